@@ -121,8 +121,17 @@ function increment(version: string, part: "major" | "minor" | "patch"): string {
     : part === "minor"
     ? `${major}.${minor + 1}.0`
     : `${major}.${minor}.${patch + 1}`;
-  if (!isVersion(next) || next.split(".").some((c) => !Number.isSafeInteger(Number(c)))) {
-    throw new InvalidInputError(`cannot increment the ${part} version of ${version}`);
+  if (!isVersion(next)) {
+    // That part is at its largest: say so, and what can still be published.
+    const instead = part === "patch"
+      ? "bump the minor version instead (--minor, minor: true)"
+      : part === "minor"
+      ? "bump the major version instead (--major, major: true)"
+      : "publish the file under another path";
+    throw new InvalidInputError(
+      `cannot increment the ${part} version of ${version}: its ${part} part is already ` +
+        `${Number.MAX_SAFE_INTEGER}, the largest a version's part may be; ${instead}`,
+    );
   }
   return next;
 }

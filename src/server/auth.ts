@@ -108,7 +108,23 @@ const KBASE_AUTH_OPTIONS: OptionNames<KBaseAuthOptions> = {
 };
 
 /**
- * KBase auth: `GET {auth_url}/api/V2/token` with the caller's header.
+ * The token of an `Authorization` header: taken bare, as KBase clients send
+ * it, or after the `Bearer` scheme (RFC 6750), as a 401's challenge asks.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bareToken } from "./auth.ts";
+ * assert(bareToken("Bearer tok") === "tok" && bareToken("tok") === "tok");
+ * ```
+ */
+export function bareToken(authorization: string): string {
+  return authorization.replace(/^bearer\s+/i, "").trim();
+}
+
+/**
+ * KBase auth: `GET {auth_url}/api/V2/token` with the caller's token (sent
+ * bare, as KBase auth2 reads it, also when the caller gave `Bearer <token>`).
  *
  * @example
  * ```ts
@@ -206,13 +222,17 @@ export class KBaseAuth implements AuthProvider {
    * ```
    */
   authenticate(authorization: string): Promise<Identity> {
-    const key = sha256Hex(authorization);
+    // KBase auth2 takes the whole header as the token: `Bearer <token>` (as
+    // the 401's challenge asks) was refused there, though the token file
+    // accepts it. One cached answer per token, whichever form it came in.
+    const token = bareToken(authorization);
+    const key = sha256Hex(token);
     const hit = this.#cache.get(key);
     if (hit !== undefined && hit.until > this.#clock.now()) return Promise.resolve(hit.identity);
     // One lookup per token at a time: concurrent requests share it.
     const pending = this.#inFlight.get(key);
     if (pending !== undefined) return pending;
-    const lookup = this.#lookup(authorization).then(({ identity, expires, cachefor }) => {
+    const lookup = this.#lookup(token).then(({ identity, expires, cachefor }) => {
       this.#cache.delete(key);
       // Never past the token's own expiry, nor longer than the auth service
       // says to cache it: an expired token is refused as soon as it expires.
@@ -236,7 +256,7 @@ export class KBaseAuth implements AuthProvider {
   // The auth service failing is not the client's fault, nor an error of
   // this server's: 502 (a bad answer or none) or 504 (too slow). Its URL
   // stays out of the answer (it may be an internal address).
-  async #lookup(authorization: string): Promise<TokenAnswer> {
+  async #lookup(token: string): Promise<TokenAnswer> {
     const service = "the auth service";
     const url = `${this.#authUrl}/api/V2/token`;
     // The log line's detail (never the answer's): which URL, and the cause.
@@ -257,7 +277,7 @@ export class KBaseAuth implements AuthProvider {
     let text: string;
     try {
       res = await this.#fetch(url, {
-        headers: { authorization, accept: "application/json" },
+        headers: { authorization: token, accept: "application/json" },
         // Not followed: fetch drops the token on a redirect to another
         // origin (an `http://` auth URL sent on to `https://`), and the
         // answer for no token was then taken as the caller's: a 401 for
@@ -445,8 +465,7 @@ export class TokenFileAuth implements AuthProvider {
     await this.#reload();
     const known = this.#seen.get(authorization);
     if (known !== undefined) return known;
-    const token = authorization.replace(/^bearer\s+/i, "").trim();
-    const name = this.#names.get(sha256Hex(token));
+    const name = this.#names.get(sha256Hex(bareToken(authorization)));
     if (name === undefined) throw new HttpError(401, "invalid token");
     const identity = { tokenId: `token-file:${name}`, name };
     // Valid tokens only (bounded by the file), so guessing cannot grow it.

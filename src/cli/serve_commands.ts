@@ -217,7 +217,13 @@ export const serve: Command = {
     if (!/^\d{1,5}$/.test(portText) || port > 65535) {
       throw new UsageError(`--port: invalid port "${portText}"`);
     }
-    const sweep = ctx.flags.string("sweep-interval");
+    // Parsed with the other flags, before the store is looked at: a typo
+    // here waited out an unreachable store's probe, or was hidden behind a
+    // missing store directory's error (exit 1, not 2).
+    const sweepText = ctx.flags.string("sweep-interval");
+    const sweep = sweepText === undefined
+      ? undefined
+      : parseDuration(sweepText, "--sweep-interval");
     const bodyIdleText = ctx.flags.string("body-idle-timeout");
     const bodyIdle = bodyIdleText === undefined
       ? undefined
@@ -291,9 +297,7 @@ export const serve: Command = {
         ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
         ...(maxUploads === undefined ? {} : { maxUploads }),
         ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),
-        ...(sweep === undefined
-          ? {}
-          : { sweepIntervalMs: parseDuration(sweep, "--sweep-interval") }),
+        ...(sweep === undefined ? {} : { sweepIntervalMs: sweep }),
         ...(bodyIdle === undefined ? {} : { bodyIdleTimeoutMs: bodyIdle }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
         // The drain was cut short: uploads in flight are aborted in the store.

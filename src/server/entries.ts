@@ -343,7 +343,8 @@ export class Entries {
 
   /**
    * Returns the entry for a new or existing ID of `owner`: an existing live
-   * entry as it is, otherwise a fresh placeholder (replacing an expired one).
+   * entry (a placeholder with its reservation renewed when that gains more
+   * than a day), otherwise a fresh placeholder (replacing an expired one).
    *
    * @example
    * ```ts
@@ -375,7 +376,11 @@ export class Entries {
       // token, so whoever asks for it is the one who created it.
       if (current !== undefined && current.unreadable === undefined) {
         checkOwner(id, current.meta, owner);
-        if (!this.#expired(current.meta)) return current.meta;
+        if (!this.#expired(current.meta)) {
+          const renewed = await this.#renewPlaceholder(id, current);
+          if (renewed === undefined) continue; // changed meanwhile: look again
+          return renewed;
+        }
       }
       const meta: EntryMeta = { ...this.#placeholder(owner), writeId: crypto.randomUUID() };
       try {
@@ -396,6 +401,31 @@ export class Entries {
       return meta;
     }
     throw contended(id);
+  }
+
+  /**
+   * A live entry asked for again: a placeholder's reservation starts anew,
+   * written only when that gains more than a day (as a download moves a
+   * file's window). A cache ID "expires after 7 days if unused", and clients
+   * ask for it on every use: left as it was, a placeholder a failed run
+   * reserved days ago expired under the next run's computation, whose upload
+   * was then refused (404). A file is returned as it is (its window moves on
+   * downloads and uploads). `undefined` when the entry changed meanwhile.
+   */
+  async #renewPlaceholder(id: string, entry: LoadedEntry): Promise<EntryMeta | undefined> {
+    if (entry.meta.dataKey !== undefined) return entry.meta;
+    const expiresAt = this.#clock.now() + this.#placeholderTtl;
+    if (expiresAt - entry.meta.expiresAt <= this.#granularity) return entry.meta;
+    const meta = { ...entry.meta, expiresAt };
+    try {
+      await this.#putMeta(id, meta, entry.version);
+      return meta;
+    } catch (e) {
+      // An upload or a removal got in first; or the renewal landed with its
+      // answer lost, which the next look finds (no renewal due then).
+      if (e instanceof PreconditionFailedError || isMissingKey(e)) return undefined;
+      throw e;
+    }
   }
 
   /**

@@ -1194,7 +1194,9 @@ export interface WithCacheOptions extends PutFileOptions {
 
 /**
  * Returns the cached output for `params`, or runs `compute`, stores its
- * output under `params` and returns it. `compute` runs only on a miss.
+ * output under `params` and returns it. `compute` runs only on a miss. When
+ * the ID's placeholder went while `compute` ran (its upload gets 404), the
+ * ID is asked for again and the output sent once more.
  *
  * @example
  * ```ts
@@ -1244,7 +1246,18 @@ export async function withCache(
   // Aborted during the look-up: no compute (it may take hours) for a call given up.
   put.signal?.throwIfAborted();
   const output = await compute();
-  await client.put(cacheId, output, { filename: "output", ...put });
+  try {
+    await client.put(cacheId, output, { filename: "output", ...put });
+  } catch (e) {
+    // The ID's placeholder went while compute ran (a computation longer
+    // than its 7 days, a DELETE by another job): throwing here lost an
+    // output that may have taken hours. Asked for again, the ID reserves a
+    // new placeholder, which takes the upload.
+    if (!(e instanceof CacheServiceError && e.status === 404)) throw e;
+    put.signal?.throwIfAborted();
+    const again = await client.id(params, request);
+    await client.put(again.cacheId, output, { filename: "output", ...put });
+  }
   return output;
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
-import { CacheClient } from "../server/client.ts";
+import { CacheClient, CacheServiceError } from "../server/client.ts";
 import { mediaType } from "../server/upload_fields.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
@@ -172,6 +172,8 @@ export const put: Command = {
       ...(type === undefined ? {} : { contentType: type }),
       onProgress: bar.onBytes,
       ...signalOption(ctx.io.signal),
+    }).catch((e) => {
+      throw e instanceof CacheServiceError && e.status === 404 ? idGone(e) : e;
     });
     bar.done();
     // Says the name the service stores when it is not FILE's own.
@@ -183,6 +185,21 @@ export const put: Command = {
     );
   },
 };
+
+/**
+ * An upload's 404: the service's words (`Cache ID not found`) say nothing of
+ * why nor what to do. A placeholder lasts 7 days from when its ID was last
+ * asked for, and a deleted ID is gone: asking again makes it anew.
+ */
+function idGone(e: CacheServiceError): CacheServiceError {
+  return new CacheServiceError(
+    `${e.message}: a cache ID takes a file for 7 days after it was last asked for, and a ` +
+      "deleted one is gone; ask for it again (`vc cache-client id PARAMS`) and upload to the ID " +
+      "it prints",
+    e.status,
+    { cause: e },
+  );
+}
 
 // A malformed ID is a usage error, named, before anything is read or sent:
 // the service would answer "Cache ID not found", which `get` took for a

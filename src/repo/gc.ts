@@ -260,9 +260,13 @@ async function expireSuperseded(
     signal?.throwIfAborted();
     const rows = await catalog.transaction(dryRun ? "read" : "write", async (tx) => {
       const rows = await tx.query(
+        // The path's newest published id, one index lookup: SQLite 3.53 runs
+        // an EXISTS (a newer published version) as a join over every newer
+        // version, the square of a path's versions (minutes at 20,000, with
+        // the writer lock held).
         `SELECT r.id, r.claim_until FROM records r
-         WHERE r.state = 'published' AND r.id > $1 AND EXISTS (
-           SELECT 1 FROM records n WHERE n.path = r.path AND n.state = 'published' AND n.id > r.id
+         WHERE r.state = 'published' AND r.id > $1 AND r.id < (
+           SELECT MAX(n.id) FROM records n WHERE n.path = r.path AND n.state = 'published'
          ) ORDER BY r.id LIMIT ${EXPIRE_BATCH}${dryRun ? "" : catalog.dialect.forUpdate}`,
         [after],
       );

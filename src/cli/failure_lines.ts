@@ -75,3 +75,24 @@ export function cappedWarnings(
     },
   };
 }
+
+/**
+ * `items` joined by spaces for one line of a report: the first
+ * {@linkcode MAX_FAILURES_SHOWN}, then how many more. A first `vc repo gc`
+ * of a large repository expired 200,000 versions, and naming every id made
+ * a line of 1.3 MB in a cron log; `--json` has all of them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cappedList } from "./failure_lines.ts";
+ * assert.equal(cappedList(["1", "2"]), "1 2");
+ * const many = cappedList(Array.from({ length: 25 }, (_, i) => String(i)));
+ * assert.ok(many.endsWith(" 19 ... and 5 more (--json lists them all)"));
+ * ```
+ */
+export function cappedList(items: readonly string[]): string {
+  const shown = items.slice(0, MAX_FAILURES_SHOWN).join(" ");
+  const more = items.length - MAX_FAILURES_SHOWN;
+  return more > 0 ? `${shown} ... and ${more} more (--json lists them all)` : shown;
+}

@@ -11,6 +11,7 @@ import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
+import { cappedList } from "./failure_lines.ts";
 
 const CATALOG_OPTION = {
   catalog: {
@@ -107,7 +108,7 @@ export const gc: Command = {
     // A dry run says what it would do; a real one reports what it did, in the past tense as
     // every other command's report ("expire 1 superseded" read as an instruction).
     const did = (verb: string, done: string) => dryRun ? `would ${verb}` : done;
-    const ids = (list: number[]) => list.length === 0 ? "" : `: ${list.join(" ")}`;
+    const ids = (list: number[]) => list.length === 0 ? "" : `: ${cappedList(list.map(String))}`;
     // What it did (or would do): a confirmation, which --quiet drops.
     await ctx.out.status(report, [
       `${did("expire", "expired")} ${report.expired.length} superseded${ids(report.expired)}`,
@@ -126,12 +127,12 @@ export const gc: Command = {
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
       ...(report.removedTemps.length === 0 ? [] : [
         `removed ${counted(report.removedTemps.length, "temp file")} of killed writers: ${
-          report.removedTemps.join(" ")
+          cappedList(report.removedTemps)
         }`,
       ]),
       ...(report.abortedUploads.length === 0 ? [] : [
         `${did("abort", "aborted")} ${counted(report.abortedUploads.length, "abandoned upload")}: ${
-          report.abortedUploads.map((u) => u.key).join(" ")
+          cappedList(report.abortedUploads.map((u) => u.key))
         }`,
       ]),
       ...(report.undatedUploads.length === 0 ? [] : [
@@ -139,7 +140,7 @@ export const gc: Command = {
           counted(report.undatedUploads.length, "pending upload")
         } the store dates before the ` +
         `repository existed (their age is unknown; abort them with the store's tools if abandoned): ${
-          report.undatedUploads.map((u) => `${u.key} (${u.uploadId})`).join(" ")
+          cappedList(report.undatedUploads.map((u) => `${u.key} (${u.uploadId})`))
         }`,
       ]),
       ...report.skippedUploads.map((u) => `could not abort ${u.key} (${u.uploadId}): ${u.problem}`),

@@ -83,7 +83,7 @@ Deno.test("catalog: a SQLite database that stays busy ends in CatalogBusyError n
     await assertRejects(
       () => waiter.transaction("write", (tx) => tx.query("SELECT 1")),
       CatalogBusyError,
-      `catalog sqlite:${path} stayed busy after 3 attempts`,
+      `catalog sqlite:${path} stayed busy for`,
     );
     release();
     await holding;

@@ -53,7 +53,7 @@ Deno.test("repo: a SQLite catalog locked past every retry at open is refused as 
     const error = await assertRejects(
       () => openSqliteCatalog(path, { busyTimeoutMs: 20, attempts: 3 }),
       CatalogBusyError,
-      "stayed busy after 3 attempts",
+      "database is locked (gave up after 3 attempts)",
     );
     assert(error.message.includes(path), error.message);
   });

@@ -352,6 +352,7 @@ export async function runWithRetry<T>(
   options: ConflictRetryOptions,
 ): Promise<T> {
   const maxAttempts = options.attempts ?? 12;
+  const started = Date.now();
   try {
     return await retry(attempt, {
       maxAttempts,
@@ -367,10 +368,14 @@ export async function runWithRetry<T>(
       throw options.signal.reason;
     }
     if (options.isConflict(error)) {
+      // The cause already names the attempts (`gave up after N attempts`);
+      // the wait and its likely reason tell the user what to do.
+      const waited = Math.round((Date.now() - started) / 100) / 10;
       throw new CatalogBusyError(
-        `catalog ${options.location} stayed busy after ${maxAttempts} attempts: ${
+        `catalog ${options.location} stayed busy for ${waited} s: ${
           error instanceof Error ? error.message : String(error)
-        }`,
+        }; another process kept it locked (a long write such as a gc or a restore, or a ` +
+          "process stopped mid-write): run the command again once it is done",
         { cause: error },
       );
     }

@@ -1,7 +1,9 @@
 /**
- * gc's first step finds the superseded published versions of each path in
- * time that grows with the records, not with the square of a path's
- * versions. It asked whether a newer published version EXISTS; SQLite 3.53
+ * gc expires every superseded published version of a path with thousands of
+ * versions, and keeps the newest. (How its time grows with a path's versions
+ * is measured by `scripts/bench/repo.ts`, "gc of one path's versions".)
+ * Why it matters: gc's first step once ran in time that grew with the square
+ * of a path's versions. It asked whether a newer published version EXISTS; SQLite 3.53
  * (Deno's) runs that EXISTS as a join that walks every newer version of the
  * path for each record, so a path with 20,000 versions (hourly data kept two
  * years) took minutes, each batch of 5,000 holding SQLite's writer lock for
@@ -12,11 +14,11 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { assertEquals } from "./assert.ts";
 
-const VERSIONS = 20_000;
+const VERSIONS = 5_000;
 
-Deno.test("repo gc: expires 20,000 superseded versions of one path in seconds", async () => {
+Deno.test("repo gc: expires the 4,999 superseded versions of one path and keeps the newest", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_gc_many_versions_" });
   try {
     await using repo = await Repository.init(pathToFileURL(join(dir, "repo")).href);
@@ -30,13 +32,8 @@ Deno.test("repo gc: expires 20,000 superseded versions of one path in seconds", 
         );
       }
     });
-    const started = performance.now();
     const report = await repo.gc({ dryRun: true });
-    const seconds = (performance.now() - started) / 1000;
-    assertEquals(report.expired.length, VERSIONS - 1);
-    // Under a second here, where the square of the versions took 26 s. The
-    // bound leaves room for a loaded CI machine, not for the square.
-    assert(seconds < 20, `gc --dry-run took ${seconds.toFixed(1)} s`);
+    assertEquals(report.expired, Array.from({ length: VERSIONS - 1 }, (_, i) => i + 1));
     const done = await repo.gc();
     assertEquals(done.expired, report.expired);
     assertEquals((await repo.current("/hourly.csv"))?.id, VERSIONS);

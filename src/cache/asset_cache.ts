@@ -51,6 +51,7 @@ import { checkedOpener } from "../store/store_check.ts";
 import { checkStoreOptions } from "../store/store_options_check.ts";
 import {
   cacheDirPermissionError,
+  closedDirError,
   copyOutError,
   parseLockWait,
   readOnlyError,
@@ -635,7 +636,8 @@ export class AssetCache implements AsyncDisposable {
       this.dir,
       onProgress && ((done) => onProgress({ step: "listing", done })),
     ).catch((e) => {
-      throw cacheDirPermissionError(e, "list the cache", this.dir) ?? e;
+      throw cacheDirPermissionError(e, "list the cache", this.dir) ??
+        closedDirError(e, "list the cache", this.dir) ?? e;
     });
     const out: CacheEntry[] = listed.map(publicEntry);
     options.signal?.throwIfAborted();

@@ -22,6 +22,7 @@ import { notRegularFileKind } from "../regular_file.ts";
 import { quoted } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
+import { closedDirOn } from "./closed_dir.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -133,20 +134,14 @@ export { isNoSpaceError };
  * ```
  */
 export function readOnlyError(e: unknown, what: string, path: string, cacheDir: string): unknown {
-  const denied = cacheDirPermissionError(e, what, cacheDir);
+  const denied = cacheDirPermissionError(e, what, cacheDir) ?? closedDirError(e, what, cacheDir);
   if (denied !== undefined) return denied;
   if (!isPermissionError(e)) return e;
   // The refusal may be another file of the entry's (its record journal):
   // name the one the system named, when it is in the cache dir.
-  const named = /'([^']*)'\s*$/.exec((e as Error).message)?.[1];
-  const top = cacheDir.replace(/[\\/]+$/, "");
-  const refused = named !== undefined && /^[\\/]/.test(named.slice(top.length)) &&
-      named.startsWith(top)
-    ? named
-    : path;
-  const where = refused === cacheDir
-    ? `the cache dir ${cacheDir}`
-    : `${refused} in the cache dir ${cacheDir}`;
+  const named = deniedPath(e);
+  const refused = named !== undefined && inCacheDir(named, cacheDir) ? named : path;
+  const where = placeIn(refused, cacheDir);
   const readOnlyFs = /read-only file system/i.test((e as Error).message) ||
     (e as { code?: unknown }).code === "EROFS";
   return new VcError(
@@ -154,6 +149,65 @@ export function readOnlyError(e: unknown, what: string, path: string, cacheDir: 
       (readOnlyFs
         ? "it is on a read-only file system: use a writable --cache-dir or remount it read-write"
         : "run as the cache's owner or make it writable"),
+    { cause: e },
+  );
+}
+
+// The path a system error names last (`… (os error 13): open '/c/x'`).
+function deniedPath(e: unknown): string | undefined {
+  return /'([^']*)'\s*$/.exec((e as Error | undefined)?.message ?? "")?.[1];
+}
+
+function inCacheDir(path: string, cacheDir: string): boolean {
+  const top = cacheDir.replace(/[\\/]+$/, "");
+  return path.startsWith(top) && /^[\\/]/.test(path.slice(top.length));
+}
+
+function placeIn(path: string, cacheDir: string): string {
+  if (path === cacheDir || path === cacheDir.replace(/[\\/]+$/, "")) {
+    return `the cache dir ${cacheDir}`;
+  }
+  return inCacheDir(cacheDir, path)
+    ? `${path}, above the cache dir ${cacheDir}`
+    : `${path} in the cache dir ${cacheDir}`;
+}
+
+/**
+ * A refused look into the cache (`lstat`, `stat`, `open`, `readdir`) as an
+ * error naming the directory this user may not enter or list (see
+ * `closed_dir.ts`): the cache dir itself, when another user made it private
+ * (mode 700, a `sudo vc …`), or a directory in it; `undefined` for any other
+ * error, or a refusal of the file itself (not writable: {@linkcode readOnlyError}).
+ * It was taken for a cache dir "not writable", or a journal to make
+ * readable, or, for `vc cache ls`, a bare `Permission denied`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { closedDirError } from "./cache_errors.ts";
+ * const dir = Deno.makeTempDirSync();
+ * try {
+ *   const refused = new Deno.errors.PermissionDenied(`Permission denied (os error 13): readdir '${dir}'`);
+ *   const e = closedDirError(refused, "list the cache", dir);
+ *   assert(e?.message.includes(`this user may not list the cache dir ${dir}`));
+ *   assert.equal(closedDirError(new Error("No space left"), "list the cache", dir), undefined);
+ * } finally {
+ *   Deno.removeSync(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function closedDirError(e: unknown, what: string, cacheDir: string): VcError | undefined {
+  if (!(e instanceof Deno.errors.PermissionDenied)) return undefined;
+  const named = deniedPath(e);
+  if (named === undefined) return undefined;
+  const listing = /:\s*readdir '[^']*'\s*$/.test(e.message);
+  const closed = listing ? named : closedDirOn(named);
+  if (closed === undefined) return undefined;
+  return new VcError(
+    `cannot ${what}: this user may not ${listing ? "list" : "enter"} ${
+      placeIn(closed, cacheDir)
+    } (${e.message}): another user's? Run as its owner, give this user access to it ` +
+      `(chmod, or a group you share), or set --cache-dir / VC_CACHE_DIR to a cache of your own`,
     { cause: e },
   );
 }

@@ -16,6 +16,7 @@ import { type EntryMeta, readMeta } from "./entry_meta.ts";
 import type { RecordBatcher } from "./journal_batch.ts";
 import { RECORD_SUFFIX } from "./layout.ts";
 import { mayNotRead } from "./cache_fs.ts";
+import { closedDirOn } from "./closed_dir.ts";
 import {
   appendRecord,
   forgetJournals,
@@ -97,10 +98,17 @@ export function readEntryRecord(
     ? journalFileFor(paths.journalPath, paths.recordName)
     : undefined;
   if (journalFile !== undefined && mayNotRead(journalFile)) {
+    // A directory on the way may be what keeps this user out (a cache dir
+    // another user made private): making the journal readable would not do.
+    const closed = closedDirOn(journalFile);
     throw new Deno.errors.PermissionDenied(
-      `cannot read the records in ${journalFile} (Permission denied): another user's file in a ` +
-        `shared cache dir? Make it readable to you (and writable, to cache there) or set ` +
-        `--cache-dir / VC_CACHE_DIR to a cache of your own`,
+      `cannot read the records in ${journalFile} (Permission denied): ` +
+        (closed === undefined
+          ? `another user's file in a shared cache dir? Make it readable to you (and writable, ` +
+            `to cache there)`
+          : `this user may not enter ${closed} (another user's? Run as its owner, give this ` +
+            `user access to it: chmod, or a group you share)`) +
+        ` or set --cache-dir / VC_CACHE_DIR to a cache of your own`,
     );
   }
   if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;

@@ -31,11 +31,12 @@ export interface NobodyRun {
 /**
  * `deno ARGS` as `nobody`, with a Deno dir (and HOME) of its own made in
  * `scratch`: `vc(...)` runs the CLI with the release permissions, `evalCode`
- * a script.
+ * a script; `env` adds variables (e.g. `VC_LOCK_WAIT`).
  */
 export async function asNobody(
   scratch: string,
   what: { vc: string[] } | { evalCode: string },
+  env: Record<string, string> = {},
 ): Promise<NobodyRun> {
   const denoDir = `${scratch}/deno-dir-nobody`;
   await Deno.mkdir(denoDir, { recursive: true });
@@ -45,7 +46,7 @@ export async function asNobody(
     : ["eval", "--no-check", ...PERMISSION_FLAGS.filter((f) => f !== "--no-prompt"), what.evalCode];
   const out = await new Deno.Command("setpriv", {
     args: [...NOBODY, Deno.execPath(), ...args],
-    env: { DENO_DIR: denoDir, HOME: denoDir, XDG_CONFIG_HOME: denoDir, NO_COLOR: "1" },
+    env: { ...env, DENO_DIR: denoDir, HOME: denoDir, XDG_CONFIG_HOME: denoDir, NO_COLOR: "1" },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

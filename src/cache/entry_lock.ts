@@ -29,6 +29,10 @@
  *   download for a reason that may pass leaves it so too), or committed,
  *   with two names (the next holder removes the temp name, the data stays,
  *   and looks for the record).
+ * - a holder of another user's (a shared cache dir) leaves a file this
+ *   user may only read: its lock is taken through a read-only handle, to
+ *   wait for a live holder or, from a dead one, to remove the name (it
+ *   cannot be written here) so this user's download creates its own.
  *
  * Where locks are mandatory (Windows, see `src/fs_platform.ts`) a lock
  * denies I/O through every other handle, so the shared temp file is only
@@ -45,7 +49,7 @@
  *
  * @module
  */
-import { AtomicFile } from "../atomic_write.ts";
+import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { fsPlatform } from "../fs_platform.ts";
 /** Options of {@linkcode acquireEntryLock}. */
@@ -186,35 +190,26 @@ export async function acquireEntryLock(
   // readers of the data file it becomes too. There the shared temp file is
   // only the lock (never written), and the download gets a unique one.
   const separate = fsPlatform.mandatoryLocks;
-  const maxPoll = options.maxPollInterval ?? 50;
-  const clock = options.clock ?? systemClock;
   let waited = false;
-  let delay = 1;
-  const started = clock.now();
-  let noticed = false;
+  const waitFor = lockWaiter(options);
   const tempOptions = options.mode === undefined ? {} : { mode: options.mode };
   for (;;) {
     options.signal?.throwIfAborted();
-    const temp = AtomicFile.openShared(dataPath, tempOptions);
+    let temp: AtomicFile;
+    try {
+      temp = AtomicFile.openShared(dataPath, tempOptions);
+    } catch (e) {
+      // Another user's download made it (a shared cache dir, a umask of
+      // 022): its lock is still the entry's. Wait for it, or take a dead
+      // one's name away, instead of downloading beside it every time.
+      if (separate || !(e instanceof Deno.errors.PermissionDenied)) throw e;
+      if (!await clearForeignTemp(sharedTempPathFor(dataPath), waitFor)) throw e;
+      waited = true;
+      continue;
+    }
     let ok = false;
     try {
-      while (!temp.file.tryLockSync(true)) {
-        waited = true;
-        const elapsed = clock.now() - started;
-        if (!noticed && options.onWait && elapsed >= (options.noticeAfter ?? 1000)) {
-          noticed = true;
-          options.onWait(lockHolder(temp.path));
-        }
-        if (options.timeout !== undefined && elapsed >= options.timeout) {
-          throw new LockTimeoutError(
-            `${lockHolder(temp.path)} has held the lock ${temp.path} for more than ${
-              options.timeout / 1000
-            }s`,
-          );
-        }
-        await clock.sleep(delay * (0.5 + Math.random()), options.signal);
-        delay = Math.min(delay * 2, maxPoll);
-      }
+      if (await waitFor(temp.file, temp.path)) waited = true;
       // The previous holder finished (committed and closed) or removed it
       // (failed), or a sweep removed a dead writer's: our lock is on a file
       // nobody else will open. Look again at the path.
@@ -251,6 +246,79 @@ export async function acquireEntryLock(
       // Not ours: close without removing (the path may name another's file).
       if (!ok) temp.close();
     }
+  }
+}
+
+/**
+ * Takes the exclusive lock on `file` (the shared temp file at `path`),
+ * polling with backoff; true when it had to wait. One waiter per
+ * {@linkcode acquireEntryLock} call: the notice and the timeout count from
+ * its first wait, across the files it locks in turn.
+ */
+function lockWaiter(
+  options: EntryLockOptions,
+): (file: Deno.FsFile, path: string) => Promise<boolean> {
+  const maxPoll = options.maxPollInterval ?? 50;
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  let delay = 1;
+  let noticed = false;
+  return async (file, path) => {
+    let waited = false;
+    while (!file.tryLockSync(true)) {
+      waited = true;
+      const elapsed = clock.now() - started;
+      if (!noticed && options.onWait && elapsed >= (options.noticeAfter ?? 1000)) {
+        noticed = true;
+        options.onWait(lockHolder(path));
+      }
+      if (options.timeout !== undefined && elapsed >= options.timeout) {
+        throw new LockTimeoutError(
+          `${lockHolder(path)} has held the lock ${path} for more than ${options.timeout / 1000}s`,
+        );
+      }
+      await clock.sleep(delay * (0.5 + Math.random()), options.signal);
+      delay = Math.min(delay * 2, maxPoll);
+    }
+    return waited;
+  };
+}
+
+/**
+ * Another user's shared temp file at `path`, which this user may read but
+ * not write: waits for its lock (a live download of theirs), then, holding
+ * it, removes the name when it still names that file (it was left by a
+ * holder that died, or committed: either way the next holder would remove
+ * or empty it), so the caller can create its own. False when it cannot be
+ * done (not readable, or a directory this user may not remove names from):
+ * the caller then goes on without the lock, as before.
+ */
+async function clearForeignTemp(
+  path: string,
+  waitFor: (file: Deno.FsFile, path: string) => Promise<boolean>,
+): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    if (!Deno.lstatSync(path).isFile) return false;
+    file = Deno.openSync(path, { read: true });
+  } catch {
+    return false;
+  }
+  try {
+    // A timeout or an abort while a live holder has it goes to the caller.
+    await waitFor(file, path);
+    try {
+      const mine = file.statSync();
+      const there = Deno.lstatSync(path);
+      // Replaced meanwhile (its holder finished, another took the name).
+      if (mine.ino !== null && (mine.ino !== there.ino || mine.dev !== there.dev)) return true;
+      Deno.removeSync(path);
+      return true;
+    } catch (e) {
+      return e instanceof Deno.errors.NotFound;
+    }
+  } finally {
+    file.close();
   }
 }
 

@@ -67,6 +67,8 @@ export function isAbandonedTemp(
  * Opens `path` and, when no other process holds a lock on it, runs `check`
  * while holding the lock. `noLocks` is the answer when the filesystem cannot
  * lock at all. False when the file cannot be opened or `check` throws.
+ * `check` never writes through its handle: another user's file is opened
+ * read-only.
  *
  * @example
  * ```ts
@@ -91,8 +93,15 @@ export function whileUnlocked(
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true, write: true });
-  } catch {
-    return false;
+  } catch (e) {
+    // Another user's file (a cache dir users share): its lock can be had
+    // through a read-only handle too, and no check writes through it.
+    if (!(e instanceof Deno.errors.PermissionDenied)) return false;
+    try {
+      file = Deno.openSync(path, { read: true });
+    } catch {
+      return false;
+    }
   }
   try {
     let locked: boolean;

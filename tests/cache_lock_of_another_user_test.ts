@@ -91,3 +91,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "cache verify: another user's dead download's lock file is swept " +
+    "(ignored unless root: runs vc as nobody)",
+  ignore: !canRunAsNobody,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc-foreign-lock-" });
+    try {
+      const { cacheDir, lockPath } = await sharedCacheWithRootTemp(dir);
+      const old = new Date(Date.now() - 60_000);
+      await Deno.utime(lockPath, old, old);
+      const out = await asNobody(dir, { vc: ["cache", "verify", "--cache-dir", cacheDir] });
+      assertEquals(out.code, 0, out.stderr);
+      const left = await Deno.lstat(lockPath).then(() => true, () => false);
+      assert(!left, `${lockPath} is still there`);
+    } finally {
+      forgetRecords();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

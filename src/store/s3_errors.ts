@@ -319,8 +319,9 @@ export function isForeignErrorBody(type: string | null, body: string): boolean {
 }
 
 /**
- * The error for an error status that came with a web page (`webPage`) or
- * another body that is not S3's XML: not the store's answer (a 404 that says nothing of the object, a 403
+ * The error for an error status that came with a web page (`webPage`),
+ * another body that is not S3's XML, or none where S3 sends one (`"none"`:
+ * a GET's 404 or 403): not the store's answer (a 404 that says nothing of the object, a 403
  * that says nothing of the credentials), but something between vc and the
  * store. It carries no status, so the cache takes the store for
  * unreachable: a cached copy is still served, with a warning, and nothing
@@ -341,13 +342,16 @@ export function notAnS3Answer(
   status: number,
   type: string,
   ctx: S3RequestContext,
-  webPage = true,
+  webPage: boolean | "none" = true,
 ): StoreError {
+  const body = webPage === "none"
+    ? "no body"
+    : webPage
+    ? "a web page"
+    : "a body that is not S3's XML";
   return Object.assign(
     new StoreError(
-      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered ${status} with ${
-        webPage ? "a web page" : "a body that is not S3's XML"
-      } (${type}), ` +
+      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered ${status} with ${body} (${type}), ` +
         "not S3's answer: is the endpoint a proxy or captive portal answering for S3? (check " +
         "AWS_ENDPOINT_URL, the proxy settings and the network)",
     ),

@@ -542,6 +542,16 @@ export class S3Fetch {
       if (reply.status < 500 && details.code === undefined && isForeignErrorBody(type, text)) {
         throw notAnS3Answer(reply.status, type ?? "no content type", ctx(), isWebPage(type, text));
       }
+      // S3 answers a GET's 404 or 403 with its XML (NoSuchKey, AccessDenied);
+      // only a HEAD's has no body. An empty one is a proxy or interceptor's
+      // that answers so for every URL: taken for the store's, it recorded a
+      // cached entry as deleted, no longer served even offline.
+      if (
+        req.method === "GET" && (reply.status === 404 || reply.status === 403) &&
+        details.code === undefined && text.trim() === ""
+      ) {
+        throw notAnS3Answer(reply.status, type ?? "no content type", ctx(), "none");
+      }
       // 304 answers only a conditional GET or HEAD (If-None-Match): to any
       // other request it is a proxy or cache on the way, never the store.
       if (reply.status === 304 && !isConditionalRead(req.headers)) {

@@ -6,7 +6,9 @@
  * recorded the cached entry as deleted, refused from then on even offline,
  * and a miss said the object "does not exist". Now it is no answer of the
  * store: the cached copy is served with a warning, nothing is recorded, and
- * a miss names the endpoint.
+ * a miss names the endpoint. `vc cache ls --check-remote`, which took the
+ * HEAD's 404 alone for `deleted`, confirms it with a GET of the first byte,
+ * as a revalidation does.
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -61,6 +63,10 @@ Deno.test("an empty 404 to a GET is no answer of the store: the cached copy is s
       const e = await assertRejects(() => cache.cache("s3://b/other.txt"), StoreError);
       assertStringIncludes(e.message, "404 with no body");
       assertStringIncludes(e.message, endpoint);
+      // `ls --check-remote` asks too: the HEAD's empty 404 is no "deleted".
+      const [entry] = await cache.ls({ checkRemote: true });
+      assertEquals(entry?.remoteDeleted, undefined);
+      assertStringIncludes(entry?.remoteError ?? "", "404 with no body");
     }
     await using offline = make(true);
     assertEquals(await Deno.readTextFile(await offline.cache("s3://b/k.txt")), "good content");

@@ -646,11 +646,13 @@ export class AssetCache implements AsyncDisposable {
       for (const entry of out) entry.remoteError = "offline mode is on";
       return out;
     }
-    const [{ forEachLimit }, { isUnreachable }, { fetcher }] = await Promise.all([
-      import("../pool.ts"),
-      import("./entry_fetch.ts"),
-      this.#loadRemote(),
-    ]);
+    const [{ forEachLimit }, { isUnreachable }, { existsAfterAll }, { fetcher }] = await Promise
+      .all([
+        import("../pool.ts"),
+        import("./entry_fetch.ts"),
+        import("./entry_resolve.ts"),
+        this.#loadRemote(),
+      ]);
     const signal = options.signal;
     // Stores found unreachable, with why: their other entries are not asked
     // (each would wait out its own timeouts and retries to learn the same).
@@ -674,8 +676,14 @@ export class AssetCache implements AsyncDisposable {
           return;
         }
         const head = await store.head(key, signal === undefined ? {} : { signal });
-        entry.outdated = head === undefined || !sameVersion(head, entry);
-        if (head === undefined) entry.remoteDeleted = true;
+        // A HEAD's 404 has no body to tell the store's from an interceptor's
+        // (answering so for every URL): a GET of the first byte confirms it,
+        // as a revalidation does before it records an entry as deleted.
+        const found = head ??
+          await existsAfterAll(store, key, signal ?? new AbortController().signal);
+        entry.outdated = found === undefined ||
+          (found === "empty" ? entry.size !== 0 : !sameVersion(found, entry));
+        if (found === undefined) entry.remoteDeleted = true;
       } catch (e) {
         if (signal?.aborted || !(await isUnreachable(e))) throw e;
         entry.remoteError = (e as Error | undefined)?.message ?? String(e);

@@ -551,8 +551,20 @@ function notACopy(stat: Deno.FileInfo | undefined): string {
  * Any other answer throws: a web page in place of S3's XML is a
  * `StoreError` without a status, so the caller takes the store for
  * unreachable and serves the cached copy.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryStore } from "../store/memory.ts";
+ * import { existsAfterAll } from "./entry_resolve.ts";
+ * await using store = new MemoryStore();
+ * await store.put("a.txt", new TextEncoder().encode("a"));
+ * const signal = new AbortController().signal;
+ * assert.equal((await existsAfterAll(store, "a.txt", signal) as { size: number }).size, 1);
+ * assert.equal(await existsAfterAll(store, "gone.txt", signal), undefined);
+ * ```
  */
-async function existsAfterAll(
+export async function existsAfterAll(
   store: ObjectStore,
   key: string,
   signal: AbortSignal,

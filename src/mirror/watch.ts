@@ -345,8 +345,12 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let watchRetryAt: number | undefined;
   let watchRetries = 0;
   const watchFs = options.watchFs ?? Deno.watchFs;
+  // The directory each root named when its watcher started (see rootSwapped).
+  let watchedIds: (string | undefined)[] = [];
+  let rootCheckAt = 0;
   const startWatching = () => {
     const current = watcher = watchFs(roots, { recursive: true });
+    watchedIds = roots.map(identity);
     pump = (async () => {
       for await (const event of current) {
         if (event.flag === "rescan") {
@@ -434,9 +438,37 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     }
     await tryWatching();
   };
+  // A root gone is said once, by the batch of its event or by rootSwapped.
+  let goneSaid = false;
+  const sayGone = (path: string) => {
+    rootGone = true;
+    if (goneSaid) return;
+    goneSaid = true;
+    options.onError?.(
+      new VcError(
+        `${path} is gone (moved, removed or unmounted?); nothing is deleted for it, and it ` +
+          "is mirrored again once it is back",
+      ),
+    );
+  };
+  // The system's watcher follows the directory it was given, not its path:
+  // a root that names another directory now (a `current` link switched to
+  // the next release, a directory replaced by a link) gives no event, and
+  // neither does a link removed there. Its new directory's changes waited
+  // for the next full pass, and the watch never saw the root go.
+  const rootSwapped = async () => {
+    rootCheckAt = elapsed() + Math.max(debounce, ROOT_POLL_MS);
+    for (const [i, root] of roots.entries()) {
+      if (identity(root) === watchedIds[i]) continue;
+      if (await look(root) === "dir") await rewatchIfBack();
+      else sayGone(root);
+      return;
+    }
+  };
   const rewatchIfBack = async () => {
     for (const root of roots) if (await look(root) !== "dir") return;
     rootGone = false;
+    goneSaid = false;
     try {
       watcher?.close();
     } catch {
@@ -458,6 +490,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       if (watcherFailed) await rewatchAfterFailure();
       if (rootGone) await rewatchIfBack();
       else if (watchRetryAt !== undefined && elapsed() >= watchRetryAt) await tryWatching();
+      else if (watcher !== undefined && elapsed() >= rootCheckAt) await rootSwapped();
       const now = elapsed();
       // Events were lost: a full pass once they are quiet (it leaves files
       // being written to the queue, as at the interval), not up to an
@@ -491,6 +524,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       let next = Math.min(reconcileAt, soon, rescanAt ?? Infinity, watchRetryAt ?? Infinity);
       // While a root is gone, look for it again now and then.
       if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
+      else if (watcher !== undefined) next = Math.min(next, rootCheckAt);
       const timer = new AbortController();
       const waking = woken;
       options.onIdle?.();
@@ -554,13 +588,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       // the full passes' own failure. It is said once; nothing is deleted
       // for it, and its whole tree is looked at once it is back.
       if (seen === "missing" && roots.includes(path)) {
-        rootGone = true;
-        options.onError?.(
-          new VcError(
-            `${path} is gone (moved, removed or unmounted?); nothing is deleted for it, and it ` +
-              "is mirrored again once it is back",
-          ),
-        );
+        sayGone(path);
         continue;
       }
       tried.set(path, p.retries ?? 0);
@@ -616,7 +644,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
 /** Paths coming due within this of one another (ms, at most the debounce) make one batch. */
 const BATCH_GAP_MS = 100;
 
-/** How often a removed source root is looked for (ms). */
+/** How often a removed source root is looked for, and a watched one's identity (ms). */
 const ROOT_POLL_MS = 500;
 
 /**
@@ -651,6 +679,16 @@ async function look(path: string): Promise<string> {
     return `${info.size}:${info.mtime?.getTime() ?? 0}`;
   } catch {
     return "missing";
+  }
+}
+
+/** The directory `path` names now (device and inode, through links), if any. */
+function identity(path: string): string | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return undefined;
   }
 }
 

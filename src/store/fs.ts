@@ -419,6 +419,7 @@ export class FsStore implements ObjectStore {
         }
       }
       options.signal?.throwIfAborted();
+      await this.#rootStillThere("put", key);
     } catch (e) {
       await discardBody(body, e);
       throw e;
@@ -499,6 +500,7 @@ export class FsStore implements ObjectStore {
     const dirSegs = dirKey === "" ? [] : dirKey.slice(0, -1).split("/");
     // A prefix whose directory part no valid key can have matches nothing.
     if (!dirSegs.every(isValidSegment)) return;
+    await this.#rootStillThere("list", prefix === "" ? "(all keys)" : prefix);
     let dir: string | undefined;
     try {
       dir = await this.#dirFor(prefix, dirSegs, false);
@@ -976,6 +978,28 @@ export class FsStore implements ObjectStore {
       await lock?.release();
     }
     await this.#prune(dir);
+  }
+
+  /**
+   * Throws `StoreNotFoundError` when the root directory this store has used
+   * is gone now (removed, renamed, its disk unmounted): a put would make it
+   * again (the temp file's open makes its parents), on whatever disk is
+   * below, and a listing would read it as empty, so a mirror copied its
+   * whole tree there. A root never made is made by the first write.
+   */
+  async #rootStillThere(op: string, key: string): Promise<void> {
+    if (this.#realRoot === undefined) return;
+    try {
+      await Deno.stat(this.#realRoot);
+    } catch (e) {
+      if (!isMissing(e)) return; // The operation itself says what is wrong.
+      throw new StoreNotFoundError(
+        `${op} ${key} in ${this.url} failed: the store's directory ${this.root} does not exist ` +
+          "(gone since it was used: removed, renamed or its disk unmounted?); nothing is made " +
+          "in its place: restore or mount it",
+        { cause: e },
+      );
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ import { Mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+import { canMount, run } from "./mounts.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -66,4 +67,33 @@ Deno.test("mirror: a file:// target whose directory is gone since the mirror ope
   await Deno.rename(join(w.dir, "unmounted"), join(w.dir, "mnt"));
   assertEquals((await m.run()).transferred, 1);
   assertEquals(await storeContents(store), { "a.txt": "a", "c.txt": "c", "sub/b.txt": "b" });
+});
+
+Deno.test({
+  name:
+    "FsStore: a store directory that is another filesystem's since it was used (a disk unmounted from it, or mounted over it) is not written to",
+  ignore: !canMount,
+  async fn() {
+    await using w = await tempDir();
+    const root = join(w.dir, "backup");
+    const store = new FsStore(root);
+    await store.put("a.txt", bytes("a"));
+    // What an unmounted disk's mount point is: an empty directory elsewhere.
+    if (!(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", root))) {
+      throw new Error(`mounting a tmpfs at ${root} failed (the probe's mount worked)`);
+    }
+    try {
+      await assertRejects(
+        () => store.put("b.txt", bytes("b")),
+        StoreNotFoundError,
+        "another filesystem",
+      );
+      await assertRejects(() => listKeys(store), StoreNotFoundError, "another filesystem");
+      assertEquals([...Deno.readDirSync(root)], []);
+    } finally {
+      await run("umount", root);
+    }
+    await store.put("b.txt", bytes("b"));
+    assertEquals(await listKeys(store), ["a.txt", "b.txt"]);
+  },
 });

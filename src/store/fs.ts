@@ -157,6 +157,8 @@ export class FsStore implements ObjectStore {
   /** The root directory as an absolute path (as given, links not resolved). */
   readonly root: string;
   #realRoot: string | undefined;
+  /** The device of #realRoot when it was first used (see #rootStillThere). */
+  #rootDev: number | undefined;
   #files: FileDescriber;
   #sidecars: "write" | "read-only";
   #swept = new Set<string>();
@@ -639,9 +641,11 @@ export class FsStore implements ObjectStore {
       if (isMissing(e)) return undefined;
       throw e;
     }
-    if (!(await Deno.stat(real)).isDirectory) {
+    const st = await Deno.stat(real);
+    if (!st.isDirectory) {
       throw new InvalidInputError(`store root ${this.root} is not a directory`);
     }
+    this.#rootDev = st.dev;
     this.#realRoot = real;
     return real;
   }
@@ -989,8 +993,9 @@ export class FsStore implements ObjectStore {
    */
   async #rootStillThere(op: string, key: string): Promise<void> {
     if (this.#realRoot === undefined) return;
+    let dev: number;
     try {
-      await Deno.stat(this.#realRoot);
+      dev = (await Deno.stat(this.#realRoot)).dev;
     } catch (e) {
       if (!isMissing(e)) return; // The operation itself says what is wrong.
       throw new StoreNotFoundError(
@@ -998,6 +1003,15 @@ export class FsStore implements ObjectStore {
           "(gone since it was used: removed, renamed or its disk unmounted?); nothing is made " +
           "in its place: restore or mount it",
         { cause: e },
+      );
+    }
+    // An unmounted disk's mount point (or a disk mounted over the store):
+    // an empty directory that is not the store.
+    if (dev !== this.#rootDev) {
+      throw new StoreNotFoundError(
+        `${op} ${key} in ${this.url} failed: the store's directory ${this.root} is on another ` +
+          "filesystem than when it was used (its disk unmounted, or another mounted over it?); " +
+          "nothing is written there: mount it again, or open the store anew to use what is there",
       );
     }
   }

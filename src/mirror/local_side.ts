@@ -83,6 +83,32 @@ export function rootMoved(roots: readonly LocalRoot[], missing = false): string 
 }
 
 /**
+ * The directory `path` names now, through links (`device:inode`), or
+ * `undefined` when it names none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { directoryId } from "./local_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.equal(directoryId(dir), directoryId(`${dir}/.`));
+ *   assert.equal(directoryId(`${dir}/missing`), undefined);
+ * } finally {
+ *   await Deno.remove(dir);
+ * }
+ * ```
+ */
+export function directoryId(path: string): string | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return info.isDirectory ? `${info.dev}:${info.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The regular file a relative key names in `roots` now, if any: a local →
  * store delete is planned from a walk that may have run seconds before, and
  * a file made at the key since (a `git checkout` or an editor's save by

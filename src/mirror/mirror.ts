@@ -28,6 +28,7 @@ import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
 import {
+  directoryId,
   fileOfKey,
   type LocalEntry,
   type LocalRoot,
@@ -251,6 +252,8 @@ export class Mirror {
   readonly #names: { sources: string[]; target: string };
   /** Which files a pass with `settleMs` leaves for later as still being written. */
   readonly #settle: SettleCheck;
+  /** Store → local: the target directory the passes wrote into (see #sameTarget). */
+  #targetId: string | undefined;
 
   private constructor(options: MirrorOptions, parts: MirrorParts) {
     this.#options = options;
@@ -372,6 +375,7 @@ export class Mirror {
       stop?: AbortSignal;
     } = {},
   ): Promise<MirrorReport> {
+    this.#sameTarget();
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
     if (options.changing) run.changing = options.changing;
@@ -389,11 +393,40 @@ export class Mirror {
       if (!run.stop?.aborted || this.#options.signal?.aborted) throw this.#interrupted(run, error);
       return this.#finish(run);
     }
+    // Made by this pass: the directory the next ones write into.
+    this.#targetId ??= this.direction === "download"
+      ? directoryId(this.localRoots[0]!.dir)
+      : undefined;
     try {
       await uploads;
       return await this.#conclude(run);
     } catch (error) {
       throw this.#interrupted(run, error);
+    }
+  }
+
+  /**
+   * Store → local: throws when the target's path names another directory
+   * than the one the passes wrote into (moved away and a link to another
+   * put in its place, a `current` link switched). A pass there wrote into,
+   * and with `delete` emptied of all the store lacks, a directory of the
+   * user's far from the mirror's. A target that is missing is made by the
+   * pass, as at the first run, and is the target from then on.
+   */
+  #sameTarget(): void {
+    if (this.direction !== "download") return;
+    const dir = this.localRoots[0]!.dir;
+    const now = directoryId(dir);
+    if (this.#targetId === undefined || now === undefined) {
+      this.#targetId = now;
+      return;
+    }
+    if (now !== this.#targetId) {
+      throw new VcError(
+        `mirror target ${dir} is another directory than the one this mirror wrote into (a link ` +
+          "switched, or the directory moved and another put in its place?); nothing is written " +
+          "or deleted in it: move it back, or start the mirror again to mirror into it",
+      );
     }
   }
 

@@ -36,6 +36,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
+import { directoryId } from "./local_side.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
 import { MirrorInterruptedError } from "./report.ts";
 import { counted } from "../counted.ts";
@@ -350,7 +351,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let rootCheckAt = 0;
   const startWatching = () => {
     const current = watcher = watchFs(roots, { recursive: true });
-    watchedIds = roots.map(identity);
+    watchedIds = roots.map(directoryId);
     pump = (async () => {
       for await (const event of current) {
         if (event.flag === "rescan") {
@@ -459,7 +460,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const rootSwapped = async () => {
     rootCheckAt = elapsed() + Math.max(debounce, ROOT_POLL_MS);
     for (const [i, root] of roots.entries()) {
-      if (identity(root) === watchedIds[i]) continue;
+      if (directoryId(root) === watchedIds[i]) continue;
       if (await look(root) === "dir") await rewatchIfBack();
       else sayGone(root);
       return;
@@ -679,16 +680,6 @@ async function look(path: string): Promise<string> {
     return `${info.size}:${info.mtime?.getTime() ?? 0}`;
   } catch {
     return "missing";
-  }
-}
-
-/** The directory `path` names now (device and inode, through links), if any. */
-function identity(path: string): string | undefined {
-  try {
-    const info = Deno.statSync(path);
-    return `${info.dev}:${info.ino}`;
-  } catch {
-    return undefined;
   }
 }
 

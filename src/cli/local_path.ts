@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { isUriNotPath, resolve } from "../path.ts";
+import { environmentPathProblem } from "../config.ts";
+import { isUriNotPath, join, resolve } from "../path.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -47,6 +48,49 @@ export function localPathArg(cwd: string, value: string, what: string): string {
     );
   }
   return resolve(cwd, value);
+}
+
+/**
+ * A local path setting (`--manifest`, `VC_LOCK`, `--token-file`, ...) resolved
+ * as {@linkcode localPathArg} does, after a leading `~` is taken as the home
+ * directory: no shell expands the `~` of `--manifest=~/m.json` or of a quoted
+ * `VC_MANIFEST="~/m.json"` (a CI file's `env:`), and taken as it is, it named
+ * `./~/m.json`, a directory vc made in the current one. `variable`: the
+ * environment variable that gave `value`, whose whitespace at an end (a YAML
+ * block's line break, a pasted space) is refused, as it named a file `x.json\n`.
+ * Throws `UsageError` naming `what` (the caller makes a variable's an
+ * `InvalidInputError` with `environmentValue`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { localPathSetting } from "./local_path.ts";
+ * const env = (name: string) => name === "HOME" ? "/home/ann" : undefined;
+ * assert.equal(localPathSetting("/work", "~/t.json", env, "--token-file"), "/home/ann/t.json");
+ * assert.throws(() => localPathSetting("/work", "t.json\n", env, "VC_X", "VC_X"), /VC_X "t\.json\\n"/);
+ * assert.throws(() => localPathSetting("/work", "s3://b/t.json", env, "--token-file"), /URI/);
+ * ```
+ */
+export function localPathSetting(
+  cwd: string,
+  value: string,
+  env: (name: string) => string | undefined,
+  what: string,
+  variable?: string,
+): string {
+  const stray = variable === undefined ? undefined : environmentPathProblem(value, variable);
+  if (stray !== undefined) throw new UsageError(stray);
+  return localPathArg(cwd, homePath(value, env, what), what);
+}
+
+// A HOME that is not set is named with `what` (the flag or variable), as
+// `VC_CACHE_DIR: cannot expand …` is.
+function homePath(value: string, env: (name: string) => string | undefined, what: string): string {
+  if (value !== "~" && !value.startsWith("~/") && !value.startsWith("~\\")) return value;
+  // A blank HOME is unset too, as for the default directories.
+  const home = [env("HOME"), env("USERPROFILE")].find((v) => v !== undefined && v.trim() !== "");
+  if (home === undefined) throw new UsageError(`${what}: cannot expand ${value}: HOME is not set`);
+  return join(home, value.slice(1));
 }
 
 /**

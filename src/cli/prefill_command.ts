@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { resolve } from "../path.ts";
 import {
   DEFAULT_PREFILL_CONCURRENCY,
   prefill as runPrefill,
@@ -44,7 +43,7 @@ import { missingManifestMessage } from "../versioned/manifest.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
 import { signalOption } from "../abort_hub.ts";
-import { localPathArg } from "./local_path.ts";
+import { localPathArg, localPathSetting } from "./local_path.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import { withStep } from "./upload_progress.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
@@ -120,7 +119,12 @@ export const prefill: Command = {
     // `-` is standard input (once).
     // Empty (an unset variable in a CI script) or a URI is refused, as for --manifest.
     const lists = flags.list("list").map((l) => l === "-" ? l : localPathArg(io.cwd, l, "--list"));
-    let manifests = flags.list("manifest").map((m) => resolve(io.cwd, m));
+    // Each one as a single --manifest is checked (only the last reached the
+    // settings): `--manifest=~/m.json` named `./~/m.json`, and a URI or `-`
+    // was looked for as a file of that name.
+    let manifests = flags.list("manifest").map((m) =>
+      localPathSetting(io.cwd, m, (name) => io.env(name), "--manifest")
+    );
     // With --list, a manifest is used only when given too; a bucket is then
     // needed only for it (plain s3:// and file:// URIs name their store).
     if (manifests.length === 0 && lists.length === 0) manifests = [settings.manifest];

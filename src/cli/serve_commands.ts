@@ -5,7 +5,6 @@
  * @module
  */
 import { counted } from "../counted.ts";
-import { resolve } from "../path.ts";
 import { formatBytes } from "../progress.ts";
 import {
   addToken,
@@ -25,7 +24,8 @@ import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { countFlag, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
+import { countFlag, environmentValue, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
+import { localPathSetting } from "./local_path.ts";
 import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
@@ -78,11 +78,21 @@ async function requireStoreDirectory(
   );
 }
 
+// Checked as every local path setting is: `--token-file s3://b/t.json`,
+// `-`, `~/t.json` (no shell expands it there) and a variable's trailing line
+// break named files `./s3:/b/t.json`, `./-`, `./~/t.json` and `t.json\n` that
+// `add-token` created and `vc serve` then read, both reporting success.
 function tokenFile(ctx: CommandContext): string | undefined {
-  const path = ctx.flags.string("token-file") ?? ctx.io.env("VC_SERVE_TOKEN_FILE");
+  const flag = ctx.flags.string("token-file");
+  const env = (name: string) => ctx.io.env(name);
+  if (flag !== undefined) {
+    return flag === "" ? undefined : localPathSetting(ctx.io.cwd, flag, env, "--token-file");
+  }
+  const path = env("VC_SERVE_TOKEN_FILE");
   if (path === undefined || path === "") return undefined;
-  // resolve: `./x` is named as `/cwd/x`, and a Windows path (`C:\x`) is absolute.
-  return resolve(ctx.io.cwd, path);
+  return environmentValue(() =>
+    localPathSetting(ctx.io.cwd, path, env, "VC_SERVE_TOKEN_FILE", "VC_SERVE_TOKEN_FILE")
+  );
 }
 
 function sizeFlag(ctx: CommandContext, flag: string): number | undefined {

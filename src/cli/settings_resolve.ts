@@ -12,7 +12,6 @@ import { dirname, isAbsolute, join, resolve } from "../path.ts";
 import { type ConfigFileError, type InvalidInputError, resolvedOrReported } from "../errors.ts";
 import {
   checkSizeSetting,
-  environmentPathProblem,
   type EnvReader,
   loadConfigFile,
   type LoadedConfig,
@@ -26,7 +25,7 @@ import {
 import type { OptionSpecs } from "./args.ts";
 import type { CommandContext } from "./command.ts";
 import { environmentValue, flagValue, UsageError } from "./errors.ts";
-import { localPathArg } from "./local_path.ts";
+import { localPathSetting } from "./local_path.ts";
 import { parseSize } from "./units.ts";
 import { parseSizeText } from "../size.ts";
 
@@ -195,7 +194,7 @@ export function cliSettings(
     if (cacheDir.trim() === "") {
       throw new UsageError("--cache-dir is empty: give the cache directory's path");
     }
-    options.cacheDir = localPathArg(io.cwd, homePath(cacheDir, env, "--cache-dir"), "--cache-dir");
+    options.cacheDir = localPathSetting(io.cwd, cacheDir, env, "--cache-dir");
   }
   // One setting, one reading: a bare number is seconds here as in
   // VC_CACHE_TIMEOUT and the config file's "timeout".
@@ -242,13 +241,14 @@ export function cliSettings(
     const named = user === "unreadable" ? undefined : user?.config.manifest;
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
   } else {
-    const manifestPath = () => {
-      const stray = manifestFlag === undefined
-        ? environmentPathProblem(manifest, "VC_MANIFEST")
-        : undefined;
-      if (stray !== undefined) throw new UsageError(stray);
-      return localPathArg(io.cwd, homePath(manifest, env, what), what);
-    };
+    const manifestPath = () =>
+      localPathSetting(
+        io.cwd,
+        manifest,
+        env,
+        what,
+        manifestFlag === undefined ? "VC_MANIFEST" : undefined,
+      );
     const what = manifestFlag === undefined ? "VC_MANIFEST" : "--manifest";
     const manifestAt = manifestFlag === undefined
       ? resolvedOrReported(
@@ -365,11 +365,7 @@ export function versionedSettings(
   // A bad VC_MANIFEST or VC_LOCK is the environment's fault (exit 1), a bad flag a usage error.
   // `variable`: the one that gave the value, whose line break is refused.
   const pathOf = (value: string, what: string, fromFlag: boolean, variable?: string) => {
-    const path = () => {
-      const stray = variable === undefined ? undefined : environmentPathProblem(value, variable);
-      if (stray !== undefined) throw new UsageError(stray);
-      return localPathArg(io.cwd, homePath(value, (name) => io.env(name), what), what);
-    };
+    const path = () => localPathSetting(io.cwd, value, (name) => io.env(name), what, variable);
     return fromFlag ? path() : environmentValue(path);
   };
   return {
@@ -424,21 +420,4 @@ function userConfig(env: EnvReader): LoadedConfig | undefined | "unreadable" {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
-}
-
-/**
- * `value` with a leading `~` as the home directory, as `VC_CACHE_DIR` and the
- * config file's paths take it, for `--cache-dir`, `--manifest`, `--lock`,
- * `VC_MANIFEST` and `VC_LOCK`: no shell expands the `~` of
- * `--manifest=~/m.json` or of a quoted `VC_MANIFEST="~/m.json"` (a CI file's
- * `env:`), and taken as it is, it named `./~/m.json`, a directory `vc add`
- * made in the current one. A HOME that is not set is named with `what` (the
- * flag or variable), as `VC_CACHE_DIR: cannot expand …` is.
- */
-function homePath(value: string, env: EnvReader, what: string): string {
-  if (value !== "~" && !value.startsWith("~/") && !value.startsWith("~\\")) return value;
-  // A blank HOME is unset too, as for the default directories.
-  const home = [env("HOME"), env("USERPROFILE")].find((v) => v !== undefined && v.trim() !== "");
-  if (home === undefined) throw new UsageError(`${what}: cannot expand ${value}: HOME is not set`);
-  return join(home, value.slice(1));
 }

@@ -235,6 +235,11 @@ export class CacheClient {
         );
       }
     }
+    // Blank, it is sent as no Authorization header: the service's "missing
+    // Authorization header" (400) came after a round trip, for a token given.
+    if (options.token.trim() === "") {
+      throw new InvalidInputError("CacheClient: the option token is blank (only whitespace)");
+    }
     // fetch refuses such a header value, which was reported as "cannot reach
     // the cache service" (a token file read with a line break inside, say).
     // Not shown: the token is a secret.
@@ -268,7 +273,10 @@ export class CacheClient {
         } is not a base URL: a service URL has no query or fragment`,
       );
     }
-    this.#url = options.url.replace(/\/+$/, "");
+    // Trimmed, as URL parsing and an AWS_ENDPOINT_URL take it: routes are
+    // appended to the text, and `http://h:8080 /v1/cache/…` failed every
+    // request as "cannot reach the cache service … Invalid URL".
+    this.#url = options.url.trim().replace(/\/+$/, "");
     this.#token = options.token;
     this.#fetchImpl = options.fetch ?? fetch;
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;

@@ -187,7 +187,10 @@ export class KBaseAuth implements AuthProvider {
           `a query or a fragment (e.g. https://kbase.us/services/auth)`,
       );
     }
-    this.#authUrl = options.authUrl.replace(/\/+$/, "");
+    // Trimmed, as URL parsing takes it: the path is appended to the text, and
+    // `--auth-url "https://h/auth "` started a service whose every lookup
+    // failed (502) on `https://h/auth /api/V2/token`.
+    this.#authUrl = options.authUrl.trim().replace(/\/+$/, "");
     this.#ttl = options.ttlMs ?? 300_000;
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;

@@ -227,6 +227,14 @@ export const serve: Command = {
     if (!/^\d{1,5}$/.test(portText) || port > 65535) {
       throw new UsageError(`--port: invalid port "${portText}"`);
     }
+    // Blank or with whitespace at an end, it reached the listen call after the
+    // store was opened and probed, and failed there (exit 1), not as the flag.
+    const host = ctx.flags.string("host") ?? "127.0.0.1";
+    if (host.trim() === "" || host.trim() !== host) {
+      throw new UsageError(`--host: invalid interface ${JSON.stringify(host)}`, {
+        hint: "give an address or host name: 127.0.0.1 (the default), 0.0.0.0 for all",
+      });
+    }
     // Parsed with the other flags, before the store is looked at: a typo
     // here waited out an unreachable store's probe, or was hidden behind a
     // missing store directory's error (exit 1, not 2).
@@ -302,7 +310,7 @@ export const serve: Command = {
         store,
         auth,
         port,
-        hostname: ctx.flags.string("host") ?? "127.0.0.1",
+        hostname: host,
         ...(basePath === undefined ? {} : { basePath }),
         ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
         ...(maxUploads === undefined ? {} : { maxUploads }),

@@ -98,7 +98,7 @@ export function repoUri(ctx: Pick<CommandContext, "flags" | "io">, command: stri
       command,
     });
   }
-  return storeLocationArg(uri, flag === undefined ? undefined : "--repo");
+  return storeLocationArg(uri, flag === undefined ? undefined : "--repo", "VC_REPO");
 }
 
 async function withRepo<T>(

@@ -55,7 +55,7 @@ function storeUri(ctx: CommandContext): string {
       hint: "pass --store s3://bucket/prefix or --store file:///srv/cache (or set VC_SERVE_STORE)",
     });
   }
-  return storeLocationArg(uri, flag === undefined ? undefined : "--store");
+  return storeLocationArg(uri, flag === undefined ? undefined : "--store", "VC_SERVE_STORE");
 }
 
 /**

@@ -11,6 +11,7 @@ import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
 import { parseStoreRoot } from "../uri.ts";
+import { InvalidInputError } from "../errors.ts";
 import type { CommandContext } from "./command.ts";
 import { flagValue } from "./errors.ts";
 
@@ -69,8 +70,10 @@ export function cliOpenStore(
  * `uri`, when it names a place a store can be opened (`s3://bucket/prefix`,
  * `file:///dir` or a directory path); a malformed URI or another scheme
  * throws. Given by `flag`, that is a usage error naming the flag (exit 2),
- * checked before any work; from an environment variable (`flag`
- * undefined), an `InvalidInputError` naming the value.
+ * checked before any work; from the environment variable `variable` (`flag`
+ * undefined), an `InvalidInputError` naming it and the value: the value
+ * alone (`location "./repo " ends with whitespace`) did not say which of
+ * the shell's variables to fix.
  *
  * @example
  * ```ts
@@ -78,10 +81,17 @@ export function cliOpenStore(
  * import { storeLocationArg } from "./store_options.ts";
  * assert.equal(storeLocationArg("s3://b/p", "--repo"), "s3://b/p");
  * assert.throws(() => storeLocationArg("ftp://x", "--repo"), /--repo: unsupported scheme "ftp"/);
+ * assert.throws(() => storeLocationArg("./r ", undefined, "VC_REPO"), /VC_REPO: location "\.\/r "/);
  * ```
  */
-export function storeLocationArg(uri: string, flag: string | undefined): string {
+export function storeLocationArg(uri: string, flag: string | undefined, variable?: string): string {
   // parseStoreRoot refuses other schemes, malformed URIs and stray spaces, naming them.
   const check = () => (parseStoreRoot(uri), uri);
-  return flag === undefined ? check() : flagValue(flag, check);
+  if (flag !== undefined) return flagValue(flag, check);
+  try {
+    return check();
+  } catch (e) {
+    if (variable === undefined || !(e instanceof InvalidInputError)) throw e;
+    throw new InvalidInputError(`${variable}: ${e.message}`, { cause: e });
+  }
 }

@@ -162,7 +162,10 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
   for (const token of parsed.tokens) {
     if (token.kind !== "option" || all[token.name]?.type !== "string") continue;
     if (seen.has(token.name) && !all[token.name]?.multiple) {
-      throw new UsageError(`--${token.name} was given more than once`, { command: spec.command });
+      throw new UsageError(`--${token.name} was given more than once`, {
+        command: spec.command,
+        ...commaListRepeatHint(token.name, all, parsed.tokens),
+      });
     }
     seen.add(token.name);
   }
@@ -170,6 +173,19 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
   const positionals = parsed.positionals;
   if (!flags.boolean("help")) checkPositionals(positionals, spec);
   return { flags, positionals };
+}
+
+// `--tag a --tag b`, as git and docker take repeated flags: a flag whose
+// value is a comma-separated list (its value name says so, `T,U`) takes
+// them in one, which the error spells out with the values given.
+function commaListRepeatHint(
+  name: string,
+  all: OptionSpecs,
+  tokens: readonly OptionToken[],
+): { hint?: string } {
+  if (!all[name]?.valueName?.includes(",")) return {};
+  const values = tokens.flatMap((t) => t.name === name && t.value !== undefined ? [t.value] : []);
+  return { hint: `give them in one --${name}, comma-separated: --${name} ${values.join(",")}` };
 }
 
 function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void {

@@ -48,7 +48,7 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
       lines.push(`  ${c.name.padEnd(width)}${c.summary}`);
     }
   }
-  lines.push("", "Global flags:", ...optionLines({ ...GLOBAL_OPTIONS, ...VERSION_OPTION }));
+  lines.push("", "Global flags:", ...optionLines(globalOptions(group)));
   if (group === undefined) {
     lines.push(
       "",
@@ -76,6 +76,12 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
 const VERSION_OPTION: OptionSpecs = {
   version: { type: "boolean", short: "V", description: "print the version of vc" },
 };
+
+// `--version` only on the top-level page, where it works: the group pages
+// listed it, and `vc cache --version` failed as "cache: missing subcommand".
+function globalOptions(group: ReturnType<typeof commonGroup>): OptionSpecs {
+  return group === undefined ? { ...GLOBAL_OPTIONS, ...VERSION_OPTION } : GLOBAL_OPTIONS;
+}
 
 // The settings every versioned-asset command reads: flag, variable, meaning.
 const SETTINGS: readonly (readonly [string, string, string])[] = [
@@ -241,7 +247,7 @@ export function mainHelpDoc(version: string, commands: readonly CommandSummary[]
     version,
     usage: mainUsage(group),
     commands: commands.map(({ name, summary, group }) => ({ name, summary, group })),
-    globalFlags: flagDocs({ ...GLOBAL_OPTIONS, ...VERSION_OPTION }),
+    globalFlags: flagDocs(globalOptions(group)),
   };
 }
 

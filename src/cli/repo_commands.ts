@@ -21,7 +21,7 @@ import { localPathArg, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
-import { DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
+import { CACHE_OPTIONS, DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
@@ -323,6 +323,10 @@ export const get: Command = {
         "copy the content to FILE (into FILE/<name> when FILE is a directory or ends in /; - for stdout)",
     },
     local: { type: "boolean", description: "print the local (cached) path of the content" },
+    // The download goes through the asset cache, whose directory VC_CACHE_DIR
+    // named while --cache-dir was an unknown flag here. Not --offline: opening
+    // the repository reads its marker from the store all the same.
+    "cache-dir": CACHE_OPTIONS["cache-dir"]!,
     ...DOWNLOAD_OPTIONS,
   },
   examples: [

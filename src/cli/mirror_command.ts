@@ -7,6 +7,7 @@
  */
 import { importBundled } from "../bundled_modules.ts";
 import { resolve } from "../path.ts";
+import { localPathSetting } from "./local_path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import { MirrorInterruptedError } from "../mirror/report.ts";
@@ -243,7 +244,11 @@ export const mirror: Command = {
       options.concurrency = countFlag(concurrency, "--concurrency", "mirror");
     }
     const state = flags.string("state");
-    if (state !== undefined) options.statePath = resolve(io.cwd, state);
+    // A local path setting: `--state s3://b/s.json` or `--state=~/s.json`
+    // made `./s3:/b/s.json` or `./~/s.json` and reported success.
+    if (state !== undefined) {
+      options.statePath = localPathSetting(io.cwd, state, (name) => io.env(name), "--state");
+    }
     // Only the default state file (the cache dir) and downloads (their
     // tuning: --parallel-threshold, --range-size, VC_*, config file) need the
     // settings; settings.ts brings the cache and versioned modules with it

@@ -43,7 +43,7 @@ import { missingManifestMessage } from "../versioned/manifest.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
 import { signalOption } from "../abort_hub.ts";
-import { localPathArg, localPathSetting } from "./local_path.ts";
+import { localPathSetting } from "./local_path.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import { withStep } from "./upload_progress.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
@@ -118,7 +118,9 @@ export const prefill: Command = {
     if (flags.string("request-timeout") === undefined) requestTimeoutFromEnv((n) => io.env(n));
     // `-` is standard input (once).
     // Empty (an unset variable in a CI script) or a URI is refused, as for --manifest.
-    const lists = flags.list("list").map((l) => l === "-" ? l : localPathArg(io.cwd, l, "--list"));
+    const lists = flags.list("list").map((l) =>
+      l === "-" ? l : localPathSetting(io.cwd, l, (name) => io.env(name), "--list")
+    );
     // Each one as a single --manifest is checked (only the last reached the
     // settings): `--manifest=~/m.json` named `./~/m.json`, and a URI or `-`
     // was looked for as a file of that name.

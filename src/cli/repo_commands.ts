@@ -17,7 +17,7 @@ import { checkHolder, checkNewHolder } from "../repo/claims.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
-import { localPathArg, uploadFileArg } from "./local_path.ts";
+import { localPathSetting, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import type { OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
@@ -353,7 +353,7 @@ export const get: Command = {
     // Checked before the download, which a URI or an empty value would only waste.
     const to = toArg === undefined || toStdout
       ? undefined
-      : localPathArg(ctx.io.cwd, toArg, "--to");
+      : localPathSetting(ctx.io.cwd, toArg, (name) => ctx.io.env(name), "--to");
     const local = ctx.flags.boolean("local");
     if (to === undefined && !local && !toStdout) {
       const record = await withRepo(ctx, "repo get", (repo) => repo.get(id));

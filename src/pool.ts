@@ -80,14 +80,23 @@ export async function forEachLimit<T>(
         return;
       }
       if (step.done || failed) return;
+      const i = index++;
+      // Another worker once this one has an item: never more workers than
+      // items (plus one to find the end), so a large limit over a few items
+      // (`prefill({ concurrency: 1e9 })`) costs what they do, where `limit`
+      // workers made up front ran out of memory.
+      if (workers.length < limit) workers.push(worker());
       try {
-        await fn(step.value, index++);
+        await fn(step.value, i);
       } catch (error) {
         if (!failed) [failed, firstError] = [true, error];
       }
     }
   };
-  await Promise.all(Array.from({ length: limit }, worker));
+  const workers: Promise<void>[] = [];
+  workers.push(worker());
+  // A worker never rejects (it records the error); the list grows as they start.
+  for (let w = 0; w < workers.length; w++) await workers[w];
   if (failed) {
     await (iterator.return?.() as Promise<unknown> | undefined)?.catch?.(() => {});
     throw firstError;

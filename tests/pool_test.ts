@@ -138,6 +138,27 @@ Deno.test("forEachLimit: abort stops new starts, waits for in-flight, throws the
   assertEquals(ran, false);
 });
 
+Deno.test("forEachLimit: a limit far above the items starts a worker per item, not per slot", async () => {
+  // `prefill({ concurrency: 1e9 })` made 1e9 workers up front and ran out of
+  // memory. Each worker asks the iterator for its items and once more for the
+  // end: 7 pulls here, 1000 with a worker per slot.
+  let pulls = 0;
+  const items = {
+    [Symbol.iterator]() {
+      const it = [1, 2, 3][Symbol.iterator]();
+      return { next: () => (pulls++, it.next()) };
+    },
+  };
+  const seen: number[] = [];
+  await forEachLimit(items, 1000, async (n) => {
+    await settle();
+    seen.push(n);
+  });
+  assertEquals(seen.sort(), [1, 2, 3]);
+  assert(pulls <= 7, `${pulls} pulls for 3 items`);
+  await forEachLimit([1, 2], Number.MAX_SAFE_INTEGER, () => Promise.resolve());
+});
+
 Deno.test("forEachLimit: bad limits are programmer errors", async () => {
   for (const limit of [0, -1, 1.5, NaN]) {
     await assertRejects(() => forEachLimit([1], limit, () => Promise.resolve()), RangeError);

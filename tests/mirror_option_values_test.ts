@@ -39,6 +39,12 @@ Deno.test("mirror: a switch that is not a boolean is refused and nothing is dele
       InvalidInputError,
       'mirror(): the option walkThread must be true, false or "auto"',
     );
+    // A string is quoted: `got 4` read as a valid count.
+    await assertRejects(
+      () => mirror(bad({ ...base, concurrency: "4" })),
+      InvalidInputError,
+      'concurrency must be a positive integer, got "4"',
+    );
     assertEquals(await Deno.readTextFile(join(dir, "bucket", "keep.txt")), "k");
     const report = await mirror({ ...base, delete: false, dryRun: false, walkThread: "auto" });
     assertEquals(report.transferred, 1);

@@ -131,7 +131,9 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   compileFilter(options.filter, options.exclude); // bad patterns fail before anything opens
   const concurrency = options.concurrency ?? 16;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
+    throw new InvalidInputError(
+      `concurrency must be a positive integer, got ${describeValue(concurrency)}`,
+    );
   }
   // `delete: "false"` (an environment variable's text) was truthy: it deleted.
   for (const name of ["delete", "dryRun", "checksum"] as const) {

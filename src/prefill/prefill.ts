@@ -198,10 +198,14 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   const started = performance.now();
   const concurrency = options.concurrency ?? DEFAULT_PREFILL_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidInputError(`concurrency must be a positive integer, got ${concurrency}`);
+    throw new InvalidInputError(
+      `prefill(): the option concurrency must be a positive integer, got ${
+        describeValue(concurrency)
+      }`,
+    );
   }
-  // A lone string is iterable: its characters would be the items.
-  if (typeof options.uris === "string") listOption(options.uris, "prefill(): uris");
+  checkItems(options.uris);
+  checkVersioned(options.versioned);
   const signal = options.signal;
   signal?.throwIfAborted();
 
@@ -509,6 +513,56 @@ class StoreBreaker {
     this.#waiting.delete(root);
     for (const c of waiting) c.abort(this.#down(root, next, "stopped waiting"));
   }
+}
+
+/**
+ * Refuses `uris` that are neither iterable nor async iterable (a number, an
+ * object of items: a bare "undefined is not a function" mid-run), and a lone
+ * string, whose characters would be the items.
+ */
+function checkItems(uris: unknown): void {
+  if (typeof uris === "string") listOption(uris, "prefill(): uris");
+  if (uris === undefined || uris === null) return;
+  const iterable = uris as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown };
+  if (
+    typeof iterable[Symbol.iterator] !== "function" &&
+    typeof iterable[Symbol.asyncIterator] !== "function"
+  ) {
+    throw new InvalidInputError(
+      `prefill(): the option uris must be an array, iterable or async iterable of items, got ${
+        describeValue(uris)
+      }`,
+    );
+  }
+}
+
+/**
+ * Refuses `versioned` that is not an array of `VersionedCache`: a lone one
+ * (`versioned: vc`) was a bare "object is not iterable" TypeError, a manifest
+ * path or `null` in the array a failure naming no item ("vc.resolveEach is
+ * not a function") or a TypeError.
+ */
+function checkVersioned(versioned: unknown): void {
+  if (versioned === undefined || versioned === null) return;
+  const isOne = (vc: unknown) =>
+    typeof (vc as { resolveEach?: unknown } | null)?.resolveEach === "function";
+  if (!Array.isArray(versioned)) {
+    throw new InvalidInputError(
+      `prefill(): the option versioned must be an array of VersionedCache, got ${
+        describeValue(versioned)
+      }${isOne(versioned) ? " (for one, pass [it])" : ""}`,
+    );
+  }
+  versioned.forEach((vc, i) => {
+    if (isOne(vc)) return;
+    throw new InvalidInputError(
+      `prefill(): versioned[${i}] must be a VersionedCache, got ${describeValue(vc)}${
+        typeof vc === "string"
+          ? ` (for a manifest path, pass new VersionedCache({ manifest }))`
+          : ""
+      }`,
+    );
+  });
 }
 
 /** Whether the cache holds a copy of `target` (its own URI's). */

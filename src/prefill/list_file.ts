@@ -13,6 +13,7 @@ import { quoted } from "../printable.ts";
 import {
   checkOptions,
   checkPathArgument,
+  describeValue,
   type OptionNames,
   requireString,
 } from "../options_check.ts";
@@ -120,7 +121,7 @@ export async function readListFile(
   path: string,
   options: ReadListOptions = {},
 ): Promise<string[]> {
-  checkOptions("readListFile()", options, READ_LIST_OPTIONS);
+  checkListOptions("readListFile()", options);
   return (await readListEntries(path, options)).map((entry) => entry.item);
 }
 
@@ -159,7 +160,7 @@ export async function readListEntries(
   path: string,
   options: ReadListOptions = {},
 ): Promise<PrefillListEntry[]> {
-  checkOptions("readListEntries()", options, READ_LIST_OPTIONS);
+  checkListOptions("readListEntries()", options);
   return [...await listEntries(path, options)];
 }
 
@@ -194,7 +195,7 @@ export async function listEntries(
   path: string,
   options: ReadListOptions = {},
 ): Promise<PrefillListEntries> {
-  checkOptions("listEntries()", options, READ_LIST_OPTIONS);
+  checkListOptions("listEntries()", options);
   // A URI (`file:///ci/list.txt`) was read as `./file:/ci/list.txt`, then
   // reported missing under the name given.
   checkPathArgument("the prefill list file", path);
@@ -342,6 +343,36 @@ const READ_LIST_OPTIONS: OptionNames<ReadListOptions> = {
   maxBytes: true,
   signal: true,
 };
+
+/**
+ * The options of a list reader, keys and values: a `maxBytes` of NaN spun the
+ * reading loop for ever (a cap it could never reach), one given as text made
+ * a cap of its digits and a 1; a `stdin` that is no stream was a bare
+ * "stream.getReader is not a function".
+ */
+function checkListOptions(what: string, options: ReadListOptions): void {
+  checkOptions(what, options, READ_LIST_OPTIONS);
+  const { maxBytes, stdin } = options as { maxBytes?: unknown; stdin?: unknown };
+  if (
+    maxBytes !== undefined &&
+    !(typeof maxBytes === "number" && maxBytes >= 0 &&
+      (Number.isInteger(maxBytes) || maxBytes === Infinity))
+  ) {
+    throw new InvalidInputError(
+      `${what}: the option maxBytes must be a whole number of bytes, 0 or more, got ${
+        describeValue(maxBytes)
+      }`,
+    );
+  }
+  if (
+    stdin !== undefined &&
+    typeof (stdin as { getReader?: unknown } | null)?.getReader !== "function"
+  ) {
+    throw new InvalidInputError(
+      `${what}: the option stdin must be a ReadableStream of bytes, got ${describeValue(stdin)}`,
+    );
+  }
+}
 
 /** Options of {@linkcode readListFile}. */
 export interface ReadListOptions {

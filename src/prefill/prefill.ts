@@ -73,7 +73,10 @@ export interface PrefillOptions {
     | undefined;
   /** Downloads in flight at once. Default 16. */
   concurrency?: number | undefined;
-  /** Called as items finish and bytes arrive. */
+  /**
+   * Called as items finish and bytes arrive. One that throws stops the prefill as an abort
+   * does, and `prefill` rejects with what it threw.
+   */
   onProgress?: ((progress: PrefillProgress) => void) | undefined;
   /**
    * Stops starting new items and aborts those in flight; `prefill` then rejects with a
@@ -206,8 +209,16 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   }
   checkItems(options.uris);
   checkVersioned(options.versioned);
-  const signal = options.signal;
-  signal?.throwIfAborted();
+  options.signal?.throwIfAborted();
+  // An onProgress that throws stops the prefill as an abort does (no item
+  // started, those in flight stopped) and is what it rejects with. Thrown
+  // where it was called, it failed the item whose download reported (its
+  // error "boom", a VcError, as if the store's) and the run went on, or it
+  // escaped a finished item and lost the summary.
+  const stop = new AbortController();
+  const signal = options.signal === undefined
+    ? stop.signal
+    : AbortSignal.any([options.signal, stop.signal]);
 
   const failed: Array<PrefillFailure & { order: number }> = [];
   // Items are read, resolved and fetched one by one: a run over a hundred
@@ -221,7 +232,12 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     const progress: PrefillProgress = { done: counts.done, total: counts.total, bytes };
     if (current !== undefined) progress.current = current;
     if (step !== undefined) progress.step = step;
-    options.onProgress?.(progress);
+    if (stop.signal.aborted) return;
+    try {
+      options.onProgress?.(progress);
+    } catch (error) {
+      stop.abort(error);
+    }
   };
   const targets = eachTarget(options, failed, counts, report);
   using breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency), signal);
@@ -353,7 +369,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   } catch (error) {
     // What was done before the stop (a CI job cancelled at its timeout) is
     // said, the failures too: a bare "interrupted" lost them all.
-    if (signal?.aborted && error === signal.reason) {
+    if (options.signal?.aborted && error === options.signal.reason) {
       throw new PrefillInterruptedError(summary(), error);
     }
     throw error;

@@ -57,6 +57,9 @@ export type {
 } from "./src/cache/asset_cache.ts";
 export { FrozenError, VersionedCache } from "./src/versioned/versioned_cache.ts";
 export { SourceChangedError } from "./src/versioned/source_file.ts";
+// What `sync` / `syncSettled` and `prefill` reject with when their signal
+// aborts: a user of this entry point checks it with `instanceof`.
+export { SyncInterruptedError } from "./src/versioned/sync_interrupted.ts";
 export type {
   VersionedAddOptions,
   VersionedAsset,
@@ -72,7 +75,7 @@ export type {
   VersionedVerifyResult,
 } from "./src/versioned/versioned_cache.ts";
 export type { Bump } from "./src/versioned/version_bump.ts";
-export { prefill } from "./src/prefill/prefill.ts";
+export { prefill, PrefillInterruptedError } from "./src/prefill/prefill.ts";
 export type {
   PrefillFailure,
   PrefillOptions,

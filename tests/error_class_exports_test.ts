@@ -68,3 +68,30 @@ Deno.test("a damaged SQLite catalog is a CatalogDamagedError the user can import
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the main entry exports what its prefill and VersionedCache.sync reject with on abort", async () => {
+  // The README's `import { VersionedCache } from "jsr:@vc/vc"` and its
+  // `prefill` reject with these; they were only in ./versioned and ./prefill.
+  const main = await import("../mod.ts");
+  const prefillEntry = await import("../src/prefill/mod.ts");
+  const versionedEntry = await import("../src/versioned/mod.ts");
+  const mainExports: Record<string, unknown> = main;
+  assert(mainExports.PrefillInterruptedError === prefillEntry.PrefillInterruptedError);
+  assert(mainExports.SyncInterruptedError === versionedEntry.SyncInterruptedError);
+  const dir = await Deno.makeTempDir({ prefix: "vc_main_errors_" });
+  try {
+    await Deno.writeTextFile(`${dir}/a.txt`, "a");
+    await using cache = new main.AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+    const controller = new AbortController();
+    const run = main.prefill({
+      cache,
+      uris: [`file://${dir}/a.txt`],
+      signal: controller.signal,
+      onProgress: () => controller.abort(new Error("stop")),
+    });
+    const error = await run.catch((e) => e);
+    assert(error instanceof prefillEntry.PrefillInterruptedError, `got ${error}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -7,7 +7,10 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../mod.ts";
 import {
+  formatLockFile,
   formatManifest,
+  parseLockFile,
+  readLockFile,
   readManifest,
   updateLockFile,
   updateManifest,
@@ -60,6 +63,51 @@ Deno.test("writeManifest refuses entries that are not an object, keeping the man
       "pass its pathname",
     );
     assertEquals(await names(dir), ["m.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("formatLockFile and parseLockFile refuse what is not a lock file's entries or text", async () => {
+  const sha256 = "a".repeat(64);
+  const map = new Map([["/b.csv@1.0.0", { size: 1, sha256 }]]);
+  // A Map or an array was formatted as `{}`: written, an emptied lock file.
+  for (const entries of [map, [], 42, undefined, null, "x"]) {
+    assertThrows(
+      () => formatLockFile(entries as Any),
+      InvalidInputError,
+      "formatLockFile(): the entries must be an object",
+    );
+  }
+  // An entry without its hash was `"sha256": undefined`, text no reader takes.
+  for (const entry of [{ size: 1 }, { size: "1", sha256 }, null]) {
+    assertThrows(
+      () => formatLockFile({ "/a.csv@1.0.0": entry } as Any),
+      InvalidInputError,
+      'formatLockFile(): entry "/a.csv@1.0.0" must be {"size": BYTES, "sha256": "64 hex digits"}',
+    );
+  }
+  assertThrows(() => formatLockFile({}, 5 as Any), InvalidInputError, "line ending");
+  for (const text of [undefined, {}, 42]) {
+    assertThrows(
+      () => parseLockFile(text as Any, "l.json"),
+      InvalidInputError,
+      "parseLockFile(): the lock file's text must be a string",
+    );
+  }
+  const text = formatLockFile({ "/a.csv@1.0.0": { size: 1, sha256 } }, "\r\n");
+  assertEquals(parseLockFile(text, "l.json"), { "/a.csv@1.0.0": { size: 1, sha256 } });
+  // updateLockFile names the file of a bad entry its change made, and writes nothing.
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/l.json`;
+    await updateLockFile(file, (e) => void (e["/a.csv@1.0.0"] = { size: 1, sha256 }));
+    await assertRejects(
+      () => updateLockFile(file, (e) => void (e["/b.csv@1.0.0"] = { size: 2 } as Any)),
+      InvalidInputError,
+      `lock file ${file}: entry "/b.csv@1.0.0" must be`,
+    );
+    assertEquals(await readLockFile(file), { "/a.csv@1.0.0": { size: 1, sha256 } });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -25,7 +25,13 @@ import { InvalidInputError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { openLockFile, withFileLock } from "../file_lock.ts";
-import { checkFunction, checkPathArgument, describeValue } from "../options_check.ts";
+import {
+  checkFunction,
+  checkPathArgument,
+  describeValue,
+  isPlainObject,
+  requireString,
+} from "../options_check.ts";
 import { manifestLockPath, manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
 import { isVersion } from "./version.ts";
@@ -269,6 +275,9 @@ function lockEntryProblem(value: unknown): string | undefined {
  * ```
  */
 export function parseLockFile(text: string, file: string): LockEntries {
+  // Else a bare TypeError from inside the JSON error's message.
+  requireString("parseLockFile(): the lock file's text", text);
+  requireString("parseLockFile(): the lock file's name", file);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -353,6 +362,36 @@ function checkDuplicateKeys(text: string, file: string): void {
  * ```
  */
 export function formatLockFile(entries: Readonly<LockEntries>, eol = "\n"): string {
+  return formatLockText(entries, eol, "formatLockFile()");
+}
+
+// The lock file's text; `what` names the file (or the call) in errors.
+function formatLockText(entries: Readonly<LockEntries>, eol: string, what: string): string {
+  // A Map or an array has no keys Object.keys sees: written, it would empty
+  // the lock file; an entry without its size or hash was written as text no
+  // reader takes (`"sha256": undefined`).
+  if (!isPlainObject(entries)) {
+    throw new InvalidInputError(
+      `${what}: the entries must be an object of "/path@version" → { size, sha256 }, got ${
+        describeValue(entries)
+      }`,
+    );
+  }
+  if (eol !== "\n" && eol !== "\r\n") {
+    throw new InvalidInputError(
+      `${what}: the line ending must be "\\n" or "\\r\\n", got ${describeValue(eol)}`,
+    );
+  }
+  for (const [key, value] of Object.entries(entries)) {
+    const problem = lockEntryProblem(value);
+    if (problem !== undefined) {
+      throw new InvalidInputError(
+        `${what}: entry ${
+          JSON.stringify(key)
+        } must be {"size": BYTES, "sha256": "64 hex digits"}: ${problem}`,
+      );
+    }
+  }
   const keys = Object.keys(entries).sort(compareUtf8);
   if (keys.length === 0) return `{}${eol}`;
   const lines = keys.map((k) => {
@@ -444,8 +483,8 @@ export async function updateLockFile(
   const eol = read?.eol ?? "\n";
   const entries: LockEntries = { ...(before ?? {}) };
   await change(entries);
-  const body = formatLockFile(entries, eol);
-  if (before === undefined || body !== formatLockFile(before, eol)) {
+  const body = formatLockText(entries, eol, `lock file ${file}`);
+  if (before === undefined || body !== formatLockText(before, eol, `lock file ${file}`)) {
     // Validate what we write through the reader.
     parseLockFile(body, file);
     const text = `${read?.mark ?? ""}${body}`;

@@ -50,6 +50,7 @@ import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepOrphanSidecars, sweepStaleTemps } from "./fs_list.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
 import {
+  checkConditions,
   checkDeleteKeys,
   checkMetadata,
   checkPutBody,
@@ -295,6 +296,7 @@ export class FsStore implements ObjectStore {
    */
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     const segs = keySegments(key);
+    checkConditions(`get ${key} in ${this.url}`, options, "read");
     const range = options.range;
     if (range !== undefined) checkRange(key, range);
     options.signal?.throwIfAborted();
@@ -408,6 +410,7 @@ export class FsStore implements ObjectStore {
     try {
       segs = keySegments(key);
       checkPutBody(body, key);
+      checkConditions(`put ${key} in ${this.url}`, options, "write");
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
@@ -544,6 +547,7 @@ export class FsStore implements ObjectStore {
    */
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     checkDeleteKeys(keys, this.url);
+    checkConditions(`delete in ${this.url}`, options, "write");
     const parsed = [...new Set(keys)].map((key) => ({ key, segs: keySegments(key) }));
     if (options.ifMatch !== undefined && parsed.length !== 1) {
       throw new InvalidInputError(
@@ -579,6 +583,7 @@ export class FsStore implements ObjectStore {
    */
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
     keySegments(to);
+    checkConditions(`copy to ${to} in ${this.url}`, options, "write");
     const { info, body } = await this.get(from);
     const putOptions: PutOptions = { md5: info.etag, size: info.size };
     if (info.metadata !== undefined) putOptions.metadata = info.metadata;

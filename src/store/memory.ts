@@ -20,6 +20,7 @@ import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import {
+  checkConditions,
   checkDeleteKeys,
   checkMetadata,
   checkObjectKey,
@@ -175,6 +176,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(key, options.signal);
       if (options.range !== undefined) checkRange(key, options.range);
+      checkConditions(`get ${key} in ${this.url}`, options, "read");
       const o = this.objects.get(key);
       if (o === undefined) throw new NotFoundError(`${key} does not exist in ${this.url}`);
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, o.etag)) {
@@ -230,6 +232,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(key, options.signal);
       checkPutBody(body, key);
+      checkConditions(`put ${key} in ${this.url}`, options, "write");
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
@@ -326,6 +329,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(undefined, undefined);
       checkDeleteKeys(keys, this.url);
+      checkConditions(`delete in ${this.url}`, options, "write");
       options.signal?.throwIfAborted();
       // Every key checked before any is deleted, as S3Store and FsStore do:
       // a bad key refused, never skipped, and no half-done batch.
@@ -370,6 +374,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(from, undefined);
       this.#check(to, undefined);
+      checkConditions(`copy to ${to} in ${this.url}`, options, "write");
       const o = this.objects.get(from);
       if (o === undefined) throw new NotFoundError(`${from} does not exist in ${this.url}`);
       if (options.ifNoneMatch === "*" && this.objects.has(to)) {

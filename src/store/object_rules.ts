@@ -167,6 +167,45 @@ export function etagMatches(condition: string, etag: string): boolean {
 }
 
 /**
+ * Throws `InvalidInputError` naming `where` (the request) unless the
+ * conditions of a request are ones every store reads alike: `ifMatch` an ETag
+ * string, and `ifNoneMatch` `"*"` for a write (`put`, `copy`: create only) or
+ * an ETag string for a `get`. From a script without type checking,
+ * `ifNoneMatch: true` (or `"yes"`) was ignored by `FsStore` and `MemoryStore`,
+ * which overwrote the object a create-only write was to keep, and
+ * `ifMatch: 5` was a bare `TypeError` in every store.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkConditions } from "./object_rules.ts";
+ * checkConditions("put k", { ifNoneMatch: "*", ifMatch: undefined }, "write");
+ * assert.throws(() => checkConditions("put k", { ifNoneMatch: true }, "write"), /"\*"/);
+ * assert.throws(() => checkConditions("get k", { ifMatch: 5 }, "read"), /ETag string, got 5/);
+ * ```
+ */
+export function checkConditions(
+  where: string,
+  options: { ifNoneMatch?: unknown; ifMatch?: unknown } | undefined,
+  kind: "read" | "write",
+): void {
+  const { ifNoneMatch, ifMatch } = options ?? {};
+  if (ifMatch !== undefined && typeof ifMatch !== "string") {
+    throw new InvalidInputError(
+      `${where}: ifMatch must be an ETag string, got ${describeValue(ifMatch)}`,
+    );
+  }
+  if (ifNoneMatch === undefined) return;
+  if (kind === "write" ? ifNoneMatch !== "*" : typeof ifNoneMatch !== "string") {
+    throw new InvalidInputError(
+      `${where}: ifNoneMatch must be ${
+        kind === "write" ? '"*" (write only if the key does not exist)' : "an ETag string"
+      }, got ${describeValue(ifNoneMatch)}`,
+    );
+  }
+}
+
+/**
  * Throws `InvalidInputError` naming `where` (the object) unless `body` is a
  * `PutBody`: bytes, a `ReadableStream` or `{ path }` with a string path. A
  * script without type checking passes a string or an `ArrayBuffer`: the

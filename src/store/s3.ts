@@ -79,6 +79,7 @@ import { markGaveUp } from "./retry.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
 import {
+  checkConditions,
   checkDeleteKeys,
   checkMetadata,
   checkObjectKey,
@@ -580,6 +581,7 @@ export class S3Store implements ObjectStore {
    */
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     const full = this.#fullKey(key);
+    checkConditions(`GET ${this.#uri(full)}`, options, "read");
     const headers: Record<string, string> = {};
     const range = options.range;
     if (range !== undefined) {
@@ -712,6 +714,7 @@ export class S3Store implements ObjectStore {
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     const full = this.#fullKey(key);
     checkPutBody(body, this.#uri(full));
+    checkConditions(`PUT ${this.#uri(full)}`, options, "write");
     if (options.metadata !== undefined) checkMetadata(options.metadata, this.#uri(full));
     options.signal?.throwIfAborted();
     if (body instanceof Uint8Array) {
@@ -1171,6 +1174,7 @@ export class S3Store implements ObjectStore {
    */
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     checkDeleteKeys(keys, this.url);
+    checkConditions(`delete in ${this.url}`, options, "write");
     if (options.ifMatch !== undefined) {
       const unique = [...new Set(keys)];
       if (unique.length !== 1) {
@@ -1326,6 +1330,7 @@ export class S3Store implements ObjectStore {
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
     const src = this.#fullKey(from);
     const dst = this.#fullKey(to);
+    checkConditions(`COPY to ${this.#uri(dst)}`, options, "write");
     const { client } = await this.#init();
     const what = `COPY ${this.#uri(src)} to ${this.#uri(dst)}`;
     const taken = async () => {

@@ -18,11 +18,14 @@ export interface LimitedScript {
    * `e.constructor.name + ": " + e.message`.
    */
   shown?: string;
+  /** Whether the script may read the checkout (vc's own files); default true. */
+  readCheckout?: boolean;
 }
 
 /**
  * Writes `script` into `dir` and runs it with `--no-prompt`, the project's
- * config, `--allow-read=DIR,CHECKOUT --allow-write=DIR` and `flags`; asserts
+ * config, `--allow-read=DIR,CHECKOUT` (CHECKOUT unless `readCheckout` is false),
+ * `--allow-write=DIR` and `flags`; asserts
  * it exits 0 and returns its standard output's lines.
  */
 export async function runLimitedScript(
@@ -47,7 +50,7 @@ ${script.body}`,
       "--config",
       new URL("deno.json", ROOT).pathname,
       ...flags,
-      `--allow-read=${dir},${ROOT.pathname}`,
+      `--allow-read=${dir}${script.readCheckout === false ? "" : `,${ROOT.pathname}`}`,
       `--allow-write=${dir}`,
       `${dir}/script.ts`,
     ],

@@ -233,7 +233,7 @@ function loadSdk(): Promise<void> {
     UploadPartCopyCommand = m.UploadPartCopyCommand;
   }, (error) => {
     sdkLoaded = undefined;
-    throw sdkPermissionError(error);
+    throw sdkLoadError(error);
   });
 }
 
@@ -264,6 +264,27 @@ function sdkPermissionError(error: unknown): unknown {
     );
   }
   return error;
+}
+
+/**
+ * The SDK's module is imported by a computed specifier (see `SDK_MODULE`),
+ * which Deno loads only with read access to it (from a checkout or a vendored
+ * copy) or import access to its host (from JSR, beyond the hosts allowed by
+ * default): a script given `--allow-read` for its data alone got a bare
+ * `TypeError: Requires read access to ".../s3_sdk.ts"` from its first batch
+ * delete, copy or multipart upload.
+ */
+function sdkLoadError(error: unknown): unknown {
+  const denied = error instanceof Error &&
+    /^Requires (read|import|net) access to "([^"]*)"/.exec(error.message);
+  if (!denied) return sdkPermissionError(error);
+  const flag = `--allow-${denied[1]}`;
+  return new AccessDeniedError(
+    `an s3:// store loads the AWS SDK's module for its batch deletes, copies and multipart ` +
+      `uploads, which this run may not load (${error.message}): allow it with ` +
+      `${flag}=${denied[2]}${denied[1] === "read" ? " (vc's own files)" : ""}`,
+    { cause: error },
+  );
 }
 
 const MiB = 1024 * 1024;

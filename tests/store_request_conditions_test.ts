@@ -4,7 +4,9 @@
  * create-only write meant, overwrote the object in `FsStore` and
  * `MemoryStore` (only `"*"` was looked at), and was a `StoreError` about
  * `value.trim` from `S3Store`; `ifMatch: 5` was a bare `TypeError` in each.
- * Each store now refuses them alike, before anything is written.
+ * A misspelt option of a write (`{ ifNoneMach: "*" }`, `delete([k], { ifmatch })`)
+ * made it unconditional, unsaid. Each store now refuses them alike, before
+ * anything is written or deleted.
  */
 import { assertEquals, assertRejects } from "./assert.ts";
 import { FsStore, MemoryStore, S3Store } from "../src/store/mod.ts";
@@ -64,6 +66,21 @@ Deno.test("store requests refuse conditions of the wrong kind, keeping the objec
           "ifMatch",
         );
       }
+      await assertRejects(
+        () => store.put("k", utf8.encode("two"), bad({ ifNoneMach: "*" })),
+        InvalidInputError,
+        'unknown option "ifNoneMach"; did you mean "ifNoneMatch"?',
+      );
+      await assertRejects(
+        () => store.delete(["k"], bad({ ifmatch: "0".repeat(32) })),
+        InvalidInputError,
+        'unknown option "ifmatch"; did you mean "ifMatch"?',
+      );
+      await assertRejects(
+        () => store.copy("k", "k2", bad({ ifNonMatch: "*" })),
+        InvalidInputError,
+        'unknown option "ifNonMatch"',
+      );
       await assertRejects(
         () => store.get("k", bad({ ifNoneMatch: 5 })),
         InvalidInputError,

@@ -55,6 +55,7 @@ import {
   checkMetadata,
   checkPutBody,
   checkRange,
+  checkWriteOptions,
   etagMatches,
   lowerMetadataKeys,
 } from "./object_rules.ts";
@@ -410,7 +411,7 @@ export class FsStore implements ObjectStore {
     try {
       segs = keySegments(key);
       checkPutBody(body, key);
-      checkConditions(`put ${key} in ${this.url}`, options, "write");
+      checkWriteOptions(`put ${key} in ${this.url}`, "put", options);
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
@@ -547,7 +548,7 @@ export class FsStore implements ObjectStore {
    */
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     checkDeleteKeys(keys, this.url);
-    checkConditions(`delete in ${this.url}`, options, "write");
+    checkWriteOptions(`delete in ${this.url}`, "delete", options);
     const parsed = [...new Set(keys)].map((key) => ({ key, segs: keySegments(key) }));
     if (options.ifMatch !== undefined && parsed.length !== 1) {
       throw new InvalidInputError(
@@ -583,7 +584,7 @@ export class FsStore implements ObjectStore {
    */
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
     keySegments(to);
-    checkConditions(`copy to ${to} in ${this.url}`, options, "write");
+    checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
     const { info, body } = await this.get(from);
     const putOptions: PutOptions = { md5: info.etag, size: info.size };
     if (info.metadata !== undefined) putOptions.metadata = info.metadata;

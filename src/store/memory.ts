@@ -26,6 +26,7 @@ import {
   checkObjectKey,
   checkPutBody,
   checkRange,
+  checkWriteOptions,
   etagMatches,
   lowerMetadataKeys,
 } from "./object_rules.ts";
@@ -232,7 +233,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(key, options.signal);
       checkPutBody(body, key);
-      checkConditions(`put ${key} in ${this.url}`, options, "write");
+      checkWriteOptions(`put ${key} in ${this.url}`, "put", options);
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
         throw new InvalidInputError(`md5 option for ${key} is not a hex MD5: ${options.md5}`);
       }
@@ -329,7 +330,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(undefined, undefined);
       checkDeleteKeys(keys, this.url);
-      checkConditions(`delete in ${this.url}`, options, "write");
+      checkWriteOptions(`delete in ${this.url}`, "delete", options);
       options.signal?.throwIfAborted();
       // Every key checked before any is deleted, as S3Store and FsStore do:
       // a bad key refused, never skipped, and no half-done batch.
@@ -374,7 +375,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(from, undefined);
       this.#check(to, undefined);
-      checkConditions(`copy to ${to} in ${this.url}`, options, "write");
+      checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
       const o = this.objects.get(from);
       if (o === undefined) throw new NotFoundError(`${from} does not exist in ${this.url}`);
       if (options.ifNoneMatch === "*" && this.objects.has(to)) {

@@ -18,8 +18,8 @@
 import { InvalidInputError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { normalizeEtag } from "../hash.ts";
-import { describeValue } from "../options_check.ts";
-import type { PutBody } from "./types.ts";
+import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import type { DeleteOptions, PutBody, PutOptions } from "./types.ts";
 
 /** S3's limit on a key's length, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
@@ -203,6 +203,46 @@ export function checkConditions(
       }, got ${describeValue(ifNoneMatch)}`,
     );
   }
+}
+
+// The options each write request takes: a misspelt one (`{ ifNoneMach: "*" }`,
+// `delete([k], { ifmatch })`) made the write or delete unconditional, unsaid.
+const WRITE_OPTIONS: Readonly<Record<"put" | "delete" | "copy", Readonly<Record<string, true>>>> = {
+  put: {
+    ifNoneMatch: true,
+    ifMatch: true,
+    metadata: true,
+    contentType: true,
+    md5: true,
+    partChecksum: true,
+    size: true,
+    onProgress: true,
+    signal: true,
+    beforeCommit: true,
+  } satisfies OptionNames<PutOptions>,
+  delete: { ifMatch: true, signal: true } satisfies OptionNames<DeleteOptions>,
+  copy: { ifNoneMatch: true },
+};
+
+/**
+ * {@linkcode checkConditions} for a write (`put`, `delete`, `copy`), after
+ * refusing an option the request does not take, naming it and the one meant.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWriteOptions } from "./object_rules.ts";
+ * checkWriteOptions("put k", "put", { ifNoneMatch: "*", md5: undefined });
+ * assert.throws(() => checkWriteOptions("delete", "delete", { ifmatch: "e" }), /did you mean "ifMatch"/);
+ * ```
+ */
+export function checkWriteOptions(
+  where: string,
+  method: "put" | "delete" | "copy",
+  options: unknown,
+): void {
+  checkOptions(where, options, WRITE_OPTIONS[method]);
+  checkConditions(where, options as { ifNoneMatch?: unknown; ifMatch?: unknown }, "write");
 }
 
 /**

@@ -85,6 +85,7 @@ import {
   checkObjectKey,
   checkPutBody,
   checkRange,
+  checkWriteOptions,
 } from "./object_rules.ts";
 import {
   answersRange,
@@ -735,7 +736,7 @@ export class S3Store implements ObjectStore {
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     const full = this.#fullKey(key);
     checkPutBody(body, this.#uri(full));
-    checkConditions(`PUT ${this.#uri(full)}`, options, "write");
+    checkWriteOptions(`PUT ${this.#uri(full)}`, "put", options);
     if (options.metadata !== undefined) checkMetadata(options.metadata, this.#uri(full));
     options.signal?.throwIfAborted();
     if (body instanceof Uint8Array) {
@@ -1195,7 +1196,7 @@ export class S3Store implements ObjectStore {
    */
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     checkDeleteKeys(keys, this.url);
-    checkConditions(`delete in ${this.url}`, options, "write");
+    checkWriteOptions(`delete in ${this.url}`, "delete", options);
     if (options.ifMatch !== undefined) {
       const unique = [...new Set(keys)];
       if (unique.length !== 1) {
@@ -1351,7 +1352,7 @@ export class S3Store implements ObjectStore {
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
     const src = this.#fullKey(from);
     const dst = this.#fullKey(to);
-    checkConditions(`COPY to ${this.#uri(dst)}`, options, "write");
+    checkWriteOptions(`COPY to ${this.#uri(dst)}`, "copy", options);
     const { client } = await this.#init();
     const what = `COPY ${this.#uri(src)} to ${this.#uri(dst)}`;
     const taken = async () => {

@@ -35,9 +35,11 @@ import { readSmallFileSync } from "./regular_file.ts";
 import { parseSizeText } from "./size.ts";
 import { ConfigFileError, InvalidInputError, resolvedOrReported } from "./errors.ts";
 import {
+  checkFunction,
   checkOptions,
   checkPathArgument,
   describeValue,
+  isPlainObject,
   listOption,
   type OptionNames,
   requireString,
@@ -1211,6 +1213,7 @@ function envGranted(name: string): boolean {
  * ```
  */
 export function environmentPathProblem(value: string, name: string): string | undefined {
+  requireString("environmentPathProblem(): the value", value);
   const stray = value.trim() === "" ? undefined : strayWhitespace(value, true);
   return stray === undefined ? undefined : `${name} ${JSON.stringify(value)} ${stray}`;
 }
@@ -1235,6 +1238,8 @@ export function environmentLocalPath(
   name: string,
   env: EnvReader = readDenoEnv,
 ): string | undefined {
+  requireString("environmentLocalPath(): the variable's name", name);
+  checkFunction("environmentLocalPath(): env", env);
   const value = nonEmpty(env(name));
   if (value === undefined) return undefined;
   const stray = environmentPathProblem(value, name);
@@ -1404,6 +1409,11 @@ export function checkSizeSetting(
 export function downloadTuning(
   settings: Pick<Settings, "parallelThreshold" | "rangeSize">,
 ): DownloadTuning {
+  if (!isPlainObject(settings)) {
+    throw new InvalidInputError(
+      `downloadTuning(): the settings must be an object, got ${describeValue(settings)}`,
+    );
+  }
   const tuning: DownloadTuning = {};
   if (settings.parallelThreshold !== undefined) {
     tuning.parallelThreshold = settings.parallelThreshold;

@@ -350,6 +350,7 @@ export function normalizeFilePath(
  * ```
  */
 export function formatUri(uri: ParsedUri): string {
+  if (typeof uri !== "object" || uri === null) throw notParsedUri(uri);
   switch (uri.scheme) {
     case "s3":
       return `s3://${uri.bucket}/${uri.key}`;
@@ -358,6 +359,16 @@ export function formatUri(uri: ParsedUri): string {
     case "local":
       return uri.path;
   }
+  throw notParsedUri(uri);
+}
+
+// A JavaScript caller's null, or an object of its own, given to formatUri:
+// a bare TypeError, or `undefined` returned as the URI.
+function notParsedUri(uri: unknown): InvalidInputError {
+  return new InvalidInputError(
+    `formatUri(): the location must be one parseUri returns ({ scheme: "s3" | "file" | ` +
+      `"local" }), got ${describeValue(uri)}`,
+  );
 }
 
 /**

@@ -7,12 +7,25 @@
  * `list` given to `listVersionKeys` / `headVersion` / `listKeys`, or a path
  * given to `fillLock` / `checkLock` in place of the `VersionedCache`, or
  * `null` given to `downloadToFile` as its store, was a
- * bare `TypeError` (`a.split is not a function`, `vc.ls is not a function`).
+ * bare `TypeError` (`a.split is not a function`, `vc.ls is not a function`);
+ * so were a number given to `classifyValue` as the manifest's name or to the
+ * `./config` environment helpers, `null` to `formatUri`, `forUserFiles` and
+ * `downloadTuning`, and `formatUri` of an object of a caller's own returned
+ * `undefined`.
  */
 import { InvalidInputError } from "../src/errors.ts";
-import { downloadToFile, md5Hex, multipartEtag, toStoreUri } from "../src/store/mod.ts";
+import {
+  downloadToFile,
+  formatUri,
+  forUserFiles,
+  md5Hex,
+  multipartEtag,
+  toStoreUri,
+} from "../src/store/mod.ts";
+import { downloadTuning, environmentLocalPath, environmentPathProblem } from "../src/config.ts";
 import {
   checkLock,
+  classifyValue,
   compareVersions,
   defaultLockFile,
   fillLock,
@@ -57,6 +70,16 @@ Deno.test("text helpers name the argument a number was given for", () => {
     [() => manifestLockPath(5 as never), "manifestLockPath(): the manifest"],
     [() => defaultLockFile(null as never), "defaultLockFile(): the manifest"],
     [() => parsePyJson(5 as never), "parsePyJson(): the text must be a string, got 5"],
+    // Bare TypeErrors (`path.charCodeAt`, `value.trim`, `env is not a function`, reading
+    // `scheme` of null) or, for formatUri of an object of its own, `undefined` as the URI.
+    [() => classifyValue("x.csv", 5 as never), "classifyValue(): the manifest's name"],
+    [() => environmentPathProblem(5 as never, "VC_X"), "environmentPathProblem(): the value"],
+    [() => environmentLocalPath(5 as never), "environmentLocalPath(): the variable's name"],
+    [() => environmentLocalPath("VC_X", "x" as never), "environmentLocalPath(): env"],
+    [() => formatUri(null as never), "formatUri(): the location must be one parseUri returns"],
+    [() => formatUri({ scheme: "http" } as never), "formatUri(): the location must be one"],
+    [() => forUserFiles(null as never), "forUserFiles()"],
+    [() => downloadTuning(undefined as never), "downloadTuning(): the settings must be an object"],
   ];
   for (const [call, message] of cases) assertThrows(call, InvalidInputError, message);
 });

@@ -94,5 +94,6 @@ export async function openStore(
  * ```
  */
 export function forUserFiles(options: StoreOptions = {}): StoreOptions {
+  checkOptions("forUserFiles()", options, STORE_OPTIONS);
   return { ...options, file: { ...options.file, sidecars: "read-only" } };
 }

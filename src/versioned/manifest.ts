@@ -341,6 +341,7 @@ function checkEntries(
  */
 export function classifyValue(value: string, manifestFile: string): ManifestValue {
   requireString("classifyValue(): the value", value);
+  requireString("classifyValue(): the manifest's name", manifestFile);
   if (isVersion(value)) return { kind: "version", version: value };
   checkValue(manifestFile, undefined, value);
   if (/^(s3|file):\/\//i.test(value)) return { kind: "override", location: value };

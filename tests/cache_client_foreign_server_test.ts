@@ -33,7 +33,12 @@ Deno.test("cache client: an HTML error page is named by its title, not dumped", 
   );
   const client = new CacheClient({ url: `http://127.0.0.1:${server.addr.port}`, token: "t" });
   const e = await assertRejects(() => client.rm(ID), CacheServiceError);
-  assert(e.message.includes(`delete of cache ${ID} failed (502)`), e.message);
+  assert(
+    e.message.includes(
+      `delete of cache ${ID}: the cache service at http://127.0.0.1:${server.addr.port} failed (502)`,
+    ),
+    e.message,
+  );
   assert(e.message.includes("an HTML page (502 Bad Gateway)"), e.message);
   assert(!e.message.includes("<h1>"), e.message);
 });

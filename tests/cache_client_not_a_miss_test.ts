@@ -35,7 +35,12 @@ Deno.test("cache client: a 404 for a URL without the base path is an error, not 
     const wrong = new CacheClient({ url: root, token: "alice" });
     const e = await assertRejects(() => wrong.get(cacheId), CacheServiceError);
     assertEquals(e.status, 404);
-    assert(e.message.includes(`download of cache ${cacheId} failed (404): no route`), e.message);
+    assert(
+      e.message.includes(
+        `download of cache ${cacheId}: the cache service at ${root} failed (404): no route`,
+      ),
+      e.message,
+    );
     assert(e.message.includes("base path"), e.message);
     await assertRejects(() => wrong.download(cacheId, join(dir, "out")), CacheServiceError);
     await assertRejects(() => Deno.lstat(join(dir, "out")), Deno.errors.NotFound);
@@ -61,7 +66,12 @@ Deno.test("cache client: a proxy's 404 page is an error naming it, not a miss", 
   );
   const client = new CacheClient({ url: `http://127.0.0.1:${server.addr.port}`, token: "t" });
   const e = await assertRejects(() => client.get(ID), CacheServiceError);
-  assert(e.message.includes(`download of cache ${ID} failed (404)`), e.message);
+  assert(
+    e.message.includes(
+      `download of cache ${ID}: the cache service at http://127.0.0.1:${server.addr.port} failed (404)`,
+    ),
+    e.message,
+  );
   assert(e.message.includes("an HTML page (404 Not Found)"), e.message);
 });
 
@@ -90,14 +100,14 @@ Deno.test("cache client: an endless answer to a JSON request is refused after 1 
       return new Response(body, { status, headers: { "content-type": "application/json" } });
     });
     // One attempt: a 500 is retried, and each answer's reading is what is bounded here.
-    const client = new CacheClient({
-      url: `http://127.0.0.1:${server.addr.port}`,
-      token: "t",
-      maxAttempts: 1,
-    });
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const client = new CacheClient({ url, token: "t", maxAttempts: 1 });
     const e = await assertRejects(() => client.id({ k: 1 }), CacheServiceError);
     assertEquals(e.status, status);
-    assert(e.message.includes(`cache_id failed (${status})`), e.message);
+    assert(
+      e.message.includes(`cache_id: the cache service at ${url} failed (${status})`),
+      e.message,
+    );
     if (status === 200) assert(e.message.includes("more than 1 MiB"), e.message);
     assert(sent < 200, `read ${sent} chunks`);
   }

@@ -47,7 +47,10 @@ Deno.test("kbase compat: every missing cache is 404 'Cache ID not found', detail
   // vc's own client names the ID the service no longer does.
   const client = new CacheClient({ url: t.url, token: alice });
   const error = await assertRejects(() => client.rm(id), CacheServiceError);
-  assertStringIncludes(error.message, `delete of cache ${id} failed (404): Cache ID not found`);
+  assertStringIncludes(
+    error.message,
+    `delete of cache ${id}: the cache service at ${t.url} failed (404): Cache ID not found`,
+  );
   // Expired (31 idle days).
   assertEquals((await newCacheId(t.url, alice, { job: 1 })).doc.cache_id, id);
   assertEquals((await upload(t.url, alice, id, "data")).status, 200);

@@ -49,7 +49,7 @@ const UPLOAD_WHAT = "file to upload";
  * ```ts
  * import assert from "node:assert/strict";
  * import { CacheServiceError } from "./client.ts";
- * const e = new CacheServiceError("cache service upload failed (413): too big", 413);
+ * const e = new CacheServiceError("upload of cache 4b…: the cache service at http://svc failed (413): too big", 413);
  * assert(e.status === 413 && e.name === "CacheServiceError");
  * ```
  */
@@ -328,7 +328,9 @@ export class CacheClient {
       });
     } catch (error) {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {
-        error.message += ` (gave up after ${attempts} attempts at ${redactUrl(url)})`;
+        // retry() says it gave up already, without where: said once, with the URL.
+        error.message = error.message.replace(GAVE_UP, "") +
+          ` (gave up after ${attempts} attempts at ${redactUrl(url)})`;
       }
       throw error;
     }
@@ -544,8 +546,10 @@ export class CacheClient {
       meta === null
     ) {
       throw new CacheServiceError(
-        `cache service cache_id failed (${res.status}): ${redactUrl(this.#url)} answered ${
-          JSON.stringify(JSON.stringify(doc).slice(0, 200))
+        `cache_id: the cache service at ${
+          redactUrl(this.#url)
+        } failed (${res.status}): it answered ${
+          this.#withoutToken(JSON.stringify(JSON.stringify(doc).slice(0, 200)))
         }, ` +
           'not {"cache_id", "metadata"}: is --url (VC_CACHE_URL) a KBase file cache service?',
         res.status,
@@ -777,11 +781,14 @@ export class CacheClient {
     const body = init.range === undefined ? this.#resumable(id, res, size, init.signal) : res.body;
     const md5 = checkableMd5(res);
     if (md5 === undefined && body === res.body) return res;
-    return new Response(md5 === undefined ? body : body.pipeThrough(checkedMd5(id, md5, size)), {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers,
-    });
+    return new Response(
+      md5 === undefined ? body : body.pipeThrough(checkedMd5(id, md5, size, redactUrl(this.#url))),
+      {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      },
+    );
   }
 
   /**
@@ -1020,6 +1027,18 @@ export class CacheClient {
   }
 
   /**
+   * `text` from the server (its error, a page's title, a JSON answer) with
+   * the token shown as `***`: a service or a proxy that echoes the
+   * Authorization header back ("Invalid token …") put the secret into the
+   * error, so into terminals and CI logs. A token under 8 characters is not
+   * looked for: its letters would be starred inside ordinary words.
+   */
+  #withoutToken(text: string): string {
+    const token = this.#token.trim();
+    return token.length < MIN_REDACTED_TOKEN ? text : text.replaceAll(token, "***");
+  }
+
+  /**
    * What an answer that is not the API's JSON says: a redirect where it
    * points (to pass as the URL), an HTML page its title, an empty body so.
    */
@@ -1027,16 +1046,16 @@ export class CacheClient {
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location !== null) {
       const to = redactUrl(new URL(location, res.url || this.#url).href);
-      return `${redactUrl(this.#url)} redirects to ${to} (not followed: give the service's own ` +
+      return `it redirects to ${to} (not followed: give the service's own ` +
         "URL with --url or VC_CACHE_URL)";
     }
     const isHtml = /html/i.test(res.headers.get("content-type") ?? "") || /^\s*</.test(text);
     if (isHtml) {
-      return `${redactUrl(this.#url)} answered an HTML page (${
+      return `it answered an HTML page (${
         pageText(text)
       }), not the cache API's JSON: is it a KBase file cache service, or a proxy in front of one?`;
     }
-    return text === "" ? `an empty answer from ${redactUrl(this.#url)}` : text.slice(0, 200);
+    return text === "" ? "an empty answer" : text.slice(0, 200);
   }
 
   async #json(res: Response, what: string): Promise<Record<string, unknown>> {
@@ -1067,9 +1086,9 @@ export class CacheClient {
         // Leaving the loop cancels the body. An error's start is enough to name it.
         if (!res.ok) break;
         throw new CacheServiceError(
-          `cache service ${what} failed (${res.status}): ${
+          `${what}: the cache service at ${
             redactUrl(this.#url)
-          } answered more than ${
+          } failed (${res.status}): it answered more than ${
             MAX_ANSWER_BYTES / 1024 / 1024
           } MiB where the cache API sends a short JSON document: is --url (VC_CACHE_URL) a KBase file cache service?`,
           res.status,
@@ -1088,7 +1107,9 @@ export class CacheClient {
     }
     const cause = failureKind(res.status);
     const error = new CacheServiceError(
-      `cache service ${what} failed (${res.status}): ${message}`,
+      `${what}: the cache service at ${redactUrl(this.#url)} failed (${res.status}): ${
+        this.#withoutToken(message)
+      }`,
       res.status,
       cause === undefined ? undefined : { cause },
     );
@@ -1097,6 +1118,12 @@ export class CacheClient {
     return error;
   }
 }
+
+/** The suffix retry() adds to an error it gave up on (see markGaveUp). */
+const GAVE_UP = / \(gave up after \d+ attempts\)$/;
+
+/** The shortest token looked for in a server's text (see `#withoutToken`). */
+const MIN_REDACTED_TOKEN = 8;
 
 /** The wait a failed answer's `Retry-After` asked for, in ms. */
 const retryAfter = new WeakMap<object, number>();
@@ -1156,12 +1183,13 @@ function counting(
  * Passes the bytes on, hashing them; at the end, errors with an
  * `IntegrityError` unless their MD5 is `md5` (hex): the reader gets every
  * byte, then the error (a file writer then discards what it wrote). `size`:
- * how many bytes are expected, when known.
+ * how many bytes are expected, when known; `service` names the service (redacted).
  */
 function checkedMd5(
   id: string,
   md5: string,
   size: number,
+  service: string,
 ): TransformStream<Uint8Array, Uint8Array> {
   const hash = new Md5(size);
   return new TransformStream({
@@ -1173,7 +1201,8 @@ function checkedMd5(
       const got = hash.hex();
       if (got !== md5) {
         throw new IntegrityError(
-          `download of cache ${id}: the bytes received have MD5 ${got}, ` +
+          `download of cache ${id}: the bytes received from the cache service at ${service} ` +
+            `have MD5 ${got}, ` +
             `not ${md5} of the file uploaded (damaged by the store or on the way); try again`,
         );
       }

@@ -773,6 +773,13 @@ export class CacheClient {
       throw this.#failed(res, text, `download of cache ${id}`);
     }
     if (!res.ok) await this.#json(res, `download of cache ${id}`);
+    // Only a 200 is the whole file (a 206 too when a range was asked for): a
+    // proxy's 206 to a plain GET was written as the file, its part only, and
+    // reported downloaded; a 204 read as a miss here, an empty file there.
+    if (res.status !== 200 && !(res.status === 206 && init.range !== undefined)) {
+      await res.body?.cancel().catch(() => {});
+      throw this.#notAFile(res, `download of cache ${id}`);
+    }
     if (res.body === null) return res;
     // The length picks how to hash (a small file without node:crypto), and
     // where a resumed body ends.
@@ -788,6 +795,19 @@ export class CacheClient {
         statusText: res.statusText,
         headers: res.headers,
       },
+    );
+  }
+
+  /** The error of a success that is not the whole file a download asked for (see `#getOnce`). */
+  #notAFile(res: Response, what: string): CacheServiceError {
+    const range = res.headers.get("content-range");
+    const part = res.status === 206 ? ` (part of the file only${range ? `: ${range}` : ""})` : "";
+    return new CacheServiceError(
+      `${what}: the cache service at ${
+        redactUrl(this.#url)
+      } answered ${res.status}${part}, not the whole file (200); nothing was written: ` +
+        "is --url (VC_CACHE_URL) a KBase file cache service, or a proxy in front of one?",
+      res.status,
     );
   }
 

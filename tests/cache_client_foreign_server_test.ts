@@ -68,6 +68,35 @@ Deno.test("cache client: a redirect is reported with its Location, not followed 
   assertEquals(seen, 2);
 });
 
+Deno.test("cache client: a redirect to an invalid URL is named as sent, not a bare TypeError", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const location of ["http://[::1", "http://a b/", "//"]) {
+      await using server = foreign(() =>
+        new Response(null, { status: 302, headers: { location } })
+      );
+      const url = `http://127.0.0.1:${server.addr.port}`;
+      const client = new CacheClient({ url, token: "t" });
+      const dest = join(dir, "out");
+      for (const call of [() => client.getBytes(ID), () => client.download(ID, dest)]) {
+        const e = await assertRejects(call, CacheServiceError);
+        assertEquals(e.status, 302);
+        assert(
+          e.message.includes(
+            `download of cache ${ID}: the cache service at ${url} failed (302): it redirects to ${
+              JSON.stringify(location)
+            } (not a valid URL)`,
+          ),
+          e.message,
+        );
+      }
+      await assertRejects(() => Deno.lstat(dest), Deno.errors.NotFound);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("cache client: a download cut off names the cache ID and leaves no file", async () => {
   await using server = foreign(() => {
     let sent = false;

@@ -1065,7 +1065,12 @@ export class CacheClient {
   #notApi(res: Response, text: string): string {
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location !== null) {
-      const to = redactUrl(new URL(location, res.url || this.#url).href);
+      // Unparsable (`http://[::1`), it is shown as sent: new URL's bare
+      // "TypeError: Invalid URL" named neither the cache nor the service.
+      const href = URL.parse(location, res.url || this.#url)?.href;
+      const to = href === undefined
+        ? `${JSON.stringify(redactUrl(location.slice(0, 200)))} (not a valid URL)`
+        : redactUrl(href);
       return `it redirects to ${to} (not followed: give the service's own ` +
         "URL with --url or VC_CACHE_URL)";
     }

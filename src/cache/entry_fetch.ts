@@ -19,7 +19,8 @@ import {
   type TempDownloadOptions,
 } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
-import { NotFoundError } from "../errors.ts";
+import { IsDirectoryError, NotFoundError, StoreNotFoundError } from "../errors.ts";
+import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
 import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
@@ -399,11 +400,13 @@ export class EntryFetcher {
         // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
         // 0) when it downloads into the same directory. Once more, into a
         // temp file of this process's own (the factory's next one).
-        if (lock?.temp.takenAway !== true || ctx.signal.aborted) throw this.#failedDownload(e, loc);
+        if (lock?.temp.takenAway !== true || ctx.signal.aborted) {
+          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+        }
         try {
           info = await downloadWithTemp(store, key, loc.dataPath, options);
         } catch (e) {
-          throw this.#failedDownload(e, loc);
+          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
         }
       }
       const now = index.clock.now();
@@ -571,6 +574,36 @@ function keepCopy(dataPath: string): string | undefined {
 }
 
 /** `e` with `note` added to its message (when it is an Error). */
+/**
+ * For a missing key: the other Unicode spelling of it (NFC / NFD) that the
+ * store holds, if any. The two print alike (`aws s3 ls` shows `café`), so a
+ * bare "does not exist" read as wrong when the key was typed precomposed
+ * and the object uploaded from a macOS file name, decomposed, or the other
+ * way round. At most two HEADs, on a miss of a key with non-ASCII letters
+ * only; a failing one just leaves the hint out.
+ */
+async function spellingNote(
+  e: unknown,
+  loc: EntryLocation,
+  store: ObjectStore,
+  key: string,
+): Promise<string> {
+  if (!(e instanceof NotFoundError) || e instanceof StoreNotFoundError) return "";
+  if (e instanceof IsDirectoryError) return "";
+  for (const other of otherSpellings(key)) {
+    const found = await store.head(other).catch(() => undefined);
+    if (found === undefined) continue;
+    // A `file://` URI spells the key percent-encoded: then the key alone.
+    const named = loc.uri.endsWith(key)
+      ? escapedUnicode(loc.uri.slice(0, loc.uri.length - key.length) + other)
+      : `the key ${escapedUnicode(other)}`;
+    return `; the store has ${named}, which looks the same (Unicode ${
+      spellingDifference(key, other)
+    }): use that spelling`;
+  }
+  return "";
+}
+
 function withNote(e: unknown, note: string): unknown {
   if (note !== "" && e instanceof Error) e.message += note;
   return e;

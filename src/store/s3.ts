@@ -58,6 +58,7 @@ import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeysProblem } from "./credential_env.ts";
 import {
+  isBareHeadRefusal,
   renewableCredentialCode,
   s3HttpError,
   s3NetworkError,
@@ -450,12 +451,17 @@ export class S3Store implements ObjectStore {
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
     const lean = this.#leanNow() ?? (await this.#lean()).lean;
-    const res = await lean.send({
-      method: "HEAD",
-      key: full,
-      signal: options.signal,
-      passStatuses: [404],
-    });
+    let res: S3Reply;
+    try {
+      res = await lean.send({
+        method: "HEAD",
+        key: full,
+        signal: options.signal,
+        passStatuses: [404],
+      });
+    } catch (e) {
+      throw isBareHeadRefusal(e) ? await this.#bareHeadCause(lean, full, e, options.signal) : e;
+    }
     await res.body?.cancel();
     if (res.status === 404) return undefined;
     if (res.status === 200 && !res.headers.has("content-length")) {
@@ -472,6 +478,35 @@ export class S3Store implements ObjectStore {
       if (ranged !== undefined) return this.#infoFromHeaders(key, ranged.headers, ranged.status);
     }
     return this.#infoFromHeaders(key, res.headers, res.status);
+  }
+
+  /**
+   * A HEAD refused with a bare 400 has no body to say why: expired temporary
+   * credentials, or an object stored with a customer-provided key (SSE-C)
+   * asked without it, among others. The GET of its first byte is answered
+   * with the error's code and message, which then is the HEAD's error; when
+   * that GET works, or fails otherwise, the HEAD's own error stands.
+   */
+  async #bareHeadCause(
+    lean: S3Fetch,
+    full: string,
+    headError: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    try {
+      const res = await lean.send({
+        method: "GET",
+        key: full,
+        headers: { range: "bytes=0-0" },
+        signal,
+        passStatuses: [404, 416],
+      });
+      await res.body?.cancel();
+    } catch (e) {
+      if (e instanceof StoreError && e.status === 400 && !isBareHeadRefusal(e)) return e;
+      if (e instanceof AccessDeniedError) return e;
+    }
+    return headError;
   }
 
   /**

@@ -265,15 +265,40 @@ export function s3HttpError(
       { ...options, status },
     );
   }
-  const expiredHint = bareHeadRefusal(ctx.operation, status, details)
+  const bare = bareHeadRefusal(ctx.operation, status, details);
+  const expiredHint = bare
     ? ` (S3 answers a HEAD with a bare 400 when its credentials have expired: renew the ` +
       `temporary credentials from ${ctx.credentialSource}${key}, e.g. aws sso login or a new ` +
       "AWS_SESSION_TOKEN)"
     : "";
-  return new StoreError(`${ctx.operation} ${ctx.uri} failed: ${what}${expiredHint}`, {
+  const error = new StoreError(`${ctx.operation} ${ctx.uri} failed: ${what}${expiredHint}`, {
     ...options,
     status,
   });
+  if (bare) bareHeadErrors.add(error);
+  return error;
+}
+
+const bareHeadErrors = new WeakSet<Error>();
+
+/**
+ * Whether `error` is a HEAD's bare 400 (see {@linkcode bareHeadRefusal}):
+ * its cause is unsaid, and a GET of the same object names it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isBareHeadRefusal, s3HttpError } from "./s3_errors.ts";
+ * const ctx = {
+ *   operation: "HEAD", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9000",
+ *   region: "us-east-1", credentialSource: "options",
+ * };
+ * assert(isBareHeadRefusal(s3HttpError(400, {}, ctx)));
+ * assert(!isBareHeadRefusal(s3HttpError(400, {}, { ...ctx, operation: "GET" })));
+ * ```
+ */
+export function isBareHeadRefusal(error: unknown): boolean {
+  return error instanceof Error && bareHeadErrors.has(error);
 }
 
 /**

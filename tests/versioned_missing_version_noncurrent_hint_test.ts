@@ -48,3 +48,34 @@ Deno.test("a missing version in a directory bucket gets no S3 versioning hint", 
   assertStringIncludes(e.message, "available: 1.0.0");
   assert(!e.message.includes("noncurrent version"), e.message);
 });
+
+Deno.test("a pinned path with no version left in an s3:// bucket names where S3 versioning keeps it", async () => {
+  // Every version deleted (`aws s3 rm --recursive`, a lifecycle rule
+  // expiring them): the bucket lists none, a wrong bucket alike, so both
+  // are named.
+  await using s3 = await startFakeS3();
+  await s3.createBucket("assets");
+  await s3.putObject("assets", "data/other.1.0.0.csv", "o");
+  await using dir = await tempDir("vc_missing_all_s3_");
+  const manifest = join(dir.path, "versioned_assets.json");
+  await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "1.2.0"\n}\n');
+  const file = join(dir.path, "new.csv");
+  await Deno.writeTextFile(file, "n");
+  await using vc = new VersionedCache({
+    manifest,
+    bucket: "s3://assets",
+    store: testS3Options(s3),
+  });
+  const path = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
+  assertStringIncludes(path.message, "has no versions of it");
+  assertStringIncludes(path.message, `${HINT}1.2.0.csv'\``);
+  const update = await assertRejects(
+    () => vc.update("/data/my a.csv", file, { minor: true }),
+    NotFoundError,
+  );
+  assertStringIncludes(update.message, "is this the bucket the manifest was published to?");
+  assertStringIncludes(update.message, `${HINT}1.2.0.csv'\``);
+  // Not pinned: a version never published there gets no such hint.
+  const other = await assertRejects(() => vc.path("/data/my a.csv", "3.0.0"), NotFoundError);
+  assert(!other.message.includes("noncurrent version"), other.message);
+});

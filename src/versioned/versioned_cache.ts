@@ -876,8 +876,13 @@ export class VersionedCache {
       // name): the two print alike, so "no versions of /café.csv" read as
       // wrong beside `vc ls`. One more LIST, on this failure only.
       const twin = await this.#twinVersions(path, await this.#listedBucket());
+      // Pinned, yet no version left: another bucket, or every version
+      // deleted (`aws s3 rm --recursive`, a lifecycle rule expiring them),
+      // which S3 versioning keeps as noncurrent versions.
+      const pinned = twin === undefined &&
+        (await this.#entries().catch(() => ({} as ManifestEntries)))[path] === version;
       return twin === undefined
-        ? `; ${this.bucket} has no versions of it`
+        ? `; ${this.bucket} has no versions of it${pinned ? noncurrentHint(uri) : ""}`
         : `; ${this.bucket} has no versions of it (${escapedUnicode(path)}), but ${
           escapedUnicode(twin.path)
         }, which looks the same (Unicode ${spellingDifference(path, twin.path)}), has ${
@@ -1091,7 +1096,8 @@ export class VersionedCache {
         throw new NotFoundError(
           `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
             `is this the bucket the manifest was published to? (check --bucket or VC_BUCKET; ` +
-            `\`vc ls-remote\` lists what the bucket holds)`,
+            `\`vc ls-remote\` lists what the bucket holds)` +
+            noncurrentHint(await this.uri(p, pinnedVersion)),
         );
       }
       // A bucket key's name where the path goes: `vc add`, which the message

@@ -24,6 +24,7 @@ import {
   InvalidInputError,
   NotFoundError,
   PreconditionFailedError,
+  VcError,
 } from "../errors.ts";
 import {
   checkOptions,
@@ -168,6 +169,8 @@ const GC_OPTIONS: OptionNames<GcOptions> = {
 // download() and check() take the same two.
 const PROGRESS_OPTIONS = { onProgress: true, signal: true } as const;
 const DOWNLOAD_OPTIONS = { ...PROGRESS_OPTIONS, onCheckProgress: true } as const;
+/** What an add's error says of content it uploaded, did not record and deleted. */
+const UPLOAD_DELETED = "the upload was deleted";
 
 /**
  * A repository: see the module documentation.
@@ -482,52 +485,55 @@ export class Repository implements AsyncDisposable {
       },
     );
     if (snapshot !== undefined && snapshot.size !== size) {
-      await this.store.delete([contentKey]).catch(() => {});
       throw new SourceChangedError(
-        `${snapshot.path} changed while it was hashed; nothing was recorded for ${path}: run again`,
+        `${snapshot.path} changed while it was hashed; nothing was recorded for ${path}: run ` +
+          `again; ${await this.#discardUpload(contentKey)}`,
       );
     }
     try {
       if (snapshot !== undefined) await assertUnchanged(snapshot, `upload to ${contentKey}`);
     } catch (error) {
       // What went up is not what was hashed; nothing records it yet, so it goes.
-      await this.store.delete([contentKey]).catch(() => {});
       throw new SourceChangedError(
-        `${(error as Error).message}; nothing was recorded for ${path}`,
-        {
-          cause: error,
-        },
+        `${(error as Error).message}; nothing was recorded for ${path}; ${await this
+          .#discardUpload(contentKey)}`,
+        { cause: error },
       );
     }
     // The file read again after a multipart upload too: a change that moves
     // no stat field (a writer through a shared mmap) passed the check above.
-    const problem = await uploadProblem(this.store, {
-      key: contentKey,
-      etag: put.etag,
-      md5,
-      size,
-      ...(typeof source === "string" ? { file: source } : {}),
-      onCheckProgress: options.onCheckProgress,
-    });
+    let problem;
+    try {
+      problem = await uploadProblem(this.store, {
+        key: contentKey,
+        etag: put.etag,
+        md5,
+        size,
+        ...(typeof source === "string" ? { file: source } : {}),
+        onCheckProgress: options.onCheckProgress,
+      });
+    } catch (error) {
+      // The store (a HEAD past its retries) or the file's second read failed:
+      // the content is up, unchecked and unrecorded, so it goes, and the
+      // error says so (else it named only the HEAD that failed).
+      const left = await this.#discardUpload(contentKey);
+      if (error instanceof VcError) error.message += `; nothing was recorded for ${path}; ${left}`;
+      throw error;
+    }
     if (problem !== undefined) {
       // A fresh key: a different ETag there is no other writer's, and
       // nothing records this content yet, so it goes.
-      const deleted = await this.store.delete([contentKey]).then(() => true, () => false);
       throw new IntegrityError(
         `upload of ${
           typeof source === "string" ? source : "the bytes"
         } to ${contentKey} could not be verified: ${
           problem === NOT_OURS ? "the key holds another object than the upload" : problem
-        }; ${
-          deleted
-            ? "the upload was deleted"
-            : `the upload could not be deleted: remove ${contentKey}`
-        } and nothing was recorded for ${path}`,
+        }; nothing was recorded for ${path}; ${await this.#discardUpload(contentKey)}`,
       );
     }
     if (options.signal?.aborted) {
       // Stopped once the content was up: nothing records it, so it goes.
-      await this.store.delete([contentKey]).catch(() => {});
+      await this.#discardUpload(contentKey);
       options.signal.throwIfAborted();
     }
     return await this.catalog.transaction("write", async (tx) => {
@@ -592,10 +598,31 @@ export class Repository implements AsyncDisposable {
         (options.signal?.aborted && error === options.signal.reason) ||
         (error instanceof CatalogUnavailableError && error.nothingCommitted)
       ) {
-        await this.store.delete([contentKey]).catch(() => {});
+        const left = await this.#discardUpload(contentKey);
+        // An upload the store kept is named, as nothing else will name it.
+        if (error instanceof VcError && !left.startsWith(UPLOAD_DELETED)) {
+          error.message += `; ${left}`;
+        }
       }
       throw error;
     });
+  }
+
+  /**
+   * Deletes the content an `add` uploaded and then did not record, and says
+   * what became of it, for the add's error: a store that refuses the delete
+   * too (down, no `s3:DeleteObject`) keeps it, recorded by nothing, so its
+   * key is named (`gc` deletes it once older than its grace period).
+   */
+  async #discardUpload(contentKey: string): Promise<string> {
+    try {
+      await this.store.delete([contentKey]);
+      return UPLOAD_DELETED;
+    } catch (error) {
+      return `the upload could not be deleted: ${contentKey} is left in ${this.store.url}, ` +
+        `recorded by nothing (${(error as Error).message}); \`vc repo check\` lists it and ` +
+        "`vc repo gc` deletes it once older than its grace period, or remove it";
+    }
   }
 
   /**

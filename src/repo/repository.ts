@@ -1357,8 +1357,11 @@ export class Repository implements AsyncDisposable {
     const actual = await md5File(local, checkReport(record.size, options.onCheckProgress));
     if (actual !== record.md5) {
       await this.#cache.delete(uri).catch(() => false);
+      // Said as a missing one is: the record, its content, and where to look.
       throw new IntegrityError(
-        `record ${record.id}: downloaded MD5 ${actual}, recorded ${record.md5}`,
+        `record ${record.id} (${record.state} ${record.path}): its content ${uri}, as read, ` +
+          `has the MD5 ${actual}, not the recorded ${record.md5} (changed behind vc's back? ` +
+          "`vc repo check` lists such records); the copy downloaded was not kept",
       );
     }
     return local;

@@ -801,7 +801,18 @@ export class Repository implements AsyncDisposable {
         } is not under ${this.marker.contentPrefix}, so it was not deleted from ${this.store.url}`,
       );
     }
-    await this.store.delete([record.contentKey]);
+    try {
+      await this.store.delete([record.contentKey]);
+    } catch (error) {
+      // The record is purged already (committed first, so a crash leaves
+      // only an orphan): said, or the failed DELETE reads as if nothing was done.
+      if (error instanceof VcError) {
+        error.message += `; record ${record.id} is purged, but its content ${record.contentKey} ` +
+          `is still in ${this.store.url}: run \`vc repo purge ${record.id}\` again to delete ` +
+          "it (`vc repo gc` deletes it too, once older than its grace period)";
+      }
+      throw error;
+    }
     return record;
   }
 

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, VcError } from "../errors.ts";
 import { fromFileUrl, pathBelow, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
 import type { PendingUpload } from "../store/types.ts";
@@ -146,6 +146,27 @@ const CHUNK = 500;
  * ```
  */
 export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcReport> {
+  let step: string | undefined;
+  try {
+    return await collect(repo, options, (doing) => step = doing);
+  } catch (error) {
+    // Each step (and batch) commits on its own: a store or catalog failing
+    // midway leaves what was done done, which the bare failed request (a
+    // DELETE's 500) does not say, nor that a gc run again finishes the rest.
+    if (error instanceof VcError && step !== undefined && !options.dryRun) {
+      error.message += `; gc stopped while ${step}: what it did before stays done, and ` +
+        "`vc repo gc` run again finishes the rest (`vc repo check` lists content left meanwhile)";
+    }
+    throw error;
+  }
+}
+
+/** {@linkcode gc}'s steps, each named to `onStep` as it starts. */
+async function collect(
+  repo: Repository,
+  options: GcOptions,
+  onStep: (doing: string) => void,
+): Promise<GcReport> {
   const dryRun = options.dryRun ?? false;
   const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "grace");
   const retention = period(options.retentionMs ?? DEFAULT_RETENTION_MS, "retention");
@@ -167,8 +188,10 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   const signal = options.signal;
   signal?.throwIfAborted();
   // A dry run names each phase by what it looks for: it changes nothing.
-  const phase = (doing: string, looking: string) =>
+  const phase = (doing: string, looking: string) => {
+    onStep(doing);
     options.onPhase?.(dryRun ? `${looking} (dry run: nothing is changed)` : doing);
+  };
   // Counts on their own callback: a step's count changes a thousand times
   // where its phase message is said once.
   const count = (step: string, done: number, total?: number) =>

@@ -1,0 +1,48 @@
+/**
+ * `repo gc` whose store fails midway (a content delete refused past its
+ * retries, after the batch's records were purged): gc failed with the bare
+ * `DELETE … failed: 500`, as if it had done nothing, while it had expired
+ * and purged records and left their content in the store. The error now
+ * names the step it stopped at, says that what it did stays done, and that
+ * gc run again finishes the rest; run again, it does.
+ */
+import { join } from "node:path";
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { StoreError } from "../src/errors.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { openStore } from "../src/store/open.ts";
+import { testS3Options } from "./versioned_helpers.ts";
+import { Repository } from "../src/repo/mod.ts";
+
+Deno.test("repo gc: a store failing midway says where gc stopped, and gc again finishes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_store_fails_" });
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  try {
+    await using repo = await Repository.init("s3://b/repo", {
+      catalog: `sqlite:${join(dir, "c.sqlite")}`,
+      openStore: (u: string) => openStore(u, testS3Options(s3, { maxAttempts: 1 })),
+    });
+    const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
+    await repo.expire(r.id);
+    // Expired before gc's now, which a retention of 0 compares with `<`.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    s3.setFaults({
+      errorRate: 1,
+      match: (t) => t.op === "DeleteObjects" || t.op === "DeleteObject",
+    });
+    const e = await assertRejects(() => repo.gc({ graceMs: 0, retentionMs: 0 }), StoreError);
+    s3.setFaults({});
+    assertStringIncludes(e.message, "DELETE");
+    assertStringIncludes(e.message, "gc stopped while purging abandoned and retired records");
+    assertStringIncludes(e.message, "what it did before stays done");
+    assertStringIncludes(e.message, "vc repo gc");
+    assertEquals((await repo.get(r.id)).state, "purged");
+
+    const again = await repo.gc({ graceMs: 0, retentionMs: 0 });
+    assertEquals(again.deletedObjects, [r.contentKey]);
+    assertEquals(s3.listKeys("b", "repo/content/"), []);
+    assertEquals((await repo.check()).ok, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

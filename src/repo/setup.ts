@@ -7,7 +7,12 @@
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { counted } from "../counted.ts";
-import { AccessDeniedError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
+import {
+  AccessDeniedError,
+  InvalidInputError,
+  PreconditionFailedError,
+  VcError,
+} from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { describeValue } from "../options_check.ts";
 import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
@@ -841,7 +846,18 @@ export async function restoreRepository(
         createdAt: marker?.createdAt ??
           new Date((options.clock ?? systemClock).now()).toISOString(),
         repository,
-      }, { replace: true, ...signalOption(signal) });
+      }, { replace: true, ...signalOption(signal) }).catch((error) => {
+        // The catalog holds the records now, so the same restore run again
+        // is refused without --force: the bare failed PUT says neither.
+        if (error instanceof VcError) {
+          error.message +=
+            `; the catalog ${
+              catalogText(ref)
+            } was restored, but the store's marker, which names it, was not written: run the ` +
+            "same restore again with --force";
+        }
+        throw error;
+      });
       if (marker !== undefined && catalogText(marker.catalog) !== catalogText(ref)) {
         // A process that opened the repository before still holds the
         // catalog moved from: its transactions now fail there (see

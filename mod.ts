@@ -60,6 +60,7 @@ export { SourceChangedError } from "./src/versioned/source_file.ts";
 // What `sync` / `syncSettled` and `prefill` reject with when their signal
 // aborts: a user of this entry point checks it with `instanceof`.
 export { SyncInterruptedError } from "./src/versioned/sync_interrupted.ts";
+export type { SyncInterruptedReport } from "./src/versioned/sync_interrupted.ts";
 export type {
   VersionedAddOptions,
   VersionedAsset,

@@ -346,12 +346,16 @@ export class ProgressBar {
     const want = displayWidth(labelText);
     const share = s.current && !step ? Math.max(Math.floor(room / 2), want + sep) : room;
     const labelRoom = Math.min(share, room) - sep;
-    const label = labelText && labelRoom >= Math.min(8, want) ? keepEnd(labelText, labelRoom) : "";
+    let label = labelText && labelRoom >= Math.min(8, want) ? keepEnd(labelText, labelRoom) : "";
+    // An item's step (`/big.bin: checking 45%`) comes before the label too
+    // where the label would leave it no room: after a download, the rate and
+    // ETA left an 80-column line none, and it sat unchanged through a long
+    // check and copy.
+    const itemText = s.current && !this.#isStep ? printable(s.current) : "";
+    const itemRoom = (left: number) => left > sep + 8;
+    if (hasItemStep(itemText) && label && !itemRoom(room - displayWidth(label) - sep)) label = "";
     room -= label ? displayWidth(label) + sep : 0;
-    const current = step ||
-      (s.current && !this.#isStep && room > sep + 8
-        ? keepItemEnd(printable(s.current), room - sep)
-        : "");
+    const current = step || (itemText && itemRoom(room) ? keepItemEnd(itemText, room - sep) : "");
     const text = [label, stats, current].filter((x) => x !== "").join("  ");
     return displayWidth(text) <= max ? text : keepStartColumns(text, max - 1) + "…";
   }
@@ -500,9 +504,10 @@ function keepEnd(text: string, width: number): string {
 // An item with its step after it (`/data/big.bin: downloading 45%`, as
 // `withStep` of the command line joins them) keeps its step and shortens the
 // name from its left; where that leaves the name too little room, the step
-// is cut to its figure (`…/big.bin 45%`). Cut as one text, the step's own
-// word went first and the name with it (`…oading 45%` on an 80-column
-// terminal).
+// is cut to its figure (`…/big.bin 45%`), and with no room for 12 columns
+// of the name, the step is shown alone (`… checking 45%`). Cut as one text,
+// the step's own word went first and the name with it (`…oading 45%` on an
+// 80-column terminal).
 function keepItemEnd(text: string, width: number): string {
   const at = text.lastIndexOf(": ");
   if (at <= 0 || displayWidth(text) <= width) return keepEnd(text, width);
@@ -514,7 +519,14 @@ function keepItemEnd(text: string, width: number): string {
     const room = width - displayWidth(tail);
     if (room >= wanted) return keepEnd(name, room) + tail;
   }
-  return keepEnd(text, width);
+  // Too narrow for any of the name: the step alone (`… checking 45%`).
+  const alone = `… ${step.slice(2)}`;
+  return displayWidth(alone) <= width ? alone : keepEnd(text, width);
+}
+
+// Whether an item is one `withStep` joined with its step (`/big.bin: checking 45%`).
+function hasItemStep(text: string): boolean {
+  return /: [^:]* \d+%$/.test(text);
 }
 
 // The columns a shortened item's name keeps before its step gives way.

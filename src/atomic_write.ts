@@ -962,6 +962,11 @@ function refuseSpecialFile(dest: string): void {
 export interface CopyFileAtomicOptions extends AtomicFileOptions {
   /** Told how much is copied (`total`: the source's size when the copy began). */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Stops the copy: it rejects with the signal's reason, its temp file is
+   * removed and `to` is left as it was.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -988,7 +993,8 @@ export async function copyFileAtomic(
   to: string,
   options: CopyFileAtomicOptions = {},
 ): Promise<void> {
-  const { onProgress, ...fileOptions } = options;
+  const { onProgress, signal, ...fileOptions } = options;
+  signal?.throwIfAborted();
   const source = await Deno.open(from, { read: true });
   let mode = fileOptions.mode;
   let size = 0;
@@ -1021,7 +1027,7 @@ export async function copyFileAtomic(
     await writeStream(
       temp.file,
       source.readable,
-      undefined,
+      signal,
       onProgress && ((n) => onProgress({ bytes: copied += n, total: size })),
     );
     await keepOwner(temp, replaced);

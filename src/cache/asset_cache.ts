@@ -98,6 +98,7 @@ const ON_UNREACHABLE: ReadonlyArray<string | undefined> = ["warn", "fail"];
 const COPY_VERIFIED_OPTIONS: OptionNames<CopyVerifiedOptions> = {
   onCheckProgress: true,
   onProgress: true,
+  signal: true,
 };
 // Downloads at once per cache (see AssetCacheOptions.maxDownloads).
 const DEFAULT_MAX_DOWNLOADS = 16;
@@ -543,7 +544,7 @@ export class AssetCache implements AsyncDisposable {
     checkPathArgument("copyVerified() dest", dest);
     checkOptions("copyVerified()", options, COPY_VERIFIED_OPTIONS);
     checkOptionValues("copyVerified()", options);
-    const { onCheckProgress, onProgress } = options;
+    const { onCheckProgress, onProgress, signal } = options;
     // A copy there replaces a cached copy in place (`cache()` serves it as the
     // object until it finds it changed), or leaves a file no record knows.
     if (this.#layout.contains(dest)) {
@@ -570,11 +571,15 @@ export class AssetCache implements AsyncDisposable {
               throw error;
             }
           });
-        const problem = await problemWithCopy(path, meta, onProgress ? { onProgress } : {})
-          .catch((e) => {
-            if (thrown !== undefined) throw thrown.error;
-            return `cannot read it: ${e}`;
-          });
+        const problem = await problemWithCopy(path, meta, {
+          ...(onProgress ? { onProgress } : {}),
+          ...(signal ? { signal } : {}),
+        }).catch((e) => {
+          if (thrown !== undefined) throw thrown.error;
+          // Stopped: nothing is known of the copy, which stays cached.
+          signal?.throwIfAborted();
+          return `cannot read it: ${e}`;
+        });
         if (problem !== undefined) {
           await this.delete(meta.uri).catch(() => false);
           throw new IntegrityError(
@@ -585,8 +590,12 @@ export class AssetCache implements AsyncDisposable {
       }
     }
     try {
-      await copyFileAtomic(path, dest, onProgress ? { onProgress } : {});
+      await copyFileAtomic(path, dest, {
+        ...(onProgress ? { onProgress } : {}),
+        ...(signal ? { signal } : {}),
+      });
     } catch (e) {
+      signal?.throwIfAborted();
       if (
         e instanceof Deno.errors.NotFound && !(await Deno.lstat(path).then(() => true, () => false))
       ) {

@@ -179,6 +179,11 @@ export interface CopyVerifiedOptions {
   onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Told how much is copied to `dest`. */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Stops the check or the copy (rejects with the signal's reason): `dest`
+   * is left as it was, and the cached copy stays cached.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of `AssetCache.verify`. */

@@ -424,8 +424,13 @@ export const get: Command = {
       // Drawn: a copy of a GB takes seconds.
       using bar = ctx.out.progress(`copy record ${id}`);
       try {
-        await copyFileAtomic(path, target, { onProgress: copyProgress(bar) });
+        await copyFileAtomic(path, target, {
+          onProgress: copyProgress(bar),
+          ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+        });
       } catch (e) {
+        // Ctrl-C during a copy of seconds a GB: stopped, --to left as it was.
+        ctx.io.signal?.throwIfAborted();
         throw copyOutError(e, target);
       }
       bar.done();

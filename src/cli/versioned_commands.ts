@@ -354,8 +354,13 @@ export const get: Command = {
     const local = await localCopy(ctx, s.vc, p, version);
     using bar = ctx.out.progress(`copy ${normalized(p)}`);
     try {
-      await copyFileAtomic(local, target, { onProgress: copyProgress(bar) });
+      await copyFileAtomic(local, target, {
+        onProgress: copyProgress(bar),
+        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      });
     } catch (e) {
+      // Ctrl-C during a copy of seconds a GB: stopped, DEST left as it was.
+      ctx.io.signal?.throwIfAborted();
       throw copyOutError(e, target);
     }
     bar.done();

@@ -1564,12 +1564,14 @@ export class VersionedCache {
               current: path,
               step: { name, ...p },
             });
-        // A corrupt cached copy is never copied out.
-        await this.#cache.copyVerified(
-          local,
-          dest,
-          onProgress ? { onCheckProgress: report("checking"), onProgress: report("copying") } : {},
-        );
+        // A corrupt cached copy is never copied out; a stop cuts its check
+        // and copy too (seconds a GB each), leaving DEST's file as it was.
+        await this.#cache.copyVerified(local, dest, {
+          ...(onProgress
+            ? { onCheckProgress: report("checking"), onProgress: report("copying") }
+            : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
         return { path, dest };
       } finally {
         // Failed entries count too: the progress reaches its total.

@@ -576,7 +576,7 @@ export const sync: Command = {
   required: 0,
   usage: "[DEST]",
   description:
-    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied` and `failed`, each failure with its error's message and name); exit 1 if any.",
+    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied` and `failed`, each failure with its error's message and name); exit 1 if any.\nOther files in DEST (of entries since removed or renamed) are left as they are.",
   options: VERSIONED_OPTIONS,
   examples: ["vc sync ./assets", "vc sync /srv/models --manifest deploy/versioned_assets.json"],
   async run(ctx) {

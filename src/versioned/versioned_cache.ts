@@ -875,18 +875,30 @@ export class VersionedCache {
       // Typed in another Unicode spelling (another OS's keyboard or file
       // name): the two print alike, so "no versions of /café.csv" read as
       // wrong beside `vc ls`. One more LIST, on this failure only.
-      const twin = await this.#twinVersions(path, await this.#listedBucket());
-      // Pinned, yet no version left: another bucket, or every version
-      // deleted (`aws s3 rm --recursive`, a lifecycle rule expiring them),
-      // which S3 versioning keeps as noncurrent versions.
-      const pinned = twin === undefined &&
-        (await this.#entries().catch(() => ({} as ManifestEntries)))[path] === version;
-      return twin === undefined
-        ? `; ${this.bucket} has no versions of it${pinned ? noncurrentHint(uri) : ""}`
-        : `; ${this.bucket} has no versions of it (${escapedUnicode(path)}), but ${
+      const store = await this.#listedBucket();
+      const twin = await this.#twinVersions(path, store);
+      if (twin !== undefined) {
+        return `; ${this.bucket} has no versions of it (${escapedUnicode(path)}), but ${
           escapedUnicode(twin.path)
         }, which looks the same (Unicode ${spellingDifference(path, twin.path)}), has ${
           availableVersions(twin.versions)
+        }: use that spelling`;
+      }
+      // In another letter case (a bucket filled from a file named `Table.csv`):
+      // S3 keys tell case apart. One more LIST, on this failure only.
+      const { caseTwinVersions } = await import("./case_twin.ts");
+      const cased = await caseTwinVersions(store, path);
+      if (cased === undefined) {
+        // Pinned, yet no version left: another bucket, or every version
+        // deleted (`aws s3 rm --recursive`, a lifecycle rule expiring them),
+        // which S3 versioning keeps as noncurrent versions.
+        const pinned =
+          (await this.#entries().catch(() => ({} as ManifestEntries)))[path] === version;
+        return `; ${this.bucket} has no versions of it${pinned ? noncurrentHint(uri) : ""}`;
+      }
+      return `; ${this.bucket} has no versions of it, but ${cased.path}, which differs from it ` +
+        `only in letter case (bucket keys tell case apart), has ${
+          availableVersions(cased.versions)
         }: use that spelling`;
     } catch (error) {
       return error instanceof NotFoundError ? `; ${error.message}` : "";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join, resolve } from "./path.ts";
+import { join, pathBelow, resolve } from "./path.ts";
 
 /**
  * `path` with its links resolved, as far as it exists (the rest appended);
@@ -38,4 +38,31 @@ export async function realish(path: string): Promise<string> {
       at = parent;
     }
   }
+}
+
+/**
+ * Whether `path` is `dir` or inside it, as written or where symbolic links
+ * lead: a DEST reached through a link (`ln -s ~/assets out`, then
+ * `vc sync out`) writes into what the link points at, which a comparison of
+ * the strings alone passes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { realBelow } from "./real_path.ts";
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.mkdir(`${dir}/bucket`);
+ *   await Deno.symlink(`${dir}/bucket`, `${dir}/out`);
+ *   assert(await realBelow(`${dir}/out/x.csv`, `${dir}/bucket`));
+ *   assert(!(await realBelow(`${dir}/elsewhere/x.csv`, `${dir}/bucket`)));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function realBelow(path: string, dir: string): Promise<boolean> {
+  if (pathBelow(resolve(path), resolve(dir)) !== undefined) return true;
+  const [realPath, realDir] = await Promise.all([realish(path), realish(dir)]);
+  return pathBelow(realPath, realDir) !== undefined;
 }

@@ -546,8 +546,10 @@ export class AssetCache implements AsyncDisposable {
     checkOptionValues("copyVerified()", options);
     const { onCheckProgress, onProgress, signal } = options;
     // A copy there replaces a cached copy in place (`cache()` serves it as the
-    // object until it finds it changed), or leaves a file no record knows.
-    if (this.#layout.contains(dest)) {
+    // object until it finds it changed), or leaves a file no record knows;
+    // also through a symbolic link on `dest`'s way.
+    const { realBelow } = await import("../real_path.ts");
+    if (this.#layout.contains(dest) || (await realBelow(dest, this.dir))) {
       throw new InvalidInputError(
         `cannot copy ${local} to ${dest}: ${dest} is inside the cache dir ${this.dir} ` +
           `(copy to a directory of your own; cache() gives a cached copy's path to read)`,

@@ -6,7 +6,7 @@
  * @module
  */
 import { counted } from "../counted.ts";
-import { basename, fromFileUrl, join, pathBelow } from "../path.ts";
+import { basename, fromFileUrl, join } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import { manifestAbove, readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath, parseVersionedKey } from "../versioned/naming.ts";
@@ -342,8 +342,8 @@ export const get: Command = {
     // of the file really written.
     const { linkTarget } = await import("../link_target.ts");
     const target = await linkTarget(dest, "DEST");
-    refuseInsideCache(target, s.cache.dir);
-    refuseInsideBucket(target, s.vc.bucket);
+    await refuseInsideCache(target, s.cache.dir);
+    await refuseInsideBucket(target, s.vc.bucket);
     // Replaced by the asset's bytes, the manifest or lock file would lose its pins.
     const { ownFileAt } = await import("../versioned/helpers.ts");
     const { ownFiles } = await import("../versioned/versioned_cache.ts");
@@ -589,8 +589,8 @@ export const sync: Command = {
     }
     const dest = localPathArg(ctx.io.cwd, ctx.args[0] ?? ".", "DEST");
     await using s = openVersioned(ctx, "sync");
-    refuseInsideCache(dest, s.cache.dir);
-    refuseInsideBucket(dest, s.vc.bucket);
+    await refuseInsideCache(dest, s.cache.dir);
+    await refuseInsideBucket(dest, s.vc.bucket);
     using bar = ctx.out.progress("sync");
     let report: VersionedSyncReport;
     let interrupted: SyncInterruptedError | undefined;
@@ -775,8 +775,8 @@ function checkedArgs(args: readonly string[]): [string, string | undefined] {
  * (`vc cache ls` and `verify` never show them), or replace a cached copy
  * in place (`vc get /a "$(vc path /b)"`): a usage error.
  */
-function refuseInsideCache(dest: string, cacheDir: string): void {
-  if (pathBelow(dest, cacheDir) === undefined) return;
+async function refuseInsideCache(dest: string, cacheDir: string): Promise<void> {
+  if (!(await insideThroughLinks(dest, cacheDir))) return;
   throw new UsageError(`DEST ${dest} is inside the cache dir ${cacheDir}`, {
     hint: "copy to a directory of your own; `vc path` gives the cached copy's path to read",
   });
@@ -788,11 +788,19 @@ function refuseInsideCache(dest: string, cacheDir: string): void {
  * versions, and a manifest path such as `/x.1.0.0.csv` would replace the
  * version `x.1.0.0.csv` of `/x.csv`, which must never change: a usage error.
  */
-function refuseInsideBucket(dest: string, bucket: string): void {
+async function refuseInsideBucket(dest: string, bucket: string): Promise<void> {
   if (!bucket.startsWith("file:")) return;
   const dir = fromFileUrl(bucket);
-  if (pathBelow(dest, dir) === undefined) return;
+  if (!(await insideThroughLinks(dest, dir))) return;
   throw new UsageError(`DEST ${dest} is inside the bucket ${bucket}`, {
     hint: "copy to a directory other than the one the versions are published to",
   });
+}
+
+// Also through a symbolic link on DEST's way (`ln -s ../assets out`, then
+// `vc sync out`): the copy lands where the link leads, and a published
+// version was replaced that way while the same DEST typed plainly was refused.
+async function insideThroughLinks(dest: string, dir: string): Promise<boolean> {
+  const { realBelow } = await import("../real_path.ts");
+  return await realBelow(dest, dir);
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
-import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
+import { dirname, fromFileUrl, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import {
   type ErrorKind,
@@ -22,6 +22,7 @@ import {
   VcError,
 } from "../errors.ts";
 import { notRegularFileKind, regularFile } from "../regular_file.ts";
+import { realBelow } from "../real_path.ts";
 import { environmentLocalPath, normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { checkReport } from "../upload_check.ts";
@@ -1514,8 +1515,9 @@ export class VersionedCache {
         }
         // A directory bucket's files are the published versions: a copy
         // written among them (DEST the bucket, or a manifest path that leads
-        // into it) could replace one (`/x.1.0.0.csv` is version 1.0.0 of `/x.csv`).
-        if (bucketDir !== undefined && pathBelow(dest, bucketDir) !== undefined) {
+        // into it) could replace one (`/x.1.0.0.csv` is version 1.0.0 of `/x.csv`);
+        // also where DEST is a symbolic link to it.
+        if (bucketDir !== undefined && await realBelow(dest, bucketDir)) {
           throw new InvalidInputError(
             `refusing to write ${path} to ${dest}: it is inside the bucket ${this.bucket}, ` +
               `among the published versions; sync to a directory outside it`,

@@ -48,6 +48,28 @@ Deno.test("sync reports progress at the start and bytes before an entry complete
   });
 });
 
+// A sync's bar counted entries only while one large entry downloaded: no
+// percentage of it, and an ETA that grew as the download went on (prefill
+// drew its items' own). The download is the entry's `downloading` step, then
+// come its `checking` and `copying`.
+Deno.test("sync reports an entry's download as its downloading step", async () => {
+  await withPublishedBig(async (vc, dir) => {
+    const steps: Array<{ name: string; bytes: number; total: number }> = [];
+    await vc.sync(`${dir}/out`, {
+      onProgress: (p) => {
+        if (p.step !== undefined) steps.push({ ...p.step });
+      },
+    });
+    const shown = JSON.stringify(steps.slice(0, 4)) + "…" + JSON.stringify(steps.slice(-2));
+    const downloading = steps.filter((s) => s.name === "downloading");
+    assert(downloading.length > 0, `no downloading step: ${shown}`);
+    assert(downloading.every((s) => s.total === BIG_SIZE), shown);
+    assertEquals(downloading.at(-1)?.bytes, BIG_SIZE, shown);
+    const names = [...new Set(steps.map((s) => s.name))];
+    assertEquals(names, ["downloading", "checking", "copying"], shown);
+  });
+});
+
 // `vc verify` hashes every cached copy (seconds per large one): its bar shows
 // from the start and reaches the total, failed entries included.
 Deno.test("verify reports progress from the start to the total, failed entries counted", async () => {

@@ -264,11 +264,12 @@ export interface VersionedSyncOptions {
  */
 export interface VersionedEntryStep {
   /**
+   * `downloading`: the entry is downloaded into the cache (`sync` only);
    * `checking`: the cached copy is read to check it; `copying`: it is copied
    * to DEST; `hashing`: its SHA-256 is taken for the lock file.
    */
-  name: "checking" | "copying" | "hashing";
-  /** Bytes of the copy read (checking) or written (copying) so far. */
+  name: "downloading" | "checking" | "copying" | "hashing";
+  /** Bytes downloaded, read (checking) or written (copying) so far. */
   bytes: number;
   /** The copy's size. */
   total: number;
@@ -1559,10 +1560,19 @@ export class VersionedCache {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onProgress
             ? {
-              onProgress: (p: { bytes: number }) => {
+              onProgress: (p: { bytes: number; total: number }) => {
                 bytes += p.bytes - mine;
                 mine = p.bytes;
-                options.onProgress?.({ done, total: entries.length, bytes, current: path });
+                // The entry's own percentage, as prefill draws its items':
+                // the count of entries says nothing while one large file
+                // downloads (its ETA grew as the download went on).
+                options.onProgress?.({
+                  done,
+                  total: entries.length,
+                  bytes,
+                  current: path,
+                  ...(p.total > 0 ? { step: { name: "downloading", ...p } } : {}),
+                });
               },
             }
             : {}),

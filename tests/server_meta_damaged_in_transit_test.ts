@@ -3,16 +3,23 @@
  * bytes) is not damaged metadata: the service reads it again before it
  * calls it unreadable, so asking for the cache ID again keeps the live entry
  * and its file (replacing it would orphan a good upload). Damage at rest,
- * read the same twice, is still unreadable (tests/server_unreadable_meta_test.ts).
+ * read the same twice with the ETag of what the store holds, is still
+ * unreadable (tests/server_unreadable_meta_test.ts).
  */
 import { assertEquals } from "./assert.ts";
 import { keys, newCacheId, startService, upload } from "./server_helpers.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import type { GetOptions, GetResult } from "../src/store/types.ts";
+import { md5Hex } from "../src/hash.ts";
 
-/** A store whose next `count` reads of a metadata object answer garbage. */
+/**
+ * A store whose next `damageNext` reads of a metadata object answer garbage:
+ * under the object's ETag (damage on the way), or `atRest` under the
+ * garbage's own (what a store computes for the bytes it holds).
+ */
 class FlakyMetaStore extends MemoryStore {
   damageNext = 0;
+  atRest = false;
   damaged = 0;
   override async get(key: string, options?: GetOptions): Promise<GetResult> {
     const got = await super.get(key, options);
@@ -22,7 +29,7 @@ class FlakyMetaStore extends MemoryStore {
     await got.body.cancel();
     const bytes = new TextEncoder().encode("{\u0000garbled");
     return {
-      info: got.info,
+      info: this.atRest ? { ...got.info, etag: `"${md5Hex(bytes)}"` } : got.info,
       body: new Response(bytes).body!,
       ...(got.bytes === undefined ? {} : { bytes }),
     };
@@ -47,6 +54,7 @@ Deno.test("a metadata read damaged once in transit: the live entry and its file 
   assertEquals(await keys(store, "data/"), data);
 
   // Damaged on every read (at rest, as far as anyone can tell): unreadable, a 404.
+  store.atRest = true;
   store.damageNext = 2;
   const res = await fetch(`${svc.url}/v1/cache/${id}`, { headers: { authorization: token } });
   await res.body?.cancel();

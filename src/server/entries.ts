@@ -37,7 +37,7 @@ import { isNoSpaceError } from "../no_space.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { requireStore } from "../store/store_check.ts";
 import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../options_check.ts";
-import { readSmallObjectText } from "../store/small_object.ts";
+import { readSmallObjectText, SmallObjectDamagedError } from "../store/small_object.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
 
@@ -329,16 +329,23 @@ export class Entries {
     id: string,
     signal: AbortSignal | undefined,
   ): Promise<{ text: string; version: string } | undefined> {
-    let result: GetResult;
-    try {
-      result = await this.#store.get(metaKey(id), signal === undefined ? {} : { signal });
-    } catch (e) {
-      if (isMissingKey(e)) return undefined;
-      throw e;
+    // Bytes damaged on their way are read once more before the store is
+    // called failing (as `load` reads again metadata it cannot parse).
+    for (let attempt = 1;; attempt++) {
+      let result: GetResult;
+      try {
+        result = await this.#store.get(metaKey(id), signal === undefined ? {} : { signal });
+      } catch (e) {
+        if (isMissingKey(e)) return undefined;
+        throw e;
+      }
+      try {
+        const text = await readSmallObjectText(result, `${this.#store.url}/${metaKey(id)}`);
+        return { text, version: result.info.etag };
+      } catch (e) {
+        if (!(e instanceof SmallObjectDamagedError) || attempt >= 2) throw e;
+      }
     }
-    // The bytes when the store read them whole (no stream to drain).
-    const text = await readSmallObjectText(result, `${this.#store.url}/${metaKey(id)}`);
-    return { text, version: result.info.etag };
   }
 
   /**

@@ -8,7 +8,8 @@
  * @module
  */
 import { StoreError } from "../errors.ts";
-import type { GetResult } from "./types.ts";
+import { md5Hex, parseEtag } from "../hash.ts";
+import type { GetResult, ObjectInfo } from "./types.ts";
 
 /**
  * Most bytes any of vc's own small objects has: they are all well under a
@@ -17,10 +18,28 @@ import type { GetResult } from "./types.ts";
 export const MAX_SMALL_OBJECT_BYTES = 1024 * 1024;
 
 /**
+ * A small object's bytes that do not match its MD5 ETag: damaged on the way
+ * (a proxy, a flaky link), since a store computes the ETag of what it holds.
+ * A `StoreError`, as the answer is wrong; a caller may read the object again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { StoreError } from "../errors.ts";
+ * import { SmallObjectDamagedError } from "./small_object.ts";
+ * assert(new SmallObjectDamagedError("s3://b/k: damaged") instanceof StoreError);
+ * ```
+ */
+export class SmallObjectDamagedError extends StoreError {}
+
+/**
  * The text of a fetched small object (`got`, from `store.get`), refusing one
  * over `maxBytes` (default {@linkcode MAX_SMALL_OBJECT_BYTES}) with a
  * `StoreError` naming `name` (its URI) before more than that is read:
- * by its announced size first, then by what arrives. (A `StoreError`: the
+ * by its announced size first, then by what arrives; and one whose bytes do
+ * not match its MD5 ETag, a {@linkcode SmallObjectDamagedError} naming it (a
+ * byte flipped on the way read as a marker naming another catalog, or as
+ * damaged metadata). (A `StoreError`: the
  * store's answer is wrong, so the cache service answers 503, as for a store
  * that fails, and nothing takes the object for a damaged one to delete.) The body is consumed or
  * cancelled either way. Bytes that are not UTF-8 become U+FFFD, as
@@ -52,7 +71,7 @@ export async function readSmallObjectText(
     );
   if (got.bytes !== undefined) {
     if (got.bytes.length > maxBytes) throw tooLarge(got.bytes.length);
-    return new TextDecoder().decode(got.bytes);
+    return checkedText(got.bytes, got.info, name);
   }
   const reader = got.body.getReader();
   try {
@@ -72,9 +91,29 @@ export async function readSmallObjectText(
       bytes.set(chunk, at);
       at += chunk.length;
     }
-    return new TextDecoder().decode(bytes);
+    return checkedText(bytes, got.info, name);
   } finally {
     // Releases the connection of a body left unread (nothing when it ended).
     await reader.cancel().catch(() => {});
   }
+}
+
+// The text of `bytes` once they match the object's ETag where it is their
+// MD5 (not an SSE-KMS / SSE-C ETag, nor bytes coded on the way): such an
+// object is small, so hashing it costs nothing beside the request.
+function checkedText(bytes: Uint8Array, info: ObjectInfo, name: string): string {
+  const etag = info.opaqueEtag === true || info.contentEncoding !== undefined
+    ? undefined
+    : parseEtag(info.etag);
+  if (etag?.kind === "md5") {
+    const got = md5Hex(bytes);
+    if (got !== etag.md5) {
+      throw new SmallObjectDamagedError(
+        `${name}: the store's answer does not match its ETag (MD5 ${etag.md5}, got ${got}, ` +
+          `${bytes.length} bytes): damaged on the way (a proxy, a flaky link) or in the store; ` +
+          "nothing was taken from it. Try again; if it persists, the object is damaged",
+      );
+    }
+  }
+  return new TextDecoder().decode(bytes);
 }

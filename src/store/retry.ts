@@ -25,8 +25,10 @@ export interface RetryOptions {
   /** Source of randomness in [0, 1) (default `Math.random`), for tests. */
   random?: () => number;
   /**
-   * The delay before the next attempt when the error asks for one (a
-   * `Retry-After`), else `undefined` for the backoff; capped at `maxDelayMs`.
+   * The least delay before the next attempt when the error asks for one (a
+   * `Retry-After`), else `undefined`; the backoff is waited when longer (a
+   * `Retry-After: 0` or a date past must not turn the retries into a burst);
+   * capped at `maxDelayMs`.
    */
   delayFor?: (error: unknown, attempt: number) => number | undefined;
 }
@@ -71,9 +73,10 @@ export async function retry<T>(
         throw error;
       }
       const asked = options.delayFor?.(error, attempt);
+      const backoff = fullJitterDelay(attempt, base, cap, random);
       const delayMs = asked !== undefined && asked >= 0
-        ? Math.min(asked, cap)
-        : fullJitterDelay(attempt, base, cap, random);
+        ? Math.min(Math.max(asked, backoff), cap)
+        : backoff;
       options.onRetry?.({ error, attempt, delayMs });
       await sleep(delayMs, options.signal);
     }

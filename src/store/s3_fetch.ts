@@ -612,11 +612,15 @@ export class S3Fetch {
       baseDelayMs,
       signal: req.signal,
       shouldRetry: (error) => retryableErrors.has(error as object) || isTransientError(error),
-      delayFor: (error, attempt) =>
-        retryAfterWaits.get(error as object) ??
-          (throttledErrors.has(error as object)
-            ? fullJitterDelay(attempt, baseDelayMs * THROTTLED_BASE_FACTOR, Infinity)
-            : undefined),
+      // At least the Retry-After asked, and at least the throttled backoff
+      // when throttled: a `Retry-After: 0` must not undo it.
+      delayFor: (error, attempt) => {
+        const asked = retryAfterWaits.get(error as object);
+        const throttled = throttledErrors.has(error as object)
+          ? fullJitterDelay(attempt, baseDelayMs * THROTTLED_BASE_FACTOR, Infinity)
+          : undefined;
+        return asked === undefined ? throttled : Math.max(asked, throttled ?? 0);
+      },
       onRetry: ({ error, attempt }) => req.onRetry?.(error, attempt),
     });
   }

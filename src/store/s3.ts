@@ -1762,7 +1762,16 @@ export class S3Store implements ObjectStore {
       // An error answer without a body (a proxy's bare 403 or 502) is
       // "Unknown: UnknownError" to the SDK, which says less than the status
       // alone: said as the lean path says it.
-      if (code !== "Unknown" || error.message !== "UnknownError") {
+      // A body that is no XML (a proxy's HTML 502 page, a plain-text 500)
+      // failed the SDK's parser, whose message told of its own internals
+      // ("XML parse error: mismatched tags <hr> and </body>", "inspect the
+      // hidden field {error}.$response"): said as the lean path says it.
+      const bodyText = (error as { $responseBodyText?: unknown }).$responseBodyText;
+      if (typeof bodyText === "string" || error.message.includes("Deserialization error:")) {
+        details.message = `the answer is not S3's XML: ${
+          typeof bodyText === "string" ? JSON.stringify(bodyText.slice(0, 200)) : "(unreadable)"
+        }`;
+      } else if (code !== "Unknown" || error.message !== "UnknownError") {
         details.code = code;
         details.message = error.message;
       }

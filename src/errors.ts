@@ -362,3 +362,17 @@ function deniedByFileSystem(e: unknown): boolean {
       e instanceof Error ? e.message : "",
     );
 }
+
+/**
+ * A small object's bytes that do not match its MD5 ETag: damaged on the way
+ * (a proxy, a flaky link), since a store computes the ETag of what it holds.
+ * A `StoreError`, as the answer is wrong; a caller may read the object again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SmallObjectDamagedError, StoreError } from "./errors.ts";
+ * assert(new SmallObjectDamagedError("s3://b/k: damaged") instanceof StoreError);
+ * ```
+ */
+export class SmallObjectDamagedError extends StoreError {}

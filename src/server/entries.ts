@@ -30,6 +30,7 @@ import {
   isMissingKey,
   OfflineError,
   PreconditionFailedError,
+  SmallObjectDamagedError,
   StoreError,
 } from "../errors.ts";
 import { Md5 } from "../hash.ts";
@@ -37,7 +38,7 @@ import { isNoSpaceError } from "../no_space.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { requireStore } from "../store/store_check.ts";
 import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../options_check.ts";
-import { readSmallObjectText, SmallObjectDamagedError } from "../store/small_object.ts";
+import { readSmallObjectText } from "../store/small_object.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { StoreError } from "../errors.ts";
+import { SmallObjectDamagedError, StoreError } from "../errors.ts";
 import { md5Hex, parseEtag } from "../hash.ts";
 import type { GetResult, ObjectInfo } from "./types.ts";
 
@@ -16,21 +16,6 @@ import type { GetResult, ObjectInfo } from "./types.ts";
  * KiB, and a cache entry's metadata holds at most a file name and an owner.
  */
 export const MAX_SMALL_OBJECT_BYTES = 1024 * 1024;
-
-/**
- * A small object's bytes that do not match its MD5 ETag: damaged on the way
- * (a proxy, a flaky link), since a store computes the ETag of what it holds.
- * A `StoreError`, as the answer is wrong; a caller may read the object again.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { StoreError } from "../errors.ts";
- * import { SmallObjectDamagedError } from "./small_object.ts";
- * assert(new SmallObjectDamagedError("s3://b/k: damaged") instanceof StoreError);
- * ```
- */
-export class SmallObjectDamagedError extends StoreError {}
 
 /**
  * The text of a fetched small object (`got`, from `store.get`), refusing one

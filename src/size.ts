@@ -21,6 +21,11 @@ const SIZE_UNITS: Record<string, number> = {
   t: 1e12,
   tb: 1e12,
   tib: 2 ** 40,
+  // formatBytes prints PB, so a size vc printed is one it takes back; the
+  // 2^53-byte limit (just under 8 PiB) is checked after.
+  p: 1e15,
+  pb: 1e15,
+  pib: 2 ** 50,
 };
 
 /**
@@ -34,6 +39,7 @@ const SIZE_UNITS: Record<string, number> = {
  * import assert from "node:assert/strict";
  * import { sizeBytes } from "./size.ts";
  * assert.equal(sizeBytes("8MiB"), 8 * 2 ** 20);
+ * assert.equal(sizeBytes("1.2 PB"), 1.2e15);
  * assert.equal(sizeBytes("1.5 kB"), 1500);
  * assert.equal(sizeBytes("8 parsecs"), undefined);
  * ```

@@ -260,7 +260,7 @@ export const prune: Command = {
     "used ones until the cache is at most --max-size. Give at least one of the two.",
     "A file in use (being downloaded, or used since the listing) is kept and the next",
     "least recently used one goes instead; a warning says when the cache stays above.",
-    "Sizes: 500MB, 10GB, 2GiB (kB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024).",
+    "Sizes: 500MB, 10GB, 2GiB, 1PB (kB/MB/GB/TB/PB are powers of 1000, KiB…PiB of 1024).",
     "Durations: 45s, 15m, 12h, 30d, 2w. --dry-run lists what would be deleted.",
     "Also deletes what interrupted runs left: temp files of dead processes, and data",
     "files without a record (a write that failed, e.g. on a full disk).",

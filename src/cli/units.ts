@@ -10,8 +10,8 @@ import { UsageError } from "./errors.ts";
 
 /**
  * Parses a size such as `10GB`, `1.5 GiB`, `500M` or `1024` (bytes) into
- * bytes. Decimal units (kB, MB, GB, TB) are powers of 1000, binary ones (KiB,
- * MiB, GiB, TiB) of 1024. `flag` names the flag in the error message.
+ * bytes. Decimal units (kB, MB, GB, TB, PB) are powers of 1000, binary ones (KiB,
+ * MiB, GiB, TiB, PiB) of 1024. `flag` names the flag in the error message.
  *
  * @example
  * ```ts
@@ -26,7 +26,7 @@ export function parseSize(text: string, flag = "size"): number {
   const bytes = sizeBytes(text);
   if (bytes === undefined && sizeTooLarge(text)) {
     throw new UsageError(`${flag}: size "${text}" is too large`, {
-      hint: "the largest size is 2^53 bytes (8 PiB)",
+      hint: "the largest size is 2^53 - 1 bytes (just under 8 PiB, e.g. 8000TB)",
     });
   }
   if (bytes === undefined) {

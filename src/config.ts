@@ -833,7 +833,7 @@ export function loadConfigFile(
     );
   }
   const file = resolve(
-    explicit === undefined ? join(dir!, "vc", "config.json") : expandHome(explicit, env),
+    explicit === undefined ? configFileIn(dir!) : expandHome(explicit, env),
   );
   const required = options.required ?? explicit !== undefined;
   const text = readOrError(file);
@@ -1102,6 +1102,27 @@ export function defaultConfigDir(options: PlatformOptions = {}): string {
   const dir = configDirIfKnown(env, os);
   if (dir === undefined) throw homeNotSet(env, os, "config directory", "VC_CONFIG");
   return dir;
+}
+
+/**
+ * The default config file, `<config dir>/vc/config.json` (read when
+ * `VC_CONFIG` is not set), whether it exists or not; throws as
+ * {@linkcode defaultConfigDir} does when the home directory is not set.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultConfigFile } from "./config.ts";
+ * const file = defaultConfigFile({ os: "linux", env: { HOME: "/home/ann" } });
+ * assert(file === "/home/ann/.config/vc/config.json");
+ * ```
+ */
+export function defaultConfigFile(options: PlatformOptions = {}): string {
+  return configFileIn(defaultConfigDir(options));
+}
+
+function configFileIn(configDir: string): string {
+  return join(configDir, "vc", "config.json");
 }
 
 // The platform's config directory, or undefined when the home directory it

@@ -10,7 +10,7 @@ import { awsEndpoint, isIpHost, resolveS3Settings } from "../store/s3_config.ts"
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { type ConfigFileError, InvalidInputError } from "../errors.ts";
-import { defaultConfigDir } from "../config.ts";
+import { defaultConfigFile } from "../config.ts";
 import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
@@ -158,13 +158,16 @@ function configFileRow(
     }
     return row;
   }
+  let file: string;
   try {
-    defaultConfigDir({ env: (name) => ctx.io.env(name) });
+    file = defaultConfigFile({ env: (name) => ctx.io.env(name) });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return { name: "configFile", value: null, source: `none: ${message}`, error: message };
   }
-  return fileRow("configFile", path, error);
+  // No file yet: say where vc looked, which is where a newcomer creates it
+  // (a bare "(none)" left them to guess the platform's config directory).
+  return { name: "configFile", value: null, source: `none: no file at ${file}` };
 }
 
 /**

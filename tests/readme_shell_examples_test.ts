@@ -2,8 +2,8 @@
  * The README's `vc` shell examples, as a newcomer runs them: every `vc CMD`
  * they show is a command, every `--flag` one that command takes (the reverse
  * of `readme_flags_test.ts`, which finds each flag in the README), and the
- * blocks of the asset cache, versioned assets, prefill, repository and mirror
- * sections run line by line, in order, against the fake S3 (their buckets
+ * blocks of the asset cache, versioned assets, prefill, repository, mirror
+ * and cache service sections run line by line, in order, against the fake S3 (their buckets
  * as named) and a workspace directory, each line exiting 0, with the output
  * a comment of the line shows. A renamed flag or a changed default would
  * otherwise leave an example that fails only in the reader's shell.
@@ -14,6 +14,8 @@ import { assert, assertEquals } from "./assert.ts";
 import { COMMANDS } from "../src/cli/command_table.ts";
 import { GLOBAL_OPTIONS } from "../src/cli/options.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { serveCache, TokenFileAuth } from "../src/server/mod.ts";
+import { FsStore } from "../src/store/fs.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 
 /**
@@ -201,4 +203,48 @@ Deno.test("README: the mirror example runs as written (but --watch)", async () =
   });
   assertEquals(s3.listKeys("my-bucket", "data/"), ["data/a.csv"]);
   assertEquals(await Deno.readTextFile(ws.path("srv/backup/data/a.csv")), "a\n");
+});
+
+Deno.test("README: the cache service's add-token and cache-client examples run as written", async () => {
+  await using ws = await CliWorkspace.create();
+  await Deno.mkdir(ws.path("etc/vc"), { recursive: true });
+  const etc = (code: string) => code.replaceAll("/etc/vc/", `${ws.path("etc/vc")}/`);
+  // `vc serve` itself runs until stopped: it is served here from the same
+  // token file (its flags are checked by the first test of this file).
+  const run = block("vc serve add-token alice");
+  const added = await runBlock(ws, run.filter((l) => l.startsWith("vc serve add-token")), {}, etc);
+  const token = added[0]!.stdout.trim();
+  assert(/^[0-9a-f]{64}$/.test(token), `add-token prints the token: ${added[0]!.stdout}`);
+  await using service = await serveCache({
+    store: new FsStore(ws.path("srv/vc-cache")),
+    auth: new TokenFileAuth({ path: ws.path("etc/vc/tokens.json") }),
+    port: 0,
+    log: () => {},
+    sweepIntervalMs: 0,
+  });
+  await ws.write("result.tsv", "a\tb\n");
+  // The line reading a pipe's output is run by cache_client_put_stdin_test.
+  const lines = block("vc cache-client id").filter((l) => !l.includes("make-report |"));
+  const ran = await runBlock(
+    ws,
+    lines,
+    {},
+    (code) =>
+      code.replace("http://127.0.0.1:8080", service.url).replace(
+        "VC_CACHE_TOKEN=...",
+        `VC_CACHE_TOKEN=${token}`,
+      ),
+  );
+  assertEquals(ran.map((r) => r.code.split(" ").slice(0, 3).join(" ")), [
+    "ID=$(vc cache-client id",
+    "vc cache-client put",
+    "vc cache-client get",
+    "vc cache-client rm",
+  ]);
+  assertEquals(await ws.read("copy.tsv"), "a\tb\n");
+  // "exit 1 when not cached", as the get line's comment says: it was removed.
+  const env = { VC_CACHE_URL: service.url, VC_CACHE_TOKEN: token };
+  const id = (await ws.run(["cache-client", "id", '{"tool": "align", "k": 31}'], env)).stdout
+    .trim();
+  assertEquals((await ws.run(["cache-client", "get", id, "again.tsv"], env)).code, 1);
 });

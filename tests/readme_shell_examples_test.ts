@@ -247,4 +247,27 @@ Deno.test("README: the cache service's add-token and cache-client examples run a
   const id = (await ws.run(["cache-client", "id", '{"tool": "align", "k": 31}'], env)).stdout
     .trim();
   assertEquals((await ws.run(["cache-client", "get", id, "again.tsv"], env)).code, 1);
+
+  // The curl example's answer, and the log fields the section quotes, as the
+  // service writes them: compact JSON (`"event": "sweep"` matched no log line).
+  const curl = SH_BLOCKS.find((b) => b.includes("/v1/cache_id"))!;
+  const shown = curl.split("\n").filter((l) => /^#(?: →|\s{3})/.test(l))
+    .map((l) => l.replace(/^#\s*(?:→\s*)?/, "")).join("");
+  const answer = await (await fetch(`${service.url}/v1/cache_id`, {
+    method: "POST",
+    headers: { Authorization: token, "Content-Type": "application/json" },
+    body: '{"tool": "align", "genome": "GCF_000005845.2", "k": 31}',
+  })).text();
+  const shape = (json: string) =>
+    json.replace(/"cache_id":"[^"]*"/, '"cache_id":ID').replace(
+      /"expiration":"\d+"/,
+      '"expiration":T',
+    );
+  assertEquals(shape(shown), shape(answer));
+  const section = README.slice(
+    README.indexOf("\n## Cache service"),
+    README.indexOf("\n## Mirror ("),
+  );
+  const spaced = [...section.matchAll(/`("[a-z_]+": [^`]*)`/g)].map((m) => m[1]);
+  assertEquals(spaced, []);
 });

@@ -106,7 +106,8 @@ export const prefill: Command = {
     "VC_CACHE_DIR=/ci-cache vc prefill --concurrency 32",
     // One key per line, as S3 has it: `aws s3 ls` columns cut a key at its first space.
     "aws s3api list-objects-v2 --bucket my-bucket --prefix models/ --query 'Contents[].[Key] || `[]`' --output text | sed 's|^|s3://my-bucket/|' | vc prefill --list -",
-    "deno task prefill",
+    // Runs only where a deno.json has the task: say which, or it fails as written in a project.
+    'deno task prefill   # with "prefill": "vc prefill" in your deno.json\'s tasks',
   ],
   async run(ctx) {
     const { io, flags, out } = ctx;

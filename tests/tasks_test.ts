@@ -5,7 +5,7 @@
  * from npm), and `deno task demo` leaves nothing in the temp directory.
  */
 import { DENO_DIR } from "./cli_process.ts";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
@@ -161,4 +161,53 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test('deno task prefill from another task after a cd: INIT_CWD="$PWD" names the directory', async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_task_nested_" }));
+  try {
+    await Deno.mkdir(join(dir, "ci"));
+    await Deno.writeTextFile(join(dir, "a.csv"), "a\n");
+    await Deno.writeTextFile(join(dir, "ci", "list.txt"), `file://${join(dir, "a.csv")}\n`);
+    const prefill = `deno task --quiet --config ${JSON.stringify(join(ROOT, "deno.json"))} prefill`;
+    // The README's words: an outer task (or npm run) already set INIT_CWD to
+    // its own directory, which the inner task keeps unless the cd passes it on.
+    const tasks = {
+      kept: `cd ci && ${prefill} --list list.txt`,
+      passed: `cd ci && INIT_CWD="$PWD" ${prefill} --list list.txt`,
+    };
+    await Deno.writeTextFile(join(dir, "deno.json"), JSON.stringify({ tasks }));
+    const run = async (task: string) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "--quiet", task],
+        cwd: dir,
+        clearEnv: true,
+        env: {
+          NO_COLOR: "1",
+          HOME: dir,
+          VC_CACHE_DIR: join(dir, "cache"),
+          PATH: `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`,
+          DENO_DIR: DENO_DIR,
+          DENO_NO_UPDATE_CHECK: "1",
+        },
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(120_000),
+      }).output();
+      const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+      return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+    };
+    const kept = await run("kept");
+    assertEquals(kept.code, 1, kept.stderr);
+    assertEquals(
+      kept.stderr.includes(`${join(dir, "list.txt")} does not exist`),
+      true,
+      kept.stderr,
+    );
+    const passed = await run("passed");
+    assertEquals(passed.code, 0, passed.stderr);
+    assertEquals(passed.stdout.startsWith("prefill: 1 item: 1 fetched"), true, passed.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -5,8 +5,9 @@
  * `MemoryStore` (only `"*"` was looked at), and was a `StoreError` about
  * `value.trim` from `S3Store`; `ifMatch: 5` was a bare `TypeError` in each.
  * A misspelt option of a write (`{ ifNoneMach: "*" }`, `delete([k], { ifmatch })`)
- * made it unconditional, unsaid. Each store now refuses them alike, before
- * anything is written or deleted.
+ * made it unconditional, unsaid, and a misspelt read option (`get(k, { ifmatch })`,
+ * `list(p, { startafter })`) read or listed as if it were not there. Each
+ * store now refuses them alike, before anything is written, deleted or read.
  */
 import { assertEquals, assertRejects } from "./assert.ts";
 import { FsStore, MemoryStore, S3Store } from "../src/store/mod.ts";
@@ -85,6 +86,27 @@ Deno.test("store requests refuse conditions of the wrong kind, keeping the objec
         () => store.get("k", bad({ ifNoneMatch: 5 })),
         InvalidInputError,
         "ifNoneMatch must be an ETag string, got 5",
+      );
+      // The read side alike: a misspelt condition read whichever version
+      // was there, a misspelt startAfter listed from the first key.
+      await assertRejects(
+        () => store.get("k", bad({ ifmatch: etag })),
+        InvalidInputError,
+        'unknown option "ifmatch"; did you mean "ifMatch"?',
+      );
+      await assertRejects(
+        () => store.head("k", bad({ sginal: undefined })),
+        InvalidInputError,
+        'unknown option "sginal"; did you mean "signal"?',
+      );
+      await assertRejects(
+        async () => {
+          for await (const _ of store.list("", bad({ startafter: "k" }))) {
+            // never reached: the options are checked first
+          }
+        },
+        InvalidInputError,
+        'unknown option "startafter"; did you mean "startAfter"?',
       );
       assertEquals(await text(store, "k"), "one", name);
       // The conditions as typed still work.

@@ -50,11 +50,11 @@ import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepOrphanSidecars, sweepStaleTemps } from "./fs_list.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
 import {
-  checkConditions,
   checkDeleteKeys,
   checkMetadata,
   checkPutBody,
   checkRange,
+  checkReadOptions,
   checkWriteOptions,
   etagMatches,
   lowerMetadataKeys,
@@ -220,8 +220,12 @@ export class FsStore implements ObjectStore {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
-    return this.#atExistingPath(
+  async head(
+    key: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ObjectInfo | undefined> {
+    checkReadOptions(`head ${key} in ${this.url}`, "head", options);
+    return await this.#atExistingPath(
       "head",
       key,
       options,
@@ -297,7 +301,7 @@ export class FsStore implements ObjectStore {
    */
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     const segs = keySegments(key);
-    checkConditions(`get ${key} in ${this.url}`, options, "read");
+    checkReadOptions(`get ${key} in ${this.url}`, "get", options);
     const range = options.range;
     if (range !== undefined) checkRange(key, range);
     options.signal?.throwIfAborted();
@@ -500,6 +504,7 @@ export class FsStore implements ObjectStore {
    */
   async *list(prefix: string, options: ListOptions = {}): AsyncGenerator<ObjectInfo> {
     if (typeof prefix !== "string") throw new TypeError("list prefix must be a string");
+    checkReadOptions(`list ${prefix} in ${this.url}`, "list", options);
     const slash = prefix.lastIndexOf("/");
     const dirKey = prefix.slice(0, slash + 1);
     const namePrefix = prefix.slice(slash + 1);

@@ -20,12 +20,12 @@ import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
 import {
-  checkConditions,
   checkDeleteKeys,
   checkMetadata,
   checkObjectKey,
   checkPutBody,
   checkRange,
+  checkReadOptions,
   checkWriteOptions,
   etagMatches,
   lowerMetadataKeys,
@@ -148,6 +148,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
    */
   head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     try {
+      checkReadOptions(`head ${key} in ${this.url}`, "head", options);
       this.#check(key, options.signal);
       const o = this.objects.get(key);
       return Promise.resolve(o === undefined ? undefined : fullInfo(key, o));
@@ -177,7 +178,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     try {
       this.#check(key, options.signal);
       if (options.range !== undefined) checkRange(key, options.range);
-      checkConditions(`get ${key} in ${this.url}`, options, "read");
+      checkReadOptions(`get ${key} in ${this.url}`, "get", options);
       const o = this.objects.get(key);
       if (o === undefined) throw new NotFoundError(`${key} does not exist in ${this.url}`);
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, o.etag)) {
@@ -290,6 +291,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
    * ```
    */
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
+    checkReadOptions(`list ${prefix} in ${this.url}`, "list", options);
     this.#check(undefined, options.signal);
     const { startAfter } = options;
     const keys = [...this.objects.keys()]

@@ -19,7 +19,7 @@ import { InvalidInputError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { normalizeEtag } from "../hash.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
-import type { DeleteOptions, PutBody, PutOptions } from "./types.ts";
+import type { DeleteOptions, GetOptions, ListOptions, PutBody, PutOptions } from "./types.ts";
 
 /** S3's limit on a key's length, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
@@ -243,6 +243,52 @@ export function checkWriteOptions(
 ): void {
   checkOptions(where, options, WRITE_OPTIONS[method]);
   checkConditions(where, options as { ifNoneMatch?: unknown; ifMatch?: unknown }, "write");
+}
+
+// The options each read request takes: a misspelt condition
+// (`get(k, { ifmatch })`) read whatever version was there, and a misspelt
+// `startAfter` listed from the first key, without a word.
+const READ_OPTIONS: Readonly<Record<"get" | "head" | "list", Readonly<Record<string, true>>>> = {
+  get: {
+    range: true,
+    ifNoneMatch: true,
+    ifMatch: true,
+    signal: true,
+    rawBody: true,
+  } satisfies OptionNames<GetOptions>,
+  head: { signal: true },
+  list: {
+    startAfter: true,
+    etags: true,
+    onWarning: true,
+    onSwept: true,
+    signal: true,
+  } satisfies OptionNames<ListOptions>,
+};
+
+/**
+ * The read side of {@linkcode checkWriteOptions}: refuses an option `get`,
+ * `head` or `list` does not take, naming it and the one meant, then checks
+ * a `get`'s conditions.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkReadOptions } from "./object_rules.ts";
+ * checkReadOptions("get k", "get", { ifMatch: '"e"', range: { start: 0 } });
+ * assert.throws(() => checkReadOptions("get k", "get", { ifmatch: "e" }), /did you mean "ifMatch"/);
+ * assert.throws(() => checkReadOptions("list", "list", { startafter: "a" }), /did you mean "startAfter"/);
+ * ```
+ */
+export function checkReadOptions(
+  where: string,
+  method: "get" | "head" | "list",
+  options: unknown,
+): void {
+  checkOptions(where, options, READ_OPTIONS[method]);
+  if (method === "get") {
+    checkConditions(where, options as { ifNoneMatch?: unknown; ifMatch?: unknown }, "read");
+  }
 }
 
 /**

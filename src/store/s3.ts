@@ -80,12 +80,12 @@ import { markGaveUp } from "./retry.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
 import {
-  checkConditions,
   checkDeleteKeys,
   checkMetadata,
   checkObjectKey,
   checkPutBody,
   checkRange,
+  checkReadOptions,
   checkWriteOptions,
 } from "./object_rules.ts";
 import {
@@ -450,6 +450,7 @@ export class S3Store implements ObjectStore {
    */
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo | undefined> {
     const full = this.#fullKey(key);
+    checkReadOptions(`HEAD ${this.#uri(full)}`, "head", options);
     const lean = this.#leanNow() ?? (await this.#lean()).lean;
     let res: S3Reply;
     try {
@@ -638,7 +639,7 @@ export class S3Store implements ObjectStore {
    */
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     const full = this.#fullKey(key);
-    checkConditions(`GET ${this.#uri(full)}`, options, "read");
+    checkReadOptions(`GET ${this.#uri(full)}`, "get", options);
     const headers: Record<string, string> = {};
     const range = options.range;
     if (range !== undefined) {
@@ -1097,6 +1098,7 @@ export class S3Store implements ObjectStore {
    */
   async *listPages(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo[]> {
     const listPrefix = this.#fullPrefix(prefix);
+    checkReadOptions(`list ${this.#uri(listPrefix)}`, "list", options);
     const startAfter = options.startAfter === undefined || options.startAfter === ""
       ? undefined
       : this.#fullKey(options.startAfter);

@@ -91,3 +91,41 @@ Deno.test("add racing another add of the same path: the loser says it was publis
   assert(!e.message.includes("is not in"), e.message);
   assertEquals(await Deno.readTextFile(`${r.ws.bucket}/n.1.0.0.csv`), "winner\n");
 });
+
+// Two CI jobs adding or updating one path with the same file: the loser found
+// the winner's version holding its own bytes, and failed all the same.
+for (const command of ["add", "update"] as const) {
+  Deno.test(`${command} racing another ${command} of the same bytes pins the winner's version, with a warning`, async () => {
+    const prefix = command === "add" ? "s." : "u.";
+    const path = command === "add" ? "/s.csv" : "/u.csv";
+    await using r = await raceWorkspace(prefix, async (winner) => {
+      const same = await writeFile(r.ws.dir, "winner.csv", "same\n");
+      if (command === "add") await winner.add(path, same);
+      else await winner.update(path, same, { patch: true });
+    });
+    await Deno.mkdir(r.ws.bucket, { recursive: true });
+    const file = await writeFile(r.ws.dir, "mine.csv", command === "add" ? "same\n" : "one\n");
+    if (command === "update") {
+      await r.ws.vc.add(path, file);
+      await writeFile(r.ws.dir, "mine.csv", "same\n");
+    }
+    const warnings: string[] = [];
+    const onWarning = (w: { message: string }) => warnings.push(w.message);
+    r.arm();
+    const version = command === "add"
+      ? await r.ws.vc.add(path, file, { onWarning })
+      : (await r.ws.vc.update(path, file, { patch: true }, { onWarning })).to;
+    const expected = command === "add" ? "1.0.0" : "1.0.1";
+    assertEquals(version, expected);
+    assertEquals(JSON.parse(await Deno.readTextFile(r.ws.manifest))[path], expected);
+    assertEquals(
+      await Deno.readTextFile(`${r.ws.bucket}/${prefix}${expected}.csv`),
+      "same\n",
+    );
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assert(
+      warnings[0]!.includes("published by someone else meanwhile, with the same content"),
+      warnings[0],
+    );
+  });
+}

@@ -207,9 +207,11 @@ export async function publishVersion(
     signal: request.signal,
   });
   let etag: string;
-  // Whether the object at the key was found holding the file after an
-  // interrupted put, rather than known to be this upload by its answer.
+  // Whether the object at the key was found holding the file (after an
+  // interrupted put, or written by a racing publish of the same bytes),
+  // rather than known to be this upload by its answer.
   let adopted = false;
+  let racedSame = false;
   try {
     ({ etag } = await store.put(key, { path: file }, {
       ifNoneMatch: "*",
@@ -224,23 +226,35 @@ export async function publishVersion(
       ...(onProgress ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) } : {}),
     }));
   } catch (error) {
-    if (error instanceof PreconditionFailedError) {
-      throw new PreconditionFailedError(
-        `version ${version} of ${path} was published by someone else meanwhile (${uri} exists); ${retryHint}. ${manifest} was not changed`,
-        { cause: error },
-      );
-    }
+    // Another publish won the race for the version. With the same bytes
+    // (two CI jobs adding one file) the version is what this one would have
+    // made, and is pinned as is: failing the second job helped no one.
+    const raced = error instanceof PreconditionFailedError;
     // Interrupted while the store committed the upload (a Ctrl-C cutting off
     // the completion's answer): the version is published all the same, and
     // create-only, it stays. Left unpinned it would block the path's next
     // `add` with "already has versions"; pinned, as an upload that landed
     // just before the interrupt is.
-    const landed = request.signal?.aborted === true
+    const landed = raced || request.signal?.aborted === true
       ? await landedCopy(store, key, digest)
       : undefined;
-    if (landed === undefined) throw error;
+    if (landed === undefined) {
+      if (!raced) throw error;
+      throw new PreconditionFailedError(
+        `version ${version} of ${path} was published by someone else meanwhile (${uri} exists); ${retryHint}. ${manifest} was not changed`,
+        { cause: error },
+      );
+    }
+    if (raced) {
+      request.onWarning?.({
+        key,
+        message:
+          `${uri} was published by someone else meanwhile, with the same content as ${file}: pinned as it is`,
+      });
+    }
     etag = landed;
     adopted = true;
+    racedSame = raced;
   }
   const lost = () =>
     new PreconditionFailedError(
@@ -274,7 +288,8 @@ export async function publishVersion(
     onCheckProgress: request.onCheckProgress,
   });
   if (problem === undefined) return etag;
-  if (problem === NOT_OURS) throw lost();
+  // The racing writer's object, not ours to delete when it does not check out.
+  if (problem === NOT_OURS || racedSame) throw lost();
   // We created this object a moment ago and nothing points at it yet; a
   // corrupt version must not stay around as the "latest" one.
   const removed = await removeOwnUpload(store, key, etag);

@@ -1258,7 +1258,9 @@ export interface WithCacheOptions extends PutFileOptions {
  * Returns the cached output for `params`, or runs `compute`, stores its
  * output under `params` and returns it. `compute` runs only on a miss. When
  * the ID's placeholder went while `compute` ran (its upload gets 404), the
- * ID is asked for again and the output sent once more.
+ * ID is asked for again and the output sent once more. An upload that still
+ * fails (after the client's retries) rejects with a {@linkcode CacheUploadError}
+ * holding the output, also written to a private temp file it names.
  *
  * @example
  * ```ts
@@ -1308,6 +1310,37 @@ export async function withCache(
   // Aborted during the look-up: no compute (it may take hours) for a call given up.
   put.signal?.throwIfAborted();
   const output = await compute();
+  // Told before the upload: put's own refusal ("the body must be …") named
+  // no compute, and an output without a length failed as a bare TypeError.
+  if (!(output instanceof Uint8Array)) {
+    throw new InvalidInputError(
+      `withCache(): compute must resolve to a Uint8Array (the bytes to cache), got ${
+        describeValue(output)
+      }`,
+    );
+  }
+  try {
+    await storeOutput(client, params, cacheId, output, put);
+  } catch (e) {
+    // The upload failed for good (its retries spent: a service failing with
+    // a 5xx, gone, or refusing the token by now): the bare error lost an
+    // output that may have taken hours. It is kept, in the error and in a
+    // file. An abort is the caller's own choice, passed on as is.
+    if (put.signal?.aborted) throw e;
+    throw await keptOutputError(cacheId, output, e);
+  }
+  return output;
+}
+
+/** Uploads withCache's output under `cacheId`. */
+async function storeOutput(
+  client: CacheClient,
+  params: Record<string, unknown>,
+  cacheId: string,
+  output: Uint8Array,
+  put: PutFileOptions,
+): Promise<void> {
+  const request = signalOption(put.signal);
   try {
     await client.put(cacheId, output, { filename: "output", ...put });
   } catch (e) {
@@ -1320,7 +1353,72 @@ export async function withCache(
     const again = await client.id(params, request);
     await client.put(again.cacheId, output, { filename: "output", ...put });
   }
-  return output;
+}
+
+/**
+ * withCache's output could not be stored in the cache service (after the
+ * client's retries): the output is in `output`, and in the file `savedTo`
+ * unless it could not be written; the upload's error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CacheUploadError } from "./client.ts";
+ * const e = new CacheUploadError("not stored", "4b…", new Uint8Array([1]), "/tmp/vc-with-cache-x");
+ * assert(e.output[0] === 1 && e.savedTo === "/tmp/vc-with-cache-x");
+ * ```
+ */
+export class CacheUploadError extends VcError {
+  /** The cache ID the output was for. */
+  readonly cacheId: string;
+  /** The output `compute` returned. */
+  readonly output: Uint8Array;
+  /** A private file in `TMPDIR` holding the output, when it could be written. */
+  readonly savedTo: string | undefined;
+  /** Creates the error. */
+  constructor(
+    message: string,
+    cacheId: string,
+    output: Uint8Array,
+    savedTo: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.cacheId = cacheId;
+    this.output = output;
+    this.savedTo = savedTo;
+  }
+}
+
+/**
+ * The error of an output that could not be uploaded, after writing the
+ * output to a private temp file (mode 0600) that outlives the process: a
+ * caller that does not catch the error still has the work, named in the message.
+ */
+async function keptOutputError(
+  cacheId: string,
+  output: Uint8Array,
+  error: unknown,
+): Promise<CacheUploadError> {
+  let savedTo: string | undefined;
+  let kept: string;
+  try {
+    savedTo = await Deno.makeTempFile({ prefix: "vc-with-cache-" });
+    await Deno.writeFile(savedTo, output);
+    kept = `it is kept in ${savedTo} and in the error's output`;
+  } catch (e) {
+    if (savedTo !== undefined) await Deno.remove(savedTo).catch(() => {});
+    savedTo = undefined;
+    kept = `it is kept in the error's output only (not written to a file: ${(e as Error).message})`;
+  }
+  return new CacheUploadError(
+    `withCache(): the output (${output.length} bytes) was computed but not stored under ` +
+      `cache ${cacheId}: ${error instanceof Error ? error.message : String(error)}; ${kept}`,
+    cacheId,
+    output,
+    savedTo,
+    { cause: error },
+  );
 }
 
 /**

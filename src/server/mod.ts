@@ -30,6 +30,7 @@ export {
   type CacheClientOptions,
   type CacheIdResult,
   CacheServiceError,
+  CacheUploadError,
   type PutFileOptions,
   type RequestOptions,
   type UploadBody,

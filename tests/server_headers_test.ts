@@ -7,7 +7,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { md5Hex } from "../src/hash.ts";
 import { reprDigest } from "../src/server/repr_digest.ts";
-import { newCacheId, startService, upload } from "./server_helpers.ts";
+import { newCacheId, rawRequest, startService, upload } from "./server_helpers.ts";
 
 const SECURITY = {
   "x-content-type-options": "nosniff",
@@ -96,6 +96,15 @@ Deno.test("OPTIONS names each route's methods; 405 does too", async () => {
     assertEquals((await wrong.json()).status, "error", path);
     assertEquals(wrong.headers.get("allow"), allow, path);
   }
+  // `OPTIONS *` (asterisk-form, as curl --request-target '*' sends it) asks
+  // about the whole server, under any base path: it was a 404 "no route for /*".
+  const { host } = new URL(t.url);
+  const server = await rawRequest(
+    t.url,
+    `OPTIONS * HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  );
+  assert(/^HTTP\/1\.1 204 /.test(server), server);
+  assert(/\r\nallow: GET, HEAD, POST, DELETE, OPTIONS\r\n/i.test(server), server);
   const unknown = await fetch(`${t.url}/v2/nothing`, { method: "OPTIONS" });
   assertEquals(unknown.status, 404);
   assertEquals((await unknown.json()).status, "error");

@@ -380,6 +380,12 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     ctx: EndpointContext,
   ): Promise<Response> {
     if (match === undefined) {
+      // `OPTIONS *` asks about the server as a whole (RFC 9110 9.3.7: a
+      // proxy's or client's capability probe); Deno.serve gives its target
+      // as the path `/*`, which is no route, so it was a 404.
+      if (request.method === "OPTIONS" && path === "/*") {
+        return new Response(null, { status: 204, headers: { allow: SERVER_METHODS } });
+      }
       throw new HttpError(404, `no route for ${path}`);
     }
     const allow = [...match.methods, "OPTIONS"].join(", ");
@@ -459,6 +465,9 @@ function requestPath(request: Request): string | HttpError {
     return invalid();
   }
 }
+
+/** The methods of all routes together, `OPTIONS *`'s `Allow`. */
+const SERVER_METHODS = "GET, HEAD, POST, DELETE, OPTIONS";
 
 /** Statuses whose responses never carry a body. */
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);

@@ -2,7 +2,10 @@
  * `vc cache-client put ID -` uploads standard input (a pipe: its length is
  * unknown until its end), named by `--filename`; without `--filename` it is
  * a usage error that reads nothing and stores nothing. The copy of the
- * input it sends from is removed afterwards.
+ * input it sends from is removed afterwards, unless the upload failed: a
+ * pipe cannot be read again, so the copy was the only one left and its
+ * removal lost the input (a long command's output); it is now kept in
+ * `TMPDIR` and the error names it and the command that sends it again.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,6 +94,50 @@ Deno.test("cache-client put ID -: standard input uploaded under --filename; none
     assertEquals(empty.code, 0, empty.stderr);
     assertEquals((await client.getBytes(cacheId))?.length, 0);
     assert([...Deno.readDirSync(tmp)].length === 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cache-client put ID -: an upload that fails keeps standard input's copy, named", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_kept_" });
+  // A service whose every upload fails (a store down behind it, a proxy's 500).
+  let uploads = 0;
+  await using service = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      await req.body?.cancel();
+      if (req.method === "POST") uploads++;
+      return Response.json({ status: "error", error: "internal error" }, { status: 500 });
+    },
+  );
+  try {
+    const tmp = join(dir, "tmp");
+    await Deno.mkdir(tmp);
+    const url = `http://127.0.0.1:${service.addr.port}`;
+    const env = { VC_CACHE_URL: url, VC_CACHE_TOKEN: "alice", TMPDIR: tmp };
+    const input = new Uint8Array(200 * 1024 + 3).map((_, i) => (i * 7) % 253);
+    const cacheId = "a".repeat(128);
+    const put = await vcWithStdin(
+      dir,
+      env,
+      ["cache-client", "put", cacheId, "-", "--filename", "out put.bin"],
+      input,
+    );
+    assertEquals(put.code, 1, put.stderr);
+    assert(uploads > 1, `${uploads} uploads: not retried`);
+    // Kept outside the spool's scratch directory, which is gone.
+    const left = [...Deno.readDirSync(tmp)].map((e) => e.name);
+    assertEquals(left.length, 1, left.join(", "));
+    assert(left[0]!.startsWith("vc-unsent-stdin-"), left[0]);
+    const kept = join(tmp, left[0]!);
+    assertEquals(await Deno.readFile(kept), input);
+    assertStringIncludes(put.stderr, "(500)");
+    assertStringIncludes(put.stderr, `standard input (${input.length} bytes) is kept in ${kept}`);
+    assertStringIncludes(
+      put.stderr,
+      `vc cache-client put ${cacheId} ${kept} --filename 'out put.bin'`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

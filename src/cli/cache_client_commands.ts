@@ -14,6 +14,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { quoted } from "../printable.ts";
+import { shellWord } from "../shell_word.ts";
 import { localPathArg } from "./local_path.ts";
 import { spoolStdin, type StdinSpool } from "./stdin_spool.ts";
 import { writeOut } from "./write_out.ts";
@@ -172,8 +173,12 @@ export const put: Command = {
       ...(type === undefined ? {} : { contentType: type }),
       onProgress: bar.onBytes,
       ...signalOption(ctx.io.signal),
-    }).catch((e) => {
-      throw e instanceof CacheServiceError && e.status === 404 ? idGone(e) : e;
+    }).catch(async (e) => {
+      const error = e instanceof CacheServiceError && e.status === 404 ? idGone(e) : e;
+      // A pipe cannot be read again: removing its copy lost the input (the
+      // output of a long command, maybe) whenever the upload failed.
+      if (spool === undefined || ctx.io.signal?.aborted) throw error;
+      throw await keptStdinError(error, spool, cacheId, filename!);
     });
     bar.done();
     // Says the name the service stores when it is not FILE's own.
@@ -185,6 +190,32 @@ export const put: Command = {
     );
   },
 };
+
+/**
+ * The failed upload's error, after keeping standard input's copy: it names
+ * the file and the command that sends it again.
+ */
+async function keptStdinError(
+  error: unknown,
+  spool: StdinSpool,
+  cacheId: string,
+  filename: string,
+): Promise<unknown> {
+  if (!(error instanceof Error)) return error;
+  let kept: string;
+  try {
+    const path = await spool.keep();
+    // After a 404 the ID is gone: the upload goes to the one asked for anew.
+    const id = error instanceof CacheServiceError && error.status === 404 ? "NEW_ID" : cacheId;
+    kept = `standard input (${spool.size} bytes) is kept in ${path}: send it again with ` +
+      `\`vc cache-client put ${id} ${shellWord(path)} --filename ${shellWord(filename)}\`, ` +
+      "then remove it";
+  } catch (e) {
+    kept = `standard input could not be kept (${(e as Error).message})`;
+  }
+  error.message = `${error.message}; ${kept}`;
+  return error;
+}
 
 /**
  * An upload's 404: the service's words (`Cache ID not found`) say nothing of

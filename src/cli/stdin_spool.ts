@@ -15,6 +15,12 @@ export interface StdinSpool extends AsyncDisposable {
   readonly path: string;
   /** Bytes read. */
   readonly size: number;
+  /**
+   * Moves the copy to a file of its own in `TMPDIR` (mode 0600, named
+   * `vc-unsent-stdin-…`) that disposal leaves in place, and returns its
+   * path: for an upload that failed, whose input a pipe cannot give again.
+   */
+  keep(): Promise<string>;
 }
 
 /**
@@ -73,5 +79,17 @@ export async function spoolStdin(
     // The whole input is kept there until it is uploaded.
     throw scratchSpaceError(e, `copying standard input (${size} bytes so far)`, path);
   }
-  return { path, size, [Symbol.asyncDispose]: remove };
+  const keep = async (): Promise<string> => {
+    // Outside the scratch directory: disposal, and the next spool's removal
+    // of those killed processes left, would take it with the directory.
+    const kept = await Deno.makeTempFile({ prefix: "vc-unsent-stdin-" });
+    try {
+      await Deno.rename(path, kept);
+    } catch {
+      // Another file system than TMPDIR's own (a scratch directory elsewhere).
+      await Deno.copyFile(path, kept);
+    }
+    return kept;
+  };
+  return { path, size, keep, [Symbol.asyncDispose]: remove };
 }

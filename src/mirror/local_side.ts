@@ -10,6 +10,8 @@ import { isTempName } from "../atomic_write.ts";
 import { isAbandonedTemp } from "../abandoned_temp.ts";
 import { type SkipKind, statThroughLink, walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
+import { fsPlatform } from "../fs_platform.ts";
+import { readDirEntries } from "../read_dir.ts";
 
 /** One local regular file. */
 export interface LocalEntry {
@@ -113,6 +115,12 @@ export function directoryId(path: string): string | undefined {
  * store delete is planned from a walk that may have run seconds before, and
  * a file made at the key since (a `git checkout` or an editor's save by
  * rename, caught between unlink and create) is not the one it missed.
+ * Only a file the walk would give that very key counts (else the object's
+ * delete was deferred on every run, for good): not one reached through a
+ * linked directory when `symlinks` is `"skip"` (the default, as the walk's),
+ * nor, where names ignore letter case (`fsPlatform.caseInsensitive`), the
+ * file of another spelling (`Data/A.txt` opens `data/a.txt` there: a file
+ * renamed in case), nor, on Windows, a key with a backslash (a separator there).
  *
  * @example
  * ```ts
@@ -127,6 +135,9 @@ export function directoryId(path: string): string | undefined {
  *   assert.equal(await fileOfKey(roots, "data/sub"), undefined); // a directory
  *   assert.equal(await fileOfKey(roots, "data/sub//a.txt"), undefined); // no file's key
  *   assert.equal(await fileOfKey(roots, "other/sub/a.txt"), undefined);
+ *   await Deno.symlink("sub", `${dir}/link`);
+ *   assert.equal(await fileOfKey(roots, "data/link/a.txt"), undefined); // the walk skips the link
+ *   assert.equal(await fileOfKey(roots, "data/link/a.txt", "follow"), `${dir}/link/a.txt`);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -135,6 +146,7 @@ export function directoryId(path: string): string | undefined {
 export async function fileOfKey(
   roots: readonly LocalRoot[],
   key: string,
+  symlinks: "skip" | "follow" = "skip",
 ): Promise<string | undefined> {
   for (const root of roots) {
     if (!key.startsWith(root.base)) continue;
@@ -142,14 +154,44 @@ export async function fileOfKey(
     // Only a key a file's path maps to: `sub//a.txt` and `x/../a.txt` name
     // no file, though joined they would find `sub/a.txt` and `a.txt`.
     if (segments.some((s) => s === "" || s === "." || s === "..")) continue;
+    if (fsPlatform.windowsNames && key.includes("\\")) continue;
     const path = join(root.dir, ...segments);
     try {
-      if ((await Deno.lstat(path)).isFile) return path;
+      if (await statLocal(path, key, symlinks) === undefined) continue;
+      if (await walkNames(root.dir, segments, symlinks)) return path;
     } catch {
-      // Nothing there (or not reachable): the delete stands.
+      // Not reachable: the delete stands.
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a walk of `dir` reaches the file found at `segments` by those very
+ * names: through no linked directory when links are skipped, and, where
+ * names ignore letter case, each name spelled as its directory lists it.
+ * Looked at only once a file was found (a delete's usual case, nothing
+ * there, reads no directory).
+ */
+async function walkNames(
+  dir: string,
+  segments: readonly string[],
+  symlinks: "skip" | "follow",
+): Promise<boolean> {
+  let at = dir;
+  for (const [i, name] of segments.entries()) {
+    if (fsPlatform.caseInsensitive && !(await listsName(at, name))) return false;
+    at = join(at, name);
+    if (symlinks === "skip" && i < segments.length - 1 && (await Deno.lstat(at)).isSymlink) {
+      return false;
+    }
+  }
+  return true;
+}
+
+async function listsName(dir: string, name: string): Promise<boolean> {
+  for await (const entry of readDirEntries(dir)) if (entry.name === name) return true;
+  return false;
 }
 
 /** Options for {@linkcode walkLocal}. */

@@ -1592,7 +1592,7 @@ export class Mirror {
   async #stillWithoutFile<T extends { key: string }>(run: Run, queued: T[]): Promise<T[]> {
     const back = new Set<T>();
     await forEachLimit(queued, this.#options.concurrency ?? 16, async (d) => {
-      const path = await fileOfKey(this.localRoots, d.key);
+      const path = await fileOfKey(this.localRoots, d.key, this.#options.symlinks ?? "skip");
       if (path === undefined) return;
       back.add(d);
       run.report.deferred.push(path);

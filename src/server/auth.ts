@@ -637,10 +637,12 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
 
 /**
  * A warning when any user of the machine may rewrite the token file (mode
- * `o+w`, the file a symlink points to checked), else `undefined` (also where
- * there are no modes, on Windows). Whoever writes it can add a token under
- * any name and read, replace or delete that identity's caches, as sshd's
- * StrictModes guards `authorized_keys` against.
+ * `o+w`, the file a symlink points to checked), else `undefined`. Whoever
+ * writes it can add a token under any name and read, replace or delete that
+ * identity's caches, as sshd's StrictModes guards `authorized_keys` against.
+ * Never on Windows (`os`, default this platform): there the mode is made up
+ * from the read-only attribute (every writable file reads 0666) and access is
+ * the file's ACL's, so the warning came at every start, asking for a `chmod`.
  *
  * @example
  * ```ts
@@ -654,13 +656,18 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
  *   if (Deno.build.os !== "windows") {
  *     await Deno.chmod(path, 0o666);
  *     assert((await tokenFileModeWarning(path))?.includes("chmod o-w"));
+ *     assert((await tokenFileModeWarning(path, "windows")) === undefined);
  *   }
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
-export async function tokenFileModeWarning(path: string): Promise<string | undefined> {
+export async function tokenFileModeWarning(
+  path: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): Promise<string | undefined> {
+  if (os === "windows") return undefined;
   const mode = (await Deno.stat(path)).mode;
   if (mode === null || (mode & 0o002) === 0) return undefined;
   return `token file ${path} is writable by every user (mode ${

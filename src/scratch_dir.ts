@@ -72,24 +72,40 @@ export async function makeScratchDir(prefix: string): Promise<ScratchDir> {
 /**
  * `error` named as a full scratch directory when it says there is no space
  * left (the bare OS error named neither the file nor TMPDIR, the cure):
- * `what` failed writing `path`. Other errors are returned unchanged.
+ * `what` failed writing `path`. Other errors are returned unchanged. The
+ * variable named is the one Deno reads on `os` (default this platform):
+ * `TMP` on Windows, where a `TMPDIR` set as told changed nothing.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { scratchSpaceError } from "./scratch_dir.ts";
  * const full = Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
- * const e = scratchSpaceError(full, "the download of s3://b/k", "/tmp/vc-lock-x/0") as Error;
+ * const e = scratchSpaceError(full, "the download of s3://b/k", "/tmp/vc-lock-x/0", "linux") as Error;
  * assert.match(e.message, /the download of s3:\/\/b\/k failed: no space left .*TMPDIR/);
+ * const w = scratchSpaceError(full, "the download of s3://b/k", "C:\\T\\0", "windows") as Error;
+ * assert.match(w.message, /a temp file in TMP: set TMP to/);
  * ```
  */
-export function scratchSpaceError(error: unknown, what: string, path: string): unknown {
+export function scratchSpaceError(
+  error: unknown,
+  what: string,
+  path: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): unknown {
   if (!isNoSpaceError(error)) return error;
+  const variable = tempDirVariable(os);
   return new VcError(
     `${what} failed: no space left on the device of ${path} (${(error as Error).message}); ` +
-      "it is a temp file in TMPDIR: set TMPDIR to a directory with room for it",
+      `it is a temp file in ${variable}: set ${variable} to a directory with room for it`,
     { cause: error },
   );
+}
+
+// The variable naming the directory Deno makes temp directories in on `os`
+// (Windows' GetTempPath reads TMP first).
+function tempDirVariable(os: typeof Deno.build.os): string {
+  return os === "windows" ? "TMP" : "TMPDIR";
 }
 
 // A temp directory that could not be made: its OS error named neither the
@@ -111,7 +127,7 @@ function tempDirError(error: unknown): unknown {
 // value where this process may read it (vc's own permissions do not
 // include it: Deno reads it without asking).
 function tempDirName(): string {
-  const name = Deno.build.os === "windows" ? "TMP" : "TMPDIR";
+  const name = tempDirVariable(Deno.build.os);
   try {
     const value = Deno.env.get(name);
     if (value) return `${name} (${value})`;

@@ -7,7 +7,10 @@
  * the destination open without delete sharing (an editor, a viewer, a
  * scanner), and always on file systems without POSIX renames (FAT, some
  * network shares). Such holds are usually brief, so there it retries for
- * about a second, then throws an error that names the file.
+ * about a second, then throws an error that names the file. It also refuses
+ * to replace a file whose read-only attribute is set (a checkout of Perforce
+ * or TFS, a copy of a read-only file), which no wait changes: that fails at
+ * once, saying so, instead of blaming a program that has it open.
  *
  * @module
  */
@@ -27,6 +30,26 @@ function heldOpenError(to: string, error: unknown): Error {
   return new Deno.errors.PermissionDenied(
     `cannot replace ${to}: another program has it open (Windows refuses to replace an open ` +
       `file); close it and try again`,
+    { cause: error },
+  );
+}
+
+// The destination's read-only attribute, as Deno reports it on Windows: a
+// mode of 0444 (0666 for a writable file). A mode that is null (older
+// versions) or holds no bit at all says nothing.
+function isReadOnly(path: string): boolean {
+  try {
+    const mode = Deno.lstatSync(path).mode;
+    return mode !== null && (mode & 0o444) !== 0 && (mode & 0o200) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function readOnlyError(to: string, error: unknown): Error {
+  return new Deno.errors.PermissionDenied(
+    `cannot replace ${to}: it is read-only (Windows refuses to replace a read-only file); ` +
+      `clear its read-only attribute (attrib -r) or remove it, and try again`,
     { cause: error },
   );
 }
@@ -97,6 +120,7 @@ function renameAttempt(from: string, to: string, attempt: number): number | unde
     return undefined;
   } catch (error) {
     if (!isHeldOpen(error)) throw error;
+    if (isReadOnly(to)) throw readOnlyError(to, error);
     if (attempt >= RETRY_DELAYS_MS.length) throw heldOpenError(to, error);
     return RETRY_DELAYS_MS[attempt]!;
   }

@@ -24,24 +24,45 @@ import { denoExecutable } from "./compile.ts";
 /**
  * Where `deno install -g --name NAME` keeps the config of the command it
  * installed: `<root>/bin/.NAME`, the root being `DENO_INSTALL_ROOT` or
- * `~/.deno`. Undefined when neither that variable nor a home is set.
+ * `<home>/.deno`, the home being what Deno's installer takes on `os`
+ * (default this platform): `USERPROFILE` on Windows (a `HOME` there, set by
+ * Git Bash, Cygwin or the user, may name another directory: Deno ignores
+ * it), `HOME` elsewhere. Undefined when neither that variable nor the home
+ * is set ({@linkcode homeVariable} names the one to set).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { installedConfigDir } from "./install_lock.ts";
- * assert.equal(installedConfigDir("vc", { DENO_INSTALL_ROOT: "/opt/deno" }), "/opt/deno/bin/.vc");
- * assert.equal(installedConfigDir("vc", { HOME: "/home/ann" }), "/home/ann/.deno/bin/.vc");
- * assert.equal(installedConfigDir("vc", {}), undefined);
+ * assert.equal(installedConfigDir("vc", { DENO_INSTALL_ROOT: "/opt/deno" }, "linux"), "/opt/deno/bin/.vc");
+ * assert.equal(installedConfigDir("vc", { HOME: "/home/ann" }, "linux"), "/home/ann/.deno/bin/.vc");
+ * assert.equal(installedConfigDir("vc", { HOME: "/home/ann" }, "windows"), undefined);
+ * assert.equal(installedConfigDir("vc", {}, "linux"), undefined);
  * ```
  */
 export function installedConfigDir(
   name: string,
   env: Record<string, string | undefined>,
+  os: typeof Deno.build.os = Deno.build.os,
 ): string | undefined {
-  const home = env.HOME || env.USERPROFILE;
+  const home = env[homeVariable(os)];
   const root = env.DENO_INSTALL_ROOT || (home ? join(home, ".deno") : undefined);
   return root === undefined ? undefined : join(root, "bin", `.${name}`);
+}
+
+/**
+ * The variable Deno's installer takes the home from on `os`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { homeVariable } from "./install_lock.ts";
+ * assert.equal(homeVariable("windows"), "USERPROFILE");
+ * assert.equal(homeVariable("darwin"), "HOME");
+ * ```
+ */
+export function homeVariable(os: typeof Deno.build.os = Deno.build.os): string {
+  return os === "windows" ? "USERPROFILE" : "HOME";
 }
 
 async function main(args: string[]): Promise<number> {
@@ -51,7 +72,9 @@ async function main(args: string[]): Promise<number> {
   );
   const dir = installedConfigDir(name, env);
   if (dir === undefined) {
-    console.error("install_lock: set DENO_INSTALL_ROOT or HOME: the install's root is unknown");
+    console.error(
+      `install_lock: set DENO_INSTALL_ROOT or ${homeVariable()}: the install's root is unknown`,
+    );
     return 1;
   }
   try {

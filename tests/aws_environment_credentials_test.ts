@@ -106,8 +106,11 @@ Deno.test("the environment's credentials hint names the variable and file", () =
     hint({ AWS_ACCESS_KEY_ID: "AKID" }),
     "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
   );
-  // A named profile is where the SDK takes the keys from: no word on the environment's.
-  assertEquals(hint({ AWS_ACCESS_KEY_ID: "AKID", AWS_PROFILE: "p" }), "");
+  // Environment keys come before a named profile's: said with one too.
+  assertStringIncludes(
+    hint({ AWS_SECRET_ACCESS_KEY: "s", AWS_PROFILE: "p" }),
+    "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
+  );
   assertStringIncludes(
     hint({ AWS_WEB_IDENTITY_TOKEN_FILE: "/nonexistent/web", AWS_ROLE_ARN: "arn:r" }),
     "/nonexistent/web (AWS_WEB_IDENTITY_TOKEN_FILE) does not exist",

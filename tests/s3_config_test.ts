@@ -188,10 +188,13 @@ Deno.test("s3_config: credential source descriptions never contain secrets", () 
   assertStringIncludes(fromEnv, "AWS_ACCESS_KEY_ID");
   assert(!fromEnv.includes("supersecret"));
   assertStringIncludes(describeCredentialSource(false, envOf({ AWS_PROFILE: "prod" })), '"prod"');
-  // Like the SDK's chain, an explicit profile shadows environment keys.
-  assertStringIncludes(
-    describeCredentialSource(false, envOf({ AWS_PROFILE: "prod", AWS_ACCESS_KEY_ID: "AKIA" })),
-    '"prod"',
+  // As in the aws CLI's chain, environment keys come before a named profile.
+  const both = describeCredentialSource(
+    false,
+    envOf({ AWS_PROFILE: "prod", AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "supersecret" }),
   );
+  assertStringIncludes(both, "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment");
+  assertStringIncludes(both, 'not AWS profile "prod"');
+  assert(!both.includes("supersecret"));
   assertStringIncludes(describeCredentialSource(false, envOf({})), "default AWS credential chain");
 });

@@ -936,7 +936,7 @@ Deno.test("s3 store: endpoint, region and credentials come from AWS_* variables 
     assertEquals(paths[0], "/bkt/k");
 
     // AWS_REGION beats the profile's region; AWS_ENDPOINT_URL_S3 beats AWS_ENDPOINT_URL.
-    // The SDK's chain lets an explicit AWS_PROFILE shadow environment keys.
+    // Environment keys sign before AWS_PROFILE's, as for the aws CLI.
     r = await runChild({
       AWS_PROFILE: "vc-test",
       AWS_REGION: "ap-south-1",
@@ -948,7 +948,7 @@ Deno.test("s3 store: endpoint, region and credentials come from AWS_* variables 
       AWS_SHARED_CREDENTIALS_FILE: `${files}/credentials`,
     });
     assertEquals(r.code, 0, r.stderr);
-    assertEquals(scope(1), ["AKIDFROMPROFILE", "ap-south-1"]);
+    assertEquals(scope(1), ["AKIDFROMENV", "ap-south-1"]);
 
     // Without AWS_PROFILE: environment keys, and the [default] profile's region.
     r = await runChild({

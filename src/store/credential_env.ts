@@ -11,7 +11,6 @@
  * @module
  */
 import type { EnvReader } from "../config.ts";
-import { namedProfile } from "./aws_profile.ts";
 import { readSmallFileSync } from "../regular_file.ts";
 import { redactUrl } from "../redact.ts";
 
@@ -19,15 +18,47 @@ import { redactUrl } from "../redact.ts";
 const MAX_TOKEN_FILE_BYTES = 1024 * 1024;
 
 /**
- * What is wrong with the static keys in the environment when they are what
- * signs (no `AWS_PROFILE`, both keys set): a line break, a tab or another
+ * The static keys in the environment when they are what signs: both
+ * `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` set (an empty variable is
+ * unset), with `AWS_SESSION_TOKEN` if set. They come before every profile,
+ * `AWS_PROFILE`'s too, as in the aws CLI's chain (the profile still gives
+ * the endpoint, region and the rest): the AWS SDK's chain skips them when a
+ * profile is named, so a profile holding only an `endpoint_url` found no
+ * credentials, and one with keys of its own signed with those instead.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { environmentKeys } from "./credential_env.ts";
+ * const env = (n: string) =>
+ *   ({ AWS_PROFILE: "minio", AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "s" })[n];
+ * assert.deepEqual(environmentKeys(env), { accessKeyId: "AKID", secretAccessKey: "s" });
+ * assert.equal(environmentKeys((n) => ({ AWS_ACCESS_KEY_ID: "AKID" })[n]), undefined);
+ * ```
+ */
+export function environmentKeys(
+  env: EnvReader,
+): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined {
+  const accessKeyId = env("AWS_ACCESS_KEY_ID");
+  const secretAccessKey = env("AWS_SECRET_ACCESS_KEY");
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env("AWS_SESSION_TOKEN");
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/**
+ * What is wrong with the static keys in the environment: an
+ * `AWS_ACCESS_KEY_ID` without `AWS_SECRET_ACCESS_KEY` (the aws CLI refuses
+ * it, "Partial credentials found in env", rather than go on to a profile's
+ * keys, which the AWS SDK's chain signed with without a word), or, both set
+ * (see {@linkcode environmentKeys}), a line break, a tab or another
  * control character in one of them, a space at either end, or (in the
  * access key ID or session token, which go in a header) a character that is
  * not ASCII. A value read with `$(cat key.txt)` from a file with Windows
  * line ends keeps its CR: the request then failed as if the store could not
  * be reached (the header cannot be sent), and the asset cache served a stale
  * copy with a warning; a CR in the secret key signed every request wrong.
- * `undefined` when the keys are fine, or not what signs.
+ * `undefined` when the keys are fine, or not set.
  *
  * @example
  * ```ts
@@ -40,9 +71,9 @@ const MAX_TOKEN_FILE_BYTES = 1024 * 1024;
  * ```
  */
 export function environmentKeysProblem(env: EnvReader): string | undefined {
-  if (namedProfile(env) !== undefined) return undefined;
   const id = env("AWS_ACCESS_KEY_ID");
   const secret = env("AWS_SECRET_ACCESS_KEY");
+  if (id && !secret) return partialKeys(env);
   if (!id || !secret) return undefined;
   const values: [string, string | undefined, boolean][] = [
     ["AWS_ACCESS_KEY_ID", id, true],
@@ -62,8 +93,7 @@ export function environmentKeysProblem(env: EnvReader): string | undefined {
 
 /**
  * Everything the environment says about why the SDK's chain found no
- * credentials, naming the variables and files: one key without the other
- * (no `AWS_PROFILE`), an `AWS_WEB_IDENTITY_TOKEN_FILE` that cannot be read
+ * credentials, naming the variables and files: one key without the other, an `AWS_WEB_IDENTITY_TOKEN_FILE` that cannot be read
  * or without `AWS_ROLE_ARN`, a container credentials endpoint
  * (`AWS_CONTAINER_CREDENTIALS_FULL_URI` / `_RELATIVE_URI`) whose token
  * (`AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, `AWS_CONTAINER_AUTHORIZATION_TOKEN`)
@@ -88,17 +118,18 @@ export function environmentCredentialsHint(env: EnvReader): string {
   return problems.length === 0 ? "" : ` (${problems.join("; ")})`;
 }
 
-// One static key without the other, where the SDK reads them (no profile named).
+// One static key without the other. An access key ID alone is refused (see
+// environmentKeysProblem); a secret alone is passed over, as the aws CLI
+// passes it over.
 function partialKeys(env: EnvReader): string | undefined {
-  if (namedProfile(env) !== undefined) return undefined;
   const id = env("AWS_ACCESS_KEY_ID");
   const secret = env("AWS_SECRET_ACCESS_KEY");
   if (!id === !secret) return undefined;
-  const [set, unset] = id
-    ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
-    : ["AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"];
-  return `${set} is set but ${unset} is not, so the environment's keys were not used (the aws ` +
-    `CLI: "Partial credentials found in env")`;
+  return id
+    ? `AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not (the aws CLI: "Partial ` +
+      `credentials found in env"): set both, or unset AWS_ACCESS_KEY_ID to use a profile's keys`
+    : `AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not, so the environment's keys ` +
+      `were not used`;
 }
 
 function webIdentityProblem(env: EnvReader): string | undefined {

@@ -51,12 +51,13 @@ import {
   credentialHint,
   describeCredentialSource,
   type EnvReader,
+  missingProfileProblem,
   resolveS3Settings,
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
-import { environmentKeysProblem } from "./credential_env.ts";
+import { environmentKeys, environmentKeysProblem } from "./credential_env.ts";
 import {
   isBareHeadRefusal,
   renewableCredentialCode,
@@ -1827,8 +1828,8 @@ export class S3Store implements ObjectStore {
 
   /**
    * The lean path for object requests. Without the SDK when the credentials
-   * are given or static in the environment (the SDK's chain takes them first
-   * too, unless `AWS_PROFILE` names a profile) and the region is known,
+   * are given or static in the environment (they come before any profile,
+   * as for the aws CLI) and the region is known,
    * and `withoutSdk` (see LEAN_WITHOUT_SDK); else after loading the SDK.
    */
   #lean(withoutSdk: boolean = LEAN_WITHOUT_SDK): Promise<{ lean: S3Fetch }> {
@@ -1882,26 +1883,30 @@ export class S3Store implements ObjectStore {
   }
 
   /**
-   * The environment's static keys, when they are what signs (no
-   * `AWS_PROFILE`): else undefined, and the SDK's chain decides.
+   * The environment's static keys, when they are what signs (both set; they
+   * come before any profile, as for the aws CLI): else undefined, and the
+   * SDK's chain decides.
    */
   #envCredentials(): NonNullable<S3StoreOptions["credentials"]> | undefined {
-    const accessKeyId = this.#env("AWS_ACCESS_KEY_ID");
-    const secretAccessKey = this.#env("AWS_SECRET_ACCESS_KEY");
-    if (
-      namedProfile((name) => this.#env(name)) !== undefined || !accessKeyId || !secretAccessKey
-    ) {
-      return undefined;
-    }
-    const sessionToken = this.#env("AWS_SESSION_TOKEN");
-    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+    return environmentKeys((name) => this.#env(name));
   }
 
-  /** What is wrong with the environment's keys when they sign (see `environmentKeysProblem`). */
+  /**
+   * What is wrong with the environment's keys (see `environmentKeysProblem`),
+   * or, when they sign, with the profile named beside them: one that does
+   * not exist would leave its endpoint and region out without a word.
+   */
   #envKeysProblem(): string | undefined {
     if (this.#options.credentials !== undefined) return undefined;
-    return environmentKeysProblem((name) => this.#env(name));
+    const env = (name: string) => this.#env(name);
+    const problem = environmentKeysProblem(env);
+    if (problem !== undefined || environmentKeys(env) === undefined) return problem;
+    // Asked before every request of the lean path: the shared files are read once.
+    if (this.#profileMissing === null) this.#profileMissing = missingProfileProblem(env);
+    return this.#profileMissing;
   }
+
+  #profileMissing: string | undefined | null = null;
 
   #leanFetch(region: string, credentials: CredentialSource, fixed: boolean): S3Fetch {
     return new S3Fetch({
@@ -1999,14 +2004,13 @@ export class S3Store implements ObjectStore {
       config.useFipsEndpoint = this.#settings.useFipsEndpoint;
       config.useDualstackEndpoint = this.#settings.useDualstackEndpoint;
     }
-    if (this.#options.credentials !== undefined) config.credentials = this.#options.credentials;
-    else if (this.#options.env !== undefined) {
-      // The store's own environment signs too, not the process's: its keys,
-      // else its profile through the SDK's chain (the endpoint came from it).
-      const keys = this.#envCredentials();
-      if (keys !== undefined) config.credentials = keys;
-      else if (profile !== undefined) config.profile = profile;
-    } else if (profile !== undefined) config.profile = profile;
+    // Keys in the environment sign before any profile, as for the aws CLI;
+    // the SDK's chain would take a named profile's (or find none in one that
+    // only names an endpoint). The store's own environment (`env`) signs,
+    // not the process's.
+    const keys = this.#options.credentials ?? this.#envCredentials();
+    if (keys !== undefined) config.credentials = keys;
+    else if (profile !== undefined) config.profile = profile;
     // The SDK's own requests (copies, batch deletes, multipart uploads) would
     // sign with such keys too, and fail as if the store could not be reached.
     const badKeys = this.#envKeysProblem();

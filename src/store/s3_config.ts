@@ -700,9 +700,8 @@ export function credentialProcessHint(
   const name = found.profile === "default" ? "" : ` --profile ${found.profile}`;
   return ` (AWS profile "${found.profile}" in ${found.file} gets its credentials from a ` +
     `credential_process, a program vc may not run: it has no --allow-run permission; put the ` +
-    `credentials in the environment instead, with AWS_PROFILE unset (an explicit profile ` +
-    `shadows them), e.g. eval "$(aws configure export-credentials${name} --format env)"; ` +
-    `unset AWS_PROFILE)`;
+    `credentials in the environment instead (they come before the profile's), e.g. ` +
+    `eval "$(aws configure export-credentials${name} --format env)")`;
 }
 
 /**
@@ -756,7 +755,7 @@ export function credentialErrorText(error: unknown): string {
  * ```
  */
 export function credentialHint(env: EnvReader = denoEnv): string {
-  const missing = missingProfile(env);
+  const missing = missingProfileProblem(env);
   if (missing === undefined) {
     const loop = sourceProfileLoop(env);
     if (loop !== undefined) {
@@ -783,6 +782,28 @@ export function credentialHint(env: EnvReader = denoEnv): string {
       .map(([variable, file]) => `${file} (${variable}) does not exist`);
     return absent.length === 0 ? "" : ` (${absent.join(", ")})`;
   }
+  return ` (${missing})`;
+}
+
+/**
+ * That the profile `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`) names does not
+ * exist, naming both shared files (or that one is not there), as the aws CLI
+ * refuses it ("The config profile (p) could not be found"); `undefined` when
+ * it exists or none is named. Also with keys in the environment, which sign
+ * then: the profile's endpoint and region would be missed without a word.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { missingProfileProblem } from "./s3_config.ts";
+ * const env = (n: string) => ({ AWS_PROFILE: "nosuch", AWS_CONFIG_FILE: "/nonexistent/c" })[n];
+ * assert.match(missingProfileProblem(env)!, /"nosuch", which does not exist: \/nonexistent\/c \(AWS_CONFIG_FILE\) does not exist/);
+ * assert.equal(missingProfileProblem(() => undefined), undefined);
+ * ```
+ */
+export function missingProfileProblem(env: EnvReader = denoEnv): string | undefined {
+  const missing = missingProfile(env);
+  if (missing === undefined) return undefined;
   // A file that is not there is said so (a typo in AWS_CONFIG_FILE), not searched.
   const where = (file: string, header: string, variable: string) =>
     exists(file)
@@ -796,8 +817,8 @@ export function credentialHint(env: EnvReader = denoEnv): string {
       ? undefined
       : where(missing.credentials, missing.profile, "AWS_SHARED_CREDENTIALS_FILE"),
   ].filter((f) => f !== undefined);
-  return ` (${missing.variable} names the profile "${missing.profile}", which does not exist: ` +
-    `${files.length === 0 ? "no home directory to find ~/.aws in" : files.join(", ")})`;
+  return `${missing.variable} names the profile "${missing.profile}", which does not exist: ` +
+    `${files.length === 0 ? "no home directory to find ~/.aws in" : files.join(", ")}`;
 }
 
 function exists(file: string): boolean {
@@ -832,12 +853,16 @@ function runGranted(): boolean {
  */
 export function describeCredentialSource(explicit: boolean, env: EnvReader = denoEnv): string {
   if (explicit) return "the credentials passed in the S3Store options";
-  // Same order as the SDK's chain: an explicit profile shadows environment keys.
+  // The aws CLI's order: environment keys before any profile, a named one too.
   const profile = namedProfile(env);
-  if (profile) return `AWS profile "${profile.name}" (${profile.variable})`;
   if (nonEmpty(env("AWS_ACCESS_KEY_ID"))) {
-    return "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment";
+    return "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment" +
+      (profile
+        ? ` (not AWS profile "${profile.name}" of ${profile.variable}: keys in the environment ` +
+          `come first, as for the aws CLI)`
+        : "");
   }
+  if (profile) return `AWS profile "${profile.name}" (${profile.variable})`;
   return "the default AWS credential chain (environment, ~/.aws files, SSO, container or " +
     "instance metadata)";
 }

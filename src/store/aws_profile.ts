@@ -53,6 +53,12 @@ export interface AwsProfileS3 {
   endpoint?: { value: string; source: string };
   /** `s3 = addressing_style = path|virtual` (`auto`, or none: undefined). */
   pathStyle?: boolean;
+  /**
+   * `s3 = addressing_style` as written when it is none of `path`, `virtual`
+   * and `auto` (a typo such as `pth`): the aws CLI refuses it, and so does
+   * the reader rather than choose an addressing of its own.
+   */
+  invalidAddressingStyle?: string;
   /** The profile's `region` (what the SDK takes when no variable names one). */
   region?: string;
   /** The profile's `ca_bundle`: a PEM file of CAs to trust (as the aws CLI does). */
@@ -255,11 +261,11 @@ function profileS3In(
     };
   }
   const s3 = get("s3");
-  const style = s3?.value instanceof Map
-    ? s3.value.get("addressing_style")?.toLowerCase()
-    : undefined;
+  const written = s3?.value instanceof Map ? s3.value.get("addressing_style") : undefined;
+  const style = written?.trim().toLowerCase();
   if (style === "path") result.pathStyle = true;
   else if (style === "virtual") result.pathStyle = false;
+  else if (written !== undefined && style !== "auto") result.invalidAddressingStyle = written;
   if (style !== undefined && s3?.value instanceof Map) {
     place(s3.value, "addressing_style", s3.file);
   }

@@ -343,16 +343,19 @@ export function resolveS3Settings(
   // A malformed region otherwise surfaced only as a host name that does not
   // resolve (`bkt.s3.eu/west.amazonaws.com`), naming no setting.
   tolerant("region", () => checkRegion(regionShown, regionSource), undefined);
+  const pathStyleEnv = tolerant(
+    "pathStyle",
+    () => parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")),
+    undefined,
+  );
+  // A typo there left the addressing to the default without a word (virtual
+  // hosts for a `minio.lan` meant to be addressed path-style).
+  if (options.forcePathStyle === undefined && pathStyleEnv === undefined) {
+    tolerant("pathStyle", () => checkAddressingStyle(readProfile()), undefined);
+  }
   const [forcePathStyle, pathStyleSource] = firstSet<boolean>([
     [options.forcePathStyle, "option forcePathStyle"],
-    [
-      tolerant(
-        "pathStyle",
-        () => parseBooleanEnv("VC_S3_PATH_STYLE", env("VC_S3_PATH_STYLE")),
-        undefined,
-      ),
-      "env VC_S3_PATH_STYLE",
-    ],
+    [pathStyleEnv, "env VC_S3_PATH_STYLE"],
     [readProfile()?.pathStyle, profileWhere(readProfile(), "s3 addressing_style") ?? ""],
   ]) ?? (endpoint !== undefined && isIpOrLocalhost(new URL(endpoint).hostname)
     ? [true, "default (an endpoint at an IP address, localhost or a single-label host)"]
@@ -451,6 +454,22 @@ function checkRegion(region: string, source: string): void {
   throw new InvalidInputError(
     `${source.replace(/^env /, "")} is ${JSON.stringify(region)}, not a region name: ` +
       `expected letters, digits and hyphens, e.g. eu-west-1`,
+  );
+}
+
+/**
+ * Refuses the profile's `s3 = addressing_style` when it is none of `path`,
+ * `virtual` and `auto`, naming the file and line, as the aws CLI refuses it
+ * ("S3 addressing style pth is invalid").
+ */
+function checkAddressingStyle(profile: AwsProfileS3 | undefined): void {
+  const written = profile?.invalidAddressingStyle;
+  if (profile === undefined || written === undefined) return;
+  const at = profile.at?.["addressing_style"] ?? profile.file;
+  throw new InvalidInputError(
+    `s3 addressing_style of AWS profile "${profile.profile}" in ${at} is ` +
+      `${JSON.stringify(written)}: expected path, virtual or auto (the aws CLI refuses it too: ` +
+      `"S3 addressing style ${written} is invalid")`,
   );
 }
 

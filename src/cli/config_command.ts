@@ -6,7 +6,12 @@
  * @module
  */
 import type { Command, CommandContext } from "./command.ts";
-import { awsEndpoint, isIpHost, resolveS3Settings } from "../store/s3_config.ts";
+import {
+  awsEndpoint,
+  describeCredentials,
+  isIpHost,
+  resolveS3Settings,
+} from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { type ConfigFileError, InvalidInputError } from "../errors.ts";
@@ -243,5 +248,20 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
       }
       : { name: "s3PathStyle", value: s3.forcePathStyle, source: s3.pathStyleSource },
     { name: "s3MaxAttempts", value: s3.maxAttempts, source: s3.maxAttemptsSource },
+    credentialsRow(env, settingErrors),
   ];
+}
+
+/** Which credentials the stores sign with, and where they come from (see `describeCredentials`). */
+function credentialsRow(
+  env: (name: string) => string | undefined,
+  settingErrors: Map<string, InvalidInputError>,
+): ConfigRow {
+  try {
+    return { name: "s3Credentials", ...describeCredentials(env) };
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    settingErrors.set("s3Credentials", error);
+    return { name: "s3Credentials", value: null, source: "" };
+  }
 }

@@ -481,6 +481,50 @@ export function profileNamesCredentials(env: EnvReader): boolean {
 }
 
 /**
+ * How the active profile gets its credentials, as the SDK's chain looks in
+ * it: the first of its keys (`aws_access_key_id`, the credentials file's
+ * first), `role_arn`, SSO, `credential_process` or a web identity found in
+ * its sections, with the value as written (an access key ID, a role ARN, …:
+ * no secret) and where (`FILE:LINE`); `undefined` when it names none (for
+ * `vc config`'s `s3Credentials` row).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { profileCredentialSetting } from "./aws_profile.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/config`, "[profile lab]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/r\n");
+ * const env = (n: string) => ({ AWS_CONFIG_FILE: `${dir}/config`, AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`, AWS_PROFILE: "lab" })[n];
+ * assert.deepEqual(profileCredentialSetting(env), {
+ *   profile: "lab", setting: "role_arn", value: "arn:aws:iam::1:role/r", where: `${dir}/config:3`,
+ * });
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function profileCredentialSetting(
+  env: EnvReader,
+): { profile: string; setting: string; value: string; where: string } | undefined {
+  const profile = namedProfile(env)?.name ?? "default";
+  const config = configFilePath(env);
+  const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
+  const configSections = config === undefined ? undefined : readIni(config);
+  const sections: [Section | undefined, string | undefined][] = [
+    [credentials === undefined ? undefined : readIni(credentials)?.get(profile), credentials],
+    [configSections?.get(`profile ${profile}`), config],
+    [profile === "default" ? configSections?.get("default") : undefined, config],
+  ];
+  for (const setting of CREDENTIAL_SETTINGS) {
+    for (const [section, file] of sections) {
+      const value = nonEmpty(scalar(section?.get(setting)));
+      if (section === undefined || file === undefined || value === undefined) continue;
+      const line = lineOf(section, setting);
+      return { profile, setting, value, where: line === undefined ? file : `${file}:${line}` };
+    }
+  }
+  return undefined;
+}
+
+/**
  * A `[profile p]` section holding the active profile's keys in the shared
  * credentials file, where headers carry no `profile ` prefix (the config
  * file's do): both the aws CLI and the AWS SDK read it as a profile named

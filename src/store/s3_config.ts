@@ -10,13 +10,18 @@
 import { durationMs } from "../duration.ts";
 import { InvalidInputError, resolvedOrReported } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
-import { environmentCredentialsHint } from "./credential_env.ts";
+import {
+  environmentCredentialsHint,
+  environmentKeys,
+  environmentKeysProblem,
+} from "./credential_env.ts";
 import {
   activeProfileS3,
   type AwsProfileS3,
   missingProfile,
   namedProfile,
   prefixedCredentialsSection,
+  profileCredentialSetting,
   profileKeysProblem,
   profileNamesCredentials,
   sharedFilePath,
@@ -856,6 +861,76 @@ function runGranted(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Which credentials the stores would sign with and where they come from,
+ * as far as that is known without asking any service, for `vc config`'s
+ * `s3Credentials` row (as `aws configure list` shows `access_key`): keys in
+ * the environment, else the active profile's keys (the access key ID shown
+ * as the aws CLI shows it, all but its last 4 characters masked), role,
+ * SSO, `credential_process` or web identity, else a web identity or
+ * container endpoint named by the environment, else instance metadata.
+ * Throws `InvalidInputError` for what a request would refuse: keys in the
+ * environment that cannot work, or an `AWS_PROFILE` that names no profile.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeCredentials } from "./s3_config.ts";
+ * const env = (n: string) => ({ AWS_ACCESS_KEY_ID: "AKIAEXAMPLE1234", AWS_SECRET_ACCESS_KEY: "s" })[n];
+ * assert.deepEqual(describeCredentials(env), {
+ *   value: "****************1234",
+ *   source: "env AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY",
+ * });
+ * ```
+ */
+export function describeCredentials(
+  env: EnvReader = denoEnv,
+): { value: string | null; source: string } {
+  const keysProblem = environmentKeysProblem(env) ?? missingProfileProblem(env);
+  if (keysProblem !== undefined) throw new InvalidInputError(keysProblem);
+  const mask = (id: string) => `${"*".repeat(16)}${id.slice(-4)}`;
+  const keys = environmentKeys(env);
+  if (keys !== undefined) {
+    const profile = namedProfile(env);
+    return {
+      value: mask(keys.accessKeyId) + (keys.sessionToken ? " (with AWS_SESSION_TOKEN)" : ""),
+      source: "env AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" +
+        (profile ? ` (before AWS profile "${profile.name}" of ${profile.variable})` : ""),
+    };
+  }
+  const found = profileCredentialSetting(env);
+  if (found !== undefined) {
+    return {
+      value: found.setting === "aws_access_key_id"
+        ? mask(found.value)
+        : `${found.setting} ${
+          found.setting === "credential_process" ? "(a program)" : found.value
+        }`,
+      source: `${found.setting} of AWS profile "${found.profile}" in ${found.where}`,
+    };
+  }
+  for (
+    const variable of [
+      "AWS_WEB_IDENTITY_TOKEN_FILE",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ]
+  ) {
+    if (nonEmpty(env(variable)) !== undefined) {
+      return {
+        value: variable === "AWS_WEB_IDENTITY_TOKEN_FILE" ? "web identity" : "container endpoint",
+        source: `env ${variable}`,
+      };
+    }
+  }
+  const profile = namedProfile(env)?.name ?? "default";
+  return {
+    value: null,
+    source: `no keys in the environment, none in AWS profile "${profile}": instance metadata, ` +
+      `if any`,
+  };
 }
 
 /**

@@ -297,7 +297,12 @@ export function toFileUrl(path: string): URL {
   // resolve() drops a trailing slash; node keeps it.
   if (path.endsWith("/") && abs !== "/") abs += "/";
   const encoded = abs.replace(/[%\\\n\r\t#?]/g, (c) => FILE_URL_ESCAPES[c]!);
-  return new URL(`file://${encoded}`);
+  // Set as the pathname, not parsed from a whole URL string: parsing one
+  // drops trailing spaces and control characters, so the file `a ` got the
+  // URL of `a` and the cache read `a` in its place. Node sets it so too.
+  const url = new URL("file:///");
+  url.pathname = encoded;
+  return url;
 }
 
 const FILE_URL_ESCAPES: Record<string, string> = {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { pathBelow, resolve } from "../path.ts";
+import { pathBelow, resolve, sep } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { isTempName } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
@@ -21,7 +21,13 @@ import { parseStoreRoot } from "../uri.ts";
 
 /**
  * A key prefix as a directory: no leading slash, no empty segments, one
- * trailing slash; `""` for the root.
+ * trailing slash; `""` for the root. Throws `InvalidInputError` naming the
+ * prefix (and `where`, the URI it came from, when given) for a `..` segment
+ * or a backslash: in a key a backslash is a character like any other, not a
+ * separator, so `s3://b/win\dir` taken as `win/dir` mirrored (and with
+ * `--delete` deleted) the objects of another prefix than the one named. A
+ * mirror refuses such keys in both directions, so a prefix holding one is
+ * refused too, rather than guessed at.
  *
  * @example
  * ```ts
@@ -30,13 +36,30 @@ import { parseStoreRoot } from "../uri.ts";
  * assert.equal(normalizePrefix("/data//2024/"), "data/2024/");
  * assert.equal(normalizePrefix("data"), "data/");
  * assert.equal(normalizePrefix("/"), "");
+ * assert.throws(() => normalizePrefix("win\\dir"), /backslash/);
  * ```
  */
-export function normalizePrefix(prefix: string | undefined): string {
+export function normalizePrefix(prefix: string | undefined, where?: string): string {
   if (prefix === undefined) return "";
-  const parts = prefix.replaceAll("\\", "/").split("/").filter((p) => p !== "" && p !== ".");
+  if (prefix.includes("\\")) {
+    throw new InvalidInputError(
+      `prefix ${JSON.stringify(prefix)}${where === undefined ? "" : ` of ${where}`} holds a ` +
+        `backslash, which a key keeps as a character, not a directory separator; ` +
+        `write "/" between directories`,
+    );
+  }
+  return prefixOf(prefix.split("/"), prefix, where);
+}
+
+// The segments as a directory prefix: empty and `.` ones dropped, `..` refused.
+function prefixOf(segments: string[], prefix: string, where: string | undefined): string {
+  const parts = segments.filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) {
-    throw new InvalidInputError(`prefix ${JSON.stringify(prefix)} must not contain ".."`);
+    throw new InvalidInputError(
+      `prefix ${JSON.stringify(prefix)}${
+        where === undefined ? "" : ` of ${where}`
+      } must not contain ".."`,
+    );
   }
   return parts.length === 0 ? "" : `${parts.join("/")}/`;
 }
@@ -77,7 +100,7 @@ export function parseMirrorRoot(uri: string): void {
 export function normalizeStoreUri(uri: string): string {
   const m = /^(s3:\/\/[^/]+)(\/.*)?$/i.exec(uri);
   if (m === null || m[2] === undefined) return uri;
-  const prefix = normalizePrefix(m[2]);
+  const prefix = normalizePrefix(m[2].slice(1), uri);
   return prefix === "" ? m[1]! : `${m[1]}/${prefix}`;
 }
 
@@ -108,7 +131,8 @@ export function sourceBase(source: string, sourcePrefix: string | undefined): st
       }`,
     );
   }
-  return normalizePrefix(below);
+  // A local path: on Windows `\\` separates its directories too.
+  return prefixOf(below.split(sep === "\\" ? /[\\/]/ : "/"), below, `source ${source}`);
 }
 
 /**

@@ -21,6 +21,7 @@
  * @module
  */
 import { fsPlatform } from "./fs_platform.ts";
+import { quoted } from "./printable.ts";
 import { compareUtf8 } from "./walk.ts";
 
 // deno-lint-ignore no-control-regex
@@ -96,12 +97,20 @@ export function windowsNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** The longest file name (one path segment) local file systems take: bytes (UTF-16 units on Windows). */
+export const MAX_NAME_BYTES = 255;
+
+const utf8 = new TextEncoder();
+
 /**
  * Why the relative path `rel` (segments separated by `/`) cannot be written
  * as a local file on this platform, naming the segment at fault, or
- * `undefined` when it can. Only Windows' name rules
- * ({@linkcode windowsNameProblem}) apply, and only where they hold
- * (`windows`, default `fsPlatform.windowsNames`).
+ * `undefined` when it can: a segment longer than {@linkcode MAX_NAME_BYTES}
+ * (no local file system takes it; NTFS counts UTF-16 units, `windows`),
+ * and where Windows' name rules hold (`windows`, default
+ * `fsPlatform.windowsNames`) a segment they refuse
+ * ({@linkcode windowsNameProblem}). Checked before a download: written
+ * anyway, the copy failed at its rename, after the whole object came.
  *
  * @example
  * ```ts
@@ -113,15 +122,21 @@ export function windowsNameProblem(name: string): string | undefined {
  *   'segment "a:b.csv" holds a character Windows file names cannot (<>:"|?* or a control character)',
  * );
  * assert.equal(localPathProblem("con/x.csv", true), 'segment "con" is a device name on Windows');
+ * assert.match(localPathProblem(`d/${"x".repeat(256)}`, false) ?? "", /longer than 255 bytes/);
  * ```
  */
 export function localPathProblem(
   rel: string,
   windows: boolean = fsPlatform.windowsNames,
 ): string | undefined {
-  if (!windows) return undefined;
   for (const part of rel.split("/")) {
-    const why = windowsNameProblem(part);
+    const length = windows ? part.length : utf8.encode(part).length;
+    if (length > MAX_NAME_BYTES) {
+      return `segment ${
+        quoted(part)
+      } is longer than ${MAX_NAME_BYTES} bytes, the longest file name`;
+    }
+    const why = windows ? windowsNameProblem(part) : undefined;
     if (why !== undefined) return `segment ${JSON.stringify(part)} ${why}`;
   }
   return undefined;

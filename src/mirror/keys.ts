@@ -156,7 +156,7 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
 /**
  * Why a relative key cannot be written as a local file below a directory
  * (empty, `.` or `..` segments, a leading slash, NUL or backslash, a segment
- * longer than {@linkcode MAX_NAME_BYTES}), or `undefined` when it is safe.
+ * longer than the 255 bytes of a file name), or `undefined` when it is safe.
  * Keys come from the store and are untrusted. On Windows (`os`; by default
  * `fsPlatform.windowsNames`, i.e. this platform) also a segment Windows
  * cannot hold as a name: `<>:"|?*` (`a.csv:x` would write an alternate data
@@ -188,14 +188,9 @@ export function unsafeLocalKey(
   for (const part of key.split("/")) {
     if (part === "") return "key has an empty path segment";
     if (part === "." || part === "..") return `key has a "${part}" segment`;
-    // Longer than the file system takes (255 bytes; NTFS counts UTF-16
-    // units): the download would fetch the whole object, every run, only to
-    // fail at the rename.
-    const length = windows ? part.length : utf8.encode(part).length;
-    if (length > MAX_NAME_BYTES) {
-      return `key has a path segment longer than ${MAX_NAME_BYTES} bytes, the longest file name`;
-    }
   }
+  // Also a segment longer than a file system takes: the download would
+  // fetch the whole object, every run, only to fail at the rename.
   const why = localPathProblem(key, windows);
   if (why !== undefined) return `key's ${why}`;
   // vc's own temp names: such a file would be skipped by the next walk and
@@ -206,11 +201,6 @@ export function unsafeLocalKey(
   }
   return undefined;
 }
-
-/** The longest file name (one path segment) local file systems take: bytes (UTF-16 units on Windows). */
-export const MAX_NAME_BYTES = 255;
-
-const utf8 = new TextEncoder();
 
 /** Include and exclude patterns, matched against the relative key. */
 export interface KeyFilter {

@@ -268,7 +268,7 @@ export class FsStore implements ObjectStore {
     options: { signal?: AbortSignal },
     look: (path: string) => Promise<T | undefined>,
   ): Promise<T | undefined> {
-    const segs = keySegments(key);
+    const segs = keySegments(key, this.url);
     options.signal?.throwIfAborted();
     const name = segs.pop() as string;
     try {
@@ -300,7 +300,7 @@ export class FsStore implements ObjectStore {
    * ```
    */
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
-    const segs = keySegments(key);
+    const segs = keySegments(key, this.url);
     checkReadOptions(`get ${key} in ${this.url}`, "get", options);
     const range = options.range;
     if (range !== undefined) checkRange(key, range);
@@ -413,7 +413,7 @@ export class FsStore implements ObjectStore {
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     let segs: string[];
     try {
-      segs = keySegments(key);
+      segs = keySegments(key, this.url);
       checkPutBody(body, key);
       checkWriteOptions(`put ${key} in ${this.url}`, "put", options);
       if (options.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(options.md5)) {
@@ -554,7 +554,7 @@ export class FsStore implements ObjectStore {
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     checkDeleteKeys(keys, this.url);
     checkWriteOptions(`delete in ${this.url}`, "delete", options);
-    const parsed = [...new Set(keys)].map((key) => ({ key, segs: keySegments(key) }));
+    const parsed = [...new Set(keys)].map((key) => ({ key, segs: keySegments(key, this.url) }));
     if (options.ifMatch !== undefined && parsed.length !== 1) {
       throw new InvalidInputError(
         `delete with ifMatch takes exactly one key, got ${parsed.length} (in ${this.url})`,
@@ -588,7 +588,7 @@ export class FsStore implements ObjectStore {
    * ```
    */
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
-    keySegments(to);
+    keySegments(to, this.url);
     checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
     const { info, body } = await this.get(from);
     const putOptions: PutOptions = { md5: info.etag, size: info.size };

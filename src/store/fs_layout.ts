@@ -14,6 +14,7 @@ import { isTempName } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { windowsNameProblem } from "../file_names.ts";
+import { quoted } from "../printable.ts";
 
 /** Prefix of every file FsStore keeps beside the data; reserved in keys. */
 export const INTERNAL_PREFIX = ".vc~";
@@ -35,7 +36,7 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /**
  * Splits a key into its path segments, or throws `InvalidInputError` naming the
- * key when it cannot be stored as a file under the root: empty, longer than
+ * key (and `where`, the store) when it cannot be stored as a file under the root: empty, longer than
  * 1024 UTF-8 bytes, not well-formed Unicode, a leading `/`, a backslash, a
  * control character, an empty / `.` / `..` segment, a segment starting with
  * the reserved `.vc~` or shaped like a temp file name
@@ -59,10 +60,16 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  * assert(rejected);
  * ```
  */
-export function keySegments(key: string): string[] {
+export function keySegments(key: string, where?: string): string[] {
   const reason = keyProblem(key);
   if (reason !== undefined) {
-    throw new InvalidInputError(`invalid key ${JSON.stringify(key)}: ${reason}`);
+    // Named in part when long (a 1024-byte key buried the reason), and with
+    // the store, as `S3Store` names it, since the key is often one vc made
+    // from what the user typed (a versioned path's key).
+    const shown = typeof key === "string" ? quoted(key) : JSON.stringify(key);
+    throw new InvalidInputError(
+      `invalid key ${shown}${where === undefined ? "" : ` in ${where}`}: ${reason}`,
+    );
   }
   return key.split("/");
 }

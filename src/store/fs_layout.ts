@@ -15,12 +15,10 @@ import { InvalidInputError } from "../errors.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { windowsNameProblem } from "../file_names.ts";
 import { quoted } from "../printable.ts";
+import { MAX_KEY_BYTES } from "./object_rules.ts";
 
 /** Prefix of every file FsStore keeps beside the data; reserved in keys. */
 export const INTERNAL_PREFIX = ".vc~";
-
-/** S3's limit on a key's UTF-8 length. */
-export const MAX_KEY_BYTES = 1024;
 
 /**
  * Longest key segment in UTF-8 bytes: 255 (the usual file name limit) minus

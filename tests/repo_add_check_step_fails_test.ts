@@ -84,7 +84,8 @@ Deno.test("repo add: an upload the failing store keeps is named in the error, an
     assertStringIncludes(e.message, `the upload could not be deleted: ${key} is left`);
     assertStringIncludes(e.message, "vc repo check");
     assertEquals(await repo.list({}), []);
-    assertEquals((await repo.check()).orphans.map((o) => o.key), [key]);
+    assertEquals((await repo.check()).recentOrphans.map((o) => o.key), [key]);
+    assertEquals((await repo.check({ graceMs: 0 })).orphans.map((o) => o.key), [key]);
   });
 });
 

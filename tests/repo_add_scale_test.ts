@@ -73,7 +73,7 @@ Deno.test("repo: content in shard directories is checked, purged and collected a
     // An object no record names, inside a shard directory: an orphan.
     const orphanKey = `content/${a.contentKey.split("/")[1]}/orphan.bin`;
     await repo.store.put(orphanKey, new TextEncoder().encode("o"));
-    const checked = await repo.check();
+    const checked = await repo.check({ graceMs: 0 });
     assertEquals(checked.orphans.map((o) => o.key), [orphanKey]);
     await new Promise((r) => setTimeout(r, 5));
     const report = await repo.gc({ graceMs: 0 });

@@ -54,7 +54,8 @@ Deno.test("repo check: content still missing or unreferenced after a re-read is 
     const lost = await repo.add("/lost.txt", new TextEncoder().encode("lost"));
     await repo.store.delete([lost.contentKey]);
     await repo.store.put("content/stray.bin", new TextEncoder().encode("stray"));
-    const report = await check(repo);
+    // Fresh: counted as an orphan only with no grace period.
+    const report = await check(repo, { graceMs: 0 });
     assertEquals(report.problems.map((p) => [p.id, p.problem]), [[lost.id, "missing"]]);
     assertEquals(report.orphans.map((o) => o.key), ["content/stray.bin"]);
     assertEquals(report.ok, false);

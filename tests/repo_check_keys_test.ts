@@ -30,7 +30,7 @@ Deno.test("repo check reports content keys it cannot address or that are outside
       db.close();
     }
     await using repo = await Repository.open(uri);
-    const report = await repo.check();
+    const report = await repo.check({ graceMs: 0 });
     assertEquals(report.records, 3);
     assertEquals(
       report.problems.map((p) => [p.id, p.key, p.problem]),

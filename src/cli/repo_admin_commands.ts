@@ -12,6 +12,7 @@ import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
 import { cappedList } from "./failure_lines.ts";
+import { checkLines } from "./check_lines.ts";
 
 const CATALOG_OPTION = {
   catalog: {
@@ -259,35 +260,32 @@ export const check: Command = {
   name: "repo check",
   positionals: [],
   required: 0,
-  usage: "[--repo URI]",
+  usage: "[--grace 7d] [--repo URI]",
   description:
-    "Reports records whose content is missing or differs (size, MD5) or whose content key is\nnot the repository's, and content objects no record references. Exits 1 when it finds any.\nAlso reports multipart uploads of content and backups still open (S3) and removes the temp files of\nwriters killed mid-upload (file://).",
-  options: REPO_OPTIONS,
-  examples: ["vc repo check --json"],
+    "Reports records whose content is missing or differs (size, MD5) or whose content key is\nnot the repository's, and content objects no record references, each with the command that\nrepairs it. Exits 1 when it finds any, or when the store failed on a record (the check goes on\nand names it). Unreferenced content younger than --grace (an add in flight) is listed apart and\ndoes not fail the check. Also reports multipart uploads of content and backups still open (S3)\nand removes the temp files of writers killed mid-upload (file://).",
+  options: {
+    ...REPO_OPTIONS,
+    grace: {
+      type: "string",
+      valueName: "D",
+      description: "unreferenced content younger than this is not an orphan yet (default 7d, gc's)",
+    },
+  },
+  examples: ["vc repo check --json", "vc repo check --grace 0"],
   async run(ctx) {
+    const grace = ctx.flags.string("grace");
+    const graceMs = grace === undefined ? undefined : parseDuration(grace, "--grace");
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo check"), openOptions(ctx));
     using bar = ctx.out.progress("check");
     const report = await repo.check({
-      onProgress: (done, total) => bar.update({ done, total }),
+      onProgress: (done, total) => bar.onStep({ current: "records", done, total }),
+      onListed: (done) => bar.onStep({ current: "listing content", done }),
+      ...(graceMs === undefined ? {} : { graceMs }),
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
     bar.done();
-    const lines = [
-      ...report.problems.map((p) => `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}`),
-      ...report.orphans.map((o) => `orphan ${o.key} (${o.size} bytes, ${o.lastModified})`),
-      ...report.removedTemps.map((t) => `removed ${t} (temp file of a killed writer)`),
-      ...report.pendingUploads.map((u) =>
-        `pending upload ${u.key} (${u.uploadId}, started ${u.initiated.toISOString()}): an add ` +
-        "or backup in flight, or one killed mid-upload (gc aborts it once older than --grace)"
-      ),
-      ...(report.uploadsUnchecked === undefined
-        ? []
-        : [`pending uploads not checked: ${report.uploadsUnchecked}`]),
-      `${counted(report.records, "record")} checked: ${
-        counted(report.problems.length, "problem")
-      }, ${counted(report.orphans.length, "orphan")}`,
-    ];
+    const lines = checkLines(report, grace ?? "7d");
     // All well is a confirmation (--quiet drops it); what is wrong is the result.
     if (report.ok) await ctx.out.status(report, lines);
     else await ctx.out.data(report, lines);

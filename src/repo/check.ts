@@ -9,14 +9,24 @@
  * the content prefix, or is one the store cannot address (a catalog edited
  * by hand), is reported as such: purge and gc never delete it.
  *
+ * A store failure on one record (a 5xx past its retries, a timeout, a 403 on
+ * one key) does not end the check: that record is reported as unchecked and
+ * the others are still looked at, as a listing that fails leaves the
+ * orphans unchecked (a store failing on 100 records in a row is down, and
+ * ends the check). Content no record references that is younger than the
+ * grace period (gc's, 7 days by default) is reported apart as recent, and
+ * does not fail the check: an `add` in flight has uploaded it and not yet
+ * recorded it, and gc never deletes it before then.
+ *
  * @module
  */
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { Md5, statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
 import type { PendingUpload } from "../store/types.ts";
-import { liveKeysAmong } from "./gc.ts";
+import { DEFAULT_GRACE_MS, liveKeysAmong, period } from "./gc.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
+import type { Row } from "./catalog.ts";
 import type { Repository } from "./repository.ts";
 
 /** A record whose content is missing or differs. */
@@ -41,14 +51,57 @@ export interface Orphan {
   lastModified: string;
 }
 
+/** A record whose content the store did not let the check look at. */
+export interface CheckUnchecked {
+  /** Record id. */
+  id: number;
+  /** Content key. */
+  key: string;
+  /** The store's error. */
+  error: string;
+}
+
+/** Options of {@linkcode check}. */
+export interface CheckOptions {
+  /** Records looked at at once (default 16). */
+  concurrency?: number;
+  /** Called as each record has been looked at. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called as the store's content is listed, after the records (one LIST a
+   * thousand objects on S3: minutes for millions, which the records' count
+   * alone left unsaid).
+   */
+  onListed?: (listed: number) => void;
+  /** Stops the check (rejects with the signal's reason). */
+  signal?: AbortSignal;
+  /**
+   * Unreferenced content younger than this (ms; default gc's 7 days) is
+   * reported as {@linkcode CheckReport.recentOrphans}, which do not fail the
+   * check; 0 counts every one as an orphan.
+   */
+  graceMs?: number;
+}
+
 /** What {@linkcode check} found. */
 export interface CheckReport {
   /** Records checked (not purged). */
   records: number;
   /** Records with missing or different content. */
   problems: CheckProblem[];
-  /** Content objects with no record. */
+  /** Content objects with no record, older than the grace period. */
   orphans: Orphan[];
+  /**
+   * Content objects with no record, younger than the grace period: most
+   * likely an `add` in flight (uploaded, not yet recorded). They do not make
+   * the check fail; gc deletes them once older than its grace period if
+   * nothing records them.
+   */
+  recentOrphans: Orphan[];
+  /** Records whose content the store failed to answer for (not checked). */
+  unchecked: CheckUnchecked[];
+  /** Why the store's content could not be listed (orphans not looked for), if so. */
+  contentUnchecked?: string;
   /**
    * Temp files that writers killed mid-upload (`kill -9` of an `add`) left
    * under the content prefix of a `file://` store, found and removed by the
@@ -65,9 +118,12 @@ export interface CheckReport {
   pendingUploads: PendingUpload[];
   /** Why pending uploads could not be listed (no grant, no such listing), if so. */
   uploadsUnchecked?: string;
-  /** True when there are no problems and no orphans. */
+  /** True when there are no problems, no orphans and nothing unchecked. */
   ok: boolean;
 }
+
+/** Store failures in a row (none answered between) that end the check. */
+const STORE_DOWN_AFTER = 100;
 
 /**
  * Checks `repo`; see the module documentation.
@@ -91,16 +147,13 @@ export interface CheckReport {
  */
 export async function check(
   repo: Repository,
-  options: {
-    concurrency?: number;
-    onProgress?: (done: number, total: number) => void;
-    /** Stops the check (rejects with the signal's reason). */
-    signal?: AbortSignal;
-  } = {},
+  options: CheckOptions = {},
 ): Promise<CheckReport> {
+  const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "check grace");
   // Looked at per record below too; but an empty catalog has none, and the
   // check would then read it and resolve, the abort unheard.
   options.signal?.throwIfAborted();
+  const now = repo.clock.now();
   const rows = await repo.catalog.transaction(
     "read",
     (tx) =>
@@ -109,65 +162,34 @@ export async function check(
       ),
   );
   let done = 0;
+  const unchecked: CheckUnchecked[] = [];
+  let failedInARow = 0;
   const found = await mapLimit(
     rows,
     options.concurrency ?? 16,
     async (row): Promise<CheckProblem | undefined> => {
-      options.signal?.throwIfAborted();
-      const id = Number(row.id);
-      const key = String(row.content_key);
-      const size = Number(row.size);
-      const md5 = String(row.md5);
-      const prefix = repo.marker.contentPrefix;
-      if (!key.startsWith(prefix)) {
-        options.onProgress?.(++done, rows.length);
-        return {
-          id,
-          key,
-          problem: "bad key",
-          detail: `not under ${prefix} (purge and gc will not delete it)`,
-        };
-      }
-      let info;
       try {
-        info = await repo.store.head(
-          key,
-          options.signal === undefined ? {} : { signal: options.signal },
-        );
+        options.signal?.throwIfAborted();
+        const problem = await checkRecord(repo, row, options.signal);
+        failedInARow = 0;
+        return problem;
       } catch (error) {
-        // A key the store refuses (`content/../x`, from a catalog edited by
-        // hand) is this record's problem, not the end of the check.
-        if (!(error instanceof InvalidInputError)) throw error;
+        // One key the store fails on (a 5xx past its retries, a timeout, a
+        // 403) is that record's, not the end of the check; a Ctrl-C is.
+        if (!(error instanceof VcError) || options.signal?.aborted) throw error;
+        unchecked.push({ id: Number(row.id), key: String(row.content_key), error: error.message });
+        // A store down for good would otherwise cost every remaining record
+        // its retries (days for millions) to report each as unchecked.
+        if (++failedInARow >= STORE_DOWN_AFTER) {
+          error.message += `; the store failed on ${STORE_DOWN_AFTER} records in a row, so the ` +
+            `check stopped (${done + 1} of ${rows.length} records looked at): run vc repo check ` +
+            "again once the store answers";
+          throw error;
+        }
+        return undefined;
+      } finally {
         options.onProgress?.(++done, rows.length);
-        return { id, key, problem: "bad key", detail: error.message };
       }
-      options.onProgress?.(++done, rows.length);
-      if (!info) return { id, key, problem: "missing", detail: "no content object" };
-      if (info.size !== size) {
-        return {
-          id,
-          key,
-          problem: "size mismatch",
-          detail: `recorded ${size} bytes, stored ${info.size}`,
-        };
-      }
-      const stored = statedMd5(info);
-      if (stored !== undefined) {
-        if (stored === md5) return undefined;
-        return { id, key, problem: "md5 mismatch", detail: `recorded ${md5}, stored ${stored}` };
-      }
-      // The store states no MD5 (a multipart ETag without vc's `vc-md5`, which
-      // every add stores: the object was written behind vc's back, say by
-      // `aws s3 cp`): its bytes are the only way to tell, so hash them.
-      const hashed = await hashObject(repo, key, options.signal);
-      if (hashed === undefined) return { id, key, problem: "missing", detail: "no content object" };
-      if (hashed === md5) return undefined;
-      return {
-        id,
-        key,
-        problem: "md5 mismatch",
-        detail: `recorded ${md5}, stored content hashes to ${hashed} (the store states no MD5)`,
-      };
     },
   );
   const live = new Set(rows.map((r) => String(r.content_key)));
@@ -178,14 +200,24 @@ export async function check(
     onSwept: (path) => removedTemps.push(path),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  for await (const info of listing) {
-    if (!live.has(info.key)) {
-      orphans.push({
-        key: info.key,
-        size: info.size,
-        lastModified: info.lastModified.toISOString(),
-      });
+  let contentUnchecked: string | undefined;
+  let listed = 0;
+  try {
+    options.onListed?.(0);
+    for await (const info of listing) {
+      options.onListed?.(++listed);
+      if (!live.has(info.key)) {
+        orphans.push({
+          key: info.key,
+          size: info.size,
+          lastModified: info.lastModified.toISOString(),
+        });
+      }
     }
+  } catch (error) {
+    // The records are checked; only the orphans are not all looked for.
+    if (!(error instanceof VcError) || options.signal?.aborted) throw error;
+    contentUnchecked = error.message;
   }
   // The catalog was read before the store was looked at, and other
   // processes go on meanwhile: a purge (or gc) deletes the content of a
@@ -202,7 +234,12 @@ export async function check(
   const problems = found.filter((p): p is CheckProblem =>
     p !== undefined && (p.problem !== "missing" || liveNow.has(p.key))
   );
+  // Younger than the grace period: most likely an add that has uploaded and
+  // not yet recorded (seconds a GB), which gc would not delete either. A
+  // grace of 0 counts every one, also one the store dates after our clock.
+  const recent = (o: Orphan) => grace > 0 && now - Date.parse(o.lastModified) < grace;
   const stillOrphans = orphans.filter((o) => !liveNow.has(o.key));
+  const oldOrphans = stillOrphans.filter((o) => !recent(o));
   const pendingUploads: PendingUpload[] = [];
   let uploadsUnchecked: string | undefined;
   if (repo.store.pendingUploads !== undefined) {
@@ -224,11 +261,75 @@ export async function check(
   return {
     records: rows.length,
     problems,
-    orphans: stillOrphans,
+    orphans: oldOrphans,
+    recentOrphans: stillOrphans.filter(recent),
+    // Pushed as the store answered: in id order, as the problems are.
+    unchecked: unchecked.sort((a, b) => a.id - b.id),
+    ...(contentUnchecked === undefined ? {} : { contentUnchecked }),
     removedTemps,
     pendingUploads,
     ...(uploadsUnchecked === undefined ? {} : { uploadsUnchecked }),
-    ok: problems.length === 0 && stillOrphans.length === 0,
+    ok: problems.length === 0 && oldOrphans.length === 0 && unchecked.length === 0 &&
+      contentUnchecked === undefined,
+  };
+}
+
+/**
+ * The problem of one record's content, if any; the store's errors are
+ * thrown.
+ */
+async function checkRecord(
+  repo: Repository,
+  row: Row,
+  signal: AbortSignal | undefined,
+): Promise<CheckProblem | undefined> {
+  const id = Number(row.id);
+  const key = String(row.content_key);
+  const size = Number(row.size);
+  const md5 = String(row.md5);
+  const prefix = repo.marker.contentPrefix;
+  if (!key.startsWith(prefix)) {
+    return {
+      id,
+      key,
+      problem: "bad key",
+      detail: `not under ${prefix} (purge and gc will not delete it)`,
+    };
+  }
+  let info;
+  try {
+    info = await repo.store.head(key, signal === undefined ? {} : { signal });
+  } catch (error) {
+    // A key the store refuses (`content/../x`, from a catalog edited by
+    // hand) is this record's problem, not the end of the check.
+    if (!(error instanceof InvalidInputError)) throw error;
+    return { id, key, problem: "bad key", detail: error.message };
+  }
+  if (!info) return { id, key, problem: "missing", detail: "no content object" };
+  if (info.size !== size) {
+    return {
+      id,
+      key,
+      problem: "size mismatch",
+      detail: `recorded ${size} bytes, stored ${info.size}`,
+    };
+  }
+  const stored = statedMd5(info);
+  if (stored !== undefined) {
+    if (stored === md5) return undefined;
+    return { id, key, problem: "md5 mismatch", detail: `recorded ${md5}, stored ${stored}` };
+  }
+  // The store states no MD5 (a multipart ETag without vc's `vc-md5`, which
+  // every add stores: the object was written behind vc's back, say by
+  // `aws s3 cp`): its bytes are the only way to tell, so hash them.
+  const hashed = await hashObject(repo, key, signal);
+  if (hashed === undefined) return { id, key, problem: "missing", detail: "no content object" };
+  if (hashed === md5) return undefined;
+  return {
+    id,
+    key,
+    problem: "md5 mismatch",
+    detail: `recorded ${md5}, stored content hashes to ${hashed} (the store states no MD5)`,
   };
 }
 

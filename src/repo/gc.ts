@@ -168,8 +168,8 @@ async function collect(
   onStep: (doing: string) => void,
 ): Promise<GcReport> {
   const dryRun = options.dryRun ?? false;
-  const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "grace");
-  const retention = period(options.retentionMs ?? DEFAULT_RETENTION_MS, "retention");
+  const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "gc grace");
+  const retention = period(options.retentionMs ?? DEFAULT_RETENTION_MS, "gc retention");
   const report: GcReport = {
     dryRun,
     expired: [],
@@ -648,9 +648,10 @@ function keyOf(row: Row): string {
 
 // Periods are compared as `now - period` with BIGINT columns: keep that an
 // integer both catalogs take (a float like -8.6e21 is no BIGINT literal).
-function period(ms: number, what: string): number {
+/** `ms` checked as a period (`what`: "gc grace"), capped at 1000 years. */
+export function period(ms: number, what: string): number {
   if (!Number.isFinite(ms) || ms < 0) {
-    throw new InvalidInputError(`gc ${what} ${ms} ms is not a duration of 0 or more`);
+    throw new InvalidInputError(`${what} ${ms} ms is not a duration of 0 or more`);
   }
   return Math.min(Math.round(ms), MAX_PERIOD_MS);
 }

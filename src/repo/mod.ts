@@ -53,7 +53,7 @@ export {
   type SnapshotProgress,
   type SnapshotProgressCallback,
 } from "./backup.ts";
-export type { CheckProblem, CheckReport, Orphan } from "./check.ts";
+export type { CheckOptions, CheckProblem, CheckReport, CheckUnchecked, Orphan } from "./check.ts";
 export { DEFAULT_GRACE_MS, DEFAULT_RETENTION_MS } from "./gc.ts";
 export type { GcOptions, GcProgress, GcReport } from "./gc.ts";
 export { type DateTagKind, dateTags } from "./date_tags.ts";

@@ -1,0 +1,103 @@
+/**
+ * The lines `vc repo check` prints: each finding with what it means and the
+ * command that repairs it (a report that says only "missing" leaves the
+ * user to find out what to run), then a summary.
+ *
+ * @module
+ */
+import { counted } from "../counted.ts";
+import type { CheckProblem, CheckReport } from "../repo/check.ts";
+import { cappedList, MAX_FAILURES_SHOWN } from "./failure_lines.ts";
+
+/**
+ * The report's lines; `grace` is the grace period as the user gave it (or
+ * its default), named in the advice on recent orphans.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkLines } from "./check_lines.ts";
+ * const lines = checkLines({
+ *   records: 1,
+ *   problems: [{ id: 1, key: "content/a", problem: "missing", detail: "no content object" }],
+ *   orphans: [],
+ *   recentOrphans: [],
+ *   unchecked: [],
+ *   removedTemps: [],
+ *   pendingUploads: [],
+ *   ok: false,
+ * }, "7d");
+ * assert.ok(lines[0]?.includes("vc repo purge 1"));
+ * assert.equal(lines.at(-1), "1 record checked: 1 problem, 0 orphans");
+ * ```
+ */
+export function checkLines(report: CheckReport, grace: string): string[] {
+  const unchecked = report.unchecked.map((u) =>
+    `record ${u.id} (${u.key}): not checked: ${u.error}`
+  );
+  const more = unchecked.length - MAX_FAILURES_SHOWN;
+  return [
+    ...report.problems.map((p) =>
+      `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}; ${repair(p)}`
+    ),
+    ...report.orphans.map((o) =>
+      `orphan ${o.key} (${o.size} bytes, ${o.lastModified}): no record references it; ` +
+      "vc repo gc deletes it once older than its --grace (vc repo add the file again first if " +
+      "it is needed)"
+    ),
+    ...unchecked.slice(0, MAX_FAILURES_SHOWN),
+    ...(more > 0
+      ? [`... and ${counted(more, "more record")} not checked (--json lists them all)`]
+      : []),
+    ...(report.unchecked.length === 0 ? [] : [
+      `${counted(report.unchecked.length, "record")} not checked (the store failed on ` +
+      `${
+        report.unchecked.length === 1 ? "it" : "them"
+      }): run vc repo check again once the store answers`,
+    ]),
+    ...(report.contentUnchecked === undefined ? [] : [
+      `orphans not looked for: the store's content could not be listed: ${report.contentUnchecked}`,
+    ]),
+    ...(report.recentOrphans.length === 0 ? [] : [
+      `${
+        counted(report.recentOrphans.length, "object")
+      } no record references yet, younger than --grace ${grace} ` +
+      "(most likely an add in flight, not counted as orphans: --grace 0 counts them; vc repo gc " +
+      `deletes them once older than its --grace if nothing records them): ${
+        cappedList(report.recentOrphans.map((o) => o.key))
+      }`,
+    ]),
+    ...report.removedTemps.map((t) => `removed ${t} (temp file of a killed writer)`),
+    ...report.pendingUploads.map((u) =>
+      `pending upload ${u.key} (${u.uploadId}, started ${u.initiated.toISOString()}): an add ` +
+      "or backup in flight, or one killed mid-upload (gc aborts it once older than --grace)"
+    ),
+    ...(report.uploadsUnchecked === undefined
+      ? []
+      : [`pending uploads not checked: ${report.uploadsUnchecked}`]),
+    `${counted(report.records, "record")} checked: ${counted(report.problems.length, "problem")}, ${
+      counted(report.orphans.length, "orphan")
+    }${report.unchecked.length === 0 ? "" : `, ${report.unchecked.length} not checked`}${
+      report.recentOrphans.length === 0
+        ? ""
+        : `, ${report.recentOrphans.length} recent unreferenced`
+    }`,
+  ];
+}
+
+/** The command that repairs a record's problem. */
+function repair(p: CheckProblem): string {
+  const drop = `vc repo expire ${p.id} (if published), then vc repo purge ${p.id}`;
+  switch (p.problem) {
+    case "missing":
+      return `put its content back at ${p.key} (a copy, an S3 noncurrent version), or drop the ` +
+        `record: ${drop}`;
+    case "size mismatch":
+    case "md5 mismatch":
+      return `put the recorded content back at ${p.key}, or drop the record: ${drop} ` +
+        `(which deletes what is at ${p.key})`;
+    case "bad key":
+      return `drop the record: ${drop} (the key itself is left in place: vc deletes no key ` +
+        "outside the repository's content)";
+  }
+}

@@ -867,6 +867,7 @@ const NO_FILE_KEY: Readonly<Record<string, string>> = {
   lock: "VC_LOCK or --lock",
   frozen: "VC_FROZEN=1 or --frozen",
   lockWait: "VC_LOCK_WAIT",
+  revalidateTimeout: "VC_REVALIDATE_TIMEOUT",
   requestTimeout: "VC_REQUEST_TIMEOUT or --request-timeout",
   s3PathStyle: "VC_S3_PATH_STYLE",
   s3Endpoint: "AWS_ENDPOINT_URL (or the AWS profile's endpoint_url)",

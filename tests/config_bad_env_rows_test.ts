@@ -23,6 +23,7 @@ const CASES: [variable: string, value: string, row: string][] = [
   ["VC_PARALLEL_THRESHOLD", "lots", "parallelThreshold"],
   ["VC_RANGE_SIZE", "1", "rangeSize"],
   ["VC_LOCK_WAIT", "1d", "lockWait"],
+  ["VC_REVALIDATE_TIMEOUT", "soon", "revalidateTimeout"],
   ["VC_REQUEST_TIMEOUT", "x", "requestTimeout"],
   ["VC_FROZEN", "maybe", "frozen"],
   ["VC_S3_PATH_STYLE", "maybe", "s3PathStyle"],

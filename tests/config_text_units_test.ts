@@ -19,12 +19,20 @@ Deno.test("vc config: every number in the table carries its setting's unit (a co
       }),
     );
     assertEquals(
-      ["timeout", "requestTimeout", "lockWait", "parallelThreshold", "rangeSize", "s3MaxAttempts"]
-        .map((name) => [name, shown.get(name)]),
+      [
+        "timeout",
+        "requestTimeout",
+        "lockWait",
+        "revalidateTimeout",
+        "parallelThreshold",
+        "rangeSize",
+        "s3MaxAttempts",
+      ].map((name) => [name, shown.get(name)]),
       [
         ["timeout", "86400s"],
         ["requestTimeout", "60s"],
         ["lockWait", "60s"],
+        ["revalidateTimeout", "5s"],
         ["parallelThreshold", "33554432 B"],
         ["rangeSize", "8388608 B"],
         ["s3MaxAttempts", "3"],

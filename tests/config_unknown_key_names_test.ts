@@ -47,6 +47,7 @@ Deno.test("settings files: a setting with no file key says where it is set", asy
         ["requestTimeout", "VC_REQUEST_TIMEOUT or --request-timeout"],
         ["frozen", "VC_FROZEN=1 or --frozen"],
         ["lockWait", "VC_LOCK_WAIT"],
+        ["revalidateTimeout", "VC_REVALIDATE_TIMEOUT"],
       ]
     ) {
       await Deno.writeTextFile(file, JSON.stringify({ [key!]: 1 }));

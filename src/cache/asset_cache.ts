@@ -54,6 +54,7 @@ import {
   closedDirError,
   copyOutError,
   parseLockWait,
+  parseRevalidateTimeout,
   readOnlyError,
 } from "./cache_errors.ts";
 import type {
@@ -118,6 +119,7 @@ const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
   env: true,
   clock: true,
   lockWait: true,
+  revalidateTimeout: true,
   maxDownloads: true,
 };
 const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
@@ -232,6 +234,18 @@ export class AssetCache implements AsyncDisposable {
         `lockWait must be a non-negative number of seconds, got ${describeValue(lockWait)}`,
       );
     }
+    const revalidateTimeout: unknown = options.revalidateTimeout;
+    if (
+      revalidateTimeout !== undefined &&
+      !(typeof revalidateTimeout === "number" && revalidateTimeout >= 0 &&
+        revalidateTimeout < Infinity)
+    ) {
+      throw new InvalidInputError(
+        `revalidateTimeout must be a non-negative number of seconds, got ${
+          describeValue(revalidateTimeout)
+        }`,
+      );
+    }
     // An unknown value would silently be taken for the default ("warn").
     if (options.onUnreachable !== undefined && !ON_UNREACHABLE.includes(options.onUnreachable)) {
       throw new InvalidInputError(
@@ -299,6 +313,10 @@ export class AssetCache implements AsyncDisposable {
       lockWaitMs: this.#lockWaitMs,
       maxDownloads: options.maxDownloads ?? DEFAULT_MAX_DOWNLOADS,
       endpoint,
+      revalidateTimeoutMs: Math.round(
+        1000 *
+          (options.revalidateTimeout ?? parseRevalidateTimeout(readEnv("VC_REVALIDATE_TIMEOUT"))),
+      ),
     };
   }
 

@@ -23,6 +23,7 @@ import { quoted } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
+import { parseRequestTimeout } from "../store/s3_config.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -52,6 +53,28 @@ export function parseLockWait(text: string | undefined): number {
     );
   }
   return seconds;
+}
+
+/** Default seconds a revalidation waits for the store before serving the cached copy. */
+export const DEFAULT_REVALIDATE_TIMEOUT = 5;
+
+/**
+ * Parses `VC_REVALIDATE_TIMEOUT` (seconds, or a duration such as `500ms`, as
+ * `VC_REQUEST_TIMEOUT`; 0: no limit of its own) into seconds; unset or empty
+ * gives {@linkcode DEFAULT_REVALIDATE_TIMEOUT}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRevalidateTimeout } from "./cache_errors.ts";
+ * assert(parseRevalidateTimeout("2") === 2 && parseRevalidateTimeout(undefined) === 5);
+ * assert(parseRevalidateTimeout("500ms") === 0.5 && parseRevalidateTimeout("0") === 0);
+ * assert.throws(() => parseRevalidateTimeout("soon"), /VC_REVALIDATE_TIMEOUT/);
+ * ```
+ */
+export function parseRevalidateTimeout(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return DEFAULT_REVALIDATE_TIMEOUT;
+  return parseRequestTimeout("VC_REVALIDATE_TIMEOUT", text) / 1000;
 }
 
 /**

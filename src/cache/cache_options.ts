@@ -66,6 +66,15 @@ export interface AssetCacheOptions {
    */
   lockWait?: number | undefined;
   /**
+   * Seconds a revalidation of a cached copy waits for the store, retries
+   * included, before it serves the copy with a warning, as for a store it
+   * cannot reach (default `VC_REVALIDATE_TIMEOUT`, else 5; 0: no limit but
+   * the store's own request timeout and retries). Where nothing would be
+   * served (a download with no copy, `onUnreachable: "fail"`, a copy the
+   * store said is deleted) the store's timeouts and retries apply.
+   */
+  revalidateTimeout?: number | undefined;
+  /**
    * Downloads at once (default 16); further cold entries wait for a slot.
    * `Promise.all` over a thousand `cache()` calls then runs like a prefill
    * instead of opening a thousand requests and files together (measured:

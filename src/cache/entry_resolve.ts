@@ -10,6 +10,7 @@
  */
 import { IntegrityError, InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { parseEtag } from "../hash.ts";
+import { deadline } from "../deadline.ts";
 import { dirname } from "../path.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
@@ -43,6 +44,12 @@ export interface EntryResolverOptions {
   warn: (message: string) => void;
   /** The S3 endpoint entries are cached under (for messages). */
   endpoint: string | undefined;
+  /**
+   * How long a revalidation of a cached copy may ask the store, retries
+   * included, before the copy is served as if the store were unreachable
+   * (ms; 0: no deadline, the store's own timeouts and retries).
+   */
+  revalidateTimeoutMs: number;
 }
 
 /**
@@ -80,6 +87,7 @@ export interface EntryResolverOptions {
  *     onUnreachable: "warn",
  *     warn: () => {},
  *     endpoint: undefined,
+ *     revalidateTimeoutMs: 5000,
  *   });
  *   const parsed = parseUri(`file://${root}/x.txt`);
  *   assert(parsed.scheme === "file");
@@ -304,6 +312,18 @@ export class EntryResolver {
     // out of the try below, whose catch would take a refusal thrown in it
     // (`onUnreachable: "fail"`) for one more unreachable store, said twice.
     let notAsked: string | undefined;
+    // A cached copy is there to serve: a store that accepts connections and
+    // never answers (a train's dead Wi-Fi) must not hold it back for every
+    // attempt's request timeout (5 × 60 s), as it may a cold download. Not
+    // when nothing would be served (`onUnreachable: "fail"`, a copy recorded
+    // as deleted): then the store's answer is all there is to wait for.
+    const servable = this.#options.onUnreachable === "warn" && rec.gone !== true;
+    const limit = revalidationDeadline(
+      ctx.signal,
+      servable ? this.#options.revalidateTimeoutMs : 0,
+      loc.uri.startsWith("s3:") ? endpointName(this.#options.endpoint) : loc.storeRoot,
+    );
+    const signal = limit.signal;
     try {
       const { store, key } = await this.#fetcher.storeFor(loc);
       // Not for an invalidated entry (`invalidate` asks for a full check),
@@ -322,16 +342,19 @@ export class EntryResolver {
           head = await this.#fetcher.reportingHashes(
             loc,
             ctx.progress,
-            () => store.head(key, { signal: ctx.signal }),
+            () => store.head(key, { signal }),
           );
         } catch (e) {
-          if (ctx.signal.aborted || await isUnreachable(e)) throw e;
-          await existsAfterAll(store, key, ctx.signal);
+          if (signal.aborted || await isUnreachable(e)) throw e;
+          await existsAfterAll(store, key, signal);
           throw e;
         }
-        if (head === undefined) found = await existsAfterAll(store, key, ctx.signal);
+        if (head === undefined) found = await existsAfterAll(store, key, signal);
       }
-    } catch (e) {
+    } catch (caught) {
+      // Past the deadline, whatever the store call threw (an AbortError, a
+      // half-read answer) stands for "no answer in time".
+      const e = !ctx.signal.aborted && limit.expired() ? limit.reason() : caught;
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       if (asked !== undefined) {
         const why = `not asked: it did not answer for ${loc.uri} just before: ${
@@ -340,6 +363,8 @@ export class EntryResolver {
         this.#down.set(asked, { until: index.elapsed() + this.#retryWait(), why });
       }
       return this.#unreachable(loc, rec, e);
+    } finally {
+      limit.cancel();
     }
     if (notAsked !== undefined) return this.#unreachable(loc, rec, new OfflineError(notAsked));
     this.#down.delete(asked!);
@@ -506,7 +531,9 @@ export class EntryResolver {
       );
     }
     this.#options.warn(
-      `vc: ${failed} ${loc.uri}; serving the cached copy at ${loc.dataPath} (${reason})`,
+      `vc: ${failed} ${loc.uri}; serving the cached copy at ${loc.dataPath}, ${
+        validatedAgo(rec.validatedAt, this.#index.clock.now())
+      } (${reason})`,
     );
     // Serve the cached copy for a while (at most the TTL) before asking the
     // store again, or every call would ask (and warn) again: whatever made it
@@ -523,6 +550,73 @@ export class EntryResolver {
   #retryWait(): number {
     return Math.min(this.#index.ttlMs, UNREACHABLE_RETRY_MS);
   }
+}
+
+/**
+ * A signal for a revalidation's requests: `outer`'s, and aborted `ms` from
+ * now (never when `ms` is 0) with an `OfflineError` saying `store` gave no
+ * answer in time, which the caller takes for an unreachable store. `cancel` when done:
+ * the deadline then never fires.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { revalidationDeadline } from "./entry_resolve.ts";
+ * const limit = revalidationDeadline(new AbortController().signal, 0, "file:///srv");
+ * assert.equal(limit.expired(), false);
+ * limit.cancel();
+ * ```
+ */
+export function revalidationDeadline(outer: AbortSignal, ms: number, store: string): {
+  signal: AbortSignal;
+  expired: () => boolean;
+  reason: () => OfflineError;
+  cancel: () => void;
+} {
+  const reason = () =>
+    new OfflineError(
+      `no answer from ${store} within ${ms / 1000} s (VC_REVALIDATE_TIMEOUT, the ` +
+        "revalidateTimeout option: how long a revalidation waits before it serves the cached copy)",
+    );
+  if (ms <= 0) return { signal: outer, expired: () => false, reason, cancel: () => {} };
+  const timer = new AbortController();
+  const cancel = deadline(ms, () => timer.abort(reason()));
+  return {
+    signal: AbortSignal.any([outer, timer.signal]),
+    expired: () => timer.signal.aborted,
+    reason: () => timer.signal.reason as OfflineError,
+    cancel,
+  };
+}
+
+/**
+ * How stale a copy served unrevalidated is, for its warning: when the store
+ * last confirmed it (`validatedAt`, ms) as seen at `now`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { validatedAgo } from "./entry_resolve.ts";
+ * const now = Date.UTC(2026, 0, 10);
+ * assert.equal(validatedAgo(now - 600_000, now), "validated 10 min ago");
+ * assert.equal(validatedAgo(now - 3 * 86_400_000, now), "validated 3 d ago");
+ * assert.equal(validatedAgo(0, now), "invalidated (vc cache invalidate)");
+ * ```
+ */
+export function validatedAgo(validatedAt: number, now: number): string {
+  if (validatedAt === 0) return "invalidated (vc cache invalidate)";
+  const age = now - validatedAt;
+  const when = new Date(validatedAt).toISOString().replace(/\.\d+Z$/, "Z");
+  if (age < 0) return `validated at ${when}, in the future by this clock (clock skew?)`;
+  const s = Math.floor(age / 1000);
+  const [n, unit] = s < 120
+    ? [s, "s"]
+    : s < 7200
+    ? [Math.floor(s / 60), "min"]
+    : s < 172_800
+    ? [Math.floor(s / 3600), "h"]
+    : [Math.floor(s / 86_400), "d"];
+  return `validated ${n} ${unit} ago`;
 }
 
 /**

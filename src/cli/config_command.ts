@@ -19,7 +19,7 @@ import { defaultConfigFile } from "../config.ts";
 import { EXIT_FAILURE, formatError } from "./errors.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
-import { parseLockWait } from "../cache/cache_errors.ts";
+import { parseLockWait, parseRevalidateTimeout } from "../cache/cache_errors.ts";
 import { DEFAULT_PARALLEL_THRESHOLD, DEFAULT_RANGE_SIZE } from "../store/download.ts";
 
 // Rows whose number is bytes, exact as JSON gives them, and rows whose number
@@ -109,7 +109,14 @@ export const config: Command = {
         source: v.lockSource === "" ? "default" : v.lockSource,
       },
       { name: "frozen", value: v.frozen, source: v.frozenSource },
-      lockWaitRow(ctx, settingErrors),
+      envSecondsRow(ctx, settingErrors, "lockWait", "VC_LOCK_WAIT", parseLockWait),
+      envSecondsRow(
+        ctx,
+        settingErrors,
+        "revalidateTimeout",
+        "VC_REVALIDATE_TIMEOUT",
+        parseRevalidateTimeout,
+      ),
       ...s3Rows(ctx, settingErrors),
       fileRow("projectFile", s.projectPath, broken.project),
       ...(s.ignoredProjectPath === undefined ? [] : [{
@@ -176,25 +183,29 @@ function configFileRow(
 }
 
 /**
- * How long a download waits for another process's lock on its entry
- * (seconds), as the asset cache reads it: an invalid `VC_LOCK_WAIT` goes to
- * `settingErrors` (its row shows it, and `vc config` fails as every command
- * that opens the cache does).
+ * A cache setting in seconds that only the environment sets (`VC_LOCK_WAIT`:
+ * how long a download waits for another process's lock on its entry;
+ * `VC_REVALIDATE_TIMEOUT`: how long a revalidation waits for the store), as
+ * the asset cache reads it: an invalid value goes to `settingErrors` (its row
+ * shows it, and `vc config` fails as every command that opens the cache does).
  */
-function lockWaitRow(
+function envSecondsRow(
   ctx: CommandContext,
   settingErrors: Map<string, InvalidInputError>,
+  name: string,
+  variable: string,
+  parse: (text: string | undefined) => number,
 ): ConfigRow {
-  const text = ctx.io.env("VC_LOCK_WAIT");
+  const text = ctx.io.env(variable);
   const fromEnv = (text ?? "").trim() !== "";
   let value: number | null = null;
   try {
-    value = parseLockWait(text);
+    value = parse(text);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
-    settingErrors.set("lockWait", error);
+    settingErrors.set(name, error);
   }
-  return { name: "lockWait", value, source: fromEnv ? "env VC_LOCK_WAIT" : "default" };
+  return { name, value, source: fromEnv ? `env ${variable}` : "default" };
 }
 
 /**

@@ -113,6 +113,11 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
     "buckets whose objects never change, comma-separated: never revalidated",
   ],
   ["", "VC_LOCK_WAIT", "seconds to wait for another vc fetching the same file (default 60)"],
+  [
+    "",
+    "VC_REVALIDATE_TIMEOUT",
+    "seconds to wait for the store when revalidating a cached file before serving it (default 5)",
+  ],
   ["", "VC_S3_PATH_STYLE", "1 or 0: force path-style S3 URLs on or off (default: automatic)"],
   ["", "VC_CONFIG", "user config file (default: <platform config dir>/vc/config.json)"],
 ];

@@ -107,8 +107,10 @@ async function lookup(
     });
   // Help, and the flags whose checks live in the store and cache classes.
   if (flags.boolean("help") || flags.string("request-timeout") !== undefined) return undefined;
-  // The cache validates VC_LOCK_WAIT when it is created.
-  if ((io.env("VC_LOCK_WAIT") ?? "").trim() !== "") return undefined;
+  // The cache validates VC_LOCK_WAIT and VC_REVALIDATE_TIMEOUT when it is created.
+  for (const name of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT"]) {
+    if ((io.env(name) ?? "").trim() !== "") return undefined;
+  }
   const [given, version] = positionals as [string, string | undefined];
   const v = versionedSettings({ io, flags });
   if (v.bucket === undefined) return undefined;

@@ -3,7 +3,8 @@
  * (`revalidateTimeout`, `VC_REVALIDATE_TIMEOUT`): a store that accepts
  * connections and never answers (a train's dead Wi-Fi) serves the stale
  * copy, with a warning naming the URI and its age, once the deadline passes,
- * not after every attempt's request timeout (5 × 60 s by default). A
+ * not after every attempt's request timeout (5 × 60 s by default); so does
+ * one that answers the HEAD of a changed object and never its GET. A
  * download with no copy to serve keeps the store's timeouts and retries.
  */
 import {
@@ -17,7 +18,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError, OfflineError } from "../src/errors.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { silentServer, within } from "./raw_server.ts";
+import { rawServer, readHead, silentServer, within } from "./raw_server.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 
@@ -85,6 +86,61 @@ Deno.test("revalidation against a store that never answers: the stale copy is se
     );
     assertStringIncludes(error.message, "timed out after 1 s");
     assertStringIncludes(error.message, "2 attempts");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a changed object whose download never starts: the stale copy is served at the deadline, nothing left behind", async () => {
+  const port = freePort();
+  const dir = await Deno.makeTempDir({ prefix: "vc-revalidate-deadline-" });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const warnings: string[] = [];
+  const make = () =>
+    new AssetCache({
+      cacheDir: dir,
+      configPath: false,
+      env: {},
+      timeout: 0,
+      warn: (m) => warnings.push(m),
+      revalidateTimeout: 0.3,
+      store: testS3Options({ url: endpoint }, { maxAttempts: 5, requestTimeoutMs: 20_000 }),
+    });
+  try {
+    let path: string;
+    {
+      await using fake = await startFakeS3({ port, buckets: ["b"] });
+      await fake.putObject("b", "k.csv", "a,b\n");
+      await using warm = make();
+      path = await warm.cache("s3://b/k.csv");
+    }
+    // The HEAD says a new version (another ETag); its GET is never answered.
+    const requests: string[] = [];
+    await using _server = rawServer(async (conn) => {
+      for (let i = 0; i < 100; i++) {
+        const head = await readHead(conn);
+        if (head === "") return;
+        requests.push(head.slice(0, head.indexOf(" ")));
+        if (head.startsWith("GET")) return; // stalls: the connection stays open
+        await conn.write(
+          new TextEncoder().encode(
+            'HTTP/1.1 200 OK\r\nContent-Length: 8\r\nETag: "5d41402abc4b2a76b9719d911017c592"\r\n\r\n',
+          ),
+        );
+      }
+    }, port);
+    {
+      await using stale = make();
+      assertEquals(await within(10_000, stale.cache("s3://b/k.csv")), path);
+    }
+    assertEquals(requests, ["HEAD", "GET"]);
+    assertEquals(await Deno.readTextFile(path), "a,b\n");
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assertStringIncludes(warnings[0]!, "s3://b/k.csv");
+    assertStringIncludes(warnings[0]!, "within 0.3 s");
+    const dataDir = path.slice(0, path.lastIndexOf("/"));
+    const left = [...Deno.readDirSync(dataDir)].map((e) => e.name);
+    assertEquals(left, ["k.csv"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

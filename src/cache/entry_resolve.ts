@@ -312,17 +312,7 @@ export class EntryResolver {
     // out of the try below, whose catch would take a refusal thrown in it
     // (`onUnreachable: "fail"`) for one more unreachable store, said twice.
     let notAsked: string | undefined;
-    // A cached copy is there to serve: a store that accepts connections and
-    // never answers (a train's dead Wi-Fi) must not hold it back for every
-    // attempt's request timeout (5 × 60 s), as it may a cold download. Not
-    // when nothing would be served (`onUnreachable: "fail"`, a copy recorded
-    // as deleted): then the store's answer is all there is to wait for.
-    const servable = this.#options.onUnreachable === "warn" && rec.gone !== true;
-    const limit = revalidationDeadline(
-      ctx.signal,
-      servable ? this.#options.revalidateTimeoutMs : 0,
-      loc.uri.startsWith("s3:") ? endpointName(this.#options.endpoint) : loc.storeRoot,
-    );
+    const limit = this.#deadline(loc, rec, ctx.signal);
     const signal = limit.signal;
     try {
       const { store, key } = await this.#fetcher.storeFor(loc);
@@ -483,7 +473,32 @@ export class EntryResolver {
     return rec;
   }
 
-  /** Downloads the entry's new version; with the store unreachable, serves `rec` (a warning). */
+  /**
+   * The deadline of a revalidation of `rec`'s copy (see
+   * {@linkcode revalidationDeadline}). A cached copy is there to serve: a
+   * store that accepts connections and never answers (a train's dead Wi-Fi)
+   * must not hold it back for every attempt's request timeout (5 × 60 s), as
+   * it may a cold download. None when nothing would be served
+   * (`onUnreachable: "fail"`, a copy recorded as deleted): then the store's
+   * answer is all there is to wait for.
+   */
+  #deadline(loc: EntryLocation, rec: EntryRec, outer: AbortSignal): RevalidationDeadline {
+    const servable = this.#options.onUnreachable === "warn" && rec.gone !== true;
+    return revalidationDeadline(
+      outer,
+      servable ? this.#options.revalidateTimeoutMs : 0,
+      loc.uri.startsWith("s3:") ? endpointName(this.#options.endpoint) : loc.storeRoot,
+    );
+  }
+
+  /**
+   * Downloads the entry's new version; with the store unreachable, serves
+   * `rec` (a warning). The revalidation's deadline holds until the first
+   * byte of the new version (or of a hash of a `file://` source) arrives: a
+   * store that answered the HEAD and then stalls on the GET would otherwise
+   * hold the copy back for every attempt's request timeout. A download
+   * under way is never cut short.
+   */
   async #fetchOrServe(
     loc: EntryLocation,
     rec: EntryRec,
@@ -491,11 +506,22 @@ export class EntryResolver {
     ctx: FlightContext,
     integrity: DownloadIntegrity | undefined,
   ): Promise<EntryRec> {
+    const limit = this.#deadline(loc, rec, ctx.signal);
+    const bounded: FlightContext = {
+      signal: limit.signal,
+      progress: (p) => {
+        limit.cancel();
+        ctx.progress(p);
+      },
+    };
     try {
-      return await this.#fetcher.fetch(loc, head, ctx, integrity);
-    } catch (e) {
+      return await this.#fetcher.fetch(loc, head, bounded, integrity);
+    } catch (caught) {
+      const e = !ctx.signal.aborted && limit.expired() ? limit.reason() : caught;
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       return this.#unreachable(loc, rec, e);
+    } finally {
+      limit.cancel();
     }
   }
 
@@ -552,6 +578,18 @@ export class EntryResolver {
   }
 }
 
+/** What {@linkcode revalidationDeadline} returns. */
+export interface RevalidationDeadline {
+  /** For the requests: aborted by the caller's signal or at the deadline. */
+  signal: AbortSignal;
+  /** Whether the deadline has passed. */
+  expired: () => boolean;
+  /** Why the deadline aborted the requests. */
+  reason: () => OfflineError;
+  /** Ends the deadline (once the store answered, or when done). */
+  cancel: () => void;
+}
+
 /**
  * A signal for a revalidation's requests: `outer`'s, and aborted `ms` from
  * now (never when `ms` is 0) with an `OfflineError` saying `store` gave no
@@ -567,12 +605,11 @@ export class EntryResolver {
  * limit.cancel();
  * ```
  */
-export function revalidationDeadline(outer: AbortSignal, ms: number, store: string): {
-  signal: AbortSignal;
-  expired: () => boolean;
-  reason: () => OfflineError;
-  cancel: () => void;
-} {
+export function revalidationDeadline(
+  outer: AbortSignal,
+  ms: number,
+  store: string,
+): RevalidationDeadline {
   const reason = () =>
     new OfflineError(
       `no answer from ${store} within ${ms / 1000} s (VC_REVALIDATE_TIMEOUT, the ` +

@@ -4,8 +4,9 @@
  * connections and never answers (a train's dead Wi-Fi) serves the stale
  * copy, with a warning naming the URI and its age, once the deadline passes,
  * not after every attempt's request timeout (5 × 60 s by default); so does
- * one that answers the HEAD of a changed object and never its GET. A
- * download with no copy to serve keeps the store's timeouts and retries.
+ * one that answers the HEAD of a changed object and never its GET, and
+ * `ls({ checkRemote })` says REMOTE is unknown as soon. A download with no
+ * copy to serve keeps the store's timeouts and retries.
  */
 import {
   assert,
@@ -74,6 +75,13 @@ Deno.test("revalidation against a store that never answers: the stale copy is se
     assertStringIncludes(warnings[0]!, "validated 3 h ago");
     assertStringIncludes(warnings[0]!, `no answer from endpoint ${endpoint} within 0.3 s`);
     assertStringIncludes(warnings[0]!, "VC_REVALIDATE_TIMEOUT");
+    // `ls --check-remote` asks the same store with the same wait: REMOTE unknown.
+    {
+      await using lister = make(endpoint, () => {});
+      const [entry] = await within(10_000, lister.ls({ checkRemote: true }));
+      assertEquals(entry?.outdated, undefined);
+      assertStringIncludes(entry?.remoteError ?? "", "within 0.3 s");
+    }
     // With onUnreachable: "fail" nothing would be served: the store's own
     // request timeout and retries decide (here 2 × 1 s), not the deadline.
     await using failing = make(endpoint, () => {}, {

@@ -675,7 +675,12 @@ export class AssetCache implements AsyncDisposable {
       for (const entry of out) entry.remoteError = "offline mode is on";
       return out;
     }
-    const [{ forEachLimit }, { isUnreachable }, { existsAfterAll }, { fetcher }] = await Promise
+    const [
+      { forEachLimit },
+      { isUnreachable },
+      { existsAfterAll, revalidationDeadline },
+      { fetcher },
+    ] = await Promise
       .all([
         import("../pool.ts"),
         import("./entry_fetch.ts"),
@@ -696,6 +701,14 @@ export class AssetCache implements AsyncDisposable {
         return;
       }
       let store: ObjectStore | undefined;
+      // As a revalidation's: a store that never answers makes REMOTE
+      // `unknown` in seconds, not after every attempt's request timeout.
+      const limit = revalidationDeadline(
+        signal ?? new AbortController().signal,
+        this.#remoteOptions.revalidateTimeoutMs,
+        loc,
+        this.#remoteOptions.endpoint,
+      );
       try {
         let key: string;
         ({ store, key } = await fetcher.storeFor(loc));
@@ -704,19 +717,21 @@ export class AssetCache implements AsyncDisposable {
           entry.remoteError = known;
           return;
         }
-        const head = await store.head(key, signal === undefined ? {} : { signal });
+        const head = await store.head(key, { signal: limit.signal });
         // A HEAD's 404 has no body to tell the store's from an interceptor's
         // (answering so for every URL): a GET of the first byte confirms it,
         // as a revalidation does before it records an entry as deleted.
-        const found = head ??
-          await existsAfterAll(store, key, signal ?? new AbortController().signal);
+        const found = head ?? await existsAfterAll(store, key, limit.signal);
         entry.outdated = found === undefined ||
           (found === "empty" ? entry.size !== 0 : !sameVersion(found, entry));
         if (found === undefined) entry.remoteDeleted = true;
-      } catch (e) {
+      } catch (caught) {
+        const e = !signal?.aborted && limit.expired() ? limit.reason() : caught;
         if (signal?.aborted || !(await isUnreachable(e))) throw e;
         entry.remoteError = (e as Error | undefined)?.message ?? String(e);
         if (store !== undefined && !down.has(store)) down.set(store, entry.remoteError);
+      } finally {
+        limit.cancel();
       }
     };
     let checked = 0;

@@ -487,7 +487,8 @@ export class EntryResolver {
     return revalidationDeadline(
       outer,
       servable ? this.#options.revalidateTimeoutMs : 0,
-      loc.uri.startsWith("s3:") ? endpointName(this.#options.endpoint) : loc.storeRoot,
+      loc,
+      this.#options.endpoint,
     );
   }
 
@@ -592,15 +593,17 @@ export interface RevalidationDeadline {
 
 /**
  * A signal for a revalidation's requests: `outer`'s, and aborted `ms` from
- * now (never when `ms` is 0) with an `OfflineError` saying `store` gave no
- * answer in time, which the caller takes for an unreachable store. `cancel` when done:
+ * now (never when `ms` is 0) with an `OfflineError` saying the store of
+ * `loc` (its S3 `endpoint`, or its `file://` root) gave no answer in time,
+ * which the caller takes for an unreachable store. `cancel` when done:
  * the deadline then never fires.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { revalidationDeadline } from "./entry_resolve.ts";
- * const limit = revalidationDeadline(new AbortController().signal, 0, "file:///srv");
+ * const loc = { uri: "s3://b/k.csv", storeRoot: "s3://b" };
+ * const limit = revalidationDeadline(new AbortController().signal, 0, loc, undefined);
  * assert.equal(limit.expired(), false);
  * limit.cancel();
  * ```
@@ -608,12 +611,15 @@ export interface RevalidationDeadline {
 export function revalidationDeadline(
   outer: AbortSignal,
   ms: number,
-  store: string,
+  loc: Pick<EntryLocation, "uri" | "storeRoot">,
+  endpoint: string | undefined,
 ): RevalidationDeadline {
+  const store = loc.uri.startsWith("s3:") ? endpointName(endpoint) : loc.storeRoot;
   const reason = () =>
     new OfflineError(
-      `no answer from ${store} within ${ms / 1000} s (VC_REVALIDATE_TIMEOUT, the ` +
-        "revalidateTimeout option: how long a revalidation waits before it serves the cached copy)",
+      `no answer from ${store} within ${
+        ms / 1000
+      } s (the revalidation wait: VC_REVALIDATE_TIMEOUT, the revalidateTimeout option)`,
     );
   if (ms <= 0) return { signal: outer, expired: () => false, reason, cancel: () => {} };
   const timer = new AbortController();

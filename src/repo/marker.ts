@@ -8,7 +8,13 @@
  * @module
  */
 import { redactUrl } from "../redact.ts";
-import { InvalidInputError, NotFoundError, PreconditionFailedError, VcError } from "../errors.ts";
+import {
+  InvalidInputError,
+  NotFoundError,
+  PreconditionFailedError,
+  StoreNotFoundError,
+  VcError,
+} from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { readSmallObjectText } from "../store/small_object.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
@@ -216,7 +222,11 @@ export async function readMarker(
   } catch (error) {
     if (error instanceof NotFoundError) {
       throw new RepoNotFoundError(
-        `${store.url} is not a vc repository (no ${MARKER_KEY}); run \`vc repo init\` first`,
+        // A bucket that does not exist (a typo) is named as such: `vc repo
+        // init` there would fail too.
+        error instanceof StoreNotFoundError
+          ? `${store.url} is not a vc repository: ${error.message}`
+          : `${store.url} is not a vc repository (no ${MARKER_KEY}); run \`vc repo init\` first`,
         { cause: error },
       );
     }

@@ -11,6 +11,7 @@ import {
   AccessDeniedError,
   InvalidInputError,
   PreconditionFailedError,
+  StoreNotFoundError,
   VcError,
 } from "../errors.ts";
 import { quoted } from "../printable.ts";
@@ -712,6 +713,7 @@ export async function restoreRepository(
       marker = await catalogHere(store, await readMarker(store, signalOption(signal)));
     } catch (error) {
       if (signal?.aborted) throw error;
+      await refuseMissingStore(store, error, signal);
       if (options.catalog === undefined) {
         // A restore into a new store (a lost one's content copied there)
         // names its catalog: the `vc repo init` first that readMarker
@@ -873,6 +875,31 @@ export async function restoreRepository(
     return { ...counts, ...await contentAfterRestore(ref, store, marker, options) };
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Refuses a restore into a store that is not there at all (a bucket that
+ * does not exist: a typo in its name), before any catalog is made: the
+ * marker's write, the restore's last step, would fail, leaving a catalog that
+ * names that store, which even `--force` does not take for the right one. A
+ * directory never made is a new store (the marker's write makes it), and
+ * lists as empty.
+ */
+async function refuseMissingStore(
+  store: ObjectStore,
+  error: unknown,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!(error instanceof RepoNotFoundError && error.cause instanceof StoreNotFoundError)) return;
+  try {
+    for await (const _ of store.list(CONTENT_PREFIX, { etags: false, ...signalOption(signal) })) {
+      break;
+    }
+  } catch (listed) {
+    // Another failure (no s3:ListBucket) is left to the restore's own steps.
+    if (!(listed instanceof StoreNotFoundError)) return;
+    throw new RepoNotFoundError(`${error.message}; nothing was restored`, { cause: listed });
   }
 }
 

@@ -102,7 +102,9 @@ export async function openSqliteCatalog(
   } catch (error) {
     if (!options.create) {
       throw new CatalogUnavailableError(
-        `SQLite catalog ${path} does not exist (was the repository initialised on this machine?)`,
+        `SQLite catalog ${path} does not exist (was the repository initialised on this ` +
+          "machine?); a catalog that was lost is rebuilt from a backup: vc repo restore " +
+          "SNAPSHOT (the newest is last under the store's backups/)",
         { cause: error },
       );
     }

@@ -117,3 +117,34 @@ export function uploadFileArg(cwd: string, value: string, command: string): stri
   }
   return localPathArg(cwd, value, "FILE");
 }
+
+/**
+ * A value that names one object by its URI or a local path (`vc repo
+ * backup DEST_URI`, `vc repo restore SNAPSHOT`): a URI as it is, a path as
+ * {@linkcode localPathSetting} resolves it. Taken as it was, `-` (which is
+ * standard output in `vc get PATH -`) wrote the backup to a file named "-",
+ * so that `vc repo backup - | aws s3 cp - …` uploaded that name, and
+ * `~/b.jsonl.gz` (quoted, or from a variable, where no shell expands it)
+ * made a directory `./~`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { objectUriArg } from "./local_path.ts";
+ * const env = (name: string) => name === "HOME" ? "/home/ann" : undefined;
+ * assert.equal(objectUriArg("/work", "s3://b/k.gz", env, "DEST_URI"), "s3://b/k.gz");
+ * assert.equal(objectUriArg("/work", "~/k.gz", env, "DEST_URI"), "/home/ann/k.gz");
+ * assert.throws(() => objectUriArg("/work", "-", env, "DEST_URI"), /standard output/);
+ * ```
+ */
+export function objectUriArg(
+  cwd: string,
+  value: string,
+  env: (name: string) => string | undefined,
+  what: string,
+): string {
+  if (value.trim() === "") {
+    throw new UsageError(`${what} is empty: give an s3://bucket/key or file:// URI, or a path`);
+  }
+  return isUriNotPath(value) ? value : localPathSetting(cwd, value, env, what);
+}

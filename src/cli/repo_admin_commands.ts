@@ -9,6 +9,7 @@ import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
 import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
 import { cliOpenStore } from "./store_options.ts";
+import { objectUriArg } from "./local_path.ts";
 import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
 import { cappedList } from "./failure_lines.ts";
@@ -163,10 +164,13 @@ export const backup: Command = {
   options: REPO_OPTIONS,
   examples: ["vc repo backup", "vc repo backup s3://backups/vc/catalog.jsonl.gz"],
   async run(ctx) {
+    const dest = ctx.args[0] === undefined
+      ? undefined
+      : objectUriArg(ctx.io.cwd, ctx.args[0], (name) => ctx.io.env(name), "DEST_URI");
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo backup"), openOptions(ctx));
     using bar = ctx.out.progress("backup");
-    const result = await repo.backup(ctx.args[0], {
+    const result = await repo.backup(dest, {
       onProgress: bar.onStep,
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
@@ -194,7 +198,7 @@ export const restore: Command = {
   async run(ctx) {
     const catalog = ctx.flags.string("catalog");
     const { Repository } = await import("../repo/repository.ts");
-    const snapshot = ctx.args[0]!;
+    const snapshot = objectUriArg(ctx.io.cwd, ctx.args[0]!, (name) => ctx.io.env(name), "SNAPSHOT");
     const openStore = cliOpenStore(ctx);
     using bar = ctx.out.progress("restore");
     const counts = await Repository.restore(repoUri(ctx, "repo restore"), snapshot, {

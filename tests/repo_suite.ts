@@ -594,6 +594,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           replaced: 0,
           dropped: 0,
           keptPurged: 0,
+          leftBehind: 0,
           missingContent: 0,
           unreferencedContent: 0,
         });

@@ -212,7 +212,17 @@ export const restore: Command = {
     bar.done();
     // What the store holds that the restored catalog does not agree with:
     // content that gc will delete, and records that cannot be read.
-    const { missingContent = 0, unreferencedContent = 0, contentUnchecked } = counts;
+    const { missingContent = 0, unreferencedContent = 0, contentUnchecked, leftBehind = 0 } =
+      counts;
+    if (leftBehind > 0) {
+      ctx.out.warn(
+        `${counted(leftBehind, "record")} of the catalog the repository moved from ${
+          leftBehind === 1 ? "is" : "are"
+        } not in the snapshot (added since it was taken) and ${
+          leftBehind === 1 ? "was" : "were"
+        } left behind there (--force)`,
+      );
+    }
     if (contentUnchecked !== undefined) {
       ctx.out.warn(
         `the restored records were not compared with the store's content (${contentUnchecked}): ` +

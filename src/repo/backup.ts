@@ -96,6 +96,13 @@ export interface RestoreCounts extends SnapshotCounts {
    */
   keptPurged: number;
   /**
+   * Records of the catalog the repository moved from (a restore with another
+   * `catalog` than its own) that the snapshot does not hold: added there
+   * since the snapshot was taken, left behind. `Repository.restore` only, and
+   * only when that catalog could be opened.
+   */
+  leftBehind?: number;
+  /**
    * Restored records (not purged) whose content the store does not hold, as
    * the store was listed once the restore was done; `Repository.restore`
    * only, and not when the store could not be listed.
@@ -530,7 +537,8 @@ export async function restoreCatalog(
 
 // The catalog's records the snapshot does not hold. By id: ids are never
 // handed out twice, so a record added after the snapshot has an id it lacks.
-async function countDropped(tx: Tx, kept: ReadonlySet<number>): Promise<number> {
+/** How many of the catalog's records `kept` (a snapshot's ids) does not hold. */
+export async function countDropped(tx: Tx, kept: ReadonlySet<number>): Promise<number> {
   const held = await tx.query("SELECT id FROM records");
   return held.filter((row) => !kept.has(Number(row.id))).length;
 }

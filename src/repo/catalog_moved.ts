@@ -15,6 +15,7 @@ import { type Catalog, CatalogReplacedError, type Tx } from "./catalog.ts";
 import type { CatalogRef } from "./marker.ts";
 import { catalogText } from "./marker.ts";
 import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
+import { countDropped } from "./backup.ts";
 
 /** The `vc_meta` key naming the catalog a restore moved the repository to. */
 export const MOVED_TO_KEY = "moved_to";
@@ -100,15 +101,17 @@ export const RESTORE_ID_KEY = "restore_id";
  * original's catalog to the original) that this restore did not write: `from` may be `to` by another name (`localhost` and `127.0.0.1`,
  * a link to the same file), which must not be marked. A catalog that cannot
  * be opened or written (a damaged file, a server down, another host's file)
- * is left as it is: no process can write it then either. Returns whether
- * the note was written.
+ * is left as it is: no process can write it then either. Returns, when the
+ * note was written, how many of `from`'s records `ids.kept` (the restored
+ * snapshot's ids) does not hold, counted under the note's lock, so that no
+ * write lands there after the count; undefined when it was not written.
  */
 export async function markCatalogMoved(
   from: CatalogRef,
   to: CatalogRef,
-  ids: { repository: string; store: string; restoreId: string },
+  ids: { repository: string; store: string; restoreId: string; kept: ReadonlySet<number> },
   options: Pick<OpenCatalogOptions, "env"> = {},
-): Promise<boolean> {
+): Promise<number | undefined> {
   try {
     const catalog = await openCatalog(from, options);
     try {
@@ -124,20 +127,59 @@ export async function markCatalogMoved(
             RESTORE_ID_KEY,
           ])).map((row) => [row.key, row.value]),
         );
-        if (meta.get("repository") !== ids.repository) return false;
-        if (meta.get("store") !== ids.store) return false;
-        if (meta.get(RESTORE_ID_KEY) === ids.restoreId) return false;
+        if (meta.get("repository") !== ids.repository) return undefined;
+        if (meta.get("store") !== ids.store) return undefined;
+        if (meta.get(RESTORE_ID_KEY) === ids.restoreId) return undefined;
         await tx.query(
           "INSERT INTO vc_meta (key, value) VALUES ($1, $2) " +
             "ON CONFLICT (key) DO UPDATE SET value = $2",
           [MOVED_TO_KEY, catalogText(to)],
         );
-        return true;
+        return await countDropped(tx, ids.kept);
       });
     } finally {
       await catalog.close();
     }
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+/**
+ * How many records of `from`, the catalog a restore moves the repository
+ * away from, `kept` (the snapshot's ids) does not hold: added there since
+ * the snapshot was taken, they would be left behind. Counted only in a
+ * catalog made for this repository and store, as
+ * {@linkcode markCatalogMoved} marks; undefined when it is not one, or
+ * cannot be opened (a lost or damaged catalog, the usual reason to move).
+ */
+export async function countLeftBehind(
+  from: CatalogRef,
+  ids: { repository: string; store: string; kept: ReadonlySet<number> },
+  options: Pick<OpenCatalogOptions, "env"> = {},
+): Promise<number | undefined> {
+  let catalog: Catalog;
+  try {
+    catalog = await openCatalog(from, options);
+  } catch {
+    return undefined;
+  }
+  try {
+    return await catalog.transaction("read", async (tx) => {
+      const meta = new Map<unknown, unknown>(
+        (await tx.query("SELECT key, value FROM vc_meta WHERE key IN ($1, $2)", [
+          "repository",
+          "store",
+        ])).map((row) => [row.key, row.value]),
+      );
+      if (meta.get("repository") !== ids.repository || meta.get("store") !== ids.store) {
+        return undefined;
+      }
+      return await countDropped(tx, ids.kept);
+    });
+  } catch {
+    return undefined;
+  } finally {
+    await catalog.close();
   }
 }

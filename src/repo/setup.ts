@@ -27,7 +27,12 @@ import {
   CatalogUnavailableError,
   type Tx,
 } from "./catalog.ts";
-import { markCatalogMoved, MOVED_TO_KEY, RESTORE_ID_KEY } from "./catalog_moved.ts";
+import {
+  countLeftBehind,
+  markCatalogMoved,
+  MOVED_TO_KEY,
+  RESTORE_ID_KEY,
+} from "./catalog_moved.ts";
 import {
   readSnapshot,
   restoreCatalog,
@@ -747,6 +752,27 @@ export async function restoreRepository(
         ? { repositoryId: marker.repository, repository: uri }
         : {}),
     });
+    // A move to another catalog takes the snapshot's records only: records
+    // added to the catalog moved from since it was taken would stay there,
+    // in no catalog the repository reads, their content for gc to delete.
+    if (
+      marker?.repository !== undefined && !options.force &&
+      catalogText(marker.catalog) !== catalogText(ref)
+    ) {
+      const left = await countLeftBehind(
+        marker.catalog,
+        { repository: marker.repository, store: store.url, kept: rows.ids },
+        options.env ? { env: options.env } : {},
+      );
+      if (left !== undefined && left > 0) {
+        throw new InvalidInputError(
+          `catalog ${catalogText(marker.catalog)}, which the repository would move from, holds ` +
+            `${counted(left, "record")} that ${snapshot} does not (added since it was ` +
+            "taken): nothing was restored; stop the writers, run vc repo backup and restore " +
+            "that snapshot, or give --force to leave " + (left === 1 ? "it" : "them") + " behind",
+        );
+      }
+    }
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
@@ -836,6 +862,7 @@ export async function restoreRepository(
         throw again;
       }
     });
+    let leftBehind: number | undefined;
     if (
       marker === undefined || catalogText(marker.catalog) !== catalogText(ref) ||
       marker.repository !== repository
@@ -863,16 +890,22 @@ export async function restoreRepository(
       if (marker !== undefined && catalogText(marker.catalog) !== catalogText(ref)) {
         // A process that opened the repository before still holds the
         // catalog moved from: its transactions now fail there (see
-        // catalog_moved.ts) instead of writing where no command reads.
-        await markCatalogMoved(
+        // catalog_moved.ts) instead of writing where no command reads. What
+        // was added there since the snapshot stays there: counted, as a
+        // forced restore counts what it drops.
+        leftBehind = await markCatalogMoved(
           marker.catalog,
           ref,
-          { repository, store: store.url, restoreId },
+          { repository, store: store.url, restoreId, kept: rows.ids },
           options.env ? { env: options.env } : {},
         );
       }
     }
-    return { ...counts, ...await contentAfterRestore(ref, store, marker, options) };
+    return {
+      ...counts,
+      ...(leftBehind === undefined ? {} : { leftBehind }),
+      ...await contentAfterRestore(ref, store, marker, options),
+    };
   } finally {
     await store.close();
   }

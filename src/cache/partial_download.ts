@@ -116,7 +116,11 @@ export function partialResume(
         writeNote(notePath, JSON.stringify(note));
         return true;
       } catch {
-        return false; // a full disk: the download goes on; a later run starts over
+        // A full disk: the download goes on; a later run starts over. The
+        // note made empty (or torn) by the failed write goes, so a failure
+        // that follows leaves nothing of this download in the cache.
+        removeQuietly(notePath);
+        return false;
       }
     },
     forget() {

@@ -1049,14 +1049,20 @@ async function pipeRange(
             }
           }, Math.max(10, Math.min(1000, idleMs / 4)));
         }
+        const writable = file.writable;
         try {
-          await body.pipeTo(file.writable, {
+          await body.pipeTo(writable, {
             preventClose: true,
             preventAbort: true,
             signal: idleMs > 0 ? AbortSignal.any([ctx.signal, stalled.signal]) : ctx.signal,
           });
         } finally {
           clearInterval(watchdog);
+          // A failed write (a full disk) closes the handle, and a body that
+          // ended meanwhile still resolves the pipe: the write's own error
+          // is what failed, not the position of a closed handle.
+          const failedWrite = await writeError(writable);
+          if (failedWrite !== undefined) throw failedWrite;
           pos = file.seekSync(0, Deno.SeekMode.Current);
           ctx.written += pos - before;
           ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });
@@ -1077,6 +1083,21 @@ async function pipeRange(
       if (failures >= ctx.attempts) throw e;
       await sleep(fullJitterDelay(failures, 50, 2_000), ctx.signal);
     }
+  }
+}
+
+/**
+ * The error a write into `writable` failed with, once it has no write in
+ * flight; undefined while it is still writable.
+ */
+async function writeError(writable: WritableStream<Uint8Array>): Promise<unknown> {
+  const writer = writable.getWriter();
+  try {
+    // null only for an errored (or erroring) stream, whose `closed` rejects.
+    if (writer.desiredSize !== null) return undefined;
+    return await writer.closed.then(() => undefined, (e: unknown) => e);
+  } finally {
+    writer.releaseLock();
   }
 }
 

@@ -1033,7 +1033,15 @@ async function pipeRange(
           let seen = pos;
           let since = Date.now();
           watchdog = setInterval(() => {
-            const at = file.seekSync(0, Deno.SeekMode.Current);
+            let at: number;
+            try {
+              at = file.seekSync(0, Deno.SeekMode.Current);
+            } catch {
+              // A failed write closed the handle (see writeError): the pipe
+              // fails with that error; thrown here, it killed the process.
+              clearInterval(watchdog);
+              return;
+            }
             if (at !== seen) {
               seen = at;
               since = Date.now();

@@ -211,9 +211,18 @@ export async function removeOrphan(cacheDir: string, path: string): Promise<void
  */
 export async function sweepDebris(
   cacheDir: string,
-  options: { olderThan?: number; now?: number } = {},
+  options: {
+    olderThan?: number;
+    now?: number;
+    /**
+     * A partial kept for resumption goes once its note is older than this
+     * (ms; default a day): `vc cache prune` asks for room, so it passes less.
+     */
+    partialsOlderThan?: number;
+  } = {},
 ): Promise<number> {
   const now = options.now ?? Date.now();
+  const partialAge = options.partialsOlderThan ?? PARTIAL_KEEP_MS;
   const maxAge = options.olderThan ?? STALE_DEBRIS_MS;
   const cutoff = now - maxAge;
   const locks = join(cacheDir, LOCKS_DIR);
@@ -249,7 +258,7 @@ export async function sweepDebris(
     }
     if (isTemp && isSharedTempName(name)) {
       // A partial kept to be resumed stays for a day (see partial_download.ts).
-      if (keptForResume(path, now)) continue;
+      if (keptForResume(path, now, partialAge)) continue;
       // A dead download's commit whose record was never written: the copy it
       // replaced goes back first (restoreKeptCopy), whatever the walk's order.
       const dataDir = dirname(path);
@@ -329,7 +338,7 @@ export function sweepDirectory(
     }
     if (isSharedTempName(entry.name)) {
       // A partial kept to be resumed stays for a day (see partial_download.ts).
-      if (keptForResume(path, now)) continue;
+      if (keptForResume(path, now, PARTIAL_KEEP_MS)) continue;
       // A dead download's lock file is also taken over by the next download
       // of its entry; removed here only after the usual grace.
       const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
@@ -458,12 +467,13 @@ function removeSharedIfUnlocked(path: string, force: boolean): boolean {
 
 /**
  * True when the partial download at shared temp file `path` has a resume
- * state (see partial_download.ts) written within the last day: it is kept
- * for the next download of its entry, which resumes or empties it.
+ * state (see partial_download.ts) written within the last `keepMs` (a day
+ * unless a prune asks for room): it is kept for the next download of its
+ * entry, which resumes or empties it.
  */
-function keptForResume(path: string, now: number): boolean {
+function keptForResume(path: string, now: number, keepMs: number): boolean {
   const mtime = lstatSyncOrUndefined(resumeStateOfSharedPath(path))?.mtime?.getTime();
-  if (mtime === undefined || now - mtime > PARTIAL_KEEP_MS) return false;
+  if (mtime === undefined || now - mtime > keepMs) return false;
   // Committed (a second name: killed before its note was removed): not a
   // partial, and the copy it replaced may have to go back (restoreKeptBeside).
   return (lstatSyncOrUndefined(path)?.nlink ?? 1) <= 1;

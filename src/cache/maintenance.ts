@@ -51,6 +51,7 @@ import {
 } from "./debris.ts";
 import { compactJournals, dropDeadRecords, removeEntryFiles } from "./entry_removal.ts";
 import { keepLastUse, lastUseBeforeRead } from "./last_use_keep.ts";
+import { PARTIAL_KEEP_MS } from "./partial_download.ts";
 
 export { findOrphans, ORPHAN_GRACE_MS, STALE_DEBRIS_MS, sweepDebris } from "./debris.ts";
 export { removeEntryFiles, type RemoveEntryOptions } from "./entry_removal.ts";
@@ -435,7 +436,25 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   options.onListProgress?.(0);
   const now = options.now ?? Date.now();
   const dryRun = options.dryRun === true;
-  if (!dryRun) await sweepDebris(cacheDir, { now });
+  // A prune asks for room: a partial kept to resume a download (see
+  // partial_download.ts) is no entry it could count, and a 1 MB prune left
+  // gigabytes of them for a day. One to a size drops them all (a download
+  // still running holds its partial's lock: it stays); one by age, those
+  // not written for that long.
+  const partialsOlderThan = maxBytes !== undefined
+    ? 0
+    : olderThan !== undefined
+    ? Math.min(olderThan * 1000, PARTIAL_KEEP_MS)
+    : undefined;
+  if (!dryRun) {
+    await sweepDebris(
+      cacheDir,
+      partialsOlderThan === undefined ? { now } : {
+        now,
+        partialsOlderThan,
+      },
+    );
+  }
   const links = new Set<string>();
   const orphans = await findOrphans(cacheDir, now, links);
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }

@@ -1,0 +1,60 @@
+/**
+ * A partial download kept for resumption (`.<name>.vc-tmp-0-shared` and its
+ * note `.<name>.vc-tmp-0-resume`) is no entry `prune` counts or lists; it
+ * stayed for a day whatever the prune, so `vc cache prune --max-size 1MB`
+ * after an interrupted 300 MB download left the cache at 144 MB. A prune to
+ * a size now removes it (one still being written holds its lock and stays);
+ * a prune by age removes one not written for that age, and keeps a younger one.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { join } from "node:path";
+
+async function withKeptPartial(
+  fn: (cacheDir: string, files: string[]) => Promise<void>,
+): Promise<void> {
+  const cacheDir = await Deno.makeTempDir({ prefix: "vc-prune-partial-" });
+  try {
+    const data = join(cacheDir, "s3", "b");
+    await Deno.mkdir(join(cacheDir, ".meta", "s3", "b"), { recursive: true });
+    await Deno.mkdir(data, { recursive: true });
+    const partial = join(data, ".big.bin.vc-tmp-0-shared");
+    const note = join(data, ".big.bin.vc-tmp-0-resume");
+    await Deno.writeFile(partial, new Uint8Array(256 * 1024));
+    await Deno.writeTextFile(note, "{}");
+    // Written two hours ago: past every grace for a dead writer's files.
+    const then = new Date(Date.now() - 2 * 3600_000);
+    await Deno.utime(partial, then, then);
+    await Deno.utime(note, then, then);
+    await fn(cacheDir, [partial, note]);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("prune to a size removes a partial download kept for resumption", async () => {
+  await withKeptPartial(async (cacheDir, files) => {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await cache.prune({ maxBytes: 1_000_000 });
+    for (const f of files) assert(!(await exists(f)), `${f} left`);
+  });
+});
+
+Deno.test("prune by age removes a kept partial older than that, keeps a younger one", async () => {
+  await withKeptPartial(async (cacheDir, files) => {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await cache.prune({ olderThan: 3 * 3600 });
+    assertEquals(await Promise.all(files.map(exists)), [true, true]);
+    await cache.prune({ olderThan: 3600 });
+    assertEquals(await Promise.all(files.map(exists)), [false, false]);
+  });
+});

@@ -49,7 +49,12 @@
  *
  * @module
  */
-import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
+import {
+  AtomicFile,
+  removeQuietly,
+  resumeStatePathFor,
+  sharedTempPathFor,
+} from "../atomic_write.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { fsPlatform } from "../fs_platform.ts";
 /** Options of {@linkcode acquireEntryLock}. */
@@ -235,7 +240,12 @@ export async function acquireEntryLock(
           partialSize = stat.size;
           // Released untouched (a holder that only looks), it stays.
           temp.keepsPartial = true;
-        } else temp.reset();
+        } else {
+          temp.reset();
+          // Its note (see partial_download.ts) would outlive it: `vc cache
+          // rm` left it. Ours to remove while we hold the entry's lock.
+          removeQuietly(resumeStatePathFor(dataPath));
+        }
       }
       const lock = separate
         ? new HeldLock(AtomicFile.create(dataPath, tempOptions), waited, 0, temp)

@@ -1058,23 +1058,26 @@ async function pipeRange(
           }, Math.max(10, Math.min(1000, idleMs / 4)));
         }
         const writable = file.writable;
+        let pipeFailed: { error: unknown } | undefined;
         try {
           await body.pipeTo(writable, {
             preventClose: true,
             preventAbort: true,
             signal: idleMs > 0 ? AbortSignal.any([ctx.signal, stalled.signal]) : ctx.signal,
           });
-        } finally {
-          clearInterval(watchdog);
-          // A failed write (a full disk) closes the handle, and a body that
-          // ended meanwhile still resolves the pipe: the write's own error
-          // is what failed, not the position of a closed handle.
-          const failedWrite = await writeError(writable);
-          if (failedWrite !== undefined) throw failedWrite;
-          pos = file.seekSync(0, Deno.SeekMode.Current);
-          ctx.written += pos - before;
-          ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });
+        } catch (error) {
+          pipeFailed = { error };
         }
+        clearInterval(watchdog);
+        // A failed write (a full disk) closes the handle, and a body that
+        // ended meanwhile still resolves the pipe: the write's own error
+        // is what failed, not the position of a closed handle.
+        const failedWrite = await writeError(writable);
+        if (failedWrite !== undefined) throw failedWrite;
+        pos = file.seekSync(0, Deno.SeekMode.Current);
+        ctx.written += pos - before;
+        ctx.onProgress?.({ bytes: ctx.written, total: ctx.info.size });
+        if (pipeFailed !== undefined) throw pipeFailed.error;
       }
       if (pos > end) {
         throw new IntegrityError(

@@ -39,9 +39,10 @@ export interface ProgressBarOptions {
   /** Clock in milliseconds. Default `performance.now`. */
   now?: () => number;
   /**
-   * Terminal width the line is cut to. Default: the console's (else 80)
-   * when drawn; no limit when not (a log line has no terminal width, and a
-   * line cut to 80 columns lost its label and most of the item).
+   * Terminal width the line is cut to. Default: the console's (else 80),
+   * read again at each redraw, when drawn; no limit when not (a log line has
+   * no terminal width, and a line cut to 80 columns lost its label and most
+   * of the item).
    */
   columns?: number;
   /**
@@ -103,7 +104,8 @@ export class ProgressBar {
   readonly #write: (text: string) => void;
   readonly #interval: number;
   readonly #now: () => number;
-  readonly #columns: number;
+  // A width given, or undefined to ask the console at each line (see #width).
+  readonly #columns: number | undefined;
   readonly #start: number;
   // When the current step began (the start, until onStep starts another):
   // rate and ETA are of this step, not of the steps before it.
@@ -126,7 +128,7 @@ export class ProgressBar {
     this.#write = options.write ?? writeStderr;
     this.#interval = options.intervalMs ?? 100;
     this.#now = options.now ?? (() => performance.now());
-    this.#columns = options.columns ?? (this.enabled ? consoleColumns() : Infinity);
+    this.#columns = options.columns ?? (this.enabled ? undefined : Infinity);
     this.#start = this.#now();
     this.#stepStart = this.#start;
     this.#logInterval = options.logIntervalMs;
@@ -292,6 +294,7 @@ export class ProgressBar {
    * ```
    */
   line(): string {
+    const columns = this.#width();
     const s = this.#state;
     const parts: string[] = [];
     const fraction = s.totalBytes !== undefined && s.totalBytes > 0 && s.bytes !== undefined
@@ -301,7 +304,7 @@ export class ProgressBar {
       : undefined;
     if (fraction !== undefined) {
       const clamped = Math.min(1, Math.max(0, fraction));
-      const width = this.#columns >= 60 ? 20 : 10;
+      const width = columns >= 60 ? 20 : 10;
       const filled = Math.round(clamped * width);
       parts.push(`[${"#".repeat(filled)}${"-".repeat(width - filled)}]`);
       parts.push(`${Math.floor(clamped * 100)}%`.padStart(4));
@@ -322,7 +325,7 @@ export class ProgressBar {
     if (eta !== undefined && !this.#isComplete()) parts.push(`ETA ${formatDuration(eta)}`);
     const stats = parts.join("  ");
     // One column short of the width: writing the last column wraps some terminals.
-    const max = this.#columns - 1;
+    const max = columns - 1;
     // A terminal too narrow for even the ellipsis gets no line at all.
     if (max < 1) return "";
     // The numbers matter most, then the label (which command printed the
@@ -386,6 +389,14 @@ export class ProgressBar {
   /** Same as {@linkcode ProgressBar.done}, for `using`. */
   [Symbol.dispose](): void {
     this.done();
+  }
+
+  // The console's width now, not when the bar was made: a terminal made
+  // narrower during a long operation (a window resized, a tmux pane split
+  // beside `vc mirror --watch`) wrapped every longer line, and each redraw's
+  // `\r` then left the wrapped part behind. One ioctl, at most ten a second.
+  #width(): number {
+    return this.#columns ?? consoleColumns();
   }
 
   #isComplete(): boolean {

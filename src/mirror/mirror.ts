@@ -77,6 +77,9 @@ const DELETE_BATCH = 1000;
 
 type SourceRemote = RemoteEntry & { origin: number };
 
+// A transfer's share of the run's byte count while it is under way (see #mover).
+type Mover = { onBytes: (sent: number) => void; end: () => void };
+
 /** A pair as the run passes it on: with the state's row of its local side, when looked up. */
 type Planned<P> = P & { known?: { row: StateRow | undefined } };
 
@@ -1142,8 +1145,14 @@ export class Mirror {
       });
   }
 
-  /** A per-transfer progress callback (cumulative bytes) feeding the run's byte count. */
-  #mover(run: Run, key: string): { onBytes: (sent: number) => void; end: () => void } {
+  /**
+   * A per-transfer progress callback (cumulative bytes) feeding the run's
+   * byte count. `end` takes its bytes out again: called where the transfer
+   * is counted as done (in the same step, so the count does not go back
+   * while the checks after the transfer run, as it did at each file of a
+   * large run) or fails. Safe to call more than once.
+   */
+  #mover(run: Run, key: string): Mover {
     let sent = 0;
     return {
       onBytes: (n) => {
@@ -1200,8 +1209,9 @@ export class Mirror {
   }
 
   async #upload(run: Run, pair: Planned<Pair<LocalEntry, RemoteEntry>>): Promise<void> {
-    // A transfer under way, and one the signal aborted (see `Run.cutShort`).
-    let moving = false;
+    // A transfer under way (its bytes in the run's count until it is counted
+    // as done or fails: see #mover), and one the signal aborted (see `Run.cutShort`).
+    let mover: Mover | undefined;
     let cut = false;
     const { source: local, target: remote } = pair;
     const store = this.#stores[0]!;
@@ -1262,8 +1272,7 @@ export class Mirror {
       }
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
-        moving = true;
-        const mover = this.#mover(run, local.key);
+        mover = this.#mover(run, local.key);
         let notCommitted: unknown;
         const result = await store.put(
           this.#storePrefix + local.key,
@@ -1301,7 +1310,7 @@ export class Mirror {
             await this.#unchangedSince(local, false);
           }
           throw error;
-        }).finally(mover.end);
+        });
         // A file read from disk part by part (a multipart upload) may have
         // been rewritten in place while it went up: the object would then not
         // be the content its vc-md5 names, and a later run would trust it.
@@ -1311,11 +1320,12 @@ export class Mirror {
       }
       run.report.transferred++;
       run.report.bytes += local.size;
+      mover?.end();
     } catch (error) {
       if (o.signal?.aborted) {
         // Aborted, not done: the progress and the report must not count it.
         cut = true;
-        if (moving) (run.cutShort ??= []).push(pair.key);
+        if (mover) (run.cutShort ??= []).push(pair.key);
         throw error;
       }
       // A file that was a directory, or the reverse: the old key(s), which
@@ -1338,13 +1348,15 @@ export class Mirror {
       }
       run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
     } finally {
+      mover?.end();
       if (!cut) this.#progress(run, pair.key);
     }
   }
 
   async #download(run: Run, pair: Planned<Pair<SourceRemote, LocalEntry>>): Promise<void> {
-    // A transfer under way, and one the signal aborted (see `Run.cutShort`).
-    let moving = false;
+    // A transfer under way (its bytes in the run's count until it is counted
+    // as done or fails: see #mover), and one the signal aborted (see `Run.cutShort`).
+    let mover: Mover | undefined;
     let cut = false;
     const remote = pair.source;
     let local = pair.target;
@@ -1431,8 +1443,7 @@ export class Mirror {
         if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
           await Deno.remove(dest).catch(() => {});
         }
-        moving = true;
-        const mover = this.#mover(run, remote.key);
+        const { onBytes } = mover = this.#mover(run, remote.key);
         // Loaded on the first download: an upload never needs it.
         const { downloadWithTemp } = await import("../store/download.ts");
         // The object's time, as `aws s3 sync` and rclone give it (set before
@@ -1443,9 +1454,9 @@ export class Mirror {
         const got = await downloadWithTemp(store, remote.storeKey, dest, {
           ...o.download,
           objectTime: true,
-          onProgress: (p) => mover.onBytes(p.bytes),
+          onProgress: (p) => onBytes(p.bytes),
           ...(o.signal ? { signal: o.signal } : {}),
-        }).finally(mover.end);
+        });
         bytes = got.size;
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {
@@ -1463,11 +1474,12 @@ export class Mirror {
       }
       run.report.transferred++;
       run.report.bytes += bytes;
+      mover?.end();
     } catch (error) {
       if (o.signal?.aborted) {
         // Aborted, not done: the progress and the report must not count it.
         cut = true;
-        if (moving) (run.cutShort ??= []).push(pair.key);
+        if (mover) (run.cutShort ??= []).push(pair.key);
         throw error;
       }
       // A directory that became a file in the store: its files, which this
@@ -1478,6 +1490,7 @@ export class Mirror {
       }
       run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));
     } finally {
+      mover?.end();
       if (!cut) this.#progress(run, pair.key);
     }
   }

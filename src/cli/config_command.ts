@@ -222,6 +222,7 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
     pathStyle: "s3PathStyle",
     requestTimeout: "requestTimeout",
     maxAttempts: "s3MaxAttempts",
+    anonymous: "s3Anonymous",
   };
   const s3 = resolveS3Settings(
     options,
@@ -259,7 +260,14 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
       }
       : { name: "s3PathStyle", value: s3.forcePathStyle, source: s3.pathStyleSource },
     { name: "s3MaxAttempts", value: s3.maxAttempts, source: s3.maxAttemptsSource },
-    credentialsRow(env, settingErrors),
+    {
+      name: "s3Anonymous",
+      value: s3.anonymous,
+      source: options.anonymous ? "flag --no-sign-request" : s3.anonymousSource,
+    },
+    s3.anonymous
+      ? { name: "s3Credentials", value: null, source: "none: requests go unsigned (s3Anonymous)" }
+      : credentialsRow(env, settingErrors),
   ];
 }
 

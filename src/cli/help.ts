@@ -101,6 +101,11 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
   ],
   ["--offline", "VC_OFFLINE", "never contact the store; use cached files only"],
   [
+    "--no-sign-request",
+    "VC_S3_ANONYMOUS=1",
+    "read public S3 buckets without credentials (unsigned requests; no writes)",
+  ],
+  [
     "--parallel-threshold S",
     "VC_PARALLEL_THRESHOLD",
     "download files this large with parallel ranged GETs (default 32MiB)",

@@ -45,4 +45,9 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
     description:
       "give up on an S3 or cache service request silent this long (VC_REQUEST_TIMEOUT, default 60; 0: never)",
   },
+  "no-sign-request": {
+    type: "boolean",
+    description:
+      "read public S3 buckets without credentials: requests go unsigned, writes are refused (VC_S3_ANONYMOUS=1)",
+  },
 };

@@ -1,5 +1,5 @@
 /**
- * The global `--request-timeout SECONDS` flag as store options. Apart from
+ * The global `--request-timeout SECONDS` and `--no-sign-request` flags as store options. Apart from
  * `settings.ts` (which builds caches and versioned caches) so that commands
  * opening stores themselves (`mirror`, `repo`, `serve`) honour the flag
  * without loading those: every command lists it, so every store a command
@@ -16,9 +16,9 @@ import type { CommandContext } from "./command.ts";
 import { flagValue } from "./errors.ts";
 
 /**
- * Store options from the global flags (`--request-timeout SECONDS`), for
- * every store a command opens; without the flag the store reads
- * `VC_REQUEST_TIMEOUT` itself.
+ * Store options from the global flags (`--request-timeout SECONDS`,
+ * `--no-sign-request`), for every store a command opens; without them the
+ * store reads `VC_REQUEST_TIMEOUT` and `VC_S3_ANONYMOUS` itself.
  *
  * @example
  * ```ts
@@ -28,23 +28,32 @@ import { flagValue } from "./errors.ts";
  * assert.deepEqual(cliStoreOptions({ flags: new Flags({ "request-timeout": "5" }) }), {
  *   s3: { requestTimeoutMs: 5000 },
  * });
+ * assert.deepEqual(cliStoreOptions({ flags: new Flags({ "no-sign-request": true }) }), {
+ *   s3: { anonymous: true },
+ * });
  * assert.deepEqual(cliStoreOptions({ flags: new Flags({}) }), {});
  * ```
  */
 export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOptions {
   const value = ctx.flags.string("request-timeout");
-  if (value === undefined) return {};
-  const requestTimeoutMs = flagValue(
+  const anonymous = ctx.flags.boolean("no-sign-request");
+  if (value === undefined && !anonymous) return {};
+  const requestTimeoutMs = value === undefined ? undefined : flagValue(
     "--request-timeout",
     () => parseRequestTimeout("--request-timeout", value),
   );
-  return { s3: { requestTimeoutMs } };
+  return {
+    s3: {
+      ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+      ...(anonymous ? { anonymous } : {}),
+    },
+  };
 }
 
 /**
  * An `openStore` for libraries that take one (repository, mirror), with the
- * command line's store options; `undefined` without `--request-timeout`, so
- * they keep their default. The flag is checked here, before any work.
+ * command line's store options; `undefined` without `--request-timeout` and
+ * `--no-sign-request`, so they keep their default. The flag is checked here, before any work.
  *
  * @example
  * ```ts
@@ -58,7 +67,9 @@ export function cliStoreOptions(ctx: Pick<CommandContext, "flags">): StoreOption
 export function cliOpenStore(
   ctx: Pick<CommandContext, "flags">,
 ): ((uri: string, extra?: StoreOptions) => Promise<ObjectStore>) | undefined {
-  if (ctx.flags.string("request-timeout") === undefined) return undefined;
+  if (
+    ctx.flags.string("request-timeout") === undefined && !ctx.flags.boolean("no-sign-request")
+  ) return undefined;
   const options = cliStoreOptions(ctx);
   // Loaded when a store is opened: the warm `vc path` loads no store module.
   // `extra`: what the use needs (`forUserFiles()` for a backup file).

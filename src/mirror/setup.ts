@@ -8,7 +8,7 @@ import { dirname, isInside, join, pathBelow, resolve } from "../path.ts";
 import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { defaultCacheDir } from "../config.ts";
 import { realish } from "../real_path.ts";
-import { InvalidInputError } from "../errors.ts";
+import { AccessDeniedError, InvalidInputError } from "../errors.ts";
 import { describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener, requireStore } from "../store/store_check.ts";
@@ -216,6 +216,11 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         if (region !== undefined) { for (const r of roots) r.avoid = [region]; }
       }
       stores = [await getStore(options.target)];
+      // One refusal, not one per file to upload.
+      const refusal = stores[0]!.readOnly;
+      if (refusal !== undefined) {
+        throw new AccessDeniedError(`mirror target ${stores[0]!.url}: ${refusal}`);
+      }
       storePrefix = targetPrefix;
     } else {
       const dir = resolve(options.target as string);

@@ -45,6 +45,7 @@ import {
 } from "./multipart_upload.ts";
 import { copyInParts, DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./multipart_copy.ts";
 import {
+  ANONYMOUS_ENV,
   awsEndpoint,
   bucketBaseUrl,
   credentialErrorText,
@@ -110,6 +111,9 @@ function isRenewableCredentialError(error: unknown): boolean {
 
 /** What signs the lean requests: the SDK chain's provider, or fixed keys. */
 type CredentialSource = S3FetchOptions["credentials"];
+
+/** The credentials of an anonymous store: none to sign with (its requests go unsigned). */
+const noCredentials = () => Promise.resolve({ accessKeyId: "", secretAccessKey: "" });
 import type {
   DeleteOptions,
   GetOptions,
@@ -139,6 +143,14 @@ export interface S3StoreOptions {
   credentials?:
     | { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
     | undefined;
+  /**
+   * Send every request unsigned, with no credentials (the aws CLI's
+   * `--no-sign-request`), to read a public bucket on a machine without AWS
+   * credentials; else `VC_S3_ANONYMOUS`, else false. Writes (put, delete,
+   * copy, aborting uploads) are then refused before any request is sent,
+   * and a refused read is said as the bucket not being public.
+   */
+  anonymous?: boolean | undefined;
   /**
    * Attempts per request including the first; else `AWS_MAX_ATTEMPTS`, else
    * the AWS profile's `max_attempts`, else 5.
@@ -417,10 +429,9 @@ export class S3Store implements ObjectStore {
     if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`);
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
     this.#settings = resolveS3Settings(options, options.env);
-    this.#credentialSource = describeCredentialSource(
-      options.credentials !== undefined,
-      options.env ?? undefined,
-    );
+    this.#credentialSource = this.#settings.anonymous
+      ? `no credentials (${this.#settings.anonymousSource})`
+      : describeCredentialSource(options.credentials !== undefined, options.env ?? undefined);
     this.#threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
     this.#partSize = options.partSize ?? DEFAULT_PART_SIZE;
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -772,6 +783,7 @@ export class S3Store implements ObjectStore {
    */
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
     const full = this.#fullKey(key);
+    this.#refuseUnsignedWrite("PUT", full);
     checkPutBody(body, this.#uri(full));
     checkWriteOptions(`PUT ${this.#uri(full)}`, "put", options);
     if (options.metadata !== undefined) checkMetadata(options.metadata, this.#uri(full));
@@ -1197,8 +1209,9 @@ export class S3Store implements ObjectStore {
    * ```
    */
   async abortUpload(upload: PendingUpload, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const { client } = await this.#init();
     const full = this.#fullKey(upload.key);
+    this.#refuseUnsignedWrite("AbortMultipartUpload", full);
+    const { client } = await this.#init();
     try {
       await this.#abortUpload(client, full, upload.uploadId, options.signal);
     } catch (error) {
@@ -1235,6 +1248,7 @@ export class S3Store implements ObjectStore {
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     checkDeleteKeys(keys, this.url);
     checkWriteOptions(`delete in ${this.url}`, "delete", options);
+    if (keys.length > 0) this.#refuseUnsignedWrite("DELETE", this.#fullKey(keys[0]!));
     if (options.ifMatch !== undefined) {
       const unique = [...new Set(keys)];
       if (unique.length !== 1) {
@@ -1391,6 +1405,7 @@ export class S3Store implements ObjectStore {
     const src = this.#fullKey(from);
     const dst = this.#fullKey(to);
     checkWriteOptions(`COPY to ${this.#uri(dst)}`, "copy", options);
+    this.#refuseUnsignedWrite("COPY", dst);
     const { client } = await this.#init();
     const what = `COPY ${this.#uri(src)} to ${this.#uri(dst)}`;
     const taken = async () => {
@@ -1812,11 +1827,42 @@ export class S3Store implements ObjectStore {
         `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${
           credentialErrorText(error)
         }` +
-          credentialHint((name) => this.#env(name)),
+          this.#credentialHint(),
         { cause: error },
       );
     }
     return s3NetworkError(error, ctx);
+  }
+
+  /**
+   * Refuses a write when requests go unsigned: S3 would refuse it too (a
+   * bucket writable by anyone is a mistake), after a multipart upload had
+   * sent its parts, so the user hears which setting to change before that.
+   */
+  #refuseUnsignedWrite(operation: string, fullKey: string): void {
+    const why = this.readOnly;
+    if (why !== undefined) {
+      throw new AccessDeniedError(`${operation} ${this.#uri(fullKey)}: refused: ${why}`);
+    }
+  }
+
+  /**
+   * Why this store refuses every write: it sends unsigned requests
+   * (`anonymous`, `VC_S3_ANONYMOUS`), which only read public buckets.
+   * `undefined` when it signs.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { S3Store } from "./s3.ts";
+   * await using store = new S3Store({ bucket: "noaa-ghcn-pds", anonymous: true, region: "us-east-1" });
+   * assert.match(store.readOnly!, /unsigned requests/);
+   * ```
+   */
+  get readOnly(): string | undefined {
+    if (!this.#settings.anonymous) return undefined;
+    return `this store sends unsigned requests (${this.#settings.anonymousSource}), which only ` +
+      `read public buckets; set AWS credentials and turn unsigned requests off to write`;
   }
 
   #init(): Promise<Ready> {
@@ -1852,6 +1898,7 @@ export class S3Store implements ObjectStore {
   #leanOnly(): S3Fetch | undefined {
     const region = this.#settings.region;
     if (region === undefined) return undefined;
+    if (this.#settings.anonymous) return this.#leanFetch(region, noCredentials, true);
     const fixed = this.#options.credentials ?? this.#envCredentials();
     if (fixed === undefined) return undefined;
     return this.#leanFetch(region, () => Promise.resolve(fixed), true);
@@ -1908,6 +1955,16 @@ export class S3Store implements ObjectStore {
 
   #profileMissing: string | undefined | null = null;
 
+  /**
+   * What a message about credentials the chain could not load adds: what is
+   * wrong with the configuration (`credentialHint`), and, as a machine with
+   * none at all may only want a public bucket, how to read one without.
+   */
+  #credentialHint(): string {
+    return `${credentialHint((name) => this.#env(name))}; a public bucket is read without ` +
+      `credentials with ${ANONYMOUS_ENV}=1 (vc's --no-sign-request)`;
+  }
+
   #leanFetch(region: string, credentials: CredentialSource, fixed: boolean): S3Fetch {
     return new S3Fetch({
       bucket: this.bucket,
@@ -1924,14 +1981,15 @@ export class S3Store implements ObjectStore {
       // refused before one is sent: the header could not be sent, which read
       // as an unreachable store (the cache served a stale copy).
       credentials: (options) => {
-        const bad = this.#envKeysProblem();
+        const bad = this.#settings.anonymous ? undefined : this.#envKeysProblem();
         return bad === undefined
           ? credentials(options)
           : Promise.reject(new InvalidInputError(bad));
       },
       credentialSource: this.#credentialSource,
       fixedCredentials: fixed,
-      credentialHint: () => credentialHint((name) => this.#env(name)),
+      credentialHint: () => this.#credentialHint(),
+      ...(this.#settings.anonymous ? { anonymous: true } : {}),
       maxAttempts: this.#settings.maxAttempts,
       timeoutMs: this.#settings.requestTimeoutMs,
       ...(this.#options.http1 !== false ? { http1: true } : {}),
@@ -2009,11 +2067,17 @@ export class S3Store implements ObjectStore {
     // only names an endpoint). The store's own environment (`env`) signs,
     // not the process's.
     const keys = this.#options.credentials ?? this.#envCredentials();
-    if (keys !== undefined) config.credentials = keys;
+    if (this.#settings.anonymous) {
+      // The SDK has no anonymous mode: a signer that leaves requests as they
+      // are, and credentials that never run the chain (instance metadata
+      // would be asked, slowly, on a machine without credentials).
+      config.credentials = noCredentials;
+      config.signer = { sign: (request) => Promise.resolve(request) };
+    } else if (keys !== undefined) config.credentials = keys;
     else if (profile !== undefined) config.profile = profile;
     // The SDK's own requests (copies, batch deletes, multipart uploads) would
     // sign with such keys too, and fail as if the store could not be reached.
-    const badKeys = this.#envKeysProblem();
+    const badKeys = this.#settings.anonymous ? undefined : this.#envKeysProblem();
     if (badKeys !== undefined) {
       throw new AccessDeniedError(
         `no usable AWS credentials from ${this.#credentialSource}: ${badKeys}`,
@@ -2025,7 +2089,9 @@ export class S3Store implements ObjectStore {
     trimErrorsIn200(client);
     capSdkResponseBodies(client, "vcTrimErrorsIn200");
     const explicit = this.#options.credentials;
-    const credentials: CredentialSource = explicit !== undefined
+    const credentials: CredentialSource = this.#settings.anonymous
+      ? noCredentials
+      : explicit !== undefined
       ? () => Promise.resolve(explicit)
       : (options) => client.config.credentials(options);
     // One lean path per store: the one made without the SDK, if any, stays.

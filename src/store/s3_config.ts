@@ -69,7 +69,19 @@ export interface S3ConnectionOptions {
    * the AWS profile's `max_attempts`, else 5.
    */
   maxAttempts?: number | undefined;
+  /**
+   * Send requests unsigned, with no credentials at all, as the aws CLI's
+   * `--no-sign-request`: for public buckets on a machine without AWS
+   * credentials. Else `VC_S3_ANONYMOUS`, else false. Writes are refused.
+   */
+  anonymous?: boolean | undefined;
 }
+
+/**
+ * The variable that sends every S3 request unsigned (see
+ * {@linkcode S3ConnectionOptions.anonymous}).
+ */
+export const ANONYMOUS_ENV = "VC_S3_ANONYMOUS";
 
 /** Attempts per request when nothing sets them (the first included). */
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -119,6 +131,10 @@ export interface S3ConnectionSettings {
   useFipsEndpoint: boolean;
   /** AWS's dual-stack (IPv4 and IPv6) endpoints (`AWS_USE_DUALSTACK_ENDPOINT`, else the profile's `use_dualstack_endpoint`). */
   useDualstackEndpoint: boolean;
+  /** Requests go unsigned, with no credentials (see {@linkcode S3ConnectionOptions.anonymous}). */
+  anonymous: boolean;
+  /** Where `anonymous` comes from: `option anonymous`, `env VC_S3_ANONYMOUS`, or `default`. */
+  anonymousSource: string;
 }
 
 /**
@@ -301,10 +317,11 @@ export function parseMaxAttempts(source: string, value: string): number {
  * `s3 = addressing_style` (`path` or `virtual`), else automatically when the endpoint
  * host is an IP address, `localhost` or another single-label name (MinIO,
  * moto, Ceph on a LAN or in docker); attempts per request from the option,
- * else `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts`, else 5.
+ * else `AWS_MAX_ATTEMPTS`, else the profile's `max_attempts`, else 5;
+ * unsigned requests from the option, else `VC_S3_ANONYMOUS`, else not.
  *
  * Throws `InvalidInputError` naming the option or variable for a malformed
- * endpoint, `VC_S3_PATH_STYLE` or `VC_REQUEST_TIMEOUT` value; with
+ * endpoint, `VC_S3_PATH_STYLE`, `VC_S3_ANONYMOUS` or `VC_REQUEST_TIMEOUT` value; with
  * `onSettingError`, reports it instead and goes on as if that value were
  * unset (`vc config` shows every setting, the bad one's row naming the error).
  *
@@ -399,6 +416,13 @@ export function resolveS3Settings(
       if (parsed !== undefined) [maxAttempts, maxAttemptsSource] = [parsed, source];
     }
   }
+  const [anonymous, anonymousSource] = firstSet<boolean>([
+    [options.anonymous, "option anonymous"],
+    [
+      tolerant("anonymous", () => parseBooleanEnv(ANONYMOUS_ENV, env(ANONYMOUS_ENV)), undefined),
+      `env ${ANONYMOUS_ENV}`,
+    ],
+  ]) ?? [false, "default"];
   // Set (`false` too), the variable decides over the profile, as in the aws CLI.
   const awsSwitch = (name: string, fromProfile: boolean | undefined): boolean =>
     tolerant("endpoint", () => parseBooleanEnv(name, env(name)), undefined) ?? fromProfile ??
@@ -420,6 +444,8 @@ export function resolveS3Settings(
       "AWS_USE_DUALSTACK_ENDPOINT",
       readProfile()?.useDualstackEndpoint,
     ),
+    anonymous,
+    anonymousSource,
   };
 }
 
@@ -429,7 +455,8 @@ export type S3SettingName =
   | "region"
   | "pathStyle"
   | "requestTimeout"
-  | "maxAttempts";
+  | "maxAttempts"
+  | "anonymous";
 
 /** The first candidate with a value, and its source. */
 function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undefined {

@@ -56,6 +56,8 @@ export interface S3RequestContext {
   missingIsPrecondition?: boolean | undefined;
   /** The CA bundle https requests trusted, `file (setting)`, when one is set. */
   caBundle?: string | undefined;
+  /** The request went unsigned (`VC_S3_ANONYMOUS`): a refusal is the bucket's, not the credentials'. */
+  anonymous?: boolean | undefined;
 }
 
 const REFUSED_CREDENTIAL_CODES = new Set([
@@ -220,6 +222,17 @@ export function s3HttpError(
   if (code === "RequestTimeTooSkewed") {
     return new AccessDeniedError(
       `${ctx.operation} ${ctx.uri}: the local clock differs too much from the server's (${what})`,
+      options,
+    );
+  }
+  if ((status === 401 || status === 403) && ctx.anonymous) {
+    // No credentials were sent, so none can be blamed: the bucket (or this
+    // key, or listing it) is not open to anyone.
+    return new AccessDeniedError(
+      `${ctx.operation} ${ctx.uri}: access denied (${what}): the request was sent unsigned ` +
+        `(${ctx.credentialSource}) and bucket ${ctx.bucket} does not allow that: it is not ` +
+        `public, or not for this ${ctx.operation === "LIST" ? "listing" : "key"}; set AWS ` +
+        `credentials and turn unsigned requests off`,
       options,
     );
   }

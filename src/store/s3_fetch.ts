@@ -68,6 +68,12 @@ export interface S3FetchOptions {
   fixedCredentials?: boolean;
   /** More to say when `credentials` fails (see `credentialProcessHint`); default nothing. */
   credentialHint?: () => string;
+  /**
+   * Send every request unsigned, `credentials` never asked (the aws CLI's
+   * `--no-sign-request`): a public bucket's reads need none. A 401 or 403 is
+   * then said as the bucket refusing anonymous requests.
+   */
+  anonymous?: boolean;
   /** Total attempts per request (default 5). */
   maxAttempts?: number;
   /** First retry delay cap in ms (default 100). */
@@ -277,6 +283,7 @@ export class S3Fetch {
       region: this.#options.region,
       credentialSource: this.#options.credentialSource,
       accessKeyId: this.#credentials?.accessKeyId,
+      ...(this.#options.anonymous ? { anonymous: true } : {}),
       ...(this.#caBundle ? { caBundle: this.#caBundle.label } : {}),
       ...extra,
     };
@@ -335,8 +342,10 @@ export class S3Fetch {
       this.#caBundle = this.#options.caCerts?.();
     }
     return await retry(async (): Promise<Reply> => {
-      const credentials = this.#freshCredentials() ?? await this.#currentCredentials(ctx());
-      const headers = this.#signer.sign(
+      const credentials = this.#options.anonymous
+        ? undefined
+        : this.#freshCredentials() ?? await this.#currentCredentials(ctx());
+      const headers = credentials === undefined ? unsignedHeaders(req.headers) : this.#signer.sign(
         {
           method: req.method,
           url: parsed,
@@ -492,7 +501,7 @@ export class S3Fetch {
             ),
           );
         }
-        throw s3NetworkError(error, { ...ctx(), accessKeyId: credentials.accessKeyId });
+        throw s3NetworkError(error, { ...ctx(), accessKeyId: credentials?.accessKeyId });
       } finally {
         cancelTimer?.();
         if (!keepForward) stopForwarding?.();
@@ -506,7 +515,7 @@ export class S3Fetch {
       ) {
         const details = errorIn200(reply.bytes);
         if (details !== undefined) {
-          throw s3HttpError(503, details, { ...ctx(), accessKeyId: credentials.accessKeyId });
+          throw s3HttpError(503, details, { ...ctx(), accessKeyId: credentials?.accessKeyId });
         }
       }
       // Larger bodies get an idle-read guard (one read whole is in memory
@@ -573,7 +582,7 @@ export class S3Fetch {
       }
       const error = s3HttpError(reply.status, details, {
         ...ctx(),
-        accessKeyId: credentials.accessKeyId,
+        accessKeyId: credentials?.accessKeyId,
       });
       if (details.code === "RequestTimeTooSkewed" && !forcedRefresh) {
         // Sign with the server's clock from now on, and try once more.
@@ -585,7 +594,7 @@ export class S3Fetch {
       if (
         (renewableCredentialCode(details.code) ||
           bareHeadRefusal(req.method, reply.status, details)) &&
-        !forcedRefresh && this.#options.fixedCredentials !== true
+        !forcedRefresh && this.#options.fixedCredentials !== true && credentials !== undefined
       ) {
         forcedRefresh = true;
         this.#credentials = undefined;
@@ -734,6 +743,15 @@ const throttledErrors = new WeakSet<object>();
 const retryAfterWaits = new WeakMap<object, number>();
 // The longest Retry-After waited for; a longer one fails the request at once.
 const MAX_RETRY_AFTER_MS = 20_000;
+
+/** The headers of an unsigned request: the given ones, names in lower case as signed ones are. */
+function unsignedHeaders(given: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (given !== undefined) {
+    for (const name of Object.keys(given)) out[name.toLowerCase()] = given[name]!;
+  }
+  return out;
+}
 
 // How far S3 lets a request's signing time be from its own clock.
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;

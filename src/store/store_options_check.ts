@@ -31,6 +31,7 @@ export const S3_STORE_OPTIONS: OptionNames<S3StoreOptions> = {
   requestTimeoutMs: true,
   env: true,
   http1: true,
+  anonymous: true,
 };
 
 /** The option names `FsStore` takes. */
@@ -73,7 +74,7 @@ export function checkStoreOptions(what: string, options: unknown): void {
 /**
  * Throws `InvalidInputError`, naming `what` and the option, for an `S3Store`
  * option of the wrong type: `endpoint` and `region` not a string,
- * `forcePathStyle` and `http1` not `true` / `false`, the sizes, counts and
+ * `forcePathStyle`, `http1` and `anonymous` not `true` / `false`, the sizes, counts and
  * attempts not a positive integer.
  *
  * @example
@@ -94,7 +95,7 @@ export function checkS3OptionValues(what: string, options: Partial<S3StoreOption
       );
     }
   }
-  for (const name of ["forcePathStyle", "http1"] as const) {
+  for (const name of ["forcePathStyle", "http1", "anonymous"] as const) {
     const v: unknown = options[name];
     if (v !== undefined && typeof v !== "boolean") {
       throw new InvalidInputError(

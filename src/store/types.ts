@@ -204,6 +204,13 @@ export interface ObjectStore {
    */
   readonly idleTimeoutMs?: number;
   /**
+   * Optional: why this store refuses every write (an `S3Store` sending
+   * unsigned requests), so a run of writes (a mirror to it) stops before
+   * the first rather than fail once per object. Absent or `undefined`: it
+   * may take writes.
+   */
+  readonly readOnly?: string | undefined;
+  /**
    * Metadata of `key`, or `undefined` when it does not exist.
    *
    * @example

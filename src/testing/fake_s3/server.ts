@@ -33,6 +33,7 @@ import {
 import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
 import { drainBody } from "./request_body.ts";
 import { type Route, routeRequest } from "./router.ts";
+import { checkAnonymousAccess } from "./public_access.ts";
 import { errorResponse, S3Error } from "./s3_error.ts";
 import {
   type FakeObjectInfo,
@@ -113,6 +114,7 @@ class FakeS3Server implements FakeS3 {
   readonly #faults: FaultController;
   readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
   readonly #controlEndpoints: boolean;
+  readonly #publicBuckets: ReadonlySet<string> | undefined;
   #stats: FakeS3Stats = emptyStats();
   #requestCounter = 0;
   // Corrupt answers given so far (see #rewrite).
@@ -131,6 +133,9 @@ class FakeS3Server implements FakeS3 {
     this.#faults = faults;
     this.#onRequest = options.onRequest;
     this.#controlEndpoints = options.controlEndpoints ?? false;
+    this.#publicBuckets = options.publicBuckets === undefined
+      ? undefined
+      : new Set(options.publicBuckets);
     this.hostname = options.hostname ?? "127.0.0.1";
     this.#server = Deno.serve({
       hostname: this.hostname,
@@ -400,6 +405,7 @@ class FakeS3Server implements FakeS3 {
       ) {
         throw new S3Error("KeyTooLongError", "Your key is too long");
       }
+      checkAnonymousAccess(req, route, this.#publicBuckets);
       return await handler(req, route, this.#ctx);
     } catch (e) {
       // Answer early errors only after reading the body, so the client
@@ -502,13 +508,15 @@ const FAKE_S3_OPTIONS: OptionNames<FakeS3Options> = {
   completeIgnoresConditions: true,
   onRequest: true,
   controlEndpoints: true,
+  publicBuckets: true,
 };
 
 /**
  * Starts a fake S3 server on `Deno.serve` (127.0.0.1, a free port by
  * default). Path-style (`http://host:port/bucket/key`) and
  * `<bucket>.localhost` virtual-host requests are accepted; any credentials
- * are accepted and signatures are not checked. Objects live in memory, or
+ * are accepted and signatures are not checked (with `publicBuckets`, an
+ * unsigned request is answered only when it reads one of those). Objects live in memory, or
  * in `options.dir`.
  *
  * @example Use with fetch
@@ -571,6 +579,10 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     ? []
     : listOption(options.buckets, "startFakeS3: option buckets");
   for (const bucket of buckets) checkBucketName("startFakeS3: option buckets", bucket);
+  if (options.publicBuckets !== undefined) {
+    const open = listOption(options.publicBuckets, "startFakeS3: option publicBuckets");
+    for (const bucket of open) checkBucketName("startFakeS3: option publicBuckets", bucket);
+  }
   const faults = new FaultController();
   const initial: FaultOptions = { ...options.faults };
   if (options.latencyMs !== undefined) initial.latencyMs = options.latencyMs;

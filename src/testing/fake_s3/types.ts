@@ -187,6 +187,14 @@ export interface FakeS3Options {
    * counted, logged or subject to faults.
    */
   controlEndpoints?: boolean;
+  /**
+   * Buckets anyone may read without signing (GET, HEAD, list), as a
+   * public-read bucket on S3. Given (even empty), every other unsigned
+   * request (no `Authorization`) is refused 403 AccessDenied, as S3 refuses
+   * it; signed requests are accepted whatever their signature. Unset
+   * (default): unsigned requests are accepted too.
+   */
+  publicBuckets?: readonly string[];
 }
 
 /** Metadata of a stored object, as the fake keeps it. */

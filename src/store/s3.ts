@@ -111,9 +111,6 @@ function isRenewableCredentialError(error: unknown): boolean {
 
 /** What signs the lean requests: the SDK chain's provider, or fixed keys. */
 type CredentialSource = S3FetchOptions["credentials"];
-
-/** The credentials of an anonymous store: none to sign with (its requests go unsigned). */
-const noCredentials = () => Promise.resolve({ accessKeyId: "", secretAccessKey: "" });
 import type {
   DeleteOptions,
   GetOptions,
@@ -126,6 +123,9 @@ import type {
   PutOptions,
   PutResult,
 } from "./types.ts";
+
+/** The credentials of an anonymous store: none to sign with (its requests go unsigned). */
+const noCredentials = () => Promise.resolve({ accessKeyId: "", secretAccessKey: "" });
 
 /** Options of {@linkcode S3Store}. Everything but `bucket` has a sensible default. */
 export interface S3StoreOptions {

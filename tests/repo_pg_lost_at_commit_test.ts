@@ -6,7 +6,8 @@
  * have been made, and a `vc repo claim` or `publish` run again blindly could
  * be applied twice (a second record claimed while the first claim's holder is
  * unknown). Before, both read alike: "lost PostgreSQL catalog …: the server
- * closed the connection", which said neither.
+ * closed the connection", which said neither. (Lost before its COMMIT, a
+ * transaction is run again, up to three times; lost at it, never.)
  */
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
@@ -19,14 +20,16 @@ Deno.test({
   ignore: !havePostgres,
   fn: async () => {
     await using pg = await startPgServer();
-    const catalog = await openPostgresCatalog(pg.url);
+    const catalog = await openPostgresCatalog(pg.url, { onConnectWait: () => {} });
     try {
       await catalog.transaction("write", (tx) => tx.query("CREATE TABLE t (x INT)"));
 
-      // Ended in a query, before COMMIT: nothing of it was committed.
+      // Ended in a query, before COMMIT, at every run: nothing of it was committed.
+      let runs = 0;
       const before = await assertRejects(
         () =>
           catalog.transaction("write", async (tx) => {
+            runs++;
             await tx.query("INSERT INTO t VALUES (1)");
             await tx.query("SELECT pg_terminate_backend(pg_backend_pid())");
           }),
@@ -35,11 +38,14 @@ Deno.test({
       );
       assert(before.nothingCommitted);
       assertMatch(before.message, /nothing of this change was committed/);
+      assertEquals(runs, 3);
 
-      // Ended at its COMMIT (a deferred trigger ends the session there).
+      // Ended at its COMMIT (a deferred trigger ends the session there): not run again.
+      runs = 0;
       const at = await assertRejects(
         () =>
           catalog.transaction("write", async (tx) => {
+            runs++;
             await tx.query("CREATE TEMP TABLE boom (x INT)");
             await tx.query(
               "CREATE FUNCTION pg_temp.die() RETURNS trigger LANGUAGE plpgsql AS " +
@@ -58,6 +64,7 @@ Deno.test({
       );
       assert(!at.nothingCommitted);
       assertMatch(at.message, /may have been made: look before running it again/);
+      assertEquals(runs, 1);
 
       // A read lost says nothing of commits; the catalog works on.
       const read = await assertRejects(

@@ -156,7 +156,8 @@ export interface Catalog {
    * Runs `fn` in one transaction: committed when it resolves, rolled back when
    * it throws. Busy databases and serialization failures are retried with
    * jittered backoff (the whole `fn` runs again), so `fn` must only touch the
-   * database. Gives up with {@linkcode CatalogBusyError}, or, once
+   * database; so is, on PostgreSQL, a connection lost before the COMMIT was
+   * sent (never one lost at the COMMIT). Gives up with {@linkcode CatalogBusyError}, or, once
    * `options.signal` aborts, with its reason instead of another attempt
    * (nothing of the transaction was then committed).
    *

@@ -106,14 +106,19 @@ export interface PostgresCatalogOptions {
    * Milliseconds to keep trying to open the catalog while the server refuses
    * connections as too many (53300: `max_connections`, a `CONNECTION LIMIT`)
    * or is starting up (57P03: a restart, a failover), with backoff from
-   * 0.5 s to 8 s between attempts (default 30 000; 0: no retry).
+   * 0.5 s to 8 s between attempts (default 30 000; 0: no retry). Also how
+   * long a transaction whose connection was lost before its COMMIT was sent
+   * is run again (at once, then with backoff from 0.25 s to 8 s) while the
+   * server cannot be reached; one lost at its COMMIT never is.
    */
   connectRetryMs?: number;
   /** Stops that waiting (rejects with the signal's reason). */
   signal?: AbortSignal;
   /**
    * Told before each wait, with a line such as `PostgreSQL at db:5432 has
-   * too many clients; trying again in 2 s`; default: written to stderr.
+   * too many clients; trying again in 2 s` (or, for a transaction lost
+   * before its COMMIT, `lost PostgreSQL catalog …; nothing was committed,
+   * trying again in 2 s`); default: written to stderr.
    */
   onConnectWait?: (message: string) => void;
 }
@@ -256,6 +261,8 @@ export async function openPostgresCatalog(
     },
     connection: settings.connection,
   }) as unknown as PgSql;
+  const retryMs = options.connectRetryMs ?? CONNECT_RETRY_MS;
+  const onWait = options.onConnectWait ?? ((line: string) => console.error(`vc: ${line}`));
   const catalog = new PostgresCatalog(
     sql,
     redactPostgresUrl(url),
@@ -263,13 +270,13 @@ export async function openPostgresCatalog(
     settings.connectTimeoutS,
     options.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
     options.attempts,
+    { retryMs, onWait },
   );
   const server = isUnixSocketHost(host)
     ? `${host}/.s.PGSQL.${port}`
     : host.includes(":")
     ? `[${host}]:${port}`
     : `${host}:${port}`;
-  const retryMs = options.connectRetryMs ?? CONNECT_RETRY_MS;
   const started = Date.now();
   try {
     await retryTransientConnect(
@@ -277,7 +284,7 @@ export async function openPostgresCatalog(
       server,
       retryMs,
       options.signal,
-      options.onConnectWait ?? ((line) => console.error(`vc: ${line}`)),
+      onWait,
     );
   } catch (error) {
     if (options.signal?.aborted && error === options.signal.reason) {
@@ -331,6 +338,7 @@ class PostgresCatalog implements Catalog {
   readonly #connectTimeoutS: number;
   readonly #lockTimeoutMs: number;
   readonly #attempts: number | undefined;
+  readonly #lostRetry: LostRetry;
   #closed = false;
 
   constructor(
@@ -340,6 +348,7 @@ class PostgresCatalog implements Catalog {
     connectTimeoutS: number,
     lockTimeoutMs: number,
     attempts: number | undefined,
+    lostRetry: LostRetry,
   ) {
     this.#sql = sql;
     this.location = location;
@@ -347,6 +356,7 @@ class PostgresCatalog implements Catalog {
     this.#connectTimeoutS = connectTimeoutS;
     this.#lockTimeoutMs = lockTimeoutMs;
     this.#attempts = attempts;
+    this.#lostRetry = lostRetry;
   }
 
   get conflictsRetried(): number {
@@ -357,16 +367,18 @@ class PostgresCatalog implements Catalog {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
     const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
     const run = () => this.#inTransaction(begin, fn, options.preface);
-    return runWithRetry(
-      () => this.#pool.hold(run),
-      {
-        isConflict: isConflict,
-        onConflict: () => this.#conflicts++,
-        location: this.location,
-        ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
-        signal: options.signal,
-      },
-    ).catch((error) => {
+    const once = () =>
+      runWithRetry(
+        () => this.#pool.hold(run),
+        {
+          isConflict: isConflict,
+          onConflict: () => this.#conflicts++,
+          location: this.location,
+          ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
+          signal: options.signal,
+        },
+      );
+    return this.#againWhileLost(once, options.signal).catch((error) => {
       if (isConnectionError(error)) {
         // A new connection of the pool refused as one too many never was.
         const verb = (error as PgError).code === TOO_MANY_CONNECTIONS ? "cannot reach" : "lost";
@@ -431,6 +443,42 @@ class PostgresCatalog implements Catalog {
   }
 
   /**
+   * Runs `attempt` (a whole transaction) again while it fails with its
+   * connection lost before COMMIT was sent (a restart, a failover,
+   * `pg_terminate_backend`, a session timeout): nothing of it was committed,
+   * so running `fn` again is as safe as after a conflict, and a command (an
+   * add of a large file) need not fail and be run again by hand. At once,
+   * then with backoff while the server cannot be reached (refused, starting
+   * up), within the connect retry time; a transaction lost after it started
+   * {@linkcode LOST_ATTEMPTS} times (one that ends its own session) is
+   * not run again. One lost at its COMMIT never is: it may have been made.
+   */
+  async #againWhileLost<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const { retryMs, onWait } = this.#lostRetry;
+    const start = Date.now();
+    let startedAndLost = 0;
+    for (let n = 0;; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const marks = error as { [BEFORE_COMMIT]?: boolean; [FN_STARTED]?: boolean };
+        if (!isPassingLoss(error) || marks[BEFORE_COMMIT] !== true || this.#closed) throw error;
+        if (marks[FN_STARTED] === true && ++startedAndLost >= LOST_ATTEMPTS) throw error;
+        const delay = n === 0 ? 0 : Math.min(250 * 2 ** (n - 1), 8_000);
+        if (retryMs === 0 || Date.now() - start + delay > retryMs) throw error;
+        if (delay > 0) {
+          onWait(
+            `lost PostgreSQL catalog ${this.location}: ${
+              driverMessage(error, this.#connectTimeoutS)
+            }; nothing was committed, trying again in ${delay / 1000} s`,
+          );
+        }
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  /**
    * Runs `fn` in the driver's transaction, so that a connection lost in one
    * of its queries (a server restart, `pg_terminate_backend`) fails the
    * transaction and nothing else. The driver's `begin` rejects on its own
@@ -441,6 +489,13 @@ class PostgresCatalog implements Catalog {
    * has seen it close: `fn` goes no further, no ROLLBACK is sent, and the
    * transaction rejects with the driver's error. (A loss the driver does not
    * see close within a while rejects as usual: its connection still works.)
+   * Nor does `fn`, still running after its transaction was lost (asleep
+   * between two queries when the server ended the session), ever reach the
+   * driver again: its queries never settle and are not sent, and its end
+   * sends neither COMMIT nor ROLLBACK. The driver reconnects the same
+   * connection for the next transaction (this one run again), and anything
+   * the old `fn` sent would go into that one (a COMMIT in its middle), or
+   * be written while it reconnects, with no socket: the same crash.
    *
    * The driver also hands the first use of a connection lost in a query, once
    * reconnected, the error that ended it (57P01): a transaction whose BEGIN
@@ -454,11 +509,14 @@ class PostgresCatalog implements Catalog {
     for (let attempt = 1;; attempt++) {
       let started = false;
       let committing = false;
+      // Set once the driver gave up this transaction (its connection closed).
+      let over = false;
       const closed = Promise.withResolvers<void>();
       const running = this.#sql.begin(begin, async (sql) => {
         started = true;
         const tx: Tx = {
           query: async (text, params = []) => {
+            if (over) return await never();
             try {
               return [...await sql.unsafe(text, [...params])];
             } catch (error) {
@@ -470,7 +528,7 @@ class PostgresCatalog implements Catalog {
                     Deno.unrefTimer(timer);
                   }),
                 ]);
-                if (seen) return await new Promise<never>(() => {});
+                if (seen) return await never();
               }
               throw error;
             }
@@ -489,19 +547,28 @@ class PostgresCatalog implements Catalog {
             (preface === undefined ? "" : `, (${preface}) AS preface`),
           [`${this.#lockTimeoutMs}ms`],
         );
-        const result = await fn(
-          preface === undefined ? tx : { ...tx, preface: first?.preface ?? null },
-        );
+        let result: T;
+        try {
+          result = await fn(
+            preface === undefined ? tx : { ...tx, preface: first?.preface ?? null },
+          );
+        } catch (error) {
+          if (over) return await never();
+          throw error;
+        }
+        if (over) return await never();
         committing = true;
         return result;
       });
       try {
         return await running;
       } catch (error) {
+        over = true;
         closed.resolve();
         // Lost before the driver sent COMMIT: nothing of it was committed.
         if (!committing && error instanceof Error) {
           (error as { [BEFORE_COMMIT]?: boolean })[BEFORE_COMMIT] = true;
+          if (started) (error as { [FN_STARTED]?: boolean })[FN_STARTED] = true;
         }
         if (started || attempt > 1 || !isLostConnection(error)) throw error;
       }
@@ -564,6 +631,32 @@ const FATAL_SEEN_MS = 10_000;
 
 /** Marks a driver error that ended its transaction before COMMIT was sent. */
 const BEFORE_COMMIT = Symbol("vc.beforeCommit");
+
+/** Marks such an error of a transaction whose callback had begun (its session worked). */
+const FN_STARTED = Symbol("vc.fnStarted");
+
+/**
+ * Attempts of a transaction whose connection is lost after it started
+ * before the loss is reported (see `#againWhileLost`).
+ */
+const LOST_ATTEMPTS = 3;
+
+/**
+ * What a transaction's code awaits once the driver gave it up: it never
+ * settles. A new one each time, so that what awaits it is collected with it
+ * (one shared promise would keep every such transaction's state for good).
+ */
+function never(): Promise<never> {
+  return new Promise<never>(() => {});
+}
+
+/** How a transaction lost before its COMMIT is run again. */
+interface LostRetry {
+  /** Milliseconds from the first loss after which it is reported (0: at once). */
+  retryMs: number;
+  /** Told before each wait. */
+  onWait: (message: string) => void;
+}
 
 /** How long a query that found its connection lost waits for the driver to see it close. */
 const LOST_SEEN_MS = 2_000;
@@ -771,6 +864,18 @@ export function isConnectionError(error: unknown): boolean {
   return code.startsWith("CONNECT") || code === "ECONNREFUSED" || code === "ECONNRESET" ||
     code === "EPIPE" || code.startsWith("08") || /^57P0[123]$/.test(code) ||
     code === TOO_MANY_CONNECTIONS || closed;
+}
+
+/**
+ * Whether `error` is a connection error that a restart or a failover makes
+ * for a while: not a new connection refused as one too many (reported at
+ * once, as the pool's other connections are busy), nor an answer that is
+ * not PostgreSQL's.
+ */
+function isPassingLoss(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return isConnectionError(error) && code !== TOO_MANY_CONNECTIONS &&
+    code !== "CONNECTION_NOT_POSTGRES";
 }
 
 /**

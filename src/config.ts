@@ -48,7 +48,7 @@ import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
-import { BUCKET_NAME, parseUri, strayWhitespace } from "./uri.ts";
+import { BUCKET_NAME, checkDotSegments, parseUri, strayWhitespace } from "./uri.ts";
 import { redactUrl } from "./redact.ts";
 
 /**
@@ -664,8 +664,12 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
           bucket === "" ? "s3:// names no bucket" : `invalid bucket name ${JSON.stringify(bucket)}`,
         );
       }
-      if (prefix.some((p) => p === "" || p === "." || p === "..")) {
-        throw fail("the prefix has an empty, . or .. segment");
+      if (prefix.some((p) => p === "")) throw fail("the prefix has an empty segment");
+      // Refused in the words of every store and command (`vc mirror`, `openStore`).
+      try {
+        checkDotSegments(prefix.join("/"), `s3://${bucket}`, "prefix");
+      } catch (e) {
+        throw fail((e as Error).message);
       }
       return ["s3://" + bucket, ...prefix].join("/");
     }

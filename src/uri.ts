@@ -14,6 +14,7 @@ import {
 import { InvalidInputError } from "./errors.ts";
 import { describeValue, requireString } from "./options_check.ts";
 import { redactUrl } from "./redact.ts";
+import { quoted } from "./printable.ts";
 
 /**
  * Options of {@linkcode parseUri} and {@linkcode parseStoreRoot}.
@@ -432,4 +433,56 @@ export function toStoreUri(location: string): string {
   if (isStoreUri(location)) return location;
   const abs = isAbsolute(location) ? location : resolve(location);
   return pathToFileURL(abs).href;
+}
+
+/**
+ * Throws `InvalidInputError` naming `text` (a key, or with `what` =
+ * `"prefix"` a store's key prefix) and `where` when it has a `.` or `..`
+ * segment: the one rule every store and every command applies to them
+ * (see `store/object_rules.ts`), with one message saying what it would be read as.
+ * An empty `where` is left out of the message (a flag's value, named by
+ * the flag).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkDotSegments } from "./uri.ts";
+ * checkDotSegments("a/.b/c..d", "s3://b"); // dots inside a name are plain characters
+ * assert.throws(() => checkDotSegments("a/../b", "s3://b"), /would take it for "b"/);
+ * assert.throws(() => checkDotSegments("p/./q", "s3://b", "prefix"), /prefix "p\/\.\/q"/);
+ * ```
+ */
+export function checkDotSegments(
+  text: string,
+  where: string,
+  what: "key" | "prefix" = "key",
+): void {
+  const segments = text.split("/");
+  const dot = segments.find((s) => s === "." || s === "..");
+  if (dot === undefined) return;
+  // A directory store holds no such key to list or delete.
+  const advice = what === "prefix"
+    ? "; write the prefix without it"
+    : where.startsWith("file:")
+    ? ""
+    : "; vc lists it and deletes it by name, and aws s3 cp copies it to a plain key";
+  const shown = `${what} ${quoted(text)}${where === "" ? "" : ` in ${where}`}`;
+  throw new InvalidInputError(
+    `${shown} has a "${dot}" path segment: S3 keeps it as written (other tools make such ` +
+      `keys), but a URL or a file path would take it for ${resolvedDots(segments, where)}, ` +
+      `so no vc store reads or writes it${advice}`,
+  );
+}
+
+// What a URL parser makes of the segments (RFC 3986 remove_dot_segments),
+// said in words: `a/../b` is "b", `a/..` the root, `../b` above the root.
+function resolvedDots(segments: readonly string[], where: string): string {
+  const out: string[] = [];
+  for (const s of segments) {
+    if (s === "..") {
+      if (out.pop() === undefined) return `a key outside ${where === "" ? "it" : where}`;
+    } else if (s !== ".") out.push(s);
+  }
+  if (out.length === 0) return where === "" ? "the root" : `the root of ${where}`;
+  return JSON.stringify(out.join("/") + ([".", ".."].includes(segments.at(-1)!) ? "/" : ""));
 }

@@ -16,6 +16,7 @@ import { mirror } from "../src/mirror/mirror.ts";
 import type { Keyed, Pair } from "../src/mirror/plan.ts";
 import { withoutDirectoryClashes } from "../src/mirror/dir_clash.ts";
 import { MemoryStore } from "../src/store/memory.ts";
+import { S3Store } from "../src/store/s3.ts";
 import { checkClashShape, clashLines, type ClashShape, storeWith } from "./mirror_clash_helpers.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
@@ -237,9 +238,19 @@ Deno.test("withoutDirectoryClashes: a key below an unwritable one still makes th
     assertEquals(clashes, [`${top} < ${below}`], keys.join(" "));
     assertEquals(passed.slice().sort(), keys.filter((k) => k !== top).sort(), keys.join(" "));
   }
-  // And through a mirror: `a` gives way, `a/..!` is written.
+  // And through a mirror: `a` gives way, `a/..!` is written. On S3, where
+  // another tool can write `a/..` (no vc store takes such a key).
   await using dir = await tempDir();
-  await using store = await storeWith({ a: "file a", "a/..": "dots", "a/..!": "bang" });
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  for (const [k, v] of [["a", "file a"], ["a/..", "dots"], ["a/..!", "bang"]]) {
+    await fake.putObject("b", k!, v!);
+  }
+  await using store = new S3Store({
+    bucket: "b",
+    endpoint: fake.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   const target = join(dir.dir, "t");
   for (const concurrency of [1, 16]) {
     const r = await mirror({

@@ -17,13 +17,13 @@ import { InvalidInputError } from "../errors.ts";
 import { isTempName } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { localPathProblem } from "../file_names.ts";
-import { parseStoreRoot } from "../uri.ts";
+import { checkDotSegments, parseStoreRoot } from "../uri.ts";
 
 /**
  * A key prefix as a directory: no leading slash, no empty segments, one
  * trailing slash; `""` for the root. Throws `InvalidInputError` naming the
- * prefix (and `where`, the URI it came from, when given) for a `..` segment
- * or a backslash: in a key a backslash is a character like any other, not a
+ * prefix (and `where`, the store it came from, when given) for a `.` or `..`
+ * segment (as every store refuses one, `checkDotSegments`) or a backslash: in a key a backslash is a character like any other, not a
  * separator, so `s3://b/win\dir` taken as `win/dir` mirrored (and with
  * `--delete` deleted) the objects of another prefix than the one named. A
  * mirror refuses such keys in both directions, so a prefix holding one is
@@ -37,6 +37,7 @@ import { parseStoreRoot } from "../uri.ts";
  * assert.equal(normalizePrefix("data"), "data/");
  * assert.equal(normalizePrefix("/"), "");
  * assert.throws(() => normalizePrefix("win\\dir"), /backslash/);
+ * assert.throws(() => normalizePrefix("./data"), /"\." path segment/);
  * ```
  */
 export function normalizePrefix(prefix: string | undefined, where?: string): string {
@@ -51,16 +52,12 @@ export function normalizePrefix(prefix: string | undefined, where?: string): str
   return prefixOf(prefix.split("/"), prefix, where);
 }
 
-// The segments as a directory prefix: empty and `.` ones dropped, `..` refused.
+// The segments as a directory prefix: empty ones dropped, `.` and `..` ones
+// refused as every store refuses them (`s3://b/p/./q` was quietly `p/q`
+// here, while `openStore` refused it): never a key but the one written.
 function prefixOf(segments: string[], prefix: string, where: string | undefined): string {
-  const parts = segments.filter((p) => p !== "" && p !== ".");
-  if (parts.includes("..")) {
-    throw new InvalidInputError(
-      `prefix ${JSON.stringify(prefix)}${
-        where === undefined ? "" : ` of ${where}`
-      } must not contain ".."`,
-    );
-  }
+  const parts = segments.filter((p) => p !== "");
+  checkDotSegments(prefix.replace(/^\/+|\/+$/g, ""), where ?? "", "prefix");
   return parts.length === 0 ? "" : `${parts.join("/")}/`;
 }
 
@@ -100,6 +97,9 @@ export function parseMirrorRoot(uri: string): void {
 export function normalizeStoreUri(uri: string): string {
   const m = /^(s3:\/\/[^/]+)(\/.*)?$/i.exec(uri);
   if (m === null || m[2] === undefined) return uri;
+  // A dot segment is named with the bucket, as `openStore` (S3Store) names
+  // it, so every command refuses such a prefix in the same words.
+  checkDotSegments(m[2].replace(/^\/+|\/+$/g, ""), m[1]!, "prefix");
   const prefix = normalizePrefix(m[2].slice(1), uri);
   return prefix === "" ? m[1]! : `${m[1]}/${prefix}`;
 }

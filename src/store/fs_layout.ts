@@ -16,6 +16,7 @@ import { fsPlatform } from "../fs_platform.ts";
 import { windowsNameProblem } from "../file_names.ts";
 import { quoted } from "../printable.ts";
 import { MAX_KEY_BYTES } from "./object_rules.ts";
+import { checkDotSegments } from "../uri.ts";
 
 /** Prefix of every file FsStore keeps beside the data; reserved in keys. */
 export const INTERNAL_PREFIX = ".vc~";
@@ -59,6 +60,10 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  * ```
  */
 export function keySegments(key: string, where?: string): string[] {
+  // A `.`/`..` segment: refused as every store refuses it, in its words.
+  if (typeof key === "string" && key.isWellFormed() && key.length <= MAX_KEY_BYTES) {
+    checkDotSegments(key, where ?? "the store");
+  }
   const reason = keyProblem(key);
   if (reason !== undefined) {
     // Named in part when long (a 1024-byte key buried the reason), and with

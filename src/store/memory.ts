@@ -336,7 +336,10 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
       options.signal?.throwIfAborted();
       // Every key checked before any is deleted, as S3Store and FsStore do:
       // a bad key refused, never skipped, and no half-done batch.
-      for (const key of keys) this.#check(key, undefined);
+      // Named in a body, as S3Store's DeleteObjects names them: a key with
+      // a `.` segment is deleted (never there), unless by URL (`ifMatch`).
+      const byName = options.ifMatch === undefined;
+      for (const key of keys) this.#check(key, undefined, byName);
       if (options.ifMatch !== undefined) {
         const unique = [...new Set(keys)];
         if (unique.length !== 1) {
@@ -417,12 +420,14 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
     return this.close();
   }
 
-  #check(key: string | undefined, signal: AbortSignal | undefined): void {
+  #check(key: string | undefined, signal: AbortSignal | undefined, byName = false): void {
     if (this.#closed) throw new StoreError(`${this.url} is closed`);
     signal?.throwIfAborted();
     if (key === undefined) return;
-    // Any key S3 accepts (a leading `/` too): the map holds keys, not paths.
-    checkObjectKey(key, this.url);
+    // Any key S3Store takes (a leading `/` too): the map holds keys, not
+    // paths, but a `.`/`..` segment is refused as S3Store refuses it, or a
+    // test against this store passes what fails against S3.
+    checkObjectKey(key, this.url, { byName });
   }
 
   #preconditions(key: string, options: PutOptions): void {

@@ -9,14 +9,24 @@
  * (`/a` and `a` are two objects). Rules about local paths are not S3's and
  * live with the stores that need them: `FsStore` refuses every key it cannot
  * store as a file below its root (`fs_layout.ts`), the asset cache encodes
- * keys into safe file names (`cache/layout.ts`), and `S3Store` refuses only
- * `.`/`..` segments, which HTTP clients rewrite into another key
- * (`s3_request.ts`).
+ * keys into safe file names (`cache/layout.ts`).
+ *
+ * One rule is every store's: a key with a `.` or `..` segment (`a/../b`,
+ * `./a`, `a/.`) is no key vc reads or writes (`checkDotSegments` in `uri.ts`).
+ * S3 keeps it as written and other tools make such keys, but a URL (fetch
+ * resolves dot segments, `%2E` too) and a file path both resolve it into
+ * another key, so `get`, `head`, `put` and `copy` refuse it, in `MemoryStore`
+ * too, which could hold it but would then pass tests `S3Store` fails. An
+ * S3 listing still gives it, and `delete` removes it by name (a
+ * DeleteObjects body carries it as written). A store prefix with such a
+ * segment is refused in the same words (`S3Store`, `vc mirror`'s URIs and
+ * prefixes, bucket settings).
  *
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
 import { quoted } from "../printable.ts";
+import { checkDotSegments } from "../uri.ts";
 import { normalizeEtag } from "../hash.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import type { DeleteOptions, GetOptions, ListOptions, PutBody, PutOptions } from "./types.ts";
@@ -29,8 +39,11 @@ const encoder = new TextEncoder();
 /**
  * Throws `InvalidInputError` naming the key and `where` (the store) for a key
  * S3 itself refuses: empty, longer than {@linkcode MAX_KEY_BYTES} UTF-8
- * bytes, or not well-formed Unicode (a lone surrogate has no UTF-8 form). A
- * leading `/` and empty segments are fine: S3 keeps them as distinct keys.
+ * bytes, or not well-formed Unicode (a lone surrogate has no UTF-8 form);
+ * and for a key with a `.` or `..` segment (`checkDotSegments` in `uri.ts`),
+ * unless `byName` (the key travels as a name in a request body, as a batch
+ * delete's do, where its segments stay as written). A leading `/` and empty
+ * segments are fine: S3 keeps them as distinct keys.
  *
  * @example
  * ```ts
@@ -41,15 +54,22 @@ const encoder = new TextEncoder();
  * assert.throws(() => checkObjectKey("", "s3://b"), /empty key in s3:\/\/b/);
  * assert.throws(() => checkObjectKey("x".repeat(1025), "s3://b"), /1024 UTF-8 bytes/);
  * assert.throws(() => checkObjectKey("a\ud800", "s3://b"), /not valid Unicode/);
+ * assert.throws(() => checkObjectKey("a/../b", "s3://b"), /"\.\." path segment/);
+ * checkObjectKey("a/../b", "s3://b", { byName: true }); // a batch delete's body
  * ```
  */
-export function checkObjectKey(key: string, where: string): void {
+export function checkObjectKey(
+  key: string,
+  where: string,
+  { byName = false }: { byName?: boolean } = {},
+): void {
   if (typeof key !== "string" || key === "") {
     throw new InvalidInputError(`empty key in ${where}`);
   }
   if (!key.isWellFormed()) {
     throw new InvalidInputError(`key ${JSON.stringify(key)} in ${where} is not valid Unicode`);
   }
+  if (!byName) checkDotSegments(key, where);
   // UTF-16 length bounds the UTF-8 one from below; most keys skip the encode.
   if (key.length * 3 > MAX_KEY_BYTES && encoder.encode(key).length > MAX_KEY_BYTES) {
     throw new InvalidInputError(

@@ -426,7 +426,7 @@ export class S3Store implements ObjectStore {
     this.bucket = options.bucket;
     this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
     // `s3://b/p/../x` as a root would report one key and write another.
-    if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`);
+    if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`, "prefix");
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
     this.#settings = resolveS3Settings(options, options.env);
     this.#credentialSource = this.#settings.anonymous
@@ -2109,7 +2109,7 @@ export class S3Store implements ObjectStore {
     const full = this.prefix === "" ? key : `${this.prefix}/${key}`;
     // S3 answers 400 KeyTooLongError past 1024 bytes, but only after a put
     // has sent its whole body (a mirror sent such a file again every run).
-    checkObjectKey(full, this.url);
+    checkObjectKey(full, this.url, { byName: true }); // dot segments: checkKey above
     return full;
   }
 

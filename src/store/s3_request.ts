@@ -8,12 +8,13 @@
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { md5Hex, normalizeEtag } from "../hash.ts";
 import type { PutOptions } from "./types.ts";
+import { checkDotSegments } from "../uri.ts";
 
 /**
  * Throws `InvalidInputError` for keys S3Store cannot address faithfully: `.`
  * or `..` segments (URL parsing in fetch would normalize them away,
- * addressing another key: `a/../b` would read `b`), or text that is not valid
- * Unicode.
+ * addressing another key: `a/../b` would read `b`; the rule of every store,
+ * {@linkcode checkDotSegments}), or text that is not valid Unicode.
  *
  * A leading `/` and doubled `//` are addressed exactly (`/a` is its own key,
  * sent as `/bucket//a`, and URLs keep empty segments), so keys other tools
@@ -31,16 +32,10 @@ import type { PutOptions } from "./types.ts";
  * assert.throws(() => checkKey("/../b", "s3://b"), /"\.\." path segment/);
  * ```
  */
-export function checkKey(key: string, root: string): void {
-  if (hasDotSegment(key)) {
-    throw new InvalidInputError(
-      `key ${
-        JSON.stringify(key)
-      } in ${root} has a "." or ".." path segment, which HTTP clients rewrite`,
-    );
-  }
+export function checkKey(key: string, root: string, what: "key" | "prefix" = "key"): void {
+  checkDotSegments(key, root, what);
   if (!key.isWellFormed()) {
-    throw new InvalidInputError(`key ${JSON.stringify(key)} in ${root} is not valid Unicode`);
+    throw new InvalidInputError(`${what} ${JSON.stringify(key)} in ${root} is not valid Unicode`);
   }
 }
 

@@ -435,6 +435,9 @@ export function toStoreUri(location: string): string {
   return pathToFileURL(abs).href;
 }
 
+/** A `.` or `..` path segment somewhere in a key or prefix. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Throws `InvalidInputError` naming `text` (a key, or with `what` =
  * `"prefix"` a store's key prefix) and `where` when it has a `.` or `..`
@@ -457,9 +460,10 @@ export function checkDotSegments(
   where: string,
   what: "key" | "prefix" = "key",
 ): void {
+  // Checked per request: the common key costs one scan, no array.
+  if (!DOT_SEGMENT.test(text)) return;
   const segments = text.split("/");
-  const dot = segments.find((s) => s === "." || s === "..");
-  if (dot === undefined) return;
+  const dot = segments.find((s) => s === "." || s === "..")!;
   // A directory store holds no such key to list or delete.
   const advice = what === "prefix"
     ? "; write the prefix without it"

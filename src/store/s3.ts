@@ -1248,7 +1248,10 @@ export class S3Store implements ObjectStore {
   async delete(keys: readonly string[], options: DeleteOptions = {}): Promise<void> {
     checkDeleteKeys(keys, this.url);
     checkWriteOptions(`delete in ${this.url}`, "delete", options);
-    if (keys.length > 0) this.#refuseUnsignedWrite("DELETE", this.#fullKey(keys[0]!));
+    // The key named as the delete names it: a `.` segment may go in its body.
+    if (keys.length > 0) {
+      this.#refuseUnsignedWrite("DELETE", this.#fullKey(keys[0]!, { inBody: true }));
+    }
     if (options.ifMatch !== undefined) {
       const unique = [...new Set(keys)];
       if (unique.length !== 1) {

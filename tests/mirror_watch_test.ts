@@ -9,7 +9,7 @@ import type { MirrorReport } from "../src/mirror/types.ts";
 import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/watch.ts";
 import { Mirror } from "../src/mirror/mirror.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { InvalidInputError, OfflineError } from "../src/errors.ts";
+import { AccessDeniedError, InvalidInputError, OfflineError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { BACKENDS, storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
@@ -222,7 +222,7 @@ function unreachableWhileDown(dir: string): { store: ObjectStore; down: boolean 
       const value = Reflect.get(target, name, target);
       if (typeof value !== "function") return value;
       if (name === "close") return value.bind(target);
-      const fail = () => new Error(`cannot reach the store (${String(name)})`);
+      const fail = () => new OfflineError(`cannot reach the store (${String(name)})`);
       // The listings are async iterables, the rest promises: each fails its own way.
       if (String(name).startsWith("list")) {
         return (...args: unknown[]) =>
@@ -328,6 +328,99 @@ Deno.test("mirror --watch: a change whose upload failed (store down) is tried ag
   } finally {
     stop.abort();
     await watching;
+  }
+});
+
+Deno.test("mirror --watch: once the store answers again, a change that failed through a long outage is caught up with at once, not after its backoff", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "keep.txt": "k" });
+  const s = unreachableWhileDown(join(w.dir, "bucket"));
+  s.down = false;
+  const clock = new ManualClock(Date.now() + 10_000);
+  const stop = new AbortController();
+  let batches = 0, idle = 0, aFailures = 0;
+  const watching = watchInto(w.dir, s.store, clock, stop.signal, {
+    onBatch: (report) => {
+      batches++;
+      if (report.failed.some((f) => f.path === join(src, "a.txt"))) aFailures++;
+    },
+    onIdle: () => idle++,
+  });
+  const has = async (key: string) => (await storeContents(s.store))[key];
+  try {
+    await until("the first pass", () => batches === 1 && idle > 0);
+    s.down = true;
+    await writeTree(src, { "a.txt": "a" });
+    // Tried again after 1, 2, 4, 8, 16 s: the next try is 32 s away.
+    await until("a.txt failing six times", () => aFailures >= 6, () => {
+      clock.advance(DEBOUNCE);
+    });
+    s.down = false;
+    const back = clock.now();
+    await writeTree(src, { "b.txt": "b" });
+    await until("b.txt mirrored", async () => (await has("b.txt")) === "b", () => {
+      clock.advance(DEBOUNCE);
+    });
+    await until("a.txt mirrored", async () => (await has("a.txt")) === "a", () => {
+      clock.advance(DEBOUNCE);
+    });
+    const waited = clock.now() - back;
+    assert(waited < 10_000, `a.txt waited ${waited} ms after the store was back`);
+  } finally {
+    stop.abort();
+    await watching;
+  }
+});
+
+Deno.test("mirror --watch: a path failing for itself (access denied) waits out its backoff, not tried again at every batch that went through", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "keep.txt": "k" });
+  const clock = new ManualClock(Date.now() + 10_000);
+  const fs = new FsStore(join(w.dir, "bucket"));
+  let denied = 0;
+  const store = new Proxy(fs, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name !== "head") return value.bind(target);
+      return (key: string, ...rest: unknown[]) => {
+        if (key !== "bad.txt") return value.apply(target, [key, ...rest]);
+        denied++;
+        return Promise.reject(new AccessDeniedError("HEAD s3://b/bad.txt: 403 AccessDenied"));
+      };
+    },
+  }) as ObjectStore;
+  const stop = new AbortController();
+  let batches = 0, idle = 0;
+  const watching = watchInto(w.dir, store, clock, stop.signal, {
+    onBatch: () => batches++,
+    onIdle: () => idle++,
+  });
+  try {
+    await until("the first pass", () => batches === 1 && idle > 0);
+    await writeTree(src, { "bad.txt": "x" });
+    // Tried again after 1, 2, 4 and 8 s: the next try is 16 s away.
+    await until("bad.txt denied five times", () => denied >= 5, () => {
+      clock.advance(DEBOUNCE);
+    });
+    const before = denied;
+    for (const name of ["c.txt", "d.txt"]) {
+      await writeTree(src, { [name]: name });
+      await until(
+        `${name} mirrored`,
+        async () => (await storeContents(store))[name] === name,
+        () => {
+          clock.advance(DEBOUNCE);
+        },
+      );
+    }
+    assertEquals(denied, before);
+  } finally {
+    stop.abort();
+    await watching;
+    await store.close();
   }
 });
 

@@ -164,6 +164,25 @@ function firstLine(text: string, names: readonly string[]): string {
   return text;
 }
 
+/**
+ * Whether a failure entry (made by {@linkcode failure}) is a store's
+ * transient one (the store down, a 5xx, throttling), not the file's own
+ * (unreadable, vanished, refused): a watch tries those again as soon as the
+ * store answers again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OfflineError } from "../errors.ts";
+ * import { failure, storeTransient } from "./report.ts";
+ * assert(storeTransient(failure("k", "/x/k", new OfflineError("cannot reach the store"))));
+ * assert(!storeTransient(failure("k", "/x/k", new Deno.errors.PermissionDenied("Permission denied"))));
+ * ```
+ */
+export function storeTransient(entry: MirrorFailure): boolean {
+  return entry.error.endsWith(`; ${NEXT_RUN}`);
+}
+
 /** A store error a later attempt may not meet: the store down, a 5xx, throttling. */
 function transient(error: unknown): boolean {
   if (error instanceof OfflineError) return true;

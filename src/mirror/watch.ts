@@ -19,7 +19,8 @@
  * - What fails (a store that cannot be reached, a file that could not be
  *   read) is tried again after 1 s, then after twice as long each time, up
  *   to 5 min: a store down when the watch starts, or while events come, is
- *   caught up with once it is back, not at the next full pass.
+ *   caught up with once it is back, not at the next full pass. The first
+ *   batch or pass the store answers brings every path still waiting due.
  * - The `signal` stops the watch: the pass or batch in flight starts no new
  *   transfer (nor deletes anything), those in flight finish, then the
  *   promise resolves with the totals. The `cancel` signal abandons it:
@@ -38,7 +39,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { directoryId } from "./local_side.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
-import { MirrorInterruptedError } from "./report.ts";
+import { MirrorInterruptedError, storeTransient } from "./report.ts";
 import { counted } from "../counted.ts";
 import { sep } from "../path.ts";
 import { formatBytes } from "../progress.ts";
@@ -154,6 +155,8 @@ interface Pending {
   scan: boolean;
   /** Failed attempts so far: each waits longer (see {@linkcode retryDelay}); a new event resets it. */
   retries?: number;
+  /** Its last attempt failed for the store (down, 5xx), not for the file: see `storeAnswered`. */
+  storeFailed?: boolean;
 }
 
 /** Shortest interval between two full passes of a watch. */
@@ -315,6 +318,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       });
       totals.passes++;
       passFailures = 0;
+      storeAnswered();
       add(report, kind);
     } catch (error) {
       if (cancel?.aborted) throw cutShort(error);
@@ -322,6 +326,19 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       totals.failed++;
       passFailures++;
       options.onError?.(error);
+    }
+  };
+  // The store answered again (a batch moved or compared a file, a pass
+  // listed the target): the paths still waiting out their backoff after an
+  // outage are due at once (not those that failed for their file, an
+  // unreadable one: tried again at each success, each would log a line). Each waited up to RETRY_MAX_MS from its last
+  // failure, so a change made during a long outage reached the store up to
+  // 5 min after the store was back, while the changes made since went up.
+  const storeAnswered = () => {
+    const now = elapsed();
+    for (const p of pending.values()) {
+      const wait = retryDelay(p.retries ?? 0);
+      if (wait > 0 && p.storeFailed === true) p.since = Math.min(p.since, now - debounce - wait);
     }
   };
   const nextPass = (after: number) =>
@@ -572,7 +589,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   async function batch(due: [string, Pending][]): Promise<void> {
     // Dropped, a path that failed would wait for the next full pass (10 min
     // by default): it is tried again, unless an event took it up meanwhile.
-    const retries = new Map<string, (since: number) => void>();
+    const retries = new Map<string, (since: number, storeFailed: boolean) => void>();
     // Failed attempts of each path before this one.
     const tried = new Map<string, number>();
     for (const [path, p] of due) {
@@ -593,9 +610,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         continue;
       }
       tried.set(path, p.retries ?? 0);
-      retries.set(path, (since) => {
+      retries.set(path, (since, storeFailed) => {
         if (!pending.has(path)) {
-          pending.set(path, { seen, since, scan: p.scan, retries: (p.retries ?? 0) + 1 });
+          const retries = (p.retries ?? 0) + 1;
+          pending.set(path, { seen, since, scan: p.scan, retries, storeFailed });
         }
       });
     }
@@ -619,13 +637,17 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       const since = elapsed();
       // A path the store refused for what it is (its key too long) fails the
       // same until it changes: its next event takes it up, no retry does.
+      const byStore = new Set<string>();
       for (const path of failed) {
         const own = report.failed.filter((f) =>
           f.path === path || f.path.startsWith(path.endsWith(sep) ? path : path + sep)
         );
         if (own.length > 0 && own.every((f) => f.untilChanged === true)) failed.delete(path);
+        else if (own.length > 0 && own.every(storeTransient)) byStore.add(path);
       }
-      for (const path of failed) retries.get(path)?.(since);
+      // Before this batch's own failures are queued: they wait their turn.
+      if (report.transferred + report.deleted + report.unchanged > 0) storeAnswered();
+      for (const path of failed) retries.get(path)?.(since, byStore.has(path));
       let tries = 0;
       for (const path of failed) tries = Math.max(tries, (tried.get(path) ?? 0) + 1);
       add(report, "events", {
@@ -637,7 +659,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       totals.failed++;
       options.onError?.(error);
       const since = elapsed();
-      for (const retry of retries.values()) retry(since);
+      for (const retry of retries.values()) retry(since, true);
     }
   }
 }

@@ -3,7 +3,7 @@
  * failure (1 s, 2 s, 4 s, ...) said every failure line and the held-back
  * deletes line again at each retry, and no summary at all. Each failure is
  * said once; every retry gets one summary line saying they failed as before
- * and when they are tried again.
+ * and when they are tried again, also when several batches retry in turns.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,58 +11,103 @@ import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 
+/**
+ * Runs `vc mirror data s3://b/w --watch` against a fake S3 server; `drive`
+ * makes the changes and faults (`until` waits, bounded, for its stderr to
+ * say something). Returns its stderr once stopped by SIGTERM.
+ */
+async function watchLog(
+  drive: (
+    ctx: {
+      dir: string;
+      fake: Awaited<ReturnType<typeof startFakeS3>>;
+      stderr: () => string;
+      until: (ok: () => boolean, tenths: number) => Promise<void>;
+    },
+  ) => Promise<void>,
+): Promise<string> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_retry_lines_" }));
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  try {
+    await Deno.mkdir(join(dir, "data"));
+    await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
+    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...PERMISSION_FLAGS, cli, "mirror", "data", "s3://b/w", "--watch"]
+        .concat(["--debounce", "100ms", "--state", "s.db"]),
+      cwd: dir,
+      env: { ...fake.env, HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const chunks: string[] = [];
+    const stderr = () => chunks.join("");
+    const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (s) => void chunks.push(s) }),
+    );
+    const until = async (ok: () => boolean, tenths: number) => {
+      for (let i = 0; i < tenths && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    try {
+      await until(() => stderr().includes("initial:"), 600);
+      assertStringIncludes(stderr(), "initial:");
+      await drive({ dir, fake, stderr, until });
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await reading;
+    }
+    return stderr();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "vc mirror --watch: a failure tried again is said once, each retry in one summary line",
   ignore: Deno.build.os === "windows", // no SIGTERM there
   async fn() {
-    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_retry_lines_" }));
-    await using fake = await startFakeS3({ buckets: ["b"] });
-    try {
-      await Deno.mkdir(join(dir, "data"));
-      await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-      const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, cli, "mirror", "data", "s3://b/w", "--watch"]
-          .concat(["--debounce", "100ms", "--state", "s.db"]),
-        cwd: dir,
-        env: { ...fake.env, HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-      const chunks: string[] = [];
-      const stderr = () => chunks.join("");
-      const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({ write: (s) => void chunks.push(s) }),
-      );
-      const until = async (ok: () => boolean, tenths: number) => {
-        for (let i = 0; i < tenths && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
-      };
-      try {
-        await until(() => stderr().includes("initial:"), 600);
-        assertStringIncludes(stderr(), "initial:");
-        fake.failNext(100_000, "internal", (t) => t.key === "w/b c.txt");
-        await Deno.writeTextFile(join(dir, "data", "b c.txt"), "b");
-        // The first attempt and two retries (after 1 s and 2 s).
-        await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 3, 300);
-        fake.clearFaults();
-        await until(() => /^events: mirror: 1 uploaded/m.test(stderr()), 300);
-      } finally {
-        child.kill("SIGTERM");
-        await child.status;
-        await reading;
-      }
-      const text = stderr();
-      const failures = text.split("\n").filter((l) => l.startsWith("vc: mirror: /"));
-      assertEquals(failures.length, 1, text);
-      assertStringIncludes(failures[0]!, `${join(dir, "data", "b c.txt")}: `);
-      assertEquals((text.match(/nothing was deleted for that path/g) ?? []).length, 1, text);
-      const retries = text.split("\n").filter((l) => /^events: .*failed/.test(l));
-      assert(retries.length >= 3, text);
-      assertStringIncludes(retries[0]!, "1 failed, tried again in 1s");
-      assertStringIncludes(retries[1]!, "1 failed (all as said above), tried again in 2s");
-      assertStringIncludes(text, "events: mirror: 1 uploaded (1 B)");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    let data = "";
+    const text = await watchLog(async ({ dir, fake, stderr, until }) => {
+      data = join(dir, "data");
+      fake.failNext(100_000, "internal", (t) => t.key === "w/b c.txt");
+      await Deno.writeTextFile(join(data, "b c.txt"), "b");
+      // The first attempt and two retries (after 1 s and 2 s).
+      await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 3, 300);
+      fake.clearFaults();
+      await until(() => /^events: mirror: 1 uploaded/m.test(stderr()), 300);
+    });
+    const failures = text.split("\n").filter((l) => l.startsWith("vc: mirror: /"));
+    assertEquals(failures.length, 1, text);
+    assertStringIncludes(failures[0]!, `${join(data, "b c.txt")}: `);
+    assertEquals((text.match(/nothing was deleted for that path/g) ?? []).length, 1, text);
+    const retries = text.split("\n").filter((l) => /^events: .*failed/.test(l));
+    assert(retries.length >= 3, text);
+    assertStringIncludes(retries[0]!, "1 failed, tried again in 1s");
+    assertStringIncludes(retries[1]!, "1 failed (all as said above), tried again in 2s");
+    assertStringIncludes(text, "events: mirror: 1 uploaded (1 B)");
+  },
+});
+
+Deno.test({
+  name:
+    "vc mirror --watch: two batches failing apart, each tried again on its own, say their held-back deletes line once each",
+  ignore: Deno.build.os === "windows", // no SIGTERM there
+  async fn() {
+    const text = await watchLog(async ({ dir, fake, stderr, until }) => {
+      fake.failNext(100_000, "internal", (t) => t.key === "w/b.txt" || t.key === "w/c.txt");
+      const held = () => (stderr().match(/nothing was deleted for that path/g) ?? []).length;
+      await Deno.writeTextFile(join(dir, "data", "b.txt"), "b");
+      await until(() => held() >= 1, 300);
+      // Half a second apart, so their retries never come due together (one batch).
+      await new Promise((r) => setTimeout(r, 500));
+      await Deno.writeTextFile(join(dir, "data", "c.txt"), "c");
+      // Each batch failed, then tried again twice (after 1 s and 2 s), in turns.
+      await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 6, 300);
+      fake.clearFaults();
+      await until(() => (stderr().match(/^events: mirror: 1 uploaded/gm) ?? []).length >= 2, 300);
+    });
+    assertEquals((text.match(/^events: mirror: 1 uploaded/gm) ?? []).length, 2, text);
+    assertEquals((text.match(/nothing was deleted for that path/g) ?? []).length, 2, text);
   },
 });

@@ -357,7 +357,10 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   const said = new Map<string, string>();
   // The failures said that only a change of their file ends (path → error), kept across passes.
   const lasting = new Map<string, string>();
-  let heldSaid: string | undefined;
+  // Every held-back deletes line said since the last full pass: batches that
+  // failed apart are tried again in turns, and one line remembered said each
+  // of theirs again at every retry.
+  const heldSaid = new Set<string>();
   // A bar for each pass or batch, from its first transfer to its summary (on
   // a terminal; in a CI log a plain line every 30 s of a long one, so a full
   // pass of a large tree over a slow store does not look hung).
@@ -390,7 +393,10 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
         // failures it did not say last time, and its summary counts the rest:
         // each retry printed every line again, for as long as the outage lasted.
         const retry = kind === "events" && info?.retry === true;
-        if (kind !== "events") said.clear();
+        if (kind !== "events") {
+          said.clear();
+          heldSaid.clear();
+        }
         // A failure that stays until its file changes (a key the store
         // refuses) is said once, not again at every full pass.
         const fresh = report.failed.filter((f) =>
@@ -404,10 +410,10 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
         }
         writeFailures(io, fresh);
         // Deletes held back fail the pass (exit 1 once): said also with --quiet.
-        if (report.deletesSkipped && !(retry && report.deletesSkipped === heldSaid)) {
+        if (report.deletesSkipped && !(retry && heldSaid.has(report.deletesSkipped))) {
           out.failure(report.deletesSkipped);
         }
-        heldSaid = report.deletesSkipped;
+        if (report.deletesSkipped) heldSaid.add(report.deletesSkipped);
         const changed = report.transferred + report.deleted;
         if (
           kind !== "events" || changed > 0 || report.deferred.length > 0 ||

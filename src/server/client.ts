@@ -84,8 +84,9 @@ export interface CacheClientOptions {
    * and `put` of bytes or a file (not of a stream, which cannot be sent
    * twice). Retried: 408, 429, 500, 502, 503 and 504 answers, a reset
    * connection or an answer that broke off, and a refused connection once
-   * an earlier attempt reached the service (a restart); not a first refusal
-   * or a silence past `timeoutMs`.
+   * an earlier attempt reached the service (a restart: waited 1 s, then 2,
+   * then 4, as the service starts again); not a first refusal or a silence
+   * past `timeoutMs`.
    */
   maxAttempts?: number;
   /** Cap of the first retry's random delay in ms (default 100); doubles per attempt. */
@@ -93,6 +94,13 @@ export interface CacheClientOptions {
   /** Longest wait before a retry in ms, also for a `Retry-After` (default 20,000). */
   maxRetryDelayMs?: number;
 }
+
+/**
+ * The first wait after a refusal that follows a reached attempt (a restart),
+ * doubling per attempt: 1, 2, 4 s, as a `vc serve` takes seconds to listen
+ * again. The blip backoff (100 ms doubling) gave up on it within 1.5 s.
+ */
+const RESTART_WAIT_MS = 1000;
 
 /** An upload's send time on top of the timeout, at a rate any working link beats. */
 const MIN_SEND_BYTES_PER_S = 64 * 1024;
@@ -324,7 +332,9 @@ export class CacheClient {
         signal,
         // A refusal after an earlier attempt reached the service is a restart.
         shouldRetry: (error, n) => isTransientError(error) || (n > 1 && isUnreachableError(error)),
-        delayFor: (error) => retryAfter.get(error as object),
+        delayFor: (error, n) =>
+          retryAfter.get(error as object) ??
+            (isUnreachableError(error) ? RESTART_WAIT_MS * 2 ** (n - 2) : undefined),
       });
     } catch (error) {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {

@@ -130,6 +130,8 @@ const NUMERIC_OPTIONS = [
 export interface ResponseCompletion {
   /** Resolves when the response was fully sent; rejects when it could not be. */
   completed: Promise<void>;
+  /** The client's end of the connection (`Deno.serve`'s), named in the log line. */
+  remoteAddr?: Deno.Addr;
   /**
    * Called when the handler cut a download past its bound (see
    * `downloadMinRate`): a shutdown need not wait for it any longer.
@@ -223,6 +225,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   const handler = async (request: Request, info?: ResponseCompletion): Promise<Response> => {
     const started = performance.now();
     const requestId = crypto.randomUUID();
+    // Read now: Deno's getter throws "Request closed" once the answer is sent.
+    const peer = info?.remoteAddr;
+    const remote = peer?.transport === "tcp" ? peer.hostname : undefined;
     // Cuts a streamed download that outlives its bound (see downloadBound).
     const cut = new AbortController();
     const path = requestPath(request);
@@ -316,6 +321,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         bytes_in: ctx.bytesIn,
         bytes_out: bytesOut,
         ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(remote === undefined ? {} : { remote }),
         ...(ctx.identity === undefined ? {} : { identity: ctx.identity.name }),
         ...(error === undefined ? {} : { error }),
         ...(ctx.warning === undefined ? {} : { warning: ctx.warning }),

@@ -1,6 +1,6 @@
 /**
  * One JSON line per request: method, route template, status, bytes in and
- * out, duration, request id and identity name. The token and the
+ * out, duration, request id, the client's address and identity name. The token and the
  * Authorization header are never logged. What a client sent (a path, a
  * header in an error) is shown with its control characters escaped, the
  * ones JSON leaves as they are too (C1, bidirectional overrides), so a line
@@ -29,6 +29,11 @@ export interface RequestLogRecord {
   bytes_out: number;
   /** Duration in milliseconds, to the end of the response body. */
   ms: number;
+  /**
+   * The address of the connection's peer (behind a proxy: the proxy's; a
+   * client's `X-Forwarded-For` is not trusted), when served by `Deno.serve`.
+   */
+  remote?: string;
   /** Identity name, when the caller authenticated. */
   identity?: string;
   /** Error message for failed requests (details for 500s stay in this log). */

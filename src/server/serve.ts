@@ -196,7 +196,11 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       info.completed.catch(() => {}).finally(done);
       // A download cut past its bound no longer holds a drain, even while
       // Deno.serve still relays a store's body it cannot stop.
-      return handler(request, { completed: info.completed, onCut: done });
+      return handler(request, {
+        completed: info.completed,
+        remoteAddr: info.remoteAddr,
+        onCut: done,
+      });
     });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

@@ -29,6 +29,7 @@ import {
 import { SECURITY_HEADERS } from "./mime.ts";
 import { inertJson } from "../printable.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
+import { Readiness } from "./readiness.ts";
 
 /**
  * Uploads streamed at once by default: ~14 MiB of parts each under
@@ -210,6 +211,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       : { maxBytesPerIdentity: options.maxBytesPerIdentity }),
     onExpired: () => metrics.expired(),
   });
+  const readiness = new Readiness(options.store, clock);
 
   const maxUploads = options.maxUploads ?? DEFAULT_MAX_UPLOADS;
   if (!Number.isSafeInteger(maxUploads) || maxUploads < 1) {
@@ -415,6 +417,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           endpoints: ENDPOINTS,
         });
       case "/healthz":
+        return jsonResponse({ status: "ok" });
+      case "/readyz":
+        await readiness.check();
         return jsonResponse({ status: "ok" });
       case "/metrics": {
         const text = new TextEncoder().encode(metrics.render());

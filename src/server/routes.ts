@@ -24,7 +24,8 @@ export const ENDPOINTS: Readonly<Record<string, string>> = {
   "GET /v1/cache/{id}":
     "the file (Range, ETag); refreshes its 30-day inactivity window; 404 while a placeholder",
   "DELETE /v1/cache/{id}": "deletes the entry",
-  "GET /healthz": "liveness",
+  "GET /healthz": "liveness: 200 while the process serves (503 once it shuts down)",
+  "GET /readyz": "readiness: 200 while the store answers, 503 when not or shutting down",
   "GET /metrics": "Prometheus metrics",
 };
 
@@ -90,6 +91,8 @@ export function matchRoute(sent: string, basePath: string): RouteMatch | undefin
       return { route: "/v1", methods: ["GET", "HEAD"] };
     case "/healthz":
       return { route: "/healthz", methods: ["GET", "HEAD"] };
+    case "/readyz":
+      return { route: "/readyz", methods: ["GET", "HEAD"] };
     case "/metrics":
       return { route: "/metrics", methods: ["GET", "HEAD"] };
     case "/v1/cache_id":

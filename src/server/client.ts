@@ -23,6 +23,7 @@ import {
 import { Md5 } from "../hash.ts";
 import { checkableMd5, uncoded } from "./repr_digest.ts";
 import { resumedBody } from "./resumed_body.ts";
+import { restartWaitMs } from "./restart_wait.ts";
 import { failureKind } from "./failure_kind.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
@@ -94,13 +95,6 @@ export interface CacheClientOptions {
   /** Longest wait before a retry in ms, also for a `Retry-After` (default 20,000). */
   maxRetryDelayMs?: number;
 }
-
-/**
- * The first wait after a refusal that follows a reached attempt (a restart),
- * doubling per attempt: 1, 2, 4 s, as a `vc serve` takes seconds to listen
- * again. The blip backoff (100 ms doubling) gave up on it within 1.5 s.
- */
-const RESTART_WAIT_MS = 1000;
 
 /** An upload's send time on top of the timeout, at a rate any working link beats. */
 const MIN_SEND_BYTES_PER_S = 64 * 1024;
@@ -334,7 +328,7 @@ export class CacheClient {
         shouldRetry: (error, n) => isTransientError(error) || (n > 1 && isUnreachableError(error)),
         delayFor: (error, n) =>
           retryAfter.get(error as object) ??
-            (isUnreachableError(error) ? RESTART_WAIT_MS * 2 ** (n - 2) : undefined),
+            (isUnreachableError(error) ? restartWaitMs(n - 1, this.#maxRetryDelayMs) : undefined),
       });
     } catch (error) {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {

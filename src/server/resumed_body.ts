@@ -9,7 +9,14 @@
  * @module
  */
 import { OfflineError } from "../errors.ts";
-import { failuresAfter, fullJitterDelay, isTransientError, sleep } from "../store/retry.ts";
+import {
+  failuresAfter,
+  fullJitterDelay,
+  isTransientError,
+  isUnreachableError,
+  sleep,
+} from "../store/retry.ts";
+import { restartWaitMs } from "./restart_wait.ts";
 
 /** A body that ended cleanly before its size (a ranged answer short of the end): a cut too. */
 class EndedEarly extends OfflineError {
@@ -78,17 +85,27 @@ export function resumedBody(
   let start = 0;
   let failures = 0;
   // The rest from `offset` after `cut`; a resume that fails transiently
-  // (the service restarting) is one more failure, and is tried again.
+  // (a 503 of the service shutting down) or is refused (its restart, waited
+  // for as long as the client's requests wait) is one more failure, and is
+  // tried again.
   const resume = async (cut: unknown): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
+    // Refused connections in a row: the service that answered is restarting.
+    let refusals = 0;
     while (true) {
       if (failures >= options.maxAttempts) throw cut;
-      await sleep(fullJitterDelay(failures, options.baseDelayMs, options.maxDelayMs), signal);
+      const backoff = fullJitterDelay(failures, options.baseDelayMs, options.maxDelayMs);
+      await sleep(
+        refusals === 0 ? backoff : Math.max(backoff, restartWaitMs(refusals, options.maxDelayMs)),
+        signal,
+      );
       try {
         const rest = await options.resume(offset);
         if (rest === undefined) throw cut;
         return rest.getReader();
       } catch (error) {
-        if (error === cut || signal?.aborted || !isTransientError(error)) throw error;
+        if (error === cut || signal?.aborted) throw error;
+        if (isUnreachableError(error)) refusals++;
+        else if (!isTransientError(error)) throw error;
         failures++;
       }
     }

@@ -38,6 +38,8 @@ export interface EndpointContext {
   bodyIdleMs: number;
   /** Set once the caller authenticated (for the log line). */
   identity?: Identity;
+  /** The cache ID `POST /v1/cache_id` computed (for the log line). */
+  cacheId?: string;
   /** Abandons the uploads in flight: their store writes are aborted, and they get 503. */
   cancel?: AbortSignal;
   /** Request body bytes read so far. */
@@ -150,6 +152,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
   }
   if (body.entries.size === 0) throw new HttpError(400, "the JSON body must not be empty");
   const id = cacheId(identity.tokenId, body);
+  ctx.cacheId = id;
   const meta = await ctx.entries.reserve(id, identity.tokenId);
   return jsonResponse({
     cache_id: id,

@@ -325,6 +325,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(remote === undefined ? {} : { remote }),
         ...(ctx.identity === undefined ? {} : { identity: ctx.identity.name }),
+        ...(cacheIdOf(ctx, match) ?? {}),
         ...(error === undefined ? {} : { error }),
         ...(ctx.warning === undefined ? {} : { warning: ctx.warning }),
         ...(aborted ? { aborted } : {}),
@@ -475,6 +476,20 @@ function requestPath(request: Request): string | HttpError {
   } catch {
     return invalid();
   }
+}
+
+/**
+ * The cache ID a request was about, for its log line: the one `cache_id`
+ * answered, or the one in the path (as sent, cut to 200 characters: any
+ * text may stand there). The route template alone could not trace one
+ * cache's upload, downloads and removal across instances.
+ */
+function cacheIdOf(
+  ctx: EndpointContext,
+  match: { id?: string } | undefined,
+): { cache_id: string } | undefined {
+  const id = ctx.cacheId ?? match?.id;
+  return id === undefined ? undefined : { cache_id: id.slice(0, 200) };
 }
 
 /** The methods of all routes together, `OPTIONS *`'s `Allow`. */

@@ -1,6 +1,6 @@
 /**
  * One JSON line per request: method, route template, status, bytes in and
- * out, duration, request id, the client's address and identity name. The token and the
+ * out, duration, request id, the client's address, identity name and cache ID. The token and the
  * Authorization header are never logged. What a client sent (a path, a
  * header in an error) is shown with its control characters escaped, the
  * ones JSON leaves as they are too (C1, bidirectional overrides), so a line
@@ -36,6 +36,8 @@ export interface RequestLogRecord {
   remote?: string;
   /** Identity name, when the caller authenticated. */
   identity?: string;
+  /** The cache ID in the path, or the one `POST /v1/cache_id` answered. */
+  cache_id?: string;
   /** Error message for failed requests (details for 500s stay in this log). */
   error?: string;
   /** What went wrong in a request that still succeeded (e.g. a download's expiry not moved). */

@@ -86,6 +86,9 @@ export async function run(
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b).replaceAll(ws.dir, "<WS>");
+  // A retry's wait is random (full jitter): `trying again (2/3) in 44 ms` is said as `in N`.
+  const text = (b: Uint8Array) =>
+    new TextDecoder().decode(b).replaceAll(ws.dir, "<WS>")
+      .replace(/(; trying again \(\d+\/\d+\) in )[\d.]+ m?s/g, "$1N");
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }

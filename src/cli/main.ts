@@ -24,6 +24,8 @@ import { COMMANDS } from "./command_table.ts";
 import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
 import { closest } from "../suggest.ts";
+import { listenToStoreRetries } from "../store/retry_notice.ts";
+import { retryLines } from "./retry_lines.ts";
 import { inertJson } from "../printable.ts";
 
 // The `vc` process (process.ts) runs the command line with this module's own
@@ -310,7 +312,13 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       ? "quiet"
       : "human";
     const out = new Output(io, { mode });
-    return (await command.run({ io, flags, args: positionals, out })) ?? EXIT_OK;
+    // Once for every command, however it opens its stores: their retries are said.
+    const stopRetryLines = listenToStoreRetries(retryLines((line) => out.warn(line)));
+    try {
+      return (await command.run({ io, flags, args: positionals, out })) ?? EXIT_OK;
+    } finally {
+      stopRetryLines();
+    }
   } catch (error) {
     // Usage errors raised deep in a command (a bad --max-size) point at its help.
     if (error instanceof UsageError && error.command === undefined) {

@@ -333,8 +333,9 @@ export class CacheClient {
     } catch (error) {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {
         // retry() says it gave up already, without where: said once, with the URL.
+        const over = GAVE_UP.exec(error.message)?.[1] ?? "";
         error.message = error.message.replace(GAVE_UP, "") +
-          ` (gave up after ${attempts} attempts at ${redactUrl(url)})`;
+          ` (gave up after ${attempts} attempts${over} at ${redactUrl(url)})`;
       }
       throw error;
     }
@@ -1149,7 +1150,7 @@ export class CacheClient {
 }
 
 /** The suffix retry() adds to an error it gave up on (see markGaveUp). */
-const GAVE_UP = / \(gave up after \d+ attempts\)$/;
+const GAVE_UP = / \(gave up after \d+ attempts( over [^)]+)?\)$/;
 
 /** The shortest token looked for in a server's text (see `#withoutToken`). */
 const MIN_REDACTED_TOKEN = 8;

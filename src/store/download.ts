@@ -75,6 +75,7 @@ import {
   sleep,
 } from "./retry.ts";
 import type { GetResult, ObjectInfo, ObjectStore } from "./types.ts";
+import { REQUEST_TIMEOUT_HINT, retryReason, storeRetried } from "./retry_notice.ts";
 
 const MiB = 1024 * 1024;
 
@@ -406,7 +407,7 @@ async function downloadTwice(
       }
       expected = e.info;
       ifMatch = normalizeEtag(e.info.etag);
-      await sleep(fullJitterDelay(corrupt, 50, 2_000), options.signal);
+      await sleep(retryWait(e.error, corrupt, attempts), options.signal);
     }
   }
 }
@@ -691,6 +692,24 @@ function worthResuming(e: unknown, outer: AbortSignal | undefined): boolean {
   return isStoreUnavailable(e);
 }
 
+/**
+ * The wait before the next attempt after failed `attempt` (of `attempts`),
+ * told to whoever listens (see retry_notice.ts) with where it resumes: a
+ * resumed download is otherwise as silent as a hung one.
+ */
+function retryWait(e: unknown, attempt: number, attempts: number, resumeAt?: number): number {
+  const delayMs = fullJitterDelay(attempt, 50, 2_000);
+  storeRetried({
+    reason: retryReason(e),
+    error: e,
+    attempt,
+    maxAttempts: attempts,
+    delayMs,
+    ...(resumeAt === undefined ? {} : { resumeAt }),
+  });
+  return delayMs;
+}
+
 async function getWithRetries(
   store: ObjectStore,
   key: string,
@@ -707,7 +726,7 @@ async function getWithRetries(
     } catch (e) {
       if (e instanceof PreconditionFailedError) throw new VersionChanged(uri, e);
       if (attempt >= attempts || signal.aborted || !retryable(e)) throw e;
-      await sleep(fullJitterDelay(attempt, 50, 2_000), signal);
+      await sleep(retryWait(e, attempt, attempts), signal);
       continue;
     }
     // A store that ignores If-Match must not hand a retry another version.
@@ -1049,8 +1068,8 @@ async function pipeRange(
               clearInterval(watchdog);
               stalled.abort(Object.assign(
                 new OfflineError(
-                  `${ctx.uri}: a ranged GET sent nothing for ${idleMs / 1000} s at byte ${at} ` +
-                    `(request timeout: set --request-timeout or VC_REQUEST_TIMEOUT in seconds)`,
+                  `${ctx.uri}: a ranged GET sent nothing for ${idleMs / 1000} s at byte ${at}` +
+                    REQUEST_TIMEOUT_HINT,
                 ),
                 { retryable: true },
               ));
@@ -1092,7 +1111,7 @@ async function pipeRange(
       if (!retryable(e)) throw e;
       failures = failuresAfter(failures, pos - before, end - before);
       if (failures >= ctx.attempts) throw e;
-      await sleep(fullJitterDelay(failures, 50, 2_000), ctx.signal);
+      await sleep(retryWait(e, failures, ctx.attempts, pos), ctx.signal);
     }
   }
 }
@@ -1164,7 +1183,7 @@ async function fetchRange(
         }
         throw e;
       }
-      await sleep(fullJitterDelay(failures, 50, 2_000), ctx.signal);
+      await sleep(retryWait(e, failures, ctx.attempts, cursor.pos), ctx.signal);
     }
   }
 }

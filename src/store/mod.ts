@@ -43,6 +43,8 @@ export type { EnvReader } from "../config.ts";
 export { forUserFiles, openStore } from "./open.ts";
 export type { StoreOptions } from "./open.ts";
 export { downloadToFile } from "./download.ts";
+export { listenToStoreRetries } from "./retry_notice.ts";
+export type { StoreRetry, StoreRetryListener } from "./retry_notice.ts";
 export type {
   DownloadedObject,
   DownloadIntegrity,

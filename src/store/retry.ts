@@ -63,13 +63,16 @@ export async function retry<T>(
   const cap = options.maxDelayMs ?? 20_000;
   const shouldRetry = options.shouldRetry ?? isTransientError;
   const random = options.random ?? Math.random;
+  const started = performance.now();
   for (let attempt = 1;; attempt++) {
     options.signal?.throwIfAborted();
     try {
       return await fn(attempt);
     } catch (error) {
       if (attempt >= maxAttempts || options.signal?.aborted || !shouldRetry(error, attempt)) {
-        if (attempt > 1 && attempt >= maxAttempts) markGaveUp(error, attempt);
+        if (attempt > 1 && attempt >= maxAttempts) {
+          markGaveUp(error, attempt, performance.now() - started);
+        }
         throw error;
       }
       const asked = options.delayFor?.(error, attempt);
@@ -91,6 +94,8 @@ const exhausted = new WeakSet<object>();
  * or the AWS SDK's own retries), so {@linkcode retriedInFull} knows it.
  * Said in its message too, once, as the aws CLI says "reached max retries":
  * the message alone reads as one answer, where the store gave it every time.
+ * With `elapsedMs` of at least 10 s, how long the attempts took too: an
+ * error after minutes of timeouts says why it came so late.
  *
  * @example
  * ```ts
@@ -101,14 +106,31 @@ const exhausted = new WeakSet<object>();
  * markGaveUp(e, 5);
  * assert.equal(e.message, "500 (gave up after 5 attempts)");
  * assert.equal(retriedInFull(e), true);
+ * const late = new Error("timed out");
+ * markGaveUp(late, 5, 302_400);
+ * assert.equal(late.message, "timed out (gave up after 5 attempts over 5 min 2 s)");
  * ```
  */
-export function markGaveUp(error: unknown, attempts: number): void {
+export function markGaveUp(error: unknown, attempts: number, elapsedMs?: number): void {
   if (typeof error !== "object" || error === null) return;
   if (error instanceof Error && !exhausted.has(error)) {
-    error.message += ` (gave up after ${attempts} attempts)`;
+    const over = elapsedMs !== undefined && elapsedMs >= SAY_ELAPSED_FROM_MS
+      ? ` over ${elapsedText(elapsedMs)}`
+      : "";
+    error.message += ` (gave up after ${attempts} attempts${over})`;
   }
   exhausted.add(error);
+}
+
+/** Attempts that took less than this (10 s) are not timed in their error: no one waited long. */
+const SAY_ELAPSED_FROM_MS = 10_000;
+
+// `12.3 s`, `5 min 2 s`.
+function elapsedText(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60
+    ? `${(ms / 1000).toFixed(1)} s`
+    : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 /**

@@ -78,6 +78,7 @@ import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
 import { capSdkResponseBodies } from "./sdk_body_cap.ts";
 import { listUploads } from "./s3_uploads_list.ts";
+import { noticeSdkRetries } from "./sdk_retry_notice.ts";
 import { markGaveUp } from "./retry.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
@@ -2090,6 +2091,7 @@ export class S3Store implements ObjectStore {
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);
+    noticeSdkRetries(client, this.#settings.maxAttempts);
     capSdkResponseBodies(client, "vcTrimErrorsIn200");
     const explicit = this.#options.credentials;
     const credentials: CredentialSource = this.#settings.anonymous

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { REQUEST_TIMEOUT_HINT } from "./retry_notice.ts";
 import {
   AccessDeniedError,
   causeChain,
@@ -451,7 +452,7 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     return new OfflineError(
       `${ctx.operation} ${ctx.uri}: timed out waiting for ${ctx.endpoint}${fromSetting(ctx)}${
         throughProxy(ctx.endpoint)
-      }: ${message}${TIMEOUT_HINT}`,
+      }: ${message}${REQUEST_TIMEOUT_HINT}`,
       { cause: error },
     );
   }
@@ -602,8 +603,6 @@ function tlsHint(error: unknown, endpoint: string, caBundle: string | undefined)
     : " (the endpoint's TLS handshake failed: check http:// vs https://)";
 }
 
-const TIMEOUT_HINT = " (request timeout: set --request-timeout or VC_REQUEST_TIMEOUT in seconds)";
-
 /**
  * The error for a request that got no response, or no body bytes, within the
  * request timeout: an `OfflineError` (the endpoint is as good as
@@ -638,7 +637,7 @@ export function s3TimeoutError(
     ? Math.round(timeoutMs) / 1000
     : Math.round(timeoutMs / 100) / 10;
   return new OfflineError(
-    `${ctx.operation} ${ctx.uri}: timed out after ${seconds} s waiting for ${what} from ${ctx.endpoint}${TIMEOUT_HINT}`,
+    `${ctx.operation} ${ctx.uri}: timed out after ${seconds} s waiting for ${what} from ${ctx.endpoint}${REQUEST_TIMEOUT_HINT}`,
   );
 }
 

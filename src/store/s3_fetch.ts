@@ -29,6 +29,7 @@ import {
   unaskedNotModified,
 } from "./s3_errors.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
+import { retryReason, storeRetried } from "./retry_notice.ts";
 import { concatBytes } from "../bytes.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
@@ -336,6 +337,7 @@ export class S3Fetch {
       });
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const baseDelayMs = this.#options.retryBaseDelayMs ?? 100;
+    const maxAttempts = this.#options.maxAttempts ?? 5;
     let forcedRefresh = false;
     // Read before the first https request: a missing bundle is the user's to fix, not retried.
     if (this.#caBundle === null && parsed.protocol === "https:") {
@@ -617,7 +619,7 @@ export class S3Fetch {
       if (details.code !== undefined && RETRIED_CODES.has(details.code)) markRetryable(error);
       throw error;
     }, {
-      maxAttempts: this.#options.maxAttempts ?? 5,
+      maxAttempts,
       baseDelayMs,
       signal: req.signal,
       shouldRetry: (error) => retryableErrors.has(error as object) || isTransientError(error),
@@ -630,7 +632,10 @@ export class S3Fetch {
           : undefined;
         return asked === undefined ? throttled : Math.max(asked, throttled ?? 0);
       },
-      onRetry: ({ error, attempt }) => req.onRetry?.(error, attempt),
+      onRetry: ({ error, attempt, delayMs }) => {
+        req.onRetry?.(error, attempt);
+        storeRetried({ reason: retryReason(error), error, attempt, maxAttempts, delayMs });
+      },
     });
   }
 

@@ -107,3 +107,18 @@ Deno.test("vc: AWS_MAX_ATTEMPTS reaches the CLI's requests and vc config", async
     .find((r) => r.name === "s3MaxAttempts");
   assertEquals([row?.value, row?.source], [2, "env AWS_MAX_ATTEMPTS"]);
 });
+
+Deno.test("vc: AWS_MAX_ATTEMPTS=1 makes a failing download one GET, not the downloader's own 3", async () => {
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  await using ws = await CliWorkspace.create();
+  await fake.putObject("b", "k", "x");
+  const env = { ...fake.env, AWS_MAX_ATTEMPTS: "1" };
+  fake.failNext(100, "internal", (t) => t.op === "GetObject");
+  await withProcessEnv(env, async () => {
+    const got = await ws.run(["cache", "get", "s3://b/k"], env);
+    assertEquals(got.code, 1, got.stderr);
+    assert(!got.stderr.includes("trying again"), got.stderr);
+    assertStringIncludes(got.stderr, "500 InternalError");
+  });
+  assertEquals(fake.stats.GetObject, 1);
+});

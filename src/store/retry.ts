@@ -72,6 +72,10 @@ export async function retry<T>(
       if (attempt >= maxAttempts || options.signal?.aborted || !shouldRetry(error, attempt)) {
         if (attempt > 1 && attempt >= maxAttempts) {
           markGaveUp(error, attempt, performance.now() - started);
+        } else if (maxAttempts === 1 && typeof error === "object" && error !== null) {
+          // Told to make one attempt (AWS_MAX_ATTEMPTS=1: fail fast): that
+          // was all of them, for a caller above too; said as nothing more.
+          exhausted.add(error);
         }
         throw error;
       }
@@ -135,7 +139,7 @@ function elapsedText(ms: number): string {
 
 /**
  * Whether `error` is what a {@linkcode retry} threw after using all its
- * attempts (more than one): retrying it again above (a download's own
+ * attempts (more than one, or the one it was told to make): retrying it again above (a download's own
  * attempts over a store's) would multiply the requests sent to a store that
  * is throttling (503 SlowDown) or down, 3 × 5 GETs where 5 were meant.
  *
@@ -148,6 +152,10 @@ function elapsedText(ms: number): string {
  * await assert.rejects(retry(() => Promise.reject(e), { maxAttempts: 2, baseDelayMs: 1, shouldRetry: () => true }));
  * assert.equal(retriedInFull(e), true);
  * assert.equal(retriedInFull(new Error("never retried")), false);
+ * const once = new Error("503");
+ * await assert.rejects(retry(() => Promise.reject(once), { maxAttempts: 1 }));
+ * assert.equal(retriedInFull(once), true);
+ * assert.equal(once.message, "503");
  * ```
  */
 export function retriedInFull(error: unknown): boolean {

@@ -6,7 +6,6 @@
  * other instances on the store served. One look at the store answers the
  * checks of a second; a store that comes back makes the instance ready again.
  */
-import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { serveCache } from "../src/server/mod.ts";
 import { FsStore } from "../src/store/fs.ts";

@@ -17,6 +17,8 @@ import type {
 } from "../src/store/types.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { SYNC_RECORD_NAME } from "../src/versioned/sync_records.ts";
+import { treeContents } from "./mirror_helpers.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 
 /**
@@ -292,4 +294,15 @@ export async function pinnedOnS3(
       await cache.close();
     },
   };
+}
+
+/**
+ * Every file `vc sync` put under `root` with its content ({@linkcode treeContents}
+ * without the sync's own record and lock files).
+ */
+export async function syncedContents(root: string): Promise<Record<string, string>> {
+  const tree = await treeContents(root);
+  delete tree[SYNC_RECORD_NAME];
+  delete tree[`${SYNC_RECORD_NAME}.lock`];
+  return tree;
 }

@@ -13,7 +13,7 @@
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { treeContents } from "./mirror_helpers.ts";
+import { syncedContents } from "./versioned_helpers.ts";
 
 async function added(ws: CliWorkspace, entries: Record<string, string>): Promise<void> {
   for (const [path, text] of Object.entries(entries)) {
@@ -33,7 +33,7 @@ Deno.test("vc sync: a manifest path that another needs as its directory fails, t
     const report = JSON.parse(r.stdout);
     assertEquals(report.failed.map((f: { path: string }) => f.path), ["/x"]);
     assertStringIncludes(report.failed[0].error, '"/x/y.csv" needs it to be a directory');
-    assertEquals(await treeContents(ws.path("out")), {
+    assertEquals(await syncedContents(ws.path("out")), {
       "w.csv": "w\n",
       "x/y.csv": "y\n",
       "x/z.csv": "z\n",
@@ -63,7 +63,7 @@ Deno.test("vc sync (case-insensitive logic): entries that are one file there are
     // The first in UTF-8 order is written: `D` before `d`, `e` + U+0301 before `é`.
     assertEquals(report.failed.map((f: { path: string }) => f.path).sort(), [nfc, "/data/a.csv"]);
     for (const f of report.failed) assertStringIncludes(f.error, "letter case or Unicode form");
-    assertEquals(await treeContents(ws.path("out")), {
+    assertEquals(await syncedContents(ws.path("out")), {
       "Data/A.csv": "upper\n",
       [nfd.slice(1)]: "nfc\n",
       "ok.csv": "ok\n",

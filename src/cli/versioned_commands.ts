@@ -576,9 +576,19 @@ export const sync: Command = {
   required: 0,
   usage: "[DEST]",
   description:
-    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied` and `failed`, each failure with its error's message and name); exit 1 if any.\nOther files in DEST (of entries since removed or renamed) are left as they are.",
-  options: VERSIONED_OPTIONS,
-  examples: ["vc sync ./assets", "vc sync /srv/models --manifest deploy/versioned_assets.json"],
+    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied` and `failed`, each failure with its error's message and name); exit 1 if any.\nOther files in DEST (of entries since removed or renamed) are left as they are.\nA file changed in DEST since a sync wrote it (or that none wrote) is not replaced:\nthat entry fails, naming it, unless --force. DEST/.vc-sync.json records what was written.",
+  options: {
+    force: {
+      type: "boolean",
+      description: "replace files in DEST changed since a sync wrote them, or that none wrote",
+    },
+    ...VERSIONED_OPTIONS,
+  },
+  examples: [
+    "vc sync ./assets",
+    "vc sync /srv/models --manifest deploy/versioned_assets.json",
+    "vc sync ./assets --force   # also replace files edited in ./assets",
+  ],
   async run(ctx) {
     // "-" is stdout for `vc get`; a tree of files cannot go there, and a
     // directory named "-" made without a word is never what was meant.
@@ -597,6 +607,7 @@ export const sync: Command = {
     try {
       report = await s.vc.syncSettled(dest, {
         onProgress: (p) => bar.onItems(withStep(p)),
+        force: ctx.flags.boolean("force"),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
     } catch (error) {

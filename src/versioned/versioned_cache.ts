@@ -256,6 +256,12 @@ export interface VersionedSyncOptions {
    * entries copied and failed before the stop).
    */
   signal?: AbortSignal | undefined;
+  /**
+   * Replace a file in DEST that changed since a sync wrote it, or that no
+   * sync wrote and holds other bytes (else that entry fails with a
+   * `PreconditionFailedError` naming it, and the file is left as it is).
+   */
+  force?: boolean | undefined;
 }
 
 /**
@@ -295,7 +301,11 @@ const UPDATE_OPTIONS: OptionNames<VersionedUpdateOptions> = {
   force: true,
   onWarning: true,
 };
-const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = { onProgress: true, signal: true };
+const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = {
+  onProgress: true,
+  signal: true,
+  force: true,
+};
 const SIGNAL_OPTION: OptionNames<{ signal?: AbortSignal }> = { signal: true };
 const LIST_OPTIONS: OptionNames<VersionedListOptions> = {
   signal: true,
@@ -1499,109 +1509,120 @@ export class VersionedCache {
     let bytes = 0;
     // Drawn at once, and moving while a large entry downloads, not only when one ends.
     options.onProgress?.({ done, total: entries.length, bytes });
-    const results = await mapSettled(entries, PARALLEL, async ({ path }) => {
-      let mine = 0;
-      try {
-        const dest = join(root, ...path.slice(1).split("/"));
-        const clash = clashes.get(path);
-        if (clash !== undefined) {
-          throw new InvalidInputError(
-            `cannot write ${path} to ${dest} beside the others: ${clash}`,
-          );
-        }
-        // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
-        const rel = relative(root, dest);
-        if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
-          throw new InvalidInputError(`refusing to write ${path} to ${dest} outside ${root}`);
-        }
-        // A directory bucket's files are the published versions: a copy
-        // written among them (DEST the bucket, or a manifest path that leads
-        // into it) could replace one (`/x.1.0.0.csv` is version 1.0.0 of `/x.csv`);
-        // also where DEST is a symbolic link to it.
-        if (bucketDir !== undefined && await realBelow(dest, bucketDir)) {
-          throw new InvalidInputError(
-            `refusing to write ${path} to ${dest}: it is inside the bucket ${this.bucket}, ` +
-              `among the published versions; sync to a directory outside it`,
-          );
-        }
-        // The manifest itself (a manifest path `/versioned_assets.json`,
-        // synced into the manifest's directory, the default DEST) or the
-        // lock file: replaced by an asset's bytes, vc would lose its pins.
-        const own = await ownFileAt(dest, ownFiles(this));
-        if (own !== undefined) {
-          throw new InvalidInputError(
-            `refusing to write ${path} to ${dest}: it is ${own} of this sync; ` +
-              `sync to another directory`,
-          );
-        }
-        const tried = overrides.filter(({ of }) => of !== path);
-        const of = await ownFileAt(dest, tried.map(({ file, of }) => [file, of]));
-        if (of !== undefined) {
-          throw new InvalidInputError(
-            `refusing to write ${path} to ${dest}: it is the local override of ${of} in ` +
-              `${this.manifest}, which the copy would replace; sync to another directory ` +
-              `or move the override out of ${root}`,
-          );
-        }
-        // A directory of the destination that is a symbolic link (one a
-        // checkout or an archive planted) would send the copy outside it,
-        // as in `vc mirror`; the file itself may be one: the copy's rename
-        // replaces it.
-        const { linkOnPath } = await import("../cache/layout.ts");
-        const link = linkOnPath(root, dirname(dest));
-        if (link !== undefined) {
-          throw new InvalidInputError(
-            `refusing to write ${path} to ${dest}: ${link} is a symbolic link in ${root}; ` +
-              `vc does not write through it (replace the link with a directory)`,
-          );
-        }
-        options.signal?.throwIfAborted();
-        const local = await this.path(path, undefined, {
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.onProgress
-            ? {
-              onProgress: (p: { bytes: number; total: number }) => {
-                bytes += p.bytes - mine;
-                mine = p.bytes;
-                // The entry's own percentage, as prefill draws its items':
-                // the count of entries says nothing while one large file
-                // downloads (its ETA grew as the download went on).
-                options.onProgress?.({
+    // What earlier syncs wrote into DEST: a file changed since, or one no
+    // sync wrote, is the user's, and is not replaced without `force`.
+    const { recordFileClash, withSyncRecords } = await import("./sync_records.ts");
+    const force = options.force === true;
+    const results = await withSyncRecords(
+      root,
+      options.signal,
+      (records) =>
+        mapSettled(entries, PARALLEL, async ({ path }) => {
+          let mine = 0;
+          try {
+            const dest = join(root, ...path.slice(1).split("/"));
+            const clash = clashes.get(path) ?? recordFileClash(path);
+            if (clash !== undefined) {
+              throw new InvalidInputError(
+                `cannot write ${path} to ${dest} beside the others: ${clash}`,
+              );
+            }
+            // normalizeVersionedPath already refused `..`; this guards against surprises anyway.
+            const rel = relative(root, dest);
+            if (rel === "" || rel.startsWith("..") || rel.split(sep).includes("..")) {
+              throw new InvalidInputError(`refusing to write ${path} to ${dest} outside ${root}`);
+            }
+            // A directory bucket's files are the published versions: a copy
+            // written among them (DEST the bucket, or a manifest path that leads
+            // into it) could replace one (`/x.1.0.0.csv` is version 1.0.0 of `/x.csv`);
+            // also where DEST is a symbolic link to it.
+            if (bucketDir !== undefined && await realBelow(dest, bucketDir)) {
+              throw new InvalidInputError(
+                `refusing to write ${path} to ${dest}: it is inside the bucket ${this.bucket}, ` +
+                  `among the published versions; sync to a directory outside it`,
+              );
+            }
+            // The manifest itself (a manifest path `/versioned_assets.json`,
+            // synced into the manifest's directory, the default DEST) or the
+            // lock file: replaced by an asset's bytes, vc would lose its pins.
+            const own = await ownFileAt(dest, ownFiles(this));
+            if (own !== undefined) {
+              throw new InvalidInputError(
+                `refusing to write ${path} to ${dest}: it is ${own} of this sync; ` +
+                  `sync to another directory`,
+              );
+            }
+            const tried = overrides.filter(({ of }) => of !== path);
+            const of = await ownFileAt(dest, tried.map(({ file, of }) => [file, of]));
+            if (of !== undefined) {
+              throw new InvalidInputError(
+                `refusing to write ${path} to ${dest}: it is the local override of ${of} in ` +
+                  `${this.manifest}, which the copy would replace; sync to another directory ` +
+                  `or move the override out of ${root}`,
+              );
+            }
+            // A directory of the destination that is a symbolic link (one a
+            // checkout or an archive planted) would send the copy outside it,
+            // as in `vc mirror`; the file itself may be one: the copy's rename
+            // replaces it.
+            const { linkOnPath } = await import("../cache/layout.ts");
+            const link = linkOnPath(root, dirname(dest));
+            if (link !== undefined) {
+              throw new InvalidInputError(
+                `refusing to write ${path} to ${dest}: ${link} is a symbolic link in ${root}; ` +
+                  `vc does not write through it (replace the link with a directory)`,
+              );
+            }
+            options.signal?.throwIfAborted();
+            const local = await this.path(path, undefined, {
+              ...(options.signal ? { signal: options.signal } : {}),
+              ...(options.onProgress
+                ? {
+                  onProgress: (p: { bytes: number; total: number }) => {
+                    bytes += p.bytes - mine;
+                    mine = p.bytes;
+                    // The entry's own percentage, as prefill draws its items':
+                    // the count of entries says nothing while one large file
+                    // downloads (its ETA grew as the download went on).
+                    options.onProgress?.({
+                      done,
+                      total: entries.length,
+                      bytes,
+                      current: path,
+                      ...(p.total > 0 ? { step: { name: "downloading", ...p } } : {}),
+                    });
+                  },
+                }
+                : {}),
+            });
+            options.signal?.throwIfAborted();
+            const onProgress = options.onProgress;
+            const report =
+              (name: VersionedEntryStep["name"]) => (p: { bytes: number; total: number }) =>
+                onProgress?.({
                   done,
                   total: entries.length,
                   bytes,
                   current: path,
-                  ...(p.total > 0 ? { step: { name: "downloading", ...p } } : {}),
+                  step: { name, ...p },
                 });
-              },
-            }
-            : {}),
-        });
-        options.signal?.throwIfAborted();
-        const onProgress = options.onProgress;
-        const report =
-          (name: VersionedEntryStep["name"]) => (p: { bytes: number; total: number }) =>
-            onProgress?.({
-              done,
-              total: entries.length,
-              bytes,
-              current: path,
-              step: { name, ...p },
+            await records.check(path, dest, local, force);
+            // A corrupt cached copy is never copied out; a stop cuts its check
+            // and copy too (seconds a GB each), leaving DEST's file as it was.
+            await this.#cache.copyVerified(local, dest, {
+              ...(onProgress
+                ? { onCheckProgress: report("checking"), onProgress: report("copying") }
+                : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
             });
-        // A corrupt cached copy is never copied out; a stop cuts its check
-        // and copy too (seconds a GB each), leaving DEST's file as it was.
-        await this.#cache.copyVerified(local, dest, {
-          ...(onProgress
-            ? { onCheckProgress: report("checking"), onProgress: report("copying") }
-            : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-        return { path, dest };
-      } finally {
-        // Failed entries count too: the progress reaches its total.
-        options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
-      }
-    });
+            await records.wrote(path, dest);
+            return { path, dest };
+          } finally {
+            // Failed entries count too: the progress reaches its total.
+            options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
+          }
+        }),
+    );
     const copied: VersionedSyncReport["copied"] = [];
     const failed: VersionedSyncReport["failed"] = [];
     const signal = options.signal;

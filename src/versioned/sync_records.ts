@@ -1,0 +1,231 @@
+/**
+ * What `vc sync` wrote into a destination directory, so that a later sync
+ * does not replace a file the user changed since (or one vc never wrote)
+ * without a word: `DEST/.vc-sync.json` keeps the size, modification time
+ * and inode of each file as vc left it. A file whose stat still matches is
+ * vc's to replace, without reading it (a re-sync of a large DEST stays a
+ * stat per file); one that does not is compared with the bytes to be
+ * written, and replaced only when they are the same (a copy left by
+ * baiji-pod's sync, an older vc, or a sync killed before it wrote its
+ * records) or when the caller forces it.
+ *
+ * The records live in DEST, not in the cache, so that they move with it and
+ * survive `vc cache clear`; a sync holds `DEST/.vc-sync.json.lock` while it
+ * runs, so two syncs into one DEST take turns instead of losing each other's
+ * records. A record file that does not parse is taken as empty: that can
+ * only make vc refuse more, never lose an edit.
+ *
+ * @module
+ */
+import { join } from "../path.ts";
+import { PreconditionFailedError } from "../errors.ts";
+import { withFileLock } from "../file_lock.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
+
+/** The name of the record file in DEST. */
+export const SYNC_RECORD_NAME = ".vc-sync.json";
+const LOCK_NAME = `${SYNC_RECORD_NAME}.lock`;
+
+/** A file as `vc sync` left it. */
+interface Written {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/**
+ * The problem with a manifest path that would be one of the record's own
+ * files at the root of DEST, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordFileClash } from "./sync_records.ts";
+ * assert(recordFileClash("/.vc-sync.json") !== undefined);
+ * assert(recordFileClash("/x/.vc-sync.json") === undefined);
+ * ```
+ */
+export function recordFileClash(path: string): string | undefined {
+  // Compared without case: on macOS and Windows `/.VC-SYNC.json` is the same file.
+  const name = path.slice(1).toLowerCase();
+  return name === SYNC_RECORD_NAME || name === LOCK_NAME
+    ? `${path} is the file where vc sync records what it wrote: rename the entry`
+    : undefined;
+}
+
+/**
+ * Runs `fn` with the records of `root` (read once, written back when `fn`
+ * settles, also when it throws), holding `root`'s sync lock.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withSyncRecords } from "./sync_records.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await withSyncRecords(dir, undefined, async (records) => {
+ *     await Deno.writeTextFile(`${dir}/a.txt`, "a");
+ *     await records.wrote("/a.txt", `${dir}/a.txt`);
+ *   });
+ *   await Deno.writeTextFile(`${dir}/a.txt`, "edited");
+ *   await Deno.writeTextFile(`${dir}/new.txt`, "b");
+ *   await withSyncRecords(dir, undefined, async (records) => {
+ *     // Edited since: refused, unless forced.
+ *     await assert.rejects(records.check("/a.txt", `${dir}/a.txt`, `${dir}/new.txt`, false));
+ *     await records.check("/a.txt", `${dir}/a.txt`, `${dir}/new.txt`, true);
+ *   });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function withSyncRecords<T>(
+  root: string,
+  signal: AbortSignal | undefined,
+  fn: (records: SyncRecords) => Promise<T>,
+): Promise<T> {
+  return withFileLock(join(root, LOCK_NAME), async () => {
+    const records = await SyncRecords.read(root);
+    try {
+      return await fn(records);
+    } finally {
+      await records.save();
+    }
+  }, signal ? { signal } : {});
+}
+
+/**
+ * The files `vc sync` wrote into one DEST, by manifest path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SyncRecords } from "./sync_records.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const records = await SyncRecords.read(dir);
+ *   await records.check("/none.txt", `${dir}/none.txt`, `${dir}/none.txt`, false);
+ *   assert.ok(records);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export class SyncRecords {
+  readonly #path: string;
+  readonly #files: Record<string, Written>;
+  #changed = false;
+
+  private constructor(path: string, files: Record<string, Written>) {
+    this.#path = path;
+    this.#files = files;
+  }
+
+  /** The records of `root` (none when it has no record file, or one that does not parse). */
+  static async read(root: string): Promise<SyncRecords> {
+    const path = join(root, SYNC_RECORD_NAME);
+    let files: Record<string, Written> = Object.create(null);
+    try {
+      const parsed = JSON.parse(await Deno.readTextFile(path))?.files;
+      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+        for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+          const w = value as Partial<Written> | null;
+          if (
+            typeof w?.size === "number" && typeof w.mtimeMs === "number" &&
+            typeof w.ino === "number"
+          ) {
+            files[key] = { size: w.size, mtimeMs: w.mtimeMs, ino: w.ino };
+          }
+        }
+      }
+    } catch {
+      files = Object.create(null); // none yet, or unreadable: every file is compared
+    }
+    return new SyncRecords(path, files);
+  }
+
+  /**
+   * Throws a `PreconditionFailedError` naming `dest` when replacing it with
+   * `source` would lose what it holds: it changed since vc wrote it for
+   * `path`, or vc never wrote it, and its bytes are not `source`'s; unless
+   * `force`. A missing `dest` is fine, and a directory is left to the copy,
+   * which refuses it.
+   */
+  async check(path: string, dest: string, source: string, force: boolean): Promise<void> {
+    if (force) return;
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(dest);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
+      throw e;
+    }
+    if (info.isDirectory) return;
+    const record = this.#files[path];
+    if (info.isFile && record !== undefined && matches(record, info)) return;
+    if (info.isFile && await sameBytes(dest, info.size, source)) return;
+    const what = info.isSymlink
+      ? "is a symbolic link"
+      : !info.isFile
+      ? "is not a regular file"
+      : record !== undefined
+      ? "changed since vc sync wrote it"
+      : "was not written by vc sync and holds other bytes";
+    throw new PreconditionFailedError(
+      `not replacing ${dest}: it ${what}; keep what it holds elsewhere, ` +
+        `or run vc sync --force (option force) to replace it with ${path}`,
+    );
+  }
+
+  /** Records `dest` as vc just wrote it for `path`. */
+  async wrote(path: string, dest: string): Promise<void> {
+    const info = await Deno.lstat(dest);
+    this.#files[path] = {
+      size: info.size,
+      mtimeMs: info.mtime?.getTime() ?? 0,
+      ino: info.ino ?? 0,
+    };
+    this.#changed = true;
+  }
+
+  /** Writes the records back, when a file was written. */
+  async save(): Promise<void> {
+    if (!this.#changed) return;
+    const sorted = Object.fromEntries(
+      Object.entries(this.#files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    await writeFileAtomic(this.#path, JSON.stringify({ version: 1, files: sorted }) + "\n");
+    this.#changed = false;
+  }
+}
+
+function matches(record: Written, info: Deno.FileInfo): boolean {
+  return record.size === info.size && record.mtimeMs === (info.mtime?.getTime() ?? 0) &&
+    record.ino === (info.ino ?? 0);
+}
+
+/** True when the file `a` (of `size` bytes) holds exactly the bytes of `b`. */
+async function sameBytes(a: string, size: number, b: string): Promise<boolean> {
+  if ((await Deno.stat(b)).size !== size) return false;
+  using fa = await Deno.open(a);
+  using fb = await Deno.open(b);
+  const bufA = new Uint8Array(1 << 16);
+  const bufB = new Uint8Array(1 << 16);
+  for (let left = size; left > 0;) {
+    const n = await readFull(fa, bufA);
+    if (n === 0 || (await readFull(fb, bufB.subarray(0, n))) !== n) return false;
+    for (let i = 0; i < n; i++) if (bufA[i] !== bufB[i]) return false;
+    left -= n;
+  }
+  return true;
+}
+
+async function readFull(file: Deno.FsFile, buf: Uint8Array): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const n = await file.read(buf.subarray(got));
+    if (n === null) break;
+    got += n;
+  }
+  return got;
+}

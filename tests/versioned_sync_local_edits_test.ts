@@ -154,3 +154,13 @@ Deno.test("a manifest path naming the sync's record file fails on its own", asyn
   assertEquals(r.failed.map((f) => f.path), ["/.vc-sync.json"]);
   assertStringIncludes(String(r.failed[0]?.error), "record");
 });
+
+Deno.test("a record file vc sync cannot write is named, not a bare os error", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(join(ws.dir, "t.csv"), "t\n");
+  await ws.vc.add("/t.csv", join(ws.dir, "t.csv"));
+  const out = join(ws.dir, "out");
+  await Deno.mkdir(join(out, ".vc-sync.json"), { recursive: true });
+  const e = await ws.vc.syncSettled(out).then(() => undefined, (e: Error) => e);
+  assertStringIncludes(String(e), `vc sync cannot keep its records in ${out}`);
+});

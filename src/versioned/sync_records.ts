@@ -18,7 +18,7 @@
  * @module
  */
 import { join } from "../path.ts";
-import { PreconditionFailedError } from "../errors.ts";
+import { PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 
@@ -84,14 +84,25 @@ export function withSyncRecords<T>(
   signal: AbortSignal | undefined,
   fn: (records: SyncRecords) => Promise<T>,
 ): Promise<T> {
-  return withFileLock(join(root, LOCK_NAME), async () => {
+  const lockPath = join(root, LOCK_NAME);
+  return withFileLock(lockPath, async () => {
     const records = await SyncRecords.read(root);
     try {
       return await fn(records);
     } finally {
       await records.save();
     }
-  }, signal ? { signal } : {});
+  }, signal ? { signal } : {}).catch((e) => {
+    // A bare "Is a directory (os error 21)" named no file vc sync owns.
+    if (e instanceof Deno.errors.IsADirectory || e instanceof Deno.errors.PermissionDenied) {
+      throw new VcError(
+        `vc sync cannot keep its records in ${root}: ${e.message} ` +
+          `(${SYNC_RECORD_NAME} and ${LOCK_NAME} there must be files it can write)`,
+        { cause: e },
+      );
+    }
+    throw e;
+  });
 }
 
 /**
@@ -151,7 +162,13 @@ export class SyncRecords {
    * `force`. A missing `dest` is fine, and a directory is left to the copy,
    * which refuses it.
    */
-  async check(path: string, dest: string, source: string, force: boolean): Promise<void> {
+  async check(
+    path: string,
+    dest: string,
+    source: string,
+    force: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (force) return;
     let info: Deno.FileInfo;
     try {
@@ -163,7 +180,7 @@ export class SyncRecords {
     if (info.isDirectory) return;
     const record = this.#files[path];
     if (info.isFile && record !== undefined && matches(record, info)) return;
-    if (info.isFile && await sameBytes(dest, info.size, source)) return;
+    if (info.isFile && await sameBytes(dest, info.size, source, signal)) return;
     const what = info.isSymlink
       ? "is a symbolic link"
       : !info.isFile
@@ -204,14 +221,23 @@ function matches(record: Written, info: Deno.FileInfo): boolean {
     record.ino === (info.ino ?? 0);
 }
 
-/** True when the file `a` (of `size` bytes) holds exactly the bytes of `b`. */
-async function sameBytes(a: string, size: number, b: string): Promise<boolean> {
+/**
+ * True when the file `a` (of `size` bytes) holds exactly the bytes of `b`;
+ * a stop cuts the read (seconds a GB).
+ */
+async function sameBytes(
+  a: string,
+  size: number,
+  b: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   if ((await Deno.stat(b)).size !== size) return false;
   using fa = await Deno.open(a);
   using fb = await Deno.open(b);
   const bufA = new Uint8Array(1 << 16);
   const bufB = new Uint8Array(1 << 16);
   for (let left = size; left > 0;) {
+    signal?.throwIfAborted();
     const n = await readFull(fa, bufA);
     if (n === 0 || (await readFull(fb, bufB.subarray(0, n))) !== n) return false;
     for (let i = 0; i < n; i++) if (bufA[i] !== bufB[i]) return false;

@@ -1606,7 +1606,7 @@ export class VersionedCache {
                   current: path,
                   step: { name, ...p },
                 });
-            await records.check(path, dest, local, force);
+            await records.check(path, dest, local, force, options.signal);
             // A corrupt cached copy is never copied out; a stop cuts its check
             // and copy too (seconds a GB each), leaving DEST's file as it was.
             await this.#cache.copyVerified(local, dest, {

@@ -164,3 +164,25 @@ Deno.test("a record file vc sync cannot write is named, not a bare os error", as
   const e = await ws.vc.syncSettled(out).then(() => undefined, (e: Error) => e);
   assertStringIncludes(String(e), `vc sync cannot keep its records in ${out}`);
 });
+
+// The inode was part of the record: a DEST copied elsewhere with its times
+// (`cp -a` to another disk), or on a network / FUSE file system that
+// renumbers inodes on each mount, had every file taken for the user's.
+Deno.test("a DEST copied with its modification times kept is still vc's to update", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(join(ws.dir, "t.csv"), "t\n");
+  await ws.vc.add("/t.csv", join(ws.dir, "t.csv"));
+  const out = join(ws.dir, "out");
+  assertEquals((await ws.vc.syncSettled(out)).failed, []);
+  const moved = join(ws.dir, "moved");
+  await Deno.mkdir(moved);
+  for (const name of ["t.csv", ".vc-sync.json"]) {
+    await Deno.copyFile(join(out, name), join(moved, name));
+    const { mtime, atime } = await Deno.stat(join(out, name));
+    await Deno.utime(join(moved, name), atime!, mtime!);
+  }
+  await Deno.writeTextFile(join(ws.dir, "t.csv"), "t2\n");
+  await ws.vc.update("/t.csv", join(ws.dir, "t.csv"), { patch: true });
+  assertEquals((await ws.vc.syncSettled(moved)).failed, []);
+  assertEquals(await Deno.readTextFile(join(moved, "t.csv")), "t2\n");
+});

@@ -1,8 +1,9 @@
 /**
  * What `vc sync` wrote into a destination directory, so that a later sync
  * does not replace a file the user changed since (or one vc never wrote)
- * without a word: `DEST/.vc-sync.json` keeps the size, modification time
- * and inode of each file as vc left it. A file whose stat still matches is
+ * without a word: `DEST/.vc-sync.json` keeps the size and modification
+ * time of each file as vc left it (not its inode, which a network or FUSE
+ * file system may renumber on every mount). A file whose stat still matches is
  * vc's to replace, without reading it (a re-sync of a large DEST stays a
  * stat per file); one that does not is compared with the bytes to be
  * written, and replaced only when they are the same (a copy left by
@@ -30,7 +31,6 @@ const LOCK_NAME = `${SYNC_RECORD_NAME}.lock`;
 interface Written {
   size: number;
   mtimeMs: number;
-  ino: number;
 }
 
 /**
@@ -141,11 +141,8 @@ export class SyncRecords {
       if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
         for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
           const w = value as Partial<Written> | null;
-          if (
-            typeof w?.size === "number" && typeof w.mtimeMs === "number" &&
-            typeof w.ino === "number"
-          ) {
-            files[key] = { size: w.size, mtimeMs: w.mtimeMs, ino: w.ino };
+          if (typeof w?.size === "number" && typeof w.mtimeMs === "number") {
+            files[key] = { size: w.size, mtimeMs: w.mtimeMs };
           }
         }
       }
@@ -197,11 +194,7 @@ export class SyncRecords {
   /** Records `dest` as vc just wrote it for `path`. */
   async wrote(path: string, dest: string): Promise<void> {
     const info = await Deno.lstat(dest);
-    this.#files[path] = {
-      size: info.size,
-      mtimeMs: info.mtime?.getTime() ?? 0,
-      ino: info.ino ?? 0,
-    };
+    this.#files[path] = { size: info.size, mtimeMs: info.mtime?.getTime() ?? 0 };
     this.#changed = true;
   }
 
@@ -217,8 +210,7 @@ export class SyncRecords {
 }
 
 function matches(record: Written, info: Deno.FileInfo): boolean {
-  return record.size === info.size && record.mtimeMs === (info.mtime?.getTime() ?? 0) &&
-    record.ino === (info.ino ?? 0);
+  return record.size === info.size && record.mtimeMs === (info.mtime?.getTime() ?? 0);
 }
 
 /**

@@ -32,6 +32,8 @@ export interface FileLockOptions {
   signal?: AbortSignal;
   /** Times the waits between attempts (default: the system clock). */
   clock?: Clock;
+  /** Called once when another process holds the lock, before the wait (to say why nothing moves). */
+  onWait?: () => void;
 }
 
 // In-process queue per lock path: one holder at a time, in call order.
@@ -95,7 +97,12 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
     // The signal stops a wait, never a lock that is free: a pin that comes
     // after its upload landed (a version published, which stays) is done
     // rather than left undone by a Ctrl-C that came with nobody to wait for.
+    let told = false;
     while (!file.tryLockSync(true)) {
+      if (!told) {
+        told = true;
+        options.onWait?.();
+      }
       options.signal?.throwIfAborted();
       await (options.clock ?? systemClock).sleep(delay * (0.5 + Math.random()), options.signal);
       delay = Math.min(delay * 2, maxPoll);

@@ -186,3 +186,34 @@ Deno.test("a DEST copied with its modification times kept is still vc's to updat
   assertEquals((await ws.vc.syncSettled(moved)).failed, []);
   assertEquals(await Deno.readTextFile(join(moved, "t.csv")), "t2\n");
 });
+
+// A second sync into one DEST waits for the first to finish: it used to
+// wait without a word, a sync that seemed hung.
+Deno.test({
+  name: "a sync that waits for another sync into the same DEST says so",
+  ignore: Deno.build.os === "windows", // flock
+  async fn() {
+    await using ws = await workspace();
+    await Deno.writeTextFile(join(ws.dir, "t.csv"), "t\n");
+    await ws.vc.add("/t.csv", join(ws.dir, "t.csv"));
+    const out = join(ws.dir, "out");
+    await Deno.mkdir(out);
+    // Held on its own open file, as another process would hold it.
+    const holder = Deno.openSync(join(out, ".vc-sync.json.lock"), {
+      read: true,
+      write: true,
+      create: true,
+    });
+    holder.lockSync(true);
+    const warnings: string[] = [];
+    const sync = ws.vc.syncSettled(out, { onWarning: (w) => warnings.push(w.message) });
+    const until = Date.now() + 5000;
+    while (warnings.length === 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    holder.close();
+    assertEquals((await sync).copied.map((c) => c.path), ["/t.csv"]);
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assertStringIncludes(warnings[0]!, `waiting for another vc sync into ${out} to finish`);
+  },
+});

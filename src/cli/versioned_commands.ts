@@ -608,6 +608,7 @@ export const sync: Command = {
       report = await s.vc.syncSettled(dest, {
         onProgress: (p) => bar.onItems(withStep(p)),
         force: ctx.flags.boolean("force"),
+        onWarning: (w) => ctx.out.warn(w.message),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
     } catch (error) {

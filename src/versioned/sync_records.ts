@@ -83,6 +83,7 @@ export function withSyncRecords<T>(
   root: string,
   signal: AbortSignal | undefined,
   fn: (records: SyncRecords) => Promise<T>,
+  onWait?: (message: string) => void,
 ): Promise<T> {
   const lockPath = join(root, LOCK_NAME);
   return withFileLock(lockPath, async () => {
@@ -92,7 +93,16 @@ export function withSyncRecords<T>(
     } finally {
       await records.save();
     }
-  }, signal ? { signal } : {}).catch((e) => {
+  }, {
+    ...(signal ? { signal } : {}),
+    // A second sync into one DEST waits for the first: said, not a silent hang.
+    ...(onWait
+      ? {
+        onWait: () =>
+          onWait(`waiting for another vc sync into ${root} to finish (it holds ${lockPath})`),
+      }
+      : {}),
+  }).catch((e) => {
     // A bare "Is a directory (os error 21)" named no file vc sync owns.
     if (e instanceof Deno.errors.IsADirectory || e instanceof Deno.errors.PermissionDenied) {
       throw new VcError(

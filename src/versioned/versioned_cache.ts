@@ -262,6 +262,8 @@ export interface VersionedSyncOptions {
    * `PreconditionFailedError` naming it, and the file is left as it is).
    */
   force?: boolean | undefined;
+  /** Told of a wait for another sync into the same DEST (default: `console.warn`). */
+  onWarning?: ((warning: { message: string }) => void) | undefined;
 }
 
 /**
@@ -305,6 +307,7 @@ const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = {
   onProgress: true,
   signal: true,
   force: true,
+  onWarning: true,
 };
 const SIGNAL_OPTION: OptionNames<{ signal?: AbortSignal }> = { signal: true };
 const LIST_OPTIONS: OptionNames<VersionedListOptions> = {
@@ -1622,6 +1625,7 @@ export class VersionedCache {
             options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
           }
         }),
+      (message) => (options.onWarning ?? consoleWarning)({ message }),
     );
     const copied: VersionedSyncReport["copied"] = [];
     const failed: VersionedSyncReport["failed"] = [];

@@ -21,6 +21,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
   { name: "cli_path", about: "warm `vc path` process vs `deno run` of an empty script" },
   { name: "md5", about: "md5File vs md5sum" },
   {
+    name: "object_checksum",
+    about: "S3 checksums (CRC64NVME, CRC32C, CRC32, SHA-1, SHA-256) of a file vs md5File",
+  },
+  {
     name: "abort_listeners",
     about: "abort listening with 1 and 1000 callers on one signal: onAbort vs addEventListener",
   },

@@ -48,6 +48,30 @@ export interface ObjectInfo {
    * file changed within the last seconds).
    */
   validator?: string;
+  /**
+   * The store's own checksum of the object (`x-amz-checksum-*`), when it
+   * keeps one and was asked for it (S3Store asks, with
+   * `x-amz-checksum-mode: ENABLED`, on a HEAD and a whole-object GET).
+   * Downloads check a `FULL_OBJECT` one when the ETag is no MD5. Absent in
+   * listings and from other stores.
+   */
+  checksum?: ObjectChecksum;
+}
+
+/** An algorithm of S3's object checksums. */
+export type ChecksumAlgorithm = "CRC64NVME" | "CRC32" | "CRC32C" | "SHA1" | "SHA256";
+
+/** A checksum S3 keeps of an object (see {@linkcode ObjectInfo.checksum}). */
+export interface ObjectChecksum {
+  /** Which algorithm. */
+  algorithm: ChecksumAlgorithm;
+  /** Base64 of the big-endian digest; a COMPOSITE one ends in `-<parts>`. */
+  value: string;
+  /**
+   * `FULL_OBJECT`: of the whole content. `COMPOSITE`: of the parts'
+   * checksums (a multipart upload's), checkable only with the part layout.
+   */
+  type: "FULL_OBJECT" | "COMPOSITE";
 }
 
 /** Options for {@linkcode ObjectStore.get}. */

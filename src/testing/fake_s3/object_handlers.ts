@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { StoredObject } from "./backend.ts";
+import type { ObjectFields, StoredObject } from "./backend.ts";
+import { answerChecksum, checkObjectBody, storedEtag } from "./object_checksum.ts";
 import {
   checkReadConditions,
   checkWriteConditions,
@@ -122,6 +123,7 @@ export function getObject(req: Request, route: Route, ctx: HandlerContext): Prom
   }
   if (status === 206) headers["content-range"] = `bytes ${start}-${end - 1}/${object.size}`;
   headers["content-length"] = String(end - start);
+  answerChecksum(headers, req.headers, status);
   for (const name of OVERRIDABLE) {
     const value = route.query.get(`response-${name}`);
     if (value !== null) headers[name] = value;
@@ -165,12 +167,18 @@ export async function putObject(
   const bucket = requireBucket(ctx.backend, route);
   const key = route.key!;
   const expectedMd5 = contentMd5Hex(req.headers.get("content-md5"));
+  const checked = await checkObjectBody(
+    req.headers,
+    (onTrailer) => bodyChunks(req, onTrailer),
+    key,
+  );
   const staged = await ctx.backend.stage(
-    bodyChunks(req),
+    checked.chunks,
     announcedSize(req.headers),
     ctx.maxObjectSize,
   );
   try {
+    const kept = checked.finish();
     if (expectedMd5 !== undefined && expectedMd5 !== staged.md5) {
       throw new S3Error(
         "BadDigest",
@@ -182,10 +190,10 @@ export async function putObject(
       bucket,
       key,
       staged,
-      fieldsFromHeaders(req.headers, staged.md5),
+      withKept(fieldsFromHeaders(req.headers, storedEtag(staged.md5, kept)), kept),
       (existing) => checkWriteConditions(req.headers, existing, key),
     );
-    return new Response(null, { headers: { "etag": `"${object.etag}"` } });
+    return new Response(null, { headers: { ...kept, "etag": `"${object.etag}"` } });
   } catch (e) {
     await ctx.backend.discard(staged);
     throw e;
@@ -346,4 +354,9 @@ export async function copyObject(
     await ctx.backend.discard(staged);
     throw e;
   }
+}
+
+// The fields of a PUT with the checksum and encryption headers S3 keeps.
+function withKept(fields: ObjectFields, kept: Record<string, string>): ObjectFields {
+  return { ...fields, headers: { ...fields.headers, ...kept } };
 }

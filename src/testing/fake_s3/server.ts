@@ -31,6 +31,8 @@ import {
   uploadPartCopy,
 } from "./multipart_handlers.ts";
 import { copyObject, deleteObject, getObject, putObject } from "./object_handlers.ts";
+import { checkObjectBody, storedEtag } from "./object_checksum.ts";
+import type { ChecksumAlgorithm } from "../../store/types.ts";
 import { drainBody } from "./request_body.ts";
 import { type Route, routeRequest } from "./router.ts";
 import { checkAnonymousAccess } from "./public_access.ts";
@@ -196,7 +198,12 @@ class FakeS3Server implements FakeS3 {
     bucket: string,
     key: string,
     body: Uint8Array | string,
-    options: { contentType?: string; metadata?: Record<string, string> } = {},
+    options: {
+      contentType?: string;
+      metadata?: Record<string, string>;
+      checksum?: ChecksumAlgorithm;
+      serverSideEncryption?: string;
+    } = {},
   ): Promise<{ etag: string }> {
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const backend = this.#ctx.backend;
@@ -204,14 +211,24 @@ class FakeS3Server implements FakeS3 {
     async function* once() {
       yield bytes;
     }
-    const staged = await backend.stage(once(), bytes.length, Number.MAX_SAFE_INTEGER);
+    // As a PUT with these headers: the checksum computed, the ETag of SSE-KMS.
+    const asked = new Headers();
+    if (options.checksum !== undefined) {
+      asked.set("x-amz-trailer", `x-amz-checksum-${options.checksum.toLowerCase()}`);
+    }
+    if (options.serverSideEncryption !== undefined) {
+      asked.set("x-amz-server-side-encryption", options.serverSideEncryption);
+    }
+    const checked = await checkObjectBody(asked, () => once(), key);
+    const staged = await backend.stage(checked.chunks, bytes.length, Number.MAX_SAFE_INTEGER);
+    const kept = checked.finish();
     const metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.metadata ?? {})) metadata[k.toLowerCase()] = v;
     const object = await backend.commit(bucket, key, staged, {
-      etag: staged.md5,
+      etag: storedEtag(staged.md5, kept),
       contentType: options.contentType,
       metadata,
-      headers: {},
+      headers: kept,
       partSizes: undefined,
     }, () => {});
     return { etag: object.etag };

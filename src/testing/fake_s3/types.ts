@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ChecksumAlgorithm } from "../../store/types.ts";
 
 /** The S3 operations the fake understands, named like the S3 API actions. */
 export type S3Operation =
@@ -316,7 +317,10 @@ export interface FakeS3 extends AsyncDisposable {
   createBucket(name: string): Promise<void>;
   /**
    * Stores an object directly (creating the bucket if needed), bypassing
-   * HTTP, faults and stats. Returns its ETag (hex MD5, no quotes).
+   * HTTP, faults and stats. Returns its ETag (hex MD5, no quotes; not the
+   * MD5 with `serverSideEncryption: "aws:kms"`, as on S3). `checksum` keeps
+   * the content's full-object checksum in that algorithm, returned to a GET
+   * or HEAD with `x-amz-checksum-mode: ENABLED`.
    *
    * @example
    * ```ts
@@ -336,7 +340,12 @@ export interface FakeS3 extends AsyncDisposable {
     bucket: string,
     key: string,
     body: Uint8Array | string,
-    options?: { contentType?: string; metadata?: Record<string, string> },
+    options?: {
+      contentType?: string;
+      metadata?: Record<string, string>;
+      checksum?: ChecksumAlgorithm;
+      serverSideEncryption?: string;
+    },
   ): Promise<{ etag: string }>;
   /**
    * The stored bytes of an object, or `undefined`. Bypasses HTTP, faults and stats.

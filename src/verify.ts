@@ -42,7 +42,8 @@ import {
   sha256File,
   vcMd5Of,
 } from "./hash.ts";
-import type { ObjectInfo, ObjectStore } from "./store/types.ts";
+import { checksumFile } from "./object_checksum.ts";
+import type { ObjectChecksum, ObjectInfo, ObjectStore } from "./store/types.ts";
 import { claimJsHashing } from "./md5_js.ts";
 
 /** Learns the real size of part `n` (1-based) of a multipart object, e.g. with `HEAD ?partNumber=N`. */
@@ -109,6 +110,11 @@ export interface VerificationPlan {
   segment: number;
   /** The pinned SHA-256 replaces the MD5/ETag check (`segment` is then 0; see `pinOnly`). */
   pinOnly: boolean;
+  /**
+   * The store's full-object checksum, checked when no MD5 can be: an opaque
+   * ETag without `vc-md5`, or a multipart ETag no part sizes explain.
+   */
+  checksum?: ObjectChecksum;
 }
 
 /** Hashes computed while the bytes streamed; any may be missing (then the file is hashed). */
@@ -134,6 +140,8 @@ export interface Verified {
   sha256?: string;
   /** Multipart part sizes that had to be learned from the store (record them to verify again). */
   partSizes?: number[];
+  /** The store's checksum the content matched, when that was the check (no MD5 could be). */
+  checksumChecked?: ObjectChecksum;
 }
 
 /**
@@ -152,6 +160,7 @@ export interface Verified {
  */
 export function unverifiableReason(info: ObjectInfo): string | undefined {
   if (vcMd5Of(info) !== undefined || info.opaqueEtag === true) return undefined;
+  if (fullChecksumOf(info) !== undefined) return undefined;
   const raw = (info.etag ?? "").trim();
   if (normalizeEtag(raw) === "") return "the response has no ETag and no vc-md5 metadata";
   if (raw.startsWith("W/") && parseEtag(raw).kind !== "md5") {
@@ -312,10 +321,18 @@ export class Verifier {
       }
       return { md5: actual };
     }
-    // Store-declared opaque ETag: the size is all there is to compare. The MD5
-    // of what arrived is handed back, not compared: a record of it lets the
-    // local copy be checked later.
-    if (plan.kind === "opaque") return computed.md5 !== undefined ? { md5: computed.md5 } : {};
+    // An opaque ETag: the store's own checksum of the content when it keeps
+    // one, else the size is all there is to compare. The MD5 of what arrived
+    // is handed back, not compared: a record of it lets the local copy be
+    // checked later.
+    if (plan.kind === "opaque") {
+      const out: Verified = computed.md5 !== undefined ? { md5: computed.md5 } : {};
+      if (plan.checksum !== undefined) {
+        await this.#checkChecksum(path, plan.checksum, computed, signal);
+        out.checksumChecked = plan.checksum;
+      }
+      return out;
+    }
     const etag = normalizeEtag(this.#info.etag).toLowerCase();
     const size = this.#info.size;
     const first = computed.parts !== undefined ? multipartEtag(computed.parts) : undefined;
@@ -333,7 +350,13 @@ export class Verifier {
       if (got === etag) return {};
       tried.push(got);
     }
-    // No standard part size: ask the store for the real ones.
+    // No standard part size. The store's full-object checksum settles it with
+    // one read of the file and no request (aws CLI v2 stores a CRC64NVME).
+    if (plan.checksum !== undefined && plan.md5 === undefined) {
+      await this.#checkChecksum(path, plan.checksum, computed, signal);
+      return { checksumChecked: plan.checksum };
+    }
+    // Else ask the store for the real part sizes.
     const asked = await this.#learnPartSizes(signal);
     const learned = typeof asked === "string" ? undefined : asked;
     if (learned !== undefined) {
@@ -372,6 +395,27 @@ export class Verifier {
       `${uri}: content does not match its multipart ETag: expected ${etag}, got ${
         [...new Set(tried)].join(" or ") || "nothing comparable"
       } (${sizes}) ${where}`,
+    );
+  }
+
+  /** Checks the file against the store's full-object checksum; `IntegrityError` naming both. */
+  async #checkChecksum(
+    path: string,
+    checksum: ObjectChecksum,
+    computed: Computed,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const read = () => ({ signal, ...this.#readOptions() });
+    let actual = await checksumFile(path, checksum.algorithm, read());
+    // Read back while other ranges were written: confirm from the finished file.
+    if (actual !== checksum.value && computed.readBack === true) {
+      actual = await checksumFile(path, checksum.algorithm, read());
+    }
+    if (actual === checksum.value) return;
+    throw new IntegrityError(
+      `${this.#options.uri}: content does not match the store's ${checksum.algorithm} checksum ` +
+        `(x-amz-checksum-${checksum.algorithm.toLowerCase()}): expected ${checksum.value}, got ` +
+        `${actual} ${this.#where()}`,
     );
   }
 
@@ -457,7 +501,14 @@ function summarizeSizes(sizes: number[]): string {
  */
 export function checksContent(info: ObjectInfo, sha256?: string): boolean {
   const plan = planVerification(info, sha256);
-  return plan.kind !== "opaque" || plan.md5 !== undefined || sha256 !== undefined;
+  return plan.kind !== "opaque" || plan.md5 !== undefined || sha256 !== undefined ||
+    plan.checksum !== undefined;
+}
+
+/** The store's checksum of the whole content, when it gave one (a COMPOSITE one is of the parts). */
+function fullChecksumOf(info: ObjectInfo): ObjectChecksum | undefined {
+  const c = info.checksum;
+  return c !== undefined && c.type === "FULL_OBJECT" ? c : undefined;
 }
 
 /** Plans what can be checked for an object (see {@linkcode VerificationPlan}). */
@@ -468,7 +519,7 @@ function planVerification(info: ObjectInfo, sha256: string | undefined): Verific
     // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C): trust
     // only the size, and vc's own MD5 metadata when the uploader recorded it.
     // The MD5 is computed either way: recorded, it checks the local copy later.
-    return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none };
+    return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none, ...checksumOf(info, vcMd5) };
   }
   const parsed = parseEtag(info.etag);
   if (parsed.kind === "md5") {
@@ -484,11 +535,19 @@ function planVerification(info: ObjectInfo, sha256: string | undefined): Verific
       parts: parsed.parts,
       segment: partSizes[0] ?? 0,
       pinOnly: false,
+      ...checksumOf(info, vcMd5),
     };
   }
-  // An opaque strong ETag: size, and vc-md5 when present (the MD5 computed
-  // either way, as above).
-  return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none };
+  // An opaque strong ETag: size, and vc-md5 when present, else the store's
+  // checksum (the MD5 computed either way, as above).
+  return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none, ...checksumOf(info, vcMd5) };
+}
+
+// The plan's `checksum`: only where no MD5 is known, so an object with one
+// (the usual case) costs nothing more.
+function checksumOf(info: ObjectInfo, md5: string | undefined): { checksum?: ObjectChecksum } {
+  const checksum = md5 === undefined ? fullChecksumOf(info) : undefined;
+  return checksum === undefined ? {} : { checksum };
 }
 
 /**

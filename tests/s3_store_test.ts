@@ -201,9 +201,11 @@ Deno.test("s3 store: GET signs the request, addresses path-style, and reads info
       assertEquals(req.path, "/bkt/pre/dir/a%20b%2Bc.txt");
       assertMatch(
         req.headers.get("authorization") ?? "",
-        /^AWS4-HMAC-SHA256 Credential=AKIDVCTEST\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+        /^AWS4-HMAC-SHA256 Credential=AKIDVCTEST\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-checksum-mode;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
       );
       assertEquals(req.headers.get("accept-encoding"), "identity");
+      // The object's own checksum is asked for: the check of an object whose ETag is no MD5.
+      assertEquals(req.headers.get("x-amz-checksum-mode"), "ENABLED");
     },
   );
 });
@@ -1370,6 +1372,31 @@ Deno.test("s3 store: SSE-KMS and SSE-C objects are marked as having opaque ETags
         "d.bin": false,
         "e.bin": false,
       });
+    },
+  );
+});
+
+Deno.test("s3 store: a multipart object's checksum without its type or -N is taken as COMPOSITE", async () => {
+  const body = enc.encode("three parts");
+  const etag = `"${"ab".repeat(16)}-3"`;
+  // moto answers a HEAD so: the composite CRC32 without its `-3`, no x-amz-checksum-type.
+  // Taken for the content's CRC32, it failed an intact download.
+  await withServer(
+    (req) => {
+      const headers: Record<string, string> = { etag, "x-amz-checksum-crc32": "re2Mew==" };
+      if (req.path.endsWith("full")) {
+        headers["x-amz-checksum-type"] = "FULL_OBJECT";
+      }
+      if (req.path.endsWith("nvme")) {
+        return objectResponse(body, { etag, "x-amz-checksum-crc64nvme": "rosUhgp5mIg=" });
+      }
+      return objectResponse(body, headers);
+    },
+    async (store) => {
+      assertEquals((await store.head("a"))?.checksum?.type, "COMPOSITE");
+      assertEquals((await store.head("full"))?.checksum?.type, "FULL_OBJECT");
+      // CRC64NVME has no composite form.
+      assertEquals((await store.head("nvme"))?.checksum?.type, "FULL_OBJECT");
     },
   );
 });

@@ -432,6 +432,9 @@ export class EntryFetcher {
         mtime,
         opaqueEtag: info.opaqueEtag === true ? true : undefined,
         validator: info.validator,
+        checksum: info.checksumChecked === undefined
+          ? undefined
+          : `${info.checksumChecked.algorithm}:${info.checksumChecked.value}`,
       };
       // After the data is in place, before the lock is released: a record
       // never describes data that is not, and a waiter finds it.

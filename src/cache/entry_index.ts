@@ -86,6 +86,8 @@ export interface EntryRec {
   mtime?: number | undefined;
   /** The ETag is not a hash of the content (see `EntryMeta.opaqueEtag`). */
   opaqueEtag?: boolean | undefined;
+  /** The store's checksum the download was checked with (see `EntryMeta.checksum`). */
+  checksum?: string | undefined;
   /** The store's token of the source's state (see `EntryMeta.validator`). */
   validator?: string | undefined;
 }
@@ -391,6 +393,7 @@ export class EntryIndex {
       mtime: meta.mtime,
       opaqueEtag: meta.opaqueEtag,
       validator: meta.validator,
+      checksum: meta.checksum,
     };
     if (meta.gone === true) rec.gone = true;
     if (legacyUsed !== undefined) rec.legacy = true;
@@ -423,6 +426,7 @@ export function toMeta(
     | "mtime"
     | "opaqueEtag"
     | "validator"
+    | "checksum"
   >,
 ): EntryMeta {
   const meta: EntryMeta = {
@@ -437,6 +441,7 @@ export function toMeta(
   if (rec.mtime !== undefined) meta.mtime = rec.mtime;
   if (rec.opaqueEtag === true) meta.opaqueEtag = true;
   if (rec.validator !== undefined) meta.validator = rec.validator;
+  if (rec.checksum !== undefined) meta.checksum = rec.checksum;
   return meta;
 }
 

@@ -51,6 +51,13 @@ export interface EntryMeta {
    */
   opaqueEtag?: boolean;
   /**
+   * The store's own checksum the download was checked with, as
+   * `ALGORITHM:base64` (`CRC64NVME:rosUhgp5mIg=`), when no MD5 could be (an
+   * opaque ETag without `vc-md5`, a multipart ETag no part sizes explain).
+   * Absent when the ETag or `vc-md5` was the check.
+   */
+  checksum?: string;
+  /**
    * The store's token of the source's state this ETag is of (see
    * `ObjectInfo.validator`; a `file://` source: its device, inode, size,
    * mtime and ctime): while the store still gives it, a revalidation takes
@@ -80,6 +87,7 @@ interface MetaJson {
   mtime?: number;
   opaqueEtag?: true;
   validator?: string;
+  checksum?: string;
 }
 
 const decoder = new TextDecoder();
@@ -182,11 +190,13 @@ export function decodeMeta(text: string): EntryMeta | undefined {
   if (r.mtime !== undefined) meta.mtime = r.mtime;
   if (r.opaqueEtag === true) meta.opaqueEtag = true;
   if (r.validator !== undefined) meta.validator = r.validator;
+  if (r.checksum !== undefined) meta.checksum = r.checksum;
   return meta;
 }
 
 const HEX_MD5 = /^[0-9a-fA-F]{32}$/;
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+const RECORDED_CHECKSUM = /^(CRC64NVME|CRC32C?|SHA1|SHA256):[A-Za-z0-9+/]+={0,2}$/;
 
 /** Whether each optional field of a record is absent or holds what `metaJson` writes there. */
 function optionalFieldsValid(r: Partial<MetaJson>): boolean {
@@ -199,6 +209,8 @@ function optionalFieldsValid(r: Partial<MetaJson>): boolean {
     (r.gone === undefined || r.gone === true) &&
     (r.mtime === undefined || Number.isSafeInteger(r.mtime)) &&
     (r.opaqueEtag === undefined || r.opaqueEtag === true) &&
+    (r.checksum === undefined ||
+      (typeof r.checksum === "string" && RECORDED_CHECKSUM.test(r.checksum))) &&
     (r.validator === undefined ||
       (typeof r.validator === "string" && r.validator !== "" && r.validator.length <= 1024));
 }
@@ -278,6 +290,7 @@ export function metaJson(meta: EntryMeta): string {
   if (meta.mtime !== undefined) json.mtime = meta.mtime;
   if (meta.opaqueEtag === true) json.opaqueEtag = true;
   if (meta.validator !== undefined) json.validator = meta.validator;
+  if (meta.checksum !== undefined) json.checksum = meta.checksum;
   return JSON.stringify(json);
 }
 

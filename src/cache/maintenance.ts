@@ -91,6 +91,13 @@ export interface CacheEntry {
    */
   gone?: boolean;
   /**
+   * The store's own checksum the download was checked with, as
+   * `ALGORITHM:base64` (e.g. `CRC64NVME:rosUhgp5mIg=`), when neither the
+   * ETag nor `vc-md5` could be (an SSE-KMS or SSE-C object, a store's own
+   * ETags); absent when they were.
+   */
+  checksum?: string;
+  /**
    * The S3 endpoint the entry came from (`host:port`, with the endpoint's
    * path when it has one: `host:port/s3`; `host:port~1a2b3c4d`, the path's
    * hash, when the cache never recorded it), `"default"` for the
@@ -233,6 +240,7 @@ async function scanEntries(
     if (meta.partSizes !== undefined) entry.partSizes = meta.partSizes;
     if (meta.sha256 !== undefined) entry.sha256 = meta.sha256;
     if (meta.opaqueEtag === true) entry.opaqueEtag = true;
+    if (meta.checksum !== undefined) entry.checksum = meta.checksum;
     // Listed as such: a deleted object's copy is no longer served.
     if (meta.gone === true) entry.gone = true;
     out.push(entry);
@@ -959,5 +967,6 @@ export function publicEntry(entry: StoredEntry): CacheEntry {
   if (entry.remoteDeleted === true) out.remoteDeleted = true;
   if (entry.gone === true) out.gone = true;
   if (entry.endpoint !== undefined) out.endpoint = entry.endpoint;
+  if (entry.checksum !== undefined) out.checksum = entry.checksum;
   return out;
 }

@@ -74,7 +74,7 @@ import {
   retriedInFull,
   sleep,
 } from "./retry.ts";
-import type { GetResult, ObjectInfo, ObjectStore } from "./types.ts";
+import type { GetResult, ObjectChecksum, ObjectInfo, ObjectStore } from "./types.ts";
 import { REQUEST_TIMEOUT_HINT, retryReason, storeRetried } from "./retry_notice.ts";
 
 const MiB = 1024 * 1024;
@@ -216,6 +216,12 @@ export interface DownloadedObject extends ObjectInfo {
   sha256?: string;
   /** Real multipart part sizes, when they had to be learned from the store (the last repeats). */
   partSizes?: number[];
+  /**
+   * The store's full-object checksum (`x-amz-checksum-*`) the content
+   * matched, when that was the check: an opaque ETag (SSE-KMS, SSE-C)
+   * without `vc-md5`, or a multipart ETag no part sizes explain.
+   */
+  checksumChecked?: ObjectChecksum;
 }
 
 /**

@@ -35,6 +35,7 @@ import type {
   GetOptions,
   GetResult,
   ListOptions,
+  ObjectChecksum,
   ObjectInfo,
   ObjectStore,
   PutBody,
@@ -56,6 +57,8 @@ export interface MemoryObject {
   contentType?: string;
   /** Marks the ETag as not a hash of the content (like SSE-KMS objects on S3). */
   opaqueEtag?: boolean;
+  /** The store's own checksum of it, as S3 keeps one (`x-amz-checksum-*`), told by `head` and `get`. */
+  checksum?: ObjectChecksum;
 }
 
 /** Options of {@linkcode MemoryStore}. */
@@ -460,6 +463,7 @@ function fullInfo(key: string, o: MemoryObject): ObjectInfo {
   };
   if (o.contentType !== undefined) info.contentType = o.contentType;
   if (o.opaqueEtag === true) info.opaqueEtag = true;
+  if (o.checksum !== undefined) info.checksum = { ...o.checksum };
   return info;
 }
 

@@ -112,7 +112,9 @@ function isRenewableCredentialError(error: unknown): boolean {
 
 /** What signs the lean requests: the SDK chain's provider, or fixed keys. */
 type CredentialSource = S3FetchOptions["credentials"];
+import { CHECKSUM_HEADERS, parseChecksum } from "../object_checksum.ts";
 import type {
+  ChecksumAlgorithm,
   DeleteOptions,
   GetOptions,
   GetResult,
@@ -304,6 +306,11 @@ function sdkLoadError(error: unknown): unknown {
 }
 
 const MiB = 1024 * 1024;
+// Asks S3 for the object's own checksum (`x-amz-checksum-*`) on a HEAD and a
+// whole-object GET: one header, the only content check of an object whose
+// ETag is no MD5 (SSE-KMS, SSE-C) and that has no vc-md5. Stores that keep
+// no checksums ignore it.
+const CHECKSUM_MODE: Readonly<Record<string, string>> = { "x-amz-checksum-mode": "ENABLED" };
 const DEFAULT_THRESHOLD = 16 * MiB;
 const DEFAULT_PART_SIZE = 16 * MiB;
 const DEFAULT_CONCURRENCY = 8;
@@ -470,6 +477,7 @@ export class S3Store implements ObjectStore {
       res = await lean.send({
         method: "HEAD",
         key: full,
+        headers: CHECKSUM_MODE,
         signal: options.signal,
         passStatuses: [404],
       });
@@ -658,6 +666,8 @@ export class S3Store implements ObjectStore {
     if (range !== undefined) {
       checkRange(this.#uri(full), range);
       headers["range"] = `bytes=${range.start}-${range.end ?? ""}`;
+    } else {
+      Object.assign(headers, CHECKSUM_MODE);
     }
     const conditions: string[] = [];
     if (options.ifNoneMatch !== undefined) {
@@ -2181,6 +2191,8 @@ export class S3Store implements ObjectStore {
     let contentEncoding: string | undefined;
     let encryption = "";
     let customerKey = false;
+    let checksum: [ChecksumAlgorithm, string] | undefined;
+    let checksumType: string | undefined;
     const metadata: Record<string, string> = {};
     headers.forEach((value, name) => {
       switch (name) {
@@ -2208,7 +2220,13 @@ export class S3Store implements ObjectStore {
         case "x-amz-server-side-encryption-customer-algorithm":
           customerKey = true;
           break;
+        case "x-amz-checksum-type":
+          checksumType = value;
+          break;
         default:
+          if (name.startsWith("x-amz-checksum-") && CHECKSUM_HEADERS[name] !== undefined) {
+            checksum = [CHECKSUM_HEADERS[name], value];
+          }
           if (name.startsWith("x-amz-meta-")) {
             metadata[name.slice("x-amz-meta-".length)] = decodeMetadataValue(value);
           }
@@ -2269,6 +2287,12 @@ export class S3Store implements ObjectStore {
     }
     // What hasOpaqueEtag (s3_request.ts) tells from a Headers.
     if (encryption.startsWith("aws:kms") || customerKey) info.opaqueEtag = true;
+    // A 206's checksum would be of the range (or a part), not of the object.
+    if (checksum !== undefined && status !== 206) {
+      const multipart = parseEtag(info.etag).kind === "multipart";
+      const parsed = parseChecksum(checksum[0], checksum[1], checksumType, multipart);
+      if (parsed !== undefined) info.checksum = parsed;
+    }
     return info;
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import {
+  AccessDeniedError,
   causeChain,
   errorKind,
   InvalidInputError,
@@ -27,6 +28,7 @@ import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parsePrefillItem, type PrefillListEntry } from "./list_file.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
+import { isNoCredentials } from "../store/no_credentials.ts";
 
 /** Progress of a prefill run. */
 export interface PrefillProgress {
@@ -311,8 +313,11 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     } catch (thrown) {
       if (signal?.aborted) throw signal.reason;
       // Stopped by the breaker: the reason is the store's, not the abort.
-      const error = waiting?.signal.aborted ? waiting.signal.reason : thrown;
-      await breaker.failed(root, error);
+      const stoppedBy = waiting?.signal.aborted ? waiting.signal.reason : thrown;
+      await breaker.failed(root, stoppedBy, target.label);
+      // The store's missing credentials are said once, by the item that
+      // found them; the others in flight then refer to it.
+      const error = breaker.sameAsFirst(root, stoppedBy) ?? stoppedBy;
       // What a failed download received is not in the cache: the summary's
       // bytes are those of the items fetched (as a retry's restart already
       // takes back its first attempt's).
@@ -431,9 +436,21 @@ const STORE_DOWN_AFTER = 16;
  * second round); the items of other stores go on. An item of the store that
  * succeeds resets the count.
  */
+/** What the breaker knows of one store. */
+interface StoreState {
+  /** Failures in a row. */
+  streak: number;
+  /** The first of them. */
+  first: unknown;
+  /** Taken for down: its other items are not tried. */
+  open: boolean;
+  /** The item whose failure said the store has no usable credentials. */
+  firstItem?: string;
+}
+
 class StoreBreaker {
   readonly #after: number;
-  readonly #stores = new Map<string, { streak: number; first: unknown; open: boolean }>();
+  readonly #stores = new Map<string, StoreState>();
   // Per store, the items in flight that have received no bytes yet.
   readonly #waiting = new Map<string, Set<AbortController>>();
   readonly #signal: AbortSignal | undefined;
@@ -487,8 +504,28 @@ class StoreBreaker {
     if (controller !== undefined) this.#inFlight.delete(controller);
   }
 
-  #down(root: string, state: { streak: number; first: unknown }, what: string): Error {
+  /**
+   * For an error of `root` that its first credentials failure already said
+   * (each item in flight finds the credentials missing), a short reference
+   * to that failure; else `undefined`.
+   */
+  sameAsFirst(root: string, error: unknown): Error | undefined {
+    const state = this.#stores.get(root);
+    if (state?.firstItem === undefined || state.first === error) return undefined;
+    return isNoCredentials(error) ? this.#down(root, state) : undefined;
+  }
+
+  #down(root: string, state: StoreState, what?: string): Error {
     const first = state.first as Error | undefined;
+    if (state.firstItem !== undefined) {
+      return new AccessDeniedError(
+        `${
+          what === undefined ? "" : `${what}: `
+        }no usable AWS credentials for ${root} (the failure of ${state.firstItem} ` +
+          "says why)",
+        { cause: state.first },
+      );
+    }
     // Of the kind the failures were: a store answering 5xx after its retries
     // is a StoreError, not an unreachable one, and a CI script branching on
     // `errorName` (retry later for OfflineError) must see the same kind for
@@ -508,7 +545,7 @@ class StoreBreaker {
   }
 
   /** An item of `root` failed with `error`. */
-  async failed(root: string, error: unknown): Promise<void> {
+  async failed(root: string, error: unknown, item: string): Promise<void> {
     // Loaded on a failure only: a warm prefill never needs it. Awaited
     // before the state is read, so what follows runs in one turn: failures
     // that end together count one by one, and the streak stops at the
@@ -519,10 +556,15 @@ class StoreBreaker {
     // This process, not the store, ran out: the store was never asked, and
     // taking it for down would fail its other items as "could not be asked".
     if (outOfOpenFiles(error)) return;
-    if (!isStoreUnavailable(error)) return void this.#stores.delete(root);
-    const next = state ?? { streak: 0, first: error, open: false };
+    // Missing credentials are the same for every item of the store: one
+    // failure is enough, and trying the others would only say it again.
+    const credentials = isNoCredentials(error);
+    if (!credentials && !isStoreUnavailable(error)) return void this.#stores.delete(root);
+    const next: StoreState = credentials
+      ? { streak: 0, first: error, open: false, firstItem: item }
+      : state ?? { streak: 0, first: error, open: false };
     next.streak++;
-    next.open = next.streak >= this.#after;
+    next.open = credentials || next.streak >= this.#after;
     this.#stores.set(root, next);
     if (!next.open) return;
     const waiting = this.#waiting.get(root) ?? [];

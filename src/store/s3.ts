@@ -57,6 +57,7 @@ import {
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
+import { noCredentialsError } from "./no_credentials.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeys, environmentKeysProblem } from "./credential_env.ts";
 import {
@@ -1837,7 +1838,7 @@ export class S3Store implements ObjectStore {
       return s3HttpError(status, details, ctx, error);
     }
     if (error instanceof Error && error.name === "CredentialsProviderError") {
-      return new AccessDeniedError(
+      return noCredentialsError(
         `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${
           credentialErrorText(error)
         }` +
@@ -2093,7 +2094,7 @@ export class S3Store implements ObjectStore {
     // sign with such keys too, and fail as if the store could not be reached.
     const badKeys = this.#settings.anonymous ? undefined : this.#envKeysProblem();
     if (badKeys !== undefined) {
-      throw new AccessDeniedError(
+      throw noCredentialsError(
         `no usable AWS credentials from ${this.#credentialSource}: ${badKeys}`,
       );
     }

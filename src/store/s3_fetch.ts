@@ -14,7 +14,7 @@
  * @module
  */
 import { forwardAbort } from "../abort_hub.ts";
-import { AccessDeniedError, type OfflineError, StoreError } from "../errors.ts";
+import { type OfflineError, StoreError } from "../errors.ts";
 import { answerRetryAfterMs, fullJitterDelay, isTransientError, retry } from "./retry.ts";
 import {
   bareHeadRefusal,
@@ -33,6 +33,7 @@ import { retryReason, storeRetried } from "./retry_notice.ts";
 import { concatBytes } from "../bytes.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
+import { noCredentialsError } from "./no_credentials.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
 import type { NodeBodySender } from "./node_http_send.ts";
@@ -667,7 +668,7 @@ export class S3Fetch {
       this.#credentials = await this.#pendingCredentials;
       return this.#credentials;
     } catch (cause) {
-      throw new AccessDeniedError(
+      throw noCredentialsError(
         `${ctx.operation} ${ctx.uri}: no usable AWS credentials from ${ctx.credentialSource}: ${
           credentialErrorText(cause)
         }${this.#options.credentialHint?.() ?? ""}`,

@@ -463,7 +463,7 @@ Deno.test("issue 7.8: debris of a dead process is swept at once, a live lock's r
     await Deno.writeTextFile(join(meta, "y.bin%.json"), "");
     using held = await Deno.open(join(meta, "y.bin%.json"), { read: true, write: true });
     await held.lock(true); // a download in progress
-    assertEquals(await sweepDebris(dir), 2);
+    assertEquals((await sweepDebris(dir)).files, 2);
     assertEquals((await filesUnder(dir)).map((p) => p.slice(dir.length)), [
       "/.meta/s3/b/y.bin%.json",
     ]);

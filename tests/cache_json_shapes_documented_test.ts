@@ -25,6 +25,7 @@ const ENTRY_KEYS = {
   remoteError: true,
   gone: true,
   endpoint: true,
+  checksum: true,
 } satisfies Record<keyof CacheEntry, true>;
 const PRUNE_KEYS = {
   removed: true,
@@ -36,6 +37,7 @@ const PRUNE_KEYS = {
   deadRecords: true,
   kept: true,
   remainingBytes: true,
+  leftovers: true,
   dryRun: true,
 } satisfies Record<keyof PruneResult, true>;
 const VERIFY_KEYS = {

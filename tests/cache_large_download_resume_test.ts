@@ -133,8 +133,8 @@ Deno.test("a partial and its resume state are swept once a day old", async () =>
   t.failGetsFrom(5);
   await assertRejects(() => t.make().cache(URI));
   assertEquals((await tempFiles(t.dir)).length, 2); // the partial and its state
-  assertEquals(await sweepDebris(t.dir), 0); // kept to be resumed
-  assert(await sweepDebris(t.dir, { now: Date.now() + 25 * 3600_000 }) >= 1);
+  assertEquals((await sweepDebris(t.dir)).files, 0); // kept to be resumed
+  assert((await sweepDebris(t.dir, { now: Date.now() + 25 * 3600_000 })).files >= 1);
   assertEquals(await tempFiles(t.dir), []);
 });
 

@@ -5,9 +5,12 @@
  * after an interrupted 300 MB download left the cache at 144 MB. A prune to
  * a size now removes it (one still being written holds its lock and stays);
  * a prune by age removes one not written for that age, and keeps a younger one.
+ * What it removed is reported: the report said `freed 0 B` for them.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
 import { join } from "node:path";
 
 async function withKeptPartial(
@@ -57,4 +60,32 @@ Deno.test("prune by age removes a kept partial older than that, keeps a younger 
     await cache.prune({ olderThan: 3600 });
     assertEquals(await Promise.all(files.map(exists)), [false, false]);
   });
+});
+
+Deno.test("prune reports the files and bytes of the leftover downloads it removed", async () => {
+  await withKeptPartial(async (cacheDir) => {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const r = await cache.prune({ maxBytes: 1_000_000 });
+    assertEquals(r.leftovers, { files: 2, bytes: 256 * 1024 + 2 });
+    assertEquals(r.freedBytes, 0); // the entries' bytes: none were removed
+  });
+});
+
+Deno.test("vc cache prune says the bytes of the leftover downloads it freed, in text and --json", async () => {
+  for (const json of [false, true]) {
+    await withKeptPartial(async (cacheDir) => {
+      const io = memoryIo({ cwd: cacheDir, env: { HOME: cacheDir, VC_CACHE_DIR: cacheDir } });
+      const args = ["cache", "prune", "--max-size", "1MB", ...(json ? ["--json"] : [])];
+      assertEquals(await runCli(args, io), 0, io.stderr());
+      if (json) {
+        assertEquals(JSON.parse(io.stdout()).leftovers, { files: 2, bytes: 256 * 1024 + 2 });
+      } else {
+        const out = io.stdout() + io.stderr();
+        assert(
+          out.includes("removed 0 files and 2 leftover download files, freed 262.1 kB"),
+          out,
+        );
+      }
+    });
+  }
 });

@@ -179,6 +179,14 @@ export async function removeOrphan(cacheDir: string, path: string): Promise<void
   await removeEmptyParents(cacheDir, dirname(path));
 }
 
+/** What a sweep removed: files, and the bytes they held. */
+export interface Swept {
+  /** Files removed. */
+  files: number;
+  /** Their sizes, summed. */
+  bytes: number;
+}
+
 /**
  * Removes what processes killed mid-download leave behind: temp files
  * (`.<name>.vc-tmp-<pid>-<random>`) whose writer is dead (its pid is gone,
@@ -186,7 +194,8 @@ export async function removeOrphan(cacheDir: string, path: string): Promise<void
  * few seconds' grace; a live writer's only when older than `olderThan` ms,
  * default one hour), empty
  * metadata records nobody holds locked, and lock files of earlier versions
- * (`.locks/`) older than `olderThan`. Returns how many files were removed.
+ * (`.locks/`) older than `olderThan`. Returns how many files it removed and
+ * their bytes (a partial kept to resume a download may be gigabytes).
  *
  * An empty record is the entry lock of a download in progress, or of one
  * that died: a live one is locked, a dead one is not.
@@ -203,7 +212,7 @@ export async function removeOrphan(cacheDir: string, path: string): Promise<void
  *   // A live process's temp file stays; one of a dead process goes at once.
  *   await Deno.writeTextFile(`${dir}/.y.csv.vc-tmp-${Deno.pid}-abcd1234`, "partial");
  *   await Deno.writeTextFile(`${dir}/.z.csv.vc-tmp-999999999-abcd1234`, "partial");
- *   assert(await sweepDebris(dir) === 2);
+ *   assert((await sweepDebris(dir)).files === 2);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -220,14 +229,18 @@ export async function sweepDebris(
      */
     partialsOlderThan?: number;
   } = {},
-): Promise<number> {
+): Promise<Swept> {
   const now = options.now ?? Date.now();
   const partialAge = options.partialsOlderThan ?? PARTIAL_KEEP_MS;
   const maxAge = options.olderThan ?? STALE_DEBRIS_MS;
   const cutoff = now - maxAge;
   const locks = join(cacheDir, LOCKS_DIR);
   const records = join(cacheDir, META_DIR) + sep;
-  let removed = 0;
+  const removed: Swept = { files: 0, bytes: 0 };
+  const count = (swept: Swept | undefined) => {
+    removed.files += swept?.files ?? 0;
+    removed.bytes += swept?.bytes ?? 0;
+  };
   for await (const path of walkCacheFiles(cacheDir)) {
     const name = path.slice(path.lastIndexOf(sep) + 1);
     const isLock = dirname(path) === locks && name.endsWith(".lock");
@@ -253,7 +266,9 @@ export async function sweepDebris(
       stale = (stat.mtime?.getTime() ?? now) < cutoff;
     }
     if (isTemp && isResumeStateName(name)) {
-      if (isStaleResumeState(path, now) && await removeIfExists(path)) removed++;
+      if (isStaleResumeState(path, now) && await removeIfExists(path)) {
+        count({ files: 1, bytes: stat.size });
+      }
       continue;
     }
     if (isTemp && isSharedTempName(name)) {
@@ -269,7 +284,7 @@ export async function sweepDebris(
         now,
       );
       // A shared temp file is a download's lock: removed only while holding it.
-      if (removeSharedIfUnlocked(path, now - (stat.mtime?.getTime() ?? now) > maxAge)) removed++;
+      count(removeSharedIfUnlocked(path, now - (stat.mtime?.getTime() ?? now) > maxAge));
       continue;
     }
     if (stale && isTemp && isTempName(name)) {
@@ -278,7 +293,7 @@ export async function sweepDebris(
       if (restoreKeptCopy(path, dataDir, name, metaDir)) continue;
     }
     if (stale && await removeIfExists(path)) {
-      removed++;
+      count({ files: 1, bytes: stat.size });
       if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
     }
   }
@@ -343,7 +358,9 @@ export function sweepDirectory(
       // of its entry; removed here only after the usual grace.
       const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
       if (now - mtime > UNLOCKED_TEMP_GRACE_MS) restoreKeptBeside(path, dataDir, metaDir, now);
-      if (now - mtime > UNLOCKED_TEMP_GRACE_MS && removeSharedIfUnlocked(path, false)) removed++;
+      if (
+        now - mtime > UNLOCKED_TEMP_GRACE_MS && removeSharedIfUnlocked(path, false) !== undefined
+      ) removed++;
       continue;
     }
     const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
@@ -448,21 +465,27 @@ function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
  * the file a new download just locked. `force` removes it when it cannot be
  * locked at all (no locks on this filesystem). Returns true when removed.
  */
-function removeSharedIfUnlocked(path: string, force: boolean): boolean {
-  return whileUnlocked(path, force, (file) => {
+function removeSharedIfUnlocked(path: string, force: boolean): Swept | undefined {
+  let swept: Swept | undefined;
+  whileUnlocked(path, force, (file) => {
     const mine = file.statSync();
     const there = Deno.lstatSync(path);
     if (!there.isFile || (mine.ino !== null && mine.ino !== there.ino)) return false;
+    swept = { files: 1, bytes: there.size };
     // Its resume state goes with it (first: nobody can write one while we
     // hold the lock of the file it would describe).
+    const state = resumeStateOfSharedPath(path);
     try {
-      Deno.removeSync(resumeStateOfSharedPath(path));
+      const { size } = Deno.lstatSync(state);
+      Deno.removeSync(state);
+      swept = { files: 2, bytes: there.size + size };
     } catch {
       // None (the usual case).
     }
     Deno.removeSync(path);
     return true;
   });
+  return swept;
 }
 
 /**

@@ -401,6 +401,12 @@ export interface PruneResult {
    * bytes it holds. Every entry that could go went; the rest is `kept`.
    */
   remainingBytes?: number;
+  /**
+   * What downloads left that was removed: partials kept to resume a download
+   * (gigabytes, maybe) with their notes, dead writers' temp files, stale
+   * locks. Not entries, so neither in `removed` nor in `freedBytes`.
+   */
+  leftovers?: { files: number; bytes: number };
   /** True when nothing was removed (`dryRun`). */
   dryRun?: boolean;
 }
@@ -454,8 +460,9 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
     : olderThan !== undefined
     ? Math.min(olderThan * 1000, PARTIAL_KEEP_MS)
     : undefined;
+  let leftovers: PruneResult["leftovers"];
   if (!dryRun) {
-    await sweepDebris(
+    leftovers = await sweepDebris(
       cacheDir,
       partialsOlderThan === undefined ? { now } : {
         now,
@@ -568,6 +575,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (journalDirs.length > 0) result.journalDirs = journalDirs;
   if (recordDirFiles.length > 0) result.recordDirFiles = recordDirFiles;
   if (deadRecords > 0) result.deadRecords = deadRecords;
+  if (leftovers !== undefined && leftovers.files > 0) result.leftovers = leftovers;
   if (dryRun) result.dryRun = true;
   return result;
 }
@@ -701,7 +709,7 @@ export async function verifyEntries(
   };
   // First: a journal with another hard link (a `cp -al` copy) refuses appends.
   const ownedJournals = await write(() => ownJournals(cacheDir), []);
-  await write(() => sweepDebris(cacheDir), 0);
+  await write(() => sweepDebris(cacheDir), undefined);
   const links = new Set<string>();
   const orphans: string[] = [];
   for (const path of await findOrphans(cacheDir, Date.now(), links)) {

@@ -321,8 +321,14 @@ export const prune: Command = {
         ...(r.journalDirs ?? []).map(journalIsDirectory),
         ...(r.recordDirFiles ?? []).map(fileWhereRecordsBelong),
         ...deadRecordsLine(r.deadRecords, dryRun),
-        `${verb} ${counted(n, "file")}, ${dryRun ? "would free" : "freed"} ${
-          formatBytes(r.freedBytes)
+        // What downloads left (a partial kept to resume one: gigabytes) is
+        // freed too: "freed 0 B" for it hid where the room came from.
+        `${verb} ${counted(n, "file")}${
+          r.leftovers === undefined
+            ? ""
+            : ` and ${counted(r.leftovers.files, "leftover download file")}`
+        }, ${dryRun ? "would free" : "freed"} ${
+          formatBytes(r.freedBytes + (r.leftovers?.bytes ?? 0))
         }${
           orphans === 0
             ? ""

@@ -44,6 +44,7 @@ export const init: Command = {
     const openStore = cliOpenStore(ctx);
     await using repo = await Repository.init(uri, {
       env: (n) => ctx.io.env(n),
+      onConnectWait: (line) => ctx.out.warn(line),
       ...(catalog ? { catalog } : {}),
       ...(openStore ? { openStore } : {}),
       // Ctrl-C stops it at once (a store or catalog that never answers).
@@ -203,6 +204,7 @@ export const restore: Command = {
     using bar = ctx.out.progress("restore");
     const counts = await Repository.restore(repoUri(ctx, "repo restore"), snapshot, {
       env: (n) => ctx.io.env(n),
+      onConnectWait: (line) => ctx.out.warn(line),
       ...(openStore ? { openStore } : {}),
       ...(catalog ? { catalog } : {}),
       ...(ctx.flags.boolean("force") ? { force: true } : {}),

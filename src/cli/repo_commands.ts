@@ -54,14 +54,17 @@ export const REPO_OPTIONS: OptionSpecs = {
  * import { openOptions } from "./repo_commands.ts";
  * import { Flags } from "./args.ts";
  * import { memoryIo } from "./io.ts";
- * const o = openOptions({ flags: new Flags({ catalog: "postgres://u:p@h/d" }), io: memoryIo() });
+ * import { Output } from "./output.ts";
+ * const io = memoryIo();
+ * const o = openOptions({ flags: new Flags({ catalog: "postgres://u:p@h/d" }), io, out: new Output(io) });
  * assert.equal(o.postgresUrl, "postgres://u:p@h/d");
  * ```
  */
 export function openOptions(
-  ctx: Pick<CommandContext, "flags" | "io">,
+  ctx: Pick<CommandContext, "flags" | "io" | "out">,
 ): {
   env: (name: string) => string | undefined;
+  onConnectWait: (message: string) => void;
   postgresUrl?: string;
   openStore?: (uri: string) => Promise<ObjectStore>;
   signal?: AbortSignal;
@@ -70,6 +73,9 @@ export function openOptions(
   const openStore = cliOpenStore(ctx);
   return {
     env: (n) => ctx.io.env(n),
+    // A PostgreSQL server refusing connections for now: a warning, as
+    // --quiet and --json expect (the library's default writes to stderr).
+    onConnectWait: (line) => ctx.out.warn(line),
     ...(url ? { postgresUrl: url } : {}),
     ...(openStore ? { openStore } : {}),
     // Ctrl-C stops the opening too (a store or catalog that never answers).

@@ -110,7 +110,7 @@ export async function markCatalogMoved(
   from: CatalogRef,
   to: CatalogRef,
   ids: { repository: string; store: string; restoreId: string; kept: ReadonlySet<number> },
-  options: Pick<OpenCatalogOptions, "env"> = {},
+  options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
 ): Promise<number | undefined> {
   try {
     const catalog = await openCatalog(from, options);
@@ -156,7 +156,7 @@ export async function markCatalogMoved(
 export async function countLeftBehind(
   from: CatalogRef,
   ids: { repository: string; store: string; kept: ReadonlySet<number> },
-  options: Pick<OpenCatalogOptions, "env"> = {},
+  options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
 ): Promise<number | undefined> {
   let catalog: Catalog;
   try {

@@ -16,6 +16,8 @@ export interface OpenCatalogOptions {
   postgresUrl?: string;
   /** Environment for PostgreSQL (`PGPASSWORD`, `HOME`); default `Deno.env`. */
   env?: (name: string) => string | undefined;
+  /** PostgreSQL: told each wait for a server refusing connections for now (default: stderr). */
+  onConnectWait?: (message: string) => void;
 }
 
 /**
@@ -40,8 +42,8 @@ export async function openCatalog(
     return await openSqliteCatalog(ref.path, options.create ? { create: true } : {});
   }
   const { openPostgresCatalog } = await import("./postgres_catalog.ts");
-  return await openPostgresCatalog(
-    options.postgresUrl ?? ref.url,
-    options.env ? { env: options.env } : {},
-  );
+  return await openPostgresCatalog(options.postgresUrl ?? ref.url, {
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
+  });
 }

@@ -127,6 +127,7 @@ const REPOSITORY_OPTIONS: OptionNames<RepositoryOptions> = {
   openStore: true,
   postgresUrl: true,
   env: true,
+  onConnectWait: true,
   cache: true,
   signal: true,
 };

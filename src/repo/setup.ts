@@ -55,7 +55,7 @@ import { refuseInsideRepository } from "./nesting.ts";
 import { spoolSnapshot } from "./snapshot_spool.ts";
 import { type ContentReconciliation, reconcileContent } from "./restore_reconcile.ts";
 import { storeFileAt } from "./own_files.ts";
-import { openCatalog } from "./open_catalog.ts";
+import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
 import { catalogDifference } from "./postgres_url.ts";
 import {
   createSchema,
@@ -87,6 +87,14 @@ export interface RepositoryOptions {
   postgresUrl?: string;
   /** Environment for PostgreSQL settings; default `Deno.env`. */
   env?: (name: string) => string | undefined;
+  /**
+   * A PostgreSQL catalog's server refuses connections for now (too many
+   * clients, starting up): told before each wait, with a line such as
+   * `PostgreSQL at db:5432 has too many clients; trying again in 2 s`
+   * (default: written to stderr). A CLI or service routes it to its own
+   * output or log.
+   */
+  onConnectWait?: (message: string) => void;
   /**
    * Asset cache for `download` (default: one with default settings that
    * opens stores with `openStore`, created on first use).
@@ -636,10 +644,7 @@ async function openCheckedCatalog(
   host: string,
   options: RepositoryOptions,
 ): Promise<{ catalog: Catalog; upgradeRefused?: CatalogReadOnlyError }> {
-  const catalog = await openCatalog(marker.catalog, {
-    ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
-    ...(options.env ? { env: options.env } : {}),
-  });
+  const catalog = await openCatalog(marker.catalog, catalogOptions(options));
   try {
     const meta = await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect));
     if (meta === undefined) {
@@ -762,7 +767,7 @@ export async function restoreRepository(
       const left = await countLeftBehind(
         marker.catalog,
         { repository: marker.repository, store: store.url, kept: rows.ids },
-        options.env ? { env: options.env } : {},
+        withoutUrl(catalogOptions(options)),
       );
       if (left !== undefined && left > 0) {
         throw new InvalidInputError(
@@ -897,7 +902,8 @@ export async function restoreRepository(
           marker.catalog,
           ref,
           { repository, store: store.url, restoreId, kept: rows.ids },
-          options.env ? { env: options.env } : {},
+          // The catalog moved from, at its own URL: not the one given for this restore.
+          withoutUrl(catalogOptions(options)),
         );
       }
     }
@@ -971,10 +977,27 @@ function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof
   const postgresUrl = options.postgresUrl ??
     (ref.kind === "postgres" ? options.catalog : undefined);
   return openCatalog(ref, {
-    create: true,
+    ...catalogOptions(options),
     ...(postgresUrl ? { postgresUrl } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    create: true,
   });
+}
+
+/** `options` less its `postgresUrl`. */
+function withoutUrl(options: OpenCatalogOptions): Omit<OpenCatalogOptions, "postgresUrl"> {
+  const { postgresUrl: _, ...rest } = options;
+  return rest;
+}
+
+/** What opening the catalog takes of the repository's options. */
+function catalogOptions(
+  options: Pick<RepositoryOptions, "postgresUrl" | "env" | "onConnectWait">,
+): OpenCatalogOptions {
+  return {
+    ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import { IntegrityError } from "../src/errors.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { rawServer } from "./raw_server.ts";
+import { listenToStoreRetries, type StoreRetry } from "../src/store/retry_notice.ts";
 import { newCacheId, startService, upload } from "./server_helpers.ts";
 
 const encoder = new TextEncoder();
@@ -132,6 +133,27 @@ Deno.test("cache-client get: a proxy that cuts every answer is resumed to the en
   }
   assertEquals(await client.getBytes(id), bytes);
   assertEquals(proxy.requests.length, 2 * pieces);
+});
+
+Deno.test("cache-client get: a resume after a cut is told to the retry listeners, with where", async () => {
+  await using service = await startService();
+  const bytes = content(SIZE, 3);
+  const id = await cachedFile(service.url, service.tokens.alice, bytes);
+  await using proxy = cuttingProxy(service.url, { cutAfter: (n) => n === 1 ? CUT : Infinity });
+  const client = new CacheClient({
+    url: proxy.url,
+    token: service.tokens.alice,
+    retryBaseDelayMs: 1,
+  });
+  const heard: StoreRetry[] = [];
+  const stop = listenToStoreRetries((r) => heard.push(r));
+  try {
+    assertEquals(await client.getBytes(id), bytes);
+  } finally {
+    stop();
+  }
+  assertEquals(heard.map((r) => [r.attempt, r.maxAttempts, r.resumeAt]), [[1, 5, CUT]]);
+  assert(heard[0]!.reason.includes(`download of cache ${id}`), heard[0]!.reason);
 });
 
 Deno.test("cache-client get: bytes damaged in a resumed part fail the MD5 check, no file", async () => {

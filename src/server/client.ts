@@ -31,6 +31,7 @@ import { isUntrustedCertificate } from "../store/s3_errors.ts";
 import { redactUrl } from "../redact.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
+import { retryReason, storeRetried } from "../store/retry_notice.ts";
 import { regularFile } from "../regular_file.ts";
 import {
   answerRetryAfterMs,
@@ -329,6 +330,16 @@ export class CacheClient {
         delayFor: (error, n) =>
           retryAfter.get(error as object) ??
             (isUnreachableError(error) ? restartWaitMs(n - 1, this.#maxRetryDelayMs) : undefined),
+        // Told as a store's retries are: a service answering 503 or
+        // restarting held `vc cache-client` for seconds without a word.
+        onRetry: ({ error, attempt, delayMs }) =>
+          storeRetried({
+            reason: retryReason(error),
+            error,
+            attempt,
+            maxAttempts: this.#maxAttempts,
+            delayMs,
+          }),
       });
     } catch (error) {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {

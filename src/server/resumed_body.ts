@@ -17,6 +17,7 @@ import {
   sleep,
 } from "../store/retry.ts";
 import { restartWaitMs } from "./restart_wait.ts";
+import { retryReason, storeRetried } from "../store/retry_notice.ts";
 
 /** A body that ended cleanly before its size (a ranged answer short of the end): a cut too. */
 class EndedEarly extends OfflineError {
@@ -91,13 +92,24 @@ export function resumedBody(
   const resume = async (cut: unknown): Promise<ReadableStreamDefaultReader<Uint8Array>> => {
     // Refused connections in a row: the service that answered is restarting.
     let refusals = 0;
+    // What failed last: the cut, then a resume that failed.
+    let failed = cut;
     while (true) {
       if (failures >= options.maxAttempts) throw cut;
       const backoff = fullJitterDelay(failures, options.baseDelayMs, options.maxDelayMs);
-      await sleep(
-        refusals === 0 ? backoff : Math.max(backoff, restartWaitMs(refusals, options.maxDelayMs)),
-        signal,
-      );
+      const delayMs = refusals === 0
+        ? backoff
+        : Math.max(backoff, restartWaitMs(refusals, options.maxDelayMs));
+      // Told as a store download's resume is: a wait with no word looks hung.
+      storeRetried({
+        reason: retryReason(failed),
+        error: failed,
+        attempt: failures,
+        maxAttempts: options.maxAttempts,
+        delayMs,
+        resumeAt: offset,
+      });
+      await sleep(delayMs, signal);
       try {
         const rest = await options.resume(offset);
         if (rest === undefined) throw cut;
@@ -107,6 +119,7 @@ export function resumedBody(
         if (isUnreachableError(error)) refusals++;
         else if (!isTransientError(error)) throw error;
         failures++;
+        failed = error;
       }
     }
   };

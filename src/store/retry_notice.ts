@@ -2,7 +2,8 @@
  * Where a store request's retries are told as they happen. A store that
  * never answers costs one request timeout per attempt (5 × 60 s by
  * default) before its error: without a word in between, a download looks
- * hung. The store clients report each retry here; the program that wants
+ * hung. The store clients (and the cache service's client, whose service
+ * is a store's front) report each retry here; the program that wants
  * to tell a person (the CLI, once for the whole run) listens. Process-wide
  * on purpose: stores are opened in many places, and threading a callback
  * through each would miss some. No listener, nothing happens.

@@ -654,12 +654,22 @@ export class CacheClient {
     // "fetch failed", taken for an unreachable service; a FIFO would block.
     const fileInfo = "path" in body ? await regularFile(body.path, UPLOAD_WHAT) : undefined;
     // Bytes and a file can be sent again; a stream only once.
-    await this.#retrying(
-      url,
-      options.signal,
-      () => this.#putOnce(id, body, options, { url, headers, head, tail, fileInfo }),
-      !(body instanceof ReadableStream),
-    );
+    try {
+      await this.#retrying(
+        url,
+        options.signal,
+        () => this.#putOnce(id, body, options, { url, headers, head, tail, fileInfo }),
+        !(body instanceof ReadableStream),
+      );
+    } catch (error) {
+      // The service knows at most the bytes it read before it refused (a
+      // quota's 413 stops reading): the file's size is the client's to say.
+      const size = body instanceof Uint8Array ? body.length : fileInfo?.size;
+      if (error instanceof CacheServiceError && error.status === 413 && size !== undefined) {
+        error.message += ` (the file sent: ${size} bytes)`;
+      }
+      throw error;
+    }
   }
 
   /** One attempt of `put` (a file is opened again for each). */

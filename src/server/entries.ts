@@ -653,7 +653,7 @@ export class Entries {
       try {
         entry = await this.#keepAlive(id, await this.#live(id, owner));
         const room = await this.#usage.room(owner, entry.meta.size);
-        body = body.pipeThrough(counter(room, () => this.#usage!.exceeded(owner), hash));
+        body = body.pipeThrough(counter(room.bytes, room.exceeded, hash));
       } catch (e) {
         await body.cancel(e).catch(() => {});
         throw e;
@@ -1157,18 +1157,18 @@ const counted = new WeakMap<ReadableStream<Uint8Array>, number>();
 
 /**
  * Counts the bytes passing through (and adds them to `hash`, when given);
- * past `max` the stream errors with `onExceeded()`.
+ * past `max` the stream errors with `onExceeded(bytes so far)`.
  */
 function counter(
   max: number,
-  onExceeded: () => Error,
+  onExceeded: (received: number) => Error,
   hash?: Md5,
 ): TransformStream<Uint8Array, Uint8Array> {
   let total = 0;
   const stream: TransformStream<Uint8Array, Uint8Array> = new TransformStream({
     transform(chunk, controller) {
       total += chunk.length;
-      if (total > max) throw onExceeded();
+      if (total > max) throw onExceeded(total);
       hash?.update(chunk);
       counted.set(stream.readable, total);
       controller.enqueue(chunk);

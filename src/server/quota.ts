@@ -26,6 +26,14 @@ const MAX_ATTEMPTS = 50;
  */
 const WRITES_KEPT = 128;
 
+/** The room {@linkcode UsageCounter.room} found for one upload. */
+export interface QuotaRoom {
+  /** How many bytes the upload may have. */
+  bytes: number;
+  /** The 413 of an upload refused after `received` of its bytes arrived. */
+  exceeded: (received: number) => HttpError;
+}
+
 /** The usage object's content. */
 interface Usage {
   owner: string;
@@ -49,7 +57,7 @@ interface Usage {
  * try {
  *   const usage = new UsageCounter(new FsStore(dir), 100);
  *   await usage.add("token-file:alice", 60);
- *   assert(await usage.room("token-file:alice", 0) === 40);
+ *   assert((await usage.room("token-file:alice", 0)).bytes === 40);
  *   assert(await usage.bytes("token-file:alice") === 60);
  *   // A delete's share landing before its upload's: the sum still comes back to 0.
  *   await usage.add("token-file:bob", -30);
@@ -84,24 +92,29 @@ export class UsageCounter {
     return Math.max(0, (await this.#read(owner))?.usage.bytes ?? 0);
   }
 
-  /** How many bytes an upload replacing a file of `replacing` bytes may have. */
-  async room(owner: string, replacing: number): Promise<number> {
-    const room = this.#max - await this.bytes(owner) + replacing;
-    if (room <= 0) throw this.exceeded(owner);
-    return room;
-  }
-
-  /** The 413 error for `owner`. */
-  exceeded(owner: string): HttpError {
+  /**
+   * The room of an upload replacing a file of `replacing` bytes, and its
+   * 413 once the upload passes it; throws that 413 when there is none.
+   */
+  async room(owner: string, replacing: number): Promise<QuotaRoom> {
+    const used = await this.bytes(owner);
+    const bytes = this.#max - used + replacing;
     // An expired cache answers 404 but counts until it is removed: a client
     // that no longer sees it cannot tell, so the message says what frees it.
-    return new HttpError(
-      413,
-      `upload exceeds the storage quota of ${this.#max} bytes for identity ${
-        displayName(owner)
-      }; delete caches first (an expired cache counts until it is removed: by the ` +
-        "service's periodic sweep, `vc serve expire`, or a request for its ID)",
-    );
+    // Where the identity stands is said too: one small cache to delete, or
+    // half of them?
+    const exceeded = (received?: number) =>
+      new HttpError(
+        413,
+        `upload exceeds the storage quota of identity ${displayName(owner)}: it uses ${used} ` +
+          `of its ${this.#max} bytes, ${Math.max(0, bytes)} bytes are left${
+            replacing > 0 ? ` (counting the ${replacing} of the file it replaces)` : ""
+          }${received === undefined ? "" : `, and this upload has at least ${received} bytes`}` +
+          "; delete caches first (an expired cache counts until it is removed: by the " +
+          "service's periodic sweep, `vc serve expire`, or a request for its ID)",
+      );
+    if (bytes <= 0) throw exceeded();
+    return { bytes, exceeded };
   }
 
   /**

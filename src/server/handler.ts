@@ -19,7 +19,13 @@ import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { AccessDeniedError, InvalidInputError, StoreError, StoreNotFoundError } from "../errors.ts";
+import {
+  AccessDeniedError,
+  causeChain,
+  InvalidInputError,
+  StoreError,
+  StoreNotFoundError,
+} from "../errors.ts";
 import {
   checkNonNegativeNumber,
   checkRequiredOptions,
@@ -269,7 +275,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           `the store refused the service's access (read-only, permission denied, or the file archived); try again later (request id ${requestId})`,
           { "retry-after": "5" },
         );
-        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        error = outageText(e);
       } else if (storeGone(e)) {
         // The bucket or directory was deleted, renamed or unmounted while
         // the service ran: not an empty store (every download a miss, every
@@ -279,7 +285,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           `the store does not exist (its bucket or directory is gone); try again later (request id ${requestId})`,
           { "retry-after": "5" },
         );
-        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        error = outageText(e);
       } else if (inCauses(e, isNoSpaceError)) {
         // A full disk under a file:// store: retrying will not help until
         // caches are removed (a DELETE and the sweep still work) or space
@@ -289,7 +295,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           `the store has no space left (remove caches, or free or add space); try again later (request id ${requestId})`,
           { "retry-after": "5" },
         );
-        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        error = outageText(e);
       } else if (storeUnavailable(e)) {
         // Not the request's fault nor a bug: the store cannot be reached or
         // fails (5xx). A client retries a 503 later; the log has the details.
@@ -298,7 +304,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           `the store is unavailable; try again later (request id ${requestId})`,
           { "retry-after": "5" },
         );
-        error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        error = outageText(e);
       } else {
         response = errorResponse(500, `internal error (request id ${requestId})`);
         error = e instanceof Error ? (e.stack ?? e.message) : String(e);
@@ -567,6 +573,16 @@ function storeRefused(e: unknown): boolean {
 /** Whether `e` (or its causes) says the store's bucket or root directory does not exist. */
 function storeGone(e: unknown): boolean {
   return inCauses(e, (at) => at instanceof StoreNotFoundError);
+}
+
+/**
+ * How the log says a store outage (the 503s above): the error's name and
+ * message with its causes, no stack. An outage is expected, and its stack
+ * (vc's internals, a dozen lines per request) buried what failed; a bug's
+ * 500 keeps its stack, which is what finds it.
+ */
+function outageText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${causeChain(e)}` : String(e);
 }
 
 /** Whether `e` (or its causes) says the store could not be reached or failed on its side. */

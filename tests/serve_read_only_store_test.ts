@@ -14,9 +14,9 @@ import type { GetOptions, GetResult, PutBody, PutOptions, PutResult } from "../s
 
 /** Refuses writes as FsStore does on a read-only file system (EROFS). */
 class ReadOnlyStore extends WrappingStore {
-  readOnly = false;
+  refuseWrites = false;
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
-    if (this.readOnly) {
+    if (this.refuseWrites) {
       if (body instanceof ReadableStream) await body.cancel().catch(() => {});
       const cause = Object.assign(new Error("Read-only file system (os error 30)"), {
         code: "EROFS",
@@ -37,7 +37,7 @@ Deno.test("serve: a read-only store answers 503 with a clear error, and the log 
     await using t = await startService({ store });
     const { doc } = await newCacheId(t.url, t.tokens.alice, { k: 1 });
     const id = doc.cache_id as string;
-    store.readOnly = true;
+    store.refuseWrites = true;
     const form = new FormData();
     form.append("file", new Blob(["hello"]), "x.txt");
     const answers = [

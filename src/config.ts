@@ -658,20 +658,23 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
       throw fail("expected s3://NAME[/prefix], file:///dir, a bare bucket name or a path");
     }
     if (scheme === "s3") {
-      const [bucket = "", ...prefix] = value.slice(5).replace(/\/+$/, "").split("/");
+      const [bucket = "", ...rest] = value.slice(5).split("/");
+      // As written after the bucket's slash: one trailing slash is the
+      // directory's own, any other empty segment is refused (shared check).
+      const prefix = rest.join("/");
       if (!BUCKET_NAME.test(bucket)) {
         throw fail(
           bucket === "" ? "s3:// names no bucket" : `invalid bucket name ${JSON.stringify(bucket)}`,
         );
       }
-      if (prefix.some((p) => p === "")) throw fail("the prefix has an empty segment");
       // Refused in the words of every store and command (`vc mirror`, `openStore`).
       try {
-        checkDotSegments(prefix.join("/"), `s3://${bucket}`, "prefix");
+        checkDotSegments(prefix, `s3://${bucket}`, "prefix");
       } catch (e) {
         throw fail((e as Error).message);
       }
-      return ["s3://" + bucket, ...prefix].join("/");
+      const dir = prefix.replace(/\/$/, "");
+      return dir === "" ? `s3://${bucket}` : `s3://${bucket}/${dir}`;
     }
     if (scheme === "file") {
       if (!value.startsWith("file:///") && !/^file:\/\/localhost\//.test(value)) {

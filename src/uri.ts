@@ -443,6 +443,10 @@ const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
  * `"prefix"` a store's key prefix) and `where` when it has a `.` or `..`
  * segment: the one rule every store and every command applies to them
  * (see `store/object_rules.ts`), with one message saying what it would be read as.
+ * A prefix (as written after the bucket's `/`, or a flag's value without
+ * its one leading `/`; one trailing `/` allowed) is also refused for an
+ * empty segment (`a//b`, `/data`): the one rule of store URIs,
+ * `--bucket`, `--repo` and `vc mirror`'s prefixes.
  * An empty `where` is left out of the message (a flag's value, named by
  * the flag).
  *
@@ -453,6 +457,9 @@ const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
  * checkDotSegments("a/.b/c..d", "s3://b"); // dots inside a name are plain characters
  * assert.throws(() => checkDotSegments("a/../b", "s3://b"), /would take it for "b"/);
  * assert.throws(() => checkDotSegments("p/./q", "s3://b", "prefix"), /prefix "p\/\.\/q"/);
+ * checkDotSegments("a//b", "s3://b"); // a key may hold "//"
+ * checkDotSegments("a/b/", "s3://b", "prefix");
+ * assert.throws(() => checkDotSegments("a//b", "s3://b", "prefix"), /empty segment.*"a\/b"/);
  * ```
  */
 export function checkDotSegments(
@@ -460,6 +467,7 @@ export function checkDotSegments(
   where: string,
   what: "key" | "prefix" = "key",
 ): void {
+  if (what === "prefix") checkEmptySegments(text, where);
   // Checked per request: the common key costs one scan, no array.
   if (!DOT_SEGMENT.test(text)) return;
   const segments = text.split("/");
@@ -475,6 +483,23 @@ export function checkDotSegments(
     `${shown} has a "${dot}" path segment: S3 keeps it as written (other tools make such ` +
       `keys), but a URL or a file path would take it for ${resolvedDots(segments, where)}, ` +
       `so no vc store reads or writes it${advice}`,
+  );
+}
+
+// A prefix's empty segment (`s3://b/a//b`, `s3://b//data`): S3 keeps such
+// keys, but a prefix typed with one is almost always a slip, and taking it
+// as written (`openStore`) or collapsed (`vc mirror`, as it once did) reads
+// or writes another prefix than the one meant: refused, saying how to write
+// it. One trailing slash is the directory's own.
+function checkEmptySegments(text: string, where: string): void {
+  const body = text.length > 1 && text.endsWith("/") ? text.slice(0, -1) : text;
+  if (body === "" || !body.split("/").includes("")) return;
+  const meant = body.split("/").filter((s) => s !== "").join("/");
+  throw new InvalidInputError(
+    `prefix ${quoted(text)}${where === "" ? "" : ` in ${where}`} has an empty segment ` +
+      `("//", or a "/" after the bucket's): S3 keeps such keys, but a prefix typed with one ` +
+      `is almost always a slip, so vc refuses it rather than guess; write one "/" between ` +
+      `directories${meant === "" ? " (or no prefix)" : ` (${quoted(meant)})`}`,
   );
 }
 

@@ -77,10 +77,11 @@ Deno.test("mirror: a backslash in a key prefix is refused, never read as a separ
       );
     }
     assertEquals(await treeContents(local), { "keep.txt": "k" });
-    // Doubled and leading slashes are still one directory.
+    // A trailing slash is still the one directory (a doubled one is refused:
+    // store_prefix_empty_segment_test.ts).
     await mirror({
       sources: [src],
-      target: "s3://b//up//load/",
+      target: "s3://b/up/load/",
       statePath: state(3),
       openStore: open,
     });

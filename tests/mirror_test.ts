@@ -124,7 +124,7 @@ for (const backend of BACKENDS) {
     await using b = await backend.make();
     await using w = await tempDir();
     await writeTree(w.dir, { "data/2024/x.csv": "x", "data/2025/y.csv": "y" });
-    for (const targetPrefix of ["/backup//v1/", "backup/v1", "backup/v1/"]) {
+    for (const targetPrefix of ["/backup/v1/", "backup/v1", "backup/v1/"]) {
       await mirror({
         sources: [join(w.dir, "data", "2024") + "/", join(w.dir, "data/2025")],
         target: b.store,

@@ -4,11 +4,12 @@
  *
  * - `sourcePrefix` (an absolute directory) is stripped from each file's
  *   absolute path; without it the key is the path relative to its SOURCE.
- * - `targetPrefix` is prepended, as a directory: `data`, `data/`, `/data/`
- *   and `data//` all mean `data/`.
+ * - `targetPrefix` is prepended, as a directory: `data`, `data/` and
+ *   `/data/` all mean `data/`.
  *
- * Every prefix is normalised so that no key ever starts with `/` or contains
- * `//`, whatever trailing or leading slashes the user typed.
+ * No key ever starts with `/` or contains `//`: a prefix with an empty
+ * segment (`a//b`, `s3://b//data`) is refused, as every store refuses it
+ * (`checkDotSegments`), never collapsed into another prefix.
  *
  * @module
  */
@@ -20,10 +21,10 @@ import { localPathProblem } from "../file_names.ts";
 import { checkDotSegments, parseStoreRoot } from "../uri.ts";
 
 /**
- * A key prefix as a directory: no leading slash, no empty segments, one
- * trailing slash; `""` for the root. Throws `InvalidInputError` naming the
- * prefix (and `where`, the store it came from, when given) for a `.` or `..`
- * segment (as every store refuses one, `checkDotSegments`) or a backslash: in a key a backslash is a character like any other, not a
+ * A key prefix as a directory: no leading slash, one trailing slash; `""`
+ * for the root. Throws `InvalidInputError` naming the prefix (and `where`,
+ * the store it came from, when given) for an empty, `.` or `..` segment (as
+ * every store refuses one, `checkDotSegments`) or a backslash: in a key a backslash is a character like any other, not a
  * separator, so `s3://b/win\dir` taken as `win/dir` mirrored (and with
  * `--delete` deleted) the objects of another prefix than the one named. A
  * mirror refuses such keys in both directions, so a prefix holding one is
@@ -33,7 +34,8 @@ import { checkDotSegments, parseStoreRoot } from "../uri.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { normalizePrefix } from "./keys.ts";
- * assert.equal(normalizePrefix("/data//2024/"), "data/2024/");
+ * assert.equal(normalizePrefix("/data/2024/"), "data/2024/");
+ * assert.throws(() => normalizePrefix("data//2024"), /empty segment/);
  * assert.equal(normalizePrefix("data"), "data/");
  * assert.equal(normalizePrefix("/"), "");
  * assert.throws(() => normalizePrefix("win\\dir"), /backslash/);
@@ -52,12 +54,14 @@ export function normalizePrefix(prefix: string | undefined, where?: string): str
   return prefixOf(prefix.split("/"), prefix, where);
 }
 
-// The segments as a directory prefix: empty ones dropped, `.` and `..` ones
-// refused as every store refuses them (`s3://b/p/./q` was quietly `p/q`
-// here, while `openStore` refused it): never a key but the one written.
+// The segments as a directory prefix: empty, `.` and `..` ones refused as
+// every store refuses them (`s3://b/p/./q` was quietly `p/q` here, and
+// `s3://b/a//b` quietly `a/b`, while `openStore` refused the one and kept
+// the other): never a key but the one written. One leading `/` is allowed
+// (`--target-prefix /data`).
 function prefixOf(segments: string[], prefix: string, where: string | undefined): string {
   const parts = segments.filter((p) => p !== "");
-  checkDotSegments(prefix.replace(/^\/+|\/+$/g, ""), where ?? "", "prefix");
+  checkDotSegments(prefix.replace(/^\//, ""), where ?? "", "prefix");
   return parts.length === 0 ? "" : `${parts.join("/")}/`;
 }
 
@@ -80,16 +84,18 @@ export function parseMirrorRoot(uri: string): void {
 }
 
 /**
- * An `s3://` URI with the prefix after its bucket normalized like
- * {@linkcode normalizePrefix} (`s3://b//x//y/` → `s3://b/x/y/`): a mirror
- * never makes keys with an empty segment, whether the prefix came as
- * `--target-prefix` or in the URI. Other URIs are returned as they are.
+ * An `s3://` URI with the prefix after its bucket as a directory, like
+ * {@linkcode normalizePrefix} (`s3://b/x/y` → `s3://b/x/y/`). A prefix with
+ * an empty segment (`s3://b//x`, `s3://b/x//y`) is refused, as every store
+ * refuses it: a mirror never makes keys with one, nor mirrors another
+ * prefix than the one named. Other URIs are returned as they are.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { normalizeStoreUri } from "./keys.ts";
- * assert.equal(normalizeStoreUri("s3://b//dbl//pre//"), "s3://b/dbl/pre/");
+ * assert.equal(normalizeStoreUri("s3://b/pre"), "s3://b/pre/");
+ * assert.throws(() => normalizeStoreUri("s3://b/a//b"), /empty segment.*"a\/b"/);
  * assert.equal(normalizeStoreUri("s3://b"), "s3://b");
  * assert.equal(normalizeStoreUri("file:///srv/x"), "file:///srv/x");
  * ```
@@ -99,7 +105,7 @@ export function normalizeStoreUri(uri: string): string {
   if (m === null || m[2] === undefined) return uri;
   // A dot segment is named with the bucket, as `openStore` (S3Store) names
   // it, so every command refuses such a prefix in the same words.
-  checkDotSegments(m[2].replace(/^\/+|\/+$/g, ""), m[1]!, "prefix");
+  checkDotSegments(m[2].slice(1), m[1]!, "prefix");
   const prefix = normalizePrefix(m[2].slice(1), uri);
   return prefix === "" ? m[1]! : `${m[1]}/${prefix}`;
 }

@@ -8,7 +8,7 @@
  */
 import { resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
-import { parseStoreRoot } from "../uri.ts";
+import { checkDotSegments, parseStoreRoot } from "../uri.ts";
 import { checkOptions } from "../options_check.ts";
 import { STORE_OPTIONS } from "./store_options_check.ts";
 // Type-only: erased at runtime, so it does not load s3.ts.
@@ -62,8 +62,10 @@ export async function openStore(
     case "s3": {
       const { S3Store } = await import("./s3.ts");
       const s3Options: S3StoreOptions = { ...options.s3, bucket: parsed.bucket };
-      const prefix = parsed.key.replace(/^\/+/, "");
-      if (prefix !== "") s3Options.prefix = prefix;
+      // The key as written: `s3://b//data` is refused (an empty segment), as
+      // every command refuses it, not taken for `s3://b/data`.
+      checkDotSegments(parsed.key, `s3://${parsed.bucket}`, "prefix");
+      if (parsed.key !== "") s3Options.prefix = parsed.key;
       return new S3Store(s3Options);
     }
     case "file":

@@ -433,9 +433,12 @@ export class S3Store implements ObjectStore {
     }
     this.#options = options;
     this.bucket = options.bucket;
-    this.prefix = (options.prefix ?? "").replace(/^\/+|\/+$/g, "");
-    // `s3://b/p/../x` as a root would report one key and write another.
-    if (this.prefix !== "") checkKey(this.prefix, `s3://${this.bucket}`, "prefix");
+    // One leading and one trailing slash are the option's own (`/data/`);
+    // any other empty segment is refused, as `s3://b/p/../x` is: such a root
+    // would report one key and write another.
+    const prefix = (options.prefix ?? "").replace(/^\//, "");
+    if (prefix !== "") checkKey(prefix, `s3://${this.bucket}`, "prefix");
+    this.prefix = prefix.replace(/\/$/, "");
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
     this.#settings = resolveS3Settings(options, options.env);
     this.#credentialSource = this.#settings.anonymous

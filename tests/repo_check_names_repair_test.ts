@@ -2,7 +2,8 @@
  * `vc repo check` said what was wrong (`record 1 (…): missing: no content
  * object`, `orphan …`) and left the user to find which command repairs it.
  * Each finding now names it: a record whose content is missing or differs
- * (put the content back, or `vc repo expire ID`, then `vc repo purge ID`),
+ * (put the content back, or `vc repo expire ID`, then `vc repo purge ID`, with
+ * the `--repo` the check was given),
  * an orphan (`vc repo gc`), a record the store failed on (check again). A
  * store failing on every record names the first 20 and counts the rest.
  */
@@ -34,7 +35,10 @@ Deno.test("vc repo check: each finding names the command that repairs it", async
   const lines = check.stdout.split("\n");
   const missing = lines.find((l) => l.startsWith("record 1 ")) ?? "";
   assertStringIncludes(missing, "missing");
-  assertStringIncludes(missing, "vc repo expire 1 (if published), then vc repo purge 1");
+  assertStringIncludes(
+    missing,
+    `vc repo expire 1 --repo ${repo} (if published), then vc repo purge 1 --repo ${repo}`,
+  );
   const changed = lines.find((l) => l.startsWith("record 2 ")) ?? "";
   assertStringIncludes(changed, "md5 mismatch");
   assertStringIncludes(changed, "put the recorded content back at content/");

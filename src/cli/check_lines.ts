@@ -7,38 +7,45 @@
  */
 import { counted } from "../counted.ts";
 import type { CheckProblem, CheckReport } from "../repo/check.ts";
+import { shellWord } from "../shell_word.ts";
 import { cappedList, MAX_FAILURES_SHOWN } from "./failure_lines.ts";
 
 /**
  * The report's lines; `grace` is the grace period as the user gave it (or
- * its default), named in the advice on recent orphans.
+ * its default), named in the advice on recent orphans. `repoFlag`: the
+ * `--repo` value the check was given, if any, which each repair command
+ * carries (quoted for the shell) so that it can be pasted: without it
+ * (no `VC_REPO`) the pasted command found no repository.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkLines } from "./check_lines.ts";
- * const lines = checkLines({
+ * const report = {
  *   records: 1,
- *   problems: [{ id: 1, key: "content/a", problem: "missing", detail: "no content object" }],
+ *   problems: [{ id: 1, key: "content/a", problem: "missing" as const, detail: "no content object" }],
  *   orphans: [],
  *   recentOrphans: [],
  *   unchecked: [],
  *   removedTemps: [],
  *   pendingUploads: [],
  *   ok: false,
- * }, "7d");
+ * };
+ * const lines = checkLines(report, "7d");
  * assert.ok(lines[0]?.includes("vc repo purge 1"));
+ * const flagged = checkLines(report, "7d", "/srv/my repo");
+ * assert.ok(flagged[0]?.includes("vc repo purge 1 --repo '/srv/my repo'"));
  * assert.equal(lines.at(-1), "1 record checked: 1 problem, 0 orphans");
  * ```
  */
-export function checkLines(report: CheckReport, grace: string): string[] {
+export function checkLines(report: CheckReport, grace: string, repoFlag?: string): string[] {
   const unchecked = report.unchecked.map((u) =>
     `record ${u.id} (${u.key}): not checked: ${u.error}`
   );
   const more = unchecked.length - MAX_FAILURES_SHOWN;
   return [
     ...report.problems.map((p) =>
-      `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}; ${repair(p)}`
+      `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}; ${repair(p, repoFlag)}`
     ),
     ...report.orphans.map((o) =>
       `orphan ${o.key} (${o.size} bytes, ${o.lastModified}): no record references it; ` +
@@ -86,8 +93,9 @@ export function checkLines(report: CheckReport, grace: string): string[] {
 }
 
 /** The command that repairs a record's problem. */
-function repair(p: CheckProblem): string {
-  const drop = `vc repo expire ${p.id} (if published), then vc repo purge ${p.id}`;
+function repair(p: CheckProblem, repoFlag: string | undefined): string {
+  const repo = repoFlag === undefined ? "" : ` --repo ${shellWord(repoFlag)}`;
+  const drop = `vc repo expire ${p.id}${repo} (if published), then vc repo purge ${p.id}${repo}`;
   switch (p.problem) {
     case "missing":
       return `put its content back at ${p.key} (a copy, an S3 noncurrent version), or drop the ` +

@@ -301,7 +301,7 @@ export const check: Command = {
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
     });
     bar.done();
-    const lines = checkLines(report, grace ?? "7d");
+    const lines = checkLines(report, grace ?? "7d", ctx.flags.string("repo"));
     // All well is a confirmation (--quiet drops it); what is wrong is the result.
     if (report.ok) await ctx.out.status(report, lines);
     else await ctx.out.data(report, lines);

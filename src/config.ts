@@ -50,6 +50,7 @@ import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
 import { BUCKET_NAME, checkDotSegments, parseUri, strayWhitespace } from "./uri.ts";
 import { redactUrl } from "./redact.ts";
+import { expandHome, homeDirectory, homeVariable } from "./home_dir.ts";
 
 /**
  * The config file's contents (`<config dir>/vc/config.json`, or `$VC_CONFIG`),
@@ -840,7 +841,7 @@ export function loadConfigFile(
     );
   }
   const file = resolve(
-    explicit === undefined ? configFileIn(dir!) : expandHome(explicit, env),
+    explicit === undefined ? configFileIn(dir!) : expandHome(explicit, env, undefined),
   );
   const required = options.required ?? explicit !== undefined;
   const text = readOrError(file);
@@ -1146,7 +1147,7 @@ function configDirIfKnown(
     const xdg = platformVar(env, "XDG_CONFIG_HOME");
     if (xdg !== undefined && isAbsolute(xdg)) return xdg;
   }
-  const home = homeIfSet(env, os);
+  const home = homeDirectory(env, os);
   if (home === undefined) return undefined;
   if (os === "windows") return win32Join(home, "AppData", "Roaming");
   if (os === "darwin") return join(home, "Library", "Application Support");
@@ -1154,7 +1155,7 @@ function configDirIfKnown(
 }
 
 function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string {
-  const home = homeIfSet(env, os);
+  const home = homeDirectory(env, os);
   // The command line's flag and the library's option, and the platform's
   // own variable for the directory (an absolute one).
   const platform = os === "windows"
@@ -1180,12 +1181,6 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
   return home;
 }
 
-function homeIfSet(env: EnvReader, os: typeof Deno.build.os): string | undefined {
-  return os === "windows"
-    ? platformVar(env, "USERPROFILE") ?? platformVar(env, "HOME")
-    : platformVar(env, "HOME");
-}
-
 // `instead`: what to set so that the directory is not needed.
 function homeNotSet(
   env: EnvReader,
@@ -1193,7 +1188,7 @@ function homeNotSet(
   what: string,
   instead: string,
 ): InvalidInputError {
-  const home = os === "windows" ? "USERPROFILE" : "HOME";
+  const home = homeVariable(os);
   // readDenoEnv takes a denied permission for "unset" (the defaults still
   // work without --allow-env); "HOME is not set" then sent a script author
   // who had HOME set looking for the wrong cause.
@@ -1214,9 +1209,6 @@ function envGranted(name: string): boolean {
   return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted";
 }
 
-// `where`: the setting that holds `path` (a config file's key), named in
-// the error; without it, a `~` in a settings file read where HOME is unset
-// (a CI container) named neither the file nor the key.
 /**
  * A setting that names a local file or directory (the cache directory, the
  * manifest) with a leading `~` as the home directory. A
@@ -1266,6 +1258,7 @@ export function environmentPathProblem(value: string, name: string): string | un
 export function environmentLocalPath(
   name: string,
   env: EnvReader = readDenoEnv,
+  os: typeof Deno.build.os = Deno.build.os,
 ): string | undefined {
   requireString("environmentLocalPath(): the variable's name", name);
   checkFunction("environmentLocalPath(): env", env);
@@ -1273,27 +1266,21 @@ export function environmentLocalPath(
   if (value === undefined) return undefined;
   const stray = environmentPathProblem(value, name);
   if (stray !== undefined) throw new InvalidInputError(stray);
-  return localSetting(value, env, name);
+  return localSetting(value, env, name, os);
 }
 
-function localSetting(path: string, env: EnvReader, what: string): string {
+function localSetting(
+  path: string,
+  env: EnvReader,
+  what: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string {
   if (isUriNotPath(path)) {
     throw new InvalidInputError(
       `${what} must be a local path, got the URI ${JSON.stringify(path)}`,
     );
   }
-  return expandHome(path, env, what);
-}
-
-function expandHome(path: string, env: EnvReader, where?: string): string {
-  if (path !== "~" && !path.startsWith("~/") && !path.startsWith("~\\")) return path;
-  const home = platformVar(env, "HOME") ?? platformVar(env, "USERPROFILE");
-  if (home === undefined) {
-    throw new InvalidInputError(
-      `${where === undefined ? "" : `${where}: `}cannot expand ${path}: HOME is not set`,
-    );
-  }
-  return join(home, path.slice(1));
+  return expandHome(path, env, what, { os });
 }
 
 function checkTimeout(value: number, what: string): number {

@@ -11,7 +11,8 @@
  * @module
  */
 import { environmentPathProblem } from "../config.ts";
-import { isUriNotPath, join, resolve } from "../path.ts";
+import { expandHome } from "../home_dir.ts";
+import { isUriNotPath, resolve } from "../path.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -59,7 +60,8 @@ export function localPathArg(cwd: string, value: string, what: string): string {
  * environment variable that gave `value`, whose whitespace at an end (a YAML
  * block's line break, a pasted space) is refused, as it named a file `x.json\n`.
  * Throws `UsageError` naming `what` (the caller makes a variable's an
- * `InvalidInputError` with `environmentValue`).
+ * `InvalidInputError` with `environmentValue`). The home is `os`'s
+ * (`home_dir.ts`: on Windows `USERPROFILE` first, as the default directories).
  *
  * @example
  * ```ts
@@ -77,20 +79,14 @@ export function localPathSetting(
   env: (name: string) => string | undefined,
   what: string,
   variable?: string,
+  os: typeof Deno.build.os = Deno.build.os,
 ): string {
   const stray = variable === undefined ? undefined : environmentPathProblem(value, variable);
   if (stray !== undefined) throw new UsageError(stray);
-  return localPathArg(cwd, homePath(value, env, what), what);
-}
-
-// A HOME that is not set is named with `what` (the flag or variable), as
-// `VC_CACHE_DIR: cannot expand …` is.
-function homePath(value: string, env: (name: string) => string | undefined, what: string): string {
-  if (value !== "~" && !value.startsWith("~/") && !value.startsWith("~\\")) return value;
-  // A blank HOME is unset too, as for the default directories.
-  const home = [env("HOME"), env("USERPROFILE")].find((v) => v !== undefined && v.trim() !== "");
-  if (home === undefined) throw new UsageError(`${what}: cannot expand ${value}: HOME is not set`);
-  return join(home, value.slice(1));
+  // A home that is not set is named with `what` (the flag or variable), as
+  // `VC_CACHE_DIR: cannot expand …` is.
+  const path = expandHome(value, env, what, { os, error: (m) => new UsageError(m) });
+  return localPathArg(cwd, path, what);
 }
 
 /**

@@ -1321,7 +1321,11 @@ function checkImmutableBuckets(items: string[], what: string): string[] {
       // Parsed now, so a bad one is refused naming the setting that holds
       // it (and a password in it is never shown, here or by `vc config`).
       try {
-        parseUri(item);
+        const parsed = parseUri(item);
+        // A prefix, refused for an empty or dot segment as every store's is.
+        if (parsed.scheme === "s3") {
+          checkDotSegments(parsed.key, `s3://${parsed.bucket}`, "prefix");
+        }
       } catch (e) {
         if (e instanceof InvalidInputError) throw new InvalidInputError(`${what}: ${e.message}`);
         throw e;

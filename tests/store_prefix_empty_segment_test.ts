@@ -7,7 +7,7 @@
  * own. A key may still hold `//` (`vc cache get s3://b/a//b.csv`).
  */
 import { join } from "node:path";
-import { normalizeBucket } from "../src/config.ts";
+import { normalizeBucket, resolveSettings } from "../src/config.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { normalizePrefix, normalizeStoreUri } from "../src/mirror/keys.ts";
@@ -43,6 +43,13 @@ Deno.test("an empty segment in a store prefix is refused the same way everywhere
     assertThrows(() => new S3Store({ ...s3, bucket: "b", prefix: "a//b" }), InvalidInputError)
       .message,
     WORDS,
+  );
+  assertStringIncludes(
+    assertThrows(
+      () => resolveSettings({ env: { VC_IMMUTABLE_BUCKETS: "s3://b/a//b", HOME: "/nowhere" } }),
+      InvalidInputError,
+    ).message,
+    `VC_IMMUTABLE_BUCKETS: prefix "a//b" in s3://b ${WORDS}`,
   );
   // One leading (a flag's) and one trailing slash are no empty segment.
   assertEquals(normalizePrefix("/backup/v1/"), "backup/v1/");

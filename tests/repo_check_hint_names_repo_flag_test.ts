@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { checkLines } from "../src/cli/check_lines.ts";
 
 Deno.test("vc repo check: a repair hint carries the --repo it was given, quoted", async () => {
   await using ws = await CliWorkspace.create();
@@ -25,6 +26,22 @@ Deno.test("vc repo check: a repair hint carries the --repo it was given, quoted"
     flagged.stdout,
     `vc repo expire 1 --repo '${repo}' (if published), then vc repo purge 1 --repo '${repo}'`,
   );
+  const lines = checkLines(
+    {
+      records: 2,
+      problems: [],
+      orphans: [{ key: "content/x", size: 1, lastModified: "2026-01-01T00:00:00Z" }],
+      recentOrphans: [],
+      unchecked: [{ id: 2, key: "content/y", error: "HEAD failed: 500" }],
+      removedTemps: [],
+      pendingUploads: [],
+      ok: false,
+    },
+    "7d",
+    repo,
+  ).join("\n");
+  assertStringIncludes(lines, `vc repo gc --repo '${repo}' deletes it`);
+  assertStringIncludes(lines, `run vc repo check --repo '${repo}' again`);
   // The hint as printed works when pasted: purge finds the repository.
   const purge = await ws.run(["repo", "purge", "1", "--repo", repo]);
   assertEquals(purge.code, 0, purge.stderr);

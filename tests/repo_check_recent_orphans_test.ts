@@ -43,7 +43,7 @@ Deno.test("vc repo check: fresh unreferenced content is recent, not a failure; o
   const counted = await ws.run(["repo", "check", "--repo", repo, "--grace", "0"]);
   assertEquals(counted.code, 1);
   assertStringIncludes(counted.stdout, "orphan content/stray.bin");
-  assertStringIncludes(counted.stdout, "vc repo gc deletes it");
+  assertStringIncludes(counted.stdout, `vc repo gc --repo ${repo} deletes it`);
 
   // Older than gc's grace period (7 days): an orphan, which fails the check.
   const old = new Date(Date.now() - 8 * 86_400_000);

@@ -39,17 +39,18 @@ import { cappedList, MAX_FAILURES_SHOWN } from "./failure_lines.ts";
  * ```
  */
 export function checkLines(report: CheckReport, grace: string, repoFlag?: string): string[] {
+  const repo = repoOption(repoFlag);
   const unchecked = report.unchecked.map((u) =>
     `record ${u.id} (${u.key}): not checked: ${u.error}`
   );
   const more = unchecked.length - MAX_FAILURES_SHOWN;
   return [
     ...report.problems.map((p) =>
-      `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}; ${repair(p, repoFlag)}`
+      `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}; ${repair(p, repo)}`
     ),
     ...report.orphans.map((o) =>
       `orphan ${o.key} (${o.size} bytes, ${o.lastModified}): no record references it; ` +
-      "vc repo gc deletes it once older than its --grace (vc repo add the file again first if " +
+      `vc repo gc${repo} deletes it once older than its --grace (vc repo add the file again first if ` +
       "it is needed)"
     ),
     ...unchecked.slice(0, MAX_FAILURES_SHOWN),
@@ -60,7 +61,7 @@ export function checkLines(report: CheckReport, grace: string, repoFlag?: string
       `${counted(report.unchecked.length, "record")} not checked (the store failed on ` +
       `${
         report.unchecked.length === 1 ? "it" : "them"
-      }): run vc repo check again once the store answers`,
+      }): run vc repo check${repo} again once the store answers`,
     ]),
     ...(report.contentUnchecked === undefined ? [] : [
       `orphans not looked for: the store's content could not be listed: ${report.contentUnchecked}`,
@@ -92,9 +93,13 @@ export function checkLines(report: CheckReport, grace: string, repoFlag?: string
   ];
 }
 
-/** The command that repairs a record's problem. */
-function repair(p: CheckProblem, repoFlag: string | undefined): string {
-  const repo = repoFlag === undefined ? "" : ` --repo ${shellWord(repoFlag)}`;
+/** ` --repo URI` for the commands the lines name, when the check was given one. */
+function repoOption(repoFlag: string | undefined): string {
+  return repoFlag === undefined ? "" : ` --repo ${shellWord(repoFlag)}`;
+}
+
+/** The command that repairs a record's problem (`repo`: {@linkcode repoOption}). */
+function repair(p: CheckProblem, repo: string): string {
   const drop = `vc repo expire ${p.id}${repo} (if published), then vc repo purge ${p.id}${repo}`;
   switch (p.problem) {
     case "missing":

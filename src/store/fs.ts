@@ -38,7 +38,13 @@ import type {
 } from "./types.ts";
 import { isValidSegment, keySegments, lockName, sidecarBase, sidecarName } from "./fs_layout.ts";
 import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
-import { fingerprint, readSidecarBytesSync, type Sidecar, writeSidecar } from "./fs_meta.ts";
+import {
+  fingerprint,
+  previousFor,
+  readSidecarBytesSync,
+  type Sidecar,
+  writeSidecar,
+} from "./fs_meta.ts";
 import {
   FileDescriber,
   type FsHashProgress,
@@ -850,7 +856,11 @@ export class FsStore implements ObjectStore {
         metadata,
         options.contentType,
       );
-      if (sidecar) writeSidecar(scPath, sc, durable);
+      // Until the rename the old data stays at the key: the new sidecar
+      // carries the old one, so a put killed before the rename leaves the
+      // old object whole, metadata included (#recordCtime drops it).
+      const replaced = previousFor(previous, target);
+      if (sidecar) writeSidecar(scPath, replaced ? { ...sc, previous: replaced } : sc, durable);
       try {
         await temp.commitBy((path) =>
           options.ifNoneMatch === "*"

@@ -11,6 +11,7 @@ import type { ObjectInfo } from "./types.ts";
 import { lockName, sidecarName } from "./fs_layout.ts";
 import { tryAcquireLock } from "./fs_lock.ts";
 import {
+  describing,
   type Fingerprint,
   fingerprint,
   fingerprintKey,
@@ -136,9 +137,10 @@ export class FileDescriber {
     const sc = options.sidecarExists === false ? undefined : await readSidecar(scPath);
     let md5: string;
     let known: Sidecar | undefined;
-    if (sc !== undefined && sameFingerprint(sc, fp)) {
-      md5 = sc.md5;
-      known = sc;
+    const current = describing(sc, fp);
+    if (current !== undefined) {
+      md5 = current.md5;
+      known = current;
     } else if (options.hash === false) {
       md5 = ""; // unknown: the caller asked not to read contents
     } else {
@@ -149,7 +151,7 @@ export class FileDescriber {
       if (hashed.st !== undefined) st = hashed.st;
       // Same content as the sidecar recorded (e.g. the directory was copied
       // or touched): its metadata still describes this object.
-      known = sc?.md5 === md5 ? sc : undefined;
+      known = [sc, sc?.previous].find((c) => c?.md5 === md5);
       if (this.#repair && settled(fp, statAt)) {
         await repairSidecar(path, scPath, fp, md5, known);
       }

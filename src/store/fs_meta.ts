@@ -34,6 +34,11 @@ export interface Sidecar {
   metadata?: Record<string, string>;
   /** Content type given to `put`. */
   contentType?: string;
+  /**
+   * The sidecar of the object a put is replacing, kept until the put's data
+   * is in place (see {@linkcode describing}); never itself has one.
+   */
+  previous?: Sidecar;
 }
 
 /** The part of a sidecar that identifies one state of the data file. */
@@ -77,6 +82,62 @@ export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs &&
     (a.ino === null || b.ino === null || a.ino === b.ino) &&
     (a.ctimeMs === null || b.ctimeMs === null || a.ctimeMs === b.ctimeMs);
+}
+
+/**
+ * The sidecar that describes the data file in state `fp`: `sc` itself, or
+ * the one it replaces (`sc.previous`). A put writes its sidecar before it
+ * renames its data into place; a put killed (`kill -9`) between the two
+ * left the new sidecar beside the old data, and the old object lost its
+ * metadata and content type for good (only its ETag could be hashed again).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describing } from "./fs_meta.ts";
+ * const old = { md5: "0".repeat(32), size: 1, mtimeMs: 5, ino: 7, ctimeMs: null };
+ * const sc = { ...old, md5: "1".repeat(32), size: 2, ino: 8, previous: old };
+ * assert(describing(sc, { size: 1, mtimeMs: 5, ino: 7, ctimeMs: 9 }) === old);
+ * assert(describing(sc, { size: 1, mtimeMs: 5, ino: 6, ctimeMs: 9 }) === undefined);
+ * ```
+ */
+export function describing(sc: Sidecar | undefined, fp: Fingerprint): Sidecar | undefined {
+  if (sc === undefined) return undefined;
+  if (sameFingerprint(sc, fp)) return sc;
+  return sc.previous !== undefined && sameFingerprint(sc.previous, fp) ? sc.previous : undefined;
+}
+
+/**
+ * What a put records as the `previous` of its new sidecar, from the bytes of
+ * the sidecar it replaces: that sidecar without its own `previous`; or, when
+ * it has one (a put was killed mid-commit), whichever of the two describes
+ * the file now at `dataPath`, statted only then.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { previousFor } from "./fs_meta.ts";
+ * const old = { md5: "0".repeat(32), size: 1, mtimeMs: 5, ino: 7, ctimeMs: null };
+ * const bytes = new TextEncoder().encode(JSON.stringify(old));
+ * assert.deepEqual(previousFor(bytes, "/nonexistent/x"), old);
+ * assert.equal(previousFor(undefined, "/nonexistent/x"), undefined);
+ * ```
+ */
+export function previousFor(
+  bytes: Uint8Array | undefined,
+  dataPath: string,
+): Sidecar | undefined {
+  const sc = bytes === undefined ? undefined : parseSidecar(new TextDecoder().decode(bytes));
+  if (sc?.previous === undefined) return sc;
+  let current: Sidecar | undefined;
+  try {
+    const st = Deno.lstatSync(dataPath);
+    if (st.isFile) current = describing(sc, fingerprint(st));
+  } catch {
+    // Gone: the newer one, as without a previous.
+  }
+  const { previous: _, ...own } = current ?? sc;
+  return own;
 }
 
 /**
@@ -157,6 +218,10 @@ function parseSidecar(text: string): Sidecar | undefined {
   } catch {
     return undefined;
   }
+  return sidecarOf(v, true);
+}
+
+function sidecarOf(v: unknown, withPrevious: boolean): Sidecar | undefined {
   if (typeof v !== "object" || v === null) return undefined;
   const r = v as Record<string, unknown>;
   if (
@@ -174,6 +239,8 @@ function parseSidecar(text: string): Sidecar | undefined {
   };
   if (isStringRecord(r.metadata)) out.metadata = r.metadata;
   if (typeof r.contentType === "string") out.contentType = r.contentType;
+  const previous = withPrevious ? sidecarOf(r.previous, false) : undefined;
+  if (previous !== undefined) out.previous = previous;
   return out;
 }
 

@@ -7,7 +7,6 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import {
-  AccessDeniedError,
   causeChain,
   errorKind,
   InvalidInputError,
@@ -28,7 +27,7 @@ import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parsePrefillItem, type PrefillListEntry } from "./list_file.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
-import { isNoCredentials } from "../store/no_credentials.ts";
+import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
 
 /** Progress of a prefill run. */
 export interface PrefillProgress {
@@ -518,13 +517,7 @@ class StoreBreaker {
   #down(root: string, state: StoreState, what?: string): Error {
     const first = state.first as Error | undefined;
     if (state.firstItem !== undefined) {
-      return new AccessDeniedError(
-        `${
-          what === undefined ? "" : `${what}: `
-        }no usable AWS credentials for ${root} (the failure of ${state.firstItem} ` +
-          "says why)",
-        { cause: state.first },
-      );
+      return sameCredentialsFailure(root, state.firstItem, state.first, what);
     }
     // Of the kind the failures were: a store answering 5xx after its retries
     // is a StoreError, not an unreachable one, and a CI script branching on

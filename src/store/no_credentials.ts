@@ -1,8 +1,8 @@
 /**
  * The error of a store that has no usable credentials (none found, or keys
  * that cannot sign), told apart from a refusal of one request: it is the same
- * for every request of that store, so a caller over many items (prefill)
- * says it once and does not try the others.
+ * for every request of that store, so a caller over many items (prefill,
+ * sync, lock, verify) says it once and does not try the others.
  *
  * @module
  */
@@ -36,4 +36,69 @@ export function isNoCredentials(error: unknown): boolean {
     e = e.cause;
   }
   return false;
+}
+
+/**
+ * The failure of an item of `root` after its first no-credentials failure
+ * (of `firstItem`, which says why, with `first` its cause): short, so a
+ * report of many items says the long error and its hint once.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNoCredentials, noCredentialsError, sameCredentialsFailure } from "./no_credentials.ts";
+ * const first = noCredentialsError("GET s3://b/a: no usable AWS credentials from ...");
+ * const e = sameCredentialsFailure("s3://b", "/a.csv", first);
+ * assert(e.message === "no usable AWS credentials for s3://b (the failure of /a.csv says why)");
+ * assert(isNoCredentials(e));
+ * ```
+ */
+export function sameCredentialsFailure(
+  root: string,
+  firstItem: string,
+  first: unknown,
+  what?: string,
+): AccessDeniedError {
+  return new AccessDeniedError(
+    `${what === undefined ? "" : `${what}: `}no usable AWS credentials for ${root} ` +
+      `(the failure of ${firstItem} says why)`,
+    { cause: first },
+  );
+}
+
+/**
+ * For a command over many items of a store: after the first item that fails
+ * for want of credentials, the others fail at once with
+ * {@linkcode sameCredentialsFailure} (asking the store again would only say
+ * it again), as do those in flight when it failed. One per run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NoCredentialsOnce, noCredentialsError } from "./no_credentials.ts";
+ * const once = new NoCredentialsOnce();
+ * let asked = 0;
+ * const fail = () => { asked++; return Promise.reject(noCredentialsError("none")); };
+ * await once.run("s3://b", "/a", fail).catch(() => {});
+ * const second = await once.run("s3://b", "/b", fail).catch((e) => e);
+ * assert(asked === 1 && second.message.includes("the failure of /a says why"));
+ * ```
+ */
+export class NoCredentialsOnce {
+  #first = new Map<string, { item: string; error: unknown }>();
+
+  /** Runs `fn`, the store work of `item` of `root`, unless `root` has no usable credentials. */
+  async run<T>(root: string, item: string, fn: () => Promise<T>): Promise<T> {
+    const known = this.#first.get(root);
+    if (known !== undefined) throw sameCredentialsFailure(root, known.item, known.error);
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isNoCredentials(error)) throw error;
+      const first = this.#first.get(root);
+      if (first === undefined) this.#first.set(root, { item, error });
+      else if (first.error !== error) throw sameCredentialsFailure(root, first.item, first.error);
+      throw error;
+    }
+  }
 }

@@ -12,6 +12,7 @@ import { checkOptions, describeValue, type OptionNames } from "../options_check.
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { downloadToFile } from "../store/download.ts";
+import { NoCredentialsOnce } from "../store/no_credentials.ts";
 import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -232,13 +233,16 @@ export async function fillLockSettled(
   // Also removes what killed runs left there (whole downloads).
   const scratch = await makeScratchDir("vc-lock-");
   const temp = scratch.path;
+  const noCredentials = new NoCredentialsOnce();
   try {
     await forEachLimit(todo.map((r, i) => ({ ...r, i })), options.concurrency ?? 4, async (r) => {
       // One entry that cannot be read (a version missing from the bucket, a
       // download that keeps failing) does not keep the others from the lock
       // file, as with `vc sync` and `vc prefill`; it is reported instead.
       try {
-        found.set(lockKey(r.path, r.version), await readLockEntry(r, r.i));
+        // No usable credentials fail every entry alike: said once (the others refer to it).
+        const read = () => readLockEntry(r, r.i);
+        found.set(lockKey(r.path, r.version), await noCredentials.run(vc.bucket, r.path, read));
       } catch (error) {
         if (options.signal?.aborted) throw error; // interrupted, not a failed entry
         Object.assign(results[r.index]!, { status: "failed", error });
@@ -357,6 +361,7 @@ export async function checkLock(
   // Also removes what killed runs left there (whole downloads).
   const scratch = await makeScratchDir("vc-lock-check-");
   const temp = scratch.path;
+  const noCredentials = new NoCredentialsOnce();
   try {
     const results: LockCheckResult[] = new Array(entries.length);
     let done = 0;
@@ -377,22 +382,24 @@ export async function checkLock(
         const uri = joinUri(vc.bucket, objectKey);
         try {
           // The canonical key, else the `/` key another tool wrote (slash_keys.ts).
-          await firstFound(
-            [objectKey, slashedKey(objectKey)],
-            (k) =>
-              downloadToFile(store, k, join(temp, `${i}`), {
-                ...vc.download,
-                uri: joinUri(vc.bucket, k),
-                integrity: { ...lock, label: key },
-                ...signalOption(options.signal),
-                // Moving while a large entry downloads, not only when one ends.
-                onProgress: (p) => {
-                  bytes += p.bytes - mine;
-                  mine = p.bytes;
-                  options.onProgress?.({ done, total: entries.length, bytes, current: path });
-                },
-              }),
-          );
+          // No usable credentials fail every entry alike: said once (the others refer to it).
+          await noCredentials.run(vc.bucket, path, () =>
+            firstFound(
+              [objectKey, slashedKey(objectKey)],
+              (k) =>
+                downloadToFile(store, k, join(temp, `${i}`), {
+                  ...vc.download,
+                  uri: joinUri(vc.bucket, k),
+                  integrity: { ...lock, label: key },
+                  ...signalOption(options.signal),
+                  // Moving while a large entry downloads, not only when one ends.
+                  onProgress: (p) => {
+                    bytes += p.bytes - mine;
+                    mine = p.bytes;
+                    options.onProgress?.({ done, total: entries.length, bytes, current: path });
+                  },
+                }),
+            ));
           out.status = "ok";
         } catch (error) {
           if (error instanceof IntegrityError) {

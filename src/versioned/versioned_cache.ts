@@ -29,6 +29,7 @@ import { checkReport } from "../upload_check.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
+import { NoCredentialsOnce } from "../store/no_credentials.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
   checkManifestRoom,
@@ -1516,11 +1517,12 @@ export class VersionedCache {
     // sync wrote, is the user's, and is not replaced without `force`.
     const { recordFileClash, withSyncRecords } = await import("./sync_records.ts");
     const force = options.force === true;
+    const noCredentials = new NoCredentialsOnce();
     const results = await withSyncRecords(
       root,
       options.signal,
       (records) =>
-        mapSettled(entries, PARALLEL, async ({ path }) => {
+        mapSettled(entries, PARALLEL, async ({ path, version }) => {
           let mine = 0;
           try {
             const dest = join(root, ...path.slice(1).split("/"));
@@ -1577,27 +1579,32 @@ export class VersionedCache {
               );
             }
             options.signal?.throwIfAborted();
-            const local = await this.path(path, undefined, {
-              ...(options.signal ? { signal: options.signal } : {}),
-              ...(options.onProgress
-                ? {
-                  onProgress: (p: { bytes: number; total: number }) => {
-                    bytes += p.bytes - mine;
-                    mine = p.bytes;
-                    // The entry's own percentage, as prefill draws its items':
-                    // the count of entries says nothing while one large file
-                    // downloads (its ETA grew as the download went on).
-                    options.onProgress?.({
-                      done,
-                      total: entries.length,
-                      bytes,
-                      current: path,
-                      ...(p.total > 0 ? { step: { name: "downloading", ...p } } : {}),
-                    });
-                  },
-                }
-                : {}),
-            });
+            const download = () =>
+              this.path(path, undefined, {
+                ...(options.signal ? { signal: options.signal } : {}),
+                ...(options.onProgress
+                  ? {
+                    onProgress: (p: { bytes: number; total: number }) => {
+                      bytes += p.bytes - mine;
+                      mine = p.bytes;
+                      // The entry's own percentage, as prefill draws its items':
+                      // the count of entries says nothing while one large file
+                      // downloads (its ETA grew as the download went on).
+                      options.onProgress?.({
+                        done,
+                        total: entries.length,
+                        bytes,
+                        current: path,
+                        ...(p.total > 0 ? { step: { name: "downloading", ...p } } : {}),
+                      });
+                    },
+                  }
+                  : {}),
+              });
+            // No usable credentials fail every entry alike: said once (the others refer to it).
+            const local = isVersion(version)
+              ? await noCredentials.run(this.bucket, path, download)
+              : await download();
             options.signal?.throwIfAborted();
             const onProgress = options.onProgress;
             const report =
@@ -1681,6 +1688,7 @@ export class VersionedCache {
     const locks = await this.#lockEntries();
     const lockOf = (path: string, version: string) =>
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
+    const noCredentials = new NoCredentialsOnce();
     const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
       const onProgress = options.onProgress;
       const onRead = onProgress &&
@@ -1691,8 +1699,12 @@ export class VersionedCache {
             current: path,
             step: { name: "checking", ...p },
           }));
+      const check = () => this.#verifyEntry(path, version, lockOf(path, version), signal, onRead);
       try {
-        return await this.#verifyEntry(path, version, lockOf(path, version), signal, onRead);
+        // No usable credentials fail every entry alike: said once (the others refer to it).
+        return isVersion(version)
+          ? await noCredentials.run(this.bucket, path, check)
+          : await check();
       } finally {
         // A failed check counts too: the progress reaches its total.
         options.onProgress?.({ done: ++done, total: entries.length, current: path });

@@ -4,7 +4,9 @@
  * error, with its hint, once per manifest entry (20 lines of it, then a
  * count), and tried every entry. As `vc prefill` does, after the first such
  * failure the bucket's other entries fail at once, each with a short
- * reference to the first, and the long error is said once.
+ * reference to the first, and the long error is said once. Keys that cannot
+ * sign (an access key with no secret) failed every entry in flight with the
+ * one same error, which was taken for the first's and said each time.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
@@ -19,6 +21,7 @@ async function noCredentials(
   fn: (
     vc: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>,
   ) => Promise<void>,
+  keys?: Record<string, string>,
 ): Promise<void> {
   await withWorkspace(async (dir, vc) => {
     const { env } = await writeSharedFiles(dir, {
@@ -39,7 +42,14 @@ async function noCredentials(
       }\n}\n`,
     );
     // Nothing listens there: a store that were asked would fail otherwise.
-    const storeEnv = { ...env, AWS_ENDPOINT_URL: "http://127.0.0.1:9", VC_BUCKET: "s3://bkt" };
+    // With `keys`, they are the credentials, not a profile.
+    if (keys !== undefined) delete env.AWS_PROFILE;
+    const storeEnv = {
+      ...env,
+      ...keys,
+      AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+      VC_BUCKET: "s3://bkt",
+    };
     await fn((args) => vc(args, storeEnv));
   });
 }
@@ -47,8 +57,13 @@ async function noCredentials(
 /** The failures of `--json` output: one long credentials error, the others short references. */
 function saidOnce(errors: string[]): void {
   assertEquals(errors.length, ENTRIES);
-  assertEquals(errors.filter((e) => e.includes(LONG)).length, 1, errors.slice(0, 3).join("\n"));
-  for (const e of errors.filter((e) => !e.includes(LONG))) {
+  saidOnceAs(errors, LONG);
+}
+
+/** As {@linkcode saidOnce}, with `long` the text of the long error. */
+function saidOnceAs(errors: string[], long: string): void {
+  assertEquals(errors.filter((e) => e.includes(long)).length, 1, errors.slice(0, 3).join("\n"));
+  for (const e of errors.filter((e) => !e.includes(long))) {
     assertStringIncludes(e, SHORT);
     assert(e.length < 200, e);
   }
@@ -92,4 +107,24 @@ Deno.test("vc verify with no usable credentials says the credentials error once"
     const out: Array<{ problem?: string }> = JSON.parse(json.stdout);
     saidOnce(out.map((r) => r.problem ?? ""));
   });
+});
+
+Deno.test("vc sync with an access key and no secret says the credentials error once", async () => {
+  await noCredentials(async (vc) => {
+    const json = await vc(["sync", "out", "--json"]);
+    assertEquals(json.code, 1, json.stderr);
+    const failed: Array<{ error: string }> = JSON.parse(json.stdout).failed;
+    assertEquals(failed.length, ENTRIES);
+    saidOnceAs(failed.map((f) => f.error), "AWS_SECRET_ACCESS_KEY is not");
+  }, { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE" });
+});
+
+Deno.test("vc prefill with an access key and no secret says the credentials error once", async () => {
+  await noCredentials(async (vc) => {
+    const json = await vc(["prefill", "--json"]);
+    assertEquals(json.code, 1, json.stderr);
+    const failed: Array<{ error: string }> = JSON.parse(json.stdout).failed;
+    assertEquals(failed.length, ENTRIES);
+    saidOnceAs(failed.map((f) => f.error), "AWS_SECRET_ACCESS_KEY is not");
+  }, { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE" });
 });

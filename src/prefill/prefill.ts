@@ -316,7 +316,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       await breaker.failed(root, stoppedBy, target.label);
       // The store's missing credentials are said once, by the item that
       // found them; the others in flight then refer to it.
-      const error = breaker.sameAsFirst(root, stoppedBy) ?? stoppedBy;
+      const error = breaker.sameAsFirst(root, stoppedBy, target.label) ?? stoppedBy;
       // What a failed download received is not in the cache: the summary's
       // bytes are those of the items fetched (as a retry's restart already
       // takes back its first attempt's).
@@ -508,9 +508,11 @@ class StoreBreaker {
    * (each item in flight finds the credentials missing), a short reference
    * to that failure; else `undefined`.
    */
-  sameAsFirst(root: string, error: unknown): Error | undefined {
+  sameAsFirst(root: string, error: unknown, item: string): Error | undefined {
     const state = this.#stores.get(root);
-    if (state?.firstItem === undefined || state.first === error) return undefined;
+    // By item, not by error: a store that failed to open (keys that cannot
+    // sign) rejects every item in flight with the one same error.
+    if (state?.firstItem === undefined || state.firstItem === item) return undefined;
     return isNoCredentials(error) ? this.#down(root, state) : undefined;
   }
 

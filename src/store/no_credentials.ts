@@ -97,7 +97,9 @@ export class NoCredentialsOnce {
       if (!isNoCredentials(error)) throw error;
       const first = this.#first.get(root);
       if (first === undefined) this.#first.set(root, { item, error });
-      else if (first.error !== error) throw sameCredentialsFailure(root, first.item, first.error);
+      // By item, not by error: a store that failed to open rejects every
+      // item in flight with the one same error.
+      else if (first.item !== item) throw sameCredentialsFailure(root, first.item, first.error);
       throw error;
     }
   }

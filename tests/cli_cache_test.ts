@@ -89,7 +89,8 @@ Deno.test("cli cache: usage errors for sizes, durations and missing arguments", 
   assertFailure(await ws.run(["cache", "prune", "--older-than", "30"]), 2, '"30"');
   assertFailure(await ws.run(["cache", "get", "s3://b/k", "--timeout", "soon"]), 2, "--timeout");
   assertFailure(await ws.run(["cache", "get"]), 2, "missing URI");
-  assertFailure(await ws.run(["cache", "rm", "a", "b"]), 2, 'unexpected argument "b"');
+  assertFailure(await ws.run(["cache", "get", "s3://b/a", "b"]), 2, 'unexpected argument "b"');
+  assertFailure(await ws.run(["cache", "rm"]), 2, "missing URI");
 });
 
 Deno.test("cli cache: --timeout reads a bare number as seconds, as VC_CACHE_TIMEOUT does", async () => {

@@ -5,8 +5,11 @@
  * @module
  */
 import { formatBytes } from "../progress.ts";
-import type { Command } from "./command.ts";
-import { EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { errorMessage, EXIT_FAILURE, flagValue, isAbort, UsageError } from "./errors.ts";
+import { writeFailureLines } from "./failure_lines.ts";
+import type { AssetCache } from "../cache/asset_cache.ts";
+import { errorKind } from "../errors.ts";
 import { table } from "./output.ts";
 import { downloadProgress } from "./upload_progress.ts";
 import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
@@ -19,6 +22,8 @@ import { visibleEnds } from "../printable.ts";
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 // What `rm` and `invalidate` take: a copy's own path names its entry.
 const ENTRY_URI_HELP = "URI is s3://bucket/key, file:///path, or the path `vc cache get` printed.";
+const SEVERAL_HELP =
+  "Several URIs are each attempted; exit 1 if any failed (each failure on a line of its own).";
 
 // A URI that is none (http://…, s3:// without a bucket, empty) is a usage
 // error (exit 2), as it is in --bucket or a mirror TARGET; the cache would
@@ -175,7 +180,7 @@ export const ls: Command = {
 };
 
 /**
- * `vc cache invalidate URI`.
+ * `vc cache invalidate URI...`.
  *
  * @example
  * ```ts
@@ -188,57 +193,108 @@ export const invalidate: Command = {
   name: "cache invalidate",
   positionals: ["URI"],
   required: 1,
-  usage: "URI",
+  variadic: true,
+  usage: "URI...",
   description:
-    `Marks the cached copy of URI as stale, so its next use revalidates it with the store.\n${ENTRY_URI_HELP}`,
+    `Marks the cached copy of each URI as stale, so its next use revalidates it with the store.\n${ENTRY_URI_HELP}\n${SEVERAL_HELP}`,
   options: CACHE_OPTIONS,
-  examples: ["vc cache invalidate s3://my-bucket/data/train.csv"],
-  async run(ctx) {
-    const uri = uriArg(ctx.args[0]!);
-    await using cache = disposable(openAssetCache(ctx));
-    const cached = await cache.value.invalidate(uri);
-    await ctx.out.status(
-      { uri, invalidated: cached },
-      cached
-        ? `invalidated ${visibleEnds(uri)}: its next use revalidates it`
-        : `${visibleEnds(uri)} is not cached${await elsewhere(
-          cache.value,
-          uri,
-        )}: nothing to invalidate`,
-    );
-  },
+  examples: [
+    "vc cache invalidate s3://my-bucket/data/train.csv",
+    "vc cache invalidate s3://my-bucket/a.csv s3://my-bucket/b.csv",
+  ],
+  run: (ctx) =>
+    forEachUri(ctx, "invalidated", async (cache, uri) => {
+      const cached = await cache.invalidate(uri);
+      return {
+        done: cached,
+        text: cached
+          ? `invalidated ${visibleEnds(uri)}: its next use revalidates it`
+          : `${visibleEnds(uri)} is not cached${await elsewhere(
+            cache,
+            uri,
+          )}: nothing to invalidate`,
+      };
+    }),
 };
 
 /**
- * `vc cache rm URI`.
+ * `vc cache rm URI...`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { rm } from "./cache_commands.ts";
- * assert(rm.name === "cache rm");
+ * assert(rm.name === "cache rm" && rm.variadic === true);
  * ```
  */
 export const rm: Command = {
   name: "cache rm",
   positionals: ["URI"],
   required: 1,
-  usage: "URI",
-  description: `Deletes the cached copy of URI (the store is not touched).\n${ENTRY_URI_HELP}`,
+  variadic: true,
+  usage: "URI...",
+  description:
+    `Deletes the cached copy of each URI (the store is not touched).\n${ENTRY_URI_HELP}\n${SEVERAL_HELP}`,
   options: CACHE_OPTIONS,
-  examples: ["vc cache rm s3://my-bucket/data/train.csv"],
-  async run(ctx) {
-    const uri = uriArg(ctx.args[0]!);
-    await using cache = disposable(openAssetCache(ctx));
-    const removed = await cache.value.delete(uri);
-    await ctx.out.status(
-      { uri, removed },
-      removed
-        ? `removed ${visibleEnds(uri)}`
-        : `${visibleEnds(uri)} was not cached${await elsewhere(cache.value, uri)}`,
-    );
-  },
+  examples: [
+    "vc cache rm s3://my-bucket/data/train.csv",
+    "vc cache rm s3://my-bucket/a.csv s3://my-bucket/b.csv",
+  ],
+  run: (ctx) =>
+    forEachUri(ctx, "removed", async (cache, uri) => {
+      const removed = await cache.delete(uri);
+      return {
+        done: removed,
+        text: removed
+          ? `removed ${visibleEnds(uri)}`
+          : `${visibleEnds(uri)} was not cached${await elsewhere(cache, uri)}`,
+      };
+    }),
 };
+
+/**
+ * Runs `act` on each URI of `rm` / `invalidate`, as `rm a b c` does: every
+ * URI is attempted, a failed one gets a line on stderr and makes the exit
+ * code 1. The arguments are all checked first, so a typo touches nothing
+ * (exit 2). With `--json`, one URI prints its object (as before several
+ * were taken) and several an array of them, a failed one as
+ * `{"uri", "error", "errorName"}` like `vc prefill --json`'s failures.
+ */
+async function forEachUri(
+  ctx: CommandContext,
+  key: "removed" | "invalidated",
+  act: (cache: AssetCache, uri: string) => Promise<{ done: boolean; text: string }>,
+): Promise<number> {
+  const uris = ctx.args.map(uriArg);
+  await using cache = disposable(openAssetCache(ctx));
+  if (uris.length === 1) {
+    const uri = uris[0]!;
+    const { done, text } = await act(cache.value, uri);
+    await ctx.out.status({ uri, [key]: done }, text);
+    return 0;
+  }
+  const results: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  const failures: string[] = [];
+  for (const uri of uris) {
+    // Ctrl-C stops between two URIs: those done stay done.
+    ctx.io.signal?.throwIfAborted();
+    try {
+      const { done, text } = await act(cache.value, uri);
+      results.push({ uri, [key]: done });
+      lines.push(text);
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      const message = errorMessage(error);
+      results.push({ uri, error: message, errorName: errorKind(error) });
+      const shown = visibleEnds(uri);
+      failures.push(`vc: ${message.includes(shown) ? "" : `${shown}: `}${message}`);
+    }
+  }
+  await ctx.out.status(results, lines);
+  writeFailureLines(ctx.io, failures);
+  return failures.length === 0 ? 0 : EXIT_FAILURE;
+}
 
 /**
  * `vc cache prune [--max-size SIZE] [--older-than DURATION]`.

@@ -89,3 +89,23 @@ Deno.test("vc cache prune says the bytes of the leftover downloads it freed, in 
     });
   }
 });
+
+Deno.test("prune --dry-run reports the leftover downloads it would remove, and keeps them", async () => {
+  await withKeptPartial(async (cacheDir, files) => {
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    const r = await cache.prune({ maxBytes: 1_000_000, dryRun: true });
+    assertEquals(r.leftovers, { files: 2, bytes: 256 * 1024 + 2 });
+    assertEquals(await Promise.all(files.map(exists)), [true, true]);
+    // By age: a partial younger than the age is neither removed nor reported.
+    assertEquals((await cache.prune({ olderThan: 3 * 3600, dryRun: true })).leftovers, undefined);
+    const io = memoryIo({ cwd: cacheDir, env: { HOME: cacheDir, VC_CACHE_DIR: cacheDir } });
+    const args = ["cache", "prune", "--max-size", "1MB", "--dry-run"];
+    assertEquals(await runCli(args, io), 0, io.stderr());
+    const out = io.stdout();
+    assert(
+      out.includes("would remove 0 files and 2 leftover download files, would free 262.1 kB"),
+      out,
+    );
+    assertEquals(await Promise.all(files.map(exists)), [true, true]);
+  });
+});

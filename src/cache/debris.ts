@@ -228,6 +228,12 @@ export async function sweepDebris(
      * (ms; default a day): `vc cache prune` asks for room, so it passes less.
      */
     partialsOlderThan?: number;
+    /**
+     * Count what would go, remove (or restore) nothing: `prune --dry-run`.
+     * A dead refresh's kept copy that a sweep would put back in place is
+     * counted as removed (telling needs its entry's lock).
+     */
+    dryRun?: boolean;
   } = {},
 ): Promise<Swept> {
   const now = options.now ?? Date.now();
@@ -240,6 +246,15 @@ export async function sweepDebris(
   const count = (swept: Swept | undefined) => {
     removed.files += swept?.files ?? 0;
     removed.bytes += swept?.bytes ?? 0;
+  };
+  const dryRun = options.dryRun === true;
+  // A dry run's resume notes counted with their partial: not counted twice.
+  const counted = new Set<string>();
+  const remove = async (path: string) => {
+    if (!dryRun) return await removeIfExists(path);
+    if (counted.has(path)) return false;
+    counted.add(path);
+    return true;
   };
   for await (const path of walkCacheFiles(cacheDir)) {
     const name = path.slice(path.lastIndexOf(sep) + 1);
@@ -266,7 +281,7 @@ export async function sweepDebris(
       stale = (stat.mtime?.getTime() ?? now) < cutoff;
     }
     if (isTemp && isResumeStateName(name)) {
-      if (isStaleResumeState(path, now) && await removeIfExists(path)) {
+      if (isStaleResumeState(path, now) && await remove(path)) {
         count({ files: 1, bytes: stat.size });
       }
       continue;
@@ -274,6 +289,13 @@ export async function sweepDebris(
     if (isTemp && isSharedTempName(name)) {
       // A partial kept to be resumed stays for a day (see partial_download.ts).
       if (keptForResume(path, now, partialAge)) continue;
+      const force = now - (stat.mtime?.getTime() ?? now) > maxAge;
+      if (dryRun) {
+        if (whileUnlocked(path, force, () => true)) {
+          count(wouldRemoveShared(path, stat.size, counted));
+        }
+        continue;
+      }
       // A dead download's commit whose record was never written: the copy it
       // replaced goes back first (restoreKeptCopy), whatever the walk's order.
       const dataDir = dirname(path);
@@ -284,22 +306,35 @@ export async function sweepDebris(
         now,
       );
       // A shared temp file is a download's lock: removed only while holding it.
-      count(removeSharedIfUnlocked(path, now - (stat.mtime?.getTime() ?? now) > maxAge));
+      count(removeSharedIfUnlocked(path, force));
       continue;
     }
-    if (stale && isTemp && isTempName(name)) {
+    if (stale && isTemp && isTempName(name) && !dryRun) {
       const dataDir = dirname(path);
       const metaDir = join(cacheDir, META_DIR, dataDir.slice(cacheDir.length + 1));
       if (restoreKeptCopy(path, dataDir, name, metaDir)) continue;
     }
-    if (stale && await removeIfExists(path)) {
+    if (stale && await remove(path)) {
       count({ files: 1, bytes: stat.size });
-      if (isRecord) await removeEmptyParents(cacheDir, dirname(path));
+      if (isRecord && !dryRun) await removeEmptyParents(cacheDir, dirname(path));
     }
   }
   // Earlier versions' lock directory: gone once empty.
-  await Deno.remove(locks).catch(() => {});
+  if (!dryRun) await Deno.remove(locks).catch(() => {});
   return removed;
+}
+
+/**
+ * What {@linkcode removeSharedIfUnlocked} would remove of the shared temp
+ * file `path` (`size` bytes): it and its resume note, which is marked in
+ * `counted` so the walk does not count it again.
+ */
+function wouldRemoveShared(path: string, size: number, counted: Set<string>): Swept {
+  const state = resumeStateOfSharedPath(path);
+  const note = counted.has(state) ? undefined : lstatSyncOrUndefined(state);
+  if (note === undefined) return { files: 1, bytes: size };
+  counted.add(state);
+  return { files: 2, bytes: size + note.size };
 }
 
 /**

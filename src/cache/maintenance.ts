@@ -402,9 +402,10 @@ export interface PruneResult {
    */
   remainingBytes?: number;
   /**
-   * What downloads left that was removed: partials kept to resume a download
-   * (gigabytes, maybe) with their notes, dead writers' temp files, stale
-   * locks. Not entries, so neither in `removed` nor in `freedBytes`.
+   * What downloads left that was removed (with `dryRun`, would be): partials
+   * kept to resume a download (gigabytes, maybe) with their notes, dead
+   * writers' temp files, stale locks. Not entries, so neither in `removed`
+   * nor in `freedBytes`.
    */
   leftovers?: { files: number; bytes: number };
   /** True when nothing was removed (`dryRun`). */
@@ -460,16 +461,12 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
     : olderThan !== undefined
     ? Math.min(olderThan * 1000, PARTIAL_KEEP_MS)
     : undefined;
-  let leftovers: PruneResult["leftovers"];
-  if (!dryRun) {
-    leftovers = await sweepDebris(
-      cacheDir,
-      partialsOlderThan === undefined ? { now } : {
-        now,
-        partialsOlderThan,
-      },
-    );
-  }
+  // A dry run counts them too (`leftovers`), removing nothing.
+  const leftovers: PruneResult["leftovers"] = await sweepDebris(cacheDir, {
+    now,
+    ...(partialsOlderThan === undefined ? {} : { partialsOlderThan }),
+    ...(dryRun ? { dryRun } : {}),
+  });
   const links = new Set<string>();
   const orphans = await findOrphans(cacheDir, now, links);
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }

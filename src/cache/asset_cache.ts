@@ -653,21 +653,33 @@ export class AssetCache implements AsyncDisposable {
     checkOptions(
       "ls()",
       options,
-      { checkRemote: true, signal: true, onProgress: true } satisfies OptionNames<LsOptions>,
+      {
+        checkRemote: true,
+        signal: true,
+        onProgress: true,
+        uri: true,
+      } satisfies OptionNames<LsOptions>,
     );
     checkOptionValues("ls()", options, ["checkRemote"]);
     // As cache() does: a call already aborted fails, even with nothing to ask
     // the store (it listed the cache and resolved, the signal unheard).
     options.signal?.throwIfAborted();
     const { onProgress } = options;
-    const { listEntries, publicEntry } = await import("./maintenance.ts");
-    const listed = await listEntries(
-      this.dir,
-      onProgress && ((done) => onProgress({ step: "listing", done })),
-    ).catch((e) => {
-      throw cacheDirPermissionError(e, "list the cache", this.dir) ??
-        closedDirError(e, "list the cache", this.dir) ?? e;
-    });
+    const { listEntries, listEntriesOf, publicEntry } = await import("./maintenance.ts");
+    const onListed = onProgress && ((done: number) => onProgress({ step: "listing", done }));
+    if (options.uri !== undefined && typeof options.uri !== "string") {
+      throw new InvalidInputError(`ls(): uri must be a string, got ${typeof options.uri}`);
+    }
+    const only = options.uri === undefined ? undefined : this.#locateEntry(options.uri);
+    const listed =
+      await (options.uri === undefined
+        ? listEntries(this.dir, onListed)
+        : only === undefined
+        ? Promise.resolve([])
+        : listEntriesOf(this.dir, only, onListed)).catch((e) => {
+          throw cacheDirPermissionError(e, "list the cache", this.dir) ??
+            closedDirError(e, "list the cache", this.dir) ?? e;
+        });
     const out: CacheEntry[] = listed.map(publicEntry);
     options.signal?.throwIfAborted();
     if (!options.checkRemote) return out;

@@ -144,6 +144,12 @@ export interface LsOptions {
    * thousand entries takes a minute to list.
    */
   onProgress?: ((progress: LsProgress) => void) | undefined;
+  /**
+   * Only the entries of this URI (or cached copy's path), through any S3
+   * endpoint: reads the records of its own directory in the cache, not of
+   * the whole cache.
+   */
+  uri?: string | undefined;
 }
 
 /** Progress of `AssetCache.ls`. */

@@ -30,6 +30,7 @@ import {
   assertNoLinks,
   ENDPOINT_PATH_FILE,
   endpointPathSuffix,
+  type EntryLocation,
   inspectOnPath,
   isEncodedName,
   JOURNAL_NAME,
@@ -151,6 +152,57 @@ export async function listEntries(
 }
 
 /**
+ * The entries of the object at `loc` only, cached through any S3 endpoint
+ * (an S3 URI names none) or as its `file://` copy: only the records of its
+ * own directory in each namespace are read, so the hint of `vc cache rm`
+ * ("cached from the endpoint …") costs a directory, not the minute a
+ * listing of a hundred thousand entries takes.
+ */
+export async function listEntriesOf(
+  cacheDir: string,
+  loc: Pick<EntryLocation, "uri" | "bucket" | "relPath">,
+  onListed?: (listed: number) => void,
+): Promise<StoredEntry[]> {
+  const metaRoot = join(cacheDir, META_DIR);
+  const slash = loc.relPath.indexOf("/");
+  const namespaces = loc.bucket === ""
+    ? [loc.relPath.slice(0, slash)]
+    : await s3Namespaces(metaRoot);
+  const dirs = namespaces.map((ns) => dirname(join(metaRoot, ns + loc.relPath.slice(slash))));
+  const { entries } = await scanEntries(cacheDir, undefined, onListed, dirs);
+  return entries.filter((e) => e.uri === loc.uri);
+}
+
+/** The S3 namespaces (`s3`, `s3@host_port…`) the records tree at `metaRoot` has. */
+async function s3Namespaces(metaRoot: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of readDirEntries(metaRoot)) {
+      if (e.isDirectory && (e.name === "s3" || e.name.startsWith("s3@"))) out.push(e.name);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return [];
+    throw e;
+  }
+  return out;
+}
+
+/** The files directly in each of `dirs`; none of a directory reached through a link. */
+async function* filesIn(cacheDir: string, dirs: readonly string[]): AsyncGenerator<string> {
+  for (const dir of dirs) {
+    if (linkOnPath(cacheDir, dir) !== undefined) continue;
+    const names: string[] = [];
+    try {
+      for await (const e of readDirEntries(dir)) if (e.isFile) names.push(e.name);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) continue;
+      throw e;
+    }
+    for (const name of names) yield join(dir, name);
+  }
+}
+
+/**
  * Refuses to prune or verify a directory that is not a vc cache: there
  * every file would count as data without a record and be removed, so a
  * mistyped `--cache-dir` would empty a source tree. A cache has `.meta`
@@ -183,6 +235,8 @@ async function scanEntries(
   cacheDir: string,
   links?: Set<string>,
   onListed?: (listed: number) => void,
+  // Only the records in these directories of `.meta` (not below them).
+  dirs?: readonly string[],
 ): Promise<{ entries: StoredEntry[]; dead: RecordPaths[] }> {
   const metaRoot = join(cacheDir, META_DIR);
   const out: StoredEntry[] = [];
@@ -248,7 +302,11 @@ async function scanEntries(
   // Records are never read through a link (a planted `.meta` may point
   // anywhere); the walk below follows none either. Their data files are
   // orphans (`findOrphans`).
-  const records = (await lstatOrUndefined(metaRoot))?.isSymlink ? [] : walkFiles(metaRoot);
+  const records = (await lstatOrUndefined(metaRoot))?.isSymlink
+    ? []
+    : dirs === undefined
+    ? walkFiles(metaRoot)
+    : filesIn(cacheDir, dirs);
   for await (const metaPath of records) {
     const name = metaPath.slice(metaPath.lastIndexOf(sep) + 1);
     if (isAnyTempName(name)) continue;

@@ -16,7 +16,7 @@ import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs, spelledApart } from "../unicode_spelling.ts";
-import { formatUri, parseUri } from "../uri.ts";
+import { parseUri } from "../uri.ts";
 import { visibleEnds } from "../printable.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
@@ -511,15 +511,14 @@ export const dir: Command = {
  * AWS_ENDPOINT_URL reaches them instead of taking "not cached" for the truth.
  */
 async function elsewhere(
-  cache: { ls(): Promise<{ uri: string; endpoint?: string }[]> },
+  cache: Pick<AssetCache, "ls">,
   uri: string,
 ): Promise<string> {
   let endpoints: string[];
   try {
-    const parsed = parseUri(uri);
-    if (parsed.scheme !== "s3") return "";
-    const canonical = formatUri(parsed);
-    endpoints = (await cache.ls()).filter((e) => e.uri === canonical).map((e) => e.endpoint ?? "-");
+    if (parseUri(uri).scheme !== "s3") return "";
+    // Its own directory of the cache only: a hint never lists the whole cache.
+    endpoints = (await cache.ls({ uri })).map((e) => e.endpoint ?? "-");
   } catch {
     return ""; // only a hint
   }

@@ -176,13 +176,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "cache invalidate",
     group: CACHE,
-    summary: "force revalidation of a URI on next use",
+    summary: "force revalidation of URIs on next use",
     load: async () => (await cache()).invalidate,
   },
   {
     name: "cache rm",
     group: CACHE,
-    summary: "delete a URI's cached copy",
+    summary: "delete the cached copies of URIs",
     load: async () => (await cache()).rm,
   },
   {

@@ -163,21 +163,7 @@ export async function storeContents(
   return out;
 }
 
-/** Every file under `root` (relative `/` paths) with its content. */
-export async function treeContents(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  async function walk(dir: string, prefix: string): Promise<void> {
-    const entries = [];
-    for await (const e of Deno.readDir(dir)) entries.push(e);
-    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      if (e.isDirectory) await walk(join(dir, e.name), `${prefix}${e.name}/`);
-      else if (e.isFile) out[prefix + e.name] = await Deno.readTextFile(join(dir, e.name));
-    }
-  }
-  await walk(root, "");
-  return out;
-}
+export { treeContents } from "./tree_contents.ts";
 
 function env(name: string): string | undefined {
   try {

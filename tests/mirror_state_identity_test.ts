@@ -67,7 +67,7 @@ Deno.test("mirror: --source-prefix spelled another way (trailing slash, a key pr
   }
   assertEquals((await stateFiles(upCache)).length, 1);
   const downCache = join(w.dir, "down");
-  for (const sourcePrefix of ["d", "d/", "/d//"]) {
+  for (const sourcePrefix of ["d", "d/", "/d/"]) {
     await mirror({
       sources: [store],
       target: join(w.dir, "dst"),
@@ -75,5 +75,18 @@ Deno.test("mirror: --source-prefix spelled another way (trailing slash, a key pr
       cacheDir: downCache,
     });
   }
+  assertEquals((await stateFiles(downCache)).length, 1);
+  // An empty segment is no spelling of it: refused, as in every prefix.
+  await assertRejects(
+    () =>
+      mirror({
+        sources: [store],
+        target: join(w.dir, "dst"),
+        sourcePrefix: "/d//",
+        cacheDir: downCache,
+      }),
+    InvalidInputError,
+    "empty segment",
+  );
   assertEquals((await stateFiles(downCache)).length, 1);
 });

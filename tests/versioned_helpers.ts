@@ -18,7 +18,7 @@ import type {
 import { S3Store } from "../src/store/s3.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { SYNC_RECORD_NAME } from "../src/versioned/sync_records.ts";
-import { treeContents } from "./mirror_helpers.ts";
+import { treeContents } from "./tree_contents.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 
 /**

@@ -64,7 +64,7 @@ export interface MirrorParts {
  *   const parts = await openParts({
  *     sources: [dir],
  *     target: `file://${dir}-bucket`,
- *     targetPrefix: "/x//",
+ *     targetPrefix: "/x/",
  *     statePath: `${state}/state.sqlite`,
  *   });
  *   assert.equal(parts.direction, "upload");

@@ -8,17 +8,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import type { GetOptions, GetResult, ObjectStore } from "../src/store/types.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
-
-/** All the files under `dir`, relative. */
-async function files(dir: string, at = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const e of Deno.readDir(join(dir, at))) {
-    const path = at === "" ? e.name : `${at}/${e.name}`;
-    if (e.isDirectory) out.push(...await files(dir, path));
-    else out.push(path);
-  }
-  return out.sort();
-}
+import { filesUnder } from "./files_under.ts";
 
 /** `store`, whose first get sends 1000 bytes and then waits for its signal. */
 function stallFirstGet(store: MemoryStore): ObjectStore {
@@ -84,7 +74,10 @@ Deno.test("cache(): aborted mid-download, the same URI again downloads, and clos
     } finally {
       await cache.close();
     }
-    assertEquals((await files(cacheDir)).filter((f) => f.includes(".vc-tmp-")), []);
+    assertEquals(
+      filesUnder(cacheDir, { relative: true }).filter((f) => f.includes(".vc-tmp-")),
+      [],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

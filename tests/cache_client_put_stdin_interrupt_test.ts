@@ -10,8 +10,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { canMount, run } from "./mounts.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { canMount, tmpfsScratch } from "./mounts.ts";
 import { childEnv } from "./cli_process.ts";
 import { CacheClient, serveCache } from "../src/server/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
@@ -135,34 +135,27 @@ Deno.test({
     "cache-client put ID -: a full TMPDIR is named, with what to do (ignored where tmpfs cannot be mounted: not root)",
   ignore: !canMount,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_full_" });
-    const tmp = join(dir, "tmp");
-    await Deno.mkdir(tmp);
-    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tmp));
+    await using scratch = await tmpfsScratch("vc_put_stdin_full_", { mountOn: "tmp" });
+    const { dir, mnt: tmp } = scratch;
+    // Never reached: stdin does not fit in TMPDIR.
+    const child = spawnPutFromStdin(dir, tmp, "a".repeat(128), {
+      url: "http://127.0.0.1:9",
+      token: "t",
+    });
+    const output = child.output();
+    const writer = child.stdin.getWriter();
     try {
-      // Never reached: stdin does not fit in TMPDIR.
-      const child = spawnPutFromStdin(dir, tmp, "a".repeat(128), {
-        url: "http://127.0.0.1:9",
-        token: "t",
-      });
-      const output = child.output();
-      const writer = child.stdin.getWriter();
-      try {
-        for (let i = 0; i < 40; i++) await writer.write(new Uint8Array(64 * 1024));
-        await writer.close();
-      } catch {
-        // It stopped reading: its answer says why.
-      }
-      const { code, stderr } = await output;
-      const text = new TextDecoder().decode(stderr);
-      assertEquals(code, 1, text);
-      assertStringIncludes(text, "copying standard input (");
-      assertStringIncludes(text, "no space left");
-      assertStringIncludes(text, "TMPDIR");
-      assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
-    } finally {
-      await run("umount", tmp);
-      await Deno.remove(dir, { recursive: true });
+      for (let i = 0; i < 40; i++) await writer.write(new Uint8Array(64 * 1024));
+      await writer.close();
+    } catch {
+      // It stopped reading: its answer says why.
     }
+    const { code, stderr } = await output;
+    const text = new TextDecoder().decode(stderr);
+    assertEquals(code, 1, text);
+    assertStringIncludes(text, "copying standard input (");
+    assertStringIncludes(text, "no space left");
+    assertStringIncludes(text, "TMPDIR");
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
   },
 });

@@ -15,32 +15,17 @@ import { forgetJournals } from "../src/cache/journal_memo.ts";
 import { lineValue } from "../src/cache/journal_file.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount, fillDisk, run } from "./mounts.ts";
-
-/** Files under `dir`, recursively (directories left out). */
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync(dir)) {
-    const p = join(dir, e.name);
-    if (e.isDirectory) out.push(...files(p));
-    else out.push(p);
-  }
-  return out;
-}
+import { canMount, fillDisk, tmpfsScratch } from "./mounts.ts";
+import { filesUnder } from "./files_under.ts";
 
 const meta = (etag: string) => ({ uri: "s3://b/x", etag, size: 1, validatedAt: 0 });
 
 async function withTmpfs(fn: (mnt: string, dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-full-journal-" });
-  const mnt = join(dir, "mnt");
-  await Deno.mkdir(mnt);
-  assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt));
+  await using scratch = await tmpfsScratch("vc-full-journal-");
   try {
-    await fn(mnt, dir);
+    await fn(scratch.mnt, scratch.dir);
   } finally {
     forgetJournals();
-    await run("umount", mnt);
-    await Deno.remove(dir, { recursive: true });
   }
 }
 
@@ -54,7 +39,7 @@ Deno.test({
       await fillDisk(join(mnt, "filler"));
       const e = assertThrows(() => appendRecord(journal, "x", meta("1")));
       assert(isNoSpaceError(e), String(e));
-      assertEquals(files(join(mnt, "c")), []);
+      assertEquals(filesUnder(join(mnt, "c")), []);
       // With space back, the append works with no cleanup.
       await Deno.remove(join(mnt, "filler"));
       appendRecord(journal, "x", meta("1"));
@@ -110,7 +95,7 @@ Deno.test({
         assert(/no space left/.test((e as Error).message), (e as Error).message);
         assert((e as Error).message.includes(cacheDir), (e as Error).message);
       }
-      assertEquals(files(cacheDir), []);
+      assertEquals(filesUnder(cacheDir), []);
       await Deno.remove(filler);
       forgetJournals();
       await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
@@ -134,7 +119,7 @@ Deno.test({
       // Room for a few split journals, not all of them.
       await Deno.truncate(filler, (await Deno.stat(filler)).size - 40 * 1024);
       assertEquals(compactJournal(journal, { force: true }), false);
-      assertEquals(files(mnt).sort(), [journal, filler].sort());
+      assertEquals(filesUnder(mnt).sort(), [journal, filler].sort());
       const found = lookupRecord(journal, "n1999");
       assert(found.kind === "record" && found.meta?.size === 1, JSON.stringify(found));
       await Deno.remove(filler);

@@ -7,54 +7,37 @@
  * the failed write left empty stayed). Needs a small filesystem to fill: a
  * tmpfs mount (root on Linux); ignored elsewhere.
  */
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VcError } from "../src/errors.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount, run } from "./mounts.ts";
+import { canMount, tmpfsScratch } from "./mounts.ts";
+import { filesUnder } from "./files_under.ts";
 
 const MiB = 1024 * 1024;
-
-/** Files under `dir`, recursively (directories left out). */
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync(dir)) {
-    const p = join(dir, e.name);
-    if (e.isDirectory) out.push(...files(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 Deno.test({
   name:
     "a parallel download onto a full disk says so and leaves no partial nor resume note (ignored where tmpfs cannot be mounted: not root)",
   ignore: !canMount,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-parallel-full-" });
-    const cacheDir = join(dir, "cache");
-    await Deno.mkdir(cacheDir);
-    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", cacheDir));
-    try {
-      const big = new Uint8Array(6 * MiB);
-      crypto.getRandomValues(big.subarray(0, 65536));
-      await Deno.writeFile(join(dir, "big.bin"), big);
-      const uri = pathToFileURL(join(dir, "big.bin")).href;
-      await using cache = new AssetCache({
-        cacheDir,
-        configPath: false,
-        env: {},
-        download: { parallelThreshold: MiB, partSize: MiB },
-      });
-      const e = await assertRejects(() => cache.cache(uri), VcError, "no space left");
-      assertStringIncludes(e.message, cacheDir);
-      assertStringIncludes(e.message, uri);
-      const left = files(cacheDir).filter((p) => !p.includes("/.meta/"));
-      assertEquals(left, []);
-    } finally {
-      await run("umount", cacheDir);
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using scratch = await tmpfsScratch("vc-parallel-full-", { mountOn: "cache" });
+    const { dir, mnt: cacheDir } = scratch;
+    const big = new Uint8Array(6 * MiB);
+    crypto.getRandomValues(big.subarray(0, 65536));
+    await Deno.writeFile(join(dir, "big.bin"), big);
+    const uri = pathToFileURL(join(dir, "big.bin")).href;
+    await using cache = new AssetCache({
+      cacheDir,
+      configPath: false,
+      env: {},
+      download: { parallelThreshold: MiB, partSize: MiB },
+    });
+    const e = await assertRejects(() => cache.cache(uri), VcError, "no space left");
+    assertStringIncludes(e.message, cacheDir);
+    assertStringIncludes(e.message, uri);
+    const left = filesUnder(cacheDir).filter((p) => !p.includes("/.meta/"));
+    assertEquals(left, []);
   },
 });

@@ -10,7 +10,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { listEntries } from "../src/cache/maintenance.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount, fillDisk, run } from "./mounts.ts";
+import { canMount, fillDisk, tmpfsScratch } from "./mounts.ts";
 
 /** Journals under `dir`. */
 function journals(dir: string): string[] {
@@ -41,44 +41,37 @@ Deno.test({
   name: "prune and rm free space on a full disk, the journal's last page full too",
   ignore: !canMount,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-full-prune-" });
-    const mnt = join(dir, "mnt");
-    await Deno.mkdir(mnt);
-    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt));
-    try {
-      const src = join(dir, "src");
-      await Deno.mkdir(src);
-      const cacheDir = join(mnt, "cache");
-      const uris: string[] = [];
-      {
-        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-        for (let i = 0; i < 30; i++) {
-          const p = join(src, `f${i}.bin`);
-          await Deno.writeFile(p, new Uint8Array(8192).fill(i));
-          uris.push(pathToFileURL(p).href);
-          await cache.cache(uris[i]!);
-        }
-      }
-      const [journal] = journals(join(cacheDir, ".meta"));
-      await padToPage(journal!);
-      await fillDisk(join(mnt, "filler"));
-
+    await using scratch = await tmpfsScratch("vc-full-prune-");
+    const { dir, mnt } = scratch;
+    const src = join(dir, "src");
+    await Deno.mkdir(src);
+    const cacheDir = join(mnt, "cache");
+    const uris: string[] = [];
+    {
       await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-      // Without room for its removal line, rm still removes the entry.
-      assert(await cache.delete(uris[29]!));
-      const pruned = await cache.prune({ maxBytes: 10 * 8192 });
-      assertEquals(pruned.removed.length, 19);
-      const left = await listEntries(cacheDir);
-      assertEquals(left.length, 10);
-      // Every entry left is served as it was; the removed ones are misses.
-      for (const e of left) {
-        const i = Number(/f(\d+)\.bin$/.exec(e.uri)![1]);
-        assertEquals(await Deno.readFile(e.path), new Uint8Array(8192).fill(i));
+      for (let i = 0; i < 30; i++) {
+        const p = join(src, `f${i}.bin`);
+        await Deno.writeFile(p, new Uint8Array(8192).fill(i));
+        uris.push(pathToFileURL(p).href);
+        await cache.cache(uris[i]!);
       }
-      assert(!left.some((e) => e.uri === uris[29] || e.uri === uris[0]));
-    } finally {
-      await run("umount", mnt);
-      await Deno.remove(dir, { recursive: true });
     }
+    const [journal] = journals(join(cacheDir, ".meta"));
+    await padToPage(journal!);
+    await fillDisk(join(mnt, "filler"));
+
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    // Without room for its removal line, rm still removes the entry.
+    assert(await cache.delete(uris[29]!));
+    const pruned = await cache.prune({ maxBytes: 10 * 8192 });
+    assertEquals(pruned.removed.length, 19);
+    const left = await listEntries(cacheDir);
+    assertEquals(left.length, 10);
+    // Every entry left is served as it was; the removed ones are misses.
+    for (const e of left) {
+      const i = Number(/f(\d+)\.bin$/.exec(e.uri)![1]);
+      assertEquals(await Deno.readFile(e.path), new Uint8Array(8192).fill(i));
+    }
+    assert(!left.some((e) => e.uri === uris[29] || e.uri === uris[0]));
   },
 });

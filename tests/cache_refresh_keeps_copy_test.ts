@@ -11,28 +11,16 @@ import { forgetJournals } from "../src/cache/journal_memo.ts";
 import { md5Hex } from "../src/hash.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount, fillDisk, run } from "./mounts.ts";
-
-/** Files under `dir`, recursively (directories left out). */
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync(dir)) {
-    const p = join(dir, e.name);
-    if (e.isDirectory) out.push(...files(p));
-    else out.push(p);
-  }
-  return out;
-}
+import { canMount, fillDisk, tmpfsScratch } from "./mounts.ts";
+import { filesUnder } from "./files_under.ts";
 
 Deno.test({
   name:
     "a refresh whose record does not fit keeps the copy cached before (ignored where tmpfs cannot be mounted: not root)",
   ignore: !canMount,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-refresh-full-" });
-    const mnt = join(dir, "mnt");
-    await Deno.mkdir(mnt);
-    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt));
+    await using scratch = await tmpfsScratch("vc-refresh-full-");
+    const { dir, mnt } = scratch;
     try {
       const src = join(dir, "a.bin");
       // Empty: on tmpfs it holds no page, so replacing it frees no room for
@@ -48,7 +36,7 @@ Deno.test({
         await using cache = open();
         dataPath = await cache.cache(uri);
       }
-      const journal = files(cacheDir).find((p) => p.endsWith("%records.jsonl"));
+      const journal = filesUnder(cacheDir).find((p) => p.endsWith("%records.jsonl"));
       assert(journal !== undefined);
       // Pad with a dead line so the next line needs a page of its own.
       const size = (await Deno.stat(journal)).size;
@@ -70,7 +58,7 @@ Deno.test({
       }
       // The copy cached before: in place, recorded, servable offline.
       assertEquals(await Deno.readFile(dataPath), v1);
-      assertEquals(files(cacheDir).filter((p) => p.includes(".vc-tmp-")), []);
+      assertEquals(filesUnder(cacheDir).filter((p) => p.includes(".vc-tmp-")), []);
       forgetJournals();
       {
         await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, offline: true });
@@ -87,8 +75,6 @@ Deno.test({
       }
     } finally {
       forgetJournals();
-      await run("umount", mnt);
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });

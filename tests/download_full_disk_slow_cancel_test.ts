@@ -12,7 +12,7 @@ import { MemoryStore } from "../src/store/memory.ts";
 import type { GetOptions, GetResult } from "../src/store/types.ts";
 import { isNoSpaceError } from "../src/no_space.ts";
 import { join } from "node:path";
-import { canMount, run } from "./mounts.ts";
+import { canMount, tmpfsScratch } from "./mounts.ts";
 
 const MiB = 1024 * 1024;
 
@@ -43,27 +43,20 @@ Deno.test({
     "a ranged write onto a full disk rejects with the disk's error, its watchdog throws nothing (ignored where tmpfs cannot be mounted: not root)",
   ignore: !canMount,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-slow-cancel-" });
-    const mnt = join(dir, "mnt");
-    await Deno.mkdir(mnt);
-    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt));
-    try {
-      await using store = new SlowCancelStore();
-      const data = new Uint8Array(4 * MiB);
-      crypto.getRandomValues(data.subarray(0, 65536));
-      await store.put("big.bin", data);
-      const e = await assertRejects(() =>
-        downloadToFile(store, "big.bin", join(mnt, "big.bin"), {
-          parallelThreshold: MiB,
-          partSize: MiB,
-        })
-      );
-      assert(isNoSpaceError(e), String(e));
-      // Past the slow cancellations: a timer that throws fails the test here.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    } finally {
-      await run("umount", mnt);
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using scratch = await tmpfsScratch("vc-slow-cancel-");
+    const { mnt } = scratch;
+    await using store = new SlowCancelStore();
+    const data = new Uint8Array(4 * MiB);
+    crypto.getRandomValues(data.subarray(0, 65536));
+    await store.put("big.bin", data);
+    const e = await assertRejects(() =>
+      downloadToFile(store, "big.bin", join(mnt, "big.bin"), {
+        parallelThreshold: MiB,
+        partSize: MiB,
+      })
+    );
+    assert(isNoSpaceError(e), String(e));
+    // Past the slow cancellations: a timer that throws fails the test here.
+    await new Promise((resolve) => setTimeout(resolve, 500));
   },
 });

@@ -9,45 +9,41 @@
  */
 import { join } from "node:path";
 import { FsStore } from "../src/store/fs.ts";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { canMount, run } from "./mounts.ts";
+import { assertEquals, assertRejects } from "./assert.ts";
+import { canMount, tmpfsScratch } from "./mounts.ts";
 
 Deno.test({
   name:
     "FsStore: delete frees a filesystem out of inodes (ignored where tmpfs cannot be mounted: not root)",
   ignore: !canMount,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "vc_fs_delete_inodes_" });
-    const root = join(dir, "store");
-    await Deno.mkdir(root);
-    assert(await run("mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=12", "tmpfs", root));
-    try {
-      const store = new FsStore(root);
-      await store.put("a", new Uint8Array([1]), { metadata: { m: "a" } });
-      await store.put("b", new Uint8Array([2]));
-      // Every inode left taken by files of another program.
-      for (let i = 0; i < 100; i++) {
-        try {
-          await Deno.writeFile(join(root, `other${i}`), new Uint8Array());
-        } catch {
-          break;
-        }
+    await using scratch = await tmpfsScratch("vc_fs_delete_inodes_", {
+      mountOn: "store",
+      options: "size=1m,nr_inodes=12",
+    });
+    const root = scratch.mnt;
+    const store = new FsStore(root);
+    await store.put("a", new Uint8Array([1]), { metadata: { m: "a" } });
+    await store.put("b", new Uint8Array([2]));
+    // Every inode left taken by files of another program.
+    for (let i = 0; i < 100; i++) {
+      try {
+        await Deno.writeFile(join(root, `other${i}`), new Uint8Array());
+      } catch {
+        break;
       }
-      await assertRejects(() => store.put("c", new Uint8Array([3])), Error, "No space left");
-      await store.delete(["a"]);
-      assertEquals(await store.head("a"), undefined);
-      const b = await store.head("b");
-      await store.delete(["b"], { ifMatch: b?.etag as string });
-      assertEquals(await store.head("b"), undefined);
-      const left = (await Array.fromAsync(Deno.readDir(root))).map((e) => e.name);
-      assertEquals(left.filter((n) => !n.startsWith("other")), [], "no sidecar left behind");
-      // The inodes freed take a put again.
-      await Deno.remove(join(root, "other0"));
-      await store.put("c", new Uint8Array([3]));
-      assertEquals((await store.head("c"))?.size, 1);
-    } finally {
-      await run("umount", root);
-      await Deno.remove(dir, { recursive: true });
     }
+    await assertRejects(() => store.put("c", new Uint8Array([3])), Error, "No space left");
+    await store.delete(["a"]);
+    assertEquals(await store.head("a"), undefined);
+    const b = await store.head("b");
+    await store.delete(["b"], { ifMatch: b?.etag as string });
+    assertEquals(await store.head("b"), undefined);
+    const left = (await Array.fromAsync(Deno.readDir(root))).map((e) => e.name);
+    assertEquals(left.filter((n) => !n.startsWith("other")), [], "no sidecar left behind");
+    // The inodes freed take a put again.
+    await Deno.remove(join(root, "other0"));
+    await store.put("c", new Uint8Array([3]));
+    assertEquals((await store.head("c"))?.size, 1);
   },
 });

@@ -7,9 +7,9 @@
  * elsewhere.
  */
 import { join } from "node:path";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { childEnv, vcCommand } from "./cli_process.ts";
-import { canMount, run } from "./mounts.ts";
+import { canMount, mountTmpfs } from "./mounts.ts";
 
 Deno.test({
   name:
@@ -26,7 +26,7 @@ Deno.test({
       const env = childEnv(dir, { TMPDIR: tmp, VC_BUCKET: `file://${join(dir, "bucket")}` });
       const lock = await vcCommand(dir, env, ["lock"]).output();
       assertEquals(lock.code, 0, new TextDecoder().decode(lock.stderr));
-      assert(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tmp));
+      await using _full = await mountTmpfs(tmp);
       const out = await vcCommand(dir, env, ["lock", "--check"]).output();
       const text = new TextDecoder().decode(out.stderr);
       assertEquals(out.code, 1, text);
@@ -38,7 +38,6 @@ Deno.test({
       assertStringIncludes(text, "TMPDIR");
       assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
     } finally {
-      await run("umount", tmp);
       await Deno.remove(dir, { recursive: true });
     }
   },

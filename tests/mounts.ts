@@ -43,3 +43,55 @@ export async function fillDisk(path: string): Promise<void> {
     }
   }
 }
+
+/**
+ * Mounts a tmpfs with `options` (`size=1m` unless told) on `dir`, which must
+ * exist; disposing unmounts it (lazily when a file in it is still open, so a
+ * failed test's cleanup does not fail too).
+ */
+export async function mountTmpfs(dir: string, options = "size=1m"): Promise<AsyncDisposable> {
+  if (!(await run("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir))) {
+    throw new Error(`could not mount a tmpfs (${options}) on ${dir}`);
+  }
+  return {
+    async [Symbol.asyncDispose]() {
+      if (!(await run("umount", dir))) await run("umount", "-l", dir);
+    },
+  };
+}
+
+/** A temp directory with a small tmpfs mounted on one of its subdirectories. */
+export interface TmpfsScratch extends AsyncDisposable {
+  /** The temp directory, on the ordinary disk. */
+  dir: string;
+  /** The mount point inside it: `dir/<mountOn>`. */
+  mnt: string;
+}
+
+/**
+ * Makes a temp directory (named with `prefix`) and mounts a tmpfs with
+ * `options` on its `mountOn` subdirectory (`mnt` unless told); disposing
+ * unmounts it and removes the directory.
+ */
+export async function tmpfsScratch(
+  prefix: string,
+  { mountOn = "mnt", options = "size=1m" }: { mountOn?: string; options?: string } = {},
+): Promise<TmpfsScratch> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const mnt = `${dir}/${mountOn}`;
+  try {
+    await Deno.mkdir(mnt);
+    const mount = await mountTmpfs(mnt, options);
+    return {
+      dir,
+      mnt,
+      async [Symbol.asyncDispose]() {
+        await mount[Symbol.asyncDispose]();
+        await Deno.remove(dir, { recursive: true });
+      },
+    };
+  } catch (e) {
+    await Deno.remove(dir, { recursive: true });
+    throw e;
+  }
+}

@@ -14,31 +14,12 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
-import { canMount, fillDisk, run } from "./mounts.ts";
-
-/** Files under `dir`, recursively, relative (directories left out). */
-function files(dir: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const e of Deno.readDirSync(join(dir, rel))) {
-    const p = rel === "" ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory) out.push(...files(dir, p));
-    else out.push(p);
-  }
-  return out.sort();
-}
+import { canMount, fillDisk, tmpfsScratch } from "./mounts.ts";
+import { filesUnder } from "./files_under.ts";
 
 async function withTmpfs(size: string, fn: (mnt: string, dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "vc-full-repo-" });
-  const mnt = join(dir, "mnt");
-  await Deno.mkdir(mnt);
-  assert(await run("mount", "-t", "tmpfs", "-o", `size=${size}`, "tmpfs", mnt));
-  try {
-    await fn(mnt, dir);
-  } finally {
-    // Lazily when busy (a file left open), so the test's own error shows.
-    if (!(await run("umount", mnt))) await run("umount", "-l", mnt);
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tmpfsScratch("vc-full-repo-", { options: `size=${size}` });
+  await fn(scratch.mnt, scratch.dir);
 }
 
 const manyTags = Array.from({ length: 2000 }, (_, i) => `tag-${i}-${"x".repeat(100)}`);
@@ -55,7 +36,7 @@ Deno.test({
       const first = await Repository.init(uri, { catalog });
       await first.add("/a.txt", new TextEncoder().encode("a"));
       await first.close();
-      const before = files(join(dir, "repo"));
+      const before = filesUnder(join(dir, "repo"), { relative: true });
       // Opened on a full disk, it cannot even be read (no room for its WAL index).
       await fillDisk(filler);
       const open = await assertRejects(() => Repository.open(uri), CatalogUnavailableError);
@@ -71,7 +52,7 @@ Deno.test({
           CatalogUnavailableError,
         );
         assert(e.message.includes(`no space left on the device of ${mnt}`), e.message);
-        assertEquals(files(join(dir, "repo")), before);
+        assertEquals(filesUnder(join(dir, "repo"), { relative: true }), before);
       } finally {
         await repo.close();
       }
@@ -96,16 +77,16 @@ Deno.test({
       const store = new FsStore(root);
       try {
         await store.put("a/old.bin", new Uint8Array(10));
-        const before = files(root);
+        const before = filesUnder(root, { relative: true });
         const filler = join(mnt, "filler");
         await fillDisk(filler);
         // Room for the data, not for its lock's temp file.
         await Deno.truncate(filler, (await Deno.stat(filler)).size - 12288);
         await assertRejects(() => store.put("a/b.bin", new Uint8Array(10_000)));
-        assertEquals(files(root), before);
+        assertEquals(filesUnder(root, { relative: true }), before);
         await Deno.remove(filler);
         await store.put("a/b.bin", new Uint8Array(10_000));
-        assertEquals(files(root).filter((f) => f.includes("vc-tmp")), []);
+        assertEquals(filesUnder(root, { relative: true }).filter((f) => f.includes("vc-tmp")), []);
       } finally {
         await store.close();
       }

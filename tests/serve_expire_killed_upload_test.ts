@@ -8,28 +8,15 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { childEnv, ok, vcCommand, withWorkspace } from "./cli_process.ts";
+import { filesUnder } from "./files_under.ts";
 
 /** Waits (bounded) until `test` holds. */
-async function until(what: string, test: () => Promise<boolean>): Promise<void> {
+async function until(what: string, test: () => boolean | Promise<boolean>): Promise<void> {
   const end = Date.now() + 30_000;
   while (!(await test())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      const path = join(dir, e.name);
-      if (e.isDirectory) out.push(...await filesUnder(path));
-      else out.push(path);
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return out;
 }
 
 Deno.test("serve expire: the temp file of an upload killed by kill -9 is counted and named", async () => {
@@ -89,11 +76,11 @@ Deno.test("serve expire: the temp file of an upload killed by kill -9 is counted
       }).catch((e) => e);
       await until(
         "the upload's temp file",
-        async () => (await filesUnder(join(store, "data"))).length > 0,
+        () => filesUnder(join(store, "data"), { missingOk: true }).length > 0,
       );
       serve.kill("SIGKILL");
       await serve.status;
-      const [temp] = await filesUnder(join(store, "data"));
+      const [temp] = filesUnder(join(store, "data"), { missingOk: true });
       const key = temp!.slice(store.length + 1);
       // A day later.
       const dayAgo = new Date(Date.now() - 86_400_000 - 60_000);
@@ -102,7 +89,7 @@ Deno.test("serve expire: the temp file of an upload killed by kill -9 is counted
       const run = ok(await vc(["serve", "expire", "--store", pathToFileURL(store).href]), "expire");
       assertStringIncludes(run.stdout, "1 abandoned upload");
       assertStringIncludes(run.stdout, `removed ${key}, left by an abandoned upload`);
-      assertEquals(await filesUnder(join(store, "data")), []);
+      assertEquals(filesUnder(join(store, "data"), { missingOk: true }), []);
       const json = JSON.parse(
         ok(await vc(["serve", "expire", "--store", pathToFileURL(store).href, "--json"]), "again")
           .stdout,

@@ -10,6 +10,7 @@
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { asNobody, canRunAsNobody, type NobodyRun } from "./as_nobody.ts";
+import { filesUnder } from "./files_under.ts";
 
 const PINNED = '{\n    "/data/x.csv": "1.0.0"\n}\n';
 
@@ -49,17 +50,6 @@ async function readOnlyProject(prefix: string) {
       await Deno.remove(root, { recursive: true });
     },
   };
-}
-
-// Every file under `dir` (bounded: a test cache holds a few).
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of Deno.readDirSync(dir)) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) out.push(...filesUnder(path));
-    else out.push(path);
-  }
-  return out;
 }
 
 Deno.test({

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 
 function withSearchPath(url: string, schema: string): string {
@@ -81,7 +81,14 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       const uri = pathToFileURL(join(dir, "r")).href;
-      await using repo = await Repository.init(uri, { catalog: pg.url });
+      // Tried again for half a second, not the default 30 s: the waits are
+      // said, then the add fails.
+      const waits: string[] = [];
+      await using repo = await Repository.init(uri, {
+        catalog: pg.url,
+        connectRetryMs: 500,
+        onConnectWait: (line) => waits.push(line),
+      });
       await pg.stop();
       try {
         const lost = await assertRejects(
@@ -90,6 +97,10 @@ Deno.test({
           "lost PostgreSQL catalog",
         );
         assertEquals(lost.nothingCommitted, true);
+        assert(
+          waits.length > 0 && waits.every((w) => w.includes("trying again")),
+          waits.join("\n"),
+        );
       } finally {
         await pg.start();
       }
@@ -104,4 +115,23 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("repo: connectRetryMs that is not milliseconds ≥ 0 is refused, naming it, before connecting", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const uri = pathToFileURL(join(dir, "r")).href;
+    for (const bad of [-1, Number.NaN, Infinity]) {
+      await assertRejects(
+        // Port 1: nothing listens there, and nothing may be tried.
+        () =>
+          Repository.init(uri, { catalog: "postgres://vc@127.0.0.1:1/vc", connectRetryMs: bad }),
+        TypeError,
+        `connectRetryMs takes milliseconds ≥ 0, got ${bad}`,
+      );
+    }
+    assertThrows(() => Deno.statSync(join(dir, "r")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -240,6 +240,10 @@ Deno.test({
       env: noEnv,
       maxConnections: 1,
       idleCloseMs: 100,
+      // A few tries of each failing call (at once, then after 0.25 and 0.5 s),
+      // not the 30 s a user gets: the pool's state is what is under test.
+      connectRetryMs: 1_000,
+      onConnectWait: () => {},
     });
     try {
       const one = () => catalog.transaction("read", (tx) => tx.query("SELECT 1 AS one"));

@@ -18,6 +18,12 @@ export interface OpenCatalogOptions {
   env?: (name: string) => string | undefined;
   /** PostgreSQL: told each wait for a server refusing connections for now (default: stderr). */
   onConnectWait?: (message: string) => void;
+  /**
+   * PostgreSQL: how long to keep trying a server that refuses connections for
+   * now, or a transaction lost before its COMMIT (milliseconds; default
+   * 30 000, 0: no retry).
+   */
+  connectRetryMs?: number;
 }
 
 /**
@@ -45,5 +51,6 @@ export async function openCatalog(
   return await openPostgresCatalog(options.postgresUrl ?? ref.url, {
     ...(options.env ? { env: options.env } : {}),
     ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
+    ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),
   });
 }

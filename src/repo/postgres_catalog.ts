@@ -202,6 +202,10 @@ export async function openPostgresCatalog(
   url: string,
   options: PostgresCatalogOptions = {},
 ): Promise<Catalog> {
+  const retryMs = options.connectRetryMs ?? CONNECT_RETRY_MS;
+  if (!(Number.isFinite(retryMs) && retryMs >= 0)) {
+    throw new TypeError(`connectRetryMs takes milliseconds ≥ 0, got ${String(retryMs)}`);
+  }
   const env = options.env ?? ((name: string) => Deno.env.get(name));
   const settings = parsePostgresUrl(url, env);
   const { host, port, user, database } = settings;
@@ -261,7 +265,6 @@ export async function openPostgresCatalog(
     },
     connection: settings.connection,
   }) as unknown as PgSql;
-  const retryMs = options.connectRetryMs ?? CONNECT_RETRY_MS;
   const onWait = options.onConnectWait ?? ((line: string) => console.error(`vc: ${line}`));
   const catalog = new PostgresCatalog(
     sql,

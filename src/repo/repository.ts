@@ -128,6 +128,7 @@ const REPOSITORY_OPTIONS: OptionNames<RepositoryOptions> = {
   postgresUrl: true,
   env: true,
   onConnectWait: true,
+  connectRetryMs: true,
   cache: true,
   signal: true,
 };

@@ -96,6 +96,13 @@ export interface RepositoryOptions {
    */
   onConnectWait?: (message: string) => void;
   /**
+   * A PostgreSQL catalog: milliseconds to keep trying its server while it
+   * refuses connections for now, and to run again a transaction whose
+   * connection was lost before its COMMIT (default 30 000; 0: fail at once,
+   * e.g. in a request handler that answers "try later" itself).
+   */
+  connectRetryMs?: number;
+  /**
    * Asset cache for `download` (default: one with default settings that
    * opens stores with `openStore`, created on first use).
    */
@@ -991,12 +998,13 @@ function withoutUrl(options: OpenCatalogOptions): Omit<OpenCatalogOptions, "post
 
 /** What opening the catalog takes of the repository's options. */
 function catalogOptions(
-  options: Pick<RepositoryOptions, "postgresUrl" | "env" | "onConnectWait">,
+  options: Pick<RepositoryOptions, "postgresUrl" | "env" | "onConnectWait" | "connectRetryMs">,
 ): OpenCatalogOptions {
   return {
     ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
+    ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),
   };
 }
 

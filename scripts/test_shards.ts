@@ -18,6 +18,11 @@
  * Not used for the doc tests (`deno task test:doc`): their examples are
  * modules of their own, and shared-out batches measured no faster.
  *
+ * Every batch gets `VC_TEST_RUN_DIR`, one directory for the whole run
+ * (removed at its end), for what is costly to make and the same each time:
+ * `tests/pg_server.ts` keeps there the template clusters it copies instead of
+ * running initdb for each server.
+ *
  * Files are handed out in small batches to whichever process is free, the
  * largest files first (a rough stand-in for the slowest). Each batch's output
  * is printed whole when it ends, so two batches never interleave, with Deno's
@@ -102,10 +107,11 @@ interface BatchResult {
   output: Uint8Array;
 }
 
-async function runBatch(files: string[], plan: Plan): Promise<BatchResult> {
+async function runBatch(files: string[], plan: Plan, runDir: string): Promise<BatchResult> {
   const args = ["test", "--allow-all", "--no-prompt", "--no-check", ...plan.denoFlags];
   const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [...args, ...files],
+    env: { VC_TEST_RUN_DIR: runDir },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -156,14 +162,23 @@ async function main(): Promise<number> {
   const queue = batches(files);
   const failed: string[] = [];
   let next = 0;
+  // Shared by the run's processes, for what is costly to make and the same
+  // each time (tests/pg_server.ts keeps its template clusters there); others
+  // may read it (a PostgreSQL server runs as its own user when tests run as root).
+  const runDir = await Deno.makeTempDir({ prefix: "vc_test_run_" });
+  await Deno.chmod(runDir, 0o755);
   const worker = async () => {
     while (next < queue.length) {
-      const result = await runBatch(queue[next++]!, plan);
+      const result = await runBatch(queue[next++]!, plan, runDir);
       await Deno.stdout.write(result.output);
       if (!result.ok) failed.push(...failedFiles(result));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(plan.jobs, queue.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(plan.jobs, queue.length) }, worker));
+  } finally {
+    await Deno.remove(runDir, { recursive: true });
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   const what = `${counted(files.size, "file")} in ${
     counted(queue.length, "batch", "batches")

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 
 const SCRIPT = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
 
@@ -50,6 +50,35 @@ Deno.test("test shards: a failing file in any batch fails the run and is named; 
     const ok = await shards(dir);
     assertEquals(ok.code, 0, ok.out);
     assertStringIncludes(ok.out, "all batches passed: 12 files");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("test shards: every batch shares one run directory, removed when the run ends", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_run_dir_" });
+  try {
+    // More files than one batch holds: each says where the run directory is
+    // and leaves a file there that the others can see.
+    for (let i = 0; i < 12; i++) {
+      await Deno.writeTextFile(
+        join(dir, `r${i}_test.ts`),
+        `Deno.test("r${i}", () => {
+          const runDir = Deno.env.get("VC_TEST_RUN_DIR");
+          if (!runDir) throw new Error("no VC_TEST_RUN_DIR");
+          Deno.writeTextFileSync(runDir + "/r${i}", "");
+          console.log("run dir: " + runDir + " holds " + Deno.readDirSync(runDir).toArray().length);
+        });\n`,
+      );
+    }
+    const run = await shards(dir);
+    assertEquals(run.code, 0, run.out);
+    const seen = [...run.out.matchAll(/^run dir: (\S+) holds (\d+)$/gm)];
+    assertEquals(seen.length, 12, run.out);
+    assertEquals(new Set(seen.map((m) => m[1])).size, 1, "one directory for the whole run");
+    // The last file run sees the files of every batch before it.
+    assertEquals(Math.max(...seen.map((m) => Number(m[2]))), 12, run.out);
+    assertThrows(() => Deno.statSync(seen[0]![1]!), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

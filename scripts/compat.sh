@@ -6,7 +6,9 @@
 #  2. vc's S3 store contract tests, and every vc subcommand run as a process,
 #     against moto_server, a third-party S3
 #     implementation, so the fake and S3Store are checked against it;
-#  3. the repository suite (vc repo) with its content on moto;
+#  3. the repository suite (vc repo) with its content on moto; aws s3 cp and vc
+#     reading each other's multipart uploads (hostile names, CRC32, vc-md5), and
+#     vc serve over a moto bucket;
 #  4. vc mirror and aws s3 sync agreeing on what is in sync, both ways, also for
 #     hostile-but-legal names (spaces, + % ? #, NFC/NFD, emoji, long keys);
 #  5. rclone check / md5sum / sync --checksum agreeing with vc mirror (skipped
@@ -221,6 +223,10 @@ pass "an archived object is reported as archived (not access denied); a mirror d
 step "integrity lock file, as a process, against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_lock_workflow_test.ts
 pass "integrity lock against moto_server"
+
+step "aws s3 cp and vc on one moto bucket: each reads what the other wrote in parts; vc serve over it"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/aws_cli_interop_compat_test.ts
+pass "aws's 8 MiB / 7 MB parts with CRC32 verify in vc; vc's parts and vc-md5 read back by aws; vc serve on moto"
 
 step "vc mirror (both directions, watch) against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/mirror_test.ts tests/mirror_watch_test.ts \

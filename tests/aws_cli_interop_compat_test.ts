@@ -1,0 +1,305 @@
+/**
+ * vc and the real aws CLI on one moto bucket (`deno task test:compat`), as a
+ * user runs them, with keys a user writes (spaces, `+`, `%`, NFC and NFD):
+ *
+ * - what `aws s3 cp` uploads in parts (8 MiB, its default, and 7 MB, a user's
+ *   `multipart_chunksize`), with the CRC32 it adds, is read by `vc cache get`,
+ *   `vc prefill --list` and `vc mirror`, verified, and byte-identical;
+ * - what `vc add` / `vc update` upload in parts reads back through
+ *   `aws s3 cp`, with the MD5 vc keeps (`vc-md5`) that of the bytes;
+ * - `vc serve` over the moto bucket takes an upload above its part size,
+ *   serves it whole and as a range, and a delete leaves nothing in the bucket.
+ *
+ * Needs VC_TEST_S3_ENDPOINT (moto) and the aws CLI; ignored without them.
+ */
+import { join } from "node:path";
+import { md5Hex } from "../src/hash.ts";
+import { addToken } from "../src/server/auth.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { childEnv, ok, type Run, testAwsEnv, vcCommand } from "./cli_process.ts";
+
+const endpoint = Deno.env.get("VC_TEST_S3_ENDPOINT");
+const MiB = 1024 * 1024;
+/** The longest one aws CLI run of these tests may take before it is killed. */
+const AWS_LIMIT_MS = 120_000;
+
+async function awsInstalled(): Promise<boolean> {
+  try {
+    const run = await new Deno.Command("aws", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    return run.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+const ignore = endpoint === undefined || !(await awsInstalled());
+const why = endpoint === undefined
+  ? "VC_TEST_S3_ENDPOINT unset"
+  : ignore
+  ? "aws CLI not installed"
+  : endpoint;
+
+/** Deterministic, incompressible-enough bytes: a test's file, the same on every run. */
+function bytesOf(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
+  assertEquals(actual.length, expected.length, `${what}: size`);
+  assertEquals(md5Hex(actual), md5Hex(expected), `${what}: content`);
+}
+
+interface Workspace {
+  dir: string;
+  bucket: string;
+  /** `vc ARGS` as a process, with the moto endpoint and `env` on top. */
+  vc: (args: string[], env?: Record<string, string>) => Promise<Run>;
+  /** `aws ARGS --endpoint-url moto` with a private config (`chunk` MB parts). */
+  aws: (args: string[], chunkMb?: number) => Promise<Run>;
+}
+
+async function withWorkspace(fn: (w: Workspace) => Promise<void>): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_aws_interop_" }));
+  const bucket = `vc-aws-${crypto.randomUUID().slice(0, 8)}`;
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  try {
+    await Deno.mkdir(join(dir, "home"));
+    const base = childEnv(dir, {
+      ...testAwsEnv(endpoint!),
+      XDG_CONFIG_HOME: join(dir, "home", ".config"),
+    });
+    const vc = async (args: string[], env: Record<string, string> = {}): Promise<Run> => {
+      const { code, stdout, stderr } = await vcCommand(dir, { ...base, ...env }, args).output();
+      return { code, stdout: decode(stdout), stderr: decode(stderr) };
+    };
+    const aws = async (args: string[], chunkMb = 8): Promise<Run> => {
+      // A private configuration: the user's files and profile stay untouched.
+      const config = join(dir, `aws-config-${chunkMb}`);
+      await Deno.writeTextFile(
+        config,
+        `[default]\ns3 =\n  multipart_threshold = ${chunkMb}MB\n` +
+          `  multipart_chunksize = ${chunkMb}MB\n`,
+      );
+      const { code, stdout, stderr } = await new Deno.Command("aws", {
+        args: ["--endpoint-url", endpoint!, ...args],
+        cwd: dir,
+        clearEnv: true,
+        env: {
+          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+          HOME: join(dir, "home"),
+          AWS_CONFIG_FILE: config,
+          AWS_SHARED_CREDENTIALS_FILE: join(dir, "aws-credentials"),
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_DEFAULT_REGION: "us-east-1",
+          LC_ALL: "C.UTF-8",
+        },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(AWS_LIMIT_MS),
+      }).output();
+      return { code, stdout: decode(stdout), stderr: decode(stderr) };
+    };
+    ok(await aws(["s3", "mb", `s3://${bucket}`]), "aws s3 mb");
+    await fn({ dir, bucket, vc, aws });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// Names a user writes: a space, `+` (a space in a form-encoded query), `%`
+// (an escape), an accented letter in NFC, and one in NFD.
+const NFC_NAME = "a b+c%d é.bin".normalize("NFC");
+const NFD_NAME = "café 100%.bin".normalize("NFD");
+
+Deno.test({
+  name:
+    `compat (${why}): aws s3 cp's multipart uploads (8 MiB and 7 MB parts, CRC32) are read and verified by vc cache get, prefill and mirror`,
+  ignore,
+  async fn() {
+    await withWorkspace(async ({ dir, bucket, vc, aws }) => {
+      const files = [
+        { name: NFC_NAME, data: bytesOf(20 * MiB + 3, 1), chunkMb: 8 },
+        { name: NFD_NAME, data: bytesOf(18 * MiB + 5, 2), chunkMb: 7 },
+      ];
+      for (const f of files) {
+        await Deno.writeFile(join(dir, "upload.bin"), f.data);
+        ok(
+          await aws(
+            ["s3", "cp", "--only-show-errors", "upload.bin", `s3://${bucket}/in/${f.name}`],
+            f.chunkMb,
+          ),
+          `aws s3 cp ${f.name}`,
+        );
+        const head = JSON.parse(
+          ok(
+            await aws(["s3api", "head-object", "--bucket", bucket, "--key", `in/${f.name}`]),
+            "aws s3api head-object",
+          ).stdout,
+        );
+        // What is tested: a multipart ETag, which is no MD5 of the bytes.
+        assertMatch(head.ETag, /-3"$/, `${f.name}: aws uploaded it in 3 parts`);
+      }
+
+      const uri = (name: string) => `s3://${bucket}/in/${name}`;
+      for (const f of files) {
+        const path = ok(await vc(["cache", "get", uri(f.name)]), `vc cache get ${f.name}`).stdout
+          .trim();
+        sameBytes(await Deno.readFile(path), f.data, `vc cache get ${f.name}`);
+      }
+      const verified = ok(await vc(["cache", "verify"]), "vc cache verify").stdout;
+      assertMatch(verified, /2 ok, 0 corrupt/);
+
+      // CI's view: a list of URIs into an empty cache.
+      await Deno.writeTextFile(join(dir, "list.txt"), files.map((f) => uri(f.name)).join("\n"));
+      const prefill = JSON.parse(
+        ok(
+          await vc(["prefill", "--list", "list.txt", "--json"], { VC_CACHE_DIR: join(dir, "ci") }),
+          "vc prefill",
+        ).stdout,
+      );
+      assertEquals([prefill.fetched, prefill.failed], [2, []]);
+
+      ok(await vc(["mirror", `s3://${bucket}/in`, join(dir, "down")]), "vc mirror down");
+      for (const f of files) {
+        sameBytes(await Deno.readFile(join(dir, "down", f.name)), f.data, `mirrored ${f.name}`);
+      }
+      const again = JSON.parse(
+        ok(await vc(["mirror", `s3://${bucket}/in`, join(dir, "down"), "--json"]), "mirror again")
+          .stdout,
+      );
+      assertEquals([again.transferred, again.unchanged], [0, 2], "a second mirror is a no-op");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `compat (${why}): what vc add and vc update upload in parts reads back through aws s3 cp, with its vc-md5`,
+  ignore,
+  async fn() {
+    await withWorkspace(async ({ dir, bucket, vc, aws }) => {
+      const env = { VC_BUCKET: `s3://${bucket}/assets` };
+      const path = `/data/${NFC_NAME}`;
+      // Above vc's 16 MiB multipart threshold: vc uploads it in parts.
+      const v1 = bytesOf(17 * MiB + 1, 3);
+      const v2 = bytesOf(17 * MiB + 1, 4);
+      await Deno.writeFile(join(dir, "w.bin"), v1);
+      ok(await vc(["add", path, "w.bin"], env), "vc add");
+      await Deno.writeFile(join(dir, "w.bin"), v2);
+      ok(await vc(["update", path, "w.bin", "--minor"], env), "vc update");
+      assertEquals(ok(await vc(["versions", path], env), "vc versions").stdout, "1.0.0\n1.1.0\n");
+
+      for (const [version, data] of [["1.0.0", v1], ["1.1.0", v2]] as const) {
+        const key = `assets/data/a b+c%d é.${version}.bin`.normalize("NFC");
+        const head = JSON.parse(
+          ok(
+            await aws(["s3api", "head-object", "--bucket", bucket, "--key", key]),
+            `aws s3api head-object ${key}`,
+          ).stdout,
+        );
+        assertMatch(head.ETag, /-2"$/, `${key}: vc uploaded it in parts`);
+        assertEquals(head.Metadata?.["vc-md5"], md5Hex(data), `${key}: vc-md5 is the bytes' MD5`);
+        ok(
+          await aws(["s3", "cp", "--only-show-errors", `s3://${bucket}/${key}`, `got-${version}`]),
+          `aws s3 cp ${key}`,
+        );
+        sameBytes(await Deno.readFile(join(dir, `got-${version}`)), data, `aws s3 cp of ${key}`);
+      }
+      const local = ok(await vc(["path", path, "1.0.0"], env), "vc path").stdout.trim();
+      sameBytes(await Deno.readFile(local), v1, "vc path 1.0.0");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `compat (${why}): vc serve over a moto bucket: an upload above the part size, whole and ranged downloads, a delete that leaves nothing`,
+  ignore,
+  async fn() {
+    await withWorkspace(async ({ dir, bucket, vc, aws }) => {
+      const tokens = join(dir, "tokens.json");
+      const token = await addToken(tokens, "alice");
+      const serve = vcCommand(dir, childEnv(dir, testAwsEnv(endpoint!)), [
+        "serve",
+        "--port",
+        "0",
+        "--store",
+        `s3://${bucket}/c ${NFC_NAME}`,
+        "--token-file",
+        tokens,
+        "--sweep-interval",
+        "0",
+      ], 120_000).spawn();
+      const stderr = new Response(serve.stderr).text();
+      let ended: Promise<void> = Promise.resolve();
+      try {
+        const lines = serve.stdout.pipeThrough(new TextDecoderStream()).getReader();
+        let out = "";
+        while (!out.includes("\n")) {
+          const { done, value } = await lines.read();
+          if (done) throw new Error(`vc serve exited early: ${await stderr}`);
+          out += value;
+        }
+        const drained = (async () => {
+          while (!(await lines.read()).done);
+        })();
+        ended = drained;
+        const url = /listening on (\S+)/.exec(out)?.[1];
+        assert(url !== undefined, out);
+        const client = { VC_CACHE_URL: url, VC_CACHE_TOKEN: token };
+
+        const id = ok(await vc(["cache-client", "id", '{"run": 407}'], client), "cache-client id")
+          .stdout.trim();
+        // Above the service's part size, so the store gets a multipart upload.
+        const data = bytesOf(21 * MiB + 7, 5);
+        await Deno.writeFile(join(dir, "result.bin"), data);
+        ok(
+          await vc(["cache-client", "put", id, "result.bin", "--filename", NFD_NAME], client),
+          "cache-client put",
+        );
+        ok(await vc(["cache-client", "get", id, "back.bin"], client), "cache-client get");
+        sameBytes(await Deno.readFile(join(dir, "back.bin")), data, "cache-client get");
+
+        const range = await fetch(`${url}/v1/cache/${id}`, {
+          headers: { authorization: token, range: "bytes=10485755-10485774" },
+        });
+        assertEquals(range.status, 206);
+        assertEquals(
+          md5Hex(new Uint8Array(await range.arrayBuffer())),
+          md5Hex(data.subarray(10485755, 10485775)),
+          "a range across a part boundary",
+        );
+
+        const listed = (await aws(["s3", "ls", "--recursive", `s3://${bucket}/`])).stdout;
+        assert(listed.includes(id), `the entry is in the bucket: ${listed}`);
+        ok(await vc(["cache-client", "rm", id], client), "cache-client rm");
+        const gone = await vc(["cache-client", "get", id, "again.bin"], client);
+        assertEquals(gone.code, 1, gone.stderr);
+        assertEquals(
+          (await aws(["s3", "ls", "--recursive", `s3://${bucket}/`])).stdout,
+          "",
+          "a delete leaves nothing in the bucket",
+        );
+      } finally {
+        serve.kill("SIGTERM");
+        await serve.status;
+        await Promise.all([stderr, ended]);
+      }
+    });
+  },
+});

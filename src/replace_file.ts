@@ -54,6 +54,57 @@ function readOnlyError(to: string, error: unknown): Error {
   );
 }
 
+/**
+ * Throws `PermissionDenied` when `path` is an existing regular file this
+ * process may not open for writing (its mode lacks our write permission:
+ * `chmod a-w`, a Perforce checkout not opened for edit, the read-only
+ * attribute on Windows; or another user's file). An atomic write renames a
+ * new file over it, which the file's own permissions do not stop where the
+ * directory may be written: a file its owner made read-only would be
+ * replaced without a word. A caller writing a user's checked-in file asks
+ * first. `what` names it in the message (`manifest /repo/m.json`). A
+ * missing path, or anything but a regular file, is the caller's to judge.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseReadOnlyFile } from "./replace_file.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/m.json`, "{}");
+ * assert.doesNotThrow(() => refuseReadOnlyFile(`${dir}/m.json`, "manifest"));
+ * // Missing: the write creates it.
+ * assert.doesNotThrow(() => refuseReadOnlyFile(`${dir}/none.json`, "manifest"));
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function refuseReadOnlyFile(path: string, what: string): void {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch {
+    return; // missing (the write creates it) or not reachable: the write says why
+  }
+  if (!info.isFile) return;
+  try {
+    // Opened without truncating or writing: only the permission is asked.
+    Deno.openSync(path, { write: true }).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.PermissionDenied)) return;
+    const bits = info.mode === null ? undefined : info.mode & 0o777;
+    const mode = bits === undefined ? "" : ` (mode ${bits.toString(8).padStart(4, "0")})`;
+    // No write bit for anyone: its owner protected it. Else another user's.
+    const why = bits !== undefined && (bits & 0o222) === 0
+      ? `it is read-only for this user${mode}`
+      : `this user may not write it${mode}`;
+    throw new Deno.errors.PermissionDenied(
+      `cannot write ${what}: ${why}, and vc does not replace a file it may not write; make it ` +
+        "writable for this user (chmod u+w; attrib -r on Windows; p4 edit in a Perforce " +
+        "checkout) and run the command again",
+      { cause: error },
+    );
+  }
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

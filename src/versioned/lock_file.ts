@@ -25,6 +25,7 @@ import { InvalidInputError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { openLockFile, withFileLock } from "../file_lock.ts";
+import { refuseReadOnlyFile } from "../replace_file.ts";
 import {
   checkFunction,
   checkPathArgument,
@@ -144,8 +145,10 @@ export async function withLockFileWrite<T>(
  * the lock guards it takes, and make a file beside the manifest and the lock
  * file (an atomic write's temp file, renamed over them). `add` and `update`
  * ask before they publish: a manifest in a directory they may not write (a
- * read-only checkout or mount, one owned by another user) would otherwise be
- * found only after the upload, leaving the version published and unpinned;
+ * read-only checkout or mount, one owned by another user), or a manifest or
+ * lock file that is itself read-only (which the rename would replace where
+ * the directory may be written), would otherwise be found only after the
+ * upload (or never), leaving the version published and unpinned;
  * `vc lock` asks before it downloads. `outcome` ends the message: what was
  * not done.
  *
@@ -171,6 +174,11 @@ export async function checkLockFileWritable(
   if (lockFile !== undefined) files.push(["lock file", await manifestTarget(lockFile)]);
   for (const [what, target] of files) {
     const guard = what === "manifest" ? manifestLockPath(target) : lockFileLockPath(target);
+    try {
+      refuseReadOnlyFile(target, `${what} ${target}`);
+    } catch (cause) {
+      throw new VcError(`${(cause as Error).message}; ${outcome}`, { cause });
+    }
     try {
       openLockFile(guard).close();
       AtomicFile.create(target).discard();
@@ -492,6 +500,7 @@ export async function updateLockFile(
     // Through a symlinked lock file to its target, like the manifest, and
     // keeping its mode (a 600 lock file stays private).
     const target = await manifestTarget(file);
+    refuseReadOnlyFile(target, `lock file ${target}`);
     // A checked-in file, which no cache sweep looks at: the temp file a writer
     // killed mid-write (kill -9) left beside it is removed by the next write,
     // and the file keeps its mode.

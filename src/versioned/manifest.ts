@@ -26,6 +26,7 @@
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, isAbsolute, isUriNotPath, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { refuseReadOnlyFile } from "../replace_file.ts";
 import { linkTarget } from "../link_target.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
@@ -424,6 +425,7 @@ async function writeManifestText(target: string, text: string): Promise<void> {
         "vc reads; it was not written (split it: several manifests may share a bucket)",
     );
   }
+  refuseReadOnlyFile(target, `manifest ${target}`);
   // A checked-in file, which no cache sweep looks at: the temp file a writer
   // killed mid-write (kill -9) left beside it is removed by the next write,
   // and the file keeps its mode.

@@ -711,6 +711,20 @@ function checkValue(file: string, key: string | undefined, value: string): void 
       `manifest ${file}${key === undefined ? "" : `: entry ${JSON.stringify(key)}`}`,
     );
   }
+  const spelled = notVersionSpelling(value);
+  if (spelled !== undefined) {
+    throw fail(
+      `${spelled}; vc pins exact versions (MAJOR.MINOR.PATCH, e.g. 1.2.5): pin one ` +
+        `(vc versions${key === undefined ? "" : ` ${key}`} lists the versions); ` +
+        `for a local file of that name write ./${value}`,
+    );
+  }
+  if (value.startsWith("~/")) {
+    throw fail(
+      "starts with ~/, which vc does not expand (a shell does): it would name a directory `~` " +
+        "beside the manifest; write the absolute path, or one relative to the manifest",
+    );
+  }
   if (isUriNotPath(value)) {
     try {
       const uri = parseUri(value);
@@ -732,6 +746,19 @@ function checkValue(file: string, key: string | undefined, value: string): void 
   if (value.trim() === "") throw fail("is empty; expected a version or an override");
   // Anything else is a local path: absolute, or relative to the manifest's
   // directory, with or without a leading `./` (baiji-pod accepts "src/a.csv").
+}
+
+// Another tool's way to name versions (npm's `^1.0.0`, `~1.0.2`, `>=1.0.0`,
+// `1.x`, `*`, `latest`): taken as a local override, it would be listed by
+// `vc ls` as a pin and fail as a file that does not exist. What it is, or
+// `undefined` for anything else.
+function notVersionSpelling(value: string): string | undefined {
+  if (/^(?:[\^~]|[<>]=?|=)\s*v?\d/.test(value)) return "is a version range";
+  if (/^(?:v?\d+(?:\.(?:\d+|[xX*]))*\.)?[xX*]$/.test(value) && /\d|\*/.test(value)) {
+    return "is a version range";
+  }
+  if (/^latest$/i.test(value)) return "is a tag, not a version";
+  return undefined;
 }
 
 // JSON.parse keeps the last of two identical keys silently: a manifest could

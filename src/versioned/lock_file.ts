@@ -103,7 +103,9 @@ export function lockFileLockPath(target: string): string {
  * (`--lock`, `VC_LOCK`) rewrite it at once, one dropping the other's entry.
  * The locks are taken in one order (by path) in every process, so two
  * writers never hold one each while waiting for the other's. With `signal`,
- * a wait for a lock another process holds stops when it is aborted.
+ * a wait for a lock another process holds stops when it is aborted;
+ * `onWait` is called with the lock's path once before each such wait (a
+ * holder stopped with Ctrl-Z holds it for as long as it stays stopped).
  *
  * @example
  * ```ts
@@ -122,7 +124,10 @@ export async function withLockFileWrite<T>(
   manifest: string,
   lockFile: string | undefined,
   fn: (target: string) => Promise<T> | T,
-  options: { signal?: AbortSignal | undefined } = {},
+  options: {
+    signal?: AbortSignal | undefined;
+    onWait?: ((lockPath: string) => void) | undefined;
+  } = {},
 ): Promise<T> {
   checkPathArgument("withLockFileWrite(): the manifest", manifest);
   if (lockFile !== undefined) checkPathArgument("withLockFileWrite(): the lock file", lockFile);
@@ -131,11 +136,14 @@ export async function withLockFileWrite<T>(
   const paths = new Set([manifestLockPath(target)]);
   if (lockFile !== undefined) paths.add(lockFileLockPath(await manifestTarget(lockFile)));
   const ordered = [...paths].sort(compareUtf8);
-  const wait = options.signal === undefined ? {} : { signal: options.signal };
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const { onWait } = options;
   const hold = (i: number): Promise<T> =>
-    i === ordered.length
-      ? Promise.resolve(fn(target))
-      : withFileLock(ordered[i]!, () => hold(i + 1), wait);
+    i === ordered.length ? Promise.resolve(fn(target)) : withFileLock(
+      ordered[i]!,
+      () => hold(i + 1),
+      onWait === undefined ? signal : { ...signal, onWait: () => onWait(ordered[i]!) },
+    );
   return await hold(0);
 }
 

@@ -12,6 +12,7 @@
 import { signalOption } from "../abort_hub.ts";
 import { dirname, fromFileUrl, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
+import { lockHolder } from "../cache/entry_lock.ts";
 import {
   type ErrorKind,
   errorKind,
@@ -194,8 +195,9 @@ export interface VersionedAddOptions {
    * Called with what the bucket holds that the user should know of (see
    * {@linkcode VersionedListOptions.onWarning}), and with each multipart
    * upload of the path's versions, left open a day or more ago by a publish
-   * stopped midway (`kill -9`), that this one aborted (or could not).
-   * Default: `console.warn`.
+   * stopped midway (`kill -9`), that this one aborted (or could not); and
+   * once, after the upload, when the pin waits for the manifest's lock that
+   * another process holds. Default: `console.warn`.
    */
   onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
 }
@@ -1032,7 +1034,7 @@ export class VersionedCache {
       if (!(await this.#holdsFile(p, version, file, digest))) {
         throw alreadyPublished(p, published, this.bucket, this.manifest);
       }
-      await this.#pin(p, version, digest, read, options.signal);
+      await this.#pin(p, version, digest, read, options);
       return version;
     }
     const retryHint = "pin that version (pull the manifest that pins it), or publish your " +
@@ -1041,7 +1043,7 @@ export class VersionedCache {
     const uploaded = await this.#publish(p, version, snapshot, digest, { ...options, retryHint });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // exists, so it wins, unless theirs is higher (see refuseDowngrade).
-    await this.#pin(p, version, digest, read, options.signal, false, uploaded);
+    await this.#pin(p, version, digest, read, options, false, uploaded);
     return version;
   }
 
@@ -1175,7 +1177,7 @@ export class VersionedCache {
       // a duplicate version.
       if (pinned !== from) {
         if (await this.#holdsFile(p, from, file, digest)) {
-          await this.#pin(p, from, digest, read, options.signal);
+          await this.#pin(p, from, digest, read, options);
           return pinned === undefined
             ? { path: p, from, to: from, adopted: true }
             : { path: p, from, to: from, pinned, adopted: true };
@@ -1188,7 +1190,7 @@ export class VersionedCache {
     const retryHint = "run update again";
     await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);
     const uploaded = await this.#publish(p, to, snapshot, digest, { ...options, retryHint });
-    await this.#pin(p, to, digest, read, options.signal, options.force === true, uploaded);
+    await this.#pin(p, to, digest, read, options, options.force === true, uploaded);
     return pinned === undefined || pinned === from
       ? { path: p, from, to }
       : { path: p, from, to, pinned };
@@ -2187,10 +2189,11 @@ export class VersionedCache {
     version: string,
     digest: SourceDigest,
     read: ManifestSnapshot,
-    signal: AbortSignal | undefined,
+    options: Pick<VersionedAddOptions, "signal" | "onWarning">,
     forced = false,
     uploaded?: string,
   ): Promise<void> {
+    const { signal } = options;
     let failed = `manifest ${this.manifest}`;
     let hint = `add "${path}": "${version}" to ${this.manifest} by hand`;
     try {
@@ -2251,7 +2254,18 @@ export class VersionedCache {
           refuseDowngrade(path, version, entries[path], read.entries[path]);
           entries[path] = version;
         }, read);
-      }, { signal });
+      }, {
+        signal,
+        // The version is published; a holder stopped with Ctrl-Z holds the
+        // lock for as long as it stays stopped, and a silent wait looks hung.
+        onWait: (lock) =>
+          (options.onWarning ?? consoleWarning)({
+            key: versionedKey(path, version),
+            message: `waiting for ${lockHolder(lock)}, which holds ${lock}, the lock of ` +
+              `manifest ${this.manifest}, to pin ${path} ${version} there; ${path} ${version} ` +
+              "is published: Ctrl-C stops the wait, and the same command run again pins it",
+          }),
+      });
     } catch (cause) {
       const published = joinUri(this.bucket, versionedKey(path, version));
       // Interrupted while another process held the lock (nothing written):

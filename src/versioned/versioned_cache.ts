@@ -13,6 +13,7 @@ import { signalOption } from "../abort_hub.ts";
 import { dirname, fromFileUrl, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
+import { foldName } from "../file_names.ts";
 import {
   type ErrorKind,
   errorKind,
@@ -981,6 +982,7 @@ export class VersionedCache {
       throw alreadyInManifest(p, existing, this.manifest);
     }
     refuseLookalike(p, current, this.manifest);
+    warnCaseTwin(p, version, current, this.manifest, options.onWarning);
     checkManifestRoom(read, this.manifest, p, version);
     if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, version);
     const key = keyNamedBy(p, Object.keys(current));
@@ -2648,6 +2650,31 @@ function refuseLookalike(path: string, entries: Readonly<ManifestEntries>, manif
         spellingDifference(path, other)
       }); use the manifest's spelling (copy it from the manifest)`,
   );
+}
+
+// Letter case tells paths apart in bucket keys and on Linux, so a path that
+// differs from a manifest entry only in case is an asset of its own, not
+// refused; but it is usually a slip (a file named `Table.csv` given its own
+// name), and on macOS and Windows the two cannot be files in one directory:
+// said before the upload, which cannot be taken back.
+function warnCaseTwin(
+  path: string,
+  version: string,
+  entries: Readonly<ManifestEntries>,
+  manifest: string,
+  onWarning: VersionedAddOptions["onWarning"],
+) {
+  const folded = foldName(path);
+  const twin = Object.keys(entries).find((k) => k !== path && foldName(k) === folded);
+  if (twin === undefined) return;
+  const key = versionedKey(path, version);
+  (onWarning ?? consoleWarning)({
+    key,
+    message: `${path} differs from ${twin}, which ${manifest} has, only in letter case; it is ` +
+      `published as an asset of its own (${key}), and on macOS and Windows, whose file names ` +
+      `ignore case, \`vc sync\` cannot write both. To publish a new version of ${twin}, give its ` +
+      `spelling (\`vc update ${twin} FILE\`)`,
+  });
 }
 
 // Another process pinned a higher version of the path after this command read

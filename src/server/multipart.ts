@@ -18,7 +18,7 @@ import { concatBytes } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { withinIdle } from "./body_idle.ts";
 import { HttpError } from "./http_error.ts";
-import { storedContentType, storedFilename } from "./upload_fields.ts";
+import { quoted, storedContentType, storedFilename } from "./upload_fields.ts";
 
 /** The `file` field of an upload. */
 export interface FilePart {
@@ -120,9 +120,10 @@ export async function readFilePart(
   } catch {
     reader = body.getReader();
   }
+  const maxOverhead = options.maxOverheadBytes ?? 1 << 20;
   const scanner = new Scanner(
     reader,
-    options.maxOverheadBytes ?? 1 << 20,
+    maxOverhead,
     options.onRead ?? (() => {}),
     options.idleTimeoutMs ?? 0,
   );
@@ -131,14 +132,36 @@ export async function readFilePart(
     // others; it is looked for after an LF, which both line endings have.
     scanner.unshift(CRLF);
     await scanner.skipUntil(encoder.encode(`\n--${boundary}`));
+    // The first file sent in another field (`File`, `upload`): most likely
+    // the one meant, so the error names that field.
+    let misnamed: { name: string; filename: string } | undefined;
     for (;;) {
       const headers = await nextPart(scanner);
-      if (headers === undefined) throw new HttpError(400, `multipart body has no "${field}" field`);
+      if (headers === undefined) throw noFileField(field, misnamed);
       // The line ending is known once the first delimiter line was read (see Scanner.line).
       const delimiter = concatBytes([scanner.eol(), encoder.encode(`--${boundary}`)]);
       const disposition = parseDisposition(headers.get("content-disposition") ?? "");
       if (disposition.name !== field) {
-        await scanner.skipUntil(delimiter);
+        const other = disposition.filename === undefined || disposition.filename === ""
+          ? undefined
+          : { name: disposition.name ?? "", filename: disposition.filename };
+        misnamed ??= other;
+        try {
+          await scanner.skipUntil(delimiter);
+        } catch (e) {
+          // A file of over 1 MiB in another field passes the limit of the
+          // other fields: said so bare, that 413 sent its user to raise the
+          // upload limit. Still 413: a "file" part may follow.
+          if (other !== undefined && e instanceof HttpError && e.status === 413) {
+            throw new HttpError(
+              413,
+              `multipart field ${quoted(other.name)} (file ${
+                quoted(other.filename)
+              }) passes the ${maxOverhead} bytes allowed for fields other than "${field}": send the file in the field "${field}"`,
+            );
+          }
+          throw e;
+        }
         continue;
       }
       if (disposition.filename === undefined || disposition.filename === "") {
@@ -184,6 +207,22 @@ export async function readFilePart(
     await scanner.cancel(e);
     throw e;
   }
+}
+
+/**
+ * The 400 for a body without the file field, naming the field a file came
+ * in instead (a client's `files={"File": f}`), if one did.
+ */
+function noFileField(
+  field: string,
+  misnamed: { name: string; filename: string } | undefined,
+): HttpError {
+  const why = misnamed === undefined
+    ? ""
+    : `: the file ${quoted(misnamed.filename)} came in the field ${
+      quoted(misnamed.name)
+    }; send it in the field "${field}"`;
+  return new HttpError(400, `multipart body has no "${field}" field${why}`);
 }
 
 /**

@@ -25,7 +25,7 @@ const CONTROL_ALL = new RegExp(CONTROL.source, "g");
 const MAX_FILENAME = 1024;
 
 /** A short, escaped rendition of client input for an error message. */
-function quoted(value: string): string {
+export function quoted(value: string): string {
   // JSON escapes C0 controls only: the rest of CONTROL is shown as \uXXXX too.
   return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value).replace(
     CONTROL_ALL,

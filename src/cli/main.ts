@@ -83,6 +83,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "host",
   "base-path",
   "max-upload-bytes",
+  "max-json-bytes",
   "max-uploads",
   "max-bytes-per-identity",
   "sweep-interval",

@@ -153,6 +153,11 @@ export const serve: Command = {
       valueName: "SIZE",
       description: "largest file an upload may carry (default 10GiB)",
     },
+    "max-json-bytes": {
+      type: "string",
+      valueName: "SIZE",
+      description: "largest cache_id JSON body (default 1MiB; the KBase server has no limit)",
+    },
     "max-uploads": {
       type: "string",
       valueName: "N",
@@ -247,6 +252,7 @@ export const serve: Command = {
       ? undefined
       : parseDuration(bodyIdleText, "--body-idle-timeout");
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
+    const maxJson = sizeFlag(ctx, "max-json-bytes");
     const maxUploadsText = ctx.flags.string("max-uploads");
     const maxUploads = maxUploadsText === undefined
       ? undefined
@@ -314,6 +320,7 @@ export const serve: Command = {
         ...(basePath === undefined ? {} : { basePath }),
         ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
         ...(maxUploads === undefined ? {} : { maxUploads }),
+        ...(maxJson === undefined ? {} : { maxJsonBytes: maxJson }),
         ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),
         ...(sweep === undefined ? {} : { sweepIntervalMs: sweep }),
         ...(bodyIdle === undefined ? {} : { bodyIdleTimeoutMs: bodyIdle }),

@@ -58,7 +58,7 @@ Deno.test("kbase auth: token_id is auth_url:user and IDs match the KBase formula
 Deno.test("kbase auth: answers cached for the TTL, failures never cached", async () => {
   await using auth = startFakeAuth({ good: "alice" });
   const clock = new ManualClock();
-  const kbase = new KBaseAuth({ authUrl: `${auth.url}/`, clock, ttlMs: 60_000 });
+  const kbase = new KBaseAuth({ authUrl: auth.url, clock, ttlMs: 60_000 });
   assertEquals((await kbase.authenticate("good")).tokenId, `${auth.url}:alice`);
   await kbase.authenticate("good");
   assertEquals(auth.calls, 1);

@@ -12,8 +12,12 @@ import { startFakeAuth } from "./server_helpers.ts";
 
 Deno.test("kbase auth: whitespace at an end of the auth URL is dropped", async () => {
   await using auth = startFakeAuth({ good: "alice" });
-  for (const url of [`${auth.url} `, ` ${auth.url}/\n`, `${auth.url}\t`]) {
+  for (const url of [`${auth.url} `, ` ${auth.url}\n`, `${auth.url}\t`]) {
     const who = await new KBaseAuth({ authUrl: url }).authenticate("good");
     assertEquals(who, { name: "alice", tokenId: `${auth.url}:alice` });
   }
+  // A trailing slash stays in the token_id (the URL as configured, as the
+  // KBase server's), though not in the lookup's URL.
+  const slash = await new KBaseAuth({ authUrl: ` ${auth.url}/\n` }).authenticate("good");
+  assertEquals(slash, { name: "alice", tokenId: `${auth.url}/:alice` });
 });

@@ -33,9 +33,12 @@ Deno.test("kbase auth: an auth URL with credentials, a query or a fragment is re
     InvalidInputError,
   );
   assertStringIncludes(e.message, `"ftp://svc:***@h/x" is not an http(s) URL`);
-  // A plain URL, trailing slash and all, still works.
-  assertEquals(
-    (await new KBaseAuth({ authUrl: `${auth.url}/` }).authenticate("good")).name,
-    "alice",
-  );
+  // A plain URL, trailing slash and all, still works; its token_id is the URL
+  // as configured, as the KBase server's, so a deployment moved to vc keeps
+  // its cache IDs (whitespace at an end is no part of it).
+  const slash = await new KBaseAuth({ authUrl: ` ${auth.url}/ ` }).authenticate("good");
+  assertEquals(slash.name, "alice");
+  assertEquals(slash.tokenId, `${auth.url}/:alice`);
+  const plain = await new KBaseAuth({ authUrl: auth.url }).authenticate("good");
+  assertEquals(plain.tokenId, `${auth.url}:alice`);
 });

@@ -142,6 +142,7 @@ export function bareToken(authorization: string): string {
  */
 export class KBaseAuth implements AuthProvider {
   readonly #authUrl: string;
+  readonly #tokenIdPrefix: string;
   readonly #ttl: number;
   readonly #clock: Clock;
   readonly #fetch: typeof fetch;
@@ -190,7 +191,12 @@ export class KBaseAuth implements AuthProvider {
     // Trimmed, as URL parsing takes it: the path is appended to the text, and
     // `--auth-url "https://h/auth "` started a service whose every lookup
     // failed (502) on `https://h/auth /api/V2/token`.
-    this.#authUrl = options.authUrl.trim().replace(/\/+$/, "");
+    const configured = options.authUrl.trim();
+    this.#authUrl = configured.replace(/\/+$/, "");
+    // The token_id keeps the URL as configured, a trailing slash included, as
+    // the KBase server's does: a deployment moved to vc with the URL it had
+    // keeps the cache IDs its clients computed (they hash the token_id).
+    this.#tokenIdPrefix = configured;
     this.#ttl = options.ttlMs ?? 300_000;
     this.#clock = options.clock ?? systemClock;
     this.#fetch = options.fetch ?? fetch;
@@ -316,7 +322,7 @@ export class KBaseAuth implements AuthProvider {
       throw failed(502, `${service} sent no user name`);
     }
     return {
-      identity: { tokenId: `${this.#authUrl}:${user}`, name: user },
+      identity: { tokenId: `${this.#tokenIdPrefix}:${user}`, name: user },
       ...(isTime(answer?.expires) ? { expires: answer.expires } : {}),
       ...(isTime(answer?.cachefor) ? { cachefor: answer.cachefor } : {}),
     };

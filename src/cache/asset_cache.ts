@@ -91,8 +91,7 @@ export type {
   LsProgress,
 };
 
-// How often a warm entry's last-use time is written, and its file's existence re-checked.
-const TOUCH_INTERVAL_MS = 60_000;
+// How often a warm entry's file's existence is re-checked.
 const RECHECK_INTERVAL_MS = 1_000;
 // The values of the `onUnreachable` option.
 const ON_UNREACHABLE: ReadonlyArray<string | undefined> = ["warn", "fail"];
@@ -371,7 +370,7 @@ export class AssetCache implements AsyncDisposable {
         sinceCheck >= 0 && sinceCheck < RECHECK_INTERVAL_MS &&
         index.isFresh(rec, now, options?.immutable === true)
       ) {
-        if (now - rec.touchedAt < TOUCH_INTERVAL_MS) return Promise.resolve(rec.path);
+        if (!index.touchDue(rec, now)) return Promise.resolve(rec.path);
         return index.touch(rec, now).then(() => rec.path);
       }
     }
@@ -949,7 +948,7 @@ export class AssetCache implements AsyncDisposable {
       const rec = index.load(loc, true);
       const now = index.clock.now();
       if (rec !== undefined && rec.gone !== true && index.isFresh(rec, now, immutable)) {
-        if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await index.touch(rec, now);
+        if (index.touchDue(rec, now)) await index.touch(rec, now);
         this.#keep(uri, rec, options);
         return rec.path;
       }

@@ -18,6 +18,7 @@ import {
   isOwnDataFile,
   knownLegacyFree,
   lastUsedOf,
+  markDue,
   markUsed,
   readEntryRecord,
   type RecordPaths,
@@ -256,6 +257,11 @@ export class EntryIndex {
   isImmutable(loc: EntryLocation): boolean {
     if (loc.bucket !== "" && this.#immutable.buckets.has(loc.bucket)) return true;
     return this.#immutable.prefixes.some((p) => loc.uri.startsWith(p));
+  }
+
+  /** Whether `rec` is to be marked used at `now` (see {@linkcode markDue}). */
+  touchDue(rec: EntryRec, now: number): boolean {
+    return markDue(rec.touchedAt, now);
   }
 
   /** Records last use (best effort). */

@@ -245,6 +245,31 @@ export function lastUsedOf(dataStat: Deno.FileInfo, legacyUsed?: number): number
   return legacyUsed !== undefined && legacyUsed > used ? legacyUsed : used;
 }
 
+/** The interval between two writes of an entry's last-use time (ms). */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Whether an entry last used at `lastUsed` is to be marked used at `now`:
+ * a minute after its last mark, or at once when that mark is "in the
+ * future" (made by a clock that ran ahead, in a cache restored from such a
+ * machine, or before the wall clock stepped back). Taken for a use within
+ * the minute, such a mark was never moved: `prune` kept the entry past
+ * `--older-than`, and as the newest, until that date came.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { markDue } from "./entry_records.ts";
+ * assert.equal(markDue(100_000, 130_000), false);
+ * assert.equal(markDue(100_000, 160_000), true);
+ * assert.equal(markDue(200_000, 130_000), true);
+ * ```
+ */
+export function markDue(lastUsed: number, now: number): boolean {
+  const since = now - lastUsed;
+  return since < 0 || since >= TOUCH_INTERVAL_MS;
+}
+
 /**
  * Whether a record's validation still proves anything at `now`, before any
  * TTL applies: not when the record was marked for revalidation

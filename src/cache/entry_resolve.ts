@@ -31,8 +31,6 @@ import type { EntryLocation } from "./layout.ts";
 import type { FlightContext } from "./single_flight.ts";
 import { holdsPinnedContent } from "./pinned_content.ts";
 
-// How often a warm entry's last-use time is written.
-const TOUCH_INTERVAL_MS = 60_000;
 // After a failed revalidation, how long the cached copy is served before trying again.
 const UNREACHABLE_RETRY_MS = 60_000;
 
@@ -175,16 +173,13 @@ export class EntryResolver {
     }
     if (rec !== undefined) {
       if (rec.gone === true && index.offline) throw goneError(loc);
-      if (index.isFresh(rec, now, immutable)) {
-        if (now - rec.touchedAt >= TOUCH_INTERVAL_MS) await index.touch(rec, now);
-        return await this.#pinned(loc, rec, ctx, integrity);
+      if (!index.isFresh(rec, now, immutable)) {
+        rec = await this.#revalidate(loc, rec, ctx, integrity);
       }
-      return await this.#pinned(
-        loc,
-        await this.#revalidate(loc, rec, ctx, integrity),
-        ctx,
-        integrity,
-      );
+      // A use, revalidated or not (a download has just marked its copy).
+      const at = index.clock.now();
+      if (index.touchDue(rec, at)) await index.touch(rec, at);
+      return await this.#pinned(loc, rec, ctx, integrity);
     }
     if (index.offline) {
       throw new OfflineError(
@@ -462,7 +457,6 @@ export class EntryResolver {
     }
     rec.validatedAt = now;
     rec.retryAt = undefined;
-    rec.touchedAt = now;
     rec.gone = false;
     // A read-only cache dir still works.
     try {

@@ -17,15 +17,13 @@ import { CacheLayout } from "./layout.ts";
 import {
   isOwnDataFile,
   lastUsedOf,
+  markDue,
   markUsed,
   readEntryRecord,
   validationHolds,
 } from "./entry_records.ts";
 import { parseUri } from "../uri.ts";
 import { holdsPinnedContent, type PinnedContent } from "./pinned_content.ts";
-
-/** The asset cache's interval between two writes of an entry's last-use time (ms). */
-export const TOUCH_INTERVAL_MS = 60_000;
 
 /** What {@linkcode warmLookup} needs. */
 export interface WarmLookupOptions {
@@ -96,6 +94,6 @@ export async function warmLookup(
     return undefined; // missing, or unreadable: the cache reports it
   }
   if (!isOwnDataFile(stat, meta)) return undefined;
-  if (now - lastUsedOf(stat) >= TOUCH_INTERVAL_MS) await markUsed(loc.dataPath, now);
+  if (markDue(lastUsedOf(stat), now)) await markUsed(loc.dataPath, now);
   return loc.dataPath;
 }

@@ -530,7 +530,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (!dryRun) { for (const path of orphans) await removeOrphan(cacheDir, path); }
   const scan = await scanEntries(cacheDir, links, options.onListProgress);
   const deadRecords = dryRun ? scan.dead.length : await dropDeadRecords(cacheDir, scan.dead);
-  const entries = scan.entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
+  const entries = scan.entries.sort((a, b) => usedBefore(a, now) - usedBefore(b, now));
   // What the files take on disk (a copy grown by hand counts as it is).
   let total = entries.reduce((sum, e) => sum + e.bytes, 0);
   const removed: StoredEntry[] = [];
@@ -558,7 +558,7 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   };
   // One entry: removed if too old or the cache too big, unless in use.
   const due = (entry: StoredEntry): boolean =>
-    (olderThan !== undefined && now - entry.lastUsed.getTime() > olderThan * 1000) ||
+    (olderThan !== undefined && now - usedBefore(entry, now) > olderThan * 1000) ||
     (maxBytes !== undefined && total > maxBytes);
   const pruneOne = async (entry: StoredEntry): Promise<void> => {
     if (!due(entry)) return;
@@ -633,6 +633,19 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   if (leftovers !== undefined && leftovers.files > 0) result.leftovers = leftovers;
   if (dryRun) result.dryRun = true;
   return result;
+}
+
+/**
+ * When `prune` takes `entry` to have been used last, as of `now`: its last
+ * use, unless that is in the future (marked by a clock that ran ahead, or in
+ * a cache restored from such a machine). Any use since would have marked it
+ * now (`markDue`), so it has not been used since the clock was right: no
+ * use, not the newest (which kept it past `--older-than` until that date,
+ * and removed the entries used today before it).
+ */
+function usedBefore(entry: StoredEntry, now: number): number {
+  const used = entry.lastUsed.getTime();
+  return used > now ? 0 : used;
 }
 
 /** How long `prune` waits, once, for the lock of an entry that was busy when its turn came. */

@@ -738,6 +738,13 @@ export class AssetCache implements AsyncDisposable {
         if (found === undefined) entry.remoteDeleted = true;
       } catch (caught) {
         const e = !signal?.aborted && limit.expired() ? limit.reason() : caught;
+        if (!signal?.aborted && e instanceof IntegrityError) {
+          // One answer refused for its form (a Last-Modified that is no
+          // date): this entry's REMOTE is unknown, said why; not the whole
+          // listing's failure, nor the store's (the others are asked).
+          entry.remoteError = e.message;
+          return;
+        }
         if (signal?.aborted || !(await isUnreachable(e))) throw e;
         entry.remoteError = (e as Error | undefined)?.message ?? String(e);
         if (store !== undefined && !down.has(store)) down.set(store, entry.remoteError);

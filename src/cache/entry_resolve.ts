@@ -307,6 +307,8 @@ export class EntryResolver {
     // out of the try below, whose catch would take a refusal thrown in it
     // (`onUnreachable: "fail"`) for one more unreachable store, said twice.
     let notAsked: string | undefined;
+    // An answer the store refused for its form (see below).
+    let refused: IntegrityError | undefined;
     const limit = this.#deadline(loc, rec, ctx.signal);
     const signal = limit.signal;
     try {
@@ -331,10 +333,19 @@ export class EntryResolver {
           );
         } catch (e) {
           if (signal.aborted || await isUnreachable(e)) throw e;
-          await existsAfterAll(store, key, signal);
-          throw e;
+          // Refused for its form (a Last-Modified that is no date, a size no
+          // object has: a broken server or a proxy): an answer that cannot
+          // be checked, as one without an ETag below, not a reason to fail
+          // with a good copy at hand.
+          if (!(e instanceof IntegrityError)) {
+            await existsAfterAll(store, key, signal);
+            throw e;
+          }
+          refused = e;
         }
-        if (head === undefined) found = await existsAfterAll(store, key, signal);
+        if (head === undefined && refused === undefined) {
+          found = await existsAfterAll(store, key, signal);
+        }
       }
     } catch (caught) {
       // Past the deadline, whatever the store call threw (an AbortError, a
@@ -353,6 +364,15 @@ export class EntryResolver {
     }
     if (notAsked !== undefined) return this.#unreachable(loc, rec, new OfflineError(notAsked));
     this.#down.delete(asked!);
+    if (refused !== undefined) {
+      const error = new OfflineError(
+        `the store's answer to HEAD ${loc.uri} was refused (${
+          endpointName(this.#options.endpoint)
+        }): ${refused.message}`,
+        { cause: refused },
+      );
+      return this.#unreachable(loc, rec, error, "cannot revalidate");
+    }
     // HEAD said 404, and a GET found it: the copy stands if it is that
     // version, else the new one is downloaded (an empty one: downloaded).
     if (found !== undefined) {

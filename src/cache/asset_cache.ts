@@ -689,7 +689,7 @@ export class AssetCache implements AsyncDisposable {
     const [
       { forEachLimit },
       { isUnreachable },
-      { existsAfterAll, revalidationDeadline },
+      { existsAfterAll, revalidationDeadline, uncheckableAnswer },
       { fetcher },
     ] = await Promise
       .all([
@@ -729,6 +729,14 @@ export class AssetCache implements AsyncDisposable {
           return;
         }
         const head = await store.head(key, { signal: limit.signal });
+        // Nothing to compare (no ETag): unknown, as a revalidation keeps the copy.
+        const uncheckable = head === undefined
+          ? undefined
+          : uncheckableAnswer(entry.uri, head, this.#remoteOptions.endpoint);
+        if (uncheckable !== undefined) {
+          entry.remoteError = uncheckable;
+          return;
+        }
         // A HEAD's 404 has no body to tell the store's from an interceptor's
         // (answering so for every URL): a GET of the first byte confirms it,
         // as a revalidation does before it records an entry as deleted.

@@ -394,17 +394,14 @@ export class EntryResolver {
       }
       throw goneError(loc);
     }
-    const unverifiable = unverifiableReason(head);
+    const unverifiable = uncheckableAnswer(loc.uri, head, this.#options.endpoint);
     if (unverifiable !== undefined) {
       // Not an S3 answer (a proxy, a captive portal): never replace the good
       // copy with what cannot be verified; treat the store as unreachable.
       // The store did answer: say what was wrong with the answer, not that
       // it could not be reached.
       const error = new OfflineError(
-        `the store's answer to HEAD ${loc.uri} cannot be checked: ${unverifiable} (${
-          endpointName(this.#options.endpoint)
-        }; a proxy or S3-compatible server that drops ETags?), and vc never replaces a copy ` +
-          "with bytes it cannot verify",
+        `${unverifiable}, and vc never replaces a copy with bytes it cannot verify`,
       );
       return this.#unreachable(loc, rec, error, "cannot revalidate");
     }
@@ -591,6 +588,34 @@ export class EntryResolver {
   #retryWait(): number {
     return Math.min(this.#index.ttlMs, UNREACHABLE_RETRY_MS);
   }
+}
+
+/**
+ * Why the store's HEAD answer `head` for `uri` cannot be compared with a
+ * cached copy (no ETag, a weak one that is no MD5, and nothing else to
+ * verify by: a proxy or an S3-compatible server that drops them), naming
+ * the endpoint; undefined when it can. A revalidation then keeps the copy,
+ * and `ls --check-remote` says REMOTE unknown, not outdated.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uncheckableAnswer } from "./entry_resolve.ts";
+ * const info = { key: "k", size: 1, etag: "", lastModified: new Date(0) };
+ * assert.match(uncheckableAnswer("s3://b/k", info, undefined)!, /no ETag/);
+ * assert.equal(uncheckableAnswer("s3://b/k", { ...info, etag: "0cc175b9c0f1b6a831c399e269772661" }, undefined), undefined);
+ * ```
+ */
+export function uncheckableAnswer(
+  uri: string,
+  head: ObjectInfo,
+  endpoint: string | undefined,
+): string | undefined {
+  const reason = unverifiableReason(head);
+  if (reason === undefined) return undefined;
+  return `the store's answer to HEAD ${uri} cannot be checked: ${reason} (${
+    endpointName(endpoint)
+  }; a proxy or S3-compatible server that drops ETags?)`;
 }
 
 /** What {@linkcode revalidationDeadline} returns. */

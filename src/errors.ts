@@ -222,6 +222,20 @@ export class ConfigFileError extends InvalidInputError {
 }
 
 /**
+ * A local file name that is not valid UTF-8 (Deno reads it with U+FFFD): it
+ * cannot be a key. No key comes from it, so a mirror that skips it still
+ * deletes what has no source (the objects at the name as read are kept).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InvalidInputError, NotUtf8NameError } from "./errors.ts";
+ * assert(new NotUtf8NameError("caf\uFFFD.txt: not UTF-8") instanceof InvalidInputError);
+ * ```
+ */
+export class NotUtf8NameError extends InvalidInputError {}
+
+/**
  * A directory store (`file://`) cannot hold a key and keys below it at once
  * (`a` and `a/b`): the key written has another in its way.
  *

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { InvalidInputError } from "./errors.ts";
+import { InvalidInputError, NotUtf8NameError } from "./errors.ts";
 import { pathBelow } from "./path.ts";
 import { readDirEntries } from "./read_dir.ts";
 
@@ -343,7 +343,7 @@ export async function* walkFileBatches(
   }
 
   function notUtf8(path: string, why: string): Error {
-    return new Error(
+    return new NotUtf8NameError(
       `${path}: the file name is not valid UTF-8 (shown with U+FFFD, ${why}); it cannot be a ` +
         `key: skipped (rename it)`,
     );

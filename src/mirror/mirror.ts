@@ -14,7 +14,7 @@ import { dirname, join, pathBelow, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { systemClock } from "../clock.ts";
-import { InvalidInputError, KeyConflictError, VcError } from "../errors.ts";
+import { InvalidInputError, KeyConflictError, NotUtf8NameError, VcError } from "../errors.ts";
 import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -94,6 +94,11 @@ interface Run {
   done: number;
   /** Set when a walk or listing reported an error: no deletes then. */
   incomplete?: string;
+  /**
+   * Keys of local names that are not valid UTF-8, as Deno reads them (with
+   * U+FFFD): their objects (and those below them) are kept, not deleted.
+   */
+  notUtf8?: string[];
   /** Deletes queued in the state's TEMP table (store keys or local paths). */
   deletes: number;
   /**
@@ -477,7 +482,12 @@ export class Mirror {
   async #pass(run: Run, scope: string): Promise<void> {
     const o = this.#options;
     const onError = (path: string, error: unknown) => {
-      run.incomplete ??= `could not read ${path}`;
+      // No key comes from such a name, so no delete rests on it: it holds
+      // back only its own (an rclone copy is at the name as read), where it
+      // held back every delete for as long as the name stayed.
+      const key = error instanceof NotUtf8NameError ? this.keyOf(path) : undefined;
+      if (key !== undefined) (run.notUtf8 ??= []).push(key);
+      else run.incomplete ??= `could not read ${path}`;
       run.report.failed.push(failure(undefined, path, error));
     };
     const walkOptions = {
@@ -1559,13 +1569,14 @@ export class Mirror {
   }
 
   /**
-   * Drops the queued deletes of local files a source key names in another
-   * letter case or Unicode form (`Run.folded`); returns how many went.
+   * Drops the queued deletes whose key `keep` holds (local files a source
+   * key names in another letter case or Unicode form, `Run.folded`; the
+   * objects of names not UTF-8, `Run.notUtf8`); returns how many went.
    */
-  #spareFolded(folded: Map<string, string>): number {
+  #spare(keep: (key: string) => boolean): number {
     const spared: string[] = [];
     for (const batch of this.#state.queuedDeletes(DELETE_BATCH)) {
-      for (const d of batch) if (folded.has(foldName(d.key))) spared.push(d.key);
+      for (const d of batch) if (keep(d.key)) spared.push(d.key);
     }
     for (const key of spared) this.#state.unqueueDelete(key);
     this.#state.flush();
@@ -1618,7 +1629,16 @@ export class Mirror {
     // source's `data/a.csv` (compared and written as such), not one to
     // delete, and not an extra either. Its delete, queued before the key
     // was listed, is dropped now: the limit counts only what really goes.
-    if (run.folded !== undefined && run.deletes > 0) run.deletes -= this.#spareFolded(run.folded);
+    const folded = run.folded;
+    if (folded !== undefined && run.deletes > 0) {
+      run.deletes -= this.#spare((key) => folded.has(foldName(key)));
+    }
+    const notUtf8 = run.notUtf8;
+    if (notUtf8 !== undefined && run.deletes > 0) {
+      const kept = this.#spare((key) => notUtf8.some((k) => key === k || key.startsWith(`${k}/`)));
+      run.deletes -= kept;
+      run.report.extra += kept;
+    }
     if (run.deletes === 0) return;
     // A source that is now another filesystem's directory (its disk
     // unmounted under a watch) lacks its files without their being deleted.

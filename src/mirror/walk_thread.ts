@@ -12,7 +12,7 @@
  * @module
  */
 import { onAbort } from "../abort_hub.ts";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, NotUtf8NameError } from "../errors.ts";
 import { bundledWorkerUrl, mayLoadWorker } from "../bundled_modules.ts";
 import {
   type LocalEntry,
@@ -229,7 +229,10 @@ export function spareCore(): boolean {
  * links, an `InvalidInputError`, fails the same until it changes, so a
  * watch says it once), so they must come back as that class too.
  */
-const OWN_ERRORS: Record<string, new (message: string) => Error> = { InvalidInputError };
+const OWN_ERRORS: Record<string, new (message: string) => Error> = {
+  InvalidInputError,
+  NotUtf8NameError,
+};
 
 /** An error as the worker described it, as the same class where it is one of Deno's or vc's. */
 function revive(error: { name: string; message: string }): Error {

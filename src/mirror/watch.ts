@@ -356,6 +356,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let rescanAt: number | undefined;
   // The system's watcher ended with an error: a new one is started.
   let watcherFailed = false;
+  // Stops of the watcher each within RETRY_MAX_MS of the one before, and
+  // the monotonic time of the last: see the catch of startWatching.
+  let watcherStops = 0;
+  let watcherStoppedAt = -Infinity;
   // The system refused a watcher (Linux's limit of inotify watches reached:
   // a tree of more directories than `fs.inotify.max_user_watches`, or other
   // processes holding them): only the full passes mirror changes until a
@@ -402,16 +406,25 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       // invalid UTF-8 characters"), and every later read throws the same:
       // without a new one, no change would be seen until the next full pass.
       watcherFailed = true;
-      rescanAt = elapsed();
+      // Each write to such a file ends the new watcher too (a log of that
+      // name appended every second): a stop soon after the last brings its
+      // pass later each time, as a retry, and is said once, where each made
+      // a full pass of the tree and three lines of log.
+      const now = elapsed();
+      watcherStops = now - watcherStoppedAt < RETRY_MAX_MS ? watcherStops + 1 : 0;
+      watcherStoppedAt = now;
+      rescanAt = Math.min(rescanAt ?? Infinity, now + retryDelay(watcherStops));
+      poke();
+      if (watcherStops > 0) return;
       const why = error instanceof Error ? error.message : String(error);
       options.onError?.(
         new VcError(
           `the file watcher of ${roots.join(", ")} stopped (${why}); watching again, and a ` +
-            `full pass mirrors what it missed`,
+            `full pass mirrors what it missed (if it stops again soon, that pass comes ` +
+            `later each time, up to 5 min, and is not said again)`,
           { cause: error },
         ),
       );
-      poke();
     });
   };
   // Starts a watcher; false when the system refused it. A root gone is

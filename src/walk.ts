@@ -244,6 +244,13 @@ export async function* walkFileBatches(
     let previous: Child | undefined;
     for (const child of children) {
       options.signal?.throwIfAborted();
+      const key = prefix + child.name;
+      const full = child.full;
+      // What the filter leaves out is not reported either (`--exclude` is
+      // the way out the report of a name not UTF-8 names).
+      const included = options.include === undefined ||
+        (child.isDirectory ? options.include(`${key}/`, true) : options.include(key, false));
+      if (!included) continue;
       // Two names that read the same: one of them is not valid UTF-8 (Deno
       // decodes it with U+FFFD) and reads as the other; its path names the
       // other file. Once is enough, and the walk goes on.
@@ -252,10 +259,7 @@ export async function* walkFileBatches(
         continue;
       }
       previous = child;
-      const key = prefix + child.name;
-      const full = child.full;
       if (child.isDirectory) {
-        if (options.include !== undefined && !options.include(`${key}/`, true)) continue;
         const id = identity(child.info);
         if (path.includes(id)) continue; // a symlink loop: never followed
         if (avoided.has(id)) {
@@ -270,7 +274,6 @@ export async function* walkFileBatches(
         yield* walkDir(full, `${key}/`, path);
         path.pop();
       } else {
-        if (options.include !== undefined && !options.include(key, false)) continue;
         batch.push({
           key,
           path: full,

@@ -155,3 +155,28 @@ const MIN_READ_BUFFER = 64 * 1024;
 export function readBuffer(expected: number, max: number): Uint8Array {
   return new Uint8Array(Math.min(max, Math.max(MIN_READ_BUFFER, expected)));
 }
+
+/**
+ * Whether every byte of `bytes` is zero (true for an empty array). Reads 8
+ * bytes at a time where the view is aligned; stops at the first non-zero.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { allZero } from "./bytes.ts";
+ * assert(allZero(new Uint8Array(100)));
+ * const b = new Uint8Array(100);
+ * b[99] = 1;
+ * assert(!allZero(b) && allZero(b.subarray(0, 99)));
+ * ```
+ */
+export function allZero(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes.byteOffset % 8 === 0) {
+    const words = new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 3);
+    for (const word of words) if (word !== 0n) return false;
+    i = words.length * 8;
+  }
+  for (; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}

@@ -4,13 +4,15 @@
  *
  * @module
  */
-import { forEachChunk, readBuffer } from "../bytes.ts";
+import { allZero, forEachChunk, readBuffer } from "../bytes.ts";
 import { NotFoundError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { PutBody, PutOptions } from "./types.ts";
 import { isMissing } from "./fs_info.ts";
 
 const COPY_CHUNK = 1024 * 1024;
+/** The shortest chunk of zeros left as a hole rather than written. */
+const HOLE_MIN = 64 * 1024;
 
 /**
  * Writes `body` (bytes, a stream, or a local file) to the open `file`,
@@ -36,9 +38,16 @@ export async function writeBody(
 ): Promise<{ md5: string; size: number }> {
   const md5 = new Md5(body instanceof Uint8Array ? body.length : options.size ?? Infinity);
   let size = 0;
+  // A chunk of zeros is skipped over, not written: the file keeps the holes
+  // of a sparse source (a 2 GiB VM image of a few MB of data was written
+  // out whole, 2 GiB on the target disk) and reads the same. The file is a
+  // new temp file, so what is skipped reads as zeros.
+  let holeAtEnd = false;
   const write = async (chunk: Uint8Array) => {
     md5.update(chunk);
-    for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+    holeAtEnd = chunk.length >= HOLE_MIN && allZero(chunk);
+    if (holeAtEnd) await file.seek(chunk.length, Deno.SeekMode.Current);
+    else for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
     size += chunk.length;
     options.onProgress?.(size);
   };
@@ -77,6 +86,8 @@ export async function writeBody(
       `unsupported body for ${key}: expected Uint8Array, ReadableStream or {path}`,
     );
   }
+  // A hole at the end is no length until the file is extended over it.
+  if (holeAtEnd) await file.truncate(size);
   signal?.throwIfAborted();
   return { md5: md5.hex(), size };
 }

@@ -66,6 +66,7 @@ import {
   lowerMetadataKeys,
 } from "./object_rules.ts";
 import { fileRangeStream } from "./fs_stream.ts";
+import { readSettledWhole } from "./fs_whole.ts";
 import { fileKind } from "../regular_file.ts";
 import { isNoSpaceError } from "../no_space.ts";
 
@@ -321,8 +322,15 @@ export class FsStore implements ObjectStore {
       const opened = await this.#openObject(key, path, notFound);
       file = opened.file;
       const st = opened.st;
+      // A small file is read once, hashed (when no sidecar knows its MD5)
+      // and served from memory; not for a conditional read that may answer
+      // "not modified" without reading it.
+      const whole = range === undefined && options.ifNoneMatch === undefined
+        ? await readSettledWhole(file, path, st)
+        : undefined;
       const info = await this.#files.describe(key, path, st, {
         file,
+        ...(whole === undefined ? {} : { content: whole }),
         withMeta: true,
         ...(range !== undefined && options.ifMatch !== undefined
           ? { rangeIfMatch: options.ifMatch }
@@ -335,6 +343,9 @@ export class FsStore implements ObjectStore {
       }
       if (options.ifNoneMatch !== undefined && etagMatches(options.ifNoneMatch, info.etag)) {
         throw new NotModifiedError(`${key} in ${this.url} is unchanged (etag ${info.etag})`);
+      }
+      if (whole !== undefined) {
+        return { info, body: ReadableStream.from([whole]), bytes: whole };
       }
       let start = 0;
       let end = st.size;

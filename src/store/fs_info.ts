@@ -23,6 +23,7 @@ import {
 } from "./fs_meta.ts";
 import { isRacy, SETTLE_MS, settledValidator } from "./fs_validator.ts";
 import { etagMatches } from "./object_rules.ts";
+import { md5Hex } from "../hash.ts";
 
 // MD5s remembered for files whose sidecar cannot or must not be written
 // (read-only roots, stores opened with `sidecars: "read-only"`).
@@ -61,6 +62,11 @@ export interface DescribeOptions {
   withMeta: boolean;
   /** An open handle to hash through, so the hash is of the bytes being served. */
   file?: Deno.FsFile;
+  /**
+   * The file's whole content, read through `file` in state `st`
+   * (`readSettledWhole`): hashed instead of the file, which is not read again.
+   */
+  content?: Uint8Array;
   /** Known from a directory listing: `false` skips looking for a sidecar. */
   sidecarExists?: boolean;
   /** `false`: never read content; the ETag is `""` (unknown) when no sidecar is valid. */
@@ -144,7 +150,7 @@ export class FileDescriber {
     } else if (options.hash === false) {
       md5 = ""; // unknown: the caller asked not to read contents
     } else {
-      const hashed = await this.#hash(key, path, fp, statAt, options.file, options.rangeIfMatch);
+      const hashed = await this.#hash(key, path, fp, statAt, options);
       md5 = hashed.md5;
       fp = hashed.fp;
       statAt = hashed.statAt;
@@ -174,27 +180,32 @@ export class FileDescriber {
   }
 
   /**
-   * MD5 of the file, hashed through a handle so hash and fingerprint agree;
-   * `fp` is the state statted at `statAt`, and a state of its own is taken
-   * when there is no handle.
+   * MD5 of the file, hashed through a handle (or its content read through
+   * one) so hash and fingerprint agree; `fp` is the state statted at
+   * `statAt`, and a state of its own is taken when there is no handle.
    */
   async #hash(
     key: string,
     path: string,
     fp: Fingerprint,
     statAt: number,
-    file: Deno.FsFile | undefined,
-    rangeIfMatch: string | undefined,
+    options: DescribeOptions,
   ): Promise<{ md5: string; fp: Fingerprint; st?: Deno.FileInfo; statAt: number }> {
+    const { file, content } = options;
     const looked = stateId(path, fp);
-    const cached = this.#memo.get(looked) ?? this.#recentFor(looked, rangeIfMatch);
+    const cached = this.#memo.get(looked) ?? this.#recentFor(looked, options.rangeIfMatch);
     if (cached !== undefined) return { md5: cached, fp, statAt };
     let md5: string;
     let st: Deno.FileInfo | undefined;
     const report = this.#onHashProgress;
     const progress = (total: number) =>
       report && ((bytes: number) => report({ key, bytes, total: Math.max(total, bytes) }));
-    if (file !== undefined) {
+    if (content !== undefined) {
+      const told = progress(fp.size);
+      told?.(0);
+      md5 = md5Hex(content);
+      told?.(content.length);
+    } else if (file !== undefined) {
       md5 = await md5OfOpenFile(file, fp.size, progress(fp.size));
     } else {
       using f = await Deno.open(path, { read: true });

@@ -46,6 +46,14 @@ const MEMORY_DIRS = 100_000;
 /** What a swept data directory without directories in it remembers: one shared empty set. */
 const NO_NAMES: ReadonlySet<string> = new Set();
 
+/** Where a store reads an entry's object: its store's root URI and the key there. */
+export interface HashedSource {
+  /** The store's root URI. */
+  root: string;
+  /** The object's key in that store. */
+  key: string;
+}
+
 /** Settings of an {@linkcode EntryFetcher}. */
 export interface EntryFetcherOptions {
   /**
@@ -140,8 +148,14 @@ export class EntryFetcher {
     this.#downloads = new Limiter(options.maxDownloads);
   }
 
-  /** The store holding `loc`'s object (opened once per root), and its key there. */
-  async storeFor(loc: EntryLocation): Promise<{ store: ObjectStore; key: string }> {
+  /**
+   * The store holding `loc`'s object (opened once per root), its key there,
+   * and the `source` to give {@linkcode reportingHashes} (a `file://`
+   * object's real path is resolved once per call, not again for that).
+   */
+  async storeFor(
+    loc: EntryLocation,
+  ): Promise<{ store: ObjectStore; key: string; source: HashedSource }> {
     const { root, key } = this.#rootAndKey(loc);
     let store = this.#stores.get(root);
     if (store === undefined) {
@@ -157,11 +171,12 @@ export class EntryFetcher {
         if (this.#stores.get(root) === store) this.#stores.delete(root);
       });
     }
-    return { store: await store, key };
+    return { store: await store, key, source: { root, key } };
   }
 
   /**
-   * Runs `work` (a read of `loc`'s object) with the store's hashing of its
+   * Runs `work` (a read of the object at `source`, from
+   * {@linkcode storeFor}) with the store's hashing of its
    * file told to `progress` as a `hashing` step: a large file with no valid
    * sidecar in a `file://` directory is hashed for its ETag before a byte is
    * copied, seconds a GB in which nothing was reported. The first hashing
@@ -170,12 +185,11 @@ export class EntryFetcher {
    * the bar would jump back to 0 for each.
    */
   async reportingHashes<T>(
-    loc: EntryLocation,
+    source: HashedSource,
     progress: (progress: FlightProgress) => void,
     work: () => Promise<T>,
   ): Promise<T> {
-    const { root, key } = this.#rootAndKey(loc);
-    const route = `${root}\0${key}`;
+    const route = `${source.root}\0${source.key}`;
     let hashed = false;
     const hashing = (p: FlightProgress) => {
       if (hashed) return;
@@ -274,7 +288,7 @@ export class EntryFetcher {
   ): Promise<EntryRec> {
     const index = this.#index;
     const layout = index.layout;
-    const { store, key } = await this.storeFor(loc);
+    const { store, key, source } = await this.storeFor(loc);
     // A file of another key where a directory of this one's path goes
     // (`s3://b/a/k` once `s3://b/a` is cached).
     let clash: Deno.errors.NotADirectory | undefined;
@@ -391,7 +405,7 @@ export class EntryFetcher {
       let info;
       try {
         info = await this.reportingHashes(
-          loc,
+          source,
           ctx.progress,
           () => downloadWithTemp(store, key, loc.dataPath, options),
         );

@@ -312,7 +312,7 @@ export class EntryResolver {
     const limit = this.#deadline(loc, rec, ctx.signal);
     const signal = limit.signal;
     try {
-      const { store, key } = await this.#fetcher.storeFor(loc);
+      const { store, key, source } = await this.#fetcher.storeFor(loc);
       // Not for an invalidated entry (`invalidate` asks for a full check),
       // nor for one recorded as deleted (only the store's answer serves it).
       const down = rec.validatedAt === 0 || rec.gone === true ? undefined : this.#down.get(store);
@@ -327,7 +327,7 @@ export class EntryResolver {
         // store (unreachable: the copy is served).
         try {
           head = await this.#fetcher.reportingHashes(
-            loc,
+            source,
             ctx.progress,
             () => store.head(key, { signal }),
           );

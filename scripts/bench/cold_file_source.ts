@@ -7,10 +7,12 @@
  * median of the pairs: this VM's disk drifts between minutes, which medians of
  * separate runs do not cancel.
  *
- * A directory store's object is hashed by vc (it has no ETag of its own), so
- * vc reads each file twice where the bare loop reads it once: the floor here
- * is above the bare loop's. Written when each such hash zeroed a 4 MiB buffer
- * (about 1.5 ms a file): vc ran at 3–4× the bare loop, 2× after.
+ * A directory store's object is hashed by vc (it has no ETag of its own):
+ * the floor here is above the bare loop's. Written when each such hash zeroed
+ * a 4 MiB buffer (about 1.5 ms a file): vc ran at 3–4× the bare loop, 2×
+ * after. Until 2026-12-05 vc also read each file twice (to hash it, then to
+ * copy it); a small settled file is now read once, hashed and copied from
+ * the same bytes.
  *
  *     deno run -A scripts/bench/cold_file_source.ts [--quick] [--count N]
  *

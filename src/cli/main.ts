@@ -25,6 +25,7 @@ import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
 import { closest } from "../suggest.ts";
 import { listenToStoreRetries } from "../store/retry_notice.ts";
+import { listenToListWarnings } from "../store/list_warning_notice.ts";
 import { retryLines } from "./retry_lines.ts";
 import { inertJson } from "../printable.ts";
 
@@ -313,12 +314,15 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       ? "quiet"
       : "human";
     const out = new Output(io, { mode });
-    // Once for every command, however it opens its stores: their retries are said.
+    // Once for every command, however it opens its stores: their retries
+    // are said, and what a listing skipped, as the command's own warnings.
     const stopRetryLines = listenToStoreRetries(retryLines((line) => out.warn(line)));
+    const stopListWarnings = listenToListWarnings((warning) => out.warn(warning.message));
     try {
       return (await command.run({ io, flags, args: positionals, out })) ?? EXIT_OK;
     } finally {
       stopRetryLines();
+      stopListWarnings();
     }
   } catch (error) {
     // Usage errors raised deep in a command (a bad --max-size) point at its help.

@@ -69,6 +69,7 @@ import { fileRangeStream } from "./fs_stream.ts";
 import { readSettledWhole } from "./fs_whole.ts";
 import { fileKind } from "../regular_file.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { listWarned } from "./list_warning_notice.ts";
 
 const DELETE_PARALLEL = 16;
 /** How often a get looks again when the file it opened is not the one it looked at. */
@@ -504,7 +505,8 @@ export class FsStore implements ObjectStore {
    * lists nothing. Infos carry no metadata or content type. With
    * `etags: false` no file is read: a file without a valid sidecar is listed
    * with `etag: ""`. Files and directories that cannot be read are skipped
-   * and reported to `onWarning` (default `console.warn`).
+   * and reported to `onWarning` (default: the listeners of
+   * `listenToListWarnings`, else `console.warn`).
    *
    * @example
    * ```ts
@@ -540,7 +542,7 @@ export class FsStore implements ObjectStore {
       startAfter: options.startAfter,
       signal: options.signal,
       etags: options.etags ?? true,
-      warn: options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`)),
+      warn: options.onWarning ?? listWarned,
       swept: options.onSwept,
       sweepSidecars: this.#sidecars === "write",
       files: this.#files,

@@ -44,6 +44,8 @@ export { forUserFiles, openStore } from "./open.ts";
 export type { StoreOptions } from "./open.ts";
 export { downloadToFile } from "./download.ts";
 export { listenToStoreRetries } from "./retry_notice.ts";
+export { listenToListWarnings } from "./list_warning_notice.ts";
+export type { ListWarningListener } from "./list_warning_notice.ts";
 export type { StoreRetry, StoreRetryListener } from "./retry_notice.ts";
 export type {
   DownloadedObject,

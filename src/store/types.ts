@@ -185,7 +185,8 @@ export interface ListOptions {
   etags?: boolean;
   /**
    * Called for entries the listing skips instead of failing as a whole (an
-   * unreadable file or directory in an `FsStore`). Default: `console.warn`.
+   * unreadable file or directory in an `FsStore`). Default: the listeners
+   * of `listenToListWarnings` (the CLI's output), else `console.warn`.
    */
   onWarning?: (warning: ListWarning) => void;
   /**

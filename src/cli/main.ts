@@ -159,9 +159,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const flags = end === -1 ? args : args.slice(0, end);
   const verbose = verboseRequested(args);
   const json = flags.includes("--json");
+  const run: Run = {};
   try {
     refuseReplacementCharacter(args);
-    return await dispatch(args, io, json);
+    return await dispatch(args, io, json, run);
   } catch (error) {
     if (error instanceof Deno.errors.BrokenPipe) {
       return EXIT_OK; // the reader went away (`vc cat x | head`): nothing left to do
@@ -170,7 +171,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     const named = commandName(args);
     const command = COMMANDS.some((c) => c.name === named) ? named : "";
     io.writeStderr(formatError(error, { verbose, command }));
-    if (json) {
+    // Stdout holds one JSON document: none of its own after the command
+    // began one (a listing cut short closed its array).
+    if (json && run.output?.jsonDocumentBegun !== true) {
       const name = error instanceof Error ? error.name : "Error";
       const kind = commandErrorKind(error);
       const doc = { error: { name, kind, message: errorMessage(error, command), exitCode: code } };
@@ -205,9 +208,19 @@ function refuseReplacementCharacter(args: readonly string[]): void {
   );
 }
 
+/** What runCli learns of the command it ran: its printer, once it has one. */
+interface Run {
+  output?: Output;
+}
+
 // `json`: --json was given, so the pages printed here (help, --version) are
 // JSON documents as well, like every command's output.
-async function dispatch(args: readonly string[], io: CliIo, json: boolean): Promise<number> {
+async function dispatch(
+  args: readonly string[],
+  io: CliIo,
+  json: boolean,
+  run: Run,
+): Promise<number> {
   const found = findCommand(args);
   const helpFlag = hasFlag(args, "help", "h");
   if (found.words.length === 0) {
@@ -314,6 +327,7 @@ async function dispatch(args: readonly string[], io: CliIo, json: boolean): Prom
       ? "quiet"
       : "human";
     const out = new Output(io, { mode });
+    run.output = out;
     // Once for every command, however it opens its stores: their retries
     // are said, and what a listing skipped, as the command's own warnings.
     const stopRetryLines = listenToStoreRetries(retryLines((line) => out.warn(line)));

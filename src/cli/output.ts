@@ -57,6 +57,7 @@ export class Output {
   #bar: ProgressBar | undefined;
   /** The reader of stdout went away (`vc verify | head -1`): nothing more is written there. */
   #stdoutGone = false;
+  #jsonDocumentBegun = false;
 
   /** Creates a printer over `io`. */
   constructor(io: CliIo, options: OutputOptions = {}) {
@@ -65,6 +66,16 @@ export class Output {
     // https://no-color.org: any non-empty NO_COLOR disables colour.
     const noColor = (io.env("NO_COLOR") ?? "") !== "";
     this.color = io.stderrIsTerminal && !noColor && io.env("TERM") !== "dumb";
+  }
+
+  /**
+   * Whether this printer has put a JSON document (or the start of a
+   * streamed one) on stdout. A command that fails after that gets no JSON
+   * error document of its own (runCli): a second document would make stdout
+   * no JSON at all.
+   */
+  get jsonDocumentBegun(): boolean {
+    return this.#jsonDocumentBegun;
   }
 
   /**
@@ -111,19 +122,30 @@ export class Output {
     const json = this.mode === "json";
     const columns = new TableColumns();
     let first = true;
-    for await (const page of pages) {
-      if (page.length === 0) continue;
-      if (json) {
-        // As inertJson(all, 2) writes it: each item indented by two spaces.
-        const items = page.map((item) => inertJson(item, 2).replaceAll("\n", "\n  "));
-        await this.#stdout(encoder.encode(`${first ? "[\n  " : ",\n  "}${items.join(",\n  ")}`));
-      } else {
-        await this.#lines(columns.lines([...(first ? [header] : []), ...page.map(row)]));
+    try {
+      for await (const page of pages) {
+        if (page.length === 0) continue;
+        if (json) {
+          // As inertJson(all, 2) writes it: each item indented by two spaces.
+          const items = page.map((item) => inertJson(item, 2).replaceAll("\n", "\n  "));
+          this.#jsonDocumentBegun = true;
+          await this.#stdout(
+            encoder.encode(`${first ? "[\n  " : ",\n  "}${items.join(",\n  ")}`),
+          );
+        } else {
+          await this.#lines(columns.lines([...(first ? [header] : []), ...page.map(row)]));
+        }
+        first = false;
+        if (this.#stdoutGone) return;
+        // Ctrl-C stops the listing between pages, not at the end of it.
+        this.#io.signal?.throwIfAborted();
       }
-      first = false;
-      if (this.#stdoutGone) return;
-      // Ctrl-C stops the listing between pages, not at the end of it.
-      this.#io.signal?.throwIfAborted();
+    } catch (error) {
+      // Cut short after the array began (Ctrl-C, a catalog lost between
+      // pages): closed, so stdout stays one JSON document of the records
+      // read; the exit code and the error on stderr say it is not all.
+      if (json && !first) await this.#stdout(encoder.encode("\n]\n")).catch(() => {});
+      throw error;
     }
     if (json) await this.#stdout(encoder.encode(first ? "[]\n" : "\n]\n"));
     else if (first) await this.#lines(columns.lines([header]));
@@ -257,6 +279,7 @@ export class Output {
   }
 
   async #json(value: unknown): Promise<void> {
+    this.#jsonDocumentBegun = true;
     // A name from a store or a directory may hold C1 or bidirectional
     // controls: escaped, the same JSON value, inert on a terminal.
     await this.#stdout(encoder.encode(inertJson(value, 2) + "\n"));

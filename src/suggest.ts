@@ -7,8 +7,8 @@
 
 /**
  * The candidate closest to `input` by edit distance, when it is close enough
- * to be a plausible typo (at most 2 edits, or 1 for very short words), or a
- * candidate that `input` is a prefix of.
+ * to be a plausible typo (at most 2 edits, or 1 for a word of four letters or
+ * fewer), or a candidate that `input` is a prefix of.
  *
  * @example
  * ```ts
@@ -17,6 +17,7 @@
  * assert(closest("updte", ["add", "update", "path"]) === "update");
  * assert(closest("ver", ["versions", "verify"]) === undefined); // ambiguous prefix
  * assert(closest("xyz", ["add", "update"]) === undefined);
+ * assert(closest("keep", ["help"]) === undefined); // half the word changed: no typo
  * ```
  */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
@@ -30,7 +31,8 @@ export function closest(input: string, candidates: readonly string[]): string | 
       bestDistance = d;
     }
   }
-  const limit = lower.length <= 3 ? 1 : 2;
+  // Two edits of four letters is another word (`keep` and `help`), not a typo of it.
+  const limit = lower.length <= 4 ? 1 : 2;
   if (best !== undefined && bestDistance <= limit) return best;
   const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower));
   return lower.length >= 2 && prefixed.length === 1 ? prefixed[0] : undefined;

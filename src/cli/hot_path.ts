@@ -17,7 +17,7 @@
  */
 import { isAbsolute, resolve } from "../path.ts";
 import { warmLookup } from "../cache/warm_lookup.ts";
-import { printable } from "../printable.ts";
+import { inertJson, printable } from "../printable.ts";
 import { resolveS3EndpointUrl } from "../store/s3_config.ts";
 import { joinUri } from "../uri.ts";
 import {
@@ -74,8 +74,9 @@ export async function hotPath(args: readonly string[], io: CliIo): Promise<numbe
   if (found.mode !== "json" && printable(found.local) !== found.local) return undefined;
   try {
     // What `Output.data` prints (its progress-bar machinery is not needed):
-    // one JSON document with --json, else the path, also with --quiet.
-    const text = found.mode === "json" ? JSON.stringify(found.doc, null, 2) : found.local;
+    // one JSON document with --json, its controls escaped as there, else the
+    // path, also with --quiet.
+    const text = found.mode === "json" ? inertJson(found.doc, 2) : found.local;
     const bytes = new TextEncoder().encode(text + "\n");
     // Synchronously where the process can (see readSmallFile).
     if (io.writeStdoutSync) io.writeStdoutSync(bytes);

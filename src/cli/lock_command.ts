@@ -85,6 +85,7 @@ export const lock: Command = {
     }
     const results = await fillLockSettled(s.vc, {
       onProgress: (p) => bar.onItems(withStep(p)),
+      onWarning: (w) => ctx.out.warn(w.message),
       ...signal,
     });
     bar.done();

@@ -32,6 +32,28 @@ export function firstNamed(items: readonly string[], separator = ", "): string {
   } more`;
 }
 
+/**
+ * The default `onWarning` of the versioned cache's operations: a
+ * `warning: ` line on stderr.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { consoleWarning } from "./helpers.ts";
+ * const warn = console.warn;
+ * const lines: unknown[] = [];
+ * console.warn = (line) => lines.push(line);
+ * try {
+ *   consoleWarning({ message: "waiting for another process" });
+ * } finally {
+ *   console.warn = warn;
+ * }
+ * assert.deepEqual(lines, ["warning: waiting for another process"]);
+ * ```
+ */
+export const consoleWarning = (w: { message: string }): void =>
+  console.warn(`warning: ${w.message}`);
+
 /** One result of {@linkcode mapSettled}. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 

@@ -28,7 +28,8 @@ import { versionedKey } from "./naming.ts";
 import { firstFound, headVersion, slashedKey, slashedUri } from "./slash_keys.ts";
 import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
-import { firstNamed } from "./helpers.ts";
+import { consoleWarning, firstNamed } from "./helpers.ts";
+import { lockHolder } from "../cache/entry_lock.ts";
 import { FrozenError, VersionedCache, type VersionedEntryStep } from "./versioned_cache.ts";
 
 /** What `vc lock` did with one manifest entry. */
@@ -68,6 +69,7 @@ export interface LockCheckResult {
 const LOCK_OPS_OPTIONS: OptionNames<LockOpsOptions> = {
   concurrency: true,
   onProgress: true,
+  onWarning: true,
   signal: true,
 };
 
@@ -90,7 +92,15 @@ export interface LockOpsOptions {
       step?: VersionedEntryStep;
     },
   ) => void;
-  /** Aborts the work. */
+  /**
+   * Called once when `fillLock`, its downloads done, waits to write the lock
+   * file because another process holds the manifest's lock (a `vc add`
+   * stopped with Ctrl-Z, a script's `flock`): the wait lasts as long as the
+   * other holds it. `checkLock` writes nothing and never calls it. Default:
+   * `console.warn`.
+   */
+  onWarning?: (warning: { message: string }) => void;
+  /** Aborts the work (also that wait). */
   signal?: AbortSignal;
 }
 
@@ -257,7 +267,17 @@ export async function fillLockSettled(
       updateLockFile(lockFile, (current) => {
         // Entries someone else locked meanwhile stay as they are.
         for (const [key, entry] of found) current[key] ??= entry;
-      }), signalOption(options.signal));
+      }), {
+      ...signalOption(options.signal),
+      // A holder stopped with Ctrl-Z holds the lock for as long as it stays
+      // stopped, and a silent wait after the downloads looks hung.
+      onWait: (lock) =>
+        (options.onWarning ?? consoleWarning)({
+          message: `waiting for ${lockHolder(lock)}, which holds ${lock}, the lock of manifest ` +
+            `${vc.manifest}, to write lock file ${lockFile}; Ctrl-C stops the wait (nothing ` +
+            "is written), and `vc lock` run again finds the downloads in the cache",
+        }),
+    });
   }
   return results;
 

@@ -98,7 +98,7 @@ import {
   spellingDifference,
   unicodeLookalike,
 } from "../unicode_spelling.ts";
-import { didYouMean, firstNamed, mapSettled, ownFileAt } from "./helpers.ts";
+import { consoleWarning, didYouMean, firstNamed, mapSettled, ownFileAt } from "./helpers.ts";
 import { SyncInterruptedError } from "./sync_interrupted.ts";
 import {
   checkOptions,
@@ -348,8 +348,6 @@ function listedCounter(
   onProgress({ listed });
   return () => onProgress({ listed: ++listed });
 }
-
-const consoleWarning = (w: { message: string }) => console.warn(`warning: ${w.message}`);
 
 /** Warns when a key vc does not list orders above the version being published. */
 function warnForeignAbove(

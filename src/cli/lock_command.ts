@@ -81,6 +81,18 @@ export const lock: Command = {
           printable(s.vc.lockFile ?? "the lock file")
         }${bad.some((r) => r.status === "failed") ? " or could not be checked" : ""}\n`,
       );
+      // `vc lock`, the obvious next try, keeps the entries it has: say the ways out.
+      if (bad.some((r) => r.status === "mismatch" || r.status === "missing")) {
+        ctx.io.writeStderr(
+          "vc: to resolve a mismatch or missing object: put the locked content back in the " +
+            "bucket (a `vc verify` where it is cached names the copy to keep) or publish the " +
+            "right content as a new version (`vc update /PATH FILE`); if the lock file is what " +
+            "changed (edited by hand, merged badly), take the lock file back from version " +
+            `control; to trust what the bucket holds now, delete its entry from ${
+              printable(s.vc.lockFile ?? "the lock file")
+            } and run \`vc lock\`\n`,
+        );
+      }
       return EXIT_FAILURE;
     }
     const results = await fillLockSettled(s.vc, {

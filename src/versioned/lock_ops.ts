@@ -424,8 +424,10 @@ export async function checkLock(
         } catch (error) {
           if (error instanceof IntegrityError) {
             out.status = "mismatch";
-            // The scratch file it names is removed below: not a path to look at.
-            out.problem = error.message.replace(`, downloading to ${join(temp, `${i}`)}`, "");
+            // The scratch file it names is removed below: not a path to look at;
+            // and the check caches nothing in any case.
+            out.problem = error.message.replace(`, downloading to ${join(temp, `${i}`)}`, "")
+              .replace(", nothing was cached", "");
           } else if (error instanceof NotFoundError) {
             out.status = "missing";
             // Both keys were looked at: said as `vc verify` says it.

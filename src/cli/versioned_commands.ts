@@ -17,6 +17,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, flagValue, UsageError } from "./errors.ts";
 import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
+import { shellWord } from "../shell_word.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
@@ -492,7 +493,8 @@ export const lsRemote: Command = {
   positionals: [],
   required: 0,
   usage: "",
-  description: "Lists every versioned path found in the bucket with its versions.",
+  description:
+    "Lists every versioned path found in the bucket with its versions: the 10 newest, and how\nmany older ones `vc versions PATH` lists (--json: all of them).",
   options: VERSIONED_OPTIONS,
   examples: ["vc ls-remote --bucket s3://my-assets"],
   async run(ctx) {
@@ -523,10 +525,25 @@ export const lsRemote: Command = {
     const shown = manifestPathsShown(ctx.out, s.vc.bucket, rows.map((r) => r.path));
     await ctx.out.data(
       rows,
-      table(rows.map((r) => [shown(r.path), r.versions.join(", ")])),
+      table(rows.map((r) => [shown(r.path), newestVersions(r.path, r.versions)])),
     );
   },
 };
+
+/** How many versions of a path a row of `vc ls-remote` shows (`--json` has all). */
+const LS_REMOTE_VERSIONS = 10;
+
+// The text cell of `vc ls-remote` for `path`: its newest versions and how
+// many older ones there are. Every version of a path with hundreds made a
+// row of kilobytes, wrapping a terminal into a screenful of numbers.
+function newestVersions(path: string, versions: readonly string[]): string {
+  if (versions.length <= LS_REMOTE_VERSIONS) return versions.join(", ");
+  const older = versions.length - LS_REMOTE_VERSIONS;
+  return [
+    `${older} older (vc versions ${shellWord(path)})`,
+    ...versions.slice(older),
+  ].join(", ");
+}
 
 /**
  * `vc path-remote PATH [VERSION]`: the store URI.

@@ -316,6 +316,15 @@ export function parseLockFile(text: string, file: string): LockEntries {
       new InvalidInputError(`lock file ${file}: entry ${JSON.stringify(key)} ${why}`);
     const at = key.lastIndexOf("@");
     const version = key.slice(at + 1);
+    // A key that is no entry at all (`"version"`, `"$schema"`, another
+    // tool's `"lockfileVersion"`): not an entry to fix, but another file.
+    if (at < 0 && !key.startsWith("/")) {
+      throw new InvalidInputError(
+        `lock file ${file}: ${JSON.stringify(key)} is not a lock entry ` +
+          `("/path@MAJOR.MINOR.PATCH"): is ${file} a vc lock file (check --lock / VC_LOCK)? ` +
+          "A lock file of a newer vc may hold what this one cannot read: upgrade vc",
+      );
+    }
     if (at <= 0 || !isVersion(version)) throw bad('must be "/path@MAJOR.MINOR.PATCH"');
     let path: string;
     try {

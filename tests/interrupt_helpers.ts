@@ -1,10 +1,12 @@
 /**
  * What the tests of an interrupted upload (`vc mirror`, `vc serve` cut short
  * by a signal) look at afterwards: the multipart uploads left open in the
- * fake S3's bucket, and the last line the process printed.
+ * fake S3's bucket, and the last line the process printed, once the
+ * requests the process gave up on have ended on the server.
  */
 import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
-import type { startFakeS3 } from "../src/testing/mod.ts";
+import type { RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
+import { assertEquals } from "./assert.ts";
 
 type FakeS3 = Awaited<ReturnType<typeof startFakeS3>>;
 
@@ -27,4 +29,31 @@ export async function openUploads(s3: FakeS3, bucket: string): Promise<string[]>
 /** The last non-empty line of `text`. */
 export function lastLine(text: string): string {
   return text.trimEnd().split("\n").at(-1) ?? "";
+}
+
+/**
+ * Counts the requests the fake S3 has finished handling. A request delayed
+ * by a fault's `latencyMs` that the client gave up on still runs on the
+ * server once its delay is over (and may then write a part or an object):
+ * pass `onRequest` to `startFakeS3`, and `settled` waits (at most `limitMs`)
+ * until every request that reached the server has ended there, rather than
+ * sleeping a whole latency after the client is done.
+ */
+export function requestsEnding(): {
+  onRequest: (entry: RequestLogEntry) => void;
+  settled: (s3: FakeS3, limitMs: number) => Promise<void>;
+} {
+  let ended = 0;
+  // Requests of no S3 operation are answered at once and not logged.
+  const arrived = (s3: FakeS3) => s3.stats.total - s3.stats.Unsupported;
+  return {
+    onRequest: () => void ended++,
+    async settled(s3, limitMs) {
+      const deadline = Date.now() + limitMs;
+      while (arrived(s3) > ended && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assertEquals(ended, arrived(s3), "requests still running on the server");
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
-import { lastLine, openUploads as openUploadsIn } from "./interrupt_helpers.ts";
+import { lastLine, openUploads as openUploadsIn, requestsEnding } from "./interrupt_helpers.ts";
 
 const BUCKET = "mirrorsig";
 /** The longest one `vc` process of these tests may run before it is killed. */
@@ -44,7 +44,8 @@ async function interruptMirror(
     then: (ended: Ended, s3: FakeS3, vc: (args: string[]) => Promise<Ended>) => Promise<void>;
   },
 ): Promise<void> {
-  await using s3 = await startFakeS3({ buckets: [BUCKET] });
+  const requests = requestsEnding();
+  await using s3 = await startFakeS3({ buckets: [BUCKET], onRequest: requests.onRequest });
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_sig_" }));
   try {
     await Deno.mkdir(join(dir, "home"));
@@ -92,8 +93,8 @@ async function interruptMirror(
       took: Date.now() - sent,
     };
     // A part request the client gave up on still runs on the server once
-    // its delay is over: wait that long before looking at what it left.
-    await new Promise((r) => setTimeout(r, options.latencyMs + 300));
+    // its delay is over: wait for it to end before looking at what it left.
+    await requests.settled(s3, options.latencyMs + 5_000);
     s3.clearFaults();
     assertEquals(await openUploads(s3), [], "no multipart upload left open");
     const vc = async (args: string[]): Promise<Ended> => {
@@ -163,7 +164,8 @@ Deno.test({
   fn: () =>
     interruptMirror({
       extra: ["--watch"],
-      latencyMs: 12_000,
+      // Past the 4 s the exit may take: an exit before the parts end is the abort's.
+      latencyMs: 6_000,
       signals: 2,
       async then(ended, s3, vc) {
         assertInterruptedWithNothingUploaded(ended);
@@ -206,7 +208,8 @@ Deno.test({
   fn: () =>
     interruptMirror({
       extra: [],
-      latencyMs: 12_000,
+      // Past the 4 s the exit may take: an exit before the parts end is the abort's.
+      latencyMs: 6_000,
       signals: 1,
       async then(ended, s3, vc) {
         assertInterruptedWithNothingUploaded(ended);

@@ -11,7 +11,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { addToken } from "../src/server/auth.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
-import { lastLine, openUploads as openUploadsIn } from "./interrupt_helpers.ts";
+import { lastLine, openUploads as openUploadsIn, requestsEnding } from "./interrupt_helpers.ts";
 
 const BUCKET = "servesig";
 /** The longest one `vc serve` of these tests may run before it is killed. */
@@ -39,7 +39,8 @@ interface Served {
  * once the delayed requests have ended on the server.
  */
 async function withServe(latencyMs: number, fn: (s: Served) => Promise<void>): Promise<void> {
-  await using s3 = await startFakeS3({ buckets: [BUCKET] });
+  const requests = requestsEnding();
+  await using s3 = await startFakeS3({ buckets: [BUCKET], onRequest: requests.onRequest });
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_serve_sig_" }));
   let child: Deno.ChildProcess | undefined;
   try {
@@ -81,8 +82,8 @@ async function withServe(latencyMs: number, fn: (s: Served) => Promise<void>): P
     s3.setFaults({ latencyMs, match: (t) => t.op === "UploadPart" });
     await fn({ url, token, id, s3, child, ended });
     // A part request the service gave up on still runs on the server once
-    // its delay is over: wait that long before looking at what it left.
-    await new Promise((r) => setTimeout(r, latencyMs + 300));
+    // its delay is over: wait for it to end before looking at what it left.
+    await requests.settled(s3, latencyMs + 5_000);
     s3.clearFaults();
     assertEquals(await openUploads(s3), [], "no multipart upload left open");
   } finally {

@@ -7,7 +7,7 @@ import { DENO_DIR, vcCommand } from "./cli_process.ts";
 import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { openUploads } from "./interrupt_helpers.ts";
+import { openUploads, requestsEnding } from "./interrupt_helpers.ts";
 
 const BUCKET = "sigint";
 
@@ -51,7 +51,8 @@ function vcIn(dir: string, env: Record<string, string>): (args: string[]) => Den
  */
 async function interruptAdd(slowOp: "UploadPart" | "CreateMultipartUpload", latencyMs: number) {
   {
-    await using s3 = await startFakeS3({ buckets: [BUCKET] });
+    const requests = requestsEnding();
+    await using s3 = await startFakeS3({ buckets: [BUCKET], onRequest: requests.onRequest });
     s3.setFaults({ latencyMs, match: (t) => t.op === slowOp });
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_sigint_" }));
     try {
@@ -67,8 +68,8 @@ async function interruptAdd(slowOp: "UploadPart" | "CreateMultipartUpload", late
       const { code, stderr } = await output;
       assertEquals(code, 130, new TextDecoder().decode(stderr));
       // A request the client gave up on still runs on the server once its
-      // delay is over: wait that long before looking at what it left.
-      await new Promise((r) => setTimeout(r, latencyMs + 200));
+      // delay is over: wait for it to end before looking at what it left.
+      await requests.settled(s3, latencyMs + 5_000);
       assertEquals(s3.listKeys(BUCKET), []);
       assertEquals(s3.stats.AbortMultipartUpload, 1);
       s3.clearFaults();
@@ -105,7 +106,8 @@ Deno.test({
   // Signals to a child process are POSIX-only.
   ignore: Deno.build.os === "windows",
   async fn() {
-    await using s3 = await startFakeS3({ buckets: [BUCKET] });
+    const requests = requestsEnding();
+    await using s3 = await startFakeS3({ buckets: [BUCKET], onRequest: requests.onRequest });
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_sigint_repo_" }));
     try {
       const vc = await s3Workspace(dir, s3, { VC_REPO: `s3://${BUCKET}/repo` });
@@ -122,7 +124,7 @@ Deno.test({
       child.kill("SIGINT");
       const { code, stderr } = await output;
       assertEquals(code, 130, new TextDecoder().decode(stderr));
-      await new Promise((r) => setTimeout(r, 3200)); // the delayed part request ends on the server
+      await requests.settled(s3, 3000 + 5_000); // the delayed part request ends on the server
       assertEquals(s3.stats.AbortMultipartUpload, 1);
       s3.clearFaults();
       assertEquals(s3.listKeys(BUCKET), ["repo/.vc-repo.json"]);

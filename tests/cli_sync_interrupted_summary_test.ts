@@ -15,12 +15,14 @@ import { SyncInterruptedError, VersionedCache } from "../src/versioned/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { testAwsEnv } from "./cli_process.ts";
+import { requestsEnding } from "./interrupt_helpers.ts";
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 /** Runs `vc sync out` and interrupts it once /fast.csv is in DEST (/slow.csv still downloading). */
 async function syncInterruptedAfterFast(json: boolean) {
-  await using s3 = await startFakeS3({ buckets: ["assets"] });
+  const requests = requestsEnding();
+  await using s3 = await startFakeS3({ buckets: ["assets"], onRequest: requests.onRequest });
   await s3.putObject("assets", "fast.1.0.0.csv", "fast\n");
   await s3.putObject("assets", "slow.1.0.0.csv", "slow\n");
   // The slow entry's requests wait long past the interrupt.
@@ -43,7 +45,7 @@ async function syncInterruptedAfterFast(json: boolean) {
     stop.abort(new DOMException("interrupted", "AbortError"));
     code = await running;
   });
-  await new Promise((r) => setTimeout(r, 2_200)); // the delayed requests end on the server
+  await requests.settled(s3, 2_000 + 5_000); // the delayed requests end on the server
   return {
     code,
     stdout: io.stdout(),

@@ -12,12 +12,14 @@ import { mirror, MirrorInterruptedError } from "../src/mirror/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withProcessEnv } from "./cli_harness.ts";
 import { testAwsEnv } from "./cli_process.ts";
+import { requestsEnding } from "./interrupt_helpers.ts";
 
 /** Mirrors 3 small files and a slow one (its PUT delayed), aborting once that PUT has reached the server. */
 async function interrupted(
   run: (dir: string, signal: AbortSignal, url: string) => Promise<void>,
 ): Promise<void> {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const requests = requestsEnding();
+  await using s3 = await startFakeS3({ buckets: ["b"], onRequest: requests.onRequest });
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_int_" }));
   try {
     await Deno.mkdir(join(dir, "data"));
@@ -39,7 +41,7 @@ async function interrupted(
     })();
     await withProcessEnv(testAwsEnv(s3.url), () => run(dir, stop.signal, s3.url));
     await watcher;
-    await new Promise((r) => setTimeout(r, 3_200)); // the delayed PUT ends on the server
+    await requests.settled(s3, 3_000 + 5_000); // the delayed PUT ends on the server
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -168,31 +168,19 @@ Deno.test("gc racing add (SQLite): a gc that fails after deleting still stops th
   withRepos(undefined, gcFailsAfterDeleting));
 
 Deno.test({
-  name:
-    "gc racing add (PostgreSQL): a gc that fails after deleting still stops the add (needs PostgreSQL initdb, else ignored)",
+  name: "gc racing add (PostgreSQL) (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
-  fn: async () => {
+  fn: async (t) => {
+    // One server for the three cases (starting one took most of each case's
+    // time), each case on a database of its own.
     await using pg = await startPgServer();
-    await withRepos(pg.url, gcFailsAfterDeleting);
-  },
-});
-
-Deno.test({
-  name:
-    "gc racing add (PostgreSQL): an add whose upload gc deleted records nothing (needs PostgreSQL initdb, else ignored)",
-  ignore: !havePostgres,
-  fn: async () => {
-    await using pg = await startPgServer();
-    await withRepos(pg.url, gcDuringUnrecordedAdd);
-  },
-});
-
-Deno.test({
-  name:
-    "gc racing add (PostgreSQL): gc keeps content recorded after it listed the store (needs PostgreSQL initdb, else ignored)",
-  ignore: !havePostgres,
-  fn: async () => {
-    await using pg = await startPgServer();
-    await withRepos(pg.url, addCommitsBeforeGcDeletes);
+    const cases = [
+      ["a gc that fails after deleting still stops the add", gcFailsAfterDeleting],
+      ["an add whose upload gc deleted records nothing", gcDuringUnrecordedAdd],
+      ["gc keeps content recorded after it listed the store", addCommitsBeforeGcDeletes],
+    ] as const;
+    for (const [i, [name, race]] of cases.entries()) {
+      await t.step(name, async () => withRepos(await pg.createDatabase(`race_${i}`), race));
+    }
   },
 });

@@ -307,3 +307,26 @@ export async function backendAlive(
     await watcher.close();
   }
 }
+
+/** One case of {@linkcode pgCases}: its name, and what it does on a fresh database's URL. */
+export type PgCase = readonly [name: string, run: (url: string) => Promise<void>];
+
+/**
+ * Registers one test, `name`, whose `cases` are its steps on one PostgreSQL
+ * server, each on a fresh database of its own: starting and stopping a
+ * server takes longer than most cases, so a file's cases that need nothing
+ * of a server but a database share one. Ignored where PostgreSQL is not
+ * installed.
+ */
+export function pgCases(name: string, cases: readonly PgCase[]): void {
+  Deno.test({
+    name: `${name} (needs PostgreSQL initdb, else ignored)`,
+    ignore: !havePostgres,
+    fn: async (t) => {
+      await using pg = await startPgServer();
+      for (const [i, [step, run]] of cases.entries()) {
+        await t.step(step, async () => run(await pg.createDatabase(`case_${i}`)));
+      }
+    },
+  });
+}

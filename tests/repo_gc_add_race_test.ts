@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { pgCases } from "./pg_server.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { ContentCollectedError } from "../src/repo/records.ts";
@@ -167,20 +167,17 @@ Deno.test("gc racing add (SQLite): gc keeps content recorded after it listed the
 Deno.test("gc racing add (SQLite): a gc that fails after deleting still stops the add", () =>
   withRepos(undefined, gcFailsAfterDeleting));
 
-Deno.test({
-  name: "gc racing add (PostgreSQL) (needs PostgreSQL initdb, else ignored)",
-  ignore: !havePostgres,
-  fn: async (t) => {
-    // One server for the three cases (starting one took most of each case's
-    // time), each case on a database of its own.
-    await using pg = await startPgServer();
-    const cases = [
-      ["a gc that fails after deleting still stops the add", gcFailsAfterDeleting],
-      ["an add whose upload gc deleted records nothing", gcDuringUnrecordedAdd],
-      ["gc keeps content recorded after it listed the store", addCommitsBeforeGcDeletes],
-    ] as const;
-    for (const [i, [name, race]] of cases.entries()) {
-      await t.step(name, async () => withRepos(await pg.createDatabase(`race_${i}`), race));
-    }
-  },
-});
+pgCases("gc racing add (PostgreSQL)", [
+  [
+    "a gc that fails after deleting still stops the add",
+    (url) => withRepos(url, gcFailsAfterDeleting),
+  ],
+  [
+    "an add whose upload gc deleted records nothing",
+    (url) => withRepos(url, gcDuringUnrecordedAdd),
+  ],
+  [
+    "gc keeps content recorded after it listed the store",
+    (url) => withRepos(url, addCommitsBeforeGcDeletes),
+  ],
+]);

@@ -12,7 +12,7 @@ import { assertEquals, assertRejects } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { type Catalog, CatalogUnavailableError } from "../src/repo/catalog.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { type PgCase, pgCases } from "./pg_server.ts";
 
 const mixed = "/caf\u00e9/cre\u0300me.txt"; // one segment composed, one decomposed
 const tagged = "/\u00e9te\u0301.txt"; // two accents in one segment, one of each
@@ -114,15 +114,6 @@ async function upgradeOnOpen(catalog: string | undefined, from: 1 | 2): Promise<
 for (const from of [1, 2] as const) {
   Deno.test(`repo: a version ${from} SQLite catalog is upgraded on open; old twins are refused`, () =>
     upgradeOnOpen(undefined, from));
-
-  Deno.test({
-    name: `repo: a version ${from} PostgreSQL catalog is upgraded on open; old twins are refused`,
-    ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-    async fn() {
-      await using pg = await startPgServer();
-      await upgradeOnOpen(pg.url, from);
-    },
-  });
 }
 
 /**
@@ -171,11 +162,10 @@ async function newerRefused(catalog: string | undefined): Promise<void> {
 Deno.test("repo: a SQLite catalog of a newer schema version is refused on open", () =>
   newerRefused(undefined));
 
-Deno.test({
-  name: "repo: a PostgreSQL catalog of a newer schema version is refused on open",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
-    await newerRefused(pg.url);
-  },
-});
+pgCases("repo: PostgreSQL catalogs of other schema versions", [
+  ...([1, 2] as const).map((from): PgCase => [
+    `a version ${from} PostgreSQL catalog is upgraded on open; old twins are refused`,
+    (url) => upgradeOnOpen(url, from),
+  ]),
+  ["a PostgreSQL catalog of a newer schema version is refused on open", newerRefused],
+]);

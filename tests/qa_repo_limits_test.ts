@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { pgCases } from "./pg_server.ts";
 import { IntegrityError, InvalidInputError } from "../src/errors.ts";
 import { openStore } from "../src/store/open.ts";
 import type { ObjectInfo, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
@@ -42,15 +42,6 @@ async function limits(repo: Repository) {
 }
 
 Deno.test("repo limits: SQLite catalog", () => withRepo(undefined, limits));
-
-Deno.test({
-  name: "repo limits: PostgreSQL catalog",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
-    await withRepo(pg.url, limits);
-  },
-});
 
 // gc leaves a record under a live claim alone (tests/qa3_repo_gc_claims_test.ts);
 // an explicit expire ends the claim.
@@ -101,24 +92,28 @@ Deno.test("repo add refuses an upload a lying store cannot show is ours (opaque 
   }
 });
 
-Deno.test({
-  name: "repo on PostgreSQL: claims use the database server's time, not a skewed machine clock",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
-    const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_" });
-    try {
-      await using repo = await Repository.init(`file://${dir}/store`, { catalog: pg.url });
-      // Opened without a clock: the server's time (here, this machine's).
-      assert(Math.abs(repo.clock.now() - Date.now()) < 2_000, "the repository runs on server time");
-      for (const skew of [3_600_000, -3_600_000]) {
-        const skewed = { now: () => Date.now() + skew, sleep: systemClock.sleep };
-        const clock = await catalogClock(repo.catalog, skewed);
-        const off = clock.now() - Date.now();
-        assert(Math.abs(off) < 2_000, `a clock ${skew} ms off reads ${off} ms off server time`);
+pgCases("repo on PostgreSQL", [
+  ["repo limits: PostgreSQL catalog", (url) => withRepo(url, limits)],
+  [
+    "repo on PostgreSQL: claims use the database server's time, not a skewed machine clock",
+    async (url) => {
+      const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_" });
+      try {
+        await using repo = await Repository.init(`file://${dir}/store`, { catalog: url });
+        // Opened without a clock: the server's time (here, this machine's).
+        assert(
+          Math.abs(repo.clock.now() - Date.now()) < 2_000,
+          "the repository runs on server time",
+        );
+        for (const skew of [3_600_000, -3_600_000]) {
+          const skewed = { now: () => Date.now() + skew, sleep: systemClock.sleep };
+          const clock = await catalogClock(repo.catalog, skewed);
+          const off = clock.now() - Date.now();
+          assert(Math.abs(off) < 2_000, `a clock ${skew} ms off reads ${off} ms off server time`);
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
+    },
+  ],
+]);

@@ -11,17 +11,15 @@ import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { pgCases } from "./pg_server.ts";
 
-Deno.test({
-  name: "repo backup: a stop between its pages on a PostgreSQL catalog is the stop, no TypeError",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
+pgCases("repo: stops and DOMExceptions on a PostgreSQL catalog", [[
+  "repo backup: a stop between its pages on a PostgreSQL catalog is the stop, no TypeError",
+  async (url) => {
     const dir = await Deno.makeTempDir({ prefix: "vc_pg_abort_tx_" });
     try {
       const uri = pathToFileURL(join(dir, "repo")).href;
-      await using repo = await Repository.init(uri, { catalog: pg.url });
+      await using repo = await Repository.init(uri, { catalog: url });
       await repo.add("/a.txt", new TextEncoder().encode("a"));
       const stop = new AbortController();
       const error = await assertRejects(() =>
@@ -39,14 +37,10 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
-
-Deno.test({
-  name: "repo: a DOMException thrown in a PostgreSQL transaction comes out as it is",
-  ignore: !havePostgres,
-  async fn() {
-    await using pg = await startPgServer();
-    const catalog = await openPostgresCatalog(pg.url, { env: () => undefined });
+], [
+  "repo: a DOMException thrown in a PostgreSQL transaction comes out as it is",
+  async (url) => {
+    const catalog = await openPostgresCatalog(url, { env: () => undefined });
     try {
       for (const mode of ["read", "write"] as const) {
         for (const name of ["AbortError", "TimeoutError"]) {
@@ -64,4 +58,4 @@ Deno.test({
       await catalog.close();
     }
   },
-});
+]]);

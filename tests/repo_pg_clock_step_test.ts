@@ -5,20 +5,18 @@
  * clock was stepped forward cannot take another machine's live claim.
  */
 import { assert, assertEquals } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { pgCases } from "./pg_server.ts";
 import { catalogClock, Repository } from "../src/repo/repository.ts";
 import { systemClock } from "../src/clock.ts";
 
 const TEN_MINUTES = 600_000;
 
-Deno.test({
-  name: "repo on PostgreSQL: a catalog clock measures its offset again after a wall clock step",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
+pgCases("repo on PostgreSQL: clock steps", [[
+  "a catalog clock measures its offset again after a wall clock step",
+  async (url) => {
     const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_step_" });
     try {
-      await using repo = await Repository.init(`file://${dir}/store`, { catalog: pg.url });
+      await using repo = await Repository.init(`file://${dir}/store`, { catalog: url });
       let step = 0;
       const base = {
         now: () => Date.now() + step,
@@ -36,22 +34,17 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
-
-Deno.test({
-  name:
-    "repo on PostgreSQL: a worker whose clock is stepped forward after opening cannot take a live claim",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
+], [
+  "a worker whose clock is stepped forward after opening cannot take a live claim",
+  async (url) => {
     const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_step_" });
     const realNow = Date.now;
     try {
-      await using first = await Repository.init(`file://${dir}/store`, { catalog: pg.url });
+      await using first = await Repository.init(`file://${dir}/store`, { catalog: url });
       const record = await first.add("/a.csv", new TextEncoder().encode("a"), { tags: ["todo"] });
       await first.publish(record.id);
       // The worker opens (measuring its offset), then its clock is stepped.
-      await using worker = await Repository.open(`file://${dir}/store`, { postgresUrl: pg.url });
+      await using worker = await Repository.open(`file://${dir}/store`, { postgresUrl: url });
       const held = await first.claim({ tag: "todo", ttlMs: 300_000 });
       assertEquals(held?.record.id, record.id);
       // This process's wall clock set 10 minutes forward (the monotonic one,
@@ -71,4 +64,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+]]);

@@ -15,14 +15,12 @@
 import { assertEquals, assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { pgCases } from "./pg_server.ts";
 
-Deno.test({
-  name: "repo: a PostgreSQL role that may not read pg_type opens its catalog (no array-type query)",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
-    const admin = await openPostgresCatalog(pg.url);
+pgCases("repo: PostgreSQL roles and statement timeouts", [[
+  "repo: a PostgreSQL role that may not read pg_type opens its catalog (no array-type query)",
+  async (url) => {
+    const admin = await openPostgresCatalog(url);
     try {
       await admin.transaction("write", async (tx) => {
         await tx.query("CREATE ROLE weak LOGIN");
@@ -31,7 +29,7 @@ Deno.test({
     } finally {
       await admin.close();
     }
-    const weak = await openPostgresCatalog(pg.url.replace("postgres://vc@", "postgres://weak@"));
+    const weak = await openPostgresCatalog(url.replace("postgres://vc@", "postgres://weak@"));
     try {
       const rows = await weak.transaction("read", (tx) => tx.query("SELECT current_user AS u"));
       assertEquals(rows[0]?.u, "weak");
@@ -39,14 +37,10 @@ Deno.test({
       await weak.close();
     }
   },
-});
-
-Deno.test({
-  name: "repo: a statement the PostgreSQL server cancels is a CatalogUnavailableError naming why",
-  ignore: !havePostgres,
-  async fn() {
-    await using pg = await startPgServer();
-    const catalog = await openPostgresCatalog(pg.url);
+], [
+  "repo: a statement the PostgreSQL server cancels is a CatalogUnavailableError naming why",
+  async (url) => {
+    const catalog = await openPostgresCatalog(url);
     try {
       for (const mode of ["read", "write"] as const) {
         await assertRejects(
@@ -66,4 +60,4 @@ Deno.test({
       await catalog.close();
     }
   },
-});
+]]);

@@ -13,7 +13,7 @@
  *   `Repository.open` rejects with its signal's reason.
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "./assert.ts";
-import { backendAlive, haveOpenssl, havePostgres, startPgServer } from "./pg_server.ts";
+import { backendAlive, haveOpenssl, havePostgres, pgCases, startPgServer } from "./pg_server.ts";
 import { childEnv, testAwsEnv } from "./cli_process.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
@@ -111,15 +111,6 @@ async function unclosedScriptExits(catalog: string, env: Record<string, string> 
 }
 
 Deno.test({
-  name: "a script that never closes its PostgreSQL Repository exits once its work is done",
-  ignore: !havePostgres,
-  fn: async () => {
-    await using pg = await startPgServer();
-    await unclosedScriptExits(pg.url);
-  },
-});
-
-Deno.test({
   name:
     "a script that never closes its PostgreSQL Repository over TLS exits once its work is done (needs openssl)",
   ignore: !havePostgres || !haveOpenssl,
@@ -137,13 +128,14 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "idle PostgreSQL catalog connections are closed after idleCloseMs and reopened when needed",
-  ignore: !havePostgres,
-  fn: async () => {
-    await using pg = await startPgServer();
+pgCases("PostgreSQL connections and the process's lifetime", [[
+  "a script that never closes its PostgreSQL Repository exits once its work is done",
+  (url) => unclosedScriptExits(url),
+], [
+  "idle PostgreSQL catalog connections are closed after idleCloseMs and reopened when needed",
+  async (url) => {
     const pid = (rows: Record<string, unknown>[]) => Number(rows[0]?.["pid"]);
-    const catalog = await openPostgresCatalog(pg.url, { idleCloseMs: 200 });
+    const catalog = await openPostgresCatalog(url, { idleCloseMs: 200 });
     try {
       const first = await catalog.transaction(
         "read",
@@ -152,7 +144,7 @@ Deno.test({
       // The watcher's own connection is kept busy-free of the idle close: it
       // asks once, after the first catalog's idle time is over.
       await new Promise((r) => setTimeout(r, 800));
-      assertEquals(await backendAlive(pg.url, first), false, "the idle connection is still open");
+      assertEquals(await backendAlive(url, first), false, "the idle connection is still open");
       const second = await catalog.transaction(
         "read",
         (tx) => tx.query("SELECT pg_backend_pid() AS pid").then(pid),
@@ -163,7 +155,7 @@ Deno.test({
       await catalog.close();
     }
   },
-});
+]]);
 
 /**
  * Sends SIGINT to `child` (a moment after its request went out) and waits

@@ -18,6 +18,8 @@ import { deadline } from "../deadline.ts";
 import { retry } from "./retry.ts";
 import type { S3Fetch } from "./s3_fetch.ts";
 import { decodeListKey } from "./s3_request.ts";
+import { compareUtf8 } from "../walk.ts";
+import { utf8OrUndefined } from "../utf8.ts";
 
 /** One object of a listing page: the full key inside the bucket, decoded. */
 export interface S3ListedObject {
@@ -269,7 +271,7 @@ export const MAX_EMPTY_PAGES_IN_A_ROW = 1000;
 // fires); the rate uploads are held to as well.
 const MIN_LIST_BYTES_PER_S = 64 * 1024;
 
-// Page bodies refused by readListBody: the server misbehaves, not worth asking again.
+// Page bodies refused by readListBody or listingText: the server misbehaves, not worth asking again.
 const refusedBodies = new WeakSet<object>();
 
 function refused(message: string): StoreError {
@@ -279,13 +281,13 @@ function refused(message: string): StoreError {
 }
 
 /**
- * A listing page's text, refusing a body over {@linkcode MAX_LIST_PAGE_BYTES}
+ * A listing page's bytes, refusing a body over {@linkcode MAX_LIST_PAGE_BYTES}
  * or one that takes longer than the request timeout plus its size at
  * {@linkcode MIN_LIST_BYTES_PER_S}: a `StoreError` (not retried: the server
  * misbehaves) naming the listing.
  */
-async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promise<string> {
-  if (res.body === null) return "";
+async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promise<Uint8Array> {
+  if (res.body === null) return new Uint8Array();
   const timeoutMs = lean.timeoutMs;
   const started = Date.now();
   const chunks: Uint8Array[] = [];
@@ -341,7 +343,25 @@ async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promi
     bytes.set(chunk, at);
     at += chunk.length;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
+}
+
+/**
+ * A listing page's bytes as text. S3 writes UTF-8: a lenient decoder turned
+ * other bytes into U+FFFD, keys that do not exist, listed as if they did.
+ * Throws a refused `StoreError`, naming the encoding the page declares.
+ */
+function listingText(bytes: Uint8Array): string {
+  const text = utf8OrUndefined(bytes);
+  if (text !== undefined) return text;
+  const declared = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']/.exec(
+    new TextDecoder().decode(bytes.subarray(0, 200)),
+  )?.[1];
+  throw refused(
+    `the listing page is not UTF-8${
+      declared === undefined ? "" : ` (it says it is ${JSON.stringify(declared.slice(0, 40))})`
+    }; S3 writes UTF-8 only: the endpoint is not answering as S3 does`,
+  );
 }
 
 /**
@@ -372,9 +392,9 @@ export async function fetchListDocument<T>(
       operation: "LIST",
       signal: request.signal,
     });
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await readListBody(res, lean, request.prefix);
+      bytes = await readListBody(res, lean, request.prefix);
     } catch (cause) {
       if (refusedBodies.has(cause as object)) throw cause;
       if (request.signal?.aborted) throw request.signal.reason;
@@ -386,7 +406,7 @@ export async function fetchListDocument<T>(
       throw error;
     }
     try {
-      return parse(text);
+      return parse(listingText(bytes));
     } catch (cause) {
       // vc asks for identity: a coded body is something between (a proxy
       // compressing answers) coding on purpose, so every attempt would
@@ -402,12 +422,9 @@ export async function fetchListDocument<T>(
             } (a proxy) may have coded it; let it pass answers unchanged`,
         );
       }
-      const error = new StoreError(
-        `LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
+      const message = `LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`;
+      if (refusedBodies.has(cause as object)) throw refused(message);
+      const error = new StoreError(message, { cause });
       brokenBodies.add(error);
       throw error;
     }
@@ -481,6 +498,9 @@ export async function* listPages(
   // page starting with one seen before means the server started over.
   const seenFirstKeys = new Set<string>();
   let emptyInARow = 0;
+  // The last key handed on (or the one to list after): every key must come
+  // after it, as S3 lists, once each and in UTF-8 byte order.
+  let previous = after;
   for (;;) {
     const query: Record<string, string> = {
       "list-type": "2",
@@ -534,6 +554,20 @@ export async function* listPages(
         );
       }
       seenFirstKeys.add(first.key);
+      // Callers rely on one entry per key, in key order: a mirror merges the
+      // listing with a sorted walk, a gc or a prefill acts on each key.
+      for (const { key } of page.objects) {
+        if (previous !== undefined && compareUtf8(previous, key) >= 0) {
+          throw new StoreError(
+            `LIST ${lean.uri(request.prefix)}: the server listed ${
+              JSON.stringify(key.slice(0, 100))
+            } ${
+              key === previous ? "twice" : `after ${JSON.stringify(previous.slice(0, 100))}`
+            }; S3 lists each key once, in key order: the endpoint is not answering as S3 does`,
+          );
+        }
+        previous = key;
+      }
       emptyInARow = 0;
       yield page.objects;
     } else if (++emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW && page.truncated) {

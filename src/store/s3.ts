@@ -966,8 +966,8 @@ export class S3Store implements ObjectStore {
       }
       throw error;
     }
-    let answered = res.headers.get("etag");
-    if (answered === null) {
+    let answered = answeredEtag(res.headers.get("etag"));
+    if (answered === undefined) {
       // S3 always answers a PUT with its ETag: without one, something on the
       // way (a proxy answering 200 to all) may have stored nothing. Look.
       const now = await this.head(
@@ -1030,7 +1030,7 @@ export class S3Store implements ObjectStore {
           operation: `UploadPart ${partNumber}`,
         });
         await readBody(res, uri);
-        const etag = res.headers.get("etag") ?? digest.md5;
+        const etag = answeredEtag(res.headers.get("etag")) ?? digest.md5;
         if (etag === undefined) {
           throw new StoreError(`UploadPart ${partNumber} of ${uri} returned no ETag`);
         }
@@ -1466,7 +1466,7 @@ export class S3Store implements ObjectStore {
           ),
         context,
       );
-      const etag = out.CopyObjectResult?.ETag;
+      const etag = answeredEtag(out.CopyObjectResult?.ETag);
       if (etag === undefined) throw new StoreError(`${what} returned no ETag`);
       return { etag: normalizeEtag(etag) };
     }
@@ -1502,7 +1502,7 @@ export class S3Store implements ObjectStore {
             },
             signal,
           );
-          const partEtag = out.CopyPartResult?.ETag;
+          const partEtag = answeredEtag(out.CopyPartResult?.ETag);
           if (partEtag === undefined) {
             throw new StoreError(
               `${what}: part ${partNumber} returned no ETag`,
@@ -1632,10 +1632,11 @@ export class S3Store implements ObjectStore {
       if (landed === undefined) throw error;
       return { ETag: landed, ChecksumCRC32: undefined };
     });
-    if (out.ETag === undefined) {
+    const etag = answeredEtag(out.ETag);
+    if (etag === undefined) {
       throw new StoreError(`CompleteMultipartUpload ${this.#uri(full)} returned no ETag`);
     }
-    return { etag: out.ETag, crc32: out.ChecksumCRC32 };
+    return { etag, crc32: out.ChecksumCRC32 };
   }
 
   /**
@@ -2308,6 +2309,17 @@ function plainEtag(etag: string): string {
     return etag.slice(1, n - 1);
   }
   return normalizeEtag(etag);
+}
+
+/**
+ * The ETag of a write's answer, `undefined` when it has none or an empty one
+ * (`""`, `W/""`: a proxy or a server answering for S3): passed on, `""` was
+ * recorded as the object's ETag by a cache, a mirror, a repository.
+ */
+function answeredEtag(etag: string | null | undefined): string | undefined {
+  return etag === null || etag === undefined || normalizeEtag(etag.trim()) === ""
+    ? undefined
+    : etag;
 }
 
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */

@@ -1819,6 +1819,11 @@ export class S3Store implements ObjectStore {
         ?.headers;
       const region = (error as { Region?: string }).Region ?? headers?.["x-amz-bucket-region"];
       if (region !== undefined) details.region = region;
+      // Where a redirect pointed (vc follows none), as the lean path names it.
+      const location = headers?.["location"];
+      if (location !== undefined) details.location = location;
+      const endpoint = (error as { Endpoint?: string }).Endpoint;
+      if (endpoint !== undefined) details.endpoint = endpoint;
       const { StorageClass: storageClass, AccessTier: accessTier } = error as {
         StorageClass?: string;
         AccessTier?: string;

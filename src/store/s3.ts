@@ -77,7 +77,7 @@ import {
 import { proxyConfigured } from "./http1_client.ts";
 import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
 import { listPages } from "./s3_list.ts";
-import { capSdkResponseBodies } from "./sdk_body_cap.ts";
+import { capSdkResponseBodies, MAX_SDK_BODY_BYTES, SDK_BODY_TIMEOUTS } from "./sdk_body_cap.ts";
 import { listUploads } from "./s3_uploads_list.ts";
 import { noticeSdkRetries } from "./sdk_retry_notice.ts";
 import { markGaveUp } from "./retry.ts";
@@ -2112,7 +2112,12 @@ export class S3Store implements ObjectStore {
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);
     noticeSdkRetries(client, this.#settings.maxAttempts);
-    capSdkResponseBodies(client, "vcTrimErrorsIn200");
+    capSdkResponseBodies(
+      client,
+      "vcTrimErrorsIn200",
+      MAX_SDK_BODY_BYTES,
+      this.#settings.requestTimeoutMs * SDK_BODY_TIMEOUTS,
+    );
     const explicit = this.#options.credentials;
     const credentials: CredentialSource = this.#settings.anonymous
       ? noCredentials

@@ -32,7 +32,8 @@ import { FsStore } from ${JSON.stringify(new URL("../src/store/fs.ts", import.me
 setInterval(() => {}, 60_000); // alive until killed
 const store = new FsStore(Deno.args[0]);
 const body = new ReadableStream({
-  start(c) { c.enqueue(new Uint8Array(64 * 1024)); },
+  // Not zeros: a store leaves a run of zeros as a hole (no bytes yet).
+  start(c) { c.enqueue(new Uint8Array(64 * 1024).fill(1)); },
   pull() { return new Promise(() => {}); },
 });
 await store.put(Deno.args[1], body);

@@ -8,7 +8,7 @@
  * @module
  */
 import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { tempPathFor } from "../atomic_write.ts";
 import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
@@ -187,6 +187,18 @@ export async function openSqliteCatalog(
       if (readOnly !== undefined) {
         return new SqliteCatalog(readOnly, path, options.attempts, fileIdentity(path));
       }
+    }
+    // A directory this user may not create files in: SQLite cannot make the
+    // WAL files it needs there, even to read (and says only that it cannot
+    // open the file, or that it is read-only, as of the file's own mode).
+    if ((isCantOpen(error) || isReadOnly(error)) && !canCreateBeside(path)) {
+      throw new CatalogUnavailableError(
+        `${text}; this user may not create files in its directory ${dirname(path)}, where ` +
+          `SQLite keeps the catalog's WAL files (${basename(path)}-wal, ${
+            basename(path)
+          }-shm) even to read it: let this user write that directory (or run as its owner)`,
+        { cause: error },
+      );
     }
     if (isDamaged(error)) {
       throw new CatalogDamagedError(
@@ -456,19 +468,40 @@ const WAL_INDEX_BYTES = 32 * 1024;
  * asked after SQLite failed, to say why.
  */
 function noSpaceBeside(path: string): boolean {
+  const error = probeBeside(path, WAL_INDEX_BYTES);
+  return error === "short" || (error as { code?: unknown })?.code === "ENOSPC" ||
+    /no space left on device|os error 28\b/i.test(message(error));
+}
+
+/**
+ * Whether this user may create a file beside `path`, as SQLite must for a
+ * catalog's WAL files (an empty temp file, removed again). Only asked after
+ * SQLite failed, to say why.
+ */
+function canCreateBeside(path: string): boolean {
+  const error = probeBeside(path, 0);
+  return !(error instanceof Deno.errors.PermissionDenied ||
+    (error as { code?: unknown })?.code === "EPERM" ||
+    (error as { code?: unknown })?.code === "EACCES");
+}
+
+/**
+ * Creates a temp file of `bytes` zero bytes beside `path` and removes it:
+ * the error that met, `"short"` when a write stored nothing, else undefined.
+ */
+function probeBeside(path: string, bytes: number): unknown {
   const probe = tempPathFor(path);
   try {
     using file = Deno.openSync(probe, { write: true, createNew: true });
-    const bytes = new Uint8Array(WAL_INDEX_BYTES);
-    for (let off = 0; off < bytes.length;) {
-      const n = file.writeSync(bytes.subarray(off));
-      if (n === 0) return true;
+    const zeros = new Uint8Array(bytes);
+    for (let off = 0; off < zeros.length;) {
+      const n = file.writeSync(zeros.subarray(off));
+      if (n === 0) return "short";
       off += n;
     }
-    return false;
+    return undefined;
   } catch (error) {
-    return (error as { code?: unknown }).code === "ENOSPC" ||
-      /no space left on device|os error 28\b/i.test(message(error));
+    return error;
   } finally {
     try {
       Deno.removeSync(probe);

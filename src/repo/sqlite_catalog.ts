@@ -143,6 +143,7 @@ export async function openSqliteCatalog(
     }
   }
   const { DatabaseSync } = await import("node:sqlite");
+  if (options.create && info === undefined) createWhole(DatabaseSync, path);
   const connect = (): Promise<DatabaseSyncType> => {
     const opened = new DatabaseSync(path, {
       timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
@@ -224,6 +225,39 @@ export async function openSqliteCatalog(
     );
   }
   return new SqliteCatalog(db, path, options.attempts, identity);
+}
+
+/**
+ * Makes the new catalog file at `path` appear whole: built beside it under a
+ * temp name (in WAL mode, so its first page is written) and linked into
+ * place, never over a file another process put there meanwhile (which is
+ * then opened as it is). SQLite creates a file empty and writes its first
+ * page a moment later: another init or restore of the same new catalog
+ * that looked in between found an empty file, which it refused as a damaged
+ * catalog. Where that cannot be done (no hard links), SQLite creates the
+ * file itself, as before; a failure to create it is SQLite's to report.
+ */
+function createWhole(Database: typeof DatabaseSyncType, path: string): void {
+  const temp = tempPathFor(path);
+  try {
+    const db = new Database(temp);
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+    } finally {
+      db.close();
+    }
+    Deno.linkSync(temp, path);
+  } catch {
+    // Linked by another process (AlreadyExists), or not to be made this way.
+  } finally {
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+      try {
+        Deno.removeSync(`${temp}${suffix}`);
+      } catch {
+        // Never made, or removed by SQLite on close.
+      }
+    }
+  }
 }
 
 /** What tells one file from another at the same path: its device and inode. */

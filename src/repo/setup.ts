@@ -218,7 +218,23 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
     await refuseForeignContent(store, uri, CONTENT_PREFIX, signal);
     await refuseInsideRepository(store.url, options.openStore ?? openStore, signal);
     await refuseCatalogInStore(store, ref, CONTENT_PREFIX);
-    const catalog = await untilAborted(createCatalog(ref, options), signal, (late) => late.close());
+    const catalog = await untilAborted(
+      createCatalog(ref, options).catch((error) => {
+        // A file there that is no database was never this repository's
+        // catalog: not to be rebuilt by a forced restore, as the error says
+        // of a catalog damaged in use, which would put one in its place.
+        if (!(error instanceof CatalogDamagedError) || ref.kind !== "sqlite") throw error;
+        // SQLite's words, or (with no cause) an emptied file's.
+        const why = error.cause instanceof Error ? error.cause.message : "an empty file";
+        throw new CatalogUnavailableError(
+          `SQLite file ${ref.path} is not a vc catalog (${why}); vc repo init makes ` +
+            "a new catalog: give the path of a new file (this one was left as it was)",
+          { cause: error },
+        );
+      }),
+      signal,
+      (late) => late.close(),
+    );
     let repository: string = crypto.randomUUID();
     // An init of this store that died between its catalog commit and its
     // marker (kill -9, a lost machine) left its id in the catalog: this init

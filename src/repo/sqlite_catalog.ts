@@ -153,7 +153,12 @@ export async function openSqliteCatalog(
       // marker, which may name any local database (another program's): only
       // a new catalog or a vc one is switched; any other is left as it is and
       // refused by the schema check that follows.
-      if (options.create || hasVcSchema(opened)) opened.exec("PRAGMA journal_mode = WAL");
+      const vc = hasVcSchema(opened);
+      // Nor does init or restore make a catalog in one (`--catalog
+      // sqlite:app.db`, a mistyped path): its program's tables would get
+      // vc's beside them, and its file WAL mode, which it may not read.
+      if (!vc && options.create && info !== undefined) refuseForeignDatabase(opened, path);
+      if (options.create || vc) opened.exec("PRAGMA journal_mode = WAL");
       opened.exec("PRAGMA synchronous = NORMAL");
       opened.exec("PRAGMA foreign_keys = ON");
       return Promise.resolve(opened);
@@ -181,7 +186,8 @@ export async function openSqliteCatalog(
       attempts: options.attempts ?? SQLITE_ATTEMPTS,
     });
   } catch (error) {
-    if (error instanceof CatalogBusyError) throw error;
+    // Busy, or another program's database: said as it is.
+    if (error instanceof CatalogBusyError || error instanceof CatalogUnavailableError) throw error;
     const text = `cannot open SQLite catalog ${path}: ${message(error)}`;
     if (info?.isFile && !options.create && isCantOpen(error)) {
       const readOnly = openOnReadOnlyFileSystem(DatabaseSync, path, options);
@@ -315,6 +321,21 @@ function openOnReadOnlyFileSystem(
   } catch {
     return undefined;
   }
+}
+
+/** Throws when `db` holds tables (or views) and is no vc catalog: another program's database. */
+function refuseForeignDatabase(db: DatabaseSyncType, path: string): void {
+  const names = db.prepare(
+    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' " +
+      "ESCAPE '\\' ORDER BY name LIMIT 6",
+  ).all().map((row) => String(row.name));
+  if (names.length === 0) return; // an empty database: nothing of another program's
+  throw new CatalogUnavailableError(
+    `SQLite file ${path} is not a vc catalog: it is another program's database (its tables: ${
+      names.slice(0, 5).join(", ")
+    }${names.length > 5 ? ", …" : ""}); give the path of a new file for the catalog (this ` +
+      "one was left as it was)",
+  );
 }
 
 function hasVcSchema(db: DatabaseSyncType): boolean {

@@ -114,6 +114,14 @@ export function parseCatalogRef(
     const given = text.slice("sqlite:".length);
     let path = given.replace(/^\/\/(?=\/)/, "");
     if (path === "") throw new InvalidInputError(`catalog "${text}": empty SQLite path`);
+    // A path shaped as a directory (`cat/`, `.`, `..`): SQLite made a file of
+    // the name without its slash, then the catalog failed on "Not a directory".
+    if ((os === "windows" ? /(?:^|[\\/])\.{1,2}$|[\\/]$/ : /(?:^|\/)\.{1,2}$|\/$/).test(path)) {
+      throw new InvalidInputError(
+        `catalog "${text}": ${path} names a directory, and a SQLite catalog is a file: give ` +
+          "the file's path (sqlite:DIR/repo.sqlite)",
+      );
+    }
     // `sqlite://NAME/c.sqlite` reads as a URL with a host, yet its path was
     // `//NAME/c.sqlite`: `/NAME/c.sqlite`, a directory made at the root
     // (on Windows, `//server/share/…` is a UNC path).

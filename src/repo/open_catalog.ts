@@ -12,6 +12,8 @@ import { openSqliteCatalog } from "./sqlite_catalog.ts";
 export interface OpenCatalogOptions {
   /** Create a missing SQLite file (init, restore). */
   create?: boolean;
+  /** With `create`: told when this call made the SQLite file (not another process). */
+  onCreated?: () => void;
   /** A PostgreSQL URL given at run time, which may carry the password the marker never records. */
   postgresUrl?: string;
   /** Environment for PostgreSQL (`PGPASSWORD`, `HOME`); default `Deno.env`. */
@@ -45,7 +47,12 @@ export async function openCatalog(
   options: OpenCatalogOptions = {},
 ): Promise<Catalog> {
   if (ref.kind === "sqlite") {
-    return await openSqliteCatalog(ref.path, options.create ? { create: true } : {});
+    return await openSqliteCatalog(
+      ref.path,
+      options.create
+        ? { create: true, ...(options.onCreated ? { onCreated: options.onCreated } : {}) }
+        : {},
+    );
   }
   const { openPostgresCatalog } = await import("./postgres_catalog.ts");
   return await openPostgresCatalog(options.postgresUrl ?? ref.url, {

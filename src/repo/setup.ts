@@ -807,11 +807,20 @@ export async function restoreRepository(
     // Tells the catalog this restore wrote from the one it moved from,
     // whatever names the two go by.
     const restoreId = crypto.randomUUID();
+    // A SQLite catalog this restore creates is removed again when the
+    // restore is refused (a snapshot of another repository, a catalog
+    // another repository's store owns): no empty catalog is left behind.
+    // Only one this restore made itself: a look for the file before it is
+    // opened took one another restore made (and filled) meanwhile for its
+    // own, and deleted it.
+    let madeFile = false;
     const restoreInto = async (
       into: CatalogRef = ref,
     ): Promise<{ counts: RestoreCounts; repository: string }> => {
       const catalog = await untilAborted(
-        createCatalog(into, options),
+        createCatalog(into, options, () => {
+          if (into === ref) madeFile = true;
+        }),
         signal,
         (late) => late.close(),
       );
@@ -862,16 +871,9 @@ export async function restoreRepository(
         await catalog.close();
       }
     };
-    // A SQLite catalog this restore creates is removed again when the
-    // restore is refused (a snapshot of another repository, a catalog
-    // another repository's store owns): no empty catalog is left behind.
-    const newFile = ref.kind === "sqlite" && await Deno.lstat(ref.path).then(
-      () => false,
-      (error) => error instanceof Deno.errors.NotFound,
-    );
     const { counts, repository } = await restoreInto().catch(async (error) => {
       if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
-        if (newFile && ref.kind === "sqlite") await removeCatalogFiles(ref.path);
+        if (madeFile && ref.kind === "sqlite") await removeCatalogFiles(ref.path);
         throw error;
       }
       // The new catalog is built beside the damaged one and takes its place
@@ -996,12 +998,17 @@ async function contentAfterRestore(
  * Opens (creating) the catalog `ref` names for init and restore: a PostgreSQL
  * catalog given as `--catalog postgres://...` is also its connection URL.
  */
-function createCatalog(ref: CatalogRef, options: InitOptions): ReturnType<typeof openCatalog> {
+function createCatalog(
+  ref: CatalogRef,
+  options: InitOptions,
+  onCreated?: () => void,
+): ReturnType<typeof openCatalog> {
   const postgresUrl = options.postgresUrl ??
     (ref.kind === "postgres" ? options.catalog : undefined);
   return openCatalog(ref, {
     ...catalogOptions(options),
     ...(postgresUrl ? { postgresUrl } : {}),
+    ...(onCreated ? { onCreated } : {}),
     create: true,
   });
 }

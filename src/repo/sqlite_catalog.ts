@@ -72,6 +72,11 @@ export interface SqliteCatalogOptions {
   create?: boolean;
   /** Attempts of a transaction that keeps finding the database busy (default 45). */
   attempts?: number;
+  /**
+   * With `create`: told when this call made the file (not when another
+   * process made it meanwhile), so that only its maker removes it again.
+   */
+  onCreated?: () => void;
 }
 
 /**
@@ -143,7 +148,9 @@ export async function openSqliteCatalog(
     }
   }
   const { DatabaseSync } = await import("node:sqlite");
-  if (options.create && info === undefined) createWhole(DatabaseSync, path);
+  // Whether this call makes the file: linked whole, or (where it cannot
+  // be) left to SQLite, as a file that was not there.
+  const making = options.create && info === undefined ? createWhole(DatabaseSync, path) : "exists";
   const connect = (): Promise<DatabaseSyncType> => {
     const opened = new DatabaseSync(path, {
       timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
@@ -230,6 +237,7 @@ export async function openSqliteCatalog(
       { cause: error },
     );
   }
+  if (making !== "exists") options.onCreated?.();
   return new SqliteCatalog(db, path, options.attempts, identity);
 }
 
@@ -242,8 +250,12 @@ export async function openSqliteCatalog(
  * that looked in between found an empty file, which it refused as a damaged
  * catalog. Where that cannot be done (no hard links), SQLite creates the
  * file itself, as before; a failure to create it is SQLite's to report.
+ * Says which of these it was.
  */
-function createWhole(Database: typeof DatabaseSyncType, path: string): void {
+function createWhole(
+  Database: typeof DatabaseSyncType,
+  path: string,
+): "linked" | "exists" | "left to SQLite" {
   const temp = tempPathFor(path);
   try {
     const db = new Database(temp);
@@ -253,8 +265,10 @@ function createWhole(Database: typeof DatabaseSyncType, path: string): void {
       db.close();
     }
     Deno.linkSync(temp, path);
-  } catch {
-    // Linked by another process (AlreadyExists), or not to be made this way.
+    return "linked";
+  } catch (error) {
+    // Made by another process meanwhile, or not to be made this way.
+    return error instanceof Deno.errors.AlreadyExists ? "exists" : "left to SQLite";
   } finally {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) {
       try {

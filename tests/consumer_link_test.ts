@@ -96,3 +96,28 @@ Deno.test("a project linking the checkout type-checks every entry point under st
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a project linking the checkout with Deno's default compiler options type-checks every entry point", async () => {
+  // Most projects set no compilerOptions: without exactOptionalPropertyTypes
+  // an optional property may hold `undefined`, and two of vc's own literals
+  // (`src/server/http_error.ts`, `src/cli/repo_commands.ts`) failed to check,
+  // so `deno test` of a user's file importing `./server` or `./cli` stopped.
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-consumer-" }));
+  try {
+    const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))) as {
+      exports: Record<string, string>;
+    };
+    await Deno.writeTextFile(join(dir, "deno.json"), JSON.stringify({ links: [ROOT] }));
+    const specs = Object.keys(config.exports).map((key) =>
+      key === "." ? "jsr:@vc/vc" : `jsr:@vc/vc/${key.slice(2)}`
+    );
+    await Deno.writeTextFile(
+      join(dir, "app.ts"),
+      specs.map((spec, i) => `export * as m${i} from "${spec}";\n`).join(""),
+    );
+    const check = await deno(dir, ["check", "app.ts"]);
+    assertEquals(check.code, 0, check.out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,7 +12,13 @@ import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { InvalidInputError } from "../errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
-import { checkTag, normalizeLogicalPath, parseRecordId, type RepoRecord } from "../repo/records.ts";
+import {
+  checkTag,
+  normalizeLogicalPath,
+  parseRecordId,
+  type RepoRecord,
+  type TagTarget,
+} from "../repo/records.ts";
 import { checkHolder, checkNewHolder } from "../repo/claims.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
@@ -514,7 +520,9 @@ function tagCommand(name: "tag" | "untag"): Command {
           } is neither a record id (digits) nor a logical path (starting with /)`,
         );
       }
-      const where = /^\d+$/.test(target)
+      // Typed: a project without exactOptionalPropertyTypes widens the two
+      // literals to `{ id; path?: undefined } | …`, where `"id" in` narrows nothing.
+      const where: TagTarget = /^\d+$/.test(target)
         ? { id: flagValue("TARGET", () => parseRecordId(target)) }
         : { path: pathArg(target, "TARGET") };
       const tags = tagsArg(tagText, "TAGS");

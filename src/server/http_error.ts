@@ -104,7 +104,9 @@ export function errorResponse(
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  const challenge =
+  // Typed: a project without exactOptionalPropertyTypes widens `{}` here to
+  // `{ "www-authenticate"?: undefined }`, which no `Record<string, string>` takes.
+  const challenge: Record<string, string> =
     status === 401 && !Object.keys(headers).some((h) => /^www-authenticate$/i.test(h))
       ? { "www-authenticate": 'Bearer realm="vc"' }
       : {};

@@ -17,7 +17,7 @@ import { Limiter } from "../pool.ts";
 import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
 import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
-import { formatLogLine, type RequestLogRecord, stderrLog } from "./log.ts";
+import { formatLogLine, guardedLog, type RequestLogRecord, stderrLog } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import {
   AccessDeniedError,
@@ -27,6 +27,7 @@ import {
   StoreNotFoundError,
 } from "../errors.ts";
 import {
+  checkFunction,
   checkNonNegativeNumber,
   checkRequiredOptions,
   describeValue,
@@ -204,7 +205,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   }
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? new Metrics();
-  const log = options.log ?? stderrLog;
+  if (options.log !== undefined) checkFunction("createHandler: the option log", options.log);
+  const log = guardedLog(options.log ?? stderrLog);
   const basePath = normalizeBasePath(options.basePath);
   const entries = new Entries(options.store, {
     clock,

@@ -103,6 +103,52 @@ export function stderrLog(line: string): void {
   while (offset < data.length) offset += Deno.stderr.writeSync(data.subarray(offset));
 }
 
+/**
+ * `log` made safe to call from the service's callbacks: a log sink that
+ * throws (the caller's logger whose file was closed, a stderr that is gone)
+ * was called where its error became an unhandled rejection, which ended the
+ * whole process at the first request. Its lines are lost instead, and the
+ * first failure is told on stderr (once: a broken sink fails every line).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { guardedLog } from "./log.ts";
+ * const lines: string[] = [];
+ * guardedLog((line) => lines.push(line))("a");
+ * assert.deepEqual(lines, ["a"]);
+ * const consoleError = console.error;
+ * console.error = () => {};
+ * try {
+ *   guardedLog(() => {
+ *     throw new Error("closed");
+ *   })("b"); // does not throw
+ * } finally {
+ *   console.error = consoleError;
+ * }
+ * ```
+ */
+export function guardedLog(log: (line: string) => void): (line: string) => void {
+  let told = false;
+  return (line) => {
+    try {
+      log(line);
+    } catch (error) {
+      if (told) return;
+      told = true;
+      try {
+        console.error(
+          `vc serve: the log callback threw, so log lines are lost while it does: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
+      } catch {
+        // stderr itself is gone: nowhere left to tell.
+      }
+    }
+  };
+}
+
 /** Options for {@linkcode LogBuffer}. */
 export interface LogBufferOptions {
   /** Longest a line waits before it is written (default 50 ms). */

@@ -24,7 +24,7 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { errorResponse } from "./http_error.ts";
-import { formatEventLine, formatLogLine } from "./log.ts";
+import { formatEventLine, formatLogLine, guardedLog } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { normalizeBasePath } from "./routes.ts";
 import { runSweeps } from "./sweep.ts";
@@ -139,7 +139,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   const aborted = [options.signal, options.cancel].find((signal) => signal?.aborted);
   if (aborted !== undefined) return Promise.reject(aborted.reason);
   const clock: Clock = options.clock ?? systemClock;
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = guardedLog(options.log ?? ((line: string) => console.error(line)));
   // Stops the background work on shutdown: the sweeps, and listening again.
   const stopBackground = new AbortController();
   // Resolved when a shutdown stops waiting for connections (see shutdown).

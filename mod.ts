@@ -96,3 +96,4 @@ export type { ManifestEntries, ManifestValue } from "./src/versioned/manifest.ts
 export type { LockEntries, LockEntry } from "./src/versioned/lock_file.ts";
 export type { Clock } from "./src/clock.ts";
 export type { EnvReader } from "./src/config.ts";
+export type { EnvOption } from "./src/env_option.ts";

@@ -44,6 +44,7 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { resolveS3EndpointUrl } from "../store/s3_config.ts";
+import { envOption } from "../env_option.ts";
 import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
 import { parseUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -212,11 +213,7 @@ export class AssetCache implements AsyncDisposable {
     }
     const settings = resolveSettings(settingsOptions);
     const env = options.env;
-    const readEnv: EnvReader = env === undefined
-      ? readDenoEnv
-      : typeof env === "function"
-      ? env
-      : (n) => env[n];
+    const readEnv: EnvReader = envOption("AssetCache", env) ?? readDenoEnv;
     // The store's own rule and check, so cached entries land under the
     // endpoint it uses, and a malformed one fails here, warm entries included.
     const endpoint = resolveS3EndpointUrl(options.store?.s3 ?? {}, readEnv);
@@ -1141,14 +1138,7 @@ function checkCallValues(options: CacheGetOptions): void {
  * at the first download or warning.
  */
 function checkConstructorValues(options: AssetCacheOptions): void {
-  const env: unknown = options.env;
-  if (env !== undefined && typeof env !== "function" && (typeof env !== "object" || env === null)) {
-    throw new InvalidInputError(
-      `AssetCache: the option env must be a function or an object of variables, got ${
-        describeValue(env)
-      }`,
-    );
-  }
+  envOption("AssetCache", options.env);
   for (const name of ["openStore", "warn"] as const) {
     const value: unknown = options[name];
     if (value !== undefined && typeof value !== "function") {

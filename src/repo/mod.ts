@@ -64,3 +64,4 @@ export {
   RepoNotFoundError,
   WrongHostError,
 } from "./marker.ts";
+export type { EnvOption } from "../env_option.ts";

@@ -101,6 +101,7 @@ import {
 import { check, type CheckOptions, type CheckReport } from "./check.ts";
 import { recordPages } from "./record_pages.ts";
 import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
+import { envOption } from "../env_option.ts";
 import { objectLocation, writeObjectUri } from "./object_uri.ts";
 import { knownSchemaVersion, readVersion, SCHEMA_VERSION } from "./schema.ts";
 import {
@@ -1609,11 +1610,14 @@ export function checkState(state: string): RecordState {
 }
 
 /**
- * `options` with their `openStore` checked (a function, returning stores that
+ * `options` with their `env` and `openStore` checked (a function, returning stores that
  * are `ObjectStore`s), so a script's incomplete store is refused naming what
  * it lacks, not met as a `TypeError` mid-init.
  */
 function withCheckedOpener<O extends RepositoryOptions>(what: string, options: O): O {
+  // Before anything is opened: a wrong `env` was a bare `TypeError` only once
+  // a PostgreSQL catalog read a variable.
+  envOption(what, options.env);
   const openStore = checkedOpener(what, options.openStore);
   return openStore === undefined ? options : { ...options, openStore };
 }

@@ -55,6 +55,7 @@ import { refuseInsideRepository } from "./nesting.ts";
 import { spoolSnapshot } from "./snapshot_spool.ts";
 import { type ContentReconciliation, reconcileContent } from "./restore_reconcile.ts";
 import { storeFileAt } from "./own_files.ts";
+import { type EnvOption, envOption } from "../env_option.ts";
 import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
 import { catalogDifference } from "./postgres_url.ts";
 import {
@@ -85,8 +86,11 @@ export interface RepositoryOptions {
   openStore?: (uri: string, options?: StoreOptions) => Promise<ObjectStore>;
   /** A PostgreSQL URL given at run time (may carry the password). */
   postgresUrl?: string;
-  /** Environment for PostgreSQL settings; default `Deno.env`. */
-  env?: (name: string) => string | undefined;
+  /**
+   * Environment for PostgreSQL settings (a function of the variable's name,
+   * or an object of variables); default `Deno.env`.
+   */
+  env?: EnvOption;
   /**
    * A PostgreSQL catalog's server refuses connections for now (too many
    * clients, starting up): told before each wait, with a line such as
@@ -639,7 +643,7 @@ export async function openParts(uri: string, options: RepositoryOptions = {}): P
     signal?.throwIfAborted();
     checkHost(marker.catalog, host);
     if (options.postgresUrl !== undefined) {
-      checkRuntimeUrl(marker.catalog, options.postgresUrl, options.env);
+      checkRuntimeUrl(marker.catalog, options.postgresUrl, envOption("Repository", options.env));
     }
     // A catalog takes no signal: an abort stops the wait for it at once, and
     // the catalog is closed once its opening and checks are over.
@@ -1023,9 +1027,10 @@ function withoutUrl(options: OpenCatalogOptions): Omit<OpenCatalogOptions, "post
 function catalogOptions(
   options: Pick<RepositoryOptions, "postgresUrl" | "env" | "onConnectWait" | "connectRetryMs">,
 ): OpenCatalogOptions {
+  const env = envOption("Repository", options.env);
   return {
     ...(options.postgresUrl ? { postgresUrl: options.postgresUrl } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    ...(env ? { env } : {}),
     ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
     ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),
   };

@@ -40,6 +40,7 @@ export type { MemoryObject, MemoryStoreOptions } from "./memory.ts";
 export { S3Store } from "./s3.ts";
 export type { S3StoreOptions } from "./s3.ts";
 export type { EnvReader } from "../config.ts";
+export type { EnvOption } from "../env_option.ts";
 export { forUserFiles, openStore } from "./open.ts";
 export type { StoreOptions } from "./open.ts";
 export { downloadToFile } from "./download.ts";

@@ -57,6 +57,7 @@ import {
   type S3ConnectionSettings,
 } from "./s3_config.ts";
 import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
+import { type EnvOption, envOption } from "../env_option.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeys, environmentKeysProblem } from "./credential_env.ts";
@@ -193,8 +194,10 @@ export interface S3StoreOptions {
    * (the process's environment, `~/.aws`, metadata). So a profile's endpoint is
    * signed with that profile's keys. An asset cache given its own `env` passes
    * it, so the endpoint it files entries under is the one they are fetched from.
+   * A function of the variable's name, or an object of variables
+   * (`startFakeS3().env`).
    */
-  env?: EnvReader | undefined;
+  env?: EnvOption | undefined;
   /**
    * Requests to a plain `http:` endpoint (no proxy configured) go over vc's
    * own HTTP/1.1 keep-alive connections instead of `fetch`: GETs and HEADs
@@ -377,7 +380,8 @@ export class S3Store implements ObjectStore {
   readonly bucket: string;
   /** Key prefix without leading or trailing slashes (may be empty). */
   readonly prefix: string;
-  readonly #options: S3StoreOptions;
+  /** The options, `env` as a reader (an object of variables is read through one). */
+  readonly #options: Omit<S3StoreOptions, "env"> & { env?: EnvReader | undefined };
   /**
    * The request timeout, for callers that read `rawBody` bodies (unguarded here).
    *
@@ -431,7 +435,7 @@ export class S3Store implements ObjectStore {
         `S3Store option partSize=${options.partSize} is over 5 GiB (${MAX_COPY_SIZE} bytes), the largest part S3 takes`,
       );
     }
-    this.#options = options;
+    this.#options = { ...options, env: envOption("S3Store", options.env) };
     this.bucket = options.bucket;
     // One leading and one trailing slash are the option's own (`/data/`);
     // any other empty segment is refused, as `s3://b/p/../x` is: such a root
@@ -440,10 +444,10 @@ export class S3Store implements ObjectStore {
     if (prefix !== "") checkKey(prefix, `s3://${this.bucket}`, "prefix");
     this.prefix = prefix.replace(/\/$/, "");
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
-    this.#settings = resolveS3Settings(options, options.env);
+    this.#settings = resolveS3Settings(options, this.#options.env);
     this.#credentialSource = this.#settings.anonymous
       ? `no credentials (${this.#settings.anonymousSource})`
-      : describeCredentialSource(options.credentials !== undefined, options.env ?? undefined);
+      : describeCredentialSource(options.credentials !== undefined, this.#options.env);
     this.#threshold = options.multipartThreshold ?? DEFAULT_THRESHOLD;
     this.#partSize = options.partSize ?? DEFAULT_PART_SIZE;
     this.#concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { envOption } from "../env_option.ts";
 import { InvalidInputError } from "../errors.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 // Type-only: erased at runtime, so this module loads no store.
@@ -87,6 +88,7 @@ export function checkStoreOptions(what: string, options: unknown): void {
  * ```
  */
 export function checkS3OptionValues(what: string, options: Partial<S3StoreOptions>): void {
+  envOption(what, options.env);
   for (const name of ["endpoint", "region"] as const) {
     const v: unknown = options[name];
     if (v !== undefined && typeof v !== "string") {

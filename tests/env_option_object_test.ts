@@ -47,6 +47,30 @@ Deno.test("AssetCache's store.s3.env may be an object of variables", async () =>
   }
 });
 
+Deno.test("AssetCache: store.s3.env is what the store reads, not replaced by the cache's env", async () => {
+  // The cache's `env` (here: none of the AWS variables) replaced the store's
+  // own, so the store had no credentials (`AccessDeniedError`), and entries
+  // were filed under the endpoint of the cache's environment, not the store's.
+  await using s3 = await startFakeS3({ buckets: ["assets"] });
+  await s3.putObject("assets", "a.csv", "a,b\n");
+  const dir = await Deno.makeTempDir({ prefix: "vc_qa410_" });
+  try {
+    await using assets = new AssetCache({
+      cacheDir: `${dir}/cache`,
+      configPath: false,
+      env: {},
+      store: { s3: { env: s3.env } },
+    });
+    const path = await assets.cache("s3://assets/a.csv");
+    assertEquals(await Deno.readTextFile(path), "a,b\n");
+    // Filed under the store's endpoint: where a cache whose own env names it files it.
+    await using same = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false, env: s3.env });
+    assertEquals(same.localPath("s3://assets/a.csv"), path);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("an env that is neither a function nor an object is refused, naming the option", async () => {
   assertThrows(
     () => new S3Store({ bucket: "assets", env: "production" as never }),

@@ -214,9 +214,14 @@ export class AssetCache implements AsyncDisposable {
     const settings = resolveSettings(settingsOptions);
     const env = options.env;
     const readEnv: EnvReader = envOption("AssetCache", env) ?? readDenoEnv;
+    // What the S3 store reads: its own `store.s3.env` when given (this cache's
+    // `env` replaced it, so a store given the keys it needs had none), else
+    // this cache's environment.
+    const storeEnvGiven = options.store?.s3?.env !== undefined;
+    const storeEnv = envOption("AssetCache store.s3", options.store?.s3?.env) ?? readEnv;
     // The store's own rule and check, so cached entries land under the
     // endpoint it uses, and a malformed one fails here, warm entries included.
-    const endpoint = resolveS3EndpointUrl(options.store?.s3 ?? {}, readEnv);
+    const endpoint = resolveS3EndpointUrl(options.store?.s3 ?? {}, storeEnv);
     this.#layout = new CacheLayout(settings.cacheDir, endpoint !== undefined ? { endpoint } : {});
     // Checked here, naming the option: later they would fail the first download
     // under another name (a pool's "concurrency"), or not at all.
@@ -288,12 +293,12 @@ export class AssetCache implements AsyncDisposable {
           // A `file://` root is the directory of a file the user named, not a
           // store vc manages: reading it must leave no sidecar beside it.
           const { forUserFiles, openStore } = await import("../store/open.ts");
-          // The store reads the environment this cache was given, so entries are
-          // fetched from the endpoint they are filed under (`endpoint` above).
+          // The store reads the environment the endpoint above was resolved
+          // with, so entries are fetched from the endpoint they are filed under.
           const opened = forUserFiles(
-            env === undefined
+            env === undefined && !storeEnvGiven
               ? storeOptions
-              : { ...storeOptions, s3: { ...storeOptions.s3, env: readEnv } },
+              : { ...storeOptions, s3: { ...storeOptions.s3, env: storeEnv } },
           );
           // A file right under / (`file:///data.csv`, common in containers) is
           // read from a store rooted at /, which `openStore` refuses as a

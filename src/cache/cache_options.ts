@@ -52,7 +52,11 @@ export interface AssetCacheOptions {
     | undefined;
   /** Config file to read instead of `$VC_CONFIG` / the default one; `false` for none. */
   configPath?: string | false | undefined;
-  /** Environment to read instead of `Deno.env`: settings, and the S3 endpoint, region, path style and request timeout (credentials come from the AWS SDK's chain). */
+  /**
+   * Environment to read instead of `Deno.env`: settings, and the S3 endpoint, region, path style
+   * and request timeout (credentials come from the AWS SDK's chain). A `store.s3.env` given
+   * is what the S3 store reads instead.
+   */
   env?: EnvReader | Record<string, string | undefined> | undefined;
   /**
    * Source of time for the timeout, the recheck interval and revalidation

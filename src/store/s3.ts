@@ -193,7 +193,8 @@ export interface S3StoreOptions {
    * its `AWS_PROFILE` through the AWS SDK's chain, else that chain as it is
    * (the process's environment, `~/.aws`, metadata). So a profile's endpoint is
    * signed with that profile's keys. An asset cache given its own `env` passes
-   * it, so the endpoint it files entries under is the one they are fetched from.
+   * it (unless this one is given), so the endpoint it files entries under is
+   * the one they are fetched from.
    * A function of the variable's name, or an object of variables
    * (`startFakeS3().env`).
    */

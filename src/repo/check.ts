@@ -23,7 +23,7 @@
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { Md5, statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
-import type { PendingUpload } from "../store/types.ts";
+import type { ObjectInfo, PendingUpload } from "../store/types.ts";
 import { DEFAULT_GRACE_MS, liveKeysAmong, period } from "./gc.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
 import type { Row } from "./catalog.ts";
@@ -274,6 +274,30 @@ export async function check(
   };
 }
 
+/** {@linkcode headDifference}'s answer when the store states no MD5. */
+export const UNSTATED = "md5 unstated";
+
+/**
+ * How a content object's HEAD differs from its record's size and MD5:
+ * undefined when it agrees, {@linkcode UNSTATED} when the sizes agree and
+ * the store states no MD5 (only its bytes can tell). Shared by `check` and
+ * `publish`, so both judge content alike.
+ */
+export function headDifference(
+  info: ObjectInfo | undefined,
+  size: number,
+  md5: string,
+): Pick<CheckProblem, "problem" | "detail"> | typeof UNSTATED | undefined {
+  if (!info) return { problem: "missing", detail: "no content object" };
+  if (info.size !== size) {
+    return { problem: "size mismatch", detail: `recorded ${size} bytes, stored ${info.size}` };
+  }
+  const stored = statedMd5(info);
+  if (stored === undefined) return UNSTATED;
+  if (stored === md5) return undefined;
+  return { problem: "md5 mismatch", detail: `recorded ${md5}, stored ${stored}` };
+}
+
 /**
  * The problem of one record's content, if any; the store's errors are
  * thrown.
@@ -305,20 +329,9 @@ async function checkRecord(
     if (!(error instanceof InvalidInputError)) throw error;
     return { id, key, problem: "bad key", detail: error.message };
   }
-  if (!info) return { id, key, problem: "missing", detail: "no content object" };
-  if (info.size !== size) {
-    return {
-      id,
-      key,
-      problem: "size mismatch",
-      detail: `recorded ${size} bytes, stored ${info.size}`,
-    };
-  }
-  const stored = statedMd5(info);
-  if (stored !== undefined) {
-    if (stored === md5) return undefined;
-    return { id, key, problem: "md5 mismatch", detail: `recorded ${md5}, stored ${stored}` };
-  }
+  const differs = headDifference(info, size, md5);
+  if (differs === undefined) return undefined;
+  if (differs !== UNSTATED) return { id, key, ...differs };
   // The store states no MD5 (a multipart ETag without vc's `vc-md5`, which
   // every add stores: the object was written behind vc's back, say by
   // `aws s3 cp`): its bytes are the only way to tell, so hash them.

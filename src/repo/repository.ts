@@ -98,7 +98,7 @@ import {
   type SnapshotCounts,
   type SnapshotProgressCallback,
 } from "./backup.ts";
-import { check, type CheckOptions, type CheckReport } from "./check.ts";
+import { check, type CheckOptions, type CheckReport, headDifference, UNSTATED } from "./check.ts";
 import { recordPages } from "./record_pages.ts";
 import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
 import { envOption } from "../env_option.ts";
@@ -732,11 +732,37 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  publish(id: number): Promise<RepoRecord> {
-    return this.#transition(id, "publish", ["unpublished", "published", "expired"], (now) => [
+  async publish(id: number): Promise<RepoRecord> {
+    await this.#verifyBeforePublish(await this.get(id));
+    return await this.#transition(id, "publish", ["unpublished", "published", "expired"], (now) => [
       "state = 'published', published_at = COALESCE(published_at, $2), expired_at = NULL",
       [now],
     ]);
+  }
+
+  /**
+   * Refuses to make available for consumption a record whose content was
+   * deleted or replaced behind vc's back (`aws s3 rm`, `aws s3 cp` over its
+   * key): every consumer's get would fail on it. One HEAD, as `check` judges
+   * it; content the store states no MD5 for is not read here (seconds a GB),
+   * as every get checks its MD5 anyway. A record purged meanwhile is left to
+   * the transition, which refuses it as such.
+   */
+  async #verifyBeforePublish(record: RepoRecord): Promise<void> {
+    if (record.state === "purged") return;
+    const uri = this.#contentUriOf(record);
+    const differs = headDifference(
+      await this.store.head(record.contentKey),
+      record.size,
+      record.md5,
+    );
+    if (differs === undefined || differs === UNSTATED) return;
+    const message = `cannot publish record ${record.id} (${record.state} ${record.path}): ` +
+      `its content ${uri} ${
+        differs.problem === "missing" ? "is missing from the store" : `differs (${differs.detail})`
+      } (${differs.problem === "missing" ? "deleted" : "changed"} behind vc's back? ` +
+      "`vc repo check` lists such records); it was not published";
+    throw differs.problem === "missing" ? new NotFoundError(message) : new IntegrityError(message);
   }
 
   /**

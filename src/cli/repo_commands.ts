@@ -32,6 +32,7 @@ import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
 import { writeLocalOut } from "./write_out.ts";
+import { shellWord } from "../shell_word.ts";
 import { checkProgress, copyProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
@@ -389,6 +390,16 @@ export const get: Command = {
       bar.done();
     }
     ctx.io.signal?.throwIfAborted();
+    // Served, since it was asked for by id (a rollback, a rerun), but said:
+    // an expired record is no longer for consumption, and a worker holding
+    // an old id would otherwise read superseded data without a word.
+    const record = await repo.get(id);
+    if (record.state === "expired") {
+      ctx.out.warn(
+        `record ${id} (${record.path}) is expired, no longer published: ` +
+          `\`vc repo current ${shellWord(record.path)}\` names its published version, if any`,
+      );
+    }
     if (toStdout) {
       await writeLocalOut(ctx, path, `copy record ${id}`);
     } else if (to !== undefined) {
@@ -401,7 +412,7 @@ export const get: Command = {
         // file name on Windows when it is `CON`, `aux.txt`, `a.` or `a:b`
         // (a device, another file, a stream): refused there, as `vc sync`
         // and `vc mirror` refuse such a name, instead of writing elsewhere.
-        const { path: logical } = await repo.get(id);
+        const logical = record.path;
         // Its last `/` segment, not the platform's basename: on Windows that
         // also splits at `\`, and `/x/a\b.csv` would be written as `b.csv`.
         const name = logical.slice(logical.lastIndexOf("/") + 1);

@@ -12,6 +12,9 @@ import { pathToFileURL } from "node:url";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { IntegrityError, NotFoundError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { openStore } from "../src/store/open.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 
 async function withRepo(
   body: (repo: Repository, repoDir: string) => Promise<void>,
@@ -85,4 +88,28 @@ Deno.test("repo publish CLI: a record with missing content exits 1 with the erro
     assertEquals(/\n\s+at /.test(stderr), false, stderr);
     assertEquals((await repo.get(r.id)).state, "unpublished");
   });
+});
+
+Deno.test("repo publish on S3 refuses an object overwritten with other bytes of its size", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_publish_verifies_s3_" });
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const store = testS3Options(s3, { maxAttempts: 1 });
+  try {
+    await using repo = await Repository.init("s3://b/repo", {
+      catalog: `sqlite:${join(dir, "c.sqlite")}`,
+      openStore: (u: string) => openStore(u, store),
+    });
+    const r = await repo.add("/a.txt", new TextEncoder().encode("first"));
+    // `aws s3 cp` over its key: a plain ETag, the MD5 of the other bytes.
+    await repo.store.put(r.contentKey, new TextEncoder().encode("other"));
+    const e = await assertRejects(() => repo.publish(r.id), IntegrityError);
+    assertStringIncludes(e.message, `cannot publish record ${r.id} (unpublished /a.txt)`);
+    assertStringIncludes(e.message, `s3://b/repo/${r.contentKey}`);
+    assertEquals((await repo.get(r.id)).state, "unpublished");
+
+    await repo.store.put(r.contentKey, new TextEncoder().encode("first"));
+    assertEquals((await repo.publish(r.id)).state, "published");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -78,7 +78,8 @@ export const prefill: Command = {
     "(/foo/bar.csv, or /foo/bar.csv@1.2.5); blank lines and # comments are ignored.",
     "An @ followed by a MAJOR.MINOR.PATCH version at the end of a line is the version;",
     "any other @ is part of the path (/models/resnet@2x.bin). --list - reads standard",
-    "input. A list larger than 64 MiB is refused.",
+    "input. A list larger than 64 MiB is refused. baiji-pod's prefill file, a YAML list",
+    "(- /foo/bar.csv lines), is read as it is.",
   ].join("\n"),
   options: {
     ...VERSIONED_OPTIONS,

@@ -4,7 +4,8 @@
  * An item is an `s3://bucket/key` or `file:///path` URI, or a versioned path
  * (`/foo/bar.csv`, pinned by the manifest) optionally at a version
  * (`/foo/bar.csv@1.2.5`). A list file has one item per line; blank lines and
- * lines starting with `#` are ignored.
+ * lines starting with `#` are ignored. baiji-pod's prefill file, a YAML list
+ * (`- /foo/bar.csv`), is read as it is.
  *
  * @module
  */
@@ -219,15 +220,18 @@ export async function listEntries(
         "list does not take (a lone CR is part of a key): save it with LF or CRLF line endings",
     );
   }
+  // baiji-pod's prefill file (`baiji-prefill FILE`) is a YAML sequence
+  // (`- /foo/bar.csv`): read as it is, so a team moving to vc keeps its file.
+  const yaml = isYamlSequence(text);
   let length = 0;
   // Every bad line is named at once: a CI run that stopped at the first would
   // take one run per typo. The message stays one line: the first bad line in
   // full, then the numbers of the others.
   let first: InvalidInputError | undefined;
   const others: number[] = [];
-  for (const { item, line } of listLines(text, file)) {
+  for (const { item, line } of listLines(text, file, yaml)) {
     try {
-      parsePrefillItem(item);
+      parsePrefillItem(yaml ? yamlItem(item) : item);
       length++;
     } catch (cause) {
       if (first === undefined) {
@@ -238,23 +242,16 @@ export async function listEntries(
       } else others.push(line);
     }
   }
-  if (first === undefined) return { length, [Symbol.iterator]: () => listLines(text, file) };
+  if (first === undefined) {
+    const entries = yaml ? yamlEntries(text, file) : () => listLines(text, file);
+    return { length, [Symbol.iterator]: entries };
+  }
   // A manifest given as a list (`vc prefill --list versioned_assets.json`): its
   // first bad line, `{`, would not tell the newcomer what to do.
   if (isJsonObject(text)) {
     throw new InvalidInputError(
       `${file} is a JSON object (a manifest?), not a list of items (one URI or versioned path a ` +
         "line): give a manifest with --manifest (in the library, prefill's `versioned`)",
-      { cause: first },
-    );
-  }
-  // baiji-pod's prefill file (`baiji-prefill FILE`) is a YAML sequence
-  // (`- /foo/bar.csv`): its lines would each be refused as a bad item.
-  if (isYamlSequence(text)) {
-    throw new InvalidInputError(
-      `${file} is a YAML list (baiji-pod's prefill file: \`- ITEM\` lines), not a list of ` +
-        "items: write one URI or versioned path a line, without the `- ` and quotes " +
-        `(sed -e '/^---/d' -e 's/^- //' ${file})`,
       { cause: first },
     );
   }
@@ -294,9 +291,74 @@ function isYamlSequence(text: string): boolean {
   return entries > 0;
 }
 
-// The items of a list's text (blank and comment lines skipped), each made as
-// it is taken: the lines are found one by one, never split into an array.
-function* listLines(text: string, file: string): Generator<PrefillListEntry> {
+// The entries of a YAML list whose every line was checked: each item unquoted.
+function yamlEntries(text: string, file: string): () => Generator<PrefillListEntry> {
+  return function* () {
+    for (const entry of listLines(text, file, true)) yield { ...entry, item: yamlItem(entry.item) };
+  };
+}
+
+/**
+ * The item of one entry line of a YAML list (`- ITEM`), as baiji-pod's
+ * prefill took it: its YAML value, which is a versioned path when it is no
+ * URI (baiji-pod gave `foo/bar.csv` its leading `/`, as a manifest key).
+ */
+function yamlItem(raw: string): string {
+  const value = yamlValue(raw);
+  return isUriNotPath(value) || value.startsWith("/") ? value : `/${value}`;
+}
+
+/**
+ * The value of one entry line of a YAML list: a plain value up to a ` #`
+ * comment, or a single-quoted (`''` for a quote) or double-quoted one.
+ * Throws `InvalidInputError` naming the line for what YAML reads otherwise (a
+ * mapping, a nested list, an escape sequence) or not at all, rather than
+ * fetch another item than baiji-pod did.
+ */
+function yamlValue(raw: string): string {
+  const bad = (why: string) => new InvalidInputError(`${shownItem(raw)}: ${why}`);
+  const value = raw.slice(1).trim();
+  if (value === "" || value === "~" || value === "null") {
+    throw bad("an empty entry (`-` with no item) in a YAML list");
+  }
+  const quote = value[0];
+  if (quote !== "'" && quote !== '"') {
+    // A comment starts at a `#` after a space; a `: ` makes the entry a mapping.
+    const plain = value.replace(/\s#.*$/, "");
+    if (/:(\s|$)/.test(plain)) throw bad("a YAML mapping (KEY: VALUE), not an item");
+    // YAML's indicators: a nested list or mapping, an anchor, alias, tag or block.
+    if (/^([[\]{},&*!|>%@`]|[-?](\s|$))/.test(plain)) {
+      throw bad("not a plain YAML value (a nested list or mapping, an anchor, a tag, a block)");
+    }
+    return plain;
+  }
+  let item = "";
+  for (let i = 1; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === "\\" && quote === '"') {
+      throw bad(
+        "a backslash escape in a double-quoted YAML item is not read: write the item " +
+          "unquoted or in single quotes",
+      );
+    }
+    if (c !== quote) {
+      item += c;
+    } else if (quote === "'" && value[i + 1] === "'") {
+      item += "'";
+      i++;
+    } else {
+      const rest = value.slice(i + 1).trim();
+      if (rest !== "" && !rest.startsWith("#")) throw bad("text after its closing quote");
+      return item;
+    }
+  }
+  throw bad("its closing quote is missing");
+}
+
+// The items of a list's text (blank and comment lines skipped; in a YAML list
+// its document markers too), each made as it is taken: the lines are found
+// one by one, never split into an array.
+function* listLines(text: string, file: string, yaml = false): Generator<PrefillListEntry> {
   let line = 0;
   for (let start = 0; start <= text.length;) {
     const newline = text.indexOf("\n", start);
@@ -306,7 +368,9 @@ function* listLines(text: string, file: string): Generator<PrefillListEntry> {
     const raw = text.slice(start, newline > start && text[end - 1] === "\r" ? end - 1 : end);
     start = end + 1;
     const item = listItem(raw);
-    if (item !== "" && !item.startsWith("#")) yield { item, file, line };
+    if (item === "" || item.startsWith("#")) continue;
+    if (yaml && (item === "---" || item === "...")) continue;
+    yield { item, file, line };
   }
 }
 

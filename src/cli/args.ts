@@ -95,6 +95,11 @@ export interface ArgsSpec {
    * `expire`): an unexpected first argument close to one is guessed as it.
    */
   subcommands?: readonly string[];
+  /**
+   * What to give instead of arguments beyond `positionals` (`vc prefill FILE`,
+   * as baiji-pod's `baiji-prefill FILE` took its list: `--list FILE`).
+   */
+  extraHint?: (extra: readonly string[]) => string;
 }
 
 /** Result of {@linkcode parseCommandArgs}. */
@@ -208,7 +213,7 @@ function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void 
       ? `did you mean "${spec.command} ${guess}"?`
       : spec.commaListLast
       ? commaListHint(spec.positionals, positionals)
-      : undefined;
+      : spec.extraHint?.(extra);
     throw new UsageError(
       `${spec.command}: unexpected argument${extra.length > 1 ? "s" : ""} ${list}`,
       { command: spec.command, ...(hint === undefined ? {} : { hint }) },
@@ -308,7 +313,11 @@ function unknownOptionHint(
 }
 
 function longGuess(name: string, all: OptionSpecs): string | undefined {
-  const guess = closest(name, Object.keys(all));
+  // Python's argparse spells flags with `_` (baiji-pod's `--vc_manifest`,
+  // `--vc_bucket`): the same words with `-`, less a `vc-` prefix, are vc's.
+  const dashed = name.replaceAll("_", "-");
+  const same = [dashed, dashed.replace(/^vc-/, "")].find((n) => Object.hasOwn(all, n));
+  const guess = same ?? closest(name, Object.keys(all));
   return guess === undefined ? undefined : `--${guess}`;
 }
 

@@ -32,6 +32,8 @@ export interface Command {
   variadic?: boolean;
   /** The last positional is one comma-separated list (`vc repo tag ID a,b`), not one word each. */
   commaListLast?: boolean;
+  /** What to give instead of arguments beyond `positionals` (see `ArgsSpec.extraHint`). */
+  extraHint?: (extra: readonly string[]) => string;
   /** Usage line after `vc <name> `, e.g. `"PATH FILE [--version V]"`. */
   usage: string;
   /** Paragraphs shown under the usage line. */

@@ -309,6 +309,7 @@ async function dispatch(
       required: command.required,
       ...(command.variadic ? { variadic: true } : {}),
       ...(command.commaListLast ? { commaListLast: true } : {}),
+      ...(command.extraHint ? { extraHint: command.extraHint } : {}),
       ...(isGroup(name) ? { subcommands: subcommands(name) } : {}),
     });
     if (flags.boolean("help")) {

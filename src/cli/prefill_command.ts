@@ -29,6 +29,7 @@ import {
   withoutAllowAllAdvice,
 } from "./errors.ts";
 import { printable } from "../printable.ts";
+import { shellWord } from "../shell_word.ts";
 import {
   manifestMissing,
   noBucket,
@@ -64,6 +65,9 @@ export const prefill: Command = {
   positionals: [],
   required: 0,
   usage: "[--manifest M]... [--list FILE]... [--concurrency N]",
+  // `baiji-prefill FILE` took its list as an argument.
+  extraHint: (extra) =>
+    `give a list file with --list: ${extra.map((f) => `--list ${shellWord(f)}`).join(" ")}`,
   description: [
     "Downloads every entry of the manifests and every item of the list files into the",
     "cache, so later runs (tests, jobs) find them locally. Items already cached are not",

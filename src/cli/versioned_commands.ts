@@ -310,6 +310,14 @@ export const get: Command = {
     const [version, destArg] = ctx.args.length === 3
       ? [checkedVersion(ctx.args[1]), ctx.args[2]!]
       : [undefined, ctx.args[1]!];
+    // `vc get PATH 1.2.5` (as `vc path PATH VERSION`): DEST forgotten, not a
+    // file to be named `1.2.5`; `./1.2.5` names one.
+    if (ctx.args.length === 2 && /^\d+\.\d+\.\d+$/.test(destArg)) {
+      throw new UsageError(`get: missing DEST (${destArg} reads as VERSION)`, {
+        hint: `vc get ${shellWord(ctx.args[0]!)} ${destArg} DEST; ./${destArg} for a file so named`,
+        command: "get",
+      });
+    }
     // "-" is stdout, as in `vc cache-client get`: not a file named "-".
     if (destArg === "-") {
       ctx.out.rawContent("get", RAW_JSON_INSTEAD);

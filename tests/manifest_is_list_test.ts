@@ -28,3 +28,14 @@ Deno.test("manifest: a prefill list given as one says so, with --list to use", (
     assert(!error.message.includes("prefill list"), error.message);
   }
 });
+
+// baiji-pod's prefill file (a YAML list, `baiji-prefill FILE`) given as a
+// manifest was only `No number after minus sign`; `vc prefill --list` reads it.
+Deno.test("manifest: baiji-pod's YAML prefill file given as one says it reads as a list", () => {
+  for (const text of ["- /foo/bar.csv\n- s3://b/k\n", "---\n# CI\n- '/foo/bar.csv'\n"]) {
+    const error = assertThrows(() => parseManifest(text, "prefill.yaml"), InvalidInputError);
+    assertStringIncludes(error.message, "it reads as a prefill list");
+  }
+  const error = assertThrows(() => parseManifest("-1\n", "m.json"), InvalidInputError);
+  assertStringIncludes(error.message, "must be a JSON object");
+});

@@ -276,12 +276,13 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
 }
 
 // A prefill list given as a manifest (`vc prefill --manifest ci/extra_assets.txt`): its
-// first item (after blank and `#` lines) is a URI or a versioned path, never JSON.
+// first item (after blank and `#` lines) is a URI or a versioned path, never JSON; in
+// baiji-pod's YAML prefill file, a `- ITEM` entry or a `---` document marker.
 function readsAsList(text: string): boolean {
   const first = text.split("\n").map((line) => line.trim()).find((line) =>
     line !== "" && !line.startsWith("#")
   );
-  return first !== undefined && /^(s3:\/\/|file:\/\/|\/)/i.test(first);
+  return first !== undefined && /^(s3:\/\/|file:\/\/|\/|-(\s|$)|---$)/i.test(first);
 }
 
 /**

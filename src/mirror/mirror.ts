@@ -488,6 +488,18 @@ export class Mirror {
       const key = error instanceof NotUtf8NameError ? this.keyOf(path) : undefined;
       if (key !== undefined) (run.notUtf8 ??= []).push(key);
       else run.incomplete ??= `could not read ${path}`;
+      // In a watch, a source entry gone when the walk came to it (a `mv` or
+      // `rm -r` under the pass) is a change its events bring to the queue,
+      // as a file that vanished while it was read is: deferred. Said as
+      // failed, it was a "the next run mirrors it" line and a failure in the
+      // closing count for a change the watch applied a moment later.
+      if (
+        run.changing !== undefined && this.direction === "upload" &&
+        error instanceof Deno.errors.NotFound
+      ) {
+        run.report.deferred.push(path);
+        return;
+      }
       run.report.failed.push(failure(undefined, path, error));
     };
     const walkOptions = {

@@ -17,6 +17,7 @@ import { md5Hex } from "../src/hash.ts";
 import { addToken } from "../src/server/auth.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { childEnv, ok, type Run, testAwsEnv, vcCommand } from "./cli_process.ts";
+import { servedUrl } from "./serve_process.ts";
 
 const endpoint = Deno.env.get("VC_TEST_S3_ENDPOINT");
 const MiB = 1024 * 1024;
@@ -245,22 +246,9 @@ Deno.test({
         "--sweep-interval",
         "0",
       ], 120_000).spawn();
-      const stderr = new Response(serve.stderr).text();
-      let ended: Promise<void> = Promise.resolve();
+      const started = servedUrl(serve, 120_000);
       try {
-        const lines = serve.stdout.pipeThrough(new TextDecoderStream()).getReader();
-        let out = "";
-        while (!out.includes("\n")) {
-          const { done, value } = await lines.read();
-          if (done) throw new Error(`vc serve exited early: ${await stderr}`);
-          out += value;
-        }
-        const drained = (async () => {
-          while (!(await lines.read()).done);
-        })();
-        ended = drained;
-        const url = /listening on (\S+)/.exec(out)?.[1];
-        assert(url !== undefined, out);
+        const { url } = await started;
         const client = { VC_CACHE_URL: url, VC_CACHE_TOKEN: token };
 
         const id = ok(await vc(["cache-client", "id", '{"run": 407}'], client), "cache-client id")
@@ -298,7 +286,7 @@ Deno.test({
       } finally {
         serve.kill("SIGTERM");
         await serve.status;
-        await Promise.all([stderr, ended]);
+        await started.then((s) => Promise.all([s.stdoutEnd, s.stderr])).catch(() => {});
       }
     });
   },

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { childEnv, ok, vcCommand, withWorkspace } from "./cli_process.ts";
 import { filesUnder } from "./files_under.ts";
+import { servedUrl } from "./serve_process.ts";
 
 /** Waits (bounded) until `test` holds. */
 async function until(what: string, test: () => boolean | Promise<boolean>): Promise<void> {
@@ -36,18 +37,11 @@ Deno.test("serve expire: the temp file of an upload killed by kill -9 is counted
       "--port",
       "0",
     ], 60_000).spawn();
-    const stderr = new Response(serve.stderr).text();
-    const lines = serve.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const started = servedUrl(serve);
     let sent: ReadableStreamDefaultController<Uint8Array> | undefined;
     let upload: Promise<unknown> | undefined;
     try {
-      let out = "";
-      while (!out.includes("\n")) {
-        const { done, value } = await lines.read();
-        if (done) throw new Error(`vc serve exited: ${await stderr}`);
-        out += value;
-      }
-      const url = /listening on (\S+)/.exec(out)![1]!;
+      const { url } = await started;
       const idAnswer = await fetch(`${url}/v1/cache_id`, {
         method: "POST",
         headers: { authorization: token, "content-type": "application/json" },
@@ -103,8 +97,7 @@ Deno.test("serve expire: the temp file of an upload killed by kill -9 is counted
         // already gone
       }
       await serve.status;
-      await lines.cancel().catch(() => {});
-      await stderr;
+      await started.then((s) => Promise.all([s.stdoutEnd, s.stderr])).catch(() => {});
       try {
         sent?.close();
       } catch {

@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { childEnv, ok, vcCommand, withWorkspace } from "./cli_process.ts";
+import { servedUrl } from "./serve_process.ts";
 
 Deno.test("serve: --max-json-bytes lets a cache_id body past 1 MiB through, and is checked", async () => {
   await withWorkspace(async (dir, vc) => {
@@ -38,16 +39,9 @@ Deno.test("serve: --max-json-bytes lets a cache_id body past 1 MiB through, and 
       "--max-json-bytes",
       "4MiB",
     ], 60_000).spawn();
-    const stderr = new Response(serve.stderr).text();
-    const lines = serve.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const started = servedUrl(serve);
     try {
-      let out = "";
-      while (!out.includes("\n")) {
-        const { done, value } = await lines.read();
-        if (done) throw new Error(`vc serve exited: ${await stderr}`);
-        out += value;
-      }
-      const url = /listening on (\S+)/.exec(out)![1]!;
+      const { url } = await started;
       const post = async (bytes: number) => {
         const res = await fetch(`${url}/v1/cache_id`, {
           method: "POST",
@@ -68,8 +62,7 @@ Deno.test("serve: --max-json-bytes lets a cache_id body past 1 MiB through, and 
         // already exited
       }
       await serve.status;
-      await lines.cancel().catch(() => {});
-      await stderr.catch(() => {});
+      await started.then((s) => Promise.all([s.stdoutEnd, s.stderr])).catch(() => {});
     }
   });
 });

@@ -12,6 +12,7 @@ import { addToken } from "../src/server/auth.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { lastLine, openUploads as openUploadsIn, requestsEnding } from "./interrupt_helpers.ts";
+import { servedUrl } from "./serve_process.ts";
 
 const BUCKET = "servesig";
 /** The longest one `vc serve` of these tests may run before it is killed. */
@@ -56,20 +57,8 @@ async function withServe(latencyMs: number, fn: (s: Served) => Promise<void>): P
       "--token-file",
       tokens,
     ], RUN_LIMIT_MS).spawn();
-    const stderr = new Response(child.stderr).text();
-    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    while (!out.includes("\n")) {
-      const { done, value } = await stdout.read();
-      if (done) throw new Error(`vc serve exited early: ${await stderr}`);
-      out += value;
-    }
-    const drained = (async () => {
-      while (!(await stdout.read()).done);
-    })();
-    const url = /listening on (\S+)/.exec(out)?.[1];
-    assert(url !== undefined, out);
-    const ended = Promise.all([child.status, stderr, drained]).then(([s, text]) => ({
+    const { url, stderr, stdoutEnd } = await servedUrl(child);
+    const ended = Promise.all([child.status, stderr, stdoutEnd]).then(([s, text]) => ({
       code: s.code,
       stderr: text,
     }));

@@ -9,6 +9,7 @@ import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { servedUrl } from "./serve_process.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -48,30 +49,13 @@ async function startServer(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderrText = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  try {
-    while (!out.includes("\n")) {
-      const { done, value } = await reader.read();
-      if (done) throw new Error(`vc serve exited early: ${await stderrText}`);
-      out += value;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  const m = /listening on (\S+)/.exec(out);
-  if (m === null) throw new Error(`unexpected output: ${out}`);
-  const drain = (async () => {
-    while (!(await reader.read()).done);
-  })();
+  const { url, stderr, stdoutEnd } = await servedUrl(child);
   return {
-    url: m[1]!,
+    url,
     child,
     stderr: async () => {
-      await drain;
-      return await stderrText;
+      await stdoutEnd;
+      return await stderr;
     },
     async [Symbol.asyncDispose]() {
       try {
@@ -80,8 +64,8 @@ async function startServer(
         // already exited
       }
       await child.status;
-      await drain.catch(() => {});
-      await stderrText.catch(() => {});
+      await stdoutEnd.catch(() => {});
+      await stderr.catch(() => {});
     },
   };
 }

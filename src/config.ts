@@ -48,7 +48,13 @@ import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
-import { BUCKET_NAME, checkDotSegments, parseUri, strayWhitespace } from "./uri.ts";
+import {
+  BUCKET_NAME,
+  checkDotSegments,
+  mistypedUriHint,
+  parseUri,
+  strayWhitespace,
+} from "./uri.ts";
 import { redactUrl } from "./redact.ts";
 import { expandHome, homeDirectory, homeVariable } from "./home_dir.ts";
 
@@ -652,6 +658,12 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
   const stray = strayWhitespace(value, true);
   if (stray !== undefined) throw fail(`it ${stray}`);
   if (value.includes("\0")) throw fail("it contains a NUL character");
+  // `s3:/b`, `s3//b`, an S3 ARN or HTTPS URL: refused with the URI meant, as
+  // every location parser refuses them (a `s3//b` is no local directory).
+  const hint = mistypedUriHint(value);
+  if (hint !== "") {
+    throw fail(`expected s3://NAME[/prefix], file:///dir, a bare bucket name or a path${hint}`);
+  }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1];
   // "C:\dir" is a Windows path, not a scheme.
   if (scheme !== undefined && !(scheme.length === 1 && /^[A-Za-z]:[\\/]/.test(value))) {

@@ -76,7 +76,10 @@ export const BUCKET_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * path, a `file://` URI with a query or fragment (an unencoded `?` or `#`)
  * or, off Windows, a backslash ({@linkcode fileUriBackslashProblem}),
  * or a known scheme without `//` (`s3:/x`, which would otherwise be
- * taken for a local path). Keys are kept verbatim (`..` included): stores
+ * taken for a local path), or a location plainly meant for a store
+ * (`s3//b/x`, an S3 ARN or HTTPS URL), or off Windows a Windows path
+ * (`C:\data`); the message says the URI meant where that is plain
+ * ({@linkcode mistypedUriHint}). Keys are kept verbatim (`..` included): stores
  * and the cache layout decide what they accept.
  *
  * @example
@@ -116,11 +119,21 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):\/\//.exec(uri)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     // A typo of a store URI must not silently become a local directory.
-    if (/^(s3|file|https?):/i.test(uri)) {
+    const meant = meantStoreUri(uri);
+    if (/^(s3|file|https?):/i.test(uri) || meant !== undefined) {
       throw new InvalidInputError(
         `malformed location ${
           JSON.stringify(redactUrl(uri))
-        }: expected s3://bucket/key or file:///path`,
+        }: expected s3://bucket/key or file:///path${mistypedUriHint(uri)}`,
+      );
+    }
+    // `C:\data` off Windows is a file of that name in the working
+    // directory, not the drive meant: a pasted Windows path.
+    if (Deno.build.os !== "windows" && /^[A-Za-z]:\\/.test(uri)) {
+      throw new InvalidInputError(
+        `location ${JSON.stringify(uri)} is a Windows path, but this system is ` +
+          `${Deno.build.os}: it would name a file "${uri}" in the working directory; give a ` +
+          `path of this system (or ./${uri} for a file of that name)`,
       );
     }
     return { scheme: "local", path: uri };
@@ -139,7 +152,11 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
             `credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an AWS profile`,
         );
       }
-      throw new InvalidInputError(`invalid bucket name ${JSON.stringify(bucket)} in ${uri}`);
+      throw new InvalidInputError(
+        `invalid bucket name ${JSON.stringify(bucket)} in ${uri}${
+          bucket === "" ? ": it names no bucket (expected s3://bucket/key)" : ""
+        }`,
+      );
     }
     return { scheme: "s3", bucket, key };
   }
@@ -193,8 +210,103 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
     return { scheme: "file", path: normalizeFilePath(path) };
   }
   throw new InvalidInputError(
-    `unsupported scheme ${JSON.stringify(scheme)} in ${redactUrl(uri)}: expected s3:// or file://`,
+    `unsupported scheme ${JSON.stringify(scheme)} in ${redactUrl(uri)}: expected s3:// or file://${
+      mistypedUriHint(uri)
+    }`,
   );
+}
+
+/**
+ * The store URI a mistyped location most plainly means, or undefined: a
+ * store URI short of a slash or a colon (`s3:/b/x`, `s3:b/x`, `s3//b/x`), an
+ * S3 object's HTTPS URL (virtual-hosted `https://b.s3.amazonaws.com/x` or
+ * path-style `https://s3.us-east-1.amazonaws.com/b/x`) or ARN
+ * (`arn:aws:s3:::b/x`), each `s3://b/x`; `file:rel/x` is the plain path
+ * `rel/x`. The one place every command and `openStore` learn the hint from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meantStoreUri } from "./uri.ts";
+ * assert.equal(meantStoreUri("s3:/b/x"), "s3://b/x");
+ * assert.equal(meantStoreUri("https://b.s3.eu-west-1.amazonaws.com/x"), "s3://b/x");
+ * assert.equal(meantStoreUri("arn:aws:s3:::b/x"), "s3://b/x");
+ * assert.equal(meantStoreUri("data/x.csv"), undefined);
+ * ```
+ */
+export function meantStoreUri(uri: string): string | undefined {
+  const s3 = (bucket: string, key: string) =>
+    BUCKET_NAME.test(bucket) ? `s3://${bucket}${key === "" ? "" : `/${key}`}` : undefined;
+  // `s3:/b/x`, `s3:b/x`, `s3//b/x` (a local `s3` directory is `./s3//b/x`).
+  let m = /^s3(?::\/?|\/\/)([^/]+)\/?(.*)$/i.exec(uri);
+  if (m !== null) return s3(m[1]!, m[2]!);
+  m = /^arn:aws[a-z-]*:s3:::([^/]+)\/?(.*)$/i.exec(uri);
+  if (m !== null) return s3(m[1]!, m[2]!);
+  m = /^file:(\/?)(?!\/)(.+)$/i.exec(uri);
+  if (m !== null) return m[1] === "/" ? `file:///${m[2]}` : m[2];
+  if (!/^https?:\/\//i.test(uri)) return undefined;
+  return meantS3Uri(uri, (url) => {
+    // Virtual-hosted: the bucket is the host's first labels.
+    const hosted = /^(.+)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/i.exec(url.hostname);
+    if (hosted !== null) return hosted[1]!;
+    // Path-style: the bucket is the path's first segment.
+    return /^s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/i.test(url.hostname) ? "" : undefined;
+  });
+}
+
+// `s3://BUCKET/KEY` of a URL whose bucket `hostBucket` finds in the host
+// (or "" for the path's first segment; undefined: no S3 URL).
+function meantS3Uri(uri: string, hostBucket: (url: URL) => string | undefined): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  const host = hostBucket(url);
+  if (host === undefined) return undefined;
+  // An S3 key is written raw in an s3:// URI; a bad escape stays as written.
+  let path = url.pathname.replace(/^\//, "");
+  try {
+    path = decodeURIComponent(path);
+  } catch { /* kept encoded */ }
+  const slash = host !== "" ? -1 : path.indexOf("/");
+  const [bucket, key] = host !== ""
+    ? [host, path]
+    : slash === -1
+    ? [path, ""]
+    : [path.slice(0, slash), path.slice(slash + 1)];
+  return BUCKET_NAME.test(bucket) ? `s3://${bucket}${key === "" ? "" : `/${key}`}` : undefined;
+}
+
+/**
+ * The end of an error message for a mistyped location: `"; did you mean
+ * s3://b/x?"` ({@linkcode meantStoreUri}), a word on Google Cloud Storage
+ * for `gs://`, or `""`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mistypedUriHint } from "./uri.ts";
+ * assert.equal(mistypedUriHint("s3:b/x"), "; did you mean s3://b/x?");
+ * assert.equal(mistypedUriHint("data/x"), "");
+ * ```
+ */
+export function mistypedUriHint(uri: string): string {
+  if (/^gs:\/\//i.test(uri)) {
+    // The bucket and key only: a user name, password or query is not repeated.
+    const meant = meantS3Uri(uri, (url) => url.hostname);
+    return `; Google Cloud Storage is reached through its S3-compatible API: ` +
+      `${meant ?? "s3://bucket/key"} with ` +
+      `AWS_ENDPOINT_URL=https://storage.googleapis.com and HMAC keys`;
+  }
+  const meant = meantStoreUri(uri);
+  if (meant === undefined) return "";
+  return /^file:[^/]/i.test(uri)
+    ? ` (a file URI holds an absolute path, file:///abs/dir); did you mean the path ${
+      JSON.stringify(meant)
+    }?`
+    : `; did you mean ${meant}?`;
 }
 
 /**

@@ -177,10 +177,10 @@ export const mirror: Command = {
     }
     // A store URI that is none (s3:// without a bucket) is a usage error, as
     // a TARGET that is no store URI is; the store would refuse it as a failure.
+    // Every side is parsed, so a mistyped one (`s3:/b/x`) is named as such,
+    // with the URI meant, not called "not a store URI".
     args.forEach((x, i) => {
-      if (isStoreUri(x)) {
-        flagValue(i === args.length - 1 ? "TARGET" : "SOURCE", () => parseMirrorRoot(x));
-      }
+      flagValue(i === args.length - 1 ? "TARGET" : "SOURCE", () => parseMirrorRoot(x));
     });
     const locate = (x: string) => (isStoreUri(x) ? x : resolve(io.cwd, x));
     const sources = args.slice(0, -1).map(locate);

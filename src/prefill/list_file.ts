@@ -20,7 +20,7 @@ import {
 } from "../options_check.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { signalOption } from "../abort_hub.ts";
-import { parseUri } from "../uri.ts";
+import { mistypedUriHint, parseUri } from "../uri.ts";
 import { isUriNotPath } from "../path.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
@@ -76,7 +76,9 @@ export function parsePrefillItem(item: string): PrefillItem {
     throw new InvalidInputError(
       `${
         shownItem(item)
-      } is neither an s3:// or file:// URI nor a versioned path starting with / (e.g. /foo/bar.csv@1.2.5)`,
+      } is neither an s3:// or file:// URI nor a versioned path starting with / (e.g. /foo/bar.csv@1.2.5)${
+        mistypedUriHint(item)
+      }`,
     );
   }
   const at = /^(.+)@([^@/]*)$/.exec(item);

@@ -117,3 +117,50 @@ export function ok(run: Run, what: string): Run {
   }
   return run;
 }
+
+/** A `vc` process started by {@linkcode spawnVc}, its output read as it comes. */
+export interface SpawnedVc {
+  /** What the process wrote so far to stdout and stderr. */
+  readonly stdout: { text: string };
+  readonly stderr: { text: string };
+  /** Its exit status, once both streams are read to their end. */
+  readonly status: Promise<Deno.CommandStatus>;
+  /**
+   * Waits (bounded: 30 s) until stderr holds `text`; it does not throw, so the
+   * caller's assertion on stderr says what came instead.
+   */
+  untilStderr(text: string): Promise<void>;
+}
+
+/**
+ * `vc ARGS` started in `dir` (see {@linkcode vcCommand}) for a test that acts
+ * while it runs (lets a lock go, sends a signal): both streams are read from
+ * the start, so a full pipe never stalls the child.
+ */
+export function spawnVc(
+  dir: string,
+  env: Record<string, string>,
+  args: readonly string[],
+  limitMs: number = CLI_RUN_LIMIT_MS,
+): SpawnedVc {
+  const child = vcCommand(dir, env, args, limitMs, {}).spawn();
+  const stdout = { text: "" };
+  const stderr = { text: "" };
+  const reading = Promise.all([collect(child.stdout, stdout), collect(child.stderr, stderr)]);
+  return {
+    stdout,
+    stderr,
+    status: child.status.then(async (status) => (await reading, status)),
+    async untilStderr(text) {
+      for (let i = 0; i < 1500 && !stderr.text.includes(text); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+// Reads `stream` into `out.text` until it ends.
+async function collect(stream: ReadableStream<Uint8Array>, out: { text: string }): Promise<void> {
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) out.text += decoder.decode(chunk, { stream: true });
+}

@@ -18,6 +18,7 @@ import type {
 import { S3Store } from "../src/store/s3.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { SYNC_RECORD_NAME } from "../src/versioned/sync_records.ts";
+import { openLockFile } from "../src/file_lock.ts";
 import { treeContents } from "./tree_contents.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 
@@ -305,4 +306,27 @@ export async function syncedContents(root: string): Promise<Record<string, strin
   delete tree[SYNC_RECORD_NAME];
   delete tree[`${SYNC_RECORD_NAME}.lock`];
   return tree;
+}
+
+/** The cross-process lock of a manifest, held by this process as another would hold it. */
+export interface HeldLock extends Disposable {
+  /** Lets the lock go (disposing then does nothing). */
+  release(): void;
+}
+
+/** Takes the lock of lock file `path` (throws if another holds it); dispose or `release()` lets it go. */
+export function holdLock(path: string): HeldLock {
+  const file = openLockFile(path);
+  let held = true;
+  const release = () => {
+    if (held) file.close();
+    held = false;
+  };
+  try {
+    if (!file.tryLockSync(true)) throw new Error(`${path} is locked by another process`);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return { release, [Symbol.dispose]: release };
 }

@@ -8,18 +8,12 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { childEnv, vcCommand } from "./cli_process.ts";
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { openLockFile } from "../src/file_lock.ts";
+import { childEnv, spawnVc } from "./cli_process.ts";
+import { holdLock } from "./versioned_helpers.ts";
+import { assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { fillLock } from "../src/versioned/lock_ops.ts";
-
-// Reads `stream` into `out.text` until it ends (the caller awaits the promise).
-async function collect(stream: ReadableStream<Uint8Array>, out: { text: string }): Promise<void> {
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) out.text += decoder.decode(chunk, { stream: true });
-}
 
 // Waits (bounded: 30 s) until `done()`.
 async function until(done: () => boolean): Promise<void> {
@@ -41,32 +35,20 @@ Deno.test({
       const lockFile = join(dir, "versioned_assets.lock.json");
       const lock = join(dir, ".versioned_assets.json.lock");
       // Another process (here: this one) holds the manifest's lock.
-      const holder = openLockFile(lock);
-      let released = false;
-      try {
-        assert(holder.tryLockSync(true));
-        const child = vcCommand(dir, env, ["lock"], 60_000, {}).spawn();
-        const stderr = { text: "" };
-        const reading = collect(child.stderr, stderr);
-        const stdout = { text: "" };
-        const readingOut = collect(child.stdout, stdout);
-        await until(() => stderr.text.includes("waiting"));
-        assertMatch(stderr.text, /vc: warning: waiting for (process \d+|another process), /);
-        assertStringIncludes(stderr.text, `which holds ${lock}, the lock of manifest ${manifest}`);
-        assertStringIncludes(stderr.text, `to write lock file ${lockFile}`);
-        assertStringIncludes(stderr.text, "Ctrl-C stops the wait");
-        assertEquals(await Deno.stat(lockFile).then(() => true, () => false), false);
-        holder.close();
-        released = true;
-        const status = await child.status;
-        await reading;
-        await readingOut;
-        assertEquals(status.code, 0, stderr.text);
-        assertEquals(stderr.text.match(/waiting/g)?.length, 1, stderr.text);
-        assertStringIncludes(await Deno.readTextFile(lockFile), '"/t.csv@1.0.0"');
-      } finally {
-        if (!released) holder.close();
-      }
+      using holder = holdLock(lock);
+      const child = spawnVc(dir, env, ["lock"], 60_000);
+      const { stderr } = child;
+      await child.untilStderr("waiting");
+      assertMatch(stderr.text, /vc: warning: waiting for (process \d+|another process), /);
+      assertStringIncludes(stderr.text, `which holds ${lock}, the lock of manifest ${manifest}`);
+      assertStringIncludes(stderr.text, `to write lock file ${lockFile}`);
+      assertStringIncludes(stderr.text, "Ctrl-C stops the wait");
+      assertEquals(await Deno.stat(lockFile).then(() => true, () => false), false);
+      holder.release();
+      const status = await child.status;
+      assertEquals(status.code, 0, stderr.text);
+      assertEquals(stderr.text.match(/waiting/g)?.length, 1, stderr.text);
+      assertStringIncludes(await Deno.readTextFile(lockFile), '"/t.csv@1.0.0"');
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -86,15 +68,12 @@ Deno.test({
         bucket: join(dir, "bucket"),
         cache: new AssetCache({ cacheDir: join(dir, "cache"), configPath: false }),
       });
-      const holder = openLockFile(join(dir, ".m.json.lock"));
       const warnings: string[] = [];
-      assert(holder.tryLockSync(true));
       let filling;
-      try {
+      {
+        using _holder = holdLock(join(dir, ".m.json.lock"));
         filling = fillLock(vc, { onWarning: (w) => warnings.push(w.message) });
         await until(() => warnings.length > 0);
-      } finally {
-        holder.close();
       }
       const [result] = await filling;
       assertEquals(result?.status, "added");

@@ -9,15 +9,9 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { childEnv, vcCommand } from "./cli_process.ts";
+import { childEnv, spawnVc } from "./cli_process.ts";
+import { holdLock } from "./versioned_helpers.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { openLockFile } from "../src/file_lock.ts";
-
-// Reads `stream` into `out.text` until it ends (the caller awaits the promise).
-async function collect(stream: ReadableStream<Uint8Array>, out: { text: string }): Promise<void> {
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) out.text += decoder.decode(chunk, { stream: true });
-}
 
 Deno.test({
   name: "add waiting for the manifest's lock after its upload says so, then pins when it is free",
@@ -31,37 +25,23 @@ Deno.test({
       const manifest = join(dir, "versioned_assets.json");
       const lock = join(dir, ".versioned_assets.json.lock");
       // Another process (here: this one) holds the manifest's lock.
-      const holder = openLockFile(lock);
-      let released = false;
-      try {
-        assert(holder.tryLockSync(true));
-        const child = vcCommand(dir, env, ["add", "/t.csv", "t.csv"], 60_000, {}).spawn();
-        const stderr = { text: "" };
-        const reading = collect(child.stderr, stderr);
-        const stdout = { text: "" };
-        const readingOut = collect(child.stdout, stdout);
-        // Bounded: 30 s for the command to start, publish and say it waits.
-        for (let i = 0; i < 1500 && !stderr.text.includes("waiting"); i++) {
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        // The holder's pid where Deno lets /proc/locks be read (--allow-all).
-        assertMatch(stderr.text, /waiting for (process \d+|another process), /);
-        assertStringIncludes(stderr.text, `which holds ${lock}, the lock of manifest ${manifest}`);
-        assertStringIncludes(stderr.text, "/t.csv 1.0.0 is published");
-        assertStringIncludes(stderr.text, "Ctrl-C stops the wait");
-        assert(await Deno.stat(join(bucket, "t.1.0.0.csv")).then(() => true, () => false));
-        assertEquals(await Deno.stat(manifest).then(() => true, () => false), false);
-        holder.close();
-        released = true;
-        const status = await child.status;
-        await reading;
-        await readingOut;
-        assertEquals(status.code, 0, stderr.text);
-        assertEquals(stderr.text.match(/waiting/g)?.length, 1, stderr.text);
-        assertEquals(JSON.parse(await Deno.readTextFile(manifest)), { "/t.csv": "1.0.0" });
-      } finally {
-        if (!released) holder.close();
-      }
+      using holder = holdLock(lock);
+      const child = spawnVc(dir, env, ["add", "/t.csv", "t.csv"], 60_000);
+      const { stderr } = child;
+      // Bounded: 30 s for the command to start, publish and say it waits.
+      await child.untilStderr("waiting");
+      // The holder's pid where Deno lets /proc/locks be read (--allow-all).
+      assertMatch(stderr.text, /waiting for (process \d+|another process), /);
+      assertStringIncludes(stderr.text, `which holds ${lock}, the lock of manifest ${manifest}`);
+      assertStringIncludes(stderr.text, "/t.csv 1.0.0 is published");
+      assertStringIncludes(stderr.text, "Ctrl-C stops the wait");
+      assert(await Deno.stat(join(bucket, "t.1.0.0.csv")).then(() => true, () => false));
+      assertEquals(await Deno.stat(manifest).then(() => true, () => false), false);
+      holder.release();
+      const status = await child.status;
+      assertEquals(status.code, 0, stderr.text);
+      assertEquals(stderr.text.match(/waiting/g)?.length, 1, stderr.text);
+      assertEquals(JSON.parse(await Deno.readTextFile(manifest)), { "/t.csv": "1.0.0" });
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { childEnv, vcCommand } from "./cli_process.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { openLockFile } from "../src/file_lock.ts";
+import { holdLock } from "./versioned_helpers.ts";
 
 Deno.test({
   name: "SIGINT while `vc update` waits for the manifest lock ends the wait, 130, says what to do",
@@ -33,9 +33,8 @@ Deno.test({
       const manifest = join(dir, "versioned_assets.json");
       const before = await Deno.readTextFile(manifest);
       // Another process (here: this one) holds the manifest's lock.
-      const holder = openLockFile(join(dir, ".versioned_assets.json.lock"));
-      try {
-        assert(holder.tryLockSync(true));
+      {
+        using _holder = holdLock(join(dir, ".versioned_assets.json.lock"));
         const child = vcCommand(dir, env, ["update", "/t.csv", "t.csv", "--patch"]).spawn();
         const output = child.output();
         // Wait (bounded) until the new version is in the bucket: the command
@@ -58,8 +57,6 @@ Deno.test({
         assertMatch(text, /published .*t\.1\.0\.1\.csv but did not pin it/);
         assertMatch(text, /run the same command again/);
         assertEquals(await Deno.readTextFile(manifest), before);
-      } finally {
-        holder.close();
       }
       // As the message says: the same command again pins the published version.
       const again = await run(["update", "/t.csv", "t.csv", "--patch"]);

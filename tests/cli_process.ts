@@ -164,3 +164,25 @@ async function collect(stream: ReadableStream<Uint8Array>, out: { text: string }
   const decoder = new TextDecoder();
   for await (const chunk of stream) out.text += decoder.decode(chunk, { stream: true });
 }
+
+/**
+ * `deno ARGS` (check, run…) in `dir` as a project of the reader's would run
+ * it: the environment of {@linkcode childEnv}, no prompt input; its stdout
+ * and stderr as one text.
+ */
+export async function denoIn(
+  dir: string,
+  args: readonly string[],
+): Promise<{ code: number; out: string }> {
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: [...args],
+    cwd: dir,
+    clearEnv: true,
+    env: childEnv(dir),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code: run.code, out: text.decode(run.stdout) + text.decode(run.stderr) };
+}

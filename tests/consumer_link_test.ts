@@ -7,25 +7,11 @@
  * in `src/repo/setup.ts`).
  */
 import { assertEquals } from "./assert.ts";
-import { childEnv } from "./cli_process.ts";
+import { denoIn } from "./cli_process.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-async function deno(dir: string, args: string[]): Promise<{ code: number; out: string }> {
-  const run = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: dir,
-    clearEnv: true,
-    env: childEnv(dir),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code: run.code, out: text.decode(run.stdout) + text.decode(run.stderr) };
-}
 
 Deno.test("a project linking the checkout type-checks every entry point under strict flags and runs against startFakeS3", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-consumer-" }));
@@ -80,9 +66,9 @@ Deno.test("a project linking the checkout type-checks every entry point under st
         ``,
       ].join("\n"),
     );
-    const check = await deno(dir, ["check", "app.ts"]);
+    const check = await denoIn(dir, ["check", "app.ts"]);
     assertEquals(check.code, 0, check.out);
-    const run = await deno(dir, [
+    const run = await denoIn(dir, [
       "run",
       "--no-prompt",
       "--allow-net=127.0.0.1",
@@ -115,7 +101,7 @@ Deno.test("a project linking the checkout with Deno's default compiler options t
       join(dir, "app.ts"),
       specs.map((spec, i) => `export * as m${i} from "${spec}";\n`).join(""),
     );
-    const check = await deno(dir, ["check", "app.ts"]);
+    const check = await denoIn(dir, ["check", "app.ts"]);
     assertEquals(check.code, 0, check.out);
   } finally {
     await Deno.remove(dir, { recursive: true });

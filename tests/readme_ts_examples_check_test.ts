@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
-import { childEnv } from "./cli_process.ts";
+import { denoIn } from "./cli_process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -61,17 +61,15 @@ function checkReadmeAndPlanted(): Promise<{ code: number; out: string; blocks: n
       }
       const [planted] = readmeTsBlocks(PLANTED_BLOCK);
       await Deno.writeTextFile(join(dir, PLANTED), planted!.code);
-      const run = await new Deno.Command(Deno.execPath(), {
-        args: ["check", "--quiet", "--config", join(ROOT, "deno.json"), ...files, PLANTED],
-        cwd: dir,
-        clearEnv: true,
-        env: childEnv(dir),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const out = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
-      return { code: run.code, out, blocks: blocks.length };
+      const { code, out } = await denoIn(dir, [
+        "check",
+        "--quiet",
+        "--config",
+        join(ROOT, "deno.json"),
+        ...files,
+        PLANTED,
+      ]);
+      return { code, out, blocks: blocks.length };
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

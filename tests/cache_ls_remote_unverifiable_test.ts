@@ -6,9 +6,8 @@
  * answer cannot be checked and keeps the copy. REMOTE is now `unknown`, with
  * that reason as `remoteError`.
  */
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { testS3Options } from "./versioned_helpers.ts";
+import { answeringS3, cacheOverEndpoint } from "./versioned_helpers.ts";
 
 const MD5_HELLO = "5d41402abc4b2a76b9719d911017c592";
 
@@ -20,26 +19,16 @@ for (
 ) {
   Deno.test(`ls --check-remote: an answer with ${name} is REMOTE unknown, not outdated`, async () => {
     let cached = false;
-    await using server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      async (req) => {
-        await req.body?.cancel();
-        const headers = new Headers({ "content-length": "5" });
-        // Cached through the store's real answer; then the answers change.
-        if (!cached) headers.set("etag", `"${MD5_HELLO}"`);
-        else if (etag !== undefined) headers.set("etag", etag);
-        return new Response(req.method === "HEAD" ? null : "hello", { headers });
-      },
-    );
+    await using server = answeringS3((req) => {
+      const headers = new Headers({ "content-length": "5" });
+      // Cached through the store's real answer; then the answers change.
+      if (!cached) headers.set("etag", `"${MD5_HELLO}"`);
+      else if (etag !== undefined) headers.set("etag", etag);
+      return new Response(req.method === "HEAD" ? null : "hello", { headers });
+    });
     const dir = await Deno.makeTempDir({ prefix: "vc-ls-unverifiable-" });
     try {
-      await using cache = new AssetCache({
-        cacheDir: dir,
-        configPath: false,
-        env: {},
-        store: testS3Options({ url: `http://127.0.0.1:${server.addr.port}` }, { maxAttempts: 1 }),
-        warn: () => {},
-      });
+      await using cache = cacheOverEndpoint(dir, server.url);
       await cache.cache("s3://b/k.txt");
       cached = true;
       const [entry] = await cache.ls({ checkRemote: true });

@@ -5,41 +5,28 @@
  * with no ETag, the copy is now served with a warning that says what was
  * wrong with the answer, and never replaced; `onUnreachable: "fail"` throws.
  */
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { OfflineError } from "../src/errors.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { testS3Options } from "./versioned_helpers.ts";
+import { answeringS3, cacheOverEndpoint } from "./versioned_helpers.ts";
 
 const MD5_HELLO = "5d41402abc4b2a76b9719d911017c592";
 
 Deno.test("revalidation: a HEAD answer refused for its Last-Modified serves the copy, warned", async () => {
   let lastModified = "Wed, 02 Dec 2026 10:00:00 GMT";
   let heads = 0;
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req) => {
-      await req.body?.cancel();
-      if (req.method === "HEAD") heads++;
-      const headers = new Headers({
-        etag: `"${MD5_HELLO}"`,
-        "content-length": "5",
-        "last-modified": lastModified,
-      });
-      return new Response(req.method === "HEAD" ? null : "hello", { headers });
-    },
-  );
+  await using server = answeringS3((req) => {
+    if (req.method === "HEAD") heads++;
+    const headers = new Headers({
+      etag: `"${MD5_HELLO}"`,
+      "content-length": "5",
+      "last-modified": lastModified,
+    });
+    return new Response(req.method === "HEAD" ? null : "hello", { headers });
+  });
   const dir = await Deno.makeTempDir({ prefix: "vc-refused-head-" });
   const warnings: string[] = [];
   const open = (o: { onUnreachable?: "fail" } = {}) =>
-    new AssetCache({
-      cacheDir: dir,
-      configPath: false,
-      env: {},
-      timeout: 0,
-      store: testS3Options({ url: `http://127.0.0.1:${server.addr.port}` }, { maxAttempts: 1 }),
-      warn: (m) => warnings.push(m),
-      ...o,
-    });
+    cacheOverEndpoint(dir, server.url, { timeout: 0, warn: (m) => warnings.push(m), ...o });
   try {
     await using cache = open();
     const path = await cache.cache("s3://b/k.txt");
@@ -59,25 +46,15 @@ Deno.test("revalidation: a HEAD answer refused for its Last-Modified serves the 
 });
 
 Deno.test("ls --check-remote: a HEAD answer refused for its form makes REMOTE unknown, not a failure", async () => {
-  await using server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (req) => {
-      await req.body?.cancel();
-      const bad = new URL(req.url).pathname.endsWith("/bad.txt");
-      const headers = new Headers({ etag: `"${MD5_HELLO}"`, "content-length": "5" });
-      if (bad && req.method === "HEAD") headers.set("last-modified", "garbage");
-      return new Response(req.method === "HEAD" ? null : "hello", { headers });
-    },
-  );
+  await using server = answeringS3((req) => {
+    const bad = new URL(req.url).pathname.endsWith("/bad.txt");
+    const headers = new Headers({ etag: `"${MD5_HELLO}"`, "content-length": "5" });
+    if (bad && req.method === "HEAD") headers.set("last-modified", "garbage");
+    return new Response(req.method === "HEAD" ? null : "hello", { headers });
+  });
   const dir = await Deno.makeTempDir({ prefix: "vc-refused-head-ls-" });
   try {
-    await using cache = new AssetCache({
-      cacheDir: dir,
-      configPath: false,
-      env: {},
-      store: testS3Options({ url: `http://127.0.0.1:${server.addr.port}` }, { maxAttempts: 1 }),
-      warn: () => {},
-    });
+    await using cache = cacheOverEndpoint(dir, server.url);
     await cache.cache("s3://b/bad.txt");
     await cache.cache("s3://b/good.txt");
     const entries = await cache.ls({ checkRemote: true });

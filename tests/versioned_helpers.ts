@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { AssetCache } from "../src/cache/asset_cache.ts";
+import type { AssetCacheOptions } from "../src/cache/cache_options.ts";
 import { openStore, type StoreOptions } from "../src/store/open.ts";
 import type {
   GetOptions,
@@ -329,4 +330,47 @@ export function holdLock(path: string): HeldLock {
     throw error;
   }
   return { release, [Symbol.dispose]: release };
+}
+
+/** A running {@linkcode answeringS3}: its URL; disposing stops it. */
+export interface AnsweringS3 extends AsyncDisposable {
+  url: string;
+}
+
+/**
+ * An S3 endpoint on 127.0.0.1 that answers each request with `answer(req)`
+ * (its body dropped unread): a store whose headers a test shapes one by one,
+ * as a broken S3-compatible server or a proxy would send them.
+ */
+export function answeringS3(answer: (req: Request) => Response): AnsweringS3 {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (req) => {
+      await req.body?.cancel();
+      return answer(req);
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+/**
+ * An asset cache in `cacheDir` over the S3 endpoint `url`: no settings read,
+ * no environment, one attempt a request, warnings dropped; `extra` on top.
+ */
+export function cacheOverEndpoint(
+  cacheDir: string,
+  url: string,
+  extra: AssetCacheOptions = {},
+): AssetCache {
+  return new AssetCache({
+    cacheDir,
+    configPath: false,
+    env: {},
+    store: testS3Options({ url }, { maxAttempts: 1 }),
+    warn: () => {},
+    ...extra,
+  });
 }

@@ -33,19 +33,32 @@ async function project(prefix: string) {
   await Deno.writeTextFile(manifest, PINNED);
   await Deno.writeTextFile(lockFile, LOCKED);
   await new Deno.Command("chown", { args: ["-R", "65534:65534", root] }).output();
+  /** Versions in the bucket. */
+  const published = () => [...Deno.readDirSync(`${bucket}/data`)].map((e) => e.name).sort();
+  /** `vc ARGS` as `nobody` on this manifest, bucket and cache. */
+  const vc = (...args: string[]): Promise<NobodyRun> =>
+    asNobody(root, {
+      vc: [...args, "--manifest", manifest, "--bucket", bucket, "--cache-dir", cacheDir],
+    });
   return {
     root,
     bucket,
     cacheDir,
     manifest,
     lockFile,
-    /** Versions in the bucket. */
-    published: () => [...Deno.readDirSync(`${bucket}/data`)].map((e) => e.name).sort(),
-    /** `vc ARGS` as `nobody` on this manifest, bucket and cache. */
-    vc: (...args: string[]): Promise<NobodyRun> =>
-      asNobody(root, {
-        vc: [...args, "--manifest", manifest, "--bucket", bucket, "--cache-dir", cacheDir],
-      }),
+    vc,
+    /**
+     * `vc ARGS` fails (exit 1) saying each of `says` and that nothing was
+     * published, and the bucket holds the versions it held before.
+     */
+    async refusedUnpublished(args: string[], ...says: string[]): Promise<void> {
+      const before = published();
+      const run = await vc(...args);
+      assertEquals(run.code, 1, run.stderr);
+      for (const text of says) assertStringIncludes(run.stderr, text);
+      assertStringIncludes(run.stderr, "nothing was published");
+      assertEquals(published(), before);
+    },
     async [Symbol.asyncDispose]() {
       await Deno.remove(root, { recursive: true });
     },
@@ -59,20 +72,16 @@ Deno.test({
   async fn() {
     await using p = await project("vc-manifest-read-only-");
     await Deno.chmod(p.manifest, 0o444);
-    const before = p.published();
 
-    const add = await p.vc("add", "/data/new.csv", `${p.root}/a.csv`);
-    assertEquals(add.code, 1, add.stderr);
-    assertStringIncludes(add.stderr, `cannot write manifest ${p.manifest}: it is read-only`);
-    assertStringIncludes(add.stderr, "chmod u+w");
-    assertStringIncludes(add.stderr, "nothing was published");
-    assertEquals(p.published(), before);
-
-    const update = await p.vc("update", "/data/x.csv", `${p.root}/a.csv`, "--patch");
-    assertEquals(update.code, 1, update.stderr);
-    assertStringIncludes(update.stderr, "it is read-only");
-    assertStringIncludes(update.stderr, "nothing was published");
-    assertEquals(p.published(), before);
+    await p.refusedUnpublished(
+      ["add", "/data/new.csv", `${p.root}/a.csv`],
+      `cannot write manifest ${p.manifest}: it is read-only`,
+      "chmod u+w",
+    );
+    await p.refusedUnpublished(
+      ["update", "/data/x.csv", `${p.root}/a.csv`, "--patch"],
+      "it is read-only",
+    );
 
     assertEquals(await Deno.readTextFile(p.manifest), PINNED);
     assertEquals((await Deno.stat(p.manifest)).mode! & 0o777, 0o444);
@@ -87,13 +96,11 @@ Deno.test({
   async fn() {
     await using p = await project("vc-lock-file-read-only-");
     await Deno.chmod(p.lockFile, 0o444);
-    const before = p.published();
 
-    const add = await p.vc("add", "/data/new.csv", `${p.root}/a.csv`);
-    assertEquals(add.code, 1, add.stderr);
-    assertStringIncludes(add.stderr, `cannot write lock file ${p.lockFile}: it is read-only`);
-    assertStringIncludes(add.stderr, "nothing was published");
-    assertEquals(p.published(), before);
+    await p.refusedUnpublished(
+      ["add", "/data/new.csv", `${p.root}/a.csv`],
+      `cannot write lock file ${p.lockFile}: it is read-only`,
+    );
 
     // A second pinned path without a lock entry, for `vc lock` to fill.
     await Deno.writeTextFile(`${p.bucket}/data/y.1.0.0.csv`, "y\n");

@@ -11,9 +11,17 @@ import { assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { AssetCache, InvalidInputError, openStore } from "../mod.ts";
 import { S3Store } from "../src/store/mod.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
+import { withTempDir } from "./versioned_helpers.ts";
 
 const text = new TextEncoder();
+
+/** Runs `fn` with a fake S3 whose bucket `assets` holds `a.csv` ("a,b\n"), and a temp dir; stops and removes both after. */
+async function withAssetsAndDir(fn: (s3: FakeS3, dir: string) => Promise<void>): Promise<void> {
+  await using s3 = await startFakeS3({ buckets: ["assets"] });
+  await s3.putObject("assets", "a.csv", "a,b\n");
+  await withTempDir((dir) => fn(s3, dir), "vc_qa410_");
+}
 
 Deno.test("S3Store and openStore take env as an object of variables (startFakeS3().env)", async () => {
   await using s3 = await startFakeS3({ buckets: ["assets"] });
@@ -32,29 +40,21 @@ Deno.test("S3Store and openStore take env as an object of variables (startFakeS3
 });
 
 Deno.test("AssetCache's store.s3.env may be an object of variables", async () => {
-  await using s3 = await startFakeS3({ buckets: ["assets"] });
-  await s3.putObject("assets", "a.csv", "a,b\n");
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa410_" });
-  try {
+  await withAssetsAndDir(async (s3, dir) => {
     await using assets = new AssetCache({
       cacheDir: `${dir}/cache`,
       configPath: false,
       store: { s3: { env: s3.env, endpoint: s3.url } },
     });
     assertEquals(await Deno.readTextFile(await assets.cache("s3://assets/a.csv")), "a,b\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("AssetCache: store.s3.env is what the store reads, not replaced by the cache's env", async () => {
   // The cache's `env` (here: none of the AWS variables) replaced the store's
   // own, so the store had no credentials (`AccessDeniedError`), and entries
   // were filed under the endpoint of the cache's environment, not the store's.
-  await using s3 = await startFakeS3({ buckets: ["assets"] });
-  await s3.putObject("assets", "a.csv", "a,b\n");
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa410_" });
-  try {
+  await withAssetsAndDir(async (s3, dir) => {
     await using assets = new AssetCache({
       cacheDir: `${dir}/cache`,
       configPath: false,
@@ -66,9 +66,7 @@ Deno.test("AssetCache: store.s3.env is what the store reads, not replaced by the
     // Filed under the store's endpoint: where a cache whose own env names it files it.
     await using same = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false, env: s3.env });
     assertEquals(same.localPath("s3://assets/a.csv"), path);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("an env that is neither a function nor an object is refused, naming the option", async () => {

@@ -390,3 +390,34 @@ function deniedByFileSystem(e: unknown): boolean {
  * ```
  */
 export class SmallObjectDamagedError extends StoreError {}
+
+/**
+ * A callback the caller passed (`mirror`'s `onAction` or `onProgress`, ...)
+ * threw: the operation stopped there, and rejects with this error, naming
+ * the callback, with what it threw as `cause`. Never counted as a failure of
+ * the file or item the callback was told about: the file was fine, the
+ * caller's code was not, and the same call would fail on every item.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallbackError, VcError } from "./errors.ts";
+ * const boom = new Error("boom");
+ * const e = new CallbackError("onAction", boom);
+ * assert(e instanceof VcError);
+ * assert.equal(e.cause, boom);
+ * assert.equal(e.callback, "onAction");
+ * ```
+ */
+export class CallbackError extends VcError {
+  /** The option the callback was passed as (`onAction`). */
+  readonly callback: string;
+  /** Wraps `thrown`, what the callback `callback` threw. */
+  constructor(callback: string, thrown: unknown) {
+    const text = thrown instanceof Error ? thrown.message : String(thrown);
+    super(`the ${callback} callback threw: ${text}; the operation stopped there`, {
+      cause: thrown,
+    });
+    this.callback = callback;
+  }
+}

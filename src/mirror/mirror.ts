@@ -14,7 +14,14 @@ import { dirname, join, pathBelow, resolve, sep } from "../path.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { systemClock } from "../clock.ts";
-import { InvalidInputError, KeyConflictError, NotUtf8NameError, VcError } from "../errors.ts";
+import {
+  CallbackError,
+  InvalidInputError,
+  KeyConflictError,
+  NotUtf8NameError,
+  VcError,
+} from "../errors.ts";
+import { callCallback } from "../callback.ts";
 import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -621,7 +628,8 @@ export class Mirror {
       }
     } catch (error) {
       this.#state.flush();
-      if (o.signal?.aborted || run.stop?.aborted) throw error;
+      // A callback's own error is the caller's to see as it is (see CallbackError).
+      if (o.signal?.aborted || run.stop?.aborted || error instanceof CallbackError) throw error;
       throw new VcError(
         `mirror of ${this.#names.sources.join(", ")} to ${this.#names.target} stopped: ${
           message(error)
@@ -1151,7 +1159,7 @@ export class Mirror {
   #progress(run: Run, key: string, finished = true): void {
     if (finished) run.done++;
     const bytes = run.report.bytes + run.moving;
-    this.#options.onProgress?.({ done: run.done, bytes, current: key });
+    callCallback("onProgress", this.#options.onProgress, { done: run.done, bytes, current: key });
   }
 
   /** hashLocal's progress callback for `key`'s file of `size` bytes, told as its step. */
@@ -1159,7 +1167,7 @@ export class Mirror {
     const onProgress = this.#options.onProgress;
     if (onProgress === undefined) return undefined;
     return (hashed) =>
-      onProgress({
+      callCallback("onProgress", onProgress, {
         done: run.done,
         bytes: run.report.bytes + run.moving,
         current: key,
@@ -1192,7 +1200,7 @@ export class Mirror {
   #act(run: Run, action: "upload" | "download" | "delete", key: string, size: number): void {
     const a = { action, key, size };
     run.report.actions?.push(a);
-    this.#options.onAction?.(a);
+    callCallback("onAction", this.#options.onAction, a);
   }
 
   /**

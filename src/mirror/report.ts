@@ -8,6 +8,7 @@
  */
 import { isTempName } from "../atomic_write.ts";
 import {
+  CallbackError,
   InvalidInputError,
   KeyConflictError,
   ObjectArchivedError,
@@ -47,8 +48,14 @@ const NEXT_RUN = "the next run tries it again";
  * assert.equal(s.error, "DELETE failed: 500 InternalError");
  * assert.equal(failure(undefined, "/x/a", "/x/a changed").error, "changed");
  * ```
+ *
+ * Throws `error` when it is a {@linkcode CallbackError}: the caller's
+ * callback threw, which is no failure of the file (it would be the same for
+ * every file), and stops the run. Every catch site that counts a failure
+ * comes through here, so none of them counts one by mistake.
  */
 export function failure(key: string | undefined, path: string, error: unknown): MirrorFailure {
+  if (error instanceof CallbackError) throw error;
   // The key and path may hold a newline (a file name may): the message's
   // first line must not end inside them, or the cause is cut off.
   const names = key === undefined ? [path] : [key, path];

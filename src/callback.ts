@@ -7,7 +7,7 @@
 import { CallbackError } from "./errors.ts";
 
 /**
- * Calls the caller's callback `fn` (the option `name`) with `arg`; what it
+ * Calls the caller's callback `fn` (the option `name`) with `args`; what it
  * throws becomes a {@linkcode CallbackError}, which the per-item error
  * handling passes on rather than counting it against the item.
  *
@@ -17,13 +17,21 @@ import { CallbackError } from "./errors.ts";
  * import { CallbackError } from "./errors.ts";
  * import { callCallback } from "./callback.ts";
  * callCallback("onAction", undefined, 1); // no callback: nothing to call
- * assert.throws(() => callCallback("onAction", () => { throw new Error("x"); }, 1), CallbackError);
+ * const boom = new Error("boom");
+ * const fail = (_n: number) => {
+ *   throw boom;
+ * };
+ * assert.throws(() => callCallback("onAction", fail, 1), (e) => e instanceof CallbackError && e.cause === boom);
  * ```
  */
-export function callCallback<A>(name: string, fn: ((arg: A) => void) | undefined, arg: A): void {
+export function callCallback<A extends unknown[]>(
+  name: string,
+  fn: ((...args: A) => void) | undefined,
+  ...args: A
+): void {
   if (fn === undefined) return;
   try {
-    fn(arg);
+    fn(...args);
   } catch (error) {
     throw error instanceof CallbackError ? error : new CallbackError(name, error);
   }

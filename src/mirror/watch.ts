@@ -36,7 +36,8 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { InvalidInputError, VcError } from "../errors.ts";
+import { CallbackError, InvalidInputError, VcError } from "../errors.ts";
+import { callCallback } from "../callback.ts";
 import { directoryId } from "./local_side.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
 import { MirrorInterruptedError, storeTransient } from "./report.ts";
@@ -294,7 +295,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     for (const path of report.deferred) {
       if (!pending.has(path)) pending.set(path, { seen: "", since: elapsed(), scan: false });
     }
-    options.onBatch?.(report, kind, info);
+    callCallback("onBatch", options.onBatch, report, kind, info);
   };
   // Failed full passes in a row: the next one comes that much sooner than
   // the interval (a store down at the start must not leave the target
@@ -322,10 +323,12 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       add(report, kind);
     } catch (error) {
       if (cancel?.aborted) throw cutShort(error);
+      // The caller's callback threw: the watch stops with it (see CallbackError).
+      if (error instanceof CallbackError) throw error;
       if (stop?.aborted) return;
       totals.failed++;
       passFailures++;
-      options.onError?.(error);
+      callCallback("onError", options.onError, error);
     }
   };
   // The store answered again (a batch moved or compared a file, a pass
@@ -669,8 +672,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       });
     } catch (error) {
       if (cancel?.aborted) throw cutShort(error, "batch");
+      if (error instanceof CallbackError) throw error;
       totals.failed++;
-      options.onError?.(error);
+      callCallback("onError", options.onError, error);
       const since = elapsed();
       for (const retry of retries.values()) retry(since, true);
     }

@@ -1,6 +1,7 @@
 /**
  * A `prefill()` whose `onProgress` throws: the throw stops the run as an
- * abort does and is what `prefill` rejects with. Before, one thrown while a
+ * abort does, and `prefill` rejects with a `CallbackError` naming the
+ * callback, its `cause` what was thrown (as every callback of the library). Before, one thrown while a
  * download reported failed that item (its error the callback's, kind
  * `VcError`, as if the store's) and the run resolved as if it had gone well.
  */
@@ -8,6 +9,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { walkFiles } from "../src/walk.ts";
+import { CallbackError } from "../src/errors.ts";
 
 Deno.test("prefill: an onProgress that throws stops the run and is what it rejects with", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc-prefill-progress-throws-" });
@@ -34,7 +36,9 @@ Deno.test("prefill: an onProgress that throws stops the run and is what it rejec
           },
         })
       );
-      assert(thrown === boom, `rejected with ${thrown}`);
+      assert(thrown instanceof CallbackError, `rejected with ${thrown}`);
+      assertEquals(thrown.callback, "onProgress");
+      assert(thrown.cause === boom, `cause ${thrown.cause}`);
     }
     const callsThen = calls;
     // Not called again once it threw: nothing goes on in the background.

@@ -7,6 +7,7 @@
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
 import {
+  CallbackError,
   causeChain,
   errorKind,
   InvalidInputError,
@@ -212,7 +213,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   checkVersioned(options.versioned);
   options.signal?.throwIfAborted();
   // An onProgress that throws stops the prefill as an abort does (no item
-  // started, those in flight stopped) and is what it rejects with. Thrown
+  // started, those in flight stopped), which rejects with a CallbackError
+  // around what it threw (the library's rule for callbacks). Thrown
   // where it was called, it failed the item whose download reported (its
   // error "boom", a VcError, as if the store's) and the run went on, or it
   // escaped a finished item and lost the summary.
@@ -237,7 +239,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     try {
       options.onProgress?.(progress);
     } catch (error) {
-      stop.abort(error);
+      stop.abort(new CallbackError("onProgress", error));
     }
   };
   const targets = eachTarget(options, failed, counts, report);

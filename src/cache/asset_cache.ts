@@ -36,6 +36,7 @@ import {
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { callCallback } from "../callback.ts";
 import { shortened } from "../printable.ts";
 import {
   checkOptions,
@@ -283,7 +284,12 @@ export class AssetCache implements AsyncDisposable {
     const callerOpen = checkedOpener("AssetCache", options.openStore);
     this.#remoteOptions = {
       onUnreachable: options.onUnreachable ?? "warn",
-      warn: options.warn ?? ((m) => console.warn(m)),
+      // Through callCallback: a caller's warn that throws stops the call with
+      // a CallbackError (the library's rule for callbacks), at every place
+      // that warns.
+      warn: options.warn === undefined
+        ? (m) => console.warn(m)
+        : (m) => callCallback("warn", options.warn, m),
       ownsStores: options.openStore === undefined,
       // A caller's opener is given the root alone: `openStore` itself passed
       // (as Repository does) would take the progress callback for its options.

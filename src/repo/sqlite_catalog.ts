@@ -339,11 +339,16 @@ function openOnReadOnlyFileSystem(
 
 /** Throws when `db` holds tables (or views) and is no vc catalog: another program's database. */
 function refuseForeignDatabase(db: DatabaseSyncType, path: string): void {
+  // One read, `vc_meta` first when it is there: a catalog another process is
+  // making at this moment (an init racing this one) may have gained its
+  // tables since the look for `vc_meta` before this call, and is vc's.
   const names = db.prepare(
     "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' " +
-      "ESCAPE '\\' ORDER BY name LIMIT 6",
+      "ESCAPE '\\' ORDER BY name = 'vc_meta' DESC, name LIMIT 6",
   ).all().map((row) => String(row.name));
-  if (names.length === 0) return; // an empty database: nothing of another program's
+  // Empty: nothing of another program's. With `vc_meta`: vc's, which the
+  // caller's identity check then takes or refuses as taken.
+  if (names.length === 0 || names[0] === "vc_meta") return;
   throw new CatalogUnavailableError(
     `SQLite file ${path} is not a vc catalog: it is another program's database (its tables: ${
       names.slice(0, 5).join(", ")

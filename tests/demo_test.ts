@@ -1,12 +1,27 @@
 /**
  * The README's first command: `deno task demo` must run the whole versioned
- * workflow on the embedded store and end with manifest.example.json; a DIR
+ * workflow on the embedded store and end with manifest.example.json, printing
+ * the output the README shows; a DIR
  * that is not empty (a second run) is refused before anything is written;
  * in a kept DIR the `vc` lines the demo printed work as shown.
  */
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
-import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+
+/** The lines of the README's demo output block (after "Its output looks like:"). */
+function readmeDemoOutput(): string[] {
+  const readme = Deno.readTextFileSync(fileURLToPath(new URL("../README.md", import.meta.url)));
+  const block = readme.split("Its output looks like:\n\n```\n")[1]?.split("```")[0];
+  assert(block !== undefined, "the README shows the demo's output");
+  return block.trimEnd().split("\n");
+}
+
+/** `line` as a whole-line pattern: each `…` stands for any text. */
+function linePattern(line: string): RegExp {
+  const parts = line.split("…").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".*")}$`);
+}
 
 /** Runs `deno task demo DIR` as the task does (the binary's permissions). */
 async function runDemo(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -31,6 +46,15 @@ Deno.test("deno task demo: add, update, path, cat, prefill and verify on a file:
     assertStringIncludes(stdout, "0 fetched, 2 already cached, 0 failed");
     assertStringIncludes(stdout, "hello from vc");
     assertStringIncludes(stdout, "equals manifest.example.json");
+    // The output the README shows is this run's, in order ("…" for what differs).
+    const printed = stdout.replaceAll(dir, "/tmp/vc-demo-D").replace(/ in \d+\.\ds$/gm, " in 0.0s")
+      .split("\n");
+    let at = 0;
+    for (const line of readmeDemoOutput()) {
+      const next = printed.findIndex((p, i) => i >= at && linePattern(line).test(p));
+      assert(next >= 0, `README's demo line not printed (in order): ${line}\n${stdout}`);
+      at = next + 1;
+    }
     // The bucket is a plain directory holding baiji-pod style versioned keys.
     const table = await Deno.readTextFile(`${dir}/bucket/demo/table.1.1.0.csv`);
     assertStringIncludes(table, "Bergen");

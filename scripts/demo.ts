@@ -11,7 +11,8 @@
  * DIR gets a `vc.json` naming its bucket and cache, so the `vc` lines the
  * demo printed work as shown when run there afterwards (the demo itself pins
  * them through the environment, which wins over a project file, so settings
- * the caller's shell exports never send the demo to another bucket).
+ * the caller's shell exports never send the demo to another bucket or lock
+ * file, nor stop it as frozen or offline).
  *
  * @module
  */
@@ -37,10 +38,16 @@ if (keep && [...Deno.readDirSync(dir)].length > 0) {
 }
 let exitCode = 0;
 try {
+  // Pinned here, as the environment wins over the caller's config files: a
+  // shell's VC_LOCK (a lock file several manifests share) would get the demo's
+  // entries, and VC_FROZEN or offline mode would stop it at its first add.
   const env: Record<string, string> = {
     VC_BUCKET: `file://${join(dir, "bucket")}`,
     VC_CACHE_DIR: join(dir, "cache"),
     VC_MANIFEST: join(dir, "versioned_assets.json"),
+    VC_LOCK: join(dir, "versioned_assets.lock.json"),
+    VC_FROZEN: "0",
+    VC_OFFLINE: "0",
   };
 
   // The project settings a kept DIR needs for `vc ls`, `vc path …` run there (paths are

@@ -24,11 +24,14 @@ function linePattern(line: string): RegExp {
 }
 
 /** Runs `deno task demo DIR` as the task does (the binary's permissions). */
-async function runDemo(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runDemo(
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const demo = fileURLToPath(new URL("../scripts/demo.ts", import.meta.url));
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...PERMISSION_FLAGS, demo, dir],
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -105,6 +108,37 @@ Deno.test("deno task demo DIR: vc run in DIR afterwards finds the demo's bucket 
     const verify = await run("verify");
     assertEquals(verify.code, 0, verify.stderr);
     assertStringIncludes(verify.stdout, "ok  locked  /demo/table.csv");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task demo: the caller's VC_LOCK, VC_FROZEN and offline settings neither stop it nor get its entries", async () => {
+  // A shell that exports a project's settings (VC_LOCK for a lock file several
+  // manifests share, VC_FROZEN from a CI profile, offline in the user config
+  // file): the demo wrote its three lock entries into that lock file, and
+  // stopped at its first `vc add` when frozen or offline.
+  const dir = await Deno.makeTempDir({ prefix: "vc_demo_env_test_" });
+  try {
+    const lock = `${dir}/project.lock.json`;
+    const mine = '{\n  "/x.csv@1.0.0": {"size": 1, "sha256": "' + "a".repeat(64) + '"}\n}\n';
+    await Deno.writeTextFile(lock, mine);
+    await Deno.mkdir(`${dir}/home/.config/vc`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/home/.config/vc/config.json`, '{"offline": true}\n');
+    const out = await runDemo(`${dir}/demo`, {
+      VC_LOCK: lock,
+      VC_FROZEN: "1",
+      VC_OFFLINE: "1",
+      HOME: `${dir}/home`,
+      XDG_CONFIG_HOME: `${dir}/home/.config`,
+    });
+    assertEquals(out.code, 0, `demo failed:\n${out.stdout}\n${out.stderr}`);
+    assertEquals(await Deno.readTextFile(lock), mine);
+    // Its own lock file is the default one, beside its manifest.
+    assertStringIncludes(
+      await Deno.readTextFile(`${dir}/demo/versioned_assets.lock.json`),
+      "/demo/table.csv@1.1.0",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -139,7 +139,10 @@ Deno.test("compile: deno.json tasks use exactly the shared permission flags", as
       "--allow-run=deno scripts/install_lock.ts vc",
   );
   assertStringIncludes(config.tasks.compile, "scripts/compile.ts");
-  assertEquals(config.tasks.demo, `deno run ${flags} scripts/demo.ts`);
+  assertEquals(
+    config.tasks.demo,
+    `VC_CHECKOUT="$(pwd)" && cd "$INIT_CWD" && deno run ${flags} "$VC_CHECKOUT/scripts/demo.ts"`,
+  );
   // Any other task that runs vc's code with vc's permissions takes all of them,
   // so that a change to scripts/permissions.ts cannot leave one behind.
   for (const [name, task] of Object.entries(config.tasks as Record<string, string>)) {

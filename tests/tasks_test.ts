@@ -92,6 +92,36 @@ Deno.test("deno task demo (no DIR) leaves nothing in the temp directory", async 
   }
 });
 
+Deno.test("deno task demo DIR: a relative DIR is the caller's (INIT_CWD), not inside the checkout", async () => {
+  // As `deno task vc` resolves the user's paths: the demo made `./mydemo` in
+  // the checkout, whatever directory the task was called from.
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_demo_cwd_" }));
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "demo", "mydemo"],
+      cwd: dir,
+      // deno task sets INIT_CWD only when it is unset (this test may run under a task).
+      clearEnv: true,
+      env: {
+        NO_COLOR: "1",
+        HOME: dir,
+        PATH: Deno.env.get("PATH") ?? "",
+        DENO_DIR: DENO_DIR,
+        DENO_NO_UPDATE_CHECK: "1",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+    assertStringIncludes(stdout, `vc demo in ${join(dir, "mydemo")}\n`);
+    assertEquals(Deno.statSync(join(dir, "mydemo", "versioned_assets.json")).isFile, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(join(ROOT, "mydemo"), { recursive: true }).catch(() => {});
+  }
+});
+
 Deno.test({
   name: "deno task install puts a working vc on the PATH (no runtime download)",
   ignore: Deno.build.os === "windows", // the installed launcher is a .cmd there

@@ -27,10 +27,18 @@ class DemoFailed extends Error {
 
 const keep = Deno.args[0] !== undefined;
 const dir = resolve(Deno.args[0] ?? await Deno.makeTempDir({ prefix: "vc-demo-" }));
-await Deno.mkdir(dir, { recursive: true });
+let entries: number;
+try {
+  await Deno.mkdir(dir, { recursive: true });
+  entries = [...Deno.readDirSync(dir)].length;
+} catch (error) {
+  // A file given as DIR, or one below a file: say so, not with a stack trace.
+  console.error(`demo: cannot use ${dir} as the demo's directory: ${(error as Error).message}`);
+  Deno.exit(1);
+}
 // A second run in the same DIR would stop half-way at its first `vc add`
 // (the path is already versioned there): refuse before writing anything.
-if (keep && [...Deno.readDirSync(dir)].length > 0) {
+if (keep && entries > 0) {
   console.error(
     `demo: ${dir} is not empty (a previous demo?): pass a new or empty directory, or remove it first`,
   );

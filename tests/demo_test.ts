@@ -143,3 +143,20 @@ Deno.test("deno task demo: the caller's VC_LOCK, VC_FROZEN and offline settings 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task demo DIR: a DIR that cannot be the demo's directory is named, without a stack trace", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_demo_bad_dir_test_" });
+  try {
+    await Deno.writeTextFile(`${dir}/afile`, "mine\n");
+    for (const bad of [`${dir}/afile`, `${dir}/afile/below`]) {
+      const { code, stdout, stderr } = await runDemo(bad);
+      assertEquals(code, 1, stderr);
+      assertEquals(stdout, "");
+      assertStringIncludes(stderr, `demo: cannot use ${bad} as the demo's directory: `);
+      assertEquals(stderr.includes("    at "), false, stderr);
+    }
+    assertEquals(await Deno.readTextFile(`${dir}/afile`), "mine\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -31,7 +31,14 @@ import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { joinUri } from "../uri.ts";
-import { DEFAULT_RACY_WINDOW_MS, hashLocal, isRacy, record, sameContent } from "./compare.ts";
+import {
+  DEFAULT_RACY_WINDOW_MS,
+  hashLocal,
+  isRacy,
+  type LocalHash,
+  record,
+  sameContent,
+} from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
 import {
@@ -1234,6 +1241,50 @@ export class Mirror {
     if (!this.#options.dryRun) record(this.#state, entry, md5, etag, racy);
   }
 
+  // The MD5 of `local` (the file of `pair`): the state row's when its stat
+  // is unchanged, else read (and counted as hashed). `row` is that state row,
+  // which #unchanged compares with the store's object too.
+  async #hash(
+    run: Run,
+    pair: Planned<{ key: string }>,
+    local: LocalEntry,
+  ): Promise<{ row: StateRow | undefined; hash: LocalHash }> {
+    const o = this.#options;
+    const row = pair.known ? pair.known.row : this.#state.get(local.key);
+    const hash = await hashLocal(
+      local,
+      row,
+      o.checksum ?? false,
+      this.#racyWindow,
+      this.#hashing(run, pair.key, local.size),
+      o.symlinks ?? "skip",
+    );
+    if (hash.hashed) run.report.hashed++;
+    return { row, hash };
+  }
+
+  // True when the store's `remote` holds the content of `local` (hashed as
+  // `hash`): counted as unchanged, nothing to transfer, and its state row
+  // brought up to date where it was not.
+  async #unchanged(
+    run: Run,
+    store: ObjectStore,
+    local: LocalEntry,
+    remote: RemoteEntry,
+    row: StateRow | undefined,
+    hash: LocalHash,
+  ): Promise<boolean> {
+    const o = this.#options;
+    if (!(await sameContent(hash.md5, remote, row, store, run.report, o.signal, local.path))) {
+      return false;
+    }
+    run.report.unchanged++;
+    if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
+      this.#remember(local, hash.md5, remote.etag, hash.racy);
+    }
+    return true;
+  }
+
   get #racyWindow(): number {
     return this.#options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
   }
@@ -1263,16 +1314,7 @@ export class Mirror {
         }
         return;
       }
-      const row = pair.known ? pair.known.row : this.#state.get(local.key);
-      const hash = await hashLocal(
-        local,
-        row,
-        o.checksum ?? false,
-        this.#racyWindow,
-        this.#hashing(run, pair.key, local.size),
-        o.symlinks ?? "skip",
-      );
-      if (hash.hashed) run.report.hashed++;
+      const { row, hash } = await this.#hash(run, pair, local);
       if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
         // Written to since the walk listed it (a log being appended): the
         // store would refuse the bytes for the walk's size, in its own words
@@ -1283,22 +1325,7 @@ export class Mirror {
         );
       }
       if (remote !== undefined && remote.size === local.size) {
-        const same = await sameContent(
-          hash.md5,
-          remote,
-          row,
-          store,
-          run.report,
-          o.signal,
-          local.path,
-        );
-        if (same) {
-          run.report.unchanged++;
-          if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
-            this.#remember(local, hash.md5, remote.etag, hash.racy);
-          }
-          return;
-        }
+        if (await this.#unchanged(run, store, local, remote, row, hash)) return;
       }
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
@@ -1425,23 +1452,8 @@ export class Mirror {
         }
       }
       if (local !== undefined && local.size === remote.size) {
-        const row = pair.known ? pair.known.row : this.#state.get(local.key);
-        const hash = await hashLocal(
-          local,
-          row,
-          o.checksum ?? false,
-          this.#racyWindow,
-          this.#hashing(run, pair.key, local.size),
-          o.symlinks ?? "skip",
-        );
-        if (hash.hashed) run.report.hashed++;
-        if (await sameContent(hash.md5, remote, row, store, run.report, o.signal, local.path)) {
-          run.report.unchanged++;
-          if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
-            this.#remember(local, hash.md5, remote.etag, hash.racy);
-          }
-          return;
-        }
+        const { row, hash } = await this.#hash(run, pair, local);
+        if (await this.#unchanged(run, store, local, remote, row, hash)) return;
       }
       const dest = join(root, ...spelled.split("/"));
       const link = linkBelow(root, dest, run.checkedDirs);

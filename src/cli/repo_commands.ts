@@ -8,8 +8,6 @@
  * @module
  */
 import { join } from "node:path";
-import { copyFileAtomic } from "../atomic_write.ts";
-import { copyOutError } from "../cache/cache_errors.ts";
 import { InvalidInputError } from "../errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import {
@@ -31,9 +29,9 @@ import { CACHE_OPTIONS, DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
-import { writeLocalOut } from "./write_out.ts";
+import { copyLocalOut, writeLocalOut } from "./write_out.ts";
 import { shellWord } from "../shell_word.ts";
-import { checkProgress, copyProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
+import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
 export const REPO_OPTIONS: OptionSpecs = {
@@ -444,19 +442,7 @@ export const get: Command = {
           hint: "copy to a file of your own; --local prints the cached copy's path to read",
         });
       }
-      // Drawn: a copy of a GB takes seconds.
-      using bar = ctx.out.progress(`copy record ${id}`);
-      try {
-        await copyFileAtomic(path, target, {
-          onProgress: copyProgress(bar),
-          ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-        });
-      } catch (e) {
-        // Ctrl-C during a copy of seconds a GB: stopped, --to left as it was.
-        ctx.io.signal?.throwIfAborted();
-        throw copyOutError(e, target);
-      }
-      bar.done();
+      await copyLocalOut(ctx, path, target, `copy record ${id}`);
       await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
     } else {
       await ctx.out.data({ id, path }, path);

@@ -21,10 +21,8 @@ import { shellWord } from "../shell_word.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
-import { copyFileAtomic } from "../atomic_write.ts";
-import { copyOutError } from "../cache/cache_errors.ts";
 import { compareUtf8 } from "../walk.ts";
-import { writeLocalOut } from "./write_out.ts";
+import { copyLocalOut, writeLocalOut } from "./write_out.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import { localPathArg, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
@@ -32,7 +30,6 @@ import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import {
   checkProgress,
-  copyProgress,
   hashProgress,
   listingProgress,
   uploadProgress,
@@ -361,18 +358,7 @@ export const get: Command = {
       throw new UsageError(`DEST ${dest} is ${own}: copy ${normalized(p)} somewhere else`);
     }
     const local = await localCopy(ctx, s.vc, p, version);
-    using bar = ctx.out.progress(`copy ${normalized(p)}`);
-    try {
-      await copyFileAtomic(local, target, {
-        onProgress: copyProgress(bar),
-        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-      });
-    } catch (e) {
-      // Ctrl-C during a copy of seconds a GB: stopped, DEST left as it was.
-      ctx.io.signal?.throwIfAborted();
-      throw copyOutError(e, target);
-    }
-    bar.done();
+    await copyLocalOut(ctx, local, target, `copy ${normalized(p)}`);
     await ctx.out.status(
       { path: normalized(p), ...(version ? { version } : {}), dest },
       `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,

@@ -1,11 +1,13 @@
 /**
  * Content on stdout (`vc cat`, `vc get PATH -`, `vc repo get ID --to -`,
- * `vc cache-client get ID`)
- * with its progress on stderr.
+ * `vc cache-client get ID`), or a local file copied to the user's file
+ * (`vc get PATH DEST`, `vc repo get ID --to FILE`), with its progress on stderr.
  *
  * @module
  */
 import { untilAborted } from "../abort_hub.ts";
+import { copyFileAtomic } from "../atomic_write.ts";
+import { copyOutError } from "../cache/cache_errors.ts";
 import type { ProgressBar } from "../progress.ts";
 import type { CommandContext } from "./command.ts";
 import { copyProgress } from "./upload_progress.ts";
@@ -107,4 +109,44 @@ async function* fileChunks(file: Deno.FsFile): AsyncGenerator<Uint8Array> {
     if (n === null) return;
     yield buffer.slice(0, n);
   }
+}
+
+/**
+ * Copies the local file `local` to `target` atomically (`vc get PATH DEST`,
+ * `vc repo get ID --to FILE`), drawn as `copying` with `label`: a copy of a
+ * GB takes seconds. Ctrl-C stops it with `target` left as it was; a failure
+ * is told as {@linkcode copyOutError} tells it, naming `target`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { Output } from "./output.ts";
+ * import { copyLocalOut } from "./write_out.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a`, "hello");
+ * const io = memoryIo();
+ * await copyLocalOut({ io, out: new Output(io) } as never, `${dir}/a`, `${dir}/b`, "copy /a");
+ * assert((await Deno.readTextFile(`${dir}/b`)) === "hello");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function copyLocalOut(
+  ctx: CommandContext,
+  local: string,
+  target: string,
+  label: string,
+): Promise<void> {
+  using bar = ctx.out.progress(label);
+  try {
+    await copyFileAtomic(local, target, {
+      onProgress: copyProgress(bar),
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+    });
+  } catch (e) {
+    // Ctrl-C during a copy of seconds a GB: stopped, the destination left as it was.
+    ctx.io.signal?.throwIfAborted();
+    throw copyOutError(e, target);
+  }
+  bar.done();
 }

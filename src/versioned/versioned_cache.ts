@@ -995,24 +995,13 @@ export class VersionedCache {
       });
     }
     const store = await this.#store(this.bucket);
-    const foreign: Array<ForeignVersion & { key: string }> = [];
-    const published = await this.#versions(
-      p,
-      store,
-      options.signal,
-      foreign,
-      options.onListProgress,
-    );
+    const { published, foreign } = await this.#publishedVersions(p, store, options);
     warnForeignAbove(p, version, foreign, options.onWarning);
     if (published.length === 0) {
       const twin = await this.#twinVersions(p, store, options.signal);
       if (twin !== undefined) {
         throw new InvalidInputError(
-          `${escapedUnicode(p)} has no versions in ${this.bucket}, but ` +
-            `${escapedUnicode(twin.path)}, which looks the same (Unicode ${
-              spellingDifference(p, twin.path)
-            }), has ` +
-            `${availableVersions(twin.versions)}; use that spelling (pin one of its versions, or ` +
+          `${this.#twinFound(p, twin)}; use that spelling (pin one of its versions, or ` +
             `\`vc update\` it) rather than start a second asset under a lookalike name`,
         );
       }
@@ -1023,13 +1012,7 @@ export class VersionedCache {
     if (published.length > 0 && !published.includes(version)) {
       throw alreadyPublished(p, published, this.bucket, this.manifest);
     }
-    await this.#prepareManifestDir();
-    await this.#lockEntries(); // a broken lock file fails before anything is published
-    const snapshot = await snapshotSource(file);
-    const digest = await digestSource(file, {
-      ...signalOption(options.signal),
-      ...checkReport(snapshot.size, options.onHashProgress),
-    });
+    const { snapshot, digest } = await this.#readyToPublish(file, options);
     if (published.length > 0) {
       if (!(await this.#holdsFile(p, version, file, digest))) {
         throw alreadyPublished(p, published, this.bucket, this.manifest);
@@ -1107,14 +1090,7 @@ export class VersionedCache {
     // Listed as `vc versions` lists: a directory bucket that does not exist
     // is a typo in --bucket (only `add` makes one), not a path without versions.
     const bucket = await this.#listedBucket();
-    const foreign: Array<ForeignVersion & { key: string }> = [];
-    const published = await this.#versions(
-      p,
-      bucket,
-      options.signal,
-      foreign,
-      options.onListProgress,
-    );
+    const { published, foreign } = await this.#publishedVersions(p, bucket, options);
     const from = published.at(-1);
     if (from === undefined && read.text === undefined) throw await missingManifest();
     if (from === undefined) {
@@ -1142,13 +1118,7 @@ export class VersionedCache {
       }
       const twin = await this.#twinVersions(p, bucket, options.signal);
       if (twin !== undefined) {
-        throw new NotFoundError(
-          `${escapedUnicode(p)} has no versions in ${this.bucket}, but ` +
-            `${escapedUnicode(twin.path)}, which looks the same (Unicode ${
-              spellingDifference(p, twin.path)
-            }), has ` +
-            `${availableVersions(twin.versions)}; use that spelling`,
-        );
+        throw new NotFoundError(`${this.#twinFound(p, twin)}; use that spelling`);
       }
       const paths = Object.keys(entries);
       throw new NotFoundError(
@@ -1161,13 +1131,7 @@ export class VersionedCache {
     warnForeignAbove(p, to, foreign, options.onWarning);
     checkManifestRoom(read, this.manifest, p, to);
     if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
-    await this.#prepareManifestDir();
-    await this.#lockEntries(); // a broken lock file fails before anything is published
-    const snapshot = await snapshotSource(file);
-    const digest = await digestSource(file, {
-      ...signalOption(options.signal),
-      ...checkReport(snapshot.size, options.onHashProgress),
-    });
+    const { snapshot, digest } = await this.#readyToPublish(file, options);
     const pinned = entries[p];
     if (!options.force) {
       // The bucket's latest already holds this file but the manifest pins
@@ -1256,6 +1220,53 @@ export class VersionedCache {
       if (versions.length > 0) return { path, versions };
     }
     return undefined;
+  }
+
+  /**
+   * The versions of normalized path `p` in `store` that `add` and `update`
+   * publish beside, sorted, and the keys another tool wrote for `p` that
+   * look like versions (`foreign`, for warnForeignAbove).
+   */
+  async #publishedVersions(
+    p: string,
+    store: ObjectStore,
+    options: Pick<VersionedUpdateOptions, "signal" | "onListProgress">,
+  ): Promise<{ published: string[]; foreign: Array<ForeignVersion & { key: string }> }> {
+    const foreign: Array<ForeignVersion & { key: string }> = [];
+    const published = await this.#versions(
+      p,
+      store,
+      options.signal,
+      foreign,
+      options.onListProgress,
+    );
+    return { published, foreign };
+  }
+
+  // The start of the message of `p` without versions whose other Unicode
+  // spelling `twin` has some: `add` and `update` each say what to do then.
+  #twinFound(p: string, twin: { path: string; versions: string[] }): string {
+    return `${escapedUnicode(p)} has no versions in ${this.bucket}, but ` +
+      `${escapedUnicode(twin.path)}, which looks the same (Unicode ${
+        spellingDifference(p, twin.path)
+      }), has ${availableVersions(twin.versions)}`;
+  }
+
+  // Before `add` or `update` publishes `file`: the manifest's directory made,
+  // the lock file read (a broken one fails before anything is published),
+  // and the file's snapshot and digest taken (its hashing drawn).
+  async #readyToPublish(
+    file: string,
+    options: Pick<VersionedUpdateOptions, "signal" | "onHashProgress">,
+  ): Promise<{ snapshot: SourceSnapshot; digest: SourceDigest }> {
+    await this.#prepareManifestDir();
+    await this.#lockEntries();
+    const snapshot = await snapshotSource(file);
+    const digest = await digestSource(file, {
+      ...signalOption(options.signal),
+      ...checkReport(snapshot.size, options.onHashProgress),
+    });
+    return { snapshot, digest };
   }
 
   /** The versions of normalized path `p` in `store`, sorted (a publish makes the bucket). */

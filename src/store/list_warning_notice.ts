@@ -13,11 +13,12 @@
  */
 import { printable } from "../printable.ts";
 import type { ListWarning } from "./types.ts";
+import { noticeBoard } from "./notice_board.ts";
 
 /** Hears each listing warning (see {@linkcode listenToListWarnings}). */
 export type ListWarningListener = (warning: ListWarning) => void;
 
-const listeners = new Set<ListWarningListener>();
+const warnings = noticeBoard<ListWarning>();
 
 /**
  * Makes `onWarning` hear the warnings of every store listing in this process
@@ -37,12 +38,7 @@ const listeners = new Set<ListWarningListener>();
  * ```
  */
 export function listenToListWarnings(onWarning: ListWarningListener): () => void {
-  // Wrapped, so the same function given twice is two listeners, each stopped once.
-  const listener: ListWarningListener = (warning) => onWarning(warning);
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-  };
+  return warnings.listen(onWarning);
 }
 
 /**
@@ -62,15 +58,5 @@ export function listenToListWarnings(onWarning: ListWarningListener): () => void
  * ```
  */
 export function listWarned(warning: ListWarning): void {
-  if (listeners.size === 0) {
-    console.warn(`warning: ${printable(warning.message)}`);
-    return;
-  }
-  for (const listener of listeners) {
-    try {
-      listener(warning);
-    } catch {
-      // see above
-    }
-  }
+  if (!warnings.tell(warning)) console.warn(`warning: ${printable(warning.message)}`);
 }

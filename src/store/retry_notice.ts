@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { noticeBoard } from "./notice_board.ts";
 
 /** One failed attempt of a store request that is about to be tried again. */
 export interface StoreRetry {
@@ -58,7 +59,7 @@ export function retryReason(error: unknown): string {
 /** Hears each retry of a store request (see {@linkcode listenToStoreRetries}). */
 export type StoreRetryListener = (retry: StoreRetry) => void;
 
-const listeners = new Set<StoreRetryListener>();
+const retries = noticeBoard<StoreRetry>();
 
 /**
  * Makes `onRetry` hear every store request's retries in this process until
@@ -78,12 +79,7 @@ const listeners = new Set<StoreRetryListener>();
  * ```
  */
 export function listenToStoreRetries(onRetry: StoreRetryListener): () => void {
-  // Wrapped, so the same function given twice is two listeners, each stopped once.
-  const listener: StoreRetryListener = (retry) => onRetry(retry);
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-  };
+  return retries.listen(onRetry);
 }
 
 /**
@@ -103,11 +99,5 @@ export function listenToStoreRetries(onRetry: StoreRetryListener): () => void {
  * ```
  */
 export function storeRetried(retry: StoreRetry): void {
-  for (const listener of listeners) {
-    try {
-      listener(retry);
-    } catch {
-      // see above
-    }
-  }
+  retries.tell(retry);
 }

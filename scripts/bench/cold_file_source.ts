@@ -20,10 +20,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import {
   median,
-  parseBenchArgs,
+  parseBenchNumbers,
   Report,
   syncDisks,
   tempDir,
@@ -32,16 +31,8 @@ import {
   vcArgs,
 } from "./lib.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  strict: false,
-  options: { count: { type: "string" }, quick: { type: "boolean" }, results: { type: "string" } },
-});
-const bench = parseBenchArgs(
-  Deno.args.filter((a, i, all) => a !== "--count" && all[i - 1] !== "--count"),
-);
-const quick = values.quick === true;
-const count = Number(values.count ?? (quick ? 200 : 1000));
+const bench = parseBenchNumbers(Deno.args, { count: [1000, 200] });
+const { quick, numbers: { count } } = bench;
 const pairs = quick ? 1 : 3;
 const report = new Report("cold_file_source");
 

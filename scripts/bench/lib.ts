@@ -36,12 +36,37 @@ export interface BenchArgs {
 
 /** Parses `--quick` and `--results FILE`. */
 export function parseBenchArgs(args: readonly string[]): BenchArgs {
+  const { quick, results } = parseBenchNumbers(args, {});
+  return { quick, results };
+}
+
+/**
+ * Parses `--quick`, `--results FILE` and the benchmark's own number flags
+ * (`--count N`, `--rounds R`, ...): `defaults` gives each flag's value when
+ * it is not given, `[full, quick]` (the second with `--quick`). A given
+ * value is read with `Number()`, as the benchmarks always read them.
+ */
+export function parseBenchNumbers<K extends string>(
+  args: readonly string[],
+  defaults: Record<K, readonly [full: number, quick: number]>,
+): BenchArgs & { numbers: Record<K, number> } {
+  const flags = Object.keys(defaults) as K[];
   const { values } = parseArgs({
     args: [...args],
     strict: true,
-    options: { quick: { type: "boolean" }, results: { type: "string" } },
+    options: {
+      quick: { type: "boolean" },
+      results: { type: "string" },
+      ...Object.fromEntries(flags.map((flag) => [flag, { type: "string" as const }])),
+    },
   });
-  return { quick: values.quick ?? false, results: values.results };
+  const given = values as Record<string, string | boolean | undefined>;
+  const quick = values.quick ?? false;
+  const numbers = Object.fromEntries(flags.map((flag) => {
+    const value = given[flag];
+    return [flag, typeof value === "string" ? Number(value) : defaults[flag][quick ? 1 : 0]];
+  })) as Record<K, number>;
+  return { quick, results: values.results, numbers };
 }
 
 /** One goal's verdict. */

@@ -19,7 +19,6 @@
  * @module
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { startFakeS3 } from "../../src/testing/mod.ts";
 import type { StoreOptions } from "../../src/store/open.ts";
 import { openStore } from "../../src/store/open.ts";
@@ -28,23 +27,14 @@ import { CURRENT_SQL } from "../../src/repo/records.ts";
 import type { Catalog, SqlValue } from "../../src/repo/catalog.ts";
 import { runWorkers, seedJobs, verifyRun } from "../../tests/fixtures/repo_concurrency.ts";
 import { havePostgres, type PgServer, startPgServer } from "../../tests/pg_server.ts";
-import { fmtNum, median, Report } from "./lib.ts";
+import { fmtNum, median, parseBenchNumbers, Report } from "./lib.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  strict: true,
-  options: {
-    quick: { type: "boolean" },
-    results: { type: "string" },
-    workers: { type: "string" },
-    ops: { type: "string" },
-    records: { type: "string" },
-  },
+const { quick, results, numbers } = parseBenchNumbers(Deno.args, {
+  workers: [8, 4],
+  ops: [200, 40],
+  records: [100_000, 20_000],
 });
-const quick = values.quick ?? false;
-const WORKERS = Number(values.workers ?? (quick ? 4 : 8));
-const OPS = Number(values.ops ?? (quick ? 40 : 200));
-const RECORDS = Number(values.records ?? (quick ? 20_000 : 100_000));
+const { workers: WORKERS, ops: OPS, records: RECORDS } = numbers;
 const report = new Report("repo");
 
 await using s3 = await startFakeS3({ buckets: ["bench"] });
@@ -74,7 +64,7 @@ try {
   await pg?.[Symbol.asyncDispose]();
   await Deno.remove(dir, { recursive: true });
 }
-const args = values.results === undefined ? { quick } : { quick, results: values.results };
+const args = results === undefined ? { quick } : { quick, results };
 await report.finish({ quick: args.quick, results: args.results });
 
 async function concurrency(kind: string, catalog: string): Promise<void> {

@@ -31,13 +31,21 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import process from "node:process";
 import { S3Store } from "../../src/store/s3.ts";
 import { Http1Client } from "../../src/store/http1_client.ts";
 import { EMPTY_SHA256, SigV4Signer } from "../../src/store/sigv4.ts";
 import { forEachLimit } from "../../src/pool.ts";
-import { FakeServer, fmtNum, KiB, median, putObjects, Report, ROOT } from "./lib.ts";
+import {
+  FakeServer,
+  fmtNum,
+  KiB,
+  median,
+  parseBenchNumbers,
+  putObjects,
+  Report,
+  ROOT,
+} from "./lib.ts";
 import { type SmallGetChildResult, smallKey } from "./small_get_child.ts";
 
 const BUCKET = "sget";
@@ -45,19 +53,11 @@ const SIZE = 4 * KiB;
 const CONCURRENCY = 16;
 const GOAL = 1.5;
 
-const { values } = parseArgs({
-  args: Deno.args,
-  strict: true,
-  options: {
-    quick: { type: "boolean" },
-    results: { type: "string" },
-    count: { type: "string" },
-    rounds: { type: "string" },
-  },
+const { quick, results, numbers } = parseBenchNumbers(Deno.args, {
+  count: [2000, 300],
+  rounds: [5, 3],
 });
-const quick = values.quick ?? false;
-const count = Number(values.count ?? (quick ? 300 : 2000));
-const rounds = Number(values.rounds ?? (quick ? 3 : 5));
+const { count, rounds } = numbers;
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(rounds) || rounds < 1) {
   throw new Error("--count and --rounds must be positive integers");
 }
@@ -236,4 +236,4 @@ try {
   await viaFetch.close();
   await viaHttp1.close();
 }
-await report.finish({ quick, results: values.results });
+await report.finish({ quick, results });

@@ -313,3 +313,40 @@ export function watchWithTestEvents(
     },
   };
 }
+
+/** A running {@linkcode watchedTree}: the watch, and the tree and store it mirrors. */
+export interface WatchedTree extends TestWatch {
+  /** The fake S3 store mirrored into. */
+  store: ObjectStore;
+  /** The temp workspace (`src` and the state are in it). */
+  dir: string;
+  /** The watched source directory, `dir/src`. */
+  src: string;
+}
+
+/**
+ * A fake S3 backend, a temp workspace whose `src` holds `files`, and a
+ * {@linkcode watchWithTestEvents} of it (with `extra`), returned once its
+ * first pass is done and it is idle. Disposing it stops the watch, then
+ * removes the workspace and the backend.
+ */
+export async function watchedTree(
+  files: Record<string, string>,
+  extra: Partial<WatchOptions> = {},
+): Promise<WatchedTree> {
+  await using stack = new AsyncDisposableStack();
+  const b = stack.use(await fakeBackend());
+  const w = stack.use(await tempDir());
+  const src = join(w.dir, "src");
+  await writeTree(src, files);
+  const watch = stack.use(watchWithTestEvents(src, b.store, w.dir, extra));
+  await until("the first pass", () => watch.batches.length === 1 && watch.counts.idle > 0);
+  const owned = stack.move();
+  return {
+    ...watch,
+    store: b.store,
+    dir: w.dir,
+    src,
+    [Symbol.asyncDispose]: () => owned.disposeAsync(),
+  };
+}

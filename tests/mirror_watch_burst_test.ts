@@ -6,22 +6,14 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import {
-  fakeBackend,
-  storeContents,
-  tempDir,
-  until,
-  watchWithTestEvents,
-  writeTree,
-} from "./mirror_helpers.ts";
+import { storeContents, until, watchedTree } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: the paths of one burst of events are one batch (maxDelete holds an rm -r back)", async () => {
-  await using b = await fakeBackend();
-  await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a", "b.txt": "b", "c.txt": "c", "keep.txt": "k" });
-  await using watch = watchWithTestEvents(src, b.store, w.dir, { maxDelete: 2 });
-  const { clock, events, batches, counts } = watch;
+  await using watch = await watchedTree(
+    { "a.txt": "a", "b.txt": "b", "c.txt": "c", "keep.txt": "k" },
+    { maxDelete: 2 },
+  );
+  const { src, clock, events, batches, counts } = watch;
   // Lets the watch take up what the clock's advance made due: it goes idle
   // again, or (no sleep of its ended) stays so.
   const settle = async () => {
@@ -30,7 +22,6 @@ Deno.test("mirror --watch: the paths of one burst of events are one batch (maxDe
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  await until("the first pass", () => batches.length === 1 && counts.idle > 0);
   for (const name of ["a.txt", "b.txt", "c.txt"]) await Deno.remove(join(src, name));
   // The pump takes the events one at a time: each a few ms after the last.
   for (const name of ["a.txt", "b.txt", "c.txt"]) {
@@ -46,7 +37,7 @@ Deno.test("mirror --watch: the paths of one burst of events are one batch (maxDe
     await clock.advance(5);
     await settle();
   }
-  const keys = Object.keys(await storeContents(b.store)).sort();
+  const keys = Object.keys(await storeContents(watch.store)).sort();
   // Three deletes in one batch are more than maxDelete 2: none is made.
   assertEquals(keys, ["a.txt", "b.txt", "c.txt", "keep.txt"]);
   assertEquals(batches.length, 2);

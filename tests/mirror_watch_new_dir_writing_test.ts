@@ -8,23 +8,11 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import {
-  fakeBackend,
-  storeContents,
-  tempDir,
-  until,
-  watchWithTestEvents,
-  writeTree,
-} from "./mirror_helpers.ts";
+import { storeContents, until, watchedTree, writeTree } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: a new directory's batch leaves a file still being written in it to its own events", async () => {
-  await using b = await fakeBackend();
-  await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a" });
-  await using t = watchWithTestEvents(src, b.store, w.dir);
-  await until("the first pass", () => t.batches.some((x) => x.kind === "initial"));
-  await until("idle", () => t.counts.idle > 0);
+  await using t = await watchedTree({ "a.txt": "a" });
+  const { src } = t;
   const dir = join(src, "new");
   const big = join(dir, "big.bin");
   await writeTree(src, { "new/done.txt": "done", "new/big.bin": "first half," });
@@ -42,7 +30,7 @@ Deno.test("mirror --watch: a new directory's batch leaves a file still being wri
   const batches = t.batches.length;
   await t.clock.advance(500);
   await until("the directory's batch", () => t.batches.length > batches);
-  const after = await storeContents(b.store);
+  const after = await storeContents(t.store);
   assertEquals(after["new/done.txt"], "done");
   assertEquals(after["new/big.bin"], undefined, "half a file was uploaded");
   // Written to the end, and quiet: its own batch uploads it whole.
@@ -51,5 +39,5 @@ Deno.test("mirror --watch: a new directory's batch leaves a file still being wri
   const more = t.batches.length;
   await t.clock.advance(1_000);
   await until("the file's batch", () => t.batches.length > more);
-  assertEquals((await storeContents(b.store))["new/big.bin"], "first half,second half");
+  assertEquals((await storeContents(t.store))["new/big.bin"], "first half,second half");
 });

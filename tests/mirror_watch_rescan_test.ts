@@ -11,23 +11,11 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import {
-  fakeBackend,
-  storeContents,
-  tempDir,
-  until,
-  watchWithTestEvents,
-  writeTree,
-} from "./mirror_helpers.ts";
+import { storeContents, until, watchedTree, writeTree } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: events the system dropped (queue overflow, a rescan) bring a full pass a debounce later", async () => {
-  await using b = await fakeBackend();
-  await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a" });
-  await using watch = watchWithTestEvents(src, b.store, w.dir);
-  const { batches, counts } = watch;
-  await until("the first pass", () => batches.length === 1 && counts.idle > 0);
+  await using watch = await watchedTree({ "a.txt": "a" });
+  const { src, batches, counts } = watch;
   // Written while the queue overflowed: no event says so.
   await writeTree(src, { "b.txt": "b", "sub/c.txt": "c" });
   await Deno.remove(join(src, "a.txt"));
@@ -36,17 +24,12 @@ Deno.test("mirror --watch: events the system dropped (queue overflow, a rescan) 
   watch.clock.advance(1000);
   await until("a full pass", () => batches.length === 2);
   assertEquals(batches.map((x) => x.kind), ["initial", "reconcile"]);
-  assertEquals(await storeContents(b.store), { "b.txt": "b", "sub/c.txt": "c" });
+  assertEquals(await storeContents(watch.store), { "b.txt": "b", "sub/c.txt": "c" });
 });
 
 Deno.test("mirror --watch: overflows that keep coming bring one full pass once they stop, not one each", async () => {
-  await using b = await fakeBackend();
-  await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a" });
-  await using watch = watchWithTestEvents(src, b.store, w.dir);
-  const { batches, counts } = watch;
-  await until("the first pass", () => batches.length === 1 && counts.idle > 0);
+  await using watch = await watchedTree({ "a.txt": "a" });
+  const { src, batches, counts } = watch;
   await writeTree(src, { "b.txt": "b" });
   // Overflows half a debounce apart, as while a big file is written fast.
   for (let i = 1; i <= 5; i++) {
@@ -68,5 +51,5 @@ Deno.test("mirror --watch: overflows that keep coming bring one full pass once t
   // beside the pass.
   await until("a full pass", () => batches.length >= 2 && counts.idle > before);
   assertEquals(batches.map((x) => x.kind), ["initial", "reconcile"]);
-  assertEquals(await storeContents(b.store), { "a.txt": "a", "b.txt": "b" });
+  assertEquals(await storeContents(watch.store), { "a.txt": "a", "b.txt": "b" });
 });

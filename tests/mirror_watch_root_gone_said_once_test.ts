@@ -7,24 +7,12 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import {
-  fakeBackend,
-  storeContents,
-  tempDir,
-  until,
-  watchWithTestEvents,
-  writeTree,
-} from "./mirror_helpers.ts";
+import { storeContents, until, watchedTree } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: a source root moved away is said once, not a batch that fails and is retried", async () => {
-  await using b = await fakeBackend();
-  await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a" });
-  await using watch = watchWithTestEvents(src, b.store, w.dir);
-  const { clock, events, batches, errors, counts } = watch;
-  await until("the first pass", () => batches.length === 1 && counts.idle > 0);
-  await Deno.rename(src, join(w.dir, "away"));
+  await using watch = await watchedTree({ "a.txt": "a" });
+  const { src, clock, events, batches, errors, counts } = watch;
+  await Deno.rename(src, join(watch.dir, "away"));
   events.send({ kind: "remove", paths: [src] });
   await until("the event taken in", () => counts.seen === 1);
   const idleBefore = counts.idle;
@@ -43,13 +31,13 @@ Deno.test("mirror --watch: a source root moved away is said once, not a batch th
   assertEquals(errors.length, 1, errors.join("\n"));
   assertStringIncludes(errors[0]!, `${src} is gone`);
   // Back: its whole tree is looked at, and mirrored.
-  await Deno.rename(join(w.dir, "away"), src);
+  await Deno.rename(join(watch.dir, "away"), src);
   await Deno.writeTextFile(join(src, "b.txt"), "b");
   // Looked for now and then, then its tree after a quiet period: bounded.
-  for (let i = 0; i < 30 && (await storeContents(b.store))["b.txt"] === undefined; i++) {
+  for (let i = 0; i < 30 && (await storeContents(watch.store))["b.txt"] === undefined; i++) {
     const before = counts.idle;
     await clock.advance(2_000);
     await until("the watch to idle", () => counts.idle > before);
   }
-  assertEquals(await storeContents(b.store), { "a.txt": "a", "b.txt": "b" });
+  assertEquals(await storeContents(watch.store), { "a.txt": "a", "b.txt": "b" });
 });

@@ -261,6 +261,32 @@ function watchInto(
   });
 }
 
+/** Steps `clock` a debounce at a time (bounded, as `until` is) until `store` holds `key` as `value`. */
+function untilStored(store: ObjectStore, clock: ManualClock, key: string, value: string) {
+  return until(
+    `${key} mirrored`,
+    async () => (await storeContents(store))[key] === value,
+    () => {
+      clock.advance(DEBOUNCE);
+    },
+  );
+}
+
+/** `fs` with its `head` replaced by `head`, which is given the real one to call. */
+function headReplaced(
+  fs: FsStore,
+  head: (real: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown,
+): ObjectStore {
+  return new Proxy(fs, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name !== "head") return value.bind(target);
+      return (...args: unknown[]) => head(value.bind(target), ...args);
+    },
+  }) as ObjectStore;
+}
+
 Deno.test("mirror --watch: a store down at the start is caught up with once back, not at the next full pass", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");
@@ -278,11 +304,7 @@ Deno.test("mirror --watch: a store down at the start is caught up with once back
   try {
     await until("the first pass failing", () => errors.length === 1 && idle > 0);
     s.down = false;
-    await until(
-      "a.txt mirrored",
-      async () => (await storeContents(s.store))["a.txt"] === "a",
-      () => clock.advance(DEBOUNCE),
-    );
+    await untilStored(s.store, clock, "a.txt", "a");
     assert(clock.now() - start < RECONCILE / 10, `it waited ${clock.now() - start} ms`);
   } finally {
     stop.abort();
@@ -310,7 +332,6 @@ Deno.test("mirror --watch: a change whose upload failed (store down) is tried ag
     },
     onIdle: () => idle++,
   });
-  const has = async (key: string) => (await storeContents(s.store))[key];
   try {
     await until("the first pass", () => batches.length === 1 && idle > 0);
     s.down = true;
@@ -321,9 +342,7 @@ Deno.test("mirror --watch: a change whose upload failed (store down) is tried ag
       () => clock.advance(DEBOUNCE),
     );
     s.down = false;
-    await until("b.txt mirrored", async () => (await has("b.txt")) === "b", () => {
-      clock.advance(DEBOUNCE);
-    });
+    await untilStored(s.store, clock, "b.txt", "b");
     assert(!batches.includes("reconcile"), `no full pass did it: ${batches}`);
   } finally {
     stop.abort();
@@ -347,7 +366,6 @@ Deno.test("mirror --watch: once the store answers again, a change that failed th
     },
     onIdle: () => idle++,
   });
-  const has = async (key: string) => (await storeContents(s.store))[key];
   try {
     await until("the first pass", () => batches === 1 && idle > 0);
     s.down = true;
@@ -359,12 +377,8 @@ Deno.test("mirror --watch: once the store answers again, a change that failed th
     s.down = false;
     const back = clock.now();
     await writeTree(src, { "b.txt": "b" });
-    await until("b.txt mirrored", async () => (await has("b.txt")) === "b", () => {
-      clock.advance(DEBOUNCE);
-    });
-    await until("a.txt mirrored", async () => (await has("a.txt")) === "a", () => {
-      clock.advance(DEBOUNCE);
-    });
+    await untilStored(s.store, clock, "b.txt", "b");
+    await untilStored(s.store, clock, "a.txt", "a");
     const waited = clock.now() - back;
     assert(waited < 10_000, `a.txt waited ${waited} ms after the store was back`);
   } finally {
@@ -380,18 +394,11 @@ Deno.test("mirror --watch: a path failing for itself (access denied) waits out i
   const clock = new ManualClock(Date.now() + 10_000);
   const fs = new FsStore(join(w.dir, "bucket"));
   let denied = 0;
-  const store = new Proxy(fs, {
-    get(target, name) {
-      const value = Reflect.get(target, name, target);
-      if (typeof value !== "function") return value;
-      if (name !== "head") return value.bind(target);
-      return (key: string, ...rest: unknown[]) => {
-        if (key !== "bad.txt") return value.apply(target, [key, ...rest]);
-        denied++;
-        return Promise.reject(new AccessDeniedError("HEAD s3://b/bad.txt: 403 AccessDenied"));
-      };
-    },
-  }) as ObjectStore;
+  const store = headReplaced(fs, (head, ...args) => {
+    if (args[0] !== "bad.txt") return head(...args);
+    denied++;
+    return Promise.reject(new AccessDeniedError("HEAD s3://b/bad.txt: 403 AccessDenied"));
+  });
   const stop = new AbortController();
   let batches = 0, idle = 0;
   const watching = watchInto(w.dir, store, clock, stop.signal, {
@@ -408,13 +415,7 @@ Deno.test("mirror --watch: a path failing for itself (access denied) waits out i
     const before = denied;
     for (const name of ["c.txt", "d.txt"]) {
       await writeTree(src, { [name]: name });
-      await until(
-        `${name} mirrored`,
-        async () => (await storeContents(store))[name] === name,
-        () => {
-          clock.advance(DEBOUNCE);
-        },
-      );
+      await untilStored(store, clock, name, name);
     }
     assertEquals(denied, before);
   } finally {
@@ -432,18 +433,11 @@ Deno.test("mirror --watch: the paths of a batch that failed together are tried a
   const fs = new FsStore(join(w.dir, "bucket"));
   let down = false;
   // A request to a store that is down takes time to fail: each HEAD a millisecond.
-  const store = new Proxy(fs, {
-    get(target, name) {
-      const value = Reflect.get(target, name, target);
-      if (typeof value !== "function") return value;
-      if (name !== "head") return value.bind(target);
-      return async (...args: unknown[]) => {
-        if (!down) return value.apply(target, args);
-        await clock.advance(1);
-        throw new OfflineError("cannot reach the store");
-      };
-    },
-  }) as ObjectStore;
+  const store = headReplaced(fs, async (head, ...args) => {
+    if (!down) return head(...args);
+    await clock.advance(1);
+    throw new OfflineError("cannot reach the store");
+  });
   const stop = new AbortController();
   const failedBatches: number[] = [];
   const events = new Set<string>();
@@ -576,17 +570,11 @@ Deno.test("mirror --watch: a batch of many paths failing (store down) names a fe
   await writeTree(src, { "d/keep.txt": "k" });
   const fs = new FsStore(join(w.dir, "bucket"));
   let down = false;
-  const store = new Proxy(fs, {
-    get(target, name) {
-      const value = Reflect.get(target, name, target);
-      if (typeof value !== "function") return value;
-      if (name !== "head") return value.bind(target);
-      return (...args: unknown[]) =>
-        down
-          ? Promise.reject(new OfflineError("cannot reach the store"))
-          : value.apply(target, args);
-    },
-  }) as ObjectStore;
+  const store = headReplaced(
+    fs,
+    (head, ...args) =>
+      down ? Promise.reject(new OfflineError("cannot reach the store")) : head(...args),
+  );
   await using m = await Mirror.open({
     sources: [src],
     target: store,
@@ -641,19 +629,12 @@ Deno.test("mirror --watch: the files of a batch go to the store concurrency at a
   const fs = new FsStore(join(w.dir, "bucket"));
   // HEADs that take 20 ms each: counted while in flight.
   let inFlight = 0, most = 0;
-  const store = new Proxy(fs, {
-    get(target, name) {
-      const value = Reflect.get(target, name, target);
-      if (typeof value !== "function") return value;
-      if (name !== "head") return value.bind(target);
-      return async (...args: unknown[]) => {
-        most = Math.max(most, ++inFlight);
-        await new Promise((r) => setTimeout(r, 20));
-        inFlight--;
-        return value.apply(target, args);
-      };
-    },
-  }) as ObjectStore;
+  const store = headReplaced(fs, async (head, ...args) => {
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, 20));
+    inFlight--;
+    return head(...args);
+  });
   await using m = await Mirror.open({
     sources: [src],
     target: store,

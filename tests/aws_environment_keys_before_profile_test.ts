@@ -12,16 +12,22 @@
 import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { withWorkspace } from "./cli_process.ts";
+import { type Run, withWorkspace } from "./cli_process.ts";
 
 const ENV_KEYS = { AWS_ACCESS_KEY_ID: "AKIDFROMENV", AWS_SECRET_ACCESS_KEY: "envsecret" };
 
-/** The access key ID each request to the fake S3 was signed with. */
-async function signingKeys(
-  fn: (
-    fakeUrl: string,
-    keys: string[],
-  ) => Promise<void>,
+/**
+ * A fake S3 holding `s3://bkt/k.csv` that records the access key ID each
+ * request is signed with (`keys`, from after the setup), and a workspace
+ * with the AWS config and credentials files of its profiles: `get(env)`
+ * runs `vc cache get s3://bkt/k.csv` (after `flags`) with those files and `env`.
+ */
+async function withProfiles(
+  fn: (t: {
+    url: string;
+    keys: string[];
+    get: (env: Record<string, string>, flags?: string[]) => Promise<Run>;
+  }) => Promise<void>,
 ): Promise<void> {
   const keys: string[] = [];
   await using fake = await startFakeS3({
@@ -33,7 +39,12 @@ async function signingKeys(
   });
   await fake.putObject("bkt", "k.csv", "a,b\n");
   keys.length = 0;
-  await fn(fake.url, keys);
+  await withWorkspace(async (dir, vc) => {
+    const files = await writeAwsFiles(dir, fake.url);
+    const get = (env: Record<string, string>, flags: string[] = []) =>
+      vc(["cache", "get", ...flags, "s3://bkt/k.csv"], { ...files, ...env });
+    await fn({ url: fake.url, keys, get });
+  });
 }
 
 async function writeAwsFiles(dir: string, endpoint: string): Promise<Record<string, string>> {
@@ -53,82 +64,54 @@ async function writeAwsFiles(dir: string, endpoint: string): Promise<Record<stri
 }
 
 Deno.test("environment keys sign with a profile that names only the endpoint", async () => {
-  await signingKeys(async (url, keys) => {
-    await withWorkspace(async (dir, vc) => {
-      const files = await writeAwsFiles(dir, url);
-      const run = await vc(["cache", "get", "s3://bkt/k.csv"], {
-        ...files,
-        ...ENV_KEYS,
-        AWS_PROFILE: "endpoint-only",
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assertEquals([...new Set(keys)], ["AKIDFROMENV"]);
-      // No word from the SDK about "Multiple credential sources".
-      assertEquals(run.stderr, "");
-    });
+  await withProfiles(async ({ keys, get }) => {
+    const run = await get({ ...ENV_KEYS, AWS_PROFILE: "endpoint-only" });
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals([...new Set(keys)], ["AKIDFROMENV"]);
+    // No word from the SDK about "Multiple credential sources".
+    assertEquals(run.stderr, "");
   });
 });
 
 Deno.test("environment keys sign before the keys of the profile AWS_PROFILE names", async () => {
-  await signingKeys(async (url, keys) => {
-    await withWorkspace(async (dir, vc) => {
-      const files = await writeAwsFiles(dir, url);
-      const run = await vc(["cache", "get", "s3://bkt/k.csv"], {
-        ...files,
-        ...ENV_KEYS,
-        AWS_PROFILE: "with-keys",
-      });
-      assertEquals(run.code, 0, run.stderr);
-      assertEquals([...new Set(keys)], ["AKIDFROMENV"]);
-      // Without keys in the environment the profile's sign.
-      keys.length = 0;
-      const profile = await vc(["cache", "get", "--timeout", "0", "s3://bkt/k.csv"], {
-        ...files,
-        AWS_PROFILE: "with-keys",
-      });
-      assertEquals(profile.code, 0, profile.stderr);
-      assertEquals([...new Set(keys)], ["AKIDPROFILE"]);
-    });
+  await withProfiles(async ({ keys, get }) => {
+    const run = await get({ ...ENV_KEYS, AWS_PROFILE: "with-keys" });
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals([...new Set(keys)], ["AKIDFROMENV"]);
+    // Without keys in the environment the profile's sign.
+    keys.length = 0;
+    const profile = await get({ AWS_PROFILE: "with-keys" }, ["--timeout", "0"]);
+    assertEquals(profile.code, 0, profile.stderr);
+    assertEquals([...new Set(keys)], ["AKIDPROFILE"]);
   });
 });
 
 Deno.test("an AWS_ACCESS_KEY_ID without its secret is refused, not passed over for a profile's keys", async () => {
-  await signingKeys(async (url, keys) => {
-    await withWorkspace(async (dir, vc) => {
-      const files = await writeAwsFiles(dir, url);
-      for (const profile of [{}, { AWS_PROFILE: "with-keys" }]) {
-        const run = await vc(["cache", "get", "s3://bkt/k.csv"], {
-          ...files,
-          ...profile,
-          AWS_ENDPOINT_URL: url,
-          AWS_ACCESS_KEY_ID: "AKIDFROMENV",
-        });
-        assertEquals(run.code, 1, run.stderr);
-        assertStringIncludes(
-          run.stderr,
-          "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
-        );
-        assert(!run.stderr.includes("AKIDFROMENV"), run.stderr);
-      }
-      assertEquals(keys, []);
-    });
+  await withProfiles(async ({ url, keys, get }) => {
+    for (const profile of [{}, { AWS_PROFILE: "with-keys" }]) {
+      const run = await get({
+        ...profile,
+        AWS_ENDPOINT_URL: url,
+        AWS_ACCESS_KEY_ID: "AKIDFROMENV",
+      });
+      assertEquals(run.code, 1, run.stderr);
+      assertStringIncludes(
+        run.stderr,
+        "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not",
+      );
+      assert(!run.stderr.includes("AKIDFROMENV"), run.stderr);
+    }
+    assertEquals(keys, []);
   });
 });
 
 Deno.test("environment keys beside an AWS_PROFILE that names no profile fail naming it", async () => {
-  await signingKeys(async (url, keys) => {
-    await withWorkspace(async (dir, vc) => {
-      const files = await writeAwsFiles(dir, url);
-      const run = await vc(["cache", "get", "s3://bkt/k.csv"], {
-        ...files,
-        ...ENV_KEYS,
-        AWS_PROFILE: "endpiont-only",
-      });
-      // The profile's endpoint and region would be missed: AWS itself, not the fake S3.
-      assertEquals(run.code, 1, run.stderr);
-      assertStringIncludes(run.stderr, 'AWS_PROFILE names the profile "endpiont-only"');
-      assert(!run.stderr.includes("envsecret"), run.stderr);
-      assertEquals(keys, []);
-    });
+  await withProfiles(async ({ keys, get }) => {
+    const run = await get({ ...ENV_KEYS, AWS_PROFILE: "endpiont-only" });
+    // The profile's endpoint and region would be missed: AWS itself, not the fake S3.
+    assertEquals(run.code, 1, run.stderr);
+    assertStringIncludes(run.stderr, 'AWS_PROFILE names the profile "endpiont-only"');
+    assert(!run.stderr.includes("envsecret"), run.stderr);
+    assertEquals(keys, []);
   });
 });

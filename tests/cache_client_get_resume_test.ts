@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { CacheClient } from "../src/server/mod.ts";
+import { CacheClient, type CacheClientOptions } from "../src/server/mod.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
@@ -109,16 +109,26 @@ async function cachedFile(url: string, token: string, bytes: Uint8Array): Promis
   return id;
 }
 
+/** A client of `service`, as alice, through `proxy`: its retries wait 1 ms, not seconds. */
+function clientThrough(
+  proxy: { url: string },
+  service: { tokens: { alice: string } },
+  extra: Partial<CacheClientOptions> = {},
+): CacheClient {
+  return new CacheClient({
+    url: proxy.url,
+    token: service.tokens.alice,
+    retryBaseDelayMs: 1,
+    ...extra,
+  });
+}
+
 Deno.test("cache-client get: a proxy that cuts every answer is resumed to the end, bytes checked", async () => {
   await using service = await startService();
   const bytes = content(SIZE, 1);
   const id = await cachedFile(service.url, service.tokens.alice, bytes);
   await using proxy = cuttingProxy(service.url, { cutAfter: () => CUT });
-  const client = new CacheClient({
-    url: proxy.url,
-    token: service.tokens.alice,
-    retryBaseDelayMs: 1,
-  });
+  const client = clientThrough(proxy, service);
   // To a file (`get ID DEST`) and as a stream (`get ID` to stdout).
   const dest = join(service.dir, "out.bin");
   assertEquals(await client.download(id, dest), true);
@@ -140,11 +150,7 @@ Deno.test("cache-client get: a resume after a cut is told to the retry listeners
   const bytes = content(SIZE, 3);
   const id = await cachedFile(service.url, service.tokens.alice, bytes);
   await using proxy = cuttingProxy(service.url, { cutAfter: (n) => n === 1 ? CUT : Infinity });
-  const client = new CacheClient({
-    url: proxy.url,
-    token: service.tokens.alice,
-    retryBaseDelayMs: 1,
-  });
+  const client = clientThrough(proxy, service);
   const heard: StoreRetry[] = [];
   const stop = listenToStoreRetries((r) => heard.push(r));
   try {
@@ -166,12 +172,7 @@ Deno.test("cache-client get: bytes damaged in a resumed part fail the MD5 check,
       if (n === 2) body[1000]! ^= 0xff;
     },
   });
-  const client = new CacheClient({
-    url: proxy.url,
-    token: service.tokens.alice,
-    retryBaseDelayMs: 1,
-    maxAttempts: 2,
-  });
+  const client = clientThrough(proxy, service, { maxAttempts: 2 });
   const dest = join(service.dir, "out.bin");
   await assertRejects(() => client.download(id, dest), IntegrityError);
   assertEquals(proxy.requests.map((r) => [r.range, r.status]), [
@@ -189,11 +190,7 @@ Deno.test("cache-client get: a resumed answer that ends cleanly but short is res
     cutAfter: (n) => n === 1 ? CUT : Infinity,
     endCleanlyAfter: (n) => n === 2 ? 10_000 : undefined,
   });
-  const client = new CacheClient({
-    url: proxy.url,
-    token: service.tokens.alice,
-    retryBaseDelayMs: 1,
-  });
+  const client = clientThrough(proxy, service);
   assertEquals(await client.getBytes(id), bytes);
   assertEquals(proxy.requests.map((r) => [r.range, r.status]), [
     [null, 200],
@@ -219,11 +216,7 @@ Deno.test("cache-client get: a server that ignores Range starts over, not append
     cutAfter: (n) => n === 1 ? CUT : Infinity,
     ignoreRange: true,
   });
-  const client = new CacheClient({
-    url: proxy.url,
-    token: service.tokens.alice,
-    retryBaseDelayMs: 1,
-  });
+  const client = clientThrough(proxy, service);
   const dest = join(service.dir, "out.bin");
   assertEquals(await client.download(id, dest), true);
   assertEquals(await Deno.readFile(dest), bytes);
@@ -249,11 +242,7 @@ Deno.test("cache-client get: a file replaced between the cut and the resume is d
       );
     },
   });
-  const client = new CacheClient({
-    url: proxy.url,
-    token: service.tokens.alice,
-    retryBaseDelayMs: 1,
-  });
+  const client = clientThrough(proxy, service);
   const dest = join(service.dir, "out.bin");
   assertEquals(await client.download(id, dest), true);
   assertEquals(await Deno.readFile(dest), replacement);

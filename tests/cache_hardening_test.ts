@@ -21,7 +21,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount } from "./mounts.ts";
+import { canMount, mountTmpfs } from "./mounts.ts";
 import { filesUnder } from "./files_under.ts";
 
 const MiB = 1024 * 1024;
@@ -39,6 +39,11 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+}
+
+/** An AssetCache on `cacheDir` that reads no config file and no environment. */
+function cacheAt(cacheDir: string, options: Partial<AssetCacheOptions> = {}): AssetCache {
+  return new AssetCache({ cacheDir, configPath: false, env: {}, ...options });
 }
 
 function s3Store(endpoint: string): NonNullable<AssetCacheOptions["store"]> {
@@ -65,7 +70,7 @@ Deno.test("issue 7.4: links planted in the cache dir never send writes, deletes 
     await Deno.writeTextFile(join(dir, "src", "x.txt"), "new content");
     const cacheDir = join(dir, "cache");
     const uri = pathToFileURL(join(dir, "src", "x.txt")).href;
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await using cache = cacheAt(cacheDir);
     const path = cache.localPath(uri);
     // A directory of the entry's path replaced by a link to another directory.
     const parent = join(path, "..");
@@ -102,13 +107,7 @@ Deno.test("issue 7.9: multipart objects with uniform 6,000,000-byte or uneven 5/
     const etagU = await multipartPut(s3, "b", "uniform.bin", uniform);
     const etagV = await multipartPut(s3, "b", "uneven.bin", uneven);
     assert(etagU.endsWith("-3") && etagV.endsWith("-3"), `${etagU} ${etagV}`);
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      store: s3Store(s3.url),
-      warn: () => {},
-    });
+    await using cache = cacheAt(join(dir, "cache"), { store: s3Store(s3.url), warn: () => {} });
     for (const [key, parts] of [["uniform.bin", uniform], ["uneven.bin", uneven]] as const) {
       const path = await cache.cache(`s3://b/${key}`);
       const got = await Deno.readFile(path);
@@ -140,7 +139,7 @@ Deno.test("issue 7.10: a validatedAt in the future counts as stale", async () =>
     const uri = pathToFileURL(join(dir, "a.txt")).href;
     const cacheDir = join(dir, "cache");
     {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      await using cache = cacheAt(cacheDir);
       await cache.cache(uri);
       const record = recordPathsOf(cacheDir, cache.localPath(uri));
       const meta = readEntryRecord(record)!.meta;
@@ -148,7 +147,7 @@ Deno.test("issue 7.10: a validatedAt in the future counts as stale", async () =>
       writeEntryRecord(record, { ...meta, validatedAt: Date.now() + 365 * 86400_000 });
     }
     await Deno.writeTextFile(join(dir, "a.txt"), "v2"); // changed in the store
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, timeout: 3600 });
+    await using cache = cacheAt(cacheDir, { timeout: 3600 });
     assertEquals(await Deno.readTextFile(await cache.cache(uri)), "v2");
   });
 });
@@ -162,11 +161,7 @@ Deno.test("issue 7.11: sync never copies a cached file that fails verification",
     await Deno.mkdir(join(bucket, "d"), { recursive: true });
     await Deno.writeTextFile(join(bucket, "d", "a.1.0.0.csv"), "a,b\n1,2\n");
     await Deno.writeTextFile(join(dir, "m.json"), JSON.stringify({ "/d/a.csv": "1.0.0" }));
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-    });
+    await using cache = cacheAt(join(dir, "cache"));
     const vc = new VersionedCache({ manifest: join(dir, "m.json"), bucket, cache });
     try {
       const local = await vc.path("/d/a.csv");
@@ -191,7 +186,7 @@ Deno.test("issue 7.12: a restrictive source mode is kept; the cache dir is creat
     await Deno.writeTextFile(join(dir, "public"), "hello");
     await Deno.chmod(join(dir, "public"), 0o644);
     const cacheDir = join(dir, "deep", "cache");
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await using cache = cacheAt(cacheDir);
     const secret = await cache.cache(pathToFileURL(join(dir, "secret")).href);
     const pub = await cache.cache(pathToFileURL(join(dir, "public")).href);
     assertEquals((await Deno.stat(secret)).mode! & 0o777, 0o600);
@@ -238,12 +233,7 @@ async function placeGoodCopy(
   cache: AssetCache,
   uri: string,
 ): Promise<string> {
-  await using good = new AssetCache({
-    cacheDir,
-    configPath: false,
-    env: {},
-    store: s3Store(goodUrl),
-  });
+  await using good = cacheAt(cacheDir, { store: s3Store(goodUrl) });
   const goodPath = await good.cache(uri);
   const path = cache.localPath(uri);
   await Deno.mkdir(join(path, ".."), { recursive: true });
@@ -264,13 +254,7 @@ for (
   Deno.test(`issue 7.13: a 200 with ${name} is refused naming the endpoint; nothing cached`, async () => {
     await withPortal(headers, async (url) => {
       await withDir(async (dir) => {
-        await using cache = new AssetCache({
-          cacheDir: join(dir, "cache"),
-          configPath: false,
-          env: {},
-          store: s3Store(url),
-          warn: () => {},
-        });
+        await using cache = cacheAt(join(dir, "cache"), { store: s3Store(url), warn: () => {} });
         const e = await assertRejects(() => cache.cache("s3://b/model.bin"), IntegrityError);
         assertStringIncludes(e.message, "s3://b/model.bin");
         assertStringIncludes(e.message, url);
@@ -287,10 +271,7 @@ Deno.test("issue 7.13: revalidation against a portal never replaces a good copy"
     const cacheDir = join(dir, "cache");
     const warnings: string[] = [];
     await withPortal({}, async (url) => {
-      await using cache = new AssetCache({
-        cacheDir,
-        configPath: false,
-        env: {},
+      await using cache = cacheAt(cacheDir, {
         timeout: 0,
         store: s3Store(url),
         warn: (m) => warnings.push(m),
@@ -327,10 +308,7 @@ for (
       await withPortal(headers, async (url) => {
         const warnings: string[] = [];
         const make = (o: Partial<AssetCacheOptions> = {}) =>
-          new AssetCache({
-            cacheDir,
-            configPath: false,
-            env: {},
+          cacheAt(cacheDir, {
             timeout: 0,
             store: s3Store(url),
             warn: (m) => warnings.push(m),
@@ -361,7 +339,7 @@ Deno.test("issue 7.14: verify does not remove an entry another process refreshed
     await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
     await Deno.writeTextFile(join(dir, "b.txt"), "bbbb");
     const cacheDir = join(dir, "cache");
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await using cache = cacheAt(cacheDir);
     const a = pathToFileURL(join(dir, "a.txt")).href;
     const b = pathToFileURL(join(dir, "b.txt")).href;
     await cache.cache(a);
@@ -399,23 +377,16 @@ Deno.test({
     await withDir(async (dir) => {
       const cacheDir = join(dir, "cache");
       await Deno.mkdir(cacheDir);
-      await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cacheDir] })
-        .output();
-      try {
-        await Deno.writeFile(join(dir, "big.bin"), randomBytes(3 * MiB));
-        const uri = pathToFileURL(join(dir, "big.bin")).href;
-        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-        const e = await assertRejects(() => cache.cache(uri), VcError, "no space left");
-        assertStringIncludes(e.message, cacheDir);
-        assertStringIncludes(e.message, uri);
-        assert(!e.message.startsWith("internal error"));
-        const left = filesUnder(cacheDir, { missingOk: true }).filter((p) =>
-          !p.includes("/.meta/")
-        );
-        assertEquals(left, []);
-      } finally {
-        await new Deno.Command("umount", { args: [cacheDir] }).output();
-      }
+      await using _mounted = await mountTmpfs(cacheDir);
+      await Deno.writeFile(join(dir, "big.bin"), randomBytes(3 * MiB));
+      const uri = pathToFileURL(join(dir, "big.bin")).href;
+      await using cache = cacheAt(cacheDir);
+      const e = await assertRejects(() => cache.cache(uri), VcError, "no space left");
+      assertStringIncludes(e.message, cacheDir);
+      assertStringIncludes(e.message, uri);
+      assert(!e.message.startsWith("internal error"));
+      const left = filesUnder(cacheDir, { missingOk: true }).filter((p) => !p.includes("/.meta/"));
+      assertEquals(left, []);
     });
   },
 });
@@ -429,7 +400,7 @@ Deno.test("issue 7.16: prune and verify find data files without a record", async
     const old = new Date(Date.now() - 3600_000);
     await Deno.utime(orphan, old, old);
     assertEquals(await findOrphans(cacheDir), [orphan]);
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await using cache = cacheAt(cacheDir);
     const dry = await cache.prune({ maxBytes: 1e12, dryRun: true });
     assertEquals(dry.orphans, [orphan]);
     assert((await Deno.stat(orphan)).isFile);
@@ -469,21 +440,21 @@ Deno.test("issue 7.19: an object found deleted is not served as fresh by the nex
     const uri = pathToFileURL(join(dir, "a.txt")).href;
     const cacheDir = join(dir, "cache");
     {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+      await using cache = cacheAt(cacheDir);
       await cache.cache(uri);
     }
     await Deno.remove(join(dir, "a.txt"));
     {
-      await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, timeout: 0 });
+      await using cache = cacheAt(cacheDir, { timeout: 0 });
       await assertRejects(() => cache.cache(uri), NotFoundError, `vc cache rm ${uri}`);
     }
     // A new process with the default timeout: the copy is still fresh by time, but known gone.
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await using cache = cacheAt(cacheDir);
     const e = await assertRejects(() => cache.cache(uri), NotFoundError, "no longer exists");
     assert(!e.message.includes("delete()"), e.message);
     // Back in the store: served again.
     await Deno.writeTextFile(join(dir, "a.txt"), "a");
-    await using again = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await using again = cacheAt(cacheDir);
     assertEquals(await Deno.readTextFile(await again.cache(uri)), "a");
   });
 });
@@ -495,11 +466,7 @@ Deno.test("issue 7 messages: a cache dir that is a regular file is named as such
   await withDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "a.txt"), "a");
     await Deno.writeTextFile(join(dir, "cachefile"), "");
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cachefile"),
-      configPath: false,
-      env: {},
-    });
+    await using cache = cacheAt(join(dir, "cachefile"));
     const e = await assertRejects(
       () => cache.cache(pathToFileURL(join(dir, "a.txt")).href),
       InvalidInputError,
@@ -517,21 +484,16 @@ Deno.test({
     await withDir(async (dir) => {
       const cacheDir = join(dir, "cache");
       await Deno.mkdir(cacheDir);
-      await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", "size=1m", "tmpfs", cacheDir] })
-        .output();
-      try {
-        await Deno.writeTextFile(join(dir, "a.txt"), "a");
-        const uri = pathToFileURL(join(dir, "a.txt")).href;
-        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-        await cache.cache(uri);
-        await new Deno.Command("mount", { args: ["-o", "remount,ro", cacheDir] }).output();
-        for (const op of [() => cache.delete(uri), () => cache.invalidate(uri)]) {
-          const e = await assertRejects(op, VcError, "not writable");
-          assertStringIncludes(e.message, cacheDir);
-          assertStringIncludes(e.message, uri);
-        }
-      } finally {
-        await new Deno.Command("umount", { args: [cacheDir] }).output();
+      await using _mounted = await mountTmpfs(cacheDir);
+      await Deno.writeTextFile(join(dir, "a.txt"), "a");
+      const uri = pathToFileURL(join(dir, "a.txt")).href;
+      await using cache = cacheAt(cacheDir);
+      await cache.cache(uri);
+      await new Deno.Command("mount", { args: ["-o", "remount,ro", cacheDir] }).output();
+      for (const op of [() => cache.delete(uri), () => cache.invalidate(uri)]) {
+        const e = await assertRejects(op, VcError, "not writable");
+        assertStringIncludes(e.message, cacheDir);
+        assertStringIncludes(e.message, uri);
       }
     });
   },
@@ -540,11 +502,7 @@ Deno.test({
 Deno.test("issue 7 messages: ls of a cache dir that is a file says so", async () => {
   await withDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "cachefile"), "");
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cachefile"),
-      configPath: false,
-      env: {},
-    });
+    await using cache = cacheAt(join(dir, "cachefile"));
     await assertRejects(() => cache.ls(), InvalidInputError, "is not a directory");
   });
 });
@@ -554,13 +512,7 @@ Deno.test("issue 7 messages: a body cut short again and again names the URI, no 
   await withDir(async (dir) => {
     await s3.putObject("b", "k.bin", randomBytes(300_000));
     s3.failNext(50, "truncate", (t) => t.op === "GetObject");
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      store: s3Store(s3.url),
-      warn: () => {},
-    });
+    await using cache = cacheAt(join(dir, "cache"), { store: s3Store(s3.url), warn: () => {} });
     const e = await assertRejects(() => cache.cache("s3://b/k.bin"), VcError);
     assertStringIncludes(e.message, "s3://b/k.bin");
     for (const m of ["reset", "truncate"] as const) {
@@ -577,7 +529,7 @@ Deno.test("issue 7.14: prune re-checks an entry under its lock and keeps one ref
     await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
     await Deno.writeTextFile(join(dir, "b.txt"), "bbbb");
     const cacheDir = join(dir, "cache");
-    await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+    await using cache = cacheAt(cacheDir);
     const aPath = await cache.cache(pathToFileURL(join(dir, "a.txt")).href);
     const bPath = await cache.cache(pathToFileURL(join(dir, "b.txt")).href);
     // a was used long ago, b a little later (last use: the data's atime): prune takes a, then b.
@@ -647,7 +599,7 @@ Deno.test("prune and verify never touch what vc did not put at the cache dir's t
     await Deno.mkdir(join(dir, ".meta"));
     const old = new Date(Date.now() - 3 * 24 * 3600_000);
     for (const f of [...foreign, orphan]) await Deno.utime(f, old, old);
-    await using cache = new AssetCache({ cacheDir: dir, configPath: false, env: {} });
+    await using cache = cacheAt(dir);
     await cache.verify();
     await cache.prune({ maxBytes: 0, olderThan: 1 });
     await sweepDebris(dir, { olderThan: 0 });
@@ -668,7 +620,7 @@ Deno.test("prune and verify leave the mirror's state files in the cache dir alon
     await Deno.writeTextFile(`${state}-wal`, "its log");
     const old = new Date(Date.now() - 24 * 3600_000);
     for (const f of [state, `${state}-wal`]) await Deno.utime(f, old, old);
-    await using cache = new AssetCache({ cacheDir: dir, configPath: false, env: {} });
+    await using cache = cacheAt(dir);
     // Without .meta yet: a cache dir that holds only a mirror's state is still a cache.
     assertEquals((await cache.prune({ maxBytes: 0 })).orphans, []);
     await Deno.mkdir(join(dir, ".meta"));
@@ -747,10 +699,7 @@ Deno.test("a HEAD that says 404 while a GET finds the object: downloaded again, 
       }
     }
     const make = () =>
-      new AssetCache({
-        cacheDir: join(dir, "cache"),
-        configPath: false,
-        env: {},
+      cacheAt(join(dir, "cache"), {
         timeout: 0,
         openStore: (root) => Promise.resolve(new BlindHead(new FsStore(new URL(root).pathname))),
       });

@@ -21,7 +21,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { canMount, mountTmpfs } from "./mounts.ts";
+import { canMount, tmpfsScratch } from "./mounts.ts";
 import { filesUnder } from "./files_under.ts";
 
 const MiB = 1024 * 1024;
@@ -374,20 +374,17 @@ Deno.test({
   // Needs a small filesystem to fill: a tmpfs mount (root on Linux).
   ignore: !canMount,
   fn: async () => {
-    await withDir(async (dir) => {
-      const cacheDir = join(dir, "cache");
-      await Deno.mkdir(cacheDir);
-      await using _mounted = await mountTmpfs(cacheDir);
-      await Deno.writeFile(join(dir, "big.bin"), randomBytes(3 * MiB));
-      const uri = pathToFileURL(join(dir, "big.bin")).href;
-      await using cache = cacheAt(cacheDir);
-      const e = await assertRejects(() => cache.cache(uri), VcError, "no space left");
-      assertStringIncludes(e.message, cacheDir);
-      assertStringIncludes(e.message, uri);
-      assert(!e.message.startsWith("internal error"));
-      const left = filesUnder(cacheDir, { missingOk: true }).filter((p) => !p.includes("/.meta/"));
-      assertEquals(left, []);
-    });
+    await using scratch = await tmpfsScratch("vc-harden-", { mountOn: "cache" });
+    const { dir, mnt: cacheDir } = scratch;
+    await Deno.writeFile(join(dir, "big.bin"), randomBytes(3 * MiB));
+    const uri = pathToFileURL(join(dir, "big.bin")).href;
+    await using cache = cacheAt(cacheDir);
+    const e = await assertRejects(() => cache.cache(uri), VcError, "no space left");
+    assertStringIncludes(e.message, cacheDir);
+    assertStringIncludes(e.message, uri);
+    assert(!e.message.startsWith("internal error"));
+    const left = filesUnder(cacheDir, { missingOk: true }).filter((p) => !p.includes("/.meta/"));
+    assertEquals(left, []);
   },
 });
 
@@ -481,21 +478,18 @@ Deno.test({
   // A read-only filesystem (root ignores file modes): a tmpfs remounted ro.
   ignore: !canMount,
   fn: async () => {
-    await withDir(async (dir) => {
-      const cacheDir = join(dir, "cache");
-      await Deno.mkdir(cacheDir);
-      await using _mounted = await mountTmpfs(cacheDir);
-      await Deno.writeTextFile(join(dir, "a.txt"), "a");
-      const uri = pathToFileURL(join(dir, "a.txt")).href;
-      await using cache = cacheAt(cacheDir);
-      await cache.cache(uri);
-      await new Deno.Command("mount", { args: ["-o", "remount,ro", cacheDir] }).output();
-      for (const op of [() => cache.delete(uri), () => cache.invalidate(uri)]) {
-        const e = await assertRejects(op, VcError, "not writable");
-        assertStringIncludes(e.message, cacheDir);
-        assertStringIncludes(e.message, uri);
-      }
-    });
+    await using scratch = await tmpfsScratch("vc-harden-", { mountOn: "cache" });
+    const { dir, mnt: cacheDir } = scratch;
+    await Deno.writeTextFile(join(dir, "a.txt"), "a");
+    const uri = pathToFileURL(join(dir, "a.txt")).href;
+    await using cache = cacheAt(cacheDir);
+    await cache.cache(uri);
+    await new Deno.Command("mount", { args: ["-o", "remount,ro", cacheDir] }).output();
+    for (const op of [() => cache.delete(uri), () => cache.invalidate(uri)]) {
+      const e = await assertRejects(op, VcError, "not writable");
+      assertStringIncludes(e.message, cacheDir);
+      assertStringIncludes(e.message, uri);
+    }
   },
 });
 

@@ -44,7 +44,7 @@ import {
   type OptionNames,
   requireString,
 } from "./options_check.ts";
-import { duplicateKey, jsonSyntaxMessage, lineColumn } from "./json_text.ts";
+import { duplicateKeyAt, jsonSyntaxMessage } from "./json_text.ts";
 import { jsoncToJson } from "./jsonc.ts";
 import { closest } from "./suggest.ts";
 import { notUtf8, utf8OrUndefined } from "./utf8.ts";
@@ -539,11 +539,12 @@ function denoBlock(
     : undefined;
   if (block === undefined) return undefined;
   // JSON.parse keeps the last of a key given twice, as a vc.json may not.
-  const twice = duplicateKey(json, { under: "vc" });
+  const twice = duplicateKeyAt(json, { under: "vc" });
   if (twice !== undefined) {
-    const { line, column } = lineColumn(json, twice.offset);
     throw new ConfigFileError(
-      `config file ${path} at line ${line}, column ${column}: ${JSON.stringify(twice.key)} ` +
+      `config file ${path} at line ${twice.line}, column ${twice.column}: ${
+        JSON.stringify(twice.key)
+      } ` +
         `is given more than once ${twice.key === "vc" ? '(two "vc" blocks)' : 'in its "vc" block'}`,
       path,
     );
@@ -923,11 +924,10 @@ function parseConfig(
     throw new InvalidInputError(jsonSyntaxMessage(`config file ${file}`, text, cause), { cause });
   }
   // JSON.parse keeps the last of a key given twice: which one was meant?
-  const twice = duplicateKey(text);
+  const twice = duplicateKeyAt(text);
   if (twice !== undefined) {
-    const { line, column } = lineColumn(text, twice.offset);
     throw new InvalidInputError(
-      `config file ${file} at line ${line}, column ${column}: ${
+      `config file ${file} at line ${twice.line}, column ${twice.column}: ${
         JSON.stringify(twice.key)
       } is given more than once`,
     );

@@ -343,3 +343,23 @@ export function duplicateKey(
   }
   return undefined;
 }
+
+/**
+ * {@linkcode duplicateKey} with its place as the 1-based line and column a
+ * message names it by (`file:3:5`), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { duplicateKeyAt } from "./json_text.ts";
+ * assert.deepEqual(duplicateKeyAt('{\n  "a": 1,\n  "a": 2\n}'), { key: "a", line: 3, column: 3 });
+ * assert.equal(duplicateKeyAt('{"a": 1}'), undefined);
+ * ```
+ */
+export function duplicateKeyAt(
+  text: string,
+  options: { under?: string } = {},
+): { key: string; line: number; column: number } | undefined {
+  const twice = duplicateKey(text, options);
+  return twice === undefined ? undefined : { key: twice.key, ...lineColumn(text, twice.offset) };
+}

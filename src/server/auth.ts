@@ -28,7 +28,7 @@ import {
 } from "../options_check.ts";
 import { sha256Hex } from "../hash.ts";
 import { shellWord } from "../shell_word.ts";
-import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
+import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { HttpError } from "./http_error.ts";
 import { redactUrl } from "../redact.ts";
 import { formatEventLine, stderrLog } from "./log.ts";
@@ -608,11 +608,10 @@ function parseTokenFile(path: string, text: string): Map<string, string> {
     throw new InvalidInputError(jsonSyntaxMessage(`token file ${path}`, text, e), { cause: e });
   }
   // JSON.parse keeps the last of a hash given twice: which name was meant?
-  const twice = duplicateKey(text);
+  const twice = duplicateKeyAt(text);
   if (twice !== undefined) {
-    const { line, column } = lineColumn(text, twice.offset);
     throw new InvalidInputError(
-      `token file ${path} at line ${line}, column ${column}: the hash ${
+      `token file ${path} at line ${twice.line}, column ${twice.column}: the hash ${
         JSON.stringify(twice.key.slice(0, 100))
       } is given more than once (one name per token)`,
     );

@@ -22,7 +22,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { AtomicFile, writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
-import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
+import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { compareUtf8 } from "../walk.ts";
 import { openLockFile, withFileLock } from "../file_lock.ts";
 import { refuseReadOnlyFile } from "../replace_file.ts";
@@ -364,11 +364,12 @@ export function parseLockFile(text: string, file: string): LockEntries {
 // JSON.parse keeps the last of two identical keys silently, so a lock file
 // could show a reviewer one hash and pin another.
 function checkDuplicateKeys(text: string, file: string): void {
-  const twice = duplicateKey(text);
+  const twice = duplicateKeyAt(text);
   if (twice === undefined) return;
-  const { line, column } = lineColumn(text, twice.offset);
   throw new InvalidInputError(
-    `lock file ${file}:${line}:${column}: ${JSON.stringify(twice.key)} appears more than once`,
+    `lock file ${file}:${twice.line}:${twice.column}: ${
+      JSON.stringify(twice.key)
+    } appears more than once`,
   );
 }
 

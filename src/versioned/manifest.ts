@@ -29,7 +29,7 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { refuseReadOnlyFile } from "../replace_file.ts";
 import { linkTarget } from "../link_target.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
-import { duplicateKey, jsonSyntaxMessage, lineColumn } from "../json_text.ts";
+import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
 import {
   checkFunction,
@@ -765,10 +765,11 @@ function notVersionSpelling(value: string): string | undefined {
 // JSON.parse keeps the last of two identical keys silently: a manifest could
 // show a reviewer one version and pin another.
 function checkDuplicates(text: string, file: string): void {
-  const twice = duplicateKey(text);
+  const twice = duplicateKeyAt(text);
   if (twice === undefined) return;
-  const { line, column } = lineColumn(text, twice.offset);
   throw new InvalidInputError(
-    `manifest ${file}:${line}:${column}: entry ${JSON.stringify(twice.key)} appears more than once`,
+    `manifest ${file}:${twice.line}:${twice.column}: entry ${
+      JSON.stringify(twice.key)
+    } appears more than once`,
   );
 }

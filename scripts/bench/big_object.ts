@@ -42,8 +42,8 @@ import {
   tempDir,
   timed,
   VC_FLAGS,
+  writeRandomFile,
 } from "./lib.ts";
-import { writeRandomFile } from "./lib.ts";
 
 const GOAL_RATIO = 0.8;
 /** vc (the whole process) must be at least as fast as the pipeline. */

@@ -13,39 +13,20 @@ import { testS3Options } from "./versioned_helpers.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { SourceChangedError } from "../src/versioned/mod.ts";
 import { InvalidInputError } from "../src/errors.ts";
+import { editLastPartOnce, multipartRepo } from "./repo_multipart_edit.ts";
 
 Deno.test("repo add: a file edited during its multipart upload is refused, nothing kept", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_qa9_repo_add_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
-  const store = testS3Options(s3, {
-    maxAttempts: 1,
-    multipartThreshold: 64 * 1024,
-    partSize: 64 * 1024,
-    concurrency: 1,
-  });
   try {
-    await using repo = await Repository.init("s3://b/repo", {
-      catalog: `sqlite:${join(dir, "c.sqlite")}`,
-      openStore: (u: string) => openStore(u, store),
-    });
-    const file = join(dir, "a.bin");
-    await Deno.writeFile(file, new Uint8Array(4 * 64 * 1024).fill(1));
-    let edited = false;
+    const { repo: opened, file } = await multipartRepo(s3, dir);
+    await using repo = opened;
+    const edit = editLastPartOnce(file);
     const e = await assertRejects(
-      () =>
-        repo.add("/a.bin", file, {
-          onProgress: (sent: number) => {
-            if (edited || sent === 0) return;
-            edited = true;
-            // Same size, later part: read after this edit.
-            const f = Deno.openSync(file, { write: true });
-            f.seekSync(3 * 64 * 1024, Deno.SeekMode.Start);
-            f.writeSync(new Uint8Array(1024).fill(2));
-            f.close();
-          },
-        }),
+      () => repo.add("/a.bin", file, { onProgress: edit.onProgress }),
       SourceChangedError,
     );
+    assertEquals(edit.edited(), true);
     assertStringIncludes(e.message, "changed during the upload");
     assertEquals(await repo.list({}), []);
     assertEquals(s3.listKeys("b", "repo/content/"), []);

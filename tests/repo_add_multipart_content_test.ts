@@ -8,53 +8,29 @@
  * check `vc add` makes, one helper for both); otherwise the upload is
  * deleted and nothing is recorded.
  */
-import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { openStore } from "../src/store/open.ts";
-import { testS3Options } from "./versioned_helpers.ts";
-import { Repository } from "../src/repo/mod.ts";
+import { editLastPartOnce, multipartRepo, PART } from "./repo_multipart_edit.ts";
 
 Deno.test("repo add: a multipart upload of content other than the hashed one is refused, nothing kept", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_add_mp_content_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
-  const store = testS3Options(s3, {
-    maxAttempts: 1,
-    multipartThreshold: 64 * 1024,
-    partSize: 64 * 1024,
-    concurrency: 1,
-  });
   const realStat = Deno.stat;
   try {
-    await using repo = await Repository.init("s3://b/repo", {
-      catalog: `sqlite:${join(dir, "c.sqlite")}`,
-      openStore: (u: string) => openStore(u, store),
-    });
-    const file = join(dir, "a.bin");
-    await Deno.writeFile(file, new Uint8Array(4 * 64 * 1024).fill(1));
+    const { repo: opened, file } = await multipartRepo(s3, dir);
+    await using repo = opened;
     const before = await realStat(file);
     // The file's stat identity never moves, as with a write through a
     // shared mmap into dirty pages.
     Deno.stat = (path: string | URL) =>
       String(path) === file ? Promise.resolve(before) : realStat(path);
-    let edited = false;
+    const edit = editLastPartOnce(file);
     const e = await assertRejects(
-      () =>
-        repo.add("/a.bin", file, {
-          onProgress: (sent: number) => {
-            if (edited || sent === 0) return;
-            edited = true;
-            // Same size, a later part: read after this change.
-            const f = Deno.openSync(file, { write: true });
-            f.seekSync(3 * 64 * 1024, Deno.SeekMode.Start);
-            f.writeSync(new Uint8Array(1024).fill(2));
-            f.close();
-          },
-        }),
+      () => repo.add("/a.bin", file, { onProgress: edit.onProgress }),
       IntegrityError,
     );
-    assertEquals(edited, true);
+    assertEquals(edit.edited(), true);
     assertStringIncludes(e.message, "could not be verified");
     assertStringIncludes(e.message, "no longer has the MD5");
     assertStringIncludes(e.message, "the upload was deleted");
@@ -65,7 +41,7 @@ Deno.test("repo add: a multipart upload of content other than the hashed one is 
     // The same file, hashed as it is now, goes up in parts and is recorded.
     Deno.stat = realStat;
     const r = await repo.add("/a.bin", file);
-    assertEquals(r.size, 4 * 64 * 1024);
+    assertEquals(r.size, 4 * PART);
     assertEquals(s3.listKeys("b", "repo/content/").length, 1);
   } finally {
     Deno.stat = realStat;

@@ -1,0 +1,58 @@
+/**
+ * Shared setup of the `repo add` tests of a file changed while its multipart
+ * upload runs: a repository whose uploads go in 64 KiB parts, one at a time,
+ * a four-part file, and the edit made once the upload has started.
+ */
+import { join } from "node:path";
+import { Repository } from "../src/repo/mod.ts";
+import { openStore } from "../src/store/open.ts";
+import { testS3Options } from "./versioned_helpers.ts";
+
+/** The part size (and multipart threshold) of {@linkcode multipartRepo}. */
+export const PART = 64 * 1024;
+
+/**
+ * A repository at `s3://b/repo` of the fake S3 `s3` (catalog in `dir`),
+ * uploading in parts of {@linkcode PART}, one at a time, with no retries;
+ * and `dir/a.bin`, four parts of 1s.
+ */
+export async function multipartRepo(
+  s3: { url: string },
+  dir: string,
+): Promise<{ repo: Repository; file: string }> {
+  const store = testS3Options(s3, {
+    maxAttempts: 1,
+    multipartThreshold: PART,
+    partSize: PART,
+    concurrency: 1,
+  });
+  const file = join(dir, "a.bin");
+  await Deno.writeFile(file, new Uint8Array(4 * PART).fill(1));
+  const repo = await Repository.init("s3://b/repo", {
+    catalog: `sqlite:${join(dir, "c.sqlite")}`,
+    openStore: (u: string) => openStore(u, store),
+  });
+  return { repo, file };
+}
+
+/**
+ * An `onProgress` for `repo.add` of `file` that, at the first bytes sent,
+ * rewrites 1 KiB of its last part (same size: that part is read after the
+ * edit); `edited()` says whether it did.
+ */
+export function editLastPartOnce(
+  file: string,
+): { onProgress: (sent: number) => void; edited: () => boolean } {
+  let edited = false;
+  return {
+    onProgress: (sent) => {
+      if (edited || sent === 0) return;
+      edited = true;
+      const f = Deno.openSync(file, { write: true });
+      f.seekSync(3 * PART, Deno.SeekMode.Start);
+      f.writeSync(new Uint8Array(1024).fill(2));
+      f.close();
+    },
+    edited: () => edited,
+  };
+}

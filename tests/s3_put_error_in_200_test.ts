@@ -56,33 +56,27 @@ for (const http1 of [false, true]) {
   });
 }
 
-Deno.test("S3Store.put: an UploadPart answered 200 with an <Error> fails the upload", async () => {
-  await withProxy(
-    (req, url) => req.method === "PUT" && url.searchParams.has("uploadId"),
-    async (store) => {
-      const message = await store.put("big.bin", bytes(300 * 1024)).then(
-        () => "stored",
-        (e: Error) => e.message,
-      );
-      assertEquals(says200(message), true, message);
-      assertEquals(await store.head("big.bin"), undefined);
-    },
-  );
-});
-
-Deno.test("S3Store.put: CompleteMultipartUpload answered 200 with an <Error> stores nothing", async () => {
-  await withProxy(
-    (req, url) => req.method === "POST" && url.searchParams.has("uploadId"),
-    async (store) => {
-      const message = await store.put("big.bin", bytes(300 * 1024)).then(
-        () => "stored",
-        (e: Error) => e.message,
-      );
-      assertEquals(says200(message), true, message);
-      assertEquals(await store.head("big.bin"), undefined);
-    },
-  );
-});
+// A multipart upload's step answered 200 with an <Error>: the whole put fails, nothing stored.
+for (
+  const [name, method] of [
+    ["an UploadPart answered 200 with an <Error> fails the upload", "PUT"],
+    ["CompleteMultipartUpload answered 200 with an <Error> stores nothing", "POST"],
+  ] as const
+) {
+  Deno.test(`S3Store.put: ${name}`, async () => {
+    await withProxy(
+      (req, url) => req.method === method && url.searchParams.has("uploadId"),
+      async (store) => {
+        const message = await store.put("big.bin", bytes(300 * 1024)).then(
+          () => "stored",
+          (e: Error) => e.message,
+        );
+        assertEquals(says200(message), true, message);
+        assertEquals(await store.head("big.bin"), undefined);
+      },
+    );
+  });
+}
 
 Deno.test("S3Store.copy: CopyObject answered 200 with an <Error> stores nothing", async () => {
   await withProxy(

@@ -3,6 +3,26 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
 import { pathToFileURL } from "node:url";
 
+/**
+ * Caches `root`'s a.csv, b.csv and c.csv (10 bytes each), used in that
+ * order (a least recently): their URIs and cached paths.
+ */
+async function cacheThree(
+  cache: AssetCache,
+  root: string,
+): Promise<{ uris: string[]; paths: string[] }> {
+  const uris: string[] = [];
+  const paths: string[] = [];
+  for (const name of ["a", "b", "c"]) {
+    await Deno.writeTextFile(`${root}/${name}.csv`, name.repeat(10));
+    const uri = pathToFileURL(`${root}/${name}.csv`).href;
+    uris.push(uri);
+    paths.push(await cache.cache(uri));
+    await new Promise((r) => setTimeout(r, 20)); // a used before b before c
+  }
+  return { uris, paths };
+}
+
 // Two `vc cache prune --max-size` at once: the second found the entry the
 // first was removing locked, took it for in use ("kept"), and removed the
 // next least recently used entry in its place, so together they emptied
@@ -12,15 +32,7 @@ Deno.test("cache prune: an entry another prune is removing is not kept nor repla
   const root = await Deno.makeTempDir({ prefix: "vc-prune-beside-prune-" });
   try {
     await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
-    const uris: string[] = [];
-    const paths: string[] = [];
-    for (const name of ["a", "b", "c"]) {
-      await Deno.writeTextFile(`${root}/${name}.csv`, name.repeat(10));
-      const uri = pathToFileURL(`${root}/${name}.csv`).href;
-      uris.push(uri);
-      paths.push(await cache.cache(uri));
-      await new Promise((r) => setTimeout(r, 20)); // a used before b before c
-    }
+    const { uris, paths } = await cacheThree(cache, root);
     // What another prune holds while it removes `a`, the least recently used.
     const lock = await acquireEntryLock(paths[0]!);
     const pruned = cache.prune({ maxBytes: 20 });
@@ -41,15 +53,7 @@ Deno.test("cache prune: an entry still busy after the pass is kept, the next goe
   const root = await Deno.makeTempDir({ prefix: "vc-prune-beside-prune-" });
   try {
     await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
-    const uris: string[] = [];
-    const paths: string[] = [];
-    for (const name of ["a", "b", "c"]) {
-      await Deno.writeTextFile(`${root}/${name}.csv`, name.repeat(10));
-      const uri = pathToFileURL(`${root}/${name}.csv`).href;
-      uris.push(uri);
-      paths.push(await cache.cache(uri));
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const { uris, paths } = await cacheThree(cache, root);
     const lock = await acquireEntryLock(paths[0]!); // a download in progress
     try {
       const started = Date.now();

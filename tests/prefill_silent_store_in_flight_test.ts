@@ -14,60 +14,64 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { silentServer } from "./raw_server.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 
-Deno.test("prefill: items waiting on a silent store are stopped when it is taken for down", async () => {
-  await using server = silentServer();
+/**
+ * An AssetCache in a temp dir whose store is a server that accepts
+ * connections and never answers: one attempt a request, `timeoutMs` each.
+ * Disposing it closes the cache, then removes the dir and stops the server.
+ */
+async function silentCache(timeoutMs: number): Promise<{ cache: AssetCache } & AsyncDisposable> {
+  const server = silentServer();
   const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-" });
   const cache = new AssetCache({
     cacheDir: dir,
     configPath: false,
     env: {},
-    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 300 }),
+    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: timeoutMs }),
     warn: () => {},
   });
-  try {
-    const uris = Array.from({ length: 40 }, (_, i) => `s3://b/k${i}`);
-    const summary = await prefill({ cache, uris, concurrency: 16 });
-    assertEquals(summary.failed.length, 40);
-    const timedOut = summary.failed.filter((f) => f.error.includes("timed out after"));
-    const cut = timedOut.filter((f) => f.error.includes("could not be asked"));
-    // Only the 16 failures that opened the breaker waited out their timeouts;
-    // the items waiting with them then were stopped (their error names why).
-    assertEquals(timedOut.length - cut.length, 16, JSON.stringify(summary.failed.slice(16, 18)));
-    assert(cut.some((f) => f.error.startsWith("stopped waiting")), summary.failed[16]!.error);
-    assertStringIncludes(cut[0]!.error, "s3://b could not be asked for 16 items in a row");
-    assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["OfflineError"]);
-  } finally {
-    await cache.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  return {
+    cache,
+    async [Symbol.asyncDispose]() {
+      try {
+        await cache.close();
+        await Deno.remove(dir, { recursive: true });
+      } finally {
+        await server[Symbol.asyncDispose]();
+      }
+    },
+  };
+}
+
+Deno.test("prefill: items waiting on a silent store are stopped when it is taken for down", async () => {
+  await using silent = await silentCache(300);
+  const { cache } = silent;
+  const uris = Array.from({ length: 40 }, (_, i) => `s3://b/k${i}`);
+  const summary = await prefill({ cache, uris, concurrency: 16 });
+  assertEquals(summary.failed.length, 40);
+  const timedOut = summary.failed.filter((f) => f.error.includes("timed out after"));
+  const cut = timedOut.filter((f) => f.error.includes("could not be asked"));
+  // Only the 16 failures that opened the breaker waited out their timeouts;
+  // the items waiting with them then were stopped (their error names why).
+  assertEquals(timedOut.length - cut.length, 16, JSON.stringify(summary.failed.slice(16, 18)));
+  assert(cut.some((f) => f.error.startsWith("stopped waiting")), summary.failed[16]!.error);
+  assertStringIncludes(cut[0]!.error, "s3://b could not be asked for 16 items in a row");
+  assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["OfflineError"]);
 });
 
 Deno.test("prefill: an item waiting for its first byte is named in the progress", async () => {
   // A CI log line of a prefill stuck on a store that does not answer said
   // `0%  0/1  0 B` for minutes without naming what it waited for: an item
   // was named only once bytes came or it ended.
-  await using server = silentServer();
-  const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-" });
-  const cache = new AssetCache({
-    cacheDir: dir,
-    configPath: false,
-    env: {},
-    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 200 }),
-    warn: () => {},
+  await using silent = await silentCache(200);
+  const { cache } = silent;
+  const seen: Array<{ done: number; current?: string }> = [];
+  await prefill({
+    cache,
+    uris: ["s3://b/slow.bin"],
+    onProgress: (p) => seen.push({ done: p.done, ...(p.current ? { current: p.current } : {}) }),
   });
-  try {
-    const seen: Array<{ done: number; current?: string }> = [];
-    await prefill({
-      cache,
-      uris: ["s3://b/slow.bin"],
-      onProgress: (p) => seen.push({ done: p.done, ...(p.current ? { current: p.current } : {}) }),
-    });
-    assert(
-      seen.some((p) => p.done === 0 && p.current === "s3://b/slow.bin"),
-      JSON.stringify(seen),
-    );
-  } finally {
-    await cache.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  assert(
+    seen.some((p) => p.done === 0 && p.current === "s3://b/slow.bin"),
+    JSON.stringify(seen),
+  );
 });

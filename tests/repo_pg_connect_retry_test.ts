@@ -12,19 +12,24 @@ import { havePostgres, startPgServer } from "./pg_server.ts";
 
 const env = () => undefined;
 
+/** Makes role `w`, allowed one connection at a time, on the server of `url`; its URL. */
+async function oneConnectionRole(url: string): Promise<string> {
+  const admin = await openPostgresCatalog(url, { env });
+  try {
+    await admin.transaction("write", (tx) => tx.query("CREATE ROLE w LOGIN CONNECTION LIMIT 1"));
+  } finally {
+    await admin.close();
+  }
+  return url.replace("postgres://vc@", "postgres://w@");
+}
+
 Deno.test({
   name:
     "repo: opening a PostgreSQL catalog waits out a server with too many clients (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer();
-    const admin = await openPostgresCatalog(pg.url, { env });
-    try {
-      await admin.transaction("write", (tx) => tx.query("CREATE ROLE w LOGIN CONNECTION LIMIT 1"));
-    } finally {
-      await admin.close();
-    }
-    const url = pg.url.replace("postgres://vc@", "postgres://w@");
+    const url = await oneConnectionRole(pg.url);
     // The role's one connection, held.
     const holder = await openPostgresCatalog(url, { env, connectRetryMs: 0 });
     let holderClosed = false;
@@ -72,13 +77,7 @@ Deno.test({
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer();
-    const admin = await openPostgresCatalog(pg.url, { env });
-    try {
-      await admin.transaction("write", (tx) => tx.query("CREATE ROLE w LOGIN CONNECTION LIMIT 1"));
-    } finally {
-      await admin.close();
-    }
-    const url = pg.url.replace("postgres://vc@", "postgres://w@");
+    const url = await oneConnectionRole(pg.url);
     const holder = await openPostgresCatalog(url, { env, connectRetryMs: 0 });
     try {
       const lines: string[] = [];

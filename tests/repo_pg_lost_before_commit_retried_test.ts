@@ -11,10 +11,12 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { havePostgres, type PgServer, startPgServer } from "./pg_server.ts";
+
+type PgCatalog = Awaited<ReturnType<typeof openPostgresCatalog>>;
 
 /** Rows of `t` with `x`. */
-async function count(catalog: Awaited<ReturnType<typeof openPostgresCatalog>>, x: number) {
+async function count(catalog: PgCatalog, x: number) {
   const rows = await catalog.transaction(
     "read",
     (tx) => tx.query("SELECT count(*)::int AS n FROM t WHERE x = $1", [x]),
@@ -22,17 +24,31 @@ async function count(catalog: Awaited<ReturnType<typeof openPostgresCatalog>>, x
   return rows[0]!.n;
 }
 
+/**
+ * A throwaway PostgreSQL server and a catalog on it holding an empty table
+ * `t (x INT)`, for `fn`; `lines` gathers what the catalog says while it
+ * waits for a connection.
+ */
+async function withTable(
+  fn: (t: { pg: PgServer; catalog: PgCatalog; lines: string[] }) => Promise<void>,
+): Promise<void> {
+  await using pg = await startPgServer();
+  const lines: string[] = [];
+  const catalog = await openPostgresCatalog(pg.url, { onConnectWait: (l) => lines.push(l) });
+  try {
+    await catalog.transaction("write", (tx) => tx.query("CREATE TABLE t (x INT)"));
+    await fn({ pg, catalog, lines });
+  } finally {
+    await catalog.close();
+  }
+}
+
 Deno.test({
   name:
     "repo: a PostgreSQL write lost before its COMMIT is run again and lands once (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   fn: async () => {
-    await using pg = await startPgServer();
-    const lines: string[] = [];
-    const catalog = await openPostgresCatalog(pg.url, { onConnectWait: (l) => lines.push(l) });
-    try {
-      await catalog.transaction("write", (tx) => tx.query("CREATE TABLE t (x INT)"));
-
+    await withTable(async ({ catalog }) => {
       // Its session ended in a query after the INSERT, on the first run only.
       let runs = 0;
       const result = await catalog.transaction("write", async (tx) => {
@@ -64,9 +80,7 @@ Deno.test({
         await new Promise((r) => setTimeout(r, 250));
       }
       assertEquals(firstWentOn, false);
-    } finally {
-      await catalog.close();
-    }
+    });
   },
 });
 
@@ -75,11 +89,7 @@ Deno.test({
     "repo: a PostgreSQL write under way while the server restarts waits for it (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   fn: async () => {
-    await using pg = await startPgServer();
-    const lines: string[] = [];
-    const catalog = await openPostgresCatalog(pg.url, { onConnectWait: (l) => lines.push(l) });
-    try {
-      await catalog.transaction("write", (tx) => tx.query("CREATE TABLE t (x INT)"));
+    await withTable(async ({ pg, catalog, lines }) => {
       let runs = 0;
       const write = catalog.transaction("write", async (tx) => {
         runs++;
@@ -97,8 +107,6 @@ Deno.test({
       assertEquals(await write, 2);
       assertEquals(await count(catalog, 3), 1);
       assert(lines.some((l) => /nothing was committed, trying again in/.test(l)), lines.join("\n"));
-    } finally {
-      await catalog.close();
-    }
+    });
   },
 });

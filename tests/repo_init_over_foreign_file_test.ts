@@ -13,6 +13,7 @@ import { DatabaseSync } from "node:sqlite";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { oneRecordSnapshot } from "./repo_snapshot.ts";
 
 function appDatabase(path: string): void {
   const db = new DatabaseSync(path);
@@ -55,11 +56,7 @@ Deno.test("repo restore --catalog: another program's database is refused, even w
   try {
     const uri = `file://${join(dir, "repo")}`;
     const snapshot = `file://${join(dir, "snap.jsonl.gz")}`;
-    {
-      await using repo = await Repository.init(uri);
-      await repo.add("/a.txt", new TextEncoder().encode("a"));
-      await repo.backup(snapshot);
-    }
+    await oneRecordSnapshot(uri, snapshot);
     const app = join(dir, "app.db");
     appDatabase(app);
     for (const force of [false, true]) {

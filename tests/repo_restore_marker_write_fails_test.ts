@@ -14,6 +14,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { openStore } from "../src/store/open.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { oneRecordSnapshot } from "./repo_snapshot.ts";
 
 Deno.test("repo restore: a marker the store fails to write is said, and restore --force finishes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_marker_fails_" });
@@ -21,14 +22,10 @@ Deno.test("repo restore: a marker the store fails to write is said, and restore 
   const openStoreHere = (u: string) => openStore(u, testS3Options(s3, { maxAttempts: 1 }));
   try {
     const snapshot = join(dir, "snap.jsonl.gz");
-    {
-      await using repo = await Repository.init("s3://b/old", {
-        catalog: `sqlite:${join(dir, "old.sqlite")}`,
-        openStore: openStoreHere,
-      });
-      await repo.add("/a.txt", new TextEncoder().encode("a"));
-      await repo.backup(snapshot);
-    }
+    await oneRecordSnapshot("s3://b/old", snapshot, {
+      catalog: `sqlite:${join(dir, "old.sqlite")}`,
+      openStore: openStoreHere,
+    });
     const catalog = `sqlite:${join(dir, "new.sqlite")}`;
     const restore = (force: boolean) =>
       Repository.restore("s3://b/new", snapshot, { catalog, force, openStore: openStoreHere });

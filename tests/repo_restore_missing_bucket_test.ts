@@ -15,6 +15,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { openStore } from "../src/store/open.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 import { RepoNotFoundError, Repository } from "../src/repo/mod.ts";
+import { oneRecordSnapshot } from "./repo_snapshot.ts";
 
 Deno.test("repo restore: into a bucket that does not exist is refused before a catalog is made", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_missing_bucket_" });
@@ -22,14 +23,10 @@ Deno.test("repo restore: into a bucket that does not exist is refused before a c
   const openStoreHere = (u: string) => openStore(u, testS3Options(s3, { maxAttempts: 1 }));
   try {
     const snapshot = join(dir, "snap.jsonl.gz");
-    {
-      await using repo = await Repository.init("s3://b/old", {
-        catalog: `sqlite:${join(dir, "old.sqlite")}`,
-        openStore: openStoreHere,
-      });
-      await repo.add("/a.txt", new TextEncoder().encode("a"));
-      await repo.backup(snapshot);
-    }
+    await oneRecordSnapshot("s3://b/old", snapshot, {
+      catalog: `sqlite:${join(dir, "old.sqlite")}`,
+      openStore: openStoreHere,
+    });
     const catalogPath = join(dir, "new.sqlite");
     const restore = (uri: string) =>
       Repository.restore(uri, snapshot, {

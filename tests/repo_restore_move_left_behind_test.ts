@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { oneRecordSnapshot } from "./repo_snapshot.ts";
 
 Deno.test("repo restore --catalog: a move that would leave records behind is refused without force", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_left_behind_" });
@@ -56,11 +57,7 @@ Deno.test("repo restore --catalog: a move with nothing added since the snapshot 
   try {
     const uri = `file://${join(dir, "repo")}`;
     const snapshot = join(dir, "snap.jsonl.gz");
-    {
-      await using repo = await Repository.init(uri);
-      await repo.add("/a.txt", new TextEncoder().encode("a"));
-      await repo.backup(snapshot);
-    }
+    await oneRecordSnapshot(uri, snapshot);
     const counts = await Repository.restore(uri, snapshot, {
       catalog: `sqlite:${join(dir, "moved.sqlite")}`,
     });

@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import { Repository } from "../src/repo/repository.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { oneRecordSnapshot } from "./repo_snapshot.ts";
 
 Deno.test("repo restore: refused on a new catalog another restore just made, it leaves that catalog", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_race_" });
@@ -20,11 +21,7 @@ Deno.test("repo restore: refused on a new catalog another restore just made, it 
   try {
     const orig = `file://${join(dir, "orig")}`;
     const snapshot = `file://${join(dir, "snap.jsonl.gz")}`;
-    {
-      await using repo = await Repository.init(orig);
-      await repo.add("/a.txt", new TextEncoder().encode("a"));
-      await repo.backup(snapshot);
-    }
+    await oneRecordSnapshot(orig, snapshot);
     const target = `file://${join(dir, "new")}`;
     const catalog = join(dir, "new.sqlite");
     // The first look for the catalog file (stat or lstat) finds none, and

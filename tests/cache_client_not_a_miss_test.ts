@@ -10,23 +10,15 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { CacheClient, CacheServiceError } from "../src/server/client.ts";
-import { serveCache } from "../src/server/serve.ts";
-import { FsStore } from "../src/store/fs.ts";
 import { InvalidInputError } from "../src/errors.ts";
+import { anyTokenService } from "./server_helpers.ts";
 
 const ID = "a".repeat(128);
 
 Deno.test("cache client: a 404 for a URL without the base path is an error, not a miss", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await using service = await serveCache({
-      store: new FsStore(join(dir, "store")),
-      port: 0,
-      basePath: "cache",
-      log: () => {},
-      sweepIntervalMs: 0,
-      auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-    });
+    await using service = await anyTokenService(dir, { basePath: "cache" });
     const good = new CacheClient({ url: service.url, token: "alice" });
     const { cacheId } = await good.id({ k: 1 });
     assertEquals(await good.get(cacheId), undefined); // a placeholder: a miss

@@ -13,8 +13,8 @@ import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { canMount, tmpfsScratch } from "./mounts.ts";
 import { childEnv } from "./cli_process.ts";
-import { CacheClient, serveCache } from "../src/server/mod.ts";
-import { FsStore } from "../src/store/fs.ts";
+import { CacheClient } from "../src/server/mod.ts";
+import { anyTokenService } from "./server_helpers.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -92,13 +92,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_dead_" });
     try {
-      await using service = await serveCache({
-        store: new FsStore(join(dir, "store")),
-        port: 0,
-        log: () => {},
-        sweepIntervalMs: 0,
-        auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-      });
+      await using service = await anyTokenService(dir);
       const client = new CacheClient({ url: service.url, token: "alice" });
       const { cacheId } = await client.id({ job: "spool" });
       const tmp = join(dir, "tmp");

@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { childEnv } from "./cli_process.ts";
-import { CacheClient, serveCache } from "../src/server/mod.ts";
-import { FsStore } from "../src/store/fs.ts";
+import { CacheClient } from "../src/server/mod.ts";
+import { anyTokenService } from "./server_helpers.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -50,13 +50,7 @@ async function vcWithStdin(
 Deno.test("cache-client put ID -: standard input uploaded under --filename; none without it", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_put_stdin_" });
   try {
-    await using service = await serveCache({
-      store: new FsStore(join(dir, "store")),
-      port: 0,
-      log: () => {},
-      sweepIntervalMs: 0,
-      auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-    });
+    await using service = await anyTokenService(dir);
     const client = new CacheClient({ url: service.url, token: "alice" });
     const { cacheId } = await client.id({ job: "stdin" });
     const tmp = join(dir, "tmp");

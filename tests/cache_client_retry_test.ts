@@ -15,10 +15,10 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "./assert.ts";
-import { CacheClient, CacheServiceError, serveCache } from "../src/server/mod.ts";
+import { CacheClient, CacheServiceError } from "../src/server/mod.ts";
 import { OfflineError } from "../src/errors.ts";
-import { FsStore } from "../src/store/fs.ts";
 import { rawServer } from "./raw_server.ts";
+import { anyTokenService } from "./server_helpers.ts";
 
 const encoder = new TextEncoder();
 const ID = "a".repeat(128);
@@ -58,13 +58,7 @@ async function flakyFront(fails: number, backend: string) {
 Deno.test("CacheClient: 503s with Retry-After are retried for id, put, get, download and rm", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_qa153_" });
   try {
-    await using service = await serveCache({
-      store: new FsStore(join(dir, "store")),
-      port: 0,
-      log: () => {},
-      sweepIntervalMs: 0,
-      auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-    });
+    await using service = await anyTokenService(dir);
     await using front = await flakyFront(2, service.url);
     const client = new CacheClient({ url: front.url, token: "alice", retryBaseDelayMs: 1 });
     const started = performance.now();

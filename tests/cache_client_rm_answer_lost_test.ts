@@ -6,10 +6,9 @@
  * that was made. A 404 at a retry now means done; a 404 at the first attempt
  * (nothing was there to delete) is still an error, as before.
  */
-import { join } from "node:path";
 import { assertEquals, assertRejects } from "./assert.ts";
-import { CacheClient, CacheServiceError, serveCache } from "../src/server/mod.ts";
-import { FsStore } from "../src/store/fs.ts";
+import { CacheClient, CacheServiceError } from "../src/server/mod.ts";
+import { anyTokenService } from "./server_helpers.ts";
 
 /** A proxy in front of `backend` that forwards the first DELETE, then answers 502 for it. */
 function losingFront(backend: string) {
@@ -38,13 +37,7 @@ function losingFront(backend: string) {
 Deno.test("CacheClient.rm: a removal whose answer was lost is done, not a 404 failure", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_qa334_" });
   try {
-    await using service = await serveCache({
-      store: new FsStore(join(dir, "store")),
-      port: 0,
-      log: () => {},
-      sweepIntervalMs: 0,
-      auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-    });
+    await using service = await anyTokenService(dir);
     await using front = losingFront(service.url);
     const client = new CacheClient({ url: front.url, token: "alice", retryBaseDelayMs: 1 });
     const { cacheId } = await client.id({ k: 1 });

@@ -9,7 +9,11 @@ import type { DeleteOptions, ObjectStore } from "../src/store/types.ts";
 import { StoreError } from "../src/errors.ts";
 import { addToken, type AuthProvider, TokenFileAuth } from "../src/server/auth.ts";
 import type { CacheServiceOptions } from "../src/server/handler.ts";
-import { type RunningCacheService, serveCache } from "../src/server/serve.ts";
+import {
+  type RunningCacheService,
+  serveCache,
+  type ServeCacheOptions,
+} from "../src/server/serve.ts";
 import { CacheClient } from "../src/server/client.ts";
 
 /** A clock that moves only when told (until src/testing has one). */
@@ -253,6 +257,25 @@ export async function rawRequest(url: string, request: string | Uint8Array): Pro
   }
 }
 
+/**
+ * A cache service over an FsStore in `dir/store` that takes any token as
+ * the user of that name, with no access log and no sweeps; `extra` adds or
+ * overrides options. Disposing it shuts it down (`dir` stays the caller's).
+ */
+export function anyTokenService(
+  dir: string,
+  extra: Partial<ServeCacheOptions> = {},
+): Promise<RunningCacheService> {
+  return serveCache({
+    store: new FsStore(`${dir}/store`),
+    port: 0,
+    log: () => {},
+    sweepIntervalMs: 0,
+    auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
+    ...extra,
+  });
+}
+
 /** A running {@linkcode serviceWithResult}. */
 export interface ServiceWithResult extends AsyncDisposable {
   service: RunningCacheService;
@@ -268,14 +291,7 @@ export interface ServiceWithResult extends AsyncDisposable {
  * Disposing it shuts the service down (`dir` stays the caller's).
  */
 export async function serviceWithResult(dir: string): Promise<ServiceWithResult> {
-  const service = await serveCache({
-    store: new FsStore(`${dir}/store`),
-    port: 0,
-    hostname: "127.0.0.1",
-    log: () => {},
-    sweepIntervalMs: 0,
-    auth: { authenticate: (t) => Promise.resolve({ tokenId: `t:${t}`, name: t }) },
-  });
+  const service = await anyTokenService(dir, { hostname: "127.0.0.1" });
   try {
     const client = new CacheClient({ url: service.url, token: "alice" });
     const { cacheId } = await client.id({ sample: 1 });

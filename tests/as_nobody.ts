@@ -4,6 +4,9 @@
  * for a process that is not root. Only root can switch users, so such tests
  * are declared `ignore: !canRunAsNobody` elsewhere.
  */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 
 const NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
@@ -53,4 +56,19 @@ export async function asNobody(
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+/**
+ * `dir/a.csv` ("a\n") cached by this process (root) in `dir/cache`, the
+ * shared cache dir the tests then let `nobody` use: the cache dir, the
+ * file's URI and its cached copy's path.
+ */
+export async function cachedByRoot(
+  dir: string,
+): Promise<{ cacheDir: string; uri: string; path: string }> {
+  const cacheDir = join(dir, "cache");
+  await Deno.writeTextFile(join(dir, "a.csv"), "a\n");
+  const uri = pathToFileURL(join(dir, "a.csv")).href;
+  await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
+  return { cacheDir, uri, path: await cache.cache(uri) };
 }

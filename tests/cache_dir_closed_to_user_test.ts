@@ -10,10 +10,8 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { forgetRecords } from "../src/cache/entry_records.ts";
-import { asNobody, canRunAsNobody } from "./as_nobody.ts";
+import { asNobody, cachedByRoot, canRunAsNobody } from "./as_nobody.ts";
 
 Deno.test({
   name: "cache commands in a cache dir this user may not enter name that directory " +
@@ -22,14 +20,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc-closed-cache-dir-" });
     try {
-      const cacheDir = join(dir, "cache");
-      await Deno.writeTextFile(join(dir, "a.csv"), "a\n");
-      const uri = pathToFileURL(join(dir, "a.csv")).href;
-      let path: string;
-      {
-        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-        path = await cache.cache(uri);
-      }
+      const { cacheDir, uri, path } = await cachedByRoot(dir);
       await Deno.chmod(dir, 0o755);
       await Deno.chmod(join(dir, "a.csv"), 0o644);
       await Deno.chmod(cacheDir, 0o700);

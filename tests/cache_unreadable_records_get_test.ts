@@ -9,12 +9,9 @@
  * Runs `vc` as user `nobody` with `setpriv`: ignored unless root.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { forgetRecords } from "../src/cache/entry_records.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
-import { asNobody, canRunAsNobody } from "./as_nobody.ts";
+import { asNobody, cachedByRoot, canRunAsNobody } from "./as_nobody.ts";
 
 Deno.test({
   name: "cache get: records this user may not read fail the lookup; the copy stays " +
@@ -23,14 +20,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc-unreadable-records-" });
     try {
-      const cacheDir = join(dir, "cache");
-      await Deno.writeTextFile(join(dir, "a.csv"), "a\n");
-      const uri = pathToFileURL(join(dir, "a.csv")).href;
-      let path: string;
-      {
-        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-        path = await cache.cache(uri);
-      }
+      const { cacheDir, uri, path } = await cachedByRoot(dir);
       await new Deno.Command("chmod", { args: ["-R", "a+rwX", dir] }).output();
       const journal = recordPathsOf(cacheDir, path).journalPath;
       await Deno.chmod(journal, 0o600);

@@ -6,9 +6,7 @@
  * (`errorKind`), so a CI script can tell them apart reliably.
  */
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { assertEquals } from "./assert.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import {
   ERROR_KINDS,
@@ -20,7 +18,7 @@ import {
   StoreError,
   VcError,
 } from "../src/errors.ts";
-import { asNobody, canRunAsNobody } from "./as_nobody.ts";
+import { asNobody, cachedByRoot, canRunAsNobody } from "./as_nobody.ts";
 
 Deno.test("errorKind: one of ERROR_KINDS, a permission problem wherever it is said", () => {
   const denied = new Deno.errors.PermissionDenied("Permission denied (os error 13)");
@@ -55,15 +53,8 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc-prefill-kinds-" });
     try {
-      await Deno.writeTextFile(join(dir, "a.csv"), "a\n");
-      const uri = pathToFileURL(join(dir, "a.csv")).href;
+      const { cacheDir, uri, path } = await cachedByRoot(dir);
       await Deno.writeTextFile(join(dir, "list.txt"), `${uri}\n`);
-      const cacheDir = join(dir, "cache");
-      let path: string;
-      {
-        await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });
-        path = await cache.cache(uri);
-      }
       await Deno.mkdir(join(dir, "ro"));
       await new Deno.Command("chmod", { args: ["-R", "a+rX", dir] }).output();
       await Deno.chmod(recordPathsOf(cacheDir, path).journalPath, 0o600);

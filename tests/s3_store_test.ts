@@ -20,7 +20,7 @@ import {
 } from "../src/errors.ts";
 import { md5File, md5Hex, multipartEtag } from "../src/hash.ts";
 import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
-import { S3Fetch } from "../src/store/s3_fetch.ts";
+import { S3Fetch, type S3FetchOptions } from "../src/store/s3_fetch.ts";
 import {
   CreateBucketCommand,
   HeadObjectCommand,
@@ -733,6 +733,19 @@ Deno.test("s3 store: constructor validates options; close is idempotent", async 
   await assertRejects(() => store.head("x"), Error, "closed");
 });
 
+/** An S3Fetch of bucket `bkt` at 127.0.0.1:`port` (region us-east-1) with `options`. */
+function fetchAt(
+  port: number,
+  options: Omit<S3FetchOptions, "bucket" | "baseUrl" | "region">,
+): S3Fetch {
+  return new S3Fetch({
+    bucket: "bkt",
+    baseUrl: `http://127.0.0.1:${port}/bkt`,
+    region: "us-east-1",
+    ...options,
+  });
+}
+
 Deno.test("s3 fetch: expired session tokens are refreshed and the request retried once", async () => {
   let provided = 0;
   const seenTokens: (string | null)[] = [];
@@ -743,10 +756,7 @@ Deno.test("s3 fetch: expired session tokens are refreshed and the request retrie
       ? xmlError(400, "ExpiredToken", "The provided token has expired.")
       : new Response("ok");
   });
-  const s3 = new S3Fetch({
-    bucket: "bkt",
-    baseUrl: `http://127.0.0.1:${server.addr.port}/bkt`,
-    region: "us-east-1",
+  const s3 = fetchAt(server.addr.port, {
     credentials: () => {
       provided++;
       return Promise.resolve({
@@ -778,10 +788,7 @@ Deno.test("s3 fetch: credentials close to expiry are renewed before use", async 
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     () => new Response("ok"),
   );
-  const s3 = new S3Fetch({
-    bucket: "bkt",
-    baseUrl: `http://127.0.0.1:${server.addr.port}/bkt`,
-    region: "us-east-1",
+  const s3 = fetchAt(server.addr.port, {
     credentials: () => {
       provided++;
       // Expires in one minute: inside the refresh window, so asked for again each time.
@@ -805,10 +812,7 @@ Deno.test("s3 fetch: credentials close to expiry are renewed before use", async 
 });
 
 Deno.test("s3 fetch: a credential provider failure is AccessDeniedError naming the source", async () => {
-  const s3 = new S3Fetch({
-    bucket: "bkt",
-    baseUrl: "http://127.0.0.1:1/bkt",
-    region: "us-east-1",
+  const s3 = fetchAt(1, {
     credentials: () => Promise.reject(new Error("Could not load credentials from any providers")),
     credentialSource: 'AWS profile "nope" (AWS_PROFILE)',
   });
@@ -837,10 +841,7 @@ Deno.test("s3 fetch: RequestTimeTooSkewed adopts the server's clock and retries"
       )
       : new Response("ok");
   });
-  const s3 = new S3Fetch({
-    bucket: "bkt",
-    baseUrl: `http://127.0.0.1:${server.addr.port}/bkt`,
-    region: "us-east-1",
+  const s3 = fetchAt(server.addr.port, {
     credentials: () => Promise.resolve(CREDENTIALS),
     credentialSource: "test",
     retryBaseDelayMs: 1,

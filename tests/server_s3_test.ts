@@ -31,6 +31,34 @@ async function s3Service(wrap: (store: S3Store) => ObjectStore = (s) => s) {
   };
 }
 
+/**
+ * Two services over one S3 store (two processes' handlers behind one load
+ * balancer): `a`, whose store it is, and a second one, with a client of
+ * alice's through each. Disposing them shuts both down.
+ */
+async function twoServices() {
+  await using stack = new AsyncDisposableStack();
+  const a = stack.use(await s3Service());
+  const shared: ObjectStore = new Proxy(a.t.store, {
+    get(target, name) {
+      if (name === "close") return () => Promise.resolve(); // the first service closes it
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const b = stack.use(
+    await startService({ store: shared, auth: new TokenFileAuth({ path: a.t.tokenFile }) }),
+  );
+  const alice = a.t.tokens.alice;
+  const owned = stack.move();
+  return {
+    a,
+    viaA: new CacheClient({ url: a.t.url, token: alice }),
+    viaB: new CacheClient({ url: b.url, token: alice }),
+    [Symbol.asyncDispose]: () => owned.disposeAsync(),
+  };
+}
+
 function pattern(size: number, seed: number): Uint8Array {
   const out = new Uint8Array(size);
   for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
@@ -158,22 +186,8 @@ Deno.test("serve over S3: an upload right after cache_id switches the entry with
 });
 
 Deno.test("serve over S3: an upload whose remembered metadata another process changed reads it afresh", async () => {
-  await using a = await s3Service();
-  // A second service (another process's handler) over the same store.
-  const shared: ObjectStore = new Proxy(a.t.store, {
-    get(target, name) {
-      if (name === "close") return () => Promise.resolve(); // the first service closes it
-      const value = Reflect.get(target, name, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  await using b = await startService({
-    store: shared,
-    auth: new TokenFileAuth({ path: a.t.tokenFile }),
-  });
-  const alice = a.t.tokens.alice;
-  const viaA = new CacheClient({ url: a.t.url, token: alice });
-  const viaB = new CacheClient({ url: b.url, token: alice });
+  await using services = await twoServices();
+  const { a, viaA, viaB } = services;
   const { cacheId } = await viaA.id({ two: "processes" });
   await viaB.put(cacheId, new TextEncoder().encode("from B"));
   await viaA.put(cacheId, new TextEncoder().encode("from A")); // A still remembers the placeholder
@@ -223,20 +237,8 @@ Deno.test("serve over S3: a download asks for the data it knows while it reads t
 });
 
 Deno.test("serve over S3: a download whose known data another process replaced serves the new file", async () => {
-  await using a = await s3Service();
-  const shared: ObjectStore = new Proxy(a.t.store, {
-    get(target, name) {
-      if (name === "close") return () => Promise.resolve(); // the first service closes it
-      const value = Reflect.get(target, name, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  await using b = await startService({
-    store: shared,
-    auth: new TokenFileAuth({ path: a.t.tokenFile }),
-  });
-  const viaA = new CacheClient({ url: a.t.url, token: a.t.tokens.alice });
-  const viaB = new CacheClient({ url: b.url, token: a.t.tokens.alice });
+  await using services = await twoServices();
+  const { viaA, viaB } = services;
   const { cacheId } = await viaA.id({ replaced: 1 });
   await viaA.put(cacheId, new TextEncoder().encode("first version"));
   await viaB.put(cacheId, new TextEncoder().encode("second, longer version"));

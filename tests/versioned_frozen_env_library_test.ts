@@ -31,8 +31,19 @@ async function withEnv<T>(
 const withFrozenEnv = <T>(value: string | undefined, fn: () => Promise<T>) =>
   withEnv("VC_FROZEN", value, fn);
 
-Deno.test("VersionedCache: VC_FROZEN=1 freezes it when the frozen option is not given", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc-frozen-env-" });
+/**
+ * Runs `fn` in a temp project dir (`prefix`) holding an empty manifest and
+ * `a.csv` ("a\n"), with the options of a VersionedCache of it: the bucket
+ * `dir/store` and an asset cache of its own.
+ */
+async function withProject(
+  prefix: string,
+  fn: (
+    dir: string,
+    options: { manifest: string; bucket: string; cache: AssetCache },
+  ) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
   try {
     await using assets = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
     const options = {
@@ -42,6 +53,14 @@ Deno.test("VersionedCache: VC_FROZEN=1 freezes it when the frozen option is not 
     };
     await Deno.writeTextFile(options.manifest, "{}");
     await Deno.writeTextFile(`${dir}/a.csv`, "a\n");
+    await fn(dir, options);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("VersionedCache: VC_FROZEN=1 freezes it when the frozen option is not given", async () => {
+  await withProject("vc-frozen-env-", async (dir, options) => {
     await withFrozenEnv(undefined, async () => {
       await using vc = new VersionedCache(options);
       assertEquals(vc.frozen, false);
@@ -64,22 +83,11 @@ Deno.test("VersionedCache: VC_FROZEN=1 freezes it when the frozen option is not 
       assertThrows(() => new VersionedCache(options), InvalidInputError, "VC_FROZEN must be");
       return Promise.resolve();
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("VersionedCache: VC_LOCK names the lock file when the lock option is not given", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc-lock-env-" });
-  try {
-    await using assets = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
-    const options = {
-      manifest: `${dir}/versioned_assets.json`,
-      bucket: `${dir}/store`,
-      cache: assets,
-    };
-    await Deno.writeTextFile(options.manifest, "{}");
-    await Deno.writeTextFile(`${dir}/a.csv`, "a\n");
+  await withProject("vc-lock-env-", async (dir, options) => {
     await withEnv("VC_LOCK", `${dir}/ci.lock.json`, async () => {
       await using vc = new VersionedCache(options);
       assertEquals(vc.lockFile, `${dir}/ci.lock.json`);
@@ -99,7 +107,5 @@ Deno.test("VersionedCache: VC_LOCK names the lock file when the lock option is n
       assertThrows(() => new VersionedCache(options), InvalidInputError, "VC_LOCK");
       return Promise.resolve();
     });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

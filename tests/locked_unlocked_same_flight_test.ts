@@ -35,6 +35,23 @@ async function replacedVersion(dir: string) {
   return { bucket, a, b };
 }
 
+/**
+ * {@linkcode replacedVersion} in `dir`, read through one asset cache by the
+ * manifest that locks it (`locked`, of `a`) and the one that does not
+ * (`unlocked`). Disposing it closes the three.
+ */
+async function lockedAndUnlocked(dir: string) {
+  const { bucket, a, b } = await replacedVersion(dir);
+  await using stack = new AsyncDisposableStack();
+  const cache = stack.use(
+    new AssetCache({ cacheDir: join(dir, "cache"), configPath: false, env: {} }),
+  );
+  const locked = stack.use(new VersionedCache({ manifest: a, bucket, cache }));
+  const unlocked = stack.use(new VersionedCache({ manifest: b, bucket, cache }));
+  const owned = stack.move();
+  return { a, cache, locked, unlocked, [Symbol.asyncDispose]: () => owned.disposeAsync() };
+}
+
 for (const lockedFirst of [false, true]) {
   Deno.test(
     `a locked read joined with an unlocked one of the same object is still checked (${
@@ -42,14 +59,8 @@ for (const lockedFirst of [false, true]) {
     } first)`,
     async () => {
       await using dir = await tempDir();
-      const { bucket, a, b } = await replacedVersion(dir.path);
-      await using cache = new AssetCache({
-        cacheDir: join(dir.path, "cache"),
-        configPath: false,
-        env: {},
-      });
-      await using locked = new VersionedCache({ manifest: a, bucket, cache });
-      await using unlocked = new VersionedCache({ manifest: b, bucket, cache });
+      await using readers = await lockedAndUnlocked(dir.path);
+      const { locked, unlocked } = readers;
       const readLocked = () => locked.path("/t.csv");
       const readUnlocked = () => unlocked.path("/t.csv");
       const [first, second] = lockedFirst
@@ -77,14 +88,8 @@ for (const lockedFirst of [false, true]) {
     } manifest first), fails the locked entry`,
     async () => {
       await using dir = await tempDir();
-      const { bucket, a, b } = await replacedVersion(dir.path);
-      await using cache = new AssetCache({
-        cacheDir: join(dir.path, "cache"),
-        configPath: false,
-        env: {},
-      });
-      await using locked = new VersionedCache({ manifest: a, bucket, cache });
-      await using unlocked = new VersionedCache({ manifest: b, bucket, cache });
+      await using readers = await lockedAndUnlocked(dir.path);
+      const { a, cache, locked, unlocked } = readers;
       const summary = await prefill({
         cache,
         versioned: lockedFirst ? [locked, unlocked] : [unlocked, locked],

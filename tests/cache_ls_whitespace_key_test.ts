@@ -9,6 +9,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { testAwsEnv } from "./cli_process.ts";
 
 Deno.test("cache ls/rm show a key's trailing whitespace: s3://b/x and s3://b/x  differ", async () => {
   await using s3 = await startFakeS3({ buckets: ["b"] });
@@ -17,10 +18,7 @@ Deno.test("cache ls/rm show a key's trailing whitespace: s3://b/x and s3://b/x  
     await s3.putObject("b", "x", "plain");
     await s3.putObject("b", "x ", "spaced");
     const env = {
-      AWS_ENDPOINT_URL: s3.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
+      ...testAwsEnv(s3.url),
       AWS_CONFIG_FILE: `${dir}/none`,
       AWS_SHARED_CREDENTIALS_FILE: `${dir}/none`,
     };

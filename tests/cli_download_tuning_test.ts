@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { assertFailure, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { testAwsEnv } from "./cli_process.ts";
 
 const MiB = 2 ** 20;
 
@@ -196,12 +197,7 @@ async function withRangedS3(
     },
   });
   await using ws = await CliWorkspace.create();
-  const env = {
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL: s3.url,
-  };
+  const env = testAwsEnv(s3.url);
   await withProcessEnv(env, async () => {
     const data = new Uint8Array(MiB).map((_, i) => i % 251);
     await Deno.writeFile(join(ws.dir, "big.bin"), data);

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { ok, withWorkspace } from "./cli_process.ts";
+import { ok, testAwsEnv, withWorkspace } from "./cli_process.ts";
 
 Deno.test("e2e: add -> update --patch -> path -> cat -> versions -> ls -> prefill on a file:// store", async () => {
   await withWorkspace(async (dir, vc) => {
@@ -68,12 +68,7 @@ Deno.test("e2e: vc cache get s3:// against the fake S3 server", async () => {
   await using s3 = await startFakeS3({ buckets: ["e2e"] });
   await s3.putObject("e2e", "models/w.bin", "weights");
   await withWorkspace(async (_dir, vc) => {
-    const env = {
-      AWS_ENDPOINT_URL: s3.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-    };
+    const env = testAwsEnv(s3.url);
     const get = ok(await vc(["cache", "get", "s3://e2e/models/w.bin"], env), "cache get");
     assertEquals(await Deno.readTextFile(get.stdout.trim()), "weights");
     // Revalidation (HEAD) and a missing object through the real process too.

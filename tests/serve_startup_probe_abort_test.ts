@@ -12,6 +12,7 @@ import { addToken } from "../src/server/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { withProcessEnv } from "./cli_harness.ts";
 import { silentServer } from "./raw_server.ts";
+import { testAwsEnv } from "./cli_process.ts";
 
 Deno.test("serve: a Ctrl-C during the start-up look at a silent store ends it at once", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_serve_probe_abort_" }));
@@ -22,10 +23,7 @@ Deno.test("serve: a Ctrl-C during the start-up look at a silent store ends it at
     await addToken(tokenFile, "alice");
     const env = {
       HOME: join(dir, "home"),
-      AWS_ENDPOINT_URL: s3.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
+      ...testAwsEnv(s3.url),
     };
     // The S3 client reads the process environment.
     await withProcessEnv(env, async () => {

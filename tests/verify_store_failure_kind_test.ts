@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { ok, withWorkspace } from "./cli_process.ts";
+import { ok, testAwsEnv, withWorkspace } from "./cli_process.ts";
 
 Deno.test("vc verify --json gives the errorName of an entry the store failed on", async () => {
   await using s3 = await startFakeS3({ buckets: ["assets"] });
@@ -22,10 +22,7 @@ Deno.test("vc verify --json gives the errorName of an entry the store failed on"
       await s3.putObject("assets", `${name}.1.0.0.csv`, new TextEncoder().encode(`${name}\n`));
     }
     const env = {
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: s3.url,
+      ...testAwsEnv(s3.url),
       VC_BUCKET: "s3://assets",
     };
     ok(await vc(["path", "/a.csv"], env), "vc path");

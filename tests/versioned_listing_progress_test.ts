@@ -15,6 +15,7 @@ import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withProcessEnv } from "./cli_harness.ts";
 import { tempDir, testS3Options } from "./versioned_helpers.ts";
+import { testAwsEnv } from "./cli_process.ts";
 
 const BUCKET = "listing-progress";
 // Past one LIST page, so the count goes on across pages.
@@ -60,10 +61,7 @@ Deno.test("vc ls-remote and vc versions draw the listing on a terminal and erase
       HOME: join(dir, "home"),
       VC_CACHE_DIR: join(dir, "cache"),
       VC_BUCKET: `s3://${BUCKET}`,
-      AWS_ENDPOINT_URL: s3.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
+      ...testAwsEnv(s3.url),
       TERM: "xterm",
     };
     for (

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { ok, withWorkspace } from "./cli_process.ts";
+import { ok, testAwsEnv, withWorkspace } from "./cli_process.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
@@ -62,10 +62,7 @@ Deno.test("vc lock --check lists an entry it could not check, with its error, an
       await s3.putObject("assets", `${name}.1.0.0.csv`, new TextEncoder().encode(`${name}\n`));
     }
     const env = {
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: s3.url,
+      ...testAwsEnv(s3.url),
       AWS_MAX_ATTEMPTS: "1",
       VC_BUCKET: "s3://assets",
     };

@@ -3,7 +3,7 @@
  * reaches the upload, the multipart upload is aborted on the server, nothing
  * is published, the manifest is untouched, and the exit code is 130.
  */
-import { DENO_DIR, vcCommand } from "./cli_process.ts";
+import { DENO_DIR, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
@@ -28,10 +28,7 @@ async function s3Workspace(
     DENO_NO_UPDATE_CHECK: "1",
     HOME: join(dir, "home"),
     VC_CACHE_DIR: join(dir, "cache"),
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL: s3.url,
+    ...testAwsEnv(s3.url),
     NO_COLOR: "1",
     ...extra,
   };

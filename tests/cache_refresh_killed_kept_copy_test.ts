@@ -18,15 +18,14 @@ import { join } from "node:path";
 
 const DEAD_PID = 999999999;
 
-async function withKilledRefresh(
-  fn: (open: (offline?: boolean) => AssetCache, dataPath: string, v1: Uint8Array) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-refresh-killed-" });
-  const store = new FaultStore("s3://bucket");
-  const v1 = randomBytes(10_000);
-  const v2 = randomBytes(12_000);
-  store.set("d/x.bin", v1);
-  store.set("d/other.bin", randomBytes(100));
+/**
+ * An opener of caches in `dir/cache` over `store` (offline when told), and
+ * the path of `s3://bucket/d/x.bin` as one of them cached it.
+ */
+async function cachedX(
+  dir: string,
+  store: FaultStore,
+): Promise<{ open: (offline?: boolean) => AssetCache; dataPath: string }> {
   const open = (offline = false) =>
     new AssetCache({
       cacheDir: join(dir, "cache"),
@@ -36,12 +35,21 @@ async function withKilledRefresh(
       openStore: () => Promise.resolve(store),
       warn: () => {},
     });
+  await using cache = open();
+  return { open, dataPath: await cache.cache("s3://bucket/d/x.bin") };
+}
+
+async function withKilledRefresh(
+  fn: (open: (offline?: boolean) => AssetCache, dataPath: string, v1: Uint8Array) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-refresh-killed-" });
+  const store = new FaultStore("s3://bucket");
+  const v1 = randomBytes(10_000);
+  const v2 = randomBytes(12_000);
+  store.set("d/x.bin", v1);
+  store.set("d/other.bin", randomBytes(100));
   try {
-    let dataPath: string;
-    {
-      await using cache = open();
-      dataPath = await cache.cache("s3://bucket/d/x.bin");
-    }
+    const { open, dataPath } = await cachedX(dir, store);
     store.set("d/x.bin", v2);
     // What the killed refresh left (see the module doc).
     const d = join(dir, "cache", "s3", "bucket", "d");
@@ -93,21 +101,8 @@ Deno.test("cache: offline, the copy a refresh killed before its commit kept is s
   const store = new FaultStore("s3://bucket");
   const v1 = randomBytes(10_000);
   store.set("d/x.bin", v1);
-  const open = (offline: boolean) =>
-    new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      offline,
-      openStore: () => Promise.resolve(store),
-      warn: () => {},
-    });
   try {
-    let dataPath: string;
-    {
-      await using cache = open(false);
-      dataPath = await cache.cache("s3://bucket/d/x.bin");
-    }
+    const { open, dataPath } = await cachedX(dir, store);
     // Killed after keepCopy gave the copy its second name, before the rename.
     Deno.linkSync(dataPath, join(dataPath, "..", `.x.bin.vc-tmp-${DEAD_PID}-keptcopy`));
     await using offline = open(true);

@@ -7,15 +7,24 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
 import { treeContents } from "./mirror_helpers.ts";
 
+/**
+ * Adds each asset of `assets` (path → content) with `vc add`, from a file
+ * named as the path's last segment; each add must succeed.
+ */
+async function addAll(ws: CliWorkspace, assets: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(assets)) {
+    const file = path.slice(path.lastIndexOf("/") + 1);
+    await ws.write(file, content);
+    assertEquals((await ws.vc("add", path, file)).code, 0);
+  }
+}
+
 Deno.test({
   name: "vc sync refuses a directory link in DEST, names it, and copies the rest",
   ignore: Deno.build.os === "windows", // symlinks need privileges there
   async fn() {
     await using ws = await CliWorkspace.create();
-    await ws.write("a.csv", "a\n");
-    await ws.write("b.csv", "b\n");
-    assertEquals((await ws.vc("add", "/demo/a.csv", "a.csv")).code, 0);
-    assertEquals((await ws.vc("add", "/other/b.csv", "b.csv")).code, 0);
+    await addAll(ws, { "/demo/a.csv": "a\n", "/other/b.csv": "b\n" });
     const outside = ws.path("outside");
     await Deno.mkdir(outside);
     await Deno.mkdir(ws.path("out"));
@@ -38,8 +47,7 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   async fn() {
     await using ws = await CliWorkspace.create();
-    await ws.write("a.csv", "a\n");
-    assertEquals((await ws.vc("add", "/demo/a.csv", "a.csv")).code, 0);
+    await addAll(ws, { "/demo/a.csv": "a\n" });
     const precious = await ws.write("precious.txt", "keep\n");
     await Deno.mkdir(ws.path("out/demo"), { recursive: true });
     await Deno.symlink(precious, ws.path("out/demo/a.csv"));
@@ -60,10 +68,7 @@ Deno.test({
   ignore: Deno.build.os === "windows", // symlinks need privileges there
   async fn() {
     await using ws = await CliWorkspace.create();
-    await ws.write("a.csv", "a\n");
-    await ws.write("b.csv", "b\n");
-    assertEquals((await ws.vc("add", "/demo/a.csv", "a.csv")).code, 0);
-    assertEquals((await ws.vc("add", "/demo/b.csv", "b.csv")).code, 0);
+    await addAll(ws, { "/demo/a.csv": "a\n", "/demo/b.csv": "b\n" });
     await ws.write("afile", "x\n");
     await Deno.symlink(ws.path("nowhere"), ws.path("dangling"));
     const cases: Array<[dest: string, why: string]> = [

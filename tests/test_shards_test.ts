@@ -83,3 +83,28 @@ Deno.test("test shards: every batch shares one run directory, removed when the r
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("test shards: the files of a batch run in one worker, under a heading that names them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_one_worker_" });
+  try {
+    // Each file counts itself in a global of its worker; files run in workers
+    // of their own would each count 1.
+    for (let i = 0; i < 3; i++) {
+      await Deno.writeTextFile(
+        join(dir, `w${i}_test.ts`),
+        `const g = globalThis as { seen?: number };
+        g.seen = (g.seen ?? 0) + 1;
+        Deno.test("w${i}", () => console.log("w${i} sees " + g.seen + " files in its worker"));\n`,
+      );
+    }
+    const run = await shards(dir);
+    assertEquals(run.code, 0, run.out);
+    const seen = [...run.out.matchAll(/^w\d sees (\d+) files in its worker$/gm)].map((m) => m[1]);
+    assertEquals(seen, ["3", "3", "3"], run.out);
+    const heading = run.out.split("\n").find((line) => line.startsWith("batch 1: "));
+    assert(heading, run.out);
+    for (let i = 0; i < 3; i++) assertStringIncludes(heading, `w${i}_test.ts`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

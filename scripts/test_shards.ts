@@ -19,9 +19,17 @@
  * modules of their own, and shared-out batches measured no faster.
  *
  * Every batch gets `VC_TEST_RUN_DIR`, one directory for the whole run
- * (removed at its end), for what is costly to make and the same each time:
- * `tests/pg_server.ts` keeps there the template clusters it copies instead of
- * running initdb for each server.
+ * (removed at its end, or by the next run when this one was killed), for
+ * what is costly to make and the same each time: `tests/pg_server.ts` keeps
+ * there the template clusters it copies instead of running initdb for each
+ * server.
+ *
+ * Every batch also gets a `TMPDIR` of its own inside that directory, and
+ * what is still in it when the batch ends is a leak: tests clean up after
+ * themselves (a temp dir removed in `finally` or by `await using`), so the
+ * entries left are named with the batch's files and the batch fails. A test
+ * that writes to a fixed path under `/tmp`, or a child started with
+ * `clearEnv`, still runs; only the leak check does not see it.
  *
  * Files are handed out in small batches to whichever process is free, the
  * largest files first (a rough stand-in for the slowest). A batch's process
@@ -30,13 +38,14 @@
  * batches never interleave, under a heading naming its files, with Deno's
  * own summary line (`.ci/run` adds those up). The exit code is 1 when any
  * batch failed, and the files that failed are listed at the end (see
- * `failedFiles`).
+ * `failedFiles`; all of a batch's files for a leak, which no test names).
  *
  * @module
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { counted } from "../src/counted.ts";
+import { makeScratchDir } from "../src/scratch_dir.ts";
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -108,6 +117,8 @@ interface BatchResult {
   files: string[];
   ok: boolean;
   output: Uint8Array;
+  /** What the batch left in its TMPDIR: top-level names, a directory with a trailing `/`. */
+  leaked: string[];
 }
 
 /**
@@ -118,8 +129,8 @@ interface BatchResult {
  * VM, whatever the file tests. Imported by one module, the files' tests are
  * registered in one worker and share its loaded modules.
  */
-async function batchModule(files: readonly string[], dir: string, n: number): Promise<string> {
-  const path = `${dir}/batch_${n}_test.ts`;
+async function batchModule(files: readonly string[], runDir: string, n: number): Promise<string> {
+  const path = `${runDir}/batch_${n}_test.ts`;
   const imports = files.map((f) => `import ${JSON.stringify(pathToFileURL(resolve(f)).href)};\n`);
   await Deno.writeTextFile(path, imports.join(""));
   return path;
@@ -129,23 +140,51 @@ async function runBatch(
   files: string[],
   n: number,
   plan: Plan,
-  dirs: { run: string; modules: string },
+  runDir: string,
 ): Promise<BatchResult> {
+  // Mode 1777 like /tmp: some tests run processes as `nobody` or `postgres`,
+  // which must reach the directories made here (the run dir is 0755).
+  const tmp = await Deno.makeTempDir({ dir: runDir, prefix: "tmp_" });
+  await Deno.chmod(tmp, 0o1777);
   const args = ["test", "--allow-all", "--no-prompt", "--no-check", ...plan.denoFlags];
   const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [...args, await batchModule(files, dirs.modules, n)],
-    env: { VC_TEST_RUN_DIR: dirs.run },
+    args: [...args, await batchModule(files, runDir, n)],
+    env: { VC_TEST_RUN_DIR: runDir, TMPDIR: tmp },
     stdout: "piped",
     stderr: "piped",
   }).output();
+  const leaked = await leftovers(tmp);
+  const encoder = new TextEncoder();
   // Deno names the batch module, not the files: a heading names them. Deno
   // writes results and failures to stdout; stderr holds what tests wrote there.
-  const heading = new TextEncoder().encode(`batch ${n}: ${files.join(" ")}\n`);
-  const output = new Uint8Array(heading.length + stdout.length + stderr.length);
-  output.set(heading);
-  output.set(stdout, heading.length);
-  output.set(stderr, heading.length + stdout.length);
-  return { files, ok: success, output };
+  const heading = encoder.encode(`batch ${n}: ${files.join(" ")}\n`);
+  const report = leaked.length === 0 ? new Uint8Array() : encoder.encode(
+    `LEAK: the batch left ${counted(leaked.length, "entry", "entries")} in its TMPDIR ` +
+      `(a test removes what it makes, in finally or by await using):\n  ` +
+      `${leaked.join("\n  ")}\nby one of its files:\n  ${files.join("\n  ")}\n`,
+  );
+  const output = new Uint8Array(
+    heading.length + stdout.length + stderr.length + report.length,
+  );
+  let at = 0;
+  for (const part of [heading, stdout, stderr, report]) {
+    output.set(part, at);
+    at += part.length;
+  }
+  return { files, ok: success && leaked.length === 0, output, leaked };
+}
+
+/** The entries left in a batch's `tmp`, which is then removed. */
+async function leftovers(tmp: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(tmp)) names.push(e.isDirectory ? `${e.name}/` : e.name);
+  try {
+    await Deno.remove(tmp, { recursive: true });
+  } catch (e) {
+    // A mount left on a leaked directory, say: named, and the run goes on.
+    names.push(`(could not remove ${tmp}: ${e instanceof Error ? e.message : e})`);
+  }
+  return names.sort();
 }
 
 /**
@@ -161,7 +200,7 @@ function failedFiles(result: BatchResult): string[] {
   // Deno names them relative to the working directory.
   for (const m of failures.matchAll(/ => (\S+?):\d+:\d+$/gm)) named.add(resolve(m[1]!));
   const ours = result.files.filter((f) => named.has(resolve(f)));
-  return ours.length > 0 ? ours : result.files;
+  return ours.length > 0 && result.leaked.length === 0 ? ours : result.files;
 }
 
 async function typeCheck(files: readonly string[]): Promise<boolean> {
@@ -191,25 +230,20 @@ async function main(): Promise<number> {
   // Shared by the run's processes, for what is costly to make and the same
   // each time (tests/pg_server.ts keeps its template clusters there); others
   // may read it (a PostgreSQL server runs as its own user when tests run as root).
-  const runDir = await Deno.makeTempDir({ prefix: "vc_test_run_" });
+  // A scratch directory, so that the next run removes one a killed run left,
+  // with whatever its tests had in their TMPDIRs then.
+  await using run = await makeScratchDir("vc_test_run_");
+  const runDir = run.path;
   await Deno.chmod(runDir, 0o755);
-  // Apart from the run directory, which is the tests' own.
-  const modulesDir = await Deno.makeTempDir({ prefix: "vc_test_batches_" });
-  const dirs = { run: runDir, modules: modulesDir };
   const worker = async () => {
     while (next < queue.length) {
       const n = next++;
-      const result = await runBatch(queue[n]!, n + 1, plan, dirs);
+      const result = await runBatch(queue[n]!, n + 1, plan, runDir);
       await Deno.stdout.write(result.output);
       if (!result.ok) failed.push(...failedFiles(result));
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(plan.jobs, queue.length) }, worker));
-  } finally {
-    await Deno.remove(runDir, { recursive: true });
-    await Deno.remove(modulesDir, { recursive: true });
-  }
+  await Promise.all(Array.from({ length: Math.min(plan.jobs, queue.length) }, worker));
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   const what = `${counted(files.size, "file")} in ${
     counted(queue.length, "batch", "batches")

@@ -9,10 +9,13 @@ import { assert, assertEquals, assertStringIncludes, assertThrows } from "./asse
 
 const SCRIPT = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
 
-async function shards(dir: string): Promise<{ code: number; out: string; stdout: string }> {
+async function shards(
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; stdout: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", SCRIPT, "--jobs", "2", dir],
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -55,24 +58,41 @@ Deno.test("test shards: a failing file in any batch fails the run and is named; 
   }
 });
 
-Deno.test("test shards: every batch shares one run directory, removed when the run ends", async () => {
+Deno.test("test shards: every batch shares one run directory, removed when the run ends (one a killed run left, by the next)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_shards_run_dir_" });
   try {
+    // The runner's TMPDIR, holding the run directory of a run killed a minute ago.
+    const tmp = join(dir, "tmp");
+    const killed = join(tmp, "vc_test_run_killed");
+    await Deno.mkdir(killed, { recursive: true });
+    await Deno.writeTextFile(join(killed, ".vc-in-use"), "");
+    const past = new Date(Date.now() - 60_000);
+    await Deno.utime(join(killed, ".vc-in-use"), past, past);
+    await Deno.mkdir(join(killed, "tmp_x", "vc_e2e_half_done"), { recursive: true });
+    const tests = join(dir, "tests");
+    await Deno.mkdir(tests);
     // More files than one batch holds: each says where the run directory is
     // and leaves a file there that the others can see.
     for (let i = 0; i < 12; i++) {
       await Deno.writeTextFile(
-        join(dir, `r${i}_test.ts`),
+        join(tests, `r${i}_test.ts`),
         `Deno.test("r${i}", () => {
           const runDir = Deno.env.get("VC_TEST_RUN_DIR");
           if (!runDir) throw new Error("no VC_TEST_RUN_DIR");
           Deno.writeTextFileSync(runDir + "/r${i}", "");
-          console.log("run dir: " + runDir + " holds " + Deno.readDirSync(runDir).toArray().length);
+          // Only the files the tests left: the batches' TMPDIRs are there too.
+          const left = Deno.readDirSync(runDir).filter((e) => /^r\\d+$/.test(e.name));
+          console.log("run dir: " + runDir + " holds " + left.toArray().length);
         });\n`,
       );
     }
-    const run = await shards(dir);
+    const run = await shards(tests, { TMPDIR: tmp });
     assertEquals(run.code, 0, run.out);
+    assertEquals(
+      [...Deno.readDirSync(tmp)],
+      [],
+      "the killed run's directory and this run's are gone",
+    );
     const seen = [...run.out.matchAll(/^run dir: (\S+) holds (\d+)$/gm)];
     assertEquals(seen.length, 12, run.out);
     assertEquals(new Set(seen.map((m) => m[1])).size, 1, "one directory for the whole run");
@@ -104,6 +124,57 @@ Deno.test("test shards: the files of a batch run in one worker, under a heading 
     const heading = run.out.split("\n").find((line) => line.startsWith("batch 1: "));
     assert(heading, run.out);
     for (let i = 0; i < 3; i++) assertStringIncludes(heading, `w${i}_test.ts`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("test shards: each batch has a TMPDIR of its own (mode 1777); what a batch leaves there fails it, named", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_tmpdir_" });
+  try {
+    // Two batches: one file of the first leaks a temp dir and a file, the
+    // second batch cleans up after itself.
+    for (let i = 0; i < 12; i++) {
+      await Deno.writeTextFile(
+        join(dir, `t${String(i).padStart(2, "0")}_test.ts`),
+        `Deno.test("t${i}", async () => {
+          const tmp = Deno.env.get("TMPDIR")!;
+          console.log("tmpdir: " + tmp + " mode " + (Deno.statSync(tmp).mode! & 0o7777).toString(8));
+          const made = await Deno.makeTempDir({ prefix: "t${i}_" });
+          if (!made.startsWith(tmp + "/")) throw new Error(made + " is not in " + tmp);
+          await Deno.remove(made);
+        });\n`,
+      );
+    }
+    // The largest file, so it is in the first batch with seven others.
+    await Deno.writeTextFile(
+      join(dir, "leaky_test.ts"),
+      `Deno.test("leaky", async () => {
+        await Deno.makeTempDir({ prefix: "forgotten_dir_" });
+        await Deno.makeTempFile({ prefix: "forgotten_file_" });
+      });
+      // padding so this is the largest file ${"x".repeat(400)}\n`,
+    );
+    const run = await shards(dir);
+    assertEquals(run.code, 1, run.out);
+    const seen = [...run.out.matchAll(/^tmpdir: (\S+) mode (\d+)$/gm)];
+    assertEquals(seen.length, 12, run.out);
+    assertEquals(new Set(seen.map((m) => m[2])), new Set(["1777"]), run.out);
+    assertEquals(new Set(seen.map((m) => m[1])).size, 2, "one TMPDIR for each of the two batches");
+    // The leak names what was left and the files of its batch, and fails
+    // those files, the others of the run passing.
+    const leak = run.stdout.slice(run.stdout.indexOf("LEAK: the batch left 2 entries"));
+    assert(/^ {2}forgotten_dir_\w+\/$/m.test(leak), leak);
+    assert(/^ {2}forgotten_file_\w+$/m.test(leak), leak);
+    assertStringIncludes(leak, "leaky_test.ts");
+    const listed = run.stdout.slice(run.stdout.indexOf("failed files:"));
+    assertStringIncludes(listed, "leaky_test.ts");
+    assertEquals(listed.trim().split("\n").length, 1 + 8, listed);
+
+    await Deno.remove(join(dir, "leaky_test.ts"));
+    const clean = await shards(dir);
+    assertEquals(clean.code, 0, clean.out);
+    assert(!clean.out.includes("LEAK"), clean.out);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -150,8 +150,12 @@ Deno.test("the fake server refuses unsigned requests to private buckets and unsi
 Deno.test("mirror() to an anonymous store is refused once, before any upload; from one it downloads", async () => {
   const { s3, log } = await publicFake();
   await using _ = s3;
-  const dir = await Deno.makeTempDir({ prefix: "vc_anon_mirror_" });
+  // The state files (and the `.lock` vc keeps beside each) outside the
+  // mirrored directory, in the one temp dir removed at the end.
+  const root = await Deno.makeTempDir({ prefix: "vc_anon_mirror_" });
+  const dir = `${root}/src`;
   try {
+    await Deno.mkdir(dir);
     await Deno.writeTextFile(`${dir}/x.csv`, "x\n");
     await Deno.writeTextFile(`${dir}/y.csv`, "y\n");
     const store = new S3Store({
@@ -163,7 +167,7 @@ Deno.test("mirror() to an anonymous store is refused once, before any upload; fr
     await using _store = store;
     const { mirror } = await import("../src/mirror/mod.ts");
     const error = await assertRejects(
-      () => mirror({ sources: [dir], target: store, statePath: `${dir}.state` }),
+      () => mirror({ sources: [dir], target: store, statePath: `${root}/state` }),
       AccessDeniedError,
     );
     assertMatch(
@@ -176,12 +180,11 @@ Deno.test("mirror() to an anonymous store is refused once, before any upload; fr
       sources: [store],
       sourcePrefix: "ghcn",
       target: down,
-      statePath: `${dir}.state2`,
+      statePath: `${root}/state2`,
     });
     assertEquals(await Deno.readTextFile(`${down}/a.csv`), "station,temp\n");
     assert(log.every((entry) => entry.headers.authorization === undefined));
   } finally {
-    await Deno.remove(dir, { recursive: true });
-    for (const f of [`${dir}.state`, `${dir}.state2`]) await Deno.remove(f).catch(() => {});
+    await Deno.remove(root, { recursive: true });
   }
 });

@@ -25,8 +25,8 @@ async function withRepo(
     file: string,
   ) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc_repo_add_check_fails_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_add_check_fails_" });
   const store = testS3Options(s3, {
     maxAttempts: 1,
     multipartThreshold: PART,

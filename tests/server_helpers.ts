@@ -113,22 +113,30 @@ export async function startService(
 ): Promise<TestService> {
   const dir = await Deno.makeTempDir({ prefix: "vc_serve_test_" });
   const tokenFile = `${dir}/tokens.json`;
-  const tokens = {
-    alice: await addToken(tokenFile, "alice"),
-    bob: await addToken(tokenFile, "bob"),
-  };
   const store = options.store ?? new FsStore(`${dir}/store`);
   const clock = new ManualClock();
   const logs: string[] = [];
-  const service = await serveCache({
-    clock,
-    log: (line) => logs.push(line),
-    auth: new TokenFileAuth({ path: tokenFile }),
-    sweepIntervalMs: 0,
-    ...options,
-    store,
-    port: 0,
-  });
+  let tokens: TestService["tokens"];
+  let service: RunningCacheService;
+  try {
+    tokens = {
+      alice: await addToken(tokenFile, "alice"),
+      bob: await addToken(tokenFile, "bob"),
+    };
+    service = await serveCache({
+      clock,
+      log: (line) => logs.push(line),
+      auth: new TokenFileAuth({ path: tokenFile }),
+      sweepIntervalMs: 0,
+      ...options,
+      store,
+      port: 0,
+    });
+  } catch (error) {
+    // Nothing will dispose of a service that did not start: its dir goes here.
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
   return {
     service,
     url: service.url,

@@ -15,20 +15,9 @@
  * @module
  */
 
-const FORBIDDEN = "console.assert";
+import { docExamples, tsFiles } from "./doc_examples.ts";
 
-/** Every `.ts` file under `path` (or `path` itself), in sorted order. */
-async function* tsFiles(path: string): AsyncGenerator<string> {
-  const info = await Deno.stat(path);
-  if (info.isFile) {
-    if (path.endsWith(".ts")) yield path;
-    return;
-  }
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(path)) names.push(entry.name);
-  names.sort();
-  for (const name of names) yield* tsFiles(`${path}/${name}`);
-}
+const FORBIDDEN = "console.assert";
 
 /** `file:line: text` for each line of the files under `roots` that uses `console.assert`. */
 export async function findConsoleAsserts(roots: readonly string[]): Promise<string[]> {
@@ -44,9 +33,6 @@ export async function findConsoleAsserts(roots: readonly string[]): Promise<stri
   return found;
 }
 
-/** Languages of the fenced blocks `deno test --doc` type-checks and runs. */
-const RUN_LANGS = new Set(["ts", "typescript", "js", "javascript", "tsx", "jsx", "mts", "mjs"]);
-
 /** A call of `assert` or one of its methods (`assert.equal(`, `assert.rejects(`...), or a `throw`. */
 const CHECKS = /\bassert(?:\.\w+)?\s*\(|\bthrow\b/;
 
@@ -56,30 +42,9 @@ const CHECKS = /\bassert(?:\.\w+)?\s*\(|\bthrow\b/;
  * example's opening fence.
  */
 export async function findAssertlessExamples(roots: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const root of roots) {
-    for await (const file of tsFiles(root)) {
-      const text = await Deno.readTextFile(file);
-      for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
-        const first = text.slice(0, comment.index).split("\n").length;
-        const lines = comment[0].split("\n").map((l) => l.replace(/^\s*\*? ?/, ""));
-        for (let i = 0; i < lines.length; i++) {
-          const open = /^(`{3,})\s*(\S*)(.*)$/.exec(lines[i]!);
-          if (!open) continue;
-          const end = lines.findIndex((l, j) => j > i && l.trimEnd() === open[1]);
-          const close = end < 0 ? lines.length : end;
-          const lang = open[2]!.toLowerCase();
-          const info = `${lang} ${open[3]}`.split(/[\s,]+/);
-          const runs = RUN_LANGS.has(lang) && !info.includes("ignore");
-          if (runs && !CHECKS.test(lines.slice(i + 1, close).join("\n"))) {
-            found.push(`${file}:${first + i}: ${lines[i]!.trim()} example asserts nothing`);
-          }
-          i = close;
-        }
-      }
-    }
-  }
-  return found;
+  return (await docExamples(roots))
+    .filter((e) => e.runs && !CHECKS.test(e.code))
+    .map((e) => `${e.file}:${e.start}: ${e.fence} example asserts nothing`);
 }
 
 if (import.meta.main) {

@@ -15,8 +15,8 @@
  * process here is a `deno test` of its own; the type check runs once first
  * (`deno check`), so the batches skip it.
  *
- * Not used for the doc tests (`deno task test:doc`): their examples are
- * modules of their own, and shared-out batches measured no faster.
+ * The doc tests have their own runner (`scripts/doc_tests.ts`), which puts
+ * many examples in one module.
  *
  * Every batch gets `VC_TEST_RUN_DIR`, one directory for the whole run
  * (removed at its end, or by the next run when this one was killed), for
@@ -46,6 +46,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { counted } from "../src/counted.ts";
 import { makeScratchDir } from "../src/scratch_dir.ts";
+import { failures, runDeno } from "./deno_test_process.ts";
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -147,31 +148,24 @@ async function runBatch(
   const tmp = await Deno.makeTempDir({ dir: runDir, prefix: "tmp_" });
   await Deno.chmod(tmp, 0o1777);
   const args = ["test", "--allow-all", "--no-prompt", "--no-check", ...plan.denoFlags];
-  const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [...args, await batchModule(files, runDir, n)],
-    env: { VC_TEST_RUN_DIR: runDir, TMPDIR: tmp },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const run = await runDeno([...args, await batchModule(files, runDir, n)], {
+    VC_TEST_RUN_DIR: runDir,
+    TMPDIR: tmp,
+  });
   const leaked = await leftovers(tmp);
   const encoder = new TextEncoder();
-  // Deno names the batch module, not the files: a heading names them. Deno
-  // writes results and failures to stdout; stderr holds what tests wrote there.
+  // Deno names the batch module, not the files: a heading names them.
   const heading = encoder.encode(`batch ${n}: ${files.join(" ")}\n`);
   const report = leaked.length === 0 ? new Uint8Array() : encoder.encode(
     `LEAK: the batch left ${counted(leaked.length, "entry", "entries")} in its TMPDIR ` +
       `(a test removes what it makes, in finally or by await using):\n  ` +
       `${leaked.join("\n  ")}\nby one of its files:\n  ${files.join("\n  ")}\n`,
   );
-  const output = new Uint8Array(
-    heading.length + stdout.length + stderr.length + report.length,
-  );
-  let at = 0;
-  for (const part of [heading, stdout, stderr, report]) {
-    output.set(part, at);
-    at += part.length;
-  }
-  return { files, ok: success && leaked.length === 0, output, leaked };
+  const output = new Uint8Array(heading.length + run.output.length + report.length);
+  output.set(heading);
+  output.set(run.output, heading.length);
+  output.set(report, heading.length + run.output.length);
+  return { files, ok: run.ok && leaked.length === 0, output, leaked };
 }
 
 /** The entries left in a batch's `tmp`, which is then removed. */
@@ -193,12 +187,8 @@ async function leftovers(tmp: string): Promise<string[]> {
  * batch that died before reporting).
  */
 function failedFiles(result: BatchResult): string[] {
-  // deno-lint-ignore no-control-regex
-  const text = new TextDecoder().decode(result.output).replace(/\x1b\[[0-9;]*m/g, "");
-  const named = new Set<string>();
-  const failures = text.slice(text.lastIndexOf(" FAILURES "));
   // Deno names them relative to the working directory.
-  for (const m of failures.matchAll(/ => (\S+?):\d+:\d+$/gm)) named.add(resolve(m[1]!));
+  const named = new Set(failures(result.output).map((f) => resolve(f.at)));
   const ours = result.files.filter((f) => named.has(resolve(f)));
   return ours.length > 0 && result.leaked.length === 0 ? ours : result.files;
 }

@@ -53,10 +53,10 @@ export function registerBundledModules(
  * ```ts
  * import assert from "node:assert/strict";
  * import { importBundled } from "./bundled_modules.ts";
- * const specifier = "./bytes.ts"; // computed: not read by deno run until used
+ * // A caller computes the specifier, so that deno run does not read it until used.
  * const bytes = await importBundled<typeof import("./bytes.ts")>(
  *   "src/bytes.ts",
- *   () => import(specifier),
+ *   () => import("./bytes.ts"),
  * );
  * assert(typeof bytes === "object");
  * ```

@@ -31,6 +31,54 @@ export async function runDeno(
   return { ok: success, output };
 }
 
+/** A run whose process had a `TMPDIR` of its own, and what it left there. */
+export interface DenoRunInTmpDir extends DenoRun {
+  /** Top-level entries left in its TMPDIR (a directory with a trailing `/`); empty when clean. */
+  leaked: string[];
+}
+
+/**
+ * Runs `deno ARGS...` as {@linkcode runDeno} does, with a `TMPDIR` of its own
+ * made under `parent`, and names what it left there: tests clean up after
+ * themselves (a temp dir removed in `finally` or by `await using`), so an
+ * entry left is a leak. The TMPDIR is removed afterwards. Mode 1777, as
+ * `/tmp`: some tests run processes as `nobody` or `postgres`, which must reach
+ * the directories made there.
+ */
+export async function runDenoInTmpDir(
+  args: readonly string[],
+  env: Record<string, string>,
+  parent: string,
+): Promise<DenoRunInTmpDir> {
+  const tmp = await Deno.makeTempDir({ dir: parent, prefix: "tmp_" });
+  await Deno.chmod(tmp, 0o1777);
+  const run = await runDeno(args, { ...env, TMPDIR: tmp });
+  const leaked: string[] = [];
+  for await (const e of Deno.readDir(tmp)) leaked.push(e.isDirectory ? `${e.name}/` : e.name);
+  try {
+    await Deno.remove(tmp, { recursive: true });
+  } catch (e) {
+    // A mount left on a leaked directory, say: named, and the run goes on.
+    leaked.push(`(could not remove ${tmp}: ${e instanceof Error ? e.message : e})`);
+  }
+  return { ...run, leaked: leaked.sort() };
+}
+
+/**
+ * The lines that report a leak (see {@linkcode runDenoInTmpDir}) by `who`
+ * ("the batch"), naming the entries and the files that may have left them.
+ */
+export function leakReport(
+  who: string,
+  leaked: readonly string[],
+  files: readonly string[],
+): string {
+  const entries = leaked.length === 1 ? "1 entry" : `${leaked.length} entries`;
+  return `LEAK: ${who} left ${entries} in its TMPDIR ` +
+    `(a test removes what it makes, in finally or by await using):\n  ` +
+    `${leaked.join("\n  ")}\nby one of:\n  ${files.join("\n  ")}\n`;
+}
+
 /** `output` as text, without colours. */
 export function plainText(output: Uint8Array): string {
   // deno-lint-ignore no-control-regex

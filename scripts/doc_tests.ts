@@ -16,7 +16,8 @@
  * The generated modules are type-checked first, in one `deno check`; a type
  * error fails the run naming the example. Then the shares run in
  * `deno test --no-check` processes at once, each one's output printed whole
- * when it ends. Tests are named as Deno names them, `file#start-end` (lines
+ * when it ends, each with a `TMPDIR` of its own: an example that leaves a
+ * file there fails the run, as in `scripts/test_shards.ts`. Tests are named as Deno names them, `file#start-end` (lines
  * of the fences), so a failure is found in the source. The exit code is 1
  * when an example failed (they are listed at the end) or when fewer ran
  * than were found (a share that died).
@@ -28,7 +29,14 @@ import { pathToFileURL } from "node:url";
 import { counted } from "../src/counted.ts";
 import { docExamples } from "./doc_examples.ts";
 import { docTestModule } from "./doc_test_module.ts";
-import { failures, plainText, runDeno, testCounts } from "./deno_test_process.ts";
+import {
+  failures,
+  leakReport,
+  plainText,
+  runDeno,
+  runDenoInTmpDir,
+  testCounts,
+} from "./deno_test_process.ts";
 
 /**
  * The project's config, for modules outside the checkout: its import map
@@ -128,8 +136,14 @@ async function main(): Promise<number> {
     let ran = 0;
     await Promise.all(aggregates.map(async (aggregate) => {
       const args = ["test", "--no-check", "--allow-all", "--no-prompt", "--config", CONFIG];
-      const run = await runDeno([...args, aggregate]);
+      const run = await runDenoInTmpDir([...args, aggregate], {}, dir);
       console.log(named(run.output, modules, dir));
+      if (run.leaked.length > 0) {
+        console.log(
+          leakReport("the share", run.leaked, [`the examples of ${basename(aggregate)}`]),
+        );
+        failed.push(`${basename(aggregate)} (left files in its TMPDIR)`);
+      }
       const counts = testCounts(run.output);
       ran += counts.passed + counts.failed;
       failed.push(...failures(run.output).map((f) => f.name));

@@ -46,7 +46,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { counted } from "../src/counted.ts";
 import { makeScratchDir } from "../src/scratch_dir.ts";
-import { failures, runDeno } from "./deno_test_process.ts";
+import { failures, leakReport, runDenoInTmpDir } from "./deno_test_process.ts";
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -143,42 +143,23 @@ async function runBatch(
   plan: Plan,
   runDir: string,
 ): Promise<BatchResult> {
-  // Mode 1777 like /tmp: some tests run processes as `nobody` or `postgres`,
-  // which must reach the directories made here (the run dir is 0755).
-  const tmp = await Deno.makeTempDir({ dir: runDir, prefix: "tmp_" });
-  await Deno.chmod(tmp, 0o1777);
   const args = ["test", "--allow-all", "--no-prompt", "--no-check", ...plan.denoFlags];
-  const run = await runDeno([...args, await batchModule(files, runDir, n)], {
-    VC_TEST_RUN_DIR: runDir,
-    TMPDIR: tmp,
-  });
-  const leaked = await leftovers(tmp);
-  const encoder = new TextEncoder();
+  const run = await runDenoInTmpDir(
+    [...args, await batchModule(files, runDir, n)],
+    { VC_TEST_RUN_DIR: runDir },
+    runDir,
+  );
+  const { leaked } = run;
   // Deno names the batch module, not the files: a heading names them.
-  const heading = encoder.encode(`batch ${n}: ${files.join(" ")}\n`);
-  const report = leaked.length === 0 ? new Uint8Array() : encoder.encode(
-    `LEAK: the batch left ${counted(leaked.length, "entry", "entries")} in its TMPDIR ` +
-      `(a test removes what it makes, in finally or by await using):\n  ` +
-      `${leaked.join("\n  ")}\nby one of its files:\n  ${files.join("\n  ")}\n`,
+  const heading = new TextEncoder().encode(`batch ${n}: ${files.join(" ")}\n`);
+  const report = new TextEncoder().encode(
+    leaked.length ? leakReport("the batch", leaked, files) : "",
   );
   const output = new Uint8Array(heading.length + run.output.length + report.length);
   output.set(heading);
   output.set(run.output, heading.length);
   output.set(report, heading.length + run.output.length);
   return { files, ok: run.ok && leaked.length === 0, output, leaked };
-}
-
-/** The entries left in a batch's `tmp`, which is then removed. */
-async function leftovers(tmp: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(tmp)) names.push(e.isDirectory ? `${e.name}/` : e.name);
-  try {
-    await Deno.remove(tmp, { recursive: true });
-  } catch (e) {
-    // A mount left on a leaked directory, say: named, and the run goes on.
-    names.push(`(could not remove ${tmp}: ${e instanceof Error ? e.message : e})`);
-  }
-  return names.sort();
 }
 
 /**

@@ -153,3 +153,25 @@ Deno.test("doc tests: the examples found are those deno test --doc runs, by the 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("doc tests: an example that leaves a temp file behind fails the run, the entry named", async () => {
+  const dir = await fixture([
+    [
+      "```ts",
+      'const left = await Deno.makeTempFile({ prefix: "forgotten_by_example_" });\n' +
+      'if (!left) throw new Error("no temp file");',
+    ],
+  ]);
+  try {
+    const tmp = join(dir, "tmp");
+    await Deno.mkdir(tmp);
+    const { code, out } = await run(["run", "-A", SCRIPT, "lib.ts"], dir, { TMPDIR: tmp });
+    assertEquals(code, 1, out);
+    assert(/^LEAK: the share left 1 entry in its TMPDIR/m.test(out), out);
+    assert(/^ {2}forgotten_by_example_\w+$/m.test(out), out);
+    assertStringIncludes(out.slice(out.lastIndexOf("doc examples failed:")), "left files");
+    assertEquals([...Deno.readDirSync(tmp)], [], "the runner's own temp dir is still removed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -29,11 +29,17 @@ async function withBucket(fn: (bucket: string) => Promise<void>): Promise<void> 
 Deno.test({
   name: "repository on an S3 endpoint: SQLite catalog (needs VC_TEST_S3_ENDPOINT)",
   ignore: endpoint === undefined,
-  fn: (t) => withBucket((bucket) => runRepoSuite(t, "sqlite", "s3", { url: endpoint!, bucket })),
+  fn: (t) =>
+    withBucket((bucket) =>
+      runRepoSuite(t, "sqlite", "s3", { endpoint: { url: endpoint!, bucket } })
+    ),
 });
 
 Deno.test({
   name: "repository on an S3 endpoint: PostgreSQL catalog (needs VC_TEST_S3_ENDPOINT and initdb)",
   ignore: endpoint === undefined || !havePostgres,
-  fn: (t) => withBucket((bucket) => runRepoSuite(t, "postgres", "s3", { url: endpoint!, bucket })),
+  fn: (t) =>
+    withBucket((bucket) =>
+      runRepoSuite(t, "postgres", "s3", { endpoint: { url: endpoint!, bucket } })
+    ),
 });

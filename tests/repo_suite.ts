@@ -650,26 +650,39 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
 
 export type CatalogKind = "sqlite" | "postgres";
 
+/** Where {@linkcode runRepoSuite} finds what it runs against, beyond its own temp dir. */
+export interface RepoSuiteServers {
+  /** A real S3-compatible endpoint whose `bucket` exists, instead of the fake S3 server. */
+  endpoint?: { url: string; bucket: string };
+  /**
+   * A PostgreSQL server to make the catalogs' databases on (each suite's
+   * names are its own), instead of one started for this suite.
+   */
+  pg?: PgServer | undefined;
+}
+
 /**
  * Runs the suite for one catalog kind over one store: a directory, the fake
- * S3 server, or a real S3-compatible endpoint (`endpoint`, bucket must exist).
+ * S3 server, or a real S3-compatible endpoint (`servers.endpoint`).
  */
 export async function runRepoSuite(
   t: Deno.TestContext,
   kind: CatalogKind,
   storeKind: "fs" | "s3",
-  endpoint?: { url: string; bucket: string },
+  servers: RepoSuiteServers = {},
 ): Promise<void> {
+  const { endpoint } = servers;
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_" });
-  let pg: PgServer | undefined;
+  let pg: PgServer | undefined = servers.pg;
+  let ownPg: PgServer | undefined;
   const s3 = storeKind === "s3" && !endpoint ? await startFakeS3({ buckets: ["repo"] }) : undefined;
   const s3Url = endpoint?.url ?? s3?.url;
   const bucket = endpoint?.bucket ?? "repo";
   try {
-    if (kind === "postgres" || havePostgres) pg = await startPgServer();
+    if (!pg && (kind === "postgres" || havePostgres)) pg = ownPg = await startPgServer();
     let n = 0;
     const sqlite = () => `sqlite:${join(dir, `catalog-${++n}.sqlite`)}`;
-    const postgres = () => pg!.createDatabase(`vc_${++n}`);
+    const postgres = () => pg!.createDatabase(`vc_${kind}_${storeKind}_${++n}`);
     const store: StoreOptions | undefined = s3Url
       ? {
         s3: {
@@ -696,7 +709,7 @@ export async function runRepoSuite(
     };
     await repoSuite(t, env);
   } finally {
-    await pg?.[Symbol.asyncDispose]();
+    await ownPg?.[Symbol.asyncDispose]();
     await s3?.[Symbol.asyncDispose]();
     await Deno.remove(dir, { recursive: true });
   }

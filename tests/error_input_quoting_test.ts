@@ -4,13 +4,17 @@
  * characters and its length (`"aaaa…aaaa" (20000 characters)`), not whole,
  * and a control character in one is shown as an escape, never acting on the
  * terminal. The message still names the flag or argument, and the exit code
- * is the one the input always had. Runs the real `vc` process, with the
- * release permission flags, over a table of commands.
+ * is the one the input always had. Runs the command line over a table of
+ * commands in-process (the messages are runCli's), and the cases marked
+ * `process` also as the real `vc` process, with the release permission flags
+ * (an environment value it may read, an error from the OS, a command it
+ * does not know): a process per case cost a second of CPU each.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { withWorkspace } from "./cli_process.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { childEnv, type Run, vcCommand } from "./cli_process.ts";
 
 const LONG = "a".repeat(20_000);
 const CONTROL = "x\x1b[2J\ny\u202ez";
@@ -33,6 +37,8 @@ interface Case {
   only?: "long" | "control";
   /** Also with {@linkcode SPACED}. */
   spaced?: boolean;
+  /** Also run as the `vc` process. */
+  process?: boolean;
 }
 
 const CASES: Case[] = [
@@ -48,7 +54,7 @@ const CASES: Case[] = [
   { names: "key", args: ["repo", "restore", "@"], code: 1 },
   { names: "--request-timeout", args: ["ls", "--request-timeout", "@"], code: 2 },
   { names: "unknown flag", args: ["ls", "--@"], code: 2 },
-  { names: "unknown command", args: ["@"], code: 2 },
+  { names: "unknown command", args: ["@"], code: 2, process: true },
   { names: "--concurrency", args: ["prefill", "--concurrency", "@"], code: 2 },
   { names: "--max-size", args: ["cache", "prune", "--max-size", "@"], code: 2 },
   { names: "TARGET", args: ["mirror", "src", "@"], code: 2 },
@@ -57,31 +63,58 @@ const CASES: Case[] = [
     args: ["cache", "get", "f.txt"],
     env: { VC_CACHE_TIMEOUT: "@" },
     code: 1,
+    process: true,
   },
-  { names: "VC_BUCKET", args: ["ls-remote"], env: { VC_BUCKET: "@" }, code: 1 },
+  { names: "VC_BUCKET", args: ["ls-remote"], env: { VC_BUCKET: "@" }, code: 1, process: true },
   { names: "has no versions", args: ["versions", "@"], code: 0, only: "long" },
-  { names: "File name too long", args: ["cache", "get", "@"], code: 1, only: "long" },
+  {
+    names: "File name too long",
+    args: ["cache", "get", "@"],
+    code: 1,
+    only: "long",
+    process: true,
+  },
   { names: "stat", args: ["cache", "get", "@"], code: 1, only: "long", spaced: true },
   { names: "--state", args: ["repo", "ls", "--state", "@"], code: 2, only: "long", spaced: true },
 ];
 
+/** Runs `vc` as a process in `dir`, with the environment the in-process runs see. */
+async function vcProcess(dir: string, args: string[], env: Record<string, string>): Promise<Run> {
+  const out = await vcCommand(dir, childEnv(dir, env), args).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
 Deno.test("an error quoting a 20,000-character or control-character input stays one readable line", async () => {
-  await withWorkspace(async (dir, vc) => {
-    await Deno.writeTextFile(join(dir, "f.txt"), "x");
-    await Deno.mkdir(join(dir, "src"));
-    const repo = pathToFileURL(join(dir, "repo")).href;
-    const init = await vc(["repo", "init", repo]);
-    assertEquals(init.code, 0, init.stderr);
-    for (const c of CASES) {
-      const values = [["long", LONG], ["control", CONTROL], ["spaced", SPACED]] as const;
-      for (const [kind, value] of values) {
-        if (kind === "spaced" ? !c.spaced : c.only !== undefined && c.only !== kind) continue;
-        const put = (s: string) => s.replace("@", value);
-        const env = Object.fromEntries(
-          Object.entries({ VC_REPO: repo, ...c.env }).map(([k, v]) => [k, put(v)]),
-        );
-        const run = await vc(c.args.map(put), env);
-        const what = `vc ${c.args.join(" ")} (${kind})`;
+  await using ws = await CliWorkspace.create();
+  const dir = ws.dir;
+  await Deno.writeTextFile(join(dir, "f.txt"), "x");
+  await Deno.mkdir(join(dir, "src"));
+  const repo = pathToFileURL(join(dir, "repo")).href;
+  const baseEnv = {
+    XDG_CONFIG_HOME: join(dir, "home", ".config"),
+    VC_BUCKET: ws.bucket,
+    NO_COLOR: "1",
+  };
+  const init = await ws.run(["repo", "init", repo], baseEnv);
+  assertEquals(init.code, 0, init.stderr);
+  let processes = 0;
+  for (const c of CASES) {
+    const values = [["long", LONG], ["control", CONTROL], ["spaced", SPACED]] as const;
+    for (const [kind, value] of values) {
+      if (kind === "spaced" ? !c.spaced : c.only !== undefined && c.only !== kind) continue;
+      const put = (s: string) => s.replace("@", value);
+      const env = Object.fromEntries(
+        Object.entries({ ...baseEnv, VC_REPO: repo, ...c.env }).map(([k, v]) => [k, put(v)]),
+      );
+      const args = c.args.map(put);
+      const runs: [string, Run][] = [["in-process", await ws.run(args, env)]];
+      if (c.process) {
+        runs.push(["process", await vcProcess(dir, args, env)]);
+        processes++;
+      }
+      for (const [how, run] of runs) {
+        const what = `vc ${c.args.join(" ")} (${kind}, ${how})`;
         const shown = run.stderr.slice(0, 300);
         assertEquals(run.code, c.code, `${what}: ${shown}`);
         assertStringIncludes(run.stderr, c.names, what);
@@ -109,5 +142,6 @@ Deno.test("an error quoting a 20,000-character or control-character input stays 
         }
       }
     }
-  });
+  }
+  assertEquals(processes, 7, "the process runs: each kind of value, env, OS and parse errors");
 });

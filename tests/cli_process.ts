@@ -85,6 +85,7 @@ export async function withWorkspace(
   fn: (
     dir: string,
     vc: (args: string[], env?: Record<string, string>) => Promise<Run>,
+    inProcess: (args: string[], env?: Record<string, string>) => Promise<Run>,
   ) => Promise<void>,
 ) {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_e2e_" }));
@@ -105,7 +106,19 @@ export async function withWorkspace(
       const decode = (b: Uint8Array) => new TextDecoder().decode(b);
       return { code, stdout: decode(stdout), stderr: decode(stderr) };
     };
-    await fn(dir, vc);
+    // The same command line in this process, with the same environment and
+    // cwd: for runs that check a command's result, not the process's.
+    const inProcess = async (args: string[], env: Record<string, string> = {}): Promise<Run> => {
+      // Loaded here: most files of process tests never run one in-process.
+      const [{ memoryIo }, { runCli }] = await Promise.all([
+        import("../src/cli/io.ts"),
+        import("../src/cli/main.ts"),
+      ]);
+      const io = memoryIo({ env: { ...baseEnv, ...env }, cwd: dir });
+      const code = await runCli(args, io);
+      return { code, stdout: io.stdout(), stderr: io.stderr() };
+    };
+    await fn(dir, vc, inProcess);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

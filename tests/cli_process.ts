@@ -82,11 +82,7 @@ export function vcCommand(
 }
 
 export async function withWorkspace(
-  fn: (
-    dir: string,
-    vc: (args: string[], env?: Record<string, string>) => Promise<Run>,
-    inProcess: (args: string[], env?: Record<string, string>) => Promise<Run>,
-  ) => Promise<void>,
+  fn: (dir: string, vc: VcRunner, inProcess: VcRunner) => Promise<void>,
 ) {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_e2e_" }));
   try {
@@ -122,6 +118,27 @@ export async function withWorkspace(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Runs `vc ARGS` with extra environment `env`, as {@linkcode withWorkspace} gives it. */
+export type VcRunner = (args: string[], env?: Record<string, string>) => Promise<Run>;
+
+/**
+ * A runner that runs each command's first run (the command: its first
+ * `words` arguments, `repo get`) as the process — its permissions, its exit
+ * with the code, its connections closed — and every later one in-process
+ * (`inProcess`): the command line's answer is runCli's either way, and a
+ * process costs about half a CPU-second, which a test repeating a command
+ * over bad inputs paid for each.
+ */
+export function firstAsProcess(vc: VcRunner, inProcess: VcRunner, words = 2): VcRunner {
+  const seen = new Set<string>();
+  return (args, env) => {
+    const command = args.slice(0, words).join(" ");
+    if (seen.has(command)) return inProcess(args, env);
+    seen.add(command);
+    return vc(args, env);
+  };
 }
 
 export function ok(run: Run, what: string): Run {

@@ -8,10 +8,12 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { ok, withWorkspace } from "./cli_process.ts";
+import { firstAsProcess, ok, withWorkspace } from "./cli_process.ts";
 
 Deno.test("vc repo get --to refuses the repository's marker, catalog, content and backups", async () => {
-  await withWorkspace(async (dir, vc) => {
+  await withWorkspace(async (dir, process, inProcess) => {
+    // Each command's repeats, the refusals among them, run in-process.
+    const vc = firstAsProcess(process, inProcess);
     const repo = join(dir, "repo");
     const env = { VC_REPO: `file://${repo}` };
     await Deno.writeTextFile(join(dir, "a.csv"), "a\n");

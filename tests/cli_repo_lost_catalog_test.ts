@@ -9,10 +9,12 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { ok, withWorkspace } from "./cli_process.ts";
+import { firstAsProcess, ok, withWorkspace } from "./cli_process.ts";
 
 Deno.test("vc repo: a lost SQLite catalog points at restore, and the newest backup rebuilds it", async () => {
-  await withWorkspace(async (dir, vc) => {
+  await withWorkspace(async (dir, process, inProcess) => {
+    // Each command's repeats, the refusals among them, run in-process.
+    const vc = firstAsProcess(process, inProcess);
     const repo = join(dir, "repo");
     const env = { VC_REPO: `file://${repo}` };
     await Deno.writeTextFile(join(dir, "a.csv"), "a\n");

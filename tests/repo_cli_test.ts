@@ -8,26 +8,8 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { ok, type Run, withWorkspace } from "./cli_process.ts";
+import { firstAsProcess, ok, withWorkspace } from "./cli_process.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
-
-type Vc = (args: string[], env?: Record<string, string>) => Promise<Run>;
-
-/**
- * Runs each `vc repo SUBCOMMAND`'s first run as the process (its permissions,
- * its exit with the code, the catalog's connections closed), and every later
- * one in-process: the command line's answer is runCli's either way, and a
- * process costs about half a CPU-second, some fifty of them a workflow.
- */
-function firstAsProcess(vc: Vc, inProcess: Vc): Vc {
-  const seen = new Set<string>();
-  return (args, env) => {
-    const command = args.slice(0, 2).join(" ");
-    if (seen.has(command)) return inProcess(args, env);
-    seen.add(command);
-    return vc(args, env);
-  };
-}
 
 async function workflow(catalog: string | undefined) {
   await withWorkspace(async (dir, process, inProcess) => {

@@ -33,15 +33,18 @@ Deno.test("vc get / vc repo get --to: a DEST that cannot be written is named", a
 });
 
 Deno.test("vc get / vc repo get --to: a FIFO at DEST is refused, not replaced by a file", async () => {
-  await withWorkspace(async (dir, vc) => {
+  await withWorkspace(async (dir, vc, inProcess) => {
     await Deno.writeTextFile(join(dir, "a.csv"), "a,b\n");
     const fifo = join(dir, "fifo");
     await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    // The setup in-process (the test above runs it as the process); the gets
+    // stay processes: one that opened the FIFO would wait for a reader.
     const bucket = { VC_BUCKET: join(dir, "bucket") };
-    ok(await vc(["add", "/a.csv", "a.csv"], bucket), "add");
+    ok(await inProcess(["add", "/a.csv", "a.csv"], bucket), "add");
     const repo = { VC_REPO: `file://${join(dir, "repo")}` };
-    ok(await vc(["repo", "init"], repo), "init");
-    const id = ok(await vc(["repo", "add", "/data/a.csv", "a.csv"], repo), "add").stdout.trim();
+    ok(await inProcess(["repo", "init"], repo), "init");
+    const id = ok(await inProcess(["repo", "add", "/data/a.csv", "a.csv"], repo), "add").stdout
+      .trim();
 
     for (
       const [args, env] of [

@@ -34,10 +34,18 @@ export async function killedBeforeMarker(
         return store;
       },
     });`;
-  const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--no-check", script],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assertEquals(code, 137);
+  // The child dies without cleaning up: the scratch space it used (a restore
+  // spools the snapshot there) is removed with this directory.
+  const tmp = await Deno.makeTempDir({ prefix: "vc_killed_child_tmp_" });
+  try {
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-check", script],
+      env: { TMPDIR: tmp },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assertEquals(code, 137);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 }

@@ -38,8 +38,12 @@ Deno.test("repo restore --force over a damaged catalog killed while writing rows
         force: true,
         onProgress: (p) => { if (p.current === "writing the catalog") Deno.exit(137); },
       });`;
+    // Its scratch space (the spooled snapshot) is left where dir's removal takes it.
+    const childTmp = join(dir, "tmp");
+    await Deno.mkdir(childTmp);
     const { code } = await new Deno.Command(Deno.execPath(), {
       args: ["eval", "--no-check", script],
+      env: { TMPDIR: childTmp },
       stdout: "null",
       stderr: "null",
     }).output();

@@ -145,7 +145,9 @@ export const prefill: Command = {
     using bar = out.progress("prefill");
     // A list read from a pipe whose writer is still running stops on Ctrl-C.
     for (const list of new Set(lists)) {
-      bar.onItems({ done: 0, current: `reading ${list === "-" ? STDIN_NAME : list}` });
+      // As an item with its step (`NAME: step`), so that a long path shortened
+      // on a terminal loses its start, not the word that says it is read.
+      bar.onItems({ done: 0, current: `${list === "-" ? STDIN_NAME : list}: reading` });
       read.push(await listEntries(list, signalOption(io.signal)));
     }
     const items = {

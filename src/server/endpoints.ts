@@ -19,6 +19,7 @@ import { contentTypeFor } from "../content_type.ts";
 import { mediaType, mediaTypeCharset } from "./upload_fields.ts";
 import { readFilePart } from "./multipart.ts";
 import { withinIdle } from "./body_idle.ts";
+import { shortened } from "../printable.ts";
 import type { Limiter } from "../pool.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
@@ -109,7 +110,9 @@ function checkUncoded(req: Request): void {
     if (codings.some((c) => c !== "chunked")) {
       throw new HttpError(
         501,
-        `Transfer-Encoding ${transfer} is not supported: send the body uncoded (chunked only)`,
+        `Transfer-Encoding ${
+          shortened(transfer)
+        } is not supported: send the body uncoded (chunked only)`,
       );
     }
   }
@@ -117,9 +120,13 @@ function checkUncoded(req: Request): void {
   if (coding === null) return;
   const codings = coding.split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "");
   if (codings.every((c) => c === "identity")) return;
-  throw new HttpError(415, `Content-Encoding ${coding} is not supported: send the body uncoded`, {
-    headers: { "accept-encoding": "identity" },
-  });
+  throw new HttpError(
+    415,
+    `Content-Encoding ${shortened(coding)} is not supported: send the body uncoded`,
+    {
+      headers: { "accept-encoding": "identity" },
+    },
+  );
 }
 
 /** `POST /v1/cache_id`. */
@@ -127,7 +134,10 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
   authorizationHeader(req);
   const type = req.headers.get("content-type") ?? "";
   if (type.split(";")[0]!.trim().toLowerCase() !== "application/json") {
-    throw new HttpError(400, `Content-Type must be application/json, got ${type || "none"}`);
+    throw new HttpError(
+      400,
+      `Content-Type must be application/json, got ${shortened(type) || "none"}`,
+    );
   }
   checkUncoded(req);
   const identity = await authenticate(req, ctx);
@@ -258,7 +268,10 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
   authorizationHeader(req);
   const type = req.headers.get("content-type") ?? "";
   if (type.split(";")[0]!.trim().toLowerCase() !== "multipart/form-data") {
-    throw new HttpError(400, `Content-Type must be multipart/form-data, got ${type || "none"}`);
+    throw new HttpError(
+      400,
+      `Content-Type must be multipart/form-data, got ${shortened(type) || "none"}`,
+    );
   }
   checkUncoded(req);
   const identity = await authenticate(req, ctx);
@@ -444,9 +457,13 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         etag,
       );
       if (range === "unsatisfiable") {
-        throw new HttpError(416, `range ${req.headers.get("range")} is outside the file`, {
-          headers: { "content-range": `bytes */${meta.size}` },
-        });
+        throw new HttpError(
+          416,
+          `range ${shortened(req.headers.get("range") ?? "")} is outside the file`,
+          {
+            headers: { "content-range": `bytes */${meta.size}` },
+          },
+        );
       }
       const length = range === undefined ? meta.size : range.end - range.start + 1;
       headers.set("content-length", String(length));

@@ -18,6 +18,7 @@ import { concatBytes } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { withinIdle } from "./body_idle.ts";
 import { HttpError } from "./http_error.ts";
+import { shortened } from "../printable.ts";
 import { quoted, storedContentType, storedFilename } from "./upload_fields.ts";
 
 /** The `file` field of an upload. */
@@ -259,7 +260,10 @@ function lineText(bytes: Uint8Array): string {
 function boundaryOf(contentType: string): string {
   const [type, ...params] = contentType.split(";");
   if (type?.trim().toLowerCase() !== "multipart/form-data") {
-    throw new HttpError(400, `expected Content-Type multipart/form-data, got ${contentType}`);
+    throw new HttpError(
+      400,
+      `expected Content-Type multipart/form-data, got ${shortened(contentType)}`,
+    );
   }
   // Two boundaries leave the body ambiguous (a proxy may split it by the
   // other one, as with a part header given twice): refused, not guessed.

@@ -32,6 +32,7 @@ import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { HttpError } from "./http_error.ts";
 import { redactUrl } from "../redact.ts";
 import { formatEventLine, stderrLog } from "./log.ts";
+import { Limiter } from "../pool.ts";
 
 /** An authenticated caller. */
 export interface Identity {
@@ -78,6 +79,14 @@ export interface AuthProvider {
    */
   authenticate(authorization: string): Promise<Identity>;
 }
+
+/**
+ * Most auth service lookups one {@linkcode KBaseAuth} runs at once; the rest
+ * wait their turn within the lookup's timeout. Failures are never cached, so
+ * a client sending made-up tokens opened a connection per request, all at
+ * once, until the service had no file descriptors left for its own clients.
+ */
+export const MAX_AUTH_LOOKUPS = 32;
 
 /** Options for {@linkcode KBaseAuth}. */
 export interface KBaseAuthOptions {
@@ -151,6 +160,7 @@ export class KBaseAuth implements AuthProvider {
   /** Keyed by the SHA-256 of the header, so tokens are not kept in memory. */
   readonly #cache = new Map<string, { identity: Identity; until: number }>();
   readonly #inFlight = new Map<string, Promise<Identity>>();
+  readonly #lookups = new Limiter(MAX_AUTH_LOOKUPS);
 
   /** Creates the provider. */
   constructor(options: KBaseAuthOptions) {
@@ -285,16 +295,19 @@ export class KBaseAuth implements AuthProvider {
     let res: Response;
     let text: string;
     try {
-      res = await this.#fetch(url, {
-        headers: { authorization: token, accept: "application/json" },
-        // Not followed: fetch drops the token on a redirect to another
-        // origin (an `http://` auth URL sent on to `https://`), and the
-        // answer for no token was then taken as the caller's: a 401 for
-        // every valid token, or whatever user the new place names.
-        redirect: "manual",
-        signal,
-      });
-      text = await boundedText(res, MAX_AUTH_ANSWER);
+      // The wait for a turn counts against the timeout: the caller waits either way.
+      ({ res, text } = await this.#lookups.run(async () => {
+        const res = await this.#fetch(url, {
+          headers: { authorization: token, accept: "application/json" },
+          // Not followed: fetch drops the token on a redirect to another
+          // origin (an `http://` auth URL sent on to `https://`), and the
+          // answer for no token was then taken as the caller's: a 401 for
+          // every valid token, or whatever user the new place names.
+          redirect: "manual",
+          signal,
+        });
+        return { res, text: await boundedText(res, MAX_AUTH_ANSWER) };
+      }, signal));
     } catch (e) {
       if (e instanceof HttpError) throw e;
       throw tooSlow(e) ?? failed(502, `${service} is unreachable`, e);

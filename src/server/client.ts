@@ -565,7 +565,7 @@ export class CacheClient {
         `cache_id: the cache service at ${
           redactUrl(this.#url)
         } failed (${res.status}): it answered ${
-          this.#withoutToken(JSON.stringify(JSON.stringify(doc).slice(0, 200)))
+          JSON.stringify(this.#withoutToken(JSON.stringify(doc)).slice(0, 200))
         }, ` +
           'not {"cache_id", "metadata"}: is --url (VC_CACHE_URL) a KBase file cache service?',
         res.status,
@@ -1077,11 +1077,18 @@ export class CacheClient {
    * the token shown as `***`: a service or a proxy that echoes the
    * Authorization header back ("Invalid token …") put the secret into the
    * error, so into terminals and CI logs. A token under 8 characters is not
-   * looked for: its letters would be starred inside ordinary words.
+   * looked for: its letters would be starred inside ordinary words. Called
+   * before an answer is cut: an echo straddling the cut kept its first half.
    */
   #withoutToken(text: string): string {
     const token = this.#token.trim();
-    return token.length < MIN_REDACTED_TOKEN ? text : text.replaceAll(token, "***");
+    // Given as `Bearer <token>`, it is echoed bare too (KBase's "Invalid token …").
+    const bare = token.replace(/^bearer\s+/i, "");
+    let out = text;
+    for (const secret of [token, bare]) {
+      if (secret.length >= MIN_REDACTED_TOKEN) out = out.replaceAll(secret, "***");
+    }
+    return out;
   }
 
   /**
@@ -1152,7 +1159,9 @@ export class CacheClient {
 
   /** The error of an answer that is not a success: the API's error text, else what the server sent. */
   #failed(res: Response, text: string, what: string, doc = parseJson(text)): CacheServiceError {
-    let message = typeof doc?.error === "string" ? doc.error : this.#notApi(res, text);
+    let message = typeof doc?.error === "string"
+      ? doc.error
+      : this.#notApi(res, this.#withoutToken(text));
     if (res.status === 404 && message.startsWith(NO_ROUTE)) {
       message += ` (is ${redactUrl(this.#url)} the service's URL, with its base path?)`;
     }

@@ -10,7 +10,6 @@
 import { assert, assertRejects } from "./assert.ts";
 import { CacheClient, CacheServiceError } from "../src/server/client.ts";
 
-const ID = "a".repeat(128);
 const SECRET = "s3cr3t-token-0123456789-abcdefghij";
 
 function echoing(answer: (authorization: string) => Response) {

@@ -7,6 +7,15 @@
  * @module
  */
 
+/** The value of a runner's `--jobs`: processes at once, a whole number ≥ 1. */
+export function jobsValue(text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`--jobs takes a whole number ≥ 1, got ${text}`);
+  }
+  return n;
+}
+
 /** How a process ended, and its output: stdout, then stderr. */
 export interface DenoRun {
   ok: boolean;

@@ -31,6 +31,7 @@ import { docExamples } from "./doc_examples.ts";
 import { docTestModule } from "./doc_test_module.ts";
 import {
   failures,
+  jobsValue,
   leakReport,
   plainText,
   runDeno,
@@ -54,11 +55,7 @@ function parseArgs(args: readonly string[]): Plan {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--jobs") {
-      const n = Number(args[++i]);
-      if (!Number.isInteger(n) || n < 1) {
-        throw new Error(`--jobs takes a whole number ≥ 1, got ${args[i]}`);
-      }
-      plan.jobs = n;
+      plan.jobs = jobsValue(args[++i]);
     } else if (arg.startsWith("-")) {
       throw new Error(`unknown option ${arg} (usage: doc_tests.ts [--jobs N] [PATH...])`);
     } else {
@@ -114,7 +111,14 @@ function named(output: Uint8Array, modules: Generated[], dir: string): string {
 }
 
 async function main(): Promise<number> {
-  const plan = parseArgs(Deno.args);
+  let plan: Plan;
+  try {
+    plan = parseArgs(Deno.args);
+  } catch (error) {
+    // A usage error: one line, no stack.
+    console.error(`doc_tests: ${(error as Error).message}`);
+    return 2;
+  }
   const started = performance.now();
   const dir = await Deno.makeTempDir({ prefix: "vc_doc_tests_" });
   try {

@@ -47,7 +47,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { counted } from "../src/counted.ts";
 import { makeScratchDir } from "../src/scratch_dir.ts";
-import { failures, leakReport, runDenoInTmpDir } from "./deno_test_process.ts";
+import { failures, jobsValue, leakReport, runDenoInTmpDir } from "./deno_test_process.ts";
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -63,11 +63,7 @@ function parseArgs(args: readonly string[]): Plan {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--jobs") {
-      const n = Number(args[++i]);
-      if (!Number.isInteger(n) || n < 1) {
-        throw new Error(`--jobs takes a whole number ≥ 1, got ${args[i]}`);
-      }
-      plan.jobs = n;
+      plan.jobs = jobsValue(args[++i]);
     } else if (arg === "--filter") {
       plan.denoFlags.push(arg, args[++i] ?? "");
     } else if (arg.startsWith("-")) {
@@ -192,7 +188,14 @@ async function typeCheck(files: readonly string[]): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const plan = parseArgs(Deno.args);
+  let plan: Plan;
+  try {
+    plan = parseArgs(Deno.args);
+  } catch (error) {
+    // A usage error: one line, no stack.
+    console.error(`test_shards: ${(error as Error).message}`);
+    return 2;
+  }
   const files = new Map<string, number>();
   for (const path of plan.paths) await collect(path, files);
   if (files.size === 0) {

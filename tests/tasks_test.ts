@@ -12,28 +12,33 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** Deno's cache dir, so a child with another HOME still finds the npm packages. */
+/**
+ * `deno task NAME ARGS...` of the checkout, run from `cwd` in a fresh
+ * environment: deno task sets INIT_CWD only when it is unset, and this test
+ * may itself run under a task (deno task test) that set it.
+ */
+function taskFrom(cwd: string, args: string[]): Promise<Deno.CommandOutput> {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), ...args],
+    cwd,
+    clearEnv: true,
+    env: {
+      NO_COLOR: "1",
+      HOME: cwd,
+      PATH: Deno.env.get("PATH") ?? "",
+      DENO_DIR: DENO_DIR,
+      DENO_NO_UPDATE_CHECK: "1",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
 
 Deno.test("deno task vc runs in the caller's directory (INIT_CWD)", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_task_" }));
   try {
     await Deno.writeTextFile(join(dir, "versioned_assets.json"), '{"/here.csv": "1.0.0"}');
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "vc", "ls"],
-      cwd: dir,
-      // A fresh environment: deno task sets INIT_CWD only when it is unset, and
-      // this test may itself run under a task (deno task test) that set it.
-      clearEnv: true,
-      env: {
-        NO_COLOR: "1",
-        HOME: dir,
-        PATH: Deno.env.get("PATH") ?? "",
-        DENO_DIR: DENO_DIR,
-        DENO_NO_UPDATE_CHECK: "1",
-      },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await taskFrom(dir, ["vc", "ls"]);
     const stderr = new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 0, stderr);
     assertEquals(new TextDecoder().decode(out.stdout), "/here.csv  1.0.0\n");
@@ -97,21 +102,7 @@ Deno.test("deno task demo DIR: a relative DIR is the caller's (INIT_CWD), not in
   // the checkout, whatever directory the task was called from.
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_demo_cwd_" }));
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "--config", join(ROOT, "deno.json"), "demo", "mydemo"],
-      cwd: dir,
-      // deno task sets INIT_CWD only when it is unset (this test may run under a task).
-      clearEnv: true,
-      env: {
-        NO_COLOR: "1",
-        HOME: dir,
-        PATH: Deno.env.get("PATH") ?? "",
-        DENO_DIR: DENO_DIR,
-        DENO_NO_UPDATE_CHECK: "1",
-      },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await taskFrom(dir, ["demo", "mydemo"]);
     const stdout = new TextDecoder().decode(out.stdout);
     assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
     assertStringIncludes(stdout, `vc demo in ${join(dir, "mydemo")}\n`);

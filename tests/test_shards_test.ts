@@ -179,3 +179,24 @@ Deno.test("test shards: each batch has a TMPDIR of its own (mode 1777); what a b
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("test shards and doc tests: a bad --jobs is one line naming the value, exit 2, nothing run", async () => {
+  for (const script of ["test_shards.ts", "doc_tests.ts"]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        fileURLToPath(new URL(`../scripts/${script}`, import.meta.url)),
+        "--jobs",
+        "0",
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 2, stderr);
+    assertEquals(stderr, `${script.replace(".ts", "")}: --jobs takes a whole number ≥ 1, got 0\n`);
+    assertEquals(out.stdout.length, 0);
+  }
+});

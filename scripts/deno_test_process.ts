@@ -88,6 +88,17 @@ export function leakReport(
     `${leaked.join("\n  ")}\nby one of:\n  ${files.join("\n  ")}\n`;
 }
 
+/**
+ * The line Deno prints when a module calls `Deno.exit` outside any test
+ * (`note ... called \`Deno.exit(0)\` from outside any test`), or undefined.
+ * Deno ends that module's worker and still reports `ok`; in a runner that
+ * imports several files into one module, the worker was all of them, so
+ * their tests silently did not run.
+ */
+export function exitOutsideTest(output: Uint8Array): string | undefined {
+  return /^.*called `Deno\.exit\(-?\d+\)` from outside any test.*$/m.exec(plainText(output))?.[0];
+}
+
 /** `output` as text, without colours. */
 export function plainText(output: Uint8Array): string {
   // deno-lint-ignore no-control-regex

@@ -39,7 +39,11 @@
  * batches never interleave, under a heading naming its files, with Deno's
  * own summary line (`.ci/run` adds those up). The exit code is 1 when any
  * batch failed, and the files that failed are listed at the end (see
- * `failedFiles`; all of a batch's files for a leak, which no test names).
+ * `failedFiles`; all of a batch's files for a leak, which no test names),
+ * and also when no test ran at all (a `--filter` that matches none).
+ * A batch also fails when a file called `Deno.exit` outside any test: Deno
+ * then ends the worker, so the tests of the batch's other files did not run,
+ * and reports `ok` (see `exitOutsideTest`).
  *
  * @module
  */
@@ -47,7 +51,14 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { counted } from "../src/counted.ts";
 import { makeScratchDir } from "../src/scratch_dir.ts";
-import { failures, jobsValue, leakReport, runDenoInTmpDir } from "./deno_test_process.ts";
+import {
+  exitOutsideTest,
+  failures,
+  jobsValue,
+  leakReport,
+  runDenoInTmpDir,
+  testCounts,
+} from "./deno_test_process.ts";
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -122,6 +133,8 @@ interface BatchResult {
   output: Uint8Array;
   /** What the batch left in its TMPDIR: top-level names, a directory with a trailing `/`. */
   leaked: string[];
+  /** Whether a module called `Deno.exit` outside any test, ending the batch's worker. */
+  exited: boolean;
 }
 
 /**
@@ -152,16 +165,22 @@ async function runBatch(
     runDir,
   );
   const { leaked } = run;
+  const exited = exitOutsideTest(run.output) !== undefined;
   // Deno names the batch module, not the files: a heading names them.
   const heading = new TextEncoder().encode(`batch ${n}: ${files.join(" ")}\n`);
   const report = new TextEncoder().encode(
-    leaked.length ? leakReport("the batch", leaked, files) : "",
+    (leaked.length ? leakReport("the batch", leaked, files) : "") +
+      (exited
+        ? `EXIT: a file of the batch called Deno.exit outside any test, which ends ` +
+          `the worker the batch's files share: their tests did not all run. One of:\n  ` +
+          `${files.join("\n  ")}\n`
+        : ""),
   );
   const output = new Uint8Array(heading.length + run.output.length + report.length);
   output.set(heading);
   output.set(run.output, heading.length);
   output.set(report, heading.length + run.output.length);
-  return { files, ok: run.ok && leaked.length === 0, output, leaked };
+  return { files, ok: run.ok && leaked.length === 0 && !exited, output, leaked, exited };
 }
 
 /**
@@ -173,7 +192,7 @@ function failedFiles(result: BatchResult): string[] {
   // Deno names them relative to the working directory.
   const named = new Set(failures(result.output).map((f) => resolve(f.at)));
   const ours = result.files.filter((f) => named.has(resolve(f)));
-  return ours.length > 0 && result.leaked.length === 0 ? ours : result.files;
+  return ours.length > 0 && result.leaked.length === 0 && !result.exited ? ours : result.files;
 }
 
 async function typeCheck(files: readonly string[]): Promise<boolean> {
@@ -207,6 +226,7 @@ async function main(): Promise<number> {
   const queue = batches(files);
   const failed: string[] = [];
   let next = 0;
+  let ran = 0;
   // Shared by the run's processes, for what is costly to make and the same
   // each time (tests/pg_server.ts keeps its template clusters there); others
   // may read it (a PostgreSQL server runs as its own user when tests run as root).
@@ -220,6 +240,8 @@ async function main(): Promise<number> {
       const n = next++;
       const result = await runBatch(queue[n]!, n + 1, plan, runDir);
       await Deno.stdout.write(result.output);
+      const counts = testCounts(result.output);
+      ran += counts.passed + counts.failed;
       if (!result.ok) failed.push(...failedFiles(result));
     }
   };
@@ -228,6 +250,11 @@ async function main(): Promise<number> {
   const what = `${counted(files.size, "file")} in ${
     counted(queue.length, "batch", "batches")
   }, ${plan.jobs} at a time, ${seconds} s`;
+  if (failed.length === 0 && ran === 0) {
+    // Deno passes a run whose --filter matched nothing: a typo would pass CI.
+    console.log(`no test ran: ${what} (does --filter match a test name?)`);
+    return 1;
+  }
   if (failed.length === 0) {
     console.log(`all batches passed: ${what}`);
     return 0;

@@ -200,3 +200,43 @@ Deno.test("test shards and doc tests: a bad --jobs is one line naming the value,
     assertEquals(out.stdout.length, 0);
   }
 });
+
+Deno.test("test shards: a file that calls Deno.exit outside a test fails its batch instead of silently ending the batch's other files", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_exit_" });
+  try {
+    // Deno ends the whole worker, and the batch's files share one: their
+    // tests never run, and Deno still reports `ok | 0 passed` with exit code 0.
+    for (let i = 0; i < 3; i++) {
+      await Deno.writeTextFile(
+        join(dir, `e${i}_test.ts`),
+        `Deno.test("e${i}", () => { throw new Error("e${i} ran and failed"); });\n`,
+      );
+    }
+    await Deno.writeTextFile(join(dir, "exit_test.ts"), `Deno.exit(0);\n`);
+    const exited = await shards(dir);
+    assertEquals(exited.code, 1, exited.out);
+    assertStringIncludes(exited.out, "called Deno.exit outside any test");
+    const listed = exited.stdout.slice(exited.stdout.indexOf("failed files:"));
+    assertStringIncludes(listed, "exit_test.ts");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("test shards: a run in which no test ran (a --filter matching none) fails instead of reporting all passed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_none_" });
+  try {
+    await Deno.writeTextFile(join(dir, "a_test.ts"), `Deno.test("alpha", () => {});\n`);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", SCRIPT, "--filter", "no such test", dir],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 1, text);
+    assertStringIncludes(text, "no test ran");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

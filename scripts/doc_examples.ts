@@ -55,8 +55,11 @@ export async function* tsFiles(path: string): AsyncGenerator<string> {
   for (const name of names) yield* tsFiles(`${path.replace(/\/$/, "")}/${name}`);
 }
 
-/** The fenced blocks of the JSDoc comments of `text`, the source of `file`. */
-export function fileExamples(file: string, text: string): DocExample[] {
+/** The fenced blocks of the JSDoc comments of `source`, the text of `file`. */
+export function fileExamples(file: string, source: string): DocExample[] {
+  // A CRLF file's fences would end in `\r`, and match no fence: its examples
+  // would silently not run (Deno runs them). Lines keep their numbers.
+  const text = source.replaceAll("\r\n", "\n");
   const found: DocExample[] = [];
   for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
     const first = text.slice(0, comment.index).split("\n").length;

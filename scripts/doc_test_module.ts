@@ -1,7 +1,8 @@
 /**
  * Turns a doc example into a test module, as `deno test --doc` does
  * (https://docs.deno.com/runtime/test/doc_tests/): the example's import
- * declarations at the top, the rest of it the body of one `Deno.test`.
+ * declarations at the top, the rest of it the body of one `Deno.test` (the
+ * `export` of its declarations dropped).
  *
  * The module is written elsewhere than the documented file (a temp dir), so
  * relative specifiers, which the example means relative to that file, become
@@ -23,6 +24,15 @@
 const IMPORT_DECLARATION =
   /^import\s*(?:type\b\s*)?(?:[\w$*{][^;]*?\bfrom\s*)?(["'])([^"'\n]+)\1[^;\n]*;?/gm;
 
+/**
+ * The `export` of a declaration starting a line (`export const x`, `export
+ * async function f`, `export type T =`): inside `Deno.test` an export is a
+ * syntax error, so Deno drops the keyword and the declaration stays in the
+ * test's scope. Not `export {...}`, `export * from` or `export default`.
+ */
+const EXPORT_KEYWORD =
+  /^export\s+(?=(?:(?:declare|abstract|async)\s+)*(?:function|class|const|let|var|interface|enum|namespace|type\s+(?!\{))\b)/gm;
+
 /** A literal specifier of a dynamic import or an import type. */
 const IMPORT_CALL = /\bimport\(\s*(["'])([^"'\n]+)\1/g;
 
@@ -43,7 +53,7 @@ export function docTestModule(name: string, code: string, fileUrl: URL): string 
     imports.push(rewrite(declaration, groups[0]!, groups[1]!));
     // Keeps the body's line count, so its lines stay near the example's.
     return "\n".repeat(declaration.split("\n").length - 1);
-  }).replace(IMPORT_CALL, rewrite);
+  }).replace(IMPORT_CALL, rewrite).replace(EXPORT_KEYWORD, "");
   return [
     ...imports,
     // A module even without imports: examples' top-level names must not meet.

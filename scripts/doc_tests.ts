@@ -30,6 +30,7 @@ import { counted } from "../src/counted.ts";
 import { docExamples } from "./doc_examples.ts";
 import { docTestModule } from "./doc_test_module.ts";
 import {
+  exitOutsideTest,
   failures,
   jobsValue,
   leakReport,
@@ -150,9 +151,16 @@ async function main(): Promise<number> {
       }
       const counts = testCounts(run.output);
       ran += counts.passed + counts.failed;
-      failed.push(...failures(run.output).map((f) => f.name));
-      if (!run.ok && counts.failed === 0) {
-        failed.push(`${basename(aggregate)} (died before its report)`);
+      const examples = failures(run.output).map((f) => f.name);
+      failed.push(...examples);
+      // Deno names no example for an error thrown outside a test (a timer's,
+      // say): the share is named, so the list of failures is never empty.
+      if (!run.ok && examples.length === 0) {
+        const why = counts.failed === 0 ? "died before its report" : "failed outside any example";
+        failed.push(`${basename(aggregate)} (${why}; see its output)`);
+      }
+      if (exitOutsideTest(run.output)) {
+        failed.push(`${basename(aggregate)} (Deno.exit outside any example ended its worker)`);
       }
     }));
     const seconds = ((performance.now() - started) / 1000).toFixed(0);

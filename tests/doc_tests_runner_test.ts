@@ -175,3 +175,72 @@ Deno.test("doc tests: an example that leaves a temp file behind fails the run, t
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("doc tests: a file with CRLF line endings has its examples found and run, as deno test --doc does", async () => {
+  const dir = await fixture([["```ts", 'throw new Error("the CRLF example ran");']]);
+  try {
+    const lf = await Deno.readTextFile(join(dir, "lib.ts"));
+    const crlf = lf.replaceAll("\n", "\r\n");
+    // The same examples, lines and code (without the carriage returns).
+    assertEquals(fileExamples("lib.ts", crlf), fileExamples("lib.ts", lf));
+    await Deno.writeTextFile(join(dir, "lib.ts"), crlf);
+    const ours = await run(["run", "-A", SCRIPT, "lib.ts"], dir);
+    assertEquals(ours.code, 1, ours.out);
+    assertStringIncludes(ours.out, "the CRLF example ran");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("doc tests: an error thrown outside any example's test still names the share that failed", async () => {
+  const dir = await fixture([
+    ["```ts", 'if (1 + 1 !== 2) throw new Error("math");'],
+    // Thrown by a timer, not by the test: Deno names the module, no example.
+    [
+      "```ts",
+      'setTimeout(() => { throw new Error("late failure"); }, 0);\n' +
+      "await new Promise((r) => setTimeout(r, 100));",
+    ],
+    ["```ts", 'if (2 + 2 !== 4) throw new Error("math");'],
+  ]);
+  try {
+    const ours = await run(["run", "-A", SCRIPT, "--jobs", "1", "lib.ts"], dir);
+    assertEquals(ours.code, 1, ours.out);
+    assertStringIncludes(ours.out, "late failure");
+    const listed = ours.out.slice(ours.out.lastIndexOf("failed:"));
+    assertStringIncludes(listed, "share_1.ts", ours.out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("doc tests: an example that exports a declaration runs, the export keyword dropped as deno test --doc does", async () => {
+  const dir = await fixture([[
+    "```ts",
+    [
+      'import assert from "node:assert/strict";',
+      "export const base = 40;",
+      "export function plus(n: number): number {",
+      "  return base + n;",
+      "}",
+      "export class Box {",
+      "  value = plus(2);",
+      "}",
+      "export type Boxed = Box;",
+      "export interface Named {",
+      "  name: string;",
+      "}",
+      "const boxed: Boxed = new Box();",
+      "assert.equal(boxed.value, 42);",
+    ].join("\n"),
+  ]]);
+  try {
+    const deno = await run(["test", "--doc", "--config", CONFIG, "lib.ts"], dir);
+    assertEquals(deno.code, 0, deno.out);
+    const ours = await run(["run", "-A", SCRIPT, "lib.ts"], dir);
+    assertEquals(ours.code, 0, ours.out);
+    assertStringIncludes(ours.out, "all doc examples passed: 1 example of 1");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -122,14 +122,19 @@ export function failures(output: Uint8Array): Failure[] {
   }));
 }
 
-/** Tests passed and failed, from the summary lines (`ok | 3 passed | 1 failed`) of a report. */
-export function testCounts(output: Uint8Array): { passed: number; failed: number } {
-  const counts = { passed: 0, failed: 0 };
-  for (
-    const m of plainText(output).matchAll(/^(?:ok|FAILED) \| (\d+) passed.*? \| (\d+) failed/gm)
-  ) {
-    counts.passed += Number(m[1]);
-    counts.failed += Number(m[2]);
+/**
+ * Tests passed, failed and ignored, from the summary lines
+ * (`ok | 3 passed | 1 failed | 2 ignored`) of a report.
+ */
+export function testCounts(
+  output: Uint8Array,
+): { passed: number; failed: number; ignored: number } {
+  const counts = { passed: 0, failed: 0, ignored: 0 };
+  for (const line of plainText(output).matchAll(/^(?:ok|FAILED) \| \d+ passed.*$/gm)) {
+    const count = (what: string) => Number(line[0].match(new RegExp(`(\\d+) ${what}`))?.[1] ?? 0);
+    counts.passed += count("passed");
+    counts.failed += count("failed");
+    counts.ignored += count("ignored");
   }
   return counts;
 }

@@ -236,6 +236,15 @@ Deno.test("test shards: a run in which no test ran (a --filter matching none) fa
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     assertEquals(out.code, 1, text);
     assertStringIncludes(text, "no test ran");
+
+    // A file whose tests are all ignored (on this platform, say) is no mistake.
+    await Deno.writeTextFile(
+      join(dir, "a_test.ts"),
+      `Deno.test({ name: "alpha", ignore: true, fn() {} });\n`,
+    );
+    const ignored = await shards(dir);
+    assertEquals(ignored.code, 0, ignored.out);
+    assertStringIncludes(ignored.out, "all batches passed: 1 file");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -32,8 +32,13 @@ Deno.test("watchMirror: a key the store refuses is not retried until its file ch
       },
     });
     await started;
-    await Deno.mkdir(deep, { recursive: true });
-    await Deno.writeTextFile(join(deep, "long.txt"), "x");
+    // Made outside the tree and moved in whole, so that it arrives as one
+    // event: made in place, its creation and its write could fall into two
+    // batches under load, and the write is a change that takes it up again.
+    const outside = join(dir, "outside");
+    await Deno.mkdir(join(outside, deep.slice(src.length)), { recursive: true });
+    await Deno.writeTextFile(join(outside, deep.slice(src.length), "long.txt"), "x");
+    await Deno.rename(join(outside, "0".repeat(200)), join(src, "0".repeat(200)));
     // Retried, it would fail again at 1 s and 3 s after the first failure.
     await new Promise((r) => setTimeout(r, 4_000));
     assertEquals(batches.length, 1, JSON.stringify(batches.map((b) => b.failed)));

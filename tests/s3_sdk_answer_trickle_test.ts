@@ -12,7 +12,10 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { within } from "./raw_server.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
 
-const TIMEOUT_MS = 200;
+// Twenty trickle intervals: a test process starved for one request timeout
+// under load (four test processes on two cores) would see the socket idle
+// instead of the trickle, and fail on the wrong error.
+const TIMEOUT_MS = 400;
 
 /** The fake S3 behind a proxy answering the requests `trickled` picks 200 with a space every 20 ms. */
 async function withTrickle(

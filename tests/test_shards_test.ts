@@ -12,9 +12,10 @@ const SCRIPT = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.ur
 async function shards(
   dir: string,
   env: Record<string, string> = {},
+  flags: string[] = [],
 ): Promise<{ code: number; out: string; stdout: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, "--jobs", "2", dir],
+    args: ["run", "-A", SCRIPT, "--jobs", "2", ...flags, dir],
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
@@ -175,6 +176,27 @@ Deno.test("test shards: each batch has a TMPDIR of its own (mode 1777); what a b
     const clean = await shards(dir);
     assertEquals(clean.code, 0, clean.out);
     assert(!clean.out.includes("LEAK"), clean.out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("test shards: a type error fails the run before any batch; --no-check (for a caller that checked) skips that check", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "typed_test.ts"),
+      `const n: number = "not a number";\nDeno.test("typed", () => console.log("typed ran", n));\n`,
+    );
+    const checked = await shards(dir);
+    assertEquals(checked.code, 1, checked.out);
+    assertStringIncludes(checked.out, "TS2322");
+    assert(!checked.out.includes("typed ran"), checked.out);
+
+    const unchecked = await shards(dir, {}, ["--no-check"]);
+    assertEquals(unchecked.code, 0, unchecked.out);
+    assertStringIncludes(unchecked.out, "typed ran");
+    assertStringIncludes(unchecked.out, "all batches passed: 1 file");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

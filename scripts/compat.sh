@@ -55,6 +55,13 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# moto takes seconds to start: it starts now, while the aws CLI checks run
+# against the fake S3 server, and is waited for when they are done.
+PORT=$(free_port)
+moto_server -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+MOTO_PID=$!
+MOTO_URL="http://127.0.0.1:$PORT"
+
 # --- the aws CLI against the fake S3 server ---------------------------------
 
 step "start fake S3 server"
@@ -167,11 +174,7 @@ pass "fake S3 server stopped cleanly on SIGTERM"
 
 # --- the S3 store contract against moto -------------------------------------
 
-step "start moto_server"
-PORT=$(free_port)
-moto_server -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
-MOTO_PID=$!
-MOTO_URL="http://127.0.0.1:$PORT"
+step "wait for moto_server"
 for _ in $(seq 1 300); do
   if python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
     "$MOTO_URL/" >/dev/null 2>&1; then
@@ -184,54 +187,34 @@ python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], time
   >/dev/null 2>&1 || fail "moto_server did not answer on $MOTO_URL within 30s"
 pass "moto_server listening on $MOTO_URL"
 
-step "store contract tests against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/store_contract_s3_test.ts
-pass "store contract against moto_server"
-
-step "S3 listing (lean ListObjectsV2): tricky keys and paging against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/s3_list_test.ts
-pass "S3 listing against moto_server"
-
-step "every vc subcommand, as a process, against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_s3_workflow_test.ts
-pass "vc command line against moto_server"
-
-step "the repository suite (vc repo) against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/repo_s3_compat_test.ts
-pass "repository on moto_server"
-
-step "asset cache: boto3 multipart objects with non-standard part sizes, against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cache_multipart_compat_test.ts
-pass "uniform 6,000,000-byte and uneven 5/7/3 MiB parts verify"
-
-step "multipart puts with CRC32 part checksums (the cache service's uploads), against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/s3_part_checksum_compat_test.ts
-pass "CRC32 part checksums accepted and recorded by moto_server"
-
-step "versions another tool wrote under keys with a leading /, as a process, against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_slash_keys_test.ts
-pass "/-prefixed version keys are listed and read on moto_server"
-
-step "vc verify of a cached version another tool replaced in parts, against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/versioned_verify_replaced_multipart_test.ts
-pass "a same-size multipart replacement is reported, locked or not; a re-upload of the same bytes is ok"
-
-step "objects another tool stored as GLACIER, as a process, against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/s3_archived_object_test.ts
-pass "an archived object is reported as archived (not access denied); a mirror down fetches the rest"
-
-step "integrity lock file, as a process, against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/cli_lock_workflow_test.ts
-pass "integrity lock against moto_server"
-
-step "aws s3 cp and vc on one moto bucket: each reads what the other wrote in parts; vc serve over it"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/aws_cli_interop_compat_test.ts
-pass "aws's 8 MiB / 7 MB parts with CRC32 verify in vc; vc's parts and vc-md5 read back by aws; vc serve on moto"
-
-step "vc mirror (both directions, watch) against moto"
-VC_TEST_S3_ENDPOINT="$MOTO_URL" deno test --allow-all --no-prompt tests/mirror_test.ts tests/mirror_watch_test.ts \
-  tests/mirror_range_test.ts
-pass "vc mirror against moto_server"
+# The test files that run against VC_TEST_S3_ENDPOINT when it is set, in one
+# scripts/test_shards.ts run: one type check for all of them and two `deno test`
+# processes at once (batches of eight), where one `deno test` each checked and
+# loaded its graph again, one after the other. What they cover:
+#  - the S3 store contract; lean ListObjectsV2 (tricky keys, paging);
+#  - every vc subcommand, as a process; the repository suite (vc repo);
+#  - the asset cache verifying boto3 multipart objects with non-standard part
+#    sizes (uniform 6,000,000-byte and uneven 5/7/3 MiB parts);
+#  - multipart puts with CRC32 part checksums (the cache service's uploads);
+#  - versions another tool wrote under keys with a leading / (listed and read);
+#    keys with . and .. segments;
+#  - vc verify of a cached version another tool replaced in parts (reported,
+#    locked or not; a re-upload of the same bytes is ok);
+#  - objects another tool stored as GLACIER (reported as archived, not access
+#    denied; a mirror down fetches the rest); the integrity lock file;
+#  - aws s3 cp and vc on one bucket: aws's 8 MiB / 7 MB parts with CRC32 verify
+#    in vc, vc's parts and vc-md5 read back by aws; vc serve over it;
+#  - vc mirror (both directions, watch, ranges).
+# A failed file fails the run and is named at the end.
+step "S3 store contract, S3 listing, every vc subcommand, repository, cache, mirror: test files against moto"
+VC_TEST_S3_ENDPOINT="$MOTO_URL" deno run --allow-all scripts/test_shards.ts --jobs 2 \
+  tests/store_contract_s3_test.ts tests/s3_list_test.ts tests/cli_s3_workflow_test.ts \
+  tests/repo_s3_compat_test.ts tests/cache_multipart_compat_test.ts \
+  tests/s3_part_checksum_compat_test.ts tests/cli_slash_keys_test.ts tests/dot_segment_keys_test.ts \
+  tests/versioned_verify_replaced_multipart_test.ts tests/s3_archived_object_test.ts \
+  tests/cli_lock_workflow_test.ts tests/aws_cli_interop_compat_test.ts \
+  tests/mirror_test.ts tests/mirror_watch_test.ts tests/mirror_range_test.ts
+pass "test files against moto_server"
 
 step "vc mirror and aws s3 sync agree on what is in sync, both ways, against moto"
 MI="$WORK/mirror-interop"

@@ -16,9 +16,24 @@ export function jobsValue(text: string | undefined): number {
   return n;
 }
 
+/**
+ * `parse()`, or `undefined` once its error is said as one line,
+ * `NAME: message`: a usage error of a runner, not a stack trace.
+ */
+export function parsedOrSaid<T>(name: string, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    console.error(`${name}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
 /** How a process ended, and its output: stdout, then stderr. */
 export interface DenoRun {
+  /** Whether the process exited with 0. */
   ok: boolean;
+  /** Its stdout, then its stderr. */
   output: Uint8Array;
 }
 
@@ -107,6 +122,7 @@ export function plainText(output: Uint8Array): string {
 
 /** A failed test as Deno lists it under its FAILURES heading: `name => at:line:col`. */
 export interface Failure {
+  /** The test's name. */
   name: string;
   /** The file of the failing test, as Deno writes it (relative or a URL). */
   at: string;

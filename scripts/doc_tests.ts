@@ -34,6 +34,7 @@ import {
   failures,
   jobsValue,
   leakReport,
+  parsedOrSaid,
   plainText,
   runDeno,
   runDenoInTmpDir,
@@ -112,14 +113,8 @@ function named(output: Uint8Array, modules: Generated[], dir: string): string {
 }
 
 async function main(): Promise<number> {
-  let plan: Plan;
-  try {
-    plan = parseArgs(Deno.args);
-  } catch (error) {
-    // A usage error: one line, no stack.
-    console.error(`doc_tests: ${(error as Error).message}`);
-    return 2;
-  }
+  const plan = parsedOrSaid("doc_tests", () => parseArgs(Deno.args));
+  if (plan === undefined) return 2;
   const started = performance.now();
   const dir = await Deno.makeTempDir({ prefix: "vc_doc_tests_" });
   try {

@@ -59,6 +59,7 @@ import {
   failures,
   jobsValue,
   leakReport,
+  parsedOrSaid,
   runDenoInTmpDir,
   testCounts,
 } from "./deno_test_process.ts";
@@ -214,14 +215,8 @@ async function typeCheck(files: readonly string[]): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  let plan: Plan;
-  try {
-    plan = parseArgs(Deno.args);
-  } catch (error) {
-    // A usage error: one line, no stack.
-    console.error(`test_shards: ${(error as Error).message}`);
-    return 2;
-  }
+  const plan = parsedOrSaid("test_shards", () => parseArgs(Deno.args));
+  if (plan === undefined) return 2;
   const files = new Map<string, number>();
   for (const path of plan.paths) await collect(path, files);
   if (files.size === 0) {

@@ -7,7 +7,11 @@
  *   that an item came: an empty iteration passes it untested;
  * - a test skipped by returning early on the platform or environment
  *   (`if (Deno.build.os === "windows") return;`): it reports "ok" where it
- *   never ran; such a test is declared `ignore:` with its reason.
+ *   never ran; such a test is declared `ignore:` with its reason;
+ * - a module-level `Deno.env.set`/`delete` or `Deno.chdir`: the test runner
+ *   imports a batch's files into one worker (`scripts/test_shards.ts`), so
+ *   it would change what the other files of the batch run under, unseen; a
+ *   test sets them inside itself and restores them.
  */
 import { assertEquals } from "./assert.ts";
 
@@ -26,6 +30,10 @@ const RULES: [RegExp, string][] = [
     // here marks a skip (`if (!(await bind(a, b))) return; // not root`).
     /^[ \t]*if \([^\n]*\) return;?[ \t]*\/\/[^\n]*\b(?:not root|not allowed|not installed|not available|unavailable|unsupported|not supported|cannot run|skip\w*)\b[^\n]*$/gim,
     "a test skipped by returning early: declare it `ignore:` with its reason",
+  ],
+  [
+    /^(?:Deno\.env\.(?:set|delete)|Deno\.chdir)\(/gm,
+    "a module-level change of the environment or working directory reaches the other files of the batch: make it inside the test, and restore it",
   ],
 ];
 
@@ -66,6 +74,11 @@ Deno.test("test honesty lint: each pattern is found, and its honest form is not"
     "  if (Deno.uid() !== 0) return; // root only", // 22: skipped
     "  if (done) return; // the last item was seen", // an ordinary early return: fine
     "});",
+    'Deno.env.set("VC_X", "1");', // 25: module level
+    'Deno.chdir("/tmp");', // 26: module level
+    'Deno.test("d", () => {',
+    '  Deno.env.set("VC_X", "1");', // inside a test: fine
+    "});",
   ].join("\n");
   assertEquals(
     honestyFindings("t.ts", text).map((f) => f.split(":").slice(0, 2).join(":")).sort(),
@@ -73,6 +86,8 @@ Deno.test("test honesty lint: each pattern is found, and its honest form is not"
       "t.ts:2",
       "t.ts:21",
       "t.ts:22",
+      "t.ts:25",
+      "t.ts:26",
       "t.ts:3",
       "t.ts:7",
     ],

@@ -112,10 +112,20 @@ try {
     throw new DemoFailed(1);
   }
   console.log(`\nThe manifest vc wrote equals manifest.example.json:\n${written}`);
+  // The environment wins over DIR's vc.json: a shell that exports one of
+  // these would send the hint's `vc path` to its own bucket or cache.
+  const overriding = ["VC_CONFIG", "VC_BUCKET", "VC_CACHE_DIR", "VC_MANIFEST", "VC_LOCK"]
+    .filter((name) => base.env(name) !== undefined);
+  const unset = overriding.length > 0 ? `env ${overriding.map((n) => `-u ${n}`).join(" ")} ` : "";
   console.log(
     keep
       ? `Look around in ${dir}: vc run there uses its bucket and cache (named in its vc.json),\n` +
-        `e.g. \`cd ${dir} && vc path /demo/table.csv\`; delete it when done.`
+        `e.g. \`cd ${dir} && ${unset}vc path /demo/table.csv\`; delete it when done.` +
+        (unset === ""
+          ? ""
+          : `\n(${overriding.join(", ")} ${
+            overriding.length === 1 ? "is" : "are"
+          } set in your shell and would win over its vc.json.)`)
       : `(Run \`deno task demo DIR\` to keep the files.)`,
   );
 } catch (error) {

@@ -134,6 +134,12 @@ Deno.test("deno task demo: the caller's VC_LOCK, VC_FROZEN and offline settings 
     });
     assertEquals(out.code, 0, `demo failed:\n${out.stdout}\n${out.stderr}`);
     assertEquals(await Deno.readTextFile(lock), mine);
+    // The kept DIR's hint unsets what would win over DIR's vc.json in this shell.
+    assertStringIncludes(out.stdout, `cd ${dir}/demo && env -u VC_LOCK vc path /demo/table.csv`);
+    assertStringIncludes(
+      out.stdout,
+      "(VC_LOCK is set in your shell and would win over its vc.json.)",
+    );
     // Its own lock file is the default one, beside its manifest.
     assertStringIncludes(
       await Deno.readTextFile(`${dir}/demo/versioned_assets.lock.json`),

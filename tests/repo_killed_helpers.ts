@@ -34,8 +34,15 @@ export async function killedBeforeMarker(
         return store;
       },
     });`;
-  // The child dies without cleaning up: the scratch space it used (a restore
-  // spools the snapshot there) is removed with this directory.
+  await runKilledChild(script);
+}
+
+/**
+ * Runs `script` in a `deno eval` child that must die with exit 137 (as kill
+ * -9) and asserts it did. The child cannot clean up, so it runs with a TMPDIR
+ * of its own (a restore spools its snapshot there), removed afterwards.
+ */
+export async function runKilledChild(script: string): Promise<void> {
   const tmp = await Deno.makeTempDir({ prefix: "vc_killed_child_tmp_" });
   try {
     const { code } = await new Deno.Command(Deno.execPath(), {

@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { CatalogDamagedError } from "../src/repo/catalog.ts";
+import { runKilledChild } from "./repo_killed_helpers.ts";
 
 Deno.test("repo restore --force over a damaged catalog killed while writing rows leaves it damaged", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_damaged_killed_" });
@@ -38,16 +39,7 @@ Deno.test("repo restore --force over a damaged catalog killed while writing rows
         force: true,
         onProgress: (p) => { if (p.current === "writing the catalog") Deno.exit(137); },
       });`;
-    // Its scratch space (the spooled snapshot) is left where dir's removal takes it.
-    const childTmp = join(dir, "tmp");
-    await Deno.mkdir(childTmp);
-    const { code } = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--no-check", script],
-      env: { TMPDIR: childTmp },
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    assertEquals(code, 137);
+    await runKilledChild(script);
 
     // The damaged catalog is still there: the repository says so, never opens empty.
     assertEquals(await Deno.readFile(catalogPath), damaged);

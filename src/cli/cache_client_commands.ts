@@ -18,6 +18,7 @@ import { shellWord } from "../shell_word.ts";
 import { localPathArg } from "./local_path.ts";
 import { spoolStdin, type StdinSpool } from "./stdin_spool.ts";
 import { writeOut } from "./write_out.ts";
+import { parseSize } from "./units.ts";
 import type { OptionSpecs } from "./options.ts";
 
 const CLIENT_OPTIONS: OptionSpecs = {
@@ -33,7 +34,7 @@ const CLIENT_OPTIONS: OptionSpecs = {
   },
 };
 
-function client(ctx: CommandContext): CacheClient {
+function client(ctx: CommandContext, extra: { maxDownloadBytes?: number } = {}): CacheClient {
   const url = ctx.flags.string("url") ?? ctx.io.env("VC_CACHE_URL");
   const token = ctx.flags.string("token") ?? ctx.io.env("VC_CACHE_TOKEN");
   if (url === undefined || url === "") {
@@ -45,7 +46,7 @@ function client(ctx: CommandContext): CacheClient {
   // The global --request-timeout (else VC_REQUEST_TIMEOUT) bounds the service's silences too.
   const timeoutMs = cliStoreOptions(ctx).s3?.requestTimeoutMs ??
     requestTimeoutFromEnv((name) => ctx.io.env(name));
-  const make = () => new CacheClient({ url, token, timeoutMs });
+  const make = () => new CacheClient({ url, token, timeoutMs, ...extra });
   try {
     // A malformed --url is a usage error naming the flag; from VC_CACHE_URL it names the value.
     return ctx.flags.string("url") === undefined ? make() : flagValue("--url", make);
@@ -268,15 +269,30 @@ export const get: Command = {
   name: "cache-client get",
   positionals: ["ID", "DEST"],
   required: 1,
-  usage: "ID [DEST]",
+  usage: "ID [DEST] [--max-bytes SIZE]",
   description:
     "Writes the cache's file to the file DEST (atomically; not a directory), or to stdout\nwithout DEST. Exits 1 when the cache has no file.",
-  options: CLIENT_OPTIONS,
-  examples: ["vc cache-client get 4b57…08 result.csv", "vc cache-client get 4b57…08 | head"],
+  options: {
+    ...CLIENT_OPTIONS,
+    "max-bytes": {
+      type: "string",
+      valueName: "SIZE",
+      description: "fail a download larger than this (e.g. 2GiB; default: no limit)",
+    },
+  },
+  examples: [
+    "vc cache-client get 4b57…08 result.csv",
+    "vc cache-client get 4b57…08 | head",
+    "vc cache-client get 4b57…08 result.csv --max-bytes 2GiB",
+  ],
   async run(ctx) {
     const [cacheId, dest] = ctx.args as [string, string | undefined];
     checkCacheId(cacheId);
-    const c = client(ctx);
+    const maxBytes = ctx.flags.string("max-bytes");
+    const c = client(
+      ctx,
+      maxBytes === undefined ? {} : { maxDownloadBytes: parseSize(maxBytes, "--max-bytes") },
+    );
     if (dest === undefined || dest === "-") {
       ctx.out.rawContent(
         "cache-client get",

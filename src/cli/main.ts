@@ -87,6 +87,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "max-json-bytes",
   "max-uploads",
   "max-bytes-per-identity",
+  "max-bytes",
   "sweep-interval",
   "body-idle-timeout",
   "url",

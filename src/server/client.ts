@@ -95,6 +95,14 @@ export interface CacheClientOptions {
   retryBaseDelayMs?: number;
   /** Longest wait before a retry in ms, also for a `Retry-After` (default 20,000). */
   maxRetryDelayMs?: number;
+  /**
+   * Most bytes a download (`get`, `getBytes`, `download`) takes (default:
+   * no limit). An answer announcing more (`Content-Length`) is refused before
+   * its body, and one without a length (a server or proxy streaming without
+   * end) is cut once it passes the limit: a `CacheServiceError` naming the
+   * cache, the URL and the limit, not retried; `download` leaves no file.
+   */
+  maxDownloadBytes?: number;
 }
 
 /** An upload's send time on top of the timeout, at a rate any working link beats. */
@@ -143,6 +151,7 @@ const CLIENT_OPTIONS: OptionNames<CacheClientOptions> = {
   maxAttempts: true,
   retryBaseDelayMs: true,
   maxRetryDelayMs: true,
+  maxDownloadBytes: true,
 };
 const REQUEST_OPTIONS: OptionNames<RequestOptions> = { signal: true };
 const GET_OPTIONS = { range: true, signal: true } as const;
@@ -220,6 +229,7 @@ export class CacheClient {
   readonly #maxAttempts: number;
   readonly #retryBaseDelayMs: number;
   readonly #maxRetryDelayMs: number;
+  readonly #maxDownloadBytes: number;
 
   /**
    * Creates a client. Throws `InvalidInputError` for an unknown option, when `url` is not an
@@ -300,6 +310,9 @@ export class CacheClient {
     this.#maxAttempts = count("maxAttempts", options.maxAttempts ?? 5, 1);
     this.#retryBaseDelayMs = count("retryBaseDelayMs", options.retryBaseDelayMs ?? 100, 0);
     this.#maxRetryDelayMs = count("maxRetryDelayMs", options.maxRetryDelayMs ?? 20_000, 0);
+    this.#maxDownloadBytes = options.maxDownloadBytes === undefined
+      ? Infinity
+      : count("maxDownloadBytes", options.maxDownloadBytes, 0);
   }
 
   /**
@@ -811,16 +824,38 @@ export class CacheClient {
     // where a resumed body ends.
     const length = Number(res.headers.get("content-length") ?? NaN);
     const size = Number.isSafeInteger(length) && length >= 0 ? length : Infinity;
-    const body = init.range === undefined ? this.#resumable(id, res, size, init.signal) : res.body;
+    const max = this.#maxDownloadBytes;
+    if (size !== Infinity && size > max && uncoded(res)) {
+      await res.body.cancel().catch(() => {});
+      throw this.#tooLarge(id, res, `announced ${size} bytes (Content-Length)`);
+    }
+    let body = init.range === undefined ? this.#resumable(id, res, size, init.signal) : res.body;
     const md5 = checkableMd5(res);
-    if (md5 === undefined && body === res.body) return res;
-    return new Response(
-      md5 === undefined ? body : body.pipeThrough(checkedMd5(id, md5, size, redactUrl(this.#url))),
-      {
-        status: res.status,
-        statusText: res.statusText,
-        headers: res.headers,
-      },
+    if (md5 !== undefined) body = body.pipeThrough(checkedMd5(id, md5, size, redactUrl(this.#url)));
+    // Counted as it comes: an answer without a length (a server or proxy
+    // that streams without end), or with a content coding (its length is the
+    // coded bytes': a gzip of zeros inflates a thousandfold), is cut at the
+    // limit, before the disk or the memory fills.
+    if (max !== Infinity) {
+      body = body.pipeThrough(
+        bounded(max, () => this.#tooLarge(id, res, `sent more than ${max} bytes`)),
+      );
+    }
+    if (body === res.body) return res;
+    return new Response(body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+    });
+  }
+
+  /** The error of a download past `maxDownloadBytes` (see `#getOnce`). */
+  #tooLarge(id: string, res: Response, what: string): CacheServiceError {
+    return new CacheServiceError(
+      `download of cache ${id}: the cache service at ${redactUrl(this.#url)} ${what}, ` +
+        `over the limit of ${this.#maxDownloadBytes} bytes (maxDownloadBytes, ` +
+        "`vc cache-client get --max-bytes`)",
+      res.status,
     );
   }
 
@@ -1220,6 +1255,18 @@ function pageText(text: string): string {
   const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
   const plain = title || text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
   return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
+}
+
+/** Passes at most `max` bytes on, then errors with `tooLarge()` (the source cancelled). */
+function bounded(max: number, tooLarge: () => Error): TransformStream<Uint8Array, Uint8Array> {
+  let bytes = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      bytes += chunk.length;
+      if (bytes > max) throw tooLarge();
+      controller.enqueue(chunk);
+    },
+  });
 }
 
 function counting(

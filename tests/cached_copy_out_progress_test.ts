@@ -123,7 +123,8 @@ Deno.test("sync of a cached entry reports its check and its copy as the entry's 
     });
     await vc.add("/big.bin", `${dir}/big.bin`);
     await vc.path("/big.bin"); // cached: the sync only checks and copies
-    const steps: Record<string, Seen[]> = { checking: [], copying: [] };
+    // Then the copy in DEST is hashed for the sync's records.
+    const steps: Record<string, Seen[]> = { checking: [], copying: [], hashing: [] };
     await vc.sync(`${dir}/out`, {
       onProgress: (p) => {
         if (p.step === undefined) return;
@@ -134,6 +135,7 @@ Deno.test("sync of a cached entry reports its check and its copy as the entry's 
     });
     assertWhole(steps.checking!, SIZE, "the check");
     assertWhole(steps.copying!, SIZE, "the copy");
+    assertWhole(steps.hashing!, SIZE, "the hash of the copy");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -217,3 +217,28 @@ Deno.test({
     assertStringIncludes(warnings[0]!, `waiting for another vc sync into ${out} to finish`);
   },
 });
+
+// The record held only the size and the modification time: a same-size edit
+// whose mtime was set back (`touch -d`, `touch -r`, an editor or a
+// `cp -p` / `rsync -t` that keeps times) matched it, and the next sync
+// replaced the edit without a word (exit 0).
+Deno.test("vc sync refuses a same-size edit whose modification time was set back", async () => {
+  await using ws = await synced();
+  const file = ws.path("out/d/a.csv");
+  const written = await Deno.stat(file);
+  // A change time in a later second than the write's (Deno gives it to the
+  // second): the edit below then moves it, as any edit after a sync does.
+  while (Math.floor(Date.now() / 1000) <= Math.floor(written.ctime!.getTime() / 1000)) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await Deno.writeTextFile(file, "A\n"); // same size as "a\n"
+  await Deno.utime(file, written.atime!, written.mtime!);
+  const edited = await Deno.stat(file);
+  assertEquals([edited.size, edited.mtime], [written.size, written.mtime]);
+
+  const r = await ws.vc("sync", "out");
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, `${file}: it changed since vc sync wrote it`);
+  assertEquals(await ws.read("out/d/a.csv"), "A\n", "the edit is kept");
+  assertEquals(await ws.read("out/d/b.csv"), "b\n");
+});

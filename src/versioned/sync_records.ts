@@ -1,14 +1,18 @@
 /**
  * What `vc sync` wrote into a destination directory, so that a later sync
  * does not replace a file the user changed since (or one vc never wrote)
- * without a word: `DEST/.vc-sync.json` keeps the size and modification
- * time of each file as vc left it (not its inode, which a network or FUSE
- * file system may renumber on every mount). A file whose stat still matches is
- * vc's to replace, without reading it (a re-sync of a large DEST stays a
- * stat per file); one that does not is compared with the bytes to be
- * written, and replaced only when they are the same (a copy left by
- * baiji-pod's sync, an older vc, or a sync killed before it wrote its
- * records) or when the caller forces it.
+ * without a word: `DEST/.vc-sync.json` keeps the size, modification time,
+ * change time and SHA-256 of each file as vc left it (not its inode, which a
+ * network or FUSE file system may renumber on every mount). A file whose
+ * stat still matches is vc's to replace, without reading it (a re-sync of a
+ * large DEST stays a stat per file). One whose size and modification time
+ * match but whose change time moved (edited with its mtime set back by
+ * `touch -d` or a tool that keeps times, or copied with its times by
+ * `cp -a`) is hashed, and is vc's when it still holds the bytes vc wrote.
+ * Any other is compared with the bytes to be written, and replaced only
+ * when they are the same (a copy left by baiji-pod's sync, an older vc, or a
+ * sync killed before it wrote its records) or when the caller forces it.
+ * Records of an older vc (size and mtime only) are trusted as they were.
  *
  * The records live in DEST, not in the cache, so that they move with it and
  * survive `vc cache clear`; a sync holds `DEST/.vc-sync.json.lock` while it
@@ -22,6 +26,7 @@ import { join } from "../path.ts";
 import { PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { sha256File } from "../hash.ts";
 
 /** The name of the record file in DEST. */
 export const SYNC_RECORD_NAME = ".vc-sync.json";
@@ -31,6 +36,10 @@ const LOCK_NAME = `${SYNC_RECORD_NAME}.lock`;
 interface Written {
   size: number;
   mtimeMs: number;
+  /** Change time (whole seconds in Deno); absent in records of an older vc. */
+  ctimeMs?: number;
+  /** SHA-256 of the bytes written; absent in records of an older vc. */
+  sha256?: string;
 }
 
 /**
@@ -152,7 +161,12 @@ export class SyncRecords {
         for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
           const w = value as Partial<Written> | null;
           if (typeof w?.size === "number" && typeof w.mtimeMs === "number") {
-            files[key] = { size: w.size, mtimeMs: w.mtimeMs };
+            files[key] = {
+              size: w.size,
+              mtimeMs: w.mtimeMs,
+              ...(typeof w.ctimeMs === "number" ? { ctimeMs: w.ctimeMs } : {}),
+              ...(typeof w.sha256 === "string" ? { sha256: w.sha256 } : {}),
+            };
           }
         }
       }
@@ -186,7 +200,9 @@ export class SyncRecords {
     }
     if (info.isDirectory) return;
     const record = this.#files[path];
-    if (info.isFile && record !== undefined && matches(record, info)) return;
+    if (info.isFile && record !== undefined && await stillWritten(record, info, dest, signal)) {
+      return;
+    }
     if (info.isFile && await sameBytes(dest, info.size, source, signal)) return;
     const what = info.isSymlink
       ? "is a symbolic link"
@@ -201,10 +217,26 @@ export class SyncRecords {
     );
   }
 
-  /** Records `dest` as vc just wrote it for `path`. */
-  async wrote(path: string, dest: string): Promise<void> {
+  /**
+   * Records `dest` as vc just wrote it for `path`; `onProgress` is told the
+   * bytes of it hashed so far (seconds a GB).
+   */
+  async wrote(
+    path: string,
+    dest: string,
+    options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+  ): Promise<void> {
+    // Hashed (from the page cache, just written) so that a file whose change
+    // time moved can be told apart later: copied with its times, or edited.
+    const sha256 = await sha256File(dest, options);
     const info = await Deno.lstat(dest);
-    this.#files[path] = { size: info.size, mtimeMs: info.mtime?.getTime() ?? 0 };
+    const ctimeMs = info.ctime?.getTime();
+    this.#files[path] = {
+      size: info.size,
+      mtimeMs: info.mtime?.getTime() ?? 0,
+      ...(ctimeMs !== undefined ? { ctimeMs } : {}),
+      sha256,
+    };
     this.#changed = true;
   }
 
@@ -219,8 +251,27 @@ export class SyncRecords {
   }
 }
 
-function matches(record: Written, info: Deno.FileInfo): boolean {
-  return record.size === info.size && record.mtimeMs === (info.mtime?.getTime() ?? 0);
+/**
+ * True when the file `dest` (statted as `info`) is still as vc wrote it for
+ * `record`: size, modification time and change time as recorded; or, when
+ * only the change time moved (a same-size edit with its mtime set back, or a
+ * `cp -a` of DEST), holding the bytes whose SHA-256 was recorded. A record
+ * without a change time or hash (an older vc's), or a platform without a
+ * change time, is matched by size and modification time as before.
+ */
+async function stillWritten(
+  record: Written,
+  info: Deno.FileInfo,
+  dest: string,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (record.size !== info.size || record.mtimeMs !== (info.mtime?.getTime() ?? 0)) return false;
+  const ctimeMs = info.ctime?.getTime();
+  if (record.ctimeMs === undefined || ctimeMs === undefined || record.ctimeMs === ctimeMs) {
+    return true;
+  }
+  if (record.sha256 === undefined) return false;
+  return await sha256File(dest, signal ? { signal } : {}) === record.sha256;
 }
 
 /**

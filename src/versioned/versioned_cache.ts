@@ -278,7 +278,8 @@ export interface VersionedEntryStep {
   /**
    * `downloading`: the entry is downloaded into the cache (`sync` only);
    * `checking`: the cached copy is read to check it; `copying`: it is copied
-   * to DEST; `hashing`: its SHA-256 is taken for the lock file.
+   * to DEST; `hashing`: its SHA-256 is taken for the lock file (`fillLock`),
+   * or the copy in DEST for the sync's records (`syncSettled`).
    */
   name: "downloading" | "checking" | "copying" | "hashing";
   /** Bytes downloaded, read (checking) or written (copying) so far. */
@@ -1638,7 +1639,16 @@ export class VersionedCache {
                 : {}),
               ...(options.signal ? { signal: options.signal } : {}),
             });
-            await records.wrote(path, dest);
+            // The copy in DEST is hashed for the records (seconds a GB): its own step.
+            const size = onProgress ? (await Deno.lstat(dest)).size : 0;
+            const hashing = report("hashing");
+            if (onProgress) hashing({ bytes: 0, total: size });
+            await records.wrote(path, dest, {
+              ...(options.signal ? { signal: options.signal } : {}),
+              ...(onProgress
+                ? { onProgress: (b: number) => hashing({ bytes: b, total: size }) }
+                : {}),
+            });
             return { path, dest };
           } finally {
             // Failed entries count too: the progress reaches its total.

@@ -8,7 +8,7 @@
 import { counted } from "../counted.ts";
 import { basename, fromFileUrl, join } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
-import { manifestAbove, readManifest } from "../versioned/manifest.ts";
+import { classifyValue, manifestAbove, readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath, parseVersionedKey } from "../versioned/naming.ts";
 import { assertVersion } from "../versioned/version.ts";
 import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
@@ -455,20 +455,34 @@ export const ls: Command = {
   positionals: [],
   required: 0,
   usage: "",
-  description: "Lists the manifest's paths with their pinned versions (or overrides).",
+  description:
+    "Lists the manifest's paths with their pinned versions (or overrides, marked as such; in\n--json their rows add `override`, the location vc reads).",
   options: VERSIONED_OPTIONS,
   examples: ["vc ls", "vc ls --manifest other/versioned_assets.json --json"],
   async run(ctx) {
     // Reads only the manifest, so it works without a bucket configured.
     const { manifest } = versionedSettings(ctx);
     const entries = await readManifest(manifest);
-    const rows = Object.keys(entries).sort(compareUtf8).map((p) => ({
-      path: p,
-      version: entries[p]!,
-    }));
+    // `version` is the value as written (an override's too, as it always
+    // was); an override's row adds `override`, the location vc reads, so a
+    // script tells the two apart without guessing from the value's shape.
+    const rows: Array<{ path: string; version: string; override?: string }> = Object.keys(entries)
+      .sort(compareUtf8).map((p) => {
+        const value = entries[p]!;
+        const meaning = classifyValue(value, manifest);
+        return meaning.kind === "override"
+          ? { path: p, version: value, override: meaning.location }
+          : { path: p, version: value };
+      });
     // A hand edit may pin one look twice (add and update refuse that).
     const shown = manifestPathsShown(ctx.out, manifest, rows.map((r) => r.path));
-    await ctx.out.data(rows, table(rows.map((r) => [shown(r.path), r.version])));
+    await ctx.out.data(
+      rows,
+      table(rows.map((r) => [
+        shown(r.path),
+        r.override === undefined ? r.version : `${r.version} (override)`,
+      ])),
+    );
   },
 };
 

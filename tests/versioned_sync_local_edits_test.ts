@@ -242,3 +242,19 @@ Deno.test("vc sync refuses a same-size edit whose modification time was set back
   assertEquals(await ws.read("out/d/a.csv"), "A\n", "the edit is kept");
   assertEquals(await ws.read("out/d/b.csv"), "b\n");
 });
+
+// Only the times moved (`touch`, a copy without -p, a restore that sets
+// them): the file still holds what vc wrote, so a new pin replaces it. It
+// used to be compared with the new pin's bytes only, and refused.
+Deno.test("vc sync still updates a synced file that was only touched", async () => {
+  await using ws = await synced();
+  const file = ws.path("out/d/a.csv");
+  const later = new Date(Date.now() + 3_600_000);
+  await Deno.utime(file, later, later);
+  await ws.write("a2.csv", "a2\n");
+  assertEquals((await ws.vc("update", "/d/a.csv", "a2.csv", "--patch")).code, 0);
+
+  const r = await ws.vc("sync", "out");
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(await ws.read("out/d/a.csv"), "a2\n");
+});

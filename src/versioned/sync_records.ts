@@ -5,10 +5,10 @@
  * change time and SHA-256 of each file as vc left it (not its inode, which a
  * network or FUSE file system may renumber on every mount). A file whose
  * stat still matches is vc's to replace, without reading it (a re-sync of a
- * large DEST stays a stat per file). One whose size and modification time
- * match but whose change time moved (edited with its mtime set back by
- * `touch -d` or a tool that keeps times, or copied with its times by
- * `cp -a`) is hashed, and is vc's when it still holds the bytes vc wrote.
+ * large DEST stays a stat per file). One whose size matches but whose times
+ * moved (edited with its mtime set back by `touch -d` or a tool that keeps
+ * times, copied with its times by `cp -a`, or only touched) is hashed, and
+ * is vc's when it still holds the bytes vc wrote.
  * Any other is compared with the bytes to be written, and replaced only
  * when they are the same (a copy left by baiji-pod's sync, an older vc, or a
  * sync killed before it wrote its records) or when the caller forces it.
@@ -253,11 +253,12 @@ export class SyncRecords {
 
 /**
  * True when the file `dest` (statted as `info`) is still as vc wrote it for
- * `record`: size, modification time and change time as recorded; or, when
- * only the change time moved (a same-size edit with its mtime set back, or a
- * `cp -a` of DEST), holding the bytes whose SHA-256 was recorded. A record
- * without a change time or hash (an older vc's), or a platform without a
- * change time, is matched by size and modification time as before.
+ * `record`: size, modification time and change time as recorded, without
+ * reading it; or, when only its times moved (a same-size edit with its mtime
+ * set back, a `cp -a` of DEST, a `touch`), holding the bytes whose SHA-256
+ * was recorded. A record without a change time or hash (an older vc's), or
+ * a platform without a change time, is matched by size and modification
+ * time as before.
  */
 async function stillWritten(
   record: Written,
@@ -265,9 +266,12 @@ async function stillWritten(
   dest: string,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  if (record.size !== info.size || record.mtimeMs !== (info.mtime?.getTime() ?? 0)) return false;
+  if (record.size !== info.size) return false;
   const ctimeMs = info.ctime?.getTime();
-  if (record.ctimeMs === undefined || ctimeMs === undefined || record.ctimeMs === ctimeMs) {
+  if (
+    record.mtimeMs === (info.mtime?.getTime() ?? 0) &&
+    (record.ctimeMs === undefined || ctimeMs === undefined || record.ctimeMs === ctimeMs)
+  ) {
     return true;
   }
   if (record.sha256 === undefined) return false;

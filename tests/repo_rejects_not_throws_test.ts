@@ -17,6 +17,8 @@ Deno.test("repo: every method's refusal is a rejected promise, never a synchrono
     const calls: [string, () => Promise<unknown>][] = [
       ["get", () => repo.get(-1)],
       ["current", () => repo.current("/a/../b")],
+      ["heldSpelling", () => repo.heldSpelling(A({ path: "/a", tag: "x" }))],
+      ["heldSpelling path", () => repo.heldSpelling({ path: "/a/../b" })],
       ["list state", () => repo.list({ state: A("live") })],
       ["list limit", () => repo.list({ limit: 0 })],
       ["list option", () => repo.list(A({ limt: 1 }))],

@@ -31,6 +31,7 @@ import type { ObjectStore } from "../store/types.ts";
 import { parseDuration } from "./units.ts";
 import { copyLocalOut, writeLocalOut } from "./write_out.ts";
 import { shellWord } from "../shell_word.ts";
+import { escapedUnicode, spellingDifference } from "../unicode_spelling.ts";
 import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
@@ -120,6 +121,22 @@ async function withRepo<T>(
   const { Repository } = await import("../repo/repository.ts");
   await using repo = await Repository.open(repoUri(ctx, command), openOptions(ctx));
   return await fn(repo);
+}
+
+/**
+ * What a lookup that found nothing says of `name` when the repository holds
+ * it in another Unicode spelling (lookups compare as written, and the two
+ * print alike): the spelling to use, both escaped; undefined otherwise.
+ */
+async function heldSpellingNote(
+  repo: Repository,
+  name: { path: string } | { tag: string },
+): Promise<string | undefined> {
+  const held = await repo.heldSpelling(name);
+  if (held === undefined) return undefined;
+  const [kind, given] = "path" in name ? ["path", name.path] : ["tag", name.tag];
+  return `the repository holds the ${kind} ${escapedUnicode(held)}, spelled otherwise in ` +
+    `Unicode than ${escapedUnicode(given)} (${spellingDifference(given, held)}): use its spelling`;
 }
 
 /**
@@ -304,12 +321,19 @@ export const current: Command = {
   examples: ["vc repo current /raw/latest.csv --json"],
   async run(ctx) {
     const path = pathArg(ctx.args[0]!, "PATH");
-    const record = await withRepo(ctx, "repo current", (repo) => repo.current(path));
+    const [record, twin] = await withRepo(ctx, "repo current", async (repo) => {
+      const record = await repo.current(path);
+      return [record, record === undefined ? await heldSpellingNote(repo, { path }) : undefined];
+    });
     if (record === undefined) {
       // JSON says it with null on stdout; exit 1 needs its reason on stderr
       // in every mode (--quiet and --json too), as for every command.
       if (ctx.out.mode === "json") await ctx.out.data(null, "");
-      ctx.out.failure(`no published record of ${path}`);
+      ctx.out.failure(
+        twin === undefined
+          ? `no published record of ${path}`
+          : `no published record of ${escapedUnicode(path)}; ${twin}`,
+      );
       return 1;
     }
     await ctx.out.data(record, recordLines([record]));
@@ -527,10 +551,19 @@ function tagCommand(name: "tag" | "untag"): Command {
       // A path no record has yet: legal (its versions get the tags when
       // added), but as likely a typo of one that has records: said.
       let noRecords = false;
+      // Of the tags not changed, and a path with no record: the spellings the
+      // repository holds of them, which print alike.
+      const twins: string[] = [];
       const changed = await withRepo(ctx, `repo ${name}`, async (repo) => {
         const changed = await repo[name](where, tags);
         if ("path" in where) {
           noRecords = (await repo.list({ path: where.path, limit: 1 })).length === 0;
+        }
+        const names = tags.filter((t) => !changed.includes(t)).map((tag) => ({ tag }));
+        const lookups = noRecords && "path" in where ? [{ path: where.path }, ...names] : names;
+        for (const lookup of lookups) {
+          const note = await heldSpellingNote(repo, lookup);
+          if (note !== undefined) twins.push(note);
         }
         // A record shows its path's tags too: one of those is not the record's
         // to remove. What it still shows after the untag is on its path, also
@@ -565,6 +598,7 @@ function tagCommand(name: "tag" | "untag"): Command {
           } (check the path: vc repo ls --path ${target})`,
         );
       }
+      parts.push(...twins);
       await ctx.out.status(
         { target: where, tags, op: name, changed, unchanged, ...(noRecords ? { noRecords } : {}) },
         parts.join("; "),
@@ -660,16 +694,25 @@ export const claim: Command = {
     const holder = holderText === undefined
       ? undefined
       : flagValue("--holder", () => checkNewHolder(holderText));
-    const claimed = await withRepo(ctx, "repo claim", (repo) =>
-      repo.claim({
+    const [claimed, twins] = await withRepo(ctx, "repo claim", async (repo) => {
+      const claimed = await repo.claim({
         ttlMs,
         ...(tagName ? { tag: tagName } : {}),
         ...(path ? { path } : {}),
         ...(holder !== undefined ? { holder } : {}),
-      }));
+      });
+      if (claimed !== undefined) return [claimed, []];
+      const notes = await Promise.all([
+        path ? heldSpellingNote(repo, { path }) : undefined,
+        tagName ? heldSpellingNote(repo, { tag: tagName }) : undefined,
+      ]);
+      return [claimed, notes.filter((n) => n !== undefined)];
+    });
     if (claimed === undefined) {
       if (ctx.out.mode === "json") await ctx.out.data(null, "");
       else ctx.out.info("nothing to claim");
+      // Said in every mode: an empty queue and a misspelt one look alike.
+      for (const note of twins) ctx.out.warn(note);
       return;
     }
     await ctx.out.data(claimed, [

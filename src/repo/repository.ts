@@ -630,6 +630,45 @@ export class Repository implements AsyncDisposable {
   }
 
   /**
+   * The spelling the catalog holds of a logical path or a tag given in
+   * another Unicode spelling (`café` composed, NFC, vs `e` + a combining
+   * accent, NFD; `K` vs the Kelvin sign): lookups (`current`, `claim`, `list`,
+   * `untag`) compare as written, so a miss of one is worth saying with the
+   * spelling to use. Undefined when there is none, when the name is held in
+   * this very spelling, or when the catalog predates the keys that find twins
+   * (schema version 1 or 2, not yet upgraded). Index lookups, as the check
+   * that refuses a new twin.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   await repo.add("/caf\u00e9.txt", new TextEncoder().encode("a"), { tags: ["cr\u00e8me"] });
+   *   assert.equal(await repo.heldSpelling({ path: "/cafe\u0301.txt" }), "/caf\u00e9.txt");
+   *   assert.equal(await repo.heldSpelling({ tag: "cre\u0300me" }), "cr\u00e8me");
+   *   assert.equal(await repo.heldSpelling({ path: "/caf\u00e9.txt" }), undefined);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async heldSpelling(name: { path: string } | { tag: string }): Promise<string | undefined> {
+    if (typeof name !== "object" || name === null || ("path" in name) === ("tag" in name)) {
+      throw new InvalidInputError(
+        `Repository.heldSpelling() takes { path } or { tag }, got ${describeValue(name)}`,
+      );
+    }
+    const [kind, text] = "path" in name
+      ? ["path" as const, normalizeLogicalPath(name.path)]
+      : ["tag" as const, checkTag(name.tag)];
+    if (this.#upgradeRefused !== undefined) return undefined;
+    return await this.catalog.transaction("read", (tx) => heldLookalike(tx, kind, text));
+  }
+
+  /**
    * Refuses `path` when the catalog holds it spelled otherwise in Unicode
    * (NFC "é" vs NFD "e" + accent): the two look the same in every listing
    * and are one file name on macOS, but the catalog would keep them as two
@@ -645,18 +684,7 @@ export class Repository implements AsyncDisposable {
     if (lock) {
       for (const statement of this.catalog.dialect.pathLock) await tx.query(statement, [nfc]);
     }
-    // One of each table's other spellings is enough, so each lookup stops at one row.
-    const lookups = ["records", "path_tags"].flatMap((table) => [
-      `(SELECT path FROM ${table} WHERE path_key = $1 AND path <> $2 LIMIT 1)`,
-      // The NFC spelling itself, when `path` is not it.
-      ...(nfc === path ? [] : [`(SELECT path FROM ${table} WHERE path = $1 LIMIT 1)`]),
-    ]);
-    const row = (await tx.query(
-      `SELECT ${lookups.map((sql, i) => `${sql} AS p${i}`).join(", ")}`,
-      [nfc, path],
-    ))[0]!;
-    const rows = Object.values(row).filter((p) => p !== null).map(String);
-    const twin = unicodeLookalike(path, rows);
+    const twin = await heldLookalike(tx, "path", path);
     if (twin === undefined) return;
     throw new InvalidInputError(
       `${escapedUnicode(path)} and the path ${escapedUnicode(twin)} in repository ${this.uri} ` +
@@ -1646,4 +1674,31 @@ function withCheckedOpener<O extends RepositoryOptions>(what: string, options: O
   envOption(what, options.env);
   const openStore = checkedOpener(what, options.openStore);
   return openStore === undefined ? options : { ...options, openStore };
+}
+
+/**
+ * A spelling of `name` (a path or a tag) the catalog holds, other than
+ * `name` itself, with the same NFC form; undefined when there is none.
+ * Looked up by the NFC form as a name and as the key (`path_key`,
+ * `tag_key`) of names not in NFC, both indexed, in every table holding
+ * such names; one of each table's is enough, so each lookup stops at a row.
+ */
+async function heldLookalike(
+  tx: Tx,
+  kind: "path" | "tag",
+  name: string,
+): Promise<string | undefined> {
+  const nfc = name.normalize("NFC");
+  const tables = kind === "path" ? ["records", "path_tags"] : ["record_tags", "path_tags"];
+  const lookups = tables.flatMap((table) => [
+    `(SELECT ${kind} FROM ${table} WHERE ${kind}_key = $1 AND ${kind} <> $2 LIMIT 1)`,
+    // The NFC spelling itself, when `name` is not it.
+    ...(nfc === name ? [] : [`(SELECT ${kind} FROM ${table} WHERE ${kind} = $1 LIMIT 1)`]),
+  ]);
+  const row = (await tx.query(
+    `SELECT ${lookups.map((sql, i) => `${sql} AS n${i}`).join(", ")}`,
+    [nfc, name],
+  ))[0]!;
+  const held = Object.values(row).filter((n) => n !== null).map(String);
+  return unicodeLookalike(name, held);
 }

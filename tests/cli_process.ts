@@ -67,10 +67,22 @@ export function vcCommand(
   env: Record<string, string>,
   args: readonly string[],
   limitMs: number = CLI_RUN_LIMIT_MS,
-  options: { main?: string; denoFlags?: readonly string[] } = {},
+  options: { main?: string; denoFlags?: readonly string[]; fileSizeLimitKib?: number } = {},
 ): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, ...options.denoFlags ?? [], options.main ?? CLI, ...args],
+  const run = [
+    "run",
+    ...PERMISSION_FLAGS,
+    ...options.denoFlags ?? [],
+    options.main ?? CLI,
+    ...args,
+  ];
+  // A file-size limit (bash's `ulimit -f`, in KiB: dash's counts 512-byte
+  // blocks) set by a shell that then becomes the process.
+  const limit = options.fileSizeLimitKib;
+  return new Deno.Command(limit === undefined ? Deno.execPath() : "bash", {
+    args: limit === undefined
+      ? run
+      : ["-c", `ulimit -f ${limit} && exec "$@"`, "bash", Deno.execPath(), ...run],
     cwd: dir,
     clearEnv: true,
     env,

@@ -149,6 +149,11 @@ export async function runProcess(): Promise<void> {
     // SIGTERM (service managers, `docker stop`) stops the same way: `vc serve`
     // finishes the requests in flight, then exits.
     if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => onStop("SIGTERM"));
+    // A write past the file-size limit (`ulimit -f`, a batch scheduler's
+    // RLIMIT_FSIZE) raises SIGXFSZ, which kills the process unsaid (exit
+    // 153) mid-write: caught, the write fails instead with EFBIG ("File too
+    // large"), which the command reports as it does a full disk.
+    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGXFSZ", () => {});
   } catch {
     // Signals unsupported here (some sandboxes): Ctrl-C then just kills the process.
   }

@@ -13,6 +13,7 @@ import { tempPathFor } from "../atomic_write.ts";
 import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
 import { fileKind } from "../regular_file.ts";
+import { fileSizeLimitReached } from "../file_size_limit.ts";
 import {
   type Catalog,
   CatalogBusyError,
@@ -417,6 +418,19 @@ class SqliteCatalog implements Catalog {
         );
       }
       const diskFull = (isFull(error) || isIoError(error)) && noSpaceBeside(this.#path);
+      // A write the file-size limit stopped (the WAL, or the catalog at a
+      // checkpoint): SQLite rolled the transaction back, as on a full disk.
+      const limited = isIoError(error) && !diskFull
+        ? fileSizeLimitReached([`${this.#path}-wal`, this.#path])
+        : undefined;
+      if (limited !== undefined) {
+        const stopped = new CatalogUnavailableError(
+          `cannot write catalog ${this.location} (${message(error)}): ${limited}`,
+          { cause: error },
+        );
+        stopped.nothingCommitted = true;
+        throw stopped;
+      }
       if (diskFull || isFull(error)) {
         // SQLite rolls a transaction back when a write (its COMMIT too)
         // finds no room: nothing of it was committed.

@@ -70,7 +70,11 @@ export interface Dialect {
    * restore) is found gone there instead of failing the insert.
    */
   readonly forKeyShare: string;
-  /** Appended to the claim SELECT (`FOR UPDATE SKIP LOCKED` / nothing). */
+  /**
+   * Appended to the claim SELECT (`FOR NO KEY UPDATE SKIP LOCKED` / nothing): it
+   * skips rows another claim or state change holds, never those a tagger holds
+   * `FOR KEY SHARE`.
+   */
   readonly forUpdateSkipLocked: string;
   /** Statements that make the id generator continue after explicitly inserted ids (restore). */
   readonly resetIdSequence: readonly string[];

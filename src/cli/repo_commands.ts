@@ -240,8 +240,21 @@ function transition(
     examples: [`vc repo ${name} 42 --repo file:///srv/repo`],
     async run(ctx) {
       const id = idArg(ctx); // a malformed id is refused before the repository is opened
-      const record = await withRepo(ctx, `repo ${name}`, (repo) => repo[name](id));
+      const [record, current] = await withRepo(ctx, `repo ${name}`, async (repo) => {
+        const record = await repo[name](id);
+        return [record, name === "publish" ? await repo.current(record.path) : undefined];
+      });
       await ctx.out.status(record, `${record.id} ${record.state} ${record.path}`);
+      // A rollback by reviving an older version does nothing while a newer
+      // one is published: "newest" is the highest id, for current and gc.
+      if (current !== undefined && current.id !== record.id) {
+        ctx.out.warn(
+          `record ${record.id} is published, but record ${current.id}, a newer version of ` +
+            `${record.path}, is published too and stays its current one (vc repo current), and ` +
+            `gc expires record ${record.id} as superseded: to roll back to it, ` +
+            `\`vc repo expire ${current.id}\``,
+        );
+      }
     },
   };
 }

@@ -47,6 +47,9 @@ export function onAbort(signal: AbortSignal | undefined, callback: () => void): 
     const set = new Set<() => void>();
     callbacks = set;
     hubbed[HUB] = set;
+    // No `{ once: true }`: a signal aborts once anyway, and Deno converts an
+    // options dictionary on every call (~30 µs a call in a fresh `vc
+    // prefill` process, from its CPU profile: 3% of a cold small download).
     signal.addEventListener("abort", () => {
       hubbed[HUB] = undefined;
       for (const f of [...set]) {
@@ -58,7 +61,7 @@ export function onAbort(signal: AbortSignal | undefined, callback: () => void): 
           reportError(error);
         }
       }
-    }, { once: true });
+    });
   }
   // One entry per registration: the same function registered twice runs twice.
   const entry = () => callback();

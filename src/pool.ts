@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { onAbort } from "./abort_hub.ts";
 
 /** Options for {@linkcode forEachLimit}. */
 export interface PoolOptions {
@@ -173,15 +174,16 @@ export class Limiter {
     if (this.#active >= this.limit) {
       signal?.throwIfAborted();
       await new Promise<void>((resolve, reject) => {
+        // Through the abort hub, not a listener each: a thousand jobs
+        // waiting on one caller's signal made each removal scan the others.
         const take = () => {
-          signal?.removeEventListener("abort", giveUp);
+          stopWaiting();
           resolve();
         };
-        const giveUp = () => {
+        const stopWaiting = onAbort(signal, () => {
           this.#waiting.splice(this.#waiting.indexOf(take), 1);
           reject(signal!.reason);
-        };
-        signal?.addEventListener("abort", giveUp, { once: true });
+        });
         this.#waiting.push(take);
       });
     } else {

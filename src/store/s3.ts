@@ -446,6 +446,7 @@ export class S3Store implements ObjectStore {
     this.prefix = prefix.replace(/\/$/, "");
     this.url = this.prefix === "" ? `s3://${this.bucket}` : `s3://${this.bucket}/${this.prefix}`;
     this.#settings = resolveS3Settings(options, this.#options.env);
+    if (this.#settings.endpoint === undefined) refuseSmallAwsParts(options);
     this.#credentialSource = this.#settings.anonymous
       ? `no credentials (${this.#settings.anonymousSource})`
       : describeCredentialSource(options.credentials !== undefined, this.#options.env);
@@ -1047,6 +1048,7 @@ export class S3Store implements ObjectStore {
           ifMatch: options.ifMatch,
           signal: options.signal,
           what: `PUT ${uri}`,
+          partOption: { name: "partSize", size: this.#partSize },
           context: {
             operation: "CompleteMultipartUpload",
             key: full,
@@ -1519,6 +1521,7 @@ export class S3Store implements ObjectStore {
           (await this.#completeUpload(client, dst, uploadId, parts, {
             ...(options.ifNoneMatch !== undefined ? { ifNoneMatch: options.ifNoneMatch } : {}),
             what,
+            partOption: { name: "copyPartSize", size: this.#copyPartSize },
             context: { ...context, operation: `COPY (completion) ${this.#uri(src)} to` },
           })).etag,
         abort: (uploadId) => this.#abortUpload(client, dst, uploadId),
@@ -1590,6 +1593,8 @@ export class S3Store implements ObjectStore {
       ifMatch?: string | undefined;
       signal?: AbortSignal | undefined;
       what: string;
+      /** The option that set the parts' size, named when the server finds a part too small. */
+      partOption: { name: string; size: number };
       context: SdkCallContext;
     },
   ): Promise<{ etag: string; crc32: string | undefined }> {
@@ -1634,7 +1639,7 @@ export class S3Store implements ObjectStore {
       options.signal,
     ).catch(async (error) => {
       const landed = await this.#completedEarlier(full, parts, error, options.signal);
-      if (landed === undefined) throw error;
+      if (landed === undefined) throw partTooSmallError(error, options.partOption) ?? error;
       return { ETag: landed, ChecksumCRC32: undefined };
     });
     const etag = answeredEtag(out.ETag);
@@ -2335,6 +2340,52 @@ function answeredEtag(etag: string | null | undefined): string | undefined {
   return etag === null || etag === undefined || normalizeEtag(etag.trim()) === ""
     ? undefined
     : etag;
+}
+
+// S3's smallest part, but for the last (EntityTooSmall at the completion).
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+function sizeWithMiB(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return `${bytes} bytes${Number.isInteger(mib) ? ` (${mib} MiB)` : ""}`;
+}
+
+/**
+ * AWS refuses any part but the last under 5 MiB, and only at the
+ * completion, after every byte was sent: a part size under that is refused
+ * before any request when the store is AWS's own (another endpoint may take
+ * smaller parts: its completion says so, see {@linkcode partTooSmallError}).
+ */
+function refuseSmallAwsParts(options: S3StoreOptions): void {
+  for (const name of ["partSize", "copyPartSize"] as const) {
+    const size = options[name];
+    if (size === undefined || !(size < MIN_PART_SIZE)) continue;
+    throw new InvalidInputError(
+      `S3Store option ${name}=${size} is under 5 MiB (${MIN_PART_SIZE} bytes), the smallest ` +
+        `part AWS S3 takes (but for the last): every multipart upload would be refused ` +
+        `(EntityTooSmall) after all of its parts were sent`,
+    );
+  }
+}
+
+/**
+ * A completion refused with EntityTooSmall (a part but the last under the
+ * server's smallest, 5 MiB on S3) said in terms of the option that set the
+ * parts' size; S3's own words name neither. `undefined` for any other error.
+ */
+function partTooSmallError(
+  error: unknown,
+  option: { name: string; size: number },
+): StoreError | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (!(error instanceof StoreError) || (cause as { name?: unknown })?.name !== "EntityTooSmall") {
+    return undefined;
+  }
+  return new StoreError(
+    `${error.message}: the S3Store option ${option.name} is ${sizeWithMiB(option.size)}, under ` +
+      `the server's smallest part but the last (5 MiB on S3 and MinIO): set it to at least 5 MiB`,
+    { cause },
+  );
 }
 
 /** The region of the active AWS profile (as the SDK resolves it), else us-east-1. */

@@ -330,6 +330,13 @@ export async function completeMultipartUpload(
   try {
     await ctx.backend.commit(bucket, key, staged, {
       ...upload.fields,
+      // S3 keeps the composite checksum (`-N` included), answered to a GET or
+      // HEAD of the whole object asked with `x-amz-checksum-mode: ENABLED`.
+      headers: crc32 === undefined ? upload.fields.headers : {
+        ...upload.fields.headers,
+        "x-amz-checksum-crc32": crc32,
+        "x-amz-checksum-type": "COMPOSITE",
+      },
       etag: plan.etag,
       partSizes: plan.parts.map((p) => p.size),
     }, (existing) => {

@@ -4,7 +4,9 @@
  * their CRC32 (header `x-amz-checksum-crc32`, or a trailer of an
  * `aws-chunked` body), a part whose bytes do not match it is refused with
  * BadDigest, and CompleteMultipartUpload must list each part's checksum. The
- * object's checksum is COMPOSITE: the CRC32 of the parts' checksums, `-N`.
+ * object's checksum is COMPOSITE: the CRC32 of the parts' checksums, `-N`,
+ * kept with the object and answered to a whole-object GET or HEAD sent with
+ * `x-amz-checksum-mode: ENABLED`, as S3 answers it.
  * Other algorithms are accepted and not checked.
  *
  * @module

@@ -9,10 +9,13 @@ import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
 import type { FakeS3Options } from "../src/testing/fake_s3/types.ts";
 
-/** Answers `req`: itself, or with what `forward()` (the fake S3's answer) gives. */
+/**
+ * Answers `req`: itself, or with what `forward()` (the fake S3's answer) gives;
+ * `forward(body)` sends `body` in place of the request's own.
+ */
 export type ProxyHandler = (
   req: Request,
-  forward: () => Promise<Response>,
+  forward: (body?: string) => Promise<Response>,
 ) => Response | Promise<Response>;
 
 /** The proxy's store and the fake's own (`direct`), both closed with the servers. */
@@ -34,13 +37,13 @@ export async function startS3Proxy(
   const upstream = new URL(fake.url);
   const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const url = new URL(req.url);
-    const forward = () => {
+    const forward = (body?: string) => {
       const headers = new Headers(req.headers);
       headers.set("host", upstream.host);
       return fetch(new URL(url.pathname + url.search, upstream), {
         method: req.method,
         headers,
-        body: req.body,
+        body: body ?? req.body,
       });
     };
     return handle(req, forward);

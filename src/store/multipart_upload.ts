@@ -41,12 +41,19 @@ export interface PartReceipt {
   etag: string;
   /** The part's CRC32 as the server confirmed it (`x-amz-checksum-crc32`), if it did. */
   crc32?: string | undefined;
+  /**
+   * The server said its ETag is no MD5 of the bytes (SSE-KMS or SSE-C, as
+   * a bucket's default encryption makes every upload): not compared.
+   */
+  opaque?: boolean | undefined;
 }
 
 /** What the server answered to the completion. */
 export interface CompletionReceipt {
   /** The object's ETag. */
   etag: string;
+  /** The server said the ETag is no hash of the parts' MD5s (SSE-KMS, SSE-C). */
+  opaque?: boolean | undefined;
   /** The object's checksum (`ChecksumCRC32`, composite: `<base64>-<parts>`), if returned. */
   crc32?: string | undefined;
 }
@@ -396,7 +403,8 @@ export interface MultipartUploadResult {
  * the signal) in-flight parts are cancelled, the upload is aborted, and the
  * first error is thrown. With `checksum: "md5"` (the default) verifies each
  * part's ETag against its MD5 and the final ETag against the multipart ETag
- * of the part MD5s (when the server returns ETags of that form). With
+ * of the part MD5s (when the server returns ETags of that form and does not
+ * say they are none: SSE-KMS and SSE-C answers, {@linkcode PartReceipt}). With
  * `"crc32"` each part goes with its CRC32, which the server checks (S3
  * refuses a part whose bytes do not match it); a part whose CRC32 the server
  * does not confirm (one that ignores `x-amz-checksum-*`) is MD5-hashed after
@@ -437,6 +445,8 @@ export async function uploadMultipart(
   const completed: CompletedPart[] = [];
   const md5s: (string | undefined)[] = [];
   let bytes = 0;
+  // A part answered with an ETag that is no MD5 (SSE-KMS, SSE-C): so is the object's.
+  let opaque = false;
   // The pool pulls parts one at a time (stream sources are read in order)
   // and keeps at most `concurrency` parts, and so their bytes, in flight.
   const pendingParts = async function* (): AsyncGenerator<PendingPart> {
@@ -467,8 +477,11 @@ export async function uploadMultipart(
           // checked it: the ETag (an MD5 on S3-compatible servers) must do.
           md5 = md5Hex(body);
         }
+        if (receipt.opaque === true) opaque = true;
         const kind = parseEtag(etag);
-        if (md5 !== undefined && kind.kind === "md5" && kind.md5 !== md5) {
+        if (
+          md5 !== undefined && receipt.opaque !== true && kind.kind === "md5" && kind.md5 !== md5
+        ) {
           throw new IntegrityError(
             `${options.uri}: part ${n} was stored with ETag ${etag}, but its MD5 is ${md5}`,
           );
@@ -496,7 +509,7 @@ export async function uploadMultipart(
     const done = await target.complete(uploadId, parts);
     const etag = normalizeEtag(done.etag);
     const partMd5s = md5s.every((m) => m !== undefined) ? md5s as string[] : undefined;
-    if (partMd5s !== undefined) {
+    if (partMd5s !== undefined && !opaque && done.opaque !== true) {
       const expected = multipartEtag(partMd5s);
       if (parseEtag(etag).kind === "multipart" && etag.toLowerCase() !== expected) {
         throw new IntegrityError(

@@ -99,6 +99,7 @@ import {
   checkMd5,
   describeCondition,
   hasDotSegment,
+  hasOpaqueEtag,
   hexToBase64,
   isPrecondition,
   quoteEtag,
@@ -995,7 +996,9 @@ export class S3Store implements ObjectStore {
     }
     const etag = normalizeEtag(answered ?? md5);
     const kind = parseEtag(etag);
-    if (kind.kind === "md5" && kind.md5 !== md5) {
+    // SSE-KMS / SSE-C (a bucket's default encryption too): the ETag is no MD5,
+    // and S3 checked the Content-MD5 sent.
+    if (kind.kind === "md5" && kind.md5 !== md5 && !hasOpaqueEtag(res.headers)) {
       throw new IntegrityError(`${uri} was stored with ETag ${etag}, but the body's MD5 is ${md5}`);
     }
     options.onProgress?.(bytes.length);
@@ -1040,7 +1043,11 @@ export class S3Store implements ObjectStore {
         if (etag === undefined) {
           throw new StoreError(`UploadPart ${partNumber} of ${uri} returned no ETag`);
         }
-        return { etag, crc32: res.headers.get("x-amz-checksum-crc32") ?? undefined };
+        return {
+          etag,
+          crc32: res.headers.get("x-amz-checksum-crc32") ?? undefined,
+          opaque: hasOpaqueEtag(res.headers),
+        };
       },
       complete: (uploadId, parts) =>
         this.#completeUpload(client, full, uploadId, parts, {
@@ -1597,7 +1604,7 @@ export class S3Store implements ObjectStore {
       partOption: { name: string; size: number };
       context: SdkCallContext;
     },
-  ): Promise<{ etag: string; crc32: string | undefined }> {
+  ): Promise<{ etag: string; crc32: string | undefined; opaque: boolean }> {
     if (options.ifNoneMatch === "*" || options.ifMatch !== undefined) {
       // S3 honours If-None-Match and If-Match on completion; some
       // S3-compatible stores (moto) ignore both and overwrite. A look just
@@ -1640,13 +1647,14 @@ export class S3Store implements ObjectStore {
     ).catch(async (error) => {
       const landed = await this.#completedEarlier(full, parts, error, options.signal);
       if (landed === undefined) throw partTooSmallError(error, options.partOption) ?? error;
-      return { ETag: landed, ChecksumCRC32: undefined };
+      return { ETag: landed, ChecksumCRC32: undefined, ServerSideEncryption: undefined };
     });
     const etag = answeredEtag(out.ETag);
     if (etag === undefined) {
       throw new StoreError(`CompleteMultipartUpload ${this.#uri(full)} returned no ETag`);
     }
-    return { etag, crc32: out.ChecksumCRC32 };
+    const opaque = String(out.ServerSideEncryption ?? "").toLowerCase().startsWith("aws:kms");
+    return { etag, crc32: out.ChecksumCRC32, opaque };
   }
 
   /**

@@ -216,6 +216,8 @@ export function answersRange(
  * Whether S3 says the object's ETag is not the MD5 of its content: with
  * SSE-KMS (`aws:kms`, `aws:kms:dsse`) or SSE-C encryption it is not, although
  * it still looks like 32 hex digits. (SSE-S3, `AES256`, keeps MD5 ETags.)
+ * So are a write's answers: a PUT's or UploadPart's ETag into a bucket
+ * whose default encryption is SSE-KMS is no MD5 of the bytes sent.
  *
  * @example
  * ```ts
@@ -225,7 +227,7 @@ export function answersRange(
  * assert(!hasOpaqueEtag(new Headers({ "x-amz-server-side-encryption": "AES256" })));
  * ```
  */
-export function hasOpaqueEtag(headers: Headers): boolean {
+export function hasOpaqueEtag(headers: { get(name: string): string | null }): boolean {
   return (headers.get("x-amz-server-side-encryption") ?? "").startsWith("aws:kms") ||
-    headers.has("x-amz-server-side-encryption-customer-algorithm");
+    headers.get("x-amz-server-side-encryption-customer-algorithm") !== null;
 }

@@ -7,7 +7,8 @@
  *
  * Only a `FULL_OBJECT` checksum is of the bytes as a whole. A `COMPOSITE`
  * one (`<base64>-<parts>`, a multipart upload's) is a checksum of the parts'
- * checksums, which would need the part layout: it is not used.
+ * checksums, which needs the part layout: `verify.ts` checks it part by part
+ * when nothing else can be.
  *
  * @module
  */

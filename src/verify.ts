@@ -42,7 +42,7 @@ import {
   sha256File,
   vcMd5Of,
 } from "./hash.ts";
-import { checksumFile } from "./object_checksum.ts";
+import { checksumFile, checksumHasher } from "./object_checksum.ts";
 import type { ObjectChecksum, ObjectInfo, ObjectStore } from "./store/types.ts";
 import { claimJsHashing } from "./md5_js.ts";
 
@@ -115,6 +115,12 @@ export interface VerificationPlan {
    * ETag without `vc-md5`, or a multipart ETag no part sizes explain.
    */
   checksum?: ObjectChecksum;
+  /**
+   * The store's COMPOSITE checksum (`<Base64>-N`, of the parts' checksums),
+   * checked when it is all there is: an opaque ETag without `vc-md5` or a
+   * full-object checksum (`parts` is then its N).
+   */
+  composite?: ObjectChecksum;
 }
 
 /** Hashes computed while the bytes streamed; any may be missing (then the file is hashed). */
@@ -330,6 +336,9 @@ export class Verifier {
       if (plan.checksum !== undefined) {
         await this.#checkChecksum(path, plan.checksum, computed, signal);
         out.checksumChecked = plan.checksum;
+      } else if (plan.composite !== undefined) {
+        const learned = await this.#checkComposite(path, plan.composite, signal);
+        if (learned !== undefined) out.partSizes = learned;
       }
       return out;
     }
@@ -416,6 +425,44 @@ export class Verifier {
       `${this.#options.uri}: content does not match the store's ${checksum.algorithm} checksum ` +
         `(x-amz-checksum-${checksum.algorithm.toLowerCase()}): expected ${checksum.value}, got ` +
         `${actual} ${this.#where()}`,
+    );
+  }
+
+  /**
+   * Checks the file against the store's COMPOSITE checksum: the parts'
+   * checksums, with the recorded or usual part sizes first, else the
+   * store's real ones (`HEAD ?partNumber=N`). Returns the learned sizes when
+   * those were needed. When no part size fits and the store cannot tell
+   * them, the size stays the only check, as it was (the bytes may be intact,
+   * uploaded in parts of other sizes); with the real sizes a mismatch is an
+   * `IntegrityError` naming both checksums.
+   */
+  async #checkComposite(
+    path: string,
+    checksum: ObjectChecksum,
+    signal: AbortSignal,
+  ): Promise<number[] | undefined> {
+    const size = this.#info.size;
+    const of = (sizes: readonly number[]) =>
+      compositeChecksumOfFile(path, size, sizes, checksum, signal, this.#readOptions());
+    const known = this.#options.knownPartSizes;
+    const tries: (readonly number[])[] = [
+      ...(known !== undefined && known.length > 0 ? [known] : []),
+      ...candidatePartSizes(size, this.plan.parts).map((p) => [p]),
+    ];
+    for (const sizes of tries) {
+      if (await of(sizes) === checksum.value) return undefined;
+    }
+    const learned = await this.#learnPartSizes(signal);
+    if (typeof learned === "string") return undefined;
+    const actual = await of(learned);
+    if (actual === checksum.value) return compactSizes(learned);
+    const name = checksum.algorithm.toLowerCase();
+    throw new IntegrityError(
+      `${this.#options.uri}: content does not match the store's COMPOSITE ${checksum.algorithm} ` +
+        `checksum (x-amz-checksum-${name}, of its ${this.plan.parts} parts' ${checksum.algorithm}s): ` +
+        `expected ${checksum.value}, got ${actual} (real part sizes ${summarizeSizes(learned)}) ` +
+        this.#where(),
     );
   }
 
@@ -519,7 +566,14 @@ function planVerification(info: ObjectInfo, sha256: string | undefined): Verific
     // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C): trust
     // only the size, and vc's own MD5 metadata when the uploader recorded it.
     // The MD5 is computed either way: recorded, it checks the local copy later.
-    return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none, ...checksumOf(info, vcMd5) };
+    return {
+      kind: "opaque",
+      md5: vcMd5,
+      segment: Infinity,
+      ...none,
+      ...checksumOf(info, vcMd5),
+      ...compositeOf(info, vcMd5),
+    };
   }
   const parsed = parseEtag(info.etag);
   if (parsed.kind === "md5") {
@@ -540,7 +594,65 @@ function planVerification(info: ObjectInfo, sha256: string | undefined): Verific
   }
   // An opaque strong ETag: size, and vc-md5 when present, else the store's
   // checksum (the MD5 computed either way, as above).
-  return { kind: "opaque", md5: vcMd5, segment: Infinity, ...none, ...checksumOf(info, vcMd5) };
+  return {
+    kind: "opaque",
+    md5: vcMd5,
+    segment: Infinity,
+    ...none,
+    ...checksumOf(info, vcMd5),
+    ...compositeOf(info, vcMd5),
+  };
+}
+
+// The plan's `composite` and its part count: only where neither an MD5 nor a
+// full-object checksum is known. CRC64NVME has no composite form.
+function compositeOf(
+  info: ObjectInfo,
+  md5: string | undefined,
+): { composite?: ObjectChecksum; parts?: number } {
+  const c = info.checksum;
+  if (md5 !== undefined || c === undefined || c.type !== "COMPOSITE") return {};
+  const parts = Number(/-(\d{1,5})$/.exec(c.value)?.[1] ?? NaN);
+  if (!(parts >= 1 && parts <= 10_000) || c.algorithm === "CRC64NVME") return {};
+  return { composite: c, parts };
+}
+
+/**
+ * A COMPOSITE checksum (`<Base64>-N`) of a file in parts of the given sizes
+ * (the last repeats), as S3 makes it for a multipart upload: the
+ * algorithm's checksum of the parts' binary checksums joined in order.
+ */
+async function compositeChecksumOfFile(
+  path: string,
+  size: number,
+  partSizes: readonly number[],
+  checksum: ObjectChecksum,
+  signal: AbortSignal,
+  read: { onProgress?: (bytes: number) => void } = {},
+): Promise<string> {
+  const digests: Uint8Array[] = [];
+  let i = 0;
+  for (let start = 0; start < size;) {
+    const partSize = partSizes[Math.min(i++, partSizes.length - 1)]!;
+    if (!(partSize > 0)) break;
+    const length = Math.min(partSize, size - start);
+    const from = start;
+    const onProgress = read.onProgress;
+    const hasher = await checksumHasher(checksum.algorithm);
+    await hashFileWith(path, () => hasher, {
+      start,
+      length,
+      signal,
+      ...(onProgress ? { onProgress: (bytes: number) => onProgress(from + bytes) } : {}),
+    });
+    digests.push(Uint8Array.fromBase64(hasher.base64()));
+    start += length;
+  }
+  const whole = await checksumHasher(checksum.algorithm);
+  const joined = new Uint8Array(digests.reduce((n, d) => n + d.length, 0));
+  digests.reduce((at, d) => (joined.set(d, at), at + d.length), 0);
+  whole.update(joined);
+  return `${whole.base64()}-${digests.length}`;
 }
 
 // The plan's `checksum`: only where no MD5 is known, so an object with one

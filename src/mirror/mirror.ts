@@ -1045,7 +1045,10 @@ export class Mirror {
         const row = lookup(l.key);
         if (
           !checksum && r !== undefined && row !== undefined && l.size === r.size &&
-          row.etag === r.etag && row.etag !== "" && statMatches(row, l)
+          row.etag === r.etag && row.etag !== "" && statMatches(row, l) &&
+          // A download's file has its object's time (see #download): one
+          // without it is passed on, to take it.
+          (localIsSource || r.lastModifiedMs === undefined || l.mtimeMs === r.lastModifiedMs)
         ) {
           run.report.unchanged++;
           this.#progress(run, pair.key);
@@ -1285,6 +1288,41 @@ export class Mirror {
     return true;
   }
 
+  // A file found equal to its object, in a download, takes the object's
+  // last-modified time, as a downloaded one has it (and as `rclone sync`
+  // sets it): `aws s3 sync`, which compares sizes and times only, would
+  // otherwise download a file with a newer time (a copy, a checkout) again,
+  // run after run, while the mirror says it is unchanged. The state is then
+  // of the file as it is left, so the next run reads nothing.
+  async #takeObjectTime(
+    run: Run,
+    root: string,
+    local: LocalEntry,
+    remote: RemoteEntry,
+    hash: LocalHash,
+  ): Promise<void> {
+    const time = remote.lastModifiedMs;
+    if (time === undefined || local.mtimeMs === time) return;
+    const at = new Date(time);
+    try {
+      // utime follows links: never through one, to a file outside the target.
+      if (!(await Deno.lstat(local.path)).isFile) return;
+      if (linkBelow(root, local.path, run.checkedDirs) !== undefined) return;
+      await Deno.utime(local.path, at, at);
+    } catch {
+      return; // Not ours to change (another owner, a read-only mount): the content is what counts.
+    }
+    const now = await statLocal(local.path, local.key, "skip");
+    if (now !== undefined && now.size === local.size) {
+      // Its ctime is new, but not "racy": a later write gives it a new mtime,
+      // never the object's own, so the stat recorded here cannot hide one.
+      // (Racy when the hash was, or when the object's time is itself recent.)
+      const racy = hash.racy ||
+        isRacy({ mtimeMs: time, ctimeMs: -Infinity }, Date.now(), this.#racyWindow);
+      this.#remember(now, hash.md5, remote.etag, racy);
+    }
+  }
+
   get #racyWindow(): number {
     return this.#options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
   }
@@ -1453,7 +1491,10 @@ export class Mirror {
       }
       if (local !== undefined && local.size === remote.size) {
         const { row, hash } = await this.#hash(run, pair, local);
-        if (await this.#unchanged(run, store, local, remote, row, hash)) return;
+        if (await this.#unchanged(run, store, local, remote, row, hash)) {
+          if (!o.dryRun) await this.#takeObjectTime(run, root, local, remote, hash);
+          return;
+        }
       }
       const dest = join(root, ...spelled.split("/"));
       const link = linkBelow(root, dest, run.checkedDirs);

@@ -21,6 +21,11 @@ export interface RemoteEntry {
   size: number;
   /** ETag without quotes. */
   etag: string;
+  /**
+   * Last-modified time (ms) from the listing: what a download gives its file,
+   * and what a file found equal to the object takes (see `Mirror`).
+   */
+  lastModifiedMs?: number;
   /** User metadata, when the entry came from a HEAD (never from a listing). */
   metadata?: Record<string, string>;
 }
@@ -152,7 +157,10 @@ export async function* listRemoteBatches(
       return undefined;
     }
     if (!matchesFilter(filter, key)) return undefined;
-    return { key, storeKey: o.key, size: o.size, etag: o.etag };
+    const lastModifiedMs = o.lastModified?.getTime();
+    return lastModifiedMs === undefined || Number.isNaN(lastModifiedMs)
+      ? { key, storeKey: o.key, size: o.size, etag: o.etag }
+      : { key, storeKey: o.key, size: o.size, etag: o.etag, lastModifiedMs };
   };
   if (options.splits !== undefined) {
     // The ranges read ahead themselves (a page each, several at once).

@@ -230,6 +230,30 @@ export function isValidBucketName(name: string): boolean {
 }
 
 /**
+ * Whether S3's CreateBucket takes `name` (its rules for general purpose
+ * buckets): 3 to 63 lower-case letters, digits, dots and hyphens, starting
+ * and ending with a letter or digit, no `..`, not shaped as an IP address,
+ * none of the reserved prefixes and suffixes. The fake's CreateBucket
+ * applies them, where {@linkcode isValidBucketName} (the `buckets` option,
+ * `createBucket()`) leaves test names short.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { s3TakesBucketName } from "./backend.ts";
+ * assert(s3TakesBucketName("my-bucket.v2"));
+ * assert(!s3TakesBucketName("b") && !s3TakesBucketName("My_Bucket"));
+ * assert(!s3TakesBucketName("10.0.0.1") && !s3TakesBucketName("xn--abc"));
+ * ```
+ */
+export function s3TakesBucketName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes("..") &&
+    !/^\d{1,3}(\.\d{1,3}){3}$/.test(name) &&
+    !/^(xn--|sthree-|amzn-s3-demo-)/.test(name) &&
+    !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name);
+}
+
+/**
  * The EntityTooLarge error for a body over `limit` bytes.
  *
  * @example

@@ -6,7 +6,7 @@
  * @module
  */
 import { md5Hex } from "../../hash.ts";
-import { isValidBucketName } from "./backend.ts";
+import { isValidBucketName, s3TakesBucketName } from "./backend.ts";
 import {
   type HandlerContext,
   isoTime,
@@ -81,7 +81,9 @@ export async function createBucket(
   const bucket = route.bucket!;
   // The body is an optional CreateBucketConfiguration (region); nothing to keep.
   await drainBody(req);
-  if (!isValidBucketName(bucket)) {
+  // S3's rules, not the lenient ones of the `buckets` option: a test that
+  // makes its bucket with `aws s3 mb` or the SDK must fail here as on S3.
+  if (!isValidBucketName(bucket) || !s3TakesBucketName(bucket)) {
     throw new S3Error("InvalidBucketName", `The specified bucket is not valid: ${bucket}`, {
       bucket,
     });

@@ -5,6 +5,7 @@
  * @module
  */
 import { concatBytes } from "../../bytes.ts";
+import { digestFor } from "../../hash.ts";
 import { S3Error } from "./s3_error.ts";
 
 const CR = 13;
@@ -132,6 +133,10 @@ export async function* decodeAwsChunked(
 /**
  * The request body as an async iterable of decoded bytes (empty for no body).
  * Trailer lines of an `aws-chunked` body go to `onTrailer` once it is read.
+ * A body whose request signed its SHA-256 (`x-amz-content-sha256` in hex)
+ * is checked against it once read, as S3 does: other bytes throw
+ * `XAmzContentSHA256Mismatch` (400) before the last chunk is passed on, so
+ * nothing of it is stored.
  *
  * @example
  * ```ts
@@ -148,7 +153,36 @@ export function bodyChunks(
   onTrailer?: (name: string, value: string) => void,
 ): AsyncIterable<Uint8Array> {
   const body: AsyncIterable<Uint8Array> = req.body ?? emptyBody();
-  return isAwsChunked(req.headers) ? decodeAwsChunked(body, onTrailer) : body;
+  if (isAwsChunked(req.headers)) return decodeAwsChunked(body, onTrailer);
+  const signed = req.headers.get("x-amz-content-sha256")?.trim().toLowerCase();
+  return signed !== undefined && /^[0-9a-f]{64}$/.test(signed)
+    ? checkedSha256(body, signed, announcedSize(req.headers) ?? Infinity)
+    : body;
+}
+
+// `body`, each chunk held back until the next one arrives, so that the last
+// is passed on only once the whole body matched `expected` (hex SHA-256).
+async function* checkedSha256(
+  body: AsyncIterable<Uint8Array>,
+  expected: string,
+  size: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const hash = digestFor("sha256", size);
+  let held: Uint8Array | undefined;
+  for await (const chunk of body) {
+    if (held !== undefined) yield held;
+    hash.update(chunk);
+    held = chunk;
+  }
+  const got = hash.digest("hex");
+  if (got !== expected) {
+    throw new S3Error(
+      "XAmzContentSHA256Mismatch",
+      `The provided 'x-amz-content-sha256' header does not match what was computed: ` +
+        `${expected} sent, ${got} received`,
+    );
+  }
+  if (held !== undefined) yield held;
 }
 
 // deno-lint-ignore require-yield

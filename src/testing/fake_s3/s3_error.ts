@@ -28,6 +28,7 @@ const STATUS: Record<string, number> = {
   InvalidURI: 400,
   MalformedXML: 400,
   MaxMessageLengthExceeded: 400,
+  XAmzContentSHA256Mismatch: 400,
   MethodNotAllowed: 405,
   NoSuchBucket: 404,
   NoSuchKey: 404,

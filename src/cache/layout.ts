@@ -42,6 +42,7 @@ import { sha256HexOfString } from "../sha256_js.ts";
 import { isTempName, writeFileAtomicSync } from "../atomic_write.ts";
 import { fnv1a32 } from "../fnv.ts";
 import { redactUrl } from "../redact.ts";
+import { printable } from "../printable.ts";
 
 /** Longest encoded segment, in UTF-8 bytes; leaves room for temp-file affixes under the usual 255-byte limit. */
 export const MAX_SEGMENT_BYTES = 200;
@@ -198,7 +199,9 @@ export function isEncodedName(name: string): boolean {
 /**
  * Encodes one untrusted path segment into a safe file or directory name.
  *
- * `%`, control characters, `<>:"|?*\`, trailing dots and spaces, the first
+ * `%`, control characters, `<>:"|?*\`, what {@linkcode printable} escapes
+ * (C1 controls, bidirectional overrides, invisible format characters, line
+ * separators: as UTF-8 bytes), trailing dots and spaces, the first
  * character of Windows-reserved names, and on Windows (`fsPlatform.windowsNames`)
  * the `~` of a name of 8.3 short-name form (`progra~1`) are percent-encoded; `.`/`..` become
  * `%2E`/`%2E%2E`; an empty segment becomes `%_`; segments longer than
@@ -231,6 +234,11 @@ export function encodeSegment(segment: string): string {
   let out = folded
     ? segment.replace(ESCAPE_FOLDED, escapeFolded)
     : segment.replace(ESCAPE, escapeChar);
+  // What a terminal or a log would not show as itself (a C1 control, a
+  // bidirectional override, an invisible format character, a line
+  // separator: `printable`'s escapes), as its UTF-8 bytes, so every path the
+  // cache hands out prints as one line (`vc cache get`, `vc path`).
+  if (printable(out) !== out) out = escapeUnprintable(out);
   const trailing = /[. ]+$/.exec(out);
   if (trailing) {
     out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");
@@ -239,6 +247,12 @@ export function encodeSegment(segment: string): string {
   // On Windows a name of 8.3 short-name form may open another file (PLAIN holds no `~`).
   if (fsPlatform.windowsNames && WINDOWS_SHORT_NAME.test(out)) out = out.replace("~", "%7E");
   if (encoder.encode(out).length > MAX_SEGMENT_BYTES) out = truncateSegment(out, segment);
+  return out;
+}
+
+function escapeUnprintable(name: string): string {
+  let out = "";
+  for (const c of name) out += printable(c) === c ? c : escapeFolded(c);
   return out;
 }
 

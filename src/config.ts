@@ -41,6 +41,7 @@ import {
   describeValue,
   isPlainObject,
   listOption,
+  nulInPathMessage,
   type OptionNames,
   requireString,
 } from "./options_check.ts";
@@ -1287,6 +1288,7 @@ function localSetting(
   what: string,
   os: typeof Deno.build.os = Deno.build.os,
 ): string {
+  if (path.includes("\0")) throw new InvalidInputError(nulInPathMessage(what, path));
   if (isUriNotPath(path)) {
     throw new InvalidInputError(
       `${what} must be a local path, got the URI ${JSON.stringify(path)}`,

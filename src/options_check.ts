@@ -230,10 +230,14 @@ export function checkFunction(what: string, value: unknown): void {
  * checkPathArgument("manifest", "versioned_assets.json");
  * assert.throws(() => checkPathArgument("manifest", new URL("file:///m.json")), /pass its pathname/);
  * assert.throws(() => checkPathArgument("manifest", "file:///m.json"), /local path, got the URI/);
+ * assert.throws(() => checkPathArgument("manifest", "m\0.json"), /NUL character/);
  * ```
  */
 export function checkPathArgument(what: string, value: unknown): void {
   if (typeof value === "string" && value !== "") {
+    // No file name holds one: the file system call would throw a TypeError
+    // naming neither the argument nor the value.
+    if (value.includes("\0")) throw new InvalidInputError(nulInPathMessage(what, value));
     if (!isUriNotPath(value)) return;
     throw new InvalidInputError(
       `${what} must be a local path, got the URI ${JSON.stringify(value)}${
@@ -246,6 +250,25 @@ export function checkPathArgument(what: string, value: unknown): void {
       value instanceof URL ? ": pass its pathname" : ""
     }`,
   );
+}
+
+/**
+ * The refusal of a local path holding a NUL character (`what`: the argument
+ * or setting that gave it), in the words every path check uses: the bucket
+ * settings', `parseUri`'s and {@linkcode checkPathArgument}'s.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nulInPathMessage } from "./options_check.ts";
+ * assert.equal(
+ *   nulInPathMessage("cacheDir", "c\0d"),
+ *   'cacheDir "c\\u0000d" contains a NUL character, which no file name can hold',
+ * );
+ * ```
+ */
+export function nulInPathMessage(what: string, value: string): string {
+  return `${what} ${JSON.stringify(value)} contains a NUL character, which no file name can hold`;
 }
 
 /**

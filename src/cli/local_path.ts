@@ -14,6 +14,7 @@ import { environmentPathProblem } from "../config.ts";
 import { expandHome } from "../home_dir.ts";
 import { isUriNotPath, resolve } from "../path.ts";
 import { UsageError } from "./errors.ts";
+import { nulInPathMessage } from "../options_check.ts";
 
 /**
  * `value` resolved against `cwd`; throws `UsageError` naming `what` and the
@@ -42,6 +43,7 @@ export function localPathArg(cwd: string, value: string, what: string): string {
       { hint: "give a path (./- for one named -)" },
     );
   }
+  if (value.includes("\0")) throw new UsageError(nulInPathMessage(what, value));
   if (isUriNotPath(value)) {
     throw new UsageError(
       `${what} must be a local path, got the URI ${JSON.stringify(value)}`,

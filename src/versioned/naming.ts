@@ -29,7 +29,7 @@ import { assertVersion, isVersion } from "./version.ts";
  *
  * Throws `InvalidInputError` naming the path when it is empty, ends with `/`,
  * starts or ends with whitespace, contains an empty, `.` or `..` segment, a
- * backslash, a NUL or another control character, or a file name ending with a
+ * backslash, a NUL or another control character (C0, DEL or C1), or a file name ending with a
  * dot (it could not round-trip through a key, and Windows drops such dots).
  *
  * @example
@@ -58,8 +58,9 @@ export function normalizeVersionedPath(path: string): string {
       }: it is a URI, not a path of the manifest (such as /foo/bar.csv)`,
     );
   }
-  // deno-lint-ignore no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(path)) throw bad("it contains a control character");
+  // C0, DEL and C1 (U+0085 is a line break to many readers), as a repo's
+  // logical path (`normalizeLogicalPath`): one path, one rule.
+  if (/\p{Cc}/u.test(path)) throw bad("it contains a control character");
   // A lone surrogate (a JSON `\ud800` escape) names no file and no key.
   if (!path.isWellFormed()) throw bad("it contains a lone UTF-16 surrogate (not valid Unicode)");
   if (path.includes("\\")) throw bad("it contains a backslash; use / between directories");

@@ -1,15 +1,31 @@
 /**
- * Calling a callback the caller passed, so that what it throws stops the
- * operation as a {@linkcode CallbackError} rather than failing one item.
+ * Calling a callback the caller passed, so that what it throws (or a promise
+ * it returns that rejects) stops the operation as a {@linkcode CallbackError}
+ * rather than failing one item, or ending the process as an unhandled
+ * rejection.
  *
  * @module
  */
 import { CallbackError } from "./errors.ts";
 
+/** `thrown` as the {@linkcode CallbackError} of the callback `name`. */
+function callbackError(name: string, thrown: unknown): CallbackError {
+  return thrown instanceof CallbackError ? thrown : new CallbackError(name, thrown);
+}
+
+/** Whether `value` is a promise (or a thenable): what an `async` callback returns. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
 /**
  * Calls the caller's callback `fn` (the option `name`) with `args`; what it
  * throws becomes a {@linkcode CallbackError}, which the per-item error
- * handling passes on rather than counting it against the item.
+ * handling passes on rather than counting it against the item. A promise it
+ * returns is not waited for; its rejection is caught (it never ends the
+ * process as an unhandled rejection) and dropped: an operation that can stop
+ * for it takes a {@linkcode CallbackGuard} instead.
  *
  * @example
  * ```ts
@@ -26,13 +42,120 @@ import { CallbackError } from "./errors.ts";
  */
 export function callCallback<A extends unknown[]>(
   name: string,
-  fn: ((...args: A) => void) | undefined,
+  fn: ((...args: A) => unknown) | undefined,
   ...args: A
 ): void {
   if (fn === undefined) return;
+  let result: unknown;
   try {
-    fn(...args);
+    result = fn(...args);
   } catch (error) {
-    throw error instanceof CallbackError ? error : new CallbackError(name, error);
+    throw callbackError(name, error);
+  }
+  if (isThenable(result)) result.then(undefined, () => {});
+}
+
+/**
+ * The callbacks of one operation (a mirror run, a `cache()` call, a watch):
+ * the first that fails, by throwing or by returning a promise that rejects,
+ * aborts {@linkcode CallbackGuard.signal} with its {@linkcode CallbackError}
+ * as the reason. The operation passes that signal to its transfers (so those
+ * in flight stop, and clean up as for any abort) and rejects with
+ * {@linkcode CallbackGuard.error}. Once one has failed, no callback of the
+ * operation is called again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallbackError } from "./errors.ts";
+ * import { CallbackGuard } from "./callback.ts";
+ * const guard = new CallbackGuard();
+ * const boom = new Error("boom");
+ * guard.call("onProgress", (n: number) => assert.equal(n, 1), 1);
+ * assert(!guard.signal.aborted);
+ * // An async callback that rejects: the signal aborts once it has.
+ * guard.notify("onProgress", () => Promise.reject(boom));
+ * await new Promise((r) => setTimeout(r, 0));
+ * assert(guard.signal.aborted && guard.signal.reason === guard.error);
+ * assert(guard.error instanceof CallbackError && guard.error.cause === boom);
+ * assert.throws(() => guard.throwIfFailed(), CallbackError);
+ * // Stopped: a later call throws that error and calls nothing.
+ * assert.throws(() => guard.call("onAction", () => assert.fail("called")), CallbackError);
+ * ```
+ */
+export class CallbackGuard {
+  readonly #stop = new AbortController();
+  #error: CallbackError | undefined;
+
+  /** Aborted, with the {@linkcode CallbackError} as its reason, once a callback failed. */
+  get signal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  /** The first callback's failure; `undefined` while none failed. */
+  get error(): CallbackError | undefined {
+    return this.#error;
+  }
+
+  /** Throws {@linkcode CallbackGuard.error} when a callback failed. */
+  throwIfFailed(): void {
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  /**
+   * `signal` and this guard's signal as one (`signal` alone when it is
+   * aborted already, this guard's when there is none).
+   */
+  with(signal: AbortSignal | undefined): AbortSignal {
+    return signal === undefined ? this.signal : AbortSignal.any([signal, this.signal]);
+  }
+
+  /**
+   * Calls `fn` (the option `name`) with `args`. When it throws, the guard
+   * stops and the {@linkcode CallbackError} is thrown here too, so the step
+   * that called it stops; a promise it returns that rejects stops the guard
+   * when it does. After a failure, throws that error without calling.
+   */
+  call<A extends unknown[]>(
+    name: string,
+    fn: ((...args: A) => unknown) | undefined,
+    ...args: A
+  ): void {
+    this.throwIfFailed();
+    if (fn === undefined) return;
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (error) {
+      throw this.#fail(name, error);
+    }
+    if (isThenable(result)) result.then(undefined, (error) => this.#fail(name, error));
+  }
+
+  /**
+   * {@linkcode CallbackGuard.call} for a callback called from inside work
+   * it must not break (a download several calls share, a body stream): a
+   * failure only stops the guard, and nothing is thrown here; once stopped,
+   * nothing is called.
+   */
+  notify<A extends unknown[]>(
+    name: string,
+    fn: ((...args: A) => unknown) | undefined,
+    ...args: A
+  ): void {
+    if (this.#error !== undefined) return;
+    try {
+      this.call(name, fn, ...args);
+    } catch {
+      // Kept as the guard's error; the signal says it.
+    }
+  }
+
+  #fail(name: string, thrown: unknown): CallbackError {
+    if (this.#error === undefined) {
+      this.#error = callbackError(name, thrown);
+      this.#stop.abort(this.#error);
+    }
+    return this.#error;
   }
 }

@@ -36,7 +36,7 @@ import {
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
-import { callCallback } from "../callback.ts";
+import { CallbackGuard, callCallback } from "../callback.ts";
 import { shortened } from "../printable.ts";
 import {
   checkOptions,
@@ -983,8 +983,17 @@ export class AssetCache implements AsyncDisposable {
     const { onProgress, onHashProgress } = options ?? {};
     if (onProgress !== undefined || onHashProgress !== undefined) {
       // The flight reports both kinds of reading; each goes to its callback.
+      // A callback that fails (throws, or its promise rejects) is this
+      // call's, not the download's, which other calls of the URI may share:
+      // thrown into it, it failed them all with this caller's error. It
+      // stops this call as its signal would (CallbackError the reason), and
+      // the download with it when no other call waits for it.
+      const callbacks = new CallbackGuard();
+      flightOptions.signal = callbacks.with(options?.signal);
       flightOptions.onProgress = ({ bytes, total, step }) =>
-        step === "hashing" ? onHashProgress?.({ bytes, total }) : onProgress?.({ bytes, total });
+        step === "hashing"
+          ? callbacks.notify("onHashProgress", onHashProgress, { bytes, total })
+          : callbacks.notify("onProgress", onProgress, { bytes, total });
     }
     // One flight per entry and pinned content: a caller with an integrity
     // pin never takes the result of a flight without it (unchecked bytes),

@@ -21,7 +21,7 @@ import {
   NotUtf8NameError,
   VcError,
 } from "../errors.ts";
-import { callCallback } from "../callback.ts";
+import { CallbackGuard } from "../callback.ts";
 import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
@@ -127,6 +127,13 @@ interface Run {
   changing?: (path: string) => boolean;
   /** Stops starting new items (watch shutdown); items in flight finish. */
   stop?: AbortSignal;
+  /**
+   * The run's calls of the caller's callbacks: the first that throws (or
+   * whose promise rejects) aborts `signal`, and the run rejects with it.
+   */
+  callbacks: CallbackGuard;
+  /** The options' signal and the callbacks' as one: what the run's transfers, walk and listing stop on. */
+  signal: AbortSignal;
   /** Keys whose transfers the signal aborted (not done: the next run makes them). */
   cutShort?: string[];
   /** Target directories this run found to be real directories (not links): looked at once. */
@@ -401,12 +408,32 @@ export class Mirror {
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
     if (options.changing) run.changing = options.changing;
+    return await this.#callbacksFirst(run, this.#run(run, options.scope ?? ""));
+  }
+
+  /**
+   * `work` (of `run`), except that a callback of the run that failed is what
+   * it rejects with: whatever the work made of the abort that followed (a
+   * transfer's or listing's error, a report of a run stopped), and also
+   * when the failure came late (a promise that rejected as the run ended).
+   */
+  async #callbacksFirst(run: Run, work: Promise<MirrorReport>): Promise<MirrorReport> {
+    try {
+      const report = await work;
+      run.callbacks.throwIfFailed();
+      return report;
+    } catch (error) {
+      throw run.callbacks.error ?? error;
+    }
+  }
+
+  async #run(run: Run, scope: string): Promise<MirrorReport> {
     // Beside the pass (one listing more, no round trip more on a no-op run);
     // awaited on every way out, so nothing goes on once the run returns.
-    const uploads = (options.scope ?? "") === "" ? this.#abandonedUploads(run) : undefined;
+    const uploads = scope === "" ? this.#abandonedUploads(run) : undefined;
     const uploadsDone = () => uploads?.catch(() => {});
     try {
-      await this.#pass(run, options.scope ?? "");
+      await this.#pass(run, scope);
     } catch (error) {
       await uploadsDone();
       // Stopped (a watch shutting down), not aborted: the transfers that
@@ -464,7 +491,7 @@ export class Mirror {
       now: (o.clock ?? systemClock).now(),
       afterMs: o.abortUploadsAfterMs ?? ABORT_UPLOADS_AFTER_MS,
       dryRun: o.dryRun === true,
-      ...(o.signal ? { signal: o.signal } : {}),
+      signal: run.signal,
     });
   }
 
@@ -529,7 +556,7 @@ export class Mirror {
         }
         : {}),
       scope,
-      ...(o.signal ? { signal: o.signal } : {}),
+      signal: run.signal,
       // vc's temp files in a store → local target are its own downloads (in
       // progress, or left by one killed mid-file, which is swept); in a
       // source they are the user's files, uploaded like any other.
@@ -553,7 +580,7 @@ export class Mirror {
         : walkLocalBatches(root, walkOptions, missingOk);
     const listOptions = {
       scope,
-      ...(o.signal ? { signal: o.signal } : {}),
+      signal: run.signal,
       onWarning: (w: { key: string; message: string }) => onError(w.key, new Error(w.message)),
       // The listing is fetched as ranges between every 1000th key recorded
       // (one page each, all at once) instead of a chain of pages.
@@ -740,6 +767,14 @@ export class Mirror {
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
     if (options.changing) run.changing = options.changing;
+    return await this.#callbacksFirst(run, this.#syncPaths(run, paths, options));
+  }
+
+  async #syncPaths(
+    run: Run,
+    paths: readonly string[],
+    options: { onFailed?: (path: string) => void },
+  ): Promise<MirrorReport> {
     // Stopped (a watch shutting down), not aborted: as for a pass, no new
     // path or file is started (a burst of 20,000 new files must not keep a
     // stopping watch uploading for minutes, past a service manager's
@@ -789,7 +824,7 @@ export class Mirror {
       }
       if (run.report.failed.length > before) options.onFailed?.(path);
     }
-    const signal = run.stop ?? this.#options.signal;
+    const signal = run.stop === undefined ? run.signal : AbortSignal.any([run.stop, run.signal]);
     try {
       await forEachLimit(files, this.#options.concurrency ?? 16, async ([path, key, work]) => {
         try {
@@ -967,7 +1002,10 @@ export class Mirror {
     if (this.#closed) throw new VcError("this mirror was closed; open it again (Mirror.open)");
     this.#state.clearDeletes(); // left over by a run that stopped
     if (settleMs > 0) this.#settle.pass(settleMs);
+    const callbacks = new CallbackGuard();
     return {
+      callbacks,
+      signal: callbacks.with(this.#options.signal),
       report: {
         direction: this.direction,
         sources: this.#names.sources,
@@ -1011,7 +1049,7 @@ export class Mirror {
     items: AsyncIterable<T>,
     fn: (item: T) => Promise<void>,
   ): Promise<void> {
-    const signal = run.stop ?? this.#options.signal;
+    const signal = run.stop === undefined ? run.signal : AbortSignal.any([run.stop, run.signal]);
     await forEachLimit(items, this.#options.concurrency ?? 16, fn, signal ? { signal } : {});
   }
 
@@ -1169,7 +1207,11 @@ export class Mirror {
   #progress(run: Run, key: string, finished = true): void {
     if (finished) run.done++;
     const bytes = run.report.bytes + run.moving;
-    callCallback("onProgress", this.#options.onProgress, { done: run.done, bytes, current: key });
+    run.callbacks.call("onProgress", this.#options.onProgress, {
+      done: run.done,
+      bytes,
+      current: key,
+    });
   }
 
   /** hashLocal's progress callback for `key`'s file of `size` bytes, told as its step. */
@@ -1177,7 +1219,7 @@ export class Mirror {
     const onProgress = this.#options.onProgress;
     if (onProgress === undefined) return undefined;
     return (hashed) =>
-      callCallback("onProgress", onProgress, {
+      run.callbacks.call("onProgress", onProgress, {
         done: run.done,
         bytes: run.report.bytes + run.moving,
         current: key,
@@ -1210,7 +1252,7 @@ export class Mirror {
   #act(run: Run, action: "upload" | "download" | "delete", key: string, size: number): void {
     const a = { action, key, size };
     run.report.actions?.push(a);
-    callCallback("onAction", this.#options.onAction, a);
+    run.callbacks.call("onAction", this.#options.onAction, a);
   }
 
   /**
@@ -1277,8 +1319,7 @@ export class Mirror {
     row: StateRow | undefined,
     hash: LocalHash,
   ): Promise<boolean> {
-    const o = this.#options;
-    if (!(await sameContent(hash.md5, remote, row, store, run.report, o.signal, local.path))) {
+    if (!(await sameContent(hash.md5, remote, row, store, run.report, run.signal, local.path))) {
       return false;
     }
     run.report.unchanged++;
@@ -1379,7 +1420,7 @@ export class Mirror {
             contentType: contentTypeFor(local.key),
             size: local.size,
             onProgress: mover.onBytes,
-            ...(o.signal ? { signal: o.signal } : {}),
+            signal: run.signal,
             // Sent in parts: a file rewritten while it was read is caught
             // before the upload completes, so the store keeps its old object
             // rather than one whose bytes and vc-md5 may differ.
@@ -1401,7 +1442,7 @@ export class Mirror {
           if (error === notCommitted) throw error;
           // The store refused the upload (or the file could not be opened
           // for it): nothing was committed, the store keeps what it had.
-          if (hash.bytes === undefined && !o.signal?.aborted) {
+          if (hash.bytes === undefined && !run.signal.aborted) {
             await this.#unchangedSince(local, false);
           }
           throw error;
@@ -1417,11 +1458,12 @@ export class Mirror {
       run.report.bytes += local.size;
       mover?.end();
     } catch (error) {
-      if (o.signal?.aborted) {
+      if (run.signal.aborted) {
         // Aborted, not done: the progress and the report must not count it.
+        // (By a callback that failed: its error, not what the store made of the abort.)
         cut = true;
         if (mover) (run.cutShort ??= []).push(pair.key);
-        throw error;
+        throw run.callbacks.error ?? error;
       }
       // A file that was a directory, or the reverse: the old key(s), which
       // this run deletes, are in the way of a directory store until then.
@@ -1538,7 +1580,7 @@ export class Mirror {
           ...o.download,
           objectTime: true,
           onProgress: (p) => onBytes(p.bytes),
-          ...(o.signal ? { signal: o.signal } : {}),
+          signal: run.signal,
         });
         bytes = got.size;
         const written = await statLocal(dest, remote.key, "skip");
@@ -1559,11 +1601,12 @@ export class Mirror {
       run.report.bytes += bytes;
       mover?.end();
     } catch (error) {
-      if (o.signal?.aborted) {
+      if (run.signal.aborted) {
         // Aborted, not done: the progress and the report must not count it.
+        // (By a callback that failed: its error, not what the store made of the abort.)
         cut = true;
         if (mover) (run.cutShort ??= []).push(pair.key);
-        throw error;
+        throw run.callbacks.error ?? error;
       }
       // A directory that became a file in the store: its files, which this
       // run deletes, are in the way until then (the dry run promised both).
@@ -1757,6 +1800,8 @@ export class Mirror {
     const store = this.#stores[0]!;
     for (const queued of this.#state.queuedDeletes(DELETE_BATCH)) {
       this.#options.signal?.throwIfAborted();
+      // An async callback that rejected since the run began: nothing is deleted.
+      run.callbacks.throwIfFailed();
       const batch = this.direction === "upload" && !this.#options.dryRun
         ? await this.#stillWithoutFile(run, queued)
         : queued;

@@ -37,7 +37,7 @@
  */
 import { type Clock, systemClock } from "../clock.ts";
 import { CallbackError, InvalidInputError, VcError } from "../errors.ts";
-import { callCallback } from "../callback.ts";
+import { CallbackGuard } from "../callback.ts";
 import { directoryId } from "./local_side.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
 import { MirrorInterruptedError, storeTransient } from "./report.ts";
@@ -243,9 +243,14 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   options.cancel?.throwIfAborted();
   options.signal?.throwIfAborted();
   const cancel = options.cancel;
-  const stop = options.signal === undefined || cancel === undefined
-    ? options.signal ?? cancel
-    : AbortSignal.any([options.signal, cancel]);
+  // The watch's own callbacks (onBatch, onEvent, onIdle, onError): the first
+  // that throws, or returns a promise that rejects, stops the watch, aborts
+  // the transfers in flight (it is the mirror's signal too), and is what
+  // the watch rejects with (a CallbackError).
+  const callbacks = new CallbackGuard();
+  const stop = AbortSignal.any(
+    [options.signal, cancel, callbacks.signal].filter((s) => s !== undefined),
+  );
   // Transfers in flight are never aborted by the stop signal: they finish.
   // The cancel signal aborts them (the mirror's own signal).
   // The mirror gets its own options only: it refuses the watch's.
@@ -261,7 +266,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     watchFs: _watchFs,
     ...rest
   } = options;
-  const m = await Mirror.open(cancel === undefined ? rest : { ...rest, signal: cancel });
+  const m = await Mirror.open({ ...rest, signal: callbacks.with(cancel) });
   const totals: WatchReport = {
     passes: 0,
     batches: 0,
@@ -295,7 +300,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     for (const path of report.deferred) {
       if (!pending.has(path)) pending.set(path, { seen: "", since: elapsed(), scan: false });
     }
-    callCallback("onBatch", options.onBatch, report, kind, info);
+    callbacks.call("onBatch", options.onBatch, report, kind, info);
   };
   // Failed full passes in a row: the next one comes that much sooner than
   // the interval (a store down at the start must not leave the target
@@ -328,7 +333,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       if (stop?.aborted) return;
       totals.failed++;
       passFailures++;
-      callCallback("onError", options.onError, error);
+      callbacks.call("onError", options.onError, error);
     }
   };
   // The store answered again (a batch moved or compared a file, a pass
@@ -383,7 +388,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
           // queued as one it made an events batch compare the whole tree
           // beside the full pass that is due for it.
           rescanAt = elapsed() + debounce;
-          options.onEvent?.(event.paths);
+          callbacks.call("onEvent", options.onEvent, event.paths);
           poke();
           continue;
         }
@@ -399,7 +404,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
           // already quiet.
           pending.set(path, { seen, since: elapsed(), scan });
         }
-        options.onEvent?.(event.paths);
+        callbacks.call("onEvent", options.onEvent, event.paths);
         poke();
       }
     })().catch((error) => {
@@ -420,7 +425,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       poke();
       if (watcherStops > 0) return;
       const why = error instanceof Error ? error.message : String(error);
-      options.onError?.(
+      callbacks.notify(
+        "onError",
+        options.onError,
         new VcError(
           `the file watcher of ${roots.join(", ")} stopped (${why}); watching again, and a ` +
             `full pass mirrors what it missed (if it stops again soon, that pass comes ` +
@@ -447,7 +454,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
           return false;
         }
       }
-      if (watchRetries === 0) options.onError?.(watchRefused(roots, error));
+      if (watchRetries === 0) {
+        callbacks.call("onError", options.onError, watchRefused(roots, error));
+      }
       watchRetries++;
       watchRetryAt = elapsed() + retryDelay(watchRetries);
       return false;
@@ -478,7 +487,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     rootGone = true;
     if (goneSaid) return;
     goneSaid = true;
-    options.onError?.(
+    callbacks.call(
+      "onError",
+      options.onError,
       new VcError(
         `${path} is gone (moved, removed or unmounted?); nothing is deleted for it, and it ` +
           "is mirrored again once it is back",
@@ -561,7 +572,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       else if (watcher !== undefined) next = Math.min(next, rootCheckAt);
       const timer = new AbortController();
       const waking = woken;
-      options.onIdle?.();
+      callbacks.call("onIdle", options.onIdle);
       try {
         await Promise.race([clock.sleep(Math.max(0, next - now), timer.signal), waking]);
       } catch {
@@ -570,6 +581,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         timer.abort();
       }
     }
+  } catch (error) {
+    // What failed after a callback did (the stop it made): the callback's error.
+    throw callbacks.error ?? error;
   } finally {
     stop?.removeEventListener("abort", onStop);
     try {
@@ -580,6 +594,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     await ended(pump);
     await m.close();
   }
+  // A callback that failed, whatever the watch made of the stop that followed.
+  callbacks.throwIfFailed();
   // Abandoned while idle, or while the last work finished: rejected all the
   // same, so the caller knows the watch did not stop by draining.
   if (cancel?.aborted) throw new WatchInterruptedError(totals, [], cancel.reason);
@@ -674,7 +690,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       if (cancel?.aborted) throw cutShort(error, "batch");
       if (error instanceof CallbackError) throw error;
       totals.failed++;
-      callCallback("onError", options.onError, error);
+      callbacks.call("onError", options.onError, error);
       const since = elapsed();
       for (const retry of retries.values()) retry(since, true);
     }

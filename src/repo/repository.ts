@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { CallbackGuard } from "../callback.ts";
 import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
 import { fromFileUrl, sep } from "../path.ts";
@@ -398,6 +399,28 @@ export class Repository implements AsyncDisposable {
     options: AddOptions = {},
   ): Promise<RepoRecord> {
     checkOptions("Repository.add()", options, ADD_OPTIONS);
+    const { onProgress } = options;
+    if (onProgress === undefined) return await this.#add(logicalPath, source, options);
+    // An onProgress that throws (or whose promise rejects) aborts the upload
+    // (nothing recorded, no content left) and is what add rejects with, a
+    // CallbackError: thrown into the upload, it came out as if the store's.
+    const callbacks = new CallbackGuard();
+    try {
+      return await this.#add(logicalPath, source, {
+        ...options,
+        onProgress: (bytes) => callbacks.call("onProgress", onProgress, bytes),
+        signal: callbacks.with(options.signal),
+      });
+    } catch (error) {
+      throw callbacks.error ?? error;
+    }
+  }
+
+  async #add(
+    logicalPath: string,
+    source: string | Uint8Array,
+    options: AddOptions,
+  ): Promise<RepoRecord> {
     const path = normalizeLogicalPath(logicalPath);
     // Checked before anything reads it: a stream or a Blob would otherwise
     // fail deep in the hashing with a message that names neither the call

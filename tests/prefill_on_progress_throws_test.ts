@@ -56,3 +56,37 @@ Deno.test("prefill: an onProgress that throws stops the run and is what it rejec
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// An async onProgress whose promise rejects was not looked at: the rejection
+// went unhandled and ended the process. It stops the prefill as a throw does.
+Deno.test("prefill: an onProgress whose promise rejects stops the run as a throw does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-prefill-progress-rejects-" });
+  try {
+    await Deno.mkdir(`${dir}/bucket`);
+    const uris: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await Deno.writeFile(`${dir}/bucket/${i}.bin`, new Uint8Array(64 * 1024).fill(i));
+      uris.push(`file://${dir}/bucket/${i}.bin`);
+    }
+    const boom = new Error("progress log unreachable");
+    {
+      await using cache = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
+      const thrown = await assertRejects(() =>
+        prefill({
+          cache,
+          uris,
+          concurrency: 2,
+          onProgress: (p) => p.step === undefined ? Promise.resolve() : Promise.reject(boom),
+        })
+      );
+      assert(thrown instanceof CallbackError, `rejected with ${thrown}`);
+      assertEquals(thrown.callback, "onProgress");
+      assert(thrown.cause === boom, `cause ${thrown.cause}`);
+    }
+    for await (const entry of walkFiles(`${dir}/cache`)) {
+      assert(!/vc-tmp/.test(entry.key), `left ${entry.key}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

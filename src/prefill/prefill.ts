@@ -6,8 +6,8 @@
  * @module
  */
 import type { AssetCache } from "../cache/asset_cache.ts";
+import { CallbackGuard } from "../callback.ts";
 import {
-  CallbackError,
   causeChain,
   errorKind,
   InvalidInputError,
@@ -217,11 +217,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   // around what it threw (the library's rule for callbacks). Thrown
   // where it was called, it failed the item whose download reported (its
   // error "boom", a VcError, as if the store's) and the run went on, or it
-  // escaped a finished item and lost the summary.
-  const stop = new AbortController();
-  const signal = options.signal === undefined
-    ? stop.signal
-    : AbortSignal.any([options.signal, stop.signal]);
+  // escaped a finished item and lost the summary. One whose promise
+  // rejects (an async callback) does the same (it was an unhandled rejection).
+  const callbacks = new CallbackGuard();
+  const signal = callbacks.with(options.signal);
 
   const failed: Array<PrefillFailure & { order: number }> = [];
   // Items are read, resolved and fetched one by one: a run over a hundred
@@ -235,12 +234,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     const progress: PrefillProgress = { done: counts.done, total: counts.total, bytes };
     if (current !== undefined) progress.current = current;
     if (step !== undefined) progress.step = step;
-    if (stop.signal.aborted) return;
-    try {
-      options.onProgress?.(progress);
-    } catch (error) {
-      stop.abort(new CallbackError("onProgress", error));
-    }
+    callbacks.notify("onProgress", options.onProgress, progress);
   };
   const targets = eachTarget(options, failed, counts, report);
   using breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency), signal);

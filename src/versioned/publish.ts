@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { CallbackGuard } from "../callback.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
@@ -212,6 +213,11 @@ export async function publishVersion(
   // rather than known to be this upload by its answer.
   let adopted = false;
   let racedSame = false;
+  // An onProgress that throws (or whose promise rejects) aborts the upload
+  // as the signal would, and is what the publish rejects with, a
+  // CallbackError (it came out as if the store's error, or unhandled).
+  const callbacks = new CallbackGuard();
+  const signal = onProgress === undefined ? request.signal : callbacks.with(request.signal);
   try {
     ({ etag } = await store.put(key, { path: file }, {
       ifNoneMatch: "*",
@@ -222,8 +228,13 @@ export async function publishVersion(
       // As `aws s3 cp` and `vc mirror` set one: a browser or a bucket served
       // as a website shows `table.1.0.0.csv` as a CSV, not as a download.
       contentType: contentTypeFor(key),
-      ...(request.signal === undefined ? {} : { signal: request.signal }),
-      ...(onProgress ? { onProgress: (bytes: number) => onProgress({ bytes, total: size }) } : {}),
+      ...(signal === undefined ? {} : { signal }),
+      ...(onProgress
+        ? {
+          onProgress: (bytes: number) =>
+            callbacks.call("onProgress", onProgress, { bytes, total: size }),
+        }
+        : {}),
     }));
   } catch (error) {
     // Another publish won the race for the version. With the same bytes
@@ -235,11 +246,11 @@ export async function publishVersion(
     // create-only, it stays. Left unpinned it would block the path's next
     // `add` with "already has versions"; pinned, as an upload that landed
     // just before the interrupt is.
-    const landed = raced || request.signal?.aborted === true
+    const landed = raced || signal?.aborted === true
       ? await landedCopy(store, key, digest)
       : undefined;
     if (landed === undefined) {
-      if (!raced) throw error;
+      if (!raced) throw callbacks.error ?? error;
       throw new PreconditionFailedError(
         `version ${version} of ${path} was published by someone else meanwhile (${uri} exists); ${retryHint}. ${manifest} was not changed`,
         { cause: error },

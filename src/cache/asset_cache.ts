@@ -1216,29 +1216,19 @@ function checkOptionValues(what: string, options: object, flags: string[] = []):
 
 /**
  * `onProgress` for a maintenance pass that removes entries: a callback that
- * throws stops the pass as an abort does (so the removals so far are still
- * forgotten by the caller), and `rethrow()` then throws its error.
+ * throws (or whose promise rejects) stops the pass as an abort does (so the
+ * removals so far are still forgotten by the caller), and `rethrow()` then
+ * throws its {@linkcode CallbackError}.
  */
 function guardProgress<P>(
   onProgress: ((progress: P) => void) | undefined,
   signal: AbortSignal | undefined,
 ): { onProgress?: (progress: P) => void; signal?: AbortSignal; rethrow(): void } {
   if (onProgress === undefined) return { ...(signal ? { signal } : {}), rethrow() {} };
-  const stop = new AbortController();
-  let failed: { error: unknown } | undefined;
+  const callbacks = new CallbackGuard();
   return {
-    onProgress: (progress) => {
-      if (failed !== undefined) return;
-      try {
-        onProgress(progress);
-      } catch (error) {
-        failed = { error };
-        stop.abort();
-      }
-    },
-    signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal,
-    rethrow() {
-      if (failed !== undefined) throw failed.error;
-    },
+    onProgress: (progress) => callbacks.notify("onProgress", onProgress, progress),
+    signal: callbacks.with(signal),
+    rethrow: () => callbacks.throwIfFailed(),
   };
 }

@@ -79,6 +79,7 @@ export function callCallback<A extends unknown[]>(
  * assert(guard.signal.aborted && guard.signal.reason === guard.error);
  * assert(guard.error instanceof CallbackError && guard.error.cause === boom);
  * assert.throws(() => guard.throwIfFailed(), CallbackError);
+ * assert.equal(guard.wrap("onPhase", undefined), undefined);
  * // Stopped: a later call throws that error and calls nothing.
  * assert.throws(() => guard.call("onAction", () => assert.fail("called")), CallbackError);
  * ```
@@ -130,6 +131,17 @@ export class CallbackGuard {
       throw this.#fail(name, error);
     }
     if (isThenable(result)) result.then(undefined, (error) => this.#fail(name, error));
+  }
+
+  /**
+   * `fn` as a function that calls it through {@linkcode CallbackGuard.call}
+   * (`undefined` when it is): what an operation passes on in its options.
+   */
+  wrap<A extends unknown[]>(
+    name: string,
+    fn: ((...args: A) => unknown) | undefined,
+  ): ((...args: A) => void) | undefined {
+    return fn === undefined ? undefined : (...args: A) => this.call(name, fn, ...args);
   }
 
   /**

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { CallbackGuard } from "../callback.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { Md5, statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
@@ -149,6 +150,27 @@ export async function check(
   repo: Repository,
   options: CheckOptions = {},
 ): Promise<CheckReport> {
+  // An onProgress or onListed that throws (or whose promise rejects) stops
+  // the check as its signal would, and is what it rejects with: a
+  // CallbackError (it was the bare value, or an unhandled rejection).
+  const callbacks = new CallbackGuard();
+  const onProgress = callbacks.wrap("onProgress", options.onProgress);
+  const onListed = callbacks.wrap("onListed", options.onListed);
+  try {
+    const report = await checkGuarded(repo, {
+      ...options,
+      signal: callbacks.with(options.signal),
+      ...(onProgress ? { onProgress } : {}),
+      ...(onListed ? { onListed } : {}),
+    });
+    callbacks.throwIfFailed();
+    return report;
+  } catch (error) {
+    throw callbacks.error ?? error;
+  }
+}
+
+async function checkGuarded(repo: Repository, options: CheckOptions): Promise<CheckReport> {
   const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "check grace");
   // Looked at per record below too; but an empty catalog has none, and the
   // check would then read it and resolve, the abort unheard.

@@ -34,9 +34,11 @@ export interface UploadedFile {
 /**
  * Why the object just uploaded is not the content that was hashed, or
  * undefined when it is; {@linkcode NOT_OURS} when the key holds another
- * writer's upload (a store whose create-only write is not atomic). A plain
- * MD5 ETag is compared with the MD5; any other (a multipart upload) needs a
- * HEAD with the size and `vc-md5`, and then the file must still hash to
+ * writer's upload (a store whose create-only write is not atomic). A HEAD
+ * confirms the object is there, with the put's ETag and the file's size
+ * (a PUT acknowledged with the right MD5 may still have stored nothing). A
+ * plain MD5 ETag is compared with the MD5; any other (a multipart upload)
+ * needs `vc-md5` in that HEAD, and then the file must still hash to
  * the MD5: `vc-md5` is what vc said, not what the store received, and the
  * parts were read at other times than the hash, so a change that moves no
  * stat field (a writer through a shared mmap into dirty pages, another NFS
@@ -59,16 +61,18 @@ export async function uploadProblem(
 ): Promise<string | undefined> {
   const { key, etag, md5, size, file, onCheckProgress } = upload;
   const kind = parseEtag(etag);
-  if (kind.kind === "md5") {
-    return kind.md5 === md5
-      ? undefined
-      : `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+  if (kind.kind === "md5" && kind.md5 !== md5) {
+    return `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
   }
+  // Asked even when the PUT's answer carried the right MD5: a gateway or
+  // proxy that acknowledges a write and keeps nothing (or a part of it)
+  // answers just that, and the manifest or catalog would point at nothing.
   const info = await store.head(key);
   if (info === undefined) return "the object is missing right after the upload";
   // Another writer's upload (a store whose create-only write is not atomic): not ours to judge.
   if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return NOT_OURS;
   if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
+  if (kind.kind === "md5") return undefined;
   const stored = info.metadata?.["vc-md5"];
   // No vc-md5 either: nothing shows the stored bytes are ours (a proxy that
   // drops metadata and ETags), so it is refused like a mismatch.

@@ -253,9 +253,24 @@ export class Verifier {
       }
       if (actual !== sha) {
         const uri = this.#options.uri;
+        const head = `${this.#options.pinnedBy ?? uri}: ${uri} has SHA-256 ${actual}, but ` +
+          `SHA-256 ${sha} is pinned`;
+        // A download's bytes that do not match the store's own MD5 either
+        // were damaged after the store took them (on the way, or its copy):
+        // no replaced object, which a user would go looking for. Read again
+        // only here. (Without `pinOnly` the ETag check above settled that.)
+        const md5 = this.plan.pinOnly && this.plan.md5 !== undefined
+          ? await md5File(path, read())
+          : undefined;
+        if (md5 !== undefined && md5 !== this.plan.md5) {
+          throw new IntegrityError(
+            `${head}, and they do not match the store's own MD5 ${this.plan.md5} either (got ` +
+              `${md5}): damaged on the way or in the store's copy, not a replaced object ` +
+              this.#where(),
+          );
+        }
         throw new IntegrityError(
-          `${this.#options.pinnedBy ?? uri}: ${uri} has SHA-256 ${actual}, but SHA-256 ${sha} ` +
-            `is pinned; the object in the store was replaced or corrupted, nothing was cached ` +
+          `${head}; the object in the store was replaced or corrupted, nothing was cached ` +
             this.#where(),
         );
       }

@@ -1,0 +1,87 @@
+/**
+ * A download of a locked (SHA-256 pinned) version whose bytes were damaged
+ * on the way (a flaky link or proxy: every attempt a different SHA-256) was
+ * reported as "the object in the store was replaced or corrupted", the
+ * message for a store that holds other bytes than were published: a user
+ * went looking for who replaced the object. When the store states the
+ * content's MD5 (a plain ETag, or `vc-md5`), the bytes that failed the pin
+ * are checked against it too, after the failure only: bytes that match
+ * neither were damaged on the way (the store's copy may be fine; try
+ * again), bytes that match the store's MD5 are what the store holds now
+ * (replaced). Either way nothing is kept.
+ */
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { downloadToFile } from "../src/store/download.ts";
+import { IntegrityError } from "../src/errors.ts";
+import { sha256Hex } from "../src/hash.ts";
+import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { testS3Store } from "./versioned_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+const SHAPES = [
+  { name: "small, inline", size: 100_000, parallelThreshold: Infinity },
+  { name: "parallel", size: 3 * MiB + 7, parallelThreshold: MiB },
+];
+
+async function inDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-pinned-damage-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+for (const shape of SHAPES) {
+  Deno.test(`pinned download, ${shape.name}: bytes damaged on the way are said to be, not a replaced object`, async () => {
+    await using s3 = await startFakeS3({ buckets: ["b"] });
+    await using store = testS3Store(s3, "b", { maxAttempts: 1 });
+    const data = randomBytes(shape.size, 11);
+    await s3.putObject("b", "k", data);
+    // A byte flipped in every answer, a different one each time (a flaky link).
+    s3.setFaults({ corruptRate: 1 });
+    await inDir(async (dir) => {
+      const pin = { size: data.length, sha256: sha256Hex(data), label: "/k@1.0.0" };
+      const e = await assertRejects(
+        () =>
+          downloadToFile(store, "k", `${dir}/out`, {
+            parallelThreshold: shape.parallelThreshold,
+            partSize: MiB,
+            integrity: pin,
+          }),
+        IntegrityError,
+        "/k@1.0.0",
+      );
+      assertStringIncludes(e.message, `SHA-256 ${pin.sha256} is pinned`);
+      assertStringIncludes(e.message, "damaged on the way");
+      assertStringIncludes(e.message, "store's own MD5");
+      assertEquals(e.message.includes("was replaced"), false, e.message);
+      assertEquals(await Deno.stat(`${dir}/out`).catch(() => "absent"), "absent");
+      assertEquals(await tempFiles(dir), []);
+    });
+  });
+
+  Deno.test(`pinned download, ${shape.name}: an object replaced in the store is still said to be`, async () => {
+    await inDir(async (dir) => {
+      const store = new FaultStore();
+      const published = randomBytes(shape.size, 12);
+      store.set("k", randomBytes(shape.size, 13), { etag: "md5" }); // same size, other bytes
+      const pin = { size: published.length, sha256: sha256Hex(published), label: "/k@1.0.0" };
+      const e = await assertRejects(
+        () =>
+          downloadToFile(store, "k", `${dir}/out`, {
+            parallelThreshold: shape.parallelThreshold,
+            partSize: MiB,
+            integrity: pin,
+          }),
+        IntegrityError,
+        "/k@1.0.0",
+      );
+      assertStringIncludes(e.message, "the object in the store was replaced or corrupted");
+      assertEquals(e.message.includes("damaged on the way"), false, e.message);
+      assertEquals(await tempFiles(dir), []);
+    });
+  });
+}

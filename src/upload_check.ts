@@ -89,6 +89,40 @@ export async function uploadProblem(
 }
 
 /**
+ * Why the object just put at `key` is not there as the put said (missing,
+ * another ETag, another size), or undefined when it is: a gateway or proxy
+ * may answer a PUT 200 and keep nothing. For writes whose URI is handed to
+ * the user as the thing written (a backup), where no MD5 was hashed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storedProblem } from "./upload_check.ts";
+ * import { MemoryStore } from "./store/memory.ts";
+ * const store = new MemoryStore();
+ * const { etag } = await store.put("k", new TextEncoder().encode("abc"));
+ * assert.equal(await storedProblem(store, "k", { etag, size: 3 }), undefined);
+ * assert.match((await storedProblem(store, "gone", { etag, size: 3 }))!, /missing/);
+ * ```
+ */
+export async function storedProblem(
+  store: ObjectStore,
+  key: string,
+  put: { etag: string; size?: number | undefined },
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const info = await store.head(key, signal === undefined ? {} : { signal });
+  if (info === undefined) return "the object is missing right after the upload";
+  if (normalizeEtag(info.etag) !== normalizeEtag(put.etag)) {
+    return `it has ETag ${normalizeEtag(info.etag)}, not the upload's ${normalizeEtag(put.etag)}`;
+  }
+  if (put.size !== undefined && info.size !== put.size) {
+    return `stored size ${info.size} is not the ${put.size} bytes uploaded`;
+  }
+  return undefined;
+}
+
+/**
  * `md5File`'s options for a check of a file of `size` bytes reported to
  * `onCheckProgress` (its start reported now, so the check is seen from its
  * first second, not once 8 MiB are read).

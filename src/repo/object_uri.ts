@@ -8,6 +8,7 @@
 import { basename, dirname, resolve } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
 import {
+  IntegrityError,
   InvalidInputError,
   IsDirectoryError,
   NotFoundError,
@@ -15,6 +16,7 @@ import {
 } from "../errors.ts";
 import type { ObjectStore, PutBody } from "../store/types.ts";
 import { forUserFiles, type StoreOptions } from "../store/open.ts";
+import { storedProblem } from "../upload_check.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
 
 /** Opens a store; `options` say what the use needs (an opener may ignore them). */
@@ -139,12 +141,13 @@ export async function writeObjectUri(
   // A local backup is the user's file: nothing of vc's is left beside it.
   const store = await open(root, forUserFiles());
   try {
-    await store.put(key, bytes, {
+    const put = await store.put(key, bytes, {
       contentType: "application/gzip",
       ifNoneMatch: "*",
       ...(signal === undefined ? {} : { signal }),
       ...(onProgress === undefined ? {} : { onProgress }),
     });
+    await confirmBackupStored(store, key, uri, put.etag, await bodySize(bytes), signal);
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     throw new InvalidInputError(
@@ -154,6 +157,47 @@ export async function writeObjectUri(
   } finally {
     await store.close();
   }
+}
+
+/** The size of `bytes` where it is known before it is read. */
+async function bodySize(bytes: PutBody): Promise<number | undefined> {
+  if (bytes instanceof Uint8Array) return bytes.length;
+  if (bytes instanceof ReadableStream) return undefined;
+  return (await Deno.stat(bytes.path)).size;
+}
+
+/**
+ * Throws `IntegrityError` unless the backup just put at `key` is there, with
+ * the put's ETag and `size`: a gateway or proxy that answers a PUT 200 and
+ * keeps nothing would otherwise have its URI printed as a backup that
+ * exists (found missing at restore time, when it is needed).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { confirmBackupStored } from "./object_uri.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * const store = new MemoryStore();
+ * const { etag } = await store.put("b.gz", new Uint8Array([1]));
+ * await confirmBackupStored(store, "b.gz", "mem://b.gz", etag, 1);
+ * await assert.rejects(confirmBackupStored(store, "x.gz", "mem://x.gz", etag, 1), /missing/);
+ * ```
+ */
+export async function confirmBackupStored(
+  store: ObjectStore,
+  key: string,
+  uri: string,
+  etag: string,
+  size: number | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
+  const problem = await storedProblem(store, key, { etag, size }, signal);
+  if (problem === undefined) return;
+  throw new IntegrityError(
+    `backup ${uri} could not be verified after its upload: ${problem}; it is no backup to ` +
+      "rely on (the store, or a proxy on the way, acknowledged the write without keeping it): " +
+      "run the backup again",
+  );
 }
 
 /**

@@ -103,7 +103,7 @@ import { check, type CheckOptions, type CheckReport, headDifference, UNSTATED } 
 import { recordPages } from "./record_pages.ts";
 import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
 import { envOption } from "../env_option.ts";
-import { objectLocation, writeObjectUri } from "./object_uri.ts";
+import { confirmBackupStored, objectLocation, writeObjectUri } from "./object_uri.ts";
 import { knownSchemaVersion, readVersion, SCHEMA_VERSION } from "./schema.ts";
 import {
   type Claim,
@@ -1590,8 +1590,9 @@ export class Repository implements AsyncDisposable {
       // script) get the next free name, never each other's.
       for (let n = 1;; n++) {
         const key = `${stamp}${n === 1 ? "" : `-${n}`}.jsonl.gz`;
+        let put;
         try {
-          await this.store.put(key, { path }, {
+          put = await this.store.put(key, { path }, {
             contentType: "application/gzip",
             ifNoneMatch: "*",
             ...(signal === undefined ? {} : { signal }),
@@ -1602,6 +1603,7 @@ export class Repository implements AsyncDisposable {
           throw error;
         }
         uri = joinUri(this.store.url, key);
+        await confirmBackupStored(this.store, key, uri, put.etag, size, signal);
         break;
       }
     }

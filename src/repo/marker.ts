@@ -9,6 +9,7 @@
  */
 import { redactUrl } from "../redact.ts";
 import {
+  IntegrityError,
   InvalidInputError,
   NotFoundError,
   PreconditionFailedError,
@@ -17,6 +18,7 @@ import {
 } from "../errors.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { readSmallObjectText } from "../store/small_object.ts";
+import { storedProblem } from "../upload_check.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { win32Join, win32Root } from "../path.ts";
 import { jsonErrorPosition } from "../json_text.ts";
@@ -198,8 +200,9 @@ export async function writeMarker(
   options: { replace?: boolean; signal?: AbortSignal } = {},
 ): Promise<void> {
   const body = new TextEncoder().encode(JSON.stringify(marker, null, 2) + "\n");
+  let put;
   try {
-    await store.put(MARKER_KEY, body, {
+    put = await store.put(MARKER_KEY, body, {
       ...(options.replace ? {} : { ifNoneMatch: "*" as const }),
       contentType: "application/json",
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -212,6 +215,20 @@ export async function writeMarker(
       );
     }
     throw error;
+  }
+  // A store or proxy that answers the PUT 200 and keeps nothing would leave
+  // a repository no later command finds, after an init that said it was made.
+  const problem = await storedProblem(
+    store,
+    MARKER_KEY,
+    { etag: put.etag, size: body.length },
+    options.signal,
+  );
+  if (problem !== undefined) {
+    throw new IntegrityError(
+      `${store.url}/${MARKER_KEY} could not be verified after it was written: ${problem} (the ` +
+        "store, or a proxy on the way, acknowledged the write without keeping it)",
+    );
   }
 }
 

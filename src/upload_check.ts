@@ -35,10 +35,10 @@ export interface UploadedFile {
  * Why the object just uploaded is not the content that was hashed, or
  * undefined when it is; {@linkcode NOT_OURS} when the key holds another
  * writer's upload (a store whose create-only write is not atomic). A HEAD
- * confirms the object is there, with the put's ETag and the file's size
- * (a PUT acknowledged with the right MD5 may still have stored nothing). A
- * plain MD5 ETag is compared with the MD5; any other (a multipart upload)
- * needs `vc-md5` in that HEAD, and then the file must still hash to
+ * confirms the object is there with the file's size (a PUT acknowledged
+ * with the right MD5 may still have stored nothing). A plain MD5 ETag is
+ * compared with the MD5; any other (a multipart upload) needs the put's
+ * ETag and `vc-md5` in that HEAD, and then the file must still hash to
  * the MD5: `vc-md5` is what vc said, not what the store received, and the
  * parts were read at other times than the hash, so a change that moves no
  * stat field (a writer through a shared mmap into dirty pages, another NFS
@@ -61,18 +61,20 @@ export async function uploadProblem(
 ): Promise<string | undefined> {
   const { key, etag, md5, size, file, onCheckProgress } = upload;
   const kind = parseEtag(etag);
-  if (kind.kind === "md5" && kind.md5 !== md5) {
-    return `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+  if (kind.kind === "md5") {
+    if (kind.md5 !== md5) return `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+    // Asked even when the PUT's answer carried the right MD5: a gateway or
+    // proxy that acknowledges a write and keeps nothing answers just that,
+    // and the manifest or catalog would point at nothing. Its presence and
+    // size only: the MD5 was the put's answer, and a store may give a HEAD
+    // an ETag of another form than the PUT's.
+    return await storedProblem(store, key, { size });
   }
-  // Asked even when the PUT's answer carried the right MD5: a gateway or
-  // proxy that acknowledges a write and keeps nothing (or a part of it)
-  // answers just that, and the manifest or catalog would point at nothing.
   const info = await store.head(key);
-  if (info === undefined) return "the object is missing right after the upload";
+  if (info === undefined) return MISSING;
   // Another writer's upload (a store whose create-only write is not atomic): not ours to judge.
   if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return NOT_OURS;
   if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
-  if (kind.kind === "md5") return undefined;
   const stored = info.metadata?.["vc-md5"];
   // No vc-md5 either: nothing shows the stored bytes are ours (a proxy that
   // drops metadata and ETags), so it is refused like a mismatch.
@@ -90,7 +92,7 @@ export async function uploadProblem(
 
 /**
  * Why the object just put at `key` is not there as the put said (missing,
- * another ETag, another size), or undefined when it is: a gateway or proxy
+ * or of another size), or undefined when it is: a gateway or proxy
  * may answer a PUT 200 and keep nothing. For writes whose URI is handed to
  * the user as the thing written (a backup), where no MD5 was hashed.
  *
@@ -100,27 +102,26 @@ export async function uploadProblem(
  * import { storedProblem } from "./upload_check.ts";
  * import { MemoryStore } from "./store/memory.ts";
  * const store = new MemoryStore();
- * const { etag } = await store.put("k", new TextEncoder().encode("abc"));
- * assert.equal(await storedProblem(store, "k", { etag, size: 3 }), undefined);
- * assert.match((await storedProblem(store, "gone", { etag, size: 3 }))!, /missing/);
+ * await store.put("k", new TextEncoder().encode("abc"));
+ * assert.equal(await storedProblem(store, "k", { size: 3 }), undefined);
+ * assert.match((await storedProblem(store, "gone", { size: 3 }))!, /missing/);
  * ```
  */
 export async function storedProblem(
   store: ObjectStore,
   key: string,
-  put: { etag: string; size?: number | undefined },
+  put: { size?: number | undefined },
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const info = await store.head(key, signal === undefined ? {} : { signal });
-  if (info === undefined) return "the object is missing right after the upload";
-  if (normalizeEtag(info.etag) !== normalizeEtag(put.etag)) {
-    return `it has ETag ${normalizeEtag(info.etag)}, not the upload's ${normalizeEtag(put.etag)}`;
-  }
+  if (info === undefined) return MISSING;
   if (put.size !== undefined && info.size !== put.size) {
     return `stored size ${info.size} is not the ${put.size} bytes uploaded`;
   }
   return undefined;
 }
+
+const MISSING = "the object is missing right after the upload";
 
 /**
  * `md5File`'s options for a check of a file of `size` bytes reported to

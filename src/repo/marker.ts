@@ -200,9 +200,8 @@ export async function writeMarker(
   options: { replace?: boolean; signal?: AbortSignal } = {},
 ): Promise<void> {
   const body = new TextEncoder().encode(JSON.stringify(marker, null, 2) + "\n");
-  let put;
   try {
-    put = await store.put(MARKER_KEY, body, {
+    await store.put(MARKER_KEY, body, {
       ...(options.replace ? {} : { ifNoneMatch: "*" as const }),
       contentType: "application/json",
       ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -221,7 +220,7 @@ export async function writeMarker(
   const problem = await storedProblem(
     store,
     MARKER_KEY,
-    { etag: put.etag, size: body.length },
+    { size: body.length },
     options.signal,
   );
   if (problem !== undefined) {

@@ -141,13 +141,13 @@ export async function writeObjectUri(
   // A local backup is the user's file: nothing of vc's is left beside it.
   const store = await open(root, forUserFiles());
   try {
-    const put = await store.put(key, bytes, {
+    await store.put(key, bytes, {
       contentType: "application/gzip",
       ifNoneMatch: "*",
       ...(signal === undefined ? {} : { signal }),
       ...(onProgress === undefined ? {} : { onProgress }),
     });
-    await confirmBackupStored(store, key, uri, put.etag, await bodySize(bytes), signal);
+    await confirmBackupStored(store, key, uri, await bodySize(bytes), signal);
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     throw new InvalidInputError(
@@ -167,8 +167,8 @@ async function bodySize(bytes: PutBody): Promise<number | undefined> {
 }
 
 /**
- * Throws `IntegrityError` unless the backup just put at `key` is there, with
- * the put's ETag and `size`: a gateway or proxy that answers a PUT 200 and
+ * Throws `IntegrityError` unless the backup just put at `key` is there, of
+ * `size` bytes: a gateway or proxy that answers a PUT 200 and
  * keeps nothing would otherwise have its URI printed as a backup that
  * exists (found missing at restore time, when it is needed).
  *
@@ -178,20 +178,19 @@ async function bodySize(bytes: PutBody): Promise<number | undefined> {
  * import { confirmBackupStored } from "./object_uri.ts";
  * import { MemoryStore } from "../store/memory.ts";
  * const store = new MemoryStore();
- * const { etag } = await store.put("b.gz", new Uint8Array([1]));
- * await confirmBackupStored(store, "b.gz", "mem://b.gz", etag, 1);
- * await assert.rejects(confirmBackupStored(store, "x.gz", "mem://x.gz", etag, 1), /missing/);
+ * await store.put("b.gz", new Uint8Array([1]));
+ * await confirmBackupStored(store, "b.gz", "mem://b.gz", 1);
+ * await assert.rejects(confirmBackupStored(store, "x.gz", "mem://x.gz", 1), /missing/);
  * ```
  */
 export async function confirmBackupStored(
   store: ObjectStore,
   key: string,
   uri: string,
-  etag: string,
   size: number | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
-  const problem = await storedProblem(store, key, { etag, size }, signal);
+  const problem = await storedProblem(store, key, { size }, signal);
   if (problem === undefined) return;
   throw new IntegrityError(
     `backup ${uri} could not be verified after its upload: ${problem}; it is no backup to ` +

@@ -1590,9 +1590,8 @@ export class Repository implements AsyncDisposable {
       // script) get the next free name, never each other's.
       for (let n = 1;; n++) {
         const key = `${stamp}${n === 1 ? "" : `-${n}`}.jsonl.gz`;
-        let put;
         try {
-          put = await this.store.put(key, { path }, {
+          await this.store.put(key, { path }, {
             contentType: "application/gzip",
             ifNoneMatch: "*",
             ...(signal === undefined ? {} : { signal }),
@@ -1603,7 +1602,7 @@ export class Repository implements AsyncDisposable {
           throw error;
         }
         uri = joinUri(this.store.url, key);
-        await confirmBackupStored(this.store, key, uri, put.etag, size, signal);
+        await confirmBackupStored(this.store, key, uri, size, signal);
         break;
       }
     }

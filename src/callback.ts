@@ -171,3 +171,97 @@ export class CallbackGuard {
     return this.#error;
   }
 }
+
+/**
+ * Runs `operation` with `options` whose callbacks `names` are called through
+ * a new {@linkcode CallbackGuard}, and whose `signal` is that guard's too
+ * (joined with the caller's): the first callback that fails stops the
+ * operation as that signal would, and is what it rejects with, even where
+ * the operation turned the abort into an error of its own or resolved
+ * meanwhile. Without any of those callbacks, `options` go as they are.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallbackError } from "./errors.ts";
+ * import { withCallbackGuard } from "./callback.ts";
+ * const boom = new Error("boom");
+ * const run = (o: { onStep?: (n: number) => void; signal?: AbortSignal }) =>
+ *   withCallbackGuard(o, ["onStep"], async (guarded) => {
+ *     guarded.onStep?.(1);
+ *     return "done";
+ *   });
+ * assert.equal(await run({}), "done");
+ * await assert.rejects(
+ *   run({ onStep: () => Promise.reject(boom) }),
+ *   (e) => e instanceof CallbackError && e.callback === "onStep" && e.cause === boom,
+ * );
+ * ```
+ */
+export async function withCallbackGuard<O extends { signal?: AbortSignal | undefined }, T>(
+  options: O,
+  names: readonly (keyof O & string)[],
+  operation: (guarded: O) => Promise<T>,
+): Promise<T> {
+  if (names.every((name) => options[name] === undefined)) return await operation(options);
+  const callbacks = new CallbackGuard();
+  const guarded: Record<string, unknown> = { ...options, signal: callbacks.with(options.signal) };
+  for (const name of names) {
+    const fn = options[name];
+    if (typeof fn === "function") {
+      guarded[name] = callbacks.wrap(name, fn as (...args: unknown[]) => unknown);
+    }
+  }
+  try {
+    const result = await operation(guarded as O);
+    callbacks.throwIfFailed();
+    return result;
+  } catch (error) {
+    throw callbacks.error ?? error;
+  }
+}
+
+/**
+ * `fn` (the option `name`) as a hook of a long-running service (the cache
+ * service's `log`, a token file's `onReloadError`), called where nothing
+ * should stop for it: what it throws, or a promise it returns that rejects,
+ * goes to `report` as a {@linkcode CallbackError}, never to its caller nor
+ * an unhandled rejection (which ends a Deno process), and the service goes on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reportingCallback } from "./callback.ts";
+ * const told: string[] = [];
+ * const hook = reportingCallback("onEvent", (n: number) => {
+ *   if (n > 1) throw new Error(`no ${n}`);
+ * }, (e) => told.push(`${e.callback}: ${(e.cause as Error).message}`));
+ * hook(1);
+ * hook(2); // does not throw
+ * reportingCallback("onEvent", () => Promise.reject(new Error("late")), (e) =>
+ *   told.push(`${e.callback}: ${(e.cause as Error).message}`))();
+ * await new Promise((r) => setTimeout(r, 0));
+ * assert.deepEqual(told, ["onEvent: no 2", "onEvent: late"]);
+ * ```
+ */
+export function reportingCallback<A extends unknown[]>(
+  name: string,
+  fn: (...args: A) => unknown,
+  report: (error: CallbackError) => void,
+): (...args: A) => void {
+  return (...args) => {
+    let result: unknown;
+    try {
+      result = fn(...args);
+    } catch (error) {
+      report(callbackError(name, error));
+      return;
+    }
+    if (isThenable(result)) result.then(undefined, (error) => report(callbackError(name, error)));
+  };
+}
+
+/** What a {@linkcode CallbackError}'s callback threw, as text. */
+export function thrownText(error: CallbackError): string {
+  return error.cause instanceof Error ? error.cause.message : String(error.cause);
+}

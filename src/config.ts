@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { callCallback } from "./callback.ts";
 import {
   dirname,
   fromFileUrl as fileURLToPath,
@@ -249,7 +250,9 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
       return load();
     } catch (error) {
       if (!(error instanceof ConfigFileError)) throw error;
-      options.onFileError(error, kind);
+      // What it throws is a CallbackError (not a settings error); a promise
+      // it returns that rejects comes after this call and is ignored.
+      callCallback("onFileError", options.onFileError, error, kind);
       return undefined;
     }
   };
@@ -321,7 +324,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   const report = onSettingError === undefined
     ? undefined
     : (error: InvalidInputError, name: SettingName) => {
-      onSettingError(error, name);
+      callCallback("onSettingError", onSettingError, error, name);
       sources[name] = "error";
     };
   const tolerantSetting = <T>(name: SettingName, resolveIt: () => T, onError: T): T =>

@@ -671,6 +671,26 @@ export class AssetCache implements AsyncDisposable {
     // As cache() does: a call already aborted fails, even with nothing to ask
     // the store (it listed the cache and resolved, the signal unheard).
     options.signal?.throwIfAborted();
+    if (options.onProgress === undefined) return await this.#ls(options);
+    // An onProgress that throws (or whose promise rejects) stops the listing
+    // as its signal would (the store's answers awaited are aborted) and is
+    // what ls rejects with: a CallbackError (it was the bare value, or an
+    // unhandled rejection).
+    const callbacks = new CallbackGuard();
+    try {
+      const entries = await this.#ls({
+        ...options,
+        onProgress: callbacks.wrap("onProgress", options.onProgress),
+        signal: callbacks.with(options.signal),
+      });
+      callbacks.throwIfFailed();
+      return entries;
+    } catch (error) {
+      throw callbacks.error ?? error;
+    }
+  }
+
+  async #ls(options: LsOptions): Promise<CacheEntry[]> {
     const { onProgress } = options;
     const { listEntries, listEntriesOf, publicEntry } = await import("./maintenance.ts");
     const onListed = onProgress && ((done: number) => onProgress({ step: "listing", done }));
@@ -818,18 +838,20 @@ export class AssetCache implements AsyncDisposable {
     checkOptionValues("prune()", options, ["dryRun"]);
     options.signal?.throwIfAborted();
     const { pruneEntries } = await import("./maintenance.ts");
-    const guard = guardProgress(options.onProgress, options.signal);
+    const guard = guardProgress(options);
     let result: PruneResult;
     try {
-      const { onProgress: _, signal: __, ...rest } = options;
+      const { onProgress: _, onListProgress: ___, signal: __, ...rest } = options;
       result = await pruneEntries(this.dir, {
         ...rest,
         ...(guard.onProgress ? { onProgress: guard.onProgress } : {}),
+        ...(guard.onListProgress ? { onListProgress: guard.onListProgress } : {}),
         ...(guard.signal ? { signal: guard.signal } : {}),
       });
     } catch (e) {
       // Stopped midway: which entries it removed is not known here.
       this.#index.forgetAll();
+      guard.rethrow();
       throw this.#readOnly(e, "prune the cache", this.dir);
     }
     if (result.dryRun !== true) {
@@ -876,11 +898,11 @@ export class AssetCache implements AsyncDisposable {
     );
     checkOptionValues("verify()", options);
     const { verifyEntries } = await import("./maintenance.ts");
-    const guard = guardProgress(options.onProgress, options.signal);
+    const guard = guardProgress(options);
     let result: VerifyResult;
     try {
       result = await verifyEntries(this.dir, {
-        ...(options.onListProgress ? { onListProgress: options.onListProgress } : {}),
+        ...(guard.onListProgress ? { onListProgress: guard.onListProgress } : {}),
         ...(guard.onProgress ? { onProgress: guard.onProgress } : {}),
         ...(guard.signal ? { signal: guard.signal } : {}),
       });
@@ -1215,19 +1237,36 @@ function checkOptionValues(what: string, options: object, flags: string[] = []):
 }
 
 /**
- * `onProgress` for a maintenance pass that removes entries: a callback that
- * throws (or whose promise rejects) stops the pass as an abort does (so the
- * removals so far are still forgotten by the caller), and `rethrow()` then
- * throws its {@linkcode CallbackError}.
+ * `onProgress` and `onListProgress` for a maintenance pass that removes
+ * entries: a callback that throws (or whose promise rejects) stops the pass
+ * as an abort does (so the removals so far are still forgotten by the
+ * caller), and `rethrow()` then throws its {@linkcode CallbackError}. The
+ * listing's callback throws that error too, ending the listing, which reads
+ * no signal.
  */
 function guardProgress<P>(
-  onProgress: ((progress: P) => void) | undefined,
-  signal: AbortSignal | undefined,
-): { onProgress?: (progress: P) => void; signal?: AbortSignal; rethrow(): void } {
-  if (onProgress === undefined) return { ...(signal ? { signal } : {}), rethrow() {} };
+  options: {
+    onProgress?: ((progress: P) => void) | undefined;
+    onListProgress?: ((listed: number) => void) | undefined;
+    signal?: AbortSignal | undefined;
+  },
+): {
+  onProgress?: (progress: P) => void;
+  onListProgress?: (listed: number) => void;
+  signal?: AbortSignal;
+  rethrow(): void;
+} {
+  const { onProgress, onListProgress, signal } = options;
+  if (onProgress === undefined && onListProgress === undefined) {
+    return { ...(signal ? { signal } : {}), rethrow() {} };
+  }
   const callbacks = new CallbackGuard();
+  const onListed = callbacks.wrap("onListProgress", onListProgress);
   return {
-    onProgress: (progress) => callbacks.notify("onProgress", onProgress, progress),
+    ...(onProgress
+      ? { onProgress: (progress: P) => callbacks.notify("onProgress", onProgress, progress) }
+      : {}),
+    ...(onListed ? { onListProgress: onListed } : {}),
     signal: callbacks.with(signal),
     rethrow: () => callbacks.throwIfFailed(),
   };

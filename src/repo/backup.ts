@@ -531,6 +531,9 @@ export async function restoreCatalog(
       })
       : 0;
     for (const statement of catalog.dialect.resetIdSequence) await tx.query(statement);
+    // The last moment it can still be rolled back: a stop said meanwhile (an
+    // async onProgress's rejection, seen only now) leaves the catalog as it was.
+    options.signal?.throwIfAborted();
     return { ...counts, replaced: existing, dropped, keptPurged };
   });
 }

@@ -1549,8 +1549,30 @@ export class Repository implements AsyncDisposable {
     options: { signal?: AbortSignal; onProgress?: SnapshotProgressCallback } = {},
   ): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
     checkOptions("Repository.backup()", options, PROGRESS_OPTIONS);
+    options.signal?.throwIfAborted();
+    // An onProgress that throws (or whose promise rejects) stops the backup
+    // as its signal would (the snapshot's upload aborted: no object left),
+    // and is what it rejects with: a CallbackError (it was the bare value,
+    // or an unhandled rejection).
+    const callbacks = new CallbackGuard();
+    const onProgress = callbacks.wrap("onProgress", options.onProgress);
+    try {
+      const done = await this.#backup(dest, {
+        signal: callbacks.with(options.signal),
+        ...(onProgress ? { onProgress } : {}),
+      });
+      callbacks.throwIfFailed();
+      return done;
+    } catch (error) {
+      throw callbacks.error ?? error;
+    }
+  }
+
+  async #backup(
+    dest: string | undefined,
+    options: { signal: AbortSignal; onProgress?: SnapshotProgressCallback },
+  ): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
     const { signal, onProgress } = options;
-    signal?.throwIfAborted();
     // Before the snapshot, which can take a while on a large catalog.
     if (dest !== undefined) await this.#refuseUnderContent(dest);
     const createdAt = new Date(this.clock.now()).toISOString();

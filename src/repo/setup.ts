@@ -5,10 +5,12 @@
  * @module
  */
 import { signalOption, untilAborted } from "../abort_hub.ts";
+import { CallbackGuard } from "../callback.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { counted } from "../counted.ts";
 import {
   AccessDeniedError,
+  CallbackError,
   InvalidInputError,
   PreconditionFailedError,
   StoreNotFoundError,
@@ -729,6 +731,48 @@ export async function restoreRepository(
   snapshot: string,
   options: RestoreOptions = {},
 ): Promise<RestoreCounts> {
+  // An onProgress that throws (or whose promise rejects) stops the restore
+  // as its signal would (before the catalog's transaction commits: rolled
+  // back, the catalog as it was), and is what it rejects with: a
+  // CallbackError (it was the bare value, or an unhandled rejection). One
+  // that fails once the catalog holds the snapshot says so.
+  const callbacks = new CallbackGuard();
+  const onProgress = callbacks.wrap("onProgress", options.onProgress);
+  const state: RestoreState = {};
+  try {
+    const counts = await restoreGuarded(uri, snapshot, {
+      ...options,
+      signal: callbacks.with(options.signal),
+      ...(onProgress ? { onProgress } : {}),
+    }, state);
+    callbacks.throwIfFailed();
+    return counts;
+  } catch (caught) {
+    const error = callbacks.error ?? caught;
+    if (
+      error instanceof CallbackError && error === callbacks.error && state.restored !== undefined
+    ) {
+      error.message += `; the catalog was restored from ${snapshot} all the same, ` +
+        (state.restored === "marker"
+          ? "but the store's marker, which names it, may not be written: run the same " +
+            "restore again with --force"
+          : "only the check of the store's content after it was not done");
+    }
+    throw error;
+  }
+}
+
+/** How far a restore got: the catalog holds the snapshot, then its marker is written too. */
+interface RestoreState {
+  restored?: "marker" | "content";
+}
+
+async function restoreGuarded(
+  uri: string,
+  snapshot: string,
+  options: RestoreOptions,
+  state: RestoreState,
+): Promise<RestoreCounts> {
   const host = hostOption(options.host);
   const open = options.openStore ?? openStore;
   const signal = options.signal;
@@ -896,6 +940,7 @@ export async function restoreRepository(
         throw again;
       }
     });
+    state.restored = "marker";
     let leftBehind: number | undefined;
     if (
       marker === undefined || catalogText(marker.catalog) !== catalogText(ref) ||
@@ -936,6 +981,7 @@ export async function restoreRepository(
         );
       }
     }
+    state.restored = "content";
     return {
       ...counts,
       ...(leftBehind === undefined ? {} : { leftBehind }),

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { reportingCallback, thrownText } from "../callback.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
@@ -435,8 +436,21 @@ export class TokenFileAuth implements AuthProvider {
     checkOptions("TokenFileAuth", options, TOKEN_FILE_AUTH_OPTIONS);
     checkPathArgument("TokenFileAuth: the option path", options?.path);
     this.#path = options.path;
-    this.#onReloadError = options.onReloadError ??
-      ((e) => stderrLog(formatEventLine("token-file", { error: e.message })));
+    // One that throws (or whose promise rejects) is told on stderr, and the
+    // request goes on with the last good tokens: it failed the request with
+    // what it threw, or ended the process as an unhandled rejection.
+    this.#onReloadError = options.onReloadError === undefined
+      ? ((e) => stderrLog(formatEventLine("token-file", { error: e.message })))
+      : reportingCallback("onReloadError", options.onReloadError, (e) => {
+        try {
+          console.error(
+            `vc serve: the onReloadError callback threw: ${thrownText(e)}; the last good ` +
+              `tokens of ${options.path} stay in use`,
+          );
+        } catch {
+          // stderr itself is gone: nowhere left to tell.
+        }
+      });
   }
 
   /**

@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { reportingCallback, thrownText, withCallbackGuard } from "../callback.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import {
@@ -276,7 +277,18 @@ export class Entries {
       : options.keepUsage
       ? new UsageCounter(store, Infinity, { createMissing: false })
       : undefined;
-    this.#onExpired = options.onExpired ?? (() => {});
+    // Called as requests look entries up: one that throws (or whose promise
+    // rejects) is told on stderr and the request goes on; it failed the
+    // request, or ended the process as an unhandled rejection.
+    this.#onExpired = options.onExpired === undefined
+      ? () => {}
+      : reportingCallback("onExpired", options.onExpired, (e) => {
+        try {
+          console.error(`vc serve: the onExpired callback threw: ${thrownText(e)}`);
+        } catch {
+          // stderr itself is gone: nowhere left to tell.
+        }
+      });
   }
 
   /**
@@ -796,6 +808,13 @@ export class Entries {
    */
   async sweep(options: SweepOptions = {}): Promise<SweepResult> {
     checkOptions("Entries.sweep()", options, SWEEP_OPTIONS);
+    // An onProgress that throws (or whose promise rejects) stops the sweep as
+    // its signal would, and is what it rejects with: a CallbackError (it was
+    // the bare value, or an unhandled rejection).
+    return await withCallbackGuard(options, ["onProgress"], (guarded) => this.#sweep(guarded));
+  }
+
+  async #sweep(options: SweepOptions): Promise<SweepResult> {
     const signal = options.signal;
     const result: SweepResult = {
       scanned: 0,

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { reportingCallback, thrownText } from "../callback.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { inertJson } from "../printable.ts";
 
@@ -130,23 +131,20 @@ export function stderrLog(line: string): void {
  */
 export function guardedLog(log: (line: string) => void): (line: string) => void {
   let told = false;
-  return (line) => {
+  // A log whose promise rejects (an async one) is told the same way.
+  return reportingCallback("log", log, (error) => {
+    if (told) return;
+    told = true;
     try {
-      log(line);
-    } catch (error) {
-      if (told) return;
-      told = true;
-      try {
-        console.error(
-          `vc serve: the log callback threw, so log lines are lost while it does: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-        );
-      } catch {
-        // stderr itself is gone: nowhere left to tell.
-      }
+      console.error(
+        `vc serve: the log callback threw, so log lines are lost while it does: ${
+          thrownText(error)
+        }`,
+      );
+    } catch {
+      // stderr itself is gone: nowhere left to tell.
     }
-  };
+  });
 }
 
 /** Options for {@linkcode LogBuffer}. */

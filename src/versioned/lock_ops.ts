@@ -8,6 +8,7 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import { join } from "../path.ts";
 import { IntegrityError, InvalidInputError, NotFoundError, VcError } from "../errors.ts";
@@ -193,6 +194,17 @@ export async function fillLockSettled(
 ): Promise<LockFillResult[]> {
   checkVersioned("fillLockSettled()", vc);
   checkOptions("fillLockSettled()", options, LOCK_OPS_OPTIONS);
+  // An onProgress or onWarning that throws (or whose promise rejects) stops
+  // the fill as its signal would, and is what it rejects with: a
+  // CallbackError (it was caught, or an unhandled rejection).
+  return await withCallbackGuard(
+    options,
+    ["onProgress", "onWarning"],
+    (guarded) => fillGuarded(vc, guarded),
+  );
+}
+
+async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise<LockFillResult[]> {
   // Before the look at whether the lock file may be written, which makes the
   // manifest's lock file (`.NAME.json.lock`): an aborted call leaves nothing.
   options.signal?.throwIfAborted();
@@ -375,6 +387,14 @@ export async function checkLock(
 ): Promise<LockCheckResult[]> {
   checkVersioned("checkLock()", vc);
   checkOptions("checkLock()", options, LOCK_OPS_OPTIONS);
+  // As fillLockSettled's.
+  return await withCallbackGuard(options, ["onProgress"], (guarded) => checkGuarded(vc, guarded));
+}
+
+async function checkGuarded(
+  vc: VersionedCache,
+  options: LockOpsOptions,
+): Promise<LockCheckResult[]> {
   const entries = await vc.ls();
   const locks = await vc.lockEntries() ?? {};
   const store = await vc.bucketStore();

@@ -10,6 +10,7 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { dirname, fromFileUrl, join, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
@@ -965,6 +966,16 @@ export class VersionedCache {
    */
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
     checkOptions("VersionedCache.add()", options, ADD_OPTIONS);
+    return await withCallbackGuard(options, [
+      "onProgress",
+      "onHashProgress",
+      "onCheckProgress",
+      "onListProgress",
+      "onWarning",
+    ], (guarded) => this.#add(path, file, guarded));
+  }
+
+  async #add(path: string, file: string, options: VersionedAddOptions): Promise<string> {
     const p = normalizeVersionedPath(path);
     checkPathArgument("VersionedCache.add(): the file", file);
     this.#refuseFrozen("add");
@@ -1068,6 +1079,21 @@ export class VersionedCache {
     options: VersionedUpdateOptions = {},
   ): Promise<VersionedUpdateResult> {
     checkOptions("VersionedCache.update()", options, UPDATE_OPTIONS);
+    return await withCallbackGuard(options, [
+      "onProgress",
+      "onHashProgress",
+      "onCheckProgress",
+      "onListProgress",
+      "onWarning",
+    ], (guarded) => this.#update(path, file, bump, guarded));
+  }
+
+  async #update(
+    path: string,
+    file: string,
+    bump: Bump,
+    options: VersionedUpdateOptions,
+  ): Promise<VersionedUpdateResult> {
     const p = normalizeVersionedPath(path);
     checkPathArgument("VersionedCache.update(): the file", file);
     this.#refuseFrozen("update");
@@ -1187,6 +1213,14 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<string[]> {
     checkOptions("VersionedCache.versions()", options, LIST_OPTIONS);
+    return await withCallbackGuard(
+      options,
+      ["onProgress", "onWarning"],
+      (guarded) => this.#listVersions(path, guarded),
+    );
+  }
+
+  async #listVersions(path: string, options: VersionedListOptions): Promise<string[]> {
     // Stopped already: its reason, not what a look at the bucket would find.
     options.signal?.throwIfAborted();
     const p = normalizeVersionedPath(path);
@@ -1341,6 +1375,16 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<Array<{ path: string; versions: string[] }>> {
     checkOptions("VersionedCache.lsRemote()", options, LIST_OPTIONS);
+    return await withCallbackGuard(
+      options,
+      ["onProgress", "onWarning"],
+      (guarded) => this.#lsRemote(guarded),
+    );
+  }
+
+  async #lsRemote(
+    options: VersionedListOptions,
+  ): Promise<Array<{ path: string; versions: string[] }>> {
     options.signal?.throwIfAborted();
     const warn = options.onWarning ?? consoleWarning;
     const store = await this.#listedBucket();
@@ -1460,6 +1504,14 @@ export class VersionedCache {
     options: VersionedSyncOptions = {},
   ): Promise<VersionedSyncReport> {
     checkOptions("VersionedCache.syncSettled()", options, SYNC_OPTIONS);
+    return await withCallbackGuard(
+      options,
+      ["onProgress", "onWarning"],
+      (guarded) => this.#syncSettled(destDir, guarded),
+    );
+  }
+
+  async #syncSettled(destDir: string, options: VersionedSyncOptions): Promise<VersionedSyncReport> {
     checkPathArgument("VersionedCache.syncSettled(): the destination directory", destDir);
     const root = resolve(destDir);
     const entries = await this.ls();
@@ -1704,6 +1756,10 @@ export class VersionedCache {
    */
   async verify(options: VersionedVerifyOptions = {}): Promise<VersionedVerifyResult[]> {
     checkOptions("VersionedCache.verify()", options, VERIFY_OPTIONS);
+    return await withCallbackGuard(options, ["onProgress"], (guarded) => this.#verify(guarded));
+  }
+
+  async #verify(options: VersionedVerifyOptions): Promise<VersionedVerifyResult[]> {
     const signal = options.signal;
     const entries = await this.ls();
     let done = 0;

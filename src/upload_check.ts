@@ -11,6 +11,13 @@ import type { ObjectStore } from "./store/types.ts";
 /** {@linkcode uploadProblem}'s answer when the key holds another upload than ours. */
 export const NOT_OURS = "not ours";
 
+/**
+ * The problem {@linkcode uploadProblem} and {@linkcode storedProblem} give
+ * for an object not there when asked right after its upload: a gateway that
+ * kept nothing, or (in a repository) a gc that deleted it meanwhile.
+ */
+export const MISSING = "the object is missing right after the upload";
+
 /** What {@linkcode uploadProblem} checks an upload against. */
 export interface UploadedFile {
   /** The key the content was put at. */
@@ -120,8 +127,6 @@ export async function storedProblem(
   }
   return undefined;
 }
-
-const MISSING = "the object is missing right after the upload";
 
 /**
  * `md5File`'s options for a check of a file of `size` bytes reported to

@@ -5,6 +5,7 @@
  * a request itself, or passes it on with `forward()` and may change the
  * answer. The store it gives signs with the fake's test keys.
  */
+import { sha256Hex } from "../src/hash.ts";
 import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
 import type { FakeS3Options } from "../src/testing/fake_s3/types.ts";
@@ -40,6 +41,11 @@ export async function startS3Proxy(
     const forward = (body?: string) => {
       const headers = new Headers(req.headers);
       headers.set("host", upstream.host);
+      // A replaced body carries its own hash: the fake checks the signed
+      // x-amz-content-sha256 against the body, as S3 does.
+      if (body !== undefined && headers.get("x-amz-content-sha256") !== "UNSIGNED-PAYLOAD") {
+        headers.set("x-amz-content-sha256", sha256Hex(body));
+      }
       return fetch(new URL(url.pathname + url.search, upstream), {
         method: req.method,
         headers,

@@ -36,7 +36,7 @@ import {
 } from "../options_check.ts";
 import { regularFile } from "../regular_file.ts";
 import { digestFor, hashFileWith, md5File, md5Hex } from "../hash.ts";
-import { checkReport, NOT_OURS, uploadProblem } from "../upload_check.ts";
+import { checkReport, MISSING, NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { openStore } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
@@ -547,6 +547,14 @@ export class Repository implements AsyncDisposable {
       if (error instanceof VcError) error.message += `; nothing was recorded for ${path}; ${left}`;
       throw error;
     }
+    if (
+      problem === MISSING &&
+      await this.catalog.transaction("read", (tx) => gcRanSince(tx, started))
+    ) {
+      // Not a store that kept nothing: a gc that listed the upload before
+      // anything recorded it deleted it (see the same check below).
+      throw collectedError(path, contentKey);
+    }
     if (problem !== undefined) {
       // A fresh key: a different ETag there is no other writer's, and
       // nothing records this content yet, so it goes.
@@ -577,16 +585,8 @@ export class Repository implements AsyncDisposable {
       // listed the upload before this record existed may have taken it.
       // Once committed, the record keeps it from every later gc.
       for (const statement of this.catalog.dialect.contentLock.shared) await tx.query(statement);
-      const mark = await contentGcMark(tx);
-      if (
-        mark !== undefined && mark >= started - GC_MARK_SLACK_MS &&
-        await this.store.head(contentKey) === undefined
-      ) {
-        throw new ContentCollectedError(
-          `the content of ${path} (${contentKey}) was deleted by a gc that ran while this add ` +
-            "was recording it (the add took longer than gc's grace period); nothing was " +
-            "recorded: run the add again",
-        );
+      if (await gcRanSince(tx, started) && await this.store.head(contentKey) === undefined) {
+        throw collectedError(path, contentKey);
       }
       // A record is created when it is recorded, not when its upload began.
       // Adds of one path record one at a time (the path's lock, above), so
@@ -1747,4 +1747,24 @@ async function heldLookalike(
   ))[0]!;
   const held = Object.values(row).filter((n) => n !== null).map(String);
   return unicodeLookalike(name, held);
+}
+
+/**
+ * Whether a gc deleted unreferenced content since `started` (an add's
+ * upload): gc marks the catalog with the time it did, and a mark older than
+ * the add (with slack for clocks) means none did. Once committed, a record
+ * keeps its content from every later gc.
+ */
+async function gcRanSince(tx: Tx, started: number): Promise<boolean> {
+  const mark = await contentGcMark(tx);
+  return mark !== undefined && mark >= started - GC_MARK_SLACK_MS;
+}
+
+/** The error of an add whose upload a concurrent gc deleted. */
+function collectedError(path: string, contentKey: string): ContentCollectedError {
+  return new ContentCollectedError(
+    `the content of ${path} (${contentKey}) was deleted by a gc that ran while this add ` +
+      "was recording it (the add took longer than gc's grace period); nothing was " +
+      "recorded: run the add again",
+  );
 }

@@ -286,6 +286,8 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
  * // An OS error Deno has no class for: its reason, as is.
  * const full = new Error("No space left on device (os error 28)");
  * assert(errorMessage(full) === "No space left on device (os error 28)");
+ * // One that names no limit: the two it may be.
+ * assert(errorMessage(new Error("File too large (os error 27)")).includes("ulimit -f"));
  * ```
  */
 export function errorMessage(error: unknown, command?: string): string {
@@ -331,6 +333,8 @@ function rawErrorMessage(error: unknown, command: string | undefined): string {
   // with the vc binary: its permissions are fixed when it is built. Also
   // where a message of vc's wraps Deno's (a settings file under /dev/shm).
   first = withoutAllowAllAdvice(first);
+  // EFBIG names no limit: say which two there are.
+  if (TOO_LARGE.test(first)) first += TOO_LARGE_HINT;
   if (error instanceof Deno.errors.NotCapable) return first;
   return expected ? first : `internal error: ${error.name}: ${first}`;
 }
@@ -365,3 +369,9 @@ function isExpected(error: unknown): boolean {
 }
 
 const OS_ERROR = /\(os error \d+\)/;
+
+// A write past this process's file-size limit (once SIGXFSZ is caught, see
+// process.ts) or past the largest file the file system holds.
+const TOO_LARGE = /File too large \(os error 27\)/;
+const TOO_LARGE_HINT = ": a file reached this process's file-size limit (ulimit -f; raise it " +
+  "with ulimit -f unlimited) or the largest file its file system holds (4 GiB on FAT32)";

@@ -1355,17 +1355,32 @@ export class Mirror {
     }
     const now = await statLocal(local.path, local.key, "skip");
     if (now !== undefined && now.size === local.size) {
-      // Its ctime is new, but not "racy": a later write gives it a new mtime,
-      // never the object's own, so the stat recorded here cannot hide one.
-      // (Racy when the hash was, or when the object's time is itself recent.)
-      const racy = hash.racy ||
-        isRacy({ mtimeMs: time, ctimeMs: -Infinity }, Date.now(), this.#racyWindow);
-      this.#remember(now, hash.md5, remote.etag, racy);
+      // Racy, too, when the hash was: a write between it and the utime
+      // above would have its mtime set back to the object's.
+      this.#remember(now, hash.md5, remote.etag, hash.racy || this.#racyAt(now, time));
     }
   }
 
   get #racyWindow(): number {
     return this.#options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
+  }
+
+  /**
+   * Whether the stat `written` of a file vc gave the object's time
+   * `objectTime` (a download, a file found equal) may hide a later write.
+   * Its ctime is new (the rename's, the utime's), but that is not "racy":
+   * any write after vc set the time gives the file a new mtime, never the
+   * object's own, so only an object whose time is itself recent leaves the
+   * stat in doubt. Counting the ctime made every file of a download be read
+   * again by the next run (a no-op re-run read the whole tree). A file
+   * without that time (a file system that keeps none) goes by its own stat.
+   */
+  #racyAt(written: LocalEntry, objectTime: number | undefined): boolean {
+    const now = Date.now();
+    if (objectTime === undefined || written.mtimeMs !== objectTime) {
+      return isRacy(written, now, this.#racyWindow);
+    }
+    return isRacy({ mtimeMs: objectTime, ctimeMs: -Infinity }, now, this.#racyWindow);
   }
 
   async #upload(run: Run, pair: Planned<Pair<LocalEntry, RemoteEntry>>): Promise<void> {
@@ -1585,7 +1600,8 @@ export class Mirror {
         bytes = got.size;
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {
-          const racy = isRacy(written, Date.now(), this.#racyWindow);
+          // The object's time was set before the file took its name (`objectTime`).
+          const racy = this.#racyAt(written, got.lastModified?.getTime());
           // A multipart object's download hashed its parts, not the whole:
           // the file is read again for the state (seconds a GB), told.
           let md5 = got.md5;

@@ -10,8 +10,12 @@
  * one in the source directory store.
  */
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
 import { mirror } from "../src/mirror/mirror.ts";
+import { MirrorState } from "../src/mirror/state.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { SETTLE_MS } from "../src/store/fs_validator.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
 import { assertEquals } from "./assert.ts";
 import { RACY_MS, settle, tempDir, treeContents, writeTree } from "./mirror_helpers.ts";
@@ -33,6 +37,9 @@ Deno.test("mirror file:// store → local: a no-op re-run right after the downlo
   }
   await writeTree(src, files);
   await age(src, Object.keys(files));
+  // Not edited in the last seconds (the directory store vouches for no ETag
+  // of a file changed since: it reads it).
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 1100));
   const dest = join(w.dir, "dest");
   const opts: MirrorOptions = {
     sources: [pathToFileURL(src).href],
@@ -117,4 +124,86 @@ Deno.test("mirror local → file:// store: a no-op re-run reads no file, a same-
   await Deno.utime(join(src, "d1/f1.txt"), OLD, OLD);
   const edit = await mirror(opts);
   assertEquals([edit.hashed, edit.transferred], [1, 1]);
+});
+
+Deno.test("mirror directory store → local: a source it may not write sidecars into is not read by a no-op re-run", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 20; i++) {
+    files[`d${i % 3}/f${i}.txt`] = `content ${String(i).padStart(3, "0")}`;
+  }
+  await writeTree(src, files);
+  await age(src, Object.keys(files));
+  // Until the files' ctime is past the store's own settle time, it vouches for no state.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 1100));
+  const dest = join(w.dir, "dest");
+  // Each run a process of its own: a store of its own, which remembers nothing.
+  // The user's directory (another user's, a read-only disk): no sidecar is
+  // written there, so only a read tells a file's MD5.
+  const run = async (statePath: string) => {
+    let reads = 0;
+    const store = new FsStore(src, {
+      sidecars: "read-only",
+      onHashProgress: (p) => {
+        if (p.bytes === 0) reads++;
+      },
+    });
+    try {
+      const report = await mirror({
+        sources: [store],
+        target: dest,
+        statePath: join(w.dir, statePath),
+        racyWindowMs: WINDOW_MS,
+      });
+      return { report, reads };
+    } finally {
+      await store.close();
+    }
+  };
+  assertEquals((await run("s.db")).report.transferred, 20);
+  const again = await run("s.db");
+  assertEquals(
+    [again.report.transferred, again.report.unchanged, again.report.hashed, again.report.heads],
+    [0, 20, 0, 0],
+  );
+  assertEquals(again.reads, 0, "no source file read");
+
+  // A state that knows no ETag: one HEAD (a read) a file, once.
+  const first = await run("fresh.db");
+  assertEquals([first.report.transferred, first.report.unchanged, first.report.heads], [0, 20, 20]);
+  assertEquals(first.reads, 20);
+  const second = await run("fresh.db");
+  assertEquals([second.report.transferred, second.report.heads, second.reads], [0, 0, 0]);
+
+  // A same-size edit of the source, its time put back: a new validator.
+  await Deno.writeTextFile(join(src, "d1/f4.txt"), "changed 004");
+  await Deno.utime(join(src, "d1/f4.txt"), OLD, OLD);
+  const edit = await run("s.db");
+  assertEquals([edit.report.transferred, edit.report.unchanged], [1, 19]);
+  assertEquals((await treeContents(dest))["d1/f4.txt"], "changed 004");
+  const names = [];
+  for await (const e of Deno.readDir(join(src, "d1"))) names.push(e.name);
+  assertEquals(names.filter((n) => n.startsWith(".vc~")), [], "nothing written into the source");
+});
+
+Deno.test("mirror state: a state file written before the validator column is taken on", async () => {
+  await using w = await tempDir();
+  const path = join(w.dir, "old.db");
+  const db = new DatabaseSync(path);
+  db.exec(`CREATE TABLE files (
+    key TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ms REAL NOT NULL,
+    ctime_ms REAL NOT NULL, ino INTEGER NOT NULL, md5 TEXT NOT NULL, etag TEXT NOT NULL
+  ) WITHOUT ROWID`);
+  db.prepare("INSERT INTO files VALUES ('k', 1, 2, 3, 4, 'm', 'e')").run();
+  db.close();
+  const state = new MirrorState(path);
+  try {
+    const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e", validator: "" };
+    assertEquals(state.get("k"), row);
+    state.set("k", { ...row, validator: "v" });
+    assertEquals(state.cursor()("k")?.validator, "v");
+  } finally {
+    state.close();
+  }
 });

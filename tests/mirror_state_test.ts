@@ -19,6 +19,7 @@ const row = (i: number): StateRow => ({
   ino: i + 7,
   md5: i.toString(16).padStart(32, "0"),
   etag: `e${i}`,
+  validator: `v${i}`,
 });
 
 // "\uFFFD" sorts after "😀" in UTF-16 but before it in UTF-8 (S3's order).

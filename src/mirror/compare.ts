@@ -168,8 +168,9 @@ export async function sameContent(
 
 /**
  * Records what is now known about a key: the local file's stat and MD5 and
- * the object's ETag. A racy hash is recorded with an impossible ctime, so
- * the stat never matches and the next run hashes the file again.
+ * the object's ETag (with the store's `validator` of the object, if any). A
+ * racy hash is recorded with an impossible ctime, so the stat never matches
+ * and the next run hashes the file again.
  *
  * @example
  * ```ts
@@ -188,6 +189,7 @@ export function record(
   md5: string,
   etag: string,
   racy = false,
+  validator = "",
 ): void {
   state.set(entry.key, {
     size: entry.size,
@@ -196,5 +198,6 @@ export function record(
     ino: entry.ino ?? 0,
     md5,
     etag,
+    validator,
   });
 }

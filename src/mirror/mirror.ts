@@ -617,6 +617,10 @@ export class Mirror {
               withOrigin(
                 listRemoteBatches(s, this.#storePrefix, this.#filter, {
                   ...listOptions,
+                  // A directory store reads no file to list it: an ETag the
+                  // state knows for the file's validator, or one HEAD for
+                  // a file also here locally (see #learnEtag).
+                  etags: false,
                   directoryObjects: true,
                   prefixObject: true,
                   // Said by the second listing, which the run goes by.
@@ -1081,6 +1085,14 @@ export class Mirror {
           continue;
         }
         const row = lookup(l.key);
+        // Listed without its ETag (a directory store's file with no sidecar
+        // it may write): the one recorded with the same validator is its ETag.
+        if (
+          !checksum && r !== undefined && r.etag === "" && r.validator !== undefined &&
+          row !== undefined && row.validator === r.validator
+        ) {
+          r.etag = row.etag;
+        }
         if (
           !checksum && r !== undefined && row !== undefined && l.size === r.size &&
           row.etag === r.etag && row.etag !== "" && statMatches(row, l) &&
@@ -1282,8 +1294,14 @@ export class Mirror {
     }
   }
 
-  #remember(entry: LocalEntry, md5: string, etag: string, racy: boolean): void {
-    if (!this.#options.dryRun) record(this.#state, entry, md5, etag, racy);
+  #remember(
+    entry: LocalEntry,
+    md5: string,
+    etag: string,
+    racy: boolean,
+    validator: string | undefined = undefined,
+  ): void {
+    if (!this.#options.dryRun) record(this.#state, entry, md5, etag, racy, validator ?? "");
   }
 
   // The MD5 of `local` (the file of `pair`): the state row's when its stat
@@ -1323,8 +1341,11 @@ export class Mirror {
       return false;
     }
     run.report.unchanged++;
-    if (row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed) {
-      this.#remember(local, hash.md5, remote.etag, hash.racy);
+    if (
+      row?.etag !== remote.etag || row.md5 !== hash.md5 || hash.hashed ||
+      (row.validator ?? "") !== (remote.validator ?? "")
+    ) {
+      this.#remember(local, hash.md5, remote.etag, hash.racy, remote.validator);
     }
     return true;
   }
@@ -1357,7 +1378,8 @@ export class Mirror {
     if (now !== undefined && now.size === local.size) {
       // Racy, too, when the hash was: a write between it and the utime
       // above would have its mtime set back to the object's.
-      this.#remember(now, hash.md5, remote.etag, hash.racy || this.#racyAt(now, time));
+      const racy = hash.racy || this.#racyAt(now, time);
+      this.#remember(now, hash.md5, remote.etag, racy, remote.validator);
     }
   }
 
@@ -1546,7 +1568,10 @@ export class Mirror {
           local = await statLocal(join(root, ...spelled.split("/")), remote.key, "skip");
         }
       }
-      if (local !== undefined && local.size === remote.size) {
+      if (local !== undefined && local.size === remote.size && remote.etag === "") {
+        await this.#learnEtag(run, store, remote);
+      }
+      if (local !== undefined && local.size === remote.size && remote.etag !== "") {
         const { row, hash } = await this.#hash(run, pair, local);
         if (await this.#unchanged(run, store, local, remote, row, hash)) {
           if (!o.dryRun) await this.#takeObjectTime(run, root, local, remote, hash);
@@ -1610,7 +1635,7 @@ export class Mirror {
             onProgress?.(0);
             md5 = await md5File(dest, onProgress ? { onProgress } : {});
           }
-          this.#remember(written, md5, got.etag, racy);
+          this.#remember(written, md5, got.etag, racy, got.validator);
         }
       }
       run.report.transferred++;
@@ -1635,6 +1660,24 @@ export class Mirror {
       mover?.end();
       if (!cut) this.#progress(run, pair.key);
     }
+  }
+
+  /**
+   * The ETag of `remote`, listed without one (a directory store's file whose
+   * sidecar it may not write, `etags: false`), from one HEAD: the store
+   * reads the file. Recorded with the validator the HEAD gives, a later
+   * run's listing (the same validator: the file has not changed) needs no
+   * read. An object gone or replaced by one of another size since the
+   * listing keeps `""` (downloaded, or reported, as it is now).
+   */
+  async #learnEtag(run: Run, store: ObjectStore, remote: RemoteEntry): Promise<void> {
+    const o = this.#options;
+    run.report.heads++;
+    const info = await store.head(remote.storeKey, o.signal ? { signal: o.signal } : {});
+    if (info === undefined || info.size !== remote.size) return;
+    remote.etag = info.etag;
+    if (info.validator !== undefined) remote.validator = info.validator;
+    else delete remote.validator;
   }
 
   /**

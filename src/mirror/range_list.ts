@@ -41,6 +41,8 @@ export interface ListRangesOptions {
   signal?: AbortSignal;
   /** Passed to each range's `list` (stores that skip unreadable entries report them here). */
   onWarning?: ListOptions["onWarning"];
+  /** Passed to each range's `list` (see `ListOptions.etags`). */
+  etags?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function* listRanges(
   const stopForwarding = forwardAbort(outer, controller);
   const listOptions: ListOptions = { signal: controller.signal };
   if (options.onWarning) listOptions.onWarning = options.onWarning;
+  if (options.etags === false) listOptions.etags = false;
 
   const bounds = upperBounds(splits, prefix);
   let lower: string | undefined;

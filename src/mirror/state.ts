@@ -1,7 +1,8 @@
 /**
  * The mirror's local state file: for each key, what the local file looked
  * like (size, mtime, ctime, inode) when its MD5 was computed, and the
- * target's ETag when the two were last known equal. It lets a no-op run skip
+ * target's ETag when the two were last known equal (with a directory store's
+ * validator of it, so a file listed without its ETag need not be read). It lets a no-op run skip
  * both hashing (the file's stat is unchanged) and HEAD requests (the listing's
  * ETag equals the recorded one, which matters for multipart ETags).
  *
@@ -36,6 +37,15 @@ export interface StateRow {
   md5: string;
   /** The target's (or source object's) ETag when it was known equal to `md5`; `""` when unknown. */
   etag: string;
+  /**
+   * The store's validator of that object when `etag` was learnt (see
+   * `ObjectInfo.validator`): a directory store that lists a file without
+   * its ETag (no sidecar it may write, so it would have to read the file)
+   * still lists this cheap token, and while it is the same, so is `etag`.
+   * `""` when the store gave none (absent in rows written by callers that
+   * know of none; the state's own rows always have it).
+   */
+  validator?: string;
 }
 
 /** Rows written per transaction (a crash loses at most this many). */
@@ -52,12 +62,14 @@ type RawRow = {
   ino: number;
   md5: string;
   etag: string;
+  validator: string;
 };
 
 /** A row of a cursor's scan: a {@linkcode StateRow} plus its key (SQLite returns numbers, not bigints). */
 type ScanRow = StateRow & { key: string };
 
 function toRow(r: RawRow): StateRow {
+  // As a cursor's scan gives it: `validator` always there, `""` when unknown.
   return {
     size: Number(r.size),
     mtimeMs: Number(r.mtime_ms),
@@ -65,6 +77,7 @@ function toRow(r: RawRow): StateRow {
     ino: Number(r.ino),
     md5: r.md5,
     etag: r.etag,
+    validator: r.validator,
   };
 }
 
@@ -78,7 +91,7 @@ function toRow(r: RawRow): StateRow {
  * const dir = await Deno.makeTempDir();
  * try {
  *   const state = new MirrorState(`${dir}/m.sqlite`);
- *   const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "a".repeat(32), etag: "e" };
+ *   const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "a".repeat(32), etag: "e", validator: "" };
  *   state.set("k", row);
  *   state.close();
  *   const again = new MirrorState(`${dir}/m.sqlite`);
@@ -158,13 +171,22 @@ export class MirrorState {
       ctime_ms REAL NOT NULL,
       ino INTEGER NOT NULL,
       md5 TEXT NOT NULL,
-      etag TEXT NOT NULL
+      etag TEXT NOT NULL,
+      validator TEXT NOT NULL DEFAULT ''
     ) WITHOUT ROWID`);
+      // A state file of a version before the column: added (older versions
+      // go on using the file, their rows getting the default).
+      const columns = db.prepare("PRAGMA table_info(files)").all() as { name: string }[];
+      if (columns.length > 0 && !columns.some((c) => c.name === "validator")) {
+        db.exec("ALTER TABLE files ADD COLUMN validator TEXT NOT NULL DEFAULT ''");
+      }
       // A file damaged past its header fails here, not on open.
       db.prepare("SELECT COUNT(*) FROM files").get();
       // A damaged schema (a column renamed by a flipped byte) fails here too,
       // not at the first lookup as an unnamed "no such column".
-      db.prepare("SELECT key, size, mtime_ms, ctime_ms, ino, md5, etag FROM files LIMIT 0").all();
+      db.prepare(
+        "SELECT key, size, mtime_ms, ctime_ms, ino, md5, etag, validator FROM files LIMIT 0",
+      ).all();
     } catch (cause) {
       try {
         db?.close();
@@ -183,10 +205,11 @@ export class MirrorState {
     }
     this.#db = db;
     this.#get = this.#db.prepare(
-      "SELECT size, mtime_ms, ctime_ms, ino, md5, etag FROM files WHERE key = ?",
+      "SELECT size, mtime_ms, ctime_ms, ino, md5, etag, validator FROM files WHERE key = ?",
     );
     this.#put = this.#db.prepare(
-      "INSERT OR REPLACE INTO files (key, size, mtime_ms, ctime_ms, ino, md5, etag) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO files (key, size, mtime_ms, ctime_ms, ino, md5, etag, validator) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.#del = this.#db.prepare("DELETE FROM files WHERE key = ?");
     // The key is the primary key of a WITHOUT ROWID table, so these are range
@@ -194,7 +217,8 @@ export class MirrorState {
     // the UTF-8 bytes: S3's order, the order of the walk and the listing.
     // Named as StateRow's fields, so a scan's rows are handed out as they
     // come (no second object per row: a no-op of 10,000 files reads 10,000 rows).
-    const columns = "key, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, ino, md5, etag";
+    const columns =
+      "key, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, ino, md5, etag, validator";
     this.#pageFrom = this.#db.prepare(
       `SELECT ${columns} FROM files WHERE key >= ? ORDER BY key LIMIT ${PAGE}`,
     );
@@ -405,7 +429,16 @@ export class MirrorState {
   /** Records `row` for `key` (committed with the current batch). */
   set(key: string, row: StateRow): void {
     this.#write(() =>
-      this.#put.run(key, row.size, row.mtimeMs, row.ctimeMs, row.ino, row.md5, row.etag)
+      this.#put.run(
+        key,
+        row.size,
+        row.mtimeMs,
+        row.ctimeMs,
+        row.ino,
+        row.md5,
+        row.etag,
+        row.validator ?? "",
+      )
     );
   }
 

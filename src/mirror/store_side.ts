@@ -28,6 +28,13 @@ export interface RemoteEntry {
   lastModifiedMs?: number;
   /** User metadata, when the entry came from a HEAD (never from a listing). */
   metadata?: Record<string, string>;
+  /**
+   * The store's cheap token of the object's state (`ObjectInfo.validator`:
+   * a directory store's file), when it gives one: listed with no ETag
+   * (`etags: false`), the object is unchanged while the token is the one
+   * recorded with its ETag.
+   */
+  validator?: string;
 }
 
 /**
@@ -69,6 +76,12 @@ export interface ListRemoteOptions {
   scope?: string;
   /** Stops the listing. */
   signal?: AbortSignal;
+  /**
+   * `false`: a store that would have to read an object to know its ETag (a
+   * directory store's file without a sidecar) may list it with `etag: ""`
+   * and its validator instead (see `ListOptions.etags`). Default true.
+   */
+  etags?: boolean;
   /** Told about entries a store's listing skipped (then the listing is incomplete). */
   onWarning?: (warning: { key: string; message: string }) => void;
   /**
@@ -127,6 +140,7 @@ export async function* listRemoteBatches(
   // report them through `onWarning`; stores without it ignore the option.
   const listOptions: ListOptions & { onWarning?: typeof options.onWarning } = {};
   if (options.signal) listOptions.signal = options.signal;
+  if (options.etags === false) listOptions.etags = false;
   if (options.onWarning) listOptions.onWarning = options.onWarning;
   const entry = (o: ObjectInfo): RemoteEntry | undefined => {
     if (!o.key.startsWith(prefix)) return undefined;
@@ -158,9 +172,11 @@ export async function* listRemoteBatches(
     }
     if (!matchesFilter(filter, key)) return undefined;
     const lastModifiedMs = o.lastModified?.getTime();
-    return lastModifiedMs === undefined || Number.isNaN(lastModifiedMs)
+    const e: RemoteEntry = lastModifiedMs === undefined || Number.isNaN(lastModifiedMs)
       ? { key, storeKey: o.key, size: o.size, etag: o.etag }
       : { key, storeKey: o.key, size: o.size, etag: o.etag, lastModifiedMs };
+    if (o.validator !== undefined) e.validator = o.validator;
+    return e;
   };
   if (options.splits !== undefined) {
     // The ranges read ahead themselves (a page each, several at once).

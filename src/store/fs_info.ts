@@ -168,8 +168,10 @@ export class FileDescriber {
       etag: md5,
       lastModified: new Date(fp.mtimeMs),
     };
-    // The state the ETag is of, when it can be trusted later (fs_validator.ts).
-    const validator = md5 === "" ? undefined : settledValidator(st, statAt);
+    // The state the ETag is of, when it can be trusted later (fs_validator.ts);
+    // with no ETag (`hash: false`), the state listed: a caller that knows
+    // the ETag of that state (`vc mirror`'s state file) need not read it.
+    const validator = settledValidator(st, statAt);
     if (validator !== undefined) info.validator = validator;
     if (options.withMeta) {
       // Like S3Store: `{}` rather than absent when the object has none.

@@ -45,7 +45,9 @@ export interface ObjectInfo {
    * have one cheaper than the ETag (see {@linkcode ObjectStore.validator}):
    * while `validator(key)` returns the same token, the ETag is unchanged.
    * Absent when the store has none, or none it can vouch for (`FsStore`: a
-   * file changed within the last seconds).
+   * file changed within the last seconds). A listing with `etags: false`
+   * gives it also for an object it lists with `etag: ""`: a caller that
+   * recorded an ETag with an equal token knows the ETag without a read.
    */
   validator?: string;
   /**

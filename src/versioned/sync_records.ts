@@ -27,6 +27,7 @@ import { PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { sha256File } from "../hash.ts";
+import { notRegularFileKind } from "../regular_file.ts";
 
 /** The name of the record file in DEST. */
 export const SYNC_RECORD_NAME = ".vc-sync.json";
@@ -151,9 +152,22 @@ export class SyncRecords {
     this.#files = files;
   }
 
-  /** The records of `root` (none when it has no record file, or one that does not parse). */
+  /**
+   * The records of `root` (none when it has no record file, or one that does
+   * not parse). Something else at the record file's name (a FIFO, a link to
+   * a device) is refused before it is opened: a FIFO no one writes to would
+   * block the sync for good (holding DEST's lock), `/dev/zero` be read until
+   * memory ran out. A directory is left to the save, which names it.
+   */
   static async read(root: string): Promise<SyncRecords> {
     const path = join(root, SYNC_RECORD_NAME);
+    const kind = notRegularFileKind(path);
+    if (kind !== undefined && kind !== "a directory") {
+      throw new VcError(
+        `vc sync cannot keep its records in ${path}: it is ${kind}, not a regular file ` +
+          `(remove it; nothing was copied)`,
+      );
+    }
     let files: Record<string, Written> = Object.create(null);
     try {
       const parsed = JSON.parse(await Deno.readTextFile(path))?.files;

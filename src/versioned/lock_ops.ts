@@ -17,6 +17,7 @@ import { NoCredentialsOnce } from "../store/no_credentials.ts";
 import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
+import { notRegularFileKind } from "../regular_file.ts";
 import { joinUri } from "../uri.ts";
 import {
   checkLockFileWritable,
@@ -210,6 +211,17 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
   options.signal?.throwIfAborted();
   const lockFile = vc.lockFile;
   if (lockFile === undefined) throw new InvalidInputError("the lock file is disabled");
+  // As add and update do, before it is read: a lock file this call rewrites
+  // must be a regular file. A FIFO's read blocked until something wrote to
+  // it, then its second read (under the lock) for good. Frozen mode only
+  // reads it; a directory is left to the read, which says so.
+  const kind = vc.frozen ? undefined : notRegularFileKind(lockFile);
+  if (kind !== undefined && kind !== "a directory") {
+    throw new InvalidInputError(
+      `lock file ${lockFile} is ${kind}, not a regular file: vc lock rewrites the lock file, ` +
+        "which only a regular file can be; nothing was added to it",
+    );
+  }
   const entries = await vc.ls();
   const locks = await vc.lockEntries() ?? {};
   const results: LockFillResult[] = entries.map(({ path, version }) => ({

@@ -70,3 +70,14 @@ Deno.test({
   assertEquals(await Deno.readLink(records), "/dev/null");
   assertEquals((await Deno.lstat(join(ws.dir, "out"))).isDirectory, true);
 });
+
+Deno.test("vc sync: a directory at DEST/.vc-sync.json is refused before anything is copied", async () => {
+  await using ws = await pinned();
+  const records = ws.path("out/.vc-sync.json");
+  await Deno.mkdir(records);
+  const r = await ws.vc("sync", "out");
+  assertFailure(r, 1, records, "a directory");
+  // It used to copy every file, then fail to save the records.
+  assertEquals(await Deno.lstat(ws.path("out/d/a.csv")).catch(() => undefined), undefined);
+  assert((await Deno.lstat(records)).isDirectory);
+});

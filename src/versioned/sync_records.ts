@@ -157,12 +157,13 @@ export class SyncRecords {
    * not parse). Something else at the record file's name (a FIFO, a link to
    * a device) is refused before it is opened: a FIFO no one writes to would
    * block the sync for good (holding DEST's lock), `/dev/zero` be read until
-   * memory ran out. A directory is left to the save, which names it.
+   * memory ran out; a directory failed the save only after every file was
+   * copied.
    */
   static async read(root: string): Promise<SyncRecords> {
     const path = join(root, SYNC_RECORD_NAME);
     const kind = notRegularFileKind(path);
-    if (kind !== undefined && kind !== "a directory") {
+    if (kind !== undefined) {
       throw new VcError(
         `vc sync cannot keep its records in ${path}: it is ${kind}, not a regular file ` +
           `(remove it; nothing was copied)`,

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { CallbackGuard } from "../callback.ts";
+import { CallbackGuard, withCallbackGuard } from "../callback.ts";
 import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
 import { fromFileUrl, sep } from "../path.ts";
@@ -1552,25 +1552,18 @@ export class Repository implements AsyncDisposable {
     options.signal?.throwIfAborted();
     // An onProgress that throws (or whose promise rejects) stops the backup
     // as its signal would (the snapshot's upload aborted: no object left),
-    // and is what it rejects with: a CallbackError (it was the bare value,
-    // or an unhandled rejection).
-    const callbacks = new CallbackGuard();
-    const onProgress = callbacks.wrap("onProgress", options.onProgress);
-    try {
-      const done = await this.#backup(dest, {
-        signal: callbacks.with(options.signal),
-        ...(onProgress ? { onProgress } : {}),
-      });
-      callbacks.throwIfFailed();
-      return done;
-    } catch (error) {
-      throw callbacks.error ?? error;
-    }
+    // and is what it rejects with: a CallbackError. Without one, the
+    // caller's signal goes to the upload as it is.
+    return await withCallbackGuard(
+      options,
+      ["onProgress"],
+      (guarded) => this.#backup(dest, guarded),
+    );
   }
 
   async #backup(
     dest: string | undefined,
-    options: { signal: AbortSignal; onProgress?: SnapshotProgressCallback },
+    options: { signal?: AbortSignal | undefined; onProgress?: SnapshotProgressCallback },
   ): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
     const { signal, onProgress } = options;
     // Before the snapshot, which can take a while on a large catalog.

@@ -160,6 +160,32 @@ export interface SnapshotSummary {
 const ROWS_PER_BATCH = 1000;
 
 /**
+ * Errors of {@linkcode scanSnapshotStream} that damage on the way could have
+ * caused: thrown past an accepted header, or by a gzip stream that gives no
+ * line at all. An answer that is no snapshot (no gzip, another repository's,
+ * a first line that is no header) is not among them: it is refused at once,
+ * without reading the rest.
+ */
+const MAY_BE_DAMAGE = new WeakSet<object>();
+
+/**
+ * Whether `error`, thrown by {@linkcode scanSnapshotStream}, may come of
+ * bytes damaged on the way (see `MAY_BE_DAMAGE`): worth checking the
+ * download against what the store states of the object before blaming the
+ * snapshot.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mayBeDamage } from "./backup_lines.ts";
+ * assert.equal(mayBeDamage(new Error("x")), false);
+ * ```
+ */
+export function mayBeDamage(error: unknown): boolean {
+  return typeof error === "object" && error !== null && MAY_BE_DAMAGE.has(error);
+}
+
+/**
  * Checks a snapshot as {@linkcode parseSnapshotStream} does, handing its
  * rows to `onRows` a batch at a time and keeping none: memory stays bounded
  * whatever the snapshot's size (but for the ids and keys it checks for
@@ -191,10 +217,14 @@ export async function scanSnapshotStream(
   // Told once, as soon as the header is read: a snapshot of another
   // repository is refused then, not after the whole of it is read.
   let headerTold = onHeader === undefined;
+  // Whether the header was read and taken (by `onHeader`).
+  let accepted = false;
   const tellHeader = () => {
-    if (headerTold || !parser.sawHeader) return;
-    headerTold = true;
-    onHeader!(parser.header);
+    if (!headerTold && parser.sawHeader) {
+      headerTold = true;
+      onHeader!(parser.header);
+    }
+    accepted ||= parser.sawHeader;
   };
   // Whether the file starts as gzip does: one that does, yet gives no line
   // (damaged in its first block, or a whole snapshot followed by other
@@ -230,6 +260,18 @@ export async function scanSnapshotStream(
   let pending = "";
   let lineNo = 0;
   try {
+    return await scanLines();
+  } catch (error) {
+    if (
+      error instanceof InvalidInputError &&
+      (accepted || (gzipMagic === true && lineNo === 0 && pending === ""))
+    ) MAY_BE_DAMAGE.add(error);
+    throw error;
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+
+  async function scanLines(): Promise<SnapshotSummary> {
     while (true) {
       let chunk: ReadableStreamReadResult<string>;
       try {
@@ -268,8 +310,6 @@ export async function scanSnapshotStream(
     const summary = parser.finish();
     await onRows(parser.takeRows());
     return summary;
-  } finally {
-    await reader.cancel().catch(() => {});
   }
 }
 

@@ -14,7 +14,8 @@ import {
   NotFoundError,
   PreconditionFailedError,
 } from "../errors.ts";
-import type { ObjectStore, PutBody } from "../store/types.ts";
+import type { ObjectInfo, ObjectStore, PutBody } from "../store/types.ts";
+import { type DownloadedObject, downloadToFile } from "../store/download.ts";
 import { forUserFiles, type StoreOptions } from "../store/open.ts";
 import { storedProblem } from "../upload_check.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
@@ -52,6 +53,8 @@ export interface OpenedObject extends AsyncDisposable {
   body: ReadableStream<Uint8Array>;
   /** Its size, as the store states it. */
   size: number;
+  /** What the store states of it (its ETag, metadata, checksums). */
+  info: ObjectInfo;
 }
 
 /**
@@ -88,6 +91,7 @@ export async function openObjectUri(
     return {
       body,
       size: info.size,
+      info,
       async [Symbol.asyncDispose]() {
         await body.cancel().catch(() => {}); // read to its end already, or given up
         await store.close();
@@ -107,6 +111,47 @@ export async function openObjectUri(
     );
   } finally {
     if (!opened) await store.close();
+  }
+}
+
+/**
+ * Downloads the object at `uri` to the file `dest`, verified against what
+ * the store states of it (size, ETag, `vc-md5`, checksums) and fetched
+ * again when its bytes come damaged, as every download of vc
+ * ({@linkcode downloadToFile}): an `IntegrityError` names what did not match.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { downloadObjectUri, writeObjectUri } from "./object_uri.ts";
+ * import { openStore } from "../store/open.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeObjectUri(`${dir}/x.bin`, new Uint8Array([7]), openStore);
+ * await downloadObjectUri(`${dir}/x.bin`, openStore, `${dir}/y.bin`);
+ * assert.deepEqual([...await Deno.readFile(`${dir}/y.bin`)], [7]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function downloadObjectUri(
+  uri: string,
+  open: Opener,
+  dest: string,
+  options: { signal?: AbortSignal; onBytes?: (bytes: number, total: number) => void } = {},
+): Promise<DownloadedObject> {
+  const { root, key } = split(uri);
+  const signal = options.signal;
+  const store = await untilAborted(open(root, forUserFiles()), signal, (late) => late.close());
+  try {
+    return await downloadToFile(store, key, dest, {
+      uri,
+      mode: 0o600,
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.onBytes === undefined
+        ? {}
+        : { onProgress: (p) => options.onBytes!(p.bytes, p.total) }),
+    });
+  } finally {
+    await store.close();
   }
 }
 

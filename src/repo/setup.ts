@@ -35,7 +35,9 @@ import {
   MOVED_TO_KEY,
   RESTORE_ID_KEY,
 } from "./catalog_moved.ts";
+import { mayBeDamage } from "./backup_lines.ts";
 import {
+  type CheckedSnapshot,
   readSnapshot,
   restoreCatalog,
   type RestoreCounts,
@@ -819,7 +821,7 @@ async function restoreGuarded(
     // (created, upgraded, set aside when damaged): a snapshot that is cut
     // short or damaged changes nothing. (Whose it is, is checked against the
     // catalog's id too, once the catalog is open.)
-    const rows = await readSnapshot(spool, {
+    const snapshotOptions = {
       source: snapshot,
       contentPrefix: marker?.contentPrefix ?? CONTENT_PREFIX,
       // The marker's id refuses another repository's snapshot at its header,
@@ -827,7 +829,23 @@ async function restoreGuarded(
       ...(marker?.repository !== undefined
         ? { repositoryId: marker.repository, repository: uri }
         : {}),
-    });
+    };
+    let rows: CheckedSnapshot;
+    try {
+      rows = await readSnapshot(spool, snapshotOptions);
+    } catch (error) {
+      // Found damaged past its header (a line that is no JSON, a gzip stream
+      // that breaks off): the bytes may have been damaged on the way (a
+      // proxy, a flaky link), the stored snapshot intact. It is downloaded
+      // again, verified against what the store states of it and retried as
+      // every download, then read once more: a snapshot damaged in the store
+      // gets the same error again, a download that stays damaged is said so.
+      if (!mayBeDamage(error) || signal?.aborted) throw error;
+      progress?.({ current: `downloading ${snapshot} again, verified` });
+      const verified = await spool.verified();
+      if (verified === undefined) throw error;
+      rows = await readSnapshot(verified, snapshotOptions);
+    }
     // A move to another catalog takes the snapshot's records only: records
     // added to the catalog moved from since it was taken would stay there,
     // in no catalog the repository reads, their content for gc to delete.

@@ -10,7 +10,9 @@
 import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { openObjectUri } from "./object_uri.ts";
+import { IntegrityError } from "../errors.ts";
+import { unverifiableReason } from "../verify.ts";
+import { downloadObjectUri, openObjectUri } from "./object_uri.ts";
 
 /** A snapshot being read; disposing of it removes its copy. */
 export interface SnapshotSpool extends AsyncDisposable {
@@ -18,6 +20,21 @@ export interface SnapshotSpool extends AsyncDisposable {
   first: ReadableStream<Uint8Array>;
   /** The copy's bytes, read from the start, once `first` was read to its end. */
   again(): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Downloads the snapshot again in place of the copy, verified against
+   * what the store states of it (its ETag, `vc-md5`, size) and fetched
+   * again while its bytes come damaged (see `downloadToFile`), for `first`
+   * and `again` to read: when the first reading found the snapshot damaged,
+   * the download may be what was. `undefined` when the store's first answer
+   * carried nothing to verify it against (no ETag). Throws
+   * `IntegrityError` when the bytes never matched, saying so.
+   */
+  verified(): Promise<
+    {
+      first: ReadableStream<Uint8Array>;
+      again(): Promise<ReadableStream<Uint8Array>>;
+    } | undefined
+  >;
 }
 
 /**
@@ -61,7 +78,7 @@ export async function spoolSnapshot(
   try {
     object = await openObjectUri(uri, open, options.signal);
     file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
-    const { size } = object;
+    const { size, info } = object;
     let copied = 0;
     const copy = new TransformStream<Uint8Array, Uint8Array>({
       async transform(chunk, controller) {
@@ -79,9 +96,30 @@ export async function spoolSnapshot(
         file = undefined;
       },
     });
+    const again = async () => (await Deno.open(path, { read: true })).readable;
     return {
       first: object.body.pipeThrough(copy),
-      again: async () => (await Deno.open(path, { read: true })).readable,
+      again,
+      verified: async () => {
+        if (unverifiableReason(info) !== undefined) return undefined;
+        file?.close();
+        file = undefined;
+        await object?.[Symbol.asyncDispose]();
+        object = undefined;
+        try {
+          await downloadObjectUri(uri, open, path, options);
+        } catch (error) {
+          if (!(error instanceof IntegrityError)) throw error;
+          throw new IntegrityError(
+            `the download of snapshot ${uri} was damaged (its bytes do not match what the ` +
+              `store states of the object), not read as a backup: ${error.message}; nothing ` +
+              "was restored: run the restore again (if it persists, check what stands between " +
+              "vc and the store, e.g. a proxy)",
+            { cause: error },
+          );
+        }
+        return { first: await again(), again };
+      },
       [Symbol.asyncDispose]: dispose,
     };
   } catch (error) {

@@ -573,8 +573,10 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
  * tree says why (`2 symlinks skipped (--follow-symlinks follows them)`).
  */
 function skippedCounts(r: MirrorReport): string[] {
-  const links = r.skipped?.filter((s) => s.kind === "symlink").length ?? 0;
-  const special = (r.skipped?.length ?? 0) - links;
+  const count = (kind: string) => r.skipped?.filter((s) => s.kind === kind).length ?? 0;
+  const links = count("symlink");
+  const special = count("special");
+  const internal = count("internal");
   return [
     ...(links > 0
       ? [
@@ -583,6 +585,13 @@ function skippedCounts(r: MirrorReport): string[] {
       : []),
     ...(special > 0
       ? [`${special} special ${special === 1 ? "file" : "files"} skipped (FIFO, socket, device)`]
+      : []),
+    ...(internal > 0
+      ? [
+        `${internal} vc internal ${
+          internal === 1 ? "file" : "files"
+        } skipped (.vc~…, a file:// store's own)`,
+      ]
       : []),
   ];
 }

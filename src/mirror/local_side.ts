@@ -12,6 +12,14 @@ import { type SkipKind, statThroughLink, walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { readDirEntries } from "../read_dir.ts";
+import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
+
+/**
+ * Why a source entry is passed over: the walk's kinds, or `internal`, a
+ * file or directory named with the directory store's reserved `.vc~`
+ * (its sidecars and locks, in a directory once used as a `file://` store).
+ */
+export type LocalSkipKind = SkipKind | "internal";
 
 /** One local regular file. */
 export interface LocalEntry {
@@ -207,7 +215,13 @@ export interface WalkLocalOptions {
    * it is (a symbolic link not followed, a FIFO, socket or device); `key`
    * is its relative key.
    */
-  onSkip?: (key: string, path: string, kind: SkipKind) => void;
+  onSkip?: (key: string, path: string, kind: LocalSkipKind) => void;
+  /**
+   * Leave out the directory store's own files (names starting with `.vc~`,
+   * which no `file://` store takes as a key), each said to `onSkip` as
+   * `internal`: in a source (local → store) they are vc's, not the user's.
+   */
+  skipInternalNames?: boolean;
   /** Only keys under this relative prefix (`""`: all). */
   scope?: string;
   /** Stops the walk. */
@@ -341,6 +355,15 @@ export async function* walkLocalBatches(
     }),
     ...(options.signal ? { signal: options.signal } : {}),
     include: (key, isDirectory) => {
+      if (options.skipInternalNames && basename(key).startsWith(INTERNAL_PREFIX)) {
+        // Said (once per run, in the summary's count) unless the filters
+        // leave it out anyway, as a link not followed is.
+        const inFilter = isDirectory
+          ? !excludesDirectory(options.filter, base + key)
+          : matchesFilter(options.filter, base + key);
+        if (inFilter) options.onSkip?.(base + key, `${dir.replace(/\/+$/, "")}/${key}`, "internal");
+        return false;
+      }
       if (isDirectory) return !excludesDirectory(options.filter, base + key);
       // vc's own temp files first: swept whatever the filters say (a
       // `--filter '\.csv$'` does not match `.a.csv.vc-tmp-…`). Most names are

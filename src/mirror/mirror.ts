@@ -28,6 +28,7 @@ import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { foldName } from "../file_names.ts";
 import type { ObjectStore } from "../store/types.ts";
+import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { joinUri } from "../uri.ts";
@@ -561,6 +562,10 @@ export class Mirror {
       // progress, or left by one killed mid-file, which is swept); in a
       // source they are the user's files, uploaded like any other.
       ...(this.direction === "download" ? { skipTempNames: true } : {}),
+      // The directory store's own files in a source (one once served as a
+      // `file://` store): vc's sidecars and locks, no data of the user's,
+      // and no key a `file://` target takes (a failure at every run).
+      ...(this.direction === "upload" ? { skipInternalNames: true } : {}),
       ...(this.direction === "download" && !o.dryRun ? { sweepDeadTemps: true } : {}),
     };
     // A full pass over a tree of 2000 to 50,000 files (as far as the state
@@ -873,6 +878,11 @@ export class Mirror {
     key: string,
     later: (work: () => Promise<void>) => void,
   ): Promise<string | undefined> {
+    // A directory store's own file in a source (a sidecar written there):
+    // left out, as the walk leaves it out.
+    if (this.direction === "upload" && key.split("/").some((s) => s.startsWith(INTERNAL_PREFIX))) {
+      return undefined;
+    }
     const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(
       (error: unknown) => {
         run.report.failed.push(failure(key, path, error));

@@ -155,8 +155,12 @@ export interface MirrorSkip {
   key: string;
   /** Local path. */
   path: string;
-  /** `symlink`: a symbolic link not followed; `special`: a FIFO, socket or device. */
-  kind: "symlink" | "special";
+  /**
+   * `symlink`: a symbolic link not followed; `special`: a FIFO, socket or
+   * device; `internal`: one of the directory store's own files (`.vc~…`:
+   * its sidecars and locks, where the source was once a `file://` store).
+   */
+  kind: "symlink" | "special" | "internal";
 }
 
 /** What a run did. */
@@ -199,7 +203,8 @@ export interface MirrorReport {
   /**
    * Local → store: the sources' entries that are not regular files, so no
    * object is made for them (a symbolic link without `symlinks: "follow"`,
-   * a FIFO, socket or device), in key order. With `delete`, an object at
+   * a FIFO, socket or device), and the directory store's own `.vc~…` files,
+   * in key order. With `delete`, an object at
    * such a key goes like any object without a file. Only when any.
    */
   skipped?: MirrorSkip[];

@@ -17,11 +17,11 @@ import { bundledWorkerUrl, mayLoadWorker } from "../bundled_modules.ts";
 import {
   type LocalEntry,
   type LocalRoot,
+  type LocalSkipKind,
   walkLocalBatches,
   type WalkLocalOptions,
 } from "./local_side.ts";
 import type { KeyFilter } from "./keys.ts";
-import type { SkipKind } from "../walk.ts";
 
 /** A request to the walk worker. */
 export type WalkRequest =
@@ -33,6 +33,7 @@ export type WalkRequest =
     scope: string;
     missingOk: boolean;
     skipTempNames: boolean;
+    skipInternalNames: boolean;
     sweepDeadTemps: boolean;
     /** Whether to send the entries passed over (`WalkLocalOptions.onSkip`). */
     skips: boolean;
@@ -53,7 +54,7 @@ export type WalkMessage =
     numbers: Float64Array;
   }
   | { type: "error"; path: string; error: { name: string; message: string } }
-  | { type: "skip"; key: string; path: string; kind: SkipKind }
+  | { type: "skip"; key: string; path: string; kind: LocalSkipKind }
   | { type: "end" }
   | { type: "fail"; error: { name: string; message: string } };
 
@@ -129,6 +130,7 @@ export async function* walkLocalBatchesOffThread(
       scope: options.scope ?? "",
       missingOk,
       skipTempNames: options.skipTempNames ?? false,
+      skipInternalNames: options.skipInternalNames ?? false,
       sweepDeadTemps: options.sweepDeadTemps ?? false,
       skips: options.onSkip !== undefined,
       ahead,

@@ -40,6 +40,7 @@ async function walk(req: Extract<WalkRequest, { type: "walk" }>): Promise<void> 
       symlinks: req.symlinks,
       scope: req.scope,
       skipTempNames: req.skipTempNames,
+      skipInternalNames: req.skipInternalNames,
       sweepDeadTemps: req.sweepDeadTemps,
       onError: (path, error) => scope.postMessage({ type: "error", path, error: describe(error) }),
       ...(req.skips

@@ -1,0 +1,90 @@
+/**
+ * A directory once used as a `file://` store holds the directory store's own
+ * files beside the data (`.vc~meta~<name>.json` sidecars, `.vc~lock~…`).
+ * Mirrored up as a plain local directory, those are vc's, not the user's:
+ * left out of the walk with one count in the summary, never uploaded and
+ * never a failed "invalid key" at every run.
+ */
+import { join } from "node:path";
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
+import { mirror } from "../src/mirror/mirror.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { RACY_MS, tempDir, until, watchWithTestEvents } from "./mirror_helpers.ts";
+
+/** A tree written once as a directory store: its objects have sidecars. */
+async function usedAsStore(dir: string): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await using store = new FsStore(dir);
+  for (const key of ["a.txt", "d/b.txt"]) await store.put(key, new TextEncoder().encode(key));
+  const names = [...Deno.readDirSync(join(dir, "d"))].map((e) => e.name).sort();
+  assertEquals(names, [".vc~meta~b.txt.json", "b.txt"]); // the premise
+}
+
+Deno.test("mirror of a directory once a file:// store leaves out its .vc~ files", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await usedAsStore(src);
+  for (const walkThread of [false, true]) {
+    const target = new MemoryStore();
+    for (let run = 0; run < 2; run++) {
+      const r = await mirror({
+        sources: [src],
+        target,
+        statePath: join(w.dir, `${walkThread}.db`),
+        racyWindowMs: RACY_MS,
+        walkThread,
+      });
+      assertEquals(r.failed, []);
+      assertEquals(r.skipped?.map((s) => [s.key, s.kind]), [
+        [".vc~meta~a.txt.json", "internal"],
+        ["d/.vc~meta~b.txt.json", "internal"],
+      ]);
+    }
+    const keys = [];
+    for await (const o of target.list("")) keys.push(o.key);
+    assertEquals(keys, ["a.txt", "d/b.txt"]);
+  }
+});
+
+Deno.test("vc mirror DIR file:///other: vc's own files are one count, exit 0", async () => {
+  await using w = await tempDir();
+  await usedAsStore(join(w.dir, "src"));
+  for (let run = 0; run < 2; run++) {
+    const io = memoryIo({ cwd: w.dir, env: { VC_CACHE_DIR: join(w.dir, "cache") } });
+    const code = await runCli(
+      ["mirror", "src", `file://${w.dir}/out`, "--state", "s.db"],
+      io,
+    );
+    assertEquals(code, 0, io.stderr());
+    assertEquals(io.stderr().includes("invalid key"), false, io.stderr());
+    assertStringIncludes(io.stdout(), "2 vc internal files skipped");
+  }
+});
+
+Deno.test("mirror --watch: an event for a .vc~ sidecar in the source uploads nothing, fails nothing", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await usedAsStore(src);
+  const target = new MemoryStore();
+  await using watch = watchWithTestEvents(src, target, w.dir);
+  await until("the first pass", () => watch.batches.length === 1 && watch.counts.idle > 0);
+  await Deno.writeTextFile(join(src, ".vc~meta~new.txt.json"), "{}");
+  await Deno.writeTextFile(join(src, "new.txt"), "n");
+  watch.events.send({
+    kind: "create",
+    paths: [join(src, ".vc~meta~new.txt.json"), join(src, "new.txt")],
+  });
+  await until("the batch", async () => {
+    watch.clock.advance(2000);
+    return (await target.head("new.txt").catch(() => undefined)) !== undefined &&
+      watch.batches.length >= 2;
+  });
+  assertEquals(watch.batches.flatMap((b) => b.report.failed), []);
+  assertEquals(watch.errors, []);
+  const keys = [];
+  for await (const o of target.list("")) keys.push(o.key);
+  assertEquals(keys, ["a.txt", "d/b.txt", "new.txt"]);
+});

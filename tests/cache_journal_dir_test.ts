@@ -37,3 +37,38 @@ Deno.test("cli cache verify: a directory where a record journal belongs fails th
   assertEquals(verify.code, 1, verify.stdout + verify.stderr);
   assertStringIncludes(verify.stdout + verify.stderr, `damaged: ${journal} is a directory`);
 });
+
+// `vc cache ls` listed nothing for such a directory, exit 0, while `cache
+// get` of one of its entries failed naming the journal: it names it too.
+for (const kind of ["directory", "FIFO"] as const) {
+  Deno.test({
+    name: `cli cache ls: a ${kind} where a record journal belongs is named, exit 1`,
+    ignore: kind === "FIFO" && Deno.build.os === "windows", // no mkfifo there
+    async fn() {
+      await using ws = await CliWorkspace.create();
+      await ws.write("bucket/d/a.txt", "a\n");
+      await ws.write("bucket/e/b.txt", "b\n");
+      const get = await ws.run(["cache", "get", `${ws.bucket}/d/a.txt`]);
+      assertEquals(get.code, 0, get.stderr);
+      assertEquals((await ws.run(["cache", "get", `${ws.bucket}/e/b.txt`])).code, 0);
+      const journal = recordPathsOf(ws.cacheDir, get.stdout.trim()).journalPath;
+      await Deno.remove(journal);
+      if (kind === "directory") await Deno.mkdir(journal);
+      else {
+        const made = await new Deno.Command("mkfifo", { args: [journal] }).output();
+        assertEquals(made.code, 0);
+      }
+      const ls = await ws.run(["cache", "ls"]);
+      assertEquals(ls.code, 1, ls.stdout + ls.stderr);
+      assertStringIncludes(
+        ls.stderr,
+        `damaged: ${journal} is ${kind === "FIFO" ? "a FIFO" : "a directory"}`,
+      );
+      assertStringIncludes(ls.stdout, "e/b.txt"); // the rest is still listed
+      // verify names a FIFO there as it names a directory.
+      const verify = await ws.run(["cache", "verify"]);
+      assertEquals(verify.code, 1, verify.stdout + verify.stderr);
+      assertStringIncludes(verify.stdout + verify.stderr, `damaged: ${journal} is`);
+    },
+  });
+}

@@ -336,10 +336,11 @@ async function scanEntries(
 }
 
 /** Damage to the shape of the records tree, found by {@linkcode recordTreeDamage}. */
-interface RecordTreeDamage {
+export interface RecordTreeDamage {
   /**
-   * Directories under `.meta` named as a record journal is (`%records.jsonl`,
-   * a shard): the records of their data directory cannot be read or written.
+   * Directories (or FIFOs, sockets, devices) under `.meta` named as a record
+   * journal is (`%records.jsonl`, a shard): the records of their data
+   * directory cannot be read or written.
    */
   journalDirs: string[];
   /**
@@ -357,7 +358,7 @@ interface RecordTreeDamage {
  * planted by a restored cache. Maintenance names it (never removing what is
  * there). Links are not followed.
  */
-async function recordTreeDamage(cacheDir: string): Promise<RecordTreeDamage> {
+export async function recordTreeDamage(cacheDir: string): Promise<RecordTreeDamage> {
   const found: RecordTreeDamage = { journalDirs: [], recordDirFiles: [] };
   const metaRoot = join(cacheDir, META_DIR);
   const root = await lstatOrUndefined(metaRoot);
@@ -372,10 +373,13 @@ async function recordTreeDamage(cacheDir: string): Promise<RecordTreeDamage> {
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
+      const journal = entry.name === JOURNAL_NAME || JOURNAL_PATTERN.test(entry.name);
       if (entry.isDirectory) {
-        if (entry.name === JOURNAL_NAME || JOURNAL_PATTERN.test(entry.name)) {
-          found.journalDirs.push(path);
-        } else await walk(path);
+        if (journal) found.journalDirs.push(path);
+        else await walk(path);
+      } else if (journal && !entry.isFile && !entry.isSymlink) {
+        // A FIFO, socket or device: read as no journal, refused by appends.
+        found.journalDirs.push(path);
       } else if (
         !entry.isSymlink &&
         (await lstatOrUndefined(join(cacheDir, relative(metaRoot, path))))?.isDirectory === true
@@ -432,7 +436,7 @@ export interface PruneResult {
   /** Symbolic links inside the cache dir that records were not read through (never followed). */
   links?: string[];
   /**
-   * Directories where a record journal belongs (damaged, or planted): the
+   * Directories (or FIFOs, devices) where a record journal belongs (damaged, or planted): the
    * entries of their data directory cannot be cached until they are removed.
    * Named, never removed.
    */
@@ -704,7 +708,7 @@ export interface VerifyResult {
   /** Symbolic links inside the cache dir that records were not read through (never followed). */
   links?: string[];
   /**
-   * Directories where a record journal belongs (damaged, or planted): the
+   * Directories (or FIFOs, devices) where a record journal belongs (damaged, or planted): the
    * entries of their data directory cannot be cached until they are removed.
    * Named, never removed.
    */

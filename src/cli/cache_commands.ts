@@ -18,6 +18,7 @@ import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs, spelledApart } from "../unicode_spelling.ts";
 import { parseUri } from "../uri.ts";
 import { visibleEnds } from "../printable.ts";
+import { fileKind } from "../regular_file.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 // What `rm` and `invalidate` take: a copy's own path names its entry.
@@ -176,6 +177,17 @@ export const ls: Command = {
       );
     }
     await ctx.out.data(entries, lines);
+    // What no record can be read from lists nothing (the entries of its
+    // directory were missing without a word, exit 0, while `cache get` of
+    // one fails): named as `verify` and `prune` name it.
+    const { recordTreeDamage } = await import("../cache/maintenance.ts");
+    const damage = await recordTreeDamage(cache.value.dir);
+    const damaged = [
+      ...damage.journalDirs.map(journalIsDirectory),
+      ...damage.recordDirFiles.map(fileWhereRecordsBelong),
+    ];
+    for (const line of damaged) ctx.io.writeStderr(`vc: ${line}\n`);
+    return damaged.length === 0 ? 0 : EXIT_FAILURE;
   },
 };
 
@@ -558,7 +570,13 @@ function deadRecordsLine(count: number | undefined, dryRun: boolean): string[] {
 
 /** The line for a directory that maintenance found where a record journal belongs. */
 function journalIsDirectory(path: string): string {
-  return `damaged: ${path} is a directory where a record journal belongs, so the entries of its ` +
+  let kind = "a directory";
+  try {
+    kind = fileKind(Deno.lstatSync(path));
+  } catch {
+    // Gone since: named as found.
+  }
+  return `damaged: ${path} is ${kind} where a record journal belongs, so the entries of its ` +
     `directory cannot be cached. Remove it (its entries are downloaded again)`;
 }
 

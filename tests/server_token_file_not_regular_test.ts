@@ -24,7 +24,19 @@ Deno.test({
       for (const path of [fifo, zero, sub]) {
         const e = await assertRejects(() => new TokenFileAuth({ path }).check(), InvalidInputError);
         assertStringIncludes(e.message, `token file ${path}`);
-        await assertRejects(() => addToken(path, "ann"), InvalidInputError);
+        // Named as given (add-token named the link's target, `/dev/zero`).
+        const added = await assertRejects(() => addToken(path, "ann"), InvalidInputError);
+        assertStringIncludes(added.message, `token file ${path}`);
+      }
+      // What the link leads to is said too, as what it is.
+      for (
+        const check of [
+          () => new TokenFileAuth({ path: zero }).check(),
+          () => addToken(zero, "ann"),
+        ]
+      ) {
+        const e = await assertRejects(check, InvalidInputError);
+        assertStringIncludes(e.message, `token file ${zero} (a link to /dev/zero) is a device`);
       }
       assert((await Deno.lstat(fifo)).isFifo, "add-token left the FIFO as it was");
     } finally {

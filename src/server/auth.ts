@@ -16,7 +16,8 @@ import { type Clock, systemClock } from "../clock.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
 import { linkTarget } from "../link_target.ts";
-import { basename, dirname, join } from "../path.ts";
+import { basename, dirname, join, resolve } from "../path.ts";
+import { fileKind } from "../regular_file.ts";
 import { readUpTo } from "../bytes.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
@@ -605,7 +606,9 @@ const MAX_TOKEN_FILE_BYTES = 16 * 1024 * 1024;
 // is opened: opening a FIFO blocks until something writes to it (a FIFO as
 // the token file hung `vc serve`'s every request and `vc serve add-token`),
 // and a device (`/dev/zero`) or a huge file was read until memory ran out.
-async function readTokenFile(path: string): Promise<string | undefined> {
+// `given` is the path as the user gave it (`path` may be the file a link
+// there leads to): the error names it, and where a link leads.
+async function readTokenFile(path: string, given = path): Promise<string | undefined> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -614,8 +617,10 @@ async function readTokenFile(path: string): Promise<string | undefined> {
     throw e;
   }
   if (!info.isFile) {
+    const to = await linkTarget(given, "token file").catch(() => undefined);
+    const named = to === undefined || to === resolve(given) ? given : `${given} (a link to ${to})`;
     throw new InvalidInputError(
-      `token file ${path} is not a regular file (a directory, FIFO or device?)`,
+      `token file ${named} is ${fileKind(info)}, not a regular file`,
     );
   }
   return await readTextCapped(path, {
@@ -785,7 +790,7 @@ export async function addToken(path: string, name: string): Promise<string> {
     // An empty file holds no tokens yet, as a missing one: made beforehand
     // with the owner and mode the service needs (`install -m 0640 -g vc
     // /dev/null tokens.json`), it was refused as invalid JSON.
-    const text = await readTokenFile(target);
+    const text = await readTokenFile(target, path);
     const names = parseTokenFile(path, text === undefined || text.trim() === "" ? "{}" : text);
     names.set(sha256Hex(token), name);
     const doc = Object.fromEntries(names);

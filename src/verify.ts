@@ -577,19 +577,19 @@ function fullChecksumOf(info: ObjectInfo): ObjectChecksum | undefined {
 function planVerification(info: ObjectInfo, sha256: string | undefined): VerificationPlan {
   const vcMd5 = vcMd5Of(info);
   const none = { sha256, partSizes: [], parts: 0, pinOnly: false };
-  if (info.opaqueEtag === true) {
-    // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C): trust
-    // only the size, and vc's own MD5 metadata when the uploader recorded it.
-    // The MD5 is computed either way: recorded, it checks the local copy later.
-    return {
-      kind: "opaque",
-      md5: vcMd5,
-      segment: Infinity,
-      ...none,
-      ...checksumOf(info, vcMd5),
-      ...compositeOf(info, vcMd5),
-    };
-  }
+  // Size, and vc-md5 when present, else the store's checksum (full-object,
+  // or composite part by part). The MD5 is computed either way: recorded, it
+  // checks the local copy later.
+  const opaque = (): VerificationPlan => ({
+    kind: "opaque",
+    md5: vcMd5,
+    segment: Infinity,
+    ...none,
+    ...checksumOf(info, vcMd5),
+    ...compositeOf(info, vcMd5),
+  });
+  // The store says this ETag is no content hash (S3 SSE-KMS / SSE-C).
+  if (info.opaqueEtag === true) return opaque();
   const parsed = parseEtag(info.etag);
   if (parsed.kind === "md5") {
     return { kind: "md5", md5: parsed.md5, segment: Infinity, ...none };
@@ -607,16 +607,8 @@ function planVerification(info: ObjectInfo, sha256: string | undefined): Verific
       ...checksumOf(info, vcMd5),
     };
   }
-  // An opaque strong ETag: size, and vc-md5 when present, else the store's
-  // checksum (the MD5 computed either way, as above).
-  return {
-    kind: "opaque",
-    md5: vcMd5,
-    segment: Infinity,
-    ...none,
-    ...checksumOf(info, vcMd5),
-    ...compositeOf(info, vcMd5),
-  };
+  // An opaque strong ETag: the same as above.
+  return opaque();
 }
 
 // The plan's `composite` and its part count: only where neither an MD5 nor a

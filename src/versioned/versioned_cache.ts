@@ -470,6 +470,16 @@ export interface VersionedVerifyResult {
 // Enough parallelism to hide per-object latency without flooding a store.
 const PARALLEL = 8;
 
+// The callbacks of `add` and `update`, which a throw or rejection of stops
+// (see `withCallbackGuard`).
+const PUBLISH_CALLBACKS = [
+  "onProgress",
+  "onHashProgress",
+  "onCheckProgress",
+  "onListProgress",
+  "onWarning",
+] as const;
+
 /**
  * Versioned assets pinned by a manifest, stored in a bucket, read through an
  * {@linkcode AssetCache}.
@@ -966,13 +976,11 @@ export class VersionedCache {
    */
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
     checkOptions("VersionedCache.add()", options, ADD_OPTIONS);
-    return await withCallbackGuard(options, [
-      "onProgress",
-      "onHashProgress",
-      "onCheckProgress",
-      "onListProgress",
-      "onWarning",
-    ], (guarded) => this.#add(path, file, guarded));
+    return await withCallbackGuard(
+      options,
+      PUBLISH_CALLBACKS,
+      (guarded) => this.#add(path, file, guarded),
+    );
   }
 
   async #add(path: string, file: string, options: VersionedAddOptions): Promise<string> {
@@ -1079,13 +1087,11 @@ export class VersionedCache {
     options: VersionedUpdateOptions = {},
   ): Promise<VersionedUpdateResult> {
     checkOptions("VersionedCache.update()", options, UPDATE_OPTIONS);
-    return await withCallbackGuard(options, [
-      "onProgress",
-      "onHashProgress",
-      "onCheckProgress",
-      "onListProgress",
-      "onWarning",
-    ], (guarded) => this.#update(path, file, bump, guarded));
+    return await withCallbackGuard(
+      options,
+      PUBLISH_CALLBACKS,
+      (guarded) => this.#update(path, file, bump, guarded),
+    );
   }
 
   async #update(

@@ -354,9 +354,19 @@ export class ProgressBar {
     // where the label would leave it no room: after a download, the rate and
     // ETA left an 80-column line none, and it sat unchanged through a long
     // check and copy.
+    // So does a label that would leave the step only its figure (`/big.bin
+    // 12%`: a percentage running 0 to 100 through the check, the copy and
+    // the hash, with nothing saying which) where the line without it names
+    // the step.
     const itemText = s.current && !this.#isStep ? printable(s.current) : "";
     const itemRoom = (left: number) => left > sep + 8;
-    if (hasItemStep(itemText) && label && !itemRoom(room - displayWidth(label) - sep)) label = "";
+    if (hasItemStep(itemText) && label) {
+      const left = room - displayWidth(label) - sep;
+      if (
+        !itemRoom(left) ||
+        (!namesStep(itemText, left - sep) && namesStep(itemText, room - sep))
+      ) label = "";
+    }
     room -= label ? displayWidth(label) + sep : 0;
     const current = step || (itemText && itemRoom(room) ? keepItemEnd(itemText, room - sep) : "");
     const text = [label, stats, current].filter((x) => x !== "").join("  ");
@@ -533,6 +543,13 @@ function keepItemEnd(text: string, width: number): string {
   // Too narrow for any of the name: the step alone (`… checking 45%`).
   const alone = `… ${step.slice(2)}`;
   return displayWidth(alone) <= width ? alone : keepEnd(text, width);
+}
+
+// Whether `text`, an item with its step, keeps the step's name when cut to
+// `width` (not only its figure, `/big.bin 45%`).
+function namesStep(text: string, width: number): boolean {
+  const step = text.slice(text.lastIndexOf(": ") + 2);
+  return keepItemEnd(text, width).endsWith(step);
 }
 
 // Whether an item is one `withStep` joined with its step (`/big.bin: checking 45%`).

@@ -114,6 +114,44 @@ Deno.test("repo restore: a snapshot damaged once on the way is downloaded again 
   }
 });
 
+Deno.test("repo restore: the second download's progress names it, not the check of the first", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_restore_damaged_" });
+  try {
+    const gz = await gzip(snapshotText(300));
+    const t = await setUp(dir, gz, (b, n) => n === 1 ? flipped(b, n) : undefined);
+    await using _ = t.proxied;
+    const seen: { current: string; bytes?: number }[] = [];
+    await Repository.restore(t.uri, t.snapshot, {
+      openStore: t.open,
+      force: true,
+      onProgress: (p) =>
+        seen.push({ current: p.current, ...(p.bytes === undefined ? {} : { bytes: p.bytes }) }),
+    });
+    const again = seen.findIndex((p) => p.current.includes("again"));
+    assert(again > 0, JSON.stringify(seen));
+    // Its bytes were counted as "checking the snapshot": a bar back at 0%
+    // under the first read's name, the re-download unsaid.
+    const download = seen.slice(again + 1).filter((p) => p.bytes !== undefined);
+    assert(download.length > 0, JSON.stringify(seen.slice(again)));
+    const next = download.findIndex((p) => !p.current.includes("again"));
+    const during = next === -1 ? download : download.slice(0, next);
+    assert(
+      during.some((p) => p.bytes === gz.length) && during.every((p) => p.current.includes("again")),
+      JSON.stringify(seen.slice(again)),
+    );
+    // Then the downloaded copy's check is counted too (it sat at 100%).
+    assert(
+      next !== -1 &&
+        download.slice(next).some((p) =>
+          p.current === "checking the snapshot" && p.bytes === gz.length
+        ),
+      JSON.stringify(seen.slice(again)),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("repo restore: a snapshot cut short once on the way is downloaded again and restored", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_damaged_" });
   try {

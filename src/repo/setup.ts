@@ -781,12 +781,14 @@ async function restoreGuarded(
   signal?.throwIfAborted();
   const progress = options.onProgress;
   progress?.({ current: `reading ${snapshot}` });
+  // What the snapshot's bytes are counted as: its check, or its second
+  // download (a snapshot found damaged), which is not the check again.
+  let bytesStep = "checking the snapshot";
   // Read as it downloads, and again from a temp copy as it is written.
   await using spool = await spoolSnapshot(snapshot, open, {
     ...signalOption(signal),
     ...(progress === undefined ? {} : {
-      onBytes: (bytes, totalBytes) =>
-        progress({ current: "checking the snapshot", bytes, totalBytes }),
+      onBytes: (bytes, totalBytes) => progress({ current: bytesStep, bytes, totalBytes }),
     }),
   });
   const store = await untilAborted(open(uri), signal, (late) => late.close());
@@ -841,9 +843,11 @@ async function restoreGuarded(
       // every download, then read once more: a snapshot damaged in the store
       // gets the same error again, a download that stays damaged is said so.
       if (!mayBeDamage(error) || signal?.aborted) throw error;
-      progress?.({ current: `downloading ${snapshot} again, verified` });
+      bytesStep = `downloading ${snapshot} again, verified`;
+      progress?.({ current: bytesStep });
       const verified = await spool.verified();
       if (verified === undefined) throw error;
+      bytesStep = "checking the snapshot";
       rows = await readSnapshot(verified, snapshotOptions);
     }
     // A move to another catalog takes the snapshot's records only: records

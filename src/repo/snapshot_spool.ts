@@ -106,8 +106,9 @@ export async function spoolSnapshot(
         file = undefined;
         await object?.[Symbol.asyncDispose]();
         object = undefined;
+        let downloaded: number;
         try {
-          await downloadObjectUri(uri, open, path, options);
+          ({ size: downloaded } = await downloadObjectUri(uri, open, path, options));
         } catch (error) {
           if (!(error instanceof IntegrityError)) throw error;
           throw new IntegrityError(
@@ -118,7 +119,17 @@ export async function spoolSnapshot(
             { cause: error },
           );
         }
-        return { first: await again(), again };
+        // Read again as the first read was, counted: a large snapshot's
+        // check is seconds of a bar that would sit at 100% otherwise.
+        let read = 0;
+        const counted = new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            read += chunk.length;
+            options.onBytes?.(read, downloaded);
+            controller.enqueue(chunk);
+          },
+        });
+        return { first: (await again()).pipeThrough(counted), again };
       },
       [Symbol.asyncDispose]: dispose,
     };

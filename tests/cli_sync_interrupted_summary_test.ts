@@ -26,7 +26,7 @@ async function syncInterruptedAfterFast(json: boolean) {
   await s3.putObject("assets", "fast.1.0.0.csv", "fast\n");
   await s3.putObject("assets", "slow.1.0.0.csv", "slow\n");
   // The slow entry's requests wait long past the interrupt.
-  s3.setFaults({ latencyMs: 2_000, match: (t) => t.key === "slow.1.0.0.csv" });
+  s3.setFaults({ latencyMs: 5_000, match: (t) => t.key === "slow.1.0.0.csv" });
   await using ws = await CliWorkspace.create();
   await ws.write("versioned_assets.json", '{"/fast.csv": "1.0.0", "/slow.csv": "1.0.0"}');
   const stop = new AbortController();
@@ -42,10 +42,13 @@ async function syncInterruptedAfterFast(json: boolean) {
     for (let i = 0; i < 500 && !(await exists(ws.path("out/fast.csv"))); i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
+    // Once in DEST, the copy is hashed for the sync's records before the entry
+    // counts as copied: a moment more (the slow entry waits 5 s).
+    await new Promise((r) => setTimeout(r, 500));
     stop.abort(new DOMException("interrupted", "AbortError"));
     code = await running;
   });
-  await requests.settled(s3, 2_000 + 5_000); // the delayed requests end on the server
+  await requests.settled(s3, 5_000 + 5_000); // the delayed requests end on the server
   return {
     code,
     stdout: io.stdout(),

@@ -43,6 +43,8 @@ const queues = new Map<string, Promise<unknown>>();
  * Runs `fn` while holding the exclusive lock on `lockPath` (created, with its
  * directory, when missing), waiting while another process holds it. The lock
  * is released when `fn` settles; its result or error is passed through.
+ * `fn` is given the locked file's handle: a holder may keep a journal in it
+ * (written through that handle, as Windows' locks are mandatory).
  *
  * @example
  * ```ts
@@ -67,13 +69,13 @@ const queues = new Map<string, Promise<unknown>>();
  */
 export function withFileLock<T>(
   lockPath: string,
-  fn: () => Promise<T> | T,
+  fn: (file: Deno.FsFile) => Promise<T> | T,
   options: FileLockOptions = {},
 ): Promise<T> {
   const run = async (): Promise<T> => {
     const file = await lockFile(lockPath, options);
     try {
-      return await fn();
+      return await fn(file);
     } finally {
       // Closing the only handle releases the flock.
       file.close();

@@ -18,7 +18,10 @@
  * survive `vc cache clear`; a sync holds `DEST/.vc-sync.json.lock` while it
  * runs, so two syncs into one DEST take turns instead of losing each other's
  * records. A record file that does not parse is taken as empty: that can
- * only make vc refuse more, never lose an edit.
+ * only make vc refuse more, never lose an edit. Each file recorded is also
+ * appended at once to the lock file, a journal that the next sync replays
+ * and the save empties: a sync killed (kill -9) before its save leaves the
+ * copies it made vc's to replace, not refused as the user's.
  *
  * @module
  */
@@ -96,8 +99,8 @@ export function withSyncRecords<T>(
   onWait?: (message: string) => void,
 ): Promise<T> {
   const lockPath = join(root, LOCK_NAME);
-  return withFileLock(lockPath, async () => {
-    const records = await SyncRecords.read(root);
+  return withFileLock(lockPath, async (lockFile) => {
+    const records = await SyncRecords.read(root, lockFile);
     try {
       return await fn(records);
     } finally {
@@ -145,11 +148,19 @@ export function withSyncRecords<T>(
 export class SyncRecords {
   readonly #path: string;
   readonly #files: Record<string, Written>;
+  readonly #journal: Deno.FsFile | undefined;
   #changed = false;
 
-  private constructor(path: string, files: Record<string, Written>) {
+  private constructor(
+    path: string,
+    files: Record<string, Written>,
+    journal: Deno.FsFile | undefined,
+    changed: boolean,
+  ) {
     this.#path = path;
     this.#files = files;
+    this.#journal = journal;
+    this.#changed = changed;
   }
 
   /**
@@ -160,7 +171,7 @@ export class SyncRecords {
    * memory ran out; a directory failed the save only after every file was
    * copied.
    */
-  static async read(root: string): Promise<SyncRecords> {
+  static async read(root: string, journal?: Deno.FsFile): Promise<SyncRecords> {
     const path = join(root, SYNC_RECORD_NAME);
     const kind = notRegularFileKind(path);
     if (kind !== undefined) {
@@ -174,21 +185,34 @@ export class SyncRecords {
       const parsed = JSON.parse(await Deno.readTextFile(path))?.files;
       if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
         for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-          const w = value as Partial<Written> | null;
-          if (typeof w?.size === "number" && typeof w.mtimeMs === "number") {
-            files[key] = {
-              size: w.size,
-              mtimeMs: w.mtimeMs,
-              ...(typeof w.ctimeMs === "number" ? { ctimeMs: w.ctimeMs } : {}),
-              ...(typeof w.sha256 === "string" ? { sha256: w.sha256 } : {}),
-            };
-          }
+          const w = asWritten(value);
+          if (w !== undefined) files[key] = w;
         }
       }
     } catch {
       files = Object.create(null); // none yet, or unreadable: every file is compared
     }
-    return new SyncRecords(path, files);
+    // What a sync killed before its save wrote (its journal, in the lock
+    // file): later than the record file, so it wins; a torn last line is
+    // passed over.
+    let replayed = false;
+    if (journal !== undefined) {
+      journal.seekSync(0, Deno.SeekMode.Start);
+      const text = new TextDecoder().decode(await readAll(journal));
+      for (const line of text.split("\n")) {
+        try {
+          const { path: key, ...rest } = JSON.parse(line) as { path?: unknown };
+          const w = asWritten(rest);
+          if (typeof key === "string" && w !== undefined) {
+            files[key] = w;
+            replayed = true;
+          }
+        } catch {
+          // Torn by the kill, or empty.
+        }
+      }
+    }
+    return new SyncRecords(path, files, journal, replayed);
   }
 
   /**
@@ -253,6 +277,12 @@ export class SyncRecords {
       sha256,
     };
     this.#changed = true;
+    if (this.#journal !== undefined) {
+      // Synchronous: whole lines, never interleaved with another entry's.
+      const line = new TextEncoder().encode(JSON.stringify({ path, ...this.#files[path] }) + "\n");
+      this.#journal.seekSync(0, Deno.SeekMode.End);
+      for (let at = 0; at < line.length;) at += this.#journal.writeSync(line.subarray(at));
+    }
   }
 
   /** Writes the records back, when a file was written. */
@@ -263,7 +293,34 @@ export class SyncRecords {
     );
     await writeFileAtomic(this.#path, JSON.stringify({ version: 1, files: sorted }) + "\n");
     this.#changed = false;
+    // Saved: the journal is spent (replayed again, were this cut, it says the same).
+    this.#journal?.truncateSync(0);
   }
+}
+
+/** A record as stored, or `undefined` when `value` is none. */
+function asWritten(value: unknown): Written | undefined {
+  const w = value as Partial<Written> | null;
+  if (typeof w?.size !== "number" || typeof w.mtimeMs !== "number") return undefined;
+  return {
+    size: w.size,
+    mtimeMs: w.mtimeMs,
+    ...(typeof w.ctimeMs === "number" ? { ctimeMs: w.ctimeMs } : {}),
+    ...(typeof w.sha256 === "string" ? { sha256: w.sha256 } : {}),
+  };
+}
+
+async function readAll(file: Deno.FsFile): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(1 << 16);
+  for (let n; (n = await file.read(buf)) !== null;) chunks.push(buf.slice(0, n));
+  const all = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
 }
 
 /**

@@ -88,3 +88,21 @@ Deno.test("mirror --watch: an event for a .vc~ sidecar in the source uploads not
   for await (const o of target.list("")) keys.push(o.key);
   assertEquals(keys, ["a.txt", "d/b.txt", "new.txt"]);
 });
+
+Deno.test("vc mirror DIR: a user's own .vc~ file (never a store's) is named as skipped, with why", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(join(src, ".vc~drafts"), { recursive: true });
+  await Deno.writeTextFile(join(src, ".vc~notes.txt"), "mine");
+  await Deno.writeTextFile(join(src, ".vc~drafts", "x.txt"), "mine");
+  await Deno.writeTextFile(join(src, "a.txt"), "a");
+  const io = memoryIo({ cwd: w.dir, env: { VC_CACHE_DIR: join(w.dir, "cache") } });
+  const code = await runCli(["mirror", "src", `file://${w.dir}/out`, "--state", "s.db"], io);
+  assertEquals(code, 0, io.stderr());
+  // Not "a file:// store's own": this directory never was one.
+  assertEquals(io.stdout().includes("store's own"), false, io.stdout());
+  assertStringIncludes(io.stdout(), "2 skipped as named with vc's reserved prefix .vc~");
+  assertStringIncludes(io.stdout(), ".vc~drafts/");
+  assertStringIncludes(io.stdout(), ".vc~notes.txt");
+  assertStringIncludes(io.stdout(), "rename to mirror");
+});

@@ -32,6 +32,7 @@ import {
   UsageError,
 } from "./errors.ts";
 import { printable } from "../printable.ts";
+import { isStoreOwnName } from "../store/fs_layout.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
@@ -576,7 +577,12 @@ function skippedCounts(r: MirrorReport): string[] {
   const count = (kind: string) => r.skipped?.filter((s) => s.kind === kind).length ?? 0;
   const links = count("symlink");
   const special = count("special");
-  const internal = count("internal");
+  // vc's own files (a file:// store's sidecars, locks) are counted; a name
+  // a user chose with the reserved `.vc~` is named: its file is not mirrored.
+  const reserved = (r.skipped ?? []).filter((s) =>
+    s.kind === "internal" && !isStoreOwnName(s.key.replace(/\/$/, "").split("/").pop()!)
+  ).map((s) => s.key);
+  const internal = count("internal") - reserved.length;
   return [
     ...(links > 0
       ? [
@@ -591,6 +597,13 @@ function skippedCounts(r: MirrorReport): string[] {
         `${internal} vc internal ${
           internal === 1 ? "file" : "files"
         } skipped (.vc~…, a file:// store's own)`,
+      ]
+      : []),
+    ...(reserved.length > 0
+      ? [
+        `${reserved.length} skipped as named with vc's reserved prefix .vc~ (rename to mirror: ${
+          reserved.slice(0, 3).map(printable).join(" ")
+        }${reserved.length > 3 ? ` and ${reserved.length - 3} more` : ""})`,
       ]
       : []),
   ];

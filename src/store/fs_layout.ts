@@ -196,6 +196,28 @@ export function lockName(base: string): string {
 }
 
 /**
+ * Whether `name` (a file name) is one vc itself writes into a directory
+ * store or beside a repository's store (a sidecar, a lock, a legacy temp
+ * file, the `.vc~repo.sqlite` catalog), rather than merely a name with the
+ * reserved {@linkcode INTERNAL_PREFIX} that a user chose.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isStoreOwnName } from "./fs_layout.ts";
+ * assert(isStoreOwnName(".vc~meta~c.csv.json"));
+ * assert(isStoreOwnName(".vc~lock~c.csv"));
+ * assert(!isStoreOwnName(".vc~notes.txt"));
+ * ```
+ */
+export function isStoreOwnName(name: string): boolean {
+  return sidecarBase(name) !== undefined ||
+    [lockName(""), `${INTERNAL_PREFIX}tmp~`, `${INTERNAL_PREFIX}repo.sqlite`].some((p) =>
+      name.startsWith(p)
+    );
+}
+
+/**
  * Compares keys in UTF-8 byte order (S3's listing order), which is code point
  * order. Plain `<` on JS strings compares UTF-16 code units and puts
  * U+E000..U+FFFF after astral characters (emoji), which S3 does not.

@@ -228,9 +228,10 @@ Deno.test("vc sync refuses a same-size edit whose modification time was set back
   const written = await Deno.stat(file);
   // A change time in a later second than the write's (Deno gives it to the
   // second): the edit below then moves it, as any edit after a sync does.
-  while (Math.floor(Date.now() / 1000) <= Math.floor(written.ctime!.getTime() / 1000)) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // 100 ms past the boundary: file times come from the kernel's coarse
+  // clock, which may still be in the last second when Date.now() is not.
+  const nextSecond = (Math.floor(written.ctime!.getTime() / 1000) + 1) * 1000;
+  while (Date.now() < nextSecond + 100) await new Promise((r) => setTimeout(r, 50));
   await Deno.writeTextFile(file, "A\n"); // same size as "a\n"
   await Deno.utime(file, written.atime!, written.mtime!);
   const edited = await Deno.stat(file);

@@ -36,7 +36,7 @@ import {
   type SettingsOptions,
 } from "../config.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
-import { CallbackGuard, callCallback } from "../callback.ts";
+import { CallbackGuard, callCallback, withCallbackGuard } from "../callback.ts";
 import { shortened } from "../printable.ts";
 import {
   checkOptions,
@@ -671,23 +671,10 @@ export class AssetCache implements AsyncDisposable {
     // As cache() does: a call already aborted fails, even with nothing to ask
     // the store (it listed the cache and resolved, the signal unheard).
     options.signal?.throwIfAborted();
-    if (options.onProgress === undefined) return await this.#ls(options);
     // An onProgress that throws (or whose promise rejects) stops the listing
     // as its signal would (the store's answers awaited are aborted) and is
-    // what ls rejects with: a CallbackError (it was the bare value, or an
-    // unhandled rejection).
-    const callbacks = new CallbackGuard();
-    try {
-      const entries = await this.#ls({
-        ...options,
-        onProgress: callbacks.wrap("onProgress", options.onProgress),
-        signal: callbacks.with(options.signal),
-      });
-      callbacks.throwIfFailed();
-      return entries;
-    } catch (error) {
-      throw callbacks.error ?? error;
-    }
+    // what ls rejects with: a CallbackError.
+    return await withCallbackGuard(options, ["onProgress"], (guarded) => this.#ls(guarded));
   }
 
   async #ls(options: LsOptions): Promise<CacheEntry[]> {

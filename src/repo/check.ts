@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { CallbackGuard } from "../callback.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { Md5, statedMd5 } from "../hash.ts";
 import { mapLimit } from "../pool.ts";
@@ -152,22 +152,12 @@ export async function check(
 ): Promise<CheckReport> {
   // An onProgress or onListed that throws (or whose promise rejects) stops
   // the check as its signal would, and is what it rejects with: a
-  // CallbackError (it was the bare value, or an unhandled rejection).
-  const callbacks = new CallbackGuard();
-  const onProgress = callbacks.wrap("onProgress", options.onProgress);
-  const onListed = callbacks.wrap("onListed", options.onListed);
-  try {
-    const report = await checkGuarded(repo, {
-      ...options,
-      signal: callbacks.with(options.signal),
-      ...(onProgress ? { onProgress } : {}),
-      ...(onListed ? { onListed } : {}),
-    });
-    callbacks.throwIfFailed();
-    return report;
-  } catch (error) {
-    throw callbacks.error ?? error;
-  }
+  // CallbackError.
+  return await withCallbackGuard(
+    options,
+    ["onProgress", "onListed"],
+    (guarded) => checkGuarded(repo, guarded),
+  );
 }
 
 async function checkGuarded(repo: Repository, options: CheckOptions): Promise<CheckReport> {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { CallbackGuard, withCallbackGuard } from "../callback.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
 import { fromFileUrl, sep } from "../path.ts";
@@ -399,21 +399,14 @@ export class Repository implements AsyncDisposable {
     options: AddOptions = {},
   ): Promise<RepoRecord> {
     checkOptions("Repository.add()", options, ADD_OPTIONS);
-    const { onProgress } = options;
-    if (onProgress === undefined) return await this.#add(logicalPath, source, options);
     // An onProgress that throws (or whose promise rejects) aborts the upload
     // (nothing recorded, no content left) and is what add rejects with, a
     // CallbackError: thrown into the upload, it came out as if the store's.
-    const callbacks = new CallbackGuard();
-    try {
-      return await this.#add(logicalPath, source, {
-        ...options,
-        onProgress: (bytes) => callbacks.call("onProgress", onProgress, bytes),
-        signal: callbacks.with(options.signal),
-      });
-    } catch (error) {
-      throw callbacks.error ?? error;
-    }
+    return await withCallbackGuard(
+      options,
+      ["onProgress"],
+      (guarded) => this.#add(logicalPath, source, guarded),
+    );
   }
 
   async #add(

@@ -68,7 +68,7 @@ import type {
   LsOptions,
   LsProgress,
 } from "./cache_options.ts";
-import { EntryIndex, type EntryRec, sameVersion } from "./entry_index.ts";
+import { EntryIndex, type EntryRec, sameContent, sameVersion } from "./entry_index.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
 import type { EntryResolver, EntryResolverOptions } from "./entry_resolve.ts";
 import { CacheLayout, type EntryLocation, recordPathsOf, withinStore } from "./layout.ts";
@@ -472,6 +472,7 @@ export class AssetCache implements AsyncDisposable {
       if (rec !== undefined) {
         rec.validatedAt = 0;
         rec.retryAt = undefined; // asked at once, even just after the store was unreachable
+        rec.warnedAt = undefined; // and its failure said again
       }
       const found = this.#index.readRecord(loc);
       if (found !== undefined && found.meta.validatedAt !== 0) {
@@ -756,8 +757,11 @@ export class AssetCache implements AsyncDisposable {
         // (answering so for every URL): a GET of the first byte confirms it,
         // as a revalidation does before it records an entry as deleted.
         const found = head ?? await existsAfterAll(store, key, limit.signal);
+        // Another ETag that states the copy's MD5 (SSE-KMS, uploaded again
+        // in parts) is the same content: current, as a revalidation keeps it.
         entry.outdated = found === undefined ||
-          (found === "empty" ? entry.size !== 0 : !sameVersion(found, entry));
+          (found === "empty" ? entry.size !== 0 : !sameVersion(found, entry) &&
+            !sameContent(found, { size: entry.size, md5: this.#recordedMd5(loc) }));
         if (found === undefined) entry.remoteDeleted = true;
       } catch (caught) {
         const e = !signal?.aborted && limit.expired() ? limit.reason() : caught;
@@ -1034,6 +1038,15 @@ export class AssetCache implements AsyncDisposable {
 
   #readOnly(e: unknown, what: string, path: string): unknown {
     return readOnlyError(e, what, path, this.dir);
+  }
+
+  // The MD5 an entry's record holds of its copy; undefined when it has none or cannot be read.
+  #recordedMd5(loc: EntryLocation): string | undefined {
+    try {
+      return this.#index.readRecord(loc)?.meta.md5;
+    } catch {
+      return undefined;
+    }
   }
 
   #locate(uri: string): EntryLocation | undefined {

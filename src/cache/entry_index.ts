@@ -10,7 +10,7 @@
 import { dirname, isAbsolute, toFileUrl as pathToFileURL } from "../path.ts";
 import type { Clock } from "../clock.ts";
 import { offlineSwitch } from "./offline_switch.ts";
-import { normalizeEtag } from "../hash.ts";
+import { normalizeEtag, statedMd5 } from "../hash.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import {
@@ -71,6 +71,14 @@ export interface EntryRec {
    * time in the future stays stale, until the store answers.
    */
   retryAt?: number | undefined;
+  /**
+   * When the copy was last served with the warning of a store that could
+   * not be asked (ms of {@linkcode EntryIndex.elapsed}): with a TTL under
+   * the wait above (0: every call asks), every call asks again, and this
+   * keeps it to one warning a minute. Memory only; cleared when the store
+   * answers.
+   */
+  warnedAt?: number | undefined;
   /** When last use was last recorded (ms). */
   touchedAt: number;
   /** When the data file's existence was last checked (ms). */
@@ -467,6 +475,36 @@ export function sameVersion(
   b: { etag: string; size: number },
 ): boolean {
   return a.size === b.size && normalizeEtag(a.etag) === normalizeEtag(b.etag);
+}
+
+/**
+ * Whether the store's description `head` of an object, under another ETag
+ * than a cached copy's, states that copy's content: its size, and the MD5
+ * it states (a plain ETag the store does not mark opaque, else `vc-md5` or
+ * rclone's `md5chksum`) is the one recorded for the copy (`md5`, the MD5 of
+ * the bytes that were written). An ETag changes without the content
+ * changing when a bucket moves to SSE-KMS (whose ETags are no MD5) or a
+ * file is uploaded again in parts: such a copy is current, with no
+ * download. False when either MD5 is unknown (a multipart ETag with no
+ * `vc-md5`): only a download can tell then.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameContent } from "./entry_index.ts";
+ * const md5 = "5d41402abc4b2a76b9719d911017c592"; // "hello"
+ * const kms = { etag: "f0e1d2c3b4a5968778695a4b3c2d1e0f", size: 5, opaqueEtag: true };
+ * assert(sameContent({ ...kms, metadata: { "vc-md5": md5 } }, { size: 5, md5 }));
+ * assert(!sameContent(kms, { size: 5, md5 }));
+ * assert(!sameContent({ etag: md5, size: 5 }, { size: 5, md5: undefined }));
+ * ```
+ */
+export function sameContent(
+  head: { etag: string; size: number; opaqueEtag?: boolean; metadata?: Record<string, string> },
+  copy: { size: number; md5?: string | undefined },
+): boolean {
+  if (copy.md5 === undefined || head.size !== copy.size) return false;
+  return statedMd5(head) === copy.md5.toLowerCase();
 }
 
 /**

@@ -8,8 +8,14 @@
  *
  * @module
  */
-import { IntegrityError, InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
-import { parseEtag } from "../hash.ts";
+import {
+  AccessDeniedError,
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  OfflineError,
+} from "../errors.ts";
+import { normalizeEtag, parseEtag } from "../hash.ts";
 import { deadline } from "../deadline.ts";
 import { dirname } from "../path.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
@@ -21,6 +27,7 @@ import { acquireEntryLock } from "./entry_lock.ts";
 import {
   type EntryIndex,
   type EntryRec,
+  sameContent,
   sameVersion,
   statOrUndefined,
   toMeta,
@@ -151,6 +158,7 @@ export class EntryResolver {
         if (index.readRecord(rec.loc)?.meta.validatedAt === 0 && rec.validatedAt !== 0) {
           rec.validatedAt = 0;
           rec.retryAt = undefined;
+          rec.warnedAt = undefined;
         }
       }
     }
@@ -351,7 +359,9 @@ export class EntryResolver {
       // Past the deadline, whatever the store call threw (an AbortError, a
       // half-read answer) stands for "no answer in time".
       const e = !ctx.signal.aborted && limit.expired() ? limit.reason() : caught;
-      if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
+      if (ctx.signal.aborted) throw e;
+      if (e instanceof AccessDeniedError) throw this.#refused(loc, rec, e);
+      if (!(await isUnreachable(e))) throw e;
       if (asked !== undefined) {
         const why = `not asked: it did not answer for ${loc.uri} just before: ${
           (e as Error).message
@@ -407,6 +417,18 @@ export class EntryResolver {
     }
     if (sameVersion(head, rec)) {
       // The state this answer is of, for the next revalidation (or none).
+      rec.validator = head.validator;
+      return (await this.#confirmed(rec, now)) ??
+        await this.#fetcher.fetch(loc, head, ctx, integrity);
+    }
+    if (sameContent(head, rec)) {
+      // Another ETag for the bytes the copy holds (a bucket moved to
+      // SSE-KMS, a file uploaded again in parts): the copy is that version,
+      // recorded under its ETag; nothing to download. Its part sizes were
+      // of the old ETag; its MD5 (and SHA-256) are of the bytes and stay.
+      rec.etag = normalizeEtag(head.etag);
+      rec.opaqueEtag = head.opaqueEtag === true ? true : undefined;
+      rec.partSizes = undefined;
       rec.validator = head.validator;
       return (await this.#confirmed(rec, now)) ??
         await this.#fetcher.fetch(loc, head, ctx, integrity);
@@ -474,6 +496,7 @@ export class EntryResolver {
     }
     rec.validatedAt = now;
     rec.retryAt = undefined;
+    rec.warnedAt = undefined;
     rec.gone = false;
     // A read-only cache dir still works.
     try {
@@ -537,6 +560,28 @@ export class EntryResolver {
     }
   }
 
+  /**
+   * The store refused a revalidation (401, 403): its error, saying what
+   * becomes of the cached copy, which the bare refusal did not (kept on
+   * disk, not recorded as deleted, not served while the store refuses), and
+   * that S3 refuses so also a key that no longer exists when the
+   * credentials may not list the bucket.
+   */
+  #refused(loc: EntryLocation, rec: EntryRec, error: AccessDeniedError): AccessDeniedError {
+    if (rec.gone === true || !stillCached(rec)) return error;
+    const s3 = loc.uri.startsWith("s3:")
+      ? " (S3 answers 403 also for a key that no longer exists when the credentials may not " +
+        "list the bucket: no s3:ListBucket)"
+      : "";
+    return new AccessDeniedError(
+      `${error.message}; cannot revalidate ${loc.uri}${s3}: the cached copy at ${loc.dataPath} (${
+        validatedAgo(rec.validatedAt, this.#index.clock.now())
+      }) is kept but not served while the store refuses; offline mode serves it ` +
+        `(VC_OFFLINE=1, --offline, the offline option)`,
+      { cause: error },
+    );
+  }
+
   #unreachable(
     loc: EntryLocation,
     rec: EntryRec,
@@ -568,11 +613,19 @@ export class EntryResolver {
         { cause: error },
       );
     }
-    this.#options.warn(
-      `vc: ${failed} ${loc.uri}; serving the cached copy at ${loc.dataPath}, ${
-        validatedAgo(rec.validatedAt, this.#index.clock.now())
-      } (${reason})`,
-    );
+    // Once a minute for an entry: with a TTL under the wait below (0:
+    // every call revalidates), each call asks again, and would say it again.
+    const at = this.#index.elapsed();
+    if (
+      rec.warnedAt === undefined || at - rec.warnedAt >= UNREACHABLE_RETRY_MS || at < rec.warnedAt
+    ) {
+      rec.warnedAt = at;
+      this.#options.warn(
+        `vc: ${failed} ${loc.uri}; serving the cached copy at ${loc.dataPath}, ${
+          validatedAgo(rec.validatedAt, this.#index.clock.now())
+        } (${reason})`,
+      );
+    }
     // Serve the cached copy for a while (at most the TTL) before asking the
     // store again, or every call would ask (and warn) again: whatever made it
     // stale. Memory only, and the record is left as it is: a copy past its

@@ -35,7 +35,7 @@ import {
   resolveSettings,
   type SettingsOptions,
 } from "../config.ts";
-import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { AccessDeniedError, IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { CallbackGuard, callCallback, withCallbackGuard } from "../callback.ts";
 import { shortened } from "../printable.ts";
 import {
@@ -765,9 +765,13 @@ export class AssetCache implements AsyncDisposable {
         if (found === undefined) entry.remoteDeleted = true;
       } catch (caught) {
         const e = !signal?.aborted && limit.expired() ? limit.reason() : caught;
-        if (!signal?.aborted && e instanceof IntegrityError) {
+        if (
+          !signal?.aborted && (e instanceof IntegrityError || e instanceof AccessDeniedError)
+        ) {
           // One answer refused for its form (a Last-Modified that is no
-          // date): this entry's REMOTE is unknown, said why; not the whole
+          // date), or one key the store refuses (a 403: deleted while the
+          // credentials may not list the bucket, a policy on that key):
+          // this entry's REMOTE is unknown, said why; not the whole
           // listing's failure, nor the store's (the others are asked).
           entry.remoteError = e.message;
           return;

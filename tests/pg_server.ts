@@ -338,6 +338,21 @@ export async function backendAlive(
   }
 }
 
+/**
+ * Makes role `w`, allowed one connection at a time, on the server of `url`
+ * (a `vc` superuser's); its URL. Holding its one connection makes the next
+ * open wait as for a server with too many clients.
+ */
+export async function oneConnectionRole(url: string): Promise<string> {
+  const admin = await openPostgresCatalog(url, { env: () => undefined });
+  try {
+    await admin.transaction("write", (tx) => tx.query("CREATE ROLE w LOGIN CONNECTION LIMIT 1"));
+  } finally {
+    await admin.close();
+  }
+  return url.replace("postgres://vc@", "postgres://w@");
+}
+
 /** One case of {@linkcode pgCases}: its name, and what it does on a fresh database's URL. */
 export type PgCase = readonly [name: string, run: (url: string) => Promise<void>];
 

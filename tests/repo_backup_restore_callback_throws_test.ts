@@ -3,7 +3,8 @@
  * rejected with the bare value thrown (as if the catalog or store had
  * failed), and one whose promise rejects (an `async` callback) ended the
  * process with an unhandled rejection, or was never looked at. Now each stops
- * the call as an abort does and rejects with a `CallbackError`: a backup
+ * the call as an abort does and rejects with a `CallbackError` naming it
+ * (what it threw, an `Error` or not, in its message): a backup
  * leaves no snapshot behind (in `backups/` or at its destination), a restore
  * leaves the catalog as it was.
  */
@@ -12,13 +13,13 @@ import { Repository } from "../src/repo/repository.ts";
 import type { SnapshotProgress } from "../src/repo/backup.ts";
 import { assert, assertEquals } from "./assert.ts";
 
-type How = "throws" | "rejects";
+type How = "throws" | "rejects" | "throws a non-Error";
 
-function failing(at: string, how: How, boom: Error): (p: SnapshotProgress) => unknown {
+function failing(at: string, how: How, boom: unknown): (p: SnapshotProgress) => unknown {
   return (p) => {
     if (!p.current.startsWith(at)) return;
-    if (how === "throws") throw boom;
-    return Promise.reject(boom);
+    if (how === "rejects") return Promise.reject(boom);
+    throw boom;
   };
 }
 
@@ -77,10 +78,13 @@ for (const [at, how, toDest] of BACKUP) {
 
 const RESTORE: [string, How][] = [
   ["reading", "throws"],
+  ["reading", "rejects"],
+  ["reading", "throws a non-Error"],
   ["checking the snapshot", "throws"],
   ["checking the snapshot", "rejects"],
   ["writing the catalog", "throws"],
   ["writing the catalog", "rejects"],
+  ["writing the catalog", "throws a non-Error"],
   ["listing the store's content", "throws"],
 ];
 
@@ -99,13 +103,19 @@ for (const [at, how] of RESTORE) {
           // Added after the snapshot: a forced restore drops it.
           await repo.add("/b.bin", new Uint8Array(16).fill(2));
         }
-        const boom = new Error(`${at} ${how}`);
+        // A string, for the callback that throws what is no Error.
+        const boom = how === "throws a non-Error" ? `${at} ${how}` : new Error(`${at} ${how}`);
         const error = await rejection(
           Repository.restore(uri, snapshot, { force: true, onProgress: failing(at, how, boom) }),
         );
         assert(error instanceof CallbackError, `rejected with ${error}`);
         assertEquals(error.callback, "onProgress");
         assert(error.cause === boom, `cause: ${error.cause}`);
+        // The message names the callback and what it threw.
+        assert(
+          error.message.includes(`the onProgress callback threw: ${at} ${how}`),
+          error.message,
+        );
         await using repo = await Repository.open(uri);
         const paths = (await repo.list()).map((r) => r.path).sort();
         if (at === "listing the store's content") {

@@ -8,20 +8,9 @@
 import { assert, assertEquals } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { havePostgres, oneConnectionRole, startPgServer } from "./pg_server.ts";
 
 const env = () => undefined;
-
-/** Makes role `w`, allowed one connection at a time, on the server of `url`; its URL. */
-async function oneConnectionRole(url: string): Promise<string> {
-  const admin = await openPostgresCatalog(url, { env });
-  try {
-    await admin.transaction("write", (tx) => tx.query("CREATE ROLE w LOGIN CONNECTION LIMIT 1"));
-  } finally {
-    await admin.close();
-  }
-  return url.replace("postgres://vc@", "postgres://w@");
-}
 
 Deno.test({
   name:

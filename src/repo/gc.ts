@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { CallbackGuard } from "../callback.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { fromFileUrl, pathBelow, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
@@ -148,24 +148,16 @@ const CHUNK = 500;
  */
 export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcReport> {
   let step: string | undefined;
-  // An onPhase or onProgress that throws (or whose promise rejects) stops
-  // the gc as its signal would, and is what it rejects with: a
-  // CallbackError, said with the step it stopped in (it was the bare value).
-  const callbacks = new CallbackGuard();
-  const onPhase = callbacks.wrap("onPhase", options.onPhase);
-  const onProgress = callbacks.wrap("onProgress", options.onProgress);
-  const guarded: GcOptions = {
-    ...options,
-    signal: callbacks.with(options.signal),
-    ...(onPhase ? { onPhase } : {}),
-    ...(onProgress ? { onProgress } : {}),
-  };
   try {
-    const report = await collect(repo, guarded, (doing) => step = doing);
-    callbacks.throwIfFailed();
-    return report;
-  } catch (caught) {
-    const error = callbacks.error ?? caught;
+    // An onPhase or onProgress that throws (or whose promise rejects) stops
+    // the gc as its signal would, and is what it rejects with: a
+    // CallbackError, said with the step it stopped in.
+    return await withCallbackGuard(
+      options,
+      ["onPhase", "onProgress"],
+      (guarded) => collect(repo, guarded, (doing) => step = doing),
+    );
+  } catch (error) {
     // Each step (and batch) commits on its own: a store or catalog failing
     // midway leaves what was done done, which the bare failed request (a
     // DELETE's 500) does not say, nor that a gc run again finishes the rest.

@@ -27,7 +27,8 @@ import {
   type TxMode,
   type TxOptions,
 } from "./catalog.ts";
-import { InvalidInputError } from "../errors.ts";
+import { CallbackError, InvalidInputError } from "../errors.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { sleep } from "../store/retry.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
@@ -153,14 +154,39 @@ async function retryTransientConnect<T>(
       const delay = Math.min(500 * 2 ** n, 8_000);
       if (Date.now() - start + delay > totalMs) throw error;
       const why = code === TOO_MANY_CONNECTIONS ? "has too many clients" : "is starting up";
-      onWait(
+      await waitSaying(
+        onWait,
         `PostgreSQL at ${server} ${why}; trying again in ${
           delay < 1000 ? (delay / 1000).toFixed(1) : delay / 1000
         } s`,
+        delay,
+        signal,
       );
-      await sleep(delay, signal);
     }
   }
+}
+
+/**
+ * Tells `onWait` (the caller's `onConnectWait`) `line`, then waits `delayMs`.
+ * What it throws, or a promise it returns that rejects meanwhile, ends the
+ * wait as a `CallbackError` naming it, which the open (or the transaction,
+ * nothing of it committed) rejects with: it was the bare value, taken for
+ * the server's refusal, and an `async` one's rejection ended the process.
+ */
+function waitSaying(
+  onWait: (message: string) => void,
+  line: string,
+  delayMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  return withCallbackGuard(
+    { onConnectWait: onWait, signal },
+    ["onConnectWait"],
+    async (guarded) => {
+      guarded.onConnectWait(line);
+      await sleep(delayMs, guarded.signal);
+    },
+  );
 }
 
 // Where it lived first; marker.ts and setup.ts read it from here.
@@ -291,13 +317,14 @@ export async function openPostgresCatalog(
       onWait,
     );
   } catch (error) {
-    if (options.signal?.aborted && error === options.signal.reason) {
-      pool.close();
-      await sql.end({ timeout: 1 }).catch(() => {});
-      throw error;
-    }
     pool.close();
     await sql.end({ timeout: 1 }).catch(() => {});
+    // A stop, or the caller's onConnectWait that failed: as it is.
+    if (
+      error instanceof CallbackError || (options.signal?.aborted && error === options.signal.reason)
+    ) {
+      throw error;
+    }
     // The driver's words for a server without TLS say nothing of sslmode,
     // nor, for a server it hung up on, of target_session_attrs.
     const required = tls !== false && tls !== "prefer"
@@ -470,14 +497,18 @@ class PostgresCatalog implements Catalog {
         if (marks[FN_STARTED] === true && ++startedAndLost >= LOST_ATTEMPTS) throw error;
         const delay = n === 0 ? 0 : Math.min(250 * 2 ** (n - 1), 8_000);
         if (retryMs === 0 || Date.now() - start + delay > retryMs) throw error;
-        if (delay > 0) {
-          onWait(
+        // At once: a stop still ends it.
+        if (delay === 0) signal?.throwIfAborted();
+        else {
+          await waitSaying(
+            onWait,
             `lost PostgreSQL catalog ${this.location}: ${
               driverMessage(error, this.#connectTimeoutS)
             }; nothing was committed, trying again in ${delay / 1000} s`,
+            delay,
+            signal,
           );
         }
-        await sleep(delay, signal);
       }
     }
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { signalOption, untilAborted } from "../abort_hub.ts";
-import { CallbackGuard } from "../callback.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { counted } from "../counted.ts";
 import {
@@ -736,23 +736,18 @@ export async function restoreRepository(
   // An onProgress that throws (or whose promise rejects) stops the restore
   // as its signal would (before the catalog's transaction commits: rolled
   // back, the catalog as it was), and is what it rejects with: a
-  // CallbackError (it was the bare value, or an unhandled rejection). One
-  // that fails once the catalog holds the snapshot says so.
-  const callbacks = new CallbackGuard();
-  const onProgress = callbacks.wrap("onProgress", options.onProgress);
+  // CallbackError. One that fails once the catalog holds the snapshot says so.
   const state: RestoreState = {};
   try {
-    const counts = await restoreGuarded(uri, snapshot, {
-      ...options,
-      signal: callbacks.with(options.signal),
-      ...(onProgress ? { onProgress } : {}),
-    }, state);
-    callbacks.throwIfFailed();
-    return counts;
-  } catch (caught) {
-    const error = callbacks.error ?? caught;
+    return await withCallbackGuard(
+      options,
+      ["onProgress"],
+      (guarded) => restoreGuarded(uri, snapshot, guarded, state),
+    );
+  } catch (error) {
     if (
-      error instanceof CallbackError && error === callbacks.error && state.restored !== undefined
+      error instanceof CallbackError && error.callback === "onProgress" &&
+      state.restored !== undefined
     ) {
       error.message += `; the catalog was restored from ${snapshot} all the same, ` +
         (state.restored === "marker"

@@ -8,7 +8,7 @@
  */
 import { forwardAbort, onAbort, signalOption } from "../abort_hub.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
-import { CallbackGuard } from "../callback.ts";
+import { withCallbackGuard } from "../callback.ts";
 import { linkTarget } from "../link_target.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
@@ -670,23 +670,16 @@ export class CacheClient {
     // An onProgress that throws (or whose promise rejects) stops the upload
     // (its request aborted, so nothing is stored) and is what put rejects
     // with, a CallbackError: not an upload error to try again.
-    const callbacks = new CallbackGuard();
-    const { onProgress } = options;
-    const sending: PutFileOptions = onProgress === undefined ? options : {
-      ...options,
-      onProgress: (p) => callbacks.call("onProgress", onProgress, p),
-      signal: callbacks.with(options.signal),
-    };
-    // Bytes and a file can be sent again; a stream only once.
     try {
-      await this.#retrying(
-        url,
-        sending.signal,
-        () => this.#putOnce(id, body, sending, { url, headers, head, tail, fileInfo }),
-        !(body instanceof ReadableStream),
-      );
+      await withCallbackGuard(options, ["onProgress"], (sending) =>
+        // Bytes and a file can be sent again; a stream only once.
+        this.#retrying(
+          url,
+          sending.signal,
+          () => this.#putOnce(id, body, sending, { url, headers, head, tail, fileInfo }),
+          !(body instanceof ReadableStream),
+        ));
     } catch (error) {
-      if (callbacks.error !== undefined) throw callbacks.error;
       // The service knows at most the bytes it read before it refused (a
       // quota's 413 stops reading): the file's size is the client's to say.
       const size = body instanceof Uint8Array ? body.length : fileInfo?.size;
@@ -1008,37 +1001,31 @@ export class CacheClient {
     // An onProgress that throws (or whose promise rejects) stops the
     // download as an abort does (nothing written) and is what it rejects
     // with, a CallbackError: it was "cannot write DEST: <what it threw>".
-    const callbacks = new CallbackGuard();
-    const { onProgress } = options;
-    const stop = onProgress === undefined ? options.signal : callbacks.with(options.signal);
-    const signal = stop === undefined ? {} : { signal: stop };
     // The atomic write renames over its destination: at a link's name it
     // would replace the link by a file and leave the target as it was.
     const target = await linkTarget(path, "the download's destination");
-    // The whole exchange is an attempt: a body that broke off leaves no file
-    // (the atomic write is dropped) and is fetched again.
-    return await this.#retrying(this.#cacheUrl(id), stop, async () => {
-      const res = await this.#getOnce(id, signal);
-      if (res === undefined || res.body === null) return false;
-      const length = Number(res.headers.get("content-length") ?? "NaN");
-      const body = onProgress === undefined ? res.body : counting(
-        res.body,
-        Number.isFinite(length) ? length : undefined,
-        (p) => callbacks.call("onProgress", onProgress, p),
-      );
-      // The one atomic writer: temp file beside `path`, flush, rename; the
-      // stream is written chunk by chunk (see writeFileAtomic). `path` is
-      // the user's: the partial file a killed download left beside it is
-      // removed by the next download to it.
-      try {
-        await writeFileAtomic(target, body, { sweepAbandoned: true });
-      } catch (error) {
-        throw callbacks.error ?? destinationError(error, id, path, stop);
-      }
-      return true;
-    }).catch((error: unknown) => {
-      throw callbacks.error ?? error;
-    });
+    return await withCallbackGuard(options, ["onProgress"], ({ onProgress, signal: stop }) =>
+      // The whole exchange is an attempt: a body that broke off leaves no
+      // file (the atomic write is dropped) and is fetched again.
+      this.#retrying(this.#cacheUrl(id), stop, async () => {
+        const res = await this.#getOnce(id, signalOption(stop));
+        if (res === undefined || res.body === null) return false;
+        const length = Number(res.headers.get("content-length") ?? "NaN");
+        const body = onProgress === undefined
+          ? res.body
+          : counting(res.body, Number.isFinite(length) ? length : undefined, onProgress);
+        // The one atomic writer: temp file beside `path`, flush, rename; the
+        // stream is written chunk by chunk (see writeFileAtomic). `path` is
+        // the user's: the partial file a killed download left beside it is
+        // removed by the next download to it. Stopped as the body ends (an
+        // onProgress whose promise rejected at the last chunk), it writes nothing.
+        try {
+          await writeFileAtomic(target, body, { sweepAbandoned: true, ...signalOption(stop) });
+        } catch (error) {
+          throw destinationError(error, id, path, stop);
+        }
+        return true;
+      }));
   }
 
   /**

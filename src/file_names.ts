@@ -21,7 +21,7 @@
  * @module
  */
 import { fsPlatform } from "./fs_platform.ts";
-import { quoted } from "./printable.ts";
+import { hiddenCharacter, quoted } from "./printable.ts";
 import { compareUtf8 } from "./walk.ts";
 
 // deno-lint-ignore no-control-regex
@@ -93,6 +93,52 @@ export function windowsNameProblem(name: string): string | undefined {
   if (WINDOWS_DEVICE_NAME.test(name)) return "is a device name on Windows";
   if (WINDOWS_SHORT_NAME.test(name)) {
     return "has the form of a Windows 8.3 short name, which can open another file of its directory";
+  }
+  return undefined;
+}
+
+/**
+ * Why `name`, a name about to be recorded (a repository's path or tag, a
+ * manifest's path, a claim holder, an uploaded file's name), would list as
+ * another name, or `undefined` when it would not: it holds a character
+ * {@linkcode hiddenCharacter} names (invisible, a bidirectional control, a
+ * lone surrogate, a noncharacter), or it starts or ends with whitespace
+ * (after a path's leading `/`), which no listing shows: `/a.csv ` lists as
+ * `/a.csv`. The one check of every new name: a name recorded before it (in
+ * a catalog, a manifest) is still read and listed, escaped. A segment that
+ * ends with a dot (`dir.`) is no such name: it shows as itself, and is
+ * refused only where Windows would write it as another file
+ * ({@linkcode localPathProblem}). `spaceAtEnds`: whitespace at the ends is
+ * allowed (an uploaded file's name, kept as its client sent it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { newNameProblem } from "./file_names.ts";
+ * assert.equal(newNameProblem("/data/a.csv"), undefined);
+ * assert.match(newNameProblem("/a\u202egnp.csv") ?? "", /U\+202E RIGHT-TO-LEFT OVERRIDE at index 2/);
+ * assert.match(newNameProblem("/x/a.csv ") ?? "", /ends with whitespace \(U\+0020\)/);
+ * assert.equal(newNameProblem("/dir./notes."), undefined);
+ * assert.equal(newNameProblem("notes. ", { spaceAtEnds: true }), undefined);
+ * ```
+ */
+export function newNameProblem(
+  name: string,
+  { spaceAtEnds = false }: { spaceAtEnds?: boolean } = {},
+): string | undefined {
+  const hidden = hiddenCharacter(name);
+  if (hidden !== undefined) {
+    return `holds ${hidden}, a character that shows as nothing or changes how the text ` +
+      "around it is shown: every listing would show it as another name; type it without " +
+      "that character";
+  }
+  if (spaceAtEnds) return undefined;
+  const rel = name.startsWith("/") ? name.slice(1) : name;
+  const space = /^\s|\s$/u.exec(rel);
+  if (space !== null) {
+    const code = space[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    return `${space.index === 0 ? "starts" : "ends"} with whitespace (U+${code}), which no ` +
+      "listing shows: it would list as another name; type it without";
   }
   return undefined;
 }

@@ -20,9 +20,12 @@
 // zero-width characters, the BOM, the soft hyphen, the tags), the other
 // characters a terminal draws as nothing (Unicode's default-ignorable code
 // points: the Hangul fillers, variation selectors), the line and
-// paragraph separators, and a lone UTF-16 surrogate (Cs; no UTF-8 form: it
-// would print as U+FFFD, the name of another file).
-const CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
+// paragraph separators, a lone UTF-16 surrogate (Cs; no UTF-8 form: it
+// would print as U+FFFD, the name of another file), and the noncharacters
+// (U+FFFE, U+FFFF, U+FDD0..U+FDEF, the last two of each plane: never text,
+// drawn as nothing or as a box a terminal gives any unknown character).
+const CONTROL =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}\u2028\u2029]/gu;
 
 // Among those, the ones that shape visible text and are part of real names:
 // the zero-width non-joiner and joiner (Persian, the Indic scripts, emoji
@@ -31,6 +34,96 @@ const CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\u2028\u2029
 const SHAPING = /^[\u200c\u200d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]$/u;
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+// The tag characters (U+E0020..U+E007F): printed escaped (they draw as
+// nothing on their own), yet part of a real name after a black flag (the
+// flags of England, Scotland, Wales), so a new name may hold them.
+const TAG_CHARACTER = /^[\u{e0020}-\u{e007f}]$/u;
+
+// The Unicode names of the characters a new name is most often refused for,
+// so a message says which one it is.
+const CHARACTER_NAMES: Record<number, string> = {
+  0x00ad: "SOFT HYPHEN",
+  0x034f: "COMBINING GRAPHEME JOINER",
+  0x061c: "ARABIC LETTER MARK",
+  0x115f: "HANGUL CHOSEONG FILLER",
+  0x1160: "HANGUL JUNGSEONG FILLER",
+  0x180e: "MONGOLIAN VOWEL SEPARATOR",
+  0x200b: "ZERO WIDTH SPACE",
+  0x200e: "LEFT-TO-RIGHT MARK",
+  0x200f: "RIGHT-TO-LEFT MARK",
+  0x2028: "LINE SEPARATOR",
+  0x2029: "PARAGRAPH SEPARATOR",
+  0x202a: "LEFT-TO-RIGHT EMBEDDING",
+  0x202b: "RIGHT-TO-LEFT EMBEDDING",
+  0x202c: "POP DIRECTIONAL FORMATTING",
+  0x202d: "LEFT-TO-RIGHT OVERRIDE",
+  0x202e: "RIGHT-TO-LEFT OVERRIDE",
+  0x2060: "WORD JOINER",
+  0x2061: "FUNCTION APPLICATION",
+  0x2062: "INVISIBLE TIMES",
+  0x2063: "INVISIBLE SEPARATOR",
+  0x2064: "INVISIBLE PLUS",
+  0x2066: "LEFT-TO-RIGHT ISOLATE",
+  0x2067: "RIGHT-TO-LEFT ISOLATE",
+  0x2068: "FIRST STRONG ISOLATE",
+  0x2069: "POP DIRECTIONAL ISOLATE",
+  0x3164: "HANGUL FILLER",
+  0xfeff: "ZERO WIDTH NO-BREAK SPACE (byte order mark)",
+  0xffa0: "HALFWIDTH HANGUL FILLER",
+};
+
+/**
+ * The first character of `text` that a new name must not hold, said as
+ * `U+202E RIGHT-TO-LEFT OVERRIDE at index 2` (the index counts characters,
+ * code points, from 0), or `undefined` when there is none. These are what
+ * {@linkcode printable} escapes, for the same reason: a control character;
+ * a character a terminal draws as nothing (a zero-width space, a word
+ * joiner, a byte order mark, a soft hyphen), so `a\u200b.csv` lists as
+ * `a.csv`; a bidirectional control, which shows `a\u202egnp.exe` as
+ * `aexe.png`; a lone UTF-16 surrogate (no UTF-8 form: stored as U+FFFD);
+ * a noncharacter (U+FFFE, U+FFFF). The joiners and variation selectors that
+ * shape real names (Persian, the Indic scripts, emoji) and the tag
+ * characters of flag emoji are allowed. The one list behind every new name
+ * vc records (a repository's paths, tags and claim holders, a manifest's
+ * paths, a cache service's upload filenames): a name already recorded is
+ * still read, and printed escaped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hiddenCharacter } from "./printable.ts";
+ * assert.equal(hiddenCharacter("/a\u202egnp.csv"), "U+202E RIGHT-TO-LEFT OVERRIDE at index 2");
+ * assert.equal(hiddenCharacter("\u{1f600}\u200b"), "U+200B ZERO WIDTH SPACE at index 1");
+ * assert.equal(hiddenCharacter("a\ud800"), "U+D800 (a lone UTF-16 surrogate) at index 1");
+ * assert.equal(hiddenCharacter("x\uffff"), "U+FFFF (a noncharacter) at index 1");
+ * assert.equal(hiddenCharacter("\u2764\ufe0f.csv"), undefined); // ❤️
+ * assert.equal(hiddenCharacter("caf\u00e9.csv"), undefined);
+ * ```
+ */
+export function hiddenCharacter(text: string): string | undefined {
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(text)) return undefined;
+  let index = 0;
+  for (const c of text) {
+    CONTROL.lastIndex = 0;
+    if (CONTROL.test(c) && !SHAPING.test(c) && !TAG_CHARACTER.test(c)) {
+      const code = c.codePointAt(0)!;
+      const hex = code.toString(16).toUpperCase().padStart(4, "0");
+      const name = CHARACTER_NAMES[code] ??
+        (/\p{Cs}/u.test(c)
+          ? "(a lone UTF-16 surrogate)"
+          : /\p{Noncharacter_Code_Point}/u.test(c)
+          ? "(a noncharacter)"
+          : /\p{Cc}/u.test(c)
+          ? "(a control character)"
+          : "(an invisible format character)");
+      return `U+${hex} ${name} at index ${index}`;
+    }
+    index++;
+  }
+  return undefined;
+}
 
 /**
  * `text` with each control character written as an escape (`\n`, `\x1b`,

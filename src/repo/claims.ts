@@ -11,7 +11,8 @@
  */
 import type { Clock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
-import { quoted } from "../printable.ts";
+import { printable, quoted } from "../printable.ts";
+import { newNameProblem } from "../file_names.ts";
 import { requireString } from "../options_check.ts";
 import type { Catalog } from "./catalog.ts";
 import {
@@ -201,6 +202,11 @@ export function checkNewHolder(holder: string): string {
       } is invalid: use at most ${MAX_HOLDER_CHARS} characters without control characters ` +
         "(tab, newline, …)",
     );
+  }
+  // One that lists as another holder would be renewed and released by neither.
+  const problem = newNameProblem(holder);
+  if (problem !== undefined) {
+    throw new InvalidInputError(`claim holder ${printable(quoted(holder))} ${problem}`);
   }
   return holder;
 }

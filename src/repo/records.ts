@@ -6,7 +6,8 @@
  * @module
  */
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
-import { quoted } from "../printable.ts";
+import { printable, quoted } from "../printable.ts";
+import { newNameProblem } from "../file_names.ts";
 import { describeValue, requireString } from "../options_check.ts";
 import type { Row, SqlValue, Tx } from "./catalog.ts";
 import type { DateTagKind } from "./date_tags.ts";
@@ -424,13 +425,6 @@ export function checkTag(tag: string): string {
   return tag;
 }
 
-// Characters a terminal draws as nothing (Unicode's default-ignorable code
-// points: zero-width space, soft hyphen, word joiner, BOM, LRM/RLM, …), but
-// those that join emoji and scripts (ZWNJ, ZWJ, variation selectors, the
-// tag characters of flag emoji).
-const INVISIBLE =
-  /(?![\u200c\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}\u{e0100}-\u{e01ef}])\p{Default_Ignorable_Code_Point}/u;
-
 /**
  * Checks a tag about to be set ({@linkcode checkTag}, and no character a
  * terminal draws as nothing): `raw` followed by a zero-width space (pasted
@@ -448,13 +442,11 @@ const INVISIBLE =
  */
 export function checkNewTag(tag: string): string {
   checkTag(tag);
-  const invisible = INVISIBLE.exec(tag);
-  if (invisible !== null) {
-    const code = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  const problem = newNameProblem(tag);
+  if (problem !== undefined) {
     throw new InvalidInputError(
-      `tag ${escapedUnicode(tag)} holds U+${code}, a character a terminal shows as nothing: ` +
-        "every listing would show it as another tag, which find and claim --tag would not " +
-        "match; type the tag without it",
+      `tag ${escapedUnicode(tag)} ${problem} (find and claim --tag would not match the tag ` +
+        "it looks like)",
     );
   }
   return tag;
@@ -532,6 +524,35 @@ export function normalizeLogicalPath(path: string): string {
       `logical path ${quoted(path)} is too long: ${bytes} bytes in UTF-8 ` +
         `(or in NFC), over the ${MAX_PATH_BYTES} a catalog indexes`,
     );
+  }
+  return p;
+}
+
+/**
+ * A logical path about to be recorded (`Repository.add`):
+ * {@linkcode normalizeLogicalPath}, and no name that would list as another
+ * (`newNameProblem` in `file_names.ts`: an invisible or bidirectional
+ * character, a noncharacter, whitespace at either end). Paths
+ * a catalog already holds are looked up by {@linkcode normalizeLogicalPath}
+ * alone, so they can still be listed, fetched and expired.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkNewLogicalPath } from "./records.ts";
+ * assert.equal(checkNewLogicalPath("data/x.csv"), "/data/x.csv");
+ * assert.throws(
+ *   () => checkNewLogicalPath("/a\u202egnp.csv"),
+ *   /logical path "\/a\\u202egnp.csv" holds U\+202E RIGHT-TO-LEFT OVERRIDE at index 2/,
+ * );
+ * assert.throws(() => checkNewLogicalPath("/x/a.csv "), /"\/x\/a.csv " ends with whitespace/);
+ * ```
+ */
+export function checkNewLogicalPath(path: string): string {
+  const p = normalizeLogicalPath(path);
+  const problem = newNameProblem(p);
+  if (problem !== undefined) {
+    throw new InvalidInputError(`logical path ${printable(quoted(path))} ${problem}`);
   }
   return p;
 }

@@ -63,6 +63,7 @@ import {
   type AddOptions,
   attachTags,
   checkLimit,
+  checkNewLogicalPath,
   checkNewTag,
   checkTag,
   checkTags,
@@ -414,7 +415,7 @@ export class Repository implements AsyncDisposable {
     source: string | Uint8Array,
     options: AddOptions,
   ): Promise<RepoRecord> {
-    const path = normalizeLogicalPath(logicalPath);
+    const path = checkNewLogicalPath(logicalPath);
     // Checked before anything reads it: a stream or a Blob would otherwise
     // fail deep in the hashing with a message that names neither the call
     // nor the path (the upload sends its Content-MD5, so the content is

@@ -8,6 +8,8 @@
  */
 import { HttpError } from "./http_error.ts";
 import { PLACEHOLDER } from "./entries.ts";
+import { newNameProblem } from "../file_names.ts";
+import { inertJson } from "../printable.ts";
 
 /**
  * C0 controls, DEL and C1 controls, and the bidirectional overrides and
@@ -16,7 +18,6 @@ import { PLACEHOLDER } from "./entries.ts";
  */
 // deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const CONTROL_ALL = new RegExp(CONTROL.source, "g");
 
 /**
  * Longest filename kept, in characters (code points, as people count them):
@@ -26,11 +27,9 @@ const MAX_FILENAME = 1024;
 
 /** A short, escaped rendition of client input for an error message. */
 export function quoted(value: string): string {
-  // JSON escapes C0 controls only: the rest of CONTROL is shown as \uXXXX too.
-  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value).replace(
-    CONTROL_ALL,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  // JSON escapes C0 controls only: the rest of CONTROL, and the invisible
+  // characters, are shown as \uXXXX too.
+  return inertJson(value.length > 200 ? `${value.slice(0, 200)}…` : value);
 }
 
 /**
@@ -38,8 +37,10 @@ export function quoted(value: string): string {
  * `\` (browsers of old and some clients send a whole path, e.g.
  * `C:\Users\me\out.tsv` or `../../out.tsv`). Throws `HttpError` 400 when no
  * name is left (`dir/`, `..`, only spaces) or the name holds control
- * characters (a CR/LF smuggled in through `filename*`), and when the name
- * kept has more than 1024 characters. Other names are kept
+ * characters (a CR/LF smuggled in through `filename*`) or a character that
+ * shows as nothing or as another (`newNameProblem` in `file_names.ts`: a
+ * zero-width space, a BOM, a noncharacter), and when the name kept has
+ * more than 1024 characters. Other names are kept
  * as sent, trailing dots included: a name POSIX allows; a client saving the
  * file where it is not allowed (Windows) adjusts it as it would any name.
  *
@@ -54,6 +55,7 @@ export function quoted(value: string): string {
  * assert.equal(storedFilename("notes."), "notes.");
  * assert.throws(() => storedFilename("a\r\nSet-Cookie: x"), /control characters/);
  * assert.throws(() => storedFilename("a\u202egnp.exe"), /"a\\u202egnp\.exe" contains control/);
+ * assert.throws(() => storedFilename("a\u200b.csv"), /"a\\u200b\.csv" holds U\+200B ZERO WIDTH SPACE at index 1/);
  * assert.equal(storedFilename("d/".repeat(600) + "y"), "y");
  * assert.equal(storedFilename("😀".repeat(1024)).length, 2048);
  * assert.throws(() => storedFilename("é".repeat(1025)), /has 1025 characters, more than the 1024/);
@@ -93,6 +95,10 @@ export function storedFilename(raw: string): string {
   if (CONTROL.test(base)) {
     throw new HttpError(400, `filename ${quoted(raw)} contains control characters`);
   }
+  // A zero-width space, a word joiner, a byte order mark, a noncharacter:
+  // the name would be shown (and saved by a client) as another.
+  const problem = newNameProblem(base, { spaceAtEnds: true });
+  if (problem !== undefined) throw new HttpError(400, `filename ${quoted(raw)} ${problem}`);
   return base;
 }
 

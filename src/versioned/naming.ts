@@ -19,6 +19,8 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { newNameProblem } from "../file_names.ts";
+import { printable, quoted } from "../printable.ts";
 import { describeValue, requireString } from "../options_check.ts";
 import { redactUrl } from "../redact.ts";
 import { assertVersion, isVersion } from "./version.ts";
@@ -76,6 +78,31 @@ export function normalizeVersionedPath(path: string): string {
   }
   if (rel.endsWith(".")) throw bad("the file name ends with a dot");
   return `/${rel}`;
+}
+
+/**
+ * A versioned path about to be added to a manifest (`VersionedCache.add`):
+ * {@linkcode normalizeVersionedPath}, and no name that would list as
+ * another (`newNameProblem` in `file_names.ts`: an invisible or
+ * bidirectional character, a noncharacter). A manifest that already pins such a path is still read, its
+ * entry listed escaped and fetched: only new paths are checked.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkNewVersionedPath } from "./naming.ts";
+ * assert.equal(checkNewVersionedPath("foo/bar.csv"), "/foo/bar.csv");
+ * assert.throws(() => checkNewVersionedPath("/b\u200b.csv"), /U\+200B ZERO WIDTH SPACE at index 2/);
+ * assert.throws(() => checkNewVersionedPath("/a\u2067.csv"), /U\+2067 RIGHT-TO-LEFT ISOLATE/);
+ * ```
+ */
+export function checkNewVersionedPath(path: string): string {
+  const p = normalizeVersionedPath(path);
+  const problem = newNameProblem(p);
+  if (problem !== undefined) {
+    throw new InvalidInputError(`invalid versioned path ${printable(quoted(path))}: it ${problem}`);
+  }
+  return p;
 }
 
 interface SplitName {

@@ -59,6 +59,7 @@ import {
 } from "./lock_file.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import {
+  checkNewVersionedPath,
   type ForeignVersion,
   normalizeVersionedPath,
   oversizedVersionPath,
@@ -984,7 +985,7 @@ export class VersionedCache {
   }
 
   async #add(path: string, file: string, options: VersionedAddOptions): Promise<string> {
-    const p = normalizeVersionedPath(path);
+    const p = checkNewVersionedPath(path);
     checkPathArgument("VersionedCache.add(): the file", file);
     this.#refuseFrozen("add");
     const version = options.version ?? FIRST_VERSION;

@@ -80,6 +80,12 @@ Deno.test("Repository: add, tag and claim refuse a name that lists as another; o
         InvalidInputError,
       );
       assert(tag.message.includes("U+FFFF (a noncharacter) at index 3"), tag.message);
+      // A path no record has yet is a new name too.
+      const pathTag = await assertRejects(
+        () => repo.tag({ path: "/new\u200b.csv" }, ["done"]),
+        InvalidInputError,
+      );
+      assert(pathTag.message.includes("U+200B ZERO WIDTH SPACE at index 4"), pathTag.message);
       await repo.publish(r.id);
       const claim = await assertRejects(
         () => repo.claim({ ttlMs: 60_000, holder: "worker\u202e1" }),
@@ -135,6 +141,13 @@ Deno.test("vc repo: add and claim refuse such a name; a record that already has 
     assertEquals(got.code, 0, got.stderr);
     assertEquals(await ws.read(`out${i}.csv`), "x\n");
   }
+  // Its path can still be tagged, and found by the tag.
+  const tagged = await ws.run(["repo", "tag", "/a\u202egnp.csv", "done"], env);
+  assertEquals(tagged.code, 0, tagged.stderr);
+  const found = await ws.run(["repo", "find", "--any", "done", "--json"], env);
+  assertEquals(found.json<{ id: number }[]>().map((r) => r.id), [ids[0]]);
+  const untouched = await ws.run(["repo", "tag", "/new\u2066.csv", "done"], env);
+  assertFailure(untouched, 1, "U+2066 LEFT-TO-RIGHT ISOLATE at index 4");
   const claim = await ws.run(["repo", "claim", "--ttl", "5m", "--holder", "me\u200b"], env);
   assertFailure(claim, 2, "U+200B ZERO WIDTH SPACE at index 2");
 });

@@ -12,6 +12,7 @@
  * @module
  */
 import { withCallbackGuard } from "../callback.ts";
+import { newNameProblem } from "../file_names.ts";
 import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
 import { fromFileUrl, sep } from "../path.ts";
@@ -1207,6 +1208,17 @@ export class Repository implements AsyncDisposable {
       } else {
         const path = normalizeLogicalPath(target.path);
         if (op === "add") {
+          // A path no record or tag holds yet is a new name: one that lists
+          // as another is refused as `add` refuses it (no record could ever
+          // have it); one the catalog already holds can still be tagged.
+          if (newNameProblem(path) !== undefined) {
+            const held = await tx.query(
+              "SELECT 1 FROM records WHERE path = $1 UNION ALL " +
+                "SELECT 1 FROM path_tags WHERE path = $1 LIMIT 1",
+              [path],
+            );
+            if (held.length === 0) checkNewLogicalPath(path);
+          }
           await this.#refuseLookalike(tx, path, true);
           await this.#refuseTagLookalikes(tx, checked, true);
         }

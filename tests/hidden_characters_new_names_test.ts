@@ -62,7 +62,7 @@ Deno.test("newNameProblem: names the code point and its index; shaping character
 });
 
 Deno.test("Repository: add, tag and claim refuse a name that lists as another; old ones still read", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa445_repo_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_hidden_names_repo_" });
   try {
     const uri = pathToFileURL(join(dir, "store")).href;
     const repo = await Repository.init(uri);

@@ -20,7 +20,7 @@ const text = new TextEncoder();
 async function withAssetsAndDir(fn: (s3: FakeS3, dir: string) => Promise<void>): Promise<void> {
   await using s3 = await startFakeS3({ buckets: ["assets"] });
   await s3.putObject("assets", "a.csv", "a,b\n");
-  await withTempDir((dir) => fn(s3, dir), "vc_qa410_");
+  await withTempDir((dir) => fn(s3, dir), "vc_env_option_");
 }
 
 Deno.test("S3Store and openStore take env as an object of variables (startFakeS3().env)", async () => {
@@ -85,7 +85,7 @@ Deno.test("an env that is neither a function nor an object is refused, naming th
     InvalidInputError,
     "the option env must be a function or an object of variables, got null",
   );
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa410_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_env_option_" });
   try {
     await assertRejects(
       () => Repository.init(`file://${dir}/repo`, { env: "PGPASSWORD=x" as never }),

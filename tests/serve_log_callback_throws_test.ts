@@ -13,7 +13,7 @@ import { InvalidInputError } from "../src/errors.ts";
 import { FsStore } from "../src/store/fs.ts";
 
 Deno.test("serveCache: a log callback that throws does not end the process; it is told once", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa410_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_log_cb_" });
   const told: string[] = [];
   const consoleError = console.error;
   console.error = (...args: unknown[]) => told.push(args.join(" "));
@@ -51,7 +51,7 @@ Deno.test("serveCache: a log callback that throws does not end the process; it i
 });
 
 Deno.test("createHandler and serveCache: a log that is not a function is refused, naming it", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa410_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_log_cb_" });
   try {
     const store = new FsStore(dir);
     const auth = { authenticate: () => Promise.reject(new Error("unused")) };

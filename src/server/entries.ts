@@ -663,7 +663,10 @@ export class Entries {
     if (this.#usage !== undefined) {
       // The quota needs the current usage before a byte is stored.
       try {
-        entry = await this.#keepAlive(id, await this.#live(id, owner));
+        const found = await this.#live(id, owner);
+        // Refused before a byte is stored (see below).
+        file.check?.(found.meta);
+        entry = await this.#keepAlive(id, found);
         const room = await this.#usage.room(owner, entry.meta.size);
         body = body.pipeThrough(counter(room.bytes, room.exceeded, hash));
       } catch (e) {
@@ -680,7 +683,23 @@ export class Entries {
       if (file.bytes === undefined || hash !== undefined) {
         body = body.pipeThrough(counter(Infinity, () => new Error("unreachable"), hash));
       }
-      const live = this.#liveHint(id, owner).then((found) => this.#keepAlive(id, found));
+      // The request's preconditions are checked here too, as the body starts
+      // to arrive: an upload they refuse (`If-None-Match: *` on a stored
+      // file) is answered 412 at once, not once its whole file went to the
+      // store. A failure on this process's hint is confirmed on the entry
+      // as stored (another instance may have changed it); the check at the
+      // switch below stays the one on the very version replaced.
+      const live = this.#liveHint(id, owner).then(async (found) => {
+        if (file.check !== undefined) {
+          try {
+            file.check(found.meta);
+          } catch {
+            found = await this.#live(id, owner);
+            file.check(found.meta);
+          }
+        }
+        return this.#keepAlive(id, found);
+      });
       live.catch((e) => abort.abort(e));
       const [checked, stored] = await Promise.allSettled([
         live,

@@ -32,8 +32,17 @@ export interface FileLockOptions {
   signal?: AbortSignal;
   /** Times the waits between attempts (default: the system clock). */
   clock?: Clock;
-  /** Called once when another process holds the lock, before the wait (to say why nothing moves). */
+  /**
+   * Called once when another process has held the lock for `noticeAfter` ms
+   * of this call's wait (to say why nothing moves).
+   */
   onWait?: () => void;
+  /**
+   * When to call `onWait` (ms of waiting; default 1000, as the cache's entry
+   * locks): a wait of a few milliseconds behind another process's pin (many
+   * `vc add` of different paths at once) is no news.
+   */
+  noticeAfter?: number;
 }
 
 // In-process queue per lock path: one holder at a time, in call order.
@@ -93,6 +102,9 @@ export function withFileLock<T>(
 
 async function lockFile(path: string, options: FileLockOptions): Promise<Deno.FsFile> {
   const maxPoll = options.maxPollInterval ?? 50;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.monotonic?.() ?? clock.now();
+  const started = now();
   const file = openLockFile(path);
   let delay = 1;
   try {
@@ -101,12 +113,12 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
     // rather than left undone by a Ctrl-C that came with nobody to wait for.
     let told = false;
     while (!file.tryLockSync(true)) {
-      if (!told) {
+      if (!told && now() - started >= (options.noticeAfter ?? 1000)) {
         told = true;
         options.onWait?.();
       }
       options.signal?.throwIfAborted();
-      await (options.clock ?? systemClock).sleep(delay * (0.5 + Math.random()), options.signal);
+      await clock.sleep(delay * (0.5 + Math.random()), options.signal);
       delay = Math.min(delay * 2, maxPoll);
     }
     return file;

@@ -54,26 +54,51 @@ export function isVersion(value: string): boolean {
  */
 export function assertVersion(value: string, what: string): void {
   if (isVersion(value)) return;
-  // The right shape with a part too large to count with, or another tool's
-  // spelling of a version (`1.02.0`, `v1.2.0`, `1.2.0-rc.1`, which name other
-  // keys than `1.2.0`): said as such.
-  const parts = /^(\d+)\.(\d+)\.(\d+)$/.exec(value)?.slice(1);
-  const why = VERSION.test(value)
-    ? ` (each part must be at most ${Number.MAX_SAFE_INTEGER})`
-    : parts?.some((part) => /^0\d/.test(part))
-    ? ` (no part may have a leading zero: ${
-      parts.map((part) => part.replace(/^0+(?=\d)/, "")).join(".")
-    }, not ${value})`
-    : /^v\d+\.\d+\.\d+$/i.test(value)
-    ? ` (without a v prefix: ${value.slice(1)}, not ${value})`
-    : /^\d+\.\d+\.\d+[-+]/.test(value)
-    ? " (vc's versions have no pre-release or build suffix)"
-    : "";
   throw new InvalidInputError(
-    `${what}: ${
-      JSON.stringify(value)
-    } is not a version${why}; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
+    `${what}: ${JSON.stringify(value)} is not a version${
+      spellingHint(value, 3)
+    }; expected MAJOR.MINOR.PATCH, e.g. 1.2.5`,
   );
+}
+
+/**
+ * Why `value`, refused as a version of `parts` parts (3: `MAJOR.MINOR.PATCH`;
+ * 1: `MAJOR[.MINOR[.PATCH]]`, a minimum version), is not one, as a clause
+ * starting with a space, or `""` when it is not near one: the right shape
+ * with a part too large to count with, or another tool's spelling of a
+ * version (`1.02.0`, `v1.2.0`, `1.2.0-rc.1`, which name other keys than
+ * `1.2.0`; `1.2`, which baiji-pod's `--version` took for `1.2.0`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { spellingHint } from "./version.ts";
+ * assert.equal(spellingHint("1.2", 3), " (three parts: 1.2.0, not 1.2)");
+ * assert.equal(spellingHint("1.2", 1), "");
+ * assert.equal(spellingHint("01", 1), " (no part may have a leading zero: 1, not 01)");
+ * assert.equal(spellingHint("v2", 1), " (without a v prefix: 2, not v2)");
+ * assert.equal(spellingHint("latest", 3), "");
+ * ```
+ */
+export function spellingHint(value: string, parts: 1 | 3): string {
+  const m = /^(v?)(\d+(?:\.\d+){0,2})([-+].*)?$/i.exec(value);
+  if (m === null) return "";
+  const [, v, numbers, suffix] = m as unknown as [string, string, string, string | undefined];
+  const nums = numbers.split(".");
+  if (nums.length < parts) {
+    // `1.2` for `1.2.0`: three parts, as baiji-pod's partial `--version` became.
+    if (v !== "" || suffix !== undefined || nums.some((n) => /^0\d/.test(n))) return "";
+    return ` (three parts: ${[...nums, "0", "0"].slice(0, 3).join(".")}, not ${value})`;
+  }
+  if (v === "" && suffix === undefined) {
+    if (nums.some((n) => /^0\d/.test(n))) {
+      const fixed = nums.map((n) => n.replace(/^0+(?=\d)/, "")).join(".");
+      return ` (no part may have a leading zero: ${fixed}, not ${value})`;
+    }
+    return ` (each part must be at most ${Number.MAX_SAFE_INTEGER})`;
+  }
+  if (suffix !== undefined) return " (vc's versions have no pre-release or build suffix)";
+  return ` (without a v prefix: ${numbers}, not ${value})`;
 }
 
 /**

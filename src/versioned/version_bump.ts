@@ -7,7 +7,13 @@
  */
 import { InvalidInputError } from "../errors.ts";
 import { checkRequiredOptions, describeValue, type OptionNames } from "../options_check.ts";
-import { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
+import {
+  assertVersion,
+  compareVersions,
+  FIRST_VERSION,
+  isVersion,
+  spellingHint,
+} from "./version.ts";
 
 const BUMP_OPTIONS: OptionNames<Bump> = {
   major: true,
@@ -145,16 +151,16 @@ function increment(version: string, part: "major" | "minor" | "patch"): string {
  * import assert from "node:assert/strict";
  * import { minVersionFloor } from "./version_bump.ts";
  * assert(minVersionFloor("2") === "2.0.0");
- * assert.throws(() => minVersionFloor("v2"), /is not a version/);
+ * assert.throws(() => minVersionFloor("v2"), /is not a version \(without a v prefix: 2, not v2\)/);
  * ```
  */
 export function minVersionFloor(minVersion: string): string {
   const m = MIN_VERSION.exec(minVersion);
   if (m === null || m.slice(1).some((c) => c !== undefined && !Number.isSafeInteger(+c))) {
     throw new InvalidInputError(
-      `minimum version ${
-        JSON.stringify(minVersion)
-      } is not a version; expected MAJOR[.MINOR[.PATCH]], e.g. 2, 1.3 or 1.2.13`,
+      `minimum version ${JSON.stringify(minVersion)} is not a version${
+        spellingHint(minVersion, 1)
+      }; expected MAJOR[.MINOR[.PATCH]], e.g. 2, 1.3 or 1.2.13`,
     );
   }
   return `${m[1]}.${m[2] ?? "0"}.${m[3] ?? "0"}`;

@@ -153,7 +153,8 @@ async function lookup(
     : flags.boolean("quiet")
     ? "quiet"
     : "human";
-  return { local, doc: { path, ...(version ? { version } : {}), local }, mode };
+  // The version read, given or pinned: the full command names it too.
+  return { local, doc: { path, version: pinned, local }, mode };
 }
 
 /**

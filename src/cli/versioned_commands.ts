@@ -240,8 +240,12 @@ export const path: Command = {
     const [p, version] = checkedArgs(ctx.args);
     await using s = openVersioned(ctx, "path");
     const local = await localCopy(ctx, s.vc, p, version);
+    // The version read (the manifest's pin when none was given; none for an
+    // override), as `vc path-remote --json` names it: one read of the
+    // manifest the path just read, kept by the VersionedCache.
+    const read = version ?? (ctx.out.mode === "json" ? (await s.vc.resolve(p)).version : undefined);
     await ctx.out.path(
-      { path: normalized(p), ...(version ? { version } : {}), local },
+      { path: normalized(p), ...(read ? { version: read } : {}), local },
       local,
       `the local path of ${normalized(p)}`,
     );

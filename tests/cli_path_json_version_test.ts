@@ -4,6 +4,7 @@
  * `vc ls` or `vc path-remote` too. It now gives the version it read, the
  * manifest's pin, as `vc path-remote --json` does, from the full command and
  * from the lean entry that answers a warm hit alike; an override has none.
+ * `vc get PATH DEST --json` likewise.
  */
 import { hotPath } from "../src/cli/hot_path.ts";
 import { memoryIo } from "../src/cli/io.ts";
@@ -29,6 +30,8 @@ Deno.test("vc path --json names the pinned version, cold and warm", async () => 
   // VERSION given: that one, as before.
   const old = await ws.vc("path", "/f.csv", "1.0.0", "--json");
   assertEquals(old.json<{ version: string }>().version, "1.0.0");
+  const got = await ws.vc("get", "/f.csv", "out.csv", "--json");
+  assertEquals(got.json(), { path: "/f.csv", version: "1.1.0", dest: ws.path("out.csv") });
 });
 
 Deno.test("vc path --json of an override has no version", async () => {
@@ -38,4 +41,6 @@ Deno.test("vc path --json of an override has no version", async () => {
   const r = await ws.vc("path", "/x.csv", "--json");
   assertEquals(r.code, 0, r.stderr);
   assertEquals(r.json(), { path: "/x.csv", local: file });
+  const got = await ws.vc("get", "/x.csv", "out.csv", "--json");
+  assertEquals(got.json(), { path: "/x.csv", dest: ws.path("out.csv") });
 });

@@ -58,6 +58,9 @@ Deno.test("each versioned command parses a large manifest once", async () => {
     ["path", "/a.csv"],
     ["cat", "/a.csv"],
     ["get", "/a.csv", ws.path("out/a.csv")],
+    // --json names the version read: from the manifest parsed for the copy.
+    ["path", "/a.csv", "--json"],
+    ["get", "/a.csv", ws.path("out/a2.csv"), "--json"],
     ["versions", "/a.csv"],
     ["ls"],
     ["path-remote", "/b.csv"],

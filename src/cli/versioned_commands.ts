@@ -240,10 +240,7 @@ export const path: Command = {
     const [p, version] = checkedArgs(ctx.args);
     await using s = openVersioned(ctx, "path");
     const local = await localCopy(ctx, s.vc, p, version);
-    // The version read (the manifest's pin when none was given; none for an
-    // override), as `vc path-remote --json` names it: one read of the
-    // manifest the path just read, kept by the VersionedCache.
-    const read = version ?? (ctx.out.mode === "json" ? (await s.vc.resolve(p)).version : undefined);
+    const read = await versionRead(ctx, s.vc, p, version);
     await ctx.out.path(
       { path: normalized(p), ...(read ? { version: read } : {}), local },
       local,
@@ -363,8 +360,9 @@ export const get: Command = {
     }
     const local = await localCopy(ctx, s.vc, p, version);
     await copyLocalOut(ctx, local, target, `copy ${normalized(p)}`);
+    const read = await versionRead(ctx, s.vc, p, version);
     await ctx.out.status(
-      { path: normalized(p), ...(version ? { version } : {}), dest },
+      { path: normalized(p), ...(read ? { version: read } : {}), dest },
       `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,
     );
   },
@@ -785,6 +783,19 @@ async function localCopy(
     onProgress: bar.onBytes,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
   });
+}
+
+// The version `vc path` / `vc get` read, for --json: VERSION, else the
+// manifest's pin (none for an override), as `vc path-remote --json` names it.
+// The VersionedCache keeps the manifest the copy just read parsed.
+async function versionRead(
+  ctx: CommandContext,
+  vc: { resolve(p: string): Promise<{ version?: string | undefined }> },
+  p: string,
+  version: string | undefined,
+): Promise<string | undefined> {
+  if (version !== undefined || ctx.out.mode !== "json") return version;
+  return (await vc.resolve(p)).version;
 }
 
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.

@@ -1017,7 +1017,6 @@ export class VersionedCache {
     }
     const store = await this.#store(this.bucket);
     const { published, foreign } = await this.#publishedVersions(p, store, options);
-    warnForeignAbove(p, version, foreign, options.onWarning);
     if (published.length === 0) {
       const twin = await this.#twinVersions(p, store, options.signal);
       if (twin !== undefined) {
@@ -1044,6 +1043,9 @@ export class VersionedCache {
     const retryHint = "pin that version (pull the manifest that pins it), or publish your " +
       "file as a new version with `vc update`";
     await this.#refuseReused(p, version, undefined, undefined, digest, retryHint, options.signal);
+    // Said once nothing refuses the upload, before it starts: a refused add
+    // (another spelling, a version already published) makes no version.
+    warnForeignAbove(p, version, foreign, options.onWarning);
     const uploaded = await this.#publish(p, version, snapshot, digest, { ...options, retryHint });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // exists, so it wins, unless theirs is higher (see refuseDowngrade).
@@ -1162,7 +1164,6 @@ export class VersionedCache {
       );
     }
     const to = nextVersion(from, bump);
-    warnForeignAbove(p, to, foreign, options.onWarning);
     checkManifestRoom(read, this.manifest, p, to);
     if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
     const { snapshot, digest } = await this.#readyToPublish(file, options);
@@ -1187,6 +1188,10 @@ export class VersionedCache {
     }
     const retryHint = "run update again";
     await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);
+    // Said once nothing refuses the upload (a file identical to the latest, a
+    // version below the pin, the latest adopted), before it starts: it told
+    // of `to` as "vc's latest" also when `to` was never published.
+    warnForeignAbove(p, to, foreign, options.onWarning);
     const uploaded = await this.#publish(p, to, snapshot, digest, { ...options, retryHint });
     await this.#pin(p, to, digest, read, options, options.force === true, uploaded);
     return pinned === undefined || pinned === from

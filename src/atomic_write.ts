@@ -34,7 +34,7 @@
  *
  * @module
  */
-import { forEachChunk } from "./bytes.ts";
+import { forEachChunk, readBuffer } from "./bytes.ts";
 import { renameOver, renameOverSync } from "./replace_file.ts";
 import { fnv1a32 } from "./fnv.ts";
 import { InvalidInputError } from "./errors.ts";
@@ -967,6 +967,19 @@ export interface CopyFileAtomicOptions extends AtomicFileOptions {
    * removed and `to` is left as it was.
    */
   signal?: AbortSignal | undefined;
+  /**
+   * Makes a hash (for the source's size) that is fed every chunk as it is
+   * written: a copy checked, or its SHA-256 taken, without reading the
+   * source, or the copy, a second time.
+   */
+  hash?: ((size: number) => { update(chunk: Uint8Array): unknown }) | undefined;
+  /**
+   * Runs once every byte is written (`path`: the temp file, `bytes`: how
+   * many), before `to` is replaced: an error from it removes the temp file
+   * and leaves `to` as it was (a check of the bytes, or a journal line
+   * written before the rename).
+   */
+  beforeCommit?: ((written: { path: string; bytes: number }) => void | Promise<void>) | undefined;
 }
 
 /**
@@ -993,7 +1006,7 @@ export async function copyFileAtomic(
   to: string,
   options: CopyFileAtomicOptions = {},
 ): Promise<void> {
-  const { onProgress, signal, ...fileOptions } = options;
+  const { onProgress, signal, hash, beforeCommit, ...fileOptions } = options;
   signal?.throwIfAborted();
   const source = await Deno.open(from, { read: true });
   let mode = fileOptions.mode;
@@ -1021,20 +1034,69 @@ export async function copyFileAtomic(
   }
   try {
     await lockAndSweepBeside(temp, to);
-    let copied = 0;
     // Drawn from the start: the first chunk of a slow disk may take a while.
     onProgress?.({ bytes: 0, total: size });
-    await writeStream(
-      temp.file,
-      source.readable,
-      signal,
-      onProgress && ((n) => onProgress({ bytes: copied += n, total: size })),
-    );
+    const copied = await copyChunks(source, temp.file, size, hash?.(size), signal, onProgress);
+    if (beforeCommit !== undefined) {
+      // The flush overlaps the check.
+      temp.startSync();
+      await beforeCommit({ path: temp.path, bytes: copied });
+    }
     await keepOwner(temp, replaced);
     await temp.commit();
   } catch (error) {
     temp.discard();
     throw error;
+  } finally {
+    source.close();
+  }
+}
+
+// Chunks of a copy: large enough that the calls cost little beside the
+// bytes (64 KiB reads took ~a third of a 1 GiB copy's time), sized to a
+// small file (see readBuffer).
+const COPY_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Copies `source` to `file` through two buffers: the next chunk is read
+ * while this one is written and hashed. Returns the bytes copied.
+ */
+async function copyChunks(
+  source: Deno.FsFile,
+  file: Deno.FsFile,
+  size: number,
+  hasher: { update(chunk: Uint8Array): unknown } | undefined,
+  signal: AbortSignal | undefined,
+  onProgress: ((progress: { bytes: number; total: number }) => void) | undefined,
+): Promise<number> {
+  const buffers = [readBuffer(size, COPY_CHUNK), readBuffer(size, COPY_CHUNK)] as const;
+  let current: 0 | 1 = 0;
+  let copied = 0;
+  let pending: Promise<number | null> = source.read(buffers[0]);
+  try {
+    for (let n; (n = await pending) !== null;) {
+      signal?.throwIfAborted();
+      const chunk = buffers[current].subarray(0, n);
+      current = current === 0 ? 1 : 0;
+      pending = source.read(buffers[current]);
+      const writing = writeAll(file, chunk);
+      // Hashed while the write runs (both only read the chunk).
+      hasher?.update(chunk);
+      await writing;
+      copied += n;
+      onProgress?.({ bytes: copied, total: size });
+    }
+    signal?.throwIfAborted();
+    return copied;
+  } catch (error) {
+    pending.catch(() => {}); // the read ahead, unwanted now
+    throw error;
+  }
+}
+
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  for (let written = 0; written < chunk.length;) {
+    written += await file.write(chunk.subarray(written));
   }
 }
 

@@ -784,6 +784,101 @@ export class StreamHasher {
   }
 }
 
+/** What {@linkcode checkFile} and {@linkcode fileChecker} compare a file with. */
+export interface ExpectedFile {
+  size: number;
+  etag: string;
+  md5?: string;
+  sha256?: string;
+  partSizes?: readonly number[];
+  metadata?: Record<string, string>;
+  /** The ETag is not a hash of the content (SSE-KMS, SSE-C): not compared. */
+  opaqueEtag?: boolean;
+}
+
+/** Options of {@linkcode checkFile} and {@linkcode fileChecker}. */
+export interface FileCheckOptions {
+  signal?: AbortSignal;
+  partSize?: PartSizeSource;
+  /** Told how much of the file is read (a check that reads it again starts from 0). */
+  onProgress?: (progress: { bytes: number; total: number }) => void;
+}
+
+/**
+ * The check of {@linkcode checkFile} split around a stream of the bytes:
+ * `hasher` hashes them as they are written elsewhere (a copy out of the
+ * cache), and `check` compares the written file with `expected` from those
+ * hashes, reading it only for what they cannot settle (another part size).
+ * `uri` names the file in messages.
+ * So a copy is checked, and its SHA-256 taken, in the one read that copies it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileChecker } from "./verify.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   const bytes = new TextEncoder().encode("hello");
+ *   await Deno.writeFile(p, bytes);
+ *   const etag = "5d41402abc4b2a76b9719d911017c592";
+ *   const checker = fileChecker({ size: 5, etag }, { uri: p });
+ *   const h = checker.hasher(true, 5);
+ *   h.update(bytes);
+ *   const computed = h.finish();
+ *   assert.equal(await checker.check(p, computed, 5), undefined);
+ *   assert(computed.sha256?.startsWith("2cf24dba5fb0a30e"));
+ *   assert.match((await checker.check(p, computed, 4))!, /size is 4/);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export function fileChecker(
+  expected: ExpectedFile,
+  options: FileCheckOptions & { uri: string },
+): {
+  hasher(sha256: boolean, size: number): StreamHasher;
+  check(path: string, computed: Computed, size: number): Promise<string | undefined>;
+} {
+  const metadata = { ...expected.metadata };
+  if (expected.md5 !== undefined) metadata["vc-md5"] = expected.md5;
+  const info: ObjectInfo = {
+    key: "",
+    size: expected.size,
+    etag: expected.etag,
+    lastModified: new Date(0),
+    metadata,
+  };
+  if (expected.opaqueEtag === true) info.opaqueEtag = true;
+  const verifierOptions: VerifierOptions = { uri: options.uri, allowUnverifiable: true };
+  if (expected.sha256 !== undefined) verifierOptions.sha256 = expected.sha256;
+  if (options.partSize !== undefined) verifierOptions.partSize = options.partSize;
+  if (expected.partSizes !== undefined) verifierOptions.knownPartSizes = expected.partSizes;
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined) {
+    verifierOptions.onReadProgress = (bytes) => onProgress({ bytes, total: expected.size });
+  }
+  const verifier = new Verifier(info, verifierOptions);
+  const plan = verifier.plan;
+  // Part sizes recorded for the entry, when even: the segments the ETag is made of.
+  const known = expected.partSizes?.length === 1 ? expected.partSizes[0]! : undefined;
+  const segment = plan.kind === "multipart" && known !== undefined ? known : plan.segment;
+  return {
+    hasher: (sha256, size) =>
+      new StreamHasher(segment, 0, sha256 || plan.sha256 !== undefined, size),
+    check: async (path, computed, size) => {
+      if (size !== expected.size) return `size is ${size}, expected ${expected.size}`;
+      try {
+        await verifier.verify(path, computed, options.signal ?? new AbortController().signal);
+        return undefined;
+      } catch (e) {
+        if (e instanceof IntegrityError) return e.message;
+        throw e;
+      }
+    },
+  };
+}
+
 /**
  * Checks a local file against what a store said about an object: size, then
  * MD5 / multipart ETag, or `md5` (e.g. a recorded `vc-md5`) for opaque
@@ -806,54 +901,11 @@ export class StreamHasher {
  */
 export async function checkFile(
   path: string,
-  expected: {
-    size: number;
-    etag: string;
-    md5?: string;
-    sha256?: string;
-    partSizes?: readonly number[];
-    metadata?: Record<string, string>;
-    /** The ETag is not a hash of the content (SSE-KMS, SSE-C): not compared. */
-    opaqueEtag?: boolean;
-  },
-  options: {
-    signal?: AbortSignal;
-    partSize?: PartSizeSource;
-    /** Told how much of the file is read (a check that reads it again starts from 0). */
-    onProgress?: (progress: { bytes: number; total: number }) => void;
-  } = {},
+  expected: ExpectedFile,
+  options: FileCheckOptions = {},
 ): Promise<string | undefined> {
   const stat = await Deno.stat(path);
-  if (stat.size !== expected.size) return `size is ${stat.size}, expected ${expected.size}`;
-  const metadata = { ...expected.metadata };
-  if (expected.md5 !== undefined) metadata["vc-md5"] = expected.md5;
-  const info: ObjectInfo = {
-    key: "",
-    size: expected.size,
-    etag: expected.etag,
-    lastModified: new Date(0),
-    metadata,
-  };
-  if (expected.opaqueEtag === true) info.opaqueEtag = true;
-  const verifierOptions: VerifierOptions = { uri: path, allowUnverifiable: true };
-  if (expected.sha256 !== undefined) verifierOptions.sha256 = expected.sha256;
-  if (options.partSize !== undefined) verifierOptions.partSize = options.partSize;
-  if (expected.partSizes !== undefined) verifierOptions.knownPartSizes = expected.partSizes;
-  const onProgress = options.onProgress;
-  if (onProgress !== undefined) {
-    verifierOptions.onReadProgress = (bytes) => onProgress({ bytes, total: expected.size });
-  }
-  try {
-    await new Verifier(info, verifierOptions).verify(
-      path,
-      {},
-      options.signal ?? new AbortController().signal,
-    );
-    return undefined;
-  } catch (e) {
-    if (e instanceof IntegrityError) return e.message;
-    throw e;
-  }
+  return await fileChecker(expected, { ...options, uri: path }).check(path, {}, stat.size);
 }
 
 /**

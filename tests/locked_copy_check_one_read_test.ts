@@ -3,7 +3,8 @@
  * the lock's SHA-256 (`copyVerified` for `vc sync` and `vc get`, `vc cache
  * verify`, `vc verify`). Each digest was taken in a read of its own: a copy
  * of a GB was read twice, seconds each, and its progress went 0→100% twice.
- * Both now come from one read. A read is counted by the progress going back
+ * Both now come from one read (for `copyVerified`, the read that copies it,
+ * which also gives the SHA-256 `vc sync` records). A read is counted by the progress going back
  * to 0 (each read reports its start); every check's verdict and message stay.
  */
 import { join } from "node:path";
@@ -117,11 +118,18 @@ Deno.test("copyVerified and vc verify read a locked cached copy once", async () 
   await vc.add("/big.bin", source);
   const local = await vc.path("/big.bin");
 
+  // Checked as it is copied, its SHA-256 told from the same read.
   const checking = recorder();
+  const copying = recorder();
+  let written: { bytes: number; sha256: string } | undefined;
   await cache.copyVerified(local, join(dir.path, "out", "big.bin"), {
     onCheckProgress: checking.onProgress,
+    onProgress: copying.onProgress,
+    onWritten: (w) => void (written = w),
   });
-  assertOneRead(checking, bytes.length);
+  assertEquals(checking.seen, [], "no read of its own for the check");
+  assertOneRead(copying, bytes.length);
+  assertEquals(written, { bytes: bytes.length, sha256: sha256Hex(bytes) });
 
   const steps = recorder();
   const [result] = await vc.verify({

@@ -51,8 +51,9 @@ Deno.test("sync reports progress at the start and bytes before an entry complete
 // A sync's bar counted entries only while one large entry downloaded: no
 // percentage of it, and an ETA that grew as the download went on (prefill
 // drew its items' own). The download is the entry's `downloading` step, then
-// come its `checking` and `copying`, and the `hashing` of the copy in DEST
-// for the sync's records (which tell a later edit from vc's own copy).
+// comes its `copying`: the cached copy is checked against its record, and
+// hashed for the sync's records (which tell a later edit from vc's own
+// copy), in the read that copies it, with no `checking` or `hashing` read.
 Deno.test("sync reports an entry's download as its downloading step", async () => {
   await withPublishedBig(async (vc, dir) => {
     const steps: Array<{ name: string; bytes: number; total: number }> = [];
@@ -67,10 +68,10 @@ Deno.test("sync reports an entry's download as its downloading step", async () =
     assert(downloading.every((s) => s.total === BIG_SIZE), shown);
     assertEquals(downloading.at(-1)?.bytes, BIG_SIZE, shown);
     const names = [...new Set(steps.map((s) => s.name))];
-    assertEquals(names, ["downloading", "checking", "copying", "hashing"], shown);
-    const hashing = steps.filter((s) => s.name === "hashing");
-    assert(hashing.every((s) => s.total === BIG_SIZE), shown);
-    assertEquals(hashing.at(-1)?.bytes, BIG_SIZE, shown);
+    assertEquals(names, ["downloading", "copying"], shown);
+    const copying = steps.filter((s) => s.name === "copying");
+    assert(copying.every((s) => s.total === BIG_SIZE), shown);
+    assertEquals(copying.at(-1)?.bytes, BIG_SIZE, shown);
   });
 });
 

@@ -6,24 +6,43 @@
  * many times the progress went back to 0 (how many reads of the file).
  * 1 GiB by default.
  *
- *     deno run -A scripts/bench/copy_check.ts [dir] [MiB]
+ * Then `vc sync` of that file, cached, into an empty DEST (`VersionedCache.sync`:
+ * the check of the cached copy, the copy, the SHA-256 for `.vc-sync.json`),
+ * each round paired with two peers run right before it on the same file:
+ * `cp` (no flush) and `dd conv=fdatasync` (a copy flushed as vc's is). It
+ * prints the times, the CPU times (vc's, and each peer process's), how many
+ * times the cached copy and the copy in DEST were opened for reading, and
+ * the ratios vc / peer (medians of the pairs; on a loaded machine the CPU
+ * ratio is the steadier one). Only the public API is used, so the same script measures an older
+ * checkout (copy it there).
+ *
+ *     deno run -A scripts/bench/copy_check.ts [dir] [MiB] [--sync-only]
  *
  * @module
  */
 import { problemWithCopy } from "../../src/cache/record_check.ts";
+import { VersionedCache } from "../../src/versioned/versioned_cache.ts";
+import { AssetCache } from "../../src/cache/asset_cache.ts";
 
-// This process's user and system CPU seconds so far (Linux; zeros elsewhere).
-function cpu(): { user: number; sys: number } {
+// This process's user and system CPU seconds so far, and its waited-for
+// children's (Linux; zeros elsewhere).
+function cpu(): { user: number; sys: number; children: number } {
   try {
     const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ");
-    return { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100 };
+    return {
+      user: Number(fields[11]) / 100,
+      sys: Number(fields[12]) / 100,
+      children: (Number(fields[13]) + Number(fields[14])) / 100,
+    };
   } catch {
-    return { user: 0, sys: 0 };
+    return { user: 0, sys: 0, children: 0 };
   }
 }
 
-const dir = Deno.args[0] ?? (await Deno.makeTempDir());
-const mib = Number(Deno.args[1] ?? 1024);
+const args = Deno.args.filter((a) => a !== "--sync-only");
+const syncOnly = args.length !== Deno.args.length;
+const dir = args[0] ?? (await Deno.makeTempDir());
+const mib = Number(args[1] ?? 1024);
 const path = `${dir}/copy-check.bin`;
 try {
   {
@@ -48,7 +67,7 @@ try {
     }
   }
   const meta = { size: mib * 1024 * 1024, etag: md5.digest("hex"), sha256: sha.digest("hex") };
-  for (let round = 1; round <= 3; round++) {
+  for (let round = 1; round <= (syncOnly ? 0 : 3); round++) {
     let reads = 0;
     const start = performance.now();
     const before = cpu();
@@ -66,6 +85,100 @@ try {
         `sys ${(after.sys - before.sys).toFixed(2)} s, reads ${reads}, ${problem ?? "ok"}`,
     );
   }
+  await syncRounds(path, 3);
 } finally {
   await Deno.remove(path).catch(() => {});
+}
+
+/** Runs `fn`, counting the opens for reading of each path in this process. */
+async function countingReads(fn: () => Promise<unknown>): Promise<Map<string, number>> {
+  const reads = new Map<string, number>();
+  const open = Deno.open;
+  Deno.open = (p, options) => {
+    if (options === undefined || (options.read === true && !options.write && !options.append)) {
+      reads.set(String(p), (reads.get(String(p)) ?? 0) + 1);
+    }
+    return open(p, options);
+  };
+  try {
+    await fn();
+  } finally {
+    Deno.open = open;
+  }
+  return reads;
+}
+
+async function wall(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+async function run(cmd: string, cmdArgs: string[]): Promise<void> {
+  const { code, stderr } = await new Deno.Command(cmd, { args: cmdArgs, stderr: "piped" }).output();
+  if (code !== 0) throw new Error(`${cmd} failed: ${new TextDecoder().decode(stderr)}`);
+}
+
+/** `vc sync` of the file at `source`, cached, against `cp` and `dd conv=fdatasync`. */
+async function syncRounds(source: string, rounds: number): Promise<void> {
+  const work = `${dir}/copy-check-sync`;
+  await Deno.mkdir(`${work}/bucket`, { recursive: true });
+  try {
+    const cache = new AssetCache({ cacheDir: `${work}/cache`, configPath: false });
+    await using vc = new VersionedCache({
+      manifest: `${work}/m.json`,
+      bucket: `${work}/bucket`,
+      cache,
+    });
+    await vc.add("/big.bin", source);
+    const cached = await vc.path("/big.bin");
+    const ratios: { cp: number[]; dd: number[] } = { cp: [], dd: [] };
+    const cpuRatios: { cp: number[]; dd: number[] } = { cp: [], dd: [] };
+    for (let round = 1; round <= rounds; round++) {
+      const out = `${work}/out-${round}`;
+      await run("sync", []);
+      const cpStart = cpu().children;
+      const cp = await wall(() => run("cp", [cached, `${work}/cp.bin`]));
+      const cpCpu = cpu().children - cpStart;
+      await run("sync", []);
+      const ddStart = cpu().children;
+      const dd = await wall(() =>
+        run("dd", [`if=${cached}`, `of=${work}/dd.bin`, "bs=8M", "conv=fdatasync", "status=none"])
+      );
+      const ddCpu = cpu().children - ddStart;
+      await run("sync", []);
+      const before = cpu();
+      let seconds = 0;
+      const reads = await countingReads(async () => seconds = await wall(() => vc.sync(out)));
+      const after = cpu();
+      const dest = `${out}/big.bin`;
+      ratios.cp.push(seconds / cp);
+      ratios.dd.push(seconds / dd);
+      const vcCpu = after.user - before.user + after.sys - before.sys;
+      cpuRatios.cp.push(vcCpu / Math.max(cpCpu, 0.01));
+      cpuRatios.dd.push(vcCpu / Math.max(ddCpu, 0.01));
+      console.log(
+        `sync round ${round}: vc sync ${seconds.toFixed(2)} s (user ${
+          (after.user - before.user).toFixed(2)
+        } s, sys ${(after.sys - before.sys).toFixed(2)} s; reads of the cached copy ${
+          reads.get(cached) ?? 0
+        }, of the copy in DEST ${reads.get(dest) ?? 0}); cp ${cp.toFixed(2)} s (CPU ${
+          cpCpu.toFixed(2)
+        } s), dd conv=fdatasync ${dd.toFixed(2)} s (CPU ${ddCpu.toFixed(2)} s); ratio ${
+          (seconds / cp).toFixed(2)
+        }× cp, ${(seconds / dd).toFixed(2)}× dd`,
+      );
+      await Deno.remove(out, { recursive: true });
+    }
+    const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(
+      `vc sync / cp: wall ${median(ratios.cp).toFixed(2)}×, CPU ${
+        median(cpuRatios.cp).toFixed(2)
+      }× (medians of ${rounds}); vc sync / dd conv=fdatasync: wall ${
+        median(ratios.dd).toFixed(2)
+      }×, CPU ${median(cpuRatios.dd).toFixed(2)}×`,
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
 }

@@ -100,6 +100,7 @@ const ON_UNREACHABLE: ReadonlyArray<string | undefined> = ["warn", "fail"];
 const COPY_VERIFIED_OPTIONS: OptionNames<CopyVerifiedOptions> = {
   onCheckProgress: true,
   onProgress: true,
+  onWritten: true,
   signal: true,
 };
 // Downloads at once per cache (see AssetCacheOptions.maxDownloads).
@@ -535,12 +536,15 @@ export class AssetCache implements AsyncDisposable {
 
   /**
    * Copies `local` to `dest` atomically, keeping its mode. When `local` is a
-   * copy in this cache, it is first checked against its record (size and
-   * checksum); a copy that fails is removed from the cache and nothing is
-   * written at `dest` (`IntegrityError`, naming both). Other paths (local
-   * overrides) are copied as they are. `onCheckProgress` and `onProgress`
-   * are told how far the check and the copy are (each reads the whole file:
-   * seconds a GB). A `dest` inside the cache dir is refused
+   * copy in this cache, it is checked against its record (size and
+   * checksum) in the read that copies it, before `dest` is replaced; a copy
+   * that fails is removed from the cache and nothing is written at `dest`
+   * (`IntegrityError`, naming both). Other paths (local overrides) are
+   * copied as they are. `onProgress` is told how far the copy is (one read
+   * of the file: seconds a GB), `onCheckProgress` how far a second read is
+   * when the check needs one (a multipart ETag of unusual part sizes), and
+   * `onWritten` the size and SHA-256 of the bytes written, taken in the same
+   * read, before `dest` is replaced. A `dest` inside the cache dir is refused
    * (`InvalidInputError`): it would replace a cached copy in place.
    *
    * @example
@@ -570,7 +574,7 @@ export class AssetCache implements AsyncDisposable {
     checkPathArgument("copyVerified() dest", dest);
     checkOptions("copyVerified()", options, COPY_VERIFIED_OPTIONS);
     checkOptionValues("copyVerified()", options);
-    const { onCheckProgress, onProgress, signal } = options;
+    const { onCheckProgress, onProgress, onWritten, signal } = options;
     // A copy there replaces a cached copy in place (`cache()` serves it as the
     // object until it finds it changed), or leaves a file no record knows;
     // also through a symbolic link on `dest`'s way.
@@ -583,50 +587,75 @@ export class AssetCache implements AsyncDisposable {
     }
     const { copyFileAtomic } = await import("../atomic_write.ts");
     const path = resolve(local);
-    if (this.#layout.contains(path)) {
-      const meta = this.#index.readRecord(recordPathsOf(this.dir, path))?.meta;
-      if (meta !== undefined) {
-        const { problemWithCopy } = await import("./record_check.ts");
-        // A callback that throws stops the copy with its error: it says
-        // nothing of the cached copy, which must not be removed for it.
-        let thrown: { error: unknown } | undefined;
-        const onProgress = onCheckProgress &&
-          ((p: { bytes: number; total: number }) => {
-            try {
-              onCheckProgress(p);
-            } catch (error) {
-              thrown ??= { error };
-              throw error;
-            }
-          });
-        const problem = await problemWithCopy(path, meta, {
-          ...(onProgress ? { onProgress } : {}),
-          ...(signal ? { signal } : {}),
-        }).catch((e) => {
-          if (thrown !== undefined) throw thrown.error;
-          // Stopped: nothing is known of the copy, which stays cached.
-          signal?.throwIfAborted();
-          return `cannot read it: ${e}`;
-        });
-        if (problem !== undefined) {
-          await this.delete(meta.uri).catch(() => false);
-          throw new IntegrityError(
-            `the cached copy ${path} of ${meta.uri} failed verification (${problem}); ` +
-              `it was removed from the cache and not copied to ${dest}: run again to download it afresh`,
-          );
+    const meta = this.#layout.contains(path)
+      ? this.#index.readRecord(recordPathsOf(this.dir, path))?.meta
+      : undefined;
+    // The cached copy is checked against its record in the read that copies
+    // it (a second read only for what the hashes streamed cannot settle: a
+    // multipart ETag of unusual part sizes), and the SHA-256 of the bytes
+    // written taken in it too: one read of the copy, not three.
+    const { copyChecker } = await import("./record_check.ts");
+    const { StreamHasher } = await import("../verify.ts");
+    // A callback that throws stops the copy with its error: it says
+    // nothing of the cached copy, which must not be removed for it.
+    let thrown: { error: unknown } | undefined;
+    const onReread = onCheckProgress &&
+      ((p: { bytes: number; total: number }) => {
+        try {
+          onCheckProgress(p);
+        } catch (error) {
+          thrown ??= { error };
+          throw error;
         }
-      }
-    }
+      });
+    const checker = meta && copyChecker(path, meta, {
+      ...(onReread ? { onProgress: onReread } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    let hasher: InstanceType<typeof StreamHasher> | undefined;
+    let problem: string | undefined;
+    const fail = (why: string) => {
+      problem = why;
+      return new IntegrityError(why);
+    };
     try {
       await copyFileAtomic(path, dest, {
         ...(onProgress ? { onProgress } : {}),
         ...(signal ? { signal } : {}),
+        ...(checker || onWritten
+          ? {
+            hash: (size: number) =>
+              hasher = checker?.hasher(onWritten !== undefined, size) ??
+                new StreamHasher(0, 0, true, size),
+            beforeCommit: async ({ path: temp, bytes }: { path: string; bytes: number }) => {
+              const computed = hasher!.finish();
+              if (checker !== undefined) {
+                const why = await checker.check(temp, computed, bytes).catch((e) => {
+                  if (thrown !== undefined) throw thrown.error;
+                  // Stopped: nothing is known of the copy, which stays cached.
+                  signal?.throwIfAborted();
+                  return `cannot read it: ${e}`;
+                });
+                if (why !== undefined) throw fail(why);
+              }
+              if (onWritten !== undefined) await onWritten({ bytes, sha256: computed.sha256! });
+            },
+          }
+          : {}),
       });
     } catch (e) {
       signal?.throwIfAborted();
-      if (
-        e instanceof Deno.errors.NotFound && !(await Deno.lstat(path).then(() => true, () => false))
-      ) {
+      const gone = e instanceof Deno.errors.NotFound &&
+        !(await Deno.lstat(path).then(() => true, () => false));
+      if (meta !== undefined && (problem !== undefined || gone)) {
+        await this.delete(meta.uri).catch(() => false);
+        throw new IntegrityError(
+          `the cached copy ${path} of ${meta.uri} failed verification (${
+            problem ?? "data file is missing"
+          }); it was removed from the cache and not copied to ${dest}: run again to download it afresh`,
+        );
+      }
+      if (gone) {
         throw new NotFoundError(`cannot copy ${path} to ${dest}: ${path} does not exist`, {
           cause: e,
         });

@@ -192,12 +192,23 @@ export interface CachePruneOptions {
 /** Options of `AssetCache.copyVerified`. */
 export interface CopyVerifiedOptions {
   /**
-   * Told how much of a cached copy is read to check it against its record,
-   * before anything is copied (seconds a GB; none for other paths).
+   * Told how much of the copy is read again to check it against its
+   * record, when the hashes taken as it was copied cannot settle it (a
+   * multipart ETag of unusual part sizes; seconds a GB). A cached copy is
+   * checked in the read that copies it: its check is the `onProgress` of
+   * the copy. Never told for other paths.
    */
   onCheckProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
-  /** Told how much is copied to `dest`. */
+  /** Told how much is copied to `dest` (and, for a cached copy, checked). */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Told the size and SHA-256 of the bytes written, taken as they were
+   * copied (no second read), once they passed the check and before `dest`
+   * is replaced with them: an error from it leaves `dest` as it was.
+   */
+  onWritten?:
+    | ((written: { bytes: number; sha256: string }) => void | Promise<void>)
+    | undefined;
   /**
    * Stops the check or the copy (rejects with the signal's reason): `dest`
    * is left as it was, and the cached copy stays cached.

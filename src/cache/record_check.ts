@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkFile } from "../verify.ts";
+import { checkFile, type ExpectedFile, fileChecker } from "../verify.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 
 /**
@@ -39,17 +39,51 @@ export async function problemWithCopy(
     onProgress?: (progress: { bytes: number; total: number }) => void;
   } = {},
 ): Promise<string | undefined> {
-  const expected: Parameters<typeof checkFile>[1] = { size: meta.size, etag: meta.etag };
+  try {
+    return await checkFile(path, expectedOf(meta), options);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    return "data file is missing";
+  }
+}
+
+/**
+ * {@linkcode problemWithCopy} for bytes streamed elsewhere (a copy out of
+ * the cache): see `fileChecker`. `path` names the cached copy in messages.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { copyChecker } from "./record_check.ts";
+ * const meta = { etag: "5d41402abc4b2a76b9719d911017c592", size: 5 };
+ * const checker = copyChecker("/cache/x.txt", meta, {});
+ * const h = checker.hasher(true, 5);
+ * h.update(new TextEncoder().encode("jello"));
+ * const problem = await checker.check("/nowhere", h.finish(), 5);
+ * assert.match(problem!, /\/cache\/x.txt.*5d41402abc4b2a76b9719d911017c592/);
+ * ```
+ */
+export function copyChecker(
+  path: string,
+  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag">,
+  options: {
+    signal?: AbortSignal;
+    /** Told how much of the copy is read again, when the hashes streamed cannot settle it. */
+    onProgress?: (progress: { bytes: number; total: number }) => void;
+  },
+): ReturnType<typeof fileChecker> {
+  return fileChecker(expectedOf(meta), { ...options, uri: path });
+}
+
+function expectedOf(
+  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag">,
+): ExpectedFile {
+  const expected: ExpectedFile = { size: meta.size, etag: meta.etag };
   if (meta.md5 !== undefined) expected.md5 = meta.md5;
   if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
   // Locked entries record a SHA-256 and no MD5: with an opaque ETag it is the only check.
   if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
   // SSE-KMS and SSE-C ETags look like an MD5 and are not one.
   if (meta.opaqueEtag === true) expected.opaqueEtag = true;
-  try {
-    return await checkFile(path, expected, options);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-    return "data file is missing";
-  }
+  return expected;
 }

@@ -21,7 +21,13 @@
  * only make vc refuse more, never lose an edit. Each file recorded is also
  * appended at once to the lock file, a journal that the next sync replays
  * and the save empties: a sync killed (kill -9) before its save leaves the
- * copies it made vc's to replace, not refused as the user's.
+ * copies it made vc's to replace, not refused as the user's. Before each
+ * copy is renamed into place, the journal also takes the size and SHA-256
+ * of the bytes about to land there: killed between the rename and the
+ * line that records it, the next sync finds the file vc's when it still
+ * holds them (hashing only such a file), not "changed since" or "not
+ * written by vc sync". The SHA-256 is taken by the copy as it streams the
+ * bytes: a copied file is read once.
  *
  * @module
  */
@@ -199,17 +205,45 @@ export class SyncRecords {
     if (journal !== undefined) {
       journal.seekSync(0, Deno.SeekMode.Start);
       const text = new TextDecoder().decode(await readAll(journal));
+      // Copies about to be renamed into place, not yet recorded as written.
+      const renaming = new Map<string, { size: number; sha256: string }>();
       for (const line of text.split("\n")) {
         try {
-          const { path: key, ...rest } = JSON.parse(line) as { path?: unknown };
+          const { path: key, renaming: intent, ...rest } = JSON.parse(line) as {
+            path?: unknown;
+            renaming?: unknown;
+            size?: unknown;
+            sha256?: unknown;
+          };
+          if (typeof key !== "string") continue;
+          if (intent === true) {
+            const { size, sha256 } = rest;
+            if (typeof size === "number" && typeof sha256 === "string") {
+              renaming.set(key, { size, sha256 });
+            }
+            continue;
+          }
           const w = asWritten(rest);
-          if (typeof key === "string" && w !== undefined) {
+          if (w !== undefined) {
             files[key] = w;
+            renaming.delete(key);
             replayed = true;
           }
         } catch {
           // Torn by the kill, or empty.
         }
+      }
+      // Killed between a rename and the line that records it: the file is
+      // vc's when it holds the bytes about to be renamed (hashed, only in
+      // this case); else the rename never happened, or the user has since
+      // changed the file, and the record stays what it was.
+      for (const [key, { size, sha256 }] of renaming) {
+        const dest = destOf(root, key);
+        const info = dest === undefined ? undefined : await Deno.lstat(dest).catch(() => undefined);
+        if (dest === undefined || !info?.isFile || info.size !== size) continue;
+        if (await sha256File(dest).catch(() => undefined) !== sha256) continue;
+        files[key] = writtenOf(info, sha256);
+        replayed = true;
       }
     }
     return new SyncRecords(path, files, journal, replayed);
@@ -257,32 +291,45 @@ export class SyncRecords {
   }
 
   /**
-   * Records `dest` as vc just wrote it for `path`; `onProgress` is told the
-   * bytes of it hashed so far (seconds a GB).
+   * Notes in the journal that the copy of `path` whose bytes have `sha256`
+   * is about to be renamed into place: a sync killed before {@linkcode wrote}
+   * leaves the next one able to tell the file it renamed from the user's.
+   */
+  renaming(path: string, written: { bytes: number; sha256: string }): void {
+    // No modification time: a vc before these lines passes them over.
+    this.#journalLine({ path, renaming: true, size: written.bytes, sha256: written.sha256 });
+  }
+
+  /**
+   * Records `dest` as vc just wrote it for `path`, with the SHA-256 of the
+   * bytes written (taken as they were copied); without it, `dest` is read
+   * to hash it, and `onProgress` is told the bytes of it hashed so far
+   * (seconds a GB).
    */
   async wrote(
     path: string,
     dest: string,
-    options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+    options: {
+      sha256?: string;
+      signal?: AbortSignal;
+      onProgress?: (bytes: number) => void;
+    } = {},
   ): Promise<void> {
-    // Hashed (from the page cache, just written) so that a file whose change
-    // time moved can be told apart later: copied with its times, or edited.
-    const sha256 = await sha256File(dest, options);
-    const info = await Deno.lstat(dest);
-    const ctimeMs = info.ctime?.getTime();
-    this.#files[path] = {
-      size: info.size,
-      mtimeMs: info.mtime?.getTime() ?? 0,
-      ...(ctimeMs !== undefined ? { ctimeMs } : {}),
-      sha256,
-    };
+    // Kept so that a file whose change time moved can be told apart later:
+    // copied with its times, or edited.
+    const { sha256: given, ...read } = options;
+    const sha256 = given ?? await sha256File(dest, read);
+    this.#files[path] = writtenOf(await Deno.lstat(dest), sha256);
     this.#changed = true;
-    if (this.#journal !== undefined) {
-      // Synchronous: whole lines, never interleaved with another entry's.
-      const line = new TextEncoder().encode(JSON.stringify({ path, ...this.#files[path] }) + "\n");
-      this.#journal.seekSync(0, Deno.SeekMode.End);
-      for (let at = 0; at < line.length;) at += this.#journal.writeSync(line.subarray(at));
-    }
+    this.#journalLine({ path, ...this.#files[path] });
+  }
+
+  #journalLine(entry: Record<string, unknown>): void {
+    if (this.#journal === undefined) return;
+    // Synchronous: whole lines, never interleaved with another entry's.
+    const line = new TextEncoder().encode(JSON.stringify(entry) + "\n");
+    this.#journal.seekSync(0, Deno.SeekMode.End);
+    for (let at = 0; at < line.length;) at += this.#journal.writeSync(line.subarray(at));
   }
 
   /** Writes the records back, when a file was written. */
@@ -296,6 +343,33 @@ export class SyncRecords {
     // Saved: the journal is spent (replayed again, were this cut, it says the same).
     this.#journal?.truncateSync(0);
   }
+}
+
+/** The record of a file vc wrote, statted as `info`, holding bytes of `sha256`. */
+function writtenOf(info: Deno.FileInfo, sha256: string): Written {
+  const ctimeMs = info.ctime?.getTime();
+  return {
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? 0,
+    ...(ctimeMs !== undefined ? { ctimeMs } : {}),
+    sha256,
+  };
+}
+
+/**
+ * Where `vc sync` writes manifest path `key` in `root` (as the sync joins
+ * it), or `undefined` for a key no manifest path can be (the journal is a
+ * file in DEST: it names nothing outside it).
+ */
+function destOf(root: string, key: string): string | undefined {
+  const parts = key.slice(1).split("/");
+  if (
+    !key.startsWith("/") ||
+    parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\"))
+  ) {
+    return undefined;
+  }
+  return join(root, ...parts);
 }
 
 /** A record as stored, or `undefined` when `value` is none. */

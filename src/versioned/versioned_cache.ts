@@ -1695,23 +1695,25 @@ export class VersionedCache {
                   step: { name, ...p },
                 });
             await records.check(path, dest, local, force, options.signal);
-            // A corrupt cached copy is never copied out; a stop cuts its check
-            // and copy too (seconds a GB each), leaving DEST's file as it was.
+            // A corrupt cached copy is never copied out; a stop cuts its copy
+            // (seconds a GB), leaving DEST's file as it was. The copy is
+            // checked, and hashed for the records, in the read that copies
+            // it; the hash is journaled before the rename, so a kill between
+            // the rename and the record still leaves the file vc's.
+            let sha256: string | undefined;
             await this.#cache.copyVerified(local, dest, {
               ...(onProgress
                 ? { onCheckProgress: report("checking"), onProgress: report("copying") }
                 : {}),
               ...(options.signal ? { signal: options.signal } : {}),
+              onWritten: (written) => {
+                sha256 = written.sha256;
+                records.renaming(path, written);
+              },
             });
-            // The copy in DEST is hashed for the records (seconds a GB): its own step.
-            const size = onProgress ? (await Deno.lstat(dest)).size : 0;
-            const hashing = report("hashing");
-            if (onProgress) hashing({ bytes: 0, total: size });
             await records.wrote(path, dest, {
+              ...(sha256 !== undefined ? { sha256 } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
-              ...(onProgress
-                ? { onProgress: (b: number) => hashing({ bytes: b, total: size }) }
-                : {}),
             });
             return { path, dest };
           } finally {

@@ -27,8 +27,10 @@ import {
   isAbsolute,
   isUriNotPath,
   join,
+  joinOn,
   resolve,
   toFileUrl as pathToFileURL,
+  win32IsAbsolute,
   win32Join,
 } from "./path.ts";
 import { capitalMNote, durationMs } from "./duration.ts";
@@ -1096,14 +1098,13 @@ export function defaultCacheDir(options: PlatformOptions = {}): string {
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
   if (os === "windows") {
-    const local = platformVar(env, "LOCALAPPDATA") ??
+    const local = absoluteDirVar(env, "LOCALAPPDATA", os) ??
       win32Join(homeDir(env, os, "cache directory"), "AppData", "Local");
     return win32Join(local, "vc", "Cache");
   }
   if (os === "darwin") return join(homeDir(env, os, "cache directory"), "Library", "Caches", "vc");
-  const xdg = platformVar(env, "XDG_CACHE_HOME");
-  // The XDG spec says relative values are invalid and must be ignored.
-  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, "vc");
+  const xdg = absoluteDirVar(env, "XDG_CACHE_HOME", os);
+  if (xdg !== undefined) return join(xdg, "vc");
   return join(homeDir(env, os, "cache directory"), ".cache", "vc");
 }
 
@@ -1143,11 +1144,12 @@ export function defaultConfigDir(options: PlatformOptions = {}): string {
  * ```
  */
 export function defaultConfigFile(options: PlatformOptions = {}): string {
-  return configFileIn(defaultConfigDir(options));
+  return configFileIn(defaultConfigDir(options), options.os);
 }
 
-function configFileIn(configDir: string): string {
-  return join(configDir, "vc", "config.json");
+// Joined by `os`'s rules, so that tests on Linux see Windows' own path.
+function configFileIn(configDir: string, os: typeof Deno.build.os = Deno.build.os): string {
+  return joinOn(os, configDir, "vc", "config.json");
 }
 
 // The platform's config directory, or undefined when the home directory it
@@ -1156,13 +1158,9 @@ function configDirIfKnown(
   env: EnvReader,
   os: typeof Deno.build.os = Deno.build.os,
 ): string | undefined {
-  if (os === "windows") {
-    const appData = platformVar(env, "APPDATA");
-    if (appData !== undefined) return appData;
-  } else if (os !== "darwin") {
-    const xdg = platformVar(env, "XDG_CONFIG_HOME");
-    if (xdg !== undefined && isAbsolute(xdg)) return xdg;
-  }
+  const platform = os === "windows" ? "APPDATA" : os === "darwin" ? undefined : "XDG_CONFIG_HOME";
+  const dir = platform === undefined ? undefined : absoluteDirVar(env, platform, os);
+  if (dir !== undefined) return dir;
   const home = homeDirectory(env, os);
   if (home === undefined) return undefined;
   if (os === "windows") return win32Join(home, "AppData", "Roaming");
@@ -1185,12 +1183,12 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
   if (home === undefined) {
     const error = homeNotSet(env, os, what, instead);
     // "set XDG_CACHE_HOME" to someone who did, to a relative path, which the
-    // XDG spec has ignored: say so.
-    const xdg = platform === "XDG_CACHE_HOME" ? platformVar(env, platform) : undefined;
-    if (xdg === undefined || isAbsolute(xdg)) throw error;
+    // XDG spec has ignored (and `LOCALAPPDATA` on Windows likewise): say so.
+    const given = platform === undefined ? undefined : platformVar(env, platform);
+    if (given === undefined || absoluteDirVar(env, platform!, os) !== undefined) throw error;
     throw new InvalidInputError(
-      `${error.message.slice(0, -1)}; XDG_CACHE_HOME=${
-        JSON.stringify(xdg)
+      `${error.message.slice(0, -1)}; ${platform}=${
+        JSON.stringify(given)
       } is ignored: not an absolute path)`,
     );
   }
@@ -1492,6 +1490,23 @@ export function parseBoolean(value: string, name: string): boolean {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
+}
+
+// The directory a platform variable names (`XDG_CACHE_HOME`, `LOCALAPPDATA`),
+// or undefined when unset or not an absolute path on `os`. The XDG spec says
+// relative values are invalid and must be ignored. On Windows such a value
+// (`AppData\Local`, or a `%USERPROFILE%\…` no shell expanded, set by hand or
+// by a CI file) named a directory below the working directory: a new, empty
+// cache in every directory vc ran from. Ignored there too, for the directory
+// under the home it stands for.
+function absoluteDirVar(
+  env: EnvReader,
+  name: string,
+  os: typeof Deno.build.os,
+): string | undefined {
+  const value = platformVar(env, name);
+  if (value === undefined) return undefined;
+  return (os === "windows" ? win32IsAbsolute(value) : value.startsWith("/")) ? value : undefined;
 }
 
 // A platform variable (`HOME`, `XDG_CACHE_HOME`, `LOCALAPPDATA`, ...); a

@@ -76,3 +76,28 @@ export async function withFsPlatform<T>(
     Object.assign(fsPlatform, saved);
   }
 }
+
+/**
+ * A file's identity, `"<device>:<inode>"`, for telling whether two paths
+ * name one file or directory; `undefined` where its inode cannot tell files
+ * apart. On Windows Deno's `ino` is null on a file system that does not
+ * answer its query for it (some network shares and file-system drivers), and
+ * otherwise the NTFS file reference number, whose top 16 bits are the
+ * record's sequence number: above 2^53 a JavaScript number loses its low
+ * bits, and records side by side (a directory and the one made in it) read
+ * as one. A caller with no identity compares where links lead instead, or
+ * does without.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileIdentity } from "./fs_platform.ts";
+ * assert.equal(fileIdentity({ dev: 7, ino: 42 }), "7:42");
+ * assert.equal(fileIdentity({ dev: 7, ino: null }), undefined);
+ * assert.equal(fileIdentity({ dev: 7, ino: 2 ** 54 }), undefined);
+ * ```
+ */
+export function fileIdentity(info: { dev: number; ino: number | null }): string | undefined {
+  const ino = info.ino;
+  return ino === null || ino <= 0 || !Number.isSafeInteger(ino) ? undefined : `${info.dev}:${ino}`;
+}

@@ -420,6 +420,28 @@ export function win32Root(path: string): string {
 }
 
 /**
+ * Whether `path` is a fully qualified Windows path: a drive and a separator
+ * (`C:\`, `d:/`) or a UNC root (`\\server\share`, `\\?\C:\`). Unlike
+ * `node:path`'s `win32.isAbsolute`, `\data` (the current drive's root) is
+ * not: like `C:data` (drive C's current directory), it names another
+ * directory for each process. On any platform, for the Windows paths vc
+ * computes there (default directories of a Windows user).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { win32IsAbsolute } from "./path.ts";
+ * assert(win32IsAbsolute("C:\\Users\\ann") && win32IsAbsolute("\\\\srv\\share\\x"));
+ * assert(!win32IsAbsolute("AppData\\Local") && !win32IsAbsolute("%USERPROFILE%\\x"));
+ * assert(!win32IsAbsolute("\\Local") && !win32IsAbsolute("C:Local"));
+ * ```
+ */
+export function win32IsAbsolute(path: string): boolean {
+  const root = win32Root(path);
+  return /^[\\/]{2}/.test(root) || /^[A-Za-z]:[\\/]$/.test(root);
+}
+
+/**
  * Whether `path` is below the directory `dir` (not `dir` itself), as
  * {@linkcode pathBelow} compares them.
  *

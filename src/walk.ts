@@ -11,6 +11,7 @@
  */
 
 import { InvalidInputError, NotUtf8NameError } from "./errors.ts";
+import { fileIdentity } from "./fs_platform.ts";
 import { pathBelow } from "./path.ts";
 import { readDirEntries } from "./read_dir.ts";
 
@@ -183,19 +184,20 @@ export async function* walkFileBatches(
   const ancestors: string[] = [];
   for (const dir of options.above ?? []) {
     try {
-      ancestors.push(identity(Deno.statSync(dir)));
+      ancestors.push(identity(Deno.statSync(dir), dir));
     } catch {
       // Gone since: no link can lead back into it.
     }
   }
   // A root reached through a link to a directory above it: a loop, never followed.
-  if (ancestors.includes(identity(rootInfo))) return;
-  ancestors.push(identity(rootInfo));
+  const rootId = identity(rootInfo, base);
+  if (ancestors.includes(rootId)) return;
+  ancestors.push(rootId);
   const avoid = options.avoid ?? [];
   const avoided = new Set<string>();
   for (const dir of avoid) {
     try {
-      avoided.add(identity(Deno.statSync(dir)));
+      avoided.add(identity(Deno.statSync(dir), dir));
     } catch {
       // Not there (yet): only links into where it would be are told by path.
     }
@@ -224,7 +226,7 @@ export async function* walkFileBatches(
       // swapped for another gives a listing of something else, and an empty
       // mount point read as "all its files deleted" would make a mirror's
       // `--delete` remove them. A failure, so the walk is incomplete.
-      if (identity(Deno.statSync(dir)) !== path.at(-1)) throw changedUnder(dir);
+      if (identity(Deno.statSync(dir), dir) !== path.at(-1)) throw changedUnder(dir);
       for (const entry of entries) {
         options.signal?.throwIfAborted();
         if (++sinceTurn >= TURN_EVERY) {
@@ -260,7 +262,7 @@ export async function* walkFileBatches(
       }
       previous = child;
       if (child.isDirectory) {
-        const id = identity(child.info);
+        const id = identity(child.info, full);
         if (path.includes(id)) continue; // a symlink loop: never followed
         if (avoided.has(id)) {
           report(full, fenced(full));
@@ -426,8 +428,19 @@ function child(name: string, full: string, info: Deno.FileInfo): Child | undefin
   return undefined;
 }
 
-function identity(info: Deno.FileInfo): string {
-  return `${info.dev}:${info.ino}`;
+// A directory's identity: its device and inode, or, where they cannot tell
+// directories apart (`fileIdentity`: Windows gives a null inode on some file
+// systems, and NTFS file references lose their low bits as numbers), the
+// path its links lead to. Taken as `<dev>:null`, every subdirectory there was
+// its parent, "a loop", and was left out of the walk without a word.
+function identity(info: Deno.FileInfo, path: string): string {
+  const id = fileIdentity(info);
+  if (id !== undefined) return id;
+  try {
+    return `@${Deno.realPathSync(path)}`;
+  } catch {
+    return `@${path}`; // gone since: its listing (or not) says so
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { defaultCacheDir } from "../config.ts";
 import { realish } from "../real_path.ts";
 import { AccessDeniedError, InvalidInputError } from "../errors.ts";
+import { fileIdentity } from "../fs_platform.ts";
 import { describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener, requireStore } from "../store/store_check.ts";
@@ -375,7 +376,7 @@ async function holdsByIdentity(a: string, b: string): Promise<boolean> {
   const [aIds, bIds] = await Promise.all([existingAncestorIds(a), existingAncestorIds(b)]);
   const idOf = async (path: string) => {
     const info = await Deno.stat(path).catch(() => undefined);
-    return info === undefined || info.ino === null ? undefined : `${info.dev}:${info.ino}`;
+    return info === undefined ? undefined : fileIdentity(info);
   };
   const [aId, bId] = await Promise.all([idOf(a), idOf(b)]);
   return (aId !== undefined && bIds.has(aId)) || (bId !== undefined && aIds.has(bId));
@@ -386,7 +387,8 @@ async function existingAncestorIds(path: string): Promise<Set<string>> {
   const ids = new Set<string>();
   for (let at = resolve(path);; at = resolve(at, "..")) {
     const info = await Deno.stat(at).catch(() => undefined);
-    if (info !== undefined && info.ino !== null) ids.add(`${info.dev}:${info.ino}`);
+    const id = info === undefined ? undefined : fileIdentity(info);
+    if (id !== undefined) ids.add(id);
     if (resolve(at, "..") === at) return ids;
   }
 }

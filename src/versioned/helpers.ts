@@ -7,6 +7,7 @@
  * @module
  */
 import { editDistance } from "../suggest.ts";
+import { fileIdentity, fsPlatform } from "../fs_platform.ts";
 
 /** How many entries a message names before it says how many more there are. */
 const MAX_NAMED = 20;
@@ -139,10 +140,21 @@ export async function ownFileAt(
   if (named !== undefined) return named[1];
   // The entry the copy's rename would replace: a link there is replaced, not followed.
   const at = await Deno.lstat(dest).catch(() => undefined);
-  if (at?.ino == null || !at.isFile) return undefined;
+  if (at === undefined || !at.isFile) return undefined;
+  const id = fileIdentity(at);
   for (const [path, name] of own) {
     const info = await Deno.stat(path).catch(() => undefined);
-    if (info?.ino !== at.ino || info.dev !== at.dev) continue;
+    if (info === undefined) continue;
+    // No inode that tells files apart (Windows: none on some file systems;
+    // NTFS's, above 2^53, loses its low bits, so that files made one after
+    // the other read as one): the same directory entry, as the file system
+    // spells names. By the inode, any file made beside the manifest was "the
+    // manifest", and with none, the manifest in another spelling was not.
+    if (id === undefined || fileIdentity(info) === undefined) {
+      if (await sameEntry(dest, path, true)) return name;
+      continue;
+    }
+    if (fileIdentity(info) !== id) continue;
     if (at.nlink === 1 || await sameEntry(dest, path)) return name;
   }
   return undefined;
@@ -150,9 +162,14 @@ export async function ownFileAt(
 
 // Two names of a file with several hard links: the same entry when in the same
 // directory under the same name but for letter case.
-async function sameEntry(a: string, b: string): Promise<boolean> {
+async function sameEntry(a: string, b: string, byName = false): Promise<boolean> {
   const { basename, dirname } = await import("../path.ts");
   const real = (p: string) => Deno.realPath(dirname(p)).catch(() => undefined);
   const [da, db] = await Promise.all([real(a), real(b)]);
-  return da !== undefined && da === db && basename(a).toLowerCase() === basename(b).toLowerCase();
+  if (da === undefined || da !== db) return false;
+  if (!byName) return basename(a).toLowerCase() === basename(b).toLowerCase();
+  // Not known to be one file: one name, as this file system compares names.
+  const { foldName } = await import("../file_names.ts");
+  const spell = (p: string) => fsPlatform.caseInsensitive ? foldName(basename(p)) : basename(p);
+  return spell(a) === spell(b);
 }

@@ -33,6 +33,29 @@ const ABANDONS_IN_FLIGHT: ReadonlySet<string> = new Set(["mirror", "serve"]);
 /** How long such a command has to abort its work in flight before the process ends anyway (ms). */
 const ABANDON_GRACE_MS = 5_000;
 
+/**
+ * The signals that stop vc on `os` (default this platform), each with the
+ * one it is taken as: Ctrl-C (`SIGINT`) everywhere; `SIGTERM` (service
+ * managers, `docker stop`) where there is one; on Windows Ctrl-Break
+ * (`SIGBREAK`), taken as a Ctrl-C (without a listener it ended the process
+ * at once: no grace period, temp files and a multipart upload in flight left
+ * behind, a `vc serve` not drained).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stopSignals } from "./process.ts";
+ * assert.deepEqual(stopSignals("windows").map(([s]) => s), ["SIGINT", "SIGBREAK"]);
+ * ```
+ */
+export function stopSignals(
+  os: typeof Deno.build.os = Deno.build.os,
+): [Deno.Signal, "SIGINT" | "SIGTERM"][] {
+  return os === "windows"
+    ? [["SIGINT", "SIGINT"], ["SIGBREAK", "SIGINT"]]
+    : [["SIGINT", "SIGINT"], ["SIGTERM", "SIGTERM"]];
+}
+
 // The full command line is imported by computed specifiers: `deno run` then
 // neither reads nor evaluates its modules when the lean `vc path` entry
 // answers (a warm hit). The release build bundles the lean entry alone and
@@ -145,10 +168,9 @@ export async function runProcess(): Promise<void> {
     }
   };
   try {
-    Deno.addSignalListener("SIGINT", () => onStop("SIGINT"));
     // SIGTERM (service managers, `docker stop`) stops the same way: `vc serve`
-    // finishes the requests in flight, then exits.
-    if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => onStop("SIGTERM"));
+    // finishes the requests in flight, then exits. Ctrl-Break on Windows is a Ctrl-C.
+    for (const [signal, as] of stopSignals()) Deno.addSignalListener(signal, () => onStop(as));
     // A write past the file-size limit (`ulimit -f`, a batch scheduler's
     // RLIMIT_FSIZE) raises SIGXFSZ, which kills the process unsaid (exit
     // 153) mid-write: caught, the write fails instead with EFBIG ("File too

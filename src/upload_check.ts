@@ -44,8 +44,9 @@ export interface UploadedFile {
  * writer's upload (a store whose create-only write is not atomic). A HEAD
  * confirms the object is there with the file's size (a PUT acknowledged
  * with the right MD5 may still have stored nothing). A plain MD5 ETag is
- * compared with the MD5; any other (a multipart upload) needs the put's
- * ETag and `vc-md5` in that HEAD, and then the file must still hash to
+ * compared with the MD5; any other (a multipart upload, or 32 hex digits
+ * the HEAD marks as no MD5: SSE-KMS, SSE-C) needs the put's ETag and
+ * `vc-md5` in that HEAD, and then the file must still hash to
  * the MD5: `vc-md5` is what vc said, not what the store received, and the
  * parts were read at other times than the hash, so a change that moves no
  * stat field (a writer through a shared mmap into dirty pages, another NFS
@@ -68,8 +69,7 @@ export async function uploadProblem(
 ): Promise<string | undefined> {
   const { key, etag, md5, size, file, onCheckProgress } = upload;
   const kind = parseEtag(etag);
-  if (kind.kind === "md5") {
-    if (kind.md5 !== md5) return `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+  if (kind.kind === "md5" && kind.md5 === md5) {
     // Asked even when the PUT's answer carried the right MD5: a gateway or
     // proxy that acknowledges a write and keeps nothing answers just that,
     // and the manifest or catalog would point at nothing. Its presence and
@@ -79,6 +79,12 @@ export async function uploadProblem(
   }
   const info = await store.head(key);
   if (info === undefined) return MISSING;
+  // 32 hex digits that are not the MD5: a wrong one, unless the store says
+  // it is none (SSE-KMS, SSE-C, a bucket's default encryption included),
+  // which is then judged as a multipart ETag is, by `vc-md5`.
+  if (kind.kind === "md5" && info.opaqueEtag !== true) {
+    return `stored ETag ${normalizeEtag(etag)} is not the file's MD5 ${md5}`;
+  }
   // Another writer's upload (a store whose create-only write is not atomic): not ours to judge.
   if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return NOT_OURS;
   if (info.size !== size) return `stored size ${info.size} is not the file's size ${size}`;
@@ -117,13 +123,48 @@ export async function uploadProblem(
 export async function storedProblem(
   store: ObjectStore,
   key: string,
-  put: { size?: number | undefined },
+  put: { size?: number | undefined; etag?: string | undefined },
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const info = await store.head(key, signal === undefined ? {} : { signal });
+  return foundProblem(info, put);
+}
+
+/**
+ * {@linkcode storedProblem}'s judgement of the object found (a HEAD's
+ * answer, or a listing's entry; `undefined` when there is none): missing,
+ * of another size than `put.size`, or, given `put.etag` (the ETag the put
+ * was answered with), holding other bytes. ETags are compared only when
+ * both are MD5-shaped (32 hex digits, not weak): a store may give a HEAD or
+ * a listing an ETag of another form than its PUT's answer (a multipart
+ * one), or none (`""`, a listing without ETags), and those say nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foundProblem } from "./upload_check.ts";
+ * const put = { size: 3, etag: "900150983cd24fb0d6963f7d28e17f72" };
+ * assert.equal(foundProblem({ size: 3, etag: put.etag }, put), undefined);
+ * assert.equal(foundProblem({ size: 3, etag: "" }, put), undefined);
+ * assert.match(foundProblem(undefined, put)!, /missing/);
+ * assert.match(foundProblem({ size: 3, etag: "0".repeat(32) }, put)!, /other bytes/);
+ * ```
+ */
+export function foundProblem(
+  info: { size: number; etag: string } | undefined,
+  put: { size?: number | undefined; etag?: string | undefined },
+): string | undefined {
   if (info === undefined) return MISSING;
   if (put.size !== undefined && info.size !== put.size) {
     return `stored size ${info.size} is not the ${put.size} bytes uploaded`;
+  }
+  if (put.etag !== undefined && !info.etag.startsWith("W/") && !put.etag.startsWith("W/")) {
+    const found = parseEtag(info.etag);
+    const answered = parseEtag(put.etag);
+    if (found.kind === "md5" && answered.kind === "md5" && found.md5 !== answered.md5) {
+      return `stored ETag ${found.md5} is not the ${answered.md5} the upload was answered with ` +
+        "(other bytes were stored)";
+    }
   }
   return undefined;
 }

@@ -8,15 +8,16 @@
 import { sha256Hex } from "../src/hash.ts";
 import { S3Store, type S3StoreOptions } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/fake_s3/server.ts";
-import type { FakeS3Options } from "../src/testing/fake_s3/types.ts";
+import type { FakeS3, FakeS3Options } from "../src/testing/fake_s3/types.ts";
 
 /**
  * Answers `req`: itself, or with what `forward()` (the fake S3's answer) gives;
- * `forward(body)` sends `body` in place of the request's own.
+ * `forward(body)` sends `body` in place of the request's own, and
+ * `forward(undefined, headers)` adds (or replaces) request headers.
  */
 export type ProxyHandler = (
   req: Request,
-  forward: (body?: string) => Promise<Response>,
+  forward: (body?: string, headers?: Record<string, string>) => Promise<Response>,
 ) => Response | Promise<Response>;
 
 /** The proxy's store and the fake's own (`direct`), both closed with the servers. */
@@ -27,6 +28,8 @@ export interface ProxiedS3 extends AsyncDisposable {
   direct: S3Store;
   /** The proxy's URL, for a store made otherwise (other credentials). */
   endpoint: string;
+  /** The fake S3 behind the proxy (its faults, its objects). */
+  fake: FakeS3;
 }
 
 /** The fake S3 (bucket `b`) behind a proxy that `handle` runs. */
@@ -38,9 +41,10 @@ export async function startS3Proxy(
   const upstream = new URL(fake.url);
   const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     const url = new URL(req.url);
-    const forward = (body?: string) => {
+    const forward = (body?: string, extra: Record<string, string> = {}) => {
       const headers = new Headers(req.headers);
       headers.set("host", upstream.host);
+      for (const [name, value] of Object.entries(extra)) headers.set(name, value);
       // A replaced body carries its own hash: the fake checks the signed
       // x-amz-content-sha256 against the body, as S3 does.
       if (body !== undefined && headers.get("x-amz-content-sha256") !== "UNSIGNED-PAYLOAD") {
@@ -69,6 +73,7 @@ export async function startS3Proxy(
     store,
     direct,
     endpoint,
+    fake,
     async [Symbol.asyncDispose]() {
       await store.close();
       await direct.close();

@@ -42,6 +42,7 @@ import {
 } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
+import { foundProblem, storedProblem } from "../upload_check.ts";
 import {
   directoryId,
   fileOfKey,
@@ -171,6 +172,12 @@ interface Run {
    * The losers' local files are never cleared out of the way.
    */
   foldedPlan?: FoldedPlan;
+  /**
+   * Local → store: what each upload of the run was answered with, by
+   * relative key, confirmed in the store before the run ends
+   * ({@linkcode Mirror.#confirmUploads}).
+   */
+  uploaded?: Map<string, { path: string; size: number; etag: string }>;
 }
 
 /** The option names `mirror()` and `Mirror.open` take (a misspelt one is refused, not ignored). */
@@ -513,6 +520,7 @@ export class Mirror {
   async #conclude(run: Run): Promise<MirrorReport> {
     await this.#deletes(run);
     await this.#retryBlocked(run);
+    await this.#confirmUploads(run);
     this.#state.flush();
     return this.#finish(run);
   }
@@ -1500,6 +1508,11 @@ export class Mirror {
         // (A body read whole was checked against its MD5 by the store.)
         if (hash.bytes === undefined) await this.#unchangedSince(local);
         this.#remember(local, hash.md5, result.etag, hash.racy);
+        (run.uploaded ??= new Map()).set(local.key, {
+          path: local.path,
+          size: local.size,
+          etag: result.etag,
+        });
       }
       run.report.transferred++;
       run.report.bytes += local.size;
@@ -1534,6 +1547,90 @@ export class Mirror {
     } finally {
       mover?.end();
       if (!cut) this.#progress(run, pair.key);
+    }
+  }
+
+  /**
+   * Local → store: finds each object the run uploaded in the store with the
+   * size (and, where both are MD5s, the ETag) its PUT was answered with. A
+   * store or a proxy before it may answer a PUT 200 and keep nothing, or
+   * other bytes; such a file is a failure naming its key, not counted as
+   * transferred, and forgotten by the state, so the next run uploads it
+   * again. The cheaper way: a HEAD per upload when they are fewer than the
+   * prefix's listing pages (one edit among 10,000 files), else one listing
+   * (the ranges of a pass's listing, at once: one request per 1000 objects
+   * for a first upload of a tree), where a key found wanting is asked again
+   * by a HEAD (a listing may lag a write on some stores).
+   */
+  async #confirmUploads(run: Run): Promise<void> {
+    const uploaded = run.uploaded;
+    if (uploaded === undefined || uploaded.size === 0) return;
+    delete run.uploaded;
+    const store = this.#stores[0]!;
+    const signal = run.signal;
+    const concurrency = this.#options.concurrency ?? 16;
+    const problems = new Map<string, string>();
+    const head = async (key: string) => {
+      const problem = await storedProblem(
+        store,
+        this.#storePrefix + key,
+        uploaded.get(key)!,
+        signal,
+      );
+      if (problem !== undefined) problems.set(key, problem);
+    };
+    try {
+      if (this.#state.hasAtLeast(uploaded.size * LIST_PAGE)) {
+        await forEachLimit([...uploaded.keys()], concurrency, head, { signal });
+      } else {
+        const doubtful: string[] = [];
+        const found = new Set<string>();
+        const listing = listRemoteBatches(store, this.#storePrefix, this.#filter, {
+          signal,
+          // A directory store reads no file to list it; its size still tells.
+          etags: false,
+          directoryObjects: true,
+          splits: () => this.#state.splitKeys("", LIST_PAGE),
+        });
+        for await (const batch of listing) {
+          for (const entry of batch) {
+            const put = uploaded.get(entry.key);
+            if (put === undefined) continue;
+            found.add(entry.key);
+            if (foundProblem(entry, put) !== undefined) doubtful.push(entry.key);
+          }
+        }
+        for (const key of uploaded.keys()) if (!found.has(key)) doubtful.push(key);
+        await forEachLimit(doubtful, concurrency, head, { signal });
+      }
+    } catch (error) {
+      if (signal.aborted) throw run.callbacks.error ?? error;
+      run.report.failed.push(
+        failure(
+          undefined,
+          store.url,
+          `${counted(uploaded.size, "upload")} of this run could not be confirmed in the store: ${
+            message(error)
+          }; the next run compares them again`,
+        ),
+      );
+      return;
+    }
+    for (const [key, problem] of [...problems].sort(([a], [b]) => compareUtf8(a, b))) {
+      const put = uploaded.get(key)!;
+      run.report.transferred--;
+      run.report.bytes -= put.size;
+      this.#state.delete(key);
+      run.report.failed.push(
+        failure(
+          key,
+          put.path,
+          `not stored as uploaded: ${
+            joinUri(store.url, this.#storePrefix + key)
+          }: ${problem} (its PUT was answered 200: a gateway or proxy that acknowledges writes ` +
+            "it does not keep, or another writer since?); the next run uploads it again",
+        ),
+      );
     }
   }
 

@@ -32,7 +32,14 @@ import {
 import { checkRequiredOptions } from "../options_check.ts";
 import { checkS3OptionValues, S3_STORE_OPTIONS } from "./store_options_check.ts";
 import { concatBytes } from "../bytes.ts";
-import { md5Hex, multipartEtag, normalizeEtag, parseEtag, RCLONE_MD5_KEY } from "../hash.ts";
+import {
+  md5Hex,
+  multipartEtag,
+  normalizeEtag,
+  parseEtag,
+  RCLONE_MD5_KEY,
+  statedMd5,
+} from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import {
   bytesPartSource,
@@ -965,10 +972,10 @@ export class S3Store implements ObjectStore {
       // A create-only PUT whose first attempt landed but whose response was
       // lost fails its retry with 412: that is our own write, not a conflict.
       if (retried && options.ifNoneMatch === "*" && isPrecondition(error)) {
-        const now = await this.head(this.#relative(full));
-        if (now !== undefined && now.etag === md5) {
+        const etag = await this.#holds(full, bytes, md5, options.signal);
+        if (etag !== undefined) {
           options.onProgress?.(bytes.length);
-          return { etag: md5 };
+          return { etag };
         }
       }
       throw error;
@@ -1003,6 +1010,34 @@ export class S3Store implements ObjectStore {
     }
     options.onProgress?.(bytes.length);
     return { etag };
+  }
+
+  /**
+   * The ETag of the object at `full` when it holds exactly `bytes` (whose
+   * MD5 is `md5`), else undefined: how a create-only PUT whose first answer
+   * was lost tells its own write from another writer's in the 412 of its
+   * retry. A plain ETag is the MD5 and decides; one that is none (SSE-KMS,
+   * SSE-C: 32 hex digits too, which the HEAD marks) leaves the size, then the
+   * bytes read back (at most a single PUT's, under If-Match so they are that
+   * object's), compared by MD5.
+   */
+  async #holds(
+    full: string,
+    bytes: Uint8Array,
+    md5: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    const key = this.#relative(full);
+    const on = signal === undefined ? {} : { signal };
+    const now = await this.head(key, on);
+    if (now === undefined || now.size !== bytes.length) return undefined;
+    const etag = normalizeEtag(now.etag);
+    if (now.opaqueEtag !== true && parseEtag(etag).kind === "md5") {
+      return etag.toLowerCase() === md5 ? etag : undefined;
+    }
+    const got = await this.get(key, { ...on, ifMatch: now.etag });
+    const stored = await new Response(got.body).bytes();
+    return stored.length === bytes.length && md5Hex(stored) === md5 ? etag : undefined;
   }
 
   async #putMultipart(full: string, source: PartSource, options: PutOptions): Promise<PutResult> {
@@ -1479,7 +1514,24 @@ export class S3Store implements ObjectStore {
             o,
           ),
         context,
-      );
+      ).catch(async (error: unknown) => {
+        // A create-only copy whose first attempt landed but whose answer was
+        // lost fails the SDK's retry with 412: that is its own copy when the
+        // key holds the source's content (a racing writer's copy of the same
+        // source is the same object), not another writer's object.
+        if (options.ifNoneMatch !== "*" || !(error instanceof PreconditionFailedError)) {
+          throw error;
+        }
+        const attempts = (error.cause as { $metadata?: { attempts?: unknown } } | undefined)
+          ?.$metadata?.attempts;
+        const now = typeof attempts === "number" && attempts > 1
+          ? await this.head(to).catch(() => undefined)
+          : undefined;
+        if (now === undefined || now.size !== source.size) throw error;
+        const md5 = statedMd5(source);
+        if (md5 === undefined || statedMd5(now) !== md5) throw error;
+        return { CopyObjectResult: { ETag: now.etag } };
+      });
       const etag = answeredEtag(out.CopyObjectResult?.ETag);
       if (etag === undefined) throw new StoreError(`${what} returned no ETag`);
       return { etag: normalizeEtag(etag) };

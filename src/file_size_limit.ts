@@ -61,3 +61,21 @@ function tooLargeAt(path: string, offset: number): boolean {
     }
   }
 }
+
+/**
+ * Whether `e` says a write was refused as too large (EFBIG): past this
+ * process's file-size limit, once SIGXFSZ is caught, or past the largest file
+ * the file system holds.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isFileTooLargeError } from "./file_size_limit.ts";
+ * assert(isFileTooLargeError(new Error("File too large (os error 27)")));
+ * assert(!isFileTooLargeError(new Error("No space left on device (os error 28)")));
+ * ```
+ */
+export function isFileTooLargeError(e: unknown): boolean {
+  return (e as { code?: unknown } | undefined)?.code === "EFBIG" ||
+    /file too large \(os error 27\)/i.test((e as Error | undefined)?.message ?? "");
+}

@@ -21,6 +21,7 @@ import { fromFileUrl } from "../path.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { quoted } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { isFileTooLargeError } from "../file_size_limit.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
@@ -362,6 +363,17 @@ export function explainCacheError(
       `no space left on the device of the cache dir ${cacheDir} while caching ${loc.uri}; ` +
         `nothing partial was kept. Free space (e.g. \`vc cache prune --max-size 10GB\`) or ` +
         `set --cache-dir / VC_CACHE_DIR to a larger disk`,
+      { cause: e },
+    );
+  }
+  // EFBIG names no file and no limit: a CI runner's `ulimit -f` failed each
+  // item of a prefill with the bare "File too large (os error 27)".
+  if (isFileTooLargeError(e)) {
+    return new VcError(
+      `cannot cache ${where}: ${message}: the write into the cache dir ${cacheDir} reached ` +
+        `this process's file-size limit (ulimit -f, RLIMIT_FSIZE) or the largest file that ` +
+        `file system holds (4 GiB on FAT32); nothing partial was kept. Raise the limit ` +
+        `(ulimit -f unlimited) or set --cache-dir / VC_CACHE_DIR to another file system`,
       { cause: e },
     );
   }

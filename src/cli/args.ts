@@ -306,11 +306,31 @@ function unknownOptionHint(
       : own;
   }
   const name = token.rawName;
+  // Another tool's word for it (`make -j`, `--jobs`, rclone's `--transfers`,
+  // `xargs -P`): `-j` guessed --json, the one long flag that starts with j.
+  if (all.concurrency !== undefined && PARALLELISM_FLAGS.has(name.toLowerCase())) {
+    return "did you mean --concurrency?";
+  }
   const guess = name.startsWith("--")
     ? longGuess(name.slice(2), all)
     : shortGuess(name.slice(1), all);
   return guess === undefined ? undefined : `did you mean ${guess}?`;
 }
+
+// Other tools' names for how many at once (lowercased), for the commands
+// that take --concurrency.
+const PARALLELISM_FLAGS: ReadonlySet<string> = new Set([
+  "-j",
+  "-p",
+  "--jobs",
+  "--parallel",
+  "--parallelism",
+  "--threads",
+  "--workers",
+  "--transfers",
+  "--max-procs",
+  "--max-concurrent-requests",
+]);
 
 function longGuess(name: string, all: OptionSpecs): string | undefined {
   // Python's argparse spells flags with `_` (baiji-pod's `--vc_manifest`,

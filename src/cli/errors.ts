@@ -334,7 +334,8 @@ function rawErrorMessage(error: unknown, command: string | undefined): string {
   // where a message of vc's wraps Deno's (a settings file under /dev/shm).
   first = withoutAllowAllAdvice(first);
   // EFBIG names no limit: say which two there are.
-  if (TOO_LARGE.test(first)) first += TOO_LARGE_HINT;
+  // (Unless the message says why already: the cache's says which directory.)
+  if (TOO_LARGE.test(first) && !first.includes("file-size limit")) first += TOO_LARGE_HINT;
   if (error instanceof Deno.errors.NotCapable) return first;
   return expected ? first : `internal error: ${error.name}: ${first}`;
 }

@@ -132,6 +132,14 @@ export function stdoutFailed(error: unknown): Error {
   return new VcError(`cannot write to standard output: ${reason}`, { cause: error });
 }
 
+// The variables whose denied read is said (once): vc's own settings and the
+// directories its defaults are made from. Others (a proxy, AWS_*) are the
+// caller's to grant, and their absence is said where it matters.
+const SAID_WHEN_DENIED =
+  /^(VC_\w+|HOME|USERPROFILE|XDG_CACHE_HOME|XDG_CONFIG_HOME|LOCALAPPDATA|APPDATA)$/;
+// Once a process: the hot path and the full command line each make an io.
+let envDeniedSaid = false;
+
 /**
  * The real process: `Deno.stdout`, `Deno.stderr`, `Deno.env`, `Deno.cwd()`.
  *
@@ -194,7 +202,18 @@ export function denoIo(signal?: AbortSignal, cancel?: AbortSignal): CliIo {
       try {
         return Deno.env.get(name);
       } catch {
-        // Not in the --allow-env list: behave as if unset rather than crash.
+        // Not in the --allow-env list: behave as if unset rather than crash,
+        // but say so once for a variable of vc's own (every one is in the
+        // release flags): a CI task's VC_CACHE_DIR left out of its list was
+        // ignored in silence, and the job filled ~/.cache/vc instead.
+        if (!envDeniedSaid && SAID_WHEN_DENIED.test(name)) {
+          envDeniedSaid = true;
+          io.writeStderr(
+            `vc: warning: cannot read ${name}: this process has no env permission for it, so ` +
+              `it is taken as unset, as are vc's other variables left out; run with ` +
+              `--allow-env (or add VC_*,HOME,XDG_CACHE_HOME,XDG_CONFIG_HOME to its list)\n`,
+          );
+        }
         return undefined;
       }
     },

@@ -68,3 +68,42 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "prefill whose record journal reaches the file-size limit says so, not that the disk is full (ignored off Linux: bash's ulimit)",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    await withWorkspace(async (dir, vc) => {
+      const src = join(dir, "src");
+      await Deno.mkdir(src);
+      const uris: string[] = [];
+      // Small objects, many in one directory: the directory's journal of
+      // records passes 48 KiB long before any object does.
+      for (let i = 0; i < 400; i++) {
+        await Deno.writeTextFile(join(src, `f${i}.txt`), `${i}\n`);
+        uris.push(pathToFileURL(join(src, `f${i}.txt`)).href);
+      }
+      await Deno.writeTextFile(join(dir, "warm.txt"), `${uris[0]}\n`);
+      await Deno.writeTextFile(join(dir, "list.txt"), uris.slice(1).join("\n") + "\n");
+      ok(await vc(["prefill", "--list", "warm.txt"]), "warm prefill");
+      const run = await vcCommand(
+        dir,
+        childEnv(dir),
+        ["prefill", "--list", "list.txt", "--concurrency", "1"],
+        undefined,
+        { fileSizeLimitKib: 48 },
+      ).output();
+      const stderr = decode(run.stderr);
+      assertEquals([run.code, run.signal], [1, null], stderr);
+      const failures = stderr.split("\n").filter((l) => l.startsWith("vc: prefill failed:"));
+      assert(failures.length > 0, stderr);
+      for (const line of failures) {
+        assert(!line.includes("no space left"), line);
+        assert(line.includes("%records.jsonl reached this process's file-size limit"), line);
+        assert(line.includes("ulimit -f unlimited"), line);
+      }
+      assert(!stderr.includes("internal error"), stderr);
+    });
+  },
+});

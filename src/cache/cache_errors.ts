@@ -369,13 +369,13 @@ export function explainCacheError(
   // EFBIG names no file and no limit: a CI runner's `ulimit -f` failed each
   // item of a prefill with the bare "File too large (os error 27)".
   if (isFileTooLargeError(e)) {
-    return new VcError(
-      `cannot cache ${where}: ${message}: the write into the cache dir ${cacheDir} reached ` +
-        `this process's file-size limit (ulimit -f, RLIMIT_FSIZE) or the largest file that ` +
-        `file system holds (4 GiB on FAT32); nothing partial was kept. Raise the limit ` +
-        `(ulimit -f unlimited) or set --cache-dir / VC_CACHE_DIR to another file system`,
-      { cause: e },
-    );
+    // The record journal names itself and the limit (record_journal.ts).
+    const why = message.includes("file-size limit") ? message : `${message}: the write into ` +
+      `the cache dir ${cacheDir} reached this process's file-size limit (ulimit -f, ` +
+      `RLIMIT_FSIZE) or the largest file that file system holds (4 GiB on FAT32); nothing ` +
+      `partial was kept. Raise the limit (ulimit -f unlimited) or set --cache-dir / ` +
+      `VC_CACHE_DIR to another file system`;
+    return new VcError(`cannot cache ${where}: ${why}`, { cause: e });
   }
   // Keys are valid up to 1024 bytes, and escaping (`%3F`, `%_` for an empty
   // segment) makes their paths longer still: below a deep cache dir one can

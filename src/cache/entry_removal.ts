@@ -17,6 +17,7 @@ import {
 import { compactRecords, journalFileFor, lookupRecord } from "./record_journal.ts";
 import { assertNoLinks, recordBelongsTo, recordPathsOf } from "./layout.ts";
 import { isNoSpaceError } from "./cache_errors.ts";
+import { isFileTooLargeError } from "../file_size_limit.ts";
 import {
   lstatOrUndefined,
   removeEmptyParents,
@@ -180,7 +181,7 @@ export async function removeEntryFiles(
     try {
       removeEntryRecord(record);
     } catch (e) {
-      if (!isNoSpaceError(e)) throw e;
+      if (!isNoSpaceError(e) && !isFileTooLargeError(e)) throw e;
     }
   } finally {
     // Releasing removes the lock's temp file, so the directory can empty.

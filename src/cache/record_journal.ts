@@ -31,6 +31,7 @@
  * @module
  */
 import { writeFileAtomicSync } from "../atomic_write.ts";
+import { fileSizeLimitReached, isFileTooLargeError } from "../file_size_limit.ts";
 import { concatBytes } from "../bytes.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
@@ -494,13 +495,16 @@ function appendLines(
       try {
         n = file.writeSync(out);
       } catch (e) {
+        // At this process's file-size limit already: named as such (asked
+        // before the journal is taken back below it).
+        const limit = isFileTooLargeError(e) ? fileSizeLimitError(journalPath, e) : undefined;
         // Nothing written (a full disk, an I/O error): a journal this
         // append created is not left behind empty.
         if (locked && takeBack(file, journalPath, before, out, 0) === "removed") {
           replaced = true;
           if (kept !== undefined) dropHandle(journalPath);
         }
-        throw e;
+        throw limit ?? e;
       }
       if (n === out.length) {
         // Where the append ended: an O_APPEND handle's offset after the
@@ -523,6 +527,10 @@ function appendLines(
         }
       }
       if (n !== out.length) {
+        // A file-size limit (a CI runner's `ulimit -f`) cuts a write short
+        // as a full disk does: told apart while the journal is at the limit,
+        // or every append after it was "no space left" on a disk with room.
+        const limit = fileSizeLimitError(journalPath);
         // Out of space mid-line: taken back to the last whole line when no
         // other line came after it, else ended, so it reads as one torn record.
         const undone = locked ? takeBack(file, journalPath, before, out, n) : "left";
@@ -536,7 +544,7 @@ function appendLines(
             // Nothing more fits: the torn line is still a miss.
           }
         }
-        throw new Deno.errors.WriteZero(`short write to ${journalPath} (disk full?)`);
+        throw limit ?? new Deno.errors.WriteZero(`short write to ${journalPath} (disk full?)`);
       }
       break;
     } finally {
@@ -823,4 +831,16 @@ function readLines(journalPath: string, trustMs = 0): Map<string, string> | unde
     if (recent !== undefined) return recent;
   }
   return readMemo(journalPath, keptHandle(journalPath)?.stat);
+}
+
+// The error for an append that `journalPath`'s reaching this process's
+// file-size limit stopped (EFBIG, named so: "File too large (os error 27)"),
+// or undefined when that limit is not what stopped it.
+function fileSizeLimitError(journalPath: string, cause?: unknown): Error | undefined {
+  const limit = fileSizeLimitReached([journalPath]);
+  if (limit === undefined) return undefined;
+  return Object.assign(
+    new Error(`File too large (os error 27): ${limit}`, cause === undefined ? {} : { cause }),
+    { code: "EFBIG" },
+  );
 }

@@ -95,7 +95,10 @@ export function spellingHint(value: string, parts: 1 | 3): string {
       const fixed = nums.map((n) => n.replace(/^0+(?=\d)/, "")).join(".");
       return ` (no part may have a leading zero: ${fixed}, not ${value})`;
     }
-    return ` (each part must be at most ${Number.MAX_SAFE_INTEGER})`;
+    if (nums.some((n) => !Number.isSafeInteger(Number(n)))) {
+      return ` (each part must be at most ${Number.MAX_SAFE_INTEGER})`;
+    }
+    return "";
   }
   if (suffix !== undefined) return " (vc's versions have no pre-release or build suffix)";
   return ` (without a v prefix: ${numbers}, not ${value})`;

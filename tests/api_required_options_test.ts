@@ -33,3 +33,23 @@ Deno.test("a call without its required options names them", async () => {
   assertStringIncludes(e.message, "S3Store needs an options object (options: bucket");
   assertStringIncludes(e.message, "got null");
 });
+
+// A team's bucket lives in a `vc.json` (or `VC_BUCKET`), which the `vc`
+// commands read; `new VersionedCache({ manifest })` reads neither, and said
+// only `bucket must be a bucket (…), got undefined`, naming no class and not
+// why the project's bucket was not used.
+Deno.test("VersionedCache without its bucket names the option and where the commands' bucket comes from", () => {
+  for (const options of [{ manifest: "m.json" }, { manifest: "m.json", bucket: undefined }]) {
+    const e = assertThrows(() => new VersionedCache(options as never), InvalidInputError);
+    assertStringIncludes(e.message, "VersionedCache: the option bucket is required");
+    assertStringIncludes(e.message, "got undefined");
+    assertStringIncludes(e.message, "VC_BUCKET");
+    assertStringIncludes(e.message, "resolveSettings({ projectDir })");
+  }
+  // A value that is there but wrong keeps its own message.
+  const e = assertThrows(
+    () => new VersionedCache({ manifest: "m.json", bucket: "s3//b" }),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, "s3://b");
+});

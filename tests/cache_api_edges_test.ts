@@ -116,5 +116,5 @@ Deno.test("VersionedCache without a bucket (an unset variable) is an InvalidInpu
     error = e;
   }
   assert(error instanceof InvalidInputError, String(error));
-  assert(error.message.includes("bucket must be a bucket"), error.message);
+  assert(error.message.includes("the option bucket is required"), error.message);
 });

@@ -363,6 +363,14 @@ Deno.test("issue 7 messages: cache ls shows the endpoint and warns about NFC/NFD
     const ls2 = await vc(dir, ["cache", "ls"], env);
     assert(!ls2.stdout.includes("1970"), ls2.stdout);
     assertStringIncludes(ls2.stdout, "invalidated");
+    // In --json the same entry's validatedAt is the epoch, as the README says.
+    const json = await vc(dir, ["cache", "ls", "--json"], env);
+    const dates = Object.fromEntries(
+      (JSON.parse(json.stdout) as { uri: string; validatedAt: string }[])
+        .map((e) => [e.uri, e.validatedAt]),
+    );
+    assertEquals(dates[`s3://b/${nfc}`], "1970-01-01T00:00:00.000Z");
+    assert(dates[`s3://b/${nfd}`] !== "1970-01-01T00:00:00.000Z", json.stdout);
     const notCached = await vc(dir, ["cache", "invalidate", "s3://b/other.txt"], env);
     assertStringIncludes(notCached.stdout + notCached.stderr, "not cached");
     const dry = await vc(dir, ["cache", "prune", "--max-size", "0", "--dry-run"], env);

@@ -271,3 +271,58 @@ Deno.test("README: the cache service's add-token and cache-client examples run a
   const spaced = [...section.matchAll(/`("[a-z_]+": [^`]*)`/g)].map((m) => m[1]);
   assertEquals(spaced, []);
 });
+
+Deno.test("README: the fake S3 try-it block shows the stats it gives, and names the buckets the later examples use", async () => {
+  const lines = block("deno task fake-s3 --port 9000");
+  await using s3 = await startFakeS3({ buckets: ["assets"], controlEndpoints: true });
+  await using ws = await CliWorkspace.create();
+  const url = (code: string) => code.replaceAll("http://127.0.0.1:9000", s3.url);
+  let stats: Record<string, unknown> | undefined;
+  let shown = "";
+  await withProcessEnv(s3.env, async () => {
+    for (const line of lines) {
+      const { code, comment } = split(line);
+      const put = code.match(/^curl -X PUT --data-binary @(\S+) (\S+)$/);
+      const task = code.match(/^deno task vc (.*)$/);
+      if (put) {
+        const body = await Deno.readFile(join(ROOT, put[1]!));
+        const answer = await fetch(url(put[2]!), { method: "PUT", body });
+        await answer.body?.cancel();
+        assertEquals(answer.status, 200, line);
+      } else if (task) {
+        const result = await ws.run(task[1]!.split(" "), s3.env);
+        assertEquals(result.code, 0, `${line}\n${result.stderr}`);
+      } else if (code.startsWith("curl http")) {
+        stats = await (await fetch(url(code.slice("curl ".length)))).json();
+        shown = comment;
+      }
+    }
+  });
+  // `{"total":2,...,"PutObject":1,"GetObject":1,...}`: each count shown is the server's.
+  const counts = [...shown.matchAll(/"(\w+)":(\d+)/g)];
+  assert(counts.length >= 3, shown);
+  for (const [, name, n] of counts) assertEquals(stats?.[name!], Number(n), `${name} in ${shown}`);
+
+  // The note after the block names every bucket the shell examples below it
+  // use (their `s3://BUCKET/…` and `VC_BUCKET`), to start the server with.
+  const after = README.slice(README.indexOf(lines.at(-1)!));
+  const note = after.slice(
+    after.indexOf("```\n") + 4,
+    after.indexOf("\n\n", after.indexOf("```\n") + 5),
+  );
+  const started = new Set([...note.matchAll(/--bucket ([\w-]+)/g)].map((m) => m[1]!));
+  const used = new Set<string>();
+  for (
+    const marker of [
+      "vc cache get s3://my-bucket/tables",
+      "vc add /foo/bar.csv",
+      "vc mirror ./data s3://",
+    ]
+  ) {
+    const text = block(marker).join("\n");
+    for (const m of text.matchAll(/s3:\/\/([\w-]+)\//g)) used.add(m[1]!);
+    for (const m of text.matchAll(/VC_BUCKET=([\w-]+)/g)) used.add(m[1]!);
+  }
+  assert(used.has("my-assets") && used.has("my-bucket"), [...used].join());
+  assertEquals([...used].filter((b) => !started.has(b)), [], note);
+});

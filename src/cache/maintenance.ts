@@ -67,7 +67,11 @@ export interface CacheEntry {
   size: number;
   /** ETag of the cached version. */
   etag: string;
-  /** When the ETag was last confirmed with the store. */
+  /**
+   * When the ETag was last confirmed with the store; the epoch (`new Date(0)`)
+   * for an entry invalidated (`invalidate`, `vc cache invalidate`) and not
+   * revalidated since.
+   */
   validatedAt: Date;
   /**
    * When the entry was last used: its data file's access time, which lookups

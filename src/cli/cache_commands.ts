@@ -508,7 +508,7 @@ export const dir: Command = {
   required: 0,
   usage: "",
   description:
-    "Prints the cache directory: --cache-dir, else VC_CACHE_DIR, else the config file's\ncacheDir, else the platform default (XDG cache dir on Linux).",
+    "Prints the cache directory: --cache-dir, else VC_CACHE_DIR, else the project file's\ncacheDir (vc.json, or a \"vc\" block in deno.json, found walking up from the manifest),\nelse the user config file's, else the platform default (XDG cache dir on Linux).",
   options: CACHE_OPTIONS,
   examples: ["vc cache dir", 'du -sh "$(vc cache dir)"'],
   async run(ctx) {

@@ -556,6 +556,16 @@ export class VersionedCache {
     // A URI (`file:///repo/m.json`) here is refused as every file path is.
     checkPathArgument("VersionedCache: the option manifest", options.manifest);
     this.manifest = resolve(options.manifest);
+    // The bucket a team keeps in its vc.json (or VC_BUCKET) is the commands':
+    // a script that counted on it got "bucket must be a bucket, got undefined".
+    if (options.bucket === undefined || options.bucket === null) {
+      throw new InvalidInputError(
+        `VersionedCache: the option bucket is required (a name, s3://NAME[/prefix], file:///dir ` +
+          `or a path), got ${describeValue(options.bucket)}; the library reads neither VC_BUCKET ` +
+          `nor a project vc.json: resolveSettings({ projectDir }) of jsr:@vc/vc/config gives ` +
+          `the bucket a vc command in that directory would use`,
+      );
+    }
     this.bucket = normalizeBucket(options.bucket, "bucket");
     const store = options.store;
     this.#ownsStores = options.openStore === undefined;

@@ -64,3 +64,33 @@ export async function catalogClock(
     },
   };
 }
+
+/**
+ * `clock` read in whole milliseconds (rounded down), as a catalog keeps its
+ * times: a caller's clock that reads fractions (`performance.timeOrigin +
+ * performance.now()`, a manual clock advanced by 0.5) had them stored as
+ * they were by SQLite and refused by PostgreSQL (`invalid input syntax for
+ * type bigint`), so one catalog worked where the other failed. A reading
+ * that is no finite number is a `RangeError` naming it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wholeMsClock } from "./catalog_clock.ts";
+ * const clock = wholeMsClock({ now: () => 1_000.6, sleep: () => Promise.resolve() });
+ * assert.equal(clock.now(), 1_000);
+ * ```
+ */
+export function wholeMsClock(clock: Clock): Clock {
+  return {
+    now: () => {
+      const now = clock.now();
+      if (!Number.isFinite(now)) {
+        throw new RangeError(`the repository's clock read ${now}, not a time in ms`);
+      }
+      return Math.floor(now);
+    },
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+    ...(clock.monotonic === undefined ? {} : { monotonic: () => clock.monotonic!() }),
+  };
+}

@@ -396,7 +396,14 @@ class PostgresCatalog implements Catalog {
 
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
-    const begin = mode === "read" ? "ISOLATION LEVEL REPEATABLE READ READ ONLY" : "";
+    // Both levels named, never the server's default: a database set to
+    // `default_transaction_isolation = 'repeatable read'` gave a write its
+    // snapshot at its first statement, before it waited for a lock (a
+    // path's spellings, gc's content lock), so it missed what the writer it
+    // waited for committed (two spellings of one new path both recorded).
+    const begin = mode === "read"
+      ? "ISOLATION LEVEL REPEATABLE READ READ ONLY"
+      : "ISOLATION LEVEL READ COMMITTED";
     const run = () => this.#inTransaction(begin, fn, options.preface);
     const once = () =>
       runWithRetry(

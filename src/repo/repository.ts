@@ -57,7 +57,7 @@ import {
 import type { Catalog, Tx } from "./catalog.ts";
 import { refusingMovedCatalog } from "./catalog_moved.ts";
 import { CatalogBusyError, CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
-import { type CatalogClock, catalogClock } from "./catalog_clock.ts";
+import { type CatalogClock, catalogClock, wholeMsClock } from "./catalog_clock.ts";
 import { dateTags, parseDateTagKind } from "./date_tags.ts";
 import { BACKUP_PREFIX, catalogText, type RepoMarker } from "./marker.ts";
 import {
@@ -229,7 +229,9 @@ export class Repository implements AsyncDisposable {
     // write where the repository no longer reads.
     this.catalog = refusingMovedCatalog(parts.catalog);
     this.marker = parts.marker;
-    this.clock = catalogClock ?? options.clock ?? systemClock;
+    // Times are whole ms in either catalog (see wholeMsClock).
+    this.clock = catalogClock ??
+      (options.clock === undefined ? systemClock : wholeMsClock(options.clock));
     this.#catalogClock = catalogClock;
     this.host = parts.host;
     this.#upgradeRefused = parts.upgradeRefused;

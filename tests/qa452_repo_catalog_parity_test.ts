@@ -16,6 +16,12 @@
  * backup holding such a time could be restored into neither. A
  * repository now reads its clock in whole milliseconds, as its times are
  * kept.
+ *
+ * A report of one's own through `repo.catalog` (`Tx.query`, whose rows hold
+ * strings, numbers and nulls): PostgreSQL's driver gave a `SUM(size)` or an
+ * `AVG` (numeric) as a string ("5000000028" where SQLite gave 5000000028)
+ * and a comparison as `true`/`false` (SQLite: 1/0, and no boolean is a
+ * value of a Row). The PostgreSQL catalog now reads both as SQLite does.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -62,6 +68,15 @@ async function scenario(dir: string, catalog: string | undefined): Promise<unkno
     (tx) => tx.query("UPDATE records SET size = $1 WHERE id = 2", [BIG]),
   );
   out.bigSize = (await repo.get(2)).size;
+  // A report of one's own, straight from the catalog (Tx.query): a sum and
+  // an average (numeric on PostgreSQL) and a comparison (boolean there) are
+  // numbers on both, as the Row type says.
+  out.report = await repo.catalog.transaction("read", (tx) =>
+    tx.query(
+      "SELECT SUM(size) AS total, AVG(size) AS mean, MAX(size) AS largest, " +
+        "COUNT(*) > 5 AS many, COUNT(*) < 5 AS few, SUM(size) > $1 AS big FROM records",
+      [BIG],
+    ).then((rows) => rows.map((row) => ({ ...row }))));
   const backup = await repo.backup();
   const lines = (await new Response(
     (await Deno.open(new URL(backup.uri))).readable.pipeThrough(new DecompressionStream("gzip")),
@@ -96,6 +111,14 @@ Deno.test("repo catalog parity: a clock reading fractions of a ms keeps whole-ms
   assertEquals(out.byPathCase, [0, undefined]);
   assertEquals(out.findWildcards, 0);
   assertEquals(out.bigSize, BIG);
+  assertEquals(out.report, [{
+    total: BIG + 30,
+    mean: (BIG + 30) / 10,
+    largest: BIG,
+    many: 1,
+    few: 0,
+    big: 1,
+  }]);
   // Backup lines hold no fraction: a snapshot restores into either catalog.
   assert((out.backup as string[]).every((line) => !/\d\.\d/.test(line)), String(out.backup));
 });

@@ -13,7 +13,11 @@ import { retry } from "../store/retry.ts";
 /** A value bound to a placeholder or read from a column. */
 export type SqlValue = string | number | null;
 
-/** One result row, by column name. */
+/**
+ * One result row, by column name. Alike on both catalogs: PostgreSQL's
+ * `int8`, `numeric` (a `SUM`, an `AVG`) and `boolean` are read as SQLite
+ * gives them, as numbers (1 / 0 for a boolean).
+ */
 export type Row = Record<string, SqlValue>;
 
 /** What a transaction body can do: run statements inside the transaction. */

@@ -125,6 +125,24 @@ export interface PostgresCatalogOptions {
   onConnectWait?: (message: string) => void;
 }
 
+/**
+ * A PostgreSQL `numeric` as a number, as SQLite gives a sum or an average:
+ * the digits themselves when no number holds them (a whole number past
+ * 2^53, `NaN`, beyond a double's range), rather than a silently other value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { numericValue } from "./postgres_catalog.ts";
+ * assert.equal(numericValue("3.5000000000000000"), 3.5);
+ * assert.equal(numericValue("12345678901234567890"), "12345678901234567890");
+ * ```
+ */
+export function numericValue(text: string): number | string {
+  const n = Number(text);
+  return Number.isFinite(n) && (!Number.isInteger(n) || Number.isSafeInteger(n)) ? n : text;
+}
+
 /** How long opening a catalog keeps trying a server that refuses connections for now. */
 export const CONNECT_RETRY_MS = 30_000;
 // cannot_connect_now: "the database system is starting up" (also shutting down, in recovery).
@@ -288,6 +306,17 @@ export async function openPostgresCatalog(
         from: [20],
         serialize: (v: number) => String(v),
         parse: (v: string) => Number(v),
+      },
+      // numeric (what SUM and AVG give) and boolean (a comparison) as SQLite
+      // gives them, in a Row's values: a query of one's own through
+      // Tx.query answered "7" and `true` here where SQLite answered 7 and 1.
+      numeric: { to: 1700, from: [1700], serialize: String, parse: numericValue },
+      bool: {
+        to: 16,
+        from: [16],
+        serialize: (v: unknown) =>
+          v === true || v === 1 ? "t" : v === false || v === 0 ? "f" : String(v),
+        parse: (v: string) => v === "t" ? 1 : 0,
       },
     },
     connection: settings.connection,

@@ -146,3 +146,54 @@ Deno.test({
     assertEquals(postgres, sqlite);
   },
 });
+
+/**
+ * A SQLite catalog that a clock reading fractions wrote before (its times
+ * stored as they were, 1767225600000.6): its backup was refused by every
+ * restore (`created_at … is not a non-negative integer`), into SQLite as
+ * into PostgreSQL. A restore now takes such a time as its whole ms.
+ */
+async function restoreFractionalTimes(catalog: (dir: string) => Promise<string>): Promise<void> {
+  await inTempDir(async (dir) => {
+    const uri = pathToFileURL(join(dir, "store")).href;
+    let snapshot: string;
+    {
+      await using repo = await Repository.init(uri);
+      const record = await repo.add("/a.csv", bytes("a"));
+      await repo.publish(record.id);
+      await repo.claim({ ttlMs: 60_000, holder: "w" });
+      await repo.catalog.transaction("write", (tx) =>
+        tx.query(
+          "UPDATE records SET created_at = created_at + 0.6, published_at = published_at + 0.5, " +
+            "claim_until = claim_until + 0.25",
+        ));
+      const held = await repo.get(record.id);
+      snapshot = (await repo.backup()).uri;
+      const counts = await Repository.restore(uri, snapshot, { catalog: await catalog(dir) });
+      assertEquals(counts.records, 1);
+      await using restored = await Repository.open(uri);
+      const [back] = await restored.list();
+      assertEquals(
+        [back?.createdAt, back?.publishedAt, back?.claimUntil],
+        [held.createdAt, held.publishedAt, held.claimUntil],
+      );
+      const raw = await restored.catalog.transaction(
+        "read",
+        (tx) => tx.query("SELECT created_at, published_at, claim_until FROM records"),
+      );
+      assert(Object.values(raw[0]!).every((t) => Number.isInteger(t)), JSON.stringify(raw));
+    }
+  });
+}
+
+Deno.test("repo restore: a SQLite catalog's times in fractions of a ms restore as whole ms (SQLite)", () =>
+  restoreFractionalTimes(async (dir) => `sqlite:${join(dir, "moved.sqlite")}`));
+
+Deno.test({
+  name: "repo restore: a SQLite catalog's times in fractions of a ms restore into PostgreSQL",
+  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+  async fn() {
+    await using pg = await startPgServer();
+    await restoreFractionalTimes(() => Promise.resolve(pg.url));
+  },
+});

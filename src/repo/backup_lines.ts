@@ -570,7 +570,15 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
   // A time past the last one a JavaScript Date holds (year 275760) would be
   // restored, and then every listing of its record fail (RangeError).
   const time = (name: string, optional: boolean): number | null => {
-    const x = int(name, optional);
+    // A SQLite catalog kept a caller's clock's fractions of a ms as they
+    // were (before the repository read it in whole ms): taken as whole ms,
+    // as they are kept now, not refused by every restore of its backups.
+    // (One past MAX_TIME_MS is refused below.)
+    const given = r[name];
+    const x = typeof given === "number" && given >= 0 && Number.isFinite(given) &&
+        !Number.isInteger(given)
+      ? Math.floor(given)
+      : int(name, optional);
     if (x !== null && x > MAX_TIME_MS) {
       throw field(name, `is not a time (ms since 1970) up to ${MAX_TIME_MS}, year 275760`);
     }

@@ -93,7 +93,7 @@ async function scenario(dir: string, catalog: string | undefined): Promise<unkno
 }
 
 async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa452_parity_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_parity_" });
   try {
     return await fn(dir);
   } finally {

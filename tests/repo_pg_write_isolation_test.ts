@@ -37,7 +37,7 @@ async function defaultIsolation(url: string, level: string): Promise<void> {
 
 async function twinAddedWhileWaiting(url: string): Promise<void> {
   await defaultIsolation(url, "repeatable read");
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa452_isolation_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_isolation_" });
   const other = await openPostgresCatalog(url, { env: noEnv });
   const watcher = await openPostgresCatalog(url, { env: noEnv });
   try {

@@ -3,8 +3,10 @@
 #  1. the real aws CLI against vc's fake S3 server (scripts/fake_s3.ts):
 #     mb, cp (incl. a multipart upload), ls, sync both ways + diff, s3api
 #     copy/delete-objects/list with encoding-type=url, rm, rb;
-#  2. vc's S3 store contract tests, and every vc subcommand run as a process,
-#     against moto_server, a third-party S3
+#  2. vc's S3 store contract tests, the store parity scenarios (FsStore,
+#     MemoryStore, the fake and moto answering one scenario alike), the fake's
+#     delimiter listings paged as moto pages them, and every vc subcommand run
+#     as a process, against moto_server, a third-party S3
 #     implementation, so the fake and S3Store are checked against it;
 #  3. the repository suite (vc repo) with its content on moto; aws s3 cp and vc
 #     reading each other's multipart uploads (hostile names, CRC32, vc-md5), and
@@ -206,9 +208,10 @@ pass "moto_server listening on $MOTO_URL"
 #    in vc, vc's parts and vc-md5 read back by aws; vc serve over it;
 #  - vc mirror (both directions, watch, ranges).
 # A failed file fails the run and is named at the end.
-step "S3 store contract, S3 listing, every vc subcommand, repository, cache, mirror: test files against moto"
+step "S3 store contract, store parity, S3 listing, every vc subcommand, repository, cache, mirror: test files against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno run --allow-all scripts/test_shards.ts --jobs 2 \
-  tests/store_contract_s3_test.ts tests/s3_list_test.ts tests/cli_s3_workflow_test.ts \
+  tests/store_contract_s3_test.ts tests/store_parity_test.ts tests/fake_s3_delimiter_compat_test.ts \
+  tests/s3_list_test.ts tests/cli_s3_workflow_test.ts \
   tests/repo_s3_compat_test.ts tests/cache_multipart_compat_test.ts \
   tests/s3_part_checksum_compat_test.ts tests/cli_slash_keys_test.ts tests/dot_segment_keys_test.ts \
   tests/versioned_verify_replaced_multipart_test.ts tests/s3_archived_object_test.ts \

@@ -609,6 +609,15 @@ export class FsStore implements ObjectStore {
   async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
     keySegments(to, this.url);
     checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
+    if (from === to) {
+      // Onto itself: the object as it is, as in every store (nothing rewritten).
+      const info = await this.head(from);
+      if (info === undefined) throw new NotFoundError(`${from} not found in ${this.url}`);
+      if (options.ifNoneMatch === "*") {
+        throw new PreconditionFailedError(`${to} already exists in ${this.url}`);
+      }
+      return { etag: info.etag };
+    }
     const { info, body } = await this.get(from);
     const putOptions: PutOptions = { md5: info.etag, size: info.size };
     if (info.metadata !== undefined) putOptions.metadata = info.metadata;

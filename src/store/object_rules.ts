@@ -28,6 +28,7 @@ import { InvalidInputError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { checkDotSegments } from "../uri.ts";
 import { normalizeEtag } from "../hash.ts";
+import { decodeMetadataValue } from "./s3_metadata.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
 import type { DeleteOptions, GetOptions, ListOptions, PutBody, PutOptions } from "./types.ts";
 
@@ -105,7 +106,9 @@ export function checkDeleteKeys(keys: readonly string[], where: string): void {
 /**
  * Throws `InvalidInputError` naming `where` (the key or URI) and the entry
  * when a metadata name is not an HTTP header token or a value is not
- * printable ASCII: metadata S3 cannot carry.
+ * printable ASCII, or S3 would keep it otherwise than sent (leading or
+ * trailing spaces, which it drops; RFC 2047 encoded words, which it
+ * decodes): metadata S3 cannot carry as given.
  *
  * @example
  * ```ts
@@ -114,6 +117,9 @@ export function checkDeleteKeys(keys: readonly string[], where: string): void {
  * checkMetadata({ owner: "alice" }, "s3://b/k");
  * assert.throws(() => checkMetadata({ "bad name": "x" }, "s3://b/k"), /bad name/);
  * assert.throws(() => checkMetadata({ name: "caf\u00e9" }, "s3://b/k"), /printable ASCII/);
+ * // Values S3 would hand back changed: trimmed, or their encoded words decoded.
+ * assert.throws(() => checkMetadata({ name: " x " }, "s3://b/k"), /read back as "x"/);
+ * assert.throws(() => checkMetadata({ name: "=?UTF-8?B?w6l0w6k=?=" }, "s3://b/k"), /"été"/);
  * ```
  */
 export function checkMetadata(metadata: Record<string, string>, where: string): void {
@@ -126,6 +132,19 @@ export function checkMetadata(metadata: Record<string, string>, where: string): 
     if (typeof value !== "string" || !/^[\x20-\x7e]*$/.test(value)) {
       throw new InvalidInputError(
         `metadata ${name}=${JSON.stringify(value)} for ${where} must be printable ASCII`,
+      );
+    }
+    // Values S3 keeps otherwise than sent, so that a directory or memory
+    // store would hand back another value than S3 does for the same put.
+    const changed = value.trim() !== value
+      ? ["S3 drops a value's leading and trailing spaces", value.trim()]
+      : decodeMetadataValue(value) !== value
+      ? ["S3 decodes the RFC 2047 encoded words in a value", decodeMetadataValue(value)]
+      : undefined;
+    if (changed !== undefined) {
+      throw new InvalidInputError(
+        `metadata ${name}=${JSON.stringify(value)} for ${where}: ${changed[0]}, so it would ` +
+          `read back as ${JSON.stringify(changed[1])}`,
       );
     }
   }

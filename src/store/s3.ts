@@ -1491,6 +1491,9 @@ export class S3Store implements ObjectStore {
         bucket === undefined ? {} : { cause: bucket },
       );
     }
+    // Onto itself: the object as it is, as in every store (S3 refuses such a
+    // CopyObject with 400 InvalidRequest, and copies a large one in parts).
+    if (src === dst) return { etag: source.etag };
     const context = {
       operation: `COPY ${this.#uri(src)} to`,
       key: dst,

@@ -277,6 +277,15 @@ c("metadata and content type round trip", async (s, p) => {
     InvalidInputError,
     "bad name",
   );
+  // Values S3 would hand back changed: it drops leading and trailing spaces
+  // and decodes RFC 2047 encoded words.
+  for (const value of [" padded", "padded ", "=?UTF-8?B?w6l0w6k=?="]) {
+    await assertRejects(
+      () => s.put(`${p}bad-meta`, bytes("x"), { metadata: { name: value } }),
+      InvalidInputError,
+      JSON.stringify(value),
+    );
+  }
   assertEquals(await s.head(`${p}bad-meta`), undefined);
   // A plain overwrite replaces the metadata too, as on S3.
   await s.put(`${p}m.csv`, bytes("c,d\n"));
@@ -389,28 +398,39 @@ c(
   },
 );
 
-c("copy keeps content and metadata; honours ifNoneMatch", async (s, p) => {
-  const put = await s.put(`${p}src.csv`, bytes("x,y\n"), {
-    metadata: { origin: "test" },
-    contentType: "text/csv",
-  });
-  const copied = await s.copy(`${p}src.csv`, `${p}dst/copy.csv`);
-  assertEquals(copied.etag, put.etag);
-  const info = await s.head(`${p}dst/copy.csv`);
-  assertEquals(info?.etag, put.etag);
-  assertEquals(info?.metadata, { origin: "test" });
-  assertEquals(info?.contentType, "text/csv");
-  assertEquals(new TextDecoder().decode(await readBody(s, `${p}dst/copy.csv`)), "x,y\n");
-  await s.put(`${p}taken`, bytes("taken"));
-  await assertRejects(
-    () => s.copy(`${p}src.csv`, `${p}taken`, { ifNoneMatch: "*" }),
-    PreconditionFailedError,
-  );
-  assertEquals(new TextDecoder().decode(await readBody(s, `${p}taken`)), "taken");
-  await s.copy(`${p}src.csv`, `${p}fresh`, { ifNoneMatch: "*" });
-  assertEquals((await s.head(`${p}fresh`))?.etag, put.etag);
-  await assertRejects(() => s.copy(`${p}nope`, `${p}x`), NotFoundError);
-});
+c(
+  "copy keeps content and metadata; honours ifNoneMatch; onto itself changes nothing",
+  async (s, p) => {
+    const put = await s.put(`${p}src.csv`, bytes("x,y\n"), {
+      metadata: { origin: "test" },
+      contentType: "text/csv",
+    });
+    const copied = await s.copy(`${p}src.csv`, `${p}dst/copy.csv`);
+    assertEquals(copied.etag, put.etag);
+    const info = await s.head(`${p}dst/copy.csv`);
+    assertEquals(info?.etag, put.etag);
+    assertEquals(info?.metadata, { origin: "test" });
+    assertEquals(info?.contentType, "text/csv");
+    assertEquals(new TextDecoder().decode(await readBody(s, `${p}dst/copy.csv`)), "x,y\n");
+    await s.put(`${p}taken`, bytes("taken"));
+    await assertRejects(
+      () => s.copy(`${p}src.csv`, `${p}taken`, { ifNoneMatch: "*" }),
+      PreconditionFailedError,
+    );
+    assertEquals(new TextDecoder().decode(await readBody(s, `${p}taken`)), "taken");
+    await s.copy(`${p}src.csv`, `${p}fresh`, { ifNoneMatch: "*" });
+    assertEquals((await s.head(`${p}fresh`))?.etag, put.etag);
+    await assertRejects(() => s.copy(`${p}nope`, `${p}x`), NotFoundError);
+    // Onto itself: the object as it is (S3 refuses such a CopyObject).
+    assertEquals(await s.copy(`${p}src.csv`, `${p}src.csv`), { etag: put.etag });
+    assertEquals((await s.head(`${p}src.csv`))?.metadata, { origin: "test" });
+    await assertRejects(
+      () => s.copy(`${p}src.csv`, `${p}src.csv`, { ifNoneMatch: "*" }),
+      PreconditionFailedError,
+    );
+    await assertRejects(() => s.copy(`${p}nope`, `${p}nope`), NotFoundError);
+  },
+);
 
 c("keys with spaces, unicode, '+', '%' and other punctuation", async (s, p) => {
   const names = [

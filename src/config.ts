@@ -754,10 +754,19 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
   return pathToFileURL(resolve(cwd ?? Deno.cwd(), value)).href.replace(/\/+$/, "");
 }
 
+// What someone asking for "never revalidate" types as a timeout.
+const NEVER_WORD = /^(?:never|forever|inf|infinite|infinity|∞|-1)$/i;
+// Where vc takes "never revalidate": a timeout is finite.
+const NEVER_REVALIDATE_NOTE =
+  "a timeout is finite: to never revalidate, list the bucket in VC_IMMUTABLE_BUCKETS or the " +
+  'config file\'s "immutableBuckets", or for one object use vc cache get --immutable';
+
 /**
  * A duration in seconds: a plain number of seconds (`90`), or a number with
  * units as the command line takes them (`1d`, `12h`, `15m`, `45s`, `500ms`,
- * `2w`, `1h30m`). Throws `InvalidInputError` naming `what` and the value.
+ * `2w`, `1h30m`). Throws `InvalidInputError` naming `what` and the value; a
+ * "never" (`inf`, `Infinity`) is pointed at `immutableBuckets`, how vc
+ * says "never revalidate".
  *
  * @example
  * ```ts
@@ -778,10 +787,11 @@ export function parseDurationSeconds(value: string, what: string): number {
   if (trimmed === "") throw new InvalidInputError(`${what} is empty; expected e.g. 1d, 12h, 90`);
   const ms = durationMs(trimmed);
   if (ms === undefined) {
+    const note = NEVER_WORD.test(trimmed) ? NEVER_REVALIDATE_NOTE : capitalMNote(trimmed);
     throw new InvalidInputError(
       `${what} must be a number of seconds or a duration such as 1d, 12h, 15m, 45s, got ${
         JSON.stringify(value)
-      }${capitalMNote(trimmed) === undefined ? "" : ` (${capitalMNote(trimmed)})`}`,
+      }${note === undefined ? "" : ` (${note})`}`,
     );
   }
   return ms / 1000;
@@ -1025,11 +1035,14 @@ function configFromValue(
     if (typeof r.timeout === "string") {
       config.timeout = parseDurationSeconds(r.timeout, `config file ${file}: "timeout"`);
     } else if (typeof r.timeout !== "number" || !Number.isFinite(r.timeout) || r.timeout < 0) {
-      throw bad(
+      const error = bad(
         "timeout",
         'a non-negative number of seconds or a duration such as "1d"',
         r.timeout,
       );
+      // 1e999, someone's "never": say how vc says that.
+      if (r.timeout === Infinity) error.message += ` (${NEVER_REVALIDATE_NOTE})`;
+      throw error;
     } else {
       config.timeout = r.timeout;
     }
@@ -1126,7 +1139,18 @@ export function defaultConfigDir(options: PlatformOptions = {}): string {
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
   const dir = configDirIfKnown(env, os);
-  if (dir === undefined) throw homeNotSet(env, os, "config directory", "VC_CONFIG");
+  if (dir === undefined) {
+    // The platform's own variable works too (an absolute one): named, as
+    // for the cache directory; "set VC_CONFIG" alone hid it.
+    const platform = configDirVariable(os);
+    throw noHomeError(
+      env,
+      os,
+      "config directory",
+      `VC_CONFIG${platform === undefined ? "" : ` or ${platform}`}`,
+      platform,
+    );
+  }
   return dir;
 }
 
@@ -1158,7 +1182,7 @@ function configDirIfKnown(
   env: EnvReader,
   os: typeof Deno.build.os = Deno.build.os,
 ): string | undefined {
-  const platform = os === "windows" ? "APPDATA" : os === "darwin" ? undefined : "XDG_CONFIG_HOME";
+  const platform = configDirVariable(os);
   const dir = platform === undefined ? undefined : absoluteDirVar(env, platform, os);
   if (dir !== undefined) return dir;
   const home = homeDirectory(env, os);
@@ -1180,19 +1204,35 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
   const instead = `VC_CACHE_DIR${
     platform === undefined ? "" : ` or ${platform}`
   }, or pass --cache-dir / the cacheDir option`;
-  if (home === undefined) {
-    const error = homeNotSet(env, os, what, instead);
-    // "set XDG_CACHE_HOME" to someone who did, to a relative path, which the
-    // XDG spec has ignored (and `LOCALAPPDATA` on Windows likewise): say so.
-    const given = platform === undefined ? undefined : platformVar(env, platform);
-    if (given === undefined || absoluteDirVar(env, platform!, os) !== undefined) throw error;
-    throw new InvalidInputError(
-      `${error.message.slice(0, -1)}; ${platform}=${
-        JSON.stringify(given)
-      } is ignored: not an absolute path)`,
-    );
-  }
+  if (home === undefined) throw noHomeError(env, os, what, instead, platform);
   return home;
+}
+
+// The platform's variable for its config directory (an absolute one is
+// used in place of the one under the home directory), if it has one.
+function configDirVariable(os: typeof Deno.build.os): string | undefined {
+  return os === "windows" ? "APPDATA" : os === "darwin" ? undefined : "XDG_CONFIG_HOME";
+}
+
+// `homeNotSet`, and when the platform's variable for the directory
+// (`platform`) is set to a relative path, that it is ignored: "set
+// XDG_CACHE_HOME" to someone who did, to a relative path, which the XDG spec
+// has ignored (and `LOCALAPPDATA` / `APPDATA` on Windows likewise).
+function noHomeError(
+  env: EnvReader,
+  os: typeof Deno.build.os,
+  what: string,
+  instead: string,
+  platform: string | undefined,
+): InvalidInputError {
+  const error = homeNotSet(env, os, what, instead);
+  const given = platform === undefined ? undefined : platformVar(env, platform);
+  if (given === undefined || absoluteDirVar(env, platform!, os) !== undefined) return error;
+  return new InvalidInputError(
+    `${error.message.slice(0, -1)}; ${platform}=${
+      JSON.stringify(given)
+    } is ignored: not an absolute path)`,
+  );
 }
 
 // `instead`: what to set so that the directory is not needed.
@@ -1303,7 +1343,12 @@ function checkTimeout(value: number, what: string): number {
     throw new InvalidInputError(
       `${what} must be a non-negative number of seconds, got ${
         typeof value === "number" ? String(value) : JSON.stringify(value)
-      }`,
+      }${
+        // Someone's "never revalidate": the option that says it.
+        value === Infinity
+          ? " (a timeout is finite: to never revalidate, list the bucket, or the store's root " +
+            "URI, in the immutableBuckets option, or pass immutable: true to cache())"
+          : ""}`,
     );
   }
   return value;

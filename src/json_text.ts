@@ -156,6 +156,17 @@ export function jsonSyntaxMessage(
     return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: a comment ` +
       "(JSON allows none); delete it";
   }
+  const after = textAfterValue(text);
+  if (after !== undefined) {
+    // V8 says "Unexpected non-whitespace character after JSON": two files
+    // pasted together, or an entry added as a second object after the first.
+    const at = lineColumn(text, after);
+    return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: ` +
+      (/^[[{"\-0-9tfn]/.test(text.slice(after))
+        ? "more than one JSON value (a second one starts here; a file holds one value: merge " +
+          "the two into one, or delete one)"
+        : "text after the JSON value (a file holds one value); delete it");
+  }
   const message = error instanceof Error ? error.message : String(error);
   const { line, column } = jsonErrorPosition(text, message);
   return `invalid JSON in ${what} at line ${line}, column ${column}: ${
@@ -173,6 +184,12 @@ function trailingComma(text: string): number | undefined {
   let i = offset - 1;
   while (i >= 0 && " \t\n\r".includes(text[i]!)) i--;
   return text[i] === "," ? i : undefined;
+}
+
+/** The offset of what follows a whole JSON value in `text`, if that is where it stops being JSON. */
+function textAfterValue(text: string): number | undefined {
+  const { offset, afterValue } = jsonScan(text);
+  return afterValue && offset < text.length ? offset : undefined;
 }
 
 /** The offset of a `//` or `/*` comment where `text` first stops being JSON, if that is why. */
@@ -196,6 +213,14 @@ const V8_POSITION = /(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$
 
 /** Offset of the first JSON syntax error in `text` (its length when the text ends early). */
 function jsonErrorOffset(text: string): number {
+  return jsonScan(text).offset;
+}
+
+/**
+ * Offset of the first JSON syntax error in `text` (its length when the text
+ * ends early), and whether it comes after a whole value (`afterValue`).
+ */
+function jsonScan(text: string): { offset: number; afterValue: boolean } {
   let i = 0;
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
@@ -279,9 +304,11 @@ function jsonErrorOffset(text: string): number {
   try {
     value();
     ws();
-    return i < text.length ? i : text.length;
+    return { offset: i < text.length ? i : text.length, afterValue: true };
   } catch (offset) {
-    if (typeof offset === "number") return Math.min(offset, text.length);
+    if (typeof offset === "number") {
+      return { offset: Math.min(offset, text.length), afterValue: false };
+    }
     throw offset;
   }
 }

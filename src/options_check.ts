@@ -215,6 +215,61 @@ export function checkFunction(what: string, value: unknown): void {
 }
 
 /**
+ * The caller's `fetch` option of `what` (`CacheClient`, `KBaseAuth`),
+ * checked to be a function, as a `fetch` whose answer is checked to be a
+ * `Response` (or one from another fetch implementation: a status, headers
+ * and a body that is a stream or `null`). A stand-in that resolved to
+ * `undefined` or a plain object failed deep inside as a bare `TypeError`
+ * ("reading 'getReader'"), or as a service that could not be reached; it is
+ * now an `InvalidInputError` naming the option and what it resolved to.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkedFetch } from "./options_check.ts";
+ * const good = checkedFetch("CacheClient", () => Promise.resolve(new Response("hi")));
+ * assert.equal(await (await good("http://x")).text(), "hi");
+ * const bad = checkedFetch("CacheClient", (() => Promise.resolve(undefined)) as never);
+ * await assert.rejects(bad("http://x"), /the option fetch resolved to undefined, not a Response/);
+ * assert.throws(() => checkedFetch("CacheClient", "fetch"), /the option fetch must be a function/);
+ * ```
+ */
+export function checkedFetch(what: string, fetchOption: unknown): typeof fetch {
+  checkFunction(`${what}: the option fetch`, fetchOption);
+  const fetchImpl = fetchOption as typeof fetch;
+  return async (input, init) => {
+    const answer: unknown = await fetchImpl(input, init);
+    if (answer instanceof Response || isResponseLike(answer)) return answer as Response;
+    // A body that is no stream: not read, but let go if it can be.
+    const body = (answer as { body?: { cancel?: unknown } } | null | undefined)?.body;
+    if (typeof body?.cancel === "function") {
+      await Promise.resolve((body.cancel as () => unknown).call(body)).catch(() => {});
+    }
+    throw new InvalidInputError(
+      `${what}: the option fetch resolved to ${describeValue(answer)}, not a Response${
+        typeof answer === "object" && answer !== null ? ` (${responseLack(answer)})` : ""
+      }: a fetch stand-in must answer as fetch does`,
+    );
+  };
+}
+
+function isResponseLike(value: unknown): boolean {
+  return typeof value === "object" && value !== null && responseLack(value) === "";
+}
+
+// What `value` lacks of a Response, or "" when nothing.
+function responseLack(value: object): string {
+  const r = value as { status?: unknown; headers?: { get?: unknown }; body?: unknown };
+  if (typeof r.status !== "number") return `its status is ${describeValue(r.status)}`;
+  if (typeof r.headers?.get !== "function") return "it has no headers";
+  const body = r.body as { getReader?: unknown } | null | undefined;
+  if (body !== null && typeof body?.getReader !== "function") {
+    return `its body is ${describeValue(body)}, not a ReadableStream or null`;
+  }
+  return "";
+}
+
+/**
  * Throws `InvalidInputError` when `value` (the argument `what` of a call) is
  * not a non-empty string: a file path given as a `URL` object, a number or
  * `undefined` is refused before anything is read or written. So is a URI

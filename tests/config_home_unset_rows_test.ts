@@ -31,7 +31,7 @@ Deno.test("vc config with HOME unset: every resolvable row, the cache dir and co
   assertStringIncludes(line("s3Endpoint"), "http://127.0.0.1:9");
   assertStringIncludes(line("s3Region"), "eu-west-1");
   assertStringIncludes(line("cacheDir"), "error: cannot determine the default cache directory");
-  assertStringIncludes(line("configFile"), "HOME is not set (set VC_CONFIG)");
+  assertStringIncludes(line("configFile"), "HOME is not set (set VC_CONFIG or XDG_CONFIG_HOME)");
 });
 
 Deno.test("vc config --json with HOME unset: one document with the rows and an error per failed row", async () => {

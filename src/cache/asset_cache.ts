@@ -176,10 +176,11 @@ export class AssetCache implements AsyncDisposable {
   readonly offline: boolean;
   /**
    * The setting that turned offline mode on (`VC_OFFLINE`, `"offline": true
-   * in FILE`, `--offline, the offline option`) and what turns it off, for
-   * messages that refuse a download in offline mode.
+   * in FILE`, `the offline option`; `--offline` from the `vc` command line),
+   * what turns it off, and what would turn it on (`how`), for messages that
+   * refuse a download in offline mode or suggest it.
    */
-  readonly offlineSwitch: { on: string; off: string };
+  readonly offlineSwitch: { on: string; off: string; how: string };
 
   #index: EntryIndex;
   #layout: CacheLayout;

@@ -24,9 +24,10 @@ export interface AssetCacheOptions {
   /**
    * Where `offline` came from, for the messages that refuse a download in
    * offline mode, when the caller resolved the settings itself (the CLI
-   * passes `Settings.sources.offline`: `env VC_OFFLINE`, `config FILE`, ...);
-   * default: where this cache resolved it from (`option` when `offline` is
-   * given).
+   * passes `Settings.sources.offline`: `env VC_OFFLINE`, `config FILE`, ...,
+   * after `cli `, so that they name its `--offline` flag where a library
+   * user is told of the `offline` option); default: where this cache
+   * resolved it from (`option` when `offline` is given).
    */
   offlineSource?: string | undefined;
   /** When the store is unreachable during revalidation: serve the cached copy with a warning (default), or throw. */

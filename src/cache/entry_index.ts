@@ -156,8 +156,11 @@ export class EntryIndex {
   readonly ttlMs: number;
   /** Serve whatever is cached, never ask. */
   readonly offline: boolean;
-  /** The setting that turned offline mode on and what turns it off (see `offlineSwitch`). */
-  readonly offlineSwitch: { on: string; off: string };
+  /**
+   * The setting that turned offline mode on, what turns it off and what
+   * would turn it on (see `offlineSwitch`).
+   */
+  readonly offlineSwitch: { on: string; off: string; how: string };
   #immutable: { buckets: Set<string>; prefixes: string[] };
   #byUri = new Map<string, EntryRec>();
   #byPath = new Map<string, EntryRec>();

@@ -577,7 +577,7 @@ export class EntryResolver {
       `${error.message}; cannot revalidate ${loc.uri}${s3}: the cached copy at ${loc.dataPath} (${
         validatedAgo(rec.validatedAt, this.#index.clock.now())
       }) is kept but not served while the store refuses; offline mode serves it ` +
-        `(VC_OFFLINE=1, --offline, the offline option)`,
+        `(${this.#index.offlineSwitch.how})`,
       { cause: error },
     );
   }

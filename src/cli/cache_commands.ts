@@ -215,13 +215,13 @@ export const invalidate: Command = {
     "vc cache invalidate s3://my-bucket/a.csv s3://my-bucket/b.csv",
   ],
   run: (ctx) =>
-    forEachUri(ctx, "invalidated", async (cache, uri) => {
+    forEachUri(ctx, "invalidated", async (cache, uri, shown) => {
       const cached = await cache.invalidate(uri);
       return {
         done: cached,
         text: cached
-          ? `invalidated ${visibleEnds(uri)}: its next use revalidates it`
-          : `${visibleEnds(uri)} is not cached${await elsewhere(
+          ? `invalidated ${shown}: its next use revalidates it`
+          : `${shown} is not cached${await elsewhere(
             cache,
             uri,
           )}: nothing to invalidate`,
@@ -253,13 +253,13 @@ export const rm: Command = {
     "vc cache rm s3://my-bucket/a.csv s3://my-bucket/b.csv",
   ],
   run: (ctx) =>
-    forEachUri(ctx, "removed", async (cache, uri) => {
+    forEachUri(ctx, "removed", async (cache, uri, shown) => {
       const removed = await cache.delete(uri);
       return {
         done: removed,
         text: removed
-          ? `removed ${visibleEnds(uri)}`
-          : `${visibleEnds(uri)} was not cached${await elsewhere(cache, uri)}`,
+          ? `removed ${shown}`
+          : `${shown} was not cached${await elsewhere(cache, uri)}`,
       };
     }),
 };
@@ -271,18 +271,39 @@ export const rm: Command = {
  * (exit 2). With `--json`, one URI prints its object (as before several
  * were taken) and several an array of them, a failed one as
  * `{"uri", "error", "errorName"}` like `vc prefill --json`'s failures.
+ * `act` gets the argument as `shown` in its text line: a cached copy's
+ * path with the URI it is a copy of.
  */
 async function forEachUri(
   ctx: CommandContext,
   key: "removed" | "invalidated",
-  act: (cache: AssetCache, uri: string) => Promise<{ done: boolean; text: string }>,
+  act: (
+    cache: AssetCache,
+    uri: string,
+    shown: string,
+  ) => Promise<{ done: boolean; text: string }>,
 ): Promise<number> {
   const uris = ctx.args.map(uriArg);
   await using cache = disposable(openAssetCache(ctx));
+  // `"uri"` is the argument as given, which scripts match results to; a
+  // path's result adds the URI of the entry it names (`null`: none), which
+  // it said nothing of.
+  const one = async (uri: string) => {
+    const resolved = parseUri(uri).scheme === "local"
+      ? (await cache.value.ls({ uri }))[0]?.uri ?? null
+      : undefined;
+    const shown = typeof resolved === "string"
+      ? `${visibleEnds(uri)} (the copy of ${visibleEnds(resolved)})`
+      : visibleEnds(uri);
+    const { done, text } = await act(cache.value, uri, shown);
+    const doc = resolved === undefined
+      ? { uri, [key]: done }
+      : { uri, resolvedUri: resolved, [key]: done };
+    return { doc, text };
+  };
   if (uris.length === 1) {
-    const uri = uris[0]!;
-    const { done, text } = await act(cache.value, uri);
-    await ctx.out.status({ uri, [key]: done }, text);
+    const { doc, text } = await one(uris[0]!);
+    await ctx.out.status(doc, text);
     return 0;
   }
   const results: Record<string, unknown>[] = [];
@@ -292,8 +313,8 @@ async function forEachUri(
     // Ctrl-C stops between two URIs: those done stay done.
     ctx.io.signal?.throwIfAborted();
     try {
-      const { done, text } = await act(cache.value, uri);
-      results.push({ uri, [key]: done });
+      const { doc, text } = await one(uri);
+      results.push(doc);
       lines.push(text);
     } catch (error) {
       if (isAbort(error)) throw error;

@@ -8,6 +8,7 @@
  * @module
  */
 import { AssetCache, type AssetCacheOptions } from "../cache/asset_cache.ts";
+import { CLI_SOURCE_PREFIX } from "../cache/offline_switch.ts";
 import { downloadTuning, type Settings } from "../config.ts";
 import type { CommandContext } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -57,8 +58,9 @@ export function openAssetCache(
     timeout: settings.timeout,
     immutableBuckets: settings.immutableBuckets,
     offline: settings.offline,
-    // Offline mode's messages name the setting that turned it on.
-    offlineSource: settings.sources.offline,
+    // Offline mode's messages name the setting that turned it on, and the
+    // flag where a library user is told of the option.
+    offlineSource: `${CLI_SOURCE_PREFIX}${settings.sources.offline}`,
     download: downloadTuning(settings),
     // Settings were resolved above, once; the cache must not read the config file again.
     configPath: false,

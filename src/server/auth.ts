@@ -23,6 +23,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
 import { causeChain, InvalidInputError } from "../errors.ts";
 import {
+  checkedFetch,
   checkOptions,
   checkPathArgument,
   describeValue,
@@ -211,7 +212,7 @@ export class KBaseAuth implements AuthProvider {
     this.#tokenIdPrefix = configured;
     this.#ttl = options.ttlMs ?? 300_000;
     this.#clock = options.clock ?? systemClock;
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetch = options.fetch == null ? fetch : checkedFetch("KBaseAuth", options.fetch);
     this.#max = options.maxEntries ?? 10_000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -311,7 +312,8 @@ export class KBaseAuth implements AuthProvider {
         return { res, text: await boundedText(res, MAX_AUTH_ANSWER) };
       }, signal));
     } catch (e) {
-      if (e instanceof HttpError) throw e;
+      // The fetch option's own misuse (no Response): this server's to fix, not the auth service's.
+      if (e instanceof HttpError || e instanceof InvalidInputError) throw e;
       throw tooSlow(e) ?? failed(502, `${service} is unreachable`, e);
     }
     if (res.status === 401 || res.status === 403 || res.status === 400) {

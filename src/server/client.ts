@@ -13,6 +13,7 @@ import { linkTarget } from "../link_target.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
 import {
+  checkedFetch,
   checkFunction,
   checkOptions,
   checkPathArgument,
@@ -292,7 +293,7 @@ export class CacheClient {
     // request as "cannot reach the cache service … Invalid URL".
     this.#url = options.url.trim().replace(/\/+$/, "");
     this.#token = options.token;
-    this.#fetchImpl = options.fetch ?? fetch;
+    this.#fetchImpl = options.fetch == null ? fetch : checkedFetch("CacheClient", options.fetch);
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
       throw new InvalidInputError(

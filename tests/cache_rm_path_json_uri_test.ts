@@ -1,0 +1,51 @@
+/**
+ * `vc cache rm PATH --json` and `vc cache invalidate PATH --json`, given a
+ * cached copy's own path (what `vc cache get` printed), reported that path
+ * as `"uri"` and never the URI it was a copy of: a script could not tell
+ * which object's copy went. `"uri"` stays the argument as given (scripts
+ * match results to their arguments by it); a path's result adds
+ * `"resolvedUri"`, the URI of its entry (`null` for a path that is no copy
+ * of this cache), and the text line names it too.
+ */
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+
+Deno.test("vc cache rm/invalidate PATH --json: the URI the path resolved to", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-cache-rm-path-json-" });
+  try {
+    const env = { HOME: dir, VC_CACHE_DIR: `${dir}/cache` };
+    const run = async (...args: string[]) => {
+      const io = memoryIo({ cwd: dir, env });
+      const code = await runCli(args, io);
+      return { code, out: io.stdout(), err: io.stderr() };
+    };
+    await Deno.writeTextFile(`${dir}/a.txt`, "a");
+    const uri = `file://${dir}/a.txt`;
+    const got = await run("cache", "get", uri);
+    assertEquals(got.code, 0, got.err);
+    const path = got.out.trim();
+
+    const inv = await run("cache", "invalidate", path, "--json");
+    assertEquals(inv.code, 0, inv.err);
+    assertEquals(JSON.parse(inv.out), { uri: path, resolvedUri: uri, invalidated: true });
+    assertStringIncludes((await run("cache", "invalidate", path)).out, uri);
+
+    // Several: each result as for one.
+    const several = await run("cache", "rm", path, `${dir}/a.txt`, "--json");
+    assertEquals(several.code, 0, several.err);
+    assertEquals(JSON.parse(several.out), [
+      { uri: path, resolvedUri: uri, removed: true },
+      { uri: `${dir}/a.txt`, resolvedUri: null, removed: false },
+    ]);
+
+    assertEquals((await run("cache", "get", uri)).code, 0);
+    const text = await run("cache", "rm", path);
+    assertEquals(text.out, `removed ${path} (the copy of ${uri})\n`);
+    // A URI keeps its shape.
+    const byUri = await run("cache", "rm", uri, "--json");
+    assertEquals(JSON.parse(byUri.out), { uri, removed: false });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -78,6 +78,7 @@ Deno.test("vc sync --json interrupted: the report with interrupted: true", async
     dest: r.dest,
     total: 2,
     copied: [{ path: "/fast.csv", dest: join(r.dest, "fast.csv") }],
+    unchanged: [],
     failed: [],
     interrupted: true,
   });
@@ -99,7 +100,13 @@ Deno.test("VersionedCache.syncSettled stopped: SyncInterruptedError, cause the r
       .then(() => undefined, (e) => e);
     assert(error instanceof SyncInterruptedError, String(error));
     assertEquals(error.cause, reason);
-    assertEquals(error.report, { dest: ws.path("out"), total: 1, copied: [], failed: [] });
+    assertEquals(error.report, {
+      dest: ws.path("out"),
+      total: 1,
+      copied: [],
+      unchanged: [],
+      failed: [],
+    });
   } finally {
     await vc.close();
   }

@@ -10,6 +10,7 @@
 import type {
   LockCheckResult,
   LockFillResult,
+  VersionedSyncReport,
   VersionedUpdateResult,
   VersionedVerifyResult,
 } from "../src/versioned/mod.ts";
@@ -48,6 +49,14 @@ const CHECK_KEYS = {
   problem: true,
   error: true,
 } satisfies Record<keyof LockCheckResult, true>;
+
+const SYNC_KEYS = {
+  dest: true,
+  total: true,
+  copied: true,
+  unchanged: true,
+  failed: true,
+} satisfies Record<keyof VersionedSyncReport, true>;
 
 /** The keys README's `--json` line for `vc <command>` names (`"key"`). */
 async function documentedKeys(command: string): Promise<Set<string>> {
@@ -109,5 +118,9 @@ Deno.test("README names every key the versioned commands print with --json", asy
     ...Object.keys(CHECK_KEYS),
     "errorName",
   ]);
-  await assertDocumented("sync", keysOf(await run("sync", "out")));
+  await assertDocumented("sync", [...keysOf(await run("sync", "out")), ...Object.keys(SYNC_KEYS)]);
+  // A re-sync: the files left as they were.
+  const resynced = await run("sync", "out");
+  assertEquals((resynced.unchanged as unknown[]).length > 0, true);
+  await assertDocumented("sync", keysOf(resynced));
 });

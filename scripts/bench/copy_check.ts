@@ -16,6 +16,13 @@
  * ratio is the steadier one). Only the public API is used, so the same script measures an older
  * checkout (copy it there).
  *
+ * Then, each round, a re-sync into that DEST (nothing changed: the file is
+ * as the sync wrote it, the pin the same), paired with the same re-run of a
+ * peer that skips unchanged files, run right after it: `rsync -a` when it is
+ * installed, else `cp -u`, else a plain `cp` (which copies again). It
+ * prints the times, what the re-sync left unchanged and copied, how often
+ * the cached copy and DEST's file were opened, and the ratio vc / peer.
+ *
  *     deno run -A scripts/bench/copy_check.ts [dir] [MiB] [--sync-only]
  *
  * @module
@@ -119,6 +126,26 @@ async function run(cmd: string, cmdArgs: string[]): Promise<void> {
   if (code !== 0) throw new Error(`${cmd} failed: ${new TextDecoder().decode(stderr)}`);
 }
 
+/**
+ * The peer a re-sync is held to: `rsync -a` when installed, else `cp -u`
+ * (GNU cp: copies only when the source is newer), else a plain `cp`.
+ */
+async function resyncPeer(): Promise<string[]> {
+  // A missing command throws at the spawn, before any promise.
+  const works = async (cmd: string, cmdArgs: string[]) => {
+    try {
+      const o = await new Deno.Command(cmd, { args: cmdArgs, stdout: "null", stderr: "null" })
+        .output();
+      return o.code === 0;
+    } catch {
+      return false;
+    }
+  };
+  if (await works("rsync", ["--version"])) return ["rsync", "-a"];
+  if (await works("cp", ["-u", "--version"])) return ["cp", "-u"];
+  return ["cp"];
+}
+
 /** `vc sync` of the file at `source`, cached, against `cp` and `dd conv=fdatasync`. */
 async function syncRounds(source: string, rounds: number): Promise<void> {
   const work = `${dir}/copy-check-sync`;
@@ -132,6 +159,8 @@ async function syncRounds(source: string, rounds: number): Promise<void> {
     });
     await vc.add("/big.bin", source);
     const cached = await vc.path("/big.bin");
+    const peer = await resyncPeer();
+    const resyncRatios: number[] = [];
     const ratios: { cp: number[]; dd: number[] } = { cp: [], dd: [] };
     const cpuRatios: { cp: number[]; dd: number[] } = { cp: [], dd: [] };
     for (let round = 1; round <= rounds; round++) {
@@ -168,6 +197,28 @@ async function syncRounds(source: string, rounds: number): Promise<void> {
           (seconds / cp).toFixed(2)
         }× cp, ${(seconds / dd).toFixed(2)}× dd`,
       );
+      // The re-sync: nothing changed since. The peer's first run (its own
+      // DEST, as vc's first sync) is not timed; its re-run is.
+      const peerDest = `${work}/peer-${round}.bin`;
+      await run(peer[0]!, [...peer.slice(1), cached, peerDest]);
+      await run("sync", []);
+      let again = 0;
+      let report: { copied: unknown[]; unchanged?: unknown[] } | undefined;
+      const againReads = await countingReads(async () =>
+        again = await wall(async () => report = await vc.syncSettled(out))
+      );
+      const peerAgain = await wall(() => run(peer[0]!, [...peer.slice(1), cached, peerDest]));
+      resyncRatios.push(again / peerAgain);
+      console.log(
+        `re-sync round ${round}: vc sync again ${(again * 1000).toFixed(1)} ms (unchanged ${
+          report?.unchanged?.length ?? "n/a"
+        }, copied ${report?.copied.length}; reads of the cached copy ${
+          againReads.get(cached) ?? 0
+        }, of the copy in DEST ${againReads.get(dest) ?? 0}); ${peer.join(" ")} again ${
+          (peerAgain * 1000).toFixed(1)
+        } ms; ratio ${(again / peerAgain).toFixed(2)}× ${peer.join(" ")}`,
+      );
+      await Deno.remove(peerDest);
       await Deno.remove(out, { recursive: true });
     }
     const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -177,6 +228,11 @@ async function syncRounds(source: string, rounds: number): Promise<void> {
       }× (medians of ${rounds}); vc sync / dd conv=fdatasync: wall ${
         median(ratios.dd).toFixed(2)
       }×, CPU ${median(cpuRatios.dd).toFixed(2)}×`,
+    );
+    console.log(
+      `vc re-sync / ${peer.join(" ")} re-run: wall ${
+        median(resyncRatios).toFixed(2)
+      }× (median of ${rounds})`,
     );
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});

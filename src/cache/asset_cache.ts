@@ -71,6 +71,7 @@ import type {
 import { EntryIndex, type EntryRec, sameContent, sameVersion } from "./entry_index.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
 import type { EntryResolver, EntryResolverOptions } from "./entry_resolve.ts";
+import type { EntryMeta } from "./entry_meta.ts";
 import { CacheLayout, type EntryLocation, recordPathsOf, withinStore } from "./layout.ts";
 import type {
   CacheEntry,
@@ -440,6 +441,54 @@ export class AssetCache implements AsyncDisposable {
     if (loc === undefined || !isFileSync(loc.dataPath)) return false;
     const found = this.#index.readRecord(loc);
     return found !== undefined && sameVersion(found.meta, info);
+  }
+
+  /**
+   * What the record of the cached copy at `local` (a path `cache()`
+   * returned) says it holds: the object's URI, ETag and size, and the MD5
+   * and SHA-256 of its bytes when known. No read of the copy, no request:
+   * `vc sync` tells by it whether DEST's file already holds the object
+   * pinned now. `undefined` for a path that is no cached copy, or whose
+   * record cannot be read.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { AssetCache } from "./asset_cache.ts";
+   * const root = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${root}/x.txt`, "x");
+   *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
+   *   const copy = await cache.cache(`file://${root}/x.txt`);
+   *   assert.equal(cache.copyRecord(copy)?.size, 1);
+   *   assert.equal(cache.copyRecord(`${root}/x.txt`), undefined);
+   * } finally {
+   *   await Deno.remove(root, { recursive: true });
+   * }
+   * ```
+   */
+  copyRecord(
+    local: string,
+  ): { uri: string; etag: string; size: number; md5?: string; sha256?: string } | undefined {
+    checkPathArgument("copyRecord() local", local);
+    const path = resolve(local);
+    if (!this.#layout.contains(path)) return undefined;
+    let meta: EntryMeta | undefined;
+    try {
+      meta = this.#index.readRecord(recordPathsOf(this.dir, path))?.meta;
+    } catch {
+      return undefined;
+    }
+    // A record of another file (a damaged line) says nothing of this one.
+    if (meta === undefined || this.#locate(meta.uri)?.dataPath !== path) return undefined;
+    const { uri, etag, size, md5, sha256 } = meta;
+    return {
+      uri,
+      etag,
+      size,
+      ...(md5 !== undefined ? { md5 } : {}),
+      ...(sha256 !== undefined ? { sha256 } : {}),
+    };
   }
 
   /**

@@ -603,7 +603,7 @@ export const sync: Command = {
   required: 0,
   usage: "[DEST]",
   description:
-    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied` and `failed`, each failure with its error's message and name); exit 1 if any.\nOther files in DEST (of entries since removed or renamed) are left as they are.\nA file changed in DEST since a sync wrote it (or that none wrote) is not replaced:\nthat entry fails, naming it, unless --force. DEST/.vc-sync.json records what was written.",
+    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied`, `unchanged` and `failed`, each failure with its error's message and name); exit 1 if any.\nOther files in DEST (of entries since removed or renamed) are left as they are.\nA file changed in DEST since a sync wrote it (or that none wrote) is not replaced:\nthat entry fails, naming it, unless --force. DEST/.vc-sync.json records what was written:\na file still as recorded, of the bytes pinned now, is left unchanged (not read or copied).",
   options: {
     force: {
       type: "boolean",
@@ -643,10 +643,13 @@ export const sync: Command = {
       // below, then the exit is 130.
       if (!(error instanceof SyncInterruptedError)) throw error;
       interrupted = error;
-      report = error.report;
+      report = { ...error.report, unchanged: error.report.unchanged ?? [] };
     }
     bar.done();
     const { copied, failed } = report;
+    // Left as they were: DEST's file still as the last sync wrote it, of the
+    // bytes pinned now (absent from a report built by an older caller).
+    const unchanged = report.unchanged;
     const failures = failed.map((f) => ({
       path: f.path,
       error: errorMessage(f.error),
@@ -663,14 +666,19 @@ export const sync: Command = {
           dest: report.dest,
           total: report.total,
           copied,
+          unchanged,
           failed: failures,
           ...(interrupted ? { interrupted: true } : {}),
         },
-        report.total === 0
-          ? "manifest is empty"
-          : copied.length === 0
-          ? []
-          : table(copied.map((c) => [shown(c.path), c.dest])),
+        report.total === 0 ? "manifest is empty" : [
+          ...(copied.length === 0 ? [] : table(copied.map((c) => [shown(c.path), c.dest]))),
+          ...(unchanged.length === 0 ? [] : [
+            `${unchanged.length} unchanged in ${
+              printable(report.dest)
+            } (already the pinned bytes, ` +
+            `not copied again; --force copies them)`,
+          ]),
+        ],
       );
     } finally {
       if (failures.length > 0) {
@@ -682,7 +690,9 @@ export const sync: Command = {
           ctx.io.writeStderr(
             `vc: ${failures.length} of ${
               counted(report.total, "manifest entry", "manifest entries")
-            } failed; ${copied.length} copied to ${printable(report.dest)}\n`,
+            } failed; ${copied.length} copied to ${printable(report.dest)}${
+              unchanged.length > 0 ? `, ${unchanged.length} unchanged` : ""
+            }\n`,
           );
         }
       }

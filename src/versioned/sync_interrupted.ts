@@ -13,6 +13,11 @@ export interface SyncInterruptedReport {
   total: number;
   /** Entries copied before the stop, and where to: they are in `dest`, whole. */
   copied: Array<{ path: string; dest: string }>;
+  /**
+   * Entries left as they were in `dest`, which already held them (see
+   * `VersionedSyncReport.unchanged`); absent in a report built without them.
+   */
+  unchanged?: Array<{ path: string; dest: string }>;
   /** Entries that failed for a reason of their own before the stop. */
   failed: Array<{ path: string; error: unknown }>;
 }
@@ -39,9 +44,11 @@ export class SyncInterruptedError extends VcError {
   /** The error of a sync stopped by its signal, `cause` the signal's reason. */
   constructor(report: SyncInterruptedReport, cause: unknown) {
     const { copied, failed, total } = report;
+    const unchanged = report.unchanged?.length ?? 0;
     super(
-      `sync interrupted after ${copied.length + failed.length} of ${total} manifest ` +
+      `sync interrupted after ${copied.length + unchanged + failed.length} of ${total} manifest ` +
         `${total === 1 ? "entry" : "entries"}: ${copied.length} copied to ${report.dest}, ` +
+        `${unchanged > 0 ? `${unchanged} unchanged, ` : ""}` +
         `${failed.length} failed; the rest was not copied: run it again to finish`,
       { cause },
     );

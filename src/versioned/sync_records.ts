@@ -29,13 +29,20 @@
  * written by vc sync". The SHA-256 is taken by the copy as it streams the
  * bytes: a copied file is read once.
  *
+ * A re-sync leaves a file as it is, reading neither it nor its cached copy
+ * ({@linkcode SyncRecords.unchanged}), when its stat still matches the
+ * record and the record's SHA-256 is that of the object pinned now: the
+ * SHA-256 the cache knows of it (a locked entry's), else the object's URI,
+ * ETag, size and MD5 recorded beside it (the cache's record of the copy it
+ * was copied from).
+ *
  * @module
  */
 import { join } from "../path.ts";
 import { PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
-import { sha256File } from "../hash.ts";
+import { normalizeEtag, sha256File } from "../hash.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 
 /** The name of the record file in DEST. */
@@ -49,6 +56,26 @@ interface Written {
   /** Change time (whole seconds in Deno); absent in records of an older vc. */
   ctimeMs?: number;
   /** SHA-256 of the bytes written; absent in records of an older vc. */
+  sha256?: string;
+  /**
+   * The object the bytes were copied from, as the cache's record named it
+   * (see {@linkcode Source}); absent for a local override and in records of
+   * an older vc.
+   */
+  source?: Source;
+}
+
+/**
+ * The object a cached copy holds, as the cache's record names it
+ * (`AssetCache.copyRecord`): a re-sync whose pin still names it, when no
+ * SHA-256 of it is known (no lock entry), knows without reading that DEST's
+ * file holds its bytes.
+ */
+export interface Source {
+  uri: string;
+  etag: string;
+  size: number;
+  md5?: string;
   sha256?: string;
 }
 
@@ -206,7 +233,7 @@ export class SyncRecords {
       journal.seekSync(0, Deno.SeekMode.Start);
       const text = new TextDecoder().decode(await readAll(journal));
       // Copies about to be renamed into place, not yet recorded as written.
-      const renaming = new Map<string, { size: number; sha256: string }>();
+      const renaming = new Map<string, { size: number; sha256: string; source?: Source }>();
       for (const line of text.split("\n")) {
         try {
           const { path: key, renaming: intent, ...rest } = JSON.parse(line) as {
@@ -214,12 +241,14 @@ export class SyncRecords {
             renaming?: unknown;
             size?: unknown;
             sha256?: unknown;
+            source?: unknown;
           };
           if (typeof key !== "string") continue;
           if (intent === true) {
             const { size, sha256 } = rest;
+            const source = asSource(rest.source);
             if (typeof size === "number" && typeof sha256 === "string") {
-              renaming.set(key, { size, sha256 });
+              renaming.set(key, { size, sha256, ...(source !== undefined ? { source } : {}) });
             }
             continue;
           }
@@ -237,12 +266,12 @@ export class SyncRecords {
       // vc's when it holds the bytes about to be renamed (hashed, only in
       // this case); else the rename never happened, or the user has since
       // changed the file, and the record stays what it was.
-      for (const [key, { size, sha256 }] of renaming) {
+      for (const [key, { size, sha256, source }] of renaming) {
         const dest = destOf(root, key);
         const info = dest === undefined ? undefined : await Deno.lstat(dest).catch(() => undefined);
         if (dest === undefined || !info?.isFile || info.size !== size) continue;
         if (await sha256File(dest).catch(() => undefined) !== sha256) continue;
-        files[key] = writtenOf(info, sha256);
+        files[key] = writtenOf(info, sha256, source);
         replayed = true;
       }
     }
@@ -295,9 +324,44 @@ export class SyncRecords {
    * is about to be renamed into place: a sync killed before {@linkcode wrote}
    * leaves the next one able to tell the file it renamed from the user's.
    */
-  renaming(path: string, written: { bytes: number; sha256: string }): void {
+  renaming(path: string, written: { bytes: number; sha256: string }, source?: Source): void {
     // No modification time: a vc before these lines passes them over.
-    this.#journalLine({ path, renaming: true, size: written.bytes, sha256: written.sha256 });
+    this.#journalLine({
+      path,
+      renaming: true,
+      size: written.bytes,
+      sha256: written.sha256,
+      ...(source !== undefined ? { source: recordedSource(source) } : {}),
+    });
+  }
+
+  /**
+   * True when `dest` can be left as it is for `path`: it is the regular
+   * file vc recorded (size, modification time and change time as
+   * recorded: nothing is read), and the bytes recorded are those of
+   * `pinned`, the cache's record of the object the manifest pins now. Its
+   * SHA-256 when the cache knows it (a locked entry), else the same object
+   * (URI, ETag, size, and MD5 when both know one) as the record's source.
+   * False when there is no such record (an older vc's, a local override's):
+   * the file is then checked and copied as before.
+   */
+  async unchanged(path: string, dest: string, pinned: Source | undefined): Promise<boolean> {
+    const record = this.#files[path];
+    if (pinned === undefined || record?.sha256 === undefined || record.size !== pinned.size) {
+      return false;
+    }
+    if (pinned.sha256 !== undefined) {
+      if (pinned.sha256.toLowerCase() !== record.sha256.toLowerCase()) return false;
+    } else if (!sameObject(record.source, pinned)) {
+      return false;
+    }
+    const info = await Deno.lstat(dest).catch(() => undefined);
+    if (info === undefined || !info.isFile || info.size !== record.size) return false;
+    const ctimeMs = info.ctime?.getTime();
+    // A record without a change time (an older vc's) is not enough to skip:
+    // a same-size edit with its mtime set back would go unseen.
+    if (ctimeMs !== undefined && record.ctimeMs !== ctimeMs) return false;
+    return info.mtime !== null && record.mtimeMs === info.mtime.getTime();
   }
 
   /**
@@ -311,15 +375,17 @@ export class SyncRecords {
     dest: string,
     options: {
       sha256?: string;
+      /** The cache's record of the copy the bytes came from (see {@linkcode unchanged}). */
+      source?: Source;
       signal?: AbortSignal;
       onProgress?: (bytes: number) => void;
     } = {},
   ): Promise<void> {
     // Kept so that a file whose change time moved can be told apart later:
     // copied with its times, or edited.
-    const { sha256: given, ...read } = options;
+    const { sha256: given, source, ...read } = options;
     const sha256 = given ?? await sha256File(dest, read);
-    this.#files[path] = writtenOf(await Deno.lstat(dest), sha256);
+    this.#files[path] = writtenOf(await Deno.lstat(dest), sha256, source);
     this.#changed = true;
     this.#journalLine({ path, ...this.#files[path] });
   }
@@ -346,13 +412,49 @@ export class SyncRecords {
 }
 
 /** The record of a file vc wrote, statted as `info`, holding bytes of `sha256`. */
-function writtenOf(info: Deno.FileInfo, sha256: string): Written {
+function writtenOf(info: Deno.FileInfo, sha256: string, source?: Source): Written {
   const ctimeMs = info.ctime?.getTime();
   return {
     size: info.size,
     mtimeMs: info.mtime?.getTime() ?? 0,
     ...(ctimeMs !== undefined ? { ctimeMs } : {}),
     sha256,
+    ...(source !== undefined ? { source: recordedSource(source) } : {}),
+  };
+}
+
+/** What a record keeps of `source`: its SHA-256, when known, is the record's own. */
+function recordedSource({ uri, etag, size, md5 }: Source): Source {
+  return { uri, etag, size, ...(md5 !== undefined ? { md5 } : {}) };
+}
+
+/** True when `recorded` names the object `pinned` does (its MD5 too, when both know one). */
+function sameObject(recorded: Source | undefined, pinned: Source): boolean {
+  if (recorded === undefined) return false;
+  if (
+    recorded.uri !== pinned.uri || recorded.size !== pinned.size ||
+    normalizeEtag(recorded.etag) !== normalizeEtag(pinned.etag)
+  ) {
+    return false;
+  }
+  return recorded.md5 === undefined || pinned.md5 === undefined ||
+    recorded.md5.toLowerCase() === pinned.md5.toLowerCase();
+}
+
+/** A record's source as stored, or `undefined` when it is none. */
+function asSource(value: unknown): Source | undefined {
+  const s = value as Partial<Source> | null;
+  if (
+    typeof s?.uri !== "string" || typeof s.etag !== "string" || typeof s.size !== "number"
+  ) {
+    return undefined;
+  }
+  return {
+    uri: s.uri,
+    etag: s.etag,
+    size: s.size,
+    ...(typeof s.md5 === "string" ? { md5: s.md5 } : {}),
+    ...(typeof s.sha256 === "string" ? { sha256: s.sha256 } : {}),
   };
 }
 
@@ -381,6 +483,7 @@ function asWritten(value: unknown): Written | undefined {
     mtimeMs: w.mtimeMs,
     ...(typeof w.ctimeMs === "number" ? { ctimeMs: w.ctimeMs } : {}),
     ...(typeof w.sha256 === "string" ? { sha256: w.sha256 } : {}),
+    ...(asSource(w.source) !== undefined ? { source: asSource(w.source)! } : {}),
   };
 }
 

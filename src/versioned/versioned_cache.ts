@@ -386,6 +386,13 @@ export interface VersionedSyncReport {
   total: number;
   /** Entries copied, and where to. */
   copied: Array<{ path: string; dest: string }>;
+  /**
+   * Entries not copied because DEST's file already held them: still as the
+   * last sync wrote it (size, modification and change time as recorded in
+   * `DEST/.vc-sync.json`, not read), of the bytes pinned now. With `force`,
+   * none.
+   */
+  unchanged: Array<{ path: string; dest: string }>;
   /** Entries that could not be copied, each with its error. */
   failed: Array<{ path: string; error: unknown }>;
 }
@@ -1704,6 +1711,14 @@ export class VersionedCache {
                   current: path,
                   step: { name, ...p },
                 });
+            // Still the file vc wrote (its stat as recorded) of the bytes
+            // pinned now: left as it is, neither it nor the cached copy read
+            // (a re-sync of an unchanged 10 GB DEST is a stat per file, as
+            // rsync's). `force` copies anyway.
+            const source = this.#cache.copyRecord(local);
+            if (!force && await records.unchanged(path, dest, source)) {
+              return { path, dest, unchanged: true as const };
+            }
             await records.check(path, dest, local, force, options.signal);
             // A corrupt cached copy is never copied out; a stop cuts its copy
             // (seconds a GB), leaving DEST's file as it was. The copy is
@@ -1718,14 +1733,15 @@ export class VersionedCache {
               ...(options.signal ? { signal: options.signal } : {}),
               onWritten: (written) => {
                 sha256 = written.sha256;
-                records.renaming(path, written);
+                records.renaming(path, written, source);
               },
             });
             await records.wrote(path, dest, {
               ...(sha256 !== undefined ? { sha256 } : {}),
+              ...(source !== undefined ? { source } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
             });
-            return { path, dest };
+            return { path, dest, unchanged: false as const };
           } finally {
             // Failed entries count too: the progress reaches its total.
             options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
@@ -1734,11 +1750,13 @@ export class VersionedCache {
       (message) => (options.onWarning ?? consoleWarning)({ message }),
     );
     const copied: VersionedSyncReport["copied"] = [];
+    const unchanged: VersionedSyncReport["unchanged"] = [];
     const failed: VersionedSyncReport["failed"] = [];
     const signal = options.signal;
     results.forEach((r, i) => {
-      if (r.ok) copied.push(r.value);
-      // Interrupted: an entry the stop cut is not one that "failed".
+      if (r.ok) {
+        (r.value.unchanged ? unchanged : copied).push({ path: r.value.path, dest: r.value.dest });
+      } // Interrupted: an entry the stop cut is not one that "failed".
       else if (!signal?.aborted || !stoppedBy(r.error, signal)) {
         failed.push({ path: entries[i]!.path, error: r.error });
       }
@@ -1747,11 +1765,11 @@ export class VersionedCache {
     // now (a bare "interrupted" left a CI log guessing what was copied).
     if (signal?.aborted) {
       throw new SyncInterruptedError(
-        { dest: root, total: entries.length, copied, failed },
+        { dest: root, total: entries.length, copied, unchanged, failed },
         signal.reason,
       );
     }
-    return { dest: root, total: entries.length, copied, failed };
+    return { dest: root, total: entries.length, copied, unchanged, failed };
   }
 
   /**

@@ -9,7 +9,6 @@
  * before.
  */
 import { join } from "node:path";
-import { IntegrityError } from "../src/errors.ts";
 import { SyncInterruptedError } from "../src/versioned/sync_interrupted.ts";
 import { sha256Hex } from "../src/hash.ts";
 import { assert, assertEquals } from "./assert.ts";
@@ -203,25 +202,35 @@ Deno.test("vc sync says which files it left unchanged, and --json lists them", a
   assert(/2 unchanged/.test(human.stdout), human.stdout);
 });
 
-Deno.test("a re-sync after the cache was emptied downloads, then decides by what it got", async () => {
+Deno.test("a re-sync after the cache was emptied: the lock's SHA-256 decides, nothing downloaded", async () => {
   const { ws, bytes, out, dest } = await synced();
   await using _ = ws;
   const cached = await ws.vc.path("/big.bin");
   const uri = ws.cache.copyRecord(cached)!.uri;
+  const lockFile = ws.manifest.replace(/\.json$/, ".lock.json");
+  assert((await Deno.readTextFile(lockFile)).includes(sha256Hex(bytes)), "vc add locked it");
   assert(await ws.cache.delete(uri));
   const again = await ws.vc.syncSettled(out);
   assertEquals(again.unchanged.map((c) => c.path), ["/big.bin"]);
+  assertEquals(ws.cache.copyRecord(cached), undefined, "not downloaded");
+  assert(!(await Deno.lstat(cached).then(() => true, () => false)), "not downloaded");
+  // Unlocked: downloaded; the cache knows no SHA-256 of it, so the object
+  // recorded (URI, ETag, size) decides.
+  await Deno.remove(lockFile);
+  const unlocked = await ws.vc.syncSettled(out);
+  assertEquals(unlocked.unchanged.map((c) => c.path), ["/big.bin"]);
+  const record = ws.cache.copyRecord(cached);
+  assert(record !== undefined, "downloaded");
+  assertEquals(record.sha256, undefined);
   // The version's object replaced in the bucket by other bytes of its size
-  // (which vc never does): the lock file pins the old ones, so the entry
-  // fails as before, never taken as unchanged, and DEST's file stays.
+  // (which vc never does), unlocked: the pin's bytes moved, so copied.
   const other = randomBytes(2 * MiB + 3);
   await Deno.writeFile(new URL(uri).pathname, other);
   assert(await ws.cache.delete(uri));
   const replaced = await ws.vc.syncSettled(out);
   assertEquals(replaced.unchanged, []);
-  assertEquals(replaced.failed.map((f) => f.path), ["/big.bin"]);
-  assert(replaced.failed[0]?.error instanceof IntegrityError, String(replaced.failed[0]?.error));
-  assertEquals(await Deno.readFile(dest), bytes);
+  assertEquals(replaced.copied.map((c) => c.path), ["/big.bin"]);
+  assertEquals(await Deno.readFile(dest), other);
 });
 
 Deno.test("SyncRecords.unchanged: without a SHA-256 of the pin, the object recorded decides", async () => {

@@ -66,6 +66,12 @@ interface Written {
 }
 
 /**
+ * What a re-sync knows of the bytes pinned now: the cache's record of the
+ * copy ({@linkcode Source}), or the size and SHA-256 the lock file pins.
+ */
+export type Pinned = Pick<Source, "size"> & Partial<Omit<Source, "size">>;
+
+/**
  * The object a cached copy holds, as the cache's record names it
  * (`AssetCache.copyRecord`): a re-sync whose pin still names it, when no
  * SHA-256 of it is known (no lock entry), knows without reading that DEST's
@@ -340,12 +346,17 @@ export class SyncRecords {
    * file vc recorded (size, modification time and change time as
    * recorded: nothing is read), and the bytes recorded are those of
    * `pinned`, the cache's record of the object the manifest pins now. Its
-   * SHA-256 when the cache knows it (a locked entry), else the same object
-   * (URI, ETag, size, and MD5 when both know one) as the record's source.
+   * SHA-256 when the cache knows it (or the lock file pins it), else the
+   * same object (URI, ETag, size, and MD5 when both know one) as the
+   * record's source.
    * False when there is no such record (an older vc's, a local override's):
    * the file is then checked and copied as before.
    */
-  async unchanged(path: string, dest: string, pinned: Source | undefined): Promise<boolean> {
+  async unchanged(
+    path: string,
+    dest: string,
+    pinned: Pinned | undefined,
+  ): Promise<boolean> {
     const record = this.#files[path];
     if (pinned === undefined || record?.sha256 === undefined || record.size !== pinned.size) {
       return false;
@@ -429,8 +440,8 @@ function recordedSource({ uri, etag, size, md5 }: Source): Source {
 }
 
 /** True when `recorded` names the object `pinned` does (its MD5 too, when both know one). */
-function sameObject(recorded: Source | undefined, pinned: Source): boolean {
-  if (recorded === undefined) return false;
+function sameObject(recorded: Source | undefined, pinned: Pinned): boolean {
+  if (recorded === undefined || pinned.uri === undefined || pinned.etag === undefined) return false;
   if (
     recorded.uri !== pinned.uri || recorded.size !== pinned.size ||
     normalizeEtag(recorded.etag) !== normalizeEtag(pinned.etag)

@@ -1674,6 +1674,17 @@ export class VersionedCache {
               );
             }
             options.signal?.throwIfAborted();
+            // The lock file pins the entry's SHA-256: a file still as the
+            // last sync recorded it, of those bytes, is left as it is before
+            // anything is downloaded (a re-sync after `vc cache clear`, or in
+            // CI with an empty cache and a kept DEST, fetched every file to
+            // find it there already).
+            if (!force && isVersion(version)) {
+              const pinned = (await this.resolve(path)).integrity;
+              if (pinned !== undefined && await records.unchanged(path, dest, pinned)) {
+                return { path, dest, unchanged: true as const };
+              }
+            }
             const download = () =>
               this.path(path, undefined, {
                 ...(options.signal ? { signal: options.signal } : {}),

@@ -673,10 +673,8 @@ export const sync: Command = {
         report.total === 0 ? "manifest is empty" : [
           ...(copied.length === 0 ? [] : table(copied.map((c) => [shown(c.path), c.dest]))),
           ...(unchanged.length === 0 ? [] : [
-            `${unchanged.length} unchanged in ${
-              printable(report.dest)
-            } (already the pinned bytes, ` +
-            `not copied again; --force copies them)`,
+            `${unchanged.length} unchanged in ${printable(report.dest)} (they hold the pinned ` +
+            `bytes already: not copied again; --force copies them anyway)`,
           ]),
         ],
       );

@@ -52,15 +52,21 @@ async function synced(): Promise<
   { ws: Workspace; src: string; bytes: Uint8Array; out: string; dest: string }
 > {
   const ws = await workspace();
-  const bytes = randomBytes(2 * MiB + 3);
-  const src = join(ws.dir, "big.bin");
-  await Deno.writeFile(src, bytes);
-  await ws.vc.add("/big.bin", src);
-  const out = join(ws.dir, "out");
-  const first = await ws.vc.syncSettled(out);
-  assertEquals(first.copied.map((c) => c.path), ["/big.bin"]);
-  assertEquals(first.unchanged, []);
-  return { ws, src, bytes, out, dest: join(out, "big.bin") };
+  // Removed also when this fails (the test's own `await using` is not reached).
+  try {
+    const bytes = randomBytes(2 * MiB + 3);
+    const src = join(ws.dir, "big.bin");
+    await Deno.writeFile(src, bytes);
+    await ws.vc.add("/big.bin", src);
+    const out = join(ws.dir, "out");
+    const first = await ws.vc.syncSettled(out);
+    assertEquals(first.copied.map((c) => c.path), ["/big.bin"]);
+    assertEquals(first.unchanged, []);
+    return { ws, src, bytes, out, dest: join(out, "big.bin") };
+  } catch (e) {
+    await ws[Symbol.asyncDispose]();
+    throw e;
+  }
 }
 
 /** What DEST's file is in the file system: a rewrite gives it another inode or mtime. */

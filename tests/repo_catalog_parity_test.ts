@@ -187,7 +187,7 @@ async function restoreFractionalTimes(catalog: (dir: string) => Promise<string>)
 }
 
 Deno.test("repo restore: a SQLite catalog's times in fractions of a ms restore as whole ms (SQLite)", () =>
-  restoreFractionalTimes(async (dir) => `sqlite:${join(dir, "moved.sqlite")}`));
+  restoreFractionalTimes((dir) => Promise.resolve(`sqlite:${join(dir, "moved.sqlite")}`)));
 
 Deno.test({
   name: "repo restore: a SQLite catalog's times in fractions of a ms restore into PostgreSQL",

@@ -15,6 +15,7 @@ import type {
   VersionedVerifyResult,
 } from "../src/versioned/mod.ts";
 import { assertEquals } from "./assert.ts";
+import { assertDocumented } from "./readme_json_shapes.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
 // Every key of each result type: a key added to the type and not here fails
@@ -57,23 +58,6 @@ const SYNC_KEYS = {
   unchanged: true,
   failed: true,
 } satisfies Record<keyof VersionedSyncReport, true>;
-
-/** The keys README's `--json` line for `vc <command>` names (`"key"`). */
-async function documentedKeys(command: string): Promise<Set<string>> {
-  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-  const marker = `- \`vc ${command} --json\`:`;
-  const start = readme.indexOf(marker);
-  if (start < 0) throw new Error(`README has no line starting ${marker}`);
-  const end = readme.indexOf("\n- ", start + marker.length);
-  const text = readme.slice(start, end < 0 ? undefined : end);
-  return new Set([...text.matchAll(/"([A-Za-z]+)"/g)].map((m) => m[1]!));
-}
-
-async function assertDocumented(command: string, keys: Iterable<string>): Promise<void> {
-  const documented = await documentedKeys(command);
-  const missing = [...new Set(keys)].filter((k) => !documented.has(k));
-  assertEquals(missing, [], `README's vc ${command} --json does not name ${missing}`);
-}
 
 const keysOf = (value: unknown): string[] =>
   Array.isArray(value) ? value.flatMap(keysOf) : Object.keys(value as object);

@@ -11,35 +11,10 @@ import { IntegrityError } from "../src/errors.ts";
 import { md5Hex, multipartEtag, sha256Hex } from "../src/hash.ts";
 import { fileChecker } from "../src/verify.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { countingOpens } from "./counting_opens.ts";
 import { randomBytes, tempDir, workspace } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
-
-/** Runs `fn` counting the opens for reading of each path (in this process). */
-async function countingReads<T>(fn: () => Promise<T>): Promise<{ value: T; reads: string[] }> {
-  const reads: string[] = [];
-  const open = Deno.open;
-  const openSync = Deno.openSync;
-  const counted = (path: string | URL, options?: Deno.OpenOptions) => {
-    if (options === undefined || (options.read === true && !options.write && !options.append)) {
-      reads.push(String(path));
-    }
-  };
-  Deno.open = (path, options) => {
-    counted(path, options);
-    return open(path, options);
-  };
-  Deno.openSync = (path, options) => {
-    counted(path, options);
-    return openSync(path, options);
-  };
-  try {
-    return { value: await fn(), reads };
-  } finally {
-    Deno.open = open;
-    Deno.openSync = openSync;
-  }
-}
 
 Deno.test("vc sync reads a cached copy once and never reads its copy in DEST back", async () => {
   await using ws = await workspace();
@@ -51,7 +26,7 @@ Deno.test("vc sync reads a cached copy once and never reads its copy in DEST bac
   const out = join(ws.dir, "out");
   const dest = join(out, "big.bin");
 
-  const { reads } = await countingReads(() => ws.vc.sync(out));
+  const { reads } = await countingOpens(() => ws.vc.sync(out));
   assertEquals(reads.filter((p) => p === cached).length, 1, `reads: ${reads.join(", ")}`);
   assertEquals(reads.filter((p) => p.startsWith(out) && p.endsWith(".bin")), [], reads.join(", "));
   assertEquals(await Deno.readFile(dest), bytes);

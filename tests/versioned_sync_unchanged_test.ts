@@ -13,39 +13,11 @@ import { SyncInterruptedError } from "../src/versioned/sync_interrupted.ts";
 import { sha256Hex } from "../src/hash.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { countingOpens } from "./counting_opens.ts";
 import { randomBytes, tempDir, type Workspace, workspace } from "./versioned_helpers.ts";
 import { type SyncRecords, withSyncRecords } from "../src/versioned/sync_records.ts";
 
 const MiB = 1024 * 1024;
-
-/** Runs `fn` counting the opens of each path (in this process), for reading and for writing. */
-async function countingOpens<T>(
-  fn: () => Promise<T>,
-): Promise<{ value: T; reads: string[]; writes: string[] }> {
-  const reads: string[] = [];
-  const writes: string[] = [];
-  const open = Deno.open;
-  const openSync = Deno.openSync;
-  const counted = (path: string | URL, options?: Deno.OpenOptions) => {
-    const o = options ?? { read: true };
-    if (o.write || o.append || o.create || o.createNew || o.truncate) writes.push(String(path));
-    else reads.push(String(path));
-  };
-  Deno.open = (path, options) => {
-    counted(path, options);
-    return open(path, options);
-  };
-  Deno.openSync = (path, options) => {
-    counted(path, options);
-    return openSync(path, options);
-  };
-  try {
-    return { value: await fn(), reads, writes };
-  } finally {
-    Deno.open = open;
-    Deno.openSync = openSync;
-  }
-}
 
 /** A workspace with `/big.bin` published and pinned, synced once into `out`. */
 async function synced(): Promise<

@@ -111,3 +111,36 @@ Deno.test({
     assertEquals((text.match(/nothing was deleted for that path/g) ?? []).length, 2, text);
   },
 });
+
+Deno.test({
+  name:
+    "vc mirror --watch: the store failing under a burst of changes is said in one line for them all, not a line per file, and all go up once it is back",
+  ignore: Deno.build.os === "windows", // no SIGTERM there
+  async fn() {
+    const names = Array.from({ length: 24 }, (_, i) => `f${String(i).padStart(2, "0")}.txt`);
+    const text = await watchLog(async ({ dir, fake, stderr, until }) => {
+      fake.failNext(1_000_000, "internal", (t) => t.key?.startsWith("w/f") === true);
+      for (const name of names) await Deno.writeTextFile(join(dir, "data", name), name);
+      // Their first batch (or two, as the events came) and a retry of them all.
+      await until(() => /^events: .*\(all as said above\), tried again/m.test(stderr()), 600);
+      fake.clearFaults();
+      await until(
+        () =>
+          [...stderr().matchAll(/^events: mirror: (\d+) uploaded/gm)]
+            .reduce((n, m) => n + Number(m[1]), 0) >= names.length,
+        600,
+      );
+    });
+    const uploaded = [...text.matchAll(/^events: mirror: (\d+) uploaded/gm)]
+      .reduce((n, m) => n + Number(m[1]), 0);
+    assertEquals(uploaded, names.length, text);
+    // One line for the cause they share (a batch's first attempt says it;
+    // the events may have made two batches), naming a few of the paths.
+    const lines = text.split("\n").filter((l) => l.startsWith("vc: mirror: ") && /500/.test(l));
+    assert(lines.length >= 1 && lines.length <= 2, text);
+    const counted = lines.map((l) => Number(/^vc: mirror: (\d+) paths \(/.exec(l)?.[1] ?? 1));
+    assertEquals(counted.reduce((a, b) => a + b, 0), names.length, text);
+    assertStringIncludes(lines[0]!, "; the next run tries them again");
+    assert(!text.includes("more failures (--json lists them all)"), text);
+  },
+});

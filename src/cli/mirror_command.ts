@@ -10,7 +10,7 @@ import { resolve } from "../path.ts";
 import { localPathSetting } from "./local_path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
-import { MirrorInterruptedError } from "../mirror/report.ts";
+import { MirrorInterruptedError, storeTransient } from "../mirror/report.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport, MirrorUpload } from "../mirror/types.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
@@ -641,10 +641,67 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
 // One line a failure, capped: a cause every file shares (a read-only
 // target, a bucket policy refusing each PUT) would flood a CI log.
 function writeFailures(io: CommandContext["io"], failed: MirrorReport["failed"]): void {
-  writeFailureLines(
-    io,
-    failed.map((f) => `vc: mirror: ${printable(f.path)}: ${printable(f.error)}`),
-  );
+  writeFailureLines(io, failureLines(failed));
+}
+
+/**
+ * The lines of `failed`, one a failure, but one for the store's transient
+ * failures of one cause: the store down (or failing) under a watch's batch
+ * of a burst of changes gave each file's request its line of the same
+ * words (20 lines, and "… more"), where one says the state once, naming
+ * the first few paths: `vc: mirror: 51 paths (/d/a, /d/b, /d/c, and 48
+ * more): HEAD s3://b/p/…: cannot reach …; the next run tries them again`.
+ */
+function failureLines(failed: MirrorReport["failed"]): string[] {
+  const groups = new Map<string, MirrorReport["failed"]>();
+  const order: (string | MirrorReport["failed"][number])[] = [];
+  for (const f of failed) {
+    const cause = f.key !== undefined && f.key !== "" && storeTransient(f)
+      ? sharedCause(f.error, f.key)
+      : undefined;
+    if (cause === undefined) {
+      order.push(f);
+      continue;
+    }
+    const group = groups.get(cause);
+    if (group !== undefined) group.push(f);
+    else {
+      groups.set(cause, [f]);
+      order.push(cause);
+    }
+  }
+  const line = (f: MirrorReport["failed"][number]) =>
+    `vc: mirror: ${printable(f.path)}: ${printable(f.error)}`;
+  return order.map((item) => {
+    if (typeof item !== "string") return line(item);
+    const group = groups.get(item)!;
+    if (group.length === 1) return line(group[0]!);
+    const named = group.slice(0, 3).map((f) => printable(f.path));
+    const more = group.length - named.length;
+    return `vc: mirror: ${group.length} paths (${named.join(", ")}${
+      more > 0 ? `, and ${more} more` : ""
+    }): ${
+      printable(item).replace(/; the next run tries it again$/, "; the next run tries them again")
+    }`;
+  });
+}
+
+/**
+ * A store failure's text with its own key (`HEAD s3://b/p/KEY: …`, a
+ * request URL's `/KEY)`) as `…`, and without the request id, so the same
+ * cause of several keys reads the same.
+ */
+function sharedCause(error: string, key: string): string {
+  const encoded = key.split("/").map(encodeURIComponent).join("/");
+  let text = sameCause(error);
+  for (const form of new Set([key, encoded])) {
+    const parts = text.split(`/${form}`);
+    // Only where the key ends there (`s3://b/p/a` is not the key `a/b`'s).
+    text = parts.reduce((out, part) =>
+      out + (/^([:)\s;]|$)/.test(part) ? "/…" : `/${form}`) + part
+    );
+  }
+  return text;
 }
 
 /** `--max-delete N` as the mirror's `maxDelete` (none when not given). */

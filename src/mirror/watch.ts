@@ -6,6 +6,12 @@
  *   size and mtime are the same at the event and at the batch, so a file
  *   still being written is uploaded once complete, never half (unless its
  *   writer pauses for longer than the debounce: quiet is all events show).
+ *   One never quiet that long (a status file rewritten every half second, a
+ *   log appended to all day) is applied once it has waited
+ *   `LONGEST_WAIT_MS` (or 6 debounces, if longer) all the same, and again
+ *   each time it waited that long: waiting for quiet, it was never mirrored
+ *   while its writer ran. Its upload is whole as any is (a file read in
+ *   parts that changed meanwhile is not stored, and waits its next turn).
  * - Every `reconcileIntervalMs` a full pass runs. It leaves to the event
  *   queue, for the same reason, the files with events not applied yet and
  *   those modified within the debounce (by their mtime, which a step of the
@@ -152,6 +158,12 @@ interface Pending {
   seen: string;
   /** Monotonic time (see `Clock.monotonic`) it was last seen changing. */
   since: number;
+  /**
+   * Monotonic time since which it has not been quiet for a debounce (`since`
+   * when absent): one never quiet is applied once it has waited
+   * {@linkcode LONGEST_WAIT_MS} from then.
+   */
+  first?: number;
   /** A directory created, renamed or removed here: its whole subtree is reconciled. */
   scan: boolean;
   /** Failed attempts so far: each waits longer (see {@linkcode retryDelay}); a new event resets it. */
@@ -159,6 +171,13 @@ interface Pending {
   /** Its last attempt failed for the store (down, 5xx), not for the file: see `storeAnswered`. */
   storeFailed?: boolean;
 }
+
+/**
+ * Longest a changed path waits for its quiet period (ms, or 6 debounces if
+ * longer): one rewritten more often than the debounce is applied then all
+ * the same (see the module's notes).
+ */
+export const LONGEST_WAIT_MS = 60_000;
 
 /** Shortest interval between two full passes of a watch. */
 export const MIN_RECONCILE_INTERVAL_MS = 1_000;
@@ -351,7 +370,12 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   };
   const nextPass = (after: number) =>
     after + (passFailures > 0 ? Math.min(interval, retryDelay(passFailures)) : interval);
-  const dueAt = (p: Pending) => p.since + debounce + retryDelay(p.retries ?? 0);
+  // A path is due once quiet for the debounce, or, never quiet, once it
+  // waited the longest wait (see the module's notes).
+  const longest = Math.max(LONGEST_WAIT_MS, 6 * debounce);
+  const quietAt = (p: Pending) => p.since + debounce + retryDelay(p.retries ?? 0);
+  const longAt = (p: Pending) => (p.first ?? p.since) + longest + retryDelay(p.retries ?? 0);
+  const dueAt = (p: Pending) => Math.min(quietAt(p), longAt(p));
 
   const roots = m.localRoots.map((r) => r.dir);
   // A source root removed takes its watch with it (the system drops it): no
@@ -401,8 +425,14 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
           const seen = await look(path);
           // The quiet period starts when the file was looked at, not when
           // the event arrived: a write between the two must not count as
-          // already quiet.
-          pending.set(path, { seen, since: elapsed(), scan });
+          // already quiet. Changed again within a debounce of its last
+          // change, it is still not quiet since the first (see longAt).
+          const now = elapsed();
+          const before = pending.get(path);
+          const first = before !== undefined && now - before.since < debounce
+            ? before.first ?? before.since
+            : now;
+          pending.set(path, { seen, since: now, first, scan });
         }
         callbacks.call("onEvent", options.onEvent, event.paths);
         poke();
@@ -624,9 +654,13 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     const retries = new Map<string, (since: number, storeFailed: boolean) => void>();
     // Failed attempts of each path before this one.
     const tried = new Map<string, number>();
+    // Paths due by their longest wait, never quiet: applied as they are now,
+    // though their events keep coming meanwhile.
+    const overdue = new Set<string>();
     for (const [path, p] of due) {
       const seen = await look(path);
-      if (seen !== p.seen) {
+      if (elapsed() < quietAt(p)) overdue.add(path);
+      else if (seen !== p.seen) {
         // Still changing: look again after another quiet period.
         pending.set(path, { seen, since: elapsed(), scan: p.scan });
         continue;
@@ -660,8 +694,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       const report = await m.syncPaths([...retries.keys()], {
         settleMs: 0,
         // Its own paths left the queue above: what is still queued is below
-        // a directory of the batch, and still being written.
-        changing,
+        // a directory of the batch, and still being written (or one of its
+        // own whose events came meanwhile: unless overdue, it waits for them).
+        changing: (path) => !overdue.has(path) && changing(path),
         onFailed: (path) => failed.add(path),
         ...(stop ? { stop } : {}),
       });
@@ -676,6 +711,15 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         );
         if (own.length > 0 && own.every((f) => f.untilChanged === true)) failed.delete(path);
         else if (own.length > 0 && own.every(storeTransient)) byStore.add(path);
+      }
+      // An overdue path its upload found written to again (read in parts
+      // while it changed): tried again a debounce later, not after another
+      // longest wait (its events queued it anew meanwhile).
+      for (const path of report.deferred) {
+        if (!overdue.has(path)) continue;
+        const now = elapsed();
+        const p = pending.get(path) ?? { seen: "", since: now, scan: false };
+        pending.set(path, { ...p, first: Math.min(p.first ?? now, now + debounce - longest) });
       }
       // Before this batch's own failures are queued: they wait their turn.
       if (report.transferred + report.deleted + report.unchanged > 0) storeAnswered();

@@ -11,7 +11,9 @@
  *   `LONGEST_WAIT_MS` (or 6 debounces, if longer) all the same, and again
  *   each time it waited that long: waiting for quiet, it was never mirrored
  *   while its writer ran. Its upload is whole as any is (a file read in
- *   parts that changed meanwhile is not stored, and waits its next turn).
+ *   parts that changed meanwhile is not stored, and waits its next turn,
+ *   twice as long each time up to `LONGEST_WAIT_MAX_MS`: a big log appended
+ *   to all day is not sent whole, for nothing, every minute).
  * - Every `reconcileIntervalMs` a full pass runs. It leaves to the event
  *   queue, for the same reason, the files with events not applied yet and
  *   those modified within the debounce (by their mtime, which a step of the
@@ -164,6 +166,11 @@ interface Pending {
    * {@linkcode LONGEST_WAIT_MS} from then.
    */
   first?: number;
+  /**
+   * Times in a row it was applied never quiet and its upload found it
+   * written to again (a big log appended to): each doubles its longest wait.
+   */
+  longWaits?: number;
   /** A directory created, renamed or removed here: its whole subtree is reconciled. */
   scan: boolean;
   /** Failed attempts so far: each waits longer (see {@linkcode retryDelay}); a new event resets it. */
@@ -178,6 +185,12 @@ interface Pending {
  * the same (see the module's notes).
  */
 export const LONGEST_WAIT_MS = 60_000;
+
+/**
+ * Longest a never-quiet path waits at most, once its uploads have found it
+ * written to again and again (ms): see {@linkcode LONGEST_WAIT_MS}.
+ */
+export const LONGEST_WAIT_MAX_MS = 3_600_000;
 
 /** Shortest interval between two full passes of a watch. */
 export const MIN_RECONCILE_INTERVAL_MS = 1_000;
@@ -374,7 +387,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // waited the longest wait (see the module's notes).
   const longest = Math.max(LONGEST_WAIT_MS, 6 * debounce);
   const quietAt = (p: Pending) => p.since + debounce + retryDelay(p.retries ?? 0);
-  const longAt = (p: Pending) => (p.first ?? p.since) + longest + retryDelay(p.retries ?? 0);
+  const longAt = (p: Pending) =>
+    (p.first ?? p.since) + Math.min(LONGEST_WAIT_MAX_MS, longest * 2 ** (p.longWaits ?? 0)) +
+    retryDelay(p.retries ?? 0);
   const dueAt = (p: Pending) => Math.min(quietAt(p), longAt(p));
 
   const roots = m.localRoots.map((r) => r.dir);
@@ -429,10 +444,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
           // change, it is still not quiet since the first (see longAt).
           const now = elapsed();
           const before = pending.get(path);
-          const first = before !== undefined && now - before.since < debounce
-            ? before.first ?? before.since
-            : now;
-          pending.set(path, { seen, since: now, first, scan });
+          const still = before !== undefined && now - before.since < debounce;
+          const first = still ? before.first ?? before.since : now;
+          const longWaits = still ? before.longWaits : undefined;
+          pending.set(path, { seen, since: now, first, scan, ...(longWaits ? { longWaits } : {}) });
         }
         callbacks.call("onEvent", options.onEvent, event.paths);
         poke();
@@ -656,10 +671,11 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     const tried = new Map<string, number>();
     // Paths due by their longest wait, never quiet: applied as they are now,
     // though their events keep coming meanwhile.
-    const overdue = new Set<string>();
+    // (Each with its longWaits.)
+    const overdue = new Map<string, number>();
     for (const [path, p] of due) {
       const seen = await look(path);
-      if (elapsed() < quietAt(p)) overdue.add(path);
+      if (elapsed() < quietAt(p)) overdue.set(path, p.longWaits ?? 0);
       else if (seen !== p.seen) {
         // Still changing: look again after another quiet period.
         pending.set(path, { seen, since: elapsed(), scan: p.scan });
@@ -713,13 +729,15 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         else if (own.length > 0 && own.every(storeTransient)) byStore.add(path);
       }
       // An overdue path its upload found written to again (read in parts
-      // while it changed): tried again a debounce later, not after another
-      // longest wait (its events queued it anew meanwhile).
+      // while it changed: a big log appended to all day): each such upload
+      // was the whole file sent for nothing, so its next longest wait is
+      // twice as long (up to LONGEST_WAIT_MAX_MS), from now.
       for (const path of report.deferred) {
-        if (!overdue.has(path)) continue;
+        const waits = overdue.get(path);
+        if (waits === undefined) continue;
         const now = elapsed();
         const p = pending.get(path) ?? { seen: "", since: now, scan: false };
-        pending.set(path, { ...p, first: Math.min(p.first ?? now, now + debounce - longest) });
+        pending.set(path, { ...p, first: now, longWaits: waits + 1 });
       }
       // Before this batch's own failures are queued: they wait their turn.
       if (report.transferred + report.deleted + report.unchanged > 0) storeAnswered();

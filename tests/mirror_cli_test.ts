@@ -447,8 +447,12 @@ Deno.test("vc mirror --watch: the closing line counts the passes that failed who
   await using fake = await startFakeS3({ buckets: ["bkt"] });
   await using ws = await CliWorkspace.create();
   await ws.write("data/a.txt", "a");
+  // Said once in full, then a short line for each pass failing the same.
   const errorLines = (s: string) =>
-    s.split("\n").filter((l) => l.startsWith("vc: mirror: ") && l.includes("does not exist"));
+    s.split("\n").filter((l) =>
+      (l.startsWith("vc: mirror: ") && l.includes("does not exist")) ||
+      l.startsWith("full pass: failed (as said above)")
+    );
   // No such bucket: every full pass fails as a whole (reported through
   // onError, not in a pass's report), and is tried again after 1 s.
   const env = { ...fake.env, VC_S3_PATH_STYLE: "1" };
@@ -467,6 +471,11 @@ Deno.test("vc mirror --watch: the closing line counts the passes that failed who
   // Before: "0 failed", after a log full of failures.
   assertStringIncludes(result.stderr, `, ${failures} failed\n`);
   assertStringIncludes(result.stderr, "mirror stopped: 0 passes,");
+  assertEquals(
+    result.stderr.split("\n").filter((l) => l.includes("does not exist")).length,
+    1,
+    "said once in full",
+  );
 });
 
 Deno.test("vc mirror --watch: a file left for later (its mtime in the future) is named in the pass's line, then uploaded", async () => {

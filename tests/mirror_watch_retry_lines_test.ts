@@ -25,6 +25,7 @@ async function watchLog(
       until: (ok: () => boolean, tenths: number) => Promise<void>;
     },
   ) => Promise<void>,
+  extraArgs: string[] = [],
 ): Promise<string> {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_retry_lines_" }));
   await using fake = await startFakeS3({ buckets: ["b"] });
@@ -34,7 +35,7 @@ async function watchLog(
     const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", ...PERMISSION_FLAGS, cli, "mirror", "data", "s3://b/w", "--watch"]
-        .concat(["--debounce", "100ms", "--state", "s.db"]),
+        .concat(["--debounce", "100ms", "--state", "s.db", ...extraArgs]),
       cwd: dir,
       env: { ...fake.env, HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
       stdout: "null",
@@ -142,5 +143,28 @@ Deno.test({
     assertEquals(counted.reduce((a, b) => a + b, 0), names.length, text);
     assertStringIncludes(lines[0]!, "; the next run tries them again");
     assert(!text.includes("more failures (--json lists them all)"), text);
+  },
+});
+
+Deno.test({
+  name:
+    "vc mirror --watch: full passes failing the same while the store is down say it once, then a short line each",
+  ignore: Deno.build.os === "windows", // no SIGTERM there
+  async fn() {
+    const failedPasses = (text: string) =>
+      (text.match(/^vc: mirror: mirror of .* stopped: LIST /gm) ?? []).length +
+      (text.match(/^full pass: failed \(as said above\), tried again in 1s$/gm) ?? []).length;
+    const text = await watchLog(async ({ fake, stderr, until }) => {
+      fake.failNext(1_000_000, "internal", (t) => t.op === "ListObjectsV2");
+      await until(() => failedPasses(stderr()) >= 3, 600);
+      fake.clearFaults();
+      await until(() => /^reconcile: mirror: /m.test(stderr()), 600);
+    }, ["--reconcile-interval", "1s"]);
+    assert(failedPasses(text) >= 3, text);
+    const full = text.split("\n").filter((l) => / stopped: LIST /.test(l));
+    assertEquals(full.length, 1, text);
+    assertStringIncludes(full[0]!, "; tried again in 1s");
+    assertStringIncludes(text, "full pass: failed (as said above), tried again in 1s");
+    assertStringIncludes(text, "reconcile: mirror: ");
   },
 });

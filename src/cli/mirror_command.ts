@@ -362,6 +362,8 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   // failed apart are tried again in turns, and one line remembered said each
   // of theirs again at every retry.
   const heldSaid = new Set<string>();
+  // The error of the last full pass that failed, as said.
+  let passSaid: string | undefined;
   // A bar for each pass or batch, from its first transfer to its summary (on
   // a terminal; in a CI log a plain line every 30 s of a long one, so a full
   // pass of a large tree over a slow store does not look hung).
@@ -439,9 +441,21 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
           );
         }
       },
-      onError: (error) => {
+      onError: (error, info) => {
         endBar();
-        io.writeStderr(`vc: mirror: ${errorMessage(error)}\n`);
+        const text = errorMessage(error);
+        const wait = info?.retryInMs === undefined
+          ? ""
+          : `tried again in ${formatWait(info.retryInMs)}`;
+        // A full pass failing again the same (the store down for a while:
+        // one each 1 s, 2 s, 4 s, ... up to 5 min) is said once; each retry
+        // after that gets one short line, as a batch tried again does.
+        if (info?.retry === true && passSaid === sameCause(text)) {
+          out.info(`full pass: failed (as said above), ${wait}`);
+          return;
+        }
+        passSaid = info === undefined ? undefined : sameCause(text);
+        io.writeStderr(`vc: mirror: ${text}${wait === "" ? "" : `; ${wait}`}\n`);
       },
     });
   } catch (error) {

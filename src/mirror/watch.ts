@@ -82,19 +82,26 @@ export interface WatchOptions extends MirrorOptions {
   onEvent?: (paths: readonly string[]) => void;
   /** Called each time nothing is due and the watch starts waiting (tests: "work is done"). */
   onIdle?: () => void;
-  /** Called when a pass or batch fails (the watch goes on). */
-  onError?: (error: unknown) => void;
+  /**
+   * Called when a pass or batch fails (the watch goes on). For a full pass,
+   * `info` says when it is tried again, and whether the pass before it
+   * failed too (`retry`: a store down for a while fails each the same).
+   */
+  onError?: (error: unknown, info?: BatchInfo) => void;
   /** Where events come from (default `Deno.watchFs`; tests give their own). */
   watchFs?: (paths: string[], options: { recursive: boolean }) => AsyncIterable<Deno.FsEvent> & {
     close(): void;
   };
 }
 
-/** What {@linkcode WatchOptions.onBatch} is told besides the report. */
+/**
+ * What {@linkcode WatchOptions.onBatch} is told besides the report (and
+ * {@linkcode WatchOptions.onError} about a full pass that failed).
+ */
 export interface BatchInfo {
-  /** Every path of the batch failed before: it is being tried again. */
+  /** Every path of the batch failed before (the full pass before failed too): a retry. */
   retry: boolean;
-  /** When the paths that failed in it are tried again (ms), for an event batch. */
+  /** When what failed in it is tried again (ms): an event batch's paths, a failed full pass. */
   retryInMs?: number;
 }
 
@@ -365,7 +372,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       if (stop?.aborted) return;
       totals.failed++;
       passFailures++;
-      callbacks.call("onError", options.onError, error);
+      callbacks.call("onError", options.onError, error, {
+        retry: passFailures > 1,
+        retryInMs: nextPass(0),
+      });
     }
   };
   // The store answered again (a batch moved or compared a file, a pass

@@ -8,7 +8,7 @@
  * any upload: never a mix), and again each time it waited that long.
  */
 import { join } from "node:path";
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { storeContents, until, watchedTree } from "./mirror_helpers.ts";
 import { LONGEST_WAIT_MS } from "../src/mirror/watch.ts";
 
@@ -86,4 +86,34 @@ Deno.test("mirror --watch: a big file never quiet whose upload found it written 
   assertEquals(batches[2]!.report.transferred, 1, JSON.stringify(batches[2]!.report));
   const stored = (await storeContents(watch.store))["log.bin"];
   assertEquals(stored, new TextDecoder().decode(new Uint8Array(big).fill(tick)));
+});
+
+Deno.test("mirror --watch: a file never quiet that gives no events (written from another NFS client, the watch limit reached) is mirrored too", async () => {
+  // Full passes every second, and no event at all: each pass leaves the
+  // file to the queue by its mtime, and the queue finds it changed again.
+  await using watch = await watchedTree({ "keep.txt": "k" }, { reconcileIntervalMs: 1000 });
+  const { src, clock, batches, counts } = watch;
+  const path = join(src, "status.json");
+  const version = (i: number) => `{"tick": ${i}}`;
+  let tick = 0;
+  // Lets the watch take up what the clock's advance made due (bounded).
+  const settled = async () => {
+    const before = counts.idle;
+    for (let i = 0; i < 25 && counts.idle === before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const uploaded = async () => (await storeContents(watch.store))["status.json"];
+  for (let waited = 0; waited < LONGEST_WAIT_MS + 5_000; waited += 900) {
+    await Deno.writeTextFile(path, version(++tick));
+    // Written now by the watch's clock: a full pass takes it for one being written.
+    const now = new Date(clock.now());
+    await Deno.utime(path, now, now);
+    await clock.advance(900);
+    await settled();
+    if ((await uploaded()) !== undefined) break;
+  }
+  const stored = await uploaded();
+  assert(stored !== undefined, `never mirrored: ${batches.length} passes and batches`);
+  assertMatch(stored, /^\{"tick": \d+\}$/);
 });

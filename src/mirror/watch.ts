@@ -687,8 +687,20 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       const seen = await look(path);
       if (elapsed() < quietAt(p)) overdue.set(path, p.longWaits ?? 0);
       else if (seen !== p.seen) {
-        // Still changing: look again after another quiet period.
-        pending.set(path, { seen, since: elapsed(), scan: p.scan });
+        // Still changing: look again after another quiet period. Looked at
+        // in time (within a debounce of coming due), it has not been quiet
+        // since its first change: a file changing with no event for it (a
+        // write from another NFS client, no watcher), which only the full
+        // passes and this look see, comes due by its longest wait too.
+        const now = elapsed();
+        const still = now <= quietAt(p) + debounce;
+        pending.set(path, {
+          seen,
+          since: now,
+          scan: p.scan,
+          ...(still ? { first: p.first ?? p.since } : {}),
+          ...(still && p.longWaits ? { longWaits: p.longWaits } : {}),
+        });
         continue;
       }
       pending.delete(path);

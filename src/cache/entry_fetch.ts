@@ -404,11 +404,15 @@ export class EntryFetcher {
       }
       let info;
       try {
-        info = await this.reportingHashes(
-          source,
-          ctx.progress,
-          () => downloadWithTemp(store, key, loc.dataPath, options),
-        );
+        // Only a `file://` store hashes a source file (and says so): an
+        // S3 download pays nothing for it.
+        info = source.root.startsWith("file:")
+          ? await this.reportingHashes(
+            source,
+            ctx.progress,
+            () => downloadWithTemp(store, key, loc.dataPath, options),
+          )
+          : await downloadWithTemp(store, key, loc.dataPath, options);
       } catch (e) {
         // The lock's temp name was removed under the download: vc before 30
         // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid

@@ -507,10 +507,23 @@ async function downloadOnce(
   const uri = options.uri ?? joinUri(store.url, key);
   const threshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
-  const controller = new AbortController();
   const outer = options.signal;
   if (outer?.aborted) throw outer.reason;
-  const stopForwarding = forwardAbort(outer, controller);
+  // A signal of its own, that the first failed range of a parallel download
+  // aborts to stop the others, following the caller's. Made when the
+  // download turns out parallel (or there is no caller's signal): a small
+  // object's single GET needs only the caller's, and a controller and a
+  // listener per object are a cold prefill's to pay a thousand times.
+  let controller: AbortController | undefined;
+  let stopForwarding = (): void => {};
+  const ownSignal = (): AbortSignal => {
+    if (controller === undefined) {
+      controller = new AbortController();
+      stopForwarding = forwardAbort(outer, controller);
+    }
+    return controller.signal;
+  };
+  let signal = outer ?? ownSignal();
   try {
     let info: ObjectInfo;
     let first: ReadableStream<Uint8Array> | undefined;
@@ -525,11 +538,13 @@ async function downloadOnce(
       info = expected;
     } else {
       // One GET serves small objects whole and tells size and ETag of large ones.
-      const r = await getWithRetries(store, key, uri, attempts, controller.signal, ifMatch);
+      const r = await getWithRetries(store, key, uri, attempts, signal, ifMatch);
       info = r.info;
       if (r.bytes !== undefined && info.size < threshold) firstBytes = r.bytes;
       else first = r.body;
     }
+    const parallel = info.size >= threshold;
+    if (parallel) signal = ownSignal();
     const ctx: Context = {
       store,
       key,
@@ -538,11 +553,11 @@ async function downloadOnce(
       info,
       etag: normalizeEtag(info.etag),
       attempts,
-      signal: controller.signal,
+      signal,
       written: 0,
       onProgress: options.onProgress,
       pipe: true,
-      parallel: info.size >= threshold,
+      parallel,
     };
     let verifier: Verifier;
     let temp: AtomicFile;
@@ -606,11 +621,11 @@ async function downloadOnce(
             // Only a shared temp file outlives this run (a unique one is removed).
             if (temp.shared && resume.save(info, bytes)) temp.keepsPartial = true;
           },
-        }, controller);
+        }, controller!);
       }
       let verified: Verified;
       try {
-        verified = await verifier.verify(temp.path, computed, controller.signal);
+        verified = await verifier.verify(temp.path, computed, signal);
       } catch (e) {
         throw e instanceof IntegrityError
           ? new Corrupted(e, info, fingerprint(computed), from !== undefined)

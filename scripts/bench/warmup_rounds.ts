@@ -9,12 +9,17 @@
  * run first would warm it for the other. Round 1 less the later rounds'
  * median is what warm-up costs each; the later rounds compare the steady
  * rates. The process start-up is `prefill.ts` / `cold_small.ts`'s to show.
+ * Each round also reports the bytes V8 allocated in it (its heap
+ * statistics' `total_allocated_bytes`): where CPU time on this shared VM
+ * moves by ±20% between two runs of one build under load, the bytes stay
+ * within a few percent, so a change that allocates less per object shows.
  *
  *     deno run -A scripts/bench/warmup_rounds.ts [--quick]
  *
  * @module
  */
 import process from "node:process";
+import v8 from "node:v8";
 import { fileURLToPath } from "node:url";
 import { AssetCache } from "../../src/cache/asset_cache.ts";
 import { prefill } from "../../src/prefill/prefill.ts";
@@ -39,6 +44,14 @@ const COUNT = 1000;
 interface Round {
   wallMs: number;
   cpuMs: number;
+  /** Bytes V8 allocated during the round (garbage included). */
+  allocated: number;
+}
+
+/** Bytes V8 has allocated in this process so far (garbage included). */
+function allocatedBytes(): number {
+  return (v8.getHeapStatistics() as { total_allocated_bytes?: number }).total_allocated_bytes ??
+    NaN;
 }
 
 /** Runs the benchmark; returns the report. */
@@ -74,12 +87,14 @@ export async function run(args: { quick: boolean }): Promise<Report> {
   // Interleaved pairs: this VM drifts between minutes.
   const firstExtra = { floor: [] as number[], vc: [] as number[] };
   const steady = { floor: [] as number[], vc: [] as number[] };
+  const allocated = { floor: [] as number[], vc: [] as number[] };
   for (let pair = 0; pair < (args.quick ? 1 : 3); pair++) {
     for (const who of ["floor", "vc"] as const) {
       const times = await child(who, pair);
       const later = median(times.slice(1).map((r) => r.cpuMs));
       firstExtra[who].push(times[0]!.cpuMs - later);
       steady[who].push(later);
+      allocated[who].push(median(times.slice(1).map((r) => r.allocated)));
       report.info(
         `${who}: rounds ${times.map((r) => `${fmtNum(r.wallMs)}/${fmtNum(r.cpuMs)}`).join(", ")}` +
           ` ms wall/CPU per ${COUNT}`,
@@ -95,6 +110,13 @@ export async function run(args: { quick: boolean }): Promise<Report> {
       fmtNum(v.steady / f.steady)
     }×)`,
   );
+  // KiB allocated per object in the later rounds (the first also compiles).
+  const perObject = (who: "floor" | "vc") => median(allocated[who]) / COUNT / KiB;
+  report.info(
+    `allocated per object (later rounds): vc ${fmtNum(perObject("vc"))} KiB, floor ${
+      fmtNum(perObject("floor"))
+    } KiB (${fmtNum(perObject("vc") / perObject("floor"))}×)`,
+  );
   return report;
 }
 
@@ -109,6 +131,7 @@ async function childRounds(argv: string[]): Promise<void> {
     await Deno.mkdir(into, { recursive: true });
     const wall = performance.now();
     const cpu = process.cpuUsage();
+    const allocated = allocatedBytes();
     if (who === "floor") {
       await rawFetch({
         mode: "guarded",
@@ -124,7 +147,11 @@ async function childRounds(argv: string[]): Promise<void> {
       await prefill({ cache, uris });
     }
     const used = process.cpuUsage(cpu);
-    times.push({ wallMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1000 });
+    times.push({
+      wallMs: performance.now() - wall,
+      cpuMs: (used.user + used.system) / 1000,
+      allocated: allocatedBytes() - allocated,
+    });
   }
   console.log(JSON.stringify(times));
 }

@@ -23,7 +23,15 @@
  * prints the times, what the re-sync left unchanged and copied, how often
  * the cached copy and DEST's file were opened, and the ratio vc / peer.
  *
+ * With `--small N`, only a re-sync of N × 4 KiB entries (a `file://` bucket,
+ * no lock file) into a DEST synced once, each round paired with the re-run
+ * of `cp -u -r` of the same files: wall and CPU time of each (vc's process,
+ * the peer's from its waited-for child times, a mean of 20 re-runs), what the re-sync left
+ * unchanged, and the CPU ratio vc / peer (the per-entry work of a sync whose
+ * files are all unchanged).
+ *
  *     deno run -A scripts/bench/copy_check.ts [dir] [MiB] [--sync-only]
+ *     deno run -A scripts/bench/copy_check.ts [dir] --small 1000 [rounds]
  *
  * @module
  */
@@ -48,9 +56,14 @@ function cpu(): { user: number; sys: number; children: number } {
 
 const args = Deno.args.filter((a) => a !== "--sync-only");
 const syncOnly = args.length !== Deno.args.length;
-const dir = args[0] ?? (await Deno.makeTempDir());
+const small = args.indexOf("--small");
+const dir = (small === 0 ? undefined : args[0]) ?? (await Deno.makeTempDir());
 const mib = Number(args[1] ?? 1024);
 const path = `${dir}/copy-check.bin`;
+if (small >= 0) {
+  await smallResync(Number(args[small + 1] ?? 1000), Number(args[small + 2] ?? 5));
+  Deno.exit(0);
+}
 try {
   {
     using file = await Deno.open(path, { write: true, create: true, truncate: true });
@@ -233,6 +246,70 @@ async function syncRounds(source: string, rounds: number): Promise<void> {
       `vc re-sync / ${peer.join(" ")} re-run: wall ${
         median(resyncRatios).toFixed(2)
       }× (median of ${rounds})`,
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * A re-sync of `count` unchanged 4 KiB entries, against `cp -u -r` re-run
+ * over the same files, `rounds` times.
+ */
+async function smallResync(count: number, rounds: number): Promise<void> {
+  const work = await Deno.makeTempDir({ dir, prefix: "copy-check-small-" });
+  try {
+    await Deno.mkdir(`${work}/bucket/d`, { recursive: true });
+    await Deno.mkdir(`${work}/src/d`, { recursive: true });
+    const manifest: Record<string, string> = {};
+    for (let i = 0; i < count; i++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(4096));
+      await Deno.writeFile(`${work}/bucket/d/f${i}.1.0.0.bin`, bytes);
+      await Deno.writeFile(`${work}/src/d/f${i}.bin`, bytes);
+      manifest[`/d/f${i}.bin`] = "1.0.0";
+    }
+    await Deno.writeTextFile(`${work}/m.json`, JSON.stringify(manifest));
+    const cache = new AssetCache({ cacheDir: `${work}/cache`, configPath: false });
+    await using vc = new VersionedCache({
+      manifest: `${work}/m.json`,
+      bucket: `${work}/bucket`,
+      cache,
+      lock: false,
+    });
+    const first = await vc.syncSettled(`${work}/out`);
+    if (first.failed.length > 0) throw first.failed[0]!.error;
+    await run("cp", ["-r", `${work}/src`, `${work}/peer`]);
+    const ratios: number[] = [];
+    const wallRatios: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const before = cpu();
+      let report: { copied: unknown[]; unchanged?: unknown[] } | undefined;
+      const seconds = await wall(async () => report = await vc.syncSettled(`${work}/out`));
+      const after = cpu();
+      const vcCpu = after.user - before.user + after.sys - before.sys;
+      // The peer run 20 times, its mean: /proc counts CPU time in 10 ms ticks.
+      const peerStart = cpu().children;
+      const peer = await wall(async () => {
+        for (let i = 0; i < 20; i++) await run("cp", ["-u", "-r", `${work}/src/.`, `${work}/peer`]);
+      }) / 20;
+      const peerCpu = (cpu().children - peerStart) / 20;
+      ratios.push(vcCpu / Math.max(peerCpu, 0.0005));
+      wallRatios.push(seconds / peer);
+      console.log(
+        `small re-sync round ${round}: vc ${(seconds * 1000).toFixed(1)} ms (CPU ${
+          (vcCpu * 1000).toFixed(0)
+        } ms; unchanged ${report?.unchanged?.length ?? "n/a"}, copied ${report?.copied.length}); ` +
+          `cp -u -r ${(peer * 1000).toFixed(1)} ms (CPU ${(peerCpu * 1000).toFixed(1)} ms); ` +
+          `ratio: wall ${(seconds / peer).toFixed(1)}×, CPU ${
+            (vcCpu / Math.max(peerCpu, 0.0005)).toFixed(1)
+          }×`,
+      );
+    }
+    const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(
+      `vc re-sync of ${count} × 4 KiB / cp -u -r re-run: wall ${
+        median(wallRatios).toFixed(1)
+      }×, CPU ${median(ratios).toFixed(1)}× (medians of ${rounds})`,
     );
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});

@@ -160,6 +160,59 @@ export async function ownFileAt(
   return undefined;
 }
 
+/**
+ * {@linkcode ownFileAt} for the many files of one copy out (`vc sync`),
+ * with the work that does not depend on the file done once: what it returns
+ * tells, for each DEST file, which of `own` it is (an entry may pass the
+ * name of its own override as `except`: it may copy that onto itself).
+ *
+ * A file of `own` can only be DEST's file under its own name (as the file
+ * system compares names: in another letter case where names ignore it) or,
+ * when it is a symbolic link, its target's name; only a DEST file of such a
+ * name is looked at, as {@linkcode ownFileAt} looks, at that moment. So a
+ * sync of 1000 data files states none of `own` 1000 times (a missing lock
+ * file was a thrown `NotFound` an entry), and a manifest replaced while the
+ * sync runs (a new file renamed over it, a new inode) is still told by its
+ * identity then, not by the one it had when the sync began. An own file
+ * that is a link when the check is made up is looked at for every file; one
+ * made a link to another name while the sync runs is not seen.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ownFilesAt } from "./helpers.ts";
+ * const at = await ownFilesAt([["/w/versioned_assets.json", "the manifest"]]);
+ * assert.equal(await at("/w/versioned_assets.json"), "the manifest");
+ * assert.equal(await at("/w/data.csv"), undefined); // no I/O: another name
+ * assert.equal(await at("/w/versioned_assets.json", "the manifest"), undefined);
+ * ```
+ */
+export async function ownFilesAt(
+  own: readonly (readonly [path: string, name: string])[],
+): Promise<(dest: string, except?: string) => Promise<string | undefined>> {
+  const { foldName } = await import("../file_names.ts");
+  const { basename } = await import("../path.ts");
+  const fold = (path: string) => foldName(basename(path));
+  const named = await Promise.all(own.map(async ([path, name]) => {
+    const at = await Deno.lstat(path).catch(() => undefined);
+    // A link: its target's name too, and looked at for every file (the
+    // target may change); a target's spelling is the file system's.
+    const always = at?.isSymlink === true;
+    return { path, name, always, fold: fold(path) };
+  }));
+  return async (dest, except) => {
+    const candidates = named.filter((o) => o.name !== except);
+    const same = candidates.find((o) => o.path === dest);
+    if (same !== undefined) return same.name;
+    const name = fold(dest);
+    // A DOS short name (`VERSIO~1.JSO`) may spell any of them.
+    const short = name.includes("~");
+    const maybe = candidates.filter((o) => o.always || short || o.fold === name);
+    if (maybe.length === 0) return undefined;
+    return await ownFileAt(dest, maybe.map((o) => [o.path, o.name] as const));
+  };
+}
+
 // Two names of a file with several hard links: the same entry when in the same
 // directory under the same name but for letter case.
 async function sameEntry(a: string, b: string, byName = false): Promise<boolean> {

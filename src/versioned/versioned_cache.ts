@@ -11,7 +11,7 @@
  */
 import { signalOption } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
-import { dirname, fromFileUrl, join, relative, resolve, sep } from "../path.ts";
+import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
 import { foldName } from "../file_names.ts";
@@ -25,7 +25,7 @@ import {
   VcError,
 } from "../errors.ts";
 import { notRegularFileKind, regularFile } from "../regular_file.ts";
-import { realBelow } from "../real_path.ts";
+import { realBelow, realish } from "../real_path.ts";
 import { environmentLocalPath, normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { checkReport } from "../upload_check.ts";
@@ -100,7 +100,7 @@ import {
   spellingDifference,
   unicodeLookalike,
 } from "../unicode_spelling.ts";
-import { consoleWarning, didYouMean, firstNamed, mapSettled, ownFileAt } from "./helpers.ts";
+import { consoleWarning, didYouMean, firstNamed, mapSettled, ownFilesAt } from "./helpers.ts";
 import { SyncInterruptedError } from "./sync_interrupted.ts";
 import {
   checkOptions,
@@ -765,7 +765,11 @@ export class VersionedCache {
    */
   async path(path: string, version?: string, options: VersionedPathOptions = {}): Promise<string> {
     checkOptions("VersionedCache.path()", options, PATH_OPTIONS);
-    const asset = await this.resolve(path, version);
+    return await this.#pathOf(await this.resolve(path, version), options);
+  }
+
+  /** {@linkcode VersionedCache.path} of an asset already resolved (a sync resolves each entry once). */
+  async #pathOf(asset: VersionedAsset, options: VersionedPathOptions): Promise<string> {
     if (!asset.immutable && parseUri(asset.uri).scheme === "local") {
       await regularFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);
     }
@@ -1543,11 +1547,20 @@ export class VersionedCache {
   async #syncSettled(destDir: string, options: VersionedSyncOptions): Promise<VersionedSyncReport> {
     checkPathArgument("VersionedCache.syncSettled(): the destination directory", destDir);
     const root = resolve(destDir);
-    const entries = await this.ls();
-    // A lock file that does not parse (half merged by git) would fail every
-    // entry alike, the same message once per entry: it fails the sync once,
-    // before anything is downloaded, as a broken manifest does.
-    await this.#lockEntries();
+    // The manifest and the lock file, read once: every entry is copied as
+    // they were when the sync began (stating both an entry was most of a
+    // re-sync's time for many small files). A lock file that does not parse
+    // (half merged by git) would fail every entry alike, the same message
+    // once per entry: it fails the sync once, before anything is
+    // downloaded, as a broken manifest does.
+    const manifestEntries = await this.#entries();
+    const entries = Object.keys(manifestEntries).sort(compareUtf8).map((path) => ({
+      path,
+      version: manifestEntries[path] as string,
+    }));
+    const locks = await this.#lockEntries();
+    const resolved = (path: string) =>
+      this.#locked(this.#asset(path, manifestEntries[path] as string), locks);
     // A path this platform cannot hold as a file (on Windows `/a:b.csv`, an
     // alternate data stream of `a`; `/con/x.csv`; `/data./x.csv`) would be
     // written as another file, or not at all: all are named before anything
@@ -1573,8 +1586,14 @@ export class VersionedCache {
     // Frozen mode refuses unlocked entries: find them all before copying any,
     // so CI gets one complete answer and no half-synced directory.
     if (this.frozen) {
-      const refused = await mapSettled(entries, PARALLEL, ({ path }) => this.resolve(path));
-      const errors = refused.flatMap((r) => (r.ok ? [] : [r.error as Error]));
+      const errors = entries.flatMap(({ path }) => {
+        try {
+          resolved(path);
+          return [];
+        } catch (error) {
+          return [error as Error];
+        }
+      });
       if (errors.length > 0) {
         throw new FrozenError(
           `sync to ${root} copied nothing: ${firstNamed(errors.map((e) => e.message), "; ")}`,
@@ -1604,6 +1623,15 @@ export class VersionedCache {
       }
     });
     const bucketDir = this.bucket.startsWith("file:") ? fromFileUrl(this.bucket) : undefined;
+    // Where DEST and the bucket lead, once: an entry's file leads where DEST
+    // does when nothing on its way below DEST is a link.
+    const realRoot = bucketDir === undefined ? undefined : await realish(root);
+    const realBucket = bucketDir === undefined ? undefined : await realish(bucketDir);
+    // The files a copy must not replace, looked at only for a DEST file of
+    // their name (not stated once an entry; see ownFilesAt).
+    const ownAt = await ownFilesAt(ownFiles(this));
+    const overrideAt = await ownFilesAt(overrides.map(({ file, of }) => [file, of]));
+    const { inspectOnPath } = await import("../cache/layout.ts");
     let done = 0;
     let bytes = 0;
     // Drawn at once, and moving while a large entry downloads, not only when one ends.
@@ -1636,7 +1664,16 @@ export class VersionedCache {
             // written among them (DEST the bucket, or a manifest path that leads
             // into it) could replace one (`/x.1.0.0.csv` is version 1.0.0 of `/x.csv`);
             // also where DEST is a symbolic link to it.
-            if (bucketDir !== undefined && await realBelow(dest, bucketDir)) {
+            // The walk of DEST's directories (no link on the way) is the
+            // check below too.
+            const { link } = inspectOnPath(root, dest);
+            const inBucket = bucketDir === undefined
+              ? false
+              : link === undefined
+              ? pathBelow(dest, resolve(bucketDir)) !== undefined ||
+                pathBelow(join(realRoot!, rel), realBucket!) !== undefined
+              : await realBelow(dest, bucketDir);
+            if (inBucket) {
               throw new InvalidInputError(
                 `refusing to write ${path} to ${dest}: it is inside the bucket ${this.bucket}, ` +
                   `among the published versions; sync to a directory outside it`,
@@ -1645,15 +1682,14 @@ export class VersionedCache {
             // The manifest itself (a manifest path `/versioned_assets.json`,
             // synced into the manifest's directory, the default DEST) or the
             // lock file: replaced by an asset's bytes, vc would lose its pins.
-            const own = await ownFileAt(dest, ownFiles(this));
+            const own = await ownAt(dest);
             if (own !== undefined) {
               throw new InvalidInputError(
                 `refusing to write ${path} to ${dest}: it is ${own} of this sync; ` +
                   `sync to another directory`,
               );
             }
-            const tried = overrides.filter(({ of }) => of !== path);
-            const of = await ownFileAt(dest, tried.map(({ file, of }) => [file, of]));
+            const of = await overrideAt(dest, path);
             if (of !== undefined) {
               throw new InvalidInputError(
                 `refusing to write ${path} to ${dest}: it is the local override of ${of} in ` +
@@ -1665,9 +1701,7 @@ export class VersionedCache {
             // checkout or an archive planted) would send the copy outside it,
             // as in `vc mirror`; the file itself may be one: the copy's rename
             // replaces it.
-            const { linkOnPath } = await import("../cache/layout.ts");
-            const link = linkOnPath(root, dirname(dest));
-            if (link !== undefined) {
+            if (link !== undefined && link !== dest) {
               throw new InvalidInputError(
                 `refusing to write ${path} to ${dest}: ${link} is a symbolic link in ${root}; ` +
                   `vc does not write through it (replace the link with a directory)`,
@@ -1679,14 +1713,15 @@ export class VersionedCache {
             // anything is downloaded (a re-sync after `vc cache clear`, or in
             // CI with an empty cache and a kept DEST, fetched every file to
             // find it there already).
+            const asset = resolved(path);
             if (!force && isVersion(version)) {
-              const pinned = (await this.resolve(path)).integrity;
+              const pinned = asset.integrity;
               if (pinned !== undefined && await records.unchanged(path, dest, pinned)) {
                 return { path, dest, unchanged: true as const };
               }
             }
             const download = () =>
-              this.path(path, undefined, {
+              this.#pathOf(asset, {
                 ...(options.signal ? { signal: options.signal } : {}),
                 ...(options.onProgress
                   ? {

@@ -1525,11 +1525,7 @@ export class S3Store implements ObjectStore {
         if (options.ifNoneMatch !== "*" || !(error instanceof PreconditionFailedError)) {
           throw error;
         }
-        const attempts = (error.cause as { $metadata?: { attempts?: unknown } } | undefined)
-          ?.$metadata?.attempts;
-        const now = typeof attempts === "number" && attempts > 1
-          ? await this.head(to).catch(() => undefined)
-          : undefined;
+        const now = sdkAttempts(error) > 1 ? await this.head(to).catch(() => undefined) : undefined;
         if (now === undefined || now.size !== source.size) throw error;
         const md5 = statedMd5(source);
         if (md5 === undefined || statedMd5(now) !== md5) throw error;
@@ -1700,7 +1696,7 @@ export class S3Store implements ObjectStore {
       options.context,
       options.signal,
     ).catch(async (error) => {
-      const landed = await this.#completedEarlier(full, parts, error, options.signal);
+      const landed = await this.#completedEarlier(full, parts, error, options);
       if (landed === undefined) throw partTooSmallError(error, options.partOption) ?? error;
       return { ETag: landed, ChecksumCRC32: undefined, ServerSideEncryption: undefined };
     });
@@ -1716,18 +1712,24 @@ export class S3Store implements ObjectStore {
    * The ETag of `full` when a CompleteMultipartUpload that failed with 404
    * NoSuchUpload (`error`) had in fact completed: its first answer was lost
    * (a reset, a timeout), the SDK sent it again, and the upload was gone by
-   * then (MinIO answers so at once, S3 once it forgets the upload). The
-   * object is ours when its ETag is the one these parts make; else
-   * undefined, and the error stands.
+   * then (MinIO answers so at once, S3 once it forgets the upload). A
+   * create-only completion (`If-None-Match: *`) sent again is answered 412
+   * instead, the key holding what the first one made. The object is ours
+   * when its ETag is the one these parts make; else undefined, and the
+   * error stands.
    */
   async #completedEarlier(
     full: string,
     parts: readonly { etag: string }[],
     error: unknown,
-    signal: AbortSignal | undefined,
+    options: { ifNoneMatch?: "*" | undefined; signal?: AbortSignal | undefined },
   ): Promise<string | undefined> {
-    if (!(error instanceof NotFoundError)) return undefined;
-    if ((error.cause as { name?: unknown } | undefined)?.name !== "NoSuchUpload") return undefined;
+    const signal = options.signal;
+    const gone = error instanceof NotFoundError &&
+      (error.cause as { name?: unknown } | undefined)?.name === "NoSuchUpload";
+    const taken = options.ifNoneMatch === "*" && error instanceof PreconditionFailedError &&
+      sdkAttempts(error) > 1;
+    if (!gone && !taken) return undefined;
     const md5s = parts.map((p) => normalizeEtag(p.etag).toLowerCase());
     if (md5s.some((m) => !/^[0-9a-f]{32}$/.test(m))) return undefined;
     const current = await this.head(
@@ -2559,4 +2561,15 @@ function addContentMd5ToDeleteObjects(client: S3Client): void {
     },
     { step: "build", name: "vcDeleteObjectsContentMd5" },
   );
+}
+
+/**
+ * How many times the SDK sent the request that failed with `error` (its
+ * cause's `$metadata.attempts`; 1 when it does not say): more than 1, a
+ * conflict may be the first attempt's own write, its answer lost.
+ */
+function sdkAttempts(error: { cause?: unknown }): number {
+  const attempts = (error.cause as { $metadata?: { attempts?: unknown } } | undefined)
+    ?.$metadata?.attempts;
+  return typeof attempts === "number" ? attempts : 1;
 }

@@ -54,6 +54,13 @@ Deno.test("a re-sync leaves a file that still matches its record and pin, unread
   const { ws, bytes, out, dest } = await synced();
   await using _ = ws;
   const cached = await ws.vc.path("/big.bin");
+  // Recorded just after the copy, the stat is racy (an edit in the same
+  // tick keeps it): hashed once by a re-sync past the grain, which marks it
+  // settled (see versioned_sync_unchanged_racy_test.ts). Marked so here.
+  const recordPath = join(out, ".vc-sync.json");
+  const recorded = JSON.parse(await Deno.readTextFile(recordPath));
+  recorded.files["/big.bin"].settled = true;
+  await Deno.writeTextFile(recordPath, JSON.stringify(recorded));
   const before = await identity(dest);
   const { value: report, reads, writes } = await countingOpens(() => ws.vc.syncSettled(out));
   assertEquals(report.copied, []);

@@ -34,7 +34,10 @@
  * record and the record's SHA-256 is that of the object pinned now: the
  * SHA-256 the cache knows of it (a locked entry's), else the object's URI,
  * ETag, size and MD5 recorded beside it (the cache's record of the copy it
- * was copied from).
+ * was copied from). A stat taken within the timestamp grain of the file's
+ * last write (every copy's, just made) does not tell a same-size edit made
+ * in the same tick: such a file is hashed once (the cached copy still not
+ * read), and its record marked settled when the stat is past that grain.
  *
  * @module
  */
@@ -43,6 +46,7 @@ import { PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { normalizeEtag, sha256File } from "../hash.ts";
+import { isRacy } from "../store/fs_validator.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 
 /** The name of the record file in DEST. */
@@ -57,6 +61,14 @@ interface Written {
   ctimeMs?: number;
   /** SHA-256 of the bytes written; absent in records of an older vc. */
   sha256?: string;
+  /**
+   * The stat was found, with the bytes of `sha256`, past the timestamp grain
+   * of the file's last write ({@linkcode isRacy}): an edit since would have
+   * moved it. Absent in a record taken just after the copy (always racy: an
+   * edit within the same tick keeps the times) and in an older vc's: its
+   * file is hashed before a re-sync leaves it unchanged.
+   */
+  settled?: true;
   /**
    * The object the bytes were copied from, as the cache's record named it
    * (see {@linkcode Source}); absent for a local override and in records of
@@ -356,6 +368,7 @@ export class SyncRecords {
     path: string,
     dest: string,
     pinned: Pinned | undefined,
+    signal?: AbortSignal,
   ): Promise<boolean> {
     const record = this.#files[path];
     if (pinned === undefined || record?.sha256 === undefined || record.size !== pinned.size) {
@@ -372,7 +385,17 @@ export class SyncRecords {
     // A record without a change time (an older vc's) is not enough to skip:
     // a same-size edit with its mtime set back would go unseen.
     if (ctimeMs !== undefined && record.ctimeMs !== ctimeMs) return false;
-    return info.mtime !== null && record.mtimeMs === info.mtime.getTime();
+    if (info.mtime === null || record.mtimeMs !== info.mtime.getTime()) return false;
+    if (record.settled) return true;
+    // Racy (stated within the grain of its last write): an edit of the same
+    // size in that tick kept the times; the bytes tell (DEST's file only).
+    if (await sha256File(dest, signal ? { signal } : {}) !== record.sha256) return false;
+    if (!isRacy({ mtimeMs: record.mtimeMs, ctimeMs: ctimeMs ?? record.mtimeMs }, Date.now())) {
+      // Hashed past the grain, the stat as recorded: an edit since moves it.
+      this.#files[path] = { ...record, settled: true };
+      this.#changed = true;
+    }
+    return true;
   }
 
   /**
@@ -495,6 +518,7 @@ function asWritten(value: unknown): Written | undefined {
     ...(typeof w.ctimeMs === "number" ? { ctimeMs: w.ctimeMs } : {}),
     ...(typeof w.sha256 === "string" ? { sha256: w.sha256 } : {}),
     ...(asSource(w.source) !== undefined ? { source: asSource(w.source)! } : {}),
+    ...(w.settled === true ? { settled: true as const } : {}),
   };
 }
 

@@ -1716,7 +1716,9 @@ export class VersionedCache {
             const asset = resolved(path);
             if (!force && isVersion(version)) {
               const pinned = asset.integrity;
-              if (pinned !== undefined && await records.unchanged(path, dest, pinned)) {
+              if (
+                pinned !== undefined && await records.unchanged(path, dest, pinned, options.signal)
+              ) {
                 return { path, dest, unchanged: true as const };
               }
             }
@@ -1762,7 +1764,7 @@ export class VersionedCache {
             // (a re-sync of an unchanged 10 GB DEST is a stat per file, as
             // rsync's). `force` copies anyway.
             const source = this.#cache.copyRecord(local);
-            if (!force && await records.unchanged(path, dest, source)) {
+            if (!force && await records.unchanged(path, dest, source, options.signal)) {
               return { path, dest, unchanged: true as const };
             }
             await records.check(path, dest, local, force, options.signal);

@@ -74,12 +74,12 @@ Deno.test("create-only multipart copy: a completion retried into 412 after its l
 
 Deno.test("create-only multipart put: another writer's object before the retried completion is still taken", async () => {
   const theirs = new Uint8Array(10).fill(9);
-  let direct: { put(key: string, body: Uint8Array): Promise<unknown> } | undefined;
+  const other: { direct?: { put(key: string, body: Uint8Array): Promise<unknown> } } = {};
   const { handler } = lostCompletion(async () => {
-    await direct!.put("m.bin", theirs);
+    await other.direct!.put("m.bin", theirs);
   });
   await using proxied = await startS3Proxy(handler, { fake: { minPartSize: 1 }, store: STORE });
-  direct = proxied.direct;
+  other.direct = proxied.direct;
   await assertRejects(
     () => proxied.store.put("m.bin", new Uint8Array(10).fill(3), { ifNoneMatch: "*" }),
     PreconditionFailedError,

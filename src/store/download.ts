@@ -544,7 +544,16 @@ async function downloadOnce(
       else first = r.body;
     }
     const parallel = info.size >= threshold;
-    if (parallel) signal = ownSignal();
+    if (parallel) {
+      const asked = signal;
+      signal = ownSignal();
+      if (first !== undefined && asked !== signal) {
+        // The first GET went with the caller's signal; its body serves range
+        // 0, and stops with the others when one range fails (else the
+        // failure waited for that part whole, or as long as it stalled).
+        first = first.pipeThrough(new TransformStream(), { signal });
+      }
+    }
     const ctx: Context = {
       store,
       key,

@@ -6,14 +6,15 @@
  * a clock tick on others; Deno's ctime is whole seconds): `vc sync data &&
  * sed -i ... data/t.csv`, a same-size edit, left the edit in place at the
  * next sync, reported "unchanged (they hold the pinned bytes already)".
- * Before that skip, such a file was replaced with the pinned bytes. As
+ * (Before that skip, such a file was replaced unread: the edit lost.) As
  * `vc mirror` and the directory store do (one rule: `isRacy`), a record
  * taken within that window of its save is "racy": its file is hashed
  * before it is left as it is (DEST read, not the cache), and a file found
- * to hold other bytes is copied again.
+ * to hold other bytes is the user's edit: kept, its entry failing as
+ * changed since vc sync wrote it (--force replaces it).
  */
 import { join } from "node:path";
-import { assertEquals } from "./assert.ts";
+import { assertEquals, assertMatch } from "./assert.ts";
 import { countingOpens } from "./counting_opens.ts";
 import { workspace, writeFile } from "./versioned_helpers.ts";
 
@@ -24,7 +25,7 @@ async function records(out: string) {
   return { parsed, save: () => Deno.writeTextFile(path, JSON.stringify(parsed)) };
 }
 
-Deno.test("a re-sync replaces a same-size edit made within the timestamp grain of the copy", async () => {
+Deno.test("a re-sync keeps a same-size edit made within the timestamp grain of the copy, naming it", async () => {
   await using ws = await workspace();
   const src = await writeFile(ws.dir, "t.csv", "a,b\n1,2\n");
   await ws.vc.add("/t.csv", src);
@@ -42,7 +43,14 @@ Deno.test("a re-sync replaces a same-size edit made within the timestamp grain o
   await r.save();
   const report = await ws.vc.syncSettled(out);
   assertEquals(report.unchanged, []);
-  assertEquals(report.copied.map((c) => c.path), ["/t.csv"]);
+  assertEquals(report.copied, []);
+  assertEquals(report.failed.map((f) => f.path), ["/t.csv"]);
+  assertMatch(String(report.failed[0]!.error), /changed since vc sync wrote it/);
+  // The user's edit is kept; --force replaces it.
+  assertEquals(await Deno.readTextFile(dest), "x,y\n9,9\n");
+  assertEquals((await ws.vc.syncSettled(out, { force: true })).copied.map((c) => c.path), [
+    "/t.csv",
+  ]);
   assertEquals(await Deno.readTextFile(dest), "a,b\n1,2\n");
 });
 

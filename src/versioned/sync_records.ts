@@ -201,6 +201,13 @@ export class SyncRecords {
   readonly #files: Record<string, Written>;
   readonly #journal: Deno.FsFile | undefined;
   #changed = false;
+  /**
+   * Paths whose file {@linkcode unchanged} hashed (its record racy) and found
+   * to hold other bytes than recorded, its times as recorded: a same-size
+   * edit in the tick of the copy. {@linkcode check} takes it as changed
+   * since vc wrote it (the user's), not as vc's file to replace unread.
+   */
+  readonly #editedInTick = new Set<string>();
 
   private constructor(
     path: string,
@@ -320,7 +327,10 @@ export class SyncRecords {
     }
     if (info.isDirectory) return;
     const record = this.#files[path];
-    if (info.isFile && record !== undefined && await stillWritten(record, info, dest, signal)) {
+    if (
+      info.isFile && record !== undefined && !this.#editedInTick.has(path) &&
+      await stillWritten(record, info, dest, signal)
+    ) {
       return;
     }
     if (info.isFile && await sameBytes(dest, info.size, source, signal)) return;
@@ -389,7 +399,10 @@ export class SyncRecords {
     if (record.settled) return true;
     // Racy (stated within the grain of its last write): an edit of the same
     // size in that tick kept the times; the bytes tell (DEST's file only).
-    if (await sha256File(dest, signal ? { signal } : {}) !== record.sha256) return false;
+    if (await sha256File(dest, signal ? { signal } : {}) !== record.sha256) {
+      this.#editedInTick.add(path);
+      return false;
+    }
     if (!isRacy({ mtimeMs: record.mtimeMs, ctimeMs: ctimeMs ?? record.mtimeMs }, Date.now())) {
       // Hashed past the grain, the stat as recorded: an edit since moves it.
       this.#files[path] = { ...record, settled: true };

@@ -15,6 +15,7 @@ import { linkOnPath } from "../cache/layout.ts";
 import { removeEmptyParents } from "../cache/cache_fs.ts";
 import { systemClock } from "../clock.ts";
 import {
+  AccessDeniedError,
   CallbackError,
   InvalidInputError,
   KeyConflictError,
@@ -178,6 +179,12 @@ interface Run {
    * ({@linkcode Mirror.#confirmUploads}).
    */
   uploaded?: Map<string, { path: string; size: number; etag: string }>;
+  /**
+   * Local → store: the objects each listing of the run found, by the scope
+   * it listed (`""`: the whole prefix): what a listing to confirm the
+   * uploads under it would cost ({@linkcode Mirror.#confirmUploads}).
+   */
+  listed?: Map<string, number>;
 }
 
 /** The option names `mirror()` and `Mirror.open` take (a misspelt one is refused, not ignored). */
@@ -614,8 +621,13 @@ export class Mirror {
           // is an entry only on the target, which --delete removes, as
           // `aws s3 sync --delete` does; empty markers stay, and so does the
           // prefix's own.
-          { ...listOptions, directoryObjects: true },
+          {
+            ...listOptions,
+            directoryObjects: true,
+            onObject: () => (run.listed ??= new Map()).set(scope, (run.listed.get(scope) ?? 0) + 1),
+          },
         );
+        (run.listed ??= new Map()).set(scope, run.listed.get(scope) ?? 0);
         const pairs = this.#unchangedSkipped(
           run,
           mergePairBatches(local, remote),
@@ -1556,11 +1568,17 @@ export class Mirror {
    * store or a proxy before it may answer a PUT 200 and keep nothing, or
    * other bytes; such a file is a failure naming its key, not counted as
    * transferred, and forgotten by the state, so the next run uploads it
-   * again. The cheaper way: a HEAD per upload when they are fewer than the
-   * prefix's listing pages (one edit among 10,000 files), else one listing
-   * (the ranges of a pass's listing, at once: one request per 1000 objects
-   * for a first upload of a tree), where a key found wanting is asked again
-   * by a HEAD (a listing may lag a write on some stores).
+   * again. The cheaper way: one listing of a scope the run listed that holds
+   * every upload (the ranges of the state's keys, at once), when it takes
+   * fewer pages than there are uploads (its objects as the run's listing
+   * found them, and the uploads), else a HEAD per upload. So one edit among
+   * 10,000 files, or one file into a prefix of 100,000 objects the tree is a
+   * small part of, or a watch's upload (its pass lists nothing), is one
+   * HEAD, and a first upload of a tree is one request per 1000 objects. A
+   * key the listing finds wanting is asked again by a HEAD (a listing may
+   * lag a write on some stores). A key that may upload but not read (HEAD
+   * and listing refused: no `s3:GetObject`) leaves the uploads unconfirmed,
+   * said in the report's `uploadsUnconfirmed`, no failure.
    */
   async #confirmUploads(run: Run): Promise<void> {
     const uploaded = run.uploaded;
@@ -1570,27 +1588,53 @@ export class Mirror {
     const signal = run.signal;
     const concurrency = this.#options.concurrency ?? 16;
     const problems = new Map<string, string>();
-    const head = async (key: string) => {
-      const problem = await storedProblem(
-        store,
-        this.#storePrefix + key,
-        uploaded.get(key)!,
-        signal,
-      );
+    const denied: { keys: number; error?: AccessDeniedError; forgotten?: boolean } = { keys: 0 };
+    // `listed`: a key a listing found wanting (missing, or another size or
+    // ETag); if a HEAD may not tell, the state forgets it, so the next run
+    // compares it again (and uploads it again if it is not there).
+    const head = async (key: string, listed = false) => {
+      let problem: string | undefined;
+      try {
+        problem = await storedProblem(
+          store,
+          this.#storePrefix + key,
+          uploaded.get(key)!,
+          signal,
+        );
+      } catch (error) {
+        if (!(error instanceof AccessDeniedError)) throw error;
+        denied.keys++;
+        denied.error ??= error;
+        if (listed) {
+          this.#state.delete(key);
+          denied.forgotten = true;
+        }
+        return;
+      }
       if (problem !== undefined) problems.set(key, problem);
     };
+    // The listed scope holding every upload that costs the fewest pages.
+    let scope: string | undefined;
+    let pages = uploaded.size;
+    for (const [listed, objects] of run.listed ?? []) {
+      const cost = Math.ceil((objects + uploaded.size) / LIST_PAGE);
+      if (cost >= pages || ![...uploaded.keys()].every((k) => k.startsWith(listed))) continue;
+      scope = listed;
+      pages = cost;
+    }
     try {
-      if (this.#state.hasAtLeast(uploaded.size * LIST_PAGE)) {
-        await forEachLimit([...uploaded.keys()], concurrency, head, { signal });
+      if (scope === undefined) {
+        await forEachLimit([...uploaded.keys()], concurrency, (key) => head(key), { signal });
       } else {
         const doubtful: string[] = [];
         const found = new Set<string>();
         const listing = listRemoteBatches(store, this.#storePrefix, this.#filter, {
+          scope,
           signal,
           // A directory store reads no file to list it; its size still tells.
           etags: false,
           directoryObjects: true,
-          splits: () => this.#state.splitKeys("", LIST_PAGE),
+          splits: () => this.#state.splitKeys(scope, LIST_PAGE),
         });
         for await (const batch of listing) {
           for (const entry of batch) {
@@ -1601,20 +1645,35 @@ export class Mirror {
           }
         }
         for (const key of uploaded.keys()) if (!found.has(key)) doubtful.push(key);
-        await forEachLimit(doubtful, concurrency, head, { signal });
+        await forEachLimit(doubtful, concurrency, (key) => head(key, true), { signal });
       }
     } catch (error) {
       if (signal.aborted) throw run.callbacks.error ?? error;
-      run.report.failed.push(
-        failure(
-          undefined,
-          store.url,
-          `${counted(uploaded.size, "upload")} of this run could not be confirmed in the store: ${
-            message(error)
-          }; the next run compares them again`,
-        ),
-      );
-      return;
+      if (error instanceof AccessDeniedError) {
+        denied.keys = uploaded.size;
+        denied.error = error;
+      } else {
+        run.report.failed.push(
+          failure(
+            undefined,
+            store.url,
+            `${counted(uploaded.size, "upload")} of this run could not be confirmed in the store: ${
+              message(error)
+            }; the next run compares them again`,
+          ),
+        );
+        return;
+      }
+    }
+    if (denied.error !== undefined) {
+      run.report.uploadsUnconfirmed =
+        `${counted(denied.keys, "upload")} of this run could not be confirmed in the store: ${
+          message(denied.error)
+        } (a key that may upload but not read; grant s3:GetObject to have them confirmed); ` +
+        "counted as uploaded, as their PUTs were answered" +
+        (denied.forgotten
+          ? ", and the next run compares those the listing did not show again"
+          : "");
     }
     for (const [key, problem] of [...problems].sort(([a], [b]) => compareUtf8(a, b))) {
       const put = uploaded.get(key)!;

@@ -235,6 +235,12 @@ export interface MirrorReport {
   keptUploads?: MirrorUpload[];
   /** Why the open uploads could not be listed (no grant: then the grant to give; a store without the listing), when so. */
   uploadsUnchecked?: string;
+  /**
+   * Local → store: why the run's uploads could not be confirmed in the store
+   * (a key that may upload but not HEAD: `s3:GetObject` not granted), when
+   * so. They were answered 200 and are counted as uploaded; no failure.
+   */
+  uploadsUnconfirmed?: string;
   /** Wall-clock seconds. */
   seconds: number;
   /**

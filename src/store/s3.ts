@@ -31,7 +31,7 @@ import {
 } from "../errors.ts";
 import { checkRequiredOptions } from "../options_check.ts";
 import { checkS3OptionValues, S3_STORE_OPTIONS } from "./store_options_check.ts";
-import { concatBytes } from "../bytes.ts";
+import { concatBytes, readUpTo } from "../bytes.ts";
 import {
   md5Hex,
   multipartEtag,
@@ -1036,8 +1036,14 @@ export class S3Store implements ObjectStore {
       return etag.toLowerCase() === md5 ? etag : undefined;
     }
     const got = await this.get(key, { ...on, ifMatch: now.etag });
-    const stored = await new Response(got.body).bytes();
-    return stored.length === bytes.length && md5Hex(stored) === md5 ? etag : undefined;
+    // Never more than the bytes sent: a GET of another length (a server or
+    // proxy streaming on and on) is not our object, and is not read on.
+    if (got.info.size !== bytes.length) {
+      await got.body.cancel().catch(() => {});
+      return undefined;
+    }
+    const stored = await readUpTo(got.body, bytes.length);
+    return stored?.length === bytes.length && md5Hex(stored) === md5 ? etag : undefined;
   }
 
   async #putMultipart(full: string, source: PartSource, options: PutOptions): Promise<PutResult> {

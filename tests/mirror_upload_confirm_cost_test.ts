@@ -1,0 +1,158 @@
+/**
+ * What `vc mirror`'s confirmation of its uploads costs, and what it does when
+ * the store will not answer it. One changed file mirrored into a prefix that
+ * holds thousands of other objects (the tree is a small part of it, so the
+ * state knows few keys) was confirmed by listing the whole prefix again:
+ * one request per 1000 objects for one upload, at every run. And an
+ * upload-only key (s3:PutObject and s3:ListBucket, no s3:GetObject: HEAD is
+ * 403) failed every run whose uploads were confirmed by HEADs, though every
+ * upload was stored: it now mirrors, and says once that they were not
+ * confirmed.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { startForwardingProxy } from "./forwarding_proxy.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { md5Hex } from "../src/hash.ts";
+import { mirror } from "../src/mirror/mirror.ts";
+import type { ObjectStore } from "../src/store/types.ts";
+import { startS3Proxy } from "./s3_proxy.ts";
+import { tempDir, writeTree } from "./mirror_helpers.ts";
+
+const OTHERS = 3000;
+
+/** The fake S3 holding `OTHERS` objects under `other/`, behind a proxy that counts (and may refuse HEADs). */
+async function crowdedPrefix(refuseHeads: () => boolean) {
+  const seen = { heads: 0, lists: 0, puts: 0 };
+  const proxied = await startS3Proxy(async (req, forward) => {
+    const url = new URL(req.url);
+    if (req.method === "HEAD") {
+      seen.heads++;
+      if (refuseHeads()) return new Response(null, { status: 403 });
+    }
+    if (req.method === "GET" && url.searchParams.has("list-type")) seen.lists++;
+    if (req.method === "PUT") seen.puts++;
+    return await forward();
+  }, { store: { maxAttempts: 1 } });
+  for (let i = 0; i < OTHERS; i++) {
+    await proxied.fake.putObject("b", `other/${String(i).padStart(5, "0")}`, "x");
+  }
+  return { proxied, seen };
+}
+
+Deno.test("mirror up: one upload into a prefix of thousands of objects is confirmed by one HEAD, not a second listing", async () => {
+  const { proxied, seen } = await crowdedPrefix(() => false);
+  await using _proxied = proxied;
+  await using w = await tempDir();
+  await writeTree(join(w.dir, "src"), { "a.txt": "v1" });
+  const run = () =>
+    mirror({
+      sources: [join(w.dir, "src")],
+      target: "s3://b",
+      statePath: join(w.dir, "state.db"),
+      openStore: () => Promise.resolve<ObjectStore>(proxied.store),
+    });
+  assertEquals((await run()).transferred, 1);
+  // A no-op run: the pass's own requests.
+  Object.assign(seen, { heads: 0, lists: 0, puts: 0 });
+  assertEquals((await run()).unchanged, 1);
+  const pass = { ...seen };
+  assert(pass.lists >= 3, `the pass lists ${OTHERS} objects in pages: ${pass.lists}`);
+  await Deno.writeTextFile(join(w.dir, "src", "a.txt"), "v2");
+  Object.assign(seen, { heads: 0, lists: 0, puts: 0 });
+  const report = await run();
+  assertEquals([report.transferred, report.failed.length], [1, 0]);
+  assertEquals([seen.puts, seen.lists, seen.heads], [1, pass.lists, pass.heads + 1]);
+});
+
+Deno.test("mirror up: a key that may not HEAD (upload-only) still mirrors, and says its uploads were not confirmed", async () => {
+  let refuse = false;
+  const { proxied } = await crowdedPrefix(() => refuse);
+  await using _proxied = proxied;
+  await using w = await tempDir();
+  await writeTree(join(w.dir, "src"), { "a.txt": "v1", "b.txt": "b1" });
+  const run = () =>
+    mirror({
+      sources: [join(w.dir, "src")],
+      target: "s3://b",
+      statePath: join(w.dir, "state.db"),
+      openStore: () => Promise.resolve<ObjectStore>(proxied.store),
+    });
+  assertEquals((await run()).transferred, 2);
+  refuse = true;
+  await Deno.writeTextFile(join(w.dir, "src", "a.txt"), "v2");
+  await Deno.writeTextFile(join(w.dir, "src", "b.txt"), "b2");
+  const report = await run();
+  assertEquals(report.failed, []);
+  assertEquals([report.transferred, report.uploadsUnconfirmed === undefined], [2, false]);
+  assertMatch(report.uploadsUnconfirmed!, /^2 uploads of this run could not be confirmed/);
+  assertMatch(report.uploadsUnconfirmed!, /s3:GetObject/);
+  // Uploaded all the same, and remembered: the next run has nothing to do.
+  assertEquals(await new Response((await proxied.direct.get("a.txt")).body).text(), "v2");
+  const next = await run();
+  assertEquals([next.unchanged, next.transferred, next.uploadsUnconfirmed], [2, 0, undefined]);
+});
+
+Deno.test("mirror up: an upload the listing does not show, with HEAD refused, is unconfirmed and compared again next run", async () => {
+  let refuse = true;
+  const proxied = await startS3Proxy(async (req, forward) => {
+    const url = new URL(req.url);
+    if (req.method === "HEAD" && refuse) return new Response(null, { status: 403 });
+    // Answered 200 with its MD5, and not kept.
+    if (req.method === "PUT" && url.pathname === "/b/gone.txt") {
+      const body = new Uint8Array(await req.arrayBuffer());
+      return new Response(null, { headers: { etag: `"${md5Hex(body)}"` } });
+    }
+    return await forward();
+  }, { store: { maxAttempts: 1 } });
+  await using _proxied = proxied;
+  await using w = await tempDir();
+  const tree: Record<string, string> = { "gone.txt": "not kept" };
+  for (let i = 0; i < 40; i++) tree[`f${String(i).padStart(3, "0")}.txt`] = `file ${i}`;
+  await writeTree(join(w.dir, "src"), tree);
+  const run = (store: ObjectStore) =>
+    mirror({
+      sources: [join(w.dir, "src")],
+      target: "s3://b",
+      statePath: join(w.dir, "state.db"),
+      openStore: () => Promise.resolve(store),
+    });
+  const report = await run(proxied.store);
+  assertEquals([report.failed, report.transferred], [[], 41]);
+  assertMatch(report.uploadsUnconfirmed!, /^1 upload of this run could not be confirmed/);
+  assertMatch(report.uploadsUnconfirmed!, /the next run compares those the listing did not show/);
+  refuse = false;
+  const again = await run(proxied.direct);
+  assertEquals([again.transferred, again.unchanged, again.failed], [1, 40, []]);
+  assertEquals(await new Response((await proxied.direct.get("gone.txt")).body).text(), "not kept");
+});
+
+Deno.test("vc mirror with a key that may not HEAD: exit 0, the unconfirmed uploads said once", async () => {
+  await using fake = await startFakeS3({ buckets: ["bkt"] });
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.txt", "a");
+  const proxy = startForwardingProxy(
+    fake.url,
+    (req) => req.method === "HEAD" ? new Response(null, { status: 403 }) : undefined,
+  );
+  try {
+    const endpoint = `http://127.0.0.1:${proxy.addr.port}`;
+    const env = {
+      ...fake.env,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ENDPOINT_URL_S3: endpoint,
+      VC_S3_PATH_STYLE: "1",
+    };
+    await withProcessEnv(env, async () => {
+      const run = await ws.run(["mirror", "data", "s3://bkt/pre", "--state", "s.db"], env);
+      assertEquals(run.code, 0, run.stderr);
+      const said = run.stdout + run.stderr;
+      assertEquals(said.split("could not be confirmed").length - 1, 1, said);
+      assertStringIncludes(said, "1 upload of this run could not be confirmed in the store");
+      assertStringIncludes(said, "grant s3:GetObject");
+    });
+  } finally {
+    await proxy.shutdown();
+  }
+});

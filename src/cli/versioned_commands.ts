@@ -12,7 +12,11 @@ import { classifyValue, manifestAbove, readManifest } from "../versioned/manifes
 import { normalizeVersionedPath, parseVersionedKey } from "../versioned/naming.ts";
 import { assertVersion } from "../versioned/version.ts";
 import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
-import type { VersionedSyncReport } from "../versioned/versioned_cache.ts";
+import type {
+  VersionedAsset,
+  VersionedPathOptions,
+  VersionedSyncReport,
+} from "../versioned/versioned_cache.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, flagValue, UsageError } from "./errors.ts";
 import { errorKind, InvalidInputError } from "../errors.ts";
@@ -239,8 +243,7 @@ export const path: Command = {
   async run(ctx) {
     const [p, version] = checkedArgs(ctx.args);
     await using s = openVersioned(ctx, "path");
-    const local = await localCopy(ctx, s.vc, p, version);
-    const read = await versionRead(ctx, s.vc, p, version);
+    const { local, version: read } = await localCopy(ctx, s.vc, p, version);
     await ctx.out.path(
       { path: normalized(p), ...(read ? { version: read } : {}), local },
       local,
@@ -271,7 +274,8 @@ export const cat: Command = {
     const [p, version] = checkedArgs(ctx.args);
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
-    await writeLocalOut(ctx, await localCopy(ctx, s.vc, p, version), `cat ${normalized(p)}`);
+    const { local } = await localCopy(ctx, s.vc, p, version);
+    await writeLocalOut(ctx, local, `cat ${normalized(p)}`);
   },
 };
 
@@ -320,7 +324,8 @@ export const get: Command = {
     if (destArg === "-") {
       ctx.out.rawContent("get", RAW_JSON_INSTEAD);
       await using s = openVersioned(ctx, "get");
-      await writeLocalOut(ctx, await localCopy(ctx, s.vc, p, version), `copy ${normalized(p)}`);
+      const { local } = await localCopy(ctx, s.vc, p, version);
+      await writeLocalOut(ctx, local, `copy ${normalized(p)}`);
       return;
     }
     // Checked before the download, which a URI here would only waste.
@@ -358,9 +363,8 @@ export const get: Command = {
     if (own !== undefined) {
       throw new UsageError(`DEST ${dest} is ${own}: copy ${normalized(p)} somewhere else`);
     }
-    const local = await localCopy(ctx, s.vc, p, version);
+    const { local, version: read } = await localCopy(ctx, s.vc, p, version);
     await copyLocalOut(ctx, local, target, `copy ${normalized(p)}`);
-    const read = await versionRead(ctx, s.vc, p, version);
     await ctx.out.status(
       { path: normalized(p), ...(read ? { version: read } : {}), dest },
       `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,
@@ -774,36 +778,27 @@ export const verify: Command = {
   },
 };
 
+// The local copy of PATH (at VERSION, or the manifest's) and the version it
+// holds: VERSION, else the manifest's pin (none for an override), as
+// `vc path-remote --json` names it. Both come from one resolution, so a
+// `vc update` by another process during the download cannot make the
+// version name other bytes than the copy's.
 async function localCopy(
   ctx: CommandContext,
   vc: {
-    path(
-      p: string,
-      v?: string,
-      o?: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal },
-    ): Promise<string>;
+    resolve(p: string, v?: string): Promise<VersionedAsset>;
+    pathOf(asset: VersionedAsset, o?: VersionedPathOptions): Promise<string>;
   },
   p: string,
   version: string | undefined,
-): Promise<string> {
+): Promise<{ local: string; version: string | undefined }> {
+  const asset = await vc.resolve(p, version);
   using bar = ctx.out.progress(`download ${p}`);
-  return await vc.path(p, version, {
+  const local = await vc.pathOf(asset, {
     onProgress: bar.onBytes,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
   });
-}
-
-// The version `vc path` / `vc get` read, for --json: VERSION, else the
-// manifest's pin (none for an override), as `vc path-remote --json` names it.
-// The VersionedCache keeps the manifest the copy just read parsed.
-async function versionRead(
-  ctx: CommandContext,
-  vc: { resolve(p: string): Promise<{ version?: string | undefined }> },
-  p: string,
-  version: string | undefined,
-): Promise<string | undefined> {
-  if (version !== undefined || ctx.out.mode !== "json") return version;
-  return (await vc.resolve(p)).version;
+  return { local, version: asset.version };
 }
 
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.

@@ -768,7 +768,35 @@ export class VersionedCache {
     return await this.#pathOf(await this.resolve(path, version), options);
   }
 
-  /** {@linkcode VersionedCache.path} of an asset already resolved (a sync resolves each entry once). */
+  /**
+   * {@linkcode VersionedCache.path} of an asset already resolved by
+   * {@linkcode VersionedCache.resolve}: the path of exactly the object that
+   * resolution chose, so `asset.version` names the bytes served even when
+   * the manifest is changed meanwhile (`vc path --json` reports it).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.writeTextFile(`${dir}/x.csv`, "a,b\n");
+   *   await Deno.writeTextFile(`${dir}/m.json`, '{"/x.csv": "./x.csv"}');
+   *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+   *   const asset = await vc.resolve("/x.csv");
+   *   assert.equal(await vc.pathOf(asset), `${dir}/x.csv`);
+   *   assert.equal(asset.version, undefined); // an override has none
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async pathOf(asset: VersionedAsset, options: VersionedPathOptions = {}): Promise<string> {
+    checkOptions("VersionedCache.pathOf()", options, PATH_OPTIONS);
+    return await this.#pathOf(asset, options);
+  }
+
+  /** {@linkcode VersionedCache.pathOf}, its options checked (a sync resolves each entry once). */
   async #pathOf(asset: VersionedAsset, options: VersionedPathOptions): Promise<string> {
     if (!asset.immutable && parseUri(asset.uri).scheme === "local") {
       await regularFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);

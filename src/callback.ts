@@ -56,6 +56,40 @@ export function callCallback<A extends unknown[]>(
 }
 
 /**
+ * Calls the caller's callback `fn` (the option `name`) with `args` and waits
+ * for the promise it returns, for a step that must not go on without it
+ * (`copyVerified`'s `onWritten`, before the rename): what it throws, or a
+ * rejection, becomes a {@linkcode CallbackError} naming it, so the error is
+ * not taken for one of the operation's own (a full disk under the caller's
+ * journal is no "cannot write DEST").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallbackError } from "./errors.ts";
+ * import { awaitCallback } from "./callback.ts";
+ * await awaitCallback("onWritten", undefined, 1); // no callback: nothing to call
+ * const boom = new Error("boom");
+ * await assert.rejects(
+ *   awaitCallback("onWritten", (_n: number) => Promise.reject(boom), 1),
+ *   (e) => e instanceof CallbackError && e.callback === "onWritten" && e.cause === boom,
+ * );
+ * ```
+ */
+export async function awaitCallback<A extends unknown[]>(
+  name: string,
+  fn: ((...args: A) => unknown) | undefined,
+  ...args: A
+): Promise<void> {
+  if (fn === undefined) return;
+  try {
+    await fn(...args);
+  } catch (error) {
+    throw callbackError(name, error);
+  }
+}
+
+/**
  * The callbacks of one operation (a mirror run, a `cache()` call, a watch):
  * the first that fails, by throwing or by returning a promise that rejects,
  * aborts {@linkcode CallbackGuard.signal} with its {@linkcode CallbackError}

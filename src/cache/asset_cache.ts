@@ -35,8 +35,14 @@ import {
   resolveSettings,
   type SettingsOptions,
 } from "../config.ts";
-import { AccessDeniedError, IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
-import { CallbackGuard, callCallback, withCallbackGuard } from "../callback.ts";
+import {
+  AccessDeniedError,
+  CallbackError,
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+} from "../errors.ts";
+import { awaitCallback, CallbackGuard, callCallback, withCallbackGuard } from "../callback.ts";
 import { shortened } from "../printable.ts";
 import {
   checkOptions,
@@ -688,13 +694,15 @@ export class AssetCache implements AsyncDisposable {
                 });
                 if (why !== undefined) throw fail(why);
               }
-              if (onWritten !== undefined) await onWritten({ bytes, sha256: computed.sha256! });
+              // Its error is the caller's (a journal it keeps), not DEST's.
+              await awaitCallback("onWritten", onWritten, { bytes, sha256: computed.sha256! });
             },
           }
           : {}),
       });
     } catch (e) {
       signal?.throwIfAborted();
+      if (e instanceof CallbackError) throw e;
       const gone = e instanceof Deno.errors.NotFound &&
         !(await Deno.lstat(path).then(() => true, () => false));
       if (meta !== undefined && (problem !== undefined || gone)) {

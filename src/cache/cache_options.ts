@@ -205,7 +205,9 @@ export interface CopyVerifiedOptions {
   /**
    * Told the size and SHA-256 of the bytes written, taken as they were
    * copied (no second read), once they passed the check and before `dest`
-   * is replaced with them: an error from it leaves `dest` as it was.
+   * is replaced with them: an error from it (or a rejection) leaves `dest`
+   * as it was, and `copyVerified` rejects with a `CallbackError` naming
+   * `onWritten`, the error its `cause`.
    */
   onWritten?:
     | ((written: { bytes: number; sha256: string }) => void | Promise<void>)

@@ -441,8 +441,19 @@ export class SyncRecords {
     if (this.#journal === undefined) return;
     // Synchronous: whole lines, never interleaved with another entry's.
     const line = new TextEncoder().encode(JSON.stringify(entry) + "\n");
-    this.#journal.seekSync(0, Deno.SeekMode.End);
-    for (let at = 0; at < line.length;) at += this.#journal.writeSync(line.subarray(at));
+    try {
+      this.#journal.seekSync(0, Deno.SeekMode.End);
+      for (let at = 0; at < line.length;) at += this.#journal.writeSync(line.subarray(at));
+    } catch (e) {
+      // A bare "No space left on device" read as the file copied.
+      const journal = `${this.#path}.lock`;
+      throw new VcError(
+        `cannot write the sync journal ${journal} for ${entry.path}: ${
+          (e as Error | undefined)?.message ?? String(e)
+        } (vc sync notes each copy there; free space or fix access on its device)`,
+        { cause: e },
+      );
+    }
   }
 
   /** Writes the records back, when a file was written. */

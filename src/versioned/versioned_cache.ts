@@ -16,6 +16,7 @@ import { AssetCache } from "../cache/asset_cache.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
 import { foldName } from "../file_names.ts";
 import {
+  CallbackError,
   type ErrorKind,
   errorKind,
   InvalidInputError,
@@ -1811,6 +1812,9 @@ export class VersionedCache {
                 sha256 = written.sha256;
                 records.renaming(path, written, source);
               },
+            }).catch((e) => {
+              // The journal's own error (it names the journal): the callback is ours.
+              throw e instanceof CallbackError && e.callback === "onWritten" ? e.cause : e;
             });
             await records.wrote(path, dest, {
               ...(sha256 !== undefined ? { sha256 } : {}),

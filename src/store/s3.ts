@@ -972,7 +972,21 @@ export class S3Store implements ObjectStore {
       // A create-only PUT whose first attempt landed but whose response was
       // lost fails its retry with 412: that is our own write, not a conflict.
       if (retried && options.ifNoneMatch === "*" && isPrecondition(error)) {
-        const etag = await this.#holds(full, bytes, md5, options.signal);
+        let etag: string | undefined;
+        try {
+          etag = await this.#holds(full, bytes, md5, options.signal);
+        } catch (readBack) {
+          // A stop is the caller's; any other failure of the read back leaves
+          // the 412 its meaning ("already exists"), not a GET's error class.
+          options.signal?.throwIfAborted();
+          throw new PreconditionFailedError(
+            `${(error as Error).message}; whether it holds this PUT's own first attempt (its ` +
+              `answer lost) is unknown: reading it back failed: ${
+                (readBack as Error | undefined)?.message ?? String(readBack)
+              }`,
+            { cause: readBack },
+          );
+        }
         if (etag !== undefined) {
           options.onProgress?.(bytes.length);
           return { etag };

@@ -22,7 +22,9 @@ export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
  * is neither undefined nor a plain object, or holds a key not in `known`;
  * the message names the key, the closest known one and all of them. A key
  * (or its closest spelling) that is an option of `elsewhere` (`timeout`
- * given to `cache()`) is said to be one.
+ * given to `cache()`) is said to be one; another call's name for the same
+ * idea (`concurrency` for `maxDownloads`) is answered with this call's, and
+ * a duration in the other unit (`timeoutMs` for `timeout`) with its unit.
  *
  * @example
  * ```ts
@@ -32,6 +34,7 @@ export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
  * checkOptions("AssetCache", { cacheDir: "/tmp/c" }, known);
  * checkOptions("AssetCache", undefined, known);
  * assert.throws(() => checkOptions("AssetCache", { cachedir: "/tmp/c" }, known), /did you mean "cacheDir"/);
+ * assert.throws(() => checkOptions("AssetCache", { timeoutMs: 5 }, known), /"timeout"\? \(in seconds/);
  * assert.throws(() => checkOptions("AssetCache", "/tmp/c", known), /must be an object/);
  * assert.throws(() => checkOptions("list()", { signal: "stop" }, { signal: true }), /must be an AbortSignal/);
  * ```
@@ -57,13 +60,14 @@ export function checkOptions(
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(known, key)) continue;
     const guess = closest(key, names);
-    const other = elsewhere === undefined || guess !== undefined
+    const synonym = guess === undefined ? sameIdea(key, known) : undefined;
+    const other = elsewhere === undefined || guess !== undefined || synonym !== undefined
       ? undefined
       : closest(key, Object.keys(elsewhere.known));
     throw new InvalidInputError(
       `${what}: unknown option ${JSON.stringify(key)}${
-        guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`
-      }${
+        guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?${unitNote(key, guess)}`
+      }${synonym === undefined ? "" : `; this call's name for it is ${synonym}`}${
         other === undefined ? "" : `; ${JSON.stringify(other)} is an option of ${elsewhere!.what}`
       } (known options: ${names.join(", ")})`,
     );
@@ -76,6 +80,39 @@ export function checkOptions(
       `${what}: the option signal must be an AbortSignal, got ${describeValue(signal)}`,
     );
   }
+}
+
+// One idea that calls of the library (or the AWS SDK, which users know)
+// spell differently: given one name where the call takes another, the
+// refusal names the call's (edit distance finds none of these).
+const SAME_IDEA: ReadonlyArray<Readonly<Record<string, string>>> = [
+  {
+    onWarning: '"onWarning" (told { message })',
+    warn: '"warn" (told the message, a string)',
+  },
+  {
+    concurrency: '"concurrency" (transfers at once in this call)',
+    maxDownloads: '"maxDownloads" (downloads at once across all calls of this cache)',
+  },
+  { signal: '"signal"', abortSignal: '"abortSignal"' },
+];
+
+function sameIdea(key: string, known: Readonly<Record<string, true>>): string | undefined {
+  for (const group of SAME_IDEA) {
+    if (!Object.hasOwn(group, key)) continue;
+    const name = Object.keys(group).find((n) => n !== key && Object.hasOwn(known, n));
+    if (name !== undefined) return group[name];
+  }
+  return undefined;
+}
+
+// The library's durations are `…Ms` in milliseconds, or without the suffix
+// in seconds (`AssetCache`'s `timeout`, `lockWait`): `timeoutMs: 5000`
+// retyped as `timeout: 5000` would wait 83 minutes.
+function unitNote(key: string, guess: string): string {
+  if (key === `${guess}Ms`) return " (in seconds, not milliseconds)";
+  if (guess === `${key}Ms`) return " (in milliseconds, not seconds)";
+  return "";
 }
 
 /**

@@ -123,6 +123,7 @@ const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
   store: true,
   openStore: true,
   warn: true,
+  onWarning: true,
   download: true,
   configPath: true,
   env: true,
@@ -296,7 +297,9 @@ export class AssetCache implements AsyncDisposable {
       // Through callCallback: a caller's warn that throws stops the call with
       // a CallbackError (the library's rule for callbacks), at every place
       // that warns.
-      warn: options.warn === undefined
+      warn: options.onWarning !== undefined
+        ? (m) => callCallback("onWarning", options.onWarning, { message: m })
+        : options.warn === undefined
         ? (m) => console.warn(m)
         : (m) => callCallback("warn", options.warn, m),
       ownsStores: options.openStore === undefined,
@@ -612,8 +615,13 @@ export class AssetCache implements AsyncDisposable {
    *   await Deno.writeTextFile(`${root}/x.txt`, "x");
    *   await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false });
    *   const path = await cache.cache(`file://${root}/x.txt`);
-   *   await cache.copyVerified(path, `${root}/out/x.txt`);
+   *   const written: Array<{ bytes: number; sha256: string }> = [];
+   *   await cache.copyVerified(path, `${root}/out/x.txt`, { onWritten: (w) => written.push(w) });
    *   assert(await Deno.readTextFile(`${root}/out/x.txt`) === "x");
+   *   // Told once, in the read that copied: the size the cache recorded, and the SHA-256.
+   *   assert.equal(written.length, 1);
+   *   assert.equal(written[0]?.bytes, cache.copyRecord(path)?.size);
+   *   assert.match(written[0]?.sha256 ?? "", /^[0-9a-f]{64}$/);
    *   await Deno.writeTextFile(path, "y"); // a same-size hand edit
    *   await assert.rejects(cache.copyVerified(path, `${root}/out/y.txt`), /failed verification/);
    * } finally {
@@ -1272,13 +1280,18 @@ function checkCallValues(options: CacheGetOptions): void {
  */
 function checkConstructorValues(options: AssetCacheOptions): void {
   envOption("AssetCache", options.env);
-  for (const name of ["openStore", "warn"] as const) {
+  for (const name of ["openStore", "warn", "onWarning"] as const) {
     const value: unknown = options[name];
     if (value !== undefined && typeof value !== "function") {
       throw new InvalidInputError(
         `AssetCache: the option ${name} must be a function, got ${describeValue(value)}`,
       );
     }
+  }
+  if (options.warn !== undefined && options.onWarning !== undefined) {
+    throw new InvalidInputError(
+      "AssetCache: give warn or onWarning, not both (onWarning is told { message }, warn the message)",
+    );
   }
   const offlineSource: unknown = options.offlineSource;
   if (offlineSource !== undefined && typeof offlineSource !== "string") {

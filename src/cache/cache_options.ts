@@ -44,6 +44,12 @@ export interface AssetCacheOptions {
   /** Receives warnings (default `console.warn`). */
   warn?: ((message: string) => void) | undefined;
   /**
+   * `warn` in the shape every other call of the library takes its warnings
+   * (`VersionedCache.sync`'s `onWarning`, `ListOptions.onWarning`): told
+   * `{ message }`. Give `warn` or `onWarning`, not both.
+   */
+  onWarning?: ((warning: { message: string }) => void) | undefined;
+  /**
    * Tuning of large downloads; `parallelThreshold` and `partSize` (the size
    * of one ranged GET) left unset come from `VC_PARALLEL_THRESHOLD` /
    * `VC_RANGE_SIZE` and the config file (see `resolveSettings`).
@@ -205,13 +211,13 @@ export interface CopyVerifiedOptions {
   /**
    * Told the size and SHA-256 of the bytes written, taken as they were
    * copied (no second read), once they passed the check and before `dest`
-   * is replaced with them: an error from it (or a rejection) leaves `dest`
-   * as it was, and `copyVerified` rejects with a `CallbackError` naming
-   * `onWritten`, the error its `cause`.
+   * is replaced with them: an error from it (or a rejection of a promise it
+   * returns, which is waited for) leaves `dest` as it was, and
+   * `copyVerified` rejects with a `CallbackError` naming `onWritten`, the
+   * error its `cause`. Any other value it returns is ignored, so
+   * `(w) => seen.push(w)` will do.
    */
-  onWritten?:
-    | ((written: { bytes: number; sha256: string }) => void | Promise<void>)
-    | undefined;
+  onWritten?: ((written: { bytes: number; sha256: string }) => unknown) | undefined;
   /**
    * Stops the check or the copy (rejects with the signal's reason): `dest`
    * is left as it was, and the cached copy stays cached.

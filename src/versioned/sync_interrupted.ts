@@ -15,7 +15,9 @@ export interface SyncInterruptedReport {
   copied: Array<{ path: string; dest: string }>;
   /**
    * Entries left as they were in `dest`, which already held them (see
-   * `VersionedSyncReport.unchanged`); absent in a report built without them.
+   * `VersionedSyncReport.unchanged`). Always set in the report of an error
+   * a sync threw; optional only so a report built by hand (as before this
+   * field) still type-checks.
    */
   unchanged?: Array<{ path: string; dest: string }>;
   /** Entries that failed for a reason of their own before the stop. */

@@ -518,7 +518,8 @@ Deno.test("vc mirror: a cause shared by many files prints 20 failures and a coun
   assertEquals(once.code, 1, once.stderr);
   assertEquals(failureLines(once.stderr).length, 20, once.stderr);
   const tail = once.stderr.trimEnd().split("\n").slice(-2);
-  assertEquals(tail, [more, "vc: mirror: 25 failed; the rest was mirrored"]);
+  // Every file failed: nothing was mirrored (not "the rest was mirrored").
+  assertEquals(tail, [more, "vc: mirror: 25 failed; nothing was mirrored"]);
   const json = await ws.run([...args, "--json"]);
   assertEquals(json.code, 1, json.stderr);
   assertEquals(JSON.parse(json.stdout).failed.length, 25);

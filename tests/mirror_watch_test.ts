@@ -276,12 +276,13 @@ function untilStored(store: ObjectStore, clock: ManualClock, key: string, value:
 function headReplaced(
   fs: FsStore,
   head: (real: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown,
+  method: "head" | "put" = "head",
 ): ObjectStore {
   return new Proxy(fs, {
     get(target, name) {
       const value = Reflect.get(target, name, target);
       if (typeof value !== "function") return value;
-      if (name !== "head") return value.bind(target);
+      if (name !== method) return value.bind(target);
       return (...args: unknown[]) => head(value.bind(target), ...args);
     },
   }) as ObjectStore;
@@ -394,11 +395,13 @@ Deno.test("mirror --watch: a path failing for itself (access denied) waits out i
   const clock = new ManualClock(Date.now() + 10_000);
   const fs = new FsStore(join(w.dir, "bucket"));
   let denied = 0;
-  const store = headReplaced(fs, (head, ...args) => {
-    if (args[0] !== "bad.txt") return head(...args);
+  // Its PUT refused (a HEAD refused is not a failure: the key is then
+  // looked up in a listing, as for an upload-only key).
+  const store = headReplaced(fs, (put, ...args) => {
+    if (args[0] !== "bad.txt") return put(...args);
     denied++;
-    return Promise.reject(new AccessDeniedError("HEAD s3://b/bad.txt: 403 AccessDenied"));
-  });
+    return Promise.reject(new AccessDeniedError("PUT s3://b/bad.txt: 403 AccessDenied"));
+  }, "put");
   const stop = new AbortController();
   let batches = 0, idle = 0;
   const watching = watchInto(w.dir, store, clock, stop.signal, {

@@ -653,7 +653,11 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
   // Deletes held back leave the target different from the source: not a success.
   if (report.failed.length === 0) return report.deletesSkipped ? EXIT_FAILURE : EXIT_OK;
   writeFailures(io, report.failed);
-  io.writeStderr(`vc: mirror: ${report.failed.length} failed; the rest was mirrored\n`);
+  // Nothing done at all (a key that may list but not write): not "the rest was mirrored".
+  const rest = report.transferred + report.deleted + report.unchanged > 0
+    ? "the rest was mirrored"
+    : "nothing was mirrored";
+  io.writeStderr(`vc: mirror: ${report.failed.length} failed; ${rest}\n`);
   return EXIT_FAILURE;
 }
 
@@ -665,7 +669,7 @@ function writeFailures(io: CommandContext["io"], failed: MirrorReport["failed"])
 
 /**
  * The lines of `failed`, one a failure, but one for the store's transient
- * failures of one cause: the store down (or failing) under a watch's batch
+ * (or refused: access denied) failures of one cause: the store down (or failing) under a watch's batch
  * of a burst of changes gave each file's request its line of the same
  * words (20 lines, and "… more"), where one says the state once, naming
  * the first few paths: `vc: mirror: 51 paths (/d/a, /d/b, /d/c, and 48
@@ -675,7 +679,7 @@ function failureLines(failed: MirrorReport["failed"]): string[] {
   const groups = new Map<string, MirrorReport["failed"]>();
   const order: (string | MirrorReport["failed"][number])[] = [];
   for (const f of failed) {
-    const cause = f.key !== undefined && f.key !== "" && storeTransient(f)
+    const cause = f.key !== undefined && f.key !== "" && (storeTransient(f) || storeRefused(f))
       ? sharedCause(f.error, f.key)
       : undefined;
     if (cause === undefined) {
@@ -703,6 +707,15 @@ function failureLines(failed: MirrorReport["failed"]): string[] {
       printable(item).replace(/; the next run tries it again$/, "; the next run tries them again")
     }`;
   });
+}
+
+/**
+ * A request the store refused for the credentials (`PUT s3://b/k: access
+ * denied (403 …)`): a key without s3:PutObject, or s3:DeleteObject under
+ * `--delete`, fails every file the same, said in one line, not one each.
+ */
+function storeRefused(f: MirrorReport["failed"][number]): boolean {
+  return /^(?:[A-Z]+(?: \S+)?: )?access denied \(/.test(f.error);
 }
 
 /**

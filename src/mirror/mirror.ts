@@ -28,7 +28,7 @@ import { md5File } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { foldName } from "../file_names.ts";
-import type { ObjectStore } from "../store/types.ts";
+import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readDirEntries } from "../read_dir.ts";
@@ -102,6 +102,12 @@ type Planned<P> = P & { known?: { row: StateRow | undefined } };
 
 interface Run {
   report: MirrorReport;
+  /**
+   * The store refused a HEAD this run needed (an upload-only key: no
+   * s3:GetObject), so keys were found by a listing instead and an object
+   * only a HEAD could compare was uploaded again: said with its uploads.
+   */
+  headRefused?: true;
   started: number;
   /**
    * Wall-clock ms when the run began, before its walk: a target file whose
@@ -288,6 +294,12 @@ export class Mirror {
   readonly #storeRoots: readonly LocalRoot[];
   readonly #options: MirrorOptions;
   readonly #stores: ObjectStore[];
+  /**
+   * The target's HEAD was refused (403: a key that may upload and list but
+   * not read): not asked again by this mirror (a watch), whose per-file
+   * path finds its keys in a listing instead.
+   */
+  #headRefused: AccessDeniedError | undefined;
   readonly #owned: ObjectStore[];
   #closed = false;
   readonly #state: MirrorState;
@@ -942,15 +954,37 @@ export class Mirror {
 
   /** The object named by a path of {@linkcode Mirror.syncPaths} compared with its file (or its absence). */
   async #headAndUpload(run: Run, key: string, local: LocalEntry | undefined): Promise<void> {
-    const info = await this.#stores[0]!.head(this.#storePrefix + key);
+    const store = this.#stores[0]!;
+    const storeKey = this.#storePrefix + key;
+    let info: ObjectInfo | undefined;
+    let listed = this.#headRefused !== undefined;
+    if (!listed) {
+      try {
+        info = await store.head(storeKey);
+      } catch (error) {
+        // An upload-only key (s3:PutObject and s3:ListBucket, no
+        // s3:GetObject): the listing tells what is stored, as it does for a
+        // full pass, and HEAD is not asked again. A key that may not list
+        // either fails here with the listing's own refusal.
+        if (!(error instanceof AccessDeniedError)) throw error;
+        this.#headRefused = error;
+        listed = true;
+      } finally {
+        run.report.heads++;
+      }
+    }
+    if (listed) {
+      run.headRefused = true;
+      info = await listedObject(store, storeKey, run.signal);
+    }
     const target: RemoteEntry | undefined = info === undefined ? undefined : {
       key,
-      storeKey: this.#storePrefix + key,
+      storeKey,
       size: info.size,
       etag: info.etag,
-      metadata: info.metadata ?? {},
+      // A listing carries no metadata: left for the comparison to find.
+      ...(listed ? {} : { metadata: info.metadata ?? {} }),
     };
-    run.report.heads++;
     if (local !== undefined || target !== undefined) {
       await this.#upload(run, {
         key,
@@ -1471,7 +1505,18 @@ export class Mirror {
         );
       }
       if (remote !== undefined && remote.size === local.size) {
-        if (await this.#unchanged(run, store, local, remote, row, hash)) return;
+        // Only a HEAD could tell (an object stored in parts by another tool,
+        // its ETag not in the state) and the key may not HEAD: uploaded
+        // again, as a changed file is, rather than a failure at every run.
+        const same = await this.#unchanged(run, store, local, remote, row, hash).catch(
+          (error: unknown) => {
+            if (!(error instanceof AccessDeniedError) || run.signal.aborted) throw error;
+            this.#headRefused ??= error;
+            run.headRefused = true;
+            return false;
+          },
+        );
+        if (same) return;
       }
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
@@ -1595,6 +1640,8 @@ export class Mirror {
     const head = async (key: string, listed = false) => {
       let problem: string | undefined;
       try {
+        // Refused before (a watch's earlier batch): not asked again.
+        if (this.#headRefused !== undefined) throw this.#headRefused;
         problem = await storedProblem(
           store,
           this.#storePrefix + key,
@@ -1603,6 +1650,7 @@ export class Mirror {
         );
       } catch (error) {
         if (!(error instanceof AccessDeniedError)) throw error;
+        this.#headRefused ??= error;
         denied.keys++;
         denied.error ??= error;
         if (listed) {
@@ -1673,6 +1721,11 @@ export class Mirror {
         "counted as uploaded, as their PUTs were answered" +
         (denied.forgotten
           ? ", and the next run compares those the listing did not show again"
+          : "") +
+        (run.headRefused
+          ? "; as HEAD is refused, each changed file is looked up by a listing of its key " +
+            "(one LIST each), and an object only a HEAD could compare (stored in parts by " +
+            "another tool) is uploaded again"
           : "");
     }
     for (const [key, problem] of [...problems].sort(([a], [b]) => compareUtf8(a, b))) {
@@ -2185,4 +2238,20 @@ async function* withOrigin(
     for (const e of batch) (e as SourceRemote).origin = origin;
     yield batch as SourceRemote[];
   }
+}
+
+/**
+ * The object at `storeKey` as a listing shows it (no metadata), or
+ * `undefined`: for a key that may list but not HEAD. One LIST request: the
+ * key itself sorts before every longer key it is a prefix of.
+ */
+async function listedObject(
+  store: ObjectStore,
+  storeKey: string,
+  signal: AbortSignal,
+): Promise<ObjectInfo | undefined> {
+  for await (const info of store.list(storeKey, { signal })) {
+    return info.key === storeKey ? info : undefined;
+  }
+  return undefined;
 }

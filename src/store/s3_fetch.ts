@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { forwardAbort } from "../abort_hub.ts";
+import { forwardAbort, untilAborted } from "../abort_hub.ts";
 import { type OfflineError, StoreError } from "../errors.ts";
 import { answerRetryAfterMs, fullJitterDelay, isTransientError, retry } from "./retry.ts";
 import {
@@ -868,7 +868,12 @@ function withBodyTimeout(
     waitingSince = Date.now();
     if (timer === undefined) watch(Math.max(1, timeoutMs - waitedBefore));
     try {
-      const result = await reader.read();
+      // The guard's abort (and the caller's, forwarded to `attempt`) fails
+      // the read here, not only through fetch: Deno's fetch hears `attempt`
+      // through the Request's own signal, which ours holds only weakly, so
+      // once the Response is garbage a collection drops it and the abort no
+      // longer reached a stalled read (it hung for good).
+      const result = await untilAborted(reader.read(), attempt.signal);
       if (result.done) end();
       else {
         windowBytes += result.value.length;

@@ -638,6 +638,18 @@ export class AssetCache implements AsyncDisposable {
     checkPathArgument("copyVerified() dest", dest);
     checkOptions("copyVerified()", options, COPY_VERIFIED_OPTIONS);
     checkOptionValues("copyVerified()", options);
+    // What a progress callback throws (or a promise it returns that rejects)
+    // stops the copy as a CallbackError naming it: it says nothing of DEST
+    // (a caller's full disk is no "cannot write DEST"), nor of the cached
+    // copy, which must not be removed for it.
+    await withCallbackGuard(
+      options,
+      ["onCheckProgress", "onProgress"],
+      (guarded) => this.#copyVerified(local, dest, guarded),
+    );
+  }
+
+  async #copyVerified(local: string, dest: string, options: CopyVerifiedOptions): Promise<void> {
     const { onCheckProgress, onProgress, onWritten, signal } = options;
     // A copy there replaces a cached copy in place (`cache()` serves it as the
     // object until it finds it changed), or leaves a file no record knows;
@@ -660,20 +672,8 @@ export class AssetCache implements AsyncDisposable {
     // written taken in it too: one read of the copy, not three.
     const { copyChecker } = await import("./record_check.ts");
     const { StreamHasher } = await import("../verify.ts");
-    // A callback that throws stops the copy with its error: it says
-    // nothing of the cached copy, which must not be removed for it.
-    let thrown: { error: unknown } | undefined;
-    const onReread = onCheckProgress &&
-      ((p: { bytes: number; total: number }) => {
-        try {
-          onCheckProgress(p);
-        } catch (error) {
-          thrown ??= { error };
-          throw error;
-        }
-      });
     const checker = meta && copyChecker(path, meta, {
-      ...(onReread ? { onProgress: onReread } : {}),
+      ...(onCheckProgress ? { onProgress: onCheckProgress } : {}),
       ...(signal ? { signal } : {}),
     });
     let hasher: InstanceType<typeof StreamHasher> | undefined;
@@ -695,9 +695,10 @@ export class AssetCache implements AsyncDisposable {
               const computed = hasher!.finish();
               if (checker !== undefined) {
                 const why = await checker.check(temp, computed, bytes).catch((e) => {
-                  if (thrown !== undefined) throw thrown.error;
-                  // Stopped: nothing is known of the copy, which stays cached.
+                  // Stopped (or a callback failed: the guard's signal has its
+                  // CallbackError): nothing is known of the copy, which stays cached.
                   signal?.throwIfAborted();
+                  if (e instanceof CallbackError) throw e;
                   return `cannot read it: ${e}`;
                 });
                 if (why !== undefined) throw fail(why);

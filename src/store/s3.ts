@@ -979,13 +979,7 @@ export class S3Store implements ObjectStore {
           // A stop is the caller's; any other failure of the read back leaves
           // the 412 its meaning ("already exists"), not a GET's error class.
           options.signal?.throwIfAborted();
-          throw new PreconditionFailedError(
-            `${(error as Error).message}; whether it holds this PUT's own first attempt (its ` +
-              `answer lost) is unknown: reading it back failed: ${
-                (readBack as Error | undefined)?.message ?? String(readBack)
-              }`,
-            { cause: readBack },
-          );
+          throw readBackFailed(error, "this PUT's own first attempt", readBack);
         }
         if (etag !== undefined) {
           options.onProgress?.(bytes.length);
@@ -1752,10 +1746,16 @@ export class S3Store implements ObjectStore {
     if (!gone && !taken) return undefined;
     const md5s = parts.map((p) => normalizeEtag(p.etag).toLowerCase());
     if (md5s.some((m) => !/^[0-9a-f]{32}$/.test(m))) return undefined;
-    const current = await this.head(
-      this.#relative(full),
-      signal === undefined ? {} : { signal },
-    ).catch(() => undefined);
+    let current: ObjectInfo | undefined;
+    try {
+      current = await this.head(this.#relative(full), signal === undefined ? {} : { signal });
+    } catch (readBack) {
+      // A stop is the caller's. A 412 stays one ("already exists"), saying
+      // the check of whether it is this upload's own object could not be made.
+      signal?.throwIfAborted();
+      if (taken) throw readBackFailed(error, "this upload's own completion", readBack);
+      return undefined;
+    }
     if (current === undefined) return undefined;
     const etag = normalizeEtag(current.etag);
     return etag.toLowerCase() === multipartEtag(md5s) ? etag : undefined;
@@ -2592,4 +2592,18 @@ function sdkAttempts(error: { cause?: unknown }): number {
   const attempts = (error.cause as { $metadata?: { attempts?: unknown } } | undefined)
     ?.$metadata?.attempts;
   return typeof attempts === "number" ? attempts : 1;
+}
+
+/**
+ * The 412 `error` of a create-only write sent again after its first answer
+ * was lost, when reading the key back to tell `ours` (the first attempt's
+ * own object) from another writer's failed: still "already exists", saying
+ * the check could not be made and why, the read back's error as the cause.
+ */
+function readBackFailed(error: unknown, ours: string, readBack: unknown): PreconditionFailedError {
+  return new PreconditionFailedError(
+    `${(error as Error).message}; whether it holds ${ours} (its answer lost) is unknown: ` +
+      `reading it back failed: ${(readBack as Error | undefined)?.message ?? String(readBack)}`,
+    { cause: readBack },
+  );
 }

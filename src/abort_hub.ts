@@ -146,6 +146,99 @@ export function untilAborted<T>(
 }
 
 /**
+ * The next chunk of `reader`, or a rejection with `signal`'s reason as soon
+ * as it aborts: the one way to read a fetch body under a signal. Deno's
+ * fetch hears the signal given to it through the Request's own signal,
+ * which the given one holds only weakly: once the Response is unreachable
+ * (only its body or reader kept), a garbage collection drops it, and an
+ * abort no longer ended a read waiting on a stalled body (it hung for good).
+ * The caller cancels the reader after a rejection (to drop the connection).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readUntilAborted } from "./abort_hub.ts";
+ * const stalled = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+ * const reader = stalled.getReader();
+ * const controller = new AbortController();
+ * const read = readUntilAborted(reader, controller.signal);
+ * controller.abort(new Error("stop"));
+ * await assert.rejects(read, /stop/);
+ * await reader.cancel();
+ * ```
+ */
+export function readUntilAborted<T>(
+  reader: ReadableStreamDefaultReader<T>,
+  signal: AbortSignal | undefined,
+): Promise<ReadableStreamReadResult<T>> {
+  return untilAborted(reader.read(), signal);
+}
+
+/**
+ * `body` read with {@linkcode readUntilAborted}: a fetch body (one handed
+ * on with no guard of its own) whose reads fail with `signal`'s reason once
+ * it aborts, whether or not fetch still hears it; the source is then
+ * cancelled, which drops the connection.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { abortableBody } from "./abort_hub.ts";
+ * const controller = new AbortController();
+ * const stalled = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+ * const reader = abortableBody(stalled, controller.signal).getReader();
+ * const read = reader.read();
+ * controller.abort(new Error("stop"));
+ * await assert.rejects(read, /stop/);
+ * const body = abortableBody(new Response("abc").body!, controller.signal);
+ * await assert.rejects(new Response(body).text(), /stop/); // aborted already
+ * ```
+ */
+export function abortableBody<T>(body: ReadableStream<T>, signal: AbortSignal): ReadableStream<T> {
+  const reader = body.getReader();
+  return new ReadableStream<T>({
+    async pull(controller) {
+      try {
+        const { done, value } = await readUntilAborted(reader, signal);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        reader.cancel(error).catch(() => {});
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * `body`, fetch's own, holding its `response`: for a body handed on as it
+ * is (not read under {@linkcode readUntilAborted}, so that piping it
+ * copies without JavaScript). Fetch hears the abort of its signal through
+ * the Request's own, reachable from the Response only: once the Response
+ * was garbage (only its body kept) the abort no longer ended a read of a
+ * stalled body. Holding it keeps the abort reaching the body as long as
+ * the body lives.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { holdingResponse } from "./abort_hub.ts";
+ * const response = new Response("abc");
+ * const body = holdingResponse(response.body!, response);
+ * assert.equal(await new Response(body).text(), "abc");
+ * ```
+ */
+export function holdingResponse<T>(body: ReadableStream<T>, response: Response): ReadableStream<T> {
+  (body as ReadableStream<T> & { [RESPONSE]?: Response })[RESPONSE] = response;
+  return body;
+}
+
+const RESPONSE: unique symbol = Symbol("vc.response");
+
+/**
  * `{ signal }` for options that take a signal, `{}` when there is none (an
  * options object with `exactOptionalPropertyTypes` may not hold `undefined`).
  *

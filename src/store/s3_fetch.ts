@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { forwardAbort, untilAborted } from "../abort_hub.ts";
+import { abortableBody, forwardAbort, holdingResponse, readUntilAborted } from "../abort_hub.ts";
 import { type OfflineError, StoreError } from "../errors.ts";
 import { answerRetryAfterMs, fullJitterDelay, isTransientError, retry } from "./retry.ts";
 import {
@@ -522,8 +522,8 @@ export class S3Fetch {
         }
       }
       // Larger bodies get an idle-read guard (one read whole is in memory
-      // already). Without a timeout the body stays fetch's own: piped to a
-      // file, Deno then copies socket to file without JavaScript.
+      // already). A rawBody one stays fetch's own: piped to a file, Deno then
+      // copies socket to file without JavaScript.
       const ok = reply.status >= 200 && reply.status < 300;
       if (attempt !== undefined && reply.body !== null && !(ok && req.rawBody)) {
         reply.body = withBodyTimeout(
@@ -535,6 +535,18 @@ export class S3Fetch {
         );
         reply.response = undefined;
       } else if (keepForward) stopForwarding?.();
+      if (reply.body !== null && reply.response !== undefined && signal !== undefined) {
+        // Fetch's own body: the abort (the caller's) must still end a read of
+        // a stalled body, which fetch alone stopped doing once the Response
+        // was garbage. With no timeout (no guard) it is read under the
+        // signal; a rawBody one stays fetch's own (copied without
+        // JavaScript) and holds its Response instead.
+        if (req.rawBody) reply.body = holdingResponse(reply.body, reply.response);
+        else if (req.signal !== undefined) {
+          reply.body = abortableBody(reply.body, req.signal);
+          reply.response = undefined;
+        }
+      }
       if (ok || req.passStatuses?.includes(reply.status)) return reply;
       let text = "";
       try {
@@ -873,7 +885,7 @@ function withBodyTimeout(
       // through the Request's own signal, which ours holds only weakly, so
       // once the Response is garbage a collection drops it and the abort no
       // longer reached a stalled read (it hung for good).
-      const result = await untilAborted(reader.read(), attempt.signal);
+      const result = await readUntilAborted(reader, attempt.signal);
       if (result.done) end();
       else {
         windowBytes += result.value.length;

@@ -7,45 +7,36 @@
  * `"resolvedUri"`, the URI of its entry (`null` for a path that is no copy
  * of this cache), and the text line names it too.
  */
-import { memoryIo } from "../src/cli/io.ts";
-import { runCli } from "../src/cli/main.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
 
 Deno.test("vc cache rm/invalidate PATH --json: the URI the path resolved to", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc-cache-rm-path-json-" });
-  try {
-    const env = { HOME: dir, VC_CACHE_DIR: `${dir}/cache` };
-    const run = async (...args: string[]) => {
-      const io = memoryIo({ cwd: dir, env });
-      const code = await runCli(args, io);
-      return { code, out: io.stdout(), err: io.stderr() };
-    };
-    await Deno.writeTextFile(`${dir}/a.txt`, "a");
-    const uri = `file://${dir}/a.txt`;
-    const got = await run("cache", "get", uri);
-    assertEquals(got.code, 0, got.err);
-    const path = got.out.trim();
+  await using ws = await CliWorkspace.create();
+  const dir = ws.dir;
+  const run = (...args: string[]) => ws.run(args);
+  await Deno.writeTextFile(`${dir}/a.txt`, "a");
+  const uri = `file://${dir}/a.txt`;
+  const got = await run("cache", "get", uri);
+  assertEquals(got.code, 0, got.stderr);
+  const path = got.stdout.trim();
 
-    const inv = await run("cache", "invalidate", path, "--json");
-    assertEquals(inv.code, 0, inv.err);
-    assertEquals(JSON.parse(inv.out), { uri: path, resolvedUri: uri, invalidated: true });
-    assertStringIncludes((await run("cache", "invalidate", path)).out, uri);
+  const inv = await run("cache", "invalidate", path, "--json");
+  assertEquals(inv.code, 0, inv.stderr);
+  assertEquals(JSON.parse(inv.stdout), { uri: path, resolvedUri: uri, invalidated: true });
+  assertStringIncludes((await run("cache", "invalidate", path)).stdout, uri);
 
-    // Several: each result as for one.
-    const several = await run("cache", "rm", path, `${dir}/a.txt`, "--json");
-    assertEquals(several.code, 0, several.err);
-    assertEquals(JSON.parse(several.out), [
-      { uri: path, resolvedUri: uri, removed: true },
-      { uri: `${dir}/a.txt`, resolvedUri: null, removed: false },
-    ]);
+  // Several: each result as for one.
+  const several = await run("cache", "rm", path, `${dir}/a.txt`, "--json");
+  assertEquals(several.code, 0, several.stderr);
+  assertEquals(JSON.parse(several.stdout), [
+    { uri: path, resolvedUri: uri, removed: true },
+    { uri: `${dir}/a.txt`, resolvedUri: null, removed: false },
+  ]);
 
-    assertEquals((await run("cache", "get", uri)).code, 0);
-    const text = await run("cache", "rm", path);
-    assertEquals(text.out, `removed ${path} (the copy of ${uri})\n`);
-    // A URI keeps its shape.
-    const byUri = await run("cache", "rm", uri, "--json");
-    assertEquals(JSON.parse(byUri.out), { uri, removed: false });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  assertEquals((await run("cache", "get", uri)).code, 0);
+  const text = await run("cache", "rm", path);
+  assertEquals(text.stdout, `removed ${path} (the copy of ${uri})\n`);
+  // A URI keeps its shape.
+  const byUri = await run("cache", "rm", uri, "--json");
+  assertEquals(JSON.parse(byUri.stdout), { uri, removed: false });
 });

@@ -9,41 +9,15 @@
  * flag to add; the release flags (every variable vc reads) warn of nothing.
  */
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
-import { DENO_DIR } from "./cli_process.ts";
+import { prefillChild, prefillListDir } from "./prefill_child.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { tempDir } from "./versioned_helpers.ts";
-
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
-const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-
-async function prefill(dir: string, permissions: readonly string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissions, CLI, "prefill", "--list", "list.txt"],
-    cwd: dir,
-    clearEnv: true,
-    env: {
-      DENO_DIR,
-      DENO_NO_UPDATE_CHECK: "1",
-      HOME: join(dir, "home"),
-      VC_CACHE_DIR: join(dir, "ci-cache"),
-      NO_COLOR: "1",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
-}
 
 Deno.test("cli: a VC_* variable the --allow-env list leaves out is named in one warning", async () => {
   await using tmp = await tempDir();
   const dir = tmp.path;
-  await Deno.mkdir(join(dir, "home"));
-  const src = join(dir, "a.txt");
-  await Deno.writeTextFile(src, "a\n");
-  await Deno.writeTextFile(join(dir, "list.txt"), `${pathToFileURL(src).href}\n`);
+  await prefillListDir(dir);
   const narrow = [
     "--allow-net",
     "--allow-read",
@@ -52,7 +26,7 @@ Deno.test("cli: a VC_* variable the --allow-env list leaves out is named in one 
     "--allow-sys",
     "--no-prompt",
   ];
-  const run = await prefill(dir, narrow);
+  const run = await prefillChild(dir, narrow);
   assertEquals(run.code, 0, run.stderr);
   const warnings = run.stderr.split("\n").filter((l) => l.startsWith("vc: warning:"));
   assertEquals(warnings.length, 1, run.stderr);
@@ -63,14 +37,14 @@ Deno.test("cli: a VC_* variable the --allow-env list leaves out is named in one 
 
   // Without any env permission: the same one warning, before the error
   // about the home directory it could not read either.
-  const none = await prefill(dir, narrow.filter((f) => !f.startsWith("--allow-env")));
+  const none = await prefillChild(dir, narrow.filter((f) => !f.startsWith("--allow-env")));
   const noneWarnings = none.stderr.split("\n").filter((l) => l.startsWith("vc: warning:"));
   assertEquals(noneWarnings.length, 1, none.stderr);
   assert(noneWarnings[0]!.includes("--allow-env"), none.stderr);
 
   // The release flags read every variable vc reads: nothing to warn of, and
   // the cache is the one VC_CACHE_DIR names.
-  const full = await prefill(dir, PERMISSION_FLAGS);
+  const full = await prefillChild(dir, PERMISSION_FLAGS);
   assertEquals(full.code, 0, full.stderr);
   assertEquals(full.stderr, "");
   assert(full.stdout.includes("1 fetched"), full.stdout);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assertEquals } from "./assert.ts";
-import { DENO_DIR } from "./cli_process.ts";
+import { childEnv } from "./cli_process.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -24,15 +24,10 @@ async function vcThroughSh(
     args: ["-c", script, "sh", Deno.execPath(), "run", ...PERMISSION_FLAGS, CLI, ...args],
     cwd: dir,
     clearEnv: true,
-    env: {
-      DENO_DIR,
-      DENO_NO_UPDATE_CHECK: "1",
-      HOME: join(dir, "home"),
-      VC_CACHE_DIR: join(dir, "cache"),
+    env: childEnv(dir, {
       VC_BUCKET: pathToFileURL(join(dir, "bucket")).href,
-      NO_COLOR: "1",
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-    },
+    }),
     stdin: "null",
     stdout: "piped",
     stderr: "null",

@@ -13,7 +13,7 @@
  * when `VC_TEST_S3_ENDPOINT` is set (`deno task test:compat`), moto.
  */
 import { join } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { InvalidInputError } from "../src/errors.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { MemoryStore } from "../src/store/memory.ts";
@@ -31,6 +31,7 @@ import {
 } from "./assert.ts";
 import { normalizeBucket } from "../src/config.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
+import { withS3Client } from "./s3_test_client.ts";
 import { BACKENDS, S3_ENDPOINT, tempDir, writeTree } from "./mirror_helpers.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 
@@ -95,19 +96,11 @@ for (const backend of BACKENDS) {
 
 // Another tool (the aws CLI, an SDK) wrote such keys next to the plain ones.
 async function seedS3(endpoint: string, bucket: string, keys: string[]): Promise<void> {
-  const client = new S3Client({
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  try {
+  await withS3Client(endpoint, async (client) => {
     for (const k of keys) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: k }));
     }
-  } finally {
-    client.destroy();
-  }
+  });
 }
 
 for (const backend of BACKENDS.filter((x) => x.name !== "FsStore")) {

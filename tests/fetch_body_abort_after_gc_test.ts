@@ -11,24 +11,12 @@
  * checks run in a child with `--v8-flags=--expose-gc` (the test runner has
  * no `gc()`), which collects garbage before the abort or read.
  */
-import { fileURLToPath } from "node:url";
 import { assertEquals } from "./assert.ts";
-
-const CHILD = fileURLToPath(
-  new URL("./fixtures/fetch_body_abort_after_gc_child.ts", import.meta.url),
-);
+import { gcChildResult } from "./gc_child.ts";
 
 /** How each of `scenarios` (named in the child) ended, run in one child. */
-async function inChild(...scenarios: string[]): Promise<Record<string, string>> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--v8-flags=--expose-gc", CHILD, ...scenarios],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const err = new TextDecoder().decode(stderr);
-  assertEquals(code, 0, err);
-  return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
+function inChild(...scenarios: string[]): Promise<Record<string, string>> {
+  return gcChildResult("fetch_body_abort_after_gc_child.ts", ...scenarios);
 }
 
 Deno.test("S3Store over fetch: a stalled body still times out, and still hears the caller's abort, after a garbage collection", async () => {

@@ -22,7 +22,15 @@ async function advance(clock: ManualClock, ms: number): Promise<void> {
   }
 }
 
-Deno.test("a short wait for a file lock held by another holder is not announced", async () => {
+/**
+ * A `withFileLock` (with `options`) waiting on a lock another holder has:
+ * `whileHeld` moves the clock and looks at `[ran, notices]` so far; then the
+ * holder lets go. Returns `[ran, notices]` once the wait is over.
+ */
+async function waitBehindHolder(
+  options: { noticeAfter?: number },
+  whileHeld: (clock: ManualClock, seen: () => [boolean, number]) => Promise<void>,
+): Promise<[boolean, number]> {
   const dir = await Deno.makeTempDir({ prefix: "vc_file_lock_notice_" });
   try {
     const path = join(dir, ".m.json.lock");
@@ -32,46 +40,36 @@ Deno.test("a short wait for a file lock held by another holder is not announced"
     const holder = holdLock(path);
     const locked = withFileLock(path, () => {
       ran = true;
-    }, { clock, onWait: () => notices++ });
+    }, { clock, onWait: () => notices++, ...options });
     try {
-      await advance(clock, 200);
-      assertEquals([ran, notices], [false, 0]);
+      await whileHeld(clock, () => [ran, notices]);
     } finally {
       holder.release();
     }
     for (let i = 0; i < 100 && !ran; i++) await advance(clock, 50);
     await locked;
-    assertEquals([ran, notices], [true, 0]);
+    return [ran, notices];
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("a short wait for a file lock held by another holder is not announced", async () => {
+  const after = await waitBehindHolder({}, async (clock, seen) => {
+    await advance(clock, 200);
+    assertEquals(seen(), [false, 0]);
+  });
+  assertEquals(after, [true, 0]);
 });
 
 Deno.test("a wait for a file lock is announced once, after noticeAfter", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_file_lock_notice_" });
-  try {
-    const path = join(dir, ".m.json.lock");
-    const clock = new ManualClock(0);
-    let notices = 0;
-    let ran = false;
-    const holder = holdLock(path);
-    const locked = withFileLock(path, () => {
-      ran = true;
-    }, { clock, onWait: () => notices++, noticeAfter: 500 });
-    try {
-      await advance(clock, 400);
-      assertEquals(notices, 0);
-      await advance(clock, 300);
-      assertEquals([ran, notices], [false, 1]);
-      await advance(clock, 2000);
-      assertEquals([ran, notices], [false, 1]);
-    } finally {
-      holder.release();
-    }
-    for (let i = 0; i < 100 && !ran; i++) await advance(clock, 50);
-    await locked;
-    assertEquals([ran, notices], [true, 1]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const after = await waitBehindHolder({ noticeAfter: 500 }, async (clock, seen) => {
+    await advance(clock, 400);
+    assertEquals(seen()[1], 0);
+    await advance(clock, 300);
+    assertEquals(seen(), [false, 1]);
+    await advance(clock, 2000);
+    assertEquals(seen(), [false, 1]);
+  });
+  assertEquals(after, [true, 1]);
 });

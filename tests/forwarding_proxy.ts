@@ -28,3 +28,21 @@ export function startForwardingProxy(
     });
   });
 }
+
+/**
+ * The environment of a `vc` process whose S3 requests go through `proxy`
+ * to the fake store `storeEnv` is the environment of (its credentials and
+ * region): every endpoint variable names the proxy, path-style addressing.
+ */
+export function proxiedS3Env(
+  storeEnv: Readonly<Record<string, string>>,
+  proxy: Deno.HttpServer<Deno.NetAddr>,
+): Record<string, string> {
+  const endpoint = `http://127.0.0.1:${proxy.addr.port}`;
+  return {
+    ...storeEnv,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
+    VC_S3_PATH_STYLE: "1",
+  };
+}

@@ -12,15 +12,7 @@ import { loadConfigFile } from "../src/config.ts";
 import { join } from "node:path";
 import { InvalidInputError } from "../src/errors.ts";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
-
-function parseError(text: string): unknown {
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    return e;
-  }
-  throw new Error("parsed");
-}
+import { parseError } from "./json_parse_error.ts";
 
 Deno.test("two JSON values: said so, at the second", () => {
   for (

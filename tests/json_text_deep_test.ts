@@ -6,15 +6,7 @@
  */
 import { jsonErrorPosition, jsonSyntaxMessage } from "../src/json_text.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-
-function parseError(text: string): unknown {
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    return e;
-  }
-  throw new Error("parsed");
-}
+import { parseError } from "./json_parse_error.ts";
 
 Deno.test("a truncated text nested 200,000 deep gets a position, not a stack overflow", () => {
   const text = '{"/a":' + "[".repeat(200_000);

@@ -16,7 +16,7 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { fakeBackend, RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
 import { withUploads } from "./store_with_uploads.ts";
-import { startForwardingProxy } from "./forwarding_proxy.ts";
+import { proxiedS3Env, startForwardingProxy } from "./forwarding_proxy.ts";
 
 const DAY = 86_400_000;
 
@@ -144,13 +144,7 @@ Deno.test("vc mirror: uploads it could not list are said, the grant advised only
       : new Response("<html>log in</html>", { headers: { "content-type": "text/html" } });
   });
   try {
-    const endpoint = `http://127.0.0.1:${proxy.addr.port}`;
-    const env = {
-      ...fake.env,
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ENDPOINT_URL_S3: endpoint,
-      VC_S3_PATH_STYLE: "1",
-    };
+    const env = proxiedS3Env(fake.env, proxy);
     await withProcessEnv(env, async () => {
       const args = ["mirror", "data", "s3://bkt/pre", "--state", "s.db"];
       const denied = await ws.run(args, env);

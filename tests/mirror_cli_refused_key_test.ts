@@ -9,7 +9,7 @@
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
-import { startForwardingProxy } from "./forwarding_proxy.ts";
+import { proxiedS3Env, startForwardingProxy } from "./forwarding_proxy.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 
 const DENIED = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
@@ -33,13 +33,7 @@ async function refusedRun(refused: (req: Request) => boolean) {
     return undefined;
   });
   try {
-    const endpoint = `http://127.0.0.1:${proxy.addr.port}`;
-    const env = {
-      ...fake.env,
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ENDPOINT_URL_S3: endpoint,
-      VC_S3_PATH_STYLE: "1",
-    };
+    const env = proxiedS3Env(fake.env, proxy);
     let run: Awaited<ReturnType<typeof ws.run>> | undefined;
     await withProcessEnv(env, async () => {
       run = await ws.run(["mirror", "data", "s3://bkt/pre", "--state", "s.db", "--delete"], env);

@@ -10,6 +10,7 @@ import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import type { MirrorOptions, MirrorReport } from "../src/mirror/types.ts";
+import { mirror } from "../src/mirror/mirror.ts";
 import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/watch.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
@@ -135,6 +136,19 @@ export async function tempDir(): Promise<{ dir: string } & AsyncDisposable> {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * One `mirror` of `dir`/src up to `s3://b` through `store`, its state in
+ * `dir`/state.db: the local → store run a test repeats over one tree.
+ */
+export function mirrorUp(dir: string, store: ObjectStore): Promise<MirrorReport> {
+  return mirror({
+    sources: [join(dir, "src")],
+    target: "s3://b",
+    statePath: join(dir, "state.db"),
+    openStore: () => Promise.resolve(store),
+  });
 }
 
 /** Writes files (relative path → content), creating directories. */

@@ -10,10 +10,9 @@
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { md5Hex } from "../src/hash.ts";
-import { mirror } from "../src/mirror/mirror.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
-import { tempDir, writeTree } from "./mirror_helpers.ts";
+import { mirrorUp, tempDir, writeTree } from "./mirror_helpers.ts";
 
 /** The fake S3 behind a proxy that acknowledges PUTs of keys `lie` picks and stores nothing or other bytes. */
 async function lyingPuts(lie: (key: string) => "drop" | "swap" | undefined) {
@@ -51,13 +50,7 @@ Deno.test("mirror up: PUTs answered 200 that stored nothing or other bytes are f
   const tree: Record<string, string> = { "gone.txt": "nothing kept", "other.txt": "swapped" };
   for (let i = 0; i < 40; i++) tree[`f${String(i).padStart(3, "0")}.txt`] = `file ${i}`;
   await writeTree(join(w.dir, "src"), tree);
-  const run = (store: ObjectStore) =>
-    mirror({
-      sources: [join(w.dir, "src")],
-      target: "s3://b",
-      statePath: join(w.dir, "state.db"),
-      openStore: () => Promise.resolve(store),
-    });
+  const run = (store: ObjectStore) => mirrorUp(w.dir, store);
   const report = await run(proxied.store);
   assertEquals(report.failed.map((f) => f.key), ["gone.txt", "other.txt"]);
   const [gone, other] = report.failed.map((f) => f.error);
@@ -86,13 +79,7 @@ Deno.test("mirror up: one upload among 1000 files is confirmed by a HEAD, not a 
   const tree: Record<string, string> = { "gone.txt": "v1" };
   for (let i = 0; i < 1000; i++) tree[`f${String(i).padStart(4, "0")}.txt`] = `${i}`;
   await writeTree(join(w.dir, "src"), tree);
-  const run = () =>
-    mirror({
-      sources: [join(w.dir, "src")],
-      target: "s3://b",
-      statePath: join(w.dir, "state.db"),
-      openStore: () => Promise.resolve<ObjectStore>(proxied.store),
-    });
+  const run = () => mirrorUp(w.dir, proxied.store);
   assertEquals((await run()).transferred, 1001);
   // A no-op run: the requests of the pass alone.
   Object.assign(seen, { heads: 0, lists: 0, puts: 0 });

@@ -12,13 +12,12 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
-import { startForwardingProxy } from "./forwarding_proxy.ts";
+import { proxiedS3Env, startForwardingProxy } from "./forwarding_proxy.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { md5Hex } from "../src/hash.ts";
-import { mirror } from "../src/mirror/mirror.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
-import { tempDir, writeTree } from "./mirror_helpers.ts";
+import { mirrorUp, tempDir, writeTree } from "./mirror_helpers.ts";
 
 const OTHERS = 3000;
 
@@ -46,13 +45,7 @@ Deno.test("mirror up: one upload into a prefix of thousands of objects is confir
   await using _proxied = proxied;
   await using w = await tempDir();
   await writeTree(join(w.dir, "src"), { "a.txt": "v1" });
-  const run = () =>
-    mirror({
-      sources: [join(w.dir, "src")],
-      target: "s3://b",
-      statePath: join(w.dir, "state.db"),
-      openStore: () => Promise.resolve<ObjectStore>(proxied.store),
-    });
+  const run = () => mirrorUp(w.dir, proxied.store);
   assertEquals((await run()).transferred, 1);
   // A no-op run: the pass's own requests.
   Object.assign(seen, { heads: 0, lists: 0, puts: 0 });
@@ -72,13 +65,7 @@ Deno.test("mirror up: a key that may not HEAD (upload-only) still mirrors, and s
   await using _proxied = proxied;
   await using w = await tempDir();
   await writeTree(join(w.dir, "src"), { "a.txt": "v1", "b.txt": "b1" });
-  const run = () =>
-    mirror({
-      sources: [join(w.dir, "src")],
-      target: "s3://b",
-      statePath: join(w.dir, "state.db"),
-      openStore: () => Promise.resolve<ObjectStore>(proxied.store),
-    });
+  const run = () => mirrorUp(w.dir, proxied.store);
   assertEquals((await run()).transferred, 2);
   refuse = true;
   await Deno.writeTextFile(join(w.dir, "src", "a.txt"), "v2");
@@ -111,13 +98,7 @@ Deno.test("mirror up: an upload the listing does not show, with HEAD refused, is
   const tree: Record<string, string> = { "gone.txt": "not kept" };
   for (let i = 0; i < 40; i++) tree[`f${String(i).padStart(3, "0")}.txt`] = `file ${i}`;
   await writeTree(join(w.dir, "src"), tree);
-  const run = (store: ObjectStore) =>
-    mirror({
-      sources: [join(w.dir, "src")],
-      target: "s3://b",
-      statePath: join(w.dir, "state.db"),
-      openStore: () => Promise.resolve(store),
-    });
+  const run = (store: ObjectStore) => mirrorUp(w.dir, store);
   const report = await run(proxied.store);
   assertEquals([report.failed, report.transferred], [[], 41]);
   assertMatch(report.uploadsUnconfirmed!, /^1 upload of this run could not be confirmed/);
@@ -137,13 +118,7 @@ Deno.test("vc mirror with a key that may not HEAD: exit 0, the unconfirmed uploa
     (req) => req.method === "HEAD" ? new Response(null, { status: 403 }) : undefined,
   );
   try {
-    const endpoint = `http://127.0.0.1:${proxy.addr.port}`;
-    const env = {
-      ...fake.env,
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ENDPOINT_URL_S3: endpoint,
-      VC_S3_PATH_STYLE: "1",
-    };
+    const env = proxiedS3Env(fake.env, proxy);
     await withProcessEnv(env, async () => {
       const run = await ws.run(["mirror", "data", "s3://bkt/pre", "--state", "s.db"], env);
       assertEquals(run.code, 0, run.stderr);

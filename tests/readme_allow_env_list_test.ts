@@ -8,13 +8,12 @@
  * file's directory.
  */
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
-import { DENO_DIR } from "./cli_process.ts";
+import { prefillChild, prefillListDir } from "./prefill_child.ts";
 import { tempDir } from "./versioned_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CLI = join(ROOT, "cli.ts");
 
 /** The variables of the README's sentence "an `--allow-env=…` list must include …". */
 async function readmeList(): Promise<string[]> {
@@ -29,38 +28,15 @@ Deno.test("README: the --allow-env list it advises leaves no vc variable unread"
   assert(names.includes("VC_*"), names.join(","));
   await using tmp = await tempDir();
   const dir = tmp.path;
-  await Deno.mkdir(join(dir, "home"));
-  const src = join(dir, "a.txt");
-  await Deno.writeTextFile(src, "a\n");
-  await Deno.writeTextFile(join(dir, "list.txt"), `${pathToFileURL(src).href}\n`);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      `--allow-env=${[...names, "AWS_*"].join(",")}`,
-      "--allow-sys",
-      "--no-prompt",
-      CLI,
-      "prefill",
-      "--list",
-      "list.txt",
-    ],
-    cwd: dir,
-    clearEnv: true,
-    env: {
-      DENO_DIR,
-      DENO_NO_UPDATE_CHECK: "1",
-      HOME: join(dir, "home"),
-      VC_CACHE_DIR: join(dir, "ci-cache"),
-      NO_COLOR: "1",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assertEquals(out.code, 0, stderr);
-  assertEquals(stderr.includes("cannot read"), false, stderr);
+  await prefillListDir(dir);
+  const out = await prefillChild(dir, [
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    `--allow-env=${[...names, "AWS_*"].join(",")}`,
+    "--allow-sys",
+    "--no-prompt",
+  ]);
+  assertEquals(out.code, 0, out.stderr);
+  assertEquals(out.stderr.includes("cannot read"), false, out.stderr);
 });

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
 
 /**
@@ -55,4 +56,30 @@ export async function runKilledChild(script: string): Promise<void> {
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+}
+
+/**
+ * Runs `vc.sync(out, SYNC_OPTIONS)` of the versioned workspace `ws` (its
+ * manifest, bucket and cache) in a child that must die with exit 137, as
+ * {@linkcode runKilledChild}: `syncOptions` (source text of the options, or
+ * none) or `setup` (source text run before the cache is opened, such as a
+ * patched `Deno.renameSync`) is what kills it.
+ */
+export async function runKilledSync(
+  ws: { dir: string; manifest: string; bucket: string },
+  out: string,
+  { setup = "", syncOptions }: { setup?: string; syncOptions?: string } = {},
+): Promise<void> {
+  const mod = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
+  const options = syncOptions === undefined ? "" : `, ${syncOptions}`;
+  await runKilledChild(`
+    import { VersionedCache } from ${mod("../src/versioned/mod.ts")};
+    import { AssetCache } from ${mod("../src/cache/asset_cache.ts")};${setup}
+    const cache = new AssetCache({ cacheDir: ${
+    JSON.stringify(join(ws.dir, "cache"))
+  }, configPath: false });
+    const vc = new VersionedCache({ manifest: ${JSON.stringify(ws.manifest)}, bucket: ${
+    JSON.stringify(ws.bucket)
+  }, cache });
+    await vc.sync(${JSON.stringify(out)}${options});`);
 }

@@ -5,7 +5,8 @@
  * store gets a fresh bucket (deleted afterwards) unless `VC_TEST_S3_BUCKET`
  * names an existing one to share (tests isolate themselves by key prefix).
  */
-import { CreateBucketCommand, DeleteBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand } from "@aws-sdk/client-s3";
+import { withS3Client } from "./s3_test_client.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { listKeys, storeContract } from "../src/testing/store_contract.ts";
@@ -64,7 +65,7 @@ if (endpoint !== undefined) {
   storeContract(`S3Store (${endpoint})`, async () => {
     const bucket = shared ?? uniqueBucket();
     if (shared === undefined) {
-      await withClient(endpoint, (c) => c.send(new CreateBucketCommand({ Bucket: bucket })));
+      await withS3Client(endpoint, (c) => c.send(new CreateBucketCommand({ Bucket: bucket })));
     }
     const store = new S3Store({ bucket, endpoint, region, forcePathStyle: true, credentials });
     return {
@@ -73,7 +74,10 @@ if (endpoint !== undefined) {
         try {
           if (shared === undefined) {
             await store.delete(await listKeys(store, ""));
-            await withClient(endpoint, (c) => c.send(new DeleteBucketCommand({ Bucket: bucket })));
+            await withS3Client(
+              endpoint,
+              (c) => c.send(new DeleteBucketCommand({ Bucket: bucket })),
+            );
           }
         } finally {
           await store.close();
@@ -88,17 +92,5 @@ function env(name: string): string | undefined {
     return Deno.env.get(name) || undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function withClient<T>(
-  endpoint: string,
-  fn: (client: S3Client) => Promise<T>,
-): Promise<T> {
-  const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials });
-  try {
-    return await fn(client);
-  } finally {
-    client.destroy();
   }
 }

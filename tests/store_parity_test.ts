@@ -8,7 +8,8 @@
  * Where a directory cannot do what S3 does (keys with an empty segment, `a`
  * beside `a/b`), the difference is asserted as the README states it.
  */
-import { CreateBucketCommand, DeleteBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand } from "@aws-sdk/client-s3";
+import { withS3Client } from "./s3_test_client.ts";
 import { md5Hex } from "../src/hash.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { MemoryStore } from "../src/store/memory.ts";
@@ -51,12 +52,12 @@ async function openStores(): Promise<Stores> {
     all.push(["S3Store (fake S3)", onFake]);
     if (endpoint !== undefined) {
       const bucket = `vc-parity-${crypto.randomUUID().slice(0, 12)}`;
-      await withClient(endpoint, (c) => c.send(new CreateBucketCommand({ Bucket: bucket })));
+      await withS3Client(endpoint, (c) => c.send(new CreateBucketCommand({ Bucket: bucket })));
       const real = new S3Store({ bucket, endpoint, region, forcePathStyle: true, credentials });
       cleanups.push(async () => {
         try {
           await real.delete(await listKeys(real, ""));
-          await withClient(endpoint, (c) => c.send(new DeleteBucketCommand({ Bucket: bucket })));
+          await withS3Client(endpoint, (c) => c.send(new DeleteBucketCommand({ Bucket: bucket })));
         } finally {
           await real.close();
         }
@@ -67,18 +68,6 @@ async function openStores(): Promise<Stores> {
   } catch (e) {
     await dispose();
     throw e;
-  }
-}
-
-async function withClient<T>(
-  endpoint: string,
-  fn: (client: S3Client) => Promise<T>,
-): Promise<T> {
-  const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials });
-  try {
-    return await fn(client);
-  } finally {
-    client.destroy();
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import { runKilledChild } from "./repo_killed_helpers.ts";
+import { runKilledSync } from "./repo_killed_helpers.ts";
 import { workspace, writeFile } from "./versioned_helpers.ts";
 
 type Workspace = Awaited<ReturnType<typeof workspace>>;
@@ -26,24 +26,16 @@ async function syncKilledAfterRename(
   victim: string,
   before = false,
 ): Promise<void> {
-  const mod = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
-  await runKilledChild(`
-    import { VersionedCache } from ${mod("../src/versioned/mod.ts")};
-    import { AssetCache } from ${mod("../src/cache/asset_cache.ts")};
+  await runKilledSync(ws, out, {
+    setup: `
     const rename = Deno.renameSync;
     Deno.renameSync = (from, to) => {
       const victim = String(to) === ${JSON.stringify(join(out, victim))};
       if (victim && ${before}) Deno.exit(137);
       rename(from, to);
       if (victim) Deno.exit(137);
-    };
-    const cache = new AssetCache({ cacheDir: ${
-    JSON.stringify(join(ws.dir, "cache"))
-  }, configPath: false });
-    const vc = new VersionedCache({ manifest: ${JSON.stringify(ws.manifest)}, bucket: ${
-    JSON.stringify(ws.bucket)
-  }, cache });
-    await vc.sync(${JSON.stringify(out)});`);
+    };`,
+  });
 }
 
 Deno.test("vc sync killed after renaming a file it synced before: the next sync replaces it", async () => {

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import { runKilledChild } from "./repo_killed_helpers.ts";
+import { runKilledSync } from "./repo_killed_helpers.ts";
 import { workspace, writeFile } from "./versioned_helpers.ts";
 
 Deno.test("vc sync killed before saving its records: the next sync still replaces what it copied", async () => {
@@ -19,19 +19,11 @@ Deno.test("vc sync killed before saving its records: the next sync still replace
   await ws.vc.add("/n.csv", await writeFile(ws.dir, "src/n1.csv", "n,1\n"));
 
   // A sync that dies once every entry is copied, before the records are saved.
-  const mod = (p: string) => JSON.stringify(new URL(p, import.meta.url).href);
-  await runKilledChild(`
-    import { VersionedCache } from ${mod("../src/versioned/mod.ts")};
-    import { AssetCache } from ${mod("../src/cache/asset_cache.ts")};
-    const cache = new AssetCache({ cacheDir: ${
-    JSON.stringify(join(ws.dir, "cache"))
-  }, configPath: false });
-    const vc = new VersionedCache({ manifest: ${JSON.stringify(ws.manifest)}, bucket: ${
-    JSON.stringify(ws.bucket)
-  }, cache });
-    await vc.sync(${JSON.stringify(out)}, {
+  await runKilledSync(ws, out, {
+    syncOptions: `{
       onProgress: (p) => { if (p.total > 0 && p.done === p.total) Deno.exit(137); },
-    });`);
+    }`,
+  });
   assertEquals(await Deno.readTextFile(join(out, "a.csv")), "a,22\n", "the premise: copied");
   assertEquals(await Deno.readTextFile(join(out, "n.csv")), "n,1\n", "the premise: copied");
 

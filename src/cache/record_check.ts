@@ -9,6 +9,23 @@
 import { checkFile, type ExpectedFile, fileChecker } from "../verify.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 
+/** What the record says of a cached copy that a check of its bytes needs. */
+export type CopyMeta = Pick<
+  EntryMeta,
+  "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag"
+>;
+
+/** How a check of a cached copy may be stopped, and told of. */
+export interface CopyCheckOptions {
+  /** Stops the check. */
+  signal?: AbortSignal;
+  /**
+   * Told how much of the copy is read (seconds a GB); by
+   * {@linkcode copyChecker}, only when the hashes streamed cannot settle it.
+   */
+  onProgress?: (progress: { bytes: number; total: number }) => void;
+}
+
 /**
  * What is wrong with the file at `path` as a copy of `meta`'s data, or
  * undefined when it matches ("data file is missing" when there is none).
@@ -32,12 +49,8 @@ import type { EntryMeta } from "./entry_meta.ts";
  */
 export async function problemWithCopy(
   path: string,
-  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag">,
-  options: {
-    signal?: AbortSignal;
-    /** Told how much of the copy is read (seconds a GB). */
-    onProgress?: (progress: { bytes: number; total: number }) => void;
-  } = {},
+  meta: CopyMeta,
+  options: CopyCheckOptions = {},
 ): Promise<string | undefined> {
   try {
     return await checkFile(path, expectedOf(meta), options);
@@ -65,18 +78,14 @@ export async function problemWithCopy(
  */
 export function copyChecker(
   path: string,
-  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag">,
-  options: {
-    signal?: AbortSignal;
-    /** Told how much of the copy is read again, when the hashes streamed cannot settle it. */
-    onProgress?: (progress: { bytes: number; total: number }) => void;
-  },
+  meta: CopyMeta,
+  options: CopyCheckOptions,
 ): ReturnType<typeof fileChecker> {
   return fileChecker(expectedOf(meta), { ...options, uri: path });
 }
 
 function expectedOf(
-  meta: Pick<EntryMeta, "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag">,
+  meta: CopyMeta,
 ): ExpectedFile {
   const expected: ExpectedFile = { size: meta.size, etag: meta.etag };
   if (meta.md5 !== undefined) expected.md5 = meta.md5;

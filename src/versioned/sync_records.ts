@@ -48,6 +48,7 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { normalizeEtag, sha256File } from "../hash.ts";
 import { isRacy } from "../store/fs_validator.ts";
 import { notRegularFileKind } from "../regular_file.ts";
+import type { EntryMeta } from "../cache/entry_meta.ts";
 
 /** The name of the record file in DEST. */
 export const SYNC_RECORD_NAME = ".vc-sync.json";
@@ -89,13 +90,7 @@ export type Pinned = Pick<Source, "size"> & Partial<Omit<Source, "size">>;
  * SHA-256 of it is known (no lock entry), knows without reading that DEST's
  * file holds its bytes.
  */
-export interface Source {
-  uri: string;
-  etag: string;
-  size: number;
-  md5?: string;
-  sha256?: string;
-}
+export type Source = Pick<EntryMeta, "uri" | "etag" | "size" | "md5" | "sha256">;
 
 /**
  * The problem with a manifest path that would be one of the record's own

@@ -45,7 +45,7 @@ Deno.test("a record journal hard-linked to a file outside: refused, nothing appe
 });
 
 Deno.test("compacting a hard-linked journal leaves the file outside untouched, times included", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc-qa2-links-" });
+  const dir = await Deno.makeTempDir({ prefix: "vc-cache-hard-links-" });
   try {
     const outside = `${dir}/outside.txt`;
     const line = 'a\t{"v":1}\n';

@@ -13,7 +13,7 @@ import { objectLocation } from "../src/repo/object_uri.ts";
 import { Repository } from "../src/repo/mod.ts";
 
 Deno.test("repo backup and restore at local paths with #, ?, % and spaces", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa3_backup_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_backup_dest_" });
   try {
     await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
     const r = await repo.add("/a.csv", new TextEncoder().encode("a\n"), { tags: ["t"] });
@@ -51,7 +51,7 @@ Deno.test("repo backup and restore at local paths with #, ?, % and spaces", asyn
 });
 
 Deno.test("repo backup to a local directory (DIR/, or DIR that exists) is refused as one, writing nothing", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa3_backup_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_backup_dest_" });
   try {
     await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
     await repo.add("/a.csv", new TextEncoder().encode("a\n"));

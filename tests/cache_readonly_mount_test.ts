@@ -15,7 +15,7 @@ function run(cmd: string, ...args: string[]): boolean {
 }
 
 // Mounting needs root (and a kernel that lets this container mount tmpfs).
-const probe = Deno.makeTempDirSync({ prefix: "vc-qa2-mount-probe-" });
+const probe = Deno.makeTempDirSync({ prefix: "vc-cache-readonly-mount-probe-" });
 const canMount = run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe);
 if (canMount) run("umount", probe);
 Deno.removeSync(probe);

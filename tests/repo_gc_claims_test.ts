@@ -20,7 +20,7 @@ async function withRepo(
   catalog: string | undefined,
   fn: (repo: Repository, clock: ManualClock) => Promise<void>,
 ) {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa3_gc_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_claims_" });
   const clock = new ManualClock(Date.UTC(2026, 10, 30));
   const uri = pathToFileURL(join(dir, "store")).href;
   // Its own cache dir: a test never writes into the user's cache.

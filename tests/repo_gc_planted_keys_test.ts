@@ -13,7 +13,7 @@ import { systemClock } from "../src/clock.ts";
 
 Deno.test("repo gc skips a planted key the store cannot address and collects the rest", async () => {
   await using s3 = await startFakeS3({ buckets: ["repo"] });
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_planted_" });
   try {
     const store: StoreOptions = {
       s3: {
@@ -60,7 +60,7 @@ Deno.test("repo gc skips a planted key the store cannot address and collects the
 });
 
 Deno.test("repo init refuses a store whose content/ already holds someone else's objects", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_planted_" });
   try {
     await Deno.mkdir(join(dir, "site", "content"), { recursive: true });
     await Deno.writeTextFile(join(dir, "site", "content", "index.html"), "precious");
@@ -76,7 +76,7 @@ Deno.test("repo init refuses a store whose content/ already holds someone else's
 });
 
 Deno.test("a SQLite catalog inside the content directory gc collects is refused", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_planted_" });
   try {
     const uri = `file://${join(dir, "r")}`;
     for (const path of ["content/c.sqlite", "content/sub/c.sqlite", "content"]) {
@@ -95,7 +95,7 @@ Deno.test("a SQLite catalog inside the content directory gc collects is refused"
 });
 
 Deno.test("repo init refuses a store inside another repository's content (file:// and s3://)", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_gc_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_planted_" });
   await using s3 = await startFakeS3({ buckets: ["b"] });
   const store: StoreOptions = {
     s3: {

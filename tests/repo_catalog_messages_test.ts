@@ -79,7 +79,7 @@ Deno.test("a password written into the marker by hand is never printed", async (
 });
 
 Deno.test("a damaged SQLite catalog is named, with the way back (restore), not an internal error", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_damaged_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_catalog_damaged_" });
   try {
     const uri = `file://${dir}/store`;
     const repo = await Repository.init(uri);
@@ -108,7 +108,7 @@ Deno.test("a damaged SQLite catalog is named, with the way back (restore), not a
 });
 
 Deno.test("a read of an empty SQLite catalog file says so and leaves the file empty", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_empty_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_catalog_empty_" });
   try {
     const uri = `file://${dir}/store`;
     const repo = await Repository.init(uri);

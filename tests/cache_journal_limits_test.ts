@@ -17,7 +17,7 @@ import { JOURNAL_MAX_BYTES } from "../src/cache/journal_file.ts";
 const META = { uri: "s3://b/x", etag: "e", size: 1, validatedAt: 0 };
 
 async function withJournal(fn: (journal: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-qa2-journal-" });
+  const dir = await Deno.makeTempDir({ prefix: "vc-cache-journal-limits-" });
   try {
     forgetJournals();
     await fn(`${dir}/%records.jsonl`);

@@ -10,7 +10,7 @@ import { assertEquals } from "./assert.ts";
 import { Mirror } from "../src/mirror/mod.ts";
 
 Deno.test("a mirror that creates the cache dir makes it private", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa122_mirror_mode_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_mirror_cache_dir_mode_" });
   try {
     await Deno.mkdir(join(dir, "src"));
     await Deno.writeTextFile(join(dir, "src", "a.txt"), "a");

@@ -11,7 +11,7 @@ import { gcChildResult } from "./gc_child.ts";
 
 Deno.test("a streamed multipart put does not keep the stream's first chunks alive", async () => {
   const result = await gcChildResult<{ alive: number; etag: string; tracked: number }>(
-    "qa3_stream_retention_child.ts",
+    "s3_stream_retention_child.ts",
   );
   assertEquals(result.tracked, 16, "the first MiB came in 16 chunks");
   assertEquals(result.alive, 0, "chunks of the first MiB still referenced during part 3");

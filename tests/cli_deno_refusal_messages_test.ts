@@ -25,7 +25,7 @@ Deno.test({
   name: "a project under /dev/shm: the wrapped refusal says why, without --allow-all advice",
   ignore: Deno.build.os !== "linux" || !isDir("/dev/shm"),
   async fn() {
-    const project = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "vc-qa-" });
+    const project = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "vc-deno-refusal-" });
     try {
       await withWorkspace(async (dir, vc) => {
         Deno.writeTextFileSync(`${project}/c.txt`, "c");
@@ -51,7 +51,7 @@ Deno.test({
   ignore: Deno.build.os !== "linux" || !isDir("/dev/shm"),
   async fn() {
     // Made by the test (with all permissions), so vc finds it there.
-    const cacheDir = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "vc-qa-cache-" });
+    const cacheDir = Deno.makeTempDirSync({ dir: "/dev/shm", prefix: "vc-deno-refusal-cache-" });
     try {
       await withWorkspace(async (dir, vc) => {
         Deno.writeTextFileSync(`${dir}/a.txt`, "a");

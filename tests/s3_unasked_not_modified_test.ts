@@ -39,7 +39,7 @@ async function withServer(
 }
 
 Deno.test("a 304 to an unconditional request is no answer of the store", async () => {
-  const cacheDir = await Deno.makeTempDir({ prefix: "vc-qa147-" });
+  const cacheDir = await Deno.makeTempDir({ prefix: "vc-unasked-304-" });
   try {
     await withServer(async (url, answer304) => {
       const clock = new ManualClock(Date.now());

@@ -17,7 +17,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
 Deno.test("repo download refuses a content_key that climbs out of the store", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa122_key_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_content_key_" });
   try {
     const secret = join(dir, "secret.txt");
     await Deno.writeTextFile(secret, "not the repository's\n");

@@ -15,7 +15,7 @@ Deno.test({
   name: "repo add refuses a device, a FIFO and a directory, and names a missing file",
   ignore: Deno.build.os === "windows", // no /dev/zero, no mkfifo
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "vc_qa3_repo_add_" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_repo_add_input_" });
     try {
       await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
       const fifo = join(dir, "fifo");

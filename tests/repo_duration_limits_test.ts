@@ -16,7 +16,7 @@ import { catalogClock } from "../src/repo/repository.ts";
 import { systemClock } from "../src/clock.ts";
 
 async function withRepo(catalog: string | undefined, fn: (repo: Repository) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_limits_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_limits_" });
   const uri = pathToFileURL(join(dir, "store")).href;
   const repo = await Repository.init(uri, catalog ? { catalog } : {});
   try {
@@ -43,7 +43,7 @@ async function limits(repo: Repository) {
 
 Deno.test("repo limits: SQLite catalog", () => withRepo(undefined, limits));
 
-// gc leaves a record under a live claim alone (tests/qa3_repo_gc_claims_test.ts);
+// gc leaves a record under a live claim alone (tests/repo_gc_claims_test.ts);
 // an explicit expire ends the claim.
 Deno.test("renewing a claim an expire ended says why", async () => {
   await withRepo(undefined, async (repo) => {
@@ -71,7 +71,7 @@ Deno.test("repo add refuses an upload a lying store cannot show is ours (opaque 
       return info && { ...info, etag: '"opaque-1"', metadata: {} };
     }
   }
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_limits_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_limits_" });
   try {
     const uri = pathToFileURL(join(dir, "store")).href;
     const repo = await Repository.init(uri, {

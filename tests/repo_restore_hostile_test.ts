@@ -40,7 +40,7 @@ async function gzip(text: string): Promise<Uint8Array> {
 }
 
 async function withRepo(fn: (dir: string, uri: string, repo: Repository) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_restore_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_hostile_" });
   const uri = pathToFileURL(join(dir, "store")).href;
   const repo = await Repository.init(uri);
   try {
@@ -201,7 +201,7 @@ Deno.test("repo restore refuses a line that never ends", async () => {
 });
 
 async function tempSnapshotDir() {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_restore_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_hostile_" });
   const uri = pathToFileURL(join(dir, "store")).href;
   await (await Repository.init(uri)).close();
   return {
@@ -338,7 +338,7 @@ Deno.test("repo restore of a directory says it is one, and that the snapshot fil
 });
 
 Deno.test("FsStore.get of a key naming a directory says it is a directory", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa_restore_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_hostile_" });
   try {
     await using store = new FsStore(dir);
     await store.put("d/x", new Uint8Array([1]));

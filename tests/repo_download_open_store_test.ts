@@ -12,7 +12,7 @@ import { Repository } from "../src/repo/mod.ts";
 
 Deno.test("repo download goes through the repository's openStore", async () => {
   await using s3 = await startFakeS3({ buckets: ["qa3-repo"] });
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa3_repo_dl_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_download_store_" });
   const home = Deno.env.get("VC_CACHE_DIR");
   Deno.env.set("VC_CACHE_DIR", join(dir, "cache"));
   try {

@@ -36,7 +36,7 @@ async function readRequest(conn: Deno.Conn): Promise<void> {
 }
 
 Deno.test("cache-client put of a file: a 200 that breaks off is not 'cannot reach'", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa124_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_cache_client_answer_broke_off_" });
   try {
     await using server = rawServer(async (conn) => {
       await readRequest(conn);

@@ -109,7 +109,7 @@ Deno.test("cache client: a download cut off names the cache ID and leaves no fil
     });
     return new Response(body, { headers: { "content-length": String(1024 * 1024) } });
   });
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa92_cut_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_cut_" });
   try {
     for (const timeoutMs of [0, 5_000]) {
       const client = new CacheClient({

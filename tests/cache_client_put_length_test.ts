@@ -11,7 +11,7 @@ import { CacheClient, serveCache } from "../src/server/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
 
 Deno.test("cache-client put of a file: sent with a Content-Length; a shrinking file stores nothing", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa9_put_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_put_" });
   try {
     const lengths: (string | null)[] = [];
     await using service = await serveCache({

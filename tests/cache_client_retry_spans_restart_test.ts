@@ -20,7 +20,7 @@ import { rawServer, readHead } from "./raw_server.ts";
 const auth = { authenticate: (t: string) => Promise.resolve({ tokenId: `t:${t}`, name: t }) };
 
 Deno.test("CacheClient: an upload cut by a restart is sent again once the service listens again", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa393_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_cache_client_retry_spans_restart_" });
   try {
     const store = new FsStore(join(dir, "store"));
     await using first = await serveCache({
@@ -66,7 +66,7 @@ Deno.test("CacheClient: an upload cut by a restart is sent again once the servic
 });
 
 Deno.test("CacheClient: a download cut by a restart is resumed once the service listens again", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa393_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_cache_client_retry_spans_restart_" });
   try {
     const payload = new Uint8Array(200_000).map((_, i) => i % 251);
     const head = (status: string, length: number, extra = "") =>

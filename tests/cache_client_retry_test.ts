@@ -56,7 +56,7 @@ async function flakyFront(fails: number, backend: string) {
 }
 
 Deno.test("CacheClient: 503s with Retry-After are retried for id, put, get, download and rm", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa153_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_cache_client_retry_" });
   try {
     await using service = await anyTokenService(dir);
     await using front = await flakyFront(2, service.url);
@@ -90,7 +90,7 @@ Deno.test("CacheClient: 503s with Retry-After are retried for id, put, get, down
 });
 
 Deno.test("CacheClient: reset connections and a download cut short are retried", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa153_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_cache_client_retry_" });
   try {
     const payload = "the whole file";
     let connections = 0;

@@ -35,7 +35,7 @@ function losingFront(backend: string) {
 }
 
 Deno.test("CacheClient.rm: a removal whose answer was lost is done, not a 404 failure", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa334_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_cache_client_rm_answer_lost_" });
   try {
     await using service = await anyTokenService(dir);
     await using front = losingFront(service.url);

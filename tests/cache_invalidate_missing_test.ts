@@ -3,7 +3,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { pathToFileURL } from "node:url";
 
 Deno.test("cache invalidate: a copy deleted by hand is not cached (as rm says)", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-qa15-" });
+  const root = await Deno.makeTempDir({ prefix: "vc-cache-invalidate-missing-" });
   try {
     await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
     await Deno.writeTextFile(`${root}/a.csv`, "a");

@@ -37,5 +37,5 @@ Deno.test({
         forgetRecords();
       }
       return Promise.resolve();
-    }, "vc-qa1-handles-"),
+    }, "vc-handles-"),
 });

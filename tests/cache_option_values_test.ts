@@ -70,7 +70,7 @@ Deno.test("immutableBuckets given as an array: an empty or blank item is refused
       `the option immutableBuckets: an item is ${shown}`,
     );
   }
-  const dir = await Deno.makeTempDir({ prefix: "vc-qa3-" });
+  const dir = await Deno.makeTempDir({ prefix: "vc-cache-option-values-" });
   try {
     const file = `${dir}/config.json`;
     await Deno.writeTextFile(file, JSON.stringify({ immutableBuckets: ["a", " "] }));

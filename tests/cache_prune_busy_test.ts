@@ -4,7 +4,7 @@ import { acquireEntryLock } from "../src/cache/entry_lock.ts";
 import { pathToFileURL } from "node:url";
 
 Deno.test("cache prune: an entry another process is downloading is kept, without waiting", async () => {
-  const root = await Deno.makeTempDir({ prefix: "vc-qa15-" });
+  const root = await Deno.makeTempDir({ prefix: "vc-cache-prune-busy-" });
   try {
     await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
     await Deno.writeTextFile(`${root}/a.csv`, "a");

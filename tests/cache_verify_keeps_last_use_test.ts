@@ -8,7 +8,7 @@ const DAY = 86_400_000;
 async function withFileCache(
   fn: (cache: AssetCache, root: string) => Promise<void>,
 ): Promise<void> {
-  const root = await Deno.makeTempDir({ prefix: "vc-qa15-" });
+  const root = await Deno.makeTempDir({ prefix: "vc-cache-verify-keeps-last-use-" });
   try {
     await using cache = new AssetCache({ cacheDir: `${root}/cache`, configPath: false, env: {} });
     await fn(cache, root);

@@ -54,7 +54,7 @@ Deno.test("immutableBuckets: an entry that would match nothing is refused, namin
     InvalidInputError,
     'VC_IMMUTABLE_BUCKETS: "b/rel"',
   );
-  const dir = await Deno.makeTempDir({ prefix: "vc-qa12-" });
+  const dir = await Deno.makeTempDir({ prefix: "vc-config-immutable-entries-" });
   try {
     const file = `${dir}/config.json`;
     await Deno.writeTextFile(file, JSON.stringify({ immutableBuckets: ["./assets"] }));

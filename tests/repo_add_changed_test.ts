@@ -16,7 +16,7 @@ import { InvalidInputError } from "../src/errors.ts";
 import { editLastPartOnce, multipartRepo } from "./repo_multipart_edit.ts";
 
 Deno.test("repo add: a file edited during its multipart upload is refused, nothing kept", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa9_repo_add_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_add_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
   try {
     const { repo: opened, file } = await multipartRepo(s3, dir);

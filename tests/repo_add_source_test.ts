@@ -10,7 +10,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { InvalidInputError } from "../src/errors.ts";
 
 Deno.test("repo add: a source that is neither a path nor bytes is refused by name", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa84_add_source_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_add_source_" });
   try {
     await using repo = await Repository.init(`file://${dir}/repo`);
     const cases: [unknown, string][] = [

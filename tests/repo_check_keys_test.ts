@@ -12,7 +12,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { Repository } from "../src/repo/mod.ts";
 
 Deno.test("repo check reports content keys it cannot address or that are outside content/", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa10_check_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_check_" });
   try {
     const uri = pathToFileURL(join(dir, "store")).href;
     const bytes = (s: string) => new TextEncoder().encode(s);

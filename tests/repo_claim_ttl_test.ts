@@ -12,7 +12,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
 Deno.test("repo claim/renew refuse a ttl that rounds to 0 ms", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa10_ttl_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_ttl_" });
   try {
     await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
     const r = await repo.publish((await repo.add("/a", new TextEncoder().encode("a"))).id);

@@ -39,7 +39,7 @@ async function gated(uri: string, hold: { gate?: Promise<void> | undefined }) {
 }
 
 async function concurrentAdds(catalog: string | undefined): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_created_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_created_" });
   const uri = pathToFileURL(join(dir, "repo")).href;
   let now = Date.UTC(2026, 10, 30, 23, 59, 59);
   const clock: Clock = { now: () => now, sleep: () => Promise.resolve() };
@@ -89,7 +89,7 @@ Deno.test({
 });
 
 Deno.test("repo add: a date tag kind that is none is refused before the upload", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_created_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_created_" });
   try {
     await using repo = await Repository.init(pathToFileURL(join(dir, "repo")).href);
     await assertRejects(

@@ -59,7 +59,7 @@ async function withRepos(
   catalog: string | undefined,
   fn: (adder: Repository, collector: Repository, hook: Hook) => Promise<void>,
 ) {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa8_gc_add_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_gc_add_" });
   const uri = pathToFileURL(join(dir, "store")).href;
   const hook: Hook = {};
   try {

@@ -12,7 +12,7 @@ import { killedBeforeMarker } from "./repo_killed_helpers.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 
 Deno.test("repo: init killed before its marker can be run again on the same store", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa4_init_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_init_" });
   try {
     const uri = pathToFileURL(join(dir, "repo")).href;
     const catalog = `sqlite:${join(dir, "cat.sqlite")}`;

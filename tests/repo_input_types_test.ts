@@ -11,7 +11,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { InvalidInputError } from "../src/errors.ts";
 
 Deno.test("repo: arguments of the wrong type are refused by name", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa84_input_types_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_input_types_" });
   const A = (x: unknown) => x as never;
   try {
     await using repo = await Repository.init(`file://${dir}/repo`);

@@ -16,7 +16,7 @@ import { parseSnapshot, snapshotRecord } from "./snapshot_lines.ts";
 const bytes = new Uint8Array([1]);
 
 Deno.test("repo: lone surrogates in paths, tags and holders are refused", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_surrogate_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_surrogate_" });
   try {
     await using repo = await Repository.init(pathToFileURL(join(dir, "repo")).href);
     for (const path of ["/a\ud800.txt", "/b/\udfff", "/\udc00x"]) {

@@ -25,7 +25,7 @@ function cjkPath(chars: number): string {
 }
 
 async function pathBytes(catalog: string | undefined): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_path_bytes_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_path_bytes_" });
   try {
     await using repo = await Repository.init(
       pathToFileURL(join(dir, "repo")).href,

@@ -10,7 +10,7 @@ import { openSqliteCatalog } from "../src/repo/sqlite_catalog.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 
 Deno.test("repo: a read-only SQLite catalog is a clear error when a command writes", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa4_ro_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_ro_" });
   const path = join(dir, "c.sqlite");
   const catalog = await openSqliteCatalog(path, { create: true });
   try {

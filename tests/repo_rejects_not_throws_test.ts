@@ -10,7 +10,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { InvalidInputError } from "../src/errors.ts";
 
 Deno.test("repo: every method's refusal is a rejected promise, never a synchronous throw", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa84_rejects_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_rejects_" });
   const A = (x: unknown) => x as never;
   try {
     await using repo = await Repository.init(`file://${dir}/repo`);

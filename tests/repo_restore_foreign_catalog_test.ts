@@ -10,7 +10,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 
 Deno.test("repo: restore into a store without a marker refuses another repository's catalog", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa4_restore_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_restore_" });
   try {
     const first = pathToFileURL(join(dir, "first")).href;
     const catalog = `sqlite:${join(dir, "first.sqlite")}`;

@@ -26,7 +26,7 @@ Deno.test("repo restore: a record id that leaves the catalog no ids after it is 
     );
   }
   // At the limit: restored, and the next add gets the next id, which vc repo get takes.
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_id_room_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_id_room_" });
   try {
     const uri = pathToFileURL(join(dir, "repo")).href;
     await (await Repository.init(uri)).close();

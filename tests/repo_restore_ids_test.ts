@@ -13,7 +13,7 @@ import { havePostgres, startPgServer } from "./pg_server.ts";
 import { Repository } from "../src/repo/mod.ts";
 
 async function noReuse(catalog: string | undefined): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa10_ids_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_ids_" });
   try {
     const uri = pathToFileURL(join(dir, "store")).href;
     const opts = catalog ? { catalog } : {};
@@ -48,7 +48,7 @@ Deno.test({
     await using pg = await startPgServer();
     await noReuse(pg.url);
     // A new catalog restored from a snapshot starts past its ids.
-    const dir = await Deno.makeTempDir({ prefix: "vc_qa10_ids_" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_ids_" });
     try {
       const uri = pathToFileURL(join(dir, "store")).href;
       let snapshot: string;

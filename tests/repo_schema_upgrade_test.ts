@@ -63,7 +63,7 @@ async function downgrade(catalog: Catalog, version: 1 | 2): Promise<void> {
 }
 
 async function upgradeOnOpen(catalog: string | undefined, from: 1 | 2): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa21_upgrade_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_upgrade_" });
   const uri = pathToFileURL(join(dir, "repo")).href;
   try {
     const init = await Repository.init(uri, catalog === undefined ? {} : { catalog });
@@ -123,7 +123,7 @@ for (const from of [1, 2] as const) {
  * written tags without `tag_key`), breaking its checks.
  */
 async function newerRefused(catalog: string | undefined): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa114_newer_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_newer_" });
   const uri = pathToFileURL(join(dir, "repo")).href;
   try {
     const init = await Repository.init(uri, catalog === undefined ? {} : { catalog });

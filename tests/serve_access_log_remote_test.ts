@@ -14,7 +14,7 @@ import { FsStore } from "../src/store/fs.ts";
 import { HttpError } from "../src/server/http_error.ts";
 
 Deno.test("vc serve: each access log line names the client's address", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa393_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_access_log_remote_" });
   try {
     const lines: Record<string, unknown>[] = [];
     const service = await serveCache({
@@ -46,7 +46,7 @@ Deno.test("vc serve: each access log line names the client's address", async () 
 });
 
 Deno.test("vc serve: access log lines name the cache ID a request was about", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa393_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_access_log_remote_" });
   try {
     const lines: Record<string, unknown>[] = [];
     const service = await serveCache({

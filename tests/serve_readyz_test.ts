@@ -14,7 +14,7 @@ import type { ObjectStore } from "../src/store/types.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 
 Deno.test("vc serve: /readyz is 503 while the store is down, 200 once it is back; /healthz stays 200", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa393_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_readyz_" });
   try {
     const fs = new FsStore(dir);
     const state = { down: false, lists: 0 };

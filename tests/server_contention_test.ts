@@ -38,7 +38,7 @@ function racingStore(inner: ObjectStore, race: () => Promise<void>) {
 }
 
 Deno.test("serve: a cache ID replaced faster than it can be served answers 503, not 500", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_qa6_race_" });
+  const dir = await Deno.makeTempDir({ prefix: "vc_race_" });
   const inner = new FsStore(dir);
   // Another instance of the service over the same store.
   const other = new Entries(inner);

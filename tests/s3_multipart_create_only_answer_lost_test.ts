@@ -14,22 +14,14 @@
 import { assertEquals, assertRejects } from "./assert.ts";
 import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 import { PreconditionFailedError } from "../src/errors.ts";
+import { isCompletion, TINY_MULTIPART } from "./s3_tiny_multipart.ts";
 
 const PRECONDITION = new Response(
   errorXml("PreconditionFailed", "At least one of the pre-conditions you specified did not hold"),
   { status: 412, headers: { "content-type": "application/xml" } },
 );
 
-const STORE = {
-  multipartThreshold: 4,
-  partSize: 4,
-  multipartCopyThreshold: 4,
-  copyPartSize: 4,
-  maxAttempts: 3,
-};
-
-const isCompletion = (req: Request) =>
-  req.method === "POST" && new URL(req.url).searchParams.has("uploadId");
+const STORE = TINY_MULTIPART;
 
 /**
  * Completions: the first forwarded (or, with `before`, that run instead),

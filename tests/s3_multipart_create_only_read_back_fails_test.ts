@@ -13,17 +13,9 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 import { AccessDeniedError, PreconditionFailedError, StoreError } from "../src/errors.ts";
+import { isCompletion, TINY_MULTIPART } from "./s3_tiny_multipart.ts";
 
-const STORE = {
-  multipartThreshold: 4,
-  partSize: 4,
-  multipartCopyThreshold: 4,
-  copyPartSize: 4,
-  maxAttempts: 3,
-};
-
-const isCompletion = (req: Request) =>
-  req.method === "POST" && new URL(req.url).searchParams.has("uploadId");
+const STORE = TINY_MULTIPART;
 
 /** The HEAD of the key answered `status`: denied, or a server error on every attempt. */
 function failingReadBack(key: string, status: 403 | 503) {

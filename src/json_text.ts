@@ -111,6 +111,11 @@ export function jsonErrorReason(
  *   "invalid JSON in manifest m.json at line 2, column 9: a comma after the last entry " +
  *     "(JSON allows none there); delete it",
  * );
+ * // An empty file is named as one, with what it holds when it has no entries.
+ * assert.equal(
+ *   jsonSyntaxMessage("manifest m.json", "", new SyntaxError("x")),
+ *   "invalid JSON in manifest m.json: the file is empty; a JSON file holds one value (no entries: {})",
+ * );
  * // A comment is named as one (JSON has none).
  * assert.equal(
  *   jsonSyntaxMessage("manifest m.json", '{\n  // data\n  "a": 1\n}', new SyntaxError("x")),
@@ -131,6 +136,14 @@ export function jsonSyntaxMessage(
   error: unknown,
   conflictHint?: string,
 ): string {
+  if (text.trim() === "") {
+    // V8 says "Unexpected end of JSON input" at line 1, column 1: not that
+    // the file has nothing in it (`touch m.json`, a truncated write), nor
+    // what an empty one holds.
+    return `invalid JSON in ${what}: the file is ${
+      text === "" ? "empty" : "blank (only whitespace)"
+    }; a JSON file holds one value (no entries: {})`;
+  }
   const conflict = mergeConflictLine(text);
   if (conflict !== undefined) {
     // A `git merge` of two branches that both changed the file (two people

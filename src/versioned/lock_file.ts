@@ -33,6 +33,7 @@ import {
   isPlainObject,
   requireString,
 } from "../options_check.ts";
+import { ownFileAt } from "./helpers.ts";
 import { manifestLockPath, manifestTarget } from "./manifest.ts";
 import { normalizeVersionedPath } from "./naming.ts";
 import { isVersion } from "./version.ts";
@@ -134,7 +135,11 @@ export async function withLockFileWrite<T>(
   checkFunction("withLockFileWrite(): fn", fn);
   const target = await manifestTarget(manifest);
   const paths = new Set([manifestLockPath(target)]);
-  if (lockFile !== undefined) paths.add(lockFileLockPath(await manifestTarget(lockFile)));
+  if (lockFile !== undefined) {
+    const lockTarget = await manifestTarget(lockFile);
+    await refuseLockFileOverManifest(manifest, target, lockFile, lockTarget);
+    paths.add(lockFileLockPath(lockTarget));
+  }
   const ordered = [...paths].sort(compareUtf8);
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const { onWait } = options;
@@ -145,6 +150,43 @@ export async function withLockFileWrite<T>(
       onWait === undefined ? signal : { ...signal, onWait: () => onWait(ordered[i]!) },
     );
   return await hold(0);
+}
+
+/**
+ * Throws `InvalidInputError` when the lock file is the manifest, or the
+ * manifest's lock guard, under another name: a symbolic link to it, or its
+ * path through a linked directory (`VersionedCache` refuses the same path
+ * spelled alike when it is made). Its rewrite would replace the manifest
+ * with lock entries. Told as a copy over the manifest is (a hard link is a
+ * file of its own: the atomic rewrite replaces the name, not the inode);
+ * for files not made yet, by their real directory and name.
+ */
+async function refuseLockFileOverManifest(
+  manifest: string,
+  manifestReal: string,
+  lockFile: string,
+  lockReal: string,
+): Promise<void> {
+  const guard = manifestLockPath(manifestReal);
+  const own: Array<[string, string]> = [
+    [manifestReal, `the manifest ${manifest}`],
+    [guard, `the manifest's lock guard ${guard}`],
+  ];
+  let found = await ownFileAt(lockReal, own);
+  if (found === undefined) {
+    const real = async (p: string) =>
+      join(await Deno.realPath(dirname(p)).catch(() => dirname(p)), basename(p));
+    const lock = await real(lockReal);
+    for (const [path, name] of own) {
+      if (found === undefined && await real(path) === lock) found = name;
+    }
+  }
+  if (found === undefined) return;
+  throw new InvalidInputError(
+    `lock file ${lockFile} is ${found}${
+      lockReal === lockFile ? "" : ` (it leads to ${lockReal})`
+    }; give the lock file its own name (default: ${defaultLockFile(manifest)})`,
+  );
 }
 
 /**
@@ -179,7 +221,15 @@ export async function checkLockFileWritable(
   outcome = "nothing was published",
 ): Promise<void> {
   const files: Array<[string, string]> = [["manifest", await manifestTarget(manifest)]];
-  if (lockFile !== undefined) files.push(["lock file", await manifestTarget(lockFile)]);
+  if (lockFile !== undefined) {
+    const lockTarget = await manifestTarget(lockFile);
+    try {
+      await refuseLockFileOverManifest(manifest, files[0]![1], lockFile, lockTarget);
+    } catch (cause) {
+      throw new InvalidInputError(`${(cause as Error).message}; ${outcome}`, { cause });
+    }
+    files.push(["lock file", lockTarget]);
+  }
   for (const [what, target] of files) {
     const guard = what === "manifest" ? manifestLockPath(target) : lockFileLockPath(target);
     try {

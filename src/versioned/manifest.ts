@@ -163,11 +163,49 @@ export async function readManifestSnapshot(
  * ```
  */
 export async function missingManifestMessage(file: string): Promise<string> {
+  const target = await danglingManifestLink(file);
+  if (target !== undefined) {
+    // `ls` shows the link: "does not exist" alone reads as nonsense, and
+    // `vc add` would start a manifest at the target, wherever that is.
+    return `manifest ${file} is a symbolic link to ${target}, which does not exist (a ` +
+      "checkout or mount that is not there?); restore it, or pass the right --manifest " +
+      "(`vc add PATH FILE` would start a new manifest there)";
+  }
   const above = await manifestAbove(file);
   return above === undefined
     ? `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or pass the right --manifest`
     : `manifest ${file} does not exist; the nearest one above it is ${above}: ` +
       `run vc in ${dirname(above)} or pass --manifest ${above}`;
+}
+
+/**
+ * The file a manifest path that is a symbolic link leads to, when that file
+ * does not exist (a link to a sibling checkout's manifest, the sibling not
+ * cloned); `undefined` for a path that is no link, or whose target exists.
+ * A missing manifest's error names it, and `vc add`, which would start the
+ * manifest at the target, says so first.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { danglingManifestLink } from "./manifest.ts";
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.symlink("gone/m.json", `${dir}/link.json`);
+ *   assert.equal(await danglingManifestLink(`${dir}/link.json`), `${dir}/gone/m.json`);
+ *   assert.equal(await danglingManifestLink(`${dir}/none.json`), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function danglingManifestLink(file: string): Promise<string | undefined> {
+  checkPathArgument("danglingManifestLink(): the manifest", file);
+  const info = await Deno.lstat(file).catch(() => undefined);
+  if (info?.isSymlink !== true) return undefined;
+  const target = await manifestTarget(file).catch(() => undefined);
+  if (target === undefined) return undefined; // a loop of links: the read says so
+  return (await Deno.lstat(target).catch(() => undefined)) === undefined ? target : undefined;
 }
 
 /**

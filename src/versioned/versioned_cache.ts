@@ -1213,7 +1213,7 @@ export class VersionedCache {
         }`,
       );
     }
-    const to = nextVersion(from, bump);
+    const to = this.#nextVersionOf(nextVersion, p, from, bump);
     checkManifestRoom(read, this.manifest, p, to);
     if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
     const { snapshot, digest } = await this.#readyToPublish(file, options);
@@ -1299,6 +1299,43 @@ export class VersionedCache {
         }),
     });
     return sortVersions(keys.keys());
+  }
+
+  /**
+   * `nextVersion` (version_bump.ts, loaded when needed) after `from`, the
+   * bucket's latest version of `p`, its refusal naming the path and the
+   * bucket: "must be greater than the latest version" alone did not say which
+   * path, nor that the latest is the bucket's (the manifest may pin an older
+   * one), nor what publishes instead.
+   */
+  #nextVersionOf(
+    nextVersion: Awaited<ReturnType<typeof loadNextVersion>>,
+    p: string,
+    from: string,
+    bump: Bump,
+  ): string {
+    try {
+      return nextVersion(from, bump);
+    } catch (cause) {
+      if (!(cause instanceof InvalidInputError)) throw cause;
+      const explicit = bump.version !== undefined;
+      let way = "";
+      if (explicit) {
+        try {
+          way = `; versions are never replaced: --patch (patch: true) publishes ${
+            nextVersion(from, { patch: true })
+          }`;
+        } catch {
+          way = "; versions are never replaced";
+        }
+      }
+      throw new InvalidInputError(
+        `cannot publish ${p}${explicit ? ` ${bump.version}` : ""}: ${cause.message}${
+          explicit ? ` (in ${this.bucket}${way})` : ""
+        }`,
+        { cause },
+      );
+    }
   }
 
   /**

@@ -2303,9 +2303,21 @@ export class S3Store implements ObjectStore {
     let customerKey = false;
     let checksum: [ChecksumAlgorithm, string] | undefined;
     let checksumType: string | undefined;
+    let storageClass = "";
+    let archiveStatus = "";
+    let restore = "";
     const metadata: Record<string, string> = {};
     headers.forEach((value, name) => {
       switch (name) {
+        case "x-amz-storage-class":
+          storageClass = value.trim();
+          break;
+        case "x-amz-archive-status":
+          archiveStatus = value.trim();
+          break;
+        case "x-amz-restore":
+          restore = value;
+          break;
         case "content-length":
           length = value;
           break;
@@ -2397,6 +2409,15 @@ export class S3Store implements ObjectStore {
     }
     // What hasOpaqueEtag (s3_request.ts) tells from a Headers.
     if (encryption.startsWith("aws:kms") || customerKey) info.opaqueEtag = true;
+    // Kept where a GET is refused until a restore: a copy restored (done,
+    // `ongoing-request="false"`) reads as any other object meanwhile.
+    if (!/ongoing-request\s*=\s*"false"/i.test(restore)) {
+      if (storageClass === "GLACIER" || storageClass === "DEEP_ARCHIVE") {
+        info.archived = storageClass;
+      } else if (archiveStatus === "ARCHIVE_ACCESS" || archiveStatus === "DEEP_ARCHIVE_ACCESS") {
+        info.archived = `${storageClass || "INTELLIGENT_TIERING"} (${archiveStatus})`;
+      }
+    }
     // A 206's checksum would be of the range (or a part), not of the object.
     if (checksum !== undefined && status !== 206) {
       const multipart = parseEtag(info.etag).kind === "multipart";

@@ -58,6 +58,15 @@ export interface ObjectInfo {
    * listings and from other stores.
    */
   checksum?: ObjectChecksum;
+  /**
+   * The archive an object is kept in when the store will not read it until
+   * it is restored: its storage class (`GLACIER`, `DEEP_ARCHIVE`), or
+   * `INTELLIGENT_TIERING (ARCHIVE_ACCESS)` for an archive tier. Absent for an
+   * object that reads as any other (another class, `GLACIER_IR`, or a copy
+   * already restored), in listings, and from other stores. S3 HEADs such an
+   * object as any other, and refuses its GET (`ObjectArchivedError`).
+   */
+  archived?: string;
 }
 
 /** An algorithm of S3's object checksums. */

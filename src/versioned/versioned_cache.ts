@@ -2275,6 +2275,20 @@ export class VersionedCache {
     }
     const { info } = found;
     const uri = joinUri(this.bucket, found.key);
+    // S3 HEADs an archived object as any other and refuses its GET: every
+    // machine without a cached copy fails to read it (`vc path`, CI's prefill).
+    if (info.archived !== undefined) {
+      const where = parseUri(uri);
+      // Days for GLACIER and DEEP_ARCHIVE; an Intelligent-Tiering archive tier takes none.
+      const request = info.archived.startsWith("INTELLIGENT_TIERING") ? "'{}'" : "Days=7";
+      return `${uri} is archived (storage class ${info.archived}): it cannot be read until it ` +
+        "is restored, so a machine without a cached copy cannot read it: restore it first" +
+        (where.scheme === "s3"
+          ? ` (\`aws s3api restore-object --bucket ${where.bucket} --key ${
+            shellWord(where.key)
+          } --restore-request ${request}\`; it takes minutes to hours)`
+          : "");
+    }
     // The HEAD's size against the lock entry: catches a replaced object even
     // when nothing is cached (same-size replacements need `vc lock --check`).
     if (lock !== undefined && lock.size !== info.size) {

@@ -4,9 +4,10 @@
  * manifest, the sibling not cloned): `ls` shows the file, yet every command
  * said `manifest … does not exist; create it with \`vc add\``, and `vc add`
  * then created the link's target, and the directories above it, outside the
- * project, without a word. The reading commands now name the link and its
- * missing target, and `add` warns, before it publishes, that it starts a new
- * manifest there.
+ * project, without a word (as did `update`, which starts a missing manifest
+ * for a path the bucket has versions of). The reading commands now name the
+ * link and its missing target, and `add` and `update` warn, before they
+ * publish, that they start a new manifest there.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
@@ -45,4 +46,27 @@ Deno.test("cli: a manifest that is a dangling symbolic link is named as one, wit
   await ws.write("repo/b.csv", "b\n");
   const again = await inRepo("add", "/b.csv", ws.path("repo/b.csv"));
   assertEquals([again.code, again.stderr], [0, ""]);
+
+  // `update` starts a missing manifest for a path the bucket has versions of:
+  // through such a link it says so too, before it publishes.
+  const link2 = ws.path("repo2/versioned_assets.json");
+  const target2 = ws.path("shared2/versioned_assets.json");
+  await ws.write("repo2/a.csv", "a2\n");
+  await Deno.symlink("../shared2/versioned_assets.json", link2);
+  const updated = await ws.vc(
+    "update",
+    "/a.csv",
+    ws.path("repo2/a.csv"),
+    "--patch",
+    "--manifest",
+    link2,
+    "--lock",
+    ws.path("repo2/versioned_assets.lock.json"),
+  );
+  assertEquals(updated.code, 0, updated.stderr);
+  assertStringIncludes(
+    updated.stderr,
+    `warning: starting a new manifest ${target2}, the target of the symbolic link ${link2}`,
+  );
+  assertEquals(JSON.parse(await Deno.readTextFile(target2)), { "/a.csv": "1.0.1" });
 });

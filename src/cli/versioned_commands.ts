@@ -8,12 +8,7 @@
 import { counted } from "../counted.ts";
 import { basename, fromFileUrl, join } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
-import {
-  classifyValue,
-  danglingManifestLink,
-  manifestAbove,
-  readManifest,
-} from "../versioned/manifest.ts";
+import { classifyValue, manifestAbove, readManifest } from "../versioned/manifest.ts";
 import { normalizeVersionedPath, parseVersionedKey } from "../versioned/naming.ts";
 import { assertVersion } from "../versioned/version.ts";
 import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
@@ -87,15 +82,6 @@ export const add: Command = {
       ctx.out.warn(
         `starting a new manifest ${s.vc.manifest}; the nearest one above it is ${above} ` +
           `(pass --manifest ${above} to add to that one)`,
-      );
-    }
-    // A link to a manifest that is not there (a sibling checkout not cloned):
-    // the add creates its target, and the directories above it, wherever it is.
-    const dangling = await danglingManifestLink(s.vc.manifest);
-    if (dangling !== undefined) {
-      ctx.out.warn(
-        `starting a new manifest ${dangling}, the target of the symbolic link ` +
-          `${s.vc.manifest}, which does not exist`,
       );
     }
     using bar = ctx.out.progress(`upload ${path}`);

@@ -38,6 +38,7 @@ import { joinUri, parseUri, toStoreUri } from "../uri.ts";
 import {
   checkManifestRoom,
   classifyValue,
+  danglingManifestLink,
   manifestAbove,
   type ManifestEntries,
   manifestLockPath,
@@ -1065,6 +1066,7 @@ export class VersionedCache {
           `give its path (\`vc update ${key.path} FILE\`)`,
       });
     }
+    await this.#warnDanglingManifest(read, p, version, options);
     const store = await this.#store(this.bucket);
     const { published, foreign } = await this.#publishedVersions(p, store, options);
     if (published.length === 0) {
@@ -1215,6 +1217,7 @@ export class VersionedCache {
     }
     const to = this.#nextVersionOf(nextVersion, p, from, bump);
     checkManifestRoom(read, this.manifest, p, to);
+    await this.#warnDanglingManifest(read, p, to, options);
     if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
     const { snapshot, digest } = await this.#readyToPublish(file, options);
     const pinned = entries[p];
@@ -1299,6 +1302,28 @@ export class VersionedCache {
         }),
     });
     return sortVersions(keys.keys());
+  }
+
+  /**
+   * Said before `add` / `update` publish `p` at `version` when the manifest
+   * they would start is the missing target of a symbolic link (a link to a
+   * sibling checkout's manifest, the sibling not cloned): the write creates
+   * that file, and the directories above it, wherever the link points.
+   */
+  async #warnDanglingManifest(
+    read: ManifestSnapshot,
+    p: string,
+    version: string,
+    options: Pick<VersionedAddOptions, "onWarning">,
+  ): Promise<void> {
+    if (read.text !== undefined) return;
+    const target = await danglingManifestLink(this.manifest);
+    if (target === undefined) return;
+    (options.onWarning ?? consoleWarning)({
+      key: versionedKey(p, version),
+      message: `starting a new manifest ${target}, the target of the symbolic link ` +
+        `${this.manifest}, which does not exist`,
+    });
   }
 
   /**

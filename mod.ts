@@ -5,8 +5,9 @@
  * This module holds what an application calls: {@linkcode cache} /
  * {@linkcode AssetCache} (a verified local copy of a remote object),
  * {@linkcode VersionedCache} (manifest-pinned versions), {@linkcode prefill}
- * (fill a cache in parallel), {@linkcode openStore}, the error classes and
- * the types these take and return. Everything else lives under subpaths:
+ * (fill a cache in parallel), {@linkcode openStore}, the error classes (with
+ * {@linkcode isMissingKey}, {@linkcode errorKind} and {@linkcode ERROR_KINDS})
+ * and the types these take and return. Everything else lives under subpaths:
  *
  * - `@vc/vc/store`: `S3Store`, `FsStore`, `MemoryStore`, `downloadToFile`,
  *   URI and ETag helpers;
@@ -39,7 +40,31 @@
  *
  * @module
  */
-export * from "./src/errors.ts";
+// The error classes and the helpers a caller branches with; vc's own error
+// helpers in that file (`causeChain`, `resolvedOrReported`) stay internal.
+export {
+  AccessDeniedError,
+  CallbackError,
+  ConfigFileError,
+  ERROR_KINDS,
+  errorKind,
+  IntegrityError,
+  InvalidInputError,
+  IsDirectoryError,
+  isMissingKey,
+  KeyConflictError,
+  NotFoundError,
+  NotModifiedError,
+  NotUtf8NameError,
+  ObjectArchivedError,
+  OfflineError,
+  PreconditionFailedError,
+  SmallObjectDamagedError,
+  StoreError,
+  StoreNotFoundError,
+  VcError,
+} from "./src/errors.ts";
+export type { ErrorKind } from "./src/errors.ts";
 export { AssetCache, cache } from "./src/cache/asset_cache.ts";
 export type {
   AssetCacheOptions,

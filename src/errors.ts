@@ -311,6 +311,14 @@ export function causeChain(error: unknown): string {
  * `vc prefill --json` and `vc sync --json` (and the library's
  * `PrefillFailure`) and the `kind` of a failed command's JSON error
  * document: one of these, whatever the error's own class.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ERROR_KINDS, errorKind, KeyConflictError } from "./errors.ts";
+ * assert(ERROR_KINDS.includes(errorKind(new KeyConflictError("a is an object"))));
+ * assert.equal(ERROR_KINDS.at(-1), "VcError");
+ * ```
  */
 export const ERROR_KINDS = [
   "NotFoundError",

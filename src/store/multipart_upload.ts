@@ -379,7 +379,7 @@ export interface MultipartUploadOptions {
   /** Called with the number of bytes uploaded so far, as parts finish. */
   onProgress?: ((bytesSent: number) => void) | undefined;
   /** Called once every part is stored, before `complete`; a throw aborts the upload. */
-  beforeComplete?: (() => Promise<void>) | undefined;
+  beforeComplete?: (() => unknown) | undefined;
   /** Names the object in messages. */
   uri: string;
   /** The store's endpoint when it is not AWS, for the command that aborts a failed upload. */

@@ -158,13 +158,14 @@ export interface PutOptions {
   signal?: AbortSignal;
   /**
    * Called when an upload sent in parts (an S3 multipart upload) has every
-   * part stored, before it is completed: a throw aborts the upload, so no
+   * part stored, before it is completed, and waited for (sync or async; what
+   * it returns is not looked at): a throw, or a rejection, aborts the upload, so no
    * object is made (an existing one stays as it was), and is rethrown. For a
    * caller that read a file in parts and must not commit bytes it cannot
    * vouch for (the file rewritten while it was read). An upload sent whole is
    * checked against `md5` instead, and does not call it.
    */
-  beforeCommit?: () => Promise<void>;
+  beforeCommit?: () => unknown;
 }
 
 /** Result of a successful {@linkcode ObjectStore.put}. */

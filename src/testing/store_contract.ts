@@ -32,7 +32,7 @@ export interface StoreUnderTest {
   /** The store; each case gets a fresh one from the factory. */
   store: ObjectStore;
   /** Releases it (close the store, remove temp dirs, stop servers). */
-  cleanup: () => Promise<void>;
+  cleanup: () => unknown;
 }
 
 /** Differences the contract allows between stores. */

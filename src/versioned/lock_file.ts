@@ -529,7 +529,8 @@ export async function checkLockFileRoom(
 }
 
 /**
- * Re-reads the lock file, applies `change`, and writes it atomically when
+ * Re-reads the lock file, applies `change` (waiting for it when it is async;
+ * what it returns is not looked at), and writes it atomically when
  * something changed. The caller holds the manifest's and the lock file's
  * locks ({@linkcode withLockFileWrite}), so manifest and lock file change
  * together and no writer of another manifest rewrites the lock file
@@ -550,7 +551,7 @@ export async function checkLockFileRoom(
  */
 export async function updateLockFile(
   file: string,
-  change: (entries: LockEntries) => void | Promise<void>,
+  change: (entries: LockEntries) => unknown,
 ): Promise<LockEntries> {
   checkPathArgument("updateLockFile(): the lock file", file);
   checkFunction("updateLockFile(): change", change);

@@ -544,7 +544,8 @@ export async function withManifestLock<T>(
 }
 
 /**
- * Re-reads the manifest, applies `change` to its entries, and writes it back
+ * Re-reads the manifest, applies `change` to its entries (waiting for it when
+ * it is async; what it returns is not looked at), and writes it back
  * atomically; returns the entries written. Concurrent calls on the same file,
  * in this process or in others, run one after the other (a `flock` on the
  * manifest's lock file). The rewrite keeps the file's style and changes only
@@ -572,7 +573,7 @@ export async function withManifestLock<T>(
  */
 export function updateManifest(
   file: string,
-  change: (entries: ManifestEntries) => void | Promise<void>,
+  change: (entries: ManifestEntries) => unknown,
 ): Promise<ManifestEntries> {
   try {
     checkPathArgument("updateManifest(): the manifest", file);
@@ -609,7 +610,7 @@ export function updateManifest(
 export async function rewriteManifest(
   target: string,
   file: string,
-  change: (entries: ManifestEntries) => void | Promise<void>,
+  change: (entries: ManifestEntries) => unknown,
   read?: ManifestSnapshot,
 ): Promise<ManifestEntries> {
   checkPathArgument("rewriteManifest(): the manifest", target);

@@ -1730,7 +1730,8 @@ export class S3Store implements ObjectStore {
    * create-only completion (`If-None-Match: *`) sent again is answered 412
    * instead, the key holding what the first one made. The object is ours
    * when its ETag is the one these parts make; else undefined, and the
-   * error stands.
+   * error stands. When the key cannot be read back, the error of a request
+   * sent again throws, saying so.
    */
   async #completedEarlier(
     full: string,
@@ -1750,10 +1751,12 @@ export class S3Store implements ObjectStore {
     try {
       current = await this.head(this.#relative(full), signal === undefined ? {} : { signal });
     } catch (readBack) {
-      // A stop is the caller's. A 412 stays one ("already exists"), saying
-      // the check of whether it is this upload's own object could not be made.
+      // A stop is the caller's. A 412 stays one ("already exists"), and a
+      // 404 of a completion sent again one ("no longer exists"), saying the
+      // check of whether it is this upload's own object could not be made.
       signal?.throwIfAborted();
       if (taken) throw readBackFailed(error, "this upload's own completion", readBack);
+      if (sdkAttempts(error as NotFoundError) > 1) throw completionUnconfirmed(error, readBack);
       return undefined;
     }
     if (current === undefined) return undefined;
@@ -2613,6 +2616,22 @@ function sdkAttempts(error: { cause?: unknown }): number {
   const attempts = (error.cause as { $metadata?: { attempts?: unknown } } | undefined)
     ?.$metadata?.attempts;
   return typeof attempts === "number" ? attempts : 1;
+}
+
+/**
+ * The 404 NoSuchUpload `error` of a CompleteMultipartUpload the SDK sent
+ * again after its first answer was lost, when reading the key back to see
+ * whether that first one completed failed: still a `NotFoundError` (the
+ * upload is gone), saying the upload may have completed, that this could
+ * not be confirmed and why, the read back's error as the cause.
+ */
+function completionUnconfirmed(error: unknown, readBack: unknown): NotFoundError {
+  return new NotFoundError(
+    `${(error as Error).message}; the completion was sent again after its first answer was ` +
+      `lost, so the upload may have completed, but that could not be confirmed: reading it ` +
+      `back failed: ${(readBack as Error | undefined)?.message ?? String(readBack)}`,
+    { cause: readBack },
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { Repository } from "../src/repo/mod.ts";
 
 Deno.test("repo download goes through the repository's openStore", async () => {
-  await using s3 = await startFakeS3({ buckets: ["qa3-repo"] });
+  await using s3 = await startFakeS3({ buckets: ["download-repo"] });
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_download_store_" });
   const home = Deno.env.get("VC_CACHE_DIR");
   Deno.env.set("VC_CACHE_DIR", join(dir, "cache"));
@@ -25,7 +25,7 @@ Deno.test("repo download goes through the repository's openStore", async () => {
         maxAttempts: 1,
       },
     };
-    await using repo = await Repository.init("s3://qa3-repo/r", {
+    await using repo = await Repository.init("s3://download-repo/r", {
       catalog: `sqlite:${join(dir, "c.sqlite")}`,
       openStore: (u) => openStore(u, store),
     });

@@ -174,7 +174,7 @@ Deno.test({
       const passfile = join(dir, "pgpass");
       await Deno.writeTextFile(passfile, "*:*:*:*:unused\n");
       const socketUrl = `postgresql:///vc_test?host=${encodeURIComponent(pg.socketDir)}` +
-        `&port=${pg.port}&user=vc&application_name=qa37&options=-c%20search_path%3Dvc_s` +
+        `&port=${pg.port}&user=vc&application_name=url_options_app&options=-c%20search_path%3Dvc_s` +
         `&connect_timeout=5&target_session_attrs=read-write&passfile=${
           encodeURIComponent(passfile)
         }`;
@@ -186,7 +186,7 @@ Deno.test({
               "current_setting('search_path') AS path, " +
               "(SELECT (client_addr IS NULL)::int FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS unix",
           ));
-        assertEquals(rows[0], { app: "qa37", path: "vc_s", unix: 1 });
+        assertEquals(rows[0], { app: "url_options_app", path: "vc_s", unix: 1 });
       } finally {
         await catalog.close();
       }

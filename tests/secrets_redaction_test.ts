@@ -19,7 +19,7 @@ import { redactPostgresUrl } from "../src/repo/postgres_catalog.ts";
 import { parseCatalogRef } from "../src/repo/marker.ts";
 import { checkRuntimeUrl } from "../src/repo/setup.ts";
 
-const SECRET = "qa14-secret-pass";
+const SECRET = "swordfish-secret-pass";
 
 function assertNoSecret(text: string, what: string): void {
   assert(!text.includes(SECRET), `${what} shows the secret:\n${text}`);
@@ -211,9 +211,9 @@ Deno.test({
 
 Deno.test("catalog of an unknown kind: its password and query values are not in the error", () => {
   const error = assertThrows(
-    () => parseCatalogRef("mysql://vc:qa14pgpass@db/x?password=qa14pgpass", "h1"),
+    () => parseCatalogRef("mysql://vc:swordfishpgpass@db/x?password=swordfishpgpass", "h1"),
     InvalidInputError,
   );
   assertStringIncludes(error.message, "mysql://vc:***@db/x?password=***");
-  assert(!error.message.includes("qa14pgpass"), error.message);
+  assert(!error.message.includes("swordfishpgpass"), error.message);
 });

@@ -9,7 +9,7 @@ import { keys, newCacheId, startService, upload } from "./server_helpers.ts";
 Deno.test("GET of an entry whose data object was deleted behind the service's back is a 404", async () => {
   await using svc = await startService();
   const token = svc.tokens.alice;
-  const id = (await newCacheId(svc.url, token, { qa3: "lost" })).doc.cache_id as string;
+  const id = (await newCacheId(svc.url, token, { purpose: "lost data" })).doc.cache_id as string;
   assertEquals((await upload(svc.url, token, id, "payload")).status, 200);
   const data = (await keys(svc.store, "data/")).filter((k) => k.startsWith(`data/${id}/`));
   assertEquals(data.length, 1);

@@ -17,7 +17,7 @@ async function rawUpload(
   id: string,
   disposition: Uint8Array,
 ): Promise<{ status: number; doc: Record<string, unknown> }> {
-  const b = "qa318Boundary";
+  const b = "notUtf8NameBoundary";
   const body = new Uint8Array([
     ...enc.encode(`--${b}\r\nContent-Disposition: `),
     ...disposition,

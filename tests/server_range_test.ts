@@ -8,7 +8,7 @@ import { newCacheId, startService, upload } from "./server_helpers.ts";
 Deno.test("Range edge cases of GET /v1/cache/<id>", async () => {
   await using svc = await startService();
   const token = svc.tokens.alice;
-  const id = (await newCacheId(svc.url, token, { qa2: "range" })).doc.cache_id as string;
+  const id = (await newCacheId(svc.url, token, { purpose: "range" })).doc.cache_id as string;
   assertEquals((await upload(svc.url, token, id, "0123456789")).status, 200);
   const cases: [string, number, string, string | null][] = [
     ["bytes=-3", 206, "789", "bytes 7-9/10"],
@@ -41,7 +41,7 @@ Deno.test("Range edge cases of GET /v1/cache/<id>", async () => {
 Deno.test("Range on an empty file: a non-zero suffix is the whole (empty) file, 200; any other range 416", async () => {
   await using svc = await startService();
   const token = svc.tokens.alice;
-  const id = (await newCacheId(svc.url, token, { qa2: "empty range" })).doc.cache_id as string;
+  const id = (await newCacheId(svc.url, token, { purpose: "empty range" })).doc.cache_id as string;
   assertEquals((await upload(svc.url, token, id, "")).status, 200);
   const cases: [string, number, string | null][] = [
     ["bytes=-1", 200, null],

@@ -3,7 +3,7 @@ import { assertEquals } from "./assert.ts";
 
 // A developer tries a new asset as an override (baiji-pod's tip), then publishes
 // it: `vc update` says "no versions, use vc add", so `vc add` must take it.
-Deno.test("qa5: add publishes the first version of a path whose manifest entry is an override", async () => {
+Deno.test("add publishes the first version of a path whose manifest entry is an override", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/dev.csv`, "x\n");

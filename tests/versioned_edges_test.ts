@@ -1,5 +1,5 @@
 /**
- * QA 185, versioned cache edges:
+ * Versioned cache edges:
  * - `vc versions PATH` failed outright on a bucket key shaped as a version of
  *   PATH with a part past 2^53 − 1, while `vc ls-remote` skipped such keys
  *   silently. Both now skip it with a warning naming the key and list the

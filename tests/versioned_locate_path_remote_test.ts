@@ -13,7 +13,7 @@ import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 import { rawPut, tempDir, testS3Options } from "./versioned_helpers.ts";
 
-const BUCKET = "qa3-assets";
+const BUCKET = "locate-remote-assets";
 
 Deno.test("locate: the / key when only it holds the version, the canonical key otherwise", async () => {
   await using s3 = await startFakeS3({ buckets: [BUCKET] });

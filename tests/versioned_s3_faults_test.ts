@@ -13,7 +13,7 @@ import type { FakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { tempDir, testS3Options, writeFile } from "./versioned_helpers.ts";
 
-const BUCKET = "qa3-faults";
+const BUCKET = "versioned-faults";
 
 function storeOptions(s3: { url: string }, maxAttempts = 3): StoreOptions {
   return testS3Options(s3, { maxAttempts });

@@ -37,6 +37,7 @@ export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
  * assert.throws(() => checkOptions("AssetCache", { timeoutMs: 5 }, known), /"timeout"\? \(in seconds/);
  * assert.throws(() => checkOptions("AssetCache", "/tmp/c", known), /must be an object/);
  * assert.throws(() => checkOptions("list()", { signal: "stop" }, { signal: true }), /must be an AbortSignal/);
+ * assert.throws(() => checkOptions("put k", { onProgress: 5 }, { onProgress: true }), /the option onProgress must be a function, got 5/);
  * ```
  */
 export function checkOptions(
@@ -80,6 +81,24 @@ export function checkOptions(
       `${what}: the option signal must be an AbortSignal, got ${describeValue(signal)}`,
     );
   }
+  // Likewise its callbacks, called only once there is something to tell: a
+  // value that is not a function was a TypeError deep inside the work (a
+  // put's once its bytes were sent), or a callback said to have thrown it.
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined && isCallbackOption(key) && typeof value !== "function") {
+      throw new InvalidInputError(
+        `${what}: the option ${key} must be a function, got ${describeValue(value)}`,
+      );
+    }
+  }
+}
+
+// Options named `on…` or `before…` (`onProgress`, `onAction`, `beforeCommit`)
+// are callbacks, but for these, which name a choice.
+const NOT_CALLBACKS: ReadonlySet<string> = new Set(["onUnreachable"]);
+
+function isCallbackOption(key: string): boolean {
+  return /^(?:on|before)[A-Z]/.test(key) && !NOT_CALLBACKS.has(key);
 }
 
 // One idea that calls of the library (or the AWS SDK, which users know)

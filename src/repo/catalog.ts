@@ -289,7 +289,19 @@ export class CatalogReplacedError extends CatalogUnavailableError {
   override nothingCommitted = true;
 }
 
-/** A transaction kept conflicting with others after every retry. */
+/**
+ * A transaction kept conflicting with others after every retry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogBusyError } from "./catalog.ts";
+ * import { errorKind } from "../errors.ts";
+ * const e = new CatalogBusyError("the catalog stayed busy after 5 attempts");
+ * assert.equal(e.name, "CatalogBusyError");
+ * assert.equal(errorKind(e), "VcError");
+ * ```
+ */
 export class CatalogBusyError extends VcError {}
 
 /**

@@ -204,6 +204,15 @@ export class ClaimLostError extends VcError {}
  * An `add` whose uploaded content a concurrent `gc` deleted before the
  * record was committed (the add took longer than gc's grace period):
  * nothing was recorded, and running the add again stores it anew.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ContentCollectedError } from "./records.ts";
+ * import { VcError } from "../errors.ts";
+ * const e = new ContentCollectedError("gc removed the content of a.txt before its add committed");
+ * assert(e instanceof VcError && e.name === "ContentCollectedError");
+ * ```
  */
 export class ContentCollectedError extends VcError {}
 

@@ -10,7 +10,7 @@ import { resolve } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { checkDotSegments, parseStoreRoot } from "../uri.ts";
 import { checkOptions } from "../options_check.ts";
-import { STORE_OPTIONS } from "./store_options_check.ts";
+import { checkStoreOptions, STORE_OPTIONS } from "./store_options_check.ts";
 // Type-only: erased at runtime, so it does not load s3.ts.
 import type { S3StoreOptions } from "./s3.ts";
 import type { FsStoreOptions } from "./fs.ts";
@@ -56,7 +56,9 @@ export async function openStore(
   rootUri: string,
   options: StoreOptions = {},
 ): Promise<ObjectStore & AsyncDisposable> {
-  checkOptions("openStore", options, STORE_OPTIONS);
+  // Both stores' options, whatever the root: a script that opens either from
+  // a setting finds a misspelt one before the setting names that store.
+  checkStoreOptions("openStore", options);
   const parsed = parseStoreRoot(rootUri);
   switch (parsed.scheme) {
     case "s3": {

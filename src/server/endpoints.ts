@@ -19,6 +19,7 @@ import { contentTypeFor } from "../content_type.ts";
 import { mediaType, mediaTypeCharset } from "./upload_fields.ts";
 import { readFilePart } from "./multipart.ts";
 import { withinIdle } from "./body_idle.ts";
+import { idleBoundedBody } from "./relay_idle.ts";
 import { shortened } from "../printable.ts";
 import type { Limiter } from "../pool.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
@@ -51,6 +52,18 @@ export interface EndpointContext {
   warning?: string;
   /** Set when the response is a file streamed from the store (bounded in time by the handler). */
   streamed?: boolean;
+  /**
+   * Set when the store hands out its raw bodies (an S3 store's fetch body,
+   * which `Deno.serve` would relay past any abort): its `idleTimeoutMs`
+   * (0: none). A streamed file is then relayed through
+   * {@linkcode idleBoundedBody}, so a store gone silent mid-body, or the
+   * handler's `download` cut, closes the client's connection.
+   */
+  relayIdleMs?: number;
+  /** Why a streamed file stopped mid-body (the store went silent), for the log line. */
+  streamError?: string;
+  /** The bytes of a guarded relay (see `relayIdleMs`) passed on before it was cut. */
+  relayedBeforeCut?: number;
   /** Counts download hits and misses. */
   onLookup(hit: boolean): void;
 }
@@ -539,12 +552,35 @@ export async function getFile(req: Request, id: string, ctx: EndpointContext): P
         return new Response(result.bytes as Uint8Array<ArrayBuffer>, { status, headers });
       }
       ctx.streamed = true;
-      return new Response(result.body, { status, headers });
+      return new Response(relayed(result.body, ctx, id), { status, headers });
     }
     throw contended(id, "its file was replaced on every read");
   } finally {
     drop();
   }
+}
+
+/**
+ * A streamed file's body as the response's: the store's own, or (a raw
+ * body, see `relayIdleMs`) passed through {@linkcode idleBoundedBody}: a
+ * read that brings nothing for the store's idle timeout, or the handler's
+ * cut, fails it, which closes the connection (the client sees a body
+ * shorter than its Content-Length, never a whole one).
+ */
+function relayed(
+  body: ReadableStream<Uint8Array>,
+  ctx: EndpointContext,
+  id: string,
+): ReadableStream<Uint8Array> {
+  const idleMs = ctx.relayIdleMs;
+  if (idleMs === undefined) return body;
+  return idleBoundedBody(body, idleMs, ctx.download, (bytes) => {
+    const why = `download cut: the store sent nothing of cache ${id}'s file for ${
+      idleMs / 1000
+    } s after ${bytes} bytes (its connection open); the client's connection was closed`;
+    ctx.streamError = why;
+    return new HttpError(503, why);
+  }, (bytes) => ctx.relayedBeforeCut = bytes);
 }
 
 /** The same metadata twice without its data: deleted behind the service's back. */
@@ -597,9 +633,10 @@ function servedType(meta: EntryMeta): string {
  * Options of a data read. A client going away cancels the body stream; the
  * signal (the handler's) aborts it when the download outlives its bound (a
  * client that stopped reading, or a store that stalls mid-body). rawBody:
- * the store's own fetch body, which Deno.serve relays socket to socket
- * without JavaScript (an idle-guarded body costs 2.5x the CPU and halved
- * download throughput); connect and first-byte timeouts still apply.
+ * the store's own fetch body, without the store's per-read guard; it is
+ * relayed through {@linkcode idleBoundedBody} instead (see `relayed`):
+ * handed to Deno.serve as it is, it is relayed without JavaScript and
+ * nothing stops it midway.
  */
 function dataOptions(
   range: { start: number; end: number } | undefined,

@@ -232,6 +232,18 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   const uploads = new Limiter(maxUploads);
 
   const minRate = options.downloadMinRate ?? DEFAULT_DOWNLOAD_MIN_RATE;
+  const bodyIdleMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS;
+  // A store whose raw bodies are unguarded says how long one may be silent
+  // (S3Store: its request timeout). Their relay is guarded (relay_idle.ts)
+  // unless neither that nor the download bound would ever fire.
+  const storeIdle = options.store.idleTimeoutMs;
+  const relayIdleMs = storeIdle === undefined
+    ? undefined
+    : storeIdle > 0 && storeIdle < Infinity
+    ? storeIdle
+    : downloadBound(0, bodyIdleMs, minRate) === undefined
+    ? undefined
+    : 0;
   const handler = async (request: Request, info?: ResponseCompletion): Promise<Response> => {
     const started = performance.now();
     const requestId = crypto.randomUUID();
@@ -248,9 +260,10 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       maxUploadBytes: options.maxUploadBytes ?? 10 * 2 ** 30,
       uploads,
       maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
-      bodyIdleMs: options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS,
+      bodyIdleMs,
       bytesIn: 0,
       download: cut.signal,
+      ...(relayIdleMs === undefined ? {} : { relayIdleMs }),
       ...(options.cancel === undefined ? {} : { cancel: options.cancel }),
       onLookup: (hit) => hit ? metrics.hit() : metrics.miss(),
     };
@@ -334,7 +347,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         ...(remote === undefined ? {} : { remote }),
         ...(ctx.identity === undefined ? {} : { identity: ctx.identity.name }),
         ...(cacheIdOf(ctx, match) ?? {}),
-        ...(error === undefined ? {} : { error }),
+        ...(error === undefined
+          ? (ctx.streamError === undefined ? {} : { error: ctx.streamError })
+          : { error }),
         ...(ctx.warning === undefined ? {} : { warning: ctx.warning }),
         ...(aborted ? { aborted } : {}),
         ...(unconfirmed ? { bytes_out_unconfirmed: true } : {}),
@@ -374,7 +389,13 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         }, bound);
       }
       info.completed.then(
-        () => record(sent, cut.signal.aborted, file && !cut.signal.aborted),
+        () => {
+          // A guarded relay that was cut knows what it passed on (Deno.serve
+          // resolves `completed` all the same).
+          const relayed = ctx.relayedBeforeCut;
+          if (relayed !== undefined) record(relayed, true);
+          else record(sent, cut.signal.aborted, file && !cut.signal.aborted);
+        },
         () => record(0, true),
       ).finally(() => clearTimeout(timer));
       return response;

@@ -1,0 +1,121 @@
+/**
+ * A bound on a streamed file download whose store stops sending mid-body.
+ *
+ * An S3 store hands the service fetch's own body (`GetOptions.rawBody`),
+ * which `Deno.serve` would relay socket to socket without JavaScript: fast,
+ * but nothing can stop that relay once it started (aborting the store's
+ * request, cancelling its body or closing its HTTP client leave it running,
+ * measured on Deno 2.9.6). A store that went silent mid-body (its
+ * connection open: an overloaded S3-compatible server, a connection a
+ * network device dropped without a reset) then held the client for good,
+ * and a client with no timeout of its own (Python `requests`, `curl`) hung
+ * forever; the download bound's "cut" was only a log line. Passed through
+ * {@linkcode idleBoundedBody}, the body fails once a read of it has brought
+ * nothing for the store's idle timeout, or when the download's bound cuts
+ * it: `Deno.serve` then closes the connection, so the client sees a body
+ * shorter than its `Content-Length` (curl exit 18, `requests`'
+ * `ChunkedEncodingError`/`IncompleteRead`), never one that looks complete.
+ * The price is JavaScript per chunk: about 1 CPU s more per GiB relayed
+ * (README, Performance).
+ *
+ * @module
+ */
+import { deadline } from "../deadline.ts";
+
+/**
+ * `body` passed on chunk by chunk (no copy). Fails with `stalled(bytes)`
+ * (`bytes`: what was passed on) once one read of `body` has brought nothing
+ * for `idleMs` (0 or Infinity: no bound), and with `cut`'s reason when it
+ * aborts; `body` is then cancelled, which drops the store's connection. A
+ * consumer that stops reading is not a stall: nothing is read from `body`
+ * meanwhile (that is `cut`'s to bound). `onFail` hears the bytes passed on
+ * when it fails (a stall, the cut, or `body`'s own error).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { idleBoundedBody } from "./relay_idle.ts";
+ * let sent = false;
+ * const stalls = new ReadableStream<Uint8Array>({
+ *   async pull(controller) {
+ *     if (sent) await new Promise(() => {}); // silent, its connection open
+ *     sent = true;
+ *     controller.enqueue(new Uint8Array(3));
+ *   },
+ * });
+ * const body = idleBoundedBody(stalls, 20, undefined, (n) => new Error(`stalled after ${n}`));
+ * const alive = setInterval(() => {}, 1000); // a server keeps the process alive
+ * await assert.rejects(new Response(body).bytes(), /stalled after 3/);
+ * clearInterval(alive);
+ * const whole = idleBoundedBody(new Response("abc").body!, 20, undefined, () => new Error("no"));
+ * assert.equal(await new Response(whole).text(), "abc");
+ * ```
+ */
+export function idleBoundedBody(
+  body: ReadableStream<Uint8Array>,
+  idleMs: number,
+  cut: AbortSignal | undefined,
+  stalled: (bytes: number) => Error,
+  onFail?: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  // When the read now waiting on `body` started (-1: none waiting). One
+  // deadline per download, moved on by reads: no timer per chunk.
+  let waitingSince = -1;
+  let bytes = 0;
+  let ended = false;
+  let stopWatch = (): void => {};
+  let fail = (_reason: unknown): void => {};
+  const onCut = (): void => fail(cut!.reason);
+  const end = (): void => {
+    ended = true;
+    stopWatch();
+    cut?.removeEventListener("abort", onCut);
+  };
+  const watch = (ms: number): void => {
+    stopWatch = deadline(ms, () => {
+      if (ended) return;
+      if (waitingSince < 0) return watch(idleMs);
+      const waited = performance.now() - waitingSince;
+      if (waited >= idleMs) fail(stalled(bytes));
+      else watch(idleMs - waited);
+    });
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      fail = (reason) => {
+        if (ended) return;
+        end();
+        onFail?.(bytes);
+        controller.error(reason);
+        reader.cancel(reason).catch(() => {});
+      };
+      if (cut?.aborted) return fail(cut.reason);
+      cut?.addEventListener("abort", onCut, { once: true });
+      if (idleMs > 0 && idleMs < Infinity) watch(idleMs);
+    },
+    async pull(controller) {
+      waitingSince = performance.now();
+      let step: ReadableStreamReadResult<Uint8Array>;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      waitingSince = -1;
+      if (ended) return;
+      if (step.done) {
+        end();
+        controller.close();
+        return;
+      }
+      bytes += step.value.length;
+      controller.enqueue(step.value);
+    },
+    cancel(reason) {
+      end();
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}

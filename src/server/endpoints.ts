@@ -62,7 +62,10 @@ export interface EndpointContext {
   relayIdleMs?: number;
   /** Why a streamed file stopped mid-body (the store went silent), for the log line. */
   streamError?: string;
-  /** The bytes of a guarded relay (see `relayIdleMs`) passed on before it was cut. */
+  /**
+   * The bytes a guarded relay (see `relayIdleMs`) passed on before it ended
+   * short (cut, or its client left).
+   */
   relayedBeforeCut?: number;
   /** Counts download hits and misses. */
   onLookup(hit: boolean): void;
@@ -580,7 +583,17 @@ function relayed(
     } s after ${bytes} bytes (its connection open); the client's connection was closed`;
     ctx.streamError = why;
     return new HttpError(503, why);
-  }, (bytes) => ctx.relayedBeforeCut = bytes);
+  }, (bytes, failed) => {
+    ctx.relayedBeforeCut = bytes;
+    // The store's body broke off (a reset, a connection dropped): said, as
+    // a stall and the handler's cut say themselves.
+    if (failed !== undefined && ctx.streamError === undefined && !ctx.download?.aborted) {
+      ctx.streamError =
+        `download cut: the store's body of cache ${id}'s file failed after ${bytes} bytes: ${
+          failed instanceof Error ? failed.message : String(failed)
+        }`;
+    }
+  });
 }
 
 /** The same metadata twice without its data: deleted behind the service's back. */

@@ -390,8 +390,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       }
       info.completed.then(
         () => {
-          // A guarded relay that was cut knows what it passed on (Deno.serve
-          // resolves `completed` all the same).
+          // A guarded relay that ended short (cut, or its client left) knows
+          // what it passed on: Deno.serve resolves `completed` all the same.
           const relayed = ctx.relayedBeforeCut;
           if (relayed !== undefined) record(relayed, true);
           else record(sent, cut.signal.aborted, file && !cut.signal.aborted);

@@ -28,8 +28,10 @@ import { deadline } from "../deadline.ts";
  * for `idleMs` (0 or Infinity: no bound), and with `cut`'s reason when it
  * aborts; `body` is then cancelled, which drops the store's connection. A
  * consumer that stops reading is not a stall: nothing is read from `body`
- * meanwhile (that is `cut`'s to bound). `onFail` hears the bytes passed on
- * when it fails (a stall, the cut, or `body`'s own error).
+ * meanwhile (that is `cut`'s to bound). `onStop` hears the bytes passed on
+ * when it ends short: it failed (a stall, the cut, or `body`'s own error:
+ * `failed` is the reason) or its consumer cancelled it (a client that left
+ * mid-body: `failed` undefined).
  *
  * @example
  * ```ts
@@ -56,7 +58,7 @@ export function idleBoundedBody(
   idleMs: number,
   cut: AbortSignal | undefined,
   stalled: (bytes: number) => Error,
-  onFail?: (bytes: number) => void,
+  onStop?: (bytes: number, failed?: unknown) => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   // When the read now waiting on `body` started (-1: none waiting). One
@@ -86,7 +88,7 @@ export function idleBoundedBody(
       fail = (reason) => {
         if (ended) return;
         end();
-        onFail?.(bytes);
+        onStop?.(bytes, reason);
         controller.error(reason);
         reader.cancel(reason).catch(() => {});
       };
@@ -114,6 +116,7 @@ export function idleBoundedBody(
       controller.enqueue(step.value);
     },
     cancel(reason) {
+      if (!ended) onStop?.(bytes);
       end();
       return reader.cancel(reason);
     },

@@ -39,7 +39,12 @@ async function stalledDownload(shutdownFirst: boolean, s3 = false): Promise<void
   }
   const { hostname, port } = new URL(t.url);
   const conn = await Deno.connect({ hostname, port: Number(port) });
-  const watchdog = setTimeout(() => conn.close(), 20_000); // bounded whatever happens
+  // Bounds the test whatever happens; a connection it closes was not cut.
+  let watchdogFired = false;
+  const watchdog = setTimeout(() => {
+    watchdogFired = true;
+    conn.close();
+  }, 20_000);
   try {
     await conn.write(new TextEncoder().encode(
       `GET /v1/cache/${id} HTTP/1.1\r\nhost: x\r\nauthorization: ${alice}\r\n\r\n`,
@@ -47,7 +52,6 @@ async function stalledDownload(shutdownFirst: boolean, s3 = false): Promise<void
     const head = new Uint8Array(4096);
     const n = await conn.read(head);
     assert(n !== null && new TextDecoder().decode(head.subarray(0, n)).startsWith("HTTP/1.1 200"));
-    const started = Date.now();
     // A SIGTERM drain must not wait for this client.
     const stopped = shutdownFirst ? t.service.shutdown() : undefined;
     await new Promise((r) => setTimeout(r, 2_000)); // reads nothing meanwhile
@@ -67,7 +71,7 @@ async function stalledDownload(shutdownFirst: boolean, s3 = false): Promise<void
     }
     assert(got < SIZE, `the whole file came (${got} bytes): not cut`);
     await stopped;
-    assert(Date.now() - started < 15_000, "the cut took too long");
+    assert(!watchdogFired, "not cut: the test's watchdog closed the connection");
     const record = JSON.parse(
       t.logs.findLast((l) => l.includes('"method":"GET"') && l.includes("download cut"))!,
     );

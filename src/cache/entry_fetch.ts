@@ -134,7 +134,6 @@ export class EntryFetcher {
   #downloads: Limiter;
   #fetching = 0;
   #closeJournals: (() => void) | undefined;
-  #dirReady = false;
   /**
    * The data directories swept by this process, each with the names of the
    * directories the sweep found in it (see {@linkcode NO_NAMES}).
@@ -422,6 +421,8 @@ export class EntryFetcher {
           throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
         }
         try {
+          // Removed with the whole cache dir, perhaps (`rm -rf`): made again private.
+          this.#ensureDir();
           info = await downloadWithTemp(store, key, loc.dataPath, options);
         } catch (e) {
           throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
@@ -543,11 +544,15 @@ export class EntryFetcher {
     }
   }
 
-  /** Creates the cache dir (0700) on the first write. */
+  /**
+   * Creates the cache dir (0700) when it is not there, before each download
+   * (one `stat`): in a long-running process it may have been removed since
+   * the last one (a cleanup's `rm -rf`), and the download's own `mkdir -p`
+   * would make it again with the umask's mode (0755, readable by all), or
+   * replaced by a file, which would be blamed on two keys colliding.
+   */
   #ensureDir(): void {
-    if (this.#dirReady) return;
     ensureCacheDir(this.#index.layout.dir);
-    this.#dirReady = true;
   }
 
   /**

@@ -270,14 +270,17 @@ function lockWaiter(
 ): (file: Deno.FsFile, path: string) => Promise<boolean> {
   const maxPoll = options.maxPollInterval ?? 50;
   const clock = options.clock ?? systemClock;
-  const started = clock.now();
+  // The monotonic clock: a wall clock set back during the wait would stretch
+  // it by the step (hours behind a stopped holder), one set forward end it.
+  const tick = () => clock.monotonic?.() ?? clock.now();
+  const started = tick();
   let delay = 1;
   let noticed = false;
   return async (file, path) => {
     let waited = false;
     while (!file.tryLockSync(true)) {
       waited = true;
-      const elapsed = clock.now() - started;
+      const elapsed = tick() - started;
       if (!noticed && options.onWait && elapsed >= (options.noticeAfter ?? 1000)) {
         noticed = true;
         options.onWait(lockHolder(path));

@@ -457,7 +457,8 @@ export function lockSync(
   exclusive: boolean,
   waitMs: number,
 ): "locked" | "busy" | "none" {
-  const started = Date.now();
+  // The monotonic clock: a wall clock set back during the wait would stretch it.
+  const started = performance.now();
   let delay = 1;
   for (;;) {
     try {
@@ -465,7 +466,7 @@ export function lockSync(
     } catch {
       return "none"; // no locks on this filesystem: go on without
     }
-    if (Date.now() - started > waitMs) return "busy";
+    if (performance.now() - started > waitMs) return "busy";
     Atomics.wait(sleeper, 0, 0, delay);
     delay = Math.min(delay * 2, 20);
   }

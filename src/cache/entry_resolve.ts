@@ -554,7 +554,13 @@ export class EntryResolver {
     } catch (caught) {
       const e = !ctx.signal.aborted && limit.expired() ? limit.reason() : caught;
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
-      return this.#unreachable(loc, rec, e);
+      // The store answered the HEAD with a new version: it was reached (a
+      // proxy cutting bodies short, a reset on every GET), and "cannot
+      // reach" sent users checking the network and the endpoint.
+      const failed = head === undefined
+        ? undefined
+        : "cannot download the new version the store has of";
+      return this.#unreachable(loc, rec, e, failed);
     } finally {
       limit.cancel();
     }

@@ -17,6 +17,29 @@ import { fsPlatform } from "./fs_platform.ts";
 export const UNLOCKED_TEMP_GRACE_MS = 5_000;
 
 /**
+ * A modification time more than this (ms) ahead of the clock tells nothing
+ * of a writer at work: it was set by a clock that ran ahead (a cache restored
+ * from such a machine) or before this one was set back. Such a file counts as
+ * old, or a sweep would keep it until the clock caught up (days, or never).
+ * An hour: far beyond the skew between a file server's clock and its clients'.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isFutureTime } from "./abandoned_temp.ts";
+ * const now = Date.now();
+ * assert.equal(isFutureTime(new Date(now + 2 * 3600_000), now), true);
+ * assert.equal(isFutureTime(new Date(now + 1_000), now), false);
+ * assert.equal(isFutureTime(null, now), false);
+ * ```
+ */
+export function isFutureTime(mtime: Date | null | undefined, now: number): boolean {
+  return mtime != null && mtime.getTime() - now > FUTURE_TIME_MS;
+}
+
+const FUTURE_TIME_MS = 3600_000;
+
+/**
  * Whether the temp file at `path` (named `name`, last modified `mtime`) was
  * left by a writer that is gone: it is older than `maxAgeMs`, or nobody holds
  * its lock and its pid is dead where that can be told or a few seconds'
@@ -59,8 +82,9 @@ export function isAbandonedTemp(
     const old = mtime !== null && age > maxAgeMs;
     return old || fsPlatform.mandatoryLocks || whileUnlocked(path, true, () => true);
   }
-  return age > UNLOCKED_TEMP_GRACE_MS && !fsPlatform.mandatoryLocks &&
-    whileUnlocked(path, false, () => true);
+  // Dated far ahead: no writer between create and lock, whatever the clock says.
+  const settled = age > UNLOCKED_TEMP_GRACE_MS || isFutureTime(mtime, now);
+  return settled && !fsPlatform.mandatoryLocks && whileUnlocked(path, false, () => true);
 }
 
 /**

@@ -6,7 +6,12 @@
  * @module
  */
 import { dirname, join, sep } from "../path.ts";
-import { isAbandonedTemp, UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "../abandoned_temp.ts";
+import {
+  isAbandonedTemp,
+  isFutureTime,
+  UNLOCKED_TEMP_GRACE_MS,
+  whileUnlocked,
+} from "../abandoned_temp.ts";
 import {
   isResumeStateName,
   isSharedTempName,
@@ -149,7 +154,10 @@ export async function findOrphans(
     // their data is that user's cached copies, not debris.
     if (mayNotRead(journalFileFor(record.journalPath, record.recordName))) continue;
     const stat = await lstatOrUndefined(path);
-    if (stat?.mtime && now - stat.mtime.getTime() > ORPHAN_GRACE_MS) out.push(path);
+    // Dated far ahead (a restored cache, a clock set back): untouched as far as can be told.
+    if (
+      stat?.mtime && (now - stat.mtime.getTime() > ORPHAN_GRACE_MS || isFutureTime(stat.mtime, now))
+    ) out.push(path);
   }
   return out;
 }
@@ -530,8 +538,10 @@ function removeSharedIfUnlocked(path: string, force: boolean): Swept | undefined
  * entry, which resumes or empties it.
  */
 function keptForResume(path: string, now: number, keepMs: number): boolean {
-  const mtime = lstatSyncOrUndefined(resumeStateOfSharedPath(path))?.mtime?.getTime();
-  if (mtime === undefined || now - mtime > keepMs) return false;
+  const noted = lstatSyncOrUndefined(resumeStateOfSharedPath(path))?.mtime;
+  const mtime = noted?.getTime();
+  // A note dated far ahead (a restored cache): kept not for ever, nor past a prune.
+  if (mtime === undefined || now - mtime > keepMs || isFutureTime(noted, now)) return false;
   // Committed (a second name: killed before its note was removed): not a
   // partial, and the copy it replaced may have to go back (restoreKeptBeside).
   return (lstatSyncOrUndefined(path)?.nlink ?? 1) <= 1;
@@ -543,8 +553,9 @@ function keptForResume(path: string, now: number, keepMs: number): boolean {
  * that just created the partial may write it).
  */
 function isStaleResumeState(path: string, now: number): boolean {
-  const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
-  if (now - mtime > PARTIAL_KEEP_MS) return true;
+  const noted = lstatSyncOrUndefined(path)?.mtime;
+  const mtime = noted?.getTime() ?? now;
+  if (now - mtime > PARTIAL_KEEP_MS || isFutureTime(noted, now)) return true;
   return now - mtime > UNLOCKED_TEMP_GRACE_MS &&
     lstatSyncOrUndefined(sharedPathOfResumeState(path)) === undefined;
 }

@@ -53,7 +53,8 @@ import {
 import { resolveS3EndpointUrl } from "../store/s3_config.ts";
 import { envOption } from "../env_option.ts";
 import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
-import { parseUri } from "../uri.ts";
+import { type ParsedUri, parseUri } from "../uri.ts";
+import { type CacheItemOptions, registerCacheItem } from "./item_hook.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
 import { checkStoreOptions } from "../store/store_options_check.ts";
@@ -337,6 +338,19 @@ export class AssetCache implements AsyncDisposable {
           (options.revalidateTimeout ?? parseRevalidateTimeout(readEnv("VC_REVALIDATE_TIMEOUT"))),
       ),
     };
+    // Prefill's one call per object (item_hook.ts): not for a subclass whose
+    // own `cache()` it would pass by.
+    if (this.cache === AssetCache.prototype.cache) {
+      registerCacheItem(this, (uri, parsed, options) => {
+        try {
+          options.signal?.throwIfAborted();
+          if (options.stopper?.stopped === true) throw options.stopper.reason;
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return this.#get(uri, parsed, options, false);
+      });
+    }
   }
 
   /**
@@ -376,6 +390,17 @@ export class AssetCache implements AsyncDisposable {
         return Promise.reject(e);
       }
     }
+    return this.#get(uri, undefined, options, true);
+  }
+
+  // `cache()` after its checks; `parsed`: `uri` parsed already; `guard`: the
+  // callbacks are the caller's, to call through a CallbackGuard.
+  #get(
+    uri: string,
+    parsed: ParsedUri | undefined,
+    options: CacheItemOptions | undefined,
+    guard: boolean,
+  ): Promise<string> {
     // The warm path: no I/O, no await. Everything else is in #slow.
     const index = this.#index;
     const rec = index.byUri(uri);
@@ -394,7 +419,7 @@ export class AssetCache implements AsyncDisposable {
         return index.touch(rec, now).then(() => rec.path);
       }
     }
-    return this.#slow(uri, options).catch((e) => {
+    return this.#slow(uri, parsed, options, guard).catch((e) => {
       throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
     });
   }
@@ -1065,8 +1090,13 @@ export class AssetCache implements AsyncDisposable {
     return this.#remote;
   }
 
-  async #slow(uri: string, options: CacheGetOptions | undefined): Promise<string> {
-    const parsed = parseUri(uri);
+  async #slow(
+    uri: string,
+    given: ParsedUri | undefined,
+    options: CacheItemOptions | undefined,
+    guard: boolean,
+  ): Promise<string> {
+    const parsed = given ?? parseUri(uri);
     if (parsed.scheme === "local") return checkLocal(parsed.path);
     const index = this.#index;
     const loc = this.#layout.locate(parsed);
@@ -1093,8 +1123,17 @@ export class AssetCache implements AsyncDisposable {
     }
     const flightOptions: FlightOptions = {};
     if (options?.signal !== undefined) flightOptions.signal = options.signal;
+    else if (options?.stopper !== undefined) flightOptions.stopper = options.stopper;
     const { onProgress, onHashProgress } = options ?? {};
-    if (onProgress !== undefined || onHashProgress !== undefined) {
+    if (!guard) {
+      // A caller of this module's own (prefill's `cacheItemOf`): its
+      // callbacks never throw, so they are called as they are; the flight's
+      // progress is theirs without a copy.
+      if (onProgress !== undefined || onHashProgress !== undefined) {
+        flightOptions.onProgress = (p) =>
+          p.step === "hashing" ? onHashProgress?.(p) : onProgress?.(p);
+      }
+    } else if (onProgress !== undefined || onHashProgress !== undefined) {
       // The flight reports both kinds of reading; each goes to its callback.
       // A callback that fails (throws, or its promise rejects) is this
       // call's, not the download's, which other calls of the URI may share:
@@ -1113,16 +1152,14 @@ export class AssetCache implements AsyncDisposable {
     // nor one without a pin the other's IntegrityError. Two such flights of
     // one entry take turns at its cross-process lock, as two processes do.
     const pin = options?.integrity;
+    // Loaded by an earlier flight: used as it is, not awaited again.
+    const loaded = this.#remoteLoaded;
     const rec = await this.#flights.run(
       pin === undefined ? loc.dataPath : `${loc.dataPath}\0${pin.size}:${pin.sha256}`,
-      async (ctx) =>
-        (await this.#loadRemote()).resolver.resolve(
-          loc,
-          immutable,
-          ctx,
-          options?.integrity,
-          missing,
-        ),
+      loaded !== undefined
+        ? (ctx) => loaded.resolver.resolve(loc, immutable, ctx, pin, missing)
+        : async (ctx) =>
+          (await this.#loadRemote()).resolver.resolve(loc, immutable, ctx, pin, missing),
       flightOptions,
     );
     this.#keep(uri, rec, options);

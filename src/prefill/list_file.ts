@@ -20,7 +20,7 @@ import {
 } from "../options_check.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { signalOption } from "../abort_hub.ts";
-import { mistypedUriHint, parseUri } from "../uri.ts";
+import { mistypedUriHint, type ParsedUri, parseUri } from "../uri.ts";
 import { isUriNotPath } from "../path.ts";
 import { normalizeVersionedPath } from "../versioned/naming.ts";
 import { isVersion } from "../versioned/version.ts";
@@ -53,6 +53,17 @@ export type PrefillItem =
  * ```
  */
 export function parsePrefillItem(item: string): PrefillItem {
+  const parsed = parseItem(item);
+  return parsed.kind === "uri" ? { kind: "uri", uri: parsed.uri } : parsed;
+}
+
+/**
+ * {@linkcode parsePrefillItem}, a URI's item with the URI as `parseUri`
+ * parsed it (prefill's download takes it, not parsing it again).
+ */
+export function parseItem(
+  item: string,
+): { kind: "uri"; uri: string; parsed: ParsedUri } | Extract<PrefillItem, { kind: "versioned" }> {
   requireString("parsePrefillItem(): the item", item);
   // Longer than any URI or path a store or file system takes (S3 keys: 1024
   // bytes; paths: 4096): a pasted blob, named by its start, not printed whole.
@@ -70,7 +81,7 @@ export function parsePrefillItem(item: string): PrefillItem {
     if (uri.scheme === "s3" && uri.key === "") {
       throw new InvalidInputError(`${item} names a bucket, not an object`);
     }
-    return { kind: "uri", uri: item };
+    return { kind: "uri", uri: item, parsed: uri };
   }
   if (!item.startsWith("/")) {
     throw new InvalidInputError(

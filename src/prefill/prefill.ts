@@ -23,10 +23,12 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
-import { formatUri, parseUri } from "../uri.ts";
+import { formatUri, type ParsedUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
-import { listItem, parsePrefillItem, type PrefillListEntry } from "./list_file.ts";
+import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
+import { cacheItemOf, type CacheItemOptions } from "../cache/item_hook.ts";
+import type { FlightStopper } from "../cache/single_flight.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
 
@@ -135,6 +137,8 @@ interface Target {
   label: string;
   source: Source;
   uri: string;
+  /** `uri` as `parseUri` parsed it, when its item did (a plain URI's). */
+  parsed?: ParsedUri;
   /** A version's `/` key, read when `uri` does not exist (`versioned/slash_keys.ts`). */
   slashedUri?: string;
   /** A version's directory bucket, read as its store has it (`VersionedAsset.storeRoot`). */
@@ -231,12 +235,15 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   let fetched = 0;
   let alreadyCached = 0;
   const report = (current?: string, step?: PrefillProgress["step"]) => {
+    // No callback: no report to make (three an item).
+    if (options.onProgress === undefined) return;
     const progress: PrefillProgress = { done: counts.done, total: counts.total, bytes };
     if (current !== undefined) progress.current = current;
     if (step !== undefined) progress.step = step;
     callbacks.notify("onProgress", options.onProgress, progress);
   };
   const targets = eachTarget(options, failed, counts, report);
+  const direct = cacheItemOf(options.cache);
   using breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency), signal);
   // The items in flight, oldest first, with their download's last step. One
   // that finishes hands the progress line to the oldest still going: naming
@@ -248,9 +255,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     running.set(target, undefined);
     let seen = 0;
     let root = "";
-    let waiting: AbortController | undefined;
+    let waiting: ItemStop | undefined;
     try {
-      const parsed = parseUri(target.uri);
+      const parsed = target.parsed ?? parseUri(target.uri);
       root = parsed.scheme === "s3" ? `s3://${parsed.bucket}` : parsed.scheme;
       const local = parsed.scheme === "local";
       // A store taken for down is not asked, but what is cached of it is
@@ -276,9 +283,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // Named as it starts: a CI log line of a store slow to answer (or
       // never answering) otherwise names nothing until bytes come.
       report(target.label);
-      const stopped = waiting.signal;
-      await cacheVersioned(options.cache, target, {
-        signal: stopped,
+      const stopped = waiting;
+      const get: CacheItemOptions = {
+        immutable: target.immutable,
         // Each item is asked for once: the cache keeps nothing of it in memory.
         once: true,
         onProgress: (p) => {
@@ -294,10 +301,26 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
           running.set(target, step);
           report(target.label, step);
         },
-      }).catch(async (error) => {
+      };
+      // A plain URI of an asset cache: its one call per object (no options
+      // to check again, no URI to parse again, no guard for this callback,
+      // which never throws, no signal: the item's stop is heard by the
+      // cache's flight itself); anything else through `cache()`.
+      let fetching: Promise<string>;
+      if (
+        direct !== undefined && target.slashedUri === undefined &&
+        target.integrity === undefined && target.storeRoot === undefined
+      ) {
+        get.stopper = stopped;
+        fetching = direct(target.uri, parsed, get);
+      } else {
+        get.signal = stopped.signal;
+        fetching = cacheVersioned(options.cache, target, get);
+      }
+      await fetching.catch(async (error) => {
         // Stopped as its store was taken for down while it waited (such as
         // a cached copy's revalidation): served as cached, if it is.
-        if (!stopped.aborted || signal?.aborted) throw error;
+        if (!stopped.stopped || signal?.aborted) throw error;
         if (!(await isCached(options.cache, target))) throw error;
         await serveCached(target);
         downloaded = false;
@@ -308,7 +331,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     } catch (thrown) {
       if (signal?.aborted) throw signal.reason;
       // Stopped by the breaker: the reason is the store's, not the abort.
-      const stoppedBy = waiting?.signal.aborted ? waiting.signal.reason : thrown;
+      const stoppedBy = waiting?.stopped === true ? waiting.reason : thrown;
       await breaker.failed(root, stoppedBy, target.label);
       // The store's missing credentials are said once, by the item that
       // found them; the others in flight then refer to it.
@@ -332,8 +355,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       breaker.ended(root, waiting);
       counts.done++;
       running.delete(target);
-      const [oldest, step] = running.entries().next().value ?? [target, undefined];
-      report(oldest.label, step);
+      if (options.onProgress !== undefined) {
+        const [oldest, step] = running.entries().next().value ?? [target, undefined];
+        report(oldest.label, step);
+      }
     }
   };
 
@@ -443,16 +468,54 @@ interface StoreState {
   firstItem?: string;
 }
 
+/**
+ * What stops one item: the prefill's abort, or its store taken for down
+ * while it waits. Heard by the cache's flight as it is (`FlightStopper`);
+ * an `AbortSignal` only for an item that goes through `cache()`.
+ */
+class ItemStop implements FlightStopper {
+  stopped = false;
+  reason: unknown = undefined;
+  #listener: ((reason: unknown) => void) | undefined;
+  #controller: AbortController | undefined;
+
+  /** A signal that aborts as this stops (made on first use). */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.stopped) this.#controller.abort(this.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.reason = reason;
+    this.#controller?.abort(reason);
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.(reason);
+  }
+
+  listen(stop: (reason: unknown) => void): () => void {
+    this.#listener = stop;
+    return () => {
+      if (this.#listener === stop) this.#listener = undefined;
+    };
+  }
+}
+
 class StoreBreaker {
   readonly #after: number;
   readonly #stores = new Map<string, StoreState>();
   // Per store, the items in flight that have received no bytes yet.
-  readonly #waiting = new Map<string, Set<AbortController>>();
+  readonly #waiting = new Map<string, Set<ItemStop>>();
   readonly #signal: AbortSignal | undefined;
-  // Each item's controller follows the prefill's signal through one listener
+  // Each item's stop follows the prefill's signal through one listener
   // (an `AbortSignal.any` per item of a run of 100,000 would be as many
   // dependent signals); the items in flight at once, whatever their store.
-  readonly #inFlight = new Set<AbortController>();
+  readonly #inFlight = new Set<ItemStop>();
 
   readonly #onAbort = () => {
     for (const c of this.#inFlight) c.abort(this.#signal?.reason);
@@ -475,9 +538,9 @@ class StoreBreaker {
     return state?.open === true ? this.#down(root, state, "not tried") : undefined;
   }
 
-  /** A controller that stops an item of `root` if the store is taken for down while it waits. */
-  waiting(root: string): AbortController {
-    const controller = new AbortController();
+  /** What stops an item of `root` if the store is taken for down while it waits. */
+  waiting(root: string): ItemStop {
+    const controller = new ItemStop();
     if (this.#signal?.aborted) controller.abort(this.#signal.reason);
     this.#inFlight.add(controller);
     const set = this.#waiting.get(root) ?? new Set();
@@ -486,7 +549,7 @@ class StoreBreaker {
   }
 
   /** The item of `controller` received bytes: the store answers it. */
-  settled(root: string, controller: AbortController | undefined): void {
+  settled(root: string, controller: ItemStop | undefined): void {
     const set = this.#waiting.get(root);
     if (controller === undefined || set === undefined) return;
     set.delete(controller);
@@ -494,7 +557,7 @@ class StoreBreaker {
   }
 
   /** The item of `controller` ended. */
-  ended(root: string, controller: AbortController | undefined): void {
+  ended(root: string, controller: ItemStop | undefined): void {
     this.settled(root, controller);
     if (controller !== undefined) this.#inFlight.delete(controller);
   }
@@ -620,14 +683,26 @@ async function isCached(cache: AssetCache, target: Target): Promise<boolean> {
   return stat?.isFile === true;
 }
 
-/** `rest` with `first` (already taken from it) in front. */
-async function* resumed<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
-  yield first;
-  for (let step = await rest.next(); !step.done; step = await rest.next()) yield step.value;
+/**
+ * `rest` with `first` (already taken from it) in front: its own `next()`
+ * after the first, not a generator's step around each. Closing it closes
+ * nothing (the caller closes `rest`).
+ */
+function resumed<T>(first: T, rest: AsyncIterator<T>): AsyncIterable<T> {
+  let pending = true;
+  const iterator: AsyncIterator<T> = {
+    next: () => {
+      if (!pending) return rest.next();
+      pending = false;
+      return Promise.resolve({ done: false, value: first });
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 type Resolved = {
   uri: string;
+  parsed?: ParsedUri;
   slashedUri?: string;
   storeRoot?: string;
   immutable: boolean;
@@ -693,31 +768,54 @@ async function* eachTarget(
   }
   if (typeof listLength === "number") counts.total += listLength;
 
-  // One item: a duplicate is not counted; anything else is a failure or a target.
-  async function* item(
+  // One item: a duplicate is not counted (`undefined`); anything else is a
+  // failure (`undefined`) or a target. A plain function, awaited only when
+  // its resolution is (a versioned path of a list): no generator per item.
+  function item(
     from: keyof typeof seen,
     key: string,
     label: string,
     source: Source,
     resolve: () => Resolved | Promise<Resolved>,
     versioned?: VersionedCache,
-  ): AsyncGenerator<Target> {
+  ): Target | undefined | Promise<Target | undefined> {
     if (seen[from].has(key)) {
       counts.total--;
       changed(label);
-      return;
+      return undefined;
     }
     seen[from].add(key);
-    let resolved: Resolved;
+    let resolving: Resolved | Promise<Resolved>;
     try {
-      resolved = await resolve();
+      resolving = resolve();
     } catch (error) {
-      fail(label, source, error);
-      changed(label);
-      return;
-    } finally {
-      order++;
+      return unresolved(label, source, error);
     }
+    if (typeof (resolving as { then?: unknown } | undefined)?.then !== "function") {
+      order++;
+      return taken(label, source, resolving as Resolved, versioned);
+    }
+    return Promise.resolve(resolving).then((resolved) => {
+      order++;
+      return taken(label, source, resolved, versioned);
+    }, (error) => unresolved(label, source, error));
+  }
+
+  // An item that could not be resolved: a failure, counted done.
+  function unresolved(label: string, source: Source, error: unknown): undefined {
+    fail(label, source, error);
+    changed(label);
+    order++;
+    return undefined;
+  }
+
+  // A resolved item: a target, or `undefined` for another spelling of one taken.
+  function taken(
+    label: string,
+    source: Source,
+    resolved: Resolved,
+    versioned: VersionedCache | undefined,
+  ): Target | undefined {
     // Two spellings of one object (e.g. `/a.csv` and `/a.csv@1.0.0`, `S3://b/k`
     // and `s3://b/k`, `file://localhost/x` and `file:///x`) are one download,
     // when they pin the same content: a version that one manifest locks and
@@ -733,25 +831,21 @@ async function* eachTarget(
     if (uris.has(same) || (resolved.plainUri === true && uris.has(`${object}\0pinned`))) {
       counts.total--;
       changed(label);
-      return;
+      return undefined;
     }
     uris.add(same);
     if (pin !== undefined) uris.add(`${object}\0pinned`);
-    const { uri, slashedUri, storeRoot, immutable, integrity } = resolved;
+    const { uri, parsed, slashedUri, storeRoot, immutable, integrity } = resolved;
     const asset = resolved as VersionedAsset;
-    yield {
-      label,
-      source,
-      uri,
-      immutable,
-      order: order - 1,
-      ...(slashedUri ? { slashedUri } : {}),
-      ...(storeRoot ? { storeRoot } : {}),
-      ...(integrity ? { integrity } : {}),
-      ...(versioned !== undefined && asset.version !== undefined
-        ? { missing: (cause: NotFoundError) => versioned.missingVersionError(asset, cause) }
-        : {}),
-    };
+    const target: Target = { label, source, uri, immutable, order: order - 1 };
+    if (parsed) target.parsed = parsed;
+    if (slashedUri) target.slashedUri = slashedUri;
+    if (storeRoot) target.storeRoot = storeRoot;
+    if (integrity) target.integrity = integrity;
+    if (versioned !== undefined && asset.version !== undefined) {
+      target.missing = (cause: NotFoundError) => versioned.missingVersionError(asset, cause);
+    }
+    return target;
   }
 
   for (const { vc, assets } of manifests) {
@@ -763,10 +857,14 @@ async function* eachTarget(
       assets[i] = null;
       // One path in two manifests may be two versions: two items, each
       // named with its manifest (the same version is one download, by URI).
-      yield* item("manifest", `${manifest}\0${asset.path}`, asset.path, { file: manifest }, () => {
+      const target = item("manifest", `${manifest}\0${asset.path}`, asset.path, {
+        file: manifest,
+      }, () => {
         if ("error" in asset) throw asset.error;
         return asset;
       }, vc);
+      const resolved = target instanceof Promise ? await target : target;
+      if (resolved !== undefined) yield resolved;
     }
   }
 
@@ -782,9 +880,11 @@ async function* eachTarget(
     if (typeof listLength !== "number") counts.total++;
     const label = listItem(typeof entry === "string" ? entry : entry.item);
     const source: Source = typeof entry === "string" ? {} : { file: entry.file, line: entry.line };
-    yield* item("list", label, label, source, async () => {
-      const parsed = parsePrefillItem(label);
-      if (parsed.kind === "uri") return { uri: parsed.uri, immutable: false, plainUri: true };
+    const target = item("list", label, label, source, () => {
+      const parsed = parseItem(label);
+      if (parsed.kind === "uri") {
+        return { uri: parsed.uri, parsed: parsed.parsed, immutable: false, plainUri: true };
+      }
       if (first === undefined) {
         throw new InvalidInputError(
           `${label} is a versioned path, but no manifest was given to resolve it: name one with ` +
@@ -792,8 +892,10 @@ async function* eachTarget(
             `./versioned_assets.json or VC_MANIFEST)`,
         );
       }
-      return await first.resolve(parsed.path, parsed.version);
+      return first.resolve(parsed.path, parsed.version);
     }, first);
+    const resolved = target instanceof Promise ? await target : target;
+    if (resolved !== undefined) yield resolved;
   }
 }
 

@@ -1,0 +1,60 @@
+// prefill fetches a plain URI of an AssetCache through the cache's own
+// per-item entry (src/cache/item_hook.ts), not through `cache()`: one parse
+// of the URI, no options checked again, no callback guard per item. A
+// subclass that overrides `cache()` (to log, to redirect) must still be
+// called for every item, and an object that only has a `cache()` too.
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertEquals } from "./assert.ts";
+import { prefill } from "../src/prefill/prefill.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import type { CacheGetOptions } from "../src/cache/cache_options.ts";
+
+async function files(dir: string, n: number): Promise<string[]> {
+  await Deno.mkdir(join(dir, "bucket"), { recursive: true });
+  const uris: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const path = join(dir, "bucket", `f${i}.txt`);
+    await Deno.writeTextFile(path, `${i}`);
+    uris.push(pathToFileURL(path).href);
+  }
+  return uris;
+}
+
+Deno.test("prefill calls the cache() of an AssetCache subclass that overrides it, once per item", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "prefill_cache_subclass_" });
+  try {
+    const asked: string[] = [];
+    class Logged extends AssetCache {
+      override cache(uri: string, options?: CacheGetOptions): Promise<string> {
+        asked.push(uri);
+        return super.cache(uri, options);
+      }
+    }
+    await using cache = new Logged({ cacheDir: join(dir, "cache"), configPath: false });
+    const uris = await files(dir, 5);
+    const summary = await prefill({ cache, uris });
+    assertEquals(summary.fetched, 5);
+    assertEquals(asked.sort(), [...uris].sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("prefill of a plain AssetCache fetches each item once, as cache() would", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "prefill_cache_subclass_" });
+  try {
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    const uris = await files(dir, 5);
+    const first = await prefill({ cache, uris });
+    assertEquals([first.fetched, first.alreadyCached, first.failed], [5, 0, []]);
+    // Each copy where cache() puts it, with the object's bytes.
+    for (const [i, uri] of uris.entries()) {
+      assertEquals(await Deno.readTextFile(cache.localPath(uri)), `${i}`);
+    }
+    const again = await prefill({ cache, uris });
+    assertEquals([again.fetched, again.alreadyCached, again.failed], [0, 5, []]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -6,8 +6,9 @@
  * one request per 1000 objects for one upload, at every run. And an
  * upload-only key (s3:PutObject and s3:ListBucket, no s3:GetObject: HEAD is
  * 403) failed every run whose uploads were confirmed by HEADs, though every
- * upload was stored: it now mirrors, and says once that they were not
- * confirmed.
+ * upload was stored; then it mirrored but called those uploads unconfirmed,
+ * though the listing it may make shows them: each is now looked up by a
+ * listing of its key (one LIST for the HEAD), and the refused HEAD is said.
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
@@ -59,26 +60,57 @@ Deno.test("mirror up: one upload into a prefix of thousands of objects is confir
   assertEquals([seen.puts, seen.lists, seen.heads], [1, pass.lists, pass.heads + 1]);
 });
 
-Deno.test("mirror up: a key that may not HEAD (upload-only) still mirrors, and says its uploads were not confirmed", async () => {
+Deno.test("mirror up: a key that may not HEAD (upload-only) has its uploads confirmed by a listing of each key, and says HEAD is refused", async () => {
   let refuse = false;
-  const { proxied } = await crowdedPrefix(() => refuse);
+  const { proxied, seen } = await crowdedPrefix(() => refuse);
   await using _proxied = proxied;
   await using w = await tempDir();
   await writeTree(join(w.dir, "src"), { "a.txt": "v1", "b.txt": "b1" });
   const run = () => mirrorUp(w.dir, proxied.store);
   assertEquals((await run()).transferred, 2);
+  Object.assign(seen, { heads: 0, lists: 0, puts: 0 });
+  assertEquals((await run()).unchanged, 2);
+  const pass = { ...seen };
   refuse = true;
   await Deno.writeTextFile(join(w.dir, "src", "a.txt"), "v2");
   await Deno.writeTextFile(join(w.dir, "src", "b.txt"), "b2");
+  Object.assign(seen, { heads: 0, lists: 0, puts: 0 });
   const report = await run();
   assertEquals(report.failed, []);
-  assertEquals([report.transferred, report.uploadsUnconfirmed === undefined], [2, false]);
-  assertMatch(report.uploadsUnconfirmed!, /^2 uploads of this run could not be confirmed/);
-  assertMatch(report.uploadsUnconfirmed!, /s3:GetObject/);
+  // Confirmed (it was "2 uploads of this run could not be confirmed"): a
+  // LIST of each key in place of its HEAD, never the whole prefix again.
+  assertEquals([report.transferred, report.uploadsUnconfirmed], [2, undefined]);
+  assert(seen.lists <= pass.lists + 2 && seen.heads <= 2, JSON.stringify([seen, pass]));
+  assertMatch(report.headRefused!, /^HEAD is refused in the store: .*access denied/);
+  assertMatch(report.headRefused!, /s3:GetObject/);
   // Uploaded all the same, and remembered: the next run has nothing to do.
   assertEquals(await new Response((await proxied.direct.get("a.txt")).body).text(), "v2");
   const next = await run();
   assertEquals([next.unchanged, next.transferred, next.uploadsUnconfirmed], [2, 0, undefined]);
+});
+
+Deno.test("mirror up: with HEAD refused, an upload its key's listing does not show is unconfirmed and compared again next run", async () => {
+  let refuse = true;
+  const proxied = await startS3Proxy(async (req, forward) => {
+    const url = new URL(req.url);
+    if (req.method === "HEAD" && refuse) return new Response(null, { status: 403 });
+    // Answered 200 with its MD5, and not kept.
+    if (req.method === "PUT" && url.pathname === "/b/gone.txt") {
+      const body = new Uint8Array(await req.arrayBuffer());
+      return new Response(null, { headers: { etag: `"${md5Hex(body)}"` } });
+    }
+    return await forward();
+  }, { store: { maxAttempts: 1 } });
+  await using _proxied = proxied;
+  await using w = await tempDir();
+  await writeTree(join(w.dir, "src"), { "gone.txt": "not kept" });
+  const report = await mirrorUp(w.dir, proxied.store);
+  assertEquals([report.failed, report.transferred], [[], 1]);
+  assertMatch(report.uploadsUnconfirmed!, /^1 upload of this run could not be confirmed/);
+  assertMatch(report.uploadsUnconfirmed!, /a listing of their keys did not show them/);
+  refuse = false;
+  const again = await mirrorUp(w.dir, proxied.direct);
+  assertEquals([again.transferred, again.failed], [1, []]);
 });
 
 Deno.test("mirror up: an upload the listing does not show, with HEAD refused, is unconfirmed and compared again next run", async () => {
@@ -102,14 +134,14 @@ Deno.test("mirror up: an upload the listing does not show, with HEAD refused, is
   const report = await run(proxied.store);
   assertEquals([report.failed, report.transferred], [[], 41]);
   assertMatch(report.uploadsUnconfirmed!, /^1 upload of this run could not be confirmed/);
-  assertMatch(report.uploadsUnconfirmed!, /the next run compares those the listing did not show/);
+  assertMatch(report.uploadsUnconfirmed!, /the next run compares them again/);
   refuse = false;
   const again = await run(proxied.direct);
   assertEquals([again.transferred, again.unchanged, again.failed], [1, 40, []]);
   assertEquals(await new Response((await proxied.direct.get("gone.txt")).body).text(), "not kept");
 });
 
-Deno.test("vc mirror with a key that may not HEAD: exit 0, the unconfirmed uploads said once", async () => {
+Deno.test("vc mirror with a key that may not HEAD: exit 0, the upload confirmed, the refused HEAD said once", async () => {
   await using fake = await startFakeS3({ buckets: ["bkt"] });
   await using ws = await CliWorkspace.create();
   await ws.write("data/a.txt", "a");
@@ -123,9 +155,10 @@ Deno.test("vc mirror with a key that may not HEAD: exit 0, the unconfirmed uploa
       const run = await ws.run(["mirror", "data", "s3://bkt/pre", "--state", "s.db"], env);
       assertEquals(run.code, 0, run.stderr);
       const said = run.stdout + run.stderr;
-      assertEquals(said.split("could not be confirmed").length - 1, 1, said);
-      assertStringIncludes(said, "1 upload of this run could not be confirmed in the store");
+      assertEquals(said.split("HEAD is refused").length - 1, 1, said);
+      assertEquals(said.includes("could not be confirmed"), false, said);
       assertStringIncludes(said, "grant s3:GetObject");
+      assertStringIncludes(run.stdout, "mirror: 1 uploaded");
     });
   } finally {
     await proxy.shutdown();

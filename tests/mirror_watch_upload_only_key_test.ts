@@ -64,8 +64,9 @@ Deno.test("mirror --watch, upload-only key: changed files are uploaded without a
   assertEquals(r.failed, []);
   assertEquals([r.transferred, r.unchanged], [2, 1]);
   assertEquals([await text(proxied, "a.txt"), await text(proxied, "c.txt")], ["a2", "c1"]);
-  assertMatch(r.uploadsUnconfirmed ?? "", /HEAD/);
-  assertMatch(r.uploadsUnconfirmed ?? "", /s3:GetObject/);
+  assertEquals(r.uploadsUnconfirmed, undefined);
+  assertMatch(r.headRefused ?? "", /HEAD/);
+  assertMatch(r.headRefused ?? "", /s3:GetObject/);
   // The refusal is remembered: the next batch asks no HEAD before its upload.
   await Deno.writeTextFile(join(src, "b.txt"), "b2");
   const headsBefore = seen.heads;

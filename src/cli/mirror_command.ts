@@ -362,7 +362,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   // failed apart are tried again in turns, and one line remembered said each
   // of theirs again at every retry.
   const heldSaid = new Set<string>();
-  let unconfirmedSaid = false;
+  let headRefusedSaid = false;
   // The error of the last full pass that failed, as said.
   let passSaid: string | undefined;
   // A bar for each pass or batch, from its first transfer to its summary (on
@@ -424,10 +424,10 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
           report.failed.length > 0
         ) {
           for (const line of deletedLines(report)) out.info(line);
-          // An upload-only key's unconfirmed uploads: said once a watch.
-          const { uploadsUnconfirmed, ...rest } = report;
-          for (const line of uploadLines(unconfirmedSaid ? rest : report)) out.info(line);
-          if (uploadsUnconfirmed !== undefined) unconfirmedSaid = true;
+          // An upload-only key's refused HEAD: said once a watch.
+          const { headRefused, ...rest } = report;
+          for (const line of uploadLines(headRefusedSaid ? rest : report)) out.info(line);
+          if (headRefused !== undefined) headRefusedSaid = true;
           const again = report.failed.length - fresh.length;
           out.info(`${kind}: ${
             summary(report, {
@@ -513,6 +513,7 @@ function uploadLines(report: MirrorReport): string[] {
       `open uploads under the target not checked: ${report.uploadsUnchecked} ` +
       "(pass --abort-uploads-after never to skip this look)",
     ]),
+    ...(report.headRefused === undefined ? [] : [report.headRefused]),
     ...(report.uploadsUnconfirmed === undefined ? [] : [report.uploadsUnconfirmed]),
   ];
 }

@@ -30,6 +30,7 @@ import { fsPlatform } from "../fs_platform.ts";
 import { foldName } from "../file_names.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
+import { failedDeletes } from "../store/delete_failures.ts";
 import { compareUtf8 } from "../walk.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { joinUri } from "../uri.ts";
@@ -1621,45 +1622,55 @@ export class Mirror {
    * small part of, or a watch's upload (its pass lists nothing), is one
    * HEAD, and a first upload of a tree is one request per 1000 objects. A
    * key the listing finds wanting is asked again by a HEAD (a listing may
-   * lag a write on some stores). A key that may upload but not read (HEAD
-   * and listing refused: no `s3:GetObject`) leaves the uploads unconfirmed,
-   * said in the report's `uploadsUnconfirmed`, no failure.
+   * lag a write on some stores). A key that may upload and list but not
+   * read (HEAD refused: no `s3:GetObject`) has each upload the HEAD would
+   * have confirmed looked up in a listing of its key (one LIST each); one
+   * the listing does not show either is left unconfirmed (a listing may lag
+   * a write), said in the report's `uploadsUnconfirmed`, no failure, and
+   * forgotten by the state.
    */
   async #confirmUploads(run: Run): Promise<void> {
     const uploaded = run.uploaded;
-    if (uploaded === undefined || uploaded.size === 0) return;
+    if (uploaded === undefined || uploaded.size === 0) {
+      this.#sayHeadRefused(run);
+      return;
+    }
     delete run.uploaded;
     const store = this.#stores[0]!;
     const signal = run.signal;
     const concurrency = this.#options.concurrency ?? 16;
     const problems = new Map<string, string>();
-    const denied: { keys: number; error?: AccessDeniedError; forgotten?: boolean } = { keys: 0 };
-    // `listed`: a key a listing found wanting (missing, or another size or
-    // ETag); if a HEAD may not tell, the state forgets it, so the next run
-    // compares it again (and uploads it again if it is not there).
+    const denied: { keys: number; error?: AccessDeniedError; listed?: true } = { keys: 0 };
+    // `listed`: a key the run's confirming listing found wanting (missing,
+    // or another size or ETag).
     const head = async (key: string, listed = false) => {
-      let problem: string | undefined;
-      try {
-        // Refused before (a watch's earlier batch): not asked again.
-        if (this.#headRefused !== undefined) throw this.#headRefused;
-        problem = await storedProblem(
-          store,
-          this.#storePrefix + key,
-          uploaded.get(key)!,
-          signal,
-        );
-      } catch (error) {
-        if (!(error instanceof AccessDeniedError)) throw error;
-        this.#headRefused ??= error;
-        denied.keys++;
-        denied.error ??= error;
-        if (listed) {
-          this.#state.delete(key);
-          denied.forgotten = true;
+      const storeKey = this.#storePrefix + key;
+      const put = uploaded.get(key)!;
+      // Refused before (a watch's earlier batch): not asked again.
+      if (this.#headRefused === undefined) {
+        try {
+          const problem = await storedProblem(store, storeKey, put, signal);
+          if (problem !== undefined) problems.set(key, problem);
+          return;
+        } catch (error) {
+          if (!(error instanceof AccessDeniedError)) throw error;
+          this.#headRefused ??= error;
         }
+      }
+      run.headRefused = true;
+      // An upload-only key (s3:PutObject and s3:ListBucket, no
+      // s3:GetObject): a listing of the key tells what a HEAD would have,
+      // one LIST for one HEAD (a watch looks its changed files up so).
+      if (!listed && foundProblem(await listedObject(store, storeKey, signal), put) === undefined) {
         return;
       }
-      if (problem !== undefined) problems.set(key, problem);
+      // A listing's word alone fails nothing (a listing may lag a write):
+      // not confirmed, and the state forgets it, so the next run compares
+      // it again (and uploads it again if it is not there).
+      denied.keys++;
+      denied.error ??= this.#headRefused;
+      denied.listed = true;
+      this.#state.delete(key);
     };
     // The listed scope holding every upload that costs the fewest pages.
     let scope: string | undefined;
@@ -1714,20 +1725,13 @@ export class Mirror {
       }
     }
     if (denied.error !== undefined) {
-      run.report.uploadsUnconfirmed =
-        `${counted(denied.keys, "upload")} of this run could not be confirmed in the store: ${
-          message(denied.error)
-        } (a key that may upload but not read; grant s3:GetObject to have them confirmed); ` +
-        "counted as uploaded, as their PUTs were answered" +
-        (denied.forgotten
-          ? ", and the next run compares those the listing did not show again"
-          : "") +
-        (run.headRefused
-          ? "; as HEAD is refused, each changed file is looked up by a listing of its key " +
-            "(one LIST each), and an object only a HEAD could compare (stored in parts by " +
-            "another tool) is uploaded again"
-          : "");
+      run.report.uploadsUnconfirmed = `${
+        counted(denied.keys, "upload")
+      } of this run could not be confirmed in the store: ${message(denied.error)}${
+        denied.listed ? ", and a listing of their keys did not show them (it may lag a write)" : ""
+      }; counted as uploaded, as their PUTs were answered, and the next run compares them again`;
     }
+    this.#sayHeadRefused(run);
     for (const [key, problem] of [...problems].sort(([a], [b]) => compareUtf8(a, b))) {
       const put = uploaded.get(key)!;
       run.report.transferred--;
@@ -1744,6 +1748,21 @@ export class Mirror {
         ),
       );
     }
+  }
+
+  /**
+   * The report's `headRefused`: the store refused this run a HEAD (a key
+   * that may upload and list but not read), what the mirror does instead,
+   * and what that costs.
+   */
+  #sayHeadRefused(run: Run): void {
+    const refused = this.#headRefused;
+    if (!run.headRefused || refused === undefined) return;
+    run.report.headRefused = `HEAD is refused in the store: ${message(refused)} (a key that may ` +
+      "upload and list but not read; grant s3:GetObject to avoid this): each upload is " +
+      "confirmed by a listing of its key (one LIST each; a watch looks each changed file up so " +
+      "too), and an object only a HEAD could compare (stored in parts by another tool) is " +
+      "uploaded again";
   }
 
   async #download(run: Run, pair: Planned<Pair<SourceRemote, LocalEntry>>): Promise<void> {
@@ -2094,9 +2113,24 @@ export class Mirror {
           run.report.deleted += batch.length;
           for (const d of batch) run.report.deletedKeys.push(d.key);
         } catch (error) {
-          if (batch.length === 1 || this.#options.signal?.aborted) {
+          // The store said which keys failed (S3's DeleteObjects answers per
+          // key): the others are gone, and none is asked again alone. Nor
+          // is a batch the credentials may not delete at all (no
+          // s3:DeleteObject): 1000 refused DELETEs would say the same.
+          const failed = failedDeletes(error);
+          if (
+            failed !== undefined || error instanceof AccessDeniedError || batch.length === 1 ||
+            this.#options.signal?.aborted
+          ) {
             for (const d of batch) {
-              run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, error));
+              const own = failed === undefined ? error : failed.get(d.target);
+              if (own !== undefined) {
+                run.report.failed.push(failure(d.key, `${store.url}/${d.target}`, own));
+                continue;
+              }
+              this.#state.delete(d.key);
+              run.report.deleted++;
+              run.report.deletedKeys.push(d.key);
             }
             continue;
           }

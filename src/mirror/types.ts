@@ -236,11 +236,20 @@ export interface MirrorReport {
   /** Why the open uploads could not be listed (no grant: then the grant to give; a store without the listing), when so. */
   uploadsUnchecked?: string;
   /**
-   * Local → store: why the run's uploads could not be confirmed in the store
-   * (a key that may upload but not HEAD: `s3:GetObject` not granted), when
-   * so. They were answered 200 and are counted as uploaded; no failure.
+   * Local → store: why some of the run's uploads could not be confirmed in
+   * the store (a key that may upload but not HEAD, `s3:GetObject` not
+   * granted, and a listing of their keys did not show them), when so. They
+   * were answered 200 and are counted as uploaded; no failure.
    */
   uploadsUnconfirmed?: string;
+  /**
+   * Local → store: the store refused this run a HEAD (a key that may upload
+   * and list but not read: `s3:GetObject` not granted), when so: uploads
+   * are confirmed, and a watch's changed files looked up, by a listing of
+   * each key instead, and an object only a HEAD could compare (stored in
+   * parts by another tool) is uploaded again.
+   */
+  headRefused?: string;
   /** Wall-clock seconds. */
   seconds: number;
   /**

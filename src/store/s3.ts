@@ -26,6 +26,7 @@ import {
   IntegrityError,
   InvalidInputError,
   NotFoundError,
+  OfflineError,
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
@@ -75,6 +76,7 @@ import {
   s3NetworkError,
   type S3RequestContext,
 } from "./s3_errors.ts";
+import { withFailedDeletes } from "./delete_failures.ts";
 import {
   readBody,
   type ReplyHeaders,
@@ -1344,9 +1346,11 @@ export class S3Store implements ObjectStore {
     // its own, but a DeleteObjects body names it exactly: it goes there, even
     // alone, so a mirror's --delete removes it rather than fail every run.
     // One XML cannot carry either is refused, as any request refuses it.
-    const full = [
-      ...new Set(keys.map((k) => this.#fullKey(k, { inBody: !NOT_XML_TEXT.test(k) }))),
-    ];
+    // Each full key back to the key it was given as, for the per-key
+    // failures the error carries (`failedDeletes`).
+    const given = new Map<string, string>();
+    for (const k of keys) given.set(this.#fullKey(k, { inBody: !NOT_XML_TEXT.test(k) }), k);
+    const full = [...given.keys()];
     if (full.length === 1 && !hasDotSegment(full[0]!)) {
       return await this.#deleteOne(full[0]!, options);
     }
@@ -1355,14 +1359,19 @@ export class S3Store implements ObjectStore {
     // refused whole, its other 999 keys with it. Each goes alone, by URL.
     const alone = full.filter((k) => NOT_XML_TEXT.test(k));
     const batched = alone.length === 0 ? full : full.filter((k) => !NOT_XML_TEXT.test(k));
-    const failures: { key: string; code: string; message: string }[] = [];
+    const failures: { key: string; code: string; message: string; error: Error; whole?: true }[] =
+      [];
+    // The batches whose DeleteObjects failed whole (after its retries):
+    // each of their keys failed with it.
+    const batchFailed: Error[] = [];
     await forEachLimit(alone, DELETE_CONCURRENCY, async (key) => {
       try {
         await this.#deleteOne(key, options);
       } catch (e) {
         if (options.signal?.aborted) throw e;
         const code = e instanceof AccessDeniedError ? "AccessDenied" : (e as Error).name;
-        failures.push({ key, code, message: (e as Error).message });
+        const error = e instanceof Error ? e : new StoreError(String(e));
+        failures.push({ key, code, message: error.message, error });
       }
     }, options.signal === undefined ? {} : { signal: options.signal });
     const batches: string[][] = [];
@@ -1370,21 +1379,43 @@ export class S3Store implements ObjectStore {
       batches.push(batched.slice(i, i + DELETE_BATCH));
     }
     const { client } = batches.length === 0 ? { client: undefined } : await this.#init();
+    const lean = batches.length === 0 ? undefined : (await this.#lean()).lean;
     await forEachLimit(batches, DELETE_CONCURRENCY, async (batch) => {
-      const out = await this.#send(
-        (o) =>
-          client!.send(
-            new DeleteObjectsCommand({
-              Bucket: this.bucket,
-              Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-            }),
-            o,
-          ),
-        // A batch's failure is not its first key's: name the batch, so the
-        // message does not blame one key for a request about many.
-        { operation: `DeleteObjects of ${batch.length} keys starting at`, key: batch[0]! },
-        options.signal,
-      );
+      let out;
+      try {
+        out = await this.#send(
+          (o) =>
+            client!.send(
+              new DeleteObjectsCommand({
+                Bucket: this.bucket,
+                Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+              }),
+              o,
+            ),
+          // A batch's failure is not its first key's: name the batch, so the
+          // message does not blame one key for a request about many.
+          { operation: `DeleteObjects of ${batch.length} keys starting at`, key: batch[0]! },
+          options.signal,
+        );
+      } catch (e) {
+        if (options.signal?.aborted || !(e instanceof Error)) throw e;
+        const code = e instanceof AccessDeniedError ? "AccessDenied" : e.name;
+        // Each key's error reads as its own DELETE's would (`DELETE
+        // s3://b/k: access denied (…)`), so a caller naming the key says the
+        // same of every key of the batch, not of its first.
+        const subject = `DeleteObjects of ${batch.length} keys starting at ${this.#uri(batch[0]!)}`;
+        for (const key of batch) {
+          failures.push({
+            key,
+            code,
+            message: e.message,
+            error: keyError(e, subject, this.#uri(key)),
+            whole: true,
+          });
+        }
+        batchFailed.push(e);
+        return;
+      }
       // Quiet answers name only failures; a server that ignores Quiet names
       // the asked keys as deleted too. One naming a key never asked answers
       // some other request: none of this batch's keys is confirmed deleted.
@@ -1393,18 +1424,37 @@ export class S3Store implements ObjectStore {
         const message = `the server's DeleteObjects answer names ${
           JSON.stringify(stranger.slice(0, 200))
         } as deleted, a key not asked for: nothing in this batch is confirmed deleted`;
-        for (const key of batch) failures.push({ key, code: "NotConfirmed", message });
+        const error = new StoreError(`DeleteObjects of ${batch.length} keys: ${message}`);
+        for (const key of batch) failures.push({ key, code: "NotConfirmed", message, error });
         return;
       }
       for (const e of out.Errors ?? []) {
-        failures.push({
-          key: e.Key ?? "(unknown key)",
-          code: e.Code ?? "Error",
-          message: e.Message ?? "",
-        });
+        const key = e.Key ?? "(unknown key)";
+        const code = e.Code ?? "Error";
+        const message = e.Message ?? "";
+        // The key's own error, as a DELETE of it alone would have given it.
+        const details = { code, ...(message ? { message } : {}) };
+        const error = code === "AccessDenied"
+          ? s3HttpError(403, details, lean!.context("DELETE", key))
+          : new StoreError(
+            `DELETE ${this.#uri(key)} failed (in the DeleteObjects answer): ${code}${
+              message ? `: ${message}` : ""
+            }`,
+          );
+        failures.push({ key, code, message, error });
       }
     }, options.signal === undefined ? {} : { signal: options.signal });
     if (failures.length > 0) {
+      const failed = new Map<string, Error>();
+      for (const f of failures) {
+        const key = given.get(f.key);
+        if (key !== undefined) failed.set(key, f.error);
+      }
+      // Only whole batches failed (the store down, the request refused):
+      // the first one's own error, as it was before any answer came.
+      if (failures.every((f) => f.whole)) {
+        throw withFailedDeletes(batchFailed[0]!, failed);
+      }
       const shown = failures.slice(0, 10).map((f) =>
         `${this.#uri(f.key)} (${f.code}${f.message ? `: ${f.message}` : ""})`
       );
@@ -1414,9 +1464,13 @@ export class S3Store implements ObjectStore {
       const message = `could not delete ${failures.length} of ${full.length} keys: ${
         shown.join(", ")
       }${more}`;
-      throw failures.every((f) => f.code === "AccessDenied")
+      // A key the answer names that was never asked for (or not in the
+      // form asked): which keys failed is not known.
+      const known = failures.every((f) => given.has(f.key));
+      const error = failures.every((f) => f.code === "AccessDenied")
         ? new AccessDeniedError(message)
         : new StoreError(message);
+      throw known ? withFailedDeletes(error, failed) : error;
     }
   }
 
@@ -2646,4 +2700,23 @@ function readBackFailed(error: unknown, ours: string, readBack: unknown): Precon
       `reading it back failed: ${(readBack as Error | undefined)?.message ?? String(readBack)}`,
     { cause: readBack },
   );
+}
+
+/**
+ * A failed batch request's error as one of its keys' own: `subject` (the
+ * batch, as its message names it) replaced by `DELETE uri`, the class and
+ * status kept, the batch's error its cause.
+ */
+function keyError(error: Error, subject: string, uri: string): Error {
+  if (!error.message.startsWith(subject)) return error;
+  const text = `DELETE ${uri}${error.message.slice(subject.length)}`;
+  if (error instanceof AccessDeniedError) return new AccessDeniedError(text, { cause: error });
+  if (error instanceof OfflineError) return new OfflineError(text, { cause: error });
+  if (error instanceof StoreError) {
+    return new StoreError(text, {
+      cause: error,
+      ...(error.status === undefined ? {} : { status: error.status }),
+    });
+  }
+  return error;
 }

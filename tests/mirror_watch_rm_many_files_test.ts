@@ -5,7 +5,7 @@
  * HEAD and a LIST of `file/` (as if it might have been a directory): 500
  * files took 26 s against a store 20 ms away. A path the state knows nothing
  * below needs only its HEAD, made `concurrency` at a time like the new
- * files of a batch.
+ * files of a batch; many in one directory come from one listing of it.
  */
 import { join } from "node:path";
 import { Mirror } from "../src/mirror/mirror.ts";
@@ -40,7 +40,7 @@ function slowHeads(fs: FsStore) {
   return { store, counts };
 }
 
-Deno.test("mirror --watch: the files of an rm dir/* are looked at concurrency at a time, with no LIST each", async () => {
+Deno.test("mirror --watch: the files of an rm dir/* are one listing of the directory, with no HEAD each", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");
   const names = Array.from({ length: 40 }, (_, i) => `logs/f${i}.txt`);
@@ -61,9 +61,36 @@ Deno.test("mirror --watch: the files of an rm dir/* are looked at concurrency at
   for (const n of names) await Deno.remove(join(src, n));
   counts.head = counts.list = counts.most = 0;
   const r = await m.syncPaths(names.map((n) => join(src, n)));
+  assertEquals([r.deleted, r.transferred, r.failed.length, r.heads], [40, 0, 0, 0]);
+  assertEquals([counts.head, counts.list], [0, 1]);
+  assertEquals(Object.keys(await storeContents(store)), ["logs/keep.txt"]);
+  await store.close();
+});
+
+Deno.test("mirror --watch: gone files one to a directory are looked at concurrency at a time, with no LIST each", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const names = Array.from({ length: 40 }, (_, i) => `logs${i}/f.txt`);
+  await writeTree(src, {
+    "logs0/keep.txt": "k",
+    ...Object.fromEntries(names.map((n) => [n, n])),
+  });
+  const fs = new FsStore(join(w.dir, "bucket"));
+  const { store, counts } = slowHeads(fs);
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+    concurrency: 8,
+  });
+  await m.run();
+  for (const n of names) await Deno.remove(join(src, n));
+  counts.head = counts.list = counts.most = 0;
+  const r = await m.syncPaths(names.map((n) => join(src, n)));
   assertEquals([r.deleted, r.transferred, r.failed.length, r.heads], [40, 0, 0, 40]);
   assertEquals([counts.head, counts.list, counts.most], [40, 0, 8]);
-  assertEquals(Object.keys(await storeContents(store)), ["logs/keep.txt"]);
+  assertEquals(Object.keys(await storeContents(store)), ["logs0/keep.txt"]);
   await store.close();
 });
 

@@ -64,15 +64,21 @@ Deno.test("mirror --watch, upload-only key: changed files are uploaded without a
   assertEquals(r.failed, []);
   assertEquals([r.transferred, r.unchanged], [2, 1]);
   assertEquals([await text(proxied, "a.txt"), await text(proxied, "c.txt")], ["a2", "c1"]);
-  assertEquals(r.uploadsUnconfirmed, undefined);
-  assertMatch(r.headRefused ?? "", /HEAD/);
-  assertMatch(r.headRefused ?? "", /s3:GetObject/);
-  // The refusal is remembered: the next batch asks no HEAD before its upload.
+  // Several files of one directory: its listing, no HEAD at all.
+  assertEquals([seen.heads, r.uploadsUnconfirmed, r.headRefused], [0, undefined, undefined]);
+  // One file alone is a HEAD, refused: looked up in a listing, and said.
   await Deno.writeTextFile(join(src, "b.txt"), "b2");
-  const headsBefore = seen.heads;
   const r2 = await m.syncPaths([join(src, "b.txt")]);
-  assertEquals([r2.failed, r2.transferred], [[], 1]);
+  assertEquals([r2.failed, r2.transferred, r2.uploadsUnconfirmed], [[], 1, undefined]);
   assertEquals(await text(proxied, "b.txt"), "b2");
+  assertMatch(r2.headRefused ?? "", /HEAD/);
+  assertMatch(r2.headRefused ?? "", /s3:GetObject/);
+  // The refusal is remembered: the next batch asks no HEAD before its upload.
+  await Deno.writeTextFile(join(src, "a.txt"), "a3");
+  const headsBefore = seen.heads;
+  const r3 = await m.syncPaths([join(src, "a.txt")]);
+  assertEquals([r3.failed, r3.transferred], [[], 1]);
+  assertEquals(await text(proxied, "a.txt"), "a3");
   assertEquals(seen.heads - headsBefore, 0);
 });
 

@@ -403,13 +403,15 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
         }
         // A failure that stays until its file changes (a key the store
         // refuses) is said once, not again at every full pass.
+        // (Compared without the request id, new at every attempt: a PUT's
+        // 500 carries one, and each retry said the outage again.)
         const fresh = report.failed.filter((f) =>
           retry
-            ? said.get(f.path) !== f.error
+            ? said.get(f.path) !== sameCause(f.error)
             : !f.untilChanged || lasting.get(f.path) !== sameCause(f.error)
         );
         for (const f of report.failed) {
-          said.set(f.path, f.error);
+          said.set(f.path, sameCause(f.error));
           if (f.untilChanged) lasting.set(f.path, sameCause(f.error));
         }
         writeFailures(io, fresh);

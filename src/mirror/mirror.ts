@@ -838,7 +838,7 @@ export class Mirror {
     // Files that need only a HEAD and an upload: made together afterwards,
     // `concurrency` at a time (one after another, a burst of 1,000 files
     // into existing directories took 1,000 round trips of each).
-    const files: [string, string, () => Promise<void>][] = [];
+    const files: [string, string, LocalEntry | undefined][] = [];
     for (const [path, key] of keys) {
       if (stopped()) return this.#finish(run);
       if (covered.some((scope) => key.startsWith(scope))) continue;
@@ -846,7 +846,12 @@ export class Mirror {
       const mark = this.#state.deleteMark();
       delete run.incomplete;
       try {
-        const scope = await this.#syncOne(run, path, key, (work) => files.push([path, key, work]));
+        const scope = await this.#syncOne(
+          run,
+          path,
+          key,
+          (local) => files.push([path, key, local]),
+        );
         if (scope !== undefined) covered.push(scope);
       } catch (error) {
         // Aborted: what it did and the keys cut short, as for a pass.
@@ -868,9 +873,10 @@ export class Mirror {
     }
     const signal = run.stop === undefined ? run.signal : AbortSignal.any([run.stop, run.signal]);
     try {
-      await forEachLimit(files, this.#options.concurrency ?? 16, async ([path, key, work]) => {
+      const found = await this.#lookUpTogether(run, files.map(([, key]) => key), signal);
+      await forEachLimit(files, this.#options.concurrency ?? 16, async ([path, key, local]) => {
         try {
-          await work();
+          await this.#headAndUpload(run, key, local, found.get(key));
         } catch (error) {
           if (signal?.aborted) throw error;
           held.push(`${path} could not be mirrored`);
@@ -909,7 +915,7 @@ export class Mirror {
     run: Run,
     path: string,
     key: string,
-    later: (work: () => Promise<void>) => void,
+    later: (local: LocalEntry | undefined) => void,
   ): Promise<string | undefined> {
     // A directory store's own file in a source (a sidecar written there):
     // left out, as the walk leaves it out.
@@ -944,7 +950,7 @@ export class Mirror {
       !this.#state.hasAtLeast(1, `${key}/`) && await isGone(path);
     if (goneFile && !included) return undefined;
     if (included && key !== "" && (local !== undefined || goneFile) && scope === undefined) {
-      later(() => this.#headAndUpload(run, key, local));
+      later(local);
       return undefined;
     }
     if (included && key !== "") await this.#headAndUpload(run, key, local);
@@ -953,12 +959,21 @@ export class Mirror {
     return scope;
   }
 
-  /** The object named by a path of {@linkcode Mirror.syncPaths} compared with its file (or its absence). */
-  async #headAndUpload(run: Run, key: string, local: LocalEntry | undefined): Promise<void> {
+  /**
+   * The object named by a path of {@linkcode Mirror.syncPaths} compared with
+   * its file (or its absence); `found`: the object as a listing of its
+   * directory showed it (`{}`: not there), else a HEAD asks.
+   */
+  async #headAndUpload(
+    run: Run,
+    key: string,
+    local: LocalEntry | undefined,
+    found?: { info?: ObjectInfo },
+  ): Promise<void> {
     const store = this.#stores[0]!;
     const storeKey = this.#storePrefix + key;
-    let info: ObjectInfo | undefined;
-    let listed = this.#headRefused !== undefined;
+    let info: ObjectInfo | undefined = found?.info;
+    let listed = found !== undefined || this.#headRefused !== undefined;
     if (!listed) {
       try {
         info = await store.head(storeKey);
@@ -974,7 +989,7 @@ export class Mirror {
         run.report.heads++;
       }
     }
-    if (listed) {
+    if (listed && found === undefined) {
       run.headRefused = true;
       info = await listedObject(store, storeKey, run.signal);
     }
@@ -993,6 +1008,65 @@ export class Mirror {
         ...(target ? { target } : {}),
       });
     }
+  }
+
+  /**
+   * The objects of `keys` (files of a batch that need only their own
+   * object), by directory: a directory with several of them is listed once
+   * (its prefix, every depth below) when that takes fewer pages than there
+   * are keys, by the state's count of what is below it, rather than a HEAD
+   * (with HEAD refused, a LIST) each: an `rm logs/*` of 10,000 files is 10
+   * LISTs, not 10,000 HEADs. A listing that runs past that many pages (the
+   * state out of date) stops, and the keys it did not reach are asked
+   * alone. The listed scope confirms the batch's uploads too.
+   */
+  async #lookUpTogether(
+    run: Run,
+    keys: readonly string[],
+    signal: AbortSignal,
+  ): Promise<Map<string, { info?: ObjectInfo }>> {
+    const found = new Map<string, { info?: ObjectInfo }>();
+    const byDir = new Map<string, string[]>();
+    for (const key of keys) {
+      const dir = key.slice(0, key.lastIndexOf("/") + 1);
+      const group = byDir.get(dir);
+      if (group === undefined) byDir.set(dir, [key]);
+      else group.push(key);
+    }
+    const store = this.#stores[0]!;
+    for (const [dir, group] of byDir) {
+      if (group.length < 2) continue;
+      const pages = group.length - 1;
+      if (this.#state.hasAtLeast(pages * LIST_PAGE, dir)) continue;
+      const wanted = new Set(group);
+      let objects = 0;
+      let last: string | undefined;
+      let whole = true;
+      try {
+        for await (const info of store.list(this.#storePrefix + dir, { signal })) {
+          if (++objects > pages * LIST_PAGE) {
+            whole = false;
+            break;
+          }
+          const key = info.key.slice(this.#storePrefix.length);
+          last = key;
+          if (wanted.has(key)) found.set(key, { info });
+        }
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // (The store failing, a listing refused.) Each key is asked alone,
+        // and fails, if it does, as its own.
+        for (const key of group) found.delete(key);
+        continue;
+      }
+      for (const key of group) {
+        if (found.has(key)) continue;
+        // Not listed: not there, if the listing came past where it would be.
+        if (whole || (last !== undefined && compareUtf8(key, last) < 0)) found.set(key, {});
+      }
+      if (whole) (run.listed ??= new Map()).set(dir, objects);
+    }
+    return found;
   }
 
   /**

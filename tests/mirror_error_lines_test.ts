@@ -254,3 +254,23 @@ Deno.test("mirror: a small file that grew after the walk listed it is named once
     await store.close();
   }
 });
+
+Deno.test("vc mirror: a download the store sent damaged (or cut off) names its file once", async () => {
+  await using ws = await CliWorkspace.create();
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  await withProcessEnv({ ...fake.env }, async () => {
+    await fake.putObject("b", "down/bad.bin", "x".repeat(200_000));
+    await fake.putObject("b", "down/cut.bin", "y".repeat(200_000));
+    fake.failNext(1000, "corrupt", (t) => t.op === "GetObject" && t.key === "down/bad.bin");
+    fake.failNext(1000, "truncate", (t) => t.op === "GetObject" && t.key === "down/cut.bin");
+    const down = await ws.run(["mirror", "s3://b/down", "out", "--state", "down.db"]);
+    fake.clearFaults();
+    assertEquals(down.code, 1, down.stderr);
+    // It said "…/out/bad.bin: …: content does not match its ETag: … (200000
+    // bytes, downloading to …/out/bad.bin) …": the same file twice.
+    const lines = failureLines(down.stderr);
+    assertEquals(lines.length, 2, down.stderr);
+    const bad = lines.find((l) => l.includes("bad.bin"))!;
+    assertMatch(bad, /content does not match its ETag: .* \(200000 bytes\)/);
+  });
+});

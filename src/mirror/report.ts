@@ -203,11 +203,17 @@ function transient(error: unknown): boolean {
  * subject: a leading `PATH` (`/x/a changed while …`), a store operation's
  * `OP PATH` (`DELETE s3://b/k failed: …` → `DELETE failed: …`), and the
  * `: open '/x/a'` (or `: rename '/x/.a.vc-tmp-…' -> '/x/a'`) Deno puts after
- * a system error when it names that path or vc's temp file for it. A path
- * the text names that is something else (a link, a directory above) stays.
+ * a system error when it names that path or vc's temp file for it, and a
+ * download's `downloading to /x/a`. A path the text names that is something
+ * else (a link, a directory above) stays.
  */
 function withoutSubject(text: string, path: string): string {
   if (path === "") return text;
+  // A download's own words about where it wrote (`(200000 bytes,
+  // downloading to /x/a)`, `… while downloading to /x/a: …`).
+  text = text.replaceAll(`, downloading to ${path})`, ")")
+    .replaceAll(` (downloading to ${path})`, "")
+    .replaceAll(` while downloading to ${path}`, "");
   if (text.startsWith(path)) {
     const rest = text.slice(path.length);
     const after = /^:?\s+/.exec(rest);

@@ -13,6 +13,7 @@ import { counted } from "../counted.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import type { Catalog, Dialect, SqlValue, Tx } from "./catalog.ts";
 import { createSchema } from "./schema.ts";
+import { RECORDS_PER_PAGE } from "./record_pages.ts";
 import { keepPurged, purgedSince } from "./restore_purged.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { signalOption } from "../abort_hub.ts";
@@ -130,9 +131,6 @@ export interface RestoreCounts extends SnapshotCounts {
  * import assert from "node:assert/strict";
  * import { openSqliteCatalog } from "./sqlite_catalog.ts";
  * import { createSchema } from "./schema.ts";
-import { keepPurged, purgedSince } from "./restore_purged.ts";
-import type { ObjectStore } from "../store/types.ts";
-import { signalOption } from "../abort_hub.ts";
  * import { snapshotCatalog, restoreCatalog } from "./backup.ts";
  * const dir = await Deno.makeTempDir();
  * const a = await openSqliteCatalog(`${dir}/a.sqlite`, { create: true });
@@ -542,8 +540,17 @@ export async function restoreCatalog(
 // handed out twice, so a record added after the snapshot has an id it lacks.
 /** How many of the catalog's records `kept` (a snapshot's ids) does not hold. */
 export async function countDropped(tx: Tx, kept: ReadonlySet<number>): Promise<number> {
-  const held = await tx.query("SELECT id FROM records");
-  return held.filter((row) => !kept.has(Number(row.id))).length;
+  // A page of ids at a time, never all of a large catalog's at once.
+  let dropped = 0;
+  for (let after = 0;;) {
+    const held = await tx.query(
+      `SELECT id FROM records WHERE id > $1 ORDER BY id LIMIT ${RECORDS_PER_PAGE}`,
+      [after],
+    );
+    dropped += held.filter((row) => !kept.has(Number(row.id))).length;
+    if (held.length < RECORDS_PER_PAGE) return dropped;
+    after = Number(held.at(-1)!.id);
+  }
 }
 
 // Counts the rows a restore wrote, and says so now and then (a restore of

@@ -23,9 +23,10 @@
 import { withCallbackGuard } from "../callback.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { Md5, statedMd5 } from "../hash.ts";
-import { mapLimit } from "../pool.ts";
+import { forEachLimit } from "../pool.ts";
 import type { ObjectInfo, PendingUpload } from "../store/types.ts";
-import { DEFAULT_GRACE_MS, liveKeysAmong, period } from "./gc.ts";
+import { DEFAULT_GRACE_MS, liveBatches, liveKeysAmong, liveRecordCount, period } from "./gc.ts";
+import { RECORDS_PER_PAGE } from "./record_pages.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
 import type { Row } from "./catalog.ts";
 import type { Repository } from "./repository.ts";
@@ -166,25 +167,23 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
   // check would then read it and resolve, the abort unheard.
   options.signal?.throwIfAborted();
   const now = repo.clock.now();
-  const rows = await repo.catalog.transaction(
-    "read",
-    (tx) =>
-      tx.query(
-        "SELECT id, content_key, size, md5 FROM records WHERE state <> 'purged' ORDER BY id",
-      ),
-  );
+  // The records a page at a time, never all at once (see liveBatches); the
+  // count first, for the progress.
+  let total = await liveRecordCount(repo.catalog);
+  let records = 0;
   let done = 0;
+  const found: CheckProblem[] = [];
   const unchecked: CheckUnchecked[] = [];
   let failedInARow = 0;
-  const found = await mapLimit(
-    rows,
+  await forEachLimit(
+    liveRecordPages(repo),
     options.concurrency ?? 16,
-    async (row): Promise<CheckProblem | undefined> => {
+    async (row): Promise<void> => {
       try {
         options.signal?.throwIfAborted();
         const problem = await checkRecord(repo, row, options.signal);
         failedInARow = 0;
-        return problem;
+        if (problem !== undefined) found.push(problem);
       } catch (error) {
         // One key the store fails on (a 5xx past its retries, a timeout, a
         // 403) is that record's, not the end of the check; a Ctrl-C is.
@@ -194,17 +193,34 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
         // its retries (days for millions) to report each as unchecked.
         if (++failedInARow >= STORE_DOWN_AFTER) {
           error.message += `; the store failed on ${STORE_DOWN_AFTER} records in a row, so the ` +
-            `check stopped (${done + 1} of ${rows.length} records looked at): run vc repo check ` +
+            `check stopped (${done + 1} of ${total} records looked at): run vc repo check ` +
             "again once the store answers";
           throw error;
         }
-        return undefined;
       } finally {
-        options.onProgress?.(++done, rows.length);
+        options.onProgress?.(++done, total);
       }
     },
   );
-  const live = new Set(rows.map((r) => String(r.content_key)));
+  // Answered as the store did: in id order, as the records were taken.
+  found.sort((a, b) => a.id - b.id);
+
+  async function* liveRecordPages(repo: Repository): AsyncGenerator<Row, void, undefined> {
+    for (let after = 0;;) {
+      const page = await repo.catalog.transaction("read", (tx) =>
+        tx.query(
+          "SELECT id, content_key, size, md5 FROM records WHERE state <> 'purged' AND id > $1 " +
+            `ORDER BY id LIMIT ${RECORDS_PER_PAGE}`,
+          [after],
+        ));
+      records += page.length;
+      // Added since the count: counted as they come.
+      total = Math.max(total, records);
+      yield* page;
+      if (page.length < RECORDS_PER_PAGE) return;
+      after = Number(page.at(-1)!.id);
+    }
+  }
   const orphans: Orphan[] = [];
   const removedTemps: string[] = [];
   const listing = repo.store.list(repo.marker.contentPrefix, {
@@ -213,10 +229,21 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   let contentUnchecked: string | undefined;
+  // The store's listing, ended by its failure: the records are checked, only
+  // the orphans are not all looked for. The catalog's failure, as each batch
+  // is looked up, ends the check.
+  async function* listedObjects(): AsyncGenerator<ObjectInfo, void, undefined> {
+    try {
+      yield* listing;
+    } catch (error) {
+      if (!(error instanceof VcError) || options.signal?.aborted) throw error;
+      contentUnchecked = error.message;
+    }
+  }
   let listed = 0;
-  try {
-    options.onListed?.(0);
-    for await (const info of listing) {
+  options.onListed?.(0);
+  for await (const { objects, live } of liveBatches(repo.catalog, listedObjects())) {
+    for (const info of objects) {
       options.onListed?.(++listed);
       if (!live.has(info.key)) {
         orphans.push({
@@ -226,10 +253,6 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
         });
       }
     }
-  } catch (error) {
-    // The records are checked; only the orphans are not all looked for.
-    if (!(error instanceof VcError) || options.signal?.aborted) throw error;
-    contentUnchecked = error.message;
   }
   // The catalog was read before the store was looked at, and other
   // processes go on meanwhile: a purge (or gc) deletes the content of a
@@ -237,15 +260,13 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
   // finds. Neither is damage, as a prune beside a verify is not: what is
   // missing or unreferenced is reported only if the catalog still says so.
   const recheck = [
-    ...found.flatMap((p) => p?.problem === "missing" ? [p.key] : []),
+    ...found.flatMap((p) => p.problem === "missing" ? [p.key] : []),
     ...orphans.map((o) => o.key),
   ];
   const liveNow = recheck.length === 0
     ? new Set<string>()
     : await repo.catalog.transaction("read", (tx) => liveKeysAmong(tx, recheck));
-  const problems = found.filter((p): p is CheckProblem =>
-    p !== undefined && (p.problem !== "missing" || liveNow.has(p.key))
-  );
+  const problems = found.filter((p) => p.problem !== "missing" || liveNow.has(p.key));
   // Younger than the grace period: most likely an add that has uploaded and
   // not yet recorded (seconds a GB), which gc would not delete either. A
   // grace of 0 counts every one, also one the store dates after our clock.
@@ -271,7 +292,7 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
     }
   }
   return {
-    records: rows.length,
+    records,
     problems,
     orphans: oldOrphans,
     recentOrphans: stillOrphans.filter(recent),

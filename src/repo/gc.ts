@@ -27,7 +27,7 @@ import { withCallbackGuard } from "../callback.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { fromFileUrl, pathBelow, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
-import type { PendingUpload } from "../store/types.ts";
+import type { ObjectInfo, PendingUpload } from "../store/types.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import type { Catalog, Row, Tx } from "./catalog.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
@@ -230,7 +230,6 @@ async function collect(
 
   signal?.throwIfAborted();
   phase("deleting unreferenced content", "finding unreferenced content to delete");
-  const referenced = await liveContentKeys(repo.catalog);
   let orphans: string[] = [];
   const listing = repo.store.list(repo.marker.contentPrefix, {
     etags: false,
@@ -240,19 +239,21 @@ async function collect(
   const catalogFiles = await catalogKeysInContent(repo);
   let listed = 0;
   count("listing objects", 0);
-  for await (const info of listing) {
-    count("listing objects", ++listed);
-    if (referenced.has(info.key)) continue;
-    if (catalogFiles.has(info.key)) {
-      skipped.push({
-        key: info.key,
-        problem: "the repository's own SQLite catalog, never deleted: move it out of " +
-          `${repo.marker.contentPrefix} (vc repo backup, then vc repo restore SNAPSHOT --catalog ` +
-          "sqlite:PATH)",
-      });
-      continue;
+  for await (const { objects, live } of liveBatches(repo.catalog, listing)) {
+    for (const info of objects) {
+      count("listing objects", ++listed);
+      if (live.has(info.key)) continue;
+      if (catalogFiles.has(info.key)) {
+        skipped.push({
+          key: info.key,
+          problem: "the repository's own SQLite catalog, never deleted: move it out of " +
+            `${repo.marker.contentPrefix} (vc repo backup, then vc repo restore SNAPSHOT ` +
+            "--catalog sqlite:PATH)",
+        });
+        continue;
+      }
+      if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
     }
-    if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
   }
   if (!dryRun) {
     orphans = await deleteOrphans(repo, orphans, skipped, signal, deleting(count, orphans.length));
@@ -493,12 +494,53 @@ async function abortStaleContentUploads(
   }
 }
 
-/** Content keys of records that are not purged: the objects that must stay. */
-export async function liveContentKeys(catalog: Catalog): Promise<Set<string>> {
-  return await catalog.transaction("read", async (tx) => {
-    const rows = await tx.query("SELECT content_key FROM records WHERE state <> 'purged'");
-    return new Set(rows.map(keyOf));
-  });
+/** Objects of a store's listing, with those of their keys a record that is not purged references. */
+export interface LiveBatch {
+  /** The objects, in the listing's order. */
+  objects: ObjectInfo[];
+  /** Those of their keys that a record that is not purged references. */
+  live: Set<string>;
+}
+
+/**
+ * `listing`'s objects, {@linkcode CHUNK} at a time, each batch with those of
+ * its keys that a record that is not purged references (one read
+ * transaction and one index lookup a batch): how gc, check and a restore
+ * compare the store's content with the catalog, in memory bounded by the
+ * batch whatever the catalog's size. Before, each first read the content key
+ * of every live record (1,000,000 records: gc took 593 MB, check 2.6 GB).
+ * The catalog is read as the listing goes, not as one snapshot: gc looks
+ * again under its content lock before it deletes (see `deleteOrphans`),
+ * and check before it reports.
+ */
+export async function* liveBatches(
+  catalog: Catalog,
+  listing: AsyncIterable<ObjectInfo>,
+): AsyncGenerator<LiveBatch, void, undefined> {
+  let objects: ObjectInfo[] = [];
+  const take = async (): Promise<LiveBatch> => {
+    const batch = objects;
+    objects = [];
+    const keys = batch.map((info) => info.key);
+    return {
+      objects: batch,
+      live: await catalog.transaction("read", (tx) => liveKeysAmong(tx, keys)),
+    };
+  };
+  for await (const info of listing) {
+    objects.push(info);
+    if (objects.length >= CHUNK) yield await take();
+  }
+  if (objects.length > 0) yield await take();
+}
+
+/** How many records are not purged: the content objects that must stay. */
+export async function liveRecordCount(catalog: Catalog): Promise<number> {
+  const rows = await catalog.transaction(
+    "read",
+    (tx) => tx.query("SELECT COUNT(*) AS n FROM records WHERE state <> 'purged'"),
+  );
+  return Number(rows[0]!.n);
 }
 
 /**

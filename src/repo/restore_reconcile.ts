@@ -11,7 +11,7 @@
  */
 import type { ObjectStore } from "../store/types.ts";
 import type { Catalog } from "./catalog.ts";
-import { liveContentKeys } from "./gc.ts";
+import { liveBatches, liveRecordCount } from "./gc.ts";
 
 /** What the store holds that a restored catalog does not agree with. */
 export interface ContentReconciliation {
@@ -33,17 +33,23 @@ export async function reconcileContent(
   prefix: string,
   options: { signal?: AbortSignal; onListed?: (objects: number) => void } = {},
 ): Promise<ContentReconciliation> {
-  const expected = await liveContentKeys(catalog);
+  // Counted, then each batch of the listing looked up (never every key held
+  // at once): the restore has just written the catalog, and nothing of vc
+  // writes to it meanwhile but a writer started since.
+  const live = await liveRecordCount(catalog);
+  let listedLive = 0;
   let unreferencedContent = 0;
   let listed = 0;
-  for await (
-    const info of store.list(prefix, {
-      etags: false,
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
-  ) {
-    if (!expected.delete(info.key)) unreferencedContent++;
-    options.onListed?.(++listed);
+  const listing = store.list(prefix, {
+    etags: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  for await (const batch of liveBatches(catalog, listing)) {
+    for (const info of batch.objects) {
+      if (batch.live.has(info.key)) listedLive++;
+      else unreferencedContent++;
+      options.onListed?.(++listed);
+    }
   }
-  return { missingContent: expected.size, unreferencedContent };
+  return { missingContent: Math.max(0, live - listedLive), unreferencedContent };
 }

@@ -359,6 +359,11 @@ export interface RestoreCatalogOptions extends SnapshotOptions {
    * `restore_purged.ts`). Without it, the snapshot's states stand.
    */
   store?: ObjectStore;
+  /**
+   * Ids up to this one are never handed out by the restored catalog: the
+   * largest id the catalog a move comes from handed out.
+   */
+  idsAfter?: number;
 }
 
 /**
@@ -529,6 +534,11 @@ export async function restoreCatalog(
       })
       : 0;
     for (const statement of catalog.dialect.resetIdSequence) await tx.query(statement);
+    if (options.idsAfter !== undefined && options.idsAfter > 0) {
+      for (const statement of catalog.dialect.raiseIdSequence) {
+        await tx.query(statement, [options.idsAfter]);
+      }
+    }
     // The last moment it can still be rolled back: a stop said meanwhile (an
     // async onProgress's rejection, seen only now) leaves the catalog as it was.
     options.signal?.throwIfAborted();

@@ -83,6 +83,16 @@ export interface Dialect {
   /** Statements that make the id generator continue after explicitly inserted ids (restore). */
   readonly resetIdSequence: readonly string[];
   /**
+   * A SELECT answering, as `n`, the largest id the id generator handed out
+   * (or a record holds): records a forced restore dropped count too.
+   */
+  readonly lastIdHandedOut: string;
+  /**
+   * Statements that make the id generator continue after `$1` at least (a
+   * move to this catalog: past every id the catalog moved from handed out).
+   */
+  readonly raiseIdSequence: readonly string[];
+  /**
    * Statements that take the content lock for the rest of a write
    * transaction: `shared` by an `add` recording its content, `exclusive` by
    * gc deleting unreferenced content, so gc never deletes content between

@@ -103,15 +103,17 @@ export const RESTORE_ID_KEY = "restore_id";
  * be opened or written (a damaged file, a server down, another host's file)
  * is left as it is: no process can write it then either. Returns, when the
  * note was written, how many of `from`'s records `ids.kept` (the restored
- * snapshot's ids) does not hold, counted under the note's lock, so that no
- * write lands there after the count; undefined when it was not written.
+ * snapshot's ids) does not hold (`leftBehind`) and the largest id `from`
+ * handed out (`lastId`, see {@linkcode lastIdHandedOut}), read under the
+ * note's lock, so that no write lands there after; undefined when it was
+ * not written.
  */
 export async function markCatalogMoved(
   from: CatalogRef,
   to: CatalogRef,
   ids: { repository: string; store: string; restoreId: string; kept: ReadonlySet<number> },
   options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
-): Promise<number | undefined> {
+): Promise<{ leftBehind: number; lastId: number } | undefined> {
   try {
     const catalog = await openCatalog(from, options);
     try {
@@ -135,13 +137,55 @@ export async function markCatalogMoved(
             "ON CONFLICT (key) DO UPDATE SET value = $2",
           [MOVED_TO_KEY, catalogText(to)],
         );
-        return await countDropped(tx, ids.kept);
+        const leftBehind = await countDropped(tx, ids.kept);
+        const lastId = Number((await tx.query(catalog.dialect.lastIdHandedOut))[0]?.n ?? 0);
+        return { leftBehind, lastId };
       });
     } finally {
       await catalog.close();
     }
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The largest id `from`, the catalog a restore moves the repository away
+ * from, handed out (to a record it holds, or one a forced restore dropped
+ * there): the catalog moved to hands out only later ones, so that an id a
+ * worker, a log or another system still holds never names another record.
+ * Read only in a catalog made for this repository and store, as
+ * {@linkcode countLeftBehind} reads; undefined when it is not one, or cannot
+ * be opened.
+ */
+export async function lastIdHandedOut(
+  from: CatalogRef,
+  ids: { repository: string; store: string },
+  options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
+): Promise<number | undefined> {
+  let catalog: Catalog;
+  try {
+    catalog = await openCatalog(from, options);
+  } catch {
+    return undefined;
+  }
+  try {
+    return await catalog.transaction("read", async (tx) => {
+      const meta = new Map<unknown, unknown>(
+        (await tx.query("SELECT key, value FROM vc_meta WHERE key IN ($1, $2)", [
+          "repository",
+          "store",
+        ])).map((row) => [row.key, row.value]),
+      );
+      if (meta.get("repository") !== ids.repository || meta.get("store") !== ids.store) {
+        return undefined;
+      }
+      return Number((await tx.query(catalog.dialect.lastIdHandedOut))[0]?.n ?? 0);
+    });
+  } catch {
+    return undefined;
+  } finally {
+    await catalog.close();
   }
 }
 

@@ -66,6 +66,12 @@ export const POSTGRES_DIALECT: Dialect = {
                               COALESCE(pg_sequence_last_value(p.seq::regclass), 0)) AS top
        FROM (SELECT pg_get_serial_sequence('records', 'id') AS seq) p) q`,
   ],
+  lastIdHandedOut: `SELECT GREATEST(COALESCE((SELECT MAX(id) FROM records), 0),
+    COALESCE(pg_sequence_last_value(pg_get_serial_sequence('records', 'id')::regclass), 0)) AS n`,
+  raiseIdSequence: [
+    `SELECT setval(q.seq, GREATEST(COALESCE(pg_sequence_last_value(q.seq::regclass), 0), $1::bigint))
+     FROM (SELECT pg_get_serial_sequence('records', 'id') AS seq) q WHERE $1::bigint > 0`,
+  ],
   // One key for the repository's content (a catalog holds one repository);
   // released at the transaction's end, so a lost connection never keeps it.
   contentLock: {

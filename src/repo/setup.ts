@@ -31,6 +31,7 @@ import {
 } from "./catalog.ts";
 import {
   countLeftBehind,
+  lastIdHandedOut,
   markCatalogMoved,
   MOVED_TO_KEY,
   RESTORE_ID_KEY,
@@ -866,6 +867,20 @@ async function restoreGuarded(
         );
       }
     }
+    // A move hands out no id the catalog moved from handed out (records left
+    // behind there, or dropped by a forced restore there): a worker, a log
+    // or another system that still holds one must not name another record
+    // by it. Read again under the moved note's lock, once the marker names
+    // the new catalog (see below), for those added there meanwhile.
+    const moving = marker?.repository !== undefined &&
+      catalogText(marker.catalog) !== catalogText(ref);
+    const idsAfter = moving
+      ? await lastIdHandedOut(
+        marker!.catalog,
+        { repository: marker!.repository!, store: store.url },
+        withoutUrl(catalogOptions(options)),
+      )
+      : undefined;
     // A forced restore rebuilds a SQLite catalog that is no longer a
     // database (what its error message tells the user to run): the damaged
     // file is set aside and the restore runs once more into a new one.
@@ -919,6 +934,7 @@ async function restoreGuarded(
           // purged when its content is gone from this store.
           store,
           contentPrefix: marker?.contentPrefix ?? "content/",
+          ...(idsAfter === undefined ? {} : { idsAfter }),
           ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
           ...signalOption(signal),
         });
@@ -989,13 +1005,21 @@ async function restoreGuarded(
         // catalog_moved.ts) instead of writing where no command reads. What
         // was added there since the snapshot stays there: counted, as a
         // forced restore counts what it drops.
-        leftBehind = await markCatalogMoved(
+        const moved = await markCatalogMoved(
           marker.catalog,
           ref,
           { repository, store: store.url, restoreId, kept: rows.ids },
           // The catalog moved from, at its own URL: not the one given for this restore.
           withoutUrl(catalogOptions(options)),
         );
+        leftBehind = moved?.leftBehind;
+        // Ids handed out there while the restore ran (its writers go on
+        // until the note): past those too.
+        if (moved !== undefined && moved.lastId > (idsAfter ?? 0)) {
+          // The restore is done and the marker names its catalog: a catalog
+          // that fails this now fails its next command, said then.
+          await raiseIds(ref, options, moved.lastId).catch(() => {});
+        }
       }
     }
     state.restored = "content";
@@ -1058,6 +1082,18 @@ async function contentAfterRestore(
     }
   } catch (error) {
     return { contentUnchecked: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Makes the catalog `ref` hand out only ids after `lastId`. */
+async function raiseIds(ref: CatalogRef, options: RestoreOptions, lastId: number): Promise<void> {
+  const catalog = await createCatalog(ref, options);
+  try {
+    await catalog.transaction("write", async (tx) => {
+      for (const statement of catalog.dialect.raiseIdSequence) await tx.query(statement, [lastId]);
+    });
+  } finally {
+    await catalog.close();
   }
 }
 

@@ -42,6 +42,15 @@ export const SQLITE_DIALECT: Dialect = {
   // AUTOINCREMENT keeps the largest id in sqlite_sequence, which an explicit
   // insert already advances.
   resetIdSequence: [],
+  lastIdHandedOut:
+    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0), " +
+    "COALESCE((SELECT MAX(id) FROM records), 0)) AS n",
+  // sqlite_sequence holds AUTOINCREMENT's mark, a row once a record was inserted.
+  raiseIdSequence: [
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'records', $1 " +
+    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'records')",
+    "UPDATE sqlite_sequence SET seq = MAX(seq, $1) WHERE name = 'records'",
+  ],
   contentLock: { shared: [], exclusive: [] },
   pathLock: [],
   tagLock: [],

@@ -14,7 +14,8 @@ import { InvalidInputError } from "../errors.ts";
 import { printable, quoted } from "../printable.ts";
 import { newNameProblem } from "../file_names.ts";
 import { requireString } from "../options_check.ts";
-import type { Catalog } from "./catalog.ts";
+import type { Catalog, SqlValue } from "./catalog.ts";
+import { entryIds } from "./record_pages.ts";
 import {
   attachTags,
   checkTag,
@@ -73,19 +74,45 @@ export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Cla
   );
   return ctx.catalog.transaction("write", async (tx) => {
     const now = ctx.clock.now();
+    const byTag = options.tag !== undefined && options.path === undefined;
     const where = new Where();
-    where.and("r.state = 'published'");
+    // Taken by the tag's ids, the state is no index to walk: SQLite, with no
+    // statistics, would walk every published record rather than look up a
+    // page of ids.
+    where.and(byTag ? "r.state || '' = 'published'" : "r.state = 'published'");
     where.and(`(r.claim_until IS NULL OR r.claim_until <= ${where.param(now)})`);
     if (options.path !== undefined) {
       where.and(`r.path = ${where.param(normalizeLogicalPath(options.path))}`);
     }
-    if (options.tag !== undefined) where.and(where.hasTag(checkTag(options.tag)));
-    const rows = await tx.query(
-      `SELECT r.id FROM records r${where} ORDER BY r.id LIMIT 1${ctx.catalog.dialect.forUpdateSkipLocked}`,
-      where.params,
-    );
-    if (rows.length === 0) return undefined;
-    const id = Number(rows[0]!.id);
+    const next = async (where: Where) =>
+      (await tx.query(
+        `SELECT r.id FROM records r${where} ORDER BY r.id LIMIT 1${ctx.catalog.dialect.forUpdateSkipLocked}`,
+        where.params,
+      ))[0]?.id;
+    let found: SqlValue | undefined;
+    if (options.tag === undefined) {
+      found = await next(where);
+    } else if (options.path !== undefined) {
+      // The path's versions, by its index: few to look at.
+      where.and(where.hasTag(checkTag(options.tag)));
+      found = await next(where);
+    } else {
+      // The tag's ids, a page at a time from its indexes, never every
+      // published record asked whether it carries the tag (1,000,000
+      // published records: 1.1 s a claim, holding SQLite's writer lock).
+      const tag = checkTag(options.tag);
+      for (let after: number | undefined;;) {
+        const ids = await entryIds(tx, [tag], ">", "", after, CLAIM_TAG_PAGE);
+        if (ids.length === 0) break;
+        const page = where.copy();
+        page.and(`r.id IN (${ids.map((id) => page.param(id)).join(", ")})`);
+        found = await next(page);
+        if (found !== undefined || ids.length < CLAIM_TAG_PAGE) break;
+        after = ids.at(-1);
+      }
+    }
+    if (found === undefined) return undefined;
+    const id = Number(found);
     const until = now + ttl;
     const updated = await tx.query(
       `UPDATE records SET claimed_by = $1, claim_until = $2 WHERE id = $3 RETURNING ${RECORD_COLUMNS_BARE}`,
@@ -163,6 +190,9 @@ function holderUpdate(
     return (await attachTags(tx, updated.map(rowToRecord)))[0]!;
   });
 }
+
+/** Tagged ids a claim looks at in one statement, in id order. */
+export const CLAIM_TAG_PAGE = 200;
 
 const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
 

@@ -120,12 +120,16 @@ async function readPage(
   };
 }
 
-// The first `size` distinct ids beyond `after` of records carrying any of
-// `tags`, themselves or through their path. Each side reads at most `size`
-// distinct ids in order from its index, so the first `size` of both
-// together are exactly the first `size` of all (a side with fewer holds all
-// of its own): no page reads the tagged ids of the whole catalog.
-async function entryIds(
+/**
+ * The first `size` distinct ids beyond `after` (`beyond`: `>`, or `<` with
+ * `direction` ` DESC`) of records carrying any of `tags`, themselves or
+ * through their path. Each side reads at most `size` distinct ids in order
+ * from its index, so the first `size` of both together are exactly the
+ * first `size` of all (a side with fewer holds all of its own): no page
+ * reads the tagged ids of the whole catalog. Listings and `claim` take
+ * their tagged records so.
+ */
+export async function entryIds(
   tx: Tx,
   tags: readonly string[],
   beyond: string,

@@ -599,7 +599,6 @@ function keepCopy(dataPath: string): string | undefined {
   }
 }
 
-/** `e` with `note` added to its message (when it is an Error). */
 /**
  * For a missing key: the other Unicode spelling of it (NFC / NFD) that the
  * store holds, if any. The two print alike (`aws s3 ls` shows `café`), so a
@@ -630,6 +629,7 @@ async function spellingNote(
   return "";
 }
 
+/** `e` with `note` added to its message (when it is an Error). */
 function withNote(e: unknown, note: string): unknown {
   if (note !== "" && e instanceof Error) e.message += note;
   return e;

@@ -66,7 +66,6 @@ export interface ClaimContext {
  * caller alone, for `ttlMs`; `undefined` when none is free. A claim whose
  * ttl passed is free again (its holder is presumed dead).
  */
-/** Claims the next free matching record; see `Repository.claim`. */
 export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Claim | undefined> {
   const ttl = checkTtl(options.ttlMs);
   const holder = checkNewHolder(
@@ -101,7 +100,8 @@ export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Cla
       // published record asked whether it carries the tag (1,000,000
       // published records: 1.1 s a claim, holding SQLite's writer lock).
       const tag = checkTag(options.tag);
-      for (let after: number | undefined;;) {
+      let after: number | undefined;
+      for (;;) {
         const ids = await entryIds(tx, [tag], ">", "", after, CLAIM_TAG_PAGE);
         if (ids.length === 0) break;
         const page = where.copy();
@@ -124,7 +124,6 @@ export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Cla
 }
 
 /** Extends `holder`'s claim on record `id` to `ttlMs` from now; {@linkcode ClaimLostError} if another holds it. */
-/** Extends a held claim; see `Repository.renew`. */
 export function renewClaim(
   ctx: ClaimContext,
   id: number,
@@ -139,7 +138,6 @@ export function renewClaim(
 }
 
 /** Gives up `holder`'s claim on record `id`. */
-/** Gives up a held claim; see `Repository.release`. */
 export async function releaseClaim(
   ctx: ClaimContext,
   id: number,

@@ -57,9 +57,10 @@ export function checkOptions(
       }`,
     );
   }
-  const names = Object.keys(known);
-  for (const key of Object.keys(options)) {
-    if (Object.hasOwn(known, key)) continue;
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) || Object.hasOwn(known, key)) continue;
+    // Only for the message: the usual call (every option known) makes no array.
+    const names = Object.keys(known);
     const guess = closest(key, names);
     const synonym = guess === undefined ? sameIdea(key, known) : undefined;
     const other = elsewhere === undefined || guess !== undefined || synonym !== undefined

@@ -85,48 +85,77 @@ export function partialResume(
   uri: string,
   endpoint: string,
 ): PartialResume {
-  const notePath = resumeStatePathFor(dataPath);
-  let point: ResumePoint | undefined;
+  const resume = new NotedResume(temp, dataPath, uri, endpoint);
   if (partialSize > 0) {
-    point = readNote(notePath, temp, partialSize, uri, endpoint);
-    if (point === undefined) {
+    const notePath = resume.notePath;
+    resume.point = readNote(notePath, temp, partialSize, uri, endpoint);
+    if (resume.point === undefined) {
       // A partial nothing vouches for: its bytes could be anything.
       removeQuietly(notePath);
       temp.reset();
     }
   }
-  return {
-    take() {
-      const p = point;
-      point = undefined;
-      return p;
-    },
-    save(info, done) {
-      try {
-        const stat = temp.file.statSync();
-        const note: Note = {
-          format: FORMAT,
-          uri,
-          endpoint,
-          dev: stat.dev,
-          ino: stat.ino ?? -1,
-          done,
-          info: { ...info, lastModified: info.lastModified.getTime() },
-        };
-        writeNote(notePath, JSON.stringify(note));
-        return true;
-      } catch {
-        // A full disk: the download goes on; a later run starts over. The
-        // note made empty (or torn) by the failed write goes, so a failure
-        // that follows leaves nothing of this download in the cache.
-        removeQuietly(notePath);
-        return false;
-      }
-    },
-    forget() {
-      removeQuietly(notePath);
-    },
-  };
+  return resume;
+}
+
+/**
+ * The {@linkcode PartialResume} of {@linkcode partialResume}: one object, its
+ * note's path found when first needed (a small download, which never saves
+ * a resume point, never needs it: one per cold download).
+ */
+class NotedResume implements PartialResume {
+  readonly #temp: AtomicFile;
+  readonly #dataPath: string;
+  readonly #uri: string;
+  readonly #endpoint: string;
+  #notePath: string | undefined;
+  /** The point to resume from, until taken. */
+  point: ResumePoint | undefined;
+
+  constructor(temp: AtomicFile, dataPath: string, uri: string, endpoint: string) {
+    this.#temp = temp;
+    this.#dataPath = dataPath;
+    this.#uri = uri;
+    this.#endpoint = endpoint;
+  }
+
+  /** Where the note of this download's partial is. */
+  get notePath(): string {
+    return this.#notePath ??= resumeStatePathFor(this.#dataPath);
+  }
+
+  take(): ResumePoint | undefined {
+    const p = this.point;
+    this.point = undefined;
+    return p;
+  }
+
+  save(info: ObjectInfo, done: number): boolean {
+    try {
+      const stat = this.#temp.file.statSync();
+      const note: Note = {
+        format: FORMAT,
+        uri: this.#uri,
+        endpoint: this.#endpoint,
+        dev: stat.dev,
+        ino: stat.ino ?? -1,
+        done,
+        info: { ...info, lastModified: info.lastModified.getTime() },
+      };
+      writeNote(this.notePath, JSON.stringify(note));
+      return true;
+    } catch {
+      // A full disk: the download goes on; a later run starts over. The
+      // note made empty (or torn) by the failed write goes, so a failure
+      // that follows leaves nothing of this download in the cache.
+      removeQuietly(this.notePath);
+      return false;
+    }
+  }
+
+  forget(): void {
+    removeQuietly(this.notePath);
+  }
 }
 
 /**

@@ -264,12 +264,15 @@ export class Http1Client {
     const head = encodeHead(req);
     req.signal?.throwIfAborted();
     const origin = req.url.host;
-    let conn: Connection;
-    let reused: boolean;
-    try {
-      ({ conn, reused } = await this.#connection(req.url, req.signal));
-    } catch (error) {
-      throw wrapError(req, error); // refused, unknown host: named like fetch names them
+    // A pooled connection is taken at once: no promise, no turn of the queue.
+    let conn = this.#pooled(origin);
+    const reused = conn !== undefined;
+    if (conn === undefined) {
+      try {
+        conn = await this.#connect(req.url, req.signal);
+      } catch (error) {
+        throw wrapError(req, error); // refused, unknown host: named like fetch names them
+      }
     }
     this.#busy.add(conn);
     const stopListening = onAbort(req.signal, () => conn.close());
@@ -337,11 +340,9 @@ export class Http1Client {
     for (const conn of pool) conn.close();
   }
 
-  async #connection(
-    url: RequestUrl,
-    signal: AbortSignal | undefined,
-  ): Promise<{ conn: Connection; reused: boolean }> {
-    const pool = this.#idle.get(url.host);
+  /** An idle connection to `host` (`host:port`) to reuse, if one is pooled and usable. */
+  #pooled(host: string): Connection | undefined {
+    const pool = this.#idle.get(host);
     if (pool !== undefined) {
       // Oldest first (pooled in the order released): those idle too long
       // are closed here, not only when the pool is emptied down to them, so
@@ -358,9 +359,14 @@ export class Http1Client {
         conn.conn.ref(); // in use again: its reads keep the process alive
         // Bytes that arrived while idle, before the watch closed it: not ours.
         if (conn.buffered > 0) conn.close();
-        if (!conn.closed) return { conn, reused: true };
+        if (!conn.closed) return conn;
       }
     }
+    return undefined;
+  }
+
+  /** A new connection for `url`, given up when `signal` aborts. */
+  async #connect(url: RequestUrl, signal: AbortSignal | undefined): Promise<Connection> {
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = url.port === "" ? 80 : Number(url.port);
     // The request's abort (its timeout) must reach the connect too: an
@@ -381,7 +387,7 @@ export class Http1Client {
       stop?.();
     }
     tcp.setNoDelay(true);
-    return { conn: new Connection(tcp), reused: false };
+    return new Connection(tcp);
   }
 
   #release(origin: string, conn: Connection): void {

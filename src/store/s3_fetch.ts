@@ -13,7 +13,13 @@
  *
  * @module
  */
-import { abortableBody, forwardAbort, holdingResponse, readUntilAborted } from "../abort_hub.ts";
+import {
+  abortableBody,
+  forwardAbort,
+  holdingResponse,
+  HubController,
+  readUntilAborted,
+} from "../abort_hub.ts";
 import { type OfflineError, StoreError } from "../errors.ts";
 import { answerRetryAfterMs, fullJitterDelay, isTransientError, retry } from "./retry.ts";
 import {
@@ -180,27 +186,58 @@ interface Reply extends S3Reply {
 /** Header pairs from {@linkcode Http1Client} as {@linkcode ReplyHeaders}, repeats joined as `Headers` joins them. */
 class PairHeaders implements ReplyHeaders {
   readonly pairs: [string, string][];
-  readonly #map = new Map<string, string>();
+  /**
+   * The values by name, repeats joined: made only for a head that repeats a
+   * name, or has too many to search (an S3 answer has about ten, none twice:
+   * searched in place, without a Map and its iterator's entries per response).
+   */
+  readonly #joined: Map<string, string> | undefined;
 
   constructor(pairs: [string, string][]) {
     this.pairs = pairs;
-    for (const [name, value] of pairs) {
-      const had = this.#map.get(name);
-      this.#map.set(name, had === undefined ? value : `${had}, ${value}`);
+    if (pairs.length > MAX_SEARCHED_HEADERS || repeatsName(pairs)) {
+      const joined = new Map<string, string>();
+      for (const [name, value] of pairs) {
+        const had = joined.get(name);
+        joined.set(name, had === undefined ? value : `${had}, ${value}`);
+      }
+      this.#joined = joined;
     }
   }
 
   get(name: string): string | null {
-    return this.#map.get(name) ?? null;
+    if (this.#joined !== undefined) return this.#joined.get(name) ?? null;
+    const pairs = this.pairs;
+    for (let i = 0; i < pairs.length; i++) {
+      if (pairs[i]![0] === name) return pairs[i]![1];
+    }
+    return null;
   }
 
   has(name: string): boolean {
-    return this.#map.has(name);
+    return this.get(name) !== null;
   }
 
   forEach(fn: (value: string, name: string) => void): void {
-    for (const [name, value] of this.#map) fn(value, name);
+    if (this.#joined !== undefined) {
+      this.#joined.forEach(fn);
+      return;
+    }
+    const pairs = this.pairs;
+    for (let i = 0; i < pairs.length; i++) fn(pairs[i]![1], pairs[i]![0]);
   }
+}
+
+/** Most header pairs {@linkcode PairHeaders} searches in place (each name against those before it). */
+const MAX_SEARCHED_HEADERS = 32;
+
+/** Whether a name occurs twice among `pairs`. */
+function repeatsName(pairs: readonly [string, string][]): boolean {
+  for (let i = 1; i < pairs.length; i++) {
+    const name = pairs[i]![0];
+    for (let j = 0; j < i; j++) if (pairs[j]![0] === name) return true;
+  }
+  return false;
 }
 
 // Bodies from this size on are sent with node:http (fewer copies than fetch).
@@ -363,7 +400,9 @@ export class S3Fetch {
       // size and MD5 checks.
       headers["accept-encoding"] = "identity";
       // One controller per attempt: the timeout aborts this attempt only.
-      const attempt = timeoutMs > 0 ? new AbortController() : undefined;
+      // Its abort() runs the callbacks registered on its signal (the HTTP
+      // exchange's) without an event listener on this fresh signal.
+      const attempt = timeoutMs > 0 ? new HubController() : undefined;
       let signal = attempt?.signal ?? req.signal;
       // The caller's abort must reach the attempt, and a streamed body. A
       // listener costs a fraction of AbortSignal.any (and no weak refs): it

@@ -43,7 +43,7 @@ import { fsPlatform } from "./fs_platform.ts";
 const TEMP_MARK = ".vc-tmp-";
 // Exactly what vc writes (an 8-character random part, or "shared"): a
 // user's `.notes.vc-tmp-1-draft` is not vc's to sweep or to skip.
-const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-(?:[0-9a-z]{8}|shared|resume)$/;
+const TEMP_NAME = /^\..*\.vc-tmp-(\d+)-(?:[0-9a-z]{8}|shared|resume|holder)$/;
 
 /** Temp files of this process not yet committed or discarded. */
 const openTempFiles = new Set<AtomicFile>();
@@ -72,6 +72,7 @@ function basenameOf(path: string): string {
 const SHARED_PID = 0;
 const SHARED_SUFFIX = `${TEMP_MARK}${SHARED_PID}-shared`;
 const RESUME_SUFFIX = `${TEMP_MARK}${SHARED_PID}-resume`;
+const HOLDER_SUFFIX = `${TEMP_MARK}${SHARED_PID}-holder`;
 
 function randomSuffix(): string {
   return Math.random().toString(36).slice(2, 10).padEnd(8, "0");
@@ -188,6 +189,32 @@ export function sharedPathOfResumeState(path: string): string {
 /** The resume state's path of the shared temp file at `path` (see {@linkcode resumeStatePathFor}). */
 export function resumeStateOfSharedPath(path: string): string {
   return path.slice(0, -SHARED_SUFFIX.length) + RESUME_SUFFIX;
+}
+
+/**
+ * The path of the note naming who holds the lock of the shared temp file at
+ * `path` (`.<name>.vc-tmp-0-holder` beside it): the holder's pid, written
+ * by a holder whose hold lasts, and locked by it for as long as it holds
+ * (see `src/cache/entry_lock.ts`). `undefined` when `path` is no shared
+ * temp file's. A temp name: a dead holder's is swept as any temp file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { holderNoteOfSharedPath, isTempName } from "./atomic_write.ts";
+ * assert.equal(holderNoteOfSharedPath("/d/.a.csv.vc-tmp-0-shared"), "/d/.a.csv.vc-tmp-0-holder");
+ * assert(isTempName(".a.csv.vc-tmp-0-holder"));
+ * assert.equal(holderNoteOfSharedPath("/d/a.lock"), undefined);
+ * ```
+ */
+export function holderNoteOfSharedPath(path: string): string | undefined {
+  if (!isSharedTempName(basenameOf(path))) return undefined;
+  return path.slice(0, -SHARED_SUFFIX.length) + HOLDER_SUFFIX;
+}
+
+/** True when `name` is a holder note's name ({@linkcode holderNoteOfSharedPath}). */
+export function isHolderNoteName(name: string): boolean {
+  return name.endsWith(HOLDER_SUFFIX) && TEMP_NAME.test(name);
 }
 
 /**

@@ -119,13 +119,14 @@ Deno.test({
 
       // Nothing at the final path, no record; the temp file (the entry's
       // lock) is left behind, its lock died with the process, and beside it
-      // how far it got (the next download resumes it).
+      // how far it got (the next download resumes it) and the note naming
+      // the dead holder (for waiters; unlocked now, so no longer believed).
       let exists = true;
       await Deno.stat(final).catch(() => (exists = false));
       assert(!exists, `${final} must not exist after the kill`);
       assertEquals(
         (await tempFiles(dir)).map((t) => t.slice(t.lastIndexOf("/") + 1)).sort(),
-        [".big.bin.vc-tmp-0-resume", ".big.bin.vc-tmp-0-shared"],
+        [".big.bin.vc-tmp-0-holder", ".big.bin.vc-tmp-0-resume", ".big.bin.vc-tmp-0-shared"],
       );
       const journal = join(dir, ".meta", `s3@127.0.0.1_${s3.port}`, "b", "%records.jsonl");
       await assertRejects(() => Deno.lstat(journal), Deno.errors.NotFound);

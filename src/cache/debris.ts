@@ -13,6 +13,7 @@ import {
   whileUnlocked,
 } from "../abandoned_temp.ts";
 import {
+  isHolderNoteName,
   isResumeStateName,
   isSharedTempName,
   isTempName,
@@ -434,6 +435,8 @@ function restoreKeptCopy(
   tempName: string,
   metaDir: string,
 ): boolean {
+  // A holder's note (see entry_lock.ts) names a pid, never a kept copy.
+  if (isHolderNoteName(tempName)) return false;
   const at = tempName.lastIndexOf(".vc-tmp-");
   const name = tempName.slice(1, at);
   if (at <= 1 || tempStem(name) !== name) return false;

@@ -42,6 +42,15 @@
  * temp file ({@linkcode EntryLock.temp}) that no lock covers, so its ranged
  * writes and read-back checks, and readers of the data file, can open it.
  *
+ * Who holds it: a holder whose hold lasts ({@linkcode HOLDER_NOTE_AFTER_MS})
+ * writes its pid into a note beside the file (`.<name>.vc-tmp-0-holder`)
+ * and keeps an advisory lock on the note until it lets go, so a waiter can
+ * name it without `/proc/locks` (which Deno reads only with `--allow-all`,
+ * never under the CLI's permissions). A short hold, the usual one, writes
+ * nothing. A note nobody holds locked is a dead holder's: not believed, and
+ * swept as any temp file. Not where locks are mandatory (the note's lock
+ * would keep waiters from reading it).
+ *
  * Locking happens on the calling thread (`tryLockSync`, one non-blocking
  * system call) and waiting is a poll with backoff: a blocked `flock` would
  * pin a thread-pool thread that an abort cannot free, and keep the process
@@ -51,6 +60,7 @@
  */
 import {
   AtomicFile,
+  holderNoteOfSharedPath,
   removeQuietly,
   resumeStatePathFor,
   sharedTempPathFor,
@@ -99,10 +109,19 @@ export class LockTimeoutError extends Error {
 }
 
 /**
- * Who holds a lock on `path`, as far as the system tells (Linux:
- * `/proc/locks`): "process <pid>", "another download in this process" (a
- * second cache of the same directory in this process: no other process to
- * look for), else "another process".
+ * After holding an entry's lock this long (ms), a holder names itself in a
+ * note beside it (see the module doc): before a waiter's first word about
+ * the wait (after a second, by default).
+ */
+export const HOLDER_NOTE_AFTER_MS = 200;
+
+/**
+ * Who holds a lock on `path`, as far as can be told (the holder's note
+ * beside an entry's shared temp file, see the module doc; else, on Linux,
+ * `/proc/locks` where Deno may read it: with `--allow-all`): "process
+ * <pid>", "another download in this process" (a second cache of the same
+ * directory in this process: no other process to look for), else "another
+ * process".
  *
  * @example
  * ```ts
@@ -117,6 +136,10 @@ export class LockTimeoutError extends Error {
  * ```
  */
 export function lockHolder(path: string): string {
+  const noted = notedHolder(path);
+  if (noted !== undefined) {
+    return noted === Deno.pid ? "another download in this process" : `process ${noted}`;
+  }
   try {
     const ino = Deno.statSync(path).ino;
     if (ino !== null && Deno.build.os === "linux") {
@@ -132,6 +155,70 @@ export function lockHolder(path: string): string {
     // Not on Linux, or /proc not readable (Deno asks --allow-all for it).
   }
   return "another process";
+}
+
+/**
+ * The pid in the holder's note of the shared temp file at `path`, when a
+ * live holder keeps it locked; `undefined` without one.
+ */
+function notedHolder(path: string): number | undefined {
+  const note = holderNoteOfSharedPath(path);
+  if (note === undefined || fsPlatform.mandatoryLocks) return undefined;
+  let file: Deno.FsFile;
+  let found: Deno.FileInfo;
+  try {
+    // A plain file of one name, as holders write it: a FIFO planted there
+    // would block the open, a link would be read through.
+    found = Deno.lstatSync(note);
+    if (!found.isFile || (found.nlink ?? 1) !== 1) return undefined;
+    file = Deno.openSync(note, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    if (file.statSync().ino !== found.ino) return undefined;
+    // Free: a dead holder's note (or a holder letting go right now).
+    if (file.tryLockSync(false)) return undefined;
+    const buf = new Uint8Array(32);
+    const n = file.readSync(buf) ?? 0;
+    const text = new TextDecoder().decode(buf.subarray(0, n)).trim();
+    return /^[1-9]\d{0,9}$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Writes this process's pid into the holder's note of the shared temp file
+ * at `path`, which this process holds locked, and locks the note (see the
+ * module doc): its handle, to close (after removing the note) on release;
+ * `undefined` when it could not be done (best effort: only a waiter's
+ * message goes without the pid).
+ */
+function writeHolderNote(path: string): Deno.FsFile | undefined {
+  const note = holderNoteOfSharedPath(path);
+  if (note === undefined) return undefined;
+  let file: Deno.FsFile | undefined;
+  try {
+    // What is there is a dead holder's note (we hold the entry), or was
+    // planted (a cache dir in /tmp): its name goes, never what a link there
+    // points to, and ours is created afresh (which follows no link).
+    try {
+      Deno.removeSync(note);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    file = Deno.openSync(note, { read: true, write: true, createNew: true });
+    if (!file.tryLockSync(true)) throw new Error("busy");
+    const bytes = new TextEncoder().encode(`${Deno.pid}\n`);
+    if (file.writeSync(bytes) !== bytes.length) throw new Error("short write");
+    return file;
+  } catch {
+    file?.close();
+    return undefined;
+  }
 }
 
 /** A held entry lock: a locked, empty shared temp file to download into. */
@@ -342,6 +429,10 @@ class HeldLock implements EntryLock {
   readonly partialSize: number;
   /** The locked shared temp file when it is not `temp` (mandatory locks). */
   readonly #separate: AtomicFile | undefined;
+  /** Writes the holder's note once the hold has lasted (not where locks are mandatory). */
+  #noteTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The holder's note, locked, once written. */
+  #note: Deno.FsFile | undefined;
 
   constructor(temp: AtomicFile, waited: boolean, partialSize: number, separate?: AtomicFile) {
     this.temp = temp;
@@ -349,9 +440,31 @@ class HeldLock implements EntryLock {
     this.waited = waited;
     this.partialSize = partialSize;
     this.#separate = separate;
+    if (separate === undefined && !fsPlatform.mandatoryLocks) {
+      const timer = setTimeout(() => {
+        this.#noteTimer = undefined;
+        this.#note = writeHolderNote(this.path);
+      }, HOLDER_NOTE_AFTER_MS);
+      // Never what keeps a process alive.
+      Deno.unrefTimer(timer);
+      this.#noteTimer = timer;
+    }
   }
 
   release(): void {
+    if (this.#noteTimer !== undefined) clearTimeout(this.#noteTimer);
+    this.#noteTimer = undefined;
+    if (this.#note !== undefined) {
+      // Removed while the entry is still ours: no other holder wrote it.
+      try {
+        const note = holderNoteOfSharedPath(this.path)!;
+        if (Deno.lstatSync(note).ino === this.#note.statSync().ino) Deno.removeSync(note);
+      } catch {
+        // Gone already (a sweep), or the directory is unusable.
+      }
+      this.#note.close();
+      this.#note = undefined;
+    }
     // Removed first if not committed; closing the handle releases the flock.
     this.temp.discard();
     // After the record: removed while still locked, so a waiter finds it gone.

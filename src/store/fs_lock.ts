@@ -8,11 +8,18 @@
  *
  * Stale locks: a holder keeps a lock only for the few milliseconds of a
  * commit (rename + sidecar write), never while data is uploaded. A lock is
- * therefore considered stale, and broken, when its holder is a process on this
- * host, in this PID namespace (not another container's), that no longer
- * exists (checked through `/proc` where available), or
- * when the lock file is older than `staleMs` (30 s by default) whoever holds
- * it. Breaking renames the stale file aside and checks that the file moved is
+ * therefore considered stale, and broken, when its holder on this host is
+ * gone, or when the lock file is older than `staleMs` (30 s by default)
+ * whoever holds it. A holder is known gone when it held an advisory lock
+ * (`flock`) on its lock file (said in the file: `locked`) that a breaker can
+ * now take: the kernel drops it when the process dies, even by `kill -9`,
+ * whatever its PID namespace (containers sharing the directory), and that
+ * needs no look at `/proc`, which Deno refuses short of `--allow-all` (the
+ * CLI's permissions). A lock without it (an older vc's, or one on a
+ * filesystem without `flock`) is judged by its pid, through `/proc` where
+ * it may be read, only in this PID namespace. Where locks are mandatory
+ * (Windows: a locked lock file could not be read by a waiter) only the age
+ * tells. Breaking renames the stale file aside and checks that the file moved is
  * the one judged stale (same inode), so two processes breaking at once cannot
  * throw away a fresh lock. A holder frozen for longer than `staleMs` (e.g.
  * SIGSTOP) can lose its lock; that is the price of never deadlocking on a
@@ -22,6 +29,7 @@
  */
 import { StoreError } from "../errors.ts";
 import { tempPathFor } from "../atomic_write.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import { fileKind } from "../regular_file.ts";
 import { sleep } from "./retry.ts";
 
@@ -60,6 +68,12 @@ interface LockContent {
    * pids. Absent in locks of earlier versions.
    */
   pidns?: string;
+  /**
+   * The holder keeps an exclusive advisory lock on the lock file itself for
+   * as long as it holds it: one that can be taken is a dead holder's. Absent
+   * in locks of earlier versions, and where the filesystem refused the lock.
+   */
+  locked?: boolean;
 }
 
 /**
@@ -177,7 +191,7 @@ async function tryCreate(path: string): Promise<FileLock | undefined> {
   // of that key would wait `staleMs` for it.
   const linked = await tryLinkCreate(path, content);
   if (linked === "taken") return undefined;
-  if (linked !== undefined) return lockHandle(path, content, linked);
+  if (linked !== undefined) return lockHandle(path, content, linked.ino, linked.held);
   // No hard links here (or no temp file could be written): create it empty,
   // then write.
   let file: Deno.FsFile;
@@ -188,49 +202,85 @@ async function tryCreate(path: string): Promise<FileLock | undefined> {
     throw e;
   }
   let ino: number | null = null;
+  const held = holdOsLock(file);
   try {
     // The inode identifies our lock file at release time.
     ino = (await file.stat()).ino;
     // Informational (lets others detect a dead holder); a reader that sees the
     // file before this write lands falls back to the age rule.
-    await file.write(new TextEncoder().encode(JSON.stringify(content)));
+    const written = held ? { ...content, locked: true } : content;
+    await file.write(new TextEncoder().encode(JSON.stringify(written)));
   } catch {
     // The lock is held even if its content could not be written.
   } finally {
-    file.close();
+    // Kept open while the lock is held: its advisory lock says so.
+    if (!held) file.close();
   }
-  return lockHandle(path, content, ino);
+  return lockHandle(path, content, ino, held ? file : undefined);
+}
+
+/**
+ * Takes an exclusive advisory lock on `file`, our new lock file, for as long
+ * as we hold the lock (see {@linkcode LockContent.locked}). False where
+ * locks are mandatory (a waiter could not read the file) or unsupported.
+ */
+function holdOsLock(file: Deno.FsFile): boolean {
+  if (fsPlatform.mandatoryLocks) return false;
+  try {
+    return file.tryLockSync(true);
+  } catch {
+    return false; // no flock here (some network filesystems): pid and age tell
+  }
 }
 
 /**
  * Creates the lock at `path` as a hard link to a temp file holding
- * `content`: its inode when taken, `"taken"` when the lock exists, and
- * `undefined` when this way is unavailable (no hard links, no temp file).
+ * `content`: its inode (and the handle that keeps its advisory lock, if
+ * any) when taken, `"taken"` when the lock exists, and `undefined` when
+ * this way is unavailable (no hard links, no temp file).
  */
 async function tryLinkCreate(
   path: string,
   content: LockContent,
-): Promise<number | null | "taken" | undefined> {
+): Promise<{ ino: number | null; held: Deno.FsFile | undefined } | "taken" | undefined> {
   const temp = tempPathFor(path);
+  let file: Deno.FsFile | undefined;
   try {
-    await Deno.writeTextFile(temp, JSON.stringify(content), { createNew: true });
+    // Locked before it is linked into place, so no waiter ever sees a lock
+    // that says `locked` and is not (yet) locked.
+    file = await Deno.open(temp, { createNew: true, read: true, write: true });
+    const held = holdOsLock(file);
+    await Deno.writeTextFile(temp, JSON.stringify(held ? { ...content, locked: true } : content));
+    if (!held) {
+      file.close();
+      file = undefined;
+    }
   } catch (e) {
+    file?.close();
     // Created, then not written (a full disk): not left behind.
     if (!(e instanceof Deno.errors.AlreadyExists)) await Deno.remove(temp).catch(() => {});
     return undefined;
   }
+  let taken = false;
   try {
     const ino = (await Deno.lstat(temp)).ino;
     await Deno.link(temp, path);
-    return ino;
+    taken = true;
+    return { ino, held: file };
   } catch (e) {
     return e instanceof Deno.errors.AlreadyExists ? "taken" : undefined;
   } finally {
+    if (!taken) file?.close();
     await Deno.remove(temp).catch(() => {});
   }
 }
 
-function lockHandle(path: string, content: LockContent, ino: number | null): FileLock {
+function lockHandle(
+  path: string,
+  content: LockContent,
+  ino: number | null,
+  held: Deno.FsFile | undefined,
+): FileLock {
   let released = false;
   const release = async (): Promise<void> => {
     if (released) return;
@@ -247,6 +297,10 @@ function lockHandle(path: string, content: LockContent, ino: number | null): Fil
       await Deno.remove(path);
     } catch {
       // Already gone, or the directory is unusable: nothing more to do.
+    } finally {
+      // After the removal: a waiter that opened the file meanwhile and takes
+      // its lock now finds another file (or none) at the path.
+      held?.close();
     }
   };
   return { path, release, [Symbol.asyncDispose]: release };
@@ -274,7 +328,8 @@ async function breakIfStale(path: string, staleMs: number): Promise<boolean> {
     throw e;
   }
   const age = Date.now() - (st.mtime?.getTime() ?? Date.now());
-  const stale = age > staleMs || (content !== undefined && await holderIsDead(content));
+  const stale = age > staleMs ||
+    (content !== undefined && await holderIsDead(path, st.ino, content));
   if (!stale) return false;
   const aside = tempPathFor(path);
   try {
@@ -305,7 +360,8 @@ function parseLock(text: string): LockContent | undefined {
       "at" in v && typeof v.at === "string"
     ) {
       const pidns = "pidns" in v && typeof v.pidns === "string" ? { pidns: v.pidns } : {};
-      return { pid: v.pid, host: v.host, nonce: v.nonce, at: v.at, ...pidns };
+      const locked = "locked" in v && v.locked === true ? { locked: true } : {};
+      return { pid: v.pid, host: v.host, nonce: v.nonce, at: v.at, ...pidns, ...locked };
     }
   } catch {
     // Empty (being written) or foreign content.
@@ -338,15 +394,28 @@ function pidNamespace(): string | undefined {
   return cachedPidNamespace;
 }
 
-async function holderIsDead(content: LockContent): Promise<boolean> {
+async function holderIsDead(
+  path: string,
+  ino: number | null,
+  content: LockContent,
+): Promise<boolean> {
   const host = hostname();
+  // Another host's lock (a network filesystem whose locks may be local only)
+  // tells nothing here: the age rule.
   if (host === "" || content.host !== host) return false;
+  // Ours: alive (and on a filesystem that emulates flock with POSIX locks,
+  // which a process never conflicts with, closing a handle after a look
+  // would even drop our own lock).
+  if (content.pid === Deno.pid) return false;
+  if (content.locked === true && !fsPlatform.mandatoryLocks) {
+    const released = lockReleased(path, ino);
+    if (released !== undefined) return released;
+  }
   // A holder in another PID namespace (a container sharing this host name
   // and the store's directory) has a pid that means nothing here: it was
   // judged dead and its lock broken mid-commit, letting two conditional
   // writes of one key through at once.
   if (content.pidns !== undefined && content.pidns !== pidNamespace()) return false;
-  if (content.pid === Deno.pid) return false;
   try {
     await Deno.stat("/proc/self");
   } catch {
@@ -357,5 +426,32 @@ async function holderIsDead(content: LockContent): Promise<boolean> {
     return false;
   } catch (e) {
     return e instanceof Deno.errors.NotFound;
+  }
+}
+
+/**
+ * Whether the advisory lock its holder keeps on the lock file at `path`
+ * (inode `ino`, as looked at) is free: true when it can be taken (the
+ * holder is gone: the kernel dropped it), false when it is held or another
+ * file is at the path now, `undefined` when locks cannot be taken here. A
+ * shared lock, taken through a read-only handle: another user's lock file
+ * may be only readable, and a network filesystem's emulated `flock` takes
+ * an exclusive lock only through a writable one.
+ */
+function lockReleased(path: string, ino: number | null): boolean | undefined {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!file.tryLockSync(false)) return false;
+    // Released and replaced between the look and the open: not the lock judged.
+    return ino === null || file.statSync().ino === ino;
+  } catch {
+    return undefined;
+  } finally {
+    file.close();
   }
 }

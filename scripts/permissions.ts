@@ -18,11 +18,14 @@
  * - `--allow-env`: only the variables vc and the AWS SDK read (below).
  * - `--allow-sys`: unscoped. vc itself uses `osRelease` (the AWS SDK's
  *   user-agent header), `homedir` / `uid` (the SDK's fallback to find `~/.aws`
- *   when HOME, USERPROFILE and HOMEPATH are all unset) and `hostname` (cache
+ *   when HOME, USERPROFILE and HOMEPATH are all unset), `hostname` (cache
  *   and store locks record the host, so a lock left by a crashed vc on this
- *   machine is recognised at once instead of after it goes stale); but every
- *   https request of the AWS SDK (its copies, deletes and multipart uploads,
- *   and the STS / SSO calls of its credential chain) goes through
+ *   machine is recognised at once instead of after it goes stale) and
+ *   `loadavg` (a mirror starts its walk thread only with a core to spare;
+ *   `/proc/loadavg` is closed to it, as all of `/proc` short of
+ *   `--allow-all`); but every https request of the AWS SDK (its copies,
+ *   deletes and multipart uploads, and the STS / SSO calls of its credential
+ *   chain) goes through
  *   `node:https`, whose TLS setup in Deno asks for sys access to `"ca"` (the
  *   CA store), a name no `--allow-sys=` list accepts. With a list, a binary
  *   user's multipart upload to AWS failed with "Requires sys access to "ca",
@@ -109,7 +112,7 @@ export const ENV_VARS: readonly string[] = [
  * assert(SYS_APIS.includes("osRelease"));
  * ```
  */
-export const SYS_APIS: readonly string[] = ["osRelease", "homedir", "uid", "hostname"];
+export const SYS_APIS: readonly string[] = ["osRelease", "homedir", "uid", "hostname", "loadavg"];
 
 /**
  * The permission flags of `deno run` / `deno compile` for vc, ending with `--no-prompt`.

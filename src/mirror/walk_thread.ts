@@ -190,16 +190,16 @@ export async function* walkLocalBatchesOffThread(
   }
 }
 
-const LOADAVG = "/proc/loadavg";
-
 /**
  * Whether this machine has a core to spare for a walk thread: more cores
- * than the 1-minute load average (Linux `/proc/loadavg`) by at least one.
- * A second thread only helps when it gets a core of its own; on a busy
- * machine it costs CPU (a second isolate, its cold code) and time (measured
- * on 2 cores, a no-op of 10,000 files: 3-19% slower with it at load 3,
- * 11% faster with it when the cores are free). True where the load is
- * unknown.
+ * than the 1-minute load average (`Deno.loadavg()`, sys access `loadavg`)
+ * by at least one. A second thread only helps when it gets a core of its
+ * own; on a busy machine it costs CPU (a second isolate, its cold code) and
+ * time (measured on 2 cores, a no-op of 10,000 files: 3-19% slower with it
+ * at load 3, 11% faster with it when the cores are free). True where the
+ * load is unknown (Windows reports none). Not `/proc/loadavg`: Deno reads
+ * `/proc` only with `--allow-all`, so under the CLI's permissions the load
+ * was never known and the thread was always started.
  *
  * @example
  * ```ts
@@ -211,19 +211,20 @@ const LOADAVG = "/proc/loadavg";
 export function spareCore(): boolean {
   const cores = navigator.hardwareConcurrency ?? 1;
   if (cores < 2) return false;
-  let text: string;
+  let load: number | undefined;
   try {
-    // Asked first, so that a library user without read permission is
-    // never prompted for it.
-    if (Deno.permissions.querySync({ name: "read", path: LOADAVG }).state !== "granted") {
+    // Asked first, so that a library user without sys permission is never
+    // prompted for it.
+    if (Deno.permissions.querySync({ name: "sys", kind: "loadavg" }).state !== "granted") {
       return true;
     }
-    text = Deno.readTextFileSync(LOADAVG);
+    load = Deno.loadavg()[0];
   } catch {
-    return true; // not Linux: the load is unknown
+    return true; // the load is unknown
   }
-  const load = Number(text.split(" ")[0]);
-  return !Number.isFinite(load) || load <= cores - 1;
+  // Windows reports zeros: no load known there, as before.
+  if (Deno.build.os === "windows") return true;
+  return load === undefined || !Number.isFinite(load) || load <= cores - 1;
 }
 
 /**

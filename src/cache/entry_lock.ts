@@ -422,6 +422,47 @@ async function clearForeignTemp(
   }
 }
 
+/**
+ * The holds whose note is not written yet, oldest first, and the one timer
+ * that writes the notes of those that last {@linkcode HOLDER_NOTE_AFTER_MS}:
+ * a cold object's download (a few ms) arms no timer of its own, only joins
+ * and leaves this set.
+ */
+const lastingHolds = new (class LastingHolds {
+  readonly #holds = new Set<HeldLock>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  add(hold: HeldLock): void {
+    this.#holds.add(hold);
+    if (this.#timer === undefined) this.#arm(HOLDER_NOTE_AFTER_MS);
+  }
+
+  delete(hold: HeldLock): void {
+    this.#holds.delete(hold);
+    if (this.#holds.size === 0 && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#due(), ms);
+    // Never what keeps a process alive.
+    Deno.unrefTimer(this.#timer);
+  }
+
+  #due(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    for (const hold of this.#holds) {
+      const wait = hold.since + HOLDER_NOTE_AFTER_MS - now;
+      if (wait > 0) return this.#arm(wait); // added in time order: the rest are younger
+      this.#holds.delete(hold);
+      hold.writeNote();
+    }
+  }
+})();
+
 class HeldLock implements EntryLock {
   readonly path: string;
   readonly waited: boolean;
@@ -429,8 +470,8 @@ class HeldLock implements EntryLock {
   readonly partialSize: number;
   /** The locked shared temp file when it is not `temp` (mandatory locks). */
   readonly #separate: AtomicFile | undefined;
-  /** Writes the holder's note once the hold has lasted (not where locks are mandatory). */
-  #noteTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the hold began (`performance.now()`), for the holder's note. */
+  readonly since: number;
   /** The holder's note, locked, once written. */
   #note: Deno.FsFile | undefined;
 
@@ -440,20 +481,17 @@ class HeldLock implements EntryLock {
     this.waited = waited;
     this.partialSize = partialSize;
     this.#separate = separate;
-    if (separate === undefined && !fsPlatform.mandatoryLocks) {
-      const timer = setTimeout(() => {
-        this.#noteTimer = undefined;
-        this.#note = writeHolderNote(this.path);
-      }, HOLDER_NOTE_AFTER_MS);
-      // Never what keeps a process alive.
-      Deno.unrefTimer(timer);
-      this.#noteTimer = timer;
-    }
+    this.since = performance.now();
+    if (separate === undefined && !fsPlatform.mandatoryLocks) lastingHolds.add(this);
+  }
+
+  /** Writes the holder's note (the hold has lasted). */
+  writeNote(): void {
+    this.#note = writeHolderNote(this.path);
   }
 
   release(): void {
-    if (this.#noteTimer !== undefined) clearTimeout(this.#noteTimer);
-    this.#noteTimer = undefined;
+    lastingHolds.delete(this);
     if (this.#note !== undefined) {
       // Removed while the entry is still ours: no other holder wrote it.
       try {

@@ -163,30 +163,12 @@ export async function lastIdHandedOut(
   ids: { repository: string; store: string },
   options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
 ): Promise<number | undefined> {
-  let catalog: Catalog;
-  try {
-    catalog = await openCatalog(from, options);
-  } catch {
-    return undefined;
-  }
-  try {
-    return await catalog.transaction("read", async (tx) => {
-      const meta = new Map<unknown, unknown>(
-        (await tx.query("SELECT key, value FROM vc_meta WHERE key IN ($1, $2)", [
-          "repository",
-          "store",
-        ])).map((row) => [row.key, row.value]),
-      );
-      if (meta.get("repository") !== ids.repository || meta.get("store") !== ids.store) {
-        return undefined;
-      }
-      return Number((await tx.query(catalog.dialect.lastIdHandedOut))[0]?.n ?? 0);
-    });
-  } catch {
-    return undefined;
-  } finally {
-    await catalog.close();
-  }
+  return await readOwnCatalog(
+    from,
+    ids,
+    options,
+    async (tx, catalog) => Number((await tx.query(catalog.dialect.lastIdHandedOut))[0]?.n ?? 0),
+  );
 }
 
 /**
@@ -202,6 +184,20 @@ export async function countLeftBehind(
   ids: { repository: string; store: string; kept: ReadonlySet<number> },
   options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
 ): Promise<number | undefined> {
+  return await readOwnCatalog(from, ids, options, (tx) => countDropped(tx, ids.kept));
+}
+
+/**
+ * `read` in a read transaction of `from`, when it is a catalog made for this
+ * repository and store (its `vc_meta` says so); undefined when it is not
+ * one, cannot be opened, or the read fails (a lost or damaged catalog).
+ */
+async function readOwnCatalog<T>(
+  from: CatalogRef,
+  ids: { repository: string; store: string },
+  options: Pick<OpenCatalogOptions, "env" | "onConnectWait">,
+  read: (tx: Tx, catalog: Catalog) => Promise<T>,
+): Promise<T | undefined> {
   let catalog: Catalog;
   try {
     catalog = await openCatalog(from, options);
@@ -219,7 +215,7 @@ export async function countLeftBehind(
       if (meta.get("repository") !== ids.repository || meta.get("store") !== ids.store) {
         return undefined;
       }
-      return await countDropped(tx, ids.kept);
+      return await read(tx, catalog);
     });
   } catch {
     return undefined;

@@ -835,3 +835,49 @@ export async function addToken(path: string, name: string): Promise<string> {
 export function tokenFileLockPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.lock`);
 }
+
+/**
+ * Whether two token_ids are one KBase user's under two spellings of one auth
+ * URL (`https://h/auth` and `https://h/auth/`, the host's case, a default
+ * port): {@linkcode KBaseAuth} keeps the URL as configured in the token_id,
+ * as KBase deployments do, so instances of the service on one store given
+ * the URL spelled otherwise take the same user for two owners. Identical
+ * token_ids, other users, and token_ids that are not `{http(s) URL}:{user}`
+ * are not.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameUserOtherAuthUrl } from "./auth.ts";
+ * assert(sameUserOtherAuthUrl("https://h/auth:alice", "https://h/auth/:alice"));
+ * assert(sameUserOtherAuthUrl("https://H:443/auth:alice", "https://h/auth:alice"));
+ * assert(!sameUserOtherAuthUrl("https://h/auth:alice", "https://h/auth:alice"));
+ * assert(!sameUserOtherAuthUrl("https://h/auth:alice", "https://h/auth/:bob"));
+ * assert(!sameUserOtherAuthUrl("https://h/auth:alice", "https://other/auth:alice"));
+ * assert(!sameUserOtherAuthUrl("token-file:alice", "https://h/auth:alice"));
+ * ```
+ */
+export function sameUserOtherAuthUrl(a: string, b: string): boolean {
+  if (a === b) return false;
+  const [urlA, userA] = splitTokenId(a);
+  const [urlB, userB] = splitTokenId(b);
+  if (userA === "" || userA !== userB) return false;
+  const canonical = (text: string) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return undefined;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+    return url.href.replace(/\/+$/, "");
+  };
+  const left = canonical(urlA);
+  return left !== undefined && left === canonical(urlB);
+}
+
+/** A token_id's part before its last `:` and the user after it. */
+function splitTokenId(tokenId: string): [string, string] {
+  const at = tokenId.lastIndexOf(":");
+  return at < 0 ? [tokenId, ""] : [tokenId.slice(0, at), tokenId.slice(at + 1)];
+}

@@ -40,6 +40,7 @@ import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "
 import { requireStore } from "../store/store_check.ts";
 import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../options_check.ts";
 import { readSmallObjectText } from "../store/small_object.ts";
+import { sameUserOtherAuthUrl } from "./auth.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
 
@@ -1185,9 +1186,24 @@ async function recount(
 }
 
 function checkOwner(id: string, meta: EntryMeta, owner: string): void {
-  if (meta.owner !== owner) {
-    throw new HttpError(403, `cache ${id} belongs to another identity`);
+  if (meta.owner === owner) return;
+  // The same user, authenticated by an instance given the auth URL spelled
+  // otherwise: a setup slip, not someone else's ID, and said as one. The
+  // other instance's URL goes to the log only (the client is not told the
+  // auth service's address, see the 502s of KBaseAuth).
+  if (sameUserOtherAuthUrl(meta.owner, owner)) {
+    throw new HttpError(
+      403,
+      `cache ${id} belongs to this user as authenticated with another spelling of the auth ` +
+        `URL (by another instance of the service): ask for its cache ID again here`,
+      {
+        detail: `the entry's owner is ${meta.owner}, this request's ${owner}: give every ` +
+          `instance on the store the same --auth-url, spelled alike (the token_id, and so ` +
+          `every cache ID, keeps it as written)`,
+      },
+    );
   }
+  throw new HttpError(403, `cache ${id} belongs to another identity`);
 }
 
 /** Bytes that went through each {@linkcode counter} stream, by its readable side. */

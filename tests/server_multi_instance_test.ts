@@ -7,11 +7,12 @@ import { withFileLock } from "../src/file_lock.ts";
 import { sha256Hex } from "../src/hash.ts";
 import { addToken, TokenFileAuth, tokenFileLockPath } from "../src/server/auth.ts";
 import { Entries } from "../src/server/entries.ts";
+import { HttpError } from "../src/server/http_error.ts";
 import { serveCache } from "../src/server/serve.ts";
 import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore, PutBody, PutOptions } from "../src/store/types.ts";
 import { ManualClock } from "../src/testing/mod.ts";
-import { assertEquals } from "./assert.ts";
+import { assertEquals, assertRejects } from "./assert.ts";
 import { newCacheId, upload } from "./server_helpers.ts";
 
 Deno.test("serve add-token: an add racing another add of the token file keeps both tokens", async () => {
@@ -133,6 +134,43 @@ Deno.test("serve: an entry expiring while an upload to it goes up is not removed
   } finally {
     await inner.close();
     await sweeper.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve: while the token file does not parse, each instance keeps the last version it read", async () => {
+  // What the README says is per instance: a revocation that one instance
+  // read before a broken edit holds there, and not on an instance that had
+  // no request in between; fixing the file brings them together again.
+  const dir = await Deno.makeTempDir({ prefix: "vc_token_file_last_good_" });
+  try {
+    const path = `${dir}/tokens.json`;
+    const write = (doc: Record<string, string> | string, at: number) =>
+      Deno.writeTextFile(path, typeof doc === "string" ? doc : JSON.stringify(doc)).then(() =>
+        Deno.utime(path, at, at)
+      );
+    const alice = { [sha256Hex("tok-alice")]: "alice" };
+    const mallory = { [sha256Hex("tok-mallory")]: "mallory" };
+    const t0 = Date.now() / 1000 - 3600; // times past the re-read window of a fresh file
+    await write({ ...alice, ...mallory }, t0);
+    const errors: string[] = [];
+    const [busy, idle] = [0, 1].map(() =>
+      new TokenFileAuth({ path, onReloadError: (e) => errors.push(e.message) })
+    ) as [TokenFileAuth, TokenFileAuth];
+    for (const auth of [busy, idle]) {
+      assertEquals((await auth.authenticate("tok-mallory")).name, "mallory");
+    }
+    await write(alice, t0 + 60); // mallory's line removed
+    await assertRejects(() => busy.authenticate("tok-mallory"), HttpError, "invalid token");
+    await write(`${JSON.stringify(alice).slice(0, -1)},}`, t0 + 120); // a broken edit
+    await assertRejects(() => busy.authenticate("tok-mallory"), HttpError, "invalid token");
+    assertEquals((await idle.authenticate("tok-mallory")).name, "mallory");
+    assertEquals(errors.length, 2); // told once by each instance
+    await write(alice, t0 + 180);
+    for (const auth of [busy, idle]) {
+      await assertRejects(() => auth.authenticate("tok-mallory"), HttpError, "invalid token");
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -6,7 +6,11 @@
  * "belongs to another identity", which an operator behind a load balancer
  * could not tell from a stolen ID.
  */
+import { join } from "node:path";
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
 import { KBaseAuth } from "../src/server/auth.ts";
+import { Entries } from "../src/server/entries.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { serveCache } from "../src/server/serve.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
@@ -55,6 +59,49 @@ Deno.test("serve: an ID from an instance whose --auth-url is spelled otherwise s
     }
   } finally {
     for (const s of stores) await s.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function startupStderr(dir: string, authUrl: string): Promise<string> {
+  const stop = new AbortController();
+  const io = memoryIo({ cwd: dir, env: { HOME: join(dir, "home") }, signal: stop.signal });
+  const args = ["serve", "--store", `file://${dir}/store`, "--auth-url", authUrl];
+  const running = runCli([...args, "--port", "0", "--sweep-interval", "0"], io);
+  // Bounded: 200 looks, 50 ms apart, until it listens.
+  for (let i = 0; i < 200 && !io.stdout().includes("listening"); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assertStringIncludes(io.stdout(), "listening");
+  stop.abort();
+  await running;
+  return io.stderr();
+}
+
+Deno.test("serve: started with --auth-url spelled otherwise than the store's entries were made with, it warns", async () => {
+  const dir = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "vc_auth_url_spelling_start_" }),
+  );
+  try {
+    await Deno.mkdir(join(dir, "store"));
+    // No lookup is made at start: the URL need not answer.
+    const url = "http://127.0.0.1:9/services/auth";
+    {
+      // The entries of a deployment whose URL had a trailing slash (KBase's own config).
+      await using store = new FsStore(join(dir, "store"));
+      await new Entries(store).reserve("a".repeat(128), `${url}/:alice`);
+    }
+    const warned = await startupStderr(dir, url);
+    assertStringIncludes(warned, "vc: warning: the store's entries were made with --auth-url");
+    assertStringIncludes(warned, `${url}/`);
+    // Spelled as they were: nothing to say.
+    assert(!(await startupStderr(dir, `${url}/`)).includes("warning"), "same spelling");
+    // Another auth service's entries are not a spelling slip.
+    assert(
+      !(await startupStderr(dir, "http://127.0.0.1:9/other")).includes("warning"),
+      "another URL",
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,14 +11,16 @@ import {
   type AuthProvider,
   checkIdentityName,
   KBaseAuth,
+  sameAuthUrlOtherSpelling,
   TokenFileAuth,
   tokenFileModeWarning,
+  tokenIdAuthUrl,
 } from "../server/auth.ts";
 import { Entries } from "../server/entries.ts";
 import { normalizeBasePath } from "../server/routes.ts";
 import { serveCache } from "../server/serve.ts";
 import { usageKept } from "../server/quota.ts";
-import { probeStore } from "../server/store_probe.ts";
+import { firstEntryOwner, probeStore } from "../server/store_probe.ts";
 import { formatEventLine, LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
@@ -310,6 +312,22 @@ export const serve: Command = {
             `its uploads are not counted, yet their removal by an instance with a quota takes ` +
             `them off (the usage can go below zero, leaving room past the quota); give every ` +
             `instance the same --max-bytes-per-identity, then run vc serve expire --recount-usage`,
+        );
+      }
+      const entriesUrl = authUrl !== undefined && probe.ok && probe.holdsFiles
+        ? tokenIdAuthUrl(
+          await firstEntryOwner(store, signal === undefined ? {} : { signal }) ?? "",
+        )
+        : undefined;
+      if (entriesUrl !== undefined && sameAuthUrlOtherSpelling(entriesUrl, authUrl!.trim())) {
+        // The token_id keeps the URL as written: every cache ID would differ
+        // from those the entries were made under, every old cache a miss.
+        ctx.out.warn(
+          `the store's entries were made with --auth-url ${entriesUrl} (its first entry's ` +
+            `owner), and this instance was given ${authUrl!.trim()}: cache IDs are derived ` +
+            `from the URL as written, so this instance's clients get other cache IDs than ` +
+            `those entries have (every one a miss here) and the other spelling's IDs are ` +
+            `refused (403); give every instance the same --auth-url, spelled alike`,
         );
       }
       const service = await serveCache({

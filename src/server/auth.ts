@@ -861,7 +861,26 @@ export function sameUserOtherAuthUrl(a: string, b: string): boolean {
   if (a === b) return false;
   const [urlA, userA] = splitTokenId(a);
   const [urlB, userB] = splitTokenId(b);
-  if (userA === "" || userA !== userB) return false;
+  return userA !== "" && userA === userB && sameAuthUrlOtherSpelling(urlA, urlB);
+}
+
+/**
+ * Whether `a` and `b` are two spellings of one http(s) URL (a trailing
+ * slash, the host's case, a default port): one auth service, which
+ * {@linkcode KBaseAuth} puts in token_ids as written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameAuthUrlOtherSpelling } from "./auth.ts";
+ * assert(sameAuthUrlOtherSpelling("https://h/auth/", "https://h/auth"));
+ * assert(!sameAuthUrlOtherSpelling("https://h/auth", "https://h/auth"));
+ * assert(!sameAuthUrlOtherSpelling("https://h/auth", "https://h/other"));
+ * assert(!sameAuthUrlOtherSpelling("token-file", "https://h/auth"));
+ * ```
+ */
+export function sameAuthUrlOtherSpelling(a: string, b: string): boolean {
+  if (a === b) return false;
   const canonical = (text: string) => {
     let url: URL;
     try {
@@ -872,8 +891,25 @@ export function sameUserOtherAuthUrl(a: string, b: string): boolean {
     if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
     return url.href.replace(/\/+$/, "");
   };
-  const left = canonical(urlA);
-  return left !== undefined && left === canonical(urlB);
+  const left = canonical(a);
+  return left !== undefined && left === canonical(b);
+}
+
+/**
+ * The auth URL in the token_id `owner` when it is a {@linkcode KBaseAuth}
+ * one (`{http(s) URL}:{user}`), else undefined.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenIdAuthUrl } from "./auth.ts";
+ * assert.equal(tokenIdAuthUrl("https://h:8443/auth/:alice"), "https://h:8443/auth/");
+ * assert.equal(tokenIdAuthUrl("token-file:alice"), undefined);
+ * ```
+ */
+export function tokenIdAuthUrl(owner: string): string | undefined {
+  const [url, user] = splitTokenId(owner);
+  return user !== "" && /^https?:\/\//i.test(url) ? url : undefined;
 }
 
 /** A token_id's part before its last `:` and the user after it. */

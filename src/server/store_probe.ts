@@ -7,6 +7,7 @@
  */
 import type { ObjectStore } from "../store/types.ts";
 import { isStoreUnavailable } from "../store/retry.ts";
+import { readSmallObjectText } from "../store/small_object.ts";
 
 /** What {@linkcode probeStore} found. */
 export type StoreProbe =
@@ -65,4 +66,45 @@ export async function probeStore(
     if (isStoreUnavailable(e)) return { ok: false, unavailable: e as Error };
     throw e;
   }
+}
+
+/**
+ * The owner (token_id) of the first entry of the service's `meta/` prefix,
+ * or undefined when there is none or it cannot be read as an entry's
+ * metadata: what a starting instance compares its own token_ids with (an
+ * `--auth-url` spelled otherwise than the entries' makes other cache IDs).
+ * Best effort: a store error, or no answer within 5 s, is undefined too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryStore } from "../store/memory.ts";
+ * import { Entries } from "./entries.ts";
+ * import { firstEntryOwner } from "./store_probe.ts";
+ * await using store = new MemoryStore();
+ * assert.equal(await firstEntryOwner(store), undefined);
+ * await new Entries(store).reserve("a".repeat(128), "token-file:alice");
+ * assert.equal(await firstEntryOwner(store), "token-file:alice");
+ * ```
+ */
+export async function firstEntryOwner(
+  store: ObjectStore,
+  options: { signal?: AbortSignal } = {},
+): Promise<string | undefined> {
+  // Bounded: a store that stops answering does not hold the start-up.
+  const timeout = AbortSignal.timeout(5_000);
+  const on = { signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout };
+  try {
+    for await (const info of store.list("meta/", { etags: false, ...on })) {
+      const text = await readSmallObjectText(
+        await store.get(info.key, on),
+        `${store.url}/${info.key}`,
+      );
+      const owner = (JSON.parse(text) as { owner?: unknown } | null)?.owner;
+      return typeof owner === "string" ? owner : undefined;
+    }
+  } catch {
+    // Not readable just now (or not an entry's metadata): nothing to compare.
+  }
+  return undefined;
 }

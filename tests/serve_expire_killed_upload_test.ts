@@ -2,7 +2,8 @@
  * A `vc serve` killed (`kill -9`) mid-upload over a directory store leaves
  * the upload's partial temp file under `data/<id>/`. `vc serve expire`
  * removed it (its writer is gone) and reported "0 abandoned uploads": the
- * listing swept it unsaid. The report counts it and names it.
+ * listing swept it unsaid. The report counts it and names it, and the
+ * upload's directory goes with it (it stayed, empty, for good).
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -17,6 +18,16 @@ async function until(what: string, test: () => boolean | Promise<boolean>): Prom
   while (!(await test())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Names in `dir` (none when it is gone). */
+async function dirNames(dir: string): Promise<string[]> {
+  try {
+    return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
   }
 }
 
@@ -84,6 +95,8 @@ Deno.test("serve expire: the temp file of an upload killed by kill -9 is counted
       assertStringIncludes(run.stdout, "1 abandoned upload");
       assertStringIncludes(run.stdout, `removed ${key}, left by an abandoned upload`);
       assertEquals(filesUnder(join(store, "data"), { missingOk: true }), []);
+      // Nor is the upload's directory left behind, empty, for good (one per crashed upload).
+      assertEquals(await dirNames(join(store, "data")), []);
       const json = JSON.parse(
         ok(await vc(["serve", "expire", "--store", pathToFileURL(store).href, "--json"]), "again")
           .stdout,

@@ -545,6 +545,7 @@ export class FsStore implements ObjectStore {
       warn: options.onWarning ?? listWarned,
       swept: options.onSwept,
       sweepSidecars: this.#sidecars === "write",
+      prune: this.#sidecars === "write" ? (d) => this.#prune(d) : undefined,
       files: this.#files,
       url: this.url,
       fail: (key, e) => this.#fail("list", key, e),

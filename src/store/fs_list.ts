@@ -51,6 +51,12 @@ export interface ListWalk {
    * not in a directory opened with read-only sidecars, which is the user's.
    */
   sweepSidecars?: boolean;
+  /**
+   * Removes a directory (and parents so left) holding no key after its dead
+   * writers' files were swept, best effort: a `kill -9`'d upload's directory
+   * stayed, empty, for good. Not given for a directory that is the user's.
+   */
+  prune?: ((dir: string) => Promise<void>) | undefined;
   /** Describes files. */
   files: FileDescriber;
   /** The store's URL, for messages. */
@@ -137,6 +143,12 @@ export async function* listDirectory(
     const orphans = [...sidecars].filter((n) => !files.has(sidecarBase(n) ?? n));
     // Not reported: a few bytes of metadata, no upload's data (`onSwept` counts those).
     await sweepOrphanSidecars(dir, orphans);
+  }
+  // Nothing but dead writers' files here (now swept): the directory goes,
+  // as a delete's does. A live writer's file keeps it; a put racing the
+  // removal makes its directory again.
+  if (entries.length === 0 && temps.length + locks.length > 0 && opts.prune !== undefined) {
+    await opts.prune(dir).catch(() => {});
   }
   // Sorting by name + "/" for directories puts each directory's keys
   // exactly where S3 would: "a-b" < "a.b" < "a/…" < "a0".

@@ -90,6 +90,8 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "max-bytes",
   "sweep-interval",
   "body-idle-timeout",
+  "upload-queue-timeout",
+  "upload-min-rate",
   "url",
   "token",
   "filename",

@@ -182,6 +182,18 @@ export const serve: Command = {
       description:
         "give up (408) a request whose body sends nothing (an upload: under 1 KiB) this long, and cut a download not sent within it plus its length at 64 KiB/s (default 60s; 0: never)",
     },
+    "upload-queue-timeout": {
+      type: "string",
+      valueName: "DURATION",
+      description:
+        "answer 503 (Retry-After: 5) to an upload that waited this long for a slot (default 60s; 0: waits on)",
+    },
+    "upload-min-rate": {
+      type: "string",
+      valueName: "SIZE",
+      description:
+        "give up (408) an upload slower than this per second on average after its first --body-idle-timeout (default 16KiB; 0: never)",
+    },
   },
   examples: [
     "vc serve --store file:///srv/cache --token-file /etc/vc/tokens.json --port 8080",
@@ -253,6 +265,11 @@ export const serve: Command = {
     const bodyIdle = bodyIdleText === undefined
       ? undefined
       : parseDuration(bodyIdleText, "--body-idle-timeout");
+    const queueText = ctx.flags.string("upload-queue-timeout");
+    const uploadQueue = queueText === undefined
+      ? undefined
+      : parseDuration(queueText, "--upload-queue-timeout");
+    const uploadMinRate = sizeFlag(ctx, "upload-min-rate");
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
     const maxJson = sizeFlag(ctx, "max-json-bytes");
     const maxUploadsText = ctx.flags.string("max-uploads");
@@ -342,6 +359,8 @@ export const serve: Command = {
         ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),
         ...(sweep === undefined ? {} : { sweepIntervalMs: sweep }),
         ...(bodyIdle === undefined ? {} : { bodyIdleTimeoutMs: bodyIdle }),
+        ...(uploadQueue === undefined ? {} : { uploadQueueTimeoutMs: uploadQueue }),
+        ...(uploadMinRate === undefined ? {} : { uploadMinRate }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
         // The drain was cut short: uploads in flight are aborted in the store.
         ...(ctx.io.cancel === undefined ? {} : { cancel: ctx.io.cancel }),

@@ -22,6 +22,7 @@ import { withinIdle } from "./body_idle.ts";
 import { idleBoundedBody } from "./relay_idle.ts";
 import { shortened } from "../printable.ts";
 import type { Limiter } from "../pool.ts";
+import { deadline } from "../deadline.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
 /** What every endpoint gets besides the request. */
@@ -38,6 +39,10 @@ export interface EndpointContext {
   maxJsonBytes: number;
   /** Longest a request body may send nothing (0: no bound); then 408. */
   bodyIdleMs: number;
+  /** Longest an upload waits for a slot (0: no bound); then 503. */
+  uploadQueueMs: number;
+  /** Slowest average rate of an upload's body after its first `bodyIdleMs` (0: none); then 408. */
+  uploadMinRate: number;
   /** Set once the caller authenticated (for the log line). */
   identity?: Identity;
   /** The cache ID `POST /v1/cache_id` computed (for the log line). */
@@ -301,16 +306,33 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
     );
   }
   const check = preconditions(req, id);
+  // A queued upload waits at most uploadQueueMs: clients holding every slot
+  // (trickling their bodies) left the uploads behind them with no answer.
+  const queue = new AbortController();
+  const busy = new HttpError(
+    503,
+    `no upload slot came free within ${ctx.uploadQueueMs / 1000} s ` +
+      `(all ${ctx.uploads.limit} are taken); send the file again later`,
+    { headers: { "retry-after": "5", connection: "close" } },
+  );
+  const stopQueueWait = ctx.uploadQueueMs > 0 && ctx.uploadQueueMs < Infinity
+    ? deadline(ctx.uploadQueueMs, () => queue.abort(busy))
+    : () => {};
+  const waiting = ctx.cancel === undefined
+    ? queue.signal
+    : AbortSignal.any([ctx.cancel, queue.signal]);
   try {
     // The body is read only once the upload has a slot: its parts are held
     // in memory while they go to the store, so the slots bound the memory.
     await ctx.uploads.run(async () => {
+      stopQueueWait();
       const part = await readFilePart(bodyOf(req), type, {
         maxFileBytes: ctx.maxUploadBytes,
         onRead: (bytes) => ctx.bytesIn += bytes,
         // A chunked body (no length) is read by the default reader (see inPlace).
         inPlace: Number.isFinite(length),
         idleTimeoutMs: ctx.bodyIdleMs,
+        minRate: ctx.uploadMinRate,
       });
       await ctx.entries.upload(id, identity.tokenId, {
         filename: part.filename,
@@ -321,12 +343,14 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
         ...(check === undefined ? {} : { check }),
         ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
       });
-    }, ctx.cancel);
+    }, waiting);
   } catch (e) {
     // Abandoned by the server, not refused: the client may send it again
     // (to another instance, or to this one once it is back).
     if (ctx.cancel?.aborted) throw shuttingDown({ cause: e });
     throw e;
+  } finally {
+    stopQueueWait();
   }
   return ok();
 }

@@ -78,6 +78,20 @@ export interface CacheServiceOptions {
    * connection dropped. `bodyIdleTimeoutMs` 0 or this 0: no bound.
    */
   downloadMinRate?: number;
+  /**
+   * Longest an upload waits for one of `maxUploads` slots (default 60 s; 0:
+   * no bound); past it the upload is answered 503 with `Retry-After: 5`,
+   * its body unread and nothing stored.
+   */
+  uploadQueueTimeoutMs?: number;
+  /**
+   * The slowest an upload's body may arrive on average, in bytes per second
+   * (default 16 KiB/s): once the time spent waiting for it passes
+   * `bodyIdleTimeoutMs` plus its bytes so far at this rate, the upload is
+   * given up with 408 and its slot freed (Apache's `mod_reqtimeout`
+   * `MinRate`). `bodyIdleTimeoutMs` 0 or this 0: no bound.
+   */
+  uploadMinRate?: number;
   /** Time source for expiry (default: the system clock). */
   clock?: Clock;
   /** How long an unused placeholder lives (default 7 days). */
@@ -114,6 +128,8 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
   maxJsonBytes: true,
   bodyIdleTimeoutMs: true,
   downloadMinRate: true,
+  uploadQueueTimeoutMs: true,
+  uploadMinRate: true,
   clock: true,
   placeholderTtlMs: true,
   fileTtlMs: true,
@@ -130,6 +146,8 @@ const NUMERIC_OPTIONS = [
   "maxJsonBytes",
   "bodyIdleTimeoutMs",
   "downloadMinRate",
+  "uploadQueueTimeoutMs",
+  "uploadMinRate",
   "placeholderTtlMs",
   "fileTtlMs",
 ] as const satisfies ReadonlyArray<keyof CacheServiceOptions>;
@@ -230,6 +248,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     );
   }
   const uploads = new Limiter(maxUploads);
+  metrics.uploadSlots(uploads);
 
   const minRate = options.downloadMinRate ?? DEFAULT_DOWNLOAD_MIN_RATE;
   const bodyIdleMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS;
@@ -261,6 +280,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       uploads,
       maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
       bodyIdleMs,
+      uploadQueueMs: options.uploadQueueTimeoutMs ?? DEFAULT_UPLOAD_QUEUE_MS,
+      uploadMinRate: options.uploadMinRate ?? DEFAULT_UPLOAD_MIN_RATE,
       bytesIn: 0,
       download: cut.signal,
       ...(relayIdleMs === undefined ? {} : { relayIdleMs }),
@@ -617,6 +638,16 @@ function storeUnavailable(e: unknown): boolean {
 
 /** The slowest a streamed download may go by default, in bytes per second. */
 export const DEFAULT_DOWNLOAD_MIN_RATE = 64 * 1024;
+
+/** Longest an upload waits for a slot by default before it gets 503 (`uploadQueueTimeoutMs`). */
+export const DEFAULT_UPLOAD_QUEUE_MS = 60_000;
+
+/**
+ * The slowest an upload may arrive on average by default, after its first
+ * `bodyIdleTimeoutMs` (`uploadMinRate`): 16 KiB/s (128 kbit/s), under any
+ * broadband or mobile uplink, so `curl --limit-rate 100k` is never cut.
+ */
+export const DEFAULT_UPLOAD_MIN_RATE = 16 * 1024;
 
 /**
  * How long (ms) a streamed download of `length` bytes may take: the body

@@ -46,6 +46,7 @@ export class Metrics {
   #misses = 0;
   #expiredRemoved = 0;
   #inFlight = 0;
+  #uploads: { readonly active: number; readonly pending: number } | undefined;
 
   /**
    * Counts one answered request and the request body bytes it read. A
@@ -157,6 +158,24 @@ export class Metrics {
   }
 
   /**
+   * Reports `slots` (the service's upload limiter) as the gauges
+   * `vc_serve_uploads_active` (uploads streaming) and
+   * `vc_serve_uploads_queued` (uploads waiting for a slot, bodies unread).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.uploadSlots({ active: 32, pending: 3 });
+   * assert(/^vc_serve_uploads_queued 3$/m.test(m.render()));
+   * ```
+   */
+  uploadSlots(slots: { readonly active: number; readonly pending: number }): void {
+    this.#uploads = slots;
+  }
+
+  /**
    * The Prometheus text exposition.
    *
    * @example
@@ -193,6 +212,20 @@ export class Metrics {
       this.#expiredRemoved,
     );
     single("vc_serve_in_flight_requests", "gauge", "Requests being served.", this.#inFlight);
+    if (this.#uploads !== undefined) {
+      single(
+        "vc_serve_uploads_active",
+        "gauge",
+        "Uploads streaming to the store (each holds one of --max-uploads).",
+        this.#uploads.active,
+      );
+      single(
+        "vc_serve_uploads_queued",
+        "gauge",
+        "Uploads waiting for a slot, their bodies unread.",
+        this.#uploads.pending,
+      );
+    }
     return lines.join("\n") + "\n";
   }
 }

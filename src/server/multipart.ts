@@ -60,6 +60,13 @@ export interface MultipartOptions {
    * past it the body fails with `HttpError` 408 and its reader is cancelled.
    */
   idleTimeoutMs?: number;
+  /**
+   * The slowest a body may arrive on average, in bytes per second (default:
+   * none; needs `idleTimeoutMs`): once the time spent waiting for its reads
+   * passes `idleTimeoutMs` plus its bytes so far at this rate, the body
+   * fails with `HttpError` 408 (as Apache's `mod_reqtimeout` `MinRate`).
+   */
+  minRate?: number;
 }
 
 const encoder = new TextEncoder();
@@ -127,6 +134,7 @@ export async function readFilePart(
     maxOverhead,
     options.onRead ?? (() => {}),
     options.idleTimeoutMs ?? 0,
+    options.minRate ?? 0,
   );
   try {
     // The virtual CRLF in front lets the first delimiter match like the
@@ -472,17 +480,38 @@ class Scanner {
   /** Time spent waiting for reads, and bytes they brought, since the body last brought MIN_BYTES_PER_IDLE. */
   #waited = 0;
   #brought = 0;
+  /** The minimum average rate in bytes per second (0: none), and the body's totals it is held to. */
+  readonly #minRate: number;
+  #totalWaited = 0;
+  #total = 0;
 
   constructor(
     reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>,
     maxOverhead: number,
     onRead: (bytes: number) => void,
     idleMs: number,
+    minRate: number,
   ) {
     this.#reader = reader;
     this.#maxOverhead = maxOverhead;
     this.#onRead = onRead;
     this.#idleMs = idleMs;
+    this.#minRate = idleMs > 0 && idleMs < Infinity && minRate > 0 && minRate < Infinity
+      ? minRate
+      : 0;
+  }
+
+  /** How much longer reads may wait before the body falls under `#minRate` (Infinity: no rate). */
+  #rateLeft(): number {
+    if (this.#minRate === 0) return Infinity;
+    return this.#idleMs + this.#total / this.#minRate * 1000 - this.#totalWaited;
+  }
+
+  /** The 408's message, `moreMs` after the reads' waiting so far (a read cut when its time runs out). */
+  #tooSlow(moreMs = 0): string {
+    return `the request body arrives too slowly: ${this.#total} bytes in ` +
+      `${Math.round((this.#totalWaited + moreMs) / 100) / 10} s of waiting, under the minimum of ` +
+      `${this.#minRate} bytes/s after the first ${this.#idleMs / 1000} s`;
   }
 
   /**
@@ -496,10 +525,18 @@ class Scanner {
     read: Promise<ReadableStreamReadResult<Uint8Array>>,
   ): Promise<ReadableStreamReadResult<Uint8Array>> {
     const started = performance.now();
-    const left = this.#idleMs - this.#waited;
+    const floorLeft = this.#idleMs - this.#waited;
+    const rateLeft = this.#rateLeft();
+    // The nearer bound cuts a read that waits on: the floor, or the average rate.
+    const bounded = this.#idleMs > 0 && this.#idleMs < Infinity;
+    const left = bounded ? Math.max(1, Math.min(floorLeft, rateLeft)) : 0;
     const slowly = `the request body arrives too slowly: less than ${MIN_BYTES_PER_IDLE} ` +
       `bytes came in ${this.#idleMs / 1000} s`;
-    const why = this.#brought === 0 ? undefined : slowly;
+    const why = rateLeft < floorLeft
+      ? this.#tooSlow(left)
+      : this.#brought === 0
+      ? undefined
+      : slowly;
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
       result = await withinIdle(read, left, (stalled) => void this.cancel(stalled), why);
@@ -507,9 +544,17 @@ class Scanner {
       if (e instanceof HttpError) throw e;
       throw new HttpError(400, "upload was cut off", { cause: e });
     }
-    if (this.#idleMs > 0 && this.#idleMs < Infinity) {
-      this.#waited += performance.now() - started;
+    if (bounded) {
+      const waited = performance.now() - started;
+      this.#waited += waited;
       this.#brought += result.value?.length ?? 0;
+      this.#totalWaited += waited;
+      this.#total += result.value?.length ?? 0;
+      if (!result.done && this.#rateLeft() < 0) {
+        const slow = new HttpError(408, this.#tooSlow());
+        await this.cancel(slow);
+        throw slow;
+      }
       if (this.#brought >= MIN_BYTES_PER_IDLE || result.done) {
         this.#waited = 0;
         this.#brought = 0;

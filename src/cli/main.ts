@@ -86,6 +86,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "max-upload-bytes",
   "max-json-bytes",
   "max-uploads",
+  "max-uploads-per-identity",
   "max-bytes-per-identity",
   "max-bytes",
   "sweep-interval",

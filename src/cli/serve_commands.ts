@@ -166,6 +166,12 @@ export const serve: Command = {
       description:
         "uploads streamed to the store at once; later ones wait (default 32, ~14 MiB each)",
     },
+    "max-uploads-per-identity": {
+      type: "string",
+      valueName: "N",
+      description:
+        "of those, the most one identity's uploads hold at once; its others wait (default all)",
+    },
     "max-bytes-per-identity": {
       type: "string",
       valueName: "SIZE",
@@ -276,6 +282,10 @@ export const serve: Command = {
     const maxUploads = maxUploadsText === undefined
       ? undefined
       : countFlag(maxUploadsText, "--max-uploads", "serve", 100_000);
+    const perIdentityText = ctx.flags.string("max-uploads-per-identity");
+    const maxUploadsPerIdentity = perIdentityText === undefined
+      ? undefined
+      : countFlag(perIdentityText, "--max-uploads-per-identity", "serve", 100_000);
     const quota = sizeFlag(ctx, "max-bytes-per-identity");
     const basePath = ctx.flags.string("base-path");
     if (basePath !== undefined) flagValue("--base-path", () => normalizeBasePath(basePath));
@@ -355,6 +365,7 @@ export const serve: Command = {
         ...(basePath === undefined ? {} : { basePath }),
         ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
         ...(maxUploads === undefined ? {} : { maxUploads }),
+        ...(maxUploadsPerIdentity === undefined ? {} : { maxUploadsPerIdentity }),
         ...(maxJson === undefined ? {} : { maxJsonBytes: maxJson }),
         ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),
         ...(sweep === undefined ? {} : { sweepIntervalMs: sweep }),

@@ -35,6 +35,11 @@ export interface EndpointContext {
   maxUploadBytes: number;
   /** Slots for uploads streaming to the store at once. */
   uploads: Limiter;
+  /**
+   * Runs an upload's `job` within its identity's share of `uploads` (see
+   * `maxUploadsPerIdentity`; absent: no share).
+   */
+  identitySlots?: <T>(tokenId: string, job: () => Promise<T>, signal: AbortSignal) => Promise<T>;
   /** Largest JSON body of `POST /v1/cache_id`. */
   maxJsonBytes: number;
   /** Longest a request body may send nothing (0: no bound); then 408. */
@@ -309,14 +314,20 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
   // A queued upload waits at most uploadQueueMs: clients holding every slot
   // (trickling their bodies) left the uploads behind them with no answer.
   const queue = new AbortController();
-  const busy = new HttpError(
-    503,
-    `no upload slot came free within ${ctx.uploadQueueMs / 1000} s ` +
-      `(all ${ctx.uploads.limit} are taken); send the file again later`,
-    { headers: { "retry-after": "5", connection: "close" } },
-  );
+  // Whether the upload waits for its identity's share of the slots, or for a slot.
+  let waitsForIdentity = ctx.identitySlots !== undefined;
+  const busy = () =>
+    new HttpError(
+      503,
+      `no upload slot came free within ${ctx.uploadQueueMs / 1000} s ` +
+        (waitsForIdentity
+          ? `(this identity's uploads hold all it may hold at once)`
+          : `(all ${ctx.uploads.limit} are taken)`) +
+        `; send the file again later`,
+      { headers: { "retry-after": "5", connection: "close" } },
+    );
   const stopQueueWait = ctx.uploadQueueMs > 0 && ctx.uploadQueueMs < Infinity
-    ? deadline(ctx.uploadQueueMs, () => queue.abort(busy))
+    ? deadline(ctx.uploadQueueMs, () => queue.abort(busy()))
     : () => {};
   const waiting = ctx.cancel === undefined
     ? queue.signal
@@ -324,7 +335,14 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
   try {
     // The body is read only once the upload has a slot: its parts are held
     // in memory while they go to the store, so the slots bound the memory.
-    await ctx.uploads.run(async () => {
+    const slot = (job: () => Promise<void>): Promise<void> => {
+      if (ctx.identitySlots === undefined) return ctx.uploads.run(job, waiting);
+      return ctx.identitySlots(identity.tokenId, () => {
+        waitsForIdentity = false;
+        return ctx.uploads.run(job, waiting);
+      }, waiting);
+    };
+    await slot(async () => {
       stopQueueWait();
       const part = await readFilePart(bodyOf(req), type, {
         maxFileBytes: ctx.maxUploadBytes,
@@ -343,7 +361,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
         ...(check === undefined ? {} : { check }),
         ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
       });
-    }, waiting);
+    });
   } catch (e) {
     // Abandoned by the server, not refused: the client may send it again
     // (to another instance, or to this one once it is back).

@@ -60,6 +60,13 @@ export interface CacheServiceOptions {
    * streams, so this bounds the service's memory.
    */
   maxUploads?: number;
+  /**
+   * Of those slots, the most one identity's uploads hold at once (default:
+   * all of them); its uploads past that many wait, without taking a slot,
+   * so one identity (a hostile client with a valid token, or one job's
+   * slow uploads) cannot keep every other identity's uploads out.
+   */
+  maxUploadsPerIdentity?: number;
   /** Cap on the bytes one identity stores (default none). */
   maxBytesPerIdentity?: number;
   /** Largest JSON body of `POST /v1/cache_id` (default 1 MiB). */
@@ -124,6 +131,7 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
   basePath: true,
   maxUploadBytes: true,
   maxUploads: true,
+  maxUploadsPerIdentity: true,
   maxBytesPerIdentity: true,
   maxJsonBytes: true,
   bodyIdleTimeoutMs: true,
@@ -248,6 +256,29 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     );
   }
   const uploads = new Limiter(maxUploads);
+  const perIdentity = options.maxUploadsPerIdentity ?? maxUploads;
+  if (!Number.isSafeInteger(perIdentity) || perIdentity < 1) {
+    throw new InvalidInputError(
+      `createHandler: the option maxUploadsPerIdentity must be a positive integer, got ${
+        describeValue(perIdentity)
+      }`,
+    );
+  }
+  // One limiter per identity with uploads in flight or waiting, dropped when it has none.
+  const identityUploads = new Map<string, Limiter>();
+  const identitySlots = perIdentity >= maxUploads ? undefined : async <T>(
+    tokenId: string,
+    job: () => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> => {
+    let mine = identityUploads.get(tokenId);
+    if (mine === undefined) identityUploads.set(tokenId, mine = new Limiter(perIdentity));
+    try {
+      return await mine.run(job, signal);
+    } finally {
+      if (mine.active === 0 && mine.pending === 0) identityUploads.delete(tokenId);
+    }
+  };
   metrics.uploadSlots(uploads);
 
   const minRate = options.downloadMinRate ?? DEFAULT_DOWNLOAD_MIN_RATE;
@@ -278,6 +309,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       auth: options.auth,
       maxUploadBytes: options.maxUploadBytes ?? 10 * 2 ** 30,
       uploads,
+      ...(identitySlots === undefined ? {} : { identitySlots }),
       maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
       bodyIdleMs,
       uploadQueueMs: options.uploadQueueTimeoutMs ?? DEFAULT_UPLOAD_QUEUE_MS,

@@ -19,13 +19,21 @@ import { Repository } from "../src/repo/mod.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 
 /** Ends, from another connection, the backend running a query that holds `marker`. */
-async function terminateWhenRunning(url: string, marker: string): Promise<void> {
+function terminateWhenRunning(url: string, marker: string): Promise<void> {
+  return whenRunning(url, marker, "pg_terminate_backend(pid)");
+}
+
+/**
+ * Waits, from another connection, until a backend runs a query that holds
+ * `marker`, and selects `what` of it (e.g. ends it).
+ */
+async function whenRunning(url: string, marker: string, what = "pid"): Promise<void> {
   const admin = await openPostgresCatalog(url);
   try {
     for (let i = 0; i < 200; i++) {
       const rows = await admin.transaction("write", (tx) =>
         tx.query(
-          `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+          `SELECT ${what} AS done FROM pg_stat_activity
            WHERE pid <> pg_backend_pid() AND query LIKE $1`,
           [`%${marker}%`],
         ));
@@ -102,6 +110,9 @@ Deno.test({
           await new Promise((r) => setTimeout(r, 5));
         }
       })();
+      // Restarted under the query, not before it was sent (which would only
+      // delay it: its one run would then sleep its 30 s and return 1).
+      await whenRunning(pg.url, "lost_in_restart");
       await pg.restart();
       restarting = false;
       await meanwhile;

@@ -66,6 +66,7 @@ import {
   sharedTempPathFor,
 } from "../atomic_write.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import { deadline } from "../deadline.ts";
 import { fsPlatform } from "../fs_platform.ts";
 /** Options of {@linkcode acquireEntryLock}. */
 export interface EntryLockOptions {
@@ -430,7 +431,8 @@ async function clearForeignTemp(
  */
 const lastingHolds = new (class LastingHolds {
   readonly #holds = new Set<HeldLock>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Stops the armed deadline (undefined: none armed). */
+  #timer: (() => void) | undefined;
 
   add(hold: HeldLock): void {
     this.#holds.add(hold);
@@ -440,15 +442,15 @@ const lastingHolds = new (class LastingHolds {
   delete(hold: HeldLock): void {
     this.#holds.delete(hold);
     if (this.#holds.size === 0 && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
+      this.#timer();
       this.#timer = undefined;
     }
   }
 
   #arm(ms: number): void {
-    this.#timer = setTimeout(() => this.#due(), ms);
-    // Never what keeps a process alive.
-    Deno.unrefTimer(this.#timer);
+    // deadline.ts: never what keeps a process alive, and no Node timer on
+    // the cold path (tests/cold_path_node_timers_test.ts).
+    this.#timer = deadline(ms, () => this.#due());
   }
 
   #due(): void {

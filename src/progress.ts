@@ -63,6 +63,12 @@ const drawnBars = new Set<ProgressBar>();
 // instead of averaging over a slow start.
 const RATE_WINDOW_MS = 5_000;
 const MAX_SAMPLES = 64;
+// Samples closer than this replace the last one, so the kept ones span the
+// whole window however often updates come: a run of many small items
+// updates hundreds of times a second, and 64 samples then spanned a third
+// of a second (the rate swung between the run's average and the bytes of
+// the last few small files, 87 MB/s and 87 B/s from one redraw to the next).
+const SAMPLE_SPACING_MS = RATE_WINDOW_MS / MAX_SAMPLES;
 
 /**
  * A single-line progress display.
@@ -174,7 +180,11 @@ export class ProgressBar {
     mergeDefined(this.#state, snapshot);
     const t = this.#now();
     if (this.#state.bytes !== undefined) {
-      this.#samples.push({ t, bytes: this.#state.bytes });
+      const n = this.#samples.length;
+      const beforeLast = this.#samples[n - 2];
+      if (beforeLast !== undefined && t - beforeLast.t < SAMPLE_SPACING_MS) {
+        this.#samples[n - 1] = { t, bytes: this.#state.bytes };
+      } else this.#samples.push({ t, bytes: this.#state.bytes });
       // Bounded: keep the window short and the array small.
       while (
         this.#samples.length > MAX_SAMPLES ||

@@ -198,14 +198,15 @@ Deno.test("output: modes, quiet, json and NO_COLOR", async () => {
   assert(!new Output(memoryIo()).color, "no colour when stderr is not a terminal");
 });
 
-Deno.test("output: progress bar only on a terminal and in human mode", () => {
+Deno.test("output: progress bar only on a terminal, in human mode (or --json with stdout elsewhere)", () => {
   const tty = memoryIo({ stderrIsTerminal: true });
   const bar = new Output(tty).progress("get");
   bar.update({ done: 1, total: 1 });
   bar.done();
   assertStringIncludes(tty.stderr(), "1/1");
+  // --json with stdout redirected draws it: json_mode_terminal_progress_test.ts.
   for (const mode of ["json", "quiet"] as const) {
-    const io = memoryIo({ stderrIsTerminal: true });
+    const io = memoryIo({ stderrIsTerminal: true, stdoutIsTerminal: true });
     const b = new Output(io, { mode }).progress("get");
     b.update({ done: 1, total: 1 });
     b.done();

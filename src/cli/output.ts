@@ -237,16 +237,20 @@ export class Output {
 
   /**
    * A progress bar on stderr, drawn only on a terminal that can erase a line
-   * (not `TERM=dumb`) and never in JSON or quiet mode. Messages printed while
-   * it is active appear above it. Where it is not drawn, a plain line every
-   * 30 s of a long operation, also in JSON mode (stdout holds the document;
+   * (not `TERM=dumb`) and never in quiet mode; in JSON mode only when stdout
+   * is not a terminal (`--json > report.json`, `| jq`: the user watches
+   * stderr, the document goes elsewhere). Messages printed while it is
+   * active appear above it. Where it is not drawn, a plain line every 30 s
+   * of a long operation, also in JSON mode (stdout holds the document;
    * `--json` is how CI keeps a report), not in quiet mode.
    */
   progress(label: string): ProgressBar {
     // A dumb terminal (Emacs' shell, some CI consoles) shows the erase
-    // sequence of every redraw as text, ten times a second.
-    const enabled = this.#io.stderrIsTerminal && this.mode === "human" &&
-      this.#io.env("TERM") !== "dumb";
+    // sequence of every redraw as text, ten times a second. In JSON mode
+    // with stdout a terminal too (one stream: `docker exec -t`, a pty a
+    // program reads the document from), the redraws would be read with it.
+    const enabled = this.#io.stderrIsTerminal && this.#io.env("TERM") !== "dumb" &&
+      (this.mode === "human" || (this.mode === "json" && this.#io.stdoutIsTerminal === false));
     const bar = new ProgressBar({
       label,
       enabled,

@@ -1385,13 +1385,23 @@ export class Mirror {
    * while the checks after the transfer run, as it did at each file of a
    * large run) or fails. Safe to call more than once.
    */
-  #mover(run: Run, key: string): Mover {
+  #mover(run: Run, key: string, step: "uploading" | "downloading", size: number): Mover {
     let sent = 0;
+    const onProgress = this.#options.onProgress;
     return {
       onBytes: (n) => {
         run.moving += n - sent;
         sent = n;
-        this.#progress(run, key, false);
+        if (onProgress === undefined) return;
+        // Told as the file's step, with its size: the run has no total (the
+        // walk and the listing are streamed), so a large file's transfer
+        // showed bytes growing and not how far it was.
+        run.callbacks.call("onProgress", onProgress, {
+          done: run.done,
+          bytes: run.report.bytes + run.moving,
+          current: key,
+          step: { name: step, bytes: n, total: Math.max(size, n) },
+        });
       },
       end: () => {
         run.moving -= sent;
@@ -1595,7 +1605,7 @@ export class Mirror {
       }
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
-        mover = this.#mover(run, local.key);
+        mover = this.#mover(run, local.key, "uploading", local.size);
         let notCommitted: unknown;
         const result = await store.put(
           this.#storePrefix + local.key,
@@ -1920,7 +1930,7 @@ export class Mirror {
         if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
           await Deno.remove(dest).catch(() => {});
         }
-        const { onBytes } = mover = this.#mover(run, remote.key);
+        const { onBytes } = mover = this.#mover(run, remote.key, "downloading", remote.size);
         // Loaded on the first download: an upload never needs it.
         const { downloadWithTemp } = await import("../store/download.ts");
         // The object's time, as `aws s3 sync` and rclone give it (set before

@@ -117,10 +117,13 @@ export interface MirrorProgress {
   /** The key handled last. */
   current?: string;
   /**
-   * While the local file of `current` is read to hash it (a large file, new
-   * or changed since the last run: seconds a GB): how far.
+   * What is being done to `current` and how far, while it lasts: `hashing`
+   * while its local file is read to hash it (a large file, new or changed
+   * since the last run: seconds a GB), `uploading` or `downloading` while it
+   * is sent or fetched (bytes of this file, `total` its size), so one large
+   * transfer shows how far it is when the run has no total.
    */
-  step?: { name: "hashing"; bytes: number; total: number };
+  step?: { name: "hashing" | "uploading" | "downloading"; bytes: number; total: number };
 }
 
 /** One change made (or planned) on the target. */

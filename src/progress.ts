@@ -447,8 +447,13 @@ export class ProgressBar {
   /** Seconds remaining, from bytes when the total is known, else from items. */
   #eta(rate: number | undefined): number | undefined {
     const s = this.#state;
-    if (s.totalBytes !== undefined && s.bytes !== undefined && rate !== undefined && rate > 0) {
-      return Math.max(0, (s.totalBytes - s.bytes) / rate);
+    // With a byte total the percentage is of the bytes, and so is the ETA:
+    // none until their rate is measured (or while nothing moves), never the
+    // items' (one large item of many then made the ETA grow as the bar filled).
+    if (s.totalBytes !== undefined && s.totalBytes > 0 && s.bytes !== undefined) {
+      return rate !== undefined && rate > 0
+        ? Math.max(0, (s.totalBytes - s.bytes) / rate)
+        : undefined;
     }
     if (s.total !== undefined && s.done !== undefined && s.done > 0) {
       const elapsed = (this.#now() - this.#stepStart) / 1000;

@@ -307,6 +307,7 @@ export class ProgressBar {
     const columns = this.#width();
     const s = this.#state;
     const parts: string[] = [];
+    let graphic: string | undefined;
     const fraction = s.totalBytes !== undefined && s.totalBytes > 0 && s.bytes !== undefined
       ? s.bytes / s.totalBytes
       : s.total !== undefined && s.total > 0 && s.done !== undefined
@@ -316,7 +317,8 @@ export class ProgressBar {
       const clamped = Math.min(1, Math.max(0, fraction));
       const width = columns >= 60 ? 20 : 10;
       const filled = Math.round(clamped * width);
-      parts.push(`[${"#".repeat(filled)}${"-".repeat(width - filled)}]`);
+      graphic = `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
+      parts.push(graphic);
       parts.push(`${Math.floor(clamped * 100)}%`.padStart(4));
     }
     if (s.done !== undefined) {
@@ -330,14 +332,25 @@ export class ProgressBar {
       );
     }
     const rate = this.#rate();
-    if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
+    const rateText = rate === undefined ? undefined : `${formatBytes(rate)}/s`;
+    if (rateText !== undefined) parts.push(rateText);
     const eta = this.#eta(rate);
-    if (eta !== undefined && !this.#isComplete()) parts.push(`ETA ${formatDuration(eta)}`);
-    const stats = parts.join("  ");
+    const etaText = eta !== undefined && !this.#isComplete()
+      ? `ETA ${formatDuration(eta)}`
+      : undefined;
+    if (etaText !== undefined) parts.push(etaText);
     // One column short of the width: writing the last column wraps some terminals.
     const max = columns - 1;
     // A terminal too narrow for even the ellipsis gets no line at all.
     if (max < 1) return "";
+    // Figures too wide for the line are left out whole, not cut at the
+    // width (`60.0 MB  5…`: a rate of 5x MB/s, or of 5 B/s?): the bar's
+    // drawing first (its percentage says the same), then the ETA, the rate.
+    for (const part of [graphic, etaText, rateText]) {
+      if (displayWidth(parts.join("  ")) <= max) break;
+      if (part !== undefined) parts.splice(parts.indexOf(part), 1);
+    }
+    const stats = parts.join("  ");
     // The numbers matter most, then the label (which command printed the
     // line), then the item. Long item names and labels (URIs, paths) are
     // shortened from the left, keeping their end: usually the file name.

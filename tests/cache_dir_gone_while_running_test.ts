@@ -9,16 +9,24 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
+import type { AssetCache } from "../src/cache/asset_cache.ts";
+import type { FakeS3 } from "../src/testing/mod.ts";
+
+/** `one.txt` and `two.txt` in bucket `b`, and a cache that has `one.txt`: its cache dir made. */
+async function oneCachedOfTwo(s3: FakeS3, make: () => AssetCache): Promise<AssetCache> {
+  await s3.putObject("b", "one.txt", "1");
+  await s3.putObject("b", "two.txt", "2");
+  const cache = make();
+  await cache.cache("s3://b/one.txt");
+  return cache;
+}
 
 Deno.test("a cache dir removed under a running process is made again private (0700)", {
   // No POSIX modes on Windows.
   ignore: Deno.build.os === "windows",
 }, async () => {
   await withS3Cache(async (s3, make, dir) => {
-    await s3.putObject("b", "one.txt", "1");
-    await s3.putObject("b", "two.txt", "2");
-    const cache = make();
-    await cache.cache("s3://b/one.txt");
+    const cache = await oneCachedOfTwo(s3, make);
     assertEquals((await Deno.stat(dir)).mode! & 0o777, 0o700);
     await Deno.remove(dir, { recursive: true });
     const two = await cache.cache("s3://b/two.txt");
@@ -32,10 +40,7 @@ Deno.test("a cache dir removed during a download is made again private (0700)", 
   ignore: Deno.build.os === "windows",
 }, async () => {
   await withS3Cache(async (s3, make, dir) => {
-    await s3.putObject("b", "one.txt", "1");
-    await s3.putObject("b", "two.txt", "2");
-    const cache = make();
-    await cache.cache("s3://b/one.txt");
+    const cache = await oneCachedOfTwo(s3, make);
     // Removed once the download holds its locked temp file, as its GET arrives.
     let removed = false;
     s3.faults = {
@@ -58,10 +63,7 @@ Deno.test("a cache dir removed during a download is made again private (0700)", 
 
 Deno.test("a cache dir replaced by a file under a running process is named as such", async () => {
   await withS3Cache(async (s3, make, dir) => {
-    await s3.putObject("b", "one.txt", "1");
-    await s3.putObject("b", "two.txt", "2");
-    const cache = make();
-    await cache.cache("s3://b/one.txt");
+    const cache = await oneCachedOfTwo(s3, make);
     await Deno.remove(dir, { recursive: true });
     await Deno.writeTextFile(dir, "not a cache");
     try {

@@ -8,11 +8,11 @@
  * processes run here with the release permission flags, not `-A`.
  */
 import { join } from "node:path";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { sharedTempPathFor } from "../src/atomic_write.ts";
 import { acquireEntryLock, HOLDER_NOTE_AFTER_MS, lockHolder } from "../src/cache/entry_lock.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { mkfifo } from "./fifo.ts";
+import { runWithReleaseFlags, startWithReleaseFlags, writeScript } from "./release_flags_script.ts";
 
 const ENTRY_LOCK = JSON.stringify(new URL("../src/cache/entry_lock.ts", import.meta.url).href);
 
@@ -39,42 +39,6 @@ try {
 }
 `;
 
-async function writeScript(dir: string, name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await Deno.writeTextFile(path, text);
-  return path;
-}
-
-async function waiter(script: string, dataPath: string, timeout: number): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, script, dataPath, String(timeout)],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
-}
-
-async function startHolder(script: string, dataPath: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, script, dataPath],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let said = "";
-  while (!said.includes("held")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    said += value;
-  }
-  reader.releaseLock();
-  assertStringIncludes(said, "held");
-  return child;
-}
-
 Deno.test({
   name:
     "cache lock: under the binary's permissions a waiter names the holder's pid, not a dead one's",
@@ -82,29 +46,23 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc_cache_lock_holder_pid_" });
-    let holder: Deno.ChildProcess | undefined;
     try {
       const holderScript = await writeScript(dir, "holder.ts", HOLDER);
       const waiterScript = await writeScript(dir, "waiter.ts", WAITER);
       const dataPath = join(dir, "cache", "a.csv");
-      holder = await startHolder(holderScript, dataPath);
+      await using holder = await startWithReleaseFlags(holderScript, [dataPath], "held");
       const first = holder.pid;
-      const said = await waiter(waiterScript, dataPath, 1_500);
+      const said = await runWithReleaseFlags(waiterScript, [dataPath, "1500"]);
       assertStringIncludes(said, `waiting for process ${first}\n`);
       assertStringIncludes(said, `process ${first} has held the lock`);
       // Killed: its note stays behind, unlocked. The next holder's wait is
       // not said with the dead pid.
-      holder.kill("SIGKILL");
-      await holder.status;
-      holder = await startHolder(holderScript, dataPath);
-      const second = await waiter(waiterScript, dataPath, 1_500);
-      assertStringIncludes(second, `waiting for process ${holder.pid}\n`);
+      await holder.kill();
+      await using next = await startWithReleaseFlags(holderScript, [dataPath], "held");
+      const second = await runWithReleaseFlags(waiterScript, [dataPath, "1500"]);
+      assertStringIncludes(second, `waiting for process ${next.pid}\n`);
       assertEquals(second.includes(`process ${first}`), false);
     } finally {
-      if (holder !== undefined) {
-        holder.kill("SIGKILL");
-        await holder.status;
-      }
       await Deno.remove(dir, { recursive: true });
     }
   },

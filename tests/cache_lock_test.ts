@@ -3,18 +3,7 @@ import { acquireEntryLock } from "../src/cache/entry_lock.ts";
 import { SingleFlight } from "../src/cache/single_flight.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { withTempDir } from "./versioned_helpers.ts";
-
-/** Moves `clock` one poll interval at a time until `p` settles (bounded); returns whether it did. */
-async function pollUntilSettled(clock: ManualClock, p: Promise<unknown>, polls = 100) {
-  let settled = false;
-  p.then(() => (settled = true), () => (settled = true));
-  for (let i = 0; i < polls && !settled; i++) {
-    await clock.advance(100);
-    // Let the woken poll run its (synchronous) attempt and settle.
-    await new Promise((r) => setTimeout(r, 0));
-  }
-  return settled;
-}
+import { pollUntilSettled } from "./poll_until_settled.ts";
 
 function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   return withTempDir(fn, "vc-lock-");

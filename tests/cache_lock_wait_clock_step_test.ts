@@ -10,18 +10,7 @@ import { assert, assertRejects } from "./assert.ts";
 import { acquireEntryLock, LockTimeoutError } from "../src/cache/entry_lock.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { withTempDir } from "./versioned_helpers.ts";
-
-/** Moves `clock` 100 ms at a time until `p` settles (at most `polls` times); whether it did. */
-async function pollUntilSettled(clock: ManualClock, p: Promise<unknown>, polls: number) {
-  let settled = false;
-  p.then(() => (settled = true), () => (settled = true));
-  for (let i = 0; i < polls && !settled; i++) {
-    await clock.advance(100);
-    // Let the woken poll run its (synchronous) attempt and settle.
-    await new Promise((r) => setTimeout(r, 0));
-  }
-  return settled;
-}
+import { pollUntilSettled } from "./poll_until_settled.ts";
 
 const HOUR = 3600_000;
 

@@ -11,8 +11,8 @@
  * the release permission flags, not `-A`.
  */
 import { join } from "node:path";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { runWithReleaseFlags, startWithReleaseFlags, writeScript } from "./release_flags_script.ts";
 
 const FS_LOCK = JSON.stringify(new URL("../src/store/fs_lock.ts", import.meta.url).href);
 
@@ -37,45 +37,6 @@ try {
 }
 `;
 
-async function writeScript(dir: string, name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await Deno.writeTextFile(path, text);
-  return path;
-}
-
-/** Runs the writer with the release flags; what it printed. */
-async function writer(script: string, lock: string, timeoutMs: number): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, script, lock, String(timeoutMs)],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-  return text;
-}
-
-/** Starts the holder with the release flags and waits until it holds the lock. */
-async function startHolder(script: string, lock: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, script, lock],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let said = "";
-  while (!said.includes("held")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    said += value;
-  }
-  reader.releaseLock();
-  assertStringIncludes(said, "held");
-  return child;
-}
-
 Deno.test({
   name:
     "fs lock: under the binary's permissions a killed holder's lock is broken at once, a live one's kept",
@@ -83,25 +44,21 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc_fs_lock_dead_holder_" });
-    let holder: Deno.ChildProcess | undefined;
     try {
       const lock = join(dir, ".vc~lock~a.bin");
       const holderScript = await writeScript(dir, "holder.ts", HOLDER);
       const writerScript = await writeScript(dir, "writer.ts", WRITER);
-      holder = await startHolder(holderScript, lock);
+      // What the writer printed, given up after `timeoutMs`.
+      const writer = async (timeoutMs: number) =>
+        (await runWithReleaseFlags(writerScript, [lock, String(timeoutMs)])).trim();
+      await using holder = await startWithReleaseFlags(holderScript, [lock], "held");
       // Alive: its lock stays, whatever the permissions.
-      assertStringIncludes(await writer(writerScript, lock, 300), "timed out");
-      holder.kill("SIGKILL");
-      await holder.status;
-      holder = undefined;
+      assertStringIncludes(await writer(300), "timed out");
+      await holder.kill();
       // Dead: broken long before the age rule (an hour here) would.
-      assertEquals(await writer(writerScript, lock, 10_000), "taken");
+      assertEquals(await writer(10_000), "taken");
       assert((await Deno.lstat(lock).catch(() => undefined)) === undefined, "the lock is left");
     } finally {
-      if (holder !== undefined) {
-        holder.kill("SIGKILL");
-        await holder.status;
-      }
       await Deno.remove(dir, { recursive: true });
     }
   },

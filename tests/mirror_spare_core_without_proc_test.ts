@@ -8,8 +8,8 @@
  * permission flags, not `-A`: two cores, a load of 50 (its own `loadavg`
  * answer stubbed; the real one must be allowed too), no core to spare.
  */
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { assertEquals } from "./assert.ts";
+import { runWithReleaseFlags } from "./release_flags_script.ts";
 
 const WALK_THREAD = JSON.stringify(new URL("../src/mirror/walk_thread.ts", import.meta.url).href);
 
@@ -32,14 +32,7 @@ Deno.test({
     const script = await Deno.makeTempFile({ prefix: "vc_spare_core_", suffix: ".ts" });
     try {
       await Deno.writeTextFile(script, CHILD);
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", ...PERMISSION_FLAGS, script],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-      const said = JSON.parse(new TextDecoder().decode(out.stdout));
+      const said = JSON.parse(await runWithReleaseFlags(script));
       assertEquals(said, { real: 3, busy: false, idle: true });
     } finally {
       await Deno.remove(script);

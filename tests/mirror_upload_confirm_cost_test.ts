@@ -17,28 +17,34 @@ import { proxiedS3Env, startForwardingProxy } from "./forwarding_proxy.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { md5Hex } from "../src/hash.ts";
 import type { ObjectStore } from "../src/store/types.ts";
-import { startS3Proxy } from "./s3_proxy.ts";
+import { countingS3Proxy, type ProxiedS3, startS3Proxy } from "./s3_proxy.ts";
 import { mirrorUp, tempDir, writeTree } from "./mirror_helpers.ts";
 
 const OTHERS = 3000;
 
 /** The fake S3 holding `OTHERS` objects under `other/`, behind a proxy that counts (and may refuse HEADs). */
 async function crowdedPrefix(refuseHeads: () => boolean) {
-  const seen = { heads: 0, lists: 0, puts: 0 };
-  const proxied = await startS3Proxy(async (req, forward) => {
-    const url = new URL(req.url);
-    if (req.method === "HEAD") {
-      seen.heads++;
-      if (refuseHeads()) return new Response(null, { status: 403 });
-    }
-    if (req.method === "GET" && url.searchParams.has("list-type")) seen.lists++;
-    if (req.method === "PUT") seen.puts++;
-    return await forward();
-  }, { store: { maxAttempts: 1 } });
+  const { proxied, seen } = await countingS3Proxy(refuseHeads);
   for (let i = 0; i < OTHERS; i++) {
     await proxied.fake.putObject("b", `other/${String(i).padStart(5, "0")}`, "x");
   }
   return { proxied, seen };
+}
+
+/**
+ * The fake S3 behind a proxy that refuses HEAD while `refuse()` says so and
+ * answers a PUT of `gone.txt` 200 with its MD5, keeping nothing.
+ */
+function goneTxtNotKept(refuse: () => boolean): Promise<ProxiedS3> {
+  return startS3Proxy(async (req, forward) => {
+    const url = new URL(req.url);
+    if (req.method === "HEAD" && refuse()) return new Response(null, { status: 403 });
+    if (req.method === "PUT" && url.pathname === "/b/gone.txt") {
+      const body = new Uint8Array(await req.arrayBuffer());
+      return new Response(null, { headers: { etag: `"${md5Hex(body)}"` } });
+    }
+    return await forward();
+  }, { store: { maxAttempts: 1 } });
 }
 
 Deno.test("mirror up: one upload into a prefix of thousands of objects is confirmed by one HEAD, not a second listing", async () => {
@@ -91,17 +97,7 @@ Deno.test("mirror up: a key that may not HEAD (upload-only) has its uploads conf
 
 Deno.test("mirror up: with HEAD refused, an upload its key's listing does not show is unconfirmed and compared again next run", async () => {
   let refuse = true;
-  const proxied = await startS3Proxy(async (req, forward) => {
-    const url = new URL(req.url);
-    if (req.method === "HEAD" && refuse) return new Response(null, { status: 403 });
-    // Answered 200 with its MD5, and not kept.
-    if (req.method === "PUT" && url.pathname === "/b/gone.txt") {
-      const body = new Uint8Array(await req.arrayBuffer());
-      return new Response(null, { headers: { etag: `"${md5Hex(body)}"` } });
-    }
-    return await forward();
-  }, { store: { maxAttempts: 1 } });
-  await using _proxied = proxied;
+  await using proxied = await goneTxtNotKept(() => refuse);
   await using w = await tempDir();
   await writeTree(join(w.dir, "src"), { "gone.txt": "not kept" });
   const report = await mirrorUp(w.dir, proxied.store);
@@ -115,17 +111,7 @@ Deno.test("mirror up: with HEAD refused, an upload its key's listing does not sh
 
 Deno.test("mirror up: an upload the listing does not show, with HEAD refused, is unconfirmed and compared again next run", async () => {
   let refuse = true;
-  const proxied = await startS3Proxy(async (req, forward) => {
-    const url = new URL(req.url);
-    if (req.method === "HEAD" && refuse) return new Response(null, { status: 403 });
-    // Answered 200 with its MD5, and not kept.
-    if (req.method === "PUT" && url.pathname === "/b/gone.txt") {
-      const body = new Uint8Array(await req.arrayBuffer());
-      return new Response(null, { headers: { etag: `"${md5Hex(body)}"` } });
-    }
-    return await forward();
-  }, { store: { maxAttempts: 1 } });
-  await using _proxied = proxied;
+  await using proxied = await goneTxtNotKept(() => refuse);
   await using w = await tempDir();
   const tree: Record<string, string> = { "gone.txt": "not kept" };
   for (let i = 0; i < 40; i++) tree[`f${String(i).padStart(3, "0")}.txt`] = `file ${i}`;

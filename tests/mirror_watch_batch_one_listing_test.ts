@@ -11,32 +11,16 @@
 import { join } from "node:path";
 import { Mirror } from "../src/mirror/mirror.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { startS3Proxy } from "./s3_proxy.ts";
+import { countingS3Proxy } from "./s3_proxy.ts";
 import { tempDir, writeTree } from "./mirror_helpers.ts";
 
 const FILES = 60;
-
-/** The fake S3 behind a proxy counting HEADs and LISTs (and refusing HEAD when `refuse()` says so). */
-async function counted(refuse: () => boolean) {
-  const seen = { heads: 0, lists: 0, puts: 0 };
-  const proxied = await startS3Proxy(async (req, forward) => {
-    const url = new URL(req.url);
-    if (req.method === "HEAD") {
-      seen.heads++;
-      if (refuse()) return new Response(null, { status: 403 });
-    }
-    if (req.method === "GET" && url.searchParams.has("list-type")) seen.lists++;
-    if (req.method === "PUT") seen.puts++;
-    return await forward();
-  }, { store: { maxAttempts: 1 } });
-  return { proxied, seen };
-}
 
 for (const refused of [false, true]) {
   const key = refused ? " (HEAD refused)" : "";
   Deno.test(`mirror --watch${key}: an rm dir/* and new files in a directory are one listing of it, not a request each`, async () => {
     let refuse = false;
-    const { proxied, seen } = await counted(() => refuse);
+    const { proxied, seen } = await countingS3Proxy(() => refuse);
     await using _proxied = proxied;
     await using w = await tempDir();
     const src = join(w.dir, "src");
@@ -71,7 +55,7 @@ for (const refused of [false, true]) {
 }
 
 Deno.test("mirror --watch: one changed file in a big directory is still one HEAD, not a listing of it", async () => {
-  const { proxied, seen } = await counted(() => false);
+  const { proxied, seen } = await countingS3Proxy();
   await using _proxied = proxied;
   await using w = await tempDir();
   const src = join(w.dir, "src");

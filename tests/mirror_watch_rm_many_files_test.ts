@@ -40,20 +40,19 @@ function slowHeads(fs: FsStore) {
   return { store, counts };
 }
 
-Deno.test("mirror --watch: the files of an rm dir/* are one listing of the directory, with no HEAD each", async () => {
-  await using w = await tempDir();
-  const src = join(w.dir, "src");
-  const names = Array.from({ length: 40 }, (_, i) => `logs/f${i}.txt`);
-  await writeTree(src, {
-    "logs/keep.txt": "k",
-    ...Object.fromEntries(names.map((n) => [n, n])),
-  });
-  const fs = new FsStore(join(w.dir, "bucket"));
-  const { store, counts } = slowHeads(fs);
+/**
+ * Mirrors `keep` and `names` with `--delete` (8 at a time) through
+ * {@linkcode slowHeads}, removes `names` from the source and syncs them as a
+ * watch batch does: its report, the calls it made, and the store.
+ */
+async function syncRemoved(dir: string, keep: string, names: string[]) {
+  const src = join(dir, "src");
+  await writeTree(src, { [keep]: "k", ...Object.fromEntries(names.map((n) => [n, n])) });
+  const { store, counts } = slowHeads(new FsStore(join(dir, "bucket")));
   await using m = await Mirror.open({
     sources: [src],
     target: store,
-    statePath: join(w.dir, "s.db"),
+    statePath: join(dir, "s.db"),
     delete: true,
     concurrency: 8,
   });
@@ -61,6 +60,13 @@ Deno.test("mirror --watch: the files of an rm dir/* are one listing of the direc
   for (const n of names) await Deno.remove(join(src, n));
   counts.head = counts.list = counts.most = 0;
   const r = await m.syncPaths(names.map((n) => join(src, n)));
+  return { r, counts, store };
+}
+
+Deno.test("mirror --watch: the files of an rm dir/* are one listing of the directory, with no HEAD each", async () => {
+  await using w = await tempDir();
+  const names = Array.from({ length: 40 }, (_, i) => `logs/f${i}.txt`);
+  const { r, counts, store } = await syncRemoved(w.dir, "logs/keep.txt", names);
   assertEquals([r.deleted, r.transferred, r.failed.length, r.heads], [40, 0, 0, 0]);
   assertEquals([counts.head, counts.list], [0, 1]);
   assertEquals(Object.keys(await storeContents(store)), ["logs/keep.txt"]);
@@ -69,25 +75,8 @@ Deno.test("mirror --watch: the files of an rm dir/* are one listing of the direc
 
 Deno.test("mirror --watch: gone files one to a directory are looked at concurrency at a time, with no LIST each", async () => {
   await using w = await tempDir();
-  const src = join(w.dir, "src");
   const names = Array.from({ length: 40 }, (_, i) => `logs${i}/f.txt`);
-  await writeTree(src, {
-    "logs0/keep.txt": "k",
-    ...Object.fromEntries(names.map((n) => [n, n])),
-  });
-  const fs = new FsStore(join(w.dir, "bucket"));
-  const { store, counts } = slowHeads(fs);
-  await using m = await Mirror.open({
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    delete: true,
-    concurrency: 8,
-  });
-  await m.run();
-  for (const n of names) await Deno.remove(join(src, n));
-  counts.head = counts.list = counts.most = 0;
-  const r = await m.syncPaths(names.map((n) => join(src, n)));
+  const { r, counts, store } = await syncRemoved(w.dir, "logs0/keep.txt", names);
   assertEquals([r.deleted, r.transferred, r.failed.length, r.heads], [40, 0, 0, 40]);
   assertEquals([counts.head, counts.list, counts.most], [40, 0, 8]);
   assertEquals(Object.keys(await storeContents(store)), ["logs0/keep.txt"]);

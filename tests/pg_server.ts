@@ -379,3 +379,25 @@ export function pgCases(name: string, cases: readonly PgCase[]): void {
     },
   });
 }
+
+/**
+ * Registers `scenario` as two tests: `names.sqlite`, on a SQLite catalog
+ * (`catalog` undefined), and `names.postgres`, on a fresh PostgreSQL
+ * server's URL, ignored where PostgreSQL is not installed.
+ */
+export function onSqliteAndPostgres(
+  names: { sqlite: string; postgres: string },
+  scenario: (catalog: string | undefined) => Promise<unknown>,
+): void {
+  Deno.test(names.sqlite, async () => {
+    await scenario(undefined);
+  });
+  Deno.test({
+    name: names.postgres,
+    ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
+    async fn() {
+      await using pg = await startPgServer();
+      await scenario(pg.url);
+    },
+  });
+}

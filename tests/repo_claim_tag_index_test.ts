@@ -21,7 +21,7 @@ import { pathToFileURL } from "node:url";
 import type { Catalog, SqlValue } from "../src/repo/catalog.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { assertEquals } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { onSqliteAndPostgres } from "./pg_server.ts";
 
 /** Records every statement sent through `catalog` until `stop()`. */
 function recording(catalog: Catalog): { sent: [string, SqlValue[]][]; stop: () => void } {
@@ -134,15 +134,7 @@ async function scenario(catalog: string | undefined): Promise<number[]> {
   }
 }
 
-Deno.test("repo claim --tag: found through the tag's index on SQLite", async () => {
-  await scenario(undefined);
-});
-
-Deno.test({
-  name: "repo claim --tag: the same records handed out on PostgreSQL",
-  ignore: !havePostgres,
-  async fn() {
-    await using pg = await startPgServer();
-    await scenario(pg.url);
-  },
-});
+onSqliteAndPostgres({
+  sqlite: "repo claim --tag: found through the tag's index on SQLite",
+  postgres: "repo claim --tag: the same records handed out on PostgreSQL",
+}, scenario);

@@ -21,7 +21,7 @@ import { Repository } from "../src/repo/repository.ts";
 import { restoreCatalog } from "../src/repo/backup.ts";
 import { reconcileContent } from "../src/repo/restore_reconcile.ts";
 import { assertEquals } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { onSqliteAndPostgres } from "./pg_server.ts";
 
 // More records than two pages.
 const COUNT = RECORDS_PER_PAGE * 2 + 300;
@@ -123,15 +123,7 @@ async function scenario(catalog?: string): Promise<void> {
   }
 }
 
-Deno.test("repo: gc, check and a restore's reconciliation read a SQLite catalog in pages", async () => {
-  await scenario();
-});
-
-Deno.test({
-  name: "repo: gc, check and a restore's reconciliation read a PostgreSQL catalog in pages",
-  ignore: !havePostgres,
-  async fn() {
-    await using pg = await startPgServer();
-    await scenario(pg.url);
-  },
-});
+onSqliteAndPostgres({
+  sqlite: "repo: gc, check and a restore's reconciliation read a SQLite catalog in pages",
+  postgres: "repo: gc, check and a restore's reconciliation read a PostgreSQL catalog in pages",
+}, scenario);

@@ -16,7 +16,7 @@ import { RECORDS_PER_PAGE } from "../src/repo/record_pages.ts";
 import { Repository } from "../src/repo/repository.ts";
 import type { RepoRecord } from "../src/repo/records.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { onSqliteAndPostgres } from "./pg_server.ts";
 
 // Three pages, the last one part full.
 const COUNT = RECORDS_PER_PAGE * 2 + 300;
@@ -247,15 +247,7 @@ async function suite(catalog: string | undefined) {
   }
 }
 
-Deno.test("repo list/find: records of several pages, once each, in order (SQLite)", async () => {
-  await suite(undefined);
-});
-
-Deno.test({
-  name: "repo list/find: records of several pages, once each, in order (PostgreSQL)",
-  ignore: !havePostgres, // no initdb/pg_ctl on this machine (CI installs them)
-  async fn() {
-    await using pg = await startPgServer();
-    await suite(pg.url);
-  },
-});
+onSqliteAndPostgres({
+  sqlite: "repo list/find: records of several pages, once each, in order (SQLite)",
+  postgres: "repo list/find: records of several pages, once each, in order (PostgreSQL)",
+}, suite);

@@ -15,41 +15,19 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 import { AccessDeniedError, NotFoundError, StoreError } from "../src/errors.ts";
-import { isCompletion, TINY_MULTIPART } from "./s3_tiny_multipart.ts";
+import { lostCompletionUnreadable, TINY_MULTIPART } from "./s3_tiny_multipart.ts";
 
-/**
- * Completions: the first forwarded, its answer lost, the repeat answered
- * NoSuchUpload; once it was sent again, a HEAD of `key` answers `status`.
- */
-function lostCompletionUnreadable(key: string, status: 403 | 503) {
-  const seen = { completions: 0, heads: 0 };
-  const handler = async (req: Request, forward: () => Promise<Response>) => {
-    const url = new URL(req.url);
-    if (req.method === "HEAD" && url.pathname.endsWith(`/${key}`) && url.search === "") {
-      // Only once the completion was sent again: a copy HEADs its source first.
-      if (seen.completions < 2) return await forward();
-      seen.heads++;
-      return new Response(null, { status });
-    }
-    if (!isCompletion(req)) return await forward();
-    seen.completions++;
-    if (seen.completions === 1) {
-      await (await forward()).body?.cancel();
-      return new Response(errorXml("InternalError", "answer lost"), { status: 500 });
-    }
-    await req.body?.cancel();
-    return new Response(errorXml("NoSuchUpload", "The specified upload does not exist."), {
-      status: 404,
-      headers: { "content-type": "application/xml" },
-    });
-  };
-  return { seen, handler };
-}
+/** What MinIO (or S3, once it forgets the upload) answers the repeated completion. */
+const noSuchUpload = () =>
+  new Response(errorXml("NoSuchUpload", "The specified upload does not exist."), {
+    status: 404,
+    headers: { "content-type": "application/xml" },
+  });
 
 for (const [status, cause] of [[403, AccessDeniedError], [503, StoreError]] as const) {
   for (const op of ["put", "copy"] as const) {
     Deno.test(`multipart ${op} retried into NoSuchUpload, the read back answered ${status}: the lost answer is said`, async () => {
-      const { seen, handler } = lostCompletionUnreadable("dst.bin", status);
+      const { seen, handler } = lostCompletionUnreadable("dst.bin", status, noSuchUpload);
       await using proxied = await startS3Proxy(handler, {
         fake: { minPartSize: 1 },
         store: TINY_MULTIPART,

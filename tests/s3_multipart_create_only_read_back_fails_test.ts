@@ -13,45 +13,21 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 import { AccessDeniedError, PreconditionFailedError, StoreError } from "../src/errors.ts";
-import { isCompletion, TINY_MULTIPART } from "./s3_tiny_multipart.ts";
+import { lostCompletionUnreadable, TINY_MULTIPART } from "./s3_tiny_multipart.ts";
 
 const STORE = TINY_MULTIPART;
 
-/** The HEAD of the key answered `status`: denied, or a server error on every attempt. */
-function failingReadBack(key: string, status: 403 | 503) {
-  const seen = { completions: 0, heads: 0 };
-  const handler = async (req: Request, forward: () => Promise<Response>) => {
-    const url = new URL(req.url);
-    if (req.method === "HEAD" && url.pathname.endsWith(`/${key}`) && url.search === "") {
-      seen.heads++;
-      // Only once the completion was sent again: a copy HEADs its source first.
-      if (seen.completions < 2) return await forward();
-      await req.body?.cancel();
-      return new Response(null, { status });
-    }
-    if (!isCompletion(req)) return await forward();
-    seen.completions++;
-    if (seen.completions === 1) {
-      // Completed, its answer lost.
-      await (await forward()).body?.cancel();
-      return new Response(errorXml("InternalError", "answer lost"), { status: 500 });
-    }
-    await req.body?.cancel();
-    return new Response(
-      errorXml(
-        "PreconditionFailed",
-        "At least one of the pre-conditions you specified did not hold",
-      ),
-      { status: 412, headers: { "content-type": "application/xml" } },
-    );
-  };
-  return { seen, handler };
-}
+/** What S3 answers the repeated create-only completion: the key is taken (by the first). */
+const preconditionFailed = () =>
+  new Response(
+    errorXml("PreconditionFailed", "At least one of the pre-conditions you specified did not hold"),
+    { status: 412, headers: { "content-type": "application/xml" } },
+  );
 
 for (const [status, cause] of [[403, AccessDeniedError], [503, StoreError]] as const) {
   for (const op of ["put", "copy"] as const) {
     Deno.test(`create-only multipart ${op}, its answer lost: a read back answered ${status} is said, the 412 kept`, async () => {
-      const { seen, handler } = failingReadBack("dst.bin", status);
+      const { seen, handler } = lostCompletionUnreadable("dst.bin", status, preconditionFailed);
       await using proxied = await startS3Proxy(handler, { fake: { minPartSize: 1 }, store: STORE });
       await proxied.direct.put("src.bin", new Uint8Array(10).fill(4));
       const error = await assertRejects(

@@ -88,3 +88,32 @@ export function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
     `<Message>${message}</Message><RequestId>R1</RequestId></Error>`;
 }
+
+/** What a {@linkcode countingS3Proxy} saw: HEADs, listings (ListObjectsV2) and PUTs. */
+export interface SeenRequests {
+  heads: number;
+  lists: number;
+  puts: number;
+}
+
+/**
+ * The fake S3 behind a proxy counting HEADs, listings and PUTs, and answering
+ * HEAD 403 while `refuseHeads()` says so (an upload-only key); its store
+ * makes one attempt a request.
+ */
+export async function countingS3Proxy(
+  refuseHeads: () => boolean = () => false,
+): Promise<{ proxied: ProxiedS3; seen: SeenRequests }> {
+  const seen = { heads: 0, lists: 0, puts: 0 };
+  const proxied = await startS3Proxy(async (req, forward) => {
+    const url = new URL(req.url);
+    if (req.method === "HEAD") {
+      seen.heads++;
+      if (refuseHeads()) return new Response(null, { status: 403 });
+    }
+    if (req.method === "GET" && url.searchParams.has("list-type")) seen.lists++;
+    if (req.method === "PUT") seen.puts++;
+    return await forward();
+  }, { store: { maxAttempts: 1 } });
+  return { proxied, seen };
+}

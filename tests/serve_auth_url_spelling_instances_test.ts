@@ -7,14 +7,13 @@
  * could not tell from a stolen ID.
  */
 import { join } from "node:path";
-import { memoryIo } from "../src/cli/io.ts";
-import { runCli } from "../src/cli/main.ts";
 import { KBaseAuth } from "../src/server/auth.ts";
 import { Entries } from "../src/server/entries.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { serveCache } from "../src/server/serve.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { newCacheId, startFakeAuth, upload } from "./server_helpers.ts";
+import { serveStartupStderr } from "./serve_startup_stderr.ts";
 
 Deno.test("serve: an ID from an instance whose --auth-url is spelled otherwise says so, in the 403 and the log", async () => {
   await using auth = startFakeAuth({ "tok-a": "alice", "tok-b": "bob" });
@@ -63,19 +62,9 @@ Deno.test("serve: an ID from an instance whose --auth-url is spelled otherwise s
   }
 });
 
-async function startupStderr(dir: string, authUrl: string): Promise<string> {
-  const stop = new AbortController();
-  const io = memoryIo({ cwd: dir, env: { HOME: join(dir, "home") }, signal: stop.signal });
-  const args = ["serve", "--store", `file://${dir}/store`, "--auth-url", authUrl];
-  const running = runCli([...args, "--port", "0", "--sweep-interval", "0"], io);
-  // Bounded: 200 looks, 50 ms apart, until it listens.
-  for (let i = 0; i < 200 && !io.stdout().includes("listening"); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assertStringIncludes(io.stdout(), "listening");
-  stop.abort();
-  await running;
-  return io.stderr();
+/** What `vc serve --auth-url AUTHURL` says at start on `dir/store`. */
+function startupStderr(dir: string, authUrl: string): Promise<string> {
+  return serveStartupStderr(dir, ["--auth-url", authUrl]);
 }
 
 Deno.test("serve: started with --auth-url spelled otherwise than the store's entries were made with, it warns", async () => {

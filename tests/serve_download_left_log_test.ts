@@ -7,7 +7,7 @@
  * its byte counter.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { newCacheId, startService } from "./server_helpers.ts";
+import { logRecord, newCacheId, startService, upload } from "./server_helpers.ts";
 
 const SIZE = 4 << 20;
 
@@ -15,14 +15,8 @@ Deno.test("serve: a download the client broke off is not logged as received whol
   await using t = await startService();
   const { doc } = await newCacheId(t.url, t.tokens.alice, { k: 1 });
   const id = doc.cache_id as string;
-  const form = new FormData();
-  form.append("file", new Blob([new Uint8Array(SIZE).fill(7)]), "big.bin");
-  const up = await fetch(`${t.url}/v1/cache/${id}`, {
-    method: "POST",
-    headers: { authorization: t.tokens.alice },
-    body: form,
-  });
-  assertEquals(up.status, 200, await up.text());
+  const up = await upload(t.url, t.tokens.alice, id, new Uint8Array(SIZE).fill(7), "big.bin");
+  assertEquals(up.status, 200, JSON.stringify(up.doc));
 
   // A raw client: sends the GET, reads ~100 KB, and closes its socket.
   const { port } = new URL(t.url);
@@ -41,14 +35,10 @@ Deno.test("serve: a download the client broke off is not logged as received whol
   conn.close();
   assert(got >= 100_000 && got < SIZE, `read ${got} bytes`);
 
-  let line: Record<string, unknown> | undefined;
-  for (let i = 0; i < 100 && line === undefined; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    line = t.logs.map((l) => JSON.parse(l)).find((l) =>
-      l.method === "GET" && l.route === "/v1/cache/{id}"
-    );
-  }
-  assert(line !== undefined, t.logs.join("\n"));
+  const line = await logRecord(
+    t.logs,
+    (l) => l.method === "GET" && l.route === "/v1/cache/{id}",
+  );
   assertEquals(line.status, 200);
   // Either Deno told (aborted) or the line says its count is unconfirmed.
   assert(

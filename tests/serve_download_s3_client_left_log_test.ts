@@ -8,7 +8,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { newCacheId, serviceS3Store, startService, upload } from "./server_helpers.ts";
+import { logRecord, newCacheId, serviceS3Store, startService, upload } from "./server_helpers.ts";
 
 const SIZE = 32 << 20; // more than loopback's socket buffers take in
 
@@ -38,14 +38,10 @@ Deno.test("serve: a download from S3 whose client left mid-body is logged aborte
   } finally {
     conn.close();
   }
-  let line: Record<string, unknown> | undefined;
-  for (let i = 0; i < 200 && line === undefined; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    line = t.logs.map((l) => JSON.parse(l)).find((l) =>
-      l.method === "GET" && l.route === "/v1/cache/{id}"
-    );
-  }
-  assert(line !== undefined, t.logs.join("\n"));
+  const line = await logRecord(
+    t.logs,
+    (l) => l.method === "GET" && l.route === "/v1/cache/{id}",
+  );
   assertEquals(line.aborted, true, JSON.stringify(line));
   assert((line.bytes_out as number) < SIZE, JSON.stringify(line));
   assertEquals(line.bytes_out_unconfirmed, undefined);

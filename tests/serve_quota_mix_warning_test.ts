@@ -5,26 +5,15 @@
  * leaving room past the quota, with no word of why).
  */
 import { join } from "node:path";
-import { memoryIo } from "../src/cli/io.ts";
-import { runCli } from "../src/cli/main.ts";
 import { addToken } from "../src/server/mod.ts";
 import { UsageCounter } from "../src/server/quota.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { assert, assertStringIncludes } from "./assert.ts";
+import { serveStartupStderr } from "./serve_startup_stderr.ts";
 
-async function startupStderr(dir: string, tokenFile: string, extra: string[]): Promise<string> {
-  const stop = new AbortController();
-  const io = memoryIo({ cwd: dir, env: { HOME: join(dir, "home") }, signal: stop.signal });
-  const args = ["serve", "--store", `file://${dir}/store`, "--token-file", tokenFile];
-  const running = runCli([...args, "--port", "0", "--sweep-interval", "0", ...extra], io);
-  // Bounded: 200 looks, 50 ms apart, until it listens.
-  for (let i = 0; i < 200 && !io.stdout().includes("listening"); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assertStringIncludes(io.stdout(), "listening");
-  stop.abort();
-  await running;
-  return io.stderr();
+/** What `vc serve` with `tokenFile` and `extra` says at start on `dir/store`. */
+function startupStderr(dir: string, tokenFile: string, extra: string[]): Promise<string> {
+  return serveStartupStderr(dir, ["--token-file", tokenFile, ...extra]);
 }
 
 Deno.test("serve: without a quota on a store whose usage instances with one keep, it warns", async () => {

@@ -190,6 +190,27 @@ export async function upload(
   return { status: res.status, doc: await res.json() };
 }
 
+/** A service's log line (one JSON object), as {@linkcode logRecord} gives it. */
+export type LogRecord = Record<string, unknown>;
+
+/**
+ * The first of a service's log lines (`logs`, JSON) that `match` takes,
+ * waiting for it to be written (bounded: 200 looks, 25 ms apart): a line is
+ * written once its response has ended. Throws, quoting the log, when none
+ * comes.
+ */
+export async function logRecord(
+  logs: readonly string[],
+  match: (record: LogRecord) => boolean,
+): Promise<LogRecord> {
+  for (let i = 0; i < 200; i++) {
+    const found = logs.map((l) => JSON.parse(l) as LogRecord).find(match);
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no such log line in:\n${logs.join("\n")}`);
+}
+
 /** Keys in the store under `prefix`. */
 export async function keys(store: ObjectStore, prefix = ""): Promise<string[]> {
   const out: string[] = [];

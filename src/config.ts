@@ -37,6 +37,7 @@ import { capitalMNote, durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
 import { parseSizeText } from "./size.ts";
 import { ConfigFileError, InvalidInputError, resolvedOrReported } from "./errors.ts";
+import { envNotUtf8 } from "./env_option.ts";
 import {
   checkFunction,
   checkOptions,
@@ -1592,7 +1593,8 @@ export function readDenoEnv(name: string): string | undefined {
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
       return undefined;
     }
-    throw e;
+    // Deno's own error names no variable.
+    throw envNotUtf8(name, e) ?? e;
   }
 }
 

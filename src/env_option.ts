@@ -45,3 +45,28 @@ export function envOption(what: string, env: unknown): EnvReader | undefined {
     return typeof value === "string" ? value : undefined;
   };
 }
+
+/**
+ * The error for a variable whose value is not valid UTF-8 (`Deno.env.get`
+ * throws `InvalidData` for it, naming no variable), or `undefined` for any
+ * other `error`. Readers that take a denied variable for unset used to take
+ * this one for denied too: the command line warned of a missing
+ * `--allow-env` and went on with the default.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { envNotUtf8 } from "./env_option.ts";
+ * const bad = envNotUtf8("VC_CACHE_DIR", new Deno.errors.InvalidData("not valid unicode"));
+ * assert.match(bad?.message ?? "", /^VC_CACHE_DIR is not valid UTF-8/);
+ * assert.equal(envNotUtf8("VC_CACHE_DIR", new Deno.errors.NotCapable("denied")), undefined);
+ * ```
+ */
+export function envNotUtf8(name: string, error: unknown): InvalidInputError | undefined {
+  if (!(error instanceof Deno.errors.InvalidData)) return undefined;
+  return new InvalidInputError(
+    `${name} is not valid UTF-8: vc reads it as text (a value written in another encoding, ` +
+      `such as Latin-1?); set it again in UTF-8`,
+    { cause: error },
+  );
+}

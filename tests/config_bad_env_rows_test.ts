@@ -1,6 +1,6 @@
 /**
  * `vc config` with a malformed environment setting (`VC_CACHE_TIMEOUT=abc`,
- * `VC_LOCK_WAIT=1d`, `VC_FROZEN=maybe`, a bad `AWS_ENDPOINT_URL`, ...)
+ * `VC_LOCK_WAIT=soon`, `VC_FROZEN=maybe`, a bad `AWS_ENDPOINT_URL`, ...)
  * printed only that error, no table, while a broken settings file or an
  * unresolvable cacheDir got the full table with an `error:` row: `vc config`
  * is what a user runs to find out what is wrong. Every such variable now
@@ -22,7 +22,7 @@ const CASES: [variable: string, value: string, row: string][] = [
   ["VC_IMMUTABLE_BUCKETS", "s3://", "immutableBuckets"],
   ["VC_PARALLEL_THRESHOLD", "lots", "parallelThreshold"],
   ["VC_RANGE_SIZE", "1", "rangeSize"],
-  ["VC_LOCK_WAIT", "1d", "lockWait"],
+  ["VC_LOCK_WAIT", "a minute", "lockWait"],
   ["VC_REVALIDATE_TIMEOUT", "soon", "revalidateTimeout"],
   ["VC_REQUEST_TIMEOUT", "x", "requestTimeout"],
   ["VC_FROZEN", "maybe", "frozen"],

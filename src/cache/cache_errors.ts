@@ -25,32 +25,44 @@ import { isFileTooLargeError } from "../file_size_limit.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
+import { durationMs } from "../duration.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
 
 /**
- * Parses `VC_LOCK_WAIT` (seconds); unset or empty gives {@linkcode DEFAULT_LOCK_WAIT}.
+ * Parses `VC_LOCK_WAIT`: seconds, or a duration such as `2m` or `500ms` (as
+ * `VC_REVALIDATE_TIMEOUT` and `VC_REQUEST_TIMEOUT` take it); unset or empty
+ * gives {@linkcode DEFAULT_LOCK_WAIT}, a blank value (spaces, a tab) is
+ * refused as any other malformed one.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseLockWait } from "./cache_errors.ts";
  * assert(parseLockWait("5") === 5 && parseLockWait(undefined) === 60);
+ * assert(parseLockWait("2m") === 120 && parseLockWait("500ms") === 0.5);
  * assert.throws(() => parseLockWait("soon"), /VC_LOCK_WAIT/);
  * assert.throws(() => parseLockWait("0x10"), /VC_LOCK_WAIT/);
  * assert.throws(() => parseLockWait("1e3"), /VC_LOCK_WAIT/);
  * ```
  */
 export function parseLockWait(text: string | undefined): number {
-  if (text === undefined || text.trim() === "") return DEFAULT_LOCK_WAIT;
-  // Decimal seconds only, as VC_CACHE_TIMEOUT's bare numbers: Number()
-  // took "0x10" for 16 s, "0b1" for 1 s and "1e3" for 1000 s.
+  // Empty is unset; blank is refused, as VC_CACHE_TIMEOUT's is: taken for
+  // unset, a " " meant as a value fell back to the default without a word.
+  if (text === undefined || text === "") return DEFAULT_LOCK_WAIT;
+  // Decimal seconds, as VC_CACHE_TIMEOUT's bare numbers (Number() took
+  // "0x10" for 16 s, "0b1" for 1 s and "1e3" for 1000 s), or a duration as
+  // the other waits take it: `VC_LOCK_WAIT=2m` was refused.
   const trimmed = text.trim();
-  const seconds = /^\d+(?:\.\d+)?$/.test(trimmed) ? Number(trimmed) : NaN;
+  const seconds = /^\d+(?:\.\d+)?$/.test(trimmed)
+    ? Number(trimmed)
+    : (durationMs(trimmed) ?? NaN) / 1000;
   if (!Number.isFinite(seconds)) {
     throw new InvalidInputError(
-      `VC_LOCK_WAIT must be a number of seconds (0 or more), got ${JSON.stringify(text)}`,
+      `VC_LOCK_WAIT must be a number of seconds (0 or more) or a duration such as 90s, 2m, got ${
+        JSON.stringify(text)
+      }`,
     );
   }
   return seconds;
@@ -62,7 +74,7 @@ export const DEFAULT_REVALIDATE_TIMEOUT = 5;
 /**
  * Parses `VC_REVALIDATE_TIMEOUT` (seconds, or a duration such as `500ms`, as
  * `VC_REQUEST_TIMEOUT`; 0: no limit of its own) into seconds; unset or empty
- * gives {@linkcode DEFAULT_REVALIDATE_TIMEOUT}.
+ * gives {@linkcode DEFAULT_REVALIDATE_TIMEOUT}, a blank value is refused.
  *
  * @example
  * ```ts
@@ -74,8 +86,8 @@ export const DEFAULT_REVALIDATE_TIMEOUT = 5;
  * ```
  */
 export function parseRevalidateTimeout(text: string | undefined): number {
-  if (text === undefined || text.trim() === "") return DEFAULT_REVALIDATE_TIMEOUT;
-  return parseRequestTimeout("VC_REVALIDATE_TIMEOUT", text) / 1000;
+  if (text === undefined || text === "") return DEFAULT_REVALIDATE_TIMEOUT;
+  return parseRequestTimeout("VC_REVALIDATE_TIMEOUT", text, "a revalidation wait") / 1000;
 }
 
 /**

@@ -21,6 +21,7 @@ import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
 import { parseLockWait, parseRevalidateTimeout } from "../cache/cache_errors.ts";
 import { DEFAULT_PARALLEL_THRESHOLD, DEFAULT_RANGE_SIZE } from "../store/download.ts";
+import { misspelledVariableWarnings } from "./env_spelling.ts";
 
 // Rows whose number is bytes, exact as JSON gives them, and rows whose number
 // is a count (no unit); the other numbers are seconds.
@@ -140,6 +141,9 @@ export const config: Command = {
         ? SIZE_ROWS.has(name) ? `${value} B` : COUNT_ROWS.has(name) ? String(value) : `${value}s`
         : String(value);
     await ctx.out.data(rows, table(rows.map((r) => [r.name, show(r.value, r.name), r.source])));
+    // A mistyped variable is ignored: its setting shows the default, and
+    // `vc config` is where a user looks for why.
+    for (const line of misspelledVariableWarnings((name) => ctx.io.env(name))) ctx.out.warn(line);
     // Exit non-zero, each broken file named (and what is wrong) on a line of
     // its own; stdout keeps its one document (--json).
     const errors = [...settingErrors.values(), broken.project, broken.config].filter((e) =>
@@ -197,7 +201,7 @@ function envSecondsRow(
   parse: (text: string | undefined) => number,
 ): ConfigRow {
   const text = ctx.io.env(variable);
-  const fromEnv = (text ?? "").trim() !== "";
+  const fromEnv = (text ?? "") !== "";
   let value: number | null = null;
   try {
     value = parse(text);
@@ -231,7 +235,7 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
   );
   const timeoutSource = options.requestTimeoutMs !== undefined
     ? "flag --request-timeout"
-    : (env("VC_REQUEST_TIMEOUT") ?? "").trim() !== ""
+    : (env("VC_REQUEST_TIMEOUT") ?? "") !== ""
     ? "env VC_REQUEST_TIMEOUT"
     : "default";
   return [

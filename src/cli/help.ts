@@ -117,7 +117,11 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
     "VC_IMMUTABLE_BUCKETS",
     "buckets whose objects never change, comma-separated: never revalidated",
   ],
-  ["", "VC_LOCK_WAIT", "seconds to wait for another vc fetching the same file (default 60)"],
+  [
+    "",
+    "VC_LOCK_WAIT",
+    "seconds (or e.g. 2m) to wait for another vc fetching the same file (default 60)",
+  ],
   [
     "",
     "VC_REVALIDATE_TIMEOUT",

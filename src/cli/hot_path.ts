@@ -110,7 +110,7 @@ async function lookup(
   if (flags.boolean("help") || flags.string("request-timeout") !== undefined) return undefined;
   // The cache validates VC_LOCK_WAIT and VC_REVALIDATE_TIMEOUT when it is created.
   for (const name of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT"]) {
-    if ((io.env(name) ?? "").trim() !== "") return undefined;
+    if ((io.env(name) ?? "") !== "") return undefined;
   }
   const [given, version] = positionals as [string, string | undefined];
   const v = versionedSettings({ io, flags });

@@ -9,6 +9,7 @@
  */
 import { concatBytes } from "../bytes.ts";
 import { VcError } from "../errors.ts";
+import { envNotUtf8 } from "../env_option.ts";
 
 /** Everything a command needs from its process. */
 export interface CliIo {
@@ -201,7 +202,11 @@ export function denoIo(signal?: AbortSignal, cancel?: AbortSignal): CliIo {
     env(name: string): string | undefined {
       try {
         return Deno.env.get(name);
-      } catch {
+      } catch (e) {
+        // A value that is not UTF-8 is no missing permission: it was said to
+        // be one, and the variable taken for unset.
+        const notUtf8 = envNotUtf8(name, e);
+        if (notUtf8 !== undefined) throw notUtf8;
         // Not in the --allow-env list: behave as if unset rather than crash,
         // but say so once for a variable of vc's own (every one is in the
         // release flags): a CI task's VC_CACHE_DIR left out of its list was

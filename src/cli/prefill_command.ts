@@ -183,6 +183,7 @@ export const prefill: Command = {
               : { projectPath: unbucketed.settings.projectPath }),
           }
           : undefined,
+        (name) => io.env(name),
       );
     }
     manifests = own.map((v) => v.manifest);

@@ -9,8 +9,10 @@
  */
 import { AssetCache, type AssetCacheOptions } from "../cache/asset_cache.ts";
 import { CLI_SOURCE_PREFIX } from "../cache/offline_switch.ts";
+import { parseLockWait, parseRevalidateTimeout } from "../cache/cache_errors.ts";
 import { downloadTuning, type Settings } from "../config.ts";
 import type { CommandContext } from "./command.ts";
+import { misspelledVariables } from "./env_spelling.ts";
 import { UsageError } from "./errors.ts";
 import { cliSettings } from "./settings_resolve.ts";
 import { cliStoreOptions } from "./store_options.ts";
@@ -64,6 +66,12 @@ export function openAssetCache(
     download: downloadTuning(settings),
     // Settings were resolved above, once; the cache must not read the config file again.
     configPath: false,
+    // Given, never left to the cache's own reading of Deno.env: the
+    // command's environment (an embedder's CliIo) is the one `vc config`
+    // shows and the one that counts. (Its stores read the process's own, as
+    // the AWS SDK does.)
+    lockWait: parseLockWait(ctx.io.env("VC_LOCK_WAIT")),
+    revalidateTimeout: parseRevalidateTimeout(ctx.io.env("VC_REVALIDATE_TIMEOUT")),
     warn: tuning.warn ?? ((message: string) => ctx.out.warn(message)),
     store: cliStoreOptions(ctx),
   });
@@ -83,7 +91,12 @@ export function noBucket(
   command: string,
   missingManifest?: string,
   forManifest?: { manifest: string; projectPath?: string },
+  env?: (name: string) => string | undefined,
 ): UsageError {
+  // A VC_BUCKETS (or another misspelling) set is the likeliest reason.
+  const typo = env === undefined
+    ? undefined
+    : misspelledVariables(env).find(({ meant }) => meant === "VC_BUCKET")?.name;
   // With several manifests (`vc prefill --manifest a.json --manifest b.json`),
   // each takes its bucket from its own project file: say which has none.
   const which = forManifest === undefined
@@ -94,8 +107,10 @@ export function noBucket(
         : `its project file ${forManifest.projectPath} names none`
     })`;
   return new UsageError(`${command}: no bucket configured${which}`, {
-    hint:
-      "pass --bucket or set VC_BUCKET, e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]" +
+    hint: (typo === undefined
+      ? "pass --bucket or set VC_BUCKET"
+      : `${typo} is set, but vc reads no such variable: rename it VC_BUCKET, or pass --bucket`) +
+      ", e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]" +
       (missingManifest === undefined
         ? ""
         : `; the manifest ${missingManifest} does not exist either: run vc in the project's ` +

@@ -52,7 +52,12 @@ export function openVersioned(
   if (v.bucket === undefined) {
     // No bucket and no manifest either: likeliest a run outside the project
     // (or a mistyped --manifest), which the error then says.
-    throw noBucket(command, manifestMissing(v.manifest) ? v.manifest : undefined);
+    throw noBucket(
+      command,
+      manifestMissing(v.manifest) ? v.manifest : undefined,
+      undefined,
+      (name) => ctx.io.env(name),
+    );
   }
   const cache = openAssetCache(ctx, v.settings);
   const vc = new VersionedCache({

@@ -10,6 +10,7 @@
 import { durationMs } from "../duration.ts";
 import { InvalidInputError, resolvedOrReported } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
+import { envNotUtf8 } from "../env_option.ts";
 import {
   environmentCredentialsHint,
   environmentKeys,
@@ -46,7 +47,11 @@ export type { EnvReader };
 export const denoEnv: EnvReader = (name: string): string | undefined => {
   try {
     return Deno.env.get(name);
-  } catch {
+  } catch (e) {
+    // Not UTF-8 is no missing permission: refused, naming the variable,
+    // rather than taken for unset (the default region, with no word).
+    const notUtf8 = envNotUtf8(name, e);
+    if (notUtf8 !== undefined) throw notUtf8;
     return undefined;
   }
 };
@@ -232,7 +237,8 @@ export interface S3EndpointChoice {
  * Parses a request timeout given in seconds (`VC_REQUEST_TIMEOUT`,
  * `--request-timeout`): a number, or a duration (`500ms`, `2min`, `1h30m`);
  * `0` turns timeouts off (as in the aws CLI). Returns milliseconds; throws
- * `InvalidInputError` naming `name`.
+ * `InvalidInputError` naming `name` and calling the value `what` (the
+ * revalidation wait's own error did not call it a request timeout).
  *
  * @example
  * ```ts
@@ -246,7 +252,11 @@ export interface S3EndpointChoice {
  * assert.throws(() => parseRequestTimeout("VC_REQUEST_TIMEOUT", "soon"), /VC_REQUEST_TIMEOUT/);
  * ```
  */
-export function parseRequestTimeout(name: string, value: string): number {
+export function parseRequestTimeout(
+  name: string,
+  value: string,
+  what = "a request timeout",
+): number {
   // A bare number is seconds; else a duration as every other duration is
   // read (`2min`, `1h`, `30S`: `2m` alone was taken before, `2min` refused).
   const bare = /^\d+(?:\.\d+)?$/.test(value.trim());
@@ -255,7 +265,7 @@ export function parseRequestTimeout(name: string, value: string): number {
     throw new InvalidInputError(
       `${name}=${
         JSON.stringify(value)
-      } is not a request timeout: expected seconds, e.g. 60 (or 500ms, 2m; 0 = none)`,
+      } is not ${what}: expected seconds, e.g. 60 (or 500ms, 2m; 0 = none)`,
     );
   }
   return Math.round(ms);
@@ -276,8 +286,10 @@ export function parseRequestTimeout(name: string, value: string): number {
  * ```
  */
 export function requestTimeoutFromEnv(env: (name: string) => string | undefined): number {
-  const fromEnv = nonEmpty(env("VC_REQUEST_TIMEOUT"));
-  return fromEnv === undefined
+  // Empty is unset; blank (" ") is refused like any malformed value, as every
+  // VC_* variable's is, rather than taken for unset without a word.
+  const fromEnv = env("VC_REQUEST_TIMEOUT");
+  return fromEnv === undefined || fromEnv === ""
     ? DEFAULT_REQUEST_TIMEOUT_MS
     : parseRequestTimeout("VC_REQUEST_TIMEOUT", fromEnv);
 }
@@ -552,12 +564,14 @@ function normalizeEndpoint(value: string, source: string): string {
  * ```
  */
 export function parseBooleanEnv(name: string, value: string | undefined): boolean | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
+  // vc's own variables: empty is unset, blank is refused below (as VC_OFFLINE's
+  // is); an AWS_* one blank is unset, as before.
+  const own = name.startsWith("VC_");
+  if (value === undefined || value === "" || (!own && value.trim() === "")) return undefined;
   // vc's own variables take what VC_OFFLINE and VC_FROZEN take; an AWS_*
   // one only `true` or `false`, as the AWS SDK does (it refuses the rest; the
   // aws CLI takes anything but `true`, `1` included, for false, so a `1`
   // taken for true went where `aws` does not).
-  const own = name.startsWith("VC_");
   switch (value.trim().toLowerCase()) {
     case "1":
       if (own) return true;

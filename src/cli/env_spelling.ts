@@ -1,0 +1,162 @@
+/**
+ * Mistyped vc variables (`VC_CACHEDIR`, `VC_BUCKETS`, `VC_TIMEOUT`): vc
+ * ignored them without a word, so the setting meant fell back to its
+ * default. The environment cannot be listed under the binary's
+ * `--allow-env=VC_*,…` (`Deno.env.toObject()` needs access to every
+ * variable), so the likely misspellings of each known name are asked for by
+ * name: an underscore dropped, a plural `S` added or dropped, and the names a
+ * flag, a settings key or another tool suggests.
+ *
+ * @module
+ */
+
+/** Every `VC_*` variable vc reads (the README names each). */
+export const VC_VARIABLES: readonly string[] = Object.freeze([
+  "VC_BUCKET",
+  "VC_CACHE_DIR",
+  "VC_CACHE_TIMEOUT",
+  "VC_CACHE_TOKEN",
+  "VC_CACHE_URL",
+  "VC_CONFIG",
+  "VC_FROZEN",
+  "VC_IMMUTABLE_BUCKETS",
+  "VC_LOCK",
+  "VC_LOCK_WAIT",
+  "VC_MANIFEST",
+  "VC_OFFLINE",
+  "VC_PARALLEL_THRESHOLD",
+  "VC_RANGE_SIZE",
+  "VC_REPO",
+  "VC_REQUEST_TIMEOUT",
+  "VC_REVALIDATE_TIMEOUT",
+  "VC_S3_ANONYMOUS",
+  "VC_S3_PATH_STYLE",
+  "VC_SERVE_STORE",
+  "VC_SERVE_TOKEN_FILE",
+]);
+
+// Names another word for the setting suggests: its flag (`--timeout`,
+// `--no-sign-request`), its library option (`partSize`), the AWS SDK's
+// (`forcePathStyle`), or a common longer form.
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  VC_TIMEOUT: "VC_CACHE_TIMEOUT",
+  VC_CACHE_TTL: "VC_CACHE_TIMEOUT",
+  VC_TTL: "VC_CACHE_TIMEOUT",
+  VC_PART_SIZE: "VC_RANGE_SIZE",
+  VC_NO_SIGN_REQUEST: "VC_S3_ANONYMOUS",
+  VC_S3_NO_SIGN_REQUEST: "VC_S3_ANONYMOUS",
+  VC_ANONYMOUS: "VC_S3_ANONYMOUS",
+  VC_FORCE_PATH_STYLE: "VC_S3_PATH_STYLE",
+  VC_S3_FORCE_PATH_STYLE: "VC_S3_PATH_STYLE",
+  VC_PATH_STYLE: "VC_S3_PATH_STYLE",
+  VC_CACHE_DIRECTORY: "VC_CACHE_DIR",
+  VC_CACHE_PATH: "VC_CACHE_DIR",
+  VC_DIR: "VC_CACHE_DIR",
+  VC_CONFIG_FILE: "VC_CONFIG",
+  VC_CONFIG_PATH: "VC_CONFIG",
+  VC_MANIFEST_FILE: "VC_MANIFEST",
+  VC_MANIFEST_PATH: "VC_MANIFEST",
+  VC_LOCK_FILE: "VC_LOCK",
+  VC_LOCKFILE: "VC_LOCK",
+  VC_LOCK_PATH: "VC_LOCK",
+  VC_SERVE_TOKEN: "VC_SERVE_TOKEN_FILE",
+  VC_SERVE_TOKEN_PATH: "VC_SERVE_TOKEN_FILE",
+  VC_TOKEN_FILE: "VC_SERVE_TOKEN_FILE",
+  VC_CACHE_TOKEN_FILE: "VC_CACHE_TOKEN",
+  VC_TOKEN: "VC_CACHE_TOKEN",
+  VC_SERVE_URL: "VC_CACHE_URL",
+  VC_URL: "VC_CACHE_URL",
+  VC_REPOSITORY: "VC_REPO",
+  VC_STORE: "VC_SERVE_STORE",
+  VC_IMMUTABLE: "VC_IMMUTABLE_BUCKETS",
+  VC_TIMEOUT_REQUEST: "VC_REQUEST_TIMEOUT",
+  VC_S3_TIMEOUT: "VC_REQUEST_TIMEOUT",
+  VC_REVALIDATION_TIMEOUT: "VC_REVALIDATE_TIMEOUT",
+  VC_PARALLEL: "VC_PARALLEL_THRESHOLD",
+};
+
+/** The misspellings of `name` a typo makes: an underscore dropped, an `S` added or dropped. */
+function typos(name: string): string[] {
+  const parts = name.slice("VC_".length).split("_");
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) {
+    out.push(
+      `VC_${
+        [...parts.slice(0, i - 1), parts[i - 1]! + parts[i]!, ...parts.slice(i + 1)].join("_")
+      }`,
+    );
+  }
+  if (parts.length > 2) out.push(`VC_${parts.join("")}`);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const other = part.endsWith("S") ? part.slice(0, -1) : `${part}S`;
+    if (other !== "") {
+      out.push(`VC_${[...parts.slice(0, i), other, ...parts.slice(i + 1)].join("_")}`);
+    }
+  }
+  return out;
+}
+
+let candidates: ReadonlyMap<string, string> | undefined;
+
+/** Each likely misspelling, mapped to the variable it stands for. */
+function misspellings(): ReadonlyMap<string, string> {
+  if (candidates !== undefined) return candidates;
+  const known = new Set(VC_VARIABLES);
+  const map = new Map<string, string>(Object.entries(OTHER_NAMES));
+  for (const name of VC_VARIABLES) {
+    for (const typo of typos(name)) if (!map.has(typo)) map.set(typo, name);
+  }
+  for (const name of known) map.delete(name);
+  return candidates = map;
+}
+
+/**
+ * The variables set in `env` that look like misspellings of one vc reads,
+ * each with the one it likely stands for (also when that one is set too: the
+ * value given under the wrong name is still ignored).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { misspelledVariables } from "./env_spelling.ts";
+ * const env: Record<string, string> = { VC_CACHEDIR: "/tmp/c", VC_BUCKET: "b" };
+ * assert.deepEqual(misspelledVariables((n) => env[n]), [{ name: "VC_CACHEDIR", meant: "VC_CACHE_DIR" }]);
+ * ```
+ */
+export function misspelledVariables(
+  env: (name: string) => string | undefined,
+): { name: string; meant: string }[] {
+  const found: { name: string; meant: string }[] = [];
+  for (const [name, meant] of misspellings()) {
+    if (env(name) !== undefined) found.push({ name, meant });
+  }
+  return found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/**
+ * The warning for each misspelled variable set in `env` (see
+ * {@linkcode misspelledVariables}), `only` limiting them to those standing
+ * for the given variables.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { misspelledVariableWarnings } from "./env_spelling.ts";
+ * const env: Record<string, string> = { VC_BUCKETS: "s3://b" };
+ * assert.deepEqual(misspelledVariableWarnings((n) => env[n]), [
+ *   "VC_BUCKETS is set, but vc reads no such variable: did you mean VC_BUCKET?",
+ * ]);
+ * assert.deepEqual(misspelledVariableWarnings((n) => env[n], ["VC_CACHE_DIR"]), []);
+ * ```
+ */
+export function misspelledVariableWarnings(
+  env: (name: string) => string | undefined,
+  only?: readonly string[],
+): string[] {
+  return misspelledVariables(env)
+    .filter(({ meant }) => only === undefined || only.includes(meant))
+    .map(({ name, meant }) =>
+      `${name} is set, but vc reads no such variable: did you mean ${meant}?`
+    );
+}

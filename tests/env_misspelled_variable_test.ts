@@ -1,0 +1,70 @@
+/**
+ * A mistyped vc variable (`VC_CACHEDIR`, `VC_BUCKETS`, `VC_TIMEOUT` after
+ * the `--timeout` flag, `VC_PART_SIZE` after the library's `partSize`) was
+ * ignored without a word: `vc config` showed the default and its source
+ * `default`, and nothing said why the setting did not take. `vc config` now
+ * warns on stderr, naming the variable set and the one vc reads; so does a
+ * versioned command that fails for want of a bucket. The variables cannot be
+ * listed under the binary's `--allow-env=VC_*,…` (listing needs them all),
+ * so the likely misspellings of each known name are asked for one by one.
+ */
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { misspelledVariables, VC_VARIABLES } from "../src/cli/env_spelling.ts";
+
+const CASES: [set: string, meant: string][] = [
+  ["VC_CACHEDIR", "VC_CACHE_DIR"],
+  ["VC_BUCKETS", "VC_BUCKET"],
+  ["VC_IMMUTABLE_BUCKET", "VC_IMMUTABLE_BUCKETS"],
+  ["VC_TIMEOUT", "VC_CACHE_TIMEOUT"],
+  ["VC_PART_SIZE", "VC_RANGE_SIZE"],
+  ["VC_LOCKWAIT", "VC_LOCK_WAIT"],
+  ["VC_NO_SIGN_REQUEST", "VC_S3_ANONYMOUS"],
+  ["VC_FORCE_PATH_STYLE", "VC_S3_PATH_STYLE"],
+  ["VC_CONFIG_FILE", "VC_CONFIG"],
+  ["VC_SERVE_TOKEN", "VC_SERVE_TOKEN_FILE"],
+  ["VC_CACHE_DIRECTORY", "VC_CACHE_DIR"],
+];
+
+for (const [set, meant] of CASES) {
+  Deno.test(`vc config with ${set} set warns that vc reads ${meant}`, async () => {
+    await using ws = await CliWorkspace.create();
+    const r = await ws.run(["config"], { [set]: "1" });
+    assertEquals(r.code, 0, r.stderr);
+    assertStringIncludes(r.stderr, `${set} is set, but vc reads no such variable`);
+    assertStringIncludes(r.stderr, `did you mean ${meant}?`);
+  });
+}
+
+Deno.test("vc config warns of nothing when only known variables are set", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run(["config"], { VC_BUCKET: ws.bucket, VC_LOCK_WAIT: "5" });
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.stderr, "");
+});
+
+Deno.test("a versioned command with no bucket names a VC_BUCKETS that is set", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", JSON.stringify({ "/a.txt": "1.0.0" }));
+  const r = await ws.run(["path", "/a.txt"], { VC_BUCKETS: ws.bucket });
+  assertEquals(r.code, 2, r.stderr);
+  assertStringIncludes(
+    r.stderr,
+    "VC_BUCKETS is set, but vc reads no such variable: rename it VC_BUCKET",
+  );
+});
+
+Deno.test("misspelledVariables: no known name is taken for another's misspelling", () => {
+  const env = Object.fromEntries(VC_VARIABLES.map((n) => [n, "1"]));
+  assertEquals(misspelledVariables((n) => env[n]), []);
+  assertEquals(misspelledVariables(() => undefined), []);
+});
+
+Deno.test("VC_VARIABLES is every VC_* variable the README names (but the misspellings it shows)", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const named = new Set(readme.match(/\bVC_[A-Z0-9_]+/g) ?? []);
+  const typos = new Set(
+    misspelledVariables((n) => named.has(n) ? "1" : undefined).map((t) => t.name),
+  );
+  assertEquals([...VC_VARIABLES].sort(), [...named].filter((n) => !typos.has(n)).sort());
+});

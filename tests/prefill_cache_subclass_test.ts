@@ -58,3 +58,53 @@ Deno.test("prefill of a plain AssetCache fetches each item once, as cache() woul
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// A `cache()` put on the instance after it was made (a test's stub or spy,
+// a wrapper that logs or adds options) is the cache's `cache()` as much as a
+// subclass's: prefill calls it for every item, as a loop of `cache()` would.
+Deno.test("prefill calls a cache() replaced on an AssetCache instance, once per item", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "prefill_cache_subclass_" });
+  try {
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    const asked: string[] = [];
+    const own = cache.cache.bind(cache);
+    cache.cache = (uri, options) => {
+      asked.push(uri);
+      return own(uri, options);
+    };
+    const uris = await files(dir, 3);
+    const summary = await prefill({ cache, uris });
+    assertEquals(summary.fetched, 3);
+    assertEquals(asked.sort(), [...uris].sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("prefill calls a cache() a subclass sets as an instance field, once per item", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "prefill_cache_subclass_" });
+  try {
+    const asked: string[] = [];
+    // What a JavaScript subclass writes (`cache = (uri, options) => …`): the
+    // field is set after AssetCache's constructor has run.
+    class Fielded extends AssetCache {
+      constructor(options: ConstructorParameters<typeof AssetCache>[0]) {
+        super(options);
+        const own = AssetCache.prototype.cache.bind(this);
+        Object.defineProperty(this, "cache", {
+          value: (uri: string, o?: CacheGetOptions) => {
+            asked.push(uri);
+            return own(uri, o);
+          },
+        });
+      }
+    }
+    await using cache = new Fielded({ cacheDir: join(dir, "cache"), configPath: false });
+    const uris = await files(dir, 3);
+    const summary = await prefill({ cache, uris });
+    assertEquals(summary.fetched, 3);
+    assertEquals(asked.sort(), [...uris].sort());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

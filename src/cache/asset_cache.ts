@@ -338,19 +338,18 @@ export class AssetCache implements AsyncDisposable {
           (options.revalidateTimeout ?? parseRevalidateTimeout(readEnv("VC_REVALIDATE_TIMEOUT"))),
       ),
     };
-    // Prefill's one call per object (item_hook.ts): not for a subclass whose
-    // own `cache()` it would pass by.
-    if (this.cache === AssetCache.prototype.cache) {
-      registerCacheItem(this, (uri, parsed, options) => {
-        try {
-          options.signal?.throwIfAborted();
-          if (options.stopper?.stopped === true) throw options.stopper.reason;
-        } catch (e) {
-          return Promise.reject(e);
-        }
-        return this.#get(uri, parsed, options, false);
-      });
-    }
+    // Prefill's one call per object (item_hook.ts): taken only while this
+    // cache's `cache()` is this class's own, not a subclass's override nor
+    // one put on the instance later, which it would pass by.
+    registerCacheItem(this, (uri, parsed, options) => {
+      try {
+        options.signal?.throwIfAborted();
+        if (options.stopper?.stopped === true) throw options.stopper.reason;
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return this.#get(uri, parsed, options, false);
+    }, AssetCache.prototype.cache);
   }
 
   /**

@@ -33,27 +33,38 @@ export type CacheItem = (
   options: CacheItemOptions,
 ) => Promise<string>;
 
-const ITEMS = new WeakMap<object, CacheItem>();
+const ITEMS = new WeakMap<object, { item: CacheItem; own: unknown }>();
 
 /**
- * Registers `item` as `cache`'s per-item entry (its constructor does, when
- * `cache()` is the asset cache's own, not a subclass's override).
+ * Registers `item` as `cache`'s per-item entry, for as long as `cache.cache`
+ * is `own` (the asset cache's own `cache()`): a subclass's override, or a
+ * `cache()` put on the instance later (a test's stub, a wrapper that logs),
+ * is called instead, as a loop of `cache()` would call it.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { cacheItemOf, registerCacheItem } from "./item_hook.ts";
- * const cache = {};
+ * const own = (uri: string) => Promise.resolve(uri);
+ * const cache: { cache: (uri: string) => Promise<string> } = { cache: own };
  * assert.equal(cacheItemOf(cache), undefined);
- * registerCacheItem(cache, (uri) => Promise.resolve(uri));
+ * registerCacheItem(cache, (uri) => Promise.resolve(uri), own);
  * assert.equal(await cacheItemOf(cache)?.("s3://b/k", { scheme: "s3", bucket: "b", key: "k" }, {}), "s3://b/k");
+ * cache.cache = (uri) => own(uri); // replaced: its calls are the caller's to see
+ * assert.equal(cacheItemOf(cache), undefined);
  * ```
  */
-export function registerCacheItem(cache: object, item: CacheItem): void {
-  ITEMS.set(cache, item);
+export function registerCacheItem(cache: object, item: CacheItem, own: unknown): void {
+  ITEMS.set(cache, { item, own });
 }
 
-/** `cache`'s per-item entry, or `undefined` for any other object that has a `cache()`. */
+/**
+ * `cache`'s per-item entry, or `undefined` for any other object that has a
+ * `cache()`, and for one whose `cache()` is no longer the one registered.
+ */
 export function cacheItemOf(cache: object): CacheItem | undefined {
-  return ITEMS.get(cache);
+  const entry = ITEMS.get(cache);
+  return entry !== undefined && (cache as { cache?: unknown }).cache === entry.own
+    ? entry.item
+    : undefined;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { withLongInputsCut } from "./printable.ts";
 
 /**
  * Base class of every error vc raises on purpose.
@@ -21,9 +22,15 @@
  * ```
  */
 export class VcError extends Error {
-  /** Creates the error; `options.cause` keeps the underlying error. */
+  /**
+   * Creates the error; `options.cause` keeps the underlying error. An input
+   * the message quotes that is longer than any path or key (over 4096
+   * characters: a 9,000-character URI) is shown by its ends and its length,
+   * as the command line prints it, so a library caller's message and log
+   * stay short.
+   */
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(withLongInputsCut(message), options);
     this.name = new.target.name;
   }
 }

@@ -259,7 +259,9 @@ const MESSAGE_WHOLE_CHARS = 4096;
 // A JSON-quoted string in a message, and a run without spaces, each long
 // enough that it may need cutting.
 const LONG_QUOTE = new RegExp(`"(?:[^"\\\\]|\\\\.){${MESSAGE_WHOLE_CHARS + 1},}"`, "g");
-const LONG_RUN = new RegExp(`\\S{${MESSAGE_WHOLE_CHARS + 1},}`, "gu");
+// A run's trailing `:`, `;` or `,` is the sentence's, not the input's: it
+// stays after the cut, and the length counted is the input's.
+const LONG_RUN = new RegExp(`\\S{${MESSAGE_WHOLE_CHARS},}[^\\s:;,]`, "gu");
 // The paths of an OS error as Deno quotes them (`(os error 36): stat '/a b'`,
 // `rename '/a' -> '/b'`): in single quotes, not escaped, spaces and all.
 const OS_ERROR_PATH = new RegExp(`'[^'\\n]{${MESSAGE_WHOLE_CHARS + 1},}'`, "g");

@@ -127,7 +127,9 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
     await chownToPostgres(dir);
   }
   const data = join(dir, "data");
-  const port = freePort();
+  // Re-picked when another process took it between freePort() and the
+  // server's bind (parallel test batches each start servers).
+  let port = freePort();
   let started = false;
   // Databases are made over one connection the server keeps, not a psql
   // process each: a process and a new backend cost more CPU than the
@@ -173,7 +175,22 @@ export async function startPgServer(options: PgServerOptions = {}): Promise<PgSe
         `-h ${hosts} -p ${port} -k ${dir} -c fsync=off -c max_connections=100${tlsFlags}`,
         ...action,
       ]);
-    await pgCtl(["start"]);
+    for (let attempt = 1;; attempt++) {
+      try {
+        await pgCtl(["start"]);
+        break;
+      } catch (e) {
+        const log = await Deno.readTextFile(join(dir, "log")).catch(() => "");
+        const portTaken =
+          /could not bind|Address already in use|could not create any TCP\/IP sockets/
+            .test(log);
+        if (portTaken && attempt < 3) {
+          port = freePort();
+          continue;
+        }
+        throw new Error(`${(e as Error).message}\nserver log:\n${log.slice(-2000)}`, { cause: e });
+      }
+    }
     started = true;
     const base = `postgres://vc@127.0.0.1:${port}`;
     const createDatabase = async (name: string, clauses = "") => {

@@ -194,6 +194,8 @@ export class AssetCache implements AsyncDisposable {
   #index: EntryIndex;
   #layout: CacheLayout;
   #flights = new SingleFlight<EntryRec>();
+  // `cache()` calls in progress (not the warm ones, which do no I/O).
+  #calls = new Set<Promise<string>>();
   #lockWaitMs: number;
   #remoteOptions: EntryFetcherOptions & EntryResolverOptions;
   #remote: Promise<Remote> | undefined;
@@ -415,12 +417,23 @@ export class AssetCache implements AsyncDisposable {
         index.isFresh(rec, now, options?.immutable === true)
       ) {
         if (!index.touchDue(rec, now)) return Promise.resolve(rec.path);
-        return index.touch(rec, now).then(() => rec.path);
+        return this.#track(index.touch(rec, now).then(() => rec.path));
       }
     }
-    return this.#slow(uri, parsed, options, guard).catch((e) => {
-      throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
-    });
+    return this.#track(
+      this.#slow(uri, parsed, options, guard).catch((e) => {
+        throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
+      }),
+    );
+  }
+
+  // A call in progress, for close() to wait for (it may write after the
+  // download it shares: its record's last use).
+  #track(call: Promise<string>): Promise<string> {
+    this.#calls.add(call);
+    const done = () => this.#calls.delete(call);
+    call.then(done, done);
+    return call;
   }
 
   /**
@@ -1034,9 +1047,11 @@ export class AssetCache implements AsyncDisposable {
   }
 
   /**
-   * Closes the stores this cache opened, once the downloads every caller
-   * abandoned (aborted) have removed their temp files. The cache stays
-   * usable: stores are reopened on demand.
+   * Closes the stores this cache opened, once the downloads in progress
+   * have settled: those `cache()` calls still wait for (finishing or failing
+   * as they would) and those every caller abandoned (aborted, removing their
+   * temp files). So no file, record or lock is written after it resolves.
+   * The cache stays usable: stores are reopened on demand.
    *
    * @example
    * ```ts
@@ -1057,8 +1072,10 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   async close(): Promise<void> {
-    // Aborted downloads finish removing their temp files and locks first.
-    await this.#flights.settled();
+    // Downloads in progress finish (writing their files and records, and
+    // removing their locks) and aborted ones remove their temp files first.
+    while (this.#calls.size > 0) await Promise.allSettled([...this.#calls]);
+    await this.#flights.idle();
     // Loading settled too (flights awaited it); no store was opened without it.
     await this.#remote?.catch(() => {});
     await this.#remoteLoaded?.fetcher.close();

@@ -96,6 +96,20 @@ export class SingleFlight<T> {
     while (this.#abandoned.size > 0) await Promise.allSettled([...this.#abandoned]);
   }
 
+  /**
+   * Resolves once no flight is running or cleaning up: those in progress
+   * (joined or not) have settled, then as {@linkcode SingleFlight.settled}.
+   * Flights started meanwhile are waited for too.
+   */
+  async idle(): Promise<void> {
+    while (this.#flights.size > 0 || this.#abandoned.size > 0) {
+      await Promise.allSettled([
+        ...[...this.#flights.values()].map((f) => f.promise),
+        ...this.#abandoned,
+      ]);
+    }
+  }
+
   /** Number of flights in progress. */
   get size(): number {
     return this.#flights.size;

@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
-import { openStore, type StoreOptions } from "../src/store/open.ts";
+import { openStore } from "../src/store/open.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { Repository } from "../src/repo/mod.ts";
 
@@ -16,15 +17,10 @@ Deno.test("repo download goes through the repository's openStore", async () => {
   const home = Deno.env.get("VC_CACHE_DIR");
   Deno.env.set("VC_CACHE_DIR", join(dir, "cache"));
   try {
-    const store: StoreOptions = {
-      s3: {
-        endpoint: s3.url,
-        region: "us-east-1",
-        forcePathStyle: true,
-        credentials: { accessKeyId: "only-this-endpoint", secretAccessKey: "x" },
-        maxAttempts: 1,
-      },
-    };
+    const store = testS3Options(s3, {
+      maxAttempts: 1,
+      credentials: { accessKeyId: "only-this-endpoint", secretAccessKey: "x" },
+    });
     await using repo = await Repository.init("s3://download-repo/r", {
       catalog: `sqlite:${join(dir, "c.sqlite")}`,
       openStore: (u) => openStore(u, store),

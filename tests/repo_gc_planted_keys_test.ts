@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { openStore, type StoreOptions } from "../src/store/open.ts";
+import { openStore } from "../src/store/open.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { systemClock } from "../src/clock.ts";
 
@@ -15,15 +16,7 @@ Deno.test("repo gc skips a planted key the store cannot address and collects the
   await using s3 = await startFakeS3({ buckets: ["repo"] });
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_planted_" });
   try {
-    const store: StoreOptions = {
-      s3: {
-        endpoint: s3.url,
-        region: "us-east-1",
-        forcePathStyle: true,
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 1,
-      },
-    };
+    const store = testS3Options(s3, { maxAttempts: 1 });
     const repo = await Repository.init("s3://repo/r", {
       catalog: `sqlite:${join(dir, "c.sqlite")}`,
       openStore: (u) => openStore(u, store),
@@ -97,15 +90,7 @@ Deno.test("a SQLite catalog inside the content directory gc collects is refused"
 Deno.test("repo init refuses a store inside another repository's content (file:// and s3://)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_planted_" });
   await using s3 = await startFakeS3({ buckets: ["b"] });
-  const store: StoreOptions = {
-    s3: {
-      endpoint: s3.url,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    },
-  };
+  const store = testS3Options(s3, { maxAttempts: 1 });
   const open = (u: string) => openStore(u, store);
   try {
     const outer = `file://${join(dir, "outer")}`;

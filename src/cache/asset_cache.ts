@@ -54,7 +54,7 @@ import { resolveS3EndpointUrl } from "../store/s3_config.ts";
 import { envOption } from "../env_option.ts";
 import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
 import { type ParsedUri, parseUri } from "../uri.ts";
-import { type CacheItemOptions, registerCacheItem } from "./item_hook.ts";
+import { registerCacheItem } from "./item_hook.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
 import { checkStoreOptions } from "../store/store_options_check.ts";
@@ -346,7 +346,6 @@ export class AssetCache implements AsyncDisposable {
     registerCacheItem(this, (uri, parsed, options) => {
       try {
         options.signal?.throwIfAborted();
-        if (options.stopper?.stopped === true) throw options.stopper.reason;
       } catch (e) {
         return Promise.reject(e);
       }
@@ -399,7 +398,7 @@ export class AssetCache implements AsyncDisposable {
   #get(
     uri: string,
     parsed: ParsedUri | undefined,
-    options: CacheItemOptions | undefined,
+    options: CacheGetOptions | undefined,
     guard: boolean,
   ): Promise<string> {
     // The warm path: no I/O, no await. Everything else is in #slow.
@@ -1109,7 +1108,7 @@ export class AssetCache implements AsyncDisposable {
   async #slow(
     uri: string,
     given: ParsedUri | undefined,
-    options: CacheItemOptions | undefined,
+    options: CacheGetOptions | undefined,
     guard: boolean,
   ): Promise<string> {
     const parsed = given ?? parseUri(uri);
@@ -1139,7 +1138,6 @@ export class AssetCache implements AsyncDisposable {
     }
     const flightOptions: FlightOptions = {};
     if (options?.signal !== undefined) flightOptions.signal = options.signal;
-    else if (options?.stopper !== undefined) flightOptions.stopper = options.stopper;
     const { onProgress, onHashProgress } = options ?? {};
     if (!guard) {
       // A caller of this module's own (prefill's `cacheItemOf`): its

@@ -13,14 +13,6 @@
  */
 import type { CacheGetOptions } from "./cache_options.ts";
 import type { ParsedUri } from "../uri.ts";
-import type { FlightStopper } from "./single_flight.ts";
-
-/**
- * `cache()`'s options, and what stops the call's wait instead of a
- * `signal` (`FlightStopper`: a stopper stopped already rejects the call with
- * its reason, as an aborted signal does).
- */
-export type CacheItemOptions = CacheGetOptions & { stopper?: FlightStopper | undefined };
 
 /**
  * `AssetCache.cache(uri, options)` for `uri` parsed as `parsed`, `options`
@@ -30,7 +22,7 @@ export type CacheItemOptions = CacheGetOptions & { stopper?: FlightStopper | und
 export type CacheItem = (
   uri: string,
   parsed: ParsedUri,
-  options: CacheItemOptions,
+  options: CacheGetOptions,
 ) => Promise<string>;
 
 const ITEMS = new WeakMap<object, { item: CacheItem; own: unknown }>();

@@ -27,29 +27,10 @@ export interface FlightContext {
   progress: (p: FlightProgress) => void;
 }
 
-/**
- * What stops one caller's wait, for a caller that stops its waits itself
- * (prefill's items, each stopped by the prefill's abort or its store's
- * breaker): no `AbortSignal`, and no listener on one, per wait.
- */
-export interface FlightStopper {
-  /** Whether it has stopped (the caller then is not joined). */
-  readonly stopped: boolean;
-  /** Why it stopped. */
-  readonly reason: unknown;
-  /**
-   * Calls `stop` with the reason once it stops (never when it has already),
-   * until the returned function is called. One listener at a time.
-   */
-  listen(stop: (reason: unknown) => void): () => void;
-}
-
 /** Per-caller options of {@linkcode SingleFlight.run}. */
 export interface FlightOptions {
   /** Stops waiting for this caller; the work itself is aborted only when all callers have. */
   signal?: AbortSignal;
-  /** As `signal`, for a caller of this module's own (see {@linkcode FlightStopper}). */
-  stopper?: FlightStopper;
   /** Receives the flight's progress. */
   onProgress?: (p: FlightProgress) => void;
 }
@@ -127,7 +108,6 @@ export class SingleFlight<T> {
     options: FlightOptions = {},
   ): Promise<T> {
     options.signal?.throwIfAborted();
-    if (options.stopper?.stopped === true) throw options.stopper.reason;
     let flight = this.#flights.get(key);
     if (flight === undefined) {
       const controller = new AbortController();
@@ -165,8 +145,8 @@ export class SingleFlight<T> {
       flight.callers--;
       if (listener) flight.listeners.delete(listener);
     };
-    const { signal, stopper } = options;
-    if (signal === undefined && stopper === undefined) return flight.promise.finally(leave);
+    const signal = options.signal;
+    if (signal === undefined) return flight.promise.finally(leave);
     return new Promise<T>((resolve, reject) => {
       let left = false;
       const abandon = (reason: unknown) => {
@@ -186,9 +166,7 @@ export class SingleFlight<T> {
         }
         reject(reason);
       };
-      const stop = signal !== undefined
-        ? onAbort(signal, () => abandon(signal.reason))
-        : stopper!.listen(abandon);
+      const stop = onAbort(signal, () => abandon(signal.reason));
       flight.promise.then(
         (v) => {
           if (left) return;

@@ -27,8 +27,9 @@ import { formatUri, type ParsedUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
-import { cacheItemOf, type CacheItemOptions } from "../cache/item_hook.ts";
-import type { FlightStopper } from "../cache/single_flight.ts";
+import type { CacheGetOptions } from "../cache/cache_options.ts";
+import { cacheItemOf } from "../cache/item_hook.ts";
+import { HubController } from "../abort_hub.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
 
@@ -284,7 +285,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // never answering) otherwise names nothing until bytes come.
       report(target.label);
       const stopped = waiting;
-      const get: CacheItemOptions = {
+      const get: CacheGetOptions = {
         immutable: target.immutable,
         // Each item is asked for once: the cache keeps nothing of it in memory.
         once: true,
@@ -304,19 +305,12 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       };
       // A plain URI of an asset cache: its one call per object (no options
       // to check again, no URI to parse again, no guard for this callback,
-      // which never throws, no signal: the item's stop is heard by the
-      // cache's flight itself); anything else through `cache()`.
-      let fetching: Promise<string>;
-      if (
-        direct !== undefined && target.slashedUri === undefined &&
-        target.integrity === undefined && target.storeRoot === undefined
-      ) {
-        get.stopper = stopped;
-        fetching = direct(target.uri, parsed, get);
-      } else {
-        get.signal = stopped.signal;
-        fetching = cacheVersioned(options.cache, target, get);
-      }
+      // which never throws); anything else through `cache()`.
+      get.signal = stopped.signal;
+      const fetching = direct !== undefined && target.slashedUri === undefined &&
+          target.integrity === undefined && target.storeRoot === undefined
+        ? direct(target.uri, parsed, get)
+        : cacheVersioned(options.cache, target, get);
       await fetching.catch(async (error) => {
         // Stopped as its store was taken for down while it waited (such as
         // a cached copy's revalidation): served as cached, if it is.
@@ -470,39 +464,18 @@ interface StoreState {
 
 /**
  * What stops one item: the prefill's abort, or its store taken for down
- * while it waits. Heard by the cache's flight as it is (`FlightStopper`);
- * an `AbortSignal` only for an item that goes through `cache()`.
+ * while it waits. A `HubController`: the cache's flight hears its signal
+ * through `onAbort` with no event listener per item.
  */
-class ItemStop implements FlightStopper {
-  stopped = false;
-  reason: unknown = undefined;
-  #listener: ((reason: unknown) => void) | undefined;
-  #controller: AbortController | undefined;
-
-  /** A signal that aborts as this stops (made on first use). */
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.stopped) this.#controller.abort(this.reason);
-    }
-    return this.#controller.signal;
+class ItemStop extends HubController {
+  /** Whether it has stopped. */
+  get stopped(): boolean {
+    return this.signal.aborted;
   }
 
-  abort(reason: unknown): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.reason = reason;
-    this.#controller?.abort(reason);
-    const listener = this.#listener;
-    this.#listener = undefined;
-    listener?.(reason);
-  }
-
-  listen(stop: (reason: unknown) => void): () => void {
-    this.#listener = stop;
-    return () => {
-      if (this.#listener === stop) this.#listener = undefined;
-    };
+  /** Why it stopped. */
+  get reason(): unknown {
+    return this.signal.reason;
   }
 }
 

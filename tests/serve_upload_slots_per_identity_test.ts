@@ -63,6 +63,53 @@ Deno.test("serve: an identity past maxUploadsPerIdentity waits, others' uploads 
   assertEquals((await upload(t.url, A, secondId, "second")).status, 200);
 });
 
+Deno.test("serve: an upload waiting for its identity's share counts in vc_serve_uploads_queued", async () => {
+  // It waits without a slot, so it was in no gauge: /metrics said 0 queued
+  // while an identity's uploads piled up behind its share.
+  await using t = await startService({
+    maxUploads: 4,
+    maxUploadsPerIdentity: 1,
+    uploadQueueTimeoutMs: 0,
+  });
+  const A = t.tokens.alice;
+  const heldId = (await newCacheId(t.url, A, { q: 1 })).doc.cache_id as string;
+  const secondId = (await newCacheId(t.url, A, { q: 2 })).doc.cache_id as string;
+  let push!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) });
+  push.enqueue(enc.encode(
+    `--bnd\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nheld-`,
+  ));
+  const held = fetch(`${t.url}/v1/cache/${heldId}`, {
+    method: "POST",
+    headers: { authorization: A, "content-type": "multipart/form-data; boundary=bnd" },
+    body,
+  });
+  const gauge = async (name: string) =>
+    Number(
+      new RegExp(`^${name} (\\d+)$`, "m").exec(await (await fetch(`${t.url}/metrics`)).text())
+        ?.[1],
+    );
+  let second: Promise<{ status: number }> | undefined;
+  try {
+    for (let i = 0; i < 500 && await gauge("vc_serve_uploads_active") !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    second = upload(t.url, A, secondId, "second");
+    let queued = await gauge("vc_serve_uploads_queued");
+    for (let i = 0; i < 200 && queued !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      queued = await gauge("vc_serve_uploads_queued");
+    }
+    assertEquals(queued, 1, "the upload waiting for its identity's share is queued");
+  } finally {
+    push.enqueue(enc.encode(`done\r\n--bnd--\r\n`));
+    push.close();
+  }
+  assertEquals((await held).status, 200);
+  assertEquals((await second!).status, 200);
+  assertEquals(await gauge("vc_serve_uploads_queued"), 0);
+});
+
 Deno.test("serve: maxUploadsPerIdentity must be a positive integer", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_upload_slots_per_identity_" });
   try {

@@ -87,6 +87,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "max-json-bytes",
   "max-uploads",
   "max-uploads-per-identity",
+  "max-downloads-per-identity",
   "max-bytes-per-identity",
   "max-bytes",
   "sweep-interval",

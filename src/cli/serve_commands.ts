@@ -172,6 +172,12 @@ export const serve: Command = {
       description:
         "of those, the most one identity's uploads hold at once; its others wait (default all)",
     },
+    "max-downloads-per-identity": {
+      type: "string",
+      valueName: "N",
+      description:
+        "the most downloads one identity has in flight at once; its others wait (default none)",
+    },
     "max-bytes-per-identity": {
       type: "string",
       valueName: "SIZE",
@@ -192,7 +198,7 @@ export const serve: Command = {
       type: "string",
       valueName: "DURATION",
       description:
-        "answer 503 (Retry-After: 5) to an upload that waited this long for a slot (default 60s; 0: waits on)",
+        "answer 503 (Retry-After: 5) to an upload (or a download past --max-downloads-per-identity) that waited this long for a slot (default 60s; 0: waits on)",
     },
     "upload-min-rate": {
       type: "string",
@@ -286,6 +292,10 @@ export const serve: Command = {
     const maxUploadsPerIdentity = perIdentityText === undefined
       ? undefined
       : countFlag(perIdentityText, "--max-uploads-per-identity", "serve", 100_000);
+    const downloadsText = ctx.flags.string("max-downloads-per-identity");
+    const maxDownloadsPerIdentity = downloadsText === undefined
+      ? undefined
+      : countFlag(downloadsText, "--max-downloads-per-identity", "serve", 100_000);
     const quota = sizeFlag(ctx, "max-bytes-per-identity");
     const basePath = ctx.flags.string("base-path");
     if (basePath !== undefined) flagValue("--base-path", () => normalizeBasePath(basePath));
@@ -366,6 +376,7 @@ export const serve: Command = {
         ...(maxUpload === undefined ? {} : { maxUploadBytes: maxUpload }),
         ...(maxUploads === undefined ? {} : { maxUploads }),
         ...(maxUploadsPerIdentity === undefined ? {} : { maxUploadsPerIdentity }),
+        ...(maxDownloadsPerIdentity === undefined ? {} : { maxDownloadsPerIdentity }),
         ...(maxJson === undefined ? {} : { maxJsonBytes: maxJson }),
         ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),
         ...(sweep === undefined ? {} : { sweepIntervalMs: sweep }),

@@ -40,6 +40,12 @@ export interface EndpointContext {
    * `maxUploadsPerIdentity`; absent: no share).
    */
   identitySlots?: <T>(tokenId: string, job: () => Promise<T>, signal: AbortSignal) => Promise<T>;
+  /**
+   * Takes one of the identity's download slots (see `maxDownloadsPerIdentity`),
+   * held until the response has been sent; throws `HttpError` 503 when none
+   * came free in time.
+   */
+  downloadSlot?: (tokenId: string) => Promise<void>;
   /** Largest JSON body of `POST /v1/cache_id`. */
   maxJsonBytes: number;
   /** Longest a request body may send nothing (0: no bound); then 408. */
@@ -441,6 +447,9 @@ interface EarlyRead {
 export async function getFile(req: Request, id: string, ctx: EndpointContext): Promise<Response> {
   const identity = await authenticate(req, ctx);
   checkId(id);
+  // Before the store is touched: a download waiting for its identity's
+  // share holds no store stream.
+  await ctx.downloadSlot?.(identity.tokenId);
   // When this process knows the entry's data key, the data is asked for
   // while the metadata is read (one round trip instead of two); it is served
   // only if the metadata, read afresh, still points at it.

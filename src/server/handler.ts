@@ -14,6 +14,8 @@ import { requireStore } from "../store/store_check.ts";
 import type { AuthProvider } from "./auth.ts";
 import { DEFAULT_BODY_IDLE_MS } from "./body_idle.ts";
 import { Limiter } from "../pool.ts";
+import { deadline } from "../deadline.ts";
+import { IdentitySlots } from "./identity_slots.ts";
 import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
 import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
@@ -67,6 +69,15 @@ export interface CacheServiceOptions {
    * slow uploads) cannot keep every other identity's uploads out.
    */
   maxUploadsPerIdentity?: number;
+  /**
+   * The most downloads (`GET`/`HEAD` of a file) one identity has in flight
+   * at once, each counted until its response has been sent (default: no
+   * bound). Its downloads past that many wait for one of its own to end,
+   * at most `uploadQueueTimeoutMs` (then 503, `Retry-After: 5`), without
+   * touching the store, so one identity cannot hold every store stream,
+   * file descriptor and connection while other identities' downloads go on.
+   */
+  maxDownloadsPerIdentity?: number;
   /** Cap on the bytes one identity stores (default none). */
   maxBytesPerIdentity?: number;
   /** Largest JSON body of `POST /v1/cache_id` (default 1 MiB). */
@@ -88,7 +99,8 @@ export interface CacheServiceOptions {
   /**
    * Longest an upload waits for one of `maxUploads` slots (default 60 s; 0:
    * no bound); past it the upload is answered 503 with `Retry-After: 5`,
-   * its body unread and nothing stored.
+   * its body unread and nothing stored. A download waiting for its
+   * identity's share (`maxDownloadsPerIdentity`) waits as long.
    */
   uploadQueueTimeoutMs?: number;
   /**
@@ -132,6 +144,7 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
   maxUploadBytes: true,
   maxUploads: true,
   maxUploadsPerIdentity: true,
+  maxDownloadsPerIdentity: true,
   maxBytesPerIdentity: true,
   maxJsonBytes: true,
   bodyIdleTimeoutMs: true,
@@ -264,22 +277,67 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       }`,
     );
   }
-  // One limiter per identity with uploads in flight or waiting, dropped when it has none.
-  const identityUploads = new Map<string, Limiter>();
-  const identitySlots = perIdentity >= maxUploads ? undefined : async <T>(
-    tokenId: string,
-    job: () => Promise<T>,
-    signal: AbortSignal,
-  ): Promise<T> => {
-    let mine = identityUploads.get(tokenId);
-    if (mine === undefined) identityUploads.set(tokenId, mine = new Limiter(perIdentity));
+  const identityUploads = perIdentity >= maxUploads ? undefined : new IdentitySlots(perIdentity);
+  const identitySlots = identityUploads === undefined
+    ? undefined
+    : <T>(tokenId: string, job: () => Promise<T>, signal: AbortSignal): Promise<T> =>
+      identityUploads.run(tokenId, job, signal);
+  // An upload waiting for its identity's share waits too, though without a slot.
+  metrics.uploadSlots({
+    get active() {
+      return uploads.active;
+    },
+    get pending() {
+      return uploads.pending + (identityUploads?.pending ?? 0);
+    },
+  });
+  const perIdentityDownloads = options.maxDownloadsPerIdentity ?? Infinity;
+  if (
+    perIdentityDownloads !== Infinity &&
+    (!Number.isSafeInteger(perIdentityDownloads) || perIdentityDownloads < 1)
+  ) {
+    throw new InvalidInputError(
+      `createHandler: the option maxDownloadsPerIdentity must be a positive integer, got ${
+        describeValue(perIdentityDownloads)
+      }`,
+    );
+  }
+  // Without a bound, downloads are only counted (for /metrics).
+  const downloads = new IdentitySlots(perIdentityDownloads);
+  metrics.downloadSlots(downloads);
+  const uploadQueueMs = options.uploadQueueTimeoutMs ?? DEFAULT_UPLOAD_QUEUE_MS;
+  /**
+   * Takes one of the identity's download slots, waiting at most the queue
+   * timeout (then 503, as an upload that waited for a slot); resolves to
+   * its release.
+   */
+  const downloadSlot = async (tokenId: string): Promise<() => void> => {
+    const queue = new AbortController();
+    const stop = uploadQueueMs > 0 && uploadQueueMs < Infinity
+      ? deadline(uploadQueueMs, () =>
+        queue.abort(
+          new HttpError(
+            503,
+            `no download slot came free within ${uploadQueueMs / 1000} s (this identity's ` +
+              `downloads hold all ${perIdentityDownloads} it may hold at once); try again later`,
+            { headers: { "retry-after": "5" } },
+          ),
+        ))
+      : () => {};
     try {
-      return await mine.run(job, signal);
+      return await downloads.acquire(
+        tokenId,
+        options.cancel === undefined
+          ? queue.signal
+          : AbortSignal.any([options.cancel, queue.signal]),
+      );
+    } catch (e) {
+      if (options.cancel?.aborted) throw shuttingDown({ cause: e });
+      throw e;
     } finally {
-      if (mine.active === 0 && mine.pending === 0) identityUploads.delete(tokenId);
+      stop();
     }
   };
-  metrics.uploadSlots(uploads);
 
   const minRate = options.downloadMinRate ?? DEFAULT_DOWNLOAD_MIN_RATE;
   const bodyIdleMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS;
@@ -302,6 +360,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     const remote = peer?.transport === "tcp" ? peer.hostname : undefined;
     // Cuts a streamed download that outlives its bound (see downloadBound).
     const cut = new AbortController();
+    // A download's slot, held until its response has been sent (see record).
+    let releaseDownload: (() => void) | undefined;
     const path = requestPath(request);
     const match = path instanceof HttpError ? undefined : matchRoute(path, basePath);
     const ctx: EndpointContext = {
@@ -312,7 +372,10 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       ...(identitySlots === undefined ? {} : { identitySlots }),
       maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
       bodyIdleMs,
-      uploadQueueMs: options.uploadQueueTimeoutMs ?? DEFAULT_UPLOAD_QUEUE_MS,
+      uploadQueueMs,
+      downloadSlot: async (tokenId) => {
+        releaseDownload = await downloadSlot(tokenId);
+      },
       uploadMinRate: options.uploadMinRate ?? DEFAULT_UPLOAD_MIN_RATE,
       bytesIn: 0,
       download: cut.signal,
@@ -386,6 +449,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     // Counted when answered; bytes out and the log line when the body is sent.
     metrics.request(request.method, template, response.status, ctx.bytesIn);
     const record = (bytesOut: number, aborted: boolean, unconfirmed = false): void => {
+      releaseDownload?.();
       metrics.inFlight(-1);
       metrics.bytesOut(bytesOut);
       const line: RequestLogRecord = {

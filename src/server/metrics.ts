@@ -47,6 +47,7 @@ export class Metrics {
   #expiredRemoved = 0;
   #inFlight = 0;
   #uploads: { readonly active: number; readonly pending: number } | undefined;
+  #downloads: { readonly active: number; readonly pending: number } | undefined;
 
   /**
    * Counts one answered request and the request body bytes it read. A
@@ -176,6 +177,25 @@ export class Metrics {
   }
 
   /**
+   * Reports `slots` (the service's per-identity download shares) as the
+   * gauges `vc_serve_downloads_active` (downloads being answered or sent)
+   * and `vc_serve_downloads_queued` (downloads waiting for their
+   * identity's share, see `--max-downloads-per-identity`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.downloadSlots({ active: 4, pending: 2 });
+   * assert(/^vc_serve_downloads_queued 2$/m.test(m.render()));
+   * ```
+   */
+  downloadSlots(slots: { readonly active: number; readonly pending: number }): void {
+    this.#downloads = slots;
+  }
+
+  /**
    * The Prometheus text exposition.
    *
    * @example
@@ -222,8 +242,22 @@ export class Metrics {
       single(
         "vc_serve_uploads_queued",
         "gauge",
-        "Uploads waiting for a slot, their bodies unread.",
+        "Uploads waiting for a slot or their identity's share, their bodies unread.",
         this.#uploads.pending,
+      );
+    }
+    if (this.#downloads !== undefined) {
+      single(
+        "vc_serve_downloads_active",
+        "gauge",
+        "File downloads being answered or sent (each holds one of its identity's --max-downloads-per-identity).",
+        this.#downloads.active,
+      );
+      single(
+        "vc_serve_downloads_queued",
+        "gauge",
+        "File downloads waiting for their identity's share.",
+        this.#downloads.pending,
       );
     }
     return lines.join("\n") + "\n";

@@ -173,7 +173,17 @@ export async function readFilePart(
         }
         continue;
       }
-      if (disposition.filename === undefined || disposition.filename === "") {
+      if (disposition.filename === undefined) {
+        // A text field, not a file: `curl -F file=out.tsv` (the `@`
+        // forgotten), `requests`' `data={"file": ...}`. "has no filename"
+        // sent its user to add a name rather than to send the file.
+        throw new HttpError(
+          400,
+          `multipart field "${field}" came as text, not as a file (its part has no filename): ` +
+            `send the file itself (curl -F ${field}=@PATH, requests files={"${field}": f})`,
+        );
+      }
+      if (disposition.filename === "") {
         throw new HttpError(400, `multipart field "${field}" has no filename`);
       }
       const filename = storedFilename(disposition.filename);

@@ -253,7 +253,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       for (const s of options.sources) stores.push(await getStore(s));
     }
     // A store as it names itself (`file:///x` for `file:///x/` or
-    // `file://localhost/x`, `s3://b/p` for `s3://b//p/`), not as it was
+    // `file://localhost/x`, `s3://b/p` for `s3://b/p/`), not as it was
     // typed: one mirror spelled two ways has one state file, and its lock.
     const names = {
       sources: options.sources.map((s, i) =>

@@ -271,7 +271,12 @@ export async function buildRelease(dir: string, options: { cwd?: string } = {}):
   await runDeno(bundleCommand(files.entry), options.cwd);
   await runDeno(fullBundleCommand(files.fullDir), options.cwd);
   // So that Deno's code cache of the lean entry holds the functions a warm
-  // `vc path` calls, instead of compiling them at every run.
+  // `vc path` calls, instead of compiling them at every run. Not the full
+  // command line's chunks: a compiled binary writes its code cache once, in
+  // its first run, with the modules loaded by then (surely the lean entry),
+  // so it may compile the chunks at every run, where marked ones cost more
+  // (~6–9 ms of a cold `vc prefill`) than they save where a code cache holds
+  // them (~6 ms; scripts/bench/NOTES.md, 2026-12-05).
   const path = options.cwd === undefined ? files.entry : resolve(options.cwd, files.entry);
   await Deno.writeTextFile(path, eagerCompileHints(await Deno.readTextFile(path)));
 }

@@ -32,7 +32,10 @@
  * `Promise.all` in a script (`cache_all_child.ts`), `vc prefill --list` run
  * from the release build's entry (the bundles `deno task compile` embeds,
  * built into the temp dir: a few files loaded instead of the modules of a
- * run from source), and vc with `-A` instead
+ * run from source; `deno run` keeps every chunk in its code cache, where a
+ * compiled binary keeps only what its first run loaded, so the binary's
+ * cold prefill may compile its chunks at every run: ~6–12 ms of CPU more,
+ * NOTES.md 2026-12-05), and vc with `-A` instead
  * of its release flags (with those, Deno resolves every path on the main
  * thread, a `readlink` per component; the difference is printed); goals: vc within 1.3× of
  * the bare loop, ≥ 8× aws, and at least as fast as rclone. vc is a process,

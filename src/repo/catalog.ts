@@ -140,6 +140,12 @@ export interface Dialect {
    */
   readonly metaTableExists: string;
   /**
+   * A query that returns a row when a table (or view) named `$1` is where
+   * the catalog's queries find their tables (SQLite's file, PostgreSQL's
+   * search_path), as {@linkcode Dialect.metaTableExists} does for `vc_meta`.
+   */
+  readonly tableExists: string;
+  /**
    * Whether a write transaction holds the catalog's only write lock from its
    * start to its commit (SQLite's `BEGIN IMMEDIATE`): no other writer
    * commits anything while it runs, so what it read at its start is still

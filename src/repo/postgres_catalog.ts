@@ -85,6 +85,7 @@ export const POSTGRES_DIALECT: Dialect = {
   byteOrder: ' COLLATE "C"',
   // In the search_path's schemas, as the catalog's other queries find it.
   metaTableExists: "SELECT 1 WHERE to_regclass('vc_meta') IS NOT NULL",
+  tableExists: "SELECT 1 WHERE to_regclass($1::text) IS NOT NULL",
   writesExcludeWriters: false,
 };
 

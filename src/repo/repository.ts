@@ -793,8 +793,9 @@ export class Repository implements AsyncDisposable {
    * deleted or replaced behind vc's back (`aws s3 rm`, `aws s3 cp` over its
    * key): every consumer's get would fail on it. One HEAD, as `check` judges
    * it; content the store states no MD5 for is not read here (seconds a GB),
-   * as every get checks its MD5 anyway. A record purged meanwhile is left to
-   * the transition, which refuses it as such.
+   * as every get checks its MD5 anyway. A record purged before is left to
+   * the transition, which refuses it as such; one purged during the HEAD
+   * (its content gone for that reason) is refused as purged here.
    */
   async #verifyBeforePublish(record: RepoRecord): Promise<void> {
     if (record.state === "purged") return;
@@ -805,6 +806,11 @@ export class Repository implements AsyncDisposable {
       record.md5,
     );
     if (differs === undefined || differs === UNSTATED) return;
+    // Purged since it was read (a `purge` or a gc on another machine): vc
+    // deleted that content, nobody behind its back, and the state says why.
+    if (differs.problem === "missing" && (await this.get(record.id)).state === "purged") {
+      throw new RecordStateError(`cannot publish record ${record.id}: it is purged`);
+    }
     const message = `cannot publish record ${record.id} (${record.state} ${record.path}): ` +
       `its content ${uri} ${
         differs.problem === "missing" ? "is missing from the store" : `differs (${differs.detail})`

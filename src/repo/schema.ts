@@ -157,11 +157,40 @@ export async function createSchema(tx: Tx, dialect: Dialect, where = "catalog"):
   // internal `duplicate key … pg_type_typname_nsp_index` instead of waiting
   // and then finding the catalog taken.
   for (const statement of dialect.contentLock.exclusive) await tx.query(statement);
+  await refuseForeignTables(tx, dialect, where);
   for (const statement of schemaStatements(dialect)) await tx.query(statement);
   await tx.query(
     "INSERT INTO vc_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING",
   );
   await upgradeSchema(tx, dialect, where);
+}
+
+/** The tables of vc's schema beside `vc_meta`, which every vc catalog has had since version 1. */
+const VC_TABLES = ["records", "record_tags", "path_tags"];
+
+/**
+ * Refuses, naming `where` and the table, a catalog with no `vc_meta` that
+ * holds a table of a name vc uses: another program's (`records` is a common
+ * name) in a PostgreSQL database or search_path schema given as the catalog.
+ * `CREATE TABLE IF NOT EXISTS` passed over it, and the first index on it
+ * failed as an internal error (`column "created_at" does not exist`);
+ * written into, vc would mix its rows with that program's. A SQLite file
+ * holding another program's tables is refused as it is opened.
+ */
+async function refuseForeignTables(tx: Tx, dialect: Dialect, where: string): Promise<void> {
+  if ((await tx.query(dialect.metaTableExists)).length > 0) return;
+  const taken: string[] = [];
+  for (const table of VC_TABLES) {
+    if ((await tx.query(dialect.tableExists, [table])).length > 0) taken.push(`"${table}"`);
+  }
+  if (taken.length === 0) return;
+  throw new CatalogUnavailableError(
+    `${where} is not a vc catalog: it holds another program's ${
+      taken.length === 1 ? "table" : "tables"
+    } ${taken.join(", ")} and no vc_meta; give vc a database of its own ` +
+      "(CREATE DATABASE vc ENCODING 'UTF8'), or a schema of its own in this one " +
+      "(options=-c search_path=vc); nothing was changed",
+  );
 }
 
 /**

@@ -57,6 +57,7 @@ export const SQLITE_DIALECT: Dialect = {
   rowsPerInsert: () => 1,
   byteOrder: " COLLATE BINARY",
   metaTableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vc_meta'",
+  tableExists: "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = $1",
   writesExcludeWriters: true,
 };
 

@@ -375,6 +375,8 @@ async function purgeInBatches(
   const { catalog } = repo;
   const all: Row[] = [];
   const seen = new Set<number>();
+  // Content of purged records a restore brought back meanwhile: kept.
+  const revived = new Set<string>();
   const skipped: { key: string; problem: string }[] = [];
   count("purging records", 0);
   const kinds = [
@@ -407,12 +409,56 @@ async function purgeInBatches(
       all.push(...fresh);
       count("purging records", all.length, all.length);
       const keys = fresh.map(keyOf);
-      await deleteKeys(repo, keys, skipped, signal, deleting(count, keys.length));
+      const onDeleted = deleting(count, keys.length);
+      for (let i = 0; i < keys.length; i += 1000) {
+        signal?.throwIfAborted();
+        const batch = keys.slice(i, i + 1000);
+        let refused: { key: string; problem: string }[] = [];
+        const gone = new Set(
+          await deleteIfUnreferenced(repo, batch, async (doomed) => {
+            refused = [];
+            await deleteKeys(repo, doomed, refused, signal);
+          }),
+        );
+        skipped.push(...refused);
+        for (const key of batch) if (!gone.has(key)) revived.add(key);
+        onDeleted(Math.min(i + 1000, keys.length));
+      }
     }
   }
   count("purging records", all.length, all.length);
   all.sort((x, y) => Number(x.id) - Number(y.id));
-  return { ...splitPurged(all), skipped };
+  const purged = splitPurged(all);
+  return { ...purged, keys: purged.keys.filter((key) => !revived.has(key)), skipped };
+}
+
+/**
+ * Deletes, with `remove`, those of `keys` (content of records a purge just
+ * committed as purged) that no record references now, read in a write
+ * transaction under the shared content lock (SQLite's writer lock), which
+ * it holds until they are gone; returns them. A purge commits before it
+ * deletes (a crash between leaves only an orphan), so a forced restore may
+ * commit in between and bring the record back from its snapshot: deleted
+ * then, its content went from under a live record (`current` and claimable
+ * when it was published in the snapshot). Under the lock a restore (which
+ * takes it exclusive) either committed first, and its record keeps the
+ * content, or waits, and finds the content gone and keeps the record purged.
+ */
+export async function deleteIfUnreferenced(
+  repo: Repository,
+  keys: string[],
+  remove: (doomed: string[]) => Promise<void>,
+): Promise<string[]> {
+  const { catalog } = repo;
+  return await catalog.transaction("write", async (tx) => {
+    for (const statement of catalog.dialect.contentLock.shared) await tx.query(statement);
+    const live = await liveKeysAmong(tx, keys);
+    const doomed = keys.filter((key) => !live.has(key));
+    // Inside the transaction, so the lock holds until the content is gone
+    // (a retried transaction deletes again: deleting is idempotent).
+    if (doomed.length > 0) await remove(doomed);
+    return doomed;
+  });
 }
 
 /** Records this many per transaction of gc's purge step. */

@@ -103,7 +103,14 @@ import {
 } from "./backup.ts";
 import { check, type CheckOptions, type CheckReport, headDifference, UNSTATED } from "./check.ts";
 import { recordPages } from "./record_pages.ts";
-import { contentGcMark, gc, GC_MARK_SLACK_MS, type GcOptions, type GcReport } from "./gc.ts";
+import {
+  contentGcMark,
+  deleteIfUnreferenced,
+  gc,
+  GC_MARK_SLACK_MS,
+  type GcOptions,
+  type GcReport,
+} from "./gc.ts";
 import { envOption } from "../env_option.ts";
 import { confirmBackupStored, objectLocation, writeObjectUri } from "./object_uri.ts";
 import { knownSchemaVersion, readVersion, SCHEMA_VERSION } from "./schema.ts";
@@ -886,7 +893,9 @@ export class Repository implements AsyncDisposable {
       );
     }
     try {
-      await this.store.delete([record.contentKey]);
+      // Only while no record references it: a forced restore committed since
+      // the purge may have brought the record back (see deleteIfUnreferenced).
+      await deleteIfUnreferenced(this, [record.contentKey], (keys) => this.store.delete(keys));
     } catch (error) {
       // The record is purged already (committed first, so a crash leaves
       // only an orphan): said, or the failed DELETE reads as if nothing was done.

@@ -272,6 +272,32 @@ export function checkFunction(what: string, value: unknown): void {
 }
 
 /**
+ * Throws `InvalidInputError` when `clock` (the option `clock` of `what`:
+ * `AssetCache`, `Repository.open()`) is given and is no `Clock` (an object
+ * whose `now` is a function): checked when the option is taken, instead of a
+ * `TypeError` (`clock.now is not a function`) at the first use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkClockOption } from "./options_check.ts";
+ * checkClockOption("AssetCache", undefined);
+ * checkClockOption("AssetCache", { now: () => 0 });
+ * assert.throws(() => checkClockOption("AssetCache", {}), /the option clock must be a Clock/);
+ * ```
+ */
+export function checkClockOption(what: string, clock: unknown): void {
+  if (clock === undefined) return;
+  if (typeof (clock as { now?: unknown } | null)?.now !== "function") {
+    throw new InvalidInputError(
+      `${what}: the option clock must be a Clock (such as ManualClock), got ${
+        describeValue(clock)
+      }`,
+    );
+  }
+}
+
+/**
  * The caller's `fetch` option of `what` (`CacheClient`, `KBaseAuth`),
  * checked to be a function, as a `fetch` whose answer is checked to be a
  * `Response` (or one from another fetch implementation: a status, headers

@@ -45,6 +45,7 @@ import {
 import { awaitCallback, CallbackGuard, callCallback, withCallbackGuard } from "../callback.ts";
 import { shortened } from "../printable.ts";
 import {
+  checkClockOption,
   checkOptions,
   checkPathArgument,
   describeValue,
@@ -1351,18 +1352,7 @@ function checkConstructorValues(options: AssetCacheOptions): void {
       `AssetCache: the option offlineSource must be a string, got ${describeValue(offlineSource)}`,
     );
   }
-  const clock: unknown = options.clock;
-  if (
-    clock !== undefined &&
-    (typeof clock !== "object" || clock === null ||
-      typeof (clock as { now?: unknown }).now !== "function")
-  ) {
-    throw new InvalidInputError(
-      `AssetCache: the option clock must be a Clock (such as ManualClock), got ${
-        describeValue(clock)
-      }`,
-    );
-  }
+  checkClockOption("AssetCache", options.clock);
 }
 
 /**

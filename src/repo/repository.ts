@@ -29,6 +29,7 @@ import {
   VcError,
 } from "../errors.ts";
 import {
+  checkClockOption,
   checkOptions,
   checkRequiredOptions,
   describeValue,
@@ -1734,6 +1735,14 @@ function withCheckedOpener<O extends RepositoryOptions>(what: string, options: O
   // Before anything is opened: a wrong `env` was a bare `TypeError` only once
   // a PostgreSQL catalog read a variable.
   envOption(what, options.env);
+  checkClockOption(what, options.clock);
+  // Else opened, and the first download failed (`this[#cache].cache is not a function`).
+  const cache: unknown = options.cache;
+  if (cache !== undefined && typeof (cache as { cache?: unknown } | null)?.cache !== "function") {
+    throw new InvalidInputError(
+      `${what}: the option cache must be an AssetCache, got ${describeValue(cache)}`,
+    );
+  }
   const openStore = checkedOpener(what, options.openStore);
   return openStore === undefined ? options : { ...options, openStore };
 }

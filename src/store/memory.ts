@@ -15,7 +15,12 @@ import {
   PreconditionFailedError,
   StoreError,
 } from "../errors.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import {
+  checkClockOption,
+  checkOptions,
+  describeValue,
+  type OptionNames,
+} from "../options_check.ts";
 import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { compareUtf8 } from "../walk.ts";
@@ -117,16 +122,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
         `MemoryStore: the option objects must be a Map, got ${describeValue(objects)}`,
       );
     }
-    if (
-      clock !== undefined &&
-      typeof (clock as { now?: unknown } | null)?.now !== "function"
-    ) {
-      throw new InvalidInputError(
-        `MemoryStore: the option clock must be a Clock (such as ManualClock), got ${
-          describeValue(clock)
-        }`,
-      );
-    }
+    checkClockOption("MemoryStore", clock);
     this.url = options.url ?? `memory://${crypto.randomUUID().slice(0, 8)}`;
     this.objects = options.objects ?? new Map();
     this.#clock = options.clock ?? systemClock;

@@ -100,6 +100,12 @@ export interface ArgsSpec {
    * as baiji-pod's `baiji-prefill FILE` took its list: `--list FILE`).
    */
   extraHint?: (extra: readonly string[]) => string;
+  /**
+   * The way out for a flag the command lacks but a user is likely to type
+   * (`vc repo find --tag T`: tags are found with `--any` / `--all`), when
+   * no flag of its own is close to it.
+   */
+  unknownFlagHint?: (name: string) => string | undefined;
 }
 
 /** Result of {@linkcode parseCommandArgs}. */
@@ -138,7 +144,7 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
     // would otherwise find Object.prototype's members and pass as flags.
     const option = Object.hasOwn(all, token.name) ? all[token.name] : undefined;
     if (option === undefined) {
-      throw unknownOption(token, all, spec.command, spec.positionals);
+      throw unknownOption(token, all, spec.command, spec.positionals, spec.unknownFlagHint);
     }
     if (option.type === "boolean" && token.value !== undefined) {
       throw new UsageError(`${token.rawName} does not take a value (got "${token.value}")`, {
@@ -267,10 +273,11 @@ function unknownOption(
   all: OptionSpecs,
   command: string | undefined,
   positionals: readonly string[],
+  ownHint?: (name: string) => string | undefined,
 ): UsageError {
   const raw = token.rawName;
   const inGroup = !raw.startsWith("--") && token.arg !== raw;
-  const hint = unknownOptionHint(token, all, command, positionals, inGroup);
+  const hint = unknownOptionHint(token, all, command, positionals, inGroup, ownHint);
   const where = inGroup ? ` in ${JSON.stringify(token.arg)}` : "";
   return new UsageError(
     `unknown flag ${raw}${where}${command === undefined ? "" : ` for "${command}"`}`,
@@ -284,6 +291,7 @@ function unknownOptionHint(
   command: string | undefined,
   positionals: readonly string[],
   inGroup: boolean,
+  ownHint?: (name: string) => string | undefined,
 ): string | undefined {
   // `vc get /a.csv -out.csv`: a file name that starts with "-" reads as the
   // short flags -o -u -t …; naming only "-o" (and guessing --offline) hid
@@ -294,8 +302,13 @@ function unknownOptionHint(
   }
   // `vc ls -V` (guessed as -v, which is --verbose) and `vc cat PATH
   // --version 1.0.0`: vc's own version is asked before any command, and a
-  // command that reads one version takes it as an argument.
-  if (command !== undefined && (token.name === "version" || token.rawName === "-V")) {
+  // command that reads one version takes it as an argument. A typo of it
+  // (`vc path PATH --verison 1.0.0`) is read as it, when nothing of the
+  // command's own is closer.
+  const version = token.name === "version" || token.rawName === "-V" ||
+    (all.version === undefined && token.rawName.startsWith("--") &&
+      closest(token.name, [...Object.keys(all), "version"]) === "version");
+  if (command !== undefined && version) {
     const own = `vc's own version: vc --version`;
     // `vc add PATH FILE -V`: the command's own --version V was likely meant.
     if (all.version !== undefined) {
@@ -304,6 +317,14 @@ function unknownOptionHint(
     return positionals.includes("VERSION")
       ? `VERSION is an argument: vc ${command} ${positionals.join(" ")} (e.g. 1.2.5); ${own}`
       : own;
+  }
+  // `vc get /a.csv --dest out.csv`, `vc repo tag 7 --tag gold`: the flag
+  // other tools would take it as, named after one of the command's
+  // arguments. Before any guess: `--file` of `vc cache-client put` is its
+  // FILE, not `--filename`, the name recorded for the upload.
+  const argument = command === undefined ? undefined : argumentNamed(token, positionals);
+  if (argument !== undefined) {
+    return `${argument} is an argument: vc ${command} ${positionals.join(" ")}`;
   }
   const name = token.rawName;
   // Another tool's word for it (`make -j`, `--jobs`, rclone's `--transfers`,
@@ -314,7 +335,19 @@ function unknownOptionHint(
   const guess = name.startsWith("--")
     ? longGuess(name.slice(2), all)
     : shortGuess(name.slice(1), all);
-  return guess === undefined ? undefined : `did you mean ${guess}?`;
+  if (guess !== undefined) return `did you mean ${guess}?`;
+  return name.startsWith("--") ? ownHint?.(token.name) : undefined;
+}
+
+// The positional argument a long flag is named after (`--dest` → DEST,
+// `--tag` → TAGS, `--dest-uri` → DEST_URI), if any.
+function argumentNamed(token: OptionToken, positionals: readonly string[]): string | undefined {
+  if (!token.rawName.startsWith("--")) return undefined;
+  const name = token.name.toLowerCase();
+  return positionals.find((p) => {
+    const word = p.toLowerCase().replaceAll("_", "-");
+    return word === name || word === `${name}s` || `${word}s` === name;
+  });
 }
 
 // Other tools' names for how many at once (lowercased), for the commands

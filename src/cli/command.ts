@@ -34,6 +34,8 @@ export interface Command {
   commaListLast?: boolean;
   /** What to give instead of arguments beyond `positionals` (see `ArgsSpec.extraHint`). */
   extraHint?: (extra: readonly string[]) => string;
+  /** The way out for a flag it lacks (see `ArgsSpec.unknownFlagHint`). */
+  unknownFlagHint?: (name: string) => string | undefined;
   /** Usage line after `vc <name> `, e.g. `"PATH FILE [--version V]"`. */
   usage: string;
   /** Paragraphs shown under the usage line. */

@@ -315,6 +315,7 @@ async function dispatch(
       ...(command.variadic ? { variadic: true } : {}),
       ...(command.commaListLast ? { commaListLast: true } : {}),
       ...(command.extraHint ? { extraHint: command.extraHint } : {}),
+      ...(command.unknownFlagHint ? { unknownFlagHint: command.unknownFlagHint } : {}),
       ...(isGroup(name) ? { subcommands: subcommands(name) } : {}),
     });
     if (flags.boolean("help")) {

@@ -631,6 +631,15 @@ export const find: Command = {
   positionals: [],
   required: 0,
   usage: "[--any T,U] [--all T,U] [--exclude T,U] [--published] [--limit N] [--repo URI]",
+  // `vc repo find gold`, `vc repo find --tag gold`: the tags go in --any or --all.
+  extraHint: (extra) =>
+    `the tags to find go in --any (any of them) or --all: vc repo find --any ${
+      shellWord(extra.join(","))
+    }`,
+  unknownFlagHint: (name) =>
+    name === "tag" || name === "tags"
+      ? "the tags to find go in --any T,U (any of them) or --all T,U (all of them)"
+      : undefined,
   description:
     "Records with any of --any, all of --all and none of --exclude (which needs --any or --all),\noldest first, as claim hands them out (--limit N: the N oldest).",
   options: {

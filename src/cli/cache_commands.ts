@@ -28,9 +28,15 @@ const SEVERAL_HELP =
 
 // A URI that is none (http://…, s3:// without a bucket, empty) is a usage
 // error (exit 2), as it is in --bucket or a mirror TARGET; the cache would
-// refuse it too, but as a failure (exit 1).
+// refuse it too, but as a failure (exit 1), and `rm a b` only after `a`. So
+// is a bucket without a key (`s3://bucket`), which names no object.
 function uriArg(text: string): string {
-  flagValue("URI", () => parseUri(text));
+  const parsed = flagValue("URI", () => parseUri(text));
+  if (parsed.scheme === "s3" && parsed.key === "") {
+    throw new UsageError(`URI: s3://${parsed.bucket}/ names a bucket, not an object`, {
+      hint: `give the object's key: s3://${parsed.bucket}/KEY`,
+    });
+  }
   return text;
 }
 

@@ -1429,7 +1429,7 @@ function parseSizeSetting(
       `${what} must be a whole number of bytes, got ${JSON.stringify(value)}`,
     );
   }
-  return checkSizeSetting(size.bytes, name, what);
+  return checkSizeSetting(size.bytes, name, what, true, value);
 }
 
 /**
@@ -1446,6 +1446,8 @@ function parseSizeSetting(
  * assert.throws(() => checkSizeSetting(8, "rangeSize", "--range-size"), /at least 65536/);
  * // A program's option, not typed text: any whole number of bytes.
  * assert.equal(checkSizeSetting(4096, "rangeSize", "the option partSize", false), 4096);
+ * // The text it was read from is quoted as typed.
+ * assert.throws(() => checkSizeSetting(1000, "rangeSize", "--range-size", true, "1k"), /got "1k" \(1000 bytes\)/);
  * ```
  */
 export function checkSizeSetting(
@@ -1455,17 +1457,24 @@ export function checkSizeSetting(
   // A program's number option is taken as meant (tests use tiny ranges);
   // the floor guards typed text, where a bare 8 may mean 8 MiB.
   typed = true,
+  // The text `value` was read from (`1k`), quoted in the error as typed.
+  text?: string,
 ): number {
   const min = name === "rangeSize" ? (typed ? MIN_RANGE_SIZE : 1) : 0;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    const bare = text === undefined || /^\d+$/.test(text.trim());
     const got = typeof value !== "number"
       ? JSON.stringify(value)
       : !Number.isFinite(value) || value > Number.MAX_SAFE_INTEGER
       ? "a number too large"
-      : `${value}`;
+      : bare
+      ? `${value}`
+      : `${JSON.stringify(text)} (${value} bytes)`;
     throw new InvalidInputError(
       `${what} must be a whole number of bytes${
-        min > 0 ? ` of at least ${min} (64KiB; a bare number is bytes: say 8MiB)` : ""
+        min > 0
+          ? ` of at least ${min} (64KiB${bare ? "; a bare number is bytes: say 8MiB" : ""})`
+          : ""
       }, got ${got}`,
     );
   }

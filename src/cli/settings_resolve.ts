@@ -220,7 +220,7 @@ export function cliSettings(
         if (parseSizeText(text)?.whole !== true) {
           throw new UsageError(`--${flag} must be a whole number of bytes, got "${text}"`);
         }
-        return checkSizeSetting(bytes, name, `--${flag}`);
+        return checkSizeSetting(bytes, name, `--${flag}`, true, text);
       },
     );
   }

@@ -17,7 +17,7 @@ import {
   type RepoRecord,
   type TagTarget,
 } from "../repo/records.ts";
-import { checkHolder, checkNewHolder } from "../repo/claims.ts";
+import { checkHolder, checkNewHolder, MAX_TTL_MS } from "../repo/claims.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
@@ -221,6 +221,15 @@ function ttlFlag(ctx: CommandContext, command: string): number {
   if (!(Math.round(ms) > 0) || !Number.isFinite(ms)) {
     throw new UsageError(
       `--ttl ${JSON.stringify(text)} is not a finite duration of at least 1 ms`,
+    );
+  }
+  // Said here, naming what was typed, before the repository is opened: the
+  // repository's own check is a failure (exit 1) counted in ms.
+  if (ms > MAX_TTL_MS) {
+    throw new UsageError(
+      `--ttl ${
+        JSON.stringify(text)
+      } is longer than the 366 days a claim may last; renew the claim instead`,
     );
   }
   return ms;
@@ -687,7 +696,11 @@ export const find: Command = {
 
 const CLAIM_OPTIONS: OptionSpecs = {
   ...REPO_OPTIONS,
-  ttl: { type: "string", valueName: "T", description: "claim lifetime: seconds or 30s, 5m, 1h" },
+  ttl: {
+    type: "string",
+    valueName: "T",
+    description: "claim lifetime: seconds or 30s, 5m, 1h (at most 366d)",
+  },
   holder: { type: "string", valueName: "H", description: "who holds the claim" },
 };
 

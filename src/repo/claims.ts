@@ -192,7 +192,8 @@ function holderUpdate(
 /** Tagged ids a claim looks at in one statement, in id order. */
 export const CLAIM_TAG_PAGE = 200;
 
-const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
+/** The longest a claim may last (366 days, in ms): longer work renews it. */
+export const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
 
 /**
  * A holder as given, or `InvalidInputError`: a blank one could not be told

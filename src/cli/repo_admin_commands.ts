@@ -5,15 +5,27 @@
  * @module
  */
 import { signalOption } from "../abort_hub.ts";
-import type { Command } from "./command.ts";
-import { EXIT_FAILURE } from "./errors.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { EXIT_FAILURE, flagValue } from "./errors.ts";
 import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
-import { cliOpenStore } from "./store_options.ts";
+import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import { objectUriArg } from "./local_path.ts";
+import { isUriNotPath } from "../path.ts";
+import { parseUri } from "../uri.ts";
 import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
 import { cappedList } from "./failure_lines.ts";
 import { checkLines } from "./check_lines.ts";
+
+// An object's URI argument (`vc repo backup DEST_URI`) that is no store
+// location (`http://x`, `s3://`) is a usage error naming the argument, as
+// the same value in --repo is, said before the repository is opened; a path
+// is resolved as objectUriArg resolves it.
+function objectArgument(ctx: CommandContext, value: string, what: string): string {
+  const uri = objectUriArg(ctx.io.cwd, value, (name) => ctx.io.env(name), what);
+  if (isUriNotPath(uri)) flagValue(what, () => parseUri(uri));
+  return uri;
+}
 
 const CATALOG_OPTION = {
   catalog: {
@@ -37,7 +49,9 @@ export const init: Command = {
     "vc repo init s3://bucket/repo --catalog postgres://vc@db.internal:5432/vc",
   ],
   async run(ctx) {
-    const uri = ctx.args[0] ?? repoUri(ctx, "repo init");
+    const uri = ctx.args[0] === undefined
+      ? repoUri(ctx, "repo init")
+      : storeLocationArg(ctx.args[0], "URI");
     const catalog = ctx.flags.string("catalog");
     const { Repository } = await import("../repo/repository.ts");
     const { catalogText } = await import("../repo/marker.ts");
@@ -167,7 +181,7 @@ export const backup: Command = {
   async run(ctx) {
     const dest = ctx.args[0] === undefined
       ? undefined
-      : objectUriArg(ctx.io.cwd, ctx.args[0], (name) => ctx.io.env(name), "DEST_URI");
+      : objectArgument(ctx, ctx.args[0], "DEST_URI");
     const { Repository } = await import("../repo/repository.ts");
     await using repo = await Repository.open(repoUri(ctx, "repo backup"), openOptions(ctx));
     using bar = ctx.out.progress("backup");
@@ -199,7 +213,7 @@ export const restore: Command = {
   async run(ctx) {
     const catalog = ctx.flags.string("catalog");
     const { Repository } = await import("../repo/repository.ts");
-    const snapshot = objectUriArg(ctx.io.cwd, ctx.args[0]!, (name) => ctx.io.env(name), "SNAPSHOT");
+    const snapshot = objectArgument(ctx, ctx.args[0]!, "SNAPSHOT");
     const openStore = cliOpenStore(ctx);
     using bar = ctx.out.progress("restore");
     const counts = await Repository.restore(repoUri(ctx, "repo restore"), snapshot, {

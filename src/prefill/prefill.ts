@@ -257,6 +257,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     let seen = 0;
     let root = "";
     let waiting: ItemStop | undefined;
+    let stoppedInFlight = false;
     try {
       const parsed = target.parsed ?? parseUri(target.uri);
       root = parsed.scheme === "s3" ? `s3://${parsed.bucket}` : parsed.scheme;
@@ -323,7 +324,11 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       else alreadyCached++;
       breaker.answered(root);
     } catch (thrown) {
-      if (signal?.aborted) throw signal.reason;
+      // Stopped by the abort: not done (the summary says it was not tried).
+      if (signal?.aborted) {
+        stoppedInFlight = true;
+        throw signal.reason;
+      }
       // Stopped by the breaker: the reason is the store's, not the abort.
       const stoppedBy = waiting?.stopped === true ? waiting.reason : thrown;
       await breaker.failed(root, stoppedBy, target.label);
@@ -347,7 +352,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       });
     } finally {
       breaker.ended(root, waiting);
-      counts.done++;
+      if (!stoppedInFlight) counts.done++;
       running.delete(target);
       if (options.onProgress !== undefined) {
         const [oldest, step] = running.entries().next().value ?? [target, undefined];

@@ -575,7 +575,8 @@ export class EntryResolver {
    */
   #refused(loc: EntryLocation, rec: EntryRec, error: AccessDeniedError): AccessDeniedError {
     if (rec.gone === true || !stillCached(rec)) return error;
-    const s3 = loc.uri.startsWith("s3:")
+    // (Said once: the store's own refusal of a GET or HEAD says it already.)
+    const s3 = loc.uri.startsWith("s3:") && !error.message.includes("s3:ListBucket")
       ? " (S3 answers 403 also for a key that no longer exists when the credentials may not " +
         "list the bucket: no s3:ListBucket)"
       : "";

@@ -243,16 +243,23 @@ export function s3HttpError(
     const why = code !== undefined && REFUSED_CREDENTIAL_CODES.has(code)
       ? `the credentials from ${ctx.credentialSource}${key} were refused`
       : `the credentials from ${ctx.credentialSource}${key} are not allowed to do this${
-        ctx.operation === "HEAD"
+        // S3 refuses a read of a missing key so (not 404) when the
+        // credentials may not list the bucket: a misspelt key, not the policy.
+        ctx.operation === "HEAD" || ctx.operation === "GET"
           ? " (S3 also answers 403 for a missing key without s3:ListBucket)"
-          : ""
-      }`;
+          : ""}`;
     return new AccessDeniedError(
       `${ctx.operation} ${ctx.uri}: access denied (${what}): ${why}`,
       options,
     );
   }
-  const bucketRegion = details.region;
+  // A redirect without x-amz-bucket-region (S3's 307 for a new bucket, a
+  // proxy that drops the header) still names the region in the host it
+  // points to: b.s3.eu-west-2.amazonaws.com, s3-eu-west-2, s3.dualstack.….
+  const bucketRegion = details.region ??
+    (status >= 300 && status < 400
+      ? awsRegionOfHost(details.location ?? details.endpoint)
+      : undefined);
   if (
     // A HEAD has no body: S3 answers one in the wrong region with a bare
     // 400 (or 301) and only the x-amz-bucket-region header.
@@ -270,12 +277,22 @@ export function s3HttpError(
     // vc does not follow redirects (a signed request must not go elsewhere):
     // say where the server pointed, even when it sent no XML body.
     const target = details.location ?? details.endpoint;
+    // Only S3's own redirect documents name an endpoint to use: a bare
+    // Location may be a proxy's or a captive portal's login page.
+    const endpoint = target === undefined ||
+        (code !== "PermanentRedirect" && code !== "TemporaryRedirect")
+      ? undefined
+      : redirectEndpoint(target, ctx);
     return new StoreError(
       `${ctx.operation} ${ctx.uri} failed: ${ctx.endpoint} redirected (${what}) to ${
         // A presigned URL there is a secret: its query values are hidden.
-        target === undefined
-          ? "an unnamed location (no Location header)"
-          : redactUrl(target)}: point the endpoint (AWS_ENDPOINT_URL) or region (AWS_REGION) there`,
+        target === undefined ? "an unnamed location (no Location header)" : redactUrl(target)}: ${
+        endpoint === undefined
+          ? "point the endpoint (AWS_ENDPOINT_URL) or region (AWS_REGION) there"
+          : `point the endpoint there (AWS_ENDPOINT_URL=${endpoint}${
+            ctx.endpointSource === undefined ? "" : `, in place of ${ctx.endpointSource}`
+          })`
+      }`,
       { ...options, status },
     );
   }
@@ -294,6 +311,64 @@ export function s3HttpError(
 }
 
 const bareHeadErrors = new WeakSet<Error>();
+
+/**
+ * The region of an AWS S3 host a redirect names (a URL or a bare host:
+ * `b.s3.eu-west-2.amazonaws.com`, `s3-eu-west-2.amazonaws.com`,
+ * `s3.dualstack.eu-west-2.amazonaws.com`, `….amazonaws.com.cn`), else undefined.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { awsRegionOfHost } from "./s3_errors.ts";
+ * assert.equal(awsRegionOfHost("b.s3.eu-west-2.amazonaws.com"), "eu-west-2");
+ * assert.equal(awsRegionOfHost("https://b.s3-us-gov-west-1.amazonaws.com/k?x=1"), "us-gov-west-1");
+ * assert.equal(awsRegionOfHost("s3.eu-central-1.wasabisys.com"), undefined);
+ * ```
+ */
+export function awsRegionOfHost(target: string | undefined): string | undefined {
+  const host = target === undefined ? undefined : hostOf(target);
+  if (host === undefined) return undefined;
+  return /(?:^|\.)s3[.-](?:dualstack\.)?([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/
+    .exec(host)?.[1];
+}
+
+/** The host (lower case, no port) of a URL or of a bare `host[:port][/path]`. */
+function hostOf(target: string): string | undefined {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`).hostname
+      .toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The endpoint URL a redirect to another S3-compatible host asks for (the
+ * redirect's origin, without the bucket's own label of a virtual-hosted name),
+ * in the scheme the store is reached with when only a host is given; undefined
+ * for a target that is no host.
+ */
+function redirectEndpoint(target: string, ctx: S3RequestContext): string | undefined {
+  const host = hostOf(target);
+  if (host === undefined || host === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`);
+  } catch {
+    return undefined;
+  }
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(target)
+    ? url.protocol
+    : /^https:/i.test(ctx.endpoint)
+    ? "https:"
+    : "http:";
+  const bucketLabel = `${ctx.bucket.toLowerCase()}.`;
+  const bare = host.startsWith(bucketLabel) && host.length > bucketLabel.length
+    ? host.slice(bucketLabel.length)
+    : host;
+  return `${scheme}//${bare.includes(":") ? `[${bare}]` : bare}${url.port ? `:${url.port}` : ""}`;
+}
 
 /**
  * Whether `error` is a HEAD's bare 400 (see {@linkcode bareHeadRefusal}):

@@ -41,6 +41,11 @@ export interface S3ListPage {
   truncated: boolean;
   /** Token for the next page, when the server gave one. */
   nextToken: string | undefined;
+  /**
+   * The answer is a ListObjects v1 document (it has a `<Marker>`): the
+   * server ignored `list-type=2` and pages by `marker`, not `start-after`.
+   */
+  v1?: boolean;
 }
 
 /**
@@ -117,13 +122,15 @@ export function parseListObjectsV2(xml: string): S3ListPage {
   }
   const truncated = listTruncated(headerText(xml, "IsTruncated", root, end));
   const token = headerText(xml, "NextContinuationToken", root, end);
-  return {
+  const page: S3ListPage = {
     objects,
     truncated,
     nextToken: token === undefined || token === ""
       ? undefined
       : decodeXmlEntities(token, unknownEntity),
   };
+  if (headerText(xml, "Marker", root, end) !== undefined) page.v1 = true;
+  return page;
 }
 
 /**
@@ -492,6 +499,9 @@ export async function* listPages(
   const pageSize = String(request.pageSize ?? 1000);
   let token: string | undefined;
   let after = request.startAfter === "" ? undefined : request.startAfter;
+  // A server answering ListObjects v1 pages by `marker` (and may refuse
+  // `start-after`, as S3 does on a v1 listing): the next page is asked so.
+  let afterParam: "start-after" | "marker" = "start-after";
   // Every token this listing was given (one per page: small).
   const seenTokens = new Set<string>();
   // The first key of every page (one per page): a key is listed once, so a
@@ -509,7 +519,7 @@ export async function* listPages(
       prefix: request.prefix,
     };
     if (token !== undefined) query["continuation-token"] = token;
-    else if (after !== undefined) query["start-after"] = after;
+    else if (after !== undefined) query[afterParam] = after;
     const page = await fetchListDocument(lean, {
       query,
       prefix: request.prefix,
@@ -536,9 +546,18 @@ export async function* listPages(
     // is handed on, or a consumer acts on keys it already had (a mirror
     // fetching them again, a listing with duplicates).
     const askedAfter = token === undefined ? after : undefined;
+    const firstKey = page.objects[0]?.key;
+    if (
+      page.v1 === true && afterParam === "start-after" && askedAfter !== undefined &&
+      firstKey !== undefined && compareUtf8(firstKey, askedAfter) <= 0
+    ) {
+      // A ListObjects v1 answer that ignored start-after: asked again with marker.
+      afterParam = "marker";
+      continue;
+    }
     if (askedAfter !== undefined && page.objects.some((o) => o.key === askedAfter)) {
       throw new StoreError(
-        `LIST ${lean.uri(request.prefix)}: the server ignored start-after (its page listed ${
+        `LIST ${lean.uri(request.prefix)}: the server ignored ${afterParam} (its page listed ${
           JSON.stringify(askedAfter.slice(0, 100))
         } again): the listing would never end`,
       );
@@ -592,7 +611,9 @@ export async function* listPages(
       token = page.nextToken;
     } else {
       // A server that ignores list-type=2 (a ListObjects v1 answer) gives no
-      // token; continuing after the last key is equivalent.
+      // token; continuing after the last key is equivalent, asked as that
+      // server takes it: `marker` for a v1 document (it ignores start-after,
+      // and would answer its first page again), else `start-after`.
       const last = page.objects.at(-1);
       if (last === undefined) {
         throw new StoreError(
@@ -605,6 +626,7 @@ export async function* listPages(
       // start-after, was refused above, before it was handed on.)
       token = undefined;
       after = last.key;
+      if (page.v1 === true) afterParam = "marker";
     }
   }
 }

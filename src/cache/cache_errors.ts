@@ -355,7 +355,13 @@ export function explainCacheError(
   }
   // A multipart ETag whose part sizes the store will not tell: trying again
   // brings the same unverifiable bytes, and they need not be damaged.
-  if (e instanceof IntegrityError && /cannot verify its content/.test(e.message)) {
+  // (So is an object Google Cloud Storage serves decompressed: the store
+  // says so, and how to have it served as stored.)
+  if (
+    e instanceof IntegrityError &&
+    (/cannot verify its content/.test(e.message) ||
+      /x-goog-stored-content-encoding/.test(e.message))
+  ) {
     return new IntegrityError(`${e.message}; nothing was cached`, { cause: e });
   }
   if (e instanceof IntegrityError && /refusing the store's answer/.test(e.message)) {

@@ -595,7 +595,7 @@ export class S3Store implements ObjectStore {
           end ?? ""
         } was answered ${res.status}${
           contentRange === null ? "" : ` with Content-Range ${JSON.stringify(contentRange)}`
-        } (is a proxy on the way re-chunking responses, or a server speaking HTTP/1.0?)`,
+        }${unsizedCause(`gs://${this.bucket}/${full}`, res.headers, first.headers)}`,
     );
   }
 
@@ -732,7 +732,7 @@ export class S3Store implements ObjectStore {
         `${this.#uri(full)}: the answer of ${
           lean.context("GET", full).endpoint
         } has no Content-Length, so the object's size is unknown and its bytes cannot be ` +
-        "verified (is a proxy on the way re-chunking responses, or a server speaking HTTP/1.0?)",
+        `verified${unsizedCause(`gs://${this.bucket}/${full}`, res.headers)}`,
     );
     if (range !== undefined && res.status === 206) {
       const answered = res.headers.get("content-range");
@@ -2492,6 +2492,29 @@ function plainEtag(etag: string): string {
     return etag.slice(1, n - 1);
   }
   return normalizeEtag(etag);
+}
+
+/**
+ * Why an answer may tell no size, for its error: Google Cloud Storage's
+ * decompressive transcoding when the answer says the object is stored
+ * encoded (`x-goog-stored-content-encoding: gzip`: served decoded, chunked,
+ * Range ignored, to a client that does not accept gzip, as vc does not), with
+ * the cure; else the usual suspects.
+ */
+function unsizedCause(
+  gsUri: string,
+  ...answers: readonly ({ get(name: string): string | null } | undefined)[]
+): string {
+  for (const headers of answers) {
+    const stored = headers?.get("x-goog-stored-content-encoding")?.trim();
+    if (stored === undefined || stored === "" || stored.toLowerCase() === "identity") continue;
+    return ` (x-goog-stored-content-encoding: ${stored}: Google Cloud Storage stores the ` +
+      `object with Content-Encoding: ${stored} and serves it decompressed, ignoring Range, to a ` +
+      `client that does not accept ${stored}, so not the bytes its size and ETag describe; set ` +
+      `Cache-Control: no-transform on the object to have it served as stored (gcloud storage ` +
+      `objects update ${gsUri} --cache-control=no-transform)`;
+  }
+  return " (is a proxy on the way re-chunking responses, or a server speaking HTTP/1.0?)";
 }
 
 /**

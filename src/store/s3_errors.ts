@@ -542,7 +542,7 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   return new StoreError(
     `${ctx.operation} ${ctx.uri} failed${throughProxy(ctx.endpoint)}: ${message}${
       connectionCutHint(error, message)
-    }`,
+    }${endpointNamingBucket(ctx, message.toLowerCase())}`,
     { cause: error },
   );
 }
@@ -615,9 +615,39 @@ function virtualHostHint(message: string, ctx: S3RequestContext): string {
   const virtual = `${ctx.bucket}.${host}`.toLowerCase();
   const text = message.toLowerCase();
   if (!text.includes(`//${virtual}`) && !text.includes(`${virtual}:`)) return "";
+  const doubled = endpointNamingBucket(ctx, text);
+  if (doubled !== "") return doubled;
   if (!/lookup|name or service|nodename|dns|resolve|no such host/.test(text)) return "";
   return ` (virtual-hosted addressing: the host ${virtual} does not resolve; use path-style ` +
     "addressing with addressing_style = path in the AWS profile's s3 section or VC_S3_PATH_STYLE=1)";
+}
+
+/**
+ * A hint when the endpoint's host already starts with the bucket's name
+ * (`https://BUCKET.nyc3.digitaloceanspaces.com`, a bucket's own URL pasted as
+ * the endpoint) and virtual-hosted addressing sent the request (its error
+ * `text`, lower case) to `BUCKET.BUCKET.HOST`: the cure is the endpoint
+ * without the bucket. Path-style addressing is not: it would send
+ * `BUCKET.HOST/BUCKET/KEY`, which such a store takes for the key
+ * `BUCKET/KEY`. Empty otherwise.
+ */
+function endpointNamingBucket(ctx: S3RequestContext, text: string): string {
+  let url: URL;
+  try {
+    url = new URL(ctx.endpoint);
+  } catch {
+    return "";
+  }
+  const bucket = ctx.bucket.toLowerCase();
+  const host = url.hostname.toLowerCase();
+  if (!host.startsWith(`${bucket}.`) || !host.slice(bucket.length + 1).includes(".")) return "";
+  const doubled = `${bucket}.${host}`;
+  if (!text.includes(`//${doubled}`) && !text.includes(`${doubled}:`)) return "";
+  url.hostname = host.slice(bucket.length + 1);
+  return ` (the endpoint ${ctx.endpoint} already names bucket ${ctx.bucket}, so virtual-hosted ` +
+    `addressing sent the request to ${doubled}: set the endpoint without the bucket, ${
+      url.href.replace(/\/+$/, "")
+    }; not path-style addressing, which would put the keys under a ${ctx.bucket}/ prefix)`;
 }
 
 /**

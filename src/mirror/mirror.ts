@@ -1698,10 +1698,12 @@ export class Mirror {
    * store or a proxy before it may answer a PUT 200 and keep nothing, or
    * other bytes; such a file is a failure naming its key, not counted as
    * transferred, and forgotten by the state, so the next run uploads it
-   * again. The cheaper way: one listing of a scope the run listed that holds
-   * every upload (the ranges of the state's keys, at once), when it takes
-   * fewer pages than there are uploads (its objects as the run's listing
-   * found them, and the uploads), else a HEAD per upload. So one edit among
+   * again. The cheaper way ({@linkcode confirmationPlan}): one listing of a
+   * scope the run listed that holds every upload (the ranges of the state's
+   * keys, at once), or one of each directory a watch's batch listed (new
+   * files in `a/` and `b/`), when it takes fewer pages than there are
+   * uploads in it (its objects as the run's listing found them, and the
+   * uploads), else a HEAD per upload. So one edit among
    * 10,000 files, or one file into a prefix of 100,000 objects the tree is a
    * small part of, or a watch's upload (its pass lists nothing), is one
    * HEAD, and a first upload of a tree is one request per 1000 objects. A
@@ -1756,20 +1758,10 @@ export class Mirror {
       denied.listed = true;
       this.#state.delete(key);
     };
-    // The listed scope holding every upload that costs the fewest pages.
-    let scope: string | undefined;
-    let pages = uploaded.size;
-    for (const [listed, objects] of run.listed ?? []) {
-      const cost = Math.ceil((objects + uploaded.size) / LIST_PAGE);
-      if (cost >= pages || ![...uploaded.keys()].every((k) => k.startsWith(listed))) continue;
-      scope = listed;
-      pages = cost;
-    }
+    const { lists, heads } = confirmationPlan([...uploaded.keys()], run.listed);
     try {
-      if (scope === undefined) {
-        await forEachLimit([...uploaded.keys()], concurrency, (key) => head(key), { signal });
-      } else {
-        const doubtful: string[] = [];
+      const doubtful: string[] = [];
+      await forEachLimit([...lists], concurrency, async ([scope, keys]) => {
         const found = new Set<string>();
         const listing = listRemoteBatches(store, this.#storePrefix, this.#filter, {
           scope,
@@ -1787,9 +1779,10 @@ export class Mirror {
             if (foundProblem(entry, put) !== undefined) doubtful.push(entry.key);
           }
         }
-        for (const key of uploaded.keys()) if (!found.has(key)) doubtful.push(key);
-        await forEachLimit(doubtful, concurrency, (key) => head(key, true), { signal });
-      }
+        for (const key of keys) if (!found.has(key)) doubtful.push(key);
+      }, { signal });
+      await forEachLimit(heads, concurrency, (key) => head(key), { signal });
+      await forEachLimit(doubtful, concurrency, (key) => head(key, true), { signal });
     } catch (error) {
       if (signal.aborted) throw run.callbacks.error ?? error;
       if (error instanceof AccessDeniedError) {
@@ -2372,4 +2365,66 @@ async function listedObject(
     return info.key === storeKey ? info : undefined;
   }
   return undefined;
+}
+
+/**
+ * How {@linkcode Mirror.#confirmUploads} confirms `keys` (the uploads of a
+ * run) at the fewest requests: `lists`, the scopes to list, each with the
+ * uploads its listing confirms, and `heads`, the uploads asked by a HEAD
+ * each. `listed`: the scopes the run listed, each with the objects found
+ * under it. A listing costs a page per 1000 of its objects and uploads;
+ * either one scope holding every upload is listed (a full pass's prefix),
+ * or each upload goes to the narrowest scope holding it (the directories
+ * a watch's batch listed), an upload in a scope below another one taken
+ * going to that one, and a scope whose listing costs as many pages as it
+ * has uploads is left to HEADs.
+ */
+function confirmationPlan(
+  keys: readonly string[],
+  listed: ReadonlyMap<string, number> | undefined,
+): { lists: Map<string, string[]>; heads: string[] } {
+  const pagesOf = (scope: string, uploads: number) =>
+    Math.ceil(((listed?.get(scope) ?? 0) + uploads) / LIST_PAGE);
+  // One scope holding them all (the cheapest), against a HEAD each.
+  let single: string | undefined;
+  let singleCost = keys.length;
+  for (const scope of listed?.keys() ?? []) {
+    const cost = pagesOf(scope, keys.length);
+    if (cost >= singleCost || !keys.every((k) => k.startsWith(scope))) continue;
+    single = scope;
+    singleCost = cost;
+  }
+  // Each upload in the narrowest scope holding it.
+  const scopes = [...listed?.keys() ?? []].sort((a, b) => b.length - a.length);
+  const byScope = new Map<string, string[]>();
+  const heads: string[] = [];
+  for (const key of keys) {
+    const scope = scopes.find((s) => key.startsWith(s));
+    if (scope === undefined) heads.push(key);
+    else byScope.set(scope, [...byScope.get(scope) ?? [], key]);
+  }
+  // A scope below another one taken is listed by that one.
+  const taken = [...byScope.keys()].sort((a, b) => a.length - b.length);
+  for (const scope of taken) {
+    const above = taken.find((s) => s !== scope && byScope.has(s) && scope.startsWith(s));
+    if (above === undefined) continue;
+    byScope.get(above)!.push(...byScope.get(scope)!);
+    byScope.delete(scope);
+  }
+  const lists = new Map<string, string[]>();
+  let cost = heads.length;
+  for (const [scope, group] of byScope) {
+    const pages = pagesOf(scope, group.length);
+    if (pages < group.length) {
+      lists.set(scope, group);
+      cost += pages;
+    } else {
+      heads.push(...group);
+      cost += group.length;
+    }
+  }
+  if (cost < singleCost) return { lists, heads };
+  return single === undefined
+    ? { lists: new Map(), heads: [...keys] }
+    : { lists: new Map([[single, [...keys]]]), heads: [] };
 }

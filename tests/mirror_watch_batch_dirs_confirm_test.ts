@@ -5,7 +5,11 @@
  * confirmation looked for one listed scope holding every upload, and none
  * holds both `a/` and `b/`. Each directory's uploads are now confirmed by
  * the listing of that directory, so the batch costs a LIST per directory to
- * look up and one to confirm, not a HEAD per file.
+ * look up and one to confirm, not a HEAD per file. And a batch of one file
+ * in each of many directories (a `git checkout`, a build rewriting its
+ * output, a `sed -i` over a tree) was a HEAD per file twice over (to look
+ * it up, to confirm its upload), where one listing of the directory above
+ * them all (a few hundred objects) shows them all.
  */
 import { join } from "node:path";
 import { Mirror } from "../src/mirror/mirror.ts";
@@ -87,4 +91,34 @@ Deno.test("mirror --watch: an upload one directory's listing does not show is st
   drop = "";
   const again = await m.syncPaths([join(src, "b/new3.txt")]);
   assertEquals([again.failed, again.transferred], [[], 1]);
+});
+
+Deno.test("mirror --watch: one file changed in each of many directories is one listing of the tree above them, not two HEADs each", async () => {
+  const { proxied, seen } = await countingS3Proxy();
+  await using _proxied = proxied;
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  const dirs = Array.from({ length: 30 }, (_, i) => `p/d${i}`);
+  const tree: Record<string, string> = { "top.txt": "t" };
+  for (const d of dirs) for (let i = 0; i < 5; i++) tree[`${d}/f${i}.txt`] = `${d} ${i}`;
+  await writeTree(src, tree);
+  await using m = await Mirror.open({
+    sources: [src],
+    target: proxied.store,
+    statePath: join(w.dir, "s.db"),
+  });
+  await m.run();
+  // One file rewritten in each directory (other bytes), one rewritten as it was.
+  const changed = dirs.map((d) => `${d}/f1.txt`);
+  await writeTree(src, Object.fromEntries(changed.map((n) => [n, `changed ${n}`])));
+  await writeTree(src, { "p/d0/f2.txt": "p/d0 2" });
+  Object.assign(seen, { heads: 0, lists: 0, puts: 0 });
+  const r = await m.syncPaths([...changed, "p/d0/f2.txt"].map((n) => join(src, n)));
+  assertEquals([r.failed, r.transferred, r.unchanged], [[], changed.length, 1]);
+  assertEquals(seen.puts, changed.length);
+  // One listing of p/ to look them up, one to confirm the uploads.
+  assertEquals([seen.heads, seen.lists], [0, 2], JSON.stringify(seen));
+  for (const n of changed) {
+    assertEquals(await new Response((await proxied.direct.get(n)).body).text(), `changed ${n}`);
+  }
 });

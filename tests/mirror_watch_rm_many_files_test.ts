@@ -14,8 +14,11 @@ import type { ObjectStore } from "../src/store/types.ts";
 import { assertEquals } from "./assert.ts";
 import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
 
-/** An FsStore whose HEADs take 20 ms, counting the calls and those in flight at once. */
-function slowHeads(fs: FsStore) {
+/**
+ * An FsStore whose HEADs take 20 ms, counting the calls and those in flight
+ * at once; its listings fail while `listsFail()` says so.
+ */
+function slowHeads(fs: FsStore, listsFail: () => boolean = () => false) {
   const counts = { head: 0, list: 0, inFlight: 0, most: 0 };
   const store = new Proxy(fs, {
     get(target, name) {
@@ -24,7 +27,11 @@ function slowHeads(fs: FsStore) {
       if (name === "list" || name === "listPages") {
         return (...args: unknown[]) => {
           counts.list++;
-          return value.apply(target, args);
+          if (!listsFail()) return value.apply(target, args);
+          // deno-lint-ignore require-yield
+          return (async function* () {
+            throw new Error("listing failed");
+          })();
         };
       }
       if (name !== "head") return value.bind(target);
@@ -45,10 +52,11 @@ function slowHeads(fs: FsStore) {
  * {@linkcode slowHeads}, removes `names` from the source and syncs them as a
  * watch batch does: its report, the calls it made, and the store.
  */
-async function syncRemoved(dir: string, keep: string, names: string[]) {
+async function syncRemoved(dir: string, keep: string, names: string[], listsFail = false) {
   const src = join(dir, "src");
   await writeTree(src, { [keep]: "k", ...Object.fromEntries(names.map((n) => [n, n])) });
-  const { store, counts } = slowHeads(new FsStore(join(dir, "bucket")));
+  let failing = false;
+  const { store, counts } = slowHeads(new FsStore(join(dir, "bucket")), () => failing);
   await using m = await Mirror.open({
     sources: [src],
     target: store,
@@ -59,7 +67,9 @@ async function syncRemoved(dir: string, keep: string, names: string[]) {
   await m.run();
   for (const n of names) await Deno.remove(join(src, n));
   counts.head = counts.list = counts.most = 0;
+  failing = listsFail;
   const r = await m.syncPaths(names.map((n) => join(src, n)));
+  failing = false;
   return { r, counts, store };
 }
 
@@ -73,12 +83,23 @@ Deno.test("mirror --watch: the files of an rm dir/* are one listing of the direc
   await store.close();
 });
 
-Deno.test("mirror --watch: gone files one to a directory are looked at concurrency at a time, with no LIST each", async () => {
+Deno.test("mirror --watch: gone files one to a directory of a small tree are one listing of it, with no HEAD each", async () => {
   await using w = await tempDir();
   const names = Array.from({ length: 40 }, (_, i) => `logs${i}/f.txt`);
   const { r, counts, store } = await syncRemoved(w.dir, "logs0/keep.txt", names);
+  assertEquals([r.deleted, r.transferred, r.failed.length, r.heads], [40, 0, 0, 0]);
+  assertEquals([counts.head, counts.list], [0, 1]);
+  assertEquals(Object.keys(await storeContents(store)), ["logs0/keep.txt"]);
+  await store.close();
+});
+
+Deno.test("mirror --watch: gone files one to a directory are looked at concurrency at a time, with no LIST each, when a listing cannot", async () => {
+  await using w = await tempDir();
+  const names = Array.from({ length: 40 }, (_, i) => `logs${i}/f.txt`);
+  const { r, counts, store } = await syncRemoved(w.dir, "logs0/keep.txt", names, true);
   assertEquals([r.deleted, r.transferred, r.failed.length, r.heads], [40, 0, 0, 40]);
-  assertEquals([counts.head, counts.list, counts.most], [40, 0, 8]);
+  // The one listing of the tree, which failed; then a HEAD each.
+  assertEquals([counts.head, counts.list, counts.most], [40, 1, 8]);
   assertEquals(Object.keys(await storeContents(store)), ["logs0/keep.txt"]);
   await store.close();
 });

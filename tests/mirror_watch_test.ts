@@ -274,9 +274,9 @@ function untilStored(store: ObjectStore, clock: ManualClock, key: string, value:
 
 /** `fs` with its `head` replaced by `head`, which is given the real one to call. */
 function headReplaced(
-  fs: FsStore,
+  fs: FsStore | ObjectStore,
   head: (real: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown,
-  method: "head" | "put" = "head",
+  method: "head" | "put" | "list" = "head",
 ): ObjectStore {
   return new Proxy(fs, {
     get(target, name) {
@@ -574,11 +574,22 @@ Deno.test("mirror --watch: a batch of many paths failing (store down) names a fe
   await writeTree(src, { "d/keep.txt": "k" });
   const fs = new FsStore(join(w.dir, "bucket"));
   let down = false;
-  // Each file is HEADed alone (one to a directory), and fails.
+  // Each file is looked up (one listing of the tree, then, as that fails,
+  // a HEAD each), and fails.
   const store = headReplaced(
-    fs,
-    (head, ...args) =>
-      down ? Promise.reject(new OfflineError("cannot reach the store")) : head(...args),
+    headReplaced(
+      fs,
+      (head, ...args) =>
+        down ? Promise.reject(new OfflineError("cannot reach the store")) : head(...args),
+    ),
+    (list, ...args) => {
+      if (!down) return list(...args);
+      // deno-lint-ignore require-yield
+      return (async function* () {
+        throw new OfflineError("cannot reach the store");
+      })();
+    },
+    "list",
   );
   await using m = await Mirror.open({
     sources: [src],

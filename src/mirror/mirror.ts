@@ -1012,13 +1012,16 @@ export class Mirror {
 
   /**
    * The objects of `keys` (files of a batch that need only their own
-   * object), by directory: a directory with several of them is listed once
-   * (its prefix, every depth below) when that takes fewer pages than there
-   * are keys, by the state's count of what is below it, rather than a HEAD
-   * (with HEAD refused, a LIST) each: an `rm logs/*` of 10,000 files is 10
-   * LISTs, not 10,000 HEADs. A listing that runs past that many pages (the
-   * state out of date) stops, and the keys it did not reach are asked
-   * alone. The listed scope confirms the batch's uploads too.
+   * object), by directory: a directory is listed once (its prefix, every
+   * depth below) when that takes fewer pages than looking up the keys
+   * below it otherwise would, by the state's count of what is below it,
+   * rather than a HEAD (with HEAD refused, a LIST) each: an `rm logs/*` of
+   * 10,000 files is 10 LISTs, not 10,000 HEADs, and one file changed in
+   * each of 30 directories of a small tree (a `git checkout`, a build
+   * rewriting its output) is one listing of the directory above them (see
+   * {@linkcode listingScopes}). A listing that runs past that many pages
+   * (the state out of date) stops, and the keys it did not reach are asked
+   * alone. The listed scopes confirm the batch's uploads too.
    */
   async #lookUpTogether(
     run: Run,
@@ -1026,19 +1029,15 @@ export class Mirror {
     signal: AbortSignal,
   ): Promise<Map<string, { info?: ObjectInfo }>> {
     const found = new Map<string, { info?: ObjectInfo }>();
-    const byDir = new Map<string, string[]>();
-    for (const key of keys) {
-      const dir = key.slice(0, key.lastIndexOf("/") + 1);
-      const group = byDir.get(dir);
-      if (group === undefined) byDir.set(dir, [key]);
-      else group.push(key);
-    }
     const store = this.#stores[0]!;
-    for (const [dir, group] of byDir) {
-      if (group.length < 2) continue;
-      const pages = group.length - 1;
-      if (this.#state.hasAtLeast(pages * LIST_PAGE, dir)) continue;
+    const scopes = listingScopes(
+      keys,
+      (pages, dir) => !this.#state.hasAtLeast(pages * LIST_PAGE, dir),
+    );
+    const concurrency = this.#options.concurrency ?? 16;
+    await forEachLimit([...scopes], concurrency, async ([dir, { keys: group, pages }]) => {
       const wanted = new Set(group);
+      const here = new Map<string, { info?: ObjectInfo }>();
       let objects = 0;
       let last: string | undefined;
       let whole = true;
@@ -1050,22 +1049,22 @@ export class Mirror {
           }
           const key = info.key.slice(this.#storePrefix.length);
           last = key;
-          if (wanted.has(key)) found.set(key, { info });
+          if (wanted.has(key)) here.set(key, { info });
         }
       } catch (error) {
         if (signal.aborted) throw error;
         // (The store failing, a listing refused.) Each key is asked alone,
         // and fails, if it does, as its own.
-        for (const key of group) found.delete(key);
-        continue;
+        return;
       }
       for (const key of group) {
-        if (found.has(key)) continue;
+        const listed = here.get(key);
+        if (listed !== undefined) found.set(key, listed);
         // Not listed: not there, if the listing came past where it would be.
-        if (whole || (last !== undefined && compareUtf8(key, last) < 0)) found.set(key, {});
+        else if (whole || (last !== undefined && compareUtf8(key, last) < 0)) found.set(key, {});
       }
       if (whole) (run.listed ??= new Map()).set(dir, objects);
-    }
+    }, { signal });
     return found;
   }
 
@@ -2427,4 +2426,85 @@ function confirmationPlan(
   return single === undefined
     ? { lists: new Map(), heads: [...keys] }
     : { lists: new Map([[single, [...keys]]]), heads: [] };
+}
+
+/**
+ * The directories whose listing looks `keys` up at the fewest requests
+ * (see `Mirror.#lookUpTogether`), each with the keys below it and the
+ * pages it may take. A directory is listed when that takes fewer pages
+ * than its keys would cost otherwise: a HEAD for each key directly in it,
+ * and for each directory below it the cheaper of its listing and its own
+ * keys' cost. `fewer(pages, dir)`: whether the objects below `dir` (every
+ * depth) fill fewer than `pages` pages, by the state's count.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listingScopes } from "./mirror.ts";
+ * // A key in each of 30 directories below p/, of 150 objects: one listing of p/.
+ * const keys = Array.from({ length: 30 }, (_, i) => `p/d${i}/f.txt`);
+ * const scopes = listingScopes(keys, (pages) => 150 < pages * 1000);
+ * assert.deepEqual([...scopes.keys()], ["p/"]);
+ * // One key: a HEAD, no listing.
+ * assert.equal(listingScopes(["a/b.txt"], () => true).size, 0);
+ * ```
+ */
+export function listingScopes(
+  keys: readonly string[],
+  fewer: (pages: number, dir: string) => boolean,
+): Map<string, { keys: string[]; pages: number }> {
+  // Every directory holding a key, at any depth, with its keys and the
+  // directories directly below it.
+  const dirs = new Map<string, { direct: string[]; below: Set<string> }>();
+  const dirOf = (dir: string) => {
+    let d = dirs.get(dir);
+    if (d === undefined) dirs.set(dir, d = { direct: [], below: new Set() });
+    return d;
+  };
+  for (const key of keys) {
+    let dir = key.slice(0, key.lastIndexOf("/") + 1);
+    dirOf(dir).direct.push(key);
+    while (dir !== "") {
+      const parent = dir.slice(0, dir.lastIndexOf("/", dir.length - 2) + 1);
+      dirOf(parent).below.add(dir);
+      dir = parent;
+    }
+  }
+  // Deepest first: each directory's cost, and whether to list it.
+  const cost = new Map<string, number>();
+  const list = new Map<string, number>();
+  const all = new Map<string, string[]>();
+  for (const dir of [...dirs.keys()].sort((a, b) => b.length - a.length)) {
+    const d = dirs.get(dir)!;
+    let otherwise = d.direct.length;
+    const below = [...d.direct];
+    for (const sub of d.below) {
+      otherwise += cost.get(sub)!;
+      below.push(...all.get(sub)!);
+    }
+    all.set(dir, below);
+    // A listing of fewer pages than that cost is cheaper. (One directory
+    // alone below this one, with no key here: this listing would only be
+    // longer than that one's.)
+    const pages = otherwise - 1;
+    const alone = d.direct.length === 0 && d.below.size === 1;
+    if (pages >= 1 && !alone && fewer(pages, dir)) {
+      list.set(dir, pages);
+      cost.set(dir, pages);
+    } else {
+      cost.set(dir, otherwise);
+    }
+  }
+  // From the top: a directory listed covers every one below it.
+  const scopes = new Map<string, { keys: string[]; pages: number }>();
+  const visit = (dir: string) => {
+    const pages = list.get(dir);
+    if (pages !== undefined) {
+      scopes.set(dir, { keys: all.get(dir)!, pages });
+      return;
+    }
+    for (const sub of dirs.get(dir)!.below) visit(sub);
+  };
+  if (dirs.has("")) visit("");
+  return scopes;
 }

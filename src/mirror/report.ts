@@ -70,12 +70,18 @@ export function failure(key: string | undefined, path: string, error: unknown): 
   } else if (error instanceof Deno.errors.IsADirectory) {
     text = `in the way: a directory with files is where this file goes ${BOTH_KEYS}: ${text}; ` +
       "rename or remove one of the two";
+  } else if (pathTooLong(error)) {
+    // A tree deeper than the system opens (made with relative paths): no
+    // run gets past it, and while it fails a --delete deletes nothing.
+    text = `path too long for the system to open (4096 bytes on Linux, 1024 on macOS): ${text}; ` +
+      "leave it out with --exclude, or shorten the names above it";
   } else if (transient(error)) {
     text = `${text}; ${NEXT_RUN}`;
   }
   const entry: MirrorFailure = key === undefined
     ? { path, error: text }
     : { key, path, error: text };
+  if (pathTooLong(error)) entry.untilChanged = true;
   // Refused for what it is (its key too long for the store, a name the
   // store cannot hold): the same again at every try until it changes.
   if (error instanceof InvalidInputError && !(error instanceof KeyConflictError)) {
@@ -87,6 +93,11 @@ export function failure(key: string | undefined, path: string, error: unknown): 
   // still tries it, as a restore makes it readable), so a watch says it once.
   if (error instanceof ObjectArchivedError) entry.untilChanged = true;
   return entry;
+}
+
+/** An error of the system refusing a path longer than it opens (`ENAMETOOLONG`). */
+function pathTooLong(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === "ENAMETOOLONG";
 }
 
 /**

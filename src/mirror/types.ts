@@ -146,8 +146,9 @@ export interface MirrorFailure {
   error: string;
   /**
    * True when trying again cannot help until the file (or object) changes:
-   * the store refuses its key (over 1024 bytes, a name it cannot hold). A
-   * watch does not try such a path again until an event comes for it.
+   * the store refuses its key (over 1024 bytes, a name it cannot hold), or
+   * its path is longer than the system opens. A watch does not try such a
+   * path again until an event comes for it, and says it once.
    */
   untilChanged?: boolean;
 }

@@ -121,6 +121,7 @@ export class MirrorState {
   readonly #pageFrom: StatementSync;
   readonly #pageAfter: StatementSync;
   #splitFrom: StatementSync | undefined;
+  #countBelow: StatementSync | undefined;
   #splitAfter: StatementSync | undefined;
   #pending = 0;
   #closed = false;
@@ -416,6 +417,16 @@ export class MirrorState {
    */
   hasAtLeast(count: number, from = ""): boolean {
     if (count <= 0) return true;
+    if (from.endsWith("/")) {
+      // A directory: the index is skipped through up to its end only (the
+      // keys below `a/` sort before `a0`), not past it for `count` rows.
+      this.#countBelow ??= this.#db.prepare(
+        "SELECT key FROM files WHERE key >= ? AND key < ? ORDER BY key LIMIT 1 OFFSET ?",
+      );
+      const below = this.#countBelow;
+      const end = `${from.slice(0, -1)}0`;
+      return this.#read(() => below.get(from, end, Math.floor(count) - 1)) !== undefined;
+    }
     this.#splitFrom ??= this.#db.prepare(
       "SELECT key FROM files WHERE key >= ? ORDER BY key LIMIT 1 OFFSET ?",
     );

@@ -20,6 +20,8 @@
  */
 import { dirname } from "./path.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { InvalidInputError } from "./errors.ts";
+import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
 
 /** Options of {@linkcode withFileLock}. */
 export interface FileLockOptions {
@@ -149,10 +151,21 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
 export function openLockFile(path: string): Deno.FsFile {
   const options: Deno.OpenOptions = { read: true, write: true, create: true };
   try {
+    try {
+      return Deno.openSync(path, options);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    Deno.mkdirSync(dirname(path), { recursive: true });
     return Deno.openSync(path, options);
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    // Deno's message names no path for it: the lock beside a DEST or a
+    // manifest given with a name past 255 bytes said only "File name too long".
+    if (isNameTooLong(e)) {
+      throw new InvalidInputError(`cannot open the lock file ${path}: it ${tooLongReason(path)}`, {
+        cause: e,
+      });
+    }
+    throw e;
   }
-  Deno.mkdirSync(dirname(path), { recursive: true });
-  return Deno.openSync(path, options);
 }

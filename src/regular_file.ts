@@ -6,6 +6,7 @@
  * @module
  */
 import { AccessDeniedError, InvalidInputError, NotFoundError } from "./errors.ts";
+import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
 
 /**
  * The status of `path` when it is a regular file (symbolic links followed)
@@ -46,6 +47,9 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
     }
     if (cause instanceof Deno.errors.PermissionDenied) {
       throw new AccessDeniedError(`${what}: ${path} cannot be read (permission denied)`, { cause });
+    }
+    if (isNameTooLong(cause)) {
+      throw new InvalidInputError(`${what}: ${path} ${tooLongReason(path)}`, { cause });
     }
     throw cause;
   }

@@ -98,8 +98,10 @@ Deno.test("the parsers refuse a blank value naming the variable, and take an emp
   assertEquals(parseRevalidateTimeout(""), 5);
   assertEquals(requestTimeoutFromEnv(() => ""), 60_000);
   assertEquals(parseBooleanEnv("VC_S3_PATH_STYLE", ""), undefined);
-  // An AWS_* boolean stays as the AWS SDK's: only its words are checked.
-  assertEquals(parseBooleanEnv("AWS_USE_FIPS_ENDPOINT", " "), undefined);
+  // An AWS_* boolean blank too, as the AWS SDK refuses it (anything but
+  // `true` or `false`); aws_blank_env_refused_test.ts has the other AWS_* ones.
+  refused(() => parseBooleanEnv("AWS_USE_FIPS_ENDPOINT", " "), "AWS_USE_FIPS_ENDPOINT");
+  assertEquals(parseBooleanEnv("AWS_USE_FIPS_ENDPOINT", ""), undefined);
 });
 
 Deno.test("the revalidation wait's error names it, not a request timeout", () => {

@@ -44,6 +44,7 @@ import {
 } from "../errors.ts";
 import { awaitCallback, CallbackGuard, callCallback, withCallbackGuard } from "../callback.ts";
 import { shortened } from "../printable.ts";
+import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import {
   checkClockOption,
   checkOptions,
@@ -195,8 +196,9 @@ export class AssetCache implements AsyncDisposable {
   #index: EntryIndex;
   #layout: CacheLayout;
   #flights = new SingleFlight<EntryRec>();
-  // `cache()` calls in progress (not the warm ones, which do no I/O).
-  #calls = new Set<Promise<string>>();
+  // Calls in progress: `cache()` (not the warm ones, which do no I/O),
+  // `delete()`, `copyVerified()`, `ls()`, `prune()`, `verify()`.
+  #calls = new Set<Promise<unknown>>();
   #lockWaitMs: number;
   #remoteOptions: EntryFetcherOptions & EntryResolverOptions;
   #remote: Promise<Remote> | undefined;
@@ -427,9 +429,10 @@ export class AssetCache implements AsyncDisposable {
     );
   }
 
-  // A call in progress, for close() to wait for (it may write after the
-  // download it shares: its record's last use).
-  #track(call: Promise<string>): Promise<string> {
+  // A call in progress, for close() to wait for: a `cache()` call may write
+  // after the download it shares (its record's last use), the others remove
+  // entries, copy, or ask the stores close() closes.
+  #track<T>(call: Promise<T>): Promise<T> {
     this.#calls.add(call);
     const done = () => this.#calls.delete(call);
     call.then(done, done);
@@ -612,7 +615,11 @@ export class AssetCache implements AsyncDisposable {
    * }
    * ```
    */
-  async delete(uri: string): Promise<boolean> {
+  delete(uri: string): Promise<boolean> {
+    return this.#track(this.#doDelete(uri));
+  }
+
+  async #doDelete(uri: string): Promise<boolean> {
     const loc = this.#locateEntry(uri);
     if (loc === undefined) return false;
     this.#index.forget(loc.dataPath);
@@ -666,10 +673,18 @@ export class AssetCache implements AsyncDisposable {
    * }
    * ```
    */
-  async copyVerified(
+  copyVerified(
     local: string,
     dest: string,
     options: CopyVerifiedOptions = {},
+  ): Promise<void> {
+    return this.#track(this.#doCopyVerified(local, dest, options));
+  }
+
+  async #doCopyVerified(
+    local: string,
+    dest: string,
+    options: CopyVerifiedOptions,
   ): Promise<void> {
     checkPathArgument("copyVerified() local", local);
     checkPathArgument("copyVerified() dest", dest);
@@ -790,7 +805,11 @@ export class AssetCache implements AsyncDisposable {
    * }
    * ```
    */
-  async ls(options: LsOptions = {}): Promise<CacheEntry[]> {
+  ls(options: LsOptions = {}): Promise<CacheEntry[]> {
+    return this.#track(this.#doLs(options));
+  }
+
+  async #doLs(options: LsOptions): Promise<CacheEntry[]> {
     checkOptions(
       "ls()",
       options,
@@ -950,7 +969,11 @@ export class AssetCache implements AsyncDisposable {
    * }
    * ```
    */
-  async prune(options: CachePruneOptions = {}): Promise<PruneResult> {
+  prune(options: CachePruneOptions = {}): Promise<PruneResult> {
+    return this.#track(this.#doPrune(options));
+  }
+
+  async #doPrune(options: CachePruneOptions): Promise<PruneResult> {
     checkOptions(
       "prune()",
       options,
@@ -1014,7 +1037,11 @@ export class AssetCache implements AsyncDisposable {
    * }
    * ```
    */
-  async verify(options: CacheVerifyOptions = {}): Promise<VerifyResult> {
+  verify(options: CacheVerifyOptions = {}): Promise<VerifyResult> {
+    return this.#track(this.#doVerify(options));
+  }
+
+  async #doVerify(options: CacheVerifyOptions): Promise<VerifyResult> {
     checkOptions(
       "verify()",
       options,
@@ -1047,10 +1074,13 @@ export class AssetCache implements AsyncDisposable {
   }
 
   /**
-   * Closes the stores this cache opened, once the downloads in progress
-   * have settled: those `cache()` calls still wait for (finishing or failing
-   * as they would) and those every caller abandoned (aborted, removing their
-   * temp files). So no file, record or lock is written after it resolves.
+   * Closes the stores this cache opened, once the work in progress has
+   * settled: the `cache()` calls still waited for (finishing or failing as
+   * they would), the downloads every caller abandoned (aborted, removing
+   * their temp files), and the `ls()`, `prune()`, `verify()`, `delete()` and
+   * `copyVerified()` calls still running (abort them with their `signal` to
+   * close sooner). So no file, record or lock is written, and no store
+   * asked, after it resolves.
    * The cache stays usable: stores are reopened on demand.
    *
    * @example
@@ -1246,6 +1276,9 @@ function checkLocal(path: string): string {
         }`,
         { cause: e },
       );
+    }
+    if (isNameTooLong(e)) {
+      throw new InvalidInputError(`local path ${path} ${tooLongReason(path)}`, { cause: e });
     }
     throw e;
   }

@@ -21,6 +21,7 @@ import { fromFileUrl } from "../path.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { quoted } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
@@ -398,7 +399,7 @@ export function explainCacheError(
   // Keys are valid up to 1024 bytes, and escaping (`%3F`, `%_` for an empty
   // segment) makes their paths longer still: below a deep cache dir one can
   // pass the system's limit, which the OS error alone names by a cut path.
-  if ((e as { code?: unknown } | undefined)?.code === "ENAMETOOLONG") {
+  if (isNameTooLong(e)) {
     const bytes = new TextEncoder().encode(loc.dataPath).length;
     return new VcError(
       `cannot cache ${loc.uri}: its path in the cache dir ${cacheDir} (${bytes} bytes) is ` +
@@ -488,6 +489,9 @@ export function copyOutError(e: unknown, dest: string): unknown {
     why = "permission denied, or a read-only file system";
   } else if ((e as { code?: unknown } | undefined)?.code === "ENOSPC") {
     why = "no space left on that device";
+  } else if (isNameTooLong(e)) {
+    // Deno's message names the temp file beside it (`.x~hash.vc-tmp-…`), or no path.
+    return new InvalidInputError(`cannot write ${dest}: it ${tooLongReason(dest)}`, { cause: e });
   }
   if (why === undefined) return e;
   return new VcError(`cannot write ${dest}: ${why} (${message})`, { cause: e });

@@ -20,6 +20,41 @@ import { notRegularFileKind, readSmallFileSync } from "../regular_file.ts";
 const MAX_AWS_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Refuses a variable of `names` set to only white space (`AWS_PROFILE: " "`
+ * in a CI file), naming it: the AWS SDK takes such a value as written (its
+ * selectors test truthiness: a profile named " ", an endpoint " "), and so
+ * does the aws CLI, where taking it for unset would use the `[default]`
+ * profile, AWS itself or another region without a word. An empty one is
+ * unset, as for the SDK.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseBlankAwsEnv } from "./aws_profile.ts";
+ * assert.throws(() => refuseBlankAwsEnv((n) => ({ AWS_PROFILE: " " })[n], ["AWS_PROFILE"]), /AWS_PROFILE/);
+ * refuseBlankAwsEnv((n) => ({ AWS_PROFILE: "" })[n], ["AWS_PROFILE"]);
+ * ```
+ */
+export function refuseBlankAwsEnv(env: EnvReader, names: readonly string[]): void {
+  for (const name of names) {
+    const value = env(name);
+    if (value === undefined || value === "" || value.trim() !== "") continue;
+    throw new InvalidInputError(
+      `${name} is ${JSON.stringify(value)}, only white space, which the aws CLI and the AWS ` +
+        `SDK take as written, not for unset: give it a value, or unset it (an empty one is unset)`,
+    );
+  }
+}
+
+/** The variables naming the active profile and its shared files. */
+export const PROFILE_ENV_VARIABLES: readonly string[] = [
+  "AWS_DEFAULT_PROFILE",
+  "AWS_PROFILE",
+  "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+];
+
+/**
  * The profile named in the environment, and the variable that named it, as
  * the aws CLI reads them: `AWS_DEFAULT_PROFILE` first (botocore reads it
  * before `AWS_PROFILE`: with both set, `aws` uses `AWS_DEFAULT_PROFILE`),

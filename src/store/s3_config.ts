@@ -22,9 +22,11 @@ import {
   missingProfile,
   namedProfile,
   prefixedCredentialsSection,
+  PROFILE_ENV_VARIABLES,
   profileCredentialSetting,
   profileKeysProblem,
   profileNamesCredentials,
+  refuseBlankAwsEnv,
   sharedFilePath,
   sourceProfileLoop,
 } from "./aws_profile.ts";
@@ -145,7 +147,8 @@ export interface S3ConnectionSettings {
 /**
  * The one place that decides which S3 endpoint applies, in the aws CLI's
  * order: the `endpoint` option, else `AWS_ENDPOINT_URL_S3`, else
- * `AWS_ENDPOINT_URL` (blank values count as unset), else the active AWS
+ * `AWS_ENDPOINT_URL` (an empty value is unset, a blank one refused, as the
+ * AWS SDK takes it as written), else the active AWS
  * profile's (`AWS_PROFILE`, else `default`, in `AWS_CONFIG_FILE` or
  * `~/.aws/config`) `s3` `endpoint_url` of its `services` section, else its
  * `endpoint_url`; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or
@@ -159,7 +162,7 @@ export interface S3ConnectionSettings {
  * ```ts
  * import assert from "node:assert/strict";
  * import { resolveS3Endpoint } from "./s3_config.ts";
- * const env = (name: string) => ({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000", AWS_ENDPOINT_URL_S3: " " })[name];
+ * const env = (name: string) => ({ AWS_ENDPOINT_URL: "http://127.0.0.1:9000", AWS_ENDPOINT_URL_S3: "" })[name];
  * assert.deepEqual(resolveS3Endpoint({}, env), { endpoint: "http://127.0.0.1:9000", source: "AWS_ENDPOINT_URL", origin: "env" });
  * assert.equal(resolveS3Endpoint({ endpoint: "http://minio:9000" }, env)?.source, "the endpoint option");
  * assert.equal(resolveS3Endpoint({}, () => undefined), undefined);
@@ -181,6 +184,9 @@ export function resolveS3Endpoint(
   // profile's `ignore_configured_endpoint_urls = true` off.
   const ignore = parseBooleanEnv(IGNORE_ENDPOINTS, env(IGNORE_ENDPOINTS));
   if (ignore === true) return undefined;
+  // A blank one is no unset one: AWS itself, or the `[default]` profile's
+  // endpoint, is not the store meant (the SDK takes it as written).
+  refuseBlankAwsEnv(env, ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", ...PROFILE_ENV_VARIABLES]);
   const found = profile();
   if (ignore === undefined && found?.ignoreConfiguredEndpointUrls === true) return undefined;
   for (const name of ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"] as const) {
@@ -354,6 +360,9 @@ export function resolveS3Settings(
 ): S3ConnectionSettings {
   const tolerant = <T>(name: S3SettingName, resolveIt: () => T, onError: T): T =>
     resolvedOrReported(onSettingError, name, resolveIt, onError);
+  // The profile signs (and names the endpoint but for the option's): a blank
+  // variable naming it is no unset one, which would sign with `[default]`'s.
+  tolerant("endpoint", () => refuseBlankAwsEnv(env, PROFILE_ENV_VARIABLES), undefined);
   // One read of the profile serves the endpoint and the addressing style. A
   // shared file vc cannot read as written is reported once, with the
   // endpoint it may name (vc config shows the other settings without it).
@@ -368,6 +377,7 @@ export function resolveS3Settings(
     : tolerant("endpoint", () => normalizeEndpoint(found.endpoint, found.source), undefined);
   const endpointSource = found?.source;
   const endpointOrigin = found?.origin;
+  tolerant("region", () => refuseBlankAwsEnv(env, ["AWS_REGION", "AWS_DEFAULT_REGION"]), undefined);
   const [region, regionSource] = firstSet<string>([
     [nonEmpty(options.region), "option region"],
     [nonEmpty(env("AWS_REGION")), "env AWS_REGION"],
@@ -414,6 +424,7 @@ export function resolveS3Settings(
     maxAttempts = options.maxAttempts;
     maxAttemptsSource = "option maxAttempts";
   } else {
+    tolerant("maxAttempts", () => refuseBlankAwsEnv(env, ["AWS_MAX_ATTEMPTS"]), undefined);
     const fromEnv = nonEmpty(env("AWS_MAX_ATTEMPTS"));
     const fromProfile = fromEnv === undefined ? readProfile()?.maxAttempts : undefined;
     const [value, source] = fromEnv !== undefined
@@ -564,10 +575,10 @@ function normalizeEndpoint(value: string, source: string): string {
  * ```
  */
 export function parseBooleanEnv(name: string, value: string | undefined): boolean | undefined {
-  // vc's own variables: empty is unset, blank is refused below (as VC_OFFLINE's
-  // is); an AWS_* one blank is unset, as before.
+  // Empty is unset; blank is refused below (as VC_OFFLINE's is), an AWS_*
+  // one's too: the AWS SDK refuses anything but `true` and `false`.
   const own = name.startsWith("VC_");
-  if (value === undefined || value === "" || (!own && value.trim() === "")) return undefined;
+  if (value === undefined || value === "") return undefined;
   // vc's own variables take what VC_OFFLINE and VC_FROZEN take; an AWS_*
   // one only `true` or `false`, as the AWS SDK does (it refuses the rest; the
   // aws CLI takes anything but `true`, `1` included, for false, so a `1`
@@ -929,6 +940,7 @@ function runGranted(): boolean {
 export function describeCredentials(
   env: EnvReader = denoEnv,
 ): { value: string | null; source: string } {
+  refuseBlankAwsEnv(env, PROFILE_ENV_VARIABLES);
   const keysProblem = environmentKeysProblem(env) ?? missingProfileProblem(env);
   if (keysProblem !== undefined) throw new InvalidInputError(keysProblem);
   const mask = (id: string) => `${"*".repeat(16)}${id.slice(-4)}`;

@@ -503,6 +503,35 @@ export function unaskedNotModified(ctx: S3RequestContext): StoreError {
 }
 
 /**
+ * The error for a 412 Precondition Failed to a request that stated no
+ * precondition (no `If-*` header, no `x-amz-copy-source-if-*`): S3 never
+ * sends one, a proxy or gateway on the way does. As for
+ * {@linkcode unaskedNotModified}, it carries no status (a revalidation
+ * serves a good cached copy, with a warning) and is not retried.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unaskedPreconditionFailed } from "./s3_errors.ts";
+ * const e = unaskedPreconditionFailed({
+ *   operation: "HEAD", uri: "s3://b/k", bucket: "b", endpoint: "http://127.0.0.1:9",
+ *   region: "us-east-1", credentialSource: "options",
+ * });
+ * assert(e.status === undefined && e.message.includes("no precondition"));
+ * ```
+ */
+export function unaskedPreconditionFailed(ctx: S3RequestContext): StoreError {
+  return Object.assign(
+    new StoreError(
+      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered 412 Precondition Failed to a ` +
+        "request with no precondition, not S3's answer: is a proxy or gateway on the way " +
+        "answering for S3? (check AWS_ENDPOINT_URL, the proxy settings and the network)",
+    ),
+    { retryable: false },
+  );
+}
+
+/**
  * The vc error for a request that got no HTTP response: `OfflineError` naming
  * the endpoint when it could not be reached (connection refused, DNS
  * failure), else `StoreError` keeping the network error as `cause`.

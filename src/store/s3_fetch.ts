@@ -33,6 +33,7 @@ import {
   type S3RequestContext,
   s3TimeoutError,
   unaskedNotModified,
+  unaskedPreconditionFailed,
 } from "./s3_errors.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { retryReason, storeRetried } from "./retry_notice.ts";
@@ -620,6 +621,11 @@ export class S3Fetch {
       if (reply.status === 304 && !isConditionalRead(req.headers)) {
         throw unaskedNotModified(ctx());
       }
+      // Likewise 412 answers only a request with a precondition (If-Match,
+      // If-None-Match, If-Unmodified-Since, a copy's x-amz-copy-source-if-*).
+      if (reply.status === 412 && !hasPrecondition(req.headers)) {
+        throw unaskedPreconditionFailed(ctx());
+      }
       const location = reply.headers.get("location");
       if (location !== null) details.location = location;
       if (details.region === undefined) {
@@ -1018,6 +1024,11 @@ export async function readBody(res: Response, uri: string): Promise<Uint8Array> 
 }
 
 /** Whether `headers` make a read conditional, so that 304 may answer it. */
+function hasPrecondition(headers: Record<string, string> | undefined): boolean {
+  if (headers === undefined) return false;
+  return Object.keys(headers).some((h) => /^(?:x-amz-copy-source-)?if-/i.test(h));
+}
+
 function isConditionalRead(headers: Record<string, string> | undefined): boolean {
   if (headers === undefined) return false;
   return Object.keys(headers).some((h) => /^if-(?:none-match|modified-since)$/i.test(h));

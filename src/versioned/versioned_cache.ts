@@ -533,6 +533,15 @@ export class VersionedCache {
   readonly #ownsCache: boolean;
   /** Whether the stores come from the default opener (else the caller's, never closed here). */
   readonly #ownsStores: boolean;
+  // Calls in progress, for close() to wait for.
+  #calls = new Set<Promise<unknown>>();
+
+  #track<T>(call: Promise<T>): Promise<T> {
+    this.#calls.add(call);
+    const done = () => this.#calls.delete(call);
+    call.then(done, done);
+    return call;
+  }
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
   readonly #readManifest: (file: string) => Promise<ManifestEntries>;
@@ -767,7 +776,7 @@ export class VersionedCache {
    */
   async path(path: string, version?: string, options: VersionedPathOptions = {}): Promise<string> {
     checkOptions("VersionedCache.path()", options, PATH_OPTIONS);
-    return await this.#pathOf(await this.resolve(path, version), options);
+    return await this.#track(this.resolve(path, version).then((a) => this.#pathOf(a, options)));
   }
 
   /**
@@ -795,7 +804,7 @@ export class VersionedCache {
    */
   async pathOf(asset: VersionedAsset, options: VersionedPathOptions = {}): Promise<string> {
     checkOptions("VersionedCache.pathOf()", options, PATH_OPTIONS);
-    return await this.#pathOf(asset, options);
+    return await this.#track(this.#pathOf(asset, options));
   }
 
   /** {@linkcode VersionedCache.pathOf}, its options checked (a sync resolves each entry once). */
@@ -848,6 +857,14 @@ export class VersionedCache {
     checkOptions("VersionedCache.locate()", options, SIGNAL_OPTION);
     // A call already aborted fails, also when no store needs asking (as path() does).
     options.signal?.throwIfAborted();
+    return await this.#track(this.#locate(path, version, options));
+  }
+
+  async #locate(
+    path: string,
+    version: string | undefined,
+    options: { signal?: AbortSignal },
+  ): Promise<string> {
     const asset = await this.resolve(path, version);
     const slashed = asset.slashedUri;
     if (slashed === undefined || asset.version === undefined) return asset.uri;
@@ -1028,11 +1045,11 @@ export class VersionedCache {
    */
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
     checkOptions("VersionedCache.add()", options, ADD_OPTIONS);
-    return await withCallbackGuard(
+    return await this.#track(withCallbackGuard(
       options,
       PUBLISH_CALLBACKS,
       (guarded) => this.#add(path, file, guarded),
-    );
+    ));
   }
 
   async #add(path: string, file: string, options: VersionedAddOptions): Promise<string> {
@@ -1142,11 +1159,11 @@ export class VersionedCache {
     options: VersionedUpdateOptions = {},
   ): Promise<VersionedUpdateResult> {
     checkOptions("VersionedCache.update()", options, UPDATE_OPTIONS);
-    return await withCallbackGuard(
+    return await this.#track(withCallbackGuard(
       options,
       PUBLISH_CALLBACKS,
       (guarded) => this.#update(path, file, bump, guarded),
-    );
+    ));
   }
 
   async #update(
@@ -1278,11 +1295,11 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<string[]> {
     checkOptions("VersionedCache.versions()", options, LIST_OPTIONS);
-    return await withCallbackGuard(
+    return await this.#track(withCallbackGuard(
       options,
       ["onProgress", "onWarning"],
       (guarded) => this.#listVersions(path, guarded),
-    );
+    ));
   }
 
   async #listVersions(path: string, options: VersionedListOptions): Promise<string[]> {
@@ -1499,11 +1516,11 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<Array<{ path: string; versions: string[] }>> {
     checkOptions("VersionedCache.lsRemote()", options, LIST_OPTIONS);
-    return await withCallbackGuard(
+    return await this.#track(withCallbackGuard(
       options,
       ["onProgress", "onWarning"],
       (guarded) => this.#lsRemote(guarded),
-    );
+    ));
   }
 
   async #lsRemote(
@@ -1628,11 +1645,11 @@ export class VersionedCache {
     options: VersionedSyncOptions = {},
   ): Promise<VersionedSyncReport> {
     checkOptions("VersionedCache.syncSettled()", options, SYNC_OPTIONS);
-    return await withCallbackGuard(
+    return await this.#track(withCallbackGuard(
       options,
       ["onProgress", "onWarning"],
       (guarded) => this.#syncSettled(destDir, guarded),
-    );
+    ));
   }
 
   async #syncSettled(destDir: string, options: VersionedSyncOptions): Promise<VersionedSyncReport> {
@@ -1940,7 +1957,9 @@ export class VersionedCache {
    */
   async verify(options: VersionedVerifyOptions = {}): Promise<VersionedVerifyResult[]> {
     checkOptions("VersionedCache.verify()", options, VERIFY_OPTIONS);
-    return await withCallbackGuard(options, ["onProgress"], (guarded) => this.#verify(guarded));
+    return await this.#track(
+      withCallbackGuard(options, ["onProgress"], (guarded) => this.#verify(guarded)),
+    );
   }
 
   async #verify(options: VersionedVerifyOptions): Promise<VersionedVerifyResult[]> {
@@ -2020,7 +2039,12 @@ export class VersionedCache {
   }
 
   /**
-   * Closes the stores this instance opened, and the asset cache if it created it.
+   * Closes the stores this instance opened, and the asset cache if it
+   * created it, once the calls still running have settled (`add()`,
+   * `update()`, `sync()`, `syncSettled()`, `verify()`, `versions()`,
+   * `lsRemote()`, `path()`, `pathOf()`, `locate()`: they finish or fail as
+   * they would; their `signal` stops them sooner). So nothing is uploaded or
+   * written after it resolves.
    *
    * @example
    * ```ts
@@ -2043,6 +2067,9 @@ export class VersionedCache {
    * ```
    */
   async close(): Promise<void> {
+    // Calls in progress finish (or fail) as they would first: they upload,
+    // write the manifest or DEST, and ask the stores closed below.
+    while (this.#calls.size > 0) await Promise.allSettled([...this.#calls]);
     const stores = [...this.#stores.values()];
     this.#stores.clear();
     if (this.#ownsStores) await Promise.allSettled(stores.map(async (s) => (await s).close()));

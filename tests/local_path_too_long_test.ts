@@ -11,6 +11,7 @@ import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { workspace } from "./versioned_helpers.ts";
+import { FsStore } from "../src/store/fs.ts";
 
 // A name of 5000 bytes (past NAME_MAX), and a path of ~7700 bytes made of
 // names of 250 (past PATH_MAX only).
@@ -73,3 +74,17 @@ for (const [label, path] of [["name", LONG_NAME], ["path", LONG_PATH]] as const)
     assertNamesTooLong(e, "cannot open the lock file", path);
   });
 }
+
+Deno.test("a directory store (--bucket ./DIR) with a name too long names it", async () => {
+  await using store = new FsStore(LONG_NAME);
+  const e = await assertRejects(async () => {
+    for await (const _ of store.list("q.")) { /* nothing to list */ }
+  }, InvalidInputError);
+  assertNamesTooLong(e, "the store's directory", LONG_NAME);
+});
+
+Deno.test("vc versions: a --bucket directory with a name too long names it", async () => {
+  await using ws = await workspace({ bucket: LONG_NAME });
+  const e = await assertRejects(() => ws.vc.versions("/q.csv"), InvalidInputError);
+  assertNamesTooLong(e, "bucket", LONG_NAME);
+});

@@ -69,6 +69,7 @@ import { fileRangeStream } from "./fs_stream.ts";
 import { readSettledWhole } from "./fs_whole.ts";
 import { fileKind } from "../regular_file.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { listWarned } from "./list_warning_notice.ts";
 
 const DELETE_PARALLEL = 16;
@@ -1079,12 +1080,30 @@ export class FsStore implements ObjectStore {
     );
   }
 
+  #rootTooLong(): boolean {
+    try {
+      Deno.statSync(this.root);
+      return false;
+    } catch (e) {
+      return isNameTooLong(e);
+    }
+  }
+
   /** Maps filesystem errors to vc's error classes, naming the key and store. */
   #fail(op: string, key: string, e: unknown): unknown {
     if (e instanceof VcError || !(e instanceof Error)) return e;
     const code = (e as { code?: unknown }).code;
     const what = `${op} ${key} in ${this.url} failed: ${e.message}`;
     if (e instanceof Deno.errors.NotFound) return new NotFoundError(what, { cause: e });
+    // The store's own directory given with a name past 255 bytes: said so,
+    // not by the system's "File name too long" on a cut path.
+    if (isNameTooLong(e) && this.#rootTooLong()) {
+      return new InvalidInputError(
+        `${op} ${key} in ${this.url} failed: the store's directory ${this.root} ` +
+          tooLongReason(this.root),
+        { cause: e },
+      );
+    }
     if (
       e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
       code === "EROFS" || code === "EACCES" || code === "EPERM"

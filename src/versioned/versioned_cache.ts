@@ -104,6 +104,7 @@ import {
 } from "../unicode_spelling.ts";
 import { consoleWarning, didYouMean, firstNamed, mapSettled, ownFilesAt } from "./helpers.ts";
 import { SyncInterruptedError } from "./sync_interrupted.ts";
+import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import {
   checkOptions,
   checkPathArgument,
@@ -2090,7 +2091,13 @@ export class VersionedCache {
     const store = await this.#store(this.bucket);
     const parsed = parseUri(this.bucket);
     if (parsed.scheme === "file") {
-      const info = await Deno.stat(parsed.path).catch(() => undefined);
+      const info = await Deno.stat(parsed.path).catch((e) => {
+        if (!isNameTooLong(e)) return undefined;
+        throw new InvalidInputError(
+          `bucket ${this.bucket}: the directory ${parsed.path} ${tooLongReason(parsed.path)}`,
+          { cause: e },
+        );
+      });
       if (info === undefined) {
         throw new NotFoundError(
           `bucket ${this.bucket} does not exist (no directory ${parsed.path}); check --bucket or ` +

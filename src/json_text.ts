@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { hiddenCharacter } from "./printable.ts";
 
 /**
  * The 1-based line and column of `offset` in `text`.
@@ -169,6 +170,14 @@ export function jsonSyntaxMessage(
     return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: a comment ` +
       "(JSON allows none); delete it";
   }
+  const lookalike = lookalikeAt(text);
+  if (lookalike !== undefined) {
+    // V8 says "Expected property name or '}'" (or "Unexpected token" with the
+    // character itself, which prints as nothing) where the user sees a space
+    // or a quote: a no-break space pasted from a web page, "smart quotes".
+    const at = lineColumn(text, lookalike.offset);
+    return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: ${lookalike.what}`;
+  }
   const after = textAfterValue(text);
   if (after !== undefined) {
     // V8 says "Unexpected non-whitespace character after JSON": two files
@@ -197,6 +206,57 @@ function trailingComma(text: string): number | undefined {
   let i = offset - 1;
   while (i >= 0 && " \t\n\r".includes(text[i]!)) i--;
   return text[i] === "," ? i : undefined;
+}
+
+// Spaces JSON does not take for one, by name (the invisible ones are named
+// by `hiddenCharacter`).
+const SPACE_NAMES: Record<number, string> = {
+  0x00a0: "NO-BREAK SPACE",
+  0x2007: "FIGURE SPACE",
+  0x202f: "NARROW NO-BREAK SPACE",
+  0x3000: "IDEOGRAPHIC SPACE",
+};
+
+/**
+ * Where `text` first stops being JSON when a character that looks like one
+ * of JSON's own stands there (a space or line break JSON does not take, an
+ * invisible one, a typographic or single quote), with what to say of it.
+ */
+function lookalikeAt(text: string): { offset: number; what: string } | undefined {
+  const offset = jsonErrorOffset(text);
+  const code = text.codePointAt(offset);
+  if (code === undefined) return undefined;
+  const c = String.fromCodePoint(code);
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (c === "'") {
+    return {
+      offset,
+      what: `a single quote ('): JSON writes names and strings in double quotes (")`,
+    };
+  }
+  if (/[\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a]/.test(c)) {
+    return {
+      offset,
+      what: `a typographic quote ${c} (${hex}, as "smart quotes" type it) where JSON needs a ` +
+        `straight double quote ("); type it again as "`,
+    };
+  }
+  const hidden = hiddenCharacter(c)?.replace(/ at index 0$/, "");
+  const name = SPACE_NAMES[code] !== undefined ? `${hex} ${SPACE_NAMES[code]}` : hidden;
+  if (name !== undefined || /\s/u.test(c)) {
+    return {
+      offset,
+      what: `an invisible or look-alike character ${name ?? hex} (pasted from a web page, a ` +
+        `chat or another editor?) where JSON takes only spaces, tabs and line breaks; ${
+          /\p{Zs}/u.test(c)
+            ? "replace it with a space"
+            : /[\p{Zl}\p{Zp}]/u.test(c)
+            ? "replace it with a line break"
+            : "delete it"
+        }`,
+    };
+  }
+  return undefined;
 }
 
 /** The offset of what follows a whole JSON value in `text`, if that is where it stops being JSON. */

@@ -47,7 +47,7 @@ import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { normalizeEtag, sha256File } from "../hash.ts";
 import { isRacy } from "../store/fs_validator.ts";
-import { notRegularFileKind } from "../regular_file.ts";
+import { fileKind, notRegularFileKind } from "../regular_file.ts";
 import type { EntryMeta } from "../cache/entry_meta.ts";
 
 /** The name of the record file in DEST. */
@@ -145,7 +145,19 @@ export function withSyncRecords<T>(
   onWait?: (message: string) => void,
 ): Promise<T> {
   const lockPath = join(root, LOCK_NAME);
+  try {
+    refuseForeignJournal(lockPath, Deno.lstatSync(lockPath));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
   return withFileLock(lockPath, async (lockFile) => {
+    // Swapped for a link (or another file) between the look and the open.
+    const opened = lockFile.statSync();
+    const atName = Deno.lstatSync(lockPath);
+    refuseForeignJournal(lockPath, atName);
+    if (opened.ino !== atName.ino || opened.dev !== atName.dev) {
+      throw journalRefused(lockPath, "another file than the one vc opened (it was just replaced)");
+    }
     const records = await SyncRecords.read(root, lockFile);
     try {
       return await fn(records);
@@ -172,6 +184,26 @@ export function withSyncRecords<T>(
     }
     throw e;
   });
+}
+
+/**
+ * Throws unless `info` (an `lstat` of DEST's journal) is a file of vc's own:
+ * the journal is truncated and appended to, so a symbolic link planted at
+ * its name (a checkout, an unpacked archive) would have a file outside DEST
+ * emptied or created, a hard link the other name's content, and a FIFO
+ * would fail the sync with a bare "Illegal seek".
+ */
+function refuseForeignJournal(path: string, info: Deno.FileInfo): void {
+  if (!info.isFile) throw journalRefused(path, fileKind(info));
+  const links = info.nlink ?? 1;
+  if (links > 1) throw journalRefused(path, `a file that has ${links} hard links`);
+}
+
+function journalRefused(path: string, what: string): VcError {
+  return new VcError(
+    `vc sync cannot keep its journal in ${path}: it is ${what}, not a file of its own; it writes ` +
+      `there, so it never writes through it (remove it; nothing was copied)`,
+  );
 }
 
 /**

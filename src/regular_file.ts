@@ -51,6 +51,10 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
     if (isNameTooLong(cause)) {
       throw new InvalidInputError(`${what}: ${path} ${tooLongReason(path)}`, { cause });
     }
+    // `ln -s loop loop`: the OS's words named the path, not what it was for.
+    if (cause instanceof Deno.errors.FilesystemLoop) {
+      throw new InvalidInputError(`${what}: ${path}: ${LINK_LOOP}`, { cause });
+    }
     throw cause;
   }
   if (!info.isFile) throw new InvalidInputError(`${what}: ${path} is not a regular file`);
@@ -66,6 +70,9 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
   }
   return info;
 }
+
+/** How a loop of symbolic links is named in messages (the words of the OS and of `curl`). */
+export const LINK_LOOP = "too many levels of symbolic links";
 
 /**
  * The bytes of `path` (symbolic links followed), read whole, when it is a

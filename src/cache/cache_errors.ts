@@ -18,7 +18,7 @@ import {
 } from "../errors.ts";
 import type { EntryLocation } from "./layout.ts";
 import { fromFileUrl } from "../path.ts";
-import { notRegularFileKind } from "../regular_file.ts";
+import { LINK_LOOP, notRegularFileKind } from "../regular_file.ts";
 import { quoted } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
@@ -560,6 +560,14 @@ function notAPrefix(uri: string, dataPath: string): string {
 
 function notAFile(uri: string): string {
   if (!uri.startsWith("file:")) return "";
+  try {
+    Deno.statSync(fromFileUrl(uri));
+  } catch (e) {
+    // Read as a miss by the store: `ln -s loop loop` is there, not nothing.
+    if (e instanceof Deno.errors.FilesystemLoop) {
+      return `; symbolic links at that path loop (${LINK_LOOP}), so it names no file`;
+    }
+  }
   const kind = notRegularFileKind(fromFileUrl(uri));
   return kind === undefined ? "" : `; ${kind} is at that path, not a regular file`;
 }

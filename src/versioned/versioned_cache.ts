@@ -25,7 +25,7 @@ import {
   PreconditionFailedError,
   VcError,
 } from "../errors.ts";
-import { notRegularFileKind, regularFile } from "../regular_file.ts";
+import { LINK_LOOP, notRegularFileKind, regularFile } from "../regular_file.ts";
 import { realBelow, realish } from "../real_path.ts";
 import { environmentLocalPath, normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
@@ -2850,6 +2850,9 @@ async function destDirProblem(dir: string): Promise<string | undefined> {
   } catch (error) {
     if (error instanceof Deno.errors.NotADirectory) {
       return "a file is where one of its directories belongs";
+    }
+    if (error instanceof Deno.errors.FilesystemLoop) {
+      return `symbolic links on its path loop (${LINK_LOOP})`;
     }
     if (!(error instanceof Deno.errors.NotFound)) return undefined; // each entry says why
   }

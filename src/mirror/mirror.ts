@@ -1935,6 +1935,19 @@ export class Mirror {
           objectTime: true,
           onProgress: (p) => onBytes(p.bytes),
           signal: run.signal,
+          // Looked at again before the rename (afresh: the run's memo of
+          // directories seen holds the look above): a directory swapped for
+          // a link while the object downloaded would have the file renamed
+          // into place outside the target.
+          beforeCommit: () => {
+            const swapped = linkBelow(root, dest, new Set());
+            if (swapped !== undefined) {
+              throw new InvalidInputError(
+                `not written: ${swapped} is a symbolic link in the target; vc does not write ` +
+                  `through it`,
+              );
+            }
+          },
         });
         bytes = got.size;
         const written = await statLocal(dest, remote.key, "skip");

@@ -1810,12 +1810,14 @@ export class VersionedCache {
             // checkout or an archive planted) would send the copy outside it,
             // as in `vc mirror`; the file itself may be one: the copy's rename
             // replaces it.
-            if (link !== undefined && link !== dest) {
+            const throughLink = (link: string | undefined) => {
+              if (link === undefined || link === dest) return;
               throw new InvalidInputError(
                 `refusing to write ${path} to ${dest}: ${link} is a symbolic link in ${root}; ` +
                   `vc does not write through it (replace the link with a directory)`,
               );
-            }
+            };
+            throughLink(link);
             options.signal?.throwIfAborted();
             // The lock file pins the entry's SHA-256: a file still as the
             // last sync recorded it, of those bytes, is left as it is before
@@ -1889,11 +1891,16 @@ export class VersionedCache {
                 : {}),
               ...(options.signal ? { signal: options.signal } : {}),
               onWritten: (written) => {
+                // Looked at again before the rename: a directory swapped for
+                // a link since the look above (while the entry downloaded)
+                // would have the copy renamed into place outside DEST.
+                throughLink(inspectOnPath(root, dest).link);
                 sha256 = written.sha256;
                 records.renaming(path, written, source);
               },
             }).catch((e) => {
-              // The journal's own error (it names the journal): the callback is ours.
+              // The journal's own error (it names the journal), or a link
+              // swapped in: the callback is ours.
               throw e instanceof CallbackError && e.callback === "onWritten" ? e.cause : e;
             });
             await records.wrote(path, dest, {

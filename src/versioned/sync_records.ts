@@ -48,6 +48,7 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { normalizeEtag, sha256File } from "../hash.ts";
 import { isRacy } from "../store/fs_validator.ts";
 import { fileKind, notRegularFileKind } from "../regular_file.ts";
+import { isNameTooLong } from "../name_too_long.ts";
 import type { EntryMeta } from "../cache/entry_meta.ts";
 
 /** The name of the record file in DEST. */
@@ -148,16 +149,13 @@ export function withSyncRecords<T>(
   try {
     refuseForeignJournal(lockPath, Deno.lstatSync(lockPath));
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    // Missing, or a name too long: the lock's open says so, naming it.
+    if (!(e instanceof Deno.errors.NotFound) && !isNameTooLong(e)) throw e;
   }
   return withFileLock(lockPath, async (lockFile) => {
-    // Swapped for a link (or another file) between the look and the open.
-    const opened = lockFile.statSync();
-    const atName = Deno.lstatSync(lockPath);
-    refuseForeignJournal(lockPath, atName);
-    if (opened.ino !== atName.ino || opened.dev !== atName.dev) {
-      throw journalRefused(lockPath, "another file than the one vc opened (it was just replaced)");
-    }
+    // A link swapped in between the look and the open is refused by the
+    // open itself (`openLockFile`); a hard link made meanwhile, here.
+    refuseForeignJournal(lockPath, lockFile.statSync());
     const records = await SyncRecords.read(root, lockFile);
     try {
       return await fn(records);

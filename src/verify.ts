@@ -239,6 +239,8 @@ export class Verifier {
    * Returns the digests established; throws `IntegrityError` on a mismatch.
    */
   async verify(path: string, given: Computed, signal: AbortSignal): Promise<Verified> {
+    const settled = this.checkComputed(given);
+    if (settled !== undefined) return settled;
     const computed = await this.#hashInOneRead(path, given, signal);
     // Pinned only: the SHA-256 below is the whole content check (see `pinOnly`).
     const out = this.plan.pinOnly ? {} : await this.#checkEtag(path, computed, signal);
@@ -277,6 +279,33 @@ export class Verifier {
       out.sha256 = actual;
     }
     return out;
+  }
+
+  /**
+   * What {@linkcode Verifier.verify} returns (or throws) when `computed`
+   * settles the check with no read of the file: an object whose ETag is
+   * its MD5, hashed whole while it was written, with no SHA-256 pinned.
+   * Undefined when the file must be read (call `verify`). A small
+   * download's check, without the promise of an async call per object.
+   */
+  checkComputed(computed: Computed): Verified | undefined {
+    const plan = this.plan;
+    if (
+      plan.kind !== "md5" || plan.sha256 !== undefined || plan.pinOnly ||
+      computed.md5 === undefined || computed.readBack === true
+    ) return undefined;
+    if (computed.md5 !== plan.md5) throw this.#md5Mismatch(computed.md5);
+    return { md5: computed.md5 };
+  }
+
+  // The IntegrityError of a content whose MD5 is `actual`, not the plan's.
+  #md5Mismatch(actual: string): IntegrityError {
+    const what = this.plan.kind === "md5"
+      ? "its ETag: expected MD5"
+      : "its vc-md5 metadata: expected";
+    return new IntegrityError(
+      `${this.#options.uri}: content does not match ${what} ${this.plan.md5}, got ${actual} ${this.#where()}`,
+    );
   }
 
   /**
@@ -332,14 +361,7 @@ export class Verifier {
       if (actual !== plan.md5 && computed.readBack === true) {
         actual = await md5File(path, this.#readOptions());
       }
-      if (actual !== plan.md5) {
-        const what = plan.kind === "md5"
-          ? "its ETag: expected MD5"
-          : "its vc-md5 metadata: expected";
-        throw new IntegrityError(
-          `${uri}: content does not match ${what} ${plan.md5}, got ${actual} ${where}`,
-        );
-      }
+      if (actual !== plan.md5) throw this.#md5Mismatch(actual);
       return { md5: actual };
     }
     // An opaque ETag: the store's own checksum of the content when it keeps

@@ -422,11 +422,7 @@ export class AssetCache implements AsyncDisposable {
         return this.#track(index.touch(rec, now).then(() => rec.path));
       }
     }
-    return this.#track(
-      this.#slow(uri, parsed, options, guard).catch((e) => {
-        throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
-      }),
-    );
+    return this.#track(this.#slow(uri, parsed, options, guard));
   }
 
   // A call in progress, for close() to wait for: a `cache()` call may write
@@ -1142,73 +1138,79 @@ export class AssetCache implements AsyncDisposable {
     options: CacheGetOptions | undefined,
     guard: boolean,
   ): Promise<string> {
-    const parsed = given ?? parseUri(uri);
-    if (parsed.scheme === "local") return checkLocal(parsed.path);
-    const index = this.#index;
-    const loc = this.#layout.locate(parsed);
-    if (options?.storeRoot !== undefined) withinStore(loc, options.storeRoot);
-    const immutable = options?.immutable === true;
-    // First look at an entry in this process, no flight for it: a fresh
-    // record serves it without the flight's machinery (a warm prefill of a
-    // thousand entries is a thousand of these).
-    let missing = false;
-    if (
-      options?.integrity === undefined && !this.#flights.has(loc.dataPath) &&
-      index.byPath(loc.dataPath) === undefined
-    ) {
-      // A miss is looked at again under the download's lock (entry_fetch.ts).
-      const rec = index.load(loc, true);
-      const now = index.clock.now();
-      if (rec !== undefined && rec.gone !== true && index.isFresh(rec, now, immutable)) {
-        if (index.touchDue(rec, now)) await index.touch(rec, now);
-        this.#keep(uri, rec, options);
-        return rec.path;
+    // Its errors named for a cache dir it may not write, here rather than
+    // by a handler on its promise: one promise per call less.
+    try {
+      const parsed = given ?? parseUri(uri);
+      if (parsed.scheme === "local") return checkLocal(parsed.path);
+      const index = this.#index;
+      const loc = this.#layout.locate(parsed);
+      if (options?.storeRoot !== undefined) withinStore(loc, options.storeRoot);
+      const immutable = options?.immutable === true;
+      // First look at an entry in this process, no flight for it: a fresh
+      // record serves it without the flight's machinery (a warm prefill of a
+      // thousand entries is a thousand of these).
+      let missing = false;
+      if (
+        options?.integrity === undefined && !this.#flights.has(loc.dataPath) &&
+        index.byPath(loc.dataPath) === undefined
+      ) {
+        // A miss is looked at again under the download's lock (entry_fetch.ts).
+        const rec = index.load(loc, true);
+        const now = index.clock.now();
+        if (rec !== undefined && rec.gone !== true && index.isFresh(rec, now, immutable)) {
+          if (index.touchDue(rec, now)) await index.touch(rec, now);
+          this.#keep(uri, rec, options);
+          return rec.path;
+        }
+        // A record whose file changed in place is not a miss: the resolver checks its bytes.
+        missing = rec === undefined && !index.hasChanged(loc.dataPath);
       }
-      // A record whose file changed in place is not a miss: the resolver checks its bytes.
-      missing = rec === undefined && !index.hasChanged(loc.dataPath);
-    }
-    const flightOptions: FlightOptions = {};
-    if (options?.signal !== undefined) flightOptions.signal = options.signal;
-    const { onProgress, onHashProgress } = options ?? {};
-    if (!guard) {
-      // A caller of this module's own (prefill's `cacheItemOf`): its
-      // callbacks never throw, so they are called as they are; the flight's
-      // progress is theirs without a copy.
-      if (onProgress !== undefined || onHashProgress !== undefined) {
-        flightOptions.onProgress = (p) =>
-          p.step === "hashing" ? onHashProgress?.(p) : onProgress?.(p);
+      const flightOptions: FlightOptions = {};
+      if (options?.signal !== undefined) flightOptions.signal = options.signal;
+      const { onProgress, onHashProgress } = options ?? {};
+      if (!guard) {
+        // A caller of this module's own (prefill's `cacheItemOf`): its
+        // callbacks never throw, so they are called as they are; the flight's
+        // progress is theirs without a copy.
+        if (onProgress !== undefined || onHashProgress !== undefined) {
+          flightOptions.onProgress = (p) =>
+            p.step === "hashing" ? onHashProgress?.(p) : onProgress?.(p);
+        }
+      } else if (onProgress !== undefined || onHashProgress !== undefined) {
+        // The flight reports both kinds of reading; each goes to its callback.
+        // A callback that fails (throws, or its promise rejects) is this
+        // call's, not the download's, which other calls of the URI may share:
+        // thrown into it, it failed them all with this caller's error. It
+        // stops this call as its signal would (CallbackError the reason), and
+        // the download with it when no other call waits for it.
+        const callbacks = new CallbackGuard();
+        flightOptions.signal = callbacks.with(options?.signal);
+        flightOptions.onProgress = ({ bytes, total, step }) =>
+          step === "hashing"
+            ? callbacks.notify("onHashProgress", onHashProgress, { bytes, total })
+            : callbacks.notify("onProgress", onProgress, { bytes, total });
       }
-    } else if (onProgress !== undefined || onHashProgress !== undefined) {
-      // The flight reports both kinds of reading; each goes to its callback.
-      // A callback that fails (throws, or its promise rejects) is this
-      // call's, not the download's, which other calls of the URI may share:
-      // thrown into it, it failed them all with this caller's error. It
-      // stops this call as its signal would (CallbackError the reason), and
-      // the download with it when no other call waits for it.
-      const callbacks = new CallbackGuard();
-      flightOptions.signal = callbacks.with(options?.signal);
-      flightOptions.onProgress = ({ bytes, total, step }) =>
-        step === "hashing"
-          ? callbacks.notify("onHashProgress", onHashProgress, { bytes, total })
-          : callbacks.notify("onProgress", onProgress, { bytes, total });
+      // One flight per entry and pinned content: a caller with an integrity
+      // pin never takes the result of a flight without it (unchecked bytes),
+      // nor one without a pin the other's IntegrityError. Two such flights of
+      // one entry take turns at its cross-process lock, as two processes do.
+      const pin = options?.integrity;
+      // Loaded by an earlier flight: used as it is, not awaited again.
+      const loaded = this.#remoteLoaded;
+      const rec = await this.#flights.run(
+        pin === undefined ? loc.dataPath : `${loc.dataPath}\0${pin.size}:${pin.sha256}`,
+        loaded !== undefined
+          ? (ctx) => loaded.resolver.resolve(loc, immutable, ctx, pin, missing)
+          : async (ctx) =>
+            (await this.#loadRemote()).resolver.resolve(loc, immutable, ctx, pin, missing),
+        flightOptions,
+      );
+      this.#keep(uri, rec, options);
+      return rec.path;
+    } catch (e) {
+      throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
     }
-    // One flight per entry and pinned content: a caller with an integrity
-    // pin never takes the result of a flight without it (unchecked bytes),
-    // nor one without a pin the other's IntegrityError. Two such flights of
-    // one entry take turns at its cross-process lock, as two processes do.
-    const pin = options?.integrity;
-    // Loaded by an earlier flight: used as it is, not awaited again.
-    const loaded = this.#remoteLoaded;
-    const rec = await this.#flights.run(
-      pin === undefined ? loc.dataPath : `${loc.dataPath}\0${pin.size}:${pin.sha256}`,
-      loaded !== undefined
-        ? (ctx) => loaded.resolver.resolve(loc, immutable, ctx, pin, missing)
-        : async (ctx) =>
-          (await this.#loadRemote()).resolver.resolve(loc, immutable, ctx, pin, missing),
-      flightOptions,
-    );
-    this.#keep(uri, rec, options);
-    return rec.path;
   }
 
   // What a call leaves in the in-memory index: its record for the next call

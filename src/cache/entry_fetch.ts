@@ -128,6 +128,8 @@ export class EntryFetcher {
   #index: EntryIndex;
   #options: EntryFetcherOptions;
   #stores = new Map<string, Promise<ObjectStore>>();
+  // The same stores once open, by root: a download takes its store with no await.
+  #opened = new Map<string, ObjectStore>();
   // Who is told how far a store hashes a key's file, by root and key (see
   // reportingHashes): a store is shared by every flight reading from it.
   #hashing = new Map<string, (progress: FlightProgress) => void>();
@@ -152,10 +154,16 @@ export class EntryFetcher {
    * and the `source` to give {@linkcode reportingHashes} (a `file://`
    * object's real path is resolved once per call, not again for that).
    */
-  async storeFor(
+  storeFor(
     loc: EntryLocation,
   ): Promise<{ store: ObjectStore; key: string; source: HashedSource }> {
-    const { root, key } = this.#rootAndKey(loc);
+    return this.#storeAt(this.#rootAndKey(loc));
+  }
+
+  // storeFor with the root and key found.
+  async #storeAt(
+    { root, key }: { root: string; key: string },
+  ): Promise<{ store: ObjectStore; key: string; source: HashedSource }> {
     let store = this.#stores.get(root);
     if (store === undefined) {
       const report = (p: { key: string; bytes: number; total: number }) =>
@@ -166,8 +174,11 @@ export class EntryFetcher {
         });
       store = this.#options.open(root, report);
       this.#stores.set(root, store);
-      store.catch(() => {
-        if (this.#stores.get(root) === store) this.#stores.delete(root);
+      const opening = store;
+      opening.then((opened) => {
+        if (this.#stores.get(root) === opening) this.#opened.set(root, opened);
+      }, () => {
+        if (this.#stores.get(root) === opening) this.#stores.delete(root);
       });
     }
     return { store: await store, key, source: { root, key } };
@@ -226,6 +237,7 @@ export class EntryFetcher {
   async close(): Promise<void> {
     const stores = [...this.#stores.values()];
     this.#stores.clear();
+    this.#opened.clear();
     if (this.#options.ownsStores === false) return; // the caller's to close
     await Promise.all(stores.map(async (p) => {
       try {
@@ -243,17 +255,7 @@ export class EntryFetcher {
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<EntryRec> {
-    return this.#downloads.run(async () => {
-      // Aborted while waiting for a slot: nothing started, nothing to undo.
-      ctx.signal.throwIfAborted();
-      // While downloads run, record journals stay open between appends.
-      if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
-      try {
-        return await this.#fetchNow(loc, expected, ctx, integrity);
-      } finally {
-        if (--this.#fetching === 0) this.#closeJournals?.();
-      }
-    });
+    return this.#downloads.run(() => this.#fetchNow(loc, expected, ctx, integrity));
   }
 
   /**
@@ -278,232 +280,248 @@ export class EntryFetcher {
     );
   }
 
-  /** Downloads the object (a new version when `expected` is set) under the entry lock. */
+  /**
+   * Downloads the object (a new version when `expected` is set) under the
+   * entry lock, in a slot of {@linkcode EntryFetcher.fetch}'s limiter.
+   */
   async #fetchNow(
     loc: EntryLocation,
     expected: ObjectInfo | undefined,
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<EntryRec> {
-    const index = this.#index;
-    const layout = index.layout;
-    const { store, key, source } = await this.storeFor(loc);
-    // A file of another key where a directory of this one's path goes
-    // (`s3://b/a/k` once `s3://b/a` is cached).
-    let clash: Deno.errors.NotADirectory | undefined;
+    // Aborted while waiting for a slot: nothing started, nothing to undo.
+    ctx.signal.throwIfAborted();
+    // While downloads run, record journals stay open between appends.
+    if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
     try {
-      this.#ensureDir();
-      // The data file is written by a rename onto it, which never follows a
-      // link there; its shared temp file refuses one (AtomicFile.openShared).
+      const index = this.#index;
+      const layout = index.layout;
+      // The store once it is open: taken with no await.
+      const at = this.#rootAndKey(loc);
+      const opened = this.#opened.get(at.root);
+      const { store, key, source } = opened !== undefined
+        ? { store: opened, key: at.key, source: at }
+        : await this.#storeAt(at);
+      // A file of another key where a directory of this one's path goes
+      // (`s3://b/a/k` once `s3://b/a` is cached).
+      let clash: Deno.errors.NotADirectory | undefined;
       try {
-        layout.assertSafeRenameTarget(loc.dataPath);
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotADirectory)) throw e;
-        clash = e;
-      }
-      layout.assertSafeOnce(loc.journalPath);
-    } catch (e) {
-      throw this.explain(e, loc);
-    }
-    if (clash !== undefined) throw await this.#clashOrMiss(clash, loc, store, key, ctx.signal);
-    // What an interrupted run left where this one works (once per directory).
-    const dataDir = dirname(loc.dataPath);
-    let subdirectories = this.#swept.get(dataDir);
-    if (subdirectories === undefined) {
-      if (this.#swept.size >= MEMORY_DIRS) this.#swept.clear();
-      const found = new Set<string>();
-      sweepDirectory(dataDir, dirname(loc.metaPath), Date.now(), found);
-      subdirectories = found.size === 0 ? NO_NAMES : found;
-      this.#swept.set(dataDir, subdirectories);
-    }
-    // A directory at the entry's name holds the copies of keys below it (S3
-    // allows `a` beside `a/b`; a file system does not): the final rename
-    // would fail after the whole download, on every run. Known from the
-    // sweep's read of the directory, so a cold miss pays no `lstat` for it
-    // (a directory made since that read is found at the rename, and known
-    // from then on: see #failedDownload). One
-    // seen there is confirmed: the keys below may have been removed since
-    // (`delete`, `vc cache rm`), and a long-running process would otherwise
-    // refuse this key until restarted.
-    if (
-      subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
-    ) {
-      throw await this.#clashOrMiss(
-        new Deno.errors.IsADirectory(
-          `${loc.dataPath} is a directory, of the copies of keys below this one's name`,
-        ),
-        loc,
-        store,
-        key,
-        ctx.signal,
-      );
-    }
-    const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
-    const lock = await this.#lock(loc, ctx, mode);
-    let cached = false;
-    // A refresh: the copy it replaces, under a second (temp) name from just
-    // before the new copy takes its place until the new copy's record is
-    // written, so a failed record write puts it back (see keepCopy).
-    let kept: string | undefined;
-    try {
-      // Another process may have completed the entry since our first look:
-      // while we waited for the lock, or before we created its file (a
-      // holder's record is written before it gives up the lock's name). A
-      // journal lookup; on the usual cold miss it finds no line.
-      const old = index.byPath(loc.dataPath);
-      // The version of the copy a refresh replaces (none on a cold miss).
-      let oldEtag = old?.etag;
-      if (lock !== undefined) {
-        const done = index.load(loc);
-        if (done !== undefined) oldEtag = done.etag;
-        if (
-          done !== undefined && done.gone !== true &&
-          (expected === undefined || sameVersion(expected, done)) &&
-          holdsPinnedContent(done, integrity)
-        ) {
-          if (old !== undefined && old !== done) old.valid = false;
-          return done;
-        }
-      }
-      const options: TempDownloadOptions = {
-        ...this.#options.download,
-        signal: ctx.signal,
-        uri: loc.uri,
-      };
-      options.onProgress = ctx.progress;
-      if (expected !== undefined) options.expected = expected;
-      if (integrity !== undefined) options.integrity = integrity;
-      if (mode !== undefined) options.mode = mode;
-      // Only a refresh has a copy to keep: a cold miss pays nothing for it.
-      if (oldEtag !== undefined) {
-        options.beforeCommit = () => {
-          kept ??= keepCopy(loc.dataPath);
-        };
-      }
-      if (lock !== undefined) {
-        // The locked file takes every attempt (a retry after corrupt content
-        // or a version change finds it emptied, still locked: no other
-        // process takes the entry over in between); once it is no longer
-        // ours (its name taken away), a unique one.
-        const locked = lock.temp;
-        // What an earlier run left of a large download, resumed (or emptied).
-        if (locked.shared) {
-          options.resume = partialResume(
-            locked,
-            loc.dataPath,
-            lock.partialSize,
-            loc.uri,
-            this.#options.endpoint ?? "",
-          );
-        }
-        options.temp = () =>
-          locked.writable
-            ? locked
-            : AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
-      }
-      let info;
-      try {
-        // Only a `file://` store hashes a source file (and says so): an
-        // S3 download pays nothing for it.
-        info = source.root.startsWith("file:")
-          ? await this.reportingHashes(
-            source,
-            ctx.progress,
-            () => downloadWithTemp(store, key, loc.dataPath, options),
-          )
-          : await downloadWithTemp(store, key, loc.dataPath, options);
-      } catch (e) {
-        // The lock's temp name was removed under the download: vc before 30
-        // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
-        // 0) when it downloads into the same directory. Once more, into a
-        // temp file of this process's own (the factory's next one).
-        if (lock?.temp.takenAway !== true || ctx.signal.aborted) {
-          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
-        }
+        this.#ensureDir();
+        // The data file is written by a rename onto it, which never follows a
+        // link there; its shared temp file refuses one (AtomicFile.openShared).
         try {
-          // Removed with the whole cache dir, perhaps (`rm -rf`): made again private.
-          this.#ensureDir();
-          info = await downloadWithTemp(store, key, loc.dataPath, options);
+          layout.assertSafeRenameTarget(loc.dataPath);
         } catch (e) {
-          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+          if (!(e instanceof Deno.errors.NotADirectory)) throw e;
+          clash = e;
         }
-      }
-      const now = index.clock.now();
-      // The file as written: a change in place later (a user's edit, even at
-      // the same size) shows in its modification time, and it is not served.
-      // The lock's temp file, committed by a link, took it already (an fstat
-      // that also proved the link its own); another temp file: a look.
-      const mtime = (lock?.temp.committedInfo ?? statOrUndefined(loc.dataPath))?.mtime?.getTime();
-      const rec: EntryRec = {
-        uri: loc.uri,
-        path: loc.dataPath,
-        loc,
-        etag: normalizeEtag(info.etag),
-        size: info.size,
-        md5: info.md5,
-        sha256: info.sha256,
-        validatedAt: now,
-        touchedAt: now,
-        checkedAt: now,
-        immutable: index.isImmutable(loc),
-        valid: true,
-        partSizes: info.partSizes,
-        mtime,
-        opaqueEtag: info.opaqueEtag === true ? true : undefined,
-        validator: info.validator,
-        checksum: info.checksumChecked === undefined
-          ? undefined
-          : `${info.checksumChecked.algorithm}:${info.checksumChecked.value}`,
-      };
-      // After the data is in place, before the lock is released: a record
-      // never describes data that is not, and a waiter finds it.
-      try {
-        await index.writeRecordGrouped(loc, toMeta(rec), old?.legacy === true);
+        layout.assertSafeOnce(loc.journalPath);
       } catch (e) {
-        // Data without a record is invisible to ls, prune and verify: the
-        // copy it replaced goes back (its record still describes it: same
-        // file, same times), else it is removed.
-        let restored = false;
-        try {
-          layout.assertSafe(loc.dataPath);
-          if (kept !== undefined) {
-            try {
-              renameOverSync(kept, loc.dataPath);
-              kept = undefined;
-              restored = true;
-            } catch {
-              // Its second name is gone (a concurrent sweep took it for debris by its age).
-            }
-          }
-          if (!restored) Deno.removeSync(loc.dataPath);
-        } catch {
-          // Gone already, or not ours to touch; maintenance finds orphans.
-        }
-        throw withNote(
-          this.explain(e, loc),
-          restored
-            ? `; the copy cached before (ETag ${oldEtag}) is kept`
-            : oldEtag !== undefined
-            ? "; the copy cached before was replaced and is gone with the new one"
-            : "",
+        throw this.explain(e, loc);
+      }
+      if (clash !== undefined) throw await this.#clashOrMiss(clash, loc, store, key, ctx.signal);
+      // What an interrupted run left where this one works (once per directory).
+      const dataDir = dirname(loc.dataPath);
+      let subdirectories = this.#swept.get(dataDir);
+      if (subdirectories === undefined) {
+        if (this.#swept.size >= MEMORY_DIRS) this.#swept.clear();
+        const found = new Set<string>();
+        sweepDirectory(dataDir, dirname(loc.metaPath), Date.now(), found);
+        subdirectories = found.size === 0 ? NO_NAMES : found;
+        this.#swept.set(dataDir, subdirectories);
+      }
+      // A directory at the entry's name holds the copies of keys below it (S3
+      // allows `a` beside `a/b`; a file system does not): the final rename
+      // would fail after the whole download, on every run. Known from the
+      // sweep's read of the directory, so a cold miss pays no `lstat` for it
+      // (a directory made since that read is found at the rename, and known
+      // from then on: see #failedDownload). One
+      // seen there is confirmed: the keys below may have been removed since
+      // (`delete`, `vc cache rm`), and a long-running process would otherwise
+      // refuse this key until restarted.
+      if (
+        subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
+      ) {
+        throw await this.#clashOrMiss(
+          new Deno.errors.IsADirectory(
+            `${loc.dataPath} is a directory, of the copies of keys below this one's name`,
+          ),
+          loc,
+          store,
+          key,
+          ctx.signal,
         );
       }
-      if (old !== undefined) old.valid = false;
-      index.setPath(rec);
-      cached = true;
-      // An endpoint with a path: `ls` names it by the path recorded here.
-      if (loc.bucket !== "") layout.noteEndpointPath();
-      return rec;
+      const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
+      const lock = await this.#lock(loc, ctx, mode);
+      let cached = false;
+      // A refresh: the copy it replaces, under a second (temp) name from just
+      // before the new copy takes its place until the new copy's record is
+      // written, so a failed record write puts it back (see keepCopy).
+      let kept: string | undefined;
+      try {
+        // Another process may have completed the entry since our first look:
+        // while we waited for the lock, or before we created its file (a
+        // holder's record is written before it gives up the lock's name). A
+        // journal lookup; on the usual cold miss it finds no line.
+        const old = index.byPath(loc.dataPath);
+        // The version of the copy a refresh replaces (none on a cold miss).
+        let oldEtag = old?.etag;
+        if (lock !== undefined) {
+          const done = index.load(loc);
+          if (done !== undefined) oldEtag = done.etag;
+          if (
+            done !== undefined && done.gone !== true &&
+            (expected === undefined || sameVersion(expected, done)) &&
+            holdsPinnedContent(done, integrity)
+          ) {
+            if (old !== undefined && old !== done) old.valid = false;
+            return done;
+          }
+        }
+        const options: TempDownloadOptions = {
+          ...this.#options.download,
+          signal: ctx.signal,
+          uri: loc.uri,
+        };
+        options.onProgress = ctx.progress;
+        if (expected !== undefined) options.expected = expected;
+        if (integrity !== undefined) options.integrity = integrity;
+        if (mode !== undefined) options.mode = mode;
+        // Only a refresh has a copy to keep: a cold miss pays nothing for it.
+        if (oldEtag !== undefined) {
+          options.beforeCommit = () => {
+            kept ??= keepCopy(loc.dataPath);
+          };
+        }
+        if (lock !== undefined) {
+          // The locked file takes every attempt (a retry after corrupt content
+          // or a version change finds it emptied, still locked: no other
+          // process takes the entry over in between); once it is no longer
+          // ours (its name taken away), a unique one.
+          const locked = lock.temp;
+          // What an earlier run left of a large download, resumed (or emptied).
+          if (locked.shared) {
+            options.resume = partialResume(
+              locked,
+              loc.dataPath,
+              lock.partialSize,
+              loc.uri,
+              this.#options.endpoint ?? "",
+            );
+          }
+          options.temp = () =>
+            locked.writable
+              ? locked
+              : AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
+        }
+        let info;
+        try {
+          // Only a `file://` store hashes a source file (and says so): an
+          // S3 download pays nothing for it.
+          info = source.root.startsWith("file:")
+            ? await this.reportingHashes(
+              source,
+              ctx.progress,
+              () => downloadWithTemp(store, key, loc.dataPath, options),
+            )
+            : await downloadWithTemp(store, key, loc.dataPath, options);
+        } catch (e) {
+          // The lock's temp name was removed under the download: vc before 30
+          // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
+          // 0) when it downloads into the same directory. Once more, into a
+          // temp file of this process's own (the factory's next one).
+          if (lock?.temp.takenAway !== true || ctx.signal.aborted) {
+            throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+          }
+          try {
+            // Removed with the whole cache dir, perhaps (`rm -rf`): made again private.
+            this.#ensureDir();
+            info = await downloadWithTemp(store, key, loc.dataPath, options);
+          } catch (e) {
+            throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+          }
+        }
+        const now = index.clock.now();
+        // The file as written: a change in place later (a user's edit, even at
+        // the same size) shows in its modification time, and it is not served.
+        // The lock's temp file, committed by a link, took it already (an fstat
+        // that also proved the link its own); another temp file: a look.
+        const mtime = (lock?.temp.committedInfo ?? statOrUndefined(loc.dataPath))?.mtime?.getTime();
+        const rec: EntryRec = {
+          uri: loc.uri,
+          path: loc.dataPath,
+          loc,
+          etag: normalizeEtag(info.etag),
+          size: info.size,
+          md5: info.md5,
+          sha256: info.sha256,
+          validatedAt: now,
+          touchedAt: now,
+          checkedAt: now,
+          immutable: index.isImmutable(loc),
+          valid: true,
+          partSizes: info.partSizes,
+          mtime,
+          opaqueEtag: info.opaqueEtag === true ? true : undefined,
+          validator: info.validator,
+          checksum: info.checksumChecked === undefined
+            ? undefined
+            : `${info.checksumChecked.algorithm}:${info.checksumChecked.value}`,
+        };
+        // After the data is in place, before the lock is released: a record
+        // never describes data that is not, and a waiter finds it.
+        try {
+          await index.writeRecordGrouped(loc, toMeta(rec), old?.legacy === true);
+        } catch (e) {
+          // Data without a record is invisible to ls, prune and verify: the
+          // copy it replaced goes back (its record still describes it: same
+          // file, same times), else it is removed.
+          let restored = false;
+          try {
+            layout.assertSafe(loc.dataPath);
+            if (kept !== undefined) {
+              try {
+                renameOverSync(kept, loc.dataPath);
+                kept = undefined;
+                restored = true;
+              } catch {
+                // Its second name is gone (a concurrent sweep took it for debris by its age).
+              }
+            }
+            if (!restored) Deno.removeSync(loc.dataPath);
+          } catch {
+            // Gone already, or not ours to touch; maintenance finds orphans.
+          }
+          throw withNote(
+            this.explain(e, loc),
+            restored
+              ? `; the copy cached before (ETag ${oldEtag}) is kept`
+              : oldEtag !== undefined
+              ? "; the copy cached before was replaced and is gone with the new one"
+              : "",
+          );
+        }
+        if (old !== undefined) old.valid = false;
+        index.setPath(rec);
+        cached = true;
+        // An endpoint with a path: `ls` names it by the path recorded here.
+        if (loc.bucket !== "") layout.noteEndpointPath();
+        return rec;
+      } finally {
+        // The replaced copy's second name (the record of its successor is
+        // written, or the commit failed and it is still in place).
+        if (kept !== undefined) removeQuietly(kept);
+        // Removes the lock's temp name (a done download's data stays in place).
+        lock?.release();
+        // A miss that cached nothing (a mistyped key, a key the store refuses,
+        // a failed download) leaves no directories made for it: they would
+        // pile up, one tree per typo, and nothing else removes them.
+        if (!cached) await removeEmptyParents(layout.dir, dataDir);
+      }
     } finally {
-      // The replaced copy's second name (the record of its successor is
-      // written, or the commit failed and it is still in place).
-      if (kept !== undefined) removeQuietly(kept);
-      // Removes the lock's temp name (a done download's data stays in place).
-      lock?.release();
-      // A miss that cached nothing (a mistyped key, a key the store refuses,
-      // a failed download) leaves no directories made for it: they would
-      // pile up, one tree per typo, and nothing else removes them.
-      if (!cached) await removeEmptyParents(layout.dir, dataDir);
+      if (--this.#fetching === 0) this.#closeJournals?.();
     }
   }
 
@@ -511,27 +529,27 @@ export class EntryFetcher {
    * The entry's lock (its download's own shared temp file, see
    * entry_lock.ts), or undefined when it cannot be had.
    */
-  async #lock(
+  #lock(
     loc: EntryLocation,
     ctx: FlightContext,
     mode: number | undefined,
   ): Promise<EntryLock | undefined> {
     const lockWaitMs = this.#options.lockWaitMs;
-    try {
-      return await acquireEntryLock(loc.dataPath, {
-        signal: ctx.signal,
-        clock: this.#index.clock,
-        timeout: lockWaitMs,
-        keepPartial: true,
-        ...(mode === undefined ? {} : { mode }),
-        onWait: (holder) =>
-          this.#options.warn(
-            `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${
-              sharedTempPathFor(loc.dataPath)
-            }); giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
-          ),
-      });
-    } catch (e) {
+    // Its promise with a handler, not an async call around it: one promise
+    // per download less.
+    return acquireEntryLock(loc.dataPath, {
+      signal: ctx.signal,
+      clock: this.#index.clock,
+      timeout: lockWaitMs,
+      keepPartial: true,
+      ...(mode === undefined ? {} : { mode }),
+      onWait: (holder) =>
+        this.#options.warn(
+          `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${
+            sharedTempPathFor(loc.dataPath)
+          }); giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
+        ),
+    }).catch((e) => {
       if (ctx.signal.aborted) throw e;
       // Locking is an optimisation (impossible in a read-only dir, on a
       // filesystem without flock, or held too long by a stopped process): go
@@ -541,7 +559,7 @@ export class EntryFetcher {
         this.#options.warn(`vc: ${(e as Error).message}; downloading ${loc.uri} without the lock`);
       }
       return undefined;
-    }
+    });
   }
 
   /**

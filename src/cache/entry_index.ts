@@ -311,9 +311,14 @@ export class EntryIndex {
    * downloads of this process hand in during the same turn (a burst of
    * completed downloads pays for one lock, check and write).
    */
-  async writeRecordGrouped(loc: RecordPaths, meta: EntryMeta, legacy = false): Promise<void> {
-    this.#beforeWrite(loc, legacy);
-    await writeEntryRecordGrouped(loc, meta, this.#batcher, { legacy });
+  writeRecordGrouped(loc: RecordPaths, meta: EntryMeta, legacy = false): Promise<void> {
+    try {
+      this.#beforeWrite(loc, legacy);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // The batch's own promise: no async call of its own per record.
+    return writeEntryRecordGrouped(loc, meta, this.#batcher, { legacy });
   }
 
   #beforeWrite(loc: RecordPaths, legacy: boolean): void {

@@ -217,7 +217,17 @@ function writeHolderNote(path: string): Deno.FsFile | undefined {
     if (file.writeSync(bytes) !== bytes.length) throw new Error("short write");
     return file;
   } catch {
-    file?.close();
+    if (file !== undefined) {
+      // Created here but not written (a full disk: an empty file needs no
+      // block, its pid does): removed while the entry is still ours, or it
+      // stayed once the download gave up.
+      try {
+        if (Deno.lstatSync(note).ino === file.statSync().ino) Deno.removeSync(note);
+      } catch {
+        // Gone already, or the directory is unusable.
+      }
+      file.close();
+    }
     return undefined;
   }
 }
@@ -302,7 +312,8 @@ export async function acquireEntryLock(
     }
     let ok = false;
     try {
-      if (await waitFor(temp.file, temp.path)) waited = true;
+      const waiting = waitFor(temp.file, temp.path);
+      if (waiting !== false && await waiting) waited = true;
       // The previous holder finished (committed and closed) or removed it
       // (failed), or a sweep removed a dead writer's: our lock is on a file
       // nobody else will open. Look again at the path.
@@ -355,7 +366,7 @@ export async function acquireEntryLock(
  */
 function lockWaiter(
   options: EntryLockOptions,
-): (file: Deno.FsFile, path: string) => Promise<boolean> {
+): (file: Deno.FsFile, path: string) => false | Promise<true> {
   const maxPoll = options.maxPollInterval ?? 50;
   const clock = options.clock ?? systemClock;
   // The monotonic clock: a wall clock set back during the wait would stretch
@@ -364,10 +375,8 @@ function lockWaiter(
   const started = tick();
   let delay = 1;
   let noticed = false;
-  return async (file, path) => {
-    let waited = false;
-    while (!file.tryLockSync(true)) {
-      waited = true;
+  const wait = async (file: Deno.FsFile, path: string): Promise<true> => {
+    do {
       const elapsed = tick() - started;
       if (!noticed && options.onWait && elapsed >= (options.noticeAfter ?? 1000)) {
         noticed = true;
@@ -380,9 +389,11 @@ function lockWaiter(
       }
       await clock.sleep(delay * (0.5 + Math.random()), options.signal);
       delay = Math.min(delay * 2, maxPoll);
-    }
-    return waited;
+    } while (!file.tryLockSync(true));
+    return true;
   };
+  // Taken at the first try (the usual case): false at once, with no promise.
+  return (file, path) => file.tryLockSync(true) ? false : wait(file, path);
 }
 
 /**
@@ -396,7 +407,7 @@ function lockWaiter(
  */
 async function clearForeignTemp(
   path: string,
-  waitFor: (file: Deno.FsFile, path: string) => Promise<boolean>,
+  waitFor: (file: Deno.FsFile, path: string) => false | Promise<true>,
 ): Promise<boolean> {
   let file: Deno.FsFile;
   try {

@@ -180,14 +180,16 @@ export function writeEntryRecord(
  * }
  * ```
  */
-export async function writeEntryRecordGrouped(
+export function writeEntryRecordGrouped(
   paths: RecordPaths,
   meta: EntryMeta,
   batcher: RecordBatcher,
   options: { legacy?: boolean } = {},
 ): Promise<void> {
-  await batcher.append(paths.journalPath, paths.recordName, meta);
-  if (options.legacy) removeLegacy(paths.metaPath);
+  // The batch's promise as it is (one per batch, not one more per record),
+  // unless a legacy record file goes once the line is written.
+  const written = batcher.append(paths.journalPath, paths.recordName, meta);
+  return options.legacy ? written.then(() => removeLegacy(paths.metaPath)) : written;
 }
 
 /**

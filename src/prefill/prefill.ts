@@ -847,7 +847,8 @@ async function* eachTarget(
   }
 
   const first = options.versioned?.[0];
-  for await (const entry of options.uris ?? []) {
+  // One list entry's target (or the promise of it, a versioned path's).
+  const listTarget = (entry: string | PrefillListEntry) => {
     if (typeof entry !== "string" && typeof (entry as PrefillListEntry | null)?.item !== "string") {
       // A number or a URL object would fail as a TypeError naming nothing.
       throw new InvalidInputError(
@@ -858,7 +859,7 @@ async function* eachTarget(
     if (typeof listLength !== "number") counts.total++;
     const label = listItem(typeof entry === "string" ? entry : entry.item);
     const source: Source = typeof entry === "string" ? {} : { file: entry.file, line: entry.line };
-    const target = item("list", label, label, source, () => {
+    return item("list", label, label, source, () => {
       const parsed = parseItem(label);
       if (parsed.kind === "uri") {
         return { uri: parsed.uri, parsed: parsed.parsed, immutable: false, plainUri: true };
@@ -872,8 +873,25 @@ async function* eachTarget(
       }
       return first.resolve(parsed.path, parsed.version);
     }, first);
-    const resolved = target instanceof Promise ? await target : target;
-    if (resolved !== undefined) yield resolved;
+  };
+  const list = options.uris ?? [];
+  // As `for await` tells them apart: by an async iterator method (none on an array).
+  if ((list as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] != null) {
+    for await (const entry of list as AsyncIterable<string | PrefillListEntry>) {
+      const target = listTarget(entry);
+      const resolved = target instanceof Promise ? await target : target;
+      if (resolved !== undefined) yield resolved;
+    }
+  } else {
+    // A list in memory (an array): iterated as it is, not through an
+    // async-from-sync iterator (two promises per entry); an entry that is a
+    // promise is still awaited, as `for await` would.
+    for (const given of list as Iterable<string | PrefillListEntry>) {
+      const entry: string | PrefillListEntry = isThenable(given) ? await given : given;
+      const target = listTarget(entry);
+      const resolved = target instanceof Promise ? await target : target;
+      if (resolved !== undefined) yield resolved;
+    }
   }
 }
 
@@ -917,4 +935,10 @@ function failure(error: unknown): { error: string; errorName: string } {
 /** Whether `error` or a cause says the process or system ran out of file descriptors. */
 function outOfOpenFiles(error: unknown): boolean {
   return /too many open files|os error 2[34]\b/i.test(causeChain(error));
+}
+
+// Whether `value` is a promise or another thenable (awaited as `for await` awaits one).
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
 }

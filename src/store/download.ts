@@ -294,23 +294,6 @@ async function checkDestination(dest: string, signal: AbortSignal | undefined): 
 }
 
 /**
- * {@linkcode downloadToFile} with the cache's own options
- * ({@linkcode TempDownloadOptions}): its locked temp file.
- */
-export async function downloadWithTemp(
-  store: ObjectStore,
-  key: string,
-  dest: string,
-  options: TempDownloadOptions,
-): Promise<DownloadedObject> {
-  try {
-    return await downloadTwice(store, key, dest, options);
-  } catch (e) {
-    throw named(e, options.uri ?? joinUri(store.url, key), dest);
-  }
-}
-
-/**
  * Connection-level failures (a body cut short, a reset) surface from fetch
  * as bare `TypeError`s or I/O errors without the URI: name it, as a
  * `StoreError` (retryable, "unreachable" to the cache).
@@ -332,7 +315,12 @@ function named(e: unknown, uri: string, dest: string): unknown {
   );
 }
 
-async function downloadTwice(
+/**
+ * {@linkcode downloadToFile} with the cache's own options
+ * ({@linkcode TempDownloadOptions}): its locked temp file. Another attempt
+ * after corrupt content, a version change or ranges ignored.
+ */
+export async function downloadWithTemp(
   store: ObjectStore,
   key: string,
   dest: string,
@@ -349,72 +337,76 @@ async function downloadTwice(
   let sameRun = 0;
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS);
   options = monotonicProgress(options);
-  for (let corrupt = 0;;) {
-    try {
-      return await downloadOnce(store, key, dest, options, expected, ifMatch);
-    } catch (e) {
-      if (e instanceof RangesIgnored && !sequential) {
-        // Same version (the ranged GET matched its ETag), fetched as one stream.
-        sequential = true;
-        options = { ...options, parallelThreshold: Infinity };
-        continue;
-      }
-      if (e instanceof VersionChanged) {
-        // The object was replaced between our requests: start over once with the new version.
-        if (changed) {
-          throw new PreconditionFailedError(
-            `${e.uri} changed twice while downloading it to ${dest}; try again`,
-            { cause: e },
+  try {
+    for (let corrupt = 0;;) {
+      try {
+        return await downloadOnce(store, key, dest, options, expected, ifMatch);
+      } catch (e) {
+        if (e instanceof RangesIgnored && !sequential) {
+          // Same version (the ranged GET matched its ETag), fetched as one stream.
+          sequential = true;
+          options = { ...options, parallelThreshold: Infinity };
+          continue;
+        }
+        if (e instanceof VersionChanged) {
+          // The object was replaced between our requests: start over once with the new version.
+          if (changed) {
+            throw new PreconditionFailedError(
+              `${e.uri} changed twice while downloading it to ${dest}; try again`,
+              { cause: e },
+            );
+          }
+          changed = true;
+          expected = undefined;
+          ifMatch = undefined;
+          continue;
+        }
+        if (!(e instanceof Corrupted)) throw e;
+        if (e.resumed) {
+          // The bytes an earlier run left failed the check with the rest (a
+          // disk that lost or changed them): not the store's content nor
+          // noise on the way; fetched whole at once, and not counted.
+          expected = e.info;
+          ifMatch = normalizeEtag(e.info.etag);
+          continue;
+        }
+        // Content that failed its check may have been corrupted on the way (a
+        // proxy, a flaky link): downloaded again from scratch (the temp file
+        // emptied or a new one, fresh hashes), pinned to the version that came corrupt, so a
+        // replacement meanwhile is a version change, never mixed in. Corrupt
+        // every time: the store's copy is, or what stands between us and it.
+        // The same wrong bytes twice are not noise on the way (that differs
+        // each time): the store holds them, and a third try would fetch them
+        // again (for a large object, its whole size again).
+        const same = e.digest !== undefined && e.digest === lastDigest;
+        lastDigest = e.digest;
+        sameRun = same ? sameRun + 1 : 1;
+        if (++corrupt >= attempts || same) {
+          const coding = e.info.contentEncoding;
+          throw new IntegrityError(
+            coding !== undefined
+              // Coded on the way (a proxy compressing answers): the same bytes
+              // each time, yet not what the store holds.
+              ? `${e.error.message}${attempts === 1 ? "" : ` after ${corrupt} attempts`}; the ` +
+                `answer came with Content-Encoding: ${coding}: its bytes differ from what the ` +
+                `store describes (its ETag and size), and something between vc and the store (a ` +
+                `proxy) may have coded or changed them; let it pass answers unchanged`
+              : attempts === 1
+              ? e.error.message
+              : same
+              ? `${e.error.message}; the same content came ${sameRun} times: it is what the ` +
+                `store holds, not damage on the way`
+              : `${e.error.message} after ${corrupt} attempts`,
+            { cause: e.error },
           );
         }
-        changed = true;
-        expected = undefined;
-        ifMatch = undefined;
-        continue;
-      }
-      if (!(e instanceof Corrupted)) throw e;
-      if (e.resumed) {
-        // The bytes an earlier run left failed the check with the rest (a
-        // disk that lost or changed them): not the store's content nor
-        // noise on the way; fetched whole at once, and not counted.
         expected = e.info;
         ifMatch = normalizeEtag(e.info.etag);
-        continue;
+        await sleep(retryWait(e.error, corrupt, attempts), options.signal);
       }
-      // Content that failed its check may have been corrupted on the way (a
-      // proxy, a flaky link): downloaded again from scratch (the temp file
-      // emptied or a new one, fresh hashes), pinned to the version that came corrupt, so a
-      // replacement meanwhile is a version change, never mixed in. Corrupt
-      // every time: the store's copy is, or what stands between us and it.
-      // The same wrong bytes twice are not noise on the way (that differs
-      // each time): the store holds them, and a third try would fetch them
-      // again (for a large object, its whole size again).
-      const same = e.digest !== undefined && e.digest === lastDigest;
-      lastDigest = e.digest;
-      sameRun = same ? sameRun + 1 : 1;
-      if (++corrupt >= attempts || same) {
-        const coding = e.info.contentEncoding;
-        throw new IntegrityError(
-          coding !== undefined
-            // Coded on the way (a proxy compressing answers): the same bytes
-            // each time, yet not what the store holds.
-            ? `${e.error.message}${attempts === 1 ? "" : ` after ${corrupt} attempts`}; the ` +
-              `answer came with Content-Encoding: ${coding}: its bytes differ from what the ` +
-              `store describes (its ETag and size), and something between vc and the store (a ` +
-              `proxy) may have coded or changed them; let it pass answers unchanged`
-            : attempts === 1
-            ? e.error.message
-            : same
-            ? `${e.error.message}; the same content came ${sameRun} times: it is what the ` +
-              `store holds, not damage on the way`
-            : `${e.error.message} after ${corrupt} attempts`,
-          { cause: e.error },
-        );
-      }
-      expected = e.info;
-      ifMatch = normalizeEtag(e.info.etag);
-      await sleep(retryWait(e.error, corrupt, attempts), options.signal);
     }
+  } catch (e) {
+    throw named(e, options.uri ?? joinUri(store.url, key), dest);
   }
 }
 
@@ -617,7 +609,10 @@ async function downloadOnce(
     try {
       let computed: Computed;
       if (!ctx.parallel) {
-        computed = await downloadSequential(ctx, temp, first ?? firstBytes, verifier);
+        // A body read whole, of the size announced: written and hashed here, at once.
+        computed = firstBytes !== undefined && firstBytes.length === info.size
+          ? writeWhole(ctx, temp, firstBytes, verifier)
+          : await downloadSequential(ctx, temp, first ?? firstBytes, verifier);
       } else {
         // A note left from an earlier partial must never describe this
         // attempt's bytes (one unlink per large download).
@@ -634,7 +629,9 @@ async function downloadOnce(
       }
       let verified: Verified;
       try {
-        verified = await verifier.verify(temp.path, computed, signal);
+        // Settled by what was hashed on the way (a small object's MD5): no await.
+        verified = verifier.checkComputed(computed) ??
+          await verifier.verify(temp.path, computed, signal);
       } catch (e) {
         throw e instanceof IntegrityError
           ? new Corrupted(e, info, fingerprint(computed), from !== undefined)
@@ -785,6 +782,24 @@ function retryable(e: unknown): boolean {
 
 // ---------------------------------------------------------------------------
 // Transfer
+
+/**
+ * A body the store read whole (`bytes`, of the announced size) written to
+ * `temp` and hashed, as {@linkcode downloadSequential} does with it (the same
+ * write, hash and progress, see `take`), without its async calls: a small
+ * object's download is a thousand of these in a cold prefill. A failed write
+ * fails the download (no range of a body read whole is fetched again).
+ */
+function writeWhole(
+  ctx: Context,
+  temp: AtomicFile,
+  bytes: Uint8Array,
+  verifier: Verifier,
+): Computed {
+  const hasher = verifier.hasher();
+  take(ctx, bytes, new InlineSink(temp.file, hasher), { pos: 0 }, ctx.info.size, true);
+  return hasher.finish();
+}
 
 async function downloadSequential(
   ctx: Context,

@@ -22,6 +22,7 @@ import { dirname } from "./path.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { InvalidInputError } from "./errors.ts";
 import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
+import { shortened } from "./printable.ts";
 import { fileKind } from "./regular_file.ts";
 
 /** Options of {@linkcode withFileLock}. */
@@ -171,9 +172,12 @@ export function openLockFile(path: string): Deno.FsFile {
     // Deno's message names no path for it: the lock beside a DEST or a
     // manifest given with a name past 255 bytes said only "File name too long".
     if (isNameTooLong(e)) {
-      throw new InvalidInputError(`cannot open the lock file ${path}: it ${tooLongReason(path)}`, {
-        cause: e,
-      });
+      throw new InvalidInputError(
+        `cannot open the lock file ${shortened(path)}: it ${tooLongReason(path)}`,
+        {
+          cause: e,
+        },
+      );
     }
     throw e;
   }

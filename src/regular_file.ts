@@ -7,6 +7,7 @@
  */
 import { AccessDeniedError, InvalidInputError, NotFoundError } from "./errors.ts";
 import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
+import { shortened } from "./printable.ts";
 
 /**
  * The status of `path` when it is a regular file (symbolic links followed)
@@ -49,7 +50,7 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
       throw new AccessDeniedError(`${what}: ${path} cannot be read (permission denied)`, { cause });
     }
     if (isNameTooLong(cause)) {
-      throw new InvalidInputError(`${what}: ${path} ${tooLongReason(path)}`, { cause });
+      throw new InvalidInputError(`${what}: ${shortened(path)} ${tooLongReason(path)}`, { cause });
     }
     // `ln -s loop loop`: the OS's words named the path, not what it was for.
     if (cause instanceof Deno.errors.FilesystemLoop) {

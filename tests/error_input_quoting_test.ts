@@ -68,13 +68,19 @@ const CASES: Case[] = [
   { names: "VC_BUCKET", args: ["ls-remote"], env: { VC_BUCKET: "@" }, code: 1, process: true },
   { names: "has no versions", args: ["versions", "@"], code: 0, only: "long" },
   {
-    names: "File name too long",
+    names: "is too long for this system",
     args: ["cache", "get", "@"],
     code: 1,
     only: "long",
     process: true,
   },
-  { names: "stat", args: ["cache", "get", "@"], code: 1, only: "long", spaced: true },
+  {
+    names: "is too long for this system",
+    args: ["cache", "get", "@"],
+    code: 1,
+    only: "long",
+    spaced: true,
+  },
   { names: "--state", args: ["repo", "ls", "--state", "@"], code: 2, only: "long", spaced: true },
 ];
 

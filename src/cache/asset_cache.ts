@@ -1280,7 +1280,9 @@ function checkLocal(path: string): string {
       );
     }
     if (isNameTooLong(e)) {
-      throw new InvalidInputError(`local path ${path} ${tooLongReason(path)}`, { cause: e });
+      throw new InvalidInputError(`local path ${shortened(path)} ${tooLongReason(path)}`, {
+        cause: e,
+      });
     }
     throw e;
   }

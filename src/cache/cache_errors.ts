@@ -19,7 +19,7 @@ import {
 import type { EntryLocation } from "./layout.ts";
 import { fromFileUrl } from "../path.ts";
 import { LINK_LOOP, notRegularFileKind } from "../regular_file.ts";
-import { quoted } from "../printable.ts";
+import { quoted, shortened } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
@@ -491,7 +491,9 @@ export function copyOutError(e: unknown, dest: string): unknown {
     why = "no space left on that device";
   } else if (isNameTooLong(e)) {
     // Deno's message names the temp file beside it (`.x~hash.vc-tmp-…`), or no path.
-    return new InvalidInputError(`cannot write ${dest}: it ${tooLongReason(dest)}`, { cause: e });
+    return new InvalidInputError(`cannot write ${shortened(dest)}: it ${tooLongReason(dest)}`, {
+      cause: e,
+    });
   }
   if (why === undefined) return e;
   return new VcError(`cannot write ${dest}: ${why} (${message})`, { cause: e });

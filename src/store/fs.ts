@@ -70,6 +70,7 @@ import { readSettledWhole } from "./fs_whole.ts";
 import { fileKind } from "../regular_file.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
+import { shortened } from "../printable.ts";
 import { listWarned } from "./list_warning_notice.ts";
 
 const DELETE_PARALLEL = 16;
@@ -1099,7 +1100,7 @@ export class FsStore implements ObjectStore {
     // not by the system's "File name too long" on a cut path.
     if (isNameTooLong(e) && this.#rootTooLong()) {
       return new InvalidInputError(
-        `${op} ${key} in ${this.url} failed: the store's directory ${this.root} ` +
+        `${op} ${key} in ${this.url} failed: the store's directory ${shortened(this.root)} ` +
           tooLongReason(this.root),
         { cause: e },
       );

@@ -105,6 +105,7 @@ import {
 import { consoleWarning, didYouMean, firstNamed, mapSettled, ownFilesAt } from "./helpers.ts";
 import { SyncInterruptedError } from "./sync_interrupted.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
+import { shortened } from "../printable.ts";
 import {
   checkOptions,
   checkPathArgument,
@@ -2101,7 +2102,9 @@ export class VersionedCache {
       const info = await Deno.stat(parsed.path).catch((e) => {
         if (!isNameTooLong(e)) return undefined;
         throw new InvalidInputError(
-          `bucket ${this.bucket}: the directory ${parsed.path} ${tooLongReason(parsed.path)}`,
+          `bucket ${shortened(this.bucket)}: the directory ${shortened(parsed.path)} ${
+            tooLongReason(parsed.path)
+          }`,
           { cause: e },
         );
       });

@@ -4,7 +4,7 @@
  * valid token reading slowly) held as many store streams, file descriptors
  * and connections as it liked, for as long as its downloads' bound let it.
  * With `maxDownloadsPerIdentity`, an identity's downloads past that many
- * wait for one of its own to finish (bounded by `uploadQueueTimeoutMs`,
+ * wait for one of its own to finish (bounded by `downloadQueueTimeoutMs`,
  * then 503 with `Retry-After: 5`), without touching the store, while other
  * identities' downloads go through; `/metrics` shows them.
  */
@@ -38,7 +38,7 @@ async function until(
 const BIG = new Uint8Array(32 << 20).fill(7);
 
 Deno.test("serve: an identity past maxDownloadsPerIdentity waits, others' downloads go through", async () => {
-  await using t = await startService({ maxDownloadsPerIdentity: 1, uploadQueueTimeoutMs: 1000 });
+  await using t = await startService({ maxDownloadsPerIdentity: 1, downloadQueueTimeoutMs: 1000 });
   const A = t.tokens.alice;
   const B = t.tokens.bob;
   const bigId = (await newCacheId(t.url, A, { dl: 1 })).doc.cache_id as string;
@@ -77,7 +77,7 @@ Deno.test("serve: an identity past maxDownloadsPerIdentity waits, others' downlo
 });
 
 Deno.test("serve: a download queued for its identity's slot goes on when one frees", async () => {
-  await using t = await startService({ maxDownloadsPerIdentity: 1, uploadQueueTimeoutMs: 0 });
+  await using t = await startService({ maxDownloadsPerIdentity: 1, downloadQueueTimeoutMs: 0 });
   const A = t.tokens.alice;
   const bigId = (await newCacheId(t.url, A, { dl: 4 })).doc.cache_id as string;
   const smallId = (await newCacheId(t.url, A, { dl: 5 })).doc.cache_id as string;

@@ -3,7 +3,8 @@
  * in flight, as `--max-uploads-per-identity` does its uploads: the flag is
  * checked like the upload one (a whole number, exit 2 otherwise) and
  * reaches the service, whose next download of that identity waits for
- * `--upload-queue-timeout`, then gets 503.
+ * `--download-queue-timeout`, then gets 503 (a bad duration there is exit 2
+ * naming the flag).
  */
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
@@ -25,13 +26,16 @@ Deno.test("serve: --max-downloads-per-identity is checked and bounds an identity
       assertEquals(refused.code, 2, refused.stderr);
       assertStringIncludes(refused.stderr, "--max-downloads-per-identity");
     }
+    const badWait = await vc([...args, "--download-queue-timeout", "soon"]);
+    assertEquals(badWait.code, 2, badWait.stderr);
+    assertStringIncludes(badWait.stderr, "--download-queue-timeout");
     const serve = vcCommand(dir, childEnv(dir), [
       ...args,
       "--port",
       "0",
       "--max-downloads-per-identity",
       "1",
-      "--upload-queue-timeout",
+      "--download-queue-timeout",
       "1s",
     ], 60_000).spawn();
     const started = servedUrl(serve);

@@ -93,6 +93,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "sweep-interval",
   "body-idle-timeout",
   "upload-queue-timeout",
+  "download-queue-timeout",
   "upload-min-rate",
   "url",
   "token",

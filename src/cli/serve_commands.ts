@@ -198,7 +198,13 @@ export const serve: Command = {
       type: "string",
       valueName: "DURATION",
       description:
-        "answer 503 (Retry-After: 5) to an upload (or a download past --max-downloads-per-identity) that waited this long for a slot (default 60s; 0: waits on)",
+        "answer 503 (Retry-After: 5) to an upload that waited this long for a slot (default 60s; 0: waits on)",
+    },
+    "download-queue-timeout": {
+      type: "string",
+      valueName: "DURATION",
+      description:
+        "answer 503 (Retry-After: 5) to a download past --max-downloads-per-identity that waited this long for a slot (default 60s; 0: waits on)",
     },
     "upload-min-rate": {
       type: "string",
@@ -281,6 +287,10 @@ export const serve: Command = {
     const uploadQueue = queueText === undefined
       ? undefined
       : parseDuration(queueText, "--upload-queue-timeout");
+    const downloadQueueText = ctx.flags.string("download-queue-timeout");
+    const downloadQueue = downloadQueueText === undefined
+      ? undefined
+      : parseDuration(downloadQueueText, "--download-queue-timeout");
     const uploadMinRate = sizeFlag(ctx, "upload-min-rate");
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
     const maxJson = sizeFlag(ctx, "max-json-bytes");
@@ -382,6 +392,7 @@ export const serve: Command = {
         ...(sweep === undefined ? {} : { sweepIntervalMs: sweep }),
         ...(bodyIdle === undefined ? {} : { bodyIdleTimeoutMs: bodyIdle }),
         ...(uploadQueue === undefined ? {} : { uploadQueueTimeoutMs: uploadQueue }),
+        ...(downloadQueue === undefined ? {} : { downloadQueueTimeoutMs: downloadQueue }),
         ...(uploadMinRate === undefined ? {} : { uploadMinRate }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
         // The drain was cut short: uploads in flight are aborted in the store.

@@ -73,7 +73,7 @@ export interface CacheServiceOptions {
    * The most downloads (`GET`/`HEAD` of a file) one identity has in flight
    * at once, each counted until its response has been sent (default: no
    * bound). Its downloads past that many wait for one of its own to end,
-   * at most `uploadQueueTimeoutMs` (then 503, `Retry-After: 5`), without
+   * at most `downloadQueueTimeoutMs` (then 503, `Retry-After: 5`), without
    * touching the store, so one identity cannot hold every store stream,
    * file descriptor and connection while other identities' downloads go on.
    */
@@ -99,10 +99,16 @@ export interface CacheServiceOptions {
   /**
    * Longest an upload waits for one of `maxUploads` slots (default 60 s; 0:
    * no bound); past it the upload is answered 503 with `Retry-After: 5`,
-   * its body unread and nothing stored. A download waiting for its
-   * identity's share (`maxDownloadsPerIdentity`) waits as long.
+   * its body unread and nothing stored. Uploads only: a download's wait is
+   * `downloadQueueTimeoutMs`.
    */
   uploadQueueTimeoutMs?: number;
+  /**
+   * Longest a download waits for its identity's share
+   * (`maxDownloadsPerIdentity`; default 60 s; 0: no bound); past it the
+   * download is answered 503 with `Retry-After: 5`, the store untouched.
+   */
+  downloadQueueTimeoutMs?: number;
   /**
    * The slowest an upload's body may arrive on average, in bytes per second
    * (default 16 KiB/s): once the time spent waiting for it passes
@@ -150,6 +156,7 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
   bodyIdleTimeoutMs: true,
   downloadMinRate: true,
   uploadQueueTimeoutMs: true,
+  downloadQueueTimeoutMs: true,
   uploadMinRate: true,
   clock: true,
   placeholderTtlMs: true,
@@ -168,6 +175,7 @@ const NUMERIC_OPTIONS = [
   "bodyIdleTimeoutMs",
   "downloadMinRate",
   "uploadQueueTimeoutMs",
+  "downloadQueueTimeoutMs",
   "uploadMinRate",
   "placeholderTtlMs",
   "fileTtlMs",
@@ -306,19 +314,20 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   const downloads = new IdentitySlots(perIdentityDownloads);
   metrics.downloadSlots(downloads);
   const uploadQueueMs = options.uploadQueueTimeoutMs ?? DEFAULT_UPLOAD_QUEUE_MS;
+  const downloadQueueMs = options.downloadQueueTimeoutMs ?? DEFAULT_DOWNLOAD_QUEUE_MS;
   /**
-   * Takes one of the identity's download slots, waiting at most the queue
-   * timeout (then 503, as an upload that waited for a slot); resolves to
-   * its release.
+   * Takes one of the identity's download slots, waiting at most
+   * `downloadQueueTimeoutMs` (then 503, as an upload that waited for a
+   * slot); resolves to its release.
    */
   const downloadSlot = async (tokenId: string): Promise<() => void> => {
     const queue = new AbortController();
-    const stop = uploadQueueMs > 0 && uploadQueueMs < Infinity
-      ? deadline(uploadQueueMs, () =>
+    const stop = downloadQueueMs > 0 && downloadQueueMs < Infinity
+      ? deadline(downloadQueueMs, () =>
         queue.abort(
           new HttpError(
             503,
-            `no download slot came free within ${uploadQueueMs / 1000} s (this identity's ` +
+            `no download slot came free within ${downloadQueueMs / 1000} s (this identity's ` +
               `downloads hold all ${perIdentityDownloads} it may hold at once); try again later`,
             { headers: { "retry-after": "5" } },
           ),
@@ -737,6 +746,9 @@ export const DEFAULT_DOWNLOAD_MIN_RATE = 64 * 1024;
 
 /** Longest an upload waits for a slot by default before it gets 503 (`uploadQueueTimeoutMs`). */
 export const DEFAULT_UPLOAD_QUEUE_MS = 60_000;
+
+/** Longest a download waits for its identity's share by default before it gets 503 (`downloadQueueTimeoutMs`). */
+export const DEFAULT_DOWNLOAD_QUEUE_MS = 60_000;
 
 /**
  * The slowest an upload may arrive on average by default, after its first

@@ -146,6 +146,12 @@ export interface Dialect {
    */
   readonly tableExists: string;
   /**
+   * A query that returns one row (`name`) per column of the `vc_meta`
+   * table {@linkcode Dialect.metaTableExists} finds: another program's
+   * table of that name has columns other than vc's `key` and `value`.
+   */
+  readonly metaColumns: string;
+  /**
    * Whether a write transaction holds the catalog's only write lock from its
    * start to its commit (SQLite's `BEGIN IMMEDIATE`): no other writer
    * commits anything while it runs, so what it read at its start is still

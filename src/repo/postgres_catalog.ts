@@ -86,6 +86,8 @@ export const POSTGRES_DIALECT: Dialect = {
   // In the search_path's schemas, as the catalog's other queries find it.
   metaTableExists: "SELECT 1 WHERE to_regclass('vc_meta') IS NOT NULL",
   tableExists: "SELECT 1 WHERE to_regclass($1::text) IS NOT NULL",
+  metaColumns: "SELECT attname AS name FROM pg_attribute " +
+    "WHERE attrelid = to_regclass('vc_meta') AND attnum > 0 AND NOT attisdropped",
   writesExcludeWriters: false,
 };
 

@@ -178,7 +178,10 @@ const VC_TABLES = ["records", "record_tags", "path_tags"];
  * holding another program's tables is refused as it is opened.
  */
 async function refuseForeignTables(tx: Tx, dialect: Dialect, where: string): Promise<void> {
-  if ((await tx.query(dialect.metaTableExists)).length > 0) return;
+  if ((await tx.query(dialect.metaTableExists)).length > 0) {
+    await refuseForeignMeta(tx, dialect, where);
+    return;
+  }
   const taken: string[] = [];
   for (const table of VC_TABLES) {
     if ((await tx.query(dialect.tableExists, [table])).length > 0) taken.push(`"${table}"`);
@@ -188,6 +191,24 @@ async function refuseForeignTables(tx: Tx, dialect: Dialect, where: string): Pro
     `${where} is not a vc catalog: it holds another program's ${
       taken.length === 1 ? "table" : "tables"
     } ${taken.join(", ")} and no vc_meta; give vc a database of its own ` +
+      "(CREATE DATABASE vc ENCODING 'UTF8'), or a schema of its own in this one " +
+      "(options=-c search_path=vc); nothing was changed",
+  );
+}
+
+/**
+ * Refuses, naming `where`, a catalog whose `vc_meta` (which exists) lacks
+ * vc's `key` and `value` columns: another program's table of that name. Its
+ * first read or write failed as an internal error (`column "key" does not
+ * exist`), naming neither the catalog nor the table.
+ */
+async function refuseForeignMeta(tx: Tx, dialect: Dialect, where: string): Promise<void> {
+  const columns = new Set((await tx.query(dialect.metaColumns)).map((row) => String(row.name)));
+  if (columns.has("key") && columns.has("value")) return;
+  throw new CatalogUnavailableError(
+    `${where} is not a vc catalog: its table "vc_meta" is another program's (columns ${
+      [...columns].map((c) => JSON.stringify(c)).join(", ")
+    }, not vc's key and value); give vc a database of its own ` +
       "(CREATE DATABASE vc ENCODING 'UTF8'), or a schema of its own in this one " +
       "(options=-c search_path=vc); nothing was changed",
   );
@@ -277,11 +298,19 @@ export async function readVersion(tx: Tx, lock = ""): Promise<string | undefined
   return rows[0] === undefined ? undefined : String(rows[0].value);
 }
 
-/** Reads `vc_meta`, or `undefined` when the schema does not exist yet. */
-export async function readMeta(tx: Tx, dialect: Dialect): Promise<Map<string, string> | undefined> {
+/**
+ * Reads `vc_meta`, or `undefined` when the schema does not exist yet;
+ * another program's `vc_meta` is refused, naming `where`.
+ */
+export async function readMeta(
+  tx: Tx,
+  dialect: Dialect,
+  where = "catalog",
+): Promise<Map<string, string> | undefined> {
   // Looked up, not caught: on PostgreSQL the missing table's error failed
   // the whole transaction, an internal error instead of "no vc schema".
   if ((await tx.query(dialect.metaTableExists)).length === 0) return undefined;
+  await refuseForeignMeta(tx, dialect, where);
   const rows = await tx.query("SELECT key, value FROM vc_meta");
   return new Map(rows.map((r) => [String(r.key), String(r.value)]));
 }

@@ -678,7 +678,10 @@ async function openCheckedCatalog(
 ): Promise<{ catalog: Catalog; upgradeRefused?: CatalogReadOnlyError }> {
   const catalog = await openCatalog(marker.catalog, catalogOptions(options));
   try {
-    const meta = await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect));
+    const meta = await catalog.transaction(
+      "read",
+      (tx) => readMeta(tx, catalog.dialect, `catalog ${catalogText(marker.catalog)} of ${uri}`),
+    );
     if (meta === undefined) {
       throw new CatalogUnavailableError(
         `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +

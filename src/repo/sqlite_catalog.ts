@@ -58,6 +58,7 @@ export const SQLITE_DIALECT: Dialect = {
   byteOrder: " COLLATE BINARY",
   metaTableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vc_meta'",
   tableExists: "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = $1",
+  metaColumns: "SELECT name FROM pragma_table_info('vc_meta')",
   writesExcludeWriters: true,
 };
 

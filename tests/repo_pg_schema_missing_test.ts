@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 
@@ -126,8 +127,8 @@ Deno.test("repo: connectRetryMs that is not milliseconds ≥ 0 is refused, namin
         // Port 1: nothing listens there, and nothing may be tried.
         () =>
           Repository.init(uri, { catalog: "postgres://vc@127.0.0.1:1/vc", connectRetryMs: bad }),
-        TypeError,
-        `connectRetryMs takes milliseconds ≥ 0, got ${bad}`,
+        InvalidInputError,
+        `Repository.init(): the option connectRetryMs must be a finite number of milliseconds, 0 or more, got ${bad}`,
       );
     }
     assertThrows(() => Deno.statSync(join(dir, "r")), Deno.errors.NotFound);

@@ -29,6 +29,7 @@ import {
 } from "./catalog.ts";
 import { CallbackError, InvalidInputError } from "../errors.ts";
 import { withCallbackGuard } from "../callback.ts";
+import { describeValue } from "../options_check.ts";
 import { sleep } from "../store/retry.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
@@ -258,7 +259,11 @@ export async function openPostgresCatalog(
 ): Promise<Catalog> {
   const retryMs = options.connectRetryMs ?? CONNECT_RETRY_MS;
   if (!(Number.isFinite(retryMs) && retryMs >= 0)) {
-    throw new TypeError(`connectRetryMs takes milliseconds ≥ 0, got ${String(retryMs)}`);
+    throw new InvalidInputError(
+      `connectRetryMs must be a finite number of milliseconds, 0 or more, got ${
+        describeValue(retryMs)
+      }`,
+    );
   }
   const env = options.env ?? ((name: string) => Deno.env.get(name));
   const settings = parsePostgresUrl(url, env);

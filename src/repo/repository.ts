@@ -1736,6 +1736,19 @@ function withCheckedOpener<O extends RepositoryOptions>(what: string, options: O
   // a PostgreSQL catalog read a variable.
   envOption(what, options.env);
   checkClockOption(what, options.clock);
+  // Else a bare TypeError, and only once a PostgreSQL catalog was opened
+  // (a SQLite repository took -1 or "30000" unsaid).
+  const retryMs: unknown = options.connectRetryMs;
+  if (
+    retryMs !== undefined &&
+    !(typeof retryMs === "number" && Number.isFinite(retryMs) && retryMs >= 0)
+  ) {
+    throw new InvalidInputError(
+      `${what}: the option connectRetryMs must be a finite number of milliseconds, 0 or more, got ${
+        describeValue(retryMs)
+      }`,
+    );
+  }
   // Else opened, and the first download failed (`this[#cache].cache is not a function`).
   const cache: unknown = options.cache;
   if (cache !== undefined && typeof (cache as { cache?: unknown } | null)?.cache !== "function") {

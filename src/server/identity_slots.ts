@@ -46,6 +46,12 @@ export class IdentitySlots {
     return this.#active;
   }
 
+  /** Whether a job of `identity` started now would wait for one of its own to end. */
+  full(identity: string): boolean {
+    const mine = this.#mine.get(identity);
+    return mine !== undefined && mine.active >= this.limit;
+  }
+
   /** Jobs waiting for their identity's slot, over all identities. */
   get pending(): number {
     let waiting = 0;

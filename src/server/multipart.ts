@@ -144,9 +144,14 @@ export async function readFilePart(
     // The first file sent in another field (`File`, `upload`): most likely
     // the one meant, so the error names that field.
     let misnamed: { name: string; filename: string } | undefined;
+    // The field came as text: refused, once the rest of the body says
+    // whether the file came in another field (named, then) or not at all.
+    let asText = false;
     for (;;) {
       const headers = await nextPart(scanner);
-      if (headers === undefined) throw noFileField(field, misnamed);
+      if (headers === undefined) {
+        throw asText ? cameAsText(field, misnamed) : noFileField(field, misnamed);
+      }
       // The line ending is known once the first delimiter line was read (see Scanner.line).
       const delimiter = concatBytes([scanner.eol(), encoder.encode(`--${boundary}`)]);
       const disposition = parseDisposition(headers.get("content-disposition") ?? "");
@@ -155,6 +160,7 @@ export async function readFilePart(
           ? undefined
           : { name: disposition.name ?? "", filename: disposition.filename };
         misnamed ??= other;
+        if (asText && other !== undefined) throw cameAsText(field, other);
         try {
           await scanner.skipUntil(delimiter);
         } catch (e) {
@@ -176,13 +182,22 @@ export async function readFilePart(
       if (disposition.filename === undefined) {
         // A text field, not a file: `curl -F file=out.tsv` (the `@`
         // forgotten), `requests`' `data={"file": ...}`. "has no filename"
-        // sent its user to add a name rather than to send the file.
-        throw new HttpError(
-          400,
-          `multipart field "${field}" came as text, not as a file (its part has no filename): ` +
-            `send the file itself (curl -F ${field}=@PATH, requests files={"${field}": f})`,
-        );
+        // sent its user to add a name rather than to send the file. The
+        // file may come after it in another field: read on to name it.
+        if (asText || misnamed !== undefined) throw cameAsText(field, misnamed);
+        asText = true;
+        try {
+          await scanner.skipUntil(delimiter);
+        } catch (e) {
+          // Text past the other fields' limit: said as text all the same.
+          if (e instanceof HttpError && e.status === 413) throw cameAsText(field, undefined);
+          throw e;
+        }
+        continue;
       }
+      // A file after the text one: which would the client mean? As a second
+      // field after a file is refused.
+      if (asText) throw moreThanOne(field);
       if (disposition.filename === "") {
         throw new HttpError(400, `multipart field "${field}" has no filename`);
       }
@@ -205,10 +220,7 @@ export async function readFilePart(
           const more = await nextPart(scanner);
           if (more === undefined) return;
           if (parseDisposition(more.get("content-disposition") ?? "").name === field) {
-            throw new HttpError(
-              400,
-              `multipart body has more than one "${field}" field; send one file per upload`,
-            );
+            throw moreThanOne(field);
           }
           await scanner.skipUntil(delimiter);
         }
@@ -226,6 +238,33 @@ export async function readFilePart(
     await scanner.cancel(e);
     throw e;
   }
+}
+
+/** The 400 for a body with more than one file field. */
+function moreThanOne(field: string): HttpError {
+  return new HttpError(
+    400,
+    `multipart body has more than one "${field}" field; send one file per upload`,
+  );
+}
+
+/**
+ * The 400 for a file field that came as text (a part with no filename),
+ * naming the field a file came in instead, if one did.
+ */
+function cameAsText(
+  field: string,
+  misnamed: { name: string; filename: string } | undefined,
+): HttpError {
+  const fix = misnamed === undefined
+    ? `send the file itself (curl -F ${field}=@PATH, requests files={"${field}": f})`
+    : `the file ${quoted(misnamed.filename)} came in the field ${
+      quoted(misnamed.name)
+    }; send it in the field "${field}"`;
+  return new HttpError(
+    400,
+    `multipart field "${field}" came as text, not as a file (its part has no filename): ${fix}`,
+  );
 }
 
 /**

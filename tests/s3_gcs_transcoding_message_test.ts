@@ -11,9 +11,8 @@
  * have the object served as stored (`Cache-Control: no-transform`).
  */
 import { IntegrityError } from "../src/errors.ts";
-import { S3Store } from "../src/store/s3.ts";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
-import { cacheOverEndpoint } from "./versioned_helpers.ts";
+import { answeringS3, cacheOverEndpoint, testS3Store, withTempDir } from "./versioned_helpers.ts";
 
 const TEXT = "x".repeat(5000);
 
@@ -22,7 +21,7 @@ async function withGcsLike(
   transcode: boolean,
   fn: (endpoint: string) => Promise<void>,
 ): Promise<void> {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+  await using server = answeringS3((req) => {
     const headers: Record<string, string> = {
       etag: '"17f1dfceb223d5309c1a34b7f2c1342d"',
       "last-modified": "Sat, 05 Dec 2026 10:00:00 GMT",
@@ -37,22 +36,12 @@ async function withGcsLike(
     // A stream: sent chunked, no Content-Length; Range ignored (200).
     return new Response(ReadableStream.from([new TextEncoder().encode(TEXT)]), { headers });
   });
-  try {
-    await fn(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    await server.shutdown();
-  }
+  await fn(server.url);
 }
 
 Deno.test("S3Store: GCS serving a gzip-stored object decompressed is named as such, with the cure", async () => {
   await withGcsLike(true, async (endpoint) => {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    await using store = testS3Store({ url: endpoint }, "b", { maxAttempts: 1 });
     const e = await assertRejects(() => store.get("t.txt"), IntegrityError);
     assertStringIncludes(e.message, "s3://b/t.txt");
     assertStringIncludes(e.message, "x-goog-stored-content-encoding: gzip");
@@ -64,8 +53,7 @@ Deno.test("S3Store: GCS serving a gzip-stored object decompressed is named as su
 
 Deno.test("cache: a GCS-transcoded object is refused naming the URI and the cure; nothing cached", async () => {
   await withGcsLike(true, async (endpoint) => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-gcs-transcoding-" });
-    try {
+    await withTempDir(async (dir) => {
       await using cache = cacheOverEndpoint(dir, endpoint);
       const e = await assertRejects(() => cache.cache("s3://b/t.txt"), IntegrityError);
       assertStringIncludes(e.message, "s3://b/t.txt");
@@ -74,21 +62,13 @@ Deno.test("cache: a GCS-transcoded object is refused naming the URI and the cure
       // Not damage, and not cured by trying again.
       assert(!e.message.includes("is damaged"), e.message);
       assert((await cache.ls()).length === 0);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "vc-gcs-transcoding-");
   });
 });
 
 Deno.test("S3Store: a chunked answer without GCS's headers keeps the proxy guess", async () => {
   await withGcsLike(false, async (endpoint) => {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    await using store = testS3Store({ url: endpoint }, "b", { maxAttempts: 1 });
     const e = await assertRejects(() => store.get("t.txt"), IntegrityError);
     assertStringIncludes(e.message, "re-chunking");
     assert(!e.message.includes("no-transform"), e.message);

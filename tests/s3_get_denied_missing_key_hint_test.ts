@@ -9,9 +9,8 @@
  * (InvalidAccessKeyId) does not.
  */
 import { AccessDeniedError } from "../src/errors.ts";
-import { S3Store } from "../src/store/s3.ts";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
-import { cacheOverEndpoint } from "./versioned_helpers.ts";
+import { answeringS3, cacheOverEndpoint, testS3Store, withTempDir } from "./versioned_helpers.ts";
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
@@ -23,30 +22,18 @@ async function withRefusingServer(
   code: string,
   fn: (endpoint: string) => Promise<void>,
 ): Promise<void> {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) =>
-      new Response(req.method === "HEAD" ? null : errorXml(code, "Access Denied"), {
-        status: 403,
-        headers: { "content-type": "application/xml" },
-      }),
+  await using server = answeringS3((req) =>
+    new Response(req.method === "HEAD" ? null : errorXml(code, "Access Denied"), {
+      status: 403,
+      headers: { "content-type": "application/xml" },
+    })
   );
-  try {
-    await fn(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    await server.shutdown();
-  }
+  await fn(server.url);
 }
 
 Deno.test("S3Store: a GET refused with 403 AccessDenied says a missing key is refused so without s3:ListBucket", async () => {
   await withRefusingServer("AccessDenied", async (endpoint) => {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    await using store = testS3Store({ url: endpoint }, "b", { maxAttempts: 1 });
     const get = await assertRejects(() => store.get("tables/tpyo.csv"), AccessDeniedError);
     assertStringIncludes(get.message, "GET s3://b/tables/tpyo.csv");
     assertStringIncludes(get.message, "403 AccessDenied");
@@ -62,13 +49,7 @@ Deno.test("S3Store: a GET refused with 403 AccessDenied says a missing key is re
 
 Deno.test("S3Store: a GET whose credentials are refused says nothing of missing keys", async () => {
   await withRefusingServer("InvalidAccessKeyId", async (endpoint) => {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    await using store = testS3Store({ url: endpoint }, "b", { maxAttempts: 1 });
     const e = await assertRejects(() => store.get("k.csv"), AccessDeniedError);
     assertStringIncludes(e.message, "were refused");
     assert(!e.message.includes("ListBucket"), e.message);
@@ -77,16 +58,13 @@ Deno.test("S3Store: a GET whose credentials are refused says nothing of missing 
 
 Deno.test("cache: a first fetch refused with 403 names the URI and the missing-key case", async () => {
   await withRefusingServer("AccessDenied", async (endpoint) => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-get-denied-hint-" });
-    try {
+    await withTempDir(async (dir) => {
       await using cache = cacheOverEndpoint(dir, endpoint);
       const e = await assertRejects(() => cache.cache("s3://b/tables/tpyo.csv"), AccessDeniedError);
       assertStringIncludes(e.message, "s3://b/tables/tpyo.csv");
       assertStringIncludes(e.message, "missing key without s3:ListBucket");
       // Said once, not again by the cache.
       assert(e.message.split("ListBucket").length === 2, e.message);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "vc-get-denied-hint-");
   });
 });

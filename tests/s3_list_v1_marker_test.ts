@@ -9,10 +9,10 @@
  * after a token-less one is asked with `marker` too (a v2 server never gets
  * here: it always gives a token on a truncated page).
  */
-import { S3Store } from "../src/store/s3.ts";
 import type { ObjectInfo } from "../src/store/types.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { StoreError } from "../src/errors.ts";
+import { testS3Store } from "./versioned_helpers.ts";
 
 const KEYS = ["p/a", "p/b c", "p/d+e", "p/f", "p/g%h", "p/\u00fc"];
 
@@ -51,13 +51,7 @@ async function collect(it: AsyncIterable<ObjectInfo>): Promise<string[]> {
 Deno.test("S3Store: a ListObjects v1 server paging by marker is listed whole", async () => {
   const v1 = v1Server(2);
   try {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint: v1.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    await using store = testS3Store({ url: v1.endpoint }, "b", { maxAttempts: 1 });
     assertEquals(await collect(store.list("p/")), KEYS);
     assertEquals(v1.asked, [null, "p/b c", "p/f"]);
     // And from a key on: the start-after the server ignored is asked again as a marker.
@@ -72,13 +66,7 @@ Deno.test("S3Store: a ListObjects v1 server paging by marker is listed whole", a
 Deno.test("S3Store: a server ignoring every paging parameter still fails, naming the listing", async () => {
   const v1 = v1Server(2, false);
   try {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint: v1.endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    await using store = testS3Store({ url: v1.endpoint }, "b", { maxAttempts: 1 });
     const e = await assertRejects(() => collect(store.list("p/")), StoreError);
     assertStringIncludes(e.message, "LIST s3://b/p/");
     assertStringIncludes(e.message, "would never end");

@@ -9,8 +9,9 @@
  * `s3.eu-central-1.wasabisys.com`) is named as an endpoint URL to set.
  */
 import { StoreError } from "../src/errors.ts";
-import { S3Store } from "../src/store/s3.ts";
+import type { S3Store } from "../src/store/s3.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { answeringS3, testS3Store } from "./versioned_helpers.ts";
 
 function redirectXml(code: string, endpoint: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>The ` +
@@ -23,22 +24,9 @@ async function withRedirectingStore(
   answer: (req: Request) => Response,
   fn: (store: S3Store) => Promise<void>,
 ): Promise<void> {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    await req.body?.cancel();
-    return answer(req);
-  });
-  try {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint: `http://127.0.0.1:${server.addr.port}`,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
-    await fn(store);
-  } finally {
-    await server.shutdown();
-  }
+  await using server = answeringS3(answer);
+  await using store = testS3Store(server, "b", { maxAttempts: 1 });
+  await fn(store);
 }
 
 const operations = (store: S3Store) =>

@@ -8,31 +8,15 @@
  * then 503 with `Retry-After: 5`), without touching the store, while other
  * identities' downloads go through; `/metrics` shows them.
  */
-import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
-import { createHandler } from "../src/server/handler.ts";
-import { InvalidInputError } from "../src/errors.ts";
-import { FsStore } from "../src/store/fs.ts";
-import { newCacheId, startService, upload } from "./server_helpers.ts";
-
-/** The service's download gauges from `/metrics`. */
-async function downloads(url: string): Promise<{ active: number; queued: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
-  return { active: gauge("vc_serve_downloads_active"), queued: gauge("vc_serve_downloads_queued") };
-}
-
-/** Waits (bounded) until `test` holds of the download gauges. */
-async function until(
-  url: string,
-  test: (g: { active: number; queued: number }) => boolean,
-): Promise<{ active: number; queued: number }> {
-  let g = await downloads(url);
-  for (let i = 0; i < 500 && !test(g); i++) {
-    await new Promise((r) => setTimeout(r, 10));
-    g = await downloads(url);
-  }
-  return g;
-}
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import {
+  assertHandlerRefuses,
+  newCacheId,
+  startService,
+  transferGauges,
+  untilGauges,
+  upload,
+} from "./server_helpers.ts";
 
 // Large enough that its response is still being sent while its body is not read.
 const BIG = new Uint8Array(32 << 20).fill(7);
@@ -54,10 +38,10 @@ Deno.test("serve: an identity past maxDownloadsPerIdentity waits, others' downlo
   const held = await get(A, bigId);
   assertEquals(held.status, 200);
   try {
-    assertEquals((await until(t.url, (g) => g.active === 1)).active, 1);
+    assertEquals((await untilGauges(t.url, "downloads", (g) => g.active === 1)).active, 1);
     // Her second waits for it (counted as queued), then gets 503.
     const waiting = get(A, smallId);
-    assertEquals((await until(t.url, (g) => g.queued === 1)).queued, 1);
+    assertEquals((await untilGauges(t.url, "downloads", (g) => g.queued === 1)).queued, 1);
     // Bob's download goes through meanwhile.
     const bob = await get(B, bobId);
     assertEquals([bob.status, await bob.text()], [200, "bob's"]);
@@ -66,12 +50,12 @@ Deno.test("serve: an identity past maxDownloadsPerIdentity waits, others' downlo
     assertEquals(refused.status, 503, text);
     assertEquals(refused.headers.get("retry-after"), "5");
     assertStringIncludes(text, "this identity's downloads");
-    assertEquals((await downloads(t.url)).queued, 0);
+    assertEquals((await transferGauges(t.url, "downloads")).queued, 0);
   } finally {
     await held.body?.cancel();
   }
   // Her slot is free once the held download ended.
-  assertEquals((await until(t.url, (g) => g.active === 0)).active, 0);
+  assertEquals((await untilGauges(t.url, "downloads", (g) => g.active === 0)).active, 0);
   const again = await get(A, smallId);
   assertEquals([again.status, await again.text()], [200, "small"]);
 });
@@ -86,7 +70,7 @@ Deno.test("serve: a download queued for its identity's slot goes on when one fre
   const held = await fetch(`${t.url}/v1/cache/${bigId}`, { headers: { authorization: A } });
   assertEquals(held.status, 200);
   const waiting = fetch(`${t.url}/v1/cache/${smallId}`, { headers: { authorization: A } });
-  assertEquals((await until(t.url, (g) => g.queued === 1)).queued, 1);
+  assertEquals((await untilGauges(t.url, "downloads", (g) => g.queued === 1)).queued, 1);
   // Read to its end, the held download frees the slot for the waiting one.
   assertEquals((await held.bytes()).length, BIG.length);
   const res = await waiting;
@@ -94,22 +78,9 @@ Deno.test("serve: a download queued for its identity's slot goes on when one fre
 });
 
 Deno.test("serve: maxDownloadsPerIdentity must be a positive integer", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_download_slots_per_identity_" });
-  try {
-    const store = new FsStore(dir);
-    for (const bad of [0, 1.5, -1, Number.NaN]) {
-      const e = assertThrows(
-        () =>
-          createHandler({
-            store,
-            auth: { authenticate: () => Promise.reject() },
-            maxDownloadsPerIdentity: bad,
-          }),
-        InvalidInputError,
-      );
-      assertStringIncludes(e.message, "maxDownloadsPerIdentity must be a positive integer");
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await assertHandlerRefuses(
+    "maxDownloadsPerIdentity",
+    [0, 1.5, -1, Number.NaN],
+    "maxDownloadsPerIdentity must be a positive integer",
+  );
 });

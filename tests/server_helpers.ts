@@ -6,9 +6,11 @@ import type { Clock } from "../src/clock.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
 import type { DeleteOptions, ObjectStore } from "../src/store/types.ts";
-import { StoreError } from "../src/errors.ts";
+import { InvalidInputError, StoreError } from "../src/errors.ts";
 import { addToken, type AuthProvider, TokenFileAuth } from "../src/server/auth.ts";
-import type { CacheServiceOptions } from "../src/server/handler.ts";
+import { type CacheServiceOptions, createHandler } from "../src/server/handler.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import { assertStringIncludes, assertThrows } from "./assert.ts";
 import {
   type RunningCacheService,
   serveCache,
@@ -188,6 +190,95 @@ export async function upload(
     body: form,
   });
   return { status: res.status, doc: await res.json() };
+}
+
+/** A running {@linkcode heldUpload}. */
+export interface HeldUpload {
+  /** The service's answer, once `finish` has sent the rest. */
+  answer: Promise<Response>;
+  /** Sends the rest of the upload's body. */
+  finish(): void;
+}
+
+/**
+ * An upload that sends its head and part of its file, then waits for
+ * `finish`: it holds its slot (and its identity's) all that while.
+ */
+export function heldUpload(url: string, token: string, id: string): HeldUpload {
+  const enc = new TextEncoder();
+  let push!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) });
+  push.enqueue(enc.encode(
+    `--bnd\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n` +
+      `Content-Type: text/plain\r\n\r\nheld-`,
+  ));
+  const answer = fetch(`${url}/v1/cache/${id}`, {
+    method: "POST",
+    headers: { authorization: token, "content-type": "multipart/form-data; boundary=bnd" },
+    body,
+  });
+  return {
+    answer,
+    finish() {
+      push.enqueue(enc.encode(`done\r\n--bnd--\r\n`));
+      push.close();
+    },
+  };
+}
+
+/** A service's gauges of one kind of transfer, from `/metrics`. */
+export interface TransferGauges {
+  /** `vc_serve_uploads_active` / `vc_serve_downloads_active`. */
+  active: number;
+  /** `vc_serve_uploads_queued` / `vc_serve_downloads_queued`. */
+  queued: number;
+}
+
+/** The service's `uploads` or `downloads` gauges from `/metrics`. */
+export async function transferGauges(
+  url: string,
+  kind: "uploads" | "downloads",
+): Promise<TransferGauges> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
+  return { active: gauge(`vc_serve_${kind}_active`), queued: gauge(`vc_serve_${kind}_queued`) };
+}
+
+/**
+ * Waits (bounded: 500 looks, 10 ms apart) until `test` holds of the
+ * service's `kind` gauges, and gives the last ones read: a transfer is
+ * counted once the service has read its request, not when `fetch` returns.
+ */
+export async function untilGauges(
+  url: string,
+  kind: "uploads" | "downloads",
+  test: (g: TransferGauges) => boolean,
+): Promise<TransferGauges> {
+  let g = await transferGauges(url, kind);
+  for (let i = 0; i < 500 && !test(g); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    g = await transferGauges(url, kind);
+  }
+  return g;
+}
+
+/**
+ * Checks that `createHandler` refuses each of `bad` for the option `name`
+ * with an {@linkcode InvalidInputError} whose message holds `says`.
+ */
+export async function assertHandlerRefuses(
+  name: keyof CacheServiceOptions,
+  bad: readonly unknown[],
+  says: string,
+): Promise<void> {
+  await using store = new MemoryStore();
+  for (const value of bad) {
+    const e = assertThrows(
+      () => createHandler({ store, auth: { authenticate: () => Promise.reject() }, [name]: value }),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, says);
+  }
 }
 
 /** A service's log line (one JSON object), as {@linkcode logRecord} gives it. */

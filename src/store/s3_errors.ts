@@ -333,14 +333,22 @@ export function awsRegionOfHost(target: string | undefined): string | undefined 
     .exec(host)?.[1];
 }
 
-/** The host (lower case, no port) of a URL or of a bare `host[:port][/path]`. */
-function hostOf(target: string): string | undefined {
+// A redirect's target with its scheme (a Location header), not a bare
+// `host[:port][/path]` (S3's <Endpoint> element).
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** A redirect's target as a URL (`http:` for a bare host), if it parses. */
+function targetUrl(target: string): URL | undefined {
   try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`).hostname
-      .toLowerCase();
+    return new URL(HAS_SCHEME.test(target) ? target : `http://${target}`);
   } catch {
     return undefined;
   }
+}
+
+/** The host (lower case, no port) of a URL or of a bare `host[:port][/path]`. */
+function hostOf(target: string): string | undefined {
+  return targetUrl(target)?.hostname.toLowerCase();
 }
 
 /**
@@ -350,15 +358,10 @@ function hostOf(target: string): string | undefined {
  * for a target that is no host.
  */
 function redirectEndpoint(target: string, ctx: S3RequestContext): string | undefined {
-  const host = hostOf(target);
-  if (host === undefined || host === "") return undefined;
-  let url: URL;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`);
-  } catch {
-    return undefined;
-  }
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(target)
+  const url = targetUrl(target);
+  if (url === undefined || url.hostname === "") return undefined;
+  const host = url.hostname.toLowerCase();
+  const scheme = HAS_SCHEME.test(target)
     ? url.protocol
     : /^https:/i.test(ctx.endpoint)
     ? "https:"
@@ -463,11 +466,25 @@ export function notAnS3Answer(
     : webPage
     ? "a web page"
     : "a body that is not S3's XML";
+  return answeredForS3(
+    ctx,
+    `${status} with ${body} (${type})`,
+    "the endpoint a proxy or captive portal",
+  );
+}
+
+/**
+ * "OP URI: ENDPOINT answered `answered`, not S3's answer: is `who` answering
+ * for S3? (check …)": the error for an answer S3 never gives, so one from
+ * something on the way. No status, so the cache takes the store for
+ * unreachable and serves a good cached copy with a warning, recording
+ * nothing of the object; not retried, as the same thing would answer again.
+ */
+function answeredForS3(ctx: S3RequestContext, answered: string, who: string): StoreError {
   return Object.assign(
     new StoreError(
-      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered ${status} with ${body} (${type}), ` +
-        "not S3's answer: is the endpoint a proxy or captive portal answering for S3? (check " +
-        "AWS_ENDPOINT_URL, the proxy settings and the network)",
+      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered ${answered}, not S3's answer: ` +
+        `is ${who} answering for S3? (check AWS_ENDPOINT_URL, the proxy settings and the network)`,
     ),
     { retryable: false },
   );
@@ -492,13 +509,10 @@ export function notAnS3Answer(
  * ```
  */
 export function unaskedNotModified(ctx: S3RequestContext): StoreError {
-  return Object.assign(
-    new StoreError(
-      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered 304 Not Modified to a request that ` +
-        "was not conditional, not S3's answer: is a proxy or cache on the way answering for S3? " +
-        "(check AWS_ENDPOINT_URL, the proxy settings and the network)",
-    ),
-    { retryable: false },
+  return answeredForS3(
+    ctx,
+    "304 Not Modified to a request that was not conditional",
+    "a proxy or cache on the way",
   );
 }
 
@@ -521,13 +535,10 @@ export function unaskedNotModified(ctx: S3RequestContext): StoreError {
  * ```
  */
 export function unaskedPreconditionFailed(ctx: S3RequestContext): StoreError {
-  return Object.assign(
-    new StoreError(
-      `${ctx.operation} ${ctx.uri}: ${ctx.endpoint} answered 412 Precondition Failed to a ` +
-        "request with no precondition, not S3's answer: is a proxy or gateway on the way " +
-        "answering for S3? (check AWS_ENDPOINT_URL, the proxy settings and the network)",
-    ),
-    { retryable: false },
+  return answeredForS3(
+    ctx,
+    "412 Precondition Failed to a request with no precondition",
+    "a proxy or gateway on the way",
   );
 }
 

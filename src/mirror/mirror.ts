@@ -73,6 +73,7 @@ import { SettleCheck } from "./settle.ts";
 import { ABORT_UPLOADS_AFTER_MS, abortAbandonedUploads } from "./abandoned_uploads.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
+import { confirmationPlan, LIST_PAGE, listingScopes } from "./lookup_plan.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
 import type { MirrorOptions, MirrorReport, MirrorSkip } from "./types.ts";
 
@@ -86,9 +87,6 @@ const WALK_AHEAD = 5000;
 /** Files (recorded in the state) for which a full pass walks on a worker thread. */
 const WALK_THREAD_MIN_FILES = 2000;
 const WALK_THREAD_MAX_FILES = 50_000;
-
-/** Keys per listing page (S3's): the state's keys this far apart split the listing into ranges. */
-const LIST_PAGE = 1000;
 
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;
@@ -2377,147 +2375,4 @@ async function listedObject(
     return info.key === storeKey ? info : undefined;
   }
   return undefined;
-}
-
-/**
- * How {@linkcode Mirror.#confirmUploads} confirms `keys` (the uploads of a
- * run) at the fewest requests: `lists`, the scopes to list, each with the
- * uploads its listing confirms, and `heads`, the uploads asked by a HEAD
- * each. `listed`: the scopes the run listed, each with the objects found
- * under it. A listing costs a page per 1000 of its objects and uploads;
- * either one scope holding every upload is listed (a full pass's prefix),
- * or each upload goes to the narrowest scope holding it (the directories
- * a watch's batch listed), an upload in a scope below another one taken
- * going to that one, and a scope whose listing costs as many pages as it
- * has uploads is left to HEADs.
- */
-function confirmationPlan(
-  keys: readonly string[],
-  listed: ReadonlyMap<string, number> | undefined,
-): { lists: Map<string, string[]>; heads: string[] } {
-  const pagesOf = (scope: string, uploads: number) =>
-    Math.ceil(((listed?.get(scope) ?? 0) + uploads) / LIST_PAGE);
-  // One scope holding them all (the cheapest), against a HEAD each.
-  let single: string | undefined;
-  let singleCost = keys.length;
-  for (const scope of listed?.keys() ?? []) {
-    const cost = pagesOf(scope, keys.length);
-    if (cost >= singleCost || !keys.every((k) => k.startsWith(scope))) continue;
-    single = scope;
-    singleCost = cost;
-  }
-  // Each upload in the narrowest scope holding it.
-  const scopes = [...listed?.keys() ?? []].sort((a, b) => b.length - a.length);
-  const byScope = new Map<string, string[]>();
-  const heads: string[] = [];
-  for (const key of keys) {
-    const scope = scopes.find((s) => key.startsWith(s));
-    if (scope === undefined) heads.push(key);
-    else byScope.set(scope, [...byScope.get(scope) ?? [], key]);
-  }
-  // A scope below another one taken is listed by that one.
-  const taken = [...byScope.keys()].sort((a, b) => a.length - b.length);
-  for (const scope of taken) {
-    const above = taken.find((s) => s !== scope && byScope.has(s) && scope.startsWith(s));
-    if (above === undefined) continue;
-    byScope.get(above)!.push(...byScope.get(scope)!);
-    byScope.delete(scope);
-  }
-  const lists = new Map<string, string[]>();
-  let cost = heads.length;
-  for (const [scope, group] of byScope) {
-    const pages = pagesOf(scope, group.length);
-    if (pages < group.length) {
-      lists.set(scope, group);
-      cost += pages;
-    } else {
-      heads.push(...group);
-      cost += group.length;
-    }
-  }
-  if (cost < singleCost) return { lists, heads };
-  return single === undefined
-    ? { lists: new Map(), heads: [...keys] }
-    : { lists: new Map([[single, [...keys]]]), heads: [] };
-}
-
-/**
- * The directories whose listing looks `keys` up at the fewest requests
- * (see `Mirror.#lookUpTogether`), each with the keys below it and the
- * pages it may take. A directory is listed when that takes fewer pages
- * than its keys would cost otherwise: a HEAD for each key directly in it,
- * and for each directory below it the cheaper of its listing and its own
- * keys' cost. `fewer(pages, dir)`: whether the objects below `dir` (every
- * depth) fill fewer than `pages` pages, by the state's count.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { listingScopes } from "./mirror.ts";
- * // A key in each of 30 directories below p/, of 150 objects: one listing of p/.
- * const keys = Array.from({ length: 30 }, (_, i) => `p/d${i}/f.txt`);
- * const scopes = listingScopes(keys, (pages) => 150 < pages * 1000);
- * assert.deepEqual([...scopes.keys()], ["p/"]);
- * // One key: a HEAD, no listing.
- * assert.equal(listingScopes(["a/b.txt"], () => true).size, 0);
- * ```
- */
-export function listingScopes(
-  keys: readonly string[],
-  fewer: (pages: number, dir: string) => boolean,
-): Map<string, { keys: string[]; pages: number }> {
-  // Every directory holding a key, at any depth, with its keys and the
-  // directories directly below it.
-  const dirs = new Map<string, { direct: string[]; below: Set<string> }>();
-  const dirOf = (dir: string) => {
-    let d = dirs.get(dir);
-    if (d === undefined) dirs.set(dir, d = { direct: [], below: new Set() });
-    return d;
-  };
-  for (const key of keys) {
-    let dir = key.slice(0, key.lastIndexOf("/") + 1);
-    dirOf(dir).direct.push(key);
-    while (dir !== "") {
-      const parent = dir.slice(0, dir.lastIndexOf("/", dir.length - 2) + 1);
-      dirOf(parent).below.add(dir);
-      dir = parent;
-    }
-  }
-  // Deepest first: each directory's cost, and whether to list it.
-  const cost = new Map<string, number>();
-  const list = new Map<string, number>();
-  const all = new Map<string, string[]>();
-  for (const dir of [...dirs.keys()].sort((a, b) => b.length - a.length)) {
-    const d = dirs.get(dir)!;
-    let otherwise = d.direct.length;
-    const below = [...d.direct];
-    for (const sub of d.below) {
-      otherwise += cost.get(sub)!;
-      below.push(...all.get(sub)!);
-    }
-    all.set(dir, below);
-    // A listing of fewer pages than that cost is cheaper. (One directory
-    // alone below this one, with no key here: this listing would only be
-    // longer than that one's.)
-    const pages = otherwise - 1;
-    const alone = d.direct.length === 0 && d.below.size === 1;
-    if (pages >= 1 && !alone && fewer(pages, dir)) {
-      list.set(dir, pages);
-      cost.set(dir, pages);
-    } else {
-      cost.set(dir, otherwise);
-    }
-  }
-  // From the top: a directory listed covers every one below it.
-  const scopes = new Map<string, { keys: string[]; pages: number }>();
-  const visit = (dir: string) => {
-    const pages = list.get(dir);
-    if (pages !== undefined) {
-      scopes.set(dir, { keys: all.get(dir)!, pages });
-      return;
-    }
-    for (const sub of dirs.get(dir)!.below) visit(sub);
-  };
-  if (dirs.has("")) visit("");
-  return scopes;
 }

@@ -409,21 +409,17 @@ async function purgeInBatches(
       all.push(...fresh);
       count("purging records", all.length, all.length);
       const keys = fresh.map(keyOf);
-      const onDeleted = deleting(count, keys.length);
-      for (let i = 0; i < keys.length; i += 1000) {
-        signal?.throwIfAborted();
-        const batch = keys.slice(i, i + 1000);
-        let refused: { key: string; problem: string }[] = [];
-        const gone = new Set(
-          await deleteIfUnreferenced(repo, batch, async (doomed) => {
-            refused = [];
-            await deleteKeys(repo, doomed, refused, signal);
-          }),
-        );
-        skipped.push(...refused);
-        for (const key of batch) if (!gone.has(key)) revived.add(key);
-        onDeleted(Math.min(i + 1000, keys.length));
-      }
+      const gone = new Set(
+        await deleteUnreferencedInBatches(
+          repo,
+          keys,
+          "shared",
+          skipped,
+          signal,
+          deleting(count, keys.length),
+        ),
+      );
+      for (const key of keys) if (!gone.has(key)) revived.add(key);
     }
   }
   count("purging records", all.length, all.length);
@@ -443,15 +439,17 @@ async function purgeInBatches(
  * when it was published in the snapshot). Under the lock a restore (which
  * takes it exclusive) either committed first, and its record keeps the
  * content, or waits, and finds the content gone and keeps the record purged.
+ * gc's orphan step takes the lock `exclusive` instead (see `deleteOrphans`).
  */
 export async function deleteIfUnreferenced(
   repo: Repository,
   keys: string[],
   remove: (doomed: string[]) => Promise<void>,
+  lock: "shared" | "exclusive" = "shared",
 ): Promise<string[]> {
   const { catalog } = repo;
   return await catalog.transaction("write", async (tx) => {
-    for (const statement of catalog.dialect.contentLock.shared) await tx.query(statement);
+    for (const statement of catalog.dialect.contentLock[lock]) await tx.query(statement);
     const live = await liveKeysAmong(tx, keys);
     const doomed = keys.filter((key) => !live.has(key));
     // Inside the transaction, so the lock holds until the content is gone
@@ -647,8 +645,7 @@ async function deleteOrphans(
   onDeleted: (deleted: number) => void,
 ): Promise<string[]> {
   const { catalog } = repo;
-  const deleted: string[] = [];
-  if (candidates.length === 0) return deleted;
+  if (candidates.length === 0) return [];
   // Marked before any delete: a mark with no delete after it costs an add
   // only a HEAD.
   await catalog.transaction("write", (tx) =>
@@ -657,24 +654,49 @@ async function deleteOrphans(
         "ON CONFLICT (key) DO UPDATE SET value = $1",
       [String(repo.clock.now())],
     ));
-  for (let i = 0; i < candidates.length; i += 1000) {
+  // Of the candidates, onDeleted counts those a record took meanwhile too.
+  return await deleteUnreferencedInBatches(
+    repo,
+    candidates,
+    "exclusive",
+    skipped,
+    signal,
+    onDeleted,
+  );
+}
+
+/** Content keys gc checks and deletes per write transaction (S3's DeleteObjects limit). */
+const DELETE_BATCH = 1000;
+
+/**
+ * {@linkcode deleteIfUnreferenced} over `keys` in batches of
+ * {@linkcode DELETE_BATCH}, each in its own write transaction under the
+ * `lock` mode of the content lock; returns the keys deleted. A key the
+ * store refuses goes to `skipped` (see `deleteKeys`); `onDeleted` is told
+ * how many of `keys` are done after each batch, deleted or kept.
+ */
+async function deleteUnreferencedInBatches(
+  repo: Repository,
+  keys: string[],
+  lock: "shared" | "exclusive",
+  skipped: { key: string; problem: string }[],
+  signal: AbortSignal | undefined,
+  onDeleted: (done: number) => void,
+): Promise<string[]> {
+  const deleted: string[] = [];
+  for (let i = 0; i < keys.length; i += DELETE_BATCH) {
     signal?.throwIfAborted();
-    const batch = candidates.slice(i, i + 1000);
-    const done = await catalog.transaction("write", async (tx) => {
-      for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
-      const live = await liveKeysAmong(tx, batch);
-      const doomed = batch.filter((key) => !live.has(key));
-      if (doomed.length === 0) return { doomed, skipped: [] };
-      // Inside the transaction, so the lock holds until the content is gone
-      // (a retried transaction deletes again: deleting is idempotent).
-      const refused: { key: string; problem: string }[] = [];
-      await deleteKeys(repo, doomed, refused, signal);
-      return { doomed, skipped: refused };
-    });
-    deleted.push(...done.doomed);
-    skipped.push(...done.skipped);
-    // Of the candidates: those a record took meanwhile are done too.
-    onDeleted(Math.min(i + 1000, candidates.length));
+    const batch = keys.slice(i, i + DELETE_BATCH);
+    // Reset per call: a retried transaction deletes (and refuses) again.
+    let refused: { key: string; problem: string }[] = [];
+    deleted.push(
+      ...await deleteIfUnreferenced(repo, batch, async (doomed) => {
+        refused = [];
+        await deleteKeys(repo, doomed, refused, signal);
+      }, lock),
+    );
+    skipped.push(...refused);
+    onDeleted(Math.min(i + DELETE_BATCH, keys.length));
   }
   return deleted;
 }
@@ -712,9 +734,9 @@ async function deleteKeys(
     }
   }
   const keys = all.filter((k) => k.startsWith(repo.marker.contentPrefix));
-  for (let i = 0; i < keys.length; i += 1000) {
+  for (let i = 0; i < keys.length; i += DELETE_BATCH) {
     signal?.throwIfAborted();
-    const batch = keys.slice(i, i + 1000);
+    const batch = keys.slice(i, i + DELETE_BATCH);
     try {
       await repo.store.delete(batch);
     } catch (error) {
@@ -730,7 +752,7 @@ async function deleteKeys(
         }
       }
     }
-    onDeleted?.(all.length - keys.length + Math.min(i + 1000, keys.length));
+    onDeleted?.(all.length - keys.length + Math.min(i + DELETE_BATCH, keys.length));
   }
 }
 

@@ -3,6 +3,9 @@
  * says where it listens. One reader for every test that starts the service
  * with `--port 0`.
  */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { childEnv, ok, vcCommand, type VcRunner } from "./cli_process.ts";
 
 /** A spawned `vc serve`'s address and output. */
 export interface ServeOutput {
@@ -42,4 +45,51 @@ export async function servedUrl(child: Deno.ChildProcess, limitMs = 30_000): Pro
     while (!(await reader.read()).done);
   })();
   return { url, stderr, stdoutEnd };
+}
+
+/** The arguments and token of {@linkcode serveSetup}. */
+export interface ServeSetup {
+  /** `--store URL --token-file PATH`, for `vc serve`. */
+  args: string[];
+  /** alice's token, in the token file. */
+  token: string;
+}
+
+/** A store directory and a token file holding alice's token, in `dir`, added by `vc`. */
+export async function serveSetup(dir: string, vc: VcRunner): Promise<ServeSetup> {
+  const store = join(dir, "store");
+  await Deno.mkdir(store);
+  const tokens = join(dir, "tokens.json");
+  const token = ok(await vc(["serve", "add-token", "alice", "--token-file", tokens]), "add-token")
+    .stdout.trim();
+  return { args: ["serve", "--store", pathToFileURL(store).href, "--token-file", tokens], token };
+}
+
+/**
+ * `vc ARGS --port 0` (ARGS: `serve` and its flags) spawned in `dir` and
+ * listening: its address and output. Disposing kills it and reads its pipes
+ * to their end, as does a service that exits before it listens.
+ */
+export async function spawnServe(
+  dir: string,
+  args: readonly string[],
+  limitMs = 60_000,
+): Promise<ServeOutput & AsyncDisposable> {
+  const child = vcCommand(dir, childEnv(dir), [...args, "--port", "0"], limitMs).spawn();
+  const started = servedUrl(child);
+  const stop = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+    await child.status;
+    await started.then((s) => Promise.all([s.stdoutEnd, s.stderr])).catch(() => {});
+  };
+  try {
+    return { ...await started, [Symbol.asyncDispose]: stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -21,7 +21,7 @@
  * @module
  */
 import { fsPlatform } from "./fs_platform.ts";
-import { hiddenCharacter, quoted } from "./printable.ts";
+import { codePointLabel, hiddenCharacter, quoted } from "./printable.ts";
 import { compareUtf8 } from "./walk.ts";
 
 // deno-lint-ignore no-control-regex
@@ -136,8 +136,8 @@ export function newNameProblem(
   const rel = name.startsWith("/") ? name.slice(1) : name;
   const space = /^\s|\s$/u.exec(rel);
   if (space !== null) {
-    const code = space[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
-    return `${space.index === 0 ? "starts" : "ends"} with whitespace (U+${code}), which no ` +
+    const code = codePointLabel(space[0].codePointAt(0)!);
+    return `${space.index === 0 ? "starts" : "ends"} with whitespace (${code}), which no ` +
       "listing shows: it would list as another name; type it without";
   }
   return undefined;

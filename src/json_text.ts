@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { hiddenCharacter } from "./printable.ts";
+import { codePointLabel, hiddenCharacter } from "./printable.ts";
 
 /**
  * The 1-based line and column of `offset` in `text`.
@@ -225,38 +225,31 @@ const SPACE_NAMES: Record<number, string> = {
 function lookalikeAt(text: string): { offset: number; what: string } | undefined {
   const offset = jsonErrorOffset(text);
   const code = text.codePointAt(offset);
-  if (code === undefined) return undefined;
+  const what = code === undefined ? undefined : lookalikeProblem(code);
+  return what === undefined ? undefined : { offset, what };
+}
+
+/** What to say of the character `code` where JSON stopped, if it looks like one of JSON's own. */
+function lookalikeProblem(code: number): string | undefined {
   const c = String.fromCodePoint(code);
-  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
-  if (c === "'") {
-    return {
-      offset,
-      what: `a single quote ('): JSON writes names and strings in double quotes (")`,
-    };
-  }
+  const label = codePointLabel(code);
+  if (c === "'") return `a single quote ('): JSON writes names and strings in double quotes (")`;
   if (/[\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a]/.test(c)) {
-    return {
-      offset,
-      what: `a typographic quote ${c} (${hex}, as "smart quotes" type it) where JSON needs a ` +
-        `straight double quote ("); type it again as "`,
-    };
+    return `a typographic quote ${c} (${label}, as "smart quotes" type it) where JSON needs a ` +
+      `straight double quote ("); type it again as "`;
   }
+  // hiddenCharacter names the character with its index in the text given: here, one character.
   const hidden = hiddenCharacter(c)?.replace(/ at index 0$/, "");
-  const name = SPACE_NAMES[code] !== undefined ? `${hex} ${SPACE_NAMES[code]}` : hidden;
-  if (name !== undefined || /\s/u.test(c)) {
-    return {
-      offset,
-      what: `an invisible or look-alike character ${name ?? hex} (pasted from a web page, a ` +
-        `chat or another editor?) where JSON takes only spaces, tabs and line breaks; ${
-          /\p{Zs}/u.test(c)
-            ? "replace it with a space"
-            : /[\p{Zl}\p{Zp}]/u.test(c)
-            ? "replace it with a line break"
-            : "delete it"
-        }`,
-    };
-  }
-  return undefined;
+  const name = SPACE_NAMES[code] !== undefined ? `${label} ${SPACE_NAMES[code]}` : hidden;
+  if (name === undefined && !/\s/u.test(c)) return undefined;
+  return `an invisible or look-alike character ${name ?? label} (pasted from a web page, a ` +
+    `chat or another editor?) where JSON takes only spaces, tabs and line breaks; ${
+      /\p{Zs}/u.test(c)
+        ? "replace it with a space"
+        : /[\p{Zl}\p{Zp}]/u.test(c)
+        ? "replace it with a line break"
+        : "delete it"
+    }`;
 }
 
 /** The offset of what follows a whole JSON value in `text`, if that is where it stops being JSON. */

@@ -74,6 +74,23 @@ const CHARACTER_NAMES: Record<number, string> = {
 };
 
 /**
+ * A code point as Unicode writes it in prose: `U+` and at least four
+ * upper-case hex digits, for the messages that name a character a user
+ * cannot see or tell from another.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { codePointLabel } from "./printable.ts";
+ * assert.equal(codePointLabel(0xa0), "U+00A0");
+ * assert.equal(codePointLabel(0x1f600), "U+1F600");
+ * ```
+ */
+export function codePointLabel(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
  * The first character of `text` that a new name must not hold, said as
  * `U+202E RIGHT-TO-LEFT OVERRIDE at index 2` (the index counts characters,
  * code points, from 0), or `undefined` when there is none. These are what
@@ -109,7 +126,6 @@ export function hiddenCharacter(text: string): string | undefined {
     CONTROL.lastIndex = 0;
     if (CONTROL.test(c) && !SHAPING.test(c) && !TAG_CHARACTER.test(c)) {
       const code = c.codePointAt(0)!;
-      const hex = code.toString(16).toUpperCase().padStart(4, "0");
       const name = CHARACTER_NAMES[code] ??
         (/\p{Cs}/u.test(c)
           ? "(a lone UTF-16 surrogate)"
@@ -118,7 +134,7 @@ export function hiddenCharacter(text: string): string | undefined {
           : /\p{Cc}/u.test(c)
           ? "(a control character)"
           : "(an invisible format character)");
-      return `U+${hex} ${name} at index ${index}`;
+      return `${codePointLabel(code)} ${name} at index ${index}`;
     }
     index++;
   }

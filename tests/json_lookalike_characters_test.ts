@@ -7,9 +7,9 @@
  * token '\ufeff'", which names none of them: the user sees spaces and quotes
  * where it points. The message now names the character, and what to type.
  */
-import { join } from "node:path";
 import { assertRejects, assertStringIncludes } from "./assert.ts";
 import { readManifest } from "../src/versioned/manifest.ts";
+import { withTempDir, writeFile } from "./versioned_helpers.ts";
 
 const CASES: [label: string, text: string, says: string[]][] = [
   [
@@ -46,14 +46,10 @@ const CASES: [label: string, text: string, says: string[]][] = [
 
 for (const [label, text, says] of CASES) {
   Deno.test(`manifest with ${label}: the message names it`, async () => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-json-lookalike-" });
-    try {
-      const file = join(dir, "versioned_assets.json");
-      await Deno.writeTextFile(file, text);
+    await withTempDir(async (dir) => {
+      const file = await writeFile(dir, "versioned_assets.json", text);
       const e = await assertRejects(() => readManifest(file));
       for (const part of says) assertStringIncludes(e.message, part);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "vc-json-lookalike-");
   });
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
-import { workspace } from "./versioned_helpers.ts";
+import { tempDir, workspace, writeFile } from "./versioned_helpers.ts";
 import { FsStore } from "../src/store/fs.ts";
 
 // A name of 5000 bytes (past NAME_MAX), and a path of ~7700 bytes made of
@@ -27,20 +27,17 @@ function assertNamesTooLong(e: Error, what: string, path: string): void {
   assert(!e.message.startsWith("File name too long"), e.message);
 }
 
+// An asset cache in `root`, no settings read, no environment.
+function cacheIn(root: string): AssetCache {
+  return new AssetCache({ cacheDir: join(root, "cache"), configPath: false, env: {} });
+}
+
 for (const [label, path] of [["name", LONG_NAME], ["path", LONG_PATH]] as const) {
   Deno.test(`cache(): a plain local path with a ${label} too long names it`, async () => {
-    const root = await Deno.makeTempDir({ prefix: "vc-local-path-too-long-" });
-    try {
-      await using cache = new AssetCache({
-        cacheDir: join(root, "cache"),
-        configPath: false,
-        env: {},
-      });
-      const e = await assertRejects(() => cache.cache(path), InvalidInputError);
-      assertNamesTooLong(e, "local path", path);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
+    await using root = await tempDir("vc-local-path-too-long-");
+    await using cache = cacheIn(root.path);
+    const e = await assertRejects(() => cache.cache(path), InvalidInputError);
+    assertNamesTooLong(e, "local path", path);
   });
 
   Deno.test(`vc add: a FILE with a ${label} too long names it`, async () => {
@@ -50,20 +47,11 @@ for (const [label, path] of [["name", LONG_NAME], ["path", LONG_PATH]] as const)
   });
 
   Deno.test(`copyVerified(): a destination with a ${label} too long names it`, async () => {
-    const root = await Deno.makeTempDir({ prefix: "vc-local-path-too-long-" });
-    try {
-      await Deno.writeTextFile(join(root, "x.txt"), "x");
-      await using cache = new AssetCache({
-        cacheDir: join(root, "cache"),
-        configPath: false,
-        env: {},
-      });
-      const copy = await cache.cache(`file://${root}/x.txt`);
-      const e = await assertRejects(() => cache.copyVerified(copy, path));
-      assertNamesTooLong(e, "cannot write", path);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
+    await using root = await tempDir("vc-local-path-too-long-");
+    await using cache = cacheIn(root.path);
+    const copy = await cache.cache(`file://${await writeFile(root.path, "x.txt", "x")}`);
+    const e = await assertRejects(() => cache.copyVerified(copy, path));
+    assertNamesTooLong(e, "cannot write", path);
   });
 
   Deno.test(`vc sync: a DEST with a ${label} too long names it`, async () => {

@@ -7,6 +7,10 @@
  * of another store go on, and one answer resets the count. The items not
  * tried have the kind of the failures (a 5xx store's are a StoreError, not
  * an OfflineError that says it could not be reached).
+ *
+ * These runs take the store for down at its 16th failure (`storeDownWait:
+ * 0`); by default it must also have said nothing for 30 s (see
+ * prefill_store_recovers_test.ts).
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
@@ -22,7 +26,12 @@ Deno.test("prefill: a store that keeps failing to answer has its other items fai
     // Bucket b answers 500 to everything; bucket other answers.
     s3.faults = { errorRate: 1, match: (t) => t.bucket === "b" };
     s3.resetStats();
-    const summary = await prefill({ cache, uris: [...down, "s3://other/x.txt"], concurrency: 4 });
+    const summary = await prefill({
+      cache,
+      uris: [...down, "s3://other/x.txt"],
+      concurrency: 4,
+      storeDownWait: 0,
+    });
     assertEquals(summary.fetched, 1);
     assertEquals(summary.failed.length, 60);
     const notTried = summary.failed.filter((f) => f.error.includes("not tried"));
@@ -39,7 +48,7 @@ Deno.test("prefill: the items not tried of a store answering 5xx are a StoreErro
     for (let i = 0; i < 40; i++) await s3.putObject("b", `k${i}.txt`, `v${i}`);
     // The store is reachable and answers, with 500: not offline.
     s3.faults = { errorRate: 1, match: (t) => t.bucket === "b" };
-    const summary = await prefill({ cache: make(), uris, concurrency: 2 });
+    const summary = await prefill({ cache: make(), uris, concurrency: 2, storeDownWait: 0 });
     assertEquals(summary.failed.length, 40);
     const notTried = summary.failed.filter((f) => f.error.includes("not tried"));
     assert(notTried.length > 0, summary.failed[0]!.error);
@@ -52,7 +61,7 @@ Deno.test("prefill: the items not tried of a store that refuses connections are 
     const uris = Array.from({ length: 40 }, (_, i) => `s3://b/k${i}.txt`);
     const cache = make();
     await s3.stop();
-    const summary = await prefill({ cache, uris, concurrency: 2 });
+    const summary = await prefill({ cache, uris, concurrency: 2, storeDownWait: 0 });
     assertEquals(summary.failed.length, 40);
     assert(summary.failed.some((f) => f.error.includes("not tried")), summary.failed[0]!.error);
     assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["OfflineError"]);
@@ -70,7 +79,12 @@ Deno.test("prefill: a store taken for down still has its cached items served", a
     assertEquals((await prefill({ cache, uris: warm })).fetched, 20);
     await s3.stop();
     const cold = Array.from({ length: 20 }, (_, i) => `s3://b/cold${i}.txt`);
-    const summary = await prefill({ cache, uris: [...cold, ...warm], concurrency: 2 });
+    const summary = await prefill({
+      cache,
+      uris: [...cold, ...warm],
+      concurrency: 2,
+      storeDownWait: 0,
+    });
     assertEquals(summary.alreadyCached, 20, JSON.stringify(summary.failed.slice(-1)));
     assertEquals(summary.failed.map((f) => f.item), cold);
     assert(summary.failed.some((f) => f.error.includes("not tried")), summary.failed[0]!.error);

@@ -89,6 +89,13 @@ export interface PrefillOptions {
    * done.
    */
   signal?: AbortSignal | undefined;
+  /**
+   * Seconds a store that cannot be asked (down, unreachable, answering 5xx after its retries)
+   * may say nothing before its items not yet tried fail at once, once 16 of its items in a row
+   * (at least `concurrency`) have failed so. Default 30: a store that answers again sooner (a
+   * server restarting) has only the items that failed meanwhile failed. 0: at the 16th failure.
+   */
+  storeDownWait?: number | undefined;
 }
 
 /** One item that could not be prefilled. */
@@ -161,6 +168,7 @@ const PREFILL_OPTIONS: OptionNames<PrefillOptions> = {
   concurrency: true,
   onProgress: true,
   signal: true,
+  storeDownWait: true,
 };
 
 /**
@@ -214,6 +222,14 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       }`,
     );
   }
+  const storeDownWait: unknown = options.storeDownWait ?? DEFAULT_STORE_DOWN_WAIT;
+  if (!(typeof storeDownWait === "number" && storeDownWait >= 0 && storeDownWait < Infinity)) {
+    throw new InvalidInputError(
+      `prefill(): the option storeDownWait must be a number of seconds, 0 or more, got ${
+        describeValue(options.storeDownWait)
+      }`,
+    );
+  }
   checkItems(options.uris);
   checkVersioned(options.versioned);
   options.signal?.throwIfAborted();
@@ -245,7 +261,11 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   };
   const targets = eachTarget(options, failed, counts, report);
   const direct = cacheItemOf(options.cache);
-  using breaker = new StoreBreaker(Math.max(STORE_DOWN_AFTER, concurrency), signal);
+  using breaker = new StoreBreaker(
+    Math.max(STORE_DOWN_AFTER, concurrency),
+    storeDownWait * 1000,
+    signal,
+  );
   // The items in flight, oldest first, with their download's last step. One
   // that finishes hands the progress line to the oldest still going: naming
   // the finished one, a CI log showed for minutes the last fast item done, not
@@ -293,7 +313,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         onProgress: (p) => {
           downloaded = true;
           // Bytes came: the store answers this item, which finishes on its own.
-          if (p.bytes > 0) breaker.settled(root, waiting);
+          if (p.bytes > 0) {
+            breaker.settled(root, waiting);
+            breaker.heard(root);
+          }
           // Progress is cumulative per item; count only what is new.
           bytes += p.bytes - seen;
           seen = p.bytes;
@@ -445,6 +468,15 @@ export class PrefillInterruptedError extends VcError {
 const STORE_DOWN_AFTER = 16;
 
 /**
+ * Seconds a store must also have said nothing (no byte, no answer, not even a
+ * 404) before those failures take it for down: a server restarting, or a
+ * load balancer's blip, fails the items in flight while it lasts (each after
+ * its retries, a second or so), more than 16 of them, and was taken for down
+ * for the rest of the run though it answered again a second later.
+ */
+const DEFAULT_STORE_DOWN_WAIT = 30;
+
+/**
  * A store that does not answer (down, or a wrong endpoint that accepts
  * connections and never answers) would cost each of its items its own
  * timeouts and retries: a prefill of thousands, hours. After
@@ -486,7 +518,12 @@ class ItemStop extends HubController {
 
 class StoreBreaker {
   readonly #after: number;
+  readonly #quietMs: number;
   readonly #stores = new Map<string, StoreState>();
+  // Per store, when it last answered (a byte, a finished item, an error that
+  // is an answer such as a 404); the run's start for one not heard yet.
+  readonly #heard = new Map<string, number>();
+  readonly #started = performance.now();
   // Per store, the items in flight that have received no bytes yet.
   readonly #waiting = new Map<string, Set<ItemStop>>();
   readonly #signal: AbortSignal | undefined;
@@ -499,8 +536,9 @@ class StoreBreaker {
     for (const c of this.#inFlight) c.abort(this.#signal?.reason);
   };
 
-  constructor(after: number, signal: AbortSignal | undefined) {
+  constructor(after: number, quietMs: number, signal: AbortSignal | undefined) {
     this.#after = after;
+    this.#quietMs = quietMs;
     this.#signal = signal;
     signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -574,6 +612,12 @@ class StoreBreaker {
   /** An item of `root` was done (the store answered, or the copy was served). */
   answered(root: string): void {
     this.#stores.delete(root);
+    this.heard(root);
+  }
+
+  /** The store `root` answered (bytes of an item came). */
+  heard(root: string): void {
+    this.#heard.set(root, performance.now());
   }
 
   /** An item of `root` failed with `error`. */
@@ -591,12 +635,19 @@ class StoreBreaker {
     // Missing credentials are the same for every item of the store: one
     // failure is enough, and trying the others would only say it again.
     const credentials = isNoCredentials(error);
-    if (!credentials && !isStoreUnavailable(error)) return void this.#stores.delete(root);
+    if (!credentials && !isStoreUnavailable(error)) {
+      // An answer (a 404, a refusal): the store is there.
+      this.#stores.delete(root);
+      return this.heard(root);
+    }
     const next: StoreState = credentials
       ? { streak: 0, first: error, open: false, firstItem: item }
       : state ?? { streak: 0, first: error, open: false };
     next.streak++;
-    next.open = credentials || next.streak >= this.#after;
+    // Failures in a row and silence for a while: a store that answered a
+    // moment ago (its items failing while it restarts) is asked again.
+    const quiet = performance.now() - (this.#heard.get(root) ?? this.#started);
+    next.open = credentials || (next.streak >= this.#after && quiet >= this.#quietMs);
     this.#stores.set(root, next);
     if (!next.open) return;
     const waiting = this.#waiting.get(root) ?? [];

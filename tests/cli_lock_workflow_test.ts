@@ -109,6 +109,8 @@ async function lockWorkflow(endpoint: string, bucket: string): Promise<void> {
     assert(!problem.includes("vc-lock-check-"), problem);
     assert(check.stderr.includes("vc: 1 of 2 manifest entries differs from "), check.stderr);
     // Without a lock entry the same object is served: the lock is what protects.
+    // (A lock file --lock names must exist: one that does not is refused.)
+    await Deno.writeTextFile(join(dir, "other.lock.json"), "{}\n");
     const unlocked = await vc(["cat", "/data/t.csv", "--lock", join(dir, "other.lock.json")], env);
     assertEquals([unlocked.code, unlocked.stdout], [0, evil], unlocked.stderr);
   });

@@ -134,6 +134,8 @@ async function lookup(
     pinned = version;
   }
   const lockText = readSmallFile(lockFile);
+  // A lock file --lock or VC_LOCK names that is not there: the full command says so.
+  if (lockText === undefined && v.lock !== undefined) return undefined;
   const lock = lockText === undefined
     ? undefined
     : parseLockFile(lockText, lockFile)[lockKey(path, pinned)];

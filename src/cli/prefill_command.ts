@@ -34,6 +34,7 @@ import {
   manifestMissing,
   noBucket,
   openAssetCache,
+  requireNamedLockFile,
   VERSIONED_OPTIONS,
   type VersionedSettings,
   versionedSettings,
@@ -187,6 +188,11 @@ export const prefill: Command = {
       );
     }
     manifests = own.map((v) => v.manifest);
+    // A named lock file that is not there: every entry would go unchecked.
+    // (A list of URIs alone reads none.)
+    if (manifests.length > 0) {
+      requireNamedLockFile({ lock: settings.lock, lockSource: settings.lockSource });
+    }
     for (const v of own) {
       sameCacheSettings(own[0]!, v);
       const ignored = v.settings.ignoredProjectPath;

@@ -14,6 +14,7 @@ import { downloadTuning, type Settings } from "../config.ts";
 import type { CommandContext } from "./command.ts";
 import { misspelledVariables } from "./env_spelling.ts";
 import { UsageError } from "./errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { cliSettings } from "./settings_resolve.ts";
 import { cliStoreOptions } from "./store_options.ts";
 
@@ -138,5 +139,48 @@ export function manifestMissing(manifest: string): boolean {
     return false;
   } catch (e) {
     return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
+  }
+}
+
+/**
+ * Throws a `NotFoundError` when `--lock` or `VC_LOCK` names a lock file that
+ * does not exist, for a command that only reads it (`path`, `cat`, `get`,
+ * `sync`, `verify`, `prefill`): taken for "no lock file", a typo or a
+ * relative `VC_LOCK` read from another directory had every download go
+ * unchecked, silently. The commands that write it (`add`, `update`, `lock`)
+ * create it. The default lock file beside the manifest is optional.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireNamedLockFile } from "./settings.ts";
+ * requireNamedLockFile({ lock: undefined, lockSource: "" });
+ * assert.throws(
+ *   () => requireNamedLockFile({ lock: "/nonexistent/a.lock.json", lockSource: "env VC_LOCK" }),
+ *   /lock file \/nonexistent\/a\.lock\.json \(env VC_LOCK\) does not exist/,
+ * );
+ * ```
+ */
+export function requireNamedLockFile(
+  v: { lock: string | undefined; lockSource: string; manifest?: string },
+): void {
+  if (v.lock === undefined || !manifestMissing(v.lock)) return;
+  // A manifest that is not there (or a link to nothing) is the first thing
+  // to say: the command's own reading of it does.
+  if (v.manifest !== undefined && !resolves(v.manifest)) return;
+  throw new NotFoundError(
+    `lock file ${v.lock} (${v.lockSource}) does not exist: downloads would not be checked ` +
+      "against it; fix the path (a relative one is taken from the directory vc runs in), or " +
+      "create it with `vc lock`",
+  );
+}
+
+// Whether `path` (through its links) is there.
+function resolves(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }

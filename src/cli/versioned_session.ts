@@ -10,9 +10,13 @@ import type { AssetCache } from "../cache/asset_cache.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
 import type { CommandContext } from "./command.ts";
-import { manifestMissing, noBucket, openAssetCache } from "./settings.ts";
+import { manifestMissing, noBucket, openAssetCache, requireNamedLockFile } from "./settings.ts";
 import { versionedSettings } from "./settings_resolve.ts";
 import { cliStoreOptions } from "./store_options.ts";
+
+// The commands that read the lock file and never write it: one that `--lock`
+// or `VC_LOCK` names must be there (`add`, `update` and `lock` create it).
+const LOCK_READERS = new Set(["path", "cat", "get", "sync", "verify"]);
 
 /** A versioned cache and the asset cache under it; disposing closes both. */
 export interface VersionedSession extends AsyncDisposable {
@@ -59,6 +63,7 @@ export function openVersioned(
       (name) => ctx.io.env(name),
     );
   }
+  if (LOCK_READERS.has(command)) requireNamedLockFile(v);
   const cache = openAssetCache(ctx, v.settings);
   const vc = new VersionedCache({
     manifest: v.manifest,

@@ -2739,9 +2739,15 @@ export class VersionedCache {
     const entry = locks?.[key];
     if (entry === undefined) {
       if (this.frozen) {
+        // A lock file that is not there (not committed, or named wrong) is
+        // said as such: "no entry in" it sent the reader looking for entries.
+        const missing = locks === undefined && this.lockFile !== undefined
+          ? ", which does not exist,"
+          : "";
         throw new FrozenError(
-          `${key} has no entry in lock file ${this.lockFile ?? "(none)"} and frozen mode ` +
-            `(--frozen / VC_FROZEN) refuses unlocked entries; run \`vc lock\` and commit the lock file`,
+          `${key} has no entry in lock file ${this.lockFile ?? "(none)"}${missing} and frozen ` +
+            `mode (--frozen / VC_FROZEN) refuses unlocked entries; run \`vc lock\` and commit the ` +
+            "lock file",
         );
       }
       return asset;

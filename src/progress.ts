@@ -22,6 +22,8 @@ export interface ProgressSnapshot {
   done?: number;
   /** Total items expected, when known. */
   total?: number;
+  /** Items failed so far, of those done (said when not 0). */
+  failed?: number;
   /** What is being worked on now (shown at the end of the line). */
   current?: string;
 }
@@ -258,12 +260,14 @@ export class ProgressBar {
     progress: {
       done: number;
       total?: number | undefined;
+      failed?: number | undefined;
       bytes?: number;
       current?: string | undefined;
     },
   ): void => {
     const snapshot: ProgressSnapshot = { done: progress.done };
     if (progress.total !== undefined) snapshot.total = progress.total;
+    if (progress.failed !== undefined) snapshot.failed = progress.failed;
     if (progress.bytes !== undefined) snapshot.bytes = progress.bytes;
     if (progress.current !== undefined) snapshot.current = progress.current;
     this.update(snapshot);
@@ -324,6 +328,8 @@ export class ProgressBar {
     if (s.done !== undefined) {
       parts.push(s.total !== undefined ? `${s.done}/${s.total}` : `${s.done}`);
     }
+    // A long run's log line says its failures as they come, not only at the end.
+    if (s.failed !== undefined && s.failed > 0) parts.push(`${s.failed} failed`);
     if (s.bytes !== undefined) {
       parts.push(
         s.totalBytes !== undefined
@@ -593,6 +599,7 @@ function mergeDefined(state: ProgressSnapshot, snapshot: ProgressSnapshot): void
   if (snapshot.totalBytes !== undefined) state.totalBytes = snapshot.totalBytes;
   if (snapshot.done !== undefined) state.done = snapshot.done;
   if (snapshot.total !== undefined) state.total = snapshot.total;
+  if (snapshot.failed !== undefined) state.failed = snapshot.failed;
   if (snapshot.current !== undefined) state.current = snapshot.current;
 }
 

@@ -39,7 +39,7 @@ Deno.test("prefill reports the download of the item in hand as its step", async 
   assert(steps.every((p) => p.step!.name === "downloading" && p.step!.total === SIZE), shown);
   assertEquals(steps.at(-1)!.step!.bytes, SIZE, shown);
   // The item's end is reported without a step: `done` tells it.
-  assertEquals(seen.at(-1), { done: 1, total: 1, bytes: SIZE, current: uri });
+  assertEquals(seen.at(-1), { done: 1, total: 1, failed: 0, bytes: SIZE, current: uri });
   // Already cached: no download, no step.
   const again: PrefillProgress[] = [];
   await prefill({ cache, uris: [uri], onProgress: (p) => void again.push({ ...p }) });

@@ -42,6 +42,11 @@ export interface PrefillProgress {
    * an array or `listEntries` has), less the duplicates found so far.
    */
   total: number;
+  /**
+   * Items failed so far (counted in `done` too): a CI log of a long run says them as they
+   * happen, not only in the summary at the end.
+   */
+  failed: number;
   /** Bytes downloaded so far (a failed item's are taken back when it fails). */
   bytes: number;
   /**
@@ -254,7 +259,12 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   const report = (current?: string, step?: PrefillProgress["step"]) => {
     // No callback: no report to make (three an item).
     if (options.onProgress === undefined) return;
-    const progress: PrefillProgress = { done: counts.done, total: counts.total, bytes };
+    const progress: PrefillProgress = {
+      done: counts.done,
+      total: counts.total,
+      failed: failed.length,
+      bytes,
+    };
     if (current !== undefined) progress.current = current;
     if (step !== undefined) progress.step = step;
     callbacks.notify("onProgress", options.onProgress, progress);

@@ -30,12 +30,40 @@ export const MAX_FAILURES_SHOWN = 20;
  * assert.equal(lines.at(-1), "vc: ... and 5 more failures (--json lists them all)");
  * ```
  */
-export function writeFailureLines(io: Pick<CliIo, "writeStderr">, lines: readonly string[]): void {
+export function writeFailureLines(
+  io: Pick<CliIo, "writeStderr">,
+  lines: readonly string[],
+  kinds?: readonly string[],
+): void {
   for (const line of lines.slice(0, MAX_FAILURES_SHOWN)) io.writeStderr(`${line}\n`);
   const more = lines.length - MAX_FAILURES_SHOWN;
   if (more > 0) {
-    io.writeStderr(`vc: ... and ${counted(more, "more failure")} (--json lists them all)\n`);
+    io.writeStderr(
+      `vc: ... and ${counted(more, "more failure")}${
+        kinds === undefined ? "" : kindsNotShown(kinds)
+      } (--json lists them all)\n`,
+    );
   }
+}
+
+/**
+ * `, 3 of them AccessDeniedError and 1 StoreError`: the kinds (`errorName`)
+ * of the failures past the first {@linkcode MAX_FAILURES_SHOWN} that none of
+ * those has, most frequent first; `""` when they have them all. The first
+ * ones of a stale list all missing objects hid that later ones were refused,
+ * or a store's 5xx (a retry helps), which only `--json` told.
+ */
+function kindsNotShown(kinds: readonly string[]): string {
+  const shown = new Set(kinds.slice(0, MAX_FAILURES_SHOWN));
+  const hidden = new Map<string, number>();
+  for (const kind of kinds.slice(MAX_FAILURES_SHOWN)) {
+    if (!shown.has(kind)) hidden.set(kind, (hidden.get(kind) ?? 0) + 1);
+  }
+  if (hidden.size === 0) return "";
+  const [first, ...rest] = [...hidden].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([kind, n], i) => i === 0 ? `${n} of them ${kind}` : `${n} ${kind}`);
+  const last = rest.pop();
+  return `, ${[first, ...rest].join(", ")}${last === undefined ? "" : ` and ${last}`}`;
 }
 
 /**

@@ -244,7 +244,11 @@ export const prefill: Command = {
       warnings.finish();
     }
     if (interrupted !== undefined) {
-      writeFailureLines(io, summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`));
+      writeFailureLines(
+        io,
+        summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`),
+        summary.failed.map((f) => f.errorName),
+      );
       if (out.mode === "json") {
         // stdout gone: stderr says it below.
         await out.status({ ...summary, interrupted: true }, []).catch(() => {});
@@ -260,7 +264,11 @@ export const prefill: Command = {
       await out.status(summary, summaryLines(summary));
     } finally {
       if (summary.failed.length > 0) {
-        writeFailureLines(io, summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`));
+        writeFailureLines(
+          io,
+          summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`),
+          summary.failed.map((f) => f.errorName),
+        );
         io.writeStderr(
           `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed\n`,
         );

@@ -40,6 +40,7 @@ import {
   versionedSettings,
 } from "./settings.ts";
 import { ignoredProjectWarning } from "./settings_resolve.ts";
+import { misspelledVariableWarnings } from "./env_spelling.ts";
 import { errorKind, NotFoundError } from "../errors.ts";
 import { missingManifestMessage } from "../versioned/manifest.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
@@ -117,6 +118,17 @@ export const prefill: Command = {
   ],
   async run(ctx) {
     const { io, flags, out } = ctx;
+    // A mistyped variable in a CI job's env (`VC_CACHEDIR`, `VC_LOCK_FILE`)
+    // is ignored: the cache goes elsewhere, the lock meant is not read. The
+    // command CI runs says so, as `vc config` does.
+    // Only those this process may read: under a narrower `--allow-env` (a
+    // project's own task), asking for one left out would warn of a missing
+    // permission for a variable nobody set.
+    const readable = (name: string) =>
+      Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
+        ? io.env(name)
+        : undefined;
+    for (const line of misspelledVariableWarnings(readable)) out.warn(line);
     const concurrency = parseConcurrency(flags.string("concurrency"));
     const settings = versionedSettings(ctx);
     // A malformed VC_REQUEST_TIMEOUT would fail every item that needs a store,

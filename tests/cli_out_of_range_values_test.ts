@@ -59,7 +59,7 @@ Deno.test("cli: an out-of-range value is an error naming the flag or variable", 
           "--port",
           port,
         ],
-        says: `--port: invalid port ${JSON.stringify(port)}`,
+        says: `--port must be a whole number from 0 to 65535, got ${JSON.stringify(port)}`,
       })),
     ];
     for (const { args, env, says, exit } of cases) {

@@ -157,7 +157,7 @@ async function workflow(catalog: string | undefined) {
     assertStringIncludes(controlPath.stderr, "control characters");
     const badLimit = await vc(["repo", "ls", "--limit", "abc"], env);
     assertEquals(badLimit.code, 2);
-    assertStringIncludes(badLimit.stderr, '--limit "abc" is not a positive integer');
+    assertStringIncludes(badLimit.stderr, '--limit must be a whole number 1 or more, got "abc"');
     // --to an existing directory: into it, under the record's name (like cp).
     await Deno.mkdir(join(dir, "out"));
     ok(await vc(["repo", "get", id, "--to", "out"], env), "get --to DIR");

@@ -103,8 +103,11 @@ export function environmentValue<T>(parse: () => T): T {
 }
 
 /**
- * A count given to a flag (`--concurrency 16`): a whole number from 1 to
- * `max`, else a `UsageError` naming the flag, the value and the command.
+ * A whole number given to a flag (`--concurrency 16`, `--limit 5`,
+ * `--port 8080`): from `min` (default 1) to `max` (default 1024; up to
+ * 2^53 − 1), else a `UsageError` naming the flag, the value and the command.
+ * Every such flag is read here, one way: digits only, as typed (no spaces at
+ * an end, no sign, no `1e3`, `0x10` or `5.0`, which `Number()` would take).
  *
  * @example
  * ```ts
@@ -113,14 +116,24 @@ export function environmentValue<T>(parse: () => T): T {
  * assert.equal(countFlag("16", "--concurrency", "mirror"), 16);
  * assert.throws(() => countFlag("0", "--concurrency", "mirror"), UsageError);
  * assert.throws(() => countFlag("1.5", "--concurrency", "mirror"), /from 1 to 1024, got "1.5"/);
+ * assert.throws(() => countFlag(" 5", "--limit", "repo ls", Infinity), /1 or more, got " 5"/);
+ * assert.equal(countFlag("0", "--max-delete", "mirror", Infinity, 0), 0);
  * ```
  */
-export function countFlag(text: string, flag: string, command: string, max = 1024): number {
+export function countFlag(
+  text: string,
+  flag: string,
+  command: string,
+  max = 1024,
+  min = 1,
+): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < 1 || n > max) {
-    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got "${text}"`, {
-      command,
-    });
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max >= Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    throw new UsageError(
+      `${flag} must be a whole number ${range}, got ${JSON.stringify(text)}`,
+      { command },
+    );
   }
   return n;
 }

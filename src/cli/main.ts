@@ -249,15 +249,19 @@ async function dispatch(
     return EXIT_USAGE;
   }
   if (found.words[0] === "help") {
+    // `vc help -- ls`: `--` ends the flags, and what follows is help's
+    // operands, the topic, as without it (it was dropped: the main page).
+    const end = found.rest.indexOf("--");
+    const words = [...found.words.slice(1), ...(end === -1 ? [] : found.rest.slice(end + 1))];
     // `vc help cache --jsno`: a misspelt flag is named here too, and the
     // usage line points at the page that was asked for.
-    const topic = found.words.slice(1).join(" ");
+    const topic = words.join(" ");
     await refuseUnknownFlags(
-      found.rest,
+      end === -1 ? found.rest : found.rest.slice(0, end),
       [],
       COMMANDS.some((c) => c.name === topic) || isGroup(topic) ? topic : undefined,
     );
-    return await help(found.words.slice(1), io, json);
+    return await help(words, io, json);
   }
   // `vc "cache dir"`: one argument is one word of a command, as a shell
   // quoting mistake would otherwise run `cache dir` by accident of the join.

@@ -745,12 +745,7 @@ function maxDeleteOption(text: string | undefined, deletes: boolean): { maxDelet
   if (!deletes) {
     throw new UsageError("--max-delete limits --delete, which is not given", { command: "mirror" });
   }
-  if (!/^\s*\d{1,15}\s*$/.test(text)) {
-    throw new UsageError(`--max-delete must be a whole number, 0 or more, got "${text}"`, {
-      command: "mirror",
-    });
-  }
-  return { maxDelete: Number(text) };
+  return { maxDelete: countFlag(text, "--max-delete", "mirror", Infinity, 0) };
 }
 
 /** A retry's wait as a person reads it: `1s`, `8s`, `2m 8s`. */

@@ -20,7 +20,7 @@ import {
 import { checkHolder, checkNewHolder, MAX_TTL_MS } from "../repo/claims.ts";
 import { checkState, type Repository } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { flagValue, UsageError } from "./errors.ts";
+import { countFlag, flagValue, UsageError } from "./errors.ts";
 import { localPathSetting, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import type { OptionSpecs } from "./options.ts";
@@ -167,8 +167,9 @@ function recordRow(r: Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags"
 // (exit 2), as a malformed ID or versioned PATH is; the repository would
 // refuse it too, but as a failure (exit 1), and only once it is open.
 function tagsArg(text: string, what: string): string[] {
+  const items = text.split(",").map((t) => t.trim());
   // Each tag once, in the order given.
-  const tags = [...new Set(text.split(",").map((t) => t.trim()).filter((t) => t !== ""))];
+  const tags = [...new Set(items.filter((t) => t !== ""))];
   // Empty, or only commas and spaces: a list meant to hold tags (a variable
   // left empty?) would silently add or select none (`add --tag "$T"` would
   // add a record no `claim --tag` finds, `find --exclude "$T"` exclude none).
@@ -176,8 +177,15 @@ function tagsArg(text: string, what: string): string[] {
     throw new UsageError(
       text.trim() === ""
         ? `${what}: tags ${JSON.stringify(text)} name no tag (empty)`
-        : `tags ${JSON.stringify(text)} name no tag (only commas and spaces)`,
+        : `${what}: tags ${JSON.stringify(text)} name no tag (only commas and spaces)`,
     );
+  }
+  // One empty item (`--tag "$A,$B"` with B unset, `a,,b`) is the same
+  // mistake for one tag: dropping it added the record without that tag.
+  if (items.includes("")) {
+    throw new UsageError(`${what}: tags ${JSON.stringify(text)} hold an empty item`, {
+      hint: `give each tag once between commas: ${tags.join(",")}`,
+    });
   }
   return flagValue(what, () => tags.map(checkTag));
 }
@@ -200,14 +208,9 @@ function idArg(ctx: CommandContext): number {
 }
 
 /** `--limit N` as a positive integer, or undefined when not given. */
-function limitArg(ctx: CommandContext): number | undefined {
+function limitArg(ctx: CommandContext, command: string): number | undefined {
   const text = ctx.flags.string("limit");
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`--limit ${JSON.stringify(text)} is not a positive integer`);
-  }
-  return n;
+  return text === undefined ? undefined : countFlag(text, "--limit", command, Infinity);
 }
 
 function ttlFlag(ctx: CommandContext, command: string): number {
@@ -523,7 +526,7 @@ export const ls: Command = {
       : undefined;
     const path = pathArg(f.string("path"), "--path");
     const tag = tagArg(f.string("tag"), "--tag");
-    const limit = limitArg(ctx);
+    const limit = limitArg(ctx, "repo ls");
     // Printed a page at a time as read: a catalog of millions of records
     // is never held whole.
     await withRepo(ctx, "repo ls", (repo) =>
@@ -678,7 +681,7 @@ export const find: Command = {
         { command: "repo find" },
       );
     }
-    const limit = limitArg(ctx);
+    const limit = limitArg(ctx, "repo find");
     await withRepo(ctx, "repo find", (repo) =>
       ctx.out.tablePages(
         repo.findPages({

@@ -257,13 +257,9 @@ export const serve: Command = {
       const loose = await tokenFileModeWarning(file);
       if (loose !== undefined) ctx.out.warn(loose);
     }
-    const portText = ctx.flags.string("port") ?? "8080";
-    const port = Number(portText);
     // Digits only: Number() reads "" and " " as 0 (a random port, silently),
     // and "0x1F90" or "1e3" as ports nobody typed.
-    if (!/^\d{1,5}$/.test(portText) || port > 65535) {
-      throw new UsageError(`--port: invalid port "${portText}"`);
-    }
+    const port = countFlag(ctx.flags.string("port") ?? "8080", "--port", "serve", 65535, 0);
     // Blank or with whitespace at an end, it reached the listen call after the
     // store was opened and probed, and failed there (exit 1), not as the flag.
     const host = ctx.flags.string("host") ?? "127.0.0.1";

@@ -436,11 +436,18 @@ export const versions: Command = {
             `\`vc versions ${key.path}\` lists that path's versions`;
         }
       }
-      ctx.out.info(
-        `vc: ${normalized(p)} has no versions in ${s.vc.bucket}${
-          twin || "; `vc ls-remote` lists every versioned path"
-        }`,
-      );
+      // A typo of a manifest path: named, as `vc cat`, `vc path` and
+      // `vc update` name it. The manifest is optional here (the listing
+      // needs none), so one missing or unreadable just names none.
+      if (twin === "") {
+        twin = "; `vc ls-remote` lists every versioned path";
+        const known: string[] = await s.vc.ls().then((rows) => rows.map((r) => r.path), () => []);
+        if (!known.includes(normalized(p))) {
+          const { didYouMean } = await import("../versioned/helpers.ts");
+          twin += didYouMean(normalized(p), known);
+        }
+      }
+      ctx.out.info(`vc: ${normalized(p)} has no versions in ${s.vc.bucket}${twin}`);
     }
     await ctx.out.data({ path: normalized(p), versions: list }, list);
   },

@@ -487,6 +487,13 @@ export const ls: Command = {
           ? { path: p, version: value, override: meaning.location }
           : { path: p, version: value };
       });
+    // Empty output with exit 0 reads as a listing; say why there is none
+    // (stderr: stdout stays a list), as `vc ls-remote` and `vc sync` do.
+    if (rows.length === 0) {
+      ctx.out.info(
+        `vc: manifest ${manifest} has no entries; \`vc add PATH FILE\` publishes a first one`,
+      );
+    }
     // A hand edit may pin one look twice (add and update refuse that).
     const shown = manifestPathsShown(ctx.out, manifest, rows.map((r) => r.path));
     await ctx.out.data(
@@ -740,6 +747,11 @@ export const verify: Command = {
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
+    // Nothing checked is no pass to read silently (a CI run on the wrong,
+    // empty file): said on stderr, as `vc sync` says it.
+    if (results.length === 0) {
+      ctx.out.info(`vc: manifest ${s.vc.manifest} has no entries: nothing to verify`);
+    }
     const bad = results.filter((r) => !r.ok);
     const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
     let written = false;

@@ -52,6 +52,10 @@ export const lock: Command = {
         ...signal,
       });
       bar.done();
+      // Nothing checked is no pass to read silently, as in `vc verify`.
+      if (results.length === 0) {
+        ctx.out.info(`vc: manifest ${s.vc.manifest} has no entries: nothing to check`);
+      }
       const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
       // --json: a failed entry with its error's message and name, as `vc lock` reports them.
       const reported = results.map(({ error, ...r }) =>

@@ -159,6 +159,12 @@ export const ls: Command = {
       ...(checkRemote ? ["REMOTE"] : []),
     ];
     const lines = entries.length === 0 ? [] : table([header, ...rows]);
+    // Empty output with exit 0 reads as "an empty cache"; a mistyped
+    // VC_CACHE_DIR is as likely: name the directory read (stderr: stdout
+    // stays a listing), as `vc ls-remote` names the bucket.
+    if (entries.length === 0) {
+      ctx.out.info(`vc: the cache dir ${cache.value.dir} holds no cached files`);
+    }
     // Why REMOTE is unknown: once per endpoint (each entry has it in --json).
     const unknown = new Map<string, { reason: string; count: number }>();
     for (const e of entries) {

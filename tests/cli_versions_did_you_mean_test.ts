@@ -2,7 +2,9 @@
  * `vc versions /a.bn` of a path the bucket has no version of names the
  * manifest's path it is closest to (`did you mean /a.bin?`), as `vc cat`,
  * `vc path`, `vc path-remote` and `vc update` of such a path do; it said only
- * that `vc ls-remote` lists every path.
+ * that `vc ls-remote` lists every path. So do `vc cat /a.bn 1.0.0` and
+ * `vc path /a.bn 1.0.0` (a version given: the bucket is asked, not the
+ * manifest), which said only that the bucket has no versions of it.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
@@ -37,4 +39,25 @@ Deno.test("cli versions: a mistyped path names the manifest's closest path", asy
   const broken = await ws.vc("versions", "/a.bn");
   assertEquals(broken.code, 0, broken.stderr);
   assertStringIncludes(broken.stderr, "vc ls-remote");
+});
+
+const CASES = [
+  ["cat", "/a.bn", "1.0.0"],
+  ["path", "/a.bn", "1.0.0"],
+  ["get", "/a.bn", "1.0.0", "out.bin"],
+];
+
+Deno.test("cli cat/path/get with a version: a mistyped path names the manifest's closest path", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("a.bin", "hello\n");
+  assertEquals((await ws.vc("add", "/a.bin", "a.bin")).code, 0);
+  for (const args of CASES) {
+    const r = await ws.vc(...args);
+    assertEquals(r.code, 1, r.stderr);
+    assertStringIncludes(r.stderr, `${ws.bucket} has no versions of it; did you mean /a.bin?`);
+  }
+  // The manifest's own path at a missing version lists the versions there are, no guess.
+  const missing = await ws.vc("cat", "/a.bin", "9.0.0");
+  assertStringIncludes(missing.stderr, "available: 1.0.0");
+  assertEquals(missing.stderr.includes("did you mean"), false, missing.stderr);
 });

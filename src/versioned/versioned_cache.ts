@@ -992,9 +992,14 @@ export class VersionedCache {
         // Pinned, yet no version left: another bucket, or every version
         // deleted (`aws s3 rm --recursive`, a lifecycle rule expiring them),
         // which S3 versioning keeps as noncurrent versions.
-        const pinned =
-          (await this.#entries().catch(() => ({} as ManifestEntries)))[path] === version;
-        return `; ${this.bucket} has no versions of it${pinned ? noncurrentHint(uri) : ""}`;
+        const entries = await this.#entries().catch(() => ({} as ManifestEntries));
+        const pinned = entries[path] === version;
+        // Not the manifest's either: a typo of one of its paths, named as
+        // without a version (the manifest is optional here: none, no guess).
+        const known = Object.keys(entries);
+        return `; ${this.bucket} has no versions of it${pinned ? noncurrentHint(uri) : ""}${
+          Object.hasOwn(entries, path) ? "" : didYouMean(path, known)
+        }`;
       }
       return `; ${this.bucket} has no versions of it, but ${cased.path}, which differs from it ` +
         `only in letter case (bucket keys tell case apart), has ${

@@ -16,7 +16,8 @@ export const LIST_PAGE = 1000;
  * at the fewest requests: `lists`, the scopes to list, each with the
  * uploads its listing confirms, and `heads`, the uploads asked by a HEAD
  * each. `listed`: the scopes the run listed, each with the objects found
- * under it. A listing costs a page per 1000 of its objects and uploads;
+ * under it. A listing costs a page per `page` (S3's 1000; a directory
+ * store's 2: see `listPageOf` in mirror.ts) of its objects and uploads;
  * either one scope holding every upload is listed (a full pass's prefix),
  * or each upload goes to the narrowest scope holding it (the directories
  * a watch's batch listed), an upload in a scope below another one taken
@@ -37,9 +38,10 @@ export const LIST_PAGE = 1000;
 export function confirmationPlan(
   keys: readonly string[],
   listed: ReadonlyMap<string, number> | undefined,
+  page: number = LIST_PAGE,
 ): { lists: Map<string, string[]>; heads: string[] } {
   const pagesOf = (scope: string, uploads: number) =>
-    Math.ceil(((listed?.get(scope) ?? 0) + uploads) / LIST_PAGE);
+    Math.ceil(((listed?.get(scope) ?? 0) + uploads) / page);
   // One scope holding them all (the cheapest), against a HEAD each.
   let single: string | undefined;
   let singleCost = keys.length;

@@ -88,6 +88,19 @@ const WALK_AHEAD = 5000;
 const WALK_THREAD_MIN_FILES = 2000;
 const WALK_THREAD_MAX_FILES = 50_000;
 
+/**
+ * How many listed objects cost what one HEAD does, by the store's kind: an
+ * S3 listing page of up to {@linkcode LIST_PAGE} objects is one request, but
+ * a directory store (`file://`) reads each listed object's sidecar, as its
+ * HEAD reads one (the HEAD also finds its file by path, where one directory
+ * read names many): there two objects listed cost a HEAD. Two files changed
+ * among 900 in a directory were a listing reading 900 sidecars (and 900 more
+ * to confirm the upload) for what two HEADs read.
+ */
+function listPageOf(store: ObjectStore): number {
+  return store.url.startsWith("file:") ? 2 : LIST_PAGE;
+}
+
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;
 
@@ -1028,9 +1041,10 @@ export class Mirror {
   ): Promise<Map<string, { info?: ObjectInfo }>> {
     const found = new Map<string, { info?: ObjectInfo }>();
     const store = this.#stores[0]!;
+    const page = listPageOf(store);
     const scopes = listingScopes(
       keys,
-      (pages, dir) => !this.#state.hasAtLeast(pages * LIST_PAGE, dir),
+      (pages, dir) => !this.#state.hasAtLeast(pages * page, dir),
     );
     const concurrency = this.#options.concurrency ?? 16;
     await forEachLimit([...scopes], concurrency, async ([dir, { keys: group, pages }]) => {
@@ -1041,7 +1055,7 @@ export class Mirror {
       let whole = true;
       try {
         for await (const info of store.list(this.#storePrefix + dir, { signal })) {
-          if (++objects > pages * LIST_PAGE) {
+          if (++objects > pages * page) {
             whole = false;
             break;
           }
@@ -1755,7 +1769,11 @@ export class Mirror {
       denied.listed = true;
       this.#state.delete(key);
     };
-    const { lists, heads } = confirmationPlan([...uploaded.keys()], run.listed);
+    const { lists, heads } = confirmationPlan(
+      [...uploaded.keys()],
+      run.listed,
+      listPageOf(store),
+    );
     try {
       const doubtful: string[] = [];
       await forEachLimit([...lists], concurrency, async ([scope, keys]) => {

@@ -14,6 +14,9 @@
  *   parts that changed meanwhile is not stored, and waits its next turn,
  *   twice as long each time up to `LONGEST_WAIT_MAX_MS`: a big log appended
  *   to all day is not sent whole, for nothing, every minute).
+ * - A path gone waits while other removals are still coming in (an `rm -r`
+ *   slower than the debounce), its longest wait at most: the removal is one
+ *   batch, so a source root it ends by removing holds back all its deletes.
  * - Every `reconcileIntervalMs` a full pass runs. It leaves to the event
  *   queue, for the same reason, the files with events not applied yet and
  *   those modified within the debounce (by their mtime, which a step of the
@@ -607,21 +610,39 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       // (at most a debounce past the first), so the change is one batch (its
       // deletes held to maxDelete together) rather than a batch of 1, then
       // of 2, each deleting its share before the rest is seen.
+      // Removals still coming in (an `rm -r` slower than the debounce: a
+      // big tree, a network disk) hold back the gone paths already due, up
+      // to their longest wait: the removal is one batch once quiet, so a
+      // source root it ends by removing holds back all of its deletes (not
+      // those of its first debounce), and maxDelete counts it whole. (Not
+      // a path waiting out a retry: that is no removal under way.)
+      const removing = [...pending.values()].some((p) =>
+        p.seen === "missing" && !p.retries && dueAt(p) > now
+      );
+      const held = (p: Pending) => removing && p.seen === "missing" && longAt(p) > now;
       let first = Infinity;
       let soon = Infinity;
+      let release = Infinity;
       for (const p of pending.values()) {
         const at = dueAt(p);
-        if (at <= now) first = Math.min(first, at);
-        else soon = Math.min(soon, at);
+        if (at > now) soon = Math.min(soon, at);
+        else if (held(p)) release = Math.min(release, longAt(p));
+        else first = Math.min(first, at);
       }
       if (
         first <= now &&
         !(soon <= now + Math.min(BATCH_GAP_MS, debounce) && soon <= first + debounce)
       ) {
-        await batch([...pending].filter(([, p]) => dueAt(p) <= now));
+        await batch([...pending].filter(([, p]) => dueAt(p) <= now && !held(p)));
         continue;
       }
-      let next = Math.min(reconcileAt, soon, rescanAt ?? Infinity, watchRetryAt ?? Infinity);
+      let next = Math.min(
+        reconcileAt,
+        soon,
+        release,
+        rescanAt ?? Infinity,
+        watchRetryAt ?? Infinity,
+      );
       // While a root is gone, look for it again now and then.
       if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
       else if (watcher !== undefined) next = Math.min(next, rootCheckAt);

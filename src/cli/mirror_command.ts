@@ -421,9 +421,11 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
         }
         if (report.deletesSkipped) heldSaid.add(report.deletesSkipped);
         const changed = report.transferred + report.deleted;
+        // (A batch of a link made in the tree, `ln -s`: its line says it was
+        // skipped, as a pass's would, rather than nothing.)
         if (
           kind !== "events" || changed > 0 || report.deferred.length > 0 ||
-          report.failed.length > 0
+          report.failed.length > 0 || (report.skipped?.length ?? 0) > 0
         ) {
           for (const line of deletedLines(report)) out.info(line);
           // An upload-only key's refused HEAD: said once a watch.

@@ -432,6 +432,43 @@ export async function statLocal(
   };
 }
 
+/**
+ * What a full pass's walk would skip `path` as (and count in the report's
+ * `skipped`): `"symlink"` for a link not followed, `"special"` for a FIFO,
+ * socket or device (or, followed, a link to one); `undefined` for a file, a
+ * directory, or nothing there (or a link that leads nowhere: its read fails).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { skippedAs } from "./local_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.symlink(dir, `${dir}/link`);
+ *   assert.equal(await skippedAs(`${dir}/link`, "skip"), "symlink");
+ *   assert.equal(await skippedAs(`${dir}/link`, "follow"), undefined);
+ *   assert.equal(await skippedAs(dir, "skip"), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function skippedAs(
+  path: string,
+  symlinks: "skip" | "follow",
+): Promise<SkipKind | undefined> {
+  try {
+    let info = await Deno.lstat(path);
+    if (info.isSymlink) {
+      if (symlinks === "skip") return "symlink";
+      info = statThroughLink(path);
+    }
+    return info.isFile || info.isDirectory ? undefined : "special";
+  } catch {
+    return undefined;
+  }
+}
+
 /** Removes the temp file at `path` when its writer is gone (see {@linkcode isAbandonedTemp}). */
 function removeIfDead(path: string): void {
   try {

@@ -51,6 +51,7 @@ import {
   type LocalEntry,
   type LocalRoot,
   rootMoved,
+  skippedAs,
   statLocal,
   walkLocalBatches,
 } from "./local_side.ts";
@@ -940,6 +941,15 @@ export class Mirror {
       },
     );
     if (local === null) return undefined;
+    // A link not followed, a FIFO, a socket or a device: no object is made
+    // for it, and it is counted among the batch's skipped as the walk of a
+    // pass (or of a directory of the batch) counts it, so an `ln -s` is said
+    // in its batch's line as in the pass's. (Its key's object, if any, goes
+    // below as any without a file.)
+    if (local === undefined && key !== "" && matchesFilter(this.#filter, key)) {
+      const kind = await skippedAs(path, this.#options.symlinks ?? "skip");
+      if (kind !== undefined) (run.report.skipped ??= []).push({ key, path, kind });
+    }
     // A directory that became a file: what was mirrored under it goes (a
     // directory store refuses the file until then: its upload waits for
     // the deletes, see `Run.blocked`).

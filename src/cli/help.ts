@@ -59,9 +59,9 @@ export function mainHelp(version: string, commands: readonly CommandSummary[]): 
       "as for the aws CLI.",
       // Each read by one group of commands (their --help names it), listed
       // here too: this page alone did not say they exist.
-      "Other commands' variables: VC_REPO (--repo of vc repo), VC_SERVE_STORE and VC_SERVE_TOKEN_FILE",
-      "(--store, --token-file of vc serve), VC_CACHE_URL and VC_CACHE_TOKEN (--url, --token of",
-      "vc cache-client).",
+      "Other commands' variables: VC_REPO and VC_REPO_CATALOG (--repo, --catalog of vc repo),",
+      "VC_SERVE_STORE and VC_SERVE_TOKEN_FILE (--store, --token-file of vc serve), VC_CACHE_URL",
+      "and VC_CACHE_TOKEN (--url, --token of vc cache-client).",
       "",
       "Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted. NO_COLOR disables colour.",
       'Run "vc <command> --help" for a command\'s flags and examples.',

@@ -45,7 +45,9 @@ export const REPO_OPTIONS: OptionSpecs = {
     type: "string",
     valueName: "URL",
     description:
-      "the repository's PostgreSQL URL with its password, for this run only (or use PGPASSWORD)",
+      "the repository's catalog, named on this machine (default: $VC_REPO_CATALOG); a PostgreSQL\n" +
+      "URL may hold the password, else PGPASSWORD is sent to it (never to a catalog only the\n" +
+      "store's marker names)",
   },
 };
 
@@ -75,7 +77,9 @@ export function openOptions(
   openStore?: (uri: string) => Promise<ObjectStore>;
   signal?: AbortSignal;
 } {
-  const url = ctx.flags.string("catalog");
+  // The catalog named on this machine (a PostgreSQL one then gets
+  // PGPASSWORD), and which a marker naming another is refused for.
+  const url = ctx.flags.string("catalog") || ctx.io.env("VC_REPO_CATALOG") || undefined;
   const openStore = cliOpenStore(ctx);
   return {
     env: (n) => ctx.io.env(n),

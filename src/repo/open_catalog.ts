@@ -16,6 +16,12 @@ export interface OpenCatalogOptions {
   onCreated?: () => void;
   /** A PostgreSQL URL given at run time, which may carry the password the marker never records. */
   postgresUrl?: string;
+  /**
+   * Where the catalog's location was read (the store's marker), for the
+   * message refusing to send `PGPASSWORD` to a PostgreSQL catalog that no
+   * `postgresUrl` names (default: "the repository's marker (.vc-repo.json)").
+   */
+  markerLocation?: string;
   /** Environment for PostgreSQL (`PGPASSWORD`, `HOME`); default `Deno.env`. */
   env?: (name: string) => string | undefined;
   /** PostgreSQL: told each wait for a server refusing connections for now (default: stderr). */
@@ -55,7 +61,12 @@ export async function openCatalog(
     );
   }
   const { openPostgresCatalog } = await import("./postgres_catalog.ts");
+  // A catalog no `postgresUrl` names is where the store's marker says, which
+  // anyone who may write to the store can change: it gets no PGPASSWORD.
   return await openPostgresCatalog(options.postgresUrl ?? ref.url, {
+    ...(options.postgresUrl === undefined
+      ? { namedOnlyBy: options.markerLocation ?? "the repository's marker (.vc-repo.json)" }
+      : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
     ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),

@@ -96,6 +96,15 @@ export const POSTGRES_DIALECT: Dialect = {
 export interface PostgresCatalogOptions {
   /** Environment (`PGPASSWORD`, `PGUSER`, `HOME` or `APPDATA` for pgpass); default `Deno.env`. */
   env?: (name: string) => string | undefined;
+  /**
+   * Where `url` came from when this machine did not name the catalog: the
+   * store's marker (`s3://bucket/repo/.vc-repo.json`), which anyone who may
+   * write to the store can change to a server of theirs. `PGPASSWORD`, which
+   * names no server, is then not sent, nor is a `passfile=` of that URL
+   * honoured; a line of this machine's password file, bound to a host, port,
+   * database and user, still is.
+   */
+  namedOnlyBy?: string;
   /** Connections in the pool (default 4). */
   maxConnections?: number;
   /**
@@ -265,14 +274,22 @@ export async function openPostgresCatalog(
       }`,
     );
   }
-  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const given = options.env ?? ((name: string) => Deno.env.get(name));
+  const namedOnlyBy = options.namedOnlyBy;
+  // A catalog this machine did not name gets no password that names no server.
+  const withheld = namedOnlyBy !== undefined && (given("PGPASSWORD") ?? "") !== "";
+  const env = namedOnlyBy === undefined
+    ? given
+    : (name: string) => name === "PGPASSWORD" ? undefined : given(name);
   const settings = parsePostgresUrl(url, env);
   const { host, port, user, database } = settings;
-  const passEnv = (name: string) => name === "PGPASSFILE" ? settings.passfile : env(name);
+  const passfile = namedOnlyBy === undefined ? settings.passfile : env("PGPASSFILE") || undefined;
+  const passEnv = (name: string) => name === "PGPASSFILE" ? passfile : env(name);
   // libpq: `localhost` in the password file also matches its default socket directory.
   const passHost = DEFAULT_SOCKET_DIRS.includes(host) ? "localhost" : host;
   const found = settings.password ?? await pgpassLookup(passEnv, passHost, port, database, user);
   const password = found ?? "";
+  let asked = false;
   const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
@@ -294,7 +311,13 @@ export async function openPostgresCatalog(
     ssl: false,
     user,
     database,
-    password,
+    // A function: given "", the driver would send PGPASSWORD of the
+    // process's environment on its own, whatever `env` said. Called only when
+    // the server asks for a password.
+    password: () => {
+      asked = true;
+      return password;
+    },
     max: options.maxConnections ?? 4,
     connect_timeout: settings.connectTimeoutS,
     ...(settings.keepAlive === undefined ? {} : { keep_alive: settings.keepAlive }),
@@ -382,7 +405,13 @@ export async function openPostgresCatalog(
     const failedLogin = (error as PgError).code === "28P01";
     // libpq names the password file a refused password came from (a stale
     // line there, where the user thinks of PGPASSWORD or the URL).
-    const noPassword = found === undefined && failedLogin
+    const shown = redactPostgresUrl(url);
+    const noPassword = found === undefined && withheld && asked
+      ? ` (PGPASSWORD was not sent: the catalog ${shown} is named only by ${namedOnlyBy}, which ` +
+        "anyone who may write to the store can change to a server of theirs; if it is your " +
+        `catalog, name it on this machine: --catalog ${shown} or VC_REPO_CATALOG=${shown} ` +
+        `(the postgresUrl option in code), or keep its password in ${file ?? "~/.pgpass"})`
+      : found === undefined && failedLogin
       ? ` (no password was given: none in the URL, PGPASSWORD` +
         `${file === undefined ? "" : ` or ${file}`}${ignored === undefined ? "" : `; ${ignored}`})`
       : settings.password === undefined && failedLogin && file !== undefined

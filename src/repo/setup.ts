@@ -89,7 +89,13 @@ export interface RepositoryOptions {
    * per call, not one shared with a cache.
    */
   openStore?: (uri: string, options?: StoreOptions) => Promise<ObjectStore>;
-  /** A PostgreSQL URL given at run time (may carry the password). */
+  /**
+   * A PostgreSQL URL given at run time (may carry the password): the
+   * catalog as this machine names it, which must be the one the store's
+   * marker names. Only then is `PGPASSWORD` sent: anyone who may write to
+   * the store can make its marker name a server of theirs (a line of the
+   * password file, bound to its server, is used either way).
+   */
   postgresUrl?: string;
   /**
    * Environment for PostgreSQL settings (a function of the variable's name,
@@ -676,7 +682,10 @@ async function openCheckedCatalog(
   host: string,
   options: RepositoryOptions,
 ): Promise<{ catalog: Catalog; upgradeRefused?: CatalogReadOnlyError }> {
-  const catalog = await openCatalog(marker.catalog, catalogOptions(options));
+  const catalog = await openCatalog(marker.catalog, {
+    ...catalogOptions(options),
+    markerLocation: `${storeUrl}/${MARKER_KEY}`,
+  });
   try {
     const meta = await catalog.transaction(
       "read",
@@ -1178,9 +1187,12 @@ export function checkRuntimeUrl(
   if (difference !== undefined) {
     throw new InvalidInputError(
       `catalog ${given} is not the repository's catalog ${catalogText(ref)}` +
-        `${difference === "" ? "" : ` (its ${difference})`}; ` +
-        "give the same URL (it may add the password and this machine's connection " +
-        "parameters: sslmode, sslrootcert, connect_timeout, …), or none",
+        `${difference === "" ? "" : ` (its ${difference})`}, which the store's marker ` +
+        `(${MARKER_KEY}) names; give the same URL (in --catalog, VC_REPO_CATALOG or the ` +
+        "postgresUrl option; it may add the password and this machine's connection " +
+        "parameters: sslmode, sslrootcert, connect_timeout, …), or none. If the repository " +
+        "did not move there, someone who may write to the store changed its marker: vc " +
+        "connected to neither",
     );
   }
 }

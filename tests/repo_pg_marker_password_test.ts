@@ -1,0 +1,289 @@
+/**
+ * A PostgreSQL catalog named only by the store's marker (`.vc-repo.json`)
+ * gets no `PGPASSWORD`. Anyone who may write to the store can rewrite the
+ * marker to point at a server of theirs; vc connected there and, asked for a
+ * cleartext password, sent `PGPASSWORD` as it is (and, through the driver's
+ * own fallback to the process's environment, even when the library was given
+ * another `env`). A password goes to a catalog this machine named
+ * (`--catalog`, `VC_REPO_CATALOG`, the `postgresUrl` option), or from the
+ * password file, whose lines are bound to a host, port, database and user.
+ */
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { CatalogUnavailableError } from "../src/repo/catalog.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { Repository } from "../src/repo/repository.ts";
+import { rawServer } from "./raw_server.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+
+const PASSWORD = "hunter2-db-secret";
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/**
+ * A PostgreSQL-speaking server that asks for a cleartext password
+ * (AuthenticationCleartextPassword), records what it is sent, then refuses
+ * the login as PostgreSQL does (28P01).
+ */
+function passwordThief() {
+  const received: string[] = [];
+  const server = rawServer(async (conn) => {
+    let buffered = new Uint8Array(0);
+    const need = async (n: number) => {
+      while (buffered.length < n) {
+        const chunk = new Uint8Array(4096);
+        const got = await conn.read(chunk);
+        if (got === null) throw new Error("closed");
+        const next = new Uint8Array(buffered.length + got);
+        next.set(buffered);
+        next.set(chunk.subarray(0, got), buffered.length);
+        buffered = next;
+      }
+    };
+    const take = (n: number) => {
+      const out = buffered.subarray(0, n);
+      buffered = buffered.subarray(n);
+      return out;
+    };
+    // The startup message: its length, then the rest.
+    await need(4);
+    const length = new DataView(buffered.buffer, buffered.byteOffset).getUint32(0);
+    await need(length);
+    take(length);
+    // AuthenticationCleartextPassword.
+    await conn.write(new Uint8Array([0x52, 0, 0, 0, 8, 0, 0, 0, 3]));
+    // The PasswordMessage: 'p', its length, the password, a NUL.
+    await need(5);
+    const type = buffered[0];
+    const size = new DataView(buffered.buffer, buffered.byteOffset).getUint32(1);
+    await need(1 + size);
+    const body = take(1 + size).subarray(5);
+    if (type === 0x70) received.push(dec.decode(body).replace(/\0$/, ""));
+    const fields = 'SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed for user "vc"\0\0';
+    const error = new Uint8Array(5 + enc.encode(fields).length);
+    error[0] = 0x45;
+    new DataView(error.buffer).setUint32(1, error.length - 1);
+    error.set(enc.encode(fields), 5);
+    await conn.write(error);
+    conn.close();
+  });
+  return { server, received };
+}
+
+/** A directory store whose marker names the PostgreSQL catalog `url`. */
+async function storeWithMarker(url: string): Promise<{ dir: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "vc-marker-password-" });
+  await Deno.writeTextFile(
+    `${dir}/.vc-repo.json`,
+    JSON.stringify({
+      format: "vc-repo",
+      version: 1,
+      catalog: { kind: "postgres", url },
+      contentPrefix: "content/",
+      createdAt: "2026-12-01T00:00:00.000Z",
+      repository: "r-0123456789abcdef",
+    }),
+  );
+  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/** Runs `vc ARGS` with `env` added to the environment. */
+async function vc(args: string[], env: Record<string, string>) {
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-prompt", cli, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "null",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  return { code, stderr: dec.decode(stderr) };
+}
+
+Deno.test("repo: PGPASSWORD is not sent to a PostgreSQL catalog named only by the store's marker", async () => {
+  const { server, received } = passwordThief();
+  await using _ = server;
+  const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
+  await using store = await storeWithMarker(catalog);
+  const dir = store.dir;
+  const error = await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        env: { PGPASSWORD: PASSWORD },
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+  );
+  // Asked for a password, it got an empty one.
+  assertEquals(received, [""]);
+  // What happened, which catalog, and how to proceed.
+  for (
+    const words of [
+      "PGPASSWORD was not sent",
+      `${catalog}`,
+      `named only by file://${dir}/.vc-repo.json`,
+      "VC_REPO_CATALOG",
+      "--catalog",
+      ".pgpass",
+    ]
+  ) {
+    assert(error.message.includes(words), `${words}: ${error.message}`);
+  }
+});
+
+Deno.test("repo: vc repo sends PGPASSWORD of its environment only to a catalog named on this machine", async () => {
+  const { server, received } = passwordThief();
+  await using _ = server;
+  const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
+  await using store = await storeWithMarker(catalog);
+  const dir = store.dir;
+  const repo = `file://${dir}`;
+  // Only the store URI and the password: the marker's catalog gets no password
+  // (the driver, left without one, read PGPASSWORD from the process itself).
+  const refused = await vc(["repo", "ls", "--repo", repo], {
+    PGPASSWORD: PASSWORD,
+    PGPASSFILE: `${dir}/no-pgpass`,
+  });
+  assertEquals(refused.code, 1, refused.stderr);
+  // Asked for a password, it got an empty one.
+  assertEquals(received, [""]);
+  assert(refused.stderr.includes("VC_REPO_CATALOG"), refused.stderr);
+  assert(!refused.stderr.includes(PASSWORD), refused.stderr);
+  // Named on this machine (the variable, or --catalog): the user chose the server.
+  const named = await vc(["repo", "ls", "--repo", repo], {
+    PGPASSWORD: PASSWORD,
+    VC_REPO_CATALOG: catalog,
+    PGPASSFILE: `${dir}/no-pgpass`,
+  });
+  assertEquals(named.code, 1, named.stderr);
+  assertEquals(received, ["", PASSWORD], named.stderr);
+  const flag = await vc(["repo", "ls", "--repo", repo, "--catalog", catalog], {
+    PGPASSWORD: PASSWORD,
+    PGPASSFILE: `${dir}/no-pgpass`,
+  });
+  assertEquals(flag.code, 1, flag.stderr);
+  assertEquals(received, ["", PASSWORD, PASSWORD]);
+});
+
+Deno.test("repo: a marker rewritten to another server is refused before any connection when VC_REPO_CATALOG names the catalog", async () => {
+  const { server, received } = passwordThief();
+  await using _ = server;
+  await using store = await storeWithMarker(`postgres://vc@127.0.0.1:${server.port}/vc`);
+  const dir = store.dir;
+  const mine = "postgres://vc@db.internal:5432/vc";
+  const refused = await vc(["repo", "ls", "--repo", `file://${dir}`], {
+    PGPASSWORD: PASSWORD,
+    VC_REPO_CATALOG: mine,
+    PGPASSFILE: `${dir}/no-pgpass`,
+  });
+  assertEquals(refused.code, 1, refused.stderr);
+  assertEquals(server.accepted(), 0);
+  assertEquals(received, []);
+  for (
+    const words of [
+      `catalog ${mine} is not the repository's catalog postgres://vc@127.0.0.1:${server.port}/vc`,
+      ".vc-repo.json",
+      "VC_REPO_CATALOG",
+    ]
+  ) {
+    assert(refused.stderr.includes(words), `${words}: ${refused.stderr}`);
+  }
+});
+
+Deno.test("repo: the password file's line for the marker's catalog is still used (bound to its host)", async () => {
+  const { server, received } = passwordThief();
+  await using _ = server;
+  await using store = await storeWithMarker(`postgres://vc@127.0.0.1:${server.port}/vc`);
+  const dir = store.dir;
+  const passfile = `${dir}/pgpass`;
+  await Deno.writeTextFile(passfile, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`, {
+    mode: 0o600,
+  });
+  await Deno.chmod(passfile, 0o600);
+  await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        env: { PGPASSFILE: passfile, PGPASSWORD: PASSWORD },
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+    `password retrieved from file ${passfile}`,
+  );
+  assertEquals(received, ["from-pgpass"]);
+  // The library's postgresUrl names the catalog too.
+  await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        env: { PGPASSWORD: PASSWORD },
+        postgresUrl: `postgres://vc@127.0.0.1:${server.port}/vc`,
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+  );
+  assertEquals(received, ["from-pgpass", PASSWORD]);
+  await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        postgresUrl: "postgres://vc@db.internal/vc",
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    InvalidInputError,
+    "not the repository's catalog",
+  );
+});
+
+Deno.test({
+  name:
+    "repo: many machines on a password-protected PostgreSQL catalog: VC_REPO_CATALOG and PGPASSWORD, or the password file (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer({ password: PASSWORD });
+    const dir = await Deno.makeTempDir({ prefix: "vc-marker-password-pg-" });
+    try {
+      const uri = `file://${dir}/repo`;
+      const url = new URL(pg.url);
+      url.password = PASSWORD;
+      {
+        await using repo = await Repository.init(uri, { catalog: url.href, env: {} });
+        await repo.add("/a.txt", enc.encode("a"));
+      }
+      const noFile = { PGPASSFILE: `${dir}/no-pgpass` };
+      // Only the store URI and PGPASSWORD: refused, saying why and what to do.
+      await assertRejects(
+        () => Repository.open(uri, { env: { ...noFile, PGPASSWORD: PASSWORD } }),
+        CatalogUnavailableError,
+        `PGPASSWORD was not sent: the catalog ${pg.url} is named only by ${uri}/.vc-repo.json`,
+      );
+      // Named on this machine: the library's postgresUrl (the CLI's --catalog
+      // or VC_REPO_CATALOG), with the password in PGPASSWORD.
+      {
+        await using repo = await Repository.open(uri, {
+          postgresUrl: pg.url,
+          env: { ...noFile, PGPASSWORD: PASSWORD },
+        });
+        assertEquals((await repo.list()).length, 1);
+      }
+      const cli = await vc(["repo", "ls", "--repo", uri, "--json"], {
+        ...noFile,
+        PGPASSWORD: PASSWORD,
+        VC_REPO_CATALOG: pg.url,
+      });
+      assertEquals(cli.code, 0, cli.stderr);
+      // Or only the store URI, the password in the password file, on its
+      // server's line.
+      const passfile = `${dir}/pgpass`;
+      const line = `${url.hostname}:${url.port}:*:${url.username}:${PASSWORD}\n`;
+      await Deno.writeTextFile(passfile, line, { mode: 0o600 });
+      await Deno.chmod(passfile, 0o600);
+      {
+        await using repo = await Repository.open(uri, { env: { PGPASSFILE: passfile } });
+        assertEquals((await repo.list()).length, 1);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

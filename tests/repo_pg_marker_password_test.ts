@@ -235,6 +235,42 @@ Deno.test("repo: the password file's line for the marker's catalog is still used
   );
 });
 
+Deno.test("repo: a password file's line for every host (*) is not sent to a catalog named only by the marker", async () => {
+  const { server, received } = passwordThief();
+  await using _ = server;
+  const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
+  await using store = await storeWithMarker(catalog);
+  const dir = store.dir;
+  const passfile = `${dir}/pgpass`;
+  await Deno.writeTextFile(passfile, `*:*:*:vc:${PASSWORD}\n`, { mode: 0o600 });
+  await Deno.chmod(passfile, 0o600);
+  const error = await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        env: { PGPASSFILE: passfile },
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+    `the line of ${passfile} for every host (*) was not used: the catalog ${catalog} is named ` +
+      `only by file://${dir}/.vc-repo.json`,
+  );
+  assert(error.message.includes(`or give its host in a line of ${passfile}`), error.message);
+  assertEquals(received, [""]);
+  // Named on this machine, the same line serves it, as libpq reads it.
+  await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        env: { PGPASSFILE: passfile },
+        postgresUrl: catalog,
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+  );
+  assertEquals(received, ["", PASSWORD]);
+});
+
 Deno.test({
   name:
     "repo: many machines on a password-protected PostgreSQL catalog: VC_REPO_CATALOG and PGPASSWORD, or the password file (needs PostgreSQL initdb, else ignored)",

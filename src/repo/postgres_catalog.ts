@@ -277,7 +277,7 @@ export async function openPostgresCatalog(
   const given = options.env ?? ((name: string) => Deno.env.get(name));
   const namedOnlyBy = options.namedOnlyBy;
   // A catalog this machine did not name gets no password that names no server.
-  const withheld = namedOnlyBy !== undefined && (given("PGPASSWORD") ?? "") !== "";
+  const pgpassword = namedOnlyBy !== undefined && (given("PGPASSWORD") ?? "") !== "";
   const env = namedOnlyBy === undefined
     ? given
     : (name: string) => name === "PGPASSWORD" ? undefined : given(name);
@@ -287,7 +287,11 @@ export async function openPostgresCatalog(
   const passEnv = (name: string) => name === "PGPASSFILE" ? passfile : env(name);
   // libpq: `localhost` in the password file also matches its default socket directory.
   const passHost = DEFAULT_SOCKET_DIRS.includes(host) ? "localhost" : host;
-  const found = settings.password ?? await pgpassLookup(passEnv, passHost, port, database, user);
+  // Nor a password file's line for every host (`*`): only one naming the host.
+  const found = settings.password ??
+    await pgpassLookup(passEnv, passHost, port, database, user, namedOnlyBy === undefined);
+  const anyHostLine = found === undefined && namedOnlyBy !== undefined &&
+    await pgpassLookup(passEnv, passHost, port, database, user) !== undefined;
   const password = found ?? "";
   let asked = false;
   const tls = await postgresTls(settings.params, host, env);
@@ -406,11 +410,17 @@ export async function openPostgresCatalog(
     // libpq names the password file a refused password came from (a stale
     // line there, where the user thinks of PGPASSWORD or the URL).
     const shown = redactPostgresUrl(url);
-    const noPassword = found === undefined && withheld && asked
-      ? ` (PGPASSWORD was not sent: the catalog ${shown} is named only by ${namedOnlyBy}, which ` +
-        "anyone who may write to the store can change to a server of theirs; if it is your " +
-        `catalog, name it on this machine: --catalog ${shown} or VC_REPO_CATALOG=${shown} ` +
-        `(the postgresUrl option in code), or keep its password in ${file ?? "~/.pgpass"})`
+    const line = `the line of ${file} for every host (*)`;
+    const withheld = pgpassword && anyHostLine
+      ? `neither PGPASSWORD nor ${line} was sent`
+      : pgpassword
+      ? "PGPASSWORD was not sent"
+      : `${line} was not used`;
+    const noPassword = found === undefined && (pgpassword || anyHostLine) && asked
+      ? ` (${withheld}: the catalog ${shown} is named only by ${namedOnlyBy}, which anyone who ` +
+        "may write to the store can change to a server of theirs; if it is your catalog, name " +
+        `it on this machine: --catalog ${shown} or VC_REPO_CATALOG=${shown} (the postgresUrl ` +
+        `option in code), or give its host in a line of ${file ?? "~/.pgpass"})`
       : found === undefined && failedLogin
       ? ` (no password was given: none in the URL, PGPASSWORD` +
         `${file === undefined ? "" : ` or ${file}`}${ignored === undefined ? "" : `; ${ignored}`})`
@@ -1076,17 +1086,21 @@ export async function pgpassIgnored(
 /**
  * Finds a password in `~/.pgpass` (or `PGPASSFILE`; see {@linkcode pgpassPath}), as libpq does: lines
  * `host:port:database:user:password`, `*` matches anything, `\:` escapes;
- * none from a file libpq would ignore ({@linkcode pgpassIgnored}).
+ * none from a file libpq would ignore ({@linkcode pgpassIgnored}). With
+ * `anyHost` false, a line whose host is `*` is passed over: a catalog whose
+ * host came from the store's marker gets only a line naming that host.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { pgpassLookup } from "./postgres_catalog.ts";
  * const file = await Deno.makeTempFile();
- * await Deno.writeTextFile(file, "# comment\nother:*:*:*:no\ndb:5432:*:vc:s3cr\\:et\n");
+ * await Deno.writeTextFile(file, "# comment\nother:*:*:*:no\ndb:5432:*:vc:s3cr\\:et\n*:*:*:*:any\n");
  * const env = (n: string) => (n === "PGPASSFILE" ? file : undefined);
  * assert.equal(await pgpassLookup(env, "db", 5432, "vc", "vc"), "s3cr:et");
- * assert.equal(await pgpassLookup(env, "db", 5433, "vc", "vc"), undefined);
+ * assert.equal(await pgpassLookup(env, "db", 5433, "vc", "vc"), "any");
+ * assert.equal(await pgpassLookup(env, "db", 5433, "vc", "vc", false), undefined);
+ * assert.equal(await pgpassLookup(env, "other", 1, "x", "y", false), "no");
  * await Deno.remove(file);
  * ```
  */
@@ -1096,6 +1110,7 @@ export async function pgpassLookup(
   port: number,
   database: string,
   user: string,
+  anyHost = true,
 ): Promise<string | undefined> {
   const file = pgpassPath(env);
   if (file === undefined || await pgpassIgnored(file) !== undefined) return undefined;
@@ -1111,7 +1126,7 @@ export async function pgpassLookup(
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === "" || line.startsWith("#")) continue;
     const fields = line.split(/(?<!\\):/).map((f) => f.replace(/\\(.)/g, "$1"));
-    if (fields.length < 5) continue;
+    if (fields.length < 5 || (!anyHost && fields[0] === "*")) continue;
     if (want.every((w, i) => fields[i] === "*" || fields[i] === w)) {
       return fields.slice(4).join(":");
     }

@@ -271,6 +271,49 @@ Deno.test("repo: a password file's line for every host (*) is not sent to a cata
   assertEquals(received, ["", PASSWORD]);
 });
 
+Deno.test("repo: require_auth (or PGREQUIREAUTH) refuses a server asking for a cleartext password before anything is sent", async () => {
+  const { server, received } = passwordThief();
+  await using _ = server;
+  const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
+  await using store = await storeWithMarker(`${catalog}?require_auth=password`);
+  const uri = `file://${store.dir}`;
+  const words = "the server asked for a cleartext password, which";
+  await assertRejects(
+    () =>
+      Repository.open(uri, {
+        env: { PGPASSWORD: PASSWORD, PGPASSFILE: `${store.dir}/none` },
+        postgresUrl: `${catalog}?require_auth=scram-sha-256`,
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+    `${words} require_auth=scram-sha-256 does not allow (nothing was sent)`,
+  );
+  await assertRejects(
+    () =>
+      Repository.open(uri, {
+        env: { PGPASSWORD: PASSWORD, PGREQUIREAUTH: "!password,!md5" },
+        postgresUrl: catalog,
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+    `${words} PGREQUIREAUTH=!password,!md5 does not allow`,
+  );
+  // The marker's own require_auth=password does not loosen this machine's.
+  await assertRejects(
+    () =>
+      Repository.open(uri, {
+        env: { PGREQUIREAUTH: "scram-sha-256", PGPASSFILE: `${store.dir}/none` },
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+    `${words} PGREQUIREAUTH=scram-sha-256 does not allow`,
+  );
+  assertEquals(received, []);
+});
+
 Deno.test({
   name:
     "repo: many machines on a password-protected PostgreSQL catalog: VC_REPO_CATALOG and PGPASSWORD, or the password file (needs PostgreSQL initdb, else ignored)",
@@ -316,6 +359,13 @@ Deno.test({
       await Deno.chmod(passfile, 0o600);
       {
         await using repo = await Repository.open(uri, { env: { PGPASSFILE: passfile } });
+        assertEquals((await repo.list()).length, 1);
+      }
+      // A server asking for SCRAM passes require_auth=scram-sha-256.
+      {
+        await using repo = await Repository.open(uri, {
+          env: { PGPASSFILE: passfile, PGREQUIREAUTH: "scram-sha-256" },
+        });
         assertEquals((await repo.list()).length, 1);
       }
     } finally {

@@ -40,7 +40,9 @@ import {
   DEFAULT_SOCKET_DIRS,
   isUnixSocketHost,
   parsePostgresUrl,
+  parseRequireAuth,
   redactPostgresUrl,
+  type RequireAuth,
 } from "./postgres_url.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
@@ -233,6 +235,14 @@ interface PgError extends Error {
   code?: string;
 }
 
+// This machine's `PGREQUIREAUTH`, for a catalog whose URL it did not give.
+function machineRequireAuth(env: (name: string) => string | undefined): RequireAuth | undefined {
+  const value = env("PGREQUIREAUTH");
+  const read = parseRequireAuth(value, `PGREQUIREAUTH=${value}`);
+  if (typeof read === "string") throw new InvalidInputError(read);
+  return read;
+}
+
 // The driver's or the server's code of `error`, "" for none. Only a string
 // is one: a DOMException's `code` is a number (20 for the AbortError a
 // Ctrl-C throws inside a transaction), on which `startsWith` threw a
@@ -294,6 +304,8 @@ export async function openPostgresCatalog(
     await pgpassLookup(passEnv, passHost, port, database, user) !== undefined;
   const password = found ?? "";
   let asked = false;
+  // The marker's URL does not loosen what this machine requires.
+  const requireAuth = namedOnlyBy === undefined ? settings.requireAuth : machineRequireAuth(env);
   const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
@@ -301,6 +313,7 @@ export async function openPostgresCatalog(
     options.idleCloseMs ?? IDLE_CLOSE_MS,
     settings.connectTimeoutS,
     tls === false ? undefined : { tls, direct: settings.params.get("sslnegotiation") === "direct" },
+    requireAuth,
   );
   const sql = postgres({
     // The driver splits a host string at `:` (for `host:port` lists), which
@@ -809,6 +822,7 @@ const TERMINATE = new Uint8Array([0x58, 0, 0, 0, 4]);
  */
 class PoolSockets {
   readonly #sockets = new Map<Socket, number>();
+  readonly #requireAuth: RequireAuth | undefined;
   readonly #idleMs: number;
   #busy = 0;
   #next = 0;
@@ -818,7 +832,13 @@ class PoolSockets {
   #fatal: { message: string; at: number } | undefined;
 
   /** `tls`: what each connection negotiates; none for plain text. */
-  constructor(idleMs: number, connectTimeoutS: number, tls: PgTlsSetup | undefined) {
+  constructor(
+    idleMs: number,
+    connectTimeoutS: number,
+    tls: PgTlsSetup | undefined,
+    requireAuth?: RequireAuth,
+  ) {
+    this.#requireAuth = requireAuth;
     this.#idleMs = idleMs;
     this.#connectTimeoutS = connectTimeoutS;
     this.#tls = tls;
@@ -882,7 +902,7 @@ class PoolSockets {
   /** `socket`, watched for its session's start and for the server's last words. */
   #watch(socket: Socket): Socket {
     watchFatal(socket, (message) => this.#fatal = { message, at: Date.now() });
-    return watchStartup(socket);
+    return watchStartup(socket, this.#requireAuth);
   }
 
   /**
@@ -999,7 +1019,7 @@ export function isConnectionError(error: unknown): boolean {
 function isPassingLoss(error: unknown): boolean {
   const code = pgErrorCode(error);
   return isConnectionError(error) && code !== TOO_MANY_CONNECTIONS &&
-    code !== "CONNECTION_NOT_POSTGRES";
+    code !== "CONNECTION_NOT_POSTGRES" && code !== "CONNECTION_AUTH_REFUSED";
 }
 
 /**

@@ -25,6 +25,19 @@
  */
 import type { Socket } from "node:net";
 import { printable } from "../printable.ts";
+import type { AuthMethod, RequireAuth } from "./postgres_url.ts";
+
+// AuthenticationRequest (R) and the methods its codes ask for (11, 12: a
+// SASL exchange going on; 0: done, `none` when nothing was asked).
+const AUTH = 0x52;
+const AUTH_CODES: Record<number, [AuthMethod, string]> = {
+  3: ["password", "a cleartext password"],
+  5: ["md5", "an MD5 password hash"],
+  7: ["gss", "GSSAPI authentication"],
+  8: ["gss", "GSSAPI authentication"],
+  9: ["sspi", "SSPI authentication"],
+  10: ["scram-sha-256", "SASL (SCRAM-SHA-256) authentication"],
+};
 
 // The messages a server may begin a session with, as libpq takes them:
 // an authentication request (R), an error (E), NegotiateProtocolVersion (v).
@@ -59,12 +72,13 @@ const ERROR_MIN_LENGTH = 8;
  * assert.match((await failed).message, /not PostgreSQL's .*HTTP\/1\.1/);
  * ```
  */
-export function watchStartup(socket: Socket): Socket {
+export function watchStartup(socket: Socket, requireAuth?: RequireAuth): Socket {
   let buffered: Uint8Array = new Uint8Array(0);
   let first = true;
   let saidWhy = false;
   // The first answer is an old-protocol error: its text runs to a NUL.
   let legacyError = false;
+  let authAsked = false;
   const done = () => {
     socket.off("data", onData);
     socket.off("end", onEnd);
@@ -117,6 +131,23 @@ export function watchStartup(socket: Socket): Socket {
             "it may not be a PostgreSQL server",
           "CONNECTION_NOT_POSTGRES",
         );
+      }
+      // Refused before the driver, which reads the same bytes next, answers
+      // it: a server that may not ask for this method gets nothing.
+      if (type === AUTH && requireAuth !== undefined) {
+        if (buffered.length < 9) return;
+        const code = new DataView(buffered.buffer, buffered.byteOffset).getInt32(5);
+        const method = code === 0 && !authAsked
+          ? (["none", "no authentication"] as const)
+          : AUTH_CODES[code];
+        if (code !== 0) authAsked = true;
+        if (method !== undefined && !requireAuth.allowed.has(method[0])) {
+          return fail(
+            `the server asked for ${method[1]}, which ${requireAuth.named} does not allow ` +
+              "(nothing was sent)",
+            "CONNECTION_AUTH_REFUSED",
+          );
+        }
       }
       first = false;
       if (type === ERROR) saidWhy = true;

@@ -32,6 +32,11 @@ export interface PgConnectSettings {
   connectTimeoutS: number;
   /** Seconds idle before TCP keepalives start, `null` for none, `undefined` for the driver's default. */
   keepAlive?: number | null;
+  /**
+   * The authentication methods the server may ask for (libpq's
+   * `require_auth`, else `PGREQUIREAUTH`); undefined: any.
+   */
+  requireAuth?: RequireAuth;
   /** libpq's `target_session_attrs`, other than `any`. */
   targetSessionAttrs?: TargetSessionAttrs;
   /** Run-time parameters sent at the start of each connection (`application_name`, `options`). */
@@ -127,6 +132,7 @@ const MAPPED = new Set([
   "keepalives",
   "keepalives_idle",
   "client_encoding",
+  "require_auth",
 ]);
 
 /**
@@ -161,7 +167,6 @@ const UNSUPPORTED = [
   "min_protocol_version",
   "max_protocol_version",
   "requirepeer",
-  "require_auth",
   "requiressl",
   "krbsrvname",
   "gsslib",
@@ -170,6 +175,59 @@ const UNSUPPORTED = [
 ];
 
 const KNOWN = [...MAPPED, ...Object.keys(AS_DONE), ...UNSUPPORTED];
+
+/** libpq's authentication methods, as `require_auth` names them. */
+const AUTH_METHODS = ["password", "md5", "gss", "sspi", "scram-sha-256", "none"] as const;
+
+/** An authentication method `require_auth` names. */
+export type AuthMethod = typeof AUTH_METHODS[number];
+
+/** What `require_auth` allows: the methods, and its text for messages. */
+export interface RequireAuth {
+  /** The methods the server may ask for. */
+  allowed: ReadonlySet<AuthMethod>;
+  /** The setting as given (`require_auth=scram-sha-256`). */
+  named: string;
+}
+
+/**
+ * Reads libpq's `require_auth` (`scram-sha-256`, `password,md5`, or a list
+ * of exclusions, `!password,!md5`): undefined for any method, or a message
+ * saying what is wrong with it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRequireAuth } from "./postgres_url.ts";
+ * const only = parseRequireAuth("scram-sha-256", "require_auth=scram-sha-256");
+ * assert(typeof only === "object" && only.allowed.has("scram-sha-256") && !only.allowed.has("password"));
+ * const not = parseRequireAuth("!password,!md5", "require_auth=!password,!md5");
+ * assert(typeof not === "object" && not.allowed.has("none") && !not.allowed.has("md5"));
+ * assert.equal(parseRequireAuth(undefined, ""), undefined);
+ * assert.match(String(parseRequireAuth("scram", "require_auth=scram")), /not an authentication method/);
+ * ```
+ */
+export function parseRequireAuth(
+  value: string | undefined,
+  named: string,
+): RequireAuth | string | undefined {
+  if (value === undefined || value === "") return undefined;
+  const items = value.split(",").map((m) => m.trim());
+  const negated = items.map((m) => m.startsWith("!"));
+  if (negated.some((n) => n !== negated[0])) {
+    return `${named} mixes methods and exclusions (!method): give one kind`;
+  }
+  const names = items.map((m) => m.replace(/^!/, ""));
+  const unknown = names.find((m) => !(AUTH_METHODS as readonly string[]).includes(m));
+  if (unknown !== undefined) {
+    return `${named}: "${unknown}" is not an authentication method (${AUTH_METHODS.join(", ")})`;
+  }
+  const listed = new Set(names as AuthMethod[]);
+  const allowed = new Set(
+    AUTH_METHODS.filter((m) => negated[0] ? !listed.has(m) : listed.has(m)),
+  );
+  return { allowed, named };
+}
 
 /** The sessions `target_session_attrs` may ask for, other than `any`. */
 export type TargetSessionAttrs =
@@ -362,6 +420,10 @@ export function parsePostgresUrl(
     fail(`${tsaSetting.named} is not one of ${TARGET_SESSION_ATTRS.join(", ")}`);
   }
 
+  const requireAuthSetting = setting("require_auth", "PGREQUIREAUTH");
+  const readAuth = parseRequireAuth(requireAuthSetting.value, requireAuthSetting.named);
+  const requireAuth = typeof readAuth === "string" ? fail(readAuth) : readAuth;
+
   const connection: Record<string, string> = {
     application_name: params.get("application_name") ?? env("PGAPPNAME") ??
       params.get("fallback_application_name") ?? "vc-repo",
@@ -379,6 +441,7 @@ export function parsePostgresUrl(
     connectTimeoutS,
     ...(keepAlive === undefined ? {} : { keepAlive }),
     ...(tsa && tsa !== "any" ? { targetSessionAttrs: tsa as TargetSessionAttrs } : {}),
+    ...(requireAuth === undefined ? {} : { requireAuth }),
     connection,
     params,
   };

@@ -24,6 +24,14 @@ const CASES: [set: string, meant: string][] = [
   ["VC_CONFIG_FILE", "VC_CONFIG"],
   ["VC_SERVE_TOKEN", "VC_SERVE_TOKEN_FILE"],
   ["VC_CACHE_DIRECTORY", "VC_CACHE_DIR"],
+  // The store's settings vc reads from the AWS variables.
+  ["VC_S3_ENDPOINT", "AWS_ENDPOINT_URL"],
+  ["VC_ENDPOINT_URL", "AWS_ENDPOINT_URL"],
+  ["VC_REGION", "AWS_REGION"],
+  ["VC_PROFILE", "AWS_PROFILE"],
+  ["VC_MAX_ATTEMPTS", "AWS_MAX_ATTEMPTS"],
+  // A setting with a flag and no variable.
+  ["VC_CONCURRENCY", "the flag --concurrency"],
 ];
 
 for (const [set, meant] of CASES) {

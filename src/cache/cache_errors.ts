@@ -27,6 +27,7 @@ import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
 import { durationMs } from "../duration.ts";
+import { unwritableCacheDirError } from "./unwritable_cache_dir.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -408,13 +409,17 @@ export function explainCacheError(
       { cause: e },
     );
   }
+  // Marked: the items after it would fail alike (a prefill stops asking).
   const denied = cacheDirPermissionError(e, `cache ${where}`, cacheDir);
-  if (denied !== undefined) return denied;
+  if (denied !== undefined) return unwritableCacheDirError(denied, cacheDir);
   if (isPermissionError(e)) {
-    return new VcError(
-      `cannot write to the cache dir ${cacheDir} while caching ${where}: ${message}; ` +
-        `make it writable or set --cache-dir / VC_CACHE_DIR to another directory`,
-      { cause: e },
+    return unwritableCacheDirError(
+      new VcError(
+        `cannot write to the cache dir ${cacheDir} while caching ${where}: ${message}; ` +
+          `make it writable or set --cache-dir / VC_CACHE_DIR to another directory`,
+        { cause: e },
+      ),
+      cacheDir,
     );
   }
   if (

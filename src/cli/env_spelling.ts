@@ -76,6 +76,28 @@ const OTHER_NAMES: Readonly<Record<string, string>> = {
   VC_S3_TIMEOUT: "VC_REQUEST_TIMEOUT",
   VC_REVALIDATION_TIMEOUT: "VC_REVALIDATE_TIMEOUT",
   VC_PARALLEL: "VC_PARALLEL_THRESHOLD",
+  // The store's settings vc takes from the AWS variables, as the aws CLI does.
+  VC_ENDPOINT: "AWS_ENDPOINT_URL",
+  VC_ENDPOINT_URL: "AWS_ENDPOINT_URL",
+  VC_S3_ENDPOINT: "AWS_ENDPOINT_URL",
+  VC_S3_ENDPOINT_URL: "AWS_ENDPOINT_URL",
+  VC_REGION: "AWS_REGION",
+  VC_S3_REGION: "AWS_REGION",
+  VC_PROFILE: "AWS_PROFILE",
+  VC_AWS_PROFILE: "AWS_PROFILE",
+  VC_MAX_ATTEMPTS: "AWS_MAX_ATTEMPTS",
+  VC_RETRIES: "AWS_MAX_ATTEMPTS",
+  // A setting that is a flag alone (`vc prefill` / `vc mirror --concurrency N`):
+  // a CI job's `env:` guessed its variable, and ran at the default.
+  VC_CONCURRENCY: "--concurrency",
+  VC_PREFILL_CONCURRENCY: "--concurrency",
+  VC_MIRROR_CONCURRENCY: "--concurrency",
+  VC_MAX_CONCURRENCY: "--concurrency",
+  VC_JOBS: "--concurrency",
+  VC_PARALLELISM: "--concurrency",
+  VC_THREADS: "--concurrency",
+  VC_WORKERS: "--concurrency",
+  VC_MAX_DOWNLOADS: "--concurrency",
 };
 
 /** The misspellings of `name` a typo makes: an underscore dropped, an `S` added or dropped. */
@@ -160,6 +182,8 @@ export function misspelledVariableWarnings(
   return misspelledVariables(env)
     .filter(({ meant }) => only === undefined || only.includes(meant))
     .map(({ name, meant }) =>
-      `${name} is set, but vc reads no such variable: did you mean ${meant}?`
+      `${name} is set, but vc reads no such variable: did you mean ${
+        meant.startsWith("--") ? `the flag ${meant}? (it has no variable)` : `${meant}?`
+      }`
     );
 }

@@ -41,7 +41,7 @@ import {
 } from "./settings.ts";
 import { ignoredProjectWarning } from "./settings_resolve.ts";
 import { misspelledVariableWarnings } from "./env_spelling.ts";
-import { errorKind, NotFoundError } from "../errors.ts";
+import { errorKind, InvalidInputError, NotFoundError } from "../errors.ts";
 import { missingManifestMessage } from "../versioned/manifest.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
@@ -106,6 +106,10 @@ export const prefill: Command = {
       valueName: "N",
       description: "downloads in flight at once (default 16)",
     },
+    "allow-empty": {
+      type: "boolean",
+      description: "pass when the lists and manifests give no item (else exit 1)",
+    },
   },
   examples: [
     "vc prefill",
@@ -163,6 +167,16 @@ export const prefill: Command = {
       bar.onItems({ done: 0, current: `${list === "-" ? STDIN_NAME : list}: reading` });
       read.push(await listEntries(list, signalOption(io.signal)));
     }
+    // A list with no item: an empty pipe (an upstream command that failed, in
+    // a shell without pipefail), an empty generated file.
+    const emptyLists = [...new Set(lists)].filter((_, i) => read[i]!.length === 0)
+      .map((list) =>
+        list === "-"
+          ? `${STDIN_NAME} lists no items (as a pipe from a command that failed does, in a shell ` +
+            `without pipefail)`
+          : `${list} lists no items`
+      );
+    const allowEmpty = flags.boolean("allow-empty");
     const items = {
       length: read.reduce((n, entries) => n + entries.length, 0),
       *[Symbol.iterator]() {
@@ -250,6 +264,17 @@ export const prefill: Command = {
       summary.total += missing.length;
       // Deno's --allow-all advice (a cache dir under /dev/shm) cannot be followed.
       for (const f of summary.failed) f.error = withoutAllowAllAdvice(f.error);
+      if (interrupted === undefined && !allowEmpty) {
+        // Nothing at all: a CI job would go on with an empty cache.
+        if (summary.total === 0) {
+          throw new InvalidInputError(
+            `nothing to prefill: ${
+              [...emptyLists, ...manifests.map((m) => `${m} has no entries`)].join(", ")
+            }; pass --allow-empty if none is expected`,
+          );
+        }
+        for (const empty of emptyLists) out.warn(`${empty}: nothing prefilled from it`);
+      }
     } finally {
       await Promise.allSettled(versioned.map((v) => v.close()));
       await cache.close();

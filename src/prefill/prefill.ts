@@ -8,6 +8,7 @@
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { CallbackGuard } from "../callback.ts";
 import {
+  AccessDeniedError,
   causeChain,
   errorKind,
   InvalidInputError,
@@ -32,6 +33,7 @@ import { cacheItemOf } from "../cache/item_hook.ts";
 import { HubController } from "../abort_hub.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
+import { unwritableCacheDir } from "../cache/unwritable_cache_dir.ts";
 
 /** Progress of a prefill run. */
 export interface PrefillProgress {
@@ -276,6 +278,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     storeDownWait * 1000,
     signal,
   );
+  // A cache dir that cannot be written fails every item that must be
+  // downloaded: after the first, the others are not downloaded to fail alike.
+  const unwritable = new UnwritableCacheDir();
   // The items in flight, oldest first, with their download's last step. One
   // that finishes hands the progress line to the oldest still going: naming
   // the finished one, a CI log showed for minutes the last fast item done, not
@@ -295,7 +300,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // A store taken for down is not asked, but what is cached of it is
       // served as it is, as the cache serves a copy whose store cannot be
       // reached: a CI cache restored during an outage is not failed for it.
-      const down = local ? undefined : breaker.down(root);
+      const down = local ? undefined : breaker.down(root) ?? unwritable.notTried(root);
       if (down !== undefined) {
         if (!(await isCached(options.cache, target))) throw down;
         await serveCached(target);
@@ -364,6 +369,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       }
       // Stopped by the breaker: the reason is the store's, not the abort.
       const stoppedBy = waiting?.stopped === true ? waiting.reason : thrown;
+      unwritable.failed(root, stoppedBy, target.label);
       await breaker.failed(root, stoppedBy, target.label);
       // The store's missing credentials are said once, by the item that
       // found them; the others in flight then refer to it.
@@ -663,6 +669,36 @@ class StoreBreaker {
     const waiting = this.#waiting.get(root) ?? [];
     this.#waiting.delete(root);
     for (const c of waiting) c.abort(this.#down(root, next, "stopped waiting"));
+  }
+}
+
+/**
+ * Per store, the first item that could not be cached because the cache dir
+ * cannot be written (a read-only mount, a CI cache restored read-only): the
+ * store's other items are then not downloaded (each would fail alike, after
+ * its GET), only served if cached. Per store, as the copies of each store
+ * have a directory of their own.
+ */
+class UnwritableCacheDir {
+  readonly #first = new Map<string, { item: string; cacheDir: string; error: unknown }>();
+
+  /** An item of `root` failed with `error`. */
+  failed(root: string, error: unknown, item: string): void {
+    const cacheDir = unwritableCacheDir(error);
+    if (cacheDir !== undefined && !this.#first.has(root)) {
+      this.#first.set(root, { item, cacheDir, error });
+    }
+  }
+
+  /** The error of an item of `root` not tried, when the cache dir was found unwritable. */
+  notTried(root: string): Error | undefined {
+    const first = this.#first.get(root);
+    if (first === undefined) return undefined;
+    return new AccessDeniedError(
+      `not tried: the cache dir ${first.cacheDir} cannot be written (the failure of ` +
+        `${first.item} says why)`,
+      { cause: first.error },
+    );
   }
 }
 

@@ -45,6 +45,15 @@ export function retryLines(
   let unsaid = 0;
   return (retry) => {
     const at = now();
+    // A store's pause is said each time (once per pause, however many wait).
+    if (retry.pausedStore !== undefined) {
+      const wait = `${(retry.delayMs / 1000).toFixed(1)} s`;
+      warn(
+        `${retry.reason.replace(/\.$/, "")}; ${retry.pausedStore} asks to slow down: its ` +
+          `downloads pause for ${wait}, then go on`,
+      );
+      return;
+    }
     if (lastAt !== undefined && at - lastAt < RETRY_LINE_INTERVAL_MS) {
       unsaid++;
       return;

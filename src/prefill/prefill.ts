@@ -34,6 +34,8 @@ import { HubController } from "../abort_hub.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
 import { unwritableCacheDir } from "../cache/unwritable_cache_dir.ts";
+import { isThrottled } from "../store/throttled.ts";
+import { retryReason, storeRetried } from "../store/retry_notice.ts";
 
 /** Progress of a prefill run. */
 export interface PrefillProgress {
@@ -103,6 +105,14 @@ export interface PrefillOptions {
    * server restarting) has only the items that failed meanwhile failed. 0: at the 16th failure.
    */
   storeDownWait?: number | undefined;
+  /**
+   * Seconds a store that asks to slow down (503 SlowDown, 429, a throttling code, after an
+   * item's own retries) pauses all its downloads: its items not started wait, and the item
+   * that gave up is tried again after the pause (8 times at most). Each pause the store asks
+   * for again right after one is twice as long, up to 30 s; an item fetched resets it.
+   * Default 1.
+   */
+  throttleWait?: number | undefined;
 }
 
 /** One item that could not be prefilled. */
@@ -176,6 +186,7 @@ const PREFILL_OPTIONS: OptionNames<PrefillOptions> = {
   onProgress: true,
   signal: true,
   storeDownWait: true,
+  throttleWait: true,
 };
 
 /**
@@ -237,6 +248,14 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       }`,
     );
   }
+  const throttleWait: unknown = options.throttleWait ?? DEFAULT_THROTTLE_WAIT;
+  if (!(typeof throttleWait === "number" && throttleWait >= 0 && throttleWait < Infinity)) {
+    throw new InvalidInputError(
+      `prefill(): the option throttleWait must be a number of seconds, 0 or more, got ${
+        describeValue(options.throttleWait)
+      }`,
+    );
+  }
   checkItems(options.uris);
   checkVersioned(options.versioned);
   options.signal?.throwIfAborted();
@@ -281,6 +300,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   // A cache dir that cannot be written fails every item that must be
   // downloaded: after the first, the others are not downloaded to fail alike.
   const unwritable = new UnwritableCacheDir();
+  // A store that asks to slow down pauses as a whole (see StoreThrottle).
+  const throttle = new StoreThrottle(throttleWait * 1000);
   // The items in flight, oldest first, with their download's last step. One
   // that finishes hands the progress line to the oldest still going: naming
   // the finished one, a CI log showed for minutes the last fast item done, not
@@ -346,18 +367,49 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // to check again, no URI to parse again, no guard for this callback,
       // which never throws); anything else through `cache()`.
       get.signal = stopped.signal;
-      const fetching = direct !== undefined && target.slashedUri === undefined &&
-          target.integrity === undefined && target.storeRoot === undefined
-        ? direct(target.uri, parsed, get)
-        : cacheVersioned(options.cache, target, get);
-      await fetching.catch(async (error) => {
-        // Stopped as its store was taken for down while it waited (such as
-        // a cached copy's revalidation): served as cached, if it is.
-        if (!stopped.stopped || signal?.aborted) throw error;
-        if (!(await isCached(options.cache, target))) throw error;
-        await serveCached(target);
-        downloaded = false;
-      });
+      for (let round = 1;; round++) {
+        // While its store has asked to slow down, an item waits to start.
+        const paused = throttle.paused(root);
+        if (paused > 0) await (await import("../store/retry.ts")).sleep(paused, stopped.signal);
+        const fetching = direct !== undefined && target.slashedUri === undefined &&
+            target.integrity === undefined && target.storeRoot === undefined
+          ? direct(target.uri, parsed, get)
+          : cacheVersioned(options.cache, target, get);
+        try {
+          await fetching.catch(async (error) => {
+            // Stopped as its store was taken for down while it waited (such as
+            // a cached copy's revalidation): served as cached, if it is.
+            if (!stopped.stopped || signal?.aborted) throw error;
+            if (!(await isCached(options.cache, target))) throw error;
+            await serveCached(target);
+            downloaded = false;
+          });
+          break;
+        } catch (error) {
+          // The store asked to slow down, past the item's own retries: its
+          // downloads pause as a whole, and this one is tried again after.
+          if (
+            round >= THROTTLE_ROUNDS || stopped.stopped || signal?.aborted || !isThrottled(error)
+          ) throw error;
+          breaker.heard(root);
+          bytes -= seen;
+          seen = 0;
+          downloaded = false;
+          const pauseMs = throttle.throttled(root);
+          // Said once per pause (the items that give up within it join it).
+          if (pauseMs !== undefined) {
+            storeRetried({
+              reason: retryReason(error),
+              error,
+              attempt: round,
+              maxAttempts: THROTTLE_ROUNDS,
+              delayMs: pauseMs,
+              pausedStore: root,
+            });
+          }
+        }
+      }
+      throttle.answered(root);
       if (downloaded) fetched++;
       else alreadyCached++;
       breaker.answered(root);
@@ -669,6 +721,57 @@ class StoreBreaker {
     const waiting = this.#waiting.get(root) ?? [];
     this.#waiting.delete(root);
     for (const c of waiting) c.abort(this.#down(root, next, "stopped waiting"));
+  }
+}
+
+/** Seconds of a throttled store's first pause (see `PrefillOptions.throttleWait`). */
+const DEFAULT_THROTTLE_WAIT = 1;
+/** The longest pause of a throttled store. */
+const MAX_THROTTLE_PAUSE_MS = 30_000;
+/** The times an item is tried while its store asks to slow down, before it fails. */
+const THROTTLE_ROUNDS = 8;
+
+/**
+ * Per store, the pause its answers asking to slow down (503 SlowDown, 429)
+ * set: each item backed off on its own, gave up after its retries and
+ * failed, while the next items started at full speed (a 10-second SlowDown
+ * window failed 36 of 300 items). The pause is the store's: its items not
+ * started wait for it, and one that gave up is tried again after it. A
+ * store that asks again right after a pause gets one twice as long (up to
+ * 30 s); an item fetched resets it.
+ */
+class StoreThrottle {
+  readonly #baseMs: number;
+  readonly #stores = new Map<string, { until: number; pauseMs: number }>();
+
+  constructor(baseMs: number) {
+    this.#baseMs = baseMs;
+  }
+
+  /** The ms left of the pause of `root`, 0 for none. */
+  paused(root: string): number {
+    const state = this.#stores.get(root);
+    return state === undefined ? 0 : Math.max(0, state.until - performance.now());
+  }
+
+  /**
+   * `root` asked to slow down: the pause it starts (ms), or undefined when
+   * one is on (the items that give up within it join it).
+   */
+  throttled(root: string): number | undefined {
+    const now = performance.now();
+    const state = this.#stores.get(root);
+    if (state !== undefined && state.until > now) return undefined;
+    const pauseMs = state === undefined
+      ? this.#baseMs
+      : Math.min(Math.max(state.pauseMs * 2, 1), MAX_THROTTLE_PAUSE_MS);
+    this.#stores.set(root, { until: now + pauseMs, pauseMs });
+    return pauseMs;
+  }
+
+  /** An item of `root` was fetched: a pause to come starts short again. */
+  answered(root: string): void {
+    if (this.paused(root) === 0) this.#stores.delete(root);
   }
 }
 

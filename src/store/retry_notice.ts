@@ -32,6 +32,11 @@ export interface StoreRetry {
    * failed one got (a ranged GET) rather than asking again from the start.
    */
   resumeAt?: number;
+  /**
+   * The store (`s3://bucket`) whose downloads pause for `delayMs` as a whole, as it asked to
+   * slow down (a prefill's): the request that gave up is tried again after it.
+   */
+  pausedStore?: string;
 }
 
 /** What a timed-out request's error says of the timeout, for the user who wants to change it. */

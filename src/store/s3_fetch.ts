@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { throttledError } from "./throttled.ts";
 import {
   abortableBody,
   forwardAbort,
@@ -672,7 +673,7 @@ export class S3Fetch {
       if (
         reply.status === 503 || reply.status === 429 ||
         (details.code !== undefined && THROTTLING_CODES.has(details.code))
-      ) throttledErrors.add(error);
+      ) throttledErrors.add(throttledError(error));
       // Codes that say "try again" under a status that does not (a 400, a 409).
       if (details.code !== undefined && RETRIED_CODES.has(details.code)) markRetryable(error);
       throw error;

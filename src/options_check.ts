@@ -138,7 +138,8 @@ function unitNote(key: string, guess: string): string {
 /**
  * {@linkcode checkOptions} for a call whose options are required: left out
  * (`new S3Store()`, `prefill()`), or null, they are refused as such, with
- * the options the call takes, not as "got null".
+ * the options the call takes, not as "got null". `elsewhere` is as for
+ * `checkOptions`.
  *
  * @example
  * ```ts
@@ -152,6 +153,7 @@ export function checkRequiredOptions(
   what: string,
   options: unknown,
   known: Readonly<Record<string, true>>,
+  elsewhere?: { what: string; known: Readonly<Record<string, true>> },
 ): void {
   if (options === undefined || options === null) {
     throw new InvalidInputError(
@@ -160,7 +162,7 @@ export function checkRequiredOptions(
       }`,
     );
   }
-  checkOptions(what, options, known);
+  checkOptions(what, options, known, elsewhere);
 }
 
 /**

@@ -7,6 +7,7 @@ import { assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { openStore } from "../src/store/open.ts";
+import { prefill } from "../src/prefill/prefill.ts";
 import { InvalidInputError } from "../src/errors.ts";
 
 const base = { cacheDir: "/tmp/vc-never-made", configPath: false, env: {} } as const;
@@ -115,4 +116,25 @@ Deno.test("options that are not a plain object (a signal in place of { signal },
     InvalidInputError,
     "got a Date object",
   );
+});
+
+Deno.test("VersionedCache and prefill: an AssetCache option given to them names the cache option", async () => {
+  for (const key of ["cacheDir", "offline", "timeout", "configPath"]) {
+    const e = assertThrows(
+      () =>
+        new VersionedCache(
+          { manifest: "/tmp/vc-never/m.json", bucket: "b", [key]: 1 } as never,
+        ),
+      InvalidInputError,
+    );
+    assertStringIncludes(
+      e.message,
+      `"${key}" is an option of AssetCache (pass one as the option cache)`,
+    );
+    await assertRejects(
+      () => prefill({ uris: [], [key]: 1 } as never),
+      InvalidInputError,
+      `"${key}" is an option of AssetCache (pass one as the option cache)`,
+    );
+  }
 });

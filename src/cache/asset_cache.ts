@@ -78,6 +78,7 @@ import type {
   LsProgress,
 } from "./cache_options.ts";
 import { EntryIndex, type EntryRec, sameContent, sameVersion } from "./entry_index.ts";
+import { ASSET_CACHE_OPTIONS } from "./cache_options.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
 import type { EntryResolver, EntryResolverOptions } from "./entry_resolve.ts";
 import type { EntryMeta } from "./entry_meta.ts";
@@ -116,25 +117,6 @@ const COPY_VERIFIED_OPTIONS: OptionNames<CopyVerifiedOptions> = {
 // Downloads at once per cache (see AssetCacheOptions.maxDownloads).
 const DEFAULT_MAX_DOWNLOADS = 16;
 // The option names each call takes (a misspelt one is refused, not ignored).
-const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
-  cacheDir: true,
-  timeout: true,
-  immutableBuckets: true,
-  offline: true,
-  offlineSource: true,
-  onUnreachable: true,
-  store: true,
-  openStore: true,
-  warn: true,
-  onWarning: true,
-  download: true,
-  configPath: true,
-  env: true,
-  clock: true,
-  lockWait: true,
-  revalidateTimeout: true,
-  maxDownloads: true,
-};
 const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
   onHashProgress: true,
   immutable: true,
@@ -582,6 +564,8 @@ export class AssetCache implements AsyncDisposable {
           throw this.#readOnly(e, `invalidate ${uri}`, loc.journalPath);
         }
       }
+      // Another AssetCache of this process on the dir reads the record again.
+      if (found !== undefined) this.#index.forgetInProcess(loc.dataPath);
       // A record whose data file was deleted by hand is a miss (as for `delete`): nothing cached.
       return Promise.resolve(found !== undefined && isFileSync(loc.dataPath));
     } catch (e) {
@@ -618,7 +602,7 @@ export class AssetCache implements AsyncDisposable {
   async #doDelete(uri: string): Promise<boolean> {
     const loc = this.#locateEntry(uri);
     if (loc === undefined) return false;
-    this.#index.forget(loc.dataPath);
+    this.#index.forgetInProcess(loc.dataPath);
     this.#layout.assertSafe(loc.dataPath);
     this.#layout.assertSafe(loc.metaPath);
     this.#layout.assertSafe(loc.journalPath);
@@ -997,13 +981,13 @@ export class AssetCache implements AsyncDisposable {
       });
     } catch (e) {
       // Stopped midway: which entries it removed is not known here.
-      this.#index.forgetAll();
+      this.#index.forgetInProcess(undefined);
       guard.rethrow();
       throw this.#readOnly(e, "prune the cache", this.dir);
     }
     if (result.dryRun !== true) {
       for (const entry of result.removed) {
-        this.#index.forget(entry.path);
+        this.#index.forgetInProcess(entry.path);
       }
     }
     // Stopped (or onProgress threw): the removals so far were forgotten
@@ -1060,11 +1044,11 @@ export class AssetCache implements AsyncDisposable {
     } catch (e) {
       // Stopped midway (aborted, onProgress threw): which corrupt copies it
       // removed is not known here.
-      this.#index.forgetAll();
+      this.#index.forgetInProcess(undefined);
       guard.rethrow();
       throw this.#readOnly(e, "verify the cache", this.dir);
     }
-    for (const entry of result.corrupt) this.#index.forget(entry.path);
+    for (const entry of result.corrupt) this.#index.forgetInProcess(entry.path);
     guard.rethrow();
     return result;
   }

@@ -1,6 +1,8 @@
 /**
- * Options of the asset cache (`AssetCache`) and of its calls. Types only:
- * importing this module costs a warm process nothing.
+ * Options of the asset cache (`AssetCache`) and of its calls: their types,
+ * and the names `AssetCache` takes, which the calls given one of them by
+ * mistake (`VersionedCache`, `prefill`) name it with. Importing this module
+ * costs a warm process nothing.
  *
  * @module
  */
@@ -10,6 +12,7 @@ import type { DownloadIntegrity, DownloadOptions } from "../store/download.ts";
 import type { StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import type { PruneProgress, VerifyProgress } from "./maintenance.ts";
+import type { OptionNames } from "../options_check.ts";
 
 /** Options of `AssetCache`. Unset values come from the environment and config file (see `resolveSettings`). */
 export interface AssetCacheOptions {
@@ -238,3 +241,24 @@ export interface CacheVerifyOptions {
   /** Stops verifying (rejects with the signal's reason). */
   signal?: AbortSignal | undefined;
 }
+
+/** The option names `AssetCache` takes (a misspelt one is refused, not ignored). */
+export const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
+  cacheDir: true,
+  timeout: true,
+  immutableBuckets: true,
+  offline: true,
+  offlineSource: true,
+  onUnreachable: true,
+  store: true,
+  openStore: true,
+  warn: true,
+  onWarning: true,
+  download: true,
+  configPath: true,
+  env: true,
+  clock: true,
+  lockWait: true,
+  revalidateTimeout: true,
+  maxDownloads: true,
+};

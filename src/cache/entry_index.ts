@@ -42,6 +42,26 @@ const MISSING_JOURNAL_MS = 2_000;
 // process's invalidation or update is seen this much later).
 const FIRST_LOOK_TRUST_MS = 10;
 
+// The indexes of this process, by cache dir: what one's maintenance removes
+// (`delete`, `prune`, `verify`), the others on that dir stop serving from
+// memory at once. Another process sees it within a second (a warm hit looks
+// at the file at most that often); two `AssetCache`s of one process (the
+// default `cache()` beside one that prunes) would return a removed path.
+const INDEXES_BY_DIR = new Map<string, Set<WeakRef<EntryIndex>>>();
+
+function indexesOf(dir: string): EntryIndex[] {
+  const refs = INDEXES_BY_DIR.get(dir);
+  if (refs === undefined) return [];
+  const live: EntryIndex[] = [];
+  for (const ref of refs) {
+    const index = ref.deref();
+    if (index === undefined) refs.delete(ref);
+    else live.push(index);
+  }
+  if (refs.size === 0) INDEXES_BY_DIR.delete(dir);
+  return live;
+}
+
 /** What the process knows about one cached entry. */
 export interface EntryRec {
   /** The entry's URI. */
@@ -180,6 +200,10 @@ export class EntryIndex {
     this.offline = options.offline;
     this.offlineSwitch = offlineSwitch(options.offlineSource ?? "option");
     this.#immutable = parseImmutable(options.immutableBuckets);
+    indexesOf(layout.dir); // drops those collected meanwhile
+    const refs = INDEXES_BY_DIR.get(layout.dir) ?? new Set();
+    refs.add(new WeakRef(this));
+    INDEXES_BY_DIR.set(layout.dir, refs);
   }
 
   /** The entry last served for `uri`, if remembered. */
@@ -232,6 +256,19 @@ export class EntryIndex {
     const rec = this.#byPath.get(path);
     if (rec !== undefined) rec.valid = false;
     this.#byPath.delete(path);
+  }
+
+  /**
+   * {@linkcode EntryIndex.forget} in every index of this process on the same
+   * cache dir: the entry's copy was removed or its record changed (or may
+   * have been: `path` undefined, after a pass that stopped midway, forgets
+   * every entry), so the next look at it reads its record from disk.
+   */
+  forgetInProcess(path: string | undefined): void {
+    for (const index of indexesOf(this.layout.dir)) {
+      if (path === undefined) index.forgetAll();
+      else index.forget(path);
+    }
   }
 
   /**

@@ -28,7 +28,7 @@ import { formatUri, type ParsedUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
-import type { CacheGetOptions } from "../cache/cache_options.ts";
+import { ASSET_CACHE_OPTIONS, type CacheGetOptions } from "../cache/cache_options.ts";
 import { cacheItemOf } from "../cache/item_hook.ts";
 import { HubController } from "../abort_hub.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
@@ -217,7 +217,11 @@ const PREFILL_OPTIONS: OptionNames<PrefillOptions> = {
  * ```
  */
 export async function prefill(options: PrefillOptions): Promise<PrefillSummary> {
-  checkRequiredOptions("prefill()", options, PREFILL_OPTIONS);
+  // `cacheDir`, `offline` or `timeout` belong to the AssetCache given as `cache`.
+  checkRequiredOptions("prefill()", options, PREFILL_OPTIONS, {
+    what: "AssetCache (pass one as the option cache)",
+    known: ASSET_CACHE_OPTIONS,
+  });
   // Else a TypeError mid-run (onProgress), or every item failed (cache).
   const cache: unknown = options.cache;
   if (typeof (cache as { cache?: unknown } | null | undefined)?.cache !== "function") {

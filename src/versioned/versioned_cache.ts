@@ -13,6 +13,7 @@ import { signalOption } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
+import { ASSET_CACHE_OPTIONS } from "../cache/cache_options.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
 import { foldName } from "../file_names.ts";
 import {
@@ -563,7 +564,11 @@ export class VersionedCache {
 
   /** Creates a versioned cache; nothing is read or opened until first use. */
   constructor(options: VersionedCacheOptions) {
-    checkRequiredOptions("VersionedCache", options, VERSIONED_CACHE_OPTIONS);
+    // `cacheDir`, `offline` or `timeout` belong to the AssetCache given as `cache`.
+    checkRequiredOptions("VersionedCache", options, VERSIONED_CACHE_OPTIONS, {
+      what: "AssetCache (pass one as the option cache)",
+      known: ASSET_CACHE_OPTIONS,
+    });
     // Read from a file, watched for changes and rewritten by publishing: an
     // object of entries has no place to be written back to.
     if (typeof options.manifest !== "string" || options.manifest.trim() === "") {

@@ -878,7 +878,13 @@ export function loadConfigFile(
   if (typeof text !== "string") {
     if (text instanceof Deno.errors.NotFound && !required) return undefined;
     const named = fromEnv ? `${file} (VC_CONFIG)` : file;
-    throw new ConfigFileError(`cannot read config file ${named}: ${text.message}`, file, {
+    // A script's --allow-read that leaves the user's config file out: Deno's
+    // words name neither the file to allow nor the option that reads none.
+    const why = text instanceof Deno.errors.NotCapable
+      ? `this script may not read it (run with --allow-read=${file}, or give the AssetCache ` +
+        `or resolveSettings() the option configPath: false to read no config file)`
+      : text.message;
+    throw new ConfigFileError(`cannot read config file ${named}: ${why}`, file, {
       cause: text,
     });
   }

@@ -352,3 +352,14 @@ Deno.test("the request log carries each request's headers (Range, If-Match, the 
   assert.equal(log[0]!.headers["if-match"], headers["if-match"]);
   assert.match(log[0]!.headers["authorization"]!, /Credential=proc7\//);
 });
+
+Deno.test("startFakeS3: a fault given beside the options, not in faults, names the faults option", async () => {
+  for (const key of ["errorRate", "errorrate", "resetRate", "seed"]) {
+    await assert.rejects(
+      () => startFakeS3({ [key]: 0.2 } as never),
+      (e: unknown) =>
+        e instanceof InvalidInputError &&
+        e.message.includes(`"${key === "errorrate" ? "errorRate" : key}" is an option of faults`),
+    );
+  }
+});

@@ -58,7 +58,8 @@ const KINDS: readonly FaultKind[] = [
 ];
 
 // A misspelt fault (`errorrate`) would otherwise inject nothing, silently.
-const FAULT_OPTIONS: OptionNames<FaultOptions> = {
+/** The fault options' names (`startFakeS3` names one given beside its own). */
+export const FAULT_OPTIONS: OptionNames<FaultOptions> = {
   errorRate: true,
   errorKind: true,
   resetRate: true,

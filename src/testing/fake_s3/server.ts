@@ -19,7 +19,14 @@ import {
 } from "./bucket_handlers.ts";
 import { type Handler, type HandlerContext, newHandlerContext } from "./context.ts";
 import { DiskBackend } from "./disk_backend.ts";
-import { brokenResponse, corruptBody, cutBody, FaultController, InjectedReset } from "./faults.ts";
+import {
+  brokenResponse,
+  corruptBody,
+  cutBody,
+  FAULT_OPTIONS,
+  FaultController,
+  InjectedReset,
+} from "./faults.ts";
 import { MemoryBackend } from "./memory_backend.ts";
 import {
   abortMultipartUpload,
@@ -575,7 +582,11 @@ const FAKE_S3_OPTIONS: OptionNames<FakeS3Options> = {
  * ```
  */
 export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {
-  checkOptions("startFakeS3", options, FAKE_S3_OPTIONS);
+  // `startFakeS3({ errorRate: 0.2 })` would inject nothing: it goes in `faults`.
+  checkOptions("startFakeS3", options, FAKE_S3_OPTIONS, {
+    what: "faults (startFakeS3({ faults: { errorRate: 0.2 } }))",
+    known: FAULT_OPTIONS,
+  });
   const { port, minPartSize, maxObjectSize } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new InvalidInputError(

@@ -3,7 +3,7 @@
  * another call, or a value of the wrong type fail with `InvalidInputError`
  * naming the option, instead of being ignored (and the default used).
  */
-import { assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
+import { assert, assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { openStore } from "../src/store/open.ts";
@@ -136,5 +136,32 @@ Deno.test("VersionedCache and prefill: an AssetCache option given to them names 
       InvalidInputError,
       `"${key}" is an option of AssetCache (pass one as the option cache)`,
     );
+  }
+});
+
+Deno.test("VersionedCache: options given where the version goes name the argument they belong to", async () => {
+  await using vc = new VersionedCache({
+    manifest: "/tmp/vc-never/m.json",
+    bucket: "b",
+    cache: new AssetCache(base),
+  });
+  const signal = new AbortController().signal;
+  for (
+    const [call, run] of [
+      ["path", () => vc.path("a.csv", { signal } as never)],
+      ["locate", () => vc.locate("a.csv", { signal } as never)],
+      ["resolve", () => vc.resolve("a.csv", { signal } as never)],
+      ["uri", () => vc.uri("a.csv", { signal } as never)],
+    ] as const
+  ) {
+    const e = await assertRejects(run, InvalidInputError);
+    assertStringIncludes(
+      e.message,
+      `VersionedCache.${call}(): the version must be a string, got an object`,
+    );
+    // Only path() and locate() take options (third).
+    const third = `; options go third: ${call}(path, undefined, { ... })`;
+    if (call === "path" || call === "locate") assertStringIncludes(e.message, third);
+    else assert(!e.message.includes("options go third"), e.message);
   }
 });

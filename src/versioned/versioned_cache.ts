@@ -493,6 +493,20 @@ const PUBLISH_CALLBACKS = [
   "onWarning",
 ] as const;
 
+// `vc.path("a.csv", { signal })`, as calls that take (x, options) are
+// written: the options were read as a version ("{"signal":{}} is not a
+// version"), and the signal never seen.
+function checkVersionArgument(call: string, version: unknown, optionsThird = false): void {
+  if (version === undefined || typeof version === "string") return;
+  throw new InvalidInputError(
+    `VersionedCache.${call}(): the version must be a string, got ${describeValue(version)}${
+      optionsThird && typeof version === "object" && version !== null
+        ? `; options go third: ${call}(path, undefined, { ... })`
+        : ""
+    }`,
+  );
+}
+
 /**
  * Versioned assets pinned by a manifest, stored in a bucket, read through an
  * {@linkcode AssetCache}.
@@ -671,6 +685,7 @@ export class VersionedCache {
    * ```
    */
   async resolve(path: string, version?: string): Promise<VersionedAsset> {
+    checkVersionArgument("resolve", version);
     const p = normalizeVersionedPath(path);
     if (version === undefined) {
       const entries = await this.#entries();
@@ -782,6 +797,7 @@ export class VersionedCache {
    * ```
    */
   async path(path: string, version?: string, options: VersionedPathOptions = {}): Promise<string> {
+    checkVersionArgument("path", version, true);
     checkOptions("VersionedCache.path()", options, PATH_OPTIONS);
     return await this.#track(this.resolve(path, version).then((a) => this.#pathOf(a, options)));
   }
@@ -861,6 +877,7 @@ export class VersionedCache {
     version?: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<string> {
+    checkVersionArgument("locate", version, true);
     checkOptions("VersionedCache.locate()", options, SIGNAL_OPTION);
     // A call already aborted fails, also when no store needs asking (as path() does).
     options.signal?.throwIfAborted();
@@ -1029,6 +1046,7 @@ export class VersionedCache {
    * ```
    */
   async uri(path: string, version?: string): Promise<string> {
+    checkVersionArgument("uri", version);
     return (await this.resolve(path, version)).uri;
   }
 

@@ -436,3 +436,31 @@ export class CallbackError extends VcError {
     this.callback = callback;
   }
 }
+
+/**
+ * What a Deno permission refusal (`NotCapable`) denied within `dir`: its
+ * access (`read` or `write`) when the path it names is `dir`, below it, or a
+ * directory above it (made or looked at on the way); undefined otherwise, or
+ * under `/dev`, `/proc` and `/sys`, which only `--allow-all` opens. For the
+ * messages that name the directory to allow, not Deno's path of one file in
+ * it (a temp file's, which allowing would not help).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { deniedWithin } from "./errors.ts";
+ * const e = new Deno.errors.NotCapable('Requires write access to "/srv/c/.a.vc-tmp-1", run again with the --allow-write flag');
+ * assert.equal(deniedWithin(e, "/srv/c/"), "write");
+ * assert.equal(deniedWithin(e, "/srv/other"), undefined);
+ * ```
+ */
+export function deniedWithin(e: unknown, dir: string): "read" | "write" | undefined {
+  if (!(e instanceof Deno.errors.NotCapable)) return undefined;
+  const denied = /Requires (read|write) access to "([^"]*)"/.exec(e.message);
+  if (denied === null || /--allow-all\b/.test(e.message)) return undefined;
+  const top = dir.replace(/[\\/]+$/, "");
+  const path = denied[2]!;
+  const related = path === top || path.startsWith(top) && /^[\\/]/.test(path.slice(top.length)) ||
+    top.startsWith(path) && /^[\\/]/.test(top.slice(path.length));
+  return related ? denied[1] as "read" | "write" : undefined;
+}

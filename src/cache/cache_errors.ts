@@ -8,6 +8,7 @@
  */
 import {
   AccessDeniedError,
+  deniedWithin,
   IntegrityError,
   InvalidInputError,
   IsDirectoryError,
@@ -273,17 +274,10 @@ export function cacheDirPermissionError(
   what: string,
   cacheDir: string,
 ): AccessDeniedError | undefined {
-  if (!(e instanceof Deno.errors.NotCapable)) return undefined;
-  const denied = /Requires (read|write) access to "([^"]*)"/.exec(e.message);
-  // Under /dev, /proc and /sys only --allow-all opens files (see the CLI's
-  // errors): no --allow-read or --allow-write would do.
-  if (denied === null || /--allow-all\b/.test(e.message)) return undefined;
-  const top = cacheDir.replace(/[\\/]+$/, "");
-  const path = denied[2]!;
   // The cache dir, a file in it, or a directory above it (made or looked at on the way).
-  const related = path === top || path.startsWith(top) && /^[\\/]/.test(path.slice(top.length)) ||
-    top.startsWith(path) && /^[\\/]/.test(top.slice(path.length));
-  if (!related) return undefined;
+  if (!(e instanceof Deno.errors.NotCapable) || deniedWithin(e, cacheDir) === undefined) {
+    return undefined;
+  }
   return new AccessDeniedError(
     `cannot ${what}: vc needs read and write permission for its cache dir ${cacheDir}, ` +
       `which this script was not given (${e.message}); run with --allow-read=${cacheDir} ` +

@@ -8,6 +8,7 @@
 import { dirname, join, resolve, sep, toFileUrl } from "../path.ts";
 import {
   AccessDeniedError,
+  deniedWithin,
   IntegrityError,
   InvalidInputError,
   IsDirectoryError,
@@ -1102,6 +1103,18 @@ export class FsStore implements ObjectStore {
       return new InvalidInputError(
         `${op} ${key} in ${this.url} failed: the store's directory ${shortened(this.root)} ` +
           tooLongReason(this.root),
+        { cause: e },
+      );
+    }
+    // A script's --allow-read / --allow-write that leave the store out: Deno
+    // names one file in it (a temp file of vc's), the flag without a path.
+    const denied = deniedWithin(e, this.root);
+    if (denied !== undefined) {
+      return new AccessDeniedError(
+        `${op} ${key} in ${this.url} failed: this script may not ${denied} the store's ` +
+          `directory ${this.root} (${e.message}); run with --allow-read=${this.root}${
+            denied === "write" ? ` --allow-write=${this.root}` : ""
+          }`,
         { cause: e },
       );
     }

@@ -62,7 +62,14 @@ import {
   type Pair,
   readAheadChunks,
 } from "./plan.ts";
-import { failure, HELD_NAMED, heldBack, message, MirrorInterruptedError } from "./report.ts";
+import {
+  downloadFailure,
+  failure,
+  HELD_NAMED,
+  heldBack,
+  message,
+  MirrorInterruptedError,
+} from "./report.ts";
 import {
   foldedDirectoryClashes,
   type FoldedPlan,
@@ -1945,9 +1952,20 @@ export class Mirror {
       if (!o.dryRun) {
         // A directory where the store now has a file (its files went in
         // another run): an empty one gives way; one with files fails below.
-        if ((await Deno.lstat(dest).catch(() => undefined))?.isDirectory) {
-          await Deno.remove(dest).catch(() => {});
-        }
+        const before = await Deno.lstat(dest).catch(() => undefined);
+        if (before?.isDirectory) await Deno.remove(dest).catch(() => {});
+        // A file it replaces keeps its permission bits (set-ID dropped) and,
+        // where this process may give them, its owner and group, as `vc get`
+        // keeps a DEST's: a user's private (0600) file came back readable by
+        // everyone, a script made executable lost its x bit.
+        const kept = before?.isFile && before.mode !== null
+          ? {
+            mode: before.mode & 0o777,
+            ...(before.uid === null || before.gid === null
+              ? {}
+              : { owner: { uid: before.uid, gid: before.gid } }),
+          }
+          : {};
         const { onBytes } = mover = this.#mover(run, remote.key, "downloading", remote.size);
         // Loaded on the first download: an upload never needs it.
         const { downloadWithTemp } = await import("../store/download.ts");
@@ -1957,6 +1975,7 @@ export class Mirror {
         // instead of fetching it again. Change detection here goes by the
         // mtime recorded next, whatever it is.
         const got = await downloadWithTemp(store, remote.storeKey, dest, {
+          ...kept,
           ...o.download,
           objectTime: true,
           onProgress: (p) => onBytes(p.bytes),
@@ -2008,7 +2027,12 @@ export class Mirror {
         run.blocked.push(() => this.#download(run, pair));
         return;
       }
-      run.report.failed.push(failure(pair.key, local?.path ?? join(root, pair.key), error));
+      const path = local?.path ?? join(root, pair.key);
+      const uri = remote === undefined
+        ? undefined
+        : joinUri(this.#stores[remote.origin]!.url, remote.storeKey);
+      const full = uri === undefined ? undefined : downloadFailure(error, uri, path);
+      run.report.failed.push(failure(pair.key, path, full ?? error));
     } finally {
       mover?.end();
       if (!cut) this.#progress(run, pair.key);

@@ -10,6 +10,7 @@ import { isTempName } from "../atomic_write.ts";
 import {
   CallbackError,
   InvalidInputError,
+  isMissingKey,
   KeyConflictError,
   ObjectArchivedError,
   OfflineError,
@@ -17,6 +18,8 @@ import {
   VcError,
 } from "../errors.ts";
 import { basename } from "../path.ts";
+import { isFileTooLargeError } from "../file_size_limit.ts";
+import { isNoSpaceError } from "../no_space.ts";
 import { formatBytes } from "../progress.ts";
 import type { MirrorFailure, MirrorReport } from "./types.ts";
 
@@ -314,4 +317,45 @@ function interruptedLine(r: MirrorReport): string {
       r.deleted === 0 ? " and nothing was deleted" : ""
     }: run it again to finish`,
   ].join(", ");
+}
+
+/**
+ * The failure text of a download whose object is gone from the store since
+ * it was listed, or that could not be written for want of room (the
+ * target's disk full, or past the file-size limit), naming the object, what
+ * stopped it, that a file already there is kept, and what to do; undefined
+ * for any other error. The bare texts (`File too large (os error 27)` under
+ * the local path, an FsStore's `k not found in …`) named no object or no
+ * limit, and left open whether the file there was damaged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { downloadFailure } from "./report.ts";
+ * const big = new Error("File too large (os error 27)");
+ * assert(downloadFailure(big, "s3://b/x", "/d/x")!.includes("ulimit -f"));
+ * assert.equal(downloadFailure(new Error("boom"), "s3://b/x", "/d/x"), undefined);
+ * ```
+ */
+export function downloadFailure(
+  error: unknown,
+  uri: string,
+  dest: string,
+): string | undefined {
+  const kept = "nothing partial was kept, and a file already there is as it was";
+  if (isMissingKey(error)) {
+    return `not written: ${uri} is gone from the store since it was listed (${message(error)}); ` +
+      `a file already there is kept, and the next run mirrors what is there then`;
+  }
+  if (isNoSpaceError(error)) {
+    return `not written: no space left on the device of ${dest} while downloading ${uri} ` +
+      `(${message(error)}); ${kept}: free space on that disk, and the next run downloads it`;
+  }
+  if (isFileTooLargeError(error)) {
+    return `not written: ${uri} is past this process's file-size limit (ulimit -f, ` +
+      `RLIMIT_FSIZE) or the largest file the file system of ${dest} holds (4 GiB on FAT32) ` +
+      `(${message(error)}); ${kept}: raise the limit (ulimit -f unlimited), or leave it out ` +
+      `with --exclude`;
+  }
+  return undefined;
 }

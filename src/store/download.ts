@@ -155,6 +155,11 @@ export interface TempDownloadOptions extends DownloadOptions {
    */
   objectTime?: boolean;
   /**
+   * Owner and group to give the file before it takes its name, where this
+   * process may give them (root): those of a user's file it replaces.
+   */
+  owner?: { uid: number; gid: number };
+  /**
    * Called once the content is verified and flushed, right before it replaces `dest`
    * (the asset cache keeps the copy it replaces under another name there,
    * until the new copy's record is written).
@@ -643,6 +648,9 @@ async function downloadOnce(
         } catch {
           // A file system that keeps no such time: the file keeps its own.
         }
+      }
+      if (options.owner !== undefined) {
+        await Deno.chown(temp.path, options.owner.uid, options.owner.gid).catch(() => {});
       }
       await temp.commit(options.beforeCommit);
       done = true;

@@ -30,6 +30,10 @@ import { countFlag, environmentValue, EXIT_FAILURE, flagValue, UsageError } from
 import { localPathSetting } from "./local_path.ts";
 import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
+import { sleep } from "../store/retry.ts";
+
+/** How long a drain cut short by --drain-timeout has to abort its uploads (as after a second signal). */
+const ABANDON_GRACE_MS = 5_000;
 
 const STORE_OPTION = {
   store: {
@@ -123,8 +127,8 @@ export const serve: Command = {
     "Runs the cache service (KBase file cache API v1) over a store. The service keeps no",
     "state of its own, so several instances can serve one store. Logs one JSON line per",
     "request on stderr. SIGINT/SIGTERM stop it after the requests in flight finish (exit 0);",
-    "uploads not done 5 s after Ctrl-C, or at a second signal, are aborted in the store",
-    "(answered 503), and it exits 130.",
+    "uploads not done 5 s after Ctrl-C, --drain-timeout after SIGTERM, or at a second",
+    "signal, are aborted in the store (answered 503), and it exits 130.",
   ].join("\n"),
   options: {
     ...STORE_OPTION,
@@ -205,6 +209,12 @@ export const serve: Command = {
       valueName: "DURATION",
       description:
         "answer 503 (Retry-After: 5) to a download past --max-downloads-per-identity that waited this long for a slot (default 60s; 0: waits on)",
+    },
+    "drain-timeout": {
+      type: "string",
+      valueName: "DURATION",
+      description:
+        "cut a SIGTERM drain short after this long, as a second signal does: uploads still in flight aborted in the store (503), exit 130 (default none: the requests take as long as they take)",
     },
     "upload-min-rate": {
       type: "string",
@@ -287,6 +297,8 @@ export const serve: Command = {
     const downloadQueue = downloadQueueText === undefined
       ? undefined
       : parseDuration(downloadQueueText, "--download-queue-timeout");
+    const drainText = ctx.flags.string("drain-timeout");
+    const drainMs = drainText === undefined ? 0 : parseDuration(drainText, "--drain-timeout");
     const uploadMinRate = sizeFlag(ctx, "upload-min-rate");
     const maxUpload = sizeFlag(ctx, "max-upload-bytes");
     const maxJson = sizeFlag(ctx, "max-json-bytes");
@@ -323,6 +335,31 @@ export const serve: Command = {
         http1: true,
       },
     });
+    // --drain-timeout: a SIGTERM drain that outlasts it is cut short as a
+    // second signal cuts it (a service manager's SIGKILL at its own timeout
+    // left S3 multipart uploads open and the buffered log lines unwritten).
+    const drainOver = drainMs > 0 && ctx.io.signal !== undefined
+      ? new AbortController()
+      : undefined;
+    const cancel = drainOver === undefined
+      ? ctx.io.cancel
+      : ctx.io.cancel === undefined
+      ? drainOver.signal
+      : AbortSignal.any([ctx.io.cancel, drainOver.signal]);
+    let drainTimer: ReturnType<typeof setTimeout> | undefined;
+    const stopWaiting = new AbortController();
+    if (drainOver !== undefined) {
+      ctx.io.signal?.addEventListener("abort", () => {
+        drainTimer = setTimeout(() => {
+          if (cancel?.aborted) return; // a second signal came first
+          ctx.out.warn(
+            `the requests in flight were not done within --drain-timeout ${drainText}: ` +
+              `uploads still arriving are aborted (answered 503) and downloads cut`,
+          );
+          drainOver.abort(new DOMException("interrupted", "AbortError"));
+        }, drainMs);
+      }, { once: true });
+    }
     try {
       // Refused credentials or a missing bucket: no point listening.
       const signal = ctx.io.signal;
@@ -392,14 +429,26 @@ export const serve: Command = {
         ...(uploadMinRate === undefined ? {} : { uploadMinRate }),
         ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
         // The drain was cut short: uploads in flight are aborted in the store.
-        ...(ctx.io.cancel === undefined ? {} : { cancel: ctx.io.cancel }),
+        ...(cancel === undefined ? {} : { cancel }),
         log: logs.line,
       });
       await ctx.out.data({ url: service.url, store: store.url }, `listening on ${service.url}`);
-      await service.finished;
+      await (drainOver === undefined ? service.finished : Promise.race([
+        service.finished,
+        // As a second signal's: aborts not done 5 s after the cut end the wait.
+        new Promise<void>((resolve) =>
+          drainOver.signal.addEventListener(
+            "abort",
+            () => void sleep(ABANDON_GRACE_MS, stopWaiting.signal).then(resolve, () => {}),
+            { once: true },
+          )
+        ),
+      ]));
       // Not drained but abandoned: fails as interrupted (130).
-      ctx.io.cancel?.throwIfAborted();
+      cancel?.throwIfAborted();
     } finally {
+      stopWaiting.abort();
+      clearTimeout(drainTimer);
       logs.flush();
       await store.close();
     }

@@ -477,7 +477,11 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     const template = match?.route ?? "unknown";
     // Counted when answered; bytes out and the log line when the body is sent.
     metrics.request(request.method, template, response.status, ctx.bytesIn);
+    let recorded = false;
     const record = (bytesOut: number, aborted: boolean, unconfirmed = false): void => {
+      // Once: a download cut at shutdown is logged when cut (see below).
+      if (recorded) return;
+      recorded = true;
       releaseDownload?.();
       metrics.inFlight(-1);
       metrics.bytesOut(bytesOut);
@@ -534,6 +538,20 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           info.onCut?.();
         }, bound);
       }
+      // A drain cut short (a second signal, Ctrl-C's grace, --drain-timeout)
+      // does not wait for downloads, and the process exits before their
+      // responses end: cut at once, each is logged now, or never.
+      const onCancel = (): void => {
+        const why = "download cut: the service shut down (its drain was cut short) " +
+          "before the file was sent whole";
+        error = why;
+        cut.abort(shuttingDown());
+        info.onCut?.();
+        record(ctx.relayedBeforeCut ?? sent, true);
+      };
+      const cancel = ctx.streamed ? options.cancel : undefined;
+      if (cancel?.aborted) onCancel();
+      else cancel?.addEventListener("abort", onCancel, { once: true });
       info.completed.then(
         () => {
           // A guarded relay that ended short (cut, or its client left) knows
@@ -543,7 +561,10 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           else record(sent, cut.signal.aborted, file && !cut.signal.aborted);
         },
         () => record(0, true),
-      ).finally(() => clearTimeout(timer));
+      ).finally(() => {
+        clearTimeout(timer);
+        cancel?.removeEventListener("abort", onCancel);
+      });
       return response;
     }
     if (response.body === null) {

@@ -9,7 +9,7 @@
  * uploads in flight aborted in the store and answered 503), exit 130.
  */
 import { join } from "node:path";
-import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { childEnv, vcCommand, withWorkspace } from "./cli_process.ts";
 import { lastLine } from "./interrupt_helpers.ts";
 import { servedUrl, serveSetup } from "./serve_process.ts";
@@ -86,6 +86,59 @@ Deno.test({
         // Nothing of the upload is left in the store: only the entry's metadata.
         const left = await filesUnder(join(dir, "store"));
         assertEquals(left.filter((f) => !f.startsWith("meta/")), [], left.join("\n"));
+      } finally {
+        conn?.close();
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // already exited
+        }
+        await child.status;
+      }
+    }),
+});
+
+Deno.test({
+  name: "serve: a --drain-timeout past setTimeout's range still waits (it fired at once)",
+  // Signals to a child process are POSIX-only.
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    withWorkspace(async (dir, vc) => {
+      const { args, token } = await serveSetup(dir, vc);
+      const child = vcCommand(dir, childEnv(dir), [
+        ...args,
+        "--port",
+        "0",
+        "--drain-timeout",
+        "30d",
+      ], 60_000).spawn();
+      let conn: Deno.Conn | undefined;
+      try {
+        const { url, stderr, stdoutEnd } = await servedUrl(child);
+        const id = String((await newCacheId(url, token, { run: "long drain" })).doc.cache_id);
+        const { hostname, port, pathname } = new URL(`${url}/v1/cache/${id}`);
+        conn = await Deno.connect({ hostname, port: Number(port) });
+        await conn.write(new TextEncoder().encode(
+          `POST ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n` +
+            `Authorization: Bearer ${token}\r\n` +
+            `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n` +
+            `Content-Length: 100000\r\n\r\n--${BOUNDARY}\r\n`,
+        ));
+        for (let i = 0; i < 500; i++) {
+          const text = await (await fetch(`${url}/metrics`)).text();
+          if (/^vc_serve_in_flight_requests 2$/m.test(text)) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        child.kill("SIGTERM");
+        const early = await Promise.race([
+          child.status.then(() => true),
+          new Promise<false>((r) => setTimeout(() => r(false), 2_000)),
+        ]);
+        child.kill("SIGTERM");
+        const [{ code }, text] = await Promise.all([child.status, stderr, stdoutEnd]);
+        assert(!early, `the drain ended at once:\n${text}`);
+        assertEquals(code, 130, text);
+        assert(!text.includes("--drain-timeout"), text);
       } finally {
         conn?.close();
         try {

@@ -357,7 +357,7 @@ export const serve: Command = {
               `uploads still arriving are aborted (answered 503) and downloads cut`,
           );
           drainOver.abort(new DOMException("interrupted", "AbortError"));
-        }, drainMs);
+        }, Math.min(drainMs, 2 ** 31 - 1)); // setTimeout fires at once past that
       }, { once: true });
     }
     try {

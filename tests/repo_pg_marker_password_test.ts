@@ -314,6 +314,43 @@ Deno.test("repo: require_auth (or PGREQUIREAUTH) refuses a server asking for a c
   assertEquals(received, []);
 });
 
+Deno.test("repo: the marker's sslmode does not loosen this machine's PGSSLMODE before a password file's line is sent", async () => {
+  const { server, received } = passwordThief();
+  await using _ = server;
+  await using store = await storeWithMarker(
+    `postgres://vc@127.0.0.1:${server.port}/vc?sslmode=disable`,
+  );
+  const dir = store.dir;
+  const passfile = `${dir}/pgpass`;
+  await Deno.writeTextFile(passfile, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`, {
+    mode: 0o600,
+  });
+  await Deno.chmod(passfile, 0o600);
+  // This machine requires TLS: the plain-text server never gets the password.
+  await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        env: { PGPASSFILE: passfile, PGSSLMODE: "require" },
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+    "sslmode requires TLS",
+  );
+  assertEquals(received, []);
+  // With no sslmode of this machine's, the marker's is used.
+  await assertRejects(
+    () =>
+      Repository.open(`file://${dir}`, {
+        env: { PGPASSFILE: passfile },
+        connectRetryMs: 0,
+        host: "h",
+      }),
+    CatalogUnavailableError,
+  );
+  assertEquals(received, ["from-pgpass"]);
+});
+
 Deno.test({
   name:
     "repo: many machines on a password-protected PostgreSQL catalog: VC_REPO_CATALOG and PGPASSWORD, or the password file (needs PostgreSQL initdb, else ignored)",

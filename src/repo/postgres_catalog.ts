@@ -31,7 +31,7 @@ import { CallbackError, InvalidInputError } from "../errors.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { describeValue } from "../options_check.ts";
 import { sleep } from "../store/retry.ts";
-import { postgresTls } from "./postgres_tls.ts";
+import { markerTlsParams, postgresTls } from "./postgres_tls.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
 import { watchStartup } from "./postgres_startup.ts";
 import { watchFatal } from "./postgres_fatal.ts";
@@ -306,7 +306,11 @@ export async function openPostgresCatalog(
   let asked = false;
   // The marker's URL does not loosen what this machine requires.
   const requireAuth = namedOnlyBy === undefined ? settings.requireAuth : machineRequireAuth(env);
-  const tls = await postgresTls(settings.params, host, env);
+  // Nor does it loosen this machine's sslmode or sslrootcert.
+  const tlsParams = namedOnlyBy === undefined
+    ? settings.params
+    : markerTlsParams(settings.params, env);
+  const tls = await postgresTls(tlsParams, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
   const pool = new PoolSockets(

@@ -57,7 +57,9 @@ const ERROR_MIN_LENGTH = 8;
  * when the server closes it first without saying why (an ErrorResponse says
  * why: the driver reports that one), `CONNECTION_REFUSED_BY_SERVER` with the
  * server's text for an error in the old protocol's form, or
- * `CONNECTION_NOT_POSTGRES` when its first answer is no PostgreSQL message.
+ * `CONNECTION_NOT_POSTGRES` when its first answer is no PostgreSQL message;
+ * with `requireAuth`, `CONNECTION_AUTH_REFUSED` for a method it does not
+ * allow, or a SCRAM exchange the server ends before its proof.
  *
  * @example
  * ```ts
@@ -79,6 +81,8 @@ export function watchStartup(socket: Socket, requireAuth?: RequireAuth): Socket 
   // The first answer is an old-protocol error: its text runs to a NUL.
   let legacyError = false;
   let authAsked = false;
+  // A SASL exchange started (10) and not yet finished by the server's proof (12).
+  let saslOpen = false;
   const done = () => {
     socket.off("data", onData);
     socket.off("end", onEnd);
@@ -145,6 +149,19 @@ export function watchStartup(socket: Socket, requireAuth?: RequireAuth): Socket 
           return fail(
             `the server asked for ${method[1]}, which ${requireAuth.named} does not allow ` +
               "(nothing was sent)",
+            "CONNECTION_AUTH_REFUSED",
+          );
+        }
+        // libpq's rule: a server that lets the client in before its SCRAM
+        // proof (SASLFinal, which the driver checks) authenticated nothing,
+        // as `trust` does, unless `none` is allowed.
+        if (code === 10) saslOpen = true;
+        if (code === 12) saslOpen = false;
+        if (code === 0 && saslOpen && !requireAuth.allowed.has("none")) {
+          return fail(
+            `the server did not complete SASL (SCRAM-SHA-256) authentication, which ` +
+              `${requireAuth.named} requires (it let the client in without proving it knows ` +
+              "the password)",
             "CONNECTION_AUTH_REFUSED",
           );
         }

@@ -155,9 +155,29 @@ export async function ownFileAt(
       continue;
     }
     if (fileIdentity(info) !== id) continue;
+    // Two looks a moment apart may see two files under one number: an inode
+    // freed by another process's atomic rewrite (of the lock file, of the
+    // manifest) and given to the next file made. Held open together, two
+    // files cannot share one.
+    if (!info.isFile || !(await sameFileHeldOpen(dest, path))) continue;
     if (at.nlink === 1 || await sameEntry(dest, path)) return name;
   }
   return undefined;
+}
+
+// Whether `a` and `b` name one file now: both opened, then their identities
+// compared while both are held (neither can be freed and its number reused).
+async function sameFileHeldOpen(a: string, b: string): Promise<boolean> {
+  const open = (p: string) => Deno.open(p, { read: true }).catch(() => undefined);
+  const [fa, fb] = await Promise.all([open(a), open(b)]);
+  try {
+    if (fa === undefined || fb === undefined) return false;
+    const [ia, ib] = await Promise.all([fa.stat(), fb.stat()]);
+    return ia.isFile && fileIdentity(ia) !== undefined && fileIdentity(ia) === fileIdentity(ib);
+  } finally {
+    fa?.close();
+    fb?.close();
+  }
 }
 
 /**

@@ -335,7 +335,7 @@ Deno.test("repo: the marker's sslmode does not loosen this machine's PGSSLMODE b
         host: "h",
       }),
     CatalogUnavailableError,
-    "sslmode requires TLS",
+    "its sslmode=disable is weaker than this machine's PGSSLMODE=require",
   );
   assertEquals(received, []);
   // With no sslmode of this machine's, the marker's is used.

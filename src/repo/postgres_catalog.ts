@@ -31,7 +31,8 @@ import { CallbackError, InvalidInputError } from "../errors.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { describeValue } from "../options_check.ts";
 import { sleep } from "../store/retry.ts";
-import { markerTlsParams, postgresTls } from "./postgres_tls.ts";
+import { postgresTls } from "./postgres_tls.ts";
+import { checkMarkerSettings } from "./postgres_marker.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
 import { watchStartup } from "./postgres_startup.ts";
 import { watchFatal } from "./postgres_fatal.ts";
@@ -292,6 +293,8 @@ export async function openPostgresCatalog(
     ? given
     : (name: string) => name === "PGPASSWORD" ? undefined : given(name);
   const settings = parsePostgresUrl(url, env);
+  // Nor may it weaken this machine's TLS or pick the server's settings.
+  if (namedOnlyBy !== undefined) checkMarkerSettings(url, settings, env, namedOnlyBy);
   const { host, port, user, database } = settings;
   const passfile = namedOnlyBy === undefined ? settings.passfile : env("PGPASSFILE") || undefined;
   const passEnv = (name: string) => name === "PGPASSFILE" ? passfile : env(name);
@@ -306,11 +309,8 @@ export async function openPostgresCatalog(
   let asked = false;
   // The marker's URL does not loosen what this machine requires.
   const requireAuth = namedOnlyBy === undefined ? settings.requireAuth : machineRequireAuth(env);
-  // Nor does it loosen this machine's sslmode or sslrootcert.
-  const tlsParams = namedOnlyBy === undefined
-    ? settings.params
-    : markerTlsParams(settings.params, env);
-  const tls = await postgresTls(tlsParams, host, env);
+  // Nor its sslmode or sslrootcert (checkMarkerSettings, above).
+  const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
   const { default: postgres } = await import("postgres");
   const pool = new PoolSockets(

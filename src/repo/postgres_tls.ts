@@ -25,43 +25,15 @@ export type PgTls =
     checkServerIdentity: (name: string, cert: PeerCertificate) => Error | undefined;
   };
 
-/** libpq's sslmode values. */
-const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
-
-/**
- * The URL parameters of a catalog named only by the store's marker, less what
- * would loosen this machine's TLS: an `sslmode` weaker than `PGSSLMODE` (or
- * the driver's `PGSSL`), and an `sslrootcert` when `PGSSLROOTCERT` is set.
- * Anyone who may write to the store may rewrite the marker: its
- * `sslmode=disable` sent the password file's line for the host in plain text
- * where this machine asked for `verify-full`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { markerTlsParams } from "./postgres_tls.ts";
- * const q = (s: string) => new Map(new URLSearchParams(s));
- * const env = (n: string) => n === "PGSSLMODE" ? "verify-full" : undefined;
- * assert.equal(markerTlsParams(q("sslmode=disable"), env).get("sslmode"), undefined);
- * assert.equal(markerTlsParams(q("sslmode=disable"), () => undefined).get("sslmode"), "disable");
- * const ca = (n: string) => n === "PGSSLROOTCERT" ? "/etc/ca.pem" : undefined;
- * assert.equal(markerTlsParams(q("sslrootcert=/store/ca.pem"), ca).get("sslrootcert"), undefined);
- * ```
- */
-export function markerTlsParams(
-  params: ReadonlyMap<string, string>,
-  env: (name: string) => string | undefined,
-): ReadonlyMap<string, string> {
-  const kept = new Map(params);
-  const machine = (env("PGSSLMODE") || undefined) ?? pgsslMode(env("PGSSL"));
-  const marker = params.get("sslmode");
-  if (
-    machine !== undefined && marker !== undefined && MODES.includes(marker) &&
-    MODES.indexOf(marker) < MODES.indexOf(machine)
-  ) kept.delete("sslmode");
-  if (env("PGSSLROOTCERT")) kept.delete("sslrootcert");
-  return kept;
-}
+/** libpq's sslmode values, weakest first. */
+export const MODES: readonly string[] = [
+  "disable",
+  "allow",
+  "prefer",
+  "require",
+  "verify-ca",
+  "verify-full",
+];
 
 /**
  * The TLS that the URL's `sslmode` (else `PGSSLMODE`, else the driver's

@@ -18,6 +18,8 @@ import { closest } from "../suggest.ts";
 export interface PgConnectSettings {
   /** A host name, an IP address (IPv6 without brackets), or a Unix socket's directory. */
   host: string;
+  /** Whether the URL names the host (else `PGHOST`, or libpq's default). */
+  hostInUrl: boolean;
   /** The server's port (the socket's, for a Unix socket). */
   port: number;
   /** The user name. */
@@ -364,10 +366,9 @@ export function parsePostgresUrl(
   }
   // An IPv6 literal is written in brackets (`[::1]`), which are not part of
   // the address; a Unix socket's directory percent-encoded (`%2Frun%2Fpg`).
-  const host = params.get("host") ||
-    decode(noHost === null ? parsed.hostname.replace(/^\[(.*)\]$/, "$1") : "", "host") ||
-    env("PGHOST") ||
-    defaultHost(Number(portText), socketDirs);
+  const urlHost = params.get("host") ||
+    decode(noHost === null ? parsed.hostname.replace(/^\[(.*)\]$/, "$1") : "", "host");
+  const host = urlHost || env("PGHOST") || defaultHost(Number(portText), socketDirs);
   if (host.includes(",")) severalHosts(host);
   const user = params.get("user") || decode(parsed.username, "user name") || env("PGUSER") ||
     processUser(shown);
@@ -433,6 +434,7 @@ export function parsePostgresUrl(
 
   return {
     host,
+    hostInUrl: urlHost !== "",
     port: Number(portText),
     user,
     database,

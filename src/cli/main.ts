@@ -94,6 +94,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "body-idle-timeout",
   "upload-queue-timeout",
   "download-queue-timeout",
+  "drain-timeout",
   "upload-min-rate",
   "url",
   "token",

@@ -12,6 +12,7 @@ import { basename, dirname } from "node:path";
 import { tempPathFor } from "../atomic_write.ts";
 import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
+import { sleep } from "../store/retry.ts";
 import { fileKind } from "../regular_file.ts";
 import { fileSizeLimitReached } from "../file_size_limit.ts";
 import {
@@ -73,6 +74,15 @@ export const SQLITE_DIALECT: Dialect = {
 const SQLITE_BUSY_TIMEOUT_MS = 1_000;
 /** Statements a transaction keeps prepared (by their text) for running again. */
 const PREPARED_PER_TRANSACTION = 64;
+/**
+ * A write transaction that held the writer lock this long (ms) or longer is
+ * followed by a pause of half its hold, at most {@linkcode WAITERS_GAP_MS},
+ * before this process's next write: another process waiting for the lock
+ * then gets it (see `#letWaitersIn`).
+ */
+const LONG_HOLD_MS = 20;
+/** The longest pause after a long write: above SQLite's busy handler's 100 ms poll. */
+const WAITERS_GAP_MS = 150;
 /** Attempts of a transaction that keeps finding the catalog busy (see above). */
 const SQLITE_ATTEMPTS = 45;
 
@@ -382,6 +392,10 @@ class SqliteCatalog implements Catalog {
   // node:sqlite is synchronous, but a transaction body awaits; one connection
   // must not interleave two bodies, so this process runs them one at a time.
   readonly #serial = new Limiter(1);
+  // When this process's last write transaction let go of the writer lock,
+  // and for how long it had held it (see #letWaitersIn).
+  #lastWriteEnd = 0;
+  #lastWriteHeld = 0;
 
   readonly #attempts: number | undefined;
   readonly #path: string;
@@ -412,7 +426,11 @@ class SqliteCatalog implements Catalog {
     if (!this.#db.isOpen) throw closedCatalog(this.location);
     try {
       return await runWithRetry(
-        () => this.#serial.run(() => this.#once(mode, fn, options.preface)),
+        () =>
+          this.#serial.run(async () => {
+            if (mode === "write") await this.#letWaitersIn(options.signal);
+            return await this.#once(mode, fn, options.preface);
+          }),
         {
           isConflict: isBusy,
           onConflict: () => this.#conflicts++,
@@ -464,9 +482,28 @@ class SqliteCatalog implements Catalog {
     }
   }
 
+  /**
+   * Before a write transaction that follows a long one of this process (gc's
+   * batches, whose content deletes hold the lock for seconds): waits until
+   * the lock has been free for a while. Another process waiting for it polls
+   * (SQLite's busy handler, every 100 ms at most) and then backs off; a
+   * writer that takes the lock again microseconds after its COMMIT wins
+   * every time, so an `add` elsewhere waited out a whole gc (a minute at
+   * 100,000 records) and failed as busy. Long holds only: a loop of short
+   * writes pays nothing.
+   */
+  async #letWaitersIn(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#lastWriteHeld < LONG_HOLD_MS) return;
+    const gap = Math.min(this.#lastWriteHeld / 2, WAITERS_GAP_MS);
+    this.#lastWriteHeld = 0;
+    const left = this.#lastWriteEnd + gap - performance.now();
+    if (left > 0) await sleep(left, signal);
+  }
+
   async #once<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, preface?: string): Promise<T> {
     const db = this.#db;
     db.exec(mode === "write" ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    const held = performance.now();
     // A statement run many times in one transaction (a restore's INSERT of
     // each row) is prepared once.
     const prepared = new Map<string, ReturnType<DatabaseSyncType["prepare"]>>();
@@ -502,6 +539,11 @@ class SqliteCatalog implements Catalog {
     } catch (error) {
       if (db.isTransaction) db.exec("ROLLBACK");
       throw error;
+    } finally {
+      if (mode === "write") {
+        this.#lastWriteEnd = performance.now();
+        this.#lastWriteHeld = this.#lastWriteEnd - held;
+      }
     }
   }
 

@@ -950,6 +950,17 @@ async function restoreGuarded(
           ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
           ...signalOption(signal),
         });
+        // PostgreSQL plans with the statistics of the tables as they were
+        // (none, for a new catalog) until autovacuum gets to them: `vc repo
+        // check` right after restoring 100,000 records took 70-124 s, 9 s
+        // once analysed. SQLite's queries are written for no statistics.
+        if (catalog.dialect.name === "postgres") {
+          await catalog.transaction(
+            "write",
+            (tx) => tx.query("ANALYZE records, record_tags, path_tags"),
+            signalOption(signal),
+          );
+        }
         await catalog.transaction("write", async (tx) => {
           await setMeta(tx, "repository", repository);
           await setMeta(tx, "store", store.url);

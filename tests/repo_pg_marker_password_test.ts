@@ -14,6 +14,7 @@ import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { rawServer } from "./raw_server.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
+import { storeWithMarker } from "./repo_marker_store.ts";
 
 const PASSWORD = "hunter2-db-secret";
 const enc = new TextEncoder();
@@ -69,22 +70,7 @@ function passwordThief() {
   return { server, received };
 }
 
-/** A directory store whose marker names the PostgreSQL catalog `url`. */
-async function storeWithMarker(url: string): Promise<{ dir: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-marker-password-" });
-  await Deno.writeTextFile(
-    `${dir}/.vc-repo.json`,
-    JSON.stringify({
-      format: "vc-repo",
-      version: 1,
-      catalog: { kind: "postgres", url },
-      contentPrefix: "content/",
-      createdAt: "2026-12-01T00:00:00.000Z",
-      repository: "r-0123456789abcdef",
-    }),
-  );
-  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
+const markerStore = (url: string) => storeWithMarker(url, "vc-marker-password-");
 
 /** Runs `vc ARGS` with `env` added to the environment. */
 async function vc(args: string[], env: Record<string, string>) {
@@ -103,7 +89,7 @@ Deno.test("repo: PGPASSWORD is not sent to a PostgreSQL catalog named only by th
   const { server, received } = passwordThief();
   await using _ = server;
   const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
-  await using store = await storeWithMarker(catalog);
+  await using store = await markerStore(catalog);
   const dir = store.dir;
   const error = await assertRejects(
     () =>
@@ -135,7 +121,7 @@ Deno.test("repo: vc repo sends PGPASSWORD of its environment only to a catalog n
   const { server, received } = passwordThief();
   await using _ = server;
   const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
-  await using store = await storeWithMarker(catalog);
+  await using store = await markerStore(catalog);
   const dir = store.dir;
   const repo = `file://${dir}`;
   // Only the store URI and the password: the marker's catalog gets no password
@@ -168,7 +154,7 @@ Deno.test("repo: vc repo sends PGPASSWORD of its environment only to a catalog n
 Deno.test("repo: a marker rewritten to another server is refused before any connection when VC_REPO_CATALOG names the catalog", async () => {
   const { server, received } = passwordThief();
   await using _ = server;
-  await using store = await storeWithMarker(`postgres://vc@127.0.0.1:${server.port}/vc`);
+  await using store = await markerStore(`postgres://vc@127.0.0.1:${server.port}/vc`);
   const dir = store.dir;
   const mine = "postgres://vc@db.internal:5432/vc";
   const refused = await vc(["repo", "ls", "--repo", `file://${dir}`], {
@@ -193,7 +179,7 @@ Deno.test("repo: a marker rewritten to another server is refused before any conn
 Deno.test("repo: the password file's line for the marker's catalog is still used (bound to its host)", async () => {
   const { server, received } = passwordThief();
   await using _ = server;
-  await using store = await storeWithMarker(`postgres://vc@127.0.0.1:${server.port}/vc`);
+  await using store = await markerStore(`postgres://vc@127.0.0.1:${server.port}/vc`);
   const dir = store.dir;
   const passfile = `${dir}/pgpass`;
   await Deno.writeTextFile(passfile, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`, {
@@ -239,7 +225,7 @@ Deno.test("repo: a password file's line for every host (*) is not sent to a cata
   const { server, received } = passwordThief();
   await using _ = server;
   const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
-  await using store = await storeWithMarker(catalog);
+  await using store = await markerStore(catalog);
   const dir = store.dir;
   const passfile = `${dir}/pgpass`;
   await Deno.writeTextFile(passfile, `*:*:*:vc:${PASSWORD}\n`, { mode: 0o600 });
@@ -275,7 +261,7 @@ Deno.test("repo: require_auth (or PGREQUIREAUTH) refuses a server asking for a c
   const { server, received } = passwordThief();
   await using _ = server;
   const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
-  await using store = await storeWithMarker(`${catalog}?require_auth=password`);
+  await using store = await markerStore(`${catalog}?require_auth=password`);
   const uri = `file://${store.dir}`;
   const words = "the server asked for a cleartext password, which";
   await assertRejects(
@@ -317,7 +303,7 @@ Deno.test("repo: require_auth (or PGREQUIREAUTH) refuses a server asking for a c
 Deno.test("repo: the marker's sslmode does not loosen this machine's PGSSLMODE before a password file's line is sent", async () => {
   const { server, received } = passwordThief();
   await using _ = server;
-  await using store = await storeWithMarker(
+  await using store = await markerStore(
     `postgres://vc@127.0.0.1:${server.port}/vc?sslmode=disable`,
   );
   const dir = store.dir;

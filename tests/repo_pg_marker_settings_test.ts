@@ -16,6 +16,7 @@ import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { rawServer } from "./raw_server.ts";
+import { storeWithMarker } from "./repo_marker_store.ts";
 
 /** A server that accepts and hangs up: reaching it is "cannot reach". */
 function hangUp() {
@@ -25,22 +26,7 @@ function hangUp() {
   });
 }
 
-/** A directory store whose marker names the PostgreSQL catalog `url`. */
-async function storeWithMarker(url: string): Promise<{ dir: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-marker-settings-" });
-  await Deno.writeTextFile(
-    `${dir}/.vc-repo.json`,
-    JSON.stringify({
-      format: "vc-repo",
-      version: 1,
-      catalog: { kind: "postgres", url },
-      contentPrefix: "content/",
-      createdAt: "2026-12-01T00:00:00.000Z",
-      repository: "r-0123456789abcdef",
-    }),
-  );
-  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
+const markerStore = (url: string) => storeWithMarker(url, "vc-marker-settings-");
 
 /** Opens the store whose marker names `url`, with `env`, and `postgresUrl` if given. */
 function open(dir: string, env: Record<string, string>, postgresUrl?: string) {
@@ -118,7 +104,7 @@ for (const c of cases) {
   Deno.test(`repo: a marker's ${c.what} is refused before any connection`, async () => {
     await using server = hangUp();
     const url = `postgres://vc@127.0.0.1:${server.port}/vc?${c.query}`;
-    await using store = await storeWithMarker(url);
+    await using store = await markerStore(url);
     const error = await assertRejects(() => open(store.dir, c.env), CatalogUnavailableError);
     assertEquals(server.accepted(), 0, error.message);
     for (
@@ -140,7 +126,7 @@ for (const c of cases) {
 Deno.test("repo: a marker's client certificate and key (sslcert, sslkey, sslpassword) are refused before any connection", async () => {
   await using server = hangUp();
   for (const query of ["sslcert=/home/me/.postgresql/postgresql.crt", "sslkey=/home/me/k.key"]) {
-    await using store = await storeWithMarker(
+    await using store = await markerStore(
       `postgres://vc@127.0.0.1:${server.port}/vc?sslmode=require&${query}`,
     );
     await assertRejects(() => open(store.dir, {}), CatalogUnavailableError, "is not supported");
@@ -152,7 +138,7 @@ Deno.test("repo: a marker's settings that do not weaken this machine's are used 
   await using server = hangUp();
   const base = `postgres://vc@127.0.0.1:${server.port}/vc`;
   // A CA file of this machine (never parsed: the server hangs up first).
-  await using ca = await storeWithMarker(base);
+  await using ca = await markerStore(base);
   const caFile = `${ca.dir}/ca.pem`;
   await Deno.writeTextFile(caFile, "-----BEGIN CERTIFICATE-----\n");
   const allowed: [string, Record<string, string>][] = [
@@ -169,7 +155,7 @@ Deno.test("repo: a marker's settings that do not weaken this machine's are used 
     ],
   ];
   for (const [query, env] of allowed) {
-    await using store = await storeWithMarker(`${base}?${query}`);
+    await using store = await markerStore(`${base}?${query}`);
     await assertRejects(() => open(store.dir, env), CatalogUnavailableError, "cannot reach");
   }
   assertEquals(server.accepted(), allowed.length);

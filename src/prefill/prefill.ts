@@ -244,22 +244,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       }`,
     );
   }
-  const storeDownWait: unknown = options.storeDownWait ?? DEFAULT_STORE_DOWN_WAIT;
-  if (!(typeof storeDownWait === "number" && storeDownWait >= 0 && storeDownWait < Infinity)) {
-    throw new InvalidInputError(
-      `prefill(): the option storeDownWait must be a number of seconds, 0 or more, got ${
-        describeValue(options.storeDownWait)
-      }`,
-    );
-  }
-  const throttleWait: unknown = options.throttleWait ?? DEFAULT_THROTTLE_WAIT;
-  if (!(typeof throttleWait === "number" && throttleWait >= 0 && throttleWait < Infinity)) {
-    throw new InvalidInputError(
-      `prefill(): the option throttleWait must be a number of seconds, 0 or more, got ${
-        describeValue(options.throttleWait)
-      }`,
-    );
-  }
+  const storeDownWait = secondsOption("storeDownWait", options, DEFAULT_STORE_DOWN_WAIT);
+  const throttleWait = secondsOption("throttleWait", options, DEFAULT_THROTTLE_WAIT);
   checkItems(options.uris);
   checkVersioned(options.versioned);
   options.signal?.throwIfAborted();
@@ -807,6 +793,24 @@ class UnwritableCacheDir {
       { cause: first.error },
     );
   }
+}
+
+/**
+ * The option `name` of `options`, a finite number of seconds, 0 or more
+ * (`fallback` when not given); else an `InvalidInputError` naming it.
+ */
+function secondsOption(
+  name: "storeDownWait" | "throttleWait",
+  options: PrefillOptions,
+  fallback: number,
+): number {
+  const value: unknown = options[name] ?? fallback;
+  if (typeof value === "number" && value >= 0 && value < Infinity) return value;
+  throw new InvalidInputError(
+    `prefill(): the option ${name} must be a number of seconds, 0 or more, got ${
+      describeValue(options[name])
+    }`,
+  );
 }
 
 /**

@@ -321,7 +321,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
    * slot), and only while `request`'s client stays; resolves to its release.
    */
   const downloadSlot = async (tokenId: string, request: Request): Promise<() => void> => {
-    const queue = new AbortController();
+    // A slot free now is taken at once: no wait to bound, no signal to
+    // watch (no timer, controller or combined signal for each download).
+    if (!downloads.full(tokenId)) return await downloads.acquire(tokenId);
     // A download that must wait drops out when its client closes the
     // connection: else it took the slot once one freed, opened the file in
     // the store and sent it to a dead socket, ahead of the live ones queued
@@ -335,11 +337,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         "the client left while its download waited for a slot; nothing was sent",
         { cause: why },
       );
-    let client: AbortSignal | undefined;
-    if (downloads.full(tokenId)) {
-      client = request.signal;
-      if (client.aborted) throw clientLeft(client.reason);
-    }
+    const client = request.signal;
+    if (client.aborted) throw clientLeft(client.reason);
+    const queue = new AbortController();
     const stop = downloadQueueMs > 0 && downloadQueueMs < Infinity
       ? deadline(downloadQueueMs, () =>
         queue.abort(
@@ -353,15 +353,12 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       : () => {};
     const signals = [queue.signal];
     if (options.cancel !== undefined) signals.push(options.cancel);
-    if (client !== undefined) signals.push(client);
+    signals.push(client);
     try {
-      return await downloads.acquire(
-        tokenId,
-        signals.length === 1 ? queue.signal : AbortSignal.any(signals),
-      );
+      return await downloads.acquire(tokenId, AbortSignal.any(signals));
     } catch (e) {
       if (options.cancel?.aborted) throw shuttingDown({ cause: e });
-      if (client?.aborted && !queue.signal.aborted) throw clientLeft(client.reason);
+      if (client.aborted && !queue.signal.aborted) throw clientLeft(client.reason);
       throw e;
     } finally {
       stop();

@@ -280,12 +280,15 @@ export const prefill: Command = {
       await cache.close();
       warnings.finish();
     }
-    if (interrupted !== undefined) {
+    // The failed items' lines on stderr (their kinds name those past the first ones shown).
+    const writeFailures = () =>
       writeFailureLines(
         io,
         summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`),
         summary.failed.map((f) => f.errorName),
       );
+    if (interrupted !== undefined) {
+      writeFailures();
       if (out.mode === "json") {
         // stdout gone: stderr says it below.
         await out.status({ ...summary, interrupted: true }, []).catch(() => {});
@@ -301,11 +304,7 @@ export const prefill: Command = {
       await out.status(summary, summaryLines(summary));
     } finally {
       if (summary.failed.length > 0) {
-        writeFailureLines(
-          io,
-          summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`),
-          summary.failed.map((f) => f.errorName),
-        );
+        writeFailures();
         io.writeStderr(
           `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed\n`,
         );

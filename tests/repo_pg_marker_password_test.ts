@@ -8,7 +8,7 @@
  * (`--catalog`, `VC_REPO_CATALOG`, the `postgresUrl` option), or from the
  * password file, whose lines are bound to a host, port, database and user.
  */
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/repository.ts";
@@ -72,6 +72,14 @@ function passwordThief() {
 
 const markerStore = (url: string) => storeWithMarker(url, "vc-marker-password-");
 
+/** A password file in `dir` holding `lines`, with the mode libpq requires of one (0600). */
+async function writePassfile(dir: string, lines: string): Promise<string> {
+  const passfile = `${dir}/pgpass`;
+  await Deno.writeTextFile(passfile, lines, { mode: 0o600 });
+  await Deno.chmod(passfile, 0o600); // the umask may have taken bits off
+  return passfile;
+}
+
 /** Runs `vc ARGS` with `env` added to the environment. */
 async function vc(args: string[], env: Record<string, string>) {
   const cli = new URL("../cli.ts", import.meta.url).pathname;
@@ -112,9 +120,7 @@ Deno.test("repo: PGPASSWORD is not sent to a PostgreSQL catalog named only by th
       "--catalog",
       ".pgpass",
     ]
-  ) {
-    assert(error.message.includes(words), `${words}: ${error.message}`);
-  }
+  ) assertStringIncludes(error.message, words);
 });
 
 Deno.test("repo: vc repo sends PGPASSWORD of its environment only to a catalog named on this machine", async () => {
@@ -171,9 +177,7 @@ Deno.test("repo: a marker rewritten to another server is refused before any conn
       ".vc-repo.json",
       "VC_REPO_CATALOG",
     ]
-  ) {
-    assert(refused.stderr.includes(words), `${words}: ${refused.stderr}`);
-  }
+  ) assertStringIncludes(refused.stderr, words);
 });
 
 Deno.test("repo: the password file's line for the marker's catalog is still used (bound to its host)", async () => {
@@ -181,11 +185,7 @@ Deno.test("repo: the password file's line for the marker's catalog is still used
   await using _ = server;
   await using store = await markerStore(`postgres://vc@127.0.0.1:${server.port}/vc`);
   const dir = store.dir;
-  const passfile = `${dir}/pgpass`;
-  await Deno.writeTextFile(passfile, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`, {
-    mode: 0o600,
-  });
-  await Deno.chmod(passfile, 0o600);
+  const passfile = await writePassfile(dir, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`);
   await assertRejects(
     () =>
       Repository.open(`file://${dir}`, {
@@ -227,9 +227,7 @@ Deno.test("repo: a password file's line for every host (*) is not sent to a cata
   const catalog = `postgres://vc@127.0.0.1:${server.port}/vc`;
   await using store = await markerStore(catalog);
   const dir = store.dir;
-  const passfile = `${dir}/pgpass`;
-  await Deno.writeTextFile(passfile, `*:*:*:vc:${PASSWORD}\n`, { mode: 0o600 });
-  await Deno.chmod(passfile, 0o600);
+  const passfile = await writePassfile(dir, `*:*:*:vc:${PASSWORD}\n`);
   const error = await assertRejects(
     () =>
       Repository.open(`file://${dir}`, {
@@ -307,11 +305,7 @@ Deno.test("repo: the marker's sslmode does not loosen this machine's PGSSLMODE b
     `postgres://vc@127.0.0.1:${server.port}/vc?sslmode=disable`,
   );
   const dir = store.dir;
-  const passfile = `${dir}/pgpass`;
-  await Deno.writeTextFile(passfile, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`, {
-    mode: 0o600,
-  });
-  await Deno.chmod(passfile, 0o600);
+  const passfile = await writePassfile(dir, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`);
   // This machine requires TLS: the plain-text server never gets the password.
   await assertRejects(
     () =>
@@ -376,10 +370,8 @@ Deno.test({
       assertEquals(cli.code, 0, cli.stderr);
       // Or only the store URI, the password in the password file, on its
       // server's line.
-      const passfile = `${dir}/pgpass`;
       const line = `${url.hostname}:${url.port}:*:${url.username}:${PASSWORD}\n`;
-      await Deno.writeTextFile(passfile, line, { mode: 0o600 });
-      await Deno.chmod(passfile, 0o600);
+      const passfile = await writePassfile(dir, line);
       {
         await using repo = await Repository.open(uri, { env: { PGPASSFILE: passfile } });
         assertEquals((await repo.list()).length, 1);

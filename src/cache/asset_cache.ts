@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { CallsInProgress } from "../calls_in_progress.ts";
 import { resolve } from "../path.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import {
@@ -178,9 +179,12 @@ export class AssetCache implements AsyncDisposable {
   #index: EntryIndex;
   #layout: CacheLayout;
   #flights = new SingleFlight<EntryRec>();
-  // Calls in progress: `cache()` (not the warm ones, which do no I/O),
-  // `delete()`, `copyVerified()`, `ls()`, `prune()`, `verify()`.
-  #calls = new Set<Promise<unknown>>();
+  // Calls in progress, for close() to wait for: `cache()` (not the warm
+  // ones, which do no I/O; a cold one may write after the download it
+  // shares, its record's last use), `delete()`, `copyVerified()`, `ls()`,
+  // `prune()`, `verify()` (they remove entries, copy, or ask the stores
+  // close() closes).
+  #calls = new CallsInProgress();
   #lockWaitMs: number;
   #remoteOptions: EntryFetcherOptions & EntryResolverOptions;
   #remote: Promise<Remote> | undefined;
@@ -401,20 +405,10 @@ export class AssetCache implements AsyncDisposable {
         index.isFresh(rec, now, options?.immutable === true)
       ) {
         if (!index.touchDue(rec, now)) return Promise.resolve(rec.path);
-        return this.#track(index.touch(rec, now).then(() => rec.path));
+        return this.#calls.track(index.touch(rec, now).then(() => rec.path));
       }
     }
-    return this.#track(this.#slow(uri, parsed, options, guard));
-  }
-
-  // A call in progress, for close() to wait for: a `cache()` call may write
-  // after the download it shares (its record's last use), the others remove
-  // entries, copy, or ask the stores close() closes.
-  #track<T>(call: Promise<T>): Promise<T> {
-    this.#calls.add(call);
-    const done = () => this.#calls.delete(call);
-    call.then(done, done);
-    return call;
+    return this.#calls.track(this.#slow(uri, parsed, options, guard));
   }
 
   /**
@@ -596,7 +590,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   delete(uri: string): Promise<boolean> {
-    return this.#track(this.#doDelete(uri));
+    return this.#calls.track(this.#doDelete(uri));
   }
 
   async #doDelete(uri: string): Promise<boolean> {
@@ -658,7 +652,7 @@ export class AssetCache implements AsyncDisposable {
     dest: string,
     options: CopyVerifiedOptions = {},
   ): Promise<void> {
-    return this.#track(this.#doCopyVerified(local, dest, options));
+    return this.#calls.track(this.#doCopyVerified(local, dest, options));
   }
 
   async #doCopyVerified(
@@ -786,7 +780,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   ls(options: LsOptions = {}): Promise<CacheEntry[]> {
-    return this.#track(this.#doLs(options));
+    return this.#calls.track(this.#doLs(options));
   }
 
   async #doLs(options: LsOptions): Promise<CacheEntry[]> {
@@ -950,7 +944,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   prune(options: CachePruneOptions = {}): Promise<PruneResult> {
-    return this.#track(this.#doPrune(options));
+    return this.#calls.track(this.#doPrune(options));
   }
 
   async #doPrune(options: CachePruneOptions): Promise<PruneResult> {
@@ -1018,7 +1012,7 @@ export class AssetCache implements AsyncDisposable {
    * ```
    */
   verify(options: CacheVerifyOptions = {}): Promise<VerifyResult> {
-    return this.#track(this.#doVerify(options));
+    return this.#calls.track(this.#doVerify(options));
   }
 
   async #doVerify(options: CacheVerifyOptions): Promise<VerifyResult> {
@@ -1084,7 +1078,7 @@ export class AssetCache implements AsyncDisposable {
   async close(): Promise<void> {
     // Downloads in progress finish (writing their files and records, and
     // removing their locks) and aborted ones remove their temp files first.
-    while (this.#calls.size > 0) await Promise.allSettled([...this.#calls]);
+    await this.#calls.settled();
     await this.#flights.idle();
     // Loading settled too (flights awaited it); no store was opened without it.
     await this.#remote?.catch(() => {});

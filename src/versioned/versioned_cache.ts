@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { CallsInProgress } from "../calls_in_progress.ts";
 import { signalOption } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
@@ -551,14 +552,7 @@ export class VersionedCache {
   /** Whether the stores come from the default opener (else the caller's, never closed here). */
   readonly #ownsStores: boolean;
   // Calls in progress, for close() to wait for.
-  #calls = new Set<Promise<unknown>>();
-
-  #track<T>(call: Promise<T>): Promise<T> {
-    this.#calls.add(call);
-    const done = () => this.#calls.delete(call);
-    call.then(done, done);
-    return call;
-  }
+  #calls = new CallsInProgress();
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
   readonly #readManifest: (file: string) => Promise<ManifestEntries>;
@@ -799,7 +793,9 @@ export class VersionedCache {
   async path(path: string, version?: string, options: VersionedPathOptions = {}): Promise<string> {
     checkVersionArgument("path", version, true);
     checkOptions("VersionedCache.path()", options, PATH_OPTIONS);
-    return await this.#track(this.resolve(path, version).then((a) => this.#pathOf(a, options)));
+    return await this.#calls.track(
+      this.resolve(path, version).then((a) => this.#pathOf(a, options)),
+    );
   }
 
   /**
@@ -827,7 +823,7 @@ export class VersionedCache {
    */
   async pathOf(asset: VersionedAsset, options: VersionedPathOptions = {}): Promise<string> {
     checkOptions("VersionedCache.pathOf()", options, PATH_OPTIONS);
-    return await this.#track(this.#pathOf(asset, options));
+    return await this.#calls.track(this.#pathOf(asset, options));
   }
 
   /** {@linkcode VersionedCache.pathOf}, its options checked (a sync resolves each entry once). */
@@ -881,7 +877,7 @@ export class VersionedCache {
     checkOptions("VersionedCache.locate()", options, SIGNAL_OPTION);
     // A call already aborted fails, also when no store needs asking (as path() does).
     options.signal?.throwIfAborted();
-    return await this.#track(this.#locate(path, version, options));
+    return await this.#calls.track(this.#locate(path, version, options));
   }
 
   async #locate(
@@ -1075,7 +1071,7 @@ export class VersionedCache {
    */
   async add(path: string, file: string, options: VersionedAddOptions = {}): Promise<string> {
     checkOptions("VersionedCache.add()", options, ADD_OPTIONS);
-    return await this.#track(withCallbackGuard(
+    return await this.#calls.track(withCallbackGuard(
       options,
       PUBLISH_CALLBACKS,
       (guarded) => this.#add(path, file, guarded),
@@ -1189,7 +1185,7 @@ export class VersionedCache {
     options: VersionedUpdateOptions = {},
   ): Promise<VersionedUpdateResult> {
     checkOptions("VersionedCache.update()", options, UPDATE_OPTIONS);
-    return await this.#track(withCallbackGuard(
+    return await this.#calls.track(withCallbackGuard(
       options,
       PUBLISH_CALLBACKS,
       (guarded) => this.#update(path, file, bump, guarded),
@@ -1325,7 +1321,7 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<string[]> {
     checkOptions("VersionedCache.versions()", options, LIST_OPTIONS);
-    return await this.#track(withCallbackGuard(
+    return await this.#calls.track(withCallbackGuard(
       options,
       ["onProgress", "onWarning"],
       (guarded) => this.#listVersions(path, guarded),
@@ -1546,7 +1542,7 @@ export class VersionedCache {
     options: VersionedListOptions = {},
   ): Promise<Array<{ path: string; versions: string[] }>> {
     checkOptions("VersionedCache.lsRemote()", options, LIST_OPTIONS);
-    return await this.#track(withCallbackGuard(
+    return await this.#calls.track(withCallbackGuard(
       options,
       ["onProgress", "onWarning"],
       (guarded) => this.#lsRemote(guarded),
@@ -1675,7 +1671,7 @@ export class VersionedCache {
     options: VersionedSyncOptions = {},
   ): Promise<VersionedSyncReport> {
     checkOptions("VersionedCache.syncSettled()", options, SYNC_OPTIONS);
-    return await this.#track(withCallbackGuard(
+    return await this.#calls.track(withCallbackGuard(
       options,
       ["onProgress", "onWarning"],
       (guarded) => this.#syncSettled(destDir, guarded),
@@ -1994,7 +1990,7 @@ export class VersionedCache {
    */
   async verify(options: VersionedVerifyOptions = {}): Promise<VersionedVerifyResult[]> {
     checkOptions("VersionedCache.verify()", options, VERIFY_OPTIONS);
-    return await this.#track(
+    return await this.#calls.track(
       withCallbackGuard(options, ["onProgress"], (guarded) => this.#verify(guarded)),
     );
   }
@@ -2106,7 +2102,7 @@ export class VersionedCache {
   async close(): Promise<void> {
     // Calls in progress finish (or fail) as they would first: they upload,
     // write the manifest or DEST, and ask the stores closed below.
-    while (this.#calls.size > 0) await Promise.allSettled([...this.#calls]);
+    await this.#calls.settled();
     const stores = [...this.#stores.values()];
     this.#stores.clear();
     if (this.#ownsStores) await Promise.allSettled(stores.map(async (s) => (await s).close()));

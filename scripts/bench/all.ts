@@ -18,6 +18,10 @@ import { fmtNum, type GoalResult, ROOT } from "./lib.ts";
 /** The benchmarks, in the order they run (cheap ones first). */
 export const BENCHES: readonly { name: string; about: string }[] = [
   { name: "warm_hit", about: "cache(uri) on a warm entry: µs/call, zero requests" },
+  {
+    name: "versioned_warm_path",
+    about: "VersionedCache.path() on a cached entry in a loop vs its untracked peer and stats",
+  },
   { name: "cli_path", about: "warm `vc path` process vs `deno run` of an empty script" },
   { name: "md5", about: "md5File vs md5sum" },
   {

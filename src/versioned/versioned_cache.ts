@@ -2476,11 +2476,13 @@ export class VersionedCache {
   // comes before the read, so a change racing the read only costs a re-read.
   // Residual blind spot: a same-size rewrite in place (same inode) within the
   // mtime's millisecond; vc itself writes by rename (a new inode) and forgets
-  // the cache after its own writes.
+  // the cache after its own writes. The stat is synchronous, as the asset
+  // cache's warm checks are: an async one costs a hop to Deno's thread pool,
+  // ~90% of a warm path() call (scripts/bench/versioned_warm_path.ts).
   async #entries(): Promise<Readonly<ManifestEntries>> {
     let info: Deno.FileInfo;
     try {
-      info = await Deno.stat(this.manifest);
+      info = Deno.statSync(this.manifest);
     } catch (error) {
       this.#parsed = undefined;
       // The reader turns a missing file into the error users should see.
@@ -2683,7 +2685,12 @@ export class VersionedCache {
   async #lockEntries(): Promise<LockEntries | undefined> {
     const file = this.lockFile;
     if (file === undefined) return undefined;
-    const info = await Deno.stat(file).catch(() => undefined);
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = Deno.statSync(file); // synchronous, as the manifest's (#entries)
+    } catch {
+      info = undefined;
+    }
     const identity = info === undefined
       ? "missing"
       : `${info.dev}:${info.ino ?? ""}:${info.mtime?.getTime() ?? Math.random()}:${info.size}`;

@@ -295,6 +295,15 @@ function checkId(id: string): void {
   }
 }
 
+/**
+ * How the API takes a file, for a client that sent it another way: as the
+ * raw body, as HTTP build caches and object stores take it (`curl -T`, a
+ * PUT; `curl --data-binary`, a POST of another type).
+ */
+export const MULTIPART_UPLOAD_HINT =
+  'POST it as multipart/form-data, the file in the field "file" (curl -F file=@PATH, ' +
+  'requests files={"file": f})';
+
 /** `POST /v1/cache/<id>`: stores the multipart field `file`. */
 export async function postFile(req: Request, id: string, ctx: EndpointContext): Promise<Response> {
   authorizationHeader(req);
@@ -302,7 +311,9 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
   if (type.split(";")[0]!.trim().toLowerCase() !== "multipart/form-data") {
     throw new HttpError(
       400,
-      `Content-Type must be multipart/form-data, got ${shortened(type) || "none"}`,
+      `Content-Type must be multipart/form-data, got ${
+        shortened(type) || "none"
+      }: to upload a file, ${MULTIPART_UPLOAD_HINT}`,
     );
   }
   checkUncoded(req);

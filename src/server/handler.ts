@@ -16,7 +16,14 @@ import { DEFAULT_BODY_IDLE_MS } from "./body_idle.ts";
 import { Limiter } from "../pool.ts";
 import { deadline } from "../deadline.ts";
 import { IdentitySlots } from "./identity_slots.ts";
-import { deleteFile, type EndpointContext, getFile, postCacheId, postFile } from "./endpoints.ts";
+import {
+  deleteFile,
+  type EndpointContext,
+  getFile,
+  MULTIPART_UPLOAD_HINT,
+  postCacheId,
+  postFile,
+} from "./endpoints.ts";
 import { Entries } from "./entries.ts";
 import { errorResponse, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
 import { formatLogLine, guardedLog, type RequestLogRecord, stderrLog } from "./log.ts";
@@ -599,9 +606,17 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       return new Response(null, { status: 204, headers: { allow } });
     }
     if (!match.methods.includes(request.method)) {
-      throw new HttpError(405, `${shortened(request.method)} is not allowed on ${match.route}`, {
-        headers: { allow },
-      });
+      // A PUT of a file (`curl -T`, as build caches and object stores take
+      // one) is told the form this API takes it in.
+      const hint =
+        match.id !== undefined && (request.method === "PUT" || request.method === "PATCH")
+          ? `: to upload a file, ${MULTIPART_UPLOAD_HINT}`
+          : "";
+      throw new HttpError(
+        405,
+        `${shortened(request.method)} is not allowed on ${match.route}${hint}`,
+        { headers: { allow } },
+      );
     }
     switch (match.route) {
       case "/":

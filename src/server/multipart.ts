@@ -18,7 +18,7 @@ import { concatBytes } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { withinIdle } from "./body_idle.ts";
 import { HttpError } from "./http_error.ts";
-import { shortened } from "../printable.ts";
+import { inertJson, shortened } from "../printable.ts";
 import { quoted, storedContentType, storedFilename } from "./upload_fields.ts";
 
 /** The `file` field of an upload. */
@@ -332,11 +332,25 @@ function boundaryOf(contentType: string): string {
     throw new HttpError(400, "multipart/form-data Content-Type has more than one boundary");
   }
   const param = boundaries[0];
-  if (param !== undefined) {
-    const value = param.slice(param.indexOf("=") + 1).trim().replace(/^"(.*)"$/, "$1");
-    if (value.length >= 1 && value.length <= 70) return value;
+  if (param === undefined) {
+    // A header set by hand (requests' headers= beside files=, fetch with a
+    // FormData body and this header) replaces the one the client would
+    // have written with the boundary its body uses.
+    throw new HttpError(
+      400,
+      "multipart/form-data Content-Type names no boundary: do not set Content-Type yourself " +
+        "for a multipart upload (curl -F, requests' files= and fetch with a FormData body " +
+        "set it, with the boundary their body uses)",
+    );
   }
-  throw new HttpError(400, "multipart/form-data Content-Type has no valid boundary");
+  const value = param.slice(param.indexOf("=") + 1).trim().replace(/^"(.*)"$/, "$1");
+  if (value.length >= 1 && value.length <= 70) return value;
+  throw new HttpError(
+    400,
+    `multipart/form-data Content-Type has no valid boundary: boundary ${
+      value.length <= 70 ? inertJson(value) : `of ${value.length} characters`
+    } (RFC 2046: 1 to 70 characters)`,
+  );
 }
 
 /**
@@ -458,8 +472,11 @@ function unescapeFormParam(quoted: string): string {
  * filename*1*=%A9.txt; filename*2="more"`), as Python's `email` package
  * writes a long filename, joined into one ext-value for
  * {@linkcode decodeExtValue} (plain pieces percent-encoded); undefined when
- * there is no `key*0`. The pieces run from 0 up to the first missing number;
- * a number given both plain and extended is refused.
+ * there is none. The pieces run from 0 with no number missing: a piece past
+ * a gap (`filename*0`, `filename*2`), or pieces without a `key*0`, are
+ * refused, as is a number given both plain and extended. Read up to the gap
+ * (or ignored), they named another file than Python's `email` package and
+ * Werkzeug, which join every piece they find, read from the same header.
  */
 function joinContinuations(params: Map<string, string>, key: string): string | undefined {
   const pieces: { ext: boolean; value: string }[] = [];
@@ -471,6 +488,18 @@ function joinContinuations(params: Map<string, string>, key: string): string | u
     }
     if (plain === undefined && ext === undefined) break;
     pieces.push(ext === undefined ? { ext: false, value: plain! } : { ext: true, value: ext });
+  }
+  const section = new RegExp(`^${key}\\*(\\d+)\\*?$`);
+  const past = [...params.keys()].find((name) => {
+    const m = section.exec(name);
+    return m !== null && !(m[1] === String(Number(m[1])) && Number(m[1]) < pieces.length);
+  });
+  if (past !== undefined) {
+    throw malformed(
+      `Content-Disposition gives ${JSON.stringify(past)} without ${
+        JSON.stringify(`${key}*${pieces.length}`)
+      }: RFC 2231 continuations count up from 0 with none missing`,
+    );
   }
   if (pieces.length === 0) return undefined;
   const first = pieces[0]!;

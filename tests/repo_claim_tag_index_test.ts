@@ -18,27 +18,10 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Catalog, SqlValue } from "../src/repo/catalog.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { assertEquals } from "./assert.ts";
+import { recording } from "./catalog_recording.ts";
 import { onSqliteAndPostgres } from "./pg_server.ts";
-
-/** Records every statement sent through `catalog` until `stop()`. */
-function recording(catalog: Catalog): { sent: [string, SqlValue[]][]; stop: () => void } {
-  const target = catalog as { transaction: Catalog["transaction"] };
-  const real = target.transaction.bind(catalog);
-  const sent: [string, SqlValue[]][] = [];
-  target.transaction = (mode, fn, options) =>
-    real(mode, (tx) =>
-      fn({
-        ...tx,
-        query: (sql, params) => {
-          sent.push([sql, [...(params ?? [])]]);
-          return tx.query(sql, params);
-        },
-      }), options);
-  return { sent, stop: () => target.transaction = real };
-}
 
 // Tagged ids a claim looks at in one statement (claims.ts).
 const CLAIM_TAG_PAGE = 200;
@@ -117,7 +100,7 @@ async function scenario(catalog: string | undefined): Promise<number[]> {
         rec.stop();
       }
       const plans: string[] = [];
-      for (const [sql, params] of rec.sent) {
+      for (const { sql, params } of rec.sent) {
         if (!/^\s*SELECT/i.test(sql)) continue;
         const rows = await repo.catalog.transaction(
           "read",

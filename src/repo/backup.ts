@@ -470,6 +470,8 @@ export async function restoreCatalog(
   // catalog's id, where the marker has none): checked again with it.
   refuseForeignSnapshot(parsed, options.source ?? "snapshot", options);
   return await catalog.transaction("write", async (tx) => {
+    // Writers wait for the commit, then write the restored catalog.
+    for (const statement of catalog.dialect.replaceLock) await tx.query(statement);
     await createSchema(tx, catalog.dialect, `catalog ${catalog.location}`);
     const existing = Number((await tx.query("SELECT COUNT(*) AS n FROM records"))[0]!.n);
     // Tags on paths with no records yet are content of their own: a

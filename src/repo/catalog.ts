@@ -105,6 +105,15 @@ export interface Dialect {
     readonly exclusive: readonly string[];
   };
   /**
+   * Statements that keep every other write transaction out until this one
+   * commits, run first by a restore that replaces the catalog's rows: a
+   * writer then waits for the restore before it reads anything, and runs on
+   * the restored catalog. PostgreSQL: an advisory lock that every write
+   * transaction takes shared at its first statement; SQLite's write
+   * transaction already excludes every other writer (nothing to run).
+   */
+  readonly replaceLock: readonly string[];
+  /**
    * Statements, with the path's NFC form as `$1`, that take a lock on all
    * the Unicode spellings of one path for the rest of a write transaction:
    * two adds of two spellings of a new path never both find the catalog
@@ -145,6 +154,8 @@ export interface Dialect {
    * search_path), as {@linkcode Dialect.metaTableExists} does for `vc_meta`.
    */
   readonly tableExists: string;
+  /** A query that returns a row when an index named `$1` is where the catalog's queries find their tables. */
+  readonly indexExists: string;
   /**
    * A query that returns one row (`name`) per column of the `vc_meta`
    * table {@linkcode Dialect.metaTableExists} finds: another program's

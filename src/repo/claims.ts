@@ -15,7 +15,7 @@ import { printable, quoted } from "../printable.ts";
 import { newNameProblem } from "../file_names.ts";
 import { requireString } from "../options_check.ts";
 import type { Catalog, SqlValue } from "./catalog.ts";
-import { entryIds } from "./record_pages.ts";
+import { entryIds, farthestPage } from "./record_pages.ts";
 import {
   attachTags,
   checkTag,
@@ -98,16 +98,30 @@ export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Cla
     } else {
       // The tag's ids, a page at a time from its indexes, never every
       // published record asked whether it carries the tag (1,000,000
-      // published records: 1.1 s a claim, holding SQLite's writer lock).
+      // published records: 1.1 s a claim, holding SQLite's writer lock);
+      // and beside them the free published records by id, so the tag's
+      // expired and purged records, which only grow in number, are passed
+      // over a page at a time (see `farthestPage`): 20,000 of them made a
+      // claim read 40,001 tagged ids in 403 statements.
       const tag = checkTag(options.tag);
+      where.and(where.hasTag(tag));
+      const free = (after: number | undefined, size: number) =>
+        tx.query(
+          "SELECT id FROM records WHERE state = 'published' AND (claim_until IS NULL OR " +
+            `claim_until <= $1)${after === undefined ? "" : " AND id > $2"} ` +
+            `ORDER BY id LIMIT ${size}`,
+          after === undefined ? [now] : [now, after],
+        ).then((rows) => rows.map((row) => Number(row.id)));
+      const tagged = (after: number | undefined, size: number) =>
+        entryIds(tx, [tag], ">", "", after, size);
       let after: number | undefined;
       for (;;) {
-        const ids = await entryIds(tx, [tag], ">", "", after, CLAIM_TAG_PAGE);
+        const { ids, rest } = await farthestPage([tagged, free], ">", after, CLAIM_TAG_PAGE);
         if (ids.length === 0) break;
         const page = where.copy();
         page.and(`r.id IN (${ids.map((id) => page.param(id)).join(", ")})`);
         found = await next(page);
-        if (found !== undefined || ids.length < CLAIM_TAG_PAGE) break;
+        if (found !== undefined || !rest) break;
         after = ids.at(-1);
       }
     }

@@ -48,6 +48,9 @@ import {
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
+// "vc-repo replace": every write transaction takes it shared at its first
+// statement, a restore replacing the catalog's rows exclusive.
+const REPLACE_LOCK_KEY = "7623890212345678902";
 // The first key of the locks on one path's spellings (any 32-bit number would do).
 const PATH_LOCK_CLASS = 76238902;
 // And of the locks on one tag's spellings: another class, so a path and a
@@ -82,6 +85,10 @@ export const POSTGRES_DIALECT: Dialect = {
     shared: [`SELECT pg_advisory_xact_lock_shared(${CONTENT_LOCK_KEY})`],
     exclusive: [`SELECT pg_advisory_xact_lock(${CONTENT_LOCK_KEY})`],
   },
+  // Every write transaction takes it shared at its first statement (see
+  // `#inTransaction`): a writer waits for the restore before it reads
+  // anything, as SQLite's writers do.
+  replaceLock: [`SELECT pg_advisory_xact_lock(${REPLACE_LOCK_KEY})`],
   // The two-key form: a key space of its own, apart from the content lock's.
   pathLock: [`SELECT pg_advisory_xact_lock(${PATH_LOCK_CLASS}, hashtext($1))`],
   tagLock: [`SELECT pg_advisory_xact_lock(${TAG_LOCK_CLASS}, hashtext($1))`],
@@ -90,6 +97,7 @@ export const POSTGRES_DIALECT: Dialect = {
   // In the search_path's schemas, as the catalog's other queries find it.
   metaTableExists: "SELECT 1 WHERE to_regclass('vc_meta') IS NOT NULL",
   tableExists: "SELECT 1 WHERE to_regclass($1::text) IS NOT NULL",
+  indexExists: "SELECT 1 WHERE to_regclass($1::text) IS NOT NULL",
   metaColumns: "SELECT attname AS name FROM pg_attribute " +
     "WHERE attrelid = to_regclass('vc_meta') AND attnum > 0 AND NOT attisdropped",
   writesExcludeWriters: false,
@@ -503,7 +511,7 @@ class PostgresCatalog implements Catalog {
     const begin = mode === "read"
       ? "ISOLATION LEVEL REPEATABLE READ READ ONLY"
       : "ISOLATION LEVEL READ COMMITTED";
-    const run = () => this.#inTransaction(begin, fn, options.preface);
+    const run = () => this.#inTransaction(begin, fn, options.preface, mode === "write");
     const once = () =>
       runWithRetry(
         () => this.#pool.hold(run),
@@ -646,6 +654,7 @@ class PostgresCatalog implements Catalog {
     begin: string,
     fn: (tx: Tx) => Promise<T>,
     preface: string | undefined,
+    write: boolean,
   ): Promise<T> {
     for (let attempt = 1;; attempt++) {
       let started = false;
@@ -681,10 +690,16 @@ class PostgresCatalog implements Catalog {
         // conflict retried and then reported busy, as SQLite's busy timeout.
         // A lock_timeout the session already has (options, ALTER ROLE) stays.
         // The preface (see TxOptions) rides in the same statement: one round
-        // trip, not two, for every transaction that asks one.
+        // trip, not two, for every transaction that asks one. So does a
+        // write's shared hold of the replace lock (after the lock_timeout,
+        // which bounds its wait): a forced restore holds it exclusive, and a
+        // writer that read the catalog in between found a record the
+        // restore deleted and wrote again gone (READ COMMITTED sees the old
+        // row deleted, never the new one), `no record with id N`.
         const [first] = await tx.query(
           "SELECT CASE WHEN current_setting('lock_timeout') = '0' " +
             "THEN set_config('lock_timeout', $1, true) END AS lock_timeout" +
+            (write ? `, pg_advisory_xact_lock_shared(${REPLACE_LOCK_KEY}) AS replace_lock` : "") +
             (preface === undefined ? "" : `, (${preface}) AS preface`),
           [`${this.#lockTimeoutMs}ms`],
         );

@@ -240,7 +240,9 @@ export const MAX_FIND_ANY = 1_000;
  * import assert from "node:assert/strict";
  * import { findSelection } from "./records.ts";
  * const selection = findSelection({ any: ["a"], exclude: ["b"] });
- * assert.deepEqual([selection.entry, selection.where.params], [["a"], ["b"]]);
+ * assert.deepEqual([selection.entries, selection.where.params], [[["a"]], ["b"]]);
+ * // Each --all tag is a set of candidates of its own: the smallest bounds the reads.
+ * assert.deepEqual(findSelection({ all: ["a", "b"] }).entries, [["a"], ["b"]]);
  * assert.throws(() => findSelection({ exclude: ["b"] }), /exclude alone/);
  * const many = Array.from({ length: 101 }, (_, i) => `t${i}`);
  * assert.throws(() => findSelection({ all: many }), /too many/);
@@ -269,6 +271,9 @@ export function findSelection(query: FindQuery): RecordSelection {
   }
   const where = new Where();
   for (const tag of all) where.and(where.hasTag(tag));
+  // With --all tags too, the records of --any are one set of candidates
+  // among others (see `farthestPage`): the condition must be said.
+  if (any.length > 0 && all.length > 0) where.and(where.hasAnyTag(any));
   for (const tag of exclude) where.and(`NOT ${where.hasTag(tag)}`);
   if (query.published !== undefined && typeof query.published !== "boolean") {
     throw new InvalidInputError(
@@ -278,8 +283,10 @@ export function findSelection(query: FindQuery): RecordSelection {
   if (query.published) where.and("r.state = 'published'");
   return {
     where,
-    // The indexed entry point: the records carrying any of these.
-    entry: any.length > 0 ? any : [all[0]!],
+    // The indexed sets of candidates: the records carrying any of `any`, and
+    // those of each --all tag; a page is read from the one of them that
+    // reaches farthest, whatever their order.
+    entries: [...(any.length > 0 ? [any] : []), ...all.map((tag) => [tag])],
     ...(query.limit !== undefined ? { limit: checkLimit(query.limit) } : {}),
   };
 }
@@ -394,6 +401,13 @@ export class Where {
   /** ` WHERE a AND b`, or nothing. */
   toString(): string {
     return this.#clauses.length === 0 ? "" : ` WHERE ${this.#clauses.join(" AND ")}`;
+  }
+
+  /** SQL true when record `r` carries at least one of `tags` (itself or through its path). */
+  hasAnyTag(tags: readonly string[]): string {
+    const list = tags.map((tag) => this.param(tag)).join(", ");
+    return `(EXISTS (SELECT 1 FROM record_tags t WHERE t.record_id = r.id AND t.tag IN (${list}))` +
+      ` OR EXISTS (SELECT 1 FROM path_tags pt WHERE pt.path = r.path AND pt.tag IN (${list})))`;
   }
 
   /** SQL true when record `r` carries `tag` (itself or through its path). Uses the tag indexes. */

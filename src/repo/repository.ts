@@ -1064,7 +1064,7 @@ export class Repository implements AsyncDisposable {
     }
     return recordPages(this.catalog, {
       where,
-      ...(options.tag !== undefined ? { entry: [checkTag(options.tag)] } : {}),
+      ...(options.tag !== undefined ? { entries: [[checkTag(options.tag)]] } : {}),
       ...(options.limit !== undefined
         ? { limit: checkLimit(options.limit), descending: true }
         : {}),

@@ -21,7 +21,7 @@
  */
 import { spellingKey } from "../unicode_spelling.ts";
 import { CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
-import type { Dialect, Tx } from "./catalog.ts";
+import type { Catalog, Dialect, Tx } from "./catalog.ts";
 import type { RecordState } from "./records.ts";
 
 /** The schema version this code reads and writes. */
@@ -141,7 +141,52 @@ export function schemaStatements(dialect: Dialect): string[] {
       PRIMARY KEY (path, tag)
     )`,
     "CREATE INDEX IF NOT EXISTS path_tags_tag ON path_tags (tag, path)",
+    ...LATER_INDEXES.map(([, sql]) => sql),
   ];
+}
+
+/**
+ * Indexes added since version 3 that change no row and no answer, only how
+ * fast one is found: no schema version of their own, so a vc that knows
+ * version 3 reads and writes a catalog that has them as before. A new or
+ * restored catalog is created with them; an older one gets them from the
+ * first vc that opens it and may change its tables
+ * ({@linkcode addLaterIndexes}); one who may not goes on without them, slower.
+ *
+ * - `records_published`: the published records by id, which a tagged claim
+ *   walks beside the tag's ids (records.ts' `farthestPage`), so a queue tag
+ *   on many expired or purged records no longer makes every claim read them
+ *   all.
+ */
+export const LATER_INDEXES: readonly (readonly [name: string, sql: string])[] = [
+  [
+    "records_published",
+    "CREATE INDEX IF NOT EXISTS records_published ON records (state, id) WHERE state = 'published'",
+  ],
+];
+
+/** The statements of the {@linkcode LATER_INDEXES} the catalog of `tx` lacks. */
+export async function missingLaterIndexes(tx: Tx, dialect: Dialect): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [name, sql] of LATER_INDEXES) {
+    if ((await tx.query(dialect.indexExists, [name])).length === 0) missing.push(sql);
+  }
+  return missing;
+}
+
+/**
+ * Creates `missing` (of {@linkcode missingLaterIndexes}) under the content
+ * lock, so two vcs opening one catalog at once do not both create one; a
+ * catalog this user may not change is left without them.
+ */
+export async function addLaterIndexes(catalog: Catalog, missing: readonly string[]): Promise<void> {
+  if (missing.length === 0) return;
+  await catalog.transaction("write", async (tx) => {
+    for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
+    for (const statement of missing) await tx.query(statement);
+  }).catch((error) => {
+    if (!(error instanceof CatalogReadOnlyError)) throw error;
+  });
 }
 
 /**

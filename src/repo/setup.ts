@@ -64,8 +64,10 @@ import { type EnvOption, envOption } from "../env_option.ts";
 import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
 import { catalogDifference } from "./postgres_url.ts";
 import {
+  addLaterIndexes,
   createSchema,
   knownSchemaVersion,
+  missingLaterIndexes,
   readMeta,
   SCHEMA_VERSION,
   unknownSchemaVersionError,
@@ -687,10 +689,15 @@ async function openCheckedCatalog(
     markerLocation: `${storeUrl}/${MARKER_KEY}`,
   });
   try {
-    const meta = await catalog.transaction(
-      "read",
-      (tx) => readMeta(tx, catalog.dialect, `catalog ${catalogText(marker.catalog)} of ${uri}`),
-    );
+    // The indexes asked for in the same read: no round trip of their own.
+    const [meta, missingIndexes] = await catalog.transaction("read", async (tx) => {
+      const meta = await readMeta(
+        tx,
+        catalog.dialect,
+        `catalog ${catalogText(marker.catalog)} of ${uri}`,
+      );
+      return [meta, meta === undefined ? [] : await missingLaterIndexes(tx, catalog.dialect)];
+    });
     if (meta === undefined) {
       throw new CatalogUnavailableError(
         `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +
@@ -728,6 +735,7 @@ async function openCheckedCatalog(
       });
       if (upgradeRefused) return { catalog, upgradeRefused };
     }
+    await addLaterIndexes(catalog, missingIndexes);
     return { catalog };
   } catch (error) {
     await catalog.close();

@@ -205,7 +205,10 @@ pass "moto_server listening on $MOTO_URL"
 #  - objects another tool stored as GLACIER (reported as archived, not access
 #    denied; a mirror down fetches the rest); the integrity lock file;
 #  - aws s3 cp and vc on one bucket: aws's 8 MiB / 7 MB parts with CRC32 verify
-#    in vc, vc's parts and vc-md5 read back by aws; vc serve over it;
+#    in vc, vc's parts and vc-md5 read back by aws; vc serve over it; objects aws
+#    wrote with SHA-256/SHA-1 checksums, Content-Encoding: gzip, no bytes, and
+#    folder markers read as stored; vc mirror's content types and vc-md5 seen by
+#    aws s3api head-object; a version deleted from a bucket with S3 versioning;
 #  - vc mirror (both directions, watch, ranges).
 # A failed file fails the run and is named at the end.
 step "S3 store contract, store parity, S3 listing, every vc subcommand, repository, cache, mirror: test files against moto"

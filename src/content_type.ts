@@ -39,6 +39,15 @@ const TYPES: Record<string, string> = {
   tar: "application/x-tar",
   parquet: "application/vnd.apache.parquet",
   npy: "application/octet-stream",
+  // Scientific and geographic data: as `aws s3 sync` types them (Python's
+  // mimetypes: .nc, .h5), else their IANA-registered types.
+  nc: "application/x-netcdf",
+  h5: "application/x-hdf5",
+  hdf5: "application/x-hdf5",
+  geojson: "application/geo+json",
+  arrow: "application/vnd.apache.arrow.file",
+  gpkg: "application/geopackage+sqlite3",
+  sqlite: "application/vnd.sqlite3",
   // What a static website is made of: browsers refuse a module script, a
   // WebAssembly module streamed in, or (in standards mode) a stylesheet
   // served as application/octet-stream; `aws s3 sync` sets these.

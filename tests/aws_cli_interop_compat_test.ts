@@ -8,7 +8,17 @@
  * - what `vc add` / `vc update` upload in parts reads back through
  *   `aws s3 cp`, with the MD5 vc keeps (`vc-md5`) that of the bytes;
  * - `vc serve` over the moto bucket takes an upload above its part size,
- *   serves it whole and as a range, and a delete leaves nothing in the bucket.
+ *   serves it whole and as a range, and a delete leaves nothing in the bucket;
+ * - objects aws writes with a SHA-256 or SHA-1 checksum, with
+ *   `Content-Encoding: gzip` (read as stored, also by parallel ranged GETs),
+ *   with no bytes, and folder markers (`dir/`, which make no file) are read
+ *   by `vc cache get` and `vc mirror`;
+ * - what `vc mirror` uploads has the content type of its name (`.nc`, `.h5`,
+ *   `.geojson`, …) and its `vc-md5` for `aws s3api head-object`, and
+ *   `aws s3 sync` finds it in sync and downloads it byte-identical;
+ * - on a bucket with S3 versioning, a pinned version `aws s3 rm` deleted is
+ *   reported with the way back, not published again, and verifies once the
+ *   delete marker is removed.
  *
  * Needs VC_TEST_S3_ENDPOINT (moto) and the aws CLI; ignored without them.
  */
@@ -288,6 +298,217 @@ Deno.test({
         await serve.status;
         await started.then((s) => Promise.all([s.stdoutEnd, s.stderr])).catch(() => {});
       }
+    });
+  },
+});
+
+/** `bytes` gzipped, as `gzip` writes them. */
+async function gzipped(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([new Uint8Array(bytes)]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+Deno.test({
+  name:
+    `compat (${why}): objects aws writes with a SHA-256 / SHA-1 checksum, Content-Encoding: gzip, no bytes, and folder markers are read by vc as stored`,
+  ignore,
+  async fn() {
+    await withWorkspace(async ({ dir, bucket, vc, aws }) => {
+      const put = async (key: string, data: Uint8Array, extra: string[]) => {
+        await Deno.writeFile(join(dir, "body.bin"), data);
+        ok(
+          await aws(["s3api", "put-object", "--bucket", bucket, "--key", key, ...extra]),
+          `aws s3api put-object ${key} ${extra.join(" ")}`,
+        );
+      };
+      // Compressed bytes above the 1 MiB parallel threshold set below: the
+      // ranged GETs must read them as stored, not decoded.
+      const text = new TextEncoder().encode(
+        Array.from({ length: 200_000 }, (_, i) => `${i},${(i * 7919) % 104729}\n`).join(""),
+      );
+      const gz = await gzipped(new Uint8Array([...text, ...bytesOf(2 * MiB, 6)]));
+      const small = new TextEncoder().encode("checked by S3\n");
+      const objects: Record<string, Uint8Array> = {
+        [`sum/${NFC_NAME}.sha256`]: small,
+        [`sum/${NFD_NAME}.sha1`]: small,
+        "gz/table.csv": gz,
+        "gz/small.csv": await gzipped(text.subarray(0, 4000)),
+        "empty/zero": new Uint8Array(),
+      };
+      await put(`in/sum/${NFC_NAME}.sha256`, small, [
+        "--body",
+        "body.bin",
+        "--checksum-algorithm",
+        "SHA256",
+      ]);
+      await put(`in/sum/${NFD_NAME}.sha1`, small, [
+        "--body",
+        "body.bin",
+        "--checksum-algorithm",
+        "SHA1",
+      ]);
+      for (const key of ["gz/table.csv", "gz/small.csv"]) {
+        await put(`in/${key}`, objects[key]!, [
+          "--body",
+          "body.bin",
+          "--content-encoding",
+          "gzip",
+          "--content-type",
+          "text/csv",
+        ]);
+      }
+      await put("in/empty/zero", new Uint8Array(), ["--body", "body.bin"]);
+      // Folder markers, as the S3 console's "Create folder" makes them.
+      await put("in/empty/", new Uint8Array(), []);
+      await put("in/markers only/", new Uint8Array(), []);
+
+      const parallel = { VC_PARALLEL_THRESHOLD: "1MiB", VC_RANGE_SIZE: "256KiB" };
+      for (const [key, data] of Object.entries(objects)) {
+        const got = ok(await vc(["cache", "get", `s3://${bucket}/in/${key}`], parallel), key);
+        sameBytes(await Deno.readFile(got.stdout.trim()), data, `vc cache get ${key}`);
+      }
+      assertMatch(ok(await vc(["cache", "verify"]), "vc cache verify").stdout, /5 ok, 0 corrupt/);
+
+      const down = join(dir, "down");
+      ok(await vc(["mirror", `s3://${bucket}/in`, down], parallel), "vc mirror down");
+      for (const [key, data] of Object.entries(objects)) {
+        sameBytes(await Deno.readFile(join(down, key)), data, `mirrored ${key}`);
+      }
+      // A folder marker makes no file (and no folder of its own).
+      const top: string[] = [];
+      for await (const e of Deno.readDir(down)) if (!e.name.startsWith(".")) top.push(e.name);
+      assertEquals(top.sort(), ["empty", "gz", "sum"]);
+      const again = JSON.parse(
+        ok(await vc(["mirror", `s3://${bucket}/in`, down, "--json"]), "mirror again").stdout,
+      );
+      assertEquals([again.transferred, again.unchanged], [0, 5], "a second mirror is a no-op");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `compat (${why}): what vc mirror uploads reads back through aws s3api head-object (content type, vc-md5) and aws s3 sync`,
+  ignore,
+  async fn() {
+    await withWorkspace(async ({ dir, bucket, vc, aws }) => {
+      const src = join(dir, "src");
+      await Deno.mkdir(join(src, "sub dir"), { recursive: true });
+      const files: Record<string, [Uint8Array, string]> = {
+        "table.csv": [new TextEncoder().encode("a,b\n1,2\n"), "text/csv"],
+        "sub dir/temp.nc": [bytesOf(1000, 7), "application/x-netcdf"],
+        "sub dir/grid.h5": [bytesOf(1000, 8), "application/x-hdf5"],
+        [`zones ${NFD_NAME}.geojson`]: [new TextEncoder().encode("{}"), "application/geo+json"],
+        "part.parquet": [bytesOf(17 * MiB + 9, 9), "application/vnd.apache.parquet"],
+        "empty": [new Uint8Array(), "application/octet-stream"],
+      };
+      for (const [name, [data]] of Object.entries(files)) {
+        await Deno.writeFile(join(src, name), data);
+      }
+      // Older than their upload, as files being mirrored usually are: S3 keeps whole seconds.
+      const past = new Date(Date.now() - 60_000);
+      for (const name of Object.keys(files)) await Deno.utime(join(src, name), past, past);
+      ok(await vc(["mirror", src, `s3://${bucket}/up`]), "vc mirror up");
+      for (const [name, [data, type]] of Object.entries(files)) {
+        const head = JSON.parse(
+          ok(
+            await aws(["s3api", "head-object", "--bucket", bucket, "--key", `up/${name}`]),
+            `aws s3api head-object up/${name}`,
+          ).stdout,
+        );
+        assertEquals(head.ContentType?.split(";")[0], type, `${name}: content type`);
+        assertEquals(head.ContentLength, data.length, `${name}: size`);
+        assertEquals(head.Metadata?.["vc-md5"], md5Hex(data), `${name}: vc-md5`);
+      }
+      const dry = ok(
+        await aws(["s3", "sync", "--dryrun", src, `s3://${bucket}/up`]),
+        "aws s3 sync --dryrun",
+      );
+      assertEquals(dry.stdout, "", "aws s3 sync finds nothing to upload");
+      ok(
+        await aws(["s3", "sync", "--only-show-errors", `s3://${bucket}/up`, "back"]),
+        "aws s3 sync down",
+      );
+      for (const [name, [data]] of Object.entries(files)) {
+        sameBytes(await Deno.readFile(join(dir, "back", name)), data, `aws s3 sync of ${name}`);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `compat (${why}): a bucket with S3 versioning: a version another tool deleted is found missing, not republished, and back once its delete marker is removed`,
+  ignore,
+  async fn() {
+    await withWorkspace(async ({ dir, bucket, vc, aws }) => {
+      ok(
+        await aws([
+          "s3api",
+          "put-bucket-versioning",
+          "--bucket",
+          bucket,
+          "--versioning-configuration",
+          "Status=Enabled",
+        ]),
+        "aws s3api put-bucket-versioning",
+      );
+      await Deno.writeTextFile(join(dir, "versioned_assets.json"), "{}\n");
+      const env = { VC_BUCKET: `s3://${bucket}` };
+      const path = "/d s/a+b%c#d?.csv";
+      await Deno.writeTextFile(join(dir, "t.csv"), "a,b\n");
+      ok(await vc(["add", path, "t.csv"], env), "vc add");
+      await Deno.writeTextFile(join(dir, "t.csv"), "c,d\n");
+      ok(await vc(["update", path, "t.csv", "--patch"], env), "vc update");
+      assertEquals(ok(await vc(["versions", path], env), "vc versions").stdout, "1.0.0\n1.0.1\n");
+
+      // Another tool deletes the pinned version: S3 adds a delete marker.
+      const key = "d s/a+b%c#d?.1.0.1.csv";
+      ok(await aws(["s3", "rm", "--only-show-errors", `s3://${bucket}/${key}`]), "aws s3 rm");
+      assertEquals(ok(await vc(["versions", path], env), "versions").stdout, "1.0.0\n");
+      const bad = await vc(["verify"], env);
+      assertEquals(bad.code, 1, bad.stderr);
+      assertMatch(bad.stdout, /noncurrent version: `aws s3api list-object-versions/);
+      assertMatch(bad.stdout, /deleting the delete marker it lists \(`aws s3api delete-object/);
+      await Deno.writeTextFile(join(dir, "t.csv"), "e,f\n");
+      const again = await vc(["update", path, "t.csv", "--patch"], env);
+      assertEquals(again.code, 1, again.stderr);
+      assertMatch(again.stderr, /publishing 1\.0\.1 again would give one version two contents/);
+
+      // The version is still there, noncurrent, as vc verify says: removing the
+      // delete marker makes it current again. (moto cannot copy a version of a
+      // key that needs URL-encoding back over it: NoSuchVersion.)
+      const versions = JSON.parse(
+        ok(
+          await aws(["s3api", "list-object-versions", "--bucket", bucket, "--prefix", key]),
+          "aws s3api list-object-versions",
+        ).stdout,
+      );
+      assert(
+        versions.Versions?.some((v: { Key: string }) => v.Key === key),
+        JSON.stringify(versions),
+      );
+      const marker = versions.DeleteMarkers?.find((v: { Key: string }) => v.Key === key);
+      assert(marker !== undefined, JSON.stringify(versions));
+      ok(
+        await aws([
+          "s3api",
+          "delete-object",
+          "--bucket",
+          bucket,
+          "--key",
+          key,
+          "--version-id",
+          marker.VersionId,
+        ]),
+        "aws s3api delete-object of the delete marker",
+      );
+      const good = ok(await vc(["verify"], env), "vc verify after the restore");
+      assertMatch(good.stdout, /^ok\s+locked/m);
+      const content = ok(await vc(["cat", path], env), "vc cat").stdout;
+      assertEquals(content, "c,d\n");
     });
   },
 });

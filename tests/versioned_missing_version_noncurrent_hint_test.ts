@@ -2,7 +2,8 @@
  * A version that likely existed once (the manifest pins it, or it is below
  * the latest) and is gone from an `s3://` bucket may have been deleted with
  * S3 versioning on, which keeps its bytes as a noncurrent version vc does not
- * read: the error names the aws CLI command that finds them. A version above
+ * read: the error names the aws CLI command that finds them, and the one that
+ * brings the last back (deleting the delete marker). A version above
  * the latest (a typo) and a directory bucket get no such hint.
  */
 import { join } from "node:path";
@@ -30,6 +31,12 @@ Deno.test("a pinned or older missing version in an s3:// bucket names where S3 v
   const pinned = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
   assertStringIncludes(pinned.message, "available: 1.0.0, 2.0.0");
   assertStringIncludes(pinned.message, `${HINT}2.0.1.csv'\``);
+  // How to bring it back: removing the delete marker (no copy of the bytes).
+  assertStringIncludes(
+    pinned.message,
+    "deleting the delete marker it lists (`aws s3api delete-object --bucket assets " +
+      "--key 'data/my a.2.0.1.csv' --version-id MARKER_ID`)",
+  );
   const older = await assertRejects(() => vc.path("/data/my a.csv", "1.5.0"), NotFoundError);
   assertStringIncludes(older.message, `${HINT}1.5.0.csv'\``);
   const typo = await assertRejects(() => vc.path("/data/my a.csv", "9.0.0"), NotFoundError);

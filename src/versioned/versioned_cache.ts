@@ -3090,5 +3090,7 @@ function noncurrentHint(uri: string): string {
   if (parsed.scheme !== "s3") return "";
   return `; if it was deleted from a bucket with S3 versioning, its bytes may remain as a ` +
     `noncurrent version: \`aws s3api list-object-versions --bucket ${parsed.bucket} --prefix ` +
-    `${shellWord(parsed.key)}\` lists them, and copying one back over the key restores it`;
+    `${shellWord(parsed.key)}\` lists them; deleting the delete marker it lists ` +
+    `(\`aws s3api delete-object --bucket ${parsed.bucket} --key ${shellWord(parsed.key)} ` +
+    `--version-id MARKER_ID\`) brings the last one back, as does copying one over the key`;
 }

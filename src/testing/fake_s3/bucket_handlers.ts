@@ -15,6 +15,7 @@ import {
   xmlResponse,
 } from "./context.ts";
 import { decodeToken, encodeToken, type ListCursor, listPage, urlEncodeKey } from "./listing.ts";
+import { checkObjectBody } from "./object_checksum.ts";
 import { contentMd5Hex, drainBody, readSmallBody } from "./request_body.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
@@ -348,6 +349,8 @@ function parseDeleteRequest(body: Uint8Array): { keys: string[]; quiet: boolean 
 
 /**
  * DeleteObjects: POST ?delete with up to 1000 keys; Quiet leaves out the successes.
+ * As S3, it needs a `Content-MD5` or an `x-amz-checksum-*` header of the body
+ * (400 `InvalidRequest` without either, `BadDigest` when it is of other bytes).
  *
  * @example
  * ```ts
@@ -358,7 +361,8 @@ function parseDeleteRequest(body: Uint8Array): { keys: string[]; quiet: boolean 
  * const ctx = newHandlerContext();
  * await ctx.backend.createBucket("b");
  * const body = "<Delete><Object><Key>a</Key></Object></Delete>";
- * const req = new Request("http://x/b?delete", { method: "POST", body });
+ * const headers = { "content-md5": "aFPqFnlCon58cZ4Qt7zwvQ==" }; // of body
+ * const req = new Request("http://x/b?delete", { method: "POST", body, headers });
  * const res = await deleteObjects(req, routeRequest(req), ctx);
  * assert((await res.text()).includes("<Deleted><Key>a</Key></Deleted>"));
  * ```
@@ -375,6 +379,20 @@ export async function deleteObjects(
     throw new S3Error(
       "BadDigest",
       "The Content-MD5 you specified did not match the delete request",
+    );
+  }
+  // S3 requires the body's integrity header on DeleteObjects (moto does not):
+  // Content-MD5, or an x-amz-checksum-* (what the AWS SDK sends since 3.729),
+  // and checks it against the body.
+  const checked = await checkObjectBody(req.headers, async function* () {
+    yield body;
+  }, "?delete");
+  for await (const _ of checked.chunks);
+  const kept = checked.finish();
+  if (expectedMd5 === undefined && kept["x-amz-checksum-type"] === undefined) {
+    throw new S3Error(
+      "InvalidRequest",
+      "Missing required header for this request: Content-MD5",
     );
   }
   const { keys, quiet } = parseDeleteRequest(body);

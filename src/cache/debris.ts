@@ -18,11 +18,10 @@ import {
   isSharedTempName,
   isTempName,
   resumeStateOfSharedPath,
-  sharedPathOfResumeState,
   sharedTempPathFor,
   tempStem,
 } from "../atomic_write.ts";
-import { PARTIAL_KEEP_MS } from "./partial_download.ts";
+import { isStaleResumeState, keptForResume, PARTIAL_KEEP_MS } from "./partial_download.ts";
 import { renameOverSync } from "../replace_file.ts";
 import {
   lstatOrUndefined,
@@ -532,35 +531,6 @@ function removeSharedIfUnlocked(path: string, force: boolean): Swept | undefined
     return true;
   });
   return swept;
-}
-
-/**
- * True when the partial download at shared temp file `path` has a resume
- * state (see partial_download.ts) written within the last `keepMs` (a day
- * unless a prune asks for room): it is kept for the next download of its
- * entry, which resumes or empties it.
- */
-function keptForResume(path: string, now: number, keepMs: number): boolean {
-  const noted = lstatSyncOrUndefined(resumeStateOfSharedPath(path))?.mtime;
-  const mtime = noted?.getTime();
-  // A note dated far ahead (a restored cache): kept not for ever, nor past a prune.
-  if (mtime === undefined || now - mtime > keepMs || isFutureTime(noted, now)) return false;
-  // Committed (a second name: killed before its note was removed): not a
-  // partial, and the copy it replaced may have to go back (restoreKeptBeside).
-  return (lstatSyncOrUndefined(path)?.nlink ?? 1) <= 1;
-}
-
-/**
- * True when the resume state at `path` is debris: a day old (its partial
- * goes too), or its partial is gone (past the grace in which a download
- * that just created the partial may write it).
- */
-function isStaleResumeState(path: string, now: number): boolean {
-  const noted = lstatSyncOrUndefined(path)?.mtime;
-  const mtime = noted?.getTime() ?? now;
-  if (now - mtime > PARTIAL_KEEP_MS || isFutureTime(noted, now)) return true;
-  return now - mtime > UNLOCKED_TEMP_GRACE_MS &&
-    lstatSyncOrUndefined(sharedPathOfResumeState(path)) === undefined;
 }
 
 /** True when `path` is an empty file that no process holds locked. */

@@ -26,12 +26,57 @@
  *
  * @module
  */
-import { type AtomicFile, removeQuietly, resumeStatePathFor } from "../atomic_write.ts";
+import {
+  type AtomicFile,
+  removeQuietly,
+  resumeStateOfSharedPath,
+  resumeStatePathFor,
+  sharedPathOfResumeState,
+} from "../atomic_write.ts";
+import { isFutureTime, UNLOCKED_TEMP_GRACE_MS } from "../abandoned_temp.ts";
 import type { PartialResume, ResumePoint } from "../store/download.ts";
 import type { ObjectInfo } from "../store/types.ts";
 
 /** A partial (and its note) untouched this long is swept like other debris (ms): a day. */
 export const PARTIAL_KEEP_MS = 24 * 3600_000;
+
+/**
+ * True when the partial download at shared temp file `path` has a resume
+ * state (see partial_download.ts) written within the last `keepMs` (a day
+ * unless a prune asks for room): it is kept for the next download of its
+ * entry, which resumes or empties it.
+ */
+export function keptForResume(path: string, now: number, keepMs: number): boolean {
+  const noted = lstatOrNothing(resumeStateOfSharedPath(path))?.mtime;
+  const mtime = noted?.getTime();
+  // A note dated far ahead (a restored cache): kept not for ever, nor past a prune.
+  if (mtime === undefined || now - mtime > keepMs || isFutureTime(noted, now)) return false;
+  // Committed (a second name: killed before its note was removed): not a
+  // partial, and the copy it replaced may have to go back (restoreKeptBeside).
+  return (lstatOrNothing(path)?.nlink ?? 1) <= 1;
+}
+
+/**
+ * True when the resume state at `path` is debris: a day old (its partial
+ * goes too), or its partial is gone (past the grace in which a download
+ * that just created the partial may write it).
+ */
+export function isStaleResumeState(path: string, now: number): boolean {
+  const noted = lstatOrNothing(path)?.mtime;
+  const mtime = noted?.getTime() ?? now;
+  if (now - mtime > PARTIAL_KEEP_MS || isFutureTime(noted, now)) return true;
+  return now - mtime > UNLOCKED_TEMP_GRACE_MS &&
+    lstatOrNothing(sharedPathOfResumeState(path)) === undefined;
+}
+
+/** The status of `path` (not following a link), or undefined when it cannot be had. */
+function lstatOrNothing(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The note's format: a different one is not read. */
 const FORMAT = 1;

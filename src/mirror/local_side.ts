@@ -6,7 +6,8 @@
  * @module
  */
 import { basename, join } from "../path.ts";
-import { isTempName } from "../atomic_write.ts";
+import { isResumeStateName, isSharedTempName, isTempName } from "../atomic_write.ts";
+import { isStaleResumeState, keptForResume, PARTIAL_KEEP_MS } from "../cache/partial_download.ts";
 import { isAbandonedTemp } from "../abandoned_temp.ts";
 import { type SkipKind, statThroughLink, walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
@@ -472,9 +473,19 @@ export async function skippedAs(
 /** Removes the temp file at `path` when its writer is gone (see {@linkcode isAbandonedTemp}). */
 function removeIfDead(path: string): void {
   try {
+    const now = Date.now();
+    const name = basename(path);
+    // A large download's partial kept to be resumed (see
+    // resumable_download.ts) stays for a day, with its note; the note goes
+    // with its partial.
+    if (isResumeStateName(name)) {
+      if (isStaleResumeState(path, now)) Deno.removeSync(path);
+      return;
+    }
+    if (isSharedTempName(name) && keptForResume(path, now, PARTIAL_KEEP_MS)) return;
     const info = Deno.lstatSync(path);
     // Its writer holds its lock until the commit: unlocked, it is gone.
-    if (info.isFile && isAbandonedTemp(path, info.mtime, Date.now(), DEAD_TEMP_AGE_MS)) {
+    if (info.isFile && isAbandonedTemp(path, info.mtime, now, DEAD_TEMP_AGE_MS)) {
       Deno.removeSync(path);
     }
   } catch {

@@ -1968,7 +1968,24 @@ export class Mirror {
           : {};
         const { onBytes } = mover = this.#mover(run, remote.key, "downloading", remote.size);
         // Loaded on the first download: an upload never needs it.
-        const { downloadWithTemp } = await import("../store/download.ts");
+        const [{ downloadWithTemp }, { resumableTemp }] = await Promise.all([
+          import("../store/download.ts"),
+          import("./resumable_download.ts"),
+        ]);
+        // A large object goes into the file's locked shared temp file, which
+        // a run that stops leaves for the next to resume (as the cache does).
+        using held = await resumableTemp(
+          dest,
+          joinUri(store.url, remote.storeKey),
+          remote.size,
+          {
+            ...(o.download?.parallelThreshold === undefined
+              ? {}
+              : { parallelThreshold: o.download.parallelThreshold }),
+            ...(before?.isFile && before.mode !== null ? { mode: before.mode & 0o777 } : {}),
+            ...(run.signal === undefined ? {} : { signal: run.signal }),
+          },
+        );
         // The object's time, as `aws s3 sync` and rclone give it (set before
         // the file takes its name, so a kill after the commit never leaves
         // the download's time): those tools then see the file as current
@@ -1977,6 +1994,7 @@ export class Mirror {
         const got = await downloadWithTemp(store, remote.storeKey, dest, {
           ...kept,
           ...o.download,
+          ...held?.options,
           objectTime: true,
           onProgress: (p) => onBytes(p.bytes),
           signal: run.signal,
@@ -1994,6 +2012,8 @@ export class Mirror {
             }
           },
         });
+        // Let go before the look: the temp name's removal changes the file's ctime.
+        held?.[Symbol.dispose]();
         bytes = got.size;
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {

@@ -1,0 +1,134 @@
+/**
+ * A store → local mirror of a large object that a run leaves unfinished
+ * (the store stops answering after every retry, a Ctrl-C, a `kill -9`) is
+ * resumed by the next run from where it stopped, as the asset cache resumes
+ * its downloads (`src/cache/partial_download.ts`): ranges with `If-Match` on
+ * the ETag it started with, the kept prefix hashed again, the file verified
+ * whole. The next run's sweep of dead downloads' temp files keeps such a
+ * partial; an object replaced meanwhile starts over from byte 0.
+ */
+import { join } from "node:path";
+import { mirror } from "../src/mirror/mirror.ts";
+import type { MirrorOptions } from "../src/mirror/types.ts";
+import { md5Hex } from "../src/hash.ts";
+import { type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
+import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
+import { testS3Store } from "./versioned_helpers.ts";
+import { assert, assertEquals } from "./assert.ts";
+import { tempDir } from "./mirror_helpers.ts";
+
+const MiB = 1024 * 1024;
+const SIZE = 8 * MiB;
+
+/** A fake S3 with bucket `b`, its GET log, a store on it, and a target dir. */
+async function setUp() {
+  const gets: RequestLogEntry[] = [];
+  const s3 = await startFakeS3({
+    buckets: ["b"],
+    onRequest: (e) => void (e.op === "GetObject" && gets.push(e)),
+  });
+  // One try per request: a store that stops answering fails the download at once.
+  const store = testS3Store(s3, "b", { maxAttempts: 1 });
+  const w = await tempDir();
+  const target = join(w.dir, "dl");
+  const opts: MirrorOptions = {
+    sources: [store],
+    sourcePrefix: "d",
+    target,
+    statePath: join(w.dir, "s.db"),
+    // 1 MiB ranges: the run stops at a known place.
+    download: { parallelThreshold: MiB, partSize: MiB },
+    concurrency: 1,
+  };
+  return {
+    s3,
+    gets,
+    target,
+    opts,
+    /** Every GET fails from the `n`-th on (the store stops answering). */
+    failGetsFrom(n: number) {
+      let seen = 0;
+      s3.failNext(1000, "internal", (t) => t.op === "GetObject" && ++seen >= n);
+    },
+    async [Symbol.asyncDispose]() {
+      await store.close();
+      await s3[Symbol.asyncDispose]();
+      await w[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** The first byte each GET asked for (0 for a GET without a range). */
+function starts(gets: RequestLogEntry[]): number[] {
+  return gets.map((g) => Number(/^bytes=(\d+)-/.exec(g.headers.range ?? "")?.[1] ?? 0));
+}
+
+/** Dates the temp files in `dir` a minute back: a later run's sweep finds them unlocked and old. */
+async function age(dir: string): Promise<void> {
+  const later = new Date(Date.now() - 60_000);
+  for (const name of await tempFiles(dir)) await Deno.utime(name, later, later);
+}
+
+Deno.test("mirror store → local: a large download cut off is resumed by the next run", async () => {
+  await using t = await setUp();
+  const data = randomBytes(SIZE, 11);
+  await t.s3.putObject("b", "d/big.bin", data);
+  // Ranges 0–3 arrive; then the store stops answering.
+  t.failGetsFrom(5);
+  const first = await mirror(t.opts);
+  assertEquals(first.failed.map((f) => f.key), ["big.bin"]);
+  t.s3.clearFaults();
+  await age(t.target);
+  t.gets.length = 0;
+  const next = await mirror(t.opts);
+  assertEquals([next.failed.length, next.transferred], [0, 1]);
+  assertEquals(md5Hex(await Deno.readFile(join(t.target, "big.bin"))), md5Hex(data));
+  // Ranges run in parallel: how much of the prefix the first run kept
+  // depends on which of them the failure cut short, never byte 0 again.
+  const at = starts(t.gets);
+  assert(at.length > 0 && at.every((s) => s >= MiB), `resumed, not restarted: ${at}`);
+  assert(t.gets.every((g) => g.headers["if-match"] !== undefined), "every resume is If-Match");
+  assertEquals(await tempFiles(t.target), []);
+});
+
+Deno.test("mirror store → local: an interrupted large download is resumed by the next run", async () => {
+  await using t = await setUp();
+  const data = randomBytes(SIZE, 12);
+  await t.s3.putObject("b", "d/big.bin", data);
+  const stop = new AbortController();
+  await mirror({
+    ...t.opts,
+    signal: stop.signal,
+    // Ctrl-C once half of it is in.
+    onProgress: (p) => void (p.bytes >= SIZE / 2 && stop.abort()),
+  }).catch(() => {});
+  assert(stop.signal.aborted);
+  await age(t.target);
+  t.gets.length = 0;
+  const next = await mirror(t.opts);
+  assertEquals([next.failed.length, next.transferred], [0, 1]);
+  assertEquals(md5Hex(await Deno.readFile(join(t.target, "big.bin"))), md5Hex(data));
+  const at = starts(t.gets);
+  assert(at.length > 0 && at.every((s) => s >= MiB), `resumed, not restarted: ${at}`);
+  assert(t.gets.every((g) => g.headers["if-match"] !== undefined), "every resume is If-Match");
+  assertEquals(await tempFiles(t.target), []);
+});
+
+Deno.test("mirror store → local: a partial of an object replaced since is not used", async () => {
+  await using t = await setUp();
+  await t.s3.putObject("b", "d/big.bin", randomBytes(SIZE, 13));
+  t.failGetsFrom(5);
+  assertEquals((await mirror(t.opts)).failed.length, 1);
+  t.s3.clearFaults();
+  const replaced = randomBytes(SIZE, 14); // same size, other bytes, other ETag
+  await t.s3.putObject("b", "d/big.bin", replaced);
+  await age(t.target);
+  t.gets.length = 0;
+  const next = await mirror(t.opts);
+  assertEquals(next.failed.length, 0);
+  assertEquals(md5Hex(await Deno.readFile(join(t.target, "big.bin"))), md5Hex(replaced));
+  // The resume's If-Match failed (412); then all of it again.
+  assertEquals(t.gets[0]?.status, 412);
+  assert(starts(t.gets).includes(0), "fetched again from byte 0");
+  assertEquals(await tempFiles(t.target), []);
+});

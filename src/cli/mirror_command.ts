@@ -577,7 +577,7 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
   return [
     `mirror${r.dryRun ? " (dry run)" : ""}: ${r.transferred} ${would}${verb} (${
       formatBytes(r.bytes)
-    })`,
+    }${r.copied ? `; ${r.copied} of them copied in the store, renamed files` : ""})`,
     `${r.deleted} ${would}deleted`,
     `${r.unchanged} unchanged`,
     ...(r.extra > 0 ? [`${r.extra} only on target`] : []),

@@ -112,6 +112,13 @@ function listPageOf(store: ObjectStore): number {
 /** Keys per delete request (S3's DeleteObjects limit). */
 const DELETE_BATCH = 1000;
 
+/**
+ * Files smaller than this (bytes) are uploaded even when the target holds
+ * their content under another key (see `Mirror.#copyKnown`): a PUT of them
+ * costs no more than the HEAD and the copy.
+ */
+const COPY_MIN_BYTES = 1024 * 1024;
+
 type SourceRemote = RemoteEntry & { origin: number };
 
 // A transfer's share of the run's byte count while it is under way (see #mover).
@@ -1633,6 +1640,19 @@ export class Mirror {
       }
       this.#act(run, "upload", local.key, local.size);
       if (!o.dryRun) {
+        // A file renamed or moved: its old key's object, copied in the store.
+        const copy = await this.#copyKnown(run, store, local, hash.md5);
+        if (copy !== undefined) {
+          this.#remember(local, hash.md5, copy.etag, hash.racy);
+          (run.uploaded ??= new Map()).set(local.key, {
+            path: local.path,
+            size: local.size,
+            etag: copy.etag,
+          });
+          run.report.transferred++;
+          run.report.copied = (run.report.copied ?? 0) + 1;
+          return;
+        }
         mover = this.#mover(run, local.key, "uploading", local.size);
         let notCommitted: unknown;
         const result = await store.put(
@@ -2057,6 +2077,52 @@ export class Mirror {
       mover?.end();
       if (!cut) this.#progress(run, pair.key);
     }
+  }
+
+  /**
+   * Local → store: the object for `local` (content `md5`) made by a copy in
+   * the store of one the target already holds with that content, instead of
+   * an upload: a file renamed or moved, whose old key the state file records
+   * with the file's size and MD5 and the object's ETag. The old object must
+   * still be that version (one HEAD: another tool may have replaced it) and
+   * have the content type the new key gets; the copy is checked as an
+   * upload's object is (its ETag, or the `vc-md5` it carries over). Small
+   * files, for which a PUT costs no more than the HEAD and the copy, are
+   * uploaded. `undefined` when no copy was made (the file is uploaded; one
+   * made but found wrong is overwritten by that upload).
+   */
+  async #copyKnown(
+    run: Run,
+    store: ObjectStore,
+    local: LocalEntry,
+    md5: string,
+  ): Promise<{ etag: string } | undefined> {
+    if (local.size < COPY_MIN_BYTES) return undefined;
+    const to = this.#storePrefix + local.key;
+    const signal = run.signal;
+    for (const known of this.#state.withContent(md5, local.size, local.key)) {
+      if (contentTypeFor(known.key) !== contentTypeFor(local.key)) continue;
+      const from = this.#storePrefix + known.key;
+      run.report.heads++;
+      const info = await store.head(from, { signal });
+      if (info === undefined || info.size !== local.size) continue;
+      const old: RemoteEntry = { key: known.key, storeKey: from, size: info.size, etag: info.etag };
+      if (info.metadata !== undefined) old.metadata = info.metadata;
+      // The version recorded (its ETag) with this content, or one that says so.
+      if (!(await sameContent(md5, old, known, store, run.report, signal))) continue;
+      let made: { etag: string };
+      try {
+        made = await store.copy(from, to);
+      } catch (error) {
+        // Gone since the HEAD (another run's --delete), refused: uploaded.
+        if (signal.aborted) throw error;
+        return undefined;
+      }
+      const copy: RemoteEntry = { key: local.key, storeKey: to, size: local.size, etag: made.etag };
+      if (!(await sameContent(md5, copy, undefined, store, run.report, signal))) return undefined;
+      return made;
+    }
+    return undefined;
   }
 
   /**

@@ -120,6 +120,8 @@ export class MirrorState {
   readonly #dropAfter: StatementSync;
   readonly #pageFrom: StatementSync;
   readonly #pageAfter: StatementSync;
+  /** Rows by content (see {@linkcode MirrorState.withContent}); undefined without the index. */
+  readonly #byContent: StatementSync | undefined;
   #splitFrom: StatementSync | undefined;
   #countBelow: StatementSync | undefined;
   #splitAfter: StatementSync | undefined;
@@ -213,6 +215,20 @@ export class MirrorState {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.#del = this.#db.prepare("DELETE FROM files WHERE key = ?");
+    // Keys by content, for a file renamed under a local → store mirror: its
+    // old key's object is copied in the store (see withContent). Made once
+    // (a state of an earlier version gets it at its next run); where it
+    // cannot be (a state file that may not be written), no copies, only
+    // uploads, rather than a scan of every row for each new file.
+    try {
+      db.exec("CREATE INDEX IF NOT EXISTS files_md5 ON files (md5)");
+      this.#byContent = db.prepare(
+        `SELECT key, size, mtime_ms, ctime_ms, ino, md5, etag, validator FROM files ` +
+          `WHERE md5 = ? AND size = ? AND key != ? AND etag != '' ORDER BY key LIMIT 4`,
+      );
+    } catch {
+      this.#byContent = undefined;
+    }
     // The key is the primary key of a WITHOUT ROWID table, so these are range
     // scans of its b-tree. TEXT in the BINARY collation compares by memcmp of
     // the UTF-8 bytes: S3's order, the order of the walk and the listing.
@@ -296,6 +312,30 @@ export class MirrorState {
   }
 
   /** The row for `key`, if any. */
+  /**
+   * Up to four other keys recorded with content `md5` of `size` bytes and
+   * an object's ETag (in a local → store mirror: objects the target held
+   * with that content when they were recorded), in key order.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MirrorState } from "./state.ts";
+   * const state = new MirrorState(":memory:");
+   * const row = { size: 1, mtimeMs: 2, ctimeMs: 3, ino: 4, md5: "m", etag: "e" };
+   * state.set("old", row);
+   * assert.deepEqual(state.withContent("m", 1, "new").map((r) => r.key), ["old"]);
+   * assert.deepEqual(state.withContent("m", 1, "old"), []);
+   * state.close();
+   * ```
+   */
+  withContent(md5: string, size: number, except: string): (StateRow & { key: string })[] {
+    const query = this.#byContent;
+    if (query === undefined) return [];
+    const rows = this.#read(() => query.all(md5, size, except)) as RawRow[];
+    return rows.map((r) => ({ ...toRow(r), key: r.key }));
+  }
+
   get(key: string): StateRow | undefined {
     const r = this.#read(() => this.#get.get(key)) as RawRow | undefined;
     return r === undefined ? undefined : toRow(r);

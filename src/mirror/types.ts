@@ -181,6 +181,13 @@ export interface MirrorReport {
   transferred: number;
   /** Bytes uploaded or downloaded. */
   bytes: number;
+  /**
+   * Of `transferred` (local → store), the files whose object was made by a
+   * copy in the store of one it already held with their content (a file
+   * renamed or moved: its old key, which the state file knows), so their
+   * bytes are not in `bytes`. Absent when none.
+   */
+  copied?: number;
   /** Target entries deleted. */
   deleted: number;
   /**

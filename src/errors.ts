@@ -6,6 +6,7 @@
  * @module
  */
 import { withLongInputsCut } from "./printable.ts";
+import { causes } from "./causes.ts";
 
 /**
  * Base class of every error vc raises on purpose.
@@ -305,10 +306,9 @@ export class ObjectArchivedError extends StoreError {}
  */
 export function causeChain(error: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 8; depth++) {
+  for (const e of causes(error)) {
     const text = e instanceof Error ? e.message : String(e);
     if (text !== "" && !parts.some((p) => p.includes(text))) parts.push(text);
-    e = e instanceof Error ? e.cause : undefined;
   }
   return parts.join(": ");
 }
@@ -373,10 +373,9 @@ export function errorKind(error: unknown): ErrorKind {
     [InvalidInputError, "InvalidInputError"],
     [PreconditionFailedError, "PreconditionFailedError"],
   ];
-  for (let e: unknown = error, depth = 0; e !== undefined && depth < 8; depth++) {
+  for (const e of causes(error)) {
     for (const [cls, kind] of kinds) if (e instanceof cls) return kind;
     if (deniedByFileSystem(e)) return "AccessDeniedError";
-    e = e instanceof Error ? e.cause : undefined;
   }
   return "VcError";
 }

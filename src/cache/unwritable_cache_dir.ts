@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { findCause } from "../causes.ts";
 
 // The errors so made, with their cache dir: a mark, not a class, so the kind
 // a script sees (`AccessDeniedError`, `VcError`) stays as it is.
@@ -31,10 +32,6 @@ export function unwritableCacheDirError<E extends Error>(error: E, cacheDir: str
 
 /** The cache dir `error` (or one of its causes) says cannot be written, if it says so. */
 export function unwritableCacheDir(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
-    const dir = marked.get(e);
-    if (dir !== undefined) return dir;
-    e = e.cause;
-  }
-  return undefined;
+  const found = findCause(error, (e) => e instanceof Error && marked.has(e));
+  return found === undefined ? undefined : marked.get(found as Error);
 }

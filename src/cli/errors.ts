@@ -5,6 +5,7 @@
  * @module
  */
 import { printable, withLongInputsCut } from "../printable.ts";
+import { causes } from "../causes.ts";
 import { type ErrorKind, errorKind, InvalidInputError, VcError } from "../errors.ts";
 
 /** Exit code of a successful command. */
@@ -267,16 +268,15 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
     lines.push("vc: run again with --verbose for details");
   }
   if (options.verbose && !(error instanceof UsageError)) {
-    let current: unknown = error;
     // Bounded walk: cause chains are short, but never trust them to end.
-    for (let depth = 0; current !== undefined && depth < 8; depth++) {
+    let depth = 0;
+    for (const current of causes(error)) {
       const text = current instanceof Error
         ? (current.stack ?? `${current.name}: ${current.message}`)
         : String(current);
       // A message can name a key: each line of the trace is shown inert.
       const inert = text.split("\n").map(printable).join("\n");
-      lines.push(depth === 0 ? inert : `caused by: ${inert}`);
-      current = current instanceof Error ? current.cause : undefined;
+      lines.push(depth++ === 0 ? inert : `caused by: ${inert}`);
     }
   }
   return lines.join("\n") + "\n";

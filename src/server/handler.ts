@@ -9,6 +9,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { isStoreUnavailable } from "../store/retry.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { findCause, hasCause } from "../causes.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { requireStore } from "../store/store_check.ts";
 import type { AuthProvider } from "./auth.ts";
@@ -450,7 +451,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
           { "retry-after": "5" },
         );
         error = outageText(e);
-      } else if (inCauses(e, isNoSpaceError)) {
+      } else if (hasCause(e, isNoSpaceError)) {
         // A full disk under a file:// store: retrying will not help until
         // caches are removed (a DELETE and the sweep still work) or space
         // is added, so the client is told which (it was "unavailable").
@@ -710,11 +711,7 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 /** The first `HttpError` in an error's cause chain (stores wrap stream errors). */
 function findHttpError(error: unknown): HttpError | undefined {
-  for (let e = error, depth = 0; e !== undefined && depth < 10; depth++) {
-    if (e instanceof HttpError) return e;
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return undefined;
+  return findCause(error, (e) => e instanceof HttpError);
 }
 
 /** Passes a response body on, counting bytes, and reports once it ends or is cancelled. */
@@ -753,22 +750,13 @@ function countBody(
   }, { highWaterMark: 0 });
 }
 
-/** Whether `e` or one of its causes passes `test`. */
-function inCauses(e: unknown, test: (at: Error) => boolean): boolean {
-  for (let at: unknown = e, depth = 0; at instanceof Error && depth < 8; depth++) {
-    if (test(at)) return true;
-    at = at.cause;
-  }
-  return false;
-}
-
 /**
  * Whether `e` (or its causes) is the store refusing access (read-only,
  * permission denied), or refusing to read a file it holds with another 403
  * (S3's InvalidObjectState: a lifecycle rule archived it to Glacier).
  */
 function storeRefused(e: unknown): boolean {
-  return inCauses(
+  return hasCause(
     e,
     (at) => at instanceof AccessDeniedError || (at instanceof StoreError && at.status === 403),
   );
@@ -776,7 +764,7 @@ function storeRefused(e: unknown): boolean {
 
 /** Whether `e` (or its causes) says the store's bucket or root directory does not exist. */
 function storeGone(e: unknown): boolean {
-  return inCauses(e, (at) => at instanceof StoreNotFoundError);
+  return hasCause(e, (at) => at instanceof StoreNotFoundError);
 }
 
 /**
@@ -791,7 +779,7 @@ function outageText(e: unknown): string {
 
 /** Whether `e` (or its causes) says the store could not be reached or failed on its side. */
 function storeUnavailable(e: unknown): boolean {
-  return inCauses(e, isStoreUnavailable);
+  return hasCause(e, isStoreUnavailable);
 }
 
 /** The slowest a streamed download may go by default, in bytes per second. */

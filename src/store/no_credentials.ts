@@ -7,6 +7,7 @@
  * @module
  */
 import { AccessDeniedError } from "../errors.ts";
+import { hasCause } from "../causes.ts";
 
 // The errors made by `noCredentialsError`: a mark, not a class, so the kind a
 // script sees (`AccessDeniedError`) and the exported classes stay as they are.
@@ -31,11 +32,7 @@ export function noCredentialsError(message: string, options?: ErrorOptions): Acc
 
 /** Whether `error` or one of its causes is a {@linkcode noCredentialsError}. */
 export function isNoCredentials(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
-    if (marked.has(e)) return true;
-    e = e.cause;
-  }
-  return false;
+  return hasCause(error, (e) => marked.has(e));
 }
 
 /**

@@ -7,6 +7,7 @@
  * @module
  */
 import { OfflineError, StoreError, VcError } from "../errors.ts";
+import { causes, hasCause } from "../causes.ts";
 
 /** Options for {@linkcode retry}. */
 export interface RetryOptions {
@@ -330,7 +331,8 @@ const UNREACHABLE_MESSAGE =
  * ```
  */
 export function isTransientError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+  for (const e of causes(error)) {
+    if (!(e instanceof Error)) break;
     if (e.name === "AbortError") return false;
     const { status, retryable, code } = e as {
       status?: unknown;
@@ -343,7 +345,6 @@ export function isTransientError(error: unknown): boolean {
     if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
     if (TRANSIENT_CODES.has(e.name)) return true;
     if (TRANSIENT_MESSAGE.test(e.message)) return true;
-    e = e.cause;
   }
   return false;
 }
@@ -360,13 +361,11 @@ export function isTransientError(error: unknown): boolean {
  * ```
  */
 export function isUnreachableError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+  return hasCause(error, (e) => {
     const code = (e as { code?: unknown }).code;
-    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH") return true;
-    if (UNREACHABLE_MESSAGE.test(e.message)) return true;
-    e = e.cause;
-  }
-  return false;
+    return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH" ||
+      UNREACHABLE_MESSAGE.test(e.message);
+  });
 }
 
 /**

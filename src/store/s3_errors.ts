@@ -6,6 +6,7 @@
  * @module
  */
 import { REQUEST_TIMEOUT_HINT } from "./retry_notice.ts";
+import { findCause, hasCause } from "../causes.ts";
 import {
   AccessDeniedError,
   causeChain,
@@ -598,22 +599,22 @@ function netPermissionDenial(
   error: unknown,
   ctx: S3RequestContext,
 ): AccessDeniedError | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
-    if (e instanceof Deno.errors.NotCapable && /\bnet access\b/.test(e.message)) {
-      const host = /net access to "([^"]+)"/.exec(e.message)?.[1];
-      return Object.assign(
-        new AccessDeniedError(
-          `${ctx.operation} ${ctx.uri}: an s3:// store needs net permission to reach its ` +
-            `endpoint ${ctx.endpoint} (${e.message}); run with ` +
-            `--allow-net${host === undefined ? "" : ` (or --allow-net=${host})`}`,
-          { cause: error },
-        ),
-        { retryable: false },
-      );
-    }
-    e = e.cause;
-  }
-  return undefined;
+  const e = findCause(
+    error,
+    (e): e is Deno.errors.NotCapable =>
+      e instanceof Deno.errors.NotCapable && /\bnet access\b/.test(e.message),
+  );
+  if (e === undefined) return undefined;
+  const host = /net access to "([^"]+)"/.exec(e.message)?.[1];
+  return Object.assign(
+    new AccessDeniedError(
+      `${ctx.operation} ${ctx.uri}: an s3:// store needs net permission to reach its ` +
+        `endpoint ${ctx.endpoint} (${e.message}); run with ` +
+        `--allow-net${host === undefined ? "" : ` (or --allow-net=${host})`}`,
+      { cause: error },
+    ),
+    { retryable: false },
+  );
 }
 
 /**
@@ -623,15 +624,14 @@ function netPermissionDenial(
  */
 function connectionCutHint(error: unknown, message: string): string {
   if (/connection/i.test(message)) return "";
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
+  const cut = hasCause(error, (e) => {
     const code = (e as { code?: unknown }).code;
-    if (code === "ECONNRESET" || code === "EPIPE") {
-      return " (the connection was closed before the answer was complete: the server, a proxy " +
-        "or a load balancer dropped it)";
-    }
-    e = e.cause;
-  }
-  return "";
+    return code === "ECONNRESET" || code === "EPIPE";
+  });
+  return cut
+    ? " (the connection was closed before the answer was complete: the server, a proxy " +
+      "or a load balancer dropped it)"
+    : "";
 }
 
 /** ` (from SETTING)` when the context names where its endpoint was configured. */
@@ -787,11 +787,10 @@ export function s3TimeoutError(
 }
 
 function isTimeoutError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth++) {
-    if (e.name === "TimeoutError" || (e as { code?: unknown }).code === "ETIMEDOUT") return true;
-    e = e.cause;
-  }
-  return false;
+  return hasCause(
+    error,
+    (e) => e.name === "TimeoutError" || (e as { code?: unknown }).code === "ETIMEDOUT",
+  );
 }
 
 // `s3://MyBucket`: S3 bucket names are lower case (since 2018 everywhere;

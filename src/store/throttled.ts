@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { findCause } from "../causes.ts";
 
 // A mark, not a class: the kind a script sees (`StoreError`) stays as it is.
 const marked = new WeakSet<object>();
@@ -29,9 +30,5 @@ export function throttledError<E extends object>(error: E): E {
 
 /** Whether `error` or one of its causes is a store's answer asking to slow down. */
 export function isThrottled(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Object && depth < 8; depth++) {
-    if (marked.has(e)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return findCause(error, (e) => e instanceof Object && marked.has(e)) !== undefined;
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { CallsInProgress } from "../calls_in_progress.ts";
+import { findCause } from "../causes.ts";
 import { signalOption } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
@@ -2936,11 +2937,10 @@ export class FrozenError extends InvalidInputError {}
 
 // The signal's own reason, an AbortError, or an error that wraps either.
 function stoppedBy(error: unknown, signal: AbortSignal): boolean {
-  for (let e = error, depth = 0; e !== undefined && depth < 8; depth++) {
-    if (e === signal.reason || (e instanceof DOMException && e.name === "AbortError")) return true;
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return false;
+  return findCause(
+    error,
+    (e) => e === signal.reason || (e instanceof DOMException && e.name === "AbortError"),
+  ) !== undefined;
 }
 
 function alreadyPublished(

@@ -30,6 +30,7 @@
  * @module
  */
 import { IntegrityError } from "./errors.ts";
+import { concatBytes } from "./bytes.ts";
 import {
   candidatePartSizes,
   type Digest,
@@ -678,9 +679,7 @@ async function compositeChecksumOfFile(
     start += length;
   }
   const whole = await checksumHasher(checksum.algorithm);
-  const joined = new Uint8Array(digests.reduce((n, d) => n + d.length, 0));
-  digests.reduce((at, d) => (joined.set(d, at), at + d.length), 0);
-  whole.update(joined);
+  whole.update(concatBytes(digests));
   return `${whole.base64()}-${digests.length}`;
 }
 

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Socket } from "node:net";
+import { concatBytes } from "../bytes.ts";
 
 // ErrorResponse.
 const ERROR = 0x45;
@@ -65,7 +66,7 @@ export function watchFatal(socket: Socket, onFatal: (message: string) => void): 
       }
       const need = 5 - header.length;
       const part = chunk.subarray(at, at + need);
-      header = header.length === 0 ? new Uint8Array(part) : concat(header, part);
+      header = header.length === 0 ? new Uint8Array(part) : concatBytes([header, part]);
       at += part.length;
       if (header.length < 5) return;
       const length = new DataView(header.buffer, header.byteOffset).getInt32(1);
@@ -87,19 +88,9 @@ export function watchFatal(socket: Socket, onFatal: (message: string) => void): 
 // The message of an ErrorResponse's fields (type byte, text, NUL; a NUL
 // ends them) when its severity is FATAL or PANIC.
 function fatalText(parts: Uint8Array[]): string | undefined {
-  const text = new TextDecoder().decode(concat(...parts));
+  const text = new TextDecoder().decode(concatBytes(parts));
   const fields = new Map<string, string>();
   for (const field of text.split("\0")) if (field) fields.set(field[0]!, field.slice(1));
   const severity = fields.get("V") ?? fields.get("S");
   return severity === "FATAL" || severity === "PANIC" ? fields.get("M") : undefined;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
 }

@@ -20,6 +20,7 @@ import type { S3Fetch } from "./s3_fetch.ts";
 import { decodeListKey } from "./s3_request.ts";
 import { compareUtf8 } from "../walk.ts";
 import { utf8OrUndefined } from "../utf8.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** One object of a listing page: the full key inside the bucket, decoded. */
 export interface S3ListedObject {
@@ -344,13 +345,7 @@ async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promi
   } finally {
     cancelWatch?.();
   }
-  const bytes = new Uint8Array(received);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
+  return concatBytes(chunks, received);
 }
 
 /**

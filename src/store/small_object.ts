@@ -9,6 +9,7 @@
  */
 import { SmallObjectDamagedError, StoreError } from "../errors.ts";
 import { md5Hex, parseEtag } from "../hash.ts";
+import { concatBytes } from "../bytes.ts";
 import type { GetResult, ObjectInfo } from "./types.ts";
 
 /**
@@ -70,13 +71,7 @@ export async function readSmallObjectText(
       if (total > maxBytes) throw tooLarge(`over ${maxBytes} arrived`);
       chunks.push(value);
     }
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-    return checkedText(bytes, got.info, name);
+    return checkedText(concatBytes(chunks, total), got.info, name);
   } finally {
     // Releases the connection of a body left unread (nothing when it ended).
     await reader.cancel().catch(() => {});

@@ -42,6 +42,7 @@
  * @module
  */
 import { join } from "../path.ts";
+import { concatBytes } from "../bytes.ts";
 import { PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
@@ -575,13 +576,7 @@ async function readAll(file: Deno.FsFile): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   const buf = new Uint8Array(1 << 16);
   for (let n; (n = await file.read(buf)) !== null;) chunks.push(buf.slice(0, n));
-  const all = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
+  return concatBytes(chunks);
 }
 
 /**

@@ -6,7 +6,13 @@
  * @module
  */
 import { InvalidInputError } from "./errors.ts";
-import { checkFunction, checkOptions, describeValue, type OptionNames } from "./options_check.ts";
+import {
+  checkFunction,
+  checkOptions,
+  checkPositiveInteger,
+  describeValue,
+  type OptionNames,
+} from "./options_check.ts";
 import type { DownloadOptions } from "./store/download.ts";
 
 /** The options `downloadToFile` takes. */
@@ -57,13 +63,7 @@ export function checkDownloadOptions(
       "attempts",
       attempts,
     ]] as const
-  ) {
-    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
-      throw new InvalidInputError(
-        `${what}: the option ${name} must be a positive integer, got ${describeValue(value)}`,
-      );
-    }
-  }
+  ) checkPositiveInteger(`${what}: the option ${name}`, value);
   // Infinity is meaningful here: never split into ranged GETs.
   if (
     parallelThreshold !== undefined &&

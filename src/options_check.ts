@@ -434,6 +434,27 @@ export function checkNonNegativeNumber(what: string, value: unknown): void {
 }
 
 /**
+ * Refuses `value` (`what`: its name, for the message) unless it is absent or
+ * a positive safe integer: a count or a bound whose NaN, 0 or 2.5 would
+ * otherwise do nothing, wait forever or round somewhere unseen.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkPositiveInteger } from "./options_check.ts";
+ * checkPositiveInteger("maxDownloads", undefined);
+ * checkPositiveInteger("maxDownloads", 4);
+ * assert.throws(() => checkPositiveInteger("maxDownloads", 0), /^InvalidInputError: maxDownloads must be a positive integer, got 0$/);
+ * assert.throws(() => checkPositiveInteger("the option n", NaN), /n must be a positive integer, got NaN/);
+ * assert.throws(() => checkPositiveInteger("n", 2 ** 53), /positive integer/);
+ * ```
+ */
+export function checkPositiveInteger(what: string, value: unknown): void {
+  if (value === undefined || (Number.isSafeInteger(value) && (value as number) > 0)) return;
+  throw new InvalidInputError(`${what} must be a positive integer, got ${describeValue(value)}`);
+}
+
+/**
  * The items of a list option (`what`: its name, for the message). A lone
  * string is iterable too, and spread its characters would be the items
  * (`immutableBuckets: "assets"` the buckets a, s, s, e, t, s): refused, as is

@@ -50,6 +50,7 @@ import {
   checkClockOption,
   checkOptions,
   checkPathArgument,
+  checkPositiveInteger,
   describeValue,
   type OptionNames,
 } from "../options_check.ts";
@@ -260,14 +261,7 @@ export class AssetCache implements AsyncDisposable {
         }`,
       );
     }
-    if (
-      options.maxDownloads !== undefined &&
-      !(Number.isSafeInteger(options.maxDownloads) && options.maxDownloads > 0)
-    ) {
-      throw new InvalidInputError(
-        `maxDownloads must be a positive integer, got ${describeValue(options.maxDownloads)}`,
-      );
-    }
+    checkPositiveInteger("maxDownloads", options.maxDownloads);
     this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));
     this.dir = this.#layout.dir;
     this.download = { ...options.download, ...downloadTuning(settings) };

@@ -39,6 +39,7 @@ import {
 import {
   checkFunction,
   checkNonNegativeNumber,
+  checkPositiveInteger,
   checkRequiredOptions,
   describeValue,
   type OptionNames,
@@ -277,22 +278,10 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   const readiness = new Readiness(options.store, clock);
 
   const maxUploads = options.maxUploads ?? DEFAULT_MAX_UPLOADS;
-  if (!Number.isSafeInteger(maxUploads) || maxUploads < 1) {
-    throw new InvalidInputError(
-      `createHandler: the option maxUploads must be a positive integer, got ${
-        describeValue(maxUploads)
-      }`,
-    );
-  }
+  checkPositiveInteger("createHandler: the option maxUploads", maxUploads);
   const uploads = new Limiter(maxUploads);
   const perIdentity = options.maxUploadsPerIdentity ?? maxUploads;
-  if (!Number.isSafeInteger(perIdentity) || perIdentity < 1) {
-    throw new InvalidInputError(
-      `createHandler: the option maxUploadsPerIdentity must be a positive integer, got ${
-        describeValue(perIdentity)
-      }`,
-    );
-  }
+  checkPositiveInteger("createHandler: the option maxUploadsPerIdentity", perIdentity);
   const identityUploads = perIdentity >= maxUploads ? undefined : new IdentitySlots(perIdentity);
   const identitySlots = identityUploads === undefined
     ? undefined
@@ -308,15 +297,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     },
   });
   const perIdentityDownloads = options.maxDownloadsPerIdentity ?? Infinity;
-  if (
-    perIdentityDownloads !== Infinity &&
-    (!Number.isSafeInteger(perIdentityDownloads) || perIdentityDownloads < 1)
-  ) {
-    throw new InvalidInputError(
-      `createHandler: the option maxDownloadsPerIdentity must be a positive integer, got ${
-        describeValue(perIdentityDownloads)
-      }`,
-    );
+  if (perIdentityDownloads !== Infinity) {
+    checkPositiveInteger("createHandler: the option maxDownloadsPerIdentity", perIdentityDownloads);
   }
   // Without a bound, downloads are only counted (for /metrics).
   const downloads = new IdentitySlots(perIdentityDownloads);

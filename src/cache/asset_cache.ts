@@ -957,30 +957,13 @@ export class AssetCache implements AsyncDisposable {
     checkOptionValues("prune()", options, ["dryRun"]);
     options.signal?.throwIfAborted();
     const { pruneEntries } = await import("./maintenance.ts");
-    const guard = guardProgress(options);
-    let result: PruneResult;
-    try {
-      const { onProgress: _, onListProgress: ___, signal: __, ...rest } = options;
-      result = await pruneEntries(this.dir, {
-        ...rest,
-        ...(guard.onProgress ? { onProgress: guard.onProgress } : {}),
-        ...(guard.onListProgress ? { onListProgress: guard.onListProgress } : {}),
-        ...(guard.signal ? { signal: guard.signal } : {}),
-      });
-    } catch (e) {
-      // Stopped midway: which entries it removed is not known here.
-      this.#index.forgetInProcess(undefined);
-      guard.rethrow();
-      throw this.#readOnly(e, "prune the cache", this.dir);
-    }
-    if (result.dryRun !== true) {
-      for (const entry of result.removed) {
-        this.#index.forgetInProcess(entry.path);
-      }
-    }
-    // Stopped (or onProgress threw): the removals so far were forgotten
-    // above, then it is said.
-    guard.rethrow();
+    const { onProgress: _, onListProgress: ___, signal: __, ...rest } = options;
+    const result = await this.#maintain(
+      options,
+      "prune the cache",
+      (guarded) => pruneEntries(this.dir, { ...rest, ...guarded }),
+      (done) => done.dryRun === true ? [] : done.removed,
+    );
     options.signal?.throwIfAborted();
     return result;
   }
@@ -1021,23 +1004,44 @@ export class AssetCache implements AsyncDisposable {
     );
     checkOptionValues("verify()", options);
     const { verifyEntries } = await import("./maintenance.ts");
-    const guard = guardProgress(options);
-    let result: VerifyResult;
+    return await this.#maintain(
+      options,
+      "verify the cache",
+      (guarded) => verifyEntries(this.dir, guarded),
+      (done) => done.corrupt,
+    );
+  }
+
+  /**
+   * Runs a maintenance pass that removes entries (prune, verify) with the
+   * caller's callbacks guarded (see `guardProgress`), then has this process
+   * forget the entries `removed` names. Stopped midway (aborted, a callback
+   * threw), which it removed is not known here: it forgets them all, then
+   * says why it stopped; a read-only cache dir is said as such (`action`).
+   */
+  async #maintain<P, R>(
+    options: {
+      onProgress?: ((progress: P) => void) | undefined;
+      onListProgress?: ((listed: number) => void) | undefined;
+      signal?: AbortSignal | undefined;
+    },
+    action: string,
+    run: (guarded: GuardedProgress<P>) => Promise<R>,
+    removed: (result: R) => readonly { path: string }[],
+  ): Promise<R> {
+    const { rethrow, ...guarded } = guardProgress(options);
+    let result: R;
     try {
-      result = await verifyEntries(this.dir, {
-        ...(guard.onListProgress ? { onListProgress: guard.onListProgress } : {}),
-        ...(guard.onProgress ? { onProgress: guard.onProgress } : {}),
-        ...(guard.signal ? { signal: guard.signal } : {}),
-      });
+      result = await run(guarded);
     } catch (e) {
-      // Stopped midway (aborted, onProgress threw): which corrupt copies it
-      // removed is not known here.
       this.#index.forgetInProcess(undefined);
-      guard.rethrow();
-      throw this.#readOnly(e, "verify the cache", this.dir);
+      rethrow();
+      throw this.#readOnly(e, action, this.dir);
     }
-    for (const entry of result.corrupt) this.#index.forgetInProcess(entry.path);
-    guard.rethrow();
+    for (const entry of removed(result)) this.#index.forgetInProcess(entry.path);
+    // Stopped (or onProgress threw): the removals so far were forgotten
+    // above, then it is said.
+    rethrow();
     return result;
   }
 
@@ -1391,6 +1395,13 @@ function checkOptionValues(what: string, options: object, flags: string[] = []):
   }
 }
 
+/** The callbacks and signal `guardProgress` hands a maintenance pass. */
+interface GuardedProgress<P> {
+  onProgress?: (progress: P) => void;
+  onListProgress?: (listed: number) => void;
+  signal?: AbortSignal;
+}
+
 /**
  * `onProgress` and `onListProgress` for a maintenance pass that removes
  * entries: a callback that throws (or whose promise rejects) stops the pass
@@ -1405,12 +1416,7 @@ function guardProgress<P>(
     onListProgress?: ((listed: number) => void) | undefined;
     signal?: AbortSignal | undefined;
   },
-): {
-  onProgress?: (progress: P) => void;
-  onListProgress?: (listed: number) => void;
-  signal?: AbortSignal;
-  rethrow(): void;
-} {
+): GuardedProgress<P> & { rethrow(): void } {
   const { onProgress, onListProgress, signal } = options;
   if (onProgress === undefined && onListProgress === undefined) {
     return { ...(signal ? { signal } : {}), rethrow() {} };

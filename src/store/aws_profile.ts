@@ -236,6 +236,11 @@ function readIni(file: string): Map<string, Section> | undefined {
   }
 }
 
+// The file's sections: none when there is no such file or it cannot be read.
+function iniSections(file: string | undefined): Map<string, Section> {
+  return (file === undefined ? undefined : readIni(file)) ?? new Map<string, Section>();
+}
+
 // `layers`: the profile's sections, the one whose settings win first, with
 // their files; `sections`: the config file's (for its `services` sections),
 // `configFile` its path.
@@ -383,15 +388,7 @@ export function missingProfile(
   if (named === undefined || profile === undefined || profile === "default") return undefined;
   const config = configFilePath(env);
   const credentials = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-  const sections = (file: string | undefined) => {
-    if (file === undefined) return new Map<string, Section>();
-    try {
-      return parseIni(new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES)));
-    } catch {
-      return new Map<string, Section>();
-    }
-  };
-  if (sections(config).has(`profile ${profile}`) || sections(credentials).has(profile)) {
+  if (iniSections(config).has(`profile ${profile}`) || iniSections(credentials).has(profile)) {
     return undefined;
   }
   return { profile, variable: named.variable, config, credentials };
@@ -620,18 +617,10 @@ export function prefixedCredentialsSection(env: EnvReader): string | undefined {
  * ```
  */
 export function sourceProfileLoop(env: EnvReader): { chain: string; at: string } | undefined {
-  const read = (file: string | undefined) => {
-    if (file === undefined) return new Map<string, Section>();
-    try {
-      return parseIni(new TextDecoder().decode(readSmallFileSync(file, MAX_AWS_CONFIG_BYTES)));
-    } catch {
-      return new Map<string, Section>();
-    }
-  };
   const configFile = configFilePath(env);
   const credentialsFile = sharedFilePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials");
-  const config = read(configFile);
-  const credentials = read(credentialsFile);
+  const config = iniSections(configFile);
+  const credentials = iniSections(credentialsFile);
   // A profile's setting, and where it is: the credentials file wins, as in the SDK.
   const setting = (profile: string, key: string): { value: string; at: string } | undefined => {
     const places: [Section | undefined, string | undefined][] = [

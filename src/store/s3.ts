@@ -1198,10 +1198,7 @@ export class S3Store implements ObjectStore {
     // The lean path: the SDK's listing cost 0.3-0.7 s per 10,000 keys. With
     // static credentials and region a listing never loads the SDK (a no-op
     // `vc mirror` only lists); LEAN_WITHOUT_SDK gates object requests only.
-    const leanOnly = this.#ready === undefined && !this.#closed
-      ? (this.#leanReady ??= this.#leanOnly())
-      : undefined;
-    const { lean } = leanOnly !== undefined ? { lean: leanOnly } : await this.#init();
+    const { lean } = await this.#lean(true);
     for await (
       const page of listPages(lean, {
         prefix: listPrefix,
@@ -1248,10 +1245,7 @@ export class S3Store implements ObjectStore {
     const listPrefix = this.#fullPrefix(prefix);
     // The lean path, as for listPages: the look a mirror pass and a publish
     // take for uploads left open must not load the SDK.
-    const leanOnly = this.#ready === undefined && !this.#closed
-      ? (this.#leanReady ??= this.#leanOnly())
-      : undefined;
-    const { lean } = leanOnly !== undefined ? { lean: leanOnly } : await this.#init();
+    const { lean } = await this.#lean(true);
     for await (
       const upload of listUploads(lean, {
         prefix: listPrefix,

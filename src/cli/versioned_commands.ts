@@ -14,6 +14,7 @@ import { assertVersion } from "../versioned/version.ts";
 import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
 import type {
   VersionedAsset,
+  VersionedListOptions,
   VersionedPathOptions,
   VersionedSyncReport,
 } from "../versioned/versioned_cache.ts";
@@ -393,20 +394,7 @@ export const versions: Command = {
   async run(ctx) {
     const p = checkedPath(ctx.args[0]!);
     await using s = openVersioned(ctx, "versions");
-    // One warning per odd key: another tool's nightly pre-releases beside a
-    // path are hundreds of keys, whose lines would bury the list.
-    const warnings = cappedWarnings(ctx.out);
-    let list: string[];
-    try {
-      using bar = ctx.out.progress(`versions ${normalized(p)}`);
-      list = await s.vc.versions(p, {
-        signal: ctx.io.signal,
-        onWarning: (w) => warnings.warn(w.message),
-        onProgress: listingProgress(bar),
-      });
-    } finally {
-      warnings.finish();
-    }
+    const list = await listed(ctx, `versions ${normalized(p)}`, (o) => s.vc.versions(p, o));
     // Empty output with exit 0 reads as "found, nothing to show"; a mistyped
     // path is the likelier cause, so say so (stderr: stdout stays a list).
     if (list.length === 0) {
@@ -527,19 +515,8 @@ export const lsRemote: Command = {
   examples: ["vc ls-remote --bucket s3://my-assets"],
   async run(ctx) {
     await using s = openVersioned(ctx, "ls-remote");
-    const warnings = cappedWarnings(ctx.out); // one per odd key, as for `vc versions`
-    let rows: Awaited<ReturnType<typeof s.vc.lsRemote>>;
-    try {
-      // Every key of the bucket: a bucket of millions lists for minutes.
-      using bar = ctx.out.progress("ls-remote");
-      rows = await s.vc.lsRemote({
-        signal: ctx.io.signal,
-        onWarning: (w) => warnings.warn(w.message),
-        onProgress: listingProgress(bar),
-      });
-    } finally {
-      warnings.finish();
-    }
+    // Every key of the bucket: a bucket of millions lists for minutes.
+    const rows = await listed(ctx, "ls-remote", (o) => s.vc.lsRemote(o));
     // Empty output with exit 0 reads as "an empty listing"; a mistyped prefix
     // (`s3://b/tema`) or another bucket is the likelier cause, so say so
     // (stderr: stdout stays a list), as `vc versions` does.
@@ -719,6 +696,30 @@ export const sync: Command = {
     return failures.length === 0 ? 0 : EXIT_FAILURE;
   },
 };
+
+/**
+ * A listing of `vc versions` or `vc ls-remote` under a progress bar
+ * (`label`) counting the keys listed, with one warning line per odd key,
+ * capped: another tool's nightly pre-releases are hundreds of keys, whose
+ * lines would bury the list.
+ */
+async function listed<T>(
+  ctx: CommandContext,
+  label: string,
+  list: (options: VersionedListOptions) => Promise<T>,
+): Promise<T> {
+  const warnings = cappedWarnings(ctx.out);
+  try {
+    using bar = ctx.out.progress(label);
+    return await list({
+      signal: ctx.io.signal,
+      onWarning: (w) => warnings.warn(w.message),
+      onProgress: listingProgress(bar),
+    });
+  } finally {
+    warnings.finish();
+  }
+}
 
 /**
  * `vc verify`: every manifest entry checked; exit 1 if any is bad.

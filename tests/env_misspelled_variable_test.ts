@@ -30,8 +30,8 @@ const CASES: [set: string, meant: string][] = [
   ["VC_REGION", "AWS_REGION"],
   ["VC_PROFILE", "AWS_PROFILE"],
   ["VC_MAX_ATTEMPTS", "AWS_MAX_ATTEMPTS"],
-  // A setting with a flag and no variable.
-  ["VC_CONCURRENCY", "the flag --concurrency"],
+  // Another tool's name for vc prefill's and vc mirror's VC_CONCURRENCY.
+  ["VC_JOBS", "VC_CONCURRENCY"],
 ];
 
 for (const [set, meant] of CASES) {

@@ -16,7 +16,8 @@ import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { type ConfigFileError, InvalidInputError } from "../errors.ts";
 import { defaultConfigFile } from "../config.ts";
-import { EXIT_FAILURE, formatError } from "./errors.ts";
+import { concurrencySetting, EXIT_FAILURE, formatError } from "./errors.ts";
+import { DEFAULT_PREFILL_CONCURRENCY } from "../prefill/prefill.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
 import { parseLockWait, parseRevalidateTimeout } from "../cache/cache_errors.ts";
@@ -26,7 +27,7 @@ import { misspelledVariableWarnings } from "./env_spelling.ts";
 // Rows whose number is bytes, exact as JSON gives them, and rows whose number
 // is a count (no unit); the other numbers are seconds.
 const SIZE_ROWS: ReadonlySet<string> = new Set(["parallelThreshold", "rangeSize"]);
-const COUNT_ROWS: ReadonlySet<string> = new Set(["s3MaxAttempts"]);
+const COUNT_ROWS: ReadonlySet<string> = new Set(["s3MaxAttempts", "concurrency"]);
 
 /**
  * One row of `vc config`. A settings file that cannot be read or is invalid
@@ -110,6 +111,7 @@ export const config: Command = {
         source: v.lockSource === "" ? "default" : v.lockSource,
       },
       { name: "frozen", value: v.frozen, source: v.frozenSource },
+      concurrencyRow(ctx, settingErrors),
       envSecondsRow(ctx, settingErrors, "lockWait", "VC_LOCK_WAIT", parseLockWait),
       envSecondsRow(
         ctx,
@@ -184,6 +186,24 @@ function configFileRow(
   // No file yet: say where vc looked, which is where a newcomer creates it
   // (a bare "(none)" left them to guess the platform's config directory).
   return { name: "configFile", value: null, source: `none: no file at ${file}` };
+}
+
+/**
+ * The downloads in flight of `vc prefill` and `vc mirror` (`VC_CONCURRENCY`;
+ * their flag is theirs alone), as they read it.
+ */
+function concurrencyRow(
+  ctx: CommandContext,
+  settingErrors: Map<string, InvalidInputError>,
+): ConfigRow {
+  try {
+    const { value, source } = concurrencySetting(undefined, (name) => ctx.io.env(name), "config");
+    return { name: "concurrency", value: value ?? DEFAULT_PREFILL_CONCURRENCY, source };
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    settingErrors.set("concurrency", error);
+    return { name: "concurrency", value: null, source: "env VC_CONCURRENCY" };
+  }
 }
 
 /**

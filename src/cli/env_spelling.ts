@@ -17,6 +17,7 @@ export const VC_VARIABLES: readonly string[] = Object.freeze([
   "VC_CACHE_TIMEOUT",
   "VC_CACHE_TOKEN",
   "VC_CACHE_URL",
+  "VC_CONCURRENCY",
   "VC_CONFIG",
   "VC_FROZEN",
   "VC_IMMUTABLE_BUCKETS",
@@ -87,17 +88,16 @@ const OTHER_NAMES: Readonly<Record<string, string>> = {
   VC_AWS_PROFILE: "AWS_PROFILE",
   VC_MAX_ATTEMPTS: "AWS_MAX_ATTEMPTS",
   VC_RETRIES: "AWS_MAX_ATTEMPTS",
-  // A setting that is a flag alone (`vc prefill` / `vc mirror --concurrency N`):
-  // a CI job's `env:` guessed its variable, and ran at the default.
-  VC_CONCURRENCY: "--concurrency",
-  VC_PREFILL_CONCURRENCY: "--concurrency",
-  VC_MIRROR_CONCURRENCY: "--concurrency",
-  VC_MAX_CONCURRENCY: "--concurrency",
-  VC_JOBS: "--concurrency",
-  VC_PARALLELISM: "--concurrency",
-  VC_THREADS: "--concurrency",
-  VC_WORKERS: "--concurrency",
-  VC_MAX_DOWNLOADS: "--concurrency",
+  // `vc prefill` / `vc mirror --concurrency N`: a CI job's `env:` guessed its
+  // variable under another tool's name, and ran at the default.
+  VC_PREFILL_CONCURRENCY: "VC_CONCURRENCY",
+  VC_MIRROR_CONCURRENCY: "VC_CONCURRENCY",
+  VC_MAX_CONCURRENCY: "VC_CONCURRENCY",
+  VC_JOBS: "VC_CONCURRENCY",
+  VC_PARALLELISM: "VC_CONCURRENCY",
+  VC_THREADS: "VC_CONCURRENCY",
+  VC_WORKERS: "VC_CONCURRENCY",
+  VC_MAX_DOWNLOADS: "VC_CONCURRENCY",
 };
 
 /** The misspellings of `name` a typo makes: an underscore dropped, an `S` added or dropped. */
@@ -182,8 +182,6 @@ export function misspelledVariableWarnings(
   return misspelledVariables(env)
     .filter(({ meant }) => only === undefined || only.includes(meant))
     .map(({ name, meant }) =>
-      `${name} is set, but vc reads no such variable: did you mean ${
-        meant.startsWith("--") ? `the flag ${meant}? (it has no variable)` : `${meant}?`
-      }`
+      `${name} is set, but vc reads no such variable: did you mean ${meant}?`
     );
 }

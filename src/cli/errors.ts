@@ -140,6 +140,42 @@ export function countFlag(
 }
 
 /**
+ * The downloads in flight of `vc prefill` and `vc mirror`: the flag
+ * `--concurrency N` (a usage error when malformed), else `VC_CONCURRENCY`
+ * (an `InvalidInputError` naming it when malformed, as every malformed
+ * variable is; empty is unset), else `undefined` (the command's default);
+ * `source` says which, as `vc config` shows it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { concurrencySetting } from "./errors.ts";
+ * const env = (name: string) => name === "VC_CONCURRENCY" ? "32" : undefined;
+ * assert.deepEqual(concurrencySetting(undefined, env, "prefill"), {
+ *   value: 32,
+ *   source: "env VC_CONCURRENCY",
+ * });
+ * assert.equal(concurrencySetting("4", env, "prefill").value, 4);
+ * assert.equal(concurrencySetting(undefined, () => "", "prefill").value, undefined);
+ * ```
+ */
+export function concurrencySetting(
+  flag: string | undefined,
+  env: (name: string) => string | undefined,
+  command: string,
+): { value: number | undefined; source: string } {
+  if (flag !== undefined) {
+    return { value: countFlag(flag, "--concurrency", command), source: "flag --concurrency" };
+  }
+  const text = env("VC_CONCURRENCY");
+  if (text === undefined || text === "") return { value: undefined, source: "default" };
+  return {
+    value: environmentValue(() => countFlag(text, "VC_CONCURRENCY", command)),
+    source: "env VC_CONCURRENCY",
+  };
+}
+
+/**
  * The exit code for an error thrown by a command.
  *
  * @example

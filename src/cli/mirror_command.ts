@@ -23,6 +23,7 @@ import { formatBytes, type ProgressBar } from "../progress.ts";
 import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import {
+  concurrencySetting,
   countFlag,
   errorMessage,
   EXIT_FAILURE,
@@ -124,7 +125,7 @@ export const mirror: Command = {
     concurrency: {
       type: "string",
       valueName: "N",
-      description: "transfers in flight at once (default 16)",
+      description: "transfers in flight at once (env VC_CONCURRENCY; default 16)",
     },
     state: {
       type: "string",
@@ -240,10 +241,9 @@ export const mirror: Command = {
       flagValue("--target-prefix", () => normalizePrefix(targetPrefix));
       options.targetPrefix = targetPrefix;
     }
-    const concurrency = flags.string("concurrency");
-    if (concurrency !== undefined) {
-      options.concurrency = countFlag(concurrency, "--concurrency", "mirror");
-    }
+    const concurrency =
+      concurrencySetting(flags.string("concurrency"), (name) => io.env(name), "mirror").value;
+    if (concurrency !== undefined) options.concurrency = concurrency;
     const state = flags.string("state");
     // A local path setting: `--state s3://b/s.json` or `--state=~/s.json`
     // made `./s3:/b/s.json` or `./~/s.json` and reported success.

@@ -21,7 +21,7 @@ import {
 import { formatBytes } from "../progress.ts";
 import type { Command } from "./command.ts";
 import {
-  countFlag,
+  concurrencySetting,
   EXIT_FAILURE,
   EXIT_INTERRUPTED,
   EXIT_OK,
@@ -104,7 +104,7 @@ export const prefill: Command = {
     concurrency: {
       type: "string",
       valueName: "N",
-      description: "downloads in flight at once (default 16)",
+      description: "downloads in flight at once (env VC_CONCURRENCY; default 16)",
     },
     "allow-empty": {
       type: "boolean",
@@ -133,7 +133,8 @@ export const prefill: Command = {
         ? io.env(name)
         : undefined;
     for (const line of misspelledVariableWarnings(readable)) out.warn(line);
-    const concurrency = parseConcurrency(flags.string("concurrency"));
+    const concurrency =
+      concurrencySetting(flags.string("concurrency"), (name) => io.env(name), "prefill").value;
     const settings = versionedSettings(ctx);
     // A malformed VC_REQUEST_TIMEOUT would fail every item that needs a store,
     // each on its own (thousands of lines that read as a store problem): it is
@@ -333,10 +334,6 @@ function summaryLines(s: PrefillSummary): string[] {
       formatBytes(s.bytes)
     } in ${s.seconds.toFixed(1)}s`,
   ];
-}
-
-function parseConcurrency(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : countFlag(text, "--concurrency", "prefill");
 }
 
 // The cache settings of two manifests' runs (their project files may differ):

@@ -30,7 +30,7 @@ import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cach
 import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
 import { ASSET_CACHE_OPTIONS, type CacheGetOptions } from "../cache/cache_options.ts";
 import { cacheItemOf } from "../cache/item_hook.ts";
-import { HubController } from "../abort_hub.ts";
+import { HubController, onAbort } from "../abort_hub.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
 import { unwritableCacheDir } from "../cache/unwritable_cache_dir.ts";
@@ -108,7 +108,8 @@ export interface PrefillOptions {
   /**
    * Seconds a store that asks to slow down (503 SlowDown, 429, a throttling code, after an
    * item's own retries) pauses all its downloads: its items not started wait, and the item
-   * that gave up is tried again after the pause (8 times at most). Each pause the store asks
+   * that gave up is tried again after the pause (8 times at most), none of them in a
+   * download slot meanwhile, so the items of other stores go on. Each pause the store asks
    * for again right after one is twice as long, up to 30 s; an item fetched resets it.
    * Default 1.
    */
@@ -175,6 +176,8 @@ interface Target {
   order: number;
   /** For a version: what its download's `NotFoundError` means, said as `vc path` says it. */
   missing?: (cause: NotFoundError) => Promise<NotFoundError>;
+  /** Its try while its store asks to slow down (1 for the first; see `StoreThrottle`). */
+  round?: number;
 }
 
 // The option names prefill() takes (a misspelt one is refused, not ignored).
@@ -297,6 +300,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   // the finished one, a CI log showed for minutes the last fast item done, not
   // the slow one the run waited on.
   const running = new Map<Target, PrefillProgress["step"]>();
+  // The items of a store paused by its throttling, waiting out the pause
+  // without a download slot (see `scheduled`).
+  const parked = new ParkedItems(throttle, Math.max(PARKED_MAX, 4 * concurrency));
 
   const run = async (target: Target) => {
     running.set(target, undefined);
@@ -304,6 +310,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     let root = "";
     let waiting: ItemStop | undefined;
     let stoppedInFlight = false;
+    // Put aside while its store is paused: not done, tried again after the pause.
+    let put = false;
     try {
       const parsed = target.parsed ?? parseUri(target.uri);
       root = parsed.scheme === "s3" ? `s3://${parsed.bucket}` : parsed.scheme;
@@ -321,6 +329,14 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       if (local) {
         await assertLocalFile(target.uri);
         alreadyCached++;
+        return;
+      }
+      // While its store has asked to slow down, an item waits to start, but
+      // not in a download slot: the items of the other stores go on (the
+      // paused one's held them all, and every store waited on its pause).
+      if (throttle.paused(root) > 0) {
+        parked.add(root, target);
+        put = true;
         return;
       }
       // A download reports progress (an empty object too); a hit does not.
@@ -357,47 +373,47 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // to check again, no URI to parse again, no guard for this callback,
       // which never throws); anything else through `cache()`.
       get.signal = stopped.signal;
-      for (let round = 1;; round++) {
-        // While its store has asked to slow down, an item waits to start.
-        const paused = throttle.paused(root);
-        if (paused > 0) await (await import("../store/retry.ts")).sleep(paused, stopped.signal);
-        const fetching = direct !== undefined && target.slashedUri === undefined &&
-            target.integrity === undefined && target.storeRoot === undefined
-          ? direct(target.uri, parsed, get)
-          : cacheVersioned(options.cache, target, get);
-        try {
-          await fetching.catch(async (error) => {
-            // Stopped as its store was taken for down while it waited (such as
-            // a cached copy's revalidation): served as cached, if it is.
-            if (!stopped.stopped || signal?.aborted) throw error;
-            if (!(await isCached(options.cache, target))) throw error;
-            await serveCached(target);
-            downloaded = false;
-          });
-          break;
-        } catch (error) {
-          // The store asked to slow down, past the item's own retries: its
-          // downloads pause as a whole, and this one is tried again after.
-          if (
-            round >= THROTTLE_ROUNDS || stopped.stopped || signal?.aborted || !isThrottled(error)
-          ) throw error;
-          breaker.heard(root);
-          bytes -= seen;
-          seen = 0;
+      const round = target.round ?? 1;
+      const fetching = direct !== undefined && target.slashedUri === undefined &&
+          target.integrity === undefined && target.storeRoot === undefined
+        ? direct(target.uri, parsed, get)
+        : cacheVersioned(options.cache, target, get);
+      try {
+        await fetching.catch(async (error) => {
+          // Stopped as its store was taken for down while it waited (such as
+          // a cached copy's revalidation): served as cached, if it is.
+          if (!stopped.stopped || signal?.aborted) throw error;
+          if (!(await isCached(options.cache, target))) throw error;
+          await serveCached(target);
           downloaded = false;
-          const pauseMs = throttle.throttled(root);
-          // Said once per pause (the items that give up within it join it).
-          if (pauseMs !== undefined) {
-            storeRetried({
-              reason: retryReason(error),
-              error,
-              attempt: round,
-              maxAttempts: THROTTLE_ROUNDS,
-              delayMs: pauseMs,
-              pausedStore: root,
-            });
-          }
+        });
+      } catch (error) {
+        // The store asked to slow down, past the item's own retries: its
+        // downloads pause as a whole, and this one is tried again after.
+        if (
+          round >= THROTTLE_ROUNDS || stopped.stopped || signal?.aborted || !isThrottled(error)
+        ) throw error;
+        breaker.heard(root);
+        bytes -= seen;
+        seen = 0;
+        downloaded = false;
+        const pauseMs = throttle.throttled(root);
+        // Said once per pause (the items that give up within it join it).
+        if (pauseMs !== undefined) {
+          storeRetried({
+            reason: retryReason(error),
+            error,
+            attempt: round,
+            maxAttempts: THROTTLE_ROUNDS,
+            delayMs: pauseMs,
+            pausedStore: root,
+          });
         }
+        // Tried again once the pause is over, out of its slot meanwhile.
+        target.round = round + 1;
+        parked.add(root, target);
+        put = true;
+        return;
       }
       throttle.answered(root);
       if (downloaded) fetched++;
@@ -433,12 +449,14 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       });
     } finally {
       breaker.ended(root, waiting);
-      if (!stoppedInFlight) counts.done++;
+      if (!stoppedInFlight && !put) counts.done++;
       running.delete(target);
       if (options.onProgress !== undefined) {
         const [oldest, step] = running.entries().next().value ?? [target, undefined];
         report(oldest.label, step);
       }
+      // The scheduler may wait for this one (to end, or to be put aside).
+      parked.changed();
     }
   };
 
@@ -465,7 +483,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     report();
     // An abort stops new items; those in flight settle before this rejects.
     await forEachLimit(
-      first.done ? [] : resumed(first.value, targets),
+      scheduled(first.done ? undefined : resumed(first.value, targets), parked, running, signal),
       concurrency,
       run,
       signal ? { signal } : {},
@@ -762,6 +780,120 @@ class StoreThrottle {
   /** An item of `root` was fetched: a pause to come starts short again. */
   answered(root: string): void {
     if (this.paused(root) === 0) this.#stores.delete(root);
+  }
+}
+
+/** Items of paused stores held aside at most (a long list of one store waits to be read). */
+const PARKED_MAX = 1024;
+
+/**
+ * The items of stores paused by their throttling (see {@linkcode StoreThrottle}),
+ * each waiting out its store's pause out of the download slots, in the order
+ * they were put aside.
+ */
+class ParkedItems {
+  readonly #throttle: StoreThrottle;
+  readonly #stores = new Map<string, Target[]>();
+  #count = 0;
+  #wake: (() => void) | undefined;
+  /** The most held at once before no new item is taken. */
+  readonly max: number;
+
+  constructor(throttle: StoreThrottle, max: number) {
+    this.#throttle = throttle;
+    this.max = max;
+  }
+
+  /** Items held. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** `target` of `root` waits for the store's pause. */
+  add(root: string, target: Target): void {
+    const items = this.#stores.get(root);
+    if (items === undefined) this.#stores.set(root, [target]);
+    else items.push(target);
+    this.#count++;
+  }
+
+  /** An item whose store's pause is over, taken out; else undefined. */
+  take(): Target | undefined {
+    for (const [root, items] of this.#stores) {
+      if (this.#throttle.paused(root) > 0) continue;
+      const target = items.shift()!;
+      if (items.length === 0) this.#stores.delete(root);
+      this.#count--;
+      return target;
+    }
+    return undefined;
+  }
+
+  /** The ms until the first pause ends, undefined when none is held. */
+  nextMs(): number | undefined {
+    let ms: number | undefined;
+    for (const root of this.#stores.keys()) {
+      const left = this.#throttle.paused(root);
+      if (ms === undefined || left < ms) ms = left;
+    }
+    return ms;
+  }
+
+  /** An item ended or was put aside: the scheduler waiting on it goes on. */
+  changed(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** Resolves at the next change, after `ms` (if given) or on the abort. */
+  wait(ms: number | undefined, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        if (this.#wake === done) this.#wake = undefined;
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(done, Math.max(ms, 1));
+      const stop = onAbort(signal, done);
+      this.#wake = done;
+    });
+  }
+}
+
+/**
+ * The items to run, in the download slots: those of `source`, and the items
+ * held aside in `parked` once their store's pause is over (first). While
+ * `parked` is full, or `source` is done and items are in flight or held, it
+ * waits for a pause to end or an item to end or be put aside; it ends when
+ * nothing is left (or on the abort).
+ */
+async function* scheduled(
+  source: AsyncIterable<Target> | undefined,
+  parked: ParkedItems,
+  running: ReadonlyMap<Target, unknown>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Target> {
+  const items = source?.[Symbol.asyncIterator]();
+  let sourceDone = items === undefined;
+  while (signal?.aborted !== true) {
+    const ready = parked.take();
+    if (ready !== undefined) {
+      yield ready;
+      continue;
+    }
+    if (!sourceDone && parked.size < parked.max) {
+      const step = await items!.next();
+      if (!step.done) {
+        yield step.value;
+        continue;
+      }
+      sourceDone = true;
+    }
+    // Nothing held, nothing in flight that may yet be put aside: the end.
+    if (parked.size === 0 && running.size === 0) return;
+    await parked.wait(parked.nextMs(), signal);
   }
 }
 

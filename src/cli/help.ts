@@ -111,7 +111,7 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
     "download files this large with parallel ranged GETs (default 32MiB)",
   ],
   ["--range-size S", "VC_RANGE_SIZE", "size of one ranged GET (at least 64KiB; default 8MiB)"],
-  ["--concurrency N", "VC_CONCURRENCY", "downloads in flight of prefill and mirror (default 16)"],
+  ["--concurrency N", "VC_CONCURRENCY", "prefill/mirror downloads in flight (default 16)"],
   // Settings with no flag: listed too, or `vc --help` never names them.
   [
     "",

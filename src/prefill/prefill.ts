@@ -869,32 +869,32 @@ class ParkedItems {
  * waits for a pause to end or an item to end or be put aside; it ends when
  * nothing is left (or on the abort).
  */
-async function* scheduled(
+function scheduled(
   source: AsyncIterable<Target> | undefined,
   parked: ParkedItems,
   running: ReadonlyMap<Target, unknown>,
   signal: AbortSignal | undefined,
-): AsyncGenerator<Target> {
+): AsyncIterable<Target> {
   const items = source?.[Symbol.asyncIterator]();
   let sourceDone = items === undefined;
-  while (signal?.aborted !== true) {
-    const ready = parked.take();
-    if (ready !== undefined) {
-      yield ready;
-      continue;
-    }
-    if (!sourceDone && parked.size < parked.max) {
-      const step = await items!.next();
-      if (!step.done) {
-        yield step.value;
-        continue;
+  const next = async (): Promise<IteratorResult<Target>> => {
+    while (signal?.aborted !== true) {
+      const ready = parked.take();
+      if (ready !== undefined) return { done: false, value: ready };
+      if (!sourceDone && parked.size < parked.max) {
+        const step = await items!.next();
+        if (!step.done) return step;
+        sourceDone = true;
       }
-      sourceDone = true;
+      // Nothing held, nothing in flight that may yet be put aside: the end.
+      if (parked.size === 0 && running.size === 0) break;
+      await parked.wait(parked.nextMs(), signal);
     }
-    // Nothing held, nothing in flight that may yet be put aside: the end.
-    if (parked.size === 0 && running.size === 0) return;
-    await parked.wait(parked.nextMs(), signal);
-  }
+    return { done: true, value: undefined };
+  };
+  // A plain iterator, not a generator: no step of one around each item.
+  const iterator: AsyncIterator<Target> = { next };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 /**

@@ -341,11 +341,67 @@ export function foreignAboveMessage(
 }
 
 /**
- * The key among `keys` (those a listing of `path` named as odd) that holds
+ * Why `update` of `path` finds no version to bump when the bucket holds
+ * `foreign` keys shaped as its versions that vc does not read (another
+ * tool's `x.v1.4.0.csv`, `x.2.0.0-rc.1.csv`), as a clause to add to "has no
+ * versions", or `undefined` when there are none: "publish its first version
+ * with `vc add`" alone led to a 1.0.0 below them. Names up to 20 of them,
+ * the copy that lets vc read the latest release among them, and the
+ * `--version` of an `add` that passes them all.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { onlyForeignVersionsClause } from "./slash_keys.ts";
+ * const v = { key: "x.v1.4.0.csv", version: "v1.4.0", base: "1.4.0", prerelease: false };
+ * const clause = onlyForeignVersionsClause("/x.csv", [v]) ?? "";
+ * assert.match(clause, /copy x\.v1\.4\.0\.csv to x\.1\.4\.0\.csv/);
+ * assert.match(clause, /vc add --version 1\.4\.1/);
+ * assert.equal(onlyForeignVersionsClause("/x.csv", []), undefined);
+ * ```
+ */
+export function onlyForeignVersionsClause(
+  path: string,
+  foreign: ReadonlyArray<ForeignVersion & { key: string }>,
+): string | undefined {
+  if (foreign.length === 0) return undefined;
+  let release: (ForeignVersion & { key: string }) | undefined;
+  let highest = foreign[0]!;
+  for (const f of foreign) {
+    const d = compareVersions(f.base, highest.base);
+    if (d > 0 || (d === 0 && highest.prerelease && !f.prerelease)) highest = f;
+    if (!f.prerelease && (release === undefined || compareVersions(f.base, release.base) > 0)) {
+      release = f;
+    }
+  }
+  const keys = foreign.slice(0, MAX_NAMED_SPELLINGS).map((f) => f.key).join(", ");
+  const more = foreign.length > MAX_NAMED_SPELLINGS
+    ? ` and ${foreign.length - MAX_NAMED_SPELLINGS} more`
+    : "";
+  const copy = release === undefined
+    ? ""
+    : `copy ${release.key} to ${
+      versionedKey(path, release.base)
+    } (the latest release among them) to update past it, or `;
+  const past = highest.prerelease ? highest.base : nextPatch(highest.base);
+  return ` that vc reads; the bucket holds ${foreign.length} ${
+    foreign.length === 1 ? "key" : "keys"
+  } shaped as versions of it in spellings vc does not read (${keys}${more}): ${copy}` +
+    `publish a first version above them with \`vc add --version ${past}\``;
+}
+
+/** Keys spelling one version otherwise named by `otherSpellingOfVersion`. */
+const MAX_NAMED_SPELLINGS = 20;
+
+/**
+ * The keys among `keys` (those a listing of `path` named as odd) that hold
  * `version` of `path` spelled as vc does not read it (`x.v2.0.0.csv`,
  * `x.02.0.0.csv`, `x.2.0.0+ci.7.csv`; a pre-release is another version), as
  * a clause for the error that `version` does not exist, or `undefined`: the
- * object is there under another name, and the error says which.
+ * object is there under another name, and the error says which. Several such
+ * keys (`x.2.0.0+a.csv` and `x.2.0.0+b.csv`, differing only in build
+ * metadata) may hold different bytes: all are named (up to 20, then how many
+ * more), and the user picks the one to copy.
  *
  * @example
  * ```ts
@@ -354,6 +410,8 @@ export function foreignAboveMessage(
  * const keys = ["d/x.v2.0.0.csv", "d/x.3.0.0-rc.1.csv"];
  * assert.match(otherSpellingOfVersion("/d/x.csv", "2.0.0", keys) ?? "", /holds it as d\/x\.v2\.0\.0\.csv/);
  * assert.equal(otherSpellingOfVersion("/d/x.csv", "3.0.0", keys), undefined);
+ * const twice = otherSpellingOfVersion("/d/x.csv", "2.0.0", [...keys, "d/x.2.0.0+b.csv"]);
+ * assert.match(twice ?? "", /as 2 keys, .*\(d\/x\.v2\.0\.0\.csv, d\/x\.2\.0\.0\+b\.csv\)/);
  * ```
  */
 export function otherSpellingOfVersion(
@@ -361,13 +419,22 @@ export function otherSpellingOfVersion(
   version: string,
   keys: readonly string[],
 ): string | undefined {
-  const key = keys.find((k) => {
+  const found = keys.filter((k) => {
     const foreign = foreignVersionOf(k, path);
     return foreign !== undefined && !foreign.prerelease && foreign.base === version;
   });
-  if (key === undefined) return undefined;
-  return `the bucket holds it as ${key}, a spelling vc does not read: copy that object to ` +
-    versionedKey(path, version);
+  if (found.length === 0) return undefined;
+  const canonical = versionedKey(path, version);
+  if (found.length === 1) {
+    return `the bucket holds it as ${found[0]}, a spelling vc does not read: copy that ` +
+      `object to ${canonical}`;
+  }
+  const named = found.slice(0, MAX_NAMED_SPELLINGS).join(", ");
+  const more = found.length > MAX_NAMED_SPELLINGS
+    ? ` and ${found.length - MAX_NAMED_SPELLINGS} more`
+    : "";
+  return `the bucket holds it as ${found.length} keys, spellings vc does not read that may ` +
+    `hold different bytes (${named}${more}): copy the one that holds ${version} to ${canonical}`;
 }
 
 function nextPatch(version: string): string {

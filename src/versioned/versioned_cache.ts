@@ -78,6 +78,7 @@ import {
   foreignKeyMessage,
   headVersion,
   listVersionKeys,
+  onlyForeignVersionsClause,
   otherSpellingOfVersion,
   oversizedKeyMessage,
   slashedUri,
@@ -988,7 +989,7 @@ export class VersionedCache {
         const gone = pinned === version || compareVersions(version, latest) < 0
           ? noncurrentHint(uri)
           : "";
-        return `; available: ${availableVersions(available)}${also}${gone}`;
+        return `; available: ${availableVersions(available, version)}${also}${gone}`;
       }
       if (spelled !== undefined) return `; ${this.bucket} has no versions of it${also}`;
       // Typed in another Unicode spelling (another OS's keyboard or file
@@ -1251,6 +1252,10 @@ export class VersionedCache {
       const twin = await this.#twinVersions(p, bucket, options.signal);
       if (twin !== undefined) {
         throw new NotFoundError(`${this.#twinFound(p, twin)}; use that spelling`);
+      }
+      const spelled = onlyForeignVersionsClause(p, foreign);
+      if (spelled !== undefined) {
+        throw new NotFoundError(`${p} has no versions in ${this.bucket}${spelled}`);
       }
       const paths = Object.keys(entries);
       throw new NotFoundError(
@@ -2871,10 +2876,6 @@ export class VersionedCache {
   }
 }
 
-/**
- * Why `dir` (absolute) cannot be the directory `vc sync` writes into, or
- * `undefined` when it is one or can be made (a missing one is).
- */
 // Versions a not-found error lists before it only counts the rest: an asset
 // with 1,200 versions would otherwise make a 10 KB line that buries the error.
 const MAX_LISTED_VERSIONS = 20;
@@ -2882,15 +2883,31 @@ const MAX_LISTED_VERSIONS = 20;
 /**
  * `versions` (ascending) as a not-found error names them: all of a few, else
  * their count and the latest `MAX_LISTED_VERSIONS`, naming the command that
- * lists them all.
+ * lists them all. With `missing`, the version asked for, also the versions
+ * on either side of it when the latest ones leave them out: a version gone
+ * from the middle of a long history (`3.5.0` of hundreds) was otherwise
+ * shown only beside versions far from it.
  */
-function availableVersions(versions: readonly string[]): string {
+function availableVersions(versions: readonly string[], missing?: string): string {
   if (versions.length <= MAX_LISTED_VERSIONS) return versions.join(", ");
-  return `${versions.length} versions, the latest ${MAX_LISTED_VERSIONS}: ${
+  let nearest = "";
+  if (missing !== undefined) {
+    const above = versions.findIndex((v) => compareVersions(v, missing) > 0);
+    if (above !== -1 && above < versions.length - MAX_LISTED_VERSIONS) {
+      nearest = above === 0
+        ? ` the nearest: ${versions[above]} above it;`
+        : ` the nearest: ${versions[above - 1]} below it, ${versions[above]} above it;`;
+    }
+  }
+  return `${versions.length} versions,${nearest} the latest ${MAX_LISTED_VERSIONS}: ${
     versions.slice(-MAX_LISTED_VERSIONS).join(", ")
   } (\`vc versions\` lists them all)`;
 }
 
+/**
+ * Why `dir` (absolute) cannot be the directory `vc sync` writes into, or
+ * `undefined` when it is one or can be made (a missing one is).
+ */
 async function destDirProblem(dir: string): Promise<string | undefined> {
   try {
     const info = await Deno.stat(dir);

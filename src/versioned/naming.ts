@@ -264,6 +264,51 @@ export function foreignVersionOf(key: string, path: string): ForeignVersion | un
   return { version, base, prerelease: m[4] !== undefined };
 }
 
+/**
+ * The path and version of `key` when it is shaped as a version of some path
+ * that another tool wrote and vc does not read: a pre-release, build metadata
+ * or a `v` prefix (`d/x.2.0.0-rc.1.csv` is `2.0.0-rc.1` of `/d/x.csv`), the
+ * version before the last extension as {@linkcode versionedKey} places it.
+ * For a listing of the whole bucket (`lsRemote`), which knows no path to ask
+ * {@linkcode foreignVersionOf} about; a part with a leading zero alone does not
+ * count here, as date-named files (`photo.2024.01.05.jpg`) have them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foreignVersionedKey } from "./naming.ts";
+ * assert.equal(foreignVersionedKey("d/x.2.0.0-rc.1.csv")?.path, "/d/x.csv");
+ * assert.equal(foreignVersionedKey("d/x.v3.0.0")?.version, "v3.0.0");
+ * assert.equal(foreignVersionedKey("photo.2024.01.05.jpg"), undefined);
+ * assert.equal(foreignVersionedKey("d/x.1.0.0.csv"), undefined);
+ * ```
+ */
+export function foreignVersionedKey(key: string): (ForeignVersion & { path: string }) | undefined {
+  requireString("foreignVersionedKey(): the key", key);
+  const rel = key.startsWith("/") ? key.slice(1) : key;
+  const slash = rel.lastIndexOf("/");
+  const dir = rel.slice(0, slash + 1);
+  const name = rel.slice(slash + 1);
+  for (let dot = name.indexOf(".", 1); dot !== -1; dot = name.indexOf(".", dot + 1)) {
+    const rest = name.slice(dot + 1);
+    const last = rest.lastIndexOf(".");
+    // Before the last extension first: `1.0.0-rc.1.csv` is itself shaped as
+    // a pre-release (`rc.1.csv`).
+    for (const version of last === -1 ? [rest] : [rest.slice(0, last), rest]) {
+      if (!/^v|[-+]/.test(version) || !FOREIGN_VERSION.test(version)) continue;
+      let path: string;
+      try {
+        path = normalizeVersionedPath(`/${dir}${name.slice(0, dot)}${rest.slice(version.length)}`);
+      } catch {
+        continue;
+      }
+      const found = foreignVersionOf(rel, path);
+      if (found !== undefined) return { ...found, path };
+    }
+  }
+  return undefined;
+}
+
 function splitVersionedKey(
   key: string,
   accepts: (version: string) => boolean,

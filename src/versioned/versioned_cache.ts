@@ -66,6 +66,7 @@ import type { DownloadIntegrity } from "../store/download.ts";
 import {
   checkNewVersionedPath,
   type ForeignVersion,
+  foreignVersionedKey,
   normalizeVersionedPath,
   oversizedVersionPath,
   parseVersionedKey,
@@ -1576,6 +1577,14 @@ export class VersionedCache {
         const oversized = oversizedVersionPath(info.key);
         if (oversized !== undefined) {
           warn({ key: info.key, message: oversizedKeyMessage(info.key, oversized) });
+        } else {
+          // Another tool's spelling (`x.v1.0.0.csv`, `x.2.0.0-rc.1.csv`):
+          // named, as `versions` names it, not left out in silence (a bucket
+          // holding only such keys listed as holding no versioned assets).
+          const foreign = foreignVersionedKey(info.key);
+          if (foreign !== undefined) {
+            warn({ key: info.key, message: foreignKeyMessage(info.key, foreign.path, foreign) });
+          }
         }
         continue;
       }

@@ -83,7 +83,7 @@ export const mirror: Command = {
     "still being written wait until complete), and a full pass runs every",
     "--reconcile-interval. Ctrl-C or SIGTERM stops it: transfers in flight finish, then it",
     "exits 0. Those not done 5 s after Ctrl-C, or at a second Ctrl-C or SIGTERM, are aborted",
-    "(nothing partial is left in the target), and it exits 130.",
+    "(no half-written file is left under its name), and it exits 130.",
     "",
     "Exit code 1 when some files failed (vanished, unreadable); the rest are mirrored.",
   ].join("\n"),

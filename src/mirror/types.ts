@@ -231,7 +231,7 @@ export interface MirrorReport {
   /**
    * Only in the report of a run stopped by its `signal` (see
    * `MirrorInterruptedError`): the keys whose transfers were aborted there
-   * (nothing partial stays in the target; the next run copies them).
+   * (no half-written file stays under its name; the next run copies them).
    */
   cutShort?: string[];
   /**

@@ -37,7 +37,7 @@
  *   promise resolves with the totals. The `cancel` signal abandons it:
  *   transfers in flight are aborted (a multipart upload aborted in the
  *   store, a partial download removed), and the promise rejects with its
- *   reason. Nothing partial is left in the target either way.
+ *   reason. No half-written file is left under its name either way.
  *
  * Time comes from the injectable `clock` (its monotonic time, which a step
  * of the wall clock does not move), so tests advance time instead of
@@ -139,7 +139,7 @@ export class WatchInterruptedError extends VcError {
       `mirror interrupted: ${counted(totals.passes, "pass", "passes")}, ${
         counted(totals.batches, "batch", "batches")
       }, ${totals.transferred} transferred (${formatBytes(totals.bytes)}), ${totals.deleted} ` +
-        `deleted, ${totals.failed} failed${cut}; nothing partial is left in the target, ` +
+        `deleted, ${totals.failed} failed${cut}; no half-written file is left under its name, ` +
         "and the next run mirrors what was cut short",
       { cause },
     );

@@ -320,6 +320,13 @@ export interface AtomicFileOptions {
   mode?: number;
   /** Flush data to disk before the rename (default true). */
   durable?: boolean;
+  /**
+   * Runs when the temp file cannot be created for want of its parent
+   * directories, before they are made (see {@linkcode openMakingParents}):
+   * the cache makes its own dir there, private, instead of looking at it
+   * before every download.
+   */
+  beforeParents?: () => void;
 }
 
 /**
@@ -449,7 +456,7 @@ export class AtomicFile {
       foundMode = mine.mode === null ? null : mine.mode & 0o777;
       return existing;
     };
-    const file = openMakingParents(open, dest);
+    const file = openMakingParents(open, dest, options.beforeParents);
     // A file an earlier run left (a partial kept to be resumed, a dead
     // holder's) becomes the result too: it takes the mode asked for now (a
     // source made private since), not the one it was created with.
@@ -571,7 +578,7 @@ export class AtomicFile {
         createNew: true,
         ...(options.mode === undefined ? {} : { mode: options.mode }),
       });
-    const file = openMakingParents(open, dest);
+    const file = openMakingParents(open, dest, options.beforeParents);
     if (options.mode !== undefined) {
       // The umask may have narrowed the mode given to open.
       try {
@@ -1190,7 +1197,8 @@ export function discardOpenTempFiles(): number {
  * for them. Another process may remove an empty directory between the two,
  * or a parent while they are being made (the cache removes the directories a
  * failed download made, and `prune`/`rm`/`verify` those they emptied), so a
- * few tries, each after making them again.
+ * few tries, each after making them again. `beforeParents` runs before each
+ * making (the cache makes its own dir there, private).
  *
  * @example
  * ```ts
@@ -1213,13 +1221,18 @@ export function discardOpenTempFiles(): number {
  * }
  * ```
  */
-export function openMakingParents(open: () => Deno.FsFile, dest: string): Deno.FsFile {
+export function openMakingParents(
+  open: () => Deno.FsFile,
+  dest: string,
+  beforeParents?: () => void,
+): Deno.FsFile {
   for (let attempt = 1;; attempt++) {
     try {
       return open();
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound) || attempt > 3) throw error;
     }
+    beforeParents?.();
     try {
       Deno.mkdirSync(dirnameOf(dest), { recursive: true });
     } catch (error) {

@@ -184,8 +184,11 @@ export class ProgressBar {
     if (this.#state.bytes !== undefined) {
       const n = this.#samples.length;
       const beforeLast = this.#samples[n - 2];
-      if (beforeLast !== undefined && t - beforeLast.t < SAMPLE_SPACING_MS) {
-        this.#samples[n - 1] = { t, bytes: this.#state.bytes };
+      const last = this.#samples[n - 1];
+      if (beforeLast !== undefined && last !== undefined && t - beforeLast.t < SAMPLE_SPACING_MS) {
+        // The last sample moved in place: no object per update.
+        last.t = t;
+        last.bytes = this.#state.bytes;
       } else this.#samples.push({ t, bytes: this.#state.bytes });
       // Bounded: keep the window short and the array small.
       while (

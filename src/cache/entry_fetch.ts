@@ -307,7 +307,10 @@ export class EntryFetcher {
       // (`s3://b/a/k` once `s3://b/a` is cached).
       let clash: Deno.errors.NotADirectory | undefined;
       try {
-        this.#ensureDir();
+        // The cache dir is not looked at here (a `stat` per download): the
+        // lock's temp file is created in it, and made again private where
+        // that fails for want of its parents (see #lock), or below when no
+        // lock can be had.
         // The data file is written by a rename onto it, which never follows a
         // link there; its shared temp file refuses one (AtomicFile.openShared).
         try {
@@ -355,6 +358,15 @@ export class EntryFetcher {
       }
       const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
       const lock = await this.#lock(loc, ctx, mode);
+      if (lock === undefined) {
+        // Perhaps for the cache dir itself (removed, or a file now): named,
+        // or made again private, before a temp file of its own is made.
+        try {
+          this.#ensureDir();
+        } catch (e) {
+          throw this.explain(e, loc);
+        }
+      }
       let cached = false;
       // A refresh: the copy it replaces, under a second (temp) name from just
       // before the new copy takes its place until the new copy's record is
@@ -542,6 +554,9 @@ export class EntryFetcher {
       clock: this.#index.clock,
       timeout: lockWaitMs,
       keepPartial: true,
+      // Removed with the whole cache dir, perhaps (`rm -rf`): made again
+      // private before the temp file's parents are.
+      beforeParents: this.#ensureDirOnce,
       ...(mode === undefined ? {} : { mode }),
       onWait: (holder) =>
         this.#options.warn(
@@ -563,15 +578,19 @@ export class EntryFetcher {
   }
 
   /**
-   * Creates the cache dir (0700) when it is not there, before each download
-   * (one `stat`): in a long-running process it may have been removed since
-   * the last one (a cleanup's `rm -rf`), and the download's own `mkdir -p`
-   * would make it again with the umask's mode (0755, readable by all), or
-   * replaced by a file, which would be blamed on two keys colliding.
+   * Creates the cache dir (0700) when it is not there, where a download
+   * finds its directories missing (one `stat`, not one per download): in a
+   * long-running process it may have been removed since the last one (a
+   * cleanup's `rm -rf`), and the download's own `mkdir -p` would make it
+   * again with the umask's mode (0755, readable by all), or replaced by a
+   * file, which would be blamed on two keys colliding.
    */
   #ensureDir(): void {
     ensureCacheDir(this.#index.layout.dir);
   }
+
+  /** {@linkcode EntryFetcher.#ensureDir}, bound once (an option of every lock). */
+  readonly #ensureDirOnce = (): void => this.#ensureDir();
 
   /**
    * A download's error, explained. A directory its rename found at the

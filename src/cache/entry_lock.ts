@@ -60,6 +60,7 @@
  */
 import {
   AtomicFile,
+  type AtomicFileOptions,
   holderNoteOfSharedPath,
   removeQuietly,
   resumeStatePathFor,
@@ -84,6 +85,11 @@ export interface EntryLockOptions {
   noticeAfter?: number;
   /** Mode of a temp file this lock creates (default: the umask's). */
   mode?: number;
+  /**
+   * Runs before the lock's temp file's missing parent directories are made
+   * ({@linkcode AtomicFileOptions.beforeParents}).
+   */
+  beforeParents?: () => void;
   /**
    * Leave what a holder that died or gave up left in the file (its size in
    * {@linkcode EntryLock.partialSize}) instead of emptying it, and in place
@@ -295,7 +301,8 @@ export async function acquireEntryLock(
   const separate = fsPlatform.mandatoryLocks;
   let waited = false;
   const waitFor = lockWaiter(options);
-  const tempOptions = options.mode === undefined ? {} : { mode: options.mode };
+  const tempOptions: AtomicFileOptions = options.mode === undefined ? {} : { mode: options.mode };
+  if (options.beforeParents !== undefined) tempOptions.beforeParents = options.beforeParents;
   for (;;) {
     options.signal?.throwIfAborted();
     let temp: AtomicFile;

@@ -149,6 +149,10 @@ export function copyProgress(
 export function withStep<
   T extends { current?: string; step?: { name: string; bytes: number; total: number } },
 >(progress: T): Omit<T, "step"> {
+  // A report without a step (an item named as it starts, or counted done)
+  // is handed on as it is, not copied: prefill reports several times an
+  // item, a thousand items a second.
+  if (!("step" in progress)) return progress;
   const { step, ...item } = progress;
   if (step === undefined) return item;
   const percent = step.total > 0 ? Math.floor((step.bytes / step.total) * 100) : 100;

@@ -311,7 +311,11 @@ function interruptedLine(r: MirrorReport): string {
     `${r.unchanged} unchanged`,
     ...(r.failed.length > 0 ? [`${r.failed.length} failed`] : []),
     ...(cut.length > 0
-      ? [`${cut.length} cut short (${named.join(", ")}; no half-written file is left under its name)`]
+      ? [
+        `${cut.length} cut short (${
+          named.join(", ")
+        }; no half-written file is left under its name)`,
+      ]
       : []),
     `${r.seconds.toFixed(1)}s; the rest was not mirrored${
       r.deleted === 0 ? " and nothing was deleted" : ""

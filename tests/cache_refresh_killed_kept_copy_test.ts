@@ -10,13 +10,16 @@
  * nothing, refused offline.
  */
 import { assertEquals } from "./assert.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
+import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { md5Hex } from "../src/hash.ts";
 import { renameOverSync } from "../src/replace_file.ts";
 import { FaultStore, randomBytes } from "./fixtures/fault_store.ts";
 import { join } from "node:path";
 
 const DEAD_PID = 999999999;
+
+/** Opens a cache of the test's dir (offline when told), with `extra` options. */
+type Open = (offline?: boolean, extra?: AssetCacheOptions) => AssetCache;
 
 /**
  * An opener of caches in `dir/cache` over `store` (offline when told), and
@@ -25,8 +28,8 @@ const DEAD_PID = 999999999;
 async function cachedX(
   dir: string,
   store: FaultStore,
-): Promise<{ open: (offline?: boolean) => AssetCache; dataPath: string }> {
-  const open = (offline = false) =>
+): Promise<{ open: Open; dataPath: string }> {
+  const open: Open = (offline = false, extra = {}) =>
     new AssetCache({
       cacheDir: join(dir, "cache"),
       configPath: false,
@@ -34,13 +37,14 @@ async function cachedX(
       offline,
       openStore: () => Promise.resolve(store),
       warn: () => {},
+      ...extra,
     });
   await using cache = open();
   return { open, dataPath: await cache.cache("s3://bucket/d/x.bin") };
 }
 
 async function withKilledRefresh(
-  fn: (open: (offline?: boolean) => AssetCache, dataPath: string, v1: Uint8Array) => Promise<void>,
+  fn: (open: Open, dataPath: string, v1: Uint8Array) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "vc-refresh-killed-" });
   const store = new FaultStore("s3://bucket");
@@ -109,6 +113,48 @@ Deno.test("cache: offline, the copy a refresh killed before its commit kept is s
     assertEquals(await offline.cache("s3://bucket/d/x.bin"), dataPath);
     assertEquals(md5Hex(await Deno.readFile(dataPath)), md5Hex(v1));
     assertEquals(temps(join(dataPath, "..")), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cache: offline, at once after a refresh killed after its commit, the kept copy is served", async () => {
+  // The dead download's lock file is seconds old (within the sweeps' grace
+  // for it): the offline lookup's own sweep puts the kept copy back, and
+  // that copy, recorded, is served, not refused as "not cached".
+  await withKilledRefresh(async (open, dataPath, v1) => {
+    await using offline = open(true);
+    assertEquals(await offline.cache("s3://bucket/d/x.bin"), dataPath);
+    assertEquals(md5Hex(await Deno.readFile(dataPath)), md5Hex(v1));
+    assertEquals(temps(join(dataPath, "..")), []);
+  });
+});
+
+Deno.test("cache: a copy put back after a killed refresh is revalidated as its TTL says", async () => {
+  // Put back under the next download's lock, the kept copy is the old
+  // version, validated before the crash: with a TTL of 0 the store is asked
+  // (it holds the 12,000-byte v2), never the old copy served unasked.
+  await withKilledRefresh(async (open, dataPath) => {
+    const warnings: string[] = [];
+    await using cache = open(false, { timeout: 0, warn: (m) => warnings.push(m) });
+    assertEquals(await cache.cache("s3://bucket/d/x.bin"), dataPath);
+    assertEquals((await Deno.readFile(dataPath)).length, 12_000);
+    assertEquals(warnings, []);
+  });
+});
+
+Deno.test("cache: a copy a refresh killed before its commit kept is revalidated as its TTL says", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-refresh-killed-" });
+  const store = new FaultStore("s3://bucket");
+  store.set("d/x.bin", randomBytes(10_000));
+  try {
+    const { open, dataPath } = await cachedX(dir, store);
+    store.set("d/x.bin", randomBytes(12_000));
+    // Killed after keepCopy gave the copy its second name, before the rename.
+    Deno.linkSync(dataPath, join(dataPath, "..", `.x.bin.vc-tmp-${DEAD_PID}-keptcopy`));
+    await using cache = open(false, { timeout: 0 });
+    assertEquals(await cache.cache("s3://bucket/d/x.bin"), dataPath);
+    assertEquals((await Deno.readFile(dataPath)).length, 12_000);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

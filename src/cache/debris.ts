@@ -351,7 +351,8 @@ function wouldRemoveShared(path: string, size: number, counted: Set<string>): Sw
  * records. A download calls it once per directory and process, so the next
  * `vc prefill` or `cache get` cleans what an interrupted one left where it
  * works, without walking the whole cache. Synchronous: a few metadata calls.
- * Returns how many files were removed; the names of the directories found in
+ * Returns how many files were removed (a kept copy put back in place counts
+ * as the dead download's lock file it removes); the names of the directories found in
  * `dataDir` are added to `subdirectories` (the copies of keys below another
  * key's name: see entry_fetch.ts).
  *
@@ -400,7 +401,9 @@ export function sweepDirectory(
       // A dead download's lock file is also taken over by the next download
       // of its entry; removed here only after the usual grace.
       const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
-      if (now - mtime > UNLOCKED_TEMP_GRACE_MS) restoreKeptBeside(path, dataDir, metaDir, now);
+      if (now - mtime > UNLOCKED_TEMP_GRACE_MS && restoreKeptBeside(path, dataDir, metaDir, now)) {
+        removed++;
+      }
       if (
         now - mtime > UNLOCKED_TEMP_GRACE_MS && removeSharedIfUnlocked(path, false) !== undefined
       ) removed++;
@@ -408,7 +411,10 @@ export function sweepDirectory(
     }
     const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
     if (!isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) continue;
-    if (!restoreKeptCopy(path, dataDir, entry.name, metaDir)) remove(path);
+    // A kept copy put back removes the dead download's lock file: counted,
+    // so an offline lookup that swept looks for its record again.
+    if (restoreKeptCopy(path, dataDir, entry.name, metaDir)) removed++;
+    else remove(path);
   }
   for (const entry of readDirOrEmpty(metaDir)) {
     if (!entry.isFile || !entry.name.endsWith(RECORD_SUFFIX)) continue;
@@ -468,14 +474,17 @@ function restoreKeptCopy(
   }
 }
 
-/** {@linkcode restoreKeptCopy} for the dead writers' temp files beside shared temp file `sharedPath`. */
+/**
+ * {@linkcode restoreKeptCopy} for the dead writers' temp files beside shared
+ * temp file `sharedPath`; true when one was put back.
+ */
 function restoreKeptBeside(
   sharedPath: string,
   dataDir: string,
   metaDir: string,
   now: number,
-): void {
-  if ((lstatSyncOrUndefined(sharedPath)?.nlink ?? 0) < 2) return; // not a committed download
+): boolean {
+  if ((lstatSyncOrUndefined(sharedPath)?.nlink ?? 0) < 2) return false; // not a committed download
   const sharedName = sharedPath.slice(sharedPath.lastIndexOf(sep) + 1);
   const prefix = sharedName.slice(0, sharedName.lastIndexOf(".vc-tmp-") + ".vc-tmp-".length);
   for (const entry of readDirOrEmpty(dataDir)) {
@@ -484,8 +493,9 @@ function restoreKeptBeside(
     const path = join(dataDir, entry.name);
     const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
     if (!isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) continue;
-    if (restoreKeptCopy(path, dataDir, entry.name, metaDir)) return;
+    if (restoreKeptCopy(path, dataDir, entry.name, metaDir)) return true;
   }
+  return false;
 }
 
 function readDirOrEmpty(dir: string): Deno.DirEntry[] {

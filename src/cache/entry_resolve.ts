@@ -197,7 +197,16 @@ export class EntryResolver {
           `download it)`,
       );
     }
-    return await this.#fetcher.fetch(loc, undefined, ctx, integrity);
+    const got = await this.#fetcher.fetch(loc, undefined, ctx, integrity);
+    // Found under the download's lock, validated before this call: a copy
+    // the lock's sweep put back (a refresh killed after its commit: see
+    // restoreKeptCopy in debris.ts) is the old version, asked about as its
+    // TTL says, never served unasked. One another process downloaded while
+    // this call waited is fresh.
+    if (got.validatedAt < now && !index.isFresh(got, index.clock.now(), immutable)) {
+      return await this.#revalidate(loc, got, ctx, integrity);
+    }
+    return got;
   }
 
   /**

@@ -400,19 +400,7 @@ export class EntryResolver {
         return await this.#fetchOrServe(loc, rec, undefined, ctx, integrity);
       }
     }
-    if (head === undefined) {
-      index.forget(rec.path);
-      // Recorded, so the next process does not serve it as fresh either
-      // (unless the copy went meanwhile: no record for data that is not).
-      if (rec.gone !== true && stillCached(rec)) {
-        try {
-          index.saveRec(rec, { ...toMeta(rec), validatedAt: now, gone: true });
-        } catch {
-          // A read-only cache: this process still refuses it.
-        }
-      }
-      throw goneError(loc);
-    }
+    if (head === undefined) throw this.#gone(loc, rec, now);
     const unverifiable = uncheckableAnswer(loc.uri, head, this.#options.endpoint);
     if (unverifiable !== undefined) {
       // Not an S3 answer (a proxy, a captive portal): never replace the good
@@ -562,6 +550,13 @@ export class EntryResolver {
       return await this.#fetcher.fetch(loc, head, bounded, integrity);
     } catch (caught) {
       const e = !ctx.signal.aborted && limit.expired() ? limit.reason() : caught;
+      // Deleted since the store's answer that it is there (a lifecycle rule,
+      // a delete and put that lost its put): the GET's 404 is the store's
+      // last word, recorded as a HEAD's confirmed 404 is, not a cold miss's
+      // "it would be cached at" a path that holds a copy.
+      if (e instanceof NotFoundError && !ctx.signal.aborted) {
+        throw this.#gone(loc, rec, this.#index.clock.now());
+      }
       if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
       // The store answered the HEAD with a new version: it was reached (a
       // proxy cutting bodies short, a reset on every GET), and "cannot
@@ -573,6 +568,23 @@ export class EntryResolver {
     } finally {
       limit.cancel();
     }
+  }
+
+  /**
+   * The error for `rec`'s object, which the store says is deleted; the copy
+   * recorded as gone first, so the next process does not serve it as fresh
+   * either (unless the copy went meanwhile: no record for data that is not).
+   */
+  #gone(loc: EntryLocation, rec: EntryRec, now: number): NotFoundError {
+    this.#index.forget(rec.path);
+    if (rec.gone !== true && stillCached(rec)) {
+      try {
+        this.#index.saveRec(rec, { ...toMeta(rec), validatedAt: now, gone: true });
+      } catch {
+        // A read-only cache: this process still refuses it.
+      }
+    }
+    return goneError(loc);
   }
 
   /**

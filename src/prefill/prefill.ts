@@ -850,7 +850,10 @@ class ParkedItems {
   wait(ms: number | undefined, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        // Only a pause sets a timer: the first touch of the timer globals
+        // loads Deno's Node layer, which a run without pauses must not pay
+        // (tests/cold_path_node_timers_test.ts).
+        if (timer !== undefined) clearTimeout(timer);
         stop();
         if (this.#wake === done) this.#wake = undefined;
         resolve();

@@ -64,6 +64,10 @@ export const BENCHES: readonly { name: string; about: string }[] = [
   },
   { name: "repo", about: "vc repo: 8 processes × 200 mixed ops per catalog; current/find at 100k" },
   {
+    name: "repo_restore",
+    about: "SQLite catalog check, restore and backup of 100k records: CPU vs bare node:sqlite",
+  },
+  {
     name: "mirror",
     about: "vc mirror vs aws s3 sync (and rclone): upload, no-op, one change; RSS of a big no-op",
   },

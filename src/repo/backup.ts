@@ -486,6 +486,7 @@ export async function restoreCatalog(
     }
     const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.ids);
     const purged = existing > 0 && options.store !== undefined ? await purgedSince(tx, parsed) : [];
+    const indexes = await setIndexesAside(tx, catalog.dialect);
     await tx.query("DELETE FROM record_tags");
     await tx.query("DELETE FROM path_tags");
     await tx.query("DELETE FROM records");
@@ -528,6 +529,9 @@ export async function restoreCatalog(
         written,
       );
     });
+    // A duplicate content key (which the snapshot's check already refuses)
+    // fails here, as the unique index is made again: rolled back.
+    for (const sql of indexes) await tx.query(sql);
     const keptPurged = purged.length > 0
       ? await keepPurged(tx, options.store!, purged, {
         ...signalOption(options.signal),
@@ -546,6 +550,25 @@ export async function restoreCatalog(
     options.signal?.throwIfAborted();
     return { ...counts, replaced: existing, dropped, keptPurged };
   });
+}
+
+// The tables' indexes, dropped before a SQLite restore deletes and writes
+// their rows, to be made again (by the statements returned, as the catalog
+// has them) once all are written: sorting each index once took half the CPU
+// time of keeping all ten up to date row by row (measured: 100,000 records
+// and 50,000 tags, 0.9 s against 1.7 s in node:sqlite). In the restore's
+// transaction: readers (WAL) go on seeing the catalog as it was, indexes
+// and all, until the commit, and a restore rolled back leaves them as they
+// were. Not on PostgreSQL, where DROP INDEX locks the table against readers
+// until the commit. Primary keys (no SQL of their own) stay.
+async function setIndexesAside(tx: Tx, dialect: Dialect): Promise<string[]> {
+  if (dialect.name !== "sqlite") return [];
+  const rows = await tx.query(
+    `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+       AND tbl_name IN ('records', 'record_tags', 'path_tags') ORDER BY name`,
+  );
+  for (const row of rows) await tx.query(`DROP INDEX "${String(row.name).replaceAll('"', '""')}"`);
+  return rows.map((row) => String(row.sql));
 }
 
 // The catalog's records the snapshot does not hold. By id: ids are never
@@ -587,15 +610,26 @@ async function insertRows(
   written: (rows: number) => void,
 ): Promise<void> {
   const perStatement = dialect.rowsPerInsert(columns.length);
+  // The statement's text is made once per batch (and once more for its last,
+  // shorter part), not once per row: on SQLite, one row a statement, making
+  // it and looking its prepared statement up by a new string of that text
+  // took more time than the insert (~1 s of 100,000 records).
+  const statement = (n: number) => {
+    const values = Array.from(
+      { length: n },
+      (_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(", ")})`,
+    );
+    return `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values.join(", ")}`;
+  };
+  const full = statement(Math.min(perStatement, rows.length));
+  if (perStatement === 1) {
+    for (const row of rows) await tx.query(full, row);
+    if (rows.length > 0) written(rows.length);
+    return;
+  }
   for (let i = 0; i < rows.length; i += perStatement) {
     const part = rows.slice(i, i + perStatement);
-    const values = part.map((_, r) =>
-      `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(", ")})`
-    );
-    await tx.query(
-      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values.join(", ")}`,
-      part.flat(),
-    );
+    await tx.query(part.length === perStatement ? full : statement(part.length), part.flat());
     written(part.length);
   }
 }

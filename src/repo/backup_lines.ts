@@ -461,7 +461,9 @@ class SnapshotParser {
 
   // A tag line repeated (what a gzip bomb of one line is) is refused at once.
   #once(row: SqlValue[], bad: Bad): void {
-    const key = JSON.stringify(row) + (typeof row[0] === "number" ? "#r" : "#p");
+    // Joined by NUL, which neither a checked path nor a tag holds (no
+    // control characters): one string per pair, without a JSON text of it.
+    const key = `${typeof row[0] === "number" ? "r" : "p"}${row[0]}\u0000${row[1]}`;
     if (this.#tags.has(key)) throw bad(`${JSON.stringify(row)} appears more than once`);
     this.#tags.add(key);
   }

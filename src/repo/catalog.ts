@@ -130,10 +130,13 @@ export interface Dialect {
   readonly tagLock: readonly string[];
   /**
    * Rows per INSERT when many are written at once (a restore). SQLite: one,
-   * its statement prepared once and run for each row (measured: 300k records
-   * in 3.1 s, against 19.8 s as 142-row VALUES lists, whose statements take
-   * milliseconds each to prepare). PostgreSQL: as many as fit in about 2,000
-   * parameters, one round trip for each.
+   * its statement prepared once and run for each row (measured in
+   * `node:sqlite` alone, no restore around it: 300k records inserted in 3.1
+   * s, against 19.8 s as 142-row VALUES lists, whose statements take
+   * milliseconds each to prepare; a whole `vc repo restore` of 300k records,
+   * which checks the snapshot's lines twice and builds the indexes, took 6.5
+   * s of CPU in 2026-12, see scripts/bench/NOTES.md). PostgreSQL: as many as
+   * fit in about 2,000 parameters, one round trip for each.
    */
   readonly rowsPerInsert: (columns: number) => number;
   /**

@@ -18,6 +18,11 @@
  *
  *     deno run -A scripts/bench/repo_restore.ts [--quick] [--records N]   # 100,000; 20,000 quick
  *
+ * On PostgreSQL (when installed: a throwaway server, as the tests start),
+ * `restoreCatalog` against bare postgres.js INSERTs of the same rows, as
+ * many a statement as vc sends, in wall time (the server's work is most of
+ * it) with this process's CPU beside it; the backup's times are printed.
+ *
  * With `--profile-step check|restore|backup` it runs that vc step alone
  * (after the setup), for `deno run -A --cpu-prof …`.
  *
@@ -30,6 +35,8 @@ import { openSqliteCatalog } from "../../src/repo/sqlite_catalog.ts";
 import { readSnapshot, restoreCatalog, snapshotCatalog } from "../../src/repo/backup.ts";
 import { RECORD_FIELDS } from "../../src/repo/backup_lines.ts";
 import { spellingKey } from "../../src/unicode_spelling.ts";
+import { openPostgresCatalog } from "../../src/repo/postgres_catalog.ts";
+import { havePostgres, startPgServer } from "../../tests/pg_server.ts";
 import { fmtNum, parseBenchNumbers, Report, tempDir } from "./lib.ts";
 
 /** A generated snapshot of `records` records, half of them tagged, and a path tag per 100. */
@@ -199,6 +206,132 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [(c.user + c.system) / 1000, result];
 }
 
+// The bare PostgreSQL restore: gunzip, JSON.parse, INSERTs of as many rows
+// as vc sends in one (2,000 parameters), one transaction, through the same
+// driver (postgres.js) into the same schema.
+async function bareRestorePg(snapshot: Uint8Array, url: string): Promise<number> {
+  const { default: postgres } = await import("postgres");
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  let n = 0;
+  try {
+    await sql.begin(async (tx) => {
+      const tables = {
+        records: [...RECORD_FIELDS, "path_key"],
+        record_tags: ["record_id", "tag", "tag_key"],
+        path_tags: ["path", "tag", "path_key", "tag_key"],
+      } as const;
+      const pending: Record<keyof typeof tables, (string | number | null)[][]> = {
+        records: [],
+        record_tags: [],
+        path_tags: [],
+      };
+      const flush = async (table: keyof typeof tables) => {
+        const rows = pending[table];
+        if (rows.length === 0) return;
+        const cols = tables[table];
+        const values = rows.map((_, r) =>
+          `(${cols.map((_, c) => `$${r * cols.length + c + 1}`).join(", ")})`
+        );
+        await tx.unsafe(
+          `INSERT INTO ${table} (${cols.join(", ")}) VALUES ${values.join(", ")}`,
+          rows.flat(),
+        );
+        n += rows.length;
+        pending[table] = [];
+      };
+      const add = async (table: keyof typeof tables, row: (string | number | null)[]) => {
+        pending[table].push(row);
+        if (pending[table].length >= Math.floor(2_000 / tables[table].length)) await flush(table);
+      };
+      for await (const line of bareLines(snapshot)) {
+        if ("record" in line) {
+          const r = line.record as Record<string, string | number | null>;
+          await add("records", [...RECORD_FIELDS.map((f) => r[f] ?? null), null]);
+        } else if ("recordTag" in line) {
+          await flush("records");
+          const [id, tag] = line.recordTag as [number, string];
+          await add("record_tags", [id, tag, null]);
+        } else if ("pathTag" in line) {
+          const [p, tag] = line.pathTag as [string, string];
+          await add("path_tags", [p, tag, null, null]);
+        }
+      }
+      for (const table of ["records", "record_tags", "path_tags"] as const) await flush(table);
+    });
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+  return n;
+}
+
+// Wall and CPU time (ms) of `fn`: on PostgreSQL the server does much of the work.
+async function wallAndCpu<T>(fn: () => Promise<T>): Promise<[number, number, T]> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await fn();
+  const c = process.cpuUsage(c0);
+  return [performance.now() - t0, (c.user + c.system) / 1000, result];
+}
+
+// PostgreSQL: vc's restore (into an empty database each round) against the
+// bare one, wall time (the server's work is most of it) and this process's CPU.
+async function runPostgres(
+  report: Report,
+  snapshot: Uint8Array,
+  n: number,
+  rows: number,
+  rounds: number,
+) {
+  await using pg = await startPgServer();
+  const vc = { wall: [] as number[], cpu: [] as number[] };
+  const bare = { wall: [] as number[], cpu: [] as number[] };
+  const backup = { wall: [] as number[], cpu: [] as number[] };
+  const checked = await readSnapshot(snapshot);
+  for (let round = 0; round < rounds; round++) {
+    const bareUrl = await pg.createDatabase(`bare${round}`);
+    const schema = await openPostgresCatalog(bareUrl);
+    try {
+      await schema.transaction("write", (tx) => createSchema(tx, schema.dialect));
+    } finally {
+      await schema.close();
+    }
+    const [bw, bc, written] = await wallAndCpu(() => bareRestorePg(snapshot, bareUrl));
+    if (written !== rows) throw new Error(`bare PostgreSQL restore wrote ${written} rows`);
+    bare.wall.push(bw);
+    bare.cpu.push(bc);
+    const catalog = await openPostgresCatalog(await pg.createDatabase(`vc${round}`));
+    try {
+      const [vw, vcpu, counts] = await wallAndCpu(() => restoreCatalog(catalog, checked));
+      if (counts.records !== n) throw new Error(`restored ${counts.records} records`);
+      vc.wall.push(vw);
+      vc.cpu.push(vcpu);
+      const out = await Deno.makeTempFile({ prefix: "vc-bench-repo-restore-pg-" });
+      try {
+        const [kw, kc] = await wallAndCpu(() => snapshotCatalog(catalog, { createdAt: "x" }, out));
+        backup.wall.push(kw);
+        backup.cpu.push(kc);
+      } finally {
+        await Deno.remove(out);
+      }
+    } finally {
+      await catalog.close();
+    }
+  }
+  const best = (xs: number[]) => Math.min(...xs);
+  const s = (xs: number[]) => xs.map((x) => fmtNum(x / 1000)).join(", ");
+  report.goal(
+    "PostgreSQL restore wall time vs bare postgres.js INSERTs",
+    best(vc.wall) / best(bare.wall),
+    "×",
+    "<=",
+    3,
+    `vc ${s(vc.wall)} s (CPU here ${s(vc.cpu)} s; checks and ANALYZE), bare ${s(bare.wall)} s ` +
+      `(CPU ${s(bare.cpu)} s); ${fmtNum(n)} records, ${fmtNum(rows)} rows; backup ${
+        s(backup.wall)
+      } s (CPU ${s(backup.cpu)} s)`,
+  );
+}
+
 /** Runs the benchmark; returns the report. */
 export async function run(
   args: { quick: boolean; records?: number; profileStep?: string },
@@ -278,6 +411,8 @@ export async function run(
       })`,
     );
   }
+  if (havePostgres) await runPostgres(report, snapshot, n, rows, rounds);
+  else console.log("[repo_restore] PostgreSQL (initdb, pg_ctl) not installed: its part not run");
   return report;
 }
 

@@ -33,7 +33,9 @@ async function withHttpsS3(
   profileLines = "",
   uploads: boolean = trust.NODE_EXTRA_CA_CERTS !== undefined,
 ): Promise<void> {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
+  // The proxy sends requests on to the fake's own host:port, not the one
+  // signed for (fetch sets Host), so signatures cannot be checked there.
+  await using s3 = await startFakeS3({ credentials: false, buckets: ["b"] });
   const read = (name: string) => Deno.readTextFileSync(new URL(name, TLS));
   // An https front for the fake S3 (its certificate is for 127.0.0.1).
   await using proxy = Deno.serve({

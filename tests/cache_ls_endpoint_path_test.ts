@@ -13,7 +13,9 @@ import { runCli } from "../src/cli/main.ts";
 import { memoryIo } from "../src/cli/io.ts";
 
 Deno.test("cache ls: entries of two gateway paths on one host name their paths", async () => {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
+  // The proxy sends requests on to the fake's own host:port, not the one
+  // signed for (fetch sets Host), so signatures cannot be checked there.
+  await using s3 = await startFakeS3({ credentials: false, buckets: ["b"] });
   await s3.putObject("b", "k.csv", "a,b\n");
   const gw = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const u = new URL(req.url);

@@ -15,7 +15,9 @@ const DENIED = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenie
   "<Message>Access Denied</Message></Error>";
 
 Deno.test("ls --check-remote: a key the store refuses is REMOTE unknown, the others are compared", async () => {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
+  // The proxy sends requests on to the fake's own host:port, not the one
+  // signed for (fetch sets Host), so signatures cannot be checked there.
+  await using s3 = await startFakeS3({ credentials: false, buckets: ["b"] });
   await s3.putObject("b", "a.txt", "a");
   await s3.putObject("b", "z.txt", "z");
   let deny = false;

@@ -129,7 +129,9 @@ Deno.test("vc mirror: names the open uploads it aborts (--abort-uploads-after), 
 });
 
 Deno.test("vc mirror: uploads it could not list are said, the grant advised only for a denial", async () => {
-  await using fake = await startFakeS3({ buckets: ["bkt"] });
+  // The proxy sends requests on to the fake's own host:port, not the one
+  // signed for (fetch sets Host), so signatures cannot be checked there.
+  await using fake = await startFakeS3({ credentials: false, buckets: ["bkt"] });
   await using ws = await CliWorkspace.create();
   await ws.write("data/a.txt", "a");
   let answer: "denied" | "page" = "denied";

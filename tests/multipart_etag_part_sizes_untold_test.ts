@@ -26,7 +26,9 @@ function partNumberIgnoringProxy(upstream: string): Deno.HttpServer<Deno.NetAddr
 }
 
 Deno.test("a multipart ETag whose part sizes the store will not tell is reported as unverifiable, not as damage", async () => {
-  await using s3 = await startFakeS3({ buckets: ["b"] });
+  // The proxy sends requests on to the fake's own host:port, not the one
+  // signed for (fetch sets Host), so signatures cannot be checked there.
+  await using s3 = await startFakeS3({ credentials: false, buckets: ["b"] });
   const parts = [5 * MiB, 7 * MiB, 3 * MiB].map((n, i) => new Uint8Array(n).fill(i + 1));
   const etag = await multipartPut(s3, "b", "uneven.bin", parts);
   assert(etag.endsWith("-3"), etag);

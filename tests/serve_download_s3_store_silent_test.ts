@@ -59,7 +59,9 @@ function silentMidBody(target: string, stall: { on: boolean }) {
 }
 
 Deno.test("serve: a download from an S3 store gone silent mid-body closes the client's connection", async () => {
-  await using fake = await startFakeS3({ buckets: ["cache"] });
+  // The proxy sends requests on to the fake's own host:port, not the one
+  // signed for (fetch sets Host), so signatures cannot be checked there.
+  await using fake = await startFakeS3({ credentials: false, buckets: ["cache"] });
   const stall = { on: false };
   await using proxy = silentMidBody(fake.url, stall);
   await using t = await startService({

@@ -22,7 +22,9 @@ function pattern(size: number, seed: number): Uint8Array<ArrayBuffer> {
 }
 
 Deno.test("serve over S3: uploads go up with CRC32 part checksums; a corrupted part fails, the old file stays", async () => {
-  await using fake = await startFakeS3({ buckets: ["cache"] });
+  // The proxy sends requests on to the fake's own host:port, not the one
+  // signed for (fetch sets Host), so signatures cannot be checked there.
+  await using fake = await startFakeS3({ credentials: false, buckets: ["cache"] });
   let corrupt = false;
   let partsSeen = 0;
   let crcParts = 0;

@@ -3,7 +3,7 @@
  * which buckets are public (`publicBuckets`): reads of a public bucket, as S3
  * answers them for a bucket policy granting `s3:GetObject` and
  * `s3:ListBucket` to everyone. Every other unsigned request is refused with
- * 403 AccessDenied, as S3 refuses it; signatures are still not checked.
+ * 403 AccessDenied, as S3 refuses it (signatures are checked elsewhere: signature.ts).
  *
  * @module
  */

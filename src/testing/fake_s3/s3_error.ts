@@ -9,6 +9,8 @@ import { xmlDocument } from "./xml.ts";
 
 const STATUS: Record<string, number> = {
   AccessDenied: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
   BadDigest: 400,
   BucketAlreadyOwnedByYou: 409,
   BucketNotEmpty: 409,
@@ -36,6 +38,7 @@ const STATUS: Record<string, number> = {
   NotImplemented: 501,
   NotModified: 304,
   PreconditionFailed: 412,
+  SignatureDoesNotMatch: 403,
   SlowDown: 503,
 };
 
@@ -49,6 +52,8 @@ export interface S3ErrorDetails {
   uploadId?: string;
   /** Extra response headers (e.g. `Content-Range` for InvalidRange). */
   headers?: Record<string, string>;
+  /** Further elements of the `<Error>` document, in order (e.g. `CanonicalRequest`). */
+  fields?: [string, string][];
 }
 
 /**
@@ -109,6 +114,7 @@ export function errorResponse(error: S3Error, method: string, requestId: string)
     ["BucketName", bucket],
     ["Key", key],
     ["UploadId", uploadId],
+    ...error.details.fields ?? [],
     ["RequestId", requestId],
     ["HostId", "fake-s3"],
   ]).replace(' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"', "");

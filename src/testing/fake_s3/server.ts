@@ -43,6 +43,7 @@ import type { ChecksumAlgorithm } from "../../store/types.ts";
 import { drainBody } from "./request_body.ts";
 import { type Route, routeRequest } from "./router.ts";
 import { checkAnonymousAccess } from "./public_access.ts";
+import { checkSignature, type SigningCredentials } from "./signature.ts";
 import { errorResponse, S3Error } from "./s3_error.ts";
 import {
   type FakeObjectInfo,
@@ -63,6 +64,9 @@ const CONTROL_PREFIX = "/_fake_s3/";
 
 // How long stop() waits for in-flight responses before giving up on them.
 const STOP_GRACE_MS = 2000;
+
+/** The credentials whose signatures are checked unless told otherwise (those of `env`). */
+const DEFAULT_CREDENTIALS: Readonly<Record<string, string>> = { test: "test" };
 
 /** S3's longest key, in bytes of UTF-8. */
 const MAX_KEY_BYTES = 1024;
@@ -124,6 +128,7 @@ class FakeS3Server implements FakeS3 {
   readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
   readonly #controlEndpoints: boolean;
   readonly #publicBuckets: ReadonlySet<string> | undefined;
+  readonly #credentials: SigningCredentials | undefined;
   #stats: FakeS3Stats = emptyStats();
   #requestCounter = 0;
   // Corrupt answers given so far (see #rewrite).
@@ -145,6 +150,11 @@ class FakeS3Server implements FakeS3 {
     this.#publicBuckets = options.publicBuckets === undefined
       ? undefined
       : new Set(options.publicBuckets);
+    this.#credentials = options.credentials === false
+      ? undefined
+      : new Map(Object.entries(options.credentials ?? DEFAULT_CREDENTIALS));
+    const [accessKeyId, secretAccessKey] = this.#credentials?.entries().next().value ??
+      Object.entries(DEFAULT_CREDENTIALS)[0]!;
     this.hostname = options.hostname ?? "127.0.0.1";
     this.#server = Deno.serve({
       hostname: this.hostname,
@@ -161,8 +171,8 @@ class FakeS3Server implements FakeS3 {
     this.env = {
       AWS_ENDPOINT_URL: this.url,
       AWS_ENDPOINT_URL_S3: this.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
       AWS_REGION: "us-east-1",
       AWS_DEFAULT_REGION: "us-east-1",
     };
@@ -429,6 +439,7 @@ class FakeS3Server implements FakeS3 {
       ) {
         throw new S3Error("KeyTooLongError", "Your key is too long");
       }
+      if (this.#credentials !== undefined) checkSignature(req, route.target, this.#credentials);
       checkAnonymousAccess(req, route, this.#publicBuckets);
       return await handler(req, route, this.#ctx);
     } catch (e) {
@@ -533,15 +544,19 @@ const FAKE_S3_OPTIONS: OptionNames<FakeS3Options> = {
   onRequest: true,
   controlEndpoints: true,
   publicBuckets: true,
+  credentials: true,
 };
 
 /**
  * Starts a fake S3 server on `Deno.serve` (127.0.0.1, a free port by
  * default). Path-style (`http://host:port/bucket/key`) and
- * `<bucket>.localhost` virtual-host requests are accepted; any credentials
- * are accepted and signatures are not checked (with `publicBuckets`, an
- * unsigned request is answered only when it reads one of those). Objects live in memory, or
- * in `options.dir`.
+ * `<bucket>.localhost` virtual-host requests are accepted. The SigV4
+ * signature of a request signed with one of `options.credentials` (by
+ * default the access key `test`, secret `test`: those of `env`) is checked as
+ * S3 checks it, and a wrong one answered 403 `SignatureDoesNotMatch`; any
+ * other access key, and unsigned requests, are accepted unchecked (with
+ * `publicBuckets`, an unsigned request is answered only when it reads one of
+ * those). Objects live in memory, or in `options.dir`.
  *
  * @example Use with fetch
  * ```ts

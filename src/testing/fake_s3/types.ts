@@ -192,10 +192,22 @@ export interface FakeS3Options {
    * Buckets anyone may read without signing (GET, HEAD, list), as a
    * public-read bucket on S3. Given (even empty), every other unsigned
    * request (no `Authorization`) is refused 403 AccessDenied, as S3 refuses
-   * it; signed requests are accepted whatever their signature. Unset
+   * it; signed requests are accepted unless their signature is checked and
+   * wrong (see `credentials`). Unset
    * (default): unsigned requests are accepted too.
    */
   publicBuckets?: readonly string[];
+  /**
+   * Access key IDs and their secret keys whose AWS SigV4 signatures are
+   * checked, as S3 checks them: a request signed with one of them (in its
+   * `Authorization` header or as a presigned URL) whose signature is not the
+   * one S3 would compute is answered 403 `SignatureDoesNotMatch`, the XML
+   * naming the canonical request and string to sign the server expected.
+   * Requests signed with any other access key are accepted unchecked. The
+   * first pair is the one {@linkcode FakeS3.env} hands out. Default
+   * `{ test: "test" }`; `false` checks no signature.
+   */
+  credentials?: Readonly<Record<string, string>> | false;
 }
 
 /** Metadata of a stored object, as the fake keeps it. */

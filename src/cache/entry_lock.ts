@@ -333,6 +333,7 @@ export async function acquireEntryLock(
         // Committed by a holder that died before closing it: the data is in
         // place (maybe without its record). Only the temp name goes.
         waited = true;
+        removeDeadHolderNote(temp.path);
         temp.unlinkShared();
         continue;
       }
@@ -342,6 +343,7 @@ export async function acquireEntryLock(
       let partialSize = 0;
       if (stat.size > 0) {
         waited = true;
+        removeDeadHolderNote(temp.path);
         if (options.keepPartial === true && !separate) {
           partialSize = stat.size;
           // Released untouched (a holder that only looks), it stays.
@@ -363,6 +365,19 @@ export async function acquireEntryLock(
       if (!ok) temp.close();
     }
   }
+}
+
+/**
+ * Removes the holder's note beside the shared temp file at `path`, called by
+ * the process that holds its lock and took the file over from a holder that
+ * died: any note there is that holder's (a live one would hold the lock).
+ * Left, it stayed until the sweep's grace when this hold was too short to
+ * write (and so remove) a note of its own. Only on a take-over: an ordinary
+ * cold download pays no extra system call.
+ */
+function removeDeadHolderNote(path: string): void {
+  const note = holderNoteOfSharedPath(path);
+  if (note !== undefined) removeQuietly(note);
 }
 
 /**

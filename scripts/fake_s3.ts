@@ -1,5 +1,5 @@
 /**
- * Runs the fake S3 server until SIGINT/SIGTERM.
+ * Runs the fake S3 server until SIGINT/SIGTERM (Ctrl-C or Ctrl-Break on Windows).
  *
  *     deno task fake-s3 [--port N] [--hostname H] [--dir D] [--bucket NAME]... [--verbose]
  *
@@ -15,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { stopSignals } from "../src/cli/process.ts";
 import type { FakeS3Options, FaultOptions } from "../src/testing/mod.ts";
 
 const USAGE = `usage: deno task fake-s3 [options]
@@ -134,11 +135,12 @@ async function main(args: string[]): Promise<number> {
     `  AWS_ENDPOINT_URL=${s3.url} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1`,
   );
   const { promise: stopped, resolve } = Promise.withResolvers<void>();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   const onSignal = () => resolve();
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  // The platform's own: Windows takes no SIGTERM listener (it threw there,
+  // stopping the server right after it printed its URL), but Ctrl-Break.
+  for (const [signal] of stopSignals()) Deno.addSignalListener(signal, onSignal);
   await stopped;
-  for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+  for (const [signal] of stopSignals()) Deno.removeSignalListener(signal, onSignal);
   await s3.stop();
   console.error("fake-s3 stopped");
   return 0;

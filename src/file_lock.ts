@@ -16,6 +16,11 @@
  * path are queued first, since `flock` on two handles of one process would
  * also exclude each other but poll needlessly.
  *
+ * On a file system that gives no locks (Lustre without `-o flock`, NFS
+ * without its lock daemon, some SMB, FUSE and VirtualBox shared folders)
+ * the work goes on without the cross-process lock, in turn within the
+ * process, rather than failing on an OS error that names no file.
+ *
  * @module
  */
 import { dirname } from "./path.ts";
@@ -116,7 +121,7 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
     // after its upload landed (a version published, which stays) is done
     // rather than left undone by a Ctrl-C that came with nobody to wait for.
     let told = false;
-    while (!file.tryLockSync(true)) {
+    while (!tryLock(file, path)) {
       if (!told && now() - started >= (options.noticeAfter ?? 1000)) {
         told = true;
         options.onWait?.();
@@ -129,6 +134,48 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
   } catch (error) {
     file.close();
     throw error;
+  }
+}
+
+/**
+ * Whether a lock call (`Deno.FsFile.tryLockSync`) failed because the file
+ * system gives no locks at all (not because another process holds it):
+ * Lustre mounted without `-o flock` (ENOSYS), NFS without its lock daemon
+ * (ENOLCK), some SMB, FUSE and VirtualBox shared folders (ENOTSUP), on
+ * Windows a redirector without byte-range locks ("Incorrect function", "The
+ * request is not supported").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNoLocks } from "./file_lock.ts";
+ * assert(isNoLocks(new Deno.errors.NotSupported("Operation not supported (os error 95)")));
+ * assert(isNoLocks(new Error("No locks available (os error 37)")));
+ * assert(!isNoLocks(new Deno.errors.PermissionDenied("Permission denied (os error 13)")));
+ * ```
+ */
+export function isNoLocks(error: unknown): boolean {
+  return error instanceof Deno.errors.NotSupported ||
+    /not supported|no locks available|not implemented|incorrect function/i.test(
+      String((error as Error | undefined)?.message),
+    );
+}
+
+/**
+ * Takes the exclusive lock of `file` (the lock file at `path`) if it is free:
+ * false while another process holds it. On a file system that gives no locks
+ * ({@linkcode isNoLocks}) true, unlocked: the work goes on, in turn within
+ * this process (the queue of {@linkcode withFileLock}), as the asset cache
+ * goes on without its entry locks there. Any other failure names the file.
+ */
+function tryLock(file: Deno.FsFile, path: string): boolean {
+  try {
+    return file.tryLockSync(true);
+  } catch (error) {
+    if (isNoLocks(error)) return true;
+    if (!(error instanceof Error)) throw error;
+    const Kind = error.constructor as new (message: string, options?: ErrorOptions) => Error;
+    throw new Kind(`cannot lock ${path}: ${error.message}`, { cause: error });
   }
 }
 

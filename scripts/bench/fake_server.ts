@@ -17,6 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { startFakeS3 } from "../../src/testing/mod.ts";
+import { stopSignals } from "../../src/cli/process.ts";
 import type { FakeS3Options } from "../../src/testing/mod.ts";
 
 /** The first line the server prints. */
@@ -51,7 +52,8 @@ async function main(args: string[]): Promise<number> {
 
   const { promise: stop, resolve } = Promise.withResolvers<string>();
   const onSignal = () => resolve("signal");
-  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  // The platform's own: Windows takes no SIGTERM listener (it threw there).
+  for (const [sig] of stopSignals()) Deno.addSignalListener(sig, onSignal);
   const timer = setTimeout(() => resolve("max-seconds"), maxSeconds * 1000);
   // Stdin closing means the parent is done (or died): stop.
   (async () => {
@@ -61,7 +63,7 @@ async function main(args: string[]): Promise<number> {
   })().catch(() => resolve("stdin error"));
   const why = await stop;
   clearTimeout(timer);
-  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+  for (const [sig] of stopSignals()) Deno.removeSignalListener(sig, onSignal);
   await s3.stop();
   if (why === "max-seconds") console.error("fake_server: stopping after --max-seconds");
   return 0;

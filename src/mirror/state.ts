@@ -20,7 +20,7 @@ import { compareUtf8 } from "../walk.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
-import { openLockFile } from "../file_lock.ts";
+import { isNoLocks, openLockFile } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 
 /** What the state remembers about one key. */
@@ -620,7 +620,8 @@ function exists(path: string): boolean {
 /**
  * Takes `<state>.lock` for this process (released when it exits, or by
  * closing the handle): two mirrors writing one state file would fight over
- * it (each run of one sees the other's writes as "locked").
+ * it (each run of one sees the other's writes as "locked"). On a file
+ * system without locks (`isNoLocks`) the file is used without one.
  */
 function lockStateFile(path: string): Deno.FsFile {
   let file: Deno.FsFile;
@@ -633,6 +634,9 @@ function lockStateFile(path: string): Deno.FsFile {
   try {
     locked = file.tryLockSync(true);
   } catch (error) {
+    // A file system without locks (an SMB or FUSE mount on macOS, NFS
+    // without its lock daemon): used without, as the cache's own files are.
+    if (isNoLocks(error)) return file;
     file.close();
     throw error;
   }

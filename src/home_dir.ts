@@ -83,6 +83,12 @@ export function expandHome(
   what: string | undefined,
   options: ExpandHomeOptions = {},
 ): string {
+  const unexpanded = unexpandedVariable(path);
+  if (unexpanded !== undefined) {
+    throw (options.error ?? ((m) => new InvalidInputError(m)))(
+      unexpandedMessage(path, unexpanded, what),
+    );
+  }
   if (path !== "~" && !path.startsWith("~/") && !path.startsWith("~\\")) return path;
   const home = homeDirectory(env, options.os);
   if (home === undefined) {
@@ -92,4 +98,47 @@ export function expandHome(
     throw (options.error ?? ((m) => new InvalidInputError(m)))(message);
   }
   return join(home, path.slice(1));
+}
+
+// A variable's reference at the start of a path, as a shell would write it
+// (`$HOME`, `${HOME}`; PowerShell's `$env:LOCALAPPDATA`; cmd.exe's
+// `%LOCALAPPDATA%`), followed by a separator or nothing: the reference and
+// the variable's name.
+const UNEXPANDED =
+  /^(?:\$env:([A-Za-z_]\w*)|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)|%([A-Za-z_][\w()]*)%)(?=[\\/]|$)/;
+
+/**
+ * The variable reference `path` starts with, that no shell expanded, or
+ * undefined: a GitHub Actions `env:` block, a Docker or systemd environment
+ * file and a settings file expand none, PowerShell does not expand cmd.exe's
+ * `%LOCALAPPDATA%`, nor a POSIX shell PowerShell's `$env:LOCALAPPDATA`.
+ * Taken as a path, it named a directory `$HOME` or `%LOCALAPPDATA%` in the
+ * current one (a new, empty cache in every directory vc ran from).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unexpandedVariable } from "./home_dir.ts";
+ * assert.deepEqual(unexpandedVariable("$HOME/.cache/vc"), { reference: "$HOME", name: "HOME" });
+ * assert.equal(unexpandedVariable("%LOCALAPPDATA%\\vc")?.name, "LOCALAPPDATA");
+ * assert.equal(unexpandedVariable("./$HOME"), undefined);
+ * assert.equal(unexpandedVariable("/ci/$RUN"), undefined);
+ * ```
+ */
+export function unexpandedVariable(path: string): { reference: string; name: string } | undefined {
+  const m = UNEXPANDED.exec(path);
+  if (m === null) return undefined;
+  return { reference: m[0], name: (m[1] ?? m[2] ?? m[3] ?? m[4])! };
+}
+
+function unexpandedMessage(
+  path: string,
+  { reference, name }: { reference: string; name: string },
+  what: string | undefined,
+): string {
+  const rest = path.slice(reference.length);
+  const home = /^(HOME|USERPROFILE)$/i.test(name) ? ` (~${rest === "" ? "" : rest})` : "";
+  return `${what === undefined ? "" : `${what}: `}${JSON.stringify(path)} starts with ` +
+    `${reference}, a variable no shell expanded (vc expands none, only a leading ~): write the ` +
+    `path out${home}, or ./${path} for a directory of that name`;
 }

@@ -871,7 +871,9 @@ export function loadConfigFile(
     );
   }
   const file = resolve(
-    explicit === undefined ? configFileIn(dir!) : expandHome(explicit, env, undefined),
+    explicit === undefined
+      ? configFileIn(dir!)
+      : expandHome(explicit, env, fromEnv ? "VC_CONFIG" : undefined),
   );
   const required = options.required ?? explicit !== undefined;
   const text = readOrError(file);

@@ -140,5 +140,5 @@ function unexpandedMessage(
   const home = /^(HOME|USERPROFILE)$/i.test(name) ? ` (~${rest === "" ? "" : rest})` : "";
   return `${what === undefined ? "" : `${what}: `}${JSON.stringify(path)} starts with ` +
     `${reference}, a variable no shell expanded (vc expands none, only a leading ~): write the ` +
-    `path out${home}, or ./${path} for a directory of that name`;
+    `path out${home}, or ./${path} for a path of that name`;
 }

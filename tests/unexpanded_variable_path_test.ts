@@ -10,7 +10,7 @@
  * and the variable; `./$x` still names such a directory on purpose.
  */
 import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
-import { resolveSettings } from "../src/config.ts";
+import { loadConfigFile, resolveSettings } from "../src/config.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { expandHome } from "../src/home_dir.ts";
 import { localPathSetting } from "../src/cli/local_path.ts";
@@ -61,6 +61,15 @@ Deno.test("--cache-dir and the option cacheDir starting with an unexpanded varia
     InvalidInputError,
     "the option cacheDir",
   );
+});
+
+Deno.test("VC_CONFIG starting with an unexpanded variable is refused, naming VC_CONFIG", () => {
+  const e = assertThrows(
+    () => loadConfigFile(undefined, { env: { VC_CONFIG: "$HOME/vc.json", HOME: "/home/ann" } }),
+    InvalidInputError,
+  );
+  assertStringIncludes(e.message, 'VC_CONFIG: "$HOME/vc.json" starts with $HOME');
+  assertStringIncludes(e.message, "(~/vc.json)");
 });
 
 Deno.test("paths that only hold a $ or % elsewhere, or say ./ first, are taken as written", () => {

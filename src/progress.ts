@@ -54,6 +54,15 @@ export interface ProgressBarOptions {
    * while). Default: none.
    */
   logIntervalMs?: number;
+  /**
+   * When drawn (a terminal), draw the line this many milliseconds after the
+   * bar is made if no update drew it yet, and again after each this long
+   * without a redraw: an operation waiting on its first answer (a store that
+   * is slow to answer, a request waiting out its timeout) shows its label and
+   * time so far instead of a blank terminal, and a stalled one its rate
+   * falling to 0 instead of its last speed and ETA. Default: none.
+   */
+  idleDrawMs?: number;
 }
 
 const CLEAR_LINE = "\r\x1b[K";
@@ -128,6 +137,8 @@ export class ProgressBar {
   readonly #logInterval: number | undefined;
   #lastLog: number;
   #cancelLog: (() => void) | undefined;
+  readonly #idleDraw: number | undefined;
+  #cancelIdle: (() => void) | undefined;
 
   /** Creates the bar; nothing is drawn until the first update. */
   constructor(options: ProgressBarOptions = {}) {
@@ -142,7 +153,32 @@ export class ProgressBar {
     this.#logInterval = options.logIntervalMs;
     this.logs = !this.enabled && this.#logInterval !== undefined;
     this.#lastLog = this.#start;
+    this.#idleDraw = this.enabled ? options.idleDrawMs : undefined;
     if (!this.enabled) this.#armLog();
+    else this.#armIdle();
+  }
+
+  // On a terminal, a line drawn when nothing drew one for a while (see
+  // `idleDrawMs`): nothing was drawn until the first update, so a download
+  // waiting on a store that did not answer left the terminal blank for the
+  // whole request timeout; and a stalled transfer kept showing its last
+  // rate and ETA. Never keeps a process alive (see #armLog).
+  #armIdle(): void {
+    const idle = this.#idleDraw;
+    if (idle === undefined || this.#finished) return;
+    this.#cancelIdle?.();
+    this.#cancelIdle = deadline(idle, () => {
+      if (this.#finished) return;
+      this.#draw(this.#now());
+    });
+  }
+
+  #draw(t: number): void {
+    this.#lastDraw = t;
+    this.#drawn = true;
+    drawnBars.add(this);
+    this.#write(CLEAR_LINE + this.line());
+    this.#armIdle();
   }
 
   // A log line is written by `update`, so a run whose progress stands still
@@ -210,10 +246,7 @@ export class ProgressBar {
     }
     const complete = this.#isComplete();
     if (!complete && t - this.#lastDraw < this.#interval) return;
-    this.#lastDraw = t;
-    this.#drawn = true;
-    drawnBars.add(this);
-    this.#write(CLEAR_LINE + this.line());
+    this.#draw(t);
   }
 
   /**
@@ -353,6 +386,11 @@ export class ProgressBar {
       ? `ETA ${formatDuration(eta)}`
       : undefined;
     if (etaText !== undefined) parts.push(etaText);
+    // Nothing counted yet (waiting on a first answer, a step without
+    // figures): the time so far, so a line that stands still is seen to be
+    // alive (see `idleDrawMs`), and a CI log line says how long it has waited.
+    const elapsed = (this.#now() - this.#stepStart) / 1000;
+    if (parts.length === 0 && elapsed >= 1) parts.push(`elapsed ${formatDuration(elapsed)}`);
     // One column short of the width: writing the last column wraps some terminals.
     const max = columns - 1;
     // A terminal too narrow for even the ellipsis gets no line at all.
@@ -430,6 +468,7 @@ export class ProgressBar {
     this.#finished = true;
     drawnBars.delete(this);
     this.#cancelLog?.();
+    this.#cancelIdle?.();
     if (this.#drawn) this.#write(CLEAR_LINE);
   }
 

@@ -356,7 +356,9 @@ function wrapWords(text: string, first: string, indent = first): string[] {
   const out: string[] = [];
   let line = first;
   let empty = true;
-  for (const word of text.split(" ")) {
+  // A line break in `text` is a space: a flag's description wrapped by hand
+  // broke out of its column (its next line printed at the line's start).
+  for (const word of text.split(/[ \n]/)) {
     if (!empty && line.length + 1 + word.length > LINE_WIDTH) {
       out.push(line);
       line = indent;

@@ -15,6 +15,12 @@ import { InvalidInputError } from "../errors.ts";
 
 /** How often a long operation prints a plain progress line when stderr is not a terminal. */
 const LOG_INTERVAL_MS = 30_000;
+/**
+ * On a terminal, how long a bar waits for its first update before it draws
+ * its label anyway (and how long it stands still before it is drawn again):
+ * a command waiting on a store's first answer showed nothing at all.
+ */
+const IDLE_DRAW_MS = 500;
 
 // A message line on stderr: as an error's (src/cli/errors.ts), a name it
 // quotes is inert and an over-long input (a 20,000-character argument) is
@@ -239,8 +245,9 @@ export class Output {
    * A progress bar on stderr, drawn only on a terminal that can erase a line
    * (not `TERM=dumb`) and never in quiet mode; in JSON mode only when stdout
    * is not a terminal (`--json > report.json`, `| jq`: the user watches
-   * stderr, the document goes elsewhere). Messages printed while it is
-   * active appear above it. Where it is not drawn, a plain line every 30 s
+   * stderr, the document goes elsewhere). Drawn within half a second even
+   * before its first update, and again while nothing moves. Messages printed
+   * while it is active appear above it. Where it is not drawn, a plain line every 30 s
    * of a long operation, also in JSON mode (stdout holds the document;
    * `--json` is how CI keeps a report), not in quiet mode.
    */
@@ -258,6 +265,9 @@ export class Output {
       // In a CI log (no bar): a plain line every 30 s of a long operation,
       // so a job that times out on silence keeps going; with --json too.
       ...(enabled || this.mode === "quiet" ? {} : { logIntervalMs: LOG_INTERVAL_MS }),
+      // On a terminal: the label within half a second, also while nothing
+      // is counted yet (a store slow to answer), and a stall seen as one.
+      ...(enabled ? { idleDrawMs: IDLE_DRAW_MS } : {}),
     });
     this.#bar = bar;
     return bar;

@@ -7,7 +7,7 @@
 import { signalOption } from "../abort_hub.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, flagValue } from "./errors.ts";
-import { openOptions, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
+import { openRepo, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import { objectUriArg } from "./local_path.ts";
 import { isUriNotPath } from "../path.ts";
@@ -104,8 +104,7 @@ export const gc: Command = {
           "can lose its record or its content",
       );
     }
-    const { Repository } = await import("../repo/repository.ts");
-    await using repo = await Repository.open(repoUri(ctx, "repo gc"), openOptions(ctx));
+    await using repo = await openRepo(ctx, "repo gc");
     // Its counts on a bar (a terminal), and in a CI log a plain line every 30 s
     // of a long phase (deleting a million objects), also with --json.
     using bar = ctx.out.progress(dryRun ? "gc (dry run)" : "gc");
@@ -182,8 +181,7 @@ export const backup: Command = {
     const dest = ctx.args[0] === undefined
       ? undefined
       : objectArgument(ctx, ctx.args[0], "DEST_URI");
-    const { Repository } = await import("../repo/repository.ts");
-    await using repo = await Repository.open(repoUri(ctx, "repo backup"), openOptions(ctx));
+    await using repo = await openRepo(ctx, "repo backup");
     using bar = ctx.out.progress("backup");
     const result = await repo.backup(dest, {
       onProgress: bar.onStep,
@@ -305,8 +303,7 @@ export const check: Command = {
   async run(ctx) {
     const grace = ctx.flags.string("grace");
     const graceMs = grace === undefined ? undefined : parseDuration(grace, "--grace");
-    const { Repository } = await import("../repo/repository.ts");
-    await using repo = await Repository.open(repoUri(ctx, "repo check"), openOptions(ctx));
+    await using repo = await openRepo(ctx, "repo check");
     using bar = ctx.out.progress("check");
     const report = await repo.check({
       onProgress: (done, total) => bar.onStep({ current: "records", done, total }),

@@ -18,7 +18,7 @@ import {
   type TagTarget,
 } from "../repo/records.ts";
 import { checkHolder, checkNewHolder, MAX_TTL_MS } from "../repo/claims.ts";
-import { checkState, type Repository } from "../repo/repository.ts";
+import { checkState, type Repository, type RepositoryOptions } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { countFlag, flagValue, UsageError } from "./errors.ts";
 import { localPathSetting, uploadFileArg } from "./local_path.ts";
@@ -45,8 +45,8 @@ export const REPO_OPTIONS: OptionSpecs = {
     type: "string",
     valueName: "URL",
     description:
-      "the repository's catalog, named on this machine (default: $VC_REPO_CATALOG); a PostgreSQL\n" +
-      "URL may hold the password, else PGPASSWORD is sent to it (never to a catalog only the\n" +
+      "the repository's catalog, named on this machine (default: $VC_REPO_CATALOG); a PostgreSQL " +
+      "URL may hold the password, else PGPASSWORD is sent to it (never to a catalog only the " +
       "store's marker names)",
   },
 };
@@ -117,13 +117,32 @@ export function repoUri(ctx: Pick<CommandContext, "flags" | "io">, command: stri
   return storeLocationArg(uri, flag === undefined ? undefined : "--repo", "VC_REPO");
 }
 
+/**
+ * Opens the repository a command names (`--repo` or `VC_REPO`), with
+ * `extra` options: on a terminal, `open URI` and the time so far are drawn
+ * while it takes over half a second (its marker read from a store slow to
+ * answer, a catalog waited for), not a blank terminal for up to the request
+ * timeout.
+ */
+export async function openRepo(
+  ctx: CommandContext,
+  command: string,
+  extra: Pick<RepositoryOptions, "cache"> = {},
+): Promise<Repository> {
+  const { Repository } = await import("../repo/repository.ts");
+  const uri = repoUri(ctx, command);
+  using bar = ctx.out.progress(`open ${uri}`);
+  const repo = await Repository.open(uri, { ...openOptions(ctx), ...extra });
+  bar.done();
+  return repo;
+}
+
 async function withRepo<T>(
   ctx: CommandContext,
   command: string,
   fn: (repo: Repository) => Promise<T>,
 ): Promise<T> {
-  const { Repository } = await import("../repo/repository.ts");
-  await using repo = await Repository.open(repoUri(ctx, command), openOptions(ctx));
+  await using repo = await openRepo(ctx, command);
   return await fn(repo);
 }
 
@@ -424,12 +443,8 @@ export const get: Command = {
       await ctx.out.data(record, recordLines([record]));
       return;
     }
-    const { Repository } = await import("../repo/repository.ts");
     await using cache = openAssetCache(ctx);
-    await using repo = await Repository.open(repoUri(ctx, "repo get"), {
-      ...openOptions(ctx),
-      cache,
-    });
+    await using repo = await openRepo(ctx, "repo get", { cache });
     let path: string;
     {
       using bar = ctx.out.progress(`download record ${id}`);

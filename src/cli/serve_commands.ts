@@ -363,6 +363,10 @@ export const serve: Command = {
     try {
       // Refused credentials or a missing bucket: no point listening.
       const signal = ctx.io.signal;
+      // On a terminal, `check STORE` and the time so far while the store is
+      // slow to answer (its probe waits up to 10 s): a blank terminal looked
+      // hung. Gone before `listening on`, and the request log after it.
+      using bar = ctx.out.progress(`check ${store.url}`);
       const probe = await probeStore(store, signal === undefined ? {} : { signal });
       if (!probe.ok) {
         // A warning like any command's (its form, inert names, no colour off a terminal).
@@ -410,6 +414,7 @@ export const serve: Command = {
             `refused (403); give every instance the same --auth-url, spelled alike`,
         );
       }
+      bar.done();
       const service = await serveCache({
         store,
         auth,

@@ -386,11 +386,16 @@ export class ProgressBar {
       ? `ETA ${formatDuration(eta)}`
       : undefined;
     if (etaText !== undefined) parts.push(etaText);
-    // Nothing counted yet (waiting on a first answer, a step without
-    // figures): the time so far, so a line that stands still is seen to be
-    // alive (see `idleDrawMs`), and a CI log line says how long it has waited.
+    // Neither a rate nor an ETA to give (waiting on a first answer, a
+    // listing's count with no total, a step without figures): the time so
+    // far, so a line that stands still is seen to be alive (see
+    // `idleDrawMs`), and a CI log line says how long it has waited.
     const elapsed = (this.#now() - this.#stepStart) / 1000;
-    if (parts.length === 0 && elapsed >= 1) parts.push(`elapsed ${formatDuration(elapsed)}`);
+    const elapsedText = rateText === undefined && etaText === undefined && elapsed >= 1 &&
+        !this.#isComplete()
+      ? `elapsed ${formatDuration(elapsed)}`
+      : undefined;
+    if (elapsedText !== undefined) parts.push(elapsedText);
     // One column short of the width: writing the last column wraps some terminals.
     const max = columns - 1;
     // A terminal too narrow for even the ellipsis gets no line at all.
@@ -398,7 +403,7 @@ export class ProgressBar {
     // Figures too wide for the line are left out whole, not cut at the
     // width (`60.0 MB  5…`: a rate of 5x MB/s, or of 5 B/s?): the bar's
     // drawing first (its percentage says the same), then the ETA, the rate.
-    for (const part of [graphic, etaText, rateText]) {
+    for (const part of [elapsedText, graphic, etaText, rateText]) {
       if (displayWidth(parts.join("  ")) <= max) break;
       if (part !== undefined) parts.splice(parts.indexOf(part), 1);
     }

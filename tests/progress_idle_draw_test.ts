@@ -84,6 +84,25 @@ Deno.test("progress: a stalled transfer is drawn again, its rate falling to 0 an
   }
 });
 
+Deno.test("progress: a count with no total (a listing) says the time so far; one with an ETA does not", () => {
+  let t = 0;
+  const listing = new ProgressBar({
+    label: "ls-remote",
+    enabled: false,
+    now: () => t,
+    columns: 100,
+  });
+  listing.onStep({ current: "listing", done: 0 });
+  assertEquals(listing.line(), "ls-remote  0  listing");
+  t = 65_000;
+  listing.onStep({ current: "listing", done: 42_000 });
+  assertEquals(listing.line(), "ls-remote  42000  elapsed 1:05  listing");
+  const counted = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 100 });
+  t = 70_000;
+  counted.onItems({ done: 1, total: 4 });
+  assert(counted.line().includes("ETA") && !counted.line().includes("elapsed"), counted.line());
+});
+
 Deno.test("progress: a bar that is not drawn (a pipe) has no idle line, and a quick bar is never drawn", async () => {
   let piped = "";
   const off = new ProgressBar({ enabled: false, write: (s) => (piped += s), idleDrawMs: 10 });
@@ -168,6 +187,11 @@ for (
   const [name, args, expected] of [
     ["vc cache get", () => ["cache", "get", "s3://b/data/k.bin"], "download s3://b/data/k.bin"],
     ["vc repo ls", () => ["repo", "ls", "--repo", "s3://b/repo"], "open s3://b/repo"],
+    [
+      "vc repo init",
+      (_: string, dir: string) => ["repo", "init", "s3://b/new", "--catalog", `sqlite:${dir}/c.db`],
+      "init s3://b/new",
+    ],
     [
       "vc serve",
       (_: string, dir: string) => {

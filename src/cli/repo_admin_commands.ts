@@ -56,6 +56,8 @@ export const init: Command = {
     const { Repository } = await import("../repo/repository.ts");
     const { catalogText } = await import("../repo/marker.ts");
     const openStore = cliOpenStore(ctx);
+    // On a terminal, `init URI` and the time so far while a store or catalog is slow to answer.
+    using bar = ctx.out.progress(`init ${uri}`);
     await using repo = await Repository.init(uri, {
       env: (n) => ctx.io.env(n),
       onConnectWait: (line) => ctx.out.warn(line),
@@ -64,6 +66,7 @@ export const init: Command = {
       // Ctrl-C stops it at once (a store or catalog that never answers).
       ...signalOption(ctx.io.signal),
     });
+    bar.done();
     const text = catalogText(repo.marker.catalog);
     await ctx.out.status(
       { repo: uri, catalog: text, kind: repo.marker.catalog.kind },

@@ -34,6 +34,11 @@ export interface QuotaRoom {
   exceeded: (received: number) => HttpError;
 }
 
+/** Changes of one owner's usage written together, and their callers' answer. */
+interface UsageBatch extends PromiseWithResolvers<void> {
+  delta: number;
+}
+
 /** The usage object's content. */
 interface Usage {
   owner: string;
@@ -73,6 +78,10 @@ export class UsageCounter {
   readonly #store: ObjectStore;
   readonly #max: number;
   readonly #createMissing: boolean;
+  /** Per owner, the changes that wait for the write under way to end. */
+  readonly #open = new Map<string, UsageBatch>();
+  /** Per owner, the write under way (settled, never rejected). */
+  readonly #writing = new Map<string, Promise<void>>();
 
   /**
    * Keeps usage in `store`, capping each identity at `maxBytes`. With
@@ -128,8 +137,42 @@ export class UsageCounter {
    * retry of the conditional PUT fail with 412, and the object read again
    * then names this write, which has been counted (before, it was added a
    * second time, and the owner refused uploads for quota not used).
+   *
+   * Changes of one owner made in this process while its usage is being
+   * written are summed into the next write, so uploads finishing at once
+   * contend for the object only with other processes (instances), not with
+   * each other.
    */
   async add(owner: string, delta: number): Promise<void> {
+    if (delta === 0) return;
+    // Changes of one owner made while a write of its usage is under way go
+    // together in the next write: one compare-and-swap for all of them.
+    // Each upload raced every other for the one object before, and with a
+    // hundred finishing at once (a job's fan-out, over several instances)
+    // some lost every attempt: answered 503 with their files stored, their
+    // sizes never counted.
+    let batch = this.#open.get(owner);
+    if (batch === undefined) {
+      const opened: UsageBatch = { delta: 0, ...Promise.withResolvers<void>() };
+      batch = opened;
+      this.#open.set(owner, opened);
+      const before = this.#writing.get(owner) ?? Promise.resolve();
+      const written = before.then(() => {
+        this.#open.delete(owner); // changes from now on wait for the next write
+        return this.#apply(owner, opened.delta);
+      });
+      written.then(opened.resolve, opened.reject);
+      const settled = written.catch(() => {});
+      this.#writing.set(owner, settled);
+      settled.then(() => {
+        if (this.#writing.get(owner) === settled) this.#writing.delete(owner);
+      });
+    }
+    batch.delta += delta;
+    await batch.promise;
+  }
+
+  async #apply(owner: string, delta: number): Promise<void> {
     if (delta === 0) return;
     // 64 random bits: unique enough among the kept writes, and 128 of them
     // keep the object small (it is read and written on every upload).
@@ -151,7 +194,7 @@ export class UsageCounter {
         if (!(e instanceof PreconditionFailedError)) throw e;
       }
     }
-    // Other requests of this identity kept winning: trying again soon works.
+    // Other instances' writes of this identity kept winning: trying again soon works.
     throw new HttpError(
       503,
       `usage of ${displayName(owner)} kept changing (${MAX_ATTEMPTS} attempts); try again`,

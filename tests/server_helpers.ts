@@ -111,7 +111,12 @@ export interface TestService extends AsyncDisposable {
 
 /** A service over a temp FsStore (or `store`), token-file auth with alice and bob. */
 export async function startService(
-  options: Partial<CacheServiceOptions> & { store?: ObjectStore; auth?: AuthProvider } = {},
+  options: Partial<CacheServiceOptions> & {
+    store?: ObjectStore;
+    auth?: AuthProvider;
+    /** The background sweep's interval (default here: none). */
+    sweepIntervalMs?: number;
+  } = {},
 ): Promise<TestService> {
   const dir = await Deno.makeTempDir({ prefix: "vc_serve_test_" });
   const tokenFile = `${dir}/tokens.json`;

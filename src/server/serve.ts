@@ -41,7 +41,11 @@ export interface ServeCacheOptions extends CacheServiceOptions {
   hostname?: string;
   /** Port (default 8080; 0 picks a free one). */
   port?: number;
-  /** Milliseconds between expiry sweeps (default 1 hour; 0 disables). */
+  /**
+   * Milliseconds between expiry sweeps (default 1 hour; 0 disables). The
+   * first comes at a random moment within the first interval, past the
+   * first minute, so instances started together do not sweep at once.
+   */
   sweepIntervalMs?: number;
   /**
    * Shuts the server down gracefully when aborted. A signal (or `cancel`)
@@ -247,6 +251,7 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   const sweeping = interval > 0
     ? runSweeps(handler.entries, {
       intervalMs: interval,
+      firstDelayMs: firstSweepDelay(interval),
       clock,
       signal: stopBackground.signal,
       onSweep: (r) =>
@@ -305,4 +310,16 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       [Symbol.asyncDispose]: shutdown,
     };
   });
+}
+
+/** No sweep in an instance's first minute: a crash loop does not list the store on every start. */
+const FIRST_SWEEP_AFTER_MS = 60_000;
+
+/**
+ * When an instance sweeps first: a random moment within its first interval,
+ * past its first minute (see `SweepLoopOptions.firstDelayMs` in sweep.ts).
+ */
+function firstSweepDelay(interval: number): number {
+  const least = Math.min(interval, FIRST_SWEEP_AFTER_MS);
+  return least + Math.floor(Math.random() * (interval - least));
 }

@@ -12,6 +12,14 @@ import type { Entries, SweepResult } from "./entries.ts";
 export interface SweepLoopOptions {
   /** Milliseconds between sweeps. */
   intervalMs: number;
+  /**
+   * Milliseconds before the first sweep (default `intervalMs`). `vc serve`
+   * takes a random moment within the first interval, past the first
+   * minute: an instance replaced more often than the interval never swept,
+   * and instances started together swept the whole store at the same
+   * moments.
+   */
+  firstDelayMs?: number;
   /** Time source. */
   clock: Clock;
   /** Stops the loop. */
@@ -48,9 +56,11 @@ export interface SweepLoopOptions {
  */
 export async function runSweeps(entries: Entries, options: SweepLoopOptions): Promise<void> {
   const { signal, clock } = options;
+  let wait = options.firstDelayMs ?? options.intervalMs;
   while (!signal.aborted) {
     try {
-      await clock.sleep(options.intervalMs, signal);
+      await clock.sleep(wait, signal);
+      wait = options.intervalMs;
     } catch {
       return; // aborted
     }

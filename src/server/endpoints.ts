@@ -377,6 +377,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
         md5: part.md5,
         ...(check === undefined ? {} : { check }),
         ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
+        onWarning: (message) => ctx.warning = message,
       });
     });
   } catch (e) {
@@ -398,7 +399,12 @@ export async function deleteFile(
 ): Promise<Response> {
   const identity = await authenticate(req, ctx);
   checkId(id);
-  await ctx.entries.remove(id, identity.tokenId, preconditions(req, id));
+  await ctx.entries.remove(
+    id,
+    identity.tokenId,
+    preconditions(req, id),
+    (message) => ctx.warning = message,
+  );
   return ok();
 }
 

@@ -42,7 +42,7 @@ import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../optio
 import { readSmallObjectText } from "../store/small_object.ts";
 import { sameUserOtherAuthUrl } from "./auth.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
-import { USAGE_PREFIX, UsageCounter } from "./quota.ts";
+import { displayName, USAGE_PREFIX, UsageCounter } from "./quota.ts";
 
 /** The data keys the service writes, `data/<cache id>/<uuid>` (see `upload`). */
 const SERVICE_DATA_KEY =
@@ -642,6 +642,11 @@ export class Entries {
        * version the switch is conditional on, so no upload slips in between.
        */
       check?: (meta: EntryMeta) => void;
+      /**
+       * Told when the upload is done but the identity's usage (with a
+       * quota) could not be updated: the file is stored all the same.
+       */
+      onWarning?: (message: string) => void;
     },
   ): Promise<EntryMeta> {
     let body = file.body;
@@ -754,13 +759,13 @@ export class Entries {
         // is the entry's file now, not a replaced one to drop (it was deleted,
         // after a 200, leaving an entry that had lost its file).
         if (entry.meta.dataKey === dataKey) {
-          await this.#usage?.add(owner, size - replaced.meta.size);
+          await this.#countLanded(owner, size - replaced.meta.size, file.onWarning);
           await this.#dropReplaced(replaced.meta);
           return entry.meta;
         }
         continue;
       }
-      await this.#usage?.add(owner, size - entry.meta.size);
+      await this.#countLanded(owner, size - entry.meta.size, file.onWarning);
       await this.#dropReplaced(entry.meta);
       return meta;
     }
@@ -786,7 +791,12 @@ export class Entries {
    * await assert.rejects(entries.remove(id, "token-file:alice"), { status: 404 });
    * ```
    */
-  async remove(id: string, owner: string, check?: (meta: EntryMeta) => void): Promise<void> {
+  async remove(
+    id: string,
+    owner: string,
+    check?: (meta: EntryMeta) => void,
+    onWarning?: (message: string) => void,
+  ): Promise<void> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const entry = await this.#live(id, owner);
       // The request's preconditions, on the version the claim is conditional on.
@@ -800,7 +810,7 @@ export class Entries {
       // failure deleting its data or claim leaves that to a sweep (as an
       // upload does with the file it replaced) rather than answering 503 for
       // a delete whose retry would get 404.
-      if (await this.#removeClaimed(id, entry, true)) return;
+      if (await this.#removeClaimed(id, entry, true, onWarning)) return;
       // Changed or removed meanwhile: look again.
     }
     throw contended(id);
@@ -1014,6 +1024,31 @@ export class Entries {
     return meta.expiresAt <= this.#clock.now();
   }
 
+  /**
+   * Adds `delta` to `owner`'s usage (with a quota) for a change that has
+   * landed: an upload's switch, a removal's claim. A store that refuses
+   * that write does not undo the change, so a request given `onWarning` is
+   * done all the same and says so (before, it was answered 503 "try again"
+   * with its file stored, or its entry gone, and the file it replaced
+   * left); without `onWarning` the failure is thrown.
+   */
+  async #countLanded(
+    owner: string,
+    delta: number,
+    onWarning: ((message: string) => void) | undefined,
+  ): Promise<void> {
+    try {
+      await this.#usage?.add(owner, delta);
+    } catch (e) {
+      if (onWarning === undefined) throw e;
+      const why = e instanceof Error ? e.message : String(e);
+      onWarning(
+        `the usage of ${displayName(owner)} was not changed by ${delta} bytes (${why}): ` +
+          "`vc serve expire --recount-usage` makes it exact again",
+      );
+    }
+  }
+
   async #removeExpired(id: string, entry: LoadedEntry): Promise<boolean> {
     // Only if nobody refreshed or replaced it since we read it.
     if (!(await this.#removeClaimed(id, entry))) return false;
@@ -1029,11 +1064,16 @@ export class Entries {
    * With `finishLater`, a store failure after the count leaves the expired
    * claim (and maybe its data) for a sweep to finish.
    */
-  async #removeClaimed(id: string, entry: LoadedEntry, finishLater = false): Promise<boolean> {
+  async #removeClaimed(
+    id: string,
+    entry: LoadedEntry,
+    finishLater = false,
+    onWarning?: (message: string) => void,
+  ): Promise<boolean> {
     this.#known.delete(id);
     const claimed = await this.#claimRemoval(id, entry);
     if (claimed === undefined) return false;
-    await this.#usage?.add(entry.meta.owner, -entry.meta.size);
+    await this.#countLanded(entry.meta.owner, -entry.meta.size, onWarning);
     const finish = async () => {
       await this.#dropData(entry.meta);
       await this.#deleteMeta(id, claimed);

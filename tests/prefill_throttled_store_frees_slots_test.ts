@@ -2,7 +2,8 @@
  * A store that asks to slow down pauses as a whole, but its items waiting out
  * the pause held their download slots: with `--concurrency 2`, two items of a
  * throttled `s3://b` slept through its pause and the items of every other
- * store (here `file://`) waited for it too, though nothing asked them to. Now
+ * store (here `file://`) waited for it too, though nothing asked them to (here
+ * `--concurrency 4`, of which a store not answered yet holds 2). Now
  * an item of a paused store lets its slot go while it waits: the other
  * stores' items are fetched during the pause.
  */
@@ -41,7 +42,9 @@ Deno.test("prefill: the items of a paused store free their slots for the other s
         await prefill({
           cache: make(),
           uris: [...throttled, ...others],
-          concurrency: 2,
+          // Half the slots are the store's until it answers (see
+          // prefill_silent_store_shares_slots_test.ts): two of its items at once.
+          concurrency: 4,
           throttleWait: 20,
           signal: controller.signal,
           // Once every item of the other store is done, the run has shown it: stop it.

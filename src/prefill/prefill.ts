@@ -85,7 +85,12 @@ export interface PrefillOptions {
     | Iterable<string | PrefillListEntry>
     | AsyncIterable<string | PrefillListEntry>
     | undefined;
-  /** Downloads in flight at once. Default 16. */
+  /**
+   * Downloads in flight at once. Default 16. While other stores have work, the `s3://` stores
+   * that have not answered yet (or said nothing for 2 s while an item waited that long) hold
+   * half of them between them (at least 1), so one that never answers does not hold up the
+   * others; a store gets them all back once it answers, or when no other store has work.
+   */
   concurrency?: number | undefined;
   /**
    * Called as items finish and bytes arrive. One that throws stops the prefill as an abort
@@ -178,6 +183,8 @@ interface Target {
   missing?: (cause: NotFoundError) => Promise<NotFoundError>;
   /** Its try while its store asks to slow down (1 for the first; see `StoreThrottle`). */
   round?: number;
+  /** The store whose download slots it holds while it runs (see `StoreSlots`). */
+  slot?: string;
 }
 
 // The option names prefill() takes (a misspelt one is refused, not ignored).
@@ -303,6 +310,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   // The items of a store paused by its throttling, waiting out the pause
   // without a download slot (see `scheduled`).
   const parked = new ParkedItems(throttle, Math.max(PARKED_MAX, 4 * concurrency));
+  // The slots each store holds: one that has not answered holds only a share
+  // of them while other stores have work (see `StoreSlots`).
+  const slots = new StoreSlots(breaker, concurrency);
 
   const run = async (target: Target) => {
     running.set(target, undefined);
@@ -358,6 +368,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
           if (p.bytes > 0) {
             breaker.settled(root, waiting);
             breaker.heard(root);
+            // Its store's first answer: its items set aside may start.
+            if (seen === 0) parked.changed();
           }
           // Progress is cumulative per item; count only what is new.
           bytes += p.bytes - seen;
@@ -449,6 +461,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       });
     } finally {
       breaker.ended(root, waiting);
+      slots.end(target);
       if (!stoppedInFlight && !put) counts.done++;
       running.delete(target);
       if (options.onProgress !== undefined) {
@@ -483,7 +496,13 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     report();
     // An abort stops new items; those in flight settle before this rejects.
     await forEachLimit(
-      scheduled(first.done ? undefined : resumed(first.value, targets), parked, running, signal),
+      scheduled(
+        first.done ? undefined : resumed(first.value, targets),
+        parked,
+        slots,
+        running,
+        signal,
+      ),
       concurrency,
       run,
       signal ? { signal } : {},
@@ -581,6 +600,9 @@ interface StoreState {
  * through `onAbort` with no event listener per item.
  */
 class ItemStop extends HubController {
+  /** When its item started (`performance.now()`). */
+  readonly started: number = performance.now();
+
   /** Whether it has stopped. */
   get stopped(): boolean {
     return this.signal.aborted;
@@ -683,6 +705,20 @@ class StoreBreaker {
       }`,
       { cause: state.first },
     );
+  }
+
+  /**
+   * Whether `root`, with items in flight, has not answered them: it never
+   * answered yet, or it has said nothing for `silentMs` while an item has
+   * waited that long for it.
+   */
+  unanswered(root: string, silentMs: number): boolean {
+    const heard = this.#heard.get(root);
+    if (heard === undefined) return true;
+    const now = performance.now();
+    if (now - heard < silentMs) return false;
+    const oldest = this.#waiting.get(root)?.values().next().value;
+    return oldest !== undefined && now - oldest.started >= silentMs;
   }
 
   /** An item of `root` was done (the store answered, or the copy was served). */
@@ -817,10 +853,13 @@ class ParkedItems {
     this.#count++;
   }
 
-  /** An item whose store's pause is over, taken out; else undefined. */
-  take(): Target | undefined {
+  /**
+   * An item whose store's pause is over and that `mayStart` lets start (its
+   * store's), taken out; else undefined.
+   */
+  take(mayStart: (root: string) => boolean): Target | undefined {
     for (const [root, items] of this.#stores) {
-      if (this.#throttle.paused(root) > 0) continue;
+      if (this.#throttle.paused(root) > 0 || !mayStart(root)) continue;
       const target = items.shift()!;
       if (items.length === 0) this.#stores.delete(root);
       this.#count--;
@@ -829,12 +868,24 @@ class ParkedItems {
     return undefined;
   }
 
-  /** The ms until the first pause ends, undefined when none is held. */
+  /** Whether items of another store than `root`, not paused, are held. */
+  others(root: string): boolean {
+    for (const other of this.#stores.keys()) {
+      if (other !== root && this.#throttle.paused(other) === 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The ms until the first pause of a store held ends, undefined when none
+   * is paused (the items of a store that holds its share of the slots wait
+   * for a change, not a time).
+   */
   nextMs(): number | undefined {
     let ms: number | undefined;
     for (const root of this.#stores.keys()) {
       const left = this.#throttle.paused(root);
-      if (ms === undefined || left < ms) ms = left;
+      if (left > 0 && (ms === undefined || left < ms)) ms = left;
     }
     return ms;
   }
@@ -866,28 +917,137 @@ class ParkedItems {
 }
 
 /**
+ * Seconds a store that answered before may say nothing, while an item waits
+ * that long for it, before it holds only its share of the slots again (see
+ * {@linkcode StoreSlots}).
+ */
+const SILENT_MS = 2000;
+
+/**
+ * The download slots each store (`s3://bucket`) holds. A store that accepts
+ * connections and never answers (a wrong endpoint, a hung server) held every
+ * slot until its items timed out, each after its own timeouts and retries:
+ * listed first, its items held up the items of every other store for
+ * minutes (300 of them, then 50 `file://` items, fetched the 50 after 32 s at
+ * a 2 s request timeout, ~5 minutes at the defaults). While other stores have
+ * work, the stores that have not answered their items in flight (none
+ * answered yet, or nothing said for {@linkcode SILENT_MS} while one waited
+ * that long) hold half the slots between them (at least 1; a store with
+ * none may take one); their other items are set aside, as a paused store's
+ * are. A store gets them all back once it answers, or when no other store
+ * has work (that the items set aside, up to their bound, show).
+ */
+class StoreSlots {
+  readonly #breaker: StoreBreaker;
+  readonly #held = new Map<string, number>();
+  /** The slots the stores that have not answered may hold between them. */
+  readonly share: number;
+
+  constructor(breaker: StoreBreaker, concurrency: number) {
+    this.#breaker = breaker;
+    this.share = Math.max(1, Math.floor(concurrency / 2));
+  }
+
+  /** `target` takes a slot of its store. */
+  start(target: Target, root: string | undefined): void {
+    if (root === undefined) return;
+    target.slot = root;
+    this.#held.set(root, (this.#held.get(root) ?? 0) + 1);
+  }
+
+  /** `target` (started) lets its slot go. */
+  end(target: Target): void {
+    const root = target.slot;
+    if (root === undefined) return;
+    delete target.slot;
+    const held = (this.#held.get(root) ?? 1) - 1;
+    if (held === 0) this.#held.delete(root);
+    else this.#held.set(root, held);
+  }
+
+  /** Whether an item of `root` may take a slot, `othersHaveWork` telling whether others do. */
+  mayStart(root: string, othersHaveWork: (root: string) => boolean): boolean {
+    if (!this.#held.has(root) || !this.#unanswered(root)) return true;
+    let unanswered = 0;
+    for (const [other, held] of this.#held) {
+      if (this.#unanswered(other)) unanswered += held;
+    }
+    return unanswered < this.share || !othersHaveWork(root);
+  }
+
+  #unanswered(root: string): boolean {
+    return this.#held.has(root) && this.#breaker.unanswered(root, SILENT_MS);
+  }
+}
+
+/**
+ * The store whose slots `target` holds: its bucket's, for an `s3://` item
+ * (a local file answers); undefined for others, and one that does not parse
+ * (it fails when run).
+ */
+function slotOf(target: Target): string | undefined {
+  if (target.parsed === undefined) {
+    if (!target.uri.startsWith("s3://")) return undefined;
+    try {
+      target.parsed = parseUri(target.uri);
+    } catch {
+      return undefined;
+    }
+  }
+  return target.parsed.scheme === "s3" ? `s3://${target.parsed.bucket}` : undefined;
+}
+
+/**
  * The items to run, in the download slots: those of `source`, and the items
- * held aside in `parked` once their store's pause is over (first). While
- * `parked` is full, or `source` is done and items are in flight or held, it
- * waits for a pause to end or an item to end or be put aside; it ends when
+ * held aside in `parked` once their store's pause is over or it may take a
+ * slot again (first; see {@linkcode StoreSlots}). While `parked` is full, or
+ * `source` is done and items are in flight or held, it waits for a pause to
+ * end, an item to end or be put aside, or a store to answer; it ends when
  * nothing is left (or on the abort).
  */
 function scheduled(
   source: AsyncIterable<Target> | undefined,
   parked: ParkedItems,
+  slots: StoreSlots,
   running: ReadonlyMap<Target, unknown>,
   signal: AbortSignal | undefined,
 ): AsyncIterable<Target> {
   const items = source?.[Symbol.asyncIterator]();
   let sourceDone = items === undefined;
+  // More items may be read to find the other stores' work.
+  const readable = () => !sourceDone && parked.size < parked.max;
+  const othersHaveWork = (root: string) => readable() || parked.others(root);
+  const mayStart = (root: string) => slots.mayStart(root, othersHaveWork);
+  const start = (target: Target, root: string | undefined): IteratorResult<Target> => {
+    slots.start(target, root);
+    return { done: false, value: target };
+  };
+  // The source's next item, while it is awaited (a list read from a pipe).
+  let reading: Promise<IteratorResult<Target>> | undefined;
   const next = async (): Promise<IteratorResult<Target>> => {
     while (signal?.aborted !== true) {
-      const ready = parked.take();
-      if (ready !== undefined) return { done: false, value: ready };
-      if (!sourceDone && parked.size < parked.max) {
-        const step = await items!.next();
-        if (!step.done) return step;
+      const ready = parked.take(mayStart);
+      if (ready !== undefined) return start(ready, slotOf(ready));
+      if (readable()) {
+        reading ??= items!.next();
+        // An item set aside may start meanwhile (its store answered): not
+        // only once the source's next item comes.
+        // (The wait that lost the race, if it did, is let go.)
+        const step = parked.size === 0 ? await reading : await Promise.race([
+          reading,
+          parked.wait(parked.nextMs(), signal).then(() => undefined),
+        ]).finally(() => parked.changed());
+        if (step === undefined) continue;
+        reading = undefined;
+        if (!step.done) {
+          const root = slotOf(step.value);
+          if (root === undefined || mayStart(root)) return start(step.value, root);
+          // Its store holds its share and has not answered: set aside.
+          parked.add(root, step.value);
+          continue;
+        }
         sourceDone = true;
+        continue;
       }
       // Nothing held, nothing in flight that may yet be put aside: the end.
       if (parked.size === 0 && running.size === 0) break;

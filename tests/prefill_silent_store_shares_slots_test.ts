@@ -1,0 +1,67 @@
+/**
+ * A store that accepts connections and never answers held every download
+ * slot until its items timed out: listed first, its items took all
+ * `concurrency` slots and the items of other stores (here `file://`) started
+ * only once they failed (300 such items then 50 `file://` ones, at a 2 s
+ * request timeout and 2 attempts: the 50 fetched after 32 s; ~5 minutes at
+ * the defaults). A store that has not answered yet (or says nothing for a
+ * while) now holds only a share of the slots while other stores have work:
+ * the others' items are fetched while its requests are still outstanding.
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { prefill, PrefillInterruptedError } from "../src/prefill/prefill.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { silentServer } from "./raw_server.ts";
+import { testS3Options } from "./versioned_helpers.ts";
+
+Deno.test("prefill: a store that never answers leaves slots to the other stores' items", async () => {
+  await using server = silentServer();
+  const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-store-shares-" });
+  // Long enough that no item of the silent store ends during the test: one
+  // that did would be counted as failed below.
+  const cache = new AssetCache({
+    cacheDir: `${dir}/cache`,
+    configPath: false,
+    env: {},
+    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 20_000 }),
+    warn: () => {},
+  });
+  const controller = new AbortController();
+  try {
+    await Deno.mkdir(`${dir}/files`);
+    const silent = Array.from({ length: 300 }, (_, i) => `s3://dead/k${i}`);
+    const others = Array.from({ length: 50 }, (_, i) => `file://${dir}/files/f${i}.txt`);
+    for (let i = 0; i < others.length; i++) {
+      await Deno.writeTextFile(`${dir}/files/f${i}.txt`, `${i}`);
+    }
+    let error: unknown;
+    try {
+      await prefill({
+        cache,
+        uris: [...silent, ...others],
+        concurrency: 16,
+        signal: controller.signal,
+        // Every item of the other store done: the run has shown it, stop it.
+        onProgress: (p) => {
+          if (p.done - p.failed >= others.length) controller.abort();
+        },
+      });
+    } catch (e) {
+      error = e;
+    }
+    assert(error instanceof PrefillInterruptedError, String(error));
+    const { summary } = error;
+    // Every item of the other store fetched, none of the silent store's ended
+    // (its requests still outstanding when the run was stopped).
+    assertEquals(summary.fetched, others.length, JSON.stringify(summary));
+    assertEquals(summary.failed, []);
+    assert(server.accepted() >= 1, "the silent store was asked");
+    for (let i = 0; i < others.length; i++) {
+      assertEquals(await Deno.readTextFile(cache.localPath(others[i]!)), `${i}`);
+    }
+  } finally {
+    controller.abort();
+    await cache.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

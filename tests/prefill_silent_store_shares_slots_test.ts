@@ -11,8 +11,9 @@
 import { assert, assertEquals } from "./assert.ts";
 import { prefill, PrefillInterruptedError } from "../src/prefill/prefill.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import { silentServer } from "./raw_server.ts";
+import { silentServer, within } from "./raw_server.ts";
 import { testS3Options } from "./versioned_helpers.ts";
+import { withS3Cache } from "./cache_s3_helpers.ts";
 
 Deno.test("prefill: a store that never answers leaves slots to the other stores' items", async () => {
   await using server = silentServer();
@@ -64,4 +65,48 @@ Deno.test("prefill: a store that never answers leaves slots to the other stores'
     await cache.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("prefill: an item set aside starts once its store answers, not once the list gives more", async () => {
+  // A list read as it comes (a pipe, a generator) whose next item waits for
+  // the ones given to be done: the item set aside while its store had not
+  // answered yet starts when it answers, not only once the list gives its
+  // next item (it would wait for ever).
+  await withS3Cache(async (s3, make) => {
+    for (let i = 0; i < 4; i++) await s3.putObject("b", `k${i}.txt`, `v${i}`);
+    let done = 0;
+    let allDone: () => void = () => {};
+    const first = new Promise<void>((resolve) => allDone = resolve);
+    async function* items(): AsyncGenerator<string> {
+      // At concurrency 2, one slot is the store's until it answers: the
+      // second item is set aside.
+      yield "s3://b/k0.txt";
+      yield "s3://b/k1.txt";
+      await first;
+      yield "s3://b/k2.txt";
+      yield "s3://b/k3.txt";
+    }
+    const controller = new AbortController();
+    const running = prefill({
+      cache: make(),
+      uris: items(),
+      concurrency: 2,
+      signal: controller.signal,
+      onProgress: (p) => {
+        done = p.done;
+        if (done >= 2) allDone();
+      },
+    });
+    let summary;
+    try {
+      // Stuck, it fails rather than hangs.
+      summary = await within(10_000, running);
+    } finally {
+      controller.abort();
+      allDone();
+      await running.catch(() => {});
+    }
+    assertEquals(summary.fetched, 4, JSON.stringify(summary));
+    assertEquals(summary.failed, []);
+  });
 });

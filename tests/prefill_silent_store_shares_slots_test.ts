@@ -15,7 +15,12 @@ import { silentServer, within } from "./raw_server.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
 
-Deno.test("prefill: a store that never answers leaves slots to the other stores' items", async () => {
+/**
+ * Prefills the items of `silent` (of a server that never answers), then 50
+ * `file://` items, and checks that every `file://` item is fetched while no
+ * item of `silent` has ended.
+ */
+async function othersFetchedBeside(silent: string[], concurrency: number): Promise<void> {
   await using server = silentServer();
   const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-store-shares-" });
   // Long enough that no item of the silent store ends during the test: one
@@ -30,17 +35,19 @@ Deno.test("prefill: a store that never answers leaves slots to the other stores'
   const controller = new AbortController();
   try {
     await Deno.mkdir(`${dir}/files`);
-    const silent = Array.from({ length: 300 }, (_, i) => `s3://dead/k${i}`);
     const others = Array.from({ length: 50 }, (_, i) => `file://${dir}/files/f${i}.txt`);
     for (let i = 0; i < others.length; i++) {
       await Deno.writeTextFile(`${dir}/files/f${i}.txt`, `${i}`);
     }
     let error: unknown;
+    // Stopped at the latest before the silent store's first timeout: held
+    // up by it, the other store's items are then not all fetched.
+    const guard = setTimeout(() => controller.abort(), 10_000);
     try {
       await prefill({
         cache,
         uris: [...silent, ...others],
-        concurrency: 16,
+        concurrency,
         signal: controller.signal,
         // Every item of the other store done: the run has shown it, stop it.
         onProgress: (p) => {
@@ -49,6 +56,8 @@ Deno.test("prefill: a store that never answers leaves slots to the other stores'
       });
     } catch (e) {
       error = e;
+    } finally {
+      clearTimeout(guard);
     }
     assert(error instanceof PrefillInterruptedError, String(error));
     const { summary } = error;
@@ -65,6 +74,16 @@ Deno.test("prefill: a store that never answers leaves slots to the other stores'
     await cache.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("prefill: a store that never answers leaves slots to the other stores' items", async () => {
+  await othersFetchedBeside(Array.from({ length: 300 }, (_, i) => `s3://dead/k${i}`), 16);
+});
+
+Deno.test("prefill: two stores that never answer leave a slot to the others at --concurrency 2", async () => {
+  // Each took one slot as its first item: both slots.
+  const dead = (bucket: string) => Array.from({ length: 20 }, (_, i) => `s3://${bucket}/k${i}`);
+  await othersFetchedBeside([...dead("dead"), ...dead("dead2")], 2);
 });
 
 Deno.test("prefill: an item set aside starts once its store answers, not once the list gives more", async () => {

@@ -933,7 +933,7 @@ const SILENT_MS = 2000;
  * work, the stores that have not answered their items in flight (none
  * answered yet, or nothing said for {@linkcode SILENT_MS} while one waited
  * that long) hold half the slots between them (at least 1; a store with
- * none may take one); their other items are set aside, as a paused store's
+ * none may take one, but not the last slot); their other items are set aside, as a paused store's
  * are. A store gets them all back once it answers, or when no other store
  * has work (that the items set aside, up to their bound, show).
  */
@@ -942,10 +942,13 @@ class StoreSlots {
   readonly #held = new Map<string, number>();
   /** The slots the stores that have not answered may hold between them. */
   readonly share: number;
+  /** The slots they may hold with the first item of each of them (one left for the others). */
+  readonly #firsts: number;
 
   constructor(breaker: StoreBreaker, concurrency: number) {
     this.#breaker = breaker;
     this.share = Math.max(1, Math.floor(concurrency / 2));
+    this.#firsts = Math.max(1, concurrency - 1);
   }
 
   /** `target` takes a slot of its store. */
@@ -967,12 +970,17 @@ class StoreSlots {
 
   /** Whether an item of `root` may take a slot, `othersHaveWork` telling whether others do. */
   mayStart(root: string, othersHaveWork: (root: string) => boolean): boolean {
-    if (!this.#held.has(root) || !this.#unanswered(root)) return true;
+    const first = !this.#held.has(root);
+    if (!first && !this.#unanswered(root)) return true;
     let unanswered = 0;
     for (const [other, held] of this.#held) {
       if (this.#unanswered(other)) unanswered += held;
     }
-    return unanswered < this.share || !othersHaveWork(root);
+    // A store's first item may start (to be answered), as long as one slot
+    // is left for the stores that answer: two dead stores at
+    // `--concurrency 2` held both. None held by them: any may start.
+    if (unanswered === 0 || unanswered < (first ? this.#firsts : this.share)) return true;
+    return !othersHaveWork(root);
   }
 
   #unanswered(root: string): boolean {

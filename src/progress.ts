@@ -515,13 +515,17 @@ export class ProgressBar {
     return dt >= 250 && dBytes >= 0 ? (dBytes * 1000) / dt : undefined;
   }
 
-  // Items a second of a step that counts items, not bytes (the rows a
-  // restore writes): since the step began, as its ETA is, and none before a
-  // quarter second of it. Steps only: an item of prefill or mirror is a file,
-  // whose bytes say the rate.
+  // Items a second of a step that counts items, not bytes, towards a known
+  // total (the rows a restore writes): since the step began, as its ETA is,
+  // none before a quarter second of it, nor while nothing is done (a "0/s"
+  // says less than the time so far). A count with no total (a listing) says
+  // its elapsed time instead. Steps only: an item of prefill or mirror is a
+  // file, whose bytes say the rate.
   #stepItemRate(): number | undefined {
     const s = this.#state;
-    if (!this.#isStep || s.bytes !== undefined || s.done === undefined) return undefined;
+    if (!this.#isStep || s.bytes !== undefined || s.total === undefined || !s.done) {
+      return undefined;
+    }
     const elapsed = this.#now() - this.#stepStart;
     return elapsed >= 250 ? (s.done * 1000) / elapsed : undefined;
   }

@@ -77,6 +77,7 @@ export type {
   LsProgress,
   PruneProgress,
   PruneResult,
+  StaleCopy,
   VerifyProgress,
   VerifyResult,
 } from "./src/cache/asset_cache.ts";

@@ -78,6 +78,7 @@ import type {
   CopyVerifiedOptions,
   LsOptions,
   LsProgress,
+  StaleCopy,
 } from "./cache_options.ts";
 import { EntryIndex, type EntryRec, sameContent, sameVersion } from "./entry_index.ts";
 import { ASSET_CACHE_OPTIONS } from "./cache_options.ts";
@@ -104,6 +105,7 @@ export type {
   CopyVerifiedOptions,
   LsOptions,
   LsProgress,
+  StaleCopy,
 };
 
 // How often a warm entry's file's existence is re-checked.
@@ -127,6 +129,7 @@ const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
   integrity: true,
   once: true,
   storeRoot: true,
+  onStale: true,
 };
 
 /** The parts that talk to stores, loaded on the first flight. */
@@ -398,6 +401,14 @@ export class AssetCache implements AsyncDisposable {
         sinceCheck >= 0 && sinceCheck < RECHECK_INTERVAL_MS &&
         index.isFresh(rec, now, options?.immutable === true)
       ) {
+        if (rec.staleReason !== undefined) {
+          // Served in the minute after the store did not answer: still unconfirmed.
+          try {
+            reportStale(rec, options);
+          } catch (e) {
+            return Promise.reject(e);
+          }
+        }
         if (!index.touchDue(rec, now)) return Promise.resolve(rec.path);
         return this.#calls.track(index.touch(rec, now).then(() => rec.path));
       }
@@ -538,6 +549,7 @@ export class AssetCache implements AsyncDisposable {
       if (rec !== undefined) {
         rec.validatedAt = 0;
         rec.retryAt = undefined; // asked at once, even just after the store was unreachable
+        rec.staleReason = undefined;
         rec.warnedAt = undefined; // and its failure said again
       }
       const found = this.#index.readRecord(loc);
@@ -1137,6 +1149,7 @@ export class AssetCache implements AsyncDisposable {
         if (rec !== undefined && rec.gone !== true && index.isFresh(rec, now, immutable)) {
           if (index.touchDue(rec, now)) await index.touch(rec, now);
           this.#keep(uri, rec, options);
+          reportStale(rec, options);
           return rec.path;
         }
         // A record whose file changed in place is not a miss: the resolver checks its bytes.
@@ -1183,6 +1196,7 @@ export class AssetCache implements AsyncDisposable {
         flightOptions,
       );
       this.#keep(uri, rec, options);
+      reportStale(rec, options);
       return rec.path;
     } catch (e) {
       throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
@@ -1229,6 +1243,16 @@ export class AssetCache implements AsyncDisposable {
     const loc = meta === undefined ? undefined : this.#locate(meta.uri);
     return loc?.dataPath === path ? loc : undefined;
   }
+}
+
+// Tells the caller's `onStale` of a copy served without the store's
+// confirmation (see `EntryRec.staleReason`); nothing for a confirmed one.
+function reportStale(rec: EntryRec, options: CacheGetOptions | undefined): void {
+  if (rec.staleReason === undefined || options?.onStale === undefined) return;
+  callCallback("onStale", options.onStale, {
+    reason: rec.staleReason,
+    validatedAt: new Date(rec.validatedAt),
+  });
 }
 
 // Synchronous stats: several times cheaper than async ones in Deno, and
@@ -1370,7 +1394,7 @@ function checkConstructorValues(options: AssetCacheOptions): void {
 
 /**
  * The values of the common per-call options of `what` (`cache()`, `ls()`,
- * `prune()`, `verify()`): `signal` an `AbortSignal`, `onProgress` a
+ * `prune()`, `verify()`): `signal` an `AbortSignal`, `onProgress` (and `onStale`) a
  * function, the `flags` true or false. Checked before anything is read or
  * removed (a `TypeError` from inside `prune` came after its first removal).
  */
@@ -1388,7 +1412,9 @@ function checkOptionValues(what: string, options: object, flags: string[] = []):
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw bad("signal", "an AbortSignal", o.signal);
   }
-  for (const name of ["onProgress", "onCheckProgress", "onHashProgress", "onListProgress"]) {
+  for (
+    const name of ["onProgress", "onCheckProgress", "onHashProgress", "onListProgress", "onStale"]
+  ) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw bad(name, "a function", o[name]);
     }

@@ -144,6 +144,40 @@ export interface CacheGetOptions {
    * read through its links, as a file the user names is. Ignored for `s3://`.
    */
   storeRoot?: string | undefined;
+  /**
+   * Called when this call serves a cached copy the store could not confirm:
+   * the copy was due for revalidation (past the TTL, invalidated) and the
+   * store did not answer, or answered with nothing to check the copy against
+   * (the copy served with a warning, `onUnreachable: "warn"`). Called on each
+   * such call, also those of the minute after that serve the copy without
+   * asking the store again; never for a copy within its TTL, one just
+   * revalidated or downloaded, nor in offline mode (which asks nothing). What
+   * it throws rejects the call as a `CallbackError`.
+   */
+  onStale?: ((stale: StaleCopy) => void) | undefined;
+}
+
+/**
+ * A cached copy served without the store's confirmation (see
+ * `CacheGetOptions.onStale`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StaleCopy } from "./cache_options.ts";
+ * const stale: StaleCopy = { reason: "connection refused", validatedAt: new Date(0) };
+ * assert.equal(stale.reason, "connection refused");
+ * ```
+ */
+export interface StaleCopy {
+  /** Why the store could not confirm the copy (the warning's reason), e.g. `connection refused`. */
+  reason: string;
+  /**
+   * When the store last confirmed the copy; the epoch (`new Date(0)`), as in
+   * `CacheEntry.validatedAt`, for a copy invalidated (`invalidate`,
+   * `vc cache invalidate`) and not confirmed since.
+   */
+  validatedAt: Date;
 }
 
 /** Options of `AssetCache.ls`. */

@@ -92,6 +92,12 @@ export interface EntryRec {
    */
   retryAt?: number | undefined;
   /**
+   * Memory only: why the copy is being served without the store's
+   * confirmation (set with `retryAt`, cleared when the store answers or the
+   * entry is invalidated), for `CacheGetOptions.onStale`.
+   */
+  staleReason?: string | undefined;
+  /**
    * When the copy was last served with the warning of a store that could
    * not be asked (ms of {@linkcode EntryIndex.elapsed}): with a TTL under
    * the wait above (0: every call asks), every call asks again, and this

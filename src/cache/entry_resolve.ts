@@ -158,6 +158,7 @@ export class EntryResolver {
         if (index.readRecord(rec.loc)?.meta.validatedAt === 0 && rec.validatedAt !== 0) {
           rec.validatedAt = 0;
           rec.retryAt = undefined;
+          rec.staleReason = undefined;
           rec.warnedAt = undefined;
         }
       }
@@ -493,6 +494,7 @@ export class EntryResolver {
     }
     rec.validatedAt = now;
     rec.retryAt = undefined;
+    rec.staleReason = undefined;
     rec.warnedAt = undefined;
     rec.gone = false;
     // A read-only cache dir still works.
@@ -662,6 +664,7 @@ export class EntryResolver {
     // to be revalidated, and are asked about again after the wait, here and
     // by any other process, until the store answers.
     rec.retryAt = this.#index.elapsed() + this.#retryWait();
+    rec.staleReason = reason;
     return rec;
   }
 

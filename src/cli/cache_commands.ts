@@ -8,7 +8,7 @@ import { formatBytes } from "../progress.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, flagValue, isAbort, UsageError } from "./errors.ts";
 import { writeFailureLines } from "./failure_lines.ts";
-import type { AssetCache } from "../cache/asset_cache.ts";
+import type { AssetCache, StaleCopy } from "../cache/asset_cache.ts";
 import { errorKind } from "../errors.ts";
 import { table } from "./output.ts";
 import { downloadProgress } from "./upload_progress.ts";
@@ -56,7 +56,7 @@ export const get: Command = {
   required: 1,
   usage: "URI [--immutable]",
   description:
-    `Downloads URI into the cache when it is missing, or revalidates it by ETag when the\ncopy is older than the timeout, and prints the local path.\n${URI_HELP}`,
+    `Downloads URI into the cache when it is missing, or revalidates it by ETag when the\ncopy is older than the timeout, and prints the local path. With the store unreachable,\na cached copy is served with a warning (--json: \"stale\": true, \"staleReason\", \"validatedAt\").\n${URI_HELP}`,
   options: {
     immutable: {
       type: "boolean",
@@ -73,13 +73,24 @@ export const get: Command = {
     const uri = uriArg(ctx.args[0]!);
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress(`download ${uri}`);
+    // A copy the store could not confirm (unreachable): said on stderr by
+    // the cache's warning, and in --json for a script, which reads no stderr.
+    let stale: StaleCopy | undefined;
     const local = await cache.value.cache(uri, {
       ...(ctx.flags.boolean("immutable") ? { immutable: true } : {}),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       ...downloadProgress(bar),
+      onStale: (s) => stale = s,
     });
     bar.done();
-    await ctx.out.path({ uri, local }, local, `the local path of ${uri}`);
+    const doc = stale === undefined ? { uri, local } : {
+      uri,
+      local,
+      stale: true,
+      staleReason: stale.reason,
+      validatedAt: stale.validatedAt.toISOString(),
+    };
+    await ctx.out.path(doc, local, `the local path of ${uri}`);
   },
 };
 

@@ -8,8 +8,18 @@
 import { counted } from "../counted.ts";
 import { basename, fromFileUrl, join } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
-import { classifyValue, manifestAbove, readManifest } from "../versioned/manifest.ts";
-import { normalizeVersionedPath, parseVersionedKey } from "../versioned/naming.ts";
+import {
+  classifyValue,
+  manifestAbove,
+  readManifest,
+  withPinBucket,
+} from "../versioned/manifest.ts";
+import { joinUri } from "../uri.ts";
+import {
+  normalizeVersionedPath,
+  parseVersionedKey,
+  suffixedVersionKey,
+} from "../versioned/naming.ts";
 import { assertVersion } from "../versioned/version.ts";
 import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
 import type {
@@ -242,7 +252,7 @@ export const path: Command = {
     'python train.py --data "$(vc path /foo/bar.csv)"',
   ],
   async run(ctx) {
-    const [p, version] = checkedArgs(ctx.args);
+    const [p, version] = checkedArgs(ctx);
     await using s = openVersioned(ctx, "path");
     const { local, version: read } = await localCopy(ctx, s.vc, p, version);
     await ctx.out.path(
@@ -272,7 +282,7 @@ export const cat: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc cat /foo/bar.csv | head", "vc cat /foo/bar.csv 1.0.0 > old.csv"],
   async run(ctx) {
-    const [p, version] = checkedArgs(ctx.args);
+    const [p, version] = checkedArgs(ctx);
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
     const { local } = await localCopy(ctx, s.vc, p, version);
@@ -311,7 +321,7 @@ export const get: Command = {
   async run(ctx) {
     const p = checkedPath(ctx.args[0]!);
     const [version, destArg] = ctx.args.length === 3
-      ? [checkedVersion(ctx.args[1]), ctx.args[2]!]
+      ? [checkedReadVersion(ctx, p, ctx.args[1]), ctx.args[2]!]
       : [undefined, ctx.args[1]!];
     // `vc get PATH 1.2.5` (as `vc path PATH VERSION`): DEST forgotten, not a
     // file to be named `1.2.5`; `./1.2.5` names one.
@@ -462,8 +472,11 @@ export const ls: Command = {
   examples: ["vc ls", "vc ls --manifest other/versioned_assets.json --json"],
   async run(ctx) {
     // Reads only the manifest, so it works without a bucket configured.
-    const { manifest } = versionedSettings(ctx);
-    const entries = await readManifest(manifest);
+    const { manifest, bucket } = versionedSettings(ctx);
+    const entries = await readManifest(manifest).catch((error) => {
+      // A pre-release pin's refusal gives the override's URI when a bucket is set.
+      throw bucket === undefined ? error : withPinBucket(error, bucket);
+    });
     // `version` is the value as written (an override's too, as it always
     // was); an override's row adds `override`, the location vc reads, so a
     // script tells the two apart without guessing from the value's shape.
@@ -570,7 +583,7 @@ export const pathRemote: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc path-remote /foo/bar.csv", 'aws s3 cp "$(vc path-remote /foo/bar.csv)" .'],
   async run(ctx) {
-    const [p, version] = checkedArgs(ctx.args);
+    const [p, version] = checkedArgs(ctx);
     await using s = openVersioned(ctx, "path-remote");
     const r = await s.vc.resolve(p, version);
     // The object `vc path` reads: a version only a `/` key holds is there.
@@ -841,8 +854,38 @@ function checkedVersion(v: string | undefined, name = "VERSION"): string | undef
 }
 
 // `PATH [VERSION]`, both checked.
-function checkedArgs(args: readonly string[]): [string, string | undefined] {
-  return [checkedPath(args[0]!), checkedVersion(args[1])];
+function checkedArgs(ctx: CommandContext): [string, string | undefined] {
+  const p = checkedPath(ctx.args[0]!);
+  return [p, checkedReadVersion(ctx, p, ctx.args[1])];
+}
+
+// VERSION of a read: a semver pre-release (`2.0.0-rc.1`, another tool's key)
+// is refused as any other spelling vc does not read, naming the way to read
+// that key: `vc cache get` of its URI, or the manifest override pinning it.
+function checkedReadVersion(
+  ctx: CommandContext,
+  p: string,
+  v: string | undefined,
+): string | undefined {
+  const key = v === undefined ? undefined : suffixedVersionKey(p, v);
+  if (key === undefined) return checkedVersion(v);
+  let bucket: string | undefined;
+  try {
+    bucket = versionedSettings(ctx).bucket;
+  } catch {
+    // A bad setting: the command reports it once the version is right.
+  }
+  const uri = bucket === undefined ? `BUCKET/${key}` : joinUri(bucket, key);
+  throw new UsageError(
+    `VERSION: ${JSON.stringify(v)} is not a version vc reads (vc's versions have no ` +
+      "pre-release or build suffix)",
+    {
+      hint: `to read the key ${key}: vc cache get ${uri}, or pin it in the manifest as an ` +
+        `override: ${JSON.stringify(normalized(p))}: ${JSON.stringify(uri)}${
+          bucket === undefined ? " (BUCKET: the bucket's URI)" : ""
+        }`,
+    },
+  );
 }
 
 /**

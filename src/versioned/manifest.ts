@@ -39,8 +39,8 @@ import {
   requireString,
 } from "../options_check.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
-import { parseUri } from "../uri.ts";
-import { normalizeVersionedPath } from "./naming.ts";
+import { joinUri, parseUri } from "../uri.ts";
+import { normalizeVersionedPath, suffixedVersionKey } from "./naming.ts";
 import { assertVersion, isVersion } from "./version.ts";
 
 /** Manifest entries: normalized path (leading `/`) → version or override, as written. */
@@ -308,9 +308,125 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
       }`,
     );
   }
-  const entries = checkEntries(data as Record<string, unknown>, file);
+  const refused: RefusedPin[] = [];
+  const entries = checkEntries(data as Record<string, unknown>, file, undefined, refused);
   checkDuplicates(text, file);
+  if (refused.length > 0) {
+    for (const { path } of refused) delete entries[path];
+    throw new SuffixedPinError(file, refused, entries);
+  }
   return entries;
+}
+
+/** A manifest entry pinned to a semver version vc does not read (`2.0.0-rc.1`). */
+interface RefusedPin {
+  /** The entry's key as written. */
+  key: string;
+  /** The key normalized (leading `/`). */
+  path: string;
+  /** The value as written. */
+  value: string;
+  /** The bucket key that version names (`foo/b.2.0.0-rc.1.csv`). */
+  bucketKey: string;
+}
+
+// The error of a manifest with entries pinned to pre-releases (or build
+// metadata): a manifest vc cannot use as a whole, whose other entries are
+// valid (`others`), so a read of one of those can still go on (see
+// entriesBesideRefusedPins). Not exported: callers see an InvalidInputError.
+class SuffixedPinError extends InvalidInputError {
+  readonly file: string;
+  readonly refused: readonly RefusedPin[];
+  readonly others: Readonly<ManifestEntries>;
+  constructor(
+    file: string,
+    refused: readonly RefusedPin[],
+    others: Readonly<ManifestEntries>,
+    bucket?: string,
+  ) {
+    super(suffixedPinMessage(file, refused, bucket));
+    this.name = "InvalidInputError";
+    this.file = file;
+    this.refused = refused;
+    this.others = others;
+  }
+}
+
+// Names the manifest, the entry, and both ways on: pin a release, or read
+// that very key as an override (the exact line to write) or once with
+// `vc cache get`. `bucket`: the bucket's URI, when the caller knows it.
+function suffixedPinMessage(
+  file: string,
+  refused: readonly RefusedPin[],
+  bucket: string | undefined,
+): string {
+  const [first, ...more] = refused as [RefusedPin, ...RefusedPin[]];
+  const uri = bucket === undefined ? `BUCKET/${first.bucketKey}` : joinUri(bucket, first.bucketKey);
+  const also = more.length === 0
+    ? ""
+    : `; so ${more.length === 1 ? "is" : "are"} ${
+      more.slice(0, 5).map((r) => `${JSON.stringify(r.key)}: ${JSON.stringify(r.value)}`).join(", ")
+    }${more.length > 5 ? ` and ${more.length - 5} more` : ""}`;
+  return `manifest ${file}: entry ${JSON.stringify(first.key)}: ${
+    JSON.stringify(first.value)
+  } is not a version vc pins (vc's versions have no pre-release or build suffix, and vc update ` +
+    `never picks one): pin a release (vc versions ${first.path} lists them), or, to read ` +
+    `the key ${first.bucketKey}, pin it as an override: ${JSON.stringify(first.key)}: ${
+      JSON.stringify(uri)
+    } (vc cache get ${uri} reads it without the manifest)${
+      bucket === undefined ? " with BUCKET the bucket's URI" : ""
+    }${also}`;
+}
+
+/**
+ * For a read of one path (`vc path`, `resolve()`): when `error` is the
+ * manifest's refusal of entries pinned to pre-releases and `path` is not one
+ * of them, the manifest's other entries (each checked); else `undefined`,
+ * and the error stands. A pre-release pin of one asset does not stop reads
+ * of the others; commands over the whole manifest, and writes, still refuse.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { entriesBesideRefusedPins, parseManifest } from "./manifest.ts";
+ * let error: unknown;
+ * try {
+ *   parseManifest('{"/a.csv": "1.0.0", "/b.csv": "2.0.0-rc.1"}', "m.json");
+ * } catch (e) {
+ *   error = e;
+ * }
+ * assert.deepEqual(entriesBesideRefusedPins(error, "/a.csv"), { "/a.csv": "1.0.0" });
+ * assert.equal(entriesBesideRefusedPins(error, "/b.csv"), undefined);
+ * ```
+ */
+export function entriesBesideRefusedPins(
+  error: unknown,
+  path: string,
+): ManifestEntries | undefined {
+  if (!(error instanceof SuffixedPinError)) return undefined;
+  if (error.refused.some((r) => r.path === path)) return undefined;
+  return { ...error.others };
+}
+
+/**
+ * `error` as said by a caller that knows the bucket: the manifest's refusal
+ * of a pre-release pin then gives the override's exact URI (and the
+ * `vc cache get` of it) instead of `BUCKET/…`. Any other error as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseManifest, withPinBucket } from "./manifest.ts";
+ * try {
+ *   parseManifest('{"/b.csv": "2.0.0-rc.1"}', "m.json");
+ * } catch (e) {
+ *   assert.match((withPinBucket(e, "s3://assets") as Error).message, /"s3:\/\/assets\/b\.2\.0\.0-rc\.1\.csv"/);
+ * }
+ * ```
+ */
+export function withPinBucket(error: unknown, bucket: string): unknown {
+  if (!(error instanceof SuffixedPinError)) return error;
+  return new SuffixedPinError(error.file, error.refused, error.others, bucket);
 }
 
 // A prefill list given as a manifest (`vc prefill --manifest ci/extra_assets.txt`): its
@@ -334,6 +450,7 @@ function checkEntries(
   data: Readonly<Record<string, unknown>>,
   file: string,
   known?: Readonly<ManifestEntries>,
+  refused?: RefusedPin[],
 ): ManifestEntries {
   const entries: ManifestEntries = {};
   const seenAs = new Map<string, string>();
@@ -350,7 +467,15 @@ function checkEntries(
         }`,
       );
     }
-    if (!checked) checkValue(file, key, value);
+    if (!checked) {
+      const bucketKey = suffixedVersionKey(path, value);
+      if (bucketKey !== undefined) {
+        const pin = { key, path, value, bucketKey };
+        // A rewrite (no list to collect into) refuses at once.
+        if (refused === undefined) throw new SuffixedPinError(file, [pin], {});
+        refused.push(pin);
+      } else checkValue(file, key, value);
+    }
     const previous = seenAs.get(path);
     if (previous !== undefined) {
       throw new InvalidInputError(

@@ -265,6 +265,30 @@ export function foreignVersionOf(key: string, path: string): ForeignVersion | un
 }
 
 /**
+ * The bucket key another tool gives `path` at `spelled`, a semver version
+ * with a pre-release or build suffix vc does not publish (`2.0.0-rc.1`), as
+ * {@linkcode versionedKey} places a version; `undefined` for anything else
+ * (a plain version: {@linkcode versionedKey}). For the errors that refuse such
+ * a version, which name the key to read instead.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { suffixedVersionKey } from "./naming.ts";
+ * assert.equal(suffixedVersionKey("/d/x.csv", "2.0.0-rc.1"), "d/x.2.0.0-rc.1.csv");
+ * assert.equal(suffixedVersionKey("/d/x.csv", "2.0.0"), undefined);
+ * assert.equal(suffixedVersionKey("/d/x.csv", "v2.0.0"), undefined);
+ * ```
+ */
+export function suffixedVersionKey(path: string, spelled: string): string | undefined {
+  const m = FOREIGN_VERSION.exec(spelled);
+  if (m === null || spelled.startsWith("v") || isVersion(spelled)) return undefined;
+  if (!isVersion(`${m[1]}.${m[2]}.${m[3]}`)) return undefined; // a leading zero, a huge part
+  const { dir, stem, ext } = split(normalizeVersionedPath(path));
+  return `${dir}${stem}.${spelled}${ext}`;
+}
+
+/**
  * The path and version of `key` when it is shaped as a version of some path
  * that another tool wrote and vc does not read: a pre-release, build metadata
  * or a `v` prefix (`d/x.2.0.0-rc.1.csv` is `2.0.0-rc.1` of `/d/x.csv`), the

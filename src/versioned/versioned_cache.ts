@@ -42,6 +42,7 @@ import {
   checkManifestRoom,
   classifyValue,
   danglingManifestLink,
+  entriesBesideRefusedPins,
   manifestAbove,
   type ManifestEntries,
   manifestLockPath,
@@ -50,6 +51,7 @@ import {
   readManifest,
   readManifestSnapshot,
   rewriteManifest,
+  withPinBucket,
 } from "./manifest.ts";
 import {
   checkLockFileRoom,
@@ -685,7 +687,12 @@ export class VersionedCache {
     checkVersionArgument("resolve", version);
     const p = normalizeVersionedPath(path);
     if (version === undefined) {
-      const entries = await this.#entries();
+      // Another entry pinned to a pre-release: this one is still read.
+      const entries = await this.#entries().catch((error) => {
+        const others = entriesBesideRefusedPins(error, p);
+        if (others === undefined) throw error;
+        return others;
+      });
       const value = entries[p];
       if (value === undefined) throw this.#notInManifest(p, Object.keys(entries));
       return this.#locked(this.#asset(p, value), await this.#lockEntries());
@@ -1089,7 +1096,7 @@ export class VersionedCache {
     assertVersion(version, `version of ${p}`);
     await regularFile(file, `file to publish as ${p}`);
     this.#refuseSpecialFiles(p);
-    const read = await readManifestSnapshot(this.manifest, { allowMissing: true });
+    const read = await this.#readSnapshot();
     const current = read.entries;
     const existing = current[p];
     // An override has no version yet: publishing its first one replaces it
@@ -1210,7 +1217,7 @@ export class VersionedCache {
     // bucket has versions of (`add` refuses such a path and sends here; a
     // fresh project sharing a team's bucket): checked once they are listed.
     // Not below a project's manifest (run in a subdirectory), which is named.
-    const read = await readManifestSnapshot(this.manifest, { allowMissing: true });
+    const read = await this.#readSnapshot();
     const missingManifest = async () =>
       new NotFoundError(await missingManifestMessage(this.manifest));
     if (read.text === undefined && (await manifestAbove(this.manifest)) !== undefined) {
@@ -2501,14 +2508,14 @@ export class VersionedCache {
     } catch (error) {
       this.#parsed = undefined;
       // The reader turns a missing file into the error users should see.
-      if (error instanceof Deno.errors.NotFound) return await this.#readManifest(this.manifest);
+      if (error instanceof Deno.errors.NotFound) return await this.#readEntries();
       throw error;
     }
     const mtime = info.mtime?.getTime();
-    if (mtime === undefined) return await this.#readManifest(this.manifest);
+    if (mtime === undefined) return await this.#readEntries();
     const identity = `${info.dev}:${info.ino ?? ""}:${mtime}:${info.size}`;
     if (this.#parsed?.identity !== identity) {
-      const entries = this.#readManifest(this.manifest).then((e) => Object.freeze(e));
+      const entries = this.#readEntries().then((e) => Object.freeze(e));
       const parsed = { identity, entries };
       this.#parsed = parsed;
       // A failed read is not kept, so the next call tries again.
@@ -2517,6 +2524,21 @@ export class VersionedCache {
       });
     }
     return await this.#parsed.entries;
+  }
+
+  // The manifest as a write reads it, refusals said as #readEntries says them.
+  #readSnapshot(): Promise<ManifestSnapshot> {
+    return readManifestSnapshot(this.manifest, { allowMissing: true }).catch((error) => {
+      throw withPinBucket(error, this.bucket);
+    });
+  }
+
+  // The manifest's entries; its refusal of a pre-release pin names the
+  // override with this bucket's URI.
+  #readEntries(): Promise<ManifestEntries> {
+    return this.#readManifest(this.manifest).catch((error) => {
+      throw withPinBucket(error, this.bucket);
+    });
   }
 
   /**

@@ -160,6 +160,20 @@ export interface Dialect {
   /** A query that returns a row when an index named `$1` is where the catalog's queries find their tables. */
   readonly indexExists: string;
   /**
+   * A query that returns a row when this user may add an index to
+   * `records` here (PostgreSQL: a member of its owner's role, with CREATE on
+   * its schema, on a server not in recovery, in a session whose transactions
+   * are not read-only by default). Asked in a read: one who may not never
+   * makes a write that fails, an ERROR in the server's log at each open.
+   */
+  readonly mayAddIndexes: string;
+  /**
+   * Statements that keep two openers adding the same missing index apart
+   * for the rest of a write transaction, and nothing else (never gc's
+   * content lock: an open would wait out a gc deleting content).
+   */
+  readonly indexLock: readonly string[];
+  /**
    * A query that returns one row (`name`) per column of the `vc_meta`
    * table {@linkcode Dialect.metaTableExists} finds: another program's
    * table of that name has columns other than vc's `key` and `value`.

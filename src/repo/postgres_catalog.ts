@@ -51,6 +51,8 @@ const CONTENT_LOCK_KEY = "7623890212345678901";
 // "vc-repo replace": every write transaction takes it shared at its first
 // statement, a restore replacing the catalog's rows exclusive.
 const REPLACE_LOCK_KEY = "7623890212345678902";
+// "vc-repo index": an open adding a missing index takes it (see `indexLock`).
+const INDEX_LOCK_KEY = "7623890212345678903";
 // The first key of the locks on one path's spellings (any 32-bit number would do).
 const PATH_LOCK_CLASS = 76238902;
 // And of the locks on one tag's spellings: another class, so a path and a
@@ -98,6 +100,12 @@ export const POSTGRES_DIALECT: Dialect = {
   metaTableExists: "SELECT 1 WHERE to_regclass('vc_meta') IS NOT NULL",
   tableExists: "SELECT 1 WHERE to_regclass($1::text) IS NOT NULL",
   indexExists: "SELECT 1 WHERE to_regclass($1::text) IS NOT NULL",
+  // CREATE INDEX needs the table's owner (or a member of its role) and
+  // CREATE on its schema, and a transaction that may write.
+  mayAddIndexes: "SELECT 1 FROM pg_class c WHERE c.oid = to_regclass('records') " +
+    "AND pg_has_role(c.relowner, 'USAGE') AND has_schema_privilege(c.relnamespace, 'CREATE') " +
+    "AND NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') = 'off'",
+  indexLock: [`SELECT pg_advisory_xact_lock(${INDEX_LOCK_KEY})`],
   metaColumns: "SELECT attname AS name FROM pg_attribute " +
     "WHERE attrelid = to_regclass('vc_meta') AND attnum > 0 AND NOT attisdropped",
   writesExcludeWriters: false,

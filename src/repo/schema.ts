@@ -165,9 +165,16 @@ export const LATER_INDEXES: readonly (readonly [name: string, sql: string])[] = 
   ],
 ];
 
-/** The statements of the {@linkcode LATER_INDEXES} the catalog of `tx` lacks. */
+/**
+ * The statements of the {@linkcode LATER_INDEXES} the catalog of `tx` lacks
+ * and this user may add (none for one who may not: a PostgreSQL role that
+ * may only read, or write rows of tables it does not own, or a read
+ * replica, whose every open made a write that failed, an ERROR and its
+ * statement in the server's log).
+ */
 export async function missingLaterIndexes(tx: Tx, dialect: Dialect): Promise<string[]> {
   const missing: string[] = [];
+  if ((await tx.query(dialect.mayAddIndexes)).length === 0) return missing;
   for (const [name, sql] of LATER_INDEXES) {
     if ((await tx.query(dialect.indexExists, [name])).length === 0) missing.push(sql);
   }
@@ -175,14 +182,16 @@ export async function missingLaterIndexes(tx: Tx, dialect: Dialect): Promise<str
 }
 
 /**
- * Creates `missing` (of {@linkcode missingLaterIndexes}) under the content
- * lock, so two vcs opening one catalog at once do not both create one; a
- * catalog this user may not change is left without them.
+ * Creates `missing` (of {@linkcode missingLaterIndexes}) under the index
+ * lock, so two vcs opening one catalog at once do not both create one (not
+ * gc's content lock: an open waited out a gc deleting content, and failed
+ * busy when that took longer than its lock waits); a catalog this user may
+ * not change is left without them.
  */
 export async function addLaterIndexes(catalog: Catalog, missing: readonly string[]): Promise<void> {
   if (missing.length === 0) return;
   await catalog.transaction("write", async (tx) => {
-    for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
+    for (const statement of catalog.dialect.indexLock) await tx.query(statement);
     for (const statement of missing) await tx.query(statement);
   }).catch((error) => {
     if (!(error instanceof CatalogReadOnlyError)) throw error;

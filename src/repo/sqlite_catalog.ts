@@ -61,6 +61,10 @@ export const SQLITE_DIALECT: Dialect = {
   metaTableExists: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vc_meta'",
   tableExists: "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = $1",
   indexExists: "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = $1",
+  // A file this user may not write is opened read-only: its write fails at
+  // once, with no log anywhere.
+  mayAddIndexes: "SELECT 1",
+  indexLock: [],
   metaColumns: "SELECT name FROM pragma_table_info('vc_meta')",
   writesExcludeWriters: true,
 };

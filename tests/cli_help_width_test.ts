@@ -33,19 +33,3 @@ Deno.test("vc get --help: a long description line wraps into its paragraph", asy
       "VERSION is MAJOR.MINOR.PATCH.",
   );
 });
-
-Deno.test("vc CMD --help: every flag's description wraps within its column", async () => {
-  // `vc repo * --help` printed the --catalog flag's description broken at
-  // the line ends of its source text: "URL may hold the password, else" and
-  // "store's" at column 0, between the flags.
-  for (const { name } of COMMANDS) {
-    const io = memoryIo();
-    assertEquals(await runCli([...name.split(" "), "--help"], io), 0, `${name}: ${io.stderr()}`);
-    for (const section of io.stdout().split("\n\n")) {
-      if (!/^(Global )?[Ff]lags:\n/.test(section)) continue;
-      for (const line of section.split("\n").slice(1)) {
-        assert(line.startsWith("  "), `vc ${name} --help: a line out of its column: ${line}`);
-      }
-    }
-  }
-});

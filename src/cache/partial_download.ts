@@ -18,7 +18,12 @@
  * What resumes is only ever checked as a whole: the prefix is hashed again
  * from the file, the rest is asked for with `If-Match` on the noted ETag
  * (a replaced object starts over from byte 0), and the finished file must
- * match the ETag (or pinned SHA-256) before it takes its name. A note that
+ * match the ETag (or pinned SHA-256) before it takes its name. How it is
+ * checked is the store's to say, never the note's (a file anyone who may
+ * write beside the partial may have planted): a resumed download starts
+ * over when the rest's ranged answers describe the check otherwise (an
+ * opaque ETag, a `vc-md5`), and a noted store checksum, which no ranged
+ * answer carries, is dropped (see `src/store/download.ts`). A note that
  * does not fit (damaged, not a plain file, another URI or endpoint, another file, a prefix
  * longer than the file, a file longer than the object) empties the partial.
  *

@@ -311,7 +311,6 @@ export class MirrorState {
     this.#db.exec("DELETE FROM deletes");
   }
 
-  /** The row for `key`, if any. */
   /**
    * Up to four other keys recorded with content `md5` of `size` bytes and
    * an object's ETag (in a local → store mirror: objects the target held
@@ -336,6 +335,7 @@ export class MirrorState {
     return rows.map((r) => ({ ...toRow(r), key: r.key }));
   }
 
+  /** The row for `key`, if any. */
   get(key: string): StateRow | undefined {
     const r = this.#read(() => this.#get.get(key)) as RawRow | undefined;
     return r === undefined ? undefined : toRow(r);

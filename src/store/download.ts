@@ -51,7 +51,7 @@ import {
   StoreError,
   VcError,
 } from "../errors.ts";
-import { normalizeEtag } from "../hash.ts";
+import { normalizeEtag, vcMd5Of } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkPathArgument } from "../options_check.ts";
 import { requireStore } from "./store_check.ts";
@@ -491,6 +491,11 @@ interface Context {
   pipe: boolean;
   /** Whether this is a parallel download, which a server ignoring `Range` ends ({@linkcode RangesIgnored}). */
   parallel: boolean;
+  /**
+   * Whether `info` is an earlier run's note (see {@linkcode PartialResume}):
+   * a file on the disk, which the store's answers must bear out.
+   */
+  resumed: boolean;
 }
 
 async function downloadOnce(
@@ -564,6 +569,7 @@ async function downloadOnce(
       onProgress: options.onProgress,
       pipe: true,
       parallel,
+      resumed: from !== undefined,
     };
     let verifier: Verifier;
     let temp: AtomicFile;
@@ -691,6 +697,11 @@ function resumable(
   integrity: DownloadIntegrity | undefined,
 ): ResumePoint | undefined {
   if (point === undefined || ifMatch !== undefined || point.info.size < threshold) return undefined;
+  // A store checksum comes only with a whole object, never with the ranges
+  // that fetch the rest: what the note says of it is not borne out by the
+  // store, and goes (see checkedAsNoted).
+  const { checksum: _, ...info } = point.info;
+  point = { ...point, info };
   if (!contentIsChecked(point.info, integrity)) return undefined;
   if (
     expected !== undefined &&
@@ -1267,6 +1278,14 @@ async function rangedGet(
       new Error(`ETag ${r.info.etag} (${r.info.size} bytes), expected ${ctx.etag}`),
     );
   }
+  if (ctx.resumed && !checkedAsNoted(r.info, ctx.info)) {
+    // Not checked as the note says: started over as the store describes it.
+    await r.body.cancel().catch(() => {});
+    throw new VersionChanged(
+      ctx.uri,
+      new Error("the store describes how to check it otherwise than the partial's note"),
+    );
+  }
   // One stream resumed with whole-object answers re-reads what it has, once
   // per cut; parallel ranges would each re-read everything before them.
   if (r.rangeIgnored === true && ctx.parallel) {
@@ -1274,6 +1293,20 @@ async function rangedGet(
     throw new RangesIgnored(`${ctx.uri}: the store ignores Range`);
   }
   return r.body;
+}
+
+/**
+ * Whether the store's answer `got` describes the check of the finished file
+ * as a resume note's `noted` does: an opaque ETag or not, and the same
+ * `vc-md5` (or rclone's MD5). The note is a file beside the partial, which anyone who may
+ * write there (another local user, an archive extracted into a mirror's
+ * target) may have planted with bytes of their own: saying the ETag is
+ * opaque and giving a `vc-md5` of those bytes would otherwise have them
+ * pass as the object's.
+ */
+function checkedAsNoted(got: ObjectInfo, noted: ObjectInfo): boolean {
+  return (got.opaqueEtag === true) === (noted.opaqueEtag === true) &&
+    vcMd5Of(got) === vcMd5Of(noted);
 }
 
 /** Copies a body to the sink until `end`, advancing `cursor.pos` as bytes are taken. */

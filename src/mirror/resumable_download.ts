@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { AtomicFile } from "../atomic_write.ts";
+import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
 import { acquireEntryLock } from "../cache/entry_lock.ts";
 import { partialResume } from "../cache/partial_download.ts";
 import { DEFAULT_PARALLEL_THRESHOLD, type TempDownloadOptions } from "../store/download.ts";
@@ -57,6 +57,10 @@ export async function resumableTemp(
   options: { parallelThreshold?: number; mode?: number; signal?: AbortSignal },
 ): Promise<ResumableTemp | undefined> {
   if (size < (options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD)) return undefined;
+  // One another user owns (put there in a target others may write to): not
+  // waited for, nor written into (see ownedByOther).
+  const uid = ownUid();
+  if (ownedByOther(lstatOrNothing(sharedTempPathFor(dest)), uid)) return undefined;
   let lock;
   try {
     lock = await acquireEntryLock(dest, {
@@ -72,8 +76,9 @@ export async function resumableTemp(
   }
   const locked = lock.temp;
   // Where locks are mandatory (Windows) the lock is not the file written:
-  // nothing of it outlives the run, so nothing resumes.
-  if (!locked.shared) {
+  // nothing of it outlives the run, so nothing resumes. One another user
+  // put there since the look above is let go as well.
+  if (!locked.shared || ownedByOther(locked.file.statSync(), uid)) {
     lock.release();
     return undefined;
   }
@@ -86,4 +91,32 @@ export async function resumableTemp(
     },
     [Symbol.dispose]: () => lock.release(),
   };
+}
+
+/** This process's user id, or null where there is none or it may not be read (no `--allow-sys`). */
+function ownUid(): number | null {
+  try {
+    return Deno.build.os === "windows" ? null : Deno.uid();
+  } catch {
+    return null;
+  }
+}
+
+/** The status of `path` (not following a link), or undefined when it cannot be had. */
+function lstatOrNothing(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `info` is of a file another user owns. The shared temp file is
+ * committed by giving it the destination's name: one of theirs would stay
+ * theirs (its owner and mode), and they could change the mirrored file
+ * after it was verified. The download then takes a temp file of its own.
+ */
+function ownedByOther(info: Deno.FileInfo | undefined, uid: number | null): boolean {
+  return uid !== null && info?.uid != null && info.uid !== uid;
 }

@@ -24,7 +24,7 @@ import {
 } from "../errors.ts";
 import { CallbackGuard } from "../callback.ts";
 import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
-import { md5File } from "../hash.ts";
+import { md5File, normalizeEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { foldName } from "../file_names.ts";
@@ -2119,6 +2119,16 @@ export class Mirror {
         return undefined;
       }
       const copy: RemoteEntry = { key: local.key, storeKey: to, size: local.size, etag: made.etag };
+      // An ETag that is no MD5 (SSE-KMS: 32 hex digits, as an MD5 has) says
+      // nothing of the copy: its vc-md5, carried over, does (one HEAD).
+      if (info.opaqueEtag === true) {
+        run.report.heads++;
+        const now = await store.head(to, { signal });
+        if (now === undefined || normalizeEtag(now.etag) !== normalizeEtag(made.etag)) {
+          return undefined;
+        }
+        copy.metadata = now.metadata ?? {};
+      }
       if (!(await sameContent(md5, copy, undefined, store, run.report, signal))) return undefined;
       return made;
     }

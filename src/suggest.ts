@@ -70,3 +70,41 @@ export function editDistance(a: string, b: string): number {
   }
   return at(a.length, b.length);
 }
+
+/**
+ * A directory beside `path` (missing, or empty) whose name is a near one
+ * (see {@linkcode closest}): `/data/reports` for `/data/reprots`, so a
+ * mistyped directory argument is answered with the one meant. Undefined
+ * when none is near, or the parent cannot be read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nearSiblingDirectory } from "./suggest.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/reports`);
+ *   assert.equal(await nearSiblingDirectory(`${dir}/reprots`), `${dir}/reports`);
+ *   assert.equal(await nearSiblingDirectory(`${dir}/other`), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function nearSiblingDirectory(path: string): Promise<string | undefined> {
+  const trimmed = path.replace(/[/\\]+$/, "");
+  const cut = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
+  if (cut < 0) return undefined;
+  const parent = trimmed.slice(0, cut) || trimmed.slice(0, cut + 1);
+  const name = trimmed.slice(cut + 1);
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(parent)) {
+      if (e.isDirectory && e.name !== name) names.push(e.name);
+    }
+  } catch {
+    return undefined;
+  }
+  const guess = closest(name, names);
+  return guess === undefined ? undefined : `${trimmed.slice(0, cut + 1)}${guess}`;
+}

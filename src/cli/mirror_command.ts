@@ -19,7 +19,7 @@ import {
   watchMirror,
   type WatchReport,
 } from "../mirror/watch.ts";
-import { formatBytes, type ProgressBar } from "../progress.ts";
+import { formatBytes, type ProgressBar, type ProgressSnapshot } from "../progress.ts";
 import { isStoreUri } from "../uri.ts";
 import type { Command, CommandContext } from "./command.ts";
 import {
@@ -41,6 +41,7 @@ import { downloadTuning } from "../config.ts";
 import { DOWNLOAD_OPTIONS } from "./settings_resolve.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import { withStep } from "./upload_progress.ts";
+import { emptySourceWarning } from "./mirror_empty_source.ts";
 
 /** Loaded only for the default state file (see its use). */
 const SETTINGS_MODULE = "./settings.ts";
@@ -288,10 +289,7 @@ export const mirror: Command = {
         // Off a terminal the log line every 30 s counts the files.
         ...(bar.enabled || bar.logs
           ? {
-            onProgress: (p: MirrorProgress) => {
-              const { done, bytes, current } = withStep(p);
-              bar.update({ done, bytes, ...(current ? { current } : {}) });
-            },
+            onProgress: (p: MirrorProgress) => bar.update(progressSnapshot(p)),
           }
           : {}),
         ...(io.signal ? { signal: io.signal } : {}),
@@ -315,12 +313,18 @@ export const mirror: Command = {
       ...uploadLines(report),
       summary(report),
     ];
+    // A source that holds nothing at all (a mistyped prefix, an empty
+    // directory): said, with a near name its parent holds; still exit 0, as
+    // nothing failed (an empty source may be meant: nothing to publish yet).
+    const empties = await emptySources(report, sources, options, openStore);
+    for (const warning of empties) out.warn(warning);
+    const json = empties.length === 0 ? report : { ...report, emptySources: empties };
     // The plan of a dry run is the result; otherwise the summary only confirms (--quiet: silent).
     // What failed reaches stderr also when stdout cannot be written.
     let code = EXIT_FAILURE;
     try {
-      if (report.dryRun) await out.data(report, lines);
-      else await out.status(report, lines);
+      if (report.dryRun) await out.data(json, lines);
+      else await out.status(json, lines);
     } finally {
       code = finish(ctx, report);
     }
@@ -380,8 +384,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
       onProgress: (p: MirrorProgress) => {
         bar ??= out.progress("mirror --watch");
         if (!bar.enabled && !bar.logs) return;
-        const { done, bytes, current } = withStep(p);
-        bar.update({ done, bytes, ...(current ? { current } : {}) });
+        bar.update(progressSnapshot(p));
       },
       watchFs: (paths, watchOptions) =>
         leftOpenOnStop(Deno.watchFs(paths, watchOptions), stop, io.cancel),
@@ -481,7 +484,9 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   out.info(
     `mirror stopped: ${counted(totals.passes, "pass", "passes")}, ${
       counted(totals.batches, "batch", "batches")
-    }, ${totals.transferred} transferred, ${totals.deleted} deleted, ${totals.failed} failed`,
+    }, ${totals.transferred} transferred${
+      totals.copied ? ` (${totals.copied} copied in the store, renamed files)` : ""
+    }, ${totals.deleted} deleted, ${totals.failed} failed`,
   );
   // With --json, stderr's closing line is not printed: the log on stdout
   // ends with the same totals, so a supervisor reading it knows the watch
@@ -491,6 +496,70 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   );
   // Stopping a watch is its normal end: exit 0 (failures were reported as they happened).
   return EXIT_OK;
+}
+
+/**
+ * The warnings of a run that found nothing to mirror, one for each source
+ * that holds no object or file at all (see `emptySourceWarning`). A run
+ * that found anything (a file left out by the filters too) looks no further.
+ */
+async function emptySources(
+  report: MirrorReport,
+  sources: readonly string[],
+  options: MirrorOptions,
+  openStore: ((uri: string) => Promise<ObjectStore>) | undefined,
+): Promise<string[]> {
+  const found = report.transferred + report.unchanged + report.failed.length +
+    (report.skipped?.length ?? 0) + report.deferred.length;
+  // With --delete the refusal names it already; only the near name is new.
+  if (found > 0 || report.interrupted) return [];
+  if (report.deletesSkipped !== undefined && !report.deletesSkipped.includes("no objects at all")) {
+    return [];
+  }
+  const download = report.direction === "download";
+  const prefix = download ? normalizePrefix(options.sourcePrefix) : "";
+  const open = openStore ??
+    (async (uri: string) => (await import("../store/open.ts")).openStore(uri));
+  const warnings: string[] = [];
+  for (const source of sources) {
+    const warning = await emptySourceWarning(source, prefix, open);
+    if (warning === undefined) continue;
+    if (report.deletesSkipped === undefined) warnings.push(warning);
+    else if (warning.includes("; did you mean ")) {
+      warnings.push(
+        `${warning.slice(0, warning.indexOf(" holds "))}: ${
+          warning.slice(warning.indexOf("did you mean "))
+        }`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/**
+ * A mirror's progress as the bar's: its totals (a percentage and an ETA)
+ * once the walk and listing ended, the running counts until then.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { progressSnapshot } from "./mirror_command.ts";
+ * assert.deepEqual(progressSnapshot({ done: 1, bytes: 5 }), { done: 1, bytes: 5 });
+ * assert.deepEqual(
+ *   progressSnapshot({ done: 1, bytes: 5, total: 4, totalBytes: 20, current: "a" }),
+ *   { done: 1, bytes: 5, total: 4, totalBytes: 20, current: "a" },
+ * );
+ * ```
+ */
+export function progressSnapshot(p: MirrorProgress): ProgressSnapshot {
+  const { done, bytes, current, total, totalBytes } = withStep(p);
+  return {
+    done,
+    bytes,
+    ...(total === undefined ? {} : { total }),
+    ...(totalBytes === undefined ? {} : { totalBytes }),
+    ...(current ? { current } : {}),
+  };
 }
 
 /** One `deleted  KEY` line per target entry a run deleted. */

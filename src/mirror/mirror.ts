@@ -158,6 +158,12 @@ interface Run {
   sourceListed?: boolean;
   /** Bytes of transfers still in flight (for progress). */
   moving: number;
+  /**
+   * The items passed on to be worked on and not done yet, with the sizes of
+   * their sources (for the progress's totals), and whether a full pass's
+   * walk and listing were read to their end, which makes the totals known.
+   */
+  open?: { items: Map<object, number>; bytes: number; ended: boolean };
   settleMs: number;
   /** Paths known to be changing (a watch's events not applied yet): deferred whatever their mtime. */
   changing?: (path: string) => boolean;
@@ -673,7 +679,7 @@ export class Mirror {
           true,
           scope,
         );
-        await this.#each(run, pairs, (p) => this.#upload(run, p));
+        await this.#each(run, this.#counted(run, pairs, scope), (p) => this.#upload(run, p));
       } else {
         const listing = (first: boolean) =>
           mergeSourceBatches(
@@ -726,7 +732,7 @@ export class Mirror {
           false,
           scope,
         );
-        await this.#each(run, pairs, (p) => this.#download(run, p));
+        await this.#each(run, this.#counted(run, pairs, scope), (p) => this.#download(run, p));
       }
     } catch (error) {
       this.#state.flush();
@@ -1232,6 +1238,53 @@ export class Mirror {
   }
 
   /**
+   * `pairs` as they are passed on to be worked on, counted (with their
+   * sources' sizes) until done, so a full pass whose walk and listing ended
+   * tells its totals (see `MirrorProgress.total`).
+   */
+  async *#counted<P extends Pair<Keyed & { size: number }, Keyed>>(
+    run: Run,
+    pairs: AsyncIterable<P>,
+    scope: string,
+  ): AsyncGenerator<P> {
+    if (scope !== "" || this.#options.onProgress === undefined) {
+      yield* pairs;
+      return;
+    }
+    const open: NonNullable<Run["open"]> = { items: new Map(), bytes: 0, ended: false };
+    run.open = open;
+    for await (const pair of pairs) {
+      const size = pair.source?.size ?? 0;
+      open.items.set(pair, size);
+      open.bytes += size;
+      yield pair;
+    }
+    open.ended = true;
+    // Said at once: the transfers in flight may take long to report.
+    run.callbacks.call("onProgress", this.#options.onProgress, {
+      done: run.done,
+      bytes: run.report.bytes + run.moving,
+      ...this.#totals(run),
+    });
+  }
+
+  /** An item worked on is done (or cut short): out of the totals' count. */
+  #itemDone(run: Run, item: object): void {
+    const open = run.open;
+    const size = open?.items.get(item);
+    if (size === undefined) return;
+    open!.items.delete(item);
+    open!.bytes -= size;
+  }
+
+  /** The progress's totals, once known. */
+  #totals(run: Run): { total?: number; totalBytes?: number } {
+    const open = run.open;
+    if (open === undefined || !open.ended) return {};
+    return { total: run.done + open.items.size, totalBytes: run.report.bytes + open.bytes };
+  }
+
+  /**
    * Passes on the pairs that need work, counting the others as unchanged
    * right here: a file whose stat matches the state, next to an object whose
    * ETag is the one recorded with it. This is the whole of a no-op run, so it
@@ -1390,12 +1443,14 @@ export class Mirror {
     );
   }
 
-  #progress(run: Run, key: string, finished = true): void {
+  #progress(run: Run, key: string, finished = true, item?: object): void {
     if (finished) run.done++;
+    if (item !== undefined) this.#itemDone(run, item);
     const bytes = run.report.bytes + run.moving;
     run.callbacks.call("onProgress", this.#options.onProgress, {
       done: run.done,
       bytes,
+      ...this.#totals(run),
       current: key,
     });
   }
@@ -1408,6 +1463,7 @@ export class Mirror {
       run.callbacks.call("onProgress", onProgress, {
         done: run.done,
         bytes: run.report.bytes + run.moving,
+        ...this.#totals(run),
         current: key,
         step: { name: "hashing", bytes: hashed, total: size },
       });
@@ -1434,6 +1490,7 @@ export class Mirror {
         run.callbacks.call("onProgress", onProgress, {
           done: run.done,
           bytes: run.report.bytes + run.moving,
+          ...this.#totals(run),
           current: key,
           step: { name: step, bytes: n, total: Math.max(size, n) },
         });
@@ -1736,7 +1793,8 @@ export class Mirror {
       run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
     } finally {
       mover?.end();
-      if (!cut) this.#progress(run, pair.key);
+      if (!cut) this.#progress(run, pair.key, true, pair);
+      else this.#itemDone(run, pair);
     }
   }
 
@@ -2075,7 +2133,8 @@ export class Mirror {
       run.report.failed.push(failure(pair.key, path, full ?? error));
     } finally {
       mover?.end();
-      if (!cut) this.#progress(run, pair.key);
+      if (!cut) this.#progress(run, pair.key, true, pair);
+      else this.#itemDone(run, pair);
     }
   }
 

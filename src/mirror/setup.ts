@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { nearSiblingDirectory } from "../suggest.ts";
 import { dirname, isInside, join, pathBelow, resolve } from "../path.ts";
 import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { defaultCacheDir } from "../config.ts";
@@ -197,12 +198,16 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         roots.push({ dir, base: await localSourceBase(dir, options.sourcePrefix) });
       }
       for (const r of roots) {
-        const info = await Deno.stat(r.dir).catch((error: unknown) => {
+        const info = await Deno.stat(r.dir).catch(async (error: unknown) => {
+          // A mistyped directory: the one beside it meant, when near.
+          const near = error instanceof Deno.errors.NotFound
+            ? await nearSiblingDirectory(r.dir)
+            : undefined;
           throw new InvalidInputError(
-            `mirror source ${r.dir} cannot be read: ${message(error)}`,
-            {
-              cause: error,
-            },
+            `mirror source ${r.dir} cannot be read: ${message(error)}${
+              near === undefined ? "" : `; did you mean ${near}?`
+            }`,
+            { cause: error },
           );
         });
         if (!info.isDirectory) {

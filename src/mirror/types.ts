@@ -114,6 +114,20 @@ export interface MirrorProgress {
   done: number;
   /** Bytes transferred so far. */
   bytes: number;
+  /**
+   * Once the walk and the listing are read to their end (before the
+   * transfers for a run of few or large files; at the latest while its last
+   * transfers are in flight: both stream in as the run compares), what
+   * `done` comes to at the end, as far as known then. Absent before, and in
+   * a watch's batches.
+   */
+  total?: number;
+  /**
+   * With `total`: what `bytes` comes to at most, the sizes of the transfers
+   * not done yet added to the bytes transferred (a file found unchanged by
+   * its hash, or copied in the store, takes its size out again when done).
+   */
+  totalBytes?: number;
   /** The key handled last. */
   current?: string;
   /**

@@ -138,7 +138,9 @@ export class WatchInterruptedError extends VcError {
     super(
       `mirror interrupted: ${counted(totals.passes, "pass", "passes")}, ${
         counted(totals.batches, "batch", "batches")
-      }, ${totals.transferred} transferred (${formatBytes(totals.bytes)}), ${totals.deleted} ` +
+      }, ${totals.transferred} transferred (${formatBytes(totals.bytes)}${
+        totals.copied ? `; ${totals.copied} copied in the store, renamed files` : ""
+      }), ${totals.deleted} ` +
         `deleted, ${totals.failed} failed${cut}; no half-written file is left under its name, ` +
         "and the next run mirrors what was cut short",
       { cause },
@@ -159,6 +161,12 @@ export interface WatchReport {
   transferred: number;
   /** Bytes uploaded or downloaded. */
   bytes: number;
+  /**
+   * Of `transferred`, the files copied in the store (renamed files, see
+   * {@linkcode MirrorReport.copied}), whose bytes are not in `bytes`.
+   * Absent when none.
+   */
+  copied?: number;
   /** Target entries deleted. */
   deleted: number;
   /** Failures seen (each also reported through its batch's report). */
@@ -337,6 +345,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   ) => {
     totals.transferred += report.transferred;
     totals.bytes += report.bytes;
+    if (report.copied) totals.copied = (totals.copied ?? 0) + report.copied;
     totals.deleted += report.deleted;
     totals.failed += report.failed.length;
     for (const path of report.deferred) {
@@ -687,6 +696,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       else totals.batches++;
       totals.transferred += r.transferred;
       totals.bytes += r.bytes;
+      if (r.copied) totals.copied = (totals.copied ?? 0) + r.copied;
       totals.deleted += r.deleted;
       totals.failed += r.failed.length;
       keys.push(...(r.cutShort ?? []));

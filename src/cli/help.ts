@@ -356,9 +356,7 @@ function wrapWords(text: string, first: string, indent = first): string[] {
   const out: string[] = [];
   let line = first;
   let empty = true;
-  // A line break in `text` is a space: a flag's description wrapped by hand
-  // broke out of its column (its next line printed at the line's start).
-  for (const word of text.split(/[ \n]/)) {
+  for (const word of text.split(" ")) {
     if (!empty && line.length + 1 + word.length > LINE_WIDTH) {
       out.push(line);
       line = indent;

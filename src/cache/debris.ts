@@ -9,6 +9,7 @@ import { dirname, join, sep } from "../path.ts";
 import {
   isAbandonedTemp,
   isFutureTime,
+  lstatSyncOrUndefined,
   UNLOCKED_TEMP_GRACE_MS,
   whileUnlocked,
 } from "../abandoned_temp.ts";
@@ -503,14 +504,6 @@ function readDirOrEmpty(dir: string): Deno.DirEntry[] {
     return [...Deno.readDirSync(dir)];
   } catch {
     return [];
-  }
-}
-
-function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch {
-    return undefined;
   }
 }
 

@@ -38,7 +38,7 @@ import {
   resumeStatePathFor,
   sharedPathOfResumeState,
 } from "../atomic_write.ts";
-import { isFutureTime, UNLOCKED_TEMP_GRACE_MS } from "../abandoned_temp.ts";
+import { isFutureTime, lstatSyncOrUndefined, UNLOCKED_TEMP_GRACE_MS } from "../abandoned_temp.ts";
 import type { PartialResume, ResumePoint } from "../store/download.ts";
 import type { ObjectInfo } from "../store/types.ts";
 
@@ -47,18 +47,18 @@ export const PARTIAL_KEEP_MS = 24 * 3600_000;
 
 /**
  * True when the partial download at shared temp file `path` has a resume
- * state (see partial_download.ts) written within the last `keepMs` (a day
+ * state (see {@linkcode partialResume}) written within the last `keepMs` (a day
  * unless a prune asks for room): it is kept for the next download of its
  * entry, which resumes or empties it.
  */
 export function keptForResume(path: string, now: number, keepMs: number): boolean {
-  const noted = lstatOrNothing(resumeStateOfSharedPath(path))?.mtime;
+  const noted = lstatSyncOrUndefined(resumeStateOfSharedPath(path))?.mtime;
   const mtime = noted?.getTime();
   // A note dated far ahead (a restored cache): kept not for ever, nor past a prune.
   if (mtime === undefined || now - mtime > keepMs || isFutureTime(noted, now)) return false;
   // Committed (a second name: killed before its note was removed): not a
   // partial, and the copy it replaced may have to go back (restoreKeptBeside).
-  return (lstatOrNothing(path)?.nlink ?? 1) <= 1;
+  return (lstatSyncOrUndefined(path)?.nlink ?? 1) <= 1;
 }
 
 /**
@@ -67,20 +67,11 @@ export function keptForResume(path: string, now: number, keepMs: number): boolea
  * that just created the partial may write it).
  */
 export function isStaleResumeState(path: string, now: number): boolean {
-  const noted = lstatOrNothing(path)?.mtime;
+  const noted = lstatSyncOrUndefined(path)?.mtime;
   const mtime = noted?.getTime() ?? now;
   if (now - mtime > PARTIAL_KEEP_MS || isFutureTime(noted, now)) return true;
   return now - mtime > UNLOCKED_TEMP_GRACE_MS &&
-    lstatOrNothing(sharedPathOfResumeState(path)) === undefined;
-}
-
-/** The status of `path` (not following a link), or undefined when it cannot be had. */
-function lstatOrNothing(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch {
-    return undefined;
-  }
+    lstatSyncOrUndefined(sharedPathOfResumeState(path)) === undefined;
 }
 
 /** The note's format: a different one is not read. */

@@ -88,8 +88,10 @@ export interface PrefillOptions {
   /**
    * Downloads in flight at once. Default 16. While other stores have work, the `s3://` stores
    * that have not answered yet (or said nothing for 2 s while an item waited that long) hold
-   * half of them between them (at least 1), so one that never answers does not hold up the
-   * others; a store gets them all back once it answers, or when no other store has work.
+   * half of them between them (at least 1; a store with none may take one, but not the last),
+   * so one that never answers does not hold up the others; their other items are set aside
+   * (up to 1,024, or 4 × `concurrency` if more, read ahead to find the other stores' items).
+   * A store gets them all back once it answers, or when no other store has work.
    */
   concurrency?: number | undefined;
   /**
@@ -307,8 +309,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   // the finished one, a CI log showed for minutes the last fast item done, not
   // the slow one the run waited on.
   const running = new Map<Target, PrefillProgress["step"]>();
-  // The items of a store paused by its throttling, waiting out the pause
-  // without a download slot (see `scheduled`).
+  // The items set aside without a download slot (see `scheduled`): those of
+  // a store paused by its throttling, waiting out the pause, and those of a
+  // store that holds its share of the slots and has not answered.
   const parked = new ParkedItems(throttle, Math.max(PARKED_MAX, 4 * concurrency));
   // The slots each store holds: one that has not answered holds only a share
   // of them while other stores have work (see `StoreSlots`).
@@ -819,13 +822,21 @@ class StoreThrottle {
   }
 }
 
-/** Items of paused stores held aside at most (a long list of one store waits to be read). */
+/**
+ * Items held aside at most (paused stores', and those of stores that hold
+ * their share of the slots and have not answered), unless 4 × `concurrency`
+ * is more: past it, no more items are read ahead (a long list of one store
+ * waits to be read).
+ */
 const PARKED_MAX = 1024;
 
 /**
- * The items of stores paused by their throttling (see {@linkcode StoreThrottle}),
- * each waiting out its store's pause out of the download slots, in the order
- * they were put aside.
+ * The items set aside out of the download slots, per store, in the order
+ * they were put aside: those of stores paused by their throttling (see
+ * {@linkcode StoreThrottle}), each waiting out its store's pause, and those
+ * of stores that hold their share of the slots and have not answered (see
+ * {@linkcode StoreSlots}), each waiting for its store to answer or a slot
+ * to be its.
  */
 class ParkedItems {
   readonly #throttle: StoreThrottle;
@@ -917,7 +928,7 @@ class ParkedItems {
 }
 
 /**
- * Seconds a store that answered before may say nothing, while an item waits
+ * Milliseconds a store that answered before may say nothing, while an item waits
  * that long for it, before it holds only its share of the slots again (see
  * {@linkcode StoreSlots}).
  */

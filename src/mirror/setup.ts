@@ -11,7 +11,7 @@ import { defaultCacheDir } from "../config.ts";
 import { realish } from "../real_path.ts";
 import { AccessDeniedError, InvalidInputError } from "../errors.ts";
 import { fileIdentity } from "../fs_platform.ts";
-import { describeValue, listOption } from "../options_check.ts";
+import { checkPositiveInteger, describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener, requireStore } from "../store/store_check.ts";
 import { isStoreUri, parseUri } from "../uri.ts";
@@ -132,11 +132,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
   }
   compileFilter(options.filter, options.exclude); // bad patterns fail before anything opens
   const concurrency = options.concurrency ?? 16;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidInputError(
-      `concurrency must be a positive integer, got ${describeValue(concurrency)}`,
-    );
-  }
+  checkPositiveInteger("concurrency", concurrency);
   // `delete: "false"` (an environment variable's text) was truthy: it deleted.
   for (const name of ["delete", "dryRun", "checksum"] as const) {
     const value: unknown = options[name];

@@ -18,6 +18,7 @@ import {
   VcError,
 } from "../errors.ts";
 import {
+  checkPositiveInteger,
   checkRequiredOptions,
   describeValue,
   listOption,
@@ -249,13 +250,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   }
   const started = performance.now();
   const concurrency = options.concurrency ?? DEFAULT_PREFILL_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidInputError(
-      `prefill(): the option concurrency must be a positive integer, got ${
-        describeValue(concurrency)
-      }`,
-    );
-  }
+  checkPositiveInteger("prefill(): the option concurrency", concurrency);
   const storeDownWait = secondsOption("storeDownWait", options, DEFAULT_STORE_DOWN_WAIT);
   const throttleWait = secondsOption("throttleWait", options, DEFAULT_THROTTLE_WAIT);
   checkItems(options.uris);

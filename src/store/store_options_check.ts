@@ -9,7 +9,12 @@
  */
 import { envOption } from "../env_option.ts";
 import { InvalidInputError } from "../errors.ts";
-import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
+import {
+  checkOptions,
+  checkPositiveInteger,
+  describeValue,
+  type OptionNames,
+} from "../options_check.ts";
 // Type-only: erased at runtime, so this module loads no store.
 import type { FsStoreOptions } from "./fs.ts";
 import type { StoreOptions } from "./open.ts";
@@ -114,12 +119,5 @@ export function checkS3OptionValues(what: string, options: Partial<S3StoreOption
       "multipartCopyThreshold",
       "copyPartSize",
     ] as const
-  ) {
-    const v: unknown = options[name];
-    if (v !== undefined && !(Number.isInteger(v) && (v as number) > 0)) {
-      throw new InvalidInputError(
-        `${what}: the option ${name} must be a positive integer, got ${describeValue(v)}`,
-      );
-    }
-  }
+  ) checkPositiveInteger(`${what}: the option ${name}`, options[name]);
 }

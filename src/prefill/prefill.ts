@@ -92,7 +92,8 @@ export interface PrefillOptions {
    * half of them between them (at least 1; a store with none may take one, but not the last),
    * so one that never answers does not hold up the others; their other items are set aside
    * (up to 1,024, or 4 × `concurrency` if more, read ahead to find the other stores' items).
-   * A store gets them all back once it answers, or when no other store has work.
+   * A store gets them all back once it answers, or when no other store has work that could
+   * take them (that of another store that has not answered could not).
    */
   concurrency?: number | undefined;
   /**
@@ -874,10 +875,13 @@ class ParkedItems {
     return undefined;
   }
 
-  /** Whether items of another store than `root`, not paused, are held. */
-  others(root: string): boolean {
+  /**
+   * Whether items of another store than `root`, not paused and that
+   * `mayUse` says could take a slot, are held.
+   */
+  others(root: string, mayUse: (other: string) => boolean): boolean {
     for (const other of this.#stores.keys()) {
-      if (other !== root && this.#throttle.paused(other) === 0) return true;
+      if (other !== root && this.#throttle.paused(other) === 0 && mayUse(other)) return true;
     }
     return false;
   }
@@ -941,7 +945,9 @@ const SILENT_MS = 2000;
  * that long) hold half the slots between them (at least 1; a store with
  * none may take one, but not the last slot); their other items are set aside, as a paused store's
  * are. A store gets them all back once it answers, or when no other store
- * has work (that the items set aside, up to their bound, show).
+ * has work that could take them (that the items set aside, up to their
+ * bound, show; those of a store that holds slots and has not answered
+ * could not take them).
  */
 class StoreSlots {
   readonly #breaker: StoreBreaker;
@@ -989,6 +995,15 @@ class StoreSlots {
     return !othersHaveWork(root);
   }
 
+  /**
+   * Whether `root` holds slots and has not answered them: while the stores
+   * that have not answered hold their share, its items wait, so they are no
+   * work the slots kept from it could go to.
+   */
+  waitsForAnswer(root: string): boolean {
+    return this.#unanswered(root);
+  }
+
   #unanswered(root: string): boolean {
     return this.#held.has(root) && this.#breaker.unanswered(root, SILENT_MS);
   }
@@ -1030,7 +1045,11 @@ function scheduled(
   let sourceDone = items === undefined;
   // More items may be read to find the other stores' work.
   const readable = () => !sourceDone && parked.size < parked.max;
-  const othersHaveWork = (root: string) => readable() || parked.others(root);
+  // Work that could take a slot kept from `root`: not that of another store
+  // that has not answered either (two behind an endpoint that never answers
+  // each waited for the other's, and slots stood idle).
+  const othersHaveWork = (root: string) =>
+    readable() || parked.others(root, (other) => !slots.waitsForAnswer(other));
   const mayStart = (root: string) => slots.mayStart(root, othersHaveWork);
   const start = (target: Target, root: string | undefined): IteratorResult<Target> => {
     slots.start(target, root);

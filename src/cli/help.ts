@@ -345,7 +345,10 @@ function columnGroups(tables: readonly (readonly (readonly string[])[])[]): stri
 
 function wrapRow(row: readonly string[], widths: readonly number[], indent: number): string[] {
   const left = row.slice(0, -1).map((cell, i) => cell.padEnd(widths[i]!)).join("");
-  return wrapWords(row.at(-1) ?? "", `  ${left.padEnd(indent - 2)}`, " ".repeat(indent));
+  // A cell is one paragraph: a line end in its text wraps like a space (at
+  // column 0 it broke the flag table).
+  const text = (row.at(-1) ?? "").replace(/\s*\n\s*/g, " ");
+  return wrapWords(text, `  ${left.padEnd(indent - 2)}`, " ".repeat(indent));
 }
 
 /**

@@ -23,16 +23,30 @@ async function leftovers(dir: string): Promise<string[]> {
 Deno.test("close() waits for cache() calls still downloading", async () => {
   await withS3Cache(async (s3, make, dir) => {
     await s3.putObject("b", "slow.bin", new Uint8Array(64 * 1024).fill(7));
-    s3.setFaults({ latencyMs: 300, match: ({ key }) => key === "slow.bin" });
+    // The store holds slow.bin's requests back until the test lets them go
+    // (a 300 ms latency was outrun on a loaded machine by the failing item).
+    const gate = Promise.withResolvers<void>();
+    s3.setFaults({ hold: gate.promise, match: ({ key }) => key === "slow.bin" });
     const cache = make();
     let slowSettled = false;
     const slow = cache.cache("s3://b/slow.bin").finally(() => slowSettled = true);
     slow.catch(() => {}); // awaited below; a failed assertion first must not leave it unhandled
-    // The other item of a `Promise.all` fails early (no such object).
-    const results = await Promise.allSettled([cache.cache("s3://b/missing.bin")]);
-    assertEquals(results[0].status, "rejected");
-    assertEquals(slowSettled, false, "the slow download is still running");
-    await cache.close();
+    try {
+      // The other item of a `Promise.all` fails early (no such object).
+      const results = await Promise.allSettled([cache.cache("s3://b/missing.bin")]);
+      assertEquals(results[0].status, "rejected");
+      assertEquals(slowSettled, false, "the slow download is still running");
+      let closed = false;
+      const closing = cache.close().finally(() => closed = true);
+      // While the store holds slow.bin, close() cannot be done, however long
+      // it is given (a close() that did not wait resolves within these turns).
+      await new Promise((r) => setTimeout(r, 100));
+      assertEquals([closed, slowSettled], [false, false], "close() resolved before the download");
+      gate.resolve();
+      await closing;
+    } finally {
+      gate.resolve();
+    }
     assert(slowSettled, "close() resolved while a cache() call was still running");
     assertEquals(await leftovers(dir), [], "no temp file or holder note left after close()");
     assertEquals(await Deno.readFile(await slow), new Uint8Array(64 * 1024).fill(7));

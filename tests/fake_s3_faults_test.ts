@@ -314,6 +314,34 @@ Deno.test("latencyMs delays matching requests only", async () => {
   assert.equal(s3.stats.faults, 0, "latency alone is not a fault");
 });
 
+Deno.test("hold keeps matching requests back until it settles; others are answered meanwhile", async () => {
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  const gate = Promise.withResolvers<void>();
+  s3.setFaults({ hold: gate.promise, match: ({ key }) => key === "held" });
+  let heldDone = false;
+  const held = status(`${s3.url}/b/held`, { method: "PUT", body: "h" }).finally(() =>
+    heldDone = true
+  );
+  // However late a loaded machine runs them, the other requests are answered
+  // first: the held one waits for the test, not for a clock.
+  for (const key of ["a", "b", "c"]) {
+    assert.equal(await status(`${s3.url}/b/${key}`, { method: "PUT", body: key }), 200);
+  }
+  assert.equal(heldDone, false, "the held request was answered before it was let go");
+  gate.resolve();
+  assert.equal(await held, 200);
+  assert.equal(s3.stats.faults, 0, "a hold alone is not a fault");
+  // A rejected hold lets its requests go too; a hold that is no promise is refused.
+  const rejected = Promise.reject(new Error("let go"));
+  rejected.catch(() => {}); // the server's wait handles it; not unhandled before that
+  s3.setFaults({ hold: rejected });
+  assert.equal(await status(`${s3.url}/b/held`), 200);
+  assert.throws(
+    () => s3.setFaults({ hold: 5 as unknown as Promise<void> }),
+    (e) => e instanceof InvalidInputError && e.message.includes("hold"),
+  );
+});
+
 Deno.test("fault settings are validated and replaceable at runtime", async () => {
   await withServer(async (s3) => {
     assert.throws(() => s3.setFaults({ errorRate: 2 }), InvalidInputError);

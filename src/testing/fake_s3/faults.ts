@@ -66,6 +66,7 @@ export const FAULT_OPTIONS: OptionNames<FaultOptions> = {
   truncateRate: true,
   corruptRate: true,
   latencyMs: true,
+  hold: true,
   seed: true,
   match: true,
 };
@@ -99,7 +100,10 @@ export function validateFaults(options: FaultOptions): void {
   for (const name of ["errorRate", "resetRate", "truncateRate", "corruptRate"] as const) {
     checkRate(options, name);
   }
-  const { latencyMs, errorKind, seed, match } = options;
+  const { latencyMs, hold, errorKind, seed, match } = options;
+  if (hold !== undefined && typeof (hold as { then?: unknown } | null)?.then !== "function") {
+    throw new InvalidInputError(`fault option hold must be a promise, got ${describeValue(hold)}`);
+  }
   if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0)) {
     throw new InvalidInputError(
       `fault option latencyMs must be a finite number >= 0, got ${describeValue(latencyMs)}`,
@@ -130,6 +134,8 @@ interface Pending {
 export interface BeforeDecision {
   /** Delay to add, in milliseconds. */
   latencyMs: number;
+  /** A promise to wait for before the operation (see `FaultOptions.hold`). */
+  hold: PromiseLike<unknown> | undefined;
   /** A fault that replaces the operation: `internal`, `slowdown` or `reset`. */
   fault: "internal" | "slowdown" | "reset" | undefined;
 }
@@ -164,7 +170,8 @@ export class FaultController {
   /** True when anything is configured; when false the server skips fault handling. */
   get active(): boolean {
     const o = this.#options;
-    return this.#pending.length > 0 || !!o.latencyMs || !!o.errorRate || !!o.resetRate ||
+    return this.#pending.length > 0 || !!o.latencyMs || !!o.hold || !!o.errorRate ||
+      !!o.resetRate ||
       !!o.truncateRate || !!o.corruptRate;
   }
 
@@ -229,6 +236,7 @@ export class FaultController {
     );
     const decision: BeforeDecision = {
       latencyMs: matched ? o.latencyMs ?? 0 : 0,
+      hold: matched ? o.hold : undefined,
       fault: queued as BeforeDecision["fault"],
     };
     if (decision.fault === undefined && matched) {

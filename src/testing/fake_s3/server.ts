@@ -390,6 +390,7 @@ class FakeS3Server implements FakeS3 {
       if (route.key !== undefined) target.key = route.key;
       const before = this.#faults.before(target);
       if (before.latencyMs > 0) await delay(before.latencyMs);
+      if (before.hold !== undefined) await Promise.resolve(before.hold).catch(() => {});
       fault = before.fault;
       if (fault === undefined) {
         response = await this.#dispatch(req, route, requestId);

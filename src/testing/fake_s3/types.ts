@@ -113,6 +113,14 @@ export interface FaultOptions {
   corruptRate?: number;
   /** Milliseconds added before every matching request is handled. */
   latencyMs?: number;
+  /**
+   * Every matching request waits for this promise (resolved or rejected)
+   * before it is handled, after any `latencyMs`: a test holds a request back
+   * until it has seen what happens meanwhile, then lets it go, instead of a
+   * delay a loaded machine may outlast. Let it go before closing the server,
+   * which waits for the requests in flight.
+   */
+  hold?: PromiseLike<unknown>;
   /** PRNG seed for the rates (default 1). Setting faults with a seed restarts the sequence. */
   seed?: number;
   /** Only requests for which this returns true get latency and rate-based faults. */

@@ -11,7 +11,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import { silentServer } from "./raw_server.ts";
+import { rawServer, silentServer } from "./raw_server.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 
 /**
@@ -43,20 +43,46 @@ async function silentCache(timeoutMs: number): Promise<{ cache: AssetCache } & A
 }
 
 Deno.test("prefill: items waiting on a silent store are stopped when it is taken for down", async () => {
-  await using silent = await silentCache(300);
-  const { cache } = silent;
-  const uris = Array.from({ length: 40 }, (_, i) => `s3://b/k${i}`);
-  // Taken for down at the 16th timeout, not after 30 s more of them.
-  const summary = await prefill({ cache, uris, concurrency: 16, storeDownWait: 0 });
-  assertEquals(summary.failed.length, 40);
-  const timedOut = summary.failed.filter((f) => f.error.includes("timed out after"));
-  const cut = timedOut.filter((f) => f.error.includes("could not be asked"));
-  // Only the 16 failures that opened the breaker waited out their timeouts;
-  // the items waiting with them then were stopped (their error names why).
-  assertEquals(timedOut.length - cut.length, 16, JSON.stringify(summary.failed.slice(16, 18)));
-  assert(cut.some((f) => f.error.startsWith("stopped waiting")), summary.failed[16]!.error);
-  assertStringIncludes(cut[0]!.error, "s3://b could not be asked for 16 items in a row");
-  assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["OfflineError"]);
+  // The store's first 16 connections are dropped at once; every later one
+  // is held with no answer, and their timeout (30 s) is past the test's
+  // end, so only the breaker can end them. (With every request timing out
+  // after 300 ms, a loaded machine that counted the 16th failure late had
+  // also seen the 17th item's own timeout expire: 17 own failures.)
+  let connections = 0;
+  await using server = rawServer((conn) => {
+    if (++connections <= 16) conn.close();
+    return Promise.resolve();
+  });
+  const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-" });
+  const cache = new AssetCache({
+    cacheDir: dir,
+    configPath: false,
+    env: {},
+    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 30_000 }),
+    warn: () => {},
+  });
+  try {
+    const uris = Array.from({ length: 40 }, (_, i) => `s3://b/k${i}`);
+    // Taken for down at the 16th failure; the items waiting then are stopped.
+    const summary = await prefill({ cache, uris, concurrency: 16, storeDownWait: 0 });
+    assertEquals(summary.failed.length, 40);
+    const cut = summary.failed.filter((f) => f.error.includes("could not be asked"));
+    // Only the 16 failures that opened the breaker are their own; the items
+    // waiting with them then were stopped (their error names why).
+    assertEquals(
+      summary.failed.length - cut.length,
+      16,
+      JSON.stringify(summary.failed.filter((f) => !f.error.includes("could not be asked"))),
+    );
+    assert(cut.some((f) => f.error.startsWith("stopped waiting")), JSON.stringify(cut));
+    assert(!cut.some((f) => f.error.includes("timed out after 30")), JSON.stringify(cut));
+    assertStringIncludes(cut[0]!.error, "s3://b could not be asked for 16 items in a row");
+    // The items not asked fail as the ones asked did (a dropped connection: StoreError).
+    assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["StoreError"]);
+  } finally {
+    await cache.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("prefill: an item waiting for its first byte is named in the progress", async () => {

@@ -43,14 +43,19 @@ async function silentCache(timeoutMs: number): Promise<{ cache: AssetCache } & A
 }
 
 Deno.test("prefill: items waiting on a silent store are stopped when it is taken for down", async () => {
-  // The store's first 16 connections are dropped at once; every later one
-  // is held with no answer, and their timeout (30 s) is past the test's
-  // end, so only the breaker can end them. (With every request timing out
-  // after 300 ms, a loaded machine that counted the 16th failure late had
-  // also seen the 17th item's own timeout expire: 17 own failures.)
+  // The store drops its first 15 connections at once, and the 16th when a
+  // 17th has come (an item started in a freed slot, now waiting); every
+  // later one is held with no answer, and their timeout (30 s) is past the
+  // test's end, so only the breaker can end them. (With every request timing
+  // out after 300 ms, a loaded machine that counted the 16th failure late
+  // had also seen the 17th item's own timeout expire: 17 own failures.)
   let connections = 0;
+  let sixteenth: Deno.Conn | undefined;
   await using server = rawServer((conn) => {
-    if (++connections <= 16) conn.close();
+    const n = ++connections;
+    if (n <= 15) conn.close();
+    else if (n === 16) sixteenth = conn;
+    else if (n === 17) sixteenth?.close();
     return Promise.resolve();
   });
   const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-" });

@@ -65,12 +65,16 @@ Deno.test("vc mirror --watch: the closing line says how many were copied in the 
   ];
   const once = memoryIo({ env: { HOME: w.dir }, cwd: w.dir });
   assertEquals(await runCli(args, once), 0, once.stderr());
-  await Deno.rename(join(src, "big.bin"), join(src, "big2.bin"));
   const stop = new AbortController();
   const io = memoryIo({ env: { HOME: w.dir }, cwd: w.dir, signal: stop.signal });
   const running = runCli([...args, "--watch", "--debounce", "100ms"], io);
   try {
-    // The renamed file's ctime is new: the watch copies it once it is quiet.
+    // Renamed while the watch runs (after its first pass): the event batch
+    // copies it in the store. (Renamed just before the start, its new name
+    // is "still being written" at the first pass, which deletes the old key
+    // meanwhile: then it is uploaded again; see the README.)
+    await until("the first pass", () => io.stderr().includes("initial: "), { everyMs: 100 });
+    await Deno.rename(join(src, "big.bin"), join(src, "big2.bin"));
     await until("the copy", () => io.stderr().includes("copied in the store"), { everyMs: 100 });
   } finally {
     stop.abort();

@@ -40,6 +40,12 @@ async function othersFetchedBeside(silent: string[], concurrency: number): Promi
       await Deno.writeTextFile(`${dir}/files/f${i}.txt`, `${i}`);
     }
     let error: unknown;
+    const stopOnceAsked = async () => {
+      for (let i = 0; i < 200 && server.accepted() < 1; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      controller.abort();
+    };
     // Stopped at the latest before the silent store's first timeout: held
     // up by it, the other store's items are then not all fetched.
     const guard = setTimeout(() => controller.abort(), 10_000);
@@ -49,9 +55,11 @@ async function othersFetchedBeside(silent: string[], concurrency: number): Promi
         uris: [...silent, ...others],
         concurrency,
         signal: controller.signal,
-        // Every item of the other store done: the run has shown it, stop it.
+        // Every item of the other store done: the run has shown it, stop it
+        // once the silent store's connection is seen (the file:// items can
+        // all be done before its server has accepted the request under way).
         onProgress: (p) => {
-          if (p.done - p.failed >= others.length) controller.abort();
+          if (p.done - p.failed >= others.length) void stopOnceAsked();
         },
       });
     } catch (e) {

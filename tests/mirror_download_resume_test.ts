@@ -69,6 +69,29 @@ async function age(dir: string): Promise<void> {
   for (const name of await tempFiles(dir)) await Deno.utime(name, later, later);
 }
 
+/**
+ * The store answers again; the next run (the partial aged past the sweep's
+ * grace) finishes `big.bin` as `data` by resuming: every GET a range past the
+ * first MiB, with `If-Match`, and no temp file left. Ranges run in parallel:
+ * how much of the prefix the first run kept depends on which of them it cut
+ * short, never byte 0 again.
+ */
+async function assertNextRunResumes(
+  t: Awaited<ReturnType<typeof setUp>>,
+  data: Uint8Array,
+): Promise<void> {
+  t.s3.clearFaults();
+  await age(t.target);
+  t.gets.length = 0;
+  const next = await mirror(t.opts);
+  assertEquals([next.failed.length, next.transferred], [0, 1]);
+  assertEquals(md5Hex(await Deno.readFile(join(t.target, "big.bin"))), md5Hex(data));
+  const at = starts(t.gets);
+  assert(at.length > 0 && at.every((s) => s >= MiB), `resumed, not restarted: ${at}`);
+  assert(t.gets.every((g) => g.headers["if-match"] !== undefined), "every resume is If-Match");
+  assertEquals(await tempFiles(t.target), []);
+}
+
 Deno.test("mirror store → local: a large download cut off is resumed by the next run", async () => {
   await using t = await setUp();
   const data = randomBytes(SIZE, 11);
@@ -77,18 +100,7 @@ Deno.test("mirror store → local: a large download cut off is resumed by the ne
   t.failGetsFrom(5);
   const first = await mirror(t.opts);
   assertEquals(first.failed.map((f) => f.key), ["big.bin"]);
-  t.s3.clearFaults();
-  await age(t.target);
-  t.gets.length = 0;
-  const next = await mirror(t.opts);
-  assertEquals([next.failed.length, next.transferred], [0, 1]);
-  assertEquals(md5Hex(await Deno.readFile(join(t.target, "big.bin"))), md5Hex(data));
-  // Ranges run in parallel: how much of the prefix the first run kept
-  // depends on which of them the failure cut short, never byte 0 again.
-  const at = starts(t.gets);
-  assert(at.length > 0 && at.every((s) => s >= MiB), `resumed, not restarted: ${at}`);
-  assert(t.gets.every((g) => g.headers["if-match"] !== undefined), "every resume is If-Match");
-  assertEquals(await tempFiles(t.target), []);
+  await assertNextRunResumes(t, data);
 });
 
 Deno.test("mirror store → local: an interrupted large download is resumed by the next run", async () => {
@@ -109,16 +121,7 @@ Deno.test("mirror store → local: an interrupted large download is resumed by t
     onProgress: (p) => void (p.bytes >= MiB && stop.abort()),
   }).catch(() => {});
   assert(stop.signal.aborted);
-  t.s3.clearFaults();
-  await age(t.target);
-  t.gets.length = 0;
-  const next = await mirror(t.opts);
-  assertEquals([next.failed.length, next.transferred], [0, 1]);
-  assertEquals(md5Hex(await Deno.readFile(join(t.target, "big.bin"))), md5Hex(data));
-  const at = starts(t.gets);
-  assert(at.length > 0 && at.every((s) => s >= MiB), `resumed, not restarted: ${at}`);
-  assert(t.gets.every((g) => g.headers["if-match"] !== undefined), "every resume is If-Match");
-  assertEquals(await tempFiles(t.target), []);
+  await assertNextRunResumes(t, data);
 });
 
 Deno.test("mirror store → local: a partial of an object replaced since is not used", async () => {

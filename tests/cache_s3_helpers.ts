@@ -6,6 +6,7 @@
 import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { testS3Options } from "./versioned_helpers.ts";
+import { type RawServer, silentServer } from "./raw_server.ts";
 
 /** Runs `fn` with the server, a cache maker and the cache dir; `maxAttempts` per request (default 4). */
 export async function withS3Cache(
@@ -32,4 +33,38 @@ export async function withS3Cache(
     for (const c of caches) await c.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * An `AssetCache` in a fresh temp dir (prefix `prefix`) whose `s3://`
+ * store is a server that accepts connections and never answers, with one
+ * attempt and a 20 s request timeout: no item of it ends during a test (no
+ * failure frees a slot). Disposing closes the cache, removes the dir and
+ * stops the server.
+ */
+export async function silentStoreCache(prefix: string): Promise<
+  { server: RawServer; dir: string; cache: AssetCache } & AsyncDisposable
+> {
+  const server = silentServer();
+  const dir = await Deno.makeTempDir({ prefix });
+  const cache = new AssetCache({
+    cacheDir: `${dir}/cache`,
+    configPath: false,
+    env: {},
+    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 20_000 }),
+    warn: () => {},
+  });
+  return {
+    server,
+    dir,
+    cache,
+    async [Symbol.asyncDispose]() {
+      try {
+        await cache.close();
+        await Deno.remove(dir, { recursive: true });
+      } finally {
+        await server[Symbol.asyncDispose]();
+      }
+    },
+  };
 }

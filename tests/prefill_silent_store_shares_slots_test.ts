@@ -10,10 +10,8 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { prefill, PrefillInterruptedError } from "../src/prefill/prefill.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
-import { silentServer, within } from "./raw_server.ts";
-import { testS3Options } from "./versioned_helpers.ts";
-import { withS3Cache } from "./cache_s3_helpers.ts";
+import { within } from "./raw_server.ts";
+import { silentStoreCache, withS3Cache } from "./cache_s3_helpers.ts";
 
 /**
  * Prefills the items of `silent` (of a server that never answers), then 50
@@ -21,17 +19,10 @@ import { withS3Cache } from "./cache_s3_helpers.ts";
  * item of `silent` has ended.
  */
 async function othersFetchedBeside(silent: string[], concurrency: number): Promise<void> {
-  await using server = silentServer();
-  const dir = await Deno.makeTempDir({ prefix: "vc-prefill-silent-store-shares-" });
-  // Long enough that no item of the silent store ends during the test: one
-  // that did would be counted as failed below.
-  const cache = new AssetCache({
-    cacheDir: `${dir}/cache`,
-    configPath: false,
-    env: {},
-    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 20_000 }),
-    warn: () => {},
-  });
+  // No item of the silent store ends during the test: one that did would
+  // be counted as failed below.
+  await using silentCache = await silentStoreCache("vc-prefill-silent-store-shares-");
+  const { server, dir, cache } = silentCache;
   const controller = new AbortController();
   try {
     await Deno.mkdir(`${dir}/files`);
@@ -79,8 +70,6 @@ async function othersFetchedBeside(silent: string[], concurrency: number): Promi
     }
   } finally {
     controller.abort();
-    await cache.close();
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

@@ -10,21 +10,12 @@
  */
 import { assert } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
-import { silentServer } from "./raw_server.ts";
-import { testS3Options } from "./versioned_helpers.ts";
+import { silentStoreCache } from "./cache_s3_helpers.ts";
 
 Deno.test("prefill: stores that have not answered use every slot when no other store has work", async () => {
-  await using server = silentServer();
-  const dir = await Deno.makeTempDir({ prefix: "vc-prefill-unanswered-idle-slots-" });
   // No item of the silent stores ends during the test (no failure frees a slot).
-  const cache = new AssetCache({
-    cacheDir: `${dir}/cache`,
-    configPath: false,
-    env: {},
-    store: testS3Options(server, { maxAttempts: 1, requestTimeoutMs: 20_000 }),
-    warn: () => {},
-  });
+  await using silentCache = await silentStoreCache("vc-prefill-unanswered-idle-slots-");
+  const { server, cache } = silentCache;
   const controller = new AbortController();
   const dead = (bucket: string) => Array.from({ length: 10 }, (_, i) => `s3://${bucket}/k${i}`);
   const running = prefill({
@@ -44,7 +35,5 @@ Deno.test("prefill: stores that have not answered use every slot when no other s
   } finally {
     controller.abort();
     await running;
-    await cache.close();
-    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -171,18 +171,40 @@ export interface SweepOptions {
    * and deletes running meanwhile may be miscounted until the next recount.
    */
   recountUsage?: boolean;
+  /**
+   * Do not read the metadata of entries that the listing dates too
+   * recently to have expired (default false; ignored with `recountUsage`):
+   * every write of an entry's metadata sets its expiry to at most its TTL
+   * ahead, so a sweep costs a read per entry near or past its end, not one
+   * per entry. `vc serve`'s sweeps take it; see {@linkcode SweepResult.recent}
+   * for what waits longer then.
+   */
+  skipRecent?: boolean;
 }
 
 const SWEEP_OPTIONS: OptionNames<SweepOptions> = {
   signal: true,
   onProgress: true,
   recountUsage: true,
+  skipRecent: true,
 };
 
 /** Result of {@linkcode Entries.sweep}. */
 export interface SweepResult {
-  /** Entries looked at. */
+  /** Entries looked at (those listed, read or not). */
   scanned: number;
+  /**
+   * Of those, with {@linkcode SweepOptions.skipRecent}: entries whose
+   * metadata was not read, as the listing dates its last write within the
+   * TTL (less an hour for clocks that differ): the placeholder TTL for
+   * metadata too small to name a file, else the file TTL. Such an entry is
+   * not reported unreadable, and its data not taken for an orphan unless
+   * another data object sits beside it. An entry written with shorter TTLs
+   * (another service on the store), or a removal claim whose remover died,
+   * is 404 all the same, and removed once this TTL has passed (or when its
+   * ID is asked for).
+   */
+  recent?: number;
   /** Expired entries removed. */
   removed: number;
   /** Bytes of their files. */
@@ -221,6 +243,14 @@ export interface SweepResult {
 }
 
 const MAX_CAS_ATTEMPTS = 20;
+/**
+ * Fewer bytes than any metadata naming a data object the service wrote
+ * (`"dataKey":"data/<128 hex>/<uuid>"` alone is 182): smaller metadata is a
+ * placeholder's (or not an entry's), which expires after the placeholder TTL.
+ */
+const MIN_FILE_META_BYTES = 182;
+/** How far the clocks of the store and of the services may differ, for a sweep. */
+const CLOCK_MARGIN = 3_600_000;
 /** Entries whose last known metadata is kept as a write hint. */
 const MAX_KNOWN = 10_000;
 
@@ -869,9 +899,22 @@ export class Entries {
       onSwept: (key: string) => abandoned.push(key),
       ...(signal === undefined ? {} : { signal }),
     };
+    // IDs whose metadata was not read (too recent to have expired), with
+    // whether it may name a file: their data is an orphan only if that is
+    // not the one data object under the ID (checked by reading it, below).
+    const recent = new Map<string, boolean>();
+    const skipRecent = options.skipRecent === true && options.recountUsage !== true;
+    const now = this.#clock.now();
     for await (const info of this.#store.list("meta/", listing)) {
       oldest = Math.min(oldest, info.lastModified.getTime());
       const id = info.key.slice("meta/".length).replace(/\.json$/, "");
+      if (skipRecent && this.#tooRecentToExpire(info.lastModified.getTime(), info.size, now)) {
+        recent.set(id, info.size >= MIN_FILE_META_BYTES);
+        result.scanned++;
+        result.recent = (result.recent ?? 0) + 1;
+        options.onProgress?.({ done: result.scanned, current: id });
+        continue;
+      }
       const entry = await this.load(id, signal);
       options.onProgress?.({ done: result.scanned + (entry === undefined ? 0 : 1), current: id });
       if (entry === undefined) continue;
@@ -905,24 +948,36 @@ export class Entries {
       }
     }
     options.onProgress?.({ done: result.scanned, current: "data objects" });
-    const orphans: string[] = [];
+    let orphans: string[] = [];
     const cutoff = this.#clock.now() - DAY;
+    // Data objects under each ID whose metadata was not read.
+    const underRecent = new Map<string, number>();
     for await (const info of this.#store.list("data/", listing)) {
       oldest = Math.min(oldest, info.lastModified.getTime());
       const entryId = info.key.split("/")[1]!;
+      if (!SERVICE_DATA_KEY.test(info.key)) continue;
+      if (recent.has(entryId)) underRecent.set(entryId, (underRecent.get(entryId) ?? 0) + 1);
       // Only keys the service writes are its own: a store pointed by
       // mistake at a directory with a `data/` folder of someone's files
       // had every one a day old deleted as orphaned data.
       if (
-        SERVICE_DATA_KEY.test(info.key) && !referenced.has(info.key) && !unreadable.has(entryId) &&
+        !referenced.has(info.key) && !unreadable.has(entryId) &&
         info.lastModified.getTime() < cutoff
       ) orphans.push(info.key);
     }
+    // The one data object under an entry that may name a file is taken as
+    // its file, unread: an orphan beside it makes two, and is read for.
+    orphans = orphans.filter((key) => {
+      const id = key.split("/")[1]!;
+      return !(recent.get(id) === true && underRecent.get(id) === 1);
+    });
     // Re-check each orphan's entry: an upload may have switched to it since the listing.
     const stillOrphans: string[] = [];
+    const reread = new Map<string, LoadedEntry | undefined>(); // one read per ID
     for (const key of orphans) {
       const id = key.split("/")[1]!;
-      const entry = await this.load(id, signal);
+      const entry = reread.has(id) ? reread.get(id) : await this.load(id, signal);
+      reread.set(id, entry);
       if (entry?.unreadable === undefined && entry?.meta.dataKey !== key) stillOrphans.push(key);
     }
     if (stillOrphans.length > 0) await this.#store.delete(stillOrphans);
@@ -940,6 +995,23 @@ export class Entries {
     if (stale.unchecked !== undefined) result.uploadsUnchecked = stale.unchecked;
     if (options.recountUsage) result.identities = await recount(this.#store, usage, signal);
     return result;
+  }
+
+  /**
+   * Whether metadata last written at `written` (the store's date, ms) in
+   * `size` bytes cannot have expired by `now`: every write of an entry's
+   * metadata sets its expiry to at most its TTL (or the refresh
+   * granularity, when longer) ahead, and a removal claim, expired at once,
+   * is finished by the remover that wrote it (one whose remover died waits
+   * for that TTL, or for a request for its ID). An hour is taken off for
+   * clocks that differ, and a date more than an hour ahead of `now` is read.
+   */
+  #tooRecentToExpire(written: number, size: number, now: number): boolean {
+    const ttl = size >= MIN_FILE_META_BYTES
+      ? Math.max(this.#fileTtl, this.#placeholderTtl)
+      : this.#placeholderTtl;
+    const window = Math.max(ttl, this.#granularity) - CLOCK_MARGIN;
+    return window > 0 && written > now - window && written <= now + CLOCK_MARGIN;
   }
 
   /**

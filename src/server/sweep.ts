@@ -65,7 +65,10 @@ export async function runSweeps(entries: Entries, options: SweepLoopOptions): Pr
       return; // aborted
     }
     try {
-      options.onSweep?.(await entries.sweep({ signal }));
+      // Each instance sweeps the whole store: entries written too recently
+      // to have expired are not read (one read per entry, per instance, per
+      // interval, was most of a sweep's cost).
+      options.onSweep?.(await entries.sweep({ signal, skipRecent: true }));
     } catch (e) {
       if (signal.aborted) return;
       options.onSweep?.(e instanceof Error ? e : new Error(String(e)));

@@ -19,7 +19,11 @@
  * On a file system that gives no locks (Lustre without `-o flock`, NFS
  * without its lock daemon, some SMB, FUSE and VirtualBox shared folders)
  * the work goes on without the cross-process lock, in turn within the
- * process, rather than failing on an OS error that names no file.
+ * process, rather than failing on an OS error that names no file, and says
+ * so once per process ({@linkcode tellNoLocks}). ENOLCK is ambiguous (no
+ * lock daemon, or its lock table full for now): it is tried again, as a
+ * held lock is, for {@linkcode ENOLCK_GRACE_MS} before it counts as "no
+ * locks" ({@linkcode tryLockOrNoLocks}).
  *
  * @module
  */
@@ -52,6 +56,12 @@ export interface FileLockOptions {
    * `vc add` of different paths at once) is no news.
    */
   noticeAfter?: number;
+  /**
+   * Told, once per process, that the file system gives no locks and the
+   * work goes on without (see {@linkcode tellNoLocks}). Default: a
+   * `warning:` line on stderr (`console.warn`).
+   */
+  onNoLocks?: (message: string) => void;
 }
 
 // In-process queue per lock path: one holder at a time, in call order.
@@ -115,14 +125,18 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
   const now = () => clock.monotonic?.() ?? clock.now();
   const started = now();
   const file = openLockFile(path);
+  const refusals: LockRefusals = {};
   let delay = 1;
   try {
     // The signal stops a wait, never a lock that is free: a pin that comes
     // after its upload landed (a version published, which stays) is done
     // rather than left undone by a Ctrl-C that came with nobody to wait for.
     let told = false;
-    while (!tryLock(file, path)) {
-      if (!told && now() - started >= (options.noticeAfter ?? 1000)) {
+    while (!tryLock(file, path, refusals, now(), options)) {
+      // An ENOLCK being waited out is no other process's hold.
+      if (
+        !told && refusals.enolck === undefined && now() - started >= (options.noticeAfter ?? 1000)
+      ) {
         told = true;
         options.onWait?.();
       }
@@ -141,9 +155,10 @@ async function lockFile(path: string, options: FileLockOptions): Promise<Deno.Fs
  * Whether a lock call (`Deno.FsFile.tryLockSync`) failed because the file
  * system gives no locks at all (not because another process holds it):
  * Lustre mounted without `-o flock` (ENOSYS), NFS without its lock daemon
- * (ENOLCK), some SMB, FUSE and VirtualBox shared folders (ENOTSUP), on
- * Windows a redirector without byte-range locks ("Incorrect function", "The
- * request is not supported").
+ * (ENOLCK, which also means a full lock table for now: see
+ * {@linkcode tryLockOrNoLocks}), some SMB, FUSE and VirtualBox shared
+ * folders (ENOTSUP), on Windows a redirector without byte-range locks
+ * ("Incorrect function", "The request is not supported").
  *
  * @example
  * ```ts
@@ -161,22 +176,146 @@ export function isNoLocks(error: unknown): boolean {
     );
 }
 
+/** ENOLCK ("No locks available"), by its message (its number differs between systems). */
+function isEnolck(error: unknown): boolean {
+  return /no locks available/i.test(String((error as Error | undefined)?.message));
+}
+
+/**
+ * How long (ms) one lock call tries again a lock refused with ENOLCK before
+ * taking it for "no locks here". ENOLCK says NFS's lock manager gave no
+ * lock: it has none to give (no `lockd` / `rpc.statd`: every lock fails)
+ * or its lock table is full for now (the lock is free a moment later). Going
+ * on without the lock at the first ENOLCK dropped a lock the file system
+ * would have given; failing at it made vc unusable on such a mount.
+ */
+export const ENOLCK_GRACE_MS = 1000;
+
+// Devices where an ENOLCK lasted past its grace: their next ENOLCK is
+// taken for "no locks" at once (no second wait per lock on such a mount).
+const enolckDevices = new Set<number>();
+
+/** One lock call's refusals so far (see {@linkcode tryLockOrNoLocks}); start with `{}`. */
+export interface LockRefusals {
+  /** An ENOLCK being waited out: since when (the caller's clock, ms) and the error. */
+  enolck?: { since: number; error: Error };
+}
+
+/**
+ * Tries the lock of `file` once: true when taken, false while another
+ * holds it or while an ENOLCK is waited out (tried again like a held lock,
+ * for {@linkcode ENOLCK_GRACE_MS} from the first in `refusals`), else the
+ * error when the file system gives no locks ({@linkcode isNoLocks}: the
+ * caller goes on without, and says so with {@linkcode tellNoLocks}). Any
+ * other error is thrown. `now` is the caller's clock (ms).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tryLockOrNoLocks } from "./file_lock.ts";
+ * const p = Deno.makeTempFileSync();
+ * try {
+ *   using file = Deno.openSync(p, { read: true, write: true });
+ *   assert.equal(tryLockOrNoLocks(file, true, {}, 0), true);
+ * } finally {
+ *   Deno.removeSync(p);
+ * }
+ * ```
+ */
+export function tryLockOrNoLocks(
+  file: Deno.FsFile,
+  exclusive: boolean,
+  refusals: LockRefusals,
+  now: number,
+): boolean | Error {
+  try {
+    const got = file.tryLockSync(exclusive);
+    delete refusals.enolck;
+    return got;
+  } catch (error) {
+    if (!isNoLocks(error)) throw error;
+    if (!isEnolck(error)) return error as Error;
+    const dev = deviceOf(file);
+    if (dev !== undefined && enolckDevices.has(dev)) return error as Error;
+    refusals.enolck ??= { since: now, error: error as Error };
+    if (now - refusals.enolck.since < ENOLCK_GRACE_MS) return false;
+    if (dev !== undefined) enolckDevices.add(dev);
+    return error as Error;
+  }
+}
+
+function deviceOf(file: Deno.FsFile): number | undefined {
+  try {
+    return file.statSync().dev ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let toldNoLocks = false;
+
+/**
+ * Says once per process, through `warn`, that the file system holding
+ * `path` gives no locks (`error`, from {@linkcode tryLockOrNoLocks}) and vc
+ * goes on without them: other processes are no longer kept out. Later calls
+ * say nothing (one line, not one per object).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tellNoLocks } from "./file_lock.ts";
+ * const told: string[] = [];
+ * const enosys = new Error("Function not implemented (os error 38)");
+ * tellNoLocks("/mnt/lustre/cache/a", enosys, (m) => told.push(m));
+ * tellNoLocks("/mnt/lustre/cache/b", enosys, (m) => told.push(m));
+ * assert.equal(told.length, 1);
+ * assert.match(told[0]!, /file system of \/mnt\/lustre\/cache gives no file locks/);
+ * ```
+ */
+export function tellNoLocks(path: string, error: unknown, warn: (message: string) => void): void {
+  if (toldNoLocks) return;
+  toldNoLocks = true;
+  const why = isEnolck(error)
+    ? `; on NFS: no lock daemon (lockd, rpc.statd) answers, or its lock table stayed full for ${
+      ENOLCK_GRACE_MS / 1000
+    }s`
+    : "";
+  warn(
+    `the file system of ${dirname(path)} gives no file locks (${
+      (error as Error | undefined)?.message ?? String(error)
+    }${why}): vc goes on without them, so other vc processes using the same files at once are ` +
+      `not kept out (an object may be downloaded twice, a manifest update lost); run one at a ` +
+      `time there, or mount it with locks (NFS with its lock daemon, Lustre with -o flock)`,
+  );
+}
+
 /**
  * Takes the exclusive lock of `file` (the lock file at `path`) if it is free:
- * false while another process holds it. On a file system that gives no locks
- * ({@linkcode isNoLocks}) true, unlocked: the work goes on, in turn within
- * this process (the queue of {@linkcode withFileLock}), as the asset cache
- * goes on without its entry locks there. Any other failure names the file.
+ * false while another process holds it (or an ENOLCK is waited out). On a
+ * file system that gives no locks ({@linkcode tryLockOrNoLocks}) true,
+ * unlocked, said once ({@linkcode tellNoLocks}): the work goes on, in turn
+ * within this process (the queue of {@linkcode withFileLock}), as the asset
+ * cache goes on without its entry locks there. Any other failure names the
+ * file.
  */
-function tryLock(file: Deno.FsFile, path: string): boolean {
+function tryLock(
+  file: Deno.FsFile,
+  path: string,
+  refusals: LockRefusals,
+  now: number,
+  options: FileLockOptions,
+): boolean {
+  let got: boolean | Error;
   try {
-    return file.tryLockSync(true);
+    got = tryLockOrNoLocks(file, true, refusals, now);
   } catch (error) {
-    if (isNoLocks(error)) return true;
     if (!(error instanceof Error)) throw error;
     const Kind = error.constructor as new (message: string, options?: ErrorOptions) => Error;
     throw new Kind(`cannot lock ${path}: ${error.message}`, { cause: error });
   }
+  if (!(got instanceof Error)) return got;
+  tellNoLocks(path, got, options.onNoLocks ?? ((m) => console.warn(`warning: ${m}`)));
+  return true;
 }
 
 /**

@@ -13,6 +13,7 @@ import { AtomicFile, removeQuietly, sharedTempPathFor, tempPathFor } from "../at
 import { renameOverSync } from "../replace_file.ts";
 import { Limiter } from "../pool.ts";
 import { normalizeEtag } from "../hash.ts";
+import { isNoLocks, tellNoLocks } from "../file_lock.ts";
 import {
   type DownloadIntegrity,
   downloadWithTemp,
@@ -572,6 +573,9 @@ export class EntryFetcher {
       // verified temp file and the rename.
       if ((e as Error | undefined)?.name === "LockTimeoutError") {
         this.#options.warn(`vc: ${(e as Error).message}; downloading ${loc.uri} without the lock`);
+      } else if (isNoLocks(e)) {
+        // Said once per process: not a line per object.
+        tellNoLocks(sharedTempPathFor(loc.dataPath), e, (m) => this.#options.warn(`vc: ${m}`));
       }
       return undefined;
     });

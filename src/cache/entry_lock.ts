@@ -69,6 +69,7 @@ import {
 import { type Clock, systemClock } from "../clock.ts";
 import { deadline } from "../deadline.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { type LockRefusals, tryLockOrNoLocks } from "../file_lock.ts";
 /** Options of {@linkcode acquireEntryLock}. */
 export interface EntryLockOptions {
   /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
@@ -397,25 +398,40 @@ function lockWaiter(
   const started = tick();
   let delay = 1;
   let noticed = false;
+  // An ENOLCK is tried again for a while (a full lock table passes); a file
+  // system without locks throws its error (the caller goes on without).
+  const refusals: LockRefusals = {};
+  const attempt = (file: Deno.FsFile): boolean => {
+    const got = tryLockOrNoLocks(file, true, refusals, tick());
+    if (got instanceof Error) throw got;
+    return got;
+  };
   const wait = async (file: Deno.FsFile, path: string): Promise<true> => {
     do {
       const elapsed = tick() - started;
-      if (!noticed && options.onWait && elapsed >= (options.noticeAfter ?? 1000)) {
+      // An ENOLCK being waited out is no other process's hold.
+      const refused = refusals.enolck;
+      if (
+        !noticed && refused === undefined && options.onWait &&
+        elapsed >= (options.noticeAfter ?? 1000)
+      ) {
         noticed = true;
         options.onWait(lockHolder(path));
       }
       if (options.timeout !== undefined && elapsed >= options.timeout) {
+        // Out of time while the file system refuses: that is what stops it.
+        if (refused !== undefined) throw refused.error;
         throw new LockTimeoutError(
           `${lockHolder(path)} has held the lock ${path} for more than ${options.timeout / 1000}s`,
         );
       }
       await clock.sleep(delay * (0.5 + Math.random()), options.signal);
       delay = Math.min(delay * 2, maxPoll);
-    } while (!file.tryLockSync(true));
+    } while (!attempt(file));
     return true;
   };
   // Taken at the first try (the usual case): false at once, with no promise.
-  return (file, path) => file.tryLockSync(true) ? false : wait(file, path);
+  return (file, path) => attempt(file) ? false : wait(file, path);
 }
 
 /**

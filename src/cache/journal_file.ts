@@ -8,6 +8,7 @@
  * @module
  */
 import { openMakingParents } from "../atomic_write.ts";
+import { type LockRefusals, tryLockOrNoLocks } from "../file_lock.ts";
 import { type EntryMeta, metaJson } from "./entry_meta.ts";
 import { JOURNAL_SHARDS, journalName } from "./layout.ts";
 
@@ -459,12 +460,16 @@ export function lockSync(
 ): "locked" | "busy" | "none" {
   // The monotonic clock: a wall clock set back during the wait would stretch it.
   const started = performance.now();
+  const refusals: LockRefusals = {};
   let delay = 1;
   for (;;) {
     try {
-      if (file.tryLockSync(exclusive)) return "locked";
+      // An ENOLCK is tried again as a held lock is (a full lock table passes).
+      const got = tryLockOrNoLocks(file, exclusive, refusals, performance.now());
+      if (got === true) return "locked";
+      if (got !== false) return "none"; // no locks on this filesystem: go on without
     } catch {
-      return "none"; // no locks on this filesystem: go on without
+      return "none";
     }
     if (performance.now() - started > waitMs) return "busy";
     Atomics.wait(sleeper, 0, 0, delay);

@@ -20,7 +20,7 @@ import { compareUtf8 } from "../walk.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
-import { isNoLocks, openLockFile } from "../file_lock.ts";
+import { isNoLocks, openLockFile, tellNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 
 /** What the state remembers about one key. */
@@ -636,7 +636,10 @@ function lockStateFile(path: string): Deno.FsFile {
   } catch (error) {
     // A file system without locks (an SMB or FUSE mount on macOS, NFS
     // without its lock daemon): used without, as the cache's own files are.
-    if (isNoLocks(error)) return file;
+    if (isNoLocks(error)) {
+      tellNoLocks(`${path}.lock`, error, (m) => console.warn(`warning: ${m}`));
+      return file;
+    }
     file.close();
     throw error;
   }

@@ -34,6 +34,7 @@ import { writeFileAtomicSync } from "../atomic_write.ts";
 import { fileSizeLimitReached, isFileTooLargeError } from "../file_size_limit.ts";
 import { concatBytes } from "../bytes.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { tryLockOrNoLocks } from "../file_lock.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
 import {
   encodeValueLine,
@@ -673,7 +674,12 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     return false;
   }
   try {
-    if (!file.tryLockSync(true)) {
+    // Without locks (the file system gives none) it runs as within one
+    // process, where appends are synchronous and none lands mid-way: left
+    // for a lock that never comes, the journal grew without end, and past
+    // JOURNAL_MAX_BYTES was never read again. Other processes are not kept
+    // out there (said once per process, see tellNoLocks).
+    if (tryLockOrNoLocks(file, true, {}, performance.now()) === false) {
       // Busy: tried again a little later (see COMPACT_RETRY_BYTES).
       if (compactRetries.size >= MAX_COMPACT_RETRIES) compactRetries.clear();
       compactRetries.set(journalPath, file.statSync().size + COMPACT_RETRY_BYTES);
@@ -807,7 +813,8 @@ function discardOversized(journalPath: string): void {
     return; // gone, or not writable: the append says why
   }
   try {
-    if (lockSync(file, true, APPEND_LOCK_WAIT_MS) !== "locked") return;
+    // Without locks, removed as within one process (as compactJournal does).
+    if (lockSync(file, true, APPEND_LOCK_WAIT_MS) === "busy") return;
     const stat = file.statSync();
     if (stat.size <= JOURNAL_MAX_BYTES || !sameFile(stat, journalPath)) return;
     if (!stat.isFile || (stat.nlink ?? 1) > 1) return;

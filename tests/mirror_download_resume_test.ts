@@ -142,3 +142,26 @@ Deno.test("mirror store → local: a partial of an object replaced since is not 
   assert(starts(t.gets).includes(0), "fetched again from byte 0");
   assertEquals(await tempFiles(t.target), []);
 });
+
+Deno.test("mirror store → local: a resumed download counts only the bytes it fetched", async () => {
+  await using t = await setUp();
+  const data = randomBytes(SIZE, 15);
+  await t.s3.putObject("b", "d/big.bin", data);
+  t.failGetsFrom(5);
+  assertEquals((await mirror(t.opts)).failed.length, 1);
+  t.s3.clearFaults();
+  await age(t.target);
+  t.gets.length = 0;
+  const seen: { bytes: number; totalBytes?: number }[] = [];
+  const next = await mirror({ ...t.opts, onProgress: (p) => void seen.push(p) });
+  assertEquals([next.failed.length, next.transferred], [0, 1]);
+  // Every GET asks for the rest from where the kept prefix ends: that is all that came.
+  const from = Math.min(...starts(t.gets));
+  assert(from >= MiB && from < SIZE, `resumed at ${from}`);
+  assertEquals(next.bytes, SIZE - from, "the summary counts the bytes fetched, not the object");
+  const most = Math.max(...seen.map((p) => p.bytes));
+  assertEquals(most, SIZE - from, "nor does the progress count the kept prefix");
+  for (const p of seen) {
+    assert(p.totalBytes === undefined || p.bytes <= p.totalBytes, `${p.bytes} > ${p.totalBytes}`);
+  }
+});

@@ -70,9 +70,8 @@ Deno.test("vc mirror --watch: the closing line says how many were copied in the 
   const running = runCli([...args, "--watch", "--debounce", "100ms"], io);
   try {
     // Renamed while the watch runs (after its first pass): the event batch
-    // copies it in the store. (Renamed just before the start, its new name
-    // is "still being written" at the first pass, which deletes the old key
-    // meanwhile: then it is uploaded again; see the README.)
+    // copies it in the store. (Renamed just before the start, see
+    // mirror_watch_pass_rename_settling_test.ts.)
     await until("the first pass", () => io.stderr().includes("initial: "), { everyMs: 100 });
     await Deno.rename(join(src, "big.bin"), join(src, "big2.bin"));
     await until("the copy", () => io.stderr().includes("copied in the store"), { everyMs: 100 });

@@ -122,7 +122,13 @@ const COPY_MIN_BYTES = 1024 * 1024;
 type SourceRemote = RemoteEntry & { origin: number };
 
 // A transfer's share of the run's byte count while it is under way (see #mover).
-type Mover = { onBytes: (sent: number) => void; end: () => void };
+// `resumed`: the bytes of `sent` an earlier run left in the file (a resumed
+// download), not fetched now, so not counted.
+type Mover = {
+  onBytes: (sent: number, resumed?: number) => void;
+  end: () => void;
+  readonly resumed: number;
+};
 
 /** A pair as the run passes it on: with the state's row of its local side, when looked up. */
 type Planned<P> = P & { known?: { row: StateRow | undefined } };
@@ -165,6 +171,13 @@ interface Run {
    */
   open?: { items: Map<object, number>; bytes: number; ended: boolean };
   settleMs: number;
+  /**
+   * With `delete`: the files (`fileId`) of 1 MiB and more this run left for
+   * later as still being written. The object of a key whose recorded file is
+   * one of them (a file renamed just before the pass, its new name settling)
+   * is kept, for the queue to copy in the store, not deleted meanwhile.
+   */
+  deferredFiles?: Set<string>;
   /** Paths known to be changing (a watch's events not applied yet): deferred whatever their mtime. */
   changing?: (path: string) => boolean;
   /** Stops starting new items (watch shutdown); items in flight finish. */
@@ -1476,13 +1489,36 @@ export class Mirror {
    * while the checks after the transfer run, as it did at each file of a
    * large run) or fails. Safe to call more than once.
    */
-  #mover(run: Run, key: string, step: "uploading" | "downloading", size: number): Mover {
+  #mover(
+    run: Run,
+    key: string,
+    step: "uploading" | "downloading",
+    size: number,
+    item?: object,
+  ): Mover {
     let sent = 0;
+    let resumed = 0;
     const onProgress = this.#options.onProgress;
     return {
-      onBytes: (n) => {
-        run.moving += n - sent;
-        sent = n;
+      get resumed() {
+        return resumed;
+      },
+      onBytes: (n, kept = 0) => {
+        // A resumed download's kept prefix is in the file, not fetched: out
+        // of the byte count, and out of what the totals still expect.
+        if (kept !== resumed) {
+          const open = run.open;
+          const left = item === undefined ? undefined : open?.items.get(item);
+          if (left !== undefined) {
+            const now = Math.max(0, left + resumed - kept);
+            open!.items.set(item!, now);
+            open!.bytes += now - left;
+          }
+          resumed = kept;
+        }
+        const fetched = Math.max(0, n - kept);
+        run.moving += fetched - sent;
+        sent = fetched;
         if (onProgress === undefined) return;
         // Told as the file's step, with its size: the run has no total (the
         // walk and the listing are streamed), so a large file's transfer
@@ -1666,6 +1702,9 @@ export class Mirror {
         run.changing?.(local.path) || (run.settleMs > 0 && this.#settle.recent(local.mtimeMs))
       ) {
         run.report.deferred.push(local.path);
+        if (o.delete && local.size >= COPY_MIN_BYTES && local.ino) {
+          (run.deferredFiles ??= new Set()).add(fileId(local.ino, local.size, local.mtimeMs));
+        }
         if (run.settleMs > 0 && this.#settle.future(local.mtimeMs)) {
           (run.report.futureMtime ??= []).push(local.path);
         }
@@ -1700,6 +1739,9 @@ export class Mirror {
         // A file renamed or moved: its old key's object, copied in the store.
         const copy = await this.#copyKnown(run, store, local, hash.md5);
         if (copy !== undefined) {
+          // Its old key, kept by a pass that left this file for later (see
+          // `Run.deferredFiles`), goes now if it still has no file.
+          if (o.delete) await this.#deleteIfNoFile(run, copy.from);
           this.#remember(local, hash.md5, copy.etag, hash.racy);
           (run.uploaded ??= new Map()).set(local.key, {
             path: local.path,
@@ -2044,7 +2086,13 @@ export class Mirror {
               : { owner: { uid: before.uid, gid: before.gid } }),
           }
           : {};
-        const { onBytes } = mover = this.#mover(run, remote.key, "downloading", remote.size);
+        const { onBytes } = mover = this.#mover(
+          run,
+          remote.key,
+          "downloading",
+          remote.size,
+          pair,
+        );
         // Loaded on the first download: an upload never needs it.
         const [{ downloadWithTemp }, { resumableTemp }] = await Promise.all([
           import("../store/download.ts"),
@@ -2074,7 +2122,7 @@ export class Mirror {
           ...o.download,
           ...held?.options,
           objectTime: true,
-          onProgress: (p) => onBytes(p.bytes),
+          onProgress: (p) => onBytes(p.bytes, p.resumed),
           signal: run.signal,
           // Looked at again before the rename (afresh: the run's memo of
           // directories seen holds the look above): a directory swapped for
@@ -2092,7 +2140,8 @@ export class Mirror {
         });
         // Let go before the look: the temp name's removal changes the file's ctime.
         held?.[Symbol.dispose]();
-        bytes = got.size;
+        // Only what was fetched: a resumed download's kept prefix came in an earlier run.
+        bytes = Math.max(0, got.size - mover.resumed);
         const written = await statLocal(dest, remote.key, "skip");
         if (written !== undefined) {
           // The object's time was set before the file took its name (`objectTime`).
@@ -2155,7 +2204,7 @@ export class Mirror {
     store: ObjectStore,
     local: LocalEntry,
     md5: string,
-  ): Promise<{ etag: string } | undefined> {
+  ): Promise<{ etag: string; from: RemoteEntry } | undefined> {
     if (local.size < COPY_MIN_BYTES) return undefined;
     const to = this.#storePrefix + local.key;
     const signal = run.signal;
@@ -2189,7 +2238,7 @@ export class Mirror {
         copy.metadata = now.metadata ?? {};
       }
       if (!(await sameContent(md5, copy, undefined, store, run.report, signal))) return undefined;
-      return made;
+      return { etag: made.etag, from: old };
     }
     return undefined;
   }
@@ -2320,6 +2369,19 @@ export class Mirror {
    * object, and is deferred like a file being written: a watch's queue
    * compares it once quiet, a one-shot run's next run does.
    */
+  /**
+   * Local → store, with `delete`: queues the delete of `remote` (the old key
+   * a renamed file was copied from) when the mirror owns it (its filters)
+   * and no file has its key now.
+   */
+  async #deleteIfNoFile(run: Run, remote: RemoteEntry): Promise<void> {
+    if (this.#state.isQueuedForDelete(remote.key) || !matchesFilter(this.#filter, remote.key)) {
+      return;
+    }
+    const path = await fileOfKey(this.localRoots, remote.key, this.#options.symlinks ?? "skip");
+    if (path === undefined) this.#targetOnly(run, remote.key, remote.storeKey, remote.size);
+  }
+
   async #stillWithoutFile<T extends { key: string }>(run: Run, queued: T[]): Promise<T[]> {
     const back = new Set<T>();
     await forEachLimit(queued, this.#options.concurrency ?? 16, async (d) => {
@@ -2343,6 +2405,18 @@ export class Mirror {
     const notUtf8 = run.notUtf8;
     if (notUtf8 !== undefined && run.deletes > 0) {
       const kept = this.#spare((key) => notUtf8.some((k) => key === k || key.startsWith(`${k}/`)));
+      run.deletes -= kept;
+      run.report.extra += kept;
+    }
+    // The old key of a file renamed just before this pass, whose new name
+    // it left for later: kept for the queue to copy (see `Run.deferredFiles`).
+    const later = run.deferredFiles;
+    if (later !== undefined && run.deletes > 0) {
+      const kept = this.#spare((key) => {
+        const row = this.#state.get(key);
+        return row !== undefined && row.ino !== 0 &&
+          later.has(fileId(row.ino, row.size, row.mtimeMs));
+      });
       run.deletes -= kept;
       run.report.extra += kept;
     }
@@ -2582,4 +2656,9 @@ async function listedObject(
     return info.key === storeKey ? info : undefined;
   }
   return undefined;
+}
+
+/** A local file as its stat tells it apart from others: inode, size, mtime (a rename keeps all three). */
+function fileId(ino: number, size: number, mtimeMs: number): string {
+  return `${ino}:${size}:${mtimeMs}`;
 }

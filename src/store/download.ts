@@ -94,6 +94,12 @@ export interface DownloadProgress {
   bytes: number;
   /** Object size. */
   total: number;
+  /**
+   * Of `bytes`, those an earlier run left in the file (a resumed download,
+   * see {@linkcode PartialResume}): written then, not fetched now. Absent
+   * when nothing was resumed.
+   */
+  resumed?: number;
 }
 
 /** Options of {@linkcode downloadToFile}. */
@@ -953,7 +959,14 @@ async function downloadParallel(
   const kept = Math.min(Math.floor(opts.resumeAt / rangeSize), count);
   if (kept > 0) {
     ctx.written = rangeAt(kept - 1).end;
-    ctx.onProgress?.({ bytes: ctx.written, total: size });
+    // Told with every progress of this attempt: a caller counting the bytes
+    // fetched (the mirror's summary) must not count the kept ones.
+    const report = ctx.onProgress;
+    if (report !== undefined) {
+      const resumed = ctx.written;
+      ctx.onProgress = (p) => report({ ...p, resumed });
+      ctx.onProgress({ bytes: ctx.written, total: size });
+    }
   }
   // The completed prefix as the next run may resume it (see PartialResume).
   const finished = new Set<number>();

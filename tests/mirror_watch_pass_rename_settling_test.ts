@@ -1,0 +1,74 @@
+/**
+ * A file renamed just before a watch's full pass, whose new name is still
+ * settling (written a moment ago, or with events not applied yet), is left
+ * to the watch's queue. The pass used to delete the old key meanwhile (it
+ * has no file), so the queue found nothing to copy and uploaded the file
+ * again. The pass now keeps the object of a key whose recorded file (same
+ * inode, size and mtime) is one it left for later; the queue copies it in
+ * the store and then deletes it, as a rename the watch saw does.
+ */
+import { join } from "node:path";
+import { assertEquals } from "./assert.ts";
+import { Mirror } from "../src/mirror/mirror.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import { randomBytes } from "./fixtures/fault_store.ts";
+import { RACY_MS, tempDir } from "./mirror_helpers.ts";
+
+async function keys(store: MemoryStore): Promise<string[]> {
+  const out: string[] = [];
+  for await (const o of store.list("")) out.push(o.key);
+  return out;
+}
+
+// Copies in the store are for files of 1 MiB and more.
+const BIG = 2 * 1024 * 1024;
+
+Deno.test("mirror watch pass: a file renamed while settling is copied in the store, not uploaded again", async () => {
+  await using w = await tempDir();
+  await using store = new MemoryStore();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  const old = join(src, "big.bin");
+  await Deno.writeFile(old, randomBytes(BIG, 41));
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+    delete: true,
+  });
+  assertEquals((await m.run()).transferred, 1);
+  const renamed = join(src, "big2.bin");
+  await Deno.rename(old, renamed);
+  // The full pass: the new name was written within the settle time.
+  const pass = await m.run({ settleMs: 3_600_000 });
+  assertEquals([pass.deferred, pass.deleted, pass.transferred], [[renamed], 0, 0]);
+  assertEquals(await keys(store), ["big.bin"]);
+  // The queue, once it is quiet: a copy in the store, then the old key goes.
+  const batch = await m.syncPath(renamed);
+  assertEquals([batch.transferred, batch.copied, batch.bytes, batch.deleted], [1, 1, 0, 1]);
+  assertEquals(await keys(store), ["big2.bin"]);
+});
+
+Deno.test("mirror watch pass: an object whose file is gone is deleted when no file it left for later is that file", async () => {
+  await using w = await tempDir();
+  await using store = new MemoryStore();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  await Deno.writeFile(join(src, "big.bin"), randomBytes(BIG, 42));
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+    delete: true,
+  });
+  assertEquals((await m.run()).transferred, 1);
+  await Deno.remove(join(src, "big.bin"));
+  // Another file, of the same size, still being written.
+  const other = join(src, "other.bin");
+  await Deno.writeFile(other, randomBytes(BIG, 43));
+  const pass = await m.run({ settleMs: 3_600_000 });
+  assertEquals([pass.deferred, pass.deleted], [[other], 1]);
+  assertEquals(await keys(store), []);
+});

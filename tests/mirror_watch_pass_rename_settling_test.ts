@@ -72,3 +72,28 @@ Deno.test("mirror watch pass: an object whose file is gone is deleted when no fi
   assertEquals([pass.deferred, pass.deleted], [[other], 1]);
   assertEquals(await keys(store), []);
 });
+
+Deno.test("mirror watch pass: the old key kept for a settling rename goes once the file is uploaded, changed since", async () => {
+  await using w = await tempDir();
+  await using store = new MemoryStore();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  const old = join(src, "big.bin");
+  await Deno.writeFile(old, randomBytes(BIG, 44));
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+    delete: true,
+  });
+  assertEquals((await m.run()).transferred, 1);
+  const renamed = join(src, "big2.bin");
+  await Deno.rename(old, renamed);
+  assertEquals((await m.run({ settleMs: 3_600_000 })).deleted, 0);
+  // Written to after the pass: no copy, an upload; the old key goes all the same.
+  await Deno.writeFile(renamed, randomBytes(BIG, 45));
+  const batch = await m.syncPath(renamed);
+  assertEquals([batch.transferred, batch.copied ?? 0, batch.deleted], [1, 0, 1]);
+  assertEquals(await keys(store), ["big2.bin"]);
+});

@@ -172,12 +172,13 @@ interface Run {
   open?: { items: Map<object, number>; bytes: number; ended: boolean };
   settleMs: number;
   /**
-   * With `delete`: the files (`fileId`) of 1 MiB and more this run left for
-   * later as still being written. The object of a key whose recorded file is
-   * one of them (a file renamed just before the pass, its new name settling)
-   * is kept, for the queue to copy in the store, not deleted meanwhile.
+   * With `delete`: the files (`fileId`, to their paths) of 1 MiB and more
+   * this run left for later as still being written. The object of a key
+   * whose recorded file is one of them (a file renamed just before the pass,
+   * its new name settling) is kept, for the queue to copy in the store, not
+   * deleted meanwhile (see `Mirror.#keptForRename`).
    */
-  deferredFiles?: Set<string>;
+  deferredFiles?: Map<string, string>;
   /** Paths known to be changing (a watch's events not applied yet): deferred whatever their mtime. */
   changing?: (path: string) => boolean;
   /** Stops starting new items (watch shutdown); items in flight finish. */
@@ -354,6 +355,12 @@ export class Mirror {
   readonly #names: { sources: string[]; target: string };
   /** Which files a pass with `settleMs` leaves for later as still being written. */
   readonly #settle: SettleCheck;
+  /**
+   * Old keys a pass kept for the files it left for later (see
+   * `Run.deferredFiles`), by those files' paths: deleted once the file is
+   * mirrored, if they still have no file.
+   */
+  readonly #keptForRename = new Map<string, { key: string; storeKey: string; size: number }>();
   /** Store → local: the target directory the passes wrote into (see #sameTarget). */
   #targetId: string | undefined;
 
@@ -1703,7 +1710,10 @@ export class Mirror {
       ) {
         run.report.deferred.push(local.path);
         if (o.delete && local.size >= COPY_MIN_BYTES && local.ino) {
-          (run.deferredFiles ??= new Set()).add(fileId(local.ino, local.size, local.mtimeMs));
+          (run.deferredFiles ??= new Map()).set(
+            fileId(local.ino, local.size, local.mtimeMs),
+            local.path,
+          );
         }
         if (run.settleMs > 0 && this.#settle.future(local.mtimeMs)) {
           (run.report.futureMtime ??= []).push(local.path);
@@ -1742,6 +1752,7 @@ export class Mirror {
           // Its old key, kept by a pass that left this file for later (see
           // `Run.deferredFiles`), goes now if it still has no file.
           if (o.delete) await this.#deleteIfNoFile(run, copy.from);
+          await this.#renameDone(run, local.path);
           this.#remember(local, hash.md5, copy.etag, hash.racy);
           (run.uploaded ??= new Map()).set(local.key, {
             path: local.path,
@@ -1802,6 +1813,7 @@ export class Mirror {
           size: local.size,
           etag: result.etag,
         });
+        await this.#renameDone(run, local.path);
       }
       run.report.transferred++;
       run.report.bytes += local.size;
@@ -2374,12 +2386,27 @@ export class Mirror {
    * a renamed file was copied from) when the mirror owns it (its filters)
    * and no file has its key now.
    */
-  async #deleteIfNoFile(run: Run, remote: RemoteEntry): Promise<void> {
+  async #deleteIfNoFile(
+    run: Run,
+    remote: Pick<RemoteEntry, "key" | "storeKey" | "size">,
+  ): Promise<void> {
     if (this.#state.isQueuedForDelete(remote.key) || !matchesFilter(this.#filter, remote.key)) {
       return;
     }
     const path = await fileOfKey(this.localRoots, remote.key, this.#options.symlinks ?? "skip");
     if (path === undefined) this.#targetOnly(run, remote.key, remote.storeKey, remote.size);
+  }
+
+  /**
+   * The file at `path` is mirrored: the old key a pass kept for it (see
+   * `Run.deferredFiles`) goes now if it still has no file, copied from or
+   * not (the file may have changed since).
+   */
+  async #renameDone(run: Run, path: string): Promise<void> {
+    const kept = this.#keptForRename.get(path);
+    if (kept === undefined) return;
+    this.#keptForRename.delete(path);
+    if (this.#options.delete) await this.#deleteIfNoFile(run, kept);
   }
 
   async #stillWithoutFile<T extends { key: string }>(run: Run, queued: T[]): Promise<T[]> {
@@ -2414,8 +2441,13 @@ export class Mirror {
     if (later !== undefined && run.deletes > 0) {
       const kept = this.#spare((key) => {
         const row = this.#state.get(key);
-        return row !== undefined && row.ino !== 0 &&
-          later.has(fileId(row.ino, row.size, row.mtimeMs));
+        const path = row === undefined || row.ino === 0
+          ? undefined
+          : later.get(fileId(row.ino, row.size, row.mtimeMs));
+        if (path === undefined) return false;
+        const storeKey = this.#storePrefix + key;
+        this.#keptForRename.set(path, { key, storeKey, size: row!.size });
+        return true;
       });
       run.deletes -= kept;
       run.report.extra += kept;

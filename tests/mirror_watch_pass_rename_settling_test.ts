@@ -97,3 +97,30 @@ Deno.test("mirror watch pass: the old key kept for a settling rename goes once t
   assertEquals([batch.transferred, batch.copied ?? 0, batch.deleted], [1, 0, 1]);
   assertEquals(await keys(store), ["big2.bin"]);
 });
+
+Deno.test("mirror watch pass: an old key kept for a rename that a later full pass deleted is not deleted again", async () => {
+  await using w = await tempDir();
+  await using store = new MemoryStore();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(src);
+  const old = join(src, "big.bin");
+  await Deno.writeFile(old, randomBytes(BIG, 46));
+  await using m = await Mirror.open({
+    sources: [src],
+    target: store,
+    statePath: join(w.dir, "s.db"),
+    racyWindowMs: RACY_MS,
+    delete: true,
+  });
+  assertEquals((await m.run()).transferred, 1);
+  const renamed = join(src, "big2.bin");
+  await Deno.rename(old, renamed);
+  assertEquals((await m.run({ settleMs: 3_600_000 })).deleted, 0);
+  // Gone before the queue came to it: the next full pass deletes the old key.
+  await Deno.remove(renamed);
+  assertEquals((await m.run()).deletedKeys, ["big.bin"]);
+  // A new file at that name later is only uploaded: no delete said for a key gone.
+  await Deno.writeFile(renamed, randomBytes(BIG, 47));
+  const batch = await m.syncPath(renamed);
+  assertEquals([batch.transferred, batch.deletedKeys], [1, []]);
+});

@@ -358,7 +358,8 @@ export class Mirror {
   /**
    * Old keys a pass kept for the files it left for later (see
    * `Run.deferredFiles`), by those files' paths: deleted once the file is
-   * mirrored, if they still have no file.
+   * mirrored, if they still have no file. Forgotten at each full pass, which
+   * keeps again those it must (else a key it deleted was said deleted again).
    */
   readonly #keptForRename = new Map<string, { key: string; storeKey: string; size: number }>();
   /** Store → local: the target directory the passes wrote into (see #sameTarget). */
@@ -488,6 +489,8 @@ export class Mirror {
     const run = this.#newRun(options.settleMs ?? 0);
     if (options.stop) run.stop = options.stop;
     if (options.changing) run.changing = options.changing;
+    // A full pass decides every key afresh: it keeps again what it must.
+    if ((options.scope ?? "") === "") this.#keptForRename.clear();
     return await this.#callbacksFirst(run, this.#run(run, options.scope ?? ""));
   }
 

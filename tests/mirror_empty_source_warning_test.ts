@@ -94,3 +94,29 @@ Deno.test("vc mirror file:///DIR DIR --source-prefix TYPO: an empty prefix of a 
   assertStringIncludes(r.stderr, "dta holds no objects, so nothing was mirrored");
   assertStringIncludes(r.stderr, `did you mean file://${ws.path("bucket/data")}?`);
 });
+
+Deno.test("vc mirror EMPTY_DIR file:///T --delete: the warning says what --delete removed, not that nothing was mirrored", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.txt", "a");
+  await ws.write("data/b.txt", "b");
+  const target = `file://${ws.path("bucket")}`;
+  const up = await ws.run(["mirror", "data", target, "--state", "s.db"]);
+  assertEquals(up.code, 0, up.stderr);
+  // The files moved away: the source is an empty directory now.
+  await Deno.rename(ws.path("data"), ws.path("data2"));
+  await Deno.mkdir(ws.path("data"));
+  const plan = await ws.run(["mirror", "data", target, "--delete", "--dry-run", "--state", "s.db"]);
+  assertStringIncludes(
+    plan.stderr,
+    `warning: ${ws.path("data")} holds no files: nothing would be uploaded, and --delete would ` +
+      `remove 2 objects (a mistyped path?); did you mean ${ws.path("data2")}?`,
+  );
+  const r = await ws.run(["mirror", "data", target, "--delete", "--state", "s.db"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertStringIncludes(
+    r.stderr,
+    `warning: ${ws.path("data")} holds no files: nothing was uploaded, and --delete removed 2 ` +
+      `objects (a mistyped path?); did you mean ${ws.path("data2")}?`,
+  );
+  assertEquals(r.stderr.includes("nothing was mirrored"), false, r.stderr);
+});

@@ -524,7 +524,7 @@ async function emptySources(
   for (const source of sources) {
     const warning = await emptySourceWarning(source, prefix, open);
     if (warning === undefined) continue;
-    if (report.deletesSkipped === undefined) warnings.push(warning);
+    if (report.deletesSkipped === undefined) warnings.push(deletedToo(warning, report));
     else if (warning.includes("; did you mean ")) {
       warnings.push(
         `${warning.slice(0, warning.indexOf(" holds "))}: ${
@@ -534,6 +534,26 @@ async function emptySources(
     }
   }
   return warnings;
+}
+
+/**
+ * `warning` (`… holds no files, so nothing was mirrored …`) as it is after a
+ * run whose `--delete` went ahead: it removed what the target held, so
+ * "nothing was mirrored" would read as if the target were intact.
+ */
+function deletedToo(warning: string, report: MirrorReport): string {
+  if (report.deleted === 0) return warning;
+  const dry = report.dryRun === true;
+  const moved = report.direction === "download" ? "downloaded" : "uploaded";
+  const what = report.direction === "download"
+    ? counted(report.deleted, "local entry", "local entries")
+    : counted(report.deleted, "object");
+  return warning.replace(
+    ", so nothing was mirrored",
+    `: nothing ${dry ? "would be" : "was"} ${moved}, and --delete ${
+      dry ? "would remove" : "removed"
+    } ${what}`,
+  );
 }
 
 /**

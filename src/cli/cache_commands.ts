@@ -9,6 +9,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, flagValue, isAbort, UsageError } from "./errors.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import type { AssetCache, StaleCopy } from "../cache/asset_cache.ts";
+import { staleFields } from "./stale_fields.ts";
 import { errorKind } from "../errors.ts";
 import { table } from "./output.ts";
 import { downloadProgress } from "./upload_progress.ts";
@@ -83,14 +84,7 @@ export const get: Command = {
       onStale: (s) => stale = s,
     });
     bar.done();
-    const doc = stale === undefined ? { uri, local } : {
-      uri,
-      local,
-      stale: true,
-      staleReason: stale.reason,
-      validatedAt: stale.validatedAt.toISOString(),
-    };
-    await ctx.out.path(doc, local, `the local path of ${uri}`);
+    await ctx.out.path({ uri, local, ...staleFields(stale) }, local, `the local path of ${uri}`);
   },
 };
 

@@ -38,6 +38,8 @@ import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
 import { compareUtf8 } from "../walk.ts";
 import { copyLocalOut, writeLocalOut } from "./write_out.ts";
+import { staleFields } from "./stale_fields.ts";
+import type { StaleCopy } from "../cache/cache_options.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import { localPathArg, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
@@ -254,9 +256,9 @@ export const path: Command = {
   async run(ctx) {
     const [p, version] = checkedArgs(ctx);
     await using s = openVersioned(ctx, "path");
-    const { local, version: read } = await localCopy(ctx, s.vc, p, version);
+    const { local, version: read, stale } = await localCopy(ctx, s.vc, p, version);
     await ctx.out.path(
-      { path: normalized(p), ...(read ? { version: read } : {}), local },
+      { path: normalized(p), ...(read ? { version: read } : {}), local, ...staleFields(stale) },
       local,
       `the local path of ${normalized(p)}`,
     );
@@ -374,10 +376,10 @@ export const get: Command = {
     if (own !== undefined) {
       throw new UsageError(`DEST ${dest} is ${own}: copy ${normalized(p)} somewhere else`);
     }
-    const { local, version: read } = await localCopy(ctx, s.vc, p, version);
+    const { local, version: read, stale } = await localCopy(ctx, s.vc, p, version);
     await copyLocalOut(ctx, local, target, `copy ${normalized(p)}`);
     await ctx.out.status(
-      { path: normalized(p), ...(read ? { version: read } : {}), dest },
+      { path: normalized(p), ...(read ? { version: read } : {}), dest, ...staleFields(stale) },
       `copied ${normalized(p)}${version ? ` ${version}` : ""} to ${dest}`,
     );
   },
@@ -824,14 +826,17 @@ async function localCopy(
   },
   p: string,
   version: string | undefined,
-): Promise<{ local: string; version: string | undefined }> {
+): Promise<{ local: string; version: string | undefined; stale: StaleCopy | undefined }> {
   const asset = await vc.resolve(p, version);
   using bar = ctx.out.progress(`download ${p}`);
+  // A copy the store could not confirm: in --json too, as `vc cache get` says it.
+  let stale: StaleCopy | undefined;
   const local = await vc.pathOf(asset, {
     onProgress: bar.onBytes,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+    onStale: (s) => stale = s,
   });
-  return { local, version: asset.version };
+  return { local, version: asset.version, stale };
 }
 
 // The manifest's spelling of a path ("foo/bar.csv" -> "/foo/bar.csv"), for output.

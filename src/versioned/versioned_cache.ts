@@ -16,6 +16,7 @@ import { withCallbackGuard } from "../callback.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
 import { ASSET_CACHE_OPTIONS } from "../cache/cache_options.ts";
+import type { StaleCopy } from "../cache/cache_options.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
 import { foldName } from "../file_names.ts";
 import {
@@ -247,6 +248,12 @@ export interface VersionedPathOptions {
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /** Aborts the download. */
   signal?: AbortSignal | undefined;
+  /**
+   * Told when the copy returned is one the store could not confirm (an
+   * `s3://` override revalidated with the store unreachable), as
+   * `CacheGetOptions.onStale`; pinned versions never change, so are never stale.
+   */
+  onStale?: ((stale: StaleCopy) => void) | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.sync}. */
@@ -302,7 +309,11 @@ export interface VersionedEntryStep {
 }
 
 // The option names of each method (a misspelt one is refused, not ignored).
-const PATH_OPTIONS: OptionNames<VersionedPathOptions> = { onProgress: true, signal: true };
+const PATH_OPTIONS: OptionNames<VersionedPathOptions> = {
+  onProgress: true,
+  signal: true,
+  onStale: true,
+};
 const ADD_OPTIONS: OptionNames<VersionedAddOptions> = {
   version: true,
   onProgress: true,
@@ -846,6 +857,7 @@ export class VersionedCache {
       return await cacheVersioned(this.#cache, asset, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onStale ? { onStale: options.onStale } : {}),
       });
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;

@@ -1,0 +1,49 @@
+/**
+ * `vc cache get --json` says `"stale": true, "staleReason", "validatedAt"`
+ * when it served a cached copy it could not revalidate (the store
+ * unreachable), but `vc path --json` of the same kind of copy (an `s3://`
+ * override, which is revalidated as any cache entry is) printed
+ * `{"path", "local"}` only: a script reading the JSON could not tell a copy
+ * the store just confirmed from one a week old. Both now build those fields
+ * with one helper, and `vc get PATH DEST --json` says it too.
+ */
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+
+Deno.test("vc path --json and vc get --json of a copy served with the store unreachable say stale", async () => {
+  await using ws = await CliWorkspace.create();
+  const s3 = await startFakeS3({ buckets: ["data"] });
+  try {
+    await s3.putObject("data", "dev/x.csv", "dev copy\n");
+    await ws.write("versioned_assets.json", '{"/x.csv": "s3://data/dev/x.csv"}\n');
+    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1", VC_BUCKET: ws.bucket };
+    await withProcessEnv(env, async () => {
+      const fresh = await ws.run(["path", "/x.csv", "--json"], env);
+      assertEquals(fresh.code, 0, fresh.stderr);
+      const first = fresh.json<Record<string, unknown>>();
+      assertEquals(first.stale, undefined, fresh.stdout);
+      await s3.stop(); // same endpoint, nobody listening any more
+      const stale = await ws.run(["path", "/x.csv", "--timeout", "0", "--json"], env);
+      assertEquals(stale.code, 0, stale.stderr);
+      const doc = stale.json<Record<string, unknown>>();
+      assertEquals(doc.path, "/x.csv");
+      assertEquals(doc.local, first.local);
+      assertEquals(doc.stale, true, stale.stdout);
+      assert(typeof doc.staleReason === "string" && doc.staleReason !== "", stale.stdout);
+      assert(
+        typeof doc.validatedAt === "string" && !Number.isNaN(Date.parse(doc.validatedAt)),
+        stale.stdout,
+      );
+      assertStringIncludes(stale.stderr, "cannot reach the store");
+      const got = await ws.run(["get", "/x.csv", "out.csv", "--timeout", "0", "--json"], env);
+      assertEquals(got.code, 0, got.stderr);
+      const gotDoc = got.json<Record<string, unknown>>();
+      assertEquals(gotDoc.dest, ws.path("out.csv"));
+      assertEquals(gotDoc.stale, true, got.stdout);
+      assertEquals(await ws.read("out.csv"), "dev copy\n");
+    });
+  } finally {
+    await s3.stop().catch(() => {});
+  }
+});

@@ -15,7 +15,7 @@ Deno.test("cli argument syntax: malformed PATH and VERSION arguments exit 2", as
     [["path", "/f.csv", "1.0"], 'VERSION: "1.0" is not a version'],
     [["cat", "/f.csv", "v1.0.0"], 'VERSION: "v1.0.0" is not a version'],
     [["get", "/f.csv", "latest", "out.csv"], 'VERSION: "latest" is not a version'],
-    [["path-remote", "/f.csv", "1.0.0-rc1"], 'VERSION: "1.0.0-rc1" is not a version'],
+    [["path-remote", "/f.csv", "1.0.0+rc1"], 'VERSION: "1.0.0+rc1" is not a version'],
     [["path", "/a/../f.csv"], "PATH: invalid versioned path"],
     [["versions", ""], "PATH: invalid versioned path"],
     [["add", "/g/", file], "PATH: invalid versioned path"],

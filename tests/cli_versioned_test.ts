@@ -134,7 +134,7 @@ Deno.test("cli versioned: bad input gives one line naming the input, manifest un
   assertFailure(unknown, 1, "/f.cvs is not in manifest");
   assertStringIncludes(unknown.stderr, "/f.csv");
   // Bad version strings: the command line's fault, so usage errors.
-  for (const bad of ["1.2", "v1.0.0", "01.0.0", "1.0.0-rc1", "latest"]) {
+  for (const bad of ["1.2", "v1.0.0", "01.0.0", "1.0.0+rc1", "latest"]) {
     assertFailure(await ws.vc("path", "/f.csv", bad), 2, JSON.stringify(bad));
     assertFailure(await ws.vc("update", "/f.csv", file, "--version", bad), 2, bad);
   }

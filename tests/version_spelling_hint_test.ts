@@ -32,7 +32,8 @@ Deno.test("--min-version says what is wrong with another tool's spelling", async
     ["1.02", "(no part may have a leading zero: 1.2, not 1.02)"],
     ["v2", "(without a v prefix: 2, not v2)"],
     ["9007199254740992", "(each part must be at most 9007199254740991)"],
-    ["2.0.0-rc.1", "(vc's versions have no pre-release or build suffix)"],
+    ["2.0.0-rc.1", "(a minimum version has no pre-release: --version 2.0.0-rc.1 publishes one)"],
+    ["2.0.0+ci.7", "(vc's versions have no build metadata"],
   ];
   for (const [value, why] of cases) {
     const r = await ws.vc("update", "/f.csv", file, "--min-version", value);

@@ -63,8 +63,23 @@ Deno.test("exactly one bump kind, and well-formed versions", () => {
 });
 
 Deno.test("isVersion and compareVersions", () => {
-  for (const v of ["0.0.0", "1.2.5", "10.20.30"]) assertEquals(isVersion(v), true, v);
-  for (const v of ["1.2", "v1.2.3", "01.2.3", "1.02.3", "1.2.3-rc.1", "1.2.3+b", " 1.2.3", ""]) {
+  for (const v of ["0.0.0", "1.2.5", "10.20.30", "1.2.3-rc.1", "1.0.0-0.3.7", "1.0.0-x-y.z"]) {
+    assertEquals(isVersion(v), true, v);
+  }
+  for (
+    const v of [
+      "1.2",
+      "v1.2.3",
+      "01.2.3",
+      "1.02.3",
+      "1.2.3+b",
+      "1.2.3-rc.1+b",
+      "1.2.3-01",
+      "1.2.3-",
+      " 1.2.3",
+      "",
+    ]
+  ) {
     assertEquals(isVersion(v), false, v);
   }
   assertEquals(

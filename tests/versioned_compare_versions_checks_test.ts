@@ -8,7 +8,8 @@ import { compareVersions } from "../src/versioned/mod.ts";
 Deno.test("compareVersions() refuses what is not MAJOR.MINOR.PATCH, naming it", () => {
   for (
     const [bad, why] of [
-      ["1.0.0-rc.1", "no pre-release or build suffix"],
+      ["1.0.0+ci.1", "no build metadata"],
+      ["1.0.0-rc.01", "a pre-release is"],
       ["v1.0.0", "without a v prefix"],
       ["1.2", "expected MAJOR.MINOR.PATCH"],
       ["01.0.0", "leading zero"],
@@ -28,4 +29,22 @@ Deno.test("compareVersions() refuses what is not MAJOR.MINOR.PATCH, naming it", 
     assertThrows(() => compareVersions("1.0.0", bad!), InvalidInputError, "the second version");
   }
   assertEquals(["1.10.0", "1.9.0", "0.10.0"].sort(compareVersions), ["0.10.0", "1.9.0", "1.10.0"]);
+});
+
+// semver's own example of precedence (semver.org, item 11).
+Deno.test("compareVersions() orders pre-releases by semver precedence, below their release", () => {
+  const ordered = [
+    "1.0.0-alpha",
+    "1.0.0-alpha.1",
+    "1.0.0-alpha.beta",
+    "1.0.0-beta",
+    "1.0.0-beta.2",
+    "1.0.0-beta.11",
+    "1.0.0-rc.1",
+    "1.0.0",
+    "1.0.1-0",
+    "1.0.1",
+  ];
+  assertEquals([...ordered].reverse().sort(compareVersions), ordered);
+  assertEquals(compareVersions("2.0.0-rc.1", "2.0.0-rc.1"), 0);
 });

@@ -17,7 +17,7 @@ Deno.test("a missing version's error counts 1,200 versions and names the latest"
   for (let i = 0; i < 1200; i++) {
     await s3.putObject("many", `a.${Math.floor(i / 100)}.${i % 100}.0.csv`, "x");
   }
-  await s3.putObject("many", "a.1.0.0-rc.1.csv", "a key another tool wrote");
+  await s3.putObject("many", "a.1.0.0+ci.1.csv", "a key another tool wrote");
   await using dir = await tempDir("vc_missing_version_");
   await using vc = new VersionedCache({
     manifest: join(dir.path, "versioned_assets.json"),

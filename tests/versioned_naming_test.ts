@@ -21,6 +21,12 @@ const TABLE: Array<[path: string, version: string, key: string]> = [
   ["/bar.1.0.0.csv", "2.0.0", "bar.1.0.0.2.0.0.csv"],
   ["/v/1.2.3", "4.5.6", "v/1.2.4.5.6.3"],
   ["/deep/er/päth with space.JSON", "10.20.30", "deep/er/päth with space.10.20.30.JSON"],
+  // Pre-releases: their identifiers may hold dots, the key still reads back as one version.
+  ["/foo/bar.csv", "2.0.0-rc.1", "foo/bar.2.0.0-rc.1.csv"],
+  ["/a/b.tar.gz", "1.0.0-beta.2", "a/b.tar.1.0.0-beta.2.gz"],
+  ["/x", "1.0.0-rc.1", "x.1.0.0-rc.1"],
+  ["/x", "1.0.0-0.3.7", "x.1.0.0-0.3.7"],
+  ["/a.1.csv", "2.3.4-rc", "a.1.2.3.4-rc.csv"],
 ];
 
 Deno.test("versionedKey puts the version before the last extension", () => {
@@ -46,7 +52,9 @@ Deno.test("parseVersionedKey rejects keys that are not versioned assets", () => 
       "bar.1.0.csv",
       "bar.01.0.0.csv",
       "bar.v1.0.0.csv",
-      "bar.1.0.0-rc.1.csv",
+      "bar.1.0.0-rc.01.csv",
+      "bar.1.0.0+b.csv",
+      "bar.1.0.0-.csv",
       "1.0.0",
       ".1.0.0",
       "x.1.0.0.",
@@ -100,7 +108,23 @@ Deno.test("invalid paths and versions are rejected with InvalidInputError naming
     const e = assertThrows(() => versionedKey(path, "1.0.0"), InvalidInputError, why);
     assert(e.message.includes(JSON.stringify(path)), e.message);
   }
-  for (const version of ["1.2", "v1.2.3", "01.2.3", "1.2.3-rc.1", "1.2.3.4", ""]) {
+  for (const version of ["1.2", "v1.2.3", "01.2.3", "1.2.3+b", "1.2.3-rc.01", "1.2.3.4", ""]) {
     assertThrows(() => versionedKey("/a.csv", version), InvalidInputError, "/a.csv");
   }
+});
+
+Deno.test("a pre-release whose key would read as another path's version is refused", () => {
+  // x.1.0.0-rc.1.csv is /x.csv at 1.0.0-rc.1: /x cannot have that key too.
+  assertThrows(
+    () => versionedKey("/x", "1.0.0-rc.1.csv"),
+    InvalidInputError,
+    "reads as /x.csv at 1.0.0-rc.1",
+  );
+  assertThrows(
+    () => versionedKey("/x.1", "1.0.0-rc"),
+    InvalidInputError,
+    "reads as /x at 1.0.0-rc.1",
+  );
+  assert(isVersionOf("x.1.0.0-rc.1.csv", "/x.csv"));
+  assert(!isVersionOf("x.1.0.0-rc.1.csv", "/x"));
 });

@@ -1,70 +1,92 @@
 /**
- * A key shaped as a pre-release, build or `v`-prefixed version of a path
- * (`x.2.0.0-rc.1.csv`, put there by another tool) was silently left out of
- * the path's versions, and `update --patch` published 1.0.1, which npm's
- * `semver` orders below 2.0.0-rc.1, without a word. Listing now names such a
- * key in a warning, and `add` / `update` of a version semver orders at or
- * below it publish with a warning naming the key and the version that passes
- * it (a 1.x patch beside a 2.0 release candidate is ordinary semver practice,
- * so it is not refused); one above it publishes without a warning.
+ * Pre-release keys (`x.2.0.0-rc.1.csv`, as baiji-pod and npm-minded teams
+ * publish release candidates) were keys vc "did not read": left out of
+ * `vc versions` with a warning, refused as a pin, as VERSION and as
+ * `--version`. They are semver versions, so vc now reads them: `vc versions`
+ * and `vc ls-remote` list them in semver order (below their release), and
+ * `vc update`'s bumps never land on one: `--patch` builds on the latest
+ * release (a 1.x patch beside a 2.0 candidate is ordinary practice, and says
+ * nothing of the candidate), `--version 2.0.0-rc.2` publishes one when asked.
+ * Build-metadata keys (`x.1.0.0+b.csv`), which semver gives no order, stay
+ * keys vc warns of.
  */
 import { join } from "node:path";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { workspace, writeFile } from "./versioned_helpers.ts";
 
 const bucketNames = (bucket: string, prefix: string) =>
   [...Deno.readDirSync(bucket)].map((d) => d.name).filter((n) => n.startsWith(prefix)).sort();
 
-Deno.test("versions warns of, and update warns when publishing below, a pre-release key", async () => {
+Deno.test("versions lists pre-releases in semver order; bumps build on the latest release", async () => {
   await using ws = await workspace();
   const file = await writeFile(ws.dir, "x.csv", "one\n");
   await ws.vc.add("/x.csv", file);
-  const rc = "x.2.0.0-rc.1.csv";
-  for (const name of [rc, "x.1.0.0+build.5.csv", "x.v1.5.0.csv"]) {
-    await Deno.writeTextFile(join(ws.bucket, name), "planted\n");
+  for (const name of ["x.2.0.0-rc.1.csv", "x.2.0.0-beta.11.csv", "x.2.0.0-beta.2.csv"]) {
+    await Deno.writeTextFile(join(ws.bucket, name), `${name}\n`);
   }
+  await Deno.writeTextFile(join(ws.bucket, "x.1.0.0+build.5.csv"), "planted\n");
   const warnings: string[] = [];
   const listed = await ws.vc.versions("/x.csv", { onWarning: (w) => warnings.push(w.message) });
-  assertEquals(listed, ["1.0.0"]);
-  assertEquals(warnings.length, 3);
-  assert(warnings.some((w) => w.includes(`${rc} in the bucket is shaped as version 2.0.0-rc.1`)));
+  assertEquals(listed, ["1.0.0", "2.0.0-beta.2", "2.0.0-beta.11", "2.0.0-rc.1"]);
+  assertEquals(warnings.length, 1, warnings.join("\n"));
+  assertStringIncludes(warnings[0]!, "x.1.0.0+build.5.csv");
 
+  // --patch builds on 1.0.0, the latest release; the candidate is not moved onto.
   await writeFile(ws.dir, "x.csv", "two\n");
-  const published: Array<{ key: string; message: string }> = [];
-  const r = await ws.vc.update("/x.csv", file, { patch: true }, {
-    onWarning: (w) => published.push(w),
+  const said: string[] = [];
+  const patch = await ws.vc.update("/x.csv", file, { patch: true }, {
+    onWarning: (w) => said.push(w.message),
   });
-  assertEquals(r.to, "1.0.1");
-  assertEquals(published.length, 1);
-  assertEquals(published[0]?.key, rc);
-  assertStringIncludes(published[0]?.message ?? "", `${rc} in the bucket is version 2.0.0-rc.1`);
-  assertStringIncludes(published[0]?.message ?? "", "--version 2.0.0");
-  assert(bucketNames(ws.bucket, "x.").includes("x.1.0.1.csv"));
+  assertEquals([patch.from, patch.to], ["1.0.0", "1.0.1"]);
+  assert(!said.some((w) => w.includes("rc.1")), said.join("\n"));
+  assertEquals(JSON.parse(await Deno.readTextFile(ws.manifest)), { "/x.csv": "1.0.1" });
 
-  // 2.0.0 is above 2.0.0-rc.1 by semver: published without a warning.
-  await writeFile(ws.dir, "x.csv", "three\n");
-  const above: string[] = [];
-  const major = await ws.vc.update("/x.csv", file, { major: true }, {
-    onWarning: (w) => above.push(w.message),
-  });
-  assertEquals(major.to, "2.0.0");
-  assertEquals(above, []);
+  // A pre-release when asked for: pinned, and read back.
+  await writeFile(ws.dir, "x.csv", "rc2\n");
+  const rc2 = await ws.vc.update("/x.csv", file, { version: "2.0.0-rc.2" });
+  assertEquals(rc2.to, "2.0.0-rc.2");
+  assertEquals(JSON.parse(await Deno.readTextFile(ws.manifest)), { "/x.csv": "2.0.0-rc.2" });
+  assertEquals(await Deno.readTextFile(await ws.vc.path("/x.csv")), "rc2\n");
+  assertEquals(
+    await Deno.readTextFile(await ws.vc.path("/x.csv", "2.0.0-beta.2")),
+    "x.2.0.0-beta.2.csv\n",
+  );
+
+  // Pinned to a candidate, --patch releases it (semver's inc), --major too.
+  await writeFile(ws.dir, "x.csv", "two final\n");
+  const release = await ws.vc.update("/x.csv", file, { patch: true });
+  assertEquals([release.from, release.to], ["2.0.0-rc.2", "2.0.0"]);
+  assertEquals((await ws.vc.versions("/x.csv")).at(-1), "2.0.0");
+  // An explicit version not above the latest release is refused as before.
+  await writeFile(ws.dir, "x.csv", "late rc\n");
+  await assertRejects(
+    () => ws.vc.update("/x.csv", file, { version: "2.0.0-rc.3" }),
+    InvalidInputError,
+    "must be greater than the latest version 2.0.0",
+  );
 });
 
-Deno.test("add warns below a pre-release or build key, and not past its own candidate", async () => {
+Deno.test("add refuses a path that has only pre-releases; update's --patch releases it", async () => {
   await using ws = await workspace();
   const file = await writeFile(ws.dir, "n.csv", "n\n");
   await Deno.mkdir(ws.bucket, { recursive: true });
-  // 1.0.0 follows its own release candidate: no warning.
   await Deno.writeTextFile(join(ws.bucket, "q.1.0.0-rc.1.csv"), "rc\n");
-  const none: string[] = [];
-  assertEquals(
-    await ws.vc.add("/q.csv", file, { onWarning: (w) => none.push(w.message) }),
-    "1.0.0",
+  await assertRejects(
+    () => ws.vc.add("/q.csv", file),
+    InvalidInputError,
+    "already has versions in",
   );
-  assertEquals(none, []);
-  // 1.0.0 sorts below a 3.0.0 beta, and equals a build of 1.0.0: the higher is named.
-  await Deno.writeTextFile(join(ws.bucket, "w.3.0.0-beta.csv"), "beta\n");
+  const r = await ws.vc.update("/q.csv", file, { patch: true });
+  assertEquals([r.from, r.to], ["1.0.0-rc.1", "1.0.0"]);
+  assertEquals(bucketNames(ws.bucket, "q."), ["q.1.0.0-rc.1.csv", "q.1.0.0.csv"]);
+
+  // add --version of a pre-release starts a path at a candidate.
+  const first = await ws.vc.add("/p.csv", file, { version: "0.1.0-alpha.1" });
+  assertEquals(first, "0.1.0-alpha.1");
+  assertEquals(bucketNames(ws.bucket, "p."), ["p.0.1.0-alpha.1.csv"]);
+
+  // A build key below: still warned of, naming the version that passes it.
   await Deno.writeTextFile(join(ws.bucket, "w.1.0.0+b.csv"), "build\n");
   const warned: string[] = [];
   assertEquals(
@@ -72,7 +94,5 @@ Deno.test("add warns below a pre-release or build key, and not past its own cand
     "1.0.0",
   );
   assertEquals(warned.length, 1);
-  assertStringIncludes(warned[0] ?? "", "w.3.0.0-beta.csv");
-  assertStringIncludes(warned[0] ?? "", "--version 3.0.0");
-  assertEquals(bucketNames(ws.bucket, "w."), ["w.1.0.0+b.csv", "w.1.0.0.csv", "w.3.0.0-beta.csv"]);
+  assertStringIncludes(warned[0] ?? "", "w.1.0.0+b.csv");
 });

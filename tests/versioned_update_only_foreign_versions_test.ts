@@ -1,6 +1,6 @@
 /**
  * `vc update` of a path whose versions the bucket holds only under keys vc
- * does not read (`pre.v1.4.0.csv`, `pre.2.0.0-rc.1.csv`: written by another
+ * does not read (`pre.v1.4.0.csv`, `pre.2.0.0+ci.1.csv`: written by another
  * tool, as a team migrating to vc has them) said "has no versions …; publish
  * its first version with `vc add`", and `vc add` then publishes 1.0.0, below
  * the versions the other tool reads. The error now names those keys and the
@@ -16,21 +16,21 @@ Deno.test("update of a path held only under other spellings names them", async (
   await Deno.mkdir(ws.bucket, { recursive: true });
   await Deno.writeTextFile(ws.manifest, "{}\n");
   await Deno.writeTextFile(join(ws.bucket, "pre.v1.4.0.csv"), "one four\n");
-  await Deno.writeTextFile(join(ws.bucket, "pre.2.0.0-rc.1.csv"), "two rc\n");
+  await Deno.writeTextFile(join(ws.bucket, "pre.2.0.0+ci.1.csv"), "two rc\n");
   const file = await writeFile(ws.dir, "new.csv", "new\n");
   const error = await assertRejects(
     () => ws.vc.update("/pre.csv", file, { patch: true }, { onWarning: () => {} }),
     NotFoundError,
   );
   assertStringIncludes(error.message, "/pre.csv has no versions");
-  assertStringIncludes(error.message, "pre.2.0.0-rc.1.csv");
+  assertStringIncludes(error.message, "pre.2.0.0+ci.1.csv");
   assertStringIncludes(error.message, "pre.v1.4.0.csv");
-  assertStringIncludes(error.message, "copy pre.v1.4.0.csv to pre.1.4.0.csv");
-  assertStringIncludes(error.message, "`vc add --version 2.0.0`");
+  assertStringIncludes(error.message, "copy pre.2.0.0+ci.1.csv to pre.2.0.0.csv");
+  assertStringIncludes(error.message, "`vc add --version 2.0.1`");
   // Nothing published, no manifest started.
   const names = [];
   for await (const e of Deno.readDir(ws.bucket)) names.push(e.name);
-  assert(names.sort().join() === "pre.2.0.0-rc.1.csv,pre.v1.4.0.csv", names.join());
+  assert(names.sort().join() === "pre.2.0.0+ci.1.csv,pre.v1.4.0.csv", names.join());
 });
 
 Deno.test("update of a path with no keys at all still sends to add", async () => {

@@ -132,12 +132,16 @@ export const update: Command = {
   required: 2,
   usage: "PATH FILE --major|--minor|--patch|--version V|--min-version V",
   description:
-    `Uploads FILE as the next version of PATH and pins it in the manifest. The latest\nversion is read from the bucket, so a stale manifest cannot cause an overwrite.\nChoose exactly one of the version flags.\n${PATH_HELP}`,
+    `Uploads FILE as the next version of PATH and pins it in the manifest. The latest\nrelease is read from the bucket, so a stale manifest cannot cause an overwrite; a bump\nnever gives a pre-release (--version 2.0.0-rc.1 publishes one). Choose exactly one of\nthe version flags.\n${PATH_HELP}`,
   options: {
     major: { type: "boolean", description: "bump MAJOR (1.2.5 -> 2.0.0)" },
     minor: { type: "boolean", description: "bump MINOR (1.2.5 -> 1.3.0)" },
     patch: { type: "boolean", description: "bump PATCH (1.2.5 -> 1.2.6)" },
-    version: { type: "string", valueName: "V", description: "publish exactly version V" },
+    version: {
+      type: "string",
+      valueName: "V",
+      description: "publish exactly version V (a pre-release too: 2.0.0-rc.1)",
+    },
     "min-version": {
       type: "string",
       valueName: "V",
@@ -476,7 +480,7 @@ export const ls: Command = {
     // Reads only the manifest, so it works without a bucket configured.
     const { manifest, bucket } = versionedSettings(ctx);
     const entries = await readManifest(manifest).catch((error) => {
-      // A pre-release pin's refusal gives the override's URI when a bucket is set.
+      // A build-metadata pin's refusal gives the override's URI when a bucket is set.
       throw bucket === undefined ? error : withPinBucket(error, bucket);
     });
     // `version` is the value as written (an override's too, as it always
@@ -864,9 +868,10 @@ function checkedArgs(ctx: CommandContext): [string, string | undefined] {
   return [p, checkedReadVersion(ctx, p, ctx.args[1])];
 }
 
-// VERSION of a read: a semver pre-release (`2.0.0-rc.1`, another tool's key)
-// is refused as any other spelling vc does not read, naming the way to read
-// that key: `vc cache get` of its URI, or the manifest override pinning it.
+// VERSION of a read: a semver version with build metadata (`2.0.0+ci.7`,
+// another tool's key) is refused as any other spelling vc does not read,
+// naming the way to read that key: `vc cache get` of its URI, or the
+// manifest override pinning it. A pre-release (`2.0.0-rc.1`) is a version.
 function checkedReadVersion(
   ctx: CommandContext,
   p: string,
@@ -883,7 +888,7 @@ function checkedReadVersion(
   const uri = bucket === undefined ? `BUCKET/${key}` : joinUri(bucket, key);
   throw new UsageError(
     `VERSION: ${JSON.stringify(v)} is not a version vc reads (vc's versions have no ` +
-      "pre-release or build suffix)",
+      "build metadata: semver gives it no order of its own)",
     {
       hint: `to read the key ${key}: vc cache get ${uri}, or pin it in the manifest as an ` +
         `override: ${JSON.stringify(normalized(p))}: ${JSON.stringify(uri)}${

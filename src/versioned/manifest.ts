@@ -318,7 +318,7 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
   return entries;
 }
 
-/** A manifest entry pinned to a semver version vc does not read (`2.0.0-rc.1`). */
+/** A manifest entry pinned to a semver version vc does not read (`2.0.0+ci.7`). */
 interface RefusedPin {
   /** The entry's key as written. */
   key: string;
@@ -326,13 +326,14 @@ interface RefusedPin {
   path: string;
   /** The value as written. */
   value: string;
-  /** The bucket key that version names (`foo/b.2.0.0-rc.1.csv`). */
+  /** The bucket key that version names (`foo/b.2.0.0+ci.7.csv`). */
   bucketKey: string;
 }
 
-// The error of a manifest with entries pinned to pre-releases (or build
-// metadata): a manifest vc cannot use as a whole, whose other entries are
-// valid (`others`), so a read of one of those can still go on (see
+// The error of a manifest with entries pinned to versions with build
+// metadata (`1.0.0+ci.7`; a pre-release, `2.0.0-rc.1`, is a version): a
+// manifest vc cannot use as a whole, whose other entries are valid
+// (`others`), so a read of one of those can still go on (see
 // entriesBesideRefusedPins). Not exported: callers see an InvalidInputError.
 class SuffixedPinError extends InvalidInputError {
   readonly file: string;
@@ -369,8 +370,8 @@ function suffixedPinMessage(
     }${more.length > 5 ? ` and ${more.length - 5} more` : ""}`;
   return `manifest ${file}: entry ${JSON.stringify(first.key)}: ${
     JSON.stringify(first.value)
-  } is not a version vc pins (vc's versions have no pre-release or build suffix, and vc update ` +
-    `never picks one): pin a release (vc versions ${first.path} lists them), or, to read ` +
+  } is not a version vc pins (vc's versions have no build metadata: semver orders ` +
+    `1.0.0+a and 1.0.0+b alike): pin a version (vc versions ${first.path} lists them), or, to read ` +
     `the key ${first.bucketKey}, pin it as an override: ${JSON.stringify(first.key)}: ${
       JSON.stringify(uri)
     } (vc cache get ${uri} reads it without the manifest)${
@@ -380,9 +381,9 @@ function suffixedPinMessage(
 
 /**
  * For a read of one path (`vc path`, `resolve()`): when `error` is the
- * manifest's refusal of entries pinned to pre-releases and `path` is not one
+ * manifest's refusal of entries pinned to build metadata and `path` is not one
  * of them, the manifest's other entries (each checked); else `undefined`,
- * and the error stands. A pre-release pin of one asset does not stop reads
+ * and the error stands. A build-metadata pin of one asset does not stop reads
  * of the others; commands over the whole manifest, and writes, still refuse.
  *
  * @example
@@ -391,7 +392,7 @@ function suffixedPinMessage(
  * import { entriesBesideRefusedPins, parseManifest } from "./manifest.ts";
  * let error: unknown;
  * try {
- *   parseManifest('{"/a.csv": "1.0.0", "/b.csv": "2.0.0-rc.1"}', "m.json");
+ *   parseManifest('{"/a.csv": "1.0.0", "/b.csv": "2.0.0+ci.7"}', "m.json");
  * } catch (e) {
  *   error = e;
  * }
@@ -410,7 +411,7 @@ export function entriesBesideRefusedPins(
 
 /**
  * `error` as said by a caller that knows the bucket: the manifest's refusal
- * of a pre-release pin then gives the override's exact URI (and the
+ * of a build-metadata pin then gives the override's exact URI (and the
  * `vc cache get` of it) instead of `BUCKET/…`. Any other error as it is.
  *
  * @example
@@ -418,9 +419,9 @@ export function entriesBesideRefusedPins(
  * import assert from "node:assert/strict";
  * import { parseManifest, withPinBucket } from "./manifest.ts";
  * try {
- *   parseManifest('{"/b.csv": "2.0.0-rc.1"}', "m.json");
+ *   parseManifest('{"/b.csv": "2.0.0+ci.7"}', "m.json");
  * } catch (e) {
- *   assert.match((withPinBucket(e, "s3://assets") as Error).message, /"s3:\/\/assets\/b\.2\.0\.0-rc\.1\.csv"/);
+ *   assert.match((withPinBucket(e, "s3://assets") as Error).message, /"s3:\/\/assets\/b\.2\.0\.0\+ci\.7\.csv"/);
  * }
  * ```
  */

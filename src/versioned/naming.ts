@@ -13,8 +13,11 @@
  * Leading dots do not start an extension (like `.env`, as in most file tools),
  * so a hidden file without another dot has no extension.
  *
- * Versions are exactly `MAJOR.MINOR.PATCH` (see `isVersion`), which is what
- * makes a key parse back to exactly one path and version.
+ * Versions are `MAJOR.MINOR.PATCH`, or a semver pre-release of one
+ * (`2.0.0-rc.1` → `foo/bar.2.0.0-rc.1.csv`; see `isVersion`). A key parses
+ * back to exactly one path and version: a version whose key would read as
+ * another path's (a pre-release of an extensionless `/x` ending in an
+ * extension-like identifier, `1.0.0-rc.1.csv`) is refused.
  *
  * @module
  */
@@ -140,7 +143,24 @@ export function versionedKey(path: string, version: string): string {
   const normalized = normalizeVersionedPath(path);
   assertVersion(version, `version of ${normalized}`);
   const { dir, stem, ext } = split(normalized);
-  return `${dir}${stem}.${version}${ext}`;
+  const key = `${dir}${stem}.${version}${ext}`;
+  if (version.includes("-")) {
+    // A pre-release's dots could move the version's place when parsed back.
+    const back = splitVersionedKey(key, isVersion, (p, v) => {
+      const s = split(p);
+      return `${s.dir}${s.stem}.${v}${s.ext}`;
+    });
+    if (back?.path !== normalized || back.version !== version) {
+      throw new InvalidInputError(
+        `version of ${normalized}: ${JSON.stringify(version)} would make the key ${key}, ` +
+          `which reads as ${
+            back === undefined ? "no version" : `${back.path} at ${back.version}`
+          }; ` +
+          `choose another pre-release`,
+      );
+    }
+  }
+  return key;
 }
 
 /**
@@ -165,7 +185,7 @@ export function versionPrefix(path: string): string {
 export interface VersionedKey {
   /** The asset's versioned path, with a leading `/`. */
   path: string;
-  /** `MAJOR.MINOR.PATCH`. */
+  /** `MAJOR.MINOR.PATCH`, or a pre-release of one (`2.0.0-rc.1`). */
   version: string;
 }
 
@@ -173,9 +193,10 @@ export interface VersionedKey {
  * Splits a bucket key into path and version, or returns `undefined` when the
  * key is not a versioned asset's key. A leading `/` on the key is ignored.
  *
- * Names may contain dots: the version is the three numeric components before
- * the last extension (or at the end when the name has no extension), and the
- * result must rebuild the same key with {@linkcode versionedKey}.
+ * Names may contain dots: the version is the three numeric components (and a
+ * pre-release's identifiers) before the last extension (or at the end when
+ * the name has no extension), and the result must rebuild the same key with
+ * {@linkcode versionedKey}.
  *
  * @example
  * ```ts
@@ -184,6 +205,7 @@ export interface VersionedKey {
  * const k = parseVersionedKey("dots.in.name.0.14.6.ext");
  * assert(k?.path === "/dots.in.name.ext" && k.version === "0.14.6");
  * assert(parseVersionedKey("foo/bar.csv") === undefined);
+ * assert.equal(parseVersionedKey("d/x.2.0.0-rc.1.csv")?.version, "2.0.0-rc.1");
  * ```
  */
 export function parseVersionedKey(key: string): VersionedKey | undefined {
@@ -215,7 +237,8 @@ export function oversizedVersionPath(key: string): string | undefined {
 }
 
 // A semantic version vc does not publish or order: a pre-release, build
-// metadata or a `v` prefix (`2.0.0-rc.1`, `1.0.0+build`, `v3.0.0`), as other
+// metadata or a `v` prefix (`1.0.0+build`, `v3.0.0`, `v2.0.0-rc.1`; a plain
+// pre-release, `2.0.0-rc.1`, is a version vc reads), as other
 // tools name versions, or a part with a leading zero (`02.0.0`, a version
 // typed by hand), which a tool that reads the parts as numbers takes for
 // `2.0.0`. Identifiers as semver allows them.
@@ -224,7 +247,7 @@ const FOREIGN_VERSION =
 
 /** A key's version that semver orders but vc does not (see {@linkcode foreignVersionOf}). */
 export interface ForeignVersion {
-  /** The version as the key spells it (`2.0.0-rc.1`, `v3.0.0`). */
+  /** The version as the key spells it (`2.0.0+ci.7`, `v3.0.0`, `v2.0.0-rc.1`). */
   version: string;
   /** Its `MAJOR.MINOR.PATCH`, without leading zeros. */
   base: string;
@@ -234,8 +257,8 @@ export interface ForeignVersion {
 
 /**
  * The version in `key` when it is shaped as a version of exactly `path` that
- * semver knows and vc does not publish: a pre-release, build metadata, a
- * `v` prefix (`foo/bar.2.0.0-rc.1.csv` of `/foo/bar.csv`) or a part with a
+ * semver knows and vc does not publish: build metadata, a `v` prefix
+ * (`foo/bar.2.0.0+ci.7.csv`, `foo/bar.v2.0.0-rc.1.csv` of `/foo/bar.csv`) or a part with a
  * leading zero (`foo/bar.02.0.0.csv`, whose `base` is `2.0.0`). vc lists no such
  * version, but must not publish below it unawares. A leading `/` on the key
  * is ignored.
@@ -244,7 +267,8 @@ export interface ForeignVersion {
  * ```ts
  * import assert from "node:assert/strict";
  * import { foreignVersionOf } from "./naming.ts";
- * assert.equal(foreignVersionOf("d/x.2.0.0-rc.1.csv", "/d/x.csv")?.version, "2.0.0-rc.1");
+ * assert.equal(foreignVersionOf("d/x.2.0.0+ci.7.csv", "/d/x.csv")?.version, "2.0.0+ci.7");
+ * assert.equal(foreignVersionOf("d/x.2.0.0-rc.1.csv", "/d/x.csv"), undefined); // a version
  * assert.equal(foreignVersionOf("d/x.02.0.0.csv", "/d/x.csv")?.base, "2.0.0");
  * assert.equal(foreignVersionOf("d/x.1.0.0.csv", "/d/x.csv"), undefined);
  * ```
@@ -266,7 +290,7 @@ export function foreignVersionOf(key: string, path: string): ForeignVersion | un
 
 /**
  * The bucket key another tool gives `path` at `spelled`, a semver version
- * with a pre-release or build suffix vc does not publish (`2.0.0-rc.1`), as
+ * with build metadata vc does not publish (`2.0.0+ci.7`), as
  * {@linkcode versionedKey} places a version; `undefined` for anything else
  * (a plain version: {@linkcode versionedKey}). For the errors that refuse such
  * a version, which name the key to read instead.
@@ -275,14 +299,16 @@ export function foreignVersionOf(key: string, path: string): ForeignVersion | un
  * ```ts
  * import assert from "node:assert/strict";
  * import { suffixedVersionKey } from "./naming.ts";
- * assert.equal(suffixedVersionKey("/d/x.csv", "2.0.0-rc.1"), "d/x.2.0.0-rc.1.csv");
+ * assert.equal(suffixedVersionKey("/d/x.csv", "2.0.0+ci.7"), "d/x.2.0.0+ci.7.csv");
+ * assert.equal(suffixedVersionKey("/d/x.csv", "2.0.0-rc.1"), undefined); // a version
  * assert.equal(suffixedVersionKey("/d/x.csv", "2.0.0"), undefined);
  * assert.equal(suffixedVersionKey("/d/x.csv", "v2.0.0"), undefined);
  * ```
  */
 export function suffixedVersionKey(path: string, spelled: string): string | undefined {
   const m = FOREIGN_VERSION.exec(spelled);
-  if (m === null || spelled.startsWith("v") || isVersion(spelled)) return undefined;
+  // A pre-release is a version (and a malformed one is no key to name).
+  if (m === null || spelled.startsWith("v") || !spelled.includes("+")) return undefined;
   if (!isVersion(`${m[1]}.${m[2]}.${m[3]}`)) return undefined; // a leading zero, a huge part
   const { dir, stem, ext } = split(normalizeVersionedPath(path));
   return `${dir}${stem}.${spelled}${ext}`;
@@ -290,8 +316,8 @@ export function suffixedVersionKey(path: string, spelled: string): string | unde
 
 /**
  * The path and version of `key` when it is shaped as a version of some path
- * that another tool wrote and vc does not read: a pre-release, build metadata
- * or a `v` prefix (`d/x.2.0.0-rc.1.csv` is `2.0.0-rc.1` of `/d/x.csv`), the
+ * that another tool wrote and vc does not read: build metadata
+ * or a `v` prefix (`d/x.2.0.0+ci.7.csv` is `2.0.0+ci.7` of `/d/x.csv`), the
  * version before the last extension as {@linkcode versionedKey} places it.
  * For a listing of the whole bucket (`lsRemote`), which knows no path to ask
  * {@linkcode foreignVersionOf} about; a part with a leading zero alone does not
@@ -301,7 +327,8 @@ export function suffixedVersionKey(path: string, spelled: string): string | unde
  * ```ts
  * import assert from "node:assert/strict";
  * import { foreignVersionedKey } from "./naming.ts";
- * assert.equal(foreignVersionedKey("d/x.2.0.0-rc.1.csv")?.path, "/d/x.csv");
+ * assert.equal(foreignVersionedKey("d/x.2.0.0+ci.7.csv")?.path, "/d/x.csv");
+ * assert.equal(foreignVersionedKey("d/x.2.0.0-rc.1.csv"), undefined); // a version
  * assert.equal(foreignVersionedKey("d/x.v3.0.0")?.version, "v3.0.0");
  * assert.equal(foreignVersionedKey("photo.2024.01.05.jpg"), undefined);
  * assert.equal(foreignVersionedKey("d/x.1.0.0.csv"), undefined);
@@ -343,21 +370,29 @@ function splitVersionedKey(
   const dir = rel.slice(0, slash + 1);
   const parts = rel.slice(slash + 1).split(".");
   const n = parts.length;
-  // With an extension: stem.MAJOR.MINOR.PATCH.ext; without: stem.MAJOR.MINOR.PATCH.
-  // The two shapes never both rebuild the same key, so the first match is the only one.
+  // With an extension: stem.VERSION.ext; without: stem.VERSION. A release is
+  // three parts (MAJOR.MINOR.PATCH) and fits in one place; a pre-release's
+  // identifiers may add parts (`x.2.0.0-rc.1.csv`), so every start is tried,
+  // the longest version first, in the order that reads a pre-release key as
+  // its likely path: with an extension (`x.2.0.0-rc.1.csv` is `/x.csv` at
+  // 2.0.0-rc.1, not `/x` at 2.0.0-rc.1.csv), then without one, then with an
+  // extension of digits only (`x.2.0.0-rc.1` is `/x` at 2.0.0-rc.1, not
+  // `/x.1` at 2.0.0-rc). {@linkcode versionedKey} refuses a version whose key
+  // would read as another's.
+  const withExt = (start: number) => ({
+    name: `${parts.slice(0, start).join(".")}.${parts[n - 1]}`,
+    version: parts.slice(start, n - 1).join("."),
+  });
   const candidates: Array<{ name: string; version: string }> = [];
-  if (n >= 5) {
+  const digitsExt = /^\d+$/.test(parts[n - 1]!);
+  if (!digitsExt) { for (let start = 1; start + 4 <= n; start++) candidates.push(withExt(start)); }
+  for (let start = 1; start + 3 <= n; start++) {
     candidates.push({
-      name: `${parts.slice(0, n - 4).join(".")}.${parts[n - 1]}`,
-      version: parts.slice(n - 4, n - 1).join("."),
+      name: parts.slice(0, start).join("."),
+      version: parts.slice(start).join("."),
     });
   }
-  if (n >= 4) {
-    candidates.push({
-      name: parts.slice(0, n - 3).join("."),
-      version: parts.slice(n - 3).join("."),
-    });
-  }
+  if (digitsExt) { for (let start = 1; start + 4 <= n; start++) candidates.push(withExt(start)); }
   for (const { name, version } of candidates) {
     if (!accepts(version)) continue;
     let path: string;
@@ -366,7 +401,13 @@ function splitVersionedKey(
     } catch {
       continue;
     }
-    if (rebuild(path, version) === rel) return { path, version };
+    let rebuilt: string;
+    try {
+      rebuilt = rebuild(path, version);
+    } catch {
+      continue; // a pre-release whose key reads back as another path's
+    }
+    if (rebuilt === rel) return { path, version };
   }
   return undefined;
 }

@@ -298,8 +298,8 @@ export function oversizedKeyMessage(key: string, path: string): string {
  */
 export function foreignKeyMessage(key: string, path: string, foreign: ForeignVersion): string {
   return `${key} in the bucket is shaped as version ${foreign.version} of ${path}, which vc ` +
-    "does not list or read (versions are MAJOR.MINOR.PATCH, without a leading zero, a " +
-    "pre-release, build metadata or a v prefix); `add` and `update` warn when they publish a " +
+    "does not list or read (versions are MAJOR.MINOR.PATCH or a pre-release of one, without a " +
+    "leading zero, build metadata or a v prefix); `add` and `update` warn when they publish a " +
     "version that semver orders at or below it";
 }
 

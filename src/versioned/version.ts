@@ -1,10 +1,14 @@
 /**
  * What a version of a versioned asset is, and how two compare.
  *
- * A version is exactly `MAJOR.MINOR.PATCH`: three non-negative decimal
- * integers without leading zeros and without a `v` prefix, pre-release or
- * build suffix. That is the format baiji-pod buckets use, and keeping it
- * strict keeps key parsing unambiguous (`name.1.2.5.csv`). This module has no
+ * A version is a semver version without build metadata: `MAJOR.MINOR.PATCH`
+ * (three non-negative decimal integers without leading zeros or a `v`
+ * prefix), optionally followed by a pre-release (`-rc.1`: dot-separated
+ * identifiers of `[0-9A-Za-z-]`, numeric ones without leading zeros), which
+ * semver orders below its release. That is what baiji-pod buckets hold
+ * (`name.1.2.5.csv`, `name.2.0.0-rc.1.csv`). Build metadata (`+build.5`) is
+ * refused: semver gives it no order, so `1.0.0+a` and `1.0.0+b` would be two
+ * keys of one version. This module has no
  * dependencies on purpose: reading a manifest and resolving `vc path` need
  * only these checks, and must not pay for loading a version library.
  *
@@ -13,27 +17,45 @@
 import { InvalidInputError } from "../errors.ts";
 import { requireString } from "../options_check.ts";
 
-const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+const VERSION =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?$/;
 /** The version `vc add` publishes when none is given. */
 export const FIRST_VERSION = "1.0.0";
 
 /**
- * True when `value` is a plain `MAJOR.MINOR.PATCH` version (`1.2.5`, not
- * `v1.2.5`, `1.2`, `01.2.5` or `1.2.5-rc.1`).
+ * True when `value` is a version: `MAJOR.MINOR.PATCH` with an optional
+ * pre-release (`1.2.5`, `2.0.0-rc.1`; not `v1.2.5`, `1.2`, `01.2.5`,
+ * `1.2.5+build` or `1.2.5-rc.01`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { isVersion } from "./version.ts";
- * assert(isVersion("1.2.5"));
+ * assert(isVersion("1.2.5") && isVersion("2.0.0-rc.1"));
  * assert(!isVersion("v1.2.5") && !isVersion("1.2") && !isVersion("01.2.5"));
+ * assert(!isVersion("1.0.0+build.5") && !isVersion("1.0.0-rc.01"));
  * ```
  */
 export function isVersion(value: string): boolean {
   const m = VERSION.exec(value);
   // Components above MAX_SAFE_INTEGER would compare wrongly as numbers (and
   // semver, which bumps versions, refuses them too).
-  return m !== null && m.slice(1).every((c) => Number.isSafeInteger(Number(c)));
+  return m !== null && m.slice(1, 4).every((c) => Number.isSafeInteger(Number(c)));
+}
+
+/**
+ * True when `value` is a version without a pre-release (`1.2.5`, not
+ * `2.0.0-rc.1`): what `vc update`'s bumps start from and publish.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRelease } from "./version.ts";
+ * assert(isRelease("1.2.5") && !isRelease("2.0.0-rc.1") && !isRelease("1.2"));
+ * ```
+ */
+export function isRelease(value: string): boolean {
+  return isVersion(value) && !value.includes("-");
 }
 
 /**
@@ -49,7 +71,8 @@ export function isVersion(value: string): boolean {
  * assert.throws(() => assertVersion("9007199254740992.0.0", "--version"), /at most 9007199254740991/);
  * assert.throws(() => assertVersion("1.02.0", "--version"), /leading zero: 1\.2\.0, not 1\.02\.0/);
  * assert.throws(() => assertVersion("v1.2.0", "--version"), /without a v prefix: 1\.2\.0/);
- * assert.throws(() => assertVersion("1.2.0-rc.1", "--version"), /no pre-release or build suffix/);
+ * assertVersion("1.2.0-rc.1", "--version");
+ * assert.throws(() => assertVersion("1.2.0+ci.7", "--version"), /no build metadata/);
  * ```
  */
 export function assertVersion(value: string, what: string): void {
@@ -66,8 +89,9 @@ export function assertVersion(value: string, what: string): void {
  * 1: `MAJOR[.MINOR[.PATCH]]`, a minimum version), is not one, as a clause
  * starting with a space, or `""` when it is not near one: the right shape
  * with a part too large to count with, or another tool's spelling of a
- * version (`1.02.0`, `v1.2.0`, `1.2.0-rc.1`, which name other keys than
- * `1.2.0`; `1.2`, which baiji-pod's `--version` took for `1.2.0`).
+ * version (`1.02.0`, `v1.2.0`, `1.2.0+ci.7`, which name other keys than
+ * `1.2.0`; `1.2`, which baiji-pod's `--version` took for `1.2.0`; a
+ * pre-release semver refuses, `1.2.0-rc.01`).
  *
  * @example
  * ```ts
@@ -100,7 +124,16 @@ export function spellingHint(value: string, parts: 1 | 3): string {
     }
     return "";
   }
-  if (suffix !== undefined) return " (vc's versions have no pre-release or build suffix)";
+  if (suffix?.startsWith("+") || suffix?.includes("+")) {
+    return " (vc's versions have no build metadata: semver gives 1.2.0+a no order of its own)";
+  }
+  if (suffix !== undefined && parts === 1) {
+    return ` (a minimum version has no pre-release: --version ${value} publishes one)`;
+  }
+  if (suffix !== undefined) {
+    return " (a pre-release is dot-separated identifiers of 0-9, A-Z, a-z and -, " +
+      "a number without leading zeros: 1.2.0-rc.1)";
+  }
   return ` (without a v prefix: ${numbers}, not ${value})`;
 }
 
@@ -108,9 +141,11 @@ export function spellingHint(value: string, parts: 1 | 3): string {
  * Compares two versions: negative when `a < b`, zero when equal, positive when `a > b`.
  * Usable as an `Array.prototype.sort` comparator.
  *
+ * Pre-releases sort by semver precedence, below their release
+ * (`1.0.0-alpha < 1.0.0-alpha.1 < 1.0.0-beta.2 < 1.0.0-beta.11 < 1.0.0`).
  * Throws `InvalidInputError` (as {@linkcode assertVersion}) for a value that
- * is not `MAJOR.MINOR.PATCH`: `1.0.0-rc.1`, `v1.0.0` or `1.2` compared as NaN
- * (a sort then left them anywhere), `01.0.0` and `1.0.0.5` as equal to `1.0.0`.
+ * is not a version: `1.0.0+b`, `v1.0.0` or `1.2` compared as NaN (a sort
+ * then left them anywhere), `01.0.0` and `1.0.0.5` as equal to `1.0.0`.
  *
  * @example
  * ```ts
@@ -118,7 +153,9 @@ export function spellingHint(value: string, parts: 1 | 3): string {
  * import { compareVersions } from "./version.ts";
  * const sorted = ["1.10.0", "1.2.0", "0.9.9"].sort(compareVersions);
  * assert(sorted.join(" ") === "0.9.9 1.2.0 1.10.0");
- * assert.throws(() => compareVersions("1.0.0-rc.1", "1.0.0"), /"1\.0\.0-rc\.1" is not a version/);
+ * assert(compareVersions("1.0.0-rc.1", "1.0.0") < 0);
+ * assert(compareVersions("1.0.0-beta.11", "1.0.0-beta.2") > 0);
+ * assert.throws(() => compareVersions("1.0.0+b", "1.0.0"), /"1\.0\.0\+b" is not a version/);
  * ```
  */
 export function compareVersions(a: string, b: string): number {
@@ -148,13 +185,31 @@ export function sortVersions(versions: Iterable<string>): string[] {
     .map(({ v }) => v);
 }
 
-type Parts = [number, number, number];
+type Parts = [number, number, number, string[] | undefined];
 
 function partsOf(version: string, what: string): Parts {
   assertVersion(version, what);
-  return version.split(".").map(Number) as Parts;
+  const dash = version.indexOf("-");
+  const release = dash === -1 ? version : version.slice(0, dash);
+  const [a, b, c] = release.split(".").map(Number) as [number, number, number];
+  return [a, b, c, dash === -1 ? undefined : version.slice(dash + 1).split(".")];
 }
 
+// semver precedence: a pre-release sorts below its release; pre-releases
+// compare identifier by identifier, numbers numerically and below words,
+// words in ASCII order, a shorter list below a longer one it starts.
 function compareParts(x: Parts, y: Parts): number {
-  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  const d = x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  if (d !== 0) return d;
+  const [p, q] = [x[3], y[3]];
+  if (p === undefined || q === undefined) return p === q ? 0 : p === undefined ? 1 : -1;
+  for (let i = 0; i < Math.min(p.length, q.length); i++) {
+    const [u, v] = [p[i]!, q[i]!];
+    if (u === v) continue;
+    const [un, vn] = [/^\d+$/.test(u), /^\d+$/.test(v)];
+    if (un && vn) return Number(u) - Number(v) || (u.length - v.length);
+    if (un !== vn) return un ? -1 : 1;
+    return u < v ? -1 : 1;
+  }
+  return p.length - q.length;
 }

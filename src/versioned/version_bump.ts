@@ -65,6 +65,10 @@ export interface Bump {
  * assert(nextVersion("1.2.5", { minVersion: "2" }) === "2.0.0");
  * assert(nextVersion("1.2.5", { minVersion: "0.3" }) === "1.2.6");
  * assert(nextVersion(undefined, { patch: true }) === "1.0.0");
+ * // From a pre-release (a manifest's pin), semver's `inc`: the release it leads to.
+ * assert(nextVersion("2.0.0-rc.1", { patch: true }) === "2.0.0");
+ * assert(nextVersion("2.0.0-rc.1", { major: true }) === "2.0.0");
+ * assert(nextVersion("1.2.5", { version: "2.0.0-rc.1" }) === "2.0.0-rc.1");
  * ```
  */
 export function nextVersion(latest: string | undefined, bump: Bump): string {
@@ -117,11 +121,21 @@ export function nextVersion(latest: string | undefined, bump: Bump): string {
   return increment(latest, bump.major ? "major" : bump.minor ? "minor" : "patch");
 }
 
-// semver's `inc` on plain MAJOR.MINOR.PATCH (all vc accepts), without the
+// semver's `inc` (of a release, or of a pre-release a manifest pins), without the
 // npm package: `deno run` resolves every npm package its module graph can
 // reach at start-up, and `vc path` reaches this module.
 function increment(version: string, part: "major" | "minor" | "patch"): string {
-  const [major, minor, patch] = version.split(".").map(Number) as [number, number, number];
+  const dash = version.indexOf("-");
+  const release = dash === -1 ? version : version.slice(0, dash);
+  const [major, minor, patch] = release.split(".").map(Number) as [number, number, number];
+  // From a pre-release, semver's `inc` releases it when the bump does not
+  // pass it: --patch of 2.0.0-rc.1 is 2.0.0, --minor of 1.3.0-rc.1 is 1.3.0,
+  // --minor of 1.3.1-rc.1 is 1.4.0.
+  if (dash !== -1) {
+    if (part === "patch") return release;
+    if (part === "minor" && patch === 0) return release;
+    if (part === "major" && minor === 0 && patch === 0) return release;
+  }
   const next = part === "major"
     ? `${major + 1}.0.0`
     : part === "minor"

@@ -91,6 +91,7 @@ import {
   assertVersion,
   compareVersions,
   FIRST_VERSION,
+  isRelease,
   isVersion,
   sortVersions,
 } from "./version.ts";
@@ -423,7 +424,11 @@ export interface VersionedSyncReport {
 export interface VersionedUpdateResult {
   /** The versioned path, with a leading `/`. */
   path: string;
-  /** The latest version in the bucket before the update. */
+  /**
+   * The version the update built on: the latest release in the bucket before
+   * it (a pre-release is built on only when the manifest pins it above that,
+   * or the bucket holds no release).
+   */
   from: string;
   /** The version published and written to the manifest. */
   to: string;
@@ -1244,7 +1249,7 @@ export class VersionedCache {
     // is a typo in --bucket (only `add` makes one), not a path without versions.
     const bucket = await this.#listedBucket();
     const { published, foreign } = await this.#publishedVersions(p, bucket, options);
-    const from = published.at(-1);
+    const from = bumpBase(published, entries[p]);
     if (from === undefined && read.text === undefined) throw await missingManifest();
     if (from === undefined) {
       const pinnedVersion = entries[p];
@@ -1597,7 +1602,7 @@ export class VersionedCache {
         if (oversized !== undefined) {
           warn({ key: info.key, message: oversizedKeyMessage(info.key, oversized) });
         } else {
-          // Another tool's spelling (`x.v1.0.0.csv`, `x.2.0.0-rc.1.csv`):
+          // Another tool's spelling (`x.v1.0.0.csv`, `x.2.0.0+ci.7.csv`):
           // named, as `versions` names it, not left out in silence (a bucket
           // holding only such keys listed as holding no versioned assets).
           const foreign = foreignVersionedKey(info.key);
@@ -3153,4 +3158,20 @@ function noncurrentHint(uri: string): string {
     `${shellWord(parsed.key)}\` lists them; deleting the delete marker it lists ` +
     `(\`aws s3api delete-object --bucket ${parsed.bucket} --key ${shellWord(parsed.key)} ` +
     `--version-id MARKER_ID\`) brings the last one back, as does copying one over the key`;
+}
+
+// The version `vc update` bumps from, among the bucket's `published`
+// (ascending): the latest release, as a pre-release (`2.0.0-rc.1`) is no
+// version to build on unless asked for; but a pre-release the manifest pins
+// above it, whose line the project follows (`--patch` releases 2.0.0); and
+// with no release at all, the highest pre-release (`--patch` releases it).
+// A bump never gives a pre-release: only `--version` publishes one.
+function bumpBase(published: readonly string[], pinned: string | undefined): string | undefined {
+  const release = published.findLast(isRelease);
+  if (
+    pinned !== undefined && isVersion(pinned) && !isRelease(pinned) && published.includes(pinned)
+  ) {
+    if (release === undefined || compareVersions(pinned, release) > 0) return pinned;
+  }
+  return release ?? published.at(-1);
 }

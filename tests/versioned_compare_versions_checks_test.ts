@@ -47,4 +47,9 @@ Deno.test("compareVersions() orders pre-releases by semver precedence, below the
   ];
   assertEquals([...ordered].reverse().sort(compareVersions), ordered);
   assertEquals(compareVersions("2.0.0-rc.1", "2.0.0-rc.1"), 0);
+  // Numeric identifiers past 2^53 compare exactly (nightly build stamps).
+  assertEquals(
+    ["1.0.0-20261206013000000001", "1.0.0-20261206013000000000"].sort(compareVersions),
+    ["1.0.0-20261206013000000000", "1.0.0-20261206013000000001"],
+  );
 });

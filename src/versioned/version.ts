@@ -155,6 +155,7 @@ export function spellingHint(value: string, parts: 1 | 3): string {
  * assert(sorted.join(" ") === "0.9.9 1.2.0 1.10.0");
  * assert(compareVersions("1.0.0-rc.1", "1.0.0") < 0);
  * assert(compareVersions("1.0.0-beta.11", "1.0.0-beta.2") > 0);
+ * assert(compareVersions("1.0.0-99999999999999999999", "1.0.0-99999999999999999998") > 0);
  * assert.throws(() => compareVersions("1.0.0+b", "1.0.0"), /"1\.0\.0\+b" is not a version/);
  * ```
  */
@@ -207,7 +208,9 @@ function compareParts(x: Parts, y: Parts): number {
     const [u, v] = [p[i]!, q[i]!];
     if (u === v) continue;
     const [un, vn] = [/^\d+$/.test(u), /^\d+$/.test(v)];
-    if (un && vn) return Number(u) - Number(v) || (u.length - v.length);
+    // Numbers of any length (no leading zeros: the longer is the larger),
+    // exactly, where Number() would round 20 digits.
+    if (un && vn) return u.length - v.length || (u < v ? -1 : 1);
     if (un !== vn) return un ? -1 : 1;
     return u < v ? -1 : 1;
   }

@@ -96,3 +96,29 @@ Deno.test("add refuses a path that has only pre-releases; update's --patch relea
   assertEquals(warned.length, 1);
   assertStringIncludes(warned[0] ?? "", "w.1.0.0+b.csv");
 });
+
+Deno.test("update --version of a pre-release the bucket holds with other content is refused up front", async () => {
+  await using ws = await workspace();
+  const file = await writeFile(ws.dir, "x.csv", "one\n");
+  await ws.vc.add("/x.csv", file);
+  // A teammate's candidate, above the release this manifest pins.
+  await Deno.writeTextFile(join(ws.bucket, "x.2.0.0-rc.1.csv"), "theirs\n");
+  await writeFile(ws.dir, "x.csv", "mine\n");
+  // "published by someone else meanwhile; run update again" sent the user
+  // round in a circle: it was there before, and would be there again.
+  const error = await assertRejects(
+    () => ws.vc.update("/x.csv", file, { version: "2.0.0-rc.1" }),
+    InvalidInputError,
+    "holds 2.0.0-rc.1 of /x.csv already, with other content",
+  );
+  assertStringIncludes(error.message, "versions are never replaced");
+  assertEquals(JSON.parse(await Deno.readTextFile(ws.manifest)), { "/x.csv": "1.0.0" });
+  assertEquals(await Deno.readTextFile(join(ws.bucket, "x.2.0.0-rc.1.csv")), "theirs\n");
+  // The same content: pinned as it is, as before.
+  await writeFile(ws.dir, "x.csv", "theirs\n");
+  const same = await ws.vc.update("/x.csv", file, { version: "2.0.0-rc.1" }, {
+    onWarning: () => {},
+  });
+  assertEquals(same.to, "2.0.0-rc.1");
+  assertEquals(JSON.parse(await Deno.readTextFile(ws.manifest)), { "/x.csv": "2.0.0-rc.1" });
+});

@@ -1313,6 +1313,21 @@ export class VersionedCache {
         // uploaded in parts, another read of the whole file).
       } else await this.#refuseIdentical(p, from, file, digest);
     }
+    // A pre-release asked for by --version may be in the bucket already
+    // (above the release built on, so nextVersion let it pass): refused
+    // now, unless it holds this file (then the publish below pins it), not
+    // met at the upload as "published meanwhile; run update again", which
+    // would meet it again.
+    if (
+      bump.version !== undefined && to !== from && published.includes(to) &&
+      !(await this.#holdsFile(p, to, file, digest))
+    ) {
+      throw new InvalidInputError(
+        `cannot publish ${p} ${to}: ${this.bucket} holds ${to} of ${p} already, with other ` +
+          `content (versions are never replaced): publish another pre-release, or pin ${to} ` +
+          `as it is in ${this.manifest}`,
+      );
+    }
     const retryHint = "run update again";
     await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);
     // Said once nothing refuses the upload (a file identical to the latest, a

@@ -88,6 +88,7 @@ Deno.test("malformed manifests give InvalidInputError naming the file and the en
     ['{"/a.csv": "01.2.3"}', '"/a.csv"', '"01.2.3"', "not a version"],
     ['{"/a.csv": "1.2.3+ci.1"}', '"/a.csv"', "not a version", "build metadata"],
     ['{"/a.csv": "1.2.3-rc.01"}', '"/a.csv"', "not a version", "a pre-release is"],
+    ['{"/a.csv": "1.2.3-rc.1 "}', '"/a.csv"', "has spaces around the version"],
     // The right shape, a part too large to count with: said as `--version` says it.
     ['{"/a.csv": "9007199254740993.0.0"}', '"/a.csv": "9007199254740993.0.0"', "at most"],
     ['{"/a.csv": ""}', '"/a.csv"', "is empty"],

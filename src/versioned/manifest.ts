@@ -867,7 +867,7 @@ function checkValue(file: string, key: string | undefined, value: string): void 
   const entry = key === undefined ? "" : ` entry ${JSON.stringify(key)}:`;
   const fail = (why: string) =>
     new InvalidInputError(`manifest ${file}:${entry} ${JSON.stringify(value)} ${why}`);
-  if (value !== value.trim() && /^v?\d[\d.]*$/i.test(value.trim())) {
+  if (value !== value.trim() && (/^v?\d[\d.]*$/i.test(value.trim()) || isVersion(value.trim()))) {
     throw fail("has spaces around the version; write it without them, e.g. 1.2.5");
   }
   if (/^v?\d[\d.]*$/i.test(value) || /^\d+\.\d+\.\d+[-+]/.test(value)) {

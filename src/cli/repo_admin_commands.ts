@@ -213,6 +213,10 @@ export const restore: Command = {
   ],
   async run(ctx) {
     const catalog = ctx.flags.string("catalog");
+    // Without --catalog, the repository's own catalog as this machine names
+    // it (VC_REPO_CATALOG), as for every other command: else a PostgreSQL
+    // one got no PGPASSWORD, named only by the store's marker.
+    const postgresUrl = catalog ? undefined : ctx.io.env("VC_REPO_CATALOG") || undefined;
     const { Repository } = await import("../repo/repository.ts");
     const snapshot = objectArgument(ctx, ctx.args[0]!, "SNAPSHOT");
     const openStore = cliOpenStore(ctx);
@@ -222,6 +226,7 @@ export const restore: Command = {
       onConnectWait: (line) => ctx.out.warn(line),
       ...(openStore ? { openStore } : {}),
       ...(catalog ? { catalog } : {}),
+      ...(postgresUrl ? { postgresUrl } : {}),
       ...(ctx.flags.boolean("force") ? { force: true } : {}),
       ...signalOption(ctx.io.signal),
       onProgress: bar.onStep,

@@ -834,6 +834,12 @@ async function restoreGuarded(
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
       : marker!.catalog;
     checkHost(ref, host);
+    // The catalog as this machine names it (it may carry the password, and
+    // PGPASSWORD is sent to it) must be the one restored into: never a
+    // second catalog the marker does not name, as for every other call.
+    if (options.postgresUrl !== undefined) {
+      checkRuntimeUrl(ref, options.postgresUrl, envOption("Repository", options.env));
+    }
     await refuseCatalogInStore(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
     // All of the snapshot is read and checked before any catalog is touched
     // (created, upgraded, set aside when damaged): a snapshot that is cut

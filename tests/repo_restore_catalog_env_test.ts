@@ -1,0 +1,91 @@
+/**
+ * `vc repo restore SNAPSHOT` into the repository's own PostgreSQL catalog
+ * takes the catalog as this machine names it in `VC_REPO_CATALOG`, as every
+ * other `vc repo` command does: with `PGPASSWORD`, a restore without
+ * `--catalog` was refused (`PGPASSWORD was not sent: the catalog … is named
+ * only by …/.vc-repo.json`) where `vc repo backup` just before it worked. The
+ * URL given so must name the marker's catalog, as it must for the others:
+ * `Repository.restore`'s `postgresUrl` never restores into a catalog the
+ * marker does not name.
+ */
+import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { Repository } from "../src/repo/repository.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+
+const PASSWORD = "restore-env-secret";
+const dec = new TextDecoder();
+
+async function vc(args: string[], env: Record<string, string>) {
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-prompt", cli, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  return { code, stdout: dec.decode(stdout).trim(), stderr: dec.decode(stderr) };
+}
+
+Deno.test({
+  name:
+    "repo restore: VC_REPO_CATALOG and PGPASSWORD restore into the repository's own PostgreSQL catalog; another catalog is refused (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer({ password: PASSWORD });
+    const dir = await Deno.makeTempDir({ prefix: "vc-restore-catalog-env-" });
+    try {
+      const uri = `file://${dir}/repo`;
+      const env = {
+        PGPASSFILE: `${dir}/no-pgpass`,
+        PGPASSWORD: PASSWORD,
+        VC_REPO: uri,
+        VC_REPO_CATALOG: pg.url,
+      };
+      const init = await vc(["repo", "init", "--catalog", pg.url], env);
+      assertEquals(init.code, 0, init.stderr);
+      await Deno.writeTextFile(`${dir}/a.txt`, "a");
+      const add = await vc(["repo", "add", "/a.txt", `${dir}/a.txt`, "--tag", "raw"], env);
+      assertEquals(add.code, 0, add.stderr);
+      const backup = await vc(["repo", "backup"], env);
+      assertEquals(backup.code, 0, backup.stderr);
+      const snapshot = backup.stdout;
+      // The same machine, the same environment: the restore works too.
+      const restore = await vc(["repo", "restore", snapshot, "--force"], env);
+      assertEquals(restore.code, 0, restore.stderr);
+      assertStringIncludes(restore.stdout + restore.stderr, "restored 1 record");
+      const ls = await vc(["repo", "ls", "--json"], env);
+      assertEquals(ls.code, 0, ls.stderr);
+      assertEquals(JSON.parse(ls.stdout).length, 1);
+
+      // A VC_REPO_CATALOG naming another catalog is refused before any
+      // connection, as for every other command.
+      const other = await pg.createDatabase("other");
+      const refused = await vc(["repo", "restore", snapshot, "--force"], {
+        ...env,
+        VC_REPO_CATALOG: other,
+      });
+      assertEquals(refused.code === 0, false, refused.stderr);
+      assertStringIncludes(refused.stderr, "is not the repository's catalog");
+      // In code, too: postgresUrl names the catalog restored into, and must
+      // be the marker's.
+      await assertRejects(
+        () =>
+          Repository.restore(uri, snapshot, {
+            postgresUrl: other,
+            force: true,
+            env: { PGPASSWORD: PASSWORD, PGPASSFILE: env.PGPASSFILE },
+          }),
+        InvalidInputError,
+        "is not the repository's catalog",
+      );
+      // Nothing was restored there.
+      const there = await vc(["repo", "ls", "--json"], env);
+      assertEquals(there.code, 0, there.stderr);
+      assertEquals(JSON.parse(there.stdout).length, 1);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -70,5 +70,8 @@ export async function openCatalog(
     ...(options.env ? { env: options.env } : {}),
     ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
     ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),
+    // A catalog that exists (not init's or a restore's new one, whose URL
+    // may be wrong): a refused connection is a restart, waited out.
+    ...(options.create ? {} : { retryRefused: true }),
   });
 }

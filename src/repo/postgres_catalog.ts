@@ -152,6 +152,14 @@ export interface PostgresCatalogOptions {
    * server cannot be reached; one lost at its COMMIT never is.
    */
   connectRetryMs?: number;
+  /**
+   * Also keep trying, within `connectRetryMs` and for at most
+   * {@linkcode REFUSED_RETRY_MS} in a row, a server that refuses the
+   * connection itself (nothing listens on its port or socket: between the
+   * two processes of a restart). For a catalog known to exist (a
+   * repository's, named by its marker); a new one's URL may just be wrong.
+   */
+  retryRefused?: boolean;
   /** Stops that waiting (rejects with the signal's reason). */
   signal?: AbortSignal;
   /**
@@ -183,6 +191,13 @@ export function numericValue(text: string): number | string {
 
 /** How long opening a catalog keeps trying a server that refuses connections for now. */
 export const CONNECT_RETRY_MS = 30_000;
+/**
+ * How long, in a row, opening a repository's catalog keeps trying a server
+ * whose port refuses the connection (no server there: a restart's gap
+ * between the old process and the new one, short; a server shutting down
+ * or starting up answers 57P03, waited for the whole `connectRetryMs`).
+ */
+export const REFUSED_RETRY_MS = 10_000;
 // cannot_connect_now: "the database system is starting up" (also shutting down, in recovery).
 const CANNOT_CONNECT_NOW = "57P03";
 
@@ -198,18 +213,32 @@ async function retryTransientConnect<T>(
   totalMs: number,
   signal: AbortSignal | undefined,
   onWait: (message: string) => void,
+  retryRefused = false,
 ): Promise<T> {
   const start = Date.now();
+  // When the refusals of the connection itself in a row began.
+  let refusedSince: number | undefined;
   for (let n = 0;; n++) {
     signal?.throwIfAborted();
     try {
       return await attempt();
     } catch (error) {
       const code = (error as PgError).code;
-      if (code !== TOO_MANY_CONNECTIONS && code !== CANNOT_CONNECT_NOW) throw error;
+      const refused = retryRefused && isRefusedConnect(error);
+      if (code !== TOO_MANY_CONNECTIONS && code !== CANNOT_CONNECT_NOW && !refused) throw error;
       const delay = Math.min(500 * 2 ** n, 8_000);
       if (Date.now() - start + delay > totalMs) throw error;
-      const why = code === TOO_MANY_CONNECTIONS ? "has too many clients" : "is starting up";
+      if (refused) {
+        refusedSince ??= Date.now();
+        if (Date.now() - refusedSince + delay > REFUSED_RETRY_MS) throw error;
+      } else {
+        refusedSince = undefined;
+      }
+      const why = refused
+        ? "refused the connection (not running: restarting?)"
+        : code === TOO_MANY_CONNECTIONS
+        ? "has too many clients"
+        : "is starting up";
       await waitSaying(
         onWait,
         `PostgreSQL at ${server} ${why}; trying again in ${
@@ -220,6 +249,14 @@ async function retryTransientConnect<T>(
       );
     }
   }
+}
+
+// A connection refused before any server answered: nothing listens on the
+// port (ECONNREFUSED), or the Unix socket's file is gone (ENOENT), as
+// between the two processes of a restart.
+function isRefusedConnect(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code === "ECONNREFUSED" || code === "ENOENT";
 }
 
 /**
@@ -418,6 +455,7 @@ export async function openPostgresCatalog(
       retryMs,
       options.signal,
       onWait,
+      options.retryRefused === true,
     );
   } catch (error) {
     pool.close();
@@ -461,10 +499,14 @@ export async function openPostgresCatalog(
       ? ` (password retrieved from file ${file})`
       : "";
     const code = (error as PgError).code;
-    const waited = retryMs > 0 && (code === TOO_MANY_CONNECTIONS || code === CANNOT_CONNECT_NOW)
+    const refusedConnect = options.retryRefused === true && isRefusedConnect(error);
+    const waited = retryMs > 0 &&
+        (code === TOO_MANY_CONNECTIONS || code === CANNOT_CONNECT_NOW || refusedConnect)
       ? ` (PostgreSQL at ${server} still refused it after ${
         Math.round((Date.now() - started) / 1000)
-      } s of retries, which stop before ${retryMs / 1000} s)`
+      } s of retries, which stop before ${
+        (refusedConnect ? Math.min(retryMs, REFUSED_RETRY_MS) : retryMs) / 1000
+      } s)`
       : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +

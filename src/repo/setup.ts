@@ -114,7 +114,9 @@ export interface RepositoryOptions {
   onConnectWait?: (message: string) => void;
   /**
    * A PostgreSQL catalog: milliseconds to keep trying its server while it
-   * refuses connections for now, and to run again a transaction whose
+   * refuses connections for now (too many clients, starting up; and, for
+   * `open`, no server listening, as in a restart: 10 s in a row at most),
+   * and to run again a transaction whose
    * connection was lost before its COMMIT (default 30 000; 0: fail at once,
    * e.g. in a request handler that answers "try later" itself).
    */

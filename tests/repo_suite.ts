@@ -504,7 +504,15 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         const before = new Set<string>();
         for await (const o of repo.store.list(repo.marker.contentPrefix)) before.add(o.key);
         const crashing = await Repository.open(uri, options);
-        await crashing.catalog.close();
+        // Its catalog lost once the content is up (before, it is looked at
+        // to refuse a read-only one: nothing would be uploaded).
+        const store = crashing.store as { put: typeof crashing.store.put };
+        const put = store.put.bind(crashing.store);
+        store.put = async (...args) => {
+          const done = await put(...args);
+          await crashing.catalog.close();
+          return done;
+        };
         await assertRejects(() => crashing.add("/g/crash", bytes("uploaded, never recorded")));
         await crashing.close();
         const orphans: string[] = [];

@@ -168,6 +168,15 @@ export interface Dialect {
    */
   readonly mayAddIndexes: string;
   /**
+   * A query that returns a row when this user may add records here
+   * (PostgreSQL: INSERT on `records` and `record_tags`, on a server not in
+   * recovery, in a session whose transactions are not read-only by
+   * default; SQLite: always, its file's mode is looked at instead). Asked in
+   * a read before an add's upload, so that an add refused as read-only
+   * uploads nothing and takes no write lock.
+   */
+  readonly mayAddRecords: string;
+  /**
    * Statements that keep two openers adding the same missing index apart
    * for the rest of a write transaction, and nothing else (never gc's
    * content lock: an open would wait out a gc deleting content).

@@ -105,6 +105,9 @@ export const POSTGRES_DIALECT: Dialect = {
   mayAddIndexes: "SELECT 1 FROM pg_class c WHERE c.oid = to_regclass('records') " +
     "AND pg_has_role(c.relowner, 'USAGE') AND has_schema_privilege(c.relnamespace, 'CREATE') " +
     "AND NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') = 'off'",
+  mayAddRecords: "SELECT 1 WHERE has_table_privilege('records', 'INSERT') " +
+    "AND has_table_privilege('record_tags', 'INSERT') AND NOT pg_is_in_recovery() " +
+    "AND current_setting('default_transaction_read_only') = 'off'",
   indexLock: [`SELECT pg_advisory_xact_lock(${INDEX_LOCK_KEY})`],
   metaColumns: "SELECT attname AS name FROM pg_attribute " +
     "WHERE attrelid = to_regclass('vc_meta') AND attnum > 0 AND NOT attisdropped",

@@ -227,6 +227,8 @@ export class Repository implements AsyncDisposable {
   // The refusal of an older catalog's upgrade when it was opened, until
   // someone who may upgrade it has (see `#needUpgradedSchema`).
   #upgradeRefused: CatalogReadOnlyError | undefined;
+  // Whether an add found the catalog writable by this user (#refuseReadOnly).
+  #mayWrite = false;
   #closed = false;
 
   private constructor(parts: RepoParts, options: RepositoryOptions, catalogClock?: CatalogClock) {
@@ -462,6 +464,8 @@ export class Repository implements AsyncDisposable {
     }
     // Before the upload: its rows need the columns of the current schema.
     await this.#needUpgradedSchema();
+    // And a catalog this user may write (see #refuseReadOnly).
+    await this.#refuseReadOnly(options.signal);
     // When the upload started: what gc's mark is compared with below.
     await this.#onCatalogTime();
     const started = this.clock.now();
@@ -1178,6 +1182,55 @@ export class Repository implements AsyncDisposable {
    * user could not upgrade it when it was opened; looks again first, since
    * someone who may upgrade it may have since (a long-running worker).
    */
+  /**
+   * Refuses, before an add's content is hashed and uploaded, a catalog this
+   * user may not write (a PostgreSQL role granted SELECT alone, a standby or
+   * `default_transaction_read_only`; a SQLite file on a read-only mount or
+   * without write permission): the record's INSERT refused it only after the
+   * whole upload, which was then deleted again. Asked in a read (PostgreSQL)
+   * or of the file's mode (SQLite), so it takes no write lock; once per
+   * repository opened: a refusal that comes later (privileges revoked
+   * meanwhile) still deletes the upload.
+   */
+  async #refuseReadOnly(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#mayWrite) return;
+    const where = this.marker.catalog;
+    if (where.kind === "sqlite") {
+      try {
+        // Opened for writing, not written: what SQLite's write would meet.
+        (await Deno.open(where.path, { write: true })).close();
+      } catch (error) {
+        if (
+          error instanceof Deno.errors.PermissionDenied ||
+          (error as { code?: unknown }).code === "EROFS"
+        ) {
+          throw new CatalogReadOnlyError(
+            `catalog ${this.catalog.location} is read-only here (${
+              (error as Error).message
+            }): this command changes it; run it as a user who may write the catalog file ` +
+              "and its directory",
+            { cause: error },
+          );
+        }
+        // Anything else is left to the write itself to say.
+      }
+    } else {
+      const may = await this.catalog.transaction(
+        "read",
+        (tx) => tx.query(this.catalog.dialect.mayAddRecords),
+        { signal },
+      );
+      if (may.length === 0) {
+        throw new CatalogReadOnlyError(
+          `catalog ${this.catalog.location} may not be changed by this user here (no INSERT ` +
+            "on its records, or a read-only server or session): this command changes it; " +
+            "nothing was uploaded",
+        );
+      }
+    }
+    this.#mayWrite = true;
+  }
+
   async #needUpgradedSchema(): Promise<void> {
     if (this.#upgradeRefused === undefined) return;
     const version = await this.catalog.transaction("read", (tx) => readVersion(tx));

@@ -64,6 +64,7 @@ export const SQLITE_DIALECT: Dialect = {
   // A file this user may not write is opened read-only: its write fails at
   // once, with no log anywhere.
   mayAddIndexes: "SELECT 1",
+  mayAddRecords: "SELECT 1",
   indexLock: [],
   metaColumns: "SELECT name FROM pragma_table_info('vc_meta')",
   writesExcludeWriters: true,

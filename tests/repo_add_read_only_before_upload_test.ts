@@ -1,0 +1,137 @@
+/**
+ * An add by a user who may only read the catalog (a PostgreSQL role granted
+ * SELECT alone; a SQLite catalog file this user may not write) is refused
+ * before its content is hashed or uploaded: the refusal came from the
+ * record's INSERT, after the whole upload (gigabytes, for a large file),
+ * which was then deleted again.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertEquals, assertRejects } from "./assert.ts";
+import { CatalogReadOnlyError } from "../src/repo/catalog.ts";
+import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { openStore } from "../src/store/mod.ts";
+import type { ObjectStore } from "../src/store/mod.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+
+/** Opens stores as vc does, noting the key of every put. */
+function countingOpener(puts: string[]) {
+  return async (uri: string): Promise<ObjectStore> => {
+    const store = await openStore(uri);
+    return new Proxy(store, {
+      get(target, name) {
+        if (name === "put") {
+          return (key: string, ...rest: unknown[]) => {
+            puts.push(key);
+            return (target.put as (...a: unknown[]) => unknown).call(target, key, ...rest);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+}
+
+Deno.test({
+  name:
+    "repo: an add by a read-only PostgreSQL role is refused before its upload (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer();
+    const dir = await Deno.makeTempDir({ prefix: "vc-repo-ro-before-upload-" });
+    try {
+      const catalog = pg.url.replace("postgres://vc@", "postgres://");
+      const uri = pathToFileURL(join(dir, "repo")).href;
+      const env = (user: string) => (name: string) => name === "PGUSER" ? user : undefined;
+      {
+        await using owner = await Repository.init(uri, { catalog, env: env("vc") });
+        await owner.add("/kept.txt", new TextEncoder().encode("kept"));
+      }
+      const admin = await openPostgresCatalog(pg.url);
+      try {
+        await admin.transaction("write", async (tx) => {
+          await tx.query("CREATE ROLE reader LOGIN");
+          await tx.query("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader");
+        });
+      } finally {
+        await admin.close();
+      }
+      const puts: string[] = [];
+      await using reader = await Repository.open(uri, {
+        env: env("reader"),
+        openStore: countingOpener(puts),
+      });
+      assertEquals((await reader.list()).length, 1);
+      await assertRejects(
+        () => reader.add("/refused.txt", new TextEncoder().encode("refused")),
+        CatalogReadOnlyError,
+        "may not be changed by this user",
+      );
+      assertEquals(puts.filter((key) => key.startsWith("content/")), []);
+      // Reading still works.
+      assertEquals((await reader.list()).length, 1);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+// A read-only bind mount of a directory (root on Linux), probed once.
+const canMountReadOnly = await (async () => {
+  if (Deno.build.os !== "linux") return false;
+  const dir = await Deno.makeTempDir({ prefix: "vc-repo-ro-mount-probe-" });
+  try {
+    return await readOnlyMount(dir, async () => {});
+  } finally {
+    await Deno.remove(dir).catch(() => {});
+  }
+})();
+
+/** Runs `fn` with `dir` mounted read-only over itself; false when that cannot be done. */
+async function readOnlyMount(dir: string, fn: () => Promise<void>): Promise<boolean> {
+  const run = (...args: string[]) =>
+    new Deno.Command("mount", { args, stdout: "null", stderr: "null" }).output()
+      .then((r) => r.code === 0, () => false);
+  if (!await run("--bind", dir, dir)) return false;
+  try {
+    if (!await run("-o", "remount,bind,ro", dir)) return false;
+    await fn();
+    return true;
+  } finally {
+    await new Deno.Command("umount", { args: [dir] }).output();
+  }
+}
+
+Deno.test({
+  name: "repo: an add on a SQLite catalog on a read-only mount is refused before its upload",
+  // A real read-only file system: root may write anything else.
+  ignore: !canMountReadOnly,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc-repo-ro-before-upload-" });
+    try {
+      const uri = pathToFileURL(join(dir, "repo")).href;
+      await Deno.mkdir(join(dir, "catalog"));
+      const path = join(dir, "catalog", "c.sqlite");
+      {
+        await using repo = await Repository.init(uri, { catalog: `sqlite:${path}` });
+        await repo.add("/kept.txt", new TextEncoder().encode("kept"));
+      }
+      const mounted = await readOnlyMount(join(dir, "catalog"), async () => {
+        const puts: string[] = [];
+        await using repo = await Repository.open(uri, { openStore: countingOpener(puts) });
+        await assertRejects(
+          () => repo.add("/refused.txt", new TextEncoder().encode("refused")),
+          CatalogReadOnlyError,
+          "is read-only here",
+        );
+        assertEquals(puts.filter((key) => key.startsWith("content/")), []);
+        assertEquals((await repo.list()).length, 1);
+      });
+      assertEquals(mounted, true);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

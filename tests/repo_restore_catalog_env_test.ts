@@ -89,3 +89,49 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "repo restore: a move off a password-protected PostgreSQL catalog named by VC_REPO_CATALOG counts the records it would leave behind (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer({ password: PASSWORD });
+    const dir = await Deno.makeTempDir({ prefix: "vc-restore-catalog-env-move-" });
+    try {
+      const uri = `file://${dir}/repo`;
+      const env = {
+        PGPASSFILE: `${dir}/no-pgpass`,
+        PGPASSWORD: PASSWORD,
+        VC_REPO: uri,
+        VC_REPO_CATALOG: pg.url,
+      };
+      await Deno.writeTextFile(`${dir}/a.txt`, "a");
+      assertEquals((await vc(["repo", "init", "--catalog", pg.url], env)).code, 0);
+      assertEquals((await vc(["repo", "add", "/a.txt", `${dir}/a.txt`], env)).code, 0);
+      const backup = await vc(["repo", "backup"], env);
+      assertEquals(backup.code, 0, backup.stderr);
+      // Added after the snapshot: a move would leave it behind.
+      assertEquals((await vc(["repo", "add", "/b.txt", `${dir}/a.txt`], env)).code, 0);
+      const into = `sqlite:${dir}/moved.sqlite`;
+      // Before, the catalog moved from was opened without PGPASSWORD, its
+      // count failed, and the move went on: /b.txt was left in no catalog the
+      // repository reads, its content for gc.
+      const refused = await vc(["repo", "restore", backup.stdout, "--catalog", into], env);
+      assertEquals(refused.code === 0, false, refused.stderr);
+      assertStringIncludes(refused.stderr, "holds 1 record that");
+      assertStringIncludes(refused.stderr, "nothing was restored");
+      // With --force the move is made, and says what it left behind.
+      const forced = await vc(
+        ["repo", "restore", backup.stdout, "--catalog", into, "--force"],
+        env,
+      );
+      assertEquals(forced.code, 0, forced.stderr);
+      assertStringIncludes(forced.stderr, "1 record");
+      const ls = await vc(["repo", "ls", "--json"], { ...env, VC_REPO_CATALOG: into });
+      assertEquals(ls.code, 0, ls.stderr);
+      assertEquals(JSON.parse(ls.stdout).map((r: { path: string }) => r.path), ["/a.txt"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -213,10 +213,14 @@ export const restore: Command = {
   ],
   async run(ctx) {
     const catalog = ctx.flags.string("catalog");
-    // Without --catalog, the repository's own catalog as this machine names
-    // it (VC_REPO_CATALOG), as for every other command: else a PostgreSQL
-    // one got no PGPASSWORD, named only by the store's marker.
-    const postgresUrl = catalog ? undefined : ctx.io.env("VC_REPO_CATALOG") || undefined;
+    // The repository's catalog as this machine names it (VC_REPO_CATALOG),
+    // as for every other command: the one restored into, or, with a
+    // --catalog that moves the repository, the one moved from, whose records
+    // added since the snapshot are then counted. Else a PostgreSQL one got
+    // no PGPASSWORD, named only by the store's marker. (The same catalog as
+    // --catalog is no other one.)
+    const named = ctx.io.env("VC_REPO_CATALOG") || undefined;
+    const postgresUrl = named === catalog ? undefined : named;
     const { Repository } = await import("../repo/repository.ts");
     const snapshot = objectArgument(ctx, ctx.args[0]!, "SNAPSHOT");
     const openStore = cliOpenStore(ctx);

@@ -836,12 +836,23 @@ async function restoreGuarded(
       ? parseCatalogRef(options.catalog, host, Deno.cwd())
       : marker!.catalog;
     checkHost(ref, host);
-    // The catalog as this machine names it (it may carry the password, and
-    // PGPASSWORD is sent to it) must be the one restored into: never a
-    // second catalog the marker does not name, as for every other call.
+    // The repository's catalog as this machine names it (it may carry the
+    // password, and PGPASSWORD is sent to it) must be the one the marker
+    // names (a new store's: the one restored into), as for every other call:
+    // never a second catalog. In a move, the catalog moved from, whose
+    // records added since the snapshot are counted (left behind) and which
+    // gets the moved note; the catalog moved to is its own URL (`catalog`).
     if (options.postgresUrl !== undefined) {
-      checkRuntimeUrl(ref, options.postgresUrl, envOption("Repository", options.env));
+      checkRuntimeUrl(
+        marker?.catalog ?? ref,
+        options.postgresUrl,
+        envOption("Repository", options.env),
+      );
     }
+    const intoOptions: RestoreOptions =
+      marker !== undefined && catalogText(marker.catalog) !== catalogText(ref)
+        ? withoutPostgresUrl(options)
+        : options;
     await refuseCatalogInStore(store, ref, marker?.contentPrefix ?? CONTENT_PREFIX);
     // All of the snapshot is read and checked before any catalog is touched
     // (created, upgraded, set aside when damaged): a snapshot that is cut
@@ -884,7 +895,7 @@ async function restoreGuarded(
       const left = await countLeftBehind(
         marker.catalog,
         { repository: marker.repository, store: store.url, kept: rows.ids },
-        withoutUrl(catalogOptions(options)),
+        catalogOptions(options),
       );
       if (left !== undefined && left > 0) {
         throw new InvalidInputError(
@@ -906,7 +917,7 @@ async function restoreGuarded(
       ? await lastIdHandedOut(
         marker!.catalog,
         { repository: marker!.repository!, store: store.url },
-        withoutUrl(catalogOptions(options)),
+        catalogOptions(options),
       )
       : undefined;
     // A forced restore rebuilds a SQLite catalog that is no longer a
@@ -926,7 +937,7 @@ async function restoreGuarded(
       into: CatalogRef = ref,
     ): Promise<{ counts: RestoreCounts; repository: string }> => {
       const catalog = await untilAborted(
-        createCatalog(into, options, () => {
+        createCatalog(into, intoOptions, () => {
           if (into === ref) madeFile = true;
         }),
         signal,
@@ -1049,7 +1060,7 @@ async function restoreGuarded(
           ref,
           { repository, store: store.url, restoreId, kept: rows.ids },
           // The catalog moved from, at its own URL: not the one given for this restore.
-          withoutUrl(catalogOptions(options)),
+          catalogOptions(options),
         );
         leftBehind = moved?.leftBehind;
         // Ids handed out there while the restore ran (its writers go on
@@ -1057,7 +1068,7 @@ async function restoreGuarded(
         if (moved !== undefined && moved.lastId > (idsAfter ?? 0)) {
           // The restore is done and the marker names its catalog: a catalog
           // that fails this now fails its next command, said then.
-          await raiseIds(ref, options, moved.lastId).catch(() => {});
+          await raiseIds(ref, intoOptions, moved.lastId).catch(() => {});
         }
       }
     }
@@ -1065,7 +1076,7 @@ async function restoreGuarded(
     return {
       ...counts,
       ...(leftBehind === undefined ? {} : { leftBehind }),
-      ...await contentAfterRestore(ref, store, marker, options),
+      ...await contentAfterRestore(ref, store, marker, intoOptions),
     };
   } finally {
     await store.close();
@@ -1156,7 +1167,7 @@ function createCatalog(
 }
 
 /** `options` less its `postgresUrl`. */
-function withoutUrl(options: OpenCatalogOptions): Omit<OpenCatalogOptions, "postgresUrl"> {
+function withoutPostgresUrl(options: RestoreOptions): RestoreOptions {
   const { postgresUrl: _, ...rest } = options;
   return rest;
 }

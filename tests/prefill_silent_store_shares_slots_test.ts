@@ -77,6 +77,24 @@ Deno.test("prefill: a store that never answers leaves slots to the other stores'
   await othersFetchedBeside(Array.from({ length: 300 }, (_, i) => `s3://dead/k${i}`), 16);
 });
 
+Deno.test("prefill: more items of a store that never answers than are set aside do not hold up the others", async () => {
+  // Past the items set aside (max(1024, 4 × concurrency)), no more of the
+  // list was read: the 50 file:// items after 1100 of the silent store waited
+  // for its items to time out. Those past the bound now wait on disk, not in
+  // memory, and the temp files they use are gone once the run ends.
+  const tmp = await Deno.makeTempDir({ prefix: "vc-prefill-set-aside-tmp-" });
+  const before = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", tmp);
+  try {
+    await othersFetchedBeside(Array.from({ length: 1100 }, (_, i) => `s3://dead/k${i}`), 4);
+    assertEquals([...Deno.readDirSync(tmp)].map((e) => e.name), []);
+  } finally {
+    if (before === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", before);
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 Deno.test("prefill: two stores that never answer leave a slot to the others at --concurrency 2", async () => {
   // Each took one slot as its first item: both slots.
   const dead = (bucket: string) => Array.from({ length: 20 }, (_, i) => `s3://${bucket}/k${i}`);

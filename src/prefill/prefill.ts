@@ -183,8 +183,11 @@ interface Target {
   integrity?: DownloadIntegrity;
   /** Position in the input, so failures are reported in input order. */
   order: number;
-  /** For a version: what its download's `NotFoundError` means, said as `vc path` says it. */
-  missing?: (cause: NotFoundError) => Promise<NotFoundError>;
+  /**
+   * For a version: its manifest's cache and entry, to say what its
+   * download's `NotFoundError` means, as `vc path` says it.
+   */
+  version?: { vc: VersionedCache; path: string; version: string };
   /** Its try while its store asks to slow down (1 for the first; see `StoreThrottle`). */
   round?: number;
   /** The store whose download slots it holds while it runs (see `StoreSlots`). */
@@ -308,7 +311,11 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   // The items set aside without a download slot (see `scheduled`): those of
   // a store paused by its throttling, waiting out the pause, and those of a
   // store that holds its share of the slots and has not answered.
-  const parked = new ParkedItems(throttle, Math.max(PARKED_MAX, 4 * concurrency));
+  using parked = new ParkedItems(
+    throttle,
+    Math.max(PARKED_MAX, 4 * concurrency),
+    options.versioned,
+  );
   // The slots each store holds: one that has not answered holds only a share
   // of them while other stores have work (see `StoreSlots`).
   const slots = new StoreSlots(breaker, concurrency);
@@ -449,8 +456,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       bytes -= seen;
       // A version missing from the bucket is said as `vc path` says it: which
       // version of which path, and the versions there are.
-      const reported = error instanceof NotFoundError && target.missing !== undefined
-        ? await target.missing(error).catch(() => error)
+      const reported = error instanceof NotFoundError && target.version !== undefined
+        ? await missingVersion(target, target.version, error).catch(() => error)
         : error;
       failed.push({
         item: target.label,
@@ -819,12 +826,26 @@ class StoreThrottle {
 }
 
 /**
- * Items held aside at most (paused stores', and those of stores that hold
- * their share of the slots and have not answered), unless 4 × `concurrency`
- * is more: past it, no more items are read ahead (a long list of one store
- * waits to be read).
+ * Items held aside in memory at most (paused stores', and those of stores
+ * that hold their share of the slots and have not answered), unless
+ * 4 × `concurrency` is more: past it, the items set aside wait in temp files
+ * (see {@linkcode SpilledItems}), so a long list of one such store is read on
+ * to find the other stores' work in bounded memory.
  */
 const PARKED_MAX = 1024;
+
+/** Items per temp file of the items set aside past {@linkcode PARKED_MAX}. */
+const SPILL_CHUNK = 256;
+
+/**
+ * The items of one store set aside past {@linkcode PARKED_MAX}, oldest
+ * first: in files of {@linkcode SPILL_CHUNK} items, then those not yet
+ * written. In memory: at most a chunk, and the files' names.
+ */
+interface SpilledItems {
+  files: string[];
+  pending: Target[];
+}
 
 /**
  * The items set aside out of the download slots, per store, in the order
@@ -832,29 +853,51 @@ const PARKED_MAX = 1024;
  * {@linkcode StoreThrottle}), each waiting out its store's pause, and those
  * of stores that hold their share of the slots and have not answered (see
  * {@linkcode StoreSlots}), each waiting for its store to answer or a slot
- * to be its.
+ * to be its. Past `max` of them in memory, a store's next items wait in a
+ * temp dir (JSON lines; a manifest's cache by its index in `versioned`),
+ * read back as its items in memory are taken; the dir is removed on
+ * disposal. When no temp dir can be made, `full` says so and no more items
+ * are read meanwhile.
  */
-class ParkedItems {
+class ParkedItems implements Disposable {
   readonly #throttle: StoreThrottle;
+  readonly #versioned: readonly VersionedCache[];
   readonly #stores = new Map<string, Target[]>();
+  readonly #spilled = new Map<string, SpilledItems>();
   #count = 0;
+  #spilledCount = 0;
+  #dir: string | undefined;
+  #files = 0;
+  #noSpill = false;
   #wake: (() => void) | undefined;
-  /** The most held at once before no new item is taken. */
+  /** The most held at once in memory before the others wait in temp files. */
   readonly max: number;
 
-  constructor(throttle: StoreThrottle, max: number) {
+  constructor(throttle: StoreThrottle, max: number, versioned: readonly VersionedCache[] = []) {
     this.#throttle = throttle;
     this.max = max;
+    this.#versioned = versioned;
   }
 
-  /** Items held. */
+  /** Whether no more items may be set aside (none in memory, no temp dir for them). */
+  get full(): boolean {
+    return this.#count >= this.max && this.#noSpill;
+  }
+
+  /** Items held (in memory and in temp files). */
   get size(): number {
-    return this.#count;
+    return this.#count + this.#spilledCount;
   }
 
   /** `target` of `root` waits for the store's pause. */
   add(root: string, target: Target): void {
     const items = this.#stores.get(root);
+    const spilled = this.#spilled.get(root);
+    // After the store's items in temp files (its order kept), or past the bound.
+    if ((spilled !== undefined || this.#count >= this.max) && this.#spill(root, target, spilled)) {
+      if (items === undefined) this.#stores.set(root, []);
+      return;
+    }
     if (items === undefined) this.#stores.set(root, [target]);
     else items.push(target);
     this.#count++;
@@ -867,12 +910,107 @@ class ParkedItems {
   take(mayStart: (root: string) => boolean): Target | undefined {
     for (const [root, items] of this.#stores) {
       if (this.#throttle.paused(root) > 0 || !mayStart(root)) continue;
+      if (items.length === 0) this.#readBack(root, items);
       const target = items.shift()!;
-      if (items.length === 0) this.#stores.delete(root);
+      if (items.length === 0 && !this.#spilled.has(root)) this.#stores.delete(root);
       this.#count--;
       return target;
     }
     return undefined;
+  }
+
+  /** Removes the temp dir of the items set aside past the bound, if any. */
+  [Symbol.dispose](): void {
+    const dir = this.#dir;
+    this.#dir = undefined;
+    if (dir !== undefined) {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // Gone already: nothing to let go.
+      }
+    }
+  }
+
+  /** `target` of `root` written out after the store's other items; false when it cannot be. */
+  #spill(root: string, target: Target, spilled: SpilledItems | undefined): boolean {
+    if (this.#noSpill) return false;
+    try {
+      // Not granted (a library user's narrower --allow-write): no prompt mid-run.
+      if (
+        this.#dir === undefined && Deno.permissions.querySync({ name: "write" }).state !== "granted"
+      ) {
+        throw new Error("no write permission");
+      }
+      this.#dir ??= Deno.makeTempDirSync({ prefix: "vc-prefill-set-aside-" });
+    } catch {
+      // No temp dir (no permission, a full disk): no more items are read
+      // while the bound is reached, as before.
+      this.#noSpill = true;
+      return false;
+    }
+    if (spilled === undefined) {
+      spilled = { files: [], pending: [] };
+      this.#spilled.set(root, spilled);
+    }
+    spilled.pending.push(target);
+    this.#spilledCount++;
+    if (spilled.pending.length >= SPILL_CHUNK) {
+      const file = `${this.#dir}/${this.#files++}.jsonl`;
+      const lines = spilled.pending.map((t) => JSON.stringify(this.#encode(t)));
+      Deno.writeTextFileSync(file, lines.join("\n"));
+      spilled.files.push(file);
+      spilled.pending = [];
+    }
+    return true;
+  }
+
+  /** The oldest of `root`'s items in temp files into `items` (empty). */
+  #readBack(root: string, items: Target[]): void {
+    const spilled = this.#spilled.get(root)!;
+    const file = spilled.files.shift();
+    if (file === undefined) {
+      items.push(...spilled.pending);
+      spilled.pending = [];
+    } else {
+      for (const line of Deno.readTextFileSync(file).split("\n")) {
+        items.push(this.#decode(JSON.parse(line)));
+      }
+      Deno.removeSync(file);
+    }
+    if (spilled.files.length === 0 && spilled.pending.length === 0) this.#spilled.delete(root);
+    this.#count += items.length;
+    this.#spilledCount -= items.length;
+  }
+
+  /** What a target set aside keeps (its parsed URI is parsed again). */
+  #encode(t: Target): SpilledTarget {
+    const out: SpilledTarget = { u: t.uri, o: t.order, m: t.immutable };
+    if (t.label !== t.uri) out.l = t.label;
+    if (t.source.file !== undefined) out.f = t.source.file;
+    if (t.source.line !== undefined) out.n = t.source.line;
+    if (t.slashedUri !== undefined) out.s = t.slashedUri;
+    if (t.storeRoot !== undefined) out.r = t.storeRoot;
+    if (t.integrity !== undefined) out.i = t.integrity;
+    if (t.round !== undefined) out.k = t.round;
+    if (t.version !== undefined) {
+      out.v = [this.#versioned.indexOf(t.version.vc), t.version.path, t.version.version];
+    }
+    return out;
+  }
+
+  #decode(o: SpilledTarget): Target {
+    const source: Source = {};
+    if (o.f !== undefined) source.file = o.f;
+    if (o.n !== undefined) source.line = o.n;
+    const t: Target = { label: o.l ?? o.u, source, uri: o.u, immutable: o.m, order: o.o };
+    if (o.s !== undefined) t.slashedUri = o.s;
+    if (o.r !== undefined) t.storeRoot = o.r;
+    if (o.i !== undefined) t.integrity = o.i;
+    if (o.k !== undefined) t.round = o.k;
+    const vc = o.v === undefined ? undefined : this.#versioned[o.v[0]];
+    if (vc !== undefined) t.version = { vc, path: o.v![1], version: o.v![2] };
+    return t;
   }
 
   /**
@@ -924,6 +1062,21 @@ class ParkedItems {
       this.#wake = done;
     });
   }
+}
+
+/** A {@linkcode Target} as a temp file of {@linkcode ParkedItems} keeps it. */
+interface SpilledTarget {
+  u: string;
+  o: number;
+  m: boolean;
+  l?: string;
+  f?: string;
+  n?: number;
+  s?: string;
+  r?: string;
+  i?: DownloadIntegrity;
+  k?: number;
+  v?: [number, string, string];
 }
 
 /**
@@ -1029,7 +1182,8 @@ function slotOf(target: Target): string | undefined {
 /**
  * The items to run, in the download slots: those of `source`, and the items
  * held aside in `parked` once their store's pause is over or it may take a
- * slot again (first; see {@linkcode StoreSlots}). While `parked` is full, or
+ * slot again (first; see {@linkcode StoreSlots}). While `parked` is full (no
+ * temp dir for the items past its bound), or
  * `source` is done and items are in flight or held, it waits for a pause to
  * end, an item to end or be put aside, or a store to answer; it ends when
  * nothing is left (or on the abort).
@@ -1044,7 +1198,7 @@ function scheduled(
   const items = source?.[Symbol.asyncIterator]();
   let sourceDone = items === undefined;
   // More items may be read to find the other stores' work.
-  const readable = () => !sourceDone && parked.size < parked.max;
+  const readable = () => !sourceDone && !parked.full;
   // Work that could take a slot kept from `root`: not that of another store
   // that has not answered either (two behind an endpoint that never answers
   // each waited for the other's, and slots stood idle).
@@ -1357,7 +1511,7 @@ async function* eachTarget(
     if (storeRoot) target.storeRoot = storeRoot;
     if (integrity) target.integrity = integrity;
     if (versioned !== undefined && asset.version !== undefined) {
-      target.missing = (cause: NotFoundError) => versioned.missingVersionError(asset, cause);
+      target.version = { vc: versioned, path: asset.path, version: asset.version };
     }
     return target;
   }
@@ -1452,6 +1606,19 @@ function sameObjectKey(uri: string): string {
 async function assertLocalFile(path: string): Promise<void> {
   const info = await Deno.stat(path).catch(() => undefined);
   if (!info?.isFile) throw new NotFoundError(`${path} does not exist or is not a file`);
+}
+
+/** What the `NotFoundError` of `target`, a version of a manifest, means (as `vc path` says it). */
+function missingVersion(
+  target: Target,
+  { vc, path, version }: NonNullable<Target["version"]>,
+  cause: NotFoundError,
+): Promise<NotFoundError> {
+  const asset: VersionedAsset = { path, uri: target.uri, version, immutable: target.immutable };
+  if (target.slashedUri !== undefined) asset.slashedUri = target.slashedUri;
+  if (target.storeRoot !== undefined) asset.storeRoot = target.storeRoot;
+  if (target.integrity !== undefined) asset.integrity = target.integrity;
+  return vc.missingVersionError(asset, cause);
 }
 
 /** The error's message and its kind (`NotFoundError`, `IntegrityError`, ...: `errorKind`). */

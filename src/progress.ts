@@ -627,7 +627,9 @@ function keepEnd(text: string, width: number): string {
 // `withStep` of the command line joins them) keeps its step and shortens the
 // name from its left; where that leaves the name too little room, the step
 // is cut to its figure (`…/big.bin 45%`), and with no room for 12 columns
-// of the name, the step is shown alone (`… checking 45%`). Cut as one text,
+// of the name, the step is shown alone (`… checking 45%`), or where even
+// that is too wide, what fits of the name's end with the figure
+// (`…big.bin 45%`). Cut as one text,
 // the step's own word went first and the name with it (`…oading 45%` on an
 // 80-column terminal).
 function keepItemEnd(text: string, width: number): string {
@@ -643,7 +645,11 @@ function keepItemEnd(text: string, width: number): string {
   }
   // Too narrow for any of the name: the step alone (`… checking 45%`).
   const alone = `… ${step.slice(2)}`;
-  return displayWidth(alone) <= width ? alone : keepEnd(text, width);
+  if (displayWidth(alone) <= width) return alone;
+  // Nor for that: the name's end and the figure (`…big.bin 45%`), not the
+  // whole cut from the left (`…oading 45%`: a cut word, no item named).
+  const left = width - displayWidth(figure);
+  return left >= 3 ? keepEnd(name, left) + figure : keepEnd(text, width);
 }
 
 // Whether `text`, an item with its step, keeps the step's name when cut to

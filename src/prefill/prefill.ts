@@ -958,7 +958,14 @@ class ParkedItems implements Disposable {
     if (spilled.pending.length >= SPILL_CHUNK) {
       const file = `${this.#dir}/${this.#files++}.jsonl`;
       const lines = spilled.pending.map((t) => JSON.stringify(this.#encode(t)));
-      Deno.writeTextFileSync(file, lines.join("\n"));
+      try {
+        Deno.writeTextFileSync(file, lines.join("\n"));
+      } catch {
+        // A full disk: these stay in memory, and no more items are read
+        // while the bound is reached, as before.
+        this.#noSpill = true;
+        return true;
+      }
       spilled.files.push(file);
       spilled.pending = [];
     }

@@ -91,7 +91,9 @@ export interface PrefillOptions {
    * that have not answered yet (or said nothing for 2 s while an item waited that long) hold
    * half of them between them (at least 1; a store with none may take one, but not the last),
    * so one that never answers does not hold up the others; their other items are set aside
-   * (up to 1,024, or 4 × `concurrency` if more, read ahead to find the other stores' items).
+   * (the list is read on to find the other stores' items, wherever they are in it: past 1,024,
+   * or 4 × `concurrency` if more, in a temp dir removed at the end; without write permission,
+   * no further).
    * A store gets them all back once it answers, or when no other store has work that could
    * take them (that of another store that has not answered could not).
    */

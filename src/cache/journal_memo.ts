@@ -160,6 +160,49 @@ export function endsAtLine(journalPath: string, stat: Deno.FileInfo): boolean {
 }
 
 /**
+ * What this process knows of the whole journal `stat` describes (the same
+ * file, of the same size, unchanged since it read or wrote it up to there):
+ * its last line per name and how many lines it has, live or not (what
+ * `parseLines` of the file would give); else undefined. For a compaction's
+ * check, which then needs not read the file to find nothing to do.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { knownWhole, readMemo } from "./journal_memo.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const j = `${dir}/%records.jsonl`;
+ *   await Deno.writeTextFile(j, "a\t1\na\t-\n");
+ *   assert.equal(knownWhole(j, Deno.lstatSync(j)), undefined); // never read here
+ *   readMemo(j);
+ *   const known = knownWhole(j, Deno.lstatSync(j));
+ *   assert.equal(known?.lines.get("a"), "-");
+ *   assert.equal(known?.count, 2);
+ *   await Deno.writeTextFile(j, "b\t2\n", { append: true });
+ *   assert.equal(knownWhole(j, Deno.lstatSync(j)), undefined); // grown since
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function knownWhole(
+  journalPath: string,
+  stat: Deno.FileInfo,
+): { lines: ReadonlyMap<string, string>; count: number } | undefined {
+  const memo = memos.get(journalPath);
+  // Without inode numbers (Windows) the file's identity is not known.
+  if (memo === undefined || stat.ino === null || !isMemoOf(memo, stat)) return undefined;
+  if (memo.size !== stat.size) return undefined;
+  // As `readMemo` takes an unchanged journal.
+  const mtime = stat.mtime?.getTime() ?? 0;
+  if (mtime !== memo.mtime && !(memo.mtime === UNKNOWN_MTIME && !isReplaced(stat))) {
+    return undefined;
+  }
+  return { lines: memo.lines, count: memo.count };
+}
+
+/**
  * Forgets what this process read (tests, and after maintenance rewrote journals).
  *
  * @example

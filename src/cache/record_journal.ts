@@ -68,6 +68,7 @@ import {
   endsAtLine,
   forgetJournal,
   type JournalEntry,
+  knownWhole,
   readMemo,
   recentLines,
   remember,
@@ -696,6 +697,10 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
       markReplaced(file);
       return true;
     }
+    // The check a growing journal gets at each COMPACT_CHECK_BYTES: where
+    // this process read or wrote all of it (a prefill appending its
+    // records), what it knows tells, without a read and parse of the file.
+    if (!options.force && nothingToCompact(journalPath, stat)) return false;
     const { lines, count } = parseLines(readAllSync(file, stat.size));
     const split = lines.get(SPLIT_MARK);
     // A split directory journal is removed once its split journals all are.
@@ -734,6 +739,26 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
   } finally {
     file.close();
   }
+}
+
+/**
+ * True when what this process knows of the whole journal `stat` describes
+ * (see `knownWhole`) shows a compaction would leave it as it is: not split,
+ * below the split size, and at least half its lines live (the same tests as
+ * `compactJournal` makes on the lines it reads). False when not known.
+ */
+function nothingToCompact(journalPath: string, stat: Deno.FileInfo): boolean {
+  const known = knownWhole(journalPath, stat);
+  if (known === undefined || known.lines.has(SPLIT_MARK)) return false;
+  let live = 0;
+  let bytes = 0; // as liveBytes counts them
+  for (const [name, line] of known.lines) {
+    if (line === "-") continue;
+    live++;
+    bytes += name.length + line.length + 2;
+  }
+  if (journalPath.endsWith(JOURNAL_NAME) && bytes >= SPLIT_BYTES) return false;
+  return live * 2 > known.count;
 }
 
 /**

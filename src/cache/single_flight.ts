@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { onAbort } from "../abort_hub.ts";
+import { HubController, onAbort } from "../abort_hub.ts";
 
 /** Progress of a flight, broadcast to every caller that joined it. */
 export interface FlightProgress {
@@ -110,7 +110,11 @@ export class SingleFlight<T> {
     options.signal?.throwIfAborted();
     let flight = this.#flights.get(key);
     if (flight === undefined) {
-      const controller = new AbortController();
+      // Its abort() runs the callbacks the work registers on its signal
+      // (each request attempt's, through `onAbort`) without an `abort`
+      // listener added to this fresh signal: one per object on a cold
+      // prefill (tests/cache_abort_listener_per_download_test.ts).
+      const controller = new HubController();
       const listeners = new Set<(p: FlightProgress) => void>();
       const progress = (p: FlightProgress) => {
         for (const l of listeners) l(p);

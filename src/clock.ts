@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { deadline } from "./deadline.ts";
 import { sleep } from "./store/retry.ts";
 
 /** Wall-clock time and waiting. */
@@ -57,10 +58,59 @@ export interface Clock {
    * ```
    */
   monotonic?(): number;
+  /**
+   * Calls `fire` once `ms` of this clock's time have passed, unless the
+   * returned function is called first: the request deadlines of an
+   * `S3Store` given this clock. Absent, a {@linkcode Clock.sleep} that the
+   * returned function aborts.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./testing/manual_clock.ts";
+   * const clock = new ManualClock(0);
+   * let fired = 0;
+   * clock.deadline(500, () => fired++);
+   * await clock.advance(499);
+   * assert.equal(fired, 0); // however slow the machine: only advance moves it
+   * await clock.advance(1);
+   * assert.equal(fired, 1);
+   * ```
+   */
+  deadline?(ms: number, fire: () => void): () => void;
 }
 
 /**
- * The real clock: `Date.now()` and timers.
+ * `clock`'s {@linkcode Clock.deadline}, or one made of its `sleep`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { deadlineOf } from "./clock.ts";
+ * import { ManualClock } from "./testing/manual_clock.ts";
+ * const clock = new ManualClock(0);
+ * let fired = 0;
+ * const cancel = deadlineOf({ now: () => clock.now(), sleep: (ms, s) => clock.sleep(ms, s) })(
+ *   10,
+ *   () => fired++,
+ * );
+ * cancel();
+ * await clock.advance(10);
+ * assert.equal(fired, 0);
+ * ```
+ */
+export function deadlineOf(clock: Clock): (ms: number, fire: () => void) => () => void {
+  if (clock.deadline !== undefined) return clock.deadline.bind(clock);
+  return (ms, fire) => {
+    const stop = new AbortController();
+    clock.sleep(ms, stop.signal).then(fire, () => {});
+    return () => stop.abort();
+  };
+}
+
+/**
+ * The real clock: `Date.now()` and timers (deadlines: `deadline.ts`'s,
+ * without `setTimeout`).
  *
  * @example
  * ```ts
@@ -75,4 +125,5 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep,
   monotonic: () => performance.now(),
+  deadline,
 };

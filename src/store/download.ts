@@ -40,6 +40,7 @@
  *
  * @module
  */
+import { systemClock } from "../clock.ts";
 import { forwardAbort } from "../abort_hub.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
@@ -1126,8 +1127,10 @@ async function pipeRange(
         const stalled = new AbortController();
         let watchdog: ReturnType<typeof setInterval> | undefined;
         if (idleMs > 0) {
+          // The store's clock: a test's ManualClock stalls a body only when advanced.
+          const clock = ctx.store.clock ?? systemClock;
           let seen = pos;
-          let since = Date.now();
+          let since = clock.now();
           watchdog = setInterval(() => {
             let at: number;
             try {
@@ -1140,8 +1143,8 @@ async function pipeRange(
             }
             if (at !== seen) {
               seen = at;
-              since = Date.now();
-            } else if (Date.now() - since >= idleMs) {
+              since = clock.now();
+            } else if (clock.now() - since >= idleMs) {
               clearInterval(watchdog);
               stalled.abort(Object.assign(
                 new OfflineError(

@@ -32,6 +32,7 @@ import {
 } from "../errors.ts";
 import { checkRequiredOptions } from "../options_check.ts";
 import { checkS3OptionValues, S3_STORE_OPTIONS } from "./store_options_check.ts";
+import type { Clock } from "../clock.ts";
 import { concatBytes, readUpTo } from "../bytes.ts";
 import {
   md5Hex,
@@ -219,6 +220,13 @@ export interface S3StoreOptions {
    * `fetch`. Default true; `false` keeps every request on `fetch`.
    */
   http1?: boolean | undefined;
+  /**
+   * The clock the request timeouts are counted on (default: the system
+   * clock). Tests give a `ManualClock` (from `vc/testing`): a request then
+   * times out only when the test advances it, never because the machine is
+   * slow. Signing times stay the real time.
+   */
+  clock?: Clock | undefined;
 }
 
 // The SDK's commands, bound by loadSdk() before any control operation runs
@@ -412,6 +420,30 @@ export class S3Store implements ObjectStore {
    */
   get idleTimeoutMs(): number {
     return this.#settings.requestTimeoutMs;
+  }
+
+  /**
+   * The clock {@linkcode S3Store.idleTimeoutMs} is counted on (the
+   * `clock` option; undefined: the system clock).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { S3Store } from "./s3.ts";
+   * import { ManualClock } from "../testing/manual_clock.ts";
+   * const clock = new ManualClock(0);
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: "http://127.0.0.1:9000",
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *   clock,
+   * });
+   * assert(store.clock === clock);
+   * ```
+   */
+  get clock(): Clock | undefined {
+    return this.#options.clock;
   }
   readonly #settings: S3ConnectionSettings;
   readonly #credentialSource: string;
@@ -2162,6 +2194,7 @@ export class S3Store implements ObjectStore {
       ...(this.#settings.anonymous ? { anonymous: true } : {}),
       maxAttempts: this.#settings.maxAttempts,
       timeoutMs: this.#settings.requestTimeoutMs,
+      ...(this.#options.clock !== undefined ? { clock: this.#options.clock } : {}),
       ...(this.#options.http1 !== false ? { http1: true } : {}),
       caCerts: () => this.#caCerts(),
     });

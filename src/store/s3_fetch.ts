@@ -39,7 +39,8 @@ import {
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { retryReason, storeRetried } from "./retry_notice.ts";
 import { concatBytes } from "../bytes.ts";
-import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
+import { MIN_PROGRESS_BYTES } from "../deadline.ts";
+import { type Clock, deadlineOf, systemClock } from "../clock.ts";
 import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
@@ -95,6 +96,12 @@ export interface S3FetchOptions {
    * retried; the last failure is an `OfflineError` naming the endpoint. `0`: none.
    */
   timeoutMs?: number;
+  /**
+   * Where the request deadlines above take their time from (default: the
+   * system clock). A test's `ManualClock` times requests out only when it
+   * is advanced, whatever the machine's load.
+   */
+  clock?: Clock;
   /**
    * Send requests with bodies under 1 MiB (GETs and HEADs included) over
    * vc's own HTTP/1.1 keep-alive connections (`http1_client.ts`) when the
@@ -284,10 +291,14 @@ export class S3Fetch {
   #refreshCredentials = false;
   #pendingCredentials: Promise<AwsCredentials> | undefined;
   #clockOffsetMs = 0;
+  /** The request deadlines' clock (see S3FetchOptions.clock). */
+  readonly #timer: RequestTimer;
 
   /** Creates the client; no connection is made until the first request. */
   constructor(options: S3FetchOptions) {
     this.#options = options;
+    const clock = options.clock ?? systemClock;
+    this.#timer = { now: () => clock.now(), deadline: deadlineOf(clock) };
     this.#signer = new SigV4Signer({ region: options.region });
     this.#urls = new UrlBase(options.baseUrl);
     if (options.http1 && this.#urls.origin.startsWith("http:")) this.#http1 = new Http1Client();
@@ -423,7 +434,10 @@ export class S3Fetch {
       }
       const waitMs = timeoutMs + ((req.body?.length ?? 0) / MIN_SEND_BYTES_PER_S) * 1000;
       // Not setTimeout: see deadline.ts (its first call loads node:timers).
-      let cancelTimer = attempt === undefined ? undefined : deadline(waitMs, () => attempt.abort());
+      const timer = this.#timer;
+      let cancelTimer = attempt === undefined
+        ? undefined
+        : timer.deadline(waitMs, () => attempt.abort());
       let received = false;
       // A body read whole here (up to 1 MiB) is held to what a streamed one
       // is (withBodyTimeout): each next MIN_PROGRESS_BYTES within the
@@ -438,7 +452,7 @@ export class S3Fetch {
         bodyStarted = true;
         armedAt = bytes;
         cancelTimer?.();
-        cancelTimer = deadline(timeoutMs, () => attempt.abort());
+        cancelTimer = timer.deadline(timeoutMs, () => attempt.abort());
       };
       let reply: Reply;
       try {
@@ -504,6 +518,11 @@ export class S3Fetch {
           };
         }
         received = true;
+        // The deadline can fire after the head arrived but before this ran
+        // (a busy process checks late): the attempt is aborted, so its body
+        // would fail at the first read as a bare abort, a verdict that
+        // failed the whole download. It is the timeout it is, retried.
+        if (attempt?.signal.aborted) throw attempt.signal.reason;
         bodyMoved?.(0);
         const ok = reply.status >= 200 && reply.status < 300;
         // Small bodies (and error documents) are read here, inside this
@@ -572,6 +591,7 @@ export class S3Fetch {
           timeoutMs,
           attempt,
           ctx(),
+          timer,
           keepForward ? stopForwarding : undefined,
         );
         reply.response = undefined;
@@ -827,6 +847,12 @@ const SMALL_BODY = 1024 * 1024;
 const EMPTY_ANSWER_METHODS = new Set(["PUT", "DELETE"]);
 
 /** What an S3 `<Error>` document in a 200's body says, or undefined when the body is none. */
+/** The time and deadlines of an S3Fetch's requests (its clock's). */
+interface RequestTimer {
+  now(): number;
+  deadline(ms: number, fire: () => void): () => void;
+}
+
 function errorIn200(bytes: Uint8Array): S3ErrorDetails | undefined {
   const text = new TextDecoder().decode(bytes);
   if (!/^\s*(?:<\?xml[^>]*\?>\s*)?<Error[\s>]/.test(text)) return undefined;
@@ -888,6 +914,7 @@ function withBodyTimeout(
   timeoutMs: number,
   attempt: AbortController,
   ctx: S3RequestContext,
+  clock: RequestTimer,
   onEnd?: () => void,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
@@ -902,10 +929,10 @@ function withBodyTimeout(
   let timer: (() => void) | undefined; // cancels the armed watchdog
   let timedOut: OfflineError | undefined;
   const watch = (ms: number) => {
-    timer = deadline(ms, () => {
+    timer = clock.deadline(ms, () => {
       timer = undefined;
       if (waitingSince === 0) return; // the consumer is busy; the next read re-arms
-      const waited = waitedBefore + Date.now() - waitingSince;
+      const waited = waitedBefore + clock.now() - waitingSince;
       if (waited < timeoutMs) return watch(timeoutMs - waited);
       // Worth another try (a stuck connection): the download resumes with a
       // ranged GET, as after a reset. Response timeouts are retried here instead.
@@ -923,7 +950,7 @@ function withBodyTimeout(
     onEnd?.();
   };
   const read = async (): Promise<ReadableStreamReadResult<Uint8Array>> => {
-    waitingSince = Date.now();
+    waitingSince = clock.now();
     if (timer === undefined) watch(Math.max(1, timeoutMs - waitedBefore));
     try {
       // The guard's abort (and the caller's, forwarded to `attempt`) fails
@@ -938,7 +965,7 @@ function withBodyTimeout(
         if (windowBytes >= MIN_PROGRESS_BYTES) {
           windowBytes = 0;
           waitedBefore = 0;
-        } else waitedBefore += Date.now() - waitingSince;
+        } else waitedBefore += clock.now() - waitingSince;
       }
       return result;
     } catch (error) {

@@ -10,6 +10,7 @@
 import { envOption } from "../env_option.ts";
 import { InvalidInputError } from "../errors.ts";
 import {
+  checkClockOption,
   checkOptions,
   checkPositiveInteger,
   describeValue,
@@ -38,6 +39,7 @@ export const S3_STORE_OPTIONS: OptionNames<S3StoreOptions> = {
   env: true,
   http1: true,
   anonymous: true,
+  clock: true,
 };
 
 /** The option names `FsStore` takes. */
@@ -120,4 +122,5 @@ export function checkS3OptionValues(what: string, options: Partial<S3StoreOption
       "copyPartSize",
     ] as const
   ) checkPositiveInteger(`${what}: the option ${name}`, options[name]);
+  checkClockOption(what, options.clock);
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Clock } from "../clock.ts";
 
 /** What a store knows about one object. */
 export interface ObjectInfo {
@@ -240,6 +241,8 @@ export interface ObjectStore {
    * itself). Absent or 0: no limit.
    */
   readonly idleTimeoutMs?: number;
+  /** Optional: the clock `idleTimeoutMs` is counted on (absent: the system clock). */
+  readonly clock?: Clock | undefined;
   /**
    * Optional: why this store refuses every write (an `S3Store` sending
    * unsigned requests), so a run of writes (a mirror to it) stops before

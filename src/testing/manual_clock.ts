@@ -94,6 +94,32 @@ export class ManualClock implements Clock {
   }
 
   /**
+   * Calls `fire` once the manual time has moved `ms` on (at the
+   * {@linkcode ManualClock.advance} or {@linkcode ManualClock.set} that
+   * moves it there), unless the returned function is called first. Given
+   * to an `S3Store` as its `clock`, its request deadlines pass only when a
+   * test moves the time: a loaded machine never times a request out.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "./manual_clock.ts";
+   * const clock = new ManualClock(0);
+   * let fired = 0;
+   * const cancel = clock.deadline(1_000, () => fired++);
+   * await clock.advance(1_000);
+   * assert.equal(fired, 1);
+   * cancel(); // after it fired: nothing
+   * assert.equal(clock.pending, 0);
+   * ```
+   */
+  deadline(ms: number, fire: () => void): () => void {
+    const stop = new AbortController();
+    this.sleep(ms, stop.signal).then(fire, () => {});
+    return () => stop.abort();
+  }
+
+  /**
    * The monotonic time: moved by {@linkcode ManualClock.advance} and
    * {@linkcode ManualClock.set} with `now()`, never by
    * {@linkcode ManualClock.jump}. Sleeps wait in it.

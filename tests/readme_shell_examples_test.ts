@@ -304,7 +304,8 @@ Deno.test("README: the fake S3 try-it block shows the stats it gives, and names 
   for (const [, name, n] of counts) assertEquals(stats?.[name!], Number(n), `${name} in ${shown}`);
 
   // The note after the block names every bucket the shell examples below it
-  // use (their `s3://BUCKET/…` and `VC_BUCKET`), to start the server with.
+  // use (their `s3://BUCKET/…` and `VC_BUCKET`), and the TypeScript ones
+  // after it (their `s3://BUCKET/…`), to start the server with.
   const after = README.slice(README.indexOf(lines.at(-1)!));
   const note = after.slice(
     after.indexOf("```\n") + 4,
@@ -317,11 +318,16 @@ Deno.test("README: the fake S3 try-it block shows the stats it gives, and names 
       "vc cache get s3://my-bucket/tables",
       "vc add /foo/bar.csv",
       "vc mirror ./data s3://",
+      "vc repo claim --tag todo",
+      "--auth-url https://kbase.us",
     ]
   ) {
     const text = block(marker).join("\n");
     for (const m of text.matchAll(/s3:\/\/([\w-]+)\//g)) used.add(m[1]!);
     for (const m of text.matchAll(/VC_BUCKET=([\w-]+)/g)) used.add(m[1]!);
+  }
+  for (const ts of after.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    for (const m of ts[1]!.matchAll(/"s3:\/\/([\w-]+)\//g)) used.add(m[1]!);
   }
   assert(used.has("my-assets") && used.has("my-bucket"), [...used].join());
   assertEquals([...used].filter((b) => !started.has(b)), [], note);

@@ -455,6 +455,24 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * Said after a failed `deno compile`: its most common failure on a fresh
+ * machine is the download of the target's Deno runtime (no network, a proxy
+ * or firewall), which the README's Install section answers with
+ * `deno task install`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { COMPILE_FAILED_HINT } from "./compile.ts";
+ * assert(COMPILE_FAILED_HINT.includes("deno task install"));
+ * ```
+ */
+export const COMPILE_FAILED_HINT =
+  "deno compile downloads the Deno runtime of each target (denort, from dl.deno.land) " +
+  "unless DENO_DIR has it; where that download fails (no network, a proxy), " +
+  "`deno task install` puts a vc on your PATH with no download (README: Install)";
+
 async function compileAll(commands: string[][], outDir: string): Promise<number> {
   const built: string[] = [];
   for (const args of commands) {
@@ -467,6 +485,7 @@ async function compileAll(commands: string[][], outDir: string): Promise<number>
       .output();
     if (code !== 0) {
       console.error(`compile failed (exit ${code})`);
+      console.error(COMPILE_FAILED_HINT);
       return 1;
     }
     built.push(args[args.indexOf("--output") + 1]!);

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import {
   BUILD_DIR,
   bundleCommand,
+  COMPILE_FAILED_HINT,
   compileCommands,
   fullBundleCommand,
   NPM_IMPORTS,
@@ -354,4 +355,58 @@ Deno.test("compile: an --out-dir the task may not write fails at once, saying wh
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "compile: a failed deno compile (the runtime download) says that deno task install needs none",
+  ignore: Deno.build.os === "windows", // the stand-in deno is a shell script
+  async fn() {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_compile_offline_" }));
+    try {
+      // What `deno compile` does without network: the bundles build, the
+      // download of the target's runtime fails.
+      const bin = `${dir}/bin`;
+      await Deno.mkdir(bin);
+      await Deno.writeTextFile(
+        `${bin}/deno`,
+        `#!/bin/sh\nif [ "$1" = compile ]; then\n` +
+          `  echo "error: dns error: failed to lookup address information" >&2; exit 1\nfi\n` +
+          `exec "${Deno.execPath()}" "$@"\n`,
+        { mode: 0o755 },
+      );
+      // A checkout of its own, so the build's dist/ and bundle dir are this test's.
+      const work = `${dir}/checkout`;
+      await Deno.mkdir(work);
+      for (const name of ["scripts", "src", "cli.ts", "mod.ts", "deno.json", "deno.lock"]) {
+        await Deno.symlink(`${ROOT}/${name}`, `${work}/${name}`);
+      }
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        // The deno.json task's own permissions; the PATH's deno is the stand-in.
+        args: [
+          "run",
+          "--allow-read",
+          `--allow-write=dist,${BUILD_DIR}`,
+          "--allow-run=deno",
+          "scripts/compile.ts",
+          "--target",
+          "x86_64-unknown-linux-gnu",
+        ],
+        cwd: work,
+        env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}`, NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(stderr);
+      assertEquals(code, 1, err);
+      assertEquals(err.trimEnd().split("\n").slice(-3), [
+        "error: dns error: failed to lookup address information",
+        "compile failed (exit 1)",
+        COMPILE_FAILED_HINT,
+      ]);
+      assertStringIncludes(COMPILE_FAILED_HINT, "`deno task install`");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
 import { denoIn } from "./cli_process.ts";
+import { ENV_VARS } from "../scripts/permissions.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -98,4 +99,18 @@ Deno.test("README ts check: a block using an API that does not exist is caught",
   assert(code !== 0);
   assert(out.includes("nope"));
   assert(errorFiles(out).some((f) => f.endsWith(`/${PLANTED}`)), out);
+});
+
+Deno.test("README: every variable a ts example reads is one the vc binary's permissions allow", async () => {
+  // The README runs its examples with those permissions (`deno task vc`'s,
+  // scripts/permissions.ts): an example reading another variable (a
+  // `Deno.env.get("TOKEN")`) fails there with NotCapable before vc is called.
+  const allowed = (name: string) =>
+    ENV_VARS.some((v) => v.endsWith("*") ? name.startsWith(v.slice(0, -1)) : v === name);
+  const readme = await Deno.readTextFile(join(ROOT, "README.md"));
+  const read = readmeTsBlocks(readme).flatMap(({ line, code }) =>
+    [...code.matchAll(/Deno\.env\.get\("([^"]+)"\)/g)].map((m) => ({ line, name: m[1]! }))
+  );
+  assert(read.length > 0, "the README's ts examples read a variable");
+  assertEquals(read.filter((r) => !allowed(r.name)), []);
 });

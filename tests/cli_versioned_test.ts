@@ -291,16 +291,18 @@ Deno.test("cli versioned: offline mode sends no request; commands that need the 
           ["ls-remote"],
           ["add", "/n.csv", "n.csv"],
           ["update", "/m.csv", "m.csv", "--patch"],
-          ["verify"],
           ["lock"],
         ]
       ) {
         const r = await run(args);
-        // (`verify` reports each entry it could not check, on stdout.)
         assertEquals(r.code, 1, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
         assertStringIncludes(r.stdout + r.stderr, "not contacted in offline mode");
         assert(!r.stderr.includes("internal error"), r.stderr);
       }
+      // verify checks the cached copy against the lock file instead.
+      const verify = await run(["verify"]);
+      assertEquals(verify.code, 0, verify.stdout + verify.stderr);
+      assertStringIncludes(verify.stdout, "cached copy has the locked content");
       // What is cached is still served.
       const cat = await run(["cat", "/m.csv"]);
       assertEquals([cat.code, cat.stdout], [0, "model"], cat.stderr);

@@ -756,7 +756,7 @@ export const verify: Command = {
   required: 0,
   usage: "",
   description:
-    "Checks every manifest entry: the object exists in the bucket, and a cached copy, if\nany, matches it (and its lock entry). Says which entries the lock file pins. Lists every\nproblem; exits 1 if there is one.",
+    "Checks every manifest entry: the object exists in the bucket, and a cached copy, if\nany, matches it (and its lock entry). Says which entries the lock file pins. Lists every\nproblem; exits 1 if there is one. With --offline, asks no store: checks each cached copy\nagainst the lock file, naming the entries not cached or not the locked content.",
   options: VERSIONED_OPTIONS,
   examples: ["vc verify", "vc verify --json"],
   async run(ctx) {
@@ -787,6 +787,8 @@ export const verify: Command = {
             r.problem ??
               (r.lockChecked === "size"
                 ? "size only (not cached; `vc lock --check` compares contents)"
+                : r.cached === "ok"
+                ? "cached copy has the locked content (offline: the bucket not asked)"
                 : ""),
           ]),
         ),

@@ -236,9 +236,9 @@ export function oversizedVersionPath(key: string): string | undefined {
   })?.path;
 }
 
-// A semantic version vc does not publish or order: a pre-release, build
-// metadata or a `v` prefix (`1.0.0+build`, `v3.0.0`, `v2.0.0-rc.1`; a plain
-// pre-release, `2.0.0-rc.1`, is a version vc reads), as other
+// A semantic version vc does not publish or order: build metadata or a `v`
+// prefix (`1.0.0+build`, `v3.0.0`, `v2.0.0-rc.1`; a plain pre-release,
+// `2.0.0-rc.1`, is a version vc reads), as other
 // tools name versions, or a part with a leading zero (`02.0.0`, a version
 // typed by hand), which a tool that reads the parts as numbers takes for
 // `2.0.0`. Identifiers as semver allows them.
@@ -251,7 +251,7 @@ export interface ForeignVersion {
   version: string;
   /** Its `MAJOR.MINOR.PATCH`, without leading zeros. */
   base: string;
-  /** True for a pre-release, which semver orders below its base. */
+  /** True for a pre-release (`v2.0.0-rc.1`), which semver orders below its base. */
   prerelease: boolean;
 }
 
@@ -321,7 +321,8 @@ export function suffixedVersionKey(path: string, spelled: string): string | unde
  * version before the last extension as {@linkcode versionedKey} places it.
  * For a listing of the whole bucket (`lsRemote`), which knows no path to ask
  * {@linkcode foreignVersionOf} about; a part with a leading zero alone does not
- * count here, as date-named files (`photo.2024.01.05.jpg`) have them.
+ * count here, as date-named files (`photo.2024.01.05.jpg`,
+ * `photo.2024.01.05-final.jpg`: a pre-release is a version) have them.
  *
  * @example
  * ```ts
@@ -331,6 +332,7 @@ export function suffixedVersionKey(path: string, spelled: string): string | unde
  * assert.equal(foreignVersionedKey("d/x.2.0.0-rc.1.csv"), undefined); // a version
  * assert.equal(foreignVersionedKey("d/x.v3.0.0")?.version, "v3.0.0");
  * assert.equal(foreignVersionedKey("photo.2024.01.05.jpg"), undefined);
+ * assert.equal(foreignVersionedKey("photo.2024.01.05-final.jpg"), undefined);
  * assert.equal(foreignVersionedKey("d/x.1.0.0.csv"), undefined);
  * ```
  */
@@ -343,10 +345,12 @@ export function foreignVersionedKey(key: string): (ForeignVersion & { path: stri
   for (let dot = name.indexOf(".", 1); dot !== -1; dot = name.indexOf(".", dot + 1)) {
     const rest = name.slice(dot + 1);
     const last = rest.lastIndexOf(".");
-    // Before the last extension first: `1.0.0-rc.1.csv` is itself shaped as
-    // a pre-release (`rc.1.csv`).
+    // Before the last extension first: `1.0.0+ci.1.csv` is itself shaped as
+    // build metadata (`ci.1.csv`). Only a `v` prefix or build metadata count:
+    // a pre-release is a version, so one with a leading zero
+    // (`photo.2024.01.05-final.jpg`) is a date-named file as one without it.
     for (const version of last === -1 ? [rest] : [rest.slice(0, last), rest]) {
-      if (!/^v|[-+]/.test(version) || !FOREIGN_VERSION.test(version)) continue;
+      if (!/^v|\+/.test(version) || !FOREIGN_VERSION.test(version)) continue;
       let path: string;
       try {
         path = normalizeVersionedPath(`/${dir}${name.slice(0, dot)}${rest.slice(version.length)}`);

@@ -237,7 +237,12 @@ export async function listVersionKeys(
      * an `InvalidInputError`.
      */
     onOversized?: (warning: { key: string; message: string }) => void;
-    /** Called for each key shaped as a pre-release, build or `v` version of `path`. */
+    /**
+     * Called for each key shaped as a version of `path` that vc does not read:
+     * build metadata, a `v` prefix or a leading zero (`x.2.0.0+ci.7.csv`,
+     * `x.v2.0.0.csv`, `x.02.0.0.csv`; a pre-release, `x.2.0.0-rc.1.csv`, is a
+     * version, listed).
+     */
     onForeign?: (found: ForeignVersion & { key: string }) => void;
     /** Called for each key listed under either prefix, a version or not (for progress). */
     onListed?: () => void;
@@ -292,8 +297,8 @@ export function oversizedKeyMessage(key: string, path: string): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { foreignKeyMessage } from "./slash_keys.ts";
- * const found = { version: "2.0.0-rc.1", base: "2.0.0", prerelease: true };
- * assert.match(foreignKeyMessage("x.2.0.0-rc.1.csv", "/x.csv", found), /pre-release/);
+ * const found = { version: "2.0.0+ci.7", base: "2.0.0", prerelease: false };
+ * assert.match(foreignKeyMessage("x.2.0.0+ci.7.csv", "/x.csv", found), /build metadata/);
  * ```
  */
 export function foreignKeyMessage(key: string, path: string, foreign: ForeignVersion): string {
@@ -307,14 +312,15 @@ export function foreignKeyMessage(key: string, path: string, foreign: ForeignVer
  * A warning when semver orders `version` (being published) at or below one of
  * `foreign`, the keys shaped as versions of `path` that vc does not list: the
  * new version is vc's latest but not the latest for a tool that reads such
- * keys (npm's `semver`: `1.0.1` < `2.0.0-rc.1`). Not an error: a patch of
- * 1.x beside a 2.0.0 release candidate is ordinary semver practice.
+ * keys (npm's `semver`: `1.0.1` < `v2.0.0-rc.1`). Not an error: a patch of
+ * 1.x beside another tool's 2.0.0 release candidate is ordinary semver practice.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { foreignAboveMessage } from "./slash_keys.ts";
- * const rc = { key: "x.2.0.0-rc.1.csv", version: "2.0.0-rc.1", base: "2.0.0", prerelease: true };
+ * // Another tool's release candidate (a `v` prefix: `x.2.0.0-rc.1.csv` is a version vc lists).
+ * const rc = { key: "x.v2.0.0-rc.1.csv", version: "v2.0.0-rc.1", base: "2.0.0", prerelease: true };
  * assert.equal(foreignAboveMessage("/x.csv", "2.0.0", [rc]), undefined);
  * assert.match(foreignAboveMessage("/x.csv", "1.0.1", [rc])?.message ?? "", /--version 2.0.0/);
  * ```
@@ -343,7 +349,7 @@ export function foreignAboveMessage(
 /**
  * Why `update` of `path` finds no version to bump when the bucket holds
  * `foreign` keys shaped as its versions that vc does not read (another
- * tool's `x.v1.4.0.csv`, `x.2.0.0-rc.1.csv`), as a clause to add to "has no
+ * tool's `x.v1.4.0.csv`, `x.2.0.0+ci.1.csv`), as a clause to add to "has no
  * versions", or `undefined` when there are none: "publish its first version
  * with `vc add`" alone led to a 1.0.0 below them. Names up to 20 of them,
  * the copy that lets vc read the latest release among them, and the
@@ -407,8 +413,9 @@ const MAX_NAMED_SPELLINGS = 20;
  * ```ts
  * import assert from "node:assert/strict";
  * import { otherSpellingOfVersion } from "./slash_keys.ts";
- * const keys = ["d/x.v2.0.0.csv", "d/x.3.0.0-rc.1.csv"];
+ * const keys = ["d/x.v2.0.0.csv", "d/x.v3.0.0-rc.1.csv"];
  * assert.match(otherSpellingOfVersion("/d/x.csv", "2.0.0", keys) ?? "", /holds it as d\/x\.v2\.0\.0\.csv/);
+ * // A pre-release of 3.0.0 is another version than 3.0.0, not a spelling of it.
  * assert.equal(otherSpellingOfVersion("/d/x.csv", "3.0.0", keys), undefined);
  * const twice = otherSpellingOfVersion("/d/x.csv", "2.0.0", [...keys, "d/x.2.0.0+b.csv"]);
  * assert.match(twice ?? "", /as 2 keys, .*\(d\/x\.v2\.0\.0\.csv, d\/x\.2\.0\.0\+b\.csv\)/);

@@ -479,7 +479,10 @@ export interface VersionedVerifyResult {
   path: string;
   /** The manifest value: a version or an override. */
   version: string;
-  /** True when the remote object exists and the cached copy, if any, matches it. */
+  /**
+   * True when the remote object exists and the cached copy, if any, matches
+   * it; offline, when the cached copy has the locked content (see `cached`).
+   */
   ok: boolean;
   /** What is wrong, when not ok. */
   problem?: string;
@@ -500,6 +503,15 @@ export interface VersionedVerifyResult {
    * `checkLock()` download and hash the store's content).
    */
   lockChecked?: "sha256" | "size";
+  /**
+   * Offline only (no store is asked): what the cached copy of a pinned
+   * version was found to be against the lock file. `"ok"`: it has the
+   * locked size and SHA-256; `"missing"`: nothing is cached, so `path()`
+   * cannot read it offline; `"corrupt"`: it is not the locked content;
+   * `"unchecked"`: it is cached but the lock file pins nothing to compare it
+   * with. Only `"ok"` is `ok`.
+   */
+  cached?: "ok" | "missing" | "corrupt" | "unchecked";
 }
 
 // Enough parallelism to hide per-object latency without flooding a store.
@@ -2024,7 +2036,9 @@ export class VersionedCache {
    * each result says what is wrong. With `signal`, stops when it is aborted
    * (throws its reason; entries not yet started are not checked); with
    * `onProgress`, tells how many entries are checked (hashing large cached
-   * copies takes a while).
+   * copies takes a while). Offline (the cache's `offline`), no store is
+   * asked: each pinned version's cached copy is checked against the lock
+   * file instead, and its result's `cached` says what was found.
    *
    * @example
    * ```ts
@@ -2070,6 +2084,18 @@ export class VersionedCache {
           }));
       const check = () => this.#verifyEntry(path, version, lockOf(path, version), signal, onRead);
       try {
+        // Offline no store is asked: a pinned version's cached copy is
+        // checked against the lock file instead (an override as online:
+        // a local one is looked at, one in a store fails as offline).
+        if (this.#cache.offline && isVersion(version)) {
+          return await this.#verifyCachedOffline(
+            path,
+            version,
+            lockOf(path, version),
+            signal,
+            onRead,
+          );
+        }
         // No usable credentials fail every entry alike: said once (the others refer to it).
         return isVersion(version)
           ? await noCredentials.run(this.bucket, path, check)
@@ -2093,6 +2119,89 @@ export class VersionedCache {
         locked,
       };
     });
+  }
+
+  /**
+   * One pinned entry of {@linkcode VersionedCache.verify} offline: its cached
+   * copy (the canonical key's, else the `/` key's, as `path` serves one
+   * offline) against the size and SHA-256 the lock file records. `cached`
+   * says what was found: `ok`, `missing` (nothing cached: `path` cannot
+   * read it offline), `corrupt` (the copy is not the locked content) or
+   * `unchecked` (cached, but no lock entry to compare it with).
+   */
+  async #verifyCachedOffline(
+    path: string,
+    version: string,
+    lock: LockEntry | undefined,
+    signal: AbortSignal | undefined,
+    onRead: ((progress: { bytes: number; total: number }) => void) | undefined,
+  ): Promise<VersionedVerifyResult> {
+    signal?.throwIfAborted();
+    const asset = await this.resolve(path, version);
+    const result = (
+      cached: NonNullable<VersionedVerifyResult["cached"]>,
+      problem?: string,
+    ): VersionedVerifyResult => {
+      const r: VersionedVerifyResult = {
+        path,
+        version,
+        ok: problem === undefined,
+        locked: lock !== undefined,
+        cached,
+      };
+      if (problem !== undefined) r.problem = problem;
+      else r.lockChecked = "sha256";
+      return r;
+    };
+    const offline = `${this.#cache.offlineSwitch.on}: the bucket is not asked`;
+    let uri: string | undefined;
+    let size = 0;
+    for (const candidate of [asset.uri, asset.slashedUri]) {
+      if (candidate === undefined) continue;
+      const stat = await Deno.stat(this.#cache.localPath(candidate)).catch(() => undefined);
+      if (stat?.isFile === true) {
+        uri = candidate;
+        size = stat.size;
+        break;
+      }
+    }
+    if (uri === undefined) {
+      return result(
+        "missing",
+        `not cached, so it cannot be read offline (${offline}); ` +
+          `cache it while online (\`vc prefill\`, or \`vc path ${path}\`)`,
+      );
+    }
+    const local = this.#cache.localPath(uri);
+    if (lock === undefined) {
+      return result(
+        "unchecked",
+        `cached as ${local}, but the lock file pins no content for it to compare with ` +
+          `(${offline}); run \`vc lock\` while online`,
+      );
+    }
+    if (size !== lock.size) {
+      return result(
+        "corrupt",
+        `cached copy ${local} has ${size} bytes, the lock file pins ${lock.size}${dropHint(uri)}`,
+      );
+    }
+    const reading = onRead === undefined ? {} : {
+      onProgress: (bytes: number) => onRead({ bytes, total: size }),
+    };
+    onRead?.({ bytes: 0, total: size });
+    const { sha256 } = await digestSource(local, {
+      ...(signal === undefined ? {} : { signal }),
+      ...reading,
+    });
+    if (sha256 !== lock.sha256) {
+      return result(
+        "corrupt",
+        `cached copy ${local} has SHA-256 ${sha256}, the lock file pins ${lock.sha256}` +
+          dropHint(uri),
+      );
+    }
+    return result("ok");
   }
 
   /** One entry of {@linkcode VersionedCache.verify}. */

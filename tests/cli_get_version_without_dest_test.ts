@@ -4,7 +4,8 @@
  * `1.2.5` in the current directory, exit 0: neither the version asked for nor
  * where it was wanted. A bare MAJOR.MINOR.PATCH where DEST goes is now a
  * usage error saying DEST is missing, before any download; `./1.2.5` still
- * names a file of that name.
+ * names a file of that name. A pre-release (`2.0.0-rc.1`, a version since
+ * vc reads them) was still taken for a file name.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
@@ -21,6 +22,17 @@ Deno.test("vc get PATH VERSION without DEST says DEST is missing", async () => {
   assertStringIncludes(r.stderr, "missing DEST");
   assertStringIncludes(r.stderr, "vc get /a.csv 1.0.0 DEST");
   assert(!(await Deno.stat(ws.path("1.0.0")).then(() => true, () => false)), "1.0.0 written");
+
+  // A pre-release is a version too (`vc path /a.csv 2.0.0-rc.1` reads one).
+  for (const version of ["2.0.0-rc.1", "1.0.0-beta.2"]) {
+    const rc = await ws.vc("get", "/a.csv", version);
+    assertEquals(rc.code, 2, `${version}: ${rc.stderr}`);
+    assertStringIncludes(rc.stderr, `missing DEST (${version} reads as VERSION)`);
+    assert(
+      !(await Deno.stat(ws.path(version)).then(() => true, () => false)),
+      `${version} written`,
+    );
+  }
 
   // Given as a path, it is a file name.
   const named = await ws.vc("get", "/a.csv", "./1.0.0");

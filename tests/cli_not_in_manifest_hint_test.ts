@@ -30,6 +30,29 @@ Deno.test("cli path: PATH@VERSION gets a hint that shows the fix", async () => {
   const at = await ws.vc("path", "/data/a.csv@1.0.0");
   assertFailure(at, 1, "/data/a.csv@1.0.0 is not in manifest");
   assertStringIncludes(at.stderr, "give the version as its own argument (`/data/a.csv 1.0.0`)");
+
+  // A pre-release is a version: the same hint (it was "not in manifest" alone).
+  const rc = await ws.vc("path", "/data/a.csv@2.0.0-rc.1");
+  assertFailure(rc, 1, "/data/a.csv@2.0.0-rc.1 is not in manifest");
+  assertStringIncludes(
+    rc.stderr,
+    "give the version as its own argument (`/data/a.csv 2.0.0-rc.1`)",
+  );
+});
+
+// Build metadata (`@1.0.0+ci.7`, another tool's key) is a version attempt
+// that no argument reads: named as no version, saying why.
+Deno.test("cli path and prefill: PATH@ a version with build metadata is named as no version", async () => {
+  await using ws = await workspaceWithA();
+
+  const at = await ws.vc("path", "/data/a.csv@1.0.0+ci.7");
+  assertFailure(at, 1, "1.0.0+ci.7 is not a version of /data/a.csv");
+  assertStringIncludes(at.stderr, "no build metadata");
+  assert(!at.stderr.includes("own argument"), at.stderr);
+
+  const listed = await prefillList(ws, "/data/a.csv@1.0.0+ci.7\n");
+  assertEquals(listed.code, 1, listed.stderr);
+  assertStringIncludes(listed.stderr, "1.0.0+ci.7 is not a version of /data/a.csv");
 });
 
 // `01.0.0` is no version: neither `vc path PATH 01.0.0` nor a list file's

@@ -20,7 +20,7 @@ import {
   parseVersionedKey,
   suffixedVersionKey,
 } from "../versioned/naming.ts";
-import { assertVersion } from "../versioned/version.ts";
+import { assertVersion, isVersion } from "../versioned/version.ts";
 import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
 import type {
   VersionedAsset,
@@ -329,9 +329,10 @@ export const get: Command = {
     const [version, destArg] = ctx.args.length === 3
       ? [checkedReadVersion(ctx, p, ctx.args[1]), ctx.args[2]!]
       : [undefined, ctx.args[1]!];
-    // `vc get PATH 1.2.5` (as `vc path PATH VERSION`): DEST forgotten, not a
-    // file to be named `1.2.5`; `./1.2.5` names one.
-    if (ctx.args.length === 2 && /^\d+\.\d+\.\d+$/.test(destArg)) {
+    // `vc get PATH 1.2.5` (as `vc path PATH VERSION`; a pre-release,
+    // `2.0.0-rc.1`, too): DEST forgotten, not a file to be named `1.2.5`;
+    // `./1.2.5` names one.
+    if (ctx.args.length === 2 && (/^\d+\.\d+\.\d+$/.test(destArg) || isVersion(destArg))) {
       throw new UsageError(`get: missing DEST (${destArg} reads as VERSION)`, {
         hint: `vc get ${shellWord(ctx.args[0]!)} ${destArg} DEST; ./${destArg} for a file so named`,
         command: "get",

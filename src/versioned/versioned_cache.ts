@@ -94,6 +94,7 @@ import {
   isRelease,
   isVersion,
   sortVersions,
+  spellingHint,
 } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
 import {
@@ -3004,8 +3005,10 @@ export class VersionedCache {
     };
     // `PATH@VERSION` is the list-file form; here the version is an argument.
     // What only looks like one (`1.0`, a git tag's `v1.0.0`) is caught too:
-    // a list line `/a.csv@1.0` was "not in manifest", not saying why.
-    const at = /^(.*)@([vV]?\d+(?:\.\d+)*)$/.exec(path);
+    // a list line `/a.csv@1.0` was "not in manifest", not saying why. A
+    // pre-release (`@2.0.0-rc.1`) is a version, and build metadata
+    // (`@2.0.0+ci.7`) a version attempt.
+    const at = /^(.*)@([vV]?\d+(?:\.\d+)*(?:[-+][0-9A-Za-z.+-]*)?)$/.exec(path);
     if (at !== null && listed(at[1]!)) {
       // `1.02.0` looks like a version but is none (a leading zero): giving it
       // as an argument would fail too, and a list file has no argument to give
@@ -3013,7 +3016,8 @@ export class VersionedCache {
       if (!isVersion(at[2]!)) {
         return new NotFoundError(
           `${path} is not in manifest ${this.manifest}; ${at[2]} is not a version of ${at[1]}: ` +
-            `a version is MAJOR.MINOR.PATCH without leading zeros or a \`v\` (e.g. 1.2.5)`,
+            "a version is MAJOR.MINOR.PATCH or a pre-release of one, without leading zeros, " +
+            `a \`v\` or build metadata (e.g. 1.2.5, 2.0.0-rc.1)${spellingHint(at[2]!, 3)}`,
         );
       }
       return new NotFoundError(

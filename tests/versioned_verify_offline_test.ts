@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { workspace, writeFile } from "./versioned_helpers.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { fillLock } from "../src/versioned/lock_ops.ts";
+import { rawPut, tempDir, testS3Options, workspace, writeFile } from "./versioned_helpers.ts";
 
 Deno.test("verify offline checks cached copies against the lock file", async () => {
   await using ws = await workspace();
@@ -73,4 +75,35 @@ Deno.test("verify offline checks cached copies against the lock file", async () 
   assertStringIncludes(by["/unlocked.csv"]!.problem!, "vc lock");
   // A problem the check found, not an error that kept it from checking.
   assert(results.every((r) => r.errorName === undefined), JSON.stringify(results));
+});
+
+// Another tool's `/` key (`/a.1.0.0.csv` in an S3 bucket): `path` serves its
+// cached copy offline, so verify checks that copy, not "missing".
+Deno.test("verify offline checks the cached copy of a / key", async () => {
+  await using dir = await tempDir("vc_verify_offline_slash_");
+  const manifest = join(dir.path, "versioned_assets.json");
+  const cacheDir = join(dir.path, "cache");
+  await Deno.writeTextFile(manifest, JSON.stringify({ "/a.csv": "1.0.0" }));
+  let endpoint: string;
+  {
+    await using s3 = await startFakeS3({ buckets: ["assets"] });
+    endpoint = s3.url;
+    await rawPut(s3, "assets", "/a.1.0.0.csv", "slash a");
+    const store = testS3Options(s3);
+    await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, store });
+    await using vc = new VersionedCache({ manifest, bucket: "s3://assets", cache, store });
+    // Locking downloads the version (the / key's), so it is cached too.
+    assertEquals((await fillLock(vc)).map((r) => r.status), ["added"]);
+  }
+  // The server is gone, and offline nothing would ask it anyway.
+  const store = { s3: { ...testS3Options({ url: endpoint }).s3, maxAttempts: 1 } };
+  await using cache = new AssetCache({
+    cacheDir,
+    configPath: false,
+    env: {},
+    offline: true,
+    store,
+  });
+  await using vc = new VersionedCache({ manifest, bucket: "s3://assets", cache, store });
+  assertEquals((await vc.verify()).map((r) => [r.path, r.ok, r.cached]), [["/a.csv", true, "ok"]]);
 });

@@ -33,3 +33,39 @@ Deno.test("a missing version names the key that holds it spelled otherwise", asy
   const rc = await assertRejects(() => ws.vc.path("/t.csv", "4.0.0"), NotFoundError);
   assert(!rc.message.includes("holds it as"), rc.message);
 });
+
+// A pre-release is a version vc reads (`vc path /t.csv 5.0.0-rc.2`), so its
+// other spellings are named as a release's are; it was "does not exist" alone.
+Deno.test("a missing pre-release names the key that holds it spelled otherwise", async () => {
+  await using ws = await workspace();
+  await ws.vc.add("/t.csv", await writeFile(ws.dir, "t.csv", "one\n"));
+  for (
+    const name of [
+      "t.v5.0.0-rc.2.csv",
+      "t.6.0.0-rc.1+ci.7.csv",
+      "t.07.0.0-beta.1.csv",
+      "t.8.0.0-rc.01.csv",
+      "t.9.0.0-rc.1.csv",
+    ]
+  ) {
+    await Deno.writeTextFile(join(ws.bucket, name), "planted\n");
+  }
+  for (
+    const [version, key] of [
+      ["5.0.0-rc.2", "t.v5.0.0-rc.2.csv"],
+      ["6.0.0-rc.1", "t.6.0.0-rc.1+ci.7.csv"],
+      ["7.0.0-beta.1", "t.07.0.0-beta.1.csv"],
+      ["8.0.0-rc.1", "t.8.0.0-rc.01.csv"],
+    ]
+  ) {
+    const error = await assertRejects(() => ws.vc.path("/t.csv", version), NotFoundError);
+    assertStringIncludes(error.message, `version ${version} of /t.csv does not exist`);
+    assertStringIncludes(error.message, `the bucket holds it as ${key}`);
+    assertStringIncludes(error.message, `copy that object to t.${version}.csv`);
+  }
+  // Another pre-release of 9.0.0, or its release, is not this version.
+  for (const version of ["9.0.0-rc.2", "9.0.0"]) {
+    const other = await assertRejects(() => ws.vc.path("/t.csv", version), NotFoundError);
+    assert(!other.message.includes("holds it as"), other.message);
+  }
+});

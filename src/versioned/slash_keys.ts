@@ -402,7 +402,8 @@ const MAX_NAMED_SPELLINGS = 20;
 /**
  * The keys among `keys` (those a listing of `path` named as odd) that hold
  * `version` of `path` spelled as vc does not read it (`x.v2.0.0.csv`,
- * `x.02.0.0.csv`, `x.2.0.0+ci.7.csv`; a pre-release is another version), as
+ * `x.02.0.0.csv`, `x.2.0.0+ci.7.csv`; of a pre-release, `x.v2.0.0-rc.1.csv`
+ * or `x.2.0.0-rc.01.csv`; another pre-release is another version), as
  * a clause for the error that `version` does not exist, or `undefined`: the
  * object is there under another name, and the error says which. Several such
  * keys (`x.2.0.0+a.csv` and `x.2.0.0+b.csv`, differing only in build
@@ -417,6 +418,7 @@ const MAX_NAMED_SPELLINGS = 20;
  * assert.match(otherSpellingOfVersion("/d/x.csv", "2.0.0", keys) ?? "", /holds it as d\/x\.v2\.0\.0\.csv/);
  * // A pre-release of 3.0.0 is another version than 3.0.0, not a spelling of it.
  * assert.equal(otherSpellingOfVersion("/d/x.csv", "3.0.0", keys), undefined);
+ * assert.match(otherSpellingOfVersion("/d/x.csv", "3.0.0-rc.1", keys) ?? "", /as d\/x\.v3\.0\.0-rc\.1\.csv/);
  * const twice = otherSpellingOfVersion("/d/x.csv", "2.0.0", [...keys, "d/x.2.0.0+b.csv"]);
  * assert.match(twice ?? "", /as 2 keys, .*\(d\/x\.v2\.0\.0\.csv, d\/x\.2\.0\.0\+b\.csv\)/);
  * ```
@@ -428,7 +430,7 @@ export function otherSpellingOfVersion(
 ): string | undefined {
   const found = keys.filter((k) => {
     const foreign = foreignVersionOf(k, path);
-    return foreign !== undefined && !foreign.prerelease && foreign.base === version;
+    return foreign !== undefined && plainSpelling(foreign) === version;
   });
   if (found.length === 0) return undefined;
   const canonical = versionedKey(path, version);
@@ -442,6 +444,16 @@ export function otherSpellingOfVersion(
     : "";
   return `the bucket holds it as ${found.length} keys, spellings vc does not read that may ` +
     `hold different bytes (${named}${more}): copy the one that holds ${version} to ${canonical}`;
+}
+
+// The version vc reads that `foreign` spells otherwise: without its `v` or
+// build metadata, and without leading zeros in its parts and numeric
+// pre-release identifiers (`v2.0.0-rc.02+ci.7` is `2.0.0-rc.2`).
+function plainSpelling(foreign: ForeignVersion): string {
+  const pre = /^v?[^-+]*(?:-([^+]*))?/.exec(foreign.version)?.[1];
+  if (pre === undefined) return foreign.base;
+  const ids = pre.split(".").map((id) => /^\d+$/.test(id) ? id.replace(/^0+(?=\d)/, "") : id);
+  return `${foreign.base}-${ids.join(".")}`;
 }
 
 function nextPatch(version: string): string {

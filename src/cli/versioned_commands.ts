@@ -720,8 +720,8 @@ export const sync: Command = {
 /**
  * A listing of `vc versions` or `vc ls-remote` under a progress bar
  * (`label`) counting the keys listed, with one warning line per odd key,
- * capped: another tool's nightly pre-releases are hundreds of keys, whose
- * lines would bury the list.
+ * capped: another tool's nightly builds (`x.1.0.0+nightly.20240105.csv`)
+ * are hundreds of keys, whose lines would bury the list.
  */
 async function listed<T>(
   ctx: CommandContext,

@@ -69,11 +69,13 @@ export interface EndpointContext {
   /** Set when the response is a file streamed from the store (bounded in time by the handler). */
   streamed?: boolean;
   /**
-   * Set when the store hands out its raw bodies (an S3 store's fetch body,
-   * which `Deno.serve` would relay past any abort): its `idleTimeoutMs`
-   * (0: none). A streamed file is then relayed through
-   * {@linkcode idleBoundedBody}, so a store gone silent mid-body, or the
-   * handler's `download` cut, closes the client's connection.
+   * The idle bound of a streamed file's relay through
+   * {@linkcode idleBoundedBody} (0: none, as for a directory store's
+   * bodies): an S3 store's `idleTimeoutMs` (its raw fetch body `Deno.serve`
+   * would relay past any abort), so a store gone silent mid-body, or the
+   * handler's `download` cut, closes the client's connection, and a body
+   * that ended short is logged with the bytes handed on. Unset: the store's
+   * body is handed to Deno.serve as it is (an S3 store with no bound at all).
    */
   relayIdleMs?: number;
   /** Why a streamed file stopped mid-body (the store went silent), for the log line. */

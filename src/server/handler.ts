@@ -359,10 +359,14 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   const bodyIdleMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_MS;
   // A store whose raw bodies are unguarded says how long one may be silent
   // (S3Store: its request timeout). Their relay is guarded (relay_idle.ts)
-  // unless neither that nor the download bound would ever fire.
+  // unless neither that nor the download bound would ever fire. A store
+  // without raw bodies (a directory's: a JavaScript stream already) is
+  // relayed through the guard too, with no idle bound: one step more per
+  // 512 KiB read (no measurable CPU), and a file that fails mid-body is
+  // logged on its request's line, with the bytes handed on before.
   const storeIdle = options.store.idleTimeoutMs;
   const relayIdleMs = storeIdle === undefined
-    ? undefined
+    ? 0
     : storeIdle > 0 && storeIdle < Infinity
     ? storeIdle
     : downloadBound(0, bodyIdleMs, minRate) === undefined

@@ -46,9 +46,10 @@ export interface RequestLogRecord {
   /** Whether the client went away before the response body was sent. */
   aborted?: boolean;
   /**
-   * Set on a file download passed through to Deno.serve untouched:
-   * `bytes_out` is then what was handed to it, which a client that left
-   * mid-body did not all get (Deno.serve does not tell the two apart).
+   * Set on a file download sent whole to Deno.serve: `bytes_out` is then
+   * what was handed to it, which a client that left at the very end may not
+   * all have got (Deno.serve does not tell). A download that ended short (its
+   * client left, its store failed) is `aborted` with the bytes handed on.
    */
   bytes_out_unconfirmed?: boolean;
 }

@@ -53,6 +53,30 @@ import { deadline } from "../deadline.ts";
  * assert.equal(await new Response(whole).text(), "abc");
  * ```
  */
+/** The reasons {@linkcode idleBoundedBody} failed a body with (see {@linkcode relayFailure}). */
+const relayFailures = new WeakSet<object>();
+
+/**
+ * Whether `error` is what an {@linkcode idleBoundedBody} failed its body
+ * with: `Deno.serve` hands a response body's error to its `onError`, and
+ * such a failure is told on its own request's log line (through `onStop`),
+ * not again on a line of its own with no request id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { idleBoundedBody, relayFailure } from "./relay_idle.ts";
+ * const broken = new Error("the store's file ended early");
+ * const source = new ReadableStream<Uint8Array>({ pull: (c) => c.error(broken) });
+ * const body = idleBoundedBody(source, 0, undefined, () => new Error("stalled"));
+ * await assert.rejects(new Response(body).bytes(), /ended early/);
+ * assert(relayFailure(broken) && !relayFailure(new Error("other")));
+ * ```
+ */
+export function relayFailure(error: unknown): boolean {
+  return typeof error === "object" && error !== null && relayFailures.has(error);
+}
+
 export function idleBoundedBody(
   body: ReadableStream<Uint8Array>,
   idleMs: number,
@@ -89,6 +113,7 @@ export function idleBoundedBody(
         if (ended) return;
         end();
         onStop?.(bytes, reason);
+        if (typeof reason === "object" && reason !== null) relayFailures.add(reason);
         controller.error(reason);
         reader.cancel(reason).catch(() => {});
       };

@@ -27,6 +27,7 @@ import { errorResponse } from "./http_error.ts";
 import { formatEventLine, formatLogLine, guardedLog } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { normalizeBasePath } from "./routes.ts";
+import { relayFailure } from "./relay_idle.ts";
 import { runSweeps } from "./sweep.ts";
 
 /** Longest wait between two tries to listen again after accepting failed. */
@@ -177,6 +178,9 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       port: on,
       onListen,
       onError: (e) => {
+        // A download's body that failed mid-way (its store's file cut
+        // short, a stall): its request's own line tells it already.
+        if (relayFailure(e)) return errorResponse(500, "internal error", SECURITY_HEADERS);
         logError(e instanceof Error ? (e.stack ?? e.message) : String(e));
         return errorResponse(500, "internal error", SECURITY_HEADERS);
       },

@@ -220,7 +220,7 @@ export class Metrics {
     single(
       "vc_serve_bytes_out_total",
       "counter",
-      "Response body bytes handed to the HTTP server (a file download the client left mid-body counts whole).",
+      "Response body bytes handed to the HTTP server (a file download that ended short counts what was handed on, which its client may not all have got).",
       this.#bytesOut,
     );
     single("vc_serve_cache_hits_total", "counter", "Downloads that found a file.", this.#hits);

@@ -21,9 +21,28 @@ const RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320, 400];
 
 /** A rename over an open file that Windows refuses, for now. */
 function isHeldOpen(error: unknown): boolean {
-  return error instanceof Deno.errors.PermissionDenied ||
-    error instanceof Deno.errors.Busy ||
-    /\(os error (5|32|33)\)/.test(String((error as Error | undefined)?.message));
+  return error instanceof Deno.errors.PermissionDenied || isSharingViolation(error);
+}
+
+/**
+ * Whether `error` is Windows refusing a file another program has open
+ * without sharing it ("being used by another process", os error 32, or a
+ * locked region, 33). Rust gives the code no error kind of its own, so Deno
+ * throws a plain `Error` whose message carries it (or `Busy`). Unlike "Access
+ * is denied" (os error 5), it never means the file or directory may not be
+ * written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSharingViolation } from "./replace_file.ts";
+ * assert(isSharingViolation(new Error("used by another process. (os error 32): remove 'C:\\x'")));
+ * assert(!isSharingViolation(new Deno.errors.PermissionDenied("Access is denied. (os error 5)")));
+ * ```
+ */
+export function isSharingViolation(error: unknown): boolean {
+  return error instanceof Deno.errors.Busy ||
+    /\(os error (32|33)\)/.test(String((error as Error | undefined)?.message));
 }
 
 function heldOpenError(to: string, error: unknown): Error {
@@ -102,6 +121,47 @@ export function refuseReadOnlyFile(path: string, what: string): void {
         "checkout) and run the command again",
       { cause: error },
     );
+  }
+}
+
+/**
+ * Removes the file `path` as `Deno.remove` does. Where a file another
+ * program holds open cannot be removed (`fsPlatform.mandatoryLocks`, i.e.
+ * Windows: a sharing violation, {@linkcode isSharingViolation}), it retries
+ * for about a second (with `wait: false`, not at all), then throws `Busy`
+ * naming the file and saying to close it: the system's own words name no
+ * program and suggest no remedy. Elsewhere exactly `Deno.remove`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeHeldFile } from "./replace_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.txt`, "1");
+ * await removeHeldFile(`${dir}/a.txt`);
+ * await assert.rejects(() => removeHeldFile(`${dir}/a.txt`), Deno.errors.NotFound);
+ * await Deno.remove(dir);
+ * ```
+ */
+export async function removeHeldFile(
+  path: string,
+  options: { wait?: boolean } = {},
+): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await Deno.remove(path);
+    } catch (error) {
+      if (!fsPlatform.mandatoryLocks || !isSharingViolation(error)) throw error;
+      const wait = options.wait === false ? undefined : RETRY_DELAYS_MS[attempt];
+      if (wait === undefined) {
+        throw new Deno.errors.Busy(
+          `cannot remove ${path}: another program has it open (Windows refuses to remove an ` +
+            `open file); close it and try again`,
+          { cause: error },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import { dirname, join, sep } from "../path.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { LOCKS_DIR, META_DIR } from "./layout.ts";
 import { isPermissionError } from "./cache_errors.ts";
+import { removeHeldFile } from "../replace_file.ts";
 
 /**
  * Paths of the regular files under `dir`; links are neither followed nor
@@ -51,7 +52,9 @@ export async function* walkFiles(
 /**
  * Removes `path`; false when it did not exist, also when a file stands
  * where one of its directories would be (S3 has keys `a` and `a/b`; with
- * `a` cached, nothing can be at `a/b`).
+ * `a` cached, nothing can be at `a/b`). A file another program holds open
+ * on Windows is waited for briefly (not with `wait: false`), then refused
+ * with `Busy` naming it ({@linkcode removeHeldFile}).
  *
  * @example
  * ```ts
@@ -60,9 +63,12 @@ export async function* walkFiles(
  * assert(!(await removeIfExists("/nonexistent/vc-example")));
  * ```
  */
-export async function removeIfExists(path: string): Promise<boolean> {
+export async function removeIfExists(
+  path: string,
+  options: { wait?: boolean } = {},
+): Promise<boolean> {
   try {
-    await Deno.remove(path);
+    await removeHeldFile(path, options);
     return true;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;

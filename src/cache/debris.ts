@@ -23,7 +23,8 @@ import {
   tempStem,
 } from "../atomic_write.ts";
 import { isStaleResumeState, keptForResume, PARTIAL_KEEP_MS } from "./partial_download.ts";
-import { renameOverSync } from "../replace_file.ts";
+import { isSharingViolation, renameOverSync } from "../replace_file.ts";
+import { fsPlatform } from "../fs_platform.ts";
 import {
   lstatOrUndefined,
   mayNotRead,
@@ -260,7 +261,14 @@ export async function sweepDebris(
   // A dry run's resume notes counted with their partial: not counted twice.
   const counted = new Set<string>();
   const remove = async (path: string) => {
-    if (!dryRun) return await removeIfExists(path);
+    // Debris another program holds open on Windows (a scanner, a live
+    // process's temp): left for the next sweep, not a failed prune.
+    if (!dryRun) {
+      return await removeIfExists(path, { wait: false }).catch((e) => {
+        if (fsPlatform.mandatoryLocks && isSharingViolation(e)) return false;
+        throw e;
+      });
+    }
     if (counted.has(path)) return false;
     counted.add(path);
     return true;

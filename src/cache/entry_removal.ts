@@ -18,6 +18,7 @@ import { compactRecords, journalFileFor, lookupRecord } from "./record_journal.t
 import { assertNoLinks, recordBelongsTo, recordPathsOf } from "./layout.ts";
 import { isNoSpaceError } from "./cache_errors.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
+import { isSharingViolation } from "../replace_file.ts";
 import {
   lstatOrUndefined,
   removeEmptyParents,
@@ -164,10 +165,13 @@ export async function removeEntryFiles(
     }
     // A directory there holds other entries (keys below this one's name), not
     // this entry's data: it stays.
+    // A data file another program holds open on Windows (an editor, a
+    // Python `open()`): in use, so kept when asked to (a prune goes on
+    // with the next entry; one such file failed every prune at its turn).
     const removeData = async () =>
       keepData || (await lstatOrUndefined(dataPath))?.isDirectory === true
         ? false
-        : await removeIfExists(dataPath);
+        : await removeIfExists(dataPath, { wait: options.keepIfBusy !== true });
     // The data first. A data file that cannot be removed (a read-only
     // directory, a file open on Windows) then leaves the entry as it was,
     // listed and served, and the error says so; removed record first, the
@@ -177,7 +181,13 @@ export async function removeEntryFiles(
     // disk (the cache filled it: just when prune or rm is needed) the data
     // frees room for the removal line; if that still does not fit, the dead
     // record stays.
-    existed = await removeData();
+    try {
+      existed = await removeData();
+    } catch (e) {
+      if (options.keepIfBusy !== true || !isSharingViolation(e)) throw e;
+      options.onBusy?.();
+      return false;
+    }
     try {
       removeEntryRecord(record);
     } catch (e) {
@@ -205,10 +215,11 @@ export interface RemoveEntryOptions {
   /**
    * Keep the entry (return false at once) when another process holds its
    * lock (a download in progress), instead of waiting and removing it
-   * anyway: what `prune` wants, an entry in use being no candidate.
+   * anyway: what `prune` wants, an entry in use being no candidate. So is
+   * one whose data file another program holds open on Windows.
    */
   keepIfBusy?: boolean;
-  /** Called when `keepIfBusy` kept the entry because another process held its lock. */
+  /** Called when `keepIfBusy` kept the entry because another process held its lock or file. */
   onBusy?: () => void;
   /**
    * With `unless`, checked with the same record after it: true removes the

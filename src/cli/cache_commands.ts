@@ -20,6 +20,7 @@ import { decodedUri, lookalikePairs, spelledApart } from "../unicode_spelling.ts
 import { parseUri } from "../uri.ts";
 import { visibleEnds } from "../printable.ts";
 import { fileKind } from "../regular_file.ts";
+import { fsPlatform } from "../fs_platform.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 // What `rm` and `invalidate` take: a copy's own path names its entry.
@@ -420,7 +421,9 @@ export const prune: Command = {
       [
         ...r.removed.map((e) => `${verb} ${visibleEnds(e.uri)}`),
         ...(r.kept ?? []).map((e) =>
-          `kept ${e.uri}: in use (used, refreshed or being downloaded since it was listed)`
+          `kept ${e.uri}: in use (used, refreshed or being downloaded since it was listed${
+            fsPlatform.mandatoryLocks ? ", or open in another program" : ""
+          })`
         ),
         ...r.orphans.map((p) => `${verb} ${p} (data without a readable record)`),
         ...(r.links ?? []).map(linkNotFollowed),

@@ -21,6 +21,7 @@ import { checkHolder, checkNewHolder, MAX_TTL_MS } from "../repo/claims.ts";
 import { checkState, type Repository, type RepositoryOptions } from "../repo/repository.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { countFlag, flagValue, UsageError } from "./errors.ts";
+import { refuseShellConvertedPath } from "./msys_path.ts";
 import { localPathSetting, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import type { OptionSpecs } from "./options.ts";
@@ -222,7 +223,9 @@ function tagArg(text: string | undefined, what: string): string | undefined {
 function pathArg(text: string, what: string): string;
 function pathArg(text: string | undefined, what: string): string | undefined;
 function pathArg(text: string | undefined, what: string): string | undefined {
-  return text === undefined ? undefined : flagValue(what, () => normalizeLogicalPath(text));
+  if (text === undefined) return undefined;
+  refuseShellConvertedPath(text, what);
+  return flagValue(what, () => normalizeLogicalPath(text));
 }
 
 function idArg(ctx: CommandContext): number {
@@ -578,6 +581,7 @@ function tagCommand(name: "tag" | "untag"): Command {
       const [target, tagText] = ctx.args as [string, string];
       // Anything else would be taken as a path (`abc` as `/abc`): a mistyped
       // id would tag a path nobody meant.
+      refuseShellConvertedPath(target, "TARGET", { slashRequired: true });
       if (!/^\d+$/.test(target) && !target.startsWith("/")) {
         throw new UsageError(
           `repo ${name}: ${

@@ -30,6 +30,7 @@ import type {
 } from "../versioned/versioned_cache.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, flagValue, UsageError } from "./errors.ts";
+import { refuseShellConvertedPath } from "./msys_path.ts";
 import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { shellWord } from "../shell_word.ts";
@@ -856,6 +857,7 @@ function normalized(p: string): string {
 // store is read, as a bad flag value is. The library checks them again, and
 // there a malformed value read from a manifest stays a failure (exit 1).
 function checkedPath(p: string): string {
+  refuseShellConvertedPath(p, "PATH");
   flagValue("PATH", () => normalizeVersionedPath(p));
   return p;
 }

@@ -49,3 +49,26 @@ Deno.test("vc repo tag: a converted TARGET is refused with advice that works for
   assertFailure(r, 2, "Windows path", '"/foo/bar.csv"', "MSYS_NO_PATHCONV=1");
   assert(!r.stderr.includes("without the leading /"), r.stderr);
 });
+
+Deno.test("vc mirror: a --target-prefix Git Bash turned into a Windows path is refused; nothing is uploaded", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("data/a.csv", "a\n");
+  const r = await ws.run([
+    "mirror",
+    "data",
+    ws.bucket,
+    "--target-prefix",
+    "C:/Program Files/Git/data/",
+  ]);
+  assertFailure(r, 2, "--target-prefix", "Windows path", '"/data/"');
+  assertEquals([...Deno.readDirSync(ws.bucketDir)], [], "nothing uploaded");
+  // A store source's --source-prefix is a key prefix too.
+  const down = await ws.run([
+    "mirror",
+    ws.bucket,
+    "out",
+    "--source-prefix",
+    "C:/Program Files/Git/data/",
+  ]);
+  assertFailure(down, 2, "--source-prefix", "Windows path");
+});

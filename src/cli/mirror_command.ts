@@ -8,6 +8,7 @@
 import { importBundled } from "../bundled_modules.ts";
 import { resolve } from "../path.ts";
 import { localPathSetting } from "./local_path.ts";
+import { refuseShellConvertedPath } from "./msys_path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import { MirrorInterruptedError, storeTransient } from "../mirror/report.ts";
@@ -235,10 +236,13 @@ export const mirror: Command = {
     }
     const sourcePrefix = flags.string("source-prefix");
     if (sourcePrefix !== undefined) {
+      // A key prefix for a store source: a drive there is a shell's rewrite (see msys_path.ts).
+      if (isStoreUri(sources[0]!)) refuseShellConvertedPath(sourcePrefix, "--source-prefix");
       options.sourcePrefix = isStoreUri(sources[0]!) ? sourcePrefix : resolve(io.cwd, sourcePrefix);
     }
     const targetPrefix = flags.string("target-prefix");
     if (targetPrefix !== undefined) {
+      refuseShellConvertedPath(targetPrefix, "--target-prefix");
       flagValue("--target-prefix", () => normalizePrefix(targetPrefix));
       options.targetPrefix = targetPrefix;
     }

@@ -25,6 +25,7 @@ import {
 import { CallbackGuard } from "../callback.ts";
 import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { md5File, normalizeEtag } from "../hash.ts";
+import { removeHeldFile } from "../replace_file.ts";
 import { forEachLimit } from "../pool.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { foldName } from "../file_names.ts";
@@ -2580,7 +2581,8 @@ export class Mirror {
               run.report.extra++;
               return;
             }
-            await Deno.remove(d.target);
+            // Held open by another program on Windows: tried again for a moment.
+            await removeHeldFile(d.target);
             this.#state.delete(d.key);
             run.report.deleted++;
             run.report.deletedKeys.push(d.key);

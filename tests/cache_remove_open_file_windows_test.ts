@@ -11,6 +11,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import type { AssetCache } from "../src/cache/asset_cache.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
+import { assertFailure, CliWorkspace } from "./cli_harness.ts";
 
 /** Caches `a`, `b`, `c` (10 bytes each), `a` least recently used, then `b`, then `c`. */
 async function cacheThree(
@@ -135,5 +136,18 @@ Deno.test("prune (Windows logic): debris another program holds open is left for 
     assert((await Deno.lstat(debris)).isFile, "kept while open");
     await cache.prune({ maxBytes: 20 });
     await assertRejects(() => Deno.lstat(debris), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("vc cache rm (Windows logic): a file held open for good is named as such, not as an internal error", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/d/x.csv", "x");
+  const get = await ws.run(["cache", "get", `${ws.bucket}/d/x.csv`]);
+  assertEquals(get.code, 0, get.stderr);
+  const path = get.stdout.trim();
+  await whileHeldOpen(path, async () => {
+    const rm = await ws.run(["cache", "rm", `${ws.bucket}/d/x.csv`]);
+    assertFailure(rm, 1, "another program has it open", path);
+    assert(!rm.stderr.includes("internal error"), rm.stderr);
   });
 });

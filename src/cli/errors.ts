@@ -406,6 +406,8 @@ const DENO_IO_ERRORS: readonly (new (...args: never[]) => Error)[] = [
   Deno.errors.UnexpectedEof,
   Deno.errors.NotCapable,
   Deno.errors.FilesystemLoop,
+  // A file another program holds open on Windows (src/replace_file.ts names it).
+  Deno.errors.Busy,
 ];
 
 function isExpected(error: unknown): boolean {

@@ -403,8 +403,9 @@ export interface MultipartUploadResult {
  * the signal) in-flight parts are cancelled, the upload is aborted, and the
  * first error is thrown. With `checksum: "md5"` (the default) verifies each
  * part's ETag against its MD5 and the final ETag against the multipart ETag
- * of the part MD5s (when the server returns ETags of that form and does not
- * say they are none: SSE-KMS and SSE-C answers, {@linkcode PartReceipt}). With
+ * of the part MD5s (when the server returns ETags of that form, the parts'
+ * included, and does not say they are none: SSE-KMS and SSE-C answers,
+ * {@linkcode PartReceipt}). With
  * `"crc32"` each part goes with its CRC32, which the server checks (S3
  * refuses a part whose bytes do not match it); a part whose CRC32 the server
  * does not confirm (one that ignores `x-amz-checksum-*`) is MD5-hashed after
@@ -445,7 +446,8 @@ export async function uploadMultipart(
   const completed: CompletedPart[] = [];
   const md5s: (string | undefined)[] = [];
   let bytes = 0;
-  // A part answered with an ETag that is no MD5 (SSE-KMS, SSE-C): so is the object's.
+  // A part answered with an ETag that is no MD5 (SSE-KMS, SSE-C, a server's
+  // own kind): so is the object's.
   let opaque = false;
   // The pool pulls parts one at a time (stream sources are read in order)
   // and keeps at most `concurrency` parts, and so their bytes, in flight.
@@ -477,8 +479,11 @@ export async function uploadMultipart(
           // checked it: the ETag (an MD5 on S3-compatible servers) must do.
           md5 = md5Hex(body);
         }
-        if (receipt.opaque === true) opaque = true;
         const kind = parseEtag(etag);
+        // A part ETag that is no MD5 at all (Cloudflare R2 answered opaque
+        // tokens; gateways hash their own part records): the server derives
+        // the object's ETag from those, so the part MD5s cannot check it.
+        if (receipt.opaque === true || kind.kind !== "md5") opaque = true;
         if (
           md5 !== undefined && receipt.opaque !== true && kind.kind === "md5" && kind.md5 !== md5
         ) {

@@ -352,6 +352,16 @@ const NOT_XML_TEXT =
   /[\u0000-\u0008\u000B-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DELETE_CONCURRENCY = 4;
 
+/**
+ * A failure saying the server does not do what was asked at all (501, or
+ * the code `NotImplemented` under another status): no retry or permission
+ * changes that.
+ */
+function isNotImplemented(error: Error): boolean {
+  return (error instanceof StoreError && error.status === 501) ||
+    (error.cause as { name?: unknown } | undefined)?.name === "NotImplemented";
+}
+
 /** What an SDK call was doing, for error messages. */
 interface SdkCallContext {
   operation: string;
@@ -456,6 +466,11 @@ export class S3Store implements ObjectStore {
   /** The lean path alone, when it needs nothing from the SDK (see #leanOnly). */
   #leanReady: S3Fetch | undefined;
   #closed = false;
+  /**
+   * The store answered a DeleteObjects 501 NotImplemented (GCS's XML API,
+   * MEGA S4, Riak CS): deletes of many keys send one DELETE a key.
+   */
+  #noBatchDelete = false;
 
   /**
    * Validates the options and resolves endpoint, region and path style from
@@ -1383,23 +1398,29 @@ export class S3Store implements ObjectStore {
     // XML 1.0 cannot hold these characters, not even escaped (and a CR
     // would be read back as a LF): a DeleteObjects body naming such a key is
     // refused whole, its other 999 keys with it. Each goes alone, by URL.
-    const alone = full.filter((k) => NOT_XML_TEXT.test(k));
-    const batched = alone.length === 0 ? full : full.filter((k) => !NOT_XML_TEXT.test(k));
+    // A store without DeleteObjects (see #noBatchDelete) gets one DELETE a
+    // key; but for a key with a `.` or `..` segment, which no URL names.
+    const noBatch = this.#noBatchDelete;
+    const byUrl = (k: string) => NOT_XML_TEXT.test(k) || (noBatch && !hasDotSegment(k));
+    const alone = full.filter(byUrl);
+    const batched = alone.length === 0 ? full : full.filter((k) => !byUrl(k));
     const failures: { key: string; code: string; message: string; error: Error; whole?: true }[] =
       [];
     // The batches whose DeleteObjects failed whole (after its retries):
     // each of their keys failed with it.
     const batchFailed: Error[] = [];
-    await forEachLimit(alone, DELETE_CONCURRENCY, async (key) => {
-      try {
-        await this.#deleteOne(key, options);
-      } catch (e) {
-        if (options.signal?.aborted) throw e;
-        const code = e instanceof AccessDeniedError ? "AccessDenied" : (e as Error).name;
-        const error = e instanceof Error ? e : new StoreError(String(e));
-        failures.push({ key, code, message: error.message, error });
-      }
-    }, options.signal === undefined ? {} : { signal: options.signal });
+    const deleteEach = (keys: readonly string[]) =>
+      forEachLimit(keys, DELETE_CONCURRENCY, async (key) => {
+        try {
+          await this.#deleteOne(key, options);
+        } catch (e) {
+          if (options.signal?.aborted) throw e;
+          const code = e instanceof AccessDeniedError ? "AccessDenied" : (e as Error).name;
+          const error = e instanceof Error ? e : new StoreError(String(e));
+          failures.push({ key, code, message: error.message, error });
+        }
+      }, options.signal === undefined ? {} : { signal: options.signal });
+    await deleteEach(alone);
     const batches: string[][] = [];
     for (let i = 0; i < batched.length; i += DELETE_BATCH) {
       batches.push(batched.slice(i, i + DELETE_BATCH));
@@ -1425,12 +1446,21 @@ export class S3Store implements ObjectStore {
         );
       } catch (e) {
         if (options.signal?.aborted || !(e instanceof Error)) throw e;
+        let unsent = batch;
+        if (isNotImplemented(e)) {
+          // The store has no DeleteObjects (GCS's XML API, MEGA S4, Riak
+          // CS): its keys go one by one, as every later delete's do.
+          this.#noBatchDelete = true;
+          await deleteEach(batch.filter((k) => !hasDotSegment(k)));
+          unsent = batch.filter((k) => hasDotSegment(k));
+          if (unsent.length === 0) return;
+        }
         const code = e instanceof AccessDeniedError ? "AccessDenied" : e.name;
         // Each key's error reads as its own DELETE's would (`DELETE
         // s3://b/k: access denied (…)`), so a caller naming the key says the
         // same of every key of the batch, not of its first.
         const subject = `DeleteObjects of ${batch.length} keys starting at ${this.#uri(batch[0]!)}`;
-        for (const key of batch) {
+        for (const key of unsent) {
           failures.push({
             key,
             code,

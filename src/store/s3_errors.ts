@@ -220,6 +220,21 @@ export function s3HttpError(
       { ...options, status },
     );
   }
+  if (
+    (status === 501 || code === "NotImplemented") && ctx.condition !== undefined &&
+    ctx.operation !== "GET" && ctx.operation !== "HEAD"
+  ) {
+    // A store without conditional writes (S3 before 2024, older
+    // S3-compatible servers): "a header you provided implies functionality
+    // that is not implemented" names no header, nor why vc sent one.
+    const header = /\(([^()]*)\)$/.exec(ctx.condition)?.[1] ?? ctx.condition;
+    return new StoreError(
+      `${ctx.operation} ${ctx.uri} failed: ${ctx.endpoint} does not support conditional writes ` +
+        `(${header}), which vc sends so that a write never replaces an object it did not expect ` +
+        `(a create-only publish, a compare-and-swap): use a store that supports them (${what})`,
+      { ...options, status },
+    );
+  }
   const key = ctx.accessKeyId ? ` (access key ${ctx.accessKeyId})` : "";
   if (code === "RequestTimeTooSkewed") {
     return new AccessDeniedError(

@@ -354,12 +354,24 @@ const DELETE_CONCURRENCY = 4;
 
 /**
  * A failure saying the server does not do what was asked at all (501, or
- * the code `NotImplemented` under another status): no retry or permission
- * changes that.
+ * the code `NotImplemented` under another status), or not with the checksum
+ * headers the SDK adds (Backblaze B2's 400 "Unsupported header
+ * 'x-amz-checksum-crc32'"): no retry or permission changes that.
  */
 function isNotImplemented(error: Error): boolean {
   return (error instanceof StoreError && error.status === 501) ||
-    (error.cause as { name?: unknown } | undefined)?.name === "NotImplemented";
+    (error.cause as { name?: unknown } | undefined)?.name === "NotImplemented" ||
+    refusesHeader(error, /x-amz-(?:sdk-)?checksum-/);
+}
+
+/**
+ * A 400 whose server names `header` as one it does not support (Backblaze
+ * B2: "Unsupported header 'x-amz-checksum-mode' received for this API call.").
+ */
+function refusesHeader(error: unknown, header: RegExp): boolean {
+  if (!(error instanceof StoreError) || error.status !== 400) return false;
+  const named = /unsupported header '([^']*)'/i.exec(error.message)?.[1];
+  return named !== undefined && header.test(named.toLowerCase());
 }
 
 /** What an SDK call was doing, for error messages. */
@@ -468,9 +480,16 @@ export class S3Store implements ObjectStore {
   #closed = false;
   /**
    * The store answered a DeleteObjects 501 NotImplemented (GCS's XML API,
-   * MEGA S4, Riak CS): deletes of many keys send one DELETE a key.
+   * MEGA S4, Riak CS), or refused its checksum header (Backblaze B2):
+   * deletes of many keys send one DELETE a key.
    */
   #noBatchDelete = false;
+  /**
+   * Whether HEADs and whole-object GETs ask for the object's checksum
+   * (`x-amz-checksum-mode`): not once the store refused the header (Backblaze
+   * B2 did, 400 on every read).
+   */
+  #checksumMode = true;
 
   /**
    * Validates the options and resolves endpoint, region and path style from
@@ -539,17 +558,28 @@ export class S3Store implements ObjectStore {
     const full = this.#fullKey(key);
     checkReadOptions(`HEAD ${this.#uri(full)}`, "head", options);
     const lean = this.#leanNow() ?? (await this.#lean()).lean;
-    let res: S3Reply;
-    try {
-      res = await lean.send({
+    const head = (headers: Record<string, string>) =>
+      lean.send({
         method: "HEAD",
         key: full,
-        headers: CHECKSUM_MODE,
+        headers,
         signal: options.signal,
         passStatuses: [404],
       });
+    let res: S3Reply;
+    const asked = this.#checksumMode;
+    try {
+      res = await head(asked ? CHECKSUM_MODE : {});
     } catch (e) {
-      throw isBareHeadRefusal(e) ? await this.#bareHeadCause(lean, full, e, options.signal) : e;
+      if (!isBareHeadRefusal(e)) throw e;
+      const cause = await this.#bareHeadCause(lean, full, e, options.signal);
+      // The GET of its first byte worked: a store that refuses
+      // x-amz-checksum-mode (Backblaze B2) refuses a HEAD with a bare 400,
+      // and answers one asked without it.
+      const plain = cause === e && asked ? await head({}).catch(() => undefined) : undefined;
+      if (plain === undefined) throw cause;
+      this.#checksumMode = false;
+      res = plain;
     }
     await res.body?.cancel();
     if (res.status === 404) return undefined;
@@ -733,7 +763,7 @@ export class S3Store implements ObjectStore {
     if (range !== undefined) {
       checkRange(this.#uri(full), range);
       headers["range"] = `bytes=${range.start}-${range.end ?? ""}`;
-    } else {
+    } else if (this.#checksumMode) {
       Object.assign(headers, CHECKSUM_MODE);
     }
     const conditions: string[] = [];
@@ -746,14 +776,28 @@ export class S3Store implements ObjectStore {
       conditions.push(`If-Match: ${headers["if-match"]}`);
     }
     const lean = this.#leanNow() ?? (await this.#lean()).lean;
-    let res = await lean.send({
-      method: "GET",
-      key: full,
-      headers,
-      signal: options.signal,
-      ...(conditions.length > 0 ? { condition: conditions.join(", ") } : {}),
-      ...(options.rawBody ? { rawBody: true } : {}),
-    });
+    const send = () =>
+      lean.send({
+        method: "GET",
+        key: full,
+        headers,
+        signal: options.signal,
+        ...(conditions.length > 0 ? { condition: conditions.join(", ") } : {}),
+        ...(options.rawBody ? { rawBody: true } : {}),
+      });
+    let res: S3Reply;
+    try {
+      res = await send();
+    } catch (e) {
+      // A store that refuses x-amz-checksum-mode (Backblaze B2, 400
+      // "Unsupported header"): asked without it, from now on.
+      if (headers["x-amz-checksum-mode"] === undefined || !refusesHeader(e, /checksum-mode/)) {
+        throw e;
+      }
+      this.#checksumMode = false;
+      delete headers["x-amz-checksum-mode"];
+      res = await send();
+    }
     if (res.status === 200 && range === undefined && !res.headers.has("content-length")) {
       // A chunked answer (some S3-compatible servers, proxies) tells no size
       // to verify the bytes against: a 206 tells it in Content-Range.
@@ -1449,7 +1493,8 @@ export class S3Store implements ObjectStore {
         let unsent = batch;
         if (isNotImplemented(e)) {
           // The store has no DeleteObjects (GCS's XML API, MEGA S4, Riak
-          // CS): its keys go one by one, as every later delete's do.
+          // CS), or not with the SDK's checksum header (Backblaze B2): its
+          // keys go one by one, as every later delete's do.
           this.#noBatchDelete = true;
           await deleteEach(batch.filter((k) => !hasDotSegment(k)));
           unsent = batch.filter((k) => hasDotSegment(k));

@@ -9,8 +9,14 @@
 // and a batch delete refused so goes key by key.
 import assert from "node:assert/strict";
 import { startS3Proxy } from "./s3_proxy.ts";
+import { TINY_MULTIPART } from "./s3_tiny_multipart.ts";
 
-const REFUSED = ["x-amz-checksum-mode", "x-amz-checksum-crc32", "x-amz-sdk-checksum-algorithm"];
+const REFUSED = [
+  "x-amz-checksum-mode",
+  "x-amz-checksum-algorithm",
+  "x-amz-checksum-crc32",
+  "x-amz-sdk-checksum-algorithm",
+];
 
 function b2Refusal(header: string): string {
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Error>\n    <Code>InvalidArgument` +
@@ -23,6 +29,7 @@ async function likeB2(
     proxied: Awaited<ReturnType<typeof startS3Proxy>>,
     seen: { refused: string[]; deletes: number },
   ) => Promise<void>,
+  options: Parameters<typeof startS3Proxy>[1] = {},
 ): Promise<void> {
   const seen = { refused: [] as string[], deletes: 0 };
   await using proxied = await startS3Proxy(async (req, forward) => {
@@ -37,7 +44,7 @@ async function likeB2(
     }
     if (req.method === "DELETE") seen.deletes++;
     return await forward();
-  }, { store: { maxAttempts: 2 } });
+  }, { ...options, store: { maxAttempts: 2, ...options.store } });
   await proxied.direct.put("a.txt", new TextEncoder().encode("hello"));
   await fn(proxied, seen);
 }
@@ -66,4 +73,16 @@ Deno.test("S3Store.delete: a batch refused for its checksum header goes key by k
     assert.deepEqual(fake.listKeys("b"), []);
     assert.equal(seen.deletes, 2);
   });
+});
+
+Deno.test("S3Store.put: a CRC32 multipart upload refused at its start goes with Content-MD5", async () => {
+  await likeB2(async ({ store, direct }, seen) => {
+    const body = new TextEncoder().encode("twelve bytes");
+    for (const key of ["k1", "k2"]) {
+      await store.put(key, body, { partChecksum: "crc32" });
+      assert.equal(await new Response((await direct.get(key)).body).text(), "twelve bytes");
+    }
+    // Refused once, at the upload's start (no part was sent): then not asked again.
+    assert.deepEqual(seen.refused, ["POST x-amz-checksum-algorithm"]);
+  }, { fake: { minPartSize: 1 }, store: TINY_MULTIPART });
 });

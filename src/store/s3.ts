@@ -486,8 +486,9 @@ export class S3Store implements ObjectStore {
   #noBatchDelete = false;
   /**
    * Whether HEADs and whole-object GETs ask for the object's checksum
-   * (`x-amz-checksum-mode`): not once the store refused the header (Backblaze
-   * B2 did, 400 on every read).
+   * (`x-amz-checksum-mode`), and multipart uploads send CRC32s when asked
+   * to: not once the store refused such a header (Backblaze B2 did, 400 on
+   * every read).
    */
   #checksumMode = true;
 
@@ -1207,16 +1208,34 @@ export class S3Store implements ObjectStore {
         }),
       abort: (uploadId) => this.#abortUpload(client, full, uploadId),
     };
-    const result = await uploadMultipart(target, source, {
-      concurrency: this.#concurrency,
-      checksum: options.partChecksum,
-      signal: options.signal,
-      onProgress: options.onProgress,
-      beforeComplete: options.beforeCommit,
-      uri,
-      endpoint: this.#settings.endpoint,
-    });
-    return { etag: result.etag };
+    let started = false;
+    const create = target.create;
+    target.create = async (checksum) => {
+      const uploadId = await create(checksum);
+      started = true;
+      return uploadId;
+    };
+    const upload = (checksum: PutOptions["partChecksum"]) =>
+      uploadMultipart(target, source, {
+        concurrency: this.#concurrency,
+        checksum,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        beforeComplete: options.beforeCommit,
+        uri,
+        endpoint: this.#settings.endpoint,
+      });
+    const checksum = this.#checksumMode ? options.partChecksum : undefined;
+    try {
+      return { etag: (await upload(checksum)).etag };
+    } catch (error) {
+      // A store that refuses the checksum headers (Backblaze B2: 400
+      // "Unsupported header 'x-amz-checksum-algorithm'") refused the upload
+      // at its start, before any part was read: it goes with Content-MD5.
+      if (checksum !== "crc32" || started || !refusesHeader(error, /checksum-/)) throw error;
+      this.#checksumMode = false;
+      return { etag: (await upload("md5")).etag };
+    }
   }
 
   /**

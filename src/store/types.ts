@@ -148,7 +148,8 @@ export interface PutOptions {
    * multipart ETag against the parts' MD5s; `"crc32"` sends each part's
    * `x-amz-checksum-crc32` instead (checked by S3; a fraction of MD5's CPU)
    * and checks the object's composite CRC32. For callers that do not need
-   * the multipart ETag to match local MD5s. Other stores ignore it.
+   * the multipart ETag to match local MD5s. A store that refuses the
+   * checksum headers (Backblaze B2) gets `"md5"`. Other stores ignore it.
    */
   partChecksum?: "md5" | "crc32";
   /** Body size when known in advance (required by some stores for streams). */

@@ -6,6 +6,14 @@
  * `--concurrency 4`, of which a store not answered yet holds 2). Now
  * an item of a paused store lets its slot go while it waits: the other
  * stores' items are fetched during the pause.
+ *
+ * The other store's items are listed only once the pause has begun. Listed
+ * with the paused store's, on a loaded machine (24 copies of this file at
+ * once) they could all be done before its first GET left (no GET: the run
+ * stopped with nothing to show), or all started before its 503s came back,
+ * so that, no other store having work for the slots, the store took them
+ * back and started a third item, as it should (a third GET stopped the run
+ * one item short: `fetched: 9`).
  */
 import { assert, assertEquals } from "./assert.ts";
 import { prefill, PrefillInterruptedError } from "../src/prefill/prefill.ts";
@@ -25,6 +33,8 @@ Deno.test("prefill: the items of a paused store free their slots for the other s
       // The store asks to slow down for its first two GETs: a long pause. Its
       // items asked again (the pause over) stop the run too, so one that
       // holds the slots ends there, with nothing of the other store fetched.
+      // (`match` is asked before a GET, and again after one that was not
+      // failed: the third call is the third GET's.)
       const controller = new AbortController();
       let gets = 0;
       s3.faults = {
@@ -36,12 +46,21 @@ Deno.test("prefill: the items of a paused store free their slots for the other s
           return gets <= 2;
         },
       };
-      const stop = listenToStoreRetries(() => {});
+      // The pause begins: the other store's items are listed (or something
+      // else ended an item of the store first: the checks below then fail).
+      let begun!: () => void;
+      const pauseBegun = new Promise<void>((resolve) => begun = resolve);
+      const stop = listenToStoreRetries((n) => void (n.pausedStore === "s3://b" && begun()));
+      const items = async function* (): AsyncGenerator<string> {
+        yield* throttled;
+        await pauseBegun;
+        yield* others;
+      };
       let error: unknown;
       try {
         await prefill({
           cache: make(),
-          uris: [...throttled, ...others],
+          uris: items(),
           // Half the slots are the store's until it answers (see
           // prefill_silent_store_shares_slots_test.ts): two of its items at once.
           concurrency: 4,
@@ -49,6 +68,7 @@ Deno.test("prefill: the items of a paused store free their slots for the other s
           signal: controller.signal,
           // Once every item of the other store is done, the run has shown it: stop it.
           onProgress: (p) => {
+            if (p.done > 0) begun();
             if (p.done >= others.length) controller.abort();
           },
         });

@@ -1175,10 +1175,14 @@ export class AssetCache implements AsyncDisposable {
         // the download with it when no other call waits for it.
         const callbacks = new CallbackGuard();
         flightOptions.signal = callbacks.with(options?.signal);
-        flightOptions.onProgress = ({ bytes, total, step }) =>
+        flightOptions.onProgress = ({ bytes, total, step, resumed }) =>
           step === "hashing"
             ? callbacks.notify("onHashProgress", onHashProgress, { bytes, total })
-            : callbacks.notify("onProgress", onProgress, { bytes, total });
+            : callbacks.notify(
+              "onProgress",
+              onProgress,
+              resumed === undefined ? { bytes, total } : { bytes, total, resumed },
+            );
       }
       // One flight per entry and pinned content: a caller with an integrity
       // pin never takes the result of a flight without it (unchecked bytes),

@@ -111,8 +111,15 @@ export interface CacheGetOptions {
    * copy.
    */
   signal?: AbortSignal | undefined;
-  /** Download progress. */
-  onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
+  /**
+   * Download progress: `bytes` written of `total`. A large download that
+   * resumes what an earlier run left says how many of `bytes` that was
+   * (`resumed`, with each report): a count of the bytes fetched leaves
+   * them out.
+   */
+  onProgress?:
+    | ((progress: { bytes: number; total: number; resumed?: number }) => void)
+    | undefined;
   /**
    * How far a `file://` object with no valid sidecar (a large file dropped
    * into the directory by hand) is read for its ETag before it is downloaded

@@ -13,6 +13,11 @@ export interface FlightProgress {
   /** Total bytes (0 when unknown). */
   total: number;
   /**
+   * Of `bytes`, those an earlier run left in the file (a resumed download):
+   * not fetched now. Absent when nothing was resumed.
+   */
+  resumed?: number;
+  /**
    * `hashing`: the bytes are of a `file://` object read for its ETag before
    * it is copied (a file with no valid sidecar), not of the download.
    */

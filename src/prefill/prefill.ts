@@ -372,16 +372,20 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         once: true,
         onProgress: (p) => {
           downloaded = true;
+          // Fetched by this run: a resumed download's first bytes are those
+          // an earlier run left in the file, neither fetched now nor an
+          // answer of the store (told before it is asked).
+          const got = Math.max(0, p.bytes - (p.resumed ?? 0));
           // Bytes came: the store answers this item, which finishes on its own.
-          if (p.bytes > 0) {
+          if (got > 0) {
             breaker.settled(root, waiting);
             breaker.heard(root);
             // Its store's first answer: its items set aside may start.
             if (seen === 0) parked.changed();
           }
           // Progress is cumulative per item; count only what is new.
-          bytes += p.bytes - seen;
-          seen = p.bytes;
+          bytes += got - seen;
+          seen = got;
           const step = p.total > 0
             ? { name: "downloading" as const, bytes: p.bytes, total: p.total }
             : undefined;

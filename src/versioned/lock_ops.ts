@@ -354,12 +354,14 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
     return { ...signalOption(options.signal), onProgress: report };
   }
 
-  // An onProgress for one download of `path`: adds its bytes to the total of all entries.
-  function bytesOf(path: string): (p: { bytes: number }) => void {
+  // An onProgress for one download of `path`: adds its bytes to the total of
+  // all entries (fetched ones: not a resumed download's kept prefix).
+  function bytesOf(path: string): (p: { bytes: number; resumed?: number }) => void {
     let mine = 0;
     return (p) => {
-      bytes += p.bytes - mine;
-      mine = p.bytes;
+      const got = Math.max(0, p.bytes - (p.resumed ?? 0));
+      bytes += got - mine;
+      mine = got;
       options.onProgress?.({ done, total: todo.length, bytes, current: path });
     };
   }

@@ -1930,9 +1930,12 @@ export class VersionedCache {
                 ...(options.signal ? { signal: options.signal } : {}),
                 ...(options.onProgress
                   ? {
-                    onProgress: (p: { bytes: number; total: number }) => {
-                      bytes += p.bytes - mine;
-                      mine = p.bytes;
+                    onProgress: (p: { bytes: number; total: number; resumed?: number }) => {
+                      // Fetched by this sync: a resumed download's kept
+                      // prefix came in an earlier run.
+                      const got = Math.max(0, p.bytes - (p.resumed ?? 0));
+                      bytes += got - mine;
+                      mine = got;
                       // The entry's own percentage, as prefill draws its items':
                       // the count of entries says nothing while one large file
                       // downloads (its ETA grew as the download went on).
@@ -1941,7 +1944,9 @@ export class VersionedCache {
                         total: entries.length,
                         bytes,
                         current: path,
-                        ...(p.total > 0 ? { step: { name: "downloading", ...p } } : {}),
+                        ...(p.total > 0
+                          ? { step: { name: "downloading", bytes: p.bytes, total: p.total } }
+                          : {}),
                       });
                     },
                   }

@@ -238,8 +238,29 @@ export const restore: Command = {
     bar.done();
     // What the store holds that the restored catalog does not agree with:
     // content that gc will delete, and records that cannot be read.
-    const { missingContent = 0, unreferencedContent = 0, contentUnchecked, leftBehind = 0 } =
-      counts;
+    const {
+      missingContent = 0,
+      unreferencedContent = 0,
+      contentUnchecked,
+      leftBehind = 0,
+      leftBehindUnchecked,
+      movedFrom,
+    } = counts;
+    if (leftBehindUnchecked !== undefined) {
+      // Not refused: the catalog moved from may be on a dead server. But
+      // records added there since the snapshot stay there unseen, their
+      // content for gc once older than its grace period.
+      const from = movedFrom ?? "(unknown)";
+      ctx.out.warn(
+        `the catalog the repository moved from, ${from}, was not checked for records added ` +
+          `since ${snapshot} was taken (${leftBehindUnchecked}): any it holds were left ` +
+          "behind there, in no catalog the repository reads, and gc deletes their content " +
+          "once older than its grace period; if that catalog can still be reached, those are " +
+          "its records with an id above the snapshot's largest (add them again), and a move " +
+          `names it on this machine to count them: VC_REPO_CATALOG=${from}` +
+          (from.startsWith("postgres") ? " with its password in PGPASSWORD or ~/.pgpass" : ""),
+      );
+    }
     if (leftBehind > 0) {
       ctx.out.warn(
         `${counted(leftBehind, "record")} of the catalog the repository moved from ${

@@ -104,6 +104,18 @@ export interface RestoreCounts extends SnapshotCounts {
    */
   leftBehind?: number;
   /**
+   * Why `leftBehind` is missing from a move: the catalog moved from could not
+   * be opened or read (no password sent to it, a server down, a damaged
+   * file), so records added there since the snapshot, if any, were neither
+   * counted nor refused, and stay there.
+   */
+  leftBehindUnchecked?: string;
+  /**
+   * The catalog the repository moved from (`Repository.restore` with another
+   * `catalog` than its own), its password left out.
+   */
+  movedFrom?: string;
+  /**
    * Restored records (not purged) whose content the store does not hold, as
    * the store was listed once the restore was done; `Repository.restore`
    * only, and not when the store could not be listed.

@@ -105,15 +105,16 @@ export const RESTORE_ID_KEY = "restore_id";
  * note was written, how many of `from`'s records `ids.kept` (the restored
  * snapshot's ids) does not hold (`leftBehind`) and the largest id `from`
  * handed out (`lastId`, see {@linkcode lastIdHandedOut}), read under the
- * note's lock, so that no write lands there after; undefined when it was
- * not written.
+ * note's lock, so that no write lands there after; `unchecked`, why, when
+ * the catalog could not be opened or written (nothing there was counted);
+ * undefined when it is not this repository's (nothing to count).
  */
 export async function markCatalogMoved(
   from: CatalogRef,
   to: CatalogRef,
   ids: { repository: string; store: string; restoreId: string; kept: ReadonlySet<number> },
   options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
-): Promise<{ leftBehind: number; lastId: number } | undefined> {
+): Promise<{ leftBehind: number; lastId: number } | { unchecked: string } | undefined> {
   try {
     const catalog = await openCatalog(from, options);
     try {
@@ -144,8 +145,8 @@ export async function markCatalogMoved(
     } finally {
       await catalog.close();
     }
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { unchecked: error instanceof Error ? error.message : String(error) };
   }
 }
 

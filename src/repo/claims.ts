@@ -137,7 +137,11 @@ export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Cla
   });
 }
 
-/** Extends `holder`'s claim on record `id` to `ttlMs` from now; {@linkcode ClaimLostError} if another holds it. */
+/**
+ * Extends `holder`'s claim on record `id` to `ttlMs` from now;
+ * {@linkcode ClaimLostError} if another holds it, or its ttl passed (a
+ * claim ends at its until, even when nobody took the record since).
+ */
 export function renewClaim(
   ctx: ClaimContext,
   id: number,
@@ -176,11 +180,27 @@ function holderUpdate(
   const rid = parseRecordId(id);
   checkHolder(holder);
   return ctx.catalog.transaction("write", async (tx) => {
+    const now = ctx.clock.now();
     const rows = await tx.query(
-      `SELECT claimed_by, state FROM records WHERE id = $1${ctx.catalog.dialect.forUpdate}`,
+      `SELECT claimed_by, claim_until, state FROM records WHERE id = $1${ctx.catalog.dialect.forUpdate}`,
       [rid],
     );
     if (rows.length === 0) throw new UnknownRecordError(`no record with id ${rid}`);
+    // A claim is a lease (as etcd's and Consul's): it ends at its until, when
+    // any claim may take the record (see `claimNext`). Renewed after that, it
+    // would tell its holder it held on throughout, which holds only when no
+    // other claim happened to come by: a late renewal is refused always, not
+    // only under load. A release of it is not: nothing is held after either.
+    if (
+      verb === "renew" && rows[0]!.claimed_by === holder && rows[0]!.claim_until !== null &&
+      Number(rows[0]!.claim_until) <= now
+    ) {
+      throw new ClaimLostError(
+        `cannot renew the claim on record ${rid}: its ttl passed at ` +
+          `${new Date(Number(rows[0]!.claim_until)).toISOString()}, which ended it (the record ` +
+          "has been free for any claim since); renew before a claim's until, or claim again",
+      );
+    }
     if (rows[0]!.claimed_by !== holder) {
       throw new ClaimLostError(
         `cannot ${verb} the claim on record ${rid}: ${holder} does not hold it` +
@@ -194,7 +214,7 @@ function holderUpdate(
             : " (nobody does)"),
       );
     }
-    const [clause, params] = set(ctx.clock.now());
+    const [clause, params] = set(now);
     const updated = await tx.query(
       `UPDATE records SET ${clause} WHERE id = $1 AND claimed_by = $2 RETURNING ${RECORD_COLUMNS_BARE}`,
       [rid, holder, ...params],

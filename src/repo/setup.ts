@@ -1025,6 +1025,8 @@ async function restoreGuarded(
     });
     state.restored = "marker";
     let leftBehind: number | undefined;
+    let leftBehindUnchecked: string | undefined;
+    let movedFrom: string | undefined;
     if (
       marker === undefined || catalogText(marker.catalog) !== catalogText(ref) ||
       marker.repository !== repository
@@ -1062,10 +1064,15 @@ async function restoreGuarded(
           // The catalog moved from, at its own URL: not the one given for this restore.
           catalogOptions(options),
         );
-        leftBehind = moved?.leftBehind;
+        // One that could not be read (a server down, no password sent to
+        // it, a damaged file) leaves what it holds uncounted: said, as the
+        // move goes on (refusing would keep a repository on a dead server).
+        movedFrom = redactCatalogText(catalogText(marker.catalog));
+        if (moved !== undefined && "unchecked" in moved) leftBehindUnchecked = moved.unchecked;
+        else leftBehind = moved?.leftBehind;
         // Ids handed out there while the restore ran (its writers go on
         // until the note): past those too.
-        if (moved !== undefined && moved.lastId > (idsAfter ?? 0)) {
+        if (moved !== undefined && "lastId" in moved && moved.lastId > (idsAfter ?? 0)) {
           // The restore is done and the marker names its catalog: a catalog
           // that fails this now fails its next command, said then.
           await raiseIds(ref, intoOptions, moved.lastId).catch(() => {});
@@ -1076,6 +1083,8 @@ async function restoreGuarded(
     return {
       ...counts,
       ...(leftBehind === undefined ? {} : { leftBehind }),
+      ...(leftBehindUnchecked === undefined ? {} : { leftBehindUnchecked }),
+      ...(movedFrom === undefined ? {} : { movedFrom }),
       ...await contentAfterRestore(ref, store, marker, intoOptions),
     };
   } finally {

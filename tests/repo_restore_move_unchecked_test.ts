@@ -1,0 +1,114 @@
+/**
+ * A move to another catalog (`vc repo restore SNAPSHOT --catalog NEW`) counts
+ * the records the catalog it moves from holds that the snapshot does not
+ * (added since it was taken), and refuses to leave them behind without
+ * `--force`. When that catalog cannot be read (no password sent to it: only
+ * PGPASSWORD set and nobody naming it on this machine; a dead server; a
+ * damaged file), the move still goes on (refusing would block moving off a
+ * dead server), but before, nothing said the count was skipped: the restore
+ * printed `restored 1 record` as if nothing could be left behind. It now
+ * says which catalog was not checked, why, and how to check it
+ * (`leftBehindUnchecked` in the library).
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { Repository } from "../src/repo/repository.ts";
+import { havePostgres, startPgServer } from "./pg_server.ts";
+
+const PASSWORD = "move-unchecked-secret";
+const dec = new TextDecoder();
+
+async function vc(args: string[], env: Record<string, string>) {
+  const cli = new URL("../cli.ts", import.meta.url).pathname;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-prompt", cli, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  return { code, stdout: dec.decode(stdout).trim(), stderr: dec.decode(stderr) };
+}
+
+Deno.test("repo restore --catalog: a move off a damaged catalog says the records left behind were not counted", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_move_unchecked_" });
+  try {
+    const uri = `file://${join(dir, "repo")}`;
+    const snapshot = join(dir, "snap.jsonl.gz");
+    const old = join(dir, "old.sqlite");
+    {
+      await using repo = await Repository.init(uri, { catalog: `sqlite:${old}` });
+      await repo.add("/a.txt", new TextEncoder().encode("a"));
+      await repo.backup(snapshot);
+    }
+    // The catalog moved from is lost: no count of what it holds is possible.
+    for (const file of [old, `${old}-wal`, `${old}-shm`]) {
+      await Deno.remove(file).catch(() => {});
+    }
+    await Deno.writeTextFile(old, "not a database any more, not a database any more\n".repeat(200));
+    const counts = await Repository.restore(uri, snapshot, {
+      catalog: `sqlite:${join(dir, "moved.sqlite")}`,
+    });
+    assertEquals([counts.records, counts.leftBehind], [1, undefined]);
+    assert(counts.leftBehindUnchecked !== undefined, "the skipped count is reported");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("repo restore --catalog: a move that could count what it leaves behind reports no unchecked count", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_move_checked_" });
+  try {
+    const uri = `file://${join(dir, "repo")}`;
+    const snapshot = join(dir, "snap.jsonl.gz");
+    {
+      await using repo = await Repository.init(uri);
+      await repo.add("/a.txt", new TextEncoder().encode("a"));
+      await repo.backup(snapshot);
+    }
+    const counts = await Repository.restore(uri, snapshot, {
+      catalog: `sqlite:${join(dir, "moved.sqlite")}`,
+    });
+    assertEquals([counts.leftBehind, counts.leftBehindUnchecked], [0, undefined]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "repo restore --catalog: a move off a PostgreSQL catalog nobody names on this machine warns that what it leaves behind was not counted (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer({ password: PASSWORD });
+    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-unchecked-pg-" });
+    try {
+      const uri = `file://${dir}/repo`;
+      const env = {
+        PGPASSFILE: `${dir}/no-pgpass`,
+        PGPASSWORD: PASSWORD,
+        VC_REPO: uri,
+        VC_CACHE_DIR: `${dir}/cache`,
+        VC_REPO_CATALOG: "",
+      };
+      const named = { ...env, VC_REPO_CATALOG: pg.url };
+      await Deno.writeTextFile(`${dir}/a.txt`, "a");
+      assertEquals((await vc(["repo", "init", "--catalog", pg.url], named)).code, 0);
+      assertEquals((await vc(["repo", "add", "/a.txt", `${dir}/a.txt`], named)).code, 0);
+      const backup = await vc(["repo", "backup"], named);
+      assertEquals(backup.code, 0, backup.stderr);
+      assertEquals((await vc(["repo", "add", "/b.txt", `${dir}/a.txt`], named)).code, 0);
+      // Only PGPASSWORD: the catalog moved from is named by the marker alone,
+      // gets no password, and its count of /b.txt cannot be made.
+      const into = `sqlite:${dir}/moved.sqlite`;
+      const moved = await vc(["repo", "restore", backup.stdout, "--catalog", into], env);
+      assertEquals(moved.code, 0, moved.stderr);
+      assertStringIncludes(moved.stderr, "vc: warning:");
+      assertStringIncludes(moved.stderr, "was not checked for records added since");
+      assertStringIncludes(moved.stderr, "PGPASSWORD was not sent");
+      assertStringIncludes(moved.stderr, `VC_REPO_CATALOG=${pg.url}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

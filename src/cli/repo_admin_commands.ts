@@ -254,9 +254,10 @@ export const restore: Command = {
       ctx.out.warn(
         `the catalog the repository moved from, ${from}, was not checked for records added ` +
           `since ${snapshot} was taken (${leftBehindUnchecked}): any it holds were left ` +
-          "behind there, in no catalog the repository reads, and gc deletes their content " +
-          "once older than its grace period; if that catalog can still be reached, those are " +
-          "its records with an id above the snapshot's largest (add them again), and a move " +
+          "behind there, in no catalog the repository reads, gc deletes their content once " +
+          "older than its grace period, and their ids may be handed out again here; if that " +
+          "catalog can still be reached, those are its records with an id above the " +
+          "snapshot's largest (add them again), and a move " +
           `names it on this machine to count them: VC_REPO_CATALOG=${from}` +
           (from.startsWith("postgres") ? " with its password in PGPASSWORD or ~/.pgpass" : ""),
       );

@@ -789,7 +789,8 @@ export const renew: Command = {
   positionals: ["ID"],
   required: 1,
   usage: "ID --holder H --ttl T [--repo URI]",
-  description: "Extends a held claim to ttl from now.",
+  description:
+    "Extends a held claim to ttl from now. A claim whose ttl passed has ended and is not\nrenewed (claim again): renew before its until.",
   options: CLAIM_OPTIONS,
   examples: ["vc repo renew 42 --holder worker-1 --ttl 5m"],
   async run(ctx) {

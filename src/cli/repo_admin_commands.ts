@@ -255,7 +255,9 @@ export const restore: Command = {
         `the catalog the repository moved from, ${from}, was not checked for records added ` +
           `since ${snapshot} was taken (${leftBehindUnchecked}): any it holds were left ` +
           "behind there, in no catalog the repository reads, gc deletes their content once " +
-          "older than its grace period, and their ids may be handed out again here; if that " +
+          "older than its grace period, and their ids may be handed out again here; nor was " +
+          "the move noted there, so a process that still has it open (a long-running worker) " +
+          "goes on writing there: stop those; if that " +
           "catalog can still be reached, those are its records with an id above the " +
           "snapshot's largest (add them again), and a move " +
           `names it on this machine to count them: VC_REPO_CATALOG=${from}` +

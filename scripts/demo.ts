@@ -1,6 +1,6 @@
 /**
- * `deno task demo [DIR]`: the main job of vc on the embedded default store (a
- * plain directory as the bucket), no cloud account needed. It publishes two
+ * `deno task demo [DIR]`: the main job of vc on a plain directory as the
+ * store (`VC_BUCKET=file://DIR/bucket`), no cloud account needed. It publishes two
  * assets, bumps one, reads them back through the cache, prefills a second
  * cache as CI would, and checks the resulting manifest against
  * manifest.example.json. Every step is a real `vc` command line, run

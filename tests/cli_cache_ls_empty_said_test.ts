@@ -9,6 +9,9 @@ import { CliWorkspace } from "./cli_harness.ts";
 
 Deno.test("vc cache ls of an empty cache names the directory it read, on stderr", async () => {
   await using ws = await CliWorkspace.create();
+  // An empty cache dir that exists (one that does not is said otherwise:
+  // cli_cache_dir_missing_named_test.ts).
+  await Deno.mkdir(ws.cacheDir);
   const empty = await ws.run(["cache", "ls"]);
   assertEquals([empty.code, empty.stdout], [0, ""], empty.stderr);
   assertStringIncludes(empty.stderr, `vc: the cache dir ${ws.cacheDir} holds no cached files`);

@@ -13,7 +13,7 @@ import { staleFields } from "./stale_fields.ts";
 import { errorKind } from "../errors.ts";
 import { table } from "./output.ts";
 import { downloadProgress } from "./upload_progress.ts";
-import { CACHE_OPTIONS, cliSettings, openAssetCache } from "./settings.ts";
+import { CACHE_OPTIONS, cliSettings, manifestMissing, openAssetCache } from "./settings.ts";
 import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs, spelledApart } from "../unicode_spelling.ts";
@@ -21,6 +21,7 @@ import { parseUri } from "../uri.ts";
 import { visibleEnds } from "../printable.ts";
 import { fileKind } from "../regular_file.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { resolve, toFileUrl } from "../path.ts";
 
 const URI_HELP = "URI is s3://bucket/key or file:///path (a plain local path is returned as is).";
 // What `rm` and `invalidate` take: a copy's own path names its entry.
@@ -116,6 +117,7 @@ export const ls: Command = {
   examples: ["vc cache ls", "vc cache ls --check-remote --json"],
   async run(ctx) {
     const checkRemote = ctx.flags.boolean("check-remote");
+    const missing = missingCacheDirNote(ctx);
     await using cache = disposable(openAssetCache(ctx));
     // Listing a cache of a hundred thousand entries takes a minute, and
     // --check-remote one HEAD for each: neither is silent.
@@ -168,7 +170,7 @@ export const ls: Command = {
     // Empty output with exit 0 reads as "an empty cache"; a mistyped
     // VC_CACHE_DIR is as likely: name the directory read (stderr: stdout
     // stays a listing), as `vc ls-remote` names the bucket.
-    if (entries.length === 0) {
+    if (entries.length === 0 && !missing) {
       ctx.out.info(`vc: the cache dir ${cache.value.dir} holds no cached files`);
     }
     // Why REMOTE is unknown: once per endpoint (each entry has it in --json).
@@ -242,6 +244,7 @@ export const invalidate: Command = {
           : `${shown} is not cached${await elsewhere(
             cache,
             uri,
+            ctx.io.cwd,
           )}: nothing to invalidate`,
       };
     }),
@@ -277,7 +280,7 @@ export const rm: Command = {
         done: removed,
         text: removed
           ? `removed ${shown}`
-          : `${shown} was not cached${await elsewhere(cache, uri)}`,
+          : `${shown} was not cached${await elsewhere(cache, uri, ctx.io.cwd)}`,
       };
     }),
 };
@@ -302,6 +305,7 @@ async function forEachUri(
   ) => Promise<{ done: boolean; text: string }>,
 ): Promise<number> {
   const uris = ctx.args.map(uriArg);
+  missingCacheDirNote(ctx);
   await using cache = disposable(openAssetCache(ctx));
   // `"uri"` is the argument as given, which scripts match results to; a
   // path's result adds the URI of the entry it names (`null`: none), which
@@ -403,6 +407,7 @@ export const prune: Command = {
     if (olderThan !== undefined) {
       options.olderThan = parseDuration(olderThan, "--older-than") / 1000; // the cache counts seconds
     }
+    missingCacheDirNote(ctx);
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress(dryRun ? "prune (dry run)" : "prune");
     // Listing a large cache takes a while before the first entry is looked at.
@@ -482,6 +487,7 @@ export const verify: Command = {
   options: CACHE_OPTIONS,
   examples: ["vc cache verify", "vc cache verify --json"],
   async run(ctx) {
+    missingCacheDirNote(ctx);
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress("verify");
     const r = await cache.value.verify({
@@ -566,10 +572,24 @@ export const dir: Command = {
 async function elsewhere(
   cache: Pick<AssetCache, "ls">,
   uri: string,
+  cwd: string,
 ): Promise<string> {
   let endpoints: string[];
   try {
-    if (parseUri(uri).scheme !== "s3") return "";
+    const parsed = parseUri(uri);
+    // A local file's own path (what `cache get file:///…` was given, as a
+    // path) is no copy and is never acted on; "not cached" alone hid that
+    // its file is: name the URI to give instead.
+    if (parsed.scheme === "local") {
+      const fileUri = toFileUrl(resolve(cwd, parsed.path)).href;
+      const cached = (await cache.ls({ uri: fileUri })).find((e) => e.uri === fileUri);
+      return cached === undefined
+        ? ""
+        : ` as given (a local path is never touched; its file is cached as ${
+          visibleEnds(fileUri)
+        }: give that URI)`;
+    }
+    if (parsed.scheme !== "s3") return "";
     // Its own directory of the cache only: a hint never lists the whole cache.
     endpoints = (await cache.ls({ uri })).map((e) => e.endpoint ?? "-");
   } catch {
@@ -579,6 +599,25 @@ async function elsewhere(
   return ` from this endpoint (it is cached from the endpoint ${
     endpoints.join(", ")
   }: set AWS_ENDPOINT_URL to it to reach that copy)`;
+}
+
+/**
+ * The check every command that reads the cache makes first: a cache dir that
+ * does not exist is said on stderr (human output only: `--json` keeps its
+ * document, `-q` its silence), naming the directory and the setting it came
+ * from (`env VC_CACHE_DIR`, `flag --cache-dir`, a config file, `default`),
+ * as a lock file that does not exist is named. A mistyped `VC_CACHE_DIR`
+ * otherwise looked like an empty cache: `verify` said `0 ok, 0 corrupt`.
+ * Not an error (exit codes stay): a fresh machine has no cache dir yet.
+ * Returns whether it was missing.
+ */
+function missingCacheDirNote(ctx: CommandContext): boolean {
+  const { cacheDir, sources } = cliSettings(ctx);
+  if (!manifestMissing(cacheDir)) return false;
+  ctx.out.info(
+    `vc: the cache dir ${cacheDir} (${sources.cacheDir}) does not exist: nothing is cached there`,
+  );
+  return true;
 }
 
 function date(value: Date | number | string | undefined): string {

@@ -111,7 +111,10 @@ export function noBucket(
     hint: (typo === undefined
       ? "pass --bucket or set VC_BUCKET"
       : `${typo} is set, but vc reads no such variable: rename it VC_BUCKET, or pass --bucket`) +
-      ", e.g. --bucket file:///srv/assets (a directory) or --bucket s3://name[/prefix]" +
+      // vc picks no store by itself; a newcomer's first one is a plain
+      // directory, given as a command that works as copied (README intro).
+      ": a plain directory is a store, no cloud account needed (e.g. --bucket ./assets, or " +
+      "VC_BUCKET=./assets; made by the first write), or --bucket s3://name[/prefix]" +
       (missingManifest === undefined
         ? ""
         : `; the manifest ${missingManifest} does not exist either: run vc in the project's ` +

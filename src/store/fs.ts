@@ -1,6 +1,6 @@
 /**
- * {@linkcode FsStore}: a local directory used as a bucket. It is vc's
- * embedded default store, so everything works without a cloud account, and
+ * {@linkcode FsStore}: a local directory used as a bucket (`--bucket ./dir`).
+ * It is built in, so everything works without a cloud account, and
  * it behaves like S3 as far as {@linkcode ObjectStore} can tell.
  *
  * @module

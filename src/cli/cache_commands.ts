@@ -245,6 +245,7 @@ export const invalidate: Command = {
             cache,
             uri,
             ctx.io.cwd,
+            "invalidate",
           )}: nothing to invalidate`,
       };
     }),
@@ -280,7 +281,7 @@ export const rm: Command = {
         done: removed,
         text: removed
           ? `removed ${shown}`
-          : `${shown} was not cached${await elsewhere(cache, uri, ctx.io.cwd)}`,
+          : `${shown} was not cached${await elsewhere(cache, uri, ctx.io.cwd, "rm")}`,
       };
     }),
 };
@@ -570,6 +571,22 @@ export const dir: Command = {
  * AWS_ENDPOINT_URL reaches them instead of taking "not cached" for the truth.
  */
 async function elsewhere(
+  cache: Pick<AssetCache, "ls">,
+  uri: string,
+  cwd: string,
+  command: "rm" | "invalidate",
+): Promise<string> {
+  const found = await cachedElsewhere(cache, uri, cwd);
+  // A pattern (`s3://b/t/*.csv`, quoted so the shell left it) is taken as
+  // the one URI it spells (`*` is a legal key character); "not cached"
+  // alone read as "nothing matched" while the cached files stayed.
+  if (found === "" && /[*?[]/.test(uri)) {
+    return ` (vc cache ${command} takes URIs, not patterns: \`vc cache ls\` lists the cached ones)`;
+  }
+  return found;
+}
+
+async function cachedElsewhere(
   cache: Pick<AssetCache, "ls">,
   uri: string,
   cwd: string,

@@ -12,8 +12,9 @@
  * stays, a password becomes `***`, each query value becomes `***` (the names
  * stay) and a fragment becomes `#***`. Text that does not parse as a URL gets
  * the same treatment by pattern: everything between the user's `:` and the
- * last `@` (a password holding `/` or `@` goes whole), and everything after
- * the first `?` or `#`.
+ * last `@` (a password holding `/` or `@` goes whole; `user:password@host`
+ * with no scheme, as proxies are given, too), and everything after the first
+ * `?` or `#`.
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@
  * assert.equal(redactUrl("https://h/b/k?X-Amz-Signature=abc&v=1"), "https://h/b/k?X-Amz-Signature=***&v=***");
  * assert.equal(redactUrl("http://u:p/w@[::1"), "http://u:***@[::1");
  * assert.equal(redactUrl("htp:/u:pw@h"), "htp:/u:***@h");
+ * assert.equal(redactUrl("proxy:pw@10.0.0.1:3128"), "proxy:***@10.0.0.1:3128");
  * assert.equal(redactUrl("http://127.0.0.1:9000"), "http://127.0.0.1:9000");
  * ```
  */
@@ -35,9 +37,13 @@ export function redactUrl(text: string): string {
   }
   // Unparsable, or parsed without a host (`htp:/u:pw@h` is a path): by pattern.
   if (url === undefined || url.host === "") {
-    return text
-      .replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*[^:@/?#]*):.*@/, "$1:***@")
-      .replace(/[?#].*$/s, (rest) => (rest.startsWith("?") ? "?***" : "#***"));
+    const byScheme = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*[^:@/?#]*):.*@/, "$1:***@");
+    // No scheme at all (`user:password@proxy:3128`, as curl and Deno take a
+    // proxy): a URL parser reads the user as the scheme, the rest as a path.
+    const starred = byScheme !== text || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)
+      ? byScheme
+      : text.replace(/^([^:@?#]*?):[^?#]*@/, "$1:***@");
+    return starred.replace(/[?#].*$/s, (rest) => (rest.startsWith("?") ? "?***" : "#***"));
   }
   if (url.username === "" && url.password === "" && url.search === "" && url.hash === "") {
     return text;
@@ -55,4 +61,40 @@ export function redactUrl(text: string): string {
   const hasPath = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*\//.test(text);
   const path = url.pathname === "/" && !hasPath ? "" : url.pathname;
   return `${url.protocol}//${user}${url.host}${path}${query}${url.hash === "" ? "" : "#***"}`;
+}
+
+/** Secrets shorter than this are not looked for: their letters would be starred inside ordinary words. */
+const MIN_SECRET_LENGTH = 8;
+
+/**
+ * `text` that came from elsewhere (a server's error message, an answer's
+ * body, a cause's message) with each of `secrets` shown as `***`: a server
+ * or a proxy that echoes a request back ("Invalid token …", the signed
+ * headers with `x-amz-security-token`) put the secret into the error, so
+ * into terminals, `--json` output and CI logs. A secret under 8 characters,
+ * and an undefined one, is not looked for. Call it before cutting the text:
+ * an echo straddling the cut would keep its first half.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactSecrets } from "./redact.ts";
+ * assert.equal(
+ *   redactSecrets("bad x-amz-security-token: FwoGZXIvYXdzEBc", ["FwoGZXIvYXdzEBc", undefined]),
+ *   "bad x-amz-security-token: ***",
+ * );
+ * assert.equal(redactSecrets("a short pw", ["pw"]), "a short pw");
+ * ```
+ */
+export function redactSecrets(
+  text: string,
+  secrets: Iterable<string | undefined>,
+): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret !== undefined && secret.length >= MIN_SECRET_LENGTH) {
+      out = out.replaceAll(secret, "***");
+    }
+  }
+  return out;
 }

@@ -169,9 +169,9 @@ export function parseCatalogRef(
 /**
  * A catalog as given (`--catalog`), for messages, without its password: a
  * PostgreSQL URL as {@linkcode redactPostgresUrl}, anything else as
- * {@linkcode redactUrl}, and a text with no `scheme://` that holds
- * `user:password@` (a URL missing its `postgres://`, whose user a URL parser
- * takes for the scheme) with its password dropped too.
+ * {@linkcode redactUrl}, which drops the password of a text with no
+ * `scheme://` that holds `user:password@` too (a URL missing its
+ * `postgres://`, whose user a URL parser takes for the scheme).
  *
  * @example
  * ```ts
@@ -184,10 +184,7 @@ export function parseCatalogRef(
  */
 export function redactCatalogText(text: string): string {
   if (/^postgres(ql)?:\/\//i.test(text)) return redactPostgresUrl(text);
-  const redacted = redactUrl(text);
-  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)
-    ? redacted
-    : redacted.replace(/^([^:@?#]*?):[^?#]*@/, "$1:***@");
+  return redactUrl(text);
 }
 
 /**

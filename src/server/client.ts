@@ -30,7 +30,7 @@ import { failureKind } from "./failure_kind.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyConfigured } from "../store/http1_client.ts";
 import { isUntrustedCertificate } from "../store/s3_errors.ts";
-import { redactUrl } from "../redact.ts";
+import { redactSecrets, redactUrl } from "../redact.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
 import { retryReason, storeRetried } from "../store/retry_notice.ts";
@@ -1129,11 +1129,7 @@ export class CacheClient {
     const token = this.#token.trim();
     // Given as `Bearer <token>`, it is echoed bare too (KBase's "Invalid token …").
     const bare = token.replace(/^bearer\s+/i, "");
-    let out = text;
-    for (const secret of [token, bare]) {
-      if (secret.length >= MIN_REDACTED_TOKEN) out = out.replaceAll(secret, "***");
-    }
-    return out;
+    return redactSecrets(text, [token, bare]);
   }
 
   /**
@@ -1226,9 +1222,6 @@ export class CacheClient {
 
 /** The suffix retry() adds to an error it gave up on (see markGaveUp). */
 const GAVE_UP = / \(gave up after \d+ attempts( over [^)]+)?\)$/;
-
-/** The shortest token looked for in a server's text (see `#withoutToken`). */
-const MIN_REDACTED_TOKEN = 8;
 
 /** The wait a failed answer's `Retry-After` asked for, in ms. */
 const retryAfter = new WeakMap<object, number>();

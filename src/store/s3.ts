@@ -19,6 +19,7 @@
  * @module
  */
 import type * as Sdk from "./s3_sdk.ts";
+import { redactSecrets } from "../redact.ts";
 import { importBundled } from "../bundled_modules.ts";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import {
@@ -1551,7 +1552,8 @@ export class S3Store implements ObjectStore {
       for (const e of out.Errors ?? []) {
         const key = e.Key ?? "(unknown key)";
         const code = e.Code ?? "Error";
-        const message = e.Message ?? "";
+        // A server echoing the request has its secrets starred, as in s3HttpError.
+        const message = redactSecrets(e.Message ?? "", lean?.secrets() ?? []);
         // The key's own error, as a DELETE of it alone would have given it.
         const details = { code, ...(message ? { message } : {}) };
         const error = code === "AccessDenied"
@@ -2058,6 +2060,7 @@ export class S3Store implements ObjectStore {
       endpointSource: this.#settings.endpointSource,
       region: ready?.region ?? "us-east-1",
       credentialSource: this.#credentialSource,
+      ...(ready === undefined ? {} : { secrets: ready.lean.secrets() }),
       condition: what.condition,
       missingIsPrecondition: what.missingIsPrecondition,
       ...(this.#caCertsRead ? { caBundle: this.#caCertsRead.label } : {}),

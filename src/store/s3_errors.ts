@@ -22,7 +22,7 @@ import {
 } from "../errors.ts";
 import { isUnreachableError } from "./retry.ts";
 import { proxyFor } from "./http1_client.ts";
-import { redactUrl } from "../redact.ts";
+import { redactSecrets, redactUrl } from "../redact.ts";
 import type { S3ErrorDetails } from "./s3_xml.ts";
 
 /** What a failed request was doing, for error messages. */
@@ -47,6 +47,12 @@ export interface S3RequestContext {
   credentialSource: string;
   /** Access key ID used, when known. */
   accessKeyId?: string | undefined;
+  /**
+   * The secrets the request was signed with (the secret key, the session
+   * token), never shown: a server or proxy that echoes the request back in
+   * its error (`x-amz-security-token: …`) has them starred in the message.
+   */
+  secrets?: readonly (string | undefined)[] | undefined;
   /** What a 412 means for this request, e.g. `If-None-Match: *`. */
   condition?: string | undefined;
   /** The `Range` header sent, if any. */
@@ -146,13 +152,19 @@ export function s3HttpError(
   cause?: unknown,
 ): VcError {
   const options: ErrorOptions = cause === undefined ? {} : { cause };
+  const secrets = ctx.secrets ?? [];
+  // The SDK's error (the cause, shown by --verbose) says what the server said too.
+  if (cause instanceof Error) cause.message = redactSecrets(cause.message, secrets);
   // An <Error> in a 200's body has no status of its own: the status (the
   // SDK's 503, so that it is retried) is not what the server said.
-  const what = `${
-    details.in200 ? "the server answered 200 OK with an <Error> in the body:" : status
-  }${details.code ? ` ${details.code}` : ""}${details.message ? `: ${details.message}` : ""}${
-    details.requestId ? ` (request id ${details.requestId})` : ""
-  }`;
+  const what = redactSecrets(
+    `${details.in200 ? "the server answered 200 OK with an <Error> in the body:" : status}${
+      details.code ? ` ${details.code}` : ""
+    }${details.message ? `: ${details.message}` : ""}${
+      details.requestId ? ` (request id ${details.requestId})` : ""
+    }`,
+    secrets,
+  );
   const code = details.code;
   if (status === 407) {
     // The proxy's answer, never the store's: its credentials are missing or wrong.

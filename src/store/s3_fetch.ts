@@ -251,6 +251,11 @@ function repeatsName(pairs: readonly [string, string][]): boolean {
 
 // Bodies from this size on are sent with node:http (fewer copies than fetch).
 const LARGE_BODY = 1024 * 1024;
+/** What of `credentials` is secret: never shown, starred where an answer echoes it. */
+function credentialSecrets(credentials: AwsCredentials | undefined): (string | undefined)[] {
+  return credentials === undefined ? [] : [credentials.secretAccessKey, credentials.sessionToken];
+}
+
 // Renew cached credentials this long before they expire (the SDK uses 5 min too).
 const CREDENTIAL_REFRESH_MS = 5 * 60_000;
 // fetch cannot report upload progress: a request with a body gets its send
@@ -324,6 +329,14 @@ export class S3Fetch {
     return `s3://${this.#options.bucket}/${key}`;
   }
 
+  /**
+   * The secrets of the credentials in use (secret key, session token), for
+   * error messages to star where a server echoed them back; none yet, none.
+   */
+  secrets(): (string | undefined)[] {
+    return credentialSecrets(this.#credentials);
+  }
+
   /** Context for error messages about `key`. */
   context(operation: string, key: string, extra: Partial<S3RequestContext> = {}): S3RequestContext {
     return {
@@ -335,6 +348,7 @@ export class S3Fetch {
       region: this.#options.region,
       credentialSource: this.#options.credentialSource,
       accessKeyId: this.#credentials?.accessKeyId,
+      secrets: this.secrets(),
       ...(this.#options.anonymous ? { anonymous: true } : {}),
       ...(this.#caBundle ? { caBundle: this.#caBundle.label } : {}),
       ...extra,
@@ -564,7 +578,11 @@ export class S3Fetch {
             ),
           );
         }
-        throw s3NetworkError(error, { ...ctx(), accessKeyId: credentials?.accessKeyId });
+        throw s3NetworkError(error, {
+          ...ctx(),
+          accessKeyId: credentials?.accessKeyId,
+          secrets: credentialSecrets(credentials),
+        });
       } finally {
         cancelTimer?.();
         if (!keepForward) stopForwarding?.();
@@ -578,7 +596,11 @@ export class S3Fetch {
       ) {
         const details = errorIn200(reply.bytes);
         if (details !== undefined) {
-          throw s3HttpError(503, details, { ...ctx(), accessKeyId: credentials?.accessKeyId });
+          throw s3HttpError(503, details, {
+            ...ctx(),
+            accessKeyId: credentials?.accessKeyId,
+            secrets: credentialSecrets(credentials),
+          });
         }
       }
       // Larger bodies get an idle-read guard (one read whole is in memory
@@ -664,6 +686,7 @@ export class S3Fetch {
       const error = s3HttpError(reply.status, details, {
         ...ctx(),
         accessKeyId: credentials?.accessKeyId,
+        secrets: credentialSecrets(credentials),
       });
       if (details.code === "RequestTimeTooSkewed" && !forcedRefresh) {
         // Sign with the server's clock from now on, and try once more.

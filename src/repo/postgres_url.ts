@@ -178,6 +178,12 @@ const UNSUPPORTED = [
 
 const KNOWN = [...MAPPED, ...Object.keys(AS_DONE), ...UNSUPPORTED];
 
+/**
+ * libpq parameters whose value is a secret: the password, and the password
+ * of the client's TLS key (refused, but the message refusing it shows the URL).
+ */
+const SECRET_PARAMS = ["password", "sslpassword"];
+
 /** libpq's authentication methods, as `require_auth` names them. */
 const AUTH_METHODS = ["password", "md5", "gss", "sspi", "scram-sha-256", "none"] as const;
 
@@ -473,8 +479,8 @@ function queryParams(
 
 /**
  * Removes the password from a `postgres://` URL, for recording and messages:
- * the one in the user info, and a `password=` query parameter (libpq's
- * spelling) with its value. A parameter that is not libpq's goes too, value
+ * the one in the user info, and a `password=` or `sslpassword=` query
+ * parameter (libpq's spellings) with its value. A parameter that is not libpq's goes too, value
  * and all: a misspelt `pasword=` holds a password as well (the message that
  * refuses it names it).
  *
@@ -573,7 +579,7 @@ function libpqLiterals(url: string): string {
 
 /**
  * Whether a query pair (`name=value`, still percent-encoded) may hold a
- * password: libpq's `password`, or a name that is no libpq parameter.
+ * password: libpq's `password` or `sslpassword`, or a name that is no libpq parameter.
  */
 function mayHoldPassword(pair: string): boolean {
   const eq = pair.indexOf("=");
@@ -584,5 +590,5 @@ function mayHoldPassword(pair: string): boolean {
   } catch {
     return true;
   }
-  return decoded === "password" || !KNOWN.includes(decoded);
+  return SECRET_PARAMS.includes(decoded) || !KNOWN.includes(decoded);
 }

@@ -40,6 +40,7 @@ import {
 } from "../options_check.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { joinUri, parseUri } from "../uri.ts";
+import { redactUrl } from "../redact.ts";
 import { normalizeVersionedPath, suffixedVersionKey } from "./naming.ts";
 import { assertVersion, isVersion } from "./version.ts";
 
@@ -900,9 +901,11 @@ function checkValue(file: string, key: string | undefined, value: string): void 
       }
     } catch (cause) {
       throw new InvalidInputError(
-        `manifest ${file}:${entry} override ${JSON.stringify(value)} is invalid: ${
-          (cause as Error).message
-        }`,
+        // Shown as parseUri's message shows it: a password or a signed
+        // query redacted, a file URI's `?` or `#` (part of a name) as given.
+        `manifest ${file}:${entry} override ${
+          JSON.stringify(/^file:/i.test(value) ? value : redactUrl(value))
+        } is invalid: ${(cause as Error).message}`,
         { cause },
       );
     }

@@ -10,6 +10,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import { withWorkspace } from "./cli_process.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { StoreError } from "../src/errors.ts";
+import { listenToStoreRetries } from "../src/store/retry_notice.ts";
 
 const SECRET_KEY = "echoed-secret-key-0123456789";
 const SESSION_TOKEN = "echoed-session-token-FwoGZXIvYXdzEBc";
@@ -96,6 +97,36 @@ Deno.test("S3Store: an error answer echoing the request shows no secret, lean pa
       // What the server said is still there, but for the secrets.
       if (what !== "head") assertStringIncludes(text, "***", `${status} ${what}: ${text}`);
     }
+  }
+});
+
+Deno.test("S3Store: the retry notices of the lean path and the SDK's show no echoed secret", async () => {
+  await using server = echoingServer(500, "InternalError");
+  await using store = new S3Store({
+    bucket: "b",
+    endpoint: `http://127.0.0.1:${server.addr.port}`,
+    region: "us-east-1",
+    credentials: {
+      accessKeyId: "AKIAECHOTEST",
+      secretAccessKey: SECRET_KEY,
+      sessionToken: SESSION_TOKEN,
+    },
+    maxAttempts: 2,
+    multipartThreshold: 5 * 1024 * 1024,
+  });
+  const reasons: string[] = [];
+  const stop = listenToStoreRetries((retry) => reasons.push(retry.reason));
+  try {
+    await assertRejects(() => store.put("k", new Uint8Array(3)));
+    // Multipart: CreateMultipartUpload goes through the SDK, retried by it.
+    await assertRejects(() => store.put("big", new Uint8Array(6 * 1024 * 1024)));
+  } finally {
+    stop();
+  }
+  assert(reasons.some((r) => r.startsWith("CreateMultipartUpload")), reasons.join("\n"));
+  for (const reason of reasons) {
+    assertNoSecret(reason, "retry notice");
+    assertStringIncludes(reason, "***");
   }
 });
 

@@ -2387,7 +2387,9 @@ export class S3Store implements ObjectStore {
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);
-    noticeSdkRetries(client, this.#settings.maxAttempts);
+    // The lean path holds the credentials in use: a retry's notice stars them.
+    let leanMade: S3Fetch | undefined;
+    noticeSdkRetries(client, this.#settings.maxAttempts, () => leanMade?.secrets() ?? []);
     capSdkResponseBodies(
       client,
       "vcTrimErrorsIn200",
@@ -2402,6 +2404,7 @@ export class S3Store implements ObjectStore {
       : (options) => client.config.credentials(options);
     // One lean path per store: the one made without the SDK, if any, stays.
     const lean = this.#leanReady ?? this.#leanFetch(region, credentials, fixedCredentials);
+    leanMade = lean;
     this.#leanReady = undefined;
     return { client, lean, region, fixedCredentials };
   }

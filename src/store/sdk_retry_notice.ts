@@ -8,6 +8,7 @@
  * @module
  */
 import { storeRetried } from "./retry_notice.ts";
+import { redactSecrets } from "../redact.ts";
 import type { SdkMiddlewareClient } from "./sdk_body_cap.ts";
 
 // What the SDK's retry middleware asks of a strategy (RetryStrategyV2).
@@ -31,7 +32,8 @@ export interface SdkRetryClient extends SdkMiddlewareClient {
  * Makes `client` tell {@linkcode storeRetried} of each retry its retry
  * middleware is about to make, naming the operation and object
  * (`CompleteMultipartUpload s3://b/k failed: 503 SlowDown: …`); `maxAttempts`
- * is the client's.
+ * is the client's, and `secrets` (the credentials' secret key and session
+ * token) are starred in what the notice repeats of the server's answer.
  *
  * @example
  * ```ts
@@ -48,7 +50,11 @@ export interface SdkRetryClient extends SdkMiddlewareClient {
  * assert.equal(await client.config.retryStrategy(), strategy); // not one it knows: as it was
  * ```
  */
-export function noticeSdkRetries(client: SdkRetryClient, maxAttempts: number): void {
+export function noticeSdkRetries(
+  client: SdkRetryClient,
+  maxAttempts: number,
+  secrets: () => Iterable<string | undefined> = () => [],
+): void {
   const named = new WeakMap<object, string>();
   type Handler = (args: { input?: unknown }) => Promise<unknown>;
   // Inside the retry loop: sees each attempt's error, and which request it was.
@@ -76,7 +82,7 @@ export function noticeSdkRetries(client: SdkRetryClient, maxAttempts: number): v
   let wrapped: Promise<unknown> | undefined;
   config.retryStrategy = () =>
     wrapped ??= original.call(config).then((strategy) =>
-      isV2(strategy) ? told(strategy, named, maxAttempts) : strategy
+      isV2(strategy) ? told(strategy, named, maxAttempts, secrets) : strategy
     );
 }
 
@@ -90,6 +96,7 @@ function told(
   inner: RetryStrategy,
   named: WeakMap<object, string>,
   maxAttempts: number,
+  secrets: () => Iterable<string | undefined>,
 ): RetryStrategy {
   return {
     acquireInitialRetryToken: (scope) => inner.acquireInitialRetryToken(scope),
@@ -99,7 +106,11 @@ function told(
       const next = await inner.refreshRetryTokenForRetry(token, info);
       const error = info.error;
       storeRetried({
-        reason: `${named.get(error as object) ?? "request"}${failure(error)}`,
+        // A server echoing the request (its session token) is not repeated.
+        reason: redactSecrets(
+          `${named.get(error as object) ?? "request"}${failure(error)}`,
+          secrets(),
+        ),
         error,
         attempt: next.getRetryCount(),
         maxAttempts,

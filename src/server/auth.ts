@@ -33,7 +33,7 @@ import { sha256Hex } from "../hash.ts";
 import { shellWord } from "../shell_word.ts";
 import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { HttpError } from "./http_error.ts";
-import { redactUrl } from "../redact.ts";
+import { redactSecrets, redactUrl } from "../redact.ts";
 import { formatEventLine, stderrLog } from "./log.ts";
 import { Limiter } from "../pool.ts";
 
@@ -332,7 +332,16 @@ export class KBaseAuth implements AuthProvider {
     try {
       answer = JSON.parse(text);
     } catch (e) {
-      throw failed(502, `${service} sent invalid JSON`, e);
+      // The parser's message quotes the answer's first characters, cut: an
+      // answer echoing the token ("tok-abc… is invalid") put its start into
+      // the log. The token is starred before the answer is parsed for it.
+      let quoted = e;
+      try {
+        JSON.parse(redactSecrets(text, [token]));
+      } catch (again) {
+        quoted = again;
+      }
+      throw failed(502, `${service} sent invalid JSON`, quoted);
     }
     const user = answer?.user;
     if (typeof user !== "string" || user === "") {

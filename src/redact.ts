@@ -25,6 +25,7 @@
  * assert.equal(redactUrl("http://u:p/w@[::1"), "http://u:***@[::1");
  * assert.equal(redactUrl("htp:/u:pw@h"), "htp:/u:***@h");
  * assert.equal(redactUrl("proxy:pw@10.0.0.1:3128"), "proxy:***@10.0.0.1:3128");
+ * assert.equal(redactUrl("C:/Users/me@corp/x.csv"), "C:/Users/me@corp/x.csv");
  * assert.equal(redactUrl("http://127.0.0.1:9000"), "http://127.0.0.1:9000");
  * ```
  */
@@ -40,7 +41,8 @@ export function redactUrl(text: string): string {
     const byScheme = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/*[^:@/?#]*):.*@/, "$1:***@");
     // No scheme at all (`user:password@proxy:3128`, as curl and Deno take a
     // proxy): a URL parser reads the user as the scheme, the rest as a path.
-    const starred = byScheme !== text || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text)
+    // A Windows path (`C:/Users/me@corp/x.csv`, `C:\x`) is no user name and password.
+    const starred = byScheme !== text || /^[A-Za-z][A-Za-z0-9+.-]*:\/\/|^[A-Za-z]:[\\/]/.test(text)
       ? byScheme
       : text.replace(/^([^:@?#]*?):[^?#]*@/, "$1:***@");
     return starred.replace(/[?#].*$/s, (rest) => (rest.startsWith("?") ? "?***" : "#***"));

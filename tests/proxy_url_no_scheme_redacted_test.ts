@@ -27,6 +27,9 @@ Deno.test("redactUrl: user:password@host with no scheme has its password starred
   // Nothing secret: as given.
   assertEquals(redactUrl("proxy.corp:3128"), "proxy.corp:3128");
   assertEquals(redactUrl("pu@proxy:3128"), "pu@proxy:3128");
+  // A Windows path with an `@` is a path, shown whole.
+  assertEquals(redactUrl("C:/Users/me@corp/x.csv"), "C:/Users/me@corp/x.csv");
+  assertEquals(redactUrl("C:\\Users\\me@corp\\x.csv"), "C:\\Users\\me@corp\\x.csv");
   // The catalog's redaction is the same one.
   assertEquals(redactCatalogText(`vc:${SECRET}@db:5432/vc`), "vc:***@db:5432/vc");
 });

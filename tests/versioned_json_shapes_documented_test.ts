@@ -36,6 +36,7 @@ const VERIFY_KEYS = {
   errorName: true,
   locked: true,
   lockChecked: true,
+  cached: true,
 } satisfies Record<keyof VersionedVerifyResult, true>;
 const FILL_KEYS = {
   path: true,

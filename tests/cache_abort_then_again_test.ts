@@ -9,6 +9,7 @@ import { MemoryStore } from "../src/store/memory.ts";
 import type { GetOptions, GetResult, ObjectStore } from "../src/store/types.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { filesUnder } from "./files_under.ts";
+import { overriding } from "./overriding.ts";
 
 /** `store`, whose first get sends 1000 bytes and then waits for its signal. */
 function stallFirstGet(store: MemoryStore): ObjectStore {
@@ -35,13 +36,7 @@ function stallFirstGet(store: MemoryStore): ObjectStore {
     });
     return { ...result, body };
   };
-  return new Proxy(store, {
-    get: (target, name) => {
-      if (name === "get") return get;
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return overriding(store, { get });
 }
 
 Deno.test("cache(): aborted mid-download, the same URI again downloads, and close() leaves no temp file", async () => {

@@ -12,6 +12,7 @@ import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { tempDir } from "./mirror_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 Deno.test("mirror store → local: an object gone or replaced after the listing", async () => {
   await using w = await tempDir();
@@ -26,20 +27,17 @@ Deno.test("mirror store → local: an object gone or replaced after the listing"
     await Deno.writeTextFile(join(dl, "gone.txt"), "the user's copy");
     // Each GET finds the store changed since the listing, once.
     const raced = new Set<string>();
-    const store = new Proxy(fs, {
-      get(target, name) {
-        const value = Reflect.get(target, name, target);
-        if (name !== "get") return typeof value === "function" ? value.bind(target) : value;
-        return async (key: string, options?: unknown) => {
-          if (!raced.has(key)) {
-            raced.add(key);
-            if (key === "gone.txt") await fs.delete([key]);
-            if (key === "changed.txt") await fs.put(key, bytes("version two"));
-          }
-          return await fs.get(key, options as Parameters<ObjectStore["get"]>[1]);
-        };
+    const store: ObjectStore = overriding(fs, {
+      get: async (...args: Parameters<ObjectStore["get"]>) => {
+        const [key] = args;
+        if (!raced.has(key)) {
+          raced.add(key);
+          if (key === "gone.txt") await fs.delete([key]);
+          if (key === "changed.txt") await fs.put(key, bytes("version two"));
+        }
+        return await fs.get(...args);
       },
-    }) as ObjectStore;
+    });
     const r = await mirror({ sources: [store], target: dl, statePath: join(w.dir, "s.db") });
     assertEquals(r.failed.map((f) => f.key), ["gone.txt"]);
     const text = r.failed[0]!.error;

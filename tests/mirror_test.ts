@@ -27,6 +27,7 @@ import {
   treeContents,
   writeTree,
 } from "./mirror_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const enc = new TextEncoder();
 
@@ -664,18 +665,12 @@ Deno.test("mirror --delete: a key the store refuses to delete fails alone, named
   await using w = await tempDir();
   const fs = new FsStore(join(w.dir, "store"));
   // A store that refuses any request naming "p/bad" (as S3Store refuses a `..` key).
-  const store = new Proxy(fs, {
-    get(target, name) {
-      if (name === "delete") {
-        return (keys: string[]) => {
-          if (keys.includes("p/bad")) {
-            return Promise.reject(new InvalidInputError(`key "p/bad" is refused`));
-          }
-          return target.delete(keys);
-        };
+  const store = overriding(fs, {
+    delete: (keys: string[]) => {
+      if (keys.includes("p/bad")) {
+        return Promise.reject(new InvalidInputError(`key "p/bad" is refused`));
       }
-      const value = Reflect.get(target, name, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      return fs.delete(keys);
     },
   });
   for (const k of ["p/a", "p/bad", "p/c", "p/keep"]) await fs.put(k, enc.encode(k));

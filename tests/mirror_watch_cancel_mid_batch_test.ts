@@ -12,24 +12,19 @@ import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { WatchInterruptedError } from "../src/mirror/watch.ts";
 import { storeContents, tempDir, until, watchWithTestEvents, writeTree } from "./mirror_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 /** A store whose uploads of `slow` wait until their signal aborts them. */
 function hangingPut(fs: FsStore, slow: string, started: { on: boolean }): ObjectStore {
-  return new Proxy(fs, {
-    get(target, name) {
-      if (name === "put") {
-        return (...args: Parameters<ObjectStore["put"]>) => {
-          if (args[0] !== slow) return target.put(...args);
-          started.on = true;
-          const signal = args[2]?.signal;
-          return new Promise((_, reject) => {
-            if (signal === undefined) return;
-            signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-          });
-        };
-      }
-      const value = Reflect.get(target, name, target);
-      return typeof value === "function" ? value.bind(target) : value;
+  return overriding(fs, {
+    put: (...args: Parameters<ObjectStore["put"]>) => {
+      if (args[0] !== slow) return fs.put(...args);
+      started.on = true;
+      const signal = args[2]?.signal;
+      return new Promise((_, reject) => {
+        if (signal === undefined) return;
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
     },
   });
 }

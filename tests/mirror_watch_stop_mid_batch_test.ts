@@ -12,21 +12,16 @@ import { assert, assertEquals } from "./assert.ts";
 import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { storeContents, tempDir, until, watchWithTestEvents, writeTree } from "./mirror_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const FILES = 60;
 
 // A store that aborts `stop` at the first upload once armed.
 function stoppingAtFirstPut(fs: FsStore, stop: AbortController, armed: { on: boolean }) {
-  return new Proxy(fs, {
-    get(target, name) {
-      if (name === "put") {
-        return (...args: Parameters<ObjectStore["put"]>) => {
-          if (armed.on) stop.abort();
-          return target.put(...args);
-        };
-      }
-      const value = Reflect.get(target, name, target);
-      return typeof value === "function" ? value.bind(target) : value;
+  return overriding(fs, {
+    put: (...args: Parameters<ObjectStore["put"]>) => {
+      if (armed.on) stop.abort();
+      return fs.put(...args);
     },
   });
 }

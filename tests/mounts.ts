@@ -29,6 +29,36 @@ async function probeMount(): Promise<boolean> {
 /** Whether this process can mount (a tmpfs, a bind mount) and unmount. */
 export const canMount: boolean = await probeMount();
 
+/**
+ * Runs `fn` with `dir` bind-mounted read-only over itself (root on Linux),
+ * unmounting it after; false, without running `fn`, when that cannot be done.
+ */
+export async function readOnlyMount(dir: string, fn: () => Promise<void>): Promise<boolean> {
+  if (!await run("mount", "--bind", dir, dir)) return false;
+  try {
+    if (!await run("mount", "-o", "remount,bind,ro", dir)) return false;
+    await fn();
+    return true;
+  } finally {
+    await new Deno.Command("umount", { args: [dir] }).output();
+  }
+}
+
+/**
+ * Whether this process can make a read-only bind mount ({@linkcode readOnlyMount}):
+ * a real read-only file system, which root cannot write either. Await it once
+ * at the top of a test file and declare `ignore: !canMountReadOnly`.
+ */
+export async function probeReadOnlyMount(): Promise<boolean> {
+  if (Deno.build.os !== "linux") return false;
+  const dir = await Deno.makeTempDir({ prefix: "vc_ro_mount_probe_" });
+  try {
+    return await readOnlyMount(dir, async () => {});
+  } finally {
+    await Deno.remove(dir).catch(() => {});
+  }
+}
+
 /** Fills the filesystem of `path`'s directory: every block, then every byte. */
 export async function fillDisk(path: string): Promise<void> {
   await using f = await Deno.open(path, { write: true, create: true });

@@ -14,21 +14,17 @@ import { Repository } from "../src/repo/mod.ts";
 import { openStore } from "../src/store/mod.ts";
 import type { ObjectStore } from "../src/store/mod.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
+import { overriding } from "./overriding.ts";
+import { probeReadOnlyMount, readOnlyMount } from "./mounts.ts";
 
 /** Opens stores as vc does, noting the key of every put. */
 function countingOpener(puts: string[]) {
   return async (uri: string): Promise<ObjectStore> => {
     const store = await openStore(uri);
-    return new Proxy(store, {
-      get(target, name) {
-        if (name === "put") {
-          return (key: string, ...rest: unknown[]) => {
-            puts.push(key);
-            return (target.put as (...a: unknown[]) => unknown).call(target, key, ...rest);
-          };
-        }
-        const value = Reflect.get(target, name, target);
-        return typeof value === "function" ? value.bind(target) : value;
+    return overriding(store, {
+      put: (...args: Parameters<ObjectStore["put"]>) => {
+        puts.push(args[0]);
+        return store.put(...args);
       },
     });
   };
@@ -79,30 +75,7 @@ Deno.test({
 });
 
 // A read-only bind mount of a directory (root on Linux), probed once.
-const canMountReadOnly = await (async () => {
-  if (Deno.build.os !== "linux") return false;
-  const dir = await Deno.makeTempDir({ prefix: "vc-repo-ro-mount-probe-" });
-  try {
-    return await readOnlyMount(dir, async () => {});
-  } finally {
-    await Deno.remove(dir).catch(() => {});
-  }
-})();
-
-/** Runs `fn` with `dir` mounted read-only over itself; false when that cannot be done. */
-async function readOnlyMount(dir: string, fn: () => Promise<void>): Promise<boolean> {
-  const run = (...args: string[]) =>
-    new Deno.Command("mount", { args, stdout: "null", stderr: "null" }).output()
-      .then((r) => r.code === 0, () => false);
-  if (!await run("--bind", dir, dir)) return false;
-  try {
-    if (!await run("-o", "remount,bind,ro", dir)) return false;
-    await fn();
-    return true;
-  } finally {
-    await new Deno.Command("umount", { args: [dir] }).output();
-  }
-}
+const canMountReadOnly = await probeReadOnlyMount();
 
 Deno.test({
   name: "repo: an add on a SQLite catalog on a read-only mount is refused before its upload",

@@ -20,7 +20,7 @@ import { pathToFileURL } from "node:url";
 import { CLAIM_TAG_PAGE } from "../src/repo/claims.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { recording } from "./catalog_recording.ts";
+import { claimQueryPlans, recording } from "./catalog_recording.ts";
 import { onSqliteAndPostgres } from "./pg_server.ts";
 
 const DEAD = CLAIM_TAG_PAGE * 10;
@@ -86,26 +86,7 @@ async function scenario(catalog: string | undefined): Promise<void> {
         `${ids.length + 1} claims read ${taggedRead} tagged ids`,
       );
       if (catalog === undefined) {
-        await repo.catalog.transaction(
-          "write",
-          (tx) => tx.query("UPDATE records SET claimed_by = NULL, claim_until = NULL"),
-        );
-        const rec = recording(repo.catalog);
-        try {
-          await repo.claim({ tag: "todo", ttlMs: 1000 });
-          await repo.claim({ tag: "nothing", ttlMs: 1000 });
-        } finally {
-          rec.stop();
-        }
-        const plans: string[] = [];
-        for (const { sql, params } of rec.sent) {
-          if (!/^\s*SELECT/i.test(sql)) continue;
-          const rows = await repo.catalog.transaction(
-            "read",
-            (tx) => tx.query(`EXPLAIN QUERY PLAN ${sql}`, params),
-          );
-          plans.push(...rows.map((row) => String(row.detail)));
-        }
+        const plans = await claimQueryPlans(repo);
         assert(plans.some((p) => p.includes("records_published")), plans.join(" | "));
         // The free records by records_published, in id order; none walked
         // by state and sorted.

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/repository.ts";
 import { assertEquals } from "./assert.ts";
-import { recording } from "./catalog_recording.ts";
+import { claimQueryPlans } from "./catalog_recording.ts";
 import { onSqliteAndPostgres } from "./pg_server.ts";
 
 // Tagged ids a claim looks at in one statement (claims.ts).
@@ -88,26 +88,7 @@ async function scenario(catalog: string | undefined): Promise<number[]> {
     assertEquals(await repo.claim({ tag: "nothing", ttlMs: 1000 }), undefined);
     if (catalog === undefined) {
       // The plans, on SQLite: a walk of the records by state is what took 1.1 s.
-      await repo.catalog.transaction(
-        "write",
-        (tx) => tx.query("UPDATE records SET claimed_by = NULL, claim_until = NULL"),
-      );
-      const rec = recording(repo.catalog);
-      try {
-        await repo.claim({ tag: "todo", ttlMs: 1000 });
-        await repo.claim({ tag: "nothing", ttlMs: 1000 });
-      } finally {
-        rec.stop();
-      }
-      const plans: string[] = [];
-      for (const { sql, params } of rec.sent) {
-        if (!/^\s*SELECT/i.test(sql)) continue;
-        const rows = await repo.catalog.transaction(
-          "read",
-          (tx) => tx.query(`EXPLAIN QUERY PLAN ${sql.replace(/ FOR .*$/s, "")}`, params),
-        );
-        plans.push(...rows.map((row) => String(row.detail)));
-      }
+      const plans = await claimQueryPlans(repo);
       const walks = plans.filter((p) => /^(SCAN r\b|SEARCH r USING INDEX records_state)/.test(p));
       assertEquals(walks, [], `plans: ${plans.join(" | ")}`);
     }

@@ -16,24 +16,19 @@ import type { Clock } from "../src/clock.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { openStore } from "../src/store/open.ts";
 import type { ObjectStore } from "../src/store/types.ts";
+import { overriding } from "./overriding.ts";
 
 const DAY = 86_400_000;
 
 /** The store at `uri`, whose puts wait for `gate` when one is set. */
 async function gated(uri: string, hold: { gate?: Promise<void> | undefined }) {
   const store = await openStore(uri);
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === "put") {
-        return async (...args: Parameters<ObjectStore["put"]>) => {
-          const gate = hold.gate;
-          hold.gate = undefined;
-          await gate;
-          return await target.put(...args);
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+  return overriding(store, {
+    put: async (...args: Parameters<ObjectStore["put"]>) => {
+      const gate = hold.gate;
+      hold.gate = undefined;
+      await gate;
+      return await store.put(...args);
     },
   });
 }

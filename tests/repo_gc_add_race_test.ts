@@ -18,6 +18,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { ContentCollectedError } from "../src/repo/records.ts";
 import { openStore } from "../src/store/open.ts";
 import type { ObjectStore } from "../src/store/types.ts";
+import { overriding } from "./overriding.ts";
 
 type Hook = {
   afterPut?: ((key: string) => Promise<void>) | undefined;
@@ -28,29 +29,19 @@ type Hook = {
 /** The store at `uri`, with `hook` run after a content put, a listing's end and a delete. */
 async function pausable(uri: string, hook: Hook): Promise<ObjectStore> {
   const store = await openStore(uri);
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === "put") {
-        return async (...args: Parameters<ObjectStore["put"]>) => {
-          const result = await target.put(...args);
-          if (args[0].startsWith("content/")) await hook.afterPut?.(args[0]);
-          return result;
-        };
-      }
-      if (prop === "delete") {
-        return async (...args: Parameters<ObjectStore["delete"]>) => {
-          await target.delete(...args);
-          await hook.afterDelete?.();
-        };
-      }
-      if (prop === "list") {
-        return async function* (...args: Parameters<ObjectStore["list"]>) {
-          yield* target.list(...args);
-          await hook.afterList?.();
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+  return overriding(store, {
+    put: async (...args: Parameters<ObjectStore["put"]>) => {
+      const result = await store.put(...args);
+      if (args[0].startsWith("content/")) await hook.afterPut?.(args[0]);
+      return result;
+    },
+    delete: async (...args: Parameters<ObjectStore["delete"]>) => {
+      await store.delete(...args);
+      await hook.afterDelete?.();
+    },
+    list: async function* (...args: Parameters<ObjectStore["list"]>) {
+      yield* store.list(...args);
+      await hook.afterList?.();
     },
   });
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openSqliteCatalog } from "../src/repo/sqlite_catalog.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { probeReadOnlyMount, readOnlyMount } from "./mounts.ts";
 
 Deno.test("repo: a read-only SQLite catalog is a clear error when a command writes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_ro_" });
@@ -29,30 +30,7 @@ Deno.test("repo: a read-only SQLite catalog is a clear error when a command writ
 });
 
 // A read-only bind mount of a directory (root on Linux), probed once.
-const canMountReadOnly = await (async () => {
-  if (Deno.build.os !== "linux") return false;
-  const dir = await Deno.makeTempDir();
-  try {
-    return await readOnlyMount(dir, async () => {});
-  } finally {
-    await Deno.remove(dir).catch(() => {});
-  }
-})();
-
-/** Runs `fn` with `dir` mounted read-only over itself; false when that cannot be done. */
-async function readOnlyMount(dir: string, fn: () => Promise<void>): Promise<boolean> {
-  const run = (...args: string[]) =>
-    new Deno.Command("mount", { args, stdout: "null", stderr: "null" }).output()
-      .then((r) => r.code === 0, () => false);
-  if (!await run("--bind", dir, dir)) return false;
-  try {
-    if (!await run("-o", "remount,bind,ro", dir)) return false;
-    await fn();
-    return true;
-  } finally {
-    await new Deno.Command("umount", { args: [dir] }).output();
-  }
-}
+const canMountReadOnly = await probeReadOnlyMount();
 
 Deno.test({
   name: "repo: a SQLite catalog on a read-only mount is read; a write is refused as read-only",

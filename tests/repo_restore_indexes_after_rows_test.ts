@@ -15,6 +15,7 @@ import { openSqliteCatalog } from "../src/repo/sqlite_catalog.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { SNAPSHOT_HEADER, snapshotRecord } from "./snapshot_lines.ts";
+import { overriding } from "./overriding.ts";
 
 // A gzip snapshot of `n` records, each tagged, and a path tag.
 async function snapshot(n: number, extra: string[] = []): Promise<Uint8Array> {
@@ -41,26 +42,20 @@ async function indexes(catalog: Catalog): Promise<string[]> {
 
 // `catalog`, its write transactions' statements written down in `log`.
 function logged(catalog: Catalog, log: string[]): Catalog {
-  return new Proxy(catalog, {
-    get(target, name) {
-      if (name !== "transaction") {
-        const value = Reflect.get(target, name, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return (mode: "read" | "write", fn: (tx: Tx) => Promise<unknown>, ...rest: unknown[]) =>
-        (target.transaction as (...a: unknown[]) => Promise<unknown>)(
-          mode,
-          (tx: Tx) =>
-            fn({
-              ...tx,
-              query: (sql, params) => {
-                log.push(sql);
-                return tx.query(sql, params);
-              },
-            }),
-          ...rest,
-        );
-    },
+  return overriding(catalog, {
+    transaction: (mode, fn, ...rest) =>
+      catalog.transaction(
+        mode,
+        (tx: Tx) =>
+          fn({
+            ...tx,
+            query: (sql, params) => {
+              log.push(sql);
+              return tx.query(sql, params);
+            },
+          }),
+        ...rest,
+      ),
   });
 }
 

@@ -12,25 +12,20 @@ import type { ObjectStore } from "../src/store/types.ts";
 import { StoreError } from "../src/errors.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { DAY, newCacheId, startService, upload } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 /** `inner`, with every put rejected while `disk.full` is set (ENOSPC, as FsStore says it). */
 function fullDisk(inner: ObjectStore, disk: { full: boolean }): ObjectStore {
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name === "put") {
-        return (key: string, ...rest: unknown[]) =>
-          disk.full
-            ? Promise.reject(
-              new StoreError(
-                `put ${key} in file:///srv failed: No space left on device (os error 28)`,
-              ),
-            )
-            : (target.put as (...a: unknown[]) => Promise<unknown>)(key, ...rest);
-      }
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as ObjectStore;
+  return overriding(inner, {
+    put: (key, ...rest) =>
+      disk.full
+        ? Promise.reject(
+          new StoreError(
+            `put ${key} in file:///srv failed: No space left on device (os error 28)`,
+          ),
+        )
+        : inner.put(key, ...rest),
+  });
 }
 
 Deno.test("serve: a download whose expiry refresh the store refuses is served, and the log says so", async () => {

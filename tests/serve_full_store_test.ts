@@ -15,6 +15,7 @@ import { StoreError } from "../src/errors.ts";
 import { ManualClock } from "../src/testing/mod.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { keys, newCacheId, startService, upload } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const DAY = 86_400_000;
 const bytes = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
@@ -24,30 +25,22 @@ const bytes = (text: string) => ReadableStream.from([new TextEncoder().encode(te
  * FsStore reports ENOSPC; deleting a data object frees room.
  */
 function fullDisk(inner: ObjectStore, disk: { full: boolean }): ObjectStore {
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name === "put") {
-        return (key: string, ...rest: unknown[]) => {
-          if (disk.full) {
-            return Promise.reject(
-              new StoreError(
-                `put ${key} in file:///srv failed: No space left on device (os error 28)`,
-              ),
-            );
-          }
-          return (target.put as (...a: unknown[]) => Promise<unknown>)(key, ...rest);
-        };
+  return overriding(inner, {
+    put: (key, ...rest) => {
+      if (disk.full) {
+        return Promise.reject(
+          new StoreError(
+            `put ${key} in file:///srv failed: No space left on device (os error 28)`,
+          ),
+        );
       }
-      if (name === "delete") {
-        return async (keys: string[], ...rest: unknown[]) => {
-          await (target.delete as (...a: unknown[]) => Promise<void>)(keys, ...rest);
-          if (keys.some((k) => k.startsWith("data/"))) disk.full = false;
-        };
-      }
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
+      return inner.put(key, ...rest);
     },
-  }) as ObjectStore;
+    delete: async (keys, ...rest) => {
+      await inner.delete(keys, ...rest);
+      if (keys.some((k) => k.startsWith("data/"))) disk.full = false;
+    },
+  });
 }
 
 async function filled(quota?: number) {

@@ -12,6 +12,7 @@ import { FsStore } from "../src/store/fs.ts";
 import { OfflineError } from "../src/errors.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
+import { overriding } from "./overriding.ts";
 
 Deno.test("vc serve: /readyz is 503 while the store is down, 200 once it is back; /healthz stays 200", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_serve_readyz_" });
@@ -19,22 +20,16 @@ Deno.test("vc serve: /readyz is 503 while the store is down, 200 once it is back
     const fs = new FsStore(dir);
     const state = { down: false, lists: 0 };
     // The store as a network cut shows it: every listing fails to connect.
-    const store = new Proxy(fs, {
-      get(target, name) {
-        if (name === "list") {
-          return (...args: Parameters<ObjectStore["list"]>) => {
-            state.lists++;
-            if (!state.down) return target.list(...args);
-            // deno-lint-ignore require-yield
-            return (async function* () {
-              throw new OfflineError("cannot reach http://127.0.0.1:1: Connection refused");
-            })();
-          };
-        }
-        const value = Reflect.get(target, name);
-        return typeof value === "function" ? value.bind(target) : value;
+    const store: ObjectStore = overriding(fs, {
+      list: (...args: Parameters<ObjectStore["list"]>) => {
+        state.lists++;
+        if (!state.down) return fs.list(...args);
+        // deno-lint-ignore require-yield
+        return (async function* () {
+          throw new OfflineError("cannot reach http://127.0.0.1:1: Connection refused");
+        })();
       },
-    }) as ObjectStore;
+    });
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const lines: Record<string, unknown>[] = [];
     await using service = await serveCache({

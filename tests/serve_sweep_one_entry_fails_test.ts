@@ -15,26 +15,21 @@ import { StoreError } from "../src/errors.ts";
 import { ManualClock } from "../src/testing/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { keys } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const DAY = 86_400_000;
 const bytes = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
 
 /** `inner`, with every put of `refused.key` rejected (403, as a retention lock does). */
 function refusing(inner: ObjectStore, refused: { key: string | undefined }): ObjectStore {
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name === "put") {
-        return (key: string, ...rest: unknown[]) =>
-          key === refused.key
-            ? Promise.reject(
-              new StoreError(`PUT ${key} failed: 403 AccessDenied (injected)`, { status: 403 }),
-            )
-            : (target.put as (...a: unknown[]) => Promise<unknown>)(key, ...rest);
-      }
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as ObjectStore;
+  return overriding(inner, {
+    put: (key, ...rest) =>
+      key === refused.key
+        ? Promise.reject(
+          new StoreError(`PUT ${key} failed: 403 AccessDenied (injected)`, { status: 403 }),
+        )
+        : inner.put(key, ...rest),
+  });
 }
 
 Deno.test("serve sweep: an entry the store will not let go is named, and the sweep removes the rest", async () => {

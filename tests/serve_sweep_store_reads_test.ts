@@ -15,6 +15,7 @@ import type { ObjectStore } from "../src/store/types.ts";
 import { ManualClock } from "../src/testing/mod.ts";
 import { assertEquals } from "./assert.ts";
 import { keys } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const DAY = 86_400_000;
 const owner = "token-file:alice";
@@ -24,18 +25,16 @@ const idOf = (n: number) => n.toString(16).padStart(128, "0");
 /** `inner`, counting its `get` and `head` calls of metadata objects. */
 function countingMetaReads(inner: ObjectStore): { store: ObjectStore; reads: () => number } {
   let reads = 0;
-  const store = new Proxy(inner, {
-    get(target, name) {
-      const value = Reflect.get(target, name);
-      if (name === "get" || name === "head") {
-        return (key: string, ...rest: unknown[]) => {
-          if (key.startsWith("meta/")) reads++;
-          return (value as (...a: unknown[]) => unknown).call(target, key, ...rest);
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
+  const store = overriding(inner, {
+    get: (...args: Parameters<ObjectStore["get"]>) => {
+      if (args[0].startsWith("meta/")) reads++;
+      return inner.get(...args);
     },
-  }) as ObjectStore;
+    head: (...args: Parameters<ObjectStore["head"]>) => {
+      if (args[0].startsWith("meta/")) reads++;
+      return inner.head(...args);
+    },
+  });
   return { store, reads: () => reads };
 }
 

@@ -9,6 +9,7 @@ import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { Entries } from "../src/server/entries.ts";
 import { newCacheId, startService, upload } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 /**
  * `inner`, where `race()` runs before each read of a data object and each
@@ -16,22 +17,15 @@ import { newCacheId, startService, upload } from "./server_helpers.ts";
  */
 function racingStore(inner: ObjectStore, race: () => Promise<void>) {
   const state = { racing: false };
-  const store = new Proxy(inner, {
-    get(target, key) {
-      if (key === "get") {
-        return async (k: string, ...rest: unknown[]) => {
-          if (state.racing && k.startsWith("data/")) await race();
-          return await (target.get as (...a: unknown[]) => Promise<unknown>)(k, ...rest);
-        };
-      }
-      if (key === "put") {
-        return async (k: string, body: unknown, opts?: { ifMatch?: string }) => {
-          if (state.racing && k.startsWith("meta/") && opts?.ifMatch !== undefined) await race();
-          return await target.put(k, body as Uint8Array, opts);
-        };
-      }
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
+  const store = overriding(inner, {
+    get: async (...args: Parameters<ObjectStore["get"]>) => {
+      if (state.racing && args[0].startsWith("data/")) await race();
+      return await inner.get(...args);
+    },
+    put: async (...args: Parameters<ObjectStore["put"]>) => {
+      const [k, , opts] = args;
+      if (state.racing && k.startsWith("meta/") && opts?.ifMatch !== undefined) await race();
+      return await inner.put(...args);
     },
   });
   return { store, state };

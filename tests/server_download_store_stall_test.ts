@@ -10,6 +10,7 @@ import { assertEquals, assertStringIncludes } from "./assert.ts";
 import type { GetOptions, GetResult, ObjectStore } from "../src/store/types.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { logRecord, newCacheId, startService, upload } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const SIZE = 1 << 20;
 
@@ -18,9 +19,9 @@ const SIZE = 1 << 20;
  * first half; the read's signal ends the stall.
  */
 function stallingDataBodies(inner: ObjectStore, stall: { on: boolean }): ObjectStore {
-  const get = async (key: string, options?: GetOptions): Promise<GetResult | undefined> => {
+  const get = async (key: string, options?: GetOptions): Promise<GetResult> => {
     const result = await inner.get(key, options);
-    if (!stall.on || result === undefined || !key.startsWith("data/")) return result;
+    if (!stall.on || !key.startsWith("data/")) return result;
     const reader = result.body.getReader();
     let sent = 0;
     const stalled = Promise.withResolvers<void>();
@@ -44,13 +45,7 @@ function stallingDataBodies(inner: ObjectStore, stall: { on: boolean }): ObjectS
     });
     return { info: result.info, body };
   };
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name === "get") return get;
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as ObjectStore;
+  return overriding(inner, { get });
 }
 
 Deno.test("serve: a download whose store stalls mid-body is cut, the log naming the store too", async () => {

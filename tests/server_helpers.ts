@@ -17,6 +17,7 @@ import {
   type ServeCacheOptions,
 } from "../src/server/serve.ts";
 import { CacheClient } from "../src/server/client.ts";
+import { overriding } from "./overriding.ts";
 
 /** A clock that moves only when told (until src/testing has one). */
 export class ManualClock implements Clock {
@@ -349,13 +350,7 @@ export function failingDeletes(
     }
     return inner.delete(keys, options);
   };
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name === "delete") return del;
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as ObjectStore;
+  return overriding(inner, { delete: del });
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ObjectStore, PutBody, PutOptions } from "../src/store/types.ts";
 import { ManualClock } from "../src/testing/mod.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { newCacheId, upload } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 Deno.test("serve add-token: an add racing another add of the token file keeps both tokens", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_add_token_race_" });
@@ -103,13 +104,7 @@ Deno.test("serve: an entry expiring while an upload to it goes up is not removed
     if (key.startsWith("data/")) started();
     return inner.put(key, body, options);
   };
-  const watched = new Proxy(inner, {
-    get(target, name) {
-      if (name === "put") return put;
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as ObjectStore;
+  const watched: ObjectStore = overriding(inner, { put });
   const sweeper = new FsStore(`${dir}/store`);
   try {
     const options = { clock, placeholderTtlMs: 60_000, maxBytesPerIdentity: 1000 };

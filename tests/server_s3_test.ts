@@ -11,6 +11,7 @@ import type { GetOptions, ObjectStore, PutOptions } from "../src/store/types.ts"
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { keys, newCacheId, serviceS3Store, startService, upload } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const MiB = 1024 * 1024;
 
@@ -39,13 +40,8 @@ async function s3Service(wrap: (store: S3Store) => ObjectStore = (s) => s) {
 async function twoServices() {
   await using stack = new AsyncDisposableStack();
   const a = stack.use(await s3Service());
-  const shared: ObjectStore = new Proxy(a.t.store, {
-    get(target, name) {
-      if (name === "close") return () => Promise.resolve(); // the first service closes it
-      const value = Reflect.get(target, name, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  // The first service closes it.
+  const shared: ObjectStore = overriding(a.t.store, { close: () => Promise.resolve() });
   const b = stack.use(
     await startService({ store: shared, auth: new TokenFileAuth({ path: a.t.tokenFile }) }),
   );
@@ -93,16 +89,10 @@ Deno.test("serve over S3: a large download relays the store's own body; small re
   const dataGets: GetOptions[] = [];
   // Records the options of every data read, passing everything through.
   const recording = (store: S3Store): ObjectStore =>
-    new Proxy(store, {
-      get(target, name) {
-        if (name === "get") {
-          return (key: string, options: GetOptions = {}) => {
-            if (key.startsWith("data/")) dataGets.push(options);
-            return target.get(key, options);
-          };
-        }
-        const value = Reflect.get(target, name, target);
-        return typeof value === "function" ? value.bind(target) : value;
+    overriding(store, {
+      get: (key: string, options: GetOptions = {}) => {
+        if (key.startsWith("data/")) dataGets.push(options);
+        return store.get(key, options);
       },
     });
   await using s = await s3Service(recording);
@@ -126,22 +116,16 @@ Deno.test("serve over S3: a delete racing an upload removes the new file too, wi
   // Just before the delete claims the entry (a conditional write of its
   // metadata, marked as being removed), another upload replaces the file.
   const racing = (store: S3Store): ObjectStore =>
-    new Proxy(store, {
-      get(target, name) {
-        if (name === "put") {
-          return async (key: string, body: Uint8Array, options: PutOptions = {}) => {
-            const claim = key.startsWith("meta/") && options.ifMatch !== undefined &&
-              new TextDecoder().decode(body).includes('"removing":true');
-            if (!raced && claim) {
-              raced = true;
-              const { cacheId } = await late.client!.id({ race: 1 });
-              await late.client!.put(cacheId, new TextEncoder().encode("newer"));
-            }
-            return await target.put(key, body, options);
-          };
+    overriding(store, {
+      put: async (key: string, body: Uint8Array, options: PutOptions = {}) => {
+        const claim = key.startsWith("meta/") && options.ifMatch !== undefined &&
+          new TextDecoder().decode(body).includes('"removing":true');
+        if (!raced && claim) {
+          raced = true;
+          const { cacheId } = await late.client!.id({ race: 1 });
+          await late.client!.put(cacheId, new TextEncoder().encode("newer"));
         }
-        const value = Reflect.get(target, name, target);
-        return typeof value === "function" ? value.bind(target) : value;
+        return await store.put(key, body, options);
       },
     });
   await using s = await s3Service(racing);
@@ -157,17 +141,11 @@ Deno.test("serve over S3: a delete racing an upload removes the new file too, wi
 
 /** Passes everything to `store`, counting the reads of each key prefix. */
 function countingReads(store: ObjectStore, reads: Map<string, number>): ObjectStore {
-  return new Proxy(store, {
-    get(target, name) {
-      if (name === "get") {
-        return (key: string, options?: GetOptions) => {
-          const prefix = key.split("/")[0]!;
-          reads.set(prefix, (reads.get(prefix) ?? 0) + 1);
-          return target.get(key, options);
-        };
-      }
-      const value = Reflect.get(target, name, target);
-      return typeof value === "function" ? value.bind(target) : value;
+  return overriding(store, {
+    get: (key: string, options?: GetOptions) => {
+      const prefix = key.split("/")[0]!;
+      reads.set(prefix, (reads.get(prefix) ?? 0) + 1);
+      return store.get(key, options);
     },
   });
 }
@@ -208,22 +186,16 @@ Deno.test("serve over S3: a download asks for the data it knows while it reads t
   let order: string | undefined;
   // The metadata read waits (bounded) for the data read to start.
   const latch = (store: S3Store): ObjectStore =>
-    new Proxy(store, {
-      get(target, name) {
-        if (name === "get") {
-          return async (key: string, options?: GetOptions) => {
-            if (key.startsWith("data/")) resolve("data first");
-            if (key.startsWith("meta/") && order === undefined && armed) {
-              const timer = Promise.withResolvers<"metadata alone">();
-              const t = setTimeout(() => timer.resolve("metadata alone"), 5_000);
-              order = await Promise.race([dataAsked, timer.promise]);
-              clearTimeout(t);
-            }
-            return await target.get(key, options);
-          };
+    overriding(store, {
+      get: async (key: string, options?: GetOptions) => {
+        if (key.startsWith("data/")) resolve("data first");
+        if (key.startsWith("meta/") && order === undefined && armed) {
+          const timer = Promise.withResolvers<"metadata alone">();
+          const t = setTimeout(() => timer.resolve("metadata alone"), 5_000);
+          order = await Promise.race([dataAsked, timer.promise]);
+          clearTimeout(t);
         }
-        const value = Reflect.get(target, name, target);
-        return typeof value === "function" ? value.bind(target) : value;
+        return await store.get(key, options);
       },
     });
   let armed = false;

@@ -13,6 +13,7 @@ import type { ObjectStore } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assertEquals } from "./assert.ts";
 import { keys, newCacheId, serviceS3Store, startService, upload } from "./server_helpers.ts";
+import { overriding } from "./overriding.ts";
 
 const OWNER = "token-file:alice";
 const isUsageWrite = (r: { op: string; key?: string }) =>
@@ -75,21 +76,15 @@ Deno.test("UsageCounter over S3: a usage object written before writes were named
  */
 function landsThenRefused(inner: ObjectStore, between: () => Promise<void>): ObjectStore {
   let done = false;
-  return new Proxy(inner, {
-    get(target, name) {
-      if (name !== "put") {
-        const value = Reflect.get(target, name);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return async (...args: Parameters<ObjectStore["put"]>) => {
-        const [key, , options] = args;
-        const conditional = options?.ifMatch !== undefined || options?.ifNoneMatch !== undefined;
-        if (done || !key.startsWith("usage/") || !conditional) return await target.put(...args);
-        done = true;
-        await target.put(...args);
-        await between();
-        throw new PreconditionFailedError(`${key}: precondition failed (If-Match)`);
-      };
+  return overriding(inner, {
+    put: async (...args: Parameters<ObjectStore["put"]>) => {
+      const [key, , options] = args;
+      const conditional = options?.ifMatch !== undefined || options?.ifNoneMatch !== undefined;
+      if (done || !key.startsWith("usage/") || !conditional) return await inner.put(...args);
+      done = true;
+      await inner.put(...args);
+      await between();
+      throw new PreconditionFailedError(`${key}: precondition failed (If-Match)`);
     },
   });
 }

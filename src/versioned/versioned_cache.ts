@@ -2147,18 +2147,7 @@ export class VersionedCache {
     const result = (
       cached: NonNullable<VersionedVerifyResult["cached"]>,
       problem?: string,
-    ): VersionedVerifyResult => {
-      const r: VersionedVerifyResult = {
-        path,
-        version,
-        ok: problem === undefined,
-        locked: lock !== undefined,
-        cached,
-      };
-      if (problem !== undefined) r.problem = problem;
-      else r.lockChecked = "sha256";
-      return r;
-    };
+    ): VersionedVerifyResult => verifyResult(path, version, lock, problem, "sha256", cached);
     const offline = `${this.#cache.offlineSwitch.on}: the bucket is not asked`;
     let uri: string | undefined;
     let size = 0;
@@ -2229,15 +2218,7 @@ export class VersionedCache {
           "and frozen mode (--frozen / VC_FROZEN) refuses unlocked entries; run `vc lock`"
         : `${path} is an override and frozen mode (--frozen / VC_FROZEN) accepts only locked versions`;
     }
-    const result: VersionedVerifyResult = {
-      path,
-      version,
-      ok: problem === undefined,
-      locked: lock !== undefined,
-    };
-    if (problem !== undefined) result.problem = problem;
-    else if (checked.lock !== undefined) result.lockChecked = checked.lock;
-    return result;
+    return verifyResult(path, version, lock, problem, checked.lock);
   }
 
   /**
@@ -3307,4 +3288,29 @@ function bumpBase(published: readonly string[], pinned: string | undefined): str
     if (release === undefined || compareVersions(pinned, release) > 0) return pinned;
   }
   return release ?? published.at(-1);
+}
+
+/**
+ * One entry's {@linkcode VersionedVerifyResult}: ok when there is no
+ * `problem`; `checked` (what the lock entry was compared by) is told only of
+ * an ok entry, `cached` only by an offline verify.
+ */
+function verifyResult(
+  path: string,
+  version: string,
+  lock: LockEntry | undefined,
+  problem: string | undefined,
+  checked: VersionedVerifyResult["lockChecked"],
+  cached?: VersionedVerifyResult["cached"],
+): VersionedVerifyResult {
+  const result: VersionedVerifyResult = {
+    path,
+    version,
+    ok: problem === undefined,
+    locked: lock !== undefined,
+  };
+  if (cached !== undefined) result.cached = cached;
+  if (problem !== undefined) result.problem = problem;
+  else if (checked !== undefined) result.lockChecked = checked;
+  return result;
 }

@@ -2388,8 +2388,8 @@ export class S3Store implements ObjectStore {
     addContentMd5ToDeleteObjects(client);
     trimErrorsIn200(client);
     // The lean path holds the credentials in use: a retry's notice stars them.
-    let leanMade: S3Fetch | undefined;
-    noticeSdkRetries(client, this.#settings.maxAttempts, () => leanMade?.secrets() ?? []);
+    const made: { lean?: S3Fetch } = {};
+    noticeSdkRetries(client, this.#settings.maxAttempts, () => made.lean?.secrets() ?? []);
     capSdkResponseBodies(
       client,
       "vcTrimErrorsIn200",
@@ -2404,7 +2404,7 @@ export class S3Store implements ObjectStore {
       : (options) => client.config.credentials(options);
     // One lean path per store: the one made without the SDK, if any, stays.
     const lean = this.#leanReady ?? this.#leanFetch(region, credentials, fixedCredentials);
-    leanMade = lean;
+    made.lean = lean;
     this.#leanReady = undefined;
     return { client, lean, region, fixedCredentials };
   }

@@ -118,8 +118,10 @@ Deno.test("doc check: doc examples never write to the user's cache or config dir
       XDG_CONFIG_HOME: `${home}/config`,
     };
     const run = await new Deno.Command(Deno.execPath(), {
-      // No type check: `deno task test:doc` does it; what is under test is where they write.
-      args: ["test", "--doc", "--no-check", "--allow-all", "--no-prompt", ...files],
+      // Through the doc test runner `deno task test:doc` uses (one worker for
+      // the examples, not one each as `deno test --doc` makes). No type check:
+      // `deno task test:doc` does it; what is under test is where they write.
+      args: ["run", "-A", "scripts/doc_tests.ts", "--no-check", "--jobs", "1", ...files],
       cwd: root,
       env: { ...env, VC_CACHE_DIR: "", VC_CONFIG: "", VC_OFFLINE: "" },
       stdout: "piped",
@@ -127,6 +129,7 @@ Deno.test("doc check: doc examples never write to the user's cache or config dir
     }).output();
     const out = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
     assertEquals(run.code, 0, out);
+    assert(/all doc examples passed: \d+ examples/.test(out), out);
     const written: string[] = [];
     for (const dir of [`${home}/cache/vc`, `${home}/config/vc`]) {
       try {

@@ -130,6 +130,31 @@ Deno.test("doc tests: an example with a type error fails the check, named", asyn
   }
 });
 
+Deno.test("doc tests: --no-check runs the examples without the type check, as deno test --doc --no-check does", async () => {
+  const dir = await fixture([
+    ["```ts", 'import assert from "node:assert/strict";\nassert.equal(1, 1);'],
+    // A type error (caught without --no-check, above) whose code runs fine.
+    [
+      "```ts",
+      'const s: string = 1 as unknown as number;\nif (String(s) !== "1") throw new Error("no");',
+    ],
+  ]);
+  try {
+    const [good, typeError] = await names(dir);
+    const { code, out } = await run(
+      ["run", "-A", SCRIPT, "--no-check", "--jobs", "1", "lib.ts"],
+      dir,
+    );
+    assertEquals(code, 0, out);
+    assert(!out.includes("TS2322"), out);
+    assertStringIncludes(out, `${good} ... ok`);
+    assertStringIncludes(out, `${typeError} ... ok`);
+    assertStringIncludes(out, "all doc examples passed: 2 examples of 2 ran");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("doc tests: the examples found are those deno test --doc runs, by the same names", async () => {
   const dir = await fixture([
     ["```ts", MULTI_LINE_RELATIVE],

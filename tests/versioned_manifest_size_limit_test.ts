@@ -10,11 +10,17 @@ Deno.test("add: an entry that would take the manifest past its size limit is ref
   await using ws = await CliWorkspace.create();
   const lines: string[] = [];
   let size = 4;
-  for (let i = 0;; i++) {
-    const line = `    "/data/${String(i).padStart(8, "0")}/${"x".repeat(40)}.csv": "1.0.0"`;
-    if (size + line.length + 2 > MAX_MANIFEST_BYTES - 200) break;
-    lines.push(line);
-    size += line.length + 2;
+  // Mostly long names, then short ones to within 200 bytes of the limit: the
+  // manifest's size is the point, not its count of entries (every command
+  // that reads it pays for each; 20,000 of them here, not 270,000).
+  const deep = Array.from({ length: 3 }, () => "x".repeat(230)).join("/");
+  for (const dirs of [deep, "x".repeat(40)]) {
+    for (let i = lines.length;; i++) {
+      const line = `    "/data/${String(i).padStart(8, "0")}/${dirs}.csv": "1.0.0"`;
+      if (size + line.length + 2 > MAX_MANIFEST_BYTES - 200) break;
+      lines.push(line);
+      size += line.length + 2;
+    }
   }
   const text = `{\n${lines.join(",\n")}\n}\n`;
   await ws.write("versioned_assets.json", text);

@@ -10,14 +10,19 @@
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
+import type { ManualClock } from "../src/testing/manual_clock.ts";
 import { storeContents, until, watchedTree } from "./mirror_helpers.ts";
 
 const FILES = 10;
 
-/** Lets the watch take up what the clock's advance made due (it goes idle again, or stays so). */
-async function settle(counts: { idle: number }): Promise<void> {
+/**
+ * Lets the watch take up what the clock's advance made due (it goes idle
+ * again, or stays so: its one sleep on the clock, until its next work, still
+ * pending, and nothing to wait for).
+ */
+async function settle(counts: { idle: number }, clock: ManualClock): Promise<void> {
   const before = counts.idle;
-  for (let i = 0; i < 25 && counts.idle === before; i++) {
+  for (let i = 0; i < 25 && counts.idle === before && clock.pending === 0; i++) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -33,7 +38,7 @@ Deno.test("mirror --watch: an rm -r of the source root slower than the debounce 
     events.send({ kind: "remove", paths: [join(src, name)] });
     await until(`the event for ${name}`, () => counts.seen > before);
     await clock.advance(300);
-    await settle(counts);
+    await settle(counts, clock);
   }
   await Deno.remove(src);
   const before = counts.seen;
@@ -41,7 +46,7 @@ Deno.test("mirror --watch: an rm -r of the source root slower than the debounce 
   await until("the root's event", () => counts.seen > before);
   for (let i = 0; i < 10; i++) {
     await clock.advance(500);
-    await settle(counts);
+    await settle(counts, clock);
   }
   assertEquals(Object.keys(await storeContents(watch.store)).sort(), names.toSorted());
   const deleted = watch.batches.reduce((n, b) => n + b.report.deleted, 0);
@@ -61,11 +66,11 @@ Deno.test("mirror --watch: files removed one by one, slower than the debounce, i
     events.send({ kind: "remove", paths: [join(src, name)] });
     await until(`the event for ${name}`, () => counts.seen > before);
     await clock.advance(300);
-    await settle(counts);
+    await settle(counts, clock);
   }
   for (let i = 0; i < 10; i++) {
     await clock.advance(500);
-    await settle(counts);
+    await settle(counts, clock);
   }
   assertEquals(Object.keys(await storeContents(watch.store)), ["keep.txt"]);
   // One batch made them all (a --max-delete counts the whole removal).

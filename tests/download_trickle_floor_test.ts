@@ -5,12 +5,17 @@
  * (or its end) within each request timeout, both where S3Store guards a
  * streamed body and where a parallel download pipes a ranged GET into its
  * file; a slow body that keeps that pace still arrives whole.
+ *
+ * The S3Store tests count their timeouts on a ManualClock paced by what the
+ * client has received (./paced_body.ts), not on real time.
  */
 import { OfflineError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { downloadToFile } from "../src/store/download.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { rawServer, readHead, storeAt, within } from "./raw_server.ts";
+import { type PacedBodies, pacedBodies } from "./paced_body.ts";
+import { ManualClock } from "../src/testing/mod.ts";
 
 const enc = new TextEncoder();
 
@@ -22,10 +27,14 @@ async function drip(conn: Deno.Conn, bytes: Uint8Array, piece: number, everyMs: 
   }
 }
 
-/** One object served with Range support; each answer's bytes go out through `send`. */
+/**
+ * One object served with Range support; each answer's bytes go out through
+ * `send` (its head through `paced`, when the body is paced).
+ */
 function objectServer(
   data: Uint8Array,
   send: (conn: Deno.Conn, bytes: Uint8Array, ranged: boolean) => Promise<void>,
+  paced?: PacedBodies,
 ) {
   const etag = `"${md5Hex(data)}"`;
   return rawServer(async (conn) => {
@@ -42,10 +51,10 @@ function objectServer(
       const status = range
         ? `206 Partial Content\r\nContent-Range: bytes ${start}-${end}/${data.length}`
         : "200 OK";
-      await conn.write(enc.encode(
-        `HTTP/1.1 ${status}\r\nContent-Length: ${bytes.length}\r\nETag: ${etag}\r\n` +
-          `Connection: close\r\n\r\n`,
-      ));
+      const text = `HTTP/1.1 ${status}\r\nContent-Length: ${bytes.length}\r\nETag: ${etag}\r\n` +
+        `Connection: close\r\n\r\n`;
+      if (paced !== undefined) await paced.head(conn, text);
+      else await conn.write(enc.encode(text));
       if (!head.startsWith("HEAD")) await send(conn, bytes, range !== null);
     } finally {
       try {
@@ -57,12 +66,34 @@ function objectServer(
   });
 }
 
+/** Sends `bytes` in pieces of `piece`, the clock moving `everyMs` on once the client has each. */
+async function pacedDrip(
+  paced: PacedBodies,
+  conn: Deno.Conn,
+  bytes: Uint8Array,
+  piece: number,
+  everyMs: number,
+) {
+  for (let i = 0; i < bytes.length; i += piece) {
+    if (!await paced.send(conn, bytes.subarray(i, i + piece), everyMs)) return;
+  }
+}
+
+// The request timeouts of these stores count on a ManualClock that moves only
+// once the client has every byte sent so far (./paced_body.ts): the pace the
+// client sees is the test's, however loaded the machine.
 for (const http1 of [true, false]) {
   Deno.test(`S3Store${http1 ? "" : " over fetch"}: a body trickling a few bytes at a time times out instead of taking days`, async () => {
     const data = new Uint8Array(3 * 1024 * 1024).map((_, i) => i & 0xff);
+    const clock = new ManualClock();
+    using paced = pacedBodies(clock, http1);
     // 20 bytes every 20 ms: never 400 ms of silence, 3 MiB in ~2 days.
-    await using server = objectServer(data, (conn, bytes) => drip(conn, bytes, 20, 20));
-    const s = storeAt(server.url, 400, { http1 });
+    await using server = objectServer(
+      data,
+      (conn, bytes) => pacedDrip(paced, conn, bytes, 20, 20),
+      paced,
+    );
+    const s = storeAt(server.url, 400, { http1, clock });
     try {
       const { body } = await s.get("k");
       const error = await assertRejects(
@@ -78,19 +109,22 @@ for (const http1 of [true, false]) {
 
   Deno.test(`S3Store${http1 ? "" : " over fetch"}: a slow body that keeps 64 KiB per request timeout arrives whole`, async () => {
     const data = new Uint8Array(1024 * 1024 + 77).map((_, i) => (i * 3) & 0xff);
-    // 64 KiB every ~150 ms in small writes, against a 2 s timeout (room for a loaded machine).
-    await using server = objectServer(data, async (conn, bytes) => {
-      for (let i = 0; i < bytes.length; i += 64 * 1024) {
-        await drip(conn, bytes.subarray(i, i + 64 * 1024), 8 * 1024, 10);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
-    const s = storeAt(server.url, 2_000, { http1 });
+    const clock = new ManualClock();
+    const start = clock.now();
+    using paced = pacedBodies(clock, http1);
+    // 64 KiB every 640 ms in 8 KiB pieces against a 1 s timeout: ~10 s in all.
+    await using server = objectServer(
+      data,
+      (conn, bytes) => pacedDrip(paced, conn, bytes, 8 * 1024, 80),
+      paced,
+    );
+    const s = storeAt(server.url, 1_000, { http1, clock });
     try {
       const { body } = await s.get("k");
       const got = new Uint8Array(await within(20_000, new Response(body).arrayBuffer()));
       assertEquals(got.length, data.length);
       assertEquals(md5Hex(got), md5Hex(data));
+      assertEquals(clock.now() - start >= 10_000, true, "slower in all than the timeout");
     } finally {
       await s.close();
     }

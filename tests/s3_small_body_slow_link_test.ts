@@ -4,46 +4,52 @@
  * request timeout. It used to get one request timeout for the response and
  * the whole body together, so on a slow link a 1 MB object failed every
  * attempt ("waiting for a response") while a 2 MB one downloaded fine.
+ *
+ * The timeout counts on a ManualClock moved only while the client waits
+ * with every byte sent so far (./paced_body.ts): a loaded machine neither
+ * times the slow body out nor lets a too-slow one pass.
  */
 import { createHash } from "node:crypto";
 import { rawServer, readHead, storeAt } from "./raw_server.ts";
 import { assertEquals } from "./assert.ts";
+import { pacedBodies } from "./paced_body.ts";
+import { ManualClock } from "../src/testing/mod.ts";
 
 const SIZE = 1_000_000; // read whole (at most 1 MiB)
 const CHUNK = 64 * 1024;
 
-// Answers every GET with SIZE bytes, one 64 KiB chunk per `gapMs`: slower
-// in all than the request timeout, each chunk well within it.
-function slowServer(content: Uint8Array, gapMs: number) {
-  const md5 = createHash("md5").update(content).digest("hex");
-  return rawServer(async (conn) => {
-    try {
-      await readHead(conn);
-      const head = `HTTP/1.1 200 OK\r\ncontent-length: ${content.length}\r\netag: "${md5}"\r\n` +
-        `last-modified: Thu, 03 Dec 2026 10:00:00 GMT\r\nconnection: close\r\n\r\n`;
-      await conn.write(new TextEncoder().encode(head));
-      for (let at = 0; at < content.length; at += CHUNK) {
-        await new Promise((resolve) => setTimeout(resolve, gapMs));
-        const part = content.subarray(at, at + CHUNK);
-        for (let sent = 0; sent < part.length;) sent += await conn.write(part.subarray(sent));
-      }
-    } finally {
-      conn.close();
-    }
-  });
-}
-
 for (const http1 of [true, false]) {
   Deno.test(`S3Store.get (${http1 ? "http1" : "fetch"}): a small body slower in all than the request timeout, but moving, is read`, async () => {
     const content = new Uint8Array(SIZE).map((_, i) => (i * 7) % 251);
-    // 16 chunks 250 ms apart: ~4 s in all against a 1.5 s timeout.
-    await using server = slowServer(content, 250);
-    const store = storeAt(server.url, 1500, { http1 });
+    const md5 = createHash("md5").update(content).digest("hex");
+    // The request timeout counts on a clock that moves 250 ms after the
+    // client has each 64 KiB chunk: 16 chunks, ~4 s in all against a 1.5 s
+    // timeout, however slowly the machine lets the client read.
+    const clock = new ManualClock();
+    const start = clock.now();
+    using paced = pacedBodies(clock, http1);
+    await using server = rawServer(async (conn) => {
+      try {
+        await readHead(conn);
+        await paced.head(
+          conn,
+          `HTTP/1.1 200 OK\r\ncontent-length: ${content.length}\r\netag: "${md5}"\r\n` +
+            `last-modified: Thu, 03 Dec 2026 10:00:00 GMT\r\nconnection: close\r\n\r\n`,
+        );
+        for (let at = 0; at < content.length; at += CHUNK) {
+          if (!await paced.send(conn, content.subarray(at, at + CHUNK), 250)) return;
+        }
+      } finally {
+        conn.close();
+      }
+    });
+    const store = storeAt(server.url, 1500, { http1, clock });
     try {
       const got = await store.get("k.bin");
       const bytes = got.bytes ?? new Uint8Array(await new Response(got.body).arrayBuffer());
       assertEquals(bytes.length, SIZE);
       assertEquals(bytes, content);
+      assertEquals(clock.now() - start >= 3_750, true, "slower in all than the timeout");
     } finally {
       await store.close();
     }

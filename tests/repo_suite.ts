@@ -592,9 +592,16 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           CatalogNotEmptyError,
           "--force",
         );
+        const from = repo.catalog.location;
         await repo.close();
         const other = await env.newOtherCatalog();
-        const counts = await Repository.restore(uri, backup.uri, { ...options, catalog: other });
+        const { movedFrom, ...counts } = await Repository.restore(uri, backup.uri, {
+          ...options,
+          catalog: other,
+        });
+        // A move names the catalog it left (a PostgreSQL one without its password).
+        if (from.startsWith("sqlite:")) assertEquals(movedFrom, from);
+        else assert(movedFrom?.startsWith("postgres"), `movedFrom: ${movedFrom}`);
         assertEquals(counts, {
           records: 2,
           recordTags: 1,

@@ -21,11 +21,29 @@
  */
 export class CallsInProgress {
   #calls = new Set<Promise<unknown>>();
+  #onIdle: (() => void) | undefined;
+
+  /**
+   * `onIdle` is called each time the last running call settles: for what
+   * the calls of one batch share (a listing read once for all of them),
+   * which a later call must read afresh.
+   */
+  constructor(onIdle?: () => void) {
+    this.#onIdle = onIdle;
+  }
+
+  /** Whether a tracked call is running. */
+  get busy(): boolean {
+    return this.#calls.size > 0;
+  }
 
   /** `call`, counted until it settles. */
   track<T>(call: Promise<T>): Promise<T> {
     this.#calls.add(call);
-    const done = () => this.#calls.delete(call);
+    const done = () => {
+      this.#calls.delete(call);
+      if (this.#calls.size === 0) this.#onIdle?.();
+    };
     call.then(done, done);
     return call;
   }

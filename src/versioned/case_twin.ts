@@ -10,7 +10,7 @@
 import { foldName } from "../file_names.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../walk.ts";
-import { parseVersionedKey } from "./naming.ts";
+import { parseVersionedKey, type VersionedKey } from "./naming.ts";
 import { sortVersions } from "./version.ts";
 
 /**
@@ -45,23 +45,33 @@ export const CASE_TWIN_LIST_LIMIT = 1000;
 export async function caseTwinVersions(
   store: ObjectStore,
   path: string,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    /**
+     * Directory reads to share, by directory: one there is used, a new one
+     * is put there (and taken out again if it fails). For the entries of
+     * one `sync` or `verify`, which would otherwise list a directory again
+     * for each missing entry in it.
+     */
+    dirs?: Map<string, Promise<readonly VersionedKey[]>>;
+  } = {},
 ): Promise<{ path: string; versions: string[] } | undefined> {
   const dir = path.slice(1, path.lastIndexOf("/") + 1);
+  let read = options.dirs?.get(dir);
+  if (read === undefined) {
+    read = versionedKeysOf(store, dir, options.signal);
+    if (options.dirs !== undefined) {
+      const dirs = options.dirs;
+      dirs.set(dir, read);
+      read.catch(() => {
+        if (dirs.get(dir) === read) dirs.delete(dir);
+      });
+    }
+  }
   const folded = foldName(path);
   const twins = new Map<string, string[]>();
-  let listed = 0;
-  for await (
-    const info of store.list(dir, {
-      etags: false,
-      // Unreadable entries elsewhere in the directory are not this error's business.
-      onWarning: () => {},
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    })
-  ) {
-    if (++listed > CASE_TWIN_LIST_LIMIT) break;
-    const parsed = parseVersionedKey(info.key);
-    if (parsed === undefined || parsed.path === path || foldName(parsed.path) !== folded) continue;
+  for (const parsed of await read) {
+    if (parsed.path === path || foldName(parsed.path) !== folded) continue;
     const versions = twins.get(parsed.path) ?? [];
     versions.push(parsed.version);
     twins.set(parsed.path, versions);
@@ -70,4 +80,29 @@ export async function caseTwinVersions(
   return first === undefined
     ? undefined
     : { path: first, versions: sortVersions(twins.get(first)!) };
+}
+
+// The versioned keys among the first CASE_TWIN_LIST_LIMIT keys under `dir`.
+async function versionedKeysOf(
+  store: ObjectStore,
+  dir: string,
+  signal: AbortSignal | undefined,
+): Promise<VersionedKey[]> {
+  const found: VersionedKey[] = [];
+  let listed = 0;
+  for await (
+    const info of store.list(dir, {
+      etags: false,
+      // Unreadable entries elsewhere in the directory are not this error's business.
+      onWarning: () => {},
+      ...(signal === undefined ? {} : { signal }),
+    })
+  ) {
+    const parsed = parseVersionedKey(info.key);
+    if (parsed !== undefined) found.push(parsed);
+    // Stopped at the last key read, not at the one past it: that one would
+    // ask for a second page of a directory of more keys (a second LIST).
+    if (++listed >= CASE_TWIN_LIST_LIMIT) break;
+  }
+  return found;
 }

@@ -586,7 +586,11 @@ export class VersionedCache {
   /** Whether the stores come from the default opener (else the caller's, never closed here). */
   readonly #ownsStores: boolean;
   // Calls in progress, for close() to wait for.
-  #calls = new CallsInProgress();
+  // The directories the letter-case hint of a missing version read, shared
+  // by the entries of the calls running (a `sync` of many missing entries
+  // lists a directory once, not once per entry); dropped once none runs.
+  #caseTwinDirs = new Map<string, Promise<readonly VersionedKey[]>>();
+  #calls = new CallsInProgress(() => this.#caseTwinDirs.clear());
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
   readonly #readManifest: (file: string) => Promise<ManifestEntries>;
@@ -1045,7 +1049,11 @@ export class VersionedCache {
       // In another letter case (a bucket filled from a file named `Table.csv`):
       // S3 keys tell case apart. One more LIST, on this failure only.
       const { caseTwinVersions } = await import("./case_twin.ts");
-      const cased = await caseTwinVersions(store, path);
+      const cased = await caseTwinVersions(
+        store,
+        path,
+        this.#calls.busy ? { dirs: this.#caseTwinDirs } : {},
+      );
       if (cased === undefined) {
         // Pinned, yet no version left: another bucket, or every version
         // deleted (`aws s3 rm --recursive`, a lifecycle rule expiring them),

@@ -8,7 +8,12 @@
  * dead server), but before, nothing said the count was skipped: the restore
  * printed `restored 1 record` as if nothing could be left behind. It now
  * says which catalog was not checked, why, and how to check it
- * (`leftBehindUnchecked` in the library).
+ * (`leftBehindUnchecked` in the library). A PostgreSQL server that is up but
+ * refuses the login (a wrong password, or none sent) is no dead catalog:
+ * workers logged in before may still write there, so that move is refused
+ * without `--force`, and the hint names the old catalog by
+ * `VC_REPO_CATALOG` (it suggested `--catalog OLD`, which in a move names the
+ * new one).
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
@@ -75,38 +80,100 @@ Deno.test("repo restore --catalog: a move that could count what it leaves behind
   }
 });
 
+/** A repository on a password-protected PostgreSQL catalog, backed up, then one record added. */
+async function pgRepoWithRecordSinceBackup(dir: string, url: string) {
+  const uri = `file://${dir}/repo`;
+  const env = {
+    PGPASSFILE: `${dir}/no-pgpass`,
+    PGPASSWORD: PASSWORD,
+    VC_REPO: uri,
+    VC_CACHE_DIR: `${dir}/cache`,
+    VC_REPO_CATALOG: "",
+  };
+  const named = { ...env, VC_REPO_CATALOG: url };
+  await Deno.writeTextFile(`${dir}/a.txt`, "a");
+  assertEquals((await vc(["repo", "init", "--catalog", url], named)).code, 0);
+  assertEquals((await vc(["repo", "add", "/a.txt", `${dir}/a.txt`], named)).code, 0);
+  const backup = await vc(["repo", "backup"], named);
+  assertEquals(backup.code, 0, backup.stderr);
+  assertEquals((await vc(["repo", "add", "/b.txt", `${dir}/a.txt`], named)).code, 0);
+  return { env, named, snapshot: backup.stdout, into: `sqlite:${dir}/moved.sqlite` };
+}
+
 Deno.test({
   name:
-    "repo restore --catalog: a move off a PostgreSQL catalog nobody names on this machine warns that what it leaves behind was not counted (needs PostgreSQL initdb, else ignored)",
+    "repo restore --catalog: a move off a live PostgreSQL catalog that gets no password is refused without --force, naming it by VC_REPO_CATALOG, never --catalog (needs PostgreSQL initdb, else ignored)",
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer({ password: PASSWORD });
-    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-unchecked-pg-" });
+    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-login-refused-pg-" });
     try {
-      const uri = `file://${dir}/repo`;
-      const env = {
-        PGPASSFILE: `${dir}/no-pgpass`,
-        PGPASSWORD: PASSWORD,
-        VC_REPO: uri,
-        VC_CACHE_DIR: `${dir}/cache`,
-        VC_REPO_CATALOG: "",
-      };
-      const named = { ...env, VC_REPO_CATALOG: pg.url };
-      await Deno.writeTextFile(`${dir}/a.txt`, "a");
-      assertEquals((await vc(["repo", "init", "--catalog", pg.url], named)).code, 0);
-      assertEquals((await vc(["repo", "add", "/a.txt", `${dir}/a.txt`], named)).code, 0);
-      const backup = await vc(["repo", "backup"], named);
-      assertEquals(backup.code, 0, backup.stderr);
-      assertEquals((await vc(["repo", "add", "/b.txt", `${dir}/a.txt`], named)).code, 0);
-      // Only PGPASSWORD: the catalog moved from is named by the marker alone,
-      // gets no password, and its count of /b.txt cannot be made.
-      const into = `sqlite:${dir}/moved.sqlite`;
-      const moved = await vc(["repo", "restore", backup.stdout, "--catalog", into], env);
-      assertEquals(moved.code, 0, moved.stderr);
-      assertStringIncludes(moved.stderr, "vc: warning:");
-      assertStringIncludes(moved.stderr, "was not checked for records added since");
-      assertStringIncludes(moved.stderr, "PGPASSWORD was not sent");
+      const { env, named, snapshot, into } = await pgRepoWithRecordSinceBackup(dir, pg.url);
+      // Only PGPASSWORD: the catalog moved from is named by the marker alone
+      // and gets no password, but its server is up: workers may still write
+      // there, so the move is refused and nothing changes.
+      const moved = await vc(["repo", "restore", snapshot, "--catalog", into], env);
+      assertEquals(moved.code === 0, false, moved.stderr);
+      assertStringIncludes(moved.stderr, "refused the login");
+      assertStringIncludes(moved.stderr, "nothing was restored");
       assertStringIncludes(moved.stderr, `VC_REPO_CATALOG=${pg.url}`);
+      assertStringIncludes(moved.stderr, "--force");
+      // --catalog is the catalog moved to in a move: never the way to name the old one.
+      assertEquals(moved.stderr.includes(`--catalog ${pg.url}`), false, moved.stderr);
+      const ls = await vc(["repo", "ls"], named);
+      assertEquals([ls.code, ls.stdout.includes("/b.txt")], [0, true], ls.stderr);
+      // Named on this machine with its password, it is counted (and /b.txt is not left behind silently).
+      const counted = await vc(["repo", "restore", snapshot, "--catalog", into], named);
+      assertEquals(counted.code === 0, false, counted.stderr);
+      assertStringIncludes(counted.stderr, "holds 1 record");
+      // --force moves, with the warning naming it by VC_REPO_CATALOG alone.
+      const forced = await vc(["repo", "restore", snapshot, "--catalog", into, "--force"], env);
+      assertEquals(forced.code, 0, forced.stderr);
+      assertStringIncludes(forced.stderr, "was not checked for records added since");
+      assertStringIncludes(forced.stderr, "PGPASSWORD was not sent");
+      assertStringIncludes(forced.stderr, `VC_REPO_CATALOG=${pg.url}`);
+      assertEquals(forced.stderr.includes(`--catalog ${pg.url}`), false, forced.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "repo restore --catalog: a move off a live PostgreSQL catalog whose password is wrong is refused without --force (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer({ password: PASSWORD });
+    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-wrong-password-pg-" });
+    try {
+      const { named, snapshot, into } = await pgRepoWithRecordSinceBackup(dir, pg.url);
+      const wrong = { ...named, PGPASSWORD: "not-the-password" };
+      const moved = await vc(["repo", "restore", snapshot, "--catalog", into], wrong);
+      assertEquals(moved.code === 0, false, moved.stderr);
+      assertStringIncludes(moved.stderr, "refused the login");
+      assertStringIncludes(moved.stderr, "password authentication failed");
+      const ls = await vc(["repo", "ls"], named);
+      assertEquals([ls.code, ls.stdout.includes("/b.txt")], [0, true], ls.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "repo restore --catalog: a move off a PostgreSQL catalog whose server is down still goes on, with the warning (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer({ password: PASSWORD });
+    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-server-down-pg-" });
+    try {
+      const { named, snapshot, into } = await pgRepoWithRecordSinceBackup(dir, pg.url);
+      await pg.stop();
+      const moved = await vc(["repo", "restore", snapshot, "--catalog", into], named);
+      assertEquals(moved.code, 0, moved.stderr);
+      assertStringIncludes(moved.stderr, "was not checked for records added since");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

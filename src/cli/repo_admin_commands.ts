@@ -247,9 +247,11 @@ export const restore: Command = {
       movedFrom,
     } = counts;
     if (leftBehindUnchecked !== undefined) {
-      // Not refused: the catalog moved from may be on a dead server. But
-      // records added there since the snapshot stay there unseen, their
-      // content for gc once older than its grace period.
+      // Not refused (a dead server, a damaged file, or --force; a live server
+      // refusing the login is refused before: setup.ts): a repository must be
+      // able to leave a dead server. But records added there since the
+      // snapshot stay there unseen, their content for gc once older than its
+      // grace period.
       const from = movedFrom ?? "(unknown)";
       ctx.out.warn(
         `the catalog the repository moved from, ${from}, was not checked for records added ` +

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Catalog, CatalogReplacedError, type Tx } from "./catalog.ts";
+import { type Catalog, CatalogReplacedError, CatalogUnavailableError, type Tx } from "./catalog.ts";
 import type { CatalogRef } from "./marker.ts";
 import { catalogText } from "./marker.ts";
 import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
@@ -116,7 +116,7 @@ export async function markCatalogMoved(
   options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
 ): Promise<{ leftBehind: number; lastId: number } | { unchecked: string } | undefined> {
   try {
-    const catalog = await openCatalog(from, options);
+    const catalog = await openCatalog(from, { ...options, movingFrom: true });
     try {
       return await catalog.transaction("write", async (tx) => {
         // Waits for a gc deleting content by this catalog's references
@@ -178,31 +178,68 @@ export async function lastIdHandedOut(
  * the snapshot was taken, they would be left behind. Counted only in a
  * catalog made for this repository and store, as
  * {@linkcode markCatalogMoved} marks; undefined when it is not one, or
- * cannot be opened (a lost or damaged catalog, the usual reason to move).
+ * cannot be opened (a lost or damaged catalog, a dead server: the usual
+ * reasons to move). A server that is up but refuses the login (a wrong
+ * password, or none sent) throws its {@linkcode CatalogUnavailableError}
+ * (see {@linkcode loginRefused}): workers may still be writing there.
  */
 export async function countLeftBehind(
   from: CatalogRef,
   ids: { repository: string; store: string; kept: ReadonlySet<number> },
   options: Pick<OpenCatalogOptions, "env" | "onConnectWait"> = {},
 ): Promise<number | undefined> {
-  return await readOwnCatalog(from, ids, options, (tx) => countDropped(tx, ids.kept));
+  return await readOwnCatalog(
+    from,
+    ids,
+    options,
+    (tx) => countDropped(tx, ids.kept),
+    loginRefused,
+  );
+}
+
+/** SQLSTATEs of a login the server refused: invalid_password, invalid_authorization_specification. */
+const LOGIN_REFUSED = new Set(["28P01", "28000"]);
+
+/**
+ * Whether `error` is a PostgreSQL server that answered but refused the login
+ * (a wrong password, none sent to it, no `pg_hba.conf` line for this user):
+ * unlike a server down or a damaged file, one where others may still log
+ * in and write.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CatalogUnavailableError } from "./catalog.ts";
+ * import { loginRefused } from "./catalog_moved.ts";
+ * const cause = Object.assign(new Error("password authentication failed"), { code: "28P01" });
+ * assert.equal(loginRefused(new CatalogUnavailableError("cannot reach", { cause })), true);
+ * assert.equal(loginRefused(new CatalogUnavailableError("cannot reach")), false);
+ * ```
+ */
+export function loginRefused(error: unknown): boolean {
+  if (!(error instanceof CatalogUnavailableError)) return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && LOGIN_REFUSED.has(code);
 }
 
 /**
  * `read` in a read transaction of `from`, when it is a catalog made for this
  * repository and store (its `vc_meta` says so); undefined when it is not
- * one, cannot be opened, or the read fails (a lost or damaged catalog).
+ * one, cannot be opened (but for an error `rethrow` keeps), or the read
+ * fails (a lost or damaged catalog).
  */
 async function readOwnCatalog<T>(
   from: CatalogRef,
   ids: { repository: string; store: string },
   options: Pick<OpenCatalogOptions, "env" | "onConnectWait">,
   read: (tx: Tx, catalog: Catalog) => Promise<T>,
+  rethrow: (error: unknown) => boolean = () => false,
 ): Promise<T | undefined> {
   let catalog: Catalog;
   try {
-    catalog = await openCatalog(from, options);
-  } catch {
+    catalog = await openCatalog(from, { ...options, movingFrom: true });
+  } catch (error) {
+    if (rethrow(error)) throw error;
     return undefined;
   }
   try {

@@ -22,6 +22,11 @@ export interface OpenCatalogOptions {
    * `postgresUrl` names (default: "the repository's marker (.vc-repo.json)").
    */
   markerLocation?: string;
+  /**
+   * The catalog a move (`vc repo restore SNAPSHOT --catalog NEW`) leaves: its
+   * messages say to name it with `VC_REPO_CATALOG`, `--catalog` being the new one.
+   */
+  movingFrom?: boolean;
   /** Environment for PostgreSQL (`PGPASSWORD`, `HOME`); default `Deno.env`. */
   env?: (name: string) => string | undefined;
   /** PostgreSQL: told each wait for a server refusing connections for now (default: stderr). */
@@ -67,6 +72,7 @@ export async function openCatalog(
     ...(options.postgresUrl === undefined
       ? { namedOnlyBy: options.markerLocation ?? "the repository's marker (.vc-repo.json)" }
       : {}),
+    ...(options.movingFrom ? { movingFrom: true } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.onConnectWait ? { onConnectWait: options.onConnectWait } : {}),
     ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),

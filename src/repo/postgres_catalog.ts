@@ -32,7 +32,7 @@ import { withCallbackGuard } from "../callback.ts";
 import { describeValue } from "../options_check.ts";
 import { sleep } from "../store/retry.ts";
 import { postgresTls } from "./postgres_tls.ts";
-import { checkMarkerSettings } from "./postgres_marker.ts";
+import { checkMarkerSettings, nameHere } from "./postgres_marker.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
 import { watchStartup } from "./postgres_startup.ts";
 import { watchFatal } from "./postgres_fatal.ts";
@@ -127,6 +127,12 @@ export interface PostgresCatalogOptions {
    * database and user, still is.
    */
   namedOnlyBy?: string;
+  /**
+   * With `namedOnlyBy`: the catalog is the one a move (`vc repo restore
+   * SNAPSHOT --catalog NEW`) leaves, where `--catalog` names the new one, so
+   * the messages say to name it with `VC_REPO_CATALOG` alone.
+   */
+  movingFrom?: boolean;
   /** Connections in the pool (default 4). */
   maxConnections?: number;
   /**
@@ -350,7 +356,9 @@ export async function openPostgresCatalog(
     : (name: string) => name === "PGPASSWORD" ? undefined : given(name);
   const settings = parsePostgresUrl(url, env);
   // Nor may it weaken this machine's TLS or pick the server's settings.
-  if (namedOnlyBy !== undefined) checkMarkerSettings(url, settings, env, namedOnlyBy);
+  if (namedOnlyBy !== undefined) {
+    checkMarkerSettings(url, settings, env, namedOnlyBy, options.movingFrom === true);
+  }
   const { host, port, user, database } = settings;
   const passfile = namedOnlyBy === undefined ? settings.passfile : env("PGPASSFILE") || undefined;
   const passEnv = (name: string) => name === "PGPASSFILE" ? passfile : env(name);
@@ -493,7 +501,7 @@ export async function openPostgresCatalog(
     const noPassword = found === undefined && (pgpassword || anyHostLine) && asked
       ? ` (${withheld}: the catalog ${shown} is named only by ${namedOnlyBy}, which anyone who ` +
         "may write to the store can change to a server of theirs; if it is your catalog, name " +
-        `it on this machine: --catalog ${shown} or VC_REPO_CATALOG=${shown} (the postgresUrl ` +
+        `it on this machine: ${nameHere(shown, options.movingFrom === true)} (the postgresUrl ` +
         `option in code), or give its host in a line of ${file ?? "~/.pgpass"})`
       : found === undefined && failedLogin
       ? ` (no password was given: none in the URL, PGPASSWORD` +

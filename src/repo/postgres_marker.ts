@@ -51,14 +51,15 @@ export function checkMarkerSettings(
   settings: PgConnectSettings,
   env: (name: string) => string | undefined,
   namedOnlyBy: string,
+  movingFrom = false,
 ): void {
   const shown = redactPostgresUrl(url);
   const refuse = (why: string, instead = ""): never => {
     throw new CatalogUnavailableError(
       `PostgreSQL catalog ${shown} is named only by ${namedOnlyBy}, which anyone who may write ` +
         `to the store can change, and its ${why} (nothing was sent); if the catalog and this ` +
-        `setting are yours, ${instead}name the catalog on this machine: --catalog ${shown} or ` +
-        `VC_REPO_CATALOG=${shown} (the postgresUrl option in code)`,
+        `setting are yours, ${instead}name the catalog on this machine: ` +
+        `${nameHere(shown, movingFrom)} (the postgresUrl option in code)`,
     );
   };
   const { params } = settings;
@@ -116,4 +117,24 @@ export function checkMarkerSettings(
       `set PGOPTIONS='${markerOptions}', or `,
     );
   }
+}
+
+/**
+ * How to name the catalog `shown` on this machine: `--catalog` or
+ * `VC_REPO_CATALOG`, but only the latter for the catalog a move
+ * (`vc repo restore SNAPSHOT --catalog NEW`) leaves, where `--catalog` names
+ * the catalog moved to.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nameHere } from "./postgres_marker.ts";
+ * assert.equal(nameHere("postgres://db/vc", false), "--catalog postgres://db/vc or VC_REPO_CATALOG=postgres://db/vc");
+ * assert.match(nameHere("postgres://db/vc", true), /^VC_REPO_CATALOG=postgres:\/\/db\/vc \(/);
+ * ```
+ */
+export function nameHere(shown: string, movingFrom: boolean): string {
+  return movingFrom
+    ? `VC_REPO_CATALOG=${shown} (with --catalog naming the catalog moved to)`
+    : `--catalog ${shown} or VC_REPO_CATALOG=${shown}`;
 }

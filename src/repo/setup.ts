@@ -32,6 +32,7 @@ import {
 import {
   countLeftBehind,
   lastIdHandedOut,
+  loginRefused,
   markCatalogMoved,
   MOVED_TO_KEY,
   RESTORE_ID_KEY,
@@ -892,11 +893,28 @@ async function restoreGuarded(
       marker?.repository !== undefined && !options.force &&
       catalogText(marker.catalog) !== catalogText(ref)
     ) {
+      const from = redactCatalogText(catalogText(marker.catalog));
       const left = await countLeftBehind(
         marker.catalog,
         { repository: marker.repository, store: store.url, kept: rows.ids },
         catalogOptions(options),
-      );
+      ).catch((error) => {
+        // A server that is up but refuses the login (a wrong password, none
+        // sent) may still take writes from workers logged in before: what
+        // they add would be left behind, and they would never be told of the
+        // move. Only a catalog that cannot be read at all (a dead server, a
+        // damaged file) is moved off with a warning.
+        if (!loginRefused(error)) throw error;
+        throw new CatalogUnavailableError(
+          `catalog ${from}, which the repository would move from, refused the login, so what ` +
+            `it holds that ${snapshot} does not was not counted, nor could the move be noted ` +
+            "there for processes that still write to it (a long-running worker): nothing was " +
+            `restored; name it on this machine with VC_REPO_CATALOG=${from} and its password ` +
+            "(PGPASSWORD or ~/.pgpass; --catalog names the catalog moved to), or give --force " +
+            `to move without (${error.message})`,
+          { cause: error },
+        );
+      });
       if (left !== undefined && left > 0) {
         throw new InvalidInputError(
           `catalog ${catalogText(marker.catalog)}, which the repository would move from, holds ` +

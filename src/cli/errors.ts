@@ -118,6 +118,7 @@ export function environmentValue<T>(parse: () => T): T {
  * assert.throws(() => countFlag("0", "--concurrency", "mirror"), UsageError);
  * assert.throws(() => countFlag("1.5", "--concurrency", "mirror"), /from 1 to 1024, got "1.5"/);
  * assert.throws(() => countFlag(" 5", "--limit", "repo ls", Infinity), /1 or more, got " 5"/);
+ * assert.throws(() => countFlag("1".repeat(20), "--limit", "repo ls", Infinity), /from 1 to 9007199254740991/);
  * assert.equal(countFlag("0", "--max-delete", "mirror", Infinity, 0), 0);
  * ```
  */
@@ -130,7 +131,12 @@ export function countFlag(
 ): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
-    const range = max >= Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    // A whole number too large to hold exactly is refused naming the largest
+    // accepted, not as if it were no number ("1 or more" would hold for it).
+    const top = Math.min(max, Number.MAX_SAFE_INTEGER);
+    const range = max >= Number.MAX_SAFE_INTEGER && !(/^\d+$/.test(text) && n > top)
+      ? `${min} or more`
+      : `from ${min} to ${top}`;
     throw new UsageError(
       `${flag} must be a whole number ${range}, got ${JSON.stringify(text)}`,
       { command },

@@ -24,7 +24,11 @@ export function closest(input: string, candidates: readonly string[]): string | 
   const lower = input.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
+  // Two edits at most are a typo, and a length two apart is two edits at
+  // least: a longer gap is never one, and comparing it letter by letter
+  // (a 2 MB pasted key against each known one) took seconds and gigabytes.
   for (const candidate of candidates) {
+    if (Math.abs(candidate.length - lower.length) > 2) continue;
     const d = editDistance(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
@@ -52,23 +56,26 @@ export function closest(input: string, candidates: readonly string[]): string | 
  * ```
  */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
+  // Three rows of the table, not all of them: memory grows with the shorter
+  // word's length alone, however long the other (a pasted blob) is.
+  if (a.length < b.length) [a, b] = [b, a];
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
-  const at = (i: number, j: number): number => d[i]?.[j] ?? Infinity;
-  for (let i = 0; i < rows; i++) d[i]![0] = i;
-  for (let j = 0; j < cols; j++) d[0]![j] = j;
-  for (let i = 1; i < rows; i++) {
+  let before = new Array<number>(cols).fill(0);
+  let prev = Array.from({ length: cols }, (_, j) => j);
+  let row = new Array<number>(cols).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      let value = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, at(i - 2, j - 2) + 1);
+        value = Math.min(value, before[j - 2]! + 1);
       }
-      d[i]![j] = value;
+      row[j] = value;
     }
+    [before, prev, row] = [prev, row, before];
   }
-  return at(a.length, b.length);
+  return prev[cols - 1]!;
 }
 
 /**

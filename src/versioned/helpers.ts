@@ -102,9 +102,13 @@ export async function mapSettled<T, R>(
  */
 export function didYouMean(path: string, known: readonly string[]): string {
   const name = path.slice(path.lastIndexOf("/") + 1);
+  const near = Math.max(2, Math.floor(path.length / 4));
+  // The distance is the length gap at least: a path far longer or shorter is
+  // not compared letter by letter (a long pasted path against every key).
   const scored = known
+    .filter((k) => Math.abs(k.length - path.length) <= near || k.endsWith(`/${name}`))
     .map((k) => ({ k, d: editDistance(path, k) }))
-    .filter(({ k, d }) => d <= Math.max(2, Math.floor(path.length / 4)) || k.endsWith(`/${name}`))
+    .filter(({ k, d }) => d <= near || k.endsWith(`/${name}`))
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map(({ k }) => k);

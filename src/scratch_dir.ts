@@ -140,8 +140,11 @@ function tempDirName(): string {
 /**
  * Removes the directories beside `own` named `prefix…` whose in-use file
  * nobody holds locked and that are older than the moment between its
- * creation and its lock. Best effort: another user's, or one that cannot be
- * looked at, stays; so do directories of versions before the in-use file.
+ * creation and its lock, and the empty ones with no in-use file older than
+ * that moment (a process killed between making its directory and creating
+ * the file). Best effort: another user's, or one that cannot be looked at,
+ * stays; so do directories of versions before the in-use file (they are not
+ * empty).
  */
 function removeAbandonedScratchDirs(own: string, prefix: string): void {
   if (fsPlatform.mandatoryLocks) return;
@@ -159,7 +162,13 @@ function removeAbandonedScratchDirs(own: string, prefix: string): void {
     const dir = `${parent}/${name}`;
     if (dir === own) continue;
     try {
-      const info = Deno.lstatSync(`${dir}/${IN_USE}`);
+      let info: Deno.FileInfo;
+      try {
+        info = Deno.lstatSync(`${dir}/${IN_USE}`);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) removeIfEmptyAndOld(dir, now);
+        continue;
+      }
       if (!info.isFile || now - (info.mtime?.getTime() ?? now) <= UNLOCKED_TEMP_GRACE_MS) continue;
       if (whileUnlocked(`${dir}/${IN_USE}`, false, () => true)) {
         Deno.removeSync(dir, { recursive: true });
@@ -167,5 +176,19 @@ function removeAbandonedScratchDirs(own: string, prefix: string): void {
     } catch {
       // Gone already, or not ours to remove.
     }
+  }
+}
+
+// Removes `dir` when it is empty and was last changed more than the grace
+// before `now` (a process that made it and was killed before it created its
+// in-use file, which it does at once). A non-recursive remove fails on a
+// directory that is not empty, so one filled meanwhile stays.
+function removeIfEmptyAndOld(dir: string, now: number): void {
+  try {
+    const info = Deno.lstatSync(dir);
+    if (!info.isDirectory || now - (info.mtime?.getTime() ?? now) <= UNLOCKED_TEMP_GRACE_MS) return;
+    Deno.removeSync(dir);
+  } catch {
+    // Not empty, gone already, or not ours to remove.
   }
 }

@@ -181,8 +181,11 @@ export async function farthestPage(
  * through their path. Each side reads at most `size` distinct ids in order
  * from its index, so the first `size` of both together are exactly the
  * first `size` of all (a side with fewer holds all of its own): no page
- * reads the tagged ids of the whole catalog. Listings and `claim` take
- * their tagged records so.
+ * reads the tagged ids of the whole catalog. The ids inherited from paths
+ * are read by walking the records in id order when more than `size` paths
+ * carry the tags and the next `4 * size` ids hold `size` of them (no sort
+ * of every tagged record for each page), else by joining the tagged paths
+ * to their records. Listings and `claim` take their tagged records so.
  */
 export async function entryIds(
   tx: Tx,
@@ -197,10 +200,20 @@ export async function entryIds(
   const bound = (column: string) =>
     after === undefined ? "" : ` AND ${column} ${beyond} $${tags.length + 1}`;
   const order = ` ORDER BY 1${direction} LIMIT ${size}`;
+  const own = `SELECT DISTINCT t.record_id AS id FROM record_tags t
+         WHERE t.tag IN (${list})${bound("t.record_id")}${order}`;
+  const walked = await walkedIds(tx, tags, beyond, direction, after, size);
+  if (walked !== undefined) {
+    // The first `size` inherited ids are `walked`: with the first `size`
+    // own ones, they hold the first `size` of both.
+    const ids = (await tx.query(own, params)).map((row) => Number(row.id));
+    return [...new Set([...ids, ...walked])]
+      .sort((a, b) => beyond === ">" ? a - b : b - a)
+      .slice(0, size);
+  }
   const rows = await tx.query(
     `SELECT id FROM (
-       SELECT * FROM (SELECT DISTINCT t.record_id AS id FROM record_tags t
-         WHERE t.tag IN (${list})${bound("t.record_id")}${order}) own
+       SELECT * FROM (${own}) own
        UNION
        SELECT * FROM (SELECT DISTINCT r2.id FROM path_tags pt JOIN records r2 ON r2.path = pt.path
          WHERE pt.tag IN (${list})${bound("r2.id")}${order}) inherited
@@ -208,4 +221,50 @@ export async function entryIds(
     params,
   );
   return rows.map((row) => Number(row.id));
+}
+
+// Records a walk for path tags may pass over, per id of its page.
+const WALK_SPAN = 4;
+
+// The first `size` ids beyond `after` of records whose path carries one of
+// `tags`, found by walking the records in id order and asking each, when
+// more than `size` paths carry them and `size` such records lie among the
+// next `WALK_SPAN * size` ids; otherwise undefined (read them by the join).
+// The join of every tagged path to its records sorted all of them again
+// for each page on SQLite: with the tag on all 150,000 paths,
+// `vc repo ls --tag` took 13.9 s against 2.3 s for a plain `ls`, and a
+// claim 233 ms. The window bounds the walk where the tagged records are
+// few among many (300 paths at the end of 150,000 records: each claim
+// walked them all, 74 ms).
+async function walkedIds(
+  tx: Tx,
+  tags: readonly string[],
+  beyond: string,
+  direction: string,
+  after: number | undefined,
+  size: number,
+): Promise<number[] | undefined> {
+  const list = placeholders(tags.length);
+  const [count] = await tx.query(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM path_tags WHERE tag IN (${list}) LIMIT ${
+      size + 1
+    }) p`,
+    tags,
+  );
+  if (Number(count?.n ?? 0) <= size) return undefined;
+  const start = after !== undefined
+    ? `CAST($${tags.length + 1} AS BIGINT)`
+    : beyond === ">"
+    ? "0"
+    : "(SELECT COALESCE(MAX(id), 0) + 1 FROM records)";
+  const end = beyond === ">"
+    ? `r2.id <= ${start} + ${WALK_SPAN * size}`
+    : `r2.id >= ${start} - ${WALK_SPAN * size}`;
+  const rows = await tx.query(
+    `SELECT r2.id FROM records r2 WHERE r2.id ${beyond} ${start} AND ${end}
+       AND EXISTS (SELECT 1 FROM path_tags pt WHERE pt.path = r2.path AND pt.tag IN (${list}))
+     ORDER BY r2.id${direction} LIMIT ${size}`,
+    after === undefined ? tags : [...tags, after],
+  );
+  return rows.length === size ? rows.map((row) => Number(row.id)) : undefined;
 }

@@ -93,6 +93,22 @@ export function vcCommand(
   });
 }
 
+/**
+ * `vc ARGS` as a process with the release flags and `env` over
+ * {@linkcode childEnv} of a temp dir of its own (its cwd, HOME and cache,
+ * removed after): for tests whose workspace is not {@linkcode withWorkspace}'s.
+ */
+export async function runVc(args: readonly string[], env: Record<string, string>): Promise<Run> {
+  const dir = await Deno.makeTempDir({ prefix: "vc_run_" });
+  try {
+    const { code, stdout, stderr } = await vcCommand(dir, childEnv(dir, env), args).output();
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code, stdout: decode(stdout), stderr: decode(stderr) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 export async function withWorkspace(
   fn: (dir: string, vc: VcRunner, inProcess: VcRunner) => Promise<void>,
 ) {

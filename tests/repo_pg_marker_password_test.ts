@@ -14,6 +14,7 @@ import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { rawServer } from "./raw_server.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
+import { runVc } from "./cli_process.ts";
 import { storeWithMarker } from "./repo_marker_store.ts";
 
 const PASSWORD = "hunter2-db-secret";
@@ -81,17 +82,7 @@ async function writePassfile(dir: string, lines: string): Promise<string> {
 }
 
 /** Runs `vc ARGS` with `env` added to the environment. */
-async function vc(args: string[], env: Record<string, string>) {
-  const cli = new URL("../cli.ts", import.meta.url).pathname;
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-prompt", cli, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "null",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  return { code, stderr: dec.decode(stderr) };
-}
+const vc = runVc;
 
 Deno.test("repo: PGPASSWORD is not sent to a PostgreSQL catalog named only by the store's marker", async () => {
   const { server, received } = passwordThief();

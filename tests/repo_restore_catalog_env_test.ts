@@ -12,20 +12,13 @@ import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
+import { runVc } from "./cli_process.ts";
 
 const PASSWORD = "restore-env-secret";
-const dec = new TextDecoder();
 
 async function vc(args: string[], env: Record<string, string>) {
-  const cli = new URL("../cli.ts", import.meta.url).pathname;
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-prompt", cli, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  return { code, stdout: dec.decode(stdout).trim(), stderr: dec.decode(stderr) };
+  const run = await runVc(args, env);
+  return { ...run, stdout: run.stdout.trim() };
 }
 
 Deno.test({

@@ -19,20 +19,13 @@ import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
+import { runVc } from "./cli_process.ts";
 
 const PASSWORD = "move-unchecked-secret";
-const dec = new TextDecoder();
 
 async function vc(args: string[], env: Record<string, string>) {
-  const cli = new URL("../cli.ts", import.meta.url).pathname;
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-prompt", cli, ...args],
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  return { code, stdout: dec.decode(stdout).trim(), stderr: dec.decode(stderr) };
+  const run = await runVc(args, env);
+  return { ...run, stdout: run.stdout.trim() };
 }
 
 Deno.test("repo restore --catalog: a move off a damaged catalog says the records left behind were not counted", async () => {

@@ -303,3 +303,21 @@ export const ASSET_CACHE_OPTIONS: OptionNames<AssetCacheOptions> = {
   revalidateTimeout: true,
   maxDownloads: true,
 };
+
+/**
+ * Of a download's progress report (see {@linkcode CacheGetOptions.onProgress}),
+ * the bytes fetched now: a resumed download's first `resumed` bytes came in
+ * an earlier run. The one count prefill, sync and lock take of a report.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fetchedBytes } from "./cache_options.ts";
+ *
+ * assert.equal(fetchedBytes({ bytes: 10, resumed: 4 }), 6);
+ * assert.equal(fetchedBytes({ bytes: 10 }), 10);
+ * ```
+ */
+export function fetchedBytes(progress: { bytes: number; resumed?: number }): number {
+  return Math.max(0, progress.bytes - (progress.resumed ?? 0));
+}

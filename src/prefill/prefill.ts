@@ -29,7 +29,7 @@ import { formatUri, type ParsedUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
-import { ASSET_CACHE_OPTIONS, type CacheGetOptions } from "../cache/cache_options.ts";
+import { ASSET_CACHE_OPTIONS, type CacheGetOptions, fetchedBytes } from "../cache/cache_options.ts";
 import { cacheItemOf } from "../cache/item_hook.ts";
 import { HubController, onAbort } from "../abort_hub.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
@@ -375,7 +375,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
           // Fetched by this run: a resumed download's first bytes are those
           // an earlier run left in the file, neither fetched now nor an
           // answer of the store (told before it is asked).
-          const got = Math.max(0, p.bytes - (p.resumed ?? 0));
+          const got = fetchedBytes(p);
           // Bytes came: the store answers this item, which finishes on its own.
           if (got > 0) {
             breaker.settled(root, waiting);

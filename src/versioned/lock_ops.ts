@@ -32,6 +32,7 @@ import { digestSource } from "./source_file.ts";
 import { isVersion } from "./version.ts";
 import { consoleWarning, firstNamed } from "./helpers.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
+import { fetchedBytes } from "../cache/cache_options.ts";
 import { FrozenError, VersionedCache, type VersionedEntryStep } from "./versioned_cache.ts";
 
 /** What `vc lock` did with one manifest entry. */
@@ -359,7 +360,7 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
   function bytesOf(path: string): (p: { bytes: number; resumed?: number }) => void {
     let mine = 0;
     return (p) => {
-      const got = Math.max(0, p.bytes - (p.resumed ?? 0));
+      const got = fetchedBytes(p);
       bytes += got - mine;
       mine = got;
       options.onProgress?.({ done, total: todo.length, bytes, current: path });

@@ -15,7 +15,7 @@ import { signalOption } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
 import { AssetCache } from "../cache/asset_cache.ts";
-import { ASSET_CACHE_OPTIONS } from "../cache/cache_options.ts";
+import { ASSET_CACHE_OPTIONS, fetchedBytes } from "../cache/cache_options.ts";
 import type { StaleCopy } from "../cache/cache_options.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
 import { foldName } from "../file_names.ts";
@@ -1941,7 +1941,7 @@ export class VersionedCache {
                     onProgress: (p: { bytes: number; total: number; resumed?: number }) => {
                       // Fetched by this sync: a resumed download's kept
                       // prefix came in an earlier run.
-                      const got = Math.max(0, p.bytes - (p.resumed ?? 0));
+                      const got = fetchedBytes(p);
                       bytes += got - mine;
                       mine = got;
                       // The entry's own percentage, as prefill draws its items':

@@ -197,7 +197,9 @@ export interface SweepResult {
    * Of those, with {@linkcode SweepOptions.skipRecent}: entries whose
    * metadata was not read, as the listing dates its last write within the
    * TTL (less an hour for clocks that differ): the placeholder TTL for
-   * metadata too small to name a file, else the file TTL. Such an entry is
+   * metadata too small to name a file, else the longer of the file and
+   * placeholder TTLs (larger metadata may still be a placeholder's); at
+   * least the refresh granularity either way. Such an entry is
    * not reported unreadable, and its data not taken for an orphan unless
    * another data object sits beside it. An entry written with shorter TTLs
    * (another service on the store), or a removal claim whose remover died,

@@ -3,7 +3,7 @@
  * SELECT alone; a SQLite catalog file this user may not write) is refused
  * before its content is hashed or uploaded: the refusal came from the
  * record's INSERT, after the whole upload (gigabytes, for a large file),
- * which was then deleted again.
+ * which was then deleted again. No orphan content is left for a gc either.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,6 +66,10 @@ Deno.test({
         "may not be changed by this user",
       );
       assertEquals(puts.filter((key) => key.startsWith("content/")), []);
+      // Nothing left for a gc either (no orphan content beside the kept record).
+      const report = await reader.check();
+      assertEquals(report.orphans.map((o) => o.key), []);
+      assertEquals(report.problems, []);
       // Reading still works.
       assertEquals((await reader.list()).length, 1);
     } finally {

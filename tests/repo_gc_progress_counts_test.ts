@@ -26,15 +26,18 @@ Deno.test("repo gc: onProgress counts the records purged and the objects listed 
     const seen: GcProgress[] = [];
     const report = await repo.gc({ onProgress: (p) => seen.push(p) });
     assertEquals(report.purgedUnpublished.length, 3);
+    // By then all three records were purged and their objects deleted.
+    const soFar = { expired: 0, purged: 3, deleted: 3 };
     const last = (step: string) => seen.filter((p) => p.step === step).at(-1);
-    assertEquals(last("purging records"), { step: "purging records", done: 3, total: 3 });
-    assertEquals(last("deleting objects"), { step: "deleting objects", done: 0, total: 0 });
+    assertEquals(last("purging records"), { step: "purging records", done: 3, total: 3, soFar });
+    assertEquals(last("deleting objects"), { step: "deleting objects", done: 0, total: 0, soFar });
     // The three purged objects went before the listing: the kept one is listed.
-    assertEquals(last("listing objects"), { step: "listing objects", done: 1 });
+    assertEquals(last("listing objects"), { step: "listing objects", done: 1, soFar });
     assertEquals(seen.filter((p) => p.step === "deleting objects" && p.total === 3).at(-1), {
       step: "deleting objects",
       done: 3,
       total: 3,
+      soFar,
     });
     assertEquals((await repo.get(kept.id)).state, "published");
     // A dry run changes nothing, and says it only finds and lists.

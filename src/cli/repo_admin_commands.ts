@@ -6,7 +6,7 @@
  */
 import { signalOption } from "../abort_hub.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { EXIT_FAILURE, flagValue } from "./errors.ts";
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, flagValue, isAbort } from "./errors.ts";
 import { openRepo, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import { objectUriArg } from "./local_path.ts";
@@ -16,6 +16,7 @@ import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
 import { cappedList } from "./failure_lines.ts";
 import { checkLines } from "./check_lines.ts";
+import type { GcSoFar } from "../repo/gc.ts";
 
 // An object's URI argument (`vc repo backup DEST_URI`) that is no store
 // location (`http://x`, `s3://`) is a usage error naming the argument, as
@@ -111,6 +112,9 @@ export const gc: Command = {
     // Its counts on a bar (a terminal), and in a CI log a plain line every 30 s
     // of a long phase (deleting a million objects), also with --json.
     using bar = ctx.out.progress(dryRun ? "gc (dry run)" : "gc");
+    // What it really did, for an interrupt to say (it may have purged and
+    // deleted much before it: no longer just `repo gc interrupted`).
+    let soFar: GcSoFar = { expired: 0, purged: 0, deleted: 0 };
     const report = await repo.gc({
       dryRun,
       ...(graceMs !== undefined ? { graceMs } : {}),
@@ -119,10 +123,16 @@ export const gc: Command = {
       // and objects (it only repeated the phase, cut to `…nothing is changed)`
       // on a narrow terminal).
       onPhase: (phase) => ctx.out.info(phase),
-      onProgress: ({ step, done, total }) =>
-        bar.onStep({ current: step, done, ...(total === undefined ? {} : { total }) }),
+      onProgress: ({ step, done, total, soFar: did }) => {
+        soFar = did;
+        bar.onStep({ current: step, done, ...(total === undefined ? {} : { total }) });
+      },
       ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+    }).catch((error) => {
+      if (!isAbort(error) && !(error instanceof Error && isAbort(error.cause))) throw error;
+      return soFar;
     });
+    if (!("dryRun" in report)) return await gcInterrupted(ctx, report, dryRun);
     bar.done();
     // A dry run says what it would do; a real one reports what it did, in the past tense as
     // every other command's report ("expire 1 superseded" read as an instruction).
@@ -167,8 +177,35 @@ export const gc: Command = {
         ? []
         : [`pending uploads not checked: ${report.uploadsUnchecked}`]),
     ]);
+    return EXIT_OK;
   },
 };
+
+/**
+ * `vc repo gc` stopped by Ctrl-C or SIGTERM: what it really did before (each
+ * step commits on its own, so that stays done), as its last line (also with
+ * --quiet) and, with --json, as the report on stdout (`interrupted: true`);
+ * exit 130.
+ */
+async function gcInterrupted(
+  ctx: CommandContext,
+  soFar: GcSoFar,
+  dryRun: boolean,
+): Promise<number> {
+  if (ctx.out.mode === "json") {
+    // stdout gone: stderr says it below
+    await ctx.out.status({ interrupted: true, dryRun, ...soFar }, []).catch(() => {});
+  }
+  ctx.out.failure(
+    dryRun
+      ? "repo gc interrupted (dry run: nothing was changed)"
+      : `repo gc interrupted: expired ${soFar.expired} superseded, purged ${
+        counted(soFar.purged, "record")
+      }, deleted ${counted(soFar.deleted, "content object")} before it stopped; that stays ` +
+        "done, and vc repo gc run again finishes the rest",
+  );
+  return EXIT_INTERRUPTED;
+}
 
 /** `vc repo backup [DEST_URI]`: prints the snapshot's URI. */
 export const backup: Command = {

@@ -69,6 +69,33 @@ export interface GcProgress {
   done: number;
   /** How many the step has, when known. */
   total?: number;
+  /**
+   * What the collection has really done so far, over all its steps: each
+   * counted as it completes (a record once its transaction committed, an
+   * object once the store deleted it). A gc stopped by its signal rejects
+   * with the signal's reason; the last of these says what it did before
+   * (`vc repo gc` prints it when interrupted). All 0 in a dry run.
+   */
+  soFar: GcSoFar;
+}
+
+/** What {@linkcode gc} has done so far: see {@linkcode GcProgress.soFar}. */
+export interface GcSoFar {
+  /** Superseded published records expired. */
+  expired: number;
+  /** Records purged (abandoned unpublished and retired expired ones). */
+  purged: number;
+  /** Content objects deleted from the store. */
+  deleted: number;
+}
+
+/** What gc counts as it goes: see {@linkcode GcSoFar}; `recount` says it again. */
+interface Tally {
+  expired: number;
+  purged: number;
+  /** Keys the store deleted (a retried transaction deletes a key again). */
+  deleted: Set<string>;
+  recount: () => void;
 }
 
 /** What {@linkcode gc} removed (or, with `dryRun`, would remove). */
@@ -202,8 +229,18 @@ async function collect(
   };
   // Counts on their own callback: a step's count changes a thousand times
   // where its phase message is said once.
-  const count = (step: string, done: number, total?: number) =>
-    options.onProgress?.(total === undefined ? { step, done } : { step, done, total });
+  const tally: Tally = { expired: 0, purged: 0, deleted: new Set(), recount: () => {} };
+  const count = (step: string, done: number, total?: number) => {
+    // What the store and catalog changed is said as it happens, on the
+    // step's last count: an interrupt after it loses none of it.
+    tally.recount = () => {
+      const soFar = { expired: tally.expired, purged: tally.purged, deleted: tally.deleted.size };
+      options.onProgress?.(
+        total === undefined ? { step, done, soFar } : { step, done, total, soFar },
+      );
+    };
+    tally.recount();
+  };
   phase("expiring superseded versions", "finding superseded versions to expire");
   const recordStep = (doing: string) => dryRun ? "finding records" : doing;
   count(recordStep("expiring records"), 0);
@@ -212,7 +249,10 @@ async function collect(
     now,
     dryRun,
     signal,
-    (done) => count(recordStep("expiring records"), done),
+    (done) => {
+      if (!dryRun) tally.expired = done;
+      count(recordStep("expiring records"), done);
+    },
   );
   report.expired = superseded.ids;
   report.keptClaimed = superseded.claimed;
@@ -222,7 +262,7 @@ async function collect(
   phase("purging abandoned and retired records", "finding abandoned and retired records to purge");
   const purged = dryRun
     ? await findPurgeable(repo, now - grace, now - retention, count)
-    : await purgeInBatches(repo, now - grace, now - retention, now, signal, count);
+    : await purgeInBatches(repo, now - grace, now - retention, now, signal, count, tally);
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
   const skipped = report.skippedObjects;
@@ -256,7 +296,14 @@ async function collect(
     }
   }
   if (!dryRun) {
-    orphans = await deleteOrphans(repo, orphans, skipped, signal, deleting(count, orphans.length));
+    orphans = await deleteOrphans(
+      repo,
+      orphans,
+      skipped,
+      signal,
+      tally,
+      deleting(count, orphans.length),
+    );
   }
   const notDeleted = new Set(skipped.map((s) => s.key));
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
@@ -371,6 +418,7 @@ async function purgeInBatches(
   now: number,
   signal: AbortSignal | undefined,
   count: (step: string, done: number, total?: number) => void,
+  tally: Tally,
 ): Promise<Purged> {
   const { catalog } = repo;
   const all: Row[] = [];
@@ -407,6 +455,7 @@ async function purgeInBatches(
       if (fresh.length === 0) break;
       for (const row of fresh) seen.add(Number(row.id));
       all.push(...fresh);
+      tally.purged = all.length;
       count("purging records", all.length, all.length);
       const keys = fresh.map(keyOf);
       const gone = new Set(
@@ -416,6 +465,7 @@ async function purgeInBatches(
           "shared",
           skipped,
           signal,
+          tally,
           deleting(count, keys.length),
         ),
       );
@@ -642,6 +692,7 @@ async function deleteOrphans(
   candidates: string[],
   skipped: { key: string; problem: string }[],
   signal: AbortSignal | undefined,
+  tally: Tally,
   onDeleted: (deleted: number) => void,
 ): Promise<string[]> {
   const { catalog } = repo;
@@ -661,6 +712,7 @@ async function deleteOrphans(
     "exclusive",
     skipped,
     signal,
+    tally,
     onDeleted,
   );
 }
@@ -681,6 +733,7 @@ async function deleteUnreferencedInBatches(
   lock: "shared" | "exclusive",
   skipped: { key: string; problem: string }[],
   signal: AbortSignal | undefined,
+  tally: Tally,
   onDeleted: (done: number) => void,
 ): Promise<string[]> {
   const deleted: string[] = [];
@@ -692,7 +745,7 @@ async function deleteUnreferencedInBatches(
     deleted.push(
       ...await deleteIfUnreferenced(repo, batch, async (doomed) => {
         refused = [];
-        await deleteKeys(repo, doomed, refused, signal);
+        await deleteKeys(repo, doomed, refused, signal, tally);
       }, lock),
     );
     skipped.push(...refused);
@@ -724,7 +777,7 @@ async function deleteKeys(
   all: string[],
   skipped: { key: string; problem: string }[],
   signal: AbortSignal | undefined,
-  onDeleted?: (deleted: number) => void,
+  tally: Tally,
 ): Promise<void> {
   // A content key outside the prefix comes from a catalog edited by hand;
   // never let it delete the marker or a backup.
@@ -739,6 +792,7 @@ async function deleteKeys(
     const batch = keys.slice(i, i + DELETE_BATCH);
     try {
       await repo.store.delete(batch);
+      gone(tally, batch);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       // One key the store refuses (planted by another tool) must not stop the
@@ -746,14 +800,20 @@ async function deleteKeys(
       for (const key of batch) {
         try {
           await repo.store.delete([key]);
+          gone(tally, [key]);
         } catch (each) {
           if (!(each instanceof InvalidInputError)) throw each;
           skipped.push({ key, problem: (each as Error).message });
         }
       }
     }
-    onDeleted?.(all.length - keys.length + Math.min(i + DELETE_BATCH, keys.length));
   }
+}
+
+/** Counts `keys`, which the store deleted, in `tally`, and says so. */
+function gone(tally: Tally, keys: string[]): void {
+  for (const key of keys) tally.deleted.add(key);
+  tally.recount();
 }
 
 function idsOf(rows: Row[]): number[] {

@@ -55,7 +55,7 @@ export {
 } from "./backup.ts";
 export type { CheckOptions, CheckProblem, CheckReport, CheckUnchecked, Orphan } from "./check.ts";
 export { DEFAULT_GRACE_MS, DEFAULT_RETENTION_MS } from "./gc.ts";
-export type { GcOptions, GcProgress, GcReport } from "./gc.ts";
+export type { GcOptions, GcProgress, GcReport, GcSoFar } from "./gc.ts";
 export { type DateTagKind, dateTags } from "./date_tags.ts";
 export {
   type CatalogRef,

@@ -215,6 +215,7 @@ export const mirror: Command = {
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
       ...abortUploadsOption(flags.string("abort-uploads-after"), isStoreUri(target)),
+      onWarning: (w) => ctx.out.warn(w.message),
     };
     // The stores opened with the command line's options are ours to close
     // (a caller's opener's stores stay open when the mirror ends).

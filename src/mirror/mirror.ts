@@ -263,6 +263,7 @@ export const MIRROR_OPTIONS: OptionNames<MirrorOptions> = {
   openStore: true,
   onProgress: true,
   onAction: true,
+  onWarning: true,
   signal: true,
   clock: true,
   abortUploadsAfterMs: true,

@@ -15,6 +15,7 @@ import { checkPositiveInteger, describeValue, listOption } from "../options_chec
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener, requireStore } from "../store/store_check.ts";
 import { isStoreUri, parseUri } from "../uri.ts";
+import { callCallback } from "../callback.ts";
 import {
   compileFilter,
   normalizePrefix,
@@ -320,7 +321,10 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       // A dry run moves nothing: it reads the former file where it is.
       openPath = formerPath !== undefined && await exists(formerPath) ? formerPath : ":memory:";
     }
-    const state = new MirrorState(openPath, options.dryRun ? undefined : formerPath);
+    const warn = options.onWarning === undefined
+      ? (m: string) => console.warn(`warning: ${m}`)
+      : (m: string) => callCallback("onWarning", options.onWarning, { message: m });
+    const state = new MirrorState(openPath, options.dryRun ? undefined : formerPath, warn);
     return { direction, stores, owned, roots, storeRoots, storePrefix, state, names };
   } catch (error) {
     await Promise.allSettled(owned.map((s) => s.close()));

@@ -136,8 +136,14 @@ export class MirrorState {
    * `formerPath`, the name an earlier version gave the same state file: when
    * `path` does not exist yet and it does, it is taken over (moved to `path`)
    * rather than every file hashed again; a run holding it is refused.
+   * `warn` is told what does not stop the run (that the file system gives
+   * no locks; default: a `warning:` line on stderr).
    */
-  constructor(path: string, formerPath?: string) {
+  constructor(
+    path: string,
+    formerPath?: string,
+    warn: (message: string) => void = (m) => console.warn(`warning: ${m}`),
+  ) {
     this.path = path;
     if (path !== ":memory:") {
       try {
@@ -151,10 +157,10 @@ export class MirrorState {
           `mirror state file ${path} is ${kind}; pass --state with a file path (it is created)`,
         );
       }
-      this.#lock = lockStateFile(path);
+      this.#lock = lockStateFile(path, warn);
       if (formerPath !== undefined && formerPath !== path) {
         try {
-          takeOverFormer(formerPath, path);
+          takeOverFormer(formerPath, path, warn);
         } catch (error) {
           this.#lock.close();
           throw error;
@@ -584,9 +590,9 @@ export class MirrorState {
  * (named) instead of losing its writes; its WAL is checkpointed into the
  * file first, so one file moves whole. A damaged one is left where it is.
  */
-function takeOverFormer(former: string, path: string): void {
+function takeOverFormer(former: string, path: string, warn: (message: string) => void): void {
   if (exists(path) || !exists(former) || notRegularFileKind(former) !== undefined) return;
-  const lock = lockStateFile(former);
+  const lock = lockStateFile(former, warn);
   try {
     if (exists(path) || !exists(former)) return;
     try {
@@ -621,9 +627,10 @@ function exists(path: string): boolean {
  * Takes `<state>.lock` for this process (released when it exits, or by
  * closing the handle): two mirrors writing one state file would fight over
  * it (each run of one sees the other's writes as "locked"). On a file
- * system without locks (`isNoLocks`) the file is used without one.
+ * system without locks (`isNoLocks`) the file is used without one, and
+ * `warn` told so (once per process, `tellNoLocks`).
  */
-function lockStateFile(path: string): Deno.FsFile {
+function lockStateFile(path: string, warn: (message: string) => void): Deno.FsFile {
   let file: Deno.FsFile;
   try {
     file = openLockFile(`${path}.lock`);
@@ -637,7 +644,7 @@ function lockStateFile(path: string): Deno.FsFile {
     // A file system without locks (an SMB or FUSE mount on macOS, NFS
     // without its lock daemon): used without, as the cache's own files are.
     if (isNoLocks(error)) {
-      tellNoLocks(`${path}.lock`, error, (m) => console.warn(`warning: ${m}`));
+      tellNoLocks(`${path}.lock`, error, warn);
       return file;
     }
     file.close();

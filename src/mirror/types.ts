@@ -84,6 +84,12 @@ export interface MirrorOptions {
   onProgress?: (progress: MirrorProgress) => void;
   /** Called for every upload, download or delete (planned ones too, in a dry run). */
   onAction?: (action: MirrorAction) => void;
+  /**
+   * Told `{ message }` of what the caller should know but does not stop
+   * the run (that the state file's file system gives no locks, said once
+   * per process). Default: a `warning:` line on stderr.
+   */
+  onWarning?: (warning: { message: string }) => void;
   /** Stops the run: in-flight transfers finish (or are aborted), nothing is deleted. */
   signal?: AbortSignal;
   /** Time source for watch debounce, reconcile and stability checks (default the system clock). */

@@ -128,6 +128,8 @@ export async function withLockFileWrite<T>(
   options: {
     signal?: AbortSignal | undefined;
     onWait?: ((lockPath: string) => void) | undefined;
+    /** Told that the file system gives no locks (see `withFileLock`'s `onNoLocks`). */
+    onNoLocks?: ((message: string) => void) | undefined;
   } = {},
 ): Promise<T> {
   checkPathArgument("withLockFileWrite(): the manifest", manifest);
@@ -141,13 +143,16 @@ export async function withLockFileWrite<T>(
     paths.add(lockFileLockPath(lockTarget));
   }
   const ordered = [...paths].sort(compareUtf8);
-  const signal = options.signal === undefined ? {} : { signal: options.signal };
-  const { onWait } = options;
+  const { onWait, onNoLocks } = options;
+  const base = {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(onNoLocks === undefined ? {} : { onNoLocks }),
+  };
   const hold = (i: number): Promise<T> =>
     i === ordered.length ? Promise.resolve(fn(target)) : withFileLock(
       ordered[i]!,
       () => hold(i + 1),
-      onWait === undefined ? signal : { ...signal, onWait: () => onWait(ordered[i]!) },
+      onWait === undefined ? base : { ...base, onWait: () => onWait(ordered[i]!) },
     );
   return await hold(0);
 }

@@ -294,6 +294,8 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
         for (const [key, entry] of found) current[key] ??= entry;
       }), {
       ...signalOption(options.signal),
+      // Said to the caller (the CLI prints it), once per process.
+      onNoLocks: (message) => (options.onWarning ?? consoleWarning)({ message }),
       // A holder stopped with Ctrl-Z holds the lock for as long as it stays
       // stopped, and a silent wait after the downloads looks hung.
       onWait: (lock) =>

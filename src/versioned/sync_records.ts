@@ -116,7 +116,9 @@ export function recordFileClash(path: string): string | undefined {
 
 /**
  * Runs `fn` with the records of `root` (read once, written back when `fn`
- * settles, also when it throws), holding `root`'s sync lock.
+ * settles, also when it throws), holding `root`'s sync lock. `onWait` is
+ * told of a wait for another sync, `onNoLocks` that the file system gives
+ * no locks (default: stderr, see `withFileLock`).
  *
  * @example
  * ```ts
@@ -145,6 +147,7 @@ export function withSyncRecords<T>(
   signal: AbortSignal | undefined,
   fn: (records: SyncRecords) => Promise<T>,
   onWait?: (message: string) => void,
+  onNoLocks?: (message: string) => void,
 ): Promise<T> {
   const lockPath = join(root, LOCK_NAME);
   try {
@@ -165,6 +168,7 @@ export function withSyncRecords<T>(
     }
   }, {
     ...(signal ? { signal } : {}),
+    ...(onNoLocks ? { onNoLocks } : {}),
     // A second sync into one DEST waits for the first: said, not a silent hang.
     ...(onWait
       ? {

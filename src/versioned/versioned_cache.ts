@@ -2020,6 +2020,7 @@ export class VersionedCache {
           }
         }),
       (message) => (options.onWarning ?? consoleWarning)({ message }),
+      (message) => (options.onWarning ?? consoleWarning)({ message }),
     );
     const copied: VersionedSyncReport["copied"] = [];
     const unchanged: VersionedSyncReport["unchanged"] = [];
@@ -2774,6 +2775,9 @@ export class VersionedCache {
         }, read);
       }, {
         signal,
+        // Said to the caller (the CLI prints it), once per process.
+        onNoLocks: (message) =>
+          (options.onWarning ?? consoleWarning)({ key: versionedKey(path, version), message }),
         // The version is published; a holder stopped with Ctrl-Z holds the
         // lock for as long as it stays stopped, and a silent wait looks hung.
         onWait: (lock) =>

@@ -321,9 +321,11 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
       // A dry run moves nothing: it reads the former file where it is.
       openPath = formerPath !== undefined && await exists(formerPath) ? formerPath : ":memory:";
     }
-    const warn = options.onWarning === undefined
-      ? (m: string) => console.warn(`warning: ${m}`)
-      : (m: string) => callCallback("onWarning", options.onWarning, { message: m });
+    // Without the caller's onWarning, MirrorState's own default (stderr) says it.
+    const onWarning = options.onWarning;
+    const warn = onWarning === undefined
+      ? undefined
+      : (m: string) => callCallback("onWarning", onWarning, { message: m });
     const state = new MirrorState(openPath, options.dryRun ? undefined : formerPath, warn);
     return { direction, stores, owned, roots, storeRoots, storePrefix, state, names };
   } catch (error) {

@@ -23,21 +23,48 @@ async function keys(store: MemoryStore): Promise<string[]> {
 // Copies in the store are for files of 1 MiB and more.
 const BIG = 2 * 1024 * 1024;
 
+/**
+ * `src` holding `big.bin` (random bytes of `seed`), mirrored once with
+ * --delete into a memory store; disposing of it closes the mirror, the
+ * store and the temp dir.
+ */
+async function mirroredBigFile(seed: number) {
+  const w = await tempDir();
+  const store = new MemoryStore();
+  try {
+    const src = join(w.dir, "src");
+    await Deno.mkdir(src);
+    const old = join(src, "big.bin");
+    await Deno.writeFile(old, randomBytes(BIG, seed));
+    const m = await Mirror.open({
+      sources: [src],
+      target: store,
+      statePath: join(w.dir, "s.db"),
+      racyWindowMs: RACY_MS,
+      delete: true,
+    });
+    assertEquals((await m.run()).transferred, 1);
+    return {
+      store,
+      src,
+      old,
+      m,
+      async [Symbol.asyncDispose]() {
+        await m[Symbol.asyncDispose]();
+        await store[Symbol.asyncDispose]();
+        await w[Symbol.asyncDispose]();
+      },
+    };
+  } catch (error) {
+    await store[Symbol.asyncDispose]();
+    await w[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
 Deno.test("mirror watch pass: a file renamed while settling is copied in the store, not uploaded again", async () => {
-  await using w = await tempDir();
-  await using store = new MemoryStore();
-  const src = join(w.dir, "src");
-  await Deno.mkdir(src);
-  const old = join(src, "big.bin");
-  await Deno.writeFile(old, randomBytes(BIG, 41));
-  await using m = await Mirror.open({
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  });
-  assertEquals((await m.run()).transferred, 1);
+  await using mirrored = await mirroredBigFile(41);
+  const { store, src, old, m } = mirrored;
   const renamed = join(src, "big2.bin");
   await Deno.rename(old, renamed);
   // The full pass: the new name was written within the settle time.
@@ -51,19 +78,8 @@ Deno.test("mirror watch pass: a file renamed while settling is copied in the sto
 });
 
 Deno.test("mirror watch pass: an object whose file is gone is deleted when no file it left for later is that file", async () => {
-  await using w = await tempDir();
-  await using store = new MemoryStore();
-  const src = join(w.dir, "src");
-  await Deno.mkdir(src);
-  await Deno.writeFile(join(src, "big.bin"), randomBytes(BIG, 42));
-  await using m = await Mirror.open({
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  });
-  assertEquals((await m.run()).transferred, 1);
+  await using mirrored = await mirroredBigFile(42);
+  const { store, src, m } = mirrored;
   await Deno.remove(join(src, "big.bin"));
   // Another file, of the same size, still being written.
   const other = join(src, "other.bin");
@@ -74,20 +90,8 @@ Deno.test("mirror watch pass: an object whose file is gone is deleted when no fi
 });
 
 Deno.test("mirror watch pass: the old key kept for a settling rename goes once the file is uploaded, changed since", async () => {
-  await using w = await tempDir();
-  await using store = new MemoryStore();
-  const src = join(w.dir, "src");
-  await Deno.mkdir(src);
-  const old = join(src, "big.bin");
-  await Deno.writeFile(old, randomBytes(BIG, 44));
-  await using m = await Mirror.open({
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  });
-  assertEquals((await m.run()).transferred, 1);
+  await using mirrored = await mirroredBigFile(44);
+  const { store, src, old, m } = mirrored;
   const renamed = join(src, "big2.bin");
   await Deno.rename(old, renamed);
   assertEquals((await m.run({ settleMs: 3_600_000 })).deleted, 0);
@@ -99,20 +103,8 @@ Deno.test("mirror watch pass: the old key kept for a settling rename goes once t
 });
 
 Deno.test("mirror watch pass: an old key kept for a rename that a later full pass deleted is not deleted again", async () => {
-  await using w = await tempDir();
-  await using store = new MemoryStore();
-  const src = join(w.dir, "src");
-  await Deno.mkdir(src);
-  const old = join(src, "big.bin");
-  await Deno.writeFile(old, randomBytes(BIG, 46));
-  await using m = await Mirror.open({
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  });
-  assertEquals((await m.run()).transferred, 1);
+  await using mirrored = await mirroredBigFile(46);
+  const { src, old, m } = mirrored;
   const renamed = join(src, "big2.bin");
   await Deno.rename(old, renamed);
   assertEquals((await m.run({ settleMs: 3_600_000 })).deleted, 0);

@@ -21,6 +21,19 @@ async function vc(args: string[], env: Record<string, string>) {
   return { ...run, stdout: run.stdout.trim() };
 }
 
+/**
+ * This machine names the repository at `uri` and its catalog `catalog`, with
+ * the catalog's password in PGPASSWORD (no password file).
+ */
+function namedHere(dir: string, uri: string, catalog: string): Record<string, string> {
+  return {
+    PGPASSFILE: `${dir}/no-pgpass`,
+    PGPASSWORD: PASSWORD,
+    VC_REPO: uri,
+    VC_REPO_CATALOG: catalog,
+  };
+}
+
 Deno.test({
   name:
     "repo restore: VC_REPO_CATALOG and PGPASSWORD restore into the repository's own PostgreSQL catalog; another catalog is refused (needs PostgreSQL initdb, else ignored)",
@@ -30,12 +43,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "vc-restore-catalog-env-" });
     try {
       const uri = `file://${dir}/repo`;
-      const env = {
-        PGPASSFILE: `${dir}/no-pgpass`,
-        PGPASSWORD: PASSWORD,
-        VC_REPO: uri,
-        VC_REPO_CATALOG: pg.url,
-      };
+      const env = namedHere(dir, uri, pg.url);
       const init = await vc(["repo", "init", "--catalog", pg.url], env);
       assertEquals(init.code, 0, init.stderr);
       await Deno.writeTextFile(`${dir}/a.txt`, "a");
@@ -92,12 +100,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "vc-restore-catalog-env-move-" });
     try {
       const uri = `file://${dir}/repo`;
-      const env = {
-        PGPASSFILE: `${dir}/no-pgpass`,
-        PGPASSWORD: PASSWORD,
-        VC_REPO: uri,
-        VC_REPO_CATALOG: pg.url,
-      };
+      const env = namedHere(dir, uri, pg.url);
       await Deno.writeTextFile(`${dir}/a.txt`, "a");
       assertEquals((await vc(["repo", "init", "--catalog", pg.url], env)).code, 0);
       assertEquals((await vc(["repo", "add", "/a.txt", `${dir}/a.txt`], env)).code, 0);

@@ -58,10 +58,12 @@ export interface FileLockOptions {
   noticeAfter?: number;
   /**
    * Told, once per process, that the file system gives no locks and the
-   * work goes on without (see {@linkcode tellNoLocks}). Default: a
-   * `warning:` line on stderr (`console.warn`).
+   * work goes on without (see {@linkcode tellNoLocks}), as `mirror()`'s and
+   * `VersionedCache`'s `onWarning` are. Default: a `warning:` line on
+   * stderr (`console.warn`), for a library caller that gives none; the CLI
+   * gives its own (its warning line, which `--quiet` silences).
    */
-  onNoLocks?: (message: string) => void;
+  onWarning?: ((warning: { message: string }) => void) | undefined;
 }
 
 // In-process queue per lock path: one holder at a time, in call order.
@@ -314,7 +316,8 @@ function tryLock(
     throw new Kind(`cannot lock ${path}: ${error.message}`, { cause: error });
   }
   if (!(got instanceof Error)) return got;
-  tellNoLocks(path, got, options.onNoLocks ?? ((m) => console.warn(`warning: ${m}`)));
+  const onWarning = options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`));
+  tellNoLocks(path, got, (message) => onWarning({ message }));
   return true;
 }
 

@@ -113,3 +113,130 @@ Deno.test("VersionedCache.add: the no-locks notice goes to the caller's onWarnin
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// The library calls with no owning object to carry a hook: each takes its
+// own onWarning. Lock calls fail as on a file system without locks.
+const NO_LOCKS = `
+Deno.FsFile.prototype.tryLockSync = () => {
+  throw new Deno.errors.NotSupported("Operation not supported (os error 95)");
+};
+Deno.FsFile.prototype.lockSync = Deno.FsFile.prototype.tryLockSync;
+const told = [];
+const onWarning = (w) => told.push(w.message);
+const [dir] = Deno.args;
+`;
+const MANIFEST_MOD = new URL("../src/versioned/mod.ts", import.meta.url).href;
+const SERVER_MOD = new URL("../src/server/mod.ts", import.meta.url).href;
+const FILE_LOCK = new URL("../src/file_lock.ts", import.meta.url).href;
+
+const STANDALONE: Array<[string, string]> = [
+  [
+    "updateManifest",
+    `import { updateManifest } from ${JSON.stringify(MANIFEST_MOD)};${NO_LOCKS}
+await updateManifest(dir + "/m.json", (m) => { m["/a.csv"] = "1.0.0"; }, { onWarning });
+console.log(JSON.stringify({ told }));`,
+  ],
+  [
+    "withManifestLock",
+    `import { withManifestLock } from ${JSON.stringify(MANIFEST_MOD)};${NO_LOCKS}
+await withManifestLock(dir + "/m.json", () => {}, { onWarning });
+console.log(JSON.stringify({ told }));`,
+  ],
+  [
+    "withLockFileWrite",
+    `import { withLockFileWrite } from ${JSON.stringify(MANIFEST_MOD)};${NO_LOCKS}
+await withLockFileWrite(dir + "/m.json", dir + "/m.lock.json", () => {}, { onWarning });
+console.log(JSON.stringify({ told }));`,
+  ],
+  [
+    "addToken",
+    `import { addToken } from ${JSON.stringify(SERVER_MOD)};${NO_LOCKS}
+await addToken(dir + "/tokens.json", "alice", { onWarning });
+console.log(JSON.stringify({ told }));`,
+  ],
+  [
+    "withFileLock",
+    `import { withFileLock } from ${JSON.stringify(FILE_LOCK)};${NO_LOCKS}
+await withFileLock(dir + "/.x.lock", () => {}, { onWarning });
+console.log(JSON.stringify({ told }));`,
+  ],
+];
+
+for (const [name, script] of STANDALONE) {
+  Deno.test(`${name}: the no-locks notice goes to its onWarning, not to stderr`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_standalone_" });
+    try {
+      const out = await run(dir, script);
+      assertEquals(out.code, 0, out.stderr);
+      const got = JSON.parse(out.stdout) as { told: string[] };
+      assertEquals(got.told.length, 1, JSON.stringify(got.told));
+      assert(got.told[0]!.includes("gives no file locks"), got.told[0]);
+      assertEquals(out.stderr, "", "the library printed nothing itself");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("addToken: without onWarning the no-locks notice is a warning line on stderr", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_default_" });
+  try {
+    const out = await run(
+      dir,
+      `import { addToken } from ${JSON.stringify(SERVER_MOD)};${NO_LOCKS}
+await addToken(dir + "/tokens.json", "alice");
+console.log(JSON.stringify({ told }));`,
+    );
+    assertEquals(out.code, 0, out.stderr);
+    assert(out.stderr.startsWith("warning: the file system of "), out.stderr);
+    assert(out.stderr.includes("gives no file locks"), out.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// `vc serve add-token` gives the notice to its own warning line: `vc:
+// warning:` on its stderr, nothing with --quiet (it was the library's bare
+// `warning:` line on the process's stderr either way). Each in its own
+// process: the notice is said once per process.
+const CLI = new URL("../cli.ts", import.meta.url).href;
+const ADD_TOKEN_CLI = `
+import { memoryIo, runCli } from ${JSON.stringify(CLI)};${NO_LOCKS}
+const io = memoryIo();
+const code = await runCli(["serve", "add-token", "alice", "--token-file", dir + "/t.json", "--quiet"], io);
+console.log(JSON.stringify({ code, stderr: io.stderr() }));
+`;
+
+Deno.test("vc serve add-token --quiet: the no-locks notice is not printed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_add_token_cli_" });
+  try {
+    const out = await run(dir, ADD_TOKEN_CLI);
+    assertEquals(out.code, 0, out.stderr);
+    const got = JSON.parse(out.stdout) as { code: number; stderr: string };
+    assertEquals(got, { code: 0, stderr: "" });
+    assertEquals(out.stderr, "", "the library printed nothing itself");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("vc serve add-token: without --quiet the no-locks notice is a vc: warning: line", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_add_token_cli_" });
+  try {
+    const out = await run(
+      dir,
+      `import { memoryIo, runCli } from ${JSON.stringify(CLI)};${NO_LOCKS}
+const io = memoryIo();
+const code = await runCli(["serve", "add-token", "bob", "--token-file", dir + "/t.json"], io);
+console.log(JSON.stringify({ code, stderr: io.stderr() }));`,
+    );
+    assertEquals(out.code, 0, out.stderr);
+    const got = JSON.parse(out.stdout) as { code: number; stderr: string };
+    assertEquals(got.code, 0, got.stderr);
+    assertEquals(out.stderr, "", "the library printed nothing itself");
+    assert(got.stderr.startsWith("vc: warning: the file system of "), got.stderr);
+    assert(got.stderr.includes("gives no file locks"), got.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -494,7 +494,7 @@ export const addTokenCommand: Command = {
     const name = ctx.args[0]!;
     // A malformed NAME is a usage error (exit 2), as a missing one is.
     flagValue("NAME", () => checkIdentityName(name));
-    const token = await addToken(file, name);
+    const token = await addToken(file, name, { onWarning: (w) => ctx.out.warn(w.message) });
     await ctx.out.data({ name, token, tokenFile: file }, token);
     // The mode is kept on a rewrite: one any user may write stays so.
     const loose = await tokenFileModeWarning(file);

@@ -24,6 +24,7 @@ import { counted } from "../counted.ts";
 import { causeChain, InvalidInputError } from "../errors.ts";
 import {
   checkedFetch,
+  checkFunction,
   checkOptions,
   checkPathArgument,
   describeValue,
@@ -761,13 +762,19 @@ export function checkIdentityName(name: string): void {
   }
 }
 
+/** The options {@linkcode addToken} takes. */
+const ADD_TOKEN_OPTIONS = { onWarning: true } as const;
+
 /**
  * Creates a random token for `name`, adds its hash to the token file
  * (created when missing with mode 0600; an existing one, or the file a
  * symlink at `path` points to (created there when the link dangles), is
  * rewritten atomically keeping its mode and,
  * when run as root, its owner and group) and returns the
- * token, which is stored nowhere else.
+ * token, which is stored nowhere else. Two at once take turns (a lock beside
+ * the file); on a file system that gives no locks they take turns within
+ * the process only, and `onWarning` is told so once per process (default:
+ * a `warning:` line on stderr; `vc serve add-token` passes its own).
  *
  * @example
  * ```ts
@@ -783,9 +790,17 @@ export function checkIdentityName(name: string): void {
  * }
  * ```
  */
-export async function addToken(path: string, name: string): Promise<string> {
+export async function addToken(
+  path: string,
+  name: string,
+  options: { onWarning?: ((warning: { message: string }) => void) | undefined } = {},
+): Promise<string> {
   checkPathArgument("addToken(): the token file", path);
   checkIdentityName(name);
+  checkOptions("addToken()", options, ADD_TOKEN_OPTIONS);
+  if (options.onWarning !== undefined) {
+    checkFunction("addToken(): the option onWarning", options.onWarning);
+  }
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   // Read, add, write under the file's lock: two add-tokens at once (two
@@ -797,6 +812,7 @@ export async function addToken(path: string, name: string): Promise<string> {
   // it points too (as `>` does): at its own name the file would replace the
   // link an operator set up.
   const target = await linkTarget(path, "token file");
+  const lockOptions = options.onWarning === undefined ? {} : { onWarning: options.onWarning };
   await withFileLock(tokenFileLockPath(target), async () => {
     // An empty file holds no tokens yet, as a missing one: made beforehand
     // with the owner and mode the service needs (`install -m 0640 -g vc
@@ -824,7 +840,7 @@ export async function addToken(path: string, name: string): Promise<string> {
       temp.discard();
       throw error;
     }
-  });
+  }, lockOptions);
   return token;
 }
 

@@ -128,8 +128,11 @@ export async function withLockFileWrite<T>(
   options: {
     signal?: AbortSignal | undefined;
     onWait?: ((lockPath: string) => void) | undefined;
-    /** Told that the file system gives no locks (see `withFileLock`'s `onNoLocks`). */
-    onNoLocks?: ((message: string) => void) | undefined;
+    /**
+     * Told that the file system gives no locks (once per process; default:
+     * a `warning:` line on stderr, see `withFileLock`'s `onWarning`).
+     */
+    onWarning?: ((warning: { message: string }) => void) | undefined;
   } = {},
 ): Promise<T> {
   checkPathArgument("withLockFileWrite(): the manifest", manifest);
@@ -143,10 +146,10 @@ export async function withLockFileWrite<T>(
     paths.add(lockFileLockPath(lockTarget));
   }
   const ordered = [...paths].sort(compareUtf8);
-  const { onWait, onNoLocks } = options;
+  const { onWait, onWarning } = options;
   const base = {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(onNoLocks === undefined ? {} : { onNoLocks }),
+    ...(onWarning === undefined ? {} : { onWarning }),
   };
   const hold = (i: number): Promise<T> =>
     i === ordered.length ? Promise.resolve(fn(target)) : withFileLock(

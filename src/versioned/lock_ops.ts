@@ -295,7 +295,7 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
       }), {
       ...signalOption(options.signal),
       // Said to the caller (the CLI prints it), once per process.
-      onNoLocks: (message) => (options.onWarning ?? consoleWarning)({ message }),
+      onWarning: options.onWarning ?? consoleWarning,
       // A holder stopped with Ctrl-Z holds the lock for as long as it stays
       // stopped, and a silent wait after the downloads looks hung.
       onWait: (lock) =>

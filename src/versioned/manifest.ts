@@ -33,6 +33,7 @@ import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { withFileLock } from "../file_lock.ts";
 import {
   checkFunction,
+  checkOptions,
   checkPathArgument,
   describeValue,
   isPlainObject,
@@ -641,11 +642,27 @@ export function manifestLockPath(target: string): string {
   return join(dirname(target), `.${basename(target)}.lock`);
 }
 
+/** Options of {@linkcode withManifestLock} and {@linkcode updateManifest}. */
+const MANIFEST_LOCK_OPTIONS = { onWarning: true } as const;
+
+/**
+ * Throws `InvalidInputError` for options of `what` ({@linkcode withManifestLock},
+ * {@linkcode updateManifest}) that are not `{ onWarning }` with a function.
+ */
+function checkManifestLockOptions(what: string, options: unknown): void {
+  checkOptions(what, options, MANIFEST_LOCK_OPTIONS);
+  const onWarning = (options as { onWarning?: unknown } | undefined)?.onWarning;
+  if (onWarning !== undefined) checkFunction(`${what}: the option onWarning`, onWarning);
+}
+
 /**
  * Runs `fn` holding the manifest's cross-process lock (see
  * {@linkcode manifestLockPath}); `fn` gets the manifest's real path. Every
  * read-modify-write of the manifest, and of files kept consistent with it
- * (the integrity lock file), runs under it.
+ * (the integrity lock file), runs under it. On a file system that gives no
+ * locks, `fn` runs without (in turn within the process), and `onWarning` is
+ * told so once per process; without one, a `warning:` line on stderr says
+ * it (the CLI passes its own).
  *
  * @example
  * ```ts
@@ -663,11 +680,17 @@ export function manifestLockPath(target: string): string {
 export async function withManifestLock<T>(
   file: string,
   fn: (target: string) => Promise<T> | T,
+  options: { onWarning?: ((warning: { message: string }) => void) | undefined } = {},
 ): Promise<T> {
   checkPathArgument("withManifestLock(): the manifest", file);
   checkFunction("withManifestLock(): fn", fn);
+  checkManifestLockOptions("withManifestLock()", options);
   const target = await manifestTarget(file);
-  return await withFileLock(manifestLockPath(target), () => fn(target));
+  return await withFileLock(
+    manifestLockPath(target),
+    () => fn(target),
+    options.onWarning === undefined ? {} : { onWarning: options.onWarning },
+  );
 }
 
 /**
@@ -679,7 +702,9 @@ export async function withManifestLock<T>(
  * the lines of entries that changed (see `manifest_format.ts`); a missing
  * file counts as empty and is created in vc's style. The file is read back
  * before the lock is released, so a change that did not land is an error,
- * never a silent success.
+ * never a silent success. `onWarning` is told, once per process, when the
+ * file system gives no locks (as {@linkcode withManifestLock}; default: a
+ * `warning:` line on stderr).
  *
  * @example
  * ```ts
@@ -701,14 +726,16 @@ export async function withManifestLock<T>(
 export function updateManifest(
   file: string,
   change: (entries: ManifestEntries) => unknown,
+  options: { onWarning?: ((warning: { message: string }) => void) | undefined } = {},
 ): Promise<ManifestEntries> {
   try {
     checkPathArgument("updateManifest(): the manifest", file);
     checkFunction("updateManifest(): change", change);
+    checkManifestLockOptions("updateManifest()", options);
   } catch (error) {
     return Promise.reject(error);
   }
-  return withManifestLock(file, (target) => rewriteManifest(target, file, change));
+  return withManifestLock(file, (target) => rewriteManifest(target, file, change), options);
 }
 
 /**

@@ -118,7 +118,7 @@ export function recordFileClash(path: string): string | undefined {
  * Runs `fn` with the records of `root` (read once, written back when `fn`
  * settles, also when it throws), holding `root`'s sync lock. `onWait` is
  * told of a wait for another sync, `onNoLocks` that the file system gives
- * no locks (default: stderr, see `withFileLock`).
+ * no locks (default: stderr, see `withFileLock`'s `onWarning`).
  *
  * @example
  * ```ts
@@ -168,7 +168,7 @@ export function withSyncRecords<T>(
     }
   }, {
     ...(signal ? { signal } : {}),
-    ...(onNoLocks ? { onNoLocks } : {}),
+    ...(onNoLocks ? { onWarning: (w: { message: string }) => onNoLocks(w.message) } : {}),
     // A second sync into one DEST waits for the first: said, not a silent hang.
     ...(onWait
       ? {

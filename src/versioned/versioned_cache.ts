@@ -2776,7 +2776,7 @@ export class VersionedCache {
       }, {
         signal,
         // Said to the caller (the CLI prints it), once per process.
-        onNoLocks: (message) =>
+        onWarning: ({ message }) =>
           (options.onWarning ?? consoleWarning)({ key: versionedKey(path, version), message }),
         // The version is published; a holder stopped with Ctrl-Z holds the
         // lock for as long as it stays stopped, and a silent wait looks hung.

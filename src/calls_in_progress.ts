@@ -48,6 +48,17 @@ export class CallsInProgress {
     return call;
   }
 
+  /**
+   * Counts a call that runs until the returned handle is disposed (a run
+   * of another object's that uses this one throughout, as `prefill` uses
+   * its `VersionedCache`s): its calls share what a batch shares.
+   */
+  hold(): Disposable {
+    let release!: () => void;
+    this.track(new Promise<void>((r) => (release = r)));
+    return { [Symbol.dispose]: release };
+  }
+
   /** Resolves once no tracked call runs, calls started meanwhile included. */
   async settled(): Promise<void> {
     while (this.#calls.size > 0) await Promise.allSettled([...this.#calls]);

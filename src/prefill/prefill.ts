@@ -73,7 +73,9 @@ export interface PrefillOptions {
   cache: AssetCache;
   /**
    * Versioned caches whose manifest entries are all prefilled (a manifest given twice is read
-   * once); the first also resolves versioned items in `uris`.
+   * once); the first also resolves versioned items in `uris`. Each is in use for the whole run
+   * (its `close()` waits for it): the errors of its missing versions share one listing of a
+   * directory (as a `sync`'s do), not one each.
    */
   versioned?: readonly VersionedCache[] | undefined;
   /**
@@ -501,6 +503,10 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     // Whole milliseconds, as a mirror says them (no float noise in --json).
     seconds: Math.round(performance.now() - started) / 1000,
   });
+  // The hints of one run's missing versions share their directories'
+  // listings (30 missing entries of one directory list it once, as a
+  // `sync` does), and closing a VersionedCache waits for the run.
+  const held = await usedThroughoutRun(options.versioned);
   try {
     // The manifests are read (and the total known) before the first report.
     const first = await targets.next();
@@ -531,9 +537,22 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     // Stopped before the end (an abort): the caller's iterator of `uris` is
     // closed, as a `for` loop that breaks would close it, so what it reads
     // from (a file, a stream) is let go. Nothing when it was read to its end.
-    await targets.return(undefined);
+    try {
+      await targets.return(undefined);
+    } finally {
+      for (const hold of held) hold[Symbol.dispose]();
+    }
   }
   return summary();
+}
+
+/** `usedThroughout` of each of `versioned` (their module loaded only when there are some). */
+async function usedThroughoutRun(
+  versioned: readonly VersionedCache[] | undefined,
+): Promise<Disposable[]> {
+  if (versioned === undefined || versioned.length === 0) return [];
+  const { usedThroughout } = await import("../versioned/versioned_cache.ts");
+  return [...new Set(versioned)].map(usedThroughout);
 }
 
 /**

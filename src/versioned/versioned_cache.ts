@@ -542,6 +542,33 @@ function checkVersionArgument(call: string, version: unknown, optionsThird = fal
   );
 }
 
+// Set by VersionedCache's static block (it reaches the private #calls).
+let holdCalls: (vc: VersionedCache) => Disposable;
+
+/**
+ * Counts a run that uses `vc` throughout (`prefill`) as one of its calls
+ * until the handle is disposed: its missing versions' hints then share the
+ * directory listings, as a `sync`'s entries do (one LIST of a directory for
+ * all its missing entries, not one each), and `close()` waits for it. An
+ * object of another kind is held by nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { usedThroughout, VersionedCache } from "./versioned_cache.ts";
+ * const vc = new VersionedCache({ manifest: "m.json", bucket: "file:///tmp/b" });
+ * {
+ *   using run = usedThroughout(vc);
+ *   assert.equal(typeof run[Symbol.dispose], "function");
+ *   // The calls here share their missing versions' directory listings.
+ * }
+ * await vc.close();
+ * ```
+ */
+export function usedThroughout(vc: VersionedCache): Disposable {
+  return holdCalls(vc);
+}
+
 /**
  * Versioned assets pinned by a manifest, stored in a bucket, read through an
  * {@linkcode AssetCache}.
@@ -591,6 +618,10 @@ export class VersionedCache {
   // lists a directory once, not once per entry); dropped once none runs.
   #caseTwinDirs = new Map<string, Promise<readonly VersionedKey[]>>();
   #calls = new CallsInProgress(() => this.#caseTwinDirs.clear());
+  static {
+    // One of another kind (prefill takes any with a `resolveEach`) holds nothing.
+    holdCalls = (vc) => #calls in vc ? vc.#calls.hold() : { [Symbol.dispose]() {} };
+  }
   readonly #open: (rootUri: string) => Promise<ObjectStore>;
   readonly #stores = new Map<string, Promise<ObjectStore>>();
   readonly #readManifest: (file: string) => Promise<ManifestEntries>;
@@ -982,9 +1013,10 @@ export class VersionedCache {
    * ```
    */
   async missingVersionError(asset: VersionedAsset, cause: NotFoundError): Promise<NotFoundError> {
+    // Tracked: its LISTs use the stores close() closes.
     return asset.version === undefined
       ? cause
-      : await this.#missingVersion(asset, asset.version, cause);
+      : await this.#calls.track(this.#missingVersion(asset, asset.version, cause));
   }
 
   /** `NotFoundError` for a version neither key holds, listing the versions there are. */

@@ -192,3 +192,22 @@ Deno.test("serveCache, createHandler, startFakeS3 and the store constructors ref
     'did you mean "chunkSize"',
   );
 });
+
+Deno.test("updateManifest, withManifestLock and addToken refuse an unknown option", async () => {
+  const { updateManifest, withManifestLock } = await import("../src/versioned/manifest.ts");
+  const { addToken } = await import("../src/server/auth.ts");
+  // Refused before the file is touched: the directory is never made.
+  const file = "/tmp/vc-never-made/m.json";
+  await refused(
+    () => updateManifest(file, () => {}, bad({ onwarning: () => {} })),
+    "updateManifest()",
+    "onwarning",
+    "onWarning",
+  );
+  await refused(() => withManifestLock(file, () => {}, bad({ x: 1 })), "withManifestLock()", "x");
+  await refused(
+    () => addToken("/tmp/vc-never-made/t.json", "alice", bad({ onNoLocks: () => {} })),
+    "addToken()",
+    "onNoLocks",
+  );
+});

@@ -28,6 +28,7 @@
  * @module
  */
 import { dirname } from "./path.ts";
+import { callCallback } from "./callback.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { InvalidInputError } from "./errors.ts";
 import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
@@ -61,7 +62,8 @@ export interface FileLockOptions {
    * work goes on without (see {@linkcode tellNoLocks}), as `mirror()`'s and
    * `VersionedCache`'s `onWarning` are. Default: a `warning:` line on
    * stderr (`console.warn`), for a library caller that gives none; the CLI
-   * gives its own (its warning line, which `--quiet` silences).
+   * gives its own (its warning line, which `--quiet` silences). What it
+   * throws fails the call with a `CallbackError`.
    */
   onWarning?: ((warning: { message: string }) => void) | undefined;
 }
@@ -316,8 +318,17 @@ function tryLock(
     throw new Kind(`cannot lock ${path}: ${error.message}`, { cause: error });
   }
   if (!(got instanceof Error)) return got;
-  const onWarning = options.onWarning ?? ((w) => console.warn(`warning: ${w.message}`));
-  tellNoLocks(path, got, (message) => onWarning({ message }));
+  // The caller's, by the library's rule for callbacks: what it throws fails
+  // the call as a CallbackError; a promise it returns that rejects is
+  // dropped (it ended the process as an unhandled rejection).
+  const { onWarning } = options;
+  tellNoLocks(
+    path,
+    got,
+    onWarning === undefined
+      ? (message) => console.warn(`warning: ${message}`)
+      : (message) => callCallback("onWarning", onWarning, { message }),
+  );
   return true;
 }
 

@@ -240,3 +240,50 @@ console.log(JSON.stringify({ code, stderr: io.stderr() }));`,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// The caller's onWarning, by the library's rule for callbacks: one whose
+// promise rejects is dropped (it ended the process as an unhandled
+// rejection), one that throws fails the call with a CallbackError.
+const ERRORS = new URL("../src/errors.ts", import.meta.url).href;
+
+Deno.test("updateManifest: an onWarning whose promise rejects does not end the process", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_callback_" });
+  try {
+    const out = await run(
+      dir,
+      `import { updateManifest } from ${JSON.stringify(MANIFEST_MOD)};${NO_LOCKS}
+await updateManifest(dir + "/m.json", (m) => { m["/a.csv"] = "1.0.0"; }, {
+  onWarning: async () => { throw new Error("async boom"); },
+});
+await new Promise((r) => setTimeout(r, 10));
+console.log(JSON.stringify(Object.keys(JSON.parse(await Deno.readTextFile(dir + "/m.json")))));`,
+    );
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(JSON.parse(out.stdout), ["/a.csv"]);
+    assertEquals(out.stderr, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("addToken: an onWarning that throws fails the call with a CallbackError", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_callback_" });
+  try {
+    const out = await run(
+      dir,
+      `import { addToken } from ${JSON.stringify(SERVER_MOD)};
+import { CallbackError } from ${JSON.stringify(ERRORS)};${NO_LOCKS}
+const error = await addToken(dir + "/t.json", "alice", {
+  onWarning: () => { throw new Error("boom"); },
+}).then(() => undefined, (e) => e);
+console.log(JSON.stringify({
+  callback: error instanceof CallbackError,
+  cause: error?.cause?.message,
+}));`,
+    );
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(JSON.parse(out.stdout), { callback: true, cause: "boom" });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -124,7 +124,8 @@ export interface RepositoryOptions {
   connectRetryMs?: number;
   /**
    * Asset cache for `download` (default: one with default settings that
-   * opens stores with `openStore`, created on first use).
+   * opens stores with `openStore`, created on first use, whose warnings are
+   * `console.warn` lines: give one with `onWarning` to take them).
    */
   cache?: import("../cache/asset_cache.ts").AssetCache;
   /**

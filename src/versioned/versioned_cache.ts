@@ -138,7 +138,12 @@ export interface VersionedCacheOptions {
    * path with a `/` (`./assets`). Malformed values throw `InvalidInputError`.
    */
   bucket: string;
-  /** The asset cache to download through. Default: a new one (closed by {@linkcode VersionedCache.close}). */
+  /**
+   * The asset cache to download through. Default: a new one (closed by
+   * {@linkcode VersionedCache.close}), whose warnings (a cached copy served
+   * while its store is unreachable, a cache dir without file locks) are
+   * `console.warn` lines: give one with `onWarning` to take them.
+   */
   cache?: AssetCache | undefined;
   /** Store options for the default asset cache and for publishing. */
   store?: StoreOptions | undefined;

@@ -951,6 +951,8 @@ export class Entries {
     }
     options.onProgress?.({ done: result.scanned, current: "data objects" });
     let orphans: string[] = [];
+    // When the listing dated each orphan: its claim (below) needs it unchanged.
+    const listedAt = new Map<string, number>();
     const cutoff = this.#clock.now() - DAY;
     // Data objects under each ID whose metadata was not read.
     const underRecent = new Map<string, number>();
@@ -965,7 +967,10 @@ export class Entries {
       if (
         !referenced.has(info.key) && !unreadable.has(entryId) &&
         info.lastModified.getTime() < cutoff
-      ) orphans.push(info.key);
+      ) {
+        orphans.push(info.key);
+        listedAt.set(info.key, info.lastModified.getTime());
+      }
     }
     // The one data object under an entry that may name a file is taken as
     // its file, unread: an orphan beside it makes two, and is read for.
@@ -980,7 +985,10 @@ export class Entries {
       const id = key.split("/")[1]!;
       const entry = reread.has(id) ? reread.get(id) : await this.load(id, signal);
       reread.set(id, entry);
-      if (entry?.unreadable === undefined && entry?.meta.dataKey !== key) stillOrphans.push(key);
+      if (
+        entry?.unreadable === undefined && entry?.meta.dataKey !== key &&
+        await this.#claimOrphan(key, listedAt.get(key)!, signal)
+      ) stillOrphans.push(key);
     }
     if (stillOrphans.length > 0) await this.#store.delete(stillOrphans);
     result.orphansRemoved = stillOrphans.length;
@@ -997,6 +1005,39 @@ export class Entries {
     if (stale.unchecked !== undefined) result.uploadsUnchecked = stale.unchecked;
     if (options.recountUsage) result.identities = await recount(this.#store, usage, signal);
     return result;
+  }
+
+  /**
+   * Whether this sweep takes the orphaned data object `key` (listed as last
+   * written at `listed`, ms) to remove and count: it overwrites it with a
+   * small claim of its own, conditional on the object being the very one
+   * listed. Two sweeps (instances, `vc serve expire`) that listed it at once
+   * each counted it, since a store's delete does not say whether the object
+   * was still there; now the one whose claim lands counts it, and one that
+   * finds it gone, rewritten since its listing (another's claim) or its
+   * claim refused skips it. A claim whose remover died is an orphan a day
+   * later, taken by the next sweep. A store with no space left for the claim,
+   * or that refuses it, has it removed unclaimed.
+   */
+  async #claimOrphan(key: string, listed: number, signal?: AbortSignal): Promise<boolean> {
+    const on = signal === undefined ? {} : { signal };
+    const now = await this.#store.head(key, on);
+    // Within 2 s: an S3 listing may date it to the millisecond, HEAD to the
+    // second; a claim comes at least a day after the orphan's write.
+    if (now === undefined || Math.abs(now.lastModified.getTime() - listed) >= 2000) return false;
+    const claim = new TextEncoder().encode(
+      `claimed for removal by a sweep ${crypto.randomUUID()}\n`,
+    );
+    try {
+      await this.#store.put(key, claim, { ifMatch: now.etag, ...on });
+      return true;
+    } catch (e) {
+      if (e instanceof PreconditionFailedError || isMissingKey(e)) return false;
+      // A full disk must still free space, and a grant to delete without
+      // one to write must still remove: unclaimed, as before claims.
+      if (isNoSpaceError(e) || e instanceof AccessDeniedError) return true;
+      throw e;
+    }
   }
 
   /**

@@ -421,7 +421,25 @@ async function partHeaders(scanner: Scanner): Promise<Map<string, string>> {
 export function parseDisposition(value: string): { name?: string; filename?: string } {
   const params = new Map<string, string>();
   const re = /;\s*([^\s=;]+)\s*=\s*(?:"((?:[^"\\]|\\"|\\)*)"|([^;]*))/g;
+  // Where the last parameter ended: text between parameters other than
+  // spaces and `;` (`filename="safe.txt"x.exe`, a `"` sent unescaped) was
+  // skipped, storing `safe.txt` where Python's `email` package reads
+  // `"safe.txt"x.exe`; it is refused, as a parameter given twice is.
+  let end: number | undefined;
+  const between = (text: string) => {
+    if (/[^\s;]/.test(text)) {
+      throw malformed(
+        `Content-Disposition holds ${
+          quoted(text.trim())
+        } where a "; name=value" parameter belongs (${
+          quoted(value)
+        }): send a '"' inside a filename as %22 or \\"`,
+      );
+    }
+  };
   for (const m of value.matchAll(re)) {
+    if (end !== undefined) between(value.slice(end, m.index));
+    end = m.index + m[0].length;
     const v = m[2] !== undefined ? unescapeFormParam(m[2]) : (m[3] ?? "").trim();
     const key = m[1]!.toLowerCase();
     if (params.has(key)) {
@@ -429,6 +447,7 @@ export function parseDisposition(value: string): { name?: string; filename?: str
     }
     params.set(key, v);
   }
+  if (end !== undefined) between(value.slice(end));
   let filename = params.get("filename");
   const continued = joinContinuations(params, "filename");
   if (continued !== undefined && params.has("filename*")) {

@@ -64,3 +64,22 @@ Deno.test("sweep: an orphan on S3 is claimed, then removed and counted", async (
   assertEquals(result.orphansRemoved, 1);
   assertEquals(await keys(store), []);
 });
+
+Deno.test("sweep: an orphan the store has no room to claim is still removed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_sweep_orphans_full_" });
+  try {
+    await using store = new FsStore(dir);
+    const key = `data/${"ef".repeat(64)}/${crypto.randomUUID()}`;
+    await store.put(key, new Uint8Array(100));
+    // A full disk: every write fails, while deletes (which free space) work.
+    const full = overriding(store, {
+      put: () => Promise.reject(new Error("write failed: No space left on device (os error 28)")),
+    });
+    const clock = new ManualClock(Date.now() + 2 * DAY);
+    const result = await new Entries(full, { clock }).sweep();
+    assertEquals(result.orphansRemoved, 1);
+    assertEquals(await keys(store), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -104,19 +104,38 @@ async function authenticate(req: Request, ctx: EndpointContext): Promise<Identit
   try {
     ctx.identity = await ctx.auth.authenticate(header);
   } catch (error) {
+    if (!(error instanceof HttpError && error.status === 401)) throw error;
     // Two Authorization headers reach the service joined by ", " (as HTTP
-    // joins a repeated header): said, rather than only "invalid token".
-    if (error instanceof HttpError && error.status === 401 && header.includes(", ")) {
-      throw new HttpError(
-        401,
-        `${error.message} (the Authorization header holds ", ": was it sent twice? send one)`,
-        { headers: error.headers, cause: error },
-      );
-    }
-    throw error;
+    // joins a repeated header), and a token under another scheme (`curl -u
+    // user:TOKEN` or `user:TOKEN@` in a URL send `Basic <base64>`,
+    // Django-style clients `Token <token>`): said, rather than only
+    // "invalid token" (the scheme is named, never the credentials).
+    const scheme = OTHER_SCHEME.exec(header)?.[1];
+    const hint = header.includes(", ")
+      ? `the Authorization header holds ", ": was it sent twice? send one`
+      : scheme === undefined
+      ? undefined
+      : `sent with the ${
+        JSON.stringify(scheme)
+      } scheme: send the token itself, bare or after Bearer${
+        /^basic$/i.test(scheme) ? "; curl -u and user:password@ in a URL send Basic" : ""
+      }`;
+    if (hint === undefined) throw error;
+    throw new HttpError(401, `${error.message} (${hint})`, {
+      headers: error.headers,
+      cause: error,
+    });
   }
   return ctx.identity;
 }
+
+/**
+ * HTTP authentication schemes other than `Bearer` (the IANA registry's, and
+ * the `Token` of Django REST and others) that start an `Authorization`
+ * header, followed by credentials.
+ */
+const OTHER_SCHEME =
+  /^(Basic|Digest|HOBA|Mutual|Negotiate|NTLM|OAuth|SCRAM-SHA-1|SCRAM-SHA-256|vapid|Token|AWS4-HMAC-SHA256)\s+\S/i;
 
 function ok(): Response {
   return jsonResponse({ status: "ok" });

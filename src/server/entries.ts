@@ -25,6 +25,7 @@
  */
 import { reportingCallback, thrownText, withCallbackGuard } from "../callback.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
+import { mapLimit } from "../pool.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import {
   AccessDeniedError,
@@ -43,6 +44,9 @@ import { readSmallObjectText } from "../store/small_object.ts";
 import { sameUserOtherAuthUrl } from "./auth.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { displayName, USAGE_PREFIX, UsageCounter } from "./quota.ts";
+
+/** Orphaned data objects a sweep re-checks and claims at once. */
+const ORPHAN_CLAIMS_AT_ONCE = 8;
 
 /** The data keys the service writes, `data/<cache id>/<uuid>` (see `upload`). */
 const SERVICE_DATA_KEY =
@@ -978,18 +982,18 @@ export class Entries {
       const id = key.split("/")[1]!;
       return !(recent.get(id) === true && underRecent.get(id) === 1);
     });
-    // Re-check each orphan's entry: an upload may have switched to it since the listing.
-    const stillOrphans: string[] = [];
-    const reread = new Map<string, LoadedEntry | undefined>(); // one read per ID
-    for (const key of orphans) {
+    // Re-check each orphan's entry: an upload may have switched to it since
+    // the listing. Then claim it (a HEAD and a small PUT each): a few at once.
+    const reread = new Map<string, Promise<LoadedEntry | undefined>>(); // one read per ID
+    const taken = await mapLimit(orphans, ORPHAN_CLAIMS_AT_ONCE, async (key) => {
       const id = key.split("/")[1]!;
-      const entry = reread.has(id) ? reread.get(id) : await this.load(id, signal);
-      reread.set(id, entry);
-      if (
-        entry?.unreadable === undefined && entry?.meta.dataKey !== key &&
-        await this.#claimOrphan(key, listedAt.get(key)!, signal)
-      ) stillOrphans.push(key);
-    }
+      let loading = reread.get(id);
+      if (loading === undefined) reread.set(id, loading = this.load(id, signal));
+      const entry = await loading;
+      return entry?.unreadable === undefined && entry?.meta.dataKey !== key &&
+        await this.#claimOrphan(key, listedAt.get(key)!, signal);
+    }, signal === undefined ? {} : { signal });
+    const stillOrphans = orphans.filter((_, i) => taken[i]);
     if (stillOrphans.length > 0) await this.#store.delete(stillOrphans);
     result.orphansRemoved = stillOrphans.length;
     // An upload is made complete, then its entry points to it: one a day

@@ -22,7 +22,7 @@
  */
 import { fsPlatform } from "./fs_platform.ts";
 import { codePointLabel, hiddenCharacter, quoted } from "./printable.ts";
-import { compareUtf8 } from "./walk.ts";
+import { compareUtf8 } from "./utf8.ts";
 
 // deno-lint-ignore no-control-regex
 const WINDOWS_FORBIDDEN = /[<>:"|?*\x00-\x1f]/;

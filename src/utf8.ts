@@ -122,3 +122,39 @@ function firstInvalidByte(b: Uint8Array): number {
   }
   return b.length;
 }
+
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Compares two strings by their UTF-8 bytes (S3's key order).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compareUtf8 } from "./utf8.ts";
+ * // U+FF5E sorts after U+1F600 in UTF-16 code units' order, before it in UTF-8's.
+ * assert(compareUtf8("\u{ff5e}", "\u{1f600}") < 0);
+ * assert.deepEqual(["b", "a", "\u{1f600}"].sort(compareUtf8), ["a", "b", "\u{1f600}"]);
+ * ```
+ */
+export function compareUtf8(a: string, b: string): number {
+  // UTF-16 order equals UTF-8 order except where a surrogate meets another
+  // unit at the first difference: only then are the bytes compared. (A
+  // merge and a sort call this per key; a loop over the common prefix is
+  // several times cheaper than testing both strings for surrogates.)
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length < b.length ? -1 : 1;
+  const cx = a.charCodeAt(i);
+  const cy = b.charCodeAt(i);
+  if ((cx < 0xd800 || cx > 0xdfff) && (cy < 0xd800 || cy > 0xdfff)) return cx < cy ? -1 : 1;
+  const x = utf8Encoder.encode(a);
+  const y = utf8Encoder.encode(b);
+  const m = Math.min(x.length, y.length);
+  for (let j = 0; j < m; j++) {
+    if (x[j] !== y[j]) return x[j]! - y[j]!;
+  }
+  return x.length - y.length;
+}

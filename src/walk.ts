@@ -14,6 +14,11 @@ import { InvalidInputError, NotUtf8NameError } from "./errors.ts";
 import { fileIdentity } from "./fs_platform.ts";
 import { pathBelow } from "./path.ts";
 import { readDirEntries } from "./read_dir.ts";
+import { compareUtf8 } from "./utf8.ts";
+
+// Defined in utf8.ts, which loads no directory walk: a module that only
+// sorts keys (a manifest, a lock file, a listing) imports it from there.
+export { compareUtf8 };
 
 /** One regular file found by {@linkcode walkFiles}. */
 export interface WalkEntry {
@@ -81,31 +86,6 @@ export interface WalkOptions {
 
 /** What an entry {@linkcode WalkOptions.onSkip} is told of is. */
 export type SkipKind = "symlink" | "special";
-
-const encoder = new TextEncoder();
-
-/** Compares two strings by their UTF-8 bytes (S3's key order). */
-export function compareUtf8(a: string, b: string): number {
-  // UTF-16 order equals UTF-8 order except where a surrogate meets another
-  // unit at the first difference: only then are the bytes compared. (A
-  // merge and a sort call this per key; a loop over the common prefix is
-  // several times cheaper than testing both strings for surrogates.)
-  if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (i === n) return a.length < b.length ? -1 : 1;
-  const cx = a.charCodeAt(i);
-  const cy = b.charCodeAt(i);
-  if ((cx < 0xd800 || cx > 0xdfff) && (cy < 0xd800 || cy > 0xdfff)) return cx < cy ? -1 : 1;
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  const m = Math.min(x.length, y.length);
-  for (let j = 0; j < m; j++) {
-    if (x[j] !== y[j]) return x[j]! - y[j]!;
-  }
-  return x.length - y.length;
-}
 
 interface Child {
   name: string;

@@ -21,7 +21,6 @@ import {
 } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { IsDirectoryError, NotFoundError, StoreNotFoundError } from "../errors.ts";
-import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
 import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
@@ -656,6 +655,10 @@ async function spellingNote(
 ): Promise<string> {
   if (!(e instanceof NotFoundError) || e instanceof StoreNotFoundError) return "";
   if (e instanceof IsDirectoryError) return "";
+  // Only reached when a key was not found: a download never loads it.
+  const { escapedUnicode, otherSpellings, spellingDifference } = await import(
+    "../unicode_spelling.ts"
+  );
   for (const other of otherSpellings(key)) {
     const found = await store.head(other).catch(() => undefined);
     if (found === undefined) continue;

@@ -19,7 +19,8 @@ import {
   UsageError,
   verboseRequested,
 } from "./errors.ts";
-import { commandHelp, commandHelpDoc, type CommandSummary, mainHelp, mainHelpDoc } from "./help.ts";
+// Help pages load when one is written (not at every command's start).
+import type { CommandSummary } from "./help.ts";
 import { COMMANDS } from "./command_table.ts";
 import type { CliIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
@@ -243,7 +244,7 @@ async function dispatch(
       await writeMainHelp(io, COMMANDS, json);
       return EXIT_OK;
     }
-    io.writeStderr(mainHelp(VERSION, COMMANDS));
+    io.writeStderr((await import("./help.ts")).mainHelp(VERSION, COMMANDS));
     if (args.length > 0) {
       throw await unknownFlagWithoutCommand(args) ?? missingCommand(args);
     }
@@ -443,6 +444,7 @@ async function writeMainHelp(
   commands: readonly CommandSummary[],
   json: boolean,
 ): Promise<void> {
+  const { mainHelp, mainHelpDoc } = await import("./help.ts");
   if (json) await writeJson(io, mainHelpDoc(VERSION, commands));
   else await writeText(io, mainHelp(VERSION, commands));
 }
@@ -454,6 +456,7 @@ async function writeCommandHelp(
   summary: string,
   json: boolean,
 ): Promise<void> {
+  const { commandHelp, commandHelpDoc } = await import("./help.ts");
   if (json) await writeJson(io, commandHelpDoc(command, summary));
   else await writeText(io, commandHelp(command, summary));
 }

@@ -42,7 +42,6 @@ import {
 import { ignoredProjectWarning } from "./settings_resolve.ts";
 import { misspelledVariableWarnings } from "./env_spelling.ts";
 import { errorKind, InvalidInputError, NotFoundError } from "../errors.ts";
-import { missingManifestMessage } from "../versioned/manifest.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
 import { signalOption } from "../abort_hub.ts";
@@ -194,6 +193,8 @@ export const prefill: Command = {
     const own: VersionedSettings[] = [];
     for (const v of all) {
       if (v.bucket === undefined && manifestMissing(v.manifest)) {
+        // The manifest code loads with the manifests (openManifests), not for a list.
+        const { missingManifestMessage } = await import("../versioned/manifest.ts");
         const error = new NotFoundError(await missingManifestMessage(v.manifest));
         missing.push({ item: v.manifest, error: error.message, errorName: errorKind(error) });
       } else own.push(v);

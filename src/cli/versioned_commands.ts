@@ -37,7 +37,7 @@ import { shellWord } from "../shell_word.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { copyLocalOut, writeLocalOut } from "./write_out.ts";
 import { staleFields } from "./stale_fields.ts";
 import type { StaleCopy } from "../cache/cache_options.ts";

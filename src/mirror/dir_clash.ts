@@ -15,7 +15,7 @@
  */
 import { foldName } from "../file_names.ts";
 import type { Keyed, Pair } from "./plan.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 
 /** `/`: keys that sort between `k` and `k/…` continue `k` with a byte below it. */
 const SLASH = 0x2f;

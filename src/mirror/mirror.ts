@@ -32,7 +32,7 @@ import { foldName } from "../file_names.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
 import { failedDeletes } from "../store/delete_failures.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { joinUri } from "../uri.ts";
 import {

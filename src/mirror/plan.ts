@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 
 /** Anything with a key. */
 export interface Keyed {

@@ -28,7 +28,7 @@
  */
 import { forwardAbort } from "../abort_hub.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { readAheadBatches, readAheadChunks } from "./plan.ts";
 
 /** Options for {@linkcode listRanges}. */

@@ -16,7 +16,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname, join } from "../path.ts";
 import { sha256Hex } from "../hash.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";

@@ -66,7 +66,6 @@ import {
   type Verified,
   Verifier,
 } from "../verify.ts";
-import { HashPool } from "./download_hasher.ts";
 import {
   failuresAfter,
   fullJitterDelay,
@@ -911,7 +910,10 @@ async function downloadParallel(
   // the MD5 (plan.segment is then 0), so it has the one worker to itself.
   const wantSha = plan.sha256 !== undefined;
   const workers = segmented ? Math.min(4, Math.max(1, navigator.hardwareConcurrency)) : 1;
-  const hasher = plan.segment > 0 || wantSha ? HashPool.start(workers) : undefined;
+  // Its module loads only here: a small object's download never needs it.
+  const hasher = plan.segment > 0 || wantSha
+    ? (await import("./download_hasher.ts")).HashPool.start(workers)
+    : undefined;
   let hashing = hasher !== undefined;
   const parts: string[] = [];
   const partJobs: Promise<void>[] = [];

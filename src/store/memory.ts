@@ -23,7 +23,7 @@ import {
 } from "../options_check.ts";
 import { concatBytes, forEachChunk } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import {
   checkDeleteKeys,
   checkMetadata,

@@ -12,15 +12,11 @@
  */
 import { forEachLimit } from "../pool.ts";
 import { abortFailedUpload } from "./upload_abort.ts";
-
-const MiB = 1024 * 1024;
+import { DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./s3_request.ts";
 
 /** Most parts one multipart upload may have (S3's limit). */
 export const MAX_PARTS = 10_000;
-/** Largest part of a multipart upload, and largest single CopyObject (S3's limit: 5 GiB). */
-export const MAX_COPY_SIZE = 5 * 1024 * MiB;
-/** Default size of one copied part: few requests, each well within a request timeout. */
-export const DEFAULT_COPY_PART_SIZE = 512 * MiB;
+export { DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE };
 
 /** An inclusive byte range of the source (as `x-amz-copy-source-range` takes it). */
 export interface CopyRange {

@@ -44,16 +44,12 @@ import {
   statedMd5,
 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
-import {
-  bytesPartSource,
-  choosePartSize,
-  filePartSource,
-  type MultipartTarget,
-  type PartSource,
-  streamPartSource,
-  uploadMultipart,
-} from "./multipart_upload.ts";
-import { copyInParts, DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./multipart_copy.ts";
+// What only writes, copies, listings, deletes and the AWS SDK's client use is
+// imported where it is used (literal `import()`s: `deno run` reads them at
+// start but evaluates them only then), so a cold read (`vc prefill`)
+// evaluates none of it before its first request
+// (tests/cold_prefill_imports_test.ts).
+import type { MultipartTarget, PartSource } from "./multipart_upload.ts";
 import {
   ANONYMOUS_ENV,
   awsEndpoint,
@@ -78,7 +74,6 @@ import {
   s3NetworkError,
   type S3RequestContext,
 } from "./s3_errors.ts";
-import { withFailedDeletes } from "./delete_failures.ts";
 import {
   readBody,
   type ReplyHeaders,
@@ -87,11 +82,6 @@ import {
   type S3Reply,
 } from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
-import { SdkFetchHandler } from "./sdk_fetch_handler.ts";
-import { listPages } from "./s3_list.ts";
-import { capSdkResponseBodies, MAX_SDK_BODY_BYTES, SDK_BODY_TIMEOUTS } from "./sdk_body_cap.ts";
-import { listUploads } from "./s3_uploads_list.ts";
-import { noticeSdkRetries } from "./sdk_retry_notice.ts";
 import { markGaveUp } from "./retry.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
@@ -108,11 +98,13 @@ import {
   answersRange,
   checkKey,
   checkMd5,
+  DEFAULT_COPY_PART_SIZE,
   describeCondition,
   hasDotSegment,
   hasOpaqueEtag,
   hexToBase64,
   isPrecondition,
+  MAX_COPY_SIZE,
   quoteEtag,
   sliceStream,
 } from "./s3_request.ts";
@@ -920,6 +912,7 @@ export class S3Store implements ObjectStore {
       }
       if (body.length <= this.#threshold) return await this.#putSingle(full, body, options);
       if (options.md5 !== undefined) checkMd5(body, options.md5, this.#uri(full));
+      const { bytesPartSource, choosePartSize } = await import("./multipart_upload.ts");
       const partSize = choosePartSize(body.length, this.#partSize);
       return await this.#putMultipart(full, bytesPartSource(body, partSize), options);
     }
@@ -945,6 +938,7 @@ export class S3Store implements ObjectStore {
       const bytes = await Deno.readFile(path);
       return await this.#putSingle(full, bytes, options);
     }
+    const { choosePartSize, filePartSource } = await import("./multipart_upload.ts");
     const partSize = choosePartSize(size, this.#partSize);
     return await this.#putMultipart(full, filePartSource(path, size, partSize), options);
   }
@@ -1013,6 +1007,7 @@ export class S3Store implements ObjectStore {
         ok = true;
         return result;
       }
+      const { choosePartSize, streamPartSource } = await import("./multipart_upload.ts");
       const partSize = choosePartSize(options.size, this.#partSize);
       const source = streamPartSource(reader, partSize, {
         initial: chunks,
@@ -1151,6 +1146,7 @@ export class S3Store implements ObjectStore {
 
   async #putMultipart(full: string, source: PartSource, options: PutOptions): Promise<PutResult> {
     const { client, lean } = await this.#init();
+    const { uploadMultipart } = await import("./multipart_upload.ts");
     const uri = this.#uri(full);
     const metadata = { ...(options.metadata ?? {}) };
     if (options.md5 !== undefined) {
@@ -1310,6 +1306,7 @@ export class S3Store implements ObjectStore {
     // static credentials and region a listing never loads the SDK (a no-op
     // `vc mirror` only lists); LEAN_WITHOUT_SDK gates object requests only.
     const { lean } = await this.#lean(true);
+    const { listPages } = await import("./s3_list.ts");
     for await (
       const page of listPages(lean, {
         prefix: listPrefix,
@@ -1357,6 +1354,7 @@ export class S3Store implements ObjectStore {
     // The lean path, as for listPages: the look a mirror pass and a publish
     // take for uploads left open must not load the SDK.
     const { lean } = await this.#lean(true);
+    const { listUploads } = await import("./s3_uploads_list.ts");
     for await (
       const upload of listUploads(lean, {
         prefix: listPrefix,
@@ -1567,6 +1565,7 @@ export class S3Store implements ObjectStore {
       }
     }, options.signal === undefined ? {} : { signal: options.signal });
     if (failures.length > 0) {
+      const { withFailedDeletes } = await import("./delete_failures.ts");
       const failed = new Map<string, Error>();
       for (const f of failures) {
         const key = given.get(f.key);
@@ -1726,6 +1725,7 @@ export class S3Store implements ObjectStore {
       return { etag: normalizeEtag(etag) };
     }
     const sourceEtag = quoteEtag(source.etag);
+    const { copyInParts } = await import("./multipart_copy.ts");
     const etag = await copyInParts(
       {
         create: () =>
@@ -2303,6 +2303,13 @@ export class S3Store implements ObjectStore {
     const notRegular = sharedFileNotRegular((name) => this.#env(name));
     if (notRegular !== undefined) throw new InvalidInputError(notRegular);
     await loadSdk();
+    const [{ SdkFetchHandler }, { capSdkResponseBodies, MAX_SDK_BODY_BYTES, SDK_BODY_TIMEOUTS }, {
+      noticeSdkRetries,
+    }] = await Promise.all([
+      import("./sdk_fetch_handler.ts"),
+      import("./sdk_body_cap.ts"),
+      import("./sdk_retry_notice.ts"),
+    ]);
     // The profile the aws CLI would use: AWS_DEFAULT_PROFILE first, which
     // the SDK does not read by itself.
     const profile = namedProfile((name) => this.#env(name))?.name;

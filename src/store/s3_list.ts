@@ -18,8 +18,7 @@ import { deadline } from "../deadline.ts";
 import { retry } from "./retry.ts";
 import type { S3Fetch } from "./s3_fetch.ts";
 import { decodeListKey } from "./s3_request.ts";
-import { compareUtf8 } from "../walk.ts";
-import { utf8OrUndefined } from "../utf8.ts";
+import { compareUtf8, utf8OrUndefined } from "../utf8.ts";
 import { concatBytes } from "../bytes.ts";
 
 /** One object of a listing page: the full key inside the bucket, decoded. */

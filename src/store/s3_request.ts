@@ -10,6 +10,11 @@ import { md5Hex, normalizeEtag } from "../hash.ts";
 import type { PutOptions } from "./types.ts";
 import { checkDotSegments } from "../uri.ts";
 
+/** Largest part of a multipart upload, and largest single CopyObject (S3's limit: 5 GiB). */
+export const MAX_COPY_SIZE: number = 5 * 1024 * 1024 * 1024;
+/** Default size of one copied part: few requests, each well within a request timeout. */
+export const DEFAULT_COPY_PART_SIZE: number = 512 * 1024 * 1024;
+
 /**
  * Throws `InvalidInputError` for keys S3Store cannot address faithfully: `.`
  * or `..` segments (URL parsing in fetch would normalize them away,

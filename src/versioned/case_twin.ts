@@ -9,7 +9,7 @@
  */
 import { foldName } from "../file_names.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { parseVersionedKey, type VersionedKey } from "./naming.ts";
 import { sortVersions } from "./version.ts";
 

@@ -23,7 +23,7 @@ import { basename, dirname, join } from "../path.ts";
 import { AtomicFile, writeFileAtomic } from "../atomic_write.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { openLockFile, withFileLock } from "../file_lock.ts";
 import { refuseReadOnlyFile } from "../replace_file.ts";
 import {

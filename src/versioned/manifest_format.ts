@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import type { ManifestEntries } from "./manifest.ts";
 
 /** How a manifest file is written. */

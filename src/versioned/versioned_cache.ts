@@ -103,7 +103,7 @@ import {
   type SourceDigest,
   type SourceSnapshot,
 } from "./source_file.ts";
-import { compareUtf8 } from "../walk.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { shellWord } from "../shell_word.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import {

@@ -81,6 +81,7 @@ import type {
   StaleCopy,
 } from "./cache_options.ts";
 import { EntryIndex, type EntryRec, sameContent, sameVersion } from "./entry_index.ts";
+import { keepJournalsOpen } from "./record_journal.ts";
 import { ASSET_CACHE_OPTIONS } from "./cache_options.ts";
 import type { EntryFetcher, EntryFetcherOptions } from "./entry_fetch.ts";
 import type { EntryResolver, EntryResolverOptions } from "./entry_resolve.ts";
@@ -328,15 +329,24 @@ export class AssetCache implements AsyncDisposable {
     };
     // Prefill's one call per object (item_hook.ts): taken only while this
     // cache's `cache()` is this class's own, not a subclass's override nor
-    // one put on the instance later, which it would pass by.
-    registerCacheItem(this, (uri, parsed, options) => {
-      try {
-        options.signal?.throwIfAborted();
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      return this.#get(uri, parsed, options, false);
-    }, AssetCache.prototype.cache);
+    // one put on the instance later, which it would pass by. Its hold keeps
+    // the record journals open for the whole run: the downloads of a wave
+    // finish together, and each wave reopened its directory's journal (an
+    // open and two handle `stat`s, each a `readlink` per path component
+    // under vc's permission flags).
+    registerCacheItem(
+      this,
+      (uri, parsed, options) => {
+        try {
+          options.signal?.throwIfAborted();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return this.#get(uri, parsed, options, false);
+      },
+      AssetCache.prototype.cache,
+      keepJournalsOpen,
+    );
   }
 
   /**

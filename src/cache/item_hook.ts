@@ -25,7 +25,16 @@ export type CacheItem = (
   options: CacheGetOptions,
 ) => Promise<string>;
 
-const ITEMS = new WeakMap<object, { item: CacheItem; own: unknown }>();
+/**
+ * Keeps what a cache sets up for its downloads (its record journals' open
+ * handles) between items, for a run of many (a prefill), until the function
+ * it returns is called: without it, they are let go each time no download
+ * is in flight, which a run whose downloads finish together reaches after
+ * every wave of them.
+ */
+export type CacheHold = () => () => void;
+
+const ITEMS = new WeakMap<object, { item: CacheItem; own: unknown; hold?: CacheHold }>();
 
 /**
  * Registers `item` as `cache`'s per-item entry, for as long as `cache.cache`
@@ -46,8 +55,13 @@ const ITEMS = new WeakMap<object, { item: CacheItem; own: unknown }>();
  * assert.equal(cacheItemOf(cache), undefined);
  * ```
  */
-export function registerCacheItem(cache: object, item: CacheItem, own: unknown): void {
-  ITEMS.set(cache, { item, own });
+export function registerCacheItem(
+  cache: object,
+  item: CacheItem,
+  own: unknown,
+  hold?: CacheHold,
+): void {
+  ITEMS.set(cache, hold === undefined ? { item, own } : { item, own, hold });
 }
 
 /**
@@ -55,8 +69,34 @@ export function registerCacheItem(cache: object, item: CacheItem, own: unknown):
  * `cache()`, and for one whose `cache()` is no longer the one registered.
  */
 export function cacheItemOf(cache: object): CacheItem | undefined {
+  return ownEntry(cache)?.item;
+}
+
+/**
+ * `cache`'s {@linkcode CacheHold}, registered with its per-item entry (and
+ * taken only where {@linkcode cacheItemOf} gives that entry), else undefined.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cacheHoldOf, registerCacheItem } from "./item_hook.ts";
+ * const own = (uri: string) => Promise.resolve(uri);
+ * const cache = { cache: own };
+ * let held = 0;
+ * registerCacheItem(cache, own, own, () => (held++, () => held--));
+ * const release = cacheHoldOf(cache)?.();
+ * assert.equal(held, 1);
+ * release?.();
+ * assert.equal(held, 0);
+ * ```
+ */
+export function cacheHoldOf(cache: object): CacheHold | undefined {
+  return ownEntry(cache)?.hold;
+}
+
+function ownEntry(cache: object): { item: CacheItem; hold?: CacheHold } | undefined {
   const entry = ITEMS.get(cache);
   return entry !== undefined && (cache as { cache?: unknown }).cache === entry.own
-    ? entry.item
+    ? entry
     : undefined;
 }

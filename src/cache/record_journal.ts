@@ -510,13 +510,13 @@ function appendLines(
       }
       if (n === out.length) {
         // Where the append ended: an O_APPEND handle's offset after the
-        // write (no path resolved, unlike a stat; not on Windows, whose
-        // append mode is not O_APPEND), else the file's status.
+        // write, kept or just opened (no path resolved, unlike a stat; not
+        // on Windows, whose append mode is not O_APPEND), else the file's status.
         const known = kept;
-        const after = known === undefined
-          ? () => file.statSync()
-          : OFFSET_IS_END
+        const after = OFFSET_IS_END
           ? (): AppendEnd => ({ size: file.seekSync(0, Deno.SeekMode.Current), mtime: null })
+          : known === undefined
+          ? () => file.statSync()
           : () => statOfHandle(known, journalPath);
         remember(journalPath, mine, after, lines, out.length);
         if (lock === "busy" && attempt < 10 && !landedLive(file, kept, journalPath)) {

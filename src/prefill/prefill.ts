@@ -30,7 +30,7 @@ import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
 import { ASSET_CACHE_OPTIONS, type CacheGetOptions, fetchedBytes } from "../cache/cache_options.ts";
-import { cacheItemOf } from "../cache/item_hook.ts";
+import { cacheHoldOf, cacheItemOf } from "../cache/item_hook.ts";
 import { HubController, onAbort } from "../abort_hub.ts";
 import { cacheVersioned } from "../versioned/slash_keys.ts";
 import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
@@ -507,6 +507,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   // listings (30 missing entries of one directory list it once, as a
   // `sync` does), and closing a VersionedCache waits for the run.
   const held = await usedThroughoutRun(options.versioned);
+  // The cache's set-up for downloads (its journals' handles) kept between
+  // items for the run, not let go after each wave of downloads.
+  const release = direct === undefined ? undefined : cacheHoldOf(options.cache)?.();
   try {
     // The manifests are read (and the total known) before the first report.
     const first = await targets.next();
@@ -541,6 +544,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       await targets.return(undefined);
     } finally {
       for (const hold of held) hold[Symbol.dispose]();
+      // Every item has settled (an abort waits for those in flight).
+      release?.();
     }
   }
   return summary();

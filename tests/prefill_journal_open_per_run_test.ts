@@ -6,8 +6,9 @@
  * append) and opened again for the next: under vc's permission flags each
  * open and each handle `stat` costs Deno a `readlink` per path component.
  * Now a prefill keeps the journals open for its whole run (and closes them
- * when it returns), and an append learns where it ended from its `O_APPEND`
- * handle's offset, not from a `stat` of the handle.
+ * when it returns), `cache()` calls waiting for a download slot keep them
+ * open as running downloads do, and an append learns where it ended from its
+ * `O_APPEND` handle's offset, not from a `stat` of the handle.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
@@ -116,3 +117,19 @@ Deno.test("an append to a journal it opens takes where it ended from the handle'
     },
     "journal-append-end-",
   ));
+
+Deno.test("cache() calls waiting for a download slot keep the journal open between downloads", async () => {
+  await withS3Cache(async (s3, make) => {
+    const names = Array.from({ length: 8 }, (_, i) => `w/k${i}.txt`);
+    for (const n of names) await s3.putObject("b", n, n);
+    // One download at a time; the others wait for the slot.
+    const cache = make({ maxDownloads: 1 });
+    const [paths, opens] = await countingOpens(
+      "%records.jsonl",
+      () => Promise.all(names.map((n) => cache.cache(`s3://b/${n}`))),
+    );
+    for (const [i, p] of paths.entries()) assertEquals(await Deno.readTextFile(p), names[i]);
+    assertEquals(opens, 1, "the journal opened once while downloads were waiting");
+    assertEquals(s3.stats.GetObject, names.length);
+  });
+});

@@ -255,7 +255,14 @@ export class EntryFetcher {
     ctx: FlightContext,
     integrity?: DownloadIntegrity,
   ): Promise<EntryRec> {
-    return this.#downloads.run(() => this.#fetchNow(loc, expected, ctx, integrity));
+    // While downloads run or wait for a slot, record journals stay open
+    // between appends: counted from here, not from the slot, or the handles
+    // were let go each time every running download finished at once (their
+    // records go in one append) and opened again for the next ones.
+    if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
+    return this.#downloads.run(() => this.#fetchNow(loc, expected, ctx, integrity)).finally(() => {
+      if (--this.#fetching === 0) this.#closeJournals?.();
+    });
   }
 
   /**
@@ -292,248 +299,242 @@ export class EntryFetcher {
   ): Promise<EntryRec> {
     // Aborted while waiting for a slot: nothing started, nothing to undo.
     ctx.signal.throwIfAborted();
-    // While downloads run, record journals stay open between appends.
-    if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
+    const index = this.#index;
+    const layout = index.layout;
+    // The store once it is open: taken with no await.
+    const at = this.#rootAndKey(loc);
+    const opened = this.#opened.get(at.root);
+    const { store, key, source } = opened !== undefined
+      ? { store: opened, key: at.key, source: at }
+      : await this.#storeAt(at);
+    // A file of another key where a directory of this one's path goes
+    // (`s3://b/a/k` once `s3://b/a` is cached).
+    let clash: Deno.errors.NotADirectory | undefined;
     try {
-      const index = this.#index;
-      const layout = index.layout;
-      // The store once it is open: taken with no await.
-      const at = this.#rootAndKey(loc);
-      const opened = this.#opened.get(at.root);
-      const { store, key, source } = opened !== undefined
-        ? { store: opened, key: at.key, source: at }
-        : await this.#storeAt(at);
-      // A file of another key where a directory of this one's path goes
-      // (`s3://b/a/k` once `s3://b/a` is cached).
-      let clash: Deno.errors.NotADirectory | undefined;
+      // The cache dir is not looked at here (a `stat` per download): the
+      // lock's temp file is created in it, and made again private where
+      // that fails for want of its parents (see #lock), or below when no
+      // lock can be had.
+      // The data file is written by a rename onto it, which never follows a
+      // link there; its shared temp file refuses one (AtomicFile.openShared).
       try {
-        // The cache dir is not looked at here (a `stat` per download): the
-        // lock's temp file is created in it, and made again private where
-        // that fails for want of its parents (see #lock), or below when no
-        // lock can be had.
-        // The data file is written by a rename onto it, which never follows a
-        // link there; its shared temp file refuses one (AtomicFile.openShared).
-        try {
-          layout.assertSafeRenameTarget(loc.dataPath);
-        } catch (e) {
-          if (!(e instanceof Deno.errors.NotADirectory)) throw e;
-          clash = e;
-        }
-        layout.assertSafeOnce(loc.journalPath);
+        layout.assertSafeRenameTarget(loc.dataPath);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotADirectory)) throw e;
+        clash = e;
+      }
+      layout.assertSafeOnce(loc.journalPath);
+    } catch (e) {
+      throw this.explain(e, loc);
+    }
+    if (clash !== undefined) throw await this.#clashOrMiss(clash, loc, store, key, ctx.signal);
+    // What an interrupted run left where this one works (once per directory).
+    const dataDir = dirname(loc.dataPath);
+    let subdirectories = this.#swept.get(dataDir);
+    if (subdirectories === undefined) {
+      if (this.#swept.size >= MEMORY_DIRS) this.#swept.clear();
+      const found = new Set<string>();
+      sweepDirectory(dataDir, dirname(loc.metaPath), Date.now(), found);
+      subdirectories = found.size === 0 ? NO_NAMES : found;
+      this.#swept.set(dataDir, subdirectories);
+    }
+    // A directory at the entry's name holds the copies of keys below it (S3
+    // allows `a` beside `a/b`; a file system does not): the final rename
+    // would fail after the whole download, on every run. Known from the
+    // sweep's read of the directory, so a cold miss pays no `lstat` for it
+    // (a directory made since that read is found at the rename, and known
+    // from then on: see #failedDownload). One
+    // seen there is confirmed: the keys below may have been removed since
+    // (`delete`, `vc cache rm`), and a long-running process would otherwise
+    // refuse this key until restarted.
+    if (
+      subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
+    ) {
+      throw await this.#clashOrMiss(
+        new Deno.errors.IsADirectory(
+          `${loc.dataPath} is a directory, of the copies of keys below this one's name`,
+        ),
+        loc,
+        store,
+        key,
+        ctx.signal,
+      );
+    }
+    const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
+    const lock = await this.#lock(loc, ctx, mode);
+    if (lock === undefined) {
+      // Perhaps for the cache dir itself (removed, or a file now): named,
+      // or made again private, before a temp file of its own is made.
+      try {
+        this.#ensureDir();
       } catch (e) {
         throw this.explain(e, loc);
       }
-      if (clash !== undefined) throw await this.#clashOrMiss(clash, loc, store, key, ctx.signal);
-      // What an interrupted run left where this one works (once per directory).
-      const dataDir = dirname(loc.dataPath);
-      let subdirectories = this.#swept.get(dataDir);
-      if (subdirectories === undefined) {
-        if (this.#swept.size >= MEMORY_DIRS) this.#swept.clear();
-        const found = new Set<string>();
-        sweepDirectory(dataDir, dirname(loc.metaPath), Date.now(), found);
-        subdirectories = found.size === 0 ? NO_NAMES : found;
-        this.#swept.set(dataDir, subdirectories);
-      }
-      // A directory at the entry's name holds the copies of keys below it (S3
-      // allows `a` beside `a/b`; a file system does not): the final rename
-      // would fail after the whole download, on every run. Known from the
-      // sweep's read of the directory, so a cold miss pays no `lstat` for it
-      // (a directory made since that read is found at the rename, and known
-      // from then on: see #failedDownload). One
-      // seen there is confirmed: the keys below may have been removed since
-      // (`delete`, `vc cache rm`), and a long-running process would otherwise
-      // refuse this key until restarted.
-      if (
-        subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
-      ) {
-        throw await this.#clashOrMiss(
-          new Deno.errors.IsADirectory(
-            `${loc.dataPath} is a directory, of the copies of keys below this one's name`,
-          ),
-          loc,
-          store,
-          key,
-          ctx.signal,
-        );
-      }
-      const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
-      const lock = await this.#lock(loc, ctx, mode);
-      if (lock === undefined) {
-        // Perhaps for the cache dir itself (removed, or a file now): named,
-        // or made again private, before a temp file of its own is made.
-        try {
-          this.#ensureDir();
-        } catch (e) {
-          throw this.explain(e, loc);
+    }
+    let cached = false;
+    // A refresh: the copy it replaces, under a second (temp) name from just
+    // before the new copy takes its place until the new copy's record is
+    // written, so a failed record write puts it back (see keepCopy).
+    let kept: string | undefined;
+    try {
+      // Another process may have completed the entry since our first look:
+      // while we waited for the lock, or before we created its file (a
+      // holder's record is written before it gives up the lock's name). A
+      // journal lookup; on the usual cold miss it finds no line.
+      const old = index.byPath(loc.dataPath);
+      // The version of the copy a refresh replaces (none on a cold miss).
+      let oldEtag = old?.etag;
+      if (lock !== undefined) {
+        const done = index.load(loc);
+        if (done !== undefined) oldEtag = done.etag;
+        if (
+          done !== undefined && done.gone !== true &&
+          (expected === undefined || sameVersion(expected, done)) &&
+          holdsPinnedContent(done, integrity)
+        ) {
+          if (old !== undefined && old !== done) old.valid = false;
+          return done;
         }
       }
-      let cached = false;
-      // A refresh: the copy it replaces, under a second (temp) name from just
-      // before the new copy takes its place until the new copy's record is
-      // written, so a failed record write puts it back (see keepCopy).
-      let kept: string | undefined;
-      try {
-        // Another process may have completed the entry since our first look:
-        // while we waited for the lock, or before we created its file (a
-        // holder's record is written before it gives up the lock's name). A
-        // journal lookup; on the usual cold miss it finds no line.
-        const old = index.byPath(loc.dataPath);
-        // The version of the copy a refresh replaces (none on a cold miss).
-        let oldEtag = old?.etag;
-        if (lock !== undefined) {
-          const done = index.load(loc);
-          if (done !== undefined) oldEtag = done.etag;
-          if (
-            done !== undefined && done.gone !== true &&
-            (expected === undefined || sameVersion(expected, done)) &&
-            holdsPinnedContent(done, integrity)
-          ) {
-            if (old !== undefined && old !== done) old.valid = false;
-            return done;
-          }
-        }
-        const options: TempDownloadOptions = {
-          ...this.#options.download,
-          signal: ctx.signal,
-          uri: loc.uri,
+      const options: TempDownloadOptions = {
+        ...this.#options.download,
+        signal: ctx.signal,
+        uri: loc.uri,
+      };
+      options.onProgress = ctx.progress;
+      if (expected !== undefined) options.expected = expected;
+      if (integrity !== undefined) options.integrity = integrity;
+      if (mode !== undefined) options.mode = mode;
+      // Only a refresh has a copy to keep: a cold miss pays nothing for it.
+      if (oldEtag !== undefined) {
+        options.beforeCommit = () => {
+          kept ??= keepCopy(loc.dataPath);
         };
-        options.onProgress = ctx.progress;
-        if (expected !== undefined) options.expected = expected;
-        if (integrity !== undefined) options.integrity = integrity;
-        if (mode !== undefined) options.mode = mode;
-        // Only a refresh has a copy to keep: a cold miss pays nothing for it.
-        if (oldEtag !== undefined) {
-          options.beforeCommit = () => {
-            kept ??= keepCopy(loc.dataPath);
-          };
-        }
-        if (lock !== undefined) {
-          // The locked file takes every attempt (a retry after corrupt content
-          // or a version change finds it emptied, still locked: no other
-          // process takes the entry over in between); once it is no longer
-          // ours (its name taken away), a unique one.
-          const locked = lock.temp;
-          // What an earlier run left of a large download, resumed (or emptied).
-          if (locked.shared) {
-            options.resume = partialResume(
-              locked,
-              loc.dataPath,
-              lock.partialSize,
-              loc.uri,
-              this.#options.endpoint ?? "",
-            );
-          }
-          options.temp = () =>
-            locked.writable
-              ? locked
-              : AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
-        }
-        let info;
-        try {
-          // Only a `file://` store hashes a source file (and says so): an
-          // S3 download pays nothing for it.
-          info = source.root.startsWith("file:")
-            ? await this.reportingHashes(
-              source,
-              ctx.progress,
-              () => downloadWithTemp(store, key, loc.dataPath, options),
-            )
-            : await downloadWithTemp(store, key, loc.dataPath, options);
-        } catch (e) {
-          // The lock's temp name was removed under the download: vc before 30
-          // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
-          // 0) when it downloads into the same directory. Once more, into a
-          // temp file of this process's own (the factory's next one).
-          if (lock?.temp.takenAway !== true || ctx.signal.aborted) {
-            throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
-          }
-          try {
-            // Removed with the whole cache dir, perhaps (`rm -rf`): made again private.
-            this.#ensureDir();
-            info = await downloadWithTemp(store, key, loc.dataPath, options);
-          } catch (e) {
-            throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
-          }
-        }
-        const now = index.clock.now();
-        // The file as written: a change in place later (a user's edit, even at
-        // the same size) shows in its modification time, and it is not served.
-        // The lock's temp file, committed by a link, took it already (an fstat
-        // that also proved the link its own); another temp file: a look.
-        const mtime = (lock?.temp.committedInfo ?? statOrUndefined(loc.dataPath))?.mtime?.getTime();
-        const rec: EntryRec = {
-          uri: loc.uri,
-          path: loc.dataPath,
-          loc,
-          etag: normalizeEtag(info.etag),
-          size: info.size,
-          md5: info.md5,
-          sha256: info.sha256,
-          validatedAt: now,
-          touchedAt: now,
-          checkedAt: now,
-          immutable: index.isImmutable(loc),
-          valid: true,
-          partSizes: info.partSizes,
-          mtime,
-          opaqueEtag: info.opaqueEtag === true ? true : undefined,
-          validator: info.validator,
-          checksum: info.checksumChecked === undefined
-            ? undefined
-            : `${info.checksumChecked.algorithm}:${info.checksumChecked.value}`,
-        };
-        // After the data is in place, before the lock is released: a record
-        // never describes data that is not, and a waiter finds it.
-        try {
-          await index.writeRecordGrouped(loc, toMeta(rec), old?.legacy === true);
-        } catch (e) {
-          // Data without a record is invisible to ls, prune and verify: the
-          // copy it replaced goes back (its record still describes it: same
-          // file, same times), else it is removed.
-          let restored = false;
-          try {
-            layout.assertSafe(loc.dataPath);
-            if (kept !== undefined) {
-              try {
-                renameOverSync(kept, loc.dataPath);
-                kept = undefined;
-                restored = true;
-              } catch {
-                // Its second name is gone (a concurrent sweep took it for debris by its age).
-              }
-            }
-            if (!restored) Deno.removeSync(loc.dataPath);
-          } catch {
-            // Gone already, or not ours to touch; maintenance finds orphans.
-          }
-          throw withNote(
-            this.explain(e, loc),
-            restored
-              ? `; the copy cached before (ETag ${oldEtag}) is kept`
-              : oldEtag !== undefined
-              ? "; the copy cached before was replaced and is gone with the new one"
-              : "",
+      }
+      if (lock !== undefined) {
+        // The locked file takes every attempt (a retry after corrupt content
+        // or a version change finds it emptied, still locked: no other
+        // process takes the entry over in between); once it is no longer
+        // ours (its name taken away), a unique one.
+        const locked = lock.temp;
+        // What an earlier run left of a large download, resumed (or emptied).
+        if (locked.shared) {
+          options.resume = partialResume(
+            locked,
+            loc.dataPath,
+            lock.partialSize,
+            loc.uri,
+            this.#options.endpoint ?? "",
           );
         }
-        if (old !== undefined) old.valid = false;
-        index.setPath(rec);
-        cached = true;
-        // An endpoint with a path: `ls` names it by the path recorded here.
-        if (loc.bucket !== "") layout.noteEndpointPath();
-        return rec;
-      } finally {
-        // The replaced copy's second name (the record of its successor is
-        // written, or the commit failed and it is still in place).
-        if (kept !== undefined) removeQuietly(kept);
-        // Removes the lock's temp name (a done download's data stays in place).
-        lock?.release();
-        // A miss that cached nothing (a mistyped key, a key the store refuses,
-        // a failed download) leaves no directories made for it: they would
-        // pile up, one tree per typo, and nothing else removes them.
-        if (!cached) await removeEmptyParents(layout.dir, dataDir);
+        options.temp = () =>
+          locked.writable
+            ? locked
+            : AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
       }
+      let info;
+      try {
+        // Only a `file://` store hashes a source file (and says so): an
+        // S3 download pays nothing for it.
+        info = source.root.startsWith("file:")
+          ? await this.reportingHashes(
+            source,
+            ctx.progress,
+            () => downloadWithTemp(store, key, loc.dataPath, options),
+          )
+          : await downloadWithTemp(store, key, loc.dataPath, options);
+      } catch (e) {
+        // The lock's temp name was removed under the download: vc before 30
+        // November sweeps `.<name>.vc-tmp-0-shared` as a dead process's (pid
+        // 0) when it downloads into the same directory. Once more, into a
+        // temp file of this process's own (the factory's next one).
+        if (lock?.temp.takenAway !== true || ctx.signal.aborted) {
+          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+        }
+        try {
+          // Removed with the whole cache dir, perhaps (`rm -rf`): made again private.
+          this.#ensureDir();
+          info = await downloadWithTemp(store, key, loc.dataPath, options);
+        } catch (e) {
+          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+        }
+      }
+      const now = index.clock.now();
+      // The file as written: a change in place later (a user's edit, even at
+      // the same size) shows in its modification time, and it is not served.
+      // The lock's temp file, committed by a link, took it already (an fstat
+      // that also proved the link its own); another temp file: a look.
+      const mtime = (lock?.temp.committedInfo ?? statOrUndefined(loc.dataPath))?.mtime?.getTime();
+      const rec: EntryRec = {
+        uri: loc.uri,
+        path: loc.dataPath,
+        loc,
+        etag: normalizeEtag(info.etag),
+        size: info.size,
+        md5: info.md5,
+        sha256: info.sha256,
+        validatedAt: now,
+        touchedAt: now,
+        checkedAt: now,
+        immutable: index.isImmutable(loc),
+        valid: true,
+        partSizes: info.partSizes,
+        mtime,
+        opaqueEtag: info.opaqueEtag === true ? true : undefined,
+        validator: info.validator,
+        checksum: info.checksumChecked === undefined
+          ? undefined
+          : `${info.checksumChecked.algorithm}:${info.checksumChecked.value}`,
+      };
+      // After the data is in place, before the lock is released: a record
+      // never describes data that is not, and a waiter finds it.
+      try {
+        await index.writeRecordGrouped(loc, toMeta(rec), old?.legacy === true);
+      } catch (e) {
+        // Data without a record is invisible to ls, prune and verify: the
+        // copy it replaced goes back (its record still describes it: same
+        // file, same times), else it is removed.
+        let restored = false;
+        try {
+          layout.assertSafe(loc.dataPath);
+          if (kept !== undefined) {
+            try {
+              renameOverSync(kept, loc.dataPath);
+              kept = undefined;
+              restored = true;
+            } catch {
+              // Its second name is gone (a concurrent sweep took it for debris by its age).
+            }
+          }
+          if (!restored) Deno.removeSync(loc.dataPath);
+        } catch {
+          // Gone already, or not ours to touch; maintenance finds orphans.
+        }
+        throw withNote(
+          this.explain(e, loc),
+          restored
+            ? `; the copy cached before (ETag ${oldEtag}) is kept`
+            : oldEtag !== undefined
+            ? "; the copy cached before was replaced and is gone with the new one"
+            : "",
+        );
+      }
+      if (old !== undefined) old.valid = false;
+      index.setPath(rec);
+      cached = true;
+      // An endpoint with a path: `ls` names it by the path recorded here.
+      if (loc.bucket !== "") layout.noteEndpointPath();
+      return rec;
     } finally {
-      if (--this.#fetching === 0) this.#closeJournals?.();
+      // The replaced copy's second name (the record of its successor is
+      // written, or the commit failed and it is still in place).
+      if (kept !== undefined) removeQuietly(kept);
+      // Removes the lock's temp name (a done download's data stays in place).
+      lock?.release();
+      // A miss that cached nothing (a mistyped key, a key the store refuses,
+      // a failed download) leaves no directories made for it: they would
+      // pile up, one tree per typo, and nothing else removes them.
+      if (!cached) await removeEmptyParents(layout.dir, dataDir);
     }
   }
 

@@ -12,10 +12,27 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
-import { appendRecord, appendRecords, lookupRecord } from "../src/cache/record_journal.ts";
+import {
+  appendRecord,
+  appendRecords,
+  compactJournal,
+  lookupRecord,
+} from "../src/cache/record_journal.ts";
 import { forgetRecords } from "../src/cache/entry_records.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
 import { withTempDir } from "./versioned_helpers.ts";
+
+/** The first file under `root` whose path ends in `suffix`. */
+function findJournal(root: string, suffix: string): string | undefined {
+  for (const e of Deno.readDirSync(root)) {
+    const path = `${root}/${e.name}`;
+    if (e.isDirectory) {
+      const found = findJournal(path, suffix);
+      if (found !== undefined) return found;
+    } else if (path.endsWith(suffix)) return path;
+  }
+  return undefined;
+}
 
 /** Counts the handles `Deno.openSync` gives for appending to paths ending in `suffix` while `fn` runs. */
 async function countingOpens<T>(suffix: string, fn: () => Promise<T>): Promise<[T, number]> {
@@ -131,5 +148,35 @@ Deno.test("cache() calls waiting for a download slot keep the journal open betwe
     for (const [i, p] of paths.entries()) assertEquals(await Deno.readTextFile(p), names[i]);
     assertEquals(opens, 1, "the journal opened once while downloads were waiting");
     assertEquals(s3.stats.GetObject, names.length);
+  });
+});
+
+Deno.test("a journal replaced by another process's compaction between a prefill's items gets the later records", async () => {
+  await withS3Cache(async (s3, make, dir) => {
+    const names = Array.from({ length: 6 }, (_, i) => `c/k${i}.txt`);
+    for (const n of names) await s3.putObject("b", n, n);
+    const cache = make();
+    let journal: string | undefined;
+    let compacted = false;
+    const summary = await prefill({
+      cache,
+      uris: names.map((n) => `s3://b/${n}`),
+      concurrency: 1,
+      onProgress: (p) => {
+        if (p.done !== 3 || compacted) return;
+        // Held open by the prefill, unlocked between appends: a compaction
+        // (as another process's) replaces the file under it.
+        journal = findJournal(`${dir}/.meta`, "/c/%records.jsonl");
+        compacted = journal !== undefined && compactJournal(journal, { force: true });
+      },
+    });
+    assertEquals(summary.fetched, names.length);
+    assert(compacted, "the journal was compacted mid-run");
+    // Read as another process would (no memo): every record is in the live journal.
+    forgetRecords();
+    for (const n of names) {
+      const found = lookupRecord(journal!, n.slice("c/".length));
+      assert(found.kind === "record" && found.meta !== undefined, `${n}: ${found.kind}`);
+    }
   });
 });

@@ -32,7 +32,7 @@ import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
 import { ASSET_CACHE_OPTIONS, type CacheGetOptions, fetchedBytes } from "../cache/cache_options.ts";
 import { cacheHoldOf, cacheItemOf } from "../cache/item_hook.ts";
 import { HubController, onAbort } from "../abort_hub.ts";
-import { cacheVersioned } from "../versioned/slash_keys.ts";
+import { cacheVersioned, orSlashed } from "../versioned/slash_keys.ts";
 import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
 import { unwritableCacheDir } from "../cache/unwritable_cache_dir.ts";
 import { isThrottled } from "../store/throttled.ts";
@@ -395,15 +395,27 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
           report(target.label, step);
         },
       };
-      // A plain URI of an asset cache: its one call per object (no options
+      // An asset cache's own `cache()`: its one call per object (no options
       // to check again, no URI to parse again, no guard for this callback,
-      // which never throws); anything else through `cache()`.
+      // which never throws), a manifest's versions too (their pin and store
+      // root as the versioned cache resolved them: a lock file's entries
+      // are checked as it is read; the `/` key, looked for only when the
+      // canonical one is missing, through `cache()`). Any other cache
+      // through its `cache()`.
       get.signal = stopped.signal;
       const round = target.round ?? 1;
-      const fetching = direct !== undefined && target.slashedUri === undefined &&
-          target.integrity === undefined && target.storeRoot === undefined
-        ? direct(target.uri, parsed, get)
-        : cacheVersioned(options.cache, target, get);
+      let fetching: Promise<string>;
+      if (direct === undefined) fetching = cacheVersioned(options.cache, target, get);
+      else {
+        if (target.storeRoot !== undefined) get.storeRoot = target.storeRoot;
+        if (target.integrity !== undefined) get.integrity = target.integrity;
+        fetching = orSlashed(
+          options.cache,
+          direct(target.uri, parsed, get),
+          target.slashedUri,
+          get,
+        );
+      }
       try {
         await fetching.catch(async (error) => {
           // Stopped as its store was taken for down while it waited (such as

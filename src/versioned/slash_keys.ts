@@ -150,8 +150,36 @@ export function cacheVersioned(
   const get: CacheGetOptions = { ...options, immutable: asset.immutable };
   if (asset.storeRoot !== undefined) get.storeRoot = asset.storeRoot;
   if (asset.integrity !== undefined) get.integrity = asset.integrity;
-  const first = cache.cache(asset.uri, get);
-  const slashed = asset.slashedUri;
+  return orSlashed(cache, cache.cache(asset.uri, get), asset.slashedUri, get);
+}
+
+/**
+ * `first` (the canonical key's copy, asked for with `get`), else, when the
+ * canonical key does not exist, the copy of `slashed` (its `/` key) through
+ * `cache.cache` with the same options: {@linkcode cacheVersioned}'s fallback,
+ * for a caller that asked for the canonical key its own way (prefill,
+ * through the asset cache's per-item entry). `first` as it is when
+ * `slashed` is `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { orSlashed } from "./slash_keys.ts";
+ * import { NotFoundError } from "../errors.ts";
+ * const cache = {
+ *   localPath: (uri: string) => `/nonexistent${uri.slice(4)}`,
+ *   cache: (uri: string) => Promise.resolve(`/cache/${uri.slice(5)}`),
+ * };
+ * const missing = Promise.reject(new NotFoundError("s3://b/a.1.0.0.csv does not exist"));
+ * assert.equal(await orSlashed(cache, missing, "s3://b//a.1.0.0.csv", {}), "/cache/b//a.1.0.0.csv");
+ * ```
+ */
+export function orSlashed(
+  cache: Pick<AssetCache, "cache" | "localPath">,
+  first: Promise<string>,
+  slashed: string | undefined,
+  get: CacheGetOptions,
+): Promise<string> {
   if (slashed === undefined) return first;
   return first.catch(async (error) => {
     if (error instanceof OfflineError) {

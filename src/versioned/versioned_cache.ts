@@ -67,6 +67,7 @@ import {
 } from "./lock_file.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import {
+  checkedVersionedKey,
   checkNewVersionedPath,
   type ForeignVersion,
   foreignVersionedKey,
@@ -2971,6 +2972,8 @@ export class VersionedCache {
   // Adds the lock entry's expectation to a versioned asset; in frozen mode,
   // refuses assets the lock file does not pin.
   #locked(asset: VersionedAsset, locks: LockEntries | undefined): VersionedAsset {
+    // No lock file to look in, none required: nothing to add (no key to build).
+    if (locks === undefined && !this.frozen) return asset;
     if (asset.version === undefined) {
       if (this.frozen) {
         throw new FrozenError(
@@ -2980,7 +2983,8 @@ export class VersionedCache {
       }
       return asset;
     }
-    const key = lockKey(asset.path, asset.version);
+    // Its path as the manifest's parse or `resolve` normalized it.
+    const key = `${asset.path}@${asset.version}`;
     const entry = locks?.[key];
     if (entry === undefined) {
       if (this.frozen) {
@@ -3007,8 +3011,11 @@ export class VersionedCache {
     return this.#versioned(path, meaning.version);
   }
 
+  // `path` as normalizeVersionedPath returns it, `version` a version: each
+  // caller has checked them (the manifest's parse, `resolve`), so they are
+  // not checked again per entry.
   #versioned(path: string, version: string): VersionedAsset {
-    const key = versionedKey(path, version);
+    const key = checkedVersionedKey(path, version);
     const asset: VersionedAsset = {
       path,
       uri: joinUri(this.bucket, key),

@@ -575,16 +575,54 @@ function groupCommands(group: string): CommandSummary[] {
   return COMMANDS.filter((c) => c.name === group || c.name.startsWith(`${group} `));
 }
 
+/**
+ * Words users reach for that name a group's command otherwise (`vc repo
+ * verify`, `vc cache list`), by group: the subcommand meant, or, where none
+ * does what the word says, what does.
+ */
+const SUBCOMMAND_SYNONYMS: Record<string, Record<string, string>> = {
+  repo: {
+    verify: "check",
+    fsck: "check",
+    list: "ls",
+    show: "get",
+    ...Object.fromEntries(["rm", "remove", "delete", "del"].map((word) => [
+      word,
+      "a record is not removed at once: vc repo expire ID retires it, then vc repo purge ID " +
+      "deletes its content (vc repo gc does both by age)",
+    ])),
+  },
+  cache: { list: "ls", delete: "rm", remove: "rm", del: "rm" },
+};
+
 function unknownCommand(name: string): UsageError {
+  // `vc repo lss`: the group's help lists the commands it could have been.
+  const group = name.split(" ")[0]!;
+  const inGroup = name.includes(" ") && isGroup(group);
+  return new UsageError(`unknown command "${name}"`, {
+    ...commandHint(name, inGroup ? group : undefined),
+    ...(inGroup ? { command: group } : {}),
+  });
+}
+
+function commandHint(name: string, group: string | undefined): { hint?: string } {
+  if (group !== undefined) {
+    // The subcommand word against the group's: compared as the whole line
+    // (`repo rm` and `repo ls`, two edits in seven letters), a two-letter
+    // word passed for a typo of any other (`vc repo rm 5`: "repo ls"?).
+    const word = name.slice(group.length + 1);
+    const subcommand = closest(word, subcommands(group));
+    if (subcommand !== undefined) return { hint: `did you mean "${group} ${subcommand}"?` };
+    const meant = Object.hasOwn(SUBCOMMAND_SYNONYMS[group] ?? {}, word.toLowerCase())
+      ? SUBCOMMAND_SYNONYMS[group]![word.toLowerCase()]!
+      : undefined;
+    if (meant === undefined) return {};
+    return { hint: /\s/.test(meant) ? meant : `did you mean "${group} ${meant}"?` };
+  }
   // Group words too: `vc cach get` is a typo of `cache`, not of `path`.
   const groups = COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!);
   const guess = closest(name, [...new Set([...COMMANDS.map((c) => c.name), ...groups, "help"])]);
-  // `vc repo lss`: the group's help lists the commands it could have been.
-  const group = name.split(" ")[0]!;
-  return new UsageError(`unknown command "${name}"`, {
-    ...(guess === undefined ? {} : { hint: `did you mean "${guess}"?` }),
-    ...(name.includes(" ") && isGroup(group) ? { command: group } : {}),
-  });
+  return guess === undefined ? {} : { hint: `did you mean "${guess}"?` };
 }
 
 async function writeText(io: CliIo, text: string): Promise<void> {

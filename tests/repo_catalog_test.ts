@@ -39,7 +39,12 @@ Deno.test("catalog: a busy SQLite database is retried, then the transaction succ
   const dir = await Deno.makeTempDir({ prefix: "vc_catalog_" });
   const path = join(dir, "c.sqlite");
   const holder = await openSqliteCatalog(path, { create: true, busyTimeoutMs: 1 });
-  const waiter = await openSqliteCatalog(path, { busyTimeoutMs: 1, attempts: 50 });
+  // Another process's connection: it meets SQLite's lock, not this process's queue.
+  const waiter = await openSqliteCatalog(path, {
+    busyTimeoutMs: 1,
+    attempts: 50,
+    ownWriteQueue: true,
+  });
   try {
     await holder.transaction("write", (tx) => tx.query("CREATE TABLE t (v INTEGER)"));
     let release!: () => void;
@@ -77,7 +82,11 @@ Deno.test("catalog: a SQLite database that stays busy ends in CatalogBusyError n
   const dir = await Deno.makeTempDir({ prefix: "vc_catalog_" });
   const path = join(dir, "c.sqlite");
   const holder = await openSqliteCatalog(path, { create: true, busyTimeoutMs: 1 });
-  const waiter = await openSqliteCatalog(path, { busyTimeoutMs: 1, attempts: 3 });
+  const waiter = await openSqliteCatalog(path, {
+    busyTimeoutMs: 1,
+    attempts: 3,
+    ownWriteQueue: true,
+  });
   try {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

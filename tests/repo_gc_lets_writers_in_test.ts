@@ -40,6 +40,7 @@ Deno.test("repo gc: another writer gets the SQLite catalog between gc's batches"
     const other = await openSqliteCatalog(join(dir, "repo", ".vc~repo.sqlite"), {
       busyTimeoutMs: 0,
       attempts: 1,
+      ownWriteQueue: true,
     });
     let deleting = false;
     let busy = 0;

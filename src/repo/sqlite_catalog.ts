@@ -106,6 +106,12 @@ export interface SqliteCatalogOptions {
    * process made it meanwhile), so that only its maker removes it again.
    */
   onCreated?: () => void;
+  /**
+   * Writes of this connection wait only for SQLite's lock, as another
+   * process's do, not for this process's other connections to the file
+   * first (default false; for tests that stand in for another process).
+   */
+  ownWriteQueue?: boolean;
 }
 
 /**
@@ -228,7 +234,7 @@ export async function openSqliteCatalog(
     if (info?.isFile && !options.create && isCantOpen(error)) {
       const readOnly = openOnReadOnlyFileSystem(DatabaseSync, path, options);
       if (readOnly !== undefined) {
-        return new SqliteCatalog(readOnly, path, options.attempts, fileIdentity(path));
+        return new SqliteCatalog(readOnly, path, options, fileIdentity(path));
       }
     }
     // A directory this user may not create files in: SQLite cannot make the
@@ -267,7 +273,7 @@ export async function openSqliteCatalog(
     );
   }
   if (making !== "exists") options.onCreated?.();
-  return new SqliteCatalog(db, path, options.attempts, identity);
+  return new SqliteCatalog(db, path, options, identity);
 }
 
 /**
@@ -391,6 +397,37 @@ function hasVcSchema(db: DatabaseSyncType): boolean {
     .get() !== undefined;
 }
 
+/**
+ * The write transactions of this process on each catalog file (by device
+ * and inode), across its connections: one at a time, waited for here, off
+ * the event loop. `node:sqlite` waits for SQLite's lock synchronously: a
+ * second connection's `BEGIN IMMEDIATE` froze the process for its busy
+ * timeout, so the transaction holding the lock, whose body awaits (gc's
+ * content deletes), could not go on to let go of it, and the second gave
+ * up as busy (three `Repository.open` of one catalog in one process, each
+ * running gc: two failed after 90 s). Other processes are still waited for
+ * by SQLite's busy handler.
+ */
+const fileWriters = new Map<string, FileWriters>();
+
+/** One catalog file's writers in this process (see {@linkcode fileWriters}). */
+interface FileWriters {
+  /** Its write transactions, one at a time. */
+  readonly queue: Limiter;
+  /** The connections open on it. */
+  users: number;
+  /** The connection whose write runs now. */
+  holder?: object | undefined;
+}
+
+// `key`: the file's device and inode (where the platform gives no inode, its path).
+function writersOf(key: string): FileWriters {
+  let writers = fileWriters.get(key);
+  if (writers === undefined) fileWriters.set(key, writers = { queue: new Limiter(1), users: 0 });
+  writers.users++;
+  return writers;
+}
+
 class SqliteCatalog implements Catalog {
   readonly dialect: Dialect = SQLITE_DIALECT;
   readonly location: string;
@@ -399,6 +436,9 @@ class SqliteCatalog implements Catalog {
   // node:sqlite is synchronous, but a transaction body awaits; one connection
   // must not interleave two bodies, so this process runs them one at a time.
   readonly #serial = new Limiter(1);
+  // This process's writers of the same file, on any connection (see fileWriters).
+  readonly #writers: FileWriters;
+  readonly #writersKey: string;
   // When this process's last write transaction let go of the writer lock,
   // and for how long it had held it (see #letWaitersIn).
   #lastWriteEnd = 0;
@@ -411,14 +451,18 @@ class SqliteCatalog implements Catalog {
   constructor(
     db: DatabaseSyncType,
     path: string,
-    attempts: number | undefined,
+    options: Pick<SqliteCatalogOptions, "attempts" | "ownWriteQueue">,
     identity: FileIdentity,
   ) {
     this.#db = db;
     this.#path = path;
-    this.#attempts = attempts;
+    this.#attempts = options.attempts;
     this.#identity = identity;
     this.location = `sqlite:${path}`;
+    this.#writersKey = `${identity.dev}:${identity.ino ?? path}`;
+    this.#writers = options.ownWriteQueue
+      ? { queue: new Limiter(1), users: 1 }
+      : writersOf(this.#writersKey);
   }
 
   get conflictsRetried(): number {
@@ -432,12 +476,15 @@ class SqliteCatalog implements Catalog {
   ): Promise<T> {
     if (!this.#db.isOpen) throw closedCatalog(this.location);
     try {
+      const once = () =>
+        this.#serial.run(async () => {
+          if (mode === "write") await this.#letWaitersIn(options.signal);
+          return await this.#once(mode, fn, options.preface);
+        });
       return await runWithRetry(
-        () =>
-          this.#serial.run(async () => {
-            if (mode === "write") await this.#letWaitersIn(options.signal);
-            return await this.#once(mode, fn, options.preface);
-          }),
+        // The file's writers first, then the connection: a write never
+        // holds its connection while it waits for another's write.
+        () => mode === "write" ? this.#queuedWrite(once, options.signal) : once(),
         {
           isConflict: isBusy,
           onConflict: () => this.#conflicts++,
@@ -554,6 +601,24 @@ class SqliteCatalog implements Catalog {
     }
   }
 
+  /**
+   * Runs a write `job` once this process's writes of the file on other
+   * connections are done; one that waits for one of those counts as a
+   * conflict, as a wait for another process's does.
+   */
+  async #queuedWrite<T>(job: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const writers = this.#writers;
+    if (writers.holder !== undefined && writers.holder !== this) this.#conflicts++;
+    return await writers.queue.run(async () => {
+      writers.holder = this;
+      try {
+        return await job();
+      } finally {
+        writers.holder = undefined;
+      }
+    }, signal);
+  }
+
   /** Throws {@linkcode CatalogReplacedError} when the path no longer holds the file opened. */
   #refuseReplaced(): void {
     let now: FileIdentity | undefined;
@@ -576,7 +641,12 @@ class SqliteCatalog implements Catalog {
   }
 
   close(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
+    if (this.#db.isOpen) {
+      this.#db.close();
+      if (--this.#writers.users === 0 && fileWriters.get(this.#writersKey) === this.#writers) {
+        fileWriters.delete(this.#writersKey);
+      }
+    }
     return Promise.resolve();
   }
 }

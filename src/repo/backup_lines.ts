@@ -230,20 +230,28 @@ export async function scanSnapshotStream(
   // (damaged in its first block, or a whole snapshot followed by other
   // bytes), is no other kind of file.
   let gzipMagic: boolean | undefined;
+  // The input's first bytes, to name what a file that is no gzip stream is.
+  let head: Uint8Array | undefined;
   // What reading the input itself failed with: thrown as it is.
   let inputError: { cause: unknown } | undefined;
   const input = gzip.getReader();
   const reader = new ReadableStream<Uint8Array<ArrayBuffer>>({
     async pull(controller) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await input.read();
-      } catch (cause) {
-        inputError = { cause };
-        throw cause;
-      }
+      // Past empty chunks (a small object read whole hands an empty file on
+      // as one): a pull that enqueues nothing is not called again, and the
+      // read waiting for it never settled.
+      do {
+        try {
+          chunk = await input.read();
+        } catch (cause) {
+          inputError = { cause };
+          throw cause;
+        }
+      } while (!chunk.done && chunk.value.length === 0);
       if (chunk.done) return controller.close();
       gzipMagic ??= chunk.value[0] === 0x1f && chunk.value[1] === 0x8b;
+      head ??= chunk.value.slice(0, HEAD_BYTES);
       // In small slices: the decompressor inflates each chunk it is given in
       // one go, so one big chunk of a gzip bomb would become one enormous
       // string before the first line could be refused (deflate inflates at
@@ -286,7 +294,7 @@ export async function scanSnapshotStream(
             : gzipMagic
             ? `${source} is cut short or damaged, or has other data after its end: its gzip ` +
               "stream gives no line"
-            : `${source} is not a gzip-compressed vc-repo backup`,
+            : notGzip(source, head),
           { cause },
         );
       }
@@ -311,6 +319,31 @@ export async function scanSnapshotStream(
     await onRows(parser.takeRows());
     return summary;
   }
+}
+
+// Bytes of a file that is no gzip stream read to say what it is instead.
+const HEAD_BYTES = 256;
+
+/**
+ * Why `source`, whose first bytes are `head` (undefined: none), is no
+ * snapshot: an empty file, a snapshot gunzipped (to read it), and a copy of
+ * a SQLite catalog file are named as such, with what to do.
+ */
+function notGzip(source: string, head: Uint8Array | undefined): string {
+  if (head === undefined || head.length === 0) {
+    return `${source} is empty (0 bytes), not a vc-repo backup (one cut off before it was ` +
+      "written?): restore another snapshot";
+  }
+  const text = new TextDecoder().decode(head);
+  if (text.startsWith("SQLite format 3\u0000")) {
+    return `${source} is a SQLite database (a copy of a catalog file?), not a vc-repo backup: ` +
+      "vc repo restore takes a snapshot that vc repo backup wrote (gzip-compressed JSON Lines)";
+  }
+  if (/^\s*\{\s*"format"\s*:\s*"vc-repo-backup"/.test(text)) {
+    return `${source} is not a gzip-compressed vc-repo backup: it holds one gunzipped (to read ` +
+      "it?); compress it again (gzip -k FILE) and restore FILE.gz";
+  }
+  return `${source} is not a gzip-compressed vc-repo backup`;
 }
 
 // A summary's names from the header, where it has them.

@@ -1069,7 +1069,9 @@ export class VersionedCache {
         const gone = pinned === version || compareVersions(version, latest) < 0
           ? noncurrentHint(uri)
           : "";
-        return `; available: ${availableVersions(available, version)}${also}${gone}`;
+        return `; available: ${availableVersions(available, version)}${also}${
+          versionInOtherCase(available, version)
+        }${gone}`;
       }
       if (spelled !== undefined) return `; ${this.bucket} has no versions of it${also}`;
       // Typed in another Unicode spelling (another OS's keyboard or file
@@ -3120,6 +3122,21 @@ function availableVersions(versions: readonly string[], missing?: string): strin
   return `${versions.length} versions,${nearest} the latest ${MAX_LISTED_VERSIONS}: ${
     versions.slice(-MAX_LISTED_VERSIONS).join(", ")
   } (\`vc versions\` lists them all)`;
+}
+
+/**
+ * The clause naming the version among `versions` that differs from `missing`
+ * only in letter case (`1.0.0-rc.1` for `1.0.0-RC.1`), or `""`: pre-release
+ * identifiers tell case apart, so it is another version, yet the one meant,
+ * and among many versions it may not be one of those listed.
+ */
+function versionInOtherCase(versions: readonly string[], missing: string): string {
+  const lower = missing.toLowerCase();
+  const twin = versions.find((v) => v !== missing && v.toLowerCase() === lower);
+  return twin === undefined
+    ? ""
+    : `; ${twin} differs from it only in letter case (pre-release identifiers tell case ` +
+      "apart): use that spelling";
 }
 
 /**

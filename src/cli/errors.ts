@@ -304,7 +304,8 @@ export function verboseRequested(args: readonly string[]): boolean {
 export function formatError(error: unknown, options: FormatErrorOptions = {}): string {
   const lines = [`vc: ${errorMessage(error, options.command)}`];
   if (error instanceof UsageError) {
-    if (error.hint !== undefined) lines.push(`vc: ${printable(withLongInputsCut(error.hint))}`);
+    const hint = errorHint(error);
+    if (hint !== undefined) lines.push(`vc: ${hint}`);
     lines.push(`Run "vc ${error.command ? error.command + " " : ""}--help" for usage.`);
   } else if (!options.verbose && !isExpected(error)) {
     lines.push("vc: run again with --verbose for details");
@@ -322,6 +323,25 @@ export function formatError(error: unknown, options: FormatErrorOptions = {}): s
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The follow-up line of a usage error (`did you mean "add"?`), as stderr
+ * shows it after the message and `--json`'s error document as its `hint`;
+ * `undefined` when there is none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorHint, UsageError } from "./errors.ts";
+ * assert.equal(errorHint(new UsageError("unknown command", { hint: "did you mean \"add\"?" })), 'did you mean "add"?');
+ * assert.equal(errorHint(new UsageError("bad")), undefined);
+ * assert.equal(errorHint(new Error("x")), undefined);
+ * ```
+ */
+export function errorHint(error: unknown): string | undefined {
+  if (!(error instanceof UsageError) || error.hint === undefined) return undefined;
+  return printable(withLongInputsCut(error.hint));
 }
 
 /**

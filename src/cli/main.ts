@@ -11,6 +11,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import type { Command } from "./command.ts";
 import {
   commandErrorKind,
+  errorHint,
   errorMessage,
   EXIT_OK,
   EXIT_USAGE,
@@ -184,7 +185,16 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (json && run.output?.jsonDocumentBegun !== true) {
       const name = error instanceof Error ? error.name : "Error";
       const kind = commandErrorKind(error);
-      const doc = { error: { name, kind, message: errorMessage(error, command), exitCode: code } };
+      const hint = errorHint(error);
+      const doc = {
+        error: {
+          name,
+          kind,
+          message: errorMessage(error, command),
+          exitCode: code,
+          ...(hint === undefined ? {} : { hint }),
+        },
+      };
       try {
         await writeJson(io, doc);
       } catch {

@@ -165,10 +165,7 @@ export function checkedVersionedKey(normalized: string, version: string): string
   const key = `${dir}${stem}.${version}${ext}`;
   if (version.includes("-")) {
     // A pre-release's dots could move the version's place when parsed back.
-    const back = splitVersionedKey(key, isVersion, (p, v) => {
-      const s = split(p);
-      return `${s.dir}${s.stem}.${v}${s.ext}`;
-    });
+    const back = readBack(key);
     if (back?.path !== normalized || back.version !== version) {
       throw new InvalidInputError(
         `version of ${normalized}: ${JSON.stringify(version)} would make the key ${key}, ` +
@@ -180,6 +177,45 @@ export function checkedVersionedKey(normalized: string, version: string): string
     }
   }
   return key;
+}
+
+// `key` split as a versioned key, any candidate rebuilt without the check
+// `versionedKey` makes (which calls this).
+function readBack(key: string): VersionedKey | undefined {
+  return splitVersionedKey(key, isVersion, (p, v) => {
+    const s = split(p);
+    return `${s.dir}${s.stem}.${v}${s.ext}`;
+  });
+}
+
+/**
+ * The bucket key a new version of `path` is published at
+ * ({@linkcode versionedKey}), refusing (`InvalidInputError`) a path whose
+ * key would read back as another path's: a name ending in what reads as a
+ * pre-release before its extension (`/d/data.2.0.0-rc.csv` at `1.0.0` is
+ * `d/data.2.0.0-rc.1.0.0.csv`, which is `/d/data.csv` at `2.0.0-rc.1.0.0`),
+ * whose versions no listing would find. Only publishing checks this: a key
+ * of such a path already in a bucket is still read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { publishedKey } from "./naming.ts";
+ * assert.equal(publishedKey("/d/node.v1.2.3-linux.tar.gz", "1.0.0"), "d/node.v1.2.3-linux.tar.1.0.0.gz");
+ * assert.throws(() => publishedKey("/d/data.2.0.0-rc.csv", "1.0.0"), /reads back as \/d\/data\.csv at 2\.0\.0-rc\.1\.0\.0/);
+ * ```
+ */
+export function publishedKey(path: string, version: string): string {
+  const key = versionedKey(path, version);
+  const normalized = normalizeVersionedPath(path);
+  const back = readBack(key);
+  if (back?.path === normalized && back.version === version) return key;
+  const as = back === undefined ? "no versioned path" : `${back.path} at ${back.version}`;
+  throw new InvalidInputError(
+    `cannot publish ${normalized}: its version ${version} would be the key ${key}, which ` +
+      `reads back as ${as}, so no listing would find it; give the path a name whose part ` +
+      `before the extension does not end in a version (a - or _ in place of the dot before it)`,
+  );
 }
 
 /**

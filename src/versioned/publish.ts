@@ -11,7 +11,7 @@ import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { joinUri } from "../uri.ts";
-import { versionedKey } from "./naming.ts";
+import { publishedKey } from "./naming.ts";
 import { abortAbandonedPublishes, type PublishWarning } from "./abandoned_publishes.ts";
 import { headVersion } from "./slash_keys.ts";
 import type { LockEntry } from "./lock_file.ts";
@@ -188,7 +188,7 @@ export async function publishVersion(
 ): Promise<string> {
   const { path, version, snapshot, digest, onProgress, retryHint, manifest } = request;
   const file = snapshot.path;
-  const key = versionedKey(path, version);
+  const key = publishedKey(path, version);
   const uri = joinUri(request.bucket, key);
   const { size, md5 } = digest;
   if (size !== snapshot.size) {

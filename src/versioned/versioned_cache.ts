@@ -74,6 +74,7 @@ import {
   normalizeVersionedPath,
   oversizedVersionPath,
   parseVersionedKey,
+  publishedKey,
   type VersionedKey,
   versionedKey,
 } from "./naming.ts";
@@ -1172,6 +1173,7 @@ export class VersionedCache {
     this.#refuseFrozen("add");
     const version = options.version ?? FIRST_VERSION;
     assertVersion(version, `version of ${p}`);
+    publishedKey(p, version); // a key that would read as another path's: refused first
     await regularFile(file, `file to publish as ${p}`);
     this.#refuseSpecialFiles(p);
     const read = await this.#readSnapshot();

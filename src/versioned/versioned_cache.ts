@@ -18,7 +18,7 @@ import { AssetCache } from "../cache/asset_cache.ts";
 import { ASSET_CACHE_OPTIONS, fetchedBytes } from "../cache/cache_options.ts";
 import type { StaleCopy } from "../cache/cache_options.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
-import { foldName } from "../file_names.ts";
+import { foldName, localPathProblem } from "../file_names.ts";
 import {
   CallbackError,
   type ErrorKind,
@@ -1231,6 +1231,7 @@ export class VersionedCache {
     // Said once nothing refuses the upload, before it starts: a refused add
     // (another spelling, a version already published) makes no version.
     warnForeignAbove(p, version, foreign, options.onWarning);
+    warnWindowsName(p, version, options.onWarning);
     const uploaded = await this.#publish(p, version, snapshot, digest, { ...options, retryHint });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // exists, so it wins, unless theirs is higher (see refuseDowngrade).
@@ -3285,6 +3286,27 @@ function warnCaseTwin(
       `published as an asset of its own (${key}), and on macOS and Windows, whose file names ` +
       `ignore case, \`vc sync\` cannot write both. To publish a new version of ${twin}, give its ` +
       `spelling (\`vc update ${twin} FILE\`)`,
+  });
+}
+
+// A path no Windows checkout can hold as a file (`/con/x.csv`, `/d/a:b.csv`,
+// `/dir./x.csv`) is a real file on Linux and macOS, so not refused; but
+// `vc sync` on Windows refuses the manifest over it, and a version is
+// never removed: said before the upload, naming the segment and why.
+function warnWindowsName(
+  path: string,
+  version: string,
+  onWarning: VersionedAddOptions["onWarning"],
+) {
+  const why = localPathProblem(path.slice(1), true);
+  if (why === undefined) return;
+  const key = versionedKey(path, version);
+  (onWarning ?? consoleWarning)({
+    key,
+    message: `${path} cannot be a file on Windows (${why}); it is published (${key}), and ` +
+      "`vc path` reads it there too (the cache encodes such names), but `vc sync` on Windows " +
+      "refuses a manifest that pins it: if Windows checkouts sync, publish it under another " +
+      "name instead",
   });
 }
 

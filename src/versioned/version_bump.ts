@@ -103,7 +103,9 @@ export function nextVersion(latest: string | undefined, bump: Bump): string {
     assertVersion(bump.version, "requested version");
     if (latest !== undefined && compareVersions(bump.version, latest) <= 0) {
       throw new InvalidInputError(
-        `requested version ${bump.version} must be greater than the latest version ${latest}`,
+        `requested version ${bump.version} must be greater than the latest version ${latest}${
+          letterCaseClause(bump.version, latest)
+        }`,
       );
     }
     return bump.version;
@@ -178,4 +180,18 @@ export function minVersionFloor(minVersion: string): string {
     );
   }
   return `${m[1]}.${m[2] ?? "0"}.${m[3] ?? "0"}`;
+}
+
+// Why `requested`, not above `latest`, would be above it read without case:
+// SemVer compares pre-release identifiers in ASCII order (`RC` < `rc`), so
+// `1.0.0-RC.2` sorts below `1.0.0-rc.1`, and `1.0.0-Rc.1` is another
+// spelling of it rather than a new version. `""` when case is not why.
+function letterCaseClause(requested: string, latest: string): string {
+  if (requested === latest) return "";
+  const lower = requested.toLowerCase();
+  const order = compareVersions(lower, latest.toLowerCase());
+  if (order === 0) return `: it differs from ${latest} only in letter case`;
+  if (order < 0 || compareVersions(lower, latest) <= 0) return "";
+  return `: pre-release identifiers compare in ASCII order, capitals below lower case: ${lower} ` +
+    `sorts above ${latest}`;
 }

@@ -64,7 +64,8 @@ export function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
  * left by a writer that is gone: it is older than `maxAgeMs`, or nobody holds
  * its lock and its pid is dead where that can be told or a few seconds'
  * grace have passed. Where locks are mandatory (Windows) writers hold none: only the age
- * and the pid tell.
+ * and the pid tell. Where files cannot be locked at all, only the age: such a
+ * file system is shared with other machines, whose pids mean nothing here.
  *
  * @example
  * ```ts
@@ -98,9 +99,13 @@ export function isAbandonedTemp(
     // container holds temp files of writers whose pids mean nothing here:
     // one holding its lock is at work (an upload to a `file://` store that
     // `vc serve expire` ran elsewhere removed mid-write answered 500 after
-    // all its bytes). Where files cannot be locked, the pid still decides.
+    // all its bytes). Where files cannot be locked, only the age decides: a
+    // file system without locks is a network one (NFS without its lock
+    // daemon, Lustre without flock) that other machines write too (two CI
+    // jobs prefilling one cache dir), where a pid tells nothing; their
+    // download's temp file was removed under them.
     const old = mtime !== null && age > maxAgeMs;
-    return old || fsPlatform.mandatoryLocks || whileUnlocked(path, true, () => true);
+    return old || fsPlatform.mandatoryLocks || whileUnlocked(path, false, () => true);
   }
   // Dated far ahead: no writer between create and lock, whatever the clock says.
   const settled = age > UNLOCKED_TEMP_GRACE_MS || isFutureTime(mtime, now);

@@ -104,8 +104,10 @@ export function expandHome(
 // (`$HOME`, `${HOME}`; PowerShell's `$env:LOCALAPPDATA`; cmd.exe's
 // `%LOCALAPPDATA%`), followed by a separator or nothing: the reference and
 // the variable's name.
+// A shell default (`${XDG_CACHE_HOME:-~/.cache}`) is a variable too; a
+// command substitution (`$(pwd)`, `` `pwd` ``) has no name.
 const UNEXPANDED =
-  /^(?:\$env:([A-Za-z_]\w*)|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)|%([A-Za-z_][\w()]*)%)(?=[\\/]|$)/;
+  /^(?:\$env:([A-Za-z_]\w*)|\$\{([A-Za-z_]\w*)(?::?[-=?+][^}]*)?\}|\$([A-Za-z_]\w*)|%([A-Za-z_][\w()]*)%|(\$\([^()]*\)|`[^`]*`))(?=[\\/]|$)/;
 
 /**
  * The variable reference `path` starts with, that no shell expanded, or
@@ -113,7 +115,9 @@ const UNEXPANDED =
  * file and a settings file expand none, PowerShell does not expand cmd.exe's
  * `%LOCALAPPDATA%`, nor a POSIX shell PowerShell's `$env:LOCALAPPDATA`.
  * Taken as a path, it named a directory `$HOME` or `%LOCALAPPDATA%` in the
- * current one (a new, empty cache in every directory vc ran from).
+ * current one (a new, empty cache in every directory vc ran from). So does a
+ * shell default (`${XDG_CACHE_HOME:-~/.cache}`) and a command substitution
+ * (`$(pwd)`, `` `pwd` ``), whose `name` is empty.
  *
  * @example
  * ```ts
@@ -123,12 +127,14 @@ const UNEXPANDED =
  * assert.equal(unexpandedVariable("%LOCALAPPDATA%\\vc")?.name, "LOCALAPPDATA");
  * assert.equal(unexpandedVariable("./$HOME"), undefined);
  * assert.equal(unexpandedVariable("/ci/$RUN"), undefined);
+ * assert.deepEqual(unexpandedVariable("$(pwd)/c"), { reference: "$(pwd)", name: "" });
  * ```
  */
 export function unexpandedVariable(path: string): { reference: string; name: string } | undefined {
   const m = UNEXPANDED.exec(path);
   if (m === null) return undefined;
-  return { reference: m[0], name: (m[1] ?? m[2] ?? m[3] ?? m[4])! };
+  // A command substitution's name is empty: there is no variable to name.
+  return { reference: m[0], name: m[1] ?? m[2] ?? m[3] ?? m[4] ?? "" };
 }
 
 function unexpandedMessage(
@@ -138,7 +144,10 @@ function unexpandedMessage(
 ): string {
   const rest = path.slice(reference.length);
   const home = /^(HOME|USERPROFILE)$/i.test(name) ? ` (~${rest === "" ? "" : rest})` : "";
+  const kind = name === ""
+    ? "a command substitution no shell ran (vc runs none"
+    : "a variable no shell expanded (vc expands none";
   return `${what === undefined ? "" : `${what}: `}${JSON.stringify(path)} starts with ` +
-    `${reference}, a variable no shell expanded (vc expands none, only a leading ~): write the ` +
+    `${reference}, ${kind}, only a leading ~): write the ` +
     `path out${home}, or ./${path} for a path of that name`;
 }

@@ -69,7 +69,7 @@ import {
 import { type Clock, systemClock } from "../clock.ts";
 import { deadline } from "../deadline.ts";
 import { fsPlatform } from "../fs_platform.ts";
-import { type LockRefusals, tryLockOrNoLocks } from "../file_lock.ts";
+import { isNoLocks, type LockRefusals, tryLockOrNoLocks } from "../file_lock.ts";
 /** Options of {@linkcode acquireEntryLock}. */
 export interface EntryLockOptions {
   /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
@@ -361,10 +361,31 @@ export async function acquireEntryLock(
         : new HeldLock(temp, waited, partialSize);
       ok = true;
       return lock;
+    } catch (e) {
+      if (isNoLocks(e)) removeUnlockableLockFile(temp);
+      throw e;
     } finally {
       // Not ours: close without removing (the path may name another's file).
       if (!ok) temp.close();
     }
+  }
+}
+
+/**
+ * On a file system that gives no locks, the entry's lock file `temp` just
+ * opened (usually just created) can be no one's lock: removed when it is
+ * still this handle's file at its path, empty and of one name, so a download
+ * there (which goes on with a temp file of its own) leaves no empty dot file
+ * beside each cached copy, which no sweep could remove later (it removes one
+ * only under its lock). A partial a dead download left in it stays.
+ */
+function removeUnlockableLockFile(temp: AtomicFile): void {
+  try {
+    const stat = temp.atPathStat();
+    if (stat === undefined || stat.size !== 0 || (stat.nlink ?? 1) !== 1) return;
+    temp.unlinkShared();
+  } catch {
+    // Gone already, or not ours to remove: it stays, as before.
   }
 }
 

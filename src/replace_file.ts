@@ -65,9 +65,21 @@ function isReadOnly(path: string): boolean {
   }
 }
 
-function readOnlyError(to: string, error: unknown): Error {
+// Whether this user may open the regular file `path` to write (another
+// program's hold, a sharing violation, counts as may: it passes).
+function mayWrite(path: string): boolean {
+  try {
+    if (!Deno.lstatSync(path).isFile) return false;
+    Deno.openSync(path, { write: true }).close();
+    return true;
+  } catch (error) {
+    return isSharingViolation(error);
+  }
+}
+
+function readOnlyError(to: string, error: unknown, verb = "replace"): Error {
   return new Deno.errors.PermissionDenied(
-    `cannot replace ${to}: it is read-only (Windows refuses to replace a read-only file); ` +
+    `cannot ${verb} ${to}: it is read-only (Windows refuses to ${verb} a read-only file); ` +
       `clear its read-only attribute (attrib -r) or remove it, and try again`,
     { cause: error },
   );
@@ -127,10 +139,14 @@ export function refuseReadOnlyFile(path: string, what: string): void {
 /**
  * Removes the file `path` as `Deno.remove` does. Where a file another
  * program holds open cannot be removed (`fsPlatform.mandatoryLocks`, i.e.
- * Windows: a sharing violation, {@linkcode isSharingViolation}), it retries
- * for about a second (with `wait: false`, not at all), then throws `Busy`
- * naming the file and saying to close it: the system's own words name no
- * program and suggest no remedy. Elsewhere exactly `Deno.remove`.
+ * Windows: a sharing violation, {@linkcode isSharingViolation}, or "Access
+ * is denied" (os error 5) on a file this user may write: one another program
+ * has memory-mapped, or marked for deletion), it retries for about a second
+ * (with `wait: false`, not at all), then throws `Busy` naming the file and
+ * saying to close it: the system's own words name no program and suggest no
+ * remedy. Access denied on a read-only file fails at once saying so; on a
+ * file this user may not write, it is the system's error. Elsewhere exactly
+ * `Deno.remove`.
  *
  * @example
  * ```ts
@@ -151,7 +167,16 @@ export async function removeHeldFile(
     try {
       return await Deno.remove(path);
     } catch (error) {
-      if (!fsPlatform.mandatoryLocks || !isSharingViolation(error)) throw error;
+      if (!fsPlatform.mandatoryLocks) throw error;
+      if (!isSharingViolation(error)) {
+        if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+        // "Access is denied" (os error 5): a hold too (a memory-mapped
+        // file, one marked for deletion by another handle) when this user
+        // may write the file; else its read-only attribute, or a file this
+        // user may not remove, which no wait changes.
+        if (isReadOnly(path)) throw readOnlyError(path, error, "remove");
+        if (!mayWrite(path)) throw error;
+      }
       const wait = options.wait === false ? undefined : RETRY_DELAYS_MS[attempt];
       if (wait === undefined) {
         throw new Deno.errors.Busy(

@@ -26,6 +26,8 @@ import { InvalidInputError } from "../errors.ts";
 import { describeValue } from "../options_check.ts";
 import { statCacheDir } from "./cache_dir.ts";
 import { isPermissionError } from "./cache_errors.ts";
+import { fsPlatform } from "../fs_platform.ts";
+import { isSharingViolation } from "../replace_file.ts";
 import {
   assertNoLinks,
   ENDPOINT_PATH_FILE,
@@ -737,7 +739,8 @@ export interface VerifyResult {
   retimed?: string[];
   /**
    * Copies this process may not read (another user's file of mode 600 in a
-   * shared cache dir), each with why: not checked, so neither ok nor corrupt.
+   * shared cache dir; on Windows, one another program holds open without
+   * sharing it), each with why: not checked, so neither ok nor corrupt.
    */
   unreadable?: Array<{ path: string; uri: string; problem: string }>;
   /**
@@ -839,6 +842,13 @@ export async function verifyEntries(
         // Another user's copy this process may not read (a shared cache dir,
         // a umask of 077): it cannot be checked, which is no reason to leave
         // every other copy unchecked, nor to call it corrupt.
+        // So is one another program holds open without sharing it for
+        // reading (Windows: a sharing violation): checked once it is closed.
+        if (fsPlatform.mandatoryLocks && isSharingViolation(e)) {
+          unreadable.push({ path: entry.path, uri: entry.uri, problem: heldOpen(entry.path) });
+          finish();
+          return;
+        }
         if (!isPermissionError(e)) throw e;
         unreadable.push({ path: entry.path, uri: entry.uri, problem: (e as Error).message });
         finish();
@@ -865,10 +875,15 @@ export async function verifyEntries(
         } catch (e) {
           // A cache this process cannot write (a read-only mount, another
           // user's): verify still reports every copy; removing is left to
-          // whoever can write it.
-          if (!isPermissionError(e)) throw e;
-          notRemoved = (e as Error).message;
-          notWritable ??= notRemoved;
+          // whoever can write it. A copy another program holds open
+          // (Windows: `Busy`) stays too, reported; the next verify removes it.
+          if (fsPlatform.mandatoryLocks && isSharingViolation(e)) {
+            notRemoved = (e as Error).message;
+          } else {
+            if (!isPermissionError(e)) throw e;
+            notRemoved = (e as Error).message;
+            notWritable ??= notRemoved;
+          }
         }
       }
       if (vanished) {
@@ -917,6 +932,12 @@ export async function verifyEntries(
     result.unreadable = unreadable.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   }
   return result;
+}
+
+// Why a copy another program holds open (Windows) was not checked.
+function heldOpen(path: string): string {
+  return `cannot read ${path}: another program has it open (Windows refuses to read a file ` +
+    "opened without read sharing); close it and run verify again";
 }
 
 /**

@@ -508,7 +508,11 @@ export const verify: Command = {
         ...corrupt.map((c) =>
           `corrupt (${c.notRemoved === undefined ? "removed" : "not removed"}): ${c.uri}: ${
             c.problem ?? "does not match"
-          }`
+          }` +
+          // Its own reason (a file another program holds open), not the cache dir's said below.
+          (c.notRemoved === undefined || c.notRemoved === r.notWritable
+            ? ""
+            : `; not removed: ${c.notRemoved}`)
         ),
         ...(corrupt.some((c) => c.notRemoved === undefined)
           ? ["the next use of a removed entry downloads it again"]

@@ -20,7 +20,7 @@ import { compareUtf8 } from "../utf8.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
-import { isNoLocks, openLockFile, tellNoLocks } from "../file_lock.ts";
+import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 
 /** What the state remembers about one key. */
@@ -627,9 +627,15 @@ function exists(path: string): boolean {
  * Takes `<state>.lock` for this process (released when it exits, or by
  * closing the handle): two mirrors writing one state file would fight over
  * it (each run of one sees the other's writes as "locked"). On a file
- * system without locks (`isNoLocks`) the file is used without one, and
- * `warn` told so (once per process, `tellNoLocks`).
+ * system without locks (`tryLockOrNoLocks`: an ENOLCK after its grace) the
+ * file is used without one, and `warn` told so (once per process, `tellNoLocks`).
  */
+// A wait that blocks (the state is opened in a constructor): an ENOLCK's
+// grace is a second at most, once per run.
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function lockStateFile(path: string, warn: (message: string) => void): Deno.FsFile {
   let file: Deno.FsFile;
   try {
@@ -637,20 +643,29 @@ function lockStateFile(path: string, warn: (message: string) => void): Deno.FsFi
   } catch (cause) {
     throw stateNotWritableError(path, cause);
   }
-  let locked: boolean;
+  // A file system without locks (an SMB or FUSE mount on macOS, NFS
+  // without its lock daemon): used without, as the cache's own files are.
+  // An ENOLCK is tried again for a while first, as the cache does (a full
+  // lock table passes): going on without at once left a lock that was
+  // there to be had a moment later untaken.
+  const refusals: LockRefusals = {};
+  const started = performance.now();
+  let got: boolean | Error;
   try {
-    locked = file.tryLockSync(true);
-  } catch (error) {
-    // A file system without locks (an SMB or FUSE mount on macOS, NFS
-    // without its lock daemon): used without, as the cache's own files are.
-    if (isNoLocks(error)) {
-      tellNoLocks(`${path}.lock`, error, warn);
-      return file;
+    for (let delay = 1;; delay = Math.min(delay * 2, 50)) {
+      got = tryLockOrNoLocks(file, true, refusals, performance.now() - started);
+      if (got !== false || refusals.enolck === undefined) break;
+      sleepSync(delay);
     }
+  } catch (error) {
     file.close();
     throw error;
   }
-  if (!locked) {
+  if (got instanceof Error) {
+    tellNoLocks(`${path}.lock`, got, warn);
+    return file;
+  }
+  if (!got) {
     file.close();
     throw new InvalidInputError(
       `another vc mirror is using the state file ${path} (a run of the same directories and ` +

@@ -1,0 +1,143 @@
+// On Windows a remove is refused with "Access is denied (os error 5)", not
+// only with a sharing violation (32), while another program holds the file:
+// one that has it memory-mapped (numpy's memmap, `np.load(mmap_mode=...)`,
+// Arrow's memory-mapped files, a running executable), or a file another
+// handle has marked for deletion. That is as passing as a sharing violation,
+// but `removeHeldFile` only waited out error 32: one mapped cached file
+// failed a whole `vc cache prune` (its least recently used first, so at
+// every run), and `vc mirror --delete` failed at once on a file a viewer
+// had open. Error 5 on a file this user may write is now a hold (waited
+// for, then `Busy`, kept by prune); on a read-only file it fails at once
+// saying so; on a file this user may not write it stays the system's
+// permission error. The Windows strategy's LOGIC, run on Linux by switching
+// `fsPlatform.mandatoryLocks` and making `Deno.remove` fail as Windows does.
+import { join } from "node:path";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { withFsPlatform } from "../src/fs_platform.ts";
+import { removeHeldFile } from "../src/replace_file.ts";
+import { mirror } from "../src/mirror/mirror.ts";
+import { withS3Cache } from "./cache_s3_helpers.ts";
+import { storeWith } from "./mirror_clash_helpers.ts";
+import { tempDir, treeContents } from "./mirror_helpers.ts";
+
+/**
+ * Runs `fn` as on Windows with removals of `held` refused with "Access is
+ * denied" (os error 5) for the first `refusals` tries. Returns the tries.
+ */
+async function whileDenied(
+  held: string,
+  refusals: number,
+  fn: () => Promise<void>,
+): Promise<number> {
+  const { remove } = Deno;
+  let tries = 0;
+  Deno.remove = (path, options) => {
+    if (String(path) !== held) return remove(path, options);
+    tries++;
+    return refusals-- > 0
+      ? Promise.reject(
+        new Deno.errors.PermissionDenied(`Access is denied. (os error 5): remove '${held}'`),
+      )
+      : remove(path, options);
+  };
+  try {
+    await withFsPlatform({ mandatoryLocks: true }, fn);
+  } finally {
+    Deno.remove = remove;
+  }
+  return tries;
+}
+
+Deno.test("removeHeldFile (Windows logic): access denied on a file held for a moment is waited out", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.dir, "mapped.npy");
+  await Deno.writeTextFile(path, "x");
+  const tries = await whileDenied(path, 2, () => removeHeldFile(path));
+  assertEquals(tries, 3, "two refusals, then the removal");
+  await assertRejects(() => Deno.lstat(path), Deno.errors.NotFound);
+});
+
+Deno.test("removeHeldFile (Windows logic): access denied for good is Busy, naming the file", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.dir, "mapped.npy");
+  await Deno.writeTextFile(path, "x");
+  const tries = await whileDenied(path, Infinity, async () => {
+    const e = await assertRejects(() => removeHeldFile(path), Deno.errors.Busy);
+    assertStringIncludes(e.message, path);
+    assertStringIncludes(e.message, "another program has it open");
+  });
+  assert(tries > 1, `retried before giving up (${tries} tries)`);
+  assertEquals(await Deno.readTextFile(path), "x");
+});
+
+Deno.test("removeHeldFile (Windows logic): access denied on a read-only file fails at once, saying so", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.dir, "ro.csv");
+  await Deno.writeTextFile(path, "x");
+  await Deno.chmod(path, 0o444);
+  const tries = await whileDenied(path, Infinity, async () => {
+    const e = await assertRejects(() => removeHeldFile(path), Deno.errors.PermissionDenied);
+    assertStringIncludes(e.message, `cannot remove ${path}: it is read-only`);
+    assertStringIncludes(e.message, "attrib -r");
+  });
+  assertEquals(tries, 1, "no retries: waiting does not clear the attribute");
+});
+
+Deno.test("removeHeldFile (Windows logic): access denied on a file this user may not write stays a permission error", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.dir, "theirs.csv");
+  await Deno.writeTextFile(path, "x");
+  // Another user's file (an ACL that denies this user): opening it to write is denied too.
+  const { openSync } = Deno;
+  Deno.openSync = (p, options) => {
+    if (String(p) === path && options?.write === true) {
+      throw new Deno.errors.PermissionDenied("Access is denied. (os error 5)");
+    }
+    return openSync(p, options);
+  };
+  try {
+    const tries = await whileDenied(path, Infinity, async () => {
+      const e = await assertRejects(() => removeHeldFile(path), Deno.errors.PermissionDenied);
+      assert(!e.message.includes("another program"), e.message);
+      assertStringIncludes(e.message, "os error 5");
+    });
+    assertEquals(tries, 1, "no retries: waiting does not grant the permission");
+  } finally {
+    Deno.openSync = openSync;
+  }
+});
+
+Deno.test("prune (Windows logic): a cached file refused with access denied (mapped) is kept, and the next-oldest goes", async () => {
+  await withS3Cache(async (s3, make) => {
+    const cache = make();
+    const paths: Record<string, string> = {};
+    for (const [i, k] of ["a", "b", "c"].entries()) {
+      await s3.putObject("b", `${k}.txt`, k.repeat(10));
+      const path = await cache.cache(`s3://b/${k}.txt`);
+      const { mtime } = await Deno.lstat(path);
+      await Deno.utime(path, new Date(Date.UTC(2026, 0, 1 + i)), mtime!);
+      paths[k] = path;
+    }
+    await whileDenied(paths.a!, Infinity, async () => {
+      const r = await cache.prune({ maxBytes: 20 });
+      assertEquals(r.removed.map((e) => e.uri), ["s3://b/b.txt"]);
+      assertEquals(r.kept?.map((e) => e.uri), ["s3://b/a.txt"]);
+    });
+    assertEquals(await Deno.readTextFile(paths.a!), "a".repeat(10));
+  });
+});
+
+Deno.test("mirror store → local --delete (Windows logic): a file refused with access denied for a moment is deleted", async () => {
+  await using dir = await tempDir();
+  await using store = await storeWith({ a: "a", b: "b" });
+  const target = join(dir.dir, "t");
+  const options = { sources: [store], target, delete: true, statePath: join(dir.dir, "s.db") };
+  assertEquals((await mirror(options)).transferred, 2);
+  await store.delete(["b"]);
+  await whileDenied(join(target, "b"), 2, async () => {
+    const r = await mirror(options);
+    assertEquals(r.failed, []);
+    assertEquals(r.deleted, 1);
+  });
+  assertEquals(await treeContents(target), { a: "a" });
+});

@@ -18,6 +18,8 @@ import {
   VcError,
 } from "../errors.ts";
 import { basename } from "../path.ts";
+import { fsPlatform } from "../fs_platform.ts";
+import { isSharingViolation } from "../replace_file.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { formatBytes } from "../progress.ts";
@@ -65,6 +67,14 @@ export function failure(key: string | undefined, path: string, error: unknown): 
   let text = withoutSubject(typeof error === "string" ? error : message(error, names), path);
   if (error instanceof Deno.errors.NotFound) {
     text = `vanished: ${text}; the next run mirrors what is there then`;
+  } else if (/another program has it open|it is read-only/.test(text)) {
+    // vc's own words for a file held open or read-only on Windows (a
+    // replace or remove refused): they say what to do; no access to grant.
+  } else if (fsPlatform.mandatoryLocks && isSharingViolation(error)) {
+    // Windows: a file another program holds open without sharing it (a
+    // database or mail store in its program): passing, once it is closed.
+    text = `in use: another program has it open (Windows refuses it while it does): ${text}; ` +
+      "close it and the next run mirrors it, or leave it out with --exclude";
   } else if (error instanceof Deno.errors.PermissionDenied) {
     text = `no access: ${text}; give the user vc runs access to it, or leave it out with --exclude`;
   } else if (error instanceof Deno.errors.NotADirectory) {

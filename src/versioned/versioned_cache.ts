@@ -116,6 +116,8 @@ import {
 } from "../unicode_spelling.ts";
 import { consoleWarning, didYouMean, firstNamed, mapSettled, ownFilesAt } from "./helpers.ts";
 import { SyncInterruptedError } from "./sync_interrupted.ts";
+import { fsPlatform } from "../fs_platform.ts";
+import { isSharingViolation } from "../replace_file.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { shortened } from "../printable.ts";
 import {
@@ -2169,10 +2171,17 @@ export class VersionedCache {
       if (r.ok) return r.value;
       const entry = entries[i] as { path: string; version: string };
       const locked = lockOf(entry.path, entry.version) !== undefined;
+      // A cached copy another program holds open unshared (Windows): not
+      // checked, and passing once it is closed; the system's words say neither.
+      const problem = fsPlatform.mandatoryLocks && isSharingViolation(r.error)
+        ? `the cached copy cannot be read now: another program has it open (Windows refuses ` +
+          `to read a file opened without read sharing): ${(r.error as Error).message}; close ` +
+          "it and run verify again"
+        : (r.error as Error).message;
       return {
         ...entry,
         ok: false,
-        problem: (r.error as Error).message,
+        problem,
         errorName: errorKind(r.error),
         locked,
       };

@@ -10,7 +10,9 @@
  * about a second, then throws an error that names the file. It also refuses
  * to replace a file whose read-only attribute is set (a checkout of Perforce
  * or TFS, a copy of a read-only file), which no wait changes: that fails at
- * once, saying so, instead of blaming a program that has it open.
+ * once, saying so, instead of blaming a program that has it open; so does
+ * replacing a file this user may not write (another user's, an ACL), with
+ * the system's error.
  *
  * @module
  */
@@ -60,6 +62,14 @@ function isReadOnly(path: string): boolean {
   try {
     const mode = Deno.lstatSync(path).mode;
     return mode !== null && (mode & 0o444) !== 0 && (mode & 0o200) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isFile;
   } catch {
     return false;
   }
@@ -257,6 +267,10 @@ function renameAttempt(from: string, to: string, attempt: number): number | unde
   } catch (error) {
     if (!isHeldOpen(error)) throw error;
     if (isReadOnly(to)) throw readOnlyError(to, error);
+    // A file there this user may not write (another user's, an ACL): no
+    // wait changes that. (None there: the source may be the one held, a
+    // scanner reading the new file: waited for.)
+    if (error instanceof Deno.errors.PermissionDenied && !mayWrite(to) && isFile(to)) throw error;
     if (attempt >= RETRY_DELAYS_MS.length) throw heldOpenError(to, error);
     return RETRY_DELAYS_MS[attempt]!;
   }

@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
-import { removeHeldFile } from "../src/replace_file.ts";
+import { removeHeldFile, renameOver } from "../src/replace_file.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
 import { storeWith } from "./mirror_clash_helpers.ts";
@@ -140,4 +140,54 @@ Deno.test("mirror store → local --delete (Windows logic): a file refused with 
     assertEquals(r.deleted, 1);
   });
   assertEquals(await treeContents(target), { a: "a" });
+});
+
+Deno.test("renameOver (Windows logic): access denied over a file this user may not write is that error, at once", async () => {
+  await using dir = await tempDir();
+  const to = join(dir.dir, "theirs.csv");
+  const from = join(dir.dir, "new.csv");
+  await Deno.writeTextFile(to, "old");
+  await Deno.writeTextFile(from, "new");
+  const { openSync, renameSync } = Deno;
+  let renames = 0;
+  Deno.renameSync = () => {
+    renames++;
+    throw new Deno.errors.PermissionDenied("Access is denied. (os error 5)");
+  };
+  // Another user's file (an ACL that denies this user): opening it to write is denied too.
+  Deno.openSync = (p, options) => {
+    if (String(p) === to && options?.write === true) {
+      throw new Deno.errors.PermissionDenied("Access is denied. (os error 5)");
+    }
+    return openSync(p, options);
+  };
+  try {
+    await withFsPlatform({ mandatoryLocks: true }, async () => {
+      const e = await assertRejects(() => renameOver(from, to), Deno.errors.PermissionDenied);
+      assert(!e.message.includes("another program"), e.message);
+    });
+  } finally {
+    Object.assign(Deno, { openSync, renameSync });
+  }
+  assertEquals(renames, 1, "no retries: waiting does not grant the permission");
+});
+
+Deno.test("renameOver (Windows logic): access denied over a file this user may write is still a hold, waited out", async () => {
+  await using dir = await tempDir();
+  const to = join(dir.dir, "mapped.npy");
+  const from = join(dir.dir, "new.npy");
+  await Deno.writeTextFile(to, "old");
+  await Deno.writeTextFile(from, "new");
+  const { renameSync } = Deno;
+  let refusals = 2;
+  Deno.renameSync = (a, b) => {
+    if (refusals-- > 0) throw new Deno.errors.PermissionDenied("Access is denied. (os error 5)");
+    renameSync(a, b);
+  };
+  try {
+    await withFsPlatform({ mandatoryLocks: true }, () => renameOver(from, to));
+  } finally {
+    Deno.renameSync = renameSync;
+  }
+  assertEquals(await Deno.readTextFile(to), "new");
 });

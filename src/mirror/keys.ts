@@ -237,15 +237,59 @@ export function compileFilter(
     try {
       return new RegExp(text, "u");
     } catch (error) {
+      // A glob, as rclone's and `aws s3 sync`'s filters take (`*.swp`): the
+      // expression it means, said.
+      const re = regexOfGlob(text);
+      const hint = re === undefined ? "" : ` (--filter and --exclude take regular expressions, ` +
+        `not globs: for the glob ${text}, write ${flag} '${re}')`;
       throw new InvalidInputError(
-        `${flag} ${JSON.stringify(text)} is not a valid regular expression`,
-        {
-          cause: error,
-        },
+        `${flag} ${JSON.stringify(text)} is not a valid regular expression${hint}`,
+        { cause: error },
       );
     }
   };
   return { include: include.map(compile("--filter")), exclude: exclude.map(compile("--exclude")) };
+}
+
+/**
+ * The regular expression on keys that matches what the glob `glob` does
+ * (`*` and `?` within a segment, `**` across them; a glob without `/`
+ * names a file at any depth, as rclone's does), or undefined when it has
+ * no wildcard. `*.swp` gives `\.swp$`, and `.DS_Store` below `**` at any
+ * depth gives `(^|/)\.DS_Store$`.
+ */
+function regexOfGlob(glob: string): string | undefined {
+  if (!/[*?]/.test(glob)) return undefined;
+  let rest = glob;
+  let anchor = "^";
+  if (rest.startsWith("**/")) {
+    rest = rest.slice(3);
+    anchor = "(^|/)";
+  } else if (!rest.includes("/")) {
+    anchor = "(^|/)";
+  }
+  let body = "";
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i]!;
+    if (c === "*" && rest[i + 1] === "*") {
+      body += ".*";
+      i++;
+    } else if (c === "*") body += "[^/]*";
+    else if (c === "?") body += "[^/]";
+    else body += /[\\^$.|+()[\]{}\/]/.test(c) ? `\\${c}` : c;
+  }
+  // `*.swp` at any depth: whatever comes before it in its segment.
+  if (anchor === "(^|/)" && body.startsWith("[^/]*")) {
+    anchor = "";
+    body = body.slice(5);
+  }
+  const re = `${anchor}${body}$`;
+  try {
+    new RegExp(re, "u");
+    return re;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,0 +1,57 @@
+/**
+ * `--filter` and `--exclude` take regular expressions, where rclone's and
+ * `aws s3 sync`'s filters take globs: a user's `--exclude '*.swp'` or
+ * `--exclude '**\/.DS_Store'` is no valid regular expression, and the error
+ * said only that. It now also says these take regular expressions and gives
+ * the expression for the glob typed, which this test checks leaves out
+ * what the glob would (at every depth for a name without `/`).
+ */
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { compileFilter, matchesFilter } from "../src/mirror/keys.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+/** The regular expression the error suggests for `glob`. */
+function suggested(glob: string): string {
+  const e = assertThrows(() => compileFilter([], [glob]), InvalidInputError);
+  assertStringIncludes(e.message, "regular expressions, not globs");
+  const m = /--exclude '([^']*)'/.exec(e.message);
+  assert(m !== null, e.message);
+  return m[1]!;
+}
+
+const CASES: [string, string[], string[]][] = [
+  ["*.swp", ["a.swp", "d/e/.x.swp"], ["a.swpx", "a.swp/b", "swp"]],
+  ["**/.DS_Store", [".DS_Store", "a/b/.DS_Store"], ["a/x.DS_Store", ".DS_Store/x"]],
+  ["~$*", ["~$a.docx", "d/~$b.xlsx"], ["a~$b", "x/a~$b"]],
+  ["*.tmp", ["t.tmp", "a/b.tmp"], ["a.tmpl"]],
+  ["**/*.part", ["a.part", "d/b.part"], ["a.partx"]],
+];
+
+for (const [glob, excluded, kept] of CASES) {
+  Deno.test(`--exclude ${glob} (a glob): the error gives a regular expression that leaves out what it would`, () => {
+    const re = suggested(glob);
+    const filter = compileFilter([], [re]);
+    for (const key of excluded) assert(!matchesFilter(filter, key), `${re} leaves out ${key}`);
+    for (const key of kept) assert(matchesFilter(filter, key), `${re} keeps ${key}`);
+  });
+}
+
+Deno.test("--filter with a glob: said for --filter, with its flag", () => {
+  const e = assertThrows(() => compileFilter(["*.csv"], []), InvalidInputError);
+  assertStringIncludes(e.message, `--filter "*.csv" is not a valid regular expression`);
+  assertStringIncludes(e.message, `--filter '\\.csv$'`);
+});
+
+Deno.test("an invalid expression that is no glob gets no glob hint", () => {
+  const e = assertThrows(() => compileFilter([], ["(a"]), InvalidInputError);
+  assertEquals(e.message.includes("glob"), false, e.message);
+});
+
+Deno.test("vc mirror --exclude '*.swp': exit 2, naming the regular expression to write", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/a.txt", "a");
+  const r = await ws.run(["mirror", `${ws.dir}/src`, ws.bucket, "--exclude", "*.swp"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertStringIncludes(r.stderr, "--exclude '\\.swp$'");
+});

@@ -55,3 +55,34 @@ Deno.test("vc mirror --exclude '*.swp': exit 2, naming the regular expression to
   assertEquals(r.code, 2, r.stderr);
   assertStringIncludes(r.stderr, "--exclude '\\.swp$'");
 });
+
+Deno.test("mirror --exclude 'cache/*' (a glob that is also an expression): warned, naming the expression meant", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/cache/a.txt", "a");
+  await ws.write("src/data/cached_results.csv", "c");
+  await ws.write("src/b.txt", "b");
+  const r = await ws.run(["mirror", `${ws.dir}/src`, ws.bucket, "--exclude", "cache/*"]);
+  assertEquals(r.code, 0, r.stderr);
+  // As an expression it leaves out data/cached_results.csv too: said, with the way out.
+  assertStringIncludes(r.stderr, `--exclude "cache/*" is a regular expression`);
+  assertStringIncludes(r.stderr, "--exclude '^cache/.*$'");
+});
+
+Deno.test("mirror(): a filter with '/*' is warned through onWarning, once", async () => {
+  const { mirror } = await import("../src/mirror/mirror.ts");
+  const { storeWith } = await import("./mirror_clash_helpers.ts");
+  const { tempDir } = await import("./mirror_helpers.ts");
+  await using w = await tempDir();
+  await using store = await storeWith({});
+  await Deno.mkdir(`${w.dir}/src`);
+  const warnings: string[] = [];
+  await mirror({
+    sources: [`${w.dir}/src`],
+    target: store,
+    exclude: ["logs/*", "\\.tmp$"],
+    statePath: `${w.dir}/s.db`,
+    onWarning: (x) => warnings.push(x.message),
+  });
+  assertEquals(warnings.length, 1, warnings.join("\n"));
+  assertStringIncludes(warnings[0]!, `--exclude "logs/*"`);
+});

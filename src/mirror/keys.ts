@@ -252,6 +252,41 @@ export function compileFilter(
 }
 
 /**
+ * Warnings for `--filter` / `--exclude` patterns that are valid regular
+ * expressions but read as globs: `cache/*` means `cache` then any number
+ * of `/` (so it matches `data/cached.csv` too), not the files below
+ * `cache/`. Each names the pattern and the expression the glob means.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { globLookalikes } from "./keys.ts";
+ * assert.equal(globLookalikes([], ["\\.tmp$", "^cache/"]).length, 0);
+ * assert.match(globLookalikes([], ["cache/*"])[0]!, /'\^cache\/\.\*\$'/);
+ * ```
+ */
+export function globLookalikes(
+  include: readonly string[] = [],
+  exclude: readonly string[] = [],
+): string[] {
+  const out: string[] = [];
+  for (const [flag, list] of [["--filter", include], ["--exclude", exclude]] as const) {
+    for (const text of list) {
+      // `/*`: a bare `/` repeated, which no one means in a key pattern.
+      if (!/(^|[^\\])\/\*/.test(text)) continue;
+      const re = regexOfGlob(text.replace(/\/\*(?!\*)/g, "/**"));
+      if (re === undefined) continue;
+      out.push(
+        `${flag} ${JSON.stringify(text)} is a regular expression, where "/*" means any number ` +
+          `of "/" (it matches keys that merely contain what comes before it); for the files ` +
+          `below that directory, write ${flag} '${re}'`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
  * The regular expression on keys that matches what the glob `glob` does
  * (`*` and `?` within a segment, `**` across them; a glob without `/`
  * names a file at any depth, as rclone's does), or undefined when it has
@@ -276,7 +311,7 @@ function regexOfGlob(glob: string): string | undefined {
       i++;
     } else if (c === "*") body += "[^/]*";
     else if (c === "?") body += "[^/]";
-    else body += /[\\^$.|+()[\]{}\/]/.test(c) ? `\\${c}` : c;
+    else body += /[\\^$.|+()[\]{}]/.test(c) ? `\\${c}` : c;
   }
   // `*.swp` at any depth: whatever comes before it in its segment.
   if (anchor === "(^|/)" && body.startsWith("[^/]*")) {

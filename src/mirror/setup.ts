@@ -18,6 +18,7 @@ import { isStoreUri, parseUri } from "../uri.ts";
 import { callCallback } from "../callback.ts";
 import {
   compileFilter,
+  globLookalikes,
   normalizePrefix,
   normalizeStoreUri,
   parseMirrorRoot,
@@ -326,6 +327,12 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     const warn = onWarning === undefined
       ? undefined
       : (m: string) => callCallback("onWarning", onWarning, { message: m });
+    // A pattern typed as a glob that is also an expression: it runs, but
+    // leaves out (or in) other keys than meant.
+    for (const m of globLookalikes(options.filter, options.exclude)) {
+      if (warn === undefined) console.warn(`warning: ${m}`);
+      else warn(m);
+    }
     const state = new MirrorState(openPath, options.dryRun ? undefined : formerPath, warn);
     return { direction, stores, owned, roots, storeRoots, storePrefix, state, names };
   } catch (error) {

@@ -94,6 +94,45 @@ export function digestFor(algorithm: "md5" | "sha256", size: number): Digest {
   return digestIn(algorithm, claimJsHashing(size));
 }
 
+// Bytes whose MD5 this process computed itself (see contentMd5): weak, so
+// a buffer noted is freed with it.
+const hashedContent = new WeakMap<Uint8Array, string>();
+
+/**
+ * Notes that `md5` is the MD5 of `bytes`, computed from them by the caller
+ * (a directory store's small file read whole and hashed for its ETag), for
+ * {@linkcode contentMd5}. The bytes must not be changed afterwards.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { contentMd5, md5Hex, noteContentMd5 } from "./hash.ts";
+ * const bytes = new TextEncoder().encode("a");
+ * noteContentMd5(bytes, md5Hex(bytes));
+ * assert.equal(contentMd5(bytes), "0cc175b9c0f1b6a831c399e269772661");
+ * ```
+ */
+export function noteContentMd5(bytes: Uint8Array, md5: string): void {
+  hashedContent.set(bytes, md5);
+}
+
+/**
+ * The MD5 noted for this very buffer by {@linkcode noteContentMd5}, or
+ * `undefined`: a download writing bytes a directory store has just hashed
+ * for their ETag need not hash them again to check them against it (a cold
+ * copy of many small `file://` files hashed each twice).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { contentMd5 } from "./hash.ts";
+ * assert.equal(contentMd5(new Uint8Array(1)), undefined);
+ * ```
+ */
+export function contentMd5(bytes: Uint8Array): string | undefined {
+  return hashedContent.get(bytes);
+}
+
 /**
  * A hash in TypeScript (`typescript`: the caller claimed the bytes with
  * `claimJsHashing`) or a native one. For a caller that claims once for

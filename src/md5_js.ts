@@ -44,6 +44,21 @@ export const JS_MD5_BUDGET: number = 8 * 1024 * 1024;
 let jsHashed = 0;
 
 /**
+ * Bytes this process has claimed for hashing in TypeScript so far (see
+ * {@linkcode claimJsHashing}): what a cold fill of small objects hashes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsHashedBytes } from "./md5_js.ts";
+ * assert(jsHashedBytes() >= 0);
+ * ```
+ */
+export function jsHashedBytes(): number {
+  return jsHashed;
+}
+
+/**
  * Whether a body of `size` bytes is to be hashed in TypeScript: small, and
  * within what is left of this process's {@linkcode JS_MD5_BUDGET} (counted
  * as claimed).

@@ -224,6 +224,16 @@ export class Verifier {
       : plan;
   }
 
+  /**
+   * Whether the whole-content MD5 is all that is checked (no part MD5s, no
+   * SHA-256): then an MD5 known for the bytes may stand in for a hasher's.
+   */
+  get md5Only(): boolean {
+    const plan = this.plan;
+    return plan.kind === "md5" && plan.segment === Infinity && plan.sha256 === undefined &&
+      !plan.pinOnly;
+  }
+
   /** A one-pass hasher for bytes streamed from offset `start` (a segment boundary). */
   hasher(start = 0): StreamHasher {
     return new StreamHasher(

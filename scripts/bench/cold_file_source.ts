@@ -12,7 +12,9 @@
  * a 4 MiB buffer (about 1.5 ms a file): vc ran at 3–4× the bare loop, 2×
  * after. Until 2026-12-05 vc also read each file twice (to hash it, then to
  * copy it); a small settled file is now read once, hashed and copied from
- * the same bytes.
+ * the same bytes; since 2026-12-06 those bytes are hashed once (the download
+ * takes the MD5 the store computed from them), and a source that is no link
+ * is not resolved with `realpath` per file.
  *
  *     deno run -A scripts/bench/cold_file_source.ts [--quick] [--count N]
  *

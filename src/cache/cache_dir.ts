@@ -161,10 +161,25 @@ function belowAFile(dir: string, cause: unknown): InvalidInputError {
  */
 export function restrictiveMode(uri: string): number | undefined {
   try {
-    const mode = Deno.statSync(fileURLToPath(uri)).mode;
-    if (mode === null || (mode & 0o044) === 0o044) return undefined;
-    return 0o600 | (mode & 0o044);
+    return restrictiveModeOf(Deno.statSync(fileURLToPath(uri)).mode);
   } catch {
     return undefined; // missing: the store reports it
   }
+}
+
+/**
+ * {@linkcode restrictiveMode} of a source whose mode is known (`null` where
+ * the platform has none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { restrictiveModeOf } from "./cache_dir.ts";
+ * assert.equal(restrictiveModeOf(0o100640), 0o640);
+ * assert.equal(restrictiveModeOf(0o100644), undefined);
+ * ```
+ */
+export function restrictiveModeOf(mode: number | null): number | undefined {
+  if (mode === null || (mode & 0o044) === 0o044) return undefined;
+  return 0o600 | (mode & 0o044);
 }

@@ -23,7 +23,7 @@ import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { IsDirectoryError, NotFoundError, StoreNotFoundError } from "../errors.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
-import { ensureCacheDir, restrictiveMode } from "./cache_dir.ts";
+import { ensureCacheDir, restrictiveMode, restrictiveModeOf } from "./cache_dir.ts";
 import { removeEmptyParents } from "./cache_fs.ts";
 import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
@@ -214,8 +214,12 @@ export class EntryFetcher {
     }
   }
 
-  /** The root URI of the store holding `loc`'s object, and its key there. */
-  #rootAndKey(loc: EntryLocation): { root: string; key: string } {
+  /**
+   * The root URI of the store holding `loc`'s object, and its key there;
+   * for a `file://` object read through links, `mode`: the status mode of
+   * the file when it was looked at here (see {@linkcode restrictiveModeOf}).
+   */
+  #rootAndKey(loc: EntryLocation): { root: string; key: string; mode?: number | null } {
     let root = loc.storeRoot;
     let key = loc.key;
     if (loc.bucket === "" && loc.followLinks !== false) {
@@ -223,6 +227,15 @@ export class EntryFetcher {
       // them), unless read as their store has them (CacheGetOptions.storeRoot).
       const path = fileURLToPath(loc.uri);
       try {
+        // A name that is no link is read at its directory as it is: that
+        // store resolves its own root once, and refuses a link swapped in
+        // at the name. Only a link is resolved here (a `realpath`, a
+        // `readlink` per component of the path: per object, in a cold copy
+        // of many small files). One `lstat` also gives the mode.
+        const st = Deno.lstatSync(path);
+        if (!st.isSymlink) {
+          return { root: toFileUrl(dirname(path)).href, key: basename(path), mode: st.mode };
+        }
         const real = Deno.realPathSync(path);
         root = toFileUrl(dirname(real)).href;
         key = basename(real);
@@ -360,7 +373,11 @@ export class EntryFetcher {
         ctx.signal,
       );
     }
-    const mode = loc.bucket === "" ? restrictiveMode(loc.uri) : undefined;
+    const mode = loc.bucket !== ""
+      ? undefined
+      : at.mode !== undefined
+      ? restrictiveModeOf(at.mode)
+      : restrictiveMode(loc.uri);
     const lock = await this.#lock(loc, ctx, mode);
     if (lock === undefined) {
       // Perhaps for the cache dir itself (removed, or a file now): named,

@@ -23,7 +23,7 @@ import {
 } from "./fs_meta.ts";
 import { isRacy, SETTLE_MS, settledValidator } from "./fs_validator.ts";
 import { etagMatches } from "./object_rules.ts";
-import { md5Hex } from "../hash.ts";
+import { md5Hex, noteContentMd5 } from "../hash.ts";
 
 // MD5s remembered for files whose sidecar cannot or must not be written
 // (read-only roots, stores opened with `sidecars: "read-only"`).
@@ -206,6 +206,8 @@ export class FileDescriber {
       const told = progress(fp.size);
       told?.(0);
       md5 = md5Hex(content);
+      // These bytes are what `get` serves: the download need not hash them again.
+      noteContentMd5(content, md5);
       told?.(content.length);
     } else if (file !== undefined) {
       md5 = await md5OfOpenFile(file, fp.size, progress(fp.size));

@@ -17,6 +17,8 @@ import {
 } from "../errors.ts";
 import { normalizeEtag, parseEtag } from "../hash.ts";
 import { deadline } from "../deadline.ts";
+import { failureBeforeAbort } from "../store/retry.ts";
+import { retryReason } from "../store/retry_notice.ts";
 import { dirname } from "../path.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
@@ -372,13 +374,14 @@ export class EntryResolver {
       if (ctx.signal.aborted) throw e;
       if (e instanceof AccessDeniedError) throw this.#refused(loc, rec, e);
       if (!(await isUnreachable(e))) throw e;
+      const answered = answeredInTime.has(e as object);
       if (asked !== undefined) {
-        const why = `not asked: it did not answer for ${loc.uri} just before: ${
-          (e as Error).message
-        }`;
+        const why = `not asked: it ${
+          answered ? "answered" : "did not answer"
+        } for ${loc.uri} just before: ${(e as Error).message}`;
         this.#down.set(asked, { until: index.elapsed() + this.#retryWait(), why });
       }
-      return this.#unreachable(loc, rec, e);
+      return this.#unreachable(loc, rec, e, answered ? "cannot revalidate" : undefined);
     } finally {
       limit.cancel();
     }
@@ -563,9 +566,11 @@ export class EntryResolver {
       // The store answered the HEAD with a new version: it was reached (a
       // proxy cutting bodies short, a reset on every GET), and "cannot
       // reach" sent users checking the network and the endpoint.
-      const failed = head === undefined
-        ? undefined
-        : "cannot download the new version the store has of";
+      const failed = head !== undefined
+        ? "cannot download the new version the store has of"
+        : answeredInTime.has(e as object)
+        ? "cannot revalidate"
+        : undefined;
       return this.#unreachable(loc, rec, e, failed);
     } finally {
       limit.cancel();
@@ -750,9 +755,34 @@ export function revalidationDeadline(
   return {
     signal: AbortSignal.any([outer, timer.signal]),
     expired: () => timer.signal.aborted,
-    reason: () => timer.signal.reason as OfflineError,
+    reason: () => answeredReason(timer.signal.reason as OfflineError, store, ms),
     cancel,
   };
+}
+
+// Deadline errors of a store that answered (see answeredReason): not "cannot reach".
+const answeredInTime = new WeakSet<object>();
+
+/**
+ * The deadline's `reason`, or, when it stopped a retry's wait, an error
+ * saying what the store answered (a `503 SlowDown` whose `Retry-After` asks
+ * for longer than the revalidation wait): the store was reached and answered
+ * at once, which "no answer within" would deny, sending users to check the
+ * network and the endpoint.
+ */
+function answeredReason(reason: OfflineError, store: string, ms: number): OfflineError {
+  const stopped = failureBeforeAbort(reason);
+  if (stopped === undefined) return reason;
+  const error = new OfflineError(
+    `${retryReason(stopped.error)}, and asked again only after ${
+      Math.ceil(stopped.delayMs / 1000)
+    } s (${store}): past the revalidation wait of ${
+      ms / 1000
+    } s (VC_REVALIDATE_TIMEOUT, the revalidateTimeout option)`,
+    { cause: stopped.error },
+  );
+  answeredInTime.add(error);
+  return error;
 }
 
 /**

@@ -34,6 +34,7 @@ import { refuseShellConvertedPath } from "./msys_path.ts";
 import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { shellWord } from "../shell_word.ts";
+import { redactUrl } from "../redact.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
@@ -259,7 +260,7 @@ export const path: Command = {
     'python train.py --data "$(vc path /foo/bar.csv)"',
   ],
   async run(ctx) {
-    const [p, version] = checkedArgs(ctx);
+    const [p, version] = checkedArgs(ctx, (uri) => `vc cache get ${uri}`);
     await using s = openVersioned(ctx, "path");
     const { local, version: read, stale } = await localCopy(ctx, s.vc, p, version);
     await ctx.out.path(
@@ -289,7 +290,7 @@ export const cat: Command = {
   options: VERSIONED_OPTIONS,
   examples: ["vc cat /foo/bar.csv | head", "vc cat /foo/bar.csv 1.0.0 > old.csv"],
   async run(ctx) {
-    const [p, version] = checkedArgs(ctx);
+    const [p, version] = checkedArgs(ctx, (uri) => `cat "$(vc cache get ${uri})"`);
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
     const { local } = await localCopy(ctx, s.vc, p, version);
@@ -326,7 +327,14 @@ export const get: Command = {
     "vc get /foo/bar.csv - | head",
   ],
   async run(ctx) {
-    const p = checkedPath(ctx.args[0]!);
+    const to = ctx.args[ctx.args.length - 1]!;
+    const p = checkedPath(
+      ctx.args[0]!,
+      (uri) =>
+        to === "-"
+          ? `cat "$(vc cache get ${uri})"`
+          : `cp "$(vc cache get ${uri})" ${shellWord(to)}`,
+    );
     const [version, destArg] = ctx.args.length === 3
       ? [checkedReadVersion(ctx, p, ctx.args[1]), ctx.args[2]!]
       : [undefined, ctx.args[1]!];
@@ -893,10 +901,26 @@ function normalized(p: string): string {
 // command line's fault: a usage error (exit 2) before the manifest or the
 // store is read, as a bad flag value is. The library checks them again, and
 // there a malformed value read from a manifest stays a failure (exit 1).
-function checkedPath(p: string): string {
+//
+// `byUri`: for a command that reads, the command line that reads an object
+// given by its URI (`vc path s3://b/k`), to name in the usage error.
+function checkedPath(p: string, byUri?: (uri: string) => string): string {
   refuseShellConvertedPath(p, "PATH");
-  flagValue("PATH", () => normalizeVersionedPath(p));
+  try {
+    flagValue("PATH", () => normalizeVersionedPath(p));
+  } catch (e) {
+    if (byUri === undefined || !(e instanceof UsageError) || !isObjectUri(p)) throw e;
+    // Its secrets left out, as the message does (a CI log keeps both).
+    throw new UsageError(e.message, {
+      hint: `to read the object by its URI: ${byUri(shellWord(redactUrl(p)))}`,
+    });
+  }
   return p;
+}
+
+// A store object's URI (`s3://b/k`, `file:///d/k`) where a manifest's path goes.
+function isObjectUri(p: string): boolean {
+  return /^(s3|file):\/\//i.test(p);
 }
 
 function checkedVersion(v: string | undefined, name = "VERSION"): string | undefined {
@@ -904,9 +928,12 @@ function checkedVersion(v: string | undefined, name = "VERSION"): string | undef
   return v;
 }
 
-// `PATH [VERSION]`, both checked.
-function checkedArgs(ctx: CommandContext): [string, string | undefined] {
-  const p = checkedPath(ctx.args[0]!);
+// `PATH [VERSION]`, both checked (`byUri`: see checkedPath).
+function checkedArgs(
+  ctx: CommandContext,
+  byUri?: (uri: string) => string,
+): [string, string | undefined] {
+  const p = checkedPath(ctx.args[0]!, byUri);
   return [p, checkedReadVersion(ctx, p, ctx.args[1])];
 }
 

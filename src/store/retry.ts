@@ -86,9 +86,60 @@ export async function retry<T>(
         ? Math.min(Math.max(asked, backoff), cap)
         : backoff;
       options.onRetry?.({ error, attempt, delayMs });
-      await sleep(delayMs, options.signal);
+      try {
+        await sleep(delayMs, options.signal);
+      } catch (aborted) {
+        // Stopped while waiting to ask again: the store did answer (a 503
+        // SlowDown with a long Retry-After), which the abort's reason alone
+        // would hide from whoever set the deadline (failureBeforeAbort).
+        if (typeof aborted === "object" && aborted !== null) {
+          waitedOut.set(aborted, { error, delayMs });
+        }
+        throw aborted;
+      }
     }
   }
+}
+
+/** A retry's wait that an abort stopped: the failure it waited out, and for how long it was to wait. */
+export interface StoppedWait {
+  /** The failed attempt's error. */
+  error: unknown;
+  /** The wait before the next attempt, in ms (a `Retry-After` asked for it, or the backoff). */
+  delayMs: number;
+}
+
+// An abort's reason -> the retry's wait it stopped (see failureBeforeAbort).
+const waitedOut = new WeakMap<object, StoppedWait>();
+
+/**
+ * The wait of a {@linkcode retry} (the failure it was to try again after,
+ * and how long) that its signal stopped with `reason`, or undefined (aborted
+ * during an attempt, or not by a retry's wait). A caller's deadline can then
+ * say what the store answered (`503 SlowDown`, asking to come back later)
+ * rather than that it gave no answer in time.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failureBeforeAbort, retry } from "./retry.ts";
+ * const stop = new AbortController();
+ * const busy = new Error("503 SlowDown");
+ * const done = retry(() => Promise.reject(busy), {
+ *   signal: stop.signal,
+ *   shouldRetry: () => true,
+ *   delayFor: () => 60_000,
+ *   maxDelayMs: 60_000,
+ *   onRetry: () => queueMicrotask(() => stop.abort(new Error("deadline"))),
+ * });
+ * await assert.rejects(done, /deadline/);
+ * assert.equal(failureBeforeAbort(stop.signal.reason)?.error, busy);
+ * assert.equal(failureBeforeAbort(stop.signal.reason)?.delayMs, 60_000);
+ * assert.equal(failureBeforeAbort(new Error("other")), undefined);
+ * ```
+ */
+export function failureBeforeAbort(reason: unknown): StoppedWait | undefined {
+  return typeof reason === "object" && reason !== null ? waitedOut.get(reason) : undefined;
 }
 
 // Errors a `retry` gave up on after all its attempts (see retriedInFull).

@@ -260,6 +260,11 @@ export async function sweepDebris(
   const dryRun = options.dryRun === true;
   // A dry run's resume notes counted with their partial: not counted twice.
   const counted = new Set<string>();
+  // Data directories debris was removed from: once the walk is done, those
+  // it left empty go, as `rm` and `prune` remove the directories they empty
+  // (a cold download killed in a deep key's new directories left only its
+  // lock and holder note there: the chain stayed, empty, for ever).
+  const emptied = new Set<string>();
   const remove = async (path: string) => {
     // Debris another program holds open on Windows (a scanner, a live
     // process's temp): left for the next sweep, not a failed prune.
@@ -323,7 +328,9 @@ export async function sweepDebris(
         now,
       );
       // A shared temp file is a download's lock: removed only while holding it.
-      count(removeSharedIfUnlocked(path, force));
+      const swept = removeSharedIfUnlocked(path, force);
+      count(swept);
+      if (swept !== undefined && swept.files > 0) emptied.add(dataDir);
       continue;
     }
     if (stale && isTemp && isTempName(name) && !dryRun) {
@@ -334,7 +341,12 @@ export async function sweepDebris(
     if (stale && await remove(path)) {
       count({ files: 1, bytes: stat.size });
       if (isRecord && !dryRun) await removeEmptyParents(cacheDir, dirname(path));
+      else if (isTemp && !dryRun && !path.startsWith(records)) emptied.add(dirname(path));
     }
+  }
+  // Deepest first: a parent is empty only once its children are gone.
+  for (const dir of [...emptied].sort((a, b) => b.length - a.length)) {
+    await removeEmptyParents(cacheDir, dir);
   }
   // Earlier versions' lock directory: gone once empty.
   if (!dryRun) await Deno.remove(locks).catch(() => {});

@@ -181,15 +181,21 @@ export function readOnlyError(e: unknown, what: string, path: string, cacheDir: 
   const named = deniedPath(e);
   const refused = named !== undefined && inCacheDir(named, cacheDir) ? named : path;
   const where = placeIn(refused, cacheDir);
-  const readOnlyFs = /read-only file system/i.test((e as Error).message) ||
-    (e as { code?: unknown }).code === "EROFS";
   return new VcError(
     `cannot ${what}: ${where} is not writable (${(e as Error).message}); ` +
-      (readOnlyFs
-        ? "it is on a read-only file system: use a writable --cache-dir or remount it read-write"
-        : "run as the cache's owner or make it writable"),
+      (isReadOnlyFs(e) ? READ_ONLY_FS_HINT : "run as the cache's owner or make it writable"),
     { cause: e },
   );
+}
+
+/** What to do about a cache dir on a read-only file system, which no chmod makes writable. */
+const READ_ONLY_FS_HINT =
+  "it is on a read-only file system: use a writable --cache-dir or remount it read-write";
+
+// EROFS: a read-only mount (a CI volume mounted `:ro`), which refuses root as well.
+function isReadOnlyFs(e: unknown): boolean {
+  return /read-only file system/i.test((e as Error | undefined)?.message ?? "") ||
+    (e as { code?: unknown } | undefined)?.code === "EROFS";
 }
 
 // The path a system error names last (`… (os error 13): open '/c/x'`).
@@ -410,7 +416,9 @@ export function explainCacheError(
     return unwritableCacheDirError(
       new VcError(
         `cannot write to the cache dir ${cacheDir} while caching ${where}: ${message}; ` +
-          `make it writable or set --cache-dir / VC_CACHE_DIR to another directory`,
+          (isReadOnlyFs(e)
+            ? READ_ONLY_FS_HINT
+            : "make it writable or set --cache-dir / VC_CACHE_DIR to another directory"),
         { cause: e },
       ),
       cacheDir,

@@ -20,9 +20,19 @@ import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 
 /**
  * What the README quotes as not a vc command: a wrong order it says is
- * refused, and baiji-pod's command vc has no counterpart of.
+ * refused, baiji-pod's command vc has no counterpart of, and the mistyped or
+ * other tools' subcommands it shows vc's guess for.
  */
-const NOT_COMMANDS = new Set(["vc repo help publish", "vc open"]);
+const NOT_COMMANDS = new Set([
+  "vc repo help publish",
+  "vc open",
+  "vc ad --json",
+  "vc repo rm",
+  "vc repo rm 5",
+  "vc repo chek",
+  "vc repo verify",
+  "vc repo list",
+]);
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const README = await Deno.readTextFile(join(ROOT, "README.md"));

@@ -21,10 +21,11 @@ Deno.test("sqlite catalog: a write of a second connection in this process waits 
   const dir = await Deno.makeTempDir({ prefix: "vc_sqlite_same_process_" });
   try {
     const path = join(dir, "catalog.sqlite");
-    // Few attempts, each waiting SQLite's lock briefly: what gave up before
-    // after a minute and a half gives up within a second or so.
-    const a = await openSqliteCatalog(path, { create: true, attempts: 3, busyTimeoutMs: 200 });
-    const b = await openSqliteCatalog(path, { attempts: 3, busyTimeoutMs: 200 });
+    // Few attempts, each waiting for the lock a second (SQLite's default):
+    // what gave up before after a minute and a half gives up within a few
+    // seconds, while the first write's body takes a fraction of one.
+    const a = await openSqliteCatalog(path, { create: true, attempts: 3, busyTimeoutMs: 1000 });
+    const b = await openSqliteCatalog(path, { attempts: 3, busyTimeoutMs: 1000 });
     try {
       await a.transaction("write", (tx) => tx.query("CREATE TABLE t (n INTEGER)"));
       let began!: () => void;

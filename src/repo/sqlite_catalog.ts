@@ -445,18 +445,21 @@ class SqliteCatalog implements Catalog {
   #lastWriteHeld = 0;
 
   readonly #attempts: number | undefined;
+  // How long a write waits for the lock: SQLite's, and this process's turn.
+  readonly #busyTimeoutMs: number;
   readonly #path: string;
   readonly #identity: FileIdentity;
 
   constructor(
     db: DatabaseSyncType,
     path: string,
-    options: Pick<SqliteCatalogOptions, "attempts" | "ownWriteQueue">,
+    options: Pick<SqliteCatalogOptions, "attempts" | "busyTimeoutMs" | "ownWriteQueue">,
     identity: FileIdentity,
   ) {
     this.#db = db;
     this.#path = path;
     this.#attempts = options.attempts;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
     this.#identity = identity;
     this.location = `sqlite:${path}`;
     this.#writersKey = `${identity.dev}:${identity.ino ?? path}`;
@@ -604,19 +607,38 @@ class SqliteCatalog implements Catalog {
   /**
    * Runs a write `job` once this process's writes of the file on other
    * connections are done; one that waits for one of those counts as a
-   * conflict, as a wait for another process's does.
+   * conflict, as a wait for another process's does, and like it gives up
+   * as busy after the busy timeout (then is tried again, up to the
+   * attempts): a write awaited inside another's body (a caller's own
+   * `catalog.transaction` writing through a second `Repository` of the
+   * catalog) waits for a turn that never comes, and hung the process.
    */
   async #queuedWrite<T>(job: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const writers = this.#writers;
     if (writers.holder !== undefined && writers.holder !== this) this.#conflicts++;
-    return await writers.queue.run(async () => {
+    const run = async () => {
       writers.holder = this;
       try {
         return await job();
       } finally {
         writers.holder = undefined;
       }
-    }, signal);
+    };
+    // A free turn is taken at once: no timer for the usual write.
+    if (writers.queue.active === 0) return await writers.queue.run(run, signal);
+    const turn = new AbortController();
+    const timer = setTimeout(
+      () => turn.abort(new ProcessWriterBusy(this.location, this.#busyTimeoutMs)),
+      this.#busyTimeoutMs,
+    );
+    try {
+      return await writers.queue.run(() => {
+        clearTimeout(timer);
+        return run();
+      }, signal === undefined ? turn.signal : AbortSignal.any([signal, turn.signal]));
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Throws {@linkcode CatalogReplacedError} when the path no longer holds the file opened. */
@@ -748,6 +770,22 @@ function isDamaged(error: unknown): boolean {
 }
 
 /** An error's SQLite code and message, to match on. */
+/**
+ * A write that waited the busy timeout for this process's other connection
+ * to the file to finish its write: busy as SQLite's own wait for the lock
+ * reports it (its code), so it is retried and reported the same way.
+ */
+class ProcessWriterBusy extends Error {
+  readonly code = "SQLITE_BUSY";
+  constructor(location: string, waitedMs: number) {
+    super(
+      `another connection of this process to catalog ${location} kept writing for ${waitedMs} ms ` +
+        "(a write begun inside another's transaction waits for itself)",
+    );
+    this.name = "ProcessWriterBusy";
+  }
+}
+
 function sqliteErrorText(error: unknown): string {
   return error instanceof Error ? `${(error as { code?: unknown }).code} ${error.message}` : "";
 }

@@ -35,6 +35,7 @@ import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { shellWord } from "../shell_word.ts";
 import { redactUrl } from "../redact.ts";
+import { fileKind } from "../regular_file.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
@@ -411,13 +412,8 @@ async function refuseSpecialDest(dest: string, path: string): Promise<void> {
   let what: string | undefined;
   try {
     const info = await Deno.stat(dest); // through links, as the kernel does
-    const kind = info.isFifo
-      ? "a FIFO"
-      : info.isSocket
-      ? "a socket"
-      : info.isCharDevice || info.isBlockDevice
-      ? "a device"
-      : undefined;
+    // Followed, it is never a link: anything but a file or directory is special.
+    const kind = info.isFile || info.isDirectory ? undefined : fileKind(info);
     const link = (await Deno.lstat(dest).catch(() => undefined))?.isSymlink === true;
     if (kind !== undefined) what = `is not a regular file but ${link ? "a link to " : ""}${kind}`;
   } catch (error) {

@@ -14,27 +14,7 @@ import { join } from "node:path";
 import { sweepDirectory } from "../src/cache/debris.ts";
 import { isAbandonedTemp } from "../src/abandoned_temp.ts";
 import { assertEquals } from "./assert.ts";
-
-/** Runs `fn` with every lock call failing as on a file system without locks. */
-async function withoutLocks(fn: () => Promise<void>): Promise<void> {
-  const proto = Deno.FsFile.prototype;
-  const tryLockSync = proto.tryLockSync;
-  const lock = proto.lock;
-  const lockSync = proto.lockSync;
-  const refuse = () => {
-    throw new Deno.errors.NotSupported("Operation not supported (os error 95)");
-  };
-  proto.tryLockSync = refuse;
-  proto.lockSync = refuse;
-  proto.lock = () => Promise.reject(new Deno.errors.NotSupported("Operation not supported"));
-  try {
-    await fn();
-  } finally {
-    proto.tryLockSync = tryLockSync;
-    proto.lock = lock;
-    proto.lockSync = lockSync;
-  }
-}
+import { withoutLocks } from "./without_locks.ts";
 
 // A pid no process here has (Linux pids stop at 2^22): another machine's writer.
 const OTHER_HOST_PID = 999999999;

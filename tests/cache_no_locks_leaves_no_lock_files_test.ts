@@ -12,22 +12,7 @@ import { dirname, join } from "node:path";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { assertEquals } from "./assert.ts";
-
-async function withoutLocks(fn: () => Promise<void>): Promise<void> {
-  const proto = Deno.FsFile.prototype;
-  const saved = { tryLockSync: proto.tryLockSync, lockSync: proto.lockSync, lock: proto.lock };
-  const refuse = () => {
-    throw new Deno.errors.NotSupported("Operation not supported (os error 95)");
-  };
-  proto.tryLockSync = refuse;
-  proto.lockSync = refuse;
-  proto.lock = () => Promise.reject(new Deno.errors.NotSupported("Operation not supported"));
-  try {
-    await fn();
-  } finally {
-    Object.assign(proto, saved);
-  }
-}
+import { withoutLocks } from "./without_locks.ts";
 
 Deno.test("no locks: downloads leave no empty lock file beside each cached copy", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_lock_files_" });

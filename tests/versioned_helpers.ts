@@ -125,6 +125,20 @@ export async function writeFile(dir: string, name: string, text: string): Promis
   return path;
 }
 
+/**
+ * A VersionedCache of `dir/m.json` over the local bucket `dir/bucket` holding
+ * `keys` (each object's content its key and a newline), with a cache in
+ * `dir/cache` that reads no settings.
+ */
+export async function versionedOverKeys(dir: string, keys: string[]): Promise<VersionedCache> {
+  for (const key of keys) await writeFile(join(dir, "bucket"), key, `${key}\n`);
+  return new VersionedCache({
+    manifest: join(dir, "m.json"),
+    bucket: join(dir, "bucket"),
+    cache: new AssetCache({ cacheDir: join(dir, "cache"), configPath: false, env: {} }),
+  });
+}
+
 /** An ObjectStore that forwards everything; override methods to inject behaviour. */
 export class WrappingStore implements ObjectStore {
   constructor(readonly inner: ObjectStore) {}

@@ -7,27 +7,13 @@
  * Unicode spelling of a path.
  */
 import { join } from "node:path";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { NotFoundError } from "../src/errors.ts";
-import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { tempDir } from "./versioned_helpers.ts";
-
-async function bucketWith(dir: string, keys: string[]): Promise<VersionedCache> {
-  for (const key of keys) {
-    await Deno.mkdir(join(dir, "bucket", key, ".."), { recursive: true });
-    await Deno.writeTextFile(join(dir, "bucket", key), `${key}\n`);
-  }
-  return new VersionedCache({
-    manifest: join(dir, "m.json"),
-    bucket: join(dir, "bucket"),
-    cache: new AssetCache({ cacheDir: join(dir, "cache"), configPath: false, env: {} }),
-  });
-}
+import { tempDir, versionedOverKeys } from "./versioned_helpers.ts";
 
 Deno.test("a missing version names the path in another letter case that has versions", async () => {
   await using dir = await tempDir("vc_missing_version_case_");
-  await using vc = await bucketWith(dir.path, [
+  await using vc = await versionedOverKeys(dir.path, [
     "u/Table.1.0.0.csv",
     "u/Table.1.1.0.csv",
     "u/tables.2.0.0.csv",
@@ -49,7 +35,7 @@ Deno.test("a missing version names the path in another letter case that has vers
 
 Deno.test("vc sync reports the path in another letter case for the entry it could not copy", async () => {
   await using dir = await tempDir("vc_missing_version_case_sync_");
-  await using vc = await bucketWith(dir.path, ["data/Table.1.0.0.csv", "data/a.1.0.0.csv"]);
+  await using vc = await versionedOverKeys(dir.path, ["data/Table.1.0.0.csv", "data/a.1.0.0.csv"]);
   await Deno.writeTextFile(
     join(dir.path, "m.json"),
     '{"/data/a.csv": "1.0.0", "/data/table.csv": "1.0.0"}\n',

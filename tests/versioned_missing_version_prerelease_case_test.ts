@@ -5,31 +5,20 @@
  * more, while a path in another letter case is named as such; with many
  * versions the twin was not even among those listed. It is now named.
  */
-import { join } from "node:path";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { NotFoundError } from "../src/errors.ts";
-import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { tempDir } from "./versioned_helpers.ts";
-
-async function bucketWith(dir: string, keys: string[]): Promise<VersionedCache> {
-  for (const key of keys) {
-    await Deno.mkdir(join(dir, "bucket", key, ".."), { recursive: true });
-    await Deno.writeTextFile(join(dir, "bucket", key), `${key}\n`);
-  }
-  return new VersionedCache({
-    manifest: join(dir, "m.json"),
-    bucket: join(dir, "bucket"),
-    cache: new AssetCache({ cacheDir: join(dir, "cache"), configPath: false, env: {} }),
-  });
-}
+import { tempDir, versionedOverKeys } from "./versioned_helpers.ts";
 
 Deno.test("a missing pre-release names the version that differs from it only in letter case", async () => {
   await using dir = await tempDir("vc_missing_prerelease_case_");
   // Thirty later versions: the twin is not among the latest twenty listed.
   const later = Array.from({ length: 30 }, (_, i) => `o.2.0.${i}.csv`);
-  await using vc = await bucketWith(dir.path, ["o.1.0.0-rc.1.csv", "o.1.0.0-rc.2.csv", ...later]);
+  await using vc = await versionedOverKeys(dir.path, [
+    "o.1.0.0-rc.1.csv",
+    "o.1.0.0-rc.2.csv",
+    ...later,
+  ]);
   const error = await assertRejects(() => vc.path("/o.csv", "1.0.0-RC.1"), NotFoundError);
   assertStringIncludes(
     error.message,

@@ -11,54 +11,27 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { prefill } from "../src/prefill/prefill.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { startS3Proxy } from "./s3_proxy.ts";
-import { tempDir } from "./versioned_helpers.ts";
-
-const ENTRIES = 30;
+import { MISSING_ENTRIES, missingEntriesBucket } from "./missing_entries_bucket.ts";
 
 Deno.test("prefill: many missing entries of one directory list it once per run", async () => {
-  // Listings by prefix.
-  const lists = new Map<string, number>();
-  await using proxied = await startS3Proxy(async (req, forward) => {
-    const url = new URL(req.url);
-    if (url.searchParams.has("list-type")) {
-      const prefix = url.searchParams.get("prefix") ?? "";
-      lists.set(prefix, (lists.get(prefix) ?? 0) + 1);
-    }
-    return await forward();
-  });
-  await proxied.fake.putObject("b", "team/data/Other.1.0.0.csv", "o");
-  await using dir = await tempDir("vc_prefill_missing_many_one_directory_");
-  const manifest: Record<string, string> = {};
-  for (let i = 0; i < ENTRIES; i++) manifest[`/data/f${i}.csv`] = "1.0.0";
-  // A twin in letter case, found from the same one read of the directory.
-  manifest["/data/other.csv"] = "1.0.0";
-  await Deno.writeTextFile(join(dir.path, "m.json"), JSON.stringify(manifest));
-  const store = {
-    s3: {
-      endpoint: proxied.endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    },
-  };
+  await using fixture = await missingEntriesBucket("vc_prefill_missing_many_one_directory_");
+  const { proxied, lists, store } = fixture;
   await using cache = new AssetCache({
-    cacheDir: join(dir.path, "cache"),
+    cacheDir: join(fixture.dir, "cache"),
     configPath: false,
     env: {},
     store,
     warn: () => {},
   });
   await using vc = new VersionedCache({
-    manifest: join(dir.path, "m.json"),
+    manifest: fixture.manifest,
     bucket: "s3://b/team",
     store,
     cache,
   });
   // Few slots: the failures come in turns, not all at once.
   const summary = await prefill({ cache, versioned: [vc], concurrency: 2 });
-  assertEquals([summary.fetched, summary.failed.length], [0, ENTRIES + 1]);
+  assertEquals([summary.fetched, summary.failed.length], [0, MISSING_ENTRIES + 1]);
   const other = summary.failed.find((f) => f.item === "/data/other.csv")!;
   assertStringIncludes(other.error, "but /data/Other.csv, which differs from it");
   assertEquals(lists.get("team/data/"), 1, JSON.stringify([...lists]));

@@ -109,6 +109,9 @@ const SAME_IDEA: ReadonlyArray<Readonly<Record<string, string>>> = [
   {
     onWarning: '"onWarning" (told { message })',
     warn: '"warn" (told the message, a string)',
+    // The no-locks notice's callback of withFileLock and withLockFileWrite
+    // before it was onWarning.
+    onNoLocks: '"onNoLocks" (told the message, a string)',
   },
   {
     concurrency: '"concurrency" (transfers at once in this call)',

@@ -5,7 +5,7 @@
  * misspelt `versoin` published 1.0.0 and `dryrun` made gc delete.
  */
 import { join } from "node:path";
-import { assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
+import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { checkLock, fillLock } from "../src/versioned/lock_ops.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -210,4 +210,34 @@ Deno.test("updateManifest, withManifestLock and addToken refuse an unknown optio
     "addToken()",
     "onNoLocks",
   );
+});
+
+Deno.test("withLockFileWrite refuses an unknown option, and names onWarning for the onNoLocks it took before", async () => {
+  const { withLockFileWrite } = await import("../src/versioned/lock_file.ts");
+  const dir = await Deno.makeTempDir({ prefix: "vc-opt-lock-file-write-" });
+  try {
+    // Refused before the files are touched: the directory is never made.
+    const manifest = join(dir, "never-made", "m.json");
+    const lockFile = join(dir, "never-made", "m.lock");
+    let ran = false;
+    const fn = () => (ran = true);
+    // Its notice callback was onNoLocks, told a string; a caller still passing
+    // it had it ignored without a word, the notice going to stderr.
+    const renamed = await assertRejects(
+      () => withLockFileWrite(manifest, lockFile, fn, bad({ onNoLocks: () => {} })),
+      InvalidInputError,
+    );
+    assertStringIncludes(renamed.message, 'unknown option "onNoLocks"');
+    assertStringIncludes(renamed.message, 'this call\'s name for it is "onWarning"');
+    await refused(
+      () => withLockFileWrite(manifest, lockFile, fn, bad({ onwait: () => {} })),
+      "withLockFileWrite()",
+      "onwait",
+      "onWait",
+    );
+    assertEquals(ran, false);
+    assertEquals(await Array.fromAsync(Deno.readDir(dir)), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

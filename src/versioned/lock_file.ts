@@ -28,6 +28,7 @@ import { openLockFile, withFileLock } from "../file_lock.ts";
 import { refuseReadOnlyFile } from "../replace_file.ts";
 import {
   checkFunction,
+  checkOptions,
   checkPathArgument,
   describeValue,
   isPlainObject,
@@ -96,6 +97,9 @@ export function lockFileLockPath(target: string): string {
   return manifestLockPath(stem === undefined ? target : join(dirname(target), `${stem}.json`));
 }
 
+/** Options of {@linkcode withLockFileWrite}. */
+const LOCK_FILE_WRITE_OPTIONS = { signal: true, onWait: true, onWarning: true } as const;
+
 /**
  * Runs `fn` holding the cross-process locks of the manifest and of its lock
  * file (`lockFile`, when there is one); `fn` gets the manifest's real path.
@@ -138,6 +142,9 @@ export async function withLockFileWrite<T>(
   checkPathArgument("withLockFileWrite(): the manifest", manifest);
   if (lockFile !== undefined) checkPathArgument("withLockFileWrite(): the lock file", lockFile);
   checkFunction("withLockFileWrite(): fn", fn);
+  // A misspelt option, or the `onNoLocks` it took before `onWarning`, was
+  // ignored without a word (the notice went to stderr instead).
+  checkOptions("withLockFileWrite()", options, LOCK_FILE_WRITE_OPTIONS);
   const target = await manifestTarget(manifest);
   const paths = new Set([manifestLockPath(target)]);
   if (lockFile !== undefined) {

@@ -10,6 +10,29 @@
  * vc prefill --json
  * ```
  *
+ * @example In-process, with its output and settings in memory (`memoryIo`)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo, runCli } from "./cli.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/weights.bin`, "w");
+ *   const env = {
+ *     VC_BUCKET: `file://${dir}/bucket`,
+ *     VC_CACHE_DIR: `${dir}/cache`,
+ *     VC_MANIFEST: `${dir}/manifest.json`,
+ *     HOME: dir,
+ *   };
+ *   const add = memoryIo({ env });
+ *   assert.equal(await runCli(["add", "/models/weights.bin", `${dir}/weights.bin`], add), 0);
+ *   const path = memoryIo({ env });
+ *   assert.equal(await runCli(["path", "/models/weights.bin"], path), 0);
+ *   assert.equal(await Deno.readTextFile(path.stdout().trim()), "w");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ *
  * @module
  */
 import type { CliIo } from "./src/cli/io.ts";

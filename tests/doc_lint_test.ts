@@ -119,6 +119,21 @@ async function undemonstrated(entries: string[]): Promise<Map<string, string>> {
   return found;
 }
 
+Deno.test("doc examples: every entry point's module doc has an @example that asserts", async () => {
+  // What JSR shows first for `jsr:@vc/vc/mirror` and the other subpaths is
+  // the module doc: a newcomer's starting point. `./mirror` had none, and the
+  // code of `./server` and `./cli` was no @example, which `deno test --doc`
+  // and JSR's "Examples" do not treat as one.
+  const run = await denoDoc(["--json", ...(await entryPoints())]);
+  assertEquals(run.code, 0, run.err);
+  const nodes = JSON.parse(run.out).nodes as Record<string, { module_doc?: JsDoc }>;
+  const missing = Object.entries(nodes).flatMap(([file, node]) => {
+    const why = lacks(node.module_doc);
+    return why === undefined ? [] : [`${file.slice(`file://${root}`.length)}: ${why}`];
+  });
+  assertEquals(missing, [], "entry points whose module doc shows no use");
+});
+
 /**
  * Public symbols still without an example of their own: this list only
  * shrinks. Add an example (small, self-contained, asserting with

@@ -4,6 +4,7 @@
  * (or to any KBase file cache API v1 server) with {@linkcode CacheClient}
  * and {@linkcode withCache}.
  *
+ * @example A service on a random port, and a client that caches a result in it
  * ```ts
  * import assert from "node:assert/strict";
  * import { FsStore } from "../store/fs.ts";

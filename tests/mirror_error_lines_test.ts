@@ -123,12 +123,14 @@ Deno.test("mirror: a file that vanished or changed while it was uploaded is name
         // The store refused it: nothing was stored, so it keeps what it had.
         error: "changed while it was uploaded; the upload was aborted (the store keeps the " +
           "object it had), and the next run uploads the file again",
+        errorName: "VcError",
       },
       {
         key: "c.txt",
         path: join(src, "c.txt"),
         error: "vanished: No such file or directory (os error 2); the next run mirrors what is " +
           "there then",
+        errorName: "VcError",
       },
     ]);
   } finally {
@@ -161,6 +163,7 @@ Deno.test("mirror: a file deleted before its upload read it is said to have vani
       path: join(src, "big.bin"),
       error: "vanished while it was uploaded; the upload was aborted (the store keeps the " +
         "object it had), and the next run mirrors what is there then",
+      errorName: "VcError",
     }]);
     assertEquals(await store.head("big.bin"), undefined);
   } finally {
@@ -192,6 +195,7 @@ Deno.test("mirror: a vanished file whose name holds a quote (it's.txt, z' -> 'y.
       path: join(src, name),
       error: "vanished: No such file or directory (os error 2); the next run mirrors what is " +
         "there then",
+      errorName: "VcError",
     })),
   );
 });
@@ -217,6 +221,7 @@ Deno.test("mirror: a failure of a file whose name holds a newline keeps its caus
       key: name,
       path: join(src, name),
       error: `PUT s3://b/${name} failed: 500 InternalError; the next run tries it again`,
+      errorName: "StoreError",
     }]);
   } finally {
     await store.close();
@@ -246,6 +251,7 @@ Deno.test("mirror: a small file that grew after the walk listed it is named once
       path: join(src, "log.txt"),
       error: "changed while it was read (3 bytes, listed with 1); the next run uploads what is " +
         "there then",
+      errorName: "VcError",
     }]);
     assertEquals(await store.head("log.txt"), undefined);
     const again = await mirror({ sources: [src], target: store, statePath: join(w.dir, "s.db") });

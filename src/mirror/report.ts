@@ -9,6 +9,7 @@
 import { isTempName } from "../atomic_write.ts";
 import {
   CallbackError,
+  errorKind,
   InvalidInputError,
   isMissingKey,
   KeyConflictError,
@@ -91,9 +92,11 @@ export function failure(key: string | undefined, path: string, error: unknown): 
   } else if (transient(error)) {
     text = `${text}; ${NEXT_RUN}`;
   }
+  // A message of vc's own (a clash, a link in the way) is said as a VcError.
+  const errorName = typeof error === "string" ? "VcError" : errorKind(error);
   const entry: MirrorFailure = key === undefined
-    ? { path, error: text }
-    : { key, path, error: text };
+    ? { path, error: text, errorName }
+    : { key, path, error: text, errorName };
   if (pathTooLong(error)) entry.untilChanged = true;
   // Refused for what it is (its key too long for the store, a name the
   // store cannot hold): the same again at every try until it changes.

@@ -6,6 +6,7 @@
 import type { Clock } from "../clock.ts";
 import type { DownloadOptions } from "../store/download.ts";
 import type { ObjectStore } from "../store/types.ts";
+import type { ErrorKind } from "../errors.ts";
 
 /** Options for `mirror()` and `watchMirror()`. */
 export interface MirrorOptions {
@@ -164,6 +165,15 @@ export interface MirrorFailure {
   path: string;
   /** Why. */
   error: string;
+  /**
+   * What kind of failure, as `errorKind` names a thrown error: one of
+   * `ERROR_KINDS` (`AccessDeniedError`, `StoreError`, `OfflineError`,
+   * `InvalidInputError` for a key the store refuses, ...; `VcError` for the
+   * rest: a file that vanished or is in the way), as prefill's and sync's
+   * failures name theirs. Set on every failure a run reports (optional only
+   * so that failures made by hand, a test's, still type-check).
+   */
+  errorName?: ErrorKind;
   /**
    * True when trying again cannot help until the file (or object) changes:
    * the store refuses its key (over 1024 bytes, a name it cannot hold), or

@@ -10,6 +10,7 @@ import { CallbackGuard } from "../callback.ts";
 import {
   AccessDeniedError,
   causeChain,
+  type ErrorKind,
   errorKind,
   InvalidInputError,
   NotFoundError,
@@ -147,7 +148,7 @@ export interface PrefillFailure {
    * What kind of failure: one of `ERROR_KINDS` (`NotFoundError`, `IntegrityError`,
    * `AccessDeniedError`, `OfflineError`, ...), as `errorKind` names it.
    */
-  errorName: string;
+  errorName: ErrorKind;
 }
 
 /** What a prefill run did. Exit non-zero when `failed` is not empty. */
@@ -1671,7 +1672,7 @@ function missingVersion(
 }
 
 /** The error's message and its kind (`NotFoundError`, `IntegrityError`, ...: `errorKind`). */
-function failure(error: unknown): { error: string; errorName: string } {
+function failure(error: unknown): { error: string; errorName: ErrorKind } {
   const message = error instanceof Error ? error.message : String(error);
   return {
     // Too high a concurrency for the open-files limit (macOS's default soft

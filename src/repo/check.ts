@@ -24,6 +24,7 @@ import { withCallbackGuard } from "../callback.ts";
 import { InvalidInputError, NotFoundError, VcError } from "../errors.ts";
 import { Md5, statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
+import { checkPositiveInteger } from "../options_check.ts";
 import type { ObjectInfo, PendingUpload } from "../store/types.ts";
 import { DEFAULT_GRACE_MS, liveBatches, liveKeysAmong, liveRecordCount, period } from "./gc.ts";
 import { RECORDS_PER_PAGE } from "./record_pages.ts";
@@ -163,6 +164,7 @@ export async function check(
 
 async function checkGuarded(repo: Repository, options: CheckOptions): Promise<CheckReport> {
   const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "check grace");
+  checkPositiveInteger("Repository.check(): the option concurrency", options.concurrency);
   // Looked at per record below too; but an empty catalog has none, and the
   // check would then read it and resolve, the abort unheard.
   options.signal?.throwIfAborted();

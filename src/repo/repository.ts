@@ -183,7 +183,12 @@ const GC_OPTIONS: OptionNames<GcOptions> = {
 // download() and check() take these two.
 const PROGRESS_OPTIONS = { onProgress: true, signal: true } as const;
 const DOWNLOAD_OPTIONS = { ...PROGRESS_OPTIONS, onCheckProgress: true } as const;
-const CHECK_OPTIONS = { ...PROGRESS_OPTIONS, onListed: true, graceMs: true } as const;
+const CHECK_OPTIONS = {
+  ...PROGRESS_OPTIONS,
+  onListed: true,
+  graceMs: true,
+  concurrency: true,
+} as const;
 /** What an add's error says of content it uploaded, did not record and deleted. */
 const UPLOAD_DELETED = "the upload was deleted";
 
@@ -1588,9 +1593,7 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  check(
-    options: Omit<CheckOptions, "concurrency"> = {},
-  ): Promise<CheckReport> {
+  check(options: CheckOptions = {}): Promise<CheckReport> {
     return optionsRefusal("Repository.check()", options, CHECK_OPTIONS) ??
       this.#onCatalogTime().then(() => check(this, options));
   }

@@ -134,6 +134,17 @@ Deno.test("doc examples: every entry point's module doc has an @example that ass
   assertEquals(missing, [], "entry points whose module doc shows no use");
 });
 
+Deno.test("doc lint: no public type is written as an inline import()", async () => {
+  // JSR and `deno doc` show such a type as its relative path
+  // (`cache?: import("../cache/asset_cache.ts").AssetCache`, what
+  // `RepositoryOptions.cache` read as), not as a link to the type a user
+  // imports from an entry point.
+  const run = await denoDoc(await entryPoints());
+  assertEquals(run.code, 0, run.err);
+  const lines = run.out.split("\n").filter((l) => /\bimport\("\.{1,2}\//.test(l));
+  assertEquals(lines.map((l) => l.trim()), []);
+});
+
 /**
  * Public symbols still without an example of their own: this list only
  * shrinks. Add an example (small, self-contained, asserting with

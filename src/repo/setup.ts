@@ -22,6 +22,7 @@ import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
 import { realish } from "../real_path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
+import type { AssetCache } from "../cache/asset_cache.ts";
 import {
   type Catalog,
   CatalogDamagedError,
@@ -127,7 +128,7 @@ export interface RepositoryOptions {
    * opens stores with `openStore`, created on first use, whose warnings are
    * `console.warn` lines: give one with `onWarning` to take them).
    */
-  cache?: import("../cache/asset_cache.ts").AssetCache;
+  cache?: AssetCache;
   /**
    * Aborts the opening (the marker's read, the catalog's checks), the
    * creation (`Repository.init`) or the restore (`Repository.restore`),

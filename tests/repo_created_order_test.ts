@@ -20,17 +20,31 @@ import { overriding } from "./overriding.ts";
 
 const DAY = 86_400_000;
 
-/** The store at `uri`, whose puts wait for `gate` when one is set. */
-async function gated(uri: string, hold: { gate?: Promise<void> | undefined }) {
+/**
+ * The store at `uri`, whose put of `hold.bytes` waits for `hold.gate`: the
+ * slow add's upload by its content, not whichever add reaches its put first
+ * (the fast one could, and then the test waited on itself).
+ */
+async function gated(uri: string, hold: Gate) {
   const store = await openStore(uri);
   return overriding(store, {
     put: async (...args: Parameters<ObjectStore["put"]>) => {
-      const gate = hold.gate;
-      hold.gate = undefined;
-      await gate;
+      const [, body] = args;
+      if (body instanceof Uint8Array && hold.bytes !== undefined && sameBytes(body, hold.bytes)) {
+        await hold.gate;
+      }
       return await store.put(...args);
     },
   });
+}
+
+interface Gate {
+  bytes?: Uint8Array | undefined;
+  gate?: Promise<void> | undefined;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 async function concurrentAdds(catalog: string | undefined): Promise<void> {
@@ -38,7 +52,7 @@ async function concurrentAdds(catalog: string | undefined): Promise<void> {
   const uri = pathToFileURL(join(dir, "repo")).href;
   let now = Date.UTC(2026, 10, 30, 23, 59, 59);
   const clock: Clock = { now: () => now, sleep: () => Promise.resolve() };
-  const hold: { gate?: Promise<void> | undefined } = {};
+  const hold: Gate = {};
   try {
     await (await Repository.init(uri, catalog === undefined ? {} : { catalog })).close();
     await using repo = await Repository.open(uri, {
@@ -46,11 +60,12 @@ async function concurrentAdds(catalog: string | undefined): Promise<void> {
       openStore: (u) => gated(u, hold),
     });
     const release = Promise.withResolvers<void>();
+    const slowBytes = new TextEncoder().encode("slow");
+    hold.bytes = slowBytes;
     hold.gate = release.promise;
-    const bytes = new TextEncoder().encode("v");
-    const slow = repo.add("/a.csv", bytes, { dateTag: "day" }); // its upload waits
+    const slow = repo.add("/a.csv", slowBytes, { dateTag: "day" }); // its upload waits
     now += 2_000; // past midnight
-    const fast = await repo.add("/a.csv", bytes, { dateTag: "day" });
+    const fast = await repo.add("/a.csv", new TextEncoder().encode("fast"), { dateTag: "day" });
     now += 2_000;
     release.resolve();
     const late = await slow;

@@ -6,7 +6,14 @@
  */
 import { formatBytes } from "../progress.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { errorMessage, EXIT_FAILURE, flagValue, isAbort, UsageError } from "./errors.ts";
+import {
+  errorMessage,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  flagValue,
+  isAbort,
+  UsageError,
+} from "./errors.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import type { AssetCache, StaleCopy } from "../cache/asset_cache.ts";
 import { staleFields } from "./stale_fields.ts";
@@ -332,23 +339,64 @@ async function forEachUri(
   const results: Record<string, unknown>[] = [];
   const lines: string[] = [];
   const failures: string[] = [];
+  const verb = key === "removed" ? "rm" : "invalidate";
+  // A thousand URIs (`vc cache rm $(cat list)`) take seconds: a bar of them.
+  using bar = ctx.out.progress(verb);
+  // Of the URIs attempted, those it removed (or invalidated): not all were cached.
+  let changed = 0;
+  let stopped = false;
   for (const uri of uris) {
-    // Ctrl-C stops between two URIs: those done stay done.
-    ctx.io.signal?.throwIfAborted();
+    // Ctrl-C stops between two URIs: those done stay done, and are said.
+    if (ctx.io.signal?.aborted) {
+      stopped = true;
+      break;
+    }
+    bar.onItems({
+      done: results.length,
+      total: uris.length,
+      failed: failures.length,
+      current: visibleEnds(uri),
+    });
     try {
       const { doc, text } = await one(uri);
       results.push(doc);
       lines.push(text);
+      if (doc[key] === true) changed++;
     } catch (error) {
-      if (isAbort(error)) throw error;
+      if (isAbort(error)) {
+        stopped = true;
+        break;
+      }
       const message = errorMessage(error);
       results.push({ uri, error: message, errorName: errorKind(error) });
       const shown = visibleEnds(uri);
       failures.push(`vc: ${message.includes(shown) ? "" : `${shown}: `}${message}`);
     }
   }
-  await ctx.out.status(results, lines);
+  bar.onItems({ done: results.length, total: uris.length, failed: failures.length });
+  bar.done();
+  const attempted = results.length;
+  if (stopped) {
+    // The rest (the one in flight included: its removal was cut short or
+    // not begun) listed as not attempted, so a script knows what to retry.
+    for (const uri of uris.slice(attempted)) {
+      results.push({ uri, [key]: false, interrupted: true });
+    }
+  }
+  // stdout gone (a reader that went away): stderr still says it below.
+  await ctx.out.status(results, lines).catch((error) => {
+    if (!stopped) throw error;
+  });
   writeFailureLines(ctx.io, failures);
+  if (stopped) {
+    const rest = uris.length - attempted;
+    ctx.out.failure(
+      `cache ${verb} interrupted: ${key} ${changed} of ${counted(uris.length, "URI")} before it ` +
+        `stopped${failures.length === 0 ? "" : ` (${counted(failures.length, "failure")})`}; ` +
+        `the other ${rest} ${rest === 1 ? "was" : "were"} not attempted`,
+    );
+    return EXIT_INTERRUPTED;
+  }
   return failures.length === 0 ? 0 : EXIT_FAILURE;
 }
 

@@ -429,6 +429,14 @@ export interface PruneProgress {
   done: number;
   /** Entries in the cache. */
   total: number;
+  /**
+   * Entries removed so far (with `dryRun`, that would be): a caller stopped
+   * by its `signal` says what it removed before the stop, as the rejection
+   * carries no result.
+   */
+  removed?: number;
+  /** Sum of the sizes of those entries. */
+  freedBytes?: number;
 }
 
 /** What {@linkcode pruneEntries} removed (or, with `dryRun`, would remove). */
@@ -599,6 +607,13 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
   // prune removed is not taken for in use (and replaced by one more entry);
   // one still busy is kept, and the pass goes on in its place.
   let done = 0;
+  const report = () =>
+    options.onProgress?.({
+      done,
+      total: entries.length,
+      removed: removed.length,
+      freedBytes,
+    });
   let next = 0;
   while (next < entries.length || busy.length > 0) {
     for (; next < entries.length; next++) {
@@ -610,7 +625,8 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
       try {
         await pruneOne(entry);
       } finally {
-        options.onProgress?.({ done: ++done, total: entries.length });
+        ++done;
+        report();
       }
     }
     const retry = busy;
@@ -625,6 +641,8 @@ export async function pruneEntries(cacheDir: string, options: PruneOptions): Pro
         total += entry.bytes;
       }
     }));
+    // Those removed on a second try count too.
+    if (retry.length > 0) report();
     if (options.signal?.aborted) break;
   }
   if (!dryRun) await compactJournals(cacheDir, tried);

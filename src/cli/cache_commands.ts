@@ -459,13 +459,26 @@ export const prune: Command = {
     missingCacheDirNote(ctx);
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress(dryRun ? "prune (dry run)" : "prune");
-    // Listing a large cache takes a while before the first entry is looked at.
-    const r = await cache.value.prune({
-      ...options,
-      onListProgress: (done) => bar.onStep({ current: "listing", done }),
-      onProgress: ({ done, total }) => bar.onStep({ current: "pruning", done, total }),
-      ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
-    });
+    // What it removed so far: said when Ctrl-C stops it (the rejection has no result).
+    const soFar = { removedCount: 0, freedBytes: 0 };
+    let r: Awaited<ReturnType<AssetCache["prune"]>>;
+    try {
+      // Listing a large cache takes a while before the first entry is looked at.
+      r = await cache.value.prune({
+        ...options,
+        onListProgress: (done) => bar.onStep({ current: "listing", done }),
+        onProgress: ({ done, total, removed, freedBytes }) => {
+          soFar.removedCount = removed ?? soFar.removedCount;
+          soFar.freedBytes = freedBytes ?? soFar.freedBytes;
+          bar.onStep({ current: "pruning", done, total });
+        },
+        ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+      });
+    } catch (error) {
+      if (!isAbort(error)) throw error;
+      bar.done();
+      return await pruneInterrupted(ctx, soFar, dryRun);
+    }
     bar.done();
     const n = r.removed.length;
     const orphans = r.orphans.length;
@@ -513,8 +526,33 @@ export const prune: Command = {
           } no longer in use`,
       );
     }
+    return 0;
   },
 };
+
+/**
+ * `vc cache prune` stopped by Ctrl-C or SIGTERM: what it removed before (that
+ * stays removed, the rest cached), as its last line (also with --quiet) and,
+ * with --json, as the document on stdout (`interrupted: true`); exit 130.
+ */
+async function pruneInterrupted(
+  ctx: CommandContext,
+  soFar: { removedCount: number; freedBytes: number },
+  dryRun: boolean,
+): Promise<number> {
+  if (ctx.out.mode === "json") {
+    // stdout gone: stderr says it below
+    await ctx.out.status({ interrupted: true, dryRun, ...soFar }, []).catch(() => {});
+  }
+  ctx.out.failure(
+    dryRun
+      ? "cache prune interrupted (dry run: nothing was removed)"
+      : `cache prune interrupted: removed ${counted(soFar.removedCount, "file")}, freed ${
+        formatBytes(soFar.freedBytes)
+      } before it stopped; the rest stays cached (vc cache prune run again goes on)`,
+  );
+  return EXIT_INTERRUPTED;
+}
 
 /**
  * `vc cache verify`: exit 1 when a cached file is corrupt.

@@ -16,7 +16,7 @@ import {
   tokenFileModeWarning,
   tokenIdAuthUrl,
 } from "../server/auth.ts";
-import { Entries } from "../server/entries.ts";
+import { Entries, type SweepResult } from "../server/entries.ts";
 import { normalizeBasePath } from "../server/routes.ts";
 import { serveCache } from "../server/serve.ts";
 import { usageKept } from "../server/quota.ts";
@@ -26,7 +26,15 @@ import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { countFlag, environmentValue, EXIT_FAILURE, flagValue, UsageError } from "./errors.ts";
+import {
+  countFlag,
+  environmentValue,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  flagValue,
+  isAbort,
+  UsageError,
+} from "./errors.ts";
 import { localPathSetting } from "./local_path.ts";
 import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
@@ -542,11 +550,25 @@ export const expire: Command = {
       // Servers with a quota may share the store: what this removes comes
       // off the usage they keep.
       using bar = ctx.out.progress("expire");
-      const result = await new Entries(store, { keepUsage: true }).sweep({
-        ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
-        recountUsage: ctx.flags.boolean("recount-usage"),
-        onProgress: bar.onItems,
-      });
+      // What it removed so far: said when Ctrl-C stops it (the rejection has no result).
+      const soFar = { scanned: 0, removed: 0, bytesRemoved: 0 };
+      let result: SweepResult;
+      try {
+        result = await new Entries(store, { keepUsage: true }).sweep({
+          ...(ctx.io.signal === undefined ? {} : { signal: ctx.io.signal }),
+          recountUsage: ctx.flags.boolean("recount-usage"),
+          onProgress: (p) => {
+            soFar.scanned = p.done;
+            soFar.removed = p.removed ?? soFar.removed;
+            soFar.bytesRemoved = p.bytesRemoved ?? soFar.bytesRemoved;
+            bar.onItems(p);
+          },
+        });
+      } catch (error) {
+        if (!isAbort(error)) throw error;
+        bar.done();
+        return await expireInterrupted(ctx, soFar);
+      }
       bar.done();
       // What it removed: a confirmation, which --quiet drops.
       await ctx.out.status(
@@ -584,3 +606,26 @@ export const expire: Command = {
     }
   },
 };
+
+/**
+ * `vc serve expire` stopped by Ctrl-C or SIGTERM: what it removed before
+ * (that stays removed, the rest in place), as its last line (also with
+ * --quiet) and, with --json, as the document on stdout (`interrupted:
+ * true`); exit 130.
+ */
+async function expireInterrupted(
+  ctx: CommandContext,
+  soFar: { scanned: number; removed: number; bytesRemoved: number },
+): Promise<number> {
+  if (ctx.out.mode === "json") {
+    // stdout gone: stderr says it below
+    await ctx.out.status({ interrupted: true, ...soFar }, []).catch(() => {});
+  }
+  ctx.out.failure(
+    `serve expire interrupted: removed ${
+      counted(soFar.removed, "expired entry", "expired entries")
+    } (${formatBytes(soFar.bytesRemoved)}) of ${soFar.scanned} looked at before it stopped; ` +
+      "the rest stays (vc serve expire run again goes on)",
+  );
+  return EXIT_INTERRUPTED;
+}

@@ -159,6 +159,22 @@ const ENTRIES_OPTIONS: OptionNames<EntriesOptions> = {
   onExpired: true,
 };
 
+/** Progress of {@linkcode Entries.sweep}. */
+export interface SweepProgress {
+  /** Entries looked at so far. */
+  done: number;
+  /** The entry's ID being looked at, or what the sweep turned to (`"data objects"`). */
+  current?: string;
+  /**
+   * Expired entries removed so far (told again after each one): a caller
+   * stopped by its `signal` says what was removed before the stop, as the
+   * rejection carries no result.
+   */
+  removed?: number;
+  /** Bytes of their files. */
+  bytesRemoved?: number;
+}
+
 /** Options for {@linkcode Entries.sweep}. */
 export interface SweepOptions {
   /** Stops the sweep. */
@@ -168,7 +184,7 @@ export interface SweepOptions {
    * not known before the listing ends), and once more when the sweep turns
    * to the data objects left by crashed uploads (`current`).
    */
-  onProgress?: (progress: { done: number; current?: string }) => void;
+  onProgress?: (progress: SweepProgress) => void;
   /**
    * Also rewrite every identity's usage object from the entries found (for
    * quotas turned on later, or usage that drifted after crashes). Uploads
@@ -911,6 +927,13 @@ export class Entries {
     const recent = new Map<string, boolean>();
     const skipRecent = options.skipRecent === true && options.recountUsage !== true;
     const now = this.#clock.now();
+    const report = (done: number, current: string) =>
+      options.onProgress?.({
+        done,
+        current,
+        removed: result.removed,
+        bytesRemoved: result.bytesRemoved,
+      });
     for await (const info of this.#store.list("meta/", listing)) {
       oldest = Math.min(oldest, info.lastModified.getTime());
       const id = info.key.slice("meta/".length).replace(/\.json$/, "");
@@ -918,11 +941,11 @@ export class Entries {
         recent.set(id, info.size >= MIN_FILE_META_BYTES);
         result.scanned++;
         result.recent = (result.recent ?? 0) + 1;
-        options.onProgress?.({ done: result.scanned, current: id });
+        report(result.scanned, id);
         continue;
       }
       const entry = await this.load(id, signal);
-      options.onProgress?.({ done: result.scanned + (entry === undefined ? 0 : 1), current: id });
+      report(result.scanned + (entry === undefined ? 0 : 1), id);
       if (entry === undefined) continue;
       result.scanned++;
       if (entry.unreadable !== undefined) {
@@ -948,12 +971,13 @@ export class Entries {
         if (removed && entry.meta.removing !== true) {
           result.removed++;
           result.bytesRemoved += entry.meta.size;
+          report(result.scanned, id);
         }
       } else {
         this.#countLive(entry.meta, usage, referenced);
       }
     }
-    options.onProgress?.({ done: result.scanned, current: "data objects" });
+    report(result.scanned, "data objects");
     let orphans: string[] = [];
     // When the listing dated each orphan: its claim (below) needs it unchanged.
     const listedAt = new Map<string, number>();

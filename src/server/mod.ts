@@ -63,6 +63,7 @@ export {
   type EntryMeta,
   type LoadedEntry,
   type SweepOptions,
+  type SweepProgress,
   type SweepResult,
 } from "./entries.ts";
 export { Metrics } from "./metrics.ts";

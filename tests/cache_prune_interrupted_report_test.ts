@@ -79,7 +79,10 @@ Deno.test("cache prune --dry-run interrupted: says nothing was removed", async (
   await cacheThree(ws);
   const r = await runStoppedAt(ws, ["cache", "prune", "--max-size", "0", "--dry-run"], "1/3");
   assertEquals(r.code, 130, r.stderr);
-  assertStringIncludes(afterBar(r.stderr), "cache prune interrupted (dry run: nothing was removed)");
+  assertStringIncludes(
+    afterBar(r.stderr),
+    "cache prune interrupted (dry run: nothing was removed)",
+  );
   const left = await ws.run(["cache", "ls", "--json"]);
   assertEquals(left.json<unknown[]>().length, 3);
 });

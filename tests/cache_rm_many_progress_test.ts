@@ -62,7 +62,10 @@ Deno.test("cache rm of several URIs: a bar of the URIs done on a terminal, erase
   assertEquals(r.code, 0, r.stderr);
   assertStringIncludes(r.stderr, "rm");
   assertStringIncludes(r.stderr, "3/3");
-  assert(r.stderr.endsWith("\r\x1b[K"), `the bar is erased at the end: ${JSON.stringify(r.stderr)}`);
+  assert(
+    r.stderr.endsWith("\r\x1b[K"),
+    `the bar is erased at the end: ${JSON.stringify(r.stderr)}`,
+  );
   assertEquals(await cachedUris(ws), []);
   // Not a terminal (a log): nothing but the results.
   const uris2 = await cacheThree(ws);

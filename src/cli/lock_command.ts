@@ -9,7 +9,8 @@ import { errorKind } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { checkLock, fillLockSettled } from "../versioned/lock_ops.ts";
 import type { Command } from "./command.ts";
-import { errorMessage, EXIT_FAILURE } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, isAbort } from "./errors.ts";
+import { lockKey } from "../versioned/lock_file.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { table } from "./output.ts";
@@ -99,11 +100,41 @@ export const lock: Command = {
       }
       return EXIT_FAILURE;
     }
-    const results = await fillLockSettled(s.vc, {
-      onProgress: (p) => bar.onItems(withStep(p)),
-      onWarning: (w) => ctx.out.warn(w.message),
-      ...signal,
-    });
+    // How many manifest entries the lock file pins: said when Ctrl-C stops
+    // the fill (the entries read before the stop are written all the same).
+    const lockedNow = async () => {
+      const [entries, locks] = await Promise.all([s.vc.ls(), s.vc.lockEntries()]);
+      const locked = entries.filter((e) => locks?.[lockKey(e.path, e.version)] !== undefined);
+      return { total: entries.length, locked: locked.length };
+    };
+    const before = await lockedNow().catch(() => undefined);
+    let results: Awaited<ReturnType<typeof fillLockSettled>>;
+    try {
+      results = await fillLockSettled(s.vc, {
+        onProgress: (p) => bar.onItems(withStep(p)),
+        onWarning: (w) => ctx.out.warn(w.message),
+        ...signal,
+      });
+    } catch (error) {
+      if (!isAbort(error)) throw error;
+      bar.done();
+      const after = await lockedNow().catch(() => undefined);
+      if (before === undefined || after === undefined) throw error;
+      const added = Math.max(0, after.locked - before.locked);
+      if (ctx.out.mode === "json") {
+        // stdout gone: stderr says it below
+        await ctx.out.status({ interrupted: true, lockFile: s.vc.lockFile, added, ...after }, [])
+          .catch(() => {});
+      }
+      ctx.out.failure(
+        `lock interrupted: ${after.locked} of ${
+          counted(after.total, "manifest entry", "manifest entries")
+        } locked in ${
+          printable(s.vc.lockFile ?? "the lock file")
+        } (${added} added before it stopped); vc lock run again adds the rest`,
+      );
+      return EXIT_INTERRUPTED;
+    }
     bar.done();
     const added = results.filter((r) => r.status === "added").length;
     const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));

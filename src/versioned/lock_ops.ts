@@ -68,6 +68,12 @@ export interface LockCheckResult {
   error?: unknown;
 }
 
+/**
+ * How long a fill stopped by its signal waits for the manifest's lock to
+ * write the entries it read before the stop.
+ */
+const STOPPED_WRITE_WAIT_MS = 5_000;
+
 // The option names of fillLock and checkLock (a misspelt one is refused, not ignored).
 const LOCK_OPS_OPTIONS: OptionNames<LockOpsOptions> = {
   concurrency: true,
@@ -165,7 +171,8 @@ export async function fillLock(
  * lock file (once, atomically), and each one that could not be read has
  * status `failed` and its `error`. Still throws when nothing can be
  * attempted (frozen mode, a disabled or unwritable lock file, an unreadable
- * manifest or lock file) and when `signal` aborts.
+ * manifest or lock file) and when `signal` aborts: then with the signal's
+ * reason, once the entries read before the stop are in the lock file.
  *
  * @example
  * ```ts
@@ -261,6 +268,8 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
     await checkLockFileWritable(vc.manifest, lockFile, "nothing was added to the lock file");
   }
   const found = new Map<string, LockEntry>();
+  // Set when `signal` stopped the reads: the rejection to end on.
+  let stopped: { error: unknown } | undefined;
   let done = 0;
   let bytes = 0;
   if (todo.length > 0) options.onProgress?.({ done, total: todo.length, bytes }); // drawn at once
@@ -284,28 +293,48 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
       }
       options.onProgress?.({ done: ++done, total: todo.length, bytes, current: r.path });
     }, signalOption(options.signal));
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    // Stopped: the entries read so far are written all the same (reading
+    // them again, downloads and hashing, is what the stop would cost), then
+    // it rejects as stopped.
+    stopped = { error };
   } finally {
     await scratch[Symbol.asyncDispose]();
   }
   if (found.size > 0) {
-    await withLockFileWrite(vc.manifest, lockFile, () =>
-      updateLockFile(lockFile, (current) => {
-        // Entries someone else locked meanwhile stay as they are.
-        for (const [key, entry] of found) current[key] ??= entry;
-      }), {
-      ...signalOption(options.signal),
-      // Said to the caller (the CLI prints it), once per process.
-      onWarning: options.onWarning ?? consoleWarning,
-      // A holder stopped with Ctrl-Z holds the lock for as long as it stays
-      // stopped, and a silent wait after the downloads looks hung.
-      onWait: (lock) =>
-        (options.onWarning ?? consoleWarning)({
-          message: `waiting for ${lockHolder(lock)}, which holds ${lock}, the lock of manifest ` +
-            `${vc.manifest}, to write lock file ${lockFile}; Ctrl-C stops the wait (nothing ` +
-            "is written), and `vc lock` run again finds the downloads in the cache",
+    const write = withLockFileWrite(
+      vc.manifest,
+      lockFile,
+      () =>
+        updateLockFile(lockFile, (current) => {
+          // Entries someone else locked meanwhile stay as they are.
+          for (const [key, entry] of found) current[key] ??= entry;
         }),
-    });
+      {
+        // Stopped already: a wait for the manifest's lock of a few seconds at
+        // most, then the entries are given up.
+        ...(stopped === undefined
+          ? signalOption(options.signal)
+          : { signal: AbortSignal.timeout(STOPPED_WRITE_WAIT_MS) }),
+        // Said to the caller (the CLI prints it), once per process.
+        onWarning: options.onWarning ?? consoleWarning,
+        // A holder stopped with Ctrl-Z holds the lock for as long as it stays
+        // stopped, and a silent wait after the downloads looks hung.
+        onWait: (lock) =>
+          (options.onWarning ?? consoleWarning)({
+            message: `waiting for ${lockHolder(lock)}, which holds ${lock}, the lock of manifest ` +
+              `${vc.manifest}, to write lock file ${lockFile}; Ctrl-C stops the wait (nothing ` +
+              "is written), and `vc lock` run again finds the downloads in the cache",
+          }),
+      },
+    );
+    // Stopped: what could not be written is read again by the next run; the
+    // stop is what it rejects with.
+    if (stopped === undefined) await write;
+    else await write.catch(() => {});
   }
+  if (stopped !== undefined) throw stopped.error;
   return results;
 
   // The size and SHA-256 of the bucket's content of one entry.

@@ -699,6 +699,14 @@ export interface VerifyProgress {
   bytes?: number;
   /** Bytes of all the copies to check (their recorded sizes). */
   totalBytes?: number;
+  /**
+   * Corrupt copies found so far (present once one is found): a caller
+   * stopped by its `signal` says what was found before the stop, as the
+   * rejection carries no result.
+   */
+  corrupt?: number;
+  /** Of those, the ones removed (their next use downloads them again). */
+  removed?: number;
 }
 
 /** Options of {@linkcode verifyEntries}. */
@@ -822,8 +830,18 @@ export async function verifyEntries(
   let ok = 0;
   let done = 0;
   let bytes = 0;
+  // Of `corrupt`, those removed (counted, not filtered at each report: a
+  // report comes with every chunk read).
+  let corruptRemoved = 0;
   const totalBytes = entries.reduce((sum, entry) => sum + entry.size, 0);
-  const report = () => options.onProgress?.({ done, total: entries.length, bytes, totalBytes });
+  const report = () =>
+    options.onProgress?.({
+      done,
+      total: entries.length,
+      bytes,
+      totalBytes,
+      ...(corrupt.length === 0 ? {} : { corrupt: corrupt.length, removed: corruptRemoved }),
+    });
   // Drawn at once: the first entry may be a copy of many GB.
   if (entries.length > 0) report();
   const signal = options.signal;
@@ -929,6 +947,7 @@ export async function verifyEntries(
           problem,
           ...(notRemoved === undefined ? {} : { notRemoved }),
         });
+        if (notRemoved === undefined) corruptRemoved++;
       }
       finish();
     }

@@ -577,13 +577,42 @@ export const verify: Command = {
     missingCacheDirNote(ctx);
     await using cache = disposable(openAssetCache(ctx));
     using bar = ctx.out.progress("verify");
-    const r = await cache.value.verify({
-      // Listing a large cache takes a while before the first copy is read.
-      onListProgress: (done) => bar.onStep({ current: "listing", done }),
-      // Its percentage by bytes: one large copy takes seconds a GB.
-      onProgress: (p) => bar.onStep({ current: "checking", ...p }),
-      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-    });
+    // How far it got: said when Ctrl-C stops it (the rejection has no result).
+    const soFar = { done: 0, total: 0, corrupt: 0, removed: 0 };
+    // Whether the checks began (before, it was listing the cache).
+    let checking = false;
+    let r: Awaited<ReturnType<AssetCache["verify"]>>;
+    try {
+      r = await cache.value.verify({
+        // Listing a large cache takes a while before the first copy is read.
+        onListProgress: (done) => bar.onStep({ current: "listing", done }),
+        // Its percentage by bytes: one large copy takes seconds a GB.
+        onProgress: ({ corrupt, removed, ...p }) => {
+          checking = true;
+          Object.assign(soFar, { done: p.done, total: p.total });
+          soFar.corrupt = corrupt ?? soFar.corrupt;
+          soFar.removed = removed ?? soFar.removed;
+          bar.onStep({ current: "checking", ...p });
+        },
+        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      });
+    } catch (error) {
+      if (!isAbort(error)) throw error;
+      bar.done();
+      if (ctx.out.mode === "json") {
+        // stdout gone: stderr says it below
+        await ctx.out.status({ interrupted: true, ...soFar }, []).catch(() => {});
+      }
+      ctx.out.failure(
+        !checking
+          ? "cache verify interrupted while it listed the cache: nothing was checked"
+          : `cache verify interrupted: checked ${soFar.done} of ${
+            counted(soFar.total, "cached file")
+          } before it stopped, ${soFar.corrupt} corrupt (removed: ${soFar.removed}); ` +
+            "vc cache verify run again checks them all",
+      );
+      return EXIT_INTERRUPTED;
+    }
     bar.done();
     const corrupt = r.corrupt;
     await ctx.out.data(

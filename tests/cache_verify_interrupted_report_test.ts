@@ -33,7 +33,7 @@ Deno.test("cache.verify(): onProgress counts the corrupt copies found and remove
         signal: stop.signal,
         onProgress: (p) => {
           // Once per copy checked (its bytes are told as they are read, too).
-        if (p.done === (seen.at(-1)?.done ?? 0)) return;
+          if (p.done === (seen.at(-1)?.done ?? 0)) return;
           seen.push({ done: p.done, total: p.total, corrupt: p.corrupt!, removed: p.removed! });
           if (p.done === 2) stop.abort(new Error("stopped by the test"));
         },

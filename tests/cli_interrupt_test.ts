@@ -36,7 +36,11 @@ Deno.test("interrupt: vc cache verify exits 130, the cache keeps its entries", a
   assertEquals((await ws.run(["cache", "get", `${ws.bucket}/a.csv`])).code, 0);
   const io = memoryIo({ env: ws.env, cwd: ws.dir, signal: interrupted() });
   assertEquals(await runCli(["cache", "verify"], io), 130, io.stdout());
-  assertEquals(io.stderr(), "vc: cache verify interrupted\n");
+  assertEquals(
+    io.stderr(),
+    "vc: cache verify interrupted: checked 0 of 1 cached file before it stopped, 0 corrupt " +
+      "(removed: 0); vc cache verify run again checks them all\n",
+  );
   assertStringIncludes((await ws.run(["cache", "verify"])).stdout, "1 ok, 0 corrupt");
 });
 

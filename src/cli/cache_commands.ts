@@ -605,7 +605,7 @@ export const verify: Command = {
       }
       ctx.out.failure(
         !checking
-          ? "cache verify interrupted while it listed the cache: nothing was checked"
+          ? "cache verify interrupted before it checked a cached file"
           : `cache verify interrupted: checked ${soFar.done} of ${
             counted(soFar.total, "cached file")
           } before it stopped, ${soFar.corrupt} corrupt (removed: ${soFar.removed}); ` +

@@ -11,6 +11,7 @@ import { checkLock, fillLockSettled } from "../versioned/lock_ops.ts";
 import type { Command } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, isAbort } from "./errors.ts";
 import { lockKey } from "../versioned/lock_file.ts";
+import { notRegularFileKind } from "../regular_file.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { table } from "./output.ts";
@@ -107,7 +108,12 @@ export const lock: Command = {
       const locked = entries.filter((e) => locks?.[lockKey(e.path, e.version)] !== undefined);
       return { total: entries.length, locked: locked.length };
     };
-    const before = await lockedNow().catch(() => undefined);
+    // Only regular files are read ahead: a FIFO is the fill's to refuse
+    // unread (a read of one blocks for good).
+    const before = s.vc.lockFile !== undefined && notRegularFileKind(s.vc.manifest) === undefined &&
+        notRegularFileKind(s.vc.lockFile) === undefined
+      ? await lockedNow().catch(() => undefined)
+      : undefined;
     let results: Awaited<ReturnType<typeof fillLockSettled>>;
     try {
       results = await fillLockSettled(s.vc, {

@@ -292,7 +292,9 @@ Deno.test("README: the fake S3 try-it block shows the stats it gives, and names 
   await withProcessEnv(s3.env, async () => {
     for (const line of lines) {
       const { code, comment } = split(line);
-      const put = code.match(/^curl -X PUT --data-binary @(\S+) (\S+)$/);
+      const put = code.match(
+        /^curl (?:--retry \d+ --retry-connrefused )?-X PUT --data-binary @(\S+) (\S+)$/,
+      );
       const task = code.match(/^deno task vc (.*)$/);
       if (put) {
         const body = await Deno.readFile(join(ROOT, put[1]!));

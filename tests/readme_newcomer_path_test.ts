@@ -1,0 +1,176 @@
+/**
+ * The README as a newcomer reads it, top down, pasting its blocks into a
+ * shell: its first screen leads to each capability's example, each section
+ * shows its example before its reference detail, the fake S3 try-it block
+ * works when pasted whole (the first `curl` runs before the server listens),
+ * and the files the versioned example publishes are made by a line given
+ * before it.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals } from "./assert.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const README = await Deno.readTextFile(join(ROOT, "README.md"));
+
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as `-`. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-");
+}
+
+/** Every heading's anchor, outside code blocks, a repeated one suffixed `-1`, `-2`… as GitHub does. */
+function anchors(): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const m of README.replace(/```[\s\S]*?```/g, "").matchAll(/^#{1,6} (.+)$/gm)) {
+    const base = slug(m[1]!);
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+/** The capability sections, as the README names them. */
+const CAPABILITIES = [
+  "## Asset cache",
+  "## Versioned cache",
+  "## Prefill (CI)",
+  "## Mirror (`vc mirror`)",
+  "## Repository (`vc repo`)",
+  "## Cache service (`vc serve`)",
+];
+
+Deno.test("README: its first screen links to each capability's section and the reference ones, and every #link names a heading", () => {
+  const top = README.slice(0, README.indexOf("\n## Two commands on a fresh machine"));
+  assert(top.split("\n").length < 40, "the links are on the first screen");
+  const linked = new Set([...top.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!));
+  const wanted = [...CAPABILITIES, "## Configuration", "## Stores", "## Dependencies"].map((h) =>
+    slug(h.slice(3))
+  );
+  assertEquals(wanted.filter((a) => !linked.has(a)), [], "links of the first screen");
+  const known = anchors();
+  const broken = [...README.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!)
+    .filter((a) => !known.has(a));
+  assertEquals(broken, [], "#links that name no heading");
+});
+
+Deno.test("README: each capability section shows its first example before its reference detail", () => {
+  const lines = README.split("\n");
+  const far: string[] = [];
+  for (const heading of CAPABILITIES) {
+    const at = lines.indexOf(heading);
+    assert(at >= 0, heading);
+    const example = lines.findIndex((l, i) => i > at && /^```(sh|ts)$/.test(l));
+    // A screen: the heading, a few sentences of what it is, the block.
+    if (example - at > 30) far.push(`${heading}: first example ${example - at} lines down`);
+  }
+  assertEquals(far, []);
+});
+
+/** The one sh block that holds `marker`, as lines. */
+function block(marker: string): string[] {
+  const found = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!)
+    .filter((b) => b.includes(marker));
+  assertEquals(found.length, 1, `one README sh block holds ${marker}`);
+  return found[0]!.split("\n").filter((l) => l.trim() !== "");
+}
+
+async function have(cmd: string): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
+      .output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+const shell = await have("bash") && await have("curl");
+
+Deno.test({
+  name:
+    `README: the fake S3 try-it block, pasted whole, stores the object (its curl waits for the server)${
+      shell ? "" : " (ignored: needs bash and curl)"
+    }`,
+  ignore: !shell,
+  fn: async () => {
+    const lines = block("deno task fake-s3 --port 9000");
+    const put = lines.find((l) => l.startsWith("curl ") && l.includes("-X PUT"));
+    assert(put !== undefined, "the block uploads with curl");
+    // A free port in place of 9000, which another program may hold here.
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    const url = `http://127.0.0.1:${port}`;
+    // The server is started as the block's `&` line does, and the curl line
+    // runs at once after it, as a pasted block's next line does.
+    const server = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net",
+        "--allow-read",
+        "--allow-write",
+        join(ROOT, "scripts/fake_s3.ts"),
+        "--port",
+        String(port),
+        "--bucket",
+        "assets",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      const curl = await new Deno.Command("bash", {
+        args: ["-c", put.split(" #")[0]!.replaceAll("http://127.0.0.1:9000", url)],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(curl.code, 0, new TextDecoder().decode(curl.stderr));
+      const got = await fetch(`${url}/assets/demo/m.json`);
+      assertEquals(got.status, 200);
+      assertEquals(await got.text(), await Deno.readTextFile(join(ROOT, "manifest.example.json")));
+    } finally {
+      server.kill();
+      await server.status;
+    }
+  },
+});
+
+Deno.test({
+  name: `README: the versioned example's files are made by the line given before it${
+    shell ? "" : " (ignored: needs bash)"
+  }`,
+  ignore: !shell,
+  fn: async () => {
+    const lines = block("vc add /foo/bar.csv");
+    const add = lines.find((l) => l.startsWith("vc add "))!;
+    const update = lines.find((l) => l.startsWith("vc update "))!;
+    const before = README.slice(0, README.indexOf(add));
+    const intro = before.slice(before.lastIndexOf("\n## "));
+    const setup = [...intro.matchAll(/`([^`]*printf[^`]*)`/g)].map((m) => m[1]!);
+    assertEquals(setup.length, 1, "one setup line before the example");
+    const home = await Deno.makeTempDir({ prefix: "vc_readme_setup_home_" });
+    const cwd = await Deno.makeTempDir({ prefix: "vc_readme_setup_cwd_" });
+    try {
+      const out = await new Deno.Command("bash", {
+        args: ["-c", setup[0]!],
+        cwd,
+        env: { HOME: home },
+        stderr: "piped",
+      }).output();
+      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+      // The files the two lines publish, with different content (an update
+      // of an identical file is refused).
+      const first = add.split(/\s+/)[3]!.replace(/^~\//, `${home}/`);
+      const second = join(cwd, update.split(/\s+/)[3]!);
+      const a = await Deno.readTextFile(first);
+      const b = await Deno.readTextFile(second);
+      assert(a !== "" && b !== "" && a !== b, `${a} / ${b}`);
+    } finally {
+      await Deno.remove(home, { recursive: true });
+      await Deno.remove(cwd, { recursive: true });
+    }
+  },
+});

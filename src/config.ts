@@ -908,17 +908,69 @@ const CONFIG_KEYS = new Set([
 const PROJECT_KEYS = new Set(["cacheDir", "timeout", "immutableBuckets", "bucket"]);
 
 // Settings `vc config` shows that no settings file holds (README's table),
-// by the names `vc config` gives them: where each is set.
+// by the names `vc config` gives them (and the AWS profile, which it shows
+// in the rows it sets): where each is set.
 const NO_FILE_KEY: Readonly<Record<string, string>> = {
   lock: "VC_LOCK or --lock",
   frozen: "VC_FROZEN=1 or --frozen",
   lockWait: "VC_LOCK_WAIT",
   revalidateTimeout: "VC_REVALIDATE_TIMEOUT",
   requestTimeout: "VC_REQUEST_TIMEOUT or --request-timeout",
+  concurrency: "VC_CONCURRENCY or --concurrency (vc prefill, vc mirror)",
   s3PathStyle: "VC_S3_PATH_STYLE",
   s3Endpoint: "AWS_ENDPOINT_URL (or the AWS profile's endpoint_url)",
   s3Region: "AWS_REGION (or the AWS profile's region)",
+  s3MaxAttempts: "AWS_MAX_ATTEMPTS (or the AWS profile's max_attempts)",
+  s3Anonymous: "VC_S3_ANONYMOUS=1 or --no-sign-request",
+  s3Credentials:
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile (AWS_PROFILE): vc keeps no keys",
+  profile: "AWS_PROFILE (the profile's endpoint_url, region and keys apply)",
 };
+
+// Other tools' names for the store's settings, as rclone's or DVC's config
+// holds them (`endpoint`, `endpointurl`, `region`, `profile`, keys), by the
+// key lowercased without `_` and `-`: the `vc config` row each stands for.
+const STORE_KEY_ALIASES: Readonly<Record<string, string>> = {
+  endpoint: "s3Endpoint",
+  endpointurl: "s3Endpoint",
+  s3endpoint: "s3Endpoint",
+  s3endpointurl: "s3Endpoint",
+  awsendpointurl: "s3Endpoint",
+  region: "s3Region",
+  regionname: "s3Region",
+  s3region: "s3Region",
+  awsregion: "s3Region",
+  awsprofile: "profile",
+  s3profile: "profile",
+  profilename: "profile",
+  accesskeyid: "s3Credentials",
+  awsaccesskeyid: "s3Credentials",
+  accesskey: "s3Credentials",
+  secretaccesskey: "s3Credentials",
+  awssecretaccesskey: "s3Credentials",
+  secretkey: "s3Credentials",
+  sessiontoken: "s3Credentials",
+  credentials: "s3Credentials",
+  forcepathstyle: "s3PathStyle",
+  pathstyle: "s3PathStyle",
+  usepathstyle: "s3PathStyle",
+  addressingstyle: "s3PathStyle",
+  maxattempts: "s3MaxAttempts",
+  retries: "s3MaxAttempts",
+  anonymous: "s3Anonymous",
+  nosignrequest: "s3Anonymous",
+  unsigned: "s3Anonymous",
+  jobs: "concurrency",
+  transfers: "concurrency",
+};
+
+/** Where a setting no settings file holds is set, by its name or another tool's for it. */
+function noFileKeyWhere(key: string): string | undefined {
+  if (Object.hasOwn(NO_FILE_KEY, key)) return NO_FILE_KEY[key];
+  const normal = key.toLowerCase().replace(/[-_]/g, "");
+  const row = Object.hasOwn(STORE_KEY_ALIASES, normal) ? STORE_KEY_ALIASES[normal] : undefined;
+  return row === undefined ? undefined : NO_FILE_KEY[row];
+}
 
 // The user config file's other keys: why a project file does not hold
 // each, and where else to set it.
@@ -1010,7 +1062,7 @@ function configFromValue(
       );
     }
     // A setting vc has, but not in a settings file: where it is set instead.
-    const noKey = Object.hasOwn(NO_FILE_KEY, key) ? NO_FILE_KEY[key] : undefined;
+    const noKey = noFileKeyWhere(key);
     if (!keys.has(key) && noKey !== undefined) {
       throw new InvalidInputError(
         `config file ${file}: ${

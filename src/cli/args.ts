@@ -10,6 +10,7 @@
 import { UsageError } from "./errors.ts";
 import { GLOBAL_OPTIONS, type OptionSpecs } from "./options.ts";
 import { closest } from "../suggest.ts";
+import { shellWord } from "../shell_word.ts";
 
 // Re-exported, so code that parses flags needs only this module.
 export { GLOBAL_OPTIONS, type OptionSpec, type OptionSpecs } from "./options.ts";
@@ -147,8 +148,10 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
       throw unknownOption(token, all, spec.command, spec.positionals, spec.unknownFlagHint);
     }
     if (option.type === "boolean" && token.value !== undefined) {
+      const hint = switchValueHint(token.name, token.rawName, token.value, spec.command);
       throw new UsageError(`${token.rawName} does not take a value (got "${token.value}")`, {
         command: spec.command,
+        ...(hint === undefined ? {} : { hint }),
       });
     }
     if (option.type === "string") {
@@ -184,6 +187,33 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
   const positionals = parsed.positionals;
   if (!flags.boolean("help")) checkPositionals(positionals, spec);
   return { flags, positionals };
+}
+
+// The switches that turn a setting on, each with the variable that also
+// turns it off: a switch cannot win over a variable or file that turned it on.
+const SWITCH_VARIABLES: Readonly<Record<string, string>> = {
+  offline: "VC_OFFLINE or the user config file",
+  frozen: "VC_FROZEN",
+  "no-sign-request": "VC_S3_ANONYMOUS",
+};
+
+// `--offline=false` (rclone's and Go's way to turn a switch off): the
+// variable that turns the setting off for one command; `--offline=true`:
+// the switch alone.
+function switchValueHint(
+  name: string,
+  rawName: string,
+  value: string,
+  command: string,
+): string | undefined {
+  const where = Object.hasOwn(SWITCH_VARIABLES, name) ? SWITCH_VARIABLES[name] : undefined;
+  if (where === undefined) return undefined;
+  if (/^(false|0|no|off)$/i.test(value.trim())) {
+    const variable = where.split(" ")[0];
+    return `a switch only turns its setting on; to turn it off for one command where ${where} ` +
+      `turns it on: ${variable}=0 vc ${command} …`;
+  }
+  return /^(true|1|yes|on)$/i.test(value.trim()) ? `write ${rawName} alone` : undefined;
 }
 
 // `--tag a --tag b`, as git and docker take repeated flags: a flag whose
@@ -332,6 +362,15 @@ function unknownOptionHint(
   if (all.concurrency !== undefined && PARALLELISM_FLAGS.has(name.toLowerCase())) {
     return "did you mean --concurrency?";
   }
+  // `aws s3 cp --profile lab`: vc reads the store's settings from the AWS
+  // variables (and the profile they name) alone, as the aws CLI does without
+  // these flags.
+  const awsVariable = Object.hasOwn(AWS_CLI_FLAGS, name) ? AWS_CLI_FLAGS[name] : undefined;
+  if (awsVariable !== undefined && command !== undefined) {
+    const value = token.value === undefined ? "NAME" : shellWord(token.value);
+    return `set ${awsVariable} instead (what aws reads without ${name}): ` +
+      `${awsVariable}=${value} vc ${command} …`;
+  }
   const guess = name.startsWith("--")
     ? longGuess(name.slice(2), all)
     : shortGuess(name.slice(1), all);
@@ -349,6 +388,15 @@ function argumentNamed(token: OptionToken, positionals: readonly string[]): stri
     return word === name || word === `${name}s` || `${word}s` === name;
   });
 }
+
+// The aws CLI's flags for the store, each with the variable vc reads instead.
+const AWS_CLI_FLAGS: Readonly<Record<string, string>> = {
+  "--profile": "AWS_PROFILE",
+  "--region": "AWS_REGION",
+  "--endpoint-url": "AWS_ENDPOINT_URL",
+  "--endpoint": "AWS_ENDPOINT_URL",
+  "--ca-bundle": "AWS_CA_BUNDLE",
+};
 
 // Other tools' names for how many at once (lowercased), for the commands
 // that take --concurrency.

@@ -100,6 +100,30 @@ const OTHER_NAMES: Readonly<Record<string, string>> = {
   VC_MAX_DOWNLOADS: "VC_CONCURRENCY",
 };
 
+// Other tools' names for the AWS variables vc reads (Terraform's S3 backend
+// read `AWS_S3_ENDPOINT`; boto3 calls the region `region_name`; the old AWS
+// command line tools read `AWS_CREDENTIAL_FILE`), each with the variables
+// that set the same thing: with one of those set, the other tool's variable
+// is for that tool, and vc has its setting, so nothing is said.
+const AWS_OTHER_NAMES: Readonly<Record<string, { meant: string; covered: readonly string[] }>> = {
+  AWS_S3_ENDPOINT: { meant: "AWS_ENDPOINT_URL_S3", covered: ["AWS_ENDPOINT_URL"] },
+  AWS_S3_ENDPOINT_URL: { meant: "AWS_ENDPOINT_URL_S3", covered: ["AWS_ENDPOINT_URL"] },
+  AWS_ENDPOINT_URL_s3: { meant: "AWS_ENDPOINT_URL_S3", covered: ["AWS_ENDPOINT_URL"] },
+  AWS_ENDPOINT_S3: { meant: "AWS_ENDPOINT_URL_S3", covered: ["AWS_ENDPOINT_URL"] },
+  AWS_ENDPOINT: { meant: "AWS_ENDPOINT_URL", covered: ["AWS_ENDPOINT_URL_S3"] },
+  AWS_ENDPOINT_URLS: { meant: "AWS_ENDPOINT_URL", covered: ["AWS_ENDPOINT_URL_S3"] },
+  AWS_S3_ENDPOINT_URLS: { meant: "AWS_ENDPOINT_URL_S3", covered: ["AWS_ENDPOINT_URL"] },
+  AWS_REGION_NAME: { meant: "AWS_REGION", covered: ["AWS_DEFAULT_REGION"] },
+  AWS_DEFAULT_REGION_NAME: { meant: "AWS_REGION", covered: ["AWS_DEFAULT_REGION"] },
+  AWS_S3_REGION: { meant: "AWS_REGION", covered: ["AWS_DEFAULT_REGION"] },
+  AWS_PROFILE_NAME: { meant: "AWS_PROFILE", covered: ["AWS_DEFAULT_PROFILE"] },
+  AWS_CREDENTIAL_FILE: { meant: "AWS_SHARED_CREDENTIALS_FILE", covered: [] },
+  AWS_CREDENTIALS_FILE: { meant: "AWS_SHARED_CREDENTIALS_FILE", covered: [] },
+  AWS_SHARED_CREDENTIAL_FILE: { meant: "AWS_SHARED_CREDENTIALS_FILE", covered: [] },
+  AWS_CONFIG: { meant: "AWS_CONFIG_FILE", covered: [] },
+  AWS_SHARED_CONFIG_FILE: { meant: "AWS_CONFIG_FILE", covered: [] },
+};
+
 /** The misspellings of `name` a typo makes: an underscore dropped, an `S` added or dropped. */
 function typos(name: string): string[] {
   const parts = name.slice("VC_".length).split("_");
@@ -139,7 +163,9 @@ function misspellings(): ReadonlyMap<string, string> {
 /**
  * The variables set in `env` that look like misspellings of one vc reads,
  * each with the one it likely stands for (also when that one is set too: the
- * value given under the wrong name is still ignored).
+ * value given under the wrong name is still ignored), and another tool's
+ * name for an AWS variable vc reads (`AWS_S3_ENDPOINT`) when neither that
+ * variable nor another setting the same thing is set.
  *
  * @example
  * ```ts
@@ -155,6 +181,11 @@ export function misspelledVariables(
   const found: { name: string; meant: string }[] = [];
   for (const [name, meant] of misspellings()) {
     if (env(name) !== undefined) found.push({ name, meant });
+  }
+  for (const [name, { meant, covered }] of Object.entries(AWS_OTHER_NAMES)) {
+    if (env(name) === undefined) continue;
+    if ([meant, ...covered].some((own) => (env(own) ?? "") !== "")) continue;
+    found.push({ name, meant });
   }
   return found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

@@ -1,0 +1,34 @@
+/**
+ * The aws CLI's own flags for the store (`--profile`, `--region`,
+ * `--endpoint-url`, `--ca-bundle`), typed on a vc command as on
+ * `aws s3 cp`, were refused as unknown with no way out: nothing said that vc
+ * reads each from its AWS variable. The usage error now names it, with the
+ * value given (`AWS_PROFILE=lab vc cache get …`).
+ */
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+const CASES: [flag: string, variable: string][] = [
+  ["--profile", "AWS_PROFILE"],
+  ["--region", "AWS_REGION"],
+  ["--endpoint-url", "AWS_ENDPOINT_URL"],
+  ["--endpoint", "AWS_ENDPOINT_URL"],
+  ["--ca-bundle", "AWS_CA_BUNDLE"],
+];
+
+for (const [flag, variable] of CASES) {
+  Deno.test(`vc cache get ${flag} names ${variable}`, async () => {
+    await using ws = await CliWorkspace.create();
+    const r = await ws.run(["cache", "get", "s3://b/k", `${flag}=lab`]);
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, `unknown flag ${flag} for "cache get"`);
+    assertStringIncludes(r.stderr, `${variable}=lab vc cache get`);
+  });
+}
+
+Deno.test("vc config --profile NAME names AWS_PROFILE", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run(["config", "--profile", "lab"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertStringIncludes(r.stderr, "AWS_PROFILE=NAME vc config");
+});

@@ -23,6 +23,8 @@ import { defaultLockFile } from "../versioned/lock_file.ts";
 import { parseLockWait, parseRevalidateTimeout } from "../cache/cache_errors.ts";
 import { DEFAULT_PARALLEL_THRESHOLD, DEFAULT_RANGE_SIZE } from "../store/download.ts";
 import { misspelledVariableWarnings } from "./env_spelling.ts";
+import { UsageError } from "./errors.ts";
+import { closest } from "../suggest.ts";
 
 // Rows whose number is bytes, exact as JSON gives them, and rows whose number
 // is a count (no unit); the other numbers are seconds.
@@ -63,13 +65,18 @@ export interface ConfigRow {
  */
 export const config: Command = {
   name: "config",
-  positionals: [],
+  positionals: ["NAME"],
   required: 0,
-  usage: "",
+  usage: "[NAME]",
   description:
-    'Shows each effective setting and where it came from. Order: flags > environment (VC_*)\n> project file (vc.json, or a "vc" block in deno.json, found walking up from the\nmanifest) > user config file > defaults.',
+    'Shows each effective setting and where it came from. Order: flags > environment (VC_*)\n> project file (vc.json, or a "vc" block in deno.json, found walking up from the\nmanifest) > user config file > defaults. With NAME (a row\'s name, e.g. cacheDir),\nprints that value alone, for a script (--json: its row); unset: nothing, exit 1.',
   options: VERSIONED_OPTIONS,
-  examples: ["vc config", "vc config --json", "vc config --manifest deploy/versioned_assets.json"],
+  examples: [
+    "vc config",
+    "vc config --json",
+    "vc config --manifest deploy/versioned_assets.json",
+    "vc config cacheDir",
+  ],
   async run(ctx) {
     // A broken settings file is shown as such, and the rest as far as it goes.
     const broken: Partial<Record<"config" | "project", ConfigFileError>> = {};
@@ -134,6 +141,11 @@ export const config: Command = {
         ? row
         : { name: row.name, value: null, source: `error: ${error.message}`, error: error.message };
     });
+    const wanted = ctx.args[0];
+    if (wanted !== undefined) {
+      const own = settingErrors.get(wanted);
+      return await oneRow(ctx, rows, wanted, [own, broken.project, broken.config]);
+    }
     const show = (value: unknown, name: string) =>
       value === null
         ? "(none)"
@@ -155,6 +167,37 @@ export const config: Command = {
     return errors.length === 0 ? undefined : EXIT_FAILURE;
   },
 };
+
+/**
+ * `vc config NAME`: the row's value alone (`--json`: the row), as
+ * `git config KEY` prints one; an unset value prints nothing and exits 1.
+ * Fails on the row's own error (`failures`: it, then the broken settings
+ * files, which of whose values holds is unknown), not on another row's.
+ */
+async function oneRow(
+  ctx: CommandContext,
+  rows: readonly ConfigRow[],
+  wanted: string,
+  failures: readonly (Error | undefined)[],
+): Promise<number | undefined> {
+  const row = rows.find((r) => r.name === wanted);
+  if (row === undefined) {
+    const names = rows.map((r) => r.name);
+    const guess = closest(wanted, names);
+    throw new UsageError(`config: no setting ${JSON.stringify(wanted)}`, {
+      command: "config",
+      hint: guess !== undefined ? `did you mean ${guess}?` : `the settings: ${names.join(", ")}`,
+    });
+  }
+  const text = row.value === null
+    ? []
+    : [Array.isArray(row.value) ? row.value.join(",") : String(row.value)];
+  await ctx.out.data(row, text);
+  for (const line of misspelledVariableWarnings((name) => ctx.io.env(name))) ctx.out.warn(line);
+  const errors = failures.filter((e) => e !== undefined);
+  for (const error of errors) ctx.io.writeStderr(formatError(error));
+  return errors.length > 0 || row.value === null ? EXIT_FAILURE : undefined;
+}
 
 /**
  * The `configFile` row. With no file and no `VC_CONFIG`, and `HOME` (and

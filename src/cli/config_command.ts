@@ -309,7 +309,7 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
         value: s3.useFipsEndpoint || s3.useDualstackEndpoint
           ? `AWS (by region): ${awsEndpoint(s3, s3.regionShown)}`
           : "AWS (by region)",
-        source: "default",
+        source: s3.awsEndpointSource,
       }
       : {
         name: "s3Endpoint",

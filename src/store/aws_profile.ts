@@ -114,7 +114,8 @@ export interface AwsProfileS3 {
   /**
    * Where in {@linkcode AwsProfileS3.file} the settings above were read, for
    * messages: `FILE:LINE` by setting (`endpoint_url`, `region`,
-   * `ca_bundle`, `addressing_style`).
+   * `ca_bundle`, `addressing_style`, `use_fips_endpoint`,
+   * `use_dualstack_endpoint`, `ignore_configured_endpoint_urls`).
    */
   at?: Record<string, string>;
 }
@@ -326,8 +327,12 @@ function profileS3In(
     result.caBundle = caBundleValue;
     place(caBundle.section, "ca_bundle", caBundle.file);
   }
-  const ignore = scalar(get("ignore_configured_endpoint_urls")?.value)?.toLowerCase();
-  if (ignore === "true") result.ignoreConfiguredEndpointUrls = true;
+  const ignoreSetting = get("ignore_configured_endpoint_urls");
+  const ignore = scalar(ignoreSetting?.value)?.toLowerCase();
+  if (ignore === "true" && ignoreSetting !== undefined) {
+    result.ignoreConfiguredEndpointUrls = true;
+    place(ignoreSetting.section, "ignore_configured_endpoint_urls", ignoreSetting.file);
+  }
   if (nonEmpty(scalar(get("credential_process")?.value)) !== undefined) {
     result.credentialProcess = true;
   }
@@ -337,8 +342,12 @@ function profileS3In(
       ["use_dualstack_endpoint", "useDualstackEndpoint"],
     ] as const
   ) {
-    const value = scalar(get(name)?.value)?.trim().toLowerCase();
-    if (value === "true" || value === "false") result[key] = value === "true";
+    const setting = get(name);
+    const value = scalar(setting?.value)?.trim().toLowerCase();
+    if ((value === "true" || value === "false") && setting !== undefined) {
+      result[key] = value === "true";
+      place(setting.section, name, setting.file);
+    }
   }
   const attempts = get("max_attempts");
   const attemptsValue = nonEmpty(scalar(attempts?.value));

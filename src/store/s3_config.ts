@@ -105,6 +105,12 @@ export interface S3ConnectionSettings {
   /** Whether that is the option, the environment or the AWS profile. */
   endpointOrigin: S3EndpointChoice["origin"] | undefined;
   /**
+   * With `endpoint` undefined (AWS itself), why, for `vc config`: the FIPS /
+   * dual-stack settings that chose its host, and an endpoint configured but
+   * ignored for `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`; else `default`.
+   */
+  awsEndpointSource: string;
+  /**
    * Region from the option, `AWS_REGION` or `AWS_DEFAULT_REGION`; `undefined`
    * means "ask the SDK's profile configuration, else us-east-1".
    */
@@ -450,10 +456,18 @@ export function resolveS3Settings(
   const awsSwitch = (name: string, fromProfile: boolean | undefined): boolean =>
     tolerant("endpoint", () => parseBooleanEnv(name, env(name)), undefined) ?? fromProfile ??
       false;
+  const useFipsEndpoint = awsSwitch("AWS_USE_FIPS_ENDPOINT", readProfile()?.useFipsEndpoint);
+  const useDualstackEndpoint = awsSwitch(
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    readProfile()?.useDualstackEndpoint,
+  );
   return {
     endpoint,
     endpointSource,
     endpointOrigin,
+    awsEndpointSource: found === undefined
+      ? awsEndpointSource(env, readProfile(), useFipsEndpoint, useDualstackEndpoint)
+      : "default",
     region,
     regionSource,
     regionShown,
@@ -462,11 +476,8 @@ export function resolveS3Settings(
     requestTimeoutMs,
     maxAttempts,
     maxAttemptsSource,
-    useFipsEndpoint: awsSwitch("AWS_USE_FIPS_ENDPOINT", readProfile()?.useFipsEndpoint),
-    useDualstackEndpoint: awsSwitch(
-      "AWS_USE_DUALSTACK_ENDPOINT",
-      readProfile()?.useDualstackEndpoint,
-    ),
+    useFipsEndpoint,
+    useDualstackEndpoint,
     anonymous,
     anonymousSource,
   };
@@ -488,6 +499,50 @@ function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undef
 }
 
 /** `setting of AWS profile "p" in FILE`, when the profile has that setting (else undefined). */
+/**
+ * Why requests go to AWS itself (see `S3ConnectionSettings.awsEndpointSource`):
+ * the switches that chose its host, each by its variable or profile setting,
+ * and the endpoint `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the profile's
+ * `ignore_configured_endpoint_urls`) had ignored. Reads only what
+ * `resolveS3Settings` already checked: a value it reported is passed over.
+ */
+function awsEndpointSource(
+  env: EnvReader,
+  profile: AwsProfileS3 | undefined,
+  fips: boolean,
+  dualstack: boolean,
+): string {
+  const where = (variable: string, setting: string) =>
+    nonEmpty(env(variable)) !== undefined
+      ? `env ${variable}`
+      : `${setting} of AWS profile "${profile?.profile}" in ${
+        profile?.at?.[setting] ?? profile?.file
+      }`;
+  const chosen = [
+    ...(fips ? [where("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")] : []),
+    ...(dualstack ? [where("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")] : []),
+  ].join(", ") || "default";
+  let ignore: boolean | undefined;
+  try {
+    ignore = parseBooleanEnv(IGNORE_ENDPOINTS, env(IGNORE_ENDPOINTS));
+  } catch {
+    return chosen;
+  }
+  if (
+    ignore === false || (ignore === undefined && profile?.ignoreConfiguredEndpointUrls !== true)
+  ) {
+    return chosen;
+  }
+  const ignored =
+    ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"].find((name) => nonEmpty(env(name)) !== undefined) ??
+      profile?.endpoint?.source;
+  return ignored === undefined
+    ? chosen
+    : `${chosen} (${
+      where(IGNORE_ENDPOINTS, "ignore_configured_endpoint_urls")
+    } ignores ${ignored})`;
+}
+
 function profileWhere(
   profile: AwsProfileS3 | undefined,
   setting: "region" | "s3 addressing_style",

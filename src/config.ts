@@ -1232,6 +1232,43 @@ export function defaultConfigFile(options: PlatformOptions = {}): string {
   return configFileIn(defaultConfigDir(options), options.os);
 }
 
+/**
+ * Where the default cache directory (`kind` `"cache"`) or config directory
+ * (`"config"`) comes from, for `vc config`'s `default` source: the platform's
+ * variable that placed it (`default (XDG_CACHE_HOME)`), one that is set but
+ * ignored because it is no absolute path, as the XDG spec says
+ * (`default (XDG_CACHE_HOME="cache" is ignored: not an absolute path)`), else
+ * `default`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { platformDirSource } from "./config.ts";
+ * assert(platformDirSource("cache", { os: "linux", env: { XDG_CACHE_HOME: "/c" } }) === "default (XDG_CACHE_HOME)");
+ * assert(platformDirSource("cache", { os: "linux", env: {} }) === "default");
+ * ```
+ */
+export function platformDirSource(
+  kind: "cache" | "config",
+  options: PlatformOptions = {},
+): string {
+  checkOptions("platformDirSource()", options, PLATFORM_OPTIONS);
+  const env = envReader(options.env);
+  const os = options.os ?? Deno.build.os;
+  const variable = kind === "config"
+    ? configDirVariable(os)
+    : os === "windows"
+    ? "LOCALAPPDATA"
+    : os === "darwin"
+    ? undefined
+    : "XDG_CACHE_HOME";
+  const given = variable === undefined ? undefined : platformVar(env, variable);
+  if (variable === undefined || given === undefined) return "default";
+  return absoluteDirVar(env, variable, os) !== undefined
+    ? `default (${variable})`
+    : `default (${variable}=${JSON.stringify(given)} is ignored: not an absolute path)`;
+}
+
 // Joined by `os`'s rules, so that tests on Linux see Windows' own path.
 function configFileIn(configDir: string, os: typeof Deno.build.os = Deno.build.os): string {
   return joinOn(os, configDir, "vc", "config.json");

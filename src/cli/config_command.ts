@@ -15,7 +15,7 @@ import {
 import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { type ConfigFileError, InvalidInputError } from "../errors.ts";
-import { defaultConfigFile } from "../config.ts";
+import { defaultConfigFile, platformDirSource } from "../config.ts";
 import { concurrencySetting, EXIT_FAILURE, formatError } from "./errors.ts";
 import { DEFAULT_PREFILL_CONCURRENCY } from "../prefill/prefill.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
@@ -96,7 +96,13 @@ export const config: Command = {
     const rows: ConfigRow[] = [
       { name: "bucket", value: s.bucket ?? null, source: s.sources.bucket },
       { name: "manifest", value: v.manifest, source: v.manifestSource },
-      { name: "cacheDir", value: s.cacheDir, source: s.sources.cacheDir },
+      {
+        name: "cacheDir",
+        value: s.cacheDir,
+        source: s.sources.cacheDir === "default"
+          ? platformDirSource("cache", { env: (name) => ctx.io.env(name) })
+          : s.sources.cacheDir,
+      },
       { name: "timeout", value: s.timeout, source: s.sources.timeout },
       { name: "immutableBuckets", value: s.immutableBuckets, source: s.sources.immutableBuckets },
       { name: "offline", value: s.offline, source: s.sources.offline },
@@ -215,7 +221,9 @@ function configFileRow(
     // Which file is read is a setting too: a stale VC_CONFIG in a shell
     // profile is what `vc config` is run to find.
     if (row.source === "" && path !== undefined) {
-      row.source = (ctx.io.env("VC_CONFIG") ?? "") !== "" ? "env VC_CONFIG" : "default";
+      row.source = (ctx.io.env("VC_CONFIG") ?? "") !== ""
+        ? "env VC_CONFIG"
+        : platformDirSource("config", { env: (name) => ctx.io.env(name) });
     }
     return row;
   }

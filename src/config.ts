@@ -174,6 +174,13 @@ export interface Settings {
    * `vc.json` in the same directory ({@linkcode Settings.projectPath}) wins.
    */
   ignoredProjectPath?: string;
+  /**
+   * Project settings files passed over on the way up from the manifest's
+   * directory because another local user may have planted them: each is in
+   * a directory every user may write to (`/tmp`) and belongs to another user
+   * (not this one, not root). See {@linkcode findProjectConfig}.
+   */
+  untrustedProjectPaths?: string[];
   /** Where each setting came from: `option`, `env VC_…`, `project FILE`, `config FILE`, `default`. */
   sources: Record<SettingName, string>;
 }
@@ -267,9 +274,10 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     : tolerant("config", () =>
       // Without configPath it reads VC_CONFIG itself, so its errors name the variable.
       loadConfigFile(namedConfigPath, { env, required: configPath !== undefined }));
+  const untrusted: string[] = [];
   const project = options.projectDir === undefined
     ? undefined
-    : tolerant("project", () => findProjectConfig(options.projectDir!, { env }));
+    : tolerant("project", () => lookUpProjectConfig(options.projectDir!, env, untrusted));
   const sources = {} as Record<SettingName, string>;
   // option > environment > project file > user config file > default.
   const pick = <T>(
@@ -423,6 +431,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   if (file !== undefined) settings.configPath = file.path;
   if (project !== undefined) settings.projectPath = project.path;
   if (project?.ignored !== undefined) settings.ignoredProjectPath = project.ignored;
+  if (untrusted.length > 0) settings.untrustedProjectPaths = untrusted;
   return settings;
 }
 
@@ -439,6 +448,13 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
  * is not valid JSON (a `deno.json` included: whether it has a `"vc"` block
  * cannot be told, and the walk does not go past it to a parent's settings)
  * or holds an invalid setting throws `ConfigFileError` naming it.
+ *
+ * A `vc.json` or `deno.json` that another local user may have planted is
+ * passed over (the walk goes on above it): one in a directory every user may
+ * write to (`/tmp`, `/var/tmp`) that belongs to neither this user nor root.
+ * A manifest in `/tmp/job/` would otherwise take its bucket, cache directory
+ * and immutable buckets from a `/tmp/vc.json` anyone can write.
+ * `resolveSettings` names such files in `untrustedProjectPaths`.
  *
  * @example
  * ```ts
@@ -467,12 +483,24 @@ export function findProjectConfig(
 ): LoadedConfig | undefined {
   checkPathArgument("findProjectConfig(): the start directory", startDir);
   checkOptions("findProjectConfig()", options, PLATFORM_ENV_OPTION);
-  const env = envReader(options.env);
+  return lookUpProjectConfig(startDir, envReader(options.env), []);
+}
+
+/** {@linkcode findProjectConfig}, adding the files it passes over as planted to `untrusted`. */
+function lookUpProjectConfig(
+  startDir: string,
+  env: EnvReader,
+  untrusted: string[],
+): LoadedConfig | undefined {
   let dir = resolve(startDir);
+  const uid = ownUid();
   // Bounded by the depth of the path: each step goes one directory up.
   for (;;) {
+    // Judged before a file there is read: a FIFO, or JSON that fails every
+    // command, is no more for a stranger to plant than settings are.
+    const passOver = uid === null ? noneOf : plantedIn(dir, uid, untrusted);
     const vcJson = join(dir, "vc.json");
-    const own = inFile(vcJson, () => readIfExists(vcJson));
+    const own = passOver(vcJson) ? undefined : inFile(vcJson, () => readIfExists(vcJson));
     if (own !== undefined) {
       const loaded: LoadedConfig = {
         path: vcJson,
@@ -480,11 +508,11 @@ export function findProjectConfig(
       };
       // The deno.json beside it: a "vc" block there is ignored, which the
       // user must be able to learn. One it cannot parse is not ours to judge.
-      const deno = denoBlock(dir, { strict: false });
+      const deno = denoBlock(dir, { strict: false, passOver });
       if (deno !== undefined) loaded.ignored = deno.path;
       return loaded;
     }
-    const deno = denoBlock(dir, { strict: true });
+    const deno = denoBlock(dir, { strict: true, passOver });
     if (deno !== undefined) {
       const label = `${deno.path} ("vc" block)`;
       return {
@@ -501,6 +529,47 @@ export function findProjectConfig(
   }
 }
 
+/** This process's user id; null on Windows, or when it may not be read (no `--allow-sys`). */
+function ownUid(): number | null {
+  if (Deno.build.os === "windows") return null;
+  try {
+    // Asked first: a library user's narrower permissions get no prompt here.
+    if (Deno.permissions.querySync({ name: "sys", kind: "uid" }).state !== "granted") return null;
+    return Deno.uid();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which settings files in `dir` another local user may have put there (each
+ * one found is added to `untrusted`): where `dir` is writable by every user
+ * (`/tmp`), a file whose name (a link, if it is one) or target belongs to
+ * neither `uid` nor root. Only such a directory lets a stranger make a file
+ * in it; another user's file in one only its owners may write to is a
+ * shared checkout, and is read.
+ */
+function plantedIn(dir: string, uid: number, untrusted: string[]): (path: string) => boolean {
+  try {
+    if (((Deno.statSync(dir).mode ?? 0) & 0o002) === 0) return noneOf;
+  } catch {
+    return noneOf; // not there (a manifest yet to be made): the reads say so
+  }
+  const trusted = (owner: number | null) => owner === null || owner === uid || owner === 0;
+  return (path) => {
+    let planted: boolean;
+    try {
+      planted = !trusted(Deno.lstatSync(path).uid) || !trusted(Deno.statSync(path).uid);
+    } catch {
+      return false; // missing (or a link to nothing): the read says which
+    }
+    if (planted) untrusted.push(path);
+    return planted;
+  };
+}
+
+const noneOf = (_path: string): boolean => false;
+
 /**
  * The `"vc"` block of the Deno config file in `dir` (deno.json, else
  * deno.jsonc, as Deno picks them; Deno reads both as JSON with comments and
@@ -510,21 +579,22 @@ export function findProjectConfig(
  */
 function denoBlock(
   dir: string,
-  { strict }: { strict: boolean },
+  { strict, passOver = noneOf }: { strict: boolean; passOver?: (path: string) => boolean },
 ): { path: string; block: unknown } | undefined {
   if (!strict) {
     try {
-      return denoBlock(dir, { strict: true });
+      return denoBlock(dir, { strict: true, passOver });
     } catch (error) {
       if (error instanceof ConfigFileError) return undefined;
       throw error;
     }
   }
+  const read = (p: string) => passOver(p) ? undefined : inFile(p, () => readIfExists(p));
   let path = join(dir, "deno.json");
-  let text = inFile(path, () => readIfExists(path));
+  let text = read(path);
   if (text === undefined) {
     path = join(dir, "deno.jsonc");
-    text = inFile(path, () => readIfExists(path));
+    text = read(path);
   }
   if (text === undefined) return undefined;
   // Comments and trailing commas become spaces: positions stay the file's.

@@ -140,6 +140,11 @@ export const config: Command = {
         value: s.ignoredProjectPath,
         source: `ignored: ${s.projectPath} in the same directory wins`,
       }]),
+      ...(s.untrustedProjectPaths ?? []).map((path) => ({
+        name: "untrustedProjectFile",
+        value: path,
+        source: "ignored: another user's, in a directory every user may write to",
+      })),
       configFileRow(ctx, s.configPath, broken.config, fileRow),
     ].map((row) => {
       const error = settingErrors.get(row.name);

@@ -117,6 +117,7 @@ async function lookup(
   if (v.bucket === undefined) return undefined;
   // An ignored deno.json "vc" block: the full command warns about it.
   if (v.settings.ignoredProjectPath !== undefined) return undefined;
+  if (v.settings.untrustedProjectPaths !== undefined) return undefined;
   const lockFile = resolve(v.lock ?? defaultLockFile(v.manifest));
   if (lockFile === v.manifest || lockFile === manifestLockPath(v.manifest)) return undefined;
   const path = normalizeVersionedPath(given);

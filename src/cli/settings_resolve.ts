@@ -264,6 +264,9 @@ export function cliSettings(
   if (settings.ignoredProjectPath !== undefined) {
     ctx.out?.warn(ignoredProjectWarning(settings));
   }
+  for (const path of settings.untrustedProjectPaths ?? []) {
+    ctx.out?.warn(untrustedProjectWarning(path));
+  }
   for (const [name, source] of Object.entries(settings.sources)) {
     if (source === "option") settings.sources[name as SettingName] = `flag --${FLAG_OF[name]}`;
   }
@@ -291,6 +294,22 @@ export function ignoredProjectWarning(
 ): string {
   return `the "vc" block of ${settings.ignoredProjectPath} is ignored: ${settings.projectPath} ` +
     "in the same directory wins (keep the project settings in one of them)";
+}
+
+/**
+ * The warning for a project settings file passed over because another user
+ * may have planted it (see `findProjectConfig`): one line naming it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { untrustedProjectWarning } from "./settings_resolve.ts";
+ * assert(untrustedProjectWarning("/tmp/vc.json").startsWith("/tmp/vc.json is ignored"));
+ * ```
+ */
+export function untrustedProjectWarning(path: string): string {
+  return `${path} is ignored: it belongs to another user, in ${dirname(path)}, which every user ` +
+    "may write to (project settings there could be anyone's; keep them in a directory of your own)";
 }
 
 /** The versioned cache settings after flags, environment and config file. */

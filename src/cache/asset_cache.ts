@@ -59,6 +59,7 @@ import { envOption } from "../env_option.ts";
 import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
 import { type ParsedUri, parseUri } from "../uri.ts";
 import { registerCacheItem } from "./item_hook.ts";
+import { openToEveryUser } from "./cache_dir.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
 import { checkStoreOptions } from "../store/store_options_check.ts";
@@ -193,6 +194,7 @@ export class AssetCache implements AsyncDisposable {
   #lockWaitMs: number;
   #remoteOptions: EntryFetcherOptions & EntryResolverOptions;
   #remote: Promise<Remote> | undefined;
+  #dirLooked = false;
   #remoteLoaded: Remote | undefined;
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
@@ -1130,6 +1132,17 @@ export class AssetCache implements AsyncDisposable {
     return this.#remote;
   }
 
+  /**
+   * Once per cache: a cache dir every user may write to is warned about (a
+   * `/tmp` directory another user made first). Here, on a call's first
+   * look at the disk: the warm path that follows it does none.
+   */
+  #lookAtDir(): void {
+    this.#dirLooked = true;
+    const warning = openToEveryUser(this.#layout.dir);
+    if (warning !== undefined) this.#remoteOptions.warn(`vc: warning: ${warning}`);
+  }
+
   async #slow(
     uri: string,
     given: ParsedUri | undefined,
@@ -1141,6 +1154,7 @@ export class AssetCache implements AsyncDisposable {
     try {
       const parsed = given ?? parseUri(uri);
       if (parsed.scheme === "local") return checkLocal(parsed.path);
+      if (!this.#dirLooked) this.#lookAtDir();
       const index = this.#index;
       const loc = this.#layout.locate(parsed);
       if (options?.storeRoot !== undefined) withinStore(loc, options.storeRoot);

@@ -58,6 +58,45 @@ export function ensureCacheDir(dir: string): void {
 }
 
 /**
+ * The warning for a cache dir every user may write to (mode `o+w`: made by
+ * hand, or by another user before this one's first run, in `/tmp`), or
+ * `undefined` for one only its owner or group may write to, one not there
+ * yet (vc makes it 0700), and on Windows (where access is an ACL's, and the
+ * mode Deno reports is made up). Whoever may write there can replace a copy
+ * after it was verified, or make the directories a download goes into.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openToEveryUser } from "./cache_dir.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.equal(openToEveryUser(dir), undefined);
+ *   if (Deno.build.os !== "windows") {
+ *     await Deno.chmod(dir, 0o777);
+ *     assert(openToEveryUser(dir)?.includes(`chmod o-w ${dir}`));
+ *   }
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function openToEveryUser(dir: string): string | undefined {
+  if (Deno.build.os === "windows") return undefined;
+  let mode: number | null;
+  try {
+    mode = Deno.statSync(dir).mode;
+  } catch {
+    return undefined; // not there yet, or not a directory: the cache's own checks say so
+  }
+  if (mode === null || (mode & 0o002) === 0) return undefined;
+  return `the cache dir ${dir} may be written by every user (mode ${
+    (mode & 0o7777).toString(8).padStart(4, "0")
+  }): any of them can replace a cached copy after vc verified it; run chmod o-w ${dir} ` +
+    "(a cache several users share is made group-writable, not world-writable)";
+}
+
+/**
  * The error for a cache dir that is a file.
  *
  * @example

@@ -17,6 +17,7 @@
  */
 import { isAbsolute, resolve } from "../path.ts";
 import { warmLookup } from "../cache/warm_lookup.ts";
+import { openToEveryUser } from "../cache/cache_dir.ts";
 import { inertJson, printable } from "../printable.ts";
 import { resolveS3EndpointUrl } from "../store/s3_config.ts";
 import { joinUri } from "../uri.ts";
@@ -144,6 +145,8 @@ async function lookup(
   const cacheDir = isAbsolute(v.settings.cacheDir)
     ? v.settings.cacheDir
     : resolve(io.cwd, v.settings.cacheDir);
+  // A cache dir every user may write to: the full command warns about it.
+  if (openToEveryUser(cacheDir) !== undefined) return undefined;
   const local = await warmLookup(joinUri(v.bucket, versionedKey(path, pinned)), {
     cacheDir,
     // A malformed endpoint throws: the full command reports it.

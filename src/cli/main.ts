@@ -29,6 +29,7 @@ import { closest } from "../suggest.ts";
 import { listenToStoreRetries } from "../store/retry_notice.ts";
 import { listenToListWarnings } from "../store/list_warning_notice.ts";
 import { retryLines } from "./retry_lines.ts";
+import { warnOfArgumentSecrets } from "./argument_secrets.ts";
 import { inertJson } from "../printable.ts";
 
 // The `vc` process (process.ts) runs the command line with this module's own
@@ -356,6 +357,8 @@ async function dispatch(
     // are said, and what a listing skipped, as the command's own warnings.
     const stopRetryLines = listenToStoreRetries(retryLines((line) => out.warn(line)));
     const stopListWarnings = listenToListWarnings((warning) => out.warn(warning.message));
+    // A secret in the arguments is in the process list for every user to read.
+    warnOfArgumentSecrets({ flags, out });
     try {
       return (await command.run({ io, flags, args: positionals, out })) ?? EXIT_OK;
     } finally {

@@ -245,12 +245,21 @@ async function tryLinkCreate(
 ): Promise<{ ino: number | null; held: Deno.FsFile | undefined } | "taken" | undefined> {
   const temp = tempPathFor(path);
   let file: Deno.FsFile | undefined;
+  let made: Deno.FileInfo;
   try {
     // Locked before it is linked into place, so no waiter ever sees a lock
     // that says `locked` and is not (yet) locked.
     file = await Deno.open(temp, { createNew: true, read: true, write: true });
     const held = holdOsLock(file);
-    await Deno.writeTextFile(temp, JSON.stringify(held ? { ...content, locked: true } : content));
+    // Through the handle of the file made, never by name again: another
+    // user who may write here could have swapped the name for a link to a
+    // file of ours meanwhile, which a second open would truncate and write.
+    const bytes = new TextEncoder().encode(
+      JSON.stringify(held ? { ...content, locked: true } : content),
+    );
+    // A few hundred bytes: one synchronous write, as the cache's lock notes are.
+    for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
+    made = await file.stat();
     if (!held) {
       file.close();
       file = undefined;
@@ -263,7 +272,14 @@ async function tryLinkCreate(
   }
   let taken = false;
   try {
-    const ino = (await Deno.lstat(temp)).ino;
+    const atName = await Deno.lstat(temp);
+    // The name no longer that file (a link put there): it is not made the lock.
+    if (
+      !atName.isFile || (made.ino !== null && atName.ino !== made.ino) || atName.dev !== made.dev
+    ) {
+      return undefined;
+    }
+    const ino = atName.ino;
     await Deno.link(temp, path);
     taken = true;
     return { ino, held: file };

@@ -408,7 +408,17 @@ export interface ConflictRetryOptions {
   location: string;
   /** Stops the retries: a conflict after it aborts rejects with its reason. */
   signal?: AbortSignal | undefined;
+  /**
+   * Who held the catalog and what to do, for a conflict given up on; when
+   * it gives none, another process is taken to have held its lock.
+   */
+  whyBusy?: (error: unknown) => string | undefined;
 }
+
+// What a catalog busy for longer than the retries is taken for, unless
+// `ConflictRetryOptions.whyBusy` knows better.
+const ANOTHER_PROCESS_BUSY = "another process kept it locked (a long write such as a gc or a " +
+  "restore, or a process stopped mid-write): run the command again once it is done";
 
 /**
  * Runs `attempt` again with jittered backoff while it fails with a conflict,
@@ -454,8 +464,7 @@ export async function runWithRetry<T>(
       throw new CatalogBusyError(
         `catalog ${options.location} stayed busy for ${waited} s: ${
           error instanceof Error ? error.message : String(error)
-        }; another process kept it locked (a long write such as a gc or a restore, or a ` +
-          "process stopped mid-write): run the command again once it is done",
+        }; ${options.whyBusy?.(error) ?? ANOTHER_PROCESS_BUSY}`,
         { cause: error },
       );
     }

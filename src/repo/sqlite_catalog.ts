@@ -494,6 +494,8 @@ class SqliteCatalog implements Catalog {
           location: this.location,
           attempts: this.#attempts ?? SQLITE_ATTEMPTS,
           signal: options.signal,
+          // This process held it, not another: run again, it waits again.
+          whyBusy: (error) => error instanceof ProcessWriterBusy ? error.whyBusy : undefined,
         },
       );
     } catch (error) {
@@ -769,7 +771,6 @@ function isDamaged(error: unknown): boolean {
     .test(sqliteErrorText(error));
 }
 
-/** An error's SQLite code and message, to match on. */
 /**
  * A write that waited the busy timeout for this process's other connection
  * to the file to finish its write: busy as SQLite's own wait for the lock
@@ -777,6 +778,11 @@ function isDamaged(error: unknown): boolean {
  */
 class ProcessWriterBusy extends Error {
   readonly code = "SQLITE_BUSY";
+  /** The way out, in place of "run it again" (see `ConflictRetryOptions.whyBusy`). */
+  readonly whyBusy =
+    "this process held the catalog's write turn on another connection: a long write of its own " +
+    "(a gc, a restore), or one whose transaction body awaits this write, which waits for it " +
+    "for ever; write through that transaction's own connection (its `tx`) instead";
   constructor(location: string, waitedMs: number) {
     super(
       `another connection of this process to catalog ${location} kept writing for ${waitedMs} ms ` +
@@ -786,6 +792,7 @@ class ProcessWriterBusy extends Error {
   }
 }
 
+/** An error's SQLite code and message, to match on. */
 function sqliteErrorText(error: unknown): string {
   return error instanceof Error ? `${(error as { code?: unknown }).code} ${error.message}` : "";
 }

@@ -540,11 +540,8 @@ async function pruneInterrupted(
   soFar: { removedCount: number; freedBytes: number },
   dryRun: boolean,
 ): Promise<number> {
-  if (ctx.out.mode === "json") {
-    // stdout gone: stderr says it below
-    await ctx.out.status({ interrupted: true, dryRun, ...soFar }, []).catch(() => {});
-  }
-  ctx.out.failure(
+  await ctx.out.interrupted(
+    { dryRun, ...soFar },
     dryRun
       ? "cache prune interrupted (dry run: nothing was removed)"
       : `cache prune interrupted: removed ${counted(soFar.removedCount, "file")}, freed ${
@@ -599,11 +596,8 @@ export const verify: Command = {
     } catch (error) {
       if (!isAbort(error)) throw error;
       bar.done();
-      if (ctx.out.mode === "json") {
-        // stdout gone: stderr says it below
-        await ctx.out.status({ interrupted: true, ...soFar }, []).catch(() => {});
-      }
-      ctx.out.failure(
+      await ctx.out.interrupted(
+        soFar,
         !checking
           ? "cache verify interrupted before it checked a cached file"
           : `cache verify interrupted: checked ${soFar.done} of ${

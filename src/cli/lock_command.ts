@@ -127,12 +127,8 @@ export const lock: Command = {
       const after = await lockedNow().catch(() => undefined);
       if (before === undefined || after === undefined) throw error;
       const added = Math.max(0, after.locked - before.locked);
-      if (ctx.out.mode === "json") {
-        // stdout gone: stderr says it below
-        await ctx.out.status({ interrupted: true, lockFile: s.vc.lockFile, added, ...after }, [])
-          .catch(() => {});
-      }
-      ctx.out.failure(
+      await ctx.out.interrupted(
+        { lockFile: s.vc.lockFile, added, ...after },
         `lock interrupted: ${after.locked} of ${
           counted(after.total, "manifest entry", "manifest entries")
         } locked in ${

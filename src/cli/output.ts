@@ -242,6 +242,20 @@ export class Output {
   }
 
   /**
+   * A command stopped part-way (Ctrl-C, SIGTERM): what it did before the
+   * stop, which stays done, as its last line `text` (a {@linkcode failure},
+   * so also with --quiet) and, with --json, `soFar` with `interrupted: true`
+   * as the document on stdout. The caller exits 130 (`EXIT_INTERRUPTED`).
+   */
+  async interrupted(soFar: Record<string, unknown>, text: string): Promise<void> {
+    if (this.mode === "json") {
+      // stdout gone (a reader that went away): stderr still says it below.
+      await this.#json({ interrupted: true, ...soFar }).catch(() => {});
+    }
+    this.failure(text);
+  }
+
+  /**
    * A progress bar on stderr, drawn only on a terminal that can erase a line
    * (not `TERM=dumb`) and never in quiet mode; in JSON mode only when stdout
    * is not a terminal (`--json > report.json`, `| jq`: the user watches

@@ -192,11 +192,8 @@ async function gcInterrupted(
   soFar: GcSoFar,
   dryRun: boolean,
 ): Promise<number> {
-  if (ctx.out.mode === "json") {
-    // stdout gone: stderr says it below
-    await ctx.out.status({ interrupted: true, dryRun, ...soFar }, []).catch(() => {});
-  }
-  ctx.out.failure(
+  await ctx.out.interrupted(
+    { dryRun, ...soFar },
     dryRun
       ? "repo gc interrupted (dry run: nothing was changed)"
       : `repo gc interrupted: expired ${soFar.expired} superseded, purged ${

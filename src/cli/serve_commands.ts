@@ -617,11 +617,8 @@ async function expireInterrupted(
   ctx: CommandContext,
   soFar: { scanned: number; removed: number; bytesRemoved: number },
 ): Promise<number> {
-  if (ctx.out.mode === "json") {
-    // stdout gone: stderr says it below
-    await ctx.out.status({ interrupted: true, ...soFar }, []).catch(() => {});
-  }
-  ctx.out.failure(
+  await ctx.out.interrupted(
+    soFar,
     `serve expire interrupted: removed ${
       counted(soFar.removed, "expired entry", "expired entries")
     } (${formatBytes(soFar.bytesRemoved)}) of ${soFar.scanned} looked at before it stopped; ` +

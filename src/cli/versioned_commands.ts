@@ -14,7 +14,7 @@ import {
   readManifest,
   withPinBucket,
 } from "../versioned/manifest.ts";
-import { joinUri } from "../uri.ts";
+import { isStoreUri, joinUri } from "../uri.ts";
 import {
   normalizeVersionedPath,
   parseVersionedKey,
@@ -905,18 +905,13 @@ function checkedPath(p: string, byUri?: (uri: string) => string): string {
   try {
     flagValue("PATH", () => normalizeVersionedPath(p));
   } catch (e) {
-    if (byUri === undefined || !(e instanceof UsageError) || !isObjectUri(p)) throw e;
+    if (byUri === undefined || !(e instanceof UsageError) || !isStoreUri(p)) throw e;
     // Its secrets left out, as the message does (a CI log keeps both).
     throw new UsageError(e.message, {
       hint: `to read the object by its URI: ${byUri(shellWord(redactUrl(p)))}`,
     });
   }
   return p;
-}
-
-// A store object's URI (`s3://b/k`, `file:///d/k`) where a manifest's path goes.
-function isObjectUri(p: string): boolean {
-  return /^(s3|file):\/\//i.test(p);
 }
 
 function checkedVersion(v: string | undefined, name = "VERSION"): string | undefined {

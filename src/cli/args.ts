@@ -11,6 +11,7 @@ import { UsageError } from "./errors.ts";
 import { GLOBAL_OPTIONS, type OptionSpecs } from "./options.ts";
 import { closest } from "../suggest.ts";
 import { shellWord } from "../shell_word.ts";
+import { parseBoolean } from "../config.ts";
 
 // Re-exported, so code that parses flags needs only this module.
 export { GLOBAL_OPTIONS, type OptionSpec, type OptionSpecs } from "./options.ts";
@@ -189,31 +190,36 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
   return { flags, positionals };
 }
 
-// The switches that turn a setting on, each with the variable that also
-// turns it off: a switch cannot win over a variable or file that turned it on.
-const SWITCH_VARIABLES: Readonly<Record<string, string>> = {
-  offline: "VC_OFFLINE or the user config file",
-  frozen: "VC_FROZEN",
-  "no-sign-request": "VC_S3_ANONYMOUS",
+// The switches that turn a setting on, each with the variable that turns it
+// off for one command, and what else may turn it on: a switch cannot win
+// over a variable or file that did.
+const SWITCH_VARIABLES: Readonly<Record<string, { variable: string; setBy: string }>> = {
+  offline: { variable: "VC_OFFLINE", setBy: "VC_OFFLINE or the user config file" },
+  frozen: { variable: "VC_FROZEN", setBy: "VC_FROZEN" },
+  "no-sign-request": { variable: "VC_S3_ANONYMOUS", setBy: "VC_S3_ANONYMOUS" },
 };
 
 // `--offline=false` (rclone's and Go's way to turn a switch off): the
 // variable that turns the setting off for one command; `--offline=true`:
-// the switch alone.
+// the switch alone. The words for true and false are the variables' own.
 function switchValueHint(
   name: string,
   rawName: string,
   value: string,
   command: string,
 ): string | undefined {
-  const where = Object.hasOwn(SWITCH_VARIABLES, name) ? SWITCH_VARIABLES[name] : undefined;
-  if (where === undefined) return undefined;
-  if (/^(false|0|no|off)$/i.test(value.trim())) {
-    const variable = where.split(" ")[0];
-    return `a switch only turns its setting on; to turn it off for one command where ${where} ` +
-      `turns it on: ${variable}=0 vc ${command} …`;
+  const own = Object.hasOwn(SWITCH_VARIABLES, name) ? SWITCH_VARIABLES[name] : undefined;
+  if (own === undefined) return undefined;
+  let on: boolean;
+  try {
+    on = parseBoolean(value, rawName);
+  } catch {
+    return undefined; // no boolean: the refusal says enough
   }
-  return /^(true|1|yes|on)$/i.test(value.trim()) ? `write ${rawName} alone` : undefined;
+  return on
+    ? `write ${rawName} alone`
+    : `a switch only turns its setting on; to turn it off for one command where ${own.setBy} ` +
+      `turns it on: ${own.variable}=0 vc ${command} …`;
 }
 
 // `--tag a --tag b`, as git and docker take repeated flags: a flag whose

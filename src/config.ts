@@ -1325,13 +1325,7 @@ export function platformDirSource(
   checkOptions("platformDirSource()", options, PLATFORM_OPTIONS);
   const env = envReader(options.env);
   const os = options.os ?? Deno.build.os;
-  const variable = kind === "config"
-    ? configDirVariable(os)
-    : os === "windows"
-    ? "LOCALAPPDATA"
-    : os === "darwin"
-    ? undefined
-    : "XDG_CACHE_HOME";
+  const variable = kind === "config" ? configDirVariable(os) : cacheDirVariable(os);
   const given = variable === undefined ? undefined : platformVar(env, variable);
   if (variable === undefined || given === undefined) return "default";
   return absoluteDirVar(env, variable, os) !== undefined
@@ -1364,16 +1358,18 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
   const home = homeDirectory(env, os);
   // The command line's flag and the library's option, and the platform's
   // own variable for the directory (an absolute one).
-  const platform = os === "windows"
-    ? "LOCALAPPDATA"
-    : os === "darwin"
-    ? undefined
-    : "XDG_CACHE_HOME";
+  const platform = cacheDirVariable(os);
   const instead = `VC_CACHE_DIR${
     platform === undefined ? "" : ` or ${platform}`
   }, or pass --cache-dir / the cacheDir option`;
   if (home === undefined) throw noHomeError(env, os, what, instead, platform);
   return home;
+}
+
+// The platform's variable for its cache directory (an absolute one is used
+// in place of the one under the home directory), if it has one.
+function cacheDirVariable(os: typeof Deno.build.os): string | undefined {
+  return os === "windows" ? "LOCALAPPDATA" : os === "darwin" ? undefined : "XDG_CACHE_HOME";
 }
 
 // The platform's variable for its config directory (an absolute one is

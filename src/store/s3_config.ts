@@ -498,7 +498,6 @@ function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undef
   return undefined;
 }
 
-/** `setting of AWS profile "p" in FILE`, when the profile has that setting (else undefined). */
 /**
  * Why requests go to AWS itself (see `S3ConnectionSettings.awsEndpointSource`):
  * the switches that chose its host, each by its variable or profile setting,
@@ -543,6 +542,7 @@ function awsEndpointSource(
     } ignores ${ignored})`;
 }
 
+/** `setting of AWS profile "p" in FILE`, when the profile has that setting (else undefined). */
 function profileWhere(
   profile: AwsProfileS3 | undefined,
   setting: "region" | "s3 addressing_style",

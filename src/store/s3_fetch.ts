@@ -869,13 +869,13 @@ const SMALL_BODY = 1024 * 1024;
 // Methods whose successful answers carry no body (object PUT, UploadPart, DELETE).
 const EMPTY_ANSWER_METHODS = new Set(["PUT", "DELETE"]);
 
-/** What an S3 `<Error>` document in a 200's body says, or undefined when the body is none. */
 /** The time and deadlines of an S3Fetch's requests (its clock's). */
 interface RequestTimer {
   now(): number;
   deadline(ms: number, fire: () => void): () => void;
 }
 
+/** What an S3 `<Error>` document in a 200's body says, or undefined when the body is none. */
 function errorIn200(bytes: Uint8Array): S3ErrorDetails | undefined {
   const text = new TextDecoder().decode(bytes);
   if (!/^\s*(?:<\?xml[^>]*\?>\s*)?<Error[\s>]/.test(text)) return undefined;

@@ -6,8 +6,6 @@
  * on stdout (`interrupted: true`). The library reports the running count in
  * `onProgress` (`removed`, `freedBytes`).
  */
-import { memoryIo } from "../src/cli/io.ts";
-import { runCli } from "../src/cli/main.ts";
 import { AssetCache, type PruneProgress } from "../src/cache/asset_cache.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
@@ -20,28 +18,6 @@ async function cacheThree(ws: CliWorkspace): Promise<void> {
   }
 }
 
-/** Runs `vc args` in-process with stderr a terminal; Ctrl-C comes when stderr first shows `stopAt`. */
-async function runStoppedAt(
-  ws: CliWorkspace,
-  args: string[],
-  stopAt: string,
-): Promise<{ code: number; stderr: string; stdout: string }> {
-  const stop = new AbortController();
-  const io = memoryIo({
-    env: { ...ws.env, TERM: "xterm" },
-    cwd: ws.dir,
-    stderrIsTerminal: true,
-    signal: stop.signal,
-  });
-  const write = io.writeStderr;
-  io.writeStderr = (text) => {
-    write(text);
-    if (text.includes(stopAt)) stop.abort(new DOMException("interrupted", "AbortError"));
-  };
-  const code = await runCli(args, io);
-  return { code, stderr: io.stderr(), stdout: io.stdout() };
-}
-
 /** What stderr ends on once the bar is erased. */
 function afterBar(stderr: string): string {
   return stderr.slice(stderr.lastIndexOf("\x1b[K") + 3).trimEnd();
@@ -50,7 +26,7 @@ function afterBar(stderr: string): string {
 Deno.test("cache prune interrupted: the last line says how many files it removed and what it freed", async () => {
   await using ws = await CliWorkspace.create();
   await cacheThree(ws);
-  const r = await runStoppedAt(ws, ["cache", "prune", "--max-size", "0"], "1/3");
+  const r = await ws.runOnTerminal(["cache", "prune", "--max-size", "0"], "1/3");
   assertEquals(r.code, 130, r.stderr);
   assertEquals(
     afterBar(r.stderr),
@@ -64,7 +40,7 @@ Deno.test("cache prune interrupted: the last line says how many files it removed
 Deno.test("cache prune --json interrupted: the document says what it removed", async () => {
   await using ws = await CliWorkspace.create();
   await cacheThree(ws);
-  const r = await runStoppedAt(ws, ["cache", "prune", "--max-size", "0", "--json"], "1/3");
+  const r = await ws.runOnTerminal(["cache", "prune", "--max-size", "0", "--json"], "1/3");
   assertEquals(r.code, 130, r.stderr);
   assertEquals(JSON.parse(r.stdout), {
     interrupted: true,
@@ -77,7 +53,7 @@ Deno.test("cache prune --json interrupted: the document says what it removed", a
 Deno.test("cache prune --dry-run interrupted: says nothing was removed", async () => {
   await using ws = await CliWorkspace.create();
   await cacheThree(ws);
-  const r = await runStoppedAt(ws, ["cache", "prune", "--max-size", "0", "--dry-run"], "1/3");
+  const r = await ws.runOnTerminal(["cache", "prune", "--max-size", "0", "--dry-run"], "1/3");
   assertEquals(r.code, 130, r.stderr);
   assertStringIncludes(
     afterBar(r.stderr),

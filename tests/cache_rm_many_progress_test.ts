@@ -5,8 +5,6 @@
  * the URIs not attempted marked so in `--json`, and a last line counting
  * both; exit 130.
  */
-import { memoryIo } from "../src/cli/io.ts";
-import { runCli } from "../src/cli/main.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
@@ -22,33 +20,6 @@ async function cacheThree(ws: CliWorkspace): Promise<string[]> {
   return uris;
 }
 
-/**
- * Runs `vc args` in-process with stderr a terminal; with `stopAt`, Ctrl-C
- * comes when the bar first shows that text.
- */
-async function runOnTerminal(
-  ws: CliWorkspace,
-  args: string[],
-  stopAt?: string,
-): Promise<{ code: number; stderr: string; stdout: string }> {
-  const stop = new AbortController();
-  const io = memoryIo({
-    env: { ...ws.env, TERM: "xterm" },
-    cwd: ws.dir,
-    stderrIsTerminal: true,
-    signal: stop.signal,
-  });
-  const write = io.writeStderr;
-  io.writeStderr = (text) => {
-    write(text);
-    if (stopAt !== undefined && text.includes(stopAt)) {
-      stop.abort(new DOMException("interrupted", "AbortError"));
-    }
-  };
-  const code = await runCli(args, io);
-  return { code, stderr: io.stderr(), stdout: io.stdout() };
-}
-
 async function cachedUris(ws: CliWorkspace): Promise<string[]> {
   const r = await ws.run(["cache", "ls", "--json"]);
   assertEquals(r.code, 0, r.stderr);
@@ -58,7 +29,7 @@ async function cachedUris(ws: CliWorkspace): Promise<string[]> {
 Deno.test("cache rm of several URIs: a bar of the URIs done on a terminal, erased at the end", async () => {
   await using ws = await CliWorkspace.create();
   const uris = await cacheThree(ws);
-  const r = await runOnTerminal(ws, ["cache", "rm", ...uris]);
+  const r = await ws.runOnTerminal(["cache", "rm", ...uris]);
   assertEquals(r.code, 0, r.stderr);
   assertStringIncludes(r.stderr, "rm");
   assertStringIncludes(r.stderr, "3/3");
@@ -77,7 +48,7 @@ Deno.test("cache rm interrupted: says what it removed and what it did not attemp
   await using ws = await CliWorkspace.create();
   const uris = await cacheThree(ws);
   // Ctrl-C while the first URI is being removed: it finishes, the others are not touched.
-  const r = await runOnTerminal(ws, ["cache", "rm", ...uris], "0/3");
+  const r = await ws.runOnTerminal(["cache", "rm", ...uris], "0/3");
   assertEquals(r.code, 130, r.stderr);
   assertEquals(r.stdout, `removed ${uris[0]}\n`);
   const last = r.stderr.slice(r.stderr.lastIndexOf("\x1b[K") + 3).trimEnd();
@@ -92,7 +63,7 @@ Deno.test("cache rm interrupted: says what it removed and what it did not attemp
 Deno.test("cache invalidate interrupted --json: the attempted results, the rest marked interrupted", async () => {
   await using ws = await CliWorkspace.create();
   const uris = await cacheThree(ws);
-  const r = await runOnTerminal(ws, ["cache", "invalidate", "--json", ...uris], "0/3");
+  const r = await ws.runOnTerminal(["cache", "invalidate", "--json", ...uris], "0/3");
   assertEquals(r.code, 130, r.stderr);
   assertEquals(JSON.parse(r.stdout), [
     { uri: uris[0], invalidated: true },

@@ -5,8 +5,6 @@
  * next use, which a user should hear of. The library tells the running
  * counts in `onProgress` (`corrupt`, `removed`).
  */
-import { memoryIo } from "../src/cli/io.ts";
-import { runCli } from "../src/cli/main.ts";
 import { AssetCache, type VerifyProgress } from "../src/cache/asset_cache.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
@@ -51,21 +49,8 @@ Deno.test("cache.verify(): onProgress counts the corrupt copies found and remove
 Deno.test("cache verify interrupted: the last line says how far it got and what it found", async () => {
   await using ws = await CliWorkspace.create();
   await threeCorrupt(ws);
-  const stop = new AbortController();
-  const io = memoryIo({
-    env: { ...ws.env, TERM: "xterm" },
-    cwd: ws.dir,
-    stderrIsTerminal: true,
-    signal: stop.signal,
-  });
-  const write = io.writeStderr;
-  io.writeStderr = (text) => {
-    write(text);
-    // Ctrl-C as the checks begin: none is made.
-    if (text.includes("checking")) stop.abort(new DOMException("interrupted", "AbortError"));
-  };
-  const code = await runCli(["cache", "verify"], io);
-  const stderr = io.stderr();
+  // Ctrl-C as the checks begin: none is made.
+  const { code, stderr } = await ws.runOnTerminal(["cache", "verify"], "checking");
   assertEquals(code, 130, stderr);
   assertEquals(
     stderr.slice(stderr.lastIndexOf("\x1b[K") + 3).trimEnd(),

@@ -78,6 +78,31 @@ export class CliWorkspace implements AsyncDisposable {
     };
   }
 
+  /**
+   * Runs `vc args...` in-process as on a terminal (stderr one, `TERM=xterm`:
+   * progress bars drawn); with `stopAt`, Ctrl-C comes when stderr first
+   * shows that text (a bar's step or count).
+   */
+  async runOnTerminal(args: string[], stopAt?: string): Promise<CliResult> {
+    const stop = new AbortController();
+    const io = memoryIo({
+      env: { ...this.env, TERM: "xterm" },
+      cwd: this.dir,
+      stderrIsTerminal: true,
+      signal: stop.signal,
+    });
+    const write = io.writeStderr;
+    io.writeStderr = (text) => {
+      write(text);
+      if (stopAt !== undefined && text.includes(stopAt)) {
+        stop.abort(new DOMException("interrupted", "AbortError"));
+      }
+    };
+    const code = await runCli(args, io);
+    const stdout = io.stdout();
+    return { code, stdout, stderr: io.stderr(), json: <T>() => JSON.parse(stdout) as T };
+  }
+
   /** Runs with `--bucket` set to the workspace bucket. */
   vc(...args: string[]): Promise<CliResult> {
     return this.run([...args, "--bucket", this.bucket]);

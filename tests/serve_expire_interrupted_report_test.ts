@@ -8,8 +8,6 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { memoryIo } from "../src/cli/io.ts";
-import { runCli } from "../src/cli/main.ts";
 import { Entries } from "../src/server/entries.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { assertEquals } from "./assert.ts";
@@ -33,27 +31,6 @@ async function expiredStore(ws: CliWorkspace): Promise<string> {
   return pathToFileURL(root).href;
 }
 
-/** Runs `vc args` in-process with stderr a terminal; Ctrl-C comes at the bar's first line. */
-async function runStoppedAtFirstDraw(
-  ws: CliWorkspace,
-  args: string[],
-): Promise<{ code: number; stderr: string; stdout: string }> {
-  const stop = new AbortController();
-  const io = memoryIo({
-    env: { ...ws.env, TERM: "xterm" },
-    cwd: ws.dir,
-    stderrIsTerminal: true,
-    signal: stop.signal,
-  });
-  const write = io.writeStderr;
-  io.writeStderr = (text) => {
-    write(text);
-    if (text.includes("expire")) stop.abort(new DOMException("interrupted", "AbortError"));
-  };
-  const code = await runCli(args, io);
-  return { code, stderr: io.stderr(), stdout: io.stdout() };
-}
-
 function afterBar(stderr: string): string {
   return stderr.slice(stderr.lastIndexOf("\x1b[K") + 3).trimEnd();
 }
@@ -61,7 +38,7 @@ function afterBar(stderr: string): string {
 Deno.test("serve expire interrupted: the last line says how many expired entries it removed", async () => {
   await using ws = await CliWorkspace.create();
   const store = await expiredStore(ws);
-  const r = await runStoppedAtFirstDraw(ws, ["serve", "expire", "--store", store]);
+  const r = await ws.runOnTerminal(["serve", "expire", "--store", store], "expire");
   assertEquals(r.code, 130, r.stderr);
   assertEquals(
     afterBar(r.stderr),
@@ -74,7 +51,7 @@ Deno.test("serve expire interrupted: the last line says how many expired entries
 Deno.test("serve expire --json interrupted: the document says what it removed", async () => {
   await using ws = await CliWorkspace.create();
   const store = await expiredStore(ws);
-  const r = await runStoppedAtFirstDraw(ws, ["serve", "expire", "--store", store, "--json"]);
+  const r = await ws.runOnTerminal(["serve", "expire", "--store", store, "--json"], "expire");
   assertEquals(r.code, 130, r.stderr);
   assertEquals(JSON.parse(r.stdout), {
     interrupted: true,

@@ -7,6 +7,7 @@
 import { nearSiblingDirectory } from "../suggest.ts";
 import { dirname, isInside, join, pathBelow, resolve } from "../path.ts";
 import { ensureCacheDir } from "../cache/cache_dir.ts";
+import { linkOnPath } from "../cache/layout.ts";
 import { defaultCacheDir } from "../config.ts";
 import { realish } from "../real_path.ts";
 import { AccessDeniedError, InvalidInputError } from "../errors.ts";
@@ -229,6 +230,18 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     } else {
       const dir = resolve(options.target as string);
       roots = [{ dir: targetPrefix === "" ? dir : join(dir, targetPrefix), base: "" }];
+      // `--target-prefix` names a directory inside TARGET: one of its
+      // directories that is a symbolic link would take every write (and,
+      // with --delete, every delete) outside TARGET, which a mirror never
+      // does through a link inside the target. TARGET itself may be a link.
+      const link = targetPrefix === "" ? undefined : linkOnPath(dir, roots[0]!.dir);
+      if (link !== undefined) {
+        throw new InvalidInputError(
+          `mirror target ${roots[0]!.dir}: ${link} is a symbolic link inside the target ` +
+            `${dir}; vc does not write or delete through one (to mirror into the directory it ` +
+            `points to, give that as TARGET)`,
+        );
+      }
       for (const at of new Set([dir, roots[0]!.dir])) {
         // Missing: made on the first write; below a file (ENOTDIR) it
         // cannot be, and every key would fail as a clash of its own.

@@ -2081,15 +2081,24 @@ export class Mirror {
         ));
         return;
       }
+      // What the write would fail on, said before the object is fetched
+      // (every run fetched it whole only to fail at the rename) and by the
+      // dry run (which promised the download): a file where one of the
+      // key's directories belongs, or a directory with files where it goes,
+      // that this run does not delete.
+      const inTheWay = this.#inTheWay(run, root, spelled, dest);
+      if (inTheWay instanceof Error) {
+        run.report.failed.push(failure(remote.key, dest, inTheWay));
+        return;
+      }
       // A file of the target where this key needs a directory ("a" for
-      // "a/b"), which this run deletes: the download waits for the deletes
-      // (the dry run promised both), so that the file goes only when they
-      // go. A pass whose deletes are held back (`maxDelete`, a listing that
-      // failed) keeps it, and the download fails naming it.
-      if (
-        !o.dryRun && run.blocked !== undefined && this.#fileInTheWay(run, root, spelled)
-      ) {
-        run.blocked.push(() => this.#download(run, pair));
+      // "a/b"), or a directory with files where it goes, which this run
+      // deletes: the download waits for the deletes (the dry run promised
+      // both), so that the file goes only when they go. A pass whose
+      // deletes are held back (`maxDelete`, a listing that failed) keeps
+      // it, and the download fails naming it.
+      if (inTheWay === "wait" && !o.dryRun) {
+        run.blocked!.push(() => this.#download(run, pair));
         return;
       }
       this.#act(run, "download", remote.key, remote.size);
@@ -2319,6 +2328,41 @@ export class Mirror {
    * belongs and its delete is queued (it exists only in the target): the
    * download of `key` then waits for the deletes (`Run.blocked`).
    */
+  /**
+   * Store → local: what is in the way of writing `key` at `dest` (see
+   * `failure`'s "in the way"), as the rename would find it, or `undefined`:
+   * a file (or other non-directory) where one of its directories belongs;
+   * a directory with files where the file goes. `"wait"` when the run may
+   * delete it first (`Run.blocked`): such a file of the deletes
+   * (`#fileInTheWay`), or the directory, whose files it may delete. A link
+   * on the way is `linkBelow`'s.
+   */
+  #inTheWay(run: Run, root: string, key: string, dest: string): Error | "wait" | undefined {
+    const parts = key.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const path = join(root, ...parts.slice(0, i));
+      let info: Deno.FileInfo;
+      try {
+        info = Deno.lstatSync(path);
+      } catch {
+        return undefined; // missing: made by the download
+      }
+      if (info.isDirectory) continue;
+      if (run.blocked !== undefined && this.#fileInTheWay(run, root, key)) return "wait";
+      return new Deno.errors.NotADirectory(`${path} is a file`);
+    }
+    try {
+      if (!Deno.lstatSync(dest).isDirectory) return undefined;
+      for (const entry of Deno.readDirSync(dest)) {
+        if (run.blocked !== undefined) return "wait";
+        return new Deno.errors.IsADirectory(`${dest}: it holds ${JSON.stringify(entry.name)}`);
+      }
+    } catch {
+      // Nothing there, or not readable: the download says what it finds.
+    }
+    return undefined;
+  }
+
   #fileInTheWay(run: Run, root: string, key: string): boolean {
     const parts = key.split("/");
     for (let i = 1; i < parts.length; i++) {

@@ -4,7 +4,7 @@
  * local mirror with --delete must not remove every local file for it.
  */
 import { join } from "node:path";
-import { InvalidInputError } from "../src/errors.ts";
+import { StoreNotFoundError } from "../src/errors.ts";
 import { Mirror, mirror } from "../src/mirror/mirror.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { tempDir, writeTree } from "./mirror_helpers.ts";
@@ -21,7 +21,8 @@ Deno.test("mirror file:// → local: a source directory that does not exist is r
         statePath: join(w.dir, "s.db"),
         delete: true,
       }),
-    InvalidInputError,
+    // As a missing bucket is (`--json`'s kind NotFoundError), no bad input.
+    StoreNotFoundError,
   );
   assertStringIncludes(e.message, "a missing one is not an empty one");
   assertEquals(await Deno.readTextFile(join(local, "precious.txt")), "keep");

@@ -10,7 +10,13 @@ import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { defaultCacheDir } from "../config.ts";
 import { realish } from "../real_path.ts";
-import { AccessDeniedError, InvalidInputError } from "../errors.ts";
+import {
+  AccessDeniedError,
+  InvalidInputError,
+  NotFoundError,
+  StoreNotFoundError,
+  type VcError,
+} from "../errors.ts";
 import { fileIdentity } from "../fs_platform.ts";
 import { checkPositiveInteger, describeValue, listOption } from "../options_check.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -202,11 +208,12 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
           const near = error instanceof Deno.errors.NotFound
             ? await nearSiblingDirectory(r.dir)
             : undefined;
-          throw new InvalidInputError(
+          throw unreadableSource(
             `mirror source ${r.dir} cannot be read: ${message(error)}${
               near === undefined ? "" : `; did you mean ${near}?`
             }`,
-            { cause: error },
+            error,
+            NotFoundError,
           );
         });
         if (!info.isDirectory) {
@@ -421,6 +428,25 @@ async function existingAncestorIds(path: string): Promise<Set<string>> {
 }
 
 /**
+ * The error of a mirror source that cannot be read, of the kind its cause
+ * is (`--json`'s `kind`, a failure's `errorName`): a missing one is `missing`'s
+ * class (`NotFoundError`, or `StoreNotFoundError` for a directory store, as a
+ * missing bucket is), one the file system refuses an `AccessDeniedError`,
+ * anything else an `InvalidInputError`.
+ */
+function unreadableSource(
+  text: string,
+  error: unknown,
+  missing: typeof NotFoundError,
+): VcError {
+  if (error instanceof Deno.errors.NotFound) return new missing(text, { cause: error });
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new AccessDeniedError(text, { cause: error });
+  }
+  return new InvalidInputError(text, { cause: error });
+}
+
+/**
  * Refuses a `file://` source whose directory is missing (a typo, a disk not
  * mounted): a directory store's root is its bucket, and as a missing S3
  * bucket fails the listing, it must not read as an empty store, which
@@ -432,10 +458,11 @@ async function requireDirectoryStore(storeUri: string): Promise<LocalRoot | unde
   const parsed = parseUri(storeUri);
   if (parsed.scheme !== "file") return undefined;
   const info = await Deno.stat(parsed.path).catch((error: unknown) => {
-    throw new InvalidInputError(
+    throw unreadableSource(
       `mirror source ${storeUri} cannot be read: ${message(error)} (a directory store's ` +
         "directory is its bucket: a missing one is not an empty one); nothing was changed",
-      { cause: error },
+      error,
+      StoreNotFoundError,
     );
   });
   if (!info.isDirectory) {

@@ -11,7 +11,14 @@ import { writeFileAtomic } from "../atomic_write.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { linkTarget } from "../link_target.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
-import { causeChain, IntegrityError, InvalidInputError, OfflineError, VcError } from "../errors.ts";
+import {
+  causeChain,
+  IntegrityError,
+  InvalidInputError,
+  NotFoundError,
+  OfflineError,
+  VcError,
+} from "../errors.ts";
 import {
   checkedFetch,
   checkFunction,
@@ -1030,7 +1037,8 @@ export class CacheClient {
   }
 
   /**
-   * Deletes the entry. Nothing to delete is a `CacheServiceError` (404),
+   * Deletes the entry. Nothing to delete is a `CacheServiceError` (404,
+   * `errorKind` `NotFoundError`),
    * except at a retry: an earlier attempt whose answer was lost may have
    * removed it, so there the 404 means done.
    *
@@ -1206,7 +1214,14 @@ export class CacheClient {
     if (res.status === 404 && message.startsWith(NO_ROUTE)) {
       message += ` (is ${redactUrl(this.#url)} the service's URL, with its base path?)`;
     }
-    const cause = failureKind(res.status);
+    // The API's own 404 (`Cache ID not found`: a `put` or `rm` of an ID the
+    // service does not know) is a NotFoundError to errorKind, as a missing
+    // object is (`--json`'s `kind`); a 404 of no route or of another server
+    // is not, having said nothing of the cache.
+    const cause = failureKind(res.status) ??
+      (res.status === 404 && isMiss(text)
+        ? new NotFoundError(`the cache service has no such cache ID (404)`)
+        : undefined);
     const error = new CacheServiceError(
       `${what}: the cache service at ${redactUrl(this.#url)} failed (${res.status}): ${
         this.#withoutToken(message)

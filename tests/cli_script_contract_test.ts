@@ -9,7 +9,9 @@
  * `error` and `errorName`, and the reason of a failure on stderr. Each row
  * names the README line that documents its outcome, which must be there.
  *
- * Three outcomes broke it: a `vc mirror` source that does not exist was
+ * Four outcomes broke it: a `vc verify --json` entry the store failed on
+ * had its `errorName` without the `error` every other failure has; a
+ * `vc mirror` source that does not exist was
  * `kind` `InvalidInputError` (every other missing input is `NotFoundError`);
  * a `vc cache-client put` or `rm` of an ID the service does not know (its
  * 404 `Cache ID not found`) was `VcError`, which a script cannot tell from
@@ -48,15 +50,19 @@ interface Row {
   doc: string;
 }
 
-/** Every array named `failed` in `doc`, however deep. */
-function failedLists(doc: unknown): unknown[][] {
+/**
+ * Every failure `doc` names, however deep: the items of an array named
+ * `failed`, and any object with an `errorName` (a `vc verify` entry).
+ */
+function failures(doc: unknown): Record<string, unknown>[] {
   if (doc === null || typeof doc !== "object") return [];
-  const lists: unknown[][] = [];
+  const found: Record<string, unknown>[] = [];
+  if ("errorName" in doc) found.push(doc as Record<string, unknown>);
   for (const [k, v] of Object.entries(doc)) {
-    if (k === "failed" && Array.isArray(v)) lists.push(v);
-    lists.push(...failedLists(v));
+    if (k === "failed" && Array.isArray(v)) found.push(...v);
+    found.push(...failures(v).filter((f) => !found.includes(f)));
   }
-  return lists;
+  return found;
 }
 
 /** The contract of one `--json` run; returns its document. */
@@ -82,11 +88,9 @@ function checkRun(row: Pick<Row, "what" | "code" | "kind" | "check">, run: Run):
     assert(typeof error.message === "string" && error.message !== "", where);
     assert(run.stderr.includes(`vc: ${(error.message as string).slice(0, 40)}`), where);
   }
-  for (const list of failedLists(doc)) {
-    for (const item of list as Record<string, unknown>[]) {
-      assert(typeof item.error === "string", `failed item without error: ${where}`);
-      assert((ERROR_KINDS as readonly string[]).includes(item.errorName as string), where);
-    }
+  for (const item of failures(doc)) {
+    assert(typeof item.error === "string", `a failure without error: ${where}`);
+    assert((ERROR_KINDS as readonly string[]).includes(item.errorName as string), where);
   }
   row.check?.(doc);
   return doc;

@@ -820,7 +820,10 @@ export const verify: Command = {
     let written = false;
     try {
       await ctx.out.data(
-        results,
+        // An entry the store failed on carries its message as `error` too,
+        // beside `errorName`, as every failure of `--json` does (sync,
+        // prefill, lock, mirror): a script reads one field for all.
+        results.map((r) => r.errorName === undefined ? r : { ...r, error: r.problem }),
         table(
           results.map((r) => [
             r.ok ? "ok" : "BAD",

@@ -9,15 +9,16 @@
  * `error` and `errorName`, and the reason of a failure on stderr. Each row
  * names the README line that documents its outcome, which must be there.
  *
- * Four outcomes broke it: a `vc verify --json` entry the store failed on
- * had its `errorName` without the `error` every other failure has; a
- * `vc mirror` source that does not exist was
- * `kind` `InvalidInputError` (every other missing input is `NotFoundError`);
- * a `vc cache-client put` or `rm` of an ID the service does not know (its
- * 404 `Cache ID not found`) was `VcError`, which a script cannot tell from
- * any other failure; and README's "exit codes are the same for every
- * command … 130 interrupted (Ctrl-C or SIGTERM)" did not hold for `vc serve`
- * and `vc mirror --watch`, which exit 0 once drained, nor say what
+ * Five outcomes broke it: `vc sync --json` had no `bytes` and `seconds`,
+ * which `vc prefill --json` and `vc mirror --json` give; a `vc verify --json`
+ * entry the store failed on had its `errorName` without the `error` every
+ * other failure has; a `vc mirror` source that does not exist was `kind`
+ * `InvalidInputError` (every other missing input is `NotFoundError`); a
+ * `vc cache-client put` or `rm` of an ID the service does not know (its 404
+ * `Cache ID not found`) was `VcError`, which a script cannot tell from any
+ * other failure; and README's "exit codes are the same for every command …
+ * 130 interrupted (Ctrl-C or SIGTERM)" did not hold for `vc serve` and
+ * `vc mirror --watch`, which exit 0 once drained, nor say what
  * `vc repo current` prints when nothing is published (`null`, exit 1).
  */
 import { join } from "node:path";
@@ -304,7 +305,16 @@ Deno.test("every command's exit code and --json document, outcome by outcome, as
     ];
     for (const row of rows) {
       documented(row);
-      checkRun(row, await vc([...row.args, "--json"], row.env));
+      const doc = checkRun(row, await vc([...row.args, "--json"], row.env));
+      // The reports of commands that move files say how much, and how long,
+      // under the same names.
+      if (["sync", "prefill", "mirror"].includes(row.args[0]!) && row.kind === undefined) {
+        const { bytes, seconds } = doc as { bytes?: unknown; seconds?: unknown };
+        assert(
+          typeof bytes === "number" && typeof seconds === "number",
+          `${row.what}: ${bytes}, ${seconds}`,
+        );
+      }
     }
 
     // A usage error, for every command in the table (in-process: the

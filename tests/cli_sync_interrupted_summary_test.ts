@@ -74,14 +74,17 @@ Deno.test("vc sync interrupted: lists the entries copied before the stop, exit 1
 Deno.test("vc sync --json interrupted: the report with interrupted: true", async () => {
   const r = await syncInterruptedAfterFast(true);
   assertEquals(r.code, 130, r.stderr);
-  assertEquals(JSON.parse(r.stdout), {
+  const { seconds, ...report } = JSON.parse(r.stdout);
+  assertEquals(report, {
     dest: r.dest,
     total: 2,
     copied: [{ path: "/fast.csv", dest: join(r.dest, "fast.csv") }],
     unchanged: [],
     failed: [],
+    bytes: "fast\n".length,
     interrupted: true,
   });
+  assert(typeof seconds === "number" && seconds >= 0, String(seconds));
   assert(r.stderr.startsWith("vc: sync interrupted after 1 of 2 manifest entries"), r.stderr);
 });
 
@@ -100,13 +103,16 @@ Deno.test("VersionedCache.syncSettled stopped: SyncInterruptedError, cause the r
       .then(() => undefined, (e) => e);
     assert(error instanceof SyncInterruptedError, String(error));
     assertEquals(error.cause, reason);
-    assertEquals(error.report, {
+    const { seconds, ...report } = error.report;
+    assertEquals(report, {
       dest: ws.path("out"),
       total: 1,
       copied: [],
       unchanged: [],
       failed: [],
+      bytes: 0,
     });
+    assert(typeof seconds === "number" && seconds >= 0, String(seconds));
   } finally {
     await vc.close();
   }

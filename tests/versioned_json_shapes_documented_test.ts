@@ -58,6 +58,8 @@ const SYNC_KEYS = {
   copied: true,
   unchanged: true,
   failed: true,
+  bytes: true,
+  seconds: true,
 } satisfies Record<keyof VersionedSyncReport, true>;
 
 const keysOf = (value: unknown): string[] =>

@@ -700,7 +700,12 @@ export const sync: Command = {
       // below, then the exit is 130.
       if (!(error instanceof SyncInterruptedError)) throw error;
       interrupted = error;
-      report = { ...error.report, unchanged: error.report.unchanged ?? [] };
+      report = {
+        ...error.report,
+        unchanged: error.report.unchanged ?? [],
+        bytes: error.report.bytes ?? 0,
+        seconds: error.report.seconds ?? 0,
+      };
     }
     bar.done();
     const { copied, failed } = report;
@@ -725,6 +730,9 @@ export const sync: Command = {
           copied,
           unchanged,
           failed: failures,
+          // As a prefill's and a mirror's report say them.
+          bytes: report.bytes,
+          seconds: report.seconds,
           ...(interrupted ? { interrupted: true } : {}),
         },
         report.total === 0 ? "manifest is empty" : [

@@ -22,6 +22,13 @@ export interface SyncInterruptedReport {
   unchanged?: Array<{ path: string; dest: string }>;
   /** Entries that failed for a reason of their own before the stop. */
   failed: Array<{ path: string; error: unknown }>;
+  /**
+   * Bytes written to `dest` before the stop, and the seconds the sync ran
+   * (see `VersionedSyncReport`): set as `unchanged` is.
+   */
+  bytes?: number;
+  /** How long the sync ran before the stop, in seconds. */
+  seconds?: number;
 }
 
 /**

@@ -428,6 +428,13 @@ export interface VersionedSyncReport {
   unchanged: Array<{ path: string; dest: string }>;
   /** Entries that could not be copied, each with its error. */
   failed: Array<{ path: string; error: unknown }>;
+  /**
+   * Bytes this sync wrote to DEST: the sizes of the `copied` files (as a
+   * prefill's `bytes` are those it downloaded, a mirror's those it moved).
+   */
+  bytes: number;
+  /** How long the sync took, in seconds (whole milliseconds, as a prefill's and a mirror's). */
+  seconds: number;
 }
 
 /** What {@linkcode VersionedCache.update} published. */
@@ -1800,6 +1807,9 @@ export class VersionedCache {
 
   async #syncSettled(destDir: string, options: VersionedSyncOptions): Promise<VersionedSyncReport> {
     checkPathArgument("VersionedCache.syncSettled(): the destination directory", destDir);
+    const started = performance.now();
+    // The bytes of the files this sync wrote to DEST (the report's `bytes`).
+    let bytesWritten = 0;
     const root = resolve(destDir);
     // The manifest and the lock file, read once: every entry is copied as
     // they were when the sync began (stating both an entry was most of a
@@ -2035,6 +2045,7 @@ export class VersionedCache {
             // it; the hash is journaled before the rename, so a kill between
             // the rename and the record still leaves the file vc's.
             let sha256: string | undefined;
+            let size = 0;
             await this.#cache.copyVerified(local, dest, {
               ...(onProgress
                 ? { onCheckProgress: report("checking"), onProgress: report("copying") }
@@ -2046,6 +2057,7 @@ export class VersionedCache {
                 // would have the copy renamed into place outside DEST.
                 throughLink(inspectOnPath(root, dest).link);
                 sha256 = written.sha256;
+                size = written.bytes;
                 records.renaming(path, written, source);
               },
             }).catch((e) => {
@@ -2058,6 +2070,7 @@ export class VersionedCache {
               ...(source !== undefined ? { source } : {}),
               ...(options.signal ? { signal: options.signal } : {}),
             });
+            bytesWritten += size;
             return { path, dest, unchanged: false as const };
           } finally {
             // Failed entries count too: the progress reaches its total.
@@ -2081,13 +2094,19 @@ export class VersionedCache {
     });
     // Interrupted: the sync itself stopped, saying which files DEST holds
     // now (a bare "interrupted" left a CI log guessing what was copied).
-    if (signal?.aborted) {
-      throw new SyncInterruptedError(
-        { dest: root, total: entries.length, copied, unchanged, failed },
-        signal.reason,
-      );
-    }
-    return { dest: root, total: entries.length, copied, unchanged, failed };
+    // Whole milliseconds, as a prefill and a mirror say them.
+    const seconds = Math.round(performance.now() - started) / 1000;
+    const report = {
+      dest: root,
+      total: entries.length,
+      copied,
+      unchanged,
+      failed,
+      bytes: bytesWritten,
+      seconds,
+    };
+    if (signal?.aborted) throw new SyncInterruptedError(report, signal.reason);
+    return report;
   }
 
   /**

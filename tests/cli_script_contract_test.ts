@@ -285,7 +285,7 @@ Deno.test("every command's exit code and --json document, outcome by outcome, as
         code: 1,
         check: (doc) =>
           assertEquals((doc as { errorName?: string }[])[0]?.errorName, "OfflineError"),
-        doc: "or the report naming it (`vc prefill`, `sync`, `verify`)",
+        doc: "or the report naming it (the commands that list their failures, above)",
       },
       {
         what: "unreachable: cache-client",

@@ -16,6 +16,7 @@ import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { shellWord } from "../shell_word.ts";
 import { localPathArg } from "./local_path.ts";
+import { refuseSpecialDest } from "./special_dest.ts";
 import { spoolStdin, type StdinSpool } from "./stdin_spool.ts";
 import { writeOut } from "./write_out.ts";
 import { parseSize } from "./units.ts";
@@ -321,6 +322,9 @@ export const get: Command = {
         hint: `name the file to write, e.g. ${dest.replace(/[\\/]*$/, "")}/result.tsv`,
       });
     }
+    // A FIFO, device or /dev/stdout (a link to a pipe) is no file to
+    // replace: said before the request, with the command that writes to stdout.
+    await refuseSpecialDest(path, `vc cache-client get ${cacheId} -`);
     using bar = ctx.out.progress(`download ${dest}`);
     if (
       !await c.download(cacheId, path, {

@@ -35,7 +35,7 @@ import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { shellWord } from "../shell_word.ts";
 import { redactUrl } from "../redact.ts";
-import { fileKind } from "../regular_file.ts";
+import { refuseSpecialDest } from "./special_dest.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
@@ -380,7 +380,7 @@ export const get: Command = {
     // `vc cache-client get` do: the copy's rename would replace the link and
     // leave its target, which others read, as it was. The checks below are
     // of the file really written.
-    await refuseSpecialDest(dest, normalized(p));
+    await refuseSpecialDest(dest, `vc get ${shellWord(normalized(p))} -`);
     const { linkTarget } = await import("../link_target.ts");
     const target = await linkTarget(dest, "DEST");
     await refuseInsideCache(target, s.cache.dir);
@@ -400,37 +400,6 @@ export const get: Command = {
     );
   },
 };
-
-/**
- * Refuses a `vc get` DEST that is, or leads to, no file a copy can replace:
- * a pipe, socket or device (`/dev/stdout` into a pipe is a link to a
- * `pipe:[…]` that names no file, and the copy failed opening a temp file
- * beside it), or a path in /dev or /proc the vc binary may not look at.
- * DEST `-` is standard output.
- */
-async function refuseSpecialDest(dest: string, path: string): Promise<void> {
-  let what: string | undefined;
-  try {
-    const info = await Deno.stat(dest); // through links, as the kernel does
-    // Followed, it is never a link: anything but a file or directory is special.
-    const kind = info.isFile || info.isDirectory ? undefined : fileKind(info);
-    const link = (await Deno.lstat(dest).catch(() => undefined))?.isSymlink === true;
-    if (kind !== undefined) what = `is not a regular file but ${link ? "a link to " : ""}${kind}`;
-  } catch (error) {
-    const where = /^\/(dev|proc)\//.exec(dest)?.[1];
-    if (error instanceof Deno.errors.NotCapable && where !== undefined) {
-      what = `is in /${where}, where vc writes no file`;
-    }
-  }
-  if (what === undefined) return;
-  const stdout = /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/.test(dest);
-  const dash = `vc get ${shellWord(path)} -`;
-  throw new InvalidInputError(
-    `DEST ${dest} ${what}: \`${dash}\` writes the content to standard output${
-      stdout ? "" : ` (\`${dash} > ${shellWord(dest)}\` into a pipe or device)`
-    }`,
-  );
-}
 
 /**
  * `vc versions PATH`: every version in the bucket.

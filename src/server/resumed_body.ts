@@ -85,6 +85,9 @@ export function resumedBody(
   // Where the current answer started, and the cuts in a row without progress.
   let start = 0;
   let failures = 0;
+  // Cancelled by its reader (`vc cache-client get ID | head`): the pending
+  // read then ends as if the body were short, and is no cut to resume.
+  let cancelled = false;
   // The rest from `offset` after `cut`; a resume that fails transiently
   // (a 503 of the service shutting down) or is refused (its restart, waited
   // for as long as the client's requests wait) is one more failure, and is
@@ -110,9 +113,15 @@ export function resumedBody(
         resumeAt: offset,
       });
       await sleep(delayMs, signal);
+      if (cancelled) throw cut;
       try {
         const rest = await options.resume(offset);
         if (rest === undefined) throw cut;
+        // Cancelled while the rest was asked for: nobody reads it.
+        if (cancelled) {
+          await rest.cancel().catch(() => {});
+          throw cut;
+        }
         return rest.getReader();
       } catch (error) {
         if (error === cut || signal?.aborted) throw error;
@@ -140,7 +149,9 @@ export function resumedBody(
           }
           return;
         } catch (error) {
-          if (signal?.aborted || offset >= size || !isTransientError(error)) throw error;
+          if (cancelled || signal?.aborted || offset >= size || !isTransientError(error)) {
+            throw error;
+          }
           failures = failuresAfter(failures, offset - start, size - start);
           start = offset;
           reader = await resume(error);
@@ -148,6 +159,7 @@ export function resumedBody(
       }
     },
     cancel(reason) {
+      cancelled = true;
       return reader.cancel(reason);
     },
   });

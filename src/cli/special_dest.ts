@@ -1,0 +1,49 @@
+/**
+ * A DEST that no file written there can replace (`vc get PATH DEST`,
+ * `vc cache-client get ID DEST`), refused before anything is fetched.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+import { fileKind } from "../regular_file.ts";
+import { shellWord } from "../shell_word.ts";
+
+/**
+ * Refuses a DEST that is, or leads to, no file a copy can replace: a pipe,
+ * socket or device (`/dev/stdout` into a pipe is a link to a `pipe:[…]`
+ * that names no file, and the copy failed opening a temp file beside it),
+ * or a path in /dev or /proc the vc binary may not look at. `dash` is the
+ * command that writes the content to standard output (`vc get PATH -`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseSpecialDest } from "./special_dest.ts";
+ * await assert.rejects(
+ *   () => refuseSpecialDest("/dev/null", "vc get /a.csv -"),
+ *   /`vc get \/a\.csv -` writes the content to standard output/,
+ * );
+ * ```
+ */
+export async function refuseSpecialDest(dest: string, dash: string): Promise<void> {
+  let what: string | undefined;
+  try {
+    const info = await Deno.stat(dest); // through links, as the kernel does
+    // Followed, it is never a link: anything but a file or directory is special.
+    const kind = info.isFile || info.isDirectory ? undefined : fileKind(info);
+    const link = (await Deno.lstat(dest).catch(() => undefined))?.isSymlink === true;
+    if (kind !== undefined) what = `is not a regular file but ${link ? "a link to " : ""}${kind}`;
+  } catch (error) {
+    const where = /^\/(dev|proc)\//.exec(dest)?.[1];
+    if (error instanceof Deno.errors.NotCapable && where !== undefined) {
+      what = `is in /${where}, where vc writes no file`;
+    }
+  }
+  if (what === undefined) return;
+  const stdout = /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/.test(dest);
+  throw new InvalidInputError(
+    `DEST ${dest} ${what}: \`${dash}\` writes the content to standard output${
+      stdout ? "" : ` (\`${dash} > ${shellWord(dest)}\` into a pipe or device)`
+    }`,
+  );
+}

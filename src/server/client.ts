@@ -183,6 +183,14 @@ function checkCacheIdArgument(what: string, id: unknown): void {
       `${what}: the cache ID must be a non-empty string, got ${describeValue(id)}`,
     );
   }
+  // A path segment that URL parsing resolves away: `/v1/cache/..` is `/v1/`,
+  // whose 200 (the route list) was taken for the file.
+  if (id === "." || id === "..") {
+    throw new InvalidInputError(
+      `${what}: the cache ID must name a cache, got ${JSON.stringify(id)} ` +
+        "(a URL resolves it to another route)",
+    );
+  }
 }
 
 /** Refuses `params` that are neither a plain object nor JSON text, before any request. */

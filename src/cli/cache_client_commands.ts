@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { signalOption } from "../abort_hub.ts";
+import { signalOption, untilAborted } from "../abort_hub.ts";
 import { CacheClient, CacheServiceError } from "../server/client.ts";
 import { mediaType } from "../server/upload_fields.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
@@ -127,7 +127,7 @@ export const put: Command = {
   required: 2,
   usage: "ID FILE [--filename NAME] [--content-type TYPE]",
   description:
-    "Uploads FILE (- for standard input, with --filename) as the cache's file, replacing any\nprevious one.",
+    "Uploads FILE (- for standard input, or a pipe such as /dev/stdin: with --filename) as the\ncache's file, replacing any previous one.",
   options: {
     ...CLIENT_OPTIONS,
     filename: {
@@ -158,16 +158,21 @@ export const put: Command = {
         hint: "give the name to store, e.g. --filename result.tsv, or leave it out for FILE's own",
       });
     }
-    const fromStdin = file === "-";
+    // A pipe given as FILE (`/dev/stdin`, `<(make-report)`, a mkfifo) is
+    // read as `-` is: it was refused as "not a regular file".
+    const pipe = file === "-" ? undefined : await pipeAt(resolvePath(ctx, file, "FILE"));
+    const fromStdin = file === "-" || pipe !== undefined;
     if (fromStdin && filename === undefined) {
-      throw new UsageError("FILE - (standard input) needs --filename NAME", {
+      const what = pipe === undefined ? "FILE - (standard input)" : `FILE ${file} (a pipe)`;
+      throw new UsageError(`${what} needs --filename NAME`, {
         hint: "the service keeps a file name with the content: " +
-          "`vc cache-client put ID - --filename result.csv`",
+          `\`vc cache-client put ID ${pipe === undefined ? "-" : shellWord(file)} ` +
+          "--filename result.csv`",
       });
     }
     // Read whole before the request: the upload then has a length, and a
     // retry can send it again (see stdin_spool.ts).
-    await using spool = fromStdin ? await readStdin(ctx) : undefined;
+    await using spool = fromStdin ? await readStdin(ctx, pipe) : undefined;
     using bar = ctx.out.progress(`upload ${fromStdin ? filename : file}`);
     const path = spool?.path ?? resolvePath(ctx, file, "FILE");
     await client(ctx).put(cacheId, { path }, {
@@ -185,7 +190,9 @@ export const put: Command = {
     bar.done();
     // Says the name the service stores when it is not FILE's own.
     const as = filename === undefined ? "" : ` as ${filename}`;
-    const what = fromStdin ? `standard input (${spool!.size} bytes)` : file;
+    const what = fromStdin
+      ? `${pipe === undefined ? "standard input" : file} (${spool!.size} bytes)`
+      : file;
     await ctx.out.status(
       { cacheId, uploaded: file, ...(filename === undefined ? {} : { filename }) },
       `uploaded ${what}${as}`,
@@ -245,10 +252,21 @@ function checkCacheId(id: string): void {
   });
 }
 
-/** Standard input in a temp file, with progress while it is read. */
-async function readStdin(ctx: CommandContext): Promise<StdinSpool> {
-  using bar = ctx.out.progress("read standard input");
+/** `path` when it is (or links to) a FIFO, a pipe to read once; else undefined. */
+async function pipeAt(path: string): Promise<string | undefined> {
+  const info = await Deno.stat(path).catch(() => undefined);
+  return info?.isFifo ? path : undefined;
+}
+
+/** Standard input (or the pipe at `pipe`) in a temp file, with progress while it is read. */
+async function readStdin(ctx: CommandContext, pipe?: string): Promise<StdinSpool> {
+  using bar = ctx.out.progress(`read ${pipe ?? "standard input"}`);
+  // Opening a FIFO waits for its writer: a Ctrl-C stops that wait too.
+  const input = pipe === undefined
+    ? undefined
+    : (await untilAborted(Deno.open(pipe, { read: true }), ctx.io.signal)).readable;
   const spool = await spoolStdin({
+    ...(input === undefined ? {} : { input }),
     onBytes: (bytes) => bar.onBytes({ bytes }),
     ...signalOption(ctx.io.signal),
   });

@@ -10,6 +10,7 @@ import { CacheClient, CacheServiceError } from "../server/client.ts";
 import { mediaType } from "../server/upload_fields.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
+import { misspelledVariables } from "./env_spelling.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
@@ -38,11 +39,28 @@ const CLIENT_OPTIONS: OptionSpecs = {
 function client(ctx: CommandContext, extra: { maxDownloadBytes?: number } = {}): CacheClient {
   const url = ctx.flags.string("url") ?? ctx.io.env("VC_CACHE_URL");
   const token = ctx.flags.string("token") ?? ctx.io.env("VC_CACHE_TOKEN");
+  // A variable set under another name (VC_CACHE_TOKEN_FILE, as `vc serve`
+  // reads VC_SERVE_TOKEN_FILE; VC_URL) is the likeliest reason: named.
+  const typo = (meant: string) =>
+    misspelledVariables((name) => ctx.io.env(name)).find((m) => m.meant === meant)?.name;
   if (url === undefined || url === "") {
-    throw new UsageError("no service URL", { hint: "pass --url or set VC_CACHE_URL" });
+    const name = typo("VC_CACHE_URL");
+    throw new UsageError("no service URL", {
+      hint: name === undefined
+        ? "pass --url or set VC_CACHE_URL"
+        : `${name} is set, but vc reads no such variable: rename it VC_CACHE_URL, or pass --url`,
+    });
   }
   if (token === undefined || token === "") {
-    throw new UsageError("no token", { hint: "set VC_CACHE_TOKEN (or pass --token)" });
+    const name = typo("VC_CACHE_TOKEN");
+    // A *_FILE variable holds a path: VC_CACHE_TOKEN holds the token itself.
+    const value = name?.endsWith("_FILE") ? ctx.io.env(name) : undefined;
+    throw new UsageError("no token", {
+      hint: name === undefined
+        ? "set VC_CACHE_TOKEN (or pass --token)"
+        : `${name} is set, but vc reads no such variable: set VC_CACHE_TOKEN to the token` +
+          (value ? ` (export VC_CACHE_TOKEN=$(cat ${shellWord(value)}))` : ""),
+    });
   }
   // The global --request-timeout (else VC_REQUEST_TIMEOUT) bounds the service's silences too.
   const timeoutMs = cliStoreOptions(ctx).s3?.requestTimeoutMs ??

@@ -6,7 +6,8 @@
  * these together), `ss` and `ß` (APFS's full case folding). Where they fold
  * together, a store → local `vc mirror` or `vc sync` must report the second
  * one, never write both names into one file in turns. Run on Linux by
- * switching `fsPlatform.caseInsensitive` (see `tests/mirror_download_case_test.ts`).
+ * switching `fsPlatform.caseInsensitive` (a mirror: `withCaseInsensitiveFs`,
+ * see `tests/mirror_download_case_test.ts`).
  *
  * And `vc get PATH DIR`: the asset's file name (`nul.csv`, `a:b.csv`, keys
  * S3 takes) is no file on Windows, so there it is refused, named, as
@@ -14,6 +15,7 @@
  * or an alternate data stream.
  */
 import { withFsPlatform } from "../src/fs_platform.ts";
+import { withCaseInsensitiveFs } from "./case_insensitive_fs.ts";
 import { foldName, pathClashes } from "../src/file_names.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
@@ -52,7 +54,7 @@ Deno.test("pathClashes (case-insensitive): long s, final sigma and micro sign cl
 });
 
 Deno.test("mirror (store → local, case-insensitive): a key with a long s or a final sigma never shares a file with its twin", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using b = await fakeBackend();
     await using w = await tempDir();
     const enc = new TextEncoder();

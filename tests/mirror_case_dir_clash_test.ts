@@ -1,6 +1,6 @@
 /**
  * Store → local mirror onto a case-insensitive file system (macOS, Windows;
- * switched on here with `fsPlatform.caseInsensitive`) of a bucket holding a
+ * switched on here with `withCaseInsensitiveFs`) of a bucket holding a
  * key that is a directory of another key in another letter case (`A`
  * beside `a/b.txt`, `x/Y` beside `x/y/z`, `b` beside `B/x`): there `A` and
  * the directory `a` are one name. Every download was planned, and which
@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
+import { withCaseInsensitiveFs } from "./case_insensitive_fs.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { foldedDirectoryClashes } from "../src/mirror/dir_clash.ts";
 import { MemoryStore } from "../src/store/memory.ts";
@@ -92,7 +93,7 @@ const SHAPES: ClashShape[] = [
 for (const shape of SHAPES) {
   for (const concurrency of [1, 16]) {
     Deno.test(`mirror store → local, case-insensitive, ${shape.name}, concurrency ${concurrency}: a key that is a directory of others in another case gives way, every run alike`, async () => {
-      await withFsPlatform({ caseInsensitive: true }, () => checkClashShape(shape, concurrency));
+      await withCaseInsensitiveFs(() => checkClashShape(shape, concurrency));
     });
   }
 }
@@ -110,7 +111,7 @@ Deno.test("mirror store → local, case-sensitive target: keys of a directory in
 });
 
 Deno.test("mirror store → local, case-insensitive: the message names both keys, the directory's spelling and what to do", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using dir = await tempDir();
     await using store = await storeWith({ A: "file A", "a/b.txt": "under a" });
     const r = await mirror({
@@ -132,7 +133,7 @@ Deno.test("mirror store → local, case-insensitive: the message names both keys
 });
 
 Deno.test("mirror store → local, case-insensitive: a clash split over listing pages, a source prefix, several stores", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     // Over 1000 keys between `A` and `a/b.txt`: listed on different pages
     // (and, on the second run, in different ranges listed at once).
     await using b = await fakeBackend();
@@ -171,7 +172,7 @@ Deno.test("mirror store → local, case-insensitive: a clash split over listing 
 });
 
 Deno.test("mirror store → local, case-insensitive: a stale local file where a clash now is stays, also with --delete", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using dir = await tempDir();
     await using store = await storeWith({ A: "file A" });
     const target = join(dir.dir, "t");
@@ -223,7 +224,7 @@ Deno.test("foldedDirectoryClashes: names a key below that is written; unwritable
 });
 
 Deno.test("vc mirror, case-insensitive: the report line names both keys, once", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using ws = await CliWorkspace.create();
     await using fake = await startFakeS3({ buckets: ["b"] });
     await withProcessEnv({ ...fake.env }, async () => {
@@ -250,7 +251,7 @@ class ChangingStore extends MemoryStore {
 }
 
 Deno.test("mirror store → local, case-insensitive: keys added between the plan's listing and the run's never race for a name", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     for (const concurrency of [1, 16]) {
       await using dir = await tempDir();
       // `a/b.txt` comes after `A` was planned as a plain file: `A` is

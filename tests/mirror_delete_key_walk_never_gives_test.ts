@@ -15,6 +15,7 @@ import { mirror } from "../src/mirror/mirror.ts";
 import { fileOfKey } from "../src/mirror/local_side.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
+import { withCaseInsensitiveFs } from "./case_insensitive_fs.ts";
 import { tempDir } from "./versioned_helpers.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -79,7 +80,7 @@ Deno.test({
 });
 
 Deno.test("fileOfKey where names ignore case: a file at the key's own spelling is found, through a followed link too", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using dir = await tempDir("vc-mirror-key-spelling-");
     await Deno.mkdir(join(dir.path, "Data"));
     await Deno.writeTextFile(join(dir.path, "Data", "A.txt"), "a");

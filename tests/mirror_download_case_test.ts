@@ -1,6 +1,7 @@
 /**
  * Store → local mirrors on case-insensitive file systems (macOS, Windows),
- * run on Linux by switching `fsPlatform.caseInsensitive`: this proves vc's
+ * run on Linux by switching the OS default and the target's name probe
+ * (`withCaseInsensitiveFs`): this proves vc's
  * logic, not how such a file system folds names (making a real
  * case-insensitive one needs root: a casefold ext4 image and a mount). Keys
  * that name one file there are never written in turns, and a local file the
@@ -9,7 +10,7 @@
  * deleted, and not downloaded again on the next pass.
  */
 import { join } from "node:path";
-import { withFsPlatform } from "../src/fs_platform.ts";
+import { withCaseInsensitiveFs } from "./case_insensitive_fs.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import {
@@ -24,7 +25,7 @@ import {
 const enc = new TextEncoder();
 
 Deno.test("mirror (store → local, case-insensitive): keys that fold together are reported, one written", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using b = await fakeBackend();
     await using w = await tempDir();
     await b.store.put("p/Case.txt", enc.encode("upper"));
@@ -52,7 +53,7 @@ Deno.test("mirror (store → local, case-insensitive): keys that fold together a
 });
 
 Deno.test("mirror (store → local, case-insensitive): --delete spares the file of a key in another case", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using b = await fakeBackend();
     await using w = await tempDir();
     await b.store.put("p/photos/y.jpg", enc.encode("y"));
@@ -71,7 +72,7 @@ Deno.test("mirror (store → local, case-insensitive): --delete spares the file 
 });
 
 Deno.test("mirror (store → local, case-insensitive): a local file in another case is the key's file, not downloaded again", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using b = await fakeBackend();
     await using w = await tempDir();
     await b.store.put("p/Data/A.txt", enc.encode("same"));
@@ -122,7 +123,7 @@ Deno.test("mirror (store → local, case-insensitive): a local file in another c
 });
 
 Deno.test("mirror (store → local, case-insensitive): a key in another case than the written one is a conflict, never written over it", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using b = await fakeBackend();
     await using w = await tempDir();
     await b.store.put("p/Data/A.txt", enc.encode("first"));
@@ -146,7 +147,7 @@ Deno.test("mirror (store → local, case-insensitive): a key in another case tha
 });
 
 Deno.test("mirror (store → local, case-insensitive): --max-delete counts only what is deleted, not the files of keys in another case", async () => {
-  await withFsPlatform({ caseInsensitive: true }, async () => {
+  await withCaseInsensitiveFs(async () => {
     await using b = await fakeBackend();
     await using w = await tempDir();
     await b.store.put("p/Data/A.txt", enc.encode("a"));

@@ -12,6 +12,7 @@ import { isAbandonedTemp } from "../abandoned_temp.ts";
 import { type SkipKind, statThroughLink, walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { namesFoldIn } from "../name_probe.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
 
@@ -127,7 +128,8 @@ export function directoryId(path: string): string | undefined {
  * Only a file the walk would give that very key counts (else the object's
  * delete was deferred on every run, for good): not one reached through a
  * linked directory when `symlinks` is `"skip"` (the default, as the walk's),
- * nor, where names ignore letter case (`fsPlatform.caseInsensitive`), the
+ * nor, where names ignore letter case (as the root's file system answers
+ * `namesFoldIn`, see `src/name_probe.ts`), the
  * file of another spelling (`Data/A.txt` opens `data/a.txt` there: a file
  * renamed in case), nor, on Windows, a key with a backslash (a separator there).
  *
@@ -188,8 +190,9 @@ async function walkNames(
   symlinks: "skip" | "follow",
 ): Promise<boolean> {
   let at = dir;
+  const folds = namesFoldIn(dir);
   for (const [i, name] of segments.entries()) {
-    if (fsPlatform.caseInsensitive && !(await listsName(at, name))) return false;
+    if (folds && !(await listsName(at, name))) return false;
     at = join(at, name);
     if (symlinks === "skip" && i < segments.length - 1 && (await Deno.lstat(at)).isSymlink) {
       return false;

@@ -27,7 +27,7 @@ import { checkRequiredOptions, type OptionNames } from "../options_check.ts";
 import { md5File, normalizeEtag } from "../hash.ts";
 import { removeHeldFile } from "../replace_file.ts";
 import { forEachLimit } from "../pool.ts";
-import { fsPlatform } from "../fs_platform.ts";
+import { namesFoldIn } from "../name_probe.ts";
 import { foldName } from "../file_names.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
@@ -741,7 +741,11 @@ export class Mirror {
         // in another letter case (`A` to `a/b.txt`) needs the whole listing
         // (the order does not bring them together), so it is read once
         // before the run's own listing, and decided before any download.
-        if (fsPlatform.caseInsensitive) {
+        // Whether names fold is asked of the target's own file system (once
+        // per directory and process, `name_probe.ts`): Linux mounts
+        // case-insensitive ones, macOS and Windows case-sensitive ones.
+        const folds = namesFoldIn(this.localRoots[0]!.dir);
+        if (folds) {
           run.foldedPlan = await foldedDirectoryClashes(listing(true), writableKey);
         }
         if (scope === "") run.sourceListed = false;
@@ -752,7 +756,7 @@ export class Mirror {
           run,
           this.#directoryClashes(
             run,
-            fsPlatform.caseInsensitive ? this.#caseFolded(run, merged) : merged,
+            folds ? this.#caseFolded(run, merged) : merged,
           ),
           false,
           scope,

@@ -11,9 +11,11 @@
  *   shared lock denies writes to everyone, the holder included. On Linux and
  *   macOS the lock is an advisory `flock` that I/O ignores.
  * - `caseInsensitive` (Windows, and macOS whose default APFS volume is
- *   case-insensitive): `A.csv` and `a.csv` name one file, so the cache
- *   encodes letter case into names there (see `src/cache/layout.ts`), and a
- *   store → local mirror matches a key to the local file of another case.
+ *   case-insensitive): `A.csv` and `a.csv` name one file. The OS's default
+ *   only: the cache's layout (`src/cache/layout.ts`) and a mirror ask their
+ *   own directory's file system (`src/name_probe.ts`: Linux mounts
+ *   case-insensitive ones, macOS and Windows case-sensitive ones) and fall
+ *   back to this where it cannot tell.
  * - `windowsNames` (Windows): some names are no file names there (`a:b`,
  *   `CON`, `nul.txt`, a trailing dot or space); a mirror or `vc sync` refuses
  *   to write them (see `src/file_names.ts`).
@@ -25,7 +27,7 @@
 export interface FsPlatform {
   /** Locks are enforced on reads and writes (Windows `LockFileEx`). */
   mandatoryLocks: boolean;
-  /** File names that differ only in letter case (or Unicode form) name one file. */
+  /** File names that differ only in letter case (or Unicode form) name one file (the OS's default; see `src/name_probe.ts`). */
   caseInsensitive: boolean;
   /** File names follow Windows' rules: no `<>:"|?*`, device names or trailing dot or space. */
   windowsNames: boolean;

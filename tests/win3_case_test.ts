@@ -2,7 +2,8 @@
 // differ only in letter case must never share a data file, or a warm hit
 // (which checks the record's size against the file, not its bytes) could
 // serve one key's bytes for the other. Run on Linux by switching
-// `fsPlatform.caseInsensitive`: this proves the naming logic, not how a
+// `fsPlatform.caseInsensitive` (and, for a cache, the cache directory's name
+// probe: `withCaseInsensitiveFs`): this proves the naming logic, not how a
 // case-insensitive file system folds names.
 import { assert, assertEquals, assertNotEquals } from "./assert.ts";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { encodeKey, encodeSegment } from "../src/cache/layout.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
+import { withCaseInsensitiveFs } from "./case_insensitive_fs.ts";
 
 /** How a case-insensitive file system compares names (a model: ASCII and simple folding). */
 const fold = (name: string) => name.normalize("NFC").toUpperCase();
@@ -78,7 +80,12 @@ Deno.test("case-insensitive strategy (logic): A.csv and a.csv of one store are t
     const lower = pathToFileURL(join(src, "a.csv")).href;
     for (const caseInsensitive of [false, true]) {
       const cacheDir = join(dir, `cache-${caseInsensitive}`);
-      await withFsPlatform({ caseInsensitive }, async () => {
+      // The cache asks its directory's file system (`src/name_probe.ts`): a
+      // case-insensitive one is simulated by the probe's look-up.
+      const fs = caseInsensitive
+        ? withCaseInsensitiveFs
+        : <T>(fn: () => Promise<T>) => withFsPlatform({ caseInsensitive }, fn);
+      await fs(async () => {
         await using cache = new AssetCache({ cacheDir, configPath: false, env: {}, timeout: 0 });
         const pu = await cache.cache(upper);
         const pl = await cache.cache(lower);

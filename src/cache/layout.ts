@@ -32,6 +32,7 @@ import {
   win32Root,
 } from "../path.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { namesFoldIn } from "../name_probe.ts";
 import { WINDOWS_DEVICE_NAME, WINDOWS_SHORT_NAME } from "../file_names.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { FileUri, S3Uri } from "../uri.ts";
@@ -208,7 +209,8 @@ export function isEncodedName(name: string): boolean {
  * {@linkcode MAX_SEGMENT_BYTES} are truncated and suffixed with `%~<hash>`,
  * keeping the extension. Since a literal `%` is always escaped, distinct
  * segments always encode differently. Where file names are case-insensitive
- * (`fsPlatform.caseInsensitive`: Windows, macOS) uppercase letters and
+ * (`folded`: for a cache, what its directory's file system answers, see
+ * `src/name_probe.ts`; by default `fsPlatform.caseInsensitive`: Windows, macOS) uppercase letters and
  * non-ASCII characters are escaped too (`A.csv` → `%41.csv`), so segments
  * that differ only in case never name one file; Linux names are unchanged.
  *
@@ -222,9 +224,11 @@ export function isEncodedName(name: string): boolean {
  * assert(encodeSegment("50%") === "50%25");
  * ```
  */
-export function encodeSegment(segment: string): string {
+export function encodeSegment(
+  segment: string,
+  folded: boolean = fsPlatform.caseInsensitive,
+): string {
   // The common case, plain ASCII names: nothing to escape, bytes = length.
-  const folded = fsPlatform.caseInsensitive;
   if (
     PLAIN.test(segment) && !WINDOWS_DEVICE_NAME.test(segment) && !(folded && UPPER.test(segment))
   ) {
@@ -289,8 +293,8 @@ function truncateSegment(encoded: string, original: string): string {
  * assert(encodeKey("/abs") === "%_/abs");
  * ```
  */
-export function encodeKey(key: string): string {
-  return key.split("/").map(encodeSegment).join("/");
+export function encodeKey(key: string, folded: boolean = fsPlatform.caseInsensitive): string {
+  return key.split("/").map((segment) => encodeSegment(segment, folded)).join("/");
 }
 
 /**
@@ -445,6 +449,7 @@ export class CacheLayout {
   // The path of the S3 endpoint (`/a` of `http://gw/a`), when it has one.
   #endpointPath = "";
   #endpointPathNoted = false;
+  #folded: boolean | undefined;
 
   /**
    * @param dir Cache directory (made absolute).
@@ -463,6 +468,17 @@ export class CacheLayout {
   }
 
   /**
+   * Whether the cache directory's file system takes names that differ only
+   * in letter case or Unicode form for one file, so they are escaped
+   * ({@linkcode encodeSegment}): asked of that file system at the first
+   * lookup (`src/name_probe.ts`, once per directory and process; the OS
+   * default where it cannot be asked).
+   */
+  get foldsNames(): boolean {
+    return this.#folded ??= namesFoldIn(this.dir);
+  }
+
+  /**
    * Locates an object. Throws `InvalidInputError` for an S3 URI without a key.
    */
   locate(uri: S3Uri | FileUri): EntryLocation {
@@ -477,7 +493,10 @@ export class CacheLayout {
       bucket = uri.bucket;
       storeRoot = `s3://${uri.bucket}`;
       key = uri.key;
-      relPath = `${this.s3Namespace}/${encodeSegment(uri.bucket)}/${encodeKey(uri.key)}`;
+      const folded = this.foldsNames;
+      relPath = `${this.s3Namespace}/${encodeSegment(uri.bucket, folded)}/${
+        encodeKey(uri.key, folded)
+      }`;
     } else {
       ({ storeRoot, key, relPath } = this.#fileParts(uri.path));
     }
@@ -608,10 +627,17 @@ export class CacheLayout {
       return {
         storeRoot,
         key,
-        relPath: [FILE_NAMESPACE, ...[...rootSegments, ...rest].map(encodeSegment)].join("/"),
+        relPath: [
+          FILE_NAMESPACE,
+          ...[...rootSegments, ...rest].map((segment) => encodeSegment(segment, this.foldsNames)),
+        ].join("/"),
       };
     }
-    return { storeRoot, key, relPath: `file/${encodeKey(path.replace(/^\/+/, ""))}` };
+    return {
+      storeRoot,
+      key,
+      relPath: `file/${encodeKey(path.replace(/^\/+/, ""), this.foldsNames)}`,
+    };
   }
 }
 

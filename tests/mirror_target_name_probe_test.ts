@@ -147,3 +147,28 @@ Deno.test("mirror (store → local) on a case-sensitive target where the OS defa
     });
   });
 });
+
+Deno.test("mirror (store → local): the target is probed once, not per file nor per run", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  for (let i = 0; i < 5; i++) await b.store.put(`p/F${i}.txt`, enc.encode(`${i}`));
+  let looks = 0;
+  const counting = {
+    lstat: (p: string) => {
+      looks++;
+      return foldingLstat(p);
+    },
+  };
+  await withFsPlatform({ caseInsensitive: false }, async () => {
+    await withNameProbe(counting, async () => {
+      const opts = prefixToLocal(b.store, w.dir);
+      await mirror(opts);
+      const first = looks;
+      // One temp file, found by its upper-case spelling: one look.
+      assertEquals(first, 1);
+      await b.store.put("p/G.txt", enc.encode("g"));
+      assertEquals((await mirror(opts)).transferred, 1);
+      assertEquals(looks, first);
+    });
+  });
+});

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join } from "./path.ts";
 import { tempPathFor } from "./atomic_write.ts";
 import { fsPlatform } from "./fs_platform.ts";
 

@@ -66,8 +66,8 @@ Deno.test("vc mirror: error lines name the path once and say what to do (store e
     assertEquals(
       about("dir.txt"),
       `vc: mirror: ${out}/dir.txt: in the way: a directory with files is where this file goes ` +
-        `(a bucket may hold keys "a" and "a/b" at once, a file system cannot): Is a directory ` +
-        `(os error 21); rename or remove one of the two`,
+        `(a bucket may hold keys "a" and "a/b" at once, a file system cannot): it holds ` +
+        `"inner"; rename or remove one of the two`,
     );
     assertEquals(
       about("y.txt"),

@@ -92,7 +92,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "vc mirror --watch: two batches failing apart, each tried again on its own, say their held-back deletes line once each",
+    "vc mirror --watch: a file changed while another waits out a store failure joins its retry, and their held-back deletes lines are not said again at each retry",
   ignore: Deno.build.os === "windows", // no SIGTERM there
   async fn() {
     const text = await watchLog(async ({ dir, fake, stderr, until }) => {
@@ -100,16 +100,27 @@ Deno.test({
       const held = () => (stderr().match(/nothing was deleted for that path/g) ?? []).length;
       await Deno.writeTextFile(join(dir, "data", "b.txt"), "b");
       await until(() => held() >= 1, 300);
-      // Half a second apart, so their retries never come due together (one batch).
+      // Half a second later: tried at once, it was a batch and a retry
+      // schedule of its own; it waits for b.txt's retry (after 1 s).
       await new Promise((r) => setTimeout(r, 500));
       await Deno.writeTextFile(join(dir, "data", "c.txt"), "c");
-      // Each batch failed, then tried again twice (after 1 s and 2 s), in turns.
-      await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 6, 300);
+      // The first failure, then the retries after 1 s (c.txt's first), 2 s and 4 s.
+      await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 4, 300);
       fake.clearFaults();
-      await until(() => (stderr().match(/^events: mirror: 1 uploaded/gm) ?? []).length >= 2, 300);
+      await until(
+        () =>
+          [...stderr().matchAll(/^events: mirror: (\d+) uploaded/gm)]
+            .reduce((n, m) => n + Number(m[1]), 0) >= 2,
+        300,
+      );
     });
-    assertEquals((text.match(/^events: mirror: 1 uploaded/gm) ?? []).length, 2, text);
-    assertEquals((text.match(/nothing was deleted for that path/g) ?? []).length, 2, text);
+    const failed = text.split("\n").filter((l) => /^events: .*failed/.test(l));
+    assert(failed.length >= 4, text);
+    assertStringIncludes(failed[1]!, "2 failed, tried again in 2s");
+    assertStringIncludes(failed[2]!, "2 failed (all as said above), tried again in 4s");
+    assertStringIncludes(text, "events: mirror: 2 uploaded (2 B)");
+    // Said when each first failed (b.txt alone, then the two together), not at each retry.
+    assertEquals((text.match(/ could not be mirrored;/g) ?? []).length <= 3, true, text);
   },
 });
 
@@ -170,5 +181,41 @@ Deno.test({
     assertStringIncludes(full[0]!, "; tried again in 1s");
     assertStringIncludes(text, "full pass: failed (as said above), tried again in 1s");
     assertStringIncludes(text, "reconcile: mirror: ");
+  },
+});
+
+Deno.test({
+  name:
+    "vc mirror --watch: files changed while the store is down wait for the outage's next retry, in one batch and one line, not a failure line and a retry schedule each",
+  ignore: Deno.build.os === "windows", // no SIGTERM there
+  async fn() {
+    const names = ["n1.txt", "n2.txt", "n3.txt", "n4.txt"];
+    const text = await watchLog(async ({ dir, fake, stderr, until }) => {
+      fake.failNext(1_000_000, "internal", (t) => t.key?.startsWith("w/n") === true);
+      await Deno.writeTextFile(join(dir, "data", names[0]!), "1");
+      await until(() => /^events: .*failed, tried again in 1s/m.test(stderr()), 300);
+      // Saved one after another during the outage, each a batch of its own
+      // if tried at once (more than the 100 ms that join batches apart).
+      for (const name of names.slice(1)) {
+        await new Promise((r) => setTimeout(r, 250));
+        await Deno.writeTextFile(join(dir, "data", name), name);
+      }
+      await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 3, 300);
+      fake.clearFaults();
+      await until(
+        () =>
+          [...stderr().matchAll(/^events: mirror: (\d+) uploaded/gm)]
+            .reduce((n, m) => n + Number(m[1]), 0) >= names.length,
+        600,
+      );
+    });
+    const uploaded = [...text.matchAll(/^events: mirror: (\d+) uploaded/gm)]
+      .reduce((n, m) => n + Number(m[1]), 0);
+    assertEquals(uploaded, names.length, text);
+    // n1's first failure, then the three saved since, said together at the
+    // outage's retry (before: a line and a retry schedule each).
+    const lines = text.split("\n").filter((l) => l.startsWith("vc: mirror: ") && /500/.test(l));
+    assertEquals(lines.length, 2, text);
+    assert(/^vc: mirror: [34] paths \(/.test(lines[1]!), text);
   },
 });

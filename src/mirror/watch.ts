@@ -326,13 +326,12 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     failed: 0,
   };
   const pending = new Map<string, Pending>();
-  let wake: () => void = () => {};
-  let woken = new Promise<void>((r) => (wake = r));
-  const poke = () => {
-    const w = wake;
-    woken = new Promise<void>((r) => (wake = r));
-    w();
-  };
+  // The idle wait's own controller: an event or the stop cuts it short.
+  // Not a race of the sleep with a promise kept until the next event: each
+  // idle wake (one a second, for the root's poll) left a reaction on it
+  // (~300 B), a watch with no events grew by some 25 MB a day.
+  let sleeping: AbortController | undefined;
+  const poke = () => sleeping?.abort();
   const onStop = () => poke();
   stop?.addEventListener("abort", onStop);
   let watcher: { close(): void } | undefined;
@@ -357,6 +356,25 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // the interval (a store down at the start must not leave the target
   // behind for a whole interval).
   let passFailures = 0;
+  // The store down (the last batch failed whole for it): when the paths
+  // waiting for it are tried again, together; undefined while it answers.
+  let storeRetryAt: number | undefined;
+  // Its retries so far, and when a change made since may try the store
+  // (see dueAt).
+  let outageTries = 0;
+  let probeAt: number | undefined;
+  // A batch failed whole for the store at `since`, its paths tried `tries`
+  // times before: the outage's next retry (set again by its own retry, not
+  // by a batch of changes made meanwhile), and the time and retries its
+  // failed paths are queued with, so that they all come due at it together.
+  const outageFailed = (since: number, tries: number): [number, number] => {
+    if (storeRetryAt === undefined || since >= storeRetryAt) {
+      outageTries = Math.max(tries, outageTries + 1);
+      storeRetryAt = since + debounce + retryDelay(outageTries);
+    }
+    probeAt = since + OUTAGE_PROBE_MS;
+    return [storeRetryAt - debounce - retryDelay(outageTries), outageTries];
+  };
   // A file with events not applied yet is being written, or was a moment
   // ago: the queue uploads it once quiet (a pass, or the batch of a new
   // directory it is being copied into, would upload it half, and the queue
@@ -397,6 +415,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // failure, so a change made during a long outage reached the store up to
   // 5 min after the store was back, while the changes made since went up.
   const storeAnswered = () => {
+    storeRetryAt = probeAt = undefined;
+    outageTries = 0;
     const now = elapsed();
     for (const p of pending.values()) {
       const wait = retryDelay(p.retries ?? 0);
@@ -412,7 +432,19 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const longAt = (p: Pending) =>
     (p.first ?? p.since) + Math.min(LONGEST_WAIT_MAX_MS, longest * 2 ** (p.longWaits ?? 0)) +
     retryDelay(p.retries ?? 0);
-  const dueAt = (p: Pending) => Math.min(quietAt(p), longAt(p));
+  // While the store is down (a batch failed whole for it), a path changed
+  // meanwhile waits for the outage's next retry and joins it, or, if that
+  // is further away, goes with the others changed meanwhile
+  // OUTAGE_PROBE_MS after the outage's last failure (a change made once
+  // the store is back waits no longer). Tried at once, each file saved
+  // during an outage was a request, a failure line and a retry schedule of
+  // its own (its batch and summary line at each): a line or more per
+  // change, for as long as the outage lasted.
+  const dueAt = (p: Pending) => {
+    const at = Math.min(quietAt(p), longAt(p));
+    if (storeRetryAt === undefined || p.retries) return at;
+    return Math.max(at, Math.min(storeRetryAt, probeAt ?? Infinity));
+  };
 
   const roots = m.localRoots.map((r) => r.dir);
   // A source root removed takes its watch with it (the system drops it): no
@@ -655,14 +687,18 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       // While a root is gone, look for it again now and then.
       if (rootGone) next = Math.min(next, now + Math.max(debounce, ROOT_POLL_MS));
       else if (watcher !== undefined) next = Math.min(next, rootCheckAt);
+      // Stopped while a watcher was started again or a root looked at:
+      // no poke could wake a sleep not begun yet.
+      if (stop?.aborted) continue;
       const timer = new AbortController();
-      const waking = woken;
+      sleeping = timer;
       callbacks.call("onIdle", options.onIdle);
       try {
-        await Promise.race([clock.sleep(Math.max(0, next - now), timer.signal), waking]);
+        await clock.sleep(Math.max(0, next - now), timer.signal);
       } catch {
         // The sleep was cancelled: an event or the stop signal woke us.
       } finally {
+        sleeping = undefined;
         timer.abort();
       }
     }
@@ -707,7 +743,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   async function batch(due: [string, Pending][]): Promise<void> {
     // Dropped, a path that failed would wait for the next full pass (10 min
     // by default): it is tried again, unless an event took it up meanwhile.
-    const retries = new Map<string, (since: number, storeFailed: boolean) => void>();
+    const retries = new Map<
+      string,
+      (since: number, storeFailed: boolean, outage?: number) => void
+    >();
     // Failed attempts of each path before this one.
     const tried = new Map<string, number>();
     // Paths due by their longest wait, never quiet: applied as they are now,
@@ -745,9 +784,11 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         continue;
       }
       tried.set(path, p.retries ?? 0);
-      retries.set(path, (since, storeFailed) => {
+      retries.set(path, (since, storeFailed, outage) => {
         if (!pending.has(path)) {
-          const retries = (p.retries ?? 0) + 1;
+          // Failed with the store down: on the outage's schedule, the same
+          // for every path of the batch (those that joined it fresh too).
+          const retries = outage ?? (p.retries ?? 0) + 1;
           pending.set(path, { seen, since, scan: p.scan, retries, storeFailed });
         }
       });
@@ -792,14 +833,23 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         const p = pending.get(path) ?? { seen: "", since: now, scan: false };
         pending.set(path, { ...p, first: now, longWaits: waits + 1 });
       }
-      // Before this batch's own failures are queued: they wait their turn.
-      if (report.transferred + report.deleted + report.unchanged > 0) storeAnswered();
-      for (const path of failed) retries.get(path)?.(since, byStore.has(path));
       let tries = 0;
       for (const path of failed) tries = Math.max(tries, (tried.get(path) ?? 0) + 1);
+      // Before this batch's own failures are queued: they wait their turn.
+      const answered = report.transferred + report.deleted + report.unchanged > 0;
+      if (answered) storeAnswered();
+      // Nothing went through, and all that failed failed for the store: it
+      // is down (see storeRetryAt).
+      const outage = !answered && failed.size > 0 && byStore.size === failed.size;
+      const [from, outageTries] = outage ? outageFailed(since, tries) : [since, undefined];
+      for (const path of failed) retries.get(path)?.(from, byStore.has(path), outageTries);
       add(report, "events", {
         retry: [...tried.values()].every((n) => n > 0),
-        ...(failed.size > 0 ? { retryInMs: retryDelay(tries) } : {}),
+        ...(failed.size > 0
+          ? {
+            retryInMs: outage ? Math.max(0, storeRetryAt! - debounce - since) : retryDelay(tries),
+          }
+          : {}),
       });
     } catch (error) {
       if (cancel?.aborted) throw cutShort(error, "batch");
@@ -807,10 +857,19 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       totals.failed++;
       callbacks.call("onError", options.onError, error);
       const since = elapsed();
-      for (const retry of retries.values()) retry(since, true);
+      let tries = 0;
+      for (const n of tried.values()) tries = Math.max(tries, n + 1);
+      const [from, outageTries] = outageFailed(since, tries);
+      for (const retry of retries.values()) retry(from, true, outageTries);
     }
   }
 }
+
+/**
+ * While the store is down, how long after its last failure the changes made
+ * meanwhile try it, together, when the outage's own retry is further away (ms).
+ */
+const OUTAGE_PROBE_MS = 30_000;
 
 /** Paths coming due within this of one another (ms, at most the debounce) make one batch. */
 const BATCH_GAP_MS = 100;

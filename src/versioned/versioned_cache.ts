@@ -1869,8 +1869,11 @@ export class VersionedCache {
     // `/x/y.csv`; `/A.csv` beside `/a.csv` where letter case is not told
     // apart) fail on their own, before any download: written, the outcome
     // would depend on which copy finished first, or one file would hold
-    // another entry's bytes while both were reported copied.
-    const clashes = pathClashes(entries.map(({ path }) => path));
+    // another entry's bytes while both were reported copied. Whether names
+    // fold is asked of DEST's own file system (a case-insensitive mount on
+    // Linux, a case-sensitive volume on macOS), not assumed from the OS.
+    const { namesFoldIn } = await import("../name_probe.ts");
+    const clashes = pathClashes(entries.map(({ path }) => path), namesFoldIn(root));
     // A local override (a file being tried out, maybe kept in DEST) is the
     // user's work: another entry's copy must not replace it, nor would the
     // entry that reads it then copy what it holds. Its own entry may copy

@@ -8,7 +8,10 @@
  * by its upper-case spelling (and by its decomposed Unicode form), and
  * removes it (always, also when a look throws). Where no file can be made
  * (a read-only directory) it looks up the first name there with a letter in
- * the other letter case instead. One probe per directory per process;
+ * the other letter case instead; a directory vc only reads (a local →
+ * store mirror's source) is asked that way alone (`{ write: false }`), so
+ * nothing appears in it for another reader of it (a second upload, a
+ * watch) to list or see an event for. One probe per directory per process;
  * where neither can run (an empty read-only directory) the operating
  * system's default stands (`fsPlatform.caseInsensitive`).
  *
@@ -54,8 +57,18 @@ const answers = new Map<string, boolean>();
  * }
  * ```
  */
-export function namesFoldIn(dir: string): boolean {
-  return probeNames(dir) ?? fsPlatform.caseInsensitive;
+export function namesFoldIn(dir: string, options?: ProbeOptions): boolean {
+  return probeNames(dir, options) ?? fsPlatform.caseInsensitive;
+}
+
+/** How a directory may be probed. */
+export interface ProbeOptions {
+  /**
+   * Whether the probe may make (and remove) a temp file in the directory
+   * (default true); false for a directory vc only reads: only the names it
+   * holds are looked up in their other letter case.
+   */
+  write?: boolean;
 }
 
 /**
@@ -74,10 +87,10 @@ export function namesFoldIn(dir: string): boolean {
  * }
  * ```
  */
-export function probeNames(dir: string): boolean | undefined {
+export function probeNames(dir: string, options?: ProbeOptions): boolean | undefined {
   let answer = answers.get(dir);
   if (answer === undefined) {
-    answer = probeOnce(dir);
+    answer = options?.write === false ? probeListed(dir) : probeOnce(dir);
     // A directory that could not be probed (empty and read-only now) is asked again next time.
     if (answer !== undefined) answers.set(dir, answer);
   }

@@ -190,7 +190,8 @@ async function walkNames(
   symlinks: "skip" | "follow",
 ): Promise<boolean> {
   let at = dir;
-  const folds = namesFoldIn(dir);
+  // The source is only read: asked by the names it holds, no temp file made.
+  const folds = namesFoldIn(dir, { write: false });
   for (const [i, name] of segments.entries()) {
     if (folds && !(await listsName(at, name))) return false;
     at = join(at, name);

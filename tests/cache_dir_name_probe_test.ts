@@ -15,7 +15,7 @@ import { foldName } from "../src/file_names.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { withNameProbe } from "../src/name_probe.ts";
 import { assertEquals, assertNotEquals } from "./assert.ts";
-import { foldingLstat } from "./case_insensitive_fs.ts";
+import { countingFoldingLstat, foldingLstat } from "./case_insensitive_fs.ts";
 
 async function tempDir(): Promise<{ dir: string } & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "vc_cache_name_probe_" });
@@ -72,22 +72,16 @@ Deno.test("cache on a case-sensitive directory where the OS default folds (macOS
 
 Deno.test("cache layout: the probe's answer is asked once per directory, whatever the layouts made", async () => {
   await using w = await tempDir();
-  let looks = 0;
-  const counting = {
-    lstat: (p: string) => {
-      looks++;
-      return foldingLstat(p);
-    },
-  };
+  const counting = countingFoldingLstat();
   await withFsPlatform({ caseInsensitive: false }, async () => {
     await withNameProbe(counting, () => {
       const dir = join(w.dir, "cache");
       const at = (key: string) =>
         new CacheLayout(dir).locate({ scheme: "s3", bucket: "b", key }).dataPath;
       assertEquals(at("Data.csv"), join(dir, "s3", "b", "%44ata.csv"));
-      const first = looks;
+      const first = counting.looks();
       for (let i = 0; i < 10; i++) at(`K${i}.csv`);
-      assertEquals(looks, first);
+      assertEquals(counting.looks(), first);
     });
   });
 });

@@ -25,6 +25,21 @@ export function foldingLstat(path: string): Deno.FileInfo {
   }
 }
 
+/** {@linkcode foldingLstat} counting its looks: `looks()` tells how many the probe made. */
+export function countingFoldingLstat(): {
+  lstat: (path: string) => Deno.FileInfo;
+  looks: () => number;
+} {
+  let looks = 0;
+  return {
+    lstat: (path) => {
+      looks++;
+      return foldingLstat(path);
+    },
+    looks: () => looks,
+  };
+}
+
 /** Runs `fn` as on a case-insensitive file system (OS default and probe both say so). */
 export function withCaseInsensitiveFs<T>(fn: () => T | Promise<T>): Promise<T> {
   return withFsPlatform(

@@ -11,7 +11,7 @@ import { withFsPlatform } from "../src/fs_platform.ts";
 import { namesFoldIn, probeNames, withNameProbe } from "../src/name_probe.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { foldingLstat } from "./case_insensitive_fs.ts";
+import { countingFoldingLstat, foldingLstat } from "./case_insensitive_fs.ts";
 import { fakeBackend, prefixToLocal, tempDir, treeContents, writeTree } from "./mirror_helpers.ts";
 
 const enc = new TextEncoder();
@@ -152,23 +152,17 @@ Deno.test("mirror (store → local): the target is probed once, not per file nor
   await using b = await fakeBackend();
   await using w = await tempDir();
   for (let i = 0; i < 5; i++) await b.store.put(`p/F${i}.txt`, enc.encode(`${i}`));
-  let looks = 0;
-  const counting = {
-    lstat: (p: string) => {
-      looks++;
-      return foldingLstat(p);
-    },
-  };
+  const counting = countingFoldingLstat();
   await withFsPlatform({ caseInsensitive: false }, async () => {
     await withNameProbe(counting, async () => {
       const opts = prefixToLocal(b.store, w.dir);
       await mirror(opts);
-      const first = looks;
+      const first = counting.looks();
       // One temp file, found by its upper-case spelling: one look.
       assertEquals(first, 1);
       await b.store.put("p/G.txt", enc.encode("g"));
       assertEquals((await mirror(opts)).transferred, 1);
-      assertEquals(looks, first);
+      assertEquals(counting.looks(), first);
     });
   });
 });

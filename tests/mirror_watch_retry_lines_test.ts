@@ -16,6 +16,14 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
  * makes the changes and faults (`until` waits, bounded, for its stderr to
  * say something). Returns its stderr once stopped by SIGTERM.
  */
+/** The files the watch's event batches uploaded, summed over its `events:` lines in `log`. */
+function uploadedIn(log: string): number {
+  return [...log.matchAll(/^events: mirror: (\d+) uploaded/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+}
+
 async function watchLog(
   drive: (
     ctx: {
@@ -108,9 +116,7 @@ Deno.test({
       await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 4, 300);
       fake.clearFaults();
       await until(
-        () =>
-          [...stderr().matchAll(/^events: mirror: (\d+) uploaded/gm)]
-            .reduce((n, m) => n + Number(m[1]), 0) >= 2,
+        () => uploadedIn(stderr()) >= 2,
         300,
       );
     });
@@ -137,14 +143,11 @@ Deno.test({
       await until(() => /^events: .*\(all as said above\), tried again/m.test(stderr()), 600);
       fake.clearFaults();
       await until(
-        () =>
-          [...stderr().matchAll(/^events: mirror: (\d+) uploaded/gm)]
-            .reduce((n, m) => n + Number(m[1]), 0) >= names.length,
+        () => uploadedIn(stderr()) >= names.length,
         600,
       );
     });
-    const uploaded = [...text.matchAll(/^events: mirror: (\d+) uploaded/gm)]
-      .reduce((n, m) => n + Number(m[1]), 0);
+    const uploaded = uploadedIn(text);
     assertEquals(uploaded, names.length, text);
     // One line for the cause they share (a batch's first attempt says it;
     // the events may have made two batches), naming a few of the paths.
@@ -203,14 +206,11 @@ Deno.test({
       await until(() => (stderr().match(/^events: .*failed/gm) ?? []).length >= 3, 300);
       fake.clearFaults();
       await until(
-        () =>
-          [...stderr().matchAll(/^events: mirror: (\d+) uploaded/gm)]
-            .reduce((n, m) => n + Number(m[1]), 0) >= names.length,
+        () => uploadedIn(stderr()) >= names.length,
         600,
       );
     });
-    const uploaded = [...text.matchAll(/^events: mirror: (\d+) uploaded/gm)]
-      .reduce((n, m) => n + Number(m[1]), 0);
+    const uploaded = uploadedIn(text);
     assertEquals(uploaded, names.length, text);
     // n1's first failure, then the three saved since, said together at the
     // outage's retry (before: a line and a retry schedule each).

@@ -146,30 +146,38 @@ const PROBE_STEMS = ["case-probe-\u00e9", "case-probe"];
 function probeOnce(dir: string): boolean | undefined {
   // A name with `é` tells Unicode forms too; a file system that takes no
   // such name (a FAT stick mounted without UTF-8) is asked with ASCII alone.
-  for (const stem of PROBE_STEMS) {
-    // A temp name: the sweeps remove one a killed process left, and a
-    // mirror's walk of its target passes over it.
-    const path = tempPathFor(join(dir, stem));
-    try {
-      Deno.openSync(path, { write: true, createNew: true }).close();
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound && stem === PROBE_STEMS[0]) {
-        // Not made yet: the directory it will be made in (a mirror's first run).
-        const parent = dirname(dir);
-        return parent === dir ? undefined : probeNames(parent);
-      }
-      continue;
-    }
-    try {
-      return foldsTo(dir, basename(path), true);
-    } catch {
-      return undefined;
-    } finally {
+  stems: for (const stem of PROBE_STEMS) {
+    // A temp file removed before it was looked up (another host's sweep of
+    // a shared directory: this host's pid means nothing there) told
+    // nothing: a second one is made, rather than the OS default standing
+    // for this process alone.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      // A temp name: the sweeps remove one a killed process left, and a
+      // mirror's walk of its target passes over it.
+      const path = tempPathFor(join(dir, stem));
       try {
-        Deno.removeSync(path);
-      } catch {
-        // Gone already.
+        Deno.openSync(path, { write: true, createNew: true }).close();
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound && stem === PROBE_STEMS[0]) {
+          // Not made yet: the directory it will be made in (a mirror's first run).
+          const parent = dirname(dir);
+          return parent === dir ? undefined : probeNames(parent);
+        }
+        continue stems;
       }
+      let answer: boolean | undefined;
+      try {
+        answer = foldsTo(dir, basename(path), true);
+      } catch {
+        return undefined;
+      } finally {
+        try {
+          Deno.removeSync(path);
+        } catch {
+          // Gone already.
+        }
+      }
+      if (answer !== undefined) return answer;
     }
   }
   return probeListed(dir);

@@ -85,3 +85,17 @@ Deno.test("cache layout: the probe's answer is asked once per directory, whateve
     });
   });
 });
+
+Deno.test("cache layout: a lower-case ASCII key is located without probing the cache dir (a warm vc path makes no temp file)", async () => {
+  await using w = await tempDir();
+  const counting = countingFoldingLstat();
+  await withFsPlatform({ caseInsensitive: false }, async () => {
+    await withNameProbe(counting, () => {
+      const dir = join(w.dir, "cache");
+      const loc = new CacheLayout(dir).locate({ scheme: "s3", bucket: "b", key: "v1/data.csv" });
+      assertEquals(loc.dataPath, join(dir, "s3", "b", "v1", "data.csv"));
+      assertEquals(counting.looks(), 0);
+    });
+  });
+  assertEquals([...Deno.readDirSync(w.dir)], []);
+});

@@ -479,6 +479,16 @@ export class CacheLayout {
   }
 
   /**
+   * {@linkcode encodeSegment} for this cache's file system. A lower-case
+   * plain ASCII segment encodes alike whether names fold or not, so it asks
+   * no probe: a warm `vc path` of such a key makes no temp file (issue 11).
+   */
+  #encode(segment: string): string {
+    const folded = PLAIN.test(segment) && !UPPER.test(segment) ? false : this.foldsNames;
+    return encodeSegment(segment, folded);
+  }
+
+  /**
    * Locates an object. Throws `InvalidInputError` for an S3 URI without a key.
    */
   locate(uri: S3Uri | FileUri): EntryLocation {
@@ -493,9 +503,8 @@ export class CacheLayout {
       bucket = uri.bucket;
       storeRoot = `s3://${uri.bucket}`;
       key = uri.key;
-      const folded = this.foldsNames;
-      relPath = `${this.s3Namespace}/${encodeSegment(uri.bucket, folded)}/${
-        encodeKey(uri.key, folded)
+      relPath = `${this.s3Namespace}/${this.#encode(uri.bucket)}/${
+        uri.key.split("/").map((segment) => this.#encode(segment)).join("/")
       }`;
     } else {
       ({ storeRoot, key, relPath } = this.#fileParts(uri.path));
@@ -629,14 +638,14 @@ export class CacheLayout {
         key,
         relPath: [
           FILE_NAMESPACE,
-          ...[...rootSegments, ...rest].map((segment) => encodeSegment(segment, this.foldsNames)),
+          ...[...rootSegments, ...rest].map((segment) => this.#encode(segment)),
         ].join("/"),
       };
     }
     return {
       storeRoot,
       key,
-      relPath: `file/${encodeKey(path.replace(/^\/+/, ""), this.foldsNames)}`,
+      relPath: `file/${path.replace(/^\/+/, "").split("/").map((s) => this.#encode(s)).join("/")}`,
     };
   }
 }

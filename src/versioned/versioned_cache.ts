@@ -117,6 +117,7 @@ import {
 import { consoleWarning, didYouMean, firstNamed, mapSettled, ownFilesAt } from "./helpers.ts";
 import { SyncInterruptedError } from "./sync_interrupted.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { namesFoldIn } from "../name_probe.ts";
 import { isSharingViolation } from "../replace_file.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { shortened } from "../printable.ts";
@@ -1872,7 +1873,6 @@ export class VersionedCache {
     // another entry's bytes while both were reported copied. Whether names
     // fold is asked of DEST's own file system (a case-insensitive mount on
     // Linux, a case-sensitive volume on macOS), not assumed from the OS.
-    const { namesFoldIn } = await import("../name_probe.ts");
     const clashes = pathClashes(entries.map(({ path }) => path), namesFoldIn(root));
     // A local override (a file being tried out, maybe kept in DEST) is the
     // user's work: another entry's copy must not replace it, nor would the

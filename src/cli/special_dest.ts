@@ -31,8 +31,11 @@ export async function refuseSpecialDest(dest: string, dash: string): Promise<voi
     const info = await Deno.stat(dest); // through links, as the kernel does
     // Followed, it is never a link: anything but a file or directory is special.
     const kind = info.isFile || info.isDirectory ? undefined : fileKind(info);
-    const link = (await Deno.lstat(dest).catch(() => undefined))?.isSymlink === true;
-    if (kind !== undefined) what = `is not a regular file but ${link ? "a link to " : ""}${kind}`;
+    if (kind !== undefined) {
+      // Only for the message: a plain file or directory needs no second look.
+      const link = (await Deno.lstat(dest).catch(() => undefined))?.isSymlink === true;
+      what = `is not a regular file but ${link ? "a link to " : ""}${kind}`;
+    }
   } catch (error) {
     const where = /^\/(dev|proc)\//.exec(dest)?.[1];
     if (error instanceof Deno.errors.NotCapable && where !== undefined) {

@@ -293,8 +293,8 @@ function truncateSegment(encoded: string, original: string): string {
  * assert(encodeKey("/abs") === "%_/abs");
  * ```
  */
-export function encodeKey(key: string, folded: boolean = fsPlatform.caseInsensitive): string {
-  return key.split("/").map((segment) => encodeSegment(segment, folded)).join("/");
+export function encodeKey(key: string): string {
+  return key.split("/").map((segment) => encodeSegment(segment)).join("/");
 }
 
 /**

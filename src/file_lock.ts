@@ -34,6 +34,7 @@ import { InvalidInputError } from "./errors.ts";
 import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
 import { shortened } from "./printable.ts";
 import { fileKind } from "./regular_file.ts";
+import { warnOnStderr } from "./warning_line.ts";
 
 /** Options of {@linkcode withFileLock}. */
 export interface FileLockOptions {
@@ -326,7 +327,7 @@ function tryLock(
     path,
     got,
     onWarning === undefined
-      ? (message) => console.warn(`warning: ${message}`)
+      ? warnOnStderr
       : (message) => callCallback("onWarning", onWarning, { message }),
   );
   return true;

@@ -40,6 +40,7 @@ import {
   stateNotWritableError,
 } from "./state.ts";
 import type { MirrorOptions } from "./types.ts";
+import { warnOnStderr } from "../warning_line.ts";
 
 /** What an open mirror works with. */
 export interface MirrorParts {
@@ -350,8 +351,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     // A pattern typed as a glob that is also an expression: it runs, but
     // leaves out (or in) other keys than meant.
     for (const m of globLookalikes(options.filter, options.exclude)) {
-      if (warn === undefined) console.warn(`warning: ${m}`);
-      else warn(m);
+      (warn ?? warnOnStderr)(m);
     }
     const state = new MirrorState(openPath, options.dryRun ? undefined : formerPath, warn);
     return { direction, stores, owned, roots, storeRoots, storePrefix, state, names };

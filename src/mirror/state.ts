@@ -22,6 +22,7 @@ import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
+import { warnOnStderr } from "../warning_line.ts";
 
 /** What the state remembers about one key. */
 export interface StateRow {
@@ -142,7 +143,7 @@ export class MirrorState {
   constructor(
     path: string,
     formerPath?: string,
-    warn: (message: string) => void = (m) => console.warn(`warning: ${m}`),
+    warn: (message: string) => void = warnOnStderr,
   ) {
     this.path = path;
     if (path !== ":memory:") {

@@ -14,6 +14,7 @@
 import { printable } from "../printable.ts";
 import type { ListWarning } from "./types.ts";
 import { noticeBoard } from "./notice_board.ts";
+import { warnOnStderr } from "../warning_line.ts";
 
 /** Hears each listing warning (see {@linkcode listenToListWarnings}). */
 export type ListWarningListener = (warning: ListWarning) => void;
@@ -58,5 +59,5 @@ export function listenToListWarnings(onWarning: ListWarningListener): () => void
  * ```
  */
 export function listWarned(warning: ListWarning): void {
-  if (!warnings.tell(warning)) console.warn(`warning: ${printable(warning.message)}`);
+  if (!warnings.tell(warning)) warnOnStderr(printable(warning.message));
 }

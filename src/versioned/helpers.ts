@@ -8,6 +8,7 @@
  */
 import { editDistance } from "../suggest.ts";
 import { fileIdentity, fsPlatform } from "../fs_platform.ts";
+import { warnOnStderr } from "../warning_line.ts";
 
 /** How many entries a message names before it says how many more there are. */
 const MAX_NAMED = 20;
@@ -52,8 +53,7 @@ export function firstNamed(items: readonly string[], separator = ", "): string {
  * assert.deepEqual(lines, ["warning: waiting for another process"]);
  * ```
  */
-export const consoleWarning = (w: { message: string }): void =>
-  console.warn(`warning: ${w.message}`);
+export const consoleWarning = (w: { message: string }): void => warnOnStderr(w.message);
 
 /** One result of {@linkcode mapSettled}. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -8,28 +8,14 @@
 // `fsPlatform.mandatoryLocks` and making `Deno.remove` fail as Windows does.
 import { join } from "node:path";
 import { assertEquals, assertMatch } from "./assert.ts";
-import { withFsPlatform } from "../src/fs_platform.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { storeWith } from "./mirror_clash_helpers.ts";
 import { tempDir, treeContents } from "./mirror_helpers.ts";
+import { sharingViolation, whileRemoveRefused } from "./windows_remove_refusals.ts";
 
 /** Runs `fn` as on Windows with `held` open elsewhere for its first `refusals` removals. */
 async function whileHeld(held: string, refusals: number, fn: () => Promise<void>): Promise<void> {
-  const { remove } = Deno;
-  Deno.remove = (path, options) =>
-    String(path) === held && refusals-- > 0
-      ? Promise.reject(
-        new Error(
-          "The process cannot access the file because it is being used by another process. " +
-            `(os error 32): remove '${String(path)}'`,
-        ),
-      )
-      : remove(path, options);
-  try {
-    await withFsPlatform({ mandatoryLocks: true }, fn);
-  } finally {
-    Deno.remove = remove;
-  }
+  await whileRemoveRefused(held, refusals, sharingViolation, fn);
 }
 
 Deno.test("mirror store → local --delete (Windows logic): a file held open for a moment is deleted", async () => {

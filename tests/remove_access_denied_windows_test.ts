@@ -16,36 +16,14 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { removeHeldFile, renameOver } from "../src/replace_file.ts";
 import { mirror } from "../src/mirror/mirror.ts";
-import { withS3Cache } from "./cache_s3_helpers.ts";
+import { cacheThree, withS3Cache } from "./cache_s3_helpers.ts";
 import { storeWith } from "./mirror_clash_helpers.ts";
 import { tempDir, treeContents } from "./mirror_helpers.ts";
+import { accessDenied, whileRemoveRefused } from "./windows_remove_refusals.ts";
 
-/**
- * Runs `fn` as on Windows with removals of `held` refused with "Access is
- * denied" (os error 5) for the first `refusals` tries. Returns the tries.
- */
-async function whileDenied(
-  held: string,
-  refusals: number,
-  fn: () => Promise<void>,
-): Promise<number> {
-  const { remove } = Deno;
-  let tries = 0;
-  Deno.remove = (path, options) => {
-    if (String(path) !== held) return remove(path, options);
-    tries++;
-    return refusals-- > 0
-      ? Promise.reject(
-        new Deno.errors.PermissionDenied(`Access is denied. (os error 5): remove '${held}'`),
-      )
-      : remove(path, options);
-  };
-  try {
-    await withFsPlatform({ mandatoryLocks: true }, fn);
-  } finally {
-    Deno.remove = remove;
-  }
-  return tries;
+/** Runs `fn` with removals of `held` refused as "Access is denied" for the first `refusals` tries. */
+function whileDenied(held: string, refusals: number, fn: () => Promise<void>): Promise<number> {
+  return whileRemoveRefused(held, refusals, accessDenied, fn);
 }
 
 Deno.test("removeHeldFile (Windows logic): access denied on a file held for a moment is waited out", async () => {
@@ -110,14 +88,7 @@ Deno.test("removeHeldFile (Windows logic): access denied on a file this user may
 Deno.test("prune (Windows logic): a cached file refused with access denied (mapped) is kept, and the next-oldest goes", async () => {
   await withS3Cache(async (s3, make) => {
     const cache = make();
-    const paths: Record<string, string> = {};
-    for (const [i, k] of ["a", "b", "c"].entries()) {
-      await s3.putObject("b", `${k}.txt`, k.repeat(10));
-      const path = await cache.cache(`s3://b/${k}.txt`);
-      const { mtime } = await Deno.lstat(path);
-      await Deno.utime(path, new Date(Date.UTC(2026, 0, 1 + i)), mtime!);
-      paths[k] = path;
-    }
+    const paths = await cacheThree(s3, cache);
     await whileDenied(paths.a!, Infinity, async () => {
       const r = await cache.prune({ maxBytes: 20 });
       assertEquals(r.removed.map((e) => e.uri), ["s3://b/b.txt"]);

@@ -4,28 +4,8 @@
 // (`kept`, `remainingBytes`) and the command's output say so.
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { acquireEntryLock, type EntryLock } from "../src/cache/entry_lock.ts";
-import type { AssetCache } from "../src/cache/asset_cache.ts";
-import { withS3Cache } from "./cache_s3_helpers.ts";
+import { cacheThree, withS3Cache } from "./cache_s3_helpers.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-
-const KEYS = ["a", "b", "c"];
-
-/** Caches three 10-byte objects, `a` least recently used, then `b`, then `c`. */
-async function cacheThree(
-  s3: { putObject(bucket: string, key: string, body: string): Promise<unknown> },
-  cache: AssetCache,
-): Promise<Record<string, string>> {
-  const paths: Record<string, string> = {};
-  for (const [i, k] of KEYS.entries()) {
-    await s3.putObject("b", `${k}.txt`, `${k}`.repeat(10));
-    const path = await cache.cache(`s3://b/${k}.txt`);
-    // Last use is the access time; the modification time stays the recorded one.
-    const { mtime } = await Deno.lstat(path);
-    await Deno.utime(path, new Date(Date.UTC(2026, 0, 1 + i)), mtime!);
-    paths[k] = path;
-  }
-  return paths;
-}
 
 /** Holds the entries' locks (what a download in progress holds) during `fn`. */
 async function whileBusy(paths: string[], fn: () => Promise<void>): Promise<void> {

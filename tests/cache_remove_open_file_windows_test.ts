@@ -8,26 +8,9 @@
 // making `Deno.remove` fail as Windows does for that one file; it does not
 // prove Windows' own delete semantics.
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import type { AssetCache } from "../src/cache/asset_cache.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
-import { withS3Cache } from "./cache_s3_helpers.ts";
+import { cacheThree, withS3Cache } from "./cache_s3_helpers.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
-
-/** Caches `a`, `b`, `c` (10 bytes each), `a` least recently used, then `b`, then `c`. */
-async function cacheThree(
-  s3: { putObject(bucket: string, key: string, body: string): Promise<unknown> },
-  cache: AssetCache,
-): Promise<Record<string, string>> {
-  const paths: Record<string, string> = {};
-  for (const [i, k] of ["a", "b", "c"].entries()) {
-    await s3.putObject("b", `${k}.txt`, k.repeat(10));
-    const path = await cache.cache(`s3://b/${k}.txt`);
-    const { mtime } = await Deno.lstat(path);
-    await Deno.utime(path, new Date(Date.UTC(2026, 0, 1 + i)), mtime!);
-    paths[k] = path;
-  }
-  return paths;
-}
 
 /**
  * Runs `fn` as on Windows with `held` open in another program: removing it

@@ -68,3 +68,23 @@ export async function silentStoreCache(prefix: string): Promise<
     },
   };
 }
+
+/**
+ * Caches `a`, `b`, `c` (10 bytes each, bucket `b`), `a` least recently used,
+ * then `b`, then `c` (last use is the access time; the modification time
+ * stays the recorded one). Returns their local paths by name.
+ */
+export async function cacheThree(
+  s3: { putObject(bucket: string, key: string, body: string): Promise<unknown> },
+  cache: AssetCache,
+): Promise<Record<string, string>> {
+  const paths: Record<string, string> = {};
+  for (const [i, k] of ["a", "b", "c"].entries()) {
+    await s3.putObject("b", `${k}.txt`, k.repeat(10));
+    const path = await cache.cache(`s3://b/${k}.txt`);
+    const { mtime } = await Deno.lstat(path);
+    await Deno.utime(path, new Date(Date.UTC(2026, 0, 1 + i)), mtime!);
+    paths[k] = path;
+  }
+  return paths;
+}

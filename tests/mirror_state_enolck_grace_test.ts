@@ -12,38 +12,17 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { MirrorState } from "../src/mirror/state.ts";
 import { tempDir } from "./mirror_helpers.ts";
-
-const ENOLCK = () => new Error("No locks available (os error 37)");
-
-/** Makes the first `failures` lock calls throw ENOLCK, later ones lock for real. */
-function refusingLocks<T>(failures: number, fn: () => T): T {
-  const proto = Deno.FsFile.prototype;
-  const original = proto.tryLockSync;
-  let calls = 0;
-  proto.tryLockSync = function (this: Deno.FsFile, exclusive?: boolean) {
-    if (calls++ < failures) throw ENOLCK();
-    return original.call(this, exclusive);
-  };
-  try {
-    return fn();
-  } finally {
-    proto.tryLockSync = original;
-  }
-}
-
-/** Whether another handle can lock `path` now (false: someone holds it). */
-function lockableBy(path: string): boolean {
-  using other = Deno.openSync(path, { read: true, write: true });
-  const got = other.tryLockSync(true);
-  if (got) other.unlockSync();
-  return got;
-}
+import { ENOLCK, lockableBy, refusingLocks } from "./refusing_locks.ts";
 
 Deno.test("mirror state: an ENOLCK that passes (a full lock table) is waited out, and the lock is real", async () => {
   await using w = await tempDir();
   const path = join(w.dir, "state.db");
   const warnings: string[] = [];
-  const state = refusingLocks(3, () => new MirrorState(path, undefined, (m) => warnings.push(m)));
+  const state = refusingLocks(
+    3,
+    ENOLCK,
+    () => new MirrorState(path, undefined, (m) => warnings.push(m)),
+  );
   try {
     assert(!lockableBy(`${path}.lock`), "the state file is locked for this run");
     assertEquals(warnings, [], "no no-locks notice for a refusal that passed");
@@ -58,6 +37,7 @@ Deno.test("mirror state: an ENOLCK that lasts is no lock here: used without, sai
   const warnings: string[] = [];
   const state = refusingLocks(
     Infinity,
+    ENOLCK,
     () => new MirrorState(path, undefined, (m) => warnings.push(m)),
   );
   state.close();

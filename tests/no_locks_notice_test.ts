@@ -18,40 +18,11 @@
 import { assert, assertEquals } from "./assert.ts";
 import { withFileLock } from "../src/file_lock.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
+import { ENOLCK, lockableBy, refusingLocks } from "./refusing_locks.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MOD = new URL("mod.ts", ROOT).href;
 const MANIFEST = new URL("src/versioned/manifest.ts", ROOT).href;
-
-const ENOLCK = () => new Error("No locks available (os error 37)");
-
-/** Makes the first `failures` lock calls throw `make()`, later ones lock for real. */
-async function refusingLocks<T>(
-  failures: number,
-  make: () => Error,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const proto = Deno.FsFile.prototype;
-  const original = proto.tryLockSync;
-  let calls = 0;
-  proto.tryLockSync = function (this: Deno.FsFile, exclusive?: boolean) {
-    if (calls++ < failures) throw make();
-    return original.call(this, exclusive);
-  };
-  try {
-    return await fn();
-  } finally {
-    proto.tryLockSync = original;
-  }
-}
-
-/** Whether another handle can lock `path` now (false: someone holds it). */
-function lockableBy(path: string): boolean {
-  using other = Deno.openSync(path, { read: true, write: true });
-  const got = other.tryLockSync(true);
-  if (got) other.unlockSync();
-  return got;
-}
 
 Deno.test("file lock: an ENOLCK that passes (a full lock table) is waited out, and the lock is real", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_file_lock_enolck_passing_" });

@@ -293,6 +293,25 @@ export function cacheDirPermissionError(
 }
 
 /**
+ * Whether `e` is vc's refusal of an answer it cannot verify or that has no
+ * form S3 gives it (no ETag and no `vc-md5`, a weak ETag that is no MD5, a
+ * size or `Last-Modified` no object has): most likely not the store's own
+ * answer but a captive portal's or a proxy's on the way.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IntegrityError } from "../errors.ts";
+ * import { isRefusedAnswer } from "./cache_errors.ts";
+ * assert(isRefusedAnswer(new IntegrityError("s3://b/k: refusing the store's answer: no ETag")));
+ * assert(!isRefusedAnswer(new IntegrityError("s3://b/k: content does not match its ETag")));
+ * ```
+ */
+export function isRefusedAnswer(e: unknown): e is IntegrityError {
+  return e instanceof IntegrityError && /refusing the store's answer/.test(e.message);
+}
+
+/**
  * `e`, from caching `loc`, as an error that names the URI and the cache dir
  * and says what to do; errors already clear are returned unchanged.
  *
@@ -366,7 +385,7 @@ export function explainCacheError(
   ) {
     return new IntegrityError(`${e.message}; nothing was cached`, { cause: e });
   }
-  if (e instanceof IntegrityError && /refusing the store's answer/.test(e.message)) {
+  if (isRefusedAnswer(e)) {
     const from = loc.bucket === "" ? "" : ` from ${endpointName(endpoint)}`;
     return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });
   }

@@ -23,7 +23,7 @@ import { dirname } from "../path.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { unverifiableReason } from "../verify.ts";
-import { endpointName, goneError } from "./cache_errors.ts";
+import { endpointName, goneError, isRefusedAnswer } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
 import { acquireEntryLock } from "./entry_lock.ts";
 import {
@@ -562,7 +562,12 @@ export class EntryResolver {
       if (e instanceof NotFoundError && !ctx.signal.aborted) {
         throw this.#gone(loc, rec, this.#index.clock.now());
       }
-      if (ctx.signal.aborted || !(await isUnreachable(e))) throw e;
+      // The store answered the HEAD with a new version, and what answered
+      // its GET had nothing to verify it by (a captive portal's or a proxy's
+      // page, 200 and no ETag): not the store's answer, as it would be for
+      // the HEAD, so the good copy is served, never failed for it.
+      const refusedGet = head !== undefined && isRefusedAnswer(e);
+      if (ctx.signal.aborted || !(refusedGet || await isUnreachable(e))) throw e;
       // The store answered the HEAD with a new version: it was reached (a
       // proxy cutting bodies short, a reset on every GET), and "cannot
       // reach" sent users checking the network and the endpoint.

@@ -2498,7 +2498,17 @@ export class S3Store implements ObjectStore {
     let archiveStatus = "";
     let restore = "";
     const metadata: Record<string, string> = {};
+    // Whether any of a store's own headers came (S3's x-amz-request-id,
+    // x-amz-meta-*, x-amzn-*; Google's x-goog-*, Azure's x-ms-*): every
+    // S3-compatible store sends some.
+    let s3Headers = false;
     headers.forEach((value, name) => {
+      if (
+        !s3Headers &&
+        (name.startsWith("x-amz") || name.startsWith("x-goog-") || name.startsWith("x-ms-"))
+      ) {
+        s3Headers = true;
+      }
       switch (name) {
         case "x-amz-storage-class":
           storageClass = value.trim();
@@ -2600,6 +2610,25 @@ export class S3Store implements ObjectStore {
     }
     // What hasOpaqueEtag (s3_request.ts) tells from a Headers.
     if (encryption.startsWith("aws:kms") || customerKey) info.opaqueEtag = true;
+    // A web page with a strong ETag that is no content hash, and none of
+    // S3's headers: a captive portal's or a proxy's own page (nginx gives
+    // every static file an ETag, `"<mtime>-<size>"`), which the check by
+    // size alone that such an ETag gets would pass as the object.
+    if (
+      !s3Headers && WEB_PAGE_TYPE.test(contentType ?? "") && parseEtag(info.etag).kind === "opaque"
+    ) {
+      const raw = etag.trim();
+      if (raw !== "" && !raw.startsWith("W/")) {
+        throw new IntegrityError(
+          `${this.#uri(this.#fullKey(key))}: refusing the store's answer: a web page ` +
+            `(${status}, Content-Type: ${
+              contentType!.trim().slice(0, 60)
+            }) with an ETag of its own ` +
+            `(${raw.slice(0, 60)}) that is no MD5, and none of S3's headers (x-amz-request-id, ` +
+            `x-amz-*): a captive portal's or a proxy's page, not the object`,
+        );
+      }
+    }
     // Kept where a GET is refused until a restore: a copy restored (done,
     // `ongoing-request="false"`) reads as any other object meanwhile.
     if (!/ongoing-request\s*=\s*"false"/i.test(restore)) {
@@ -2618,6 +2647,9 @@ export class S3Store implements ObjectStore {
     return info;
   }
 }
+
+// The media types of a web page (a portal's, a proxy's), as s3_errors.ts's isWebPage.
+const WEB_PAGE_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)\b/i;
 
 /** `normalizeEtag` of a strong ETag, without its regular expressions for the usual `"…"`. */
 function plainEtag(etag: string): string {

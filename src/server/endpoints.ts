@@ -48,6 +48,11 @@ export interface EndpointContext {
   downloadSlot?: (tokenId: string) => Promise<void>;
   /** Largest JSON body of `POST /v1/cache_id`. */
   maxJsonBytes: number;
+  /**
+   * The bytes of all `cache_id` bodies held while they arrive (`held`), and
+   * the most they may hold together (`limit`): past it, 503.
+   */
+  jsonBodies: { held: number; readonly limit: number };
   /** Longest a request body may send nothing (0: no bound); then 408. */
   bodyIdleMs: number;
   /** Longest an upload waits for a slot (0: no bound); then 503. */
@@ -237,11 +242,12 @@ function describe(meta: EntryMeta): Record<string, unknown> {
 }
 
 /**
- * The JSON body as text. With a `Content-Length` within the limit it is read
- * in one go (Deno reads a body it knows the length of without a stream
- * per chunk); over it, 413 before reading, as an upload's is (a client that
- * declared more than it sent waited for the body timeout, then got 408);
- * otherwise streamed, stopping at the limit.
+ * The JSON body as text: over the limit by its `Content-Length`, 413 before
+ * reading, as an upload's is (a client that declared more than it sent
+ * waited for the body timeout, then got 408); otherwise streamed, stopping
+ * at the limit. Streamed, not `arrayBuffer()`: a body is held as the bytes
+ * that came (Deno's `arrayBuffer()` held about 4 MiB while a 1 MiB body
+ * arrived), counted against the budget of all bodies held at once.
  */
 async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
   const header = req.headers.get("content-length");
@@ -252,22 +258,7 @@ async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
       `JSON body exceeds ${ctx.maxJsonBytes} bytes (Content-Length: ${length})`,
     );
   }
-  if (!(Number.isSafeInteger(length) && length <= ctx.maxJsonBytes) || req.body === null) {
-    return await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
-  }
-  let bytes: Uint8Array;
-  try {
-    // Read in one go, so the bound is on the whole body (at most
-    // maxJsonBytes): a body that stalls is given up, not waited for.
-    bytes = new Uint8Array(
-      await withinIdle(req.arrayBuffer(), ctx.bodyIdleMs, () => {}, jsonTooSlow(ctx)),
-    );
-  } catch (e) {
-    if (e instanceof HttpError) throw e;
-    throw new HttpError(400, "request body was cut off", { cause: e });
-  }
-  ctx.bytesIn += bytes.length;
-  return decodeUtf8(bytes);
+  return await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
 }
 
 /**
@@ -294,12 +285,38 @@ async function readText(
   ctx: EndpointContext,
 ): Promise<string> {
   let bytes: Uint8Array | undefined;
+  const budget = ctx.jsonBodies;
+  let held = 0;
+  // A body given up (408) is cancelled, its bytes let go: else it went on
+  // being read, and held, for as long as its client kept the connection.
+  const reader = body.getReader();
+  const source = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (why) => reader.cancel(why),
+  }, { highWaterMark: 0 });
+  const reading = readUpTo(source, max, (n) => {
+    ctx.bytesIn += n;
+    if (budget.held + n > budget.limit) {
+      throw new HttpError(
+        503,
+        `the service holds ${budget.held} bytes of JSON bodies still arriving, ` +
+          `all it may hold at once (${budget.limit}); try again`,
+        { headers: { "retry-after": "1" } },
+      );
+    }
+    budget.held += n;
+    held += n;
+  }).finally(() => budget.held -= held);
   try {
     // A JSON body is small: the bound is on all of it (see readJson).
     bytes = await withinIdle(
-      readUpTo(body, max, (n) => ctx.bytesIn += n),
+      reading,
       ctx.bodyIdleMs,
-      () => {}, // the reader is readUpTo's; the response ends the request
+      (stalled) => void reader.cancel(stalled).catch(() => {}),
       jsonTooSlow(ctx),
     );
   } catch (e) {

@@ -303,6 +303,11 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   // Without a bound, downloads are only counted (for /metrics).
   const downloads = new IdentitySlots(perIdentityDownloads);
   metrics.downloadSlots(downloads);
+  const maxJsonBytes = options.maxJsonBytes ?? 1 << 20;
+  // cache_id bodies are held whole while they arrive (up to bodyIdleMs):
+  // all of them together get a budget, as uploads get slots.
+  const jsonBodies = { held: 0, limit: Math.max(JSON_BODIES_BUDGET, maxJsonBytes) };
+  metrics.jsonBodies(jsonBodies);
   const uploadQueueMs = options.uploadQueueTimeoutMs ?? DEFAULT_UPLOAD_QUEUE_MS;
   const downloadQueueMs = options.downloadQueueTimeoutMs ?? DEFAULT_DOWNLOAD_QUEUE_MS;
   /**
@@ -391,7 +396,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       maxUploadBytes: options.maxUploadBytes ?? 10 * 2 ** 30,
       uploads,
       ...(identitySlots === undefined ? {} : { identitySlots }),
-      maxJsonBytes: options.maxJsonBytes ?? 1 << 20,
+      maxJsonBytes,
+      jsonBodies,
       bodyIdleMs,
       uploadQueueMs,
       downloadSlot: async (tokenId) => {
@@ -771,6 +777,14 @@ function storeUnavailable(e: unknown): boolean {
 
 /** The slowest a streamed download may go by default, in bytes per second. */
 export const DEFAULT_DOWNLOAD_MIN_RATE = 64 * 1024;
+
+/**
+ * The bytes of `cache_id` JSON bodies held at once while they arrive (or
+ * `maxJsonBytes`, when larger): past it a body gets 503. Each may take up to
+ * `maxJsonBytes` for up to `bodyIdleTimeoutMs`; unbounded, 300 connections
+ * each sending all but the last byte of a 1 MiB body held 1.2 GiB.
+ */
+const JSON_BODIES_BUDGET = 64 * 2 ** 20;
 
 /** Longest an upload waits for a slot by default before it gets 503 (`uploadQueueTimeoutMs`). */
 export const DEFAULT_UPLOAD_QUEUE_MS = 60_000;

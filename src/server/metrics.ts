@@ -48,6 +48,7 @@ export class Metrics {
   #inFlight = 0;
   #uploads: { readonly active: number; readonly pending: number } | undefined;
   #downloads: { readonly active: number; readonly pending: number } | undefined;
+  #jsonBodies: { readonly held: number } | undefined;
 
   /**
    * Counts one answered request and the request body bytes it read. A
@@ -196,6 +197,23 @@ export class Metrics {
   }
 
   /**
+   * Reports `bodies` (the budget of `cache_id` JSON bodies held while they
+   * arrive) as the gauge `vc_serve_json_body_bytes`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Metrics } from "./metrics.ts";
+   * const m = new Metrics();
+   * m.jsonBodies({ held: 1024 });
+   * assert(/^vc_serve_json_body_bytes 1024$/m.test(m.render()));
+   * ```
+   */
+  jsonBodies(bodies: { readonly held: number }): void {
+    this.#jsonBodies = bodies;
+  }
+
+  /**
    * The Prometheus text exposition.
    *
    * @example
@@ -258,6 +276,14 @@ export class Metrics {
         "gauge",
         "File downloads waiting for their identity's share.",
         this.#downloads.pending,
+      );
+    }
+    if (this.#jsonBodies !== undefined) {
+      single(
+        "vc_serve_json_body_bytes",
+        "gauge",
+        "Bytes of cache_id JSON bodies held while they arrive (bounded: see --max-json-bytes).",
+        this.#jsonBodies.held,
       );
     }
     return lines.join("\n") + "\n";

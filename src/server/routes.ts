@@ -73,13 +73,21 @@ const PATH_SEGMENT = /^[A-Za-z0-9._~-]+$/;
  * assert(m?.route === "/v1/cache/{id}" && m.id === "abc");
  * assert(matchRoute("/v1/cache/abc", "/cache") === undefined);
  * assert(matchRoute("/cache/v1//cache_id", "/cache")?.route === "/v1/cache_id");
+ * assert(matchRoute("/%63ache/v1/cache%5Fid", "/cache")?.route === "/v1/cache_id");
+ * assert(matchRoute("/v1%2Fcache_id", "") === undefined);
  * ```
  */
 export function matchRoute(sent: string, basePath: string): RouteMatch | undefined {
   // Repeated slashes count as one, as nginx (in front of KBase deployments)
   // and Werkzeug read them: a client whose service URL ends in `/` sends
   // `/v1//cache_id`, which the KBase server answered and vc gave 404.
-  const path = sent.replace(/\/{2,}/g, "/");
+  // Percent-encoded unreserved characters are those characters (RFC 3986
+  // 6.2.2.2, as Werkzeug reads them): `/v1/cache%5Fid` is `/v1/cache_id`.
+  // A reserved one (`%2F`) stays encoded: data, never a separator.
+  const path = sent.replace(/%([0-9A-Fa-f]{2})/g, (coded, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9._~-]/.test(c) ? c : coded;
+  }).replace(/\/{2,}/g, "/");
   if (basePath !== "" && path !== basePath && !path.startsWith(`${basePath}/`)) return undefined;
   const rest = path.slice(basePath.length);
   switch (rest) {

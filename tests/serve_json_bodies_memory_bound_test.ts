@@ -7,8 +7,10 @@
  * `arrayBuffer()` held about 4 MiB per such body) for a minute, and again
  * the next minute. The bodies held at once now share a budget (64 MiB, or
  * `--max-json-bytes` when larger), counted as their bytes arrive and shown
- * as the gauge `vc_serve_json_body_bytes`; a body that would pass it gets
- * 503 with `Retry-After`, which clients take as "try again".
+ * as the gauge `vc_serve_json_body_bytes`, one identity's taking at most a
+ * quarter of it (so one token cannot keep the others out); a body that
+ * would pass either gets 503 with `Retry-After`, which clients take as "try
+ * again".
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { newCacheId, startService } from "./server_helpers.ts";
@@ -39,11 +41,14 @@ async function untilJsonBodyBytes(url: string, want: number): Promise<number> {
 }
 
 Deno.test("serve: cache_id bodies held while they arrive share a memory budget; past it, 503", async () => {
-  await using t = await startService();
+  // Any token is the user of that name: four identities, each within its share.
+  await using t = await startService({
+    auth: { authenticate: (token) => Promise.resolve({ tokenId: `t:${token}`, name: token }) },
+  });
   const port = Number(new URL(t.url).port);
-  const head = (length: number) =>
+  const head = (token: string, length: number) =>
     enc.encode(
-      `POST /v1/cache_id HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${t.tokens.alice}\r\n` +
+      `POST /v1/cache_id HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${token}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
     );
   // 64 bodies of 1 MiB, each sent but for its last byte: 64 MiB - 64 held.
@@ -54,25 +59,26 @@ Deno.test("serve: cache_id bodies held while they arrive share a memory budget; 
     for (let i = 0; i < 64; i++) {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       held.push(conn);
-      await writeAll(conn, new Uint8Array([...head(MIB), ...partial]));
+      await writeAll(conn, new Uint8Array([...head(`user${i % 4}`, MIB), ...partial]));
     }
     assertEquals(await untilJsonBodyBytes(t.url, 64 * (MIB - 1)), 64 * (MIB - 1));
-    // A whole small body now passes the budget: refused at once, to try again.
+    // A whole small body (of a fifth identity) now passes the budget:
+    // refused at once, to try again.
     const small = await fetch(`${t.url}/v1/cache_id`, {
       method: "POST",
-      headers: { authorization: t.tokens.alice, "content-type": "application/json" },
+      headers: { authorization: "user4", "content-type": "application/json" },
       body: JSON.stringify({ pad: "y".repeat(200) }),
     });
     const doc = await small.json();
     assertEquals([small.status, doc.status], [503, "error"], JSON.stringify(doc));
     assertEquals(small.headers.get("retry-after"), "1");
-    assertStringIncludes(doc.error, "JSON bodies");
+    assertStringIncludes(doc.error, "the service's JSON bodies");
   } finally {
     for (const conn of held) conn.close();
   }
   // The clients gone, their bodies are let go, and the next request passes.
   assertEquals(await untilJsonBodyBytes(t.url, 0), 0);
-  const after = await newCacheId(t.url, t.tokens.alice, { pad: "y".repeat(200) });
+  const after = await newCacheId(t.url, "user4", { pad: "y".repeat(200) });
   assertEquals(after.status, 200, JSON.stringify(after.doc));
 });
 
@@ -100,4 +106,45 @@ Deno.test("serve: a cache_id body given up (408) is let go although its client k
   } finally {
     conn.close();
   }
+});
+
+Deno.test("serve: one identity's cache_id bodies take at most a quarter of the budget; others go on", async () => {
+  await using t = await startService();
+  const port = Number(new URL(t.url).port);
+  const partial = new Uint8Array(MIB - 1).fill(0x78);
+  partial.set(enc.encode('{"p":"'));
+  const held: Deno.Conn[] = [];
+  const post = (token: string) =>
+    fetch(`${t.url}/v1/cache_id`, {
+      method: "POST",
+      headers: { authorization: token, "content-type": "application/json" },
+      body: JSON.stringify({ pad: "y".repeat(200) }),
+    });
+  try {
+    // alice holds 16 MiB - 16: a quarter of the 64 MiB, all but 16 bytes.
+    for (let i = 0; i < 16; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      held.push(conn);
+      await writeAll(
+        conn,
+        new Uint8Array([
+          ...enc.encode(
+            `POST /v1/cache_id HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${t.tokens.alice}\r\n` +
+              `Content-Type: application/json\r\nContent-Length: ${MIB}\r\n\r\n`,
+          ),
+          ...partial,
+        ]),
+      );
+    }
+    assertEquals(await untilJsonBodyBytes(t.url, 16 * (MIB - 1)), 16 * (MIB - 1));
+    const alice = await post(t.tokens.alice);
+    const aliceDoc = await alice.json();
+    assertEquals(alice.status, 503, JSON.stringify(aliceDoc));
+    assertStringIncludes(aliceDoc.error, "this identity");
+    const bob = await post(t.tokens.bob);
+    assertEquals(bob.status, 200, JSON.stringify(await bob.json()));
+  } finally {
+    for (const conn of held) conn.close();
+  }
+  assertEquals(await untilJsonBodyBytes(t.url, 0), 0);
 });

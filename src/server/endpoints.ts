@@ -26,6 +26,18 @@ import { deadline } from "../deadline.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
 /** What every endpoint gets besides the request. */
+/**
+ * The bytes of the `cache_id` bodies held while they arrive, all together
+ * (`held`, at most `limit`) and by identity (each at most `perIdentity`):
+ * past either, 503.
+ */
+export interface JsonBodies {
+  held: number;
+  readonly limit: number;
+  readonly byIdentity: Map<string, number>;
+  readonly perIdentity: number;
+}
+
 export interface EndpointContext {
   /** The entries over the store. */
   entries: Entries;
@@ -52,7 +64,7 @@ export interface EndpointContext {
    * The bytes of all `cache_id` bodies held while they arrive (`held`), and
    * the most they may hold together (`limit`): past it, 503.
    */
-  jsonBodies: { held: number; readonly limit: number };
+  jsonBodies: JsonBodies;
   /** Longest a request body may send nothing (0: no bound); then 408. */
   bodyIdleMs: number;
   /** Longest an upload waits for a slot (0: no bound); then 503. */
@@ -199,7 +211,7 @@ export async function postCacheId(req: Request, ctx: EndpointContext): Promise<R
   }
   checkUncoded(req);
   const identity = await authenticate(req, ctx);
-  const text = await readJson(req, ctx);
+  const text = await readJson(req, ctx, identity.tokenId);
   // No body at all (a client that forgot it) is said so, not reported as
   // malformed JSON "at offset 0".
   if (/^[ \t\n\r]*$/.test(text)) {
@@ -249,7 +261,7 @@ function describe(meta: EntryMeta): Record<string, unknown> {
  * that came (Deno's `arrayBuffer()` held about 4 MiB while a 1 MiB body
  * arrived), counted against the budget of all bodies held at once.
  */
-async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
+async function readJson(req: Request, ctx: EndpointContext, owner: string): Promise<string> {
   const header = req.headers.get("content-length");
   const length = header === null ? NaN : Number(header);
   if (length > ctx.maxJsonBytes) {
@@ -258,7 +270,7 @@ async function readJson(req: Request, ctx: EndpointContext): Promise<string> {
       `JSON body exceeds ${ctx.maxJsonBytes} bytes (Content-Length: ${length})`,
     );
   }
-  return await readText(bodyOf(req), ctx.maxJsonBytes, ctx);
+  return await readText(bodyOf(req), ctx.maxJsonBytes, ctx, owner);
 }
 
 /**
@@ -278,11 +290,15 @@ function decodeUtf8(bytes: Uint8Array): string {
   return text;
 }
 
-/** The body as UTF-8 text of at most `max` bytes, counted into `ctx.bytesIn`. */
+/**
+ * The body as UTF-8 text of at most `max` bytes, counted into `ctx.bytesIn`
+ * and, as they arrive, against `owner`'s share of the JSON bodies' budget.
+ */
 async function readText(
   body: ReadableStream<Uint8Array>,
   max: number,
   ctx: EndpointContext,
+  owner: string,
 ): Promise<string> {
   let bytes: Uint8Array | undefined;
   const budget = ctx.jsonBodies;
@@ -300,17 +316,27 @@ async function readText(
   }, { highWaterMark: 0 });
   const reading = readUpTo(source, max, (n) => {
     ctx.bytesIn += n;
-    if (budget.held + n > budget.limit) {
+    const own = budget.byIdentity.get(owner) ?? 0;
+    if (budget.held + n > budget.limit || own + n > budget.perIdentity) {
+      const [whose, now, most] = own + n > budget.perIdentity
+        ? ["this identity's", own, budget.perIdentity]
+        : ["the service's", budget.held, budget.limit];
       throw new HttpError(
         503,
-        `the service holds ${budget.held} bytes of JSON bodies still arriving, ` +
-          `all it may hold at once (${budget.limit}); try again`,
+        `${whose} JSON bodies still arriving hold ${now} bytes, all they may hold at once ` +
+          `(${most}); try again`,
         { headers: { "retry-after": "1" } },
       );
     }
     budget.held += n;
+    budget.byIdentity.set(owner, own + n);
     held += n;
-  }).finally(() => budget.held -= held);
+  }).finally(() => {
+    budget.held -= held;
+    const left = (budget.byIdentity.get(owner) ?? 0) - held;
+    if (left > 0) budget.byIdentity.set(owner, left);
+    else budget.byIdentity.delete(owner);
+  });
   try {
     // A JSON body is small: the bound is on all of it (see readJson).
     bytes = await withinIdle(

@@ -21,6 +21,7 @@ import {
   deleteFile,
   type EndpointContext,
   getFile,
+  type JsonBodies,
   MULTIPART_UPLOAD_HINT,
   postCacheId,
   postFile,
@@ -306,7 +307,13 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   const maxJsonBytes = options.maxJsonBytes ?? 1 << 20;
   // cache_id bodies are held whole while they arrive (up to bodyIdleMs):
   // all of them together get a budget, as uploads get slots.
-  const jsonBodies = { held: 0, limit: Math.max(JSON_BODIES_BUDGET, maxJsonBytes) };
+  const jsonBodies: JsonBodies = {
+    held: 0,
+    limit: Math.max(JSON_BODIES_BUDGET, maxJsonBytes),
+    // A quarter each: one token (a hostile client) cannot keep the others out.
+    byIdentity: new Map(),
+    perIdentity: Math.max(JSON_BODIES_BUDGET / 4, maxJsonBytes),
+  };
   metrics.jsonBodies(jsonBodies);
   const uploadQueueMs = options.uploadQueueTimeoutMs ?? DEFAULT_UPLOAD_QUEUE_MS;
   const downloadQueueMs = options.downloadQueueTimeoutMs ?? DEFAULT_DOWNLOAD_QUEUE_MS;
@@ -782,7 +789,8 @@ export const DEFAULT_DOWNLOAD_MIN_RATE = 64 * 1024;
  * The bytes of `cache_id` JSON bodies held at once while they arrive (or
  * `maxJsonBytes`, when larger): past it a body gets 503. Each may take up to
  * `maxJsonBytes` for up to `bodyIdleTimeoutMs`; unbounded, 300 connections
- * each sending all but the last byte of a 1 MiB body held 1.2 GiB.
+ * each sending all but the last byte of a 1 MiB body held 1.2 GiB. One
+ * identity's bodies may hold a quarter of it (or `maxJsonBytes`).
  */
 const JSON_BODIES_BUDGET = 64 * 2 ** 20;
 

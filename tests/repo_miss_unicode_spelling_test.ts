@@ -71,6 +71,48 @@ Deno.test("repo claim, untag and tag of another Unicode spelling name the one he
   assertEquals(claimed.json<{ record: { id: number } }>().record.id, Number(id));
 });
 
+Deno.test("repo ls and find of another Unicode spelling name the one held", async () => {
+  // `ls --path`, `ls --tag` and `find` listed nothing (or, for `--exclude`,
+  // excluded nothing) and said nothing: an `--exclude cr\u00e8me` typed in
+  // the other spelling handed out the very records it was meant to leave.
+  await using ws = await CliWorkspace.create();
+  const env = { VC_REPO: `${ws.bucket}/repo` };
+  await repoWithCafe(ws, env);
+  const held = (kind: string, name: string) => `the repository holds the ${kind} "${name}"`;
+  for (
+    const [args, note] of [
+      [["repo", "ls", "--path", nfd], held("path", "/caf\\u00e9.txt")],
+      [["repo", "ls", "--tag", "cre\u0300me"], held("tag", "cr\\u00e8me")],
+      [["repo", "find", "--any", "cre\u0300me"], held("tag", "cr\\u00e8me")],
+      [["repo", "find", "--all", "x,cre\u0300me"], held("tag", "cr\\u00e8me")],
+    ] as const
+  ) {
+    for (const mode of [[], ["--json"]]) {
+      const out = await ws.run([...args, ...mode], env);
+      assertEquals(out.code, 0, out.stderr);
+      assertStringIncludes(out.stderr, note, `${args.join(" ")} ${mode.join(" ")}`);
+    }
+  }
+  // An exclude in the other spelling excludes nothing: the record is listed, and why is said.
+  const excluded = await ws.run(
+    ["repo", "find", "--any", "cr\u00e8me", "--exclude", "cre\u0300me", "--json"],
+    env,
+  );
+  assertEquals(excluded.json<unknown[]>().length, 1);
+  assertStringIncludes(excluded.stderr, held("tag", "cr\\u00e8me"));
+  // Names held as given, or not at all, say nothing more.
+  for (
+    const args of [
+      ["repo", "ls", "--path", nfc, "--tag", "cr\u00e8me"],
+      ["repo", "find", "--any", "cr\u00e8me,other", "--exclude", "done"],
+    ]
+  ) {
+    const out = await ws.run(args, env);
+    assertEquals(out.code, 0, out.stderr);
+    assertEquals(out.stderr.includes("Unicode"), false, out.stderr);
+  }
+});
+
 Deno.test("Repository.heldSpelling names the spelling held, none for a name held as given", async () => {
   await using ws = await CliWorkspace.create();
   const env = { VC_REPO: `${ws.bucket}/repo` };

@@ -164,6 +164,28 @@ async function heldSpellingNote(
 }
 
 /**
+ * The {@linkcode heldSpellingNote}s of a listing's filters (`ls --path`,
+ * `--tag`, `find --any/--all/--exclude`), said on stderr in every mode after
+ * the listing: a filter in another spelling than the one held matches
+ * nothing, so the listing lacks those records (or, for `--exclude`, still
+ * has them), and the names print alike.
+ */
+async function warnHeldSpellings(
+  ctx: CommandContext,
+  repo: Repository,
+  names: ({ path: string } | { tag: string })[],
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const name of names) {
+    const key = "path" in name ? `p${name.path}` : `t${name.tag}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const note = await heldSpellingNote(repo, name);
+    if (note !== undefined) ctx.out.warn(note);
+  }
+}
+
+/**
  * One line per record for people: id, state, size, path, tags.
  *
  * @example
@@ -551,8 +573,8 @@ export const ls: Command = {
     const limit = limitArg(ctx, "repo ls");
     // Printed a page at a time as read: a catalog of millions of records
     // is never held whole.
-    await withRepo(ctx, "repo ls", (repo) =>
-      ctx.out.tablePages(
+    await withRepo(ctx, "repo ls", async (repo) => {
+      await ctx.out.tablePages(
         repo.listPages({
           ...(state ? { state } : {}),
           ...(path ? { path } : {}),
@@ -561,7 +583,9 @@ export const ls: Command = {
         }),
         RECORD_HEADER,
         recordRow,
-      ));
+      );
+      await warnHeldSpellings(ctx, repo, [...(path ? [{ path }] : []), ...(tag ? [{ tag }] : [])]);
+    });
   },
 };
 
@@ -705,8 +729,8 @@ export const find: Command = {
       );
     }
     const limit = limitArg(ctx, "repo find");
-    await withRepo(ctx, "repo find", (repo) =>
-      ctx.out.tablePages(
+    await withRepo(ctx, "repo find", async (repo) => {
+      await ctx.out.tablePages(
         repo.findPages({
           any,
           all,
@@ -716,7 +740,9 @@ export const find: Command = {
         }),
         RECORD_HEADER,
         recordRow,
-      ));
+      );
+      await warnHeldSpellings(ctx, repo, [...any, ...all, ...exclude].map((tag) => ({ tag })));
+    });
   },
 };
 

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { counted } from "../counted.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { SqlValue } from "./catalog.ts";
 import { checkTag, normalizeLogicalPath, type RecordState } from "./records.ts";
@@ -267,9 +268,42 @@ export async function scanSnapshotStream(
     .pipeThrough(new TextDecoderStream()).getReader();
   let pending = "";
   let lineNo = 0;
+  // Whether the gzip stream itself failed (not a line of it).
+  let scanFailed = false;
+  // Reads the rest of the stream, keeping none of it, up to a bound (a few
+  // MB of gzip can expand to GBs): whether gzip fails on it, its own error
+  // (not the input's: a download that fails is no damage).
+  const gzipFailsFurtherOn = async (): Promise<boolean> => {
+    try {
+      for (let chars = 0; chars < DAMAGE_CHECK_CHARS;) {
+        const next = await reader.read();
+        if (next.done) return false;
+        chars += next.value.length;
+      }
+      return false;
+    } catch {
+      return inputError === undefined;
+    }
+  };
   try {
     return await scanLines();
-  } catch (error) {
+  } catch (caught) {
+    let error = caught;
+    // A line refused in a gzip stream whose checksum fails further on: its
+    // bytes changed after vc wrote them (a flipped bit on a disk, a bad
+    // copy), which the line's problem alone (`unknown field "contelt_key"`)
+    // would hide. gzip checks its CRC only at the stream's end: read on.
+    if (
+      error instanceof InvalidInputError && !scanFailed && gzipMagic === true &&
+      await gzipFailsFurtherOn()
+    ) {
+      error = new InvalidInputError(
+        `${source} is damaged: its gzip stream fails its check, so bytes of it changed ` +
+          `after it was written (a damaged disk or copy); restore another snapshot ` +
+          `(where it reads wrong: ${error.message.replace(`${source}: `, "")})`,
+        { cause: error },
+      );
+    }
     if (
       error instanceof InvalidInputError &&
       (accepted || (gzipMagic === true && lineNo === 0 && pending === ""))
@@ -285,6 +319,7 @@ export async function scanSnapshotStream(
       try {
         chunk = await reader.read();
       } catch (cause) {
+        scanFailed = true;
         if (inputError !== undefined) throw inputError.cause;
         // Lines already read: the file is a backup whose gzip stream breaks
         // off (a copy cut short, a damaged disk).
@@ -320,6 +355,10 @@ export async function scanSnapshotStream(
     return summary;
   }
 }
+
+// Characters read on past a refused line for gzip's checksum at the
+// stream's end: past them the line's problem is said alone.
+const DAMAGE_CHECK_CHARS = 256 * 1024 * 1024;
 
 // Bytes of a file that is no gzip stream read to say what it is instead.
 const HEAD_BYTES = 256;
@@ -520,7 +559,7 @@ class SnapshotParser {
     if (this.#version >= 2 && !this.#sawEnd) {
       throw new InvalidInputError(
         `${this.source} is cut short: its last line (the count of what it holds) is missing, ` +
-          `after ${this.#counts.records} records; nothing was restored`,
+          `after ${counted(this.#counts.records, "record")}; nothing was restored`,
       );
     }
     return {

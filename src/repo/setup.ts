@@ -246,12 +246,10 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
         // catalog: not to be rebuilt by a forced restore, as the error says
         // of a catalog damaged in use, which would put one in its place.
         if (!(error instanceof CatalogDamagedError) || ref.kind !== "sqlite") throw error;
-        // SQLite's words, or (with no cause) an emptied file's.
-        const why = error.cause instanceof Error ? error.cause.message : "an empty file";
-        throw new CatalogUnavailableError(
-          `SQLite file ${ref.path} is not a vc catalog (${why}); vc repo init makes ` +
-            "a new catalog: give the path of a new file (this one was left as it was)",
-          { cause: error },
+        throw notACatalog(
+          ref.path,
+          error,
+          "vc repo init makes a new catalog: give the path of a new file",
         );
       }),
       signal,
@@ -1023,6 +1021,21 @@ async function restoreGuarded(
       }
     };
     const { counts, repository } = await restoreInto().catch(async (error) => {
+      // A file that is no database where the marker names no catalog (a
+      // move, a new store: a mistyped --catalog naming a file of the user's,
+      // or the snapshot itself) was never this repository's catalog: not one
+      // to set aside and rebuild, as the damaged catalog's error says.
+      if (
+        error instanceof CatalogDamagedError && ref.kind === "sqlite" &&
+        (marker === undefined || catalogText(marker.catalog) !== catalogText(ref))
+      ) {
+        throw notACatalog(
+          ref.path,
+          error,
+          "it is not the catalog the repository's marker names either, so not one to rebuild: " +
+            "nothing was restored; give --catalog the path of a new file",
+        );
+      }
       if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
         if (madeFile && ref.kind === "sqlite") await removeCatalogFiles(ref.path);
         throw error;
@@ -1110,6 +1123,24 @@ async function restoreGuarded(
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The error for a file at a SQLite catalog's `path` that is no database
+ * (`damaged` says why), which `init` and a restore into it (not the
+ * repository's own catalog) leave as it was: `what` says what to do.
+ */
+function notACatalog(
+  path: string,
+  damaged: CatalogDamagedError,
+  what: string,
+): CatalogUnavailableError {
+  // SQLite's words, or (with no cause) an emptied file's.
+  const why = damaged.cause instanceof Error ? damaged.cause.message : "an empty file";
+  return new CatalogUnavailableError(
+    `SQLite file ${path} is not a vc catalog (${why}); ${what} (this one was left as it was)`,
+    { cause: damaged },
+  );
 }
 
 /**

@@ -100,6 +100,10 @@ Deno.test("repo ls and find of another Unicode spelling name the one held", asyn
   );
   assertEquals(excluded.json<unknown[]>().length, 1);
   assertStringIncludes(excluded.stderr, held("tag", "cr\\u00e8me"));
+  // A name in ASCII has twins too: the Kelvin sign's K.
+  assertEquals((await ws.run(["repo", "tag", "/\u212a", "x"], env)).code, 0);
+  const kelvin = await ws.run(["repo", "ls", "--path", "/K"], env);
+  assertStringIncludes(kelvin.stderr, held("path", "/\\u212a"));
   // Names held as given, or not at all, say nothing more.
   for (
     const args of [

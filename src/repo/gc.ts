@@ -24,6 +24,7 @@
  * @module
  */
 import { withCallbackGuard } from "../callback.ts";
+import { counted } from "../counted.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { fromFileUrl, pathBelow, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
@@ -175,6 +176,9 @@ const CHUNK = 500;
  */
 export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcReport> {
   let step: string | undefined;
+  // What it changed, counted as each commit or delete completes: said
+  // with a failure too, as an interrupted gc says it.
+  const tally: Tally = { expired: 0, purged: 0, deleted: new Set(), recount: () => {} };
   try {
     // An onPhase or onProgress that throws (or whose promise rejects) stops
     // the gc as its signal would, and is what it rejects with: a
@@ -182,15 +186,20 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
     return await withCallbackGuard(
       options,
       ["onPhase", "onProgress"],
-      (guarded) => collect(repo, guarded, (doing) => step = doing),
+      (guarded) => collect(repo, guarded, (doing) => step = doing, tally),
     );
   } catch (error) {
     // Each step (and batch) commits on its own: a store or catalog failing
     // midway leaves what was done done, which the bare failed request (a
     // DELETE's 500) does not say, nor that a gc run again finishes the rest.
     if (error instanceof VcError && step !== undefined && !options.dryRun) {
-      error.message += `; gc stopped while ${step}: what it did before stays done, and ` +
-        "`vc repo gc` run again finishes the rest (`vc repo check` lists content left meanwhile)";
+      error.message +=
+        `; gc stopped while ${step}: what it did before stays done (expired ${tally.expired} superseded, purged ${
+          counted(tally.purged, "record")
+        }, deleted ${
+          counted(tally.deleted.size, "content object")
+        }), and \`vc repo gc\` run again finishes the rest (\`vc repo check\` lists content left ` +
+        "meanwhile)";
     }
     throw error;
   }
@@ -201,6 +210,7 @@ async function collect(
   repo: Repository,
   options: GcOptions,
   onStep: (doing: string) => void,
+  tally: Tally,
 ): Promise<GcReport> {
   const dryRun = options.dryRun ?? false;
   const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "gc grace");
@@ -229,7 +239,6 @@ async function collect(
   };
   // Counts on their own callback: a step's count changes a thousand times
   // where its phase message is said once.
-  const tally: Tally = { expired: 0, purged: 0, deleted: new Set(), recount: () => {} };
   const count = (step: string, done: number, total?: number) => {
     // What the store and catalog changed is said as it happens, on the
     // step's last count: an interrupt after it loses none of it.

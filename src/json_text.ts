@@ -89,8 +89,10 @@ export function jsonErrorReason(
  * at line L, column C: REASON`, the position said once (V8's own "at
  * position N (line L column C)" dropped). `what` names the input ("config
  * file /c.json", "manifest m.json"); `error` is what `JSON.parse(text)` threw.
- * A text with a merge conflict marker line (`<<<<<<< HEAD`) is said to be
- * one, at that line, with `conflictHint` (how to resolve this kind of file).
+ * A text with merge conflict marker lines (`<<<<<<< HEAD`, `=======`, ...)
+ * is said to be half merged, every marker line named, with `conflictHint`
+ * (how to resolve this kind of file); markers left without their
+ * `<<<<<<<` line (a conflict resolved halfway) are named as such.
  *
  * @example
  * ```ts
@@ -122,12 +124,13 @@ export function jsonErrorReason(
  *   jsonSyntaxMessage("manifest m.json", '{\n  // data\n  "a": 1\n}', new SyntaxError("x")),
  *   "invalid JSON in manifest m.json at line 2, column 3: a comment (JSON allows none); delete it",
  * );
- * // A file git left half merged says so, at its first conflict marker.
+ * // A file git left half merged says so, at its first conflict marker, naming them all.
  * const merged = '{\n<<<<<<< HEAD\n  "a": 1\n=======\n  "a": 2\n>>>>>>> main\n}\n';
  * assert.equal(
  *   jsonSyntaxMessage("manifest m.json", merged, new SyntaxError("x"), "keep one version per path"),
- *   'invalid JSON in manifest m.json at line 2, column 1: an unresolved merge conflict ' +
- *     '(a "<<<<<<<" line); resolve it and delete the conflict markers (keep one version per path)',
+ *   "invalid JSON in manifest m.json at line 2, column 1: an unresolved merge conflict " +
+ *     "(conflict marker lines 2, 4, 6); resolve it and delete the conflict markers " +
+ *     "(keep one version per path)",
  * );
  * ```
  */
@@ -145,14 +148,30 @@ export function jsonSyntaxMessage(
       text === "" ? "empty" : "blank (only whitespace)"
     }; a JSON file holds one value (no entries: {})`;
   }
-  const conflict = mergeConflictLine(text);
-  if (conflict !== undefined) {
+  const markers = mergeConflictMarkers(text);
+  if (markers.length > 0) {
     // A `git merge` of two branches that both changed the file (two people
     // adding entries): V8's "Expected property name" at the marker does not
-    // say that the file is half merged, nor what to do about it.
-    return `invalid JSON in ${what} at line ${conflict}, column 1: an unresolved merge conflict ` +
-      `(a "<<<<<<<" line); resolve it and delete the conflict markers` +
-      (conflictHint ? ` (${conflictHint})` : "");
+    // say that the file is half merged, nor what to do about it. Every marker
+    // line is named, so none is left in a long file; a file with no
+    // `<<<<<<<` line was resolved halfway, its other markers left behind.
+    const first = markers[0]!.line;
+    const hint = conflictHint ? ` (${conflictHint})` : "";
+    const opened = markers.filter((m) => m.marker === "<<<<<<<").length;
+    if (opened === 0) {
+      return `invalid JSON in ${what} at line ${first}, column 1: ${
+        markers.length === 1 ? "a merge conflict marker" : "merge conflict markers"
+      } left from a conflict resolved halfway (${
+        listMarkers(markers.map((m) => `"${m.marker}" at line ${m.line}`))
+      }); check that the lines of both sides are merged as meant and delete ${
+        markers.length === 1 ? "it" : "them"
+      }${hint}`;
+    }
+    return `invalid JSON in ${what} at line ${first}, column 1: ${
+      opened === 1 ? "an unresolved merge conflict" : `${opened} unresolved merge conflicts`
+    } (conflict marker lines ${listMarkers(markers.map((m) => String(m.line)))}); resolve ${
+      opened === 1 ? "it" : "them"
+    } and delete the conflict markers${hint}`;
   }
   const comma = trailingComma(text);
   if (comma !== undefined) {
@@ -265,14 +284,25 @@ function commentAt(text: string): number | undefined {
 }
 
 /**
- * The 1-based line of the first merge conflict marker line git, hg or diff3
- * leave in a file (`<<<<<<< HEAD`), if any. Such a line is never valid JSON
- * (`<` cannot start a value, and a string cannot span lines), so a text that
- * failed to parse and has one is a half-merged file.
+ * The merge conflict marker lines git, hg or diff3 leave in a file
+ * (`<<<<<<< HEAD`, `||||||| base`, `=======`, `>>>>>>> feature`), each with
+ * its 1-based line, in order. Such a line is never valid JSON (none of `<`,
+ * `|`, `=`, `>` can start a value, and a string cannot span lines), so a
+ * text that failed to parse and has one is a (half) merged file.
  */
-function mergeConflictLine(text: string): number | undefined {
-  const match = /^<{7}(?:[ \t].*)?\r?$/m.exec(text);
-  return match ? lineColumn(text, match.index).line : undefined;
+function mergeConflictMarkers(text: string): { marker: string; line: number }[] {
+  const found: { marker: string; line: number }[] = [];
+  text.split("\n").forEach((line, i) => {
+    const m = /^(<{7}|\|{7}|>{7})(?:[ \t].*)?\r?$|^(={7})\r?$/.exec(line);
+    if (m) found.push({ marker: (m[1] ?? m[2])!, line: i + 1 });
+  });
+  return found;
+}
+
+/** Up to 20 items joined with commas, then how many more. */
+function listMarkers(items: string[]): string {
+  const shown = items.slice(0, 20).join(", ");
+  return items.length > 20 ? `${shown} and ${items.length - 20} more` : shown;
 }
 
 const V8_POSITION = /(?: in JSON)? at position \d+(?: \(line \d+ column \d+\))?$/;

@@ -421,22 +421,23 @@ function jsonScan(text: string): { offset: number; afterValue: boolean } {
  * ```ts
  * import assert from "node:assert/strict";
  * import { duplicateKey } from "./json_text.ts";
- * assert.deepEqual(duplicateKey('{"a": {"x": 1}, "b": {"x": 2, "x": 3}}'), { key: "x", offset: 30 });
+ * assert.deepEqual(duplicateKey('{"a": {"x": 1}, "b": {"x": 2, "x": 3}}'), { key: "x", offset: 30, firstOffset: 22 });
  * assert.equal(duplicateKey('{"a": "a", "b": ["a", "a"]}'), undefined);
  * // Only what is under "vc":
  * assert.equal(duplicateKey('{"t": {"x": 1, "x": 2}, "vc": {"x": 1}}', { under: "vc" }), undefined);
- * assert.deepEqual(duplicateKey('{"vc": {"x": 1, "x": 2}}', { under: "vc" }), { key: "x", offset: 16 });
+ * assert.deepEqual(duplicateKey('{"vc": {"x": 1, "x": 2}}', { under: "vc" }), { key: "x", offset: 16, firstOffset: 8 });
  * ```
  */
 export function duplicateKey(
   text: string,
   options: { under?: string } = {},
-): { key: string; offset: number } | undefined {
+): { key: string; offset: number; firstOffset: number } | undefined {
   const under = options.under;
-  // One entry per open object (its keys, and the last one, whose value may
-  // open next) or array (no keys); `counts`: whether its keys are checked.
-  const open: { keys: Set<string> | undefined; last?: string; counts: boolean }[] = [];
-  const opening = (keys: Set<string> | undefined) => {
+  // One entry per open object (its keys, each with the offset where it first
+  // appears, and the last one, whose value may open next) or array (no keys);
+  // `counts`: whether its keys are checked.
+  const open: { keys: Map<string, number> | undefined; last?: string; counts: boolean }[] = [];
+  const opening = (keys: Map<string, number> | undefined) => {
     const parent = open[open.length - 1];
     const counts = parent === undefined
       ? under === undefined
@@ -445,7 +446,7 @@ export function duplicateKey(
   };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === "{") opening(new Set());
+    if (c === "{") opening(new Map());
     else if (c === "[") opening(undefined);
     else if (c === "}" || c === "]") open.pop();
     else if (c === '"') {
@@ -457,8 +458,9 @@ export function duplicateKey(
       if (top?.keys !== undefined && text[next] === ":") {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
         const counts = top.counts || (open.length === 1 && key === under);
-        if (counts && top.keys.has(key)) return { key, offset: i };
-        top.keys.add(key);
+        const first = top.keys.get(key);
+        if (counts && first !== undefined) return { key, offset: i, firstOffset: first };
+        top.keys.set(key, i);
         top.last = key;
       }
       i = end;
@@ -469,20 +471,37 @@ export function duplicateKey(
 
 /**
  * {@linkcode duplicateKey} with its place as the 1-based line and column a
- * message names it by (`file:3:5`), or `undefined`.
+ * message names it by (`file:3:5`), the line where the key first appears
+ * (`firstLine`), and both offsets; or `undefined`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { duplicateKeyAt } from "./json_text.ts";
- * assert.deepEqual(duplicateKeyAt('{\n  "a": 1,\n  "a": 2\n}'), { key: "a", line: 3, column: 3 });
+ * const twice = duplicateKeyAt('{\n  "a": 1,\n  "a": 2\n}');
+ * assert.equal(twice?.key, "a");
+ * assert.deepEqual([twice?.line, twice?.column, twice?.firstLine], [3, 3, 2]);
  * assert.equal(duplicateKeyAt('{"a": 1}'), undefined);
  * ```
  */
 export function duplicateKeyAt(
   text: string,
   options: { under?: string } = {},
-): { key: string; line: number; column: number } | undefined {
+):
+  | {
+    key: string;
+    line: number;
+    column: number;
+    firstLine: number;
+    offset: number;
+    firstOffset: number;
+  }
+  | undefined {
   const twice = duplicateKey(text, options);
-  return twice === undefined ? undefined : { key: twice.key, ...lineColumn(text, twice.offset) };
+  if (twice === undefined) return undefined;
+  return {
+    ...twice,
+    ...lineColumn(text, twice.offset),
+    firstLine: lineColumn(text, twice.firstOffset).line,
+  };
 }

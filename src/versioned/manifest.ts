@@ -958,13 +958,38 @@ function notVersionSpelling(value: string): string | undefined {
 }
 
 // JSON.parse keeps the last of two identical keys silently: a manifest could
-// show a reviewer one version and pin another.
+// show a reviewer one version and pin another. Both lines and both values are
+// named (a `merge=union` merge keeps both sides' lines, markers or not), so
+// the reader need not hunt a long file for the other one.
 function checkDuplicates(text: string, file: string): void {
   const twice = duplicateKeyAt(text);
   if (twice === undefined) return;
+  const first = valueAfterKey(text, twice.firstOffset);
+  const second = valueAfterKey(text, twice.offset);
+  const where = first !== undefined && first === second
+    ? `, at lines ${twice.firstLine} and ${twice.line}, both ${first}; delete one`
+    : ` (line ${twice.firstLine}: ${first ?? "another value"}; line ${twice.line}: ${
+      second ?? "another value"
+    }): JSON would keep the last, so vc refuses to guess; ${MANIFEST_CONFLICT_HINT}`;
   throw new InvalidInputError(
     `manifest ${file}:${twice.line}:${twice.column}: entry ${
       JSON.stringify(twice.key)
-    } appears more than once`,
+    } appears more than once${where}`,
   );
+}
+
+// The value of the member whose key starts at `offset`, quoted (an override
+// URI redacted as checkValue shows one: the first of two values is never
+// checked, as JSON.parse drops it; cut at 80 characters), or `undefined` when
+// it is no string.
+function valueAfterKey(text: string, offset: number): string | undefined {
+  const member = /"(?:[^"\\]|\\.)*"\s*:\s*("(?:[^"\\]|\\.)*")/y;
+  member.lastIndex = offset;
+  const literal = member.exec(text)?.[1];
+  if (literal === undefined) return undefined;
+  const value = JSON.parse(literal) as string;
+  const shown = JSON.stringify(
+    isUriNotPath(value) && !/^file:/i.test(value) ? redactUrl(value) : value,
+  );
+  return shown.length > 80 ? `${shown.slice(0, 76)}..."` : shown;
 }

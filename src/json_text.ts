@@ -98,7 +98,7 @@ export function jsonErrorReason(
  * ```ts
  * import assert from "node:assert/strict";
  * import { jsonSyntaxMessage } from "./json_text.ts";
- * const text = '{\n  "a": 1\n  "b": 2\n}';
+ * const text = '{\n  "a": 1 "b": 2\n}';
  * let error: unknown;
  * try {
  *   JSON.parse(text);
@@ -106,13 +106,19 @@ export function jsonErrorReason(
  *   error = e;
  * }
  * const message = jsonSyntaxMessage("manifest m.json", text, error);
- * assert(message.startsWith("invalid JSON in manifest m.json at line 3, column 3: "), message);
+ * assert(message.startsWith("invalid JSON in manifest m.json at line 2, column 10: "), message);
  * assert(!message.includes("position"), message);
  * // A comma after the last entry is named where it is.
  * assert.equal(
  *   jsonSyntaxMessage("manifest m.json", '{\n  "a": 1,\n}', new SyntaxError("x")),
  *   "invalid JSON in manifest m.json at line 2, column 9: a comma after the last entry " +
  *     "(JSON allows none there); delete it",
+ * );
+ * // A comma missing at a line's end is named there, not at the next line.
+ * assert.equal(
+ *   jsonSyntaxMessage("manifest m.json", '{\n  "a": 1\n  "b": 2\n}', new SyntaxError("x")),
+ *   "invalid JSON in manifest m.json at line 2, column 9: a comma is missing at the end of " +
+ *     "this line, before the entry on line 3 (JSON needs one between entries); add it",
  * );
  * // An empty file is named as one, with what it holds when it has no entries.
  * assert.equal(
@@ -172,6 +178,26 @@ export function jsonSyntaxMessage(
     } (conflict marker lines ${listMarkers(markers.map((m) => String(m.line)))}); resolve ${
       opened === 1 ? "it" : "them"
     } and delete the conflict markers${hint}`;
+  }
+  const unclosed = unclosedString(text);
+  if (unclosed !== undefined) {
+    // A line break inside a string: its closing quote was forgotten (`"1.0.1`
+    // at a line's end). Named at the opening quote, not as an "invisible
+    // character" at the line break, whose deletion would fix nothing.
+    const at = lineColumn(text, unclosed);
+    return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: a string that is ` +
+      `not closed: the " here has no closing " before the end of its line; add one`;
+  }
+  const missing = missingComma(text);
+  if (missing !== undefined) {
+    // A line added without a comma after the line above: V8 names the start
+    // of the new line ("Expected ',' or '}' after property value"), which
+    // is right; the line to fix is the one above it.
+    const at = lineColumn(text, missing.offset);
+    const next = lineColumn(text, missing.next).line;
+    return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: a comma is missing ` +
+      `at the end of this line, before the entry on line ${next} (JSON needs one between ` +
+      "entries); add it";
   }
   const comma = trailingComma(text);
   if (comma !== undefined) {
@@ -277,6 +303,31 @@ function textAfterValue(text: string): number | undefined {
   return afterValue && offset < text.length ? offset : undefined;
 }
 
+/**
+ * The offset of the opening quote of a string that a line break interrupts,
+ * where `text` first stops being JSON, if that is why.
+ */
+function unclosedString(text: string): number | undefined {
+  const { offset, stringStart } = jsonScan(text);
+  return stringStart !== undefined && (text[offset] === "\n" || text[offset] === "\r")
+    ? stringStart
+    : undefined;
+}
+
+/**
+ * Where a comma is missing between two members on different lines (the
+ * offset just after the first one's value) and where the next one starts,
+ * if that is why `text` first stops being JSON.
+ */
+function missingComma(text: string): { offset: number; next: number } | undefined {
+  const { offset, expectedComma } = jsonScan(text);
+  // The next member starts here: a key, or an array's value.
+  if (!expectedComma || !/^["{\[\-0-9tfn]/.test(text.slice(offset, offset + 1))) return undefined;
+  let end = offset;
+  while (end > 0 && " \t\n\r".includes(text[end - 1]!)) end--;
+  return /[\r\n]/.test(text.slice(end, offset)) ? { offset: end, next: offset } : undefined;
+}
+
 /** The offset of a `//` or `/*` comment where `text` first stops being JSON, if that is why. */
 function commentAt(text: string): number | undefined {
   const offset = jsonErrorOffset(text);
@@ -316,8 +367,14 @@ function jsonErrorOffset(text: string): number {
  * Offset of the first JSON syntax error in `text` (its length when the text
  * ends early), and whether it comes after a whole value (`afterValue`).
  */
-function jsonScan(text: string): { offset: number; afterValue: boolean } {
+function jsonScan(
+  text: string,
+): { offset: number; afterValue: boolean; stringStart?: number; expectedComma?: boolean } {
   let i = 0;
+  // Where the string being read opened (a failure inside it is inside a
+  // string), and whether the failure is where a `,` (or the closer) was due.
+  let stringStart: number | undefined;
+  let expectedComma = false;
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
   };
@@ -328,6 +385,7 @@ function jsonScan(text: string): { offset: number; afterValue: boolean } {
     for (const c of word) if (text[i++] !== c) (i--, fail());
   };
   const string = () => {
+    stringStart = i;
     i++; // opening quote
     while (i < text.length && text[i] !== '"') {
       const c = text.charCodeAt(i);
@@ -343,6 +401,7 @@ function jsonScan(text: string): { offset: number; afterValue: boolean } {
     }
     if (i >= text.length) fail();
     i++;
+    stringStart = undefined;
   };
   const number = () => {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
@@ -391,7 +450,7 @@ function jsonScan(text: string): { offset: number; afterValue: boolean } {
           if (closer === "}") key();
           break;
         }
-        if (text[i] !== closer) fail();
+        if (text[i] !== closer) (expectedComma = true, fail());
         i++;
         open.pop();
       }
@@ -403,7 +462,12 @@ function jsonScan(text: string): { offset: number; afterValue: boolean } {
     return { offset: i < text.length ? i : text.length, afterValue: true };
   } catch (offset) {
     if (typeof offset === "number") {
-      return { offset: Math.min(offset, text.length), afterValue: false };
+      return {
+        offset: Math.min(offset, text.length),
+        afterValue: false,
+        ...(stringStart === undefined ? {} : { stringStart }),
+        ...(expectedComma ? { expectedComma } : {}),
+      };
     }
     throw offset;
   }

@@ -104,9 +104,9 @@ Deno.test("a malformed project vc.json: commands fail naming it; vc config shows
   await ws.write("versioned_assets.json", "{}");
   const text = '{\n  "bucket": "team"\n  "timeout": 30\n}\n';
   const file = await ws.write("vc.json", text);
-  assertFailure(await ws.run(["ls"]), 1, `${file} at line 3, column 3`);
+  assertFailure(await ws.run(["ls"]), 1, `${file} at line 2, column 19`);
   const r = await ws.run(["config", "--json"]);
-  assertFailure(r, 1, file, "line 3, column 3");
+  assertFailure(r, 1, file, "line 2, column 19");
   const row = r.json<Row[]>().find((x) => x.name === "projectFile");
   assertEquals(row?.value, file);
   assert(row?.source.startsWith("error: invalid JSON"), row?.source);
@@ -130,11 +130,11 @@ Deno.test("a malformed deno.json is an error naming it, not a reason to use a pa
   const manifest = ws.path("repo/app/versioned_assets.json");
   // Was: the parent's vc.json applied, silently.
   const r = await ws.run(["config", "--manifest", manifest, "--json"]);
-  assertFailure(r, 1, `invalid JSON in ${deno} at line 4, column 3`);
+  assertFailure(r, 1, `invalid JSON in ${deno} at line 3, column 35`);
   const rows = r.json<Row[]>();
   assertEquals(rows.find((x) => x.name === "bucket")?.value, null);
   assertEquals(rows.find((x) => x.name === "projectFile")?.value, deno);
-  assertFailure(await ws.run(["ls", "--manifest", manifest]), 1, deno, "line 4, column 3");
+  assertFailure(await ws.run(["ls", "--manifest", manifest]), 1, deno, "line 3, column 35");
   assertEquals(await ws.read("repo/app/deno.json"), text);
   // An invalid value in the "vc" block names the file too.
   await ws.write("repo/app/deno.json", JSON.stringify({ vc: { bucket: "s3://" } }));

@@ -174,7 +174,7 @@ Deno.test("malformed config file: error names the file, line and column", async 
     assertStringIncludes(e.message, "line 3, column 17");
     const cases: [string, string][] = [
       ['{"timeout": 5,}', "line 1, column 14: a comma after the last entry"],
-      ['{\n  "a": "x\n"}', "line 2, column 10"],
+      ['{\n  "a": "x\n"}', "line 2, column 8: a string that is not closed"],
       ["{\n", "line 2, column 1"],
       ['{"a": 1} x', "line 1, column 10"],
     ];

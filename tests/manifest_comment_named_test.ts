@@ -23,6 +23,6 @@ Deno.test("a comment in a manifest is named as one, where it is", () => {
   assertThrows(
     () => parseManifest('{\n  "/a.csv": "s3://b//k"\n  "/b.csv": "1.0.0"\n}', "m.json"),
     InvalidInputError,
-    "line 3, column 3: Expected ',' or '}'",
+    "line 2, column 24: a comma is missing at the end of this line",
   );
 });

@@ -112,7 +112,8 @@ Deno.test("JSON syntax errors report line and column", async () => {
   await using dir = await tempDir();
   const file = join(dir.path, "m.json");
   const cases: Array<[string, string]> = [
-    ['{\n    "/a.csv": "1.0.0"\n    "/b.csv": "1.0.0"\n}', "at line 3, column 5"],
+    // A missing comma is named where it goes, at the end of line 2.
+    ['{\n    "/a.csv": "1.0.0"\n    "/b.csv": "1.0.0"\n}', "at line 2, column 22"],
     ['{\n    "/a.csv": "1.0.0",\n}', "at line 2, column 22"],
     ['{"/a.csv": "1.0.0"', "at line 1, column 19"],
     // An empty file is named as one: manifest_empty_file_named_test.ts.

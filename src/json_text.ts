@@ -199,6 +199,14 @@ export function jsonSyntaxMessage(
       `at the end of this line, before the entry on line ${next} (JSON needs one between ` +
       "entries); add it";
   }
+  const version = unquotedVersion(text);
+  if (version !== undefined) {
+    // `"/a.csv": 1.0.1`: V8 reads the number 1.0 and says "Expected ',' or
+    // '}' after property value" at the second dot.
+    const at = lineColumn(text, version.offset);
+    return `invalid JSON in ${what} at line ${at.line}, column ${at.column}: ${version.token} ` +
+      `is not a JSON value: a version is a string; write ${JSON.stringify(version.token)}`;
+  }
   const comma = trailingComma(text);
   if (comma !== undefined) {
     // V8 says "Expected double-quoted property name" at the closing brace,
@@ -326,6 +334,22 @@ function missingComma(text: string): { offset: number; next: number } | undefine
   let end = offset;
   while (end > 0 && " \t\n\r".includes(text[end - 1]!)) end--;
   return /[\r\n]/.test(text.slice(end, offset)) ? { offset: end, next: offset } : undefined;
+}
+
+/**
+ * A version written without quotes (`1.0.1`, `2.0.0-rc.1`), where `text`
+ * first stops being JSON (JSON reads its `1.0` as a number), with where it
+ * starts, if that is why.
+ */
+function unquotedVersion(text: string): { offset: number; token: string } | undefined {
+  const { offset, expectedComma } = jsonScan(text);
+  if (!expectedComma || text[offset] !== ".") return undefined;
+  let start = offset;
+  while (start > 0 && /[0-9.]/.test(text[start - 1]!)) start--;
+  const token = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?/.exec(
+    text.slice(start, start + 256),
+  )?.[0];
+  return token === undefined ? undefined : { offset: start, token };
 }
 
 /** The offset of a `//` or `/*` comment where `text` first stops being JSON, if that is why. */

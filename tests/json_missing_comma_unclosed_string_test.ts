@@ -61,3 +61,17 @@ Deno.test("vc ls names the missing comma's line", async () => {
   assertEquals(r.code, 1, r.stderr);
   assertStringIncludes(r.stderr, "at line 3, column 22: a comma is missing");
 });
+
+Deno.test("a version written without quotes is named as one, with the spelling to write", () => {
+  const text = '{\n    "/a.csv": 1.0.1,\n    "/b.csv": "1.0.0"\n}\n';
+  const e = assertThrows(() => parseManifest(text, "m.json"), InvalidInputError);
+  assertEquals(
+    e.message,
+    "invalid JSON in manifest m.json at line 2, column 15: 1.0.1 is not a JSON value: a " +
+      'version is a string; write "1.0.1"',
+  );
+  const rc = '{"/a.csv": 2.0.0-rc.1}';
+  const r = assertThrows(() => parseManifest(rc, "m.json"), InvalidInputError);
+  assertStringIncludes(r.message, "at line 1, column 12: 2.0.0-rc.1 is not a JSON value");
+  assertStringIncludes(r.message, 'write "2.0.0-rc.1"');
+});

@@ -133,14 +133,21 @@ Deno.test("JSON syntax errors report line and column", async () => {
 Deno.test("a manifest JSON syntax error states its position once, as a settings file's does", async () => {
   await using dir = await tempDir();
   const file = join(dir.path, "m.json");
-  // V8's message for this one ends "in JSON at position 42 (line 3 column 18)".
-  const text = '{\n    "/a.csv": "1.0.0",\n    "/b.csv": 1.0.0"\n}';
+  // V8's message for this one ends "in JSON at position 38 (line 3 column 14)".
+  const text = '{\n    "/a.csv": "1.0.0",\n    "/b.csv" "1.0.0"\n}';
   await Deno.writeTextFile(file, text);
   const e = await assertRejects(() => readManifest(file), InvalidInputError);
   assertEquals(
     e.message,
-    `invalid JSON in manifest ${file} at line 3, column 18: ` +
-      "Expected ',' or '}' after property value",
+    `invalid JSON in manifest ${file} at line 3, column 14: ` +
+      "Expected ':' after property name",
+  );
+  // A version missing its opening quote is named as a version to quote.
+  await Deno.writeTextFile(file, '{\n    "/a.csv": "1.0.0",\n    "/b.csv": 1.0.0"\n}');
+  await assertRejects(
+    () => readManifest(file),
+    InvalidInputError,
+    `at line 3, column 15: 1.0.0 is not a JSON value: a version is a string; write "1.0.0"`,
   );
   // The lock file beside it says it the same way.
   assertThrows(

@@ -6,7 +6,7 @@
  * @module
  */
 import { counted } from "../counted.ts";
-import { basename, fromFileUrl, join } from "../path.ts";
+import { basename, fromFileUrl, isAbsolute, join, relative } from "../path.ts";
 import type { Bump } from "../versioned/version_bump.ts";
 import {
   classifyValue,
@@ -92,12 +92,21 @@ export const add: Command = {
     const source = uploadFileArg(ctx.io.cwd, file, "add");
     await using s = openVersioned(ctx, "add");
     // Run in a subdirectory of a project, the default manifest would be a
-    // second one beside the project's: said before anything is published.
-    const above = s.manifestSource === "default" ? await manifestAbove(s.vc.manifest) : undefined;
+    // second one beside the project's: said before anything is published. So
+    // would a relative --manifest / VC_MANIFEST with a directory in it
+    // (`config/assets.json`), typed as if from the project's root; a bare
+    // name given explicitly is a deliberate choice.
+    const typed = typedRelativeManifest(ctx, s.manifestSource, s.vc.manifest);
+    const above = s.manifestSource === "default"
+      ? await manifestAbove(s.vc.manifest)
+      : typed === undefined
+      ? undefined
+      : await manifestAbove(s.vc.manifest, typed.relative);
     if (above !== undefined) {
       ctx.out.warn(
-        `starting a new manifest ${s.vc.manifest}; the nearest one above it is ${above} ` +
-          `(pass --manifest ${above} to add to that one)`,
+        `starting a new manifest ${s.vc.manifest}${
+          typed === undefined ? "" : ` (${typed.name} is relative to the current directory)`
+        }; the nearest one above it is ${above} (pass --manifest ${above} to add to that one)`,
       );
     }
     using bar = ctx.out.progress(`upload ${path}`);
@@ -971,4 +980,26 @@ async function refuseInsideBucket(dest: string, bucket: string): Promise<void> {
 async function insideThroughLinks(dest: string, dir: string): Promise<boolean> {
   const { realBelow } = await import("../real_path.ts");
   return await realBelow(dest, dir);
+}
+
+/**
+ * The manifest as `--manifest` or `VC_MANIFEST` gave it, when that is a
+ * relative path with a directory in it (`config/assets.json`, not a bare
+ * name, an absolute path or one that leaves the current directory): its
+ * part below the current directory, and the name of the setting.
+ */
+function typedRelativeManifest(
+  ctx: Pick<CommandContext, "io" | "flags">,
+  source: string,
+  manifest: string,
+): { relative: string; name: string } | undefined {
+  const typed = source === "flag --manifest"
+    ? ctx.flags.string("manifest")
+    : source === "env VC_MANIFEST"
+    ? ctx.io.env("VC_MANIFEST")
+    : undefined;
+  if (typed === undefined || isAbsolute(typed) || typed.startsWith("~")) return undefined;
+  const below = relative(ctx.io.cwd, manifest);
+  if (below.startsWith("..") || isAbsolute(below) || !/[\\/]/.test(below)) return undefined;
+  return { relative: below, name: source === "flag --manifest" ? "--manifest" : "VC_MANIFEST" };
 }

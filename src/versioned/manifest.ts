@@ -217,7 +217,10 @@ export async function danglingManifestLink(file: string): Promise<string | undef
  * holding `.git`: a stray file above the project is not its manifest), else
  * the filesystem's root; `undefined` when there is none or `file` exists. Only
  * a missing manifest's error and `vc add` starting a new manifest look:
- * nothing on a path that finds its manifest.
+ * nothing on a path that finds its manifest. With `relative`, the end of
+ * `file` as it was given relative to a directory (`config/assets.json`, a
+ * `--manifest` typed in a subdirectory as if from the project's root), the
+ * directories above that one are searched for that relative path instead.
  *
  * @example
  * ```ts
@@ -230,15 +233,25 @@ export async function danglingManifestLink(file: string): Promise<string | undef
  *   assert(await manifestAbove(`${dir}/a/b/m.json`) === `${dir}/m.json`);
  *   assert(await manifestAbove(`${dir}/a/b/other.json`) === undefined);
  *   assert(await manifestAbove(`${dir}/m.json`) === undefined); // it exists
+ *   await Deno.mkdir(`${dir}/config`);
+ *   await Deno.writeTextFile(`${dir}/config/c.json`, "{}");
+ *   assert(await manifestAbove(`${dir}/a/b/config/c.json`, "config/c.json") === `${dir}/config/c.json`);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
-export async function manifestAbove(file: string): Promise<string | undefined> {
+export async function manifestAbove(
+  file: string,
+  relative?: string,
+): Promise<string | undefined> {
   if (await isFile(file)) return undefined;
-  const name = basename(file);
-  let dir = dirname(resolve(file));
+  const name = relative ?? basename(file);
+  // The directory `name` was taken from: one level up per segment of it.
+  let dir = resolve(file);
+  for (const segment of name.split(/[\\/]/)) {
+    if (segment !== "" && segment !== ".") dir = dirname(dir);
+  }
   // Bounded by the depth of the path: each step goes one directory up.
   for (;;) {
     const up = dirname(dir);

@@ -44,6 +44,7 @@ import {
   previousFor,
   readSidecarBytesSync,
   type Sidecar,
+  statusOrUndefinedSync,
   writeSidecar,
 } from "./fs_meta.ts";
 import {
@@ -386,7 +387,8 @@ export class FsStore implements ObjectStore {
     notFound: () => Error,
   ): Promise<{ file: Deno.FsFile; st: Deno.FileInfo }> {
     for (let attempt = 1;; attempt++) {
-      const lst = await lstatOrUndefined(path);
+      // Synchronous, as the look after a whole read (fs_whole.ts): see statusOrUndefinedSync.
+      const lst = statusOrUndefinedSync(path);
       if (lst?.isDirectory) {
         // No object, yet "not found" would send the user looking for a name that is right there.
         throw new IsDirectoryError(`${key} in ${this.url} is a directory, not a file`);
@@ -400,7 +402,9 @@ export class FsStore implements ObjectStore {
         throw e;
       }
       try {
-        const st = await file.stat();
+        // Synchronous: the status of an open file is in memory (no I/O to
+        // wait for), and an asynchronous one costs more than the look.
+        const st = file.statSync();
         if (st.isFile && st.ino === lst.ino && st.dev === lst.dev) return { file, st };
       } catch (e) {
         file.close();

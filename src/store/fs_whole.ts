@@ -13,8 +13,7 @@
  *
  * @module
  */
-import { fingerprint, sameFingerprint } from "./fs_meta.ts";
-import { lstatOrUndefined } from "./fs_info.ts";
+import { fingerprint, sameFingerprint, statusOrUndefinedSync } from "./fs_meta.ts";
 import { isRacy } from "./fs_validator.ts";
 
 /**
@@ -66,8 +65,9 @@ export async function readSettledWhole(
   if (n !== st.size) return undefined; // shrank or grew
   // An lstat, not the handle's status: Deno resolves every component of a
   // handle's path for its permission check, and the path's status also
-  // shows a file put in its place meanwhile.
-  const after = await lstatOrUndefined(path);
+  // shows a file put in its place meanwhile. Synchronous: a metadata look,
+  // several times cheaper so (see statusOrUndefinedSync).
+  const after = statusOrUndefinedSync(path);
   if (
     after === undefined || !after.isFile || after.dev !== st.dev ||
     !sameFingerprint(fingerprint(after), before)

@@ -7,7 +7,7 @@
  * what the glob would (at every depth for a name without `/`).
  */
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
-import { compileFilter, matchesFilter } from "../src/mirror/keys.ts";
+import { compileFilter, globLookalikes, matchesFilter } from "../src/mirror/keys.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
@@ -85,4 +85,60 @@ Deno.test("mirror(): a filter with '/*' is warned through onWarning, once", asyn
   });
   assertEquals(warnings.length, 1, warnings.join("\n"));
   assertStringIncludes(warnings[0]!, `--exclude "logs/*"`);
+});
+
+// `aws s3 sync --exclude 'tmp*'` (a glob: names starting with tmp) is a valid
+// expression too: `tm` then any number of `p`, anywhere in a key, so vc left
+// out site/index.html and system.csv without a word. It is warned, naming the
+// expression the glob means, which leaves out what the glob would and no more.
+const STAR_CASES: [string, string, string[], string[]][] = [
+  ["tmp*", "(^|/)tmp[^/]*$", ["tmp", "tmp.log", "d/tmp.csv"], ["site/index.html", "utmp"]],
+  ["temp*", "(^|/)temp[^/]*$", ["temp.csv", "a/temporary"], ["system.csv", "items.txt"]],
+  ["report-*.csv", "(^|/)report-[^/]*\\.csv$", ["report-1.csv", "d/report-x.csv"], [
+    "report.csv",
+    "reportXcsv",
+  ]],
+];
+
+for (const [glob, re, excluded, kept] of STAR_CASES) {
+  Deno.test(`--exclude ${glob} (a glob that is also an expression): warned, naming ${re}`, () => {
+    const warnings = globLookalikes([], [glob]);
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assertStringIncludes(warnings[0]!, `--exclude ${JSON.stringify(glob)} is a regular expression`);
+    assertStringIncludes(warnings[0]!, `--exclude '${re}'`);
+    const filter = compileFilter([], [re]);
+    for (const key of excluded) assert(!matchesFilter(filter, key), `${re} leaves out ${key}`);
+    for (const key of kept) assert(matchesFilter(filter, key), `${re} keeps ${key}`);
+  });
+}
+
+Deno.test("--filter 'data_*' is warned with its own flag", () => {
+  const warnings = globLookalikes(["data_*"], []);
+  assertEquals(warnings.length, 1, warnings.join("\n"));
+  assertStringIncludes(warnings[0]!, `--filter '(^|/)data_[^/]*$'`);
+});
+
+Deno.test("expressions written as expressions are not taken for globs", () => {
+  const patterns = [
+    "\\.tmp$",
+    "^cache/",
+    "^tmp.*",
+    "\\.bak[0-9]*$",
+    "(a|b)*",
+    "^x/y*$",
+    "a.*z",
+    "^_*x",
+  ];
+  assertEquals(globLookalikes(patterns, patterns), []);
+});
+
+Deno.test("vc mirror --exclude 'tmp*' (aws s3 sync's glob): warned, naming the expression for the glob", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/tmp/scratch.bin", "t");
+  await ws.write("src/site/index.html", "h");
+  await ws.write("src/notes.txt", "n");
+  const r = await ws.run(["mirror", `${ws.dir}/src`, ws.bucket, "--exclude", "tmp*"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertStringIncludes(r.stderr, `--exclude "tmp*" is a regular expression`);
+  assertStringIncludes(r.stderr, "--exclude '(^|/)tmp[^/]*$'");
 });

@@ -255,7 +255,9 @@ export function compileFilter(
  * Warnings for `--filter` / `--exclude` patterns that are valid regular
  * expressions but read as globs: `cache/*` means `cache` then any number
  * of `/` (so it matches `data/cached.csv` too), not the files below
- * `cache/`. Each names the pattern and the expression the glob means.
+ * `cache/`; `tmp*` (as `aws s3 sync --exclude` takes it) means `tm` then
+ * any number of `p`, anywhere in a key (so `site/index.html` too). Each
+ * names the pattern and the expression the glob means.
  *
  * @example
  * ```ts
@@ -263,6 +265,7 @@ export function compileFilter(
  * import { globLookalikes } from "./keys.ts";
  * assert.equal(globLookalikes([], ["\\.tmp$", "^cache/"]).length, 0);
  * assert.match(globLookalikes([], ["cache/*"])[0]!, /'\^cache\/\.\*\$'/);
+ * assert.match(globLookalikes([], ["tmp*"])[0]!, /'\(\^\|\/\)tmp\[\^\/\]\*\$'/);
  * ```
  */
 export function globLookalikes(
@@ -273,13 +276,27 @@ export function globLookalikes(
   for (const [flag, list] of [["--filter", include], ["--exclude", exclude]] as const) {
     for (const text of list) {
       // `/*`: a bare `/` repeated, which no one means in a key pattern.
-      if (!/(^|[^\\])\/\*/.test(text)) continue;
-      const re = regexOfGlob(text.replace(/\/\*(?!\*)/g, "/**"));
+      if (/(^|[^\\])\/\*/.test(text)) {
+        const re = regexOfGlob(text.replace(/\/\*(?!\*)/g, "/**"));
+        if (re === undefined) continue;
+        out.push(
+          `${flag} ${JSON.stringify(text)} is a regular expression, where "/*" means any number ` +
+            `of "/" (it matches keys that merely contain what comes before it); for the files ` +
+            `below that directory, write ${flag} '${re}'`,
+        );
+        continue;
+      }
+      // `tmp*`, `report-*.csv` (`aws s3 sync --exclude`'s globs): a `*` after a
+      // plain character, in a pattern with nothing else of an expression (no
+      // anchor, escape, group, class, `|` or `+`), repeats that character and
+      // matches anywhere in a key: `tmp*` leaves out `site/index.html`.
+      if (/[\\^$()[\]{}|+]/.test(text) || !/[^.*?]\*/.test(text)) continue;
+      const re = regexOfGlob(text);
       if (re === undefined) continue;
       out.push(
-        `${flag} ${JSON.stringify(text)} is a regular expression, where "/*" means any number ` +
-          `of "/" (it matches keys that merely contain what comes before it); for the files ` +
-          `below that directory, write ${flag} '${re}'`,
+        `${flag} ${JSON.stringify(text)} is a regular expression, where "*" repeats the ` +
+          `character before it and a match anywhere in a key counts (it matches keys that ` +
+          `merely contain part of it); for the glob, names that match it, write ${flag} '${re}'`,
       );
     }
   }

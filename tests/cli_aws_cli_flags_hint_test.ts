@@ -32,3 +32,17 @@ Deno.test("vc config --profile NAME names AWS_PROFILE", async () => {
   assertEquals(r.code, 2, r.stderr);
   assertStringIncludes(r.stderr, "AWS_PROFILE=NAME vc config");
 });
+
+// `aws s3 sync --exclude '*' --include '*.csv'` (rclone's --include too): the
+// guess by spelling was --exclude, which leaves out the very keys the user
+// meant to keep. vc's word for the keys to keep is --filter.
+Deno.test("vc mirror --include (aws s3 sync's) names --filter, never --exclude", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("src/a.csv", "a");
+  const r = await ws.run(["mirror", `${ws.dir}/src`, ws.bucket, "--include", "*.csv"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertStringIncludes(r.stderr, `unknown flag --include for "mirror"`);
+  assertStringIncludes(r.stderr, "did you mean --filter?");
+  assertStringIncludes(r.stderr, "--filter '\\.csv$'");
+  assertEquals(r.stderr.includes("--exclude?"), false, r.stderr);
+});

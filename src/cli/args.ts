@@ -368,6 +368,13 @@ function unknownOptionHint(
   if (all.concurrency !== undefined && PARALLELISM_FLAGS.has(name.toLowerCase())) {
     return "did you mean --concurrency?";
   }
+  // `aws s3 sync --exclude '*' --include '*.csv'` (rclone's --include too):
+  // the keys to keep are --filter here. The guess by spelling, --exclude,
+  // would leave out the very keys meant.
+  if (all.filter !== undefined && name === "--include") {
+    return "did you mean --filter? (aws s3 sync's and rclone's --include: --filter keeps only the " +
+      "keys matching a regular expression, e.g. --filter '\\.csv$' for --include '*.csv')";
+  }
   // `aws s3 cp --profile lab`: vc reads the store's settings from the AWS
   // variables (and the profile they name) alone, as the aws CLI does without
   // these flags.

@@ -46,3 +46,31 @@ Deno.test("vc mirror --include (aws s3 sync's) names --filter, never --exclude",
   assertStringIncludes(r.stderr, "--filter '\\.csv$'");
   assertEquals(r.stderr.includes("--exclude?"), false, r.stderr);
 });
+
+// aws s3 sync's switches that vc has no flag of: refused with what vc does
+// instead, where before the refusal said nothing (`--only-show-errors` in a
+// CI script moved to vc).
+const SWITCHES: [args: string[], says: string][] = [
+  [["mirror", "SRC", "DST", "--only-show-errors"], "did you mean --quiet?"],
+  [["prefill", "--no-progress"], "did you mean --quiet?"],
+  [["mirror", "SRC", "DST", "--recursive"], "vc mirror always takes the whole tree"],
+  [["mirror", "SRC", "DST", "--size-only"], "compares each file's content (its MD5)"],
+  [["mirror", "SRC", "DST", "--exact-timestamps"], "compares each file's content (its MD5)"],
+];
+
+for (const [args, says] of SWITCHES) {
+  Deno.test(`vc ${args.join(" ")} (aws s3 sync's switch) says ${JSON.stringify(says)}`, async () => {
+    await using ws = await CliWorkspace.create();
+    const r = await ws.run(args);
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, `unknown flag ${args.at(-1)}`);
+    assertStringIncludes(r.stderr, says);
+  });
+}
+
+Deno.test("vc cache get --recursive is not answered with vc mirror's hint", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run(["cache", "get", "s3://b/k", "--recursive"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertEquals(r.stderr.includes("vc mirror always"), false, r.stderr);
+});

@@ -375,6 +375,10 @@ function unknownOptionHint(
     return "did you mean --filter? (aws s3 sync's and rclone's --include: --filter keeps only the " +
       "keys matching a regular expression, e.g. --filter '\\.csv$' for --include '*.csv')";
   }
+  // aws s3 sync's own switches, typed on vc as on aws (a CI script's
+  // `--only-show-errors`): what vc does instead, where spelling guessed nothing.
+  const aws = Object.hasOwn(AWS_S3_SWITCHES, name) ? AWS_S3_SWITCHES[name] : undefined;
+  if (aws !== undefined && (aws.command === undefined || aws.command === command)) return aws.hint;
   // `aws s3 cp --profile lab`: vc reads the store's settings from the AWS
   // variables (and the profile they name) alone, as the aws CLI does without
   // these flags.
@@ -409,6 +413,31 @@ const AWS_CLI_FLAGS: Readonly<Record<string, string>> = {
   "--endpoint-url": "AWS_ENDPOINT_URL",
   "--endpoint": "AWS_ENDPOINT_URL",
   "--ca-bundle": "AWS_CA_BUNDLE",
+};
+
+// aws s3 sync's (and cp's) switches with no vc flag of their name, and what
+// vc does instead; `command`: only for that command.
+const AWS_S3_SWITCHES: Readonly<Record<string, { command?: string; hint: string }>> = {
+  "--only-show-errors": {
+    hint: "did you mean --quiet? (-q: only errors and what must be said, no progress bar)",
+  },
+  "--no-progress": {
+    hint: "did you mean --quiet? (-q: no progress bar; one is drawn only on a terminal)",
+  },
+  "--recursive": {
+    command: "mirror",
+    hint: "vc mirror always takes the whole tree below each SOURCE: leave --recursive out",
+  },
+  "--size-only": {
+    command: "mirror",
+    hint: "vc mirror compares each file's content (its MD5) with the object, not sizes or " +
+      "times alone: leave the flag out",
+  },
+  "--exact-timestamps": {
+    command: "mirror",
+    hint: "vc mirror compares each file's content (its MD5) with the object, not sizes or " +
+      "times alone: leave the flag out",
+  },
 };
 
 // Other tools' names for how many at once (lowercased), for the commands

@@ -409,6 +409,7 @@ export class Mirror {
   static async open(options: MirrorOptions): Promise<Mirror> {
     checkRequiredOptions("Mirror", options, MIRROR_OPTIONS);
     const m = new Mirror(options, await openParts(options));
+    m.#rememberSourceDevices();
     // Aborted while it opened: nothing was mirrored, so there is no report to
     // give (a run's abort is a `MirrorInterruptedError`), only the reason.
     if (options.signal?.aborted) {
@@ -2471,6 +2472,52 @@ export class Mirror {
     if (this.#options.delete) await this.#deleteIfNoFile(run, kept);
   }
 
+  /**
+   * Keeps the device of each source that holds something, for a later run
+   * to tell a disk no longer mounted at it (see #unmountedSinceLastRun). An
+   * empty source's is not kept: an unmounted disk's mount point must not
+   * become what the next run compares with.
+   */
+  #rememberSourceDevices(): void {
+    if (this.direction !== "upload" || this.#options.dryRun) return;
+    try {
+      for (const root of this.localRoots) {
+        if (root.dev === undefined || isEmptyDirectory(root.dir)) continue;
+        this.#state.setMeta(sourceDeviceName(root.dir), String(root.dev));
+      }
+      this.#state.flush();
+    } catch {
+      // Not kept (a state that cannot be written): nothing to compare with later.
+    }
+  }
+
+  /**
+   * Why `deletes` entries must not go: a source that holds nothing and is
+   * on another device than at the last run that found something in it. A
+   * one-shot run (cron, a timer) sees no unmount, only an empty directory,
+   * the disk's mount point on the filesystem below it; deleting to match
+   * would empty the target each time the disk is not there.
+   */
+  #unmountedSinceLastRun(deletes: number): string | undefined {
+    for (const root of this.localRoots) {
+      const kept = this.#state.getMeta(sourceDeviceName(root.dir));
+      if (kept === undefined) continue;
+      let dev: number;
+      try {
+        dev = Deno.statSync(root.dir).dev;
+      } catch {
+        continue; // gone: rootMoved says so
+      }
+      if (String(dev) === kept || !isEmptyDirectory(root.dir)) continue;
+      return `${root.dir} holds nothing and is on another filesystem than at the last run that ` +
+        `found files in it (a disk not mounted there now?), so --delete would remove all ${
+          counted(deletes, "target entry", "target entries")
+        }; mount it again, or if the target is really to be emptied, delete its objects with ` +
+        `another tool or remove the state file ${this.#state.path}`;
+    }
+    return undefined;
+  }
+
   async #stillWithoutFile<T extends { key: string }>(run: Run, queued: T[]): Promise<T[]> {
     const back = new Set<T>();
     await forEachLimit(queued, this.#options.concurrency ?? 16, async (d) => {
@@ -2525,6 +2572,10 @@ export class Mirror {
       ? rootMoved(this.localRoots, true)
       : rootMoved(this.#storeRoots, true);
     if (moved !== undefined) run.incomplete ??= moved;
+    const unmounted = this.direction === "upload"
+      ? this.#unmountedSinceLastRun(run.deletes)
+      : undefined;
+    if (unmounted !== undefined) run.incomplete ??= unmounted;
     // A source prefix that lists no object at all is a mistyped one (rclone:
     // "directory not found") far more often than a store emptied on purpose,
     // as a missing bucket or `file://` directory is refused rather than read
@@ -2756,4 +2807,18 @@ async function listedObject(
 /** A local file as its stat tells it apart from others: inode, size, mtime (a rename keeps all three). */
 function fileId(ino: number, size: number, mtimeMs: number): string {
   return `${ino}:${size}:${mtimeMs}`;
+}
+
+/** The state's name for the device of source directory `dir` (see `Mirror.#rememberSourceDevices`). */
+function sourceDeviceName(dir: string): string {
+  return `source-device ${dir}`;
+}
+
+/** True when `dir` is a directory with no entry at all (false when it cannot be read). */
+function isEmptyDirectory(dir: string): boolean {
+  try {
+    return Deno.readDirSync(dir)[Symbol.iterator]().next().done === true;
+  } catch {
+    return false;
+  }
 }

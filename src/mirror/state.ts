@@ -126,6 +126,8 @@ export class MirrorState {
   #splitFrom: StatementSync | undefined;
   #countBelow: StatementSync | undefined;
   #splitAfter: StatementSync | undefined;
+  /** Values of the mirror's own (see {@linkcode MirrorState.getMeta}); undefined without the table. */
+  readonly #meta: { get: StatementSync; put: StatementSync } | undefined;
   #pending = 0;
   #closed = false;
   readonly #lock: Deno.FsFile | undefined;
@@ -235,6 +237,19 @@ export class MirrorState {
       );
     } catch {
       this.#byContent = undefined;
+    }
+    // What the mirror keeps beside the rows (a source's device: see
+    // `Mirror`'s check of an unmounted source). Made once, like the index;
+    // where it cannot be (a state file that may not be written), nothing is
+    // kept and nothing is checked against it.
+    try {
+      db.exec("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      this.#meta = {
+        get: db.prepare("SELECT value FROM meta WHERE name = ?"),
+        put: db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)"),
+      };
+    } catch {
+      this.#meta = undefined;
     }
     // The key is the primary key of a WITHOUT ROWID table, so these are range
     // scans of its b-tree. TEXT in the BINARY collation compares by memcmp of
@@ -498,6 +513,33 @@ export class MirrorState {
         row.validator ?? "",
       )
     );
+  }
+
+  /**
+   * A value the mirror kept under `name` (not a file's row), or undefined.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MirrorState } from "./state.ts";
+   * const state = new MirrorState(":memory:");
+   * assert.equal(state.getMeta("x"), undefined);
+   * state.setMeta("x", "1");
+   * assert.equal(state.getMeta("x"), "1");
+   * state.close();
+   * ```
+   */
+  getMeta(name: string): string | undefined {
+    const meta = this.#meta;
+    if (meta === undefined) return undefined;
+    const row = this.#read(() => meta.get.get(name)) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  /** Keeps `value` under `name` (committed with the current batch). */
+  setMeta(name: string, value: string): void {
+    const meta = this.#meta;
+    if (meta !== undefined) this.#write(() => meta.put.run(name, value));
   }
 
   /** Forgets `key` (its file and object are gone). */

@@ -60,3 +60,59 @@ Deno.test({
     assertEquals(Object.keys(await storeContents(store)), []);
   },
 });
+
+Deno.test({
+  name: "mirror --delete: opened while the source's disk was not mounted (a watch started " +
+    "before the mount), its deletes go ahead once that disk is mounted",
+  ignore: !canMount,
+  async fn() {
+    await using w = await tempDir();
+    // The disk: a directory of a tmpfs, bind-mounted at the source, so it
+    // has the same device each time it is mounted there (as a real disk's
+    // partition does, a new tmpfs would not).
+    const disk = join(w.dir, "fs");
+    const src = join(w.dir, "disk");
+    await Deno.mkdir(disk);
+    await Deno.mkdir(src);
+    if (!(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk))) {
+      throw new Error(`mounting a tmpfs at ${disk} failed (the probe's mount worked)`);
+    }
+    try {
+      await writeTree(join(disk, "data"), { "a.txt": "a", "b.txt": "b" });
+      const mountDisk = async () => {
+        if (!(await run("mount", "--bind", join(disk, "data"), src))) {
+          throw new Error(`bind-mounting ${disk}/data at ${src} failed`);
+        }
+      };
+      const store = new FsStore(join(w.dir, "bucket"));
+      const options = {
+        sources: [src],
+        target: store,
+        delete: true,
+        statePath: join(w.dir, "s.db"),
+      };
+      await mountDisk();
+      try {
+        assertEquals((await once(options)).transferred, 2);
+      } finally {
+        await run("umount", src);
+      }
+      await using m = await Mirror.open(options);
+      const unmounted = await m.run();
+      assertEquals(unmounted.deleted, 0);
+      assertStringIncludes(unmounted.deletesSkipped ?? "", "another filesystem");
+      await mountDisk();
+      try {
+        await Deno.remove(join(src, "b.txt"));
+        const back = await m.run();
+        assertEquals(back.deletesSkipped, undefined);
+        assertEquals(back.deleted, 1);
+        assertEquals(Object.keys(await storeContents(store)), ["a.txt"]);
+      } finally {
+        await run("umount", src);
+      }
+    } finally {
+      await run("umount", disk);
+    }
+  },
+});

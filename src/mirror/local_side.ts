@@ -49,6 +49,12 @@ export interface LocalRoot {
   avoid?: string[];
   /** The device the directory was on when the mirror opened (see {@linkcode rootMoved}). */
   dev?: number;
+  /**
+   * The device it was on at the last run that found files in it, kept in
+   * the state: that disk mounted again is not taken for another filesystem
+   * (a mirror opened on its empty mount point, before the mount).
+   */
+  knownDev?: number;
 }
 
 /**
@@ -87,7 +93,7 @@ export function rootMoved(roots: readonly LocalRoot[], missing = false): string 
       if (missing) return `${root.dir} is missing (unmounted?)`;
       continue;
     }
-    if (dev !== root.dev) {
+    if (dev !== root.dev && dev !== root.knownDev) {
       return `${root.dir} is on another filesystem than when the mirror started (unmounted?)`;
     }
   }

@@ -2479,13 +2479,15 @@ export class Mirror {
    * become what the next run compares with.
    */
   #rememberSourceDevices(): void {
-    if (this.direction !== "upload" || this.#options.dryRun) return;
+    if (this.direction !== "upload") return;
     try {
       for (const root of this.localRoots) {
-        if (root.dev === undefined || isEmptyDirectory(root.dir)) continue;
+        const kept = Number(this.#state.getMeta(sourceDeviceName(root.dir)) ?? NaN);
+        if (Number.isSafeInteger(kept)) root.knownDev = kept;
+        if (this.#options.dryRun || root.dev === undefined || isEmptyDirectory(root.dir)) continue;
         this.#state.setMeta(sourceDeviceName(root.dir), String(root.dev));
       }
-      this.#state.flush();
+      if (!this.#options.dryRun) this.#state.flush();
     } catch {
       // Not kept (a state that cannot be written): nothing to compare with later.
     }
@@ -2510,7 +2512,7 @@ export class Mirror {
       }
       if (String(dev) === kept || !isEmptyDirectory(root.dir)) continue;
       return `${root.dir} holds nothing and is on another filesystem than at the last run that ` +
-        `found files in it (a disk not mounted there now?), so --delete would remove all ${
+        `found files in it (a disk not mounted there now?), so --delete would remove ${
           counted(deletes, "target entry", "target entries")
         }; mount it again, or if the target is really to be emptied, delete its objects with ` +
         `another tool or remove the state file ${this.#state.path}`;

@@ -2484,10 +2484,11 @@ export class Mirror {
       for (const root of this.localRoots) {
         const kept = Number(this.#state.getMeta(sourceDeviceName(root.dir)) ?? NaN);
         if (Number.isSafeInteger(kept)) root.knownDev = kept;
-        if (this.#options.dryRun || root.dev === undefined || isEmptyDirectory(root.dir)) continue;
+        if (this.#options.dryRun || root.dev === undefined || root.dev === kept) continue;
+        if (isEmptyDirectory(root.dir)) continue;
         this.#state.setMeta(sourceDeviceName(root.dir), String(root.dev));
+        this.#state.flush();
       }
-      if (!this.#options.dryRun) this.#state.flush();
     } catch {
       // Not kept (a state that cannot be written): nothing to compare with later.
     }

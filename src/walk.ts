@@ -61,7 +61,8 @@ export interface WalkOptions {
   /**
    * Called for an entry that is passed over for what it is, not an error: a
    * symbolic link not followed (`"symlink"`), a FIFO, socket or device (or,
-   * with `"follow"`, a link to one: `"special"`), unless `include` leaves
+   * with `"follow"`, a link to one: `"special"`; a followed link to a
+   * directory above it, a loop: `"loop"`), unless `include` leaves
    * it out. `key` is relative to the root. Its caller says what was passed
    * over, so a mirror's target that is not the whole tree says why.
    */
@@ -85,7 +86,7 @@ export interface WalkOptions {
 }
 
 /** What an entry {@linkcode WalkOptions.onSkip} is told of is. */
-export type SkipKind = "symlink" | "special";
+export type SkipKind = "symlink" | "special" | "loop";
 
 interface Child {
   name: string;
@@ -94,6 +95,8 @@ interface Child {
   full: string;
   isDirectory: boolean;
   info: Deno.FileInfo;
+  /** Reached through a followed symbolic link. */
+  link?: boolean;
 }
 
 /**
@@ -243,7 +246,12 @@ export async function* walkFileBatches(
       previous = child;
       if (child.isDirectory) {
         const id = identity(child.info, full);
-        if (path.includes(id)) continue; // a symlink loop: never followed
+        if (path.includes(id)) {
+          // A link to a directory above it: a loop, never followed, and
+          // said (a bind mount of one is not a link: passed over unsaid).
+          if (child.link === true) options.onSkip?.(key, full, "loop");
+          continue;
+        }
         if (avoided.has(id)) {
           report(full, fenced(full));
           continue;
@@ -290,7 +298,9 @@ export async function* walkFileBatches(
             return undefined;
           }
         }
-        return child(entry.name, full, info);
+        const linked = child(entry.name, full, info);
+        if (linked !== undefined) linked.link = true;
+        return linked;
       }
       if (!entry.isFile && !entry.isDirectory) return skip("special"); // sockets, fifos, devices
       return child(entry.name, full, Deno.lstatSync(full));

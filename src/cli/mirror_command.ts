@@ -695,6 +695,7 @@ function skippedCounts(r: MirrorReport): string[] {
   const count = (kind: string) => r.skipped?.filter((s) => s.kind === kind).length ?? 0;
   const links = count("symlink");
   const special = count("special");
+  const loops = count("loop");
   // vc's own files (a file:// store's sidecars, locks) are counted; a name
   // a user chose with the reserved `.vc~` is named: its file is not mirrored.
   const reserved = (r.skipped ?? []).filter((s) =>
@@ -709,6 +710,13 @@ function skippedCounts(r: MirrorReport): string[] {
       : []),
     ...(special > 0
       ? [`${special} special ${special === 1 ? "file" : "files"} skipped (FIFO, socket, device)`]
+      : []),
+    ...(loops > 0
+      ? [
+        `${loops} ${loops === 1 ? "symlink" : "symlinks"} skipped (${
+          loops === 1 ? "it leads to a directory above it" : "they lead to a directory above them"
+        }: a loop, never followed)`,
+      ]
       : []),
     ...(internal > 0
       ? [

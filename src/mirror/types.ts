@@ -191,10 +191,12 @@ export interface MirrorSkip {
   path: string;
   /**
    * `symlink`: a symbolic link not followed; `special`: a FIFO, socket or
-   * device; `internal`: one of the directory store's own files (`.vc~…`:
-   * its sidecars and locks, where the source was once a `file://` store).
+   * device; `loop`: a followed link to a directory above it (`x/up -> ..`),
+   * which would repeat the tree for ever; `internal`: one of the directory
+   * store's own files (`.vc~…`: its sidecars and locks, where the source
+   * was once a `file://` store).
    */
-  kind: "symlink" | "special" | "internal";
+  kind: "symlink" | "special" | "loop" | "internal";
 }
 
 /** What a run did. */

@@ -28,6 +28,16 @@ export interface ProgressSnapshot {
   current?: string;
 }
 
+/** An item's step, as {@linkcode ProgressBar.onItems} takes it (`downloading`, 45 of 100 bytes). */
+export interface ItemStep {
+  /** What is done to the item (`downloading`, `checking`). */
+  name: string;
+  /** Bytes of the step done so far. */
+  bytes: number;
+  /** Bytes of the whole step (0: unknown, shown as 100%). */
+  total: number;
+}
+
 /** Options for {@linkcode ProgressBar}. */
 export interface ProgressBarOptions {
   /** Text at the start of the line, e.g. `"prefill"`. */
@@ -130,6 +140,8 @@ export class ProgressBar {
   #state: ProgressSnapshot = {};
   // Whether `current` names a step (onStep) rather than an item: see line().
   #isStep = false;
+  // The step of the item `current` names (onItems), named in line().
+  #itemStep: ItemStep | undefined;
   #lastDraw = -Infinity;
   #drawn = false;
   #finished = false;
@@ -216,6 +228,13 @@ export class ProgressBar {
     if (this.#finished) return;
     // In place: called once per item of a batch (a thousand times a second).
     mergeDefined(this.#state, snapshot);
+    if (snapshot.current !== undefined) this.#itemStep = undefined;
+    this.#updated();
+  }
+
+  // The state changed: the rate's samples, then a line when one is due.
+  #updated(): void {
+    if (this.#finished) return;
     const t = this.#now();
     if (this.#state.bytes !== undefined) {
       const n = this.#samples.length;
@@ -290,7 +309,13 @@ export class ProgressBar {
 
   /**
    * Callback for item-level progress (`{ done, total, bytes, current }`), as
-   * prefill and sync report it.
+   * prefill and sync report it. An item's `step` (`{ name, bytes, total }`,
+   * as prefill, lock, sync and verify report one) is shown after it
+   * (`/big.bin: downloading 45%`, as `withStep` of the command line joins
+   * them), named only when a line is made: off a terminal a line is written
+   * every 30 s at most, while a cold prefill reports two or three steps an
+   * item, a thousand items a second. The step object is kept as it is, not
+   * copied: a caller does not change one it has reported.
    */
   readonly onItems = (
     progress: {
@@ -299,14 +324,26 @@ export class ProgressBar {
       failed?: number | undefined;
       bytes?: number;
       current?: string | undefined;
+      step?: ItemStep | undefined;
     },
   ): void => {
-    const snapshot: ProgressSnapshot = { done: progress.done };
-    if (progress.total !== undefined) snapshot.total = progress.total;
-    if (progress.failed !== undefined) snapshot.failed = progress.failed;
-    if (progress.bytes !== undefined) snapshot.bytes = progress.bytes;
-    if (progress.current !== undefined) snapshot.current = progress.current;
-    this.update(snapshot);
+    if (this.#finished) return;
+    // Into the state in place: no snapshot object per report.
+    const s = this.#state;
+    s.done = progress.done;
+    if (progress.total !== undefined) s.total = progress.total;
+    if (progress.failed !== undefined) s.failed = progress.failed;
+    if (progress.bytes !== undefined) s.bytes = progress.bytes;
+    const step = progress.step;
+    if (step !== undefined) {
+      // `withStep`'s text: the item (or nothing) and its step.
+      s.current = progress.current ?? "";
+      this.#itemStep = step;
+    } else if (progress.current !== undefined) {
+      s.current = progress.current;
+      this.#itemStep = undefined;
+    }
+    this.#updated();
   };
 
   /**
@@ -331,6 +368,15 @@ export class ProgressBar {
     }
   }
 
+  // What `current` shows: the item with its step, if it has one (see onItems).
+  #current(): string | undefined {
+    const current = this.#state.current;
+    const step = this.#itemStep;
+    if (step === undefined) return current;
+    const percent = step.total > 0 ? Math.floor((step.bytes / step.total) * 100) : 100;
+    return `${current ?? ""}: ${step.name} ${percent}%`;
+  }
+
   /**
    * The current line, without control characters, cut to the width.
    *
@@ -346,6 +392,7 @@ export class ProgressBar {
   line(): string {
     const columns = this.#width();
     const s = this.#state;
+    const currentText = this.#current();
     const parts: string[] = [];
     let graphic: string | undefined;
     const fraction = s.totalBytes !== undefined && s.totalBytes > 0 && s.bytes !== undefined
@@ -420,14 +467,14 @@ export class ProgressBar {
     // A step's name (`checking`) says what the numbers count: it comes
     // before the label, which the user just typed; without it a check after
     // an upload reads as the upload stuck at 100%.
-    const stepText = this.#isStep && s.current ? printable(s.current) : "";
+    const stepText = this.#isStep && currentText ? printable(currentText) : "";
     const step = stepText && room >= sep + Math.min(8, displayWidth(stepText))
       ? keepEnd(stepText, room - sep)
       : "";
     room -= step ? displayWidth(step) + sep : 0;
     const labelText = printable(this.#label);
     const want = displayWidth(labelText);
-    const share = s.current && !step ? Math.max(Math.floor(room / 2), want + sep) : room;
+    const share = currentText && !step ? Math.max(Math.floor(room / 2), want + sep) : room;
     const labelRoom = Math.min(share, room) - sep;
     let label = labelText && labelRoom >= Math.min(8, want) ? keepEnd(labelText, labelRoom) : "";
     // An item's step (`/big.bin: checking 45%`) comes before the label too
@@ -438,7 +485,7 @@ export class ProgressBar {
     // 12%`: a percentage running 0 to 100 through the check, the copy and
     // the hash, with nothing saying which) where the line without it names
     // the step.
-    const itemText = s.current && !this.#isStep ? printable(s.current) : "";
+    const itemText = currentText && !this.#isStep ? printable(currentText) : "";
     const itemRoom = (left: number) => left > sep + 8;
     if (hasItemStep(itemText) && label) {
       const left = room - displayWidth(label) - sep;

@@ -275,3 +275,30 @@ Deno.test("assertNoLinks tells whether the path exists, so a reader skips a seco
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "assertInside refuses what resolves outside the dir or to the dir itself, in any spelling",
+  ignore: Deno.build.os === "windows", // POSIX spellings
+  fn() {
+    const layout = new CacheLayout("/c");
+    for (
+      const p of [
+        "/c",
+        "/c/",
+        "/c/.",
+        "/c//",
+        "/c/..",
+        "/c/../c",
+        "/c/a/../..",
+        "/c/./../etc",
+        "/cc/x",
+        "/etc/passwd",
+      ]
+    ) {
+      assertThrows(() => layout.assertInside(p), InvalidInputError, "outside the cache dir /c");
+    }
+    for (const p of ["/c/a", "/c//a", "/c/./a", "/c/a/", "/c/a/b/../c", "/c/.a", "/c/..a"]) {
+      layout.assertInside(p);
+    }
+  },
+});

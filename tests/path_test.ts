@@ -149,3 +149,26 @@ Deno.test("path: node:path and node:url load synchronously where path.ts needs t
     (await import("node:url")).fileURLToPath("file:///a/b"),
   );
 });
+
+Deno.test({
+  name:
+    "path: resolve of one absolute path (its normal form handed back as it is) matches node posix, every short path",
+  ...posixOnly,
+  fn() {
+    // Every absolute path of up to 8 characters over `/`, `.`, `a`: empty,
+    // `.` and `..` segments, `.a`/`..a` names, trailing separators. The
+    // cache's inside-its-dir check before every write rests on it.
+    let paths = ["/"];
+    for (let length = 2; length <= 8; length++) {
+      const longer: string[] = [];
+      for (const p of paths) {
+        for (const c of ["/", ".", "a"]) {
+          const q = p + c;
+          assertEquals(resolve(q), posix.resolve(q), `resolve ${q}`);
+          longer.push(q);
+        }
+      }
+      paths = longer;
+    }
+  },
+});

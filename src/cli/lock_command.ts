@@ -16,7 +16,6 @@ import { writeFailureLines } from "./failure_lines.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS } from "./settings.ts";
-import { withStep } from "./upload_progress.ts";
 import { openVersioned } from "./versioned_session.ts";
 
 /**
@@ -50,7 +49,7 @@ export const lock: Command = {
     using bar = ctx.out.progress(ctx.flags.boolean("check") ? "lock --check" : "lock");
     if (ctx.flags.boolean("check")) {
       const results = await checkLock(s.vc, {
-        onProgress: (p) => bar.onItems(withStep(p)),
+        onProgress: bar.onItems,
         ...signal,
       });
       bar.done();
@@ -117,7 +116,7 @@ export const lock: Command = {
     let results: Awaited<ReturnType<typeof fillLockSettled>>;
     try {
       results = await fillLockSettled(s.vc, {
-        onProgress: (p) => bar.onItems(withStep(p)),
+        onProgress: bar.onItems,
         onWarning: (w) => ctx.out.warn(w.message),
         ...signal,
       });

@@ -47,7 +47,6 @@ import { counted } from "../counted.ts";
 import { signalOption } from "../abort_hub.ts";
 import { localPathSetting } from "./local_path.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
-import { withStep } from "./upload_progress.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import type { VersionedCache } from "../versioned/versioned_cache.ts";
 
@@ -250,7 +249,7 @@ export const prefill: Command = {
           uris: items,
           ...(concurrency === undefined ? {} : { concurrency }),
           // The item in hand's own percentage after its name (`/big.bin: downloading 45%`).
-          onProgress: (p) => bar.onItems(withStep(p)),
+          onProgress: bar.onItems,
           ...(io.signal ? { signal: io.signal } : {}),
         });
       } catch (error) {

@@ -48,13 +48,7 @@ import { localPathArg, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
-import {
-  checkProgress,
-  hashProgress,
-  listingProgress,
-  uploadProgress,
-  withStep,
-} from "./upload_progress.ts";
+import { checkProgress, hashProgress, listingProgress, uploadProgress } from "./upload_progress.ts";
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
@@ -668,7 +662,7 @@ export const sync: Command = {
     let interrupted: SyncInterruptedError | undefined;
     try {
       report = await s.vc.syncSettled(dest, {
-        onProgress: (p) => bar.onItems(withStep(p)),
+        onProgress: bar.onItems,
         force: ctx.flags.boolean("force"),
         onWarning: (w) => ctx.out.warn(w.message),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
@@ -792,7 +786,7 @@ export const verify: Command = {
     await using s = openVersioned(ctx, "verify");
     using bar = ctx.out.progress("verify");
     const results = await s.vc.verify({
-      onProgress: (p) => bar.onItems(withStep(p)),
+      onProgress: bar.onItems,
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();

@@ -625,6 +625,10 @@ export class AssetCache implements AsyncDisposable {
         warn: this.#remoteOptions.warn,
       });
     } catch (e) {
+      // A copy at a path this system cannot name was never cached: `cache()`
+      // of the URI fails the same way, so there is nothing to remove (as
+      // `invalidate` answers), not an OS error.
+      if (isNameTooLong(e)) return false;
       throw this.#readOnly(e, `remove the cached copy of ${uri}`, loc.dataPath);
     }
   }

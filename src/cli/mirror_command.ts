@@ -33,7 +33,7 @@ import {
   flagValue,
   UsageError,
 } from "./errors.ts";
-import { printable } from "../printable.ts";
+import { printable, visibleEnds } from "../printable.ts";
 import { isStoreOwnName } from "../store/fs_layout.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
@@ -308,7 +308,7 @@ export const mirror: Command = {
     }
     const lines = [
       ...(report.actions ?? []).map((a) =>
-        `${a.action === "delete" ? "delete" : a.action}  ${printable(a.key)}${
+        `${a.action === "delete" ? "delete" : a.action}  ${shownKey(a.key)}${
           a.action === "delete" ? "" : `  (${formatBytes(a.size)})`
         }`
       ),
@@ -588,8 +588,16 @@ export function progressSnapshot(p: MirrorProgress): ProgressSnapshot {
 }
 
 /** One `deleted  KEY` line per target entry a run deleted. */
+// A key as a line of the report names it: inert on a terminal, and in JSON
+// quotes when it starts or ends with whitespace (`trail ` beside `trail`:
+// two keys whose lines would read alike, and a copied name that misses the
+// space names the other one).
+function shownKey(key: string): string {
+  return printable(visibleEnds(key));
+}
+
 function deletedLines(report: MirrorReport): string[] {
-  return report.deletedKeys.map((key) => `deleted  ${printable(key)}`);
+  return report.deletedKeys.map((key) => `deleted  ${shownKey(key)}`);
 }
 
 /**
@@ -601,10 +609,10 @@ function uploadLines(report: MirrorReport): string[] {
   const since = (u: MirrorUpload) => `(open since ${u.initiated})`;
   return [
     ...(report.abortedUploads ?? []).map((u) =>
-      `${report.dryRun ? "abort" : "aborted"} open upload  ${printable(u.key)}  ${since(u)}`
+      `${report.dryRun ? "abort" : "aborted"} open upload  ${shownKey(u.key)}  ${since(u)}`
     ),
     ...(report.keptUploads ?? []).map((u) =>
-      `kept open upload  ${printable(u.key)}  ${since(u)}: ${u.problem}; abort it with ` +
+      `kept open upload  ${shownKey(u.key)}  ${since(u)}: ${u.problem}; abort it with ` +
       `aws s3api abort-multipart-upload, or let the bucket's AbortIncompleteMultipartUpload rule`
     ),
     ...(report.uploadsUnchecked === undefined ? [] : [
@@ -801,12 +809,12 @@ function failureLines(failed: MirrorReport["failed"]): string[] {
     }
   }
   const line = (f: MirrorReport["failed"][number]) =>
-    `vc: mirror: ${printable(f.path)}: ${printable(f.error)}`;
+    `vc: mirror: ${shownKey(f.path)}: ${printable(f.error)}`;
   return order.map((item) => {
     if (typeof item !== "string") return line(item);
     const group = groups.get(item)!;
     if (group.length === 1) return line(group[0]!);
-    const named = group.slice(0, 3).map((f) => printable(f.path));
+    const named = group.slice(0, 3).map((f) => shownKey(f.path));
     const more = group.length - named.length;
     return `vc: mirror: ${group.length} paths (${named.join(", ")}${
       more > 0 ? `, and ${more} more` : ""

@@ -33,6 +33,7 @@ import { parseDuration } from "./units.ts";
 import { copyLocalOut, writeLocalOut } from "./write_out.ts";
 import { shellWord } from "../shell_word.ts";
 import { escapedUnicode, spellingDifference } from "../unicode_spelling.ts";
+import { visibleEnds } from "../printable.ts";
 import { checkProgress, hashProgress, uploadProgress } from "./upload_progress.ts";
 
 /** `--repo` and `--catalog`, shared by every `vc repo` command. */
@@ -211,7 +212,10 @@ export function recordLines(
 const RECORD_HEADER = ["ID", "STATE", "SIZE", "PATH", "TAGS"];
 
 function recordRow(r: Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags">): string[] {
-  return [String(r.id), r.state, String(r.size), r.path, r.tags.join(",")];
+  // A path recorded with whitespace at an end (restored from a snapshot, or
+  // recorded before new names were checked) in JSON quotes: `/a.csv ` beside
+  // `/a.csv` would print as the same row.
+  return [String(r.id), r.state, String(r.size), visibleEnds(r.path), r.tags.join(",")];
 }
 
 // A malformed tag or logical path on the command line is a usage error
@@ -409,7 +413,7 @@ export const current: Command = {
       if (ctx.out.mode === "json") await ctx.out.data(null, "");
       ctx.out.failure(
         twin === undefined
-          ? `no published record of ${path}`
+          ? `no published record of ${visibleEnds(path)}`
           : `no published record of ${escapedUnicode(path)}; ${twin}`,
       );
       return 1;

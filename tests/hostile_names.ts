@@ -1,0 +1,86 @@
+/**
+ * One battery of hostile names for every entry point that takes a name from
+ * outside (an S3 key, a manifest or repository path, a tag, a snapshot's
+ * path, an uploaded file's name), and the checks every such entry point
+ * must pass: a refusal names its input, nothing raw reaches a terminal
+ * line, and a name with whitespace at an end never prints as its twin.
+ */
+import { inertJson, printable } from "../src/printable.ts";
+import { escapedUnicode } from "../src/unicode_spelling.ts";
+
+/**
+ * Traversal, absolute and Windows forms, device names, NUL, terminal
+ * escapes and line breaks, trailing dot and space, a 300-byte name, a path
+ * of about 5000 bytes (100-byte names, so no one name is too long),
+ * percent escapes, a right-to-left override, NFC/NFD twins, an empty and a
+ * `.` segment, and one plain name.
+ */
+export const HOSTILE_NAMES: readonly string[] = [
+  "..",
+  "a/../../b",
+  "/abs",
+  "C:\\x",
+  "C:x",
+  "\\\\?\\C:\\x",
+  "\\\\server\\share",
+  "a\\b.csv",
+  "CON",
+  "nul.txt",
+  "COM1.tar.gz",
+  "a\0b",
+  "a\x1b[31mred\x1b[0m.csv",
+  "a\nb.csv",
+  "a\rb.csv",
+  "a\x07b",
+  "a\x9bb.csv",
+  "trail.",
+  "trail ",
+  "x".repeat(300),
+  `${"y".repeat(100)}/`.repeat(49) + "z",
+  "%2e%2e%2fetc",
+  "a\u202egnp.csv",
+  "caf\u00e9.csv",
+  "cafe\u0301.csv",
+  "a//b",
+  ".",
+  "ok.csv",
+];
+
+/**
+ * What a terminal would act on or show as something else: C0 controls but
+ * the newline that ends a line, DEL, C1 controls (U+009B starts an escape
+ * sequence on some terminals) and the bidirectional controls.
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const RAW = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** The first raw control character of `text` (see `RAW`) as `U+XXXX at i`, or undefined. */
+export function rawControl(text: string): string | undefined {
+  const m = RAW.exec(text);
+  return m === null
+    ? undefined
+    : `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")} at ${m.index}`;
+}
+
+/**
+ * Whether `out` names `name`: whole, escaped as a terminal line, JSON (inert
+ * or not) or a Unicode spelling note shows it, or (a long one, cut) by its
+ * first 30 characters.
+ */
+export function namesInput(out: string, name: string): boolean {
+  const forms = [
+    name,
+    printable(name),
+    JSON.stringify(name).slice(1, -1),
+    inertJson(name).slice(1, -1),
+    escapedUnicode(name),
+  ];
+  return forms.some((f) =>
+    out.includes(f) || (f.length > 200 && out.includes(f.replace(/^\//, "").slice(0, 30)))
+  );
+}
+
+/** A short label of `name` for assertion messages. */
+export function label(name: string): string {
+  return JSON.stringify(name.length > 60 ? `${name.slice(0, 40)}… (${name.length})` : name);
+}

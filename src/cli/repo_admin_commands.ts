@@ -43,7 +43,7 @@ export const init: Command = {
   required: 0,
   usage: "[URI] [--catalog sqlite:PATH|postgres://…]",
   description:
-    "Creates a repository in the store URI (or --repo / $VC_REPO): the catalog's schema and\nthe store's .vc-repo.json marker, which names the catalog (never a password).\nA file:// repository keeps a SQLite catalog beside its content by default; an s3://\nrepository needs --catalog.",
+    "Creates a repository in the store URI (or --repo / $VC_REPO): the catalog's schema and\nthe store's .vc-repo.json marker, which names the catalog (never a password).\nA file:// repository keeps a SQLite catalog beside its content by default; an s3://\nrepository needs --catalog (or $VC_REPO_CATALOG).",
   options: { ...REPO_OPTIONS, ...CATALOG_OPTION },
   examples: [
     "vc repo init file:///srv/repo",
@@ -53,7 +53,9 @@ export const init: Command = {
     const uri = ctx.args[0] === undefined
       ? repoUri(ctx, "repo init")
       : storeLocationArg(ctx.args[0], "URI");
-    const catalog = ctx.flags.string("catalog");
+    // VC_REPO_CATALOG names the catalog for init as for every later command:
+    // read by those only, it would make init's default catalog one they refuse.
+    const catalog = ctx.flags.string("catalog") || ctx.io.env("VC_REPO_CATALOG") || undefined;
     const { Repository } = await import("../repo/repository.ts");
     const { catalogText } = await import("../repo/marker.ts");
     const openStore = cliOpenStore(ctx);

@@ -26,6 +26,7 @@ import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { openLockFile, withFileLock } from "../file_lock.ts";
 import { refuseReadOnlyFile } from "../replace_file.ts";
+import { isNoSpaceError, writeZerosSync } from "../no_space.ts";
 import {
   checkFunction,
   checkOptions,
@@ -207,12 +208,13 @@ async function refuseLockFileOverManifest(
 /**
  * Throws `VcError` unless this process can do the writes of a
  * {@linkcode withLockFileWrite} of `manifest` and `lockFile`: open (create)
- * the lock guards it takes, and make a file beside the manifest and the lock
- * file (an atomic write's temp file, renamed over them). `add` and `update`
- * ask before they publish: a manifest in a directory they may not write (a
- * read-only checkout or mount, one owned by another user), or a manifest or
- * lock file that is itself read-only (which the rename would replace where
- * the directory may be written), would otherwise be found only after the
+ * the lock guards it takes, and write a file beside the manifest and the
+ * lock file (an atomic write's temp file, renamed over them) as large as
+ * each will be, then remove it. `add` and `update` ask before they publish:
+ * a manifest in a directory they may not write (a read-only checkout or
+ * mount, one owned by another user), on a full disk, or a manifest or lock
+ * file that is itself read-only (which the rename would replace where the
+ * directory may be written), would otherwise be found only after the
  * upload (or never), leaving the version published and unpinned;
  * `vc lock` asks before it downloads. `outcome` ends the message: what was
  * not done.
@@ -254,13 +256,31 @@ export async function checkLockFileWritable(
     }
     try {
       openLockFile(guard).close();
-      AtomicFile.create(target).discard();
+      const temp = AtomicFile.create(target);
+      try {
+        // As many bytes as the rewrite needs: an empty file is made on a full
+        // disk too, where the write after the upload then failed.
+        writeZerosSync(temp.file, (lstatSize(target) ?? 0) + PIN_ROOM_BYTES);
+      } finally {
+        temp.discard();
+      }
     } catch (cause) {
-      throw new VcError(
-        `cannot write ${what} ${target}: ${(cause as Error).message}; ${outcome}`,
-        { cause },
-      );
+      const why = isNoSpaceError(cause)
+        ? `no space left on that device (${(cause as Error).message}): free space there`
+        : (cause as Error).message;
+      throw new VcError(`cannot write ${what} ${target}: ${why}; ${outcome}`, { cause });
     }
+  }
+}
+
+/** Room the try of a pin's write asks beyond the file's size: a new entry's line. */
+const PIN_ROOM_BYTES = 4096;
+
+function lstatSize(path: string): number | undefined {
+  try {
+    return Deno.lstatSync(path).size;
+  } catch {
+    return undefined;
   }
 }
 

@@ -22,6 +22,7 @@ import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
+import { noRoomBeside, SQLITE_WAL_INDEX_BYTES } from "../no_space.ts";
 import { warnOnStderr } from "../warning_line.ts";
 
 /** What the state remembers about one key. */
@@ -208,8 +209,16 @@ export class MirrorState {
       this.#lock?.close();
       // A damaged file, or a directory: name it. The state only saves work
       // (hashes and ETags already known), so removing it is safe. A full
-      // disk is not the file's fault: removing it would not help.
-      const reason = cause instanceof Error ? cause.message : String(cause);
+      // disk is not the file's fault: removing it would not help. SQLite
+      // calls one that has no room for its WAL index a `disk I/O error`.
+      let reason = cause instanceof Error ? cause.message : String(cause);
+      if (
+        (isDiskFull(reason) || /disk I\/O error|SQLITE_IOERR/i.test(reason)) &&
+        noRoomBeside(path, SQLITE_WAL_INDEX_BYTES)
+      ) {
+        reason += `: no space left on the device of ${dirname(path)} (SQLite needs room ` +
+          "beside the state file for its WAL index, even to read it)";
+      }
       throw new InvalidInputError(
         `mirror state file ${path} cannot be used (${reason}); ${unusableStateAdvice(reason)}`,
         { cause },

@@ -15,6 +15,7 @@ import { Limiter } from "../pool.ts";
 import { sleep } from "../store/retry.ts";
 import { fileKind } from "../regular_file.ts";
 import { fileSizeLimitReached } from "../file_size_limit.ts";
+import { noRoomBeside, probeBeside, SQLITE_WAL_INDEX_BYTES } from "../no_space.ts";
 import {
   type Catalog,
   CatalogBusyError,
@@ -701,18 +702,13 @@ function isIoError(error: unknown): boolean {
   return /SQLITE_IOERR|disk I\/O error/i.test(sqliteErrorText(error));
 }
 
-// The room SQLite's WAL index takes beside a catalog (bytes).
-const WAL_INDEX_BYTES = 32 * 1024;
-
 /**
  * Whether the disk of the catalog at `path` is full: a temp file beside it
  * that SQLite's WAL index would fill does not fit (removed again). Only
  * asked after SQLite failed, to say why.
  */
 function noSpaceBeside(path: string): boolean {
-  const error = probeBeside(path, WAL_INDEX_BYTES);
-  return error === "short" || (error as { code?: unknown })?.code === "ENOSPC" ||
-    /no space left on device|os error 28\b/i.test(message(error));
+  return noRoomBeside(path, SQLITE_WAL_INDEX_BYTES);
 }
 
 /**
@@ -725,32 +721,6 @@ function canCreateBeside(path: string): boolean {
   return !(error instanceof Deno.errors.PermissionDenied ||
     (error as { code?: unknown })?.code === "EPERM" ||
     (error as { code?: unknown })?.code === "EACCES");
-}
-
-/**
- * Creates a temp file of `bytes` zero bytes beside `path` and removes it:
- * the error that met, `"short"` when a write stored nothing, else undefined.
- */
-function probeBeside(path: string, bytes: number): unknown {
-  const probe = tempPathFor(path);
-  try {
-    using file = Deno.openSync(probe, { write: true, createNew: true });
-    const zeros = new Uint8Array(bytes);
-    for (let off = 0; off < zeros.length;) {
-      const n = file.writeSync(zeros.subarray(off));
-      if (n === 0) return "short";
-      off += n;
-    }
-    return undefined;
-  } catch (error) {
-    return error;
-  } finally {
-    try {
-      Deno.removeSync(probe);
-    } catch {
-      // Never made.
-    }
-  }
 }
 
 /** What a catalog on a full disk is told. */

@@ -21,7 +21,9 @@ import { fileKind } from "../regular_file.ts";
 import { readUpTo } from "../bytes.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
-import { causeChain, InvalidInputError } from "../errors.ts";
+import { causeChain, InvalidInputError, VcError } from "../errors.ts";
+import { isNoSpaceError } from "../no_space.ts";
+import { isPermissionError } from "../cache/cache_errors.ts";
 import {
   checkedFetch,
   checkFunction,
@@ -813,35 +815,67 @@ export async function addToken(
   // link an operator set up.
   const target = await linkTarget(path, "token file");
   const lockOptions = options.onWarning === undefined ? {} : { onWarning: options.onWarning };
-  await withFileLock(tokenFileLockPath(target), async () => {
-    // An empty file holds no tokens yet, as a missing one: made beforehand
-    // with the owner and mode the service needs (`install -m 0640 -g vc
-    // /dev/null tokens.json`), it was refused as invalid JSON.
-    const text = await readTokenFile(target, path);
-    const names = parseTokenFile(path, text === undefined || text.trim() === "" ? "{}" : text);
-    names.set(sha256Hex(token), name);
-    const doc = Object.fromEntries(names);
-    const before = await Deno.stat(target).catch(() => undefined);
-    const temp = AtomicFile.create(target, {
-      mode: before?.mode == null ? 0o600 : before.mode & 0o7777,
-    });
-    try {
-      const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n");
-      for (let at = 0; at < bytes.length;) at += await temp.file.write(bytes.subarray(at));
-      // An existing file keeps its owner and group, as its mode: a file
-      // `root:vc 0640` that root rewrote came back `root:root 0600`, which the
-      // service running as `vc` could no longer read. Only root may give a
-      // file away; anyone else writes it as their own, as before.
-      if (before?.uid != null && before.gid != null) {
-        await Deno.chown(temp.path, before.uid, before.gid).catch(() => {});
+  // Taking the lock (made beside the file) and writing fail on a full or
+  // read-only disk: said of the token file, not in the system's words alone.
+  let reading = false;
+  try {
+    await withFileLock(tokenFileLockPath(target), async () => {
+      reading = true;
+      // An empty file holds no tokens yet, as a missing one: made beforehand
+      // with the owner and mode the service needs (`install -m 0640 -g vc
+      // /dev/null tokens.json`), it was refused as invalid JSON.
+      const text = await readTokenFile(target, path);
+      const names = parseTokenFile(path, text === undefined || text.trim() === "" ? "{}" : text);
+      names.set(sha256Hex(token), name);
+      const doc = Object.fromEntries(names);
+      reading = false;
+      const before = await Deno.stat(target).catch(() => undefined);
+      const temp = AtomicFile.create(target, {
+        mode: before?.mode == null ? 0o600 : before.mode & 0o7777,
+      });
+      try {
+        const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n");
+        for (let at = 0; at < bytes.length;) at += await temp.file.write(bytes.subarray(at));
+        // An existing file keeps its owner and group, as its mode: a file
+        // `root:vc 0640` that root rewrote came back `root:root 0600`, which the
+        // service running as `vc` could no longer read. Only root may give a
+        // file away; anyone else writes it as their own, as before.
+        if (before?.uid != null && before.gid != null) {
+          await Deno.chown(temp.path, before.uid, before.gid).catch(() => {});
+        }
+        await temp.commit();
+      } catch (error) {
+        temp.discard();
+        throw error;
       }
-      await temp.commit();
-    } catch (error) {
-      temp.discard();
-      throw error;
-    }
-  }, lockOptions);
+    }, lockOptions);
+  } catch (error) {
+    if (reading) throw error;
+    throw tokenFileWriteError(target, error);
+  }
   return token;
+}
+
+/**
+ * `cause`, from taking the lock of the token file `target` or writing it,
+ * as an error naming the file and why (vc's own errors are returned as
+ * they are).
+ */
+function tokenFileWriteError(target: string, cause: unknown): unknown {
+  if (cause instanceof VcError) return cause;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const why = isNoSpaceError(cause)
+    ? "no space left on its device: free space there"
+    : /read-only file system|os error 30\b/i.test(message)
+    ? "it is on a read-only file system"
+    : isPermissionError(cause)
+    ? "this user may not write it or its directory: run as the file's owner"
+    : undefined;
+  return new VcError(
+    `cannot write token file ${target}: ${why === undefined ? message : `${why} (${message})`}; ` +
+      "no token was added",
+    { cause },
+  );
 }
 
 /**

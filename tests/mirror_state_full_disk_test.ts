@@ -42,6 +42,7 @@ Deno.test({
     assertStringIncludes(e.message, "make room on its disk");
     assert(!e.message.includes("remove it"), e.message); // was: disk I/O error; remove it
 
+    assert((await Deno.stat(options.statePath)).isFile); // kept, with its hashes
     await Deno.remove(filler);
     const again = await mirror(options);
     assertEquals([again.transferred, again.unchanged], [0, 1]);

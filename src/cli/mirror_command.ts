@@ -413,10 +413,12 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
         // refuses) is said once, not again at every full pass.
         // (Compared without the request id, new at every attempt: a PUT's
         // 500 carries one, and each retry said the outage again.)
+        // A batch of events says none already said since the last full pass
+        // either: a retry merged with new events (the store still down)
+        // named the retried paths again beside the new ones.
         const fresh = report.failed.filter((f) =>
-          retry
-            ? said.get(f.path) !== sameCause(f.error)
-            : !f.untilChanged || lasting.get(f.path) !== sameCause(f.error)
+          (kind !== "events" || said.get(f.path) !== sameCause(f.error)) &&
+          (retry || !f.untilChanged || lasting.get(f.path) !== sameCause(f.error))
         );
         for (const f of report.failed) {
           said.set(f.path, sameCause(f.error));

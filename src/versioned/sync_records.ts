@@ -338,7 +338,9 @@ export class SyncRecords {
    * `source` would lose what it holds: it changed since vc wrote it for
    * `path`, or vc never wrote it, and its bytes are not `source`'s; unless
    * `force`. A missing `dest` is fine, and a directory is left to the copy,
-   * which refuses it.
+   * which refuses it. A file is replaced too when `earlierCopy` (given its
+   * size) says it holds another version of `path`: a copy baiji-pod's `sync`
+   * left (at an older pin, or over vc's copy), not the user's work.
    */
   async check(
     path: string,
@@ -346,6 +348,7 @@ export class SyncRecords {
     source: string,
     force: boolean,
     signal?: AbortSignal,
+    earlierCopy?: (size: number) => Promise<boolean>,
   ): Promise<void> {
     if (force) return;
     let info: Deno.FileInfo;
@@ -364,6 +367,7 @@ export class SyncRecords {
       return;
     }
     if (info.isFile && await sameBytes(dest, info.size, source, signal)) return;
+    if (info.isFile && await earlierCopy?.(info.size)) return;
     const what = info.isSymlink
       ? "is a symbolic link"
       : !info.isFile

@@ -2041,7 +2041,23 @@ export class VersionedCache {
             if (!force && await records.unchanged(path, dest, source, options.signal)) {
               return { path, dest, unchanged: true as const };
             }
-            await records.check(path, dest, local, force, options.signal);
+            // A file that holds another version of the path (baiji-pod's
+            // sync at an older pin, or over vc's copy) is no edit of the user's.
+            const earlierCopy = isVersion(version)
+              ? async (size: number) => {
+                const { versionHeldBy } = await import("./earlier_copy.ts");
+                try {
+                  const store = await this.#listedBucket();
+                  return await versionHeldBy(store, path, version, dest, size, options.signal) !==
+                    undefined;
+                } catch (e) {
+                  // Not asked (offline, refused): the file stays the user's.
+                  if (options.signal?.aborted) throw e;
+                  return false;
+                }
+              }
+              : undefined;
+            await records.check(path, dest, local, force, options.signal, earlierCopy);
             // A corrupt cached copy is never copied out; a stop cuts its copy
             // (seconds a GB), leaving DEST's file as it was. The copy is
             // checked, and hashed for the records, in the read that copies

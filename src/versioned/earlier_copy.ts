@@ -1,0 +1,70 @@
+/**
+ * Which other version of a path a local file holds: how `vc sync` takes over
+ * a DEST that baiji-pod's `sync` (or a sync before vc kept records) filled,
+ * after pins moved on. baiji-pod's `sync` copied every pinned file over
+ * whatever was there and recorded nothing, so such a file, holding a
+ * version the bucket still has, is an earlier sync's copy, not the user's.
+ *
+ * @module
+ */
+import { checkFile, checksContent } from "../verify.ts";
+import type { ObjectStore } from "../store/types.ts";
+import { listVersionKeys } from "./slash_keys.ts";
+import { sortVersions } from "./version.ts";
+
+/**
+ * The version of `path` in `store`, other than `pinned`, whose object holds
+ * exactly the bytes of the local `file` (`size` bytes), or `undefined`.
+ * Versions are tried newest first; only those of the file's size are asked
+ * about (a HEAD each), and only an object whose content its ETag or `vc-md5`
+ * tells is compared (an opaque ETag alone never matches). Keys the listing
+ * names as foreign or oversized are not versions: passed over in silence
+ * (`vc versions` warns of them).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsStore } from "../store/fs.ts";
+ * import { versionHeldBy } from "./earlier_copy.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const store = new FsStore(`${dir}/bucket`);
+ *   await store.put("d/a.1.0.0.csv", new TextEncoder().encode("one\n"));
+ *   await store.put("d/a.1.0.1.csv", new TextEncoder().encode("two\n"));
+ *   await Deno.writeTextFile(`${dir}/a.csv`, "one\n");
+ *   assert.equal(await versionHeldBy(store, "/d/a.csv", "1.0.1", `${dir}/a.csv`, 4), "1.0.0");
+ *   assert.equal(await versionHeldBy(store, "/d/a.csv", "1.0.0", `${dir}/a.csv`, 4), undefined);
+ *   await store.close();
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function versionHeldBy(
+  store: ObjectStore,
+  path: string,
+  pinned: string,
+  file: string,
+  size: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const options = signal === undefined ? {} : { signal };
+  const keys = await listVersionKeys(store, path, { ...options, onOversized: () => {} });
+  for (const version of sortVersions(keys.keys()).reverse()) {
+    if (version === pinned) continue;
+    const info = await store.head(keys.get(version)!, options);
+    if (info === undefined || info.size !== size) continue;
+    // What the check is given: a store's own checksum is not among it, so
+    // an object only that tells (its ETag opaque) is passed over, never
+    // taken as matching for want of a hash to compare.
+    const expected = {
+      size: info.size,
+      etag: info.etag,
+      ...(info.metadata !== undefined ? { metadata: info.metadata } : {}),
+      ...(info.opaqueEtag === true ? { opaqueEtag: true } : {}),
+    };
+    if (!checksContent({ key: "", lastModified: new Date(0), ...expected })) continue;
+    if (await checkFile(file, expected, options) === undefined) return version;
+  }
+  return undefined;
+}

@@ -308,15 +308,23 @@ export interface ForeignVersion {
   base: string;
   /** True for a pre-release (`v2.0.0-rc.1`), which semver orders below its base. */
   prerelease: boolean;
+  /**
+   * The key of the version whose name is a folder the key is inside
+   * (`foo/bar.3.0.0.csv` of `foo/bar.3.0.0.csv/bar.csv`: an upload to a
+   * path ending in `/`), when that is how the key is shaped; `version` is
+   * then that version as vc spells it.
+   */
+  folder?: string;
 }
 
 /**
  * The version in `key` when it is shaped as a version of exactly `path` that
  * semver knows and vc does not publish: build metadata, a `v` prefix
  * (`foo/bar.2.0.0+ci.7.csv`, `foo/bar.v2.0.0-rc.1.csv` of `/foo/bar.csv`) or a part with a
- * leading zero (`foo/bar.02.0.0.csv`, whose `base` is `2.0.0`). vc lists no such
- * version, but must not publish below it unawares. A leading `/` on the key
- * is ignored.
+ * leading zero (`foo/bar.02.0.0.csv`, whose `base` is `2.0.0`); or a key inside a
+ * folder named as a version's key (`foo/bar.3.0.0.csv/bar.csv`, see
+ * `ForeignVersion.folder`). vc lists no such version, but must not publish
+ * below it unawares. A leading `/` on the key is ignored.
  *
  * @example
  * ```ts
@@ -326,12 +334,25 @@ export interface ForeignVersion {
  * assert.equal(foreignVersionOf("d/x.2.0.0-rc.1.csv", "/d/x.csv"), undefined); // a version
  * assert.equal(foreignVersionOf("d/x.02.0.0.csv", "/d/x.csv")?.base, "2.0.0");
  * assert.equal(foreignVersionOf("d/x.1.0.0.csv", "/d/x.csv"), undefined);
+ * assert.equal(foreignVersionOf("d/x.3.0.0.csv/x.csv", "/d/x.csv")?.folder, "d/x.3.0.0.csv");
+ * assert.equal(foreignVersionOf("d/x.3.0.0.csv/", "/d/x.csv"), undefined); // a folder marker
  * ```
  */
 export function foreignVersionOf(key: string, path: string): ForeignVersion | undefined {
   const rel = key.startsWith("/") ? key.slice(1) : key;
-  const { dir, stem, ext } = split(normalizeVersionedPath(path));
+  const normalized = normalizeVersionedPath(path);
+  const { dir, stem, ext } = split(normalized);
   const head = `${dir}${stem}.`;
+  // Inside a folder named as a version's key (not the folder's own marker,
+  // which holds nothing): baiji-pod's listing read such a key as that version.
+  const slash = rel.startsWith(head) ? rel.indexOf("/", head.length) : -1;
+  if (slash !== -1 && !rel.endsWith("/")) {
+    const folder = rel.slice(0, slash);
+    const inside = splitVersionedKey(folder, isVersion);
+    if (inside?.path !== normalized) return undefined;
+    const base = inside.version.replace(/-.*$/, "");
+    return { version: inside.version, base, prerelease: base !== inside.version, folder };
+  }
   if (!rel.startsWith(head) || !rel.endsWith(ext) || rel.length <= head.length + ext.length) {
     return undefined;
   }

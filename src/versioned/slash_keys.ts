@@ -327,9 +327,17 @@ export function oversizedKeyMessage(key: string, path: string): string {
  * import { foreignKeyMessage } from "./slash_keys.ts";
  * const found = { version: "2.0.0+ci.7", base: "2.0.0", prerelease: false };
  * assert.match(foreignKeyMessage("x.2.0.0+ci.7.csv", "/x.csv", found), /build metadata/);
+ * const inFolder = { version: "3.0.0", base: "3.0.0", prerelease: false, folder: "x.3.0.0.csv" };
+ * assert.match(foreignKeyMessage("x.3.0.0.csv/x.csv", "/x.csv", inFolder), /copy it to x\.3\.0\.0\.csv/);
  * ```
  */
 export function foreignKeyMessage(key: string, path: string, foreign: ForeignVersion): string {
+  if (foreign.folder !== undefined) {
+    return `${key} in the bucket is inside a folder named ${foreign.folder}, the key of version ` +
+      `${foreign.version} of ${path} (an upload to a location ending in /), which vc does not ` +
+      `list or read (baiji-pod's listing did): copy it to ${foreign.folder} to make it that ` +
+      "version; `add` and `update` warn when they publish a version at or below it";
+  }
   return `${key} in the bucket is shaped as version ${foreign.version} of ${path}, which vc ` +
     "does not list or read (versions are MAJOR.MINOR.PATCH or a pre-release of one, without a " +
     "leading zero, build metadata or a v prefix); `add` and `update` warn when they publish a " +
@@ -463,8 +471,12 @@ export function otherSpellingOfVersion(
   if (found.length === 0) return undefined;
   const canonical = versionedKey(path, version);
   if (found.length === 1) {
-    return `the bucket holds it as ${found[0]}, a spelling vc does not read: copy that ` +
-      `object to ${canonical}`;
+    const inFolder = foreignVersionOf(found[0]!, path)?.folder !== undefined;
+    return `the bucket holds it as ${found[0]}, ${
+      inFolder
+        ? "inside a folder of that name (an upload to a location ending in /), which"
+        : "a spelling"
+    } vc does not read: copy that object to ${canonical}`;
   }
   const named = found.slice(0, MAX_NAMED_SPELLINGS).join(", ");
   const more = found.length > MAX_NAMED_SPELLINGS

@@ -219,6 +219,28 @@ export function publishedKey(path: string, version: string): string {
 }
 
 /**
+ * The version baiji-pod's listing (`vc versions`, and the latest its `update`
+ * bumps) reads in `key`: the first `.MAJOR.MINOR.PATCH` anywhere in it, as
+ * its regular expression finds it (no leading zeros; a pre-release dropped),
+ * or `undefined` when it finds none. vc reads keys before the last extension
+ * instead; where the two differ (`d/data.2.1.0.0.csv`, 1.0.0 of
+ * `/d/data.2.csv`, is 2.1.0 to baiji-pod), a bucket both tools publish to
+ * shows baiji-pod other versions than vc.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { baijiPodVersionOf } from "./naming.ts";
+ * assert.equal(baijiPodVersionOf("foo/bar.1.2.5.csv"), "1.2.5");
+ * assert.equal(baijiPodVersionOf("d/data.2.1.0.0.csv"), "2.1.0");
+ * assert.equal(baijiPodVersionOf("d/x.1.02.0.csv"), undefined);
+ * ```
+ */
+export function baijiPodVersionOf(key: string): string | undefined {
+  return /^.*?\.((?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*))/s.exec(key)?.[1];
+}
+
+/**
  * The key prefix shared by every version of `path` (`foo/bar.` for
  * `/foo/bar.csv`). Listing it may also return other assets (`foo/bar.json`'s
  * versions, `foo/bar.old.1.0.0.csv`), so filter with {@linkcode isVersionOf}.

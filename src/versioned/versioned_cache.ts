@@ -67,6 +67,7 @@ import {
 } from "./lock_file.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import {
+  baijiPodVersionOf,
   checkedVersionedKey,
   checkNewVersionedPath,
   type ForeignVersion,
@@ -1242,6 +1243,7 @@ export class VersionedCache {
     // (another spelling, a version already published) makes no version.
     warnForeignAbove(p, version, foreign, options.onWarning);
     warnWindowsName(p, version, options.onWarning);
+    warnBaijiPodReading(p, version, options.onWarning);
     const uploaded = await this.#publish(p, version, snapshot, digest, { ...options, retryHint });
     // Someone may have pinned the path meanwhile in this same manifest; ours
     // exists, so it wins, unless theirs is higher (see refuseDowngrade).
@@ -3354,6 +3356,30 @@ function warnWindowsName(
       "`vc path` reads it there too (the cache encodes such names), but `vc sync` on Windows " +
       "refuses a manifest that pins it: if Windows checkouts sync, publish it under another " +
       "name instead",
+  });
+}
+
+// A new path whose key baiji-pod's listing reads as another version (a
+// number before the extension, `/d/data.2.csv`: `d/data.2.1.0.0.csv` is 2.1.0
+// to it): said before the first upload, while the name can still change.
+// A pre-release is read as its release by baiji-pod (documented): no word.
+function warnBaijiPodReading(
+  path: string,
+  version: string,
+  onWarning: VersionedAddOptions["onWarning"],
+) {
+  const key = versionedKey(path, version);
+  const read = baijiPodVersionOf(key);
+  if (read === version.replace(/-.*$/s, "")) return;
+  (onWarning ?? consoleWarning)({
+    key,
+    message:
+      `baiji-pod reads ${key} as ${
+        read === undefined ? "no version" : `version ${read}`
+      }, not ${version} (it takes the first N.N.N in a key); vc reads it right, but where ` +
+      "baiji-pod still lists or updates this bucket it will show and bump the wrong version " +
+      `of ${path}: if it does, publish under a name with no number between dots ` +
+      "(data-2.csv, not data.2.csv)",
   });
 }
 

@@ -276,6 +276,20 @@ const CLOCK_MARGIN = 3_600_000;
 /** Entries whose last known metadata is kept as a write hint. */
 const MAX_KNOWN = 10_000;
 
+/**
+ * The upload time of a file that replaces one uploaded at `replaced`: `now`,
+ * or the second after the replaced file's when that is later. Instances
+ * behind one load balancer date uploads by their own clocks: a file
+ * replaced through one whose clock runs behind was dated before the file it
+ * replaced, and a client holding that file's `Last-Modified` got 304 for the
+ * new one (its `If-Unmodified-Since` let a DELETE remove it). Dates of one
+ * entry's files now only move forward.
+ */
+function uploadTime(now: number, replaced: number | undefined): number {
+  if (replaced === undefined || !Number.isFinite(replaced)) return now;
+  return Math.max(now, Math.floor(replaced / 1000) * 1000 + 1000);
+}
+
 /** Why an entry cannot be used, for metrics. */
 export type Miss = "unknown" | "expired" | "placeholder";
 
@@ -783,7 +797,7 @@ export class Entries {
         dataKey,
         etag: put.etag,
         md5,
-        uploadedAt: this.#clock.now(),
+        uploadedAt: uploadTime(this.#clock.now(), entry.meta.uploadedAt),
       };
       try {
         file.check?.(entry.meta);

@@ -262,6 +262,32 @@ export function headerText(
   return elementText(xml, tag, from, to)?.trim();
 }
 
+/**
+ * A listing as its errors name it: `LIST s3://bucket/prefix at ENDPOINT`, so
+ * an error about a server's answer says which server gave it (a profile's
+ * `endpoint_url`, a proxy, a second S3-compatible store).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { S3Fetch } from "./s3_fetch.ts";
+ * import { listing } from "./s3_list.ts";
+ * const lean = new S3Fetch({
+ *   bucket: "b", baseUrl: "http://127.0.0.1:9000/b", endpoint: "http://127.0.0.1:9000",
+ *   region: "us-east-1", credentialSource: "example",
+ *   credentials: () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "s" }),
+ * });
+ * try {
+ *   assert.equal(listing(lean, "p/"), "LIST s3://b/p/ at http://127.0.0.1:9000");
+ * } finally {
+ *   lean.close();
+ * }
+ * ```
+ */
+export function listing(lean: S3Fetch, prefix: string): string {
+  return `LIST ${lean.uri(prefix)} at ${lean.context("LIST", prefix).endpoint}`;
+}
+
 // A page of 1000 keys of 1024 bytes, each URL-encoded (3 bytes a byte) with
 // its other elements, is under 4 MiB; a body past this is no listing, and
 // reading it whole would take all memory (a server sending without end).
@@ -314,7 +340,7 @@ async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promi
       const left = budgetMs() - (Date.now() - started);
       if (left > 0) return watch(left);
       fail(refused(
-        `LIST ${lean.uri(prefix)}: the listing page took over ${
+        `${listing(lean, prefix)}: the listing page took over ${
           Math.round(budgetMs() / 1000)
         } s to arrive: the endpoint is stalled or dripping bytes`,
       ));
@@ -329,7 +355,7 @@ async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promi
       received += value.length;
       if (received > MAX_LIST_PAGE_BYTES) {
         fail(refused(
-          `LIST ${lean.uri(prefix)}: the listing page is larger than ${
+          `${listing(lean, prefix)}: the listing page is larger than ${
             MAX_LIST_PAGE_BYTES / 1024 / 1024
           } MiB; no page of 1000 keys is: the endpoint is not answering as S3 does`,
         ));
@@ -400,7 +426,7 @@ export async function fetchListDocument<T>(
       if (refusedBodies.has(cause as object)) throw cause;
       if (request.signal?.aborted) throw request.signal.reason;
       const error = new StoreError(
-        `LIST ${lean.uri(request.prefix)}: reading the listing failed: ${(cause as Error).message}`,
+        `${listing(lean, request.prefix)}: reading the listing failed: ${(cause as Error).message}`,
         { cause },
       );
       brokenBodies.add(error);
@@ -415,7 +441,7 @@ export async function fetchListDocument<T>(
       const coding = res.headers.get("content-encoding")?.trim();
       if (coding && coding.toLowerCase() !== "identity") {
         throw refused(
-          `LIST ${lean.uri(request.prefix)}: the listing came with Content-Encoding: ${
+          `${listing(lean, request.prefix)}: the listing came with Content-Encoding: ${
             JSON.stringify(coding.slice(0, 40)).slice(1, -1)
           }, though vc asked for none, and is not a listing as it stands: something between ` +
             `vc and ${
@@ -423,7 +449,7 @@ export async function fetchListDocument<T>(
             } (a proxy) may have coded it; let it pass answers unchanged`,
         );
       }
-      const message = `LIST ${lean.uri(request.prefix)}: ${(cause as Error).message}`;
+      const message = `${listing(lean, request.prefix)}: ${(cause as Error).message}`;
       if (refusedBodies.has(cause as object)) throw refused(message);
       const error = new StoreError(message, { cause });
       brokenBodies.add(error);
@@ -502,6 +528,8 @@ export async function* listPages(
   // page starting with one seen before means the server started over.
   const seenFirstKeys = new Set<string>();
   let emptyInARow = 0;
+  // Set while a server that ignored start-after lists keys up to it.
+  let skipThrough: string | undefined;
   // The last key handed on (or the one to list after): every key must come
   // after it, as S3 lists, once each and in UTF-8 byte order.
   let previous = after;
@@ -527,7 +555,7 @@ export async function* listPages(
       const stray = page.objects.find((o) => !o.key.startsWith(request.prefix));
       if (stray !== undefined) {
         throw new StoreError(
-          `LIST ${lean.uri(request.prefix)}: the server listed ${
+          `${listing(lean, request.prefix)}: the server listed ${
             JSON.stringify(stray.key.slice(0, 200))
           }, outside the prefix ${
             JSON.stringify(request.prefix)
@@ -549,19 +577,41 @@ export async function* listPages(
       afterParam = "marker";
       continue;
     }
-    if (askedAfter !== undefined && page.objects.some((o) => o.key === askedAfter)) {
-      throw new StoreError(
-        `LIST ${lean.uri(request.prefix)}: the server ignored ${afterParam} (its page listed ${
-          JSON.stringify(askedAfter.slice(0, 100))
-        } again): the listing would never end`,
-      );
+    if (
+      askedAfter !== undefined && firstKey !== undefined && compareUtf8(firstKey, askedAfter) <= 0
+    ) {
+      // A ListObjectsV2 server that ignores start-after (versitygw, moto and
+      // s3mock did) but pages by continuation token: its listing from the
+      // first key is read, and the keys up to start-after dropped as they
+      // come (a mirror lists in ranges from its second run on, each with
+      // start-after, and failed on every run but the first). Without a
+      // token the next page would be asked with start-after again (this
+      // same page, without end): refused.
+      if (page.truncated && page.nextToken === undefined) {
+        throw new StoreError(
+          `${listing(lean, request.prefix)}: the server ignored ${afterParam} (its page listed ${
+            JSON.stringify(firstKey.slice(0, 100))
+          }, not after ${
+            JSON.stringify(askedAfter.slice(0, 100))
+          }) and gave no continuation token: the listing would never end`,
+        );
+      }
+      skipThrough = askedAfter;
+    }
+    // Keys the server listed before start-after, which it ignored: not handed on.
+    let objects = page.objects;
+    if (skipThrough !== undefined) {
+      const through = skipThrough;
+      const cut = objects.findIndex((o) => compareUtf8(o.key, through) > 0);
+      objects = cut === -1 ? [] : objects.slice(cut);
+      if (cut !== -1) skipThrough = undefined;
     }
     const first = page.objects[0];
     if (first !== undefined) {
       if (page.truncated && page.nextToken !== undefined && seenFirstKeys.has(first.key)) {
         // Fresh tokens that the server does not honour: page one forever.
         throw new StoreError(
-          `LIST ${lean.uri(request.prefix)}: the server started over (a page began again at ${
+          `${listing(lean, request.prefix)}: the server started over (a page began again at ${
             JSON.stringify(first.key.slice(0, 100))
           }; it ignores its continuation tokens): the listing would never end`,
         );
@@ -569,10 +619,10 @@ export async function* listPages(
       seenFirstKeys.add(first.key);
       // Callers rely on one entry per key, in key order: a mirror merges the
       // listing with a sorted walk, a gc or a prefill acts on each key.
-      for (const { key } of page.objects) {
+      for (const { key } of objects) {
         if (previous !== undefined && compareUtf8(previous, key) >= 0) {
           throw new StoreError(
-            `LIST ${lean.uri(request.prefix)}: the server listed ${
+            `${listing(lean, request.prefix)}: the server listed ${
               JSON.stringify(key.slice(0, 100))
             } ${
               key === previous ? "twice" : `after ${JSON.stringify(previous.slice(0, 100))}`
@@ -582,10 +632,10 @@ export async function* listPages(
         previous = key;
       }
       emptyInARow = 0;
-      yield page.objects;
+      if (objects.length > 0) yield objects;
     } else if (++emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW && page.truncated) {
       throw new StoreError(
-        `LIST ${lean.uri(request.prefix)}: the server gave ${MAX_EMPTY_PAGES_IN_A_ROW} ` +
+        `${listing(lean, request.prefix)}: the server gave ${MAX_EMPTY_PAGES_IN_A_ROW} ` +
           `empty pages in a row, each saying more follow: the listing would never end`,
       );
     }
@@ -596,7 +646,7 @@ export async function* listPages(
       // page forever, thousands of requests a second).
       if (seenTokens.has(page.nextToken)) {
         throw new StoreError(
-          `LIST ${lean.uri(request.prefix)}: the server gave a continuation token it gave before (${
+          `${listing(lean, request.prefix)}: the server gave a continuation token it gave before (${
             JSON.stringify(page.nextToken.slice(0, 100))
           }): the listing would never end`,
         );
@@ -611,8 +661,8 @@ export async function* listPages(
       const last = page.objects.at(-1);
       if (last === undefined) {
         throw new StoreError(
-          `LIST ${
-            lean.uri(request.prefix)
+          `${
+            listing(lean, request.prefix)
           }: the server says the listing is truncated but gave neither keys nor a continuation token`,
         );
       }

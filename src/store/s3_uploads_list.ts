@@ -15,6 +15,7 @@ import {
   fetchListDocument,
   headerText,
   listedKey,
+  listing,
   listingDocument,
   listTruncated,
   MAX_EMPTY_PAGES_IN_A_ROW,
@@ -170,7 +171,7 @@ export async function* listUploads(
     if (page.uploads.length > 0) emptyInARow = 0;
     else if (++emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
       throw new StoreError(
-        `LIST ${lean.uri(request.prefix)}: the server gave ${MAX_EMPTY_PAGES_IN_A_ROW} empty ` +
+        `${listing(lean, request.prefix)}: the server gave ${MAX_EMPTY_PAGES_IN_A_ROW} empty ` +
           "pages of uploads in a row, each saying more follow: the listing would never end",
       );
     }
@@ -183,7 +184,7 @@ export async function* listUploads(
     // already started, would list the same page again without end.
     if (nextKey === undefined || seen.has(marker)) {
       throw new StoreError(
-        `LIST ${lean.uri(request.prefix)}: the server says the uploads listing is truncated ` +
+        `${listing(lean, request.prefix)}: the server says the uploads listing is truncated ` +
           "but gives no new place to continue from: the listing would never end",
       );
     }

@@ -563,10 +563,10 @@ export async function* listPages(
         );
       }
     }
-    // S3 lists only keys after start-after: a page holding that key again is
-    // a server ignoring it (the same page forever), refused before the page
-    // is handed on, or a consumer acts on keys it already had (a mirror
-    // fetching them again, a listing with duplicates).
+    // S3 lists only keys after start-after: keys up to it on the page are
+    // never handed on (a consumer would act on keys it already had: a
+    // mirror fetching them again, a listing with duplicates), and a page
+    // with none after it is refused (asked again, the same page forever).
     const askedAfter = token === undefined ? after : undefined;
     const firstKey = page.objects[0]?.key;
     if (
@@ -584,14 +584,19 @@ export async function* listPages(
       // s3mock did) but pages by continuation token: its listing from the
       // first key is read, and the keys up to start-after dropped as they
       // come (a mirror lists in ranges from its second run on, each with
-      // start-after, and failed on every run but the first). Without a
-      // token the next page would be asked with start-after again (this
-      // same page, without end): refused.
-      if (page.truncated && page.nextToken === undefined) {
+      // start-after, and failed on every run but the first). So is the key
+      // itself from a server taking marker or start-after as inclusive
+      // (s3rver, versitygw before 2023: the same key on two pages). Without
+      // a token, a page with nothing after that key would be asked for
+      // again after the same key (this same page, without end): refused.
+      const lastKey = page.objects.at(-1)!.key;
+      if (
+        page.truncated && page.nextToken === undefined && compareUtf8(lastKey, askedAfter) <= 0
+      ) {
         throw new StoreError(
           `${listing(lean, request.prefix)}: the server ignored ${afterParam} (its page listed ${
             JSON.stringify(firstKey.slice(0, 100))
-          }, not after ${
+          } and nothing after ${
             JSON.stringify(askedAfter.slice(0, 100))
           }) and gave no continuation token: the listing would never end`,
         );

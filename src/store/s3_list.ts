@@ -46,7 +46,26 @@ export interface S3ListPage {
    * server ignored `list-type=2` and pages by `marker`, not `start-after`.
    */
   v1?: boolean;
+  /**
+   * A key of the page, said to be URL-encoded (`EncodingType` url), that no
+   * URL encoding leaves as it is (a space, a control character, anything
+   * not ASCII): the server did not encode, and the page's keys were read as
+   * they stand.
+   */
+  notEncoded?: string;
+  /** Some key of the page was changed by undoing its URL encoding. */
+  decoded?: boolean;
 }
+
+/** Options of {@linkcode parseListObjectsV2}. */
+export interface ParseListOptions {
+  /** `false`: keys are read as they stand, whatever `EncodingType` says. */
+  urlDecode?: boolean;
+}
+
+// What URL encoding never leaves as it is: a space (written `+` or `%20`),
+// control characters, and anything not ASCII (written as its UTF-8 bytes).
+const NEVER_URL_ENCODED = /[\u0000-\u0020\u007f-\uffff]/;
 
 /**
  * Parses a ListObjectsV2 (or v1) response body. The documents are flat and
@@ -70,8 +89,11 @@ export interface S3ListPage {
  * assert.equal(page.truncated, false);
  * ```
  */
-export function parseListObjectsV2(xml: string): S3ListPage {
-  const { root, end, encoded } = listingDocument(xml, "ListBucketResult");
+export function parseListObjectsV2(xml: string, options: ParseListOptions = {}): S3ListPage {
+  const document = listingDocument(xml, "ListBucketResult");
+  const { root, end } = document;
+  const encoded = document.encoded && options.urlDecode !== false;
+  let decoded = false;
   const objects: S3ListedObject[] = [];
   // Objects uploaded together share their LastModified text; parse it once.
   let lastModifiedText = "";
@@ -96,7 +118,20 @@ export function parseListObjectsV2(xml: string): S3ListPage {
     if (rawKey === undefined) {
       throw new StoreError("the listing response has a <Contents> without <Key>");
     }
-    const key = listedKey(rawKey, encoded);
+    let key: string;
+    if (encoded) {
+      // Said to be URL-encoded, yet written as no encoding leaves a key (a
+      // server echoing EncodingType without encoding): the page is read as
+      // it stands, not decoded into keys that do not exist (`a+b` as `a b`).
+      const xmlKey = rawKey.includes("&") ? decodeXmlEntities(rawKey, unknownEntity) : rawKey;
+      if (NEVER_URL_ENCODED.test(xmlKey)) {
+        return { ...parseListObjectsV2(xml, { urlDecode: false }), notEncoded: xmlKey };
+      }
+      key = listedKey(rawKey, true);
+      if (key !== xmlKey) decoded = true;
+    } else {
+      key = listedKey(rawKey, false);
+    }
     const size = listedSize(elementText(xml, "Size", open, close), key);
     const modified = elementText(xml, "LastModified", open, close);
     if (modified !== undefined && modified !== lastModifiedText) {
@@ -130,6 +165,7 @@ export function parseListObjectsV2(xml: string): S3ListPage {
       : decodeXmlEntities(token, unknownEntity),
   };
   if (headerText(xml, "Marker", root, end) !== undefined) page.v1 = true;
+  if (decoded) page.decoded = true;
   return page;
 }
 
@@ -478,6 +514,13 @@ export interface S3ListRequest {
   maxAttempts?: number;
 }
 
+/**
+ * Per store connection: whether its server was found to list keys as they
+ * stand though it says they are URL-encoded (the key that showed it), and
+ * whether keys it listed were changed by URL-decoding them.
+ */
+const encodingSeen = new WeakMap<S3Fetch, { notEncoded?: string; decoded?: boolean }>();
+
 // Body read failures of a listing page, retried by re-requesting the page.
 const brokenBodies = new WeakSet<object>();
 
@@ -517,6 +560,11 @@ export async function* listPages(
   request: S3ListRequest,
 ): AsyncGenerator<S3ListedObject[]> {
   const pageSize = String(request.pageSize ?? 1000);
+  let encoding = encodingSeen.get(lean);
+  if (encoding === undefined) encodingSeen.set(lean, encoding = {});
+  const seen = encoding;
+  const parse = (text: string) =>
+    parseListObjectsV2(text, seen.notEncoded === undefined ? {} : { urlDecode: false });
   let token: string | undefined;
   let after = request.startAfter === "" ? undefined : request.startAfter;
   // A server answering ListObjects v1 pages by `marker` (and may refuse
@@ -547,8 +595,24 @@ export async function* listPages(
       prefix: request.prefix,
       signal: request.signal,
       maxAttempts: request.maxAttempts,
-    }, parseListObjectsV2);
+    }, parse);
     request.signal?.throwIfAborted();
+    if (page.notEncoded !== undefined && seen.notEncoded === undefined) {
+      // Keys this store listed before were URL-decoded, and any changed by
+      // that (`a+b` read as `a b`) is a key that does not exist, already
+      // handed on: the listing fails rather than go on as if it were right.
+      if (seen.decoded === true) {
+        throw new StoreError(
+          `${listing(lean, request.prefix)}: the server says its keys are URL-encoded ` +
+            `(EncodingType url) but lists ${
+              JSON.stringify(page.notEncoded.slice(0, 100))
+            } as no encoding leaves it, so keys it listed before may have been misread ` +
+            "(`a+b` as `a b`): the endpoint is not answering as S3 does",
+        );
+      }
+      seen.notEncoded = page.notEncoded;
+    }
+    if (page.decoded === true) seen.decoded = true;
     // Callers make keys relative by cutting the prefix off: a key outside it
     // (a broken or hostile endpoint) would become some other key.
     if (request.prefix !== "") {

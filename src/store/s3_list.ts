@@ -196,6 +196,28 @@ export function listingDocument(
   // Header elements (IsTruncated, EncodingType, the markers) may come
   // before or after the entries; they are looked up outside them.
   const encoded = headerText(xml, "EncodingType", root, end)?.toLowerCase() === "url";
+  // vc asks for no delimiter: every key comes as an entry. Keys grouped
+  // under a common prefix (a server or proxy grouping by `/` unasked) are
+  // keys missing from the listing, which would pass for a short one (a
+  // mirror's --delete removing every file below a "folder"). `<` in a key
+  // is always escaped, so no key hides this element.
+  const grouped = xml.indexOf("<CommonPrefixes", root);
+  if (grouped !== -1 && grouped < end) {
+    const close = xml.indexOf("</CommonPrefixes>", grouped);
+    const raw = elementText(xml, "Prefix", grouped, close === -1 ? end : close) ?? "";
+    let prefix = raw;
+    try {
+      prefix = listedKey(raw, encoded);
+    } catch {
+      // Named as written.
+    }
+    throw refused(
+      `the listing response groups keys under CommonPrefixes (${
+        JSON.stringify(prefix.slice(0, 100))
+      }), though vc asked for no delimiter: the keys below it are not listed, and the ` +
+        "listing would pass for a short one: the endpoint is not answering as S3 does",
+    );
+  }
   return { root, end, encoded };
 }
 

@@ -63,3 +63,23 @@ Deno.test("mirror store → local: a listing grouped under CommonPrefixes delete
   assertStringIncludes(error.message, "nothing was deleted");
   assertEquals(await Deno.readTextFile(join(dest, "d", "b.txt")), "d/b.txt");
 });
+
+Deno.test("s3 list: an empty CommonPrefixes element groups no key and is passed over", async () => {
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    const url = new URL(req.url);
+    const answer = await forward();
+    if (req.method !== "GET" || !url.searchParams.has("list-type")) return answer;
+    const xml = (await answer.text()).replace(
+      "</ListBucketResult>",
+      "<CommonPrefixes/><CommonPrefixes><Prefix></Prefix></CommonPrefixes></ListBucketResult>",
+    );
+    return new Response(xml, {
+      status: answer.status,
+      headers: { "content-type": "application/xml" },
+    });
+  }, { store: { maxAttempts: 1 } });
+  for (const k of ["p/a.txt", "p/d/b.txt"]) await proxied.fake.putObject("b", k, k);
+  const keys: string[] = [];
+  for await (const entry of proxied.store.list("p/")) keys.push(entry.key);
+  assertEquals(keys.sort(), ["p/a.txt", "p/d/b.txt"]);
+});

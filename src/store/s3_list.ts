@@ -205,20 +205,26 @@ export function listingDocument(
   if (grouped !== -1 && grouped < end) {
     const close = xml.indexOf("</CommonPrefixes>", grouped);
     const raw = elementText(xml, "Prefix", grouped, close === -1 ? end : close) ?? "";
-    let prefix = raw;
-    try {
-      prefix = listedKey(raw, encoded);
-    } catch {
-      // Named as written.
-    }
-    throw refused(
-      `the listing response groups keys under CommonPrefixes (${
-        JSON.stringify(prefix.slice(0, 100))
-      }), though vc asked for no delimiter: the keys below it are not listed, and the ` +
-        "listing would pass for a short one: the endpoint is not answering as S3 does",
-    );
+    // (An empty `<CommonPrefixes/>` groups no key: passed over.)
+    if (raw !== "") throw groupedUnasked(raw, encoded);
   }
   return { root, end, encoded };
+}
+
+/** The refusal of a page grouping keys under `raw`, a common prefix vc did not ask for. */
+function groupedUnasked(raw: string, encoded: boolean): StoreError {
+  let prefix = raw;
+  try {
+    prefix = listedKey(raw, encoded);
+  } catch {
+    // Named as written.
+  }
+  return refused(
+    `the listing response groups keys under CommonPrefixes (${
+      JSON.stringify(prefix.slice(0, 100))
+    }), though vc asked for no delimiter: the keys below it are not listed, and the ` +
+      "listing would pass for a short one: the endpoint is not answering as S3 does",
+  );
 }
 
 /**

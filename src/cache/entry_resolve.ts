@@ -562,6 +562,17 @@ export class EntryResolver {
       if (e instanceof NotFoundError && !ctx.signal.aborted) {
         throw this.#gone(loc, rec, this.#index.clock.now());
       }
+      // Refused between the HEAD and the GET (credentials expired or
+      // revoked, a policy changed): said as a refused HEAD is, with what
+      // becomes of the copy, not as the GET's bare refusal.
+      if (e instanceof AccessDeniedError && !ctx.signal.aborted) {
+        throw this.#refused(
+          loc,
+          rec,
+          e,
+          head === undefined ? undefined : "cannot download the new version the store has of",
+        );
+      }
       // The store answered the HEAD with a new version, and what answered
       // its GET had nothing to verify it by (a captive portal's or a proxy's
       // page, 200 and no ETag): not the store's answer, as it would be for
@@ -600,13 +611,19 @@ export class EntryResolver {
   }
 
   /**
-   * The store refused a revalidation (401, 403): its error, saying what
+   * The store refused a revalidation (401, 403; its HEAD, or the GET of
+   * the new version the HEAD announced: `failed` says which): its error, saying what
    * becomes of the cached copy, which the bare refusal did not (kept on
    * disk, not recorded as deleted, not served while the store refuses), and
    * that S3 refuses so also a key that no longer exists when the
    * credentials may not list the bucket.
    */
-  #refused(loc: EntryLocation, rec: EntryRec, error: AccessDeniedError): AccessDeniedError {
+  #refused(
+    loc: EntryLocation,
+    rec: EntryRec,
+    error: AccessDeniedError,
+    failed = "cannot revalidate",
+  ): AccessDeniedError {
     if (rec.gone === true || !stillCached(rec)) return error;
     // (Said once: the store's own refusal of a GET or HEAD says it already.)
     const s3 = loc.uri.startsWith("s3:") && !error.message.includes("s3:ListBucket")
@@ -614,7 +631,7 @@ export class EntryResolver {
         "list the bucket: no s3:ListBucket)"
       : "";
     return new AccessDeniedError(
-      `${error.message}; cannot revalidate ${loc.uri}${s3}: the cached copy at ${loc.dataPath} (${
+      `${error.message}; ${failed} ${loc.uri}${s3}: the cached copy at ${loc.dataPath} (${
         validatedAgo(rec.validatedAt, this.#index.clock.now())
       }) is kept but not served while the store refuses; offline mode serves it ` +
         `(${this.#index.offlineSwitch.how})`,

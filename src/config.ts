@@ -985,6 +985,7 @@ const NO_FILE_KEY: Readonly<Record<string, string>> = {
   frozen: "VC_FROZEN=1 or --frozen",
   lockWait: "VC_LOCK_WAIT",
   revalidateTimeout: "VC_REVALIDATE_TIMEOUT",
+  onUnreachable: "VC_ON_UNREACHABLE",
   requestTimeout: "VC_REQUEST_TIMEOUT or --request-timeout",
   concurrency: "VC_CONCURRENCY or --concurrency (vc prefill, vc mirror)",
   s3PathStyle: "VC_S3_PATH_STYLE",

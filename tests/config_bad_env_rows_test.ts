@@ -24,6 +24,7 @@ const CASES: [variable: string, value: string, row: string][] = [
   ["VC_RANGE_SIZE", "1", "rangeSize"],
   ["VC_LOCK_WAIT", "a minute", "lockWait"],
   ["VC_REVALIDATE_TIMEOUT", "soon", "revalidateTimeout"],
+  ["VC_ON_UNREACHABLE", "strict", "onUnreachable"],
   ["VC_REQUEST_TIMEOUT", "x", "requestTimeout"],
   ["VC_FROZEN", "maybe", "frozen"],
   ["VC_S3_PATH_STYLE", "maybe", "s3PathStyle"],

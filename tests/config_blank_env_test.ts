@@ -23,6 +23,7 @@ const BASE = { VC_BUCKET: "s3://team-assets", AWS_REGION: "eu-west-1" };
 const CASES: [variable: string, row: string, fallback: unknown][] = [
   ["VC_LOCK_WAIT", "lockWait", 60],
   ["VC_REVALIDATE_TIMEOUT", "revalidateTimeout", 5],
+  ["VC_ON_UNREACHABLE", "onUnreachable", "warn"],
   ["VC_REQUEST_TIMEOUT", "requestTimeout", 60],
   ["VC_S3_PATH_STYLE", "s3PathStyle", false],
   ["VC_S3_ANONYMOUS", "s3Anonymous", false],
@@ -59,7 +60,7 @@ Deno.test("a blank VC_LOCK_WAIT or VC_REVALIDATE_TIMEOUT fails vc path, the hot 
   await ws.write("bucket/a.1.0.0.txt", "hello\n");
   // Cached and fresh: the hot path would serve it without making a cache.
   assertEquals((await ws.run(["path", "/a.txt"], { VC_BUCKET: ws.bucket })).code, 0);
-  for (const variable of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT"]) {
+  for (const variable of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT", "VC_ON_UNREACHABLE"]) {
     const r = await ws.run(["path", "/a.txt"], { VC_BUCKET: ws.bucket, [variable]: " " });
     assertFailure(r, 1, variable);
   }
@@ -73,7 +74,7 @@ Deno.test("the CLI's cache reads VC_LOCK_WAIT and VC_REVALIDATE_TIMEOUT from the
   await ws.write("versioned_assets.json", JSON.stringify({ "/a.txt": "1.0.0" }));
   await ws.write("bucket/a.1.0.0.txt", "hello\n");
   assertEquals((await ws.run(["path", "/a.txt"], { VC_BUCKET: ws.bucket })).code, 0);
-  for (const variable of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT"]) {
+  for (const variable of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT", "VC_ON_UNREACHABLE"]) {
     assertEquals(Deno.env.get(variable), undefined);
     const r = await ws.run(["path", "/a.txt"], { VC_BUCKET: ws.bucket, [variable]: "abc" });
     assertFailure(r, 1, variable, "abc");

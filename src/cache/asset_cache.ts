@@ -68,6 +68,7 @@ import {
   closedDirError,
   copyOutError,
   parseLockWait,
+  parseOnUnreachable,
   parseRevalidateTimeout,
   readOnlyError,
 } from "./cache_errors.ts";
@@ -267,6 +268,9 @@ export class AssetCache implements AsyncDisposable {
         }`,
       );
     }
+    // Read here, so a bad VC_ON_UNREACHABLE fails the construction, as a bad option does.
+    const onUnreachable = options.onUnreachable ??
+      parseOnUnreachable(readEnv("VC_ON_UNREACHABLE"));
     checkPositiveInteger("maxDownloads", options.maxDownloads);
     this.#lockWaitMs = 1000 * (options.lockWait ?? parseLockWait(readEnv("VC_LOCK_WAIT")));
     this.dir = this.#layout.dir;
@@ -285,7 +289,8 @@ export class AssetCache implements AsyncDisposable {
     const storeOptions = options.store ?? {};
     const callerOpen = checkedOpener("AssetCache", options.openStore);
     this.#remoteOptions = {
-      onUnreachable: options.onUnreachable ?? "warn",
+      // The option, else VC_ON_UNREACHABLE (checked above, at construction).
+      onUnreachable,
       // Through callCallback: a caller's warn that throws stops the call with
       // a CallbackError (the library's rule for callbacks), at every place
       // that warns.

@@ -94,6 +94,32 @@ export function parseRevalidateTimeout(text: string | undefined): number {
 }
 
 /**
+ * Parses `VC_ON_UNREACHABLE`, what a revalidation does when the store cannot
+ * confirm a cached copy (the `onUnreachable` option's values): `warn` (serve
+ * the copy with a warning, the default when unset or empty) or `fail` (throw
+ * `OfflineError`), in any case; anything else, a blank value too, is
+ * refused naming the variable.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseOnUnreachable } from "./cache_errors.ts";
+ * assert(parseOnUnreachable(undefined) === "warn" && parseOnUnreachable("") === "warn");
+ * assert(parseOnUnreachable("fail") === "fail" && parseOnUnreachable(" FAIL ") === "fail");
+ * assert.throws(() => parseOnUnreachable("strict"), /VC_ON_UNREACHABLE/);
+ * ```
+ */
+export function parseOnUnreachable(text: string | undefined): "warn" | "fail" {
+  if (text === undefined || text === "") return "warn";
+  const value = text.trim().toLowerCase();
+  if (value === "warn" || value === "fail") return value;
+  throw new InvalidInputError(
+    `VC_ON_UNREACHABLE must be "warn" (serve a cached copy the store cannot confirm, with a ` +
+      `warning) or "fail" (fail instead), got ${JSON.stringify(text)}`,
+  );
+}
+
+/**
  * How a message names the S3 endpoint in use.
  *
  * @example

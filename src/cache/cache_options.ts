@@ -33,7 +33,11 @@ export interface AssetCacheOptions {
    * resolved it from (`option` when `offline` is given).
    */
   offlineSource?: string | undefined;
-  /** When the store is unreachable during revalidation: serve the cached copy with a warning (default), or throw. */
+  /**
+   * When the store is unreachable during revalidation: serve the cached copy
+   * with a warning (`"warn"`), or throw `OfflineError` (`"fail"`); default
+   * `VC_ON_UNREACHABLE`, else `"warn"`.
+   */
   onUnreachable?: "warn" | "fail" | undefined;
   /** Options for `openStore` (S3 endpoint, region, credentials, ...). */
   store?: StoreOptions | undefined;

@@ -20,7 +20,11 @@ import { concurrencySetting, EXIT_FAILURE, formatError } from "./errors.ts";
 import { DEFAULT_PREFILL_CONCURRENCY } from "../prefill/prefill.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
-import { parseLockWait, parseRevalidateTimeout } from "../cache/cache_errors.ts";
+import {
+  parseLockWait,
+  parseOnUnreachable,
+  parseRevalidateTimeout,
+} from "../cache/cache_errors.ts";
 import { DEFAULT_PARALLEL_THRESHOLD, DEFAULT_RANGE_SIZE } from "../store/download.ts";
 import { misspelledVariableWarnings } from "./env_spelling.ts";
 import { UsageError } from "./errors.ts";
@@ -133,6 +137,7 @@ export const config: Command = {
         "VC_REVALIDATE_TIMEOUT",
         parseRevalidateTimeout,
       ),
+      envSecondsRow(ctx, settingErrors, "onUnreachable", "VC_ON_UNREACHABLE", parseOnUnreachable),
       ...s3Rows(ctx, settingErrors),
       fileRow("projectFile", s.projectPath, broken.project),
       ...(s.ignoredProjectPath === undefined ? [] : [{
@@ -263,9 +268,10 @@ function concurrencyRow(
 }
 
 /**
- * A cache setting in seconds that only the environment sets (`VC_LOCK_WAIT`:
- * how long a download waits for another process's lock on its entry;
- * `VC_REVALIDATE_TIMEOUT`: how long a revalidation waits for the store), as
+ * A cache setting that only the environment sets (`VC_LOCK_WAIT`: how long,
+ * in seconds, a download waits for another process's lock on its entry;
+ * `VC_REVALIDATE_TIMEOUT`: how long a revalidation waits for the store;
+ * `VC_ON_UNREACHABLE`: whether a copy the store cannot confirm is served), as
  * the asset cache reads it: an invalid value goes to `settingErrors` (its row
  * shows it, and `vc config` fails as every command that opens the cache does).
  */
@@ -274,11 +280,11 @@ function envSecondsRow(
   settingErrors: Map<string, InvalidInputError>,
   name: string,
   variable: string,
-  parse: (text: string | undefined) => number,
+  parse: (text: string | undefined) => number | string,
 ): ConfigRow {
   const text = ctx.io.env(variable);
   const fromEnv = (text ?? "") !== "";
-  let value: number | null = null;
+  let value: number | string | null = null;
   try {
     value = parse(text);
   } catch (error) {

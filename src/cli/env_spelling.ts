@@ -25,6 +25,7 @@ export const VC_VARIABLES: readonly string[] = Object.freeze([
   "VC_LOCK_WAIT",
   "VC_MANIFEST",
   "VC_OFFLINE",
+  "VC_ON_UNREACHABLE",
   "VC_PARALLEL_THRESHOLD",
   "VC_RANGE_SIZE",
   "VC_REPO",
@@ -76,6 +77,9 @@ const OTHER_NAMES: Readonly<Record<string, string>> = {
   VC_TIMEOUT_REQUEST: "VC_REQUEST_TIMEOUT",
   VC_S3_TIMEOUT: "VC_REQUEST_TIMEOUT",
   VC_REVALIDATION_TIMEOUT: "VC_REVALIDATE_TIMEOUT",
+  // The library's option name, `onUnreachable`, spelt as a variable.
+  VC_UNREACHABLE: "VC_ON_UNREACHABLE",
+  VC_ONUNREACHABLE: "VC_ON_UNREACHABLE",
   VC_PARALLEL: "VC_PARALLEL_THRESHOLD",
   // The store's settings vc takes from the AWS variables, as the aws CLI does.
   VC_ENDPOINT: "AWS_ENDPOINT_URL",

@@ -128,6 +128,11 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
     "VC_REVALIDATE_TIMEOUT",
     "seconds to wait for the store when revalidating a cached file before serving it (default 5)",
   ],
+  [
+    "",
+    "VC_ON_UNREACHABLE",
+    "fail: fail instead of serving a cached file the store cannot confirm (default warn)",
+  ],
   ["", "VC_S3_PATH_STYLE", "1 or 0: force path-style S3 URLs on or off (default: automatic)"],
   ["", "VC_CONFIG", "user config file (default: <platform config dir>/vc/config.json)"],
 ];

@@ -109,8 +109,9 @@ async function lookup(
     });
   // Help, and the flags whose checks live in the store and cache classes.
   if (flags.boolean("help") || flags.string("request-timeout") !== undefined) return undefined;
-  // The cache validates VC_LOCK_WAIT and VC_REVALIDATE_TIMEOUT when it is created.
-  for (const name of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT"]) {
+  // The cache validates VC_LOCK_WAIT, VC_REVALIDATE_TIMEOUT and
+  // VC_ON_UNREACHABLE when it is created.
+  for (const name of ["VC_LOCK_WAIT", "VC_REVALIDATE_TIMEOUT", "VC_ON_UNREACHABLE"]) {
     if ((io.env(name) ?? "") !== "") return undefined;
   }
   const [given, version] = positionals as [string, string | undefined];

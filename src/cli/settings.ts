@@ -9,7 +9,11 @@
  */
 import { AssetCache, type AssetCacheOptions } from "../cache/asset_cache.ts";
 import { CLI_SOURCE_PREFIX } from "../cache/offline_switch.ts";
-import { parseLockWait, parseRevalidateTimeout } from "../cache/cache_errors.ts";
+import {
+  parseLockWait,
+  parseOnUnreachable,
+  parseRevalidateTimeout,
+} from "../cache/cache_errors.ts";
 import { downloadTuning, type Settings } from "../config.ts";
 import type { CommandContext } from "./command.ts";
 import { misspelledVariables } from "./env_spelling.ts";
@@ -73,6 +77,7 @@ export function openAssetCache(
     // the AWS SDK does.)
     lockWait: parseLockWait(ctx.io.env("VC_LOCK_WAIT")),
     revalidateTimeout: parseRevalidateTimeout(ctx.io.env("VC_REVALIDATE_TIMEOUT")),
+    onUnreachable: parseOnUnreachable(ctx.io.env("VC_ON_UNREACHABLE")),
     warn: tuning.warn ?? ((message: string) => ctx.out.warn(message)),
     store: cliStoreOptions(ctx),
   });

@@ -273,19 +273,34 @@ export function markDue(lastUsed: number, now: number): boolean {
 }
 
 /**
+ * How far ahead of this clock a record's validation time may be and still
+ * hold (ms): the skew between the clocks of machines sharing a cache dir
+ * (an NFS mount) that is taken for one, five minutes, as Kerberos tolerates
+ * between hosts. Counted stale, a record another machine dated a minute
+ * ahead was asked about and dated by this clock, which that machine then
+ * took for older than a short TTL, asked about and dated again: with a skew
+ * above the TTL, each call of either revalidated. Further ahead (a clock
+ * that ran ahead, a cache restored from such a machine) it is stale, so no
+ * entry is fresh for longer than its TTL and this.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
  * Whether a record's validation still proves anything at `now`, before any
  * TTL applies: not when the record was marked for revalidation
  * (`validatedAt` 0), when the store said the object is gone, or when it was
- * validated "in the future" (clock skew, a restored cache). The asset cache
- * and the lean `vc path` entry judge a record with this one rule.
+ * validated "in the future" by more than {@linkcode CLOCK_SKEW_MS} (a
+ * clock that ran ahead, a restored cache). The asset cache and the lean
+ * `vc path` entry judge a record with this one rule.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { validationHolds } from "./entry_records.ts";
+ * import { CLOCK_SKEW_MS, validationHolds } from "./entry_records.ts";
  * assert.equal(validationHolds({ validatedAt: 5 }, 10), true);
  * assert.equal(validationHolds({ validatedAt: 0 }, 10), false);
- * assert.equal(validationHolds({ validatedAt: 20 }, 10), false);
+ * assert.equal(validationHolds({ validatedAt: 10 + CLOCK_SKEW_MS }, 10), true);
+ * assert.equal(validationHolds({ validatedAt: 11 + CLOCK_SKEW_MS }, 10), false);
  * assert.equal(validationHolds({ validatedAt: 5, gone: true }, 10), false);
  * ```
  */
@@ -293,7 +308,8 @@ export function validationHolds(
   record: { validatedAt: number; gone?: boolean | undefined },
   now: number,
 ): boolean {
-  return record.validatedAt !== 0 && record.gone !== true && record.validatedAt <= now;
+  return record.validatedAt !== 0 && record.gone !== true &&
+    record.validatedAt <= now + CLOCK_SKEW_MS;
 }
 
 /**

@@ -20,7 +20,11 @@ export interface AssetCacheOptions {
   cacheDir?: string | undefined;
   /** Seconds before an entry is revalidated; default 86400; 0 = on every call. */
   timeout?: number | undefined;
-  /** Bucket names, or store root URIs like `file:///srv/assets`, that are never revalidated. */
+  /**
+   * Bucket names, or URIs of a store's root, a prefix or one object
+   * (`file:///srv/assets`, `s3://b/releases`, `s3://b/w.bin`), whose objects
+   * are never revalidated.
+   */
   immutableBuckets?: string[] | undefined;
   /** Never touch the network: serve what is cached, else throw `OfflineError`. */
   offline?: boolean | undefined;

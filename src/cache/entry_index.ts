@@ -307,10 +307,16 @@ export class EntryIndex {
     return this.clock.monotonic?.() ?? this.clock.now();
   }
 
-  /** Whether the entry's bucket or prefix is never revalidated. */
+  /**
+   * Whether the entry's bucket or prefix, or the entry itself, is never
+   * revalidated: an item `s3://b/models/w.bin` covers that object and what
+   * lies below it, never `s3://b/models/w.bin.bak`.
+   */
   isImmutable(loc: EntryLocation): boolean {
     if (loc.bucket !== "" && this.#immutable.buckets.has(loc.bucket)) return true;
-    return this.#immutable.prefixes.some((p) => loc.uri.startsWith(p));
+    return this.#immutable.prefixes.some((p) =>
+      loc.uri.startsWith(p) || loc.uri === p.slice(0, -1)
+    );
   }
 
   /** Whether `rec` is to be marked used at `now` (see {@linkcode markDue}). */

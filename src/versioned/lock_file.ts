@@ -216,8 +216,9 @@ async function refuseLockFileOverManifest(
  * file that is itself read-only (which the rename would replace where the
  * directory may be written), would otherwise be found only after the
  * upload (or never), leaving the version published and unpinned;
- * `vc lock` asks before it downloads. `outcome` ends the message: what was
- * not done.
+ * `vc lock` asks before it downloads, with the keys it will add as
+ * `newLockKeys` (the lock file's try then has room for all their lines,
+ * not one pin's). `outcome` ends the message: what was not done.
  *
  * @example
  * ```ts
@@ -236,6 +237,7 @@ export async function checkLockFileWritable(
   manifest: string,
   lockFile: string | undefined,
   outcome = "nothing was published",
+  newLockKeys: readonly string[] = [],
 ): Promise<void> {
   const files: Array<[string, string]> = [["manifest", await manifestTarget(manifest)]];
   if (lockFile !== undefined) {
@@ -260,7 +262,8 @@ export async function checkLockFileWritable(
       try {
         // As many bytes as the rewrite needs: an empty file is made on a full
         // disk too, where the write after the upload then failed.
-        writeZerosSync(temp.file, (lstatSize(target) ?? 0) + PIN_ROOM_BYTES);
+        const room = PIN_ROOM_BYTES + (what === "lock file" ? lockLinesBytes(newLockKeys) : 0);
+        writeZerosSync(temp.file, (lstatSize(target) ?? 0) + room);
       } finally {
         temp.discard();
       }
@@ -275,6 +278,18 @@ export async function checkLockFileWritable(
 
 /** Room the try of a pin's write asks beyond the file's size: a new entry's line. */
 const PIN_ROOM_BYTES = 4096;
+
+// A lock file line but its key, at its longest: the largest size, a CRLF.
+const LOCK_LINE_BYTES =
+  `  : {"size": ${Number.MAX_SAFE_INTEGER}, "sha256": "${"0".repeat(64)}"},\r\n`.length;
+
+/** The bytes the lock file lines of `keys` take at most. */
+function lockLinesBytes(keys: readonly string[]): number {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  for (const key of keys) bytes += encoder.encode(JSON.stringify(key)).length + LOCK_LINE_BYTES;
+  return bytes;
+}
 
 function lstatSize(path: string): number | undefined {
   try {

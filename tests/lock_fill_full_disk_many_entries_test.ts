@@ -50,3 +50,41 @@ Deno.test({
     assertEquals([...Deno.readDirSync(scratch.mnt)].filter((f) => !f.name.endsWith(".lock")), []);
   },
 });
+
+Deno.test({
+  name: "fillLock: a lock file write that fails after the downloads names the lock file " +
+    "(ignored where tmpfs cannot be mounted: not root)",
+  ignore: !canMount,
+  async fn() {
+    await using scratch = await tmpfsScratch("vc-lock-fill-late-full-disk-", {
+      options: "size=64k",
+    });
+    const manifest = join(scratch.dir, "versioned_assets.json");
+    const lockFile = join(scratch.mnt, "versioned_assets.lock.json");
+    const bucket = join(scratch.dir, "bucket");
+    await Deno.mkdir(bucket);
+    await Deno.writeTextFile(join(bucket, "a.1.0.0.csv"), "a\n");
+    await Deno.writeTextFile(manifest, JSON.stringify({ "/a.csv": "1.0.0" }));
+    await using cache = new AssetCache({ cacheDir: join(scratch.dir, "cache"), configPath: false });
+    await using vc = new VersionedCache({ manifest, lock: lockFile, bucket, cache });
+    // The disk fills while the object is read (another writer): after the try.
+    let filled = false;
+    const e = await assertRejects(() =>
+      fillLock(vc, {
+        onProgress: ({ done }) => {
+          if (done === 0 || filled) return;
+          filled = true;
+          using f = Deno.openSync(join(scratch.mnt, "filler"), { write: true, create: true });
+          try {
+            for (;;) f.writeSync(new Uint8Array(4096));
+          } catch {
+            // Full.
+          }
+        },
+      })
+    );
+    assertStringIncludes(e.message, `could not write lock file ${lockFile}`);
+    assertStringIncludes(e.message, "No space left on device");
+    assertStringIncludes(e.message, "/a.csv@1.0.0");
+  },
+});

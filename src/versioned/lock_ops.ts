@@ -17,6 +17,7 @@ import { NoCredentialsOnce } from "../store/no_credentials.ts";
 import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import { statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
+import { isNoSpaceError } from "../no_space.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { joinUri } from "../uri.ts";
 import {
@@ -336,8 +337,20 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
     );
     // Stopped: what could not be written is read again by the next run; the
     // stop is what it rejects with.
-    if (stopped === undefined) await write;
-    else await write.catch(() => {});
+    if (stopped === undefined) {
+      await write.catch((error) => {
+        // The file system's own error (a full disk) names no file: say which,
+        // and what the downloads left.
+        if (error instanceof VcError || options.signal?.aborted) throw error;
+        throw new VcError(
+          `could not write lock file ${lockFile}: ${(error as Error)?.message ?? error}${
+            isNoSpaceError(error) ? " (free space on its disk)" : ""
+          }; nothing was added to it (${firstNamed([...found.keys()])} read), and \`vc lock\` ` +
+            "run again finds the downloads in the cache",
+          { cause: error },
+        );
+      });
+    } else await write.catch(() => {});
   }
   if (stopped !== undefined) throw stopped.error;
   return results;

@@ -25,7 +25,6 @@ import type { Limiter } from "../pool.ts";
 import { deadline } from "../deadline.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
-/** What every endpoint gets besides the request. */
 /**
  * The bytes of the `cache_id` bodies held while they arrive, all together
  * (`held`, at most `limit`) and by identity (each at most `perIdentity`):
@@ -38,6 +37,7 @@ export interface JsonBodies {
   readonly perIdentity: number;
 }
 
+/** What every endpoint gets besides the request. */
 export interface EndpointContext {
   /** The entries over the store. */
   entries: Entries;

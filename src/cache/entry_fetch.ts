@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { statusOrUndefinedSync } from "../store/fs_meta.ts";
 import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../path.ts";
 import { AtomicFile, removeQuietly, sharedTempPathFor, tempPathFor } from "../atomic_write.ts";
 import { renameOverSync } from "../replace_file.ts";
@@ -29,13 +30,7 @@ import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
 import { partialResume } from "./partial_download.ts";
 import { isFileOfItsOwn } from "./entry_records.ts";
-import {
-  type EntryIndex,
-  type EntryRec,
-  sameVersion,
-  statOrUndefined,
-  toMeta,
-} from "./entry_index.ts";
+import { type EntryIndex, type EntryRec, sameVersion, toMeta } from "./entry_index.ts";
 import type { EntryLocation } from "./layout.ts";
 import { keepJournalsOpen } from "./record_journal.ts";
 import type { FlightContext, FlightProgress } from "./single_flight.ts";
@@ -361,7 +356,7 @@ export class EntryFetcher {
     // (`delete`, `vc cache rm`), and a long-running process would otherwise
     // refuse this key until restarted.
     if (
-      subdirectories.has(basename(loc.dataPath)) && statOrUndefined(loc.dataPath)?.isDirectory
+      subdirectories.has(basename(loc.dataPath)) && statusOrUndefinedSync(loc.dataPath)?.isDirectory
     ) {
       throw await this.#clashOrMiss(
         new Deno.errors.IsADirectory(
@@ -481,7 +476,8 @@ export class EntryFetcher {
       // the same size) shows in its modification time, and it is not served.
       // The lock's temp file, committed by a link, took it already (an fstat
       // that also proved the link its own); another temp file: a look.
-      const mtime = (lock?.temp.committedInfo ?? statOrUndefined(loc.dataPath))?.mtime?.getTime();
+      const mtime = (lock?.temp.committedInfo ?? statusOrUndefinedSync(loc.dataPath))?.mtime
+        ?.getTime();
       const rec: EntryRec = {
         uri: loc.uri,
         path: loc.dataPath,
@@ -647,7 +643,7 @@ export class EntryFetcher {
  * no hard links.
  */
 function keepCopy(dataPath: string): string | undefined {
-  if (!isFileOfItsOwn(statOrUndefined(dataPath))) return undefined;
+  if (!isFileOfItsOwn(statusOrUndefinedSync(dataPath))) return undefined;
   const other = tempPathFor(dataPath);
   try {
     Deno.linkSync(dataPath, other);

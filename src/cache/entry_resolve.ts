@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { statusOrUndefinedSync } from "../store/fs_meta.ts";
 import {
   AccessDeniedError,
   IntegrityError,
@@ -26,14 +27,7 @@ import { unverifiableReason } from "../verify.ts";
 import { endpointName, goneError, isRefusedAnswer } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
 import { acquireEntryLock } from "./entry_lock.ts";
-import {
-  type EntryIndex,
-  type EntryRec,
-  sameContent,
-  sameVersion,
-  statOrUndefined,
-  toMeta,
-} from "./entry_index.ts";
+import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
 import { isFileOfItsOwn, isOwnDataFile } from "./entry_records.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import type { EntryLocation } from "./layout.ts";
@@ -147,7 +141,7 @@ export class EntryResolver {
     let rec = index.byPath(loc.dataPath);
     if (rec !== undefined) {
       // Known in memory: make sure nobody removed or changed the file behind our back.
-      if (!isOwnDataFile(statOrUndefined(rec.path), rec)) {
+      if (!isOwnDataFile(statusOrUndefinedSync(rec.path), rec)) {
         index.forget(rec.path);
         rec = undefined;
       } else {
@@ -175,7 +169,9 @@ export class EntryResolver {
       const changed = index.takeChanged(loc);
       if (changed !== undefined) rec = await this.#recheck(loc, changed);
     }
-    if (rec === undefined && index.offline && (statOrUndefined(loc.dataPath)?.nlink ?? 1) > 1) {
+    if (
+      rec === undefined && index.offline && (statusOrUndefinedSync(loc.dataPath)?.nlink ?? 1) > 1
+    ) {
       // A refresh killed right before its commit leaves the recorded copy
       // with a second, temp name (keepCopy in entry_fetch.ts), which a
       // download's sweep removes: offline, nothing downloads, so sweep here.
@@ -195,7 +191,7 @@ export class EntryResolver {
     if (index.offline) {
       throw new OfflineError(
         `${loc.uri} is not cached (it would be at ${loc.dataPath}${
-          notACopy(statOrUndefined(loc.dataPath))
+          notACopy(statusOrUndefinedSync(loc.dataPath))
         }) and offline mode is on (${index.offlineSwitch.on}; ${index.offlineSwitch.off} to ` +
           `download it)`,
       );
@@ -223,7 +219,7 @@ export class EntryResolver {
   async #recheck(loc: EntryLocation, meta: EntryMeta): Promise<EntryRec | undefined> {
     const index = this.#index;
     const path = loc.dataPath;
-    const before = statOrUndefined(path);
+    const before = statusOrUndefinedSync(path);
     let problem: string | undefined;
     // Only its time changed, and nothing can tell whether its bytes did.
     let unknown = false;
@@ -242,7 +238,7 @@ export class EntryResolver {
       const { problemWithCopy } = await import("./record_check.ts");
       problem = await problemWithCopy(path, meta).catch((e) => `cannot read it: ${e}`);
     }
-    const after = statOrUndefined(path);
+    const after = statusOrUndefinedSync(path);
     const mtime = after?.mtime?.getTime();
     if (
       problem === undefined &&
@@ -843,7 +839,7 @@ export function validatedAgo(validatedAt: number, now: number): string {
  * looked at.
  */
 function stillCached(rec: EntryRec): boolean {
-  return isOwnDataFile(statOrUndefined(rec.path), rec);
+  return isOwnDataFile(statusOrUndefinedSync(rec.path), rec);
 }
 
 /** What is at an entry's data path instead of a copy, for a message ("" when nothing is). */

@@ -21,6 +21,7 @@
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { AtomicFile, writeFileAtomic } from "../atomic_write.ts";
+import { lstatSyncOrUndefined } from "../abandoned_temp.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { compareUtf8 } from "../utf8.ts";
@@ -263,7 +264,7 @@ export async function checkLockFileWritable(
         // As many bytes as the rewrite needs: an empty file is made on a full
         // disk too, where the write after the upload then failed.
         const room = PIN_ROOM_BYTES + (what === "lock file" ? lockLinesBytes(newLockKeys) : 0);
-        writeZerosSync(temp.file, (lstatSize(target) ?? 0) + room);
+        writeZerosSync(temp.file, (lstatSyncOrUndefined(target)?.size ?? 0) + room);
       } finally {
         temp.discard();
       }
@@ -289,14 +290,6 @@ function lockLinesBytes(keys: readonly string[]): number {
   let bytes = 0;
   for (const key of keys) bytes += encoder.encode(JSON.stringify(key)).length + LOCK_LINE_BYTES;
   return bytes;
-}
-
-function lstatSize(path: string): number | undefined {
-  try {
-    return Deno.lstatSync(path).size;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

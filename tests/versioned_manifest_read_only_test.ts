@@ -150,3 +150,24 @@ Deno.test({
     assertEquals((await readManifest(p.manifest))["/b.csv"], "1.0.0");
   },
 });
+
+Deno.test({
+  name: "lock: a read-only manifest, which vc lock never writes, does not stop it filling the " +
+    "lock file (ignored unless root: runs vc as nobody)",
+  ignore: !canRunAsNobody,
+  async fn() {
+    await using p = await project("vc-lock-read-only-manifest-");
+    // A second pinned path without a lock entry, for `vc lock` to fill; the
+    // manifest then protected (a Perforce checkout with only the lock file
+    // opened for edit).
+    await Deno.writeTextFile(`${p.bucket}/data/y.1.0.0.csv`, "y\n");
+    const pinned = '{\n    "/data/x.csv": "1.0.0",\n    "/data/y.csv": "1.0.0"\n}\n';
+    await Deno.writeTextFile(p.manifest, pinned);
+    await Deno.chmod(p.manifest, 0o444);
+    const lock = await p.vc("lock");
+    assertEquals(lock.code, 0, lock.stderr);
+    assertStringIncludes(await Deno.readTextFile(p.lockFile), '"/data/y.csv@1.0.0"');
+    assertEquals(await Deno.readTextFile(p.manifest), pinned);
+    assertEquals((await Deno.stat(p.manifest)).mode! & 0o777, 0o444);
+  },
+});

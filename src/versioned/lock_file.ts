@@ -216,10 +216,12 @@ async function refuseLockFileOverManifest(
  * mount, one owned by another user), on a full disk, or a manifest or lock
  * file that is itself read-only (which the rename would replace where the
  * directory may be written), would otherwise be found only after the
- * upload (or never), leaving the version published and unpinned;
+ * upload (or never), leaving the version published and unpinned.
  * `vc lock` asks before it downloads, with the keys it will add as
- * `newLockKeys` (the lock file's try then has room for all their lines,
- * not one pin's). `outcome` ends the message: what was not done.
+ * `adding`: it writes the lock file alone (the manifest's guard is still
+ * taken, the manifest itself may be read-only), and the lock file's try has
+ * room for all their lines, not one pin's. `outcome` ends the message: what
+ * was not done.
  *
  * @example
  * ```ts
@@ -237,8 +239,10 @@ async function refuseLockFileOverManifest(
 export async function checkLockFileWritable(
   manifest: string,
   lockFile: string | undefined,
-  outcome = "nothing was published",
-  newLockKeys: readonly string[] = [],
+  { outcome = "nothing was published", adding }: {
+    outcome?: string;
+    adding?: readonly string[];
+  } = {},
 ): Promise<void> {
   const files: Array<[string, string]> = [["manifest", await manifestTarget(manifest)]];
   if (lockFile !== undefined) {
@@ -252,18 +256,21 @@ export async function checkLockFileWritable(
   }
   for (const [what, target] of files) {
     const guard = what === "manifest" ? manifestLockPath(target) : lockFileLockPath(target);
+    // vc lock only reads the manifest (under its guard): it may be read-only.
+    const written = what === "lock file" || adding === undefined;
     try {
-      refuseReadOnlyFile(target, `${what} ${target}`);
+      if (written) refuseReadOnlyFile(target, `${what} ${target}`);
     } catch (cause) {
       throw new VcError(`${(cause as Error).message}; ${outcome}`, { cause });
     }
     try {
       openLockFile(guard).close();
+      if (!written) continue;
       const temp = AtomicFile.create(target);
       try {
         // As many bytes as the rewrite needs: an empty file is made on a full
         // disk too, where the write after the upload then failed.
-        const room = PIN_ROOM_BYTES + (what === "lock file" ? lockLinesBytes(newLockKeys) : 0);
+        const room = PIN_ROOM_BYTES + (what === "lock file" ? lockLinesBytes(adding ?? []) : 0);
         writeZerosSync(temp.file, (lstatSyncOrUndefined(target)?.size ?? 0) + room);
       } finally {
         temp.discard();

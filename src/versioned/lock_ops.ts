@@ -266,12 +266,10 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
   // Before the downloads: a lock file in a directory this process may not
   // write (a read-only checkout) would otherwise fail only after all of them.
   if (todo.length > 0) {
-    await checkLockFileWritable(
-      vc.manifest,
-      lockFile,
-      "nothing was added to the lock file",
-      todo.map((r) => lockKey(r.path, r.version)),
-    );
+    await checkLockFileWritable(vc.manifest, lockFile, {
+      outcome: "nothing was added to the lock file",
+      adding: todo.map((r) => lockKey(r.path, r.version)),
+    });
   }
   const found = new Map<string, LockEntry>();
   // Set when `signal` stopped the reads: the rejection to end on.

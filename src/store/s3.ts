@@ -2499,8 +2499,11 @@ export class S3Store implements ObjectStore {
     let restore = "";
     const metadata: Record<string, string> = {};
     // Whether any of a store's own headers came (S3's x-amz-request-id,
-    // x-amz-meta-*, x-amzn-*; Google's x-goog-*, Azure's x-ms-*): every
-    // S3-compatible store sends some.
+    // x-amz-meta-*, x-amzn-*; Google's x-goog-*, Azure's x-ms-*). Not every
+    // S3-compatible store sends one (Garage's GET and HEAD of an object
+    // without user metadata carry none): the rule below also needs an ETag
+    // that is no MD5 and no multipart ETag, which Garage never makes (an
+    // MD5, a multipart ETag, or under SSE-C 32 random hex digits).
     let s3Headers = false;
     headers.forEach((value, name) => {
       if (

@@ -65,6 +65,7 @@ export interface ParseListOptions {
 
 // What URL encoding never leaves as it is: a space (written `+` or `%20`),
 // control characters, and anything not ASCII (written as its UTF-8 bytes).
+// deno-lint-ignore no-control-regex
 const NEVER_URL_ENCODED = /[\u0000-\u0020\u007f-\uffff]/;
 
 /**

@@ -13,7 +13,7 @@
 import { join } from "../src/path.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { sidecarName } from "../src/store/fs_layout.ts";
-import { statusOrUndefinedSync } from "../src/store/fs_meta.ts";
+import { statusOrUndefinedSync } from "../src/file_status.ts";
 import { SETTLE_MS } from "../src/store/fs_validator.ts";
 import { IsDirectoryError, NotFoundError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { statusOrUndefinedSync } from "../store/fs_meta.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../path.ts";
 import { AtomicFile, removeQuietly, sharedTempPathFor, tempPathFor } from "../atomic_write.ts";
 import { renameOverSync } from "../replace_file.ts";

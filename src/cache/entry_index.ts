@@ -11,7 +11,7 @@ import { dirname, isAbsolute, toFileUrl as pathToFileURL } from "../path.ts";
 import type { Clock } from "../clock.ts";
 import { offlineSwitch } from "./offline_switch.ts";
 import { normalizeEtag, statedMd5 } from "../hash.ts";
-import { statusOrUndefinedSync } from "../store/fs_meta.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { statusOrUndefinedSync } from "../store/fs_meta.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import {
   AccessDeniedError,
   IntegrityError,

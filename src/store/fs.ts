@@ -44,9 +44,9 @@ import {
   previousFor,
   readSidecarBytesSync,
   type Sidecar,
-  statusOrUndefinedSync,
   writeSidecar,
 } from "./fs_meta.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import {
   FileDescriber,
   type FsHashProgress,

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { statusOrUndefinedSync } from "../file_status.ts";
 import { readBuffer } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { writeFileAtomicSync } from "../atomic_write.ts";
@@ -176,41 +177,6 @@ export async function readSidecar(path: string): Promise<Sidecar | undefined> {
     return undefined;
   }
   return parseSidecar(new TextDecoder().decode(bytes));
-}
-
-/**
- * The status of `path` (an `lstat`; a `stat`, following a link, with
- * `follow`), or `undefined` when it is missing (`NotFound`, or
- * `NotADirectory` for a path through a file); other errors are thrown.
- *
- * Synchronous, for one metadata look of a local name: an asynchronous one
- * costs Deno's main thread several times the look itself (the op's promise
- * and its hand-off to a blocking thread, which on a busy machine takes the
- * main thread's core). A missing path still costs Deno's error for it (~25
- * µs, with or without its stack: measured), the common case of a sidecar
- * look, as most objects have none.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { statusOrUndefinedSync } from "./fs_meta.ts";
- * assert.equal(statusOrUndefinedSync("/nonexistent/x"), undefined);
- * assert.equal(statusOrUndefinedSync("/nonexistent/x", { follow: true }), undefined);
- * assert(statusOrUndefinedSync("/")?.isDirectory);
- * ```
- */
-export function statusOrUndefinedSync(
-  path: string,
-  options: { follow?: boolean } = {},
-): Deno.FileInfo | undefined {
-  try {
-    return options.follow ? Deno.statSync(path) : Deno.lstatSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw e;
-  }
 }
 
 /**

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { fingerprint, sameFingerprint, statusOrUndefinedSync } from "./fs_meta.ts";
+import { fingerprint, sameFingerprint } from "./fs_meta.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import { isRacy } from "./fs_validator.ts";
 
 /**

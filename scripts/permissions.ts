@@ -55,6 +55,8 @@
  * - `XDG_CACHE_HOME`, `XDG_CONFIG_HOME`, `LOCALAPPDATA`, `APPDATA`: platform
  *   cache and config directories.
  * - `NO_COLOR`, `TERM`: whether to colour stderr.
+ * - `CI`: a CI job, whose log gets plain progress lines, not a bar's redraws,
+ *   also when the runner gives it a terminal.
  * - `HTTP(S)_PROXY`, `ALL_PROXY` (either case): a configured proxy keeps large
  *   uploads and the AWS SDK's requests on `fetch`, which honours it
  *   (`src/store/node_http_send.ts`, `src/store/sdk_fetch_handler.ts`).
@@ -86,6 +88,7 @@ export const ENV_VARS: readonly string[] = [
   "APPDATA",
   "NO_COLOR",
   "TERM",
+  "CI",
   "HTTPS_PROXY",
   "https_proxy",
   "HTTP_PROXY",

@@ -29,6 +29,15 @@ function messageLine(text: string): string {
   return printable(withLongInputsCut(text));
 }
 
+/**
+ * Whether the process runs in a CI job: `CI` is set (CI runners set it,
+ * `true` mostly) to anything but empty, `false` or `0`.
+ */
+function inCi(io: CliIo): boolean {
+  const value = (io.env("CI") ?? "").trim().toLowerCase();
+  return value !== "" && value !== "false" && value !== "0";
+}
+
 /** `human`: text for people; `json`: one JSON document on stdout; `quiet`: essentials only. */
 export type OutputMode = "human" | "json" | "quiet";
 
@@ -270,7 +279,11 @@ export class Output {
     // sequence of every redraw as text, ten times a second. In JSON mode
     // with stdout a terminal too (one stream: `docker exec -t`, a pty a
     // program reads the document from), the redraws would be read with it.
+    // A CI job given a pseudo-terminal (Buildkite's default, CircleCI,
+    // `docker run -t`) keeps every redraw in its log: there, as on no
+    // terminal, a plain line every 30 s.
     const enabled = this.#io.stderrIsTerminal && this.#io.env("TERM") !== "dumb" &&
+      !inCi(this.#io) &&
       (this.mode === "human" || (this.mode === "json" && this.#io.stdoutIsTerminal === false));
     const bar = new ProgressBar({
       label,

@@ -250,26 +250,35 @@ export function lastUsedOf(dataStat: Deno.FileInfo, legacyUsed?: number): number
 /** The interval between two writes of an entry's last-use time (ms). */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** When this process began (ms): a last use from before it is no mark of its own. */
+const PROCESS_START = Date.now();
+
 /**
  * Whether an entry last used at `lastUsed` is to be marked used at `now`:
  * a minute after its last mark, or at once when that mark is "in the
  * future" (made by a clock that ran ahead, in a cache restored from such a
  * machine, or before the wall clock stepped back). Taken for a use within
  * the minute, such a mark was never moved: `prune` kept the entry past
- * `--older-than`, and as the newest, until that date came.
+ * `--older-than`, and as the newest, until that date came. A last use from
+ * before this process began is marked at once too: it may be no use at all
+ * but the time a CI cache was restored (tar writes it as the access time),
+ * which a prefill seconds later left as it was, so the copies a job used
+ * and those it did not had one last use, and no prune could tell them apart.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { markDue } from "./entry_records.ts";
- * assert.equal(markDue(100_000, 130_000), false);
- * assert.equal(markDue(100_000, 160_000), true);
- * assert.equal(markDue(200_000, 130_000), true);
+ * const marked = Date.now();
+ * assert.equal(markDue(marked, marked + 30_000), false);
+ * assert.equal(markDue(marked, marked + 60_000), true);
+ * assert.equal(markDue(marked + 70_000, marked + 30_000), true);
+ * assert.equal(markDue(marked - 86_400_000, marked - 86_400_000 + 30_000), true);
  * ```
  */
 export function markDue(lastUsed: number, now: number): boolean {
   const since = now - lastUsed;
-  return since < 0 || since >= TOUCH_INTERVAL_MS;
+  return since < 0 || since >= TOUCH_INTERVAL_MS || lastUsed < PROCESS_START;
 }
 
 /**

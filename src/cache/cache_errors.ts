@@ -218,8 +218,19 @@ export function readOnlyError(e: unknown, what: string, path: string, cacheDir: 
 const READ_ONLY_FS_HINT =
   "it is on a read-only file system: use a writable --cache-dir or remount it read-write";
 
-// EROFS: a read-only mount (a CI volume mounted `:ro`), which refuses root as well.
-function isReadOnlyFs(e: unknown): boolean {
+/**
+ * Whether `e` is EROFS: a read-only mount (a CI volume mounted `:ro`, a
+ * read-only checkout), which refuses root as well and no chmod makes writable.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isReadOnlyFs } from "./cache_errors.ts";
+ * assert(isReadOnlyFs(new Error("Read-only file system (os error 30): open '/x'")));
+ * assert(!isReadOnlyFs(new Deno.errors.PermissionDenied("Permission denied (os error 13)")));
+ * ```
+ */
+export function isReadOnlyFs(e: unknown): boolean {
   return /read-only file system/i.test((e as Error | undefined)?.message ?? "") ||
     (e as { code?: unknown } | undefined)?.code === "EROFS";
 }

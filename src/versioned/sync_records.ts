@@ -51,6 +51,7 @@ import { isRacy } from "../store/fs_validator.ts";
 import { fileKind, notRegularFileKind } from "../regular_file.ts";
 import { isNameTooLong } from "../name_too_long.ts";
 import type { EntryMeta } from "../cache/entry_meta.ts";
+import { isReadOnlyFs } from "../cache/cache_errors.ts";
 
 /** The name of the record file in DEST. */
 export const SYNC_RECORD_NAME = ".vc-sync.json";
@@ -182,6 +183,15 @@ export function withSyncRecords<T>(
       throw new VcError(
         `vc sync cannot keep its records in ${root}: ${e.message} ` +
           `(${SYNC_RECORD_NAME} and ${LOCK_NAME} there must be files it can write)`,
+        { cause: e },
+      );
+    }
+    // A read-only checkout or `:ro` volume: a bare "Read-only file system
+    // (os error 30)" named the lock file, and no chmod would help.
+    if (isReadOnlyFs(e)) {
+      throw new VcError(
+        `vc sync cannot keep its records in ${root}: ${(e as Error).message}; it is on a ` +
+          `read-only file system: sync to a writable directory or remount it read-write`,
         { cause: e },
       );
     }

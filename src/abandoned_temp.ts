@@ -10,7 +10,13 @@
  *
  * @module
  */
-import { isSharedTempName, isStaleTempFile, isTempName, tempStem } from "./atomic_write.ts";
+import {
+  isSharedTempName,
+  isStaleTempFile,
+  isTempName,
+  tempOwner,
+  tempStem,
+} from "./atomic_write.ts";
 import { fsPlatform } from "./fs_platform.ts";
 
 /** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
@@ -59,6 +65,25 @@ export function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
   }
 }
 
+/** Options of {@linkcode isAbandonedTemp}. */
+export interface AbandonedTempOptions {
+  /**
+   * Every writer of the temp files this sweep looks at locks its unique temp
+   * file before its first byte (a user's file written by vc: the manifest,
+   * the lock file, a copy to DEST, a store → local mirror's target). Then one
+   * holding bytes ({@linkcode AbandonedTempOptions.size}) that nobody holds
+   * locked is no writer between its create and its lock: a dead writer's at
+   * any age, so a re-run right after a `kill -9` removes it (the release
+   * binary cannot look at `/proc` for the pid). Shared temp files (pid 0),
+   * which a writer opens with their bytes before it locks them, never count so.
+   */
+  lockedBeforeWrite?: boolean;
+  /** The temp file's size in bytes (from the sweep's `lstat`). */
+  size?: number;
+}
+
+const SHARED_OWNER = 0;
+
 /**
  * Whether the temp file at `path` (named `name`, last modified `mtime`) was
  * left by a writer that is gone: it is older than `maxAgeMs`, or nobody holds
@@ -90,6 +115,7 @@ export function isAbandonedTemp(
   mtime: Date | null,
   now: number,
   maxAgeMs: number,
+  options: AbandonedTempOptions = {},
 ): boolean {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   const age = now - (mtime?.getTime() ?? now);
@@ -107,8 +133,11 @@ export function isAbandonedTemp(
     const old = mtime !== null && age > maxAgeMs;
     return old || fsPlatform.mandatoryLocks || whileUnlocked(path, false, () => true);
   }
-  // Dated far ahead: no writer between create and lock, whatever the clock says.
-  const settled = age > UNLOCKED_TEMP_GRACE_MS || isFutureTime(mtime, now);
+  // Dated far ahead: no writer between create and lock, whatever the clock
+  // says; nor one holding bytes, where writers lock before their first.
+  const written = options.lockedBeforeWrite === true && (options.size ?? 0) > 0 &&
+    tempOwner(name) !== SHARED_OWNER;
+  const settled = age > UNLOCKED_TEMP_GRACE_MS || isFutureTime(mtime, now) || written;
   return settled && !fsPlatform.mandatoryLocks && whileUnlocked(path, false, () => true);
 }
 
@@ -205,7 +234,10 @@ export function removeAbandonedTempsOf(dest: string): void {
     const path = `${dir === "/" ? "" : dir}/${name}`;
     try {
       const info = Deno.lstatSync(path);
-      if (info.isFile && isAbandonedTemp(path, info.mtime, now, DEAD_COPY_TEMP_AGE_MS)) {
+      // Writers of a user's file lock their temp file before its first byte
+      // (writeFileAtomic's sweepAbandoned, copyFileAtomic).
+      const options = { lockedBeforeWrite: true, size: info.size };
+      if (info.isFile && isAbandonedTemp(path, info.mtime, now, DEAD_COPY_TEMP_AGE_MS, options)) {
         Deno.removeSync(path);
       }
     } catch {

@@ -2,8 +2,8 @@
  * `vc add` / `vc update` killed (`kill -9`) while writing the manifest or the
  * lock file leave the write's temp file (`.<name>.vc-tmp-<pid>-<random>`)
  * beside that checked-in file, where no cache sweep looks. The next write of
- * the same file removes those whose writer is dead; a live writer's, and
- * other files' temp names, stay.
+ * the same file removes those whose writer is dead; a live writer's (its
+ * lock held), and other files' temp names, stay.
  */
 import { join } from "node:path";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
@@ -29,6 +29,9 @@ Deno.test("add / update remove the temp files a killed write left beside the man
     `.notes.json.vc-tmp-${DEAD}-abcdefgh`, // another file's
   ];
   for (const name of [...left, ...kept]) await Deno.writeTextFile(join(repo, name), "{\n");
+  // A live writer holds its temp file's lock while it writes.
+  using live = await Deno.open(join(repo, kept[0]!), { read: true, write: true });
+  live.lockSync(true);
   await vc.add("/t.csv", file);
   await Deno.writeTextFile(file, "2\n");
   await vc.update("/t.csv", file, { patch: true });

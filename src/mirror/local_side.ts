@@ -494,8 +494,11 @@ function removeIfDead(path: string): void {
     }
     if (isSharedTempName(name) && keptForResume(path, now, PARTIAL_KEEP_MS)) return;
     const info = Deno.lstatSync(path);
-    // Its writer holds its lock until the commit: unlocked, it is gone.
-    if (info.isFile && isAbandonedTemp(path, info.mtime, now, DEAD_TEMP_AGE_MS)) {
+    // Its writer holds its lock until the commit: unlocked, it is gone. A
+    // download locks its unique temp file before its first byte (see
+    // src/store/download.ts), so one holding bytes is gone at any age.
+    const options = { lockedBeforeWrite: true, size: info.size };
+    if (info.isFile && isAbandonedTemp(path, info.mtime, now, DEAD_TEMP_AGE_MS, options)) {
       Deno.removeSync(path);
     }
   } catch {

@@ -1,12 +1,14 @@
 /**
  * A writer killed (`kill -9`) mid-file leaves its temp file
  * (`.<name>.vc-tmp-<pid>-<random>`, holding bytes) beside a user's file: the
- * manifest, the lock file, a store → local mirror's target. The release
+ * manifest, the lock file, a store → local mirror's target, a serve token file. The release
  * binary cannot look at `/proc` to tell its pid is dead, and the sweep
  * waited for the temp file to be 5 s old before it believed the missing
  * lock, so a re-run right after the kill (a CI retry, an impatient user)
  * succeeded and left the dead writer's temp file in the project, for
- * `git status` to show. Writers of these files lock their temp file before
+ * `git status` to show (a token file's was never removed: `vc serve
+ * add-token` neither locked its temp file nor swept beside the file). Writers
+ * of these files lock their temp file before
  * their first byte: an unlocked one holding bytes is a dead writer's, at any
  * age. Each test kills a real writer process, then runs the real `vc` (the
  * release permissions) at once.
@@ -89,6 +91,20 @@ Deno.test("vc mirror store → local right after a kill -9 mid-file removes the 
     ok(await vc(["mirror", pathToFileURL(source).href, target]), "mirror after the kill");
     assertEquals([...Deno.readDirSync(target)].map((e) => e.name).sort(), ["a.txt", "b.txt"]);
     assertEquals(await Deno.readTextFile(join(target, "a.txt")), "whole a\n");
+  });
+});
+
+Deno.test("vc serve add-token after a kill -9 mid token-file write removes the dead writer's temp file", async () => {
+  await withWorkspace(async (dir, vc) => {
+    const tokens = join(dir, "tokens.json");
+    ok(await vc(["serve", "add-token", "alice", "--token-file", tokens]), "first add-token");
+    const left = await killMidWrite(tokens);
+    assertEquals(tempsIn(dir), [left]);
+    ok(await vc(["serve", "add-token", "bob", "--token-file", tokens]), "add-token after the kill");
+    assertEquals(tempsIn(dir), []);
+    const names = Object.values(JSON.parse(await Deno.readTextFile(tokens))).sort();
+    assertEquals(names, ["alice", "bob"]);
+    if (Deno.build.os !== "windows") assertEquals((await Deno.stat(tokens)).mode! & 0o777, 0o600);
   });
 });
 

@@ -13,7 +13,7 @@
  */
 import { reportingCallback, thrownText } from "../callback.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { AtomicFile } from "../atomic_write.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
 import { linkTarget } from "../link_target.ts";
 import { basename, dirname, join, resolve } from "../path.ts";
@@ -830,24 +830,16 @@ export async function addToken(
       const doc = Object.fromEntries(names);
       reading = false;
       const before = await Deno.stat(target).catch(() => undefined);
-      const temp = AtomicFile.create(target, {
+      // An existing file keeps its owner and group, as its mode: a file
+      // `root:vc 0640` that root rewrote came back `root:root 0600`, which the
+      // service running as `vc` could no longer read. Only root may give a
+      // file away; anyone else writes it as their own, as before. The temp
+      // file is locked while written, and those a `kill -9` left beside the
+      // file (which no sweep saw: they stayed for good) are removed.
+      await writeFileAtomic(target, JSON.stringify(doc, null, 2) + "\n", {
+        sweepAbandoned: true,
         mode: before?.mode == null ? 0o600 : before.mode & 0o7777,
       });
-      try {
-        const bytes = new TextEncoder().encode(JSON.stringify(doc, null, 2) + "\n");
-        for (let at = 0; at < bytes.length;) at += await temp.file.write(bytes.subarray(at));
-        // An existing file keeps its owner and group, as its mode: a file
-        // `root:vc 0640` that root rewrote came back `root:root 0600`, which the
-        // service running as `vc` could no longer read. Only root may give a
-        // file away; anyone else writes it as their own, as before.
-        if (before?.uid != null && before.gid != null) {
-          await Deno.chown(temp.path, before.uid, before.gid).catch(() => {});
-        }
-        await temp.commit();
-      } catch (error) {
-        temp.discard();
-        throw error;
-      }
     }, lockOptions);
   } catch (error) {
     if (reading) throw error;

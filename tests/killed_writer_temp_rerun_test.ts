@@ -1,13 +1,15 @@
 /**
  * A writer killed (`kill -9`) mid-file leaves its temp file
  * (`.<name>.vc-tmp-<pid>-<random>`, holding bytes) beside a user's file: the
- * manifest, the lock file, a store → local mirror's target, a serve token file. The release
+ * manifest, the lock file, a store → local mirror's target, a serve token
+ * file, `vc sync`'s record file in DEST. The release
  * binary cannot look at `/proc` to tell its pid is dead, and the sweep
  * waited for the temp file to be 5 s old before it believed the missing
  * lock, so a re-run right after the kill (a CI retry, an impatient user)
  * succeeded and left the dead writer's temp file in the project, for
- * `git status` to show (a token file's was never removed: `vc serve
- * add-token` neither locked its temp file nor swept beside the file). Writers
+ * `git status` to show (a token file's and a sync record file's were never
+ * removed: their writers neither locked their temp file nor swept beside
+ * the file). Writers
  * of these files lock their temp file before
  * their first byte: an unlocked one holding bytes is a dead writer's, at any
  * age. Each test kills a real writer process, then runs the real `vc` (the
@@ -105,6 +107,20 @@ Deno.test("vc serve add-token after a kill -9 mid token-file write removes the d
     const names = Object.values(JSON.parse(await Deno.readTextFile(tokens))).sort();
     assertEquals(names, ["alice", "bob"]);
     if (Deno.build.os !== "windows") assertEquals((await Deno.stat(tokens)).mode! & 0o777, 0o600);
+  });
+});
+
+Deno.test("vc sync after a kill -9 mid record-file write removes the dead writer's temp file from DEST", async () => {
+  await withWorkspace(async (dir, vc) => {
+    await Deno.writeTextFile(join(dir, "a.csv"), "a\n");
+    ok(await vc(["add", "/a.csv", "a.csv"]), "add");
+    const out = join(dir, "out");
+    ok(await vc(["sync", out]), "first sync");
+    const left = await killMidWrite(join(out, ".vc-sync.json"));
+    assertEquals(tempsIn(out), [left]);
+    ok(await vc(["sync", out]), "sync after the kill");
+    assertEquals(tempsIn(out), []);
+    assertEquals(await Deno.readTextFile(join(out, "a.csv")), "a\n");
   });
 });
 

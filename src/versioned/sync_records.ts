@@ -46,6 +46,7 @@ import { concatBytes } from "../bytes.ts";
 import { PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
+import { removeAbandonedTempsOf } from "../abandoned_temp.ts";
 import { normalizeEtag, sha256File } from "../hash.ts";
 import { isRacy } from "../store/fs_validator.ts";
 import { fileKind, notRegularFileKind } from "../regular_file.ts";
@@ -278,6 +279,9 @@ export class SyncRecords {
           `(remove it; nothing was copied)`,
       );
     }
+    // Under DEST's lock, no other sync saves: a temp file of the record
+    // file is a killed save's (removed where its writer is gone for sure).
+    removeAbandonedTempsOf(path);
     let files: Record<string, Written> = Object.create(null);
     try {
       const parsed = JSON.parse(await Deno.readTextFile(path))?.files;
@@ -506,7 +510,11 @@ export class SyncRecords {
     const sorted = Object.fromEntries(
       Object.entries(this.#files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     );
-    await writeFileAtomic(this.#path, JSON.stringify({ version: 1, files: sorted }) + "\n");
+    // Locked while written, as a copy into DEST is: a kill mid-save leaves
+    // a temp file the next sync tells from a live writer's and removes.
+    await writeFileAtomic(this.#path, JSON.stringify({ version: 1, files: sorted }) + "\n", {
+      sweepAbandoned: true,
+    });
     this.#changed = false;
     // Saved: the journal is spent (replayed again, were this cut, it says the same).
     this.#journal?.truncateSync(0);

@@ -78,6 +78,12 @@ export interface VerifierOptions {
   pinOnly?: boolean;
   /** What pinned the SHA-256 (e.g. a lock file entry), for messages. */
   pinnedBy?: string;
+  /**
+   * The SHA-256 is the one recorded for a file when its content was
+   * verified (a cached copy's record), not one pinned for the object: a
+   * mismatch says the file changed since, not that the store's object did.
+   */
+  recordedSha256?: boolean;
   /** Asks the store for a part's size when no standard part size explains a multipart ETag. */
   partSize?: PartSizeSource;
   /** Part sizes learned earlier (e.g. recorded in a cache entry); the last one repeats. */
@@ -263,6 +269,12 @@ export class Verifier {
       // Read back while other ranges were written: confirm from the finished file.
       if (actual !== sha && computed.readBack === true && computed.sha256 !== undefined) {
         actual = await sha256File(path, read());
+      }
+      if (actual !== sha && this.#options.recordedSha256 === true) {
+        throw new IntegrityError(
+          `${this.#options.uri}: content has SHA-256 ${actual}, but SHA-256 ${sha} was recorded ` +
+            `when it was verified: the file changed since ${this.#where()}`,
+        );
       }
       if (actual !== sha) {
         const uri = this.#options.uri;
@@ -820,8 +832,20 @@ export interface ExpectedFile {
   size: number;
   etag: string;
   md5?: string;
+  /**
+   * The SHA-256 recorded when the file's content was verified: then the
+   * size and this SHA-256 are the whole check, as for a download pinned by
+   * a lock entry. The ETag is not derived again: a multipart ETag of parts
+   * no usual size explains (and a store that is not asked) could not be,
+   * and the SHA-256 finds any change the ETag would.
+   */
   sha256?: string;
   partSizes?: readonly number[];
+  /**
+   * The store's full-object checksum the content was verified with: checked
+   * when the ETag and an MD5 cannot be (a multipart ETag no part sizes explain).
+   */
+  checksum?: Omit<ObjectChecksum, "type">;
   metadata?: Record<string, string>;
   /** The ETag is not a hash of the content (SSE-KMS, SSE-C): not compared. */
   opaqueEtag?: boolean;
@@ -881,8 +905,15 @@ export function fileChecker(
     metadata,
   };
   if (expected.opaqueEtag === true) info.opaqueEtag = true;
+  if (expected.checksum !== undefined) {
+    info.checksum = { ...expected.checksum, type: "FULL_OBJECT" };
+  }
   const verifierOptions: VerifierOptions = { uri: options.uri, allowUnverifiable: true };
-  if (expected.sha256 !== undefined) verifierOptions.sha256 = expected.sha256;
+  if (expected.sha256 !== undefined) {
+    verifierOptions.sha256 = expected.sha256;
+    verifierOptions.pinOnly = true;
+    verifierOptions.recordedSha256 = true;
+  }
   if (options.partSize !== undefined) verifierOptions.partSize = options.partSize;
   if (expected.partSizes !== undefined) verifierOptions.knownPartSizes = expected.partSizes;
   const onProgress = options.onProgress;
@@ -893,7 +924,9 @@ export function fileChecker(
   const plan = verifier.plan;
   // Part sizes recorded for the entry, when even: the segments the ETag is made of.
   const known = expected.partSizes?.length === 1 ? expected.partSizes[0]! : undefined;
-  const segment = plan.kind === "multipart" && known !== undefined ? known : plan.segment;
+  const segment = plan.kind === "multipart" && known !== undefined && !plan.pinOnly
+    ? known
+    : plan.segment;
   return {
     hasher: (sha256, size) =>
       new StreamHasher(segment, 0, sha256 || plan.sha256 !== undefined, size),

@@ -5,15 +5,20 @@
 import { assert, assertEquals } from "./assert.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 
-/** Uploads `parts` to `s3://<bucket>/<key>` as one multipart object; returns its ETag (unquoted). */
+/**
+ * Uploads `parts` to `s3://<bucket>/<key>` as one multipart object; returns
+ * its ETag (unquoted). `headers` go with the upload's creation (metadata:
+ * `x-amz-meta-*`).
+ */
 export async function multipartPut(
   s3: FakeS3,
   bucket: string,
   key: string,
   parts: Uint8Array<ArrayBuffer>[],
+  headers: Record<string, string> = {},
 ): Promise<string> {
   const base = `${s3.url}/${bucket}/${key}`;
-  const created = await (await fetch(`${base}?uploads`, { method: "POST" })).text();
+  const created = await (await fetch(`${base}?uploads`, { method: "POST", headers })).text();
   const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
   assert(uploadId !== undefined, created);
   const etags: string[] = [];

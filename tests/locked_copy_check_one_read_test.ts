@@ -1,7 +1,8 @@
 /**
  * A cached copy of a locked version is checked against its ETag's MD5 and
  * the lock's SHA-256 (`copyVerified` for `vc sync` and `vc get`, `vc cache
- * verify`, `vc verify`). Each digest was taken in a read of its own: a copy
+ * verify`, `vc verify`); where its record has a SHA-256, that is the whole
+ * check of the cached copy. Each digest was taken in a read of its own: a copy
  * of a GB was read twice, seconds each, and its progress went 0→100% twice.
  * Both now come from one read (for `copyVerified`, the read that copies it,
  * which also gives the SHA-256 `vc sync` records). A read is counted by the progress going back
@@ -84,25 +85,22 @@ Deno.test("the one read keeps each check's verdict and message", async () => {
   const md5 = md5Hex(bytes);
   const sha256 = sha256Hex(bytes);
   const other = "0".repeat(64);
-  // The ETag is compared first: its message, when both would fail.
-  const badEtag = await problemWithCopy(path, {
-    size: bytes.length,
-    etag: "f".repeat(32),
-    sha256: other,
-  });
+  // Without a SHA-256 recorded, the ETag is the check: its message.
+  const badEtag = await problemWithCopy(path, { size: bytes.length, etag: "f".repeat(32) });
   assertMatch(badEtag!, /content does not match its ETag: expected MD5 f{32}, got [0-9a-f]{32}/);
-  const badSha = await problemWithCopy(path, { size: bytes.length, etag: md5, sha256: other });
-  assertEquals(
-    badSha,
-    `${path}: ${path} has SHA-256 ${sha256}, but SHA-256 ${other} is pinned; the object in the ` +
-      `store was replaced or corrupted, nothing was cached (${bytes.length} bytes)`,
-  );
+  // A SHA-256 recorded is the whole check (the bytes it was taken of were
+  // verified): a copy that differs from it changed since.
+  for (const etag of [md5, "f".repeat(32)]) {
+    const badSha = await problemWithCopy(path, { size: bytes.length, etag, sha256: other });
+    assertEquals(
+      badSha,
+      `${path}: content has SHA-256 ${sha256}, but SHA-256 ${other} was recorded when it was ` +
+        `verified: the file changed since (${bytes.length} bytes)`,
+    );
+  }
   const parts = [md5Hex(bytes.subarray(0, MiB)), md5Hex(bytes.subarray(MiB))];
-  const badParts = await problemWithCopy(path, {
-    size: bytes.length,
-    etag: multipartEtag(parts.toReversed()),
-    sha256,
-  });
+  const reversed = multipartEtag(parts.toReversed());
+  const badParts = await problemWithCopy(path, { size: bytes.length, etag: reversed });
   assertMatch(badParts!, /multipart ETag/);
 });
 

@@ -229,6 +229,7 @@ export class EntryResolver {
       problem = `its size is ${before.size}, the record's ${meta.size}`;
     } else if (
       meta.md5 === undefined && meta.sha256 === undefined && meta.partSizes === undefined &&
+      meta.checksum === undefined &&
       (meta.opaqueEtag === true || parseEtag(meta.etag).kind === "opaque")
     ) {
       problem = "its record has no checksum to check its bytes against: an SSE-KMS or SSE-C " +

@@ -8,11 +8,12 @@
  */
 import { checkFile, type ExpectedFile, fileChecker } from "../verify.ts";
 import type { EntryMeta } from "./entry_meta.ts";
+import type { ObjectChecksum } from "../store/types.ts";
 
 /** What the record says of a cached copy that a check of its bytes needs. */
 export type CopyMeta = Pick<
   EntryMeta,
-  "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag"
+  "size" | "etag" | "md5" | "sha256" | "partSizes" | "opaqueEtag" | "checksum"
 >;
 
 /** How a check of a cached copy may be stopped, and told of. */
@@ -90,8 +91,19 @@ function expectedOf(
   const expected: ExpectedFile = { size: meta.size, etag: meta.etag };
   if (meta.md5 !== undefined) expected.md5 = meta.md5;
   if (meta.partSizes !== undefined) expected.partSizes = meta.partSizes;
-  // Locked entries record a SHA-256 and no MD5: with an opaque ETag it is the only check.
+  // A SHA-256 recorded (a locked download, or `vc add`) is the whole check:
+  // the bytes it was taken of were verified, and their multipart ETag may
+  // not be derivable again (parts of a size no usual one explains, recorded
+  // by neither an MD5 nor part sizes): such a good copy was removed each run.
   if (meta.sha256 !== undefined) expected.sha256 = meta.sha256;
+  // The store's checksum the download was verified with, when nothing else could be.
+  const checksum = /^([A-Z0-9]+):(.+)$/.exec(meta.checksum ?? "");
+  if (checksum !== null) {
+    expected.checksum = {
+      algorithm: checksum[1] as ObjectChecksum["algorithm"],
+      value: checksum[2]!,
+    };
+  }
   // SSE-KMS and SSE-C ETags look like an MD5 and are not one.
   if (meta.opaqueEtag === true) expected.opaqueEtag = true;
   return expected;

@@ -7,6 +7,7 @@
 // copy of an array by spreading takes), not timed.
 import { assert, assertEquals } from "./assert.ts";
 import { confirmationPlan, listingScopes } from "../src/mirror/lookup_plan.ts";
+import { UploadRecord } from "../src/mirror/upload_record.ts";
 
 /** Runs `fn`, counting the steps of every array iterator it takes. */
 function arrayIteratorSteps(fn: () => void): number {
@@ -68,4 +69,23 @@ Deno.test("listingScopes: 150,000 keys two directories down", () => {
   const scopes = listingScopes(keys, () => true);
   const covered = [...scopes.values()].reduce((n, s) => n + s.keys.length, 0);
   assertEquals(covered, keys.length);
+});
+
+Deno.test("UploadRecord: a run's uploads kept off the heap, the last answer of each key", () => {
+  const record = new UploadRecord();
+  try {
+    const keys = ["z", "é", "\u{1F600}", "a/b", "\uFF21"];
+    for (const [i, key] of keys.entries()) {
+      record.set(key, { path: `/d/${key}`, size: i, etag: `"${i}"` });
+    }
+    record.set("z", { path: "/d/z", size: 9, etag: '"again"' });
+    assertEquals(record.size, keys.length);
+    // UTF-8 byte order, S3's (not UTF-16's: U+FF21 before U+1F600).
+    assertEquals([...record.keys()], ["a/b", "z", "é", "\uFF21", "\u{1F600}"]);
+    assertEquals(record.get("z"), { path: "/d/z", size: 9, etag: '"again"' });
+    assertEquals(record.get("missing"), undefined);
+  } finally {
+    record[Symbol.dispose]();
+    record[Symbol.dispose]();
+  }
 });

@@ -82,6 +82,7 @@ import { SettleCheck } from "./settle.ts";
 import { ABORT_UPLOADS_AFTER_MS, abortAbandonedUploads } from "./abandoned_uploads.ts";
 import { type MirrorState, type StateRow, statMatches } from "./state.ts";
 import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
+import { UploadRecord } from "./upload_record.ts";
 import { confirmationPlan, LIST_PAGE, listingScopes } from "./lookup_plan.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
 import type { MirrorOptions, MirrorReport, MirrorSkip } from "./types.ts";
@@ -232,7 +233,7 @@ interface Run {
    * relative key, confirmed in the store before the run ends
    * ({@linkcode Mirror.#confirmUploads}).
    */
-  uploaded?: Map<string, { path: string; size: number; etag: string }>;
+  uploaded?: UploadRecord;
   /**
    * Local → store: the objects each listing of the run found, by the scope
    * it listed (`""`: the whole prefix): what a listing to confirm the
@@ -1773,7 +1774,7 @@ export class Mirror {
           if (o.delete) await this.#deleteIfNoFile(run, copy.from);
           await this.#renameDone(run, local.path);
           this.#remember(local, hash.md5, copy.etag, hash.racy);
-          (run.uploaded ??= new Map()).set(local.key, {
+          (run.uploaded ??= new UploadRecord()).set(local.key, {
             path: local.path,
             size: local.size,
             etag: copy.etag,
@@ -1827,7 +1828,7 @@ export class Mirror {
         // (A body read whole was checked against its MD5 by the store.)
         if (hash.bytes === undefined) await this.#unchangedSince(local);
         this.#remember(local, hash.md5, result.etag, hash.racy);
-        (run.uploaded ??= new Map()).set(local.key, {
+        (run.uploaded ??= new UploadRecord()).set(local.key, {
           path: local.path,
           size: local.size,
           etag: result.etag,
@@ -1895,12 +1896,15 @@ export class Mirror {
    * forgotten by the state.
    */
   async #confirmUploads(run: Run): Promise<void> {
-    const uploaded = run.uploaded;
-    if (uploaded === undefined || uploaded.size === 0) {
+    const record = run.uploaded;
+    delete run.uploaded;
+    if (record === undefined) {
       this.#sayHeadRefused(run);
       return;
     }
-    delete run.uploaded;
+    // Freed when confirmed. (A run that fails before leaves it to the
+    // garbage collector.)
+    using uploaded = record;
     const store = this.#stores[0]!;
     const signal = run.signal;
     const concurrency = this.#options.concurrency ?? 16;

@@ -8,7 +8,7 @@
 import { assertEquals } from "./assert.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { Entries } from "../src/server/entries.ts";
-import { ManualClock } from "./server_helpers.ts";
+import { ManualClock, timedBy } from "./server_helpers.ts";
 
 const DAY = 86_400_000;
 
@@ -26,7 +26,7 @@ Deno.test("serve expire: files under data/ that the service never wrote are left
     ];
     for (const key of [orphan, ...foreign]) await store.put(key, new TextEncoder().encode("x"));
     const clock = new ManualClock(Date.now() + 3 * DAY);
-    const result = await new Entries(store, { clock }).sweep();
+    const result = await new Entries(timedBy(store, clock), { clock }).sweep();
     assertEquals(result.orphansRemoved, 1);
     assertEquals(await store.head(orphan), undefined);
     for (const key of foreign) assertEquals((await store.head(key))?.size, 1, key);

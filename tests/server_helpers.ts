@@ -49,6 +49,16 @@ export class ManualClock implements Clock {
 
 export const DAY = 86_400_000;
 
+/**
+ * `store` whose time (`serverTime`) is `clock`'s: for a test that moves its
+ * clock on to age what the store holds (time passes for the store too),
+ * where expiry would otherwise refuse to remove anything, its clock being
+ * that far ahead of the store's real one.
+ */
+export function timedBy<T extends ObjectStore>(store: T, clock: Clock): T {
+  return overriding(store, { serverTime: () => Promise.resolve(clock.now()) } as Partial<T>);
+}
+
 /** A fake KBase auth service: `GET /api/V2/token` answers for the tokens given. */
 export interface FakeAuth extends AsyncDisposable {
   url: string;
@@ -117,12 +127,21 @@ export async function startService(
     auth?: AuthProvider;
     /** The background sweep's interval (default here: none). */
     sweepIntervalMs?: number;
+    /**
+     * Whether the store tells its own time (default false: its
+     * `serverTime` follows the test's clock, as the time a test moves on
+     * passes for the store too, and expiry refuses to remove anything
+     * while the service's clock runs ahead of the store's).
+     */
+    realStoreTime?: boolean;
   } = {},
 ): Promise<TestService> {
   const dir = await Deno.makeTempDir({ prefix: "vc_serve_test_" });
   const tokenFile = `${dir}/tokens.json`;
-  const store = options.store ?? new FsStore(`${dir}/store`);
   const clock = new ManualClock();
+  const { realStoreTime, ...rest } = options;
+  const given = options.store ?? new FsStore(`${dir}/store`);
+  const store = realStoreTime ? given : timedBy(given, clock);
   const logs: string[] = [];
   let tokens: TestService["tokens"];
   let service: RunningCacheService;
@@ -136,7 +155,7 @@ export async function startService(
       log: (line) => logs.push(line),
       auth: new TokenFileAuth({ path: tokenFile }),
       sweepIntervalMs: 0,
-      ...options,
+      ...rest,
       store,
       port: 0,
     });

@@ -12,7 +12,7 @@ import { FsStore } from "../src/store/fs.ts";
 import { Entries } from "../src/server/entries.ts";
 import { assertEquals } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { DAY, keys, ManualClock, serviceS3Store } from "./server_helpers.ts";
+import { DAY, keys, ManualClock, serviceS3Store, timedBy } from "./server_helpers.ts";
 import { overriding } from "./overriding.ts";
 
 /** `store` whose `data/` listings end only once `parties` of them have been read. */
@@ -60,7 +60,7 @@ Deno.test("sweep: an orphan on S3 is claimed, then removed and counted", async (
   const key = `data/${"cd".repeat(64)}/${crypto.randomUUID()}`;
   await store.put(key, new Uint8Array(100));
   const clock = new ManualClock(Date.now() + 2 * DAY);
-  const result = await new Entries(store, { clock }).sweep();
+  const result = await new Entries(timedBy(store, clock), { clock }).sweep();
   assertEquals(result.orphansRemoved, 1);
   assertEquals(await keys(store), []);
 });
@@ -76,7 +76,7 @@ Deno.test("sweep: an orphan the store has no room to claim is still removed", as
       put: () => Promise.reject(new Error("write failed: No space left on device (os error 28)")),
     });
     const clock = new ManualClock(Date.now() + 2 * DAY);
-    const result = await new Entries(full, { clock }).sweep();
+    const result = await new Entries(timedBy(full, clock), { clock }).sweep();
     assertEquals(result.orphansRemoved, 1);
     assertEquals(await keys(store), []);
   } finally {

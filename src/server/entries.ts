@@ -273,6 +273,27 @@ const MAX_CAS_ATTEMPTS = 20;
 const MIN_FILE_META_BYTES = 182;
 /** How far the clocks of the store and of the services may differ, for a sweep. */
 const CLOCK_MARGIN = 3_600_000;
+
+/**
+ * How far this process's clock may run ahead of the store's before expiry
+ * refuses to remove anything for its age (an hour, the sweep's margin for
+ * clocks that differ): an entry removed up to that early is removed within
+ * a day-long refresh granularity and 7- and 30-day TTLs, while a clock set
+ * days ahead (a VM restored with a wrong RTC, a mistyped `date -s`) removed
+ * every entry for every instance.
+ */
+export const MAX_CLOCK_AHEAD_MS = CLOCK_MARGIN;
+
+/** How long one reading of the store's time is used before the store is asked again. */
+const STORE_TIME_REUSE_MS = 60_000;
+
+/** `ms` for a message: `31 days`, `2.5 hours`, `90 minutes`. */
+function spanText(ms: number): string {
+  if (ms >= 1.5 * DAY) return `${+(ms / DAY).toFixed(1)} days`;
+  if (ms === 3_600_000) return "1 hour";
+  if (ms >= 2 * 3_600_000) return `${+(ms / 3_600_000).toFixed(1)} hours`;
+  return `${Math.round(ms / 60_000)} minutes`;
+}
 /** Entries whose last known metadata is kept as a write hint. */
 const MAX_KNOWN = 10_000;
 
@@ -325,6 +346,11 @@ export class Entries {
   readonly #onExpired: () => void;
   /** Last metadata written or read per ID (insertion order = age): write hints. */
   readonly #known = new Map<string, LoadedEntry>();
+  /**
+   * The store's time as last read (`undefined` when it did not tell), with
+   * this process's wall and monotonic clocks at that moment.
+   */
+  #storeTimeSeen: { store: number | undefined; local: number; mono: number } | undefined;
 
   /** Uses `store` as the home of every entry. */
   constructor(store: ObjectStore, options: EntriesOptions = {}) {
@@ -468,6 +494,8 @@ export class Entries {
           if (renewed === undefined) continue; // changed meanwhile: look again
           return renewed;
         }
+        // Expired: replacing it removes its file, for its age.
+        await this.#checkClockForExpiry();
       }
       const meta: EntryMeta = { ...this.#placeholder(owner), writeId: crypto.randomUUID() };
       try {
@@ -968,6 +996,8 @@ export class Entries {
         continue;
       }
       if (this.#expired(entry.meta)) {
+        // Outside the try below: a clock ahead stops the whole sweep.
+        await this.#checkClockForExpiry(signal);
         let removed: boolean;
         try {
           removed = await this.#removeExpired(id, entry);
@@ -1020,6 +1050,10 @@ export class Entries {
       const id = key.split("/")[1]!;
       return !(recent.get(id) === true && underRecent.get(id) === 1);
     });
+    // Orphans and abandoned uploads go for their age too.
+    if (orphans.length > 0 || this.#store.pendingUploads !== undefined) {
+      await this.#checkClockForExpiry(signal);
+    }
     // Re-check each orphan's entry: an upload may have switched to it since
     // the listing. Then claim it (a HEAD and a small PUT each): a few at once.
     const reread = new Map<string, Promise<LoadedEntry | undefined>>(); // one read per ID
@@ -1156,6 +1190,7 @@ export class Entries {
     }
     checkOwner(id, entry.meta, owner);
     if (this.#expired(entry.meta)) {
+      await this.#checkClockForExpiry();
       await this.#removeExpired(id, entry);
       throw cacheIdNotFound(`${id} has expired`, { cause: "expired" satisfies Miss });
     }
@@ -1179,6 +1214,52 @@ export class Entries {
 
   #expired(meta: EntryMeta): boolean {
     return meta.expiresAt <= this.#clock.now();
+  }
+
+  /**
+   * Throws (`HttpError` 503, naming both times and the skew) when this
+   * process's clock runs more than {@linkcode MAX_CLOCK_AHEAD_MS} ahead of
+   * the store's: called before anything is removed for its age (an expired
+   * entry found by a sweep, `vc serve expire`, a download or a new cache-ID
+   * request; orphaned data; abandoned uploads), so a machine whose clock is
+   * days ahead removes nothing rather than every entry. The store's time
+   * ({@linkcode ObjectStore.serverTime}: S3's `Date` header, a `file://`
+   * store's probe file) is read at most once a minute, and carried forward
+   * by the monotonic clock in between (a step of the wall clock since is
+   * seen at once). A store that tells no time (a missing or garbled `Date`,
+   * a read-only directory, a store without `serverTime`) does not block
+   * expiry: it goes by this process's clock alone, as before.
+   */
+  async #checkClockForExpiry(signal?: AbortSignal): Promise<void> {
+    const mono = () => this.#clock.monotonic?.() ?? this.#clock.now();
+    const ask = async () => {
+      const store = await this.#store.serverTime?.(signal === undefined ? {} : { signal });
+      return this.#storeTimeSeen = { store, local: this.#clock.now(), mono: mono() };
+    };
+    const aheadBy = (seen: { store: number | undefined; mono: number }) =>
+      seen.store === undefined ? 0 : this.#clock.now() - (seen.store + (mono() - seen.mono));
+    let seen = this.#storeTimeSeen;
+    const stale = seen === undefined || mono() - seen.mono > STORE_TIME_REUSE_MS ||
+      mono() < seen.mono;
+    if (seen === undefined || stale) seen = await ask();
+    if (aheadBy(seen) <= MAX_CLOCK_AHEAD_MS) return;
+    // A refusal is made on a fresh reading only.
+    if (!stale) seen = await ask();
+    const ahead = aheadBy(seen);
+    if (seen.store === undefined || ahead <= MAX_CLOCK_AHEAD_MS) return;
+    const local = this.#clock.now();
+    const storeNow = local - ahead;
+    throw new HttpError(
+      503,
+      `refusing to remove anything for its age: this machine's clock says ${
+        new Date(local).toISOString()
+      }, the store's (${this.#store.url}) ${new Date(storeNow).toISOString()}: ${
+        spanText(ahead)
+      } ahead, more than the ${
+        spanText(MAX_CLOCK_AHEAD_MS)
+      } expiry allows; nothing was removed. Set this machine's clock right (NTP)`,
+      { cause: "clock ahead of the store" },
+    );
   }
 
   /**

@@ -56,6 +56,7 @@ import {
 } from "./fs_info.ts";
 import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepOrphanSidecars, sweepStaleTemps } from "./fs_list.ts";
+import { probeFileTime } from "./store_time.ts";
 import { discardBody, writeBody } from "./fs_write.ts";
 import {
   checkDeleteKeys,
@@ -632,6 +633,30 @@ export class FsStore implements ObjectStore {
     if (info.contentType !== undefined) putOptions.contentType = info.contentType;
     if (options.ifNoneMatch !== undefined) putOptions.ifNoneMatch = options.ifNoneMatch;
     return await this.put(to, body, putOptions);
+  }
+
+  /**
+   * The store's time: the mtime of a probe file written in the root (named
+   * as a temp file) and removed at once, which the file server dates on NFS.
+   * `undefined` when the root does not exist yet or takes no write.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { FsStore } from "./fs.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const time = await new FsStore(dir).serverTime();
+   *   assert(time !== undefined && Math.abs(time - Date.now()) < 60_000);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async serverTime(options: { signal?: AbortSignal } = {}): Promise<number | undefined> {
+    options.signal?.throwIfAborted();
+    const root = await this.#rootPath(false);
+    return root === undefined ? undefined : await probeFileTime(root);
   }
 
   /**

@@ -133,6 +133,27 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
   }
 
   /**
+   * The store's time: its clock's (the one that dates `lastModified`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ManualClock } from "../testing/manual_clock.ts";
+   * import { MemoryStore } from "./memory.ts";
+   * const store = new MemoryStore({ clock: new ManualClock(5_000) });
+   * assert.equal(await store.serverTime(), 5_000);
+   * ```
+   */
+  serverTime(options: { signal?: AbortSignal } = {}): Promise<number | undefined> {
+    try {
+      this.#check(undefined, options.signal);
+      return Promise.resolve(this.#clock.now());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
    * The object's info, or `undefined` when there is none.
    *
    * @example

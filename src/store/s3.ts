@@ -83,6 +83,7 @@ import {
 } from "./s3_fetch.ts";
 import { proxyConfigured } from "./http1_client.ts";
 import { markGaveUp } from "./retry.ts";
+import { httpDateMs } from "./store_time.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
 import { decodeMetadataValue, encodeMetadataValue } from "./s3_metadata.ts";
 import {
@@ -344,6 +345,8 @@ const NOT_XML_TEXT =
   // deno-lint-ignore no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DELETE_CONCURRENCY = 4;
+/** The key `serverTime` HEADs (never written: its 404 carries the Date). */
+const TIME_PROBE_KEY = ".vc-clock-probe";
 
 /**
  * A failure saying the server does not do what was asked at all (501, or
@@ -1401,6 +1404,41 @@ export class S3Store implements ObjectStore {
       if (error instanceof NotFoundError) return;
       throw error;
     }
+  }
+
+  /**
+   * The store's time by the `Date` header of a HEAD of a key nobody writes
+   * (its 404, or the 403 of a grant without ListBucket, dates it as well);
+   * `undefined` when the header is missing or not a date. Never an object's
+   * LastModified: moto dates every upload in 2010. The header has whole
+   * seconds: half of one is added, the middle of the second it names.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * const time = await store.serverTime();
+   * assert(time !== undefined && Math.abs(time - Date.now()) < 60_000);
+   * ```
+   */
+  async serverTime(options: { signal?: AbortSignal } = {}): Promise<number | undefined> {
+    const lean = this.#leanNow() ?? (await this.#lean()).lean;
+    const res = await lean.send({
+      method: "HEAD",
+      key: this.#fullKey(TIME_PROBE_KEY),
+      signal: options.signal,
+      passStatuses: [403, 404],
+    });
+    await res.body?.cancel();
+    return httpDateMs(res.headers.get("date"));
   }
 
   /**

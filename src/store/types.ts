@@ -531,6 +531,33 @@ export interface ObjectStore {
    * ```
    */
   abortUpload?(upload: PendingUpload, options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Optional: the store's own idea of the current time (ms since the epoch),
+   * `undefined` when it does not tell. `S3Store` reads the `Date` header of
+   * a HEAD (never an object's LastModified: moto dates uploads in 2010);
+   * `FsStore` the mtime of a probe file it writes in the store's directory
+   * (the file server's clock on NFS) and removes; `MemoryStore` its clock.
+   * `vc serve`'s expiry compares it with its own clock before it removes
+   * anything for its age.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { openStore } from "./open.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = await openStore("s3://assets", {
+   *   s3: {
+   *     endpoint: s3.url,
+   *     region: "us-east-1",
+   *     credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *   },
+   * });
+   * const time = await store.serverTime?.();
+   * assert(time !== undefined && Math.abs(time - Date.now()) < 60_000);
+   * ```
+   */
+  serverTime?(options?: { signal?: AbortSignal }): Promise<number | undefined>;
 }
 
 /** A multipart upload in progress (see {@linkcode ObjectStore.pendingUploads}). */

@@ -947,6 +947,10 @@ export class Entries {
       orphansRemoved: 0,
       uploadsAborted: 0,
     };
+    // The store's time read before the first entry (at most once a minute),
+    // not between an entry looked at and its removal: Ctrl-C there stopped a
+    // `vc serve expire` with the entry it had found expired left in place.
+    if (this.#storeTimeStale()) await this.#readStoreTime(signal);
     // The oldest object of the service: an upload the store dates before it
     // has no age to go by (moto dates every upload in 2010) and is kept.
     let oldest = Infinity;
@@ -1216,6 +1220,23 @@ export class Entries {
     return meta.expiresAt <= this.#clock.now();
   }
 
+  #clockMonotonic(): number {
+    return this.#clock.monotonic?.() ?? this.#clock.now();
+  }
+
+  /** Whether the store's time last read is missing or over a minute old (by the monotonic clock). */
+  #storeTimeStale(): boolean {
+    const seen = this.#storeTimeSeen;
+    const mono = this.#clockMonotonic();
+    return seen === undefined || mono - seen.mono > STORE_TIME_REUSE_MS || mono < seen.mono;
+  }
+
+  /** Reads the store's time ({@linkcode ObjectStore.serverTime}) and keeps it with this clock's. */
+  async #readStoreTime(signal?: AbortSignal) {
+    const store = await this.#store.serverTime?.(signal === undefined ? {} : { signal });
+    return this.#storeTimeSeen = { store, local: this.#clock.now(), mono: this.#clockMonotonic() };
+  }
+
   /**
    * Throws (`HttpError` 503, naming both times and the skew) when this
    * process's clock runs more than {@linkcode MAX_CLOCK_AHEAD_MS} ahead of
@@ -1231,20 +1252,14 @@ export class Entries {
    * expiry: it goes by this process's clock alone, as before.
    */
   async #checkClockForExpiry(signal?: AbortSignal): Promise<void> {
-    const mono = () => this.#clock.monotonic?.() ?? this.#clock.now();
-    const ask = async () => {
-      const store = await this.#store.serverTime?.(signal === undefined ? {} : { signal });
-      return this.#storeTimeSeen = { store, local: this.#clock.now(), mono: mono() };
-    };
+    const mono = () => this.#clockMonotonic();
     const aheadBy = (seen: { store: number | undefined; mono: number }) =>
       seen.store === undefined ? 0 : this.#clock.now() - (seen.store + (mono() - seen.mono));
-    let seen = this.#storeTimeSeen;
-    const stale = seen === undefined || mono() - seen.mono > STORE_TIME_REUSE_MS ||
-      mono() < seen.mono;
-    if (seen === undefined || stale) seen = await ask();
+    const stale = this.#storeTimeStale();
+    let seen = stale ? await this.#readStoreTime(signal) : this.#storeTimeSeen!;
     if (aheadBy(seen) <= MAX_CLOCK_AHEAD_MS) return;
     // A refusal is made on a fresh reading only.
-    if (!stale) seen = await ask();
+    if (!stale) seen = await this.#readStoreTime(signal);
     const ahead = aheadBy(seen);
     if (seen.store === undefined || ahead <= MAX_CLOCK_AHEAD_MS) return;
     const local = this.#clock.now();

@@ -88,7 +88,9 @@ try {
   };
 
   console.log(`vc demo in ${dir}`);
-  console.log(`  bucket:   ${env.VC_BUCKET}  (the embedded store: a plain directory)`);
+  console.log(
+    `  bucket:   ${env.VC_BUCKET}  (a plain directory as the store: no cloud account needed)`,
+  );
   console.log(`  cache:    ${env.VC_CACHE_DIR}`);
   console.log(`  manifest: ${env.VC_MANIFEST}`);
 

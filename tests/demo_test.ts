@@ -1,6 +1,6 @@
 /**
  * The README's first command: `deno task demo` must run the whole versioned
- * workflow on the embedded store and end with manifest.example.json, printing
+ * workflow on a plain-directory store and end with manifest.example.json, printing
  * the output the README shows; a DIR
  * that is not empty (a second run) is refused before anything is written;
  * in a kept DIR the `vc` lines the demo printed work as shown.
@@ -49,6 +49,10 @@ Deno.test("deno task demo: add, update, path, cat, prefill and verify on a file:
     assertStringIncludes(stdout, "0 fetched, 2 already cached, 0 failed");
     assertStringIncludes(stdout, "hello from vc");
     assertStringIncludes(stdout, "equals manifest.example.json");
+    // Its first lines name the store in the README's words ("a plain directory"), not a
+    // term the README never explains ("the embedded store": vc has no store of its own).
+    assert(!/embedded/.test(stdout), stdout.split("\n").slice(0, 3).join("\n"));
+    assertStringIncludes(stdout.split("\n")[1] ?? "", "a plain directory");
     // The output the README shows is this run's, in order ("…" for what differs).
     const printed = stdout.replaceAll(dir, "/tmp/vc-demo-D").replace(/ in \d+\.\ds$/gm, " in 0.0s")
       .split("\n");

@@ -3,12 +3,15 @@
  * shell: its first screen leads to each capability's example, each section
  * shows its example before its reference detail, the fake S3 try-it block
  * works when pasted whole (the first `curl` runs before the server listens),
- * and the files the versioned example publishes are made by a line given
- * before it.
+ * the files the versioned example publishes are made by a line given
+ * before it, and the cache service's curl block makes the file it uploads.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
+import { serveCache, TokenFileAuth } from "../src/server/mod.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { childEnv } from "./cli_process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const README = await Deno.readTextFile(join(ROOT, "README.md"));
@@ -173,4 +176,119 @@ Deno.test({
       await Deno.remove(cwd, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name:
+    `README: the cache service's curl block, pasted with a token and the ID it printed, uploads a file it makes and downloads it${
+      shell ? "" : " (ignored: needs bash and curl)"
+    }`,
+  ignore: !shell,
+  fn: async () => {
+    const lines = block("/v1/cache_id");
+    const dir = await Deno.makeTempDir({ prefix: "vc_readme_curl_block_" });
+    try {
+      const hex = (bytes: ArrayBuffer) =>
+        [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+      const token = hex(crypto.getRandomValues(new Uint8Array(32)).buffer);
+      const hash = hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+      const tokens = join(dir, "tokens.json");
+      await Deno.writeTextFile(tokens, JSON.stringify({ [hash]: "alice" }));
+      await Deno.mkdir(join(dir, "store"));
+      await using service = await serveCache({
+        store: new FsStore(join(dir, "store")),
+        auth: new TokenFileAuth({ path: tokens }),
+        port: 0,
+        log: () => {},
+        sweepIntervalMs: 0,
+      });
+      // The ID the block's first curl prints, which a reader copies into its `ID=` line.
+      const params = lines.join("\n").match(/-d '([^']*)'/)![1]!;
+      const answer = await fetch(`${service.url}/v1/cache_id`, {
+        method: "POST",
+        headers: { Authorization: token, "Content-Type": "application/json" },
+        body: params,
+      });
+      const id = (await answer.json() as { cache_id: string }).cache_id;
+      const script = lines.map((l) =>
+        l.replace(/^URL=\S+;/, `URL=${service.url};`).replace(/TOKEN=\.\.\./, `TOKEN=${token}`)
+          .replace(/^ID=\S+/, `ID=${id}`)
+      ).join("\n");
+      const work = join(dir, "work");
+      await Deno.mkdir(work);
+      const run = await new Deno.Command("bash", {
+        args: ["-e", "-c", script],
+        cwd: work,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const said = new TextDecoder().decode(run.stdout) + new TextDecoder().decode(run.stderr);
+      assertEquals(run.code, 0, said);
+      const uploaded = lines.join("\n").match(/-F file=@(\S+)/)![1]!;
+      const downloaded = lines.join("\n").match(/ -o (\S+)/)![1]!;
+      assert(uploaded !== downloaded, "the download does not overwrite the file it uploaded");
+      const made = await Deno.readTextFile(join(work, uploaded));
+      assert(made !== "", "the block makes the file it uploads");
+      assertEquals(await Deno.readTextFile(join(work, downloaded)), made);
+      assert(!said.includes('"status":"error"'), said);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("README: baiji-pod, named on its first screen, is linked and said what it is where first named", () => {
+  const at = README.indexOf("baiji-pod");
+  assert(at >= 0);
+  const first = README.slice(at - 1, README.indexOf("\n\n", at));
+  assert(first.startsWith("[baiji-pod](https://github.com/"), first);
+  assert(/Python/.test(first), `says what it is: ${first}`);
+});
+
+Deno.test("README: a project's prefill task without the binary, from a checkout, runs vc prefill in the project's directory", async () => {
+  const task = README.match(/`"prefill": "(deno task --config path\/to\/vc\/deno\.json [^"`]*)"`/);
+  assert(task !== null, "the README gives a project's prefill task for a checkout");
+  const dir = await Deno.makeTempDir({ prefix: "vc_readme_project_prefill_" });
+  try {
+    const project = join(dir, "project");
+    await Deno.mkdir(join(dir, "bucket", "demo"), { recursive: true });
+    await Deno.writeTextFile(join(dir, "bucket", "demo", "greeting.1.0.0.txt"), "hello\n");
+    await Deno.mkdir(project);
+    await Deno.writeTextFile(
+      join(project, "deno.json"),
+      JSON.stringify({ tasks: { prefill: task[1]!.replace("path/to/vc/", `${ROOT}/`) } }),
+    );
+    await Deno.writeTextFile(
+      join(project, "versioned_assets.json"),
+      JSON.stringify({ "/demo/greeting.txt": "1.0.0" }),
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "prefill"],
+      cwd: project,
+      clearEnv: true,
+      env: childEnv(dir, { PATH: Deno.env.get("PATH") ?? "", VC_BUCKET: join(dir, "bucket") }),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, said);
+    assert(said.includes("1 fetched"), said);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("README: the fake S3 try-it block says it runs in the checkout, where its task and file are", async () => {
+  const lines = block("deno task fake-s3 --port 9000");
+  const before = README.slice(0, README.indexOf(lines[0]!));
+  // The paragraph above the block's fence.
+  const fence = before.lastIndexOf("\n\n```");
+  const intro = before.slice(before.lastIndexOf("\n\n", fence - 1), fence);
+  assert(intro.includes("in the checkout"), intro);
+  const file = lines.join("\n").match(/--data-binary @(\S+)/)![1]!;
+  await Deno.stat(join(ROOT, file));
+  const tasks = (JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))) as {
+    tasks: Record<string, string>;
+  }).tasks;
+  assert(tasks["fake-s3"] !== undefined);
 });

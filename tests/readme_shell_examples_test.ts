@@ -215,6 +215,27 @@ Deno.test("README: the mirror example runs as written (but --watch)", async () =
   assertEquals(await Deno.readTextFile(ws.path("srv/backup/data/a.csv")), "a\n");
 });
 
+Deno.test("README: the mirror section's --exclude leaves out the records of a directory vc sync filled", async () => {
+  const section = README.slice(README.indexOf("\n## Mirror ("));
+  const pattern = section.match(/`vc sync` fills[\s\S]*?`--exclude '([^']+)'`/)?.[1];
+  assert(pattern !== undefined, "the mirror section says how to leave a sync's records out");
+  await using s3 = await startFakeS3({ buckets: ["my-bucket", "my-assets"] });
+  await s3.putObject("my-assets", "foo/bar.1.0.0.csv", "a,b\n");
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", JSON.stringify({ "/foo/bar.csv": "1.0.0" }));
+  const env = { ...s3.env, VC_BUCKET: "my-assets" };
+  await withProcessEnv(s3.env, async () => {
+    const synced = await ws.run(["sync", "./data"], env);
+    assertEquals(synced.code, 0, synced.stderr);
+    const mirrored = await ws.run(
+      ["mirror", "./data", "s3://my-bucket/data", "--exclude", pattern],
+      env,
+    );
+    assertEquals(mirrored.code, 0, mirrored.stderr);
+  });
+  assertEquals(s3.listKeys("my-bucket", "data/"), ["data/foo/bar.csv"]);
+});
+
 Deno.test("README: the cache service's add-token and cache-client examples run as written", async () => {
   await using ws = await CliWorkspace.create();
   await Deno.mkdir(ws.path("etc/vc"), { recursive: true });

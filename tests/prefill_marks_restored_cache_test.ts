@@ -5,8 +5,10 @@
  * copies it used: the copies the job used and those it did not had the same
  * last use, so no `vc cache prune` could tell them apart, and the CI cache
  * grew with every version a manifest ever pinned. A process now marks the
- * first use of each copy whose last use is from before it started, and the
- * README's recipe (prune what was not used since the prefill began) removes
+ * first use of each copy whose last use is from before it started when the
+ * copy's directory changed since (tar sets a directory's times after its
+ * files', which moves its change time; another process's mark does not),
+ * and the README's recipe (prune what was not used since the prefill began) removes
  * only the copies the job did not use.
  */
 import { join } from "node:path";
@@ -34,6 +36,19 @@ async function copies(dir: string): Promise<Map<string, string>> {
   return found;
 }
 
+/** The directories of the cache, its own included, deepest first. */
+async function directories(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (at: string): Promise<void> => {
+    for await (const e of Deno.readDir(at)) {
+      if (e.isDirectory) await walk(join(at, e.name));
+    }
+    found.push(at);
+  };
+  await walk(dir);
+  return found;
+}
+
 Deno.test("prefill of a restored cache marks the copies it uses, so prune removes only the others", async () => {
   await withWorkspace(async (dir, vc) => {
     const src = join(dir, "src");
@@ -52,6 +67,12 @@ Deno.test("prefill of a restored cache marks the copies it uses, so prune remove
     const before = await copies(cache);
     assertEquals([...before.keys()].sort(), names);
     for (const path of before.values()) {
+      await Deno.utime(path, restoredAt, (await Deno.stat(path)).mtime!);
+    }
+    // Then, as tar does, each directory's times, after its files: that moves
+    // its change time past their access time (a restore, not another
+    // process's mark, which leaves the directory as it was).
+    for (const path of await directories(cache)) {
       await Deno.utime(path, restoredAt, (await Deno.stat(path)).mtime!);
     }
 

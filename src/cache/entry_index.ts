@@ -322,7 +322,7 @@ export class EntryIndex {
 
   /** Whether `rec` is to be marked used at `now` (see {@linkcode markDue}). */
   touchDue(rec: EntryRec, now: number): boolean {
-    return markDue(rec.touchedAt, now);
+    return markDue(rec.touchedAt, now, rec.path);
   }
 
   /** Records last use (best effort). */

@@ -260,10 +260,17 @@ const PROCESS_START = Date.now();
  * machine, or before the wall clock stepped back). Taken for a use within
  * the minute, such a mark was never moved: `prune` kept the entry past
  * `--older-than`, and as the newest, until that date came. A last use from
- * before this process began is marked at once too: it may be no use at all
- * but the time a CI cache was restored (tar writes it as the access time),
- * which a prefill seconds later left as it was, so the copies a job used
- * and those it did not had one last use, and no prune could tell them apart.
+ * before this process began is marked at once too when it may be no use at
+ * all but the time a CI cache was restored (tar writes it as the access
+ * time), which a prefill seconds later left as it was, so the copies a job
+ * used and those it did not had one last use, and no prune could tell them
+ * apart: when the copy's directory changed (a restore sets its times after
+ * its files', which moves its change time) in the second of that last use
+ * or after it (see {@linkcode changedSince}). Another process's mark does
+ * not change the directory, so a run a few seconds after another (a dev
+ * loop, a warm prefill of thousands) does not write every copy's times
+ * again: one `lstat` of each directory per process instead. Without
+ * `dataPath` (the copy), any last use from before this process is due.
  *
  * @example
  * ```ts
@@ -276,9 +283,56 @@ const PROCESS_START = Date.now();
  * assert.equal(markDue(marked - 86_400_000, marked - 86_400_000 + 30_000), true);
  * ```
  */
-export function markDue(lastUsed: number, now: number): boolean {
+export function markDue(lastUsed: number, now: number, dataPath?: string): boolean {
   const since = now - lastUsed;
-  return since < 0 || since >= TOUCH_INTERVAL_MS || lastUsed < PROCESS_START;
+  if (since < 0 || since >= TOUCH_INTERVAL_MS) return true;
+  if (lastUsed >= PROCESS_START) return false;
+  return dataPath === undefined || changedSince(dirname(dataPath), lastUsed);
+}
+
+/** Each directory's change time (ms, to the second; NaN when unknown), as first seen by this process. */
+const dirChanged = new Map<string, number>();
+
+/** How far the kernel's coarse clock, which stamps change times, may lag `Date.now()` (ms). */
+const CHANGE_CLOCK_MARGIN_MS = 50;
+
+/**
+ * Whether `dir` changed (its ctime, which Deno gives to the second) in the
+ * second of `time` or after it, or may have: a restore (tar, `cp -a`,
+ * rsync) sets a directory's times after writing its files, which moves its
+ * change time to then, past the access time it gave them. The kernel stamps
+ * change times from a coarse clock a tick behind `Date.now()` (as
+ * last_use_keep.ts says), so a change in the second before `time` counts
+ * when that second ended within a margin of it. Looked at once per
+ * directory per process (a change this process makes there, a download, is
+ * no restore); true when it cannot be told (no ctime, no directory).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { changedSince } from "./entry_records.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.equal(changedSince(dir, Date.now() - 60_000), true);
+ *   assert.equal(changedSince(`${dir}/none`, Date.now()), true);
+ * } finally {
+ *   await Deno.remove(dir);
+ * }
+ * ```
+ */
+export function changedSince(dir: string, time: number): boolean {
+  let changed = dirChanged.get(dir);
+  if (changed === undefined) {
+    try {
+      changed = Deno.lstatSync(dir).ctime?.getTime() ?? NaN;
+    } catch {
+      changed = NaN;
+    }
+    dirChanged.set(dir, changed);
+  }
+  if (Number.isNaN(changed)) return true;
+  const secondEnded = (Math.floor(changed / 1000) + 1) * 1000;
+  return secondEnded + CHANGE_CLOCK_MARGIN_MS > time;
 }
 
 /**

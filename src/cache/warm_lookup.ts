@@ -94,6 +94,6 @@ export async function warmLookup(
     return undefined; // missing, or unreadable: the cache reports it
   }
   if (!isOwnDataFile(stat, meta)) return undefined;
-  if (markDue(lastUsedOf(stat), now)) await markUsed(loc.dataPath, now);
+  if (markDue(lastUsedOf(stat), now, loc.dataPath)) await markUsed(loc.dataPath, now);
   return loc.dataPath;
 }

@@ -234,8 +234,9 @@ export function compileFilter(
   exclude: readonly string[] = [],
 ): KeyFilter {
   const compile = (flag: string) => (text: string): RegExp => {
+    let re: RegExp;
     try {
-      return new RegExp(text, "u");
+      re = new RegExp(text, "u");
     } catch (error) {
       // A glob, as rclone's and `aws s3 sync`'s filters take (`*.swp`): the
       // expression it means, said.
@@ -247,8 +248,62 @@ export function compileFilter(
         { cause: error },
       );
     }
+    const flat = flattenedNestedRepeat(text);
+    if (flat !== undefined) {
+      throw new InvalidInputError(
+        `${flag} ${JSON.stringify(text)} repeats a group that is itself one repeated piece: ` +
+          `matching a long key it fails on would try every way of splitting it, exponentially ` +
+          `many, and never end (JavaScript cannot stop a match once started); it matches ` +
+          `the same keys as ${flag} '${flat}', write that`,
+      );
+    }
+    return re;
   };
   return { include: include.map(compile("--filter")), exclude: exclude.map(compile("--exclude")) };
+}
+
+// A group whose body is one repeated atom (an escape, a class, one character),
+// itself repeated without bound: `(a+)+`, `(?:\d*)*`, `(?<n>[a-z]{2,})+`.
+const NESTED_REPEAT = new RegExp(
+  String.raw`^\((?:\?:|\?<[A-Za-z_$][\w$]*>)?` +
+    String.raw`(\\(?:[pPu]\{[^}]*\}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|c[A-Za-z]|.)|` +
+    String.raw`\[(?:\\.|[^\]\\])*\]|[^()|\\[\]{}*+?^$])` +
+    String.raw`(\+|\*|\{(\d+),\})\??\)(\+|\*|\{(\d+),\})\??`,
+  "su",
+);
+
+/**
+ * For a pattern with a repeated group whose body is one repeated atom
+ * (`(a+)+$`, the classic catastrophic backtracking), the same pattern with
+ * that group written as the atom repeated once (`a+$`); else undefined. A
+ * pattern with a backreference is left as it is (dropping a group would
+ * renumber them).
+ */
+function flattenedNestedRepeat(text: string): string | undefined {
+  if (/\\[1-9]|\\k</.test(text)) return undefined;
+  let inClass = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") {
+      const m = NESTED_REPEAT.exec(text.slice(i));
+      if (m === null) continue;
+      const atom = m[1]!;
+      // The least counts of the inner repeat and of the outer one.
+      const inner = m[2] === "+" ? 1 : m[2] === "*" ? 0 : Number(m[3]);
+      const outer = m[4] === "+" ? 1 : m[4] === "*" ? 0 : Number(m[5]);
+      // Some of `outer` (or more) runs of at least `inner` each: any count
+      // from `inner * outer` on; with no run at all allowed, also none.
+      const least = outer >= 1 ? inner * outer : inner <= 1 ? 0 : -1;
+      const repeat = least === -1
+        ? `(?:${atom}{${inner},})?`
+        : `${atom}${least === 0 ? "*" : least === 1 ? "+" : `{${least},}`}`;
+      return text.slice(0, i) + repeat + text.slice(i + m[0].length);
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -511,6 +511,12 @@ export class Mirror {
       return report;
     } catch (error) {
       throw run.callbacks.error ?? error;
+    } finally {
+      // Closed however the run ended (confirmed, it already is): a run
+      // aborted or failed after uploads left its in-memory database to the
+      // garbage collector, which does not see its native memory.
+      run.uploaded?.[Symbol.dispose]();
+      delete run.uploaded;
     }
   }
 
@@ -1902,8 +1908,7 @@ export class Mirror {
       this.#sayHeadRefused(run);
       return;
     }
-    // Freed when confirmed. (A run that fails before leaves it to the
-    // garbage collector.)
+    // Freed when confirmed. (A run that ends before: see #callbacksFirst.)
     using uploaded = record;
     const store = this.#stores[0]!;
     const signal = run.signal;

@@ -627,8 +627,15 @@ export class AtomicFile {
       beforeRename?.();
       if (this.shared) this.#linkToDest();
       else {
-        this.#close();
+        // Renamed while still open (and locked, by a writer that locks it)
+        // where open files can be renamed (not Windows): closed first, a
+        // finished file holding bytes sat unlocked at its temp name, which
+        // a concurrent writer's sweep beside the same file
+        // (`removeAbandonedTempsOf`) takes for a killed writer's; its
+        // rename then failed.
+        if (fsPlatform.mandatoryLocks) this.#close();
         await renameOver(this.path, this.dest);
+        this.#close();
       }
       this.#done = true;
       openTempFiles.delete(this);

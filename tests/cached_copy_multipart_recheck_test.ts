@@ -20,7 +20,7 @@ import { md5Hex, multipartEtag } from "../src/hash.ts";
 import { checksumHasher } from "../src/object_checksum.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import type { ChecksumAlgorithm } from "../src/store/types.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { versionedKey } from "../src/versioned/naming.ts";
 import { checkLock, fillLock } from "../src/versioned/lock_ops.ts";
@@ -47,7 +47,13 @@ async function corruptInPlace(path: string): Promise<void> {
   await Deno.utime(path, atime!, mtime!);
 }
 
-Deno.test("vc add through an S3Store with small parts: sync copies the cached copy every run, a changed one is caught", async () => {
+/**
+ * Runs `body` with a VersionedCache (and its AssetCache) on a fake S3 that
+ * `vc add` uploads to in 1 KiB parts, a size no usual one explains.
+ */
+async function withSmallParts(
+  body: (t: { s3: FakeS3; dir: string; cache: AssetCache; vc: VersionedCache }) => Promise<void>,
+): Promise<void> {
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
   const dir = await Deno.makeTempDir({ prefix: "vc-recheck-small-parts-" });
   try {
@@ -62,6 +68,14 @@ Deno.test("vc add through an S3Store with small parts: sync copies the cached co
       store,
     });
     await using vc = new VersionedCache({ manifest, bucket: "s3://b", cache, store });
+    await body({ s3, dir, cache, vc });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("vc add through an S3Store with small parts: sync copies the cached copy every run, a changed one is caught", async () => {
+  await withSmallParts(async ({ s3, dir, cache, vc }) => {
     const content = bytesOf(5000, 1);
     await Deno.writeFile(join(dir, "f.bin"), content);
     await vc.add("/f.bin", join(dir, "f.bin"));
@@ -85,26 +99,11 @@ Deno.test("vc add through an S3Store with small parts: sync copies the cached co
     assertEquals(bad.corrupt.map((c) => c.path), [path]);
     assertStringIncludes(bad.corrupt[0]!.problem ?? "", "SHA-256");
     assertStringIncludes(bad.corrupt[0]!.problem ?? "", "the file changed since");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("vc add with small parts: a cached copy changed in place is not copied by sync", async () => {
-  await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
-  const dir = await Deno.makeTempDir({ prefix: "vc-recheck-small-parts-" });
-  try {
-    const manifest = join(dir, "versioned_assets.json");
-    await Deno.writeTextFile(manifest, "{}\n");
-    const store = testS3Options(s3, { multipartThreshold: 1024, partSize: 1024 });
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      warn: () => {},
-      store,
-    });
-    await using vc = new VersionedCache({ manifest, bucket: "s3://b", cache, store });
+  await withSmallParts(async ({ dir, vc }) => {
     const content = bytesOf(5000, 2);
     await Deno.writeFile(join(dir, "f.bin"), content);
     await vc.add("/f.bin", join(dir, "f.bin"));
@@ -120,9 +119,7 @@ Deno.test("vc add with small parts: a cached copy changed in place is not copied
     const next = await vc.syncSettled(out);
     assertEquals(next.failed, []);
     assertEquals(await Deno.readFile(join(out, "f.bin")), content);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 // Part sizes third-party uploaders use: aws CLI and boto3 (8 MiB), 5 MiB,

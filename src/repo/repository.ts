@@ -1506,10 +1506,27 @@ export class Repository implements AsyncDisposable {
     try {
       local = await this.#cache.cache(uri, {
         immutable: true,
+        // Read as the store has it, as `check` does: a symbolic link put at a
+        // `file://` store's content key is no object (read through, it was a
+        // file outside the store, its MD5 named in the error).
+        ...(/^file:/i.test(this.store.url) ? { storeRoot: this.store.url } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
     } catch (error) {
+      // The content's bytes do not match what the store states of them (its
+      // ETag or `vc-md5`, edited or replaced behind vc's back): said of the
+      // record asked for, as content missing or changed is, not only of a
+      // cache entry (the download cached nothing).
+      if (error instanceof IntegrityError) {
+        throw new IntegrityError(
+          `record ${record.id} (${record.state} ${record.path}): its content ${uri} does not ` +
+            `match what the store states of it, and was not handed out (MD5 recorded ` +
+            `${record.md5}; the object or its ETag / vc-md5 metadata changed behind vc's back? ` +
+            `\`vc repo check\` lists such records): ${error.message}`,
+          { cause: error },
+        );
+      }
       // Said of the record asked for, not of a cache entry: its content was
       // deleted behind vc's back (`vc repo check` lists such records).
       if (!(error instanceof NotFoundError) || / its bucket /.test(error.message)) throw error;

@@ -1107,10 +1107,36 @@ export class S3Store implements ObjectStore {
     // SSE-KMS / SSE-C (a bucket's default encryption too): the ETag is no MD5,
     // and S3 checked the Content-MD5 sent.
     if (kind.kind === "md5" && kind.md5 !== md5 && !hasOpaqueEtag(res.headers)) {
-      throw new IntegrityError(`${uri} was stored with ETag ${etag}, but the body's MD5 is ${md5}`);
+      // Other bytes than sent (a proxy that altered the body). Left at a key
+      // a create-only write claimed, they would block every later write of
+      // it ("already exists"): that PUT's own object goes, by its ETag.
+      const fate = options.ifNoneMatch === "*"
+        ? await this.#dropAltered(full, etag, options.signal)
+        : "";
+      throw new IntegrityError(
+        `${uri} was stored with ETag ${etag}, but the body's MD5 is ${md5}${fate}`,
+      );
     }
     options.onProgress?.(bytes.length);
     return { etag };
+  }
+
+  /**
+   * Deletes the object a create-only PUT stored with other bytes than sent
+   * (the answered `etag`, If-Match: never another writer's), and says what
+   * became of it, for the error.
+   */
+  async #dropAltered(full: string, etag: string, signal?: AbortSignal): Promise<string> {
+    try {
+      await this.#deleteOne(
+        full,
+        signal === undefined ? { ifMatch: etag } : { ifMatch: etag, signal },
+      );
+      return "; the object this create-only PUT stored was deleted";
+    } catch (error) {
+      if (isPrecondition(error)) return "; the object there has another ETag and was left as it is";
+      return `; it could not be deleted (${(error as Error).message}): remove ${this.#uri(full)}`;
+    }
   }
 
   /**

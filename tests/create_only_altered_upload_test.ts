@@ -7,7 +7,9 @@
  * published by someone else meanwhile". Now the object that create-only
  * PUT stored (the answered ETag, by If-Match) is deleted, the error says
  * so, and the next run publishes (`vc repo add` no longer leaves the
- * altered content behind either).
+ * altered content behind either). So when the proxy's 200 has no ETag: the
+ * HEAD then finds the cut object, which was reported as "nothing was
+ * stored" and left in the way too.
  */
 import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
@@ -21,16 +23,22 @@ import { Repository } from "../src/repo/mod.ts";
 import { openStore } from "../src/store/open.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 
-/** The fake S3 behind a proxy that cuts 3 bytes off each PUT's body while `alter()` says so. */
-function alteringProxy(alter: () => boolean) {
+/**
+ * The fake S3 behind a proxy that cuts 3 bytes off each PUT's body while
+ * `alter()` says so, and answers with the store's ETag, or none.
+ */
+function alteringProxy(alter: () => boolean, etag: "kept" | "dropped" = "kept") {
   return startS3Proxy(async (req, forward) => {
     const url = new URL(req.url);
     if (alter() && req.method === "PUT" && !url.searchParams.has("uploadId")) {
       const text = await req.text();
       const cut = text.slice(0, text.length - 3);
-      return await forward(cut, {
+      const answer = await forward(cut, {
         "content-md5": hexToBase64(md5Hex(new TextEncoder().encode(cut))),
       });
+      if (etag === "kept") return answer;
+      await answer.body?.cancel();
+      return new Response(null, { status: answer.status });
     }
     return await forward();
   }, { store: { maxAttempts: 1 } });
@@ -105,6 +113,39 @@ Deno.test("repo add: content a proxy altered is refused and leaves no object und
     alter = false;
     const record = await repo.add("/raw/a.csv", data);
     assertEquals(record.md5, md5Hex(data));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("publishVersion: a cut upload answered 200 without an ETag is deleted, and the next run publishes", async () => {
+  let alter = true;
+  await using proxied = await alteringProxy(() => alter, "dropped");
+  const dir = await Deno.makeTempDir({ prefix: "vc_publish_cut_no_etag_" });
+  try {
+    const file = join(dir, "a.txt");
+    await Deno.writeTextFile(file, "hello versioned content");
+    const request = async () => ({
+      bucket: "s3://b",
+      manifest: "m.json",
+      path: "/a.txt",
+      version: "1.0.0",
+      snapshot: await snapshotSource(file),
+      digest: await digestSource(file),
+      retryHint: "retry",
+    });
+    const e = await assertRejects(
+      async () => publishVersion(proxied.store, await request()),
+      IntegrityError,
+    );
+    assertStringIncludes(e.message, "s3://b/a.1.0.0.txt");
+    assertStringIncludes(e.message, "has 20 bytes, not 23");
+    assertStringIncludes(e.message, "was deleted");
+    assertEquals(e.message.includes("nothing was stored"), false, e.message);
+    assertEquals(await proxied.direct.head("a.1.0.0.txt"), undefined);
+    alter = false;
+    const etag = await publishVersion(proxied.store, await request());
+    assertEquals(etag, md5Hex(await Deno.readFile(file)));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

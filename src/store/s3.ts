@@ -1089,6 +1089,20 @@ export class S3Store implements ObjectStore {
         this.#relative(full),
         options.signal === undefined ? {} : { signal: options.signal },
       );
+      // Of another size, but with the vc-md5 this PUT sent: its body, cut or
+      // padded on the way (a create-only key would be blocked by it).
+      const sentMd5 = options.metadata?.["vc-md5"]?.toLowerCase();
+      if (
+        now !== undefined && now.size !== bytes.length && sentMd5 === md5 &&
+        now.metadata?.["vc-md5"]?.toLowerCase() === md5
+      ) {
+        const fate = options.ifNoneMatch === "*" && now.etag !== ""
+          ? await this.#dropAltered(full, now.etag, options.signal)
+          : "";
+        throw new IntegrityError(
+          `PUT ${uri}: the server answered 200 without an ETag, and the object there has ${now.size} bytes, not ${bytes.length}: the body was altered on the way${fate}`,
+        );
+      }
       if (now === undefined || now.size !== bytes.length) {
         throw new StoreError(
           `PUT ${uri}: the server answered 200 without an ETag, and ${

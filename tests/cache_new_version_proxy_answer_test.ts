@@ -15,6 +15,7 @@ import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts"
 import { OfflineError } from "../src/errors.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
 import { filesUnder } from "./files_under.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 
 const PAGE = "<html><body>Please log in to the hotel Wi-Fi</body></html>";
 
@@ -35,15 +36,7 @@ Deno.test("a portal's page answering the GET of a new version: the cached copy i
       env: {},
       timeout: 0,
       warn: (m) => warnings.push(m),
-      store: {
-        s3: {
-          endpoint: proxy.endpoint,
-          region: "us-east-1",
-          forcePathStyle: true,
-          credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          maxAttempts: 1,
-        },
-      },
+      store: testS3Options({ url: proxy.endpoint }, { maxAttempts: 1 }),
       ...o,
     });
   try {

@@ -16,6 +16,7 @@ import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts"
 import { IntegrityError } from "../src/errors.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
 import { filesUnder } from "./files_under.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 
 const PAGE = "<html><head><title>Sign in</title></head><body>Guest Wi-Fi</body></html>\n";
 const NGINX_ETAG = '"64b7a1c2-4d"';
@@ -60,15 +61,7 @@ async function withCache(
           env: {},
           timeout: 0,
           warn: () => {},
-          store: {
-            s3: {
-              endpoint: proxy.endpoint,
-              region: "us-east-1",
-              forcePathStyle: true,
-              credentials: { accessKeyId: "test", secretAccessKey: "test" },
-              maxAttempts: 1,
-            },
-          },
+          store: testS3Options({ url: proxy.endpoint }, { maxAttempts: 1 }),
           ...o,
         }),
       proxy.fake,

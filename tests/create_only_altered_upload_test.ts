@@ -61,6 +61,19 @@ Deno.test("S3Store.put: a create-only PUT answered with another ETag than the bo
   assertEquals(etag, md5Hex(body));
 });
 
+/** The request of version 1.0.0 of `/a.txt`, published from `file`. */
+async function publishRequest(file: string) {
+  return {
+    bucket: "s3://b",
+    manifest: "m.json",
+    path: "/a.txt",
+    version: "1.0.0",
+    snapshot: await snapshotSource(file),
+    digest: await digestSource(file),
+    retryHint: "retry",
+  };
+}
+
 Deno.test("publishVersion: an upload a proxy altered is refused and deleted, and the next run publishes", async () => {
   let alter = true;
   await using proxied = await alteringProxy(() => alter);
@@ -68,15 +81,7 @@ Deno.test("publishVersion: an upload a proxy altered is refused and deleted, and
   try {
     const file = join(dir, "a.txt");
     await Deno.writeTextFile(file, "hello versioned content");
-    const request = async () => ({
-      bucket: "s3://b",
-      manifest: "m.json",
-      path: "/a.txt",
-      version: "1.0.0",
-      snapshot: await snapshotSource(file),
-      digest: await digestSource(file),
-      retryHint: "retry",
-    });
+    const request = () => publishRequest(file);
     const e = await assertRejects(
       async () => publishVersion(proxied.store, await request()),
       IntegrityError,
@@ -125,15 +130,7 @@ Deno.test("publishVersion: a cut upload answered 200 without an ETag is deleted,
   try {
     const file = join(dir, "a.txt");
     await Deno.writeTextFile(file, "hello versioned content");
-    const request = async () => ({
-      bucket: "s3://b",
-      manifest: "m.json",
-      path: "/a.txt",
-      version: "1.0.0",
-      snapshot: await snapshotSource(file),
-      digest: await digestSource(file),
-      retryHint: "retry",
-    });
+    const request = () => publishRequest(file);
     const e = await assertRejects(
       async () => publishVersion(proxied.store, await request()),
       IntegrityError,

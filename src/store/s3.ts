@@ -69,6 +69,7 @@ import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeys, environmentKeysProblem } from "./credential_env.ts";
 import {
   isBareHeadRefusal,
+  isWebPageType,
   renewableCredentialCode,
   s3HttpError,
   s3NetworkError,
@@ -2696,7 +2697,7 @@ export class S3Store implements ObjectStore {
     // every static file an ETag, `"<mtime>-<size>"`), which the check by
     // size alone that such an ETag gets would pass as the object.
     if (
-      !s3Headers && WEB_PAGE_TYPE.test(contentType ?? "") && parseEtag(info.etag).kind === "opaque"
+      !s3Headers && isWebPageType(contentType ?? null) && parseEtag(info.etag).kind === "opaque"
     ) {
       const raw = etag.trim();
       if (raw !== "" && !raw.startsWith("W/")) {
@@ -2728,9 +2729,6 @@ export class S3Store implements ObjectStore {
     return info;
   }
 }
-
-// The media types of a web page (a portal's, a proxy's), as s3_errors.ts's isWebPage.
-const WEB_PAGE_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)\b/i;
 
 /** `normalizeEtag` of a strong ETag, without its regular expressions for the usual `"…"`. */
 function plainEtag(etag: string): string {

@@ -422,6 +422,23 @@ export function isBareHeadRefusal(error: unknown): boolean {
 }
 
 /**
+ * Whether the content type `type` is a web page's (`text/html`,
+ * `application/xhtml+xml`, with any parameters): what a captive portal or a
+ * proxy labels its own page with.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isWebPageType } from "./s3_errors.ts";
+ * assert(isWebPageType("text/html; charset=utf-8") && isWebPageType(" application/xhtml+xml"));
+ * assert(!isWebPageType("application/xml") && !isWebPageType(null));
+ * ```
+ */
+export function isWebPageType(type: string | null): boolean {
+  return type !== null && /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(type);
+}
+
+/**
  * Whether a response (content type `type`, body `body`) is a web page: what
  * a captive portal or a proxy's error page sends, never an S3 answer (XML,
  * or no body). Told by both: some S3 fakes label their empty answers
@@ -437,7 +454,7 @@ export function isBareHeadRefusal(error: unknown): boolean {
  * ```
  */
 export function isWebPage(type: string | null, body: string): boolean {
-  return type !== null && /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(type) &&
+  return isWebPageType(type) &&
     /<(?:!doctype\s+html|html|head|body|title)\b/i.test(body.slice(0, 4096));
 }
 

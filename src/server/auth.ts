@@ -23,7 +23,7 @@ import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
 import { causeChain, InvalidInputError, VcError } from "../errors.ts";
 import { isNoSpaceError } from "../no_space.ts";
-import { isPermissionError } from "../cache/cache_errors.ts";
+import { isPermissionError, isReadOnlyFs } from "../cache/cache_errors.ts";
 import {
   checkedFetch,
   checkFunction,
@@ -858,7 +858,7 @@ function tokenFileWriteError(target: string, cause: unknown): unknown {
   const message = cause instanceof Error ? cause.message : String(cause);
   const why = isNoSpaceError(cause)
     ? "no space left on its device: free space there"
-    : /read-only file system|os error 30\b/i.test(message)
+    : isReadOnlyFs(cause)
     ? "it is on a read-only file system"
     : isPermissionError(cause)
     ? "this user may not write it or its directory: run as the file's owner"

@@ -40,7 +40,7 @@ export class UploadRecord implements Disposable {
   readonly #db = new DatabaseSync(":memory:");
   readonly #put: StatementSync;
   readonly #get: StatementSync;
-  #size = 0;
+  #count: StatementSync | undefined;
 
   constructor() {
     this.#db.exec(
@@ -55,14 +55,14 @@ export class UploadRecord implements Disposable {
     this.#get = this.#db.prepare("SELECT path, size, etag FROM uploads WHERE key = ?");
   }
 
-  /** How many keys are kept. */
+  /** How many keys are kept (counted when asked: a run asks only when its confirmation fails). */
   get size(): number {
-    return this.#size;
+    this.#count ??= this.#db.prepare("SELECT count(*) AS n FROM uploads");
+    return (this.#count.get() as { n: number }).n;
   }
 
   /** Keeps `answer` for `key` (in place of an earlier one). */
   set(key: string, answer: UploadAnswer): void {
-    if (this.get(key) === undefined) this.#size++;
     this.#put.run(key, answer.path, answer.size, answer.etag);
   }
 

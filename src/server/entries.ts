@@ -348,9 +348,9 @@ export class Entries {
   readonly #known = new Map<string, LoadedEntry>();
   /**
    * The store's time as last read (`undefined` when it did not tell), with
-   * this process's wall and monotonic clocks at that moment.
+   * this process's monotonic clock at that moment.
    */
-  #storeTimeSeen: { store: number | undefined; local: number; mono: number } | undefined;
+  #storeTimeSeen: { store: number | undefined; mono: number } | undefined;
 
   /** Uses `store` as the home of every entry. */
   constructor(store: ObjectStore, options: EntriesOptions = {}) {
@@ -1234,7 +1234,7 @@ export class Entries {
   /** Reads the store's time ({@linkcode ObjectStore.serverTime}) and keeps it with this clock's. */
   async #readStoreTime(signal?: AbortSignal) {
     const store = await this.#store.serverTime?.(signal === undefined ? {} : { signal });
-    return this.#storeTimeSeen = { store, local: this.#clock.now(), mono: this.#clockMonotonic() };
+    return this.#storeTimeSeen = { store, mono: this.#clockMonotonic() };
   }
 
   /**

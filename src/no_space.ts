@@ -124,3 +124,29 @@ export function probeBeside(path: string, bytes: number): unknown {
 export function noRoomBeside(path: string, bytes: number): boolean {
   return isNoSpaceError(probeBeside(path, bytes));
 }
+
+/**
+ * Whether SQLite's failure on the database at `path` (its message `text`)
+ * comes of a full disk: SQLite says `database or disk is full`, or, when
+ * it cannot make room for its WAL index (`-shm`) even to read, only `disk
+ * I/O error`; a probe beside the file ({@linkcode noRoomBeside}) tells.
+ * The one test the repository's catalog and the mirror's state share.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sqliteOutOfRoom } from "./no_space.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   // Room beside it: not a full disk, whatever SQLite said.
+ *   assert(!sqliteOutOfRoom("disk I/O error", `${dir}/db.sqlite`));
+ *   assert(!sqliteOutOfRoom("no such table: files", `${dir}/db.sqlite`));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function sqliteOutOfRoom(text: string, path: string): boolean {
+  return /SQLITE_FULL|disk is full|no space left|SQLITE_IOERR|disk I\/O error/i.test(text) &&
+    noRoomBeside(path, SQLITE_WAL_INDEX_BYTES);
+}

@@ -22,7 +22,7 @@ import { isPermissionError } from "../cache/cache_errors.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
-import { noRoomBeside, SQLITE_WAL_INDEX_BYTES } from "../no_space.ts";
+import { sqliteOutOfRoom } from "../no_space.ts";
 import { warnOnStderr } from "../warning_line.ts";
 
 /** What the state remembers about one key. */
@@ -212,10 +212,7 @@ export class MirrorState {
       // disk is not the file's fault: removing it would not help. SQLite
       // calls one that has no room for its WAL index a `disk I/O error`.
       let reason = cause instanceof Error ? cause.message : String(cause);
-      if (
-        (isDiskFull(reason) || /disk I\/O error|SQLITE_IOERR/i.test(reason)) &&
-        noRoomBeside(path, SQLITE_WAL_INDEX_BYTES)
-      ) {
+      if (sqliteOutOfRoom(reason, path)) {
         reason += `: no space left on the device of ${dirname(path)} (SQLite needs room ` +
           "beside the state file for its WAL index, even to read it)";
       }

@@ -15,7 +15,7 @@ import { Limiter } from "../pool.ts";
 import { sleep } from "../store/retry.ts";
 import { fileKind } from "../regular_file.ts";
 import { fileSizeLimitReached } from "../file_size_limit.ts";
-import { noRoomBeside, probeBeside, SQLITE_WAL_INDEX_BYTES } from "../no_space.ts";
+import { probeBeside, sqliteOutOfRoom } from "../no_space.ts";
 import {
   type Catalog,
   CatalogBusyError,
@@ -256,7 +256,7 @@ export async function openSqliteCatalog(
         { cause: error },
       );
     }
-    if ((isFull(error) || isIoError(error)) && noSpaceBeside(path)) {
+    if (sqliteOutOfRoom(sqliteErrorText(error), path)) {
       throw new CatalogUnavailableError(`${text}; ${noSpace(path)}`, { cause: error });
     }
     throw new CatalogUnavailableError(text, { cause: error });
@@ -506,7 +506,7 @@ class SqliteCatalog implements Catalog {
           { cause: error },
         );
       }
-      const diskFull = (isFull(error) || isIoError(error)) && noSpaceBeside(this.#path);
+      const diskFull = sqliteOutOfRoom(sqliteErrorText(error), this.#path);
       // A write the file-size limit stopped (the WAL, or the catalog at a
       // checkpoint): SQLite rolled the transaction back, as on a full disk.
       const limited = isIoError(error) && !diskFull
@@ -700,15 +700,6 @@ function isFull(error: unknown): boolean {
 // when it cannot make room for its WAL index (`-shm`), even to read.
 function isIoError(error: unknown): boolean {
   return /SQLITE_IOERR|disk I\/O error/i.test(sqliteErrorText(error));
-}
-
-/**
- * Whether the disk of the catalog at `path` is full: a temp file beside it
- * that SQLite's WAL index would fill does not fit (removed again). Only
- * asked after SQLite failed, to say why.
- */
-function noSpaceBeside(path: string): boolean {
-  return noRoomBeside(path, SQLITE_WAL_INDEX_BYTES);
 }
 
 /**

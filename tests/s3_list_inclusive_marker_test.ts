@@ -12,6 +12,7 @@ import { StoreError } from "../src/errors.ts";
 import type { ObjectInfo } from "../src/store/types.ts";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { testS3Store } from "./versioned_helpers.ts";
+import { listingPage } from "./s3_listing_page.ts";
 
 const KEYS = ["p/a", "p/b c", "p/d+e", "p/f", "p/g%h", "p/z", "p/\u00fc"];
 
@@ -30,18 +31,13 @@ function inclusiveServer(pageSize: number, v1: boolean) {
     const cmp = (a: string, b: string) => compareBytes(enc.encode(a), enc.encode(b));
     const rest = KEYS.filter((k) => k.startsWith(prefix) && (from === null || cmp(k, from) >= 0));
     const page = rest.slice(0, pageSize);
-    const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-    return new Response(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>b</Name>` +
-        `<Prefix>${escape(prefix)}</Prefix>${v1 ? `<Marker>${escape(from ?? "")}</Marker>` : ""}` +
-        `<MaxKeys>${pageSize}</MaxKeys><IsTruncated>${rest.length > pageSize}</IsTruncated>${
-          page.map((k) =>
-            `<Contents><Key>${escape(k)}</Key><LastModified>2026-01-02T03:04:05.000Z` +
-            `</LastModified><ETag>"0123"</ETag><Size>1</Size></Contents>`
-          ).join("")
-        }</ListBucketResult>`,
-      { headers: { "content-type": "application/xml" } },
-    );
+    return listingPage({
+      prefix,
+      ...(v1 ? { marker: from ?? "" } : {}),
+      pageSize,
+      truncated: rest.length > pageSize,
+      keys: page,
+    });
   });
   return { server, asked, endpoint: `http://127.0.0.1:${server.addr.port}` };
 }

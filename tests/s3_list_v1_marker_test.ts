@@ -13,6 +13,7 @@ import type { ObjectInfo } from "../src/store/types.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { StoreError } from "../src/errors.ts";
 import { testS3Store } from "./versioned_helpers.ts";
+import { listingPage } from "./s3_listing_page.ts";
 
 const KEYS = ["p/a", "p/b c", "p/d+e", "p/f", "p/g%h", "p/\u00fc"];
 
@@ -26,18 +27,13 @@ function v1Server(pageSize: number, honourMarker = true) {
     const prefix = url.searchParams.get("prefix") ?? "";
     const rest = KEYS.filter((k) => k.startsWith(prefix) && (marker === null || k > marker));
     const page = rest.slice(0, pageSize);
-    const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
-    return new Response(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>b</Name>` +
-        `<Prefix>${escape(prefix)}</Prefix><Marker>${escape(marker ?? "")}</Marker>` +
-        `<MaxKeys>${pageSize}</MaxKeys><IsTruncated>${rest.length > pageSize}</IsTruncated>${
-          page.map((k) =>
-            `<Contents><Key>${escape(k)}</Key><LastModified>2026-01-02T03:04:05.000Z` +
-            `</LastModified><ETag>"0123"</ETag><Size>1</Size></Contents>`
-          ).join("")
-        }</ListBucketResult>`,
-      { headers: { "content-type": "application/xml" } },
-    );
+    return listingPage({
+      prefix,
+      marker: marker ?? "",
+      pageSize,
+      truncated: rest.length > pageSize,
+      keys: page,
+    });
   });
   return { server, asked, endpoint: `http://127.0.0.1:${server.addr.port}` };
 }

@@ -214,6 +214,30 @@ export interface TimedOptions {
   clearEnv?: boolean;
 }
 
+/**
+ * CPU time (user + system, ms) of this process's children that have ended
+ * and been waited for (`cutime` + `cstime` of `/proc/self/stat`, 10 ms
+ * ticks); `undefined` off Linux. Taken before and after a {@linkcode timed}
+ * run it gives that child's CPU, when no other child ended meanwhile: on a
+ * loaded machine a child's wall time is mostly its wait for a core, and a
+ * child with many runnable threads gets more cores than one with a busy main
+ * thread, while its CPU time moves much less.
+ */
+export function childrenCpuMs(): number | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync("/proc/self/stat");
+  } catch {
+    return undefined;
+  }
+  // Fields after the command's closing parenthesis, from field 3 (state).
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  if (!Number.isFinite(cutime) || !Number.isFinite(cstime)) return undefined;
+  return (cutime + cstime) * 10; // USER_HZ is 100 on Linux
+}
+
 /** Runs a command to completion and measures its wall time. */
 export async function timed(
   cmd: string,

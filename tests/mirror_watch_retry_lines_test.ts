@@ -154,7 +154,12 @@ Deno.test({
     const lines = text.split("\n").filter((l) => l.startsWith("vc: mirror: ") && /500/.test(l));
     assert(lines.length >= 1 && lines.length <= 2, text);
     const counted = lines.map((l) => Number(/^vc: mirror: (\d+) paths \(/.exec(l)?.[1] ?? 1));
-    assertEquals(counted.reduce((a, b) => a + b, 0), names.length, text);
+    // Each path is named; the first batch's again only when the second
+    // batch met another error for it (ci1, at load 48: its HEAD failed, then
+    // with the retry merged into the burst's batch, its PUT).
+    const named = counted.reduce((a, b) => a + b, 0);
+    const sayTwice = counted.length === 2 ? counted[0]! : 0;
+    assert(named >= names.length && named <= names.length + sayTwice, text);
     // The first batch may hold one path (said as one: "tries it again"); the
     // line of a batch of several says them all in one.
     const several = lines.find((l) => /^vc: mirror: \d+ paths \(/.test(l));

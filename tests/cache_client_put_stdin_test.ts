@@ -6,6 +6,9 @@
  * pipe cannot be read again, so the copy was the only one left and its
  * removal lost the input (a long command's output); it is now kept in
  * `TMPDIR` and the error names it and the command that sends it again.
+ * An empty standard input (the pipe of a command that failed, in a shell
+ * without pipefail) is refused before any request, so it never replaces the
+ * file stored before; `--allow-empty` uploads it.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,14 +81,31 @@ Deno.test("cache-client put ID -: standard input uploaded under --filename; none
     // The copy it sent from is gone.
     assertEquals([...Deno.readDirSync(tmp)], []);
 
-    // An empty input is an empty file, not an error.
+    // An empty input is what a pipe from a command that failed gives (in a
+    // shell without pipefail): refused, the file stored before kept, unless
+    // --allow-empty says an empty file is the output.
     const empty = await vcWithStdin(
       dir,
       env,
       ["cache-client", "put", cacheId, "-", "--filename", "empty.txt"],
       new Uint8Array(0),
     );
-    assertEquals(empty.code, 0, empty.stderr);
+    assertEquals(empty.code, 1, empty.stderr);
+    assertStringIncludes(
+      empty.stderr,
+      "standard input is empty (as a pipe from a command that failed is, in a shell without " +
+        "pipefail): nothing uploaded",
+    );
+    assertStringIncludes(empty.stderr, "pass --allow-empty to store an empty file");
+    assertEquals(await client.getBytes(cacheId), input);
+    assert([...Deno.readDirSync(tmp)].length === 0);
+    const allowed = await vcWithStdin(
+      dir,
+      env,
+      ["cache-client", "put", cacheId, "-", "--filename", "empty.txt", "--allow-empty"],
+      new Uint8Array(0),
+    );
+    assertEquals(allowed.code, 0, allowed.stderr);
     assertEquals((await client.getBytes(cacheId))?.length, 0);
     assert([...Deno.readDirSync(tmp)].length === 0);
   } finally {

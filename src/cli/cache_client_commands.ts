@@ -154,6 +154,10 @@ export const put: Command = {
       description: "filename to store (default: FILE's name)",
     },
     "content-type": { type: "string", valueName: "TYPE", description: "content type to store" },
+    "allow-empty": {
+      type: "boolean",
+      description: "upload an empty standard input or pipe (else exit 1, nothing sent)",
+    },
   },
   examples: [
     "vc cache-client put 4b57…08 result.csv",
@@ -191,6 +195,18 @@ export const put: Command = {
     // Read whole before the request: the upload then has a length, and a
     // retry can send it again (see stdin_spool.ts).
     await using spool = fromStdin ? await readStdin(ctx, pipe) : undefined;
+    // An empty pipe is what a command that failed gives (`make-report | vc
+    // cache-client put ID -`, in a shell without pipefail): uploaded, it
+    // replaced the job's good output with an empty file, which later runs
+    // downloaded instead of recomputing. An empty FILE is named on purpose.
+    if (spool !== undefined && spool.size === 0 && !ctx.flags.boolean("allow-empty")) {
+      const what = pipe === undefined ? "standard input" : `the pipe ${file}`;
+      throw new InvalidInputError(
+        `${what} is empty (as a pipe from a command that failed is, in a shell without ` +
+          "pipefail): nothing uploaded, the cache's file stays as it was; " +
+          "pass --allow-empty to store an empty file",
+      );
+    }
     using bar = ctx.out.progress(`upload ${fromStdin ? filename : file}`);
     const path = spool?.path ?? resolvePath(ctx, file, "FILE");
     await client(ctx).put(cacheId, { path }, {

@@ -4,12 +4,15 @@
  * shows its example before its reference detail, the fake S3 try-it block
  * works when pasted whole (the first `curl` runs before the server listens),
  * the files the versioned example publishes are made by a line given
- * before it, and the cache service's curl block makes the file it uploads.
+ * before it, and the cache service's curl block makes the file it uploads
+ * and shows the cache ID its request gives.
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
 import { serveCache, TokenFileAuth } from "../src/server/mod.ts";
+import { cacheId } from "../src/server/cache_id.ts";
+import { parsePyJson } from "../src/server/python_json.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { childEnv } from "./cli_process.ts";
 
@@ -291,4 +294,19 @@ Deno.test("README: the fake S3 try-it block says it runs in the checkout, where 
     tasks: Record<string, string>;
   }).tasks;
   assert(tasks["fake-s3"] !== undefined);
+});
+
+Deno.test("README: the cache service's curl block shows the cache ID its parameters give alice", () => {
+  // IDs are a hash of the identity and the parameters, so a reader pasting
+  // the block gets exactly this one: the block showed the KBase test
+  // vector's `4b57…08`, which no request of the block gives.
+  const text = block("/v1/cache_id").join("\n");
+  const params = text.match(/-d '([^']*)'/)![1]!;
+  const identity = text.match(/"token_id":"([^"]+)"/)![1]!;
+  assertEquals(identity, "token-file:alice", "the identity add-token alice gives");
+  const id = cacheId(identity, parsePyJson(params));
+  const elided = `${id.slice(0, 4)}…${id.slice(-2)}`;
+  const shown = [...text.matchAll(/([0-9a-f]{4}…[0-9a-f]{2})/g)].map((m) => m[1]!);
+  assert(shown.length >= 2, "the block shows the ID it printed and the line pasting it");
+  assertEquals(shown.filter((s) => s !== elided), [], `the ID is ${elided}`);
 });

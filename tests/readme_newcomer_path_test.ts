@@ -310,3 +310,23 @@ Deno.test("README: the cache service's curl block shows the cache ID its paramet
   assert(shown.length >= 2, "the block shows the ID it printed and the line pasting it");
   assertEquals(shown.filter((s) => s !== elided), [], `the ID is ${elided}`);
 });
+
+Deno.test("README: a capability's first example that uses a path under /srv or /etc says what to use as yourself", () => {
+  // Writing there takes root: `vc mirror ./data file:///srv/backup/data`,
+  // typed as the mirror example has it, failed once per file with
+  // `Permission denied (os error 13): mkdir '/srv/backup/data'`, where the
+  // repository's and the service's examples said what to write instead.
+  const lines = README.split("\n");
+  const silent: string[] = [];
+  for (const heading of CAPABILITIES) {
+    const at = lines.indexOf(heading);
+    const open = lines.findIndex((l, i) => i > at && l === "```sh");
+    if (open < 0) continue;
+    const close = lines.findIndex((l, i) => i > open && l === "```");
+    const typed = lines.slice(open + 1, close).map((l) => l.replace(/\s+#.*$/, ""));
+    if (!typed.some((l) => /(file:\/\/|\s)\/(srv|etc)\//.test(l))) continue;
+    const around = lines.slice(at, close + 8).join(" ");
+    if (!around.includes("as yourself")) silent.push(heading);
+  }
+  assertEquals(silent, []);
+});

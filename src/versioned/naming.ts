@@ -292,21 +292,29 @@ export function parseVersionedKey(key: string): VersionedKey | undefined {
 
 /**
  * The path of a key shaped as a version of it whose version has a part too
- * large to count with (`x.9007199254740993.0.0.csv`), or `undefined`. Such a
- * key is no version vc can order, so listing the versions of its path must
- * not pass over it silently: the next `update` would publish below it.
+ * large to count with (`x.9007199254740993.0.0.csv`), or `undefined`; also
+ * with a pre-release, build metadata or a `v` prefix
+ * (`x.9007199254740993.0.0-rc.1.csv`, which baiji-pod reads as
+ * 9007199254740993.0.0). Such a key is no version vc can order, so listing
+ * the versions of its path must not pass over it silently: the next
+ * `update` would publish below it.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { oversizedVersionPath } from "./naming.ts";
  * assert.equal(oversizedVersionPath("d/x.9007199254740993.0.0.csv"), "/d/x.csv");
+ * assert.equal(oversizedVersionPath("d/x.9007199254740993.0.0-rc.1.csv"), "/d/x.csv");
+ * assert.equal(oversizedVersionPath("d/x.v1.9007199254740993.0+ci.7.csv"), "/d/x.csv");
  * assert.equal(oversizedVersionPath("d/x.1.0.0.csv"), undefined);
+ * assert.equal(oversizedVersionPath("d/x.1.0.0+ci.7.csv"), undefined); // a foreign version
  * ```
  */
 export function oversizedVersionPath(key: string): string | undefined {
-  const shaped = (v: string) =>
-    /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(v) && !isVersion(v);
+  const shaped = (v: string) => {
+    const m = FOREIGN_VERSION.exec(v);
+    return m !== null && m.slice(1, 4).some((part) => !Number.isSafeInteger(Number(part)));
+  };
   return splitVersionedKey(key, shaped, (path, version) => {
     const { dir, stem, ext } = split(path);
     return `${dir}${stem}.${version}${ext}`;

@@ -10,7 +10,6 @@
  */
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { ManualClock, MemoryStore, startFakeS3 } from "../src/testing/mod.ts";
-import type { FakeS3 } from "../src/testing/mod.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { FsStore } from "../src/store/fs.ts";
 import type { ObjectStore } from "../src/store/types.ts";
@@ -19,44 +18,12 @@ import { HttpError } from "../src/server/http_error.ts";
 import { testAwsEnv, withWorkspace } from "./cli_process.ts";
 import { overriding } from "./overriding.ts";
 import { newCacheId, startService, upload } from "./server_helpers.ts";
+import { s3WithDate } from "./s3_date_proxy.ts";
 
 const DAY = 86_400_000;
 const FILE = "a".repeat(128);
 const PLACEHOLDER = "b".repeat(128);
 const OWNER = "token-file:alice";
-
-/** The fake S3, seen through a proxy whose answers carry `date()` as their `Date`. */
-async function s3WithDate(date: () => string): Promise<
-  AsyncDisposable & { fake: FakeS3; url: string }
-> {
-  const fake = await startFakeS3({ buckets: ["cache"], credentials: false });
-  const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const url = new URL(req.url);
-    const headers = new Headers(req.headers);
-    headers.delete("host");
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const res = await fetch(`${fake.url}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers,
-      body: hasBody ? await req.arrayBuffer() : null,
-      redirect: "manual",
-    });
-    const out = new Headers(res.headers);
-    out.set("date", date());
-    const bodiless = req.method === "HEAD" || [204, 304].includes(res.status);
-    const body = bodiless ? null : await res.arrayBuffer();
-    if (bodiless) await res.body?.cancel();
-    return new Response(body, { status: res.status, headers: out });
-  });
-  return {
-    fake,
-    url: `http://127.0.0.1:${proxy.addr.port}`,
-    async [Symbol.asyncDispose]() {
-      await proxy.shutdown();
-      await fake[Symbol.asyncDispose]();
-    },
-  };
-}
 
 function s3Store(endpoint: string): S3Store {
   return new S3Store({

@@ -44,9 +44,10 @@ function fullDisk(inner: ObjectStore, disk: { full: boolean }): ObjectStore {
 }
 
 async function filled(quota?: number) {
-  const inner = new MemoryStore();
-  const disk = { full: false };
+  // The store's time is the test's: what it writes is dated by it.
   const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  const inner = new MemoryStore({ clock });
+  const disk = { full: false };
   const entries = new Entries(fullDisk(inner, disk), {
     clock,
     ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),

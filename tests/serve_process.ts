@@ -66,16 +66,17 @@ export async function serveSetup(dir: string, vc: VcRunner): Promise<ServeSetup>
 }
 
 /**
- * `vc ARGS --port 0` (ARGS: `serve` and its flags) spawned in `dir` and
- * listening: its address and output. Disposing kills it and reads its pipes
+ * `vc ARGS --port 0` (ARGS: `serve` and its flags) spawned in `dir` with
+ * `env` on top of {@linkcode childEnv}'s, and listening: its address and output. Disposing kills it and reads its pipes
  * to their end, as does a service that exits before it listens.
  */
 export async function spawnServe(
   dir: string,
   args: readonly string[],
   limitMs = 60_000,
+  env: Record<string, string> = {},
 ): Promise<ServeOutput & AsyncDisposable> {
-  const child = vcCommand(dir, childEnv(dir), [...args, "--port", "0"], limitMs).spawn();
+  const child = vcCommand(dir, childEnv(dir, env), [...args, "--port", "0"], limitMs).spawn();
   const started = servedUrl(child);
   const stop = async () => {
     try {

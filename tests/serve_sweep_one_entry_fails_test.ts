@@ -33,9 +33,10 @@ function refusing(inner: ObjectStore, refused: { key: string | undefined }): Obj
 }
 
 Deno.test("serve sweep: an entry the store will not let go is named, and the sweep removes the rest", async () => {
-  await using inner = new MemoryStore();
-  const refused: { key: string | undefined } = { key: undefined };
+  // The store's time is the test's: what it writes is dated by it.
   const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  await using inner = new MemoryStore({ clock });
+  const refused: { key: string | undefined } = { key: undefined };
   const entries = new Entries(refusing(inner, refused), { clock });
   const owner = "token-file:alice";
   const ids = ["a", "b", "c"].map((c) => c.repeat(128));

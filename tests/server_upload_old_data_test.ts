@@ -42,12 +42,13 @@ Deno.test("serve: a replacing upload whose old data cannot be deleted is stored 
 });
 
 Deno.test("serve: an expired entry replaced by a new placeholder comes off the usage though its data cannot be deleted", async () => {
-  await using inner = new MemoryStore();
+  // The store's time is the test's: what it writes is dated by it.
+  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  await using inner = new MemoryStore({ clock });
   const failing: { prefix: string | undefined; status: number } = {
     prefix: undefined,
     status: 503,
   };
-  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
   const entries = new Entries(failingDeletes(inner, failing), {
     clock,
     fileTtlMs: 60_000,

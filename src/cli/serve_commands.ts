@@ -21,6 +21,7 @@ import { normalizeBasePath } from "../server/routes.ts";
 import { serveCache } from "../server/serve.ts";
 import { usageKept } from "../server/quota.ts";
 import { firstEntryOwner, probeStore } from "../server/store_probe.ts";
+import { readStoreClockNotice } from "../server/store_clock.ts";
 import { formatEventLine, LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
@@ -406,6 +407,12 @@ export const serve: Command = {
             `instance the same --max-bytes-per-identity, then run vc serve expire --recount-usage`,
         );
       }
+      // Expiry checks this clock against the store's: a store that tells
+      // no time, or a clock far off, is said before the first sweep.
+      if (probe.ok) {
+        const notice = await readStoreClockNotice(store, signal === undefined ? {} : { signal });
+        if (notice !== undefined) ctx.out.warn(notice.message);
+      }
       const entriesUrl = authUrl !== undefined && probe.ok && probe.holdsFiles
         ? tokenIdAuthUrl(
           await firstEntryOwner(store, signal === undefined ? {} : { signal }) ?? "",
@@ -552,6 +559,13 @@ export const expire: Command = {
       using bar = ctx.out.progress("expire");
       // What it removed so far: said when Ctrl-C stops it (the rejection has no result).
       const soFar = { scanned: 0, removed: 0, bytesRemoved: 0 };
+      // A clock ahead is said by the sweep's refusal; no time, or a clock
+      // behind, here (the sweep goes on).
+      const notice = await readStoreClockNotice(
+        store,
+        ctx.io.signal === undefined ? {} : { signal: ctx.io.signal },
+      );
+      if (notice !== undefined && notice.kind !== "ahead") ctx.out.warn(notice.message);
       let result: SweepResult;
       try {
         result = await new Entries(store, { keepUsage: true }).sweep({

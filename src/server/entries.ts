@@ -44,6 +44,7 @@ import { readSmallObjectText } from "../store/small_object.ts";
 import { sameUserOtherAuthUrl } from "./auth.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { displayName, USAGE_PREFIX, UsageCounter } from "./quota.ts";
+import { CLOCK_MARGIN, spanText } from "./store_clock.ts";
 
 /** Orphaned data objects a sweep re-checks and claims at once. */
 const ORPHAN_CLAIMS_AT_ONCE = 8;
@@ -271,8 +272,6 @@ const MAX_CAS_ATTEMPTS = 20;
  * placeholder's (or not an entry's), which expires after the placeholder TTL.
  */
 const MIN_FILE_META_BYTES = 182;
-/** How far the clocks of the store and of the services may differ, for a sweep. */
-const CLOCK_MARGIN = 3_600_000;
 
 /**
  * How far this process's clock may run ahead of the store's before expiry
@@ -287,13 +286,6 @@ export const MAX_CLOCK_AHEAD_MS = CLOCK_MARGIN;
 /** How long one reading of the store's time is used before the store is asked again. */
 const STORE_TIME_REUSE_MS = 60_000;
 
-/** `ms` for a message: `31 days`, `2.5 hours`, `90 minutes`. */
-function spanText(ms: number): string {
-  if (ms >= 1.5 * DAY) return `${+(ms / DAY).toFixed(1)} days`;
-  if (ms === 3_600_000) return "1 hour";
-  if (ms >= 2 * 3_600_000) return `${+(ms / 3_600_000).toFixed(1)} hours`;
-  return `${Math.round(ms / 60_000)} minutes`;
-}
 /** Entries whose last known metadata is kept as a write hint. */
 const MAX_KNOWN = 10_000;
 
@@ -475,6 +467,7 @@ export class Entries {
    * ```
    */
   async reserve(id: string, owner: string): Promise<EntryMeta> {
+    await this.#readStoreTimeForDating();
     // New IDs are the common case: try to create first (one request), read only if taken.
     const fresh = this.#placeholder(owner);
     try {
@@ -529,7 +522,7 @@ export class Entries {
    */
   async #renewPlaceholder(id: string, entry: LoadedEntry): Promise<EntryMeta | undefined> {
     if (entry.meta.dataKey !== undefined) return entry.meta;
-    const expiresAt = this.#clock.now() + this.#placeholderTtl;
+    const expiresAt = this.#now() + this.#placeholderTtl;
     if (expiresAt - entry.meta.expiresAt <= this.#granularity) return entry.meta;
     const meta = { ...entry.meta, expiresAt };
     try {
@@ -565,13 +558,14 @@ export class Entries {
    * ```
    */
   async open(id: string, owner: string): Promise<LoadedEntry> {
+    await this.#readStoreTimeForDating();
     const entry = await this.#live(id, owner);
     if (entry.meta.dataKey === undefined) {
       throw cacheIdNotFound(`${id} has no file yet (placeholder)`, {
         cause: "placeholder" satisfies Miss,
       });
     }
-    const expiresAt = this.#clock.now() + this.#fileTtl;
+    const expiresAt = this.#now() + this.#fileTtl;
     if (expiresAt - entry.meta.expiresAt > this.#granularity) {
       const meta = { ...entry.meta, expiresAt };
       try {
@@ -607,7 +601,7 @@ export class Entries {
    * ```
    */
   now(): number {
-    return this.#clock.now();
+    return this.#now();
   }
 
   /**
@@ -743,6 +737,7 @@ export class Entries {
       onWarning?: (message: string) => void;
     },
   ): Promise<EntryMeta> {
+    await this.#readStoreTimeForDating();
     let body = file.body;
     // Hashed here only when the source does not hash what it hands out.
     const hash = file.md5 === undefined ? new Md5() : undefined;
@@ -820,12 +815,12 @@ export class Entries {
         owner,
         filename: file.filename,
         ...(file.contentType === undefined ? {} : { contentType: file.contentType }),
-        expiresAt: this.#clock.now() + this.#fileTtl,
+        expiresAt: this.#now() + this.#fileTtl,
         size,
         dataKey,
         etag: put.etag,
         md5,
-        uploadedAt: uploadTime(this.#clock.now(), entry.meta.uploadedAt),
+        uploadedAt: uploadTime(this.#now(), entry.meta.uploadedAt),
       };
       try {
         file.check?.(entry.meta);
@@ -920,8 +915,8 @@ export class Entries {
    * import { MemoryStore } from "../store/memory.ts";
    * import { ManualClock } from "../testing/manual_clock.ts";
    * import { Entries } from "./entries.ts";
-   * await using store = new MemoryStore();
    * const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+   * await using store = new MemoryStore({ clock }); // its time is the clock's
    * const entries = new Entries(store, { clock, placeholderTtlMs: 60_000 });
    * await entries.reserve("a".repeat(128), "token-file:alice");
    * assert((await entries.sweep()).removed === 0);
@@ -972,7 +967,7 @@ export class Entries {
     // not the one data object under the ID (checked by reading it, below).
     const recent = new Map<string, boolean>();
     const skipRecent = options.skipRecent === true && options.recountUsage !== true;
-    const now = this.#clock.now();
+    const now = this.#now();
     const report = (done: number, current: string) =>
       options.onProgress?.({
         done,
@@ -1029,7 +1024,7 @@ export class Entries {
     let orphans: string[] = [];
     // When the listing dated each orphan: its claim (below) needs it unchanged.
     const listedAt = new Map<string, number>();
-    const cutoff = this.#clock.now() - DAY;
+    const cutoff = this.#now() - DAY;
     // Data objects under each ID whose metadata was not read.
     const underRecent = new Map<string, number>();
     for await (const info of this.#store.list("data/", listing)) {
@@ -1161,7 +1156,7 @@ export class Entries {
    * as read is returned: the upload's switch then fails and reads it again.
    */
   async #keepAlive(id: string, entry: LoadedEntry): Promise<LoadedEntry> {
-    const now = this.#clock.now();
+    const now = this.#now();
     if (entry.meta.expiresAt - now >= this.#granularity) return entry;
     const ttl = entry.meta.dataKey === undefined ? this.#placeholderTtl : this.#fileTtl;
     const meta = { ...entry.meta, expiresAt: now + Math.max(ttl, this.#granularity) };
@@ -1211,13 +1206,13 @@ export class Entries {
     return {
       owner,
       filename: PLACEHOLDER,
-      expiresAt: this.#clock.now() + this.#placeholderTtl,
+      expiresAt: this.#now() + this.#placeholderTtl,
       size: 0,
     };
   }
 
   #expired(meta: EntryMeta): boolean {
-    return meta.expiresAt <= this.#clock.now();
+    return meta.expiresAt <= this.#now();
   }
 
   #clockMonotonic(): number {
@@ -1229,6 +1224,38 @@ export class Entries {
     const seen = this.#storeTimeSeen;
     const mono = this.#clockMonotonic();
     return seen === undefined || mono - seen.mono > STORE_TIME_REUSE_MS || mono < seen.mono;
+  }
+
+  /**
+   * The time entries are dated and judged by: this process's clock, or the
+   * store's (as last read, carried forward by the monotonic clock) when this
+   * one runs more than {@linkcode CLOCK_MARGIN} behind it. Instances share
+   * the store: one whose clock was days behind dated a file "30 days from
+   * now" in the store's past, and an instance with a right clock removed it
+   * at its next sweep; its downloads never moved an expiry on. A clock
+   * ahead is not corrected here: expiry refuses to remove anything then
+   * ({@linkcode Entries.#checkClockForExpiry}).
+   */
+  #now(): number {
+    const local = this.#clock.now();
+    const seen = this.#storeTimeSeen;
+    if (seen?.store === undefined) return local;
+    const store = seen.store + (this.#clockMonotonic() - seen.mono);
+    return store - local > CLOCK_MARGIN ? store : local;
+  }
+
+  /**
+   * Reads the store's time for {@linkcode Entries.#now} when it was never
+   * read or the reading is over an hour old (one small request an hour: the
+   * monotonic clock carries a reading forward across steps of the wall
+   * clock). A store that does not answer leaves this clock to date what
+   * the request writes; the write itself fails or not on its own.
+   */
+  async #readStoreTimeForDating(): Promise<void> {
+    const seen = this.#storeTimeSeen;
+    const mono = this.#clockMonotonic();
+    if (seen !== undefined && mono - seen.mono <= CLOCK_MARGIN && mono >= seen.mono) return;
+    await this.#readStoreTime().catch(() => {});
   }
 
   /** Reads the store's time ({@linkcode ObjectStore.serverTime}) and keeps it with this clock's. */

@@ -70,3 +70,18 @@ Deno.test("expiry: an instance within an hour behind the store's clock dates by 
   const meta = await entries.reserve(PLACEHOLDER, OWNER);
   assertEquals(meta.expiresAt, clock.now() + DAY);
 });
+
+Deno.test("expiry: an instance 31 days behind the store's clock removes what has expired by the store's time", async () => {
+  const start = Date.now();
+  const storeClock = new ManualClock(start);
+  const rightClock = new ManualClock(start);
+  const behindClock = new ManualClock(start - 31 * DAY);
+  await using store = new MemoryStore({ clock: storeClock });
+  const right = new Entries(store, { clock: rightClock, placeholderTtlMs: DAY });
+  const behind = new Entries(store, { clock: behindClock, placeholderTtlMs: DAY });
+  await right.reserve(PLACEHOLDER, OWNER);
+  for (const clock of [storeClock, rightClock, behindClock]) await clock.advance(2 * DAY);
+  // Before, its sweep kept it 31 days more, and its downloads and
+  // cache-ID requests took it for live.
+  assertEquals((await behind.sweep()).removed, 1);
+});

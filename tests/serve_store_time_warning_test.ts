@@ -53,17 +53,27 @@ Deno.test("vc serve expire on a machine 31 days behind the store's clock says so
   });
 });
 
-Deno.test("vc serve warns at start-up that its store tells no time", async () => {
-  await using s3 = await s3WithDate(() => "garbage");
+async function startUpWarnings(date: () => string): Promise<string> {
+  await using s3 = await s3WithDate(date);
+  let stderr: Promise<string> = Promise.resolve("");
   await withWorkspace(async (dir) => {
     const tokens = join(dir, "tokens.json");
     await addToken(tokens, "alice");
     const args = ["serve", "--store", "s3://cache/svc", "--token-file", tokens];
-    let stderr: Promise<string>;
     {
       await using served = await spawnServe(dir, args, 60_000, testAwsEnv(s3.url));
       stderr = served.stderr;
     }
-    assertStringIncludes(await stderr, "tells no time");
+    await stderr;
   });
+  return await stderr;
+}
+
+Deno.test("vc serve warns at start-up that its store tells no time", async () => {
+  assertStringIncludes(await startUpWarnings(() => "garbage"), "tells no time");
+});
+
+Deno.test("vc serve warns at start-up that its clock runs 31 days ahead of the store's", async () => {
+  const stderr = await startUpWarnings(() => new Date(Date.now() - 31 * DAY).toUTCString());
+  assertStringIncludes(stderr, "31 days ahead; nothing is removed for its age");
 });

@@ -85,3 +85,23 @@ Deno.test("expiry: an instance 31 days behind the store's clock removes what has
   // cache-ID requests took it for live.
   assertEquals((await behind.sweep()).removed, 1);
 });
+
+Deno.test("expiry: a burst of first requests reads the store's time once, not once each", async () => {
+  const storeClock = new ManualClock(Date.now());
+  await using store = new MemoryStore({ clock: storeClock });
+  let readings = 0;
+  const serverTime = store.serverTime.bind(store);
+  store.serverTime = (options) => {
+    readings++;
+    return serverTime(options);
+  };
+  const behind = new Entries(store, { clock: new ManualClock(storeClock.now() - 31 * DAY) });
+  const ids = Array.from(
+    { length: 12 },
+    (_, i) => String(i).padStart(3, "0").repeat(43).slice(0, 128),
+  );
+  const metas = await Promise.all(ids.map((id) => behind.reserve(id, OWNER)));
+  assertEquals(readings, 1);
+  // Every reservation is dated by the store's time all the same.
+  for (const meta of metas) assert(meta.expiresAt >= storeClock.now() + 6 * DAY);
+});

@@ -343,6 +343,8 @@ export class Entries {
    * this process's monotonic clock at that moment.
    */
   #storeTimeSeen: { store: number | undefined; mono: number } | undefined;
+  /** The reading of the store's time under way for the dating of requests, if any. */
+  #storeTimeReading: Promise<void> | undefined;
 
   /** Uses `store` as the home of every entry. */
   constructor(store: ObjectStore, options: EntriesOptions = {}) {
@@ -1255,7 +1257,12 @@ export class Entries {
     const seen = this.#storeTimeSeen;
     const mono = this.#clockMonotonic();
     if (seen !== undefined && mono - seen.mono <= CLOCK_MARGIN && mono >= seen.mono) return;
-    await this.#readStoreTime().catch(() => {});
+    // A burst of requests at start-up (or at the hour) waits on one reading,
+    // not one store request each.
+    this.#storeTimeReading ??= this.#readStoreTime().then(() => {}, () => {}).finally(() => {
+      this.#storeTimeReading = undefined;
+    });
+    await this.#storeTimeReading;
   }
 
   /** Reads the store's time ({@linkcode ObjectStore.serverTime}) and keeps it with this clock's. */

@@ -63,6 +63,7 @@ import {
   unsplitIfEmpty,
 } from "./journal_split.ts";
 import { JOURNAL_NAME } from "./layout.ts";
+import { claimCompaction } from "./journal_claim.ts";
 import {
   type AppendEnd,
   endsAtLine,
@@ -468,7 +469,8 @@ function appendLines(
         replaced = true;
         if (kept !== undefined) dropHandle(journalPath);
         // Again, at the path (a dropped handle is closed: always again).
-        if (kept !== undefined || (locked && attempt < 10)) continue;
+        // (Without locks too: a line written into it now is in no journal.)
+        if (kept !== undefined || (lock !== "busy" && attempt < 10)) continue;
       }
       if (directory && mine.size > 0 && mine.size <= SPLIT_MARK_MAX) {
         // Where locks are mandatory our lock denies every other handle, even
@@ -519,7 +521,12 @@ function appendLines(
           ? () => file.statSync()
           : () => statOfHandle(known, journalPath);
         remember(journalPath, mine, after, lines, out.length);
-        if (lock === "busy" && attempt < 10 && !landedLive(file, kept, journalPath)) {
+        if (
+          attempt < 10 &&
+          (lock === "busy"
+            ? !landedLive(file, kept, journalPath)
+            : lock === "none" && replacedSince(file, kept, journalPath))
+        ) {
           // Written into a journal a compaction then replaced from what it
           // had read before: once more, into the journal now at the path (a
           // line twice is one record).
@@ -645,6 +652,44 @@ function landedLive(
 }
 
 /**
+ * After an append written where the file system gives no locks: whether a
+ * compaction (in another process, unguarded too) replaced or removed the
+ * journal the line went into. Checked after the write: a compaction that
+ * replaces it later copies the line over itself ({@linkcode carryOver}).
+ */
+function replacedSince(
+  file: Deno.FsFile,
+  kept: KeptHandle | undefined,
+  journalPath: string,
+): boolean {
+  try {
+    return isReplaced(kept === undefined ? file.statSync() : statOfHandle(kept, journalPath));
+  } catch {
+    return false; // cannot tell: the line stays where it is, as before
+  }
+}
+
+/**
+ * Where the file system gives no locks, after a compaction replaced or
+ * removed the journal open as `file` (and marked it so): the lines other
+ * processes appended to it after the compaction read it (from the handle's
+ * position on), appended to the journal now at the path. An appender checks
+ * for the mark after its write ({@linkcode replacedSince}), so a line is
+ * either written before the mark, and read here, or written again by its
+ * appender: none is lost (one twice is one record).
+ */
+function carryOver(journalPath: string, file: Deno.FsFile): void {
+  const { lines } = parseLines(readAllSync(file));
+  lines.delete(SPLIT_MARK);
+  if (lines.size === 0) return;
+  appendLines(
+    journalPath,
+    [...lines].map(([name, value]) => ({ name, value, bytes: encodeValueLine(name, value) })),
+    true,
+  );
+}
+
+/**
  * Rewrites the journal with one line per live entry when at least half of
  * its lines are dead (or always, with `force`); removes it when nothing is
  * live. Skipped (false) while another process holds it. Returns true when it
@@ -680,65 +725,91 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     // for a lock that never comes, the journal grew without end, and past
     // JOURNAL_MAX_BYTES was never read again. Other processes are not kept
     // out there (said once per process, see tellNoLocks).
-    if (tryLockOrNoLocks(file, true, {}, performance.now()) === false) {
+    // Nor are their appends kept out: what they wrote meanwhile is carried
+    // over into the new journal (see carryOver).
+    const got = tryLockOrNoLocks(file, true, {}, performance.now());
+    if (got === false) {
       // Busy: tried again a little later (see COMPACT_RETRY_BYTES).
       if (compactRetries.size >= MAX_COMPACT_RETRIES) compactRetries.clear();
       compactRetries.set(journalPath, file.statSync().size + COMPACT_RETRY_BYTES);
       return false;
     }
+    // Without locks, one compaction at a time all the same (see journal_claim.ts).
+    const release = got === true ? () => {} : claimCompaction(journalPath);
+    if (release === undefined) {
+      if (compactRetries.size >= MAX_COMPACT_RETRIES) compactRetries.clear();
+      compactRetries.set(journalPath, file.statSync().size + COMPACT_RETRY_BYTES);
+      return false;
+    }
     compactRetries.delete(journalPath);
-    const stat = file.statSync();
-    if (!sameFile(stat, journalPath)) return false;
-    // Another name for it (planted) may be outside: not even its times change.
-    if (!stat.isFile || (stat.nlink ?? 1) > 1) return false;
-    if (stat.size > JOURNAL_MAX_BYTES) {
-      forgetJournal(journalPath);
-      Deno.removeSync(journalPath);
-      markReplaced(file);
-      return true;
+    try {
+      const done = compactOpen(journalPath, file, options);
+      if (done === "rewritten" && got !== true) carryOver(journalPath, file);
+      return done !== false;
+    } finally {
+      release();
     }
-    // The check a growing journal gets at each COMPACT_CHECK_BYTES: where
-    // this process read or wrote all of it (a prefill appending its
-    // records), what it knows tells, without a read and parse of the file.
-    if (!options.force && nothingToCompact(journalPath, stat)) return false;
-    const { lines, count } = parseLines(readAllSync(file, stat.size));
-    const split = lines.get(SPLIT_MARK);
-    // A split directory journal is removed once its split journals all are.
-    if (split !== undefined) {
-      return unsplitIfEmpty(journalPath, file, split, (path) => forgetJournal(path));
-    }
-    const live = [...lines].filter(([, line]) => line !== "-");
-    const directory = journalPath.endsWith(JOURNAL_NAME);
-    if (directory && liveBytes(live) >= SPLIT_BYTES) {
-      return splitJournal(
-        journalPath,
-        file,
-        live,
-        (path) => forgetJournal(path),
-        journalMode(stat),
-      );
-    }
-    if (!options.force && live.length * 2 > count) return false;
-    forgetJournal(journalPath);
-    if (live.length === 0) {
-      Deno.removeSync(journalPath);
-      markReplaced(file);
-      return true;
-    }
-    const text = live.map(([name, line]) => `${name}\t${line}\n`).join("");
-    // Durable: this file now holds every record of the directory. With the
-    // mode of the file it replaces: in a cache dir users share, a compaction
-    // by one whose umask is 077 must not make the records the others wrote
-    // unreadable to them (their entries would all become misses they cannot
-    // record again).
-    writeFileAtomicSync(journalPath, text, { durable: true, ...journalMode(stat) });
-    markReplaced(file);
-    return true;
   } catch {
     return false; // left as it was: still correct, only longer
   } finally {
     file.close();
   }
+}
+
+/**
+ * {@linkcode compactJournal} of the journal open (and locked, where the file
+ * system gives locks) as `file`: `"rewritten"` when it was replaced or
+ * removed after its lines were read (the handle's position is where the
+ * read ended), `"discarded"` when an oversized one was removed unread.
+ */
+function compactOpen(
+  journalPath: string,
+  file: Deno.FsFile,
+  options: { force?: boolean },
+): "rewritten" | "discarded" | false {
+  const stat = file.statSync();
+  if (!sameFile(stat, journalPath)) return false;
+  // Another name for it (planted) may be outside: not even its times change.
+  if (!stat.isFile || (stat.nlink ?? 1) > 1) return false;
+  if (stat.size > JOURNAL_MAX_BYTES) {
+    forgetJournal(journalPath);
+    Deno.removeSync(journalPath);
+    markReplaced(file);
+    return "discarded";
+  }
+  // The check a growing journal gets at each COMPACT_CHECK_BYTES: where
+  // this process read or wrote all of it (a prefill appending its
+  // records), what it knows tells, without a read and parse of the file.
+  if (!options.force && nothingToCompact(journalPath, stat)) return false;
+  const { lines, count } = parseLines(readAllSync(file, stat.size));
+  const split = lines.get(SPLIT_MARK);
+  // A split directory journal is removed once its split journals all are.
+  if (split !== undefined) {
+    return unsplitIfEmpty(journalPath, file, split, (path) => forgetJournal(path)) && "rewritten";
+  }
+  const live = [...lines].filter(([, line]) => line !== "-");
+  const directory = journalPath.endsWith(JOURNAL_NAME);
+  if (directory && liveBytes(live) >= SPLIT_BYTES) {
+    const mode = journalMode(stat);
+    return splitJournal(journalPath, file, live, (path) => forgetJournal(path), mode) &&
+      "rewritten";
+  }
+  if (!options.force && live.length * 2 > count) return false;
+  forgetJournal(journalPath);
+  if (live.length === 0) {
+    Deno.removeSync(journalPath);
+    markReplaced(file);
+    return "rewritten";
+  }
+  const text = live.map(([name, line]) => `${name}\t${line}\n`).join("");
+  // Durable: this file now holds every record of the directory. With the
+  // mode of the file it replaces: in a cache dir users share, a compaction
+  // by one whose umask is 077 must not make the records the others wrote
+  // unreadable to them (their entries would all become misses they cannot
+  // record again).
+  writeFileAtomicSync(journalPath, text, { durable: true, ...journalMode(stat) });
+  markReplaced(file);
+  return "rewritten";
 }
 
 /**

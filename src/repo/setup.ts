@@ -536,18 +536,24 @@ async function catalogHere(store: ObjectStore, marker: RepoMarker): Promise<Repo
   if (realHere === undefined || !(await Deno.stat(realHere)).isFile) return marker;
   const realNamed = await Deno.realPath(named.path).catch(() => undefined);
   if (realNamed === realHere) return marker; // the same file, reached another way
-  if (realNamed !== undefined && await catalogStore(named) === store.url) return marker;
+  if (realNamed !== undefined && (await catalogMeta(named))?.get("store") === store.url) {
+    return marker;
+  }
+  // The catalog a restore moved this repository away from (the marker's is
+  // missing: its disk not mounted, the file moved) is a stale copy, never
+  // this directory's own: the marker's catalog is opened, and its absence
+  // named, rather than every command refused as "moved since this process
+  // opened it".
+  if ((await catalogMeta({ ...named, path: realHere }))?.has(MOVED_TO_KEY)) return marker;
   return { ...marker, catalog: { ...named, path: here } };
 }
 
-/** The store URL a catalog records as its repository's, if it can be read. */
-async function catalogStore(ref: CatalogRef): Promise<string | undefined> {
+/** What a catalog records of its repository (`vc_meta`), if it can be read. */
+async function catalogMeta(ref: CatalogRef): Promise<Map<string, string> | undefined> {
   try {
     const catalog = await openCatalog(ref, {});
     try {
-      return (await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect)))?.get(
-        "store",
-      );
+      return await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect));
     } finally {
       await catalog.close();
     }

@@ -247,7 +247,12 @@ const READ_CHUNK = 8 * 1024 * 1024;
  */
 export function md5File(
   path: string,
-  options: { start?: number; length?: number; onProgress?: (bytes: number) => void } = {},
+  options: {
+    start?: number;
+    length?: number;
+    onProgress?: (bytes: number) => void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<string> {
   return digestFile(path, "md5", options);
 }

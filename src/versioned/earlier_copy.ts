@@ -9,15 +9,17 @@
  */
 import { checkFile, checksContent } from "../verify.ts";
 import type { ObjectStore } from "../store/types.ts";
-import { listVersionKeys } from "./slash_keys.ts";
+import { md5File, statedMd5 } from "../hash.ts";
+import { listVersionObjects } from "./slash_keys.ts";
 import { sortVersions } from "./version.ts";
 
 /**
  * The version of `path` in `store`, other than `pinned`, whose object holds
  * exactly the bytes of the local `file` (`size` bytes), or `undefined`.
- * Versions are tried newest first; only those of the file's size are asked
- * about (a HEAD each), and only an object whose content its ETag or `vc-md5`
- * tells is compared (an opaque ETag alone never matches). Keys the listing
+ * Versions are tried newest first; only those the listing gives the file's
+ * size are asked about (a HEAD each), and only an object whose content its
+ * ETag or `vc-md5` tells is compared (an opaque ETag alone never matches;
+ * the file is read once for all those that state an MD5). Keys the listing
  * names as foreign or oversized are not versions: passed over in silence
  * (`vc versions` warns of them).
  *
@@ -49,10 +51,14 @@ export async function versionHeldBy(
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const options = signal === undefined ? {} : { signal };
-  const keys = await listVersionKeys(store, path, { ...options, onOversized: () => {} });
-  for (const version of sortVersions(keys.keys()).reverse()) {
-    if (version === pinned) continue;
-    const info = await store.head(keys.get(version)!, options);
+  const listed = await listVersionObjects(store, path, { ...options, onOversized: () => {} });
+  // The file's MD5, read once for all the candidates that state one.
+  let md5: Promise<string> | undefined;
+  for (const version of sortVersions(listed.keys()).reverse()) {
+    const object = listed.get(version)!;
+    // The listing tells the size: a version of another is passed over unasked.
+    if (version === pinned || object.size !== size) continue;
+    const info = await store.head(object.key, options);
     if (info === undefined || info.size !== size) continue;
     // What the check is given: a store's own checksum is not among it, so
     // an object only that tells (its ETag opaque) is passed over, never
@@ -64,7 +70,13 @@ export async function versionHeldBy(
       ...(info.opaqueEtag === true ? { opaqueEtag: true } : {}),
     };
     if (!checksContent({ key: "", lastModified: new Date(0), ...expected })) continue;
-    if (await checkFile(file, expected, options) === undefined) return version;
+    const stated = statedMd5(expected);
+    if (stated !== undefined) {
+      md5 ??= md5File(file, signal === undefined ? {} : { signal });
+      if (await md5 === stated) return version;
+    } else if (await checkFile(file, expected, options) === undefined) {
+      return version; // a multipart ETag without its MD5: checked part by part
+    }
   }
   return undefined;
 }

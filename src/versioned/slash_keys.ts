@@ -276,6 +276,35 @@ export async function listVersionKeys(
     onListed?: () => void;
   } = {},
 ): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const [version, info] of await listVersionObjects(store, path, options)) {
+    found.set(version, info.key);
+  }
+  return found;
+}
+
+/**
+ * {@linkcode listVersionKeys}, each version with what the listing tells of
+ * its object (key, size, last modified; an ETag where the store knows it
+ * without reading the content, else `""`): enough to pass over the versions
+ * of another size without a request each.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listVersionObjects } from "./slash_keys.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * await store.put("a/b.1.0.0.csv", new Uint8Array(3));
+ * const found = await listVersionObjects(store, "/a/b.csv");
+ * assert.equal(found.get("1.0.0")?.size, 3);
+ * ```
+ */
+export async function listVersionObjects(
+  store: ObjectStore,
+  path: string,
+  options: Parameters<typeof listVersionKeys>[2] = {},
+): Promise<Map<string, ObjectInfo>> {
   requireStore("listVersionKeys(): the store", store);
   const prefix = versionPrefix(path);
   // Without a caller to warn, an oversized key is refused once both listings
@@ -291,7 +320,7 @@ export async function listVersionKeys(
     versionsUnder(store, prefix, path, listing),
     // A store that cannot hold `/` keys (FsStore lists none; another might refuse) has none.
     versionsUnder(store, slashedKey(prefix), path, listing).catch((error) => {
-      if (error instanceof InvalidInputError) return new Map<string, string>();
+      if (error instanceof InvalidInputError) return new Map<string, ObjectInfo>();
       throw error;
     }),
   ]);
@@ -508,15 +537,15 @@ async function versionsUnder(
   options: Parameters<typeof listVersionKeys>[2] & {
     onOversized: (warning: { key: string; message: string }) => void;
   },
-): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+): Promise<Map<string, ObjectInfo>> {
+  const found = new Map<string, ObjectInfo>();
   // Keys only: a directory store need not hash files to list them.
   const listOptions: ListOptions = { etags: false };
   if (options.signal !== undefined) listOptions.signal = options.signal;
   for await (const info of store.list(prefix, listOptions)) {
     options.onListed?.();
     const parsed = parseVersionedKey(info.key);
-    if (parsed?.path === path) found.set(parsed.version, info.key);
+    if (parsed?.path === path) found.set(parsed.version, info);
     else if (parsed === undefined && oversizedVersionPath(info.key) === path) {
       options.onOversized({ key: info.key, message: oversizedKeyMessage(info.key, path) });
     } else if (parsed === undefined && options.onForeign !== undefined) {

@@ -45,26 +45,6 @@ export function isFutureTime(mtime: Date | null | undefined, now: number): boole
 
 const FUTURE_TIME_MS = 3600_000;
 
-/**
- * The status of `path` (not following a link), or undefined when it cannot
- * be had (missing, or not ours to look at): the sweeps' one metadata look,
- * synchronous (several times cheaper than an asynchronous one in Deno).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lstatSyncOrUndefined } from "./abandoned_temp.ts";
- * assert.equal(lstatSyncOrUndefined("/nonexistent/vc-example"), undefined);
- * ```
- */
-export function lstatSyncOrUndefined(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Options of {@linkcode isAbandonedTemp}. */
 export interface AbandonedTempOptions {
   /**

@@ -35,6 +35,7 @@ import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
 import { shortened } from "./printable.ts";
 import { fileKind } from "./regular_file.ts";
 import { warnOnStderr } from "./warning_line.ts";
+import { statusOrUndefinedSync } from "./file_status.ts";
 
 /** Options of {@linkcode withFileLock}. */
 export interface FileLockOptions {
@@ -358,7 +359,7 @@ function tryLock(
  * ```
  */
 export function openLockFile(path: string): Deno.FsFile {
-  refuseForeign(path, lstatOrUndefined(path));
+  refuseForeign(path, lookBeforeOpen(path));
   const options: Deno.OpenOptions = { read: true, write: true, create: true };
   let file: Deno.FsFile;
   try {
@@ -383,7 +384,9 @@ export function openLockFile(path: string): Deno.FsFile {
     throw e;
   }
   try {
-    const atName = lstatOrUndefined(path);
+    // Missing now: replaced (or removed) after the open. A look that fails
+    // otherwise is thrown as it is, not reported as a replacement.
+    const atName = statusOrUndefinedSync(path);
     refuseForeign(path, atName);
     const opened = file.statSync();
     // Where a file system gives no inode numbers (some Windows shares), only the kind tells.
@@ -403,11 +406,11 @@ export function openLockFile(path: string): Deno.FsFile {
   return file;
 }
 
-function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
+function lookBeforeOpen(path: string): Deno.FileInfo | undefined {
   try {
-    return Deno.lstatSync(path);
+    return statusOrUndefinedSync(path);
   } catch {
-    return undefined; // Missing (or not to be looked at: the open says why).
+    return undefined; // Not to be looked at (a name too long): the open says why.
   }
 }
 

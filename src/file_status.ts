@@ -1,10 +1,35 @@
 /**
- * A path's status without following or throwing for a missing name: the
- * synchronous look the cache's warm path and the directory store share (a
- * module of its own so the warm `vc path` loads no store module for it).
+ * A path's status without following or throwing for a missing name: the one
+ * "status or undefined" look of vc, synchronous (the cache's warm path, the
+ * directory store, the sweeps of dead writers' temp files) or not (the
+ * cache's maintenance, the directory store's listings). A module of its own
+ * so the warm `vc path` loads no store module for it.
+ *
+ * Only "not there" is `undefined`: `NotFound`, and `NotADirectory` for a path
+ * through a file. Any other failure (`EACCES`, `EIO`, a name too long, a
+ * path Deno's permissions exclude) says nothing of whether the file is
+ * there, so it is thrown: a sweep that took it for absent removed what the
+ * file kept (a partial download whose resume note it could not look at).
+ * A caller that must not fail on one file catches it and keeps that file.
  *
  * @module
  */
+
+/**
+ * True for the errors that mean `path` is not there: `NotFound`, and
+ * `NotADirectory` (a path through a regular file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isMissing } from "./file_status.ts";
+ * assert(isMissing(new Deno.errors.NotFound("x")));
+ * assert(!isMissing(new Deno.errors.PermissionDenied("x")));
+ * ```
+ */
+export function isMissing(e: unknown): boolean {
+  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
+}
 
 /**
  * The status of `path` (an `lstat`; a `stat`, following a link, with
@@ -34,9 +59,46 @@ export function statusOrUndefinedSync(
   try {
     return options.follow ? Deno.statSync(path) : Deno.lstatSync(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * `Deno.lstat`, or `undefined` when the path is missing (see
+ * {@linkcode isMissing}); other errors are thrown.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lstatOrUndefined } from "./file_status.ts";
+ * assert.equal(await lstatOrUndefined("/nonexistent/vc-example"), undefined);
+ * ```
+ */
+export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  return await unlessMissing(Deno.lstat(path));
+}
+
+/**
+ * `Deno.stat` (following a link), or `undefined` when the path or the link's
+ * target is missing (see {@linkcode isMissing}); other errors are thrown.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { statOrUndefined } from "./file_status.ts";
+ * assert.equal(await statOrUndefined("/nonexistent/vc-example"), undefined);
+ * ```
+ */
+export async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  return await unlessMissing(Deno.stat(path));
+}
+
+async function unlessMissing(look: Promise<Deno.FileInfo>): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await look;
+  } catch (e) {
+    if (isMissing(e)) return undefined;
     throw e;
   }
 }

@@ -112,47 +112,8 @@ export async function removeEmptyParents(cacheDir: string, dir: string): Promise
   }
 }
 
-/**
- * `Deno.lstat`, or `undefined` when the path does not exist.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lstatOrUndefined } from "./cache_fs.ts";
- * assert(await lstatOrUndefined("/nonexistent/vc-example") === undefined);
- * ```
- */
-export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-/**
- * `Deno.stat`, or `undefined` when the path does not exist.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { statOrUndefined } from "./cache_fs.ts";
- * assert(await statOrUndefined("/nonexistent/vc-example") === undefined);
- * ```
- */
-export async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.stat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
-      return undefined;
-    }
-    throw e;
-  }
-}
+// The cache's looks that take a missing path for none: the one pair of vc (file_status.ts).
+export { lstatOrUndefined, statOrUndefined } from "../file_status.ts";
 
 /**
  * True when `path` exists (or may: its directory is closed to this process)

@@ -9,7 +9,6 @@ import { dirname, join, sep } from "../path.ts";
 import {
   isAbandonedTemp,
   isFutureTime,
-  lstatSyncOrUndefined,
   UNLOCKED_TEMP_GRACE_MS,
   whileUnlocked,
 } from "../abandoned_temp.ts";
@@ -23,6 +22,7 @@ import {
   tempStem,
 } from "../atomic_write.ts";
 import { isStaleResumeState, keptForResume, PARTIAL_KEEP_MS } from "./partial_download.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import { isSharingViolation, renameOverSync } from "../replace_file.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import {
@@ -360,7 +360,7 @@ export async function sweepDebris(
  */
 function wouldRemoveShared(path: string, size: number, counted: Set<string>): Swept {
   const state = resumeStateOfSharedPath(path);
-  const note = counted.has(state) ? undefined : lstatSyncOrUndefined(state);
+  const note = counted.has(state) ? undefined : statusOrUndefinedSync(state);
   if (note === undefined) return { files: 1, bytes: size };
   counted.add(state);
   return { files: 2, bytes: size + note.size };
@@ -412,35 +412,46 @@ export function sweepDirectory(
     if (entry.isDirectory) subdirectories?.add(entry.name);
     if (!entry.isFile || !isTempName(entry.name)) continue;
     const path = join(dataDir, entry.name);
-    if (isResumeStateName(entry.name)) {
-      if (isStaleResumeState(path, now)) remove(path);
-      continue;
-    }
-    if (isSharedTempName(entry.name)) {
-      // A partial kept to be resumed stays for a day (see partial_download.ts).
-      if (keptForResume(path, now, PARTIAL_KEEP_MS)) continue;
-      // A dead download's lock file is also taken over by the next download
-      // of its entry; removed here only after the usual grace.
-      const mtime = lstatSyncOrUndefined(path)?.mtime?.getTime() ?? now;
-      if (now - mtime > UNLOCKED_TEMP_GRACE_MS && restoreKeptBeside(path, dataDir, metaDir, now)) {
-        removed++;
+    try {
+      if (isResumeStateName(entry.name)) {
+        if (isStaleResumeState(path, now)) remove(path);
+        continue;
       }
-      if (
-        now - mtime > UNLOCKED_TEMP_GRACE_MS && removeSharedIfUnlocked(path, false) !== undefined
-      ) removed++;
-      continue;
+      if (isSharedTempName(entry.name)) {
+        // A partial kept to be resumed stays for a day (see partial_download.ts).
+        if (keptForResume(path, now, PARTIAL_KEEP_MS)) continue;
+        // A dead download's lock file is also taken over by the next download
+        // of its entry; removed here only after the usual grace.
+        const mtime = statusOrUndefinedSync(path)?.mtime?.getTime() ?? now;
+        if (
+          now - mtime > UNLOCKED_TEMP_GRACE_MS && restoreKeptBeside(path, dataDir, metaDir, now)
+        ) {
+          removed++;
+        }
+        if (
+          now - mtime > UNLOCKED_TEMP_GRACE_MS && removeSharedIfUnlocked(path, false) !== undefined
+        ) removed++;
+        continue;
+      }
+      const mtime = statusOrUndefinedSync(path)?.mtime ?? null;
+      if (!isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) continue;
+      // A kept copy put back removes the dead download's lock file: counted,
+      // so an offline lookup that swept looks for its record again.
+      if (restoreKeptCopy(path, dataDir, entry.name, metaDir)) removed++;
+      else remove(path);
+    } catch {
+      // A look that failed (not a missing file: EIO, EACCES) tells nothing
+      // of what the file keeps: it stays, and the next sweep decides again.
     }
-    const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
-    if (!isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) continue;
-    // A kept copy put back removes the dead download's lock file: counted,
-    // so an offline lookup that swept looks for its record again.
-    if (restoreKeptCopy(path, dataDir, entry.name, metaDir)) removed++;
-    else remove(path);
   }
   for (const entry of readDirOrEmpty(metaDir)) {
     if (!entry.isFile || !entry.name.endsWith(RECORD_SUFFIX)) continue;
     const path = join(metaDir, entry.name);
-    if (lstatSyncOrUndefined(path)?.size === 0 && isUnlockedEmpty(path)) remove(path);
+    try {
+      if (statusOrUndefinedSync(path)?.size === 0 && isUnlockedEmpty(path)) remove(path);
+    } catch {
+      // Not to be looked at: kept, as above.
+    }
   }
   return removed;
 }
@@ -467,8 +478,8 @@ function restoreKeptCopy(
   const name = tempName.slice(1, at);
   if (at <= 1 || tempStem(name) !== name) return false;
   const dataPath = join(dataDir, name);
-  const kept = lstatSyncOrUndefined(tempPath);
-  const data = lstatSyncOrUndefined(dataPath);
+  const kept = statusOrUndefinedSync(tempPath);
+  const data = statusOrUndefinedSync(dataPath);
   if (kept === undefined || data === undefined || !kept.isFile || !data.isFile) return false;
   if (kept.nlink !== 1 || (data.nlink ?? 0) < 2 || kept.ino === data.ino) return false;
   try {
@@ -505,14 +516,14 @@ function restoreKeptBeside(
   metaDir: string,
   now: number,
 ): boolean {
-  if ((lstatSyncOrUndefined(sharedPath)?.nlink ?? 0) < 2) return false; // not a committed download
+  if ((statusOrUndefinedSync(sharedPath)?.nlink ?? 0) < 2) return false; // not a committed download
   const sharedName = sharedPath.slice(sharedPath.lastIndexOf(sep) + 1);
   const prefix = sharedName.slice(0, sharedName.lastIndexOf(".vc-tmp-") + ".vc-tmp-".length);
   for (const entry of readDirOrEmpty(dataDir)) {
     if (!entry.isFile || !entry.name.startsWith(prefix) || isSharedTempName(entry.name)) continue;
     if (!isTempName(entry.name)) continue;
     const path = join(dataDir, entry.name);
-    const mtime = lstatSyncOrUndefined(path)?.mtime ?? null;
+    const mtime = statusOrUndefinedSync(path)?.mtime ?? null;
     if (!isAbandonedTemp(path, mtime, now, STALE_DEBRIS_MS)) continue;
     if (restoreKeptCopy(path, dataDir, entry.name, metaDir)) return true;
   }

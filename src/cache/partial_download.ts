@@ -38,7 +38,8 @@ import {
   resumeStatePathFor,
   sharedPathOfResumeState,
 } from "../atomic_write.ts";
-import { isFutureTime, lstatSyncOrUndefined, UNLOCKED_TEMP_GRACE_MS } from "../abandoned_temp.ts";
+import { isFutureTime, UNLOCKED_TEMP_GRACE_MS } from "../abandoned_temp.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import type { PartialResume, ResumePoint } from "../store/download.ts";
 import type { ObjectInfo } from "../store/types.ts";
 
@@ -49,29 +50,31 @@ export const PARTIAL_KEEP_MS = 24 * 3600_000;
  * True when the partial download at shared temp file `path` has a resume
  * state (see {@linkcode partialResume}) written within the last `keepMs` (a day
  * unless a prune asks for room): it is kept for the next download of its
- * entry, which resumes or empties it.
+ * entry, which resumes or empties it. A note that cannot be looked at (not
+ * missing: `EIO`, `EACCES`) throws: taken for none, its partial was removed.
  */
 export function keptForResume(path: string, now: number, keepMs: number): boolean {
-  const noted = lstatSyncOrUndefined(resumeStateOfSharedPath(path))?.mtime;
+  const noted = statusOrUndefinedSync(resumeStateOfSharedPath(path))?.mtime;
   const mtime = noted?.getTime();
   // A note dated far ahead (a restored cache): kept not for ever, nor past a prune.
   if (mtime === undefined || now - mtime > keepMs || isFutureTime(noted, now)) return false;
   // Committed (a second name: killed before its note was removed): not a
   // partial, and the copy it replaced may have to go back (restoreKeptBeside).
-  return (lstatSyncOrUndefined(path)?.nlink ?? 1) <= 1;
+  return (statusOrUndefinedSync(path)?.nlink ?? 1) <= 1;
 }
 
 /**
  * True when the resume state at `path` is debris: a day old (its partial
  * goes too), or its partial is gone (past the grace in which a download
- * that just created the partial may write it).
+ * that just created the partial may write it). A partial that cannot be
+ * looked at (not missing) throws: taken for gone, its note was removed.
  */
 export function isStaleResumeState(path: string, now: number): boolean {
-  const noted = lstatSyncOrUndefined(path)?.mtime;
+  const noted = statusOrUndefinedSync(path)?.mtime;
   const mtime = noted?.getTime() ?? now;
   if (now - mtime > PARTIAL_KEEP_MS || isFutureTime(noted, now)) return true;
   return now - mtime > UNLOCKED_TEMP_GRACE_MS &&
-    lstatSyncOrUndefined(sharedPathOfResumeState(path)) === undefined;
+    statusOrUndefinedSync(sharedPathOfResumeState(path)) === undefined;
 }
 
 /** The note's format: a different one is not read. */

@@ -24,6 +24,7 @@ import {
 import { isRacy, SETTLE_MS, settledValidator } from "./fs_validator.ts";
 import { etagMatches } from "./object_rules.ts";
 import { md5Hex, noteContentMd5 } from "../hash.ts";
+import { isMissing, lstatOrUndefined } from "../file_status.ts";
 
 // MD5s remembered for files whose sidecar cannot or must not be written
 // (read-only roots, stores opened with `sidecars: "read-only"`).
@@ -326,36 +327,5 @@ export function sidecarFor(
   return sc;
 }
 
-/**
- * True for "not there" filesystem errors (a missing path or a file where a
- * directory was expected).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isMissing } from "./fs_info.ts";
- * assert(isMissing(new Deno.errors.NotFound("x")) && !isMissing(new Error("x")));
- * ```
- */
-export function isMissing(e: unknown): boolean {
-  return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
-}
-
-/**
- * `lstat`, or `undefined` when the path does not exist.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { lstatOrUndefined } from "./fs_info.ts";
- * assert.equal(await lstatOrUndefined("/nonexistent/x"), undefined);
- * ```
- */
-export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
-  try {
-    return await Deno.lstat(path);
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
-}
+// The store's looks that take a missing path for none: vc's one copy.
+export { isMissing, lstatOrUndefined };

@@ -21,7 +21,7 @@
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { AtomicFile, writeFileAtomic } from "../atomic_write.ts";
-import { lstatSyncOrUndefined } from "../abandoned_temp.ts";
+import { statusOrUndefinedSync } from "../file_status.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
 import { duplicateKeyAt, jsonSyntaxMessage } from "../json_text.ts";
 import { compareUtf8 } from "../utf8.ts";
@@ -271,7 +271,7 @@ export async function checkLockFileWritable(
         // As many bytes as the rewrite needs: an empty file is made on a full
         // disk too, where the write after the upload then failed.
         const room = PIN_ROOM_BYTES + (what === "lock file" ? lockLinesBytes(adding ?? []) : 0);
-        writeZerosSync(temp.file, (lstatSyncOrUndefined(target)?.size ?? 0) + room);
+        writeZerosSync(temp.file, (statusOrUndefinedSync(target)?.size ?? 0) + room);
       } finally {
         temp.discard();
       }

@@ -18,6 +18,7 @@ import {
   tempStem,
 } from "./atomic_write.ts";
 import { fsPlatform } from "./fs_platform.ts";
+import { CLOCK_MARGIN_MS } from "./clock_margin.ts";
 
 /** An unlocked temp file younger than this (ms) may be a writer between create and lock. */
 export const UNLOCKED_TEMP_GRACE_MS = 5_000;
@@ -27,7 +28,7 @@ export const UNLOCKED_TEMP_GRACE_MS = 5_000;
  * of a writer at work: it was set by a clock that ran ahead (a cache restored
  * from such a machine) or before this one was set back. Such a file counts as
  * old, or a sweep would keep it until the clock caught up (days, or never).
- * An hour: far beyond the skew between a file server's clock and its clients'.
+ * {@linkcode CLOCK_MARGIN_MS}: the margin of vc's other sweeps by age.
  *
  * @example
  * ```ts
@@ -40,10 +41,8 @@ export const UNLOCKED_TEMP_GRACE_MS = 5_000;
  * ```
  */
 export function isFutureTime(mtime: Date | null | undefined, now: number): boolean {
-  return mtime != null && mtime.getTime() - now > FUTURE_TIME_MS;
+  return mtime != null && mtime.getTime() - now > CLOCK_MARGIN_MS;
 }
-
-const FUTURE_TIME_MS = 3600_000;
 
 /** Options of {@linkcode isAbandonedTemp}. */
 export interface AbandonedTempOptions {

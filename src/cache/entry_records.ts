@@ -344,7 +344,9 @@ export function changedSince(dir: string, time: number): boolean {
  * took for older than a short TTL, asked about and dated again: with a skew
  * above the TTL, each call of either revalidated. Further ahead (a clock
  * that ran ahead, a cache restored from such a machine) it is stale, so no
- * entry is fresh for longer than its TTL and this.
+ * entry is fresh for longer than its TTL and this. Smaller than the hour the
+ * sweeps give clocks (`CLOCK_MARGIN_MS`, src/clock_margin.ts) on purpose:
+ * that margin only delays a removal, while this one lengthens freshness.
  */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { ObjectStore } from "../store/types.ts";
+import { CLOCK_MARGIN_MS } from "../clock_margin.ts";
 
 const DAY = 86_400_000;
 
@@ -14,7 +15,7 @@ const DAY = 86_400_000;
  * hour): past it, a clock ahead removes nothing for its age, and one
  * behind dates entries by the store's time.
  */
-export const CLOCK_MARGIN = 3_600_000;
+export const CLOCK_MARGIN = CLOCK_MARGIN_MS;
 
 /**
  * `ms` for a message: `31 days`, `2.5 hours`, `90 minutes`.

@@ -860,7 +860,9 @@ function unsignedHeaders(given: Record<string, string> | undefined): Record<stri
   return out;
 }
 
-// How far S3 lets a request's signing time be from its own clock.
+// How far S3 lets a request's signing time be from its own clock: AWS's
+// limit (RequestTimeTooSkewed), not a tolerance of vc's, so none of vc's
+// (src/clock_margin.ts) stands for it.
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 // Bodies up to this size are read whole within the request's deadline.

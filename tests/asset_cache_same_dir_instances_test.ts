@@ -9,10 +9,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { withTempDir, writeFile } from "./versioned_helpers.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
-}
+import { exists } from "./path_exists.ts";
 
 Deno.test("an entry another AssetCache of the same dir deleted is cached again, not served missing", async () => {
   await withTempDir(async (root) => {

@@ -8,15 +8,7 @@ import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { existsSync } from "./path_exists.ts";
 
 Deno.test("a file:// bucket with an unencoded ? or # is refused, nothing published", async () => {
   const cwd = await Deno.realPath(await Deno.makeTempDir());
@@ -38,14 +30,14 @@ Deno.test("a file:// bucket with an unencoded ? or # is refused, nothing publish
       assertEquals(await runCli(add, project), 1, project.stderr());
       assertStringIncludes(project.stderr(), "is not a bucket");
       await Deno.remove(`${cwd}/vc.json`);
-      assert(!exists(`${cwd}/b`), "published into the directory the URI was cut to");
-      assert(!exists(`${cwd}/m.json`), "manifest written");
+      assert(!existsSync(`${cwd}/b`), "published into the directory the URI was cut to");
+      assert(!existsSync(`${cwd}/m.json`), "manifest written");
     }
     // Percent-encoded, the `#` is the directory name's.
     const io = memoryIo({ env, cwd });
     const add = ["add", "/x.csv", `${cwd}/x.csv`, "--manifest", `${cwd}/m.json`];
     assertEquals(await runCli([...add, "--bucket", `${base}%231`], io), 0, io.stderr());
-    assert(exists(`${cwd}/b#1/x.1.0.0.csv`), io.stdout());
+    assert(existsSync(`${cwd}/b#1/x.1.0.0.csv`), io.stdout());
   } finally {
     await Deno.remove(cwd, { recursive: true });
   }

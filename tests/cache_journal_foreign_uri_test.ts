@@ -11,18 +11,10 @@ import { readEntryRecord, writeEntryRecord } from "../src/cache/entry_records.ts
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { exists } from "./path_exists.ts";
 
 const WRONG_MD5 = "00000000000000000000000000000000";
 const HELLO_MD5 = "b1946ac92492d2347c6235b4d2611184"; // "hello\n"
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("cache ls/verify: a file:// record naming another URI is dead, its data kept", async () => {
   const root = await Deno.makeTempDir({ prefix: "vc-journal-foreign-" });

@@ -12,6 +12,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { join } from "node:path";
+import { exists } from "./path_exists.ts";
 
 async function withKeptPartial(
   fn: (cacheDir: string, files: string[]) => Promise<void>,
@@ -32,15 +33,6 @@ async function withKeptPartial(
     await fn(cacheDir, [partial, note]);
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

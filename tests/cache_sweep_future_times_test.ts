@@ -12,6 +12,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { exists } from "./path_exists.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const DAYS_AHEAD = new Date(Date.now() + 3 * 24 * 3600_000);
@@ -27,10 +28,6 @@ async function prune(cacheDir: string, home: string): Promise<Record<string, unk
   const stdout = new TextDecoder().decode(out.stdout);
   assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
   return JSON.parse(stdout);
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
 }
 
 Deno.test("prune sweeps a dead download's temp file and an orphan dated days ahead", {

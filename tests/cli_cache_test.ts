@@ -1,7 +1,6 @@
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
-import { lstatOrUndefined } from "../src/cache/cache_fs.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
@@ -10,6 +9,7 @@ import {
   runDenoUnprivileged,
   UNPRIVILEGED_UNAVAILABLE,
 } from "./unprivileged.ts";
+import { exists } from "./path_exists.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
@@ -283,10 +283,6 @@ Deno.test("cli cache: prune and verify refuse a directory that is not a cache; a
   assertEquals(await Deno.readTextFile(foreign), "not vc's\n");
   assertEquals((await ws.run(["cache", "ls", "--json"])).json<unknown[]>().length, 1);
 });
-
-async function exists(path: string): Promise<boolean> {
-  return await lstatOrUndefined(path) !== undefined;
-}
 
 Deno.test("cli cache: ls warns of entries spelled differently in Unicode, naming the kind of difference", async () => {
   await using ws = await CliWorkspace.create();

@@ -5,10 +5,7 @@
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
-}
+import { exists } from "./path_exists.ts";
 
 Deno.test("cli local path args: a URI as FILE, DEST, --manifest, --lock or --cache-dir is refused", async () => {
   await using ws = await CliWorkspace.create();

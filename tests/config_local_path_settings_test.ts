@@ -9,10 +9,7 @@ import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 import { resolveSettings } from "../src/config.ts";
 import { InvalidInputError } from "../src/errors.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
-}
+import { exists } from "./path_exists.ts";
 
 Deno.test("config local paths: a URI in VC_CACHE_DIR, VC_CONFIG or a settings file's path is refused", async () => {
   await using ws = await CliWorkspace.create();

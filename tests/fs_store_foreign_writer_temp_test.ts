@@ -11,20 +11,11 @@ import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import { Entries } from "../src/server/entries.ts";
 import { FsStore } from "../src/store/fs.ts";
+import { exists } from "./path_exists.ts";
 
 // Above Linux's largest pid_max (2^22): a pid that is dead on this host, as
 // another host's or container's writer is.
 const FOREIGN_PID = 4_194_305;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
 
 Deno.test("fs store: a temp file whose writer holds its lock survives sweeps whatever its pid", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc-foreign-temp-" });

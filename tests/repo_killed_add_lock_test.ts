@@ -14,6 +14,7 @@ import { gc } from "../src/repo/gc.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { tryAcquireLock } from "../src/store/fs_lock.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { existsSync } from "./path_exists.ts";
 
 /** Plants the lock a writer killed an hour ago left for `name` in `dir`. */
 async function plantStaleLock(dir: string, name: string): Promise<string> {
@@ -23,15 +24,6 @@ async function plantStaleLock(dir: string, name: string): Promise<string> {
   const then = new Date(Date.now() - 3_600_000);
   await Deno.utime(path, then, then);
   return path;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("repo check and gc: remove a killed add's stale key lock, never a live one", async () => {
@@ -48,14 +40,14 @@ Deno.test("repo check and gc: remove a killed add's stale key lock, never a live
       const checked = await check(repo);
       assertEquals(checked.removedTemps, [stale.slice(dir.length + 1)]);
       assert(checked.ok);
-      assert(!exists(stale), "the stale lock stayed");
-      assert(exists(live.path), "a live writer's lock was removed");
+      assert(!existsSync(stale), "the stale lock stayed");
+      assert(existsSync(live.path), "a live writer's lock was removed");
 
       const stale2 = await plantStaleLock(contentDir, "dead2.bin");
       const collected = await gc(repo);
       assertEquals(collected.removedTemps, [stale2.slice(dir.length + 1)]);
-      assert(!exists(stale2), "the stale lock stayed");
-      assert(exists(live.path), "a live writer's lock was removed");
+      assert(!existsSync(stale2), "the stale lock stayed");
+      assert(existsSync(live.path), "a live writer's lock was removed");
       assertEquals((await repo.store.head(r.contentKey))?.size, 3);
     } finally {
       await live.release();

@@ -8,12 +8,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { exists } from "./path_exists.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
-}
 
 Deno.test("repo: a refused restore into a new SQLite catalog leaves no catalog file behind", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_refused_" });

@@ -15,10 +15,7 @@ import { parseCatalogRef } from "../src/repo/marker.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.lstat(path).then(() => true, () => false);
-}
+import { exists } from "./path_exists.ts";
 
 Deno.test("repo init: sqlite:~/… and sqlite://NAME/… are refused, creating nothing", async () => {
   await withWorkspace(async (dir, vc) => {

@@ -18,13 +18,10 @@ import type {
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { workspace, WrappingStore, writeFile } from "./versioned_helpers.ts";
+import { exists } from "./path_exists.ts";
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));
-}
-
-async function exists(path: string): Promise<boolean> {
-  return (await Deno.stat(path).catch(() => undefined)) !== undefined;
 }
 
 Deno.test("update does not publish again a pinned, locked version deleted from the bucket", async () => {

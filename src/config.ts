@@ -640,7 +640,7 @@ function inFile<T>(path: string, fn: () => T): T {
 }
 
 function readIfExists(file: string): string | undefined {
-  const text = readOrError(file);
+  const text = readOrError(file, { missingIsCommon: true });
   if (typeof text === "string") return text;
   if (text instanceof Deno.errors.NotFound || text instanceof Deno.errors.NotADirectory) {
     return undefined;
@@ -656,10 +656,31 @@ function readIfExists(file: string): string | undefined {
 // longer, but not this long.
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-function readOrError(file: string): string | Error {
+/**
+ * The text of `file`, or the error that reading it met. With
+ * `missingIsCommon` (a file that may well not be there, whose absence is no
+ * error), a missing name costs one failed look (`lstat`), not two: a failed
+ * read is followed by a `readlink` to tell a symbolic link to nothing from a
+ * missing file (`danglingLink`), and each failure builds an error, the
+ * costliest part of a look (16 of a warm `vc path`'s 38 failed looks were
+ * those `readlink`s: scripts/bench/NOTES.md, 2026-12-06 11:00). Without it
+ * (a file that must be there), the error is the read's own, as shown.
+ */
+function readOrError(
+  file: string,
+  { missingIsCommon = false }: { missingIsCommon?: boolean } = {},
+): string | Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
+    if (missingIsCommon) {
+      try {
+        Deno.lstatSync(file); // a name there, a link to nothing included: read below
+      } catch (error) {
+        // Not even a link: missing. Anything else is for the read to report.
+        if (error instanceof Deno.errors.NotFound) return error;
+      }
+    }
     // A FIFO would block every command here, a device fill memory.
     const bytes = readSmallFileSync(file, MAX_CONFIG_BYTES);
     return utf8OrUndefined(bytes) ?? new InvalidInputError(notUtf8(bytes));
@@ -946,7 +967,7 @@ export function loadConfigFile(
       : expandHome(explicit, env, fromEnv ? "VC_CONFIG" : undefined),
   );
   const required = options.required ?? explicit !== undefined;
-  const text = readOrError(file);
+  const text = readOrError(file, { missingIsCommon: !required });
   if (typeof text !== "string") {
     if (text instanceof Deno.errors.NotFound && !required) return undefined;
     const named = fromEnv ? `${file} (VC_CONFIG)` : file;

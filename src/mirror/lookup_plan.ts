@@ -11,18 +11,30 @@
 /** Keys per listing page (S3's): the state's keys this far apart split the listing into ranges. */
 export const LIST_PAGE = 1000;
 
+/** How a mirror run confirms its uploads: see {@linkcode confirmationPlan}. */
+export interface ConfirmationPlan {
+  /** The scopes to list, each with how many of the uploads its listing confirms. */
+  lists: Map<string, number>;
+  /** How many uploads are asked by a HEAD each. */
+  heads: number;
+  /** The scope whose listing confirms the upload `key`; undefined: a HEAD. */
+  scopeOf(key: string): string | undefined;
+}
+
 /**
  * How a mirror run confirms its uploads `keys` (`Mirror.#confirmUploads`)
- * at the fewest requests: `lists`, the scopes to list, each with the
- * uploads its listing confirms, and `heads`, the uploads asked by a HEAD
- * each. `listed`: the scopes the run listed, each with the objects found
- * under it. A listing costs a page per `page` (S3's 1000; a directory
- * store's 2: see `listPageOf` in mirror.ts) of its objects and uploads;
- * either one scope holding every upload is listed (a full pass's prefix),
- * or each upload goes to the narrowest scope holding it (the directories
- * a watch's batch listed), an upload in a scope below another one taken
- * going to that one, and a scope whose listing costs as many pages as it
- * has uploads is left to HEADs.
+ * at the fewest requests: `lists`, the scopes to list, each with how many
+ * uploads its listing confirms, and `heads`, how many are asked by a HEAD
+ * each; `scopeOf` tells which a key is. `listed`: the scopes the run
+ * listed, each with the objects found under it. A listing costs a page per
+ * `page` (S3's 1000; a directory store's 2: see `listPageOf` in mirror.ts)
+ * of its objects and uploads; either one scope holding every upload is
+ * listed (a full pass's prefix), or each upload goes to the narrowest scope
+ * holding it (the directories a watch's batch listed), an upload in a scope
+ * below another one taken going to that one, and a scope whose listing
+ * costs as many pages as it has uploads is left to HEADs. `keys` is read
+ * once and none of them is kept: the plan is counts by scope, so a first
+ * upload of 100,000 files does not hold 100,000 keys to confirm them.
  *
  * @example
  * ```ts
@@ -30,67 +42,89 @@ export const LIST_PAGE = 1000;
  * import { confirmationPlan } from "./lookup_plan.ts";
  * // Two uploads in a listed directory of 10 objects: one listing of it.
  * const plan = confirmationPlan(["a/1", "a/2"], new Map([["a/", 10]]));
- * assert.deepEqual([...plan.lists], [["a/", ["a/1", "a/2"]]]);
+ * assert.deepEqual([...plan.lists], [["a/", 2]]);
+ * assert.equal(plan.scopeOf("a/1"), "a/");
  * // Nothing listed: a HEAD each.
- * assert.deepEqual(confirmationPlan(["x/1"], undefined).heads, ["x/1"]);
+ * const heads = confirmationPlan(["x/1"], undefined);
+ * assert.equal(heads.heads, 1);
+ * assert.equal(heads.scopeOf("x/1"), undefined);
  * ```
  */
 export function confirmationPlan(
-  keys: readonly string[],
+  keys: Iterable<string>,
   listed: ReadonlyMap<string, number> | undefined,
   page: number = LIST_PAGE,
-): { lists: Map<string, string[]>; heads: string[] } {
+): ConfirmationPlan {
   const pagesOf = (scope: string, uploads: number) =>
     Math.ceil(((listed?.get(scope) ?? 0) + uploads) / page);
+  // Narrowest first: a key's scope is the first one holding it.
+  const scopes = [...listed?.keys() ?? []].sort((a, b) => b.length - a.length);
+  const narrowest = (key: string) => scopes.find((s) => key.startsWith(s));
+  // One pass over the keys: how many there are, how many each scope holds
+  // (at any depth), and how many have each as their narrowest.
+  let total = 0;
+  const holds = new Map<string, number>();
+  const byScope = new Map<string, number>();
+  let unscoped = 0;
+  for (const key of keys) {
+    total++;
+    let first: string | undefined;
+    for (const scope of scopes) {
+      if (!key.startsWith(scope)) continue;
+      first ??= scope;
+      holds.set(scope, (holds.get(scope) ?? 0) + 1);
+    }
+    if (first === undefined) unscoped++;
+    else byScope.set(first, (byScope.get(first) ?? 0) + 1);
+  }
   // One scope holding them all (the cheapest), against a HEAD each.
   let single: string | undefined;
-  let singleCost = keys.length;
+  let singleCost = total;
   for (const scope of listed?.keys() ?? []) {
-    const cost = pagesOf(scope, keys.length);
-    if (cost >= singleCost || !keys.every((k) => k.startsWith(scope))) continue;
+    const cost = pagesOf(scope, total);
+    if (cost >= singleCost || holds.get(scope) !== total) continue;
     single = scope;
     singleCost = cost;
   }
-  // Each upload in the narrowest scope holding it.
-  const scopes = [...listed?.keys() ?? []].sort((a, b) => b.length - a.length);
-  const byScope = new Map<string, string[]>();
-  const heads: string[] = [];
-  for (const key of keys) {
-    const scope = scopes.find((s) => key.startsWith(s));
-    if (scope === undefined) heads.push(key);
-    else {
-      // Appended in place: a copy of the group for each key was quadratic
-      // (a first upload of 20,000 files made 200 million copies of keys,
-      // and ~70 MB of garbage at the end of the run).
-      const group = byScope.get(scope);
-      if (group === undefined) byScope.set(scope, [key]);
-      else group.push(key);
-    }
-  }
-  // A scope below another one taken is listed by that one.
+  // A scope below another one taken is listed by that one (the widest:
+  // taken from the shortest, a scope merged away is skipped).
+  const into = new Map<string, string>();
   const taken = [...byScope.keys()].sort((a, b) => a.length - b.length);
   for (const scope of taken) {
     const above = taken.find((s) => s !== scope && byScope.has(s) && scope.startsWith(s));
     if (above === undefined) continue;
-    append(byScope.get(above)!, byScope.get(scope)!);
+    byScope.set(above, byScope.get(above)! + byScope.get(scope)!);
     byScope.delete(scope);
+    into.set(scope, above);
   }
-  const lists = new Map<string, string[]>();
-  let cost = heads.length;
-  for (const [scope, group] of byScope) {
-    const pages = pagesOf(scope, group.length);
-    if (pages < group.length) {
-      lists.set(scope, group);
+  const lists = new Map<string, number>();
+  let heads = unscoped;
+  let cost = unscoped;
+  for (const [scope, uploads] of byScope) {
+    const pages = pagesOf(scope, uploads);
+    if (pages < uploads) {
+      lists.set(scope, uploads);
       cost += pages;
     } else {
-      append(heads, group);
-      cost += group.length;
+      heads += uploads;
+      cost += uploads;
     }
   }
-  if (cost < singleCost) return { lists, heads };
+  if (cost < singleCost) {
+    return {
+      lists,
+      heads,
+      scopeOf(key) {
+        const scope = narrowest(key);
+        if (scope === undefined) return undefined;
+        const to = into.get(scope) ?? scope;
+        return lists.has(to) ? to : undefined;
+      },
+    };
+  }
   return single === undefined
-    ? { lists: new Map(), heads: [...keys] }
-    : { lists: new Map([[single, [...keys]]]), heads: [] };
+    ? { lists: new Map(), heads: total, scopeOf: () => undefined }
+    : { lists: new Map([[single, total]]), heads: 0, scopeOf: () => single };
 }
 
 /**

@@ -1913,18 +1913,17 @@ export class Mirror {
     const store = this.#stores[0]!;
     const signal = run.signal;
     const concurrency = this.#options.concurrency ?? 16;
-    const problems = new Map<string, string>();
     const denied: { keys: number; error?: AccessDeniedError; listed?: true } = { keys: 0 };
     // `listed`: a key the run's confirming listing found wanting (missing,
     // or another size or ETag).
-    const head = async (key: string, listed = false) => {
+    const head = async (key: string, listed: boolean) => {
       const storeKey = this.#storePrefix + key;
       const put = uploaded.get(key)!;
       // Refused before (a watch's earlier batch): not asked again.
       if (this.#headRefused === undefined) {
         try {
           const problem = await storedProblem(store, storeKey, put, signal);
-          if (problem !== undefined) problems.set(key, problem);
+          if (problem !== undefined) uploaded.fail(key, problem);
           return;
         } catch (error) {
           if (!(error instanceof AccessDeniedError)) throw error;
@@ -1946,15 +1945,14 @@ export class Mirror {
       denied.listed = true;
       this.#state.delete(key);
     };
-    const { lists, heads } = confirmationPlan(
-      [...uploaded.keys()],
-      run.listed,
-      listPageOf(store),
-    );
+    // Counts by scope, no list of the keys: the record is read once here,
+    // then the listings mark what they find in it, and what is left is read
+    // back a page at a time for its HEADs. Holding every key at once (the
+    // plan's groups, the listing's set of keys found) was ~1.2 KB of RSS
+    // per upload of a first run past 50,000.
+    const plan = confirmationPlan(uploaded.keys(), run.listed, listPageOf(store));
     try {
-      const doubtful: string[] = [];
-      await forEachLimit([...lists], concurrency, async ([scope, keys]) => {
-        const found = new Set<string>();
+      await forEachLimit([...plan.lists.keys()], concurrency, async (scope) => {
         const listing = listRemoteBatches(store, this.#storePrefix, this.#filter, {
           scope,
           signal,
@@ -1966,15 +1964,22 @@ export class Mirror {
         for await (const batch of listing) {
           for (const entry of batch) {
             const put = uploaded.get(entry.key);
-            if (put === undefined) continue;
-            found.add(entry.key);
-            if (foundProblem(entry, put) !== undefined) doubtful.push(entry.key);
+            // Found wanting (another size or ETag): asked again by a HEAD,
+            // as one the listing did not show.
+            if (put !== undefined && foundProblem(entry, put) === undefined) {
+              uploaded.found(entry.key);
+            }
           }
         }
-        for (const key of keys) if (!found.has(key)) doubtful.push(key);
       }, { signal });
-      await forEachLimit(heads, concurrency, (key) => head(key), { signal });
-      await forEachLimit(doubtful, concurrency, (key) => head(key, true), { signal });
+      // What no listing found: a HEAD each (a key the plan gave to a
+      // listing, found wanting there, is `listed`).
+      await forEachLimit(
+        uploaded.unfound(),
+        concurrency,
+        (key) => head(key, plan.scopeOf(key) !== undefined),
+        { signal },
+      );
     } catch (error) {
       if (signal.aborted) throw run.callbacks.error ?? error;
       if (error instanceof AccessDeniedError) {
@@ -2001,15 +2006,14 @@ export class Mirror {
       }; counted as uploaded, as their PUTs were answered, and the next run compares them again`;
     }
     this.#sayHeadRefused(run);
-    for (const [key, problem] of [...problems].sort(([a], [b]) => compareUtf8(a, b))) {
-      const put = uploaded.get(key)!;
+    for (const { key, path, size, problem } of uploaded.failures()) {
       run.report.transferred--;
-      run.report.bytes -= put.size;
+      run.report.bytes -= size;
       this.#state.delete(key);
       run.report.failed.push(
         failure(
           key,
-          put.path,
+          path,
           `not stored as uploaded: ${
             joinUri(store.url, this.#storePrefix + key)
           }: ${problem} (its PUT was answered 200: a gateway or proxy that acknowledges writes ` +

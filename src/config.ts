@@ -1014,6 +1014,7 @@ const NO_FILE_KEY: Readonly<Record<string, string>> = {
   s3Region: "AWS_REGION (or the AWS profile's region)",
   s3MaxAttempts: "AWS_MAX_ATTEMPTS (or the AWS profile's max_attempts)",
   s3Anonymous: "VC_S3_ANONYMOUS=1 or --no-sign-request",
+  s3RequestPayer: "VC_S3_REQUEST_PAYER=1",
   s3Credentials:
     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile (AWS_PROFILE): vc keeps no keys",
   profile: "AWS_PROFILE (the profile's endpoint_url, region and keys apply)",

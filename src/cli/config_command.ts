@@ -309,6 +309,7 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
     requestTimeout: "requestTimeout",
     maxAttempts: "s3MaxAttempts",
     anonymous: "s3Anonymous",
+    requestPayer: "s3RequestPayer",
   };
   const s3 = resolveS3Settings(
     options,
@@ -351,6 +352,7 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
       value: s3.anonymous,
       source: options.anonymous ? "flag --no-sign-request" : s3.anonymousSource,
     },
+    { name: "s3RequestPayer", value: s3.requestPayer, source: s3.requestPayerSource },
     s3.anonymous
       ? { name: "s3Credentials", value: null, source: "none: requests go unsigned (s3Anonymous)" }
       : credentialsRow(env, settingErrors),

@@ -134,6 +134,11 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
     "fail: fail instead of serving a cached file the store cannot confirm (default warn)",
   ],
   ["", "VC_S3_PATH_STYLE", "1 or 0: force path-style S3 URLs on or off (default: automatic)"],
+  [
+    "",
+    "VC_S3_REQUEST_PAYER",
+    "1: say the requester pays, to read requester-pays S3 buckets (default 0)",
+  ],
   ["", "VC_CONFIG", "user config file (default: <platform config dir>/vc/config.json)"],
 ];
 

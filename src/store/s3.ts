@@ -78,6 +78,7 @@ import {
 import {
   readBody,
   type ReplyHeaders,
+  REQUEST_PAYER_HEADER,
   S3Fetch,
   type S3FetchOptions,
   type S3Reply,
@@ -162,6 +163,13 @@ export interface S3StoreOptions {
    * and a refused read is said as the bucket not being public.
    */
   anonymous?: boolean | undefined;
+  /**
+   * Say on every request that the requester pays for it
+   * (`x-amz-request-payer: requester`, the aws CLI's `--request-payer
+   * requester`), as a requester-pays bucket demands of anyone but its
+   * owner; else `VC_S3_REQUEST_PAYER`, else false.
+   */
+  requestPayer?: boolean | undefined;
   /**
    * Attempts per request including the first; else `AWS_MAX_ATTEMPTS`, else
    * the AWS profile's `max_attempts`, else 5.
@@ -2368,6 +2376,7 @@ export class S3Store implements ObjectStore {
       fixedCredentials: fixed,
       credentialHint: () => this.#credentialHint(),
       ...(this.#settings.anonymous ? { anonymous: true } : {}),
+      ...(this.#settings.requestPayer ? { requestPayer: true } : {}),
       maxAttempts: this.#settings.maxAttempts,
       timeoutMs: this.#settings.requestTimeoutMs,
       ...(this.#options.clock !== undefined ? { clock: this.#options.clock } : {}),
@@ -2472,6 +2481,7 @@ export class S3Store implements ObjectStore {
     const fixedCredentials = config.credentials !== undefined;
     const client = new S3ClientClass(config);
     addContentMd5ToDeleteObjects(client);
+    if (this.#settings.requestPayer) sayRequesterPays(client);
     trimErrorsIn200(client);
     // The lean path holds the credentials in use: a retry's notice stars them.
     const made: { lean?: S3Fetch } = {};
@@ -2907,6 +2917,22 @@ function trimErrorsIn200(client: S3Client): void {
 
 function isXmlSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/**
+ * A requester-pays bucket refuses any request that does not say the
+ * requester pays: the SDK's requests (copies, batch deletes, multipart
+ * uploads) say it too, signed as the lean path's are.
+ */
+function sayRequesterPays(client: S3Client): void {
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers !== undefined) request.headers[REQUEST_PAYER_HEADER] = "requester";
+      return next(args);
+    },
+    { step: "build", name: "vcRequestPayer" },
+  );
 }
 
 /**

@@ -82,7 +82,20 @@ export interface S3ConnectionOptions {
    * credentials. Else `VC_S3_ANONYMOUS`, else false. Writes are refused.
    */
   anonymous?: boolean | undefined;
+  /**
+   * Say on every request that the requester pays for it
+   * (`x-amz-request-payer: requester`, the aws CLI's `--request-payer
+   * requester`), as a requester-pays bucket demands of anyone but its
+   * owner. Else `VC_S3_REQUEST_PAYER`, else false.
+   */
+  requestPayer?: boolean | undefined;
 }
+
+/**
+ * The variable that says every S3 request is paid by the requester (see
+ * {@linkcode S3ConnectionOptions.requestPayer}).
+ */
+export const REQUEST_PAYER_ENV = "VC_S3_REQUEST_PAYER";
 
 /**
  * The variable that sends every S3 request unsigned (see
@@ -148,6 +161,10 @@ export interface S3ConnectionSettings {
   anonymous: boolean;
   /** Where `anonymous` comes from: `option anonymous`, `env VC_S3_ANONYMOUS`, or `default`. */
   anonymousSource: string;
+  /** Requests say the requester pays (see {@linkcode S3ConnectionOptions.requestPayer}). */
+  requestPayer: boolean;
+  /** Where `requestPayer` comes from: `option requestPayer`, `env VC_S3_REQUEST_PAYER`, or `default`. */
+  requestPayerSource: string;
 }
 
 /**
@@ -452,6 +469,17 @@ export function resolveS3Settings(
       `env ${ANONYMOUS_ENV}`,
     ],
   ]) ?? [false, "default"];
+  const [requestPayer, requestPayerSource] = firstSet<boolean>([
+    [options.requestPayer, "option requestPayer"],
+    [
+      tolerant(
+        "requestPayer",
+        () => parseBooleanEnv(REQUEST_PAYER_ENV, env(REQUEST_PAYER_ENV)),
+        undefined,
+      ),
+      `env ${REQUEST_PAYER_ENV}`,
+    ],
+  ]) ?? [false, "default"];
   // Set (`false` too), the variable decides over the profile, as in the aws CLI.
   const awsSwitch = (name: string, fromProfile: boolean | undefined): boolean =>
     tolerant("endpoint", () => parseBooleanEnv(name, env(name)), undefined) ?? fromProfile ??
@@ -480,6 +508,8 @@ export function resolveS3Settings(
     useDualstackEndpoint,
     anonymous,
     anonymousSource,
+    requestPayer,
+    requestPayerSource,
   };
 }
 
@@ -490,7 +520,8 @@ export type S3SettingName =
   | "pathStyle"
   | "requestTimeout"
   | "maxAttempts"
-  | "anonymous";
+  | "anonymous"
+  | "requestPayer";
 
 /** The first candidate with a value, and its source. */
 function firstSet<T>(candidates: [T | undefined, string][]): [T, string] | undefined {

@@ -66,6 +66,8 @@ export interface S3RequestContext {
   caBundle?: string | undefined;
   /** The request went unsigned (`VC_S3_ANONYMOUS`): a refusal is the bucket's, not the credentials'. */
   anonymous?: boolean | undefined;
+  /** The request said the requester pays (`VC_S3_REQUEST_PAYER`). */
+  requestPayer?: boolean | undefined;
 }
 
 const REFUSED_CREDENTIAL_CODES = new Set([
@@ -275,6 +277,12 @@ export function s3HttpError(
         // credentials may not list the bucket: a misspelt key, not the policy.
         ctx.operation === "HEAD" || ctx.operation === "GET"
           ? " (S3 also answers 403 for a missing key without s3:ListBucket)"
+          : ""}${
+        // A requester-pays bucket answers a plain 403 AccessDenied, nothing
+        // more, to a request that does not say the requester pays.
+        status === 403 && (code === "AccessDenied" || code === undefined) && !ctx.requestPayer
+          ? `; a requester-pays bucket also refuses requests that do not say the requester pays: ` +
+            "set VC_S3_REQUEST_PAYER=1 (the aws CLI's --request-payer requester)"
           : ""}`;
     return new AccessDeniedError(
       `${ctx.operation} ${ctx.uri}: access denied (${what}): ${why}`,

@@ -85,6 +85,12 @@ export interface S3FetchOptions {
    * then said as the bucket refusing anonymous requests.
    */
   anonymous?: boolean;
+  /**
+   * Say on every request that the requester pays
+   * (`x-amz-request-payer: requester`, signed), as a requester-pays bucket
+   * demands of anyone but its owner.
+   */
+  requestPayer?: boolean;
   /** Total attempts per request (default 5). */
   maxAttempts?: number;
   /** First retry delay cap in ms (default 100). */
@@ -262,6 +268,9 @@ const CREDENTIAL_REFRESH_MS = 5 * 60_000;
 // time on top of the timeout, at a rate any working link beats.
 const MIN_SEND_BYTES_PER_S = 64 * 1024;
 
+/** The header that says who pays for a request to a requester-pays bucket. */
+export const REQUEST_PAYER_HEADER = "x-amz-request-payer";
+
 /**
  * A minimal S3 client over `fetch`: signs, sends, retries, maps errors.
  * Returns the `Response` of a successful request; the caller must consume or
@@ -350,6 +359,7 @@ export class S3Fetch {
       accessKeyId: this.#credentials?.accessKeyId,
       secrets: this.secrets(),
       ...(this.#options.anonymous ? { anonymous: true } : {}),
+      ...(this.#options.requestPayer ? { requestPayer: true } : {}),
       ...(this.#caBundle ? { caBundle: this.#caBundle.label } : {}),
       ...extra,
     };
@@ -408,16 +418,20 @@ export class S3Fetch {
     if (this.#caBundle === null && parsed.protocol === "https:") {
       this.#caBundle = this.#options.caCerts?.();
     }
+    // A requester-pays bucket refuses any request that does not say who pays.
+    const given = this.#options.requestPayer
+      ? { ...req.headers, [REQUEST_PAYER_HEADER]: "requester" }
+      : req.headers;
     return await retry(async (): Promise<Reply> => {
       const credentials = this.#options.anonymous
         ? undefined
         : this.#freshCredentials() ?? await this.#currentCredentials(ctx());
-      const headers = credentials === undefined ? unsignedHeaders(req.headers) : this.#signer.sign(
+      const headers = credentials === undefined ? unsignedHeaders(given) : this.#signer.sign(
         {
           method: req.method,
           url: parsed,
           payloadHash: req.payloadHash ?? EMPTY_SHA256,
-          ...(req.headers ? { headers: req.headers } : {}),
+          ...(given ? { headers: given } : {}),
         },
         credentials,
         new Date(Date.now() + this.#clockOffsetMs),

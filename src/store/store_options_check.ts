@@ -39,6 +39,7 @@ export const S3_STORE_OPTIONS: OptionNames<S3StoreOptions> = {
   env: true,
   http1: true,
   anonymous: true,
+  requestPayer: true,
   clock: true,
 };
 
@@ -82,7 +83,7 @@ export function checkStoreOptions(what: string, options: unknown): void {
 /**
  * Throws `InvalidInputError`, naming `what` and the option, for an `S3Store`
  * option of the wrong type: `endpoint` and `region` not a string,
- * `forcePathStyle`, `http1` and `anonymous` not `true` / `false`, the sizes, counts and
+ * `forcePathStyle`, `http1`, `anonymous` and `requestPayer` not `true` / `false`, the sizes, counts and
  * attempts not a positive integer.
  *
  * @example
@@ -104,7 +105,7 @@ export function checkS3OptionValues(what: string, options: Partial<S3StoreOption
       );
     }
   }
-  for (const name of ["forcePathStyle", "http1", "anonymous"] as const) {
+  for (const name of ["forcePathStyle", "http1", "anonymous", "requestPayer"] as const) {
     const v: unknown = options[name];
     if (v !== undefined && typeof v !== "boolean") {
       throw new InvalidInputError(

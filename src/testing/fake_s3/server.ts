@@ -43,6 +43,7 @@ import type { ChecksumAlgorithm } from "../../store/types.ts";
 import { drainBody } from "./request_body.ts";
 import { type Route, routeRequest } from "./router.ts";
 import { checkAnonymousAccess } from "./public_access.ts";
+import { checkRequesterPays } from "./requester_pays.ts";
 import { checkSignature, type SigningCredentials } from "./signature.ts";
 import { errorResponse, S3Error } from "./s3_error.ts";
 import {
@@ -128,6 +129,7 @@ class FakeS3Server implements FakeS3 {
   readonly #onRequest: ((entry: RequestLogEntry) => void) | undefined;
   readonly #controlEndpoints: boolean;
   readonly #publicBuckets: ReadonlySet<string> | undefined;
+  readonly #requesterPays: ReadonlySet<string>;
   readonly #credentials: SigningCredentials | undefined;
   #stats: FakeS3Stats = emptyStats();
   #requestCounter = 0;
@@ -150,6 +152,7 @@ class FakeS3Server implements FakeS3 {
     this.#publicBuckets = options.publicBuckets === undefined
       ? undefined
       : new Set(options.publicBuckets);
+    this.#requesterPays = new Set(options.requesterPaysBuckets ?? []);
     this.#credentials = options.credentials === false
       ? undefined
       : new Map(Object.entries(options.credentials ?? DEFAULT_CREDENTIALS));
@@ -442,7 +445,10 @@ class FakeS3Server implements FakeS3 {
       }
       if (this.#credentials !== undefined) checkSignature(req, route.target, this.#credentials);
       checkAnonymousAccess(req, route, this.#publicBuckets);
-      return await handler(req, route, this.#ctx);
+      const charged = checkRequesterPays(req, route.bucket, this.#requesterPays);
+      const res = await handler(req, route, this.#ctx);
+      if (charged) res.headers.set("x-amz-request-charged", "requester");
+      return res;
     } catch (e) {
       // Answer early errors only after reading the body, so the client
       // gets the error rather than a broken pipe while still sending.
@@ -545,6 +551,7 @@ const FAKE_S3_OPTIONS: OptionNames<FakeS3Options> = {
   onRequest: true,
   controlEndpoints: true,
   publicBuckets: true,
+  requesterPaysBuckets: true,
   credentials: true,
 };
 
@@ -626,6 +633,15 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
   if (options.publicBuckets !== undefined) {
     const open = listOption(options.publicBuckets, "startFakeS3: option publicBuckets");
     for (const bucket of open) checkBucketName("startFakeS3: option publicBuckets", bucket);
+  }
+  if (options.requesterPaysBuckets !== undefined) {
+    const paying = listOption(
+      options.requesterPaysBuckets,
+      "startFakeS3: option requesterPaysBuckets",
+    );
+    for (const bucket of paying) {
+      checkBucketName("startFakeS3: option requesterPaysBuckets", bucket);
+    }
   }
   const faults = new FaultController();
   const initial: FaultOptions = { ...options.faults };

@@ -206,6 +206,13 @@ export interface FakeS3Options {
    */
   publicBuckets?: readonly string[];
   /**
+   * Requester-pays buckets: a request to one of them without
+   * `x-amz-request-payer: requester` is refused 403 `AccessDenied`, as S3
+   * refuses a requester other than the bucket's owner; one with it is
+   * answered with `x-amz-request-charged: requester`. Default: none.
+   */
+  requesterPaysBuckets?: readonly string[];
+  /**
    * Access key IDs and their secret keys whose AWS SigV4 signatures are
    * checked, as S3 checks them: a request signed with one of them (in its
    * `Authorization` header or as a presigned URL) whose signature is not the

@@ -338,10 +338,18 @@ export function s3HttpError(
       `temporary credentials from ${ctx.credentialSource}${key}, e.g. aws sso login or a new ` +
       "AWS_SESSION_TOKEN)"
     : "";
-  const error = new StoreError(`${ctx.operation} ${ctx.uri} failed: ${what}${expiredHint}`, {
-    ...options,
-    status,
-  });
+  // S3's refusal of an object stored with a customer-provided key asks for
+  // "the correct parameters", which vc has no setting for.
+  const sseCHint = status === 400 && code === "InvalidRequest" &&
+      /stored using a form of Server Side Encryption/i.test(details.message ?? "")
+    ? ": the object is encrypted with a customer-provided key (SSE-C), which vc does not " +
+      "send: read it with that key (aws s3 cp --sse-c AES256 --sse-c-key fileb://KEY …) and " +
+      "use the local copy"
+    : "";
+  const error = new StoreError(
+    `${ctx.operation} ${ctx.uri} failed: ${what}${expiredHint}${sseCHint}`,
+    { ...options, status },
+  );
   if (bare) bareHeadErrors.add(error);
   return error;
 }

@@ -86,3 +86,17 @@ Deno.test("requester pays: a value that is no switch is refused, naming the vari
     "VC_S3_REQUEST_PAYER",
   );
 });
+
+Deno.test("requester pays: a refused listing names the setting, a refused write does not", async () => {
+  await using s3 = await payingFake();
+  await using store = new S3Store({ bucket: "paid-data", env: storeEnv(s3, {}) });
+  const listed = await assertRejects(async () => {
+    for await (const _ of store.list("tiles/")) { /* refused before the first */ }
+  }, AccessDeniedError);
+  assertStringIncludes(listed.message, "VC_S3_REQUEST_PAYER=1");
+  const put = await assertRejects(
+    () => store.put("tiles/x", new TextEncoder().encode("x")),
+    AccessDeniedError,
+  );
+  assertEquals(put.message.includes("VC_S3_REQUEST_PAYER"), false, put.message);
+});

@@ -279,8 +279,10 @@ export function s3HttpError(
           ? " (S3 also answers 403 for a missing key without s3:ListBucket)"
           : ""}${
         // A requester-pays bucket answers a plain 403 AccessDenied, nothing
-        // more, to a request that does not say the requester pays.
-        status === 403 && (code === "AccessDenied" || code === undefined) && !ctx.requestPayer
+        // more, to a read that does not say the requester pays (a bucket
+        // one writes to is one's own: its owner pays).
+        status === 403 && (code === "AccessDenied" || code === undefined) && !ctx.requestPayer &&
+          (ctx.operation === "HEAD" || ctx.operation === "GET" || ctx.operation === "LIST")
           ? `; a requester-pays bucket also refuses requests that do not say the requester pays: ` +
             "set VC_S3_REQUEST_PAYER=1 (the aws CLI's --request-payer requester)"
           : ""}`;

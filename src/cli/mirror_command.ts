@@ -6,7 +6,7 @@
  * @module
  */
 import { importBundled } from "../bundled_modules.ts";
-import { resolve } from "../path.ts";
+import { dirname, resolve } from "../path.ts";
 import { localPathSetting } from "./local_path.ts";
 import { refuseShellConvertedPath } from "./msys_path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
@@ -424,7 +424,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
           said.set(f.path, sameCause(f.error));
           if (f.untilChanged) lasting.set(f.path, sameCause(f.error));
         }
-        writeFailures(io, fresh);
+        writeFailures(io, fresh, report.direction);
         // Deletes held back fail the pass (exit 1 once): said also with --quiet.
         if (report.deletesSkipped && !(retry && heldSaid.has(report.deletesSkipped))) {
           out.failure(report.deletesSkipped);
@@ -755,7 +755,7 @@ async function interrupted(ctx: CommandContext, error: MirrorInterruptedError): 
   const { io, out } = ctx;
   const report = error.report;
   for (const line of [...deletedLines(report), ...uploadLines(report)]) out.info(line);
-  writeFailures(io, report.failed);
+  writeFailures(io, report.failed, report.direction);
   if (out.mode === "json") {
     await out.status(report, []).catch(() => {}); // stdout gone: stderr says it below
   }
@@ -769,7 +769,7 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
   if (report.deletesSkipped) out.failure(report.deletesSkipped);
   // Deletes held back leave the target different from the source: not a success.
   if (report.failed.length === 0) return report.deletesSkipped ? EXIT_FAILURE : EXIT_OK;
-  writeFailures(io, report.failed);
+  writeFailures(io, report.failed, report.direction);
   // Nothing done at all (a key that may list but not write): not "the rest was mirrored".
   const rest = report.transferred + report.deleted + report.unchanged > 0
     ? "the rest was mirrored"
@@ -780,8 +780,12 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
 
 // One line a failure, capped: a cause every file shares (a read-only
 // target, a bucket policy refusing each PUT) would flood a CI log.
-function writeFailures(io: CommandContext["io"], failed: MirrorReport["failed"]): void {
-  writeFailureLines(io, failureLines(failed));
+function writeFailures(
+  io: CommandContext["io"],
+  failed: MirrorReport["failed"],
+  direction: MirrorReport["direction"],
+): void {
+  writeFailureLines(io, failureLines(failed, direction));
 }
 
 /**
@@ -791,14 +795,22 @@ function writeFailures(io: CommandContext["io"], failed: MirrorReport["failed"])
  * words (20 lines, and "… more"), where one says the state once, naming
  * the first few paths: `vc: mirror: 51 paths (/d/a, /d/b, /d/c, and 48
  * more): HEAD s3://b/p/…: cannot reach …; the next run tries them again`.
+ * So are a `file://` store's refusals (its directory read-only) and, from a
+ * store, a local directory's: the directory is the cause, not the file.
  */
-function failureLines(failed: MirrorReport["failed"]): string[] {
+function failureLines(
+  failed: MirrorReport["failed"],
+  direction: MirrorReport["direction"],
+): string[] {
   const groups = new Map<string, MirrorReport["failed"]>();
   const order: (string | MirrorReport["failed"][number])[] = [];
+  // A local directory's refusal says the directory (see dirRefused), also for one file.
+  const shown = (f: MirrorReport["failed"][number]) =>
+    direction === "download" && dirRefused(f) ? dirCause(f) : undefined;
   for (const f of failed) {
     const cause = f.key !== undefined && f.key !== "" && (storeTransient(f) || storeRefused(f))
       ? sharedCause(f.error, f.key)
-      : undefined;
+      : shown(f);
     if (cause === undefined) {
       order.push(f);
       continue;
@@ -811,12 +823,14 @@ function failureLines(failed: MirrorReport["failed"]): string[] {
     }
   }
   const line = (f: MirrorReport["failed"][number]) =>
-    `vc: mirror: ${shownKey(f.path)}: ${printable(f.error)}`;
+    `vc: mirror: ${shownKey(f.path)}: ${printable(shown(f) ?? f.error)}`;
   return order.map((item) => {
     if (typeof item !== "string") return line(item);
     const group = groups.get(item)!;
     if (group.length === 1) return line(group[0]!);
-    const named = group.slice(0, 3).map((f) => shownKey(f.path));
+    // The first few by name, not by which transfer failed first: the same
+    // cause reads the same at each run (or watch batch).
+    const named = group.map((f) => f.path).sort().slice(0, 3).map(shownKey);
     const more = group.length - named.length;
     return `vc: mirror: ${group.length} paths (${named.join(", ")}${
       more > 0 ? `, and ${more} more` : ""
@@ -832,7 +846,28 @@ function failureLines(failed: MirrorReport["failed"]): string[] {
  * `--delete`, fails every file the same, said in one line, not one each.
  */
 function storeRefused(f: MirrorReport["failed"][number]): boolean {
-  return /^(?:[A-Z]+(?: \S+)?: )?access denied \(/.test(f.error);
+  return /^(?:[A-Z]+(?: \S+)?: )?access denied \(/.test(f.error) ||
+    // A `file://` store's (`put KEY in file:///s failed: Permission denied`).
+    (f.errorName === "AccessDeniedError" && /^[a-z]+ .* in file:\/\/.* failed: /s.test(f.error));
+}
+
+/**
+ * A local file a mirror from a store could not write for want of access
+ * (`no access: Permission denied (os error 13)`): writing one makes a file
+ * in its directory (a temp file, renamed over it), so the directory's mode
+ * (or a read-only or immutable one) refuses every file in it the same.
+ */
+function dirRefused(f: MirrorReport["failed"][number]): boolean {
+  return f.errorName === "AccessDeniedError" && f.error.startsWith("no access: ");
+}
+
+/** The cause of a {@linkcode dirRefused} failure: its directory, and what to do about it. */
+function dirCause(f: MirrorReport["failed"][number]): string {
+  const dir = dirname(f.path);
+  return f.error.replace(
+    /; give the user vc runs access to it, or leave it out with --exclude$/,
+    "",
+  ) + `; give the user vc runs write access to ${dir}, or leave it out with --exclude`;
 }
 
 /**
@@ -842,7 +877,11 @@ function storeRefused(f: MirrorReport["failed"][number]): boolean {
  */
 function sharedCause(error: string, key: string): string {
   const encoded = key.split("/").map(encodeURIComponent).join("/");
-  let text = sameCause(error);
+  // A `file://` store's `put KEY in file:///s failed: …`.
+  let text = sameCause(error).replace(
+    /^([a-z]+) (.*?) in file:\/\//s,
+    (whole, op, named) => named === key ? `${op} … in file://` : whole,
+  );
   for (const form of new Set([key, encoded])) {
     const parts = text.split(`/${form}`);
     // Only where the key ends there (`s3://b/p/a` is not the key `a/b`'s).

@@ -228,6 +228,12 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         // Nor through a followed link: the walk does not enter the target.
         if (region !== undefined) { for (const r of roots) r.avoid = [region]; }
       }
+      // A `file://` store's directory below a file: one refusal, not each
+      // file's "store root … cannot be made one".
+      const parsedTarget = typeof options.target === "string" && /^file:/i.test(options.target)
+        ? parseUri(options.target)
+        : undefined;
+      if (parsedTarget?.scheme === "file") await refuseTargetBelowFile(parsedTarget.path);
       stores = [await getStore(options.target)];
       // One refusal, not one per file to upload.
       const refusal = stores[0]!.readOnly;
@@ -250,21 +256,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
             `points to, give that as TARGET)`,
         );
       }
-      for (const at of new Set([dir, roots[0]!.dir])) {
-        // Missing: made on the first write; below a file (ENOTDIR) it
-        // cannot be, and every key would fail as a clash of its own.
-        const info = await Deno.stat(at).catch(async (e) => {
-          if (!(e instanceof Deno.errors.NotADirectory)) return undefined;
-          const file = await fileAbove(at);
-          throw new InvalidInputError(
-            `mirror target ${at} cannot be made: ${file ?? "a path above it"} is a file, ` +
-              `not a directory`,
-          );
-        });
-        if (info !== undefined && !info.isDirectory) {
-          throw new InvalidInputError(`mirror target ${at} is not a directory`);
-        }
-      }
+      for (const at of new Set([dir, roots[0]!.dir])) await refuseTargetBelowFile(at);
       storePrefix = normalizePrefix(options.sourcePrefix);
       for (const s of options.sources) {
         if (typeof s === "string") {
@@ -453,6 +445,26 @@ function unreadableSource(
  * `--delete` would take for "delete every local file". Its directory and
  * device, for the deletes of later passes to check.
  */
+/**
+ * Refuses a mirror target directory (local, or a `file://` store's) that is
+ * not one, or cannot be made one: a file is where it or a directory above
+ * it belongs (ENOTDIR). Missing, it is made on the first write; below a file
+ * it cannot be, and every key would fail with a line of its own.
+ */
+async function refuseTargetBelowFile(at: string): Promise<void> {
+  const info = await Deno.stat(at).catch(async (e) => {
+    if (!(e instanceof Deno.errors.NotADirectory)) return undefined;
+    const file = await fileAbove(at);
+    throw new InvalidInputError(
+      `mirror target ${at} cannot be made: ${file ?? "a path above it"} is a file, ` +
+        `not a directory`,
+    );
+  });
+  if (info !== undefined && !info.isDirectory) {
+    throw new InvalidInputError(`mirror target ${at} is not a directory`);
+  }
+}
+
 async function requireDirectoryStore(storeUri: string): Promise<LocalRoot | undefined> {
   if (!/^file:/i.test(storeUri)) return undefined;
   const parsed = parseUri(storeUri);

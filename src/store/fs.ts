@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, join, resolve, sep, toFileUrl } from "../path.ts";
+import { basename, dirname, join, resolve, sep, toFileUrl } from "../path.ts";
 import {
   AccessDeniedError,
   deniedWithin,
@@ -1151,7 +1151,18 @@ export class FsStore implements ObjectStore {
       e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable ||
       code === "EROFS" || code === "EACCES" || code === "EPERM"
     ) {
-      return new AccessDeniedError(what, { cause: e });
+      // What to do, as for a bucket's refusal: every key of a mirror or a
+      // prefill fails the same, and its one line should say it.
+      const access = op === "put" || op === "delete" ? "write" : "read";
+      // Deno's `: open '/s/.k.vc-tmp-1-x'`: a name of vc's own, new at each try.
+      const temp = /: [a-z_]+ '([^']*)'(?: -> '[^']*')?$/.exec(e.message);
+      const said = temp !== null && isTempName(basename(temp[1]!))
+        ? `${op} ${key} in ${this.url} failed: ${e.message.slice(0, temp.index)}`
+        : what;
+      return new AccessDeniedError(
+        `${said}; give the user vc runs ${access} access to the store's directory ${this.root}`,
+        { cause: e },
+      );
     }
     if (Object.values(Deno.errors).some((cls) => e instanceof cls) || typeof code === "string") {
       return new StoreError(what, { cause: e });

@@ -282,12 +282,10 @@ export const prefill: Command = {
       warnings.finish();
     }
     // The failed items' lines on stderr (their kinds name those past the first ones shown).
-    const writeFailures = () =>
-      writeFailureLines(
-        io,
-        summary.failed.map((f) => `vc: prefill failed: ${failureLine(f)}`),
-        summary.failed.map((f) => f.errorName),
-      );
+    const writeFailures = () => {
+      const lines = failureLines(summary.failed);
+      writeFailureLines(io, lines.map((l) => l.line), lines.map((l) => l.kind));
+    };
     if (interrupted !== undefined) {
       writeFailures();
       if (out.mode === "json") {
@@ -319,6 +317,55 @@ export const prefill: Command = {
  * One failure on one line: where it came from (a list file's `file:line`, as a
  * bad line of the list is named, or the manifest), the item, the error.
  */
+/**
+ * The failed items' lines, one an item, but one for the items of a bucket
+ * that does not exist (a typo in its name, another endpoint): a list of
+ * thousands of its items said the same words for each. That line names the
+ * cause once, the first few items and how many more (`--json` lists all).
+ */
+function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: string }[] {
+  const groups = new Map<string, PrefillFailure[]>();
+  const order: (string | PrefillFailure)[] = [];
+  for (const f of failed) {
+    const cause = missingBucket(f);
+    if (cause === undefined) {
+      order.push(f);
+      continue;
+    }
+    const group = groups.get(cause);
+    if (group !== undefined) group.push(f);
+    else {
+      groups.set(cause, [f]);
+      order.push(cause);
+    }
+  }
+  return order.map((item) => {
+    const group = typeof item === "string" ? groups.get(item)! : [item];
+    if (group.length === 1) {
+      return { line: `vc: prefill failed: ${failureLine(group[0]!)}`, kind: group[0]!.errorName };
+    }
+    const named = group.slice(0, 3).map((f) => f.item);
+    const more = group.length - named.length;
+    return {
+      line: printable(
+        `vc: prefill failed: ${group.length} items (${named.join(", ")}${
+          more > 0 ? `, and ${more} more` : ""
+        }): ${item as string}`,
+      ),
+      kind: group[0]!.errorName,
+    };
+  });
+}
+
+/** A failure's cause when it is its bucket's absence (`its bucket s3://b does not exist at …`). */
+function missingBucket(f: PrefillFailure): string | undefined {
+  if (f.errorName !== "NotFoundError") return undefined;
+  const own = `cannot download ${f.item}: `;
+  if (!f.error.startsWith(own)) return undefined;
+  const cause = f.error.slice(own.length);
+  return /^its bucket s3:\/\/\S+ does not exist/.test(cause) ? cause : undefined;
+}
+
 function failureLine(f: PrefillFailure): string {
   const where = f.file === undefined
     ? ""

@@ -1,0 +1,38 @@
+/**
+ * `vc prefill --list` of items in a bucket that does not exist (a typo in
+ * its name, another endpoint): each item said "its bucket s3://… does not
+ * exist at …" on a line of its own (20 lines and "… and N more"). One line
+ * now names the cause, the first few items and the count; an item's own
+ * failure (a missing object in a bucket that exists) keeps its line.
+ */
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+
+for (const items of [1, 3, 200]) {
+  Deno.test(`cli prefill: ${items} item(s) of a missing bucket are one line`, async () => {
+    await using fake = await startFakeS3({ buckets: ["real"] });
+    await using ws = await CliWorkspace.create();
+    const uris = Array.from({ length: items }, (_, i) => `s3://nobucket/d/f${i}.txt`);
+    await ws.write("list.txt", [...uris, "s3://real/absent.txt"].join("\n") + "\n");
+    const env = { ...fake.env, AWS_MAX_ATTEMPTS: "1" };
+    let r: Awaited<ReturnType<typeof ws.run>> | undefined;
+    await withProcessEnv(env, async () => {
+      r = await ws.run(["prefill", "--list", "list.txt"], env);
+    });
+    const run = r!;
+    assertEquals(run.code, 1, run.stderr);
+    const failures = run.stderr.trim().split("\n").filter((l) =>
+      l.startsWith("vc: prefill failed: ")
+    );
+    assertEquals(failures.length, 2, run.stderr);
+    const bucket = failures.find((l) => l.includes("s3://nobucket does not exist"));
+    assert(bucket !== undefined, run.stderr);
+    assertStringIncludes(bucket, "s3://nobucket/d/f0.txt");
+    assertStringIncludes(bucket, "check the bucket name and the endpoint");
+    if (items > 1) assertStringIncludes(bucket, `${items} items (`);
+    if (items > 3) assertStringIncludes(bucket, `and ${items - 3} more)`);
+    assert(failures.some((l) => l.includes("s3://real/absent.txt")), run.stderr);
+    assertStringIncludes(run.stderr, `vc: ${items + 1} of ${items + 1} items failed`);
+  });
+}

@@ -36,3 +36,35 @@ for (const items of [1, 3, 200]) {
     assertStringIncludes(run.stderr, `vc: ${items + 1} of ${items + 1} items failed`);
   });
 }
+
+Deno.test("cli prefill: the items of a store that cannot be reached are one line", async () => {
+  // A port nothing listens on: taken, then given back.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await using ws = await CliWorkspace.create();
+  const uris = Array.from({ length: 30 }, (_, i) => `s3://b/d/f${i}.txt`);
+  await ws.write("list.txt", uris.join("\n") + "\n");
+  const env = {
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    AWS_MAX_ATTEMPTS: "1",
+  };
+  let r: Awaited<ReturnType<typeof ws.run>> | undefined;
+  await withProcessEnv(env, async () => {
+    r = await ws.run(["prefill", "--list", "list.txt"], env);
+  });
+  const run = r!;
+  assertEquals(run.code, 1, run.stderr);
+  const failures = run.stderr.trim().split("\n").filter((l) =>
+    l.startsWith("vc: prefill failed: ")
+  );
+  assertEquals(failures.length, 1, run.stderr);
+  assertStringIncludes(
+    failures[0]!,
+    "30 items (s3://b/d/f0.txt, s3://b/d/f1.txt, s3://b/d/f2.txt, and 27 more): cannot reach",
+  );
+  assertStringIncludes(failures[0]!, `127.0.0.1:${port}`);
+});

@@ -319,7 +319,8 @@ export const prefill: Command = {
  */
 /**
  * The failed items' lines, one an item, but one for the items of a bucket
- * that does not exist (a typo in its name, another endpoint): a list of
+ * that does not exist (a typo in its name, another endpoint), and one for
+ * those of a store that could not be reached (down, a wrong port): a list of
  * thousands of its items said the same words for each. That line names the
  * cause once, the first few items and how many more (`--json` lists all).
  */
@@ -327,7 +328,7 @@ function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: 
   const groups = new Map<string, PrefillFailure[]>();
   const order: (string | PrefillFailure)[] = [];
   for (const f of failed) {
-    const cause = missingBucket(f);
+    const cause = missingBucket(f) ?? unreachable(f);
     if (cause === undefined) {
       order.push(f);
       continue;
@@ -344,7 +345,10 @@ function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: 
     if (group.length === 1) {
       return { line: `vc: prefill failed: ${failureLine(group[0]!)}`, kind: group[0]!.errorName };
     }
-    const named = group.slice(0, 3).map((f) => f.item);
+    // The first few as the lists have them, not as they happened to fail.
+    const named = group.toSorted((a, b) =>
+      (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0)
+    ).slice(0, 3).map((f) => f.item);
     const more = group.length - named.length;
     return {
       line: printable(
@@ -355,6 +359,21 @@ function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: 
       kind: group[0]!.errorName,
     };
   });
+}
+
+/**
+ * A failure's cause when the store could not be reached (`cannot reach
+ * http://host:9000 (from AWS_ENDPOINT_URL): …: Connection refused (os error
+ * 111)`), without the item's own URL: every item fails so while it is down.
+ */
+function unreachable(f: PrefillFailure): string | undefined {
+  if (f.errorName !== "OfflineError") return undefined;
+  const reach = /cannot reach \S+(?: \(from [^)]*\))?/.exec(f.error);
+  if (reach === null) return undefined;
+  const last = f.error.slice(reach.index + reach[0].length).split(": ").at(-1)!;
+  // The last part names no item (`Connection refused (os error 111)`), or is left out.
+  const why = last === "" || last.includes(f.item) || last.includes("://") ? "" : `: ${last}`;
+  return `${reach[0]}${why}`;
 }
 
 /** A failure's cause when it is its bucket's absence (`its bucket s3://b does not exist at …`). */

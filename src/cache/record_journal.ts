@@ -676,17 +676,44 @@ function replacedSince(
  * position on), appended to the journal now at the path. An appender checks
  * for the mark after its write ({@linkcode replacedSince}), so a line is
  * either written before the mark, and read here, or written again by its
- * appender: none is lost (one twice is one record).
+ * appender: none is lost (one twice is one record). Except a name the
+ * journal at the path got a line for since the replacement (`since` bytes,
+ * see {@linkcode Rewritten}): that line is the newer (a process that wrote
+ * into the new journal writes into the old one no more), and the old one,
+ * carried after it, would undo it (the last line wins).
  */
-function carryOver(journalPath: string, file: Deno.FsFile): void {
+function carryOver(journalPath: string, file: Deno.FsFile, since: number | undefined): void {
   const { lines } = parseLines(readAllSync(file));
   lines.delete(SPLIT_MARK);
+  if (since !== undefined) {
+    for (const name of namesAppendedSince(journalPath, since)) lines.delete(name);
+  }
   if (lines.size === 0) return;
   appendLines(
     journalPath,
     [...lines].map(([name, value]) => ({ name, value, bytes: encodeValueLine(name, value) })),
     true,
   );
+}
+
+/** The names the journal at `journalPath` has lines for past its first `since` bytes (none when missing). */
+function namesAppendedSince(journalPath: string, since: number): Iterable<string> {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(journalPath, { read: true });
+  } catch {
+    return []; // none put there, or gone again: nothing newer
+  }
+  try {
+    const size = file.statSync().size;
+    if (size <= since) return [];
+    file.seekSync(since, Deno.SeekMode.Start);
+    return parseLines(readAllSync(file, size - since)).lines.keys();
+  } catch {
+    return [];
+  } finally {
+    file.close();
+  }
 }
 
 /**
@@ -744,7 +771,7 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     compactRetries.delete(journalPath);
     try {
       const done = compactOpen(journalPath, file, options);
-      if (done === "rewritten" && got !== true) carryOver(journalPath, file);
+      if (typeof done === "object" && got !== true) carryOver(journalPath, file, done.since);
       return done !== false;
     } finally {
       release();
@@ -758,15 +785,16 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
 
 /**
  * {@linkcode compactJournal} of the journal open (and locked, where the file
- * system gives locks) as `file`: `"rewritten"` when it was replaced or
- * removed after its lines were read (the handle's position is where the
- * read ended), `"discarded"` when an oversized one was removed unread.
+ * system gives locks) as `file`: a {@linkcode Rewritten} when it was
+ * replaced or removed after its lines were read (the handle's position is
+ * where the read ended), `"discarded"` when an oversized one was removed
+ * unread.
  */
 function compactOpen(
   journalPath: string,
   file: Deno.FsFile,
   options: { force?: boolean },
-): "rewritten" | "discarded" | false {
+): Rewritten | "discarded" | false {
   const stat = file.statSync();
   if (!sameFile(stat, journalPath)) return false;
   // Another name for it (planted) may be outside: not even its times change.
@@ -785,21 +813,20 @@ function compactOpen(
   const split = lines.get(SPLIT_MARK);
   // A split directory journal is removed once its split journals all are.
   if (split !== undefined) {
-    return unsplitIfEmpty(journalPath, file, split, (path) => forgetJournal(path)) && "rewritten";
+    return unsplitIfEmpty(journalPath, file, split, (path) => forgetJournal(path)) && {};
   }
   const live = [...lines].filter(([, line]) => line !== "-");
   const directory = journalPath.endsWith(JOURNAL_NAME);
   if (directory && liveBytes(live) >= SPLIT_BYTES) {
     const mode = journalMode(stat);
-    return splitJournal(journalPath, file, live, (path) => forgetJournal(path), mode) &&
-      "rewritten";
+    return splitJournal(journalPath, file, live, (path) => forgetJournal(path), mode) && {};
   }
   if (!options.force && live.length * 2 > count) return false;
   forgetJournal(journalPath);
   if (live.length === 0) {
     Deno.removeSync(journalPath);
     markReplaced(file);
-    return "rewritten";
+    return { since: 0 };
   }
   const text = live.map(([name, line]) => `${name}\t${line}\n`).join("");
   // Durable: this file now holds every record of the directory. With the
@@ -807,10 +834,23 @@ function compactOpen(
   // by one whose umask is 077 must not make the records the others wrote
   // unreadable to them (their entries would all become misses they cannot
   // record again).
-  writeFileAtomicSync(journalPath, text, { durable: true, ...journalMode(stat) });
+  const bytes = encoder.encode(text);
+  writeFileAtomicSync(journalPath, bytes, { durable: true, ...journalMode(stat) });
   markReplaced(file);
-  return "rewritten";
+  return { since: bytes.length };
 }
+
+/**
+ * A journal replaced (or removed) by a compaction: `since` is how many
+ * bytes the journal it put at the path held (0: it put none), so what lies
+ * beyond was appended after the replacement; undefined for a split or its
+ * undoing, whose lines are in other files.
+ */
+interface Rewritten {
+  since?: number;
+}
+
+const encoder = new TextEncoder();
 
 /**
  * True when what this process knows of the whole journal `stat` describes

@@ -6,13 +6,20 @@
  * (`O_EXCL`) of the journal's shared temp name, which needs no lock; one
  * left by a compaction that died is taken over once
  * {@linkcode STALE_CLAIM_MS} old (a compaction takes milliseconds), and is a
- * temp file the cache's sweep removes.
+ * temp file the cache's sweep removes. Its age is read on the clock that
+ * set its mtime, the file server's (the shares that give no locks are
+ * mostly network ones): against the journal's mtime, which the append that
+ * asked for the compaction just set. Against this machine's clock, whose
+ * difference from the server's may exceed a minute, only past
+ * `CLOCK_MARGIN_MS` (a claim an instant old, read as a dead one's, let two
+ * compactions run at once).
  *
  * @module
  */
 import { sharedTempPathFor } from "../atomic_write.ts";
+import { CLOCK_MARGIN_MS } from "../clock_margin.ts";
 
-/** Age (ms) past which a claim is taken for a dead compaction's. */
+/** Age (ms, by the file server's clock) past which a claim is taken for a dead compaction's. */
 export const STALE_CLAIM_MS = 60_000;
 
 /**
@@ -50,8 +57,13 @@ export function claimCompaction(journalPath: string): (() => void) | undefined {
     } catch (e) {
       if (!(e instanceof Deno.errors.AlreadyExists)) return undefined;
       try {
-        const age = Date.now() - (Deno.lstatSync(claim).mtime?.getTime() ?? Date.now());
-        if (age < STALE_CLAIM_MS) return undefined;
+        const claimed = Deno.lstatSync(claim).mtime?.getTime();
+        if (claimed === undefined) return undefined;
+        // The server's time: the journal's mtime (when missing, this clock's alone).
+        const serverNow = Deno.lstatSync(journalPath).mtime?.getTime() ?? claimed;
+        const dead = serverNow - claimed >= STALE_CLAIM_MS ||
+          Date.now() - claimed > CLOCK_MARGIN_MS;
+        if (!dead) return undefined;
         Deno.removeSync(claim);
       } catch {
         // Let go meanwhile: tried once more.

@@ -132,6 +132,9 @@ type Mover = {
   readonly resumed: number;
 };
 
+/** What a Mover is of: its key, step and size, and the item whose total a resumed download lowers. */
+type MoverArgs = [key: string, step: "uploading" | "downloading", size: number, item?: object];
+
 /** A pair as the run passes it on: with the state's row of its local side, when looked up. */
 type Planned<P> = P & { known?: { row: StateRow | undefined } };
 
@@ -1513,13 +1516,7 @@ export class Mirror {
    * while the checks after the transfer run, as it did at each file of a
    * large run) or fails. Safe to call more than once.
    */
-  #mover(
-    run: Run,
-    key: string,
-    step: "uploading" | "downloading",
-    size: number,
-    item?: object,
-  ): Mover {
+  #mover(run: Run, ...[key, step, size, item]: MoverArgs): Mover {
     let sent = 0;
     let resumed = 0;
     const onProgress = this.#options.onProgress;
@@ -1706,144 +1703,23 @@ export class Mirror {
     return isRacy({ mtimeMs: objectTime, ctimeMs: -Infinity }, now, this.#racyWindow);
   }
 
-  async #upload(run: Run, pair: Planned<Pair<LocalEntry, RemoteEntry>>): Promise<void> {
-    // A transfer under way (its bytes in the run's count until it is counted
-    // as done or fails: see #mover), and one the signal aborted (see `Run.cutShort`).
+  /**
+   * One transfer of `#upload` or `#download`: `work` does it, starting its
+   * byte count with `move` (see #mover), and `failed` takes what it threw.
+   * One the signal aborted is cut short, not failed: out of the progress and
+   * the report, its key in `Run.cutShort` where bytes had begun to move, and
+   * the run's own error thrown. Either way the item leaves the totals.
+   */
+  async #transfer(
+    run: Run,
+    pair: Planned<Pair<Keyed, Keyed>>,
+    work: (move: (...mover: MoverArgs) => Mover) => Promise<void>,
+    failed: (error: unknown) => void,
+  ): Promise<void> {
     let mover: Mover | undefined;
     let cut = false;
-    const { source: local, target: remote } = pair;
-    const store = this.#stores[0]!;
-    const o = this.#options;
     try {
-      if (local === undefined) {
-        this.#targetOnly(run, pair.key, remote!.storeKey, remote!.size);
-        return;
-      }
-      // A file with events not applied yet is left to them whatever the
-      // settle time: a watch's batch of a new directory has none (its paths
-      // were quiet), and uploaded half a file still being copied into it.
-      if (
-        run.changing?.(local.path) || (run.settleMs > 0 && this.#settle.recent(local.mtimeMs))
-      ) {
-        run.report.deferred.push(local.path);
-        if (o.delete && local.size >= COPY_MIN_BYTES && local.ino) {
-          (run.deferredFiles ??= new Map()).set(
-            fileId(local.ino, local.size, local.mtimeMs),
-            local.path,
-          );
-        }
-        if (run.settleMs > 0 && this.#settle.future(local.mtimeMs)) {
-          (run.report.futureMtime ??= []).push(local.path);
-        }
-        return;
-      }
-      // A dry run reads a file only where its content decides (an object of
-      // its size): a new file, or one of another size, would be uploaded
-      // whatever it holds, and nothing of a dry run is remembered.
-      if (o.dryRun && (remote === undefined || remote.size !== local.size)) {
-        this.#act(run, "upload", local.key, local.size);
-        run.report.transferred++;
-        run.report.bytes += local.size;
-        return;
-      }
-      const { row, hash } = await this.#hash(run, pair, local);
-      if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
-        // Written to since the walk listed it (a log being appended): the
-        // store would refuse the bytes for the walk's size, in its own words
-        // about body sizes. Say what happened; nothing was sent.
-        throw new FileChangedError(
-          `${local.path} changed while it was read (${hash.bytes.length} bytes, listed with ` +
-            `${local.size}); the next run uploads what is there then`,
-        );
-      }
-      if (remote !== undefined && remote.size === local.size) {
-        // Only a HEAD could tell (an object stored in parts by another tool,
-        // its ETag not in the state) and the key may not HEAD: uploaded
-        // again, as a changed file is, rather than a failure at every run.
-        const same = await this.#unchanged(run, store, local, remote, row, hash).catch(
-          (error: unknown) => {
-            if (!(error instanceof AccessDeniedError) || run.signal.aborted) throw error;
-            this.#headRefused ??= error;
-            run.headRefused = true;
-            return false;
-          },
-        );
-        if (same) return;
-      }
-      this.#act(run, "upload", local.key, local.size);
-      if (!o.dryRun) {
-        // A file renamed or moved: its old key's object, copied in the store.
-        const copy = await this.#copyKnown(run, store, local, hash.md5);
-        if (copy !== undefined) {
-          // Its old key, kept by a pass that left this file for later (see
-          // `Run.deferredFiles`), goes now if it still has no file.
-          if (o.delete) await this.#deleteIfNoFile(run, copy.from);
-          await this.#renameDone(run, local.path);
-          this.#remember(local, hash.md5, copy.etag, hash.racy);
-          (run.uploaded ??= new UploadRecord()).set(local.key, {
-            path: local.path,
-            size: local.size,
-            etag: copy.etag,
-          });
-          run.report.transferred++;
-          run.report.copied = (run.report.copied ?? 0) + 1;
-          return;
-        }
-        mover = this.#mover(run, local.key, "uploading", local.size);
-        let notCommitted: unknown;
-        const result = await store.put(
-          this.#storePrefix + local.key,
-          hash.bytes ?? { path: local.path },
-          {
-            md5: hash.md5,
-            metadata: { "vc-md5": hash.md5 },
-            // As `aws s3 sync` does: a bucket served as a website shows the file as what it is.
-            contentType: contentTypeFor(local.key),
-            size: local.size,
-            onProgress: mover.onBytes,
-            signal: run.signal,
-            // Sent in parts: a file rewritten while it was read is caught
-            // before the upload completes, so the store keeps its old object
-            // rather than one whose bytes and vc-md5 may differ.
-            ...(hash.bytes === undefined
-              ? {
-                beforeCommit: () =>
-                  this.#unchangedSince(local, false).catch((error) => {
-                    notCommitted = error;
-                    throw error;
-                  }),
-              }
-              : {}),
-          },
-        ).catch(async (error: unknown) => {
-          // A body read from disk that the store finds is not the content
-          // its MD5 names (a directory store checks it, S3 a single PUT's
-          // Content-MD5): the file was rewritten while it was read, and the
-          // failure says so rather than the digests.
-          if (error === notCommitted) throw error;
-          // The store refused the upload (or the file could not be opened
-          // for it): nothing was committed, the store keeps what it had.
-          if (hash.bytes === undefined && !run.signal.aborted) {
-            await this.#unchangedSince(local, false);
-          }
-          throw error;
-        });
-        // A file read from disk part by part (a multipart upload) may have
-        // been rewritten in place while it went up: the object would then not
-        // be the content its vc-md5 names, and a later run would trust it.
-        // (A body read whole was checked against its MD5 by the store.)
-        if (hash.bytes === undefined) await this.#unchangedSince(local);
-        this.#remember(local, hash.md5, result.etag, hash.racy);
-        (run.uploaded ??= new UploadRecord()).set(local.key, {
-          path: local.path,
-          size: local.size,
-          etag: result.etag,
-        });
-        await this.#renameDone(run, local.path);
-      }
-      run.report.transferred++;
-      run.report.bytes += local.size;
-      mover?.end();
+      await work((...args) => mover = this.#mover(run, ...args));
     } catch (error) {
       if (run.signal.aborted) {
         // Aborted, not done: the progress and the report must not count it.
@@ -1852,30 +1728,175 @@ export class Mirror {
         if (mover) (run.cutShort ??= []).push(pair.key);
         throw run.callbacks.error ?? error;
       }
-      // A file that was a directory, or the reverse: the old key(s), which
-      // this run deletes, are in the way of a directory store until then.
-      if (error instanceof KeyConflictError && run.blocked !== undefined) {
-        run.blocked.push(() => this.#upload(run, pair));
-        return;
-      }
-      // In a watch, a file that changed or vanished while it was read (a
-      // `git checkout` under the pass) is one being written: its events
-      // (or, not seen yet, the deferred list) bring it to the queue, which
-      // uploads it once quiet. Said as failed, a checkout under a pass
-      // showed a failure line for each of its files.
-      if (
-        local !== undefined && run.changing !== undefined &&
-        (error instanceof FileChangedError || error instanceof Deno.errors.NotFound)
-      ) {
-        run.report.deferred.push(local.path);
-        return;
-      }
-      run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
+      failed(error);
     } finally {
       mover?.end();
       if (!cut) this.#progress(run, pair.key, true, pair);
       else this.#itemDone(run, pair);
     }
+  }
+
+  async #upload(run: Run, pair: Planned<Pair<LocalEntry, RemoteEntry>>): Promise<void> {
+    let mover: Mover | undefined;
+    const { source: local, target: remote } = pair;
+    const store = this.#stores[0]!;
+    const o = this.#options;
+    await this.#transfer(
+      run,
+      pair,
+      async (move) => {
+        if (local === undefined) {
+          this.#targetOnly(run, pair.key, remote!.storeKey, remote!.size);
+          return;
+        }
+        // A file with events not applied yet is left to them whatever the
+        // settle time: a watch's batch of a new directory has none (its paths
+        // were quiet), and uploaded half a file still being copied into it.
+        if (
+          run.changing?.(local.path) || (run.settleMs > 0 && this.#settle.recent(local.mtimeMs))
+        ) {
+          run.report.deferred.push(local.path);
+          if (o.delete && local.size >= COPY_MIN_BYTES && local.ino) {
+            (run.deferredFiles ??= new Map()).set(
+              fileId(local.ino, local.size, local.mtimeMs),
+              local.path,
+            );
+          }
+          if (run.settleMs > 0 && this.#settle.future(local.mtimeMs)) {
+            (run.report.futureMtime ??= []).push(local.path);
+          }
+          return;
+        }
+        // A dry run reads a file only where its content decides (an object of
+        // its size): a new file, or one of another size, would be uploaded
+        // whatever it holds, and nothing of a dry run is remembered.
+        if (o.dryRun && (remote === undefined || remote.size !== local.size)) {
+          this.#act(run, "upload", local.key, local.size);
+          run.report.transferred++;
+          run.report.bytes += local.size;
+          return;
+        }
+        const { row, hash } = await this.#hash(run, pair, local);
+        if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
+          // Written to since the walk listed it (a log being appended): the
+          // store would refuse the bytes for the walk's size, in its own words
+          // about body sizes. Say what happened; nothing was sent.
+          throw new FileChangedError(
+            `${local.path} changed while it was read (${hash.bytes.length} bytes, listed with ` +
+              `${local.size}); the next run uploads what is there then`,
+          );
+        }
+        if (remote !== undefined && remote.size === local.size) {
+          // Only a HEAD could tell (an object stored in parts by another tool,
+          // its ETag not in the state) and the key may not HEAD: uploaded
+          // again, as a changed file is, rather than a failure at every run.
+          const same = await this.#unchanged(run, store, local, remote, row, hash).catch(
+            (error: unknown) => {
+              if (!(error instanceof AccessDeniedError) || run.signal.aborted) throw error;
+              this.#headRefused ??= error;
+              run.headRefused = true;
+              return false;
+            },
+          );
+          if (same) return;
+        }
+        this.#act(run, "upload", local.key, local.size);
+        if (!o.dryRun) {
+          // A file renamed or moved: its old key's object, copied in the store.
+          const copy = await this.#copyKnown(run, store, local, hash.md5);
+          if (copy !== undefined) {
+            // Its old key, kept by a pass that left this file for later (see
+            // `Run.deferredFiles`), goes now if it still has no file.
+            if (o.delete) await this.#deleteIfNoFile(run, copy.from);
+            await this.#renameDone(run, local.path);
+            this.#remember(local, hash.md5, copy.etag, hash.racy);
+            (run.uploaded ??= new UploadRecord()).set(local.key, {
+              path: local.path,
+              size: local.size,
+              etag: copy.etag,
+            });
+            run.report.transferred++;
+            run.report.copied = (run.report.copied ?? 0) + 1;
+            return;
+          }
+          mover = move(local.key, "uploading", local.size);
+          let notCommitted: unknown;
+          const result = await store.put(
+            this.#storePrefix + local.key,
+            hash.bytes ?? { path: local.path },
+            {
+              md5: hash.md5,
+              metadata: { "vc-md5": hash.md5 },
+              // As `aws s3 sync` does: a bucket served as a website shows the file as what it is.
+              contentType: contentTypeFor(local.key),
+              size: local.size,
+              onProgress: mover.onBytes,
+              signal: run.signal,
+              // Sent in parts: a file rewritten while it was read is caught
+              // before the upload completes, so the store keeps its old object
+              // rather than one whose bytes and vc-md5 may differ.
+              ...(hash.bytes === undefined
+                ? {
+                  beforeCommit: () =>
+                    this.#unchangedSince(local, false).catch((error) => {
+                      notCommitted = error;
+                      throw error;
+                    }),
+                }
+                : {}),
+            },
+          ).catch(async (error: unknown) => {
+            // A body read from disk that the store finds is not the content
+            // its MD5 names (a directory store checks it, S3 a single PUT's
+            // Content-MD5): the file was rewritten while it was read, and the
+            // failure says so rather than the digests.
+            if (error === notCommitted) throw error;
+            // The store refused the upload (or the file could not be opened
+            // for it): nothing was committed, the store keeps what it had.
+            if (hash.bytes === undefined && !run.signal.aborted) {
+              await this.#unchangedSince(local, false);
+            }
+            throw error;
+          });
+          // A file read from disk part by part (a multipart upload) may have
+          // been rewritten in place while it went up: the object would then not
+          // be the content its vc-md5 names, and a later run would trust it.
+          // (A body read whole was checked against its MD5 by the store.)
+          if (hash.bytes === undefined) await this.#unchangedSince(local);
+          this.#remember(local, hash.md5, result.etag, hash.racy);
+          (run.uploaded ??= new UploadRecord()).set(local.key, {
+            path: local.path,
+            size: local.size,
+            etag: result.etag,
+          });
+          await this.#renameDone(run, local.path);
+        }
+        run.report.transferred++;
+        run.report.bytes += local.size;
+        mover?.end();
+      },
+      (error) => {
+        // A file that was a directory, or the reverse: the old key(s), which
+        // this run deletes, are in the way of a directory store until then.
+        if (error instanceof KeyConflictError && run.blocked !== undefined) {
+          run.blocked.push(() => this.#upload(run, pair));
+          return;
+        }
+        // In a watch, a file that changed or vanished while it was read (a
+        // `git checkout` under the pass) is one being written: its events
+        // (or, not seen yet, the deferred list) bring it to the queue, which
+        // uploads it once quiet. Said as failed, a checkout under a pass
+        // showed a failure line for each of its files.
+        if (
+          local !== undefined && run.changing !== undefined &&
+          (error instanceof FileChangedError || error instanceof Deno.errors.NotFound)
+        ) {
+          run.report.deferred.push(local.path);
+          return;
+        }
+        run.report.failed.push(failure(pair.key, local?.path ?? `${store.url}/${pair.key}`, error));
+      },
+    );
   }
 
   /**
@@ -2039,205 +2060,195 @@ export class Mirror {
   }
 
   async #download(run: Run, pair: Planned<Pair<SourceRemote, LocalEntry>>): Promise<void> {
-    // A transfer under way (its bytes in the run's count until it is counted
-    // as done or fails: see #mover), and one the signal aborted (see `Run.cutShort`).
     let mover: Mover | undefined;
-    let cut = false;
     const remote = pair.source;
     let local = pair.target;
     const o = this.#options;
     const root = this.localRoots[0]!.dir;
-    try {
-      if (remote === undefined) {
-        this.#targetOnly(run, pair.key, local!.path, local!.size);
-        return;
-      }
-      const store = this.#stores[remote.origin]!;
-      // The empty key is the prefix's own directory object (`p/` of
-      // `s3://b/p`) holding data: named by its URI, with its slash.
-      const unsafe = remote.storeKey === ""
-        ? "key names a directory (the one mirrored)"
-        : unsafeLocalKey(remote.key);
-      if (unsafe !== undefined) {
-        run.report.failed.push(
-          failure(
-            remote.key,
-            joinUri(store.url, remote.storeKey),
-            `not written: ${unsafe}; rename the object in the store, or leave it out with --exclude`,
-          ),
-        );
-        return;
-      }
-      // A case-insensitive file system: no local file has the key's exact
-      // name, but one may be its file in another letter case or Unicode form
-      // (`data/a.txt` for `Data/A.txt`). That one is compared, and written
-      // when it differs, under its own name: a second run transfers nothing.
-      let spelled = remote.key;
-      if (local === undefined && run.folded !== undefined) {
-        spelled = await this.#localSpelling(run, root, remote.key);
-        if (spelled !== remote.key) {
-          local = await statLocal(join(root, ...spelled.split("/")), remote.key, "skip");
-        }
-      }
-      if (local !== undefined && local.size === remote.size && remote.etag === "") {
-        await this.#learnEtag(run, store, remote);
-      }
-      if (local !== undefined && local.size === remote.size && remote.etag !== "") {
-        const { row, hash } = await this.#hash(run, pair, local);
-        if (await this.#unchanged(run, store, local, remote, row, hash)) {
-          if (!o.dryRun) await this.#takeObjectTime(run, root, local, remote, hash);
+    await this.#transfer(
+      run,
+      pair,
+      async (move) => {
+        if (remote === undefined) {
+          this.#targetOnly(run, pair.key, local!.path, local!.size);
           return;
         }
-      }
-      const dest = join(root, ...spelled.split("/"));
-      const link = linkBelow(root, dest, run.checkedDirs);
-      if (link !== undefined) {
-        run.report.failed.push(failure(
-          remote.key,
-          dest,
-          `not written: ${link} is a symbolic link in the target; vc does not write through it`,
-        ));
-        return;
-      }
-      // What the write would fail on, said before the object is fetched
-      // (every run fetched it whole only to fail at the rename) and by the
-      // dry run (which promised the download): a file where one of the
-      // key's directories belongs, or a directory with files where it goes,
-      // that this run does not delete.
-      const inTheWay = this.#inTheWay(run, root, spelled, dest);
-      if (inTheWay instanceof Error) {
-        run.report.failed.push(failure(remote.key, dest, inTheWay));
-        return;
-      }
-      // A file of the target where this key needs a directory ("a" for
-      // "a/b"), or a directory with files where it goes, which this run
-      // deletes: the download waits for the deletes (the dry run promised
-      // both), so that the file goes only when they go. A pass whose
-      // deletes are held back (`maxDelete`, a listing that failed) keeps
-      // it, and the download fails naming it.
-      if (inTheWay === "wait" && !o.dryRun) {
-        run.blocked!.push(() => this.#download(run, pair));
-        return;
-      }
-      this.#act(run, "download", remote.key, remote.size);
-      // What was written: the object may have been replaced since the listing.
-      let bytes = remote.size;
-      if (!o.dryRun) {
-        // A directory where the store now has a file (its files went in
-        // another run): an empty one gives way; one with files fails below.
-        const before = await Deno.lstat(dest).catch(() => undefined);
-        if (before?.isDirectory) await Deno.remove(dest).catch(() => {});
-        // A file it replaces keeps its permission bits (set-ID dropped) and,
-        // where this process may give them, its owner and group, as `vc get`
-        // keeps a DEST's: a user's private (0600) file came back readable by
-        // everyone, a script made executable lost its x bit.
-        const kept = before?.isFile && before.mode !== null
-          ? {
-            mode: before.mode & 0o777,
-            ...(before.uid === null || before.gid === null
-              ? {}
-              : { owner: { uid: before.uid, gid: before.gid } }),
-          }
-          : {};
-        const { onBytes } = mover = this.#mover(
-          run,
-          remote.key,
-          "downloading",
-          remote.size,
-          pair,
-        );
-        // Loaded on the first download: an upload never needs it.
-        const [{ downloadWithTemp }, { resumableTemp }] = await Promise.all([
-          import("../store/download.ts"),
-          import("./resumable_download.ts"),
-        ]);
-        // A large object goes into the file's locked shared temp file, which
-        // a run that stops leaves for the next to resume (as the cache does).
-        using held = await resumableTemp(
-          dest,
-          joinUri(store.url, remote.storeKey),
-          remote.size,
-          {
-            ...(o.download?.parallelThreshold === undefined
-              ? {}
-              : { parallelThreshold: o.download.parallelThreshold }),
-            ...(before?.isFile && before.mode !== null ? { mode: before.mode & 0o777 } : {}),
-            ...(run.signal === undefined ? {} : { signal: run.signal }),
-          },
-        );
-        // The object's time, as `aws s3 sync` and rclone give it (set before
-        // the file takes its name, so a kill after the commit never leaves
-        // the download's time): those tools then see the file as current
-        // instead of fetching it again. Change detection here goes by the
-        // mtime recorded next, whatever it is.
-        const got = await downloadWithTemp(store, remote.storeKey, dest, {
-          ...kept,
-          ...o.download,
-          ...held?.options,
-          objectTime: true,
-          onProgress: (p) => onBytes(p.bytes, p.resumed),
-          signal: run.signal,
-          // Looked at again before the rename (afresh: the run's memo of
-          // directories seen holds the look above): a directory swapped for
-          // a link while the object downloaded would have the file renamed
-          // into place outside the target.
-          beforeCommit: () => {
-            const swapped = linkBelow(root, dest, new Set());
-            if (swapped !== undefined) {
-              throw new InvalidInputError(
-                `not written: ${swapped} is a symbolic link in the target; vc does not write ` +
-                  `through it`,
-              );
-            }
-          },
-        });
-        // Let go before the look: the temp name's removal changes the file's ctime.
-        held?.[Symbol.dispose]();
-        // Only what was fetched: a resumed download's kept prefix came in an earlier run.
-        bytes = Math.max(0, got.size - mover.resumed);
-        const written = await statLocal(dest, remote.key, "skip");
-        if (written !== undefined) {
-          // The object's time was set before the file took its name (`objectTime`).
-          const racy = this.#racyAt(written, got.lastModified?.getTime());
-          // A multipart object's download hashed its parts, not the whole:
-          // the file is read again for the state (seconds a GB), told.
-          let md5 = got.md5;
-          if (md5 === undefined) {
-            const onProgress = this.#hashing(run, remote.key, written.size);
-            onProgress?.(0);
-            md5 = await md5File(dest, onProgress ? { onProgress } : {});
-          }
-          this.#remember(written, md5, got.etag, racy, got.validator);
+        const store = this.#stores[remote.origin]!;
+        // The empty key is the prefix's own directory object (`p/` of
+        // `s3://b/p`) holding data: named by its URI, with its slash.
+        const unsafe = remote.storeKey === ""
+          ? "key names a directory (the one mirrored)"
+          : unsafeLocalKey(remote.key);
+        if (unsafe !== undefined) {
+          run.report.failed.push(
+            failure(
+              remote.key,
+              joinUri(store.url, remote.storeKey),
+              `not written: ${unsafe}; rename the object in the store, or leave it out with --exclude`,
+            ),
+          );
+          return;
         }
-      }
-      run.report.transferred++;
-      run.report.bytes += bytes;
-      mover?.end();
-    } catch (error) {
-      if (run.signal.aborted) {
-        // Aborted, not done: the progress and the report must not count it.
-        // (By a callback that failed: its error, not what the store made of the abort.)
-        cut = true;
-        if (mover) (run.cutShort ??= []).push(pair.key);
-        throw run.callbacks.error ?? error;
-      }
-      // A directory that became a file in the store: its files, which this
-      // run deletes, are in the way until then (the dry run promised both).
-      if (error instanceof Deno.errors.IsADirectory && run.blocked !== undefined) {
-        run.blocked.push(() => this.#download(run, pair));
-        return;
-      }
-      const path = local?.path ?? join(root, pair.key);
-      const uri = remote === undefined
-        ? undefined
-        : joinUri(this.#stores[remote.origin]!.url, remote.storeKey);
-      const full = uri === undefined ? undefined : downloadFailure(error, uri, path);
-      run.report.failed.push(failure(pair.key, path, full ?? error));
-    } finally {
-      mover?.end();
-      if (!cut) this.#progress(run, pair.key, true, pair);
-      else this.#itemDone(run, pair);
-    }
+        // A case-insensitive file system: no local file has the key's exact
+        // name, but one may be its file in another letter case or Unicode form
+        // (`data/a.txt` for `Data/A.txt`). That one is compared, and written
+        // when it differs, under its own name: a second run transfers nothing.
+        let spelled = remote.key;
+        if (local === undefined && run.folded !== undefined) {
+          spelled = await this.#localSpelling(run, root, remote.key);
+          if (spelled !== remote.key) {
+            local = await statLocal(join(root, ...spelled.split("/")), remote.key, "skip");
+          }
+        }
+        if (local !== undefined && local.size === remote.size && remote.etag === "") {
+          await this.#learnEtag(run, store, remote);
+        }
+        if (local !== undefined && local.size === remote.size && remote.etag !== "") {
+          const { row, hash } = await this.#hash(run, pair, local);
+          if (await this.#unchanged(run, store, local, remote, row, hash)) {
+            if (!o.dryRun) await this.#takeObjectTime(run, root, local, remote, hash);
+            return;
+          }
+        }
+        const dest = join(root, ...spelled.split("/"));
+        const link = linkBelow(root, dest, run.checkedDirs);
+        if (link !== undefined) {
+          run.report.failed.push(failure(
+            remote.key,
+            dest,
+            `not written: ${link} is a symbolic link in the target; vc does not write through it`,
+          ));
+          return;
+        }
+        // What the write would fail on, said before the object is fetched
+        // (every run fetched it whole only to fail at the rename) and by the
+        // dry run (which promised the download): a file where one of the
+        // key's directories belongs, or a directory with files where it goes,
+        // that this run does not delete.
+        const inTheWay = this.#inTheWay(run, root, spelled, dest);
+        if (inTheWay instanceof Error) {
+          run.report.failed.push(failure(remote.key, dest, inTheWay));
+          return;
+        }
+        // A file of the target where this key needs a directory ("a" for
+        // "a/b"), or a directory with files where it goes, which this run
+        // deletes: the download waits for the deletes (the dry run promised
+        // both), so that the file goes only when they go. A pass whose
+        // deletes are held back (`maxDelete`, a listing that failed) keeps
+        // it, and the download fails naming it.
+        if (inTheWay === "wait" && !o.dryRun) {
+          run.blocked!.push(() => this.#download(run, pair));
+          return;
+        }
+        this.#act(run, "download", remote.key, remote.size);
+        // What was written: the object may have been replaced since the listing.
+        let bytes = remote.size;
+        if (!o.dryRun) {
+          // A directory where the store now has a file (its files went in
+          // another run): an empty one gives way; one with files fails below.
+          const before = await Deno.lstat(dest).catch(() => undefined);
+          if (before?.isDirectory) await Deno.remove(dest).catch(() => {});
+          // A file it replaces keeps its permission bits (set-ID dropped) and,
+          // where this process may give them, its owner and group, as `vc get`
+          // keeps a DEST's: a user's private (0600) file came back readable by
+          // everyone, a script made executable lost its x bit.
+          const kept = before?.isFile && before.mode !== null
+            ? {
+              mode: before.mode & 0o777,
+              ...(before.uid === null || before.gid === null
+                ? {}
+                : { owner: { uid: before.uid, gid: before.gid } }),
+            }
+            : {};
+          const { onBytes } = mover = move(
+            remote.key,
+            "downloading",
+            remote.size,
+            pair,
+          );
+          // Loaded on the first download: an upload never needs it.
+          const [{ downloadWithTemp }, { resumableTemp }] = await Promise.all([
+            import("../store/download.ts"),
+            import("./resumable_download.ts"),
+          ]);
+          // A large object goes into the file's locked shared temp file, which
+          // a run that stops leaves for the next to resume (as the cache does).
+          using held = await resumableTemp(
+            dest,
+            joinUri(store.url, remote.storeKey),
+            remote.size,
+            {
+              ...(o.download?.parallelThreshold === undefined
+                ? {}
+                : { parallelThreshold: o.download.parallelThreshold }),
+              ...(before?.isFile && before.mode !== null ? { mode: before.mode & 0o777 } : {}),
+              ...(run.signal === undefined ? {} : { signal: run.signal }),
+            },
+          );
+          // The object's time, as `aws s3 sync` and rclone give it (set before
+          // the file takes its name, so a kill after the commit never leaves
+          // the download's time): those tools then see the file as current
+          // instead of fetching it again. Change detection here goes by the
+          // mtime recorded next, whatever it is.
+          const got = await downloadWithTemp(store, remote.storeKey, dest, {
+            ...kept,
+            ...o.download,
+            ...held?.options,
+            objectTime: true,
+            onProgress: (p) => onBytes(p.bytes, p.resumed),
+            signal: run.signal,
+            // Looked at again before the rename (afresh: the run's memo of
+            // directories seen holds the look above): a directory swapped for
+            // a link while the object downloaded would have the file renamed
+            // into place outside the target.
+            beforeCommit: () => {
+              const swapped = linkBelow(root, dest, new Set());
+              if (swapped !== undefined) {
+                throw new InvalidInputError(
+                  `not written: ${swapped} is a symbolic link in the target; vc does not write ` +
+                    `through it`,
+                );
+              }
+            },
+          });
+          // Let go before the look: the temp name's removal changes the file's ctime.
+          held?.[Symbol.dispose]();
+          // Only what was fetched: a resumed download's kept prefix came in an earlier run.
+          bytes = Math.max(0, got.size - mover.resumed);
+          const written = await statLocal(dest, remote.key, "skip");
+          if (written !== undefined) {
+            // The object's time was set before the file took its name (`objectTime`).
+            const racy = this.#racyAt(written, got.lastModified?.getTime());
+            // A multipart object's download hashed its parts, not the whole:
+            // the file is read again for the state (seconds a GB), told.
+            let md5 = got.md5;
+            if (md5 === undefined) {
+              const onProgress = this.#hashing(run, remote.key, written.size);
+              onProgress?.(0);
+              md5 = await md5File(dest, onProgress ? { onProgress } : {});
+            }
+            this.#remember(written, md5, got.etag, racy, got.validator);
+          }
+        }
+        run.report.transferred++;
+        run.report.bytes += bytes;
+        mover?.end();
+      },
+      (error) => {
+        // A directory that became a file in the store: its files, which this
+        // run deletes, are in the way until then (the dry run promised both).
+        if (error instanceof Deno.errors.IsADirectory && run.blocked !== undefined) {
+          run.blocked.push(() => this.#download(run, pair));
+          return;
+        }
+        const path = local?.path ?? join(root, pair.key);
+        const uri = remote === undefined
+          ? undefined
+          : joinUri(this.#stores[remote.origin]!.url, remote.storeKey);
+        const full = uri === undefined ? undefined : downloadFailure(error, uri, path);
+        run.report.failed.push(failure(pair.key, path, full ?? error));
+      },
+    );
   }
 
   /**

@@ -37,6 +37,29 @@ export function childEnv(dir: string, extra: Record<string, string> = {}): Recor
   };
 }
 
+/** Linux's limit of inotify watches of the user namespace the process is in (Linux 5.11 and later). */
+const INOTIFY_WATCHES = "/proc/sys/user/max_inotify_watches";
+/** A user namespace of its own, its user root there (who may lower its limits). */
+const UNSHARE = ["unshare", "--user", "--map-root-user"];
+
+/**
+ * Whether {@linkcode vcCommand}'s `inotifyWatches` can lower the limit for
+ * the child alone: Linux with `unshare` and user namespaces this user may
+ * make (the machine's own `fs.inotify.max_user_watches` is never changed).
+ */
+export function canLimitInotifyWatches(): boolean {
+  if (Deno.build.os !== "linux") return false;
+  try {
+    return new Deno.Command(UNSHARE[0]!, {
+      args: [...UNSHARE.slice(1), "sh", "-c", `echo 8 > ${INOTIFY_WATCHES}`],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
 /** Credentials and region a child process uses against a test's fake or stalled S3 endpoint. */
 export function testAwsEnv(endpoint: string): Record<string, string> {
   return {
@@ -67,7 +90,12 @@ export function vcCommand(
   env: Record<string, string>,
   args: readonly string[],
   limitMs: number = CLI_RUN_LIMIT_MS,
-  options: { main?: string; denoFlags?: readonly string[]; fileSizeLimitKib?: number } = {},
+  options: {
+    main?: string;
+    denoFlags?: readonly string[];
+    fileSizeLimitKib?: number;
+    inotifyWatches?: number;
+  } = {},
 ): Deno.Command {
   const run = [
     "run",
@@ -76,13 +104,23 @@ export function vcCommand(
     options.main ?? CLI,
     ...args,
   ];
-  // A file-size limit (bash's `ulimit -f`, in KiB: dash's counts 512-byte
-  // blocks) set by a shell that then becomes the process.
-  const limit = options.fileSizeLimitKib;
-  return new Deno.Command(limit === undefined ? Deno.execPath() : "bash", {
-    args: limit === undefined
-      ? run
-      : ["-c", `ulimit -f ${limit} && exec "$@"`, "bash", Deno.execPath(), ...run],
+  // Limits set by a shell that then becomes the process: a file-size limit
+  // (bash's `ulimit -f`, in KiB: dash's counts 512-byte blocks), and Linux's
+  // limit of inotify watches, lowered in a user namespace of the child's own
+  // (see `canLimitInotifyWatches`), so no other process on the machine feels it.
+  const limits = [
+    ...options.fileSizeLimitKib === undefined ? [] : [`ulimit -f ${options.fileSizeLimitKib}`],
+    ...options.inotifyWatches === undefined
+      ? []
+      : [`echo ${options.inotifyWatches} > ${INOTIFY_WATCHES}`],
+  ];
+  const shell = ["bash", "-c", `${limits.join(" && ")} && exec "$@"`, "bash"];
+  const unshare = options.inotifyWatches === undefined ? [] : UNSHARE;
+  const [cmd, ...rest] = limits.length === 0
+    ? [Deno.execPath(), ...run]
+    : [...unshare, ...shell, Deno.execPath(), ...run];
+  return new Deno.Command(cmd!, {
+    args: rest,
     cwd: dir,
     clearEnv: true,
     env,

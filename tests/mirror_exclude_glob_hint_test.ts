@@ -10,10 +10,11 @@ import { assert, assertEquals, assertStringIncludes, assertThrows } from "./asse
 import { compileFilter, globLookalikes, matchesFilter } from "../src/mirror/keys.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { FLAG_WORDS } from "../src/cli/mirror_flag_words.ts";
 
 /** The regular expression the error suggests for `glob`. */
 function suggested(glob: string): string {
-  const e = assertThrows(() => compileFilter([], [glob]), InvalidInputError);
+  const e = assertThrows(() => compileFilter([], [glob], FLAG_WORDS), InvalidInputError);
   assertStringIncludes(e.message, "regular expressions, not globs");
   const m = /--exclude '([^']*)'/.exec(e.message);
   assert(m !== null, e.message);
@@ -38,7 +39,7 @@ for (const [glob, excluded, kept] of CASES) {
 }
 
 Deno.test("--filter with a glob: said for --filter, with its flag", () => {
-  const e = assertThrows(() => compileFilter(["*.csv"], []), InvalidInputError);
+  const e = assertThrows(() => compileFilter(["*.csv"], [], FLAG_WORDS), InvalidInputError);
   assertStringIncludes(e.message, `--filter "*.csv" is not a valid regular expression`);
   assertStringIncludes(e.message, `--filter '\\.csv$'`);
 });
@@ -84,7 +85,10 @@ Deno.test("mirror(): a filter with '/*' is warned through onWarning, once", asyn
     onWarning: (x) => warnings.push(x.message),
   });
   assertEquals(warnings.length, 1, warnings.join("\n"));
-  assertStringIncludes(warnings[0]!, `--exclude "logs/*"`);
+  // A script never typed a flag: its option is named, and the expression to pass.
+  assertStringIncludes(warnings[0]!, `exclude pattern "logs/*" is a regular expression`);
+  assertStringIncludes(warnings[0]!, `write exclude: ["^logs/.*$"]`);
+  assertEquals(warnings[0]!.includes("--"), false, warnings[0]);
 });
 
 // `aws s3 sync --exclude 'tmp*'` (a glob: names starting with tmp) is a valid
@@ -102,7 +106,7 @@ const STAR_CASES: [string, string, string[], string[]][] = [
 
 for (const [glob, re, excluded, kept] of STAR_CASES) {
   Deno.test(`--exclude ${glob} (a glob that is also an expression): warned, naming ${re}`, () => {
-    const warnings = globLookalikes([], [glob]);
+    const warnings = globLookalikes([], [glob], FLAG_WORDS);
     assertEquals(warnings.length, 1, warnings.join("\n"));
     assertStringIncludes(warnings[0]!, `--exclude ${JSON.stringify(glob)} is a regular expression`);
     assertStringIncludes(warnings[0]!, `--exclude '${re}'`);
@@ -113,7 +117,7 @@ for (const [glob, re, excluded, kept] of STAR_CASES) {
 }
 
 Deno.test("--filter 'data_*' is warned with its own flag", () => {
-  const warnings = globLookalikes(["data_*"], []);
+  const warnings = globLookalikes(["data_*"], [], FLAG_WORDS);
   assertEquals(warnings.length, 1, warnings.join("\n"));
   assertStringIncludes(warnings[0]!, `--filter '(^|/)data_[^/]*$'`);
 });

@@ -11,6 +11,7 @@
  */
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { compileFilter, matchesFilter } from "../src/mirror/keys.ts";
+import { FLAG_WORDS } from "../src/cli/mirror_flag_words.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
@@ -27,7 +28,7 @@ const REFUSED: [string, string][] = [
 
 for (const [pattern, flat] of REFUSED) {
   Deno.test(`--exclude ${pattern}: refused (exponential backtracking), naming ${flat}`, () => {
-    const e = assertThrows(() => compileFilter([], [pattern]), InvalidInputError);
+    const e = assertThrows(() => compileFilter([], [pattern], FLAG_WORDS), InvalidInputError);
     assertStringIncludes(e.message, `--exclude ${JSON.stringify(pattern)}`);
     assertStringIncludes(e.message, `--exclude '${flat}'`);
     // What is suggested matches as the pattern would, at once.
@@ -43,7 +44,7 @@ for (const [pattern, flat] of REFUSED) {
 }
 
 Deno.test("--filter with a nested repeat is refused with its own flag", () => {
-  const e = assertThrows(() => compileFilter(["(a+)+$"], []), InvalidInputError);
+  const e = assertThrows(() => compileFilter(["(a+)+$"], [], FLAG_WORDS), InvalidInputError);
   assertStringIncludes(e.message, `--filter "(a+)+$"`);
   assertStringIncludes(e.message, `--filter 'a+$'`);
 });

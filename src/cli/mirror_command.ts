@@ -10,6 +10,7 @@ import { dirname, resolve } from "../path.ts";
 import { localPathSetting } from "./local_path.ts";
 import { refuseShellConvertedPath } from "./msys_path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
+import { FLAG_WORDS, flagWorded } from "./mirror_flag_words.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
 import { MirrorInterruptedError, storeTransient } from "../mirror/report.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport, MirrorUpload } from "../mirror/types.ts";
@@ -204,6 +205,8 @@ export const mirror: Command = {
         { command: "mirror" },
       );
     }
+    // The library's warnings on patterns name its options: said with the flags here.
+    const sayWarning = flagWorded(flags.list("filter"), flags.list("exclude"));
     const options: MirrorOptions = {
       sources,
       target,
@@ -215,7 +218,7 @@ export const mirror: Command = {
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
       ...abortUploadsOption(flags.string("abort-uploads-after"), isStoreUri(target)),
-      onWarning: (w) => ctx.out.warn(w.message),
+      onWarning: (w) => ctx.out.warn(sayWarning(w.message)),
     };
     // The stores opened with the command line's options are ours to close
     // (a caller's opener's stores stay open when the mirror ends).
@@ -230,7 +233,7 @@ export const mirror: Command = {
     }
     const closeOpened = () => Promise.allSettled(opened.map((store) => store.close()));
     try {
-      compileFilter(options.filter, options.exclude);
+      compileFilter(options.filter, options.exclude, FLAG_WORDS);
     } catch (e) {
       // A pattern is a flag's value: its error is one of usage (exit 2).
       throw new UsageError((e as Error).message, { command: "mirror" });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { flagWorded } from "../prefill/setting_words.ts";
 import {
   DEFAULT_PREFILL_CONCURRENCY,
   prefill as runPrefill,
@@ -264,7 +265,8 @@ export const prefill: Command = {
       summary.failed.unshift(...missing);
       summary.total += missing.length;
       // Deno's --allow-all advice (a cache dir under /dev/shm) cannot be followed.
-      for (const f of summary.failed) f.error = withoutAllowAllAdvice(f.error);
+      // The library names its options (`versioned`, `concurrency`): said with the flags.
+      for (const f of summary.failed) f.error = flagWorded(withoutAllowAllAdvice(f.error));
       if (interrupted === undefined && !allowEmpty) {
         // Nothing at all: a CI job would go on with an empty cache.
         if (summary.total === 0) {

@@ -216,8 +216,45 @@ export interface KeyFilter {
   exclude?: readonly RegExp[];
 }
 
+/** Which of a mirror's pattern lists (options `filter` and `exclude`) a pattern is in. */
+export type PatternList = "filter" | "exclude";
+
 /**
- * Compiles `--filter` / `--exclude` strings, naming the bad one on error.
+ * How messages about a filter pattern name it and say how to write one: a
+ * script's options (`exclude pattern "*.swp"`, `exclude: ["\\.swp$"]`, the
+ * default, {@linkcode OPTION_WORDS}) or `vc mirror`'s flags (`--exclude
+ * "*.swp"`, `--exclude '\.swp$'`), so a script author is not sent to a
+ * flag never typed.
+ */
+export interface PatternWords {
+  /** Names the pattern `text` as given in `list`. */
+  given: (list: PatternList, text: string) => string;
+  /** Says how to give the expression `re` in `list`. */
+  write: (list: PatternList, re: string) => string;
+  /** Names both lists. */
+  both: string;
+}
+
+/**
+ * {@linkcode PatternWords} of the library: the `filter` and `exclude`
+ * options, an expression written as the JavaScript string to pass.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OPTION_WORDS } from "./keys.ts";
+ * assert.equal(OPTION_WORDS.write("exclude", "\\.swp$"), 'exclude: ["\\\\.swp$"]');
+ * ```
+ */
+export const OPTION_WORDS: PatternWords = {
+  given: (list, text) => `${list} pattern ${JSON.stringify(text)}`,
+  write: (list, re) => `${list}: [${JSON.stringify(re)}]`,
+  both: "the filter and exclude options",
+};
+
+/**
+ * Compiles `filter` / `exclude` strings, naming the bad one on error (in
+ * `words`: the options by default).
  *
  * @example
  * ```ts
@@ -232,8 +269,9 @@ export interface KeyFilter {
 export function compileFilter(
   include: readonly string[] = [],
   exclude: readonly string[] = [],
+  words: PatternWords = OPTION_WORDS,
 ): KeyFilter {
-  const compile = (flag: string) => (text: string): RegExp => {
+  const compile = (list: PatternList) => (text: string): RegExp => {
     let re: RegExp;
     try {
       re = new RegExp(text, "u");
@@ -241,25 +279,25 @@ export function compileFilter(
       // A glob, as rclone's and `aws s3 sync`'s filters take (`*.swp`): the
       // expression it means, said.
       const re = regexOfGlob(text);
-      const hint = re === undefined ? "" : ` (--filter and --exclude take regular expressions, ` +
-        `not globs: for the glob ${text}, write ${flag} '${re}')`;
+      const hint = re === undefined ? "" : ` (${words.both} take regular expressions, ` +
+        `not globs: for the glob ${text}, write ${words.write(list, re)})`;
       throw new InvalidInputError(
-        `${flag} ${JSON.stringify(text)} is not a valid regular expression${hint}`,
+        `${words.given(list, text)} is not a valid regular expression${hint}`,
         { cause: error },
       );
     }
     const flat = flattenedNestedRepeat(text);
     if (flat !== undefined) {
       throw new InvalidInputError(
-        `${flag} ${JSON.stringify(text)} repeats a group that is itself one repeated piece: ` +
+        `${words.given(list, text)} repeats a group that is itself one repeated piece: ` +
           `matching a long key it fails on would try every way of splitting it, exponentially ` +
           `many, and never end (JavaScript cannot stop a match once started); it matches ` +
-          `the same keys as ${flag} '${flat}', write that`,
+          `the same keys as ${words.write(list, flat)}, write that`,
       );
     }
     return re;
   };
-  return { include: include.map(compile("--filter")), exclude: exclude.map(compile("--exclude")) };
+  return { include: include.map(compile("filter")), exclude: exclude.map(compile("exclude")) };
 }
 
 // A group whose body is one repeated atom (an escape, a class, one character),
@@ -307,8 +345,8 @@ function flattenedNestedRepeat(text: string): string | undefined {
 }
 
 /**
- * Warnings for `--filter` / `--exclude` patterns that are valid regular
- * expressions but read as globs: `cache/*` means `cache` then any number
+ * Warnings for `filter` / `exclude` patterns that are valid regular
+ * expressions but read as globs (named in `words`: the options by default): `cache/*` means `cache` then any number
  * of `/` (so it matches `data/cached.csv` too), not the files below
  * `cache/`; `tmp*` (as `aws s3 sync --exclude` takes it) means `tm` then
  * any number of `p`, anywhere in a key (so `site/index.html` too). Each
@@ -319,25 +357,26 @@ function flattenedNestedRepeat(text: string): string | undefined {
  * import assert from "node:assert/strict";
  * import { globLookalikes } from "./keys.ts";
  * assert.equal(globLookalikes([], ["\\.tmp$", "^cache/"]).length, 0);
- * assert.match(globLookalikes([], ["cache/*"])[0]!, /'\^cache\/\.\*\$'/);
- * assert.match(globLookalikes([], ["tmp*"])[0]!, /'\(\^\|\/\)tmp\[\^\/\]\*\$'/);
+ * assert.ok(globLookalikes([], ["cache/*"])[0]!.endsWith('write exclude: ["^cache/.*$"]'));
+ * assert.ok(globLookalikes([], ["tmp*"])[0]!.endsWith('write exclude: ["(^|/)tmp[^/]*$"]'));
  * ```
  */
 export function globLookalikes(
   include: readonly string[] = [],
   exclude: readonly string[] = [],
+  words: PatternWords = OPTION_WORDS,
 ): string[] {
   const out: string[] = [];
-  for (const [flag, list] of [["--filter", include], ["--exclude", exclude]] as const) {
+  for (const [name, list] of [["filter", include], ["exclude", exclude]] as const) {
     for (const text of list) {
       // `/*`: a bare `/` repeated, which no one means in a key pattern.
       if (/(^|[^\\])\/\*/.test(text)) {
         const re = regexOfGlob(text.replace(/\/\*(?!\*)/g, "/**"));
         if (re === undefined) continue;
         out.push(
-          `${flag} ${JSON.stringify(text)} is a regular expression, where "/*" means any number ` +
+          `${words.given(name, text)} is a regular expression, where "/*" means any number ` +
             `of "/" (it matches keys that merely contain what comes before it); for the files ` +
-            `below that directory, write ${flag} '${re}'`,
+            `below that directory, write ${words.write(name, re)}`,
         );
         continue;
       }
@@ -349,9 +388,11 @@ export function globLookalikes(
       const re = regexOfGlob(text);
       if (re === undefined) continue;
       out.push(
-        `${flag} ${JSON.stringify(text)} is a regular expression, where "*" repeats the ` +
+        `${words.given(name, text)} is a regular expression, where "*" repeats the ` +
           `character before it and a match anywhere in a key counts (it matches keys that ` +
-          `merely contain part of it); for the glob, names that match it, write ${flag} '${re}'`,
+          `merely contain part of it); for the glob, names that match it, write ${
+            words.write(name, re)
+          }`,
       );
     }
   }

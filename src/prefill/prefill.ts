@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { NO_MANIFEST, OUT_OF_FILES } from "./setting_words.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import { CallbackGuard } from "../callback.ts";
 import {
@@ -1606,9 +1607,8 @@ async function* eachTarget(
       }
       if (first === undefined) {
         throw new InvalidInputError(
-          `${label} is a versioned path, but no manifest was given to resolve it: name one with ` +
-            `--manifest (with --list, vc prefill reads no manifest it is not given, not even ` +
-            `./versioned_assets.json or VC_MANIFEST)`,
+          `${label} is a versioned path, but no manifest was given to resolve it: ` +
+            NO_MANIFEST.option,
         );
       }
       return first.resolve(parsed.path, parsed.version);
@@ -1677,10 +1677,7 @@ function failure(error: unknown): { error: string; errorName: ErrorKind } {
   return {
     // Too high a concurrency for the open-files limit (macOS's default soft
     // limit is 256) fails items with a bare OS error: say what to change.
-    error: outOfOpenFiles(error)
-      ? `${message} (vc ran out of open files: lower the concurrency, \`--concurrency\`, or ` +
-        `raise the open-files limit, \`ulimit -n\`)`
-      : message,
+    error: outOfOpenFiles(error) ? `${message}${OUT_OF_FILES.option}` : message,
     errorName: errorKind(error),
   };
 }

@@ -13,7 +13,7 @@ import { flagWorded, NO_MANIFEST, OUT_OF_FILES } from "../src/prefill/setting_wo
 Deno.test("prefill({ uris: ['/a.csv'] }) without versioned: the failure names the versioned option", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_prefill_option_words_" });
   try {
-    await using cache = new AssetCache({ cacheDir: `${dir}/cache` });
+    await using cache = new AssetCache({ cacheDir: `${dir}/cache`, configPath: false });
     const summary = await prefill({ cache, uris: ["/a.csv"] });
     assertEquals(summary.failed.length, 1);
     const error = summary.failed[0]!.error;

@@ -4,7 +4,7 @@
  * interrupted`: a sweep of a large store stopped half-way had removed
  * entries nobody was told of. With `--json`, that is the document on stdout
  * (`interrupted: true`). The library reports the running count in the
- * sweep's `onProgress` (`removed`, `bytesRemoved`).
+ * sweep's `onProgress` (`removed`, `freedBytes`; `bytesRemoved`, its first name, kept).
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -57,6 +57,7 @@ Deno.test("serve expire --json interrupted: the document says what it removed", 
     interrupted: true,
     scanned: 1,
     removed: 1,
+    freedBytes: 7,
     bytesRemoved: 7,
   });
 });
@@ -84,11 +85,11 @@ Deno.test("Entries.sweep(): onProgress counts the expired entries removed and th
     }),
     // Each entry when looked at, again once removed, then the turn to the data objects.
     [
-      { done: 1, removed: 0, bytesRemoved: 0 },
-      { done: 1, removed: 1, bytesRemoved: 7 },
-      { done: 2, removed: 1, bytesRemoved: 7 },
-      { done: 2, removed: 2, bytesRemoved: 14 },
-      { done: 2, removed: 2, bytesRemoved: 14 },
+      { done: 1, removed: 0, freedBytes: 0, bytesRemoved: 0 },
+      { done: 1, removed: 1, freedBytes: 7, bytesRemoved: 7 },
+      { done: 2, removed: 1, freedBytes: 7, bytesRemoved: 7 },
+      { done: 2, removed: 2, freedBytes: 14, bytesRemoved: 14 },
+      { done: 2, removed: 2, freedBytes: 14, bytesRemoved: 14 },
     ],
   );
 });

@@ -415,6 +415,7 @@ Deno.test("serve: sweep removes expired entries and orphaned data", async () => 
   assertEquals(result, {
     scanned: 2,
     removed: 1,
+    freedBytes: 1,
     bytesRemoved: 1,
     orphansRemoved: 1,
     uploadsAborted: 0,

@@ -558,7 +558,7 @@ export const expire: Command = {
       // off the usage they keep.
       using bar = ctx.out.progress("expire");
       // What it removed so far: said when Ctrl-C stops it (the rejection has no result).
-      const soFar = { scanned: 0, removed: 0, bytesRemoved: 0 };
+      const soFar = { scanned: 0, removed: 0, freedBytes: 0, bytesRemoved: 0 };
       // A clock ahead is said by the sweep's refusal; no time, or a clock
       // behind, here (the sweep goes on).
       const notice = await readStoreClockNotice(
@@ -574,7 +574,8 @@ export const expire: Command = {
           onProgress: (p) => {
             soFar.scanned = p.done;
             soFar.removed = p.removed ?? soFar.removed;
-            soFar.bytesRemoved = p.bytesRemoved ?? soFar.bytesRemoved;
+            soFar.freedBytes = p.freedBytes ?? soFar.freedBytes;
+            soFar.bytesRemoved = soFar.freedBytes; // its first name, kept in --json
             bar.onItems(p);
           },
         });
@@ -589,7 +590,7 @@ export const expire: Command = {
         result,
         [
           `removed ${result.removed} expired of ${counted(result.scanned, "entry", "entries")} (${
-            formatBytes(result.bytesRemoved)
+            formatBytes(result.freedBytes)
           }), ${counted(result.orphansRemoved, "orphaned data object")}, ${
             counted(result.uploadsAborted, "abandoned upload")
           }${
@@ -629,13 +630,13 @@ export const expire: Command = {
  */
 async function expireInterrupted(
   ctx: CommandContext,
-  soFar: { scanned: number; removed: number; bytesRemoved: number },
+  soFar: { scanned: number; removed: number; freedBytes: number; bytesRemoved: number },
 ): Promise<number> {
   await ctx.out.interrupted(
     soFar,
     `serve expire interrupted: removed ${
       counted(soFar.removed, "expired entry", "expired entries")
-    } (${formatBytes(soFar.bytesRemoved)}) of ${soFar.scanned} looked at before it stopped; ` +
+    } (${formatBytes(soFar.freedBytes)}) of ${soFar.scanned} looked at before it stopped; ` +
       "the rest stays (vc serve expire run again goes on)",
   );
   return EXIT_INTERRUPTED;

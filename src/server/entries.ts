@@ -172,7 +172,13 @@ export interface SweepProgress {
    * rejection carries no result.
    */
   removed?: number;
-  /** Bytes of their files. */
+  /** Bytes of their files (as `AssetCache.prune`'s progress names them). */
+  freedBytes?: number;
+  /**
+   * The same as `freedBytes`, by its first name (kept for callers that read it).
+   *
+   * @deprecated Read `freedBytes`.
+   */
   bytesRemoved?: number;
 }
 
@@ -230,7 +236,13 @@ export interface SweepResult {
   recent?: number;
   /** Expired entries removed. */
   removed: number;
-  /** Bytes of their files. */
+  /** Bytes of their files (as `AssetCache.prune`'s result names them). */
+  freedBytes: number;
+  /**
+   * The same as `freedBytes`, by its first name (kept for callers that read it).
+   *
+   * @deprecated Read `freedBytes`.
+   */
   bytesRemoved: number;
   /** Data objects no entry points to (left by crashed uploads) removed. */
   orphansRemoved: number;
@@ -940,6 +952,7 @@ export class Entries {
     const result: SweepResult = {
       scanned: 0,
       removed: 0,
+      freedBytes: 0,
       bytesRemoved: 0,
       orphansRemoved: 0,
       uploadsAborted: 0,
@@ -975,7 +988,8 @@ export class Entries {
         done,
         current,
         removed: result.removed,
-        bytesRemoved: result.bytesRemoved,
+        freedBytes: result.freedBytes,
+        bytesRemoved: result.freedBytes,
       });
     for await (const info of this.#store.list("meta/", listing)) {
       oldest = Math.min(oldest, info.lastModified.getTime());
@@ -1015,7 +1029,8 @@ export class Entries {
         // A removal another remover claimed (and died in) was counted by it.
         if (removed && entry.meta.removing !== true) {
           result.removed++;
-          result.bytesRemoved += entry.meta.size;
+          result.freedBytes += entry.meta.size;
+          result.bytesRemoved = result.freedBytes;
           report(result.scanned, id);
         }
       } else {

@@ -1384,7 +1384,7 @@ function homeDir(env: EnvReader, os: typeof Deno.build.os, what: string): string
   const platform = cacheDirVariable(os);
   const instead = `VC_CACHE_DIR${
     platform === undefined ? "" : ` or ${platform}`
-  }, or pass --cache-dir / the cacheDir option`;
+  }, or pass the cacheDir option`;
   if (home === undefined) throw noHomeError(env, os, what, instead, platform);
   return home;
 }

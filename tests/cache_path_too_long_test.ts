@@ -31,7 +31,9 @@ Deno.test("cache: a key whose cached path is too long for the system is named, w
     const message = (e as Error).message;
     assert(message.startsWith(`cannot cache s3://b/${key}: its path in the cache dir`), message);
     assert(message.includes("longer than this system allows"), message);
-    assert(message.includes("set --cache-dir / VC_CACHE_DIR to a directory with a shorter path"));
+    assert(
+      message.includes("set the cacheDir option / VC_CACHE_DIR to a directory with a shorter path"),
+    );
     assertEquals(await Array.fromAsync(walkFiles(cacheDir)), [], "nothing left behind");
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -40,7 +40,7 @@ Deno.test({
             assertStringIncludes(message, dir);
             assertStringIncludes(
               message,
-              "it is on a read-only file system: use a writable --cache-dir or remount it read-write",
+              "it is on a read-only file system: set the cacheDir option / VC_CACHE_DIR to a writable directory or remount it read-write",
             );
             assert(!message.includes("make it writable"), message);
           }

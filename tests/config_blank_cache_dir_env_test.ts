@@ -36,7 +36,7 @@ Deno.test("defaultCacheDir: with HOME unset, a relative XDG_CACHE_HOME is named 
   assertThrows(
     () => defaultCacheDir({ os: "linux", env: {} }),
     InvalidInputError,
-    "HOME is not set (set VC_CACHE_DIR or XDG_CACHE_HOME, or pass --cache-dir / the cacheDir option)",
+    "HOME is not set (set VC_CACHE_DIR or XDG_CACHE_HOME, or pass the cacheDir option)",
   );
   assertEquals(defaultCacheDir({ os: "linux", env: { XDG_CACHE_HOME: "/x" } }), "/x/vc");
 });

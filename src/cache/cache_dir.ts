@@ -51,7 +51,7 @@ export function ensureCacheDir(dir: string): void {
   if (target !== undefined) {
     throw new InvalidInputError(
       `the cache dir ${dir} is a symbolic link to ${target}, which does not exist; create it ` +
-        `(or mount the disk it is on), or set --cache-dir or VC_CACHE_DIR elsewhere`,
+        `(or mount the disk it is on), or set the cacheDir option or VC_CACHE_DIR elsewhere`,
     );
   }
   Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -108,7 +108,7 @@ export function openToEveryUser(dir: string): string | undefined {
  */
 export function notADirectory(dir: string): InvalidInputError {
   return new InvalidInputError(
-    `the cache dir ${dir} is not a directory (it is a file); set --cache-dir or ` +
+    `the cache dir ${dir} is not a directory (it is a file); set the cacheDir option or ` +
       `VC_CACHE_DIR to a directory`,
   );
 }
@@ -150,7 +150,7 @@ export async function statCacheDir(dir: string): Promise<Deno.FileInfo | undefin
 // The error for a cache dir whose path runs into a loop of symbolic links.
 function linkLoop(dir: string, cause: unknown): InvalidInputError {
   return new InvalidInputError(
-    `the cache dir ${dir} cannot be reached: symbolic links on its path loop; set --cache-dir ` +
+    `the cache dir ${dir} cannot be reached: symbolic links on its path loop; set the cacheDir option ` +
       `or VC_CACHE_DIR to a directory`,
     { cause },
   );
@@ -167,14 +167,14 @@ function belowAFile(dir: string, cause: unknown): InvalidInputError {
     }
     if (info.isDirectory) break;
     return new InvalidInputError(
-      `the cache dir ${dir} is below ${p}, which is a file, not a directory; set --cache-dir ` +
+      `the cache dir ${dir} is below ${p}, which is a file, not a directory; set the cacheDir option ` +
         `or VC_CACHE_DIR to a directory`,
       { cause },
     );
   }
   return new InvalidInputError(
     `the cache dir ${dir} cannot be made: a file is where a directory of its path belongs; ` +
-      `set --cache-dir or VC_CACHE_DIR to a directory`,
+      `set the cacheDir option or VC_CACHE_DIR to a directory`,
     { cause },
   );
 }

@@ -216,7 +216,7 @@ export function readOnlyError(e: unknown, what: string, path: string, cacheDir: 
 
 /** What to do about a cache dir on a read-only file system, which no chmod makes writable. */
 const READ_ONLY_FS_HINT =
-  "it is on a read-only file system: use a writable --cache-dir or remount it read-write";
+  "it is on a read-only file system: set the cacheDir option / VC_CACHE_DIR to a writable directory or remount it read-write";
 
 /**
  * Whether `e` is EROFS: a read-only mount (a CI volume mounted `:ro`, a
@@ -289,7 +289,7 @@ export function closedDirError(e: unknown, what: string, cacheDir: string): VcEr
     `cannot ${what}: this user may not ${listing ? "list" : "enter"} ${
       placeIn(closed, cacheDir)
     } (${e.message}): another user's? Run as its owner, give this user access to it ` +
-      `(chmod, or a group you share), or set --cache-dir / VC_CACHE_DIR to a cache of your own`,
+      `(chmod, or a group you share), or set the cacheDir option / VC_CACHE_DIR to a cache of your own`,
     { cause: e },
   );
 }
@@ -438,7 +438,7 @@ export function explainCacheError(
     return new VcError(
       `no space left on the device of the cache dir ${cacheDir} while caching ${loc.uri}; ` +
         `nothing partial was kept. Free space (e.g. \`vc cache prune --max-size 10GB\`) or ` +
-        `set --cache-dir / VC_CACHE_DIR to a larger disk`,
+        `set the cacheDir option / VC_CACHE_DIR to a larger disk`,
       { cause: e },
     );
   }
@@ -449,7 +449,7 @@ export function explainCacheError(
     const why = message.includes("file-size limit") ? message : `${message}: the write into ` +
       `the cache dir ${cacheDir} reached this process's file-size limit (ulimit -f, ` +
       `RLIMIT_FSIZE) or the largest file that file system holds (4 GiB on FAT32); nothing ` +
-      `partial was kept. Raise the limit (ulimit -f unlimited) or set --cache-dir / ` +
+      `partial was kept. Raise the limit (ulimit -f unlimited) or set the cacheDir option / ` +
       `VC_CACHE_DIR to another file system`;
     return new VcError(`cannot cache ${where}: ${why}`, { cause: e });
   }
@@ -460,7 +460,7 @@ export function explainCacheError(
     const bytes = new TextEncoder().encode(loc.dataPath).length;
     return new VcError(
       `cannot cache ${loc.uri}: its path in the cache dir ${cacheDir} (${bytes} bytes) is ` +
-        `longer than this system allows (${message}); set --cache-dir / VC_CACHE_DIR to a ` +
+        `longer than this system allows (${message}); set the cacheDir option / VC_CACHE_DIR to a ` +
         `directory with a shorter path`,
       { cause: e },
     );
@@ -474,7 +474,7 @@ export function explainCacheError(
         `cannot write to the cache dir ${cacheDir} while caching ${where}: ${message}; ` +
           (isReadOnlyFs(e)
             ? READ_ONLY_FS_HINT
-            : "make it writable or set --cache-dir / VC_CACHE_DIR to another directory"),
+            : "make it writable or set the cacheDir option / VC_CACHE_DIR to another directory"),
         { cause: e },
       ),
       cacheDir,

@@ -108,7 +108,7 @@ export function readEntryRecord(
             `to cache there)`
           : `this user may not enter ${closed} (another user's? Run as its owner, give this ` +
             `user access to it: chmod, or a group you share)`) +
-        ` or set --cache-dir / VC_CACHE_DIR to a cache of your own`,
+        ` or set the cacheDir option / VC_CACHE_DIR to a cache of your own`,
     );
   }
   if (!mayHoldLegacy(dirname(paths.metaPath))) return undefined;

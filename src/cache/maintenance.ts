@@ -225,7 +225,7 @@ async function assertIsCache(cacheDir: string): Promise<void> {
     throw new InvalidInputError(
       `${cacheDir} is not a vc cache (it has no ${META_DIR} directory, and ${
         JSON.stringify(entry.name)
-      } is not something vc puts there): refusing to remove anything from it; check --cache-dir ` +
+      } is not something vc puts there): refusing to remove anything from it; check the cacheDir option ` +
         `or VC_CACHE_DIR`,
     );
   }

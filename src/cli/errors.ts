@@ -392,6 +392,34 @@ export function withoutAllowAllAdvice(message: string): string {
   );
 }
 
+// The library's options that its messages name, and the flags that set them
+// on the command line: a `vc` user is told of the flag.
+const OPTION_FLAGS: readonly (readonly [string, string])[] = [
+  ["the cacheDir option", "--cache-dir"],
+];
+
+/**
+ * `message` with the library's options it names (`the cacheDir option`)
+ * said as the flags that set them (`--cache-dir`): a script calling the
+ * library is told of its option, a `vc` user of the flag. For thrown
+ * errors and messages the library kept as text (a prefill's failures).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withFlagNames } from "./errors.ts";
+ * assert.equal(
+ *   withFlagNames("set the cacheDir option / VC_CACHE_DIR to a larger disk"),
+ *   "set --cache-dir / VC_CACHE_DIR to a larger disk",
+ * );
+ * ```
+ */
+export function withFlagNames(message: string): string {
+  let out = message;
+  for (const [option, flag] of OPTION_FLAGS) out = out.replaceAll(option, flag);
+  return out;
+}
+
 function rawErrorMessage(error: unknown, command: string | undefined): string {
   // Named, as prefill, mirror and sync name themselves: a log of several
   // commands a CI job cancelled says which ones stopped.
@@ -407,7 +435,7 @@ function rawErrorMessage(error: unknown, command: string | undefined): string {
   // Deno's advice ("run again with the --allow-all flag") cannot be followed
   // with the vc binary: its permissions are fixed when it is built. Also
   // where a message of vc's wraps Deno's (a settings file under /dev/shm).
-  first = withoutAllowAllAdvice(first);
+  first = withFlagNames(withoutAllowAllAdvice(first));
   // EFBIG names no limit: say which two there are.
   // (Unless the message says why already: the cache's says which directory.)
   if (TOO_LARGE.test(first) && !first.includes("file-size limit")) first += TOO_LARGE_HINT;

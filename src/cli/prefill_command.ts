@@ -27,6 +27,7 @@ import {
   EXIT_INTERRUPTED,
   EXIT_OK,
   UsageError,
+  withFlagNames,
   withoutAllowAllAdvice,
 } from "./errors.ts";
 import { printable } from "../printable.ts";
@@ -266,7 +267,9 @@ export const prefill: Command = {
       summary.total += missing.length;
       // Deno's --allow-all advice (a cache dir under /dev/shm) cannot be followed.
       // The library names its options (`versioned`, `concurrency`): said with the flags.
-      for (const f of summary.failed) f.error = flagWorded(withoutAllowAllAdvice(f.error));
+      for (const f of summary.failed) {
+        f.error = flagWorded(withFlagNames(withoutAllowAllAdvice(f.error)));
+      }
       if (interrupted === undefined && !allowEmpty) {
         // Nothing at all: a CI job would go on with an empty cache.
         if (summary.total === 0) {

@@ -83,7 +83,7 @@ Deno.test("mirror: a source outside --source-prefix is refused, links resolved o
     );
     assertStringIncludes(
       e.message,
-      `source ${JSON.stringify(join(other, "b"))} is not inside --source-prefix ${
+      `source ${JSON.stringify(join(other, "b"))} is not inside the sourcePrefix option ${
         JSON.stringify(sourcePrefix)
       }`,
     );

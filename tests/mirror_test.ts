@@ -153,7 +153,7 @@ for (const backend of BACKENDS) {
           statePath: join(w.dir, "s3.db"),
         }),
       Error,
-      "is not inside --source-prefix",
+      "is not inside the sourcePrefix option",
     );
   });
 
@@ -458,7 +458,7 @@ Deno.test("mirror: bad input is named", async () => {
   await assertRejects(
     () => mirror({ sources: [w.dir], target: `file://${w.dir}/b`, filter: ["("] }),
     Error,
-    "--filter",
+    'filter pattern "("', // the option a script gives, not vc mirror's flag
   );
   await assertRejects(
     () => mirror({ sources: [w.dir], target: `file://${w.dir}/../b`, statePath: `${w.dir}/s.db` }),

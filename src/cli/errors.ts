@@ -396,6 +396,8 @@ export function withoutAllowAllAdvice(message: string): string {
 // on the command line: a `vc` user is told of the flag.
 const OPTION_FLAGS: readonly (readonly [string, string])[] = [
   ["the cacheDir option", "--cache-dir"],
+  ["the sourcePrefix option", "--source-prefix"],
+  ["the statePath option", "--state"],
 ];
 
 /**

@@ -33,6 +33,7 @@ import {
   EXIT_OK,
   flagValue,
   UsageError,
+  withFlagNames,
 } from "./errors.ts";
 import { printable, visibleEnds } from "../printable.ts";
 import { isStoreOwnName } from "../store/fs_layout.ts";
@@ -218,7 +219,7 @@ export const mirror: Command = {
       exclude: flags.list("exclude"),
       symlinks: flags.boolean("follow-symlinks") ? "follow" : "skip",
       ...abortUploadsOption(flags.string("abort-uploads-after"), isStoreUri(target)),
-      onWarning: (w) => ctx.out.warn(sayWarning(w.message)),
+      onWarning: (w) => ctx.out.warn(withFlagNames(sayWarning(w.message))),
     };
     // The stores opened with the command line's options are ours to close
     // (a caller's opener's stores stay open when the mirror ends).

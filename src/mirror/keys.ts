@@ -132,7 +132,7 @@ export function sourceBase(source: string, sourcePrefix: string | undefined): st
   const below = pathBelow(abs, prefix);
   if (below === undefined) {
     throw new InvalidInputError(
-      `source ${JSON.stringify(source)} is not inside --source-prefix ${
+      `source ${JSON.stringify(source)} is not inside the sourcePrefix option ${
         JSON.stringify(sourcePrefix)
       }`,
     );

@@ -158,7 +158,7 @@ export class MirrorState {
       const kind = notRegularFileKind(path);
       if (kind !== undefined) {
         throw new InvalidInputError(
-          `mirror state file ${path} is ${kind}; pass --state with a file path (it is created)`,
+          `mirror state file ${path} is ${kind}; pass the statePath option with a file path (it is created)`,
         );
       }
       this.#lock = lockStateFile(path, warn);
@@ -718,7 +718,7 @@ function lockStateFile(path: string, warn: (message: string) => void): Deno.FsFi
     file.close();
     throw new InvalidInputError(
       `another vc mirror is using the state file ${path} (a run of the same directories and ` +
-        `target); wait for it to finish, or give this run its own --state FILE`,
+        `target); wait for it to finish, or give this run a state file of its own (the statePath option)`,
     );
   }
   return file;
@@ -781,16 +781,18 @@ export function stateNotWritableError(path: string, cause: unknown): unknown {
  * ```
  */
 export function unusableStateAdvice(reason: string): string {
-  if (isDiskFull(reason)) return "make room on its disk, or pass --state with a file on another";
+  if (isDiskFull(reason)) {
+    return "make room on its disk, or pass the statePath option with a file on another";
+  }
   // Removing it would not help: a new one could not be written there either.
   if (/read-only file system/i.test(reason)) {
-    return "its disk is read-only: pass --state with a file on a writable disk";
+    return "its disk is read-only: pass the statePath option with a file on a writable disk";
   }
   if (isNotWritable(reason)) {
     return "it or its directory is not writable by this user: run as their owner, " +
-      "or pass --state with a file in a directory this user can write";
+      "or pass the statePath option with a file in a directory this user can write";
   }
-  return "remove it (the next run rebuilds it by hashing the files again) or pass --state";
+  return "remove it (the next run rebuilds it by hashing the files again) or pass the statePath option";
 }
 
 /**

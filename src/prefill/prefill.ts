@@ -27,6 +27,7 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
+import { formatBytes } from "../progress.ts";
 import { formatUri, type ParsedUri, parseUri } from "../uri.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
@@ -597,7 +598,10 @@ export class PrefillInterruptedError extends VcError {
     const done = summary.fetched + summary.alreadyCached + summary.failed.length;
     super(
       `prefill interrupted after ${done} of ${summary.total} items: ${summary.fetched} fetched, ` +
-        `${summary.alreadyCached} already cached, ${summary.failed.length} failed; the rest was ` +
+        `${summary.alreadyCached} already cached, ${summary.failed.length} failed; ` +
+        // The bytes and time, as a finished run's summary says them: a CI
+        // job cancelled at its timeout is sized by them.
+        `${formatBytes(summary.bytes)} in ${summary.seconds.toFixed(1)}s; the rest was ` +
         "not tried: run it again to finish (what is cached stays)",
       { cause },
     );

@@ -23,6 +23,7 @@ import {
 import { isUnreachableError } from "./retry.ts";
 import { proxyFor } from "./http1_client.ts";
 import { redactSecrets, redactUrl } from "../redact.ts";
+import { noCredentialsError } from "./no_credentials.ts";
 import type { S3ErrorDetails } from "./s3_xml.ts";
 
 /** What a failed request was doing, for error messages. */
@@ -73,6 +74,15 @@ export interface S3RequestContext {
 const REFUSED_CREDENTIAL_CODES = new Set([
   "InvalidAccessKeyId",
   "SignatureDoesNotMatch",
+  "ExpiredToken",
+  "InvalidToken",
+  "TokenRefreshRequired",
+  "InvalidClientTokenId",
+]);
+
+// Refusals of the credentials themselves, never of one key (see s3HttpError).
+const STORE_WIDE_REFUSAL_CODES = new Set([
+  "InvalidAccessKeyId",
   "ExpiredToken",
   "InvalidToken",
   "TokenRefreshRequired",
@@ -286,10 +296,15 @@ export function s3HttpError(
           ? `; a requester-pays bucket also refuses requests that do not say the requester pays: ` +
             "set VC_S3_REQUEST_PAYER=1 (the aws CLI's --request-payer requester)"
           : ""}`;
-    return new AccessDeniedError(
-      `${ctx.operation} ${ctx.uri}: access denied (${what}): ${why}`,
-      options,
-    );
+    const message = `${ctx.operation} ${ctx.uri}: access denied (${what}): ${why}`;
+    // Credentials refused whatever the key (a key rotated away, a session
+    // token expired or revoked, still so once asked for afresh) are refused
+    // for every request of the store, as missing ones are: a run over many
+    // items says it once and tries no more (`SignatureDoesNotMatch` is not
+    // one: a key of its own may be signed otherwise than a server checks).
+    return code !== undefined && STORE_WIDE_REFUSAL_CODES.has(code)
+      ? noCredentialsError(message, options)
+      : new AccessDeniedError(message, options);
   }
   // A redirect without x-amz-bucket-region (S3's 307 for a new bucket, a
   // proxy that drops the header) still names the region in the host it

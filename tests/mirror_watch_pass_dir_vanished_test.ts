@@ -47,13 +47,34 @@ async function passLosingDir(watch: boolean) {
     statePath: join(dir.path, "s.db"),
     walkThread: false,
   });
-  const running = m.run(watch ? { settleMs: 0, changing: () => false } : {});
-  // The walk has listed `s` and waits in `b/`: `z` goes before it gets there.
-  await new Promise((r) => setTimeout(r, 1000));
-  await Deno.rename(join(src, "z"), join(dir.path, "z-moved"));
-  resolve();
-  const report = await running;
-  return { report, gone: join(src, "z") };
+  // Told when the walk has listed `s` (so `z` is among what it will read):
+  // a fixed wait for that ran out at load 48 (ci1), `z` gone before the
+  // listing and never named.
+  const { promise: listedRoot, resolve: rootListed } = Promise.withResolvers<void>();
+  const readDirSync = Deno.readDirSync;
+  Deno.readDirSync = (path) => {
+    const entries = [...readDirSync(path)];
+    if (String(path) === src) rootListed();
+    return entries.values();
+  };
+  try {
+    const running = m.run(watch ? { settleMs: 0, changing: () => false } : {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      listedRoot,
+      new Promise((_, reject) =>
+        timer = setTimeout(() => reject(new Error(`the walk never listed ${src}`)), 60_000)
+      ),
+    ]).finally(() => clearTimeout(timer));
+    // The walk waits in `b/` (its read-ahead full until the listing starts):
+    // `z` goes before it gets there.
+    await Deno.rename(join(src, "z"), join(dir.path, "z-moved"));
+    resolve();
+    const report = await running;
+    return { report, gone: join(src, "z") };
+  } finally {
+    Deno.readDirSync = readDirSync;
+  }
 }
 
 Deno.test("mirror watch pass: a directory moved away under the walk is deferred, not failed", async () => {

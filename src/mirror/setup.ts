@@ -10,6 +10,7 @@ import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { defaultCacheDir } from "../config.ts";
 import { realish } from "../real_path.ts";
+import { stateIdentities } from "./state_identity.ts";
 import {
   AccessDeniedError,
   InvalidInputError,
@@ -280,39 +281,24 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         : resolve(options.target),
     };
     let statePath = options.statePath;
-    let formerPath: string | undefined;
+    let formerPaths: string[] = [];
     if (statePath === undefined) {
       const cacheDir = options.cacheDir ?? defaultCacheDir();
-      // A local directory as the file system knows it (links resolved): one
-      // reached through a symbolic link or a bind of it is the same mirror.
-      // Earlier versions took the path as typed: for the usual spelling (the
-      // real path) the name is the same; another spelling's file is taken
-      // over (see `MirrorState`).
-      const identity = async (real: boolean) => {
-        const local = (s: string) => real ? realish(resolve(s)) : resolve(s);
-        return {
-          sources: await Promise.all(
-            options.sources.map((s, i) =>
-              typeof s !== "string" || isStoreUri(s) ? names.sources[i]! : local(s)
-            ),
-          ),
-          target: typeof options.target !== "string" || isStoreUri(options.target)
-            ? names.target
-            : await local(options.target),
-          // As the run takes it: a directory (local sources) or a key prefix.
-          sourcePrefix: options.sourcePrefix === undefined
-            ? ""
-            : direction === "upload"
-            ? await local(options.sourcePrefix)
-            : storePrefix,
-          targetPrefix,
-        };
-      };
-      statePath = defaultStatePath(cacheDir, await identity(true));
-      formerPath = defaultStatePath(cacheDir, await identity(false));
-      if (formerPath === statePath) formerPath = undefined;
-      assertDefaultStateUnlinked(cacheDir, statePath);
-      if (formerPath !== undefined) assertDefaultStateUnlinked(cacheDir, formerPath);
+      // The mirror, not its spelling (see `stateIdentities`): two runs of it
+      // typed two ways take one lock. A name an earlier version gave this
+      // spelling is taken over (see `MirrorState`).
+      const identities = await stateIdentities({
+        direction,
+        sources: direction === "upload" ? options.sources as string[] : names.sources,
+        target: direction === "upload" ? names.target : options.target as string,
+        sourcePrefix: options.sourcePrefix,
+        storePrefix,
+        targetPrefix,
+      });
+      statePath = defaultStatePath(cacheDir, identities.canonical);
+      formerPaths = identities.former.map((f) => defaultStatePath(cacheDir, f))
+        .filter((f) => f !== statePath);
+      for (const f of [statePath, ...formerPaths]) assertDefaultStateUnlinked(cacheDir, f);
       // Made private (0700) as the asset cache makes it: a cache dir a
       // mirror made first with the umask's 0755 would let other users read
       // every copy the cache puts in it later.
@@ -333,7 +319,13 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     let openPath = statePath;
     if (options.dryRun && !(await exists(statePath))) {
       // A dry run moves nothing: it reads the former file where it is.
-      openPath = formerPath !== undefined && await exists(formerPath) ? formerPath : ":memory:";
+      openPath = ":memory:";
+      for (const f of formerPaths) {
+        if (await exists(f)) {
+          openPath = f;
+          break;
+        }
+      }
     }
     // Without the caller's onWarning, MirrorState's own default (stderr) says it.
     const onWarning = options.onWarning;
@@ -345,7 +337,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
     for (const m of globLookalikes(options.filter, options.exclude)) {
       (warn ?? warnOnStderr)(m);
     }
-    const state = new MirrorState(openPath, options.dryRun ? undefined : formerPath, warn);
+    const state = new MirrorState(openPath, options.dryRun ? undefined : formerPaths, warn);
     return { direction, stores, owned, roots, storeRoots, storePrefix, state, names };
   } catch (error) {
     await Promise.allSettled(owned.map((s) => s.close()));

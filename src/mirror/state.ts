@@ -137,15 +137,16 @@ export class MirrorState {
    * Opens (creating it and its directory if needed) the state file at
    * `path`, for this process alone: another mirror using it (two runs of
    * the same directories and target) is refused while this one runs.
-   * `formerPath`, the name an earlier version gave the same state file: when
-   * `path` does not exist yet and it does, it is taken over (moved to `path`)
-   * rather than every file hashed again; a run holding it is refused.
+   * `formerPath`, the name (or names, the first found wins) an earlier
+   * version gave the same state file: when `path` does not exist yet and
+   * one does, it is taken over (moved to `path`) rather than every file
+   * hashed again; a run holding it is refused.
    * `warn` is told what does not stop the run (that the file system gives
    * no locks; default: a `warning:` line on stderr).
    */
   constructor(
     path: string,
-    formerPath?: string,
+    formerPath?: string | readonly string[],
     warn: (message: string) => void = warnOnStderr,
   ) {
     this.path = path;
@@ -162,13 +163,14 @@ export class MirrorState {
         );
       }
       this.#lock = lockStateFile(path, warn);
-      if (formerPath !== undefined && formerPath !== path) {
-        try {
-          takeOverFormer(formerPath, path, warn);
-        } catch (error) {
-          this.#lock.close();
-          throw error;
+      const formers = typeof formerPath === "string" ? [formerPath] : formerPath ?? [];
+      try {
+        for (const former of formers) {
+          if (former !== path) takeOverFormer(former, path, warn);
         }
+      } catch (error) {
+        this.#lock.close();
+        throw error;
       }
     }
     let db: DatabaseSync | undefined;
@@ -715,13 +717,49 @@ function lockStateFile(path: string, warn: (message: string) => void): Deno.FsFi
     return file;
   }
   if (!got) {
+    const holder = lockHolderPid(file);
     file.close();
+    const who = holder === undefined
+      ? ""
+      : holder === Deno.pid
+      ? "held in this process by "
+      : `held by process ${holder}, `;
     throw new InvalidInputError(
-      `another vc mirror is using the state file ${path} (a run of the same directories and ` +
-        `target); wait for it to finish, or give this run a state file of its own (the statePath option)`,
+      `another vc mirror is using the state file ${path} (${who}a run of the same directories ` +
+        `and target, however they are typed); wait for it to finish, or give this run a state ` +
+        `file of its own (the statePath option)`,
     );
   }
+  notePid(file);
   return file;
+}
+
+// The holder names itself in its lock file (its pid), for the refusal of a
+// second run to name it: which of several shells, cron jobs or services to
+// wait for. Best effort: a lock without a note is as good a lock.
+function notePid(file: Deno.FsFile): void {
+  try {
+    file.truncateSync(0);
+    const bytes = new TextEncoder().encode(`${Deno.pid}\n`);
+    file.seekSync(0, Deno.SeekMode.Start);
+    if (file.writeSync(bytes) !== bytes.length) file.truncateSync(0);
+  } catch {
+    // A file system that refuses it: the refusal says no pid.
+  }
+}
+
+// The pid a lock's holder noted in it (see `notePid`); undefined without one
+// (an earlier version's holder, a system whose locks keep it from reading).
+function lockHolderPid(file: Deno.FsFile): number | undefined {
+  try {
+    file.seekSync(0, Deno.SeekMode.Start);
+    const buf = new Uint8Array(24);
+    const n = file.readSync(buf) ?? 0;
+    const text = new TextDecoder().decode(buf.subarray(0, n)).trim();
+    return /^[1-9]\d{0,9}$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // SQLite's and the OS's words for a full disk.

@@ -146,7 +146,8 @@ export interface PostgresCatalogOptions {
    * session holds, gc's content lock) before the transaction is run again
    * (default 5000, as SQLite's busy timeout); 12 attempts, then
    * `CatalogBusyError`. Only when the session has no `lock_timeout` of its
-   * own (`options=-c lock_timeout=…`, `ALTER ROLE … SET`, the server's).
+   * own (`options=-c lock_timeout=…`, `ALTER ROLE … SET`, the server's);
+   * at most half its `statement_timeout`, when it has one.
    */
   lockTimeoutMs?: number;
   /** Attempts of a transaction that waited out its lock timeout (default 12). */
@@ -750,6 +751,11 @@ class PostgresCatalog implements Catalog {
         // its terminal for good. Bounded, a lock wait fails with 55P03, a
         // conflict retried and then reported busy, as SQLite's busy timeout.
         // A lock_timeout the session already has (options, ALTER ROLE) stays.
+        // Under a statement_timeout of the session's (a DBA's, for the role
+        // or the database) no longer than vc's wait, it is half of that: the
+        // server canceled a statement waiting for a lock as a statement
+        // timeout first, not retried (a publish behind a worker's row
+        // failed after 1 s where it would have waited 2 s for it).
         // The preface (see TxOptions) rides in the same statement: one round
         // trip, not two, for every transaction that asks one. So does a
         // write's shared hold of the replace lock (after the lock_timeout,
@@ -759,10 +765,13 @@ class PostgresCatalog implements Catalog {
         // row deleted, never the new one), `no record with id N`.
         const [first] = await tx.query(
           "SELECT CASE WHEN current_setting('lock_timeout') = '0' " +
-            "THEN set_config('lock_timeout', $1, true) END AS lock_timeout" +
+            "THEN set_config('lock_timeout', (SELECT CASE WHEN s.ms > 0 " +
+            "THEN LEAST($1::bigint, GREATEST(1, s.ms / 2)) ELSE $1::bigint END FROM " +
+            "(SELECT (EXTRACT(EPOCH FROM current_setting('statement_timeout')::interval) " +
+            "* 1000)::bigint AS ms) s)::text || 'ms', true) END AS lock_timeout" +
             (write ? `, pg_advisory_xact_lock_shared(${REPLACE_LOCK_KEY}) AS replace_lock` : "") +
             (preface === undefined ? "" : `, (${preface}) AS preface`),
-          [`${this.#lockTimeoutMs}ms`],
+          [Math.round(this.#lockTimeoutMs)],
         );
         let result: T;
         try {

@@ -293,8 +293,9 @@ export interface Catalog {
 export class CatalogUnavailableError extends VcError {
   /**
    * True when the transaction surely changed nothing: the catalog was lost
-   * before its COMMIT was sent (it could not be reached, or a query failed).
-   * A loss at the COMMIT itself leaves it unknown (`false`).
+   * before its COMMIT was sent (it could not be reached, or a query failed),
+   * or the server canceled one of its statements (a `statement_timeout`,
+   * `pg_cancel_backend`). A loss at the COMMIT itself leaves it unknown (`false`).
    */
   nothingCommitted = false;
 }

@@ -610,11 +610,17 @@ class PostgresCatalog implements Catalog {
         // A statement_timeout the user's role or database sets (or an
         // administrator's pg_cancel_backend): the server's doing, not vc's,
         // which the CLI would call an internal error.
-        throw new CatalogUnavailableError(
+        // A statement before the COMMIT canceled: nothing was committed, so
+        // an add deletes its upload, as after a connection lost then.
+        const nothingCommitted = (error as { [BEFORE_COMMIT]?: boolean })[BEFORE_COMMIT] === true;
+        const canceled = new CatalogUnavailableError(
           `catalog ${this.location} canceled the statement: ${(error as Error).message} ` +
-            "(a statement_timeout set for this user or database, or pg_cancel_backend)",
+            "(a statement_timeout set for this user or database, or pg_cancel_backend)" +
+            (mode === "write" ? lostWriteOutcome(nothingCommitted) : ""),
           { cause: error },
         );
+        canceled.nothingCommitted = nothingCommitted;
+        throw canceled;
       }
       if ((error as PgError).code === INVALID_SCHEMA_NAME) {
         // `options=-c search_path=…` naming no schema that exists (or an

@@ -37,6 +37,7 @@ const STATUS: Record<string, number> = {
   NoSuchUpload: 404,
   NotImplemented: 501,
   NotModified: 304,
+  PermanentRedirect: 301,
   PreconditionFailed: 412,
   SignatureDoesNotMatch: 403,
   SlowDown: 503,

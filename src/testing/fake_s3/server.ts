@@ -42,6 +42,7 @@ import { checkObjectBody, storedEtag } from "./object_checksum.ts";
 import type { ChecksumAlgorithm } from "../../store/types.ts";
 import { drainBody } from "./request_body.ts";
 import { type Route, routeRequest } from "./router.ts";
+import { checkBucketRegion } from "./bucket_region.ts";
 import { checkAnonymousAccess } from "./public_access.ts";
 import { checkRequesterPays } from "./requester_pays.ts";
 import { checkSignature, type SigningCredentials } from "./signature.ts";
@@ -130,6 +131,7 @@ class FakeS3Server implements FakeS3 {
   readonly #controlEndpoints: boolean;
   readonly #publicBuckets: ReadonlySet<string> | undefined;
   readonly #requesterPays: ReadonlySet<string>;
+  readonly #bucketRegions: ReadonlyMap<string, string>;
   readonly #credentials: SigningCredentials | undefined;
   #stats: FakeS3Stats = emptyStats();
   #requestCounter = 0;
@@ -153,6 +155,7 @@ class FakeS3Server implements FakeS3 {
       ? undefined
       : new Set(options.publicBuckets);
     this.#requesterPays = new Set(options.requesterPaysBuckets ?? []);
+    this.#bucketRegions = new Map(Object.entries(options.bucketRegions ?? {}));
     this.#credentials = options.credentials === false
       ? undefined
       : new Map(Object.entries(options.credentials ?? DEFAULT_CREDENTIALS));
@@ -444,6 +447,7 @@ class FakeS3Server implements FakeS3 {
         throw new S3Error("KeyTooLongError", "Your key is too long");
       }
       if (this.#credentials !== undefined) checkSignature(req, route.target, this.#credentials);
+      checkBucketRegion(req, route.bucket, this.#bucketRegions);
       checkAnonymousAccess(req, route, this.#publicBuckets);
       const charged = checkRequesterPays(req, route.bucket, this.#requesterPays);
       const res = await handler(req, route, this.#ctx);
@@ -552,6 +556,7 @@ const FAKE_S3_OPTIONS: OptionNames<FakeS3Options> = {
   controlEndpoints: true,
   publicBuckets: true,
   requesterPaysBuckets: true,
+  bucketRegions: true,
   credentials: true,
 };
 
@@ -641,6 +646,16 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     );
     for (const bucket of paying) {
       checkBucketName("startFakeS3: option requesterPaysBuckets", bucket);
+    }
+  }
+  for (const [bucket, region] of Object.entries(options.bucketRegions ?? {})) {
+    checkBucketName("startFakeS3: option bucketRegions", bucket);
+    if (typeof region !== "string" || !/^[a-z0-9-]+$/.test(region)) {
+      throw new InvalidInputError(
+        `startFakeS3: option bucketRegions: bucket ${bucket}: invalid region ${
+          describeValue(region)
+        }`,
+      );
     }
   }
   const faults = new FaultController();

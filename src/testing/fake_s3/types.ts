@@ -213,6 +213,15 @@ export interface FakeS3Options {
    */
   requesterPaysBuckets?: readonly string[];
   /**
+   * Buckets in a region of their own, by name: a request to one of them
+   * signed for another region is answered as S3 answers it, 301
+   * `PermanentRedirect` with the bucket's region in the
+   * `x-amz-bucket-region` header and in the `<Error>` document (`<Region>`,
+   * `<Endpoint>`); a HEAD gets the bare 301 with the header. Default: none
+   * (any region is accepted).
+   */
+  bucketRegions?: Readonly<Record<string, string>>;
+  /**
    * Access key IDs and their secret keys whose AWS SigV4 signatures are
    * checked, as S3 checks them: a request signed with one of them (in its
    * `Authorization` header or as a presigned URL) whose signature is not the

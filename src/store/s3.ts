@@ -58,6 +58,7 @@ import {
   credentialHint,
   describeCredentialSource,
   type EnvReader,
+  isRegionName,
   missingProfileProblem,
   resolveS3Settings,
   type S3ConnectionSettings,
@@ -67,7 +68,9 @@ import { type EnvOption, envOption } from "../env_option.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeys, environmentKeysProblem } from "./credential_env.ts";
+import { bucketRegionKey, learnBucketRegion, learnedBucketRegion } from "./bucket_region.ts";
 import {
+  answeredRegion,
   isBareHeadRefusal,
   isWebPageType,
   renewableCredentialCode,
@@ -2094,7 +2097,11 @@ export class S3Store implements ObjectStore {
     what: SdkCallContext,
     signal?: AbortSignal,
   ): Promise<Out> {
-    for (let refreshed = false;; refreshed = true) {
+    let refreshed = false;
+    // The region redirect followed, once: where from, and S3's first answer.
+    let followed: { from: string | undefined; error: Error } | undefined;
+    for (;;) {
+      const signedFor = learnedBucketRegion(this.#regionKey);
       try {
         return await call(signal ? { abortSignal: signal } : {});
       } catch (error) {
@@ -2103,9 +2110,36 @@ export class S3Store implements ObjectStore {
         // a CompleteMultipartUpload, at the end of a long upload) once the
         // chain has fetched new credentials, as the lean requests do.
         if (!refreshed && isRenewableCredentialError(error) && await this.#refreshCredentials()) {
+          refreshed = true;
           continue;
         }
-        const mapped = await this.#sdkError(error, what);
+        const mapped = await this.#sdkError(error, what, signedFor);
+        // The bucket is in another region (S3's 301 PermanentRedirect, 400
+        // AuthorizationHeaderMalformed): refused before anything happened,
+        // so sent once more, signed for the bucket's region, which the
+        // client's region (see #create) gives from now on, as for the lean
+        // requests. (Not the SDK's followRegionRedirects: it swaps the
+        // client's region for the time of one call, which concurrent calls
+        // see, and fails them with "Region was not restored".)
+        const region = answeredRegion(mapped);
+        if (region !== undefined && followed === undefined) {
+          const ready = await this.#ready;
+          if (region !== (signedFor ?? ready?.region) && isRegionName(region)) {
+            followed = { from: signedFor, error: mapped };
+            learnBucketRegion(this.#regionKey, region);
+            ready?.lean.moveToRegion(region);
+            continue;
+          }
+        }
+        if (followed !== undefined && region !== undefined) {
+          // Sent off again: followed once only, and the first answer's
+          // "set AWS_REGION" stands.
+          learnBucketRegion(this.#regionKey, followed.from);
+          const ready = await this.#ready;
+          if (ready !== undefined) ready.lean.moveToRegion(followed.from ?? ready.region);
+          followed.error.message += `; a request signed for ${signedFor} was sent off again too`;
+          throw followed.error;
+        }
         // The SDK retried it itself: said as vc's own retries say it.
         const attempts = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata
           ?.attempts;
@@ -2130,22 +2164,24 @@ export class S3Store implements ObjectStore {
     }
   }
 
+  /** `signedFor`: the region the call was signed for, when not the client's first. */
   async #sdkError(
     error: unknown,
     what: SdkCallContext,
+    signedFor?: string | undefined,
   ): Promise<Error> {
     if (error instanceof Error && error.name === "AbortError") return error;
     const denied = sdkPermissionError(error);
     if (denied instanceof AccessDeniedError) return denied;
     const ready = await this.#ready;
+    const region = signedFor ?? ready?.region ?? "us-east-1";
     const ctx: S3RequestContext = {
       operation: what.operation,
       uri: this.#uri(what.key),
       bucket: this.bucket,
-      endpoint: this.#settings.endpoint ??
-        awsEndpoint(this.#settings, ready?.region ?? "us-east-1"),
+      endpoint: this.#settings.endpoint ?? awsEndpoint(this.#settings, region),
       endpointSource: this.#settings.endpointSource,
-      region: ready?.region ?? "us-east-1",
+      region,
       credentialSource: this.#credentialSource,
       ...(ready === undefined ? {} : { secrets: ready.lean.secrets() }),
       condition: what.condition,
@@ -2351,10 +2387,21 @@ export class S3Store implements ObjectStore {
       `credentials with ${ANONYMOUS_ENV}=1 (vc's --no-sign-request)`;
   }
 
-  #leanFetch(region: string, credentials: CredentialSource, fixed: boolean): S3Fetch {
+  /** This store's bucket for the regions learned (see bucket_region.ts). */
+  get #regionKey(): string {
+    return bucketRegionKey(this.#settings.endpoint, this.bucket);
+  }
+
+  #leanFetch(configured: string, credentials: CredentialSource, fixed: boolean): S3Fetch {
+    // Where an earlier request found the bucket, else where configured.
+    const region = learnedBucketRegion(this.#regionKey) ?? configured;
     return new S3Fetch({
       bucket: this.bucket,
       baseUrl: bucketBaseUrl(this.#settings, this.bucket, region),
+      // A bucket in another region is followed there (the regional host on
+      // AWS; a custom endpoint is asked again, signed for it).
+      regionBaseUrl: (to) => bucketBaseUrl(this.#settings, this.bucket, to),
+      onRegion: (to) => learnBucketRegion(this.#regionKey, to),
       // Messages name the endpoint as configured, its path too (a gateway's).
       ...(this.#settings.endpoint !== undefined
         ? { endpoint: this.#settings.endpoint.replace(/\/+$/, "") }
@@ -2412,8 +2459,11 @@ export class S3Store implements ObjectStore {
     // Behind a proxy the SDK sends through fetch too: node:http(s) ignores
     // HTTP(S)_PROXY / ALL_PROXY and would go straight to the store.
     const viaProxy = proxyConfigured();
+    const regionKey = this.#regionKey;
     const config: S3ClientConfig = {
-      region,
+      // The bucket's region once a request learned it (a region redirect
+      // followed, see #send), else the one configured: read per request.
+      region: () => Promise.resolve(learnedBucketRegion(regionKey) ?? region),
       forcePathStyle: this.#settings.forcePathStyle,
       // S3-compatible servers reject the SDK's newer default CRC32 checksums.
       requestChecksumCalculation: "WHEN_REQUIRED",

@@ -585,13 +585,28 @@ function profileWhere(
 }
 
 /**
+ * Whether `region` has the form of a region name (botocore's pattern:
+ * letters, digits and hyphens), so that it may go into a host name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRegionName } from "./s3_config.ts";
+ * assert(isRegionName("eu-west-1") && !isRegionName("evil.example/x") && !isRegionName(""));
+ * ```
+ */
+export function isRegionName(region: string): boolean {
+  return /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(region);
+}
+
+/**
  * Refuses a region that is no region name, as the aws CLI does ("Provided
  * region_name 'eu/west' doesn't match a supported format"; botocore's
  * pattern): it goes into the AWS host name and every request's signature.
  * `source` names the setting (`env AWS_REGION`, `region of AWS profile …`).
  */
 function checkRegion(region: string, source: string): void {
-  if (/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(region)) return;
+  if (isRegionName(region)) return;
   throw new InvalidInputError(
     `${source.replace(/^env /, "")} is ${JSON.stringify(region)}, not a region name: ` +
       `expected letters, digits and hyphens, e.g. eu-west-1`,

@@ -163,6 +163,68 @@ export function s3HttpError(
   ctx: S3RequestContext,
   cause?: unknown,
 ): VcError {
+  const error = httpError(status, details, ctx, cause);
+  const region = regionAnswered(status, details);
+  if (region !== undefined) answeredRegions.set(error, region);
+  return error;
+}
+
+/**
+ * The region an S3 error answer says the bucket is in: a redirect (301,
+ * 307, by its `x-amz-bucket-region`, `<Region>`, or the AWS host it points
+ * to), `AuthorizationHeaderMalformed` and the like, a HEAD's bare 400 with
+ * the header; else undefined.
+ */
+function regionAnswered(status: number, details: S3ErrorDetails): string | undefined {
+  const code = details.code;
+  // A redirect without x-amz-bucket-region (S3's 307 for a new bucket, a
+  // proxy that drops the header) still names the region in the host it
+  // points to: b.s3.eu-west-2.amazonaws.com, s3-eu-west-2, s3.dualstack.….
+  const bucketRegion = details.region ??
+    (status >= 300 && status < 400
+      ? awsRegionOfHost(details.location ?? details.endpoint)
+      : undefined);
+  // A HEAD has no body: S3 answers one in the wrong region with a bare
+  // 400 (or 301) and only the x-amz-bucket-region header.
+  return status === 301 || status === 307 || (status === 400 && code === undefined) ||
+      code === "AuthorizationHeaderMalformed" || code === "PermanentRedirect" ||
+      code === "IllegalLocationConstraintException"
+    ? bucketRegion
+    : undefined;
+}
+
+// The region each error made of a region answer names (see regionAnswered).
+const answeredRegions = new WeakMap<object, string>();
+
+/**
+ * The region S3 said the bucket is in, when `error` was made of such an
+ * answer (a 301 PermanentRedirect, a 400 AuthorizationHeaderMalformed, a
+ * HEAD's bare 301 or 400 with `x-amz-bucket-region`): the region the
+ * request is to be signed for to be answered. Whether it differs from the
+ * region the request was signed for is the caller's to tell.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { answeredRegion, s3HttpError } from "./s3_errors.ts";
+ * const ctx = {
+ *   operation: "HEAD", uri: "s3://b/k", bucket: "b", endpoint: "https://s3.us-east-1.amazonaws.com",
+ *   region: "us-east-1", credentialSource: "options",
+ * };
+ * assert.equal(answeredRegion(s3HttpError(301, { region: "eu-west-1" }, ctx)), "eu-west-1");
+ * assert.equal(answeredRegion(s3HttpError(404, { code: "NoSuchKey" }, ctx)), undefined);
+ * ```
+ */
+export function answeredRegion(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null ? answeredRegions.get(error) : undefined;
+}
+
+function httpError(
+  status: number,
+  details: S3ErrorDetails,
+  ctx: S3RequestContext,
+  cause?: unknown,
+): VcError {
   const options: ErrorOptions = cause === undefined ? {} : { cause };
   const secrets = ctx.secrets ?? [];
   // The SDK's error (the cause, shown by --verbose) says what the server said too.
@@ -306,21 +368,8 @@ export function s3HttpError(
       ? noCredentialsError(message, options)
       : new AccessDeniedError(message, options);
   }
-  // A redirect without x-amz-bucket-region (S3's 307 for a new bucket, a
-  // proxy that drops the header) still names the region in the host it
-  // points to: b.s3.eu-west-2.amazonaws.com, s3-eu-west-2, s3.dualstack.….
-  const bucketRegion = details.region ??
-    (status >= 300 && status < 400
-      ? awsRegionOfHost(details.location ?? details.endpoint)
-      : undefined);
-  if (
-    // A HEAD has no body: S3 answers one in the wrong region with a bare
-    // 400 (or 301) and only the x-amz-bucket-region header.
-    (status === 301 || status === 307 || (status === 400 && code === undefined) ||
-      code === "AuthorizationHeaderMalformed" ||
-      code === "PermanentRedirect" || code === "IllegalLocationConstraintException") &&
-    bucketRegion !== undefined && bucketRegion !== ctx.region
-  ) {
+  const bucketRegion = regionAnswered(status, details);
+  if (bucketRegion !== undefined && bucketRegion !== ctx.region) {
     return new StoreError(
       `${ctx.operation} ${ctx.uri}: bucket ${ctx.bucket} is in region ${bucketRegion}, not ${ctx.region}: set AWS_REGION=${bucketRegion} or the region option (${what})`,
       { ...options, status },

@@ -24,6 +24,7 @@ import {
 import { type OfflineError, StoreError } from "../errors.ts";
 import { answerRetryAfterMs, fullJitterDelay, isTransientError, retry } from "./retry.ts";
 import {
+  answeredRegion,
   bareHeadRefusal,
   isForeignErrorBody,
   isWebPage,
@@ -41,7 +42,7 @@ import { retryReason, storeRetried } from "./retry_notice.ts";
 import { concatBytes } from "../bytes.ts";
 import { MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { type Clock, deadlineOf, systemClock } from "../clock.ts";
-import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
+import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS, isRegionName } from "./s3_config.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
@@ -64,6 +65,17 @@ export interface S3FetchOptions {
   endpointSource?: string;
   /** Region to sign for. */
   region: string;
+  /**
+   * The bucket's base URL for another region (AWS: its regional host; a
+   * custom endpoint: the same URL). Given, a request S3 answers with the
+   * bucket's region (301 PermanentRedirect, 400 AuthorizationHeaderMalformed,
+   * a HEAD's bare 301 or 400 with `x-amz-bucket-region`) is signed for that
+   * region and sent there once more, as the aws CLI does, and so is every
+   * later request; unset, it fails ("set AWS_REGION=…").
+   */
+  regionBaseUrl?: (region: string) => string;
+  /** Called with the bucket's region when a request followed a region redirect and was answered. */
+  onRegion?: (region: string) => void;
   /**
    * Returns current credentials; called again when they near expiry, and
    * with `forceRefresh` when the store said they expired (a provider that
@@ -291,8 +303,9 @@ export const REQUEST_PAYER_HEADER = "x-amz-request-payer";
  */
 export class S3Fetch {
   readonly #options: S3FetchOptions;
-  readonly #signer: SigV4Signer;
-  readonly #urls: UrlBase;
+  #region: string;
+  #signer: SigV4Signer;
+  #urls: UrlBase;
   #client: Deno.HttpClient | undefined;
   #http1: Http1Client | undefined;
   #bodySender: NodeBodySender | undefined;
@@ -313,6 +326,7 @@ export class S3Fetch {
     this.#options = options;
     const clock = options.clock ?? systemClock;
     this.#timer = { now: () => clock.now(), deadline: deadlineOf(clock) };
+    this.#region = options.region;
     this.#signer = new SigV4Signer({ region: options.region });
     this.#urls = new UrlBase(options.baseUrl);
     if (options.http1 && this.#urls.origin.startsWith("http:")) this.#http1 = new Http1Client();
@@ -354,7 +368,7 @@ export class S3Fetch {
       bucket: this.#options.bucket,
       endpoint: this.#options.endpoint ?? this.#urls.origin,
       ...(this.#options.endpointSource ? { endpointSource: this.#options.endpointSource } : {}),
-      region: this.#options.region,
+      region: this.#region,
       credentialSource: this.#options.credentialSource,
       accessKeyId: this.#credentials?.accessKeyId,
       secrets: this.secrets(),
@@ -395,6 +409,60 @@ export class S3Fetch {
    * CPU than the rest of a small GET over {@linkcode S3FetchOptions.http1}.
    */
   async send(req: S3FetchRequest): Promise<S3Reply> {
+    const signedFor = this.#region;
+    try {
+      return await this.#send(req);
+    } catch (error) {
+      const baseUrl = this.#options.regionBaseUrl;
+      const region = answeredRegion(error);
+      if (
+        baseUrl === undefined || region === undefined || region === signedFor ||
+        !isRegionName(region) || req.signal?.aborted
+      ) throw error;
+      // The bucket is elsewhere: this request and the later ones go there
+      // (another request may have moved already).
+      if (this.#region !== region) this.#useRegion(region, baseUrl(region));
+      try {
+        const reply = await this.#send(req);
+        this.#options.onRegion?.(region);
+        return reply;
+      } catch (again) {
+        if (answeredRegion(again) === undefined) {
+          this.#options.onRegion?.(region); // answered from there (a 404, a 403): it is the region
+          throw again;
+        }
+        // Sent off again: the region named does not answer. Followed once
+        // only; back where it was, with the first answer's "set AWS_REGION".
+        if (this.#region === region) this.#useRegion(signedFor, baseUrl(signedFor));
+        if (error instanceof Error) {
+          error.message += `; a request signed for ${region} was sent off again too`;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Signs the next requests for `region` (the bucket's, learned by another
+   * client of it), sent where `regionBaseUrl` says; without `regionBaseUrl`,
+   * nothing changes.
+   */
+  moveToRegion(region: string): void {
+    const baseUrl = this.#options.regionBaseUrl;
+    if (baseUrl !== undefined && region !== this.#region) this.#useRegion(region, baseUrl(region));
+  }
+
+  /** Signs requests for `region`, sent under `baseUrl`. */
+  #useRegion(region: string, baseUrl: string): void {
+    this.#region = region;
+    this.#signer = new SigV4Signer({ region });
+    this.#urls = new UrlBase(baseUrl);
+  }
+
+  async #send(req: S3FetchRequest): Promise<S3Reply> {
+    // One region per request: a concurrent request that moves this client
+    // to another one must not sign this URL for it.
+    const signer = this.#signer;
     let search = "";
     if (req.query !== undefined) {
       const q = Object.entries(req.query).map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`);
@@ -426,7 +494,7 @@ export class S3Fetch {
       const credentials = this.#options.anonymous
         ? undefined
         : this.#freshCredentials() ?? await this.#currentCredentials(ctx());
-      const headers = credentials === undefined ? unsignedHeaders(given) : this.#signer.sign(
+      const headers = credentials === undefined ? unsignedHeaders(given) : signer.sign(
         {
           method: req.method,
           url: parsed,

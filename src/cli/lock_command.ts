@@ -138,6 +138,11 @@ export const lock: Command = {
     }
     bar.done();
     const added = results.filter((r) => r.status === "added").length;
+    const already = results.filter((r) => r.status === "locked").length;
+    // Nothing locked is no pass to read silently, as in `vc lock --check`.
+    if (results.length === 0) {
+      ctx.out.info(`vc: manifest ${s.vc.manifest} has no entries: nothing to lock`);
+    }
     const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
     const failed = results.flatMap((r) =>
       r.status === "failed"
@@ -151,8 +156,27 @@ export const lock: Command = {
       await ctx.out.status(
         { lockFile: s.vc.lockFile, entries },
         [
-          ...table(results.map((r) => [r.status, shown(r.path), r.version])),
-          `${added} added to ${s.vc.lockFile}`,
+          // An entry locked before this run is no action of it ("locked"
+          // above "0 added" read as one): it says `already locked`.
+          ...table(results.map((r) => [
+            r.status === "locked" ? "already locked" : r.status,
+            shown(r.path),
+            r.version,
+          ])),
+          ...(results.length === 0 ? [] : added === 0 && failed.length === 0
+            ? [
+              // Only overrides (no version to lock): not "0 already locked".
+              already === 0
+                ? `nothing to add to ${s.vc.lockFile}: overrides are not locked`
+                : `nothing to add: ${
+                  counted(already, "manifest entry", "manifest entries")
+                } already locked in ${s.vc.lockFile}`,
+            ]
+            : [
+              `${added} added to ${s.vc.lockFile}${
+                already > 0 ? ` (${already} already locked)` : ""
+              }`,
+            ]),
         ],
       );
     } finally {

@@ -309,11 +309,24 @@ function transition(
     examples: [`vc repo ${name} 42 --repo file:///srv/repo`],
     async run(ctx) {
       const id = idArg(ctx); // a malformed id is refused before the repository is opened
-      const [record, current] = await withRepo(ctx, `repo ${name}`, async (repo) => {
+      const [record, current, already] = await withRepo(ctx, `repo ${name}`, async (repo) => {
+        // A rerun of publish or expire changes nothing (the first time
+        // stays), which `1 published /a.csv` again read as an action. Not
+        // said of purge, whose rerun deletes content a failed DELETE left.
+        const before = name === "purge" ? undefined : (await repo.get(id)).state;
         const record = await repo[name](id);
-        return [record, name === "publish" ? await repo.current(record.path) : undefined];
+        return [
+          record,
+          name === "publish" ? await repo.current(record.path) : undefined,
+          before === record.state,
+        ] as const;
       });
-      await ctx.out.status(record, `${record.id} ${record.state} ${record.path}`);
+      await ctx.out.status(
+        record,
+        `${record.id} ${record.state} ${record.path}${
+          already ? " (already: nothing changed)" : ""
+        }`,
+      );
       // A rollback by reviving an older version does nothing while a newer
       // one is published: "newest" is the highest id, for current and gc.
       if (current !== undefined && current.id !== record.id) {

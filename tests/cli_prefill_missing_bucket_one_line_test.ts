@@ -68,3 +68,40 @@ Deno.test("cli prefill: the items of a store that cannot be reached are one line
   );
   assertStringIncludes(failures[0]!, `127.0.0.1:${port}`);
 });
+
+Deno.test("cli prefill: the one line of a store reached through a proxy names the proxy", async () => {
+  // A proxy nothing listens on: the endpoint is never asked, so the line
+  // must say the proxy (the ungrouped line does), not blame the endpoint.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await using ws = await CliWorkspace.create();
+  const uris = Array.from({ length: 5 }, (_, i) => `s3://b/d/f${i}.txt`);
+  await ws.write("list.txt", uris.join("\n") + "\n");
+  const env = {
+    AWS_ENDPOINT_URL: "http://s3.example.test:9000",
+    HTTP_PROXY: `http://127.0.0.1:${port}`,
+    NO_PROXY: "",
+    no_proxy: "",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    AWS_MAX_ATTEMPTS: "1",
+  };
+  let r: Awaited<ReturnType<typeof ws.run>> | undefined;
+  await withProcessEnv(env, async () => {
+    r = await ws.run(["prefill", "--list", "list.txt"], env);
+  });
+  const run = r!;
+  assertEquals(run.code, 1, run.stderr);
+  const failures = run.stderr.trim().split("\n").filter((l) =>
+    l.startsWith("vc: prefill failed: ")
+  );
+  assertEquals(failures.length, 1, run.stderr);
+  assertStringIncludes(failures[0]!, "5 items (");
+  assertStringIncludes(
+    failures[0]!,
+    `cannot reach http://s3.example.test:9000 (from AWS_ENDPOINT_URL) through the proxy ` +
+      `http://127.0.0.1:${port} (from HTTP_PROXY)`,
+  );
+});

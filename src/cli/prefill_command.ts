@@ -330,10 +330,6 @@ export const prefill: Command = {
 };
 
 /**
- * One failure on one line: where it came from (a list file's `file:line`, as a
- * bad line of the list is named, or the manifest), the item, the error.
- */
-/**
  * The failed items' lines, one an item, but one for the items of a bucket
  * that does not exist (a typo in its name, another endpoint), and one for
  * those of a store that could not be reached (down, a wrong port): a list of
@@ -380,11 +376,15 @@ function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: 
 /**
  * A failure's cause when the store could not be reached (`cannot reach
  * http://host:9000 (from AWS_ENDPOINT_URL): …: Connection refused (os error
- * 111)`), without the item's own URL: every item fails so while it is down.
+ * 111)`, with the proxy it went through, if any), without the item's own
+ * URL: every item fails so while it is down.
  */
 function unreachable(f: PrefillFailure): string | undefined {
   if (f.errorName !== "OfflineError") return undefined;
-  const reach = /cannot reach \S+(?: \(from [^)]*\))?/.exec(f.error);
+  // The proxy too, when it went through one: a proxy that is down refuses
+  // every item, and the line must not blame the endpoint it never reached.
+  const reach = /cannot reach \S+(?: \(from [^)]*\))?(?: through the proxy \S+ \(from [^)]*\))?/
+    .exec(f.error);
   if (reach === null) return undefined;
   const last = f.error.slice(reach.index + reach[0].length).split(": ").at(-1)!;
   // The last part names no item (`Connection refused (os error 111)`), or is left out.
@@ -401,6 +401,10 @@ function missingBucket(f: PrefillFailure): string | undefined {
   return /^its bucket s3:\/\/\S+ does not exist/.test(cause) ? cause : undefined;
 }
 
+/**
+ * One failure on one line: where it came from (a list file's `file:line`, as a
+ * bad line of the list is named, or the manifest), the item, the error.
+ */
 function failureLine(f: PrefillFailure): string {
   const where = f.file === undefined
     ? ""

@@ -431,13 +431,6 @@ function unreadableSource(
 }
 
 /**
- * Refuses a `file://` source whose directory is missing (a typo, a disk not
- * mounted): a directory store's root is its bucket, and as a missing S3
- * bucket fails the listing, it must not read as an empty store, which
- * `--delete` would take for "delete every local file". Its directory and
- * device, for the deletes of later passes to check.
- */
-/**
  * Refuses a mirror target directory (local, or a `file://` store's) that is
  * not one, or cannot be made one: a file is where it or a directory above
  * it belongs (ENOTDIR). Missing, it is made on the first write; below a file
@@ -457,6 +450,13 @@ async function refuseTargetBelowFile(at: string): Promise<void> {
   }
 }
 
+/**
+ * Refuses a `file://` source whose directory is missing (a typo, a disk not
+ * mounted): a directory store's root is its bucket, and as a missing S3
+ * bucket fails the listing, it must not read as an empty store, which
+ * `--delete` would take for "delete every local file". Its directory and
+ * device, for the deletes of later passes to check.
+ */
 async function requireDirectoryStore(storeUri: string): Promise<LocalRoot | undefined> {
   if (!/^file:/i.test(storeUri)) return undefined;
   const parsed = parseUri(storeUri);

@@ -22,6 +22,7 @@ import { fromFileUrl } from "../path.ts";
 import { LINK_LOOP, notRegularFileKind } from "../regular_file.ts";
 import { quoted, shortened } from "../printable.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { isReadOnlyFs } from "../read_only_fs.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
@@ -217,23 +218,6 @@ export function readOnlyError(e: unknown, what: string, path: string, cacheDir: 
 /** What to do about a cache dir on a read-only file system, which no chmod makes writable. */
 const READ_ONLY_FS_HINT =
   "it is on a read-only file system: set the cacheDir option / VC_CACHE_DIR to a writable directory or remount it read-write";
-
-/**
- * Whether `e` is EROFS: a read-only mount (a CI volume mounted `:ro`, a
- * read-only checkout), which refuses root as well and no chmod makes writable.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isReadOnlyFs } from "./cache_errors.ts";
- * assert(isReadOnlyFs(new Error("Read-only file system (os error 30): open '/x'")));
- * assert(!isReadOnlyFs(new Deno.errors.PermissionDenied("Permission denied (os error 13)")));
- * ```
- */
-export function isReadOnlyFs(e: unknown): boolean {
-  return /read-only file system/i.test((e as Error | undefined)?.message ?? "") ||
-    (e as { code?: unknown } | undefined)?.code === "EROFS";
-}
 
 // The path a system error names last (`… (os error 13): open '/c/x'`).
 function deniedPath(e: unknown): string | undefined {

@@ -12,7 +12,7 @@ import { refuseShellConvertedPath } from "./msys_path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
 import { FLAG_WORDS, flagWorded } from "./mirror_flag_words.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
-import { MirrorInterruptedError, storeTransient } from "../mirror/report.ts";
+import { MirrorInterruptedError, READ_ONLY_MOUNT, storeTransient } from "../mirror/report.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport, MirrorUpload } from "../mirror/types.ts";
 import type { ObjectStore } from "../store/types.ts";
 import {
@@ -809,8 +809,15 @@ function failureLines(
   const groups = new Map<string, MirrorReport["failed"]>();
   const order: (string | MirrorReport["failed"][number])[] = [];
   // A local directory's refusal says the directory (see dirRefused), also for one file.
+  // A read-only mount's refusal is the same words for every file: one line.
   const shown = (f: MirrorReport["failed"][number]) =>
-    direction === "download" && dirRefused(f) ? dirCause(f) : undefined;
+    direction !== "download"
+      ? undefined
+      : dirRefused(f)
+      ? dirCause(f)
+      : f.errorName === "AccessDeniedError" && f.error.endsWith(READ_ONLY_MOUNT)
+      ? f.error
+      : undefined;
   for (const f of failed) {
     const cause = f.key !== undefined && f.key !== "" && (storeTransient(f) || storeRefused(f))
       ? sharedCause(f.error, f.key)

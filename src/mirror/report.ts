@@ -23,8 +23,13 @@ import { fsPlatform } from "../fs_platform.ts";
 import { isSharingViolation } from "../replace_file.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { isReadOnlyFs } from "../read_only_fs.ts";
 import { formatBytes } from "../progress.ts";
 import type { MirrorFailure, MirrorReport } from "./types.ts";
+
+/** What a mirror's failure to write a local file on a read-only mount says to do. */
+export const READ_ONLY_MOUNT =
+  "its file system is mounted read-only; remount it read-write, or mirror into a directory on a writable disk";
 
 // Why either can happen with nothing else writing the target: a bucket (aws
 // s3 cp and rclone write such keys) can hold "a" and "a/b" at once.
@@ -76,6 +81,11 @@ export function failure(key: string | undefined, path: string, error: unknown): 
     // database or mail store in its program): passing, once it is closed.
     text = `in use: another program has it open (Windows refuses it while it does): ${text}; ` +
       "close it and the next run mirrors it, or leave it out with --exclude";
+  } else if (!(error instanceof VcError) && isReadOnlyFs(error)) {
+    // A read-only mount (a volume mounted `:ro`) refuses every file the
+    // same, root too, and no chmod mends it. The OS's `: mkdir '/t/d1'`
+    // (a directory's name) is left out: it kept a line for each directory.
+    text = `${text.replace(/: [a-z_]+ '[^']*'(?: -> '[^']*')?$/, "")}: ${READ_ONLY_MOUNT}`;
   } else if (error instanceof Deno.errors.PermissionDenied) {
     text = `no access: ${text}; give the user vc runs access to it, or leave it out with --exclude`;
   } else if (error instanceof Deno.errors.NotADirectory) {

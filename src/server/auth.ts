@@ -23,7 +23,8 @@ import { readTextCapped } from "../read_capped.ts";
 import { counted } from "../counted.ts";
 import { causeChain, InvalidInputError, VcError } from "../errors.ts";
 import { isNoSpaceError } from "../no_space.ts";
-import { isPermissionError, isReadOnlyFs } from "../cache/cache_errors.ts";
+import { isPermissionError } from "../cache/cache_errors.ts";
+import { isReadOnlyFs } from "../read_only_fs.ts";
 import {
   checkedFetch,
   checkFunction,

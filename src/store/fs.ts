@@ -72,6 +72,7 @@ import { fileRangeStream } from "./fs_stream.ts";
 import { readSettledWhole } from "./fs_whole.ts";
 import { fileKind } from "../regular_file.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { isReadOnlyFs } from "../read_only_fs.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { shortened } from "../printable.ts";
 import { listWarned } from "./list_warning_notice.ts";
@@ -1159,6 +1160,18 @@ export class FsStore implements ObjectStore {
       const said = temp !== null && isTempName(basename(temp[1]!))
         ? `${op} ${key} in ${this.url} failed: ${e.message.slice(0, temp.index)}`
         : what;
+      if (isReadOnlyFs(e)) {
+        // A read-only mount refuses root too, and no chmod mends it: the
+        // file system, not one of its directories (whose names the OS
+        // text adds, one line of a mirror's failures each), is the cause.
+        const bare = temp === null ? what : `${op} ${key} in ${this.url} failed: ` +
+          e.message.slice(0, temp.index);
+        return new AccessDeniedError(
+          `${bare}; the store's directory ${this.root} is on a read-only file system: ` +
+            "remount it read-write, or use a store on a writable disk",
+          { cause: e },
+        );
+      }
       return new AccessDeniedError(
         `${said}; give the user vc runs ${access} access to the store's directory ${this.root}`,
         { cause: e },

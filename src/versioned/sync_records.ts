@@ -52,7 +52,7 @@ import { isRacy } from "../store/fs_validator.ts";
 import { fileKind, notRegularFileKind } from "../regular_file.ts";
 import { isNameTooLong } from "../name_too_long.ts";
 import type { EntryMeta } from "../cache/entry_meta.ts";
-import { isReadOnlyFs } from "../cache/cache_errors.ts";
+import { isReadOnlyFs } from "../read_only_fs.ts";
 
 /** The name of the record file in DEST. */
 export const SYNC_RECORD_NAME = ".vc-sync.json";

@@ -50,6 +50,24 @@ Deno.test("withFlagNames: each named option becomes its flag, other text stays",
   assertEquals(withFlagNames("a cacheDir of your own"), "a cacheDir of your own");
 });
 
+Deno.test("withFlagNames: a path that holds an option's words is left as it is", () => {
+  // A directory of the user's named like the library's words: the message
+  // names it as it is on disk, and only vc's own advice becomes the flag.
+  const dir = "/data/the cacheDir option";
+  assertEquals(
+    withFlagNames(
+      `the cache dir ${dir}/c is not a directory (it is a file); set the cacheDir option or ` +
+        "VC_CACHE_DIR to a directory",
+    ),
+    `the cache dir ${dir}/c is not a directory (it is a file); set --cache-dir or ` +
+      "VC_CACHE_DIR to a directory",
+  );
+  assertEquals(
+    withFlagNames("state file /m/the statePath option.db (the statePath option)"),
+    "state file /m/the statePath option.db (--state)",
+  );
+});
+
 Deno.test("mirror(): a source outside sourcePrefix names the option; vc mirror names --source-prefix", async () => {
   const { mirror } = await import("../src/mirror/mod.ts");
   const dir = await Deno.makeTempDir({ prefix: "vc_source_prefix_words_" });

@@ -400,6 +400,14 @@ const OPTION_FLAGS: readonly (readonly [string, string])[] = [
   ["the statePath option", "--state"],
 ];
 
+// Each option's words as the library says them, not inside a path or a word.
+const OPTION_WORDS = new Map(
+  OPTION_FLAGS.map(([option]) => [
+    option,
+    new RegExp(`(?<=^|[\\s(])${option}(?=$|[\\s),;:]|\\.(?:\\s|$))`, "g"),
+  ]),
+);
+
 /**
  * `message` with the library's options it names (`the cacheDir option`)
  * said as the flags that set them (`--cache-dir`): a script calling the
@@ -418,7 +426,12 @@ const OPTION_FLAGS: readonly (readonly [string, string])[] = [
  */
 export function withFlagNames(message: string): string {
   let out = message;
-  for (const [option, flag] of OPTION_FLAGS) out = out.replaceAll(option, flag);
+  for (const [option, flag] of OPTION_FLAGS) {
+    // The library's own words stand apart (after a space or a parenthesis):
+    // the same words inside a path the message names (`/data/the cacheDir
+    // option/c`) are the user's, left as they are on disk.
+    out = out.replace(OPTION_WORDS.get(option)!, flag);
+  }
   return out;
 }
 

@@ -14,6 +14,7 @@ import { lastLine, openUploads as openUploadsIn, requestsEnding } from "./interr
 const BUCKET = "mirrorsig";
 /** The longest one `vc` process of these tests may run before it is killed. */
 const RUN_LIMIT_MS = 60_000;
+const MiB = 1024 * 1024;
 
 type FakeS3 = Awaited<ReturnType<typeof startFakeS3>>;
 
@@ -29,16 +30,20 @@ interface Ended {
 
 /**
  * Runs `vc mirror data s3://BUCKET/p ...extra` in a fresh workspace holding
- * a 40 MiB `data/big.bin` (three parts at the default 16 MiB part size) with
- * every UploadPart delayed by `latencyMs`; once the first part has reached
- * the server, sends `signals` (`gapMs` apart), then checks the store once
- * the delayed requests have ended on the server. `then` runs before the
- * workspace is removed.
+ * a `data/big.bin` of `size` bytes (default 40 MiB: three parts at the
+ * default 16 MiB part size) with every UploadPart delayed by `latencyMs`, or,
+ * with `holdParts`, held by the server until the first signal's "stopping"
+ * line is on stderr and let go at once then; once the first part has
+ * reached the server, sends `signals` (`gapMs` apart), then checks the
+ * store once the delayed requests have ended on the server. `then` runs
+ * before the workspace is removed.
  */
 async function interruptMirror(
   options: {
     extra: string[];
     latencyMs: number;
+    size?: number;
+    holdParts?: boolean;
     signals: number;
     gapMs?: number;
     then: (ended: Ended, s3: FakeS3, vc: (args: string[]) => Promise<Ended>) => Promise<void>;
@@ -47,17 +52,25 @@ async function interruptMirror(
   const requests = requestsEnding();
   await using s3 = await startFakeS3({ buckets: [BUCKET], onRequest: requests.onRequest });
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_sig_" }));
+  const release = Promise.withResolvers<void>();
   try {
     await Deno.mkdir(join(dir, "home"));
     await Deno.mkdir(join(dir, "data"));
-    await Deno.writeFile(join(dir, "data", "big.bin"), new Uint8Array(40 * 1024 * 1024).fill(7));
+    await Deno.writeFile(
+      join(dir, "data", "big.bin"),
+      new Uint8Array(options.size ?? 40 * MiB).fill(7),
+    );
     // Written an hour ago: a watch's first pass takes it (not as still being written).
     const hourAgo = new Date(Date.now() - 3_600_000);
     await Deno.utime(join(dir, "data", "big.bin"), hourAgo, hourAgo);
     const env = childEnv(dir, testAwsEnv(s3.url));
     const command = (args: string[]) => vcCommand(dir, env, args, RUN_LIMIT_MS);
     const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-    s3.setFaults({ latencyMs: options.latencyMs, match: (t) => t.op === "UploadPart" });
+    s3.setFaults({
+      latencyMs: options.latencyMs,
+      ...(options.holdParts ? { hold: release.promise } : {}),
+      match: (t) => t.op === "UploadPart",
+    });
     const child = command(["mirror", "data", `s3://${BUCKET}/p`, ...options.extra]).spawn();
     // stderr is read as it comes: a second signal waits for the watch's
     // "stopping" line, so that it cannot reach the runtime together with the
@@ -75,15 +88,23 @@ async function interruptMirror(
     }
     assertEquals(s3.stats.CreateMultipartUpload, 1, "the upload started");
     const sent = Date.now();
+    // Waits (bounded) for the watch's "stopping" line: the signal was taken.
+    const stopping = async () => {
+      for (let t = 0; t < 3_000 && !stderrSoFar.includes("Ctrl-C again"); t++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assertStringIncludes(stderrSoFar, "stopping: letting the transfers in flight finish");
+    };
     for (let i = 0; i < options.signals; i++) {
       if (i > 0) {
-        for (let t = 0; t < 500 && !stderrSoFar.includes("Ctrl-C again"); t++) {
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        assertStringIncludes(stderrSoFar, "stopping: letting the transfers in flight finish");
+        await stopping();
         await new Promise((r) => setTimeout(r, options.gapMs ?? 300));
       }
       child.kill("SIGINT");
+    }
+    if (options.holdParts) {
+      await stopping();
+      release.resolve();
     }
     const [status, stdout] = await Promise.all([child.status, stdoutRead, stderrRead]);
     const ended = {
@@ -109,6 +130,8 @@ async function interruptMirror(
     };
     await options.then(ended, s3, vc);
   } finally {
+    // The server waits for the requests it holds before it closes.
+    release.resolve();
     await Deno.remove(dir, { recursive: true });
   }
 }
@@ -186,10 +209,15 @@ Deno.test({
   fn: () =>
     interruptMirror({
       extra: ["--watch"],
-      // Short enough that the rest of the 40 MiB pass (its reads and hashes
-      // included) ends within the 5 s grace even on a loaded machine, long
-      // enough that the first part is still on its way when the signal comes.
-      latencyMs: 400,
+      // The parts are held until the watch has taken the signal, then let
+      // go: the first part is still on its way when the signal comes, and
+      // what is left then is small and known (two parts of a 17 MiB file,
+      // the completion), so the pass ends within the 5 s grace however slow
+      // the machine (ci1: a 400 ms delay per part of a 40 MiB file did not,
+      // at load 48).
+      latencyMs: 0,
+      holdParts: true,
+      size: 17 * MiB,
       signals: 1,
       async then(ended, s3) {
         assertEquals(ended.code, 0, ended.stderr);
@@ -198,6 +226,7 @@ Deno.test({
           ended.stderr,
         );
         assertEquals(s3.listKeys(BUCKET), ["p/big.bin"]);
+        assertEquals(s3.stats.UploadPart, 2, "the upload took two parts");
         assertEquals(s3.stats.AbortMultipartUpload, 0);
         assertEquals(await openUploads(s3), []);
       },

@@ -42,8 +42,9 @@ Deno.test({
       const err = await stderr;
       assertEquals(code, 130, err);
       assert(err.includes("vc: cat interrupted"), err);
-      // Not the 5 s grace period after which a stuck command is cut short.
-      assert(elapsed < 4_000, `took ${Math.round(elapsed)} ms`);
+      // Not the 5 s grace period after which a stuck command is cut short
+      // (with nothing said): any exit before it is the interrupt's own.
+      assert(elapsed < 5_000, `took ${Math.round(elapsed)} ms`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -6,6 +6,7 @@
  */
 import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import type { RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
+import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
 
 type FakeS3 = Awaited<ReturnType<typeof startFakeS3>>;
@@ -56,4 +57,22 @@ export function requestsEnding(): {
       assertEquals(ended, arrived(s3), "requests still running on the server");
     },
   };
+}
+
+/**
+ * The content files (`SHARD/NAME`) a file repository's `content` directory
+ * holds: an add that uploaded its content is past its start-up (its signal
+ * handlers in place) and on to the catalog.
+ */
+export async function contentFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const there = await Deno.stat(dir).then(() => true, () => false);
+  if (!there) return found;
+  for await (const sub of Deno.readDir(dir)) {
+    if (!sub.isDirectory) continue;
+    for await (const e of Deno.readDir(join(dir, sub.name))) {
+      if (e.isFile && !e.name.startsWith(".")) found.push(`${sub.name}/${e.name}`);
+    }
+  }
+  return found;
 }

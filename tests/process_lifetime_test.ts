@@ -291,8 +291,9 @@ for (
       // Its LIST is now waiting on the stalled store.
       const exit = await interruptWaiting(child, name);
       // Without the signal, the listing is only cut short by the CLI's 5 s
-      // grace period.
-      assert(exit.ms < 3_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
+      // grace period (and says nothing then): any exit before it is the
+      // interrupt's own, however slow the machine.
+      assert(exit.ms < 5_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -378,8 +379,9 @@ for (
       const exit = await interruptWaiting(child, name);
       assertEquals(exit.stdout, "");
       // Without the signal, the open is only cut short by the CLI's 5 s
-      // grace period.
-      assert(exit.ms < 3_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
+      // grace period (and says nothing then): any exit before it is the
+      // interrupt's own, however slow the machine.
+      assert(exit.ms < 5_000, `vc ${name} took ${Math.round(exit.ms)} ms to stop`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

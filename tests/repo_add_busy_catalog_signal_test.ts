@@ -12,19 +12,7 @@ import { pathToFileURL } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
 import { childEnv, vcCommand } from "./cli_process.ts";
 import { Repository } from "../src/repo/mod.ts";
-
-async function contentFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const there = await Deno.stat(dir).then(() => true, () => false);
-  if (!there) return found;
-  for await (const sub of Deno.readDir(dir)) {
-    if (!sub.isDirectory) continue;
-    for await (const e of Deno.readDir(join(dir, sub.name))) {
-      if (e.isFile && !e.name.startsWith(".")) found.push(`${sub.name}/${e.name}`);
-    }
-  }
-  return found;
-}
+import { contentFiles } from "./interrupt_helpers.ts";
 
 Deno.test("vc repo add: Ctrl-C while the catalog is locked deletes the upload, exit 130", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_busy_int_" });

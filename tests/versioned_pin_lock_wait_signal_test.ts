@@ -51,8 +51,10 @@ Deno.test({
         const took = Date.now() - sent;
         const text = new TextDecoder().decode(stderr);
         assertEquals(code, 130, text);
-        // The grace period that cuts a stuck command short is 5 s.
-        assert(took < 3000, `exited ${took} ms after SIGINT`);
+        // The grace period that cuts a stuck command short is 5 s: any exit
+        // before it is the command's own unwind (which alone says what it
+        // published, below), however slow the machine.
+        assert(took < 5_000, `exited ${took} ms after SIGINT`);
         assertMatch(text, /interrupted/);
         assertMatch(text, /published .*t\.1\.0\.1\.csv but did not pin it/);
         assertMatch(text, /run the same command again/);

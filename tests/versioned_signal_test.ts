@@ -7,7 +7,7 @@ import { DENO_DIR, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { openUploads, requestsEnding } from "./interrupt_helpers.ts";
+import { contentFiles, openUploads, requestsEnding } from "./interrupt_helpers.ts";
 
 const BUCKET = "sigint";
 
@@ -153,7 +153,13 @@ Deno.test({
         holder.exec("BEGIN EXCLUSIVE");
         const child = vc(["repo", "add", "/a.txt", "a.txt"]).spawn();
         const output = child.output();
-        await new Promise((r) => setTimeout(r, 1500)); // started and waiting
+        // Bounded wait until the content is up (the signal handlers in place
+        // long since): the add then waits for the catalog's lock.
+        const deadline = Date.now() + 60_000;
+        while ((await contentFiles(join(dir, "repo", "content"))).length === 0) {
+          assert(Date.now() < deadline, "the add uploaded its content");
+          await new Promise((r) => setTimeout(r, 50));
+        }
         const sent = Date.now();
         child.kill("SIGTERM");
         const { code } = await output;

@@ -76,8 +76,12 @@ Deno.test("statusOrUndefinedSync: only a missing path is undefined; a path deepe
   await using dir = await tempDir("vc_sweep_unlookable_status_");
   // A file that is there, reached through a short link, whose full path is
   // past PATH_MAX (4096): its look fails (ENAMETOOLONG) though it exists.
+  // The directory's own path stays under PATH_MAX whatever the temp dir's
+  // depth (a CI's deeper TMPDIR took it past, and its mkdir failed): names
+  // of 200 until 256 short of it, then one that ends it 10 short.
   let long = dir.path;
-  while (long.length < 4000) long = join(long, "d".repeat(200));
+  while (long.length < 4095 - 256) long = join(long, "d".repeat(200));
+  long = join(long, "d".repeat(4095 - long.length - 1 - 10));
   await Deno.mkdir(long, { recursive: true });
   await Deno.symlink(long, join(dir.path, "short"));
   await Deno.writeTextFile(join(dir.path, "short", "f".repeat(200)), "kept");

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fewNamed, groupByCause } from "./cause_groups.ts";
 import { importBundled } from "../bundled_modules.ts";
 import { dirname, resolve } from "../path.ts";
 import { localPathSetting } from "./local_path.ts";
@@ -806,8 +807,6 @@ function failureLines(
   failed: MirrorReport["failed"],
   direction: MirrorReport["direction"],
 ): string[] {
-  const groups = new Map<string, MirrorReport["failed"]>();
-  const order: (string | MirrorReport["failed"][number])[] = [];
   // A local directory's refusal says the directory (see dirRefused), also for one file.
   // A read-only mount's refusal is the same words for every file: one line.
   const shown = (f: MirrorReport["failed"][number]) =>
@@ -818,35 +817,19 @@ function failureLines(
       : f.errorName === "AccessDeniedError" && f.error.endsWith(READ_ONLY_MOUNT)
       ? f.error
       : undefined;
-  for (const f of failed) {
-    const cause = f.key !== undefined && f.key !== "" && (storeTransient(f) || storeRefused(f))
-      ? sharedCause(f.error, f.key)
-      : shown(f);
-    if (cause === undefined) {
-      order.push(f);
-      continue;
-    }
-    const group = groups.get(cause);
-    if (group !== undefined) group.push(f);
-    else {
-      groups.set(cause, [f]);
-      order.push(cause);
-    }
-  }
   const line = (f: MirrorReport["failed"][number]) =>
     `vc: mirror: ${shownKey(f.path)}: ${printable(shown(f) ?? f.error)}`;
-  return order.map((item) => {
-    if (typeof item !== "string") return line(item);
-    const group = groups.get(item)!;
-    if (group.length === 1) return line(group[0]!);
+  const causeOf = (f: MirrorReport["failed"][number]) =>
+    f.key !== undefined && f.key !== "" && (storeTransient(f) || storeRefused(f))
+      ? sharedCause(f.error, f.key)
+      : shown(f);
+  return groupByCause(failed, causeOf).map(({ cause, items }) => {
+    if (cause === undefined || items.length === 1) return line(items[0]!);
     // The first few by name, not by which transfer failed first: the same
     // cause reads the same at each run (or watch batch).
-    const named = group.map((f) => f.path).sort().slice(0, 3).map(shownKey);
-    const more = group.length - named.length;
-    return `vc: mirror: ${group.length} paths (${named.join(", ")}${
-      more > 0 ? `, and ${more} more` : ""
-    }): ${
-      printable(item).replace(/; the next run tries it again$/, "; the next run tries them again")
+    const named = fewNamed(items.map((f) => f.path).sort(), shownKey);
+    return `vc: mirror: ${items.length} paths (${named}): ${
+      printable(cause).replace(/; the next run tries it again$/, "; the next run tries them again")
     }`;
   });
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { fewNamed, groupByCause } from "./cause_groups.ts";
 import { flagWorded } from "../prefill/setting_words.ts";
 import {
   DEFAULT_PREFILL_CONCURRENCY,
@@ -337,38 +338,17 @@ export const prefill: Command = {
  * cause once, the first few items and how many more (`--json` lists all).
  */
 function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: string }[] {
-  const groups = new Map<string, PrefillFailure[]>();
-  const order: (string | PrefillFailure)[] = [];
-  for (const f of failed) {
-    const cause = missingBucket(f) ?? unreachable(f);
-    if (cause === undefined) {
-      order.push(f);
-      continue;
-    }
-    const group = groups.get(cause);
-    if (group !== undefined) group.push(f);
-    else {
-      groups.set(cause, [f]);
-      order.push(cause);
-    }
-  }
-  return order.map((item) => {
-    const group = typeof item === "string" ? groups.get(item)! : [item];
-    if (group.length === 1) {
-      return { line: `vc: prefill failed: ${failureLine(group[0]!)}`, kind: group[0]!.errorName };
+  return groupByCause(failed, (f) => missingBucket(f) ?? unreachable(f)).map(({ cause, items }) => {
+    if (cause === undefined || items.length === 1) {
+      return { line: `vc: prefill failed: ${failureLine(items[0]!)}`, kind: items[0]!.errorName };
     }
     // The first few as the lists have them, not as they happened to fail.
-    const named = group.toSorted((a, b) =>
+    const named = items.toSorted((a, b) =>
       (a.file ?? "").localeCompare(b.file ?? "") || (a.line ?? 0) - (b.line ?? 0)
-    ).slice(0, 3).map((f) => f.item);
-    const more = group.length - named.length;
+    ).map((f) => f.item);
     return {
-      line: printable(
-        `vc: prefill failed: ${group.length} items (${named.join(", ")}${
-          more > 0 ? `, and ${more} more` : ""
-        }): ${item as string}`,
-      ),
-      kind: group[0]!.errorName,
+      line: printable(`vc: prefill failed: ${items.length} items (${fewNamed(named)}): ${cause}`),
+      kind: items[0]!.errorName,
     };
   });
 }

@@ -198,6 +198,12 @@ Deno.test({
   async fn() {
     await using w = await tempDir();
     await writeTree(join(w.dir, "data"), { "a.txt": "a", "d/b.txt": "b" });
+    // Written an hour ago: the watch's first pass takes them, not leaves them
+    // as still being written (on a quiet machine it starts within the second).
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const f of ["a.txt", "d/b.txt"]) {
+      await Deno.utime(join(w.dir, "data", f), hourAgo, hourAgo);
+    }
     const fake = await startFakeS3({ buckets: ["b"] });
     const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
     const env = {

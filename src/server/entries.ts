@@ -44,7 +44,8 @@ import { readSmallObjectText } from "../store/small_object.ts";
 import { sameUserOtherAuthUrl } from "./auth.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
 import { displayName, USAGE_PREFIX, UsageCounter } from "./quota.ts";
-import { CLOCK_MARGIN, spanText } from "./store_clock.ts";
+import { CLOCK_MARGIN_MS } from "../clock_margin.ts";
+import { spanText } from "./store_clock.ts";
 
 /** Orphaned data objects a sweep re-checks and claims at once. */
 const ORPHAN_CLAIMS_AT_ONCE = 8;
@@ -293,7 +294,7 @@ const MIN_FILE_META_BYTES = 182;
  * days ahead (a VM restored with a wrong RTC, a mistyped `date -s`) removed
  * every entry for every instance.
  */
-export const MAX_CLOCK_AHEAD_MS = CLOCK_MARGIN;
+export const MAX_CLOCK_AHEAD_MS = CLOCK_MARGIN_MS;
 
 /** How long one reading of the store's time is used before the store is asked again. */
 const STORE_TIME_REUSE_MS = 60_000;
@@ -1145,8 +1146,8 @@ export class Entries {
     const ttl = size >= MIN_FILE_META_BYTES
       ? Math.max(this.#fileTtl, this.#placeholderTtl)
       : this.#placeholderTtl;
-    const window = Math.max(ttl, this.#granularity) - CLOCK_MARGIN;
-    return window > 0 && written > now - window && written <= now + CLOCK_MARGIN;
+    const window = Math.max(ttl, this.#granularity) - CLOCK_MARGIN_MS;
+    return window > 0 && written > now - window && written <= now + CLOCK_MARGIN_MS;
   }
 
   /**
@@ -1246,7 +1247,7 @@ export class Entries {
   /**
    * The time entries are dated and judged by: this process's clock, or the
    * store's (as last read, carried forward by the monotonic clock) when this
-   * one runs more than {@linkcode CLOCK_MARGIN} behind it. Instances share
+   * one runs more than {@linkcode CLOCK_MARGIN_MS} behind it. Instances share
    * the store: one whose clock was days behind dated a file "30 days from
    * now" in the store's past, and an instance with a right clock removed it
    * at its next sweep; its downloads never moved an expiry on. A clock
@@ -1258,7 +1259,7 @@ export class Entries {
     const seen = this.#storeTimeSeen;
     if (seen?.store === undefined) return local;
     const store = seen.store + (this.#clockMonotonic() - seen.mono);
-    return store - local > CLOCK_MARGIN ? store : local;
+    return store - local > CLOCK_MARGIN_MS ? store : local;
   }
 
   /**
@@ -1271,7 +1272,7 @@ export class Entries {
   async #readStoreTimeForDating(): Promise<void> {
     const seen = this.#storeTimeSeen;
     const mono = this.#clockMonotonic();
-    if (seen !== undefined && mono - seen.mono <= CLOCK_MARGIN && mono >= seen.mono) return;
+    if (seen !== undefined && mono - seen.mono <= CLOCK_MARGIN_MS && mono >= seen.mono) return;
     // A burst of requests at start-up (or at the hour) waits on one reading,
     // not one store request each.
     this.#storeTimeReading ??= this.#readStoreTime().then(() => {}, () => {}).finally(() => {

@@ -11,13 +11,6 @@ import { CLOCK_MARGIN_MS } from "../clock_margin.ts";
 const DAY = 86_400_000;
 
 /**
- * How far the clocks of the store and of the services may differ (an
- * hour): past it, a clock ahead removes nothing for its age, and one
- * behind dates entries by the store's time.
- */
-export const CLOCK_MARGIN = CLOCK_MARGIN_MS;
-
-/**
  * `ms` for a message: `31 days`, `2.5 hours`, `90 minutes`.
  *
  * @example
@@ -37,7 +30,7 @@ export function spanText(ms: number): string {
 
 /** A warning about the store's time: none told, or this clock far from it. */
 export interface StoreClockNotice {
-  /** `none`: the store tells no time; `behind`/`ahead`: this clock, past {@linkcode CLOCK_MARGIN}. */
+  /** `none`: the store tells no time; `behind`/`ahead`: this clock, past {@linkcode CLOCK_MARGIN_MS}. */
   kind: "none" | "behind" | "ahead";
   /** The warning, for stderr. */
   message: string;
@@ -46,7 +39,7 @@ export interface StoreClockNotice {
 /**
  * The warning for this machine's time `local` against the store's `store`
  * (`undefined`: the store told none), or `undefined` when they are within
- * {@linkcode CLOCK_MARGIN}.
+ * {@linkcode CLOCK_MARGIN_MS}.
  *
  * @example
  * ```ts
@@ -74,14 +67,14 @@ export function storeClockNotice(
   }
   const times = `this machine's clock says ${new Date(local).toISOString()}, the store's ` +
     `(${storeUrl}) ${new Date(store).toISOString()}`;
-  if (store - local > CLOCK_MARGIN) {
+  if (store - local > CLOCK_MARGIN_MS) {
     return {
       kind: "behind",
       message: `${times}: ${spanText(store - local)} behind; cache entries are dated by the ` +
         `store's time instead. Set this machine's clock right (NTP)`,
     };
   }
-  if (local - store > CLOCK_MARGIN) {
+  if (local - store > CLOCK_MARGIN_MS) {
     return {
       kind: "ahead",
       message: `${times}: ${spanText(local - store)} ahead; nothing is removed for its age ` +

@@ -755,19 +755,11 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
     // Nor are their appends kept out: what they wrote meanwhile is carried
     // over into the new journal (see carryOver).
     const got = tryLockOrNoLocks(file, true, {}, performance.now());
-    if (got === false) {
-      // Busy: tried again a little later (see COMPACT_RETRY_BYTES).
-      if (compactRetries.size >= MAX_COMPACT_RETRIES) compactRetries.clear();
-      compactRetries.set(journalPath, file.statSync().size + COMPACT_RETRY_BYTES);
-      return false;
-    }
+    // Busy: tried again a little later (see COMPACT_RETRY_BYTES).
+    if (got === false) return retryCompactionLater(journalPath, file);
     // Without locks, one compaction at a time all the same (see journal_claim.ts).
     const release = got === true ? () => {} : claimCompaction(journalPath);
-    if (release === undefined) {
-      if (compactRetries.size >= MAX_COMPACT_RETRIES) compactRetries.clear();
-      compactRetries.set(journalPath, file.statSync().size + COMPACT_RETRY_BYTES);
-      return false;
-    }
+    if (release === undefined) return retryCompactionLater(journalPath, file);
     compactRetries.delete(journalPath);
     try {
       const done = compactOpen(journalPath, file, options);
@@ -781,6 +773,17 @@ export function compactJournal(journalPath: string, options: { force?: boolean }
   } finally {
     file.close();
   }
+}
+
+/**
+ * A compaction that found `journalPath` busy (locked, or claimed where
+ * there are no locks): checked again once the journal has grown by
+ * {@linkcode COMPACT_RETRY_BYTES}. Returns false (nothing compacted).
+ */
+function retryCompactionLater(journalPath: string, file: Deno.FsFile): false {
+  if (compactRetries.size >= MAX_COMPACT_RETRIES) compactRetries.clear();
+  compactRetries.set(journalPath, file.statSync().size + COMPACT_RETRY_BYTES);
+  return false;
 }
 
 /**

@@ -46,14 +46,8 @@ import {
   type Sidecar,
   writeSidecar,
 } from "./fs_meta.ts";
-import { statusOrUndefinedSync } from "../file_status.ts";
-import {
-  FileDescriber,
-  type FsHashProgress,
-  isMissing,
-  lstatOrUndefined,
-  sidecarFor,
-} from "./fs_info.ts";
+import { isMissing, lstatOrUndefined, statusOrUndefinedSync } from "../file_status.ts";
+import { FileDescriber, type FsHashProgress, sidecarFor } from "./fs_info.ts";
 import { validatorOf } from "./fs_validator.ts";
 import { listDirectory, sweepOrphanSidecars, sweepStaleTemps } from "./fs_list.ts";
 import { probeFileTime } from "./store_time.ts";

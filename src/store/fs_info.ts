@@ -328,4 +328,3 @@ export function sidecarFor(
 }
 
 // The store's looks that take a missing path for none: vc's one copy.
-export { isMissing, lstatOrUndefined };

@@ -21,7 +21,8 @@ import {
   sidecarName,
 } from "./fs_layout.ts";
 import { removeStaleLock, tryAcquireLock } from "./fs_lock.ts";
-import { type FileDescriber, isMissing, lstatOrUndefined } from "./fs_info.ts";
+import type { FileDescriber } from "./fs_info.ts";
+import { isMissing, lstatOrUndefined } from "../file_status.ts";
 
 // Files described in parallel while listing one directory.
 const LIST_PARALLEL = 32;

@@ -8,7 +8,7 @@ import { allZero, forEachChunk, readBuffer } from "../bytes.ts";
 import { NotFoundError } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import type { PutBody, PutOptions } from "./types.ts";
-import { isMissing } from "./fs_info.ts";
+import { isMissing } from "../file_status.ts";
 
 const COPY_CHUNK = 1024 * 1024;
 /** The shortest chunk of zeros left as a hole rather than written. */

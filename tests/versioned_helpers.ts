@@ -7,6 +7,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import type { AssetCacheOptions } from "../src/cache/cache_options.ts";
 import { openStore, type StoreOptions } from "../src/store/open.ts";
 import type {
+  CopyOptions,
   GetOptions,
   GetResult,
   ListOptions,
@@ -160,7 +161,7 @@ export class WrappingStore implements ObjectStore {
   delete(keys: readonly string[]): Promise<void> {
     return this.inner.delete(keys);
   }
-  copy(from: string, to: string, options?: { ifNoneMatch?: "*" }): Promise<PutResult> {
+  copy(from: string, to: string, options?: CopyOptions): Promise<PutResult> {
     return this.inner.copy(from, to, options);
   }
   close(): Promise<void> {

@@ -2256,7 +2256,8 @@ export class Mirror {
    * the store of one the target already holds with that content, instead of
    * an upload: a file renamed or moved, whose old key the state file records
    * with the file's size and MD5 and the object's ETag. The old object must
-   * still be that version (one HEAD: another tool may have replaced it) and
+   * still be that version (one HEAD: another tool may have replaced it; the
+   * copy is then of the version that HEAD found, and no other) and
    * have the content type the new key gets; the copy is checked as an
    * upload's object is (its ETag, or the `vc-md5` it carries over). Small
    * files, for which a PUT costs no more than the HEAD and the copy, are
@@ -2284,9 +2285,13 @@ export class Mirror {
       if (!(await sameContent(md5, old, known, store, run.report, signal))) continue;
       let made: { etag: string };
       try {
-        made = await store.copy(from, to);
+        // The version the HEAD found, and only it: the store needs no HEAD
+        // of its own, and one replaced since fails the copy (S3's
+        // x-amz-copy-source-if-match) instead of copying what is there now.
+        made = await store.copy(from, to, { source: { etag: info.etag, size: info.size } });
       } catch (error) {
-        // Gone since the HEAD (another run's --delete), refused: uploaded.
+        // Gone or replaced since the HEAD (another run's --delete, another
+        // tool's write), refused: uploaded.
         if (signal.aborted) throw error;
         return undefined;
       }

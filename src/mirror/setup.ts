@@ -294,6 +294,8 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         sourcePrefix: options.sourcePrefix,
         storePrefix,
         targetPrefix,
+        // One bucket/prefix on two servers is two mirrors.
+        storeEndpoints: stores.map((s) => s.endpoint),
       });
       statePath = defaultStatePath(cacheDir, identities.canonical);
       formerPaths = identities.former.map((f) => defaultStatePath(cacheDir, f))

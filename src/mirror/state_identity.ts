@@ -23,6 +23,12 @@ export interface MirrorSides {
   storePrefix: string;
   /** The normalised `--target-prefix` (`a/b/` or ""). */
   targetPrefix: string;
+  /**
+   * The S3 endpoint of each store side (the target of an upload, each
+   * source of a download), as the store names it (`S3Store.endpoint`);
+   * `undefined` (or absent): AWS itself, or a store its URL names whole.
+   */
+  storeEndpoints?: readonly (string | undefined)[];
 }
 
 /** The identity of the default state file, and those earlier versions gave it. */
@@ -45,6 +51,13 @@ export interface StateIdentities {
  * stays apart: it changes the keys. For the usual spelling (real paths, a
  * prefix in the URI) the canonical identity is the one earlier versions
  * gave, so their state files keep their names; the others are in `former`.
+ *
+ * A store on an S3-compatible endpoint adds the endpoint (see
+ * {@linkcode endpointIdentity}): one `s3://bucket/prefix` on AWS and on a
+ * MinIO are two mirrors, with two state files and two locks. AWS itself
+ * adds nothing, so its state files keep their names; a file an earlier
+ * version named without the endpoint is not taken over by a mirror to
+ * another endpoint, as it may be any server's.
  *
  * @example
  * ```ts
@@ -99,13 +112,54 @@ export async function stateIdentities(sides: MirrorSides): Promise<StateIdentiti
       : "",
     targetPrefix: "",
   };
-  const key = JSON.stringify(canonical);
+  const endpoints = (sides.storeEndpoints ?? []).map(endpointIdentity);
+  const custom = endpoints.some((e) => e !== undefined);
+  // Only where one is not AWS: a mirror to AWS keeps the name it had.
+  const identity: Record<string, unknown> = custom
+    ? { ...canonical, endpoints: endpoints.map((e) => e ?? "") }
+    : canonical;
+  const key = JSON.stringify(identity);
+  if (custom) return { canonical: identity, former: [] };
   const former: Record<string, unknown>[] = [];
   for (const f of [await earlier(true), await earlier(false)]) {
     const k = JSON.stringify(f);
     if (k !== key && !former.some((x) => JSON.stringify(x) === k)) former.push(f);
   }
-  return { canonical, former };
+  return { canonical: identity, former };
+}
+
+/**
+ * The endpoint as a mirror's state identity takes it: scheme, host
+ * (lower case) and port (none for the scheme's default), and a path
+ * without its trailing slashes; `undefined` for AWS's own S3 endpoints
+ * (`https://s3.amazonaws.com`, `https://s3.<region>.amazonaws.com`, FIPS
+ * and dual-stack ones: one bucket namespace, the one of no endpoint).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { endpointIdentity } from "./state_identity.ts";
+ * assert.equal(endpointIdentity("HTTP://MinIO:80/"), "http://minio");
+ * assert.equal(endpointIdentity("https://s3.eu-west-1.amazonaws.com"), undefined);
+ * assert.equal(endpointIdentity(undefined), undefined);
+ * ```
+ */
+export function endpointIdentity(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined || endpoint.trim() === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint.trim());
+  } catch {
+    return endpoint.trim();
+  }
+  const path = url.pathname.replace(/\/+$/, "");
+  if (
+    url.protocol === "https:" && path === "" &&
+    /^s3([.-][a-z0-9-]+)*\.amazonaws\.com$/.test(url.hostname)
+  ) {
+    return undefined;
+  }
+  return `${url.protocol}//${url.host}${path}`;
 }
 
 /**

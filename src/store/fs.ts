@@ -27,6 +27,7 @@ import { fsPlatform } from "../fs_platform.ts";
 import { renameOver } from "../replace_file.ts";
 import { forEachLimit } from "../pool.ts";
 import type {
+  CopyOptions,
   DeleteOptions,
   GetOptions,
   GetResult,
@@ -59,10 +60,12 @@ import {
   checkRange,
   checkReadOptions,
   checkWriteOptions,
+  copySourceChanged,
   etagMatches,
   lowerMetadataKeys,
 } from "./object_rules.ts";
 import { fileRangeStream } from "./fs_stream.ts";
+import { normalizeEtag } from "../hash.ts";
 import { readSettledWhole } from "./fs_whole.ts";
 import { fileKind } from "../regular_file.ts";
 import { isNoSpaceError } from "../no_space.ts";
@@ -610,19 +613,34 @@ export class FsStore implements ObjectStore {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
+  async copy(from: string, to: string, options: CopyOptions = {}): Promise<PutResult> {
     keySegments(to, this.url);
     checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
+    // Only the version the caller found (`source`): one replaced since is
+    // not copied. The body read is that of the file checked (one handle).
+    const changed = (info: ObjectInfo) => {
+      const known = options.source;
+      if (known !== undefined && normalizeEtag(known.etag) !== normalizeEtag(info.etag)) {
+        throw copySourceChanged(`copy ${from} to ${to} in ${this.url}`, from, known.etag);
+      }
+    };
     if (from === to) {
       // Onto itself: the object as it is, as in every store (nothing rewritten).
       const info = await this.head(from);
       if (info === undefined) throw new NotFoundError(`${from} not found in ${this.url}`);
+      changed(info);
       if (options.ifNoneMatch === "*") {
         throw new PreconditionFailedError(`${to} already exists in ${this.url}`);
       }
       return { etag: info.etag };
     }
     const { info, body } = await this.get(from);
+    try {
+      changed(info);
+    } catch (error) {
+      await body.cancel();
+      throw error;
+    }
     const putOptions: PutOptions = { md5: info.etag, size: info.size };
     if (info.metadata !== undefined) putOptions.metadata = info.metadata;
     if (info.contentType !== undefined) putOptions.contentType = info.contentType;

@@ -22,7 +22,7 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { concatBytes, forEachChunk } from "../bytes.ts";
-import { Md5 } from "../hash.ts";
+import { Md5, normalizeEtag } from "../hash.ts";
 import { compareUtf8 } from "../utf8.ts";
 import {
   checkDeleteKeys,
@@ -32,10 +32,12 @@ import {
   checkRange,
   checkReadOptions,
   checkWriteOptions,
+  copySourceChanged,
   etagMatches,
   lowerMetadataKeys,
 } from "./object_rules.ts";
 import type {
+  CopyOptions,
   DeleteOptions,
   GetOptions,
   GetResult,
@@ -396,13 +398,17 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
    * assert((await store.head("b"))?.contentType === "text/plain");
    * ```
    */
-  copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
+  copy(from: string, to: string, options: CopyOptions = {}): Promise<PutResult> {
     try {
       this.#check(from, undefined);
       this.#check(to, undefined);
       checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
       const o = this.objects.get(from);
       if (o === undefined) throw new NotFoundError(`${from} does not exist in ${this.url}`);
+      const known = options.source;
+      if (known !== undefined && normalizeEtag(known.etag) !== o.etag) {
+        throw copySourceChanged(`copy ${from} to ${to} in ${this.url}`, from, known.etag);
+      }
       if (options.ifNoneMatch === "*" && this.objects.has(to)) {
         throw new PreconditionFailedError(`${to} already exists in ${this.url}`);
       }

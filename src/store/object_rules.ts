@@ -24,13 +24,20 @@
  *
  * @module
  */
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { checkDotSegments } from "../uri.ts";
 import { normalizeEtag } from "../hash.ts";
 import { decodeMetadataValue } from "./s3_metadata.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
-import type { DeleteOptions, GetOptions, ListOptions, PutBody, PutOptions } from "./types.ts";
+import type {
+  CopyOptions,
+  DeleteOptions,
+  GetOptions,
+  ListOptions,
+  PutBody,
+  PutOptions,
+} from "./types.ts";
 
 /** S3's limit on a key's length, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
@@ -260,7 +267,7 @@ const WRITE_OPTIONS: Readonly<Record<"put" | "delete" | "copy", Readonly<Record<
     beforeCommit: true,
   } satisfies OptionNames<PutOptions>,
   delete: { ifMatch: true, signal: true } satisfies OptionNames<DeleteOptions>,
-  copy: { ifNoneMatch: true },
+  copy: { ifNoneMatch: true, source: true } satisfies OptionNames<CopyOptions>,
 };
 
 /**
@@ -282,6 +289,48 @@ export function checkWriteOptions(
 ): void {
   checkOptions(where, options, WRITE_OPTIONS[method]);
   checkConditions(where, options as { ifNoneMatch?: unknown; ifMatch?: unknown }, "write");
+  if (method === "copy") checkCopySource(where, (options as CopyOptions | undefined)?.source);
+}
+
+/**
+ * The error of a copy whose `source` (see `CopyOptions.source`) is no
+ * longer the version the caller found: `what` names the copy, `from` its
+ * source, `etag` the ETag it was found with.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { copySourceChanged } from "./object_rules.ts";
+ * assert.match(copySourceChanged("COPY a to b", "a", "e1").message, /a changed since it was found/);
+ * ```
+ */
+export function copySourceChanged(
+  what: string,
+  from: string,
+  etag: string,
+): PreconditionFailedError {
+  return new PreconditionFailedError(
+    `${what}: precondition failed, ${from} changed since it was found (its ETag is no longer ${etag})`,
+  );
+}
+
+/**
+ * Refuses a copy's `source` that is not an ETag and a size: the copy would
+ * be unconditional, or of the wrong length, without a word.
+ */
+function checkCopySource(where: string, source: unknown): void {
+  if (source === undefined) return;
+  const { etag, size } = (source ?? {}) as { etag?: unknown; size?: unknown };
+  if (
+    typeof source !== "object" || source === null || typeof etag !== "string" || etag === "" ||
+    typeof size !== "number" || !Number.isSafeInteger(size) || size < 0
+  ) {
+    throw new InvalidInputError(
+      `${where}: source must be { etag, size }, the source's ETag and size as found, got ${
+        describeValue(source)
+      }`,
+    );
+  }
 }
 
 // The options each read request takes: a misspelt condition

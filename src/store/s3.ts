@@ -99,6 +99,7 @@ import {
   checkRange,
   checkReadOptions,
   checkWriteOptions,
+  copySourceChanged,
 } from "./object_rules.ts";
 import {
   answersRange,
@@ -127,6 +128,7 @@ type CredentialSource = S3FetchOptions["credentials"];
 import { CHECKSUM_HEADERS, parseChecksum } from "../object_checksum.ts";
 import type {
   ChecksumAlgorithm,
+  CopyOptions,
   DeleteOptions,
   GetOptions,
   GetResult,
@@ -1747,7 +1749,7 @@ export class S3Store implements ObjectStore {
    * await assert.rejects(store.copy("v1/model.bin", "latest/model.bin", { ifNoneMatch: "*" }));
    * ```
    */
-  async copy(from: string, to: string, options: { ifNoneMatch?: "*" } = {}): Promise<PutResult> {
+  async copy(from: string, to: string, options: CopyOptions = {}): Promise<PutResult> {
     const src = this.#fullKey(from);
     const dst = this.#fullKey(to);
     checkWriteOptions(`COPY to ${this.#uri(dst)}`, "copy", options);
@@ -1761,28 +1763,55 @@ export class S3Store implements ObjectStore {
         );
       }
     };
-    await taken();
-    const source = await this.head(from);
-    if (source === undefined) {
-      const bucket = await this.#missingBucket(from);
-      throw new NotFoundError(
-        `${what}: ${bucket?.message ?? `${this.#uri(src)} does not exist`}`,
-        bucket === undefined ? {} : { cause: bucket },
-      );
-    }
+    const known = options.source;
+    // The source as the caller found it, copied in one request: no HEAD,
+    // the copy is conditional on its ETag (x-amz-copy-source-if-match). A
+    // create-only copy still HEADs: its lost-answer check needs the
+    // source's vc-md5; one in parts needs its metadata.
+    const source: { size: number; etag: string } & Partial<ObjectInfo> =
+      known !== undefined && src !== dst && options.ifNoneMatch === undefined &&
+        known.size <= this.#copyThreshold
+        ? known
+        : await (async () => {
+          await taken();
+          const found = await this.head(from);
+          if (found === undefined) {
+            const bucket = await this.#missingBucket(from);
+            throw new NotFoundError(
+              `${what}: ${bucket?.message ?? `${this.#uri(src)} does not exist`}`,
+              bucket === undefined ? {} : { cause: bucket },
+            );
+          }
+          if (known !== undefined && normalizeEtag(known.etag) !== normalizeEtag(found.etag)) {
+            throw copySourceChanged(what, this.#uri(src), known.etag);
+          }
+          return found;
+        })();
     // Onto itself: the object as it is, as in every store (S3 refuses such a
     // CopyObject with 400 InvalidRequest, and copies a large one in parts).
     if (src === dst) return { etag: source.etag };
+    const changed = `${this.#uri(src)} changed since it was found (its ETag is no longer ${
+      known?.etag ?? source.etag
+    })`;
     const context = {
       operation: `COPY ${this.#uri(src)} to`,
       key: dst,
       ...(options.ifNoneMatch !== undefined
-        ? { condition: "the key already exists (If-None-Match: *)" }
+        ? {
+          condition: `the key already exists (If-None-Match: *)${
+            known !== undefined ? `, or ${changed}` : ""
+          }`,
+        }
+        : known !== undefined
+        ? { condition: changed }
         : {}),
       sourceKey: src,
     };
     const copySource = `${this.bucket}/${uriEncode(src, true)}`;
-    const condition = options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {};
+    const condition = {
+      ...(options.ifNoneMatch !== undefined ? { IfNoneMatch: options.ifNoneMatch } : {}),
+      ...(known !== undefined ? { CopySourceIfMatch: quoteEtag(known.etag) } : {}),
+    };
     if (source.size <= this.#copyThreshold) {
       const out = await this.#send(
         (o) =>
@@ -2266,6 +2295,27 @@ export class S3Store implements ObjectStore {
     if (why !== undefined) {
       throw new AccessDeniedError(`${operation} ${this.#uri(fullKey)}: refused: ${why}`);
     }
+  }
+
+  /**
+   * The S3-compatible endpoint requests go to, normalized (no trailing
+   * slash), from the `endpoint` option or the environment and profile;
+   * `undefined` for AWS itself. The URL (`s3://bucket/prefix`) does not
+   * name it: a mirror's state file is named by it too.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { S3Store } from "./s3.ts";
+   * const env = () => undefined;
+   * await using minio = new S3Store({ bucket: "b", endpoint: "http://127.0.0.1:9000/", region: "us-east-1", env });
+   * assert.equal(minio.endpoint, "http://127.0.0.1:9000");
+   * await using aws = new S3Store({ bucket: "b", region: "us-east-1", env });
+   * assert.equal(aws.endpoint, undefined);
+   * ```
+   */
+  get endpoint(): string | undefined {
+    return this.#settings.endpoint;
   }
 
   /**

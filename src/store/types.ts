@@ -214,6 +214,21 @@ export interface ListOptions {
   signal?: AbortSignal;
 }
 
+/** Options for {@linkcode ObjectStore.copy}. */
+export interface CopyOptions {
+  /** `"*"`: copy only if `to` does not exist yet (else `PreconditionFailedError`). */
+  ifNoneMatch?: "*";
+  /**
+   * The source as the caller just found it (a HEAD, a listing): the copy is
+   * of that version only, and a source replaced since fails it with
+   * `PreconditionFailedError` rather than copy what is there now (S3:
+   * `x-amz-copy-source-if-match`; a directory or memory store checks the
+   * ETag itself). An `S3Store` then sends no HEAD of its own for a copy in
+   * one request (it still reads the metadata of one it copies in parts).
+   */
+  source?: { etag: string; size: number };
+}
+
 /** Options for {@linkcode ObjectStore.delete}. */
 export interface DeleteOptions {
   /**
@@ -251,6 +266,13 @@ export interface ObjectStore {
    * may take writes.
    */
   readonly readOnly?: string | undefined;
+  /**
+   * Optional: the server this store is on when `url` does not name it (an
+   * `S3Store`'s S3-compatible endpoint, normalized), so one
+   * `s3://bucket/prefix` on two servers is told apart (a mirror's state
+   * file). Absent or `undefined`: AWS itself, or a store its `url` names.
+   */
+  readonly endpoint?: string | undefined;
   /**
    * Metadata of `key`, or `undefined` when it does not exist.
    *
@@ -411,6 +433,8 @@ export interface ObjectStore {
   delete(keys: readonly string[], options?: DeleteOptions): Promise<void>;
   /**
    * Server-side copy of `from` to `to` within this store, keeping metadata and content type.
+   * With `source` (its ETag and size as the caller found them), only that
+   * version is copied: one replaced since fails the copy.
    *
    * @example
    * ```ts
@@ -423,7 +447,7 @@ export interface ObjectStore {
    * assert((await store.head("latest/model.bin"))?.metadata?.run === "7");
    * ```
    */
-  copy(from: string, to: string, options?: { ifNoneMatch?: "*" }): Promise<PutResult>;
+  copy(from: string, to: string, options?: CopyOptions): Promise<PutResult>;
   /**
    * Releases connections and other resources.
    *

@@ -22,7 +22,7 @@ Deno.test("a lock file key with no @version is said to be no lock entry", () => 
       `lock file /repo/v.lock.json: ${JSON.stringify(key)} is not a lock entry ` +
         `("/path@MAJOR.MINOR.PATCH")`,
     );
-    assertStringIncludes(error.message, "--lock / VC_LOCK");
+    assertStringIncludes(error.message, "the lock option / VC_LOCK");
     assertStringIncludes(error.message, "a newer vc");
   }
 });

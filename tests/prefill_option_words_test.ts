@@ -4,11 +4,13 @@
  * --manifest (with --list, ...)" and running out of open files said to lower
  * `--concurrency`. The failure now names prefill's `versioned` and
  * `concurrency` options; `vc prefill` still names its flags (see
- * prefill_list_versioned_no_manifest_test.ts).
+ * prefill_list_versioned_no_manifest_test.ts), said by the command line's
+ * `withFlagNames`, as every option the library names.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache, prefill } from "../mod.ts";
-import { flagWorded, NO_MANIFEST, OUT_OF_FILES } from "../src/prefill/setting_words.ts";
+import { NO_MANIFEST, OUT_OF_FILES } from "../src/prefill/setting_words.ts";
+import { withFlagNames } from "../src/cli/errors.ts";
 
 Deno.test("prefill({ uris: ['/a.csv'] }) without versioned: the failure names the versioned option", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_prefill_option_words_" });
@@ -25,14 +27,14 @@ Deno.test("prefill({ uris: ['/a.csv'] }) without versioned: the failure names th
   }
 });
 
-Deno.test("vc prefill's words: the options named at a failure's end become its flags", () => {
+Deno.test("vc prefill's words (withFlagNames): the options a failure names become its flags", () => {
   const missing =
     `/a.csv is a versioned path, but no manifest was given to resolve it: ${NO_MANIFEST.option}`;
-  assertStringIncludes(flagWorded(missing), "name one with --manifest (with --list,");
-  assertEquals(flagWorded(missing).includes("`versioned`"), false);
+  assertStringIncludes(withFlagNames(missing), "name one with --manifest (with --list,");
+  assertEquals(withFlagNames(missing).includes("`versioned`"), false);
   const files = `os error 24${OUT_OF_FILES.option}`;
-  assertStringIncludes(flagWorded(files), "lower the concurrency, `--concurrency`");
+  assertStringIncludes(withFlagNames(files), "lower the concurrency, `--concurrency`");
   // Only at the end, as the library puts it: a key that merely holds the words is left alone.
   const other = `not found: s3://b/${NO_MANIFEST.option}/x`;
-  assertEquals(flagWorded(other), other);
+  assertEquals(withFlagNames(other), other);
 });

@@ -8,8 +8,8 @@ Deno.test("nextVersion(): a part at its largest is named, with the bump that sti
   const max = Number.MAX_SAFE_INTEGER;
   for (
     const [latest, part, instead] of [
-      [`1.0.${max}`, "patch", "bump the minor version instead (--minor, minor: true)"],
-      [`1.${max}.0`, "minor", "bump the major version instead (--major, major: true)"],
+      [`1.0.${max}`, "patch", "bump the minor version instead (the minor option)"],
+      [`1.${max}.0`, "minor", "bump the major version instead (the major option)"],
       [`${max}.0.0`, "major", "publish the file under another path"],
     ] as const
   ) {
@@ -21,6 +21,10 @@ Deno.test("nextVersion(): a part at its largest is named, with the bump that sti
     );
   }
   // A floor at or below such a latest is a patch bump, refused the same way.
-  assertThrows(() => nextVersion(`1.0.${max}`, { minVersion: "1" }), InvalidInputError, "--minor");
+  assertThrows(
+    () => nextVersion(`1.0.${max}`, { minVersion: "1" }),
+    InvalidInputError,
+    "the minor option",
+  );
   assertEquals(nextVersion(`1.0.${max}`, { minor: true }), "1.1.0");
 });

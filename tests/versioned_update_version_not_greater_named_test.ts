@@ -3,7 +3,8 @@
  * said only `requested version 1.0.5 must be greater than the latest version
  * 1.12.0`: not which path, nor where that latest is (the bucket's, not the
  * manifest's pin, which may be older), nor what publishes instead. It now
- * names the path, the bucket and the version `--patch` would publish; a part
+ * names the path, the bucket and the version the patch option (`--patch`)
+ * would publish; a part
  * at its largest names the path too. Nothing is published either way.
  */
 import { join } from "node:path";
@@ -35,8 +36,8 @@ Deno.test("update --version at or below the latest names the path, the bucket an
     assertEquals(
       error.message,
       `cannot publish /d/t.csv ${version}: requested version ${version} must be greater than ` +
-        `the latest version 1.12.0 (in ${vc.bucket}; versions are never replaced: --patch ` +
-        "(patch: true) publishes 1.12.1)",
+        `the latest version 1.12.0 (in ${vc.bucket}; versions are never replaced: the patch ` +
+        "option publishes 1.12.1)",
     );
   }
   await Deno.writeTextFile(join(bucket, "d/t.1.9007199254740991.0.csv"), "max");

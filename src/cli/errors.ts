@@ -7,6 +7,7 @@
 import { printable, withLongInputsCut } from "../printable.ts";
 import { causes } from "../causes.ts";
 import { type ErrorKind, errorKind, InvalidInputError, VcError } from "../errors.ts";
+import { LIST_GIVEN_MANIFEST, NO_MANIFEST, OUT_OF_FILES } from "../prefill/setting_words.ts";
 
 /** Exit code of a successful command. */
 export const EXIT_OK = 0;
@@ -393,18 +394,44 @@ export function withoutAllowAllAdvice(message: string): string {
 }
 
 // The library's options that its messages name, and the flags that set them
-// on the command line: a `vc` user is told of the flag.
+// on the command line: a `vc` user is told of the flag (and the variable,
+// where vc reads one the library does not). A library's words are said once,
+// where the library says them (prefill's, in setting_words.ts).
 const OPTION_FLAGS: readonly (readonly [string, string])[] = [
   ["the cacheDir option", "--cache-dir"],
   ["the sourcePrefix option", "--source-prefix"],
   ["the statePath option", "--state"],
+  ["the bucket option", "--bucket or VC_BUCKET"],
+  ["the manifest option", "--manifest"],
+  ["the major option", "--major"],
+  ["the patch option", "--patch"],
+  ["the version option", "--version"],
+  ["the force option", "--force"],
+  ["the frozen option", "--frozen"],
+  ["the lock option", "--lock"],
+  ["the minor option", "--minor"],
+  ["the catalog option", "--catalog"],
+  ["the url option", "--url (VC_CACHE_URL)"],
+  ["the timeoutMs option, in ms", "--request-timeout or VC_REQUEST_TIMEOUT, in seconds"],
+  ["the maxDownloadBytes option", "--max-bytes"],
+  [LIST_GIVEN_MANIFEST.option, LIST_GIVEN_MANIFEST.flag],
+  [NO_MANIFEST.option, NO_MANIFEST.flag],
+  [OUT_OF_FILES.option, OUT_OF_FILES.flag],
 ];
 
-// Each option's words as the library says them, not inside a path or a word.
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+// Each option's words as the library says them, not inside a path or a
+// word: where the words begin (end) with a letter, they stand after (before)
+// a space, a parenthesis or the message's start (a punctuation mark, its end).
 const OPTION_WORDS = new Map(
   OPTION_FLAGS.map(([option]) => [
     option,
-    new RegExp(`(?<=^|[\\s(])${option}(?=$|[\\s),;:]|\\.(?:\\s|$))`, "g"),
+    new RegExp(
+      (/^\w/.test(option) ? "(?<=^|[\\s(])" : "") + escaped(option) +
+        (/[\w`]$/.test(option) ? "(?=$|[\\s),;:?]|\\.(?:\\s|$))" : ""),
+      "g",
+    ),
   ]),
 );
 
@@ -412,7 +439,8 @@ const OPTION_WORDS = new Map(
  * `message` with the library's options it names (`the cacheDir option`)
  * said as the flags that set them (`--cache-dir`): a script calling the
  * library is told of its option, a `vc` user of the flag. For thrown
- * errors and messages the library kept as text (a prefill's failures).
+ * errors and messages the library kept as text (a prefill's failures, a
+ * mirror's warnings).
  *
  * @example
  * ```ts
@@ -422,6 +450,8 @@ const OPTION_WORDS = new Map(
  *   withFlagNames("set the cacheDir option / VC_CACHE_DIR to a larger disk"),
  *   "set --cache-dir / VC_CACHE_DIR to a larger disk",
  * );
+ * assert.equal(withFlagNames("(check the bucket option)"), "(check --bucket or VC_BUCKET)");
+ * assert.equal(withFlagNames("s3://b/the bucket option/k"), "s3://b/the bucket option/k");
  * ```
  */
 export function withFlagNames(message: string): string {

@@ -9,7 +9,7 @@ import { errorKind } from "../errors.ts";
 import { printable } from "../printable.ts";
 import { checkLock, fillLockSettled } from "../versioned/lock_ops.ts";
 import type { Command } from "./command.ts";
-import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, isAbort } from "./errors.ts";
+import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, isAbort, withFlagNames } from "./errors.ts";
 import { lockKey } from "../versioned/lock_file.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { writeFailureLines } from "./failure_lines.ts";
@@ -58,11 +58,14 @@ export const lock: Command = {
         ctx.out.info(`vc: manifest ${s.vc.manifest} has no entries: nothing to check`);
       }
       const shown = manifestPathsShown(ctx.out, s.vc.manifest, results.map((r) => r.path));
-      // --json: a failed entry with its error's message and name, as `vc lock` reports them.
+      // --json: a failed entry with its error's message and name, as `vc lock` reports them;
+      // a problem as the command line says it (the flags, where the library names options).
       const reported = results.map(({ error, ...r }) =>
         r.status === "failed"
           ? { ...r, error: errorMessage(error), errorName: errorKind(error) }
-          : r
+          : r.problem === undefined
+          ? r
+          : { ...r, problem: withFlagNames(r.problem) }
       );
       await ctx.out.data(
         reported,
@@ -117,7 +120,7 @@ export const lock: Command = {
     try {
       results = await fillLockSettled(s.vc, {
         onProgress: bar.onItems,
-        onWarning: (w) => ctx.out.warn(w.message),
+        onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
         ...signal,
       });
     } catch (error) {

@@ -6,7 +6,6 @@
  * @module
  */
 import { fewNamed, groupByCause } from "./cause_groups.ts";
-import { flagWorded } from "../prefill/setting_words.ts";
 import {
   DEFAULT_PREFILL_CONCURRENCY,
   prefill as runPrefill,
@@ -280,7 +279,7 @@ export const prefill: Command = {
       // Deno's --allow-all advice (a cache dir under /dev/shm) cannot be followed.
       // The library names its options (`versioned`, `concurrency`): said with the flags.
       for (const f of summary.failed) {
-        f.error = flagWorded(withFlagNames(withoutAllowAllAdvice(f.error)));
+        f.error = withFlagNames(withoutAllowAllAdvice(f.error));
       }
       if (interrupted === undefined && !allowEmpty) {
         // Nothing at all: a CI job would go on with an empty cache.

@@ -29,7 +29,14 @@ import type {
   VersionedSyncReport,
 } from "../versioned/versioned_cache.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, flagValue, UsageError } from "./errors.ts";
+import {
+  errorMessage,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  flagValue,
+  UsageError,
+  withFlagNames,
+} from "./errors.ts";
 import { refuseShellConvertedPath } from "./msys_path.ts";
 import { errorKind, InvalidInputError } from "../errors.ts";
 import { printable } from "../printable.ts";
@@ -110,7 +117,7 @@ export const add: Command = {
       onHashProgress: hashProgress(bar),
       onCheckProgress: checkProgress(bar),
       onListProgress: listingProgress(bar),
-      onWarning: (w) => ctx.out.warn(w.message),
+      onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
@@ -184,7 +191,7 @@ export const update: Command = {
       onCheckProgress: checkProgress(bar),
       onListProgress: listingProgress(bar),
       force: ctx.flags.boolean("force"),
-      onWarning: (w) => ctx.out.warn(w.message),
+      onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
@@ -664,7 +671,7 @@ export const sync: Command = {
       report = await s.vc.syncSettled(dest, {
         onProgress: bar.onItems,
         force: ctx.flags.boolean("force"),
-        onWarning: (w) => ctx.out.warn(w.message),
+        onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
     } catch (error) {
@@ -755,7 +762,7 @@ async function listed<T>(
     using bar = ctx.out.progress(label);
     return await list({
       signal: ctx.io.signal,
-      onWarning: (w) => warnings.warn(w.message),
+      onWarning: (w) => warnings.warn(withFlagNames(w.message)),
       onProgress: listingProgress(bar),
     });
   } finally {
@@ -785,10 +792,12 @@ export const verify: Command = {
   async run(ctx) {
     await using s = openVersioned(ctx, "verify");
     using bar = ctx.out.progress("verify");
-    const results = await s.vc.verify({
+    // Each problem as the command line says it: the library names its
+    // options (`the bucket option`), a `vc` user the flags.
+    const results = (await s.vc.verify({
       onProgress: bar.onItems,
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
-    });
+    })).map((r) => r.problem === undefined ? r : { ...r, problem: withFlagNames(r.problem) });
     bar.done();
     // Nothing checked is no pass to read silently (a CI run on the wrong,
     // empty file): said on stderr, as `vc sync` says it.

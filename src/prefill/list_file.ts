@@ -10,6 +10,7 @@
  * @module
  */
 import { InvalidInputError } from "../errors.ts";
+import { LIST_GIVEN_MANIFEST } from "./setting_words.ts";
 import { quoted } from "../printable.ts";
 import {
   checkOptions,
@@ -264,7 +265,7 @@ export async function listEntries(
   if (isJsonObject(text)) {
     throw new InvalidInputError(
       `${file} is a JSON object (a manifest?), not a list of items (one URI or versioned path a ` +
-        "line): give a manifest with --manifest (in the library, prefill's `versioned`)",
+        `line): ${LIST_GIVEN_MANIFEST.option}`,
       { cause: first },
     );
   }

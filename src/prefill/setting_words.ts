@@ -2,8 +2,9 @@
  * How a prefill failure names the setting that would fix it: a script's
  * option (`prefill`'s `versioned`, `concurrency`) or `vc prefill`'s flag
  * (`--manifest`, `--concurrency`). The library says the option (a script
- * never typed a flag); {@linkcode flagWorded} says the same failure with the
- * flag, for the command line.
+ * never typed a flag); the command line's `withFlagNames` (src/cli/errors.ts)
+ * says the same failure with the flag, as it does every option the library
+ * names.
  *
  * @module
  */
@@ -15,6 +16,12 @@ export const NO_MANIFEST: { readonly option: string; readonly flag: string } = {
     "not even ./versioned_assets.json or VC_MANIFEST)",
 };
 
+/** A manifest read as a list of items: where a manifest goes instead, in each's words. */
+export const LIST_GIVEN_MANIFEST: { readonly option: string; readonly flag: string } = {
+  option: "give a manifest in prefill's `versioned` option (a VersionedCache of it)",
+  flag: "give a manifest with --manifest",
+};
+
 /** Out of open files: what to lower, in each's words. */
 export const OUT_OF_FILES: { readonly option: string; readonly flag: string } = {
   option: " (vc ran out of open files: lower prefill's `concurrency` option, or raise the " +
@@ -22,25 +29,3 @@ export const OUT_OF_FILES: { readonly option: string; readonly flag: string } = 
   flag: " (vc ran out of open files: lower the concurrency, `--concurrency`, or raise the " +
     "open-files limit, `ulimit -n`)",
 };
-
-/**
- * A prefill failure's message as `vc prefill` says it: the option named at
- * its end ({@linkcode NO_MANIFEST}, {@linkcode OUT_OF_FILES}) becomes the
- * flag; any other message is returned as it is.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { flagWorded, OUT_OF_FILES } from "./setting_words.ts";
- * assert.equal(flagWorded(`too many open files${OUT_OF_FILES.option}`), `too many open files${OUT_OF_FILES.flag}`);
- * assert.equal(flagWorded("not found"), "not found");
- * ```
- */
-export function flagWorded(error: string): string {
-  for (const words of [NO_MANIFEST, OUT_OF_FILES]) {
-    if (error.endsWith(words.option)) {
-      return error.slice(0, error.length - words.option.length) + words.flag;
-    }
-  }
-  return error;
-}

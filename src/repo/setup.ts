@@ -227,7 +227,8 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
       ref = { kind: "sqlite", path: defaultCatalogPath(store.url), host };
     } else {
       throw new InvalidInputError(
-        `repository ${uri}: give a catalog (--catalog sqlite:PATH or postgres://user@host/db); ` +
+        `repository ${uri}: give a catalog with the catalog option (sqlite:PATH or ` +
+          "postgres://user@host/db); " +
           "only a directory repository keeps its catalog beside its content by default",
       );
     }

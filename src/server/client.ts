@@ -422,7 +422,7 @@ export class CacheClient {
         `${what}: the cache service at ${redactUrl(this.#url)} ${state} for ${
           timeoutMs / 1000
         } s ` +
-          "(request timeout: --request-timeout or VC_REQUEST_TIMEOUT, in seconds)",
+          "(request timeout: the timeoutMs option, in ms)",
       );
       attempt!.abort(silence);
     };
@@ -597,7 +597,7 @@ export class CacheClient {
         } failed (${res.status}): it answered ${
           JSON.stringify(this.#withoutToken(JSON.stringify(doc)).slice(0, 200))
         }, ` +
-          'not {"cache_id", "metadata"}: is --url (VC_CACHE_URL) a KBase file cache service?',
+          'not {"cache_id", "metadata"}: is the url option a KBase file cache service?',
         res.status,
       );
     }
@@ -874,8 +874,7 @@ export class CacheClient {
   #tooLarge(id: string, res: Response, what: string): CacheServiceError {
     return new CacheServiceError(
       `download of cache ${id}: the cache service at ${redactUrl(this.#url)} ${what}, ` +
-        `over the limit of ${this.#maxDownloadBytes} bytes (maxDownloadBytes, ` +
-        "`vc cache-client get --max-bytes`)",
+        `over the limit of ${this.#maxDownloadBytes} bytes (the maxDownloadBytes option)`,
       res.status,
     );
   }
@@ -888,7 +887,7 @@ export class CacheClient {
       `${what}: the cache service at ${
         redactUrl(this.#url)
       } answered ${res.status}${part}, not the whole file (200); nothing was written: ` +
-        "is --url (VC_CACHE_URL) a KBase file cache service, or a proxy in front of one?",
+        "is the url option a KBase file cache service, or a proxy in front of one?",
       res.status,
     );
   }
@@ -1162,7 +1161,7 @@ export class CacheClient {
         ? `${JSON.stringify(redactUrl(location.slice(0, 200)))} (not a valid URL)`
         : redactUrl(href);
       return `it redirects to ${to} (not followed: give the service's own ` +
-        "URL with --url or VC_CACHE_URL)";
+        "URL in the url option)";
     }
     const isHtml = /html/i.test(res.headers.get("content-type") ?? "") || /^\s*</.test(text);
     if (isHtml) {
@@ -1205,7 +1204,7 @@ export class CacheClient {
             redactUrl(this.#url)
           } failed (${res.status}): it answered more than ${
             MAX_ANSWER_BYTES / 1024 / 1024
-          } MiB where the cache API sends a short JSON document: is --url (VC_CACHE_URL) a KBase file cache service?`,
+          } MiB where the cache API sends a short JSON document: is the url option a KBase file cache service?`,
           res.status,
         );
       }

@@ -421,7 +421,7 @@ export function parseLockFile(text: string, file: string): LockEntries {
     if (at < 0 && !key.startsWith("/")) {
       throw new InvalidInputError(
         `lock file ${file}: ${JSON.stringify(key)} is not a lock entry ` +
-          `("/path@MAJOR.MINOR.PATCH"): is ${file} a vc lock file (check --lock / VC_LOCK)? ` +
+          `("/path@MAJOR.MINOR.PATCH"): is ${file} a vc lock file (check the lock option / VC_LOCK)? ` +
           "A lock file of a newer vc may hold what this one cannot read: upgrade vc",
       );
     }
@@ -540,7 +540,7 @@ function refuseOversizedLockFile(file: string, bytes: number, outcome = "", abou
   throw new InvalidInputError(
     `lock file ${file} would be ${about}${bytes} bytes, more than the ${MAX_LOCK_FILE_BYTES} (64 MiB) ` +
       `vc reads${outcome}; remove the entries of versions no manifest pins any more, or give ` +
-      `new manifests a lock file of their own (--lock)`,
+      `new manifests a lock file of their own (the lock option)`,
   );
 }
 

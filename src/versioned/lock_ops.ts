@@ -252,14 +252,14 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
       `${firstNamed(overrides.map((r) => `${r.path} (${r.version})`))} ${
         overrides.length === 1 ? "is an override" : "are overrides"
       } in ${vc.manifest}, ` +
-        "and frozen mode (--frozen / VC_FROZEN) accepts only locked versions; publish " +
+        "and frozen mode (the frozen option / VC_FROZEN) accepts only locked versions; publish " +
         "them (vc add / vc update) before CI runs",
     );
   }
   if (vc.frozen && todo.length > 0) {
     throw new FrozenError(
       `vc lock would add ${firstNamed(todo.map((r) => lockKey(r.path, r.version)))} to the lock ` +
-        `file ${lockFile}, and frozen mode (--frozen / VC_FROZEN) refuses that; ` +
+        `file ${lockFile}, and frozen mode (the frozen option / VC_FROZEN) refuses that; ` +
         "run `vc lock` without it and commit the lock file",
     );
   }

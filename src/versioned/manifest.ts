@@ -157,7 +157,7 @@ export async function readManifestSnapshot(
  * try {
  *   await Deno.writeTextFile(`${dir}/m.json`, "{}");
  *   await Deno.mkdir(`${dir}/sub`);
- *   assert((await missingManifestMessage(`${dir}/sub/m.json`)).includes(`--manifest ${dir}/m.json`));
+ *   assert((await missingManifestMessage(`${dir}/sub/m.json`)).includes(`the manifest option ${dir}/m.json`));
  *   assert((await missingManifestMessage(`${dir}/none.json`)).includes("vc add"));
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
@@ -170,14 +170,16 @@ export async function missingManifestMessage(file: string): Promise<string> {
     // `ls` shows the link: "does not exist" alone reads as nonsense, and
     // `vc add` would start a manifest at the target, wherever that is.
     return `manifest ${file} is a symbolic link to ${target}, which does not exist (a ` +
-      "checkout or mount that is not there?); restore it, or pass the right --manifest " +
+      "checkout or mount that is not there?); restore it, or give the manifest option the right " +
+      "file " +
       "(`vc add PATH FILE` would start a new manifest there)";
   }
   const above = await manifestAbove(file);
   return above === undefined
-    ? `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or pass the right --manifest`
+    ? `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or give the manifest ` +
+      "option the right file"
     : `manifest ${file} does not exist; the nearest one above it is ${above}: ` +
-      `run vc in ${dirname(above)} or pass --manifest ${above}`;
+      `run vc in ${dirname(above)} or pass the manifest option ${above}`;
 }
 
 /**

@@ -148,7 +148,7 @@ export async function refuseIdentical(
   throw new InvalidInputError(
     `${file} is identical to ${path} ${latest} (${
       joinUri(bucket, key)
-    }); nothing was published. Pass --force (force: true) to publish it as a new version anyway`,
+    }); nothing was published. Pass the force option to publish it as a new version anyway`,
   );
 }
 

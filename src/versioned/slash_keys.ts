@@ -387,7 +387,7 @@ export function foreignKeyMessage(key: string, path: string, foreign: ForeignVer
  * // Another tool's release candidate (a `v` prefix: `x.2.0.0-rc.1.csv` is a version vc lists).
  * const rc = { key: "x.v2.0.0-rc.1.csv", version: "v2.0.0-rc.1", base: "2.0.0", prerelease: true };
  * assert.equal(foreignAboveMessage("/x.csv", "2.0.0", [rc]), undefined);
- * assert.match(foreignAboveMessage("/x.csv", "1.0.1", [rc])?.message ?? "", /--version 2.0.0/);
+ * assert.match(foreignAboveMessage("/x.csv", "1.0.1", [rc])?.message ?? "", /the version option 2.0.0/);
  * ```
  */
 export function foreignAboveMessage(
@@ -407,7 +407,7 @@ export function foreignAboveMessage(
   const past = found.prerelease ? found.base : nextPatch(found.base);
   const message = `${found.key} in the bucket is version ${found.version} of ${path}, which vc ` +
     `does not list and semver orders at or above ${version}: ${version} is vc's latest, not ` +
-    `the latest for a tool that reads such keys (to pass it, publish --version ${past})`;
+    `the latest for a tool that reads such keys (to pass it, publish with the version option ${past})`;
   return { key: found.key, message };
 }
 

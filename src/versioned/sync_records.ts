@@ -391,7 +391,7 @@ export class SyncRecords {
       : "was not written by vc sync and holds other bytes";
     throw new PreconditionFailedError(
       `not replacing ${dest}: it ${what}; keep what it holds elsewhere, ` +
-        `or run vc sync --force (option force) to replace it with ${path}`,
+        `or sync with the force option to replace it with ${path}`,
     );
   }
 

@@ -128,7 +128,7 @@ export function spellingHint(value: string, parts: 1 | 3): string {
     return " (vc's versions have no build metadata: semver gives 1.2.0+a no order of its own)";
   }
   if (suffix !== undefined && parts === 1) {
-    return ` (a minimum version has no pre-release: --version ${value} publishes one)`;
+    return ` (a minimum version has no pre-release: the version option ${value} publishes one)`;
   }
   if (suffix !== undefined) {
     return " (a pre-release is dot-separated identifiers of 0-9, A-Z, a-z and -, " +

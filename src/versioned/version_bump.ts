@@ -146,9 +146,9 @@ function increment(version: string, part: "major" | "minor" | "patch"): string {
   if (!isVersion(next)) {
     // That part is at its largest: say so, and what can still be published.
     const instead = part === "patch"
-      ? "bump the minor version instead (--minor, minor: true)"
+      ? "bump the minor version instead (the minor option)"
       : part === "minor"
-      ? "bump the major version instead (--major, major: true)"
+      ? "bump the major version instead (the major option)"
       : "publish the file under another path";
     throw new InvalidInputError(
       `cannot increment the ${part} version of ${version}: its ${part} part is already ` +

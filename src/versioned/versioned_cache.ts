@@ -1335,7 +1335,7 @@ export class VersionedCache {
       if (pinnedVersion !== undefined && isVersion(pinnedVersion)) {
         throw new NotFoundError(
           `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
-            `is this the bucket the manifest was published to? (check --bucket or VC_BUCKET; ` +
+            `is this the bucket the manifest was published to? (check the bucket option; ` +
             `\`vc ls-remote\` lists what the bucket holds)` +
             noncurrentHint(await this.uri(p, pinnedVersion)),
         );
@@ -1512,7 +1512,7 @@ export class VersionedCache {
       let way = "";
       if (explicit) {
         try {
-          way = `; versions are never replaced: --patch (patch: true) publishes ${
+          way = `; versions are never replaced: the patch option publishes ${
             nextVersion(from, { patch: true })
           }`;
         } catch {
@@ -2316,8 +2316,8 @@ export class VersionedCache {
     if (problem === undefined && lock === undefined && this.frozen) {
       problem = isVersion(version)
         ? `${lockKey(path, version)} has no entry in lock file ${this.lockFile ?? "(none)"} ` +
-          "and frozen mode (--frozen / VC_FROZEN) refuses unlocked entries; run `vc lock`"
-        : `${path} is an override and frozen mode (--frozen / VC_FROZEN) accepts only locked versions`;
+          "and frozen mode (the frozen option / VC_FROZEN) refuses unlocked entries; run `vc lock`"
+        : `${path} is an override and frozen mode (the frozen option / VC_FROZEN) accepts only locked versions`;
     }
     return verifyResult(path, version, lock, problem, checked.lock);
   }
@@ -2385,8 +2385,8 @@ export class VersionedCache {
       });
       if (info === undefined) {
         throw new NotFoundError(
-          `bucket ${this.bucket} does not exist (no directory ${parsed.path}); check --bucket or ` +
-            `VC_BUCKET`,
+          `bucket ${this.bucket} does not exist (no directory ${parsed.path}); check the bucket ` +
+            "option",
         );
       }
     }
@@ -2523,8 +2523,7 @@ export class VersionedCache {
     // a refusal the lock file alone causes does not claim this bucket had it.
     const lockShared = `(to ${this.bucket}, or to another bucket whose manifest shares this ` +
       `lock file: its entries name a path and version, not a bucket)`;
-    const way =
-      `Publish past it with --version ${next} (version: "${next}"); nothing was published`;
+    const way = `Publish past it with the version option ${next}; nothing was published`;
     if (pinned === version) {
       throw new InvalidInputError(
         `${path} ${version} was published before and is not in ${this.bucket} now (its latest ` +
@@ -2887,7 +2886,7 @@ export class VersionedCache {
       if (cause instanceof DOMException && cause.name === "AbortError") {
         throw new VcError(
           `interrupted: published ${published} but did not pin it in ${this.manifest}; ` +
-            `run the same command again${forced ? " without --force" : ""} to pin it`,
+            `run the same command again${forced ? " without the force option" : ""} to pin it`,
           { cause },
         );
       }
@@ -2943,7 +2942,8 @@ export class VersionedCache {
     if (!this.frozen) return;
     throw new FrozenError(
       `${command} changes the lock file ${this.lockFile ?? "(none)"}, and frozen mode ` +
-        `(--frozen / VC_FROZEN) refuses that; run it without --frozen and commit the result`,
+        `(the frozen option / VC_FROZEN) refuses that; run it without the frozen option and ` +
+        "commit the result",
     );
   }
 
@@ -3031,7 +3031,7 @@ export class VersionedCache {
     if (asset.version === undefined) {
       if (this.frozen) {
         throw new FrozenError(
-          `${asset.path} is an override (${asset.uri}) and frozen mode (--frozen / VC_FROZEN) ` +
+          `${asset.path} is an override (${asset.uri}) and frozen mode (the frozen option / VC_FROZEN) ` +
             `accepts only locked versions; pin a version in ${this.manifest}`,
         );
       }
@@ -3049,7 +3049,7 @@ export class VersionedCache {
           : "";
         throw new FrozenError(
           `${key} has no entry in lock file ${this.lockFile ?? "(none)"}${missing} and frozen ` +
-            `mode (--frozen / VC_FROZEN) refuses unlocked entries; run \`vc lock\` and commit the ` +
+            `mode (the frozen option / VC_FROZEN) refuses unlocked entries; run \`vc lock\` and commit the ` +
             "lock file",
         );
       }

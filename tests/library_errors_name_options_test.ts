@@ -6,7 +6,7 @@
  * --manifest", to "give a catalog (--catalog ...)" and asked "is --url
  * (VC_CACHE_URL) a KBase file cache service?" (a CacheClient reads no
  * VC_CACHE_URL). The library now names its option (`the bucket option`,
- * `the major option`, ...), and `vc` (its error printer: `withFlagNames`)
+ * `the major option`, `the force option`, ...), and `vc` (its error printer: `withFlagNames`)
  * still names the flag, as each process run below shows.
  */
 import { join } from "node:path";
@@ -208,6 +208,31 @@ Deno.test("VersionedCache: publish refusals name the force, patch, version and f
   });
 });
 
+Deno.test("Repository.restore(): refusals name the force option, no flag", async () => {
+  await withDir(async (dir) => {
+    const uri = (name: string) => pathToFileURL(join(dir, name)).href;
+    const snapshot = join(dir, "b.jsonl.gz");
+    {
+      await using a = await Repository.init(uri("a"));
+      await a.add("/a.txt", new TextEncoder().encode("a"));
+      await using b = await Repository.init(uri("b"));
+      await b.add("/b.txt", new TextEncoder().encode("b"));
+      await b.backup(snapshot);
+    }
+    const other = await assertRejects(() =>
+      Repository.restore(uri("a"), snapshot, { force: true })
+    );
+    assertStringIncludes(
+      (other as Error).message,
+      "nothing was restored, even with the force option",
+    );
+    assertNoFlag((other as Error).message);
+    const full = await assertRejects(() => Repository.restore(uri("b"), snapshot));
+    assertStringIncludes((full as Error).message, "restore with the force option to replace them");
+    assertNoFlag((full as Error).message);
+  });
+});
+
 Deno.test("withFlagNames: each new option's words become the flag, not inside a path", () => {
   assertEquals(
     withFlagNames("(no directory /b); check the bucket option"),
@@ -261,6 +286,15 @@ Deno.test("vc (process): the same failures name the flags, not the library's opt
     checks.push([
       ["update", "/f.txt", "g.txt", "--patch", "--frozen"],
       "(--frozen / VC_FROZEN) refuses that; run it without --frozen",
+    ]);
+    // A restore into a catalog that holds records.
+    const repo = { VC_REPO: pathToFileURL(join(dir, "repo")).href };
+    assertEquals((await vc(["repo", "init"], repo)).code, 0);
+    assertEquals((await vc(["repo", "add", "/a.txt", "f.txt"], repo)).code, 0);
+    const snapshot = (await vc(["repo", "backup"], repo)).stdout.trim();
+    checks.push([
+      ["repo", "restore", snapshot, "--repo", repo.VC_REPO],
+      "restore with --force to replace them",
     ]);
     // A repository on S3 without a catalog.
     checks.push([

@@ -37,7 +37,7 @@ Deno.test("repo restore: a marker the store fails to write is said, and restore 
     s3.setFaults({});
     assertStringIncludes(e.message, "PUT");
     assertStringIncludes(e.message, `the catalog ${catalog} was restored`);
-    assertStringIncludes(e.message, "run the same restore again with --force");
+    assertStringIncludes(e.message, "run the same restore again with the force option");
 
     assertEquals((await restore(true)).records, 1);
     await using repo = await Repository.open("s3://b/new", { openStore: openStoreHere });

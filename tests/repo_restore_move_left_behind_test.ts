@@ -33,7 +33,7 @@ Deno.test("repo restore --catalog: a move that would leave records behind is ref
     );
     assertStringIncludes(e.message, "holds 2 records that");
     assertStringIncludes(e.message, "nothing was restored");
-    assertStringIncludes(e.message, "--force");
+    assertStringIncludes(e.message, "give the force option to leave them behind");
     await assertRejects(() => Deno.lstat(moved), Deno.errors.NotFound);
     {
       await using repo = await Repository.open(uri);

@@ -458,8 +458,9 @@ function refuseForeignSnapshot(
         parsed.repository ?? "another URI"
       }, id ${parsed.repositoryId}), not of ${
         options.repository ?? "this one"
-      } (id ${options.repositoryId}): nothing was restored, even with --force; restore it into ` +
-        `its own repository, or into a new one (its content must be copied there too)`,
+      } (id ${options.repositoryId}): nothing was restored, even with the force option; ` +
+        "restore it into its own repository, or into a new one (its content must be copied " +
+        "there too)",
     );
   }
 }
@@ -493,7 +494,7 @@ export async function restoreCatalog(
       throw new CatalogNotEmptyError(
         `catalog ${catalog.location} already holds ${counted(existing, "record")} and ${
           counted(pathTags, "path tag")
-        }; restore with --force to replace them`,
+        }; restore with the force option to replace them`,
       );
     }
     const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.ids);

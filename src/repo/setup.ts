@@ -431,7 +431,7 @@ function refuseAdoptedCatalog(
     `catalog ${catalogText(ref)} already belongs to a vc repository (id ${owner}${
       meta?.has("store") ? `, at ${meta.get("store")}` : ""
     }), and ${uri} is not it (it has no ${MARKER_KEY}): nothing was restored, even with ` +
-      "--force; restore into a catalog of its own (another SQLite file, another PostgreSQL database)",
+      "the force option; restore into a catalog of its own (another SQLite file, another PostgreSQL database)",
   );
 }
 
@@ -783,7 +783,7 @@ export async function restoreRepository(
       error.message += `; the catalog was restored from ${snapshot} all the same, ` +
         (state.restored === "marker"
           ? "but the store's marker, which names it, may not be written: run the same " +
-            "restore again with --force"
+            "restore again with the force option"
           : "only the check of the store's content after it was not done");
     }
     throw error;
@@ -917,7 +917,8 @@ async function restoreGuarded(
             `it holds that ${snapshot} does not was not counted, nor could the move be noted ` +
             "there for processes that still write to it (a long-running worker): nothing was " +
             `restored; name it on this machine with VC_REPO_CATALOG=${from} and its password ` +
-            "(PGPASSWORD or ~/.pgpass; --catalog names the catalog moved to), or give --force " +
+            "(PGPASSWORD or ~/.pgpass; the catalog option names the catalog moved to), or give " +
+            "the force option " +
             `to move without (${error.message})`,
           { cause: error },
         );
@@ -927,7 +928,8 @@ async function restoreGuarded(
           `catalog ${catalogText(marker.catalog)}, which the repository would move from, holds ` +
             `${counted(left, "record")} that ${snapshot} does not (added since it was ` +
             "taken): nothing was restored; stop the writers, run vc repo backup and restore " +
-            "that snapshot, or give --force to leave " + (left === 1 ? "it" : "them") + " behind",
+            "that snapshot, or give the force option to leave " + (left === 1 ? "it" : "them") +
+            " behind",
         );
       }
     }
@@ -1040,7 +1042,7 @@ async function restoreGuarded(
           ref.path,
           error,
           "it is not the catalog the repository's marker names either, so not one to rebuild: " +
-            "nothing was restored; give --catalog the path of a new file",
+            "nothing was restored; give the catalog option the path of a new file",
         );
       }
       if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
@@ -1087,7 +1089,7 @@ async function restoreGuarded(
             `; the catalog ${
               catalogText(ref)
             } was restored, but the store's marker, which names it, was not written: run the ` +
-            "same restore again with --force";
+            "same restore again with the force option";
         }
         throw error;
       });

@@ -233,6 +233,24 @@ Deno.test("Repository.restore(): refusals name the force option, no flag", async
   });
 });
 
+Deno.test("Repository.find(): a query without tags or with too many names the any, all and exclude options", async () => {
+  await withDir(async (dir) => {
+    await using repo = await Repository.init(pathToFileURL(join(dir, "repo")).href);
+    const many = Array.from({ length: 1001 }, (_, i) => `t${i}`);
+    for (
+      const [query, words] of [
+        [{ exclude: ["x"] }, "the exclude option alone would select almost everything"],
+        [{}, "(the any option, the all option, optionally the exclude option)"],
+        [{ any: many }, "1001 tags in the any option, 0 in the all option and 0 in the exclude"],
+      ] as const
+    ) {
+      const message = ((await assertRejects(() => repo.find(query))) as Error).message;
+      assertStringIncludes(message, words);
+      assertNoFlag(message);
+    }
+  });
+});
+
 Deno.test("withFlagNames: each new option's words become the flag, not inside a path", () => {
   assertEquals(
     withFlagNames("(no directory /b); check the bucket option"),
@@ -295,6 +313,18 @@ Deno.test("vc (process): the same failures name the flags, not the library's opt
     checks.push([
       ["repo", "restore", snapshot, "--repo", repo.VC_REPO],
       "restore with --force to replace them",
+    ]);
+    // A find of too many tags.
+    checks.push([
+      [
+        "repo",
+        "find",
+        "--any",
+        Array.from({ length: 1001 }, (_, i) => `t${i}`).join(","),
+        "--repo",
+        repo.VC_REPO,
+      ],
+      "find: 1001 tags in --any, 0 in --all and 0 in --exclude are too many (at most 100 in --all",
     ]);
     // A repository on S3 without a catalog.
     checks.push([

@@ -257,16 +257,19 @@ export function findSelection(query: FindQuery): RecordSelection {
   const conditions = all.length + exclude.length;
   if (conditions > MAX_FIND_CONDITIONS || any.length > MAX_FIND_ANY) {
     throw new InvalidInputError(
-      `find: ${any.length} --any, ${all.length} --all and ${exclude.length} --exclude tags are ` +
-        `too many (at most ${MAX_FIND_CONDITIONS} --all and --exclude tags together, ` +
-        `${MAX_FIND_ANY} --any tags); narrow the query, or tag the records you want with one tag`,
+      `find: ${any.length} tags in the any option, ${all.length} in the all option and ` +
+        `${exclude.length} in the exclude option are too many (at most ${MAX_FIND_CONDITIONS} ` +
+        `in the all option and the exclude option together, ${MAX_FIND_ANY} in the any ` +
+        "option); narrow the query, or tag the records you want with one tag",
     );
   }
   if (any.length === 0 && all.length === 0) {
     throw new InvalidInputError(
       exclude.length > 0
-        ? "find: --exclude alone would select almost everything; add --any or --all tags"
-        : "find: give tags to find (--any, --all, optionally --exclude)",
+        ? "find: the exclude option alone would select almost everything; add tags with the " +
+          "any option or the all option"
+        : "find: give tags to find (the any option, the all option, optionally the exclude " +
+          "option)",
     );
   }
   const where = new Where();

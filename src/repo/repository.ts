@@ -752,24 +752,13 @@ export class Repository implements AsyncDisposable {
     }
     const given: string[] = [];
     for (const tag of new Set(tags)) {
-      const nfc = tag.normalize("NFC");
-      const lookups = ["record_tags", "path_tags"].flatMap((table) => [
-        // The tag itself: when known, it is no new spelling.
-        `(SELECT tag FROM ${table} WHERE tag = $2 LIMIT 1)`,
-        `(SELECT tag FROM ${table} WHERE tag_key = $1 AND tag <> $2 LIMIT 1)`,
-        ...(nfc === tag ? [] : [`(SELECT tag FROM ${table} WHERE tag = $1 LIMIT 1)`]),
-      ]);
-      const row = (await tx.query(
-        `SELECT ${lookups.map((sql, i) => `${sql} AS t${i}`).join(", ")}`,
-        [nfc, tag],
-      ))[0]!;
-      const held = Object.values(row).filter((t) => t !== null).map(String);
-      const twin = unicodeLookalike(tag, held) ?? unicodeLookalike(tag, given);
+      const held = await heldLookalike(tx, "tag", tag);
+      const twin = held ?? unicodeLookalike(tag, given);
       given.push(tag);
       if (twin === undefined) continue;
       throw new InvalidInputError(
         `the tag ${escapedUnicode(tag)} and the tag ${escapedUnicode(twin)} ` +
-          `${held.includes(twin) ? `in repository ${this.uri}` : "given with it"} look the same ` +
+          `${held === twin ? `in repository ${this.uri}` : "given with it"} look the same ` +
           `but are spelled differently in Unicode (${spellingDifference(tag, twin)}); use the ` +
           "repository's spelling (copy it from `vc repo ls`)",
       );
@@ -1835,10 +1824,14 @@ function withCheckedOpener<O extends RepositoryOptions>(what: string, options: O
 
 /**
  * A spelling of `name` (a path or a tag) the catalog holds, other than
- * `name` itself, with the same NFC form; undefined when there is none.
- * Looked up by the NFC form as a name and as the key (`path_key`,
- * `tag_key`) of names not in NFC, both indexed, in every table holding
- * such names; one of each table's is enough, so each lookup stops at a row.
+ * `name` itself, with the same NFC form; undefined when there is none, or
+ * when the catalog holds `name` in this very spelling too: that is no new
+ * spelling, so a catalog holding two (restored from a snapshot of one made
+ * before twins were refused) goes on taking each, rather than refuse both
+ * as twins of each other for good. Looked up by the NFC form as a name and
+ * as the key (`path_key`, `tag_key`) of names not in NFC, and by `name`
+ * itself, all indexed, in every table holding such names; one of each
+ * table's is enough, so each lookup stops at a row.
  */
 async function heldLookalike(
   tx: Tx,
@@ -1848,6 +1841,8 @@ async function heldLookalike(
   const nfc = name.normalize("NFC");
   const tables = kind === "path" ? ["records", "path_tags"] : ["record_tags", "path_tags"];
   const lookups = tables.flatMap((table) => [
+    // The name itself: when held, it is no new spelling.
+    `(SELECT ${kind} FROM ${table} WHERE ${kind} = $2 LIMIT 1)`,
     `(SELECT ${kind} FROM ${table} WHERE ${kind}_key = $1 AND ${kind} <> $2 LIMIT 1)`,
     // The NFC spelling itself, when `name` is not it.
     ...(nfc === name ? [] : [`(SELECT ${kind} FROM ${table} WHERE ${kind} = $1 LIMIT 1)`]),

@@ -27,10 +27,10 @@ import {
   type TxMode,
   type TxOptions,
 } from "./catalog.ts";
-import { CallbackError, InvalidInputError } from "../errors.ts";
+import { CallbackError, InvalidInputError, OfflineError } from "../errors.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { describeValue } from "../options_check.ts";
-import { sleep } from "../store/retry.ts";
+import { isUnreachableError, sleep } from "../store/retry.ts";
 import { postgresTls } from "./postgres_tls.ts";
 import { checkMarkerSettings, nameHere } from "./postgres_marker.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
@@ -523,7 +523,7 @@ export async function openPostgresCatalog(
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
         driverMessage(error, settings.connectTimeoutS) + noPassword + waited,
-      { cause: error },
+      { cause: offlineCause(error) },
     );
   }
   return catalog;
@@ -601,7 +601,7 @@ class PostgresCatalog implements Catalog {
           }${said === undefined ? "" : `; the server said: ${said}`}${
             mode === "write" ? lostWriteOutcome(nothingCommitted) : ""
           }`,
-          { cause: error },
+          { cause: offlineCause(error) },
         );
         lost.nothingCommitted = nothingCommitted;
         throw lost;
@@ -1103,6 +1103,25 @@ export function isConnectionError(error: unknown): boolean {
   return code.startsWith("CONNECT") || code === "ECONNREFUSED" || code === "ECONNRESET" ||
     code === "EPIPE" || code.startsWith("08") || /^57P0[123]$/.test(code) ||
     code === TOO_MANY_CONNECTIONS || closed;
+}
+
+/**
+ * The cause of the `CatalogUnavailableError` of `error` (the driver's): for a
+ * server not reached (refused, timed out, a name that does not resolve, too
+ * many clients) or a connection lost, an `OfflineError` holding it, so the
+ * error's kind (`errorKind`, which looks through causes; the `kind` of the
+ * CLI's JSON error) is the one scripts retry later, as for a store not
+ * reached, not `VcError` ("anything else"); `error` itself for an answer
+ * that is a refusal (a login, a server that is no PostgreSQL), whose code
+ * `loginRefused` reads.
+ */
+function offlineCause(error: unknown): unknown {
+  const code = pgErrorCode(error);
+  const unreached = isUnreachableError(error) ||
+    (isConnectionError(error) && code !== "CONNECTION_NOT_POSTGRES" &&
+      code !== "CONNECTION_AUTH_REFUSED");
+  if (!unreached) return error;
+  return new OfflineError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /**

@@ -750,11 +750,15 @@ export class Repository implements AsyncDisposable {
         for (const statement of this.catalog.dialect.tagLock) await tx.query(statement, [nfc]);
       }
     }
-    const given: string[] = [];
+    // The first of the call's own tags given in each NFC form: a later one of
+    // that form is its twin (one lookup each; comparing each tag with every
+    // one before it was the square of their count, under the writer lock).
+    const given = new Map<string, string>();
     for (const tag of new Set(tags)) {
       const held = await heldLookalike(tx, "tag", tag);
-      const twin = held ?? unicodeLookalike(tag, given);
-      given.push(tag);
+      const nfc = tag.normalize("NFC");
+      const twin = held ?? given.get(nfc);
+      if (!given.has(nfc)) given.set(nfc, tag);
       if (twin === undefined) continue;
       throw new InvalidInputError(
         `the tag ${escapedUnicode(tag)} and the tag ${escapedUnicode(twin)} ` +

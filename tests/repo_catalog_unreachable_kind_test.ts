@@ -5,13 +5,16 @@
  * a team's scripts branch on the JSON error's `kind` and retry an
  * `OfflineError` later. Its `kind` was `VcError`, the kind of "anything else"
  * (an unexpected error), so such a script gave up on a catalog restarting.
- * The library's error stays a `CatalogUnavailableError`.
+ * A login the server refuses (a wrong password) is, likewise, an
+ * `AccessDeniedError` kind, as credentials a store refuses are. The
+ * library's error stays a `CatalogUnavailableError`.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { assert, assertEquals } from "./assert.ts";
 import { errorKind } from "../src/errors.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
+import { loginRefused } from "../src/repo/catalog_moved.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { Repository } from "../src/repo/repository.ts";
 import { memoryIo } from "../src/cli/io.ts";
@@ -77,5 +80,23 @@ Deno.test({
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  },
+});
+
+Deno.test({
+  name:
+    "a PostgreSQL catalog refusing the login is an AccessDeniedError kind (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer({ password: "s3cret" });
+    const wrong = (name: string) => name === "PGPASSWORD" ? "wrong" : undefined;
+    const refused = await openPostgresCatalog(pg.url, { env: wrong, connectRetryMs: 0 }).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert(refused instanceof CatalogUnavailableError, String(refused));
+    assertEquals(errorKind(refused), "AccessDeniedError");
+    // Still a refused login to the code that tells one from a server down.
+    assertEquals(loginRefused(refused), true);
   },
 });

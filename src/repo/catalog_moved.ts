@@ -16,6 +16,8 @@ import type { CatalogRef } from "./marker.ts";
 import { catalogText } from "./marker.ts";
 import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
 import { countDropped } from "./backup.ts";
+import { isRefusedLogin } from "./postgres_catalog.ts";
+import { hasCause } from "../causes.ts";
 
 /** The `vc_meta` key naming the catalog a restore moved the repository to. */
 export const MOVED_TO_KEY = "moved_to";
@@ -197,9 +199,6 @@ export async function countLeftBehind(
   );
 }
 
-/** SQLSTATEs of a login the server refused: invalid_password, invalid_authorization_specification. */
-const LOGIN_REFUSED = new Set(["28P01", "28000"]);
-
 /**
  * Whether `error` is a PostgreSQL server that answered but refused the login
  * (a wrong password, none sent to it, no `pg_hba.conf` line for this user):
@@ -217,9 +216,9 @@ const LOGIN_REFUSED = new Set(["28P01", "28000"]);
  * ```
  */
 export function loginRefused(error: unknown): boolean {
-  if (!(error instanceof CatalogUnavailableError)) return false;
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" && LOGIN_REFUSED.has(code);
+  // The driver's error is its cause, or the cause of the AccessDeniedError
+  // that is (see kindCause in postgres_catalog.ts).
+  return error instanceof CatalogUnavailableError && hasCause(error.cause, isRefusedLogin);
 }
 
 /**

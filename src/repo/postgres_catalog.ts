@@ -27,7 +27,7 @@ import {
   type TxMode,
   type TxOptions,
 } from "./catalog.ts";
-import { CallbackError, InvalidInputError, OfflineError } from "../errors.ts";
+import { AccessDeniedError, CallbackError, InvalidInputError, OfflineError } from "../errors.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { describeValue } from "../options_check.ts";
 import { isUnreachableError, sleep } from "../store/retry.ts";
@@ -523,7 +523,7 @@ export async function openPostgresCatalog(
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
         driverMessage(error, settings.connectTimeoutS) + noPassword + waited,
-      { cause: offlineCause(error) },
+      { cause: kindCause(error) },
     );
   }
   return catalog;
@@ -601,7 +601,7 @@ class PostgresCatalog implements Catalog {
           }${said === undefined ? "" : `; the server said: ${said}`}${
             mode === "write" ? lostWriteOutcome(nothingCommitted) : ""
           }`,
-          { cause: offlineCause(error) },
+          { cause: kindCause(error) },
         );
         lost.nothingCommitted = nothingCommitted;
         throw lost;
@@ -1106,22 +1106,42 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
- * The cause of the `CatalogUnavailableError` of `error` (the driver's): for a
- * server not reached (refused, timed out, a name that does not resolve, too
- * many clients) or a connection lost, an `OfflineError` holding it, so the
- * error's kind (`errorKind`, which looks through causes; the `kind` of the
- * CLI's JSON error) is the one scripts retry later, as for a store not
- * reached, not `VcError` ("anything else"); `error` itself for an answer
- * that is a refusal (a login, a server that is no PostgreSQL), whose code
- * `loginRefused` reads.
+ * The cause of the `CatalogUnavailableError` of `error` (the driver's), so
+ * that the error's kind (`errorKind`, which looks through causes; the
+ * `kind` of the CLI's JSON error) is the one a script acts on, as for a
+ * store: for a server not reached (refused, timed out, a name that does
+ * not resolve, too many clients) or a connection lost, an `OfflineError`
+ * holding it (retry later); for a login refused, an `AccessDeniedError`
+ * (fix the credentials); else `error` itself (a server that is no
+ * PostgreSQL, TLS), which was `VcError`, "anything else", for all of them.
  */
-function offlineCause(error: unknown): unknown {
+function kindCause(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (isRefusedLogin(error)) return new AccessDeniedError(message, { cause: error });
   const code = pgErrorCode(error);
   const unreached = isUnreachableError(error) ||
     (isConnectionError(error) && code !== "CONNECTION_NOT_POSTGRES" &&
       code !== "CONNECTION_AUTH_REFUSED");
-  if (!unreached) return error;
-  return new OfflineError(error instanceof Error ? error.message : String(error), { cause: error });
+  return unreached ? new OfflineError(message, { cause: error }) : error;
+}
+
+/** SQLSTATEs of a login the server refused: invalid_password, invalid_authorization_specification. */
+const LOGIN_REFUSED = new Set(["28P01", "28000"]);
+
+/**
+ * Whether `error` (the driver's) is a login the server answered and refused
+ * (a wrong password, none sent to it, no `pg_hba.conf` line for this user).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRefusedLogin } from "./postgres_catalog.ts";
+ * assert.equal(isRefusedLogin(Object.assign(new Error("password authentication failed"), { code: "28P01" })), true);
+ * assert.equal(isRefusedLogin(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })), false);
+ * ```
+ */
+export function isRefusedLogin(error: unknown): boolean {
+  return LOGIN_REFUSED.has(pgErrorCode(error));
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   type PrefillListEntries,
   STDIN_NAME,
 } from "../prefill/list_file.ts";
-import { formatBytes } from "../progress.ts";
+import { runSummaryLine } from "./run_summary.ts";
 import type { Command } from "./command.ts";
 import {
   concurrencySetting,
@@ -393,11 +393,17 @@ function failureLine(f: PrefillFailure): string {
 
 function summaryLines(s: PrefillSummary): string[] {
   return [
-    `prefill: ${
-      counted(s.total, "item")
-    }: ${s.fetched} fetched, ${s.alreadyCached} already cached, ${s.failed.length} failed; ${
-      formatBytes(s.bytes)
-    } in ${s.seconds.toFixed(1)}s`,
+    runSummaryLine(
+      "prefill",
+      counted(s.total, "item"),
+      [
+        `${s.fetched} fetched`,
+        `${s.alreadyCached} already cached`,
+        `${s.failed.length} failed`,
+      ],
+      s.bytes,
+      s.seconds,
+    ),
   ];
 }
 

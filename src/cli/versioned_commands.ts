@@ -44,6 +44,7 @@ import { shellWord } from "../shell_word.ts";
 import { redactUrl } from "../redact.ts";
 import { refuseSpecialDest } from "./special_dest.ts";
 import { table } from "./output.ts";
+import { runSummaryLine } from "./run_summary.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { openVersioned } from "./versioned_session.ts";
 import { compareUtf8 } from "../utf8.ts";
@@ -719,6 +720,21 @@ export const sync: Command = {
           ...(unchanged.length === 0 ? [] : [
             `${unchanged.length} unchanged in ${printable(report.dest)} (they hold the pinned ` +
             `bytes already: not copied again; --force copies them anyway)`,
+          ]),
+          // The run in one line, as a prefill ends; an interrupted sync's
+          // last line (stderr) says how far it got instead.
+          ...(interrupted ? [] : [
+            runSummaryLine(
+              "sync",
+              counted(report.total, "manifest entry", "manifest entries"),
+              [
+                `${copied.length} copied`,
+                `${unchanged.length} unchanged`,
+                `${failures.length} failed`,
+              ],
+              report.bytes,
+              report.seconds,
+            ),
           ]),
         ],
       );

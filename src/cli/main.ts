@@ -28,6 +28,8 @@ import { Output, type OutputMode } from "./output.ts";
 import { closest } from "../suggest.ts";
 import { listenToStoreRetries } from "../store/retry_notice.ts";
 import { listenToListWarnings } from "../store/list_warning_notice.ts";
+import { listenToBucketRegions } from "../store/region_notice.ts";
+import { bucketRegionLine } from "./region_lines.ts";
 import { retryLines } from "./retry_lines.ts";
 import { warnOfArgumentSecrets } from "./argument_secrets.ts";
 import { inertJson } from "../printable.ts";
@@ -357,6 +359,8 @@ async function dispatch(
     // are said, and what a listing skipped, as the command's own warnings.
     const stopRetryLines = listenToStoreRetries(retryLines((line) => out.warn(line)));
     const stopListWarnings = listenToListWarnings((warning) => out.warn(warning.message));
+    // A bucket in another region than configured, once per bucket.
+    const stopRegionLines = listenToBucketRegions((notice) => out.warn(bucketRegionLine(notice)));
     // A secret in the arguments is in the process list for every user to read.
     warnOfArgumentSecrets({ flags, out });
     try {
@@ -364,6 +368,7 @@ async function dispatch(
     } finally {
       stopRetryLines();
       stopListWarnings();
+      stopRegionLines();
     }
   } catch (error) {
     // Usage errors raised deep in a command (a bad --max-size) point at its help.

@@ -46,6 +46,8 @@ export type { StoreOptions } from "./open.ts";
 export { downloadToFile } from "./download.ts";
 export { listenToStoreRetries } from "./retry_notice.ts";
 export { listenToListWarnings } from "./list_warning_notice.ts";
+export { listenToBucketRegions } from "./region_notice.ts";
+export type { BucketRegionListener, BucketRegionNotice } from "./region_notice.ts";
 export type { ListWarningListener } from "./list_warning_notice.ts";
 export type { StoreRetry, StoreRetryListener } from "./retry_notice.ts";
 export type {

@@ -58,7 +58,6 @@ import {
   credentialHint,
   describeCredentialSource,
   type EnvReader,
-  isRegionName,
   missingProfileProblem,
   resolveS3Settings,
   type S3ConnectionSettings,
@@ -69,8 +68,9 @@ import { noCredentialsError } from "./no_credentials.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
 import { environmentKeys, environmentKeysProblem } from "./credential_env.ts";
 import { bucketRegionKey, learnBucketRegion, learnedBucketRegion } from "./bucket_region.ts";
+import { bucketRegionFound } from "./region_notice.ts";
+import { followRegionRedirect } from "./region_redirect.ts";
 import {
-  answeredRegion,
   isBareHeadRefusal,
   isWebPageType,
   renewableCredentialCode,
@@ -2127,57 +2127,62 @@ export class S3Store implements ObjectStore {
     signal?: AbortSignal,
   ): Promise<Out> {
     let refreshed = false;
-    // The region redirect followed, once: where from, and S3's first answer.
-    let followed: { from: string | undefined; error: Error } | undefined;
-    for (;;) {
+    // One attempt, signed for the region the client reads now (see #create).
+    const attempt = async (): Promise<Out> => {
       const signedFor = learnedBucketRegion(this.#regionKey);
-      try {
-        return await call(signal ? { abortSignal: signal } : {});
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        // Refused at the door, so nothing happened: safe to send again (even
-        // a CompleteMultipartUpload, at the end of a long upload) once the
-        // chain has fetched new credentials, as the lean requests do.
-        if (!refreshed && isRenewableCredentialError(error) && await this.#refreshCredentials()) {
-          refreshed = true;
-          continue;
-        }
-        const mapped = await this.#sdkError(error, what, signedFor);
-        // The bucket is in another region (S3's 301 PermanentRedirect, 400
-        // AuthorizationHeaderMalformed): refused before anything happened,
-        // so sent once more, signed for the bucket's region, which the
-        // client's region (see #create) gives from now on, as for the lean
-        // requests. (Not the SDK's followRegionRedirects: it swaps the
-        // client's region for the time of one call, which concurrent calls
-        // see, and fails them with "Region was not restored".)
-        const region = answeredRegion(mapped);
-        if (region !== undefined && followed === undefined) {
-          const ready = await this.#ready;
-          if (region !== (signedFor ?? ready?.region) && isRegionName(region)) {
-            followed = { from: signedFor, error: mapped };
-            learnBucketRegion(this.#regionKey, region);
-            ready?.lean.moveToRegion(region);
+      for (;;) {
+        try {
+          return await call(signal ? { abortSignal: signal } : {});
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          // Refused at the door, so nothing happened: safe to send again
+          // (even a CompleteMultipartUpload, at the end of a long upload)
+          // once the chain has fetched new credentials, as the lean
+          // requests do.
+          if (
+            !refreshed && isRenewableCredentialError(error) && await this.#refreshCredentials()
+          ) {
+            refreshed = true;
             continue;
           }
+          const mapped = await this.#sdkError(error, what, signedFor);
+          // The SDK retried it itself: said as vc's own retries say it.
+          const attempts = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata
+            ?.attempts;
+          const max = this.#settings.maxAttempts;
+          if (typeof attempts === "number" && attempts > 1 && attempts >= max) {
+            markGaveUp(mapped, attempts);
+          }
+          throw mapped;
         }
-        if (followed !== undefined && region !== undefined) {
-          // Sent off again: followed once only, and the first answer's
-          // "set AWS_REGION" stands.
-          learnBucketRegion(this.#regionKey, followed.from);
-          const ready = await this.#ready;
-          if (ready !== undefined) ready.lean.moveToRegion(followed.from ?? ready.region);
-          followed.error.message += `; a request signed for ${signedFor} was sent off again too`;
-          throw followed.error;
-        }
-        // The SDK retried it itself: said as vc's own retries say it.
-        const attempts = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata
-          ?.attempts;
-        const max = this.#settings.maxAttempts;
-        if (typeof attempts === "number" && attempts > 1 && attempts >= max) {
-          markGaveUp(mapped, attempts);
-        }
-        throw mapped;
       }
+    };
+    const learned = learnedBucketRegion(this.#regionKey);
+    try {
+      return await attempt();
+    } catch (error) {
+      // The bucket is in another region: followed once, as the lean requests
+      // follow it (region_redirect.ts), by the client's region, which it
+      // reads per request from the regions learned. (Not the SDK's
+      // followRegionRedirects: it swaps the client's region for the time of
+      // one call, which concurrent calls see, and fails them with "Region
+      // was not restored".)
+      const ready = await this.#ready;
+      return await followRegionRedirect(error, attempt, {
+        signedFor: learned ?? ready?.region,
+        signal,
+        moveTo: (region) => {
+          learnBucketRegion(this.#regionKey, region);
+          ready?.lean.moveToRegion(region);
+        },
+        moveBack: () => {
+          learnBucketRegion(this.#regionKey, learned);
+          if (ready !== undefined) ready.lean.moveToRegion(learned ?? ready.region);
+        },
+        found: (region) => {
+          if (ready !== undefined) this.#regionFound(ready.region, region);
+        },
+      });
     }
   }
 
@@ -2442,6 +2447,17 @@ export class S3Store implements ObjectStore {
     return bucketRegionKey(this.#settings.endpoint, this.bucket);
   }
 
+  /** Tells of the bucket found in `region`, not the `configured` one (see region_notice.ts). */
+  #regionFound(configured: string, region: string): void {
+    if (region === configured) return;
+    bucketRegionFound(this.#regionKey, {
+      bucket: this.bucket,
+      region,
+      configured,
+      configuredSource: this.#settings.regionSource,
+    });
+  }
+
   #leanFetch(configured: string, credentials: CredentialSource, fixed: boolean): S3Fetch {
     // Where an earlier request found the bucket, else where configured.
     const region = learnedBucketRegion(this.#regionKey) ?? configured;
@@ -2451,7 +2467,10 @@ export class S3Store implements ObjectStore {
       // A bucket in another region is followed there (the regional host on
       // AWS; a custom endpoint is asked again, signed for it).
       regionBaseUrl: (to) => bucketBaseUrl(this.#settings, this.bucket, to),
-      onRegion: (to) => learnBucketRegion(this.#regionKey, to),
+      onRegion: (to) => {
+        learnBucketRegion(this.#regionKey, to);
+        this.#regionFound(configured, to);
+      },
       // Messages name the endpoint as configured, its path too (a gateway's).
       ...(this.#settings.endpoint !== undefined
         ? { endpoint: this.#settings.endpoint.replace(/\/+$/, "") }

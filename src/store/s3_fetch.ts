@@ -24,7 +24,6 @@ import {
 import { type OfflineError, StoreError } from "../errors.ts";
 import { answerRetryAfterMs, fullJitterDelay, isTransientError, retry } from "./retry.ts";
 import {
-  answeredRegion,
   bareHeadRefusal,
   isForeignErrorBody,
   isWebPage,
@@ -42,7 +41,8 @@ import { retryReason, storeRetried } from "./retry_notice.ts";
 import { concatBytes } from "../bytes.ts";
 import { MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { type Clock, deadlineOf, systemClock } from "../clock.ts";
-import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS, isRegionName } from "./s3_config.ts";
+import { credentialErrorText, DEFAULT_REQUEST_TIMEOUT_MS } from "./s3_config.ts";
+import { followRegionRedirect } from "./region_redirect.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
@@ -414,31 +414,20 @@ export class S3Fetch {
       return await this.#send(req);
     } catch (error) {
       const baseUrl = this.#options.regionBaseUrl;
-      const region = answeredRegion(error);
-      if (
-        baseUrl === undefined || region === undefined || region === signedFor ||
-        !isRegionName(region) || req.signal?.aborted
-      ) throw error;
-      // The bucket is elsewhere: this request and the later ones go there
-      // (another request may have moved already).
-      if (this.#region !== region) this.#useRegion(region, baseUrl(region));
-      try {
-        const reply = await this.#send(req);
-        this.#options.onRegion?.(region);
-        return reply;
-      } catch (again) {
-        if (answeredRegion(again) === undefined) {
-          this.#options.onRegion?.(region); // answered from there (a 404, a 403): it is the region
-          throw again;
-        }
-        // Sent off again: the region named does not answer. Followed once
-        // only; back where it was, with the first answer's "set AWS_REGION".
-        if (this.#region === region) this.#useRegion(signedFor, baseUrl(signedFor));
-        if (error instanceof Error) {
-          error.message += `; a request signed for ${region} was sent off again too`;
-        }
-        throw error;
-      }
+      if (baseUrl === undefined) throw error;
+      return await followRegionRedirect(error, () => this.#send(req), {
+        signedFor,
+        signal: req.signal,
+        // The bucket is elsewhere: this request and the later ones go there
+        // (another request may have moved already).
+        moveTo: (region) => {
+          if (this.#region !== region) this.#useRegion(region, baseUrl(region));
+        },
+        moveBack: (region) => {
+          if (this.#region === region) this.#useRegion(signedFor, baseUrl(signedFor));
+        },
+        found: (region) => this.#options.onRegion?.(region),
+      });
     }
   }
 

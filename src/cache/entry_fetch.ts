@@ -444,6 +444,11 @@ export class EntryFetcher {
             ? locked
             : AtomicFile.create(loc.dataPath, mode === undefined ? {} : { mode });
       }
+      // What the download brings is the object as its GET found it, so the
+      // copy is validated as of the start, not the end, of a download that
+      // may take minutes (an object replaced meanwhile is not vouched for
+      // that much past the TTL).
+      const asked = index.clock.now();
       let info;
       try {
         // Only a `file://` store hashes a source file (and says so): an
@@ -486,7 +491,7 @@ export class EntryFetcher {
         size: info.size,
         md5: info.md5,
         sha256: info.sha256,
-        validatedAt: now,
+        validatedAt: asked,
         touchedAt: now,
         checkedAt: now,
         immutable: index.isImmutable(loc),

@@ -209,6 +209,7 @@ pass "moto_server listening on $MOTO_URL"
 #    wrote with SHA-256/SHA-1 checksums, Content-Encoding: gzip, no bytes, and
 #    folder markers read as stored; vc mirror's content types and vc-md5 seen by
 #    aws s3api head-object; a version deleted from a bucket with S3 versioning;
+#    a cached multipart copy kept when aws s3api copy-object rewrites it whole;
 #  - vc mirror (both directions, watch, ranges).
 # A failed file fails the run and is named at the end.
 step "S3 store contract, store parity, S3 listing, every vc subcommand, repository, cache, mirror: test files against moto"

@@ -18,7 +18,10 @@
  *   `aws s3 sync` finds it in sync and downloads it byte-identical;
  * - on a bucket with S3 versioning, a pinned version `aws s3 rm` deleted is
  *   reported with the way back, not published again, and verifies once the
- *   delete marker is removed.
+ *   delete marker is removed;
+ * - a cached copy of aws's multipart upload is kept, not downloaded again,
+ *   when the object is copied onto itself in one piece (`aws s3api
+ *   copy-object --metadata-directive REPLACE`), whose ETag is then the MD5.
  *
  * Needs VC_TEST_S3_ENDPOINT (moto) and the aws CLI; ignored without them.
  */
@@ -509,6 +512,61 @@ Deno.test({
       assertMatch(good.stdout, /^ok\s+locked/m);
       const content = ok(await vc(["cat", path], env), "vc cat").stdout;
       assertEquals(content, "c,d\n");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    `compat (${why}): aws s3 cp's multipart object copied onto itself (copy-object, metadata REPLACE) revalidates without a download`,
+  ignore,
+  async fn() {
+    await withWorkspace(async ({ dir, bucket, vc, aws }) => {
+      const data = bytesOf(17 * MiB + 9, 5);
+      await Deno.writeFile(join(dir, "upload.bin"), data);
+      const uri = `s3://${bucket}/in/${NFC_NAME}`;
+      ok(await aws(["s3", "cp", "--only-show-errors", "upload.bin", uri]), "aws s3 cp");
+      const path = ok(await vc(["cache", "get", uri]), "vc cache get").stdout.trim();
+      const before = await Deno.stat(path);
+      // Its content type fixed the way aws users do: a copy onto itself in
+      // one CopyObject (`aws s3 cp` would copy this size in parts again),
+      // whose ETag is the MD5 of the bytes.
+      ok(
+        await aws([
+          "s3api",
+          "copy-object",
+          "--bucket",
+          bucket,
+          "--key",
+          `in/${NFC_NAME}`,
+          "--copy-source",
+          `${bucket}/in/${NFC_NAME}`, // botocore encodes it
+          "--metadata-directive",
+          "REPLACE",
+          "--content-type",
+          "application/x-hdf5",
+        ]),
+        "aws s3api copy-object onto itself",
+      );
+      const head = JSON.parse(
+        ok(
+          await aws(["s3api", "head-object", "--bucket", bucket, "--key", `in/${NFC_NAME}`]),
+          "aws s3api head-object",
+        ).stdout,
+      );
+      assertEquals(head.ETag, `"${md5Hex(data)}"`, "the copy's ETag is the MD5 of the bytes");
+      const again = ok(await vc(["cache", "get", uri], { VC_CACHE_TIMEOUT: "0" }), "revalidate")
+        .stdout.trim();
+      assertEquals(again, path);
+      const after = await Deno.stat(path);
+      // The copy kept (not downloaded again), recorded under the new ETag.
+      assertEquals([after.ino, after.mtime?.getTime()], [before.ino, before.mtime?.getTime()]);
+      const listed = JSON.parse(ok(await vc(["cache", "ls", "--json"]), "vc cache ls").stdout);
+      const entry = (Array.isArray(listed) ? listed : listed.entries ?? []).find((
+        e: { uri: string },
+      ) => e.uri === uri);
+      assertEquals(entry?.etag, md5Hex(data));
+      sameBytes(await Deno.readFile(path), data, "the copy");
     });
   },
 });

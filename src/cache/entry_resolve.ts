@@ -27,6 +27,7 @@ import { unverifiableReason } from "../verify.ts";
 import { endpointName, goneError, isRefusedAnswer } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
 import { acquireEntryLock } from "./entry_lock.ts";
+import { copyHoldsStatedMd5 } from "./copy_md5.ts";
 import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
 import { isFileOfItsOwn, isOwnDataFile } from "./entry_records.ts";
 import type { EntryMeta } from "./entry_meta.ts";
@@ -419,11 +420,16 @@ export class EntryResolver {
       return (await this.#confirmed(rec, now)) ??
         await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
-    if (sameContent(head, rec)) {
+    // A copy checked by its parts has no MD5 recorded: read from the disk
+    // when the new answer states one (see copy_md5.ts).
+    const md5 = sameContent(head, rec) ? rec.md5 : await copyHoldsStatedMd5(rec, head, ctx.signal);
+    if (md5 !== undefined) {
       // Another ETag for the bytes the copy holds (a bucket moved to
-      // SSE-KMS, a file uploaded again in parts): the copy is that version,
-      // recorded under its ETag; nothing to download. Its part sizes were
-      // of the old ETag; its MD5 (and SHA-256) are of the bytes and stay.
+      // SSE-KMS, a file uploaded again in parts or in one piece): the copy
+      // is that version, recorded under its ETag; nothing to download. Its
+      // part sizes were of the old ETag; its MD5 (and SHA-256) are of the
+      // bytes and stay.
+      rec.md5 = md5;
       rec.etag = normalizeEtag(head.etag);
       rec.opaqueEtag = head.opaqueEtag === true ? true : undefined;
       rec.partSizes = undefined;

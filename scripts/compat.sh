@@ -210,7 +210,8 @@ pass "moto_server listening on $MOTO_URL"
 #    folder markers read as stored; vc mirror's content types and vc-md5 seen by
 #    aws s3api head-object; a version deleted from a bucket with S3 versioning;
 #    a cached multipart copy kept when aws s3api copy-object rewrites it whole;
-#  - vc mirror (both directions, watch, ranges).
+#  - vc mirror (both directions, watch, ranges);
+#  - version listings stepping past a folder under their prefix (startAfter).
 # A failed file fails the run and is named at the end.
 step "S3 store contract, store parity, S3 listing, every vc subcommand, repository, cache, mirror: test files against moto"
 VC_TEST_S3_ENDPOINT="$MOTO_URL" deno run --allow-all scripts/test_shards.ts --jobs 2 \
@@ -220,7 +221,8 @@ VC_TEST_S3_ENDPOINT="$MOTO_URL" deno run --allow-all scripts/test_shards.ts --jo
   tests/s3_part_checksum_compat_test.ts tests/cli_slash_keys_test.ts tests/dot_segment_keys_test.ts \
   tests/versioned_verify_replaced_multipart_test.ts tests/s3_archived_object_test.ts \
   tests/cli_lock_workflow_test.ts tests/aws_cli_interop_compat_test.ts \
-  tests/mirror_test.ts tests/mirror_watch_test.ts tests/mirror_range_test.ts
+  tests/mirror_test.ts tests/mirror_watch_test.ts tests/mirror_range_test.ts \
+  tests/versions_listing_skips_folders_test.ts
 pass "test files against moto_server"
 
 step "vc mirror and aws s3 sync agree on what is in sync, both ways, against moto"

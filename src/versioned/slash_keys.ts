@@ -21,6 +21,7 @@
  */
 import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
+import { compareUtf8 } from "../utf8.ts";
 import { requireStore } from "../store/store_check.ts";
 import type { ListOptions, ObjectInfo, ObjectStore } from "../store/types.ts";
 import { joinUri } from "../uri.ts";
@@ -530,6 +531,69 @@ function nextPatch(version: string): string {
   return `${major}.${minor}.${Number(patch) + 1}`;
 }
 
+/**
+ * The keys under `prefix` (`d/x.`, of `/d/x.csv`), in order, with each folder
+ * there (`d/x.2017/…`, a tree another tool keeps beside the file) given by
+ * its first key only: no key inside a folder is a version, and such a tree
+ * may hold millions of keys, a LIST each thousand. The listing starts again
+ * past the folder (`startAfter`). A folder named as a version's key
+ * (`d/x.3.0.0.csv/…`, see `foreignVersionOf`) is given whole, for its warning.
+ */
+async function* keysBesideFolders(
+  store: ObjectStore,
+  prefix: string,
+  path: string,
+  options: ListOptions,
+): AsyncGenerator<ObjectInfo> {
+  let after: string | undefined;
+  // A store that gives keys at or before `startAfter` again (one that
+  // ignores it) is read on to its end, those keys passed over, and not
+  // started again.
+  let readOn = false;
+  restart: for (;;) {
+    const listing = after === undefined ? options : { ...options, startAfter: after };
+    for await (const info of store.list(prefix, listing)) {
+      if (after !== undefined && compareUtf8(info.key, after) <= 0) {
+        readOn = true;
+        continue;
+      }
+      yield info;
+      if (readOn) continue;
+      const slash = info.key.indexOf("/", prefix.length);
+      // A key in the prefix's own directory, or a folder's marker (`d/x.y/`).
+      if (slash === -1 || slash === info.key.length - 1) continue;
+      if (foreignVersionOf(info.key, path)?.folder !== undefined) continue;
+      const past = pastFolder(info.key.slice(0, slash + 1));
+      if (compareUtf8(past, info.key) <= 0) continue; // a folder name of 1,024 bytes
+      after = past;
+      continue restart;
+    }
+    return;
+  }
+}
+
+/**
+ * A key that sorts after every key in `folder` (ending in `/`) and before
+ * every other key after it, in S3's order (UTF-8 bytes): `folder` and then
+ * the largest character, U+10FFFF, up to the 1,024 bytes a key has at most
+ * (the bytes left over: the largest character of that length).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pastFolder } from "./slash_keys.ts";
+ * const past = pastFolder("d/x.2017/");
+ * assert.equal(new TextEncoder().encode(past).length, 1024);
+ * assert(past > "d/x.2017/\u{10FFFF}zz" && past < "d/x.20170");
+ * ```
+ */
+export function pastFolder(folder: string): string {
+  const left = 1024 - new TextEncoder().encode(folder).length;
+  if (left <= 0) return folder;
+  const rest = ["", "\x7F", "\u07FF", "\uFFFF"][left % 4]!;
+  return folder + "\u{10FFFF}".repeat(Math.floor(left / 4)) + rest;
+}
+
 async function versionsUnder(
   store: ObjectStore,
   prefix: string,
@@ -542,7 +606,7 @@ async function versionsUnder(
   // Keys only: a directory store need not hash files to list them.
   const listOptions: ListOptions = { etags: false };
   if (options.signal !== undefined) listOptions.signal = options.signal;
-  for await (const info of store.list(prefix, listOptions)) {
+  for await (const info of keysBesideFolders(store, prefix, path, listOptions)) {
     options.onListed?.();
     const parsed = parseVersionedKey(info.key);
     if (parsed?.path === path) found.set(parsed.version, info);

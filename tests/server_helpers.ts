@@ -127,6 +127,10 @@ export async function startService(
     auth?: AuthProvider;
     /** The background sweep's interval (default here: none). */
     sweepIntervalMs?: number;
+    /** See `ServeCacheOptions.headerTimeoutMs`. */
+    headerTimeoutMs?: number;
+    /** See `ServeCacheOptions.maxIdleConnections`. */
+    maxIdleConnections?: number;
     /**
      * Whether the store tells its own time (default false: its
      * `serverTime` follows the test's clock, as the time a test moves on

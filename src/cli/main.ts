@@ -97,6 +97,8 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "max-bytes",
   "sweep-interval",
   "body-idle-timeout",
+  "header-timeout",
+  "max-idle-connections",
   "upload-queue-timeout",
   "download-queue-timeout",
   "drain-timeout",

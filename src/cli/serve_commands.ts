@@ -207,6 +207,18 @@ export const serve: Command = {
       description:
         "give up (408) a request whose body sends nothing (an upload: under 1 KiB) this long, and cut a download not sent within it plus its length at 64 KiB/s (default 60s; 0: never)",
     },
+    "header-timeout": {
+      type: "string",
+      valueName: "DURATION",
+      description:
+        "close, unanswered, a connection holding no request that has not sent a whole request head this long since it opened or since its last answer (slowloris, idle keep-alive; default 60s; 0: never)",
+    },
+    "max-idle-connections": {
+      type: "string",
+      valueName: "N",
+      description:
+        "connections holding no request (a head not yet whole, idle after an answer) kept at once; past it the one idle longest is closed (default 512)",
+    },
     "upload-queue-timeout": {
       type: "string",
       valueName: "DURATION",
@@ -298,6 +310,14 @@ export const serve: Command = {
     const bodyIdle = bodyIdleText === undefined
       ? undefined
       : parseDuration(bodyIdleText, "--body-idle-timeout");
+    const headerText = ctx.flags.string("header-timeout");
+    const headerTimeout = headerText === undefined
+      ? undefined
+      : parseDuration(headerText, "--header-timeout");
+    const idleConnsText = ctx.flags.string("max-idle-connections");
+    const maxIdleConnections = idleConnsText === undefined
+      ? undefined
+      : countFlag(idleConnsText, "--max-idle-connections", "serve", 1_000_000);
     const queueText = ctx.flags.string("upload-queue-timeout");
     const uploadQueue = queueText === undefined
       ? undefined
@@ -444,6 +464,8 @@ export const serve: Command = {
         ...(quota === undefined ? {} : { maxBytesPerIdentity: quota }),
         ...(sweep === undefined ? {} : { sweepIntervalMs: sweep }),
         ...(bodyIdle === undefined ? {} : { bodyIdleTimeoutMs: bodyIdle }),
+        ...(headerTimeout === undefined ? {} : { headerTimeoutMs: headerTimeout }),
+        ...(maxIdleConnections === undefined ? {} : { maxIdleConnections }),
         ...(uploadQueue === undefined ? {} : { uploadQueueTimeoutMs: uploadQueue }),
         ...(downloadQueue === undefined ? {} : { downloadQueueTimeoutMs: downloadQueue }),
         ...(uploadMinRate === undefined ? {} : { uploadMinRate }),

@@ -28,6 +28,11 @@ import { formatEventLine, formatLogLine, guardedLog } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { normalizeBasePath } from "./routes.ts";
 import { relayFailure } from "./relay_idle.ts";
+import {
+  DEFAULT_HEADER_TIMEOUT_MS,
+  DEFAULT_MAX_IDLE_CONNECTIONS,
+  serveWithHeadTimeout,
+} from "./head_timeout.ts";
 import { runSweeps } from "./sweep.ts";
 
 /** Longest wait between two tries to listen again after accepting failed. */
@@ -48,6 +53,22 @@ export interface ServeCacheOptions extends CacheServiceOptions {
    * first minute, so instances started together do not sweep at once.
    */
   sweepIntervalMs?: number;
+  /**
+   * Milliseconds a connection may go without a complete request head while
+   * it holds no request in flight (default 60 s; 0: no bound): from its
+   * start, or from the end of its last answer (an idle keep-alive
+   * connection, or one whose answered request's body never finishes
+   * arriving). It is then closed, unanswered, so clients that trickle a
+   * head (slowloris) or leave connections open hold a file descriptor for
+   * at most that long.
+   */
+  headerTimeoutMs?: number;
+  /**
+   * Most connections holding no request in flight (a head not complete
+   * yet, or idle after an answer) kept at once (default 512): past it, the
+   * one idle longest is closed. Only with `headerTimeoutMs` above 0.
+   */
+  maxIdleConnections?: number;
   /**
    * Shuts the server down gracefully when aborted. A signal (or `cancel`)
    * aborted before the call rejects it with its reason, listening on nothing.
@@ -97,6 +118,8 @@ const SERVE_CACHE_OPTIONS: OptionNames<ServeCacheOptions> = {
   hostname: true,
   port: true,
   sweepIntervalMs: true,
+  headerTimeoutMs: true,
+  maxIdleConnections: true,
   signal: true,
 };
 
@@ -132,8 +155,26 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     checkRequiredOptions("serveCache", options, SERVE_CACHE_OPTIONS);
     // NaN (or a negative) failed `interval > 0`: no sweep ever ran, unsaid.
     checkNonNegativeNumber("serveCache: the option sweepIntervalMs", options.sweepIntervalMs);
+    checkNonNegativeNumber("serveCache: the option headerTimeoutMs", options.headerTimeoutMs);
+    if (
+      options.maxIdleConnections !== undefined &&
+      !(Number.isInteger(options.maxIdleConnections) && options.maxIdleConnections >= 1)
+    ) {
+      throw new InvalidInputError(
+        `serveCache: the option maxIdleConnections must be a whole number of 1 or more, ` +
+          `not ${String(options.maxIdleConnections)}`,
+      );
+    }
     // The handler gets its own options only: it refuses the server's.
-    const { hostname: _h, port: _p, sweepIntervalMs: _s, signal: _signal, ...service } = options;
+    const {
+      hostname: _h,
+      port: _p,
+      sweepIntervalMs: _s,
+      headerTimeoutMs: _ht,
+      maxIdleConnections: _mic,
+      signal: _signal,
+      ...service
+    } = options;
     handler = createHandler({ ...service, shuttingDown: () => draining });
   } catch (error) {
     return Promise.reject(error);
@@ -172,44 +213,50 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       ms: 0,
       error: message,
     }));
+  const onError = (e: unknown): Response => {
+    // A download's body that failed mid-way (its store's file cut short, a
+    // stall): its request's own line tells it already.
+    if (relayFailure(e)) return errorResponse(500, "internal error", SECURITY_HEADERS);
+    logError(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    return errorResponse(500, "internal error", SECURITY_HEADERS);
+  };
+  const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
+  const maxIdleConnections = options.maxIdleConnections ?? DEFAULT_MAX_IDLE_CONNECTIONS;
+  // Connections with no request in flight are closed after headerTimeoutMs
+  // (slowloris, see head_timeout.ts); Deno.serve where that cannot be done.
   const listen = (on: number, onListen: (addr: Deno.NetAddr) => void) =>
-    Deno.serve({
-      hostname,
-      port: on,
-      onListen,
-      onError: (e) => {
-        // A download's body that failed mid-way (its store's file cut
-        // short, a stall): its request's own line tells it already.
-        if (relayFailure(e)) return errorResponse(500, "internal error", SECURITY_HEADERS);
-        logError(e instanceof Error ? (e.stack ?? e.message) : String(e));
-        return errorResponse(500, "internal error", SECURITY_HEADERS);
-      },
-    }, (request, info) => {
-      // Draining: Deno's own shutdown cuts request bodies still arriving, so
-      // in-flight requests finish first and new ones are turned away: the
-      // handler answers them 503 (logged and counted; before, they bypassed
-      // it and left no log line), and they are not waited for.
-      if (draining) return handler(request, info);
-      const writes = request.method !== "GET" && request.method !== "HEAD";
-      active++;
-      if (writes) writing++;
-      let counted = true;
-      const done = () => {
-        if (!counted) return;
-        counted = false;
-        active--;
-        if (writes) writing--;
-        if (settled()) idle?.();
-      };
-      info.completed.catch(() => {}).finally(done);
-      // A download cut past its bound no longer holds a drain, even while
-      // Deno.serve still relays a store's body it cannot stop.
-      return handler(request, {
-        completed: info.completed,
-        remoteAddr: info.remoteAddr,
-        onCut: done,
-      });
+    (headerTimeoutMs > 0 && headerTimeoutMs < Infinity
+      ? serveWithHeadTimeout(
+        { hostname, port: on, headerTimeoutMs, maxIdleConnections, onListen, onError },
+        handle,
+      )
+      : undefined) ?? Deno.serve({ hostname, port: on, onListen, onError }, handle);
+  const handle = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
+    // Draining: Deno's own shutdown cuts request bodies still arriving, so
+    // in-flight requests finish first and new ones are turned away: the
+    // handler answers them 503 (logged and counted; before, they bypassed
+    // it and left no log line), and they are not waited for.
+    if (draining) return handler(request, info);
+    const writes = request.method !== "GET" && request.method !== "HEAD";
+    active++;
+    if (writes) writing++;
+    let counted = true;
+    const done = () => {
+      if (!counted) return;
+      counted = false;
+      active--;
+      if (writes) writing--;
+      if (settled()) idle?.();
+    };
+    info.completed.catch(() => {}).finally(done);
+    // A download cut past its bound no longer holds a drain, even while
+    // Deno.serve still relays a store's body it cannot stop.
+    return handler(request, {
+      completed: info.completed,
+      remoteAddr: info.remoteAddr,
+      onCut: done,
     });
+  };
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = listen(port, (addr) => resolve(addr));

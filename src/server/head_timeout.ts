@@ -1,0 +1,204 @@
+/**
+ * A bound on connections that hold no request (slowloris). `Deno.serve`
+ * (2.9.6) has no timeout for a request head: a client that trickles one, a
+ * byte at a time, or never finishes it, or leaves its connection open after
+ * an answer (also one whose refused request's body never finishes arriving,
+ * which Deno waits for to drain it) held a file descriptor until it closed
+ * the connection, so their number was bounded only by the open-file limit.
+ *
+ * Here the service accepts connections itself and serves each with Deno's
+ * own per-connection server (`serveHttpOnConnection`, the one `Deno.serve`
+ * runs per connection), so it knows when a connection has no request in
+ * flight: from its start, and from the end of each answer, it has
+ * `headerTimeoutMs` to bring a complete request head, or it is closed,
+ * unanswered; and when more than `maxIdleConnections` hold no request, the
+ * one idle longest is closed, so a flood of them cannot take every file
+ * descriptor while good clients, whose heads come at once, are served. A
+ * request in flight (a slow upload or download) is never cut
+ * by this bound: its body has bounds of its own.
+ *
+ * Where Deno does not offer that server (another runtime version), this
+ * returns undefined and `Deno.serve` is used, without the bound.
+ *
+ * @module
+ */
+
+/** Default for `headerTimeoutMs`: as Node's `headersTimeout` and nginx's `client_header_timeout`. */
+export const DEFAULT_HEADER_TIMEOUT_MS = 60_000;
+
+/** Default for `maxIdleConnections`: well under the usual open-file limit of 1024. */
+export const DEFAULT_MAX_IDLE_CONNECTIONS = 512;
+
+type ServeConnection = (
+  conn: Deno.Conn,
+  signal: AbortSignal,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+  onError: (error: unknown) => Response | Promise<Response>,
+  onListen: (scheme: string) => void,
+) => Deno.HttpServer<Deno.NetAddr>;
+
+/** Deno's per-connection server, when this runtime has it. */
+function connectionServer(): ServeConnection | undefined {
+  // deno-lint-ignore no-explicit-any
+  const internal = (Deno as any)[(Deno as any).internal];
+  const serve = internal?.serveHttpOnConnection;
+  return typeof serve === "function" ? serve : undefined;
+}
+
+/** Options of {@linkcode serveWithHeadTimeout}. */
+export interface HeadTimeoutServeOptions {
+  /** Interface to listen on. */
+  hostname: string;
+  /** Port (0: a free one). */
+  port: number;
+  /** Milliseconds a connection with no request in flight may take to bring a request head. */
+  headerTimeoutMs: number;
+  /**
+   * Most connections with no request in flight held at once: past it, the
+   * one idle longest is closed (a client that completes its head at once
+   * is never idle long enough to be the one).
+   */
+  maxIdleConnections: number;
+  /** Called with the address once listening. */
+  onListen: (addr: Deno.NetAddr) => void;
+  /** As `Deno.serve`'s. */
+  onError: (error: unknown) => Response | Promise<Response>;
+}
+
+/**
+ * Serves as `Deno.serve` does, closing connections that hold no request for
+ * `headerTimeoutMs`, and the one idle longest when more than
+ * `maxIdleConnections` hold none (see the module's notes); undefined where the runtime
+ * lacks the per-connection server. `finished` rejects when accepting fails
+ * (as `Deno.serve`'s does), `shutdown` stops accepting and waits for each
+ * connection as `Deno.serve`'s does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serveWithHeadTimeout } from "./head_timeout.ts";
+ * const server = serveWithHeadTimeout({
+ *   hostname: "127.0.0.1",
+ *   port: 0,
+ *   headerTimeoutMs: 100,
+ *   maxIdleConnections: 10,
+ *   onListen: () => {},
+ *   onError: () => new Response("error", { status: 500 }),
+ * }, () => new Response("ok"));
+ * if (server !== undefined) {
+ *   const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ *   assert((await res.text()) === "ok");
+ *   await server.shutdown();
+ * }
+ * ```
+ */
+export function serveWithHeadTimeout(
+  options: HeadTimeoutServeOptions,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
+): Deno.HttpServer<Deno.NetAddr> | undefined {
+  const serveConnection = connectionServer();
+  if (serveConnection === undefined) return undefined;
+  const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+  const addr = listener.addr;
+  const servers = new Set<Deno.HttpServer<Deno.NetAddr>>();
+  let closing = false;
+  let referenced = true;
+  // The connections with no request in flight, the one idle longest first
+  // (a Set keeps its insertion order).
+  const idle = new Set<AbortController>();
+  const serve = (conn: Deno.Conn): void => {
+    const close = new AbortController();
+    let inFlight = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      const armed = setTimeout(() => close.abort(), options.headerTimeoutMs);
+      Deno.unrefTimer(armed);
+      timer = armed;
+      idle.add(close);
+      if (idle.size > options.maxIdleConnections) {
+        const longest = idle.values().next().value!;
+        idle.delete(longest);
+        longest.abort();
+      }
+    };
+    close.signal.addEventListener("abort", () => idle.delete(close), { once: true });
+    arm();
+    const server = serveConnection(
+      conn,
+      close.signal,
+      (request, info) => {
+        clearTimeout(timer);
+        timer = undefined;
+        idle.delete(close);
+        inFlight++;
+        info.completed.catch(() => {}).finally(() => {
+          if (--inFlight === 0 && !close.signal.aborted) arm();
+        });
+        return handler(request, info);
+      },
+      options.onError,
+      () => {},
+    );
+    if (!referenced) server.unref();
+    servers.add(server);
+    server.finished.catch(() => {}).finally(() => {
+      clearTimeout(timer);
+      idle.delete(close);
+      servers.delete(server);
+    });
+  };
+  const accepting = (async () => {
+    while (true) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (closing) return;
+        // As Deno.serve's loop: the first failure (no file descriptor left)
+        // ends it; the caller listens again.
+        try {
+          listener.close();
+        } catch { /* closed */ }
+        throw e;
+      }
+      if (closing) {
+        conn.close();
+        continue;
+      }
+      serve(conn);
+    }
+  })();
+  const finished = accepting.then(async () => {
+    await Promise.all([...servers].map((s) => s.finished.catch(() => {})));
+  });
+  // Deno.serve's finished never rejects unhandled: neither does this.
+  finished.catch(() => {});
+  options.onListen(addr as Deno.NetAddr);
+  return {
+    addr: addr as Deno.NetAddr,
+    finished,
+    ref() {
+      referenced = true;
+      listener.ref();
+      for (const server of servers) server.ref();
+    },
+    unref() {
+      referenced = false;
+      listener.unref();
+      for (const server of servers) server.unref();
+    },
+    async shutdown() {
+      if (!closing) {
+        closing = true;
+        try {
+          listener.close();
+        } catch { /* closed after a failure */ }
+      }
+      await Promise.all([...servers].map((s) => s.shutdown().catch(() => {})));
+      await finished.catch(() => {});
+    },
+    [Symbol.asyncDispose]() {
+      return this.shutdown();
+    },
+  };
+}

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { JSON_TINY_READS_GRACE, TinyReadsGuard } from "./tiny_reads.ts";
 import { jsonBodyText } from "./json_bytes.ts";
 import { readUpTo } from "../bytes.ts";
 import { md5Hex } from "../hash.ts";
@@ -306,11 +307,22 @@ async function readText(
   // A body given up (408) is cancelled, its bytes let go: else it went on
   // being read, and held, for as long as its client kept the connection.
   const reader = body.getReader();
+  const tiny = new TinyReadsGuard(JSON_TINY_READS_GRACE);
   const source = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { done, value } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
+      if (done) {
+        controller.close();
+        return;
+      }
+      try {
+        tiny.count(value.length);
+      } catch (e) {
+        // Let go, as a body given up for its time is (below).
+        await reader.cancel(e).catch(() => {});
+        throw e;
+      }
+      controller.enqueue(value);
     },
     cancel: (why) => reader.cancel(why),
   }, { highWaterMark: 0 });
@@ -432,6 +444,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
         inPlace: Number.isFinite(length),
         idleTimeoutMs: ctx.bodyIdleMs,
         minRate: ctx.uploadMinRate,
+        refuseTinyReads: true,
       });
       await ctx.entries.upload(id, identity.tokenId, {
         filename: part.filename,

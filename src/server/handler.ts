@@ -429,7 +429,14 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     } catch (e) {
       const http = findHttpError(e);
       if (http !== undefined) {
-        response = errorResponse(http.status, http.message, http.headers);
+        // A body given up for its time (408) is left unread: the connection
+        // is closed after the answer (see head_timeout.ts), not held while
+        // Deno.serve waits to drain the rest of a body that may never come.
+        response = errorResponse(
+          http.status,
+          http.message,
+          http.status === 408 ? { connection: "close", ...http.headers } : http.headers,
+        );
         error = http.detail === undefined ? http.message : `${http.message}: ${http.detail}`;
       } else if (storeRefused(e)) {
         // A read-only directory, one the service's user may not write, a

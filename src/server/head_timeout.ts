@@ -11,7 +11,8 @@
  * runs per connection), so it knows when a connection has no request in
  * flight: from its start, and from the end of each answer, it has
  * `headerTimeoutMs` to bring a complete request head, or it is closed,
- * unanswered; and when more than `maxIdleConnections` hold no request, the
+ * unanswered; a connection whose answer says `Connection: close` is closed
+ * soon after that answer is sent; and when more than `maxIdleConnections` hold no request, the
  * one idle longest is closed, so a flood of them cannot take every file
  * descriptor while good clients, whose heads come at once, are served. A
  * request in flight (a slow upload or download) is never cut
@@ -25,6 +26,16 @@
 
 /** Default for `headerTimeoutMs`: as Node's `headersTimeout` and nginx's `client_header_timeout`. */
 export const DEFAULT_HEADER_TIMEOUT_MS = 60_000;
+
+/**
+ * How long a connection whose answer says `Connection: close` is kept after
+ * it (at most `headerTimeoutMs`), reading what its client still sends, as
+ * Apache's lingering close does.
+ */
+const LINGER_MS = 250;
+
+/** A timer this much past its time found the event loop busy (see `wait`). */
+const LATE_MS = 100;
 
 /** Default for `maxIdleConnections`: well under the usual open-file limit of 1024. */
 export const DEFAULT_MAX_IDLE_CONNECTIONS = 512;
@@ -110,10 +121,20 @@ export function serveWithHeadTimeout(
     const close = new AbortController();
     let inFlight = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      const armed = setTimeout(() => close.abort(), options.headerTimeoutMs);
+    // A timer that fires late (the event loop was busy: a head that came in
+    // time may not have been handed over yet) waits once more before the
+    // close: a good client's request is not cut for the service's stall.
+    const wait = (ms: number, once: boolean) => {
+      const due = performance.now() + ms;
+      const armed = setTimeout(() => {
+        if (once && performance.now() - due > LATE_MS) wait(Math.min(ms, LINGER_MS), false);
+        else close.abort();
+      }, ms);
       Deno.unrefTimer(armed);
       timer = armed;
+    };
+    const arm = () => {
+      wait(options.headerTimeoutMs, true);
       idle.add(close);
       if (idle.size > options.maxIdleConnections) {
         const longest = idle.values().next().value!;
@@ -126,15 +147,29 @@ export function serveWithHeadTimeout(
     const server = serveConnection(
       conn,
       close.signal,
-      (request, info) => {
+      async (request, info) => {
         clearTimeout(timer);
         timer = undefined;
         idle.delete(close);
         inFlight++;
+        let closeAfter = false;
         info.completed.catch(() => {}).finally(() => {
-          if (--inFlight === 0 && !close.signal.aborted) arm();
+          if (--inFlight > 0 || close.signal.aborted) return;
+          if (!closeAfter) return arm();
+          // Not at once: a close with the client's bytes still unread makes
+          // the kernel send a reset, which can lose the answer before its
+          // client reads it. Meanwhile the rest is read and let go.
+          // (Not waited for longer when late: reading that rest is what
+          // keeps the loop busy.)
+          wait(Math.min(options.headerTimeoutMs, LINGER_MS), false);
         });
-        return handler(request, info);
+        const response = await handler(request, info);
+        // An answer that says `Connection: close` (a body left unread: a
+        // 408, a queued upload's 503) closes its connection once sent:
+        // Deno.serve kept it open, draining the body, for as long as the
+        // client went on sending it, or never sent the rest.
+        closeAfter = /(^|,)\s*close\s*(,|$)/i.test(response.headers.get("connection") ?? "");
+        return response;
       },
       options.onError,
       () => {},

@@ -17,6 +17,7 @@
 import { concatBytes } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { withinIdle } from "./body_idle.ts";
+import { TinyReadsGuard } from "./tiny_reads.ts";
 import { HttpError } from "./http_error.ts";
 import { inertJson, shortened } from "../printable.ts";
 import { quoted, storedContentType, storedFilename } from "./upload_fields.ts";
@@ -67,6 +68,11 @@ export interface MultipartOptions {
    * fails with `HttpError` 408 (as Apache's `mod_reqtimeout` `MinRate`).
    */
   minRate?: number;
+  /**
+   * Refuse with `HttpError` 400 a body that comes in tiny reads (default
+   * false; see tiny_reads.ts): each costs Deno.serve's event loop a read.
+   */
+  refuseTinyReads?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -135,6 +141,7 @@ export async function readFilePart(
     options.onRead ?? (() => {}),
     options.idleTimeoutMs ?? 0,
     options.minRate ?? 0,
+    options.refuseTinyReads === true ? new TinyReadsGuard() : undefined,
   );
   try {
     // The virtual CRLF in front lets the first delimiter match like the
@@ -581,6 +588,8 @@ class Scanner {
   readonly #minRate: number;
   #totalWaited = 0;
   #total = 0;
+  /** Refuses a body that comes in tiny reads (see tiny_reads.ts), when given. */
+  readonly #tiny: TinyReadsGuard | undefined;
 
   constructor(
     reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>,
@@ -588,8 +597,10 @@ class Scanner {
     onRead: (bytes: number) => void,
     idleMs: number,
     minRate: number,
+    tiny: TinyReadsGuard | undefined,
   ) {
     this.#reader = reader;
+    this.#tiny = tiny;
     this.#maxOverhead = maxOverhead;
     this.#onRead = onRead;
     this.#idleMs = idleMs;
@@ -640,6 +651,14 @@ class Scanner {
     } catch (e) {
       if (e instanceof HttpError) throw e;
       throw new HttpError(400, "upload was cut off", { cause: e });
+    }
+    if (!result.done && this.#tiny !== undefined) {
+      try {
+        this.#tiny.count(result.value.length);
+      } catch (e) {
+        await this.cancel(e);
+        throw e;
+      }
     }
     if (bounded) {
       const waited = performance.now() - started;

@@ -116,9 +116,17 @@ export function serveWithHeadTimeout(
   let referenced = true;
   // The connections with no request in flight, the one idle longest first
   // (a Set keeps its insertion order).
-  const idle = new Set<AbortController>();
+  const idle = new Set<{ end: () => void }>();
   const serve = (conn: Deno.Conn): void => {
     const close = new AbortController();
+    let ended = false;
+    // Closes the connection, unless it or the whole server is shutting down
+    // already: Deno throws, uncaught, for the abort of a closed server.
+    const end = () => {
+      if (ended || closing || close.signal.aborted) return;
+      close.abort();
+    };
+    const entry = { end };
     let inFlight = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // A timer that fires late (the event loop was busy: a head that came in
@@ -128,21 +136,21 @@ export function serveWithHeadTimeout(
       const due = performance.now() + ms;
       const armed = setTimeout(() => {
         if (once && performance.now() - due > LATE_MS) wait(Math.min(ms, LINGER_MS), false);
-        else close.abort();
+        else end();
       }, ms);
       Deno.unrefTimer(armed);
       timer = armed;
     };
     const arm = () => {
       wait(options.headerTimeoutMs, true);
-      idle.add(close);
+      idle.add(entry);
       if (idle.size > options.maxIdleConnections) {
         const longest = idle.values().next().value!;
         idle.delete(longest);
-        longest.abort();
+        longest.end();
       }
     };
-    close.signal.addEventListener("abort", () => idle.delete(close), { once: true });
+    close.signal.addEventListener("abort", () => idle.delete(entry), { once: true });
     arm();
     const server = serveConnection(
       conn,
@@ -150,7 +158,7 @@ export function serveWithHeadTimeout(
       async (request, info) => {
         clearTimeout(timer);
         timer = undefined;
-        idle.delete(close);
+        idle.delete(entry);
         inFlight++;
         let closeAfter = false;
         info.completed.catch(() => {}).finally(() => {
@@ -178,7 +186,8 @@ export function serveWithHeadTimeout(
     servers.add(server);
     server.finished.catch(() => {}).finally(() => {
       clearTimeout(timer);
-      idle.delete(close);
+      ended = true;
+      idle.delete(entry);
       servers.delete(server);
     });
   };

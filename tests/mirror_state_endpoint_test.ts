@@ -185,3 +185,46 @@ Deno.test("mirror: a state file of an earlier version, named without the endpoin
     }
   });
 });
+
+Deno.test("mirror: a GovCloud endpoint is not AWS's commercial namespace: its own state identity", async () => {
+  // AWS GovCloud (US) is a partition of its own: `s3://bucket/prefix` there
+  // is another bucket than `s3://bucket/prefix` on AWS (no endpoint), and
+  // the two mirrors must not share a state file and its lock. (AWS China,
+  // `amazonaws.com.cn`, is not matched as AWS's own either.)
+  await using w = await tempDir();
+  const dir = await Deno.realPath(w.dir);
+  const of = async (endpoint: string | undefined) =>
+    JSON.stringify(
+      (await stateIdentities({
+        direction: "upload",
+        sources: [dir],
+        target: "s3://bucket/prefix",
+        sourcePrefix: undefined,
+        storePrefix: "",
+        targetPrefix: "",
+        storeEndpoints: [endpoint],
+      })).canonical,
+    );
+  const none = await of(undefined);
+  for (
+    const gov of [
+      "https://s3.us-gov-west-1.amazonaws.com",
+      "https://s3-fips.us-gov-east-1.amazonaws.com",
+      "https://s3-fips.dualstack.us-gov-west-1.amazonaws.com",
+      "https://s3-us-gov-west-1.amazonaws.com",
+      "https://s3.cn-north-1.amazonaws.com.cn",
+    ]
+  ) {
+    assertNotEquals(await of(gov), none, gov);
+  }
+  // The commercial partition's FIPS and dual-stack endpoints stay AWS's own.
+  for (
+    const aws of [
+      "https://s3-fips.us-east-1.amazonaws.com",
+      "https://s3.dualstack.eu-west-1.amazonaws.com",
+      "https://s3-external-1.amazonaws.com",
+    ]
+  ) {
+    assertEquals(await of(aws), none, aws);
+  }
+});

@@ -133,7 +133,9 @@ export async function stateIdentities(sides: MirrorSides): Promise<StateIdentiti
  * (lower case) and port (none for the scheme's default), and a path
  * without its trailing slashes; `undefined` for AWS's own S3 endpoints
  * (`https://s3.amazonaws.com`, `https://s3.<region>.amazonaws.com`, FIPS
- * and dual-stack ones: one bucket namespace, the one of no endpoint).
+ * and dual-stack ones: one bucket namespace, the one of no endpoint; not
+ * GovCloud's `us-gov-` ones, nor China's `amazonaws.com.cn`: other
+ * partitions, other buckets).
  *
  * @example
  * ```ts
@@ -141,6 +143,7 @@ export async function stateIdentities(sides: MirrorSides): Promise<StateIdentiti
  * import { endpointIdentity } from "./state_identity.ts";
  * assert.equal(endpointIdentity("HTTP://MinIO:80/"), "http://minio");
  * assert.equal(endpointIdentity("https://s3.eu-west-1.amazonaws.com"), undefined);
+ * assert.equal(endpointIdentity("https://s3.us-gov-west-1.amazonaws.com"), "https://s3.us-gov-west-1.amazonaws.com");
  * assert.equal(endpointIdentity(undefined), undefined);
  * ```
  */
@@ -153,9 +156,12 @@ export function endpointIdentity(endpoint: string | undefined): string | undefin
     return endpoint.trim();
   }
   const path = url.pathname.replace(/\/+$/, "");
+  // GovCloud's hosts end in amazonaws.com too, but it is a partition of its
+  // own: its buckets are not those of the one of no endpoint.
   if (
     url.protocol === "https:" && path === "" &&
-    /^s3([.-][a-z0-9-]+)*\.amazonaws\.com$/.test(url.hostname)
+    /^s3([.-][a-z0-9-]+)*\.amazonaws\.com$/.test(url.hostname) &&
+    !/(^|[.-])us-gov-/.test(url.hostname)
   ) {
     return undefined;
   }

@@ -145,7 +145,7 @@ Deno.test("CacheClient: a server that is not the cache API names the url option,
   for (
     const [call, words] of [
       [() => client.id({ k: 1 }), "is the url option a KBase file cache service?"],
-      [() => client.get("a".repeat(128)), "give the service's own URL in the url option"],
+      [() => client.get("a".repeat(128)), "the url option must name the service itself"],
     ] as const
   ) {
     const message = ((await assertRejects(call)) as Error).message;
@@ -261,6 +261,11 @@ Deno.test("withFlagNames: each new option's words become the flag, not inside a 
   assertEquals(
     withFlagNames("(request timeout: the timeoutMs option, in ms)"),
     "(request timeout: --request-timeout or VC_REQUEST_TIMEOUT, in seconds)",
+  );
+  // A note in parentheses ends with one closing parenthesis, not the mapped flag's too.
+  assertEquals(
+    withFlagNames("(not followed: the url option must name the service itself)"),
+    "(not followed: --url (VC_CACHE_URL) must name the service itself)",
   );
   // The same words as part of a key or path the message quotes stay as they are.
   assertEquals(

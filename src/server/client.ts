@@ -1160,8 +1160,9 @@ export class CacheClient {
       const to = href === undefined
         ? `${JSON.stringify(redactUrl(location.slice(0, 200)))} (not a valid URL)`
         : redactUrl(href);
-      return `it redirects to ${to} (not followed: give the service's own ` +
-        "URL in the url option)";
+      // "the url option" stands last-but-not-in-parentheses: the CLI says it
+      // as "--url (VC_CACHE_URL)", which must not close this parenthesis.
+      return `it redirects to ${to} (not followed: the url option must name the service itself)`;
     }
     const isHtml = /html/i.test(res.headers.get("content-type") ?? "") || /^\s*</.test(text);
     if (isHtml) {

@@ -12,11 +12,9 @@
  */
 import { forEachLimit } from "../pool.ts";
 import { abortFailedUpload } from "./upload_abort.ts";
-import { DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE } from "./s3_request.ts";
+import { DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE, MAX_PARTS } from "./s3_request.ts";
 
-/** Most parts one multipart upload may have (S3's limit). */
-export const MAX_PARTS = 10_000;
-export { DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE };
+export { DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE, MAX_PARTS };
 
 /** An inclusive byte range of the source (as `x-amz-copy-source-range` takes it). */
 export interface CopyRange {

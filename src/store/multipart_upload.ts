@@ -16,10 +16,10 @@ import { IntegrityError, InvalidInputError } from "../errors.ts";
 import { Md5, md5Hex, multipartEtag, normalizeEtag, parseEtag } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { compositeCrc32, crc32Base64 } from "./crc32.ts";
+import { MAX_PARTS } from "./s3_request.ts";
 import { abortFailedUpload } from "./upload_abort.ts";
 
-/** S3 allows at most this many parts per upload. */
-export const MAX_PARTS = 10_000;
+export { MAX_PARTS };
 
 const MiB = 1024 * 1024;
 

@@ -12,6 +12,8 @@ import { checkDotSegments } from "../uri.ts";
 
 /** Largest part of a multipart upload, and largest single CopyObject (S3's limit: 5 GiB). */
 export const MAX_COPY_SIZE: number = 5 * 1024 * 1024 * 1024;
+/** Most parts one multipart upload (or multipart copy) may have (S3's limit). */
+export const MAX_PARTS: number = 10_000;
 /** Default size of one copied part: few requests, each well within a request timeout. */
 export const DEFAULT_COPY_PART_SIZE: number = 512 * 1024 * 1024;
 

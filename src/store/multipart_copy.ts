@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { forwardAbort } from "../abort_hub.ts";
 import { forEachLimit } from "../pool.ts";
 import { abortFailedUpload } from "./upload_abort.ts";
 import { DEFAULT_COPY_PART_SIZE, MAX_COPY_SIZE, MAX_PARTS } from "./s3_request.ts";
@@ -123,10 +124,10 @@ export async function copyInParts(
   const ranges = copyRanges(size, options.partSize);
   options.signal?.throwIfAborted();
   const uploadId = await target.create();
-  // Stops the parts in flight when one fails or the caller gives up.
+  // Stops the parts in flight when one fails or the caller gives up (also
+  // while the upload was being created: none starts then).
   const stop = new AbortController();
-  const onAbort = () => stop.abort(options.signal?.reason);
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const stopForwarding = forwardAbort(options.signal, stop);
   try {
     const parts: CopiedPart[] = new Array(ranges.length);
     await forEachLimit(ranges, options.concurrency, async (range, i) => {
@@ -151,6 +152,6 @@ export async function copyInParts(
     );
     throw options.signal?.aborted ? options.signal.reason : error;
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    stopForwarding();
   }
 }

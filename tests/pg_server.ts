@@ -5,6 +5,7 @@
  * by and run as the `postgres` user, since PostgreSQL refuses to run as root.
  */
 import { join } from "node:path";
+import type { Catalog } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 
 /** The directory holding initdb/pg_ctl, or undefined when PostgreSQL is not installed. */
@@ -368,6 +369,32 @@ export async function oneConnectionRole(url: string): Promise<string> {
     await admin.close();
   }
   return url.replace("postgres://vc@", "postgres://w@");
+}
+
+/**
+ * Holds a lock in a write transaction of `holder`, as another session's
+ * `BEGIN; LOCK TABLE …` left open would, until the returned `release` is
+ * called (which waits for that transaction to end). `take` is the statement
+ * that takes it: by default `LOCK TABLE t` in ACCESS EXCLUSIVE mode.
+ */
+export async function holdLock(
+  holder: Catalog,
+  take = "LOCK TABLE t IN ACCESS EXCLUSIVE MODE",
+): Promise<{ release: () => Promise<void> }> {
+  const { promise: held, resolve: release } = Promise.withResolvers<void>();
+  const { promise: locked, resolve: isLocked } = Promise.withResolvers<void>();
+  const holding = holder.transaction("write", async (tx) => {
+    await tx.query(take);
+    isLocked();
+    await held;
+  });
+  await locked;
+  return {
+    release: async () => {
+      release();
+      await holding;
+    },
+  };
 }
 
 /** One case of {@linkcode pgCases}: its name, and what it does on a fresh database's URL. */

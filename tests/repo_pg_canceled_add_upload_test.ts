@@ -13,7 +13,7 @@ import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
 import { Repository } from "../src/repo/mod.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { havePostgres, holdLock, startPgServer } from "./pg_server.ts";
 
 Deno.test({
   name:
@@ -28,14 +28,10 @@ Deno.test({
       await (await Repository.init(uri, { catalog: pg.url })).close();
       await using repo = await Repository.open(uri);
       // Another session holds the path's lock: the add's record waits for it.
-      const { promise: held, resolve: release } = Promise.withResolvers<void>();
-      const { promise: locked, resolve: isLocked } = Promise.withResolvers<void>();
-      const holding = admin.transaction("write", async (tx) => {
-        await tx.query("SELECT pg_advisory_xact_lock(76238902, hashtext('/a.txt'))");
-        isLocked();
-        await held;
-      });
-      await locked;
+      const lock = await holdLock(
+        admin,
+        "SELECT pg_advisory_xact_lock(76238902, hashtext('/a.txt'))",
+      );
       try {
         const adding = repo.add("/a.txt", new Uint8Array([1, 2, 3]));
         adding.catch(() => {});
@@ -56,8 +52,7 @@ Deno.test({
         assertStringIncludes(error.message, "nothing of this change was committed");
         assertEquals(error.nothingCommitted, true);
       } finally {
-        release();
-        await holding;
+        await lock.release();
       }
       const report = await repo.check({ graceMs: 0 });
       assertEquals(report.orphans.map((o) => o.key), []);

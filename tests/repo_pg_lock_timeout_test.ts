@@ -9,27 +9,9 @@
  * retries lets the transaction through.
  */
 import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { type Catalog, CatalogBusyError } from "../src/repo/catalog.ts";
+import { CatalogBusyError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
-
-/** Holds `LOCK TABLE t` in a transaction of `holder` until the returned release is called. */
-async function holdLock(holder: Catalog): Promise<{ release: () => Promise<void> }> {
-  const { promise: held, resolve: release } = Promise.withResolvers<void>();
-  const { promise: locked, resolve: isLocked } = Promise.withResolvers<void>();
-  const holding = holder.transaction("write", async (tx) => {
-    await tx.query("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
-    isLocked();
-    await held;
-  });
-  await locked;
-  return {
-    release: async () => {
-      release();
-      await holding;
-    },
-  };
-}
+import { havePostgres, holdLock, startPgServer } from "./pg_server.ts";
 
 Deno.test({
   name: "repo: a PostgreSQL table locked by another session ends in CatalogBusyError, not a hang",

@@ -11,7 +11,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { InvalidInputError } from "../src/errors.ts";
-import { Repository } from "../src/repo/repository.ts";
+import { Repository, type RepositoryOptions } from "../src/repo/repository.ts";
 import { rawServer } from "./raw_server.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
 import { runVc } from "./cli_process.ts";
@@ -81,6 +81,15 @@ async function writePassfile(dir: string, lines: string): Promise<string> {
   return passfile;
 }
 
+/**
+ * `Repository.open(uri, options)` as the library's tests here open the
+ * marker's catalog: no retry of a refused connection (`connectRetryMs: 0`)
+ * and host `h`.
+ */
+function openAtOnce(uri: string, options: RepositoryOptions = {}): Promise<Repository> {
+  return Repository.open(uri, { ...options, connectRetryMs: 0, host: "h" });
+}
+
 /** Runs `vc ARGS` with `env` added to the environment. */
 const vc = runVc;
 
@@ -91,12 +100,7 @@ Deno.test("repo: PGPASSWORD is not sent to a PostgreSQL catalog named only by th
   await using store = await markerStore(catalog);
   const dir = store.dir;
   const error = await assertRejects(
-    () =>
-      Repository.open(`file://${dir}`, {
-        env: { PGPASSWORD: PASSWORD },
-        connectRetryMs: 0,
-        host: "h",
-      }),
+    () => openAtOnce(`file://${dir}`, { env: { PGPASSWORD: PASSWORD } }),
     CatalogUnavailableError,
   );
   // Asked for a password, it got an empty one.
@@ -178,12 +182,7 @@ Deno.test("repo: the password file's line for the marker's catalog is still used
   const dir = store.dir;
   const passfile = await writePassfile(dir, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`);
   await assertRejects(
-    () =>
-      Repository.open(`file://${dir}`, {
-        env: { PGPASSFILE: passfile, PGPASSWORD: PASSWORD },
-        connectRetryMs: 0,
-        host: "h",
-      }),
+    () => openAtOnce(`file://${dir}`, { env: { PGPASSFILE: passfile, PGPASSWORD: PASSWORD } }),
     CatalogUnavailableError,
     `password retrieved from file ${passfile}`,
   );
@@ -191,22 +190,15 @@ Deno.test("repo: the password file's line for the marker's catalog is still used
   // The library's postgresUrl names the catalog too.
   await assertRejects(
     () =>
-      Repository.open(`file://${dir}`, {
+      openAtOnce(`file://${dir}`, {
         env: { PGPASSWORD: PASSWORD },
         postgresUrl: `postgres://vc@127.0.0.1:${server.port}/vc`,
-        connectRetryMs: 0,
-        host: "h",
       }),
     CatalogUnavailableError,
   );
   assertEquals(received, ["from-pgpass", PASSWORD]);
   await assertRejects(
-    () =>
-      Repository.open(`file://${dir}`, {
-        postgresUrl: "postgres://vc@db.internal/vc",
-        connectRetryMs: 0,
-        host: "h",
-      }),
+    () => openAtOnce(`file://${dir}`, { postgresUrl: "postgres://vc@db.internal/vc" }),
     InvalidInputError,
     "not the repository's catalog",
   );
@@ -220,12 +212,7 @@ Deno.test("repo: a password file's line for every host (*) is not sent to a cata
   const dir = store.dir;
   const passfile = await writePassfile(dir, `*:*:*:vc:${PASSWORD}\n`);
   const error = await assertRejects(
-    () =>
-      Repository.open(`file://${dir}`, {
-        env: { PGPASSFILE: passfile },
-        connectRetryMs: 0,
-        host: "h",
-      }),
+    () => openAtOnce(`file://${dir}`, { env: { PGPASSFILE: passfile } }),
     CatalogUnavailableError,
     `the line of ${passfile} for every host (*) was not used: the catalog ${catalog} is named ` +
       `only by file://${dir}/.vc-repo.json`,
@@ -235,11 +222,9 @@ Deno.test("repo: a password file's line for every host (*) is not sent to a cata
   // Named on this machine, the same line serves it, as libpq reads it.
   await assertRejects(
     () =>
-      Repository.open(`file://${dir}`, {
+      openAtOnce(`file://${dir}`, {
         env: { PGPASSFILE: passfile },
         postgresUrl: catalog,
-        connectRetryMs: 0,
-        host: "h",
       }),
     CatalogUnavailableError,
   );
@@ -255,22 +240,18 @@ Deno.test("repo: require_auth (or PGREQUIREAUTH) refuses a server asking for a c
   const words = "the server asked for a cleartext password, which";
   await assertRejects(
     () =>
-      Repository.open(uri, {
+      openAtOnce(uri, {
         env: { PGPASSWORD: PASSWORD, PGPASSFILE: `${store.dir}/none` },
         postgresUrl: `${catalog}?require_auth=scram-sha-256`,
-        connectRetryMs: 0,
-        host: "h",
       }),
     CatalogUnavailableError,
     `${words} require_auth=scram-sha-256 does not allow (nothing was sent)`,
   );
   await assertRejects(
     () =>
-      Repository.open(uri, {
+      openAtOnce(uri, {
         env: { PGPASSWORD: PASSWORD, PGREQUIREAUTH: "!password,!md5" },
         postgresUrl: catalog,
-        connectRetryMs: 0,
-        host: "h",
       }),
     CatalogUnavailableError,
     `${words} PGREQUIREAUTH=!password,!md5 does not allow`,
@@ -278,11 +259,7 @@ Deno.test("repo: require_auth (or PGREQUIREAUTH) refuses a server asking for a c
   // The marker's own require_auth=password does not loosen this machine's.
   await assertRejects(
     () =>
-      Repository.open(uri, {
-        env: { PGREQUIREAUTH: "scram-sha-256", PGPASSFILE: `${store.dir}/none` },
-        connectRetryMs: 0,
-        host: "h",
-      }),
+      openAtOnce(uri, { env: { PGREQUIREAUTH: "scram-sha-256", PGPASSFILE: `${store.dir}/none` } }),
     CatalogUnavailableError,
     `${words} PGREQUIREAUTH=scram-sha-256 does not allow`,
   );
@@ -299,24 +276,14 @@ Deno.test("repo: the marker's sslmode does not loosen this machine's PGSSLMODE b
   const passfile = await writePassfile(dir, `127.0.0.1:${server.port}:vc:vc:from-pgpass\n`);
   // This machine requires TLS: the plain-text server never gets the password.
   await assertRejects(
-    () =>
-      Repository.open(`file://${dir}`, {
-        env: { PGPASSFILE: passfile, PGSSLMODE: "require" },
-        connectRetryMs: 0,
-        host: "h",
-      }),
+    () => openAtOnce(`file://${dir}`, { env: { PGPASSFILE: passfile, PGSSLMODE: "require" } }),
     CatalogUnavailableError,
     "its sslmode=disable is weaker than this machine's PGSSLMODE=require",
   );
   assertEquals(received, []);
   // With no sslmode of this machine's, the marker's is used.
   await assertRejects(
-    () =>
-      Repository.open(`file://${dir}`, {
-        env: { PGPASSFILE: passfile },
-        connectRetryMs: 0,
-        host: "h",
-      }),
+    () => openAtOnce(`file://${dir}`, { env: { PGPASSFILE: passfile } }),
     CatalogUnavailableError,
   );
   assertEquals(received, ["from-pgpass"]);

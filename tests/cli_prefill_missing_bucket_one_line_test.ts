@@ -7,51 +7,20 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { testAwsEnv } from "./cli_process.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 
-for (const items of [1, 3, 200]) {
-  Deno.test(`cli prefill: ${items} item(s) of a missing bucket are one line`, async () => {
-    await using fake = await startFakeS3({ buckets: ["real"] });
-    await using ws = await CliWorkspace.create();
-    const uris = Array.from({ length: items }, (_, i) => `s3://nobucket/d/f${i}.txt`);
-    await ws.write("list.txt", [...uris, "s3://real/absent.txt"].join("\n") + "\n");
-    const env = { ...fake.env, AWS_MAX_ATTEMPTS: "1" };
-    let r: Awaited<ReturnType<typeof ws.run>> | undefined;
-    await withProcessEnv(env, async () => {
-      r = await ws.run(["prefill", "--list", "list.txt"], env);
-    });
-    const run = r!;
-    assertEquals(run.code, 1, run.stderr);
-    const failures = run.stderr.trim().split("\n").filter((l) =>
-      l.startsWith("vc: prefill failed: ")
-    );
-    assertEquals(failures.length, 2, run.stderr);
-    const bucket = failures.find((l) => l.includes("s3://nobucket does not exist"));
-    assert(bucket !== undefined, run.stderr);
-    assertStringIncludes(bucket, "s3://nobucket/d/f0.txt");
-    assertStringIncludes(bucket, "check the bucket name and the endpoint");
-    if (items > 1) assertStringIncludes(bucket, `${items} items (`);
-    if (items > 3) assertStringIncludes(bucket, `and ${items - 3} more)`);
-    assert(failures.some((l) => l.includes("s3://real/absent.txt")), run.stderr);
-    assertStringIncludes(run.stderr, `vc: ${items + 1} of ${items + 1} items failed`);
-  });
-}
-
-Deno.test("cli prefill: the items of a store that cannot be reached are one line", async () => {
-  // A port nothing listens on: taken, then given back.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+/**
+ * Runs `vc prefill --list list.txt` of `uris` in a workspace of its own,
+ * with `env` (in the process's environment too); asserts it exits 1.
+ * Its `vc: prefill failed:` lines, and its stderr.
+ */
+async function prefillFailures(
+  uris: readonly string[],
+  env: Record<string, string>,
+): Promise<{ failures: string[]; stderr: string }> {
   await using ws = await CliWorkspace.create();
-  const uris = Array.from({ length: 30 }, (_, i) => `s3://b/d/f${i}.txt`);
   await ws.write("list.txt", uris.join("\n") + "\n");
-  const env = {
-    AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_REGION: "us-east-1",
-    AWS_MAX_ATTEMPTS: "1",
-  };
   let r: Awaited<ReturnType<typeof ws.run>> | undefined;
   await withProcessEnv(env, async () => {
     r = await ws.run(["prefill", "--list", "list.txt"], env);
@@ -61,7 +30,45 @@ Deno.test("cli prefill: the items of a store that cannot be reached are one line
   const failures = run.stderr.trim().split("\n").filter((l) =>
     l.startsWith("vc: prefill failed: ")
   );
-  assertEquals(failures.length, 1, run.stderr);
+  return { failures, stderr: run.stderr };
+}
+
+/** A port of 127.0.0.1 that nothing listens on: taken, then given back. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+for (const items of [1, 3, 200]) {
+  Deno.test(`cli prefill: ${items} item(s) of a missing bucket are one line`, async () => {
+    await using fake = await startFakeS3({ buckets: ["real"] });
+    const uris = Array.from({ length: items }, (_, i) => `s3://nobucket/d/f${i}.txt`);
+    const { failures, stderr } = await prefillFailures(
+      [...uris, "s3://real/absent.txt"],
+      { ...fake.env, AWS_MAX_ATTEMPTS: "1" },
+    );
+    assertEquals(failures.length, 2, stderr);
+    const bucket = failures.find((l) => l.includes("s3://nobucket does not exist"));
+    assert(bucket !== undefined, stderr);
+    assertStringIncludes(bucket, "s3://nobucket/d/f0.txt");
+    assertStringIncludes(bucket, "check the bucket name and the endpoint");
+    if (items > 1) assertStringIncludes(bucket, `${items} items (`);
+    if (items > 3) assertStringIncludes(bucket, `and ${items - 3} more)`);
+    assert(failures.some((l) => l.includes("s3://real/absent.txt")), stderr);
+    assertStringIncludes(stderr, `vc: ${items + 1} of ${items + 1} items failed`);
+  });
+}
+
+Deno.test("cli prefill: the items of a store that cannot be reached are one line", async () => {
+  const port = closedPort();
+  const uris = Array.from({ length: 30 }, (_, i) => `s3://b/d/f${i}.txt`);
+  const { failures, stderr } = await prefillFailures(uris, {
+    ...testAwsEnv(`http://127.0.0.1:${port}`),
+    AWS_MAX_ATTEMPTS: "1",
+  });
+  assertEquals(failures.length, 1, stderr);
   assertStringIncludes(
     failures[0]!,
     "30 items (s3://b/d/f0.txt, s3://b/d/f1.txt, s3://b/d/f2.txt, and 27 more): cannot reach",
@@ -72,32 +79,16 @@ Deno.test("cli prefill: the items of a store that cannot be reached are one line
 Deno.test("cli prefill: the one line of a store reached through a proxy names the proxy", async () => {
   // A proxy nothing listens on: the endpoint is never asked, so the line
   // must say the proxy (the ungrouped line does), not blame the endpoint.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  await using ws = await CliWorkspace.create();
+  const port = closedPort();
   const uris = Array.from({ length: 5 }, (_, i) => `s3://b/d/f${i}.txt`);
-  await ws.write("list.txt", uris.join("\n") + "\n");
-  const env = {
-    AWS_ENDPOINT_URL: "http://s3.example.test:9000",
+  const { failures, stderr } = await prefillFailures(uris, {
+    ...testAwsEnv("http://s3.example.test:9000"),
     HTTP_PROXY: `http://127.0.0.1:${port}`,
     NO_PROXY: "",
     no_proxy: "",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_REGION: "us-east-1",
     AWS_MAX_ATTEMPTS: "1",
-  };
-  let r: Awaited<ReturnType<typeof ws.run>> | undefined;
-  await withProcessEnv(env, async () => {
-    r = await ws.run(["prefill", "--list", "list.txt"], env);
   });
-  const run = r!;
-  assertEquals(run.code, 1, run.stderr);
-  const failures = run.stderr.trim().split("\n").filter((l) =>
-    l.startsWith("vc: prefill failed: ")
-  );
-  assertEquals(failures.length, 1, run.stderr);
+  assertEquals(failures.length, 1, stderr);
   assertStringIncludes(failures[0]!, "5 items (");
   assertStringIncludes(
     failures[0]!,

@@ -81,8 +81,8 @@ const CLI_RUN_LIMIT_MS = 180_000;
 
 /**
  * `vc ARGS` as a process in `dir`, with the release flags and only `env`
- * (`main` in place of cli.ts, with `denoFlags` beside the release flags),
- * killed after `limitMs` (bounded: a command that should have failed and
+ * (`main` in place of cli.ts, with `denoFlags` beside the release flags;
+ * standard input `"null"` unless `stdin` says `"piped"`), killed after `limitMs` (bounded: a command that should have failed and
  * went on, a server listening, fails its test instead of hanging the suite).
  */
 export function vcCommand(
@@ -95,6 +95,7 @@ export function vcCommand(
     denoFlags?: readonly string[];
     fileSizeLimitKib?: number;
     inotifyWatches?: number;
+    stdin?: "null" | "piped";
   } = {},
 ): Deno.Command {
   const run = [
@@ -124,7 +125,7 @@ export function vcCommand(
     cwd: dir,
     clearEnv: true,
     env,
-    stdin: "null",
+    stdin: options.stdin ?? "null",
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(limitMs),

@@ -2,7 +2,7 @@
 // 1-based line (`file:line`, as a bad line of a list is named), or the
 // manifest of a manifest entry; in the library's summary, the text output
 // and `--json`, for a 404, a server error, an integrity error and a bad key.
-import { DENO_DIR } from "./cli_process.ts";
+import { childEnv, vcCommand } from "./cli_process.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -217,24 +217,9 @@ Deno.test("cli prefill --list: each failure line and --json entry names the list
 Deno.test("vc prefill --list - names standard input <stdin> in a failure", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_prefill_stdin_" }));
   try {
-    const root = fileURLToPath(new URL("..", import.meta.url));
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...PERMISSION_FLAGS, join(root, "cli.ts"), "prefill", "--list", "-"],
-      cwd: dir,
-      clearEnv: true,
-      env: {
-        DENO_DIR: DENO_DIR,
-        DENO_NO_UPDATE_CHECK: "1",
-        HOME: dir,
-        XDG_CONFIG_HOME: join(dir, ".config"),
-        VC_CACHE_DIR: join(dir, "cache"),
-        NO_COLOR: "1",
-      },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(120_000),
-    }).spawn();
+    const env = childEnv(dir, { HOME: dir, XDG_CONFIG_HOME: join(dir, ".config") });
+    const child = vcCommand(dir, env, ["prefill", "--list", "-"], 120_000, { stdin: "piped" })
+      .spawn();
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(`# piped\nfile://${dir}/missing.bin\n`));
     await writer.close();
@@ -279,13 +264,7 @@ Deno.test({
       ],
       cwd: dir,
       clearEnv: true,
-      env: {
-        DENO_DIR: DENO_DIR,
-        DENO_NO_UPDATE_CHECK: "1",
-        HOME: dir,
-        VC_CACHE_DIR: join(dir, "cache"),
-        NO_COLOR: "1",
-      },
+      env: childEnv(dir, { HOME: dir }),
       stdout: "piped",
       stderr: "piped",
       signal: AbortSignal.timeout(120_000),

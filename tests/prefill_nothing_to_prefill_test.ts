@@ -7,11 +7,9 @@
  * expected; an empty list beside others that have items is warned of.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { DENO_DIR } from "./cli_process.ts";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { childEnv, vcCommand } from "./cli_process.ts";
 
 Deno.test("vc prefill: an empty list file fails the run, naming it; --allow-empty lets it pass", async () => {
   await using ws = await CliWorkspace.create();
@@ -61,24 +59,9 @@ Deno.test("vc prefill: an empty list beside one with items is warned of, and the
 Deno.test("vc prefill --list - with nothing piped in fails, naming <stdin>", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_prefill_empty_stdin_" }));
   try {
-    const root = fileURLToPath(new URL("..", import.meta.url));
-    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", ...PERMISSION_FLAGS, join(root, "cli.ts"), "prefill", "--list", "-"],
-      cwd: dir,
-      clearEnv: true,
-      env: {
-        DENO_DIR: DENO_DIR,
-        DENO_NO_UPDATE_CHECK: "1",
-        HOME: dir,
-        XDG_CONFIG_HOME: join(dir, ".config"),
-        VC_CACHE_DIR: join(dir, "cache"),
-        NO_COLOR: "1",
-      },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(120_000),
-    }).output();
+    const env = childEnv(dir, { HOME: dir, XDG_CONFIG_HOME: join(dir, ".config") });
+    const { code, stderr } = await vcCommand(dir, env, ["prefill", "--list", "-"], 120_000)
+      .output();
     const err = new TextDecoder().decode(stderr);
     assertEquals(code, 1, err);
     assertStringIncludes(err, "nothing to prefill: <stdin> lists no items");

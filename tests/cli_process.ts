@@ -283,3 +283,56 @@ export async function denoIn(
   const text = new TextDecoder();
   return { code: run.code, out: text.decode(run.stdout) + text.decode(run.stderr) };
 }
+
+/** What {@linkcode mirrorWatchLog}'s `drive` may use while the watch runs. */
+export interface MirrorWatchRun {
+  /** What the watch wrote to stderr so far. */
+  stderr(): string;
+  /**
+   * Waits (bounded: `tenths` tenths of a second, 60 s unless said) until
+   * `ok()` holds; it does not throw, so the caller's assertion on stderr
+   * says what came instead.
+   */
+  until(ok: () => boolean, tenths?: number): Promise<void>;
+}
+
+/**
+ * Runs `vc mirror ARGS --watch --debounce 100ms --state s.db` (`args` the
+ * mirror's own: its source, its target and any flags) as a process in
+ * `dir`, HOME and the vc cache there, `env` added to this process's
+ * environment; waits (bounded) for its `initial:` line, runs `drive` (the
+ * changes and faults a test makes), then stops it with SIGTERM. Returns
+ * all it wrote to stderr. Not on Windows (no SIGTERM there).
+ */
+export async function mirrorWatchLog(
+  dir: string,
+  args: readonly string[],
+  drive: (run: MirrorWatchRun) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSION_FLAGS, CLI, "mirror", ...args]
+      .concat(["--watch", "--debounce", "100ms", "--state", "s.db"]),
+    cwd: dir,
+    env: { ...env, HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const chunks: string[] = [];
+  const stderr = () => chunks.join("");
+  const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (s) => void chunks.push(s) }),
+  );
+  const until = async (ok: () => boolean, tenths = 600) => {
+    for (let i = 0; i < tenths && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
+  };
+  try {
+    await until(() => stderr().includes("initial:"));
+    await drive({ stderr, until });
+  } finally {
+    child.kill("SIGTERM");
+    await child.status;
+    await reading;
+  }
+  return stderr();
+}

@@ -6,16 +6,10 @@
  * and when they are tried again, also when several batches retry in turns.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { mirrorWatchLog } from "./cli_process.ts";
 
-/**
- * Runs `vc mirror data s3://b/w --watch` against a fake S3 server; `drive`
- * makes the changes and faults (`until` waits, bounded, for its stderr to
- * say something). Returns its stderr once stopped by SIGTERM.
- */
 /** The files the watch's event batches uploaded, summed over its `events:` lines in `log`. */
 function uploadedIn(log: string): number {
   return [...log.matchAll(/^events: mirror: (\d+) uploaded/gm)].reduce(
@@ -24,6 +18,11 @@ function uploadedIn(log: string): number {
   );
 }
 
+/**
+ * Runs `vc mirror data s3://b/w --watch` against a fake S3 server; `drive`
+ * makes the changes and faults (`until` waits, bounded, for its stderr to
+ * say something). Returns its stderr once stopped by SIGTERM.
+ */
 async function watchLog(
   drive: (
     ctx: {
@@ -40,33 +39,10 @@ async function watchLog(
   try {
     await Deno.mkdir(join(dir, "data"));
     await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...PERMISSION_FLAGS, cli, "mirror", "data", "s3://b/w", "--watch"]
-        .concat(["--debounce", "100ms", "--state", "s.db", ...extraArgs]),
-      cwd: dir,
-      env: { ...fake.env, HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const chunks: string[] = [];
-    const stderr = () => chunks.join("");
-    const reading = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-      new WritableStream({ write: (s) => void chunks.push(s) }),
-    );
-    const until = async (ok: () => boolean, tenths: number) => {
-      for (let i = 0; i < tenths && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
-    };
-    try {
-      await until(() => stderr().includes("initial:"), 600);
-      assertStringIncludes(stderr(), "initial:");
-      await drive({ dir, fake, stderr, until });
-    } finally {
-      child.kill("SIGTERM");
-      await child.status;
-      await reading;
-    }
-    return stderr();
+    return await mirrorWatchLog(dir, ["data", "s3://b/w", ...extraArgs], async (run) => {
+      assertStringIncludes(run.stderr(), "initial:");
+      await drive({ dir, fake, stderr: run.stderr, until: run.until });
+    }, fake.env);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

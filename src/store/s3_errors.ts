@@ -240,17 +240,7 @@ function httpError(
     secrets,
   );
   const code = details.code;
-  if (status === 407) {
-    // The proxy's answer, never the store's: its credentials are missing or wrong.
-    const proxy = proxyFor(ctx.endpoint);
-    return new AccessDeniedError(
-      `${ctx.operation} ${ctx.uri}: the proxy${
-        proxy ? ` ${redactUrl(proxy.url)} (from ${proxy.variable})` : ""
-      } refused the request (407 Proxy Authentication Required): give its user and password in ` +
-        "the proxy URL, http://user:password@host:port (special characters percent-encoded)",
-      options,
-    );
-  }
+  if (status === 407) return proxyRefusal(ctx, options);
   if (status === 404) {
     if (code === "NoSuchBucket") {
       return new StoreNotFoundError(
@@ -689,6 +679,11 @@ export function unaskedPreconditionFailed(ctx: S3RequestContext): StoreError {
 export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   const denied = netPermissionDenial(error, ctx);
   if (denied !== undefined) return denied;
+  // An https store's CONNECT answered 407 (fetch's words): the same refusal
+  // as an http store's 407, and no attempt passes without credentials.
+  if (/proxy authentication required/i.test(causeChain(error))) {
+    return Object.assign(proxyRefusal(ctx, { cause: error }), { retryable: false });
+  }
   const message = causeChain(error) + tlsHint(error, ctx.endpoint, ctx.caBundle);
   if (isTimeoutError(error)) {
     return new OfflineError(
@@ -711,6 +706,22 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
       connectionCutHint(error, message)
     }${endpointNamingBucket(ctx, message.toLowerCase())}`,
     { cause: error },
+  );
+}
+
+/**
+ * The proxy's 407 (to a forwarded request, or to the CONNECT of an https
+ * store): never the store's answer, the proxy's credentials are missing or
+ * wrong. Names the proxy (its password hidden) and where credentials go.
+ */
+function proxyRefusal(ctx: S3RequestContext, options: ErrorOptions): AccessDeniedError {
+  const proxy = proxyFor(ctx.endpoint);
+  return new AccessDeniedError(
+    `${ctx.operation} ${ctx.uri}: the proxy${
+      proxy ? ` ${redactUrl(proxy.url)} (from ${proxy.variable})` : ""
+    } refused the request (407 Proxy Authentication Required): give its user and password in ` +
+      "the proxy URL, http://user:password@host:port (special characters percent-encoded)",
+    options,
   );
 }
 

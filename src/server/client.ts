@@ -35,7 +35,7 @@ import { resumedBody } from "./resumed_body.ts";
 import { restartWaitMs } from "./restart_wait.ts";
 import { failureKind } from "./failure_kind.ts";
 import { mediaType } from "./upload_fields.ts";
-import { proxyConfigured } from "../store/http1_client.ts";
+import { proxyApplies } from "../store/http1_client.ts";
 import { isUntrustedCertificate } from "../store/s3_errors.ts";
 import { redactSecrets, redactUrl } from "../redact.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
@@ -719,7 +719,7 @@ export class CacheClient {
       fileInfo: Deno.FileInfo | undefined;
     },
   ): Promise<void> {
-    if ("path" in body && this.#fetchImpl === fetch && !proxyConfigured()) {
+    if ("path" in body && this.#fetchImpl === fetch && !proxyApplies(url)) {
       // fetch sends a stream chunked, which Deno.serve reads slowly once its
       // reader pauses (a 1 GiB file took 7 minutes of the service's CPU):
       // a file's length is known, so it goes with a Content-Length.

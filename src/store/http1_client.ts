@@ -451,10 +451,12 @@ export interface ProxyInUse {
 /**
  * The proxy `fetch` sends a request to `endpoint` through, as Deno chooses
  * it: `HTTPS_PROXY` for https, `HTTP_PROXY` for http (either case, upper
- * first), else `ALL_PROXY`; none when `NO_PROXY` (or `no_proxy`) names the
- * host, a domain it is in (`example.com` or `.example.com`), its IP or a CIDR
- * block holding it (`*`: every name, no IP, as Deno matches it). Undefined when none applies or the variables cannot be
- * read. Only for messages: a wrong guess never changes where a request goes.
+ * first, a blank one skipped), else `ALL_PROXY`; none when `NO_PROXY` (set,
+ * even blank; else `no_proxy`) names the host, a domain it is in
+ * (`example.com` or `.example.com`), its IP or a CIDR block holding it (`*`:
+ * every name, no IP, as Deno matches it). Undefined when none applies or the
+ * variables cannot be read: for messages (see {@linkcode proxyApplies} to
+ * choose a transport).
  *
  * @example
  * ```ts
@@ -465,34 +467,56 @@ export interface ProxyInUse {
  * ```
  */
 export function proxyFor(endpoint: string): ProxyInUse | undefined {
-  let host: string;
-  let https: boolean;
   try {
-    const url = new URL(endpoint);
-    host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    https = url.protocol === "https:";
+    return selectProxy(endpoint);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether `fetch` sends a request to `url` through a proxy (see
+ * {@linkcode proxyFor}); true also when the variables cannot be read or the
+ * URL is malformed: then only `fetch` may carry the request. The one choice
+ * of every transport that bypasses `fetch` (vc's HTTP/1.1 client, the
+ * `node:http(s)` senders, the AWS SDK's default handler): a proxy variable
+ * that does not apply to the store (`NO_PROXY` names it, or only
+ * `HTTPS_PROXY` is set for an `http:` store) keeps them in use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { proxyApplies } from "./http1_client.ts";
+ * assert.equal(typeof proxyApplies("http://127.0.0.1:9000"), "boolean");
+ * assert.equal(proxyApplies("not a url"), true);
+ * ```
+ */
+export function proxyApplies(url: string | URL): boolean {
+  try {
+    return selectProxy(url) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/** {@linkcode proxyFor}'s choice; throws when a variable cannot be read or the URL is malformed. */
+function selectProxy(endpoint: string | URL): ProxyInUse | undefined {
+  const url = new URL(endpoint);
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const https = url.protocol === "https:";
+  // A blank proxy variable falls through to the lower-case one, as in Deno;
+  // a blank NO_PROXY does not (Deno reads `no_proxy` only when it is unset).
   const get = (name: string) => Deno.env.get(name) || Deno.env.get(name.toLowerCase());
   const lower = (name: string) => Deno.env.get(name) ? name : name.toLowerCase();
-  try {
-    const scheme = https ? "HTTPS_PROXY" : "HTTP_PROXY";
-    const variable = get(scheme)
-      ? lower(scheme)
-      : get("ALL_PROXY")
-      ? lower("ALL_PROXY")
-      : undefined;
-    if (variable === undefined) return undefined;
-    const noProxy = get("NO_PROXY") ?? "";
-    for (const raw of noProxy.split(",")) {
-      const entry = raw.trim();
-      if (entry !== "" && noProxyMatches(entry, host)) return undefined;
-    }
-    return { url: Deno.env.get(variable)!, variable };
-  } catch {
-    return undefined;
+  const scheme = https ? "HTTPS_PROXY" : "HTTP_PROXY";
+  const variable = get(scheme) ? lower(scheme) : get("ALL_PROXY") ? lower("ALL_PROXY") : undefined;
+  if (variable === undefined) return undefined;
+  const noProxy = Deno.env.get("NO_PROXY") ?? Deno.env.get("no_proxy") ?? "";
+  for (const raw of noProxy.split(",")) {
+    const entry = raw.trim();
+    if (entry !== "" && noProxyMatches(entry, host)) return undefined;
   }
+  return { url: Deno.env.get(variable)!, variable };
 }
 
 /**

@@ -86,7 +86,7 @@ import {
   type S3FetchOptions,
   type S3Reply,
 } from "./s3_fetch.ts";
-import { proxyConfigured } from "./http1_client.ts";
+import { proxyApplies, proxyConfigured } from "./http1_client.ts";
 import { markGaveUp } from "./retry.ts";
 import { httpDateMs } from "./store_time.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
@@ -2526,8 +2526,13 @@ export class S3Store implements ObjectStore {
       ? undefined
       : { ca: [...(await import("node:tls")).rootCertificates, ...ca.certs] };
     // Behind a proxy the SDK sends through fetch too: node:http(s) ignores
-    // HTTP(S)_PROXY / ALL_PROXY and would go straight to the store.
-    const viaProxy = proxyConfigured();
+    // HTTP(S)_PROXY / ALL_PROXY and would go straight to the store. An
+    // endpoint NO_PROXY names keeps node:http(s), as the lean path keeps its
+    // own client (a bucket's virtual host is in the endpoint's domain); AWS's
+    // hosts vary by bucket and region: fetch whenever a proxy is set.
+    const viaProxy = this.#settings.endpoint === undefined
+      ? proxyConfigured()
+      : proxyApplies(this.#settings.endpoint);
     const regionKey = this.#regionKey;
     const config: S3ClientConfig = {
       // The bucket's region once a request learned it (a region redirect

@@ -47,7 +47,7 @@ import { noCredentialsError } from "./no_credentials.ts";
 import { type AwsCredentials, EMPTY_SHA256, SigV4Signer, uriEncode } from "./sigv4.ts";
 // node:http loads only for the first large body (it costs a small request's start-up).
 import type { NodeBodySender } from "./node_http_send.ts";
-import { Http1Client, proxyConfigured } from "./http1_client.ts";
+import { Http1Client, proxyApplies } from "./http1_client.ts";
 import { type RequestUrl, UrlBase } from "./request_url.ts";
 
 /** How to reach and sign for one bucket. */
@@ -310,7 +310,8 @@ export class S3Fetch {
   #http1: Http1Client | undefined;
   #bodySender: NodeBodySender | undefined;
   #useBodySender: boolean | undefined;
-  #useHttp1: boolean | undefined;
+  /** {@linkcode proxyApplies} of each origin requested, asked once. */
+  readonly #proxied = new Map<string, boolean>();
   #caBundle: { certs: string[]; label: string } | undefined | null = null;
   #credentials: AwsCredentials | undefined;
   // Set when the store refused the cached credentials as expired: the next
@@ -542,9 +543,9 @@ export class S3Fetch {
       let reply: Reply;
       try {
         let res: Response | undefined;
-        const http1 = this.#http1Client(req);
+        const http1 = this.#http1Client(req, parsed);
         const sender = http1 === undefined && (req.body?.length ?? 0) >= LARGE_BODY
-          ? await this.#largeBodySender(req.body)
+          ? await this.#largeBodySender(req.body, parsed)
           : undefined;
         if (http1 !== undefined) {
           const out = await http1.exchange({
@@ -852,23 +853,36 @@ export class S3Fetch {
   /**
    * Large bodies go through `node:http`, which sends the caller's bytes
    * without the copies `fetch` makes (see `node_http_send.ts`), unless a
-   * proxy is configured.
+   * proxy applies to `url`.
    */
-  async #largeBodySender(body: Uint8Array | undefined): Promise<NodeBodySender | undefined> {
+  async #largeBodySender(
+    body: Uint8Array | undefined,
+    url: RequestUrl,
+  ): Promise<NodeBodySender | undefined> {
     if (body === undefined || body.length < LARGE_BODY) return undefined;
-    if (this.#useBodySender === false) return undefined;
+    if (this.#useBodySender === false || this.#viaProxy(url)) return undefined;
     const { NodeBodySender } = await import("./node_http_send.ts");
-    this.#useBodySender ??= !proxyConfigured();
-    if (!this.#useBodySender) return undefined;
     return this.#bodySender ??= new NodeBodySender(this.#caBundle?.certs);
   }
 
   /** The HTTP/1.1 client for this request, when it takes it (see `S3FetchOptions.http1`). */
-  #http1Client(req: S3FetchRequest): Http1Client | undefined {
+  #http1Client(req: S3FetchRequest, url: RequestUrl): Http1Client | undefined {
     if (this.#http1 === undefined || (req.rawBody && !req.discardBody)) return undefined;
     if ((req.body?.length ?? 0) >= LARGE_BODY) return undefined;
-    this.#useHttp1 ??= !proxyConfigured();
-    return this.#useHttp1 ? this.#http1 : undefined;
+    return this.#viaProxy(url) ? undefined : this.#http1;
+  }
+
+  /**
+   * Whether `fetch` sends requests to `url`'s origin through a proxy (then
+   * only `fetch` carries them), asked once per origin: a proxy variable
+   * that does not apply to the store (`NO_PROXY` names it) keeps vc's own
+   * transports in use.
+   */
+  #viaProxy(url: RequestUrl): boolean {
+    const origin = `${url.protocol}//${url.host}`;
+    let via = this.#proxied.get(origin);
+    if (via === undefined) this.#proxied.set(origin, via = proxyApplies(origin));
+    return via;
   }
 
   /** Closes pooled connections. Safe to call more than once. */

@@ -115,3 +115,35 @@ Deno.test("s3NetworkError: fetch's CONNECT 407 is an AccessDeniedError that is n
     else Deno.env.set("HTTPS_PROXY", saved);
   }
 });
+
+for (const scheme of ["http", "https"] as const) {
+  Deno.test(`vc cache-client behind a proxy that answers 407 (${scheme} service): the proxy's refusal, once`, async () => {
+    const log: string[] = [];
+    await using proxy = startAuthProxy(log);
+    const dir = await Deno.makeTempDir({ prefix: "vc_proxy_connect_auth_" });
+    try {
+      await Deno.mkdir(join(dir, "home"));
+      const variable = scheme === "https" ? "HTTPS_PROXY" : "HTTP_PROXY";
+      const env = childEnv(dir, {
+        VC_CACHE_URL: `${scheme}://localhost:${closedPort()}/cache`,
+        VC_CACHE_TOKEN: "t",
+        [variable]: `http://alice:${PASSWORD}@127.0.0.1:${proxy.port}`,
+      });
+      const id = "a".repeat(128);
+      const out = await vcCommand(dir, env, ["cache-client", "get", id, join(dir, "out")])
+        .output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, 1, stderr);
+      assertStringIncludes(
+        stderr,
+        `the proxy http://alice:***@127.0.0.1:${proxy.port} (from ${variable}) refused the ` +
+          "request (407 Proxy Authentication Required): give its user and password in the proxy URL",
+      );
+      assert(!stderr.includes(PASSWORD), stderr);
+      assertEquals(stderr.trim().split("\n").length, 1, stderr);
+      assertEquals(log.length, 1, log.join("\n"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

@@ -37,6 +37,7 @@ import { failureKind } from "./failure_kind.ts";
 import { mediaType } from "./upload_fields.ts";
 import { proxyApplies } from "../store/http1_client.ts";
 import { isUntrustedCertificate } from "../store/s3_errors.ts";
+import { isProxyAuthRefusal, proxyRefusalText } from "../store/proxy_refusal.ts";
 import { redactSecrets, redactUrl } from "../redact.ts";
 import { deadline, MIN_PROGRESS_BYTES } from "../deadline.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../store/s3_config.ts";
@@ -442,6 +443,13 @@ export class CacheClient {
       // a plain-HTTP port or an unknown certificate) names the service and
       // its causes: fetch's own message is only "fetch failed".
       if (error instanceof VcError) throw error;
+      // The proxy answered the CONNECT 407: it was reached, and no attempt
+      // passes without its credentials (not retried, as an http service's 407).
+      if (isProxyAuthRefusal(error)) {
+        throw new CacheServiceError(`${what}: ${proxyRefusalText(this.#url)}`, 407, {
+          cause: error,
+        });
+      }
       // Not a service that is down: say what to trust (Deno's fetch reads
       // NODE_EXTRA_CA_CERTS; AWS_CA_BUNDLE is only for S3 requests).
       const hint = isUntrustedCertificate(error)
@@ -1216,6 +1224,10 @@ export class CacheClient {
 
   /** The error of an answer that is not a success: the API's error text, else what the server sent. */
   #failed(res: Response, text: string, what: string, doc = parseJson(text)): CacheServiceError {
+    // The proxy's answer, never the service's: its credentials are missing or wrong.
+    if (res.status === 407) {
+      return new CacheServiceError(`${what}: ${proxyRefusalText(this.#url)}`, 407);
+    }
     let message = typeof doc?.error === "string"
       ? doc.error
       : this.#notApi(res, this.#withoutToken(text));

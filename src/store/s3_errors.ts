@@ -22,6 +22,7 @@ import {
 } from "../errors.ts";
 import { isUnreachableError } from "./retry.ts";
 import { proxyFor } from "./http1_client.ts";
+import { isProxyAuthRefusal, proxyRefusalText } from "./proxy_refusal.ts";
 import { redactSecrets, redactUrl } from "../redact.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import type { S3ErrorDetails } from "./s3_xml.ts";
@@ -681,7 +682,7 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   if (denied !== undefined) return denied;
   // An https store's CONNECT answered 407 (fetch's words): the same refusal
   // as an http store's 407, and no attempt passes without credentials.
-  if (/proxy authentication required/i.test(causeChain(error))) {
+  if (isProxyAuthRefusal(error)) {
     return Object.assign(proxyRefusal(ctx, { cause: error }), { retryable: false });
   }
   const message = causeChain(error) + tlsHint(error, ctx.endpoint, ctx.caBundle);
@@ -709,18 +710,10 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
   );
 }
 
-/**
- * The proxy's 407 (to a forwarded request, or to the CONNECT of an https
- * store): never the store's answer, the proxy's credentials are missing or
- * wrong. Names the proxy (its password hidden) and where credentials go.
- */
+/** The proxy's 407 (see `proxy_refusal.ts`), as the store's request's error. */
 function proxyRefusal(ctx: S3RequestContext, options: ErrorOptions): AccessDeniedError {
-  const proxy = proxyFor(ctx.endpoint);
   return new AccessDeniedError(
-    `${ctx.operation} ${ctx.uri}: the proxy${
-      proxy ? ` ${redactUrl(proxy.url)} (from ${proxy.variable})` : ""
-    } refused the request (407 Proxy Authentication Required): give its user and password in ` +
-      "the proxy URL, http://user:password@host:port (special characters percent-encoded)",
+    `${ctx.operation} ${ctx.uri}: ${proxyRefusalText(ctx.endpoint)}`,
     options,
   );
 }

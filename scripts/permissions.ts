@@ -57,15 +57,19 @@
  * - `NO_COLOR`, `TERM`: whether to colour stderr.
  * - `CI`: a CI job, whose log gets plain progress lines, not a bar's redraws,
  *   also when the runner gives it a terminal.
- * - `HTTP(S)_PROXY`, `ALL_PROXY` (either case): a configured proxy keeps large
- *   uploads and the AWS SDK's requests on `fetch`, which honours it
- *   (`src/store/node_http_send.ts`, `src/store/sdk_fetch_handler.ts`).
- * - `NO_PROXY` (either case): which hosts bypass it, so an unreachable
- *   store's error names the proxy only when the request went through it
- *   (`proxyFor` in `src/store/http1_client.ts`; `fetch` reads it itself).
+ * - `HTTP(S)_PROXY`, `ALL_PROXY` (either case): a proxy that applies to a
+ *   store keeps its requests (large uploads, the AWS SDK's) on `fetch`, which
+ *   honours it (`src/store/node_http_send.ts`, `src/store/sdk_fetch_handler.ts`).
+ * - `NO_PROXY` (either case): which hosts bypass it, so a store it names keeps
+ *   vc's own transports and an unreachable store's error names the proxy only
+ *   when the request went through it (`proxyApplies`, `proxyFor` in
+ *   `src/store/http1_client.ts`; `fetch` reads it itself).
  * - `NODE_USE_SYSTEM_CA`, `NODE_EXTRA_CA_CERTS`: read by `node:https` (the AWS
  *   SDK's requests) at every TLS connection (a private CA is trusted by every
  *   request through `AWS_CA_BUNDLE`, `src/store/ca_bundle.ts`).
+ * - `DENO_CERT`: trusted by every S3 request beside `AWS_CA_BUNDLE` (`fetch`
+ *   reads it itself, `node:https` does not; `caBundleSettings` in
+ *   `src/store/ca_bundle.ts`).
  *
  * @example
  * ```ts
@@ -99,6 +103,7 @@ export const ENV_VARS: readonly string[] = [
   "no_proxy",
   "NODE_USE_SYSTEM_CA",
   "NODE_EXTRA_CA_CERTS",
+  "DENO_CERT",
   // PostgreSQL catalogs: PGPASSWORD, PGPASSFILE, PGUSER, ... (libpq's variables).
   "PG*",
 ];

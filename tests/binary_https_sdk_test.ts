@@ -102,6 +102,8 @@ async function withHttpsS3(
 }
 
 const CA = fileURLToPath(new URL("ca.pem", TLS));
+// Any bundle without the test CA (its leaf certificate is no CA).
+const OTHER_BUNDLE = fileURLToPath(new URL("cert.pem", TLS));
 // The module cache this process uses (HOME is the workspace's: Deno's
 // default cache there would be empty, and CI has no network to fill it).
 const BASE: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "", DENO_DIR };
@@ -117,6 +119,44 @@ Deno.test("binary permissions: SDK requests (a multipart upload) to an https end
       ["m/a.txt", "m/big.bin"],
     );
   });
+});
+
+Deno.test("DENO_CERT alone: the SDK's requests (a multipart upload) trust it too", async () => {
+  // A user who trusts a private CA as Deno's docs say: vc's own requests
+  // (fetch) trusted it, the SDK's (node:https) did not, so small files
+  // uploaded and a big one failed "not trusted: set AWS_CA_BUNDLE" where
+  // NODE_EXTRA_CA_CERTS names the machine's roots (as corporate images set
+  // it): node:https then reads that file, not Deno's store.
+  const trust = { ...BASE, DENO_CERT: CA, NODE_EXTRA_CA_CERTS: OTHER_BUNDLE };
+  await withHttpsS3(
+    trust,
+    async (vc) => {
+      const out = await vc("mirror", "src", "s3://b/m");
+      assertEquals(out.code, 0, out.stderr);
+    },
+    "",
+    true,
+  );
+});
+
+Deno.test("DENO_CERT beside an AWS_CA_BUNDLE without its CA: the SDK's requests trust both", async () => {
+  // Corporate images set AWS_CA_BUNDLE (and NODE_EXTRA_CA_CERTS) to the
+  // machine's roots; a user adds the private CA with DENO_CERT.
+  const trust = {
+    ...BASE,
+    DENO_CERT: CA,
+    AWS_CA_BUNDLE: OTHER_BUNDLE,
+    NODE_EXTRA_CA_CERTS: OTHER_BUNDLE,
+  };
+  await withHttpsS3(
+    trust,
+    async (vc) => {
+      const out = await vc("mirror", "src", "s3://b/m");
+      assertEquals(out.code, 0, out.stderr);
+    },
+    "",
+    true,
+  );
 });
 
 Deno.test("an https endpoint of an untrusted CA: the error says what to trust it with", async () => {

@@ -52,6 +52,38 @@ export function caBundleSetting(
   };
 }
 
+/**
+ * The bundles every S3 request trusts besides the default roots:
+ * {@linkcode caBundleSetting}'s, and `DENO_CERT` (blank counts as unset)
+ * beside it. Deno's `fetch` trusts `DENO_CERT` by itself, `node:https` (the
+ * AWS SDK's requests, the large-body sender) does not where
+ * `NODE_EXTRA_CA_CERTS` names another file (the machine's roots, as
+ * corporate images set it): read here, every request trusts it alike.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { caBundleSettings } from "./ca_bundle.ts";
+ * const env = (n: string) => ({ AWS_CA_BUNDLE: "/etc/roots.pem", DENO_CERT: "/etc/corp.pem" })[n];
+ * assert.deepEqual(caBundleSettings(env, () => undefined).map((s) => s.source), [
+ *   "AWS_CA_BUNDLE",
+ *   "DENO_CERT",
+ * ]);
+ * assert.deepEqual(caBundleSettings(() => undefined, () => undefined), []);
+ * ```
+ */
+export function caBundleSettings(
+  env: EnvReader,
+  profile: () => AwsProfileS3 | undefined = () => activeProfileS3(env),
+): CaBundleSetting[] {
+  const settings: CaBundleSetting[] = [];
+  const own = caBundleSetting(env, profile);
+  if (own !== undefined) settings.push(own);
+  const deno = env("DENO_CERT")?.trim();
+  if (deno && deno !== own?.file) settings.push({ file: deno, source: "DENO_CERT" });
+  return settings;
+}
+
 /** A leading `~/` is the home directory, as the aws CLI reads both settings. */
 function expandHome(file: string, env: EnvReader): string {
   const home = env("HOME")?.trim() || env("USERPROFILE")?.trim();

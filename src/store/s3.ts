@@ -62,7 +62,7 @@ import {
   resolveS3Settings,
   type S3ConnectionSettings,
 } from "./s3_config.ts";
-import { caBundleSetting, readCaBundle } from "./ca_bundle.ts";
+import { caBundleSettings, readCaBundle } from "./ca_bundle.ts";
 import { type EnvOption, envOption } from "../env_option.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
@@ -2384,15 +2384,16 @@ export class S3Store implements ObjectStore {
   #caCertsRead: { certs: string[]; label: string } | undefined | null = null;
 
   /**
-   * The certificates of `AWS_CA_BUNDLE` (else the profile's `ca_bundle`),
-   * read once, when the first https request needs them.
+   * The certificates of `AWS_CA_BUNDLE` (else the profile's `ca_bundle`)
+   * and of `DENO_CERT` (see `caBundleSettings`), read once, when the first https request needs them.
    */
   #caCerts(): { certs: string[]; label: string } | undefined {
     if (this.#caCertsRead !== null) return this.#caCertsRead;
-    const setting = caBundleSetting((name) => this.#env(name));
-    return this.#caCertsRead = setting === undefined
-      ? undefined
-      : { certs: readCaBundle(setting), label: `${setting.file} (${setting.source})` };
+    const settings = caBundleSettings((name) => this.#env(name));
+    return this.#caCertsRead = settings.length === 0 ? undefined : {
+      certs: settings.flatMap(readCaBundle),
+      label: settings.map((s) => `${s.file} (${s.source})`).join(" and "),
+    };
   }
 
   /** A non-empty variable of the store's environment (`env` option, else `Deno.env`). */

@@ -132,6 +132,7 @@ import type {
   DeleteOptions,
   GetOptions,
   GetResult,
+  KeyVersion,
   ListOptions,
   ObjectInfo,
   ObjectStore,
@@ -1425,6 +1426,46 @@ export class S3Store implements ObjectStore {
         initiated: upload.initiated,
       };
     }
+  }
+
+  /**
+   * The newest entries S3 versioning keeps of exactly `key` (one
+   * ListObjectVersions request with the key as prefix, `limit` entries,
+   * default 2), newest first; `[]` for a key that never held an object, and
+   * for one in a bucket without versioning that holds none now. A grant
+   * without `s3:ListBucketVersions` fails it with `AccessDeniedError`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"], versionedBuckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * await store.put("a.csv", new TextEncoder().encode("a"));
+   * const [current] = await store.keyVersions("a.csv");
+   * assert(current?.isLatest === true && current.deleteMarker === false);
+   * ```
+   */
+  async keyVersions(
+    key: string,
+    options: { limit?: number; signal?: AbortSignal } = {},
+  ): Promise<KeyVersion[]> {
+    const full = this.#fullKey(key);
+    // The lean path, as for pendingUploads: asked before every publish.
+    const { lean } = await this.#lean(true);
+    const { keyVersions } = await import("./s3_key_history.ts");
+    return await keyVersions(lean, {
+      key: full,
+      limit: options.limit ?? 2,
+      signal: options.signal,
+      maxAttempts: this.#settings.maxAttempts,
+    });
   }
 
   /**

@@ -15,7 +15,14 @@ import type { ObjectStore } from "./types.ts";
 
 /** The methods every `ObjectStore` has (the optional ones are checked only when present). */
 const REQUIRED = ["head", "get", "put", "list", "delete", "copy", "close"] as const;
-const OPTIONAL = ["listPages", "validator", "partSize", "pendingUploads", "abortUpload"] as const;
+const OPTIONAL = [
+  "listPages",
+  "validator",
+  "partSize",
+  "pendingUploads",
+  "abortUpload",
+  "keyVersions",
+] as const;
 const CONTRACT = `an ObjectStore has url, ${REQUIRED.map((m) => `${m}()`).join(", ")}`;
 
 /**

@@ -582,6 +582,54 @@ export interface ObjectStore {
    * ```
    */
   serverTime?(options?: { signal?: AbortSignal }): Promise<number | undefined>;
+  /**
+   * Optional: the newest entries (at most `limit`, default 2), newest first,
+   * that a store keeping old versions (S3 versioning: ListObjectVersions)
+   * holds of exactly `key`: its current object, its noncurrent versions and
+   * its delete markers. `[]` when the key never held an object, or the store
+   * keeps no history of it (a bucket without versioning lists only current
+   * objects). Stores that keep no old versions (`FsStore`, `MemoryStore`)
+   * leave this out. A publish asks it before it creates a version's key, so
+   * that a key deleted once is never given other bytes.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { openStore } from "./open.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"], versionedBuckets: ["assets"] });
+   * await using store = await openStore("s3://assets", {
+   *   s3: {
+   *     endpoint: s3.url,
+   *     region: "us-east-1",
+   *     credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *   },
+   * });
+   * await store.put("t.1.1.0.csv", new TextEncoder().encode("a"));
+   * await store.delete(["t.1.1.0.csv"]);
+   * const history = (await store.keyVersions?.("t.1.1.0.csv")) ?? [];
+   * // Gone from listings, yet S3 versioning keeps a delete marker over the old bytes.
+   * assert.deepEqual(history.map((v) => v.deleteMarker), [true, false]);
+   * ```
+   */
+  keyVersions?(
+    key: string,
+    options?: { limit?: number; signal?: AbortSignal },
+  ): Promise<KeyVersion[]>;
+}
+
+/** One entry of a key's history (see {@linkcode ObjectStore.keyVersions}). */
+export interface KeyVersion {
+  /** The store's id of this version (`"null"` for one written without versioning). */
+  versionId: string;
+  /** Whether it is the key's newest entry (a current object, or a delete marker hiding older ones). */
+  isLatest: boolean;
+  /** Whether it is a delete marker rather than an object. */
+  deleteMarker: boolean;
+  /** An object's ETag without quotes (none for a delete marker). */
+  etag?: string;
+  /** An object's size in bytes (none for a delete marker). */
+  size?: number;
 }
 
 /** A multipart upload in progress (see {@linkcode ObjectStore.pendingUploads}). */

@@ -20,6 +20,7 @@ import type { StaleCopy } from "../cache/cache_options.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
 import { foldName, localPathProblem } from "../file_names.ts";
 import {
+  AccessDeniedError,
   CallbackError,
   type ErrorKind,
   errorKind,
@@ -1239,6 +1240,8 @@ export class VersionedCache {
     const retryHint = "pin that version (pull the manifest that pins it), or publish your " +
       "file as a new version with `vc update`";
     await this.#refuseReused(p, version, undefined, undefined, digest, retryHint, options.signal);
+    // A version the user names is published as that version or not at all.
+    await this.#unusedVersion(p, version, digest, undefined, options);
     // Said once nothing refuses the upload, before it starts: a refused add
     // (another spelling, a version already published) makes no version.
     warnForeignAbove(p, version, foreign, options.onWarning);
@@ -1365,7 +1368,7 @@ export class VersionedCache {
         }`,
       );
     }
-    const to = this.#nextVersionOf(nextVersion, p, from, bump);
+    let to = this.#nextVersionOf(nextVersion, p, from, bump);
     checkManifestRoom(read, this.manifest, p, to);
     await this.#warnDanglingManifest(read, p, to, options);
     if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
@@ -1406,6 +1409,23 @@ export class VersionedCache {
     }
     const retryHint = "run update again";
     await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);
+    // A version deleted from a bucket with S3 versioning is never published
+    // again with other bytes (caches elsewhere keep the old ones). A bump
+    // (--major/--minor/--patch, --min-version) asks for "the next version",
+    // whose number vc chooses anyway (from the bucket's latest): it goes
+    // on to the next free one and says so, as refusing would stop every
+    // scripted update until someone picked a number by hand. An exact
+    // --version is the user's number: refused, naming the free one.
+    const step = bump.version !== undefined
+      ? undefined
+      : (v: string) => nextVersion(v, bump.minVersion !== undefined ? { patch: true } : bump);
+    const free = await this.#unusedVersion(p, to, digest, step, options);
+    if (free !== to) {
+      to = free;
+      checkManifestRoom(read, this.manifest, p, to);
+      if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
+      await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);
+    }
     // Said once nothing refuses the upload (a file identical to the latest, a
     // version below the pin, the latest adopted), before it starts: it told
     // of `to` as "vc's latest" also when `to` was never published.
@@ -2549,6 +2569,75 @@ export class VersionedCache {
       `${path} ${version} may have been published before: ${why} (its latest is ` +
         `${latest ?? "none"}), and ${version} is below it. Publishing ${version} could give one ` +
         `version two contents (caches and checkouts keep the old one). ${way}`,
+    );
+  }
+
+  /**
+   * `version`, when its key never held other bytes than the file's in the
+   * bucket (S3 versioning: no delete marker over it), else the next version
+   * `step` gives whose key never did, said to `onWarning`; without `step`
+   * (a version the user named), refuses with `InvalidInputError` naming
+   * the free one. A store that cannot tell (no versioning API, FsStore,
+   * MemoryStore) gives `version`; one that refuses the question
+   * (AccessDenied) too, said once to `onWarning`.
+   */
+  async #unusedVersion(
+    p: string,
+    version: string,
+    digest: SourceDigest,
+    step: ((version: string) => string) | undefined,
+    options: Pick<VersionedAddOptions, "onWarning" | "signal">,
+  ): Promise<string> {
+    const store = await this.#store(this.bucket);
+    if (store.keyVersions === undefined) return version;
+    const { unusedVersion, MAX_VERSION_PROBES } = await import("./version_history.ts");
+    const nextVersion = await loadNextVersion();
+    const patch = (v: string) => nextVersion(v, { patch: true });
+    const found = await unusedVersion(store, version, {
+      keyOf: (v) => publishedKey(p, v),
+      step: step ?? patch,
+      size: digest.size,
+      md5: digest.md5,
+      signal: options.signal,
+    });
+    const warn = options.onWarning ?? consoleWarning;
+    const uri = joinUri(this.bucket, publishedKey(p, version));
+    if (found?.denied !== undefined) {
+      warn({
+        key: publishedKey(p, version),
+        message: `could not ask ${this.bucket} whether ${uri} held an object before ` +
+          `(ListObjectVersions was refused: ${found.denied.message}); publishing ${version} ` +
+          `without that check: if the bucket has S3 versioning and ${p} ${version} was deleted, ` +
+          `machines that cached the old ${version} keep serving it${
+            found.denied instanceof AccessDeniedError
+              ? " (grant s3:ListBucketVersions to have it checked)"
+              : ""
+          }`,
+      });
+      return version;
+    }
+    if (found !== undefined && found.skipped.length === 0) return found.version;
+    const held = found?.skipped ?? [{ version, key: publishedKey(p, version) }];
+    const what =
+      `${held.map((h) => `${p} ${h.version} (${joinUri(this.bucket, h.key)})`).join(", ")} ` +
+      `held other content once and ${held.length === 1 ? "was" : "were"} deleted: the ` +
+      `bucket's S3 versioning keeps a delete marker over ${held.length === 1 ? "it" : "each"}`;
+    if (found !== undefined && step !== undefined) {
+      warn({
+        key: publishedKey(p, found.version),
+        message: `${what}; a version is never given other bytes (machines that cached the ` +
+          `old ones keep serving them), so this publishes ${found.version}`,
+      });
+      return found.version;
+    }
+    throw new InvalidInputError(
+      `cannot publish ${p} ${version}: ${what}. Publishing other content as ${version} would ` +
+        `give one version two contents (machines that cached the old ${version} keep serving ` +
+        `it, never asking the bucket again). ${
+          found === undefined
+            ? `The next ${MAX_VERSION_PROBES} versions were deleted too: publish past them with the version option`
+            : `Publish past it with the version option ${found.version}`
+        }; nothing was published`,
     );
   }
 

@@ -33,6 +33,7 @@ const MAX_DELETE_BODY = 2 * 1024 * 1024;
  * import { listBuckets } from "./bucket_handlers.ts";
  * import { MemoryBackend } from "./memory_backend.ts";
  * import { UploadRegistry } from "./multipart.ts";
+ * import { VersionLog } from "./versioning.ts";
  * const backend = new MemoryBackend();
  * await backend.createBucket("b1");
  * const ctx = {
@@ -41,6 +42,7 @@ const MAX_DELETE_BODY = 2 * 1024 * 1024;
  *   minPartSize: 5,
  *   maxObjectSize: 1e9,
  *   completeIgnoresConditions: false,
+ *   versioning: new VersionLog(),
  * };
  * const res = await listBuckets(new Request("http://x/"), { op: "ListBuckets", query: new URLSearchParams(), target: "/" }, ctx);
  * assert((await res.text()).includes("<Name>b1</Name>"));

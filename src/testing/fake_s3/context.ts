@@ -7,6 +7,7 @@
 import type { Backend, Body, ObjectFields, StoredObject } from "./backend.ts";
 import { MemoryBackend } from "./memory_backend.ts";
 import { UploadRegistry } from "./multipart.ts";
+import { VersioningBackend, VersionLog } from "./versioning.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
 import { parseXml, xmlDocument, type XmlElement, type XmlNode } from "./xml.ts";
@@ -23,6 +24,11 @@ export interface HandlerContext {
   maxObjectSize: number;
   /** CompleteMultipartUpload ignores If-None-Match / If-Match (as moto does). */
   completeIgnoresConditions: boolean;
+  /**
+   * The buckets' S3 versioning (what `backend` writes and deletes are told
+   * to when it is a `VersioningBackend`); none on by default.
+   */
+  versioning: VersionLog;
 }
 
 const MiB = 1024 * 1024;
@@ -47,8 +53,12 @@ export function newHandlerContext(
     completeIgnoresConditions?: boolean;
   } = {},
 ): HandlerContext {
+  const versioning = new VersionLog();
   return {
-    backend: options.backend ?? new MemoryBackend(),
+    // Every write and delete tells the versioning state, which keeps the
+    // history of the buckets that have versioning on.
+    backend: new VersioningBackend(options.backend ?? new MemoryBackend(), versioning),
+    versioning,
     uploads: new UploadRegistry(),
     minPartSize: options.minPartSize ?? 5 * MiB,
     maxObjectSize: options.maxObjectSize ?? 5 * 1024 * MiB,

@@ -33,7 +33,6 @@ const BUCKET_UNSUPPORTED = [
   "cors",
   "tagging",
   "lifecycle",
-  "versioning",
   "website",
   "logging",
   "notification",
@@ -48,7 +47,6 @@ const BUCKET_UNSUPPORTED = [
   "inventory",
   "metrics",
   "intelligent-tiering",
-  "versions",
   "policyStatus",
 ];
 const OBJECT_UNSUPPORTED = [
@@ -60,6 +58,8 @@ const OBJECT_UNSUPPORTED = [
   "attributes",
   "restore",
   "select",
+  // One version of an object: the fake keeps no old bytes (versioning.ts).
+  "versionId",
 ];
 
 function decode(raw: string, what: string): string {
@@ -128,10 +128,13 @@ function operation(
       case "GET":
         if (has(query, BUCKET_UNSUPPORTED)) return "Unsupported";
         if (query.has("uploads")) return "ListMultipartUploads";
+        if (query.has("versions")) return "ListObjectVersions";
+        if (query.has("versioning")) return "GetBucketVersioning";
         if (query.has("location")) return "GetBucketLocation";
         return query.get("list-type") === "2" ? "ListObjectsV2" : "ListObjects";
       case "PUT":
-        return has(query, BUCKET_UNSUPPORTED) ? "Unsupported" : "CreateBucket";
+        if (has(query, BUCKET_UNSUPPORTED)) return "Unsupported";
+        return query.has("versioning") ? "PutBucketVersioning" : "CreateBucket";
       case "DELETE":
         return has(query, BUCKET_UNSUPPORTED) ? "Unsupported" : "DeleteBucket";
       case "HEAD":

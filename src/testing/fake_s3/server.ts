@@ -46,6 +46,11 @@ import { checkBucketRegion } from "./bucket_region.ts";
 import { checkAnonymousAccess } from "./public_access.ts";
 import { checkRequesterPays } from "./requester_pays.ts";
 import { checkSignature, type SigningCredentials } from "./signature.ts";
+import {
+  getBucketVersioning,
+  listObjectVersions,
+  putBucketVersioning,
+} from "./versioning_handlers.ts";
 import { errorResponse, S3Error } from "./s3_error.ts";
 import {
   type FakeObjectInfo,
@@ -88,6 +93,9 @@ const HANDLERS: Record<S3Operation, Handler | undefined> = {
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListMultipartUploads: listMultipartUploads,
+  ListObjectVersions: listObjectVersions,
+  GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
   PutObject: putObject,
   GetObject: getObject,
   HeadObject: getObject,
@@ -131,6 +139,7 @@ class FakeS3Server implements FakeS3 {
   readonly #controlEndpoints: boolean;
   readonly #publicBuckets: ReadonlySet<string> | undefined;
   readonly #requesterPays: ReadonlySet<string>;
+  readonly #denied: ReadonlySet<S3Operation>;
   readonly #bucketRegions: ReadonlyMap<string, string>;
   readonly #credentials: SigningCredentials | undefined;
   #stats: FakeS3Stats = emptyStats();
@@ -155,6 +164,10 @@ class FakeS3Server implements FakeS3 {
       ? undefined
       : new Set(options.publicBuckets);
     this.#requesterPays = new Set(options.requesterPaysBuckets ?? []);
+    this.#denied = new Set(options.deniedOperations ?? []);
+    for (const bucket of options.versionedBuckets ?? []) {
+      this.#ctx.versioning.setStatus(bucket, "Enabled");
+    }
     this.#bucketRegions = new Map(Object.entries(options.bucketRegions ?? {}));
     this.#credentials = options.credentials === false
       ? undefined
@@ -450,6 +463,7 @@ class FakeS3Server implements FakeS3 {
       checkBucketRegion(req, route.bucket, this.#bucketRegions);
       checkAnonymousAccess(req, route, this.#publicBuckets);
       const charged = checkRequesterPays(req, route.bucket, this.#requesterPays);
+      if (this.#denied.has(route.op)) throw new S3Error("AccessDenied", "Access Denied");
       const res = await handler(req, route, this.#ctx);
       if (charged) res.headers.set("x-amz-request-charged", "requester");
       return res;
@@ -556,6 +570,8 @@ const FAKE_S3_OPTIONS: OptionNames<FakeS3Options> = {
   controlEndpoints: true,
   publicBuckets: true,
   requesterPaysBuckets: true,
+  versionedBuckets: true,
+  deniedOperations: true,
   bucketRegions: true,
   credentials: true,
 };
@@ -648,6 +664,18 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
       checkBucketName("startFakeS3: option requesterPaysBuckets", bucket);
     }
   }
+  const versioned = options.versionedBuckets === undefined
+    ? []
+    : listOption(options.versionedBuckets, "startFakeS3: option versionedBuckets");
+  for (const bucket of versioned) checkBucketName("startFakeS3: option versionedBuckets", bucket);
+  for (const op of options.deniedOperations ?? []) {
+    if (!S3_OPERATIONS.includes(op)) {
+      throw new InvalidInputError(
+        `startFakeS3: option deniedOperations: ${describeValue(op)} is not an S3 operation ` +
+          `(${S3_OPERATIONS.join(", ")})`,
+      );
+    }
+  }
   for (const [bucket, region] of Object.entries(options.bucketRegions ?? {})) {
     checkBucketName("startFakeS3: option bucketRegions", bucket);
     if (typeof region !== "string" || !/^[a-z0-9-]+$/.test(region)) {
@@ -665,7 +693,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
   const backend = options.dir === undefined ? new MemoryBackend() : new DiskBackend(options.dir);
   await backend.init();
   try {
-    for (const bucket of buckets) await backend.createBucket(bucket);
+    for (const bucket of new Set([...buckets, ...versioned])) await backend.createBucket(bucket);
     return new FakeS3Server(options, backend, faults);
   } catch (e) {
     await backend.close();

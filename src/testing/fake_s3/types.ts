@@ -15,6 +15,9 @@ export type S3Operation =
   | "ListObjects"
   | "ListObjectsV2"
   | "ListMultipartUploads"
+  | "ListObjectVersions"
+  | "GetBucketVersioning"
+  | "PutBucketVersioning"
   | "PutObject"
   | "GetObject"
   | "HeadObject"
@@ -48,6 +51,9 @@ export const S3_OPERATIONS: readonly S3Operation[] = [
   "ListObjects",
   "ListObjectsV2",
   "ListMultipartUploads",
+  "ListObjectVersions",
+  "GetBucketVersioning",
+  "PutBucketVersioning",
   "PutObject",
   "GetObject",
   "HeadObject",
@@ -212,6 +218,19 @@ export interface FakeS3Options {
    * answered with `x-amz-request-charged: requester`. Default: none.
    */
   requesterPaysBuckets?: readonly string[];
+  /**
+   * Buckets created with S3 versioning on (as `PUT ?versioning` turns it
+   * on): a delete leaves a delete marker and keeps the object's entry as a
+   * noncurrent version, which ListObjectVersions lists (entries only: old
+   * bytes are not kept, nor read). Default: none.
+   */
+  versionedBuckets?: readonly string[];
+  /**
+   * Operations refused 403 `AccessDenied` whoever asks, as S3 refuses a
+   * grant whose policy leaves them out (`ListObjectVersions` for one
+   * without `s3:ListBucketVersions`). Default: none.
+   */
+  deniedOperations?: readonly S3Operation[];
   /**
    * Buckets in a region of their own, by name: a request to one of them
    * signed for another region is answered as S3 answers it, 301

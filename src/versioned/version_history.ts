@@ -1,0 +1,157 @@
+/**
+ * Whether a version's key held an object once (S3 versioning keeps a
+ * delete marker over it, or noncurrent versions under it): a version names
+ * one content for good, and machines that cached the deleted one keep
+ * serving it, never asking the bucket again. So a publish asks the store,
+ * where it can tell ({@linkcode ObjectStore.keyVersions}), before it
+ * creates a version's key.
+ *
+ * @module
+ */
+import { AccessDeniedError, StoreError } from "../errors.ts";
+import { parseEtag } from "../hash.ts";
+import type { KeyVersion, ObjectStore } from "../store/types.ts";
+import { slashedKey } from "./slash_keys.ts";
+
+/** What {@linkcode keyHeldBefore} found. */
+export type KeyHistory =
+  /** The key held an object once and holds none now; its entries, newest first. */
+  | { held: true; key: string; entries: KeyVersion[] }
+  /** No sign of an earlier object (or the store keeps no history). */
+  | { held: false }
+  /**
+   * The store refused the question: a grant without `s3:ListBucketVersions`
+   * (`AccessDeniedError`), or an S3-compatible store without the operation
+   * (501 NotImplemented, 405).
+   */
+  | { held: undefined; denied: AccessDeniedError | StoreError };
+
+/**
+ * Whether `key`, or its `/` twin (another tool's spelling, which `vc path`
+ * reads as the same version), held an object once and holds none now: it
+ * has entries (delete markers, noncurrent versions), none a current object. A key holding an object now is not
+ * "held before": the create-only write decides about it (a racing publish
+ * of the same bytes is adopted). Stores without history (`FsStore`,
+ * `MemoryStore`) and buckets without versioning answer `{ held: false }`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keyHeldBefore } from "./version_history.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * assert.deepEqual(await keyHeldBefore(store, "t.1.1.0.csv"), { held: false });
+ * ```
+ */
+export async function keyHeldBefore(
+  store: ObjectStore,
+  key: string,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<KeyHistory> {
+  if (store.keyVersions === undefined) return { held: false };
+  const ask = (k: string) =>
+    store.keyVersions!(k, { limit: 2, ...(options.signal ? { signal: options.signal } : {}) });
+  let found: KeyVersion[][];
+  try {
+    found = await Promise.all([ask(key), ask(slashedKey(key))]);
+  } catch (error) {
+    if (error instanceof AccessDeniedError) return { held: undefined, denied: error };
+    if (error instanceof StoreError && (error.status === 501 || error.status === 405)) {
+      return { held: undefined, denied: error };
+    }
+    throw error;
+  }
+  for (const [i, entries] of found.entries()) {
+    // Any entry without a current object among them: S3 lists a key's
+    // entries newest first, moto its versions before its delete markers, so
+    // the order is not relied on.
+    if (entries.length > 0 && !entries.some((e) => e.isLatest && !e.deleteMarker)) {
+      return { held: true, key: i === 0 ? key : slashedKey(key), entries };
+    }
+  }
+  return { held: false };
+}
+
+/**
+ * Whether the object the key held last (the first object among its
+ * entries, which S3 and moto list newest first) has `size` bytes and `md5`, by a single-part ETag: publishing
+ * those bytes again restores the version rather than changing it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameAsLast } from "./version_history.ts";
+ * const entries = [
+ *   { versionId: "2", isLatest: true, deleteMarker: true },
+ *   { versionId: "1", isLatest: false, deleteMarker: false, size: 3,
+ *     etag: "900150983cd24fb0d6963f7d28e17f72" },
+ * ];
+ * assert(sameAsLast(entries, 3, "900150983cd24fb0d6963f7d28e17f72"));
+ * assert(!sameAsLast(entries, 3, "00000000000000000000000000000000"));
+ * ```
+ */
+export function sameAsLast(entries: readonly KeyVersion[], size: number, md5: string): boolean {
+  const last = entries.find((e) => !e.deleteMarker);
+  if (last?.etag === undefined || last.size !== size) return false;
+  const etag = parseEtag(last.etag);
+  return etag.kind === "md5" && etag.md5 === md5;
+}
+
+/** What {@linkcode unusedVersion} found. */
+export interface UnusedVersion {
+  /** The first version from the one asked for whose key never held other bytes. */
+  version: string;
+  /** The versions passed over, each with the key that held an object once. */
+  skipped: Array<{ version: string; key: string }>;
+  /** Set when the store refused the question: `version` is the one asked for, unchecked. */
+  denied?: AccessDeniedError | StoreError;
+}
+
+/** How many versions {@linkcode unusedVersion} tries before it gives up. */
+export const MAX_VERSION_PROBES = 32;
+
+/**
+ * The first of `version`, `step(version)`, `step(step(version))`, ... (at
+ * most {@linkcode MAX_VERSION_PROBES}) whose key (`keyOf`) never held an
+ * object, or held exactly the file (`size` bytes, MD5 `md5`: publishing it
+ * restores that version). `undefined` when every one tried held other bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unusedVersion } from "./version_history.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * const found = await unusedVersion(store, "1.1.0", {
+ *   keyOf: (v) => `t.${v}.csv`,
+ *   step: (v) => v,
+ *   size: 0,
+ *   md5: "",
+ * });
+ * assert.deepEqual(found, { version: "1.1.0", skipped: [] });
+ * ```
+ */
+export async function unusedVersion(
+  store: ObjectStore,
+  version: string,
+  options: {
+    keyOf: (version: string) => string;
+    step: (version: string) => string;
+    size: number;
+    md5: string;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<UnusedVersion | undefined> {
+  const skipped: UnusedVersion["skipped"] = [];
+  let candidate = version;
+  for (let i = 0; i < MAX_VERSION_PROBES; i++) {
+    const found = await keyHeldBefore(store, options.keyOf(candidate), options);
+    if (found.held === undefined) return { version, skipped: [], denied: found.denied };
+    if (!found.held || sameAsLast(found.entries, options.size, options.md5)) {
+      return { version: candidate, skipped };
+    }
+    skipped.push({ version: candidate, key: found.key });
+    candidate = options.step(candidate);
+  }
+  return undefined;
+}

@@ -222,7 +222,8 @@ VC_TEST_S3_ENDPOINT="$MOTO_URL" deno run --allow-all scripts/test_shards.ts --jo
   tests/versioned_verify_replaced_multipart_test.ts tests/s3_archived_object_test.ts \
   tests/cli_lock_workflow_test.ts tests/aws_cli_interop_compat_test.ts \
   tests/mirror_test.ts tests/mirror_watch_test.ts tests/mirror_range_test.ts \
-  tests/versions_listing_skips_folders_test.ts tests/versioned_deleted_version_reuse_test.ts
+  tests/versions_listing_skips_folders_test.ts tests/versioned_deleted_version_reuse_test.ts \
+  tests/versioned_own_upload_removal_test.ts
 pass "test files against moto_server"
 
 step "vc mirror and aws s3 sync agree on what is in sync, both ways, against moto"

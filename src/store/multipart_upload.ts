@@ -56,6 +56,8 @@ export interface CompletionReceipt {
   opaque?: boolean | undefined;
   /** The object's checksum (`ChecksumCRC32`, composite: `<base64>-<parts>`), if returned. */
   crc32?: string | undefined;
+  /** The version the completion made, in a bucket with versioning (`VersionId`), if returned. */
+  versionId?: string | undefined;
 }
 
 /** One uploaded part, as CompleteMultipartUpload wants it. */

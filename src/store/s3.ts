@@ -1112,7 +1112,7 @@ export class S3Store implements ObjectStore {
         now.metadata?.["vc-md5"]?.toLowerCase() === md5
       ) {
         const fate = options.ifNoneMatch === "*" && now.etag !== ""
-          ? await this.#dropAltered(full, now.etag, options.signal)
+          ? await this.#dropAltered(full, now.etag, options.signal, res.headers)
           : "";
         throw new IntegrityError(
           `PUT ${uri}: the server answered 200 without an ETag, and the object there has ${now.size} bytes, not ${bytes.length}: the body was altered on the way${fate}`,
@@ -1140,22 +1140,44 @@ export class S3Store implements ObjectStore {
       // a create-only write claimed, they would block every later write of
       // it ("already exists"): that PUT's own object goes, by its ETag.
       const fate = options.ifNoneMatch === "*"
-        ? await this.#dropAltered(full, etag, options.signal)
+        ? await this.#dropAltered(full, etag, options.signal, res.headers)
         : "";
       throw new IntegrityError(
         `${uri} was stored with ETag ${etag}, but the body's MD5 is ${md5}${fate}`,
       );
     }
     options.onProgress?.(bytes.length);
-    return { etag };
+    const versionId = answeredVersionId(res.headers.get("x-amz-version-id"));
+    return versionId === undefined ? { etag } : { etag, versionId };
   }
 
   /**
    * Deletes the object a create-only PUT stored with other bytes than sent
    * (the answered `etag`, If-Match: never another writer's), and says what
-   * became of it, for the error.
+   * became of it, for the error. In a bucket with versioning, the version
+   * the PUT was answered with (`answer`'s `x-amz-version-id`) goes for good:
+   * a delete marker would tell the next publish of the key that it held
+   * other bytes once. Where that is refused, the If-Match delete.
    */
-  async #dropAltered(full: string, etag: string, signal?: AbortSignal): Promise<string> {
+  async #dropAltered(
+    full: string,
+    etag: string,
+    signal: AbortSignal | undefined,
+    answer: Headers,
+  ): Promise<string> {
+    const versionId = answeredVersionId(answer.get("x-amz-version-id"));
+    if (versionId !== undefined) {
+      try {
+        await this.deleteVersion(
+          this.#relative(full),
+          versionId,
+          signal === undefined ? {} : { signal },
+        );
+        return "; the object this create-only PUT stored was deleted";
+      } catch {
+        signal?.throwIfAborted();
+      }
+    }
     try {
       await this.#deleteOne(
         full,
@@ -1281,15 +1303,26 @@ export class S3Store implements ObjectStore {
         endpoint: this.#settings.endpoint,
       });
     const checksum = this.#checksumMode ? options.partChecksum : undefined;
+    // The version id CompleteMultipartUpload answered, kept beside the
+    // receipt (uploadMultipart passes on the ETag only).
+    let versionId: string | undefined;
+    const complete = target.complete;
+    target.complete = async (uploadId, parts) => {
+      const done = await complete(uploadId, parts);
+      versionId = done.versionId;
+      return done;
+    };
+    const result = (etag: string): PutResult =>
+      versionId === undefined ? { etag } : { etag, versionId };
     try {
-      return { etag: (await upload(checksum)).etag };
+      return result((await upload(checksum)).etag);
     } catch (error) {
       // A store that refuses the checksum headers (Backblaze B2: 400
       // "Unsupported header 'x-amz-checksum-algorithm'") refused the upload
       // at its start, before any part was read: it goes with Content-MD5.
       if (checksum !== "crc32" || started || !refusesHeader(error, /checksum-/)) throw error;
       this.#checksumMode = false;
-      return { etag: (await upload("md5")).etag };
+      return result((await upload("md5")).etag);
     }
   }
 
@@ -1757,6 +1790,62 @@ export class S3Store implements ObjectStore {
   }
 
   /**
+   * Deletes exactly version `versionId` of `key` (DeleteObject with
+   * `versionId`, on the lean path): in a bucket with versioning no delete
+   * marker is left, so a writer taking back the version its own write made
+   * (`put`'s `versionId`) leaves the key as it was. A version already gone
+   * is no error; a grant without `s3:DeleteObjectVersion` fails it with
+   * `AccessDeniedError`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ versionedBuckets: ["assets"] });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * const { versionId } = await store.put("a.csv", new TextEncoder().encode("a"));
+   * await store.deleteVersion("a.csv", versionId!);
+   * assert.deepEqual(await store.keyVersions("a.csv"), []);
+   * ```
+   */
+  async deleteVersion(
+    key: string,
+    versionId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const full = this.#fullKey(key);
+    this.#refuseUnsignedWrite("DELETE", full);
+    if (typeof versionId !== "string" || versionId === "") {
+      throw new InvalidInputError(
+        `deleteVersion of ${this.#uri(full)}: the version id must be a non-empty string`,
+      );
+    }
+    const { lean } = await this.#lean();
+    const res = await lean.request({
+      method: "DELETE",
+      key: full,
+      query: { versionId },
+      signal: options.signal,
+      operation: "DeleteObject (one version)",
+      passStatuses: [404],
+    });
+    const text = new TextDecoder().decode(await readBody(res, this.#uri(full)));
+    if (res.status === 404) {
+      const details = parseS3ErrorXml(text);
+      // A version already gone is fine; a missing bucket is not.
+      if (details.code === "NoSuchBucket") {
+        throw s3HttpError(404, details, lean.context("DELETE", full));
+      }
+    }
+  }
+
+  /**
    * Server-side copy, metadata and content type kept. `ifNoneMatch: "*"`
    * makes it create-only: the destination is checked with a HEAD first (some
    * servers, e.g. moto, ignore the condition on CopyObject) and the condition
@@ -2005,7 +2094,9 @@ export class S3Store implements ObjectStore {
       partOption: { name: string; size: number };
       context: SdkCallContext;
     },
-  ): Promise<{ etag: string; crc32: string | undefined; opaque: boolean }> {
+  ): Promise<
+    { etag: string; crc32: string | undefined; opaque: boolean; versionId?: string | undefined }
+  > {
     if (options.ifNoneMatch === "*" || options.ifMatch !== undefined) {
       // S3 honours If-None-Match and If-Match on completion; some
       // S3-compatible stores (moto) ignore both and overwrite. A look just
@@ -2048,14 +2139,20 @@ export class S3Store implements ObjectStore {
     ).catch(async (error) => {
       const landed = await this.#completedEarlier(full, parts, error, options);
       if (landed === undefined) throw partTooSmallError(error, options.partOption) ?? error;
-      return { ETag: landed, ChecksumCRC32: undefined, ServerSideEncryption: undefined };
+      // Found by reading back: which version the first answer named is not known.
+      return {
+        ETag: landed,
+        ChecksumCRC32: undefined,
+        ServerSideEncryption: undefined,
+        VersionId: undefined,
+      };
     });
     const etag = answeredEtag(out.ETag);
     if (etag === undefined) {
       throw new StoreError(`CompleteMultipartUpload ${this.#uri(full)} returned no ETag`);
     }
     const opaque = String(out.ServerSideEncryption ?? "").toLowerCase().startsWith("aws:kms");
-    return { etag, crc32: out.ChecksumCRC32, opaque };
+    return { etag, crc32: out.ChecksumCRC32, opaque, versionId: answeredVersionId(out.VersionId) };
   }
 
   /**
@@ -2947,6 +3044,16 @@ function answeredEtag(etag: string | null | undefined): string | undefined {
   return etag === null || etag === undefined || normalizeEtag(etag.trim()) === ""
     ? undefined
     : etag;
+}
+
+/**
+ * The version id a write was answered with (`x-amz-version-id`), when it
+ * names one this store can delete alone: `null` (a bucket with versioning
+ * suspended) is every unversioned write's, so none.
+ */
+function answeredVersionId(id: string | null | undefined): string | undefined {
+  const trimmed = id?.trim();
+  return trimmed === undefined || trimmed === "" || trimmed === "null" ? undefined : trimmed;
 }
 
 // S3's smallest part, but for the last (EntityTooSmall at the completion).

@@ -22,6 +22,7 @@ const OPTIONAL = [
   "pendingUploads",
   "abortUpload",
   "keyVersions",
+  "deleteVersion",
 ] as const;
 const CONTRACT = `an ObjectStore has url, ${REQUIRED.map((m) => `${m}()`).join(", ")}`;
 

@@ -174,6 +174,14 @@ export interface PutOptions {
 export interface PutResult {
   /** ETag of the stored object, without quotes. */
   etag: string;
+  /**
+   * The store's id of the version this write made, where the store keeps
+   * versions and said which (S3 with versioning on: `x-amz-version-id`);
+   * absent otherwise (a bucket without versioning, `FsStore`,
+   * `MemoryStore`, a write whose answer was lost and was found by reading
+   * back). {@linkcode ObjectStore.deleteVersion} removes exactly it.
+   */
+  versionId?: string;
 }
 
 /** Something a listing skipped or could not describe, reported instead of failing it. */
@@ -616,6 +624,39 @@ export interface ObjectStore {
     key: string,
     options?: { limit?: number; signal?: AbortSignal },
   ): Promise<KeyVersion[]>;
+  /**
+   * Optional: deletes exactly version `versionId` of `key` (S3:
+   * DeleteObject with `versionId`), for good: no delete marker is left, and
+   * an older version, if any, becomes the key's object again. A writer
+   * taking back its own write (the {@linkcode PutResult.versionId} it was
+   * answered) leaves the key as it was before. A version already gone is no
+   * error. A grant without `s3:DeleteObjectVersion` fails it with
+   * `AccessDeniedError`. Stores that keep no old versions leave this out.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { openStore } from "./open.ts";
+   * await using s3 = await startFakeS3({ versionedBuckets: ["assets"] });
+   * await using store = await openStore("s3://assets", {
+   *   s3: {
+   *     endpoint: s3.url,
+   *     region: "us-east-1",
+   *     credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *   },
+   * });
+   * const { versionId } = await store.put("t.1.1.0.csv", new TextEncoder().encode("a"));
+   * if (versionId !== undefined) await store.deleteVersion?.("t.1.1.0.csv", versionId);
+   * // No delete marker: the key never held an object, as far as anyone can tell.
+   * assert.deepEqual((await store.keyVersions?.("t.1.1.0.csv")) ?? [], []);
+   * ```
+   */
+  deleteVersion?(
+    key: string,
+    versionId: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
 }
 
 /** One entry of a key's history (see {@linkcode ObjectStore.keyVersions}). */

@@ -355,7 +355,11 @@ export async function completeMultipartUpload(
   }
   ctx.uploads.completed(upload.id, { bucket, key, etag: plan.etag, crc32 });
   for (const part of upload.parts.values()) await ctx.backend.discard(part.staged);
-  return completionResponse(req, bucket, key, plan.etag, crc32);
+  const res = completionResponse(req, bucket, key, plan.etag, crc32);
+  // In a bucket with versioning on, the version this completion made.
+  const versionId = ctx.versioning.currentId(bucket, key);
+  if (versionId !== undefined) res.headers.set("x-amz-version-id", versionId);
+  return res;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 import { announcedSize, bodyChunks, contentMd5Hex } from "./request_body.ts";
 import type { Route } from "./router.ts";
 import { S3Error } from "./s3_error.ts";
+import { VersioningBackend } from "./versioning.ts";
 
 // `response-*` query parameters override these headers of a GET (presigned downloads use them).
 const OVERRIDABLE = [
@@ -193,7 +194,15 @@ export async function putObject(
       withKept(fieldsFromHeaders(req.headers, storedEtag(staged.md5, kept)), kept),
       (existing) => checkWriteConditions(req.headers, existing, key),
     );
-    return new Response(null, { headers: { ...kept, "etag": `"${object.etag}"` } });
+    // In a bucket with versioning on, the version this write made.
+    const versionId = ctx.versioning.currentId(bucket, key);
+    return new Response(null, {
+      headers: {
+        ...kept,
+        "etag": `"${object.etag}"`,
+        ...(versionId === undefined ? {} : { "x-amz-version-id": versionId }),
+      },
+    });
   } catch (e) {
     await ctx.backend.discard(staged);
     throw e;
@@ -227,6 +236,21 @@ export async function deleteObject(
   ctx: HandlerContext,
 ): Promise<Response> {
   const bucket = requireBucket(ctx.backend, route);
+  const versionId = route.query.get("versionId");
+  if (versionId !== null) {
+    // One version, for good: no delete marker (S3 versioning, versioning.ts).
+    if (!(ctx.backend instanceof VersioningBackend)) {
+      throw new S3Error("NotImplemented", "DeleteObject of one version is not served here");
+    }
+    const gone = await ctx.backend.deleteVersion(bucket, route.key!, versionId);
+    return new Response(null, {
+      status: 204,
+      headers: {
+        "x-amz-version-id": versionId,
+        ...(gone?.deleteMarker === true ? { "x-amz-delete-marker": "true" } : {}),
+      },
+    });
+  }
   const ifMatch = req.headers.get("if-match");
   if (ifMatch !== null) {
     // Like S3: 412 when the ETag differs, 204 when the key is missing.

@@ -58,7 +58,8 @@ const OBJECT_UNSUPPORTED = [
   "attributes",
   "restore",
   "select",
-  // One version of an object: the fake keeps no old bytes (versioning.ts).
+  // One version of an object: the fake keeps no old bytes (versioning.ts);
+  // but DeleteObject of one version is served.
   "versionId",
 ];
 
@@ -144,7 +145,11 @@ function operation(
     }
     return "Unsupported";
   }
-  if (has(query, OBJECT_UNSUPPORTED)) return "Unsupported";
+  // DeleteObject of one version is served (versioning.ts); a read of one is not.
+  const unsupported = method === "DELETE"
+    ? OBJECT_UNSUPPORTED.filter((n) => n !== "versionId")
+    : OBJECT_UNSUPPORTED;
+  if (has(query, unsupported)) return "Unsupported";
   switch (method) {
     case "GET":
       return query.has("uploadId") ? "ListParts" : "GetObject";

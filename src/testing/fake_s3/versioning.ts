@@ -5,9 +5,11 @@
  * a write over an object or a delete keeps the old object's entry as a
  * noncurrent version, and a delete leaves a delete marker.
  * ListObjectVersions (versioning_handlers.ts) lists that history beside the
- * current objects. Only the entries are kept, never old bytes: a request
- * for one version (`?versionId=`) is answered 501 NotImplemented (see
- * router.ts).
+ * current objects. Writes answer the version id they made
+ * (`x-amz-version-id`), and DeleteObject with `versionId` deletes that one
+ * version for good. Only the entries are kept, never old bytes: a read of
+ * one version (`GET ?versionId=`), or a delete that would make an older
+ * object current again, is answered 501 NotImplemented (see router.ts).
  *
  * @module
  */
@@ -121,6 +123,51 @@ export class VersionLog {
       ...history,
     ];
     return all.map((e, i) => ({ ...e, isLatest: i === 0 }));
+  }
+
+  /** The version id of `key`'s current object, when versioning was on as it was written. */
+  currentId(bucket: string, key: string): string | undefined {
+    return this.#buckets.get(bucket)?.current.get(key);
+  }
+
+  /**
+   * Forgets version `versionId` of `key` for good (DeleteObject with
+   * `versionId`), leaving no delete marker: `"current"` when it is the
+   * current object `current` (the caller deletes the object itself),
+   * `"version"` / `"marker"` for an entry of the history, `"none"` for an id
+   * the key never had. Throws `NotImplemented` where S3 would make an older
+   * object current again: the fake keeps no old bytes.
+   */
+  removeVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    current: StoredObject | undefined,
+  ): "current" | "version" | "marker" | "none" {
+    const state = this.#buckets.get(bucket);
+    const history = state?.history.get(key) ?? [];
+    const restores = (next: VersionEntry | undefined) => {
+      if (next !== undefined && !next.deleteMarker) {
+        throw new S3Error(
+          "NotImplemented",
+          `deleting version ${versionId} of ${key} would make an older version current again, ` +
+            `and this fake S3 keeps no old bytes`,
+        );
+      }
+    };
+    if (current !== undefined && (state?.current.get(key) ?? "null") === versionId) {
+      restores(history[0]);
+      state?.current.delete(key);
+      return "current";
+    }
+    const at = history.findIndex((e) => e.versionId === versionId);
+    if (at === -1 || state === undefined) return "none";
+    const entry = history[at]!;
+    if (current === undefined && at === 0) restores(history[1]);
+    const rest = history.filter((_, i) => i !== at);
+    if (rest.length === 0) state.history.delete(key);
+    else state.history.set(key, rest);
+    return entry.deleteMarker ? "marker" : "version";
   }
 
   /** Keys with history (a delete marker or a noncurrent version). */
@@ -252,5 +299,20 @@ export class VersioningBackend implements Backend {
     const existed = await this.#inner.delete(bucket, key);
     this.#log.deleted(bucket, key, existed ? previous : undefined);
     return existed;
+  }
+
+  /**
+   * Deletes version `versionId` of `key` for good (no delete marker), as
+   * DeleteObject with `versionId` does: `undefined` when the key never had
+   * that version, else whether it was a delete marker.
+   */
+  async deleteVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+  ): Promise<{ deleteMarker: boolean } | undefined> {
+    const found = this.#log.removeVersion(bucket, key, versionId, this.#inner.get(bucket, key));
+    if (found === "current") await this.#inner.delete(bucket, key);
+    return found === "none" ? undefined : { deleteMarker: found === "marker" };
   }
 }

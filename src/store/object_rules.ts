@@ -45,6 +45,37 @@ export const MAX_KEY_BYTES = 1024;
 const encoder = new TextEncoder();
 
 /**
+ * A listing's `startAfter` position as S3 takes it: its first
+ * {@linkcode MAX_KEY_BYTES} UTF-8 bytes (whole characters). A position is
+ * not a key, and may be longer than any (a store's prefix before one that
+ * steps past a folder, `pastFolder` in `slash_keys.ts`); no key lies between
+ * it and that start, since a key that begins with the start and is longer
+ * would pass the limit.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listPosition } from "./object_rules.ts";
+ * assert.equal(listPosition("a/b"), "a/b");
+ * const past = "p/" + "\u{10FFFF}".repeat(256);
+ * assert.equal(new TextEncoder().encode(listPosition(past)).length, 1022);
+ * ```
+ */
+export function listPosition(position: string): string {
+  if (position.length * 3 <= MAX_KEY_BYTES) return position;
+  let bytes = 0;
+  let end = 0;
+  for (const char of position) {
+    const cp = char.codePointAt(0)!;
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes + size > MAX_KEY_BYTES) break;
+    bytes += size;
+    end += char.length;
+  }
+  return position.slice(0, end);
+}
+
+/**
  * Throws `InvalidInputError` naming the key and `where` (the store) for a key
  * S3 itself refuses: empty, longer than {@linkcode MAX_KEY_BYTES} UTF-8
  * bytes, or not well-formed Unicode (a lone surrogate has no UTF-8 form);

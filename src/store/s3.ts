@@ -100,6 +100,7 @@ import {
   checkReadOptions,
   checkWriteOptions,
   copySourceChanged,
+  listPosition,
 } from "./object_rules.ts";
 import {
   answersRange,
@@ -1392,7 +1393,7 @@ export class S3Store implements ObjectStore {
     checkReadOptions(`list ${this.#uri(listPrefix)}`, "list", options);
     const startAfter = options.startAfter === undefined || options.startAfter === ""
       ? undefined
-      : this.#fullKey(options.startAfter);
+      : this.#fullPosition(options.startAfter);
     // The lean path: the SDK's listing cost 0.3-0.7 s per 10,000 keys. With
     // static credentials and region a listing never loads the SDK (a no-op
     // `vc mirror` only lists); LEAN_WITHOUT_SDK gates object requests only.
@@ -2779,6 +2780,17 @@ export class S3Store implements ObjectStore {
     // has sent its whole body (a mirror sent such a file again every run).
     checkObjectKey(full, this.url, { byName: true }); // dot segments: checkKey above
     return full;
+  }
+
+  /**
+   * A listing's `startAfter` under the store's prefix: checked as a key is,
+   * but a position past the longest key (the store's prefix before a
+   * relative one of 1,024 bytes) is not refused as too long: S3 lists from
+   * its first 1,024 bytes (see `listPosition`).
+   */
+  #fullPosition(startAfter: string): string {
+    checkKey(startAfter, this.url);
+    return listPosition(this.prefix === "" ? startAfter : `${this.prefix}/${startAfter}`);
   }
 
   /**

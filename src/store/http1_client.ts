@@ -450,8 +450,8 @@ export interface ProxyInUse {
 
 /**
  * The proxy `fetch` sends a request to `endpoint` through, as Deno chooses
- * it: `HTTPS_PROXY` for https, `HTTP_PROXY` for http (either case, upper
- * first, a blank one skipped), else `ALL_PROXY`; none when `NO_PROXY` (set,
+ * it: `ALL_PROXY`, else `HTTPS_PROXY` for https, `HTTP_PROXY` for http
+ * (either case, upper first, a blank one skipped); none when `NO_PROXY` (set,
  * even blank; else `no_proxy`) names the host, a domain it is in
  * (`example.com` or `.example.com`), its IP or a CIDR block holding it (`*`:
  * every name, no IP, as Deno matches it). Undefined when none applies or the
@@ -509,7 +509,9 @@ function selectProxy(endpoint: string | URL): ProxyInUse | undefined {
   const get = (name: string) => Deno.env.get(name) || Deno.env.get(name.toLowerCase());
   const lower = (name: string) => Deno.env.get(name) ? name : name.toLowerCase();
   const scheme = https ? "HTTPS_PROXY" : "HTTP_PROXY";
-  const variable = get(scheme) ? lower(scheme) : get("ALL_PROXY") ? lower("ALL_PROXY") : undefined;
+  // ALL_PROXY first: Deno's fetch takes it over the scheme's variable when
+  // both are set (a CONNECT and a plain GET alike went to ALL_PROXY's proxy).
+  const variable = get("ALL_PROXY") ? lower("ALL_PROXY") : get(scheme) ? lower(scheme) : undefined;
   if (variable === undefined) return undefined;
   const noProxy = Deno.env.get("NO_PROXY") ?? Deno.env.get("no_proxy") ?? "";
   for (const raw of noProxy.split(",")) {

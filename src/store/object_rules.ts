@@ -381,6 +381,7 @@ const READ_OPTIONS: Readonly<Record<"get" | "head" | "list", Readonly<Record<str
     etags: true,
     onWarning: true,
     onSwept: true,
+    onStartAfterIgnored: true,
     signal: true,
   } satisfies OptionNames<ListOptions>,
 };

@@ -1405,6 +1405,7 @@ export class S3Store implements ObjectStore {
         startAfter,
         signal: options.signal,
         maxAttempts: this.#settings.maxAttempts,
+        onStartAfterIgnored: options.onStartAfterIgnored,
       })
     ) {
       // The page's objects are ours (parsed for this call): keys made

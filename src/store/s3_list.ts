@@ -545,6 +545,8 @@ export interface S3ListRequest {
   signal?: AbortSignal | undefined;
   /** Attempts at a page whose body broke off mid-read or did not parse (default 5). */
   maxAttempts?: number;
+  /** See `ListOptions.onStartAfterIgnored`. */
+  onStartAfterIgnored?: (() => void) | undefined;
 }
 
 /**
@@ -699,6 +701,8 @@ export async function* listPages(
         );
       }
       skipThrough = askedAfter;
+      // From before it: ignored, not taken as inclusive.
+      if (compareUtf8(firstKey, askedAfter) < 0) request.onStartAfterIgnored?.();
     }
     // Keys the server listed before start-after, which it ignored: not handed on.
     let objects = page.objects;

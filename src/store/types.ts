@@ -218,6 +218,14 @@ export interface ListOptions {
    * stores never call it.
    */
   onSwept?: (path: string) => void;
+  /**
+   * Called (once) when the server answered a listing with `startAfter` from
+   * before it, having ignored it (some S3-compatible servers do): the keys
+   * up to it are dropped as they come, so each such listing reads every key
+   * before `startAfter` again. A caller that lists again from later keys
+   * (to step over a folder) reads on instead. Other stores never call it.
+   */
+  onStartAfterIgnored?: () => void;
   /** Aborts the listing. */
   signal?: AbortSignal;
 }

@@ -548,10 +548,16 @@ async function* keysBesideFolders(
   let after: string | undefined;
   // A store that gives keys at or before `startAfter` again (one that
   // ignores it) is read on to its end, those keys passed over, and not
-  // started again.
+  // started again; so is an S3 server that ignores it, whose keys up to it
+  // S3Store drops (each restart would read them all again).
   let readOn = false;
+  const ignored = () => {
+    readOn = true;
+  };
   restart: for (;;) {
-    const listing = after === undefined ? options : { ...options, startAfter: after };
+    const listing = after === undefined
+      ? options
+      : { ...options, startAfter: after, onStartAfterIgnored: ignored };
     for await (const info of store.list(prefix, listing)) {
       if (after !== undefined && compareUtf8(info.key, after) <= 0) {
         readOn = true;

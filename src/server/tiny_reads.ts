@@ -8,7 +8,10 @@
  * {@linkcode TINY_READS_GRACE} reads (an upload's; a `cache_id` body's, cheaper
  * each, {@linkcode JSON_TINY_READS_GRACE}), a body whose reads brought fewer than
  * {@linkcode MIN_AVERAGE_READ_BYTES} on average is refused with 400; one in
- * chunks of a usual size (curl's 64 KiB, a generator's lines) never is.
+ * chunks of a usual size (curl's 64 KiB; a generator's lines of 64 bytes
+ * or more on average) never is. A body with a Content-Length comes as its
+ * client wrote it too: one written in small pieces, a pause between, is
+ * judged alike.
  *
  * @module
  */
@@ -59,8 +62,8 @@ export class TinyReadsGuard {
         400,
         `the request body came in ${this.#reads} chunks of ${
           Math.round(this.#bytes / this.#reads * 10) / 10
-        } bytes on average: each costs the service a read; send it in chunks of 64 KiB or ` +
-          `more, or with a Content-Length`,
+        } bytes on average: each costs the service a read; send it in writes (a chunked ` +
+          `body: chunks) of 64 KiB or more, as curl -F or -T sends a file`,
         // The rest is not read: draining it costs as much (see head_timeout.ts).
         { headers: { connection: "close" } },
       );

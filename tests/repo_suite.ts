@@ -362,7 +362,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         await assertRejects(
           async () => await repo.find({ exclude: ["done"] }),
           InvalidInputError,
-          "exclude alone",
+          "the exclude option alone",
         );
         await assertRejects(async () => await repo.find({}), InvalidInputError);
         await assertRejects(
@@ -590,7 +590,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
         await assertRejects(
           () => Repository.restore(uri, backup.uri, options),
           CatalogNotEmptyError,
-          "--force",
+          "the force option",
         );
         const from = repo.catalog.location;
         await repo.close();

@@ -40,7 +40,7 @@ Deno.test("versions warns of, and update warns when publishing below, a leading-
   assertEquals(published.length, 1);
   assertEquals(published[0]?.key, zero);
   assertStringIncludes(published[0]?.message ?? "", `${zero} in the bucket is version 02.0.0`);
-  assertStringIncludes(published[0]?.message ?? "", "--version 2.0.1");
+  assertStringIncludes(published[0]?.message ?? "", "the version option 2.0.1");
 
   // 2.0.1 passes 02.0.0 read as 2.0.0: published without a warning.
   await writeFile(ws.dir, "x.csv", "three\n");

@@ -67,7 +67,7 @@ Deno.test("update below a pinned version deleted from the bucket does not claim 
   assert(!error.message.includes("1.0.1 was published before"), error.message);
   assert(error.message.includes("/t.csv 1.0.1 may have been published before"), error.message);
   assert(error.message.includes(`${ws.manifest} pins 1.1.0, which is not in`), error.message);
-  assert(error.message.includes("--version 1.1.1"), error.message);
+  assert(error.message.includes("the version option 1.1.1"), error.message);
   assert(!(await exists(join(ws.bucket, "t.1.0.1.csv"))), "nothing published");
 });
 
@@ -118,7 +118,7 @@ Deno.test("add does not publish a version the shared lock file locks with other 
   await assertRejects(
     () => ws.vc.add("/t.csv", file),
     InvalidInputError,
-    "--version 1.0.1",
+    "the version option 1.0.1",
   );
   assert(!(await exists(join(ws.bucket, "t.1.0.0.csv"))), "nothing published");
   assert(!(await exists(ws.manifest)));
@@ -227,7 +227,7 @@ Deno.test("update below a locked version deleted from the bucket is refused as a
   );
   assert(error.message.includes("/t.csv 1.0.1 may have been published before"), error.message);
   assert(error.message.includes("locks 1.0.2"), error.message);
-  assert(error.message.includes("--version 1.0.3"), error.message);
+  assert(error.message.includes("the version option 1.0.3"), error.message);
   assert(!(await exists(join(ws.bucket, "t.1.0.1.csv"))), "nothing published");
   assertEquals(await readJson(ws.manifest), { "/t.csv": "1.0.0" });
   assertEquals((await ws.vc.update("/t.csv", file, { version: "1.0.3" })).to, "1.0.3");
@@ -251,7 +251,7 @@ Deno.test("a lock file shared with another bucket's manifest is named as the cau
       error.message.includes("or to another bucket whose manifest shares this lock file"),
       error.message,
     );
-    assert(error.message.includes("--version 1.0.1"), error.message);
+    assert(error.message.includes("the version option 1.0.1"), error.message);
     assert(!(await exists(join(ws.dir, "by", "data.1.0.0.csv"))), "nothing published");
   } finally {
     await other.close();

@@ -243,7 +243,7 @@ export const MAX_FIND_ANY = 1_000;
  * assert.deepEqual([selection.entries, selection.where.params], [[["a"]], ["b"]]);
  * // Each --all tag is a set of candidates of its own: the smallest bounds the reads.
  * assert.deepEqual(findSelection({ all: ["a", "b"] }).entries, [["a"], ["b"]]);
- * assert.throws(() => findSelection({ exclude: ["b"] }), /exclude alone/);
+ * assert.throws(() => findSelection({ exclude: ["b"] }), /exclude option alone/);
  * const many = Array.from({ length: 101 }, (_, i) => `t${i}`);
  * assert.throws(() => findSelection({ all: many }), /too many/);
  * ```

@@ -1115,7 +1115,7 @@ export class Repository implements AsyncDisposable {
    *   const ids = [];
    *   for await (const page of repo.findPages({ any: ["raw"] })) ids.push(...page.map((r) => r.id));
    *   assert.deepEqual(ids, [a.id]);
-   *   assert.throws(() => repo.findPages({ exclude: ["raw"] }), /exclude alone/);
+   *   assert.throws(() => repo.findPages({ exclude: ["raw"] }), /exclude option alone/);
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
    * }

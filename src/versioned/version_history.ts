@@ -29,7 +29,9 @@ export type KeyHistory =
 /**
  * Whether `key`, or its `/` twin (another tool's spelling, which `vc path`
  * reads as the same version), held an object once and holds none now: it
- * has entries (delete markers, noncurrent versions), none a current object. A key holding an object now is not
+ * has entries (delete markers, noncurrent versions), none a current object,
+ * and not delete markers only (those of a key deleted before it held any
+ * object, which no one can have cached). A key holding an object now is not
  * "held before": the create-only write decides about it (a racing publish
  * of the same bytes is adopted). Stores without history (`FsStore`,
  * `MemoryStore`) and buckets without versioning answer `{ held: false }`.
@@ -66,9 +68,11 @@ export async function keyHeldBefore(
     // Only delete markers (one stacked over another by a second delete):
     // the object under them is what a publish of the same bytes restores
     // (`sameAsLast`), so it is read past them, in one page (S3's largest).
-    const entries = newest.length === 2 && newest.every((e) => e.deleteMarker)
-      ? await ask(k, 1000)
-      : newest;
+    const limit = newest.length === 2 && newest.every((e) => e.deleteMarker) ? 1000 : 2;
+    const entries = limit === 2 ? newest : await ask(k, limit);
+    // Delete markers only, all of them listed: the key never held an
+    // object (an `aws s3 rm` before it existed), so nothing was cached.
+    if (entries.length < limit && entries.every((e) => e.deleteMarker)) continue;
     // Any entry without a current object among them: S3 lists a key's
     // entries newest first, moto its versions before its delete markers, so
     // the order is not relied on.

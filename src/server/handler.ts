@@ -481,6 +481,18 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         response = errorResponse(500, `internal error (request id ${requestId})`);
         error = e instanceof Error ? (e.stack ?? e.message) : String(e);
       }
+      // A chunked body refused before any of it was read (a wrong token's
+      // 401, a 412) is left unread and its connection closed after the
+      // answer (see head_timeout.ts): Deno.serve drained it for as long as
+      // its client sent it, a read per chunk (1-byte ones cost the loop),
+      // and held the connection till then. A body with a Content-Length is
+      // still drained (cheaply, in large reads, for at most the header
+      // timeout): a client that sends all of it before reading the answer
+      // (Python's http.client) then reads the 401, not a reset. One read in
+      // part (a 413 mid-upload) is let go as before, its connection kept.
+      if (request.body !== null && !request.bodyUsed && request.headers.has("transfer-encoding")) {
+        response.headers.set("connection", "close");
+      }
       // The body may still be arriving (413, 403 on upload): do not read it.
       await request.body?.cancel().catch(() => {});
     }

@@ -1,0 +1,111 @@
+/**
+ * A request with a chunked body refused before its body is read (a wrong
+ * token's 401, a precondition's 412) is answered and its connection closed
+ * soon after, the body left unread. Before, Deno.serve drained the body for
+ * as long as its client went on sending it: one sent in 1-byte chunks cost
+ * the service a read per chunk and held the connection until the header
+ * timeout (60 s by default). A body with a Content-Length is still drained,
+ * so a client that sends all of it before reading gets its 401, not a reset.
+ */
+import { assertEquals } from "./assert.ts";
+import { startService } from "./server_helpers.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/**
+ * Sends `head`, then a body a byte per chunk until the service closes the
+ * connection; returns what came back. A connection still open after 200
+ * chunks (a bound on the test's length) fails the test.
+ */
+async function trickle(url: string, head: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    await conn.write(enc.encode(head));
+    let text = "";
+    let closed = false;
+    const reading = (async () => {
+      const buf = new Uint8Array(16 * 1024);
+      while (true) {
+        const n = await conn.read(buf).catch(() => null);
+        if (n === null) break;
+        text += dec.decode(buf.subarray(0, n));
+      }
+      closed = true;
+    })();
+    for (let i = 0; i < 200 && !closed; i++) {
+      if (await conn.write(enc.encode("1\r\nx\r\n")).then(() => false, () => true)) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    if (!closed) throw new Error(`connection still open after 200 chunks: ${text}`);
+    await reading;
+    return text;
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("serve: a 401 to an upload whose chunked body trickles in closes its connection, unread", async () => {
+  // The head timeout is far off: only the refusal closes the connection.
+  await using t = await startService({ headerTimeoutMs: 600_000 });
+  const head = `POST /v1/cache/${"a".repeat(128)} HTTP/1.1\r\nhost: x\r\nauthorization: nope\r\n` +
+    "content-type: multipart/form-data; boundary=b\r\ntransfer-encoding: chunked\r\n\r\n";
+  const text = await trickle(t.url, head);
+  assertEquals(Number(text.split(" ")[1]), 401, text);
+  assertEquals(/\r\nconnection: close\r\n/i.test(text), true, text);
+  const lines = t.logs.map((l) => JSON.parse(l)).filter((l) => l.status === 401);
+  assertEquals(lines.map((l) => l.bytes_in), [0]);
+});
+
+Deno.test("serve: a 401 to an upload with a Content-Length sent whole before reading is read", async () => {
+  // As Python's http.client does: the whole body, then the answer. Closing
+  // with the body still arriving would reset the connection, the 401 lost.
+  await using t = await startService({ headerTimeoutMs: 600_000 });
+  const { hostname, port } = new URL(t.url);
+  const size = 32 * 1024 * 1024;
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    await conn.write(enc.encode(
+      `POST /v1/cache/${"a".repeat(128)} HTTP/1.1\r\nhost: x\r\nauthorization: nope\r\n` +
+        `content-type: multipart/form-data; boundary=b\r\ncontent-length: ${size}\r\n\r\n`,
+    ));
+    const piece = new Uint8Array(1024 * 1024);
+    for (let sent = 0; sent < size; sent += piece.length) {
+      for (let at = 0; at < piece.length;) at += await conn.write(piece.subarray(at));
+    }
+    let text = "";
+    const buf = new Uint8Array(16 * 1024);
+    for (let i = 0; i < 100 && !text.includes("invalid token"); i++) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += dec.decode(buf.subarray(0, n));
+    }
+    assertEquals(Number(text.split(" ")[1]), 401, text);
+  } finally {
+    conn.close();
+  }
+});
+
+Deno.test("serve: a 401 to a request with no body keeps its connection", async () => {
+  await using t = await startService({ headerTimeoutMs: 600_000 });
+  const { hostname, port } = new URL(t.url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    // Two requests on one connection: the second is answered too.
+    await conn.write(enc.encode(
+      `GET /v1/cache/${"a".repeat(128)} HTTP/1.1\r\nhost: x\r\nauthorization: nope\r\n\r\n` +
+        "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n",
+    ));
+    let text = "";
+    const buf = new Uint8Array(16 * 1024);
+    for (let i = 0; i < 100 && !text.includes('{"status":"ok"}'); i++) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += dec.decode(buf.subarray(0, n));
+    }
+    assertEquals(text.match(/HTTP\/1\.1 \d+/g), ["HTTP/1.1 401", "HTTP/1.1 200"], text);
+  } finally {
+    conn.close();
+  }
+});

@@ -14,7 +14,13 @@ import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
 import { contended, type Entries, type EntryMeta } from "./entries.ts";
-import { cacheIdNotFound, HttpError, jsonResponse, shuttingDown } from "./http_error.ts";
+import {
+  bodyReadFailed,
+  cacheIdNotFound,
+  HttpError,
+  jsonResponse,
+  shuttingDown,
+} from "./http_error.ts";
 import { contentDisposition } from "./mime.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { mediaType, mediaTypeCharset } from "./upload_fields.ts";
@@ -359,7 +365,7 @@ async function readText(
     );
   } catch (e) {
     if (e instanceof HttpError) throw e;
-    throw new HttpError(400, "request body was cut off", { cause: e });
+    throw bodyReadFailed(e, "request body was cut off");
   }
   if (bytes === undefined) throw new HttpError(413, `JSON body exceeds ${max} bytes`);
   return decodeUtf8(bytes);

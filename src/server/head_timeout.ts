@@ -21,8 +21,18 @@
  * Where Deno does not offer that server (another runtime version), this
  * returns undefined and `Deno.serve` is used, without the bound.
  *
+ * One bad connection never stops the others: a connection reset before it
+ * is accepted (a load balancer's TCP check, a port scan) is let go, and so
+ * is one Deno's per-connection server throws for (closed, reported to
+ * `onConnectionError`); only a failure that is not about one connection (no
+ * file descriptor left) ends the accept loop. Should that server fail for
+ * {@linkcode BROKEN_AFTER} connections in a row, not one served between
+ * (its internal API changed), it is not used again: the loop ends, and the
+ * caller's listening again gets `Deno.serve`.
+ *
  * @module
  */
+import { malformedHttp } from "./http_error.ts";
 
 /** Default for `headerTimeoutMs`: as Node's `headersTimeout` and nginx's `client_header_timeout`. */
 export const DEFAULT_HEADER_TIMEOUT_MS = 60_000;
@@ -48,8 +58,30 @@ type ServeConnection = (
   onListen: (scheme: string) => void,
 ) => Deno.HttpServer<Deno.NetAddr>;
 
+/** Per-connection server failures in a row, none served between, after which it is not used again. */
+export const BROKEN_AFTER = 3;
+
+/** Set once Deno's per-connection server failed {@linkcode BROKEN_AFTER} times in a row. */
+let broken = false;
+
+/**
+ * Whether `accept` failed for one connection only (its client reset or
+ * aborted it before it was accepted), not for the listener.
+ */
+function connectionGone(error: unknown): boolean {
+  if (
+    error instanceof Deno.errors.NotConnected || error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted
+  ) return true;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" &&
+    ["ENOTCONN", "ECONNRESET", "ECONNABORTED", "EPROTO", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]
+      .includes(code);
+}
+
 /** Deno's per-connection server, when this runtime has it. */
 function connectionServer(): ServeConnection | undefined {
+  if (broken) return undefined;
   // deno-lint-ignore no-explicit-any
   const internal = (Deno as any)[(Deno as any).internal];
   const serve = internal?.serveHttpOnConnection;
@@ -74,6 +106,11 @@ export interface HeadTimeoutServeOptions {
   onListen: (addr: Deno.NetAddr) => void;
   /** As `Deno.serve`'s. */
   onError: (error: unknown) => Response | Promise<Response>;
+  /**
+   * Told of a connection given up on, not a request's (no handler ran):
+   * Deno's per-connection server threw for it. `remote`: its client.
+   */
+  onConnectionError?: (error: unknown, remote: Deno.NetAddr | undefined) => void;
 }
 
 /**
@@ -117,6 +154,13 @@ export function serveWithHeadTimeout(
   // The connections with no request in flight, the one idle longest first
   // (a Set keeps its insertion order).
   const idle = new Set<{ end: () => void }>();
+  // Per-connection server failures since one was last served.
+  let failures = 0;
+  const report = (error: unknown, remote: Deno.NetAddr | undefined): void => {
+    try {
+      options.onConnectionError?.(error, remote);
+    } catch { /* a logger's failure does not stop the loop */ }
+  };
   const serve = (conn: Deno.Conn): void => {
     const close = new AbortController();
     let ended = false;
@@ -152,39 +196,70 @@ export function serveWithHeadTimeout(
     };
     close.signal.addEventListener("abort", () => idle.delete(entry), { once: true });
     arm();
-    const server = serveConnection(
-      conn,
-      close.signal,
-      async (request, info) => {
-        clearTimeout(timer);
-        timer = undefined;
-        idle.delete(entry);
-        inFlight++;
-        let closeAfter = false;
-        info.completed.catch(() => {}).finally(() => {
-          if (--inFlight > 0 || close.signal.aborted) return;
-          if (!closeAfter) return arm();
-          // Not at once: a close with the client's bytes still unread makes
-          // the kernel send a reset, which can lose the answer before its
-          // client reads it. Meanwhile the rest is read and let go.
-          // (Not waited for longer when late: reading that rest is what
-          // keeps the loop busy.)
-          wait(Math.min(options.headerTimeoutMs, LINGER_MS), false);
-        });
-        const response = await handler(request, info);
-        // An answer that says `Connection: close` (a body left unread: a
-        // 408, a queued upload's 503) closes its connection once sent:
-        // Deno.serve kept it open, draining the body, for as long as the
-        // client went on sending it, or never sent the rest.
-        closeAfter = /(^|,)\s*close\s*(,|$)/i.test(response.headers.get("connection") ?? "");
-        return response;
-      },
-      options.onError,
-      () => {},
-    );
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = serveConnection(
+        conn,
+        close.signal,
+        async (request, info) => {
+          clearTimeout(timer);
+          timer = undefined;
+          idle.delete(entry);
+          inFlight++;
+          let closeAfter = false;
+          info.completed.catch(() => {}).finally(() => {
+            if (--inFlight > 0 || close.signal.aborted) return;
+            if (!closeAfter) return arm();
+            // Not at once: a close with the client's bytes still unread makes
+            // the kernel send a reset, which can lose the answer before its
+            // client reads it. Meanwhile the rest is read and let go.
+            // (Not waited for longer when late: reading that rest is what
+            // keeps the loop busy.)
+            wait(Math.min(options.headerTimeoutMs, LINGER_MS), false);
+          });
+          const response = await handler(request, info);
+          // An answer that says `Connection: close` (a body left unread: a
+          // 408, a queued upload's 503) closes its connection once sent:
+          // Deno.serve kept it open, draining the body, for as long as the
+          // client went on sending it, or never sent the rest.
+          closeAfter = /(^|,)\s*close\s*(,|$)/i.test(response.headers.get("connection") ?? "");
+          return response;
+        },
+        options.onError,
+        () => {},
+      );
+    } catch (e) {
+      clearTimeout(timer);
+      ended = true;
+      idle.delete(entry);
+      try {
+        conn.close();
+      } catch { /* closed */ }
+      // Its client left: nothing to tell.
+      if (connectionGone(e)) return;
+      report(e, remote);
+      if (++failures >= BROKEN_AFTER) {
+        broken = true;
+        throw new Error(
+          `Deno's per-connection server failed for ${failures} connections in a row ` +
+            `(${e instanceof Error ? e.message : String(e)}); serving with Deno.serve, ` +
+            `without the header timeout`,
+          { cause: e },
+        );
+      }
+      return;
+    }
+    failures = 0;
     if (!referenced) server.unref();
     servers.add(server);
-    server.finished.catch(() => {}).finally(() => {
+    // A request Deno's parser refused past its head (a chunk size not in
+    // hex): no handler ran, nothing was answered, and the operator is told
+    // (the error names what broke, never the body's bytes). A client that
+    // reset its connection is not news.
+    server.finished.catch((e) => {
+      if (malformedHttp(e)) report(e, remote);
+    }).finally(() => {
       clearTimeout(timer);
       ended = true;
       idle.delete(entry);
@@ -198,6 +273,8 @@ export function serveWithHeadTimeout(
         conn = await listener.accept();
       } catch (e) {
         if (closing) return;
+        // Reset by its client before it was accepted: the next one is.
+        if (connectionGone(e)) continue;
         // As Deno.serve's loop: the first failure (no file descriptor left)
         // ends it; the caller listens again.
         try {
@@ -209,7 +286,15 @@ export function serveWithHeadTimeout(
         conn.close();
         continue;
       }
-      serve(conn);
+      try {
+        serve(conn);
+      } catch (e) {
+        // Deno's per-connection server is broken here: the caller listens again, with Deno.serve.
+        try {
+          listener.close();
+        } catch { /* closed */ }
+        throw e;
+      }
     }
   })();
   const finished = accepting.then(async () => {

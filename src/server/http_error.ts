@@ -59,6 +59,49 @@ export function shuttingDown(options?: ErrorOptions): HttpError {
 }
 
 /**
+ * Whether `error` is Deno's HTTP parser refusing a request past its head (a
+ * chunk size not in hex): "invalid HTTP/1 request", as the body's stream
+ * errors and, for a request no handler saw, its connection's server fails.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { malformedHttp } from "./http_error.ts";
+ * assert(malformedHttp(new Deno.errors.Http("Error: invalid HTTP/1 request: Invalid")));
+ * assert(!malformedHttp(new Deno.errors.Http("ConnectionReset: Connection reset by peer")));
+ * ```
+ */
+export function malformedHttp(error: unknown): boolean {
+  return error instanceof Error && /invalid HTTP\/1/i.test(error.message);
+}
+
+/**
+ * The 400 of a request body whose reading failed (`cause`): one Deno's
+ * HTTP parser refused (a chunk size not in hex) is said to be malformed,
+ * what broke in the log (never the body's bytes), its connection closed;
+ * any other failure is `cutOff` (the client left mid-body).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bodyReadFailed } from "./http_error.ts";
+ * const bad = bodyReadFailed(new Error("invalid HTTP/1 request: Invalid"), "cut off");
+ * assert(bad.status === 400 && /malformed/.test(bad.message));
+ * assert(bodyReadFailed(new Error("reset"), "cut off").message === "cut off");
+ * ```
+ */
+export function bodyReadFailed(cause: unknown, cutOff: string): HttpError {
+  if (malformedHttp(cause)) {
+    return new HttpError(
+      400,
+      "the request body is malformed (its chunked transfer coding is not valid HTTP/1.1)",
+      { cause, detail: (cause as Error).message, headers: { connection: "close" } },
+    );
+  }
+  return new HttpError(400, cutOff, { cause });
+}
+
+/**
  * The error of a 404 for a cache ID that holds no file for the caller
  * (unknown, expired, deleted, a placeholder, or not an ID at all), word for
  * word as the KBase file cache server sends it: its Python client

@@ -18,7 +18,7 @@ import { concatBytes } from "../bytes.ts";
 import { Md5 } from "../hash.ts";
 import { withinIdle } from "./body_idle.ts";
 import { TinyReadsGuard } from "./tiny_reads.ts";
-import { HttpError } from "./http_error.ts";
+import { bodyReadFailed, HttpError } from "./http_error.ts";
 import { inertJson, shortened } from "../printable.ts";
 import { quoted, storedContentType, storedFilename } from "./upload_fields.ts";
 
@@ -650,7 +650,7 @@ class Scanner {
       result = await withinIdle(read, left, (stalled) => void this.cancel(stalled), why);
     } catch (e) {
       if (e instanceof HttpError) throw e;
-      throw new HttpError(400, "upload was cut off", { cause: e });
+      throw bodyReadFailed(e, "upload was cut off");
     }
     if (!result.done && this.#tiny !== undefined) {
       try {

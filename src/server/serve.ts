@@ -23,7 +23,7 @@ import {
   checkRequiredOptions,
   type OptionNames,
 } from "../options_check.ts";
-import { errorResponse } from "./http_error.ts";
+import { errorResponse, malformedHttp } from "./http_error.ts";
 import { formatEventLine, formatLogLine, guardedLog } from "./log.ts";
 import { SECURITY_HEADERS } from "./mime.ts";
 import { normalizeBasePath } from "./routes.ts";
@@ -220,6 +220,25 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
     logError(e instanceof Error ? (e.stack ?? e.message) : String(e));
     return errorResponse(500, "internal error", SECURITY_HEADERS);
   };
+  // A connection given up on before any request of it reached the handler
+  // (see head_timeout.ts): a line naming its client, as a request's has.
+  const onConnectionError = (e: unknown, remote: Deno.NetAddr | undefined): void =>
+    log(formatLogLine({
+      time: new Date().toISOString(),
+      request_id: "-",
+      method: "-",
+      route: "unknown",
+      status: malformedHttp(e) ? 400 : 500,
+      bytes_in: 0,
+      bytes_out: 0,
+      ms: 0,
+      ...(remote?.transport === "tcp" ? { remote: remote.hostname } : {}),
+      error: malformedHttp(e)
+        ? `malformed request (${(e as Error).message}): its connection was closed, unanswered`
+        : e instanceof Error
+        ? e.message
+        : String(e),
+    }));
   const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
   const maxIdleConnections = options.maxIdleConnections ?? DEFAULT_MAX_IDLE_CONNECTIONS;
   // Connections with no request in flight are closed after headerTimeoutMs
@@ -227,7 +246,15 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
   const listen = (on: number, onListen: (addr: Deno.NetAddr) => void) =>
     (headerTimeoutMs > 0 && headerTimeoutMs < Infinity
       ? serveWithHeadTimeout(
-        { hostname, port: on, headerTimeoutMs, maxIdleConnections, onListen, onError },
+        {
+          hostname,
+          port: on,
+          headerTimeoutMs,
+          maxIdleConnections,
+          onListen,
+          onError,
+          onConnectionError,
+        },
         handle,
       )
       : undefined) ?? Deno.serve({ hostname, port: on, onListen, onError }, handle);
@@ -282,9 +309,14 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
         return; // shut down
       } catch (e) {
         if (stopBackground.signal.aborted) return;
+        // Deno's per-connection server broke (see head_timeout.ts): no
+        // descriptors are lacking.
+        const hint = e instanceof Error && e.message.includes("serving with Deno.serve")
+          ? ""
+          : " (raise the open-file limit, ulimit -n, or put a proxy in front)";
         logError(
           `accepting connections failed: ${(e as Error).message}; listening again on ` +
-            `${hostname}:${bound} (raise the open-file limit, ulimit -n, or put a proxy in front)`,
+            `${hostname}:${bound}${hint}`,
         );
       }
       for (let delay = 100;; delay = Math.min(delay * 2, RELISTEN_MAX_DELAY_MS)) {

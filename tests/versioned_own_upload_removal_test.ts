@@ -146,10 +146,43 @@ async function addRerunSameVersion(endpoint: string | undefined): Promise<void> 
   assertEquals(await vc.add("/t.csv", file), "1.0.0");
 }
 
+/** Suspends versioning on `t`'s bucket (turned on once, it is never off again). */
+async function suspend(t: Target): Promise<void> {
+  const res = await fetch(`${t.s3.url}/${t.bucket}?versioning`, {
+    method: "PUT",
+    body: "<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>",
+  });
+  await res.body?.cancel();
+  if (res.status !== 200) {
+    throw new Error(`suspend versioning on ${t.bucket}: status ${res.status}`);
+  }
+}
+
+async function suspendedNoNullMarker(endpoint: string | undefined): Promise<void> {
+  await using t = await target(endpoint);
+  await suspend(t);
+  await using dir = await tempDir("vc_own_upload_removal_");
+  const file = join(dir.path, "t.csv");
+  await using vc = versionedCache(t, dir.path);
+  await Deno.writeTextFile(file, "one\n");
+  const edit = editOnce(file, "one, edited\n");
+  await assertRejects(
+    () => vc.add("/t.csv", file, { onProgress: edit.onProgress }),
+    SourceChangedError,
+    "the upload was deleted",
+  );
+  // The upload was the key's "null" version, deleted as that version: no
+  // "null" delete marker is left in its place.
+  await using check = testS3Store(t.s3, t.bucket);
+  assertEquals(await check.keyVersions("t.1.0.0.csv", { limit: 10 }), []);
+  assertEquals(await vc.add("/t.csv", file), "1.0.0");
+}
+
 const endpoint = Deno.env.get("VC_TEST_S3_ENDPOINT");
 const cases: Array<[string, (endpoint: string | undefined) => Promise<void>]> = [
   ["update's re-run publishes the same version, unwarned", updateRerunSameVersion],
   ["add's re-run publishes 1.0.0, not refused", addRerunSameVersion],
+  ["a bucket with versioning suspended keeps no null delete marker", suspendedNoNullMarker],
 ];
 for (const [what, fn] of cases) {
   Deno.test(`own upload deleted on fake S3: ${what}`, () => fn(undefined));
@@ -263,4 +296,25 @@ Deno.test("own upload deleted: a create-only PUT a proxy altered leaves no delet
   alter = false;
   const { versionId } = await proxied.store.put("k.1.0.0.txt", body, { ifNoneMatch: "*" });
   assert(versionId !== undefined);
+});
+
+Deno.test("own upload deleted on fake S3: a PUT whose answer was lost (no version id) leaves no delete marker", async () => {
+  await using s3 = await startFakeS3({ versionedBuckets: ["vb"] });
+  const t: Target = { s3, bucket: "vb", [Symbol.asyncDispose]: () => Promise.resolve() };
+  await using dir = await tempDir("vc_own_upload_removal_");
+  const file = join(dir.path, "t.csv");
+  await using vc = versionedCache(t, dir.path);
+  await Deno.writeTextFile(file, "one\n");
+  // The PUT lands, its answer (with x-amz-version-id) is lost; the retry's
+  // 412 is read as our own write, whose version id no answer told.
+  s3.failNext(1, "lostResponse", (r) => r.op === "PutObject");
+  const edit = editOnce(file, "one, edited\n");
+  await assertRejects(
+    () => vc.add("/t.csv", file, { onProgress: edit.onProgress }),
+    SourceChangedError,
+    "the upload was deleted",
+  );
+  assert(edit.edited(), "the upload reported progress");
+  assertEquals(await deleteMarkers(t, "t.1.0.0.csv"), 0);
+  assertEquals(await vc.add("/t.csv", file), "1.0.0");
 });

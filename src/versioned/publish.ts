@@ -14,6 +14,7 @@ import { joinUri } from "../uri.ts";
 import { publishedKey } from "./naming.ts";
 import { abortAbandonedPublishes, type PublishWarning } from "./abandoned_publishes.ts";
 import { headVersion } from "./slash_keys.ts";
+import { currentVersionId } from "./version_history.ts";
 import type { LockEntry } from "./lock_file.ts";
 import {
   assertUnchanged,
@@ -347,8 +348,13 @@ async function landedCopy(
  * delete would leave a delete marker over a key that no one could ever have
  * read, and the next publish would take it for a version deleted after use
  * (`version_history.ts`: skipped, or refused). A store that refuses that
- * delete (a grant without `s3:DeleteObjectVersion`) gets the plain one, as
- * where the id is unknown.
+ * delete (a grant without `s3:DeleteObjectVersion`) gets the plain one. An
+ * upload whose version id no answer told (the PUT's answer lost and its
+ * retry's 412 read as this write; a bucket with versioning suspended writes
+ * the `"null"` version) goes by the id the key's listing gives the object
+ * with this ETag and size ({@linkcode currentVersionId}); the plain delete
+ * only where there is none to find (no versioning, no
+ * `s3:ListBucketVersions`).
  */
 async function removeOwnUpload(
   store: ObjectStore,
@@ -360,10 +366,15 @@ async function removeOwnUpload(
     const info = await store.head(key);
     if (info === undefined) return "removed";
     if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return "not ours";
-    if (versionId !== undefined && store.deleteVersion !== undefined) {
+    if (store.deleteVersion !== undefined) {
       try {
-        await store.deleteVersion(key, versionId);
-        return "removed";
+        // Not told (the PUT's answer lost, a suspended bucket's "null"):
+        // the version the key's listing shows holding this very object.
+        const id = versionId ?? await currentVersionId(store, key, info);
+        if (id !== undefined) {
+          await store.deleteVersion(key, id);
+          return "removed";
+        }
       } catch {
         // Refused or failed: the plain delete below, which leaves a marker.
       }

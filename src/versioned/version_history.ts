@@ -31,7 +31,9 @@ export type KeyHistory =
  * reads as the same version), held an object once and holds none now: it
  * has entries (delete markers, noncurrent versions), none a current object,
  * and not delete markers only (those of a key deleted before it held any
- * object, which no one can have cached). A key holding an object now is not
+ * object, which no one can have cached), unless one is the `"null"` marker
+ * of a delete made while versioning was suspended, which erased the key's
+ * `"null"` version (if it had one) for good. A key holding an object now is not
  * "held before": the create-only write decides about it (a racing publish
  * of the same bytes is adopted). Stores without history (`FsStore`,
  * `MemoryStore`) and buckets without versioning answer `{ held: false }`.
@@ -71,8 +73,13 @@ export async function keyHeldBefore(
     const limit = newest.length === 2 && newest.every((e) => e.deleteMarker) ? 1000 : 2;
     const entries = limit === 2 ? newest : await ask(k, limit);
     // Delete markers only, all of them listed: the key never held an
-    // object (an `aws s3 rm` before it existed), so nothing was cached.
-    if (entries.length < limit && entries.every((e) => e.deleteMarker)) continue;
+    // object (an `aws s3 rm` before it existed), so nothing was cached. But
+    // a "null" marker is a delete made while versioning was suspended, which
+    // erases the key's "null" version (written before versioning was turned
+    // on, or while suspended) and keeps no bytes of it: it may have been read.
+    if (
+      entries.length < limit && entries.every((e) => e.deleteMarker && e.versionId !== "null")
+    ) continue;
     // Any entry without a current object among them: S3 lists a key's
     // entries newest first, moto its versions before its delete markers, so
     // the order is not relied on.
@@ -150,8 +157,12 @@ export async function currentVersionId(
 export interface UnusedVersion {
   /** The first version from the one asked for whose key never held other bytes. */
   version: string;
-  /** The versions passed over, each with the key that held an object once. */
-  skipped: Array<{ version: string; key: string }>;
+  /**
+   * The versions passed over, each with the key that held an object once;
+   * `erased` when S3 keeps no bytes of it, only the `"null"` delete marker
+   * of a delete made while versioning was suspended.
+   */
+  skipped: Array<{ version: string; key: string; erased?: true }>;
   /** Set when the store refused the question: `version` is the one asked for, unchecked. */
   denied?: AccessDeniedError | StoreError;
 }
@@ -199,7 +210,8 @@ export async function unusedVersion(
     if (!found.held || sameAsLast(found.entries, options.size, options.md5)) {
       return { version: candidate, skipped };
     }
-    skipped.push({ version: candidate, key: found.key });
+    const erased = found.entries.every((e) => e.deleteMarker);
+    skipped.push({ version: candidate, key: found.key, ...(erased ? { erased } : {}) });
     candidate = options.step(candidate);
   }
   return undefined;

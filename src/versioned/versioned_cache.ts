@@ -2618,10 +2618,14 @@ export class VersionedCache {
     }
     if (found !== undefined && found.skipped.length === 0) return found.version;
     const held = found?.skipped ?? [{ version, key: publishedKey(p, version) }];
-    const what =
-      `${held.map((h) => `${p} ${h.version} (${joinUri(this.bucket, h.key)})`).join(", ")} ` +
-      `held other content once and ${held.length === 1 ? "was" : "were"} deleted: the ` +
-      `bucket's S3 versioning keeps a delete marker over ${held.length === 1 ? "it" : "each"}`;
+    const names = held.map((h) => `${p} ${h.version} (${joinUri(this.bucket, h.key)})`).join(", ");
+    const one = held.length === 1;
+    const what = held.every((h) => "erased" in h && h.erased)
+      ? `${names} may have held other content once: ${one ? "it was" : "they were"} deleted ` +
+        `while the bucket's S3 versioning was suspended, which keeps no bytes to compare, only a ` +
+        `"null" delete marker${one ? erasedHint(joinUri(this.bucket, held[0]!.key)) : ""}`
+      : `${names} held other content once and ${one ? "was" : "were"} deleted: the ` +
+        `bucket's S3 versioning keeps a delete marker over ${one ? "it" : "each"}`;
     if (found !== undefined && step !== undefined) {
       warn({
         key: publishedKey(p, found.version),
@@ -3531,6 +3535,17 @@ function noncurrentHint(uri: string): string {
     `${shellWord(parsed.key)}\` lists them; deleting the delete marker it lists ` +
     `(\`aws s3api delete-object --bucket ${parsed.bucket} --key ${shellWord(parsed.key)} ` +
     `--version-id MARKER_ID\`) brings the last one back, as does copying one over the key`;
+}
+
+/**
+ * How to clear the `"null"` delete marker over `uri`'s key, for a version
+ * deleted while S3 versioning was suspended that never held an object.
+ */
+function erasedHint(uri: string): string {
+  const parsed = parseUri(uri);
+  if (parsed.scheme !== "s3") return "";
+  return ` (if it never held an object, \`aws s3api delete-object --bucket ${parsed.bucket} ` +
+    `--key ${shellWord(parsed.key)} --version-id null\` removes the marker)`;
 }
 
 // The version `vc update` bumps from, among the bucket's `published`

@@ -2,9 +2,12 @@
  * A version that likely existed once (the manifest pins it, or it is below
  * the latest) and is gone from an `s3://` bucket may have been deleted with
  * S3 versioning on, which keeps its bytes as a noncurrent version vc does not
- * read: the error names the aws CLI command that finds them, and the one that
- * brings the last back (deleting the delete marker). A version above
- * the latest (a typo) and a directory bucket get no such hint.
+ * read. The error says what the key's ListObjectVersions tells (see
+ * versioned_missing_version_kept_bytes_test.ts): here, a bucket without
+ * versioning, that it keeps no earlier version; where that listing fails, it
+ * names the aws CLI command that finds them, and the one that brings the
+ * last back (deleting the delete marker). A version above the latest (a
+ * typo) and a directory bucket get no such hint.
  */
 import { join } from "node:path";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
@@ -13,6 +16,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { tempDir, testS3Options } from "./versioned_helpers.ts";
 
+const KEPT_NOTHING = "s3://assets keeps no earlier version of it";
 const HINT = "noncurrent version: `aws s3api list-object-versions --bucket assets --prefix " +
   "'data/my a.";
 
@@ -20,6 +24,30 @@ Deno.test("a pinned or older missing version in an s3:// bucket names where S3 v
   await using s3 = await startFakeS3();
   await s3.createBucket("assets");
   for (const v of ["1.0.0", "2.0.0"]) await s3.putObject("assets", `data/my a.${v}.csv`, v);
+  await using dir = await tempDir("vc_missing_s3_");
+  const manifest = join(dir.path, "versioned_assets.json");
+  await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "2.0.1"\n}\n');
+  await using vc = new VersionedCache({
+    manifest,
+    bucket: "s3://assets",
+    store: testS3Options(s3),
+  });
+  const pinned = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
+  assertStringIncludes(pinned.message, "available: 1.0.0, 2.0.0");
+  assertStringIncludes(pinned.message, KEPT_NOTHING);
+  const older = await assertRejects(() => vc.path("/data/my a.csv", "1.5.0"), NotFoundError);
+  assertStringIncludes(older.message, KEPT_NOTHING);
+  const typo = await assertRejects(() => vc.path("/data/my a.csv", "9.0.0"), NotFoundError);
+  assertStringIncludes(typo.message, "available: 1.0.0, 2.0.0");
+  assert(!typo.message.includes("earlier version"), typo.message);
+});
+
+Deno.test("a missing version whose key's versions cannot be listed names how to look for them", async () => {
+  await using s3 = await startFakeS3();
+  await s3.createBucket("assets");
+  for (const v of ["1.0.0", "2.0.0"]) await s3.putObject("assets", `data/my a.${v}.csv`, v);
+  // ListObjectVersions fails on every attempt (a store without it, a 500).
+  s3.failNext(100, "internal", (r) => r.op === "ListObjectVersions");
   await using dir = await tempDir("vc_missing_s3_");
   const manifest = join(dir.path, "versioned_assets.json");
   await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "2.0.1"\n}\n');
@@ -75,14 +103,14 @@ Deno.test("a pinned path with no version left in an s3:// bucket names where S3 
   });
   const path = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
   assertStringIncludes(path.message, "has no versions of it");
-  assertStringIncludes(path.message, `${HINT}1.2.0.csv'\``);
+  assertStringIncludes(path.message, KEPT_NOTHING);
   const update = await assertRejects(
     () => vc.update("/data/my a.csv", file, { minor: true }),
     NotFoundError,
   );
   assertStringIncludes(update.message, "is this the bucket the manifest was published to?");
-  assertStringIncludes(update.message, `${HINT}1.2.0.csv'\``);
+  assertStringIncludes(update.message, KEPT_NOTHING);
   // Not pinned: a version never published there gets no such hint.
   const other = await assertRejects(() => vc.path("/data/my a.csv", "3.0.0"), NotFoundError);
-  assert(!other.message.includes("noncurrent version"), other.message);
+  assert(!other.message.includes("earlier version"), other.message);
 });

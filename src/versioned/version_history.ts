@@ -12,6 +12,7 @@ import { AccessDeniedError, StoreError } from "../errors.ts";
 import { normalizeEtag, parseEtag } from "../hash.ts";
 import type { KeyVersion, ObjectStore } from "../store/types.ts";
 import { slashedKey } from "./slash_keys.ts";
+import { shellWord } from "../shell_word.ts";
 
 /** What {@linkcode keyHeldBefore} found. */
 export type KeyHistory =
@@ -215,4 +216,61 @@ export async function unusedVersion(
     candidate = options.step(candidate);
   }
   return undefined;
+}
+
+/**
+ * What S3 versioning keeps of a version's key that holds no object now, for
+ * the error of a missing version (`entries`: the key's ListObjectVersions
+ * entries; `bucket` and `key`: the bucket's name and the full key, for the
+ * aws CLI commands): the noncurrent version its bytes remain as and the
+ * delete marker(s) to delete, by id, to bring it back; that no bytes remain
+ * (a delete while versioning was suspended erased the key's `"null"`
+ * version; noncurrent versions deleted for good); or that the bucket keeps
+ * no earlier version of the key. `undefined` when the key holds an object
+ * (the caller keeps its own words).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keptVersionHint } from "./version_history.ts";
+ * const hint = keptVersionHint({ bucket: "b", key: "t.1.0.0.csv" }, [
+ *   { versionId: "m1", isLatest: true, deleteMarker: true },
+ *   { versionId: "v1", isLatest: false, deleteMarker: false, size: 3, etag: "e" },
+ * ]);
+ * assert.match(hint!, /--version-id m1` deletes the delete marker/);
+ * ```
+ */
+export function keptVersionHint(
+  where: { bucket: string; key: string },
+  entries: readonly KeyVersion[],
+): string | undefined {
+  if (entries.some((e) => e.isLatest && !e.deleteMarker)) return undefined;
+  const del = (id: string) =>
+    `\`aws s3api delete-object --bucket ${where.bucket} --key ${shellWord(where.key)} ` +
+    `--version-id ${id}\``;
+  const object = entries.find((e) => !e.deleteMarker);
+  const markers = entries.filter((e) => e.deleteMarker);
+  if (object !== undefined) {
+    const bytes = object.size === undefined ? "" : ` (${object.size} bytes)`;
+    const kept =
+      `; S3 versioning keeps its bytes as noncurrent version ${object.versionId}${bytes}`;
+    if (markers.length === 1) {
+      return `${kept}: ${del(markers[0]!.versionId)} deletes the delete marker over it and ` +
+        `brings it back`;
+    }
+    // Stacked markers (the key deleted more than once; S3 lists them newest
+    // first, moto after the versions): each one goes.
+    return `${kept}, under ${markers.length} delete markers: deleting each brings it back ` +
+      `(${del("ID")} for ID ${markers.map((m) => m.versionId).join(", ")})`;
+  }
+  if (markers.some((m) => m.versionId === "null")) {
+    return `; it was deleted while the bucket's S3 versioning was suspended, which keeps no ` +
+      `bytes of it (a "null" delete marker only): the bucket has no copy left`;
+  }
+  if (markers.length > 0) {
+    return `; S3 versioning keeps only delete markers of it, no bytes (its noncurrent versions ` +
+      `were deleted for good, or a lifecycle rule expired them): the bucket has no copy left`;
+  }
+  return `; s3://${where.bucket} keeps no earlier version of it (S3 versioning was off when it ` +
+    `was deleted, or it never was there)`;
 }

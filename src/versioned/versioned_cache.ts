@@ -1058,6 +1058,29 @@ export class VersionedCache {
   }
 
   /**
+   * Where S3 versioning keeps the bytes of `path` `version` (at `uri`), gone
+   * from an `s3://` bucket: what the key's ListObjectVersions tells
+   * ({@linkcode keptVersionHint}: the delete marker to delete by its id, or
+   * that no bytes remain), else how to look ({@linkcode noncurrentHint}).
+   * One request, on this failure only.
+   */
+  async #noncurrentHint(path: string, version: string, uri: string): Promise<string> {
+    const parsed = parseUri(uri);
+    if (parsed.scheme !== "s3") return "";
+    try {
+      const store = await this.#store(this.bucket);
+      if (store.keyVersions === undefined) return noncurrentHint(uri);
+      const { keptVersionHint } = await import("./version_history.ts");
+      const entries = await store.keyVersions(publishedKey(path, version), { limit: 100 });
+      return keptVersionHint({ bucket: parsed.bucket, key: parsed.key }, entries) ??
+        noncurrentHint(uri);
+    } catch {
+      // Refused (no s3:ListBucketVersions), unanswered: the aws CLI's way to look.
+      return noncurrentHint(uri);
+    }
+  }
+
+  /**
    * What a LIST says about a missing version: the versions there are, or that
    * the bucket itself does not exist (a mistyped --bucket), which a HEAD's
    * 404 cannot tell apart from a missing object; and the key that holds
@@ -1080,7 +1103,7 @@ export class VersionedCache {
         // other versions of it (not a wrong bucket): it likely existed once.
         const pinned = (await this.#entries().catch(() => ({} as ManifestEntries)))[path];
         const gone = pinned === version || compareVersions(version, latest) < 0
-          ? noncurrentHint(uri)
+          ? await this.#noncurrentHint(path, version, uri)
           : "";
         return `; available: ${availableVersions(available, version)}${also}${
           versionInOtherCase(available, version)
@@ -1116,7 +1139,8 @@ export class VersionedCache {
         // Not the manifest's either: a typo of one of its paths, named as
         // without a version (the manifest is optional here: none, no guess).
         const known = Object.keys(entries);
-        return `; ${this.bucket} has no versions of it${pinned ? noncurrentHint(uri) : ""}${
+        const gone = pinned ? await this.#noncurrentHint(path, version, uri) : "";
+        return `; ${this.bucket} has no versions of it${gone}${
           Object.hasOwn(entries, path) ? "" : didYouMean(path, known)
         }`;
       }
@@ -1340,7 +1364,7 @@ export class VersionedCache {
           `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
             `is this the bucket the manifest was published to? (check the bucket option; ` +
             `\`vc ls-remote\` lists what the bucket holds)` +
-            noncurrentHint(await this.uri(p, pinnedVersion)),
+            await this.#noncurrentHint(p, pinnedVersion, await this.uri(p, pinnedVersion)),
         );
       }
       // A bucket key's name where the path goes: `vc add`, which the message

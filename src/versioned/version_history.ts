@@ -154,6 +154,37 @@ export async function currentVersionId(
   return normalizeEtag(current.etag) === normalizeEtag(object.etag) ? current.versionId : undefined;
 }
 
+/**
+ * Whether the object `key` held last was uploaded in parts (its ETag
+ * `<hex>-N`, no MD5 of the content, so {@linkcode sameAsLast} cannot tell)
+ * from the very bytes of `file` (`size` bytes): the file's own multipart
+ * ETag, by the standard part sizes (`checkFile`). Reads the file once per
+ * part size tried, only for such an object of the file's size.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameMultipartAsLast } from "./version_history.ts";
+ * // A single-part ETag is sameAsLast's to compare: not read here.
+ * const entries = [{ versionId: "1", isLatest: false, deleteMarker: false, size: 3, etag: "e" }];
+ * assert.equal(await sameMultipartAsLast(entries, "/nonexistent", 3), false);
+ * ```
+ */
+export async function sameMultipartAsLast(
+  entries: readonly KeyVersion[],
+  file: string,
+  size: number,
+): Promise<boolean> {
+  const last = entries.find((e) => !e.deleteMarker);
+  if (last?.etag === undefined || last.size !== size) return false;
+  if (parseEtag(last.etag).kind !== "multipart") return false;
+  // Not the sizes the store tells (`HEAD ?partNumber=N`): they are of the
+  // key's current object, which is gone (moto answers such a HEAD 500).
+  const { checkFile } = await import("../verify.ts");
+  const problem = await checkFile(file, { size, etag: last.etag }).catch((e) => String(e));
+  return problem === undefined;
+}
+
 /** What {@linkcode unusedVersion} found. */
 export interface UnusedVersion {
   /** The first version from the one asked for whose key never held other bytes. */
@@ -174,8 +205,10 @@ export const MAX_VERSION_PROBES = 32;
 /**
  * The first of `version`, `step(version)`, `step(step(version))`, ... (at
  * most {@linkcode MAX_VERSION_PROBES}) whose key (`keyOf`) never held an
- * object, or held exactly the file (`size` bytes, MD5 `md5`: publishing it
- * restores that version). `undefined` when every one tried held other bytes.
+ * object, or held exactly the file (`size` bytes, MD5 `md5`, or, given its
+ * path `file`, the multipart ETag of an object uploaded in parts: publishing
+ * it restores that version). `undefined` when every one tried held other
+ * bytes.
  *
  * @example
  * ```ts
@@ -200,6 +233,7 @@ export async function unusedVersion(
     step: (version: string) => string;
     size: number;
     md5: string;
+    file?: string | undefined;
     signal?: AbortSignal | undefined;
   },
 ): Promise<UnusedVersion | undefined> {
@@ -208,7 +242,11 @@ export async function unusedVersion(
   for (let i = 0; i < MAX_VERSION_PROBES; i++) {
     const found = await keyHeldBefore(store, options.keyOf(candidate), options);
     if (found.held === undefined) return { version, skipped: [], denied: found.denied };
-    if (!found.held || sameAsLast(found.entries, options.size, options.md5)) {
+    if (
+      !found.held || sameAsLast(found.entries, options.size, options.md5) ||
+      (options.file !== undefined &&
+        await sameMultipartAsLast(found.entries, options.file, options.size))
+    ) {
       return { version: candidate, skipped };
     }
     const erased = found.entries.every((e) => e.deleteMarker);

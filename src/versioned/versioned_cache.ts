@@ -1265,7 +1265,7 @@ export class VersionedCache {
       "file as a new version with `vc update`";
     await this.#refuseReused(p, version, undefined, undefined, digest, retryHint, options.signal);
     // A version the user names is published as that version or not at all.
-    await this.#unusedVersion(p, version, digest, undefined, options);
+    await this.#unusedVersion(p, version, { ...digest, file }, undefined, options);
     // Said once nothing refuses the upload, before it starts: a refused add
     // (another spelling, a version already published) makes no version.
     warnForeignAbove(p, version, foreign, options.onWarning);
@@ -1443,7 +1443,7 @@ export class VersionedCache {
     const step = bump.version !== undefined
       ? undefined
       : (v: string) => nextVersion(v, bump.minVersion !== undefined ? { patch: true } : bump);
-    const free = await this.#unusedVersion(p, to, digest, step, options);
+    const free = await this.#unusedVersion(p, to, { ...digest, file }, step, options);
     if (free !== to) {
       to = free;
       checkManifestRoom(read, this.manifest, p, to);
@@ -2608,7 +2608,7 @@ export class VersionedCache {
   async #unusedVersion(
     p: string,
     version: string,
-    digest: SourceDigest,
+    digest: SourceDigest & { file: string },
     step: ((version: string) => string) | undefined,
     options: Pick<VersionedAddOptions, "onWarning" | "signal">,
   ): Promise<string> {
@@ -2622,6 +2622,7 @@ export class VersionedCache {
       step: step ?? patch,
       size: digest.size,
       md5: digest.md5,
+      file: digest.file,
       signal: options.signal,
     });
     const warn = options.onWarning ?? consoleWarning;

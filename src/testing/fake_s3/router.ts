@@ -58,8 +58,8 @@ const OBJECT_UNSUPPORTED = [
   "attributes",
   "restore",
   "select",
-  // One version of an object: the fake keeps no old bytes (versioning.ts);
-  // but DeleteObject of one version is served.
+  // A read of one version of an object is not served (versioning.ts keeps
+  // old bytes only to make them current again); DeleteObject of one is.
   "versionId",
 ];
 

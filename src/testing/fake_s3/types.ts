@@ -221,8 +221,10 @@ export interface FakeS3Options {
   /**
    * Buckets created with S3 versioning on (as `PUT ?versioning` turns it
    * on): a delete leaves a delete marker and keeps the object's entry as a
-   * noncurrent version, which ListObjectVersions lists (entries only: old
-   * bytes are not kept, nor read). Default: none.
+   * noncurrent version, which ListObjectVersions lists. Its bytes are kept:
+   * DeleteObject with `versionId` of the delete marker (or of the version
+   * written over it) makes it current again, as on S3; a read of one
+   * version (`GET ?versionId=`) is not served (501). Default: none.
    */
   versionedBuckets?: readonly string[];
   /**

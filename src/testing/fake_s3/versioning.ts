@@ -7,9 +7,11 @@
  * ListObjectVersions (versioning_handlers.ts) lists that history beside the
  * current objects. Writes answer the version id they made
  * (`x-amz-version-id`), and DeleteObject with `versionId` deletes that one
- * version for good. Only the entries are kept, never old bytes: a read of
- * one version (`GET ?versionId=`), or a delete that would make an older
- * object current again, is answered 501 NotImplemented (see router.ts).
+ * version for good. An old object's bytes are kept beside its entry (a
+ * staged copy, `kept`), as S3 keeps them: a versioned delete that makes it
+ * current again (its delete marker deleted, or the version written over it)
+ * puts them back, with its ETag and metadata. A read of one version
+ * (`GET ?versionId=`) is answered 501 NotImplemented (see router.ts).
  *
  * @module
  */
@@ -23,6 +25,24 @@ export interface VersionEntry {
   lastModified: Date;
   etag: string;
   size: number;
+  /** An object's bytes and fields, to make it current again (absent for a delete marker). */
+  kept?: KeptObject | undefined;
+}
+
+/** A noncurrent object's bytes (staged in the backend) and what a write of them supplies. */
+export interface KeptObject {
+  staged: Staged;
+  fields: ObjectFields;
+}
+
+/** What {@linkcode VersionLog.removeVersion} did. */
+export interface RemovedVersion {
+  /** Which entry went (see removeVersion). */
+  found: "current" | "version" | "marker" | "none";
+  /** The older object that becomes current again: its bytes go back under the key. */
+  restore?: KeptObject;
+  /** Bytes kept for an entry that went for good, to discard. */
+  dropped?: KeptObject;
 }
 
 interface BucketVersions {
@@ -73,20 +93,38 @@ export class VersionLog {
     this.#buckets.delete(bucket);
   }
 
-  /** `object` was written over `previous` (`undefined`: a new key). */
-  written(bucket: string, previous: StoredObject | undefined, object: StoredObject): void {
+  /**
+   * `object` was written over `previous` (`undefined`: a new key), whose
+   * bytes `kept` holds, if copied. Returns whether they were kept (else the
+   * caller discards them: a suspended bucket's "null" version is replaced).
+   */
+  written(
+    bucket: string,
+    previous: StoredObject | undefined,
+    object: StoredObject,
+    kept?: KeptObject,
+  ): boolean {
     const state = this.#buckets.get(bucket);
-    if (state === undefined) return;
-    this.#keep(state, object.key, previous);
+    if (state === undefined) return false;
+    const used = this.#keep(state, object.key, previous, kept);
     if (state.status === "Enabled") state.current.set(object.key, this.#newId());
     else state.current.delete(object.key);
+    return used;
   }
 
-  /** `key` was deleted; `previous` is the object it held, if any. */
-  deleted(bucket: string, key: string, previous: StoredObject | undefined): void {
+  /**
+   * `key` was deleted; `previous` is the object it held, if any, its bytes
+   * in `kept`. Returns whether they were kept (as {@linkcode written}).
+   */
+  deleted(
+    bucket: string,
+    key: string,
+    previous: StoredObject | undefined,
+    kept?: KeptObject,
+  ): boolean {
     const state = this.#buckets.get(bucket);
-    if (state === undefined) return;
-    this.#keep(state, key, previous);
+    if (state === undefined) return false;
+    const used = this.#keep(state, key, previous, kept);
     // A delete in a versioned bucket only hides the key behind a marker (a
     // suspended one's is the "null" version).
     const marker: VersionEntry = {
@@ -99,6 +137,7 @@ export class VersionLog {
     const list = state.history.get(key) ?? [];
     state.history.set(key, [marker, ...list.filter((e) => e.versionId !== marker.versionId)]);
     state.current.delete(key);
+    return used;
   }
 
   /**
@@ -122,7 +161,7 @@ export class VersionLog {
       },
       ...history,
     ];
-    return all.map((e, i) => ({ ...e, isLatest: i === 0 }));
+    return all.map(({ kept: _, ...e }, i) => ({ ...e, isLatest: i === 0 }));
   }
 
   /** The version id of `key`'s current object, when versioning was on as it was written. */
@@ -135,39 +174,57 @@ export class VersionLog {
    * `versionId`), leaving no delete marker: `"current"` when it is the
    * current object `current` (the caller deletes the object itself),
    * `"version"` / `"marker"` for an entry of the history, `"none"` for an id
-   * the key never had. Throws `NotImplemented` where S3 would make an older
-   * object current again: the fake keeps no old bytes.
+   * the key never had. Where the older object under it becomes current
+   * again (S3 does so), it leaves the history and its bytes are `restore`,
+   * for the caller to write back under the key; `NotImplemented` for one
+   * whose bytes were not kept.
    */
   removeVersion(
     bucket: string,
     key: string,
     versionId: string,
     current: StoredObject | undefined,
-  ): "current" | "version" | "marker" | "none" {
+  ): RemovedVersion {
     const state = this.#buckets.get(bucket);
-    const history = state?.history.get(key) ?? [];
-    const restores = (next: VersionEntry | undefined) => {
-      if (next !== undefined && !next.deleteMarker) {
+    if (state === undefined) return { found: "none" };
+    let history = state.history.get(key) ?? [];
+    // The entry below the one going, made current again when it is an object.
+    const restore = (below: number): KeptObject | undefined => {
+      const next = history[below];
+      if (next === undefined || next.deleteMarker) return undefined;
+      if (next.kept === undefined) {
         throw new S3Error(
           "NotImplemented",
           `deleting version ${versionId} of ${key} would make an older version current again, ` +
-            `and this fake S3 keeps no old bytes`,
+            `and this fake S3 did not keep its bytes`,
         );
       }
+      history = history.filter((_, i) => i !== below);
+      if (next.versionId === "null") state.current.delete(key);
+      else state.current.set(key, next.versionId);
+      return next.kept;
     };
-    if (current !== undefined && (state?.current.get(key) ?? "null") === versionId) {
-      restores(history[0]);
-      state?.current.delete(key);
-      return "current";
+    const save = () => {
+      if (history.length === 0) state.history.delete(key);
+      else state.history.set(key, history);
+    };
+    if (current !== undefined && (state.current.get(key) ?? "null") === versionId) {
+      state.current.delete(key);
+      const back = restore(0);
+      save();
+      return back === undefined ? { found: "current" } : { found: "current", restore: back };
     }
     const at = history.findIndex((e) => e.versionId === versionId);
-    if (at === -1 || state === undefined) return "none";
+    if (at === -1) return { found: "none" };
     const entry = history[at]!;
-    if (current === undefined && at === 0) restores(history[1]);
-    const rest = history.filter((_, i) => i !== at);
-    if (rest.length === 0) state.history.delete(key);
-    else state.history.set(key, rest);
-    return entry.deleteMarker ? "marker" : "version";
+    const back = current === undefined && at === 0 ? restore(1) : undefined;
+    history = history.filter((e) => e !== entry);
+    save();
+    return {
+      found: entry.deleteMarker ? "marker" : "version",
+      ...(back === undefined ? {} : { restore: back }),
+      ...(entry.kept === undefined ? {} : { dropped: entry.kept }),
+    };
   }
 
   /** Keys with history (a delete marker or a noncurrent version). */
@@ -178,8 +235,13 @@ export class VersionLog {
   // The object a write or delete replaces becomes a noncurrent version (one
   // written while versioning was suspended, or before it, is the "null" one
   // a later "null" replaces).
-  #keep(state: BucketVersions, key: string, previous: StoredObject | undefined): void {
-    if (previous === undefined) return;
+  #keep(
+    state: BucketVersions,
+    key: string,
+    previous: StoredObject | undefined,
+    kept: KeptObject | undefined,
+  ): boolean {
+    if (previous === undefined) return false;
     const versionId = state.current.get(key) ?? "null";
     const list = (state.history.get(key) ?? []).filter((e) =>
       versionId !== "null" || e.versionId !== "null"
@@ -187,7 +249,7 @@ export class VersionLog {
     if (state.status === "Suspended" && versionId === "null") {
       state.history.set(key, list);
       if (list.length === 0) state.history.delete(key);
-      return;
+      return false;
     }
     state.history.set(key, [{
       versionId,
@@ -195,7 +257,9 @@ export class VersionLog {
       lastModified: previous.lastModified,
       etag: previous.etag,
       size: previous.size,
+      ...(kept === undefined ? {} : { kept }),
     }, ...list]);
+    return kept !== undefined;
   }
 
   #newId(): string {
@@ -283,12 +347,27 @@ export class VersioningBackend implements Backend {
     fields: ObjectFields,
     check: (existing: StoredObject | undefined) => void,
   ): Promise<StoredObject> {
+    const before = this.#inner.get(bucket, key);
+    const kept = await this.#copy(bucket, before);
     let previous: StoredObject | undefined;
-    const object = await this.#inner.commit(bucket, key, staged, fields, (existing) => {
-      check(existing);
-      previous = existing;
-    });
-    this.#log.written(bucket, previous, object);
+    let object: StoredObject;
+    try {
+      object = await this.#inner.commit(bucket, key, staged, fields, (existing) => {
+        check(existing);
+        previous = existing;
+      });
+    } catch (error) {
+      if (kept !== undefined) await this.#inner.discard(kept.staged);
+      throw error;
+    }
+    // Another write in between replaced `before`: its bytes are not the ones kept.
+    const used = this.#log.written(
+      bucket,
+      previous,
+      object,
+      previous === before ? kept : undefined,
+    );
+    if (!used && kept !== undefined) await this.#inner.discard(kept.staged);
     return object;
   }
   discard(staged: Staged): Promise<void> {
@@ -296,9 +375,41 @@ export class VersioningBackend implements Backend {
   }
   async delete(bucket: string, key: string): Promise<boolean> {
     const previous = this.#inner.get(bucket, key);
+    const kept = await this.#copy(bucket, previous);
     const existed = await this.#inner.delete(bucket, key);
-    this.#log.deleted(bucket, key, existed ? previous : undefined);
+    const same = existed && this.#inner.get(bucket, key) === undefined;
+    const used = this.#log.deleted(
+      bucket,
+      key,
+      existed ? previous : undefined,
+      same ? kept : undefined,
+    );
+    if (!used && kept !== undefined) await this.#inner.discard(kept.staged);
     return existed;
+  }
+
+  // A copy of `object`'s bytes and fields, staged, while the bucket keeps
+  // versions: S3 keeps an object written over or deleted as a noncurrent
+  // version, which a versioned delete can make current again.
+  async #copy(bucket: string, object: StoredObject | undefined): Promise<KeptObject | undefined> {
+    if (object === undefined || this.#log.status(bucket) === undefined) return undefined;
+    const body = this.#inner.read(object, 0, object.size);
+    const source: AsyncIterable<Uint8Array> = body instanceof Uint8Array
+      ? (async function* () {
+        yield body;
+      })()
+      : body;
+    const staged = await this.#inner.stage(source, object.size, object.size);
+    return {
+      staged,
+      fields: {
+        etag: object.etag,
+        contentType: object.contentType,
+        metadata: object.metadata,
+        headers: object.headers,
+        partSizes: object.partSizes,
+      },
+    };
   }
 
   /**
@@ -311,8 +422,17 @@ export class VersioningBackend implements Backend {
     key: string,
     versionId: string,
   ): Promise<{ deleteMarker: boolean } | undefined> {
-    const found = this.#log.removeVersion(bucket, key, versionId, this.#inner.get(bucket, key));
+    const { found, restore, dropped } = this.#log.removeVersion(
+      bucket,
+      key,
+      versionId,
+      this.#inner.get(bucket, key),
+    );
     if (found === "current") await this.#inner.delete(bucket, key);
+    if (restore !== undefined) {
+      await this.#inner.commit(bucket, key, restore.staged, restore.fields, () => {});
+    }
+    if (dropped !== undefined) await this.#inner.discard(dropped.staged);
     return found === "none" ? undefined : { deleteMarker: found === "marker" };
   }
 }

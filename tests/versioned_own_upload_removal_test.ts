@@ -318,3 +318,53 @@ Deno.test("own upload deleted on fake S3: a PUT whose answer was lost (no versio
   assertEquals(await deleteMarkers(t, "t.1.0.0.csv"), 0);
   assertEquals(await vc.add("/t.csv", file), "1.0.0");
 });
+
+Deno.test("own upload deleted: a version delete that leaves the object (a store ignoring versionId) is followed by a plain delete", async () => {
+  await using dir = await tempDir("vc_own_upload_removal_");
+  const file = join(dir.path, "t.csv");
+  await Deno.writeTextFile(file, "abc");
+  await using store = new MemoryStore();
+  const put = store.put.bind(store);
+  const asked: string[] = [];
+  const ignoring = Object.assign(store, {
+    put: async (...args: Parameters<MemoryStore["put"]>) => {
+      const result = await put(...args);
+      await Deno.writeTextFile(file, "abcd");
+      // No version id answered: a bucket without versioning lists its objects as "null".
+      return result;
+    },
+    keyVersions: async (key: string) => {
+      const info = await store.head(key);
+      return info === undefined ? [] : [{
+        versionId: "null",
+        isLatest: true,
+        deleteMarker: false,
+        etag: info.etag,
+        size: info.size,
+      }];
+    },
+    // An S3-compatible store that answers 204 to a versionId it does not know, deleting nothing.
+    deleteVersion: (key: string, versionId: string) => {
+      asked.push(`${key}@${versionId}`);
+      return Promise.resolve();
+    },
+  });
+  const snapshot = await snapshotSource(file);
+  const digest = await digestSource(file);
+  await assertRejects(
+    () =>
+      publishVersion(ignoring, {
+        bucket: "mem://",
+        manifest: "m.json",
+        path: "/t.csv",
+        version: "1.0.0",
+        snapshot,
+        digest,
+        retryHint: "retry",
+      }),
+    SourceChangedError,
+    "the upload was deleted",
+  );
+  assertEquals(asked, ["t.1.0.0.csv@null"]);
+  assertEquals(await store.head("t.1.0.0.csv"), undefined);
+});

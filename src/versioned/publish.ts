@@ -353,8 +353,10 @@ async function landedCopy(
  * retry's 412 read as this write; a bucket with versioning suspended writes
  * the `"null"` version) goes by the id the key's listing gives the object
  * with this ETag and size ({@linkcode currentVersionId}); the plain delete
- * only where there is none to find (no versioning, no
- * `s3:ListBucketVersions`).
+ * where there is none to find (no `s3:ListBucketVersions`), and where the
+ * object is still there after the version's delete (a bucket without
+ * versioning lists its objects as version `"null"`, which a store other
+ * than S3 may take no notice of).
  */
 async function removeOwnUpload(
   store: ObjectStore,
@@ -373,7 +375,9 @@ async function removeOwnUpload(
         const id = versionId ?? await currentVersionId(store, key, info);
         if (id !== undefined) {
           await store.deleteVersion(key, id);
-          return "removed";
+          // Gone, unless the store took no notice of the version id (an
+          // S3-compatible one answering 204 to a "null" it does not know).
+          if (await store.head(key) === undefined) return "removed";
         }
       } catch {
         // Refused or failed: the plain delete below, which leaves a marker.

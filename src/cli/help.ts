@@ -93,11 +93,11 @@ const SETTINGS: readonly (readonly [string, string, string])[] = [
   ["--manifest M", "VC_MANIFEST", "manifest file (default: versioned_assets.json)"],
   ["--lock L", "VC_LOCK", "integrity lock file (default: versioned_assets.lock.json)"],
   ["--frozen", "VC_FROZEN=1", "refuse unlocked entries and lock changes (CI)"],
-  ["--cache-dir D", "VC_CACHE_DIR", "local cache directory"],
+  ["--cache-dir D", "VC_CACHE_DIR", "local cache directory (default: <platform cache dir>/vc)"],
   [
     "--timeout T",
     "VC_CACHE_TIMEOUT",
-    "revalidate cached files older than T (seconds, or e.g. 1d; 0)",
+    "revalidate cached files older than T: seconds or e.g. 12h (default 1d; 0: always)",
   ],
   ["--offline", "VC_OFFLINE", "never contact the store; use cached files only"],
   [

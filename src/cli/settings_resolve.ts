@@ -86,7 +86,7 @@ export const CACHE_OPTIONS: OptionSpecs = {
     type: "string",
     valueName: "DURATION",
     description:
-      "revalidate copies older than this: seconds or e.g. 1d, 30m; 0 = always (VC_CACHE_TIMEOUT)",
+      "revalidate copies older than this: seconds or e.g. 1d, 30m; 0 = always (VC_CACHE_TIMEOUT; default 1d)",
   },
   offline: {
     type: "boolean",

@@ -454,6 +454,17 @@ export class ProgressBar {
       if (displayWidth(parts.join("  ")) <= max) break;
       if (part !== undefined) parts.splice(parts.indexOf(part), 1);
     }
+    // An item with its step (`/big.bin: copying 45%`) where the bar's
+    // drawing leaves it ~12 columns (an 80-column line beside a rate and
+    // ETA) lost its name (`… copying 45%`) or, for a short name kept whole,
+    // the step's word: `/big.bin 45%` read the same through the download,
+    // the check and the copy. The drawing gives way to it first, as it does
+    // to the figures (its percentage says the same).
+    const stepItem = currentText && !this.#isStep ? printable(currentText) : "";
+    if (
+      graphic !== undefined && parts.includes(graphic) && hasItemStep(stepItem) &&
+      displayWidth(stepItem) > max - displayWidth(parts.join("  ")) - 2
+    ) parts.splice(parts.indexOf(graphic), 1);
     const stats = parts.join("  ");
     // The numbers matter most, then the label (which command printed the
     // line), then the item. Long item names and labels (URIs, paths) are

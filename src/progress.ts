@@ -460,10 +460,19 @@ export class ProgressBar {
     // the step's word: `/big.bin 45%` read the same through the download,
     // the check and the copy. The drawing gives way to it first, as it does
     // to the figures (its percentage says the same).
+    // So does a label with no item beside it (`download /big.bin`, `upload
+    // big.bin`) that would be cut, with its step's name (`hashing`) if any:
+    // cut from the left, its verb read `…oad /big.bin`, then `…ad`, `…d` as
+    // the rate's width moved from one redraw to the next.
     const stepItem = currentText && !this.#isStep ? printable(currentText) : "";
+    const labelWords = this.#label && !stepItem
+      ? displayWidth(printable(this.#label)) +
+        (this.#isStep && currentText ? displayWidth(printable(currentText)) + 2 : 0)
+      : 0;
+    const free = () => max - displayWidth(parts.join("  ")) - 2;
     if (
-      graphic !== undefined && parts.includes(graphic) && hasItemStep(stepItem) &&
-      displayWidth(stepItem) > max - displayWidth(parts.join("  ")) - 2
+      graphic !== undefined && parts.includes(graphic) &&
+      ((hasItemStep(stepItem) && displayWidth(stepItem) > free()) || labelWords > free())
     ) parts.splice(parts.indexOf(graphic), 1);
     const stats = parts.join("  ");
     // The numbers matter most, then the label (which command printed the

@@ -207,13 +207,31 @@ async function oneRow(
   }
   const text = row.value === null
     ? []
-    : [Array.isArray(row.value) ? row.value.join(",") : String(row.value)];
+    : [Array.isArray(row.value) ? row.value.join(",") : plainValue(row, rows)];
   await ctx.out.data(row, text);
   for (const line of misspelledVariableWarnings((name) => ctx.io.env(name))) ctx.out.warn(line);
   const errors = failures.filter((e) => e !== undefined);
   for (const error of errors) ctx.io.writeStderr(formatError(error));
   return errors.length > 0 || row.value === null ? EXIT_FAILURE : undefined;
 }
+
+/**
+ * A row's value as `vc config NAME` prints it for a script: the `s3Endpoint`
+ * row's `AWS (by region)` (no endpoint configured), which the table shows, is
+ * the URL requests go to, AWS's endpoint of the region, not that prose.
+ */
+function plainValue(row: ConfigRow, rows: readonly ConfigRow[]): string {
+  const value = String(row.value);
+  if (row.name !== "s3Endpoint" || !value.startsWith(AWS_BY_REGION)) return value;
+  // FIPS or dual-stack: the row names the endpoint already.
+  const named = value.slice(AWS_BY_REGION.length).replace(/^: /, "");
+  if (named !== "") return named;
+  const region = rows.find((r) => r.name === "s3Region")?.value;
+  return typeof region === "string" ? awsEndpoint({}, region) : value;
+}
+
+/** How the `s3Endpoint` row says no endpoint is configured. */
+const AWS_BY_REGION = "AWS (by region)";
 
 /**
  * The `configFile` row. With no file and no `VC_CONFIG`, and `HOME` (and
@@ -327,8 +345,8 @@ function s3Rows(ctx: CommandContext, settingErrors: Map<string, InvalidInputErro
       ? {
         name: "s3Endpoint",
         value: s3.useFipsEndpoint || s3.useDualstackEndpoint
-          ? `AWS (by region): ${awsEndpoint(s3, s3.regionShown)}`
-          : "AWS (by region)",
+          ? `${AWS_BY_REGION}: ${awsEndpoint(s3, s3.regionShown)}`
+          : AWS_BY_REGION,
         source: s3.awsEndpointSource,
       }
       : {

@@ -84,6 +84,7 @@ import {
   REQUEST_PAYER_HEADER,
   S3Fetch,
   type S3FetchOptions,
+  type S3FetchRequest,
   type S3Reply,
 } from "./s3_fetch.ts";
 import { proxyApplies, proxyConfigured } from "./http1_client.ts";
@@ -1770,21 +1771,34 @@ export class S3Store implements ObjectStore {
    */
   async #deleteOne(full: string, options: DeleteOptions): Promise<void> {
     const ifMatch = options.ifMatch;
-    const { lean } = await this.#lean();
-    const res = await lean.request({
-      method: "DELETE",
-      key: full,
+    await this.#deleteGoneIsFine(full, {
       signal: options.signal,
       ...(ifMatch === undefined ? {} : {
         headers: { "if-match": quoteEtag(ifMatch) },
         condition: `the object's ETag is not ${normalizeEtag(ifMatch)} (If-Match)`,
       }),
+    });
+  }
+
+  /**
+   * Sends a DELETE of `full` (with `request`'s query, headers and signal) on
+   * the lean path: a 404 for the key or version (already gone, e.g. a retry
+   * after a lost response) is fine; a 404 for the bucket is not.
+   */
+  async #deleteGoneIsFine(
+    full: string,
+    request: Omit<S3FetchRequest, "method" | "key" | "passStatuses">,
+  ): Promise<void> {
+    const { lean } = await this.#lean();
+    const res = await lean.request({
+      method: "DELETE",
+      key: full,
+      ...request,
       passStatuses: [404],
     });
     const text = new TextDecoder().decode(await readBody(res, this.#uri(full)));
     if (res.status === 404) {
       const details = parseS3ErrorXml(text);
-      // A missing key is fine; a missing bucket is not.
       if (details.code === "NoSuchBucket") {
         throw s3HttpError(404, details, lean.context("DELETE", full));
       }
@@ -1828,23 +1842,11 @@ export class S3Store implements ObjectStore {
         `deleteVersion of ${this.#uri(full)}: the version id must be a non-empty string`,
       );
     }
-    const { lean } = await this.#lean();
-    const res = await lean.request({
-      method: "DELETE",
-      key: full,
+    await this.#deleteGoneIsFine(full, {
       query: { versionId },
       signal: options.signal,
       operation: "DeleteObject (one version)",
-      passStatuses: [404],
     });
-    const text = new TextDecoder().decode(await readBody(res, this.#uri(full)));
-    if (res.status === 404) {
-      const details = parseS3ErrorXml(text);
-      // A version already gone is fine; a missing bucket is not.
-      if (details.code === "NoSuchBucket") {
-        throw s3HttpError(404, details, lean.context("DELETE", full));
-      }
-    }
   }
 
   /**

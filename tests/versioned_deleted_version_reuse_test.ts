@@ -55,22 +55,39 @@ async function target(
   };
 }
 
+interface AfterDelete {
+  /** Where the bucket is. */
+  t: Target;
+  /** The file to publish from. */
+  file: string;
+  /** The checkout that meets the deleted version. */
+  pinned: Awaited<ReturnType<typeof pinnedOnS3>>;
+}
+
 /**
- * `/t.csv` 1.0.0 ("one") and 1.1.0 ("two") published, then 1.1.0 deleted
- * from the bucket (and `also` of them), with a manifest that pins 1.0.0 (or
- * nothing): the state a checkout meets after someone removed a bad version.
+ * Runs `fn` on the state a checkout meets after someone removed a bad
+ * version: `/t.csv` 1.0.0 ("one") and 1.1.0 ("two") published, then
+ * `deleted` (1.1.0 unless told) deleted from the bucket (see
+ * {@linkcode target} for `endpoint`, `versioned` and `denied`), with a
+ * checkout whose manifest pins `pins` (1.0.0 unless told), and cleans up.
  */
-async function afterDelete(
-  t: Target,
-  dir: string,
-  deleted: string[] = ["1.1.0"],
-  pins: Record<string, string> = { "/t.csv": "1.0.0" },
-) {
-  const file = join(dir, "t.csv");
-  await Deno.mkdir(join(dir, "setup"));
-  await Deno.mkdir(join(dir, "checkout"));
+async function withDeletedVersion(
+  endpoint: string | undefined,
+  options: {
+    versioned?: boolean;
+    denied?: S3Operation[];
+    deleted?: string[];
+    pins?: Record<string, string>;
+  },
+  fn: (state: AfterDelete) => Promise<void>,
+): Promise<void> {
+  await using t = await target(endpoint, options);
+  await using dir = await tempDir("vc_deleted_version_");
+  const file = join(dir.path, "t.csv");
+  await Deno.mkdir(join(dir.path, "setup"));
+  await Deno.mkdir(join(dir.path, "checkout"));
   {
-    await using setup = await pinnedOnS3(t.s3, t.bucket, join(dir, "setup"), {});
+    await using setup = await pinnedOnS3(t.s3, t.bucket, join(dir.path, "setup"), {});
     await Deno.writeTextFile(file, "one\n");
     await setup.vc.add("/t.csv", file);
     await Deno.writeTextFile(file, "two\n");
@@ -78,75 +95,75 @@ async function afterDelete(
   }
   {
     await using store = testS3Store(t.s3, t.bucket);
-    await store.delete(deleted.map((v) => `t.${v}.csv`));
+    await store.delete((options.deleted ?? ["1.1.0"]).map((v) => `t.${v}.csv`));
   }
-  const pinned = await pinnedOnS3(t.s3, t.bucket, join(dir, "checkout"), pins);
-  return { file, pinned };
+  const pins = options.pins ?? { "/t.csv": "1.0.0" };
+  await using pinned = await pinnedOnS3(t.s3, t.bucket, join(dir.path, "checkout"), pins);
+  await fn({ t, file, pinned });
+}
+
+/** `update --minor` of `/t.csv` from `file` holding `text`: the version published and the warnings. */
+async function bumpWith(
+  { file, pinned }: AfterDelete,
+  text: string,
+): Promise<{ to: string; warnings: string[] }> {
+  await Deno.writeTextFile(file, text);
+  const warnings: string[] = [];
+  const r = await pinned.vc.update("/t.csv", file, { minor: true }, {
+    onWarning: (w) => warnings.push(w.message),
+  });
+  return { to: r.to, warnings };
 }
 
 async function bumpSkipsDeleted(endpoint: string | undefined): Promise<void> {
-  await using t = await target(endpoint);
-  await using dir = await tempDir("vc_deleted_version_");
-  const { file, pinned } = await afterDelete(t, dir.path);
-  await using _ = pinned;
-  await Deno.writeTextFile(file, "three\n");
-  const warnings: string[] = [];
-  const r = await pinned.vc.update("/t.csv", file, { minor: true }, {
-    onWarning: (w) => warnings.push(w.message),
+  await withDeletedVersion(endpoint, {}, async (state) => {
+    const { t } = state;
+    const { to, warnings } = await bumpWith(state, "three\n");
+    assertEquals(to, "1.2.0");
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assertStringIncludes(warnings[0]!, `/t.csv 1.1.0 (s3://${t.bucket}/t.1.1.0.csv)`);
+    assertStringIncludes(warnings[0]!, "this publishes 1.2.0");
+    // 1.1.0 was not given other bytes.
+    await using check = testS3Store(t.s3, t.bucket);
+    assertEquals(await check.head("t.1.1.0.csv"), undefined);
+    assertEquals(new TextDecoder().decode((await check.get("t.1.2.0.csv")).bytes), "three\n");
   });
-  assertEquals(r.to, "1.2.0");
-  assertEquals(warnings.length, 1, warnings.join("\n"));
-  assertStringIncludes(warnings[0]!, `/t.csv 1.1.0 (s3://${t.bucket}/t.1.1.0.csv)`);
-  assertStringIncludes(warnings[0]!, "this publishes 1.2.0");
-  // 1.1.0 was not given other bytes.
-  await using check = testS3Store(t.s3, t.bucket);
-  assertEquals(await check.head("t.1.1.0.csv"), undefined);
-  assertEquals(new TextDecoder().decode((await check.get("t.1.2.0.csv")).bytes), "three\n");
 }
 
 async function exactVersionRefused(endpoint: string | undefined): Promise<void> {
-  await using t = await target(endpoint);
-  await using dir = await tempDir("vc_deleted_version_");
-  const { file, pinned } = await afterDelete(t, dir.path);
-  await using _ = pinned;
-  await Deno.writeTextFile(file, "three\n");
-  const error = await assertRejects(
-    () => pinned.vc.update("/t.csv", file, { version: "1.1.0" }),
-    InvalidInputError,
-  );
-  assertStringIncludes(error.message, "cannot publish /t.csv 1.1.0");
-  assertStringIncludes(error.message, "Publish past it with the version option 1.1.1");
-  assertEquals(await Deno.readTextFile(pinned.manifest), '{"/t.csv":"1.0.0"}\n');
-  await using check = testS3Store(t.s3, t.bucket);
-  assertEquals(await check.head("t.1.1.0.csv"), undefined);
+  await withDeletedVersion(endpoint, {}, async ({ t, file, pinned }) => {
+    await Deno.writeTextFile(file, "three\n");
+    const error = await assertRejects(
+      () => pinned.vc.update("/t.csv", file, { version: "1.1.0" }),
+      InvalidInputError,
+    );
+    assertStringIncludes(error.message, "cannot publish /t.csv 1.1.0");
+    assertStringIncludes(error.message, "Publish past it with the version option 1.1.1");
+    assertEquals(await Deno.readTextFile(pinned.manifest), '{"/t.csv":"1.0.0"}\n');
+    await using check = testS3Store(t.s3, t.bucket);
+    assertEquals(await check.head("t.1.1.0.csv"), undefined);
+  });
 }
 
 async function addRefused(endpoint: string | undefined): Promise<void> {
-  await using t = await target(endpoint);
-  await using dir = await tempDir("vc_deleted_version_");
-  const { file, pinned } = await afterDelete(t, dir.path, ["1.0.0", "1.1.0"], {});
-  await using _ = pinned;
-  await Deno.writeTextFile(file, "three\n");
-  await assertRejects(
-    () => pinned.vc.add("/t.csv", file),
-    InvalidInputError,
-    "Publish past it with the version option 1.0.1",
-  );
+  const options = { deleted: ["1.0.0", "1.1.0"], pins: {} };
+  await withDeletedVersion(endpoint, options, async ({ file, pinned }) => {
+    await Deno.writeTextFile(file, "three\n");
+    await assertRejects(
+      () => pinned.vc.add("/t.csv", file),
+      InvalidInputError,
+      "Publish past it with the version option 1.0.1",
+    );
+  });
 }
 
 async function sameBytesRestore(endpoint: string | undefined): Promise<void> {
-  await using t = await target(endpoint);
-  await using dir = await tempDir("vc_deleted_version_");
-  const { file, pinned } = await afterDelete(t, dir.path);
-  await using _ = pinned;
-  // The very bytes 1.1.0 held: published as 1.1.0 again, the same version.
-  await Deno.writeTextFile(file, "two\n");
-  const warnings: string[] = [];
-  const r = await pinned.vc.update("/t.csv", file, { minor: true }, {
-    onWarning: (w) => warnings.push(w.message),
+  await withDeletedVersion(endpoint, {}, async (state) => {
+    // The very bytes 1.1.0 held: published as 1.1.0 again, the same version.
+    const { to, warnings } = await bumpWith(state, "two\n");
+    assertEquals(to, "1.1.0");
+    assertEquals(warnings, []);
   });
-  assertEquals(r.to, "1.1.0");
-  assertEquals(warnings, []);
 }
 
 const endpoint = Deno.env.get("VC_TEST_S3_ENDPOINT");
@@ -166,35 +183,23 @@ for (const [what, fn] of cases) {
 }
 
 Deno.test("deleted versions on fake S3 without versioning: publishing is as before", async () => {
-  await using t = await target(undefined, { versioned: false });
-  await using dir = await tempDir("vc_deleted_version_");
-  const { file, pinned } = await afterDelete(t, dir.path);
-  await using _ = pinned;
-  await Deno.writeTextFile(file, "three\n");
-  const warnings: string[] = [];
-  const r = await pinned.vc.update("/t.csv", file, { minor: true }, {
-    onWarning: (w) => warnings.push(w.message),
+  await withDeletedVersion(undefined, { versioned: false }, async (state) => {
+    const { to, warnings } = await bumpWith(state, "three\n");
+    // Nothing in the bucket tells that 1.1.0 existed.
+    assertEquals(to, "1.1.0");
+    assertEquals(warnings, []);
   });
-  // Nothing in the bucket tells that 1.1.0 existed.
-  assertEquals(r.to, "1.1.0");
-  assertEquals(warnings, []);
 });
 
 Deno.test("deleted versions on fake S3: ListObjectVersions denied warns once and publishes", async () => {
-  await using t = await target(undefined, { denied: ["ListObjectVersions"] });
-  await using dir = await tempDir("vc_deleted_version_");
-  const { file, pinned } = await afterDelete(t, dir.path);
-  await using _ = pinned;
-  await Deno.writeTextFile(file, "three\n");
-  const warnings: string[] = [];
-  const r = await pinned.vc.update("/t.csv", file, { minor: true }, {
-    onWarning: (w) => warnings.push(w.message),
+  await withDeletedVersion(undefined, { denied: ["ListObjectVersions"] }, async (state) => {
+    const { to, warnings } = await bumpWith(state, "three\n");
+    assertEquals(to, "1.1.0");
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+    assertStringIncludes(warnings[0]!, "ListObjectVersions was refused");
+    assertStringIncludes(warnings[0]!, "s3:ListBucketVersions");
+    assert((state.t.s3.stats?.ListObjectVersions ?? 0) > 0, "the bucket was asked");
   });
-  assertEquals(r.to, "1.1.0");
-  assertEquals(warnings.length, 1, warnings.join("\n"));
-  assertStringIncludes(warnings[0]!, "ListObjectVersions was refused");
-  assertStringIncludes(warnings[0]!, "s3:ListBucketVersions");
-  assert((t.s3.stats?.ListObjectVersions ?? 0) > 0, "the bucket was asked");
 });
 
 Deno.test("a store without ListObjectVersions (501) or denying it cannot tell: not held", async () => {

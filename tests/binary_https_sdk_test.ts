@@ -22,6 +22,9 @@ interface Run {
   stderr: string;
 }
 
+/** Runs the `vc` CLI with its arguments. */
+type Vc = (...args: string[]) => Promise<Run>;
+
 /**
  * Runs `fn` with a workspace (`src/a.txt`, `src/big.bin` above the 16 MiB
  * multipart threshold) and a `vc` runner, under the release permissions, for
@@ -29,7 +32,7 @@ interface Run {
  */
 async function withHttpsS3(
   trust: Record<string, string>,
-  fn: (vc: (...args: string[]) => Promise<Run>, s3Url: string) => Promise<void>,
+  fn: (vc: Vc, s3Url: string) => Promise<void>,
   profileLines = "",
   uploads: boolean = trust.NODE_EXTRA_CA_CERTS !== undefined,
 ): Promise<void> {
@@ -108,11 +111,23 @@ const OTHER_BUNDLE = fileURLToPath(new URL("cert.pem", TLS));
 // default cache there would be empty, and CI has no network to fill it).
 const BASE: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "", DENO_DIR };
 
+/** `vc mirror src s3://b/m` (fetch, and the SDK's multipart calls for big.bin), which must succeed. */
+async function mirrorSucceeds(vc: Vc): Promise<void> {
+  const out = await vc("mirror", "src", "s3://b/m");
+  assertEquals(out.code, 0, out.stderr);
+}
+
+/** `vc cache get s3://b/m/a.txt` (vc's own request, through fetch), which must fail: its stderr. */
+async function getFails(vc: Vc): Promise<string> {
+  const out = await vc("cache", "get", "s3://b/m/a.txt");
+  assert(out.code !== 0, out.stderr);
+  return out.stderr;
+}
+
 Deno.test("binary permissions: SDK requests (a multipart upload) to an https endpoint", async () => {
   // fetch trusts DENO_CERT; node:https (the SDK's), NODE_EXTRA_CA_CERTS.
   await withHttpsS3({ ...BASE, DENO_CERT: CA, NODE_EXTRA_CA_CERTS: CA }, async (vc, s3Url) => {
-    const out = await vc("mirror", "src", "s3://b/m");
-    assertEquals(out.code, 0, out.stderr);
+    await mirrorSucceeds(vc);
     const listed = await (await fetch(`${s3Url}/b?list-type=2&prefix=m/`)).text();
     assertEquals(
       [...listed.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]),
@@ -121,51 +136,31 @@ Deno.test("binary permissions: SDK requests (a multipart upload) to an https end
   });
 });
 
-Deno.test("DENO_CERT alone: the SDK's requests (a multipart upload) trust it too", async () => {
-  // A user who trusts a private CA as Deno's docs say: vc's own requests
-  // (fetch) trusted it, the SDK's (node:https) did not, so small files
-  // uploaded and a big one failed "not trusted: set AWS_CA_BUNDLE" where
-  // NODE_EXTRA_CA_CERTS names the machine's roots (as corporate images set
-  // it): node:https then reads that file, not Deno's store.
-  const trust = { ...BASE, DENO_CERT: CA, NODE_EXTRA_CA_CERTS: OTHER_BUNDLE };
-  await withHttpsS3(
-    trust,
-    async (vc) => {
-      const out = await vc("mirror", "src", "s3://b/m");
-      assertEquals(out.code, 0, out.stderr);
-    },
-    "",
-    true,
-  );
-});
-
-Deno.test("DENO_CERT beside an AWS_CA_BUNDLE without its CA: the SDK's requests trust both", async () => {
-  // Corporate images set AWS_CA_BUNDLE (and NODE_EXTRA_CA_CERTS) to the
-  // machine's roots; a user adds the private CA with DENO_CERT.
-  const trust = {
-    ...BASE,
-    DENO_CERT: CA,
-    AWS_CA_BUNDLE: OTHER_BUNDLE,
-    NODE_EXTRA_CA_CERTS: OTHER_BUNDLE,
-  };
-  await withHttpsS3(
-    trust,
-    async (vc) => {
-      const out = await vc("mirror", "src", "s3://b/m");
-      assertEquals(out.code, 0, out.stderr);
-    },
-    "",
-    true,
-  );
-});
+// A user who trusts a private CA with DENO_CERT, as Deno's docs say, where
+// NODE_EXTRA_CA_CERTS (and AWS_CA_BUNDLE) name the machine's roots, as
+// corporate images set them: vc's own requests (fetch) trusted it, the SDK's
+// (node:https, which then reads that file, not Deno's store) did not, so
+// small files uploaded and a big one failed "not trusted: set AWS_CA_BUNDLE".
+for (
+  const [name, extra] of [
+    ["DENO_CERT alone: the SDK's requests (a multipart upload) trust it too", {}],
+    [
+      "DENO_CERT beside an AWS_CA_BUNDLE without its CA: the SDK's requests trust both",
+      { AWS_CA_BUNDLE: OTHER_BUNDLE },
+    ],
+  ] as const
+) {
+  Deno.test(name, async () => {
+    const trust = { ...BASE, DENO_CERT: CA, ...extra, NODE_EXTRA_CA_CERTS: OTHER_BUNDLE };
+    await withHttpsS3(trust, mirrorSucceeds, "", true);
+  });
+}
 
 Deno.test("an https endpoint of an untrusted CA: the error says what to trust it with", async () => {
   const hint = "set AWS_CA_BUNDLE (or ca_bundle in the AWS profile) to its PEM file";
   // Trusted by neither: vc's own requests (fetch) fail first, saying how.
   await withHttpsS3(BASE, async (vc) => {
-    const out = await vc("cache", "get", "s3://b/m/a.txt");
-    assert(out.code !== 0, out.stderr);
-    assertStringIncludes(out.stderr, hint);
+    assertStringIncludes(await getFails(vc), hint);
   });
 });
 
@@ -194,9 +189,8 @@ Deno.test("s3NetworkError: node:https's untrusted-certificate errors (the SDK's)
 });
 
 /** `vc mirror` (fetch, node:http large bodies, the SDK's multipart calls) then `vc cache get`. */
-async function mirrorAndGet(vc: (...args: string[]) => Promise<Run>, s3Url: string) {
-  const out = await vc("mirror", "src", "s3://b/m");
-  assertEquals(out.code, 0, out.stderr);
+async function mirrorAndGet(vc: Vc, s3Url: string) {
+  await mirrorSucceeds(vc);
   const listed = await (await fetch(`${s3Url}/b?list-type=2&prefix=m/`)).text();
   assertEquals(
     [...listed.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]),
@@ -217,20 +211,15 @@ Deno.test("a profile's ca_bundle alone trusts a private CA for every request", a
 
 Deno.test("a CA bundle that is missing or not PEM: the error names the file and the setting", async () => {
   await withHttpsS3({ ...BASE, AWS_CA_BUNDLE: "/nonexistent/ca.pem" }, async (vc) => {
-    const out = await vc("cache", "get", "s3://b/m/a.txt");
-    assert(out.code !== 0, out.stderr);
-    assertStringIncludes(
-      out.stderr,
-      "cannot read the CA bundle /nonexistent/ca.pem (AWS_CA_BUNDLE)",
-    );
-    assert(!/^\s+at /m.test(out.stderr), out.stderr);
+    const stderr = await getFails(vc);
+    assertStringIncludes(stderr, "cannot read the CA bundle /nonexistent/ca.pem (AWS_CA_BUNDLE)");
+    assert(!/^\s+at /m.test(stderr), stderr);
   });
   const key = fileURLToPath(new URL("key.pem", TLS));
   await withHttpsS3(BASE, async (vc) => {
-    const out = await vc("cache", "get", "s3://b/m/a.txt");
-    assert(out.code !== 0, out.stderr);
-    assertStringIncludes(out.stderr, `the CA bundle ${key} (ca_bundle of AWS profile "t"`);
-    assertStringIncludes(out.stderr, "holds no PEM certificate");
+    const stderr = await getFails(vc);
+    assertStringIncludes(stderr, `the CA bundle ${key} (ca_bundle of AWS profile "t"`);
+    assertStringIncludes(stderr, "holds no PEM certificate");
   }, `ca_bundle = ${key}\n`);
 });
 
@@ -238,8 +227,9 @@ Deno.test("a CA bundle without the issuing CA: the error names the bundle, not '
   // A PEM certificate, but not the CA that issued the endpoint's.
   const wrong = fileURLToPath(new URL("cert.pem", TLS));
   await withHttpsS3({ ...BASE, AWS_CA_BUNDLE: wrong }, async (vc) => {
-    const out = await vc("cache", "get", "s3://b/m/a.txt");
-    assert(out.code !== 0, out.stderr);
-    assertStringIncludes(out.stderr, `not by the CA bundle ${wrong} (AWS_CA_BUNDLE) either`);
+    assertStringIncludes(
+      await getFails(vc),
+      `not by the CA bundle ${wrong} (AWS_CA_BUNDLE) either`,
+    );
   });
 });

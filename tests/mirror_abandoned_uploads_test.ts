@@ -14,7 +14,7 @@ import { ManualClock } from "../src/testing/manual_clock.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
-import { fakeBackend, RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
+import { fakeBackend, settle, tempDir, upOptions, writeTree } from "./mirror_helpers.ts";
 import { withUploads } from "./store_with_uploads.ts";
 import { proxiedS3Env, startForwardingProxy } from "./forwarding_proxy.ts";
 
@@ -45,14 +45,10 @@ Deno.test("mirror: uploads left open under the target a day ago are aborted, oth
   await leaveUpload(url, "mirror", "other/big.bin"); // outside the target prefix
   const pending = async () =>
     (await Array.fromAsync(b.store.pendingUploads!(""))).map((u) => u.key).sort();
-  const options: MirrorOptions = {
-    sources: [src],
-    target: b.store,
+  const options: MirrorOptions = upOptions(w.dir, b.store, {
     targetPrefix: "m",
     exclude: ["\\.tmp$"],
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  };
+  });
   // Just started: maybe a live writer on another machine; not touched, not said.
   const young = await mirror(options);
   assertEquals(young.transferred, 1);

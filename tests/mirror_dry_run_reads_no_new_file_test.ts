@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { assertEquals } from "./assert.ts";
-import { RACY_MS, tempDir } from "./mirror_helpers.ts";
+import { tempDir, upOptions } from "./mirror_helpers.ts";
 
 Deno.test("mirror --dry-run: new files and files of another size are not read to be hashed", async () => {
   await using w = await tempDir();
@@ -22,14 +22,12 @@ Deno.test("mirror --dry-run: new files and files of another size are not read to
   await store.put("grown.txt", new TextEncoder().encode("short"));
   await store.put("same-size.txt", new TextEncoder().encode("aaa"));
   const steps: string[] = [];
-  const report = await mirror({
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    dryRun: true,
-    onProgress: (p) => void (p.step?.name === "hashing" && steps.push(p.current!)),
-  });
+  const report = await mirror(
+    upOptions(w.dir, store, {
+      dryRun: true,
+      onProgress: (p) => void (p.step?.name === "hashing" && steps.push(p.current!)),
+    }),
+  );
   assertEquals(report.actions?.map((a) => [a.action, a.key, a.size]), [
     ["upload", "grown.txt", 10],
     ["upload", "new.txt", 3],

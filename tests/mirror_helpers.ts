@@ -151,6 +151,25 @@ export function mirrorUp(dir: string, store: ObjectStore): Promise<MirrorReport>
   });
 }
 
+/**
+ * The options of a `mirror` of `dir`/src up to `store`, its state in
+ * `dir`/s.db, with no racy window (`extra` added): the local → store run
+ * most mirror tests make, once or again over one tree.
+ */
+export function upOptions(
+  dir: string,
+  store: ObjectStore,
+  extra: Partial<MirrorOptions> = {},
+): MirrorOptions {
+  return {
+    sources: [join(dir, "src")],
+    target: store,
+    statePath: join(dir, "s.db"),
+    racyWindowMs: RACY_MS,
+    ...extra,
+  };
+}
+
 /** Writes files (relative path → content), creating directories. */
 export async function writeTree(root: string, files: Record<string, string>): Promise<void> {
   for (const [rel, text] of Object.entries(files)) {

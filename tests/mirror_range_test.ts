@@ -25,6 +25,7 @@ import {
   settle,
   storeContents,
   tempDir,
+  upOptions,
 } from "./mirror_helpers.ts";
 
 const enc = new TextEncoder();
@@ -224,13 +225,7 @@ Deno.test("mirror (fake S3): a no-op of 2500 files lists 3 ranges at once, one r
   const src = join(w.dir, "src");
   await writeFiles(src, 2500);
   await settle();
-  const opts: MirrorOptions = {
-    sources: [src],
-    target: b.store,
-    targetPrefix: "m",
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  };
+  const opts = upOptions(w.dir, b.store, { targetPrefix: "m" });
   assertEquals((await mirror(opts)).transferred, 2500);
   b.fake!.resetStats();
   const noop = await mirror(opts);
@@ -266,13 +261,7 @@ for (
       const src = join(w.dir, "src");
       const names = await writeFiles(src, files);
       await settle();
-      const opts: MirrorOptions = {
-        sources: [src],
-        target: b.store,
-        statePath: join(w.dir, "s.db"),
-        racyWindowMs: RACY_MS,
-        delete: true,
-      };
+      const opts = upOptions(w.dir, b.store, { delete: true });
       await mirror(opts);
       // Behind the state's back: objects the state does not know (in the middle
       // of the first range and after the last key), and recorded ones gone.
@@ -299,13 +288,7 @@ Deno.test("mirror (fake S3): a range that fails for good while the others are in
   const src = join(w.dir, "src");
   const names = await writeFiles(src, 2500);
   await settle();
-  const opts: MirrorOptions = {
-    sources: [src],
-    target: b.store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  };
+  const opts = upOptions(w.dir, b.store, { delete: true });
   await mirror(opts);
   // Stale objects in every range, to be deleted by a run whose listing is whole.
   const stale = ["d000/stale", "d012/stale", "d024/stale"];
@@ -352,13 +335,7 @@ Deno.test("mirror: a user store whose listing breaks off in a later range delete
     copy: (from, to, options) => inner.copy(from, to, options),
     close: () => Promise.resolve(),
   };
-  const opts: MirrorOptions = {
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  };
+  const opts = upOptions(w.dir, store, { delete: true });
   await mirror(opts);
   await inner.put("zzz-stale", enc.encode("stale"));
   broken = true;

@@ -14,7 +14,7 @@ import { MemoryStore } from "../src/store/memory.ts";
 import type { PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { randomBytes } from "./fixtures/fault_store.ts";
 import { assertEquals } from "./assert.ts";
-import { RACY_MS, settle, tempDir } from "./mirror_helpers.ts";
+import { settle, tempDir, upOptions } from "./mirror_helpers.ts";
 
 /** A memory store whose objects get an opaque ETag, as SSE-KMS gives them; counts its PUTs. */
 class KmsStore extends MemoryStore {
@@ -37,14 +37,7 @@ Deno.test("mirror local → store with opaque ETags: a renamed file is copied, n
   const data = randomBytes(2 * 1024 * 1024, 41);
   await Deno.writeFile(join(src, "big.bin"), data);
   await settle();
-  const opts = {
-    sources: [src],
-    target: store,
-    targetPrefix: "m",
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  };
+  const opts = upOptions(w.dir, store, { targetPrefix: "m", delete: true });
   assertEquals((await mirror(opts)).transferred, 1);
   await Deno.rename(join(src, "big.bin"), join(src, "renamed.bin"));
   await settle();

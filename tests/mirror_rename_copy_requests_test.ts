@@ -10,7 +10,6 @@
  */
 import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";
-import type { MirrorOptions } from "../src/mirror/types.ts";
 import { InvalidInputError, NotFoundError, PreconditionFailedError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { FsStore } from "../src/store/fs.ts";
@@ -21,7 +20,7 @@ import type { CopyOptions, ObjectStore, PutResult } from "../src/store/types.ts"
 import { randomBytes } from "./fixtures/fault_store.ts";
 import { WrappingStore } from "./versioned_helpers.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { fakeBackend, RACY_MS, settle, tempDir } from "./mirror_helpers.ts";
+import { fakeBackend, settle, tempDir, upOptions } from "./mirror_helpers.ts";
 
 /** Over the mirror's smallest copy (1 MiB): renamed files this size are copied, not uploaded. */
 const SIZE = 1024 * 1024 + 1;
@@ -45,13 +44,7 @@ Deno.test("mirror local → S3: 20 renamed files cost one HEAD each beside their
     await Deno.writeFile(join(src, `f${i}.bin`), data);
   }
   await settle();
-  const opts: MirrorOptions = {
-    sources: [src],
-    target: b.store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  };
+  const opts = upOptions(w.dir, b.store, { delete: true });
   assertEquals((await mirror(opts)).transferred, RENAMES);
   for (let i = 0; i < RENAMES; i++) {
     await Deno.rename(join(src, `f${i}.bin`), join(src, `g${i}.bin`));
@@ -96,12 +89,7 @@ Deno.test("mirror local → S3: an old key replaced between the mirror's HEAD an
       });
     }
   }(b.store);
-  const opts: MirrorOptions = {
-    sources: [src],
-    target: store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  };
+  const opts = upOptions(w.dir, store);
   await mirror(opts);
   await Deno.rename(join(src, "old.bin"), join(src, "new.bin"));
   await settle();

@@ -7,7 +7,6 @@
 import { join } from "node:path";
 import { VcError } from "../src/errors.ts";
 import { mirror } from "../src/mirror/mirror.ts";
-import type { MirrorOptions } from "../src/mirror/types.ts";
 import type { ListOptions, ObjectStore } from "../src/store/types.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import {
@@ -17,6 +16,7 @@ import {
   settle,
   storeContents,
   tempDir,
+  upOptions,
   writeTree,
 } from "./mirror_helpers.ts";
 
@@ -30,13 +30,7 @@ Deno.test("mirror (fake S3): a no-op run makes one LIST per 1000 objects and not
   for (let i = 0; i < 1500; i++) files[`d${i % 7}/f${i}.txt`] = `file ${i}`;
   await writeTree(src, files);
   await settle();
-  const opts: MirrorOptions = {
-    sources: [src],
-    target: b.store,
-    targetPrefix: "m",
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  };
+  const opts = upOptions(w.dir, b.store, { targetPrefix: "m" });
   const first = await mirror(opts);
   assertEquals(first.transferred, 1500);
   assertEquals(b.fake!.stats.PutObject, 1500);
@@ -56,12 +50,7 @@ Deno.test("mirror (fake S3): multipart uploads carry vc-md5 and compare without 
   const src = join(w.dir, "src");
   await writeTree(src, { "big.bin": "x".repeat(5000), "small.txt": "s" });
   await settle();
-  const opts: MirrorOptions = {
-    sources: [src],
-    target: b.store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  };
+  const opts = upOptions(w.dir, b.store);
   await mirror(opts);
   const big = b.fake!.headObject("mirror", "big.bin")!;
   assert(/-\d+$/.test(big.etag), `multipart ETag: ${big.etag}`);
@@ -231,12 +220,7 @@ Deno.test("mirror (fake S3): uploads carry a content type from the file's extens
     "m.wasm": "\0asm",
   });
   await settle();
-  const r = await mirror({
-    sources: [src],
-    target: b.store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  });
+  const r = await mirror(upOptions(w.dir, b.store));
   assertEquals(r.transferred, 7);
   const types: Record<string, string | undefined> = {};
   for (

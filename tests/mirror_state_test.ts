@@ -10,7 +10,7 @@ import { FsStore } from "../src/store/fs.ts";
 import { compareUtf8 } from "../src/walk.ts";
 import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
-import { RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
+import { settle, tempDir, upOptions, writeTree } from "./mirror_helpers.ts";
 
 const row = (i: number): StateRow => ({
   size: i,
@@ -81,12 +81,7 @@ Deno.test("mirror: keys whose UTF-16 and UTF-8 orders differ stay unchanged on t
   await settle();
   const store = new FsStore(join(w.dir, "bucket"));
   try {
-    const opts = {
-      sources: [src],
-      target: store,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-    };
+    const opts = upOptions(w.dir, store);
     const first = await mirror(opts);
     assertEquals([first.transferred, first.failed.length], [Object.keys(files).length, 0]);
     const second = await mirror(opts);

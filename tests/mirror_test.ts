@@ -25,6 +25,7 @@ import {
   storeContents,
   tempDir,
   treeContents,
+  upOptions,
   writeTree,
 } from "./mirror_helpers.ts";
 import { overriding } from "./overriding.ts";
@@ -41,12 +42,7 @@ for (const backend of BACKENDS) {
     const src = join(w.dir, "src");
     await writeTree(src, { "a.txt": "a", "sub/b.txt": "bb", "sub/deep/c.txt": "ccc", "a-b": "x" });
     await settle();
-    const opts: MirrorOptions = {
-      sources: [src],
-      target: b.store,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-    };
+    const opts = upOptions(w.dir, b.store);
     const first = await mirror(opts);
     assertEquals(first.transferred, 4);
     assertEquals(first.bytes, 7);
@@ -67,12 +63,7 @@ for (const backend of BACKENDS) {
     const src = join(w.dir, "src");
     await writeTree(src, { "data.csv": "1,2,3\n", "other.txt": "same" });
     await settle();
-    const opts: MirrorOptions = {
-      sources: [src],
-      target: b.store,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-    };
+    const opts = upOptions(w.dir, b.store);
     await mirror(opts);
     const path = join(src, "data.csv");
     const before = await Deno.stat(path);
@@ -101,12 +92,7 @@ for (const backend of BACKENDS) {
     await using w = await tempDir();
     const src = join(w.dir, "src");
     await writeTree(src, { "keep.txt": "k", "gone.txt": "g" });
-    const opts: MirrorOptions = {
-      sources: [src],
-      target: b.store,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-    };
+    const opts = upOptions(w.dir, b.store);
     await mirror(opts);
     await Deno.remove(join(src, "gone.txt"));
     const kept = await mirror(opts);
@@ -312,12 +298,7 @@ for (const backend of BACKENDS) {
     const src = join(w.dir, "src");
     await writeTree(src, { "big.bin": "x".repeat(size) });
     await settle();
-    const opts: MirrorOptions = {
-      sources: [src],
-      target: b.store,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-    };
+    const opts = upOptions(w.dir, b.store);
     assertEquals((await mirror(opts)).transferred, 1);
     const again = await mirror(opts);
     assertEquals([again.transferred, again.heads, again.hashed], [0, 0, 0]);

@@ -17,6 +17,7 @@ import {
   settle,
   tempDir,
   until,
+  upOptions,
   watchWithTestEvents,
 } from "./mirror_helpers.ts";
 
@@ -29,13 +30,7 @@ Deno.test("watchMirror: the totals count the files copied in the store apart", a
   await Deno.mkdir(src);
   await Deno.writeFile(join(src, "big.bin"), randomBytes(SIZE, 31));
   await settle();
-  const first = await mirror({
-    sources: [src],
-    target: b.store,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-    delete: true,
-  });
+  const first = await mirror(upOptions(w.dir, b.store, { delete: true }));
   assertEquals(first.transferred, 1);
   await Deno.rename(join(src, "big.bin"), join(src, "big2.bin"));
   await settle();

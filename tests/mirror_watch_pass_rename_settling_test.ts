@@ -12,7 +12,7 @@ import { assertEquals } from "./assert.ts";
 import { Mirror } from "../src/mirror/mirror.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { randomBytes } from "./fixtures/fault_store.ts";
-import { RACY_MS, tempDir } from "./mirror_helpers.ts";
+import { tempDir, upOptions } from "./mirror_helpers.ts";
 
 async function keys(store: MemoryStore): Promise<string[]> {
   const out: string[] = [];
@@ -36,13 +36,7 @@ async function mirroredBigFile(seed: number) {
     await Deno.mkdir(src);
     const old = join(src, "big.bin");
     await Deno.writeFile(old, randomBytes(BIG, seed));
-    const m = await Mirror.open({
-      sources: [src],
-      target: store,
-      statePath: join(w.dir, "s.db"),
-      racyWindowMs: RACY_MS,
-      delete: true,
-    });
+    const m = await Mirror.open(upOptions(w.dir, store, { delete: true }));
     assertEquals((await m.run()).transferred, 1);
     return {
       store,

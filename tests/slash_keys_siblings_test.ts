@@ -17,7 +17,7 @@ import { openStore } from "../src/store/open.ts";
 import { listKeys } from "../src/testing/mod.ts";
 import { walkFiles } from "../src/walk.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { fakeBackend, RACY_MS, settle, tempDir, writeTree } from "./mirror_helpers.ts";
+import { fakeBackend, RACY_MS, settle, tempDir, upOptions, writeTree } from "./mirror_helpers.ts";
 
 const enc = new TextEncoder();
 
@@ -61,14 +61,7 @@ Deno.test("mirror local -> store with delete: an extra / key under the prefix is
   await settle();
   await b.fake!.putObject("mirror", "m//x.txt", "another tool's");
   await b.fake!.putObject("mirror", "outside//x.txt", "not under the prefix");
-  const report = await mirror({
-    sources: [src],
-    target: b.store,
-    targetPrefix: "m",
-    delete: true,
-    statePath: join(w.dir, "s.db"),
-    racyWindowMs: RACY_MS,
-  });
+  const report = await mirror(upOptions(w.dir, b.store, { targetPrefix: "m", delete: true }));
   assertEquals(report.failed, []);
   assertEquals(b.fake!.listKeys("mirror"), ["m/x.txt", "outside//x.txt"]);
 });

@@ -52,6 +52,32 @@ async function withTwoServers(run: (a: FakeS3, b: FakeS3) => Promise<void>): Pro
   }
 }
 
+/**
+ * The canonical state identity (as JSON) of a mirror of `dir` up to
+ * `s3://bucket/prefix` at `endpoint` (undefined: none configured).
+ */
+async function uploadIdentity(dir: string, endpoint: string | undefined): Promise<string> {
+  const identities = await stateIdentities({
+    direction: "upload",
+    sources: [dir],
+    target: "s3://bucket/prefix",
+    sourcePrefix: undefined,
+    storePrefix: "",
+    targetPrefix: "",
+    storeEndpoints: [endpoint],
+  });
+  return JSON.stringify(identities.canonical);
+}
+
+/** The names of the state files in `cacheDir`. */
+async function stateFiles(cacheDir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(join(cacheDir, "mirror"))) {
+    if (e.name.endsWith(".sqlite")) names.push(e.name);
+  }
+  return names;
+}
+
 Deno.test("mirror: one s3://bucket/prefix on two endpoints has two state files, and the second gets every file", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");
@@ -83,10 +109,7 @@ Deno.test("mirror: one s3://bucket/prefix on two endpoints has two state files, 
       }
       // Two state files, one per server, each with its own lock: a run to
       // B is not refused while A's is held.
-      const names: string[] = [];
-      for await (const e of Deno.readDir(join(cacheDir, "mirror"))) {
-        if (e.name.endsWith(".sqlite")) names.push(join(cacheDir, "mirror", e.name));
-      }
+      const names = await stateFiles(cacheDir);
       assertEquals(names.length, 2, names.join(", "));
     } finally {
       await Promise.all(opened.map((s) => s.close()));
@@ -97,16 +120,7 @@ Deno.test("mirror: one s3://bucket/prefix on two endpoints has two state files, 
 Deno.test("mirror: an endpoint's spellings are one state identity; AWS's own is the one of no endpoint", async () => {
   await using w = await tempDir();
   const dir = await Deno.realPath(w.dir);
-  const sides = {
-    direction: "upload" as const,
-    sources: [dir],
-    target: "s3://bucket/prefix",
-    sourcePrefix: undefined,
-    storePrefix: "",
-    targetPrefix: "",
-  };
-  const of = async (endpoint: string | undefined) =>
-    JSON.stringify((await stateIdentities({ ...sides, storeEndpoints: [endpoint] })).canonical);
+  const of = (endpoint: string | undefined) => uploadIdentity(dir, endpoint);
   const none = await of(undefined);
   // The identity earlier versions gave a mirror to AWS: its file keeps its name.
   assertEquals(
@@ -174,10 +188,7 @@ Deno.test("mirror: a state file of an earlier version, named without the endpoin
         openStore: opener(a.url, opened),
       });
       assertEquals(run.transferred, 1);
-      const names = [];
-      for await (const e of Deno.readDir(join(cacheDir, "mirror"))) {
-        if (e.name.endsWith(".sqlite")) names.push(e.name);
-      }
+      const names = await stateFiles(cacheDir);
       assertEquals(names.length, 2, names.join(", "));
       assert(names.includes(oldPath.split("/").at(-1)!));
     } finally {
@@ -193,18 +204,7 @@ Deno.test("mirror: a GovCloud endpoint is not AWS's commercial namespace: its ow
   // `amazonaws.com.cn`, is not matched as AWS's own either.)
   await using w = await tempDir();
   const dir = await Deno.realPath(w.dir);
-  const of = async (endpoint: string | undefined) =>
-    JSON.stringify(
-      (await stateIdentities({
-        direction: "upload",
-        sources: [dir],
-        target: "s3://bucket/prefix",
-        sourcePrefix: undefined,
-        storePrefix: "",
-        targetPrefix: "",
-        storeEndpoints: [endpoint],
-      })).canonical,
-    );
+  const of = (endpoint: string | undefined) => uploadIdentity(dir, endpoint);
   const none = await of(undefined);
   for (
     const gov of [

@@ -6,45 +6,21 @@
 // held for good fails naming the program's hold, not the bare system error.
 // The Windows strategy's LOGIC, run on Linux by switching
 // `fsPlatform.mandatoryLocks` and making `Deno.remove` fail as Windows does.
-import { join } from "node:path";
 import { assertEquals, assertMatch } from "./assert.ts";
-import { mirror } from "../src/mirror/mirror.ts";
-import { storeWith } from "./mirror_clash_helpers.ts";
-import { tempDir, treeContents } from "./mirror_helpers.ts";
-import { sharingViolation, whileRemoveRefused } from "./windows_remove_refusals.ts";
-
-/** Runs `fn` as on Windows with `held` open elsewhere for its first `refusals` removals. */
-async function whileHeld(held: string, refusals: number, fn: () => Promise<void>): Promise<void> {
-  await whileRemoveRefused(held, refusals, sharingViolation, fn);
-}
+import { mirrorDeleteRefused } from "./mirror_delete_refused.ts";
+import { sharingViolation } from "./windows_remove_refusals.ts";
 
 Deno.test("mirror store → local --delete (Windows logic): a file held open for a moment is deleted", async () => {
-  await using dir = await tempDir();
-  await using store = await storeWith({ a: "a", b: "b" });
-  const target = join(dir.dir, "t");
-  const options = { sources: [store], target, delete: true, statePath: join(dir.dir, "s.db") };
-  assertEquals((await mirror(options)).transferred, 2);
-  await store.delete(["b"]);
-  await whileHeld(join(target, "b"), 2, async () => {
-    const r = await mirror(options);
-    assertEquals(r.failed, []);
-    assertEquals(r.deleted, 1);
-  });
-  assertEquals(await treeContents(target), { a: "a" });
+  const { report, left } = await mirrorDeleteRefused(2, sharingViolation);
+  assertEquals(report.failed, []);
+  assertEquals(report.deleted, 1);
+  assertEquals(left, { a: "a" });
 });
 
 Deno.test("mirror store → local --delete (Windows logic): a file held open for good fails saying so", async () => {
-  await using dir = await tempDir();
-  await using store = await storeWith({ a: "a", b: "b" });
-  const target = join(dir.dir, "t");
-  const options = { sources: [store], target, delete: true, statePath: join(dir.dir, "s.db") };
-  assertEquals((await mirror(options)).transferred, 2);
-  await store.delete(["b"]);
-  await whileHeld(join(target, "b"), Infinity, async () => {
-    const r = await mirror(options);
-    assertEquals(r.deleted, 0);
-    assertEquals(r.failed.map((f) => f.key), ["b"]);
-    assertMatch(r.failed[0]!.error, /another program has it open/);
-  });
-  assertEquals(await treeContents(target), { a: "a", b: "b" });
+  const { report, left } = await mirrorDeleteRefused(Infinity, sharingViolation);
+  assertEquals(report.deleted, 0);
+  assertEquals(report.failed.map((f) => f.key), ["b"]);
+  assertMatch(report.failed[0]!.error, /another program has it open/);
+  assertEquals(left, { a: "a", b: "b" });
 });

@@ -15,10 +15,9 @@ import { join } from "node:path";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { withFsPlatform } from "../src/fs_platform.ts";
 import { removeHeldFile, renameOver } from "../src/replace_file.ts";
-import { mirror } from "../src/mirror/mirror.ts";
 import { cacheThree, withS3Cache } from "./cache_s3_helpers.ts";
-import { storeWith } from "./mirror_clash_helpers.ts";
-import { tempDir, treeContents } from "./mirror_helpers.ts";
+import { mirrorDeleteRefused } from "./mirror_delete_refused.ts";
+import { tempDir } from "./mirror_helpers.ts";
 import { accessDenied, whileRemoveRefused } from "./windows_remove_refusals.ts";
 
 /** Runs `fn` with removals of `held` refused as "Access is denied" for the first `refusals` tries. */
@@ -99,18 +98,10 @@ Deno.test("prune (Windows logic): a cached file refused with access denied (mapp
 });
 
 Deno.test("mirror store → local --delete (Windows logic): a file refused with access denied for a moment is deleted", async () => {
-  await using dir = await tempDir();
-  await using store = await storeWith({ a: "a", b: "b" });
-  const target = join(dir.dir, "t");
-  const options = { sources: [store], target, delete: true, statePath: join(dir.dir, "s.db") };
-  assertEquals((await mirror(options)).transferred, 2);
-  await store.delete(["b"]);
-  await whileDenied(join(target, "b"), 2, async () => {
-    const r = await mirror(options);
-    assertEquals(r.failed, []);
-    assertEquals(r.deleted, 1);
-  });
-  assertEquals(await treeContents(target), { a: "a" });
+  const { report, left } = await mirrorDeleteRefused(2, accessDenied);
+  assertEquals(report.failed, []);
+  assertEquals(report.deleted, 1);
+  assertEquals(left, { a: "a" });
 });
 
 Deno.test("renameOver (Windows logic): access denied over a file this user may not write is that error, at once", async () => {

@@ -9,22 +9,36 @@
  * process. Lock calls fail as on a file system without locks (as in
  * mirror_state_unsupported_lock_test.ts).
  */
+import { dirname } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 
 const MOD = new URL("../src/mirror/mod.ts", import.meta.url).href;
 const VC = new URL("../mod.ts", import.meta.url).href;
 
-/** Runs `script` with `dir`: its exit code, stdout and stderr. */
-async function run(dir: string, script: string) {
-  await Deno.writeTextFile(`${dir}/script.ts`, script);
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--no-prompt", `${dir}/script.ts`, dir],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+/**
+ * Runs `script` in a child process, its argument a fresh temp dir (named
+ * with `prefix`) holding `files` (relative path → text), removed afterwards:
+ * the child's exit code, stdout and stderr, and the dir's path.
+ */
+async function run(prefix: string, script: string, files: Record<string, string> = {}) {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    for (const [rel, text] of Object.entries(files)) {
+      await Deno.mkdir(dirname(`${dir}/${rel}`), { recursive: true });
+      await Deno.writeTextFile(`${dir}/${rel}`, text);
+    }
+    await Deno.writeTextFile(`${dir}/script.ts`, script);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-prompt", `${dir}/script.ts`, dir],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr), dir };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 const SCRIPT = `
@@ -45,31 +59,14 @@ console.log(JSON.stringify({ transferred: report.transferred, told }));
 `;
 
 Deno.test("mirror: the no-locks notice goes to the caller's onWarning, not to stderr", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_" });
-  try {
-    await Deno.mkdir(`${dir}/src`);
-    await Deno.writeTextFile(`${dir}/src/a.txt`, "a");
-    await Deno.writeTextFile(`${dir}/script.ts`, SCRIPT);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-prompt", `${dir}/script.ts`, dir],
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 0, stderr);
-    const got = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-      transferred: number;
-      told: string[];
-    };
-    assertEquals(got.transferred, 1);
-    assertEquals(got.told.length, 1, JSON.stringify(got.told));
-    assert(got.told[0]!.includes("gives no file locks"), got.told[0]);
-    assert(got.told[0]!.includes(`${dir}/cache`), got.told[0]);
-    assertEquals(stderr, "", "the library printed nothing itself");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const out = await run("vc_no_locks_notice_library_", SCRIPT, { "src/a.txt": "a" });
+  assertEquals(out.code, 0, out.stderr);
+  const got = JSON.parse(out.stdout) as { transferred: number; told: string[] };
+  assertEquals(got.transferred, 1);
+  assertEquals(got.told.length, 1, JSON.stringify(got.told));
+  assert(got.told[0]!.includes("gives no file locks"), got.told[0]);
+  assert(got.told[0]!.includes(`${out.dir}/cache`), got.told[0]);
+  assertEquals(out.stderr, "", "the library printed nothing itself");
 });
 
 // A pin's manifest and lock-file write (`add`) on a file system without
@@ -99,19 +96,13 @@ console.log(JSON.stringify({ pinned: JSON.parse(await Deno.readTextFile(dir + "/
 `;
 
 Deno.test("VersionedCache.add: the no-locks notice goes to the caller's onWarning, not to stderr", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_add_" });
-  try {
-    await Deno.writeTextFile(`${dir}/a.txt`, "a");
-    const out = await run(dir, ADD_SCRIPT);
-    assertEquals(out.code, 0, out.stderr);
-    const got = JSON.parse(out.stdout) as { pinned: Record<string, string>; told: string[] };
-    assertEquals(Object.keys(got.pinned), ["/a.txt"]);
-    const notices = got.told.filter((m) => m.includes("gives no file locks"));
-    assertEquals(notices.length, 1, JSON.stringify(got.told));
-    assertEquals(out.stderr, "", "the library printed nothing itself");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const out = await run("vc_no_locks_notice_library_add_", ADD_SCRIPT, { "a.txt": "a" });
+  assertEquals(out.code, 0, out.stderr);
+  const got = JSON.parse(out.stdout) as { pinned: Record<string, string>; told: string[] };
+  assertEquals(Object.keys(got.pinned), ["/a.txt"]);
+  const notices = got.told.filter((m) => m.includes("gives no file locks"));
+  assertEquals(notices.length, 1, JSON.stringify(got.told));
+  assertEquals(out.stderr, "", "the library printed nothing itself");
 });
 
 // The library calls with no owning object to carry a hook: each takes its
@@ -164,35 +155,25 @@ console.log(JSON.stringify({ told }));`,
 
 for (const [name, script] of STANDALONE) {
   Deno.test(`${name}: the no-locks notice goes to its onWarning, not to stderr`, async () => {
-    const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_standalone_" });
-    try {
-      const out = await run(dir, script);
-      assertEquals(out.code, 0, out.stderr);
-      const got = JSON.parse(out.stdout) as { told: string[] };
-      assertEquals(got.told.length, 1, JSON.stringify(got.told));
-      assert(got.told[0]!.includes("gives no file locks"), got.told[0]);
-      assertEquals(out.stderr, "", "the library printed nothing itself");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    const out = await run("vc_no_locks_notice_library_standalone_", script);
+    assertEquals(out.code, 0, out.stderr);
+    const got = JSON.parse(out.stdout) as { told: string[] };
+    assertEquals(got.told.length, 1, JSON.stringify(got.told));
+    assert(got.told[0]!.includes("gives no file locks"), got.told[0]);
+    assertEquals(out.stderr, "", "the library printed nothing itself");
   });
 }
 
 Deno.test("addToken: without onWarning the no-locks notice is a warning line on stderr", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_default_" });
-  try {
-    const out = await run(
-      dir,
-      `import { addToken } from ${JSON.stringify(SERVER_MOD)};${NO_LOCKS}
+  const out = await run(
+    "vc_no_locks_notice_library_default_",
+    `import { addToken } from ${JSON.stringify(SERVER_MOD)};${NO_LOCKS}
 await addToken(dir + "/tokens.json", "alice");
 console.log(JSON.stringify({ told }));`,
-    );
-    assertEquals(out.code, 0, out.stderr);
-    assert(out.stderr.startsWith("warning: the file system of "), out.stderr);
-    assert(out.stderr.includes("gives no file locks"), out.stderr);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  );
+  assertEquals(out.code, 0, out.stderr);
+  assert(out.stderr.startsWith("warning: the file system of "), out.stderr);
+  assert(out.stderr.includes("gives no file locks"), out.stderr);
 });
 
 // `vc serve add-token` gives the notice to its own warning line: `vc:
@@ -208,37 +189,27 @@ console.log(JSON.stringify({ code, stderr: io.stderr() }));
 `;
 
 Deno.test("vc serve add-token --quiet: the no-locks notice is not printed", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_add_token_cli_" });
-  try {
-    const out = await run(dir, ADD_TOKEN_CLI);
-    assertEquals(out.code, 0, out.stderr);
-    const got = JSON.parse(out.stdout) as { code: number; stderr: string };
-    assertEquals(got, { code: 0, stderr: "" });
-    assertEquals(out.stderr, "", "the library printed nothing itself");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const out = await run("vc_no_locks_notice_add_token_cli_", ADD_TOKEN_CLI);
+  assertEquals(out.code, 0, out.stderr);
+  const got = JSON.parse(out.stdout) as { code: number; stderr: string };
+  assertEquals(got, { code: 0, stderr: "" });
+  assertEquals(out.stderr, "", "the library printed nothing itself");
 });
 
 Deno.test("vc serve add-token: without --quiet the no-locks notice is a vc: warning: line", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_add_token_cli_" });
-  try {
-    const out = await run(
-      dir,
-      `import { memoryIo, runCli } from ${JSON.stringify(CLI)};${NO_LOCKS}
+  const out = await run(
+    "vc_no_locks_notice_add_token_cli_",
+    `import { memoryIo, runCli } from ${JSON.stringify(CLI)};${NO_LOCKS}
 const io = memoryIo();
 const code = await runCli(["serve", "add-token", "bob", "--token-file", dir + "/t.json"], io);
 console.log(JSON.stringify({ code, stderr: io.stderr() }));`,
-    );
-    assertEquals(out.code, 0, out.stderr);
-    const got = JSON.parse(out.stdout) as { code: number; stderr: string };
-    assertEquals(got.code, 0, got.stderr);
-    assertEquals(out.stderr, "", "the library printed nothing itself");
-    assert(got.stderr.startsWith("vc: warning: the file system of "), got.stderr);
-    assert(got.stderr.includes("gives no file locks"), got.stderr);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  );
+  assertEquals(out.code, 0, out.stderr);
+  const got = JSON.parse(out.stdout) as { code: number; stderr: string };
+  assertEquals(got.code, 0, got.stderr);
+  assertEquals(out.stderr, "", "the library printed nothing itself");
+  assert(got.stderr.startsWith("vc: warning: the file system of "), got.stderr);
+  assert(got.stderr.includes("gives no file locks"), got.stderr);
 });
 
 // The caller's onWarning, by the library's rule for callbacks: one whose
@@ -247,31 +218,24 @@ console.log(JSON.stringify({ code, stderr: io.stderr() }));`,
 const ERRORS = new URL("../src/errors.ts", import.meta.url).href;
 
 Deno.test("updateManifest: an onWarning whose promise rejects does not end the process", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_callback_" });
-  try {
-    const out = await run(
-      dir,
-      `import { updateManifest } from ${JSON.stringify(MANIFEST_MOD)};${NO_LOCKS}
+  const out = await run(
+    "vc_no_locks_notice_library_callback_",
+    `import { updateManifest } from ${JSON.stringify(MANIFEST_MOD)};${NO_LOCKS}
 await updateManifest(dir + "/m.json", (m) => { m["/a.csv"] = "1.0.0"; }, {
   onWarning: async () => { throw new Error("async boom"); },
 });
 await new Promise((r) => setTimeout(r, 10));
 console.log(JSON.stringify(Object.keys(JSON.parse(await Deno.readTextFile(dir + "/m.json")))));`,
-    );
-    assertEquals(out.code, 0, out.stderr);
-    assertEquals(JSON.parse(out.stdout), ["/a.csv"]);
-    assertEquals(out.stderr, "");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  );
+  assertEquals(out.code, 0, out.stderr);
+  assertEquals(JSON.parse(out.stdout), ["/a.csv"]);
+  assertEquals(out.stderr, "");
 });
 
 Deno.test("addToken: an onWarning that throws fails the call with a CallbackError", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_no_locks_notice_library_callback_" });
-  try {
-    const out = await run(
-      dir,
-      `import { addToken } from ${JSON.stringify(SERVER_MOD)};
+  const out = await run(
+    "vc_no_locks_notice_library_callback_",
+    `import { addToken } from ${JSON.stringify(SERVER_MOD)};
 import { CallbackError } from ${JSON.stringify(ERRORS)};${NO_LOCKS}
 const error = await addToken(dir + "/t.json", "alice", {
   onWarning: () => { throw new Error("boom"); },
@@ -280,10 +244,7 @@ console.log(JSON.stringify({
   callback: error instanceof CallbackError,
   cause: error?.cause?.message,
 }));`,
-    );
-    assertEquals(out.code, 0, out.stderr);
-    assertEquals(JSON.parse(out.stdout), { callback: true, cause: "boom" });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  );
+  assertEquals(out.code, 0, out.stderr);
+  assertEquals(JSON.parse(out.stdout), { callback: true, cause: "boom" });
 });

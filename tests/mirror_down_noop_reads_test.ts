@@ -28,15 +28,20 @@ async function age(root: string, rels: string[]): Promise<void> {
   for (const rel of rels) await Deno.utime(join(root, rel), OLD, OLD);
 }
 
+/** Writes `count` files (`d<i % 3>/f<i>.txt`) under `root`, all of time OLD. */
+async function agedTree(root: string, count: number): Promise<void> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    files[`d${i % 3}/f${i}.txt`] = `content ${String(i).padStart(3, "0")}`;
+  }
+  await writeTree(root, files);
+  await age(root, Object.keys(files));
+}
+
 Deno.test("mirror file:// store → local: a no-op re-run right after the download reads no file", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 40; i++) {
-    files[`d${i % 3}/f${i}.txt`] = `content ${String(i).padStart(3, "0")}`;
-  }
-  await writeTree(src, files);
-  await age(src, Object.keys(files));
+  await agedTree(src, 40);
   // Not edited in the last seconds (the directory store vouches for no ETag
   // of a file changed since: it reads it).
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 1100));
@@ -103,12 +108,7 @@ Deno.test("mirror file:// store → local: a file of a just-written object is re
 Deno.test("mirror local → file:// store: a no-op re-run reads no file, a same-size edit is found", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 40; i++) {
-    files[`d${i % 3}/f${i}.txt`] = `content ${String(i).padStart(3, "0")}`;
-  }
-  await writeTree(src, files);
-  await age(src, Object.keys(files));
+  await agedTree(src, 40);
   await settle();
   const opts: MirrorOptions = {
     sources: [src],
@@ -129,12 +129,7 @@ Deno.test("mirror local → file:// store: a no-op re-run reads no file, a same-
 Deno.test("mirror directory store → local: a source it may not write sidecars into is not read by a no-op re-run", async () => {
   await using w = await tempDir();
   const src = join(w.dir, "src");
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 20; i++) {
-    files[`d${i % 3}/f${i}.txt`] = `content ${String(i).padStart(3, "0")}`;
-  }
-  await writeTree(src, files);
-  await age(src, Object.keys(files));
+  await agedTree(src, 20);
   // Until the files' ctime is past the store's own settle time, it vouches for no state.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 1100));
   const dest = join(w.dir, "dest");

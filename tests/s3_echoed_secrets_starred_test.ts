@@ -48,6 +48,27 @@ function assertNoSecret(text: string, what: string): void {
   }
 }
 
+/**
+ * An S3Store on `server` whose credentials hold the secrets a broken server
+ * echoes back (`options` added: attempts, multipart threshold).
+ */
+function echoedStore(
+  server: Deno.HttpServer<Deno.NetAddr>,
+  options: { maxAttempts: number; multipartThreshold?: number },
+): S3Store {
+  return new S3Store({
+    bucket: "b",
+    endpoint: `http://127.0.0.1:${server.addr.port}`,
+    region: "us-east-1",
+    credentials: {
+      accessKeyId: "AKIAECHOTEST",
+      secretAccessKey: SECRET_KEY,
+      sessionToken: SESSION_TOKEN,
+    },
+    ...options,
+  });
+}
+
 /** The message of an error and of each of its causes. */
 function chain(error: unknown): string {
   const out: string[] = [];
@@ -63,15 +84,7 @@ Deno.test("S3Store: an error answer echoing the request shows no secret, lean pa
     ]] as const
   ) {
     await using server = echoingServer(status, code);
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint: `http://127.0.0.1:${server.addr.port}`,
-      region: "us-east-1",
-      credentials: {
-        accessKeyId: "AKIAECHOTEST",
-        secretAccessKey: SECRET_KEY,
-        sessionToken: SESSION_TOKEN,
-      },
+    await using store = echoedStore(server, {
       maxAttempts: 1,
       multipartThreshold: 5 * 1024 * 1024,
     });
@@ -102,18 +115,7 @@ Deno.test("S3Store: an error answer echoing the request shows no secret, lean pa
 
 Deno.test("S3Store: the retry notices of the lean path and the SDK's show no echoed secret", async () => {
   await using server = echoingServer(500, "InternalError");
-  await using store = new S3Store({
-    bucket: "b",
-    endpoint: `http://127.0.0.1:${server.addr.port}`,
-    region: "us-east-1",
-    credentials: {
-      accessKeyId: "AKIAECHOTEST",
-      secretAccessKey: SECRET_KEY,
-      sessionToken: SESSION_TOKEN,
-    },
-    maxAttempts: 2,
-    multipartThreshold: 5 * 1024 * 1024,
-  });
+  await using store = echoedStore(server, { maxAttempts: 2, multipartThreshold: 5 * 1024 * 1024 });
   const reasons: string[] = [];
   const stop = listenToStoreRetries((retry) => reasons.push(retry.reason));
   try {
@@ -141,17 +143,7 @@ Deno.test("S3Store: a 200 with an <Error> echoing the request shows no secret", 
       );
     },
   );
-  await using store = new S3Store({
-    bucket: "b",
-    endpoint: `http://127.0.0.1:${server.addr.port}`,
-    region: "us-east-1",
-    credentials: {
-      accessKeyId: "AKIAECHOTEST",
-      secretAccessKey: SECRET_KEY,
-      sessionToken: SESSION_TOKEN,
-    },
-    maxAttempts: 1,
-  });
+  await using store = echoedStore(server, { maxAttempts: 1 });
   const error = await assertRejects(() => store.put("k", new Uint8Array(3)), StoreError);
   assertNoSecret(chain(error), "put answered 200 <Error>");
 });

@@ -24,16 +24,30 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));
 }
 
+/**
+ * Publishes `/t.csv` through `vc` as "one" and then, bumped by `bump`, as
+ * "two", and deletes that second version's object from `ws`'s bucket: the
+ * file published from.
+ */
+async function secondDeleted(
+  ws: { dir: string; bucket: string },
+  vc: VersionedCache,
+  bump: { patch: true } | { minor: true },
+): Promise<string> {
+  const file = await writeFile(ws.dir, "t.csv", "one\n");
+  await vc.add("/t.csv", file);
+  await writeFile(ws.dir, "t.csv", "two\n");
+  const { to } = await vc.update("/t.csv", file, bump);
+  await Deno.remove(join(ws.bucket, `t.${to}.csv`));
+  return file;
+}
+
 Deno.test("update does not publish again a pinned, locked version deleted from the bucket", async () => {
   await using ws = await workspace();
   const lockFile = ws.vc.lockFile;
   assert(lockFile !== undefined);
-  const file = await writeFile(ws.dir, "t.csv", "one\n");
-  await ws.vc.add("/t.csv", file);
-  await writeFile(ws.dir, "t.csv", "two\n");
-  await ws.vc.update("/t.csv", file, { patch: true });
+  const file = await secondDeleted(ws, ws.vc, { patch: true });
   const locksBefore = await readJson(lockFile);
-  await Deno.remove(join(ws.bucket, "t.1.0.1.csv"));
 
   await writeFile(ws.dir, "t.csv", "three\n");
   await assertRejects(
@@ -51,11 +65,7 @@ Deno.test("update does not publish again a pinned, locked version deleted from t
 
 Deno.test("update below a pinned version deleted from the bucket does not claim it was published", async () => {
   await using ws = await workspace();
-  const file = await writeFile(ws.dir, "t.csv", "one\n");
-  await ws.vc.add("/t.csv", file);
-  await writeFile(ws.dir, "t.csv", "two\n");
-  await ws.vc.update("/t.csv", file, { minor: true });
-  await Deno.remove(join(ws.bucket, "t.1.1.0.csv"));
+  const file = await secondDeleted(ws, ws.vc, { minor: true });
 
   // --patch from the bucket's latest 1.0.0 gives 1.0.1, below the pinned 1.1.0:
   // no one knows 1.0.1 was ever published, only that it may have been.
@@ -73,11 +83,7 @@ Deno.test("update below a pinned version deleted from the bucket does not claim 
 
 Deno.test("update may publish a deleted version again with the very bytes the lock file locks", async () => {
   await using ws = await workspace();
-  const file = await writeFile(ws.dir, "t.csv", "one\n");
-  await ws.vc.add("/t.csv", file);
-  await writeFile(ws.dir, "t.csv", "two\n");
-  await ws.vc.update("/t.csv", file, { patch: true });
-  await Deno.remove(join(ws.bucket, "t.1.0.1.csv"));
+  const file = await secondDeleted(ws, ws.vc, { patch: true });
   const r = await ws.vc.update("/t.csv", file, { patch: true });
   assertEquals(r.to, "1.0.1");
   assertEquals(await Deno.readTextFile(join(ws.bucket, "t.1.0.1.csv")), "two\n");
@@ -87,11 +93,7 @@ Deno.test("update without a lock file does not publish again the version the man
   await using ws = await workspace();
   const vc = new VersionedCache({ manifest: ws.manifest, bucket: ws.bucket, lock: false });
   try {
-    const file = await writeFile(ws.dir, "t.csv", "one\n");
-    await vc.add("/t.csv", file);
-    await writeFile(ws.dir, "t.csv", "two\n");
-    await vc.update("/t.csv", file, { patch: true });
-    await Deno.remove(join(ws.bucket, "t.1.0.1.csv"));
+    const file = await secondDeleted(ws, vc, { patch: true });
     await writeFile(ws.dir, "t.csv", "three\n");
     await assertRejects(
       () => vc.update("/t.csv", file, { patch: true }),

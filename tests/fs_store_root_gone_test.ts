@@ -10,10 +10,9 @@
  */
 import { join } from "node:path";
 import { StoreNotFoundError } from "../src/errors.ts";
-import { Mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+import { openDeleteMirror, storeContents, tempDir } from "./mirror_helpers.ts";
 import { canMount, run } from "./mounts.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -45,17 +44,9 @@ Deno.test("FsStore: a store directory removed while in use is not made again by 
 
 Deno.test("mirror: a file:// target whose directory is gone since the mirror opened fails the pass and copies nothing into its place", async () => {
   await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a", "sub/b.txt": "b" });
   const root = join(w.dir, "mnt", "backup");
-  const store = new FsStore(root);
-  await using m = await Mirror.open({
-    sources: [src],
-    target: store,
-    delete: true,
-    statePath: join(w.dir, "s.db"),
-  });
-  assertEquals((await m.run()).transferred, 2);
+  const { mirror, store, src } = await openDeleteMirror(w.dir, root);
+  await using m = mirror;
   await Deno.rename(join(w.dir, "mnt"), join(w.dir, "unmounted"));
   await Deno.writeTextFile(join(src, "c.txt"), "c");
   const pass = await assertRejects(() => m.run(), Error, "does not exist (gone since it was used");

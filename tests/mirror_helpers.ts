@@ -10,10 +10,11 @@ import { FsStore } from "../src/store/fs.ts";
 import { S3Store } from "../src/store/s3.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import type { MirrorOptions, MirrorReport } from "../src/mirror/types.ts";
-import { mirror } from "../src/mirror/mirror.ts";
+import { Mirror, mirror } from "../src/mirror/mirror.ts";
 import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/watch.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { assertEquals } from "./assert.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 
 /** The S3 endpoint of the compatibility run (moto), if any. */
@@ -168,6 +169,35 @@ export function upOptions(
     racyWindowMs: RACY_MS,
     ...extra,
   };
+}
+
+/**
+ * An open `--delete` {@linkcode Mirror} of `dir`/src (`a.txt`, `sub/b.txt`)
+ * up to an FsStore at `root` (`dir`/bucket unless told), its state in
+ * `dir`/s.db, after its first run uploaded both files: the set-up of tests
+ * that take something away from under an open mirror. The caller disposes
+ * of `mirror`.
+ */
+export async function openDeleteMirror(
+  dir: string,
+  root: string = join(dir, "bucket"),
+): Promise<{ mirror: Mirror; store: FsStore; src: string }> {
+  const src = join(dir, "src");
+  await writeTree(src, { "a.txt": "a", "sub/b.txt": "b" });
+  const store = new FsStore(root);
+  const opened = await Mirror.open({
+    sources: [src],
+    target: store,
+    delete: true,
+    statePath: join(dir, "s.db"),
+  });
+  try {
+    assertEquals((await opened.run()).transferred, 2);
+  } catch (e) {
+    await opened[Symbol.asyncDispose]();
+    throw e;
+  }
+  return { mirror: opened, store, src };
 }
 
 /** Writes files (relative path → content), creating directories. */

@@ -5,10 +5,8 @@
  * a tmpfs (root on Linux, where the container allows it); ignored elsewhere.
  */
 import { join } from "node:path";
-import { Mirror } from "../src/mirror/mirror.ts";
-import { FsStore } from "../src/store/fs.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+import { openDeleteMirror, storeContents, tempDir } from "./mirror_helpers.ts";
 import { canMount, run } from "./mounts.ts";
 
 Deno.test({
@@ -17,16 +15,8 @@ Deno.test({
   ignore: !canMount,
   async fn() {
     await using w = await tempDir();
-    const src = join(w.dir, "src");
-    await writeTree(src, { "a.txt": "a", "sub/b.txt": "b" });
-    const store = new FsStore(join(w.dir, "bucket"));
-    await using m = await Mirror.open({
-      sources: [src],
-      target: store,
-      delete: true,
-      statePath: join(w.dir, "s.db"),
-    });
-    assertEquals((await m.run()).transferred, 2);
+    const { mirror, store, src } = await openDeleteMirror(w.dir);
+    await using m = mirror;
     // Another filesystem at the source's path: an empty directory, as a
     // mount point is once its disk is unmounted.
     if (!(await run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", src))) {

@@ -5,23 +5,13 @@
  * nothing may be deleted for it, so their objects stay.
  */
 import { join } from "node:path";
-import { Mirror } from "../src/mirror/mirror.ts";
-import { FsStore } from "../src/store/fs.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { storeContents, tempDir, writeTree } from "./mirror_helpers.ts";
+import { openDeleteMirror, storeContents, tempDir } from "./mirror_helpers.ts";
 
 Deno.test("mirror --delete: a batch of events for files below a source root that is gone deletes nothing", async () => {
   await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await writeTree(src, { "a.txt": "a", "sub/b.txt": "b" });
-  const store = new FsStore(join(w.dir, "bucket"));
-  await using m = await Mirror.open({
-    sources: [src],
-    target: store,
-    delete: true,
-    statePath: join(w.dir, "s.db"),
-  });
-  assertEquals((await m.run()).transferred, 2);
+  const { mirror, store, src } = await openDeleteMirror(w.dir);
+  await using m = mirror;
   await Deno.rename(src, join(w.dir, "moved"));
   const r = await m.syncPaths([join(src, "a.txt"), join(src, "sub", "b.txt")]);
   assertEquals(r.deleted, 0);

@@ -461,11 +461,47 @@ export function withFlagNames(message: string): string {
   let out = message;
   for (const [option, flag] of OPTION_FLAGS) {
     // The library's own words stand apart (after a space or a parenthesis):
-    // the same words inside a path the message names (`/data/the cacheDir
-    // option/c`) are the user's, left as they are on disk.
-    out = out.replace(OPTION_WORDS.get(option)!, flag);
+    // the same words inside a name the message quotes or a path it names
+    // (`/data/the cacheDir option/c`) are the user's, left as they are.
+    const inputs = userInputSpans(out);
+    out = out.replace(
+      OPTION_WORDS.get(option)!,
+      (words, at: number) =>
+        inputs.some(([from, to]) => from < at && at + words.length < to) ? words : flag,
+    );
   }
   return out;
+}
+
+// Where a message quotes a name (`"key"` as JSON.stringify writes it, or
+// `a command` in backticks) or names a path or URI: from its first word
+// to the last word with a slash before the clause ends (`;`, `(`, `)`, `: `,
+// `, `), so that a directory named with spaces is one span. A name written
+// bare, with a space and no slash after it (`s3://b/x the bucket option`),
+// cannot be told from the message's words; the library quotes such names.
+const QUOTED = /"(?:[^"\\\n]|\\.)*"|`[^`\n]*`/g;
+const PATH_START = /(?<=^|[\s(])(?:\/|~\/|\.\.?\/|[a-z][a-z0-9+.-]*:\/\/|[A-Za-z]:[\\/])(?=\S)/gi;
+const STARTS_PATH = new RegExp(`^${PATH_START.source.replace("(?<=^|[\\s(])", "")}`, "i");
+const CLAUSE_END = /[;()]|[:,](?:\s|$)/;
+
+function userInputSpans(message: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of message.matchAll(QUOTED)) spans.push([m.index, m.index + m[0].length]);
+  for (const m of message.matchAll(PATH_START)) {
+    const rest = message.slice(m.index);
+    const clause = rest.search(CLAUSE_END);
+    const window = clause === -1 ? rest : rest.slice(0, clause);
+    // The first word, and every word up to the last one that goes on with a
+    // slash (`y/f`), not past a word that starts another path.
+    const first = window.search(/\s|$/);
+    let end = first;
+    for (const word of window.slice(first).matchAll(/\S+/g)) {
+      if (STARTS_PATH.test(word[0])) break;
+      if (/[\\/]/.test(word[0]) && word[0].length > 1) end = first + word.index + word[0].length;
+    }
+    spans.push([m.index - 1, m.index + end + 1]);
+  }
+  return spans;
 }
 
 function rawErrorMessage(error: unknown, command: string | undefined): string {

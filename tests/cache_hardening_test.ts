@@ -443,7 +443,7 @@ Deno.test("issue 7.19: an object found deleted is not served as fresh by the nex
     await Deno.remove(join(dir, "a.txt"));
     {
       await using cache = cacheAt(cacheDir, { timeout: 0 });
-      await assertRejects(() => cache.cache(uri), NotFoundError, `vc cache rm ${uri}`);
+      await assertRejects(() => cache.cache(uri), NotFoundError, `delete(${JSON.stringify(uri)})`);
     }
     // A new process with the default timeout: the copy is still fresh by time, but known gone.
     await using cache = cacheAt(cacheDir);

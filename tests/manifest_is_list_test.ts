@@ -8,8 +8,9 @@
 import { parseManifest } from "../src/versioned/mod.ts";
 import { InvalidInputError } from "../mod.ts";
 import { assert, assertStringIncludes, assertThrows } from "./assert.ts";
+import { withFlagNames } from "../src/cli/errors.ts";
 
-Deno.test("manifest: a prefill list given as one says so, with --list to use", () => {
+Deno.test("manifest: a prefill list given as one says so, with prefill() (vc: --list) to use", () => {
   for (
     const text of [
       "s3://my-bucket/raw/x.bin\n/models/w.bin@1.0.0\n",
@@ -20,7 +21,8 @@ Deno.test("manifest: a prefill list given as one says so, with --list to use", (
     const error = assertThrows(() => parseManifest(text, "ci/extra_assets.txt"), InvalidInputError);
     assertStringIncludes(error.message, "invalid JSON in manifest ci/extra_assets.txt");
     assertStringIncludes(error.message, "it reads as a prefill list");
-    assertStringIncludes(error.message, "--list");
+    assertStringIncludes(error.message, "pass its lines to `prefill()` as items");
+    assertStringIncludes(withFlagNames(error.message), "give it to `vc prefill --list`");
   }
   // Broken JSON is not a list: no such note.
   for (const text of ['{"/a.csv": "1.0.0",}', '{"/a.csv" "1.0.0"}', "nonsense"]) {

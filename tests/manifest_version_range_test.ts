@@ -31,7 +31,7 @@ Deno.test("a version range or tag in a manifest is refused, not taken for a loca
   );
   assertStringIncludes(
     assertThrows(() => parseManifest('{"/a.csv": "latest"}', "m.json")).message,
-    "vc versions /a.csv lists the versions",
+    '`versions("/a.csv")` lists the versions',
   );
 });
 

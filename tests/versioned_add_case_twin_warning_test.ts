@@ -28,7 +28,7 @@ Deno.test("add of a path differing from a manifest entry only in letter case war
         "case; it is published as an asset of its own",
     );
     assertStringIncludes(w!.message, "on macOS and Windows");
-    assertStringIncludes(w!.message, "vc update /data/table.csv FILE");
+    assertStringIncludes(w!.message, '`update("/data/table.csv", FILE)`');
     // Published and pinned, beside the other entry.
     assertEquals(await Deno.readTextFile(`${dir}/bucket/Data/Table.1.0.0.csv`), "x\n");
 

@@ -37,7 +37,7 @@ async function withManyVersions(
 
 function assertCapped(message: string): void {
   assertStringIncludes(message, `${COUNT} versions, the latest 20: 1.480.0, `);
-  assertStringIncludes(message, "1.499.0 (`vc versions` lists them all)");
+  assertStringIncludes(message, "1.499.0 (`versions()` lists them all)");
   assert(!message.includes("1.0.0"), `the oldest are not named: ${message.slice(0, 300)}`);
   assert(message.length < 1000, `${message.length} characters`);
 }

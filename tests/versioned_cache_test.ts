@@ -144,7 +144,7 @@ Deno.test("add refuses paths already versioned, in the manifest or in the bucket
 
   const e1 = await assertRejects(() => vc.add("a.csv", file), InvalidInputError, "/a.csv");
   assertStringIncludes(e1.message, "already versioned at 1.0.0");
-  assertStringIncludes(e1.message, "vc update");
+  assertStringIncludes(e1.message, "`update()`");
 
   // Someone else's checkout: the path is not in this manifest, but the bucket has it.
   const other = new VersionedCache({
@@ -211,7 +211,7 @@ Deno.test("update takes the latest version from the bucket, not a stale manifest
       NotFoundError,
       "/a.cvs",
     );
-    assertStringIncludes(missing.message, "vc add");
+    assertStringIncludes(missing.message, "`add()`");
     assertStringIncludes(missing.message, "did you mean /a.csv");
     await assertRejects(
       () => stale.update("/a.csv", join(dir, "gone.csv"), { patch: true }),

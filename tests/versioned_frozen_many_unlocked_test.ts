@@ -40,7 +40,7 @@ Deno.test("frozen lock and sync of many unlocked entries name 20 and count the r
     frozen: true,
   });
   const lock = await assertRejects(() => fillLock(again), FrozenError);
-  assertStringIncludes(lock.message, "vc lock would add /d/f000.csv@1.0.0, ");
+  assertStringIncludes(lock.message, "`fillLock()` would add /d/f000.csv@1.0.0, ");
   assertStringIncludes(lock.message, "/d/f019.csv@1.0.0, and 280 more to the lock file");
   assert(lock.message.length < 2000, `${lock.message.length} characters`);
 

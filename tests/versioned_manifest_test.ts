@@ -69,7 +69,7 @@ Deno.test("a missing manifest is NotFoundError naming it, or empty with allowMis
   await using dir = await tempDir();
   const file = join(dir.path, "nope.json");
   const e = await assertRejects(() => readManifest(file), NotFoundError, file);
-  assertStringIncludes(e.message, "vc add");
+  assertStringIncludes(e.message, "`add(PATH, FILE)`");
   assertEquals(await readManifest(file, { allowMissing: true }), {});
 });
 

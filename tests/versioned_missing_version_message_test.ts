@@ -35,7 +35,7 @@ Deno.test("a missing version's error counts 1,200 versions and names the latest"
   }
   assertStringIncludes(error.message, "version 99.0.0 of /a.csv does not exist");
   assertStringIncludes(error.message, "available: 1200 versions, the latest 20: 11.80.0,");
-  assertStringIncludes(error.message, "11.99.0 (`vc versions` lists them all)");
+  assertStringIncludes(error.message, "11.99.0 (`versions()` lists them all)");
   assert(!error.message.includes("0.0.0,"), error.message);
   assert(error.message.length < 1000, `${error.message.length} characters`);
   assertEquals(warned, []);

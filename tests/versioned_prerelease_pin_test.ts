@@ -85,7 +85,7 @@ Deno.test("build-metadata pin: refused naming the fixes; other paths still resol
       '"2.0.0+ci.7"',
       "build metadata",
       `"/foo/b.csv": "${ciUri}"`,
-      `vc cache get ${ciUri}`,
+      `cache(${JSON.stringify(ciUri)})`,
     ]
   ) assertStringIncludes(error.message, part);
   assertFailure(await ws.vc("ls"), 1, '"/foo/b.csv"', `"/foo/b.csv": "${ciUri}"`);

@@ -36,7 +36,7 @@ Deno.test("update of a path with versions starts a missing manifest; add sends t
   await using mine = new VersionedCache({ manifest, bucket, cache: cache() });
   await Deno.writeTextFile(file, "two\n");
   const added = await assertRejects(() => mine.add("/t.csv", file), InvalidInputError);
-  assertStringIncludes(added.message, "publish a new one with `vc update`");
+  assertStringIncludes(added.message, "publish a new one with `update()`");
   assertEquals((await mine.update("/t.csv", file, { patch: true })).to, "1.0.1");
   assertEquals(await readManifest(manifest), { "/t.csv": "1.0.1" });
 
@@ -48,7 +48,10 @@ Deno.test("update of a path with versions starts a missing manifest; add sends t
     () => empty.update("/new.csv", file, { patch: true }),
     NotFoundError,
   );
-  assertStringIncludes(first.message, `manifest ${none} does not exist; create it with \`vc add`);
+  assertStringIncludes(
+    first.message,
+    `manifest ${none} does not exist; create it with \`add(PATH, FILE)\``,
+  );
   assertEquals(await Deno.lstat(none).catch(() => undefined), undefined);
 
   // Below the team's manifest: named, nothing published.

@@ -26,7 +26,7 @@ Deno.test("update of a path held only under other spellings names them", async (
   assertStringIncludes(error.message, "pre.2.0.0+ci.1.csv");
   assertStringIncludes(error.message, "pre.v1.4.0.csv");
   assertStringIncludes(error.message, "copy pre.2.0.0+ci.1.csv to pre.2.0.0.csv");
-  assertStringIncludes(error.message, "`vc add --version 2.0.1`");
+  assertStringIncludes(error.message, '`add(PATH, FILE, { version: "2.0.1" })`');
   // Nothing published, no manifest started.
   const names = [];
   for await (const e of Deno.readDir(ws.bucket)) names.push(e.name);
@@ -42,6 +42,6 @@ Deno.test("update of a path with no keys at all still sends to add", async () =>
     () => ws.vc.update("/pre.csv", file, { patch: true }),
     NotFoundError,
   );
-  assertStringIncludes(error.message, "publish its first version with `vc add`");
+  assertStringIncludes(error.message, "publish its first version with `add()`");
   assert(!error.message.includes("does not read"), error.message);
 });

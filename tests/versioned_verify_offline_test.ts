@@ -72,7 +72,7 @@ Deno.test("verify offline checks cached copies against the lock file", async () 
   assertStringIncludes(by["/missing.csv"]!.problem!, "not cached");
   assertStringIncludes(by["/resized.csv"]!.problem!, "the lock file pins");
   assertStringIncludes(by["/same-size.csv"]!.problem!, "SHA-256");
-  assertStringIncludes(by["/unlocked.csv"]!.problem!, "vc lock");
+  assertStringIncludes(by["/unlocked.csv"]!.problem!, "`fillLock()`");
   // A problem the check found, not an error that kept it from checking.
   assert(results.every((r) => r.errorName === undefined), JSON.stringify(results));
 });

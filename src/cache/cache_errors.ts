@@ -30,6 +30,7 @@ import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
 import { durationMs } from "../duration.ts";
 import { unwritableCacheDirError } from "./unwritable_cache_dir.ts";
+import { CACHE_PRUNE, removeCopy } from "../command_words.ts";
 
 /** Default seconds to wait for another process's entry lock (`VC_LOCK_WAIT`). */
 export const DEFAULT_LOCK_WAIT = 60;
@@ -145,13 +146,13 @@ export function endpointName(endpoint: string | undefined): string {
  * import assert from "node:assert/strict";
  * import { goneError } from "./cache_errors.ts";
  * const e = goneError({ uri: "s3://b/k", dataPath: "/c/s3/b/k" });
- * assert(e.message.includes("vc cache rm s3://b/k"));
+ * assert(e.message.includes(`delete("s3://b/k")`));
  * ```
  */
 export function goneError(loc: Pick<EntryLocation, "uri" | "dataPath">): NotFoundError {
   return new NotFoundError(
     `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
-      `but not served (remove it with \`vc cache rm ${loc.uri}\`)`,
+      `but not served (remove it with ${removeCopy(loc.uri)})`,
   );
 }
 
@@ -421,7 +422,7 @@ export function explainCacheError(
   if (isNoSpaceError(e)) {
     return new VcError(
       `no space left on the device of the cache dir ${cacheDir} while caching ${loc.uri}; ` +
-        `nothing partial was kept. Free space (e.g. \`vc cache prune --max-size 10GB\`) or ` +
+        `nothing partial was kept. Free space (e.g. ${CACHE_PRUNE.library}) or ` +
         `set the cacheDir option / VC_CACHE_DIR to a larger disk`,
       { cause: e },
     );

@@ -33,6 +33,7 @@
 import { writeFileAtomicSync } from "../atomic_write.ts";
 import { fileSizeLimitReached, isFileTooLargeError } from "../file_size_limit.ts";
 import { concatBytes } from "../bytes.ts";
+import { CACHE_VERIFY } from "../command_words.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { tryLockOrNoLocks } from "../file_lock.ts";
 import { decodeMeta, type EntryMeta } from "./entry_meta.ts";
@@ -914,14 +915,14 @@ export function compactRecords(journalPath: string, name: string): boolean {
  * ```ts
  * import assert from "node:assert/strict";
  * import { hardLinkedJournal } from "./record_journal.ts";
- * assert.match(hardLinkedJournal("/c/.meta/s3/b/%records.jsonl"), /vc cache verify/);
+ * assert.match(hardLinkedJournal("/c/.meta/s3/b/%records.jsonl"), /the AssetCache.s `verify\(\)`/);
  * ```
  */
 export function hardLinkedJournal(journalPath: string): string {
   return `refusing to append to the record journal ${journalPath}: it has another hard link ` +
     `(a cache copied with \`cp -al\`, or a link planted in a restored cache; vc never makes ` +
     `one, and the other name may be outside the cache dir, so vc never writes to it). ` +
-    `Run \`vc cache verify\` to make it the cache's own file again (the other name is left ` +
+    `Run ${CACHE_VERIFY.library} to make it the cache's own file again (the other name is left ` +
     `as it is), or remove ${journalPath}: either way the cache stays usable (after a ` +
     `removal, the entries it recorded are downloaded again when used)`;
 }

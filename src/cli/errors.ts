@@ -8,6 +8,7 @@ import { printable, withLongInputsCut } from "../printable.ts";
 import { causes } from "../causes.ts";
 import { type ErrorKind, errorKind, InvalidInputError, VcError } from "../errors.ts";
 import { LIST_GIVEN_MANIFEST, NO_MANIFEST, OUT_OF_FILES } from "../prefill/setting_words.ts";
+import { COMMAND_WORDS, commandWords } from "../command_words.ts";
 
 /** Exit code of a successful command. */
 export const EXIT_OK = 0;
@@ -420,6 +421,8 @@ const OPTION_FLAGS: readonly (readonly [string, string])[] = [
   [LIST_GIVEN_MANIFEST.option, LIST_GIVEN_MANIFEST.flag],
   [NO_MANIFEST.option, NO_MANIFEST.flag],
   [OUT_OF_FILES.option, OUT_OF_FILES.flag],
+  // The steps the library advises (`checkLock()`), as the commands that do them.
+  ...COMMAND_WORDS.map(({ library, command }) => [library, command] as const),
 ];
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -440,8 +443,10 @@ const OPTION_WORDS = new Map(
 
 /**
  * `message` with the library's options it names (`the cacheDir option`)
- * said as the flags that set them (`--cache-dir`): a script calling the
- * library is told of its option, a `vc` user of the flag. For thrown
+ * said as the flags that set them (`--cache-dir`), and the calls it advises
+ * (`checkLock()`) as the commands that do them (`vc lock --check`, see
+ * src/command_words.ts): a script calling the library is told of its option
+ * and call, a `vc` user of the flag and command. For thrown
  * errors and messages the library kept as text (a prefill's failures, a
  * mirror's warnings).
  *
@@ -470,7 +475,7 @@ export function withFlagNames(message: string): string {
         inputs.some(([from, to]) => from < at && at + words.length < to) ? words : flag,
     );
   }
-  return out;
+  return commandWords(out);
 }
 
 // Where a message quotes a name (`"key"` as JSON.stringify writes it, or

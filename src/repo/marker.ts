@@ -8,6 +8,7 @@
  * @module
  */
 import { redactUrl } from "../redact.ts";
+import { MOVE_TO_POSTGRES, REPO_INIT } from "../command_words.ts";
 import {
   IntegrityError,
   InvalidInputError,
@@ -247,7 +248,7 @@ export async function readMarker(
         // init` there would fail too.
         error instanceof StoreNotFoundError
           ? `${store.url} is not a vc repository: ${error.message}`
-          : `${store.url} is not a vc repository (no ${MARKER_KEY}); run \`vc repo init\` first`,
+          : `${store.url} is not a vc repository (no ${MARKER_KEY}); run ${REPO_INIT.library} first`,
         { cause: error },
       );
     }
@@ -301,8 +302,7 @@ export function checkHost(ref: CatalogRef, host: string): void {
   if (ref.kind === "sqlite" && ref.host !== host) {
     throw new WrongHostError(
       `the repository's SQLite catalog ${ref.path} belongs to host ${ref.host}, not ${host}; ` +
-        "use it from that host, or move the catalog to PostgreSQL (vc repo backup, then " +
-        "vc repo restore SNAPSHOT --catalog postgres://…)",
+        `use it from that host, or move the catalog to PostgreSQL (${MOVE_TO_POSTGRES.library})`,
     );
   }
 }

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { LOCK_CHECK } from "../command_words.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { AtomicFile, writeFileAtomic } from "../atomic_write.ts";
@@ -360,7 +361,8 @@ async function readLockText(
 // Each entry pins one path@version, and a version is published once (uploads
 // are create-only): the entries of both sides hold together.
 const LOCK_CONFLICT_HINT =
-  "keep the entries of both sides, a comma after each but the last, then run vc lock --check";
+  "keep the entries of both sides, a comma after each but the last, then run " +
+  LOCK_CHECK.library;
 
 // What is wrong with a lock entry's value, said of the field at fault (a
 // hand edit's `"size": "6"` is not found by reading the shape alone).

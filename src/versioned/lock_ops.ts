@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { ADD, LOCK, UPDATE } from "../command_words.ts";
 import { signalOption } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { checkOptions, describeValue, type OptionNames } from "../options_check.ts";
@@ -227,7 +228,7 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
   const kind = vc.frozen ? undefined : notRegularFileKind(lockFile);
   if (kind !== undefined && kind !== "a directory") {
     throw new InvalidInputError(
-      `lock file ${lockFile} is ${kind}, not a regular file: vc lock rewrites the lock file, ` +
+      `lock file ${lockFile} is ${kind}, not a regular file: ${LOCK.library} rewrites the lock file, ` +
         "which only a regular file can be; nothing was added to it",
     );
   }
@@ -253,14 +254,16 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
         overrides.length === 1 ? "is an override" : "are overrides"
       } in ${vc.manifest}, ` +
         "and frozen mode (the frozen option / VC_FROZEN) accepts only locked versions; publish " +
-        "them (vc add / vc update) before CI runs",
+        `them (${ADD.library} / ${UPDATE.library}) before CI runs`,
     );
   }
   if (vc.frozen && todo.length > 0) {
     throw new FrozenError(
-      `vc lock would add ${firstNamed(todo.map((r) => lockKey(r.path, r.version)))} to the lock ` +
+      `${LOCK.library} would add ${
+        firstNamed(todo.map((r) => lockKey(r.path, r.version)))
+      } to the lock ` +
         `file ${lockFile}, and frozen mode (the frozen option / VC_FROZEN) refuses that; ` +
-        "run `vc lock` without it and commit the lock file",
+        `run ${LOCK.library} without it and commit the lock file`,
     );
   }
   // Before the downloads: a lock file in a directory this process may not
@@ -329,7 +332,7 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
           (options.onWarning ?? consoleWarning)({
             message: `waiting for ${lockHolder(lock)}, which holds ${lock}, the lock of manifest ` +
               `${vc.manifest}, to write lock file ${lockFile}; Ctrl-C stops the wait (nothing ` +
-              "is written), and `vc lock` run again finds the downloads in the cache",
+              `is written), and ${LOCK.library} run again finds the downloads in the cache`,
           }),
       },
     );
@@ -343,7 +346,9 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
         throw new VcError(
           `could not write lock file ${lockFile}: ${(error as Error)?.message ?? error}${
             isNoSpaceError(error) ? " (free space on its disk)" : ""
-          }; nothing was added to it (${firstNamed([...found.keys()])} read), and \`vc lock\` ` +
+          }; nothing was added to it (${
+            firstNamed([...found.keys()])
+          } read), and ${LOCK.library} ` +
             "run again finds the downloads in the cache",
           { cause: error },
         );

@@ -23,6 +23,14 @@
  *
  * @module
  */
+import {
+  ADD_FILE,
+  cacheUri,
+  LOCK_CHECK,
+  PREFILL_LIST,
+  VERSIONS,
+  versionsOf,
+} from "../command_words.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, isAbsolute, isUriNotPath, join, resolve } from "../path.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
@@ -147,7 +155,7 @@ export async function readManifestSnapshot(
  * The error for a manifest that does not exist. Run from a subdirectory of a
  * project, the default `./versioned_assets.json` is missing while the
  * project's manifest is a few directories up: the message names that one
- * rather than suggest `vc add`, which would start a second manifest.
+ * rather than suggest `add()` (`vc add`), which would start a second manifest.
  *
  * @example
  * ```ts
@@ -158,7 +166,7 @@ export async function readManifestSnapshot(
  *   await Deno.writeTextFile(`${dir}/m.json`, "{}");
  *   await Deno.mkdir(`${dir}/sub`);
  *   assert((await missingManifestMessage(`${dir}/sub/m.json`)).includes(`the manifest option ${dir}/m.json`));
- *   assert((await missingManifestMessage(`${dir}/none.json`)).includes("vc add"));
+ *   assert((await missingManifestMessage(`${dir}/none.json`)).includes("`add(PATH, FILE)`"));
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -172,11 +180,11 @@ export async function missingManifestMessage(file: string): Promise<string> {
     return `manifest ${file} is a symbolic link to ${target}, which does not exist (a ` +
       "checkout or mount that is not there?); restore it, or give the manifest option the right " +
       "file " +
-      "(`vc add PATH FILE` would start a new manifest there)";
+      `(${ADD_FILE.library} would start a new manifest there)`;
   }
   const above = await manifestAbove(file);
   return above === undefined
-    ? `manifest ${file} does not exist; create it with \`vc add PATH FILE\` or give the manifest ` +
+    ? `manifest ${file} does not exist; create it with ${ADD_FILE.library} or give the manifest ` +
       "option the right file"
     : `manifest ${file} does not exist; the nearest one above it is ${above}: ` +
       `run vc in ${dirname(above)} or pass the manifest option ${above}`;
@@ -283,8 +291,8 @@ async function exists(path: string): Promise<boolean> {
 
 // Both sides of a conflict name versions that were published (uploads are
 // create-only), so either is safe to pin; the later one is the usual choice.
-const MANIFEST_CONFLICT_HINT =
-  "keep one version of each path, usually the higher, then run vc lock --check";
+const MANIFEST_CONFLICT_HINT = "keep one version of each path, usually the higher, then run " +
+  LOCK_CHECK.library;
 
 /**
  * Parses and validates manifest text; `file` is only used in error messages.
@@ -313,7 +321,7 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
     throw new InvalidInputError(
       jsonSyntaxMessage(`manifest ${file}`, text, cause, MANIFEST_CONFLICT_HINT) +
         (readsAsList(text)
-          ? "; it reads as a prefill list (one URI or versioned path a line): give it to vc prefill --list"
+          ? `; it reads as a prefill list (one URI or versioned path a line): ${PREFILL_LIST.library}`
           : ""),
       { cause },
     );
@@ -388,10 +396,12 @@ function suffixedPinMessage(
   return `manifest ${file}: entry ${JSON.stringify(first.key)}: ${
     JSON.stringify(first.value)
   } is not a version vc pins (vc's versions have no build metadata: semver orders ` +
-    `1.0.0+a and 1.0.0+b alike): pin a version (vc versions ${first.path} lists them), or, to read ` +
+    `1.0.0+a and 1.0.0+b alike): pin a version (${
+      versionsOf(first.path)
+    } lists them), or, to read ` +
     `the key ${first.bucketKey}, pin it as an override: ${JSON.stringify(first.key)}: ${
       JSON.stringify(uri)
-    } (vc cache get ${uri} reads it without the manifest)${
+    } (${cacheUri(uri)} reads it without the manifest)${
       bucket === undefined ? " with BUCKET the bucket's URI" : ""
     }${also}`;
 }
@@ -924,7 +934,7 @@ function checkValue(file: string, key: string | undefined, value: string): void 
   if (spelled !== undefined) {
     throw fail(
       `${spelled}; vc pins exact versions (MAJOR.MINOR.PATCH, e.g. 1.2.5): pin one ` +
-        `(vc versions${key === undefined ? "" : ` ${key}`} lists the versions); ` +
+        `(${key === undefined ? VERSIONS.library : versionsOf(key)} lists the versions); ` +
         `for a local file of that name write ./${value}`,
     );
   }

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { addVersion } from "../command_words.ts";
 import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { compareUtf8 } from "../utf8.ts";
@@ -428,7 +429,7 @@ export function foreignAboveMessage(
  * const v = { key: "x.v1.4.0.csv", version: "v1.4.0", base: "1.4.0", prerelease: false };
  * const clause = onlyForeignVersionsClause("/x.csv", [v]) ?? "";
  * assert.match(clause, /copy x\.v1\.4\.0\.csv to x\.1\.4\.0\.csv/);
- * assert.match(clause, /vc add --version 1\.4\.1/);
+ * assert.match(clause, /add\(PATH, FILE, \{ version: "1\.4\.1" \}\)/);
  * assert.equal(onlyForeignVersionsClause("/x.csv", []), undefined);
  * ```
  */
@@ -459,7 +460,7 @@ export function onlyForeignVersionsClause(
   return ` that vc reads; the bucket holds ${foreign.length} ${
     foreign.length === 1 ? "key" : "keys"
   } shaped as versions of it in spellings vc does not read (${keys}${more}): ${copy}` +
-    `publish a first version above them with \`vc add --version ${past}\``;
+    `publish a first version above them with ${addVersion(past)}`;
 }
 
 /** Keys spelling one version otherwise named by `otherSpellingOfVersion`. */

@@ -124,6 +124,18 @@ import { isSharingViolation } from "../replace_file.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { shortened } from "../printable.ts";
 import {
+  ADD,
+  cachePath,
+  LOCK,
+  LOCK_CHECK,
+  LS_REMOTE,
+  PREFILL,
+  removeCopy,
+  UPDATE,
+  updatePath,
+  VERSIONS,
+} from "../command_words.ts";
+import {
   checkOptions,
   checkPathArgument,
   checkRequiredOptions,
@@ -1232,7 +1244,7 @@ export class VersionedCache {
         message: `${p} names the bucket key of version ${key.version} of ${key.path}, which ` +
           `${this.manifest} has; it is published as an asset of its own ` +
           `(${versionedKey(p, version)}). To publish a new version of ${key.path}, ` +
-          `give its path (\`vc update ${key.path} FILE\`)`,
+          `give its path (${updatePath(key.path)})`,
       });
     }
     await this.#warnDanglingManifest(read, p, version, options);
@@ -1243,7 +1255,7 @@ export class VersionedCache {
       if (twin !== undefined) {
         throw new InvalidInputError(
           `${this.#twinFound(p, twin)}; use that spelling (pin one of its versions, or ` +
-            `\`vc update\` it) rather than start a second asset under a lookalike name`,
+            `${UPDATE.library} it) rather than start a second asset under a lookalike name`,
         );
       }
     }
@@ -1262,7 +1274,7 @@ export class VersionedCache {
       return version;
     }
     const retryHint = "pin that version (pull the manifest that pins it), or publish your " +
-      "file as a new version with `vc update`";
+      `file as a new version with ${UPDATE.library}`;
     await this.#refuseReused(p, version, undefined, undefined, digest, retryHint, options.signal);
     // A version the user names is published as that version or not at all.
     await this.#unusedVersion(p, version, { ...digest, file }, undefined, options);
@@ -1363,7 +1375,7 @@ export class VersionedCache {
         throw new NotFoundError(
           `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
             `is this the bucket the manifest was published to? (check the bucket option; ` +
-            `\`vc ls-remote\` lists what the bucket holds)` +
+            `${LS_REMOTE.library} lists what the bucket holds)` +
             await this.#noncurrentHint(p, pinnedVersion, await this.uri(p, pinnedVersion)),
         );
       }
@@ -1374,7 +1386,7 @@ export class VersionedCache {
         throw new NotFoundError(
           `${p} has no versions in ${this.bucket}; it names the bucket key of version ` +
             `${key.version} of ${key.path}, which ${this.manifest} has: to publish a new ` +
-            `version of it, give its path (\`vc update ${key.path} FILE\`)`,
+            `version of it, give its path (${updatePath(key.path)})`,
         );
       }
       const twin = await this.#twinVersions(p, bucket, options.signal);
@@ -1387,7 +1399,7 @@ export class VersionedCache {
       }
       const paths = Object.keys(entries);
       throw new NotFoundError(
-        `${p} has no versions in ${this.bucket}; publish its first version with \`vc add\`${
+        `${p} has no versions in ${this.bucket}; publish its first version with ${ADD.library}${
           paths.includes(p) ? "" : didYouMean(p, paths)
         }`,
       );
@@ -2309,7 +2321,7 @@ export class VersionedCache {
       return result(
         "missing",
         `not cached, so it cannot be read offline (${offline}); ` +
-          `cache it while online (\`vc prefill\`, or \`vc path ${path}\`)`,
+          `cache it while online (${PREFILL.library}, or ${cachePath(path)})`,
       );
     }
     const local = this.#cache.localPath(uri);
@@ -2317,7 +2329,7 @@ export class VersionedCache {
       return result(
         "unchecked",
         `cached as ${local}, but the lock file pins no content for it to compare with ` +
-          `(${offline}); run \`vc lock\` while online`,
+          `(${offline}); run ${LOCK.library} while online`,
       );
     }
     if (size !== lock.size) {
@@ -2360,7 +2372,7 @@ export class VersionedCache {
     if (problem === undefined && lock === undefined && this.frozen) {
       problem = isVersion(version)
         ? `${lockKey(path, version)} has no entry in lock file ${this.lockFile ?? "(none)"} ` +
-          "and frozen mode (the frozen option / VC_FROZEN) refuses unlocked entries; run `vc lock`"
+          `and frozen mode (the frozen option / VC_FROZEN) refuses unlocked entries; run ${LOCK.library}`
         : `${path} is an override and frozen mode (the frozen option / VC_FROZEN) accepts only locked versions`;
     }
     return verifyResult(path, version, lock, problem, checked.lock);
@@ -2754,7 +2766,7 @@ export class VersionedCache {
     // when nothing is cached (same-size replacements need `vc lock --check`).
     if (lock !== undefined && lock.size !== info.size) {
       return `${uri} has ${info.size} bytes, the lock file pins ${lock.size}; the object in ` +
-        "the store was replaced (`vc lock --check` compares contents)";
+        `the store was replaced (${LOCK_CHECK.library} compares contents)`;
     }
     const local = this.#cache.localPath(uri);
     const stat = await Deno.stat(local).catch(() => undefined);
@@ -2785,7 +2797,7 @@ export class VersionedCache {
     const replaced = () =>
       `${uri} no longer holds the locked content: the object in the store was replaced ` +
       `(its size is the same); the cached copy ${local} is the locked content, keep it ` +
-      "(`vc lock --check` compares the store's contents)";
+      `(${LOCK_CHECK.library} compares the store's contents)`;
     const expected = statedMd5(info);
     // Whether the copy was found to be the store's content (its MD5 or
     // multipart ETag): then a SHA-256 other than the lock's is the store's too.
@@ -2831,7 +2843,7 @@ export class VersionedCache {
       // (size only, the same size): the store is what changed.
       return `${uri} does not hold the locked content: it and its cached copy ${local} have ` +
         `SHA-256 ${sha}, the lock file pins ${lock.sha256}; the object in the store was ` +
-        "replaced (`vc lock --check` compares the store's contents)";
+        `replaced (${LOCK_CHECK.library} compares the store's contents)`;
     }
     return `cached copy ${local} has SHA-256 ${sha}, the lock file pins ${lock.sha256}${
       dropHint(uri)
@@ -2951,7 +2963,7 @@ export class VersionedCache {
         if (this.lockFile !== undefined) {
           failed = `lock file ${this.lockFile}`;
           hint = `${this.manifest} was not changed; add "${path}": "${version}" to it by hand, ` +
-            "then run `vc lock`";
+            `then run ${LOCK.library}`;
           await updateLockFile(this.lockFile, (locks) => {
             const had = locks[lockKey(path, version)];
             // Another process pinned other content for this version
@@ -2962,7 +2974,7 @@ export class VersionedCache {
                 new InvalidInputError(
                   `it already locks other content for ${path} ${version} (sha256 ` +
                     `${had.sha256}, this file's is ${digest.sha256}): another process ` +
-                    `published that version meanwhile; check it with \`vc lock --check\``,
+                    `published that version meanwhile; check it with ${LOCK_CHECK.library}`,
                 ),
               );
             }
@@ -3167,7 +3179,7 @@ export class VersionedCache {
           : "";
         throw new FrozenError(
           `${key} has no entry in lock file ${this.lockFile ?? "(none)"}${missing} and frozen ` +
-            `mode (the frozen option / VC_FROZEN) refuses unlocked entries; run \`vc lock\` and commit the ` +
+            `mode (the frozen option / VC_FROZEN) refuses unlocked entries; run ${LOCK.library} and commit the ` +
             "lock file",
         );
       }
@@ -3291,7 +3303,7 @@ function availableVersions(versions: readonly string[], missing?: string): strin
   }
   return `${versions.length} versions,${nearest} the latest ${MAX_LISTED_VERSIONS}: ${
     versions.slice(-MAX_LISTED_VERSIONS).join(", ")
-  } (\`vc versions\` lists them all)`;
+  } (${VERSIONS.library} lists them all)`;
 }
 
 /**
@@ -3340,7 +3352,7 @@ async function destDirProblem(dir: string): Promise<string | undefined> {
 
 /** How to drop a bad cached copy (the next use downloads it again). */
 function dropHint(uri: string): string {
-  return `; remove it with \`vc cache rm ${uri}\` (the next use downloads it again)`;
+  return `; remove it with ${removeCopy(uri)} (the next use downloads it again)`;
 }
 
 /**
@@ -3376,7 +3388,7 @@ function alreadyPublished(
     // made this one line of hundreds of kilobytes.
     `${path} already has versions in ${bucket} (${
       availableVersions(published)
-    }); pin one in ${manifest} or publish a new one with \`vc update\``,
+    }); pin one in ${manifest} or publish a new one with ${UPDATE.library}`,
   );
 }
 
@@ -3395,8 +3407,8 @@ function keyNamedBy(path: string, manifestPaths: readonly string[]): VersionedKe
 function alreadyInManifest(path: string, value: string, manifest: string): InvalidInputError {
   return new InvalidInputError(
     isVersion(value)
-      ? `${path} is already versioned at ${value} in ${manifest}; did you mean \`vc update\`?`
-      : `${path} is already in ${manifest} (override ${value}); did you mean \`vc update\`?`,
+      ? `${path} is already versioned at ${value} in ${manifest}; did you mean ${UPDATE.library}?`
+      : `${path} is already in ${manifest} (override ${value}); did you mean ${UPDATE.library}?`,
   );
 }
 
@@ -3452,7 +3464,7 @@ function warnCaseTwin(
     message: `${path} differs from ${twin}, which ${manifest} has, only in letter case; it is ` +
       `published as an asset of its own (${key}), and on macOS and Windows, whose file names ` +
       `ignore case, \`vc sync\` cannot write both. To publish a new version of ${twin}, give its ` +
-      `spelling (\`vc update ${twin} FILE\`)`,
+      `spelling (${updatePath(twin)})`,
   });
 }
 
@@ -3518,7 +3530,7 @@ function refuseDowngrade(
   throw new PinRefused(
     new InvalidInputError(
       `another process pinned ${path} ${now} meanwhile, a higher version, which was kept; ` +
-        `publish past it with \`vc update\` if this file should be the latest`,
+        `publish past it with ${UPDATE.library} if this file should be the latest`,
     ),
   );
 }

@@ -1,0 +1,167 @@
+/**
+ * The steps the library's messages advise (check the lock, publish a new
+ * version, remove a bad cached copy), in each one's words: a script is told
+ * of the call it makes (`checkLock()`), a `vc` user of the command that does
+ * the same (`vc lock --check`). The library says `library` (a script never
+ * runs a command); the command line's `withFlagNames` (src/cli/errors.ts)
+ * says the same message with `command`, as it says every option the library
+ * names as its flag. Where a step names an input (a URI, a path), the
+ * library quotes it as JSON and `commandWords` says it as a shell word.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandWords, LOCK_CHECK, removeCopy } from "./command_words.ts";
+ * assert.equal(LOCK_CHECK.library, "`checkLock()`");
+ * assert.equal(
+ *   commandWords(`remove it with ${removeCopy("s3://b/a b.csv")}`),
+ *   "remove it with `vc cache rm 's3://b/a b.csv'`",
+ * );
+ * ```
+ *
+ * @module
+ */
+import { shellWord } from "./shell_word.ts";
+
+/** A step in each one's words: the library's call and the `vc` command. */
+export interface CommandWords {
+  /** As the library says it (a call a script makes). */
+  readonly library: string;
+  /** As `vc` says it (the command a user types). */
+  readonly command: string;
+}
+
+/** Pin what the manifest names in the lock file. */
+export const LOCK: CommandWords = { library: "`fillLock()`", command: "`vc lock`" };
+/** Compare the lock file with the store's contents. */
+export const LOCK_CHECK: CommandWords = {
+  library: "`checkLock()`",
+  command: "`vc lock --check`",
+};
+/** Publish a new version of a path. */
+export const UPDATE: CommandWords = { library: "`update()`", command: "`vc update`" };
+/** Publish a new path. */
+export const ADD: CommandWords = { library: "`add()`", command: "`vc add`" };
+/** Publish a file as a new path, which starts the manifest if there is none. */
+export const ADD_FILE: CommandWords = {
+  library: "`add(PATH, FILE)`",
+  command: "`vc add PATH FILE`",
+};
+/** List a path's versions. */
+export const VERSIONS: CommandWords = { library: "`versions()`", command: "`vc versions`" };
+/** List what the bucket holds. */
+export const LS_REMOTE: CommandWords = { library: "`lsRemote()`", command: "`vc ls-remote`" };
+/** Download the items a list file names. */
+export const PREFILL_LIST: CommandWords = {
+  library: "pass its lines to `prefill()` as items",
+  command: "give it to `vc prefill --list`",
+};
+/** Download what a manifest names ahead of time. */
+export const PREFILL: CommandWords = { library: "`prefill()`", command: "`vc prefill`" };
+/** Free space in the cache. */
+export const CACHE_PRUNE: CommandWords = {
+  library: "the AssetCache's `prune({ maxSize })`",
+  command: "`vc cache prune --max-size 10GB`",
+};
+/** Check (and repair) the cache's records. */
+export const CACHE_VERIFY: CommandWords = {
+  library: "the AssetCache's `verify()`",
+  command: "`vc cache verify`",
+};
+/** Make a new repository. */
+export const REPO_INIT: CommandWords = {
+  library: "`Repository.init()`",
+  command: "`vc repo init`",
+};
+/** Move a repository's catalog to PostgreSQL. */
+export const MOVE_TO_POSTGRES: CommandWords = {
+  library: "`backup()` the repository, then `Repository.restore()` the snapshot with a " +
+    "postgres://… catalog option",
+  command: "vc repo backup, then vc repo restore SNAPSHOT --catalog postgres://…",
+};
+
+/** Every step said without an input, for `withFlagNames`' table. */
+export const COMMAND_WORDS: readonly CommandWords[] = [
+  LOCK_CHECK,
+  LOCK,
+  UPDATE,
+  ADD_FILE,
+  ADD,
+  PREFILL_LIST,
+  VERSIONS,
+  LS_REMOTE,
+  PREFILL,
+  CACHE_PRUNE,
+  CACHE_VERIFY,
+  REPO_INIT,
+  MOVE_TO_POSTGRES,
+];
+
+const JSON_STRING = String.raw`"(?:[^"\\\n]|\\.)*"`;
+
+/** Remove a cached copy of `uri` (the next use downloads it again). */
+export function removeCopy(uri: string): string {
+  return `the AssetCache's \`delete(${JSON.stringify(uri)})\``;
+}
+
+/** Publish `file` as a new version of `path` (`FILE` when the message names no file). */
+export function updatePath(path: string): string {
+  return `\`update(${JSON.stringify(path)}, FILE)\``;
+}
+
+/** Download version-resolved `path` into the cache. */
+export function cachePath(path: string): string {
+  return `\`path(${JSON.stringify(path)})\``;
+}
+
+/** List the versions of `path`. */
+export function versionsOf(path: string): string {
+  return `\`versions(${JSON.stringify(path)})\``;
+}
+
+/** Download `uri` into the cache, as is (no manifest). */
+export function cacheUri(uri: string): string {
+  return `the AssetCache's \`cache(${JSON.stringify(uri)})\``;
+}
+
+/** Publish a path's first version as `version`. */
+export function addVersion(version: string): string {
+  return `\`add(PATH, FILE, { version: ${JSON.stringify(version)} })\``;
+}
+
+// The steps that name an input: the library's words, and the command's
+// words for the input found in them.
+const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
+  [
+    new RegExp(`the AssetCache's \`delete\\((${JSON_STRING})\\)\``, "g"),
+    (uri) => `\`vc cache rm ${shellWord(uri)}\``,
+  ],
+  [
+    new RegExp(`\`update\\((${JSON_STRING}), FILE\\)\``, "g"),
+    (p) => `\`vc update ${shellWord(p)} FILE\``,
+  ],
+  [new RegExp(`\`path\\((${JSON_STRING})\\)\``, "g"), (p) => `\`vc path ${shellWord(p)}\``],
+  [new RegExp(`\`versions\\((${JSON_STRING})\\)\``, "g"), (p) => `\`vc versions ${shellWord(p)}\``],
+  [
+    new RegExp(`the AssetCache's \`cache\\((${JSON_STRING})\\)\``, "g"),
+    (uri) => `\`vc cache get ${shellWord(uri)}\``,
+  ],
+  [
+    new RegExp(`\`add\\(PATH, FILE, \\{ version: (${JSON_STRING}) \\}\\)\``, "g"),
+    (v) => `\`vc add --version ${shellWord(v)}\``,
+  ],
+];
+
+/**
+ * `message` with the steps that name an input (`removeCopy`, `updatePath`,
+ * `cachePath`, `versionsOf`, `cacheUri`, `addVersion`) said as the `vc` command that does each; the
+ * steps without one are in `COMMAND_WORDS`, which `withFlagNames` rewrites
+ * as it does every option.
+ */
+export function commandWords(message: string): string {
+  let out = message;
+  for (const [words, command] of WITH_INPUT) {
+    out = out.replace(words, (_all, quoted: string) => command(JSON.parse(quoted)));
+  }
+  return out;
+}

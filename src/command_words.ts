@@ -60,7 +60,7 @@ export const PREFILL_LIST: CommandWords = {
 export const PREFILL: CommandWords = { library: "`prefill()`", command: "`vc prefill`" };
 /** Free space in the cache. */
 export const CACHE_PRUNE: CommandWords = {
-  library: "the AssetCache's `prune({ maxSize })`",
+  library: "the AssetCache's `prune({ maxBytes })`",
   command: "`vc cache prune --max-size 10GB`",
 };
 /** Check (and repair) the cache's records. */

@@ -4,7 +4,7 @@
  * `vc cache prune --max-size 10GB`)", "move the catalog to PostgreSQL (vc
  * repo backup, then vc repo restore SNAPSHOT --catalog postgres://…)". The
  * library now names its own call (`fillLock()`, `checkLock()`, the
- * AssetCache's `prune({ maxSize })`), and `vc` (withFlagNames) says the
+ * AssetCache's `prune({ maxBytes })`), and `vc` (withFlagNames) says the
  * command, as it says each option as its flag. A step that names an input
  * (`vc cache rm URI`) is quoted as JSON by the library and as a shell word
  * by `vc`, so a hostile name reads back as itself.
@@ -103,4 +103,42 @@ Deno.test("vc path --frozen of an unlocked entry still says `vc lock`", async ()
   assertEquals(r.code, 1, r.stderr);
   assertStringIncludes(r.stderr, "run `vc lock` and commit the lock file");
   assert(!r.stderr.includes("fillLock"), r.stderr);
+});
+
+Deno.test("each call the library advises is one the library has", async () => {
+  const words = await import("../src/command_words.ts");
+  const { AssetCache: Cache, VersionedCache: Versioned } = await import("../mod.ts");
+  const versioned = await import("../src/versioned/mod.ts");
+  const { Repository } = await import("../src/repo/mod.ts");
+  const { prefill } = await import("../mod.ts");
+  const has: Record<string, unknown> = {
+    fillLock: versioned.fillLock,
+    checkLock: versioned.checkLock,
+    prefill,
+    "Repository.init": Repository.init,
+    "Repository.restore": Repository.restore,
+  };
+  for (const m of ["update", "add", "versions", "lsRemote", "path"]) {
+    has[m] = (Versioned.prototype as unknown as Record<string, unknown>)[m];
+  }
+  for (const m of ["prune", "verify", "delete", "cache"]) {
+    has[m] = (Cache.prototype as unknown as Record<string, unknown>)[m];
+  }
+  has["backup"] = (Repository.prototype as unknown as Record<string, unknown>)["backup"];
+  const said = [
+    ...words.COMMAND_WORDS.map((w) => w.library),
+    words.removeCopy("u"),
+    words.updatePath("p"),
+    words.cachePath("p"),
+    words.versionsOf("p"),
+    words.cacheUri("u"),
+    words.addVersion("1.0.0"),
+  ];
+  for (const text of said) {
+    for (const [, call] of text.matchAll(/`([\w.]+)\(/g)) {
+      assertEquals(typeof has[call!], "function", `${call} in ${text}`);
+    }
+  }
+  // The prune option is maxBytes (prune() refuses any other).
+  assertStringIncludes(words.CACHE_PRUNE.library, "maxBytes");
 });

@@ -73,6 +73,21 @@ export const REPO_INIT: CommandWords = {
   library: "`Repository.init()`",
   command: "`vc repo init`",
 };
+/** List the records a repository's catalog and store disagree on. */
+export const REPO_CHECK: CommandWords = {
+  library: "the Repository's `check()`",
+  command: "`vc repo check`",
+};
+/** Delete a repository's expired records and unrecorded content. */
+export const REPO_GC: CommandWords = {
+  library: "the Repository's `gc()`",
+  command: "`vc repo gc`",
+};
+/** List a repository's records. */
+export const REPO_LS: CommandWords = {
+  library: "the Repository's `list()`",
+  command: "`vc repo ls`",
+};
 /** Move a repository's catalog to PostgreSQL. */
 export const MOVE_TO_POSTGRES: CommandWords = {
   library: "`backup()` the repository, then `Repository.restore()` the snapshot with a " +
@@ -94,6 +109,9 @@ export const COMMAND_WORDS: readonly CommandWords[] = [
   CACHE_PRUNE,
   CACHE_VERIFY,
   REPO_INIT,
+  REPO_CHECK,
+  REPO_GC,
+  REPO_LS,
   MOVE_TO_POSTGRES,
 ];
 
@@ -124,6 +142,11 @@ export function cacheUri(uri: string): string {
   return `the AssetCache's \`cache(${JSON.stringify(uri)})\``;
 }
 
+/** Purge record `id` of a repository (delete its content). */
+export function purgeRecord(id: number): string {
+  return `the Repository's \`purge(${id})\``;
+}
+
 /** Publish a path's first version as `version`. */
 export function addVersion(version: string): string {
   return `\`add(PATH, FILE, { version: ${JSON.stringify(version)} })\``;
@@ -146,6 +169,7 @@ const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
     new RegExp(`the AssetCache's \`cache\\((${JSON_STRING})\\)\``, "g"),
     (uri) => `\`vc cache get ${shellWord(uri)}\``,
   ],
+  [new RegExp("the Repository's `purge\\((\\d+)\\)`", "g"), (id) => `\`vc repo purge ${id}\``],
   [
     new RegExp(`\`add\\(PATH, FILE, \\{ version: (${JSON_STRING}) \\}\\)\``, "g"),
     (v) => `\`vc add --version ${shellWord(v)}\``,
@@ -154,14 +178,14 @@ const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
 
 /**
  * `message` with the steps that name an input (`removeCopy`, `updatePath`,
- * `cachePath`, `versionsOf`, `cacheUri`, `addVersion`) said as the `vc` command that does each; the
+ * `cachePath`, `versionsOf`, `cacheUri`, `purgeRecord`, `addVersion`) said as the `vc` command that does each; the
  * steps without one are in `COMMAND_WORDS`, which `withFlagNames` rewrites
  * as it does every option.
  */
 export function commandWords(message: string): string {
   let out = message;
   for (const [words, command] of WITH_INPUT) {
-    out = out.replace(words, (_all, quoted: string) => command(JSON.parse(quoted)));
+    out = out.replace(words, (_all, quoted: string) => command(String(JSON.parse(quoted))));
   }
   return out;
 }

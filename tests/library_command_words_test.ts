@@ -124,7 +124,9 @@ Deno.test("each call the library advises is one the library has", async () => {
   for (const m of ["prune", "verify", "delete", "cache"]) {
     has[m] = (Cache.prototype as unknown as Record<string, unknown>)[m];
   }
-  has["backup"] = (Repository.prototype as unknown as Record<string, unknown>)["backup"];
+  for (const m of ["backup", "check", "gc", "list", "purge"]) {
+    has[m] = (Repository.prototype as unknown as Record<string, unknown>)[m];
+  }
   const said = [
     ...words.COMMAND_WORDS.map((w) => w.library),
     words.removeCopy("u"),
@@ -133,6 +135,7 @@ Deno.test("each call the library advises is one the library has", async () => {
     words.versionsOf("p"),
     words.cacheUri("u"),
     words.addVersion("1.0.0"),
+    words.purgeRecord(1),
   ];
   for (const text of said) {
     for (const [, call] of text.matchAll(/`([\w.]+)\(/g)) {
@@ -141,4 +144,15 @@ Deno.test("each call the library advises is one the library has", async () => {
   }
   // The prune option is maxBytes (prune() refuses any other).
   assertStringIncludes(words.CACHE_PRUNE.library, "maxBytes");
+});
+
+Deno.test("a repository's advice: Repository calls in the library, vc repo commands in vc", () => {
+  assertEquals(
+    withFlagNames(
+      "run the Repository's `purge(12)` again to delete it (the Repository's `gc()` deletes it " +
+        "too); the Repository's `check()` lists such records",
+    ),
+    "run `vc repo purge 12` again to delete it (`vc repo gc` deletes it too); `vc repo check` " +
+      "lists such records",
+  );
 });

@@ -82,7 +82,7 @@ Deno.test("repo add: an upload the failing store keeps is named in the error, an
     const key = left[0]!.slice("repo/".length);
     assertStringIncludes(e.message, "nothing was recorded for /a.bin");
     assertStringIncludes(e.message, `the upload could not be deleted: ${key} is left`);
-    assertStringIncludes(e.message, "vc repo check");
+    assertStringIncludes(e.message, "the Repository's `check()`");
     assertEquals(await repo.list({}), []);
     assertEquals((await repo.check()).recentOrphans.map((o) => o.key), [key]);
     assertEquals((await repo.check({ graceMs: 0 })).orphans.map((o) => o.key), [key]);

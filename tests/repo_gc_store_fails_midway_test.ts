@@ -42,7 +42,7 @@ Deno.test("repo gc: a store failing midway says where gc stopped, and gc again f
       "what it did before stays done (expired 0 superseded, purged 1 record, deleted 0 content " +
         "objects)",
     );
-    assertStringIncludes(e.message, "vc repo gc");
+    assertStringIncludes(e.message, "the Repository's `gc()`");
     assertEquals((await repo.get(r.id)).state, "purged");
 
     const again = await repo.gc({ graceMs: 0, retentionMs: 0 });

@@ -27,7 +27,7 @@ Deno.test("repo get of a record whose content was replaced names the record and 
     assertStringIncludes(e.message, `record ${r.id} (unpublished /data/a.txt)`);
     assertStringIncludes(e.message, r.contentKey);
     assertStringIncludes(e.message, `not the recorded ${r.md5}`);
-    assertStringIncludes(e.message, "vc repo check");
+    assertStringIncludes(e.message, "the Repository's `check()`");
     assertEquals((await repo.check()).problems.map((p) => [p.id, p.problem]), [
       [r.id, "md5 mismatch"],
     ]);

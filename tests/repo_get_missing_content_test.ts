@@ -22,7 +22,7 @@ Deno.test("repo get of a record whose content is missing names the record", asyn
     const e = await assertRejects(() => repo.download(r.id), NotFoundError);
     assertStringIncludes(e.message, `record ${r.id} (unpublished /data/zero.bin)`);
     assertStringIncludes(e.message, r.contentKey);
-    assertStringIncludes(e.message, "vc repo check");
+    assertStringIncludes(e.message, "the Repository's `check()`");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

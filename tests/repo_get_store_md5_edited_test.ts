@@ -37,7 +37,7 @@ Deno.test("repo get of a record whose stored MD5 was edited names the record and
     assertStringIncludes(e.message, r.contentKey);
     assertStringIncludes(e.message, `MD5 recorded ${r.md5}`);
     assertStringIncludes(e.message, forged);
-    assertStringIncludes(e.message, "vc repo check");
+    assertStringIncludes(e.message, "the Repository's `check()`");
     assertEquals((await repo.check()).problems.map((p) => [p.id, p.problem]), [
       [r.id, "md5 mismatch"],
     ]);

@@ -37,7 +37,7 @@ Deno.test("repo publish refuses a record whose content was deleted behind vc's b
     assertStringIncludes(e.message, `cannot publish record ${r.id} (unpublished /data/a.txt)`);
     assertStringIncludes(e.message, r.contentKey);
     assertStringIncludes(e.message, "missing");
-    assertStringIncludes(e.message, "vc repo check");
+    assertStringIncludes(e.message, "the Repository's `check()`");
     assertEquals((await repo.get(r.id)).state, "unpublished");
     assertEquals(await repo.current("/data/a.txt"), undefined);
   });

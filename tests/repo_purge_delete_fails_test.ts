@@ -32,7 +32,7 @@ Deno.test("repo purge: a content delete the store refuses is said, and purge aga
     s3.setFaults({});
     assertStringIncludes(e.message, "DELETE");
     assertStringIncludes(e.message, `record ${r.id} is purged, but its content ${r.contentKey}`);
-    assertStringIncludes(e.message, `vc repo purge ${r.id}`);
+    assertStringIncludes(e.message, `the Repository's \`purge(${r.id})\``);
     assertEquals((await repo.get(r.id)).state, "purged");
     // Just deleted: listed as recent (younger than the grace period).
     assertEquals((await repo.check()).recentOrphans.map((o) => o.key), [r.contentKey]);

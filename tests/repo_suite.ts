@@ -146,7 +146,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           refused.message,
           '"/cafe\\u0301/menu.txt" and the path "/caf\\u00e9/menu.txt" in repository ' +
             `${repo.uri} look the same but are spelled differently in Unicode (NFC vs NFD; one ` +
-            "file name on macOS); use the repository's spelling (copy it from `vc repo ls`)",
+            "file name on macOS); use the repository's spelling (copy it from the Repository's `list()`)",
         );
         // Nothing was uploaded or recorded for it.
         assertEquals((await repo.list()).map((r) => r.id), [a.id]);
@@ -255,7 +255,7 @@ export async function repoSuite(t: Deno.TestContext, env: SuiteEnv): Promise<voi
           refused.message,
           'the tag "cafe\\u0301" and the tag "caf\\u00e9" in repository ' +
             `${repo.uri} look the same but are spelled differently in Unicode (NFC vs NFD); ` +
-            "use the repository's spelling (copy it from `vc repo ls`)",
+            "use the repository's spelling (copy it from the Repository's `list()`)",
         );
         // Nothing was uploaded or recorded for it.
         assertEquals((await repo.list()).map((r) => r.id), [a.id]);

@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { REPO_CHECK, REPO_GC } from "../command_words.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { counted } from "../counted.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
@@ -198,7 +199,7 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
           counted(tally.purged, "record")
         }, deleted ${
           counted(tally.deleted.size, "content object")
-        }), and \`vc repo gc\` run again finishes the rest (\`vc repo check\` lists content left ` +
+        }), and ${REPO_GC.library} run again finishes the rest (${REPO_CHECK.library} lists content left ` +
         "meanwhile)";
     }
     throw error;

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { purgeRecord, REPO_CHECK, REPO_GC, REPO_LS } from "../command_words.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { newNameProblem } from "../file_names.ts";
 import { basename, extname } from "node:path";
@@ -661,8 +662,8 @@ export class Repository implements AsyncDisposable {
       return UPLOAD_DELETED;
     } catch (error) {
       return `the upload could not be deleted: ${contentKey} is left in ${this.store.url}, ` +
-        `recorded by nothing (${(error as Error).message}); \`vc repo check\` lists it and ` +
-        "`vc repo gc` deletes it once older than its grace period, or remove it";
+        `recorded by nothing (${(error as Error).message}); ${REPO_CHECK.library} lists it and ` +
+        `${REPO_GC.library} deletes it once older than its grace period, or remove it`;
     }
   }
 
@@ -727,7 +728,7 @@ export class Repository implements AsyncDisposable {
       `${escapedUnicode(path)} and the path ${escapedUnicode(twin)} in repository ${this.uri} ` +
         `look the same but are spelled differently in Unicode (${
           spellingDifference(path, twin)
-        }; one file name on macOS); use the repository's spelling (copy it from \`vc repo ls\`)`,
+        }; one file name on macOS); use the repository's spelling (copy it from ${REPO_LS.library})`,
     );
   }
 
@@ -764,7 +765,7 @@ export class Repository implements AsyncDisposable {
         `the tag ${escapedUnicode(tag)} and the tag ${escapedUnicode(twin)} ` +
           `${held === twin ? `in repository ${this.uri}` : "given with it"} look the same ` +
           `but are spelled differently in Unicode (${spellingDifference(tag, twin)}); use the ` +
-          "repository's spelling (copy it from `vc repo ls`)",
+          `repository's spelling (copy it from ${REPO_LS.library})`,
       );
     }
   }
@@ -825,7 +826,7 @@ export class Repository implements AsyncDisposable {
       `its content ${uri} ${
         differs.problem === "missing" ? "is missing from the store" : `differs (${differs.detail})`
       } (${differs.problem === "missing" ? "deleted" : "changed"} behind vc's back? ` +
-      "`vc repo check` lists such records); it was not published";
+      `${REPO_CHECK.library} lists such records); it was not published`;
     throw differs.problem === "missing" ? new NotFoundError(message) : new IntegrityError(message);
   }
 
@@ -904,8 +905,8 @@ export class Repository implements AsyncDisposable {
       // only an orphan): said, or the failed DELETE reads as if nothing was done.
       if (error instanceof VcError) {
         error.message += `; record ${record.id} is purged, but its content ${record.contentKey} ` +
-          `is still in ${this.store.url}: run \`vc repo purge ${record.id}\` again to delete ` +
-          "it (`vc repo gc` deletes it too, once older than its grace period)";
+          `is still in ${this.store.url}: run ${purgeRecord(record.id)} again to delete ` +
+          `it (${REPO_GC.library} deletes it too, once older than its grace period)`;
       }
       throw error;
     }
@@ -1516,7 +1517,7 @@ export class Repository implements AsyncDisposable {
           `record ${record.id} (${record.state} ${record.path}): its content ${uri} does not ` +
             `match what the store states of it, and was not handed out (MD5 recorded ` +
             `${record.md5}; the object or its ETag / vc-md5 metadata changed behind vc's back? ` +
-            `\`vc repo check\` lists such records): ${error.message}`,
+            `${REPO_CHECK.library} lists such records): ${error.message}`,
           { cause: error },
         );
       }
@@ -1533,7 +1534,7 @@ export class Repository implements AsyncDisposable {
       }
       throw new NotFoundError(
         `record ${record.id} (${record.state} ${record.path}): its content ${uri} is missing ` +
-          `from the store (deleted behind vc's back? \`vc repo check\` lists such records)`,
+          `from the store (deleted behind vc's back? ${REPO_CHECK.library} lists such records)`,
         { cause: error },
       );
     }
@@ -1545,7 +1546,7 @@ export class Repository implements AsyncDisposable {
       throw new IntegrityError(
         `record ${record.id} (${record.state} ${record.path}): its content ${uri}, as read, ` +
           `has the MD5 ${actual}, not the recorded ${record.md5} (changed behind vc's back? ` +
-          "`vc repo check` lists such records); the copy downloaded was not kept",
+          `${REPO_CHECK.library} lists such records); the copy downloaded was not kept`,
       );
     }
     return local;

@@ -79,6 +79,33 @@ export function parseChecksum(
 }
 
 /**
+ * The object's CRC32C that Google Cloud Storage's XML API tells on every
+ * answer (`x-goog-hash: crc32c=<Base64>`, with `md5=<Base64>` beside it, in
+ * one header or two joined by ", "), as a full-object checksum: GCS computes
+ * it for every object, composite ones and those uploaded in parts included,
+ * whose ETag is no MD5. `undefined` without a well-formed one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { googHashChecksum } from "./object_checksum.ts";
+ * assert.deepEqual(googHashChecksum("crc32c=4waSgw==, md5=XrY7u+Ae7tCTyyK7j1rNww=="), {
+ *   algorithm: "CRC32C", value: "4waSgw==", type: "FULL_OBJECT",
+ * });
+ * assert.equal(googHashChecksum("md5=XrY7u+Ae7tCTyyK7j1rNww=="), undefined);
+ * assert.equal(googHashChecksum("crc32c=nonsense"), undefined);
+ * ```
+ */
+export function googHashChecksum(header: string): ObjectChecksum | undefined {
+  for (const item of header.split(",")) {
+    const eq = item.indexOf("=");
+    if (eq < 0 || item.slice(0, eq).trim().toLowerCase() !== "crc32c") continue;
+    return parseChecksum("CRC32C", item.slice(eq + 1), "FULL_OBJECT");
+  }
+  return undefined;
+}
+
+/**
  * A running hash of one of S3's checksum algorithms, read out as S3 writes
  * it (Base64 of the big-endian digest). Loads what it needs on first use
  * (`node:zlib` for CRC32, `node:crypto` for the SHA ones, the TypeScript

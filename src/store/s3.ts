@@ -127,7 +127,7 @@ function isRenewableCredentialError(error: unknown): boolean {
 
 /** What signs the lean requests: the SDK chain's provider, or fixed keys. */
 type CredentialSource = S3FetchOptions["credentials"];
-import { CHECKSUM_HEADERS, parseChecksum } from "../object_checksum.ts";
+import { CHECKSUM_HEADERS, googHashChecksum, parseChecksum } from "../object_checksum.ts";
 import type {
   ChecksumAlgorithm,
   CopyOptions,
@@ -2861,6 +2861,11 @@ export class S3Store implements ObjectStore {
     let customerKey = false;
     let checksum: [ChecksumAlgorithm, string] | undefined;
     let checksumType: string | undefined;
+    let googHash: string | undefined;
+    // Google Cloud Storage answers user metadata as x-goog-meta-*, also
+    // metadata sent as x-amz-meta-* (its vc-md5 was not seen).
+    let googMetadata: Record<string, string> | undefined;
+    let googStoredEncoding = "";
     let storageClass = "";
     let archiveStatus = "";
     let restore = "";
@@ -2916,15 +2921,28 @@ export class S3Store implements ObjectStore {
         case "x-amz-checksum-type":
           checksumType = value;
           break;
+        case "x-goog-hash":
+          googHash = value;
+          break;
+        case "x-goog-stored-content-encoding":
+          googStoredEncoding = value.trim().toLowerCase();
+          break;
         default:
           if (name.startsWith("x-amz-checksum-") && CHECKSUM_HEADERS[name] !== undefined) {
             checksum = [CHECKSUM_HEADERS[name], value];
           }
           if (name.startsWith("x-amz-meta-")) {
             metadata[name.slice("x-amz-meta-".length)] = decodeMetadataValue(value);
+          } else if (name.startsWith("x-goog-meta-")) {
+            (googMetadata ??= {})[name.slice("x-goog-meta-".length)] = decodeMetadataValue(value);
           }
       }
     });
+    if (googMetadata !== undefined) {
+      for (const [name, value] of Object.entries(googMetadata)) {
+        if (!Object.hasOwn(metadata, name)) metadata[name] = value;
+      }
+    }
     let size = length === undefined ? undefined : Number(length);
     if (status === 206) {
       const total = /\/(\d+)\s*$/.exec(contentRange)?.[1];
@@ -3012,6 +3030,16 @@ export class S3Store implements ObjectStore {
     if (checksum !== undefined && status !== 206) {
       const multipart = parseEtag(info.etag).kind === "multipart";
       const parsed = parseChecksum(checksum[0], checksum[1], checksumType, multipart);
+      if (parsed !== undefined) info.checksum = parsed;
+    }
+    // Google Cloud Storage tells no x-amz-checksum-*, but its CRC32C of every
+    // object (a composite one's ETag is no MD5: else it was checked by size
+    // alone). Of the bytes as stored: not of an answer decoded from gzip.
+    if (
+      info.checksum === undefined && googHash !== undefined && status !== 206 &&
+      (googStoredEncoding === "" || googStoredEncoding === "identity")
+    ) {
+      const parsed = googHashChecksum(googHash);
       if (parsed !== undefined) info.checksum = parsed;
     }
     return info;

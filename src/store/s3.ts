@@ -378,13 +378,29 @@ function isNotImplemented(error: Error): boolean {
 }
 
 /**
- * A 400 whose server names `header` as one it does not support (Backblaze
- * B2: "Unsupported header 'x-amz-checksum-mode' received for this API call.").
+ * A 400 or 501 whose server names `header` as one it does not support
+ * (Backblaze B2: 400 "Unsupported header 'x-amz-checksum-mode' received for
+ * this API call."; Cloudflare R2: 501 "Header 'x-amz-checksum-crc32' with
+ * value '…' not implemented").
  */
 function refusesHeader(error: unknown, header: RegExp): boolean {
-  if (!(error instanceof StoreError) || error.status !== 400) return false;
-  const named = /unsupported header '([^']*)'/i.exec(error.message)?.[1];
+  if (!(error instanceof StoreError) || (error.status !== 400 && error.status !== 501)) {
+    return false;
+  }
+  const named = /unsupported header '([^']*)'/i.exec(error.message)?.[1] ??
+    /\bheader '([^']*)' with value '[^']*' not implemented/i.exec(error.message)?.[1];
   return named !== undefined && header.test(named.toLowerCase());
+}
+
+/**
+ * Whether a request asking for the object's checksum (`x-amz-checksum-mode`)
+ * may have been refused for that header: the server names it (above), or
+ * answers 501 (a HEAD's has no body to name it), so it is worth sending
+ * once more without it.
+ */
+function mayRefuseChecksumMode(error: unknown): boolean {
+  return refusesHeader(error, /checksum-mode/) ||
+    (error instanceof StoreError && error.status === 501);
 }
 
 /** What an SDK call was doing, for error messages. */
@@ -585,13 +601,21 @@ export class S3Store implements ObjectStore {
     try {
       res = await head(asked ? CHECKSUM_MODE : {});
     } catch (e) {
-      if (!isBareHeadRefusal(e)) throw e;
-      const cause = await this.#bareHeadCause(lean, full, e, options.signal);
-      // The GET of its first byte worked: a store that refuses
-      // x-amz-checksum-mode (Backblaze B2) refuses a HEAD with a bare 400,
-      // and answers one asked without it.
-      const plain = cause === e && asked ? await head({}).catch(() => undefined) : undefined;
-      if (plain === undefined) throw cause;
+      let plain: S3Reply | undefined;
+      if (asked && mayRefuseChecksumMode(e)) {
+        // A store that does not implement x-amz-checksum-mode, answering a
+        // bare 501 (Cloudflare R2's kind of refusal): asked without it.
+        plain = await head({}).catch(() => undefined);
+        if (plain === undefined) throw e;
+      } else {
+        if (!isBareHeadRefusal(e)) throw e;
+        const cause = await this.#bareHeadCause(lean, full, e, options.signal);
+        // The GET of its first byte worked: a store that refuses
+        // x-amz-checksum-mode (Backblaze B2) refuses a HEAD with a bare 400,
+        // and answers one asked without it.
+        plain = cause === e && asked ? await head({}).catch(() => undefined) : undefined;
+        if (plain === undefined) throw cause;
+      }
       this.#checksumMode = false;
       res = plain;
     }
@@ -804,13 +828,15 @@ export class S3Store implements ObjectStore {
       res = await send();
     } catch (e) {
       // A store that refuses x-amz-checksum-mode (Backblaze B2, 400
-      // "Unsupported header"): asked without it, from now on.
-      if (headers["x-amz-checksum-mode"] === undefined || !refusesHeader(e, /checksum-mode/)) {
-        throw e;
-      }
-      this.#checksumMode = false;
+      // "Unsupported header"; 501 NotImplemented): asked without it, from
+      // now on once that is answered (a 501 for another cause stays).
+      if (headers["x-amz-checksum-mode"] === undefined || !mayRefuseChecksumMode(e)) throw e;
       delete headers["x-amz-checksum-mode"];
-      res = await send();
+      if (refusesHeader(e, /checksum-mode/)) this.#checksumMode = false;
+      res = await send().catch((again) => {
+        throw again instanceof StoreError && again.status === 501 ? e : again;
+      });
+      this.#checksumMode = false;
     }
     if (res.status === 200 && range === undefined && !res.headers.has("content-length")) {
       // A chunked answer (some S3-compatible servers, proxies) tells no size

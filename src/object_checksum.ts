@@ -97,10 +97,36 @@ export function parseChecksum(
  * ```
  */
 export function googHashChecksum(header: string): ObjectChecksum | undefined {
+  const value = googHashItem(header, "crc32c");
+  return value === undefined ? undefined : parseChecksum("CRC32C", value, "FULL_OBJECT");
+}
+
+/**
+ * The content's MD5 (hex) that Google Cloud Storage tells in `x-goog-hash`
+ * (`md5=<Base64>`; none for a composite object), or `undefined`. Where the
+ * ETag is 32 hex digits and not this, the ETag is no MD5.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { googHashMd5 } from "./object_checksum.ts";
+ * assert.equal(googHashMd5("crc32c=mnG7TA==, md5=XUFAKrxLKna5cZ2REBfFkg=="), "5d41402abc4b2a76b9719d911017c592");
+ * assert.equal(googHashMd5("crc32c=mnG7TA=="), undefined);
+ * ```
+ */
+export function googHashMd5(header: string): string | undefined {
+  const value = googHashItem(header, "md5");
+  if (value === undefined || !/^[A-Za-z0-9+/]{22}==$/.test(value)) return undefined;
+  return Uint8Array.fromBase64(value).toHex();
+}
+
+// The value of `name=` among the comma-separated items of an x-goog-hash.
+function googHashItem(header: string, name: string): string | undefined {
   for (const item of header.split(",")) {
     const eq = item.indexOf("=");
-    if (eq < 0 || item.slice(0, eq).trim().toLowerCase() !== "crc32c") continue;
-    return parseChecksum("CRC32C", item.slice(eq + 1), "FULL_OBJECT");
+    if (eq >= 0 && item.slice(0, eq).trim().toLowerCase() === name) {
+      return item.slice(eq + 1).trim();
+    }
   }
   return undefined;
 }

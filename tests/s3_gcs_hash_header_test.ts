@@ -13,11 +13,16 @@ import { testS3Options } from "./versioned_helpers.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { checksumHasher } from "../src/object_checksum.ts";
+import { md5Hex } from "../src/hash.ts";
 import { join } from "node:path";
 
 // What GCS's XML API answers for a composite object: an ETag of its own.
 const COMPOSITE_ETAG = '"-CKicn8yBq+kCEAE="';
 const DATA = new TextEncoder().encode("a composite object of Google Cloud Storage\n".repeat(40));
+
+function md5Base64(bytes: Uint8Array): string {
+  return Uint8Array.fromHex(md5Hex(bytes)).toBase64();
+}
 
 async function crc32c(bytes: Uint8Array): Promise<string> {
   const h = await checksumHasher("CRC32C");
@@ -30,12 +35,13 @@ async function crc32c(bytes: Uint8Array): Promise<string> {
  * `damage` flips a byte of each GET's body (same length), as a broken link
  * or middlebox would, and `stored` says the object is stored gzip-encoded.
  */
-async function gcsLike(options: { damage?: boolean; stored?: string } = {}) {
+async function gcsLike(options: { damage?: boolean; stored?: string; etag?: string } = {}) {
   const crc = await crc32c(DATA);
+  const etag = options.etag ?? COMPOSITE_ETAG;
   let stored = "";
   const proxied = await startS3Proxy(async (req, forward) => {
     // Ranged GETs ask for the ETag the proxy gave: the fake knows its own.
-    const res = req.headers.get("if-match") === COMPOSITE_ETAG
+    const res = req.headers.get("if-match") === etag
       ? await forward(undefined, { "if-match": `"${stored}"` })
       : await forward();
     if (new URL(req.url).searchParams.has("list-type") || req.method === "PUT") return res;
@@ -44,9 +50,10 @@ async function gcsLike(options: { damage?: boolean; stored?: string } = {}) {
       const v = res.headers.get(name);
       if (v !== null) headers.set(name, v);
     }
-    headers.set("etag", COMPOSITE_ETAG);
+    headers.set("etag", etag);
     headers.set("x-goog-generation", "1700000000000000");
     headers.append("x-goog-hash", `crc32c=${crc}`);
+    if (options.etag !== undefined) headers.append("x-goog-hash", `md5=${md5Base64(DATA)}`);
     if (options.stored !== undefined) {
       headers.set("x-goog-stored-content-encoding", options.stored);
     }
@@ -123,4 +130,40 @@ Deno.test("GCS: an x-goog-hash of the stored gzip bytes is no checksum of a deco
   const info = await proxied.store.head("big.bin");
   assert(info !== undefined);
   assertEquals(info.checksum, undefined);
+});
+
+// An ETag of 32 hex digits that GCS's own MD5 of the content (x-goog-hash
+// md5=…) says is not the MD5 (GCS makes no promise of an MD5 ETag for objects
+// encrypted with a Cloud KMS key, among others): no MD5 to check the bytes
+// against, so intact bytes were refused as damaged.
+const NOT_MD5_ETAG = '"0123456789abcdef0123456789abcdef"';
+
+Deno.test("GCS: an MD5-shaped ETag that x-goog-hash's md5 contradicts is no MD5", async () => {
+  await using proxied = await gcsLike({ etag: NOT_MD5_ETAG });
+  const info = await proxied.store.head("big.bin");
+  assertEquals(info?.opaqueEtag, true);
+  await withCache(proxied.endpoint, async (cache) => {
+    const path = await cache.cache("s3://b/big.bin");
+    assertEquals(await Deno.readFile(path), DATA);
+  });
+});
+
+Deno.test("GCS: with such an ETag, damaged bytes are still refused", async () => {
+  await using proxied = await gcsLike({ etag: NOT_MD5_ETAG, damage: true });
+  await withCache(proxied.endpoint, async (cache) => {
+    await assertRejects(() => cache.cache("s3://b/big.bin"), IntegrityError);
+  });
+});
+
+Deno.test("GCS: a PUT answered with such an ETag and x-goog-hash's md5 of the body is not refused", async () => {
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    const body = req.method === "PUT" ? new Uint8Array(await req.clone().arrayBuffer()) : undefined;
+    const res = await forward();
+    if (body === undefined) return res;
+    await res.body?.cancel();
+    const headers = new Headers({ etag: NOT_MD5_ETAG, "x-goog-hash": `md5=${md5Base64(body)}` });
+    return new Response(null, { status: res.status, headers });
+  }, { store: { maxAttempts: 1 } });
+  const { etag } = await proxied.store.put("k.bin", DATA);
+  assertEquals(etag, NOT_MD5_ETAG.slice(1, -1));
 });

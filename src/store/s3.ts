@@ -109,6 +109,7 @@ import {
   checkMd5,
   DEFAULT_COPY_PART_SIZE,
   describeCondition,
+  googHashDenies,
   hasDotSegment,
   hasOpaqueEtag,
   hexToBase64,
@@ -3023,7 +3024,9 @@ export class S3Store implements ObjectStore {
       info.contentEncoding = coding;
     }
     // What hasOpaqueEtag (s3_request.ts) tells from a Headers.
-    if (encryption.startsWith("aws:kms") || customerKey) info.opaqueEtag = true;
+    if (encryption.startsWith("aws:kms") || customerKey || googHashDenies(googHash, etag)) {
+      info.opaqueEtag = true;
+    }
     // A web page with a strong ETag that is no content hash, and none of
     // S3's headers: a captive portal's or a proxy's own page (nginx gives
     // every static file an ETag, `"<mtime>-<size>"`), which the check by

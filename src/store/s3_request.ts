@@ -6,7 +6,8 @@
  * @module
  */
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { md5Hex, normalizeEtag } from "../hash.ts";
+import { md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
+import { googHashMd5 } from "../object_checksum.ts";
 import type { PutOptions } from "./types.ts";
 import { checkDotSegments } from "../uri.ts";
 
@@ -236,5 +237,29 @@ export function answersRange(
  */
 export function hasOpaqueEtag(headers: { get(name: string): string | null }): boolean {
   return (headers.get("x-amz-server-side-encryption") ?? "").startsWith("aws:kms") ||
-    headers.get("x-amz-server-side-encryption-customer-algorithm") !== null;
+    headers.get("x-amz-server-side-encryption-customer-algorithm") !== null ||
+    googHashDenies(headers.get("x-goog-hash"), headers.get("etag") ?? "");
+}
+
+/**
+ * Whether Google Cloud Storage's own MD5 of the content (`x-goog-hash:
+ * md5=…`) says an ETag of 32 hex digits is not the MD5: GCS promises an MD5
+ * ETag only for some objects (not those encrypted with a Cloud KMS key,
+ * among others), and such an ETag taken for the MD5 refused intact bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { googHashDenies } from "./s3_request.ts";
+ * const hash = "crc32c=mnG7TA==, md5=XUFAKrxLKna5cZ2REBfFkg==";
+ * assert(googHashDenies(hash, '"0123456789abcdef0123456789abcdef"'));
+ * assert(!googHashDenies(hash, '"5d41402abc4b2a76b9719d911017c592"'));
+ * assert(!googHashDenies(null, '"0123456789abcdef0123456789abcdef"'));
+ * ```
+ */
+export function googHashDenies(googHash: string | null | undefined, etag: string): boolean {
+  if (googHash === null || googHash === undefined) return false;
+  const md5 = googHashMd5(googHash);
+  const kind = parseEtag(etag);
+  return md5 !== undefined && kind.kind === "md5" && kind.md5 !== md5;
 }

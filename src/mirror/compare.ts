@@ -34,6 +34,13 @@ export interface LocalHash {
    * is recorded so that the next run reads the file again ("racy clean").
    */
   racy: boolean;
+  /**
+   * True when the file's stat after its read is not the one before it: it
+   * was written to while it was read (rewritten in place, as a database or
+   * `dd conv=notrunc` writes), so `bytes` may be part old, part new, a
+   * content the file never held. Such bytes are not to be uploaded.
+   */
+  changedWhileRead?: true;
 }
 
 /**
@@ -86,9 +93,9 @@ export async function hashLocal(
   // (Gone: the stat fails as the read would have.) So is a symbolic link
   // that took a file's place, unless links are followed: the read would
   // follow it, and upload under the file's key what it leads to, wherever.
-  const kind = fileKind(
-    symlinks === "follow" ? Deno.statSync(entry.path) : Deno.lstatSync(entry.path),
-  );
+  const look = () => symlinks === "follow" ? Deno.statSync(entry.path) : Deno.lstatSync(entry.path);
+  const before = look();
+  const kind = fileKind(before);
   if (kind !== "a file") {
     throw new VcError(
       `${entry.path} is no longer a regular file (${kind} took its place since it was listed): ` +
@@ -100,6 +107,11 @@ export async function hashLocal(
     const bytes = entry.size <= 256 * 1024
       ? Deno.readFileSync(entry.path)
       : await Deno.readFile(entry.path);
+    // Written to while it was read: the bytes may be a mix of two versions.
+    // (A larger file, read from disk again for its upload, is checked there.)
+    if (!sameStat(before, look())) {
+      return { md5: md5Hex(bytes), bytes, hashed: true, racy, changedWhileRead: true };
+    }
     return { md5: md5Hex(bytes), bytes, hashed: true, racy };
   }
   onProgress?.(0); // a large file takes seconds a GB: shown from its start
@@ -200,4 +212,10 @@ export function record(
     etag,
     validator,
   });
+}
+
+/** Whether two stats of one path show the same file, unwritten between them. */
+function sameStat(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.size === b.size && a.ino === b.ino &&
+    a.mtime?.getTime() === b.mtime?.getTime() && a.ctime?.getTime() === b.ctime?.getTime();
 }

@@ -1777,6 +1777,14 @@ export class Mirror {
           return;
         }
         const { row, hash } = await this.#hash(run, pair, local);
+        if (hash.changedWhileRead) {
+          // Rewritten in place while it was read whole: its bytes may be a
+          // mix of old and new, which the store's MD5 check would pass (the
+          // MD5 is of the mix). Nothing was sent.
+          throw new FileChangedError(
+            `${local.path} changed while it was read; the next run uploads what is there then`,
+          );
+        }
         if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
           // Written to since the walk listed it (a log being appended): the
           // store would refuse the bytes for the walk's size, in its own words

@@ -13,6 +13,7 @@ import { refuseShellConvertedPath } from "./msys_path.ts";
 import { compileFilter, normalizePrefix, parseMirrorRoot } from "../mirror/keys.ts";
 import { FLAG_WORDS, flagWorded } from "./mirror_flag_words.ts";
 import { mirror as runMirror } from "../mirror/mirror.ts";
+import { fsWatcherStuck } from "../mirror/watcher_stuck.ts";
 import { MirrorInterruptedError, READ_ONLY_MOUNT, storeTransient } from "../mirror/report.ts";
 import type { MirrorOptions, MirrorProgress, MirrorReport, MirrorUpload } from "../mirror/types.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -659,12 +660,14 @@ function leftOpenOnStop(
   watcher: Deno.FsWatcher,
   stop: AbortSignal,
   cancel: AbortSignal | undefined,
-): AsyncIterable<Deno.FsEvent> & { close(): void } {
+): AsyncIterable<Deno.FsEvent> & { close(): void; stuck(): boolean } {
   return {
     [Symbol.asyncIterator]: () => watcher[Symbol.asyncIterator](),
     close: () => {
       if (!stop.aborted && !cancel?.aborted) watcher.close();
     },
+    // Stuck at a FIFO: the watch neither closes nor replaces it (either would block).
+    stuck: fsWatcherStuck,
   };
 }
 

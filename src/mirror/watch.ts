@@ -50,6 +50,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import { CallbackError, InvalidInputError, VcError } from "../errors.ts";
 import { CallbackGuard } from "../callback.ts";
 import { directoryId } from "./local_side.ts";
+import { fsWatcherStuck } from "./watcher_stuck.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
 import { MirrorInterruptedError, storeTransient } from "./report.ts";
 import { counted } from "../counted.ts";
@@ -91,9 +92,15 @@ export interface WatchOptions extends MirrorOptions {
    * failed too (`retry`: a store down for a while fails each the same).
    */
   onError?: (error: unknown, info?: BatchInfo) => void;
-  /** Where events come from (default `Deno.watchFs`; tests give their own). */
+  /**
+   * Where events come from (default `Deno.watchFs`; tests give their own).
+   * `stuck`, if given, tells whether the watcher is stuck at a FIFO made in
+   * the tree (then it is never closed or replaced: see `watcher_stuck.ts`);
+   * the default watcher is asked by `fsWatcherStuck`.
+   */
   watchFs?: (paths: string[], options: { recursive: boolean }) => AsyncIterable<Deno.FsEvent> & {
     close(): void;
+    stuck?(): boolean;
   };
 }
 
@@ -468,6 +475,32 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let watchRetryAt: number | undefined;
   let watchRetries = 0;
   const watchFs = options.watchFs ?? Deno.watchFs;
+  // Deno's watcher stuck at a FIFO made in the tree (see watcher_stuck.ts):
+  // no event comes any more, and closing it or making another would block
+  // this process for good (no pass, deaf to SIGTERM), so neither is done
+  // while it is; said once. A test's watcher tells by its own `stuck()`.
+  const watcherStuck = (): boolean => {
+    const own = (watcher as { stuck?: () => boolean } | undefined)?.stuck;
+    if (own !== undefined) return own.call(watcher);
+    // A caller's watcher without `stuck`: it is not Deno's, or not known to be.
+    return options.watchFs === undefined && watcher !== undefined && fsWatcherStuck();
+  };
+  let stuckSaid = false;
+  const sayStuck = () => {
+    if (stuckSaid) return;
+    stuckSaid = true;
+    callbacks.call(
+      "onError",
+      options.onError,
+      new VcError(
+        `the file watcher of ${roots.join(", ")} stopped at a FIFO made in the tree (Deno's ` +
+          `watcher opens each file it reports, and a FIFO's open waits for a writer): changes ` +
+          `are mirrored by the full passes only (every --reconcile-interval) until something ` +
+          `opens that FIFO for writing, or the mirror is started again (a FIFO there before it ` +
+          `starts does not stop it)`,
+      ),
+    );
+  };
   // The directory each root named when its watcher started (see rootSwapped).
   let watchedIds: (string | undefined)[] = [];
   let rootCheckAt = 0;
@@ -573,6 +606,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const rewatchAfterFailure = async () => {
     watcherFailed = false;
     if (rootGone) return;
+    if (watcherStuck()) return sayStuck();
     try {
       watcher?.close();
     } catch {
@@ -602,6 +636,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // for the next full pass, and the watch never saw the root go.
   const rootSwapped = async () => {
     rootCheckAt = elapsed() + Math.max(debounce, ROOT_POLL_MS);
+    if (!stuckSaid && watcherStuck()) sayStuck();
     for (const [i, root] of roots.entries()) {
       if (directoryId(root) === watchedIds[i]) continue;
       if (await look(root) === "dir") await rewatchIfBack();
@@ -613,13 +648,21 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     for (const root of roots) if (await look(root) !== "dir") return;
     rootGone = false;
     goneSaid = false;
-    try {
-      watcher?.close();
-    } catch {
-      // Closed already.
+    if (watcherStuck()) {
+      // Neither closed nor replaced (either would block): the directory
+      // there now is taken as watched, its tree looked at below, and the
+      // full passes mirror its changes.
+      sayStuck();
+      watchedIds = roots.map(directoryId);
+    } else {
+      try {
+        watcher?.close();
+      } catch {
+        // Closed already.
+      }
+      await ended(pump);
+      await tryWatching();
     }
-    await ended(pump);
-    await tryWatching();
     // What was made there before the new watch: the whole tree is looked at.
     for (const root of roots) pending.set(root, { seen: "dir", since: elapsed(), scan: true });
   };
@@ -708,7 +751,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   } finally {
     stop?.removeEventListener("abort", onStop);
     try {
-      watcher?.close();
+      // A stuck one is left as it is: closing it would block (see watcherStuck).
+      if (!watcherStuck()) watcher?.close();
     } catch {
       // Closed already.
     }

@@ -1,0 +1,86 @@
+/**
+ * `watchMirror()` whose system watcher got stuck at a FIFO made in the
+ * watched tree: Deno's watcher opens each file it reports, and a FIFO's open
+ * waits for a writer. From then on no event came (said nowhere: the watch
+ * looked idle and fine), and when the watch then closed it to watch anew (a
+ * root swapped for another directory, `mv data data.old && mkdir data`, or a
+ * root gone and back), closing it or making another `Deno.watchFs` blocked
+ * the whole process for good: `vc mirror --watch` made no pass any more and
+ * was still running 6 s after SIGTERM (only SIGKILL ended it).
+ *
+ * Now the watch asks whether its watcher is stuck (Linux: the watcher's
+ * thread waits in the kernel's FIFO open, `watcher_stuck.ts`); it says so
+ * once, never closes or replaces a stuck one, and still mirrors the swapped
+ * root's tree. A real FIFO would leave a thread of Deno's blocked in the test
+ * process, so the watcher is a test one that says it is stuck by its own
+ * `stuck()` and counts what would block.
+ */
+import { join } from "node:path";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import {
+  fakeBackend,
+  storeContents,
+  tempDir,
+  until,
+  watchWithTestEvents,
+  writeTree,
+} from "./mirror_helpers.ts";
+
+Deno.test("mirror --watch: a watcher stuck at a FIFO is said once, never closed or replaced, and a swapped root is still mirrored", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  await writeTree(join(w.dir, "v1"), { "a.txt": "a" });
+  await writeTree(join(w.dir, "v2"), { "b.txt": "b" });
+  const current = join(w.dir, "current");
+  await Deno.symlink("v1", current);
+  let stuck = false;
+  let release = () => {};
+  const released = new Promise<void>((r) => release = r);
+  let watchers = 0;
+  /** Calls that would block the process: a close or a new watcher while stuck. */
+  const blocking: string[] = [];
+  try {
+    await using watch = watchWithTestEvents(current, b.store, w.dir, {
+      watchFs: () => {
+        if (stuck) blocking.push("a new watcher");
+        watchers++;
+        return {
+          close() {
+            if (stuck) blocking.push("close");
+          },
+          stuck: () => stuck,
+          // deno-lint-ignore require-yield -- a watcher stuck at a FIFO yields no event
+          async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
+            await released;
+          },
+        };
+      },
+    });
+    const { clock, counts, errors } = watch;
+    await until("the first pass", () => counts.idle > 0);
+    assertEquals(errors, []);
+    // A FIFO made in the tree: the watcher is stuck from now on.
+    stuck = true;
+    const idle = counts.idle;
+    await clock.advance(1_000);
+    await until("the watch to idle", () => counts.idle > idle);
+    assertEquals(errors.length, 1, errors.join("\n"));
+    assertStringIncludes(errors[0]!, "stopped at a FIFO made in the tree");
+    assertStringIncludes(errors[0]!, "full passes only");
+    // The root switched to another directory: it would be watched anew.
+    await Deno.remove(current);
+    await Deno.symlink("v2", current);
+    for (let i = 0; i < 10 && (await storeContents(b.store))["b.txt"] === undefined; i++) {
+      const before = counts.idle;
+      await clock.advance(1_000);
+      await until("the watch to idle", () => counts.idle > before);
+    }
+    assertEquals(await storeContents(b.store), { "b.txt": "b" });
+    assertEquals(watchers, 1);
+    assertEquals(errors.length, 1, errors.join("\n"));
+  } finally {
+    release();
+  }
+  // Stopped (the watch disposed above) without closing the stuck watcher either.
+  assertEquals(blocking, []);
+});

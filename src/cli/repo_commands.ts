@@ -211,6 +211,15 @@ export function recordLines(
 
 const RECORD_HEADER = ["ID", "STATE", "SIZE", "PATH", "TAGS"];
 
+// A record's claim, as `vc repo get ID` shows it: the holder of a worker
+// killed before it kept what `claim` printed was seen only in `--json`, and
+// nothing else said why `claim` passed the record over until its ttl ran out.
+// Its until may have passed (a lapsed claim stays recorded until another
+// claim takes the record), which the time itself says.
+function claimLines(r: Pick<RepoRecord, "claimedBy" | "claimUntil">): string[] {
+  return r.claimedBy === null ? [] : [`claimed by ${r.claimedBy} until ${r.claimUntil}`];
+}
+
 function recordRow(r: Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags">): string[] {
   // A path recorded with whitespace at an end (restored from a snapshot, or
   // recorded before new names were checked) in JSON quotes: `/a.csv ` beside
@@ -487,7 +496,7 @@ export const get: Command = {
     const local = ctx.flags.boolean("local");
     if (to === undefined && !local && !toStdout) {
       const record = await withRepo(ctx, "repo get", (repo) => repo.get(id));
-      await ctx.out.data(record, recordLines([record]));
+      await ctx.out.data(record, [...recordLines([record]), ...claimLines(record)]);
       return;
     }
     await using cache = openAssetCache(ctx);

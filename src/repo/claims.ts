@@ -202,12 +202,22 @@ function holderUpdate(
       );
     }
     if (rows[0]!.claimed_by !== holder) {
+      // The holder and its until are named: the claim of a worker killed
+      // before it kept its holder is released only with that holder, and
+      // nothing else on the command line said it (but a lapsed one holds nothing).
+      const other = rows[0]!.claimed_by === null ? undefined : String(rows[0]!.claimed_by);
+      const until = rows[0]!.claim_until === null
+        ? undefined
+        : new Date(Number(rows[0]!.claim_until)).toISOString();
       throw new ClaimLostError(
         `cannot ${verb} the claim on record ${rid}: ${holder} does not hold it` +
-          (rows[0]!.claimed_by !== null
-            ? " (another holder does: this claim ended, its ttl passed or the record was " +
-              "expired (and published again), and another worker took it, or this is not the " +
-              "holder id that claim returned)"
+          (other !== undefined && until !== undefined && Number(rows[0]!.claim_until) <= now
+            ? ` (nobody does: the claim of ${other} lapsed at ${until}, and the record is free ` +
+              "for any claim)"
+            : other !== undefined
+            ? ` (${other} holds it until ${until}: this claim ended, its ttl passed or the ` +
+              "record was expired (and published again), and another worker took it, or this " +
+              "is not the holder id that claim returned)"
             : rows[0]!.state !== "published"
             // Expiring by hand and purging end claims (gc leaves claimed records alone).
             ? ` (nobody does: the record is ${String(rows[0]!.state)}, which ended the claim)`

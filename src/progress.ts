@@ -489,7 +489,7 @@ export class ProgressBar {
     // an upload reads as the upload stuck at 100%.
     const stepText = this.#isStep && currentText ? printable(currentText) : "";
     const step = stepText && room >= sep + Math.min(8, displayWidth(stepText))
-      ? keepEnd(stepText, room - sep)
+      ? keepStepEnds(stepText, room - sep)
       : "";
     room -= step ? displayWidth(step) + sep : 0;
     const labelText = printable(this.#label);
@@ -688,6 +688,26 @@ export function formatDuration(seconds: number): string {
 function keepEnd(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   return width <= 1 ? "…" : "…" + keepEndColumns(text, width - 1);
+}
+
+// A step's name cut to `width` keeps its first word, the verb, with the end
+// of the rest (`checking …of purged records`, `reading …/catalog-….jsonl.gz`):
+// cut from the left alone, restore's step drew `…t of purged records` on an
+// 80-column terminal, saying neither what it did nor of what.
+function keepStepEnds(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  const space = text.indexOf(" ");
+  const verb = space > 0 ? text.slice(0, space + 1) : "";
+  if (!verb) return keepEnd(text, width);
+  // The rest keeps a few columns besides its ellipsis, or the verb is said alone.
+  if (width - displayWidth(verb) < 6) {
+    return displayWidth(verb) <= width ? verb.trimEnd() + "…" : keepEnd(text, width);
+  }
+  const rest = text.slice(space + 1);
+  const cut = keepEnd(rest, width - displayWidth(verb));
+  // Words (not a URI) are cut between two: `…of purged records`, not `…t of`.
+  const at = rest.includes(" ") ? cut.indexOf(" ") : -1;
+  return verb + (at > 0 && at < cut.length - 1 ? "…" + cut.slice(at + 1) : cut);
 }
 
 // An item with its step after it (`/data/big.bin: downloading 45%`, as

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { win32Join } from "../path.ts";
 import {
   type Catalog,
+  CatalogBusyError,
   CatalogReadOnlyError,
   CatalogUnavailableError,
   closedCatalog,
@@ -36,6 +37,7 @@ import { checkMarkerSettings, nameHere } from "./postgres_marker.ts";
 import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_socket.ts";
 import { watchStartup } from "./postgres_startup.ts";
 import { watchFatal } from "./postgres_fatal.ts";
+import { lockHoldersNote } from "./postgres_lock_holders.ts";
 import {
   DEFAULT_CONNECT_TIMEOUT_S,
   DEFAULT_SOCKET_DIRS,
@@ -585,7 +587,11 @@ class PostgresCatalog implements Catalog {
           signal: options.signal,
         },
       );
-    return this.#againWhileLost(once, options.signal).catch((error) => {
+    return this.#againWhileLost(once, options.signal).catch(async (error) => {
+      // Busy behind a lock: who may hold it, for the team to find the machine.
+      if (error instanceof CatalogBusyError && hasCode(error, LOCK_NOT_AVAILABLE)) {
+        throw await this.#withLockHolders(error);
+      }
       if (isConnectionError(error)) {
         // A new connection of the pool refused as one too many never was.
         const verb = (error as PgError).code === TOO_MANY_CONNECTIONS ? "cannot reach" : "lost";
@@ -653,6 +659,16 @@ class PostgresCatalog implements Catalog {
       }
       throw error;
     });
+  }
+
+  // `busy` with the sessions that may hold its lock named (see
+  // lockHoldersNote); as it was when the server does not say.
+  async #withLockHolders(busy: CatalogBusyError): Promise<CatalogBusyError> {
+    const note = await lockHoldersNote((text) => this.#pool.hold(() => this.#sql.unsafe(text)))
+      .catch(() => undefined);
+    return note === undefined
+      ? busy
+      : new CatalogBusyError(`${busy.message}; ${note}`, { cause: busy.cause });
   }
 
   /**
@@ -1070,6 +1086,17 @@ const UNTRANSLATABLE_CHARACTER = "22P05";
 
 // insufficient_privilege, read_only_sql_transaction (a standby, a read-only default).
 const READ_ONLY_CODES = new Set(["42501", "25006"]);
+
+// lock_not_available: a lock_timeout passed waiting for another session's lock.
+const LOCK_NOT_AVAILABLE = "55P03";
+
+// Whether `error` or one of its causes has the server's `code`.
+function hasCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (pgErrorCode(e) === code) return true;
+  }
+  return false;
+}
 
 // serialization_failure, deadlock_detected, lock_not_available.
 const CONFLICT_CODES = new Set(["40001", "40P01", "55P03"]);

@@ -1,0 +1,60 @@
+/**
+ * Who may hold a PostgreSQL catalog's lock, for a `CatalogBusyError`: the
+ * longest-open transactions of other sessions on its database, with their
+ * pid, client and state. A machine frozen or cut off mid-write leaves its
+ * transaction open on the server (a `kill -9` closes the connection; a
+ * frozen VM or a lost network does not, for the server's TCP keepalive, two
+ * hours by default), and every vc of the team then waits on it: named, the
+ * session can be found and, its machine gone, ended.
+ *
+ * @module
+ */
+import type { Row } from "./catalog.ts";
+
+// The transactions named, oldest first.
+const SHOWN = 3;
+
+/**
+ * A clause naming the oldest transactions other sessions hold open on the
+ * database `query` reaches (`pid 4242 (vc@10.0.0.7, application vc, idle in
+ * transaction, transaction open 312 s)`), or undefined when there is none or the server
+ * does not say (`pg_stat_activity` hides other roles' sessions' details
+ * from a role without `pg_read_all_stats`: the pid alone is still named).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockHoldersNote } from "./postgres_lock_holders.ts";
+ * const note = await lockHoldersNote(async () => [
+ *   { pid: 42, usename: "vc", addr: "10.0.0.7", application_name: "", state: "idle in transaction", secs: 312 },
+ * ]);
+ * assert.match(note!, /pid 42 \(vc@10\.0\.0\.7, idle in transaction, transaction open 312 s\)/);
+ * assert.match(note!, /pg_terminate_backend\(42\)/);
+ * assert.equal(await lockHoldersNote(async () => []), undefined);
+ * ```
+ */
+export async function lockHoldersNote(
+  query: (text: string) => Promise<Row[]>,
+): Promise<string | undefined> {
+  const rows = await query(
+    "SELECT pid, usename, host(client_addr) AS addr, application_name, state, " +
+      "FLOOR(EXTRACT(EPOCH FROM (now() - xact_start)))::bigint AS secs " +
+      "FROM pg_stat_activity WHERE datname = current_database() " +
+      "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL " +
+      `ORDER BY xact_start LIMIT ${SHOWN}`,
+  );
+  if (rows.length === 0) return undefined;
+  const sessions = rows.map((r) => {
+    const who = [
+      r.usename ? `${String(r.usename)}@${r.addr ? String(r.addr) : "local socket"}` : "",
+      r.application_name ? `application ${String(r.application_name)}` : "",
+      r.state ? String(r.state) : "",
+      `transaction open ${Number(r.secs)} s`,
+    ].filter((x) => x !== "");
+    return `pid ${Number(r.pid)} (${who.join(", ")})`;
+  });
+  const oldest = Number(rows[0]!.pid);
+  return `the longest-open transactions on its database, one of which likely holds the lock: ` +
+    `${sessions.join("; ")}; one whose machine is gone (frozen, cut off) keeps it until the ` +
+    `server notices: SELECT pg_terminate_backend(${oldest}) ends it`;
+}

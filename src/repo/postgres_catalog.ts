@@ -178,7 +178,9 @@ export interface PostgresCatalogOptions {
    * Told before each wait, with a line such as `PostgreSQL at db:5432 has
    * too many clients; trying again in 2 s` (or, for a transaction lost
    * before its COMMIT, `lost PostgreSQL catalog …; nothing was committed,
-   * trying again in 2 s`); default: written to stderr.
+   * trying again in 2 s`, or, once a transaction's first lock wait ran out,
+   * `catalog … is busy: waiting for a lock another session holds; …`
+   * naming the sessions that may hold it); default: written to stderr.
    */
   onConnectWait?: (message: string) => void;
 }
@@ -576,9 +578,19 @@ class PostgresCatalog implements Catalog {
       ? "ISOLATION LEVEL REPEATABLE READ READ ONLY"
       : "ISOLATION LEVEL READ COMMITTED";
     const run = () => this.#inTransaction(begin, fn, options.preface, mode === "write");
+    // Said once, when a first lock wait ran out: the retries that follow
+    // were a silent minute behind a session that may never end.
+    let said = false;
     const once = () =>
       runWithRetry(
-        () => this.#pool.hold(run),
+        () =>
+          this.#pool.hold(run).catch(async (error) => {
+            if (!said && hasCode(error, LOCK_NOT_AVAILABLE)) {
+              said = true;
+              await this.#sayWaiting(options.signal);
+            }
+            throw error;
+          }),
         {
           isConflict: isConflict,
           onConflict: () => this.#conflicts++,
@@ -659,6 +671,20 @@ class PostgresCatalog implements Catalog {
       }
       throw error;
     });
+  }
+
+  // Tells onConnectWait that a transaction waits for another session's lock,
+  // naming the sessions that may hold it (see lockHoldersNote).
+  async #sayWaiting(signal: AbortSignal | undefined): Promise<void> {
+    const note = await lockHoldersNote((text) => this.#pool.hold(() => this.#sql.unsafe(text)))
+      .catch(() => undefined);
+    await waitSaying(
+      this.#lostRetry.onWait,
+      `catalog ${this.location} is busy: waiting for a lock another session holds` +
+        (note === undefined ? "" : `; ${note}`),
+      0,
+      signal,
+    );
   }
 
   // `busy` with the sessions that may hold its lock named (see

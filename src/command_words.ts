@@ -95,6 +95,59 @@ export const MOVE_TO_POSTGRES: CommandWords = {
   command: "vc repo backup, then vc repo restore SNAPSHOT --catalog postgres://…",
 };
 
+/** Move a repository's SQLite catalog out of its content directory. */
+export const MOVE_TO_SQLITE: CommandWords = {
+  library: "`backup()` the repository, then `Repository.restore()` the snapshot with a " +
+    "sqlite:PATH catalog option",
+  command: "vc repo backup, then vc repo restore SNAPSHOT --catalog sqlite:PATH",
+};
+/** Rebuild a catalog from a snapshot, replacing what the catalog holds. */
+export const RESTORE_FORCED: CommandWords = {
+  library: "`Repository.restore(URI, SNAPSHOT, { force: true })`",
+  command: "vc repo restore SNAPSHOT --force",
+};
+/** Rebuild a repository's catalog from a snapshot. */
+export const RESTORE_SNAPSHOT: CommandWords = {
+  library: "`Repository.restore(URI, SNAPSHOT)`",
+  command: "vc repo restore SNAPSHOT",
+};
+/** Restore a snapshot (a catalog from a backup). */
+export const REPO_RESTORE: CommandWords = {
+  library: "`Repository.restore()`",
+  command: "vc repo restore",
+};
+/** Where a backup's snapshot is, as the backup tells it. */
+export const BACKUP_URI: CommandWords = {
+  library: "the `uri` that the Repository's `backup()` returned",
+  command: "the URI that vc repo backup printed",
+};
+/** Write a snapshot of a repository's records. */
+export const REPO_BACKUP: CommandWords = {
+  library: "the Repository's `backup()`",
+  command: "vc repo backup",
+};
+/** Open a repository (which upgrades an older catalog's schema). */
+export const REPO_OPEN_ONCE: CommandWords = {
+  library: "open the repository (`Repository.open()`) once",
+  command: "run any vc repo command once",
+};
+/** Copy what a manifest names into a directory. */
+export const SYNC: CommandWords = { library: "`sync()`", command: "vc sync" };
+/** Download a version-resolved path into the cache. */
+export const RESOLVE_PATH: CommandWords = { library: "`path()`", command: "`vc path`" };
+/** Make a target equal to its sources. */
+export const MIRROR: CommandWords = { library: "`mirror()`", command: "vc mirror" };
+/** Remove cached copies (to free space, or one named). */
+export const CACHE_PRUNE_OR_RM: CommandWords = {
+  library: "the AssetCache's `prune()` or `delete()`",
+  command: "vc cache prune or rm",
+};
+/** Download one object, never revalidated once cached. */
+export const CACHE_IMMUTABLE: CommandWords = {
+  library: "the AssetCache's `cache(URI, { immutable: true })`",
+  command: "vc cache get --immutable",
+};
+
 /** Every step said without an input, for `withFlagNames`' table. */
 export const COMMAND_WORDS: readonly CommandWords[] = [
   LOCK_CHECK,
@@ -113,6 +166,18 @@ export const COMMAND_WORDS: readonly CommandWords[] = [
   REPO_GC,
   REPO_LS,
   MOVE_TO_POSTGRES,
+  MOVE_TO_SQLITE,
+  RESTORE_FORCED,
+  RESTORE_SNAPSHOT,
+  REPO_RESTORE,
+  BACKUP_URI,
+  REPO_BACKUP,
+  REPO_OPEN_ONCE,
+  SYNC,
+  RESOLVE_PATH,
+  MIRROR,
+  CACHE_PRUNE_OR_RM,
+  CACHE_IMMUTABLE,
 ];
 
 const JSON_STRING = String.raw`"(?:[^"\\\n]|\\.)*"`;
@@ -152,6 +217,14 @@ export function addVersion(version: string): string {
   return `\`add(PATH, FILE, { version: ${JSON.stringify(version)} })\``;
 }
 
+/**
+ * Restore a snapshot of `uri`'s records into a new SQLite catalog (a
+ * message may go on: "or postgres://…").
+ */
+export function restoreToCatalog(uri: string): string {
+  return `\`Repository.restore(${JSON.stringify(uri)}, SNAPSHOT, { catalog: "sqlite:PATH" })\``;
+}
+
 // The steps that name an input: the library's words, and the command's
 // words for the input found in them.
 const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
@@ -171,6 +244,13 @@ const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
   ],
   [new RegExp("the Repository's `purge\\((\\d+)\\)`", "g"), (id) => `\`vc repo purge ${id}\``],
   [
+    new RegExp(
+      `\`Repository\\.restore\\((${JSON_STRING}), SNAPSHOT, \\{ catalog: "sqlite:PATH" \\}\\)\``,
+      "g",
+    ),
+    (uri) => `vc repo restore SNAPSHOT --repo ${shellWord(uri)} --catalog sqlite:PATH`,
+  ],
+  [
     new RegExp(`\`add\\(PATH, FILE, \\{ version: (${JSON_STRING}) \\}\\)\``, "g"),
     (v) => `\`vc add --version ${shellWord(v)}\``,
   ],
@@ -178,7 +258,8 @@ const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
 
 /**
  * `message` with the steps that name an input (`removeCopy`, `updatePath`,
- * `cachePath`, `versionsOf`, `cacheUri`, `purgeRecord`, `addVersion`) said as the `vc` command that does each; the
+ * `cachePath`, `versionsOf`, `cacheUri`, `purgeRecord`, `addVersion`,
+ * `restoreToCatalog`) said as the `vc` command that does each; the
  * steps without one are in `COMMAND_WORDS`, which `withFlagNames` rewrites
  * as it does every option.
  */

@@ -62,6 +62,7 @@ import {
 } from "./uri.ts";
 import { redactUrl } from "./redact.ts";
 import { expandHome, homeDirectory, homeVariable } from "./home_dir.ts";
+import { CACHE_IMMUTABLE } from "./command_words.ts";
 
 /**
  * The config file's contents (`<config dir>/vc/config.json`, or `$VC_CONFIG`),
@@ -851,7 +852,7 @@ const NEVER_WORD = /^(?:never|forever|inf|infinite|infinity|∞|-1)$/i;
 // Where vc takes "never revalidate": a timeout is finite.
 const NEVER_REVALIDATE_NOTE =
   "a timeout is finite: to never revalidate, list the bucket in VC_IMMUTABLE_BUCKETS or the " +
-  'config file\'s "immutableBuckets", or for one object use vc cache get --immutable';
+  `config file's "immutableBuckets", or for one object use ${CACHE_IMMUTABLE.library}`;
 
 /**
  * A duration in seconds: a plain number of seconds (`90`), or a number with

@@ -16,9 +16,13 @@ import { withFlagNames } from "../src/cli/errors.ts";
 import { checkHost } from "../src/repo/marker.ts";
 import { goneError } from "../src/cache/cache_errors.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { MirrorState } from "../src/mirror/state.ts";
+import { parseDurationSeconds } from "../src/config.ts";
+import { COMMAND_WORDS, restoreToCatalog } from "../src/command_words.ts";
 
 // A `vc` subcommand named in a message: what a library error must not hold.
-const COMMAND = /\bvc (add|update|lock|sync|prefill|path|versions|ls-remote|cache|repo)\b/;
+const COMMAND = /\bvc (add|update|lock|sync|prefill|path|versions|ls-remote|cache|repo|mirror)\b/;
 
 function assertLibraryWords(message: string) {
   assert(!COMMAND.test(message), `a library message names a vc command: ${message}`);
@@ -117,8 +121,10 @@ Deno.test("each call the library advises is one the library has", async () => {
     prefill,
     "Repository.init": Repository.init,
     "Repository.restore": Repository.restore,
+    "Repository.open": Repository.open,
+    mirror: (await import("../src/mirror/mod.ts")).mirror,
   };
-  for (const m of ["update", "add", "versions", "lsRemote", "path"]) {
+  for (const m of ["update", "add", "versions", "lsRemote", "path", "sync"]) {
     has[m] = (Versioned.prototype as unknown as Record<string, unknown>)[m];
   }
   for (const m of ["prune", "verify", "delete", "cache"]) {
@@ -136,6 +142,7 @@ Deno.test("each call the library advises is one the library has", async () => {
     words.cacheUri("u"),
     words.addVersion("1.0.0"),
     words.purgeRecord(1),
+    words.restoreToCatalog("file:///r"),
   ];
   for (const text of said) {
     for (const [, call] of text.matchAll(/`([\w.]+)\(/g)) {
@@ -155,4 +162,169 @@ Deno.test("a repository's advice: Repository calls in the library, vc repo comma
     "run `vc repo purge 12` again to delete it (`vc repo gc` deletes it too); `vc repo check` " +
       "lists such records",
   );
+});
+
+Deno.test("each step of the table: its library words, said by vc as its command", () => {
+  for (const { library, command } of COMMAND_WORDS) {
+    assertLibraryWords(library);
+    assertEquals(
+      withFlagNames(`do this (${library}), then go on`),
+      `do this (${command}), then go on`,
+    );
+    assertEquals(withFlagNames(`first: ${library} again`), `first: ${command} again`);
+  }
+});
+
+Deno.test("a restore into a store with a hostile URI: JSON for the library, a shell word for vc", () => {
+  const uri = "file:///tmp/it's a repo";
+  const message = `name the catalog to create: ${restoreToCatalog(uri)} (or postgres://...)`;
+  assertStringIncludes(
+    message,
+    '`Repository.restore("file:///tmp/it\'s a repo", SNAPSHOT, { catalog: "sqlite:PATH" })`',
+  );
+  assertLibraryWords(message);
+  assertEquals(
+    withFlagNames(message),
+    "name the catalog to create: vc repo restore SNAPSHOT --repo 'file:///tmp/it'\\''s a repo' " +
+      "--catalog sqlite:PATH (or postgres://...)",
+  );
+});
+
+// A snapshot of a repository of one record, for a restore elsewhere.
+async function snapshotIn(dir: string): Promise<string> {
+  await using repo = await Repository.init(`file://${join(dir, "original")}`);
+  await repo.add("/a.txt", new TextEncoder().encode("a"));
+  return (await repo.backup(`file://${join(dir, "backups")}`)).uri;
+}
+
+Deno.test("a restore into a store that is no repository: Repository.restore's catalog option, vc's --repo and --catalog", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_command_words_restore_" });
+  try {
+    const snapshot = await snapshotIn(dir);
+    await Deno.mkdir(join(dir, "store"));
+    const uri = `file://${join(dir, "store")}`;
+    const message = ((await assertRejects(() =>
+      Repository.restore(uri, snapshot)
+    )) as Error).message;
+    assertStringIncludes(message, `${restoreToCatalog(uri)} (or postgres://...)`);
+    assertLibraryWords(message);
+    assertStringIncludes(
+      withFlagNames(message),
+      `vc repo restore SNAPSHOT --repo ${uri} --catalog sqlite:PATH (or postgres://...)`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a lost SQLite catalog: Repository.restore(URI, SNAPSHOT) for the library, vc repo restore SNAPSHOT for vc", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_command_words_lost_catalog_" });
+  try {
+    const uri = `file://${join(dir, "store")}`;
+    await (await Repository.init(uri, { catalog: `sqlite:${join(dir, "c.sqlite")}` })).close();
+    await Deno.remove(join(dir, "c.sqlite"));
+    const message = ((await assertRejects(() => Repository.open(uri))) as Error).message;
+    assertStringIncludes(message, "rebuilt from a backup: `Repository.restore(URI, SNAPSHOT)`");
+    assertLibraryWords(message);
+    assertStringIncludes(
+      withFlagNames(message),
+      "rebuilt from a backup: vc repo restore SNAPSHOT (",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a sync whose records cannot be kept: sync() for the library, vc sync for vc", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_command_words_sync_" });
+  try {
+    await Deno.mkdir(join(dir, "bucket"));
+    await Deno.writeTextFile(join(dir, "f.txt"), "one");
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    await using v = new VersionedCache({
+      manifest: join(dir, "m.json"),
+      bucket: join(dir, "bucket"),
+      cache,
+      lock: false,
+    });
+    await v.add("/f.txt", join(dir, "f.txt"));
+    const out = join(dir, "out");
+    await Deno.mkdir(join(out, ".vc-sync.json"), { recursive: true });
+    const message = ((await assertRejects(() => v.sync(out))) as Error).message;
+    assertStringIncludes(message, `\`sync()\` cannot keep its records in ${out}`);
+    assertLibraryWords(message);
+    assertStringIncludes(withFlagNames(message), `vc sync cannot keep its records in ${out}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a Windows name: path() and sync() for the library, `vc path` and vc sync for vc", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_command_words_windows_name_" });
+  try {
+    await Deno.mkdir(join(dir, "bucket"));
+    await Deno.writeTextFile(join(dir, "f.txt"), "one");
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    await using v = new VersionedCache({
+      manifest: join(dir, "m.json"),
+      bucket: join(dir, "bucket"),
+      cache,
+      lock: false,
+    });
+    const warnings: string[] = [];
+    await v.add("/con/x.csv", join(dir, "f.txt"), { onWarning: (w) => warnings.push(w.message) });
+    const message = warnings.join("\n");
+    assertStringIncludes(message, "`path()` reads it there too");
+    assertStringIncludes(message, "but `sync()` on Windows refuses");
+    assertLibraryWords(message);
+    assertStringIncludes(withFlagNames(message), "`vc path` reads it there too");
+    assertStringIncludes(withFlagNames(message), "but vc sync on Windows refuses");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a mirror state file in use: mirror() for the library, vc mirror for vc", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_command_words_mirror_state_" });
+  const first = new MirrorState(join(dir, "s.db"));
+  try {
+    let message = "";
+    try {
+      new MirrorState(join(dir, "s.db")).close();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assertStringIncludes(message, "another `mirror()` is using the state file");
+    assertLibraryWords(message);
+    assertStringIncludes(withFlagNames(message), "another vc mirror is using the state file");
+  } finally {
+    first.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a timeout of never: the AssetCache's immutable cache() for the library, vc cache get --immutable for vc", () => {
+  let message = "";
+  try {
+    parseDurationSeconds("never", "VC_CACHE_TIMEOUT");
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assertStringIncludes(
+    message,
+    "for one object use the AssetCache's `cache(URI, { immutable: true })`",
+  );
+  assertLibraryWords(message);
+  assertStringIncludes(withFlagNames(message), "for one object use vc cache get --immutable)");
+});
+
+Deno.test("vc repo restore into a store that is no repository still names --repo and --catalog", async () => {
+  await using ws = await CliWorkspace.create();
+  await Deno.mkdir(ws.path("store"));
+  const snapshot = await snapshotIn(ws.dir);
+  const r = await ws.run(["repo", "restore", snapshot, "--repo", ws.path("store")]);
+  assertEquals(r.code === 0, false, r.stderr);
+  assertStringIncludes(r.stderr, "vc repo restore SNAPSHOT --repo ");
+  assertStringIncludes(r.stderr, " --catalog sqlite:PATH (or postgres://...)");
+  assert(!r.stderr.includes("Repository.restore"), r.stderr);
 });

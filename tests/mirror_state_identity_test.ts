@@ -44,7 +44,7 @@ Deno.test("mirror: a store URI spelled another way (trailing slash, localhost) i
         () => mirror({ sources: [src], target, cacheDir }),
         InvalidInputError,
       );
-      assertStringIncludes(e.message, "another vc mirror is using the state file");
+      assertStringIncludes(e.message, "another `mirror()` is using the state file");
     }
   } finally {
     held.close();

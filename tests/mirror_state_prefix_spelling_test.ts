@@ -32,7 +32,7 @@ async function stateFiles(cacheDir: string): Promise<string[]> {
 
 async function refused(run: () => Promise<unknown>): Promise<string> {
   const e = await assertRejects(run, InvalidInputError);
-  assertStringIncludes(e.message, "another vc mirror is using the state file");
+  assertStringIncludes(e.message, "another `mirror()` is using the state file");
   return e.message;
 }
 

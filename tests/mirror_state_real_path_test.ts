@@ -24,7 +24,7 @@ async function stateFiles(cacheDir: string): Promise<string[]> {
 
 async function refused(run: () => Promise<unknown>): Promise<void> {
   const e = await assertRejects(run, InvalidInputError);
-  assertStringIncludes(e.message, "another vc mirror is using the state file");
+  assertStringIncludes(e.message, "another `mirror()` is using the state file");
 }
 
 Deno.test("mirror: a source reached through a symbolic link is the same state file and lock", async () => {

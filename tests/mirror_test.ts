@@ -584,7 +584,7 @@ Deno.test("mirror: two runs on one state file: the second is refused while the f
   const first = new MirrorState(statePath);
   try {
     const e = assertThrows(() => new MirrorState(statePath), InvalidInputError);
-    assertStringIncludes(e.message, "another vc mirror is using the state file");
+    assertStringIncludes(e.message, "another `mirror()` is using the state file");
   } finally {
     first.close();
   }

@@ -101,7 +101,7 @@ Deno.test("a damaged SQLite catalog is named, with the way back (restore), not a
       }
     }, CatalogUnavailableError);
     assertStringIncludes(e.message, `catalog ${location} is damaged`);
-    assertStringIncludes(e.message, "vc repo restore");
+    assertStringIncludes(e.message, "`Repository.restore(URI, SNAPSHOT, { force: true })`");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -89,7 +89,7 @@ Deno.test("repo check: a store failing on 100 records in a row ends the check, s
       "the store failed on 100 records in a row, so the check stopped",
     );
     assertStringIncludes(e.message, "of 150 records looked at");
-    assertStringIncludes(e.message, "run vc repo check again once the store answers");
+    assertStringIncludes(e.message, "run the Repository's `check()` again once the store answers");
     // It stopped there: no look at the last records (16 are in flight at once).
     const heads = s3.stats.HeadObject;
     assertEquals(heads >= 100 && heads < 150, true, `${heads} HEADs`);

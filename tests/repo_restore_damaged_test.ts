@@ -94,7 +94,11 @@ Deno.test("repo restore refused over an emptied SQLite catalog leaves it empty, 
       assertNothingSetAside(dir);
       await assertRejects(() => Repository.open(uri), CatalogDamagedError, "empty file");
     }
-    // Its own snapshot needs --force, as over any damaged catalog.
-    await assertRejects(() => Repository.restore(uri, good), CatalogDamagedError, "--force");
+    // Its own snapshot needs the force option, as over any damaged catalog.
+    await assertRejects(
+      () => Repository.restore(uri, good),
+      CatalogDamagedError,
+      "{ force: true }",
+    );
   });
 });

@@ -32,7 +32,7 @@ Deno.test("add of a path Windows cannot hold as a file warns first, naming the s
     assertEquals(await vc.add(path, file, { onWarning: (w) => warnings.push(w) }), "1.0.0");
     assertEquals(warnings.length, 1, `${path}: ${JSON.stringify(warnings)}`);
     assertStringIncludes(warnings[0]!.message, why);
-    assertStringIncludes(warnings[0]!.message, "vc sync");
+    assertStringIncludes(warnings[0]!.message, "`sync()` on Windows");
   }
   // A refused add publishes nothing, so says nothing of publishing it.
   const refused: unknown[] = [];

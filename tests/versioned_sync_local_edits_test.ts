@@ -162,7 +162,7 @@ Deno.test("a record file vc sync cannot write is named, not a bare os error", as
   const out = join(ws.dir, "out");
   await Deno.mkdir(join(out, ".vc-sync.json"), { recursive: true });
   const e = await ws.vc.syncSettled(out).then(() => undefined, (e: Error) => e);
-  assertStringIncludes(String(e), `vc sync cannot keep its records in ${out}`);
+  assertStringIncludes(String(e), `\`sync()\` cannot keep its records in ${out}`);
 });
 
 // The inode was part of the record: a DEST copied elsewhere with its times
@@ -214,7 +214,7 @@ Deno.test({
     holder.close();
     assertEquals((await sync).copied.map((c) => c.path), ["/t.csv"]);
     assertEquals(warnings.length, 1, warnings.join("\n"));
-    assertStringIncludes(warnings[0]!, `waiting for another vc sync into ${out} to finish`);
+    assertStringIncludes(warnings[0]!, `waiting for another \`sync()\` into ${out} to finish`);
   },
 });
 

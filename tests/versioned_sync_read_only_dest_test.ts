@@ -31,7 +31,7 @@ Deno.test({
       }),
       "read-only bind mount",
     );
-    assertStringIncludes(message, `vc sync cannot keep its records in ${out}`);
+    assertStringIncludes(message, `\`sync()\` cannot keep its records in ${out}`);
     assertStringIncludes(message, "read-only file system: sync to a writable directory or remount");
   },
 });

@@ -45,7 +45,7 @@ Deno.test("a re-sync keeps a same-size edit made within the timestamp grain of t
   assertEquals(report.unchanged, []);
   assertEquals(report.copied, []);
   assertEquals(report.failed.map((f) => f.path), ["/t.csv"]);
-  assertMatch(String(report.failed[0]!.error), /changed since vc sync wrote it/);
+  assertMatch(String(report.failed[0]!.error), /changed since `sync\(\)` wrote it/);
   // The user's edit is kept; --force replaces it.
   assertEquals(await Deno.readTextFile(dest), "x,y\n9,9\n");
   assertEquals((await ws.vc.syncSettled(out, { force: true })).copied.map((c) => c.path), [

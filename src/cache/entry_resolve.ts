@@ -34,6 +34,7 @@ import type { EntryMeta } from "./entry_meta.ts";
 import type { EntryLocation } from "./layout.ts";
 import type { FlightContext } from "./single_flight.ts";
 import { holdsPinnedContent } from "./pinned_content.ts";
+import { CACHE_PRUNE_OR_RM } from "../command_words.ts";
 
 // After a failed revalidation, how long the cached copy is served before trying again.
 const UNREACHABLE_RETRY_MS = 60_000;
@@ -663,7 +664,7 @@ export class EntryResolver {
       this.#index.forget(rec.path);
       throw new OfflineError(
         `${failed} ${loc.uri}, and its cached copy at ${loc.dataPath} ` +
-          `was removed meanwhile (by another process: vc cache prune or rm): ${reason}`,
+          `was removed meanwhile (by another process: ${CACHE_PRUNE_OR_RM.library}): ${reason}`,
         { cause: error },
       );
     }

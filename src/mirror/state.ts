@@ -24,6 +24,7 @@ import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "
 import { notRegularFileKind } from "../regular_file.ts";
 import { sqliteOutOfRoom } from "../no_space.ts";
 import { warnOnStderr } from "../warning_line.ts";
+import { MIRROR } from "../command_words.ts";
 
 /** What the state remembers about one key. */
 export interface StateRow {
@@ -725,7 +726,7 @@ function lockStateFile(path: string, warn: (message: string) => void): Deno.FsFi
       ? "held in this process by "
       : `held by process ${holder}, `;
     throw new InvalidInputError(
-      `another vc mirror is using the state file ${path} (${who}a run of the same directories ` +
+      `another ${MIRROR.library} is using the state file ${path} (${who}a run of the same directories ` +
         `and target, however they are typed); wait for it to finish, or give this run a state ` +
         `file of its own (the statePath option)`,
     );

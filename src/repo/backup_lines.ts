@@ -16,6 +16,7 @@ import { InvalidInputError } from "../errors.ts";
 import type { SqlValue } from "./catalog.ts";
 import { checkTag, normalizeLogicalPath, type RecordState } from "./records.ts";
 import { STATES } from "./schema.ts";
+import { REPO_BACKUP, REPO_RESTORE } from "../command_words.ts";
 
 /** Columns of `records` in snapshot order. */
 export const RECORD_FIELDS = [
@@ -376,7 +377,8 @@ function notGzip(source: string, head: Uint8Array | undefined): string {
   const text = new TextDecoder().decode(head);
   if (text.startsWith("SQLite format 3\u0000")) {
     return `${source} is a SQLite database (a copy of a catalog file?), not a vc-repo backup: ` +
-      "vc repo restore takes a snapshot that vc repo backup wrote (gzip-compressed JSON Lines)";
+      `${REPO_RESTORE.library} takes a snapshot that ${REPO_BACKUP.library} wrote ` +
+      "(gzip-compressed JSON Lines)";
   }
   if (/^\s*\{\s*"format"\s*:\s*"vc-repo-backup"/.test(text)) {
     return `${source} is not a gzip-compressed vc-repo backup: it holds one gunzipped (to read ` +

@@ -18,6 +18,7 @@ import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
 import { countDropped } from "./backup.ts";
 import { isRefusedLogin } from "./postgres_catalog.ts";
 import { hasCause } from "../causes.ts";
+import { REPO_RESTORE } from "../command_words.ts";
 
 /** The `vc_meta` key naming the catalog a restore moved the repository to. */
 export const MOVED_TO_KEY = "moved_to";
@@ -86,7 +87,8 @@ async function movedTo(tx: Tx): Promise<unknown> {
 function refuseMovedTo(movedTo: unknown, location: string): void {
   if (movedTo === undefined || movedTo === null) return;
   throw new CatalogReplacedError(
-    `catalog ${location} is no longer the repository's: vc repo restore moved the repository ` +
+    `catalog ${location} is no longer the repository's: a restore (${REPO_RESTORE.library}) ` +
+      "moved the repository " +
       `to ${movedTo} since this process opened it; nothing was changed: open the repository ` +
       "again to use its catalog",
   );

@@ -31,6 +31,7 @@ import { RECORDS_PER_PAGE } from "./record_pages.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
 import type { Row } from "./catalog.ts";
 import type { Repository } from "./repository.ts";
+import { REPO_CHECK } from "../command_words.ts";
 
 /** A record whose content is missing or differs. */
 export interface CheckProblem {
@@ -195,7 +196,9 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
         // its retries (days for millions) to report each as unchecked.
         if (++failedInARow >= STORE_DOWN_AFTER) {
           error.message += `; the store failed on ${STORE_DOWN_AFTER} records in a row, so the ` +
-            `check stopped (${done + 1} of ${total} records looked at): run vc repo check ` +
+            `check stopped (${
+              done + 1
+            } of ${total} records looked at): run ${REPO_CHECK.library} ` +
             "again once the store answers";
           throw error;
         }

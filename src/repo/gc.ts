@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { REPO_CHECK, REPO_GC } from "../command_words.ts";
+import { MOVE_TO_SQLITE, REPO_CHECK, REPO_GC } from "../command_words.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { counted } from "../counted.ts";
 import { InvalidInputError, VcError } from "../errors.ts";
@@ -297,8 +297,7 @@ async function collect(
         skipped.push({
           key: info.key,
           problem: "the repository's own SQLite catalog, never deleted: move it out of " +
-            `${repo.marker.contentPrefix} (vc repo backup, then vc repo restore SNAPSHOT ` +
-            "--catalog sqlite:PATH)",
+            `${repo.marker.contentPrefix} (${MOVE_TO_SQLITE.library})`,
         });
         continue;
       }

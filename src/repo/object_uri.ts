@@ -19,6 +19,7 @@ import { type DownloadedObject, downloadToFile } from "../store/download.ts";
 import { forUserFiles, type StoreOptions } from "../store/open.ts";
 import { storedProblem } from "../upload_check.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
+import { BACKUP_URI } from "../command_words.ts";
 
 /** Opens a store; `options` say what the use needs (an opener may ignore them). */
 type Opener = (uri: string, options?: StoreOptions) => Promise<ObjectStore>;
@@ -105,8 +106,8 @@ export async function openObjectUri(
       !(await store.list(`${key}/`, { etags: false })[Symbol.asyncIterator]().next()).done;
     if (!directory) throw error;
     throw new InvalidInputError(
-      `${uri} is a directory, not a file: give the snapshot file in it (the URI that ` +
-        "vc repo backup printed, e.g. DIR/catalog-….jsonl.gz)",
+      `${uri} is a directory, not a file: give the snapshot file in it (${BACKUP_URI.library}, ` +
+        "e.g. DIR/catalog-….jsonl.gz)",
       { cause: error },
     );
   } finally {

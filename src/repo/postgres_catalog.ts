@@ -47,6 +47,7 @@ import {
   redactPostgresUrl,
   type RequireAuth,
 } from "./postgres_url.ts";
+import { MOVE_TO_POSTGRES } from "../command_words.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -657,8 +658,7 @@ class PostgresCatalog implements Catalog {
         throw new InvalidInputError(
           `catalog ${this.location} cannot hold this text (${(error as Error).message}): ` +
             "vc needs a database in UTF8 (CREATE DATABASE … ENCODING 'UTF8'); move the " +
-            "repository there: vc repo backup, then vc repo restore SNAPSHOT --catalog " +
-            "postgres://…",
+            `repository there: ${MOVE_TO_POSTGRES.library}`,
           { cause: error },
         );
       }

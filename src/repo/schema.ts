@@ -23,6 +23,7 @@ import { spellingKey } from "../unicode_spelling.ts";
 import { CatalogReadOnlyError, CatalogUnavailableError } from "./catalog.ts";
 import type { Catalog, Dialect, Tx } from "./catalog.ts";
 import type { RecordState } from "./records.ts";
+import { REPO_OPEN_ONCE } from "../command_words.ts";
 
 /** The schema version this code reads and writes. */
 export const SCHEMA_VERSION = 3;
@@ -77,8 +78,8 @@ export function upgradeRefusedError(
   const why = refused.cause instanceof Error ? refused.cause.message : refused.message;
   return new CatalogReadOnlyError(
     `${where} has schema version ${version}, which this vc upgrades to ${SCHEMA_VERSION} ` +
-      `before it adds records or sets tags, and this user may not upgrade it (${why}): run ` +
-      "any vc repo command once as a user who may change its tables (on PostgreSQL, their " +
+      `before it adds records or sets tags, and this user may not upgrade it (${why}): ` +
+      `${REPO_OPEN_ONCE.library} as a user who may change its tables (on PostgreSQL, their ` +
       "owner), which upgrades it",
     { cause: refused },
   );

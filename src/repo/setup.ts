@@ -76,6 +76,7 @@ import {
   upgradeRefusedError,
   upgradeSchema,
 } from "./schema.ts";
+import { REPO_BACKUP, REPO_INIT, REPO_RESTORE, restoreToCatalog } from "../command_words.ts";
 
 /** Options shared by `Repository.init` and `Repository.open`. */
 export interface RepositoryOptions {
@@ -250,7 +251,7 @@ export async function initParts(uri: string, options: InitOptions = {}): Promise
         throw notACatalog(
           ref.path,
           error,
-          "vc repo init makes a new catalog: give the path of a new file",
+          `${REPO_INIT.library} makes a new catalog: give the path of a new file`,
         );
       }),
       signal,
@@ -406,7 +407,7 @@ function checkSameRepository(
         catalogText(ref ?? marker.catalog)
       } belongs to another vc repository (id ${catalogRepository}), ` +
         `not to ${uri} (id ${marker.repository}); each repository needs a catalog of its own: ` +
-        `restore ${uri} into a new catalog with vc repo restore SNAPSHOT --catalog ...`,
+        `restore it into a new catalog with ${restoreToCatalog(uri)} (or postgres://...)`,
     );
   }
 }
@@ -481,8 +482,8 @@ async function refuseCopiedStore(
     `${uri} is a copy of the vc repository at ${recorded} (id ${repository}): its marker names ` +
       `that repository's catalog ${catalogText(ref ?? other.catalog)}, so its changes would go ` +
       `into the original's records; nothing was changed. Give the copy a catalog of its own ` +
-      `(vc repo backup in ${recorded}, then vc repo restore SNAPSHOT --repo ${uri} --catalog ` +
-      `sqlite:PATH or postgres://...), or, if the repository moved here, remove ${MARKER_KEY} ` +
+      `(${REPO_BACKUP.library} in ${recorded}, then ${restoreToCatalog(uri)} or ` +
+      `postgres://...), or, if the repository moved here, remove ${MARKER_KEY} ` +
       `from ${recorded}`,
   );
 }
@@ -711,7 +712,7 @@ async function openCheckedCatalog(
     if (meta === undefined) {
       throw new CatalogUnavailableError(
         `catalog ${catalogText(marker.catalog)} of ${uri} has no vc schema ` +
-          "(restore a backup into it with vc repo restore)",
+          `(restore a backup into it with ${REPO_RESTORE.library})`,
       );
     }
     const owner = meta.get("host");
@@ -832,8 +833,8 @@ async function restoreGuarded(
         if (error instanceof RepoNotFoundError) {
           throw new RepoNotFoundError(
             `${store.url} is not a vc repository (no ${MARKER_KEY}); to restore into a new ` +
-              "store, name the catalog to create: vc repo restore SNAPSHOT --catalog " +
-              "sqlite:PATH (or postgres://...)",
+              `store, name the catalog to create: ${restoreToCatalog(store.url)} ` +
+              "(or postgres://...)",
             { cause: error },
           );
         }
@@ -927,7 +928,7 @@ async function restoreGuarded(
         throw new InvalidInputError(
           `catalog ${catalogText(marker.catalog)}, which the repository would move from, holds ` +
             `${counted(left, "record")} that ${snapshot} does not (added since it was ` +
-            "taken): nothing was restored; stop the writers, run vc repo backup and restore " +
+            `taken): nothing was restored; stop the writers, run ${REPO_BACKUP.library} and restore ` +
             "that snapshot, or give the force option to leave " + (left === 1 ? "it" : "them") +
             " behind",
         );

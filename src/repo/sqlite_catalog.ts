@@ -33,6 +33,7 @@ import {
   type TxMode,
   type TxOptions,
 } from "./catalog.ts";
+import { RESTORE_FORCED, RESTORE_SNAPSHOT } from "../command_words.ts";
 
 /** SQLite's side of the {@linkcode Dialect}. */
 export const SQLITE_DIALECT: Dialect = {
@@ -144,8 +145,8 @@ export async function openSqliteCatalog(
     if (!options.create) {
       throw new CatalogUnavailableError(
         `SQLite catalog ${path} does not exist (was the repository initialised on this ` +
-          "machine?); a catalog that was lost is rebuilt from a backup: vc repo restore " +
-          "SNAPSHOT (the newest is last under the store's backups/)",
+          `machine?); a catalog that was lost is rebuilt from a backup: ${RESTORE_SNAPSHOT.library} ` +
+          "(the newest is last under the store's backups/)",
         { cause: error },
       );
     }
@@ -156,7 +157,7 @@ export async function openSqliteCatalog(
   if (info !== undefined && !info.isFile) {
     throw new CatalogUnavailableError(
       `SQLite catalog ${path} is ${fileKind(info)}, not a file: a catalog is a regular file ` +
-        "(move what is there aside, then restore a backup with vc repo restore SNAPSHOT)",
+        `(move what is there aside, then restore a backup with ${RESTORE_SNAPSHOT.library})`,
     );
   }
   // SQLite would make an empty file a new database: a command that only
@@ -677,7 +678,7 @@ class SqliteCatalog implements Catalog {
 }
 
 /** What a damaged or emptied catalog file is told to do (the forced restore rebuilds it). */
-const REBUILD = "rebuild it from a backup with vc repo restore SNAPSHOT --force";
+const REBUILD = `rebuild it from a backup with ${RESTORE_FORCED.library}`;
 
 function isBusy(error: unknown): boolean {
   return /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked/i.test(

@@ -53,6 +53,7 @@ import { fileKind, notRegularFileKind } from "../regular_file.ts";
 import { isNameTooLong } from "../name_too_long.ts";
 import type { EntryMeta } from "../cache/entry_meta.ts";
 import { isReadOnlyFs } from "../read_only_fs.ts";
+import { SYNC } from "../command_words.ts";
 
 /** The name of the record file in DEST. */
 export const SYNC_RECORD_NAME = ".vc-sync.json";
@@ -112,7 +113,7 @@ export function recordFileClash(path: string): string | undefined {
   // Compared without case: on macOS and Windows `/.VC-SYNC.json` is the same file.
   const name = path.slice(1).toLowerCase();
   return name === SYNC_RECORD_NAME || name === LOCK_NAME
-    ? `${path} is the file where vc sync records what it wrote: rename the entry`
+    ? `${path} is the file where ${SYNC.library} records what it wrote: rename the entry`
     : undefined;
 }
 
@@ -175,14 +176,16 @@ export function withSyncRecords<T>(
     ...(onWait
       ? {
         onWait: () =>
-          onWait(`waiting for another vc sync into ${root} to finish (it holds ${lockPath})`),
+          onWait(
+            `waiting for another ${SYNC.library} into ${root} to finish (it holds ${lockPath})`,
+          ),
       }
       : {}),
   }).catch((e) => {
     // A bare "Is a directory (os error 21)" named no file vc sync owns.
     if (e instanceof Deno.errors.IsADirectory || e instanceof Deno.errors.PermissionDenied) {
       throw new VcError(
-        `vc sync cannot keep its records in ${root}: ${e.message} ` +
+        `${SYNC.library} cannot keep its records in ${root}: ${e.message} ` +
           `(${SYNC_RECORD_NAME} and ${LOCK_NAME} there must be files it can write)`,
         { cause: e },
       );
@@ -191,7 +194,7 @@ export function withSyncRecords<T>(
     // (os error 30)" named the lock file, and no chmod would help.
     if (isReadOnlyFs(e)) {
       throw new VcError(
-        `vc sync cannot keep its records in ${root}: ${(e as Error).message}; it is on a ` +
+        `${SYNC.library} cannot keep its records in ${root}: ${(e as Error).message}; it is on a ` +
           `read-only file system: sync to a writable directory or remount it read-write`,
         { cause: e },
       );
@@ -215,7 +218,7 @@ function refuseForeignJournal(path: string, info: Deno.FileInfo): void {
 
 function journalRefused(path: string, what: string): VcError {
   return new VcError(
-    `vc sync cannot keep its journal in ${path}: it is ${what}, not a file of its own; it writes ` +
+    `${SYNC.library} cannot keep its journal in ${path}: it is ${what}, not a file of its own; it writes ` +
       `there, so it never writes through it (remove it; nothing was copied)`,
   );
 }
@@ -275,7 +278,7 @@ export class SyncRecords {
     const kind = notRegularFileKind(path);
     if (kind !== undefined) {
       throw new VcError(
-        `vc sync cannot keep its records in ${path}: it is ${kind}, not a regular file ` +
+        `${SYNC.library} cannot keep its records in ${path}: it is ${kind}, not a regular file ` +
           `(remove it; nothing was copied)`,
       );
     }
@@ -387,8 +390,8 @@ export class SyncRecords {
       : !info.isFile
       ? "is not a regular file"
       : record !== undefined
-      ? "changed since vc sync wrote it"
-      : "was not written by vc sync and holds other bytes";
+      ? `changed since ${SYNC.library} wrote it`
+      : `was not written by ${SYNC.library} and holds other bytes`;
     throw new PreconditionFailedError(
       `not replacing ${dest}: it ${what}; keep what it holds elsewhere, ` +
         `or sync with the force option to replace it with ${path}`,
@@ -498,7 +501,7 @@ export class SyncRecords {
       throw new VcError(
         `cannot write the sync journal ${journal} for ${entry.path}: ${
           (e as Error | undefined)?.message ?? String(e)
-        } (vc sync notes each copy there; free space or fix access on its device)`,
+        } (${SYNC.library} notes each copy there; free space or fix access on its device)`,
         { cause: e },
       );
     }

@@ -131,6 +131,8 @@ import {
   LS_REMOTE,
   PREFILL,
   removeCopy,
+  RESOLVE_PATH,
+  SYNC,
   UPDATE,
   updatePath,
   VERSIONS,
@@ -3463,7 +3465,7 @@ function warnCaseTwin(
     key,
     message: `${path} differs from ${twin}, which ${manifest} has, only in letter case; it is ` +
       `published as an asset of its own (${key}), and on macOS and Windows, whose file names ` +
-      `ignore case, \`vc sync\` cannot write both. To publish a new version of ${twin}, give its ` +
+      `ignore case, ${SYNC.library} cannot write both. To publish a new version of ${twin}, give its ` +
       `spelling (${updatePath(twin)})`,
   });
 }
@@ -3483,7 +3485,8 @@ function warnWindowsName(
   (onWarning ?? consoleWarning)({
     key,
     message: `${path} cannot be a file on Windows (${why}); it is published (${key}), and ` +
-      "`vc path` reads it there too (the cache encodes such names), but `vc sync` on Windows " +
+      `${RESOLVE_PATH.library} reads it there too (the cache encodes such names), but ${SYNC.library} ` +
+      "on Windows " +
       "refuses a manifest that pins it: if Windows checkouts sync, publish it under another " +
       "name instead",
   });

@@ -142,6 +142,11 @@ export const CACHE_PRUNE_OR_RM: CommandWords = {
   library: "the AssetCache's `prune()` or `delete()`",
   command: "vc cache prune or rm",
 };
+/** Have the store asked again before a cached copy is served. */
+export const CACHE_INVALIDATE: CommandWords = {
+  library: "the AssetCache's `invalidate()`",
+  command: "vc cache invalidate",
+};
 /** Download one object, never revalidated once cached. */
 export const CACHE_IMMUTABLE: CommandWords = {
   library: "the AssetCache's `cache(URI, { immutable: true })`",
@@ -178,6 +183,7 @@ export const COMMAND_WORDS: readonly CommandWords[] = [
   MIRROR,
   CACHE_PRUNE_OR_RM,
   CACHE_IMMUTABLE,
+  CACHE_INVALIDATE,
 ];
 
 const JSON_STRING = String.raw`"(?:[^"\\\n]|\\.)*"`;

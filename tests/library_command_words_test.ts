@@ -19,6 +19,9 @@ import { CliWorkspace } from "./cli_harness.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { MirrorState } from "../src/mirror/state.ts";
 import { parseDurationSeconds } from "../src/config.ts";
+import { validatedAgo } from "../src/cache/entry_resolve.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { withProcessEnv } from "./cli_harness.ts";
 import { COMMAND_WORDS, restoreToCatalog } from "../src/command_words.ts";
 
 // A `vc` subcommand named in a message: what a library error must not hold.
@@ -127,7 +130,7 @@ Deno.test("each call the library advises is one the library has", async () => {
   for (const m of ["update", "add", "versions", "lsRemote", "path", "sync"]) {
     has[m] = (Versioned.prototype as unknown as Record<string, unknown>)[m];
   }
-  for (const m of ["prune", "verify", "delete", "cache"]) {
+  for (const m of ["prune", "verify", "delete", "cache", "invalidate"]) {
     has[m] = (Cache.prototype as unknown as Record<string, unknown>)[m];
   }
   for (const m of ["backup", "check", "gc", "list", "purge"]) {
@@ -327,4 +330,36 @@ Deno.test("vc repo restore into a store that is no repository still names --repo
   assertStringIncludes(r.stderr, "vc repo restore SNAPSHOT --repo ");
   assertStringIncludes(r.stderr, " --catalog sqlite:PATH (or postgres://...)");
   assert(!r.stderr.includes("Repository.restore"), r.stderr);
+});
+
+Deno.test("an invalidated copy served stale: the AssetCache's invalidate() for the library, vc cache invalidate for vc", () => {
+  const said = validatedAgo(0, Date.UTC(2026, 0, 1));
+  assertEquals(said, "invalidated (the AssetCache's `invalidate()`)");
+  assertLibraryWords(said);
+  assertEquals(
+    withFlagNames(`serving the cached copy at /c/d, ${said} (503)`),
+    "serving the cached copy at /c/d, invalidated (vc cache invalidate) (503)",
+  );
+});
+
+Deno.test("vc cache get of an invalidated copy, the store gone: its warning says vc cache invalidate", async () => {
+  await using ws = await CliWorkspace.create();
+  const s3 = await startFakeS3({ buckets: ["data"] });
+  try {
+    await s3.putObject("data", "k.txt", "kept");
+    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1" };
+    await withProcessEnv(env, async () => {
+      const fresh = await ws.run(["cache", "get", "s3://data/k.txt"], env);
+      assertEquals(fresh.code, 0, fresh.stderr);
+      const invalidated = await ws.run(["cache", "invalidate", "s3://data/k.txt"], env);
+      assertEquals(invalidated.code, 0, invalidated.stderr);
+      await s3.stop(); // same endpoint, nobody listening any more
+      const stale = await ws.run(["cache", "get", "s3://data/k.txt"], env);
+      assertEquals(stale.code, 0, stale.stderr);
+      assertStringIncludes(stale.stderr, "invalidated (vc cache invalidate)");
+      assert(!stale.stderr.includes("AssetCache"), stale.stderr);
+    });
+  } finally {
+    await s3.stop().catch(() => {});
+  }
 });

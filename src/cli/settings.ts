@@ -17,7 +17,7 @@ import {
 import { downloadTuning, type Settings } from "../config.ts";
 import type { CommandContext } from "./command.ts";
 import { misspelledVariables } from "./env_spelling.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError, withFlagNames } from "./errors.ts";
 import { NotFoundError } from "../errors.ts";
 import { cliSettings } from "./settings_resolve.ts";
 import { cliStoreOptions } from "./store_options.ts";
@@ -78,7 +78,8 @@ export function openAssetCache(
     lockWait: parseLockWait(ctx.io.env("VC_LOCK_WAIT")),
     revalidateTimeout: parseRevalidateTimeout(ctx.io.env("VC_REVALIDATE_TIMEOUT")),
     onUnreachable: parseOnUnreachable(ctx.io.env("VC_ON_UNREACHABLE")),
-    warn: tuning.warn ?? ((message: string) => ctx.out.warn(message)),
+    // The cache's warnings name its options and calls: said as flags and commands.
+    warn: tuning.warn ?? ((message: string) => ctx.out.warn(withFlagNames(message))),
     store: cliStoreOptions(ctx),
   });
 }

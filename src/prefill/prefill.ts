@@ -472,11 +472,22 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       await breaker.failed(root, stoppedBy, target.label);
       // The store's missing credentials are said once, by the item that
       // found them; the others in flight then refer to it.
-      const error = breaker.sameAsFirst(root, stoppedBy, target.label) ?? stoppedBy;
+      const same = breaker.sameAsFirst(root, stoppedBy, target.label);
+      const error = same ?? stoppedBy;
       // What a failed download received is not in the cache: the summary's
       // bytes are those of the items fetched (as a retry's restart already
       // takes back its first attempt's).
       bytes -= seen;
+      // Refused as the first item was, in flight with it: served as cached,
+      // as the store's items not tried are, so how many were in flight
+      // (`--concurrency`) does not decide how many fail.
+      if (same !== undefined && await isCached(options.cache, target)) {
+        const served = await serveCached(target).then(() => true, () => false);
+        if (served) {
+          alreadyCached++;
+          return;
+        }
+      }
       // A version missing from the bucket is said as `vc path` says it: which
       // version of which path, and the versions there are.
       const reported = error instanceof NotFoundError && target.version !== undefined

@@ -337,7 +337,8 @@ export const prefill: Command = {
  * cause once, the first few items and how many more (`--json` lists all).
  */
 function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: string }[] {
-  return groupByCause(failed, (f) => missingBucket(f) ?? unreachable(f)).map(({ cause, items }) => {
+  const causeOf = (f: PrefillFailure) => missingBucket(f) ?? unreachable(f) ?? sameAsAnother(f);
+  return groupByCause(failed, causeOf).map(({ cause, items }) => {
     if (cause === undefined || items.length === 1) {
       return { line: `vc: prefill failed: ${failureLine(items[0]!)}`, kind: items[0]!.errorName };
     }
@@ -369,6 +370,18 @@ function unreachable(f: PrefillFailure): string | undefined {
   // The last part names no item (`Connection refused (os error 111)`), or is left out.
   const why = last === "" || last.includes(f.item) || last.includes("://") ? "" : `: ${last}`;
   return `${reach[0]}${why}`;
+}
+
+/**
+ * A failure's cause when it is another item's, which says why (`not tried:
+ * no usable AWS credentials for s3://b (the failure of s3://b/k1.txt says
+ * why)`, an unwritable cache dir; without `not tried:` for an item in flight
+ * with that one): one line for them all, so the item that says why is among
+ * the lines shown. At `--concurrency 64`, 20 lines referring to it could hide
+ * it behind `... and N more failures`.
+ */
+function sameAsAnother(f: PrefillFailure): string | undefined {
+  return /^(?:not tried: )?(.+ \(the failure of .+ says why\))$/s.exec(f.error)?.[1];
 }
 
 /** A failure's cause when it is its bucket's absence (`its bucket s3://b does not exist at …`). */

@@ -335,6 +335,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     let stoppedInFlight = false;
     // Put aside while its store is paused: not done, tried again after the pause.
     let put = false;
+    // Failed (or served) without asking its store, taken for down.
+    let notTried = false;
     try {
       const parsed = target.parsed ?? parseUri(target.uri);
       root = parsed.scheme === "s3" ? `s3://${parsed.bucket}` : parsed.scheme;
@@ -344,6 +346,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // reached: a CI cache restored during an outage is not failed for it.
       const down = local ? undefined : breaker.down(root) ?? unwritable.notTried(root);
       if (down !== undefined) {
+        notTried = true;
         if (!(await isCached(options.cache, target))) throw down;
         await serveCached(target);
         alreadyCached++;
@@ -472,14 +475,16 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       await breaker.failed(root, stoppedBy, target.label);
       // The store's missing credentials are said once, by the item that
       // found them; the others in flight then refer to it.
-      const same = breaker.sameAsFirst(root, stoppedBy, target.label);
+      const same = notTried ? undefined : breaker.sameAsFirst(root, stoppedBy, target.label) ??
+        unwritable.sameAsFirst(root, stoppedBy, target.label);
       const error = same ?? stoppedBy;
       // What a failed download received is not in the cache: the summary's
       // bytes are those of the items fetched (as a retry's restart already
       // takes back its first attempt's).
       bytes -= seen;
-      // Refused as the first item was, in flight with it: served as cached,
-      // as the store's items not tried are, so how many were in flight
+      // Failed as the first item was (its store's credentials refused, the
+      // cache dir unwritable), in flight with it: served as cached, as the
+      // store's items not tried are, so how many were in flight
       // (`--concurrency`) does not decide how many fail.
       if (same !== undefined && await isCached(options.cache, target)) {
         const served = await serveCached(target).then(() => true, () => false);
@@ -1334,9 +1339,24 @@ class UnwritableCacheDir {
   /** The error of an item of `root` not tried, when the cache dir was found unwritable. */
   notTried(root: string): Error | undefined {
     const first = this.#first.get(root);
-    if (first === undefined) return undefined;
+    return first === undefined ? undefined : this.#reference(first, "not tried: ");
+  }
+
+  /**
+   * For an item of `root` in flight with the first that found the cache dir
+   * unwritable, and failing on it alike, a short reference to that failure
+   * (each of them said it at length, 16 lines at the default concurrency);
+   * else `undefined`.
+   */
+  sameAsFirst(root: string, error: unknown, item: string): Error | undefined {
+    const first = this.#first.get(root);
+    if (first === undefined || first.item === item) return undefined;
+    return unwritableCacheDir(error) === first.cacheDir ? this.#reference(first, "") : undefined;
+  }
+
+  #reference(first: { item: string; cacheDir: string; error: unknown }, what: string): Error {
     return new AccessDeniedError(
-      `not tried: the cache dir ${first.cacheDir} cannot be written (the failure of ` +
+      `${what}the cache dir ${first.cacheDir} cannot be written (the failure of ` +
         `${first.item} says why)`,
       { cause: first.error },
     );

@@ -369,6 +369,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // No stat of the local path first: on a cold run it fails for every
       // item, and a failed stat costs a thrown NotFound each.
       let downloaded = false;
+      // Served as cached once its store was taken for down: no answer of it.
+      let unasked = false;
       waiting = breaker.waiting(root);
       // Named as it starts: a CI log line of a store slow to answer (or
       // never answering) otherwise names nothing until bytes come.
@@ -430,6 +432,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
           if (!(await isCached(options.cache, target))) throw error;
           await serveCached(target);
           downloaded = false;
+          unasked = true;
         });
       } catch (error) {
         // The store asked to slow down, past the item's own retries: its
@@ -459,9 +462,13 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         put = true;
         return;
       }
-      throttle.answered(root);
       if (downloaded) fetched++;
       else alreadyCached++;
+      // A copy served without the store's answer says nothing of it: it
+      // brought the store taken for down back (its next items asked it
+      // again, each failing at length).
+      if (unasked) return;
+      throttle.answered(root);
       breaker.answered(root);
     } catch (thrown) {
       // Stopped by the abort: not done (the summary says it was not tried).
@@ -791,9 +798,13 @@ class StoreBreaker {
     return oldest !== undefined && now - oldest.started >= silentMs;
   }
 
-  /** An item of `root` was done (the store answered, or the copy was served). */
+  /**
+   * An item of `root` was done (the store answered, or the copy was served).
+   * Credentials it refused stay refused: an item done meanwhile was served
+   * from the cache, or asked before the refusal.
+   */
   answered(root: string): void {
-    this.#stores.delete(root);
+    if (this.#stores.get(root)?.firstItem === undefined) this.#stores.delete(root);
     this.heard(root);
   }
 

@@ -368,3 +368,43 @@ Deno.test("own upload deleted: a version delete that leaves the object (a store 
   assertEquals(asked, ["t.1.0.0.csv@null"]);
   assertEquals(await store.head("t.1.0.0.csv"), undefined);
 });
+
+Deno.test("own upload deleted: another publisher's object written right after the version's delete is left alone", async () => {
+  await using dir = await tempDir("vc_own_upload_removal_");
+  const file = join(dir.path, "t.csv");
+  await Deno.writeTextFile(file, "abc");
+  await using store = new MemoryStore();
+  const put = store.put.bind(store);
+  const del = store.delete.bind(store);
+  const racing = Object.assign(store, {
+    put: async (...args: Parameters<MemoryStore["put"]>) => {
+      const result = await put(...args);
+      await Deno.writeTextFile(file, "abcd");
+      return { ...result, versionId: "v1" };
+    },
+    // Ours is gone; another publisher's create-only PUT of the same version
+    // lands before our check of the key.
+    deleteVersion: async (key: string) => {
+      await del([key]);
+      await put(key, new TextEncoder().encode("theirs"), { ifNoneMatch: "*" });
+    },
+  });
+  const snapshot = await snapshotSource(file);
+  const digest = await digestSource(file);
+  await assertRejects(
+    () =>
+      publishVersion(racing, {
+        bucket: "mem://",
+        manifest: "m.json",
+        path: "/t.csv",
+        version: "1.0.0",
+        snapshot,
+        digest,
+        retryHint: "retry",
+      }),
+    SourceChangedError,
+    "the upload was deleted",
+  );
+  const left = await store.get("t.1.0.0.csv");
+  assertEquals(await new Response(left.body).text(), "theirs");
+});

@@ -353,8 +353,8 @@ async function landedCopy(
  * retry's 412 read as this write; a bucket with versioning suspended writes
  * the `"null"` version) goes by the id the key's listing gives the object
  * with this ETag and size ({@linkcode currentVersionId}); the plain delete
- * where there is none to find (no `s3:ListBucketVersions`), and where the
- * object is still there after the version's delete (a bucket without
+ * where there is none to find (no `s3:ListBucketVersions`), and where this
+ * very object (its ETag) is still there after the version's delete (a bucket without
  * versioning lists its objects as version `"null"`, which a store other
  * than S3 may take no notice of).
  */
@@ -377,7 +377,12 @@ async function removeOwnUpload(
           await store.deleteVersion(key, id);
           // Gone, unless the store took no notice of the version id (an
           // S3-compatible one answering 204 to a "null" it does not know).
-          if (await store.head(key) === undefined) return "removed";
+          // Other bytes there now are another publisher's, written once
+          // ours was gone: the plain delete would take them away.
+          const after = await store.head(key);
+          if (after === undefined || normalizeEtag(after.etag) !== normalizeEtag(etag)) {
+            return "removed";
+          }
         }
       } catch {
         // Refused or failed: the plain delete below, which leaves a marker.

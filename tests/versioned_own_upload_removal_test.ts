@@ -408,3 +408,52 @@ Deno.test("own upload deleted: another publisher's object written right after th
   const left = await store.get("t.1.0.0.csv");
   assertEquals(await new Response(left.body).text(), "theirs");
 });
+
+Deno.test("own upload deleted: a failed check after the version's delete is no plain delete (no delete marker)", async () => {
+  await using dir = await tempDir("vc_own_upload_removal_");
+  const file = join(dir.path, "t.csv");
+  await Deno.writeTextFile(file, "abc");
+  await using store = new MemoryStore();
+  const put = store.put.bind(store);
+  const head = store.head.bind(store);
+  const del = store.delete.bind(store);
+  let versionDeleted = false;
+  const plainDeletes: string[][] = [];
+  const flaky = Object.assign(store, {
+    put: async (...args: Parameters<MemoryStore["put"]>) => {
+      const result = await put(...args);
+      await Deno.writeTextFile(file, "abcd");
+      return { ...result, versionId: "v1" };
+    },
+    deleteVersion: async (key: string) => {
+      await del([key]);
+      versionDeleted = true;
+    },
+    // The check of the key after the version's delete is not answered.
+    head: (...args: Parameters<MemoryStore["head"]>) =>
+      versionDeleted ? Promise.reject(new Error("connection reset")) : head(...args),
+    // On S3 with versioning, a plain delete leaves a delete marker: the
+    // version would read as held before, and the next publish skip it.
+    delete: (keys: string[]) => {
+      plainDeletes.push(keys);
+      return del(keys);
+    },
+  });
+  const snapshot = await snapshotSource(file);
+  const digest = await digestSource(file);
+  await assertRejects(
+    () =>
+      publishVersion(flaky, {
+        bucket: "mem://",
+        manifest: "m.json",
+        path: "/t.csv",
+        version: "1.0.0",
+        snapshot,
+        digest,
+        retryHint: "retry",
+      }),
+    SourceChangedError,
+  );
+  assert(versionDeleted);
+  assertEquals(plainDeletes, []);
+});

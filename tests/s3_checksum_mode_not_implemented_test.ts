@@ -10,7 +10,7 @@
 import { assertEquals, assertRejects } from "./assert.ts";
 import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
-import { StoreError } from "../src/errors.ts";
+import { AccessDeniedError, StoreError } from "../src/errors.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 import { join } from "node:path";
 
@@ -87,4 +87,13 @@ Deno.test("s3 get: a 501 that also comes without x-amz-checksum-mode stays the e
     );
   }, { store: { maxAttempts: 1 } });
   await assertRejects(() => proxied.store.get("a.txt"), StoreError, "501 NotImplemented");
+});
+
+Deno.test("s3 head: what the HEAD sent again without x-amz-checksum-mode fails with is the error, not the 501", async () => {
+  await using proxied = await startS3Proxy((req) => {
+    // A HEAD's answers have no body: the status is all there is to go by.
+    const status = req.headers.has("x-amz-checksum-mode") ? 501 : 403;
+    return new Response(null, { status });
+  }, { store: { maxAttempts: 1 } });
+  await assertRejects(() => proxied.store.head("a.txt"), AccessDeniedError);
 });

@@ -605,9 +605,12 @@ export class S3Store implements ObjectStore {
       let plain: S3Reply | undefined;
       if (asked && mayRefuseChecksumMode(e)) {
         // A store that does not implement x-amz-checksum-mode, answering a
-        // bare 501 (Cloudflare R2's kind of refusal): asked without it.
-        plain = await head({}).catch(() => undefined);
-        if (plain === undefined) throw e;
+        // bare 501 (Cloudflare R2's kind of refusal): asked without it. What
+        // that answer fails with is the error (an AccessDenied told as the
+        // 501 sent users after the header), as get()'s; a 501 again stays.
+        plain = await head({}).catch((again) => {
+          throw again instanceof StoreError && again.status === 501 ? e : again;
+        });
       } else {
         if (!isBareHeadRefusal(e)) throw e;
         const cause = await this.#bareHeadCause(lean, full, e, options.signal);

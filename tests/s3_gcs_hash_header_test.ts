@@ -167,3 +167,18 @@ Deno.test("GCS: a PUT answered with such an ETag and x-goog-hash's md5 of the bo
   const { etag } = await proxied.store.put("k.bin", DATA);
   assertEquals(etag, NOT_MD5_ETAG.slice(1, -1));
 });
+
+Deno.test("GCS: a PUT answered with such an ETag and x-goog-hash's md5 of other bytes is refused", async () => {
+  // A proxy that altered the body (and its Content-MD5): GCS's own MD5 of
+  // what it stored is not the body's, whatever the ETag is.
+  const other = new TextEncoder().encode("other bytes than sent");
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    const res = await forward();
+    if (req.method !== "PUT") return res;
+    await res.body?.cancel();
+    const headers = new Headers({ etag: NOT_MD5_ETAG, "x-goog-hash": `md5=${md5Base64(other)}` });
+    return new Response(null, { status: res.status, headers });
+  }, { store: { maxAttempts: 1 } });
+  const error = await assertRejects(() => proxied.store.put("k.bin", DATA), IntegrityError);
+  assertStringIncludes(error.message, md5Hex(other));
+});

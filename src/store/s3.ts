@@ -128,7 +128,12 @@ function isRenewableCredentialError(error: unknown): boolean {
 
 /** What signs the lean requests: the SDK chain's provider, or fixed keys. */
 type CredentialSource = S3FetchOptions["credentials"];
-import { CHECKSUM_HEADERS, googHashChecksum, parseChecksum } from "../object_checksum.ts";
+import {
+  CHECKSUM_HEADERS,
+  googHashChecksum,
+  googHashMd5,
+  parseChecksum,
+} from "../object_checksum.ts";
 import type {
   ChecksumAlgorithm,
   CopyOptions,
@@ -1165,17 +1170,27 @@ export class S3Store implements ObjectStore {
     }
     const etag = normalizeEtag(answered ?? md5);
     const kind = parseEtag(etag);
+    // Google Cloud Storage's own MD5 of what it stored (x-goog-hash), which
+    // stands where its ETag is no MD5 (googHashDenies): not the body's, the
+    // stored bytes are other ones, whatever the ETag.
+    const googMd5 = googHashMd5(res.headers.get("x-goog-hash") ?? "");
     // SSE-KMS / SSE-C (a bucket's default encryption too): the ETag is no MD5,
     // and S3 checked the Content-MD5 sent.
-    if (kind.kind === "md5" && kind.md5 !== md5 && !hasOpaqueEtag(res.headers)) {
+    if (
+      (kind.kind === "md5" && kind.md5 !== md5 && !hasOpaqueEtag(res.headers)) ||
+      (googMd5 !== undefined && googMd5 !== md5)
+    ) {
       // Other bytes than sent (a proxy that altered the body). Left at a key
       // a create-only write claimed, they would block every later write of
       // it ("already exists"): that PUT's own object goes, by its ETag.
       const fate = options.ifNoneMatch === "*"
         ? await this.#dropAltered(full, etag, options.signal, res.headers)
         : "";
+      const stored = googMd5 !== undefined && googMd5 !== md5
+        ? `MD5 ${googMd5} (x-goog-hash)`
+        : `ETag ${etag}`;
       throw new IntegrityError(
-        `${uri} was stored with ETag ${etag}, but the body's MD5 is ${md5}${fate}`,
+        `${uri} was stored with ${stored}, but the body's MD5 is ${md5}${fate}`,
       );
     }
     options.onProgress?.(bytes.length);

@@ -182,3 +182,21 @@ Deno.test("GCS: a PUT answered with such an ETag and x-goog-hash's md5 of other 
   const error = await assertRejects(() => proxied.store.put("k.bin", DATA), IntegrityError);
   assertStringIncludes(error.message, md5Hex(other));
 });
+
+Deno.test("GCS: a part answered with x-goog-hash's md5 of other bytes is refused", async () => {
+  const other = new TextEncoder().encode("other bytes than sent");
+  await using proxied = await startS3Proxy(async (req, forward) => {
+    const res = await forward();
+    if (req.method !== "PUT" || !new URL(req.url).searchParams.has("uploadId")) return res;
+    await res.body?.cancel();
+    // The part's real ETag (the completion takes it), GCS's MD5 of other bytes.
+    const headers = new Headers(res.headers);
+    headers.set("x-goog-hash", `md5=${md5Base64(other)}`);
+    return new Response(null, { status: res.status, headers });
+  }, {
+    fake: { minPartSize: 1024 },
+    store: { maxAttempts: 1, multipartThreshold: 1024, partSize: 1024, concurrency: 1 },
+  });
+  const error = await assertRejects(() => proxied.store.put("k.bin", DATA), IntegrityError);
+  assertStringIncludes(error.message, md5Hex(other));
+});

@@ -1310,6 +1310,16 @@ export class S3Store implements ObjectStore {
         if (etag === undefined) {
           throw new StoreError(`UploadPart ${partNumber} of ${uri} returned no ETag`);
         }
+        // GCS's own MD5 of the part it stored, which stands where its ETag
+        // is no MD5 (hasOpaqueEtag): not the part's, it stored other bytes.
+        const googMd5 = googHashMd5(res.headers.get("x-goog-hash") ?? "");
+        const partMd5 = googMd5 === undefined ? undefined : (digest.md5 ?? md5Hex(body));
+        if (googMd5 !== undefined && googMd5 !== partMd5) {
+          throw new IntegrityError(
+            `${uri}: part ${partNumber} was stored with MD5 ${googMd5} (x-goog-hash), but its ` +
+              `MD5 is ${partMd5}`,
+          );
+        }
         return {
           etag,
           crc32: res.headers.get("x-amz-checksum-crc32") ?? undefined,

@@ -6,7 +6,7 @@
  * wait a minute and fail with "another process kept it locked", naming
  * nobody: which of many machines, and which session to end, was for the
  * team to find in `pg_stat_activity`. The `CatalogBusyError` now names the
- * longest-open transactions on the database, with their pid, client and
+ * longest-open transactions holding locks on the catalog, with their pid, client and
  * state, and the `pg_terminate_backend(pid)` that ends one whose machine is
  * gone.
  */

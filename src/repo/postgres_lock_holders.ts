@@ -1,7 +1,11 @@
 /**
  * Who may hold a PostgreSQL catalog's lock, for a `CatalogBusyError`: the
- * longest-open transactions of other sessions on its database, with their
- * pid, client and state. A machine frozen or cut off mid-write leaves its
+ * longest-open transactions of other sessions holding a lock of the kinds a
+ * catalog waits on (an advisory lock, a lock on a table of the schemas its
+ * search_path names), with their pid, client and state; not any old
+ * transaction on the database (an analyst's `BEGIN` left open, a report's
+ * long read of another table), which the `pg_terminate_backend` named
+ * would end in vain. A machine frozen or cut off mid-write leaves its
  * transaction open on the server (a `kill -9` closes the connection; a
  * frozen VM or a lost network does not, for the server's TCP keepalive, two
  * hours by default), and every vc of the team then waits on it: named, the
@@ -16,7 +20,8 @@ const SHOWN = 3;
 
 /**
  * A clause naming the oldest transactions other sessions hold open on the
- * database `query` reaches (`pid 4242 (vc@10.0.0.7, application vc, idle in
+ * database `query` reaches, of those holding an advisory lock or a lock on a
+ * table of the search_path's schemas (`pid 4242 (vc@10.0.0.7, application vc, idle in
  * transaction, transaction open 312 s)`), or undefined when there is none or the server
  * does not say (`pg_stat_activity` hides other roles' sessions' details
  * from a role without `pg_read_all_stats`: the pid alone is still named).
@@ -41,6 +46,12 @@ export async function lockHoldersNote(
       "FLOOR(EXTRACT(EPOCH FROM (now() - xact_start)))::bigint AS secs " +
       "FROM pg_stat_activity WHERE datname = current_database() " +
       "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL " +
+      // Holding a lock of the kinds the catalog's transactions wait on.
+      "AND pid IN (SELECT l.pid FROM pg_locks l WHERE l.granted " +
+      "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) " +
+      "AND (l.locktype = 'advisory' OR l.relation IN (SELECT c.oid FROM pg_class c " +
+      "JOIN pg_namespace n ON n.oid = c.relnamespace " +
+      "WHERE n.nspname = ANY (current_schemas(false))))) " +
       `ORDER BY xact_start LIMIT ${SHOWN}`,
   );
   if (rows.length === 0) return undefined;
@@ -54,7 +65,9 @@ export async function lockHoldersNote(
     return `pid ${Number(r.pid)} (${who.join(", ")})`;
   });
   const oldest = Number(rows[0]!.pid);
-  return `the longest-open transactions on its database, one of which likely holds the lock: ` +
-    `${sessions.join("; ")}; one whose machine is gone (frozen, cut off) keeps it until the ` +
+  return `the longest-open transactions holding locks on it, one of which likely holds the one ` +
+    `waited for: ${
+      sessions.join("; ")
+    }; one whose machine is gone (frozen, cut off) keeps it until the ` +
     `server notices: SELECT pg_terminate_backend(${oldest}) ends it`;
 }

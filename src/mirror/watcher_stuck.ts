@@ -8,15 +8,18 @@
  * SIGTERM). The watch asks this before it closes or makes a watcher.
  *
  * On Linux the thread is seen in `/proc/self/task`: named `notify-rs inoti…`
- * and waiting in the kernel's FIFO open (`wait_for_partner`). Elsewhere (or
- * where `/proc` cannot be read) the answer is false, as before.
+ * and waiting in the kernel's FIFO open (`wait_for_partner`). Deno lets only
+ * `--allow-all` read there: under vc's own permissions (the `vc` binary,
+ * `deno task vc`) it cannot look. Elsewhere, or where `/proc` cannot be
+ * read, the answer is false, as before.
  *
  * @module
  */
 
 /**
  * True when a thread of Deno's file watcher in this process is blocked
- * opening a FIFO (Linux; false elsewhere, and when `/proc` cannot be read).
+ * opening a FIFO (Linux under `--allow-all`; false elsewhere, and when
+ * `/proc` cannot be read).
  *
  * @example
  * ```ts

@@ -2502,8 +2502,12 @@ export class S3Store implements ObjectStore {
   /**
    * The S3-compatible endpoint requests go to, normalized (no trailing
    * slash), from the `endpoint` option or the environment and profile;
-   * `undefined` for AWS itself. The URL (`s3://bucket/prefix`) does not
-   * name it: a mirror's state file is named by it too.
+   * `undefined` for AWS's commercial partition. With none configured and a
+   * region of AWS GovCloud (`us-gov-`) or AWS China (`cn-`), whose buckets
+   * are not the commercial ones of the same name, it is the endpoint the AWS
+   * SDK resolves there (`https://s3.us-gov-west-1.amazonaws.com`,
+   * `https://s3.cn-north-1.amazonaws.com.cn`). The URL (`s3://bucket/prefix`)
+   * does not name it: a mirror's state file is named by it too.
    *
    * @example
    * ```ts
@@ -2514,10 +2518,14 @@ export class S3Store implements ObjectStore {
    * assert.equal(minio.endpoint, "http://127.0.0.1:9000");
    * await using aws = new S3Store({ bucket: "b", region: "us-east-1", env });
    * assert.equal(aws.endpoint, undefined);
+   * await using gov = new S3Store({ bucket: "b", region: "us-gov-west-1", env });
+   * assert.equal(gov.endpoint, "https://s3.us-gov-west-1.amazonaws.com");
    * ```
    */
   get endpoint(): string | undefined {
-    return this.#settings.endpoint;
+    const { endpoint, regionShown } = this.#settings;
+    if (endpoint !== undefined || !/^(us-gov|cn)-/.test(regionShown)) return endpoint;
+    return awsEndpoint(this.#settings, regionShown);
   }
 
   /**

@@ -457,3 +457,49 @@ Deno.test("own upload deleted: a failed check after the version's delete is no p
   assert(versionDeleted);
   assertEquals(plainDeletes, []);
 });
+
+Deno.test("own upload deleted on fake S3: another writer's object current after its version's delete is not hidden by a delete marker", async () => {
+  // A store whose create-only write is not atomic lets a racing writer put
+  // the key just as this publish deletes its own version: that object is
+  // the key's then, maybe pinned by the racer's manifest already. The
+  // version delete's answer settles this publish's removal; a plain delete
+  // after it would lay a delete marker over the racer's object.
+  await using t = await target(undefined);
+  await using dir = await tempDir("vc_own_upload_removal_");
+  const file = join(dir.path, "t.csv");
+  await Deno.writeTextFile(file, "abc");
+  await using store = testS3Store(t.s3, t.bucket);
+  await using racer = testS3Store(t.s3, t.bucket);
+  const put = store.put.bind(store);
+  const deleteVersion = store.deleteVersion.bind(store);
+  let theirs: string | undefined;
+  const racing = Object.assign(store, {
+    put: async (...args: Parameters<typeof store.put>) => {
+      const result = await put(...args);
+      await Deno.writeTextFile(file, "abcd");
+      return result;
+    },
+    deleteVersion: async (key: string, versionId: string) => {
+      theirs = (await racer.put(key, new TextEncoder().encode("the racer's"))).etag;
+      await deleteVersion(key, versionId);
+    },
+  });
+  const snapshot = await snapshotSource(file);
+  const digest = await digestSource(file);
+  await assertRejects(
+    () =>
+      publishVersion(racing, {
+        bucket: `s3://${t.bucket}`,
+        manifest: "m.json",
+        path: "/t.csv",
+        version: "1.0.0",
+        snapshot,
+        digest,
+        retryHint: "retry",
+      }),
+    SourceChangedError,
+    "the upload was deleted",
+  );
+  assertEquals((await racer.head("t.1.0.0.csv"))?.etag, theirs);
+  assertEquals(await deleteMarkers(t, "t.1.0.0.csv"), 0);
+});

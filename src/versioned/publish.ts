@@ -8,13 +8,12 @@ import { CallbackGuard } from "../callback.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
 import { normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
-import type { ObjectStore } from "../store/types.ts";
+import type { KeyVersion, ObjectStore } from "../store/types.ts";
 import { NOT_OURS, uploadProblem } from "../upload_check.ts";
 import { joinUri } from "../uri.ts";
 import { publishedKey } from "./naming.ts";
 import { abortAbandonedPublishes, type PublishWarning } from "./abandoned_publishes.ts";
 import { headVersion } from "./slash_keys.ts";
-import { currentVersionId } from "./version_history.ts";
 import type { LockEntry } from "./lock_file.ts";
 import {
   assertUnchanged,
@@ -281,7 +280,9 @@ export async function publishVersion(
     await assertUnchanged(snapshot, `upload to ${uri}`);
   } catch (error) {
     // An adopted object may be another writer's with the same bytes: not ours to delete.
-    const removed = adopted ? "adopted" : await removeOwnUpload(store, key, etag, versionId);
+    const removed = adopted
+      ? "adopted"
+      : await removeOwnUpload(store, key, { etag, size }, versionId);
     if (removed === "not ours") throw lost();
     throw new SourceChangedError(
       `${(error as Error).message}; ${
@@ -307,7 +308,7 @@ export async function publishVersion(
   if (problem === NOT_OURS || racedSame) throw lost();
   // We created this object a moment ago and nothing points at it yet; a
   // corrupt version must not stay around as the "latest" one.
-  const removed = await removeOwnUpload(store, key, etag, versionId);
+  const removed = await removeOwnUpload(store, key, { etag, size }, versionId);
   if (removed === "not ours") throw lost();
   throw new IntegrityError(
     `upload of ${file} to ${uri} could not be verified: ${problem}; ${
@@ -344,55 +345,105 @@ async function landedCopy(
  * conditional delete here), but it narrows the window to one request.
  *
  * With the `versionId` the store answered the upload with (S3 versioning)
- * and a store that deletes one version, exactly that version goes: a plain
- * delete would leave a delete marker over a key that no one could ever have
- * read, and the next publish would take it for a version deleted after use
- * (`version_history.ts`: skipped, or refused). A store that refuses that
- * delete (a grant without `s3:DeleteObjectVersion`) gets the plain one. An
- * upload whose version id no answer told (the PUT's answer lost and its
- * retry's 412 read as this write; a bucket with versioning suspended writes
- * the `"null"` version) goes by the id the key's listing gives the object
- * with this ETag and size ({@linkcode currentVersionId}); the plain delete
- * where there is none to find (no `s3:ListBucketVersions`), and where this
- * very object (its ETag) is still there after the version's delete (a bucket without
- * versioning lists its objects as version `"null"`, which a store other
- * than S3 may take no notice of).
+ * and a store that deletes one version, exactly that version goes, and its
+ * delete's answer settles it: a plain delete would leave a delete marker
+ * over a key that no one could ever have read, and the next publish would
+ * take it for a version deleted after use (`version_history.ts`: skipped, or
+ * refused); one after it, were another writer's object current by then,
+ * would hide that one. A store that refuses that delete (a grant without
+ * `s3:DeleteObjectVersion`) gets the plain one. An upload whose version id
+ * no answer told (the PUT's answer lost and its retry's 412 read as this
+ * write; a bucket with versioning suspended writes the `"null"` version)
+ * goes by the id the key's listing gives the object with this ETag and size, one
+ * ListObjectVersions that also tells whether the key still holds it (no
+ * HEAD before it); a HEAD where there is no listing (no
+ * `s3:ListBucketVersions`), then the plain delete; and the plain delete
+ * too where the object is still there after the `"null"` version's delete
+ * (a bucket without versioning lists its objects as version `"null"`,
+ * which a store other than S3 may take no notice of).
  */
 async function removeOwnUpload(
   store: ObjectStore,
   key: string,
-  etag: string,
+  upload: { etag: string; size: number },
   versionId: string | undefined,
 ): Promise<"removed" | "not ours" | "failed"> {
+  const ours = (found: string) => normalizeEtag(found) === normalizeEtag(upload.etag);
   try {
+    if (versionId === undefined && store.deleteVersion !== undefined) {
+      // The key's listing: whether it holds this upload, and its version id.
+      const listed = await listedVersion(store, key).catch(() => undefined);
+      if (listed === "none") return "removed";
+      if (listed !== undefined) {
+        if (!ours(listed.etag!) || listed.size !== upload.size) return "not ours";
+        if (await deletedVersion(store, key, listed.versionId, ours)) return "removed";
+        await store.delete([key]);
+        return "removed";
+      }
+    }
     const info = await store.head(key);
     if (info === undefined) return "removed";
-    if (normalizeEtag(info.etag) !== normalizeEtag(etag)) return "not ours";
-    if (store.deleteVersion !== undefined) {
-      try {
-        // Not told (the PUT's answer lost, a suspended bucket's "null"):
-        // the version the key's listing shows holding this very object.
-        const id = versionId ?? await currentVersionId(store, key, info);
-        if (id !== undefined) {
-          await store.deleteVersion(key, id);
-          // Gone, unless the store took no notice of the version id (an
-          // S3-compatible one answering 204 to a "null" it does not know).
-          // Other bytes there now are another publisher's, written once
-          // ours was gone: the plain delete would take them away.
-          // A check not answered: taken as gone (S3 answered the delete); a
-          // plain delete now would leave the very marker this one avoids.
-          const after = await store.head(key).catch(() => undefined);
-          if (after === undefined || normalizeEtag(after.etag) !== normalizeEtag(etag)) {
-            return "removed";
-          }
-        }
-      } catch {
-        // Refused or failed: the plain delete below, which leaves a marker.
-      }
+    if (!ours(info.etag)) return "not ours";
+    if (versionId !== undefined && await deletedVersion(store, key, versionId, ours)) {
+      return "removed";
     }
     await store.delete([key]);
     return "removed";
   } catch {
     return "failed";
   }
+}
+
+/**
+ * The key's current object as its listing (ListObjectVersions) gives it,
+ * `"none"` when it holds none; `undefined` where the store keeps no
+ * versions, lists none for the key though it holds one (a store listing
+ * nothing of a bucket without versioning) or lists it without its ETag or
+ * size: a HEAD tells then.
+ */
+async function listedVersion(
+  store: ObjectStore,
+  key: string,
+): Promise<KeyVersion | "none" | undefined> {
+  if (store.keyVersions === undefined) return undefined;
+  const entries = await store.keyVersions(key, { limit: 2 });
+  // The current object is `isLatest` (S3 lists it first, moto its versions
+  // before its delete markers).
+  const current = entries.find((e) => e.isLatest && !e.deleteMarker);
+  // Listed without its ETag or size: a HEAD tells whose it is.
+  if (current !== undefined) {
+    return current.etag === undefined || current.size === undefined ? undefined : current;
+  }
+  // A delete marker over it, or no entry at all: nothing there, as a HEAD's
+  // 404 would say; an empty listing is taken on a HEAD's word.
+  return entries.length > 0 ? "none" : undefined;
+}
+
+/**
+ * Deletes version `versionId` of `key`: true when it is gone. A version id
+ * a store gave is its own and its delete's answer settles it; the `"null"`
+ * version's delete is looked after (a store other than S3 may take no
+ * notice of it in a bucket without versioning; still there with `ours`
+ * bytes, it is not gone). False when refused or not gone: the caller's
+ * plain delete follows.
+ */
+async function deletedVersion(
+  store: ObjectStore,
+  key: string,
+  versionId: string,
+  ours: (etag: string) => boolean,
+): Promise<boolean> {
+  try {
+    await store.deleteVersion!(key, versionId);
+  } catch {
+    // Refused or failed: the plain delete, which leaves a marker.
+    return false;
+  }
+  if (versionId !== "null") return true;
+  // Other bytes there now are another publisher's, written once ours was
+  // gone: the plain delete would take them away. A check not answered is
+  // taken as gone (S3 answered the delete): a plain delete now would leave
+  // the very marker this one avoids.
+  const after = await store.head(key).catch(() => undefined);
+  return after === undefined || !ours(after.etag);
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import { AccessDeniedError, StoreError } from "../errors.ts";
-import { normalizeEtag, parseEtag } from "../hash.ts";
+import { parseEtag } from "../hash.ts";
 import type { KeyVersion, ObjectStore } from "../store/types.ts";
 import { slashedKey } from "./slash_keys.ts";
 import { shellWord } from "../shell_word.ts";
@@ -114,44 +114,6 @@ export function sameAsLast(entries: readonly KeyVersion[], size: number, md5: st
   if (last?.etag === undefined || last.size !== size) return false;
   const etag = parseEtag(last.etag);
   return etag.kind === "md5" && etag.md5 === md5;
-}
-
-/**
- * The version id of the object `key` holds now, when it is the one with
- * `etag` and `size` (the key's newest entry, an object): how a writer that
- * was never told its write's version (the PUT's answer lost, its retry's 412
- * read as its own write; a bucket with versioning suspended, whose writes
- * are the `"null"` version) takes exactly that version back, leaving no
- * delete marker. `undefined` where the store keeps no versions, or the key's
- * newest entry is another object or a delete marker.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { currentVersionId } from "./version_history.ts";
- * import { MemoryStore } from "../store/memory.ts";
- * await using store = new MemoryStore();
- * const { etag } = await store.put("t.1.0.0.csv", new TextEncoder().encode("a"));
- * // A store without versions has none to tell.
- * assert.equal(await currentVersionId(store, "t.1.0.0.csv", { etag, size: 1 }), undefined);
- * ```
- */
-export async function currentVersionId(
-  store: ObjectStore,
-  key: string,
-  object: { etag: string; size: number },
-  options: { signal?: AbortSignal | undefined } = {},
-): Promise<string | undefined> {
-  if (store.keyVersions === undefined) return undefined;
-  const entries = await store.keyVersions(key, {
-    limit: 2,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  // The current object is `isLatest` (S3 lists it first, moto its versions
-  // before its delete markers).
-  const current = entries.find((e) => e.isLatest && !e.deleteMarker);
-  if (current?.etag === undefined || current.size !== object.size) return undefined;
-  return normalizeEtag(current.etag) === normalizeEtag(object.etag) ? current.versionId : undefined;
 }
 
 /**

@@ -191,3 +191,143 @@ Deno.test("README: the GitLab CI prefill job caches a directory inside the proje
     },
   );
 });
+
+/**
+ * A GitHub Actions expression (`${{ … }}`, or an `if:` without it) over the
+ * few things the README's job uses: strings, `==` / `!=`, `&&` / `||`,
+ * `always()`, `hashFiles()`, `format()`, `github.run_id` and the steps'
+ * outcomes and outputs; as Actions evaluates them (`a && b || c` is `b` or
+ * `c` by truthiness, not a boolean).
+ */
+function evaluate(expr: string, context: Record<string, string>): string | boolean {
+  const tokens = [...expr.matchAll(/'(?:[^']|'')*'|==|!=|&&|\|\||[(),]|[A-Za-z_][\w.-]*/g)]
+    .map((m) => m[0]);
+  let at = 0;
+  const truthy = (v: string | boolean) => v !== "" && v !== false;
+  const primary = (): string | boolean => {
+    const token = tokens[at++]!;
+    if (token === "(") {
+      const value = or();
+      at++;
+      return value;
+    }
+    if (token.startsWith("'")) return token.slice(1, -1).replaceAll("''", "'");
+    if (tokens[at] === "(") {
+      at++;
+      const args: (string | boolean)[] = [];
+      while (tokens[at] !== ")") {
+        args.push(or());
+        if (tokens[at] === ",") at++;
+      }
+      at++;
+      if (token === "always") return true;
+      if (token === "hashFiles") return "HASH";
+      if (token === "format") {
+        return String(args[0]).replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i) + 1]));
+      }
+      throw new Error(`no function ${token} in this model: ${expr}`);
+    }
+    if (!(token in context)) throw new Error(`no ${token} in this model: ${expr}`);
+    return context[token]!;
+  };
+  const compare = (): string | boolean => {
+    const left = primary();
+    if (tokens[at] !== "==" && tokens[at] !== "!=") return left;
+    const op = tokens[at++];
+    const equal = String(left) === String(primary());
+    return op === "==" ? equal : !equal;
+  };
+  const and = (): string | boolean => {
+    let value = compare();
+    while (tokens[at] === "&&") {
+      at++;
+      const right = compare();
+      value = truthy(value) ? right : value;
+    }
+    return value;
+  };
+  const or = (): string | boolean => {
+    let value = and();
+    while (tokens[at] === "||") {
+      at++;
+      const right = and();
+      value = truthy(value) ? value : right;
+    }
+    return value;
+  };
+  return or();
+}
+
+/** A workflow value with its `${{ … }}` parts evaluated. */
+function interpolate(value: string, context: Record<string, string>): string {
+  return value.replace(/\$\{\{(.*?)\}\}/g, (_, expr: string) => String(evaluate(expr, context)));
+}
+
+/** The steps of a job, each as its `key: value` lines (those under `with:` too). */
+function jobSteps(block: string): Map<string, string>[] {
+  return block.split(/\n(?=\s*- (?:uses|run|id|name):)/).slice(1).map((step) => {
+    const fields = new Map<string, string>();
+    for (const m of step.matchAll(/^\s*-?\s*([a-z][\w-]*):\s*(.+?)\s*(?:\s#.*)?$/gm)) {
+      fields.set(m[1]!, m[2]!.replace(/^(["'])(.*)\1$/, "$2"));
+    }
+    return fields;
+  });
+}
+
+Deno.test("README: the GitHub Actions job saves what a later run completes after a failed prefill", () => {
+  return readmeYamlBlocks().then((blocks) => {
+    const job = blocks.find((b) => b.includes("actions/cache"))!;
+    // A workflow file without `on:` is refused by GitHub as it is pasted.
+    assert(/^on:/m.test(job), `the workflow says when it runs (on:):\n${job}`);
+    const steps = jobSteps(job);
+    const restore = steps.find((s) => s.get("uses")?.startsWith("actions/cache/restore@"))!;
+    const save = steps.find((s) => s.get("uses")?.startsWith("actions/cache/save@"))!;
+    const prefillStep = steps.find((s) => /\bprefill\b/.test(s.get("run") ?? ""))!;
+    assert(restore && save && prefillStep, job);
+    // GitHub's cache: a key is written once (a save under a key that exists
+    // saves nothing), a restore takes its key, else the newest entry whose key
+    // starts with one of restore-keys.
+    const saved: { key: string; items: Set<string> }[] = [];
+    const all = ["a", "b", "c"];
+    const run = (runId: number, prefill: (cached: Set<string>) => string) => {
+      const context: Record<string, string> = { "github.run_id": String(runId) };
+      const key = interpolate(restore.get("key")!, context);
+      const prefixes = (restore.get("restore-keys") ?? "").split("\n").filter((k) => k !== "")
+        .map((k) => interpolate(k, context));
+      const exact = saved.find((s) => s.key === key);
+      const found = exact ??
+        prefixes.map((p) => saved.findLast((s) => s.key.startsWith(p))).find((s) => s);
+      const cached = new Set(found?.items ?? []);
+      if (restore.get("id") !== undefined) {
+        context[`steps.${restore.get("id")}.outputs.cache-hit`] = String(exact !== undefined);
+      }
+      const outcome = prefill(cached);
+      if (prefillStep.get("id") !== undefined) {
+        context[`steps.${prefillStep.get("id")}.outcome`] = outcome;
+      }
+      const condition = save.get("if") ?? "success()";
+      if (!evaluate(condition.replace(/^\$\{\{(.*)\}\}$/, "$1"), context)) return cached;
+      const saveKey = interpolate(save.get("key")!, context);
+      if (!saved.some((s) => s.key === saveKey)) saved.push({ key: saveKey, items: cached });
+      return cached;
+    };
+    // A cold run cancelled at its timeout after one item: what it fetched is kept.
+    run(1, (cached) => (cached.add("a"), "cancelled"));
+    // The next run fetches the rest, whole now.
+    const second = run(2, (cached) => {
+      assertEquals([...cached], ["a"], "the partial cache restored");
+      for (const item of all) cached.add(item);
+      return "success";
+    });
+    assertEquals([...second].sort(), all);
+    // Each later run finds the whole cache, and uploads nothing again.
+    for (const runId of [3, 4]) {
+      const before = saved.length;
+      run(runId, (cached) => {
+        assertEquals([...cached].sort(), all, `run ${runId} restores what run 2 completed`);
+        return "success";
+      });
+      if (runId === 4) assertEquals(saved.length, before, "a warm run saves no cache again");
+    }
+  });
+});

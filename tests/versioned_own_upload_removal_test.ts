@@ -14,6 +14,7 @@ import { AssetCache } from "../src/cache/asset_cache.ts";
 import { publishVersion } from "../src/versioned/publish.ts";
 import { digestSource, snapshotSource } from "../src/versioned/source_file.ts";
 import { MemoryStore } from "../src/store/memory.ts";
+import type { ObjectStore } from "../src/store/types.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
@@ -96,6 +97,38 @@ async function deleteMarkers(t: Target, key: string): Promise<number> {
   await using store = testS3Store(t.s3, t.bucket);
   const entries = await store.keyVersions(key, { limit: 10 });
   return entries.filter((e) => e.deleteMarker).length;
+}
+
+/**
+ * `store`'s own put, after which `file` changes (as an editor saving it
+ * would); its answer carries `versionId` when one is given.
+ */
+function putThenEdit(store: ObjectStore, file: string, versionId?: string): ObjectStore["put"] {
+  const put = store.put.bind(store);
+  return async (...args) => {
+    const result = await put(...args);
+    await Deno.writeTextFile(file, "abcd");
+    return versionId === undefined ? result : { ...result, versionId };
+  };
+}
+
+/** Publishes `file` (snapshot and digest taken now) as `/t.csv` 1.0.0 to `store`. */
+async function publishChanged(
+  store: ObjectStore,
+  file: string,
+  bucket = "mem://",
+): Promise<string> {
+  const snapshot = await snapshotSource(file);
+  const digest = await digestSource(file);
+  return await publishVersion(store, {
+    bucket,
+    manifest: "m.json",
+    path: "/t.csv",
+    version: "1.0.0",
+    snapshot,
+    digest,
+    retryHint: "retry",
+  });
 }
 
 async function updateRerunSameVersion(endpoint: string | undefined): Promise<void> {
@@ -238,33 +271,16 @@ Deno.test("own upload deleted: a store refusing the version's delete falls back 
   const file = join(dir.path, "t.csv");
   await Deno.writeTextFile(file, "abc");
   await using store = new MemoryStore();
-  const put = store.put.bind(store);
   const asked: string[] = [];
   const refusing = Object.assign(store, {
-    put: async (...args: Parameters<MemoryStore["put"]>) => {
-      const result = await put(...args);
-      // The file changes after it went up (as an editor saving it would).
-      await Deno.writeTextFile(file, "abcd");
-      return { ...result, versionId: "v1" };
-    },
+    put: putThenEdit(store, file, "v1"),
     deleteVersion: (key: string, versionId: string) => {
       asked.push(`${key}@${versionId}`);
       return Promise.reject(new Error("403 AccessDenied (no s3:DeleteObjectVersion)"));
     },
   });
-  const snapshot = await snapshotSource(file);
-  const digest = await digestSource(file);
   await assertRejects(
-    () =>
-      publishVersion(refusing, {
-        bucket: "mem://",
-        manifest: "m.json",
-        path: "/t.csv",
-        version: "1.0.0",
-        snapshot,
-        digest,
-        retryHint: "retry",
-      }),
+    () => publishChanged(refusing, file),
     SourceChangedError,
     "the upload was deleted",
   );
@@ -324,15 +340,10 @@ Deno.test("own upload deleted: a version delete that leaves the object (a store 
   const file = join(dir.path, "t.csv");
   await Deno.writeTextFile(file, "abc");
   await using store = new MemoryStore();
-  const put = store.put.bind(store);
   const asked: string[] = [];
   const ignoring = Object.assign(store, {
-    put: async (...args: Parameters<MemoryStore["put"]>) => {
-      const result = await put(...args);
-      await Deno.writeTextFile(file, "abcd");
-      // No version id answered: a bucket without versioning lists its objects as "null".
-      return result;
-    },
+    // No version id answered: a bucket without versioning lists its objects as "null".
+    put: putThenEdit(store, file),
     keyVersions: async (key: string) => {
       const info = await store.head(key);
       return info === undefined ? [] : [{
@@ -349,19 +360,8 @@ Deno.test("own upload deleted: a version delete that leaves the object (a store 
       return Promise.resolve();
     },
   });
-  const snapshot = await snapshotSource(file);
-  const digest = await digestSource(file);
   await assertRejects(
-    () =>
-      publishVersion(ignoring, {
-        bucket: "mem://",
-        manifest: "m.json",
-        path: "/t.csv",
-        version: "1.0.0",
-        snapshot,
-        digest,
-        retryHint: "retry",
-      }),
+    () => publishChanged(ignoring, file),
     SourceChangedError,
     "the upload was deleted",
   );
@@ -377,11 +377,7 @@ Deno.test("own upload deleted: another publisher's object written right after th
   const put = store.put.bind(store);
   const del = store.delete.bind(store);
   const racing = Object.assign(store, {
-    put: async (...args: Parameters<MemoryStore["put"]>) => {
-      const result = await put(...args);
-      await Deno.writeTextFile(file, "abcd");
-      return { ...result, versionId: "v1" };
-    },
+    put: putThenEdit(store, file, "v1"),
     // Ours is gone; another publisher's create-only PUT of the same version
     // lands before our check of the key.
     deleteVersion: async (key: string) => {
@@ -389,19 +385,8 @@ Deno.test("own upload deleted: another publisher's object written right after th
       await put(key, new TextEncoder().encode("theirs"), { ifNoneMatch: "*" });
     },
   });
-  const snapshot = await snapshotSource(file);
-  const digest = await digestSource(file);
   await assertRejects(
-    () =>
-      publishVersion(racing, {
-        bucket: "mem://",
-        manifest: "m.json",
-        path: "/t.csv",
-        version: "1.0.0",
-        snapshot,
-        digest,
-        retryHint: "retry",
-      }),
+    () => publishChanged(racing, file),
     SourceChangedError,
     "the upload was deleted",
   );
@@ -414,17 +399,12 @@ Deno.test("own upload deleted: a failed check after the version's delete is no p
   const file = join(dir.path, "t.csv");
   await Deno.writeTextFile(file, "abc");
   await using store = new MemoryStore();
-  const put = store.put.bind(store);
   const head = store.head.bind(store);
   const del = store.delete.bind(store);
   let versionDeleted = false;
   const plainDeletes: string[][] = [];
   const flaky = Object.assign(store, {
-    put: async (...args: Parameters<MemoryStore["put"]>) => {
-      const result = await put(...args);
-      await Deno.writeTextFile(file, "abcd");
-      return { ...result, versionId: "v1" };
-    },
+    put: putThenEdit(store, file, "v1"),
     deleteVersion: async (key: string) => {
       await del([key]);
       versionDeleted = true;
@@ -439,19 +419,8 @@ Deno.test("own upload deleted: a failed check after the version's delete is no p
       return del(keys);
     },
   });
-  const snapshot = await snapshotSource(file);
-  const digest = await digestSource(file);
   await assertRejects(
-    () =>
-      publishVersion(flaky, {
-        bucket: "mem://",
-        manifest: "m.json",
-        path: "/t.csv",
-        version: "1.0.0",
-        snapshot,
-        digest,
-        retryHint: "retry",
-      }),
+    () => publishChanged(flaky, file),
     SourceChangedError,
   );
   assert(versionDeleted);
@@ -470,33 +439,17 @@ Deno.test("own upload deleted on fake S3: another writer's object current after 
   await Deno.writeTextFile(file, "abc");
   await using store = testS3Store(t.s3, t.bucket);
   await using racer = testS3Store(t.s3, t.bucket);
-  const put = store.put.bind(store);
   const deleteVersion = store.deleteVersion.bind(store);
   let theirs: string | undefined;
   const racing = Object.assign(store, {
-    put: async (...args: Parameters<typeof store.put>) => {
-      const result = await put(...args);
-      await Deno.writeTextFile(file, "abcd");
-      return result;
-    },
+    put: putThenEdit(store, file),
     deleteVersion: async (key: string, versionId: string) => {
       theirs = (await racer.put(key, new TextEncoder().encode("the racer's"))).etag;
       await deleteVersion(key, versionId);
     },
   });
-  const snapshot = await snapshotSource(file);
-  const digest = await digestSource(file);
   await assertRejects(
-    () =>
-      publishVersion(racing, {
-        bucket: `s3://${t.bucket}`,
-        manifest: "m.json",
-        path: "/t.csv",
-        version: "1.0.0",
-        snapshot,
-        digest,
-        retryHint: "retry",
-      }),
+    () => publishChanged(racing, file, `s3://${t.bucket}`),
     SourceChangedError,
     "the upload was deleted",
   );

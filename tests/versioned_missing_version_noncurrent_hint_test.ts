@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
 import { NotFoundError } from "../src/errors.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
+import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { tempDir, testS3Options } from "./versioned_helpers.ts";
 
@@ -20,10 +20,19 @@ const KEPT_NOTHING = "s3://assets keeps no earlier version of it";
 const HINT = "noncurrent version: `aws s3api list-object-versions --bucket assets --prefix " +
   "'data/my a.";
 
-Deno.test("a pinned or older missing version in an s3:// bucket names where S3 versioning keeps it", async () => {
+/**
+ * Runs `test` on a versioned cache over `s3://assets` (a fake S3, first
+ * readied by `prepare`) holding `data/my a.csv` 1.0.0 and 2.0.0, whose
+ * manifest pins the missing 2.0.1.
+ */
+async function withPinnedMissing(
+  prepare: (s3: FakeS3) => void,
+  test: (vc: VersionedCache) => Promise<void>,
+): Promise<void> {
   await using s3 = await startFakeS3();
   await s3.createBucket("assets");
   for (const v of ["1.0.0", "2.0.0"]) await s3.putObject("assets", `data/my a.${v}.csv`, v);
+  prepare(s3);
   await using dir = await tempDir("vc_missing_s3_");
   const manifest = join(dir.path, "versioned_assets.json");
   await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "2.0.1"\n}\n');
@@ -32,45 +41,42 @@ Deno.test("a pinned or older missing version in an s3:// bucket names where S3 v
     bucket: "s3://assets",
     store: testS3Options(s3),
   });
-  const pinned = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
-  assertStringIncludes(pinned.message, "available: 1.0.0, 2.0.0");
-  assertStringIncludes(pinned.message, KEPT_NOTHING);
-  const older = await assertRejects(() => vc.path("/data/my a.csv", "1.5.0"), NotFoundError);
-  assertStringIncludes(older.message, KEPT_NOTHING);
-  const typo = await assertRejects(() => vc.path("/data/my a.csv", "9.0.0"), NotFoundError);
-  assertStringIncludes(typo.message, "available: 1.0.0, 2.0.0");
-  assert(!typo.message.includes("earlier version"), typo.message);
-});
+  await test(vc);
+}
 
-Deno.test("a missing version whose key's versions cannot be listed names how to look for them", async () => {
-  await using s3 = await startFakeS3();
-  await s3.createBucket("assets");
-  for (const v of ["1.0.0", "2.0.0"]) await s3.putObject("assets", `data/my a.${v}.csv`, v);
-  // ListObjectVersions fails on every attempt (a store without it, a 500).
-  s3.failNext(100, "internal", (r) => r.op === "ListObjectVersions");
-  await using dir = await tempDir("vc_missing_s3_");
-  const manifest = join(dir.path, "versioned_assets.json");
-  await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "2.0.1"\n}\n');
-  await using vc = new VersionedCache({
-    manifest,
-    bucket: "s3://assets",
-    store: testS3Options(s3),
-  });
-  const pinned = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
-  assertStringIncludes(pinned.message, "available: 1.0.0, 2.0.0");
-  assertStringIncludes(pinned.message, `${HINT}2.0.1.csv'\``);
-  // How to bring it back: removing the delete marker (no copy of the bytes).
-  assertStringIncludes(
-    pinned.message,
-    "deleting the delete marker it lists (`aws s3api delete-object --bucket assets " +
-      "--key 'data/my a.2.0.1.csv' --version-id MARKER_ID`)",
-  );
-  const older = await assertRejects(() => vc.path("/data/my a.csv", "1.5.0"), NotFoundError);
-  assertStringIncludes(older.message, `${HINT}1.5.0.csv'\``);
-  const typo = await assertRejects(() => vc.path("/data/my a.csv", "9.0.0"), NotFoundError);
-  assertStringIncludes(typo.message, "available: 1.0.0, 2.0.0");
-  assert(!typo.message.includes("noncurrent version"), typo.message);
-});
+Deno.test("a pinned or older missing version in an s3:// bucket names where S3 versioning keeps it", () =>
+  withPinnedMissing(() => {}, async (vc) => {
+    const pinned = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
+    assertStringIncludes(pinned.message, "available: 1.0.0, 2.0.0");
+    assertStringIncludes(pinned.message, KEPT_NOTHING);
+    const older = await assertRejects(() => vc.path("/data/my a.csv", "1.5.0"), NotFoundError);
+    assertStringIncludes(older.message, KEPT_NOTHING);
+    const typo = await assertRejects(() => vc.path("/data/my a.csv", "9.0.0"), NotFoundError);
+    assertStringIncludes(typo.message, "available: 1.0.0, 2.0.0");
+    assert(!typo.message.includes("earlier version"), typo.message);
+  }));
+
+Deno.test("a missing version whose key's versions cannot be listed names how to look for them", () =>
+  withPinnedMissing(
+    // ListObjectVersions fails on every attempt (a store without it, a 500).
+    (s3) => s3.failNext(100, "internal", (r) => r.op === "ListObjectVersions"),
+    async (vc) => {
+      const pinned = await assertRejects(() => vc.path("/data/my a.csv"), NotFoundError);
+      assertStringIncludes(pinned.message, "available: 1.0.0, 2.0.0");
+      assertStringIncludes(pinned.message, `${HINT}2.0.1.csv'\``);
+      // How to bring it back: removing the delete marker (no copy of the bytes).
+      assertStringIncludes(
+        pinned.message,
+        "deleting the delete marker it lists (`aws s3api delete-object --bucket assets " +
+          "--key 'data/my a.2.0.1.csv' --version-id MARKER_ID`)",
+      );
+      const older = await assertRejects(() => vc.path("/data/my a.csv", "1.5.0"), NotFoundError);
+      assertStringIncludes(older.message, `${HINT}1.5.0.csv'\``);
+      const typo = await assertRejects(() => vc.path("/data/my a.csv", "9.0.0"), NotFoundError);
+      assertStringIncludes(typo.message, "available: 1.0.0, 2.0.0");
+      assert(!typo.message.includes("noncurrent version"), typo.message);
+    },
+  ));
 
 Deno.test("a missing version in a directory bucket gets no S3 versioning hint", async () => {
   await using dir = await tempDir("vc_missing_fs_");

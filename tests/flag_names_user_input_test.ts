@@ -11,15 +11,18 @@ import { withFlagNames } from "../src/cli/errors.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
 Deno.test("withFlagNames: a path with an option's words among spaces is left as it is", () => {
-  const dir = "/w/x the cacheDir option y";
-  assertEquals(
-    withFlagNames(
-      `the cache dir ${dir}/f is not a directory (it is a file); set the cacheDir option or ` +
+  // A directory of the user's named like the library's words: the message
+  // names it as it is on disk, and only vc's own advice becomes the flag.
+  for (const file of ["/w/x the cacheDir option y/f", "/data/the cacheDir option/c"]) {
+    assertEquals(
+      withFlagNames(
+        `the cache dir ${file} is not a directory (it is a file); set the cacheDir option or ` +
+          "VC_CACHE_DIR to a directory",
+      ),
+      `the cache dir ${file} is not a directory (it is a file); set --cache-dir or ` +
         "VC_CACHE_DIR to a directory",
-    ),
-    `the cache dir ${dir}/f is not a directory (it is a file); set --cache-dir or ` +
-      "VC_CACHE_DIR to a directory",
-  );
+    );
+  }
   assertEquals(
     withFlagNames(`C:\\data\\the lock option x\\l.json is empty (the lock option)`),
     `C:\\data\\the lock option x\\l.json is empty (--lock)`,

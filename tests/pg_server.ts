@@ -375,21 +375,24 @@ export async function oneConnectionRole(url: string): Promise<string> {
  * Holds a lock in a write transaction of `holder`, as another session's
  * `BEGIN; LOCK TABLE …` left open would, until the returned `release` is
  * called (which waits for that transaction to end). `take` is the statement
- * that takes it: by default `LOCK TABLE t` in ACCESS EXCLUSIVE mode.
+ * that takes it: by default `LOCK TABLE t` in ACCESS EXCLUSIVE mode. `pid`
+ * is the holding session's backend pid (what a `CatalogBusyError` names).
  */
 export async function holdLock(
   holder: Catalog,
   take = "LOCK TABLE t IN ACCESS EXCLUSIVE MODE",
-): Promise<{ release: () => Promise<void> }> {
+): Promise<{ pid: number; release: () => Promise<void> }> {
   const { promise: held, resolve: release } = Promise.withResolvers<void>();
-  const { promise: locked, resolve: isLocked } = Promise.withResolvers<void>();
+  const { promise: locked, resolve: isLocked } = Promise.withResolvers<number>();
   const holding = holder.transaction("write", async (tx) => {
     await tx.query(take);
-    isLocked();
+    const [row] = await tx.query("SELECT pg_backend_pid() AS pid");
+    isLocked(Number(row!.pid));
     await held;
   });
-  await locked;
+  const pid = await locked;
   return {
+    pid,
     release: async () => {
       release();
       await holding;

@@ -13,7 +13,7 @@
 import { assertRejects, assertStringIncludes } from "./assert.ts";
 import { CatalogBusyError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { havePostgres, holdLock, startPgServer } from "./pg_server.ts";
 
 Deno.test({
   name: "repo: a PostgreSQL catalog busy behind another session names that session",
@@ -24,15 +24,7 @@ Deno.test({
     const waiter = await openPostgresCatalog(pg.url, { lockTimeoutMs: 50, attempts: 2 });
     try {
       await holder.transaction("write", (tx) => tx.query("CREATE TABLE t (v INTEGER)"));
-      const held = Promise.withResolvers<void>();
-      const locked = Promise.withResolvers<number>();
-      const holding = holder.transaction("write", async (tx) => {
-        const [row] = await tx.query("SELECT pg_backend_pid() AS pid");
-        await tx.query("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
-        locked.resolve(Number(row!.pid));
-        await held.promise;
-      });
-      const pid = await locked.promise;
+      const { pid, release } = await holdLock(holder);
       try {
         const error = await assertRejects(
           () => waiter.transaction("write", (tx) => tx.query("INSERT INTO t (v) VALUES (1)")),
@@ -42,8 +34,7 @@ Deno.test({
         assertStringIncludes(error.message, "idle in transaction");
         assertStringIncludes(error.message, `pg_terminate_backend(${pid})`);
       } finally {
-        held.resolve();
-        await holding;
+        await release();
       }
     } finally {
       await Promise.all([holder.close(), waiter.close()]);

@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
-import { havePostgres, startPgServer } from "./pg_server.ts";
+import { havePostgres, holdLock, startPgServer } from "./pg_server.ts";
 
 Deno.test({
   name: "repo: a write waiting behind another session's lock says so, once, naming it",
@@ -25,22 +25,13 @@ Deno.test({
     });
     try {
       await holder.transaction("write", (tx) => tx.query("CREATE TABLE t (v INTEGER)"));
-      const held = Promise.withResolvers<void>();
-      const locked = Promise.withResolvers<number>();
-      const holding = holder.transaction("write", async (tx) => {
-        const [row] = await tx.query("SELECT pg_backend_pid() AS pid");
-        await tx.query("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
-        locked.resolve(Number(row!.pid));
-        await held.promise;
-      });
-      const pid = await locked.promise;
+      const { pid, release } = await holdLock(holder);
       const writing = waiter.transaction("write", (tx) => tx.query("INSERT INTO t (v) VALUES (1)"));
       for (let i = 0; i < 500 && waiter.conflictsRetried < 3; i++) {
         await new Promise((r) => setTimeout(r, 10));
       }
       assert(waiter.conflictsRetried >= 3, "the writer met the lock and retried");
-      held.resolve();
-      await holding;
+      await release();
       await writing;
       assertEquals(lines.length, 1, lines.join("\n"));
       assertStringIncludes(lines[0]!, "waiting for a lock another session holds");

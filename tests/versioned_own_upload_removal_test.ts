@@ -131,6 +131,23 @@ async function publishChanged(
   });
 }
 
+/** A temp dir (removed on dispose) holding `file`, `t.csv` of "abc". */
+async function abcSource(): Promise<AsyncDisposable & { file: string }> {
+  const dir = await tempDir("vc_own_upload_removal_");
+  const file = join(dir.path, "t.csv");
+  await Deno.writeTextFile(file, "abc");
+  return { file, [Symbol.asyncDispose]: () => dir[Symbol.asyncDispose]() };
+}
+
+/** Asserts {@linkcode publishChanged} fails, saying the upload was deleted. */
+async function assertUploadDeleted(store: ObjectStore, file: string, bucket?: string) {
+  await assertRejects(
+    () => publishChanged(store, file, bucket),
+    SourceChangedError,
+    "the upload was deleted",
+  );
+}
+
 async function updateRerunSameVersion(endpoint: string | undefined): Promise<void> {
   await using t = await target(endpoint);
   await using dir = await tempDir("vc_own_upload_removal_");
@@ -267,9 +284,8 @@ Deno.test("S3Store.put answers the version id a versioned bucket gave the write"
 });
 
 Deno.test("own upload deleted: a store refusing the version's delete falls back to a plain delete", async () => {
-  await using dir = await tempDir("vc_own_upload_removal_");
-  const file = join(dir.path, "t.csv");
-  await Deno.writeTextFile(file, "abc");
+  await using source = await abcSource();
+  const file = source.file;
   await using store = new MemoryStore();
   const asked: string[] = [];
   const refusing = Object.assign(store, {
@@ -279,11 +295,7 @@ Deno.test("own upload deleted: a store refusing the version's delete falls back 
       return Promise.reject(new Error("403 AccessDenied (no s3:DeleteObjectVersion)"));
     },
   });
-  await assertRejects(
-    () => publishChanged(refusing, file),
-    SourceChangedError,
-    "the upload was deleted",
-  );
+  await assertUploadDeleted(refusing, file);
   assertEquals(asked, ["t.1.0.0.csv@v1"]);
   assertEquals(await store.head("t.1.0.0.csv"), undefined);
 });
@@ -336,9 +348,8 @@ Deno.test("own upload deleted on fake S3: a PUT whose answer was lost (no versio
 });
 
 Deno.test("own upload deleted: a version delete that leaves the object (a store ignoring versionId) is followed by a plain delete", async () => {
-  await using dir = await tempDir("vc_own_upload_removal_");
-  const file = join(dir.path, "t.csv");
-  await Deno.writeTextFile(file, "abc");
+  await using source = await abcSource();
+  const file = source.file;
   await using store = new MemoryStore();
   const asked: string[] = [];
   const ignoring = Object.assign(store, {
@@ -360,19 +371,14 @@ Deno.test("own upload deleted: a version delete that leaves the object (a store 
       return Promise.resolve();
     },
   });
-  await assertRejects(
-    () => publishChanged(ignoring, file),
-    SourceChangedError,
-    "the upload was deleted",
-  );
+  await assertUploadDeleted(ignoring, file);
   assertEquals(asked, ["t.1.0.0.csv@null"]);
   assertEquals(await store.head("t.1.0.0.csv"), undefined);
 });
 
 Deno.test("own upload deleted: another publisher's object written right after the version's delete is left alone", async () => {
-  await using dir = await tempDir("vc_own_upload_removal_");
-  const file = join(dir.path, "t.csv");
-  await Deno.writeTextFile(file, "abc");
+  await using source = await abcSource();
+  const file = source.file;
   await using store = new MemoryStore();
   const put = store.put.bind(store);
   const del = store.delete.bind(store);
@@ -385,19 +391,14 @@ Deno.test("own upload deleted: another publisher's object written right after th
       await put(key, new TextEncoder().encode("theirs"), { ifNoneMatch: "*" });
     },
   });
-  await assertRejects(
-    () => publishChanged(racing, file),
-    SourceChangedError,
-    "the upload was deleted",
-  );
+  await assertUploadDeleted(racing, file);
   const left = await store.get("t.1.0.0.csv");
   assertEquals(await new Response(left.body).text(), "theirs");
 });
 
 Deno.test("own upload deleted: a failed check after the version's delete is no plain delete (no delete marker)", async () => {
-  await using dir = await tempDir("vc_own_upload_removal_");
-  const file = join(dir.path, "t.csv");
-  await Deno.writeTextFile(file, "abc");
+  await using source = await abcSource();
+  const file = source.file;
   await using store = new MemoryStore();
   const head = store.head.bind(store);
   const del = store.delete.bind(store);
@@ -434,9 +435,8 @@ Deno.test("own upload deleted on fake S3: another writer's object current after 
   // version delete's answer settles this publish's removal; a plain delete
   // after it would lay a delete marker over the racer's object.
   await using t = await target(undefined);
-  await using dir = await tempDir("vc_own_upload_removal_");
-  const file = join(dir.path, "t.csv");
-  await Deno.writeTextFile(file, "abc");
+  await using source = await abcSource();
+  const file = source.file;
   await using store = testS3Store(t.s3, t.bucket);
   await using racer = testS3Store(t.s3, t.bucket);
   const deleteVersion = store.deleteVersion.bind(store);
@@ -448,11 +448,7 @@ Deno.test("own upload deleted on fake S3: another writer's object current after 
       await deleteVersion(key, versionId);
     },
   });
-  await assertRejects(
-    () => publishChanged(racing, file, `s3://${t.bucket}`),
-    SourceChangedError,
-    "the upload was deleted",
-  );
+  await assertUploadDeleted(racing, file, `s3://${t.bucket}`);
   assertEquals((await racer.head("t.1.0.0.csv"))?.etag, theirs);
   assertEquals(await deleteMarkers(t, "t.1.0.0.csv"), 0);
 });

@@ -92,6 +92,24 @@ function editOnce(
   };
 }
 
+/**
+ * Adds `file` ("one\n") as `/t.csv` with `vc`, rewriting it at the upload's
+ * first progress report, and asserts the add fails having deleted its upload.
+ */
+async function addEditedMidUpload(
+  vc: VersionedCache,
+  file: string,
+): Promise<ReturnType<typeof editOnce>> {
+  await Deno.writeTextFile(file, "one\n");
+  const edit = editOnce(file, "one, edited\n");
+  await assertRejects(
+    () => vc.add("/t.csv", file, { onProgress: edit.onProgress }),
+    SourceChangedError,
+    "the upload was deleted",
+  );
+  return edit;
+}
+
 /** The delete markers S3 versioning keeps of `key`. */
 async function deleteMarkers(t: Target, key: string): Promise<number> {
   await using store = testS3Store(t.s3, t.bucket);
@@ -184,13 +202,7 @@ async function addRerunSameVersion(endpoint: string | undefined): Promise<void> 
   await using dir = await tempDir("vc_own_upload_removal_");
   const file = join(dir.path, "t.csv");
   await using vc = versionedCache(t, dir.path);
-  await Deno.writeTextFile(file, "one\n");
-  const edit = editOnce(file, "one, edited\n");
-  await assertRejects(
-    () => vc.add("/t.csv", file, { onProgress: edit.onProgress }),
-    SourceChangedError,
-    "the upload was deleted",
-  );
+  await addEditedMidUpload(vc, file);
   assertEquals(await deleteMarkers(t, "t.1.0.0.csv"), 0);
   // Not refused ("held other content once"): 1.0.0 was never published.
   assertEquals(await vc.add("/t.csv", file), "1.0.0");
@@ -214,13 +226,7 @@ async function suspendedNoNullMarker(endpoint: string | undefined): Promise<void
   await using dir = await tempDir("vc_own_upload_removal_");
   const file = join(dir.path, "t.csv");
   await using vc = versionedCache(t, dir.path);
-  await Deno.writeTextFile(file, "one\n");
-  const edit = editOnce(file, "one, edited\n");
-  await assertRejects(
-    () => vc.add("/t.csv", file, { onProgress: edit.onProgress }),
-    SourceChangedError,
-    "the upload was deleted",
-  );
+  await addEditedMidUpload(vc, file);
   // The upload was the key's "null" version, deleted as that version: no
   // "null" delete marker is left in its place.
   await using check = testS3Store(t.s3, t.bucket);
@@ -332,16 +338,10 @@ Deno.test("own upload deleted on fake S3: a PUT whose answer was lost (no versio
   await using dir = await tempDir("vc_own_upload_removal_");
   const file = join(dir.path, "t.csv");
   await using vc = versionedCache(t, dir.path);
-  await Deno.writeTextFile(file, "one\n");
   // The PUT lands, its answer (with x-amz-version-id) is lost; the retry's
   // 412 is read as our own write, whose version id no answer told.
   s3.failNext(1, "lostResponse", (r) => r.op === "PutObject");
-  const edit = editOnce(file, "one, edited\n");
-  await assertRejects(
-    () => vc.add("/t.csv", file, { onProgress: edit.onProgress }),
-    SourceChangedError,
-    "the upload was deleted",
-  );
+  const edit = await addEditedMidUpload(vc, file);
   assert(edit.edited(), "the upload reported progress");
   assertEquals(await deleteMarkers(t, "t.1.0.0.csv"), 0);
   assertEquals(await vc.add("/t.csv", file), "1.0.0");

@@ -302,7 +302,8 @@ export interface MirrorWatchRun {
  * `dir`, HOME and the vc cache there, `env` added to this process's
  * environment; waits (bounded) for its `initial:` line, runs `drive` (the
  * changes and faults a test makes), then stops it with SIGTERM. Returns
- * all it wrote to stderr. Not on Windows (no SIGTERM there).
+ * all it wrote to stderr; throws when it still ran 30 s after SIGTERM
+ * (then killed with SIGKILL). Not on Windows (no SIGTERM there).
  */
 export async function mirrorWatchLog(
   dir: string,
@@ -326,13 +327,30 @@ export async function mirrorWatchLog(
   const until = async (ok: () => boolean, tenths = 600) => {
     for (let i = 0; i < tenths && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
   };
+  let ended = true;
   try {
     await until(() => stderr().includes("initial:"));
     await drive({ stderr, until });
   } finally {
     child.kill("SIGTERM");
+    // Bounded: a watch deaf to SIGTERM fails its test (killed, not left running).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    ended = await Promise.race([
+      child.status.then(() => true),
+      new Promise<boolean>((r) => timer = setTimeout(() => r(false), STOP_LIMIT_MS)),
+    ]);
+    clearTimeout(timer);
+    if (!ended) child.kill("SIGKILL");
     await child.status;
     await reading;
   }
+  if (!ended) {
+    throw new Error(
+      `vc mirror --watch still ran ${STOP_LIMIT_MS / 1000} s after SIGTERM:\n${stderr()}`,
+    );
+  }
   return stderr();
 }
+
+/** How long {@linkcode mirrorWatchLog} waits for the watch to end after SIGTERM before SIGKILL. */
+const STOP_LIMIT_MS = 30_000;

@@ -3,9 +3,11 @@
  * `/proc/self/task`, which Deno lets only `--allow-all` read. The `vc`
  * binary and `deno task vc` run with vc's fixed permissions (no
  * `--allow-all`), so there it cannot look and answers false: the README
- * says the stuck watcher is seen only by a program run with `--allow-all`.
- * This pins that premise: were Deno to let `--allow-read` read it, the
- * README's words would be stale.
+ * says the thread is seen only by a program run with `--allow-all`, and that
+ * under vc's own permissions a pass finding a FIFO made since the watcher
+ * started tells instead (tests/mirror_watch_fifo_cli_stop_test.ts). This
+ * pins that premise: were Deno to let `--allow-read` read it, the README's
+ * words would be stale.
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";

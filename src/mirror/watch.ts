@@ -50,7 +50,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import { CallbackError, InvalidInputError, VcError } from "../errors.ts";
 import { CallbackGuard } from "../callback.ts";
 import { directoryId } from "./local_side.ts";
-import { fsWatcherStuck } from "./watcher_stuck.ts";
+import { fifoMadeSince, fsWatcherStuck } from "./watcher_stuck.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
 import { MirrorInterruptedError, storeTransient } from "./report.ts";
 import { counted } from "../counted.ts";
@@ -96,7 +96,8 @@ export interface WatchOptions extends MirrorOptions {
    * Where events come from (default `Deno.watchFs`; tests give their own).
    * `stuck`, if given, tells whether the watcher is stuck at a FIFO made in
    * the tree (then it is never closed or replaced: see `watcher_stuck.ts`);
-   * the default watcher is asked by `fsWatcherStuck`.
+   * the default watcher is asked by `fsWatcherStuck`. Either is also taken
+   * as stuck once a pass or batch skips a FIFO made since it started.
    */
   watchFs?: (paths: string[], options: { recursive: boolean }) => AsyncIterable<Deno.FsEvent> & {
     close(): void;
@@ -342,6 +343,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const onStop = () => poke();
   stop?.addEventListener("abort", onStop);
   let watcher: { close(): void } | undefined;
+  // When the watcher started (wall clock, as a file's change time), and
+  // whether a FIFO made in the tree since was found (see watcherStuck).
+  let watchedSince = Date.now();
+  let fifoSinceWatch = false;
   let pump: Promise<void> | undefined;
 
   const add = (
@@ -356,6 +361,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     totals.failed += report.failed.length;
     for (const path of report.deferred) {
       if (!pending.has(path)) pending.set(path, { seen: "", since: elapsed(), scan: false });
+    }
+    for (const skip of report.skipped ?? []) {
+      if (skip.kind === "special" && fifoMadeSince(skip.path, watchedSince)) fifoSinceWatch = true;
     }
     callbacks.call("onBatch", options.onBatch, report, kind, info);
   };
@@ -479,11 +487,18 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // no event comes any more, and closing it or making another would block
   // this process for good (no pass, deaf to SIGTERM), so neither is done
   // while it is; said once. A test's watcher tells by its own `stuck()`.
+  //
+  // Under vc's own permissions (no --allow-all) `fsWatcherStuck` cannot
+  // look, so a pass or batch that skipped a FIFO made since the watcher
+  // started (see `add`) makes it taken as stuck too: a FIFO's open waits for
+  // a writer, and replacing it at a root swapped then blocked `vc mirror
+  // --watch` for good, deaf to SIGTERM. Not for a caller's watcher without
+  // `stuck` (not Deno's, or not known to be).
   const watcherStuck = (): boolean => {
-    const own = (watcher as { stuck?: () => boolean } | undefined)?.stuck;
-    if (own !== undefined) return own.call(watcher);
-    // A caller's watcher without `stuck`: it is not Deno's, or not known to be.
-    return options.watchFs === undefined && watcher !== undefined && fsWatcherStuck();
+    if (watcher === undefined) return false;
+    const own = (watcher as { stuck?: () => boolean }).stuck;
+    if (own === undefined && options.watchFs !== undefined) return false;
+    return fifoSinceWatch || (own !== undefined ? own.call(watcher) : fsWatcherStuck());
   };
   let stuckSaid = false;
   const sayStuck = () => {
@@ -505,7 +520,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let watchedIds: (string | undefined)[] = [];
   let rootCheckAt = 0;
   const startWatching = () => {
+    watchedSince = Date.now();
     const current = watcher = watchFs(roots, { recursive: true });
+    fifoSinceWatch = false;
     watchedIds = roots.map(directoryId);
     pump = (async () => {
       for await (const event of current) {

@@ -8,6 +8,7 @@
 import { fromFileUrl, join, resolve, toFileUrl } from "../path.ts";
 import { realish } from "../real_path.ts";
 import { joinUri } from "../uri.ts";
+import { isCommercialS3Host } from "../store/aws_partition.ts";
 
 /** A mirror as its state identity sees it. */
 export interface MirrorSides {
@@ -134,8 +135,8 @@ export async function stateIdentities(sides: MirrorSides): Promise<StateIdentiti
  * without its trailing slashes; `undefined` for AWS's own S3 endpoints
  * (`https://s3.amazonaws.com`, `https://s3.<region>.amazonaws.com`, FIPS
  * and dual-stack ones: one bucket namespace, the one of no endpoint; not
- * GovCloud's `us-gov-` ones, nor China's `amazonaws.com.cn`: other
- * partitions, other buckets).
+ * GovCloud's `us-gov-` ones, nor China's `amazonaws.com.cn` or the ISO
+ * regions' (`c2s.ic.gov`, ...): other partitions, other buckets).
  *
  * @example
  * ```ts
@@ -158,11 +159,7 @@ export function endpointIdentity(endpoint: string | undefined): string | undefin
   const path = url.pathname.replace(/\/+$/, "");
   // GovCloud's hosts end in amazonaws.com too, but it is a partition of its
   // own: its buckets are not those of the one of no endpoint.
-  if (
-    url.protocol === "https:" && path === "" &&
-    /^s3([.-][a-z0-9-]+)*\.amazonaws\.com$/.test(url.hostname) &&
-    !/(^|[.-])us-gov-/.test(url.hostname)
-  ) {
+  if (url.protocol === "https:" && path === "" && isCommercialS3Host(url.hostname)) {
     return undefined;
   }
   return `${url.protocol}//${url.host}${path}`;

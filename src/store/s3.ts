@@ -66,6 +66,7 @@ import { caBundleSettings, readCaBundle } from "./ca_bundle.ts";
 import { type EnvOption, envOption } from "../env_option.ts";
 import { noCredentialsError } from "./no_credentials.ts";
 import { namedProfile, sharedFileNotRegular } from "./aws_profile.ts";
+import { awsPartition } from "./aws_partition.ts";
 import { environmentKeys, environmentKeysProblem } from "./credential_env.ts";
 import { bucketRegionKey, learnBucketRegion, learnedBucketRegion } from "./bucket_region.ts";
 import { bucketRegionFound } from "./region_notice.ts";
@@ -2503,7 +2504,8 @@ export class S3Store implements ObjectStore {
    * The S3-compatible endpoint requests go to, normalized (no trailing
    * slash), from the `endpoint` option or the environment and profile;
    * `undefined` for AWS's commercial partition. With none configured and a
-   * region of AWS GovCloud (`us-gov-`) or AWS China (`cn-`), whose buckets
+   * region of another partition (GovCloud's `us-gov-`, China's `cn-`, the
+   * ISO regions' `us-iso-`, `us-isob-`, `eu-isoe-`, `us-isof-`), whose buckets
    * are not the commercial ones of the same name, it is the endpoint the AWS
    * SDK resolves there (`https://s3.us-gov-west-1.amazonaws.com`,
    * `https://s3.cn-north-1.amazonaws.com.cn`). The URL (`s3://bucket/prefix`)
@@ -2524,7 +2526,7 @@ export class S3Store implements ObjectStore {
    */
   get endpoint(): string | undefined {
     const { endpoint, regionShown } = this.#settings;
-    if (endpoint !== undefined || !/^(us-gov|cn)-/.test(regionShown)) return endpoint;
+    if (endpoint !== undefined || awsPartition(regionShown).id === "aws") return endpoint;
     return awsEndpoint(this.#settings, regionShown);
   }
 

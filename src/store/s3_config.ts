@@ -11,6 +11,7 @@ import { durationMs } from "../duration.ts";
 import { InvalidInputError, resolvedOrReported } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
 import { envNotUtf8 } from "../env_option.ts";
+import { awsPartition } from "./aws_partition.ts";
 import {
   environmentCredentialsHint,
   environmentKeys,
@@ -809,14 +810,11 @@ export function isIpHost(hostname: string): boolean {
   return hostname.startsWith("[") || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
 }
 
-function awsDomain(region: string): string {
-  return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-}
-
 /**
  * AWS's own S3 endpoint for `region`: `https://s3.REGION.amazonaws.com`, its
  * FIPS (`s3-fips.`) or dual-stack (`s3.dualstack.`) form where the settings
- * ask for them, as the SDK builds them.
+ * ask for them, as the SDK builds them; in the DNS suffix of the region's
+ * partition (`amazonaws.com.cn`, the ISO regions' `c2s.ic.gov`, ...).
  *
  * @example
  * ```ts
@@ -835,7 +833,7 @@ export function awsEndpoint(
 ): string {
   const fips = settings.useFipsEndpoint ? "-fips" : "";
   const dualstack = settings.useDualstackEndpoint ? ".dualstack" : "";
-  return `https://s3${fips}${dualstack}.${region}.${awsDomain(region)}`;
+  return `https://s3${fips}${dualstack}.${region}.${awsPartition(region).dnsSuffix}`;
 }
 
 /**

@@ -1,0 +1,139 @@
+/**
+ * With no endpoint configured, vc's own S3 requests go to the host the AWS
+ * SDK resolves for the region, in every partition: the ISO regions'
+ * (`us-iso-` → `c2s.ic.gov`, `us-isob-` → `sc2s.sgov.gov`, `eu-isoe-` →
+ * `cloud.adc-e.uk`, `us-isof-` → `csp.hci.ic.gov`) and the European
+ * Sovereign Cloud's (`amazonaws.eu`) went to `amazonaws.com`, a host
+ * that is not theirs, while the SDK's requests went to theirs. A mirror's
+ * state identity there is that partition's endpoint, never commercial AWS's.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { awsEndpoint } from "../src/store/s3_config.ts";
+import { S3Store } from "../src/store/s3.ts";
+import { endpointIdentity } from "../src/mirror/state_identity.ts";
+import { join } from "node:path";
+import { childEnv, vcCommand } from "./cli_process.ts";
+import { assert, assertEquals } from "./assert.ts";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** The endpoint (origin) the AWS SDK resolves for `region`. */
+async function sdkEndpoint(region: string, fips: boolean, dualstack: boolean): Promise<string> {
+  const client = new S3Client({
+    region,
+    credentials,
+    useFipsEndpoint: fips,
+    useDualstackEndpoint: dualstack,
+  });
+  try {
+    const params = {
+      Region: region,
+      UseFIPS: fips,
+      UseDualStack: dualstack,
+      ForcePathStyle: true,
+      Bucket: "b",
+    };
+    // deno-lint-ignore no-explicit-any
+    const resolved = await client.config.endpointProvider(params as any, {});
+    return resolved.url.origin;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Each region: whether it is commercial AWS's, and the FIPS settings the SDK has endpoints for. */
+const REGIONS: readonly [string, boolean, boolean[]][] = [
+  ["us-east-1", true, [false, true]],
+  ["eu-west-1", true, [false, true]],
+  ["us-gov-west-1", false, [false, true]],
+  ["cn-north-1", false, [false]], // AWS China has no FIPS endpoints
+  ["us-iso-east-1", false, [false, true]],
+  ["us-isob-east-1", false, [false, true]],
+  ["eu-isoe-west-1", false, [false, true]],
+  ["us-isof-south-1", false, [false, true]],
+  ["eusc-de-east-1", false, [false, true]],
+];
+
+for (const [region, commercial, fipsForms] of REGIONS) {
+  Deno.test(`aws partition: ${region}'s request host and mirror identity are the SDK's`, async () => {
+    for (const fips of fipsForms) {
+      for (const dualstack of [false, true]) {
+        const sdk = await sdkEndpoint(region, fips, dualstack);
+        const form = `${region} fips=${fips} dualstack=${dualstack}`;
+        const settings = { useFipsEndpoint: fips, useDualstackEndpoint: dualstack };
+        assertEquals(awsEndpoint(settings, region), sdk, form);
+        const env = (name: string) =>
+          name === "AWS_USE_FIPS_ENDPOINT"
+            ? String(fips)
+            : name === "AWS_USE_DUALSTACK_ENDPOINT"
+            ? String(dualstack)
+            : undefined;
+        await using store = new S3Store({ bucket: "b", region, credentials, env });
+        assertEquals(store.endpoint, commercial ? undefined : sdk, form);
+        assertEquals(endpointIdentity(store.endpoint), commercial ? undefined : sdk, form);
+        // Spelled out, the partition's endpoint is the same identity.
+        assertEquals(endpointIdentity(sdk), commercial ? undefined : sdk, form);
+      }
+    }
+  });
+}
+
+/** A proxy on 127.0.0.1 that logs each request line and answers 407, so nothing goes further. */
+function startLoggingProxy(log: string[]) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serve = async (conn: Deno.Conn) => {
+    try {
+      const buf = new Uint8Array(16 * 1024);
+      let text = "";
+      for (let i = 0; i < 64 && !text.includes("\r\n\r\n"); i++) {
+        const n = await conn.read(buf);
+        if (n === null) return;
+        text += new TextDecoder().decode(buf.subarray(0, n));
+      }
+      log.push(text.split("\r\n")[0]!);
+      await conn.write(
+        new TextEncoder().encode(
+          "HTTP/1.1 407 Proxy Authentication Required\r\n" +
+            'Proxy-Authenticate: Basic realm="t"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n',
+        ),
+      );
+    } catch {
+      // the client went away
+    } finally {
+      conn.close();
+    }
+  };
+  const accepting = (async () => {
+    for await (const conn of listener) serve(conn);
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await accepting;
+    },
+  };
+}
+
+Deno.test("aws partition: an ISO region's request is sent to its partition's host (the CONNECT a proxy sees)", async () => {
+  const log: string[] = [];
+  await using proxy = startLoggingProxy(log);
+  const dir = await Deno.makeTempDir({ prefix: "vc_aws_partition_host_" });
+  try {
+    await Deno.mkdir(join(dir, "home"));
+    const env = childEnv(dir, {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-iso-east-1",
+      HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
+    });
+    const out = await vcCommand(dir, env, ["cache", "get", "s3://bucket/k.txt"]).output();
+    assertEquals(out.code, 1, new TextDecoder().decode(out.stderr));
+    assert(log.length > 0, "no request reached the proxy");
+    for (const line of log) {
+      assertEquals(line, "CONNECT bucket.s3.us-iso-east-1.c2s.ic.gov:443 HTTP/1.1");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -29,7 +29,11 @@ export interface OpenCatalogOptions {
   movingFrom?: boolean;
   /** Environment for PostgreSQL (`PGPASSWORD`, `HOME`); default `Deno.env`. */
   env?: (name: string) => string | undefined;
-  /** PostgreSQL: told each wait for a server refusing connections for now (default: stderr). */
+  /**
+   * Told each wait for a PostgreSQL server refusing connections for now, and
+   * once when a transaction waits for another session's (SQLite: another
+   * process's) lock (default: stderr).
+   */
   onConnectWait?: (message: string) => void;
   /**
    * PostgreSQL: how long to keep trying a server that refuses connections for
@@ -60,9 +64,12 @@ export async function openCatalog(
   if (ref.kind === "sqlite") {
     return await openSqliteCatalog(
       ref.path,
-      options.create
-        ? { create: true, ...(options.onCreated ? { onCreated: options.onCreated } : {}) }
-        : {},
+      {
+        ...(options.create
+          ? { create: true, ...(options.onCreated ? { onCreated: options.onCreated } : {}) }
+          : {}),
+        ...(options.onConnectWait ? { onLockWait: options.onConnectWait } : {}),
+      },
     );
   }
   const { openPostgresCatalog } = await import("./postgres_catalog.ts");

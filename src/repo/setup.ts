@@ -111,8 +111,11 @@ export interface RepositoryOptions {
    * A PostgreSQL catalog's server refuses connections for now (too many
    * clients, starting up): told before each wait, with a line such as
    * `PostgreSQL at db:5432 has too many clients; trying again in 2 s`
-   * (default: written to stderr). A CLI or service routes it to its own
-   * output or log.
+   * (default: written to stderr). Also told, once, when a transaction waits
+   * for another session's lock (PostgreSQL: after its first 5 s lock wait;
+   * SQLite: after 5 s behind another process's lock), naming the catalog
+   * and who may hold it. A CLI or service routes it to its own output or
+   * log.
    */
   onConnectWait?: (message: string) => void;
   /**

@@ -14,6 +14,7 @@ import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
 import { sleep } from "../store/retry.ts";
 import { fileKind } from "../regular_file.ts";
+import { shellWord } from "../shell_word.ts";
 import { fileSizeLimitReached } from "../file_size_limit.ts";
 import { probeBeside, sqliteOutOfRoom } from "../no_space.ts";
 import {
@@ -94,6 +95,11 @@ const LONG_HOLD_MS = 20;
 const WAITERS_GAP_MS = 150;
 /** Attempts of a transaction that keeps finding the catalog busy (see above). */
 const SQLITE_ATTEMPTS = 45;
+/**
+ * How long (ms) a transaction waits for another process's lock before it
+ * says so (once), as a PostgreSQL one does once its first 5 s lock wait ran out.
+ */
+const SAY_WAITING_AFTER_MS = 5_000;
 
 /** Options of {@linkcode openSqliteCatalog}. */
 export interface SqliteCatalogOptions {
@@ -114,6 +120,13 @@ export interface SqliteCatalogOptions {
    * first (default false; for tests that stand in for another process).
    */
   ownWriteQueue?: boolean;
+  /**
+   * Told once when a transaction (or the open) has waited 5 s for a lock
+   * another process holds, with a line such as `catalog sqlite:… is busy: waiting for a
+   * lock another process holds on it; …` (default: written to stderr). The
+   * transaction still waits, and succeeds if the lock frees in time.
+   */
+  onLockWait?: (message: string) => void;
 }
 
 /**
@@ -223,7 +236,12 @@ export async function openSqliteCatalog(
     // transaction is: about a minute, then a CatalogBusyError. The pragmas
     // failed at once before, so every command beside such a lock failed
     // within SQLite's 1 s wait, as "cannot open".
-    db = await runWithRetry(connect, {
+    const sayWaiting = waitSayer(path, options.onLockWait ?? sayOnStderr);
+    db = await runWithRetry(() =>
+      connect().catch((error) => {
+        sayWaiting(error);
+        throw error;
+      }), {
       isConflict: isBusy,
       onConflict: () => {},
       location: `sqlite:${path}`,
@@ -451,11 +469,15 @@ class SqliteCatalog implements Catalog {
   readonly #busyTimeoutMs: number;
   readonly #path: string;
   readonly #identity: FileIdentity;
+  readonly #onLockWait: (message: string) => void;
 
   constructor(
     db: DatabaseSyncType,
     path: string,
-    options: Pick<SqliteCatalogOptions, "attempts" | "busyTimeoutMs" | "ownWriteQueue">,
+    options: Pick<
+      SqliteCatalogOptions,
+      "attempts" | "busyTimeoutMs" | "ownWriteQueue" | "onLockWait"
+    >,
     identity: FileIdentity,
   ) {
     this.#db = db;
@@ -463,6 +485,7 @@ class SqliteCatalog implements Catalog {
     this.#attempts = options.attempts;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
     this.#identity = identity;
+    this.#onLockWait = options.onLockWait ?? sayOnStderr;
     this.location = `sqlite:${path}`;
     this.#writersKey = `${identity.dev}:${identity.ino ?? path}`;
     this.#writers = options.ownWriteQueue
@@ -480,6 +503,7 @@ class SqliteCatalog implements Catalog {
     options: TxOptions = {},
   ): Promise<T> {
     if (!this.#db.isOpen) throw closedCatalog(this.location);
+    const sayWaiting = waitSayer(this.#path, this.#onLockWait);
     try {
       const once = () =>
         this.#serial.run(async () => {
@@ -489,7 +513,11 @@ class SqliteCatalog implements Catalog {
       return await runWithRetry(
         // The file's writers first, then the connection: a write never
         // holds its connection while it waits for another's write.
-        () => mode === "write" ? this.#queuedWrite(once, options.signal) : once(),
+        () =>
+          (mode === "write" ? this.#queuedWrite(once, options.signal) : once()).catch((error) => {
+            sayWaiting(error);
+            throw error;
+          }),
         {
           isConflict: isBusy,
           onConflict: () => this.#conflicts++,
@@ -675,6 +703,41 @@ class SqliteCatalog implements Catalog {
     }
     return Promise.resolve();
   }
+}
+
+/** Where a wait is said by default, as a PostgreSQL catalog's is. */
+function sayOnStderr(line: string): void {
+  console.error(`vc: ${line}`);
+}
+
+/**
+ * Told each busy failure of one transaction (or open) as it is retried:
+ * says once, through `say`, that it waits, after 5 s behind another
+ * process's lock. The retries that follow were a silent minute behind a
+ * process that may never let go. A wait for this process's own other
+ * connection (`ProcessWriterBusy`) is not another process's.
+ */
+function waitSayer(path: string, say: (message: string) => void): (error: unknown) => void {
+  const started = performance.now();
+  let said = false;
+  return (error) => {
+    if (said || !isBusy(error) || error instanceof ProcessWriterBusy) return;
+    if (performance.now() - started < SAY_WAITING_AFTER_MS) return;
+    said = true;
+    say(waitingLine(`sqlite:${path}`, path));
+  };
+}
+
+/**
+ * What a transaction waiting behind another process's lock says: SQLite
+ * records no holder, and vc keeps no holder file for it, so the tools that
+ * name the processes with the file open are.
+ */
+function waitingLine(location: string, path: string): string {
+  return `catalog ${location} is busy: waiting for a lock another process holds on it ` +
+    "(a long write such as a gc or a restore, or a process stopped mid-write); " +
+    `\`fuser ${shellWord(path)}\` or \`lsof ${shellWord(path)}\` names the processes that have ` +
+    "it open";
 }
 
 /** What a damaged or emptied catalog file is told to do (the forced restore rebuilds it). */

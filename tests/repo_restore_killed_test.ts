@@ -77,7 +77,8 @@ Deno.test("repo: restore into a new store without --catalog says to name the cat
     const error = await assertRejects(
       () => Repository.restore(fresh, snapshot),
       RepoNotFoundError,
-      "--catalog sqlite:PATH",
+      // The library's words: the call with its catalog option (vc says --catalog).
+      '{ catalog: "sqlite:PATH" }',
     );
     assert(!/vc repo init|Repository\.init\(\)/.test(error.message), error.message);
   } finally {

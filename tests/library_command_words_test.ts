@@ -238,18 +238,8 @@ Deno.test("a lost SQLite catalog: Repository.restore(URI, SNAPSHOT) for the libr
   }
 });
 
-Deno.test("a sync whose records cannot be kept: sync() for the library, vc sync for vc", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_command_words_sync_" });
-  try {
-    await Deno.mkdir(join(dir, "bucket"));
-    await Deno.writeTextFile(join(dir, "f.txt"), "one");
-    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
-    await using v = new VersionedCache({
-      manifest: join(dir, "m.json"),
-      bucket: join(dir, "bucket"),
-      cache,
-      lock: false,
-    });
+Deno.test("a sync whose records cannot be kept: sync() for the library, vc sync for vc", () =>
+  withDirectoryBucket("vc_command_words_sync_", async (dir, v) => {
     await v.add("/f.txt", join(dir, "f.txt"));
     const out = join(dir, "out");
     await Deno.mkdir(join(out, ".vc-sync.json"), { recursive: true });
@@ -257,23 +247,10 @@ Deno.test("a sync whose records cannot be kept: sync() for the library, vc sync 
     assertStringIncludes(message, `\`sync()\` cannot keep its records in ${out}`);
     assertLibraryWords(message);
     assertStringIncludes(withFlagNames(message), `vc sync cannot keep its records in ${out}`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("a Windows name: path() and sync() for the library, `vc path` and vc sync for vc", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_command_words_windows_name_" });
-  try {
-    await Deno.mkdir(join(dir, "bucket"));
-    await Deno.writeTextFile(join(dir, "f.txt"), "one");
-    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
-    await using v = new VersionedCache({
-      manifest: join(dir, "m.json"),
-      bucket: join(dir, "bucket"),
-      cache,
-      lock: false,
-    });
+Deno.test("a Windows name: path() and sync() for the library, `vc path` and vc sync for vc", () =>
+  withDirectoryBucket("vc_command_words_windows_name_", async (dir, v) => {
     const warnings: string[] = [];
     await v.add("/con/x.csv", join(dir, "f.txt"), { onWarning: (w) => warnings.push(w.message) });
     const message = warnings.join("\n");
@@ -282,10 +259,7 @@ Deno.test("a Windows name: path() and sync() for the library, `vc path` and vc s
     assertLibraryWords(message);
     assertStringIncludes(withFlagNames(message), "`vc path` reads it there too");
     assertStringIncludes(withFlagNames(message), "but vc sync on Windows refuses");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("a mirror state file in use: mirror() for the library, vc mirror for vc", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_command_words_mirror_state_" });
@@ -363,3 +337,28 @@ Deno.test("vc cache get of an invalidated copy, the store gone: its warning says
     await s3.stop().catch(() => {});
   }
 });
+
+/**
+ * A temp dir holding a directory bucket and a file `f.txt`, with a
+ * VersionedCache over them (manifest `m.json`, no lock file); removed after.
+ */
+async function withDirectoryBucket(
+  prefix: string,
+  test: (dir: string, v: VersionedCache) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    await Deno.mkdir(join(dir, "bucket"));
+    await Deno.writeTextFile(join(dir, "f.txt"), "one");
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    await using v = new VersionedCache({
+      manifest: join(dir, "m.json"),
+      bucket: join(dir, "bucket"),
+      cache,
+      lock: false,
+    });
+    await test(dir, v);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -15,6 +15,7 @@ import { InvalidInputError } from "./errors.ts";
 import { describeValue, requireString } from "./options_check.ts";
 import { redactUrl } from "./redact.ts";
 import { quoted } from "./printable.ts";
+import { awsPartition, awsS3Host } from "./store/aws_partition.ts";
 
 /**
  * Options of {@linkcode parseUri} and {@linkcode parseStoreRoot}.
@@ -119,12 +120,12 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):\/\//.exec(uri)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     // A typo of a store URI must not silently become a local directory.
-    const meant = meantStoreUri(uri);
-    if (/^(s3|file|https?):/i.test(uri) || meant !== undefined) {
+    const hint = mistypedUriHint(uri);
+    if (/^(s3|file|https?):/i.test(uri) || hint !== "") {
       throw new InvalidInputError(
         `malformed location ${
           JSON.stringify(redactUrl(uri))
-        }: expected s3://bucket/key or file:///path${mistypedUriHint(uri)}`,
+        }: expected s3://bucket/key or file:///path${hint}`,
       );
     }
     // `C:\data` off Windows is a file of that name in the working
@@ -218,9 +219,11 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
 
 /**
  * The store URI a mistyped location most plainly means, or undefined: a
- * store URI short of a slash or a colon (`s3:/b/x`, `s3:b/x`, `s3//b/x`), an
- * S3 object's HTTPS URL (virtual-hosted `https://b.s3.amazonaws.com/x` or
- * path-style `https://s3.us-east-1.amazonaws.com/b/x`) or ARN
+ * store URI short of a slash or a colon (`s3:/b/x`, `s3:b/x`, `s3//b/x`) or
+ * of Hadoop's (`s3a://b/x`, `s3n://b/x`), an S3 object's HTTPS URL in any
+ * AWS partition (virtual-hosted `https://b.s3.amazonaws.com/x`, path-style
+ * `https://s3.us-east-1.amazonaws.com/b/x`, `https://b.s3.us-iso-east-1.c2s.ic.gov/x`:
+ * `awsS3Host`), an S3 console link (`…/s3/object/b?prefix=x`) or ARN
  * (`arn:aws:s3:::b/x`), each `s3://b/x`; `file:rel/x` is the plain path
  * `rel/x`. The one place every command and `openStore` learn the hint from.
  *
@@ -235,78 +238,176 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
  * ```
  */
 export function meantStoreUri(uri: string): string | undefined {
+  return meantStore(uri)?.uri;
+}
+
+/**
+ * A store URI meant, with the settings its URL's host asks for: the region of
+ * another AWS partition than the commercial one, FIPS for a FIPS host.
+ */
+interface MeantStore {
+  uri: string;
+  settings?: string;
+}
+
+function meantStore(uri: string): MeantStore | undefined {
   const s3 = (bucket: string, key: string) =>
-    BUCKET_NAME.test(bucket) ? `s3://${bucket}${key === "" ? "" : `/${key}`}` : undefined;
-  // `s3:/b/x`, `s3:b/x`, `s3//b/x` (a local `s3` directory is `./s3//b/x`).
-  let m = /^s3(?::\/?|\/\/)([^/]+)\/?(.*)$/i.exec(uri);
+    BUCKET_NAME.test(bucket) ? { uri: `s3://${bucket}${key === "" ? "" : `/${key}`}` } : undefined;
+  // `s3:/b/x`, `s3:b/x`, `s3//b/x` (a local `s3` directory is `./s3//b/x`),
+  // Hadoop's `s3a://b/x` and `s3n://b/x`.
+  let m = /^s3(?::\/?|\/\/|[an]:\/\/)([^/]+)\/?(.*)$/i.exec(uri);
   if (m !== null) return s3(m[1]!, m[2]!);
   m = /^arn:aws[a-z-]*:s3:::([^/]+)\/?(.*)$/i.exec(uri);
   if (m !== null) return s3(m[1]!, m[2]!);
   m = /^file:(\/?)(?!\/)(.+)$/i.exec(uri);
-  if (m !== null) return m[1] === "/" ? `file:///${m[2]}` : m[2];
+  if (m !== null) return { uri: m[1] === "/" ? `file:///${m[2]}` : m[2]! };
   if (!/^https?:\/\//i.test(uri)) return undefined;
-  return meantS3Uri(uri, (url) => {
-    // Virtual-hosted: the bucket is the host's first labels.
-    const hosted = /^(.+)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/i.exec(url.hostname);
-    if (hosted !== null) return hosted[1]!;
-    // Path-style: the bucket is the path's first segment.
-    return /^s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/i.test(url.hostname) ? "" : undefined;
-  });
-}
-
-// `s3://BUCKET/KEY` of a URL whose bucket `hostBucket` finds in the host
-// (or "" for the path's first segment; undefined: no S3 URL).
-function meantS3Uri(uri: string, hostBucket: (url: URL) => string | undefined): string | undefined {
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
     return undefined;
   }
-  const host = hostBucket(url);
-  if (host === undefined) return undefined;
+  const link = consoleObject(url);
+  if (link !== undefined) {
+    const meant = s3(link.bucket, link.key);
+    return meant === undefined ? undefined : withRegion(meant, link.region);
+  }
+  const host = awsS3Host(url.hostname);
+  if (host === undefined || host.accessPoint) return undefined;
+  // Virtual-hosted: the bucket is the host's first labels; path-style: the
+  // path's first segment.
+  const meant = meantS3Uri(url, host.bucket);
+  return meant === undefined ? undefined : withRegion({ uri: meant }, host.region, host.fips);
+}
+
+// A URI meant, with the settings it reaches that bucket only with: the region
+// of another partition than AWS's commercial one, and FIPS for a FIPS host.
+function withRegion(meant: MeantStore, region: string | undefined, fips = false): MeantStore {
+  const settings = [
+    ...(region === undefined || awsPartition(region).id === "aws" ? [] : [`AWS_REGION=${region}`]),
+    ...(fips ? ["AWS_USE_FIPS_ENDPOINT=true"] : []),
+  ];
+  return settings.length === 0 ? meant : { ...meant, settings: settings.join(" ") };
+}
+
+// The bucket, key and region of an S3 console link to an object or a folder
+// (`https://s3.console.aws.amazon.com/s3/object/B?region=R&prefix=K`,
+// `…/s3/buckets/B?prefix=K`, GovCloud's and China's consoles too).
+function consoleObject(
+  url: URL,
+): { bucket: string; key: string; region: string | undefined } | undefined {
+  if (
+    !/^(?:[a-z0-9-]+\.)*console\.(?:aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)$/i
+      .test(url.hostname)
+  ) return undefined;
+  const m = /^\/s3\/(?:object|buckets)\/([^/]+)\/?$/.exec(url.pathname);
+  if (m === null) return undefined;
+  let bucket = m[1]!;
+  try {
+    bucket = decodeURIComponent(bucket);
+  } catch { /* kept encoded */ }
+  const region = url.searchParams.get("region") ?? undefined;
+  return { bucket, key: url.searchParams.get("prefix") ?? "", region };
+}
+
+// `s3://BUCKET/KEY` of an S3 URL whose bucket is `hostBucket` (its host's),
+// or the path's first segment for "" (path-style); undefined for no bucket.
+function meantS3Uri(url: URL, hostBucket: string): string | undefined {
   // An S3 key is written raw in an s3:// URI; a bad escape stays as written.
   let path = url.pathname.replace(/^\//, "");
   try {
     path = decodeURIComponent(path);
   } catch { /* kept encoded */ }
-  const slash = host !== "" ? -1 : path.indexOf("/");
-  const [bucket, key] = host !== ""
-    ? [host, path]
+  const slash = hostBucket !== "" ? -1 : path.indexOf("/");
+  const [bucket, key] = hostBucket !== ""
+    ? [hostBucket, path]
     : slash === -1
     ? [path, ""]
     : [path.slice(0, slash), path.slice(slash + 1)];
   return BUCKET_NAME.test(bucket) ? `s3://${bucket}${key === "" ? "" : `/${key}`}` : undefined;
 }
 
+// The end of a refusal of an S3 access point's ARN or URL: vc names an
+// access point by its alias where a bucket goes (as the SDKs take it), never
+// by the host's first label (`NAME-ACCOUNT`, no bucket); undefined for any
+// other location.
+function accessPointHint(uri: string): string | undefined {
+  let name: string | undefined;
+  let account: string | undefined;
+  let key: string;
+  const arn =
+    /^arn:aws[a-z-]*:s3(?:-object-lambda)?:([a-z0-9-]*):(\d*):accesspoint[/:]([^/]+)(?:\/object\/(.*))?$/i
+      .exec(uri);
+  if (arn !== null) {
+    if (arn[1] === "") {
+      return "; a multi-Region access point has no alias vc can reach it by: give s3://BUCKET/KEY " +
+        "of one of its buckets";
+    }
+    [account, name, key] = [arn[2]!, arn[3]!, arn[4] ?? ""];
+  } else {
+    if (!/^https?:\/\//i.test(uri)) return undefined;
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return undefined;
+    }
+    const host = awsS3Host(url.hostname);
+    if (host?.accessPoint !== true) return undefined;
+    const owner = /^(.+)-(\d{12})$/.exec(host.bucket);
+    [name, account] = [owner?.[1], owner?.[2]];
+    key = meantS3Uri(url, "ALIAS")?.slice("s3://ALIAS/".length) ?? "";
+  }
+  const lookup = name === undefined || account === undefined
+    ? "aws s3control get-access-point prints it"
+    : `aws s3control get-access-point --account-id ${account} --name ${name} prints it`;
+  return `; an S3 access point is reached by its alias in place of the bucket: ` +
+    `s3://ALIAS${key === "" ? "" : `/${key}`} (${lookup})`;
+}
+
 /**
  * The end of an error message for a mistyped location: `"; did you mean
- * s3://b/x?"` ({@linkcode meantStoreUri}), a word on Google Cloud Storage
- * for `gs://`, or `""`.
+ * s3://b/x?"` ({@linkcode meantStoreUri}, with the region of a URL of
+ * another AWS partition than the commercial one), the alias form for an
+ * access point's ARN or URL, a word on Google Cloud Storage for `gs://`, or
+ * `""`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { mistypedUriHint } from "./uri.ts";
  * assert.equal(mistypedUriHint("s3:b/x"), "; did you mean s3://b/x?");
+ * assert.equal(
+ *   mistypedUriHint("https://b.s3.cn-north-1.amazonaws.com.cn/x"),
+ *   "; did you mean s3://b/x (with AWS_REGION=cn-north-1)?",
+ * );
  * assert.equal(mistypedUriHint("data/x"), "");
  * ```
  */
 export function mistypedUriHint(uri: string): string {
   if (/^gs:\/\//i.test(uri)) {
     // The bucket and key only: a user name, password or query is not repeated.
-    const meant = meantS3Uri(uri, (url) => url.hostname);
+    let meant: string | undefined;
+    try {
+      const url = new URL(uri);
+      meant = meantS3Uri(url, url.hostname);
+    } catch { /* the generic form */ }
     return `; Google Cloud Storage is reached through its S3-compatible API: ` +
       `${meant ?? "s3://bucket/key"} with ` +
       `AWS_ENDPOINT_URL=https://storage.googleapis.com and HMAC keys`;
   }
-  const meant = meantStoreUri(uri);
+  const accessPoint = accessPointHint(uri);
+  if (accessPoint !== undefined) return accessPoint;
+  const meant = meantStore(uri);
   if (meant === undefined) return "";
   return /^file:[^/]/i.test(uri)
     ? ` (a file URI holds an absolute path, file:///abs/dir); did you mean the path ${
-      JSON.stringify(meant)
+      JSON.stringify(meant.uri)
     }?`
-    : `; did you mean ${meant}?`;
+    : `; did you mean ${meant.uri}${
+      meant.settings === undefined ? "" : ` (with ${meant.settings})`
+    }?`;
 }
 
 /**

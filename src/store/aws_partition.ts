@@ -71,3 +71,73 @@ export function isCommercialS3Host(hostname: string): boolean {
     awsPartition(label.replace(/^s3-(?:fips-)?/, "")).id === "aws"
   );
 }
+
+/** What an AWS S3 host ({@linkcode awsS3Host}) names. */
+export interface AwsS3Host {
+  /**
+   * The bucket of a virtual-hosted name (`b.s3.…`, dots kept), `""` for a
+   * path-style one (`s3.…/bucket/key`); for an access point's host
+   * (`NAME-ACCOUNT.s3-accesspoint.…`), that first part, which is no bucket.
+   */
+  bucket: string;
+  /** The region the host names (`s3-external-1` is `us-east-1`), if any. */
+  region?: string;
+  /** True for an access point's (or Object Lambda's) host: `bucket` is none. */
+  accessPoint?: boolean;
+  /** True for a FIPS host (`s3-fips.…`), which only the FIPS setting reaches. */
+  fips?: boolean;
+}
+
+// A region as the partitions' patterns write one (`eu-west-1`, `us-iso-east-1`).
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
+
+/**
+ * What AWS S3 host `hostname` names, in any partition (its DNS suffix from
+ * the one partition table): the bucket of a virtual-hosted name and the
+ * region, in every form S3 answers to (`s3.REGION`, `s3-REGION`,
+ * `s3-fips.`, `.dualstack.`, `s3-external-1`, `s3-accelerate`,
+ * `s3-website`, an S3 Express zone's `s3express-…`); undefined for any other
+ * host, or one naming a region of another partition than its suffix's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { awsS3Host } from "./aws_partition.ts";
+ * assert.deepEqual(awsS3Host("b.s3.us-iso-east-1.c2s.ic.gov"), { bucket: "b", region: "us-iso-east-1" });
+ * assert.deepEqual(awsS3Host("s3-eu-west-2.amazonaws.com"), { bucket: "", region: "eu-west-2" });
+ * assert.equal(awsS3Host("s3.eu-central-1.wasabisys.com"), undefined);
+ * ```
+ */
+export function awsS3Host(hostname: string): AwsS3Host | undefined {
+  const host = hostname.toLowerCase();
+  // The longest suffix first: `amazonaws.com.cn` before `amazonaws.com`.
+  const suffix = [COMMERCIAL.dnsSuffix, ...PARTITIONS.map((p) => p.dnsSuffix)]
+    .filter((s) => host.endsWith(`.${s}`))
+    .sort((a, b) => b.length - a.length)[0];
+  if (suffix === undefined) return undefined;
+  const labels = host.slice(0, -suffix.length - 1).split(".");
+  // From the right: the region and `dualstack` labels, then S3's own label.
+  let region: string | undefined;
+  let end = labels.length;
+  while (end > 1 && (labels[end - 1] === "dualstack" || REGION.test(labels[end - 1]!))) {
+    if (labels[end - 1] !== "dualstack") region ??= labels[end - 1];
+    end--;
+  }
+  const service =
+    /^s3(?:-(fips|accesspoint|object-lambda|accelerate|website)|express-[a-z0-9-]+)?(?:-(.+))?$/
+      .exec(labels[end - 1] ?? "");
+  if (service === null) return undefined;
+  const inLabel = service[2];
+  if (inLabel !== undefined) {
+    // `s3-eu-west-1`, `s3-fips-us-gov-west-1`, `s3-website-us-east-1`, `s3-external-1`.
+    if (inLabel === "external-1") region ??= "us-east-1";
+    else if (REGION.test(inLabel)) region ??= inLabel;
+    else return undefined;
+  }
+  if (region !== undefined && awsPartition(region).dnsSuffix !== suffix) return undefined;
+  const found: AwsS3Host = { bucket: labels.slice(0, end - 1).join(".") };
+  if (region !== undefined) found.region = region;
+  if (service[1] === "accesspoint" || service[1] === "object-lambda") found.accessPoint = true;
+  if (service[1] === "fips") found.fips = true;
+  return found;
+}

@@ -22,6 +22,7 @@ import {
 } from "../errors.ts";
 import { isUnreachableError } from "./retry.ts";
 import { proxyFor } from "./http1_client.ts";
+import { awsS3Host } from "./aws_partition.ts";
 import { isProxyAuthRefusal, proxyRefusalText } from "./proxy_refusal.ts";
 import { redactSecrets, redactUrl } from "../redact.ts";
 import { noCredentialsError } from "./no_credentials.ts";
@@ -416,7 +417,8 @@ const bareHeadErrors = new WeakSet<Error>();
 /**
  * The region of an AWS S3 host a redirect names (a URL or a bare host:
  * `b.s3.eu-west-2.amazonaws.com`, `s3-eu-west-2.amazonaws.com`,
- * `s3.dualstack.eu-west-2.amazonaws.com`, `….amazonaws.com.cn`), else undefined.
+ * `s3.dualstack.eu-west-2.amazonaws.com`, `….amazonaws.com.cn`, an ISO region's
+ * `b.s3.us-iso-east-1.c2s.ic.gov`: {@linkcode awsS3Host}), else undefined.
  *
  * @example
  * ```ts
@@ -430,8 +432,7 @@ const bareHeadErrors = new WeakSet<Error>();
 export function awsRegionOfHost(target: string | undefined): string | undefined {
   const host = target === undefined ? undefined : hostOf(target);
   if (host === undefined) return undefined;
-  return /(?:^|\.)s3[.-](?:dualstack\.)?([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/
-    .exec(host)?.[1];
+  return awsS3Host(host)?.region;
 }
 
 // A redirect's target with its scheme (a Location header), not a bare

@@ -48,7 +48,7 @@ import {
   requireString,
 } from "../options_check.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
-import { joinUri, parseUri } from "../uri.ts";
+import { joinUri, mistypedUriHint, parseUri } from "../uri.ts";
 import { redactUrl } from "../redact.ts";
 import { normalizeVersionedPath, suffixedVersionKey } from "./naming.ts";
 import { assertVersion, isVersion } from "./version.ts";
@@ -944,7 +944,10 @@ function checkValue(file: string, key: string | undefined, value: string): void 
         "beside the manifest; write the absolute path, or one relative to the manifest",
     );
   }
-  if (isUriNotPath(value)) {
+  // A store location short of its `//` (`s3:b/x`, `arn:aws:s3:::b/x`, an
+  // access point's ARN) is refused as parseUri refuses it, with the URI
+  // meant, not taken for a local path beside the manifest.
+  if (isUriNotPath(value) || mistypedUriHint(value) !== "") {
     try {
       const uri = parseUri(value);
       // A key ending in `/` is an object as any other (see parsePrefillItem).

@@ -13,21 +13,27 @@ export interface AwsPartition {
   id: string;
   /** The suffix of its hosts: `amazonaws.com`, `c2s.ic.gov`, .... */
   dnsSuffix: string;
+  /**
+   * Whether S3 has FIPS endpoints there: not in AWS China, whose FIPS
+   * setting the SDK's S3 rules refuse ("Partition does not support FIPS").
+   */
+  s3Fips: boolean;
 }
 
-const COMMERCIAL: AwsPartition = { id: "aws", dnsSuffix: "amazonaws.com" };
+const COMMERCIAL: AwsPartition = { id: "aws", dnsSuffix: "amazonaws.com", s3Fips: true };
 
 // The SDK's partitions.json (@aws-sdk/util-endpoints): each partition's
 // regionRegex and dnsSuffix. A region none matches is the commercial one's,
 // as the SDK takes it.
+// (S3's own rules, in @aws-sdk/client-s3, add that China has no FIPS hosts.)
 const PARTITIONS: readonly (AwsPartition & { region: RegExp })[] = [
-  { id: "aws-cn", region: /^cn-\w+-\d+$/, dnsSuffix: "amazonaws.com.cn" },
-  { id: "aws-us-gov", region: /^us-gov-\w+-\d+$/, dnsSuffix: "amazonaws.com" },
-  { id: "aws-iso", region: /^us-iso-\w+-\d+$/, dnsSuffix: "c2s.ic.gov" },
-  { id: "aws-iso-b", region: /^us-isob-\w+-\d+$/, dnsSuffix: "sc2s.sgov.gov" },
-  { id: "aws-iso-e", region: /^eu-isoe-\w+-\d+$/, dnsSuffix: "cloud.adc-e.uk" },
-  { id: "aws-iso-f", region: /^us-isof-\w+-\d+$/, dnsSuffix: "csp.hci.ic.gov" },
-  { id: "aws-eusc", region: /^eusc-(de)-\w+-\d+$/, dnsSuffix: "amazonaws.eu" },
+  { id: "aws-cn", region: /^cn-\w+-\d+$/, dnsSuffix: "amazonaws.com.cn", s3Fips: false },
+  { id: "aws-us-gov", region: /^us-gov-\w+-\d+$/, dnsSuffix: "amazonaws.com", s3Fips: true },
+  { id: "aws-iso", region: /^us-iso-\w+-\d+$/, dnsSuffix: "c2s.ic.gov", s3Fips: true },
+  { id: "aws-iso-b", region: /^us-isob-\w+-\d+$/, dnsSuffix: "sc2s.sgov.gov", s3Fips: true },
+  { id: "aws-iso-e", region: /^eu-isoe-\w+-\d+$/, dnsSuffix: "cloud.adc-e.uk", s3Fips: true },
+  { id: "aws-iso-f", region: /^us-isof-\w+-\d+$/, dnsSuffix: "csp.hci.ic.gov", s3Fips: true },
+  { id: "aws-eusc", region: /^eusc-(de)-\w+-\d+$/, dnsSuffix: "amazonaws.eu", s3Fips: true },
 ];
 
 /**
@@ -42,11 +48,14 @@ const PARTITIONS: readonly (AwsPartition & { region: RegExp })[] = [
  * assert.equal(awsPartition("eu-west-1").id, "aws");
  * assert.equal(awsPartition("us-iso-east-1").dnsSuffix, "c2s.ic.gov");
  * assert.equal(awsPartition("cn-north-1").dnsSuffix, "amazonaws.com.cn");
+ * assert.equal(awsPartition("cn-north-1").s3Fips, false);
  * ```
  */
 export function awsPartition(region: string): AwsPartition {
   const found = PARTITIONS.find((p) => p.region.test(region));
-  return found === undefined ? COMMERCIAL : { id: found.id, dnsSuffix: found.dnsSuffix };
+  return found === undefined
+    ? COMMERCIAL
+    : { id: found.id, dnsSuffix: found.dnsSuffix, s3Fips: found.s3Fips };
 }
 
 /**

@@ -485,7 +485,12 @@ export function resolveS3Settings(
   const awsSwitch = (name: string, fromProfile: boolean | undefined): boolean =>
     tolerant("endpoint", () => parseBooleanEnv(name, env(name)), undefined) ?? fromProfile ??
       false;
-  const useFipsEndpoint = awsSwitch("AWS_USE_FIPS_ENDPOINT", readProfile()?.useFipsEndpoint);
+  const fipsAsked = awsSwitch("AWS_USE_FIPS_ENDPOINT", readProfile()?.useFipsEndpoint);
+  // AWS China has no S3 FIPS host: vc's requests went to one that does not
+  // exist (an unreachable network), the SDK's refused naming no setting.
+  const useFipsEndpoint = fipsAsked && found === undefined
+    ? tolerant("endpoint", () => checkFipsRegion(regionShown, env, readProfile()), false)
+    : fipsAsked;
   const useDualstackEndpoint = awsSwitch(
     "AWS_USE_DUALSTACK_ENDPOINT",
     readProfile()?.useDualstackEndpoint,
@@ -611,6 +616,28 @@ function checkRegion(region: string, source: string): void {
   throw new InvalidInputError(
     `${source.replace(/^env /, "")} is ${JSON.stringify(region)}, not a region name: ` +
       `expected letters, digits and hyphens, e.g. eu-west-1`,
+  );
+}
+
+/**
+ * True, or an `InvalidInputError` naming the FIPS setting (the variable, else
+ * the profile's line) when `region`'s partition has no S3 FIPS endpoint.
+ */
+function checkFipsRegion(
+  region: string,
+  env: EnvReader,
+  profile: AwsProfileS3 | undefined,
+): boolean {
+  if (awsPartition(region).s3Fips) return true;
+  const source = nonEmpty(env("AWS_USE_FIPS_ENDPOINT")) !== undefined
+    ? "AWS_USE_FIPS_ENDPOINT=true"
+    : `use_fips_endpoint = true of AWS profile "${profile?.profile}" in ${
+      profile?.at?.["use_fips_endpoint"] ?? profile?.file
+    }`;
+  throw new InvalidInputError(
+    `${source} asks for AWS's FIPS endpoints, but S3 has no FIPS endpoint in region ${region} ` +
+      `(AWS China; the AWS SDK refuses it too: "Partition does not support FIPS"): ` +
+      `unset it for this region`,
   );
 }
 

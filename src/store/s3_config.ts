@@ -11,7 +11,7 @@ import { durationMs } from "../duration.ts";
 import { InvalidInputError, resolvedOrReported } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
 import { envNotUtf8 } from "../env_option.ts";
-import { awsPartition } from "./aws_partition.ts";
+import { awsPartition, awsS3Host } from "./aws_partition.ts";
 import {
   environmentCredentialsHint,
   environmentKeys,
@@ -683,6 +683,16 @@ function normalizeEndpoint(value: string, source: string): string {
       `${source} is ${
         JSON.stringify(redactUrl(value))
       }: an endpoint has no query, fragment or user info`,
+    );
+  }
+  // AWS's own hosts serve no path prefix: one there is a bucket pasted into
+  // the endpoint, and `s3://b/k` would be read and written as `b/b/k`.
+  const path = url.pathname.replace(/^\/+|\/+$/g, "");
+  if (path !== "" && awsS3Host(url.hostname) !== undefined) {
+    throw new InvalidInputError(
+      `${source} is ${JSON.stringify(redactUrl(value))}: an AWS S3 endpoint has no path ` +
+        `(every key would be read and written under "${path}/"): set ${url.origin} and name ` +
+        `the bucket in the URI, s3://${path}/KEY`,
     );
   }
   return url.href.replace(/\/+$/, "");

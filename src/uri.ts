@@ -366,6 +366,34 @@ function accessPointHint(uri: string): string | undefined {
     `s3://ALIAS${key === "" ? "" : `/${key}`} (${lookup})`;
 }
 
+// The end of a refusal of a URL no AWS host serves: Google Cloud Storage's
+// (`gs://b/x`, `https://storage.googleapis.com/b/x`) with the URI meant,
+// another http(s) server's with the form an S3-compatible server's object is
+// given in; "" for anything else. `gsBucket` reads a gs:// URI's bucket.
+function otherServerHint(uri: string, gsBucket: (url: URL) => string | undefined): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    url = new URL("invalid:");
+  }
+  const bucket = url.protocol === "gs:"
+    ? gsBucket(url)
+    : /^storage(?:\.cloud)?\.google(?:apis)?\.com$/i.test(url.hostname)
+    ? ""
+    : undefined;
+  if (bucket !== undefined || /^gs:\/\//i.test(uri)) {
+    // The bucket and key only: a user name, password or query is not repeated.
+    const meant = bucket === undefined ? undefined : meantS3Uri(url, bucket);
+    return `; Google Cloud Storage is reached through its S3-compatible API: ` +
+      `${meant ?? "s3://bucket/key"} with ` +
+      `AWS_ENDPOINT_URL=https://storage.googleapis.com and HMAC keys`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "";
+  return `; an object of an S3-compatible server is given as s3://BUCKET/KEY, with the server's ` +
+    `URL (scheme, host and port, no bucket) in AWS_ENDPOINT_URL`;
+}
+
 /**
  * The end of an error message for a mistyped location: `"; did you mean
  * s3://b/x?"` ({@linkcode meantStoreUri}, with the region of a URL of
@@ -386,21 +414,11 @@ function accessPointHint(uri: string): string | undefined {
  * ```
  */
 export function mistypedUriHint(uri: string): string {
-  if (/^gs:\/\//i.test(uri)) {
-    // The bucket and key only: a user name, password or query is not repeated.
-    let meant: string | undefined;
-    try {
-      const url = new URL(uri);
-      meant = meantS3Uri(url, url.hostname);
-    } catch { /* the generic form */ }
-    return `; Google Cloud Storage is reached through its S3-compatible API: ` +
-      `${meant ?? "s3://bucket/key"} with ` +
-      `AWS_ENDPOINT_URL=https://storage.googleapis.com and HMAC keys`;
-  }
+  if (/^gs:\/\//i.test(uri)) return otherServerHint(uri, (url) => url.hostname);
   const accessPoint = accessPointHint(uri);
   if (accessPoint !== undefined) return accessPoint;
   const meant = meantStore(uri);
-  if (meant === undefined) return "";
+  if (meant === undefined) return otherServerHint(uri, () => undefined);
   return /^file:[^/]/i.test(uri)
     ? ` (a file URI holds an absolute path, file:///abs/dir); did you mean the path ${
       JSON.stringify(meant.uri)

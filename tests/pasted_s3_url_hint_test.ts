@@ -59,6 +59,17 @@ const PASTED: [string, string[]][] = [
   // Hadoop's schemes.
   ["s3a://bucket/key", ["did you mean s3://bucket/key?"]],
   ["s3n://bucket/dir/", ["did you mean s3://bucket/dir/?"]],
+  // Google Cloud Storage's own URLs, as its gs:// URIs are.
+  ["https://storage.googleapis.com/gbucket/a/b.csv", [
+    "s3://gbucket/a/b.csv with AWS_ENDPOINT_URL=https://storage.googleapis.com",
+  ]],
+  ["https://storage.cloud.google.com/gbucket/k", [
+    "s3://gbucket/k with AWS_ENDPOINT_URL=https://storage.googleapis.com",
+  ]],
+  // Another S3-compatible server's URL: the form, and where its server goes.
+  ["https://acct.r2.cloudflarestorage.com/bucket/key", ["s3://BUCKET/KEY", "AWS_ENDPOINT_URL"]],
+  ["https://bucket.nyc3.digitaloceanspaces.com/key", ["s3://BUCKET/KEY", "AWS_ENDPOINT_URL"]],
+  ["http://127.0.0.1:9000/bucket/key", ["s3://BUCKET/KEY", "AWS_ENDPOINT_URL"]],
   // An access point: by its alias, never as a bucket named after its host.
   ["arn:aws:s3:us-west-2:123456789012:accesspoint/my-ap/object/dir/key.csv", [
     "access point",

@@ -8,6 +8,7 @@ import { signalOption, untilAborted } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { counted } from "../counted.ts";
+import { withFileLock } from "../file_lock.ts";
 import {
   AccessDeniedError,
   CallbackError,
@@ -114,8 +115,9 @@ export interface RepositoryOptions {
    * (default: written to stderr). Also told, once, when a transaction waits
    * for another session's lock (PostgreSQL: after its first 5 s lock wait;
    * SQLite: after 5 s behind another process's lock), naming the catalog
-   * and who may hold it. A CLI or service routes it to its own output or
-   * log.
+   * and who may hold it; and, once, when a forced restore of a damaged
+   * SQLite catalog waits for another restore rebuilding it. A CLI or service
+   * routes it to its own output or log.
    */
   onConnectWait?: (message: string) => void;
   /**
@@ -1058,16 +1060,36 @@ async function restoreGuarded(
       // the damaged catalog where it was, so the repository says it is
       // damaged as before, instead of opening on an empty catalog (whose gc
       // would take all content for unreferenced).
-      const built = `${ref.path}.rebuilding`; // one a killed restore left is replaced
-      await removeCatalogFiles(built);
-      try {
-        const done = await restoreInto({ ...ref, path: built });
-        await replaceDamaged(ref.path, built);
-        return done;
-      } catch (again) {
-        await removeCatalogFiles(built);
-        throw again;
-      }
+      // One rebuild at a time: two forced restores at once (two operators,
+      // a retried job) shared the one `.rebuilding` file, each removing the
+      // other's, and one could move the other's half-built catalog, empty,
+      // into the damaged one's place and report success.
+      const built = `${ref.path}.rebuilding`;
+      return await withFileLock(`${ref.path}.rebuild-lock`, async () => {
+        // Rebuilt by another restore while this one waited: restored into
+        // as any forced restore is, not set aside as damaged.
+        const healthy = await restoreInto().catch((error) => {
+          if (error instanceof CatalogDamagedError) return undefined;
+          throw error;
+        });
+        if (healthy !== undefined) return healthy;
+        await removeCatalogFiles(built); // one a killed restore left is replaced
+        try {
+          const done = await restoreInto({ ...ref, path: built });
+          await replaceDamaged(ref.path, built);
+          return done;
+        } catch (again) {
+          await removeCatalogFiles(built);
+          throw again;
+        }
+      }, {
+        ...signalOption(signal),
+        onWait: () =>
+          (options.onConnectWait ?? ((line) => console.error(`vc: ${line}`)))(
+            `waiting for another restore that is rebuilding the SQLite catalog ${ref.path} ` +
+              `(it holds ${ref.path}.rebuild-lock)`,
+          ),
+      });
     });
     state.restored = "marker";
     let leftBehind: number | undefined;

@@ -5,7 +5,8 @@
  * naming the flag or what was typed; with a repository out of reach it was
  * hidden behind that error. It is now a usage error (exit 2) naming
  * `--ttl "400d"`, said before the repository is looked at, as a ttl under
- * 1 ms is. Run as the `vc` process.
+ * 1 ms is. Run as the `vc` process. Its hint, "renew the claim instead",
+ * was given to `renew` too, the command it refused: each now says its own.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { firstAsProcess, withWorkspace } from "./cli_process.ts";
@@ -25,6 +26,13 @@ Deno.test("vc repo claim and renew refuse a ttl over 366 days as a usage error",
       const r = await vc(args, env);
       assertEquals(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assertStringIncludes(r.stderr, `--ttl "${args.at(-1)}" is longer than the 366 days`);
+      // The way on: a renew is not told to renew instead (the command refused).
+      assertStringIncludes(
+        r.stderr,
+        args[1] === "renew"
+          ? "renew it for less, and again before that runs out"
+          : "claim for less, and renew the claim before that runs out",
+      );
       assert(!r.stderr.includes(" ms "), r.stderr);
       assert(!r.stderr.includes("not a vc repository"), r.stderr);
     }

@@ -296,9 +296,12 @@ function ttlFlag(ctx: CommandContext, command: string): number {
   // repository's own check is a failure (exit 1) counted in ms.
   if (ms > MAX_TTL_MS) {
     throw new UsageError(
-      `--ttl ${
-        JSON.stringify(text)
-      } is longer than the 366 days a claim may last; renew the claim instead`,
+      `--ttl ${JSON.stringify(text)} is longer than the 366 days a claim may last; ${
+        // `renew` itself is what renews: "renew the claim instead" named the
+        // command refused.
+        command === "repo renew"
+          ? "renew it for less, and again before that runs out"
+          : "claim for less, and renew the claim before that runs out"}`,
     );
   }
   return ms;

@@ -302,7 +302,9 @@ export function checkHost(ref: CatalogRef, host: string): void {
   if (ref.kind === "sqlite" && ref.host !== host) {
     throw new WrongHostError(
       `the repository's SQLite catalog ${ref.path} belongs to host ${ref.host}, not ${host}; ` +
-        `use it from that host, or move the catalog to PostgreSQL (${MOVE_TO_POSTGRES.library})`,
+        // The move's backup opens the catalog, refused here as this is.
+        `use it from that host, or, on host ${ref.host}, move the catalog to PostgreSQL ` +
+        `(${MOVE_TO_POSTGRES.library})`,
     );
   }
 }

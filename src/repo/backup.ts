@@ -490,14 +490,22 @@ export async function restoreCatalog(
     // Tags on paths with no records yet are content of their own: a
     // catalog holding only those is not empty either.
     const pathTags = Number((await tx.query("SELECT COUNT(*) AS n FROM path_tags"))[0]!.n);
+    const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.ids);
     if ((existing > 0 || pathTags > 0) && !options.force) {
+      // What the force option would lose, said before it is given: the
+      // forced restore's own count of them comes once they are gone.
+      const loss = existing === 0
+        ? ""
+        : dropped === 0
+        ? " (all of its records are in the snapshot)"
+        : `, dropping ${counted(dropped, "record")} the snapshot does not hold ` +
+          "(added since it was taken)";
       throw new CatalogNotEmptyError(
         `catalog ${catalog.location} already holds ${counted(existing, "record")} and ${
           counted(pathTags, "path tag")
-        }; restore with the force option to replace them`,
+        }; restore with the force option to replace them${loss}`,
       );
     }
-    const dropped = existing === 0 ? 0 : await countDropped(tx, parsed.ids);
     const purged = existing > 0 && options.store !== undefined ? await purgedSince(tx, parsed) : [];
     const indexes = await setIndexesAside(tx, catalog.dialect);
     await tx.query("DELETE FROM record_tags");

@@ -1,10 +1,11 @@
 /**
  * A request with a chunked body refused before its body is read (a wrong
  * token's 401, a precondition's 412) is answered and its connection closed
- * soon after, the body left unread. Before, Deno.serve drained the body for
- * as long as its client went on sending it: one sent in 1-byte chunks cost
- * the service a read per chunk and held the connection until the header
- * timeout (60 s by default). A body with a Content-Length is still drained,
+ * soon after, the body left unread, and so is one sent with a request that
+ * takes none (a GET's, a HEAD's, an unknown route's). Before, Deno.serve
+ * drained the body for as long as its client went on sending it: one sent in
+ * 1-byte chunks cost the service a read per chunk and held the connection
+ * until the header timeout (60 s by default). A body with a Content-Length is still drained,
  * so a client that sends all of it before reading gets its 401, not a reset.
  */
 import { assertEquals } from "./assert.ts";
@@ -109,3 +110,26 @@ Deno.test("serve: a 401 to a request with no body keeps its connection", async (
     conn.close();
   }
 });
+
+// A GET or HEAD (Deno.serve gives its handler no body for them, though
+// Deno still drains one sent in chunks) and any answer given without
+// reading a chunked body closes the connection too: a client with no token
+// sending `GET /healthz` with an endless body of 1-byte chunks held its
+// connection until the header timeout (60 s by default), Deno draining it a
+// read per chunk (a third of a CPU core per such connection).
+for (
+  const [method, path, status] of [
+    ["GET", "/healthz", 200],
+    ["HEAD", "/healthz", 200],
+    ["GET", "/nope", 404],
+    ["OPTIONS", "/v1/cache_id", 204],
+  ] as const
+) {
+  Deno.test(`serve: a ${status} to ${method} ${path} with a chunked body trickling in closes its connection`, async () => {
+    await using t = await startService({ headerTimeoutMs: 600_000 });
+    const head = `${method} ${path} HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n`;
+    const text = await trickle(t.url, head);
+    assertEquals(Number(text.split(" ")[1]), status, text);
+    assertEquals(/\r\nconnection: close\r\n/i.test(text), true, text);
+  });
+}

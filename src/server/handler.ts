@@ -220,6 +220,15 @@ export interface CacheHandler {
 }
 
 /**
+ * Whether `request` came with a chunked body none of which was read: a
+ * GET's or HEAD's (Deno.serve hands its handler none, but drains it), or
+ * one left unread by its answer.
+ */
+function bodyUnread(request: Request): boolean {
+  return request.headers.has("transfer-encoding") && (request.body === null || !request.bodyUsed);
+}
+
+/**
  * Creates the request handler of the cache service.
  *
  * @example
@@ -420,13 +429,18 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     metrics.inFlight(1);
     let response: Response;
     let error: string | undefined;
+    // Whether the answer leaves a chunked body unread (told before a refused
+    // body is cancelled, which marks it used).
+    let unread = false;
     try {
       if (options.shuttingDown?.()) {
         throw shuttingDown();
       }
       if (path instanceof HttpError) throw path;
       response = await route(request, path, match, ctx);
+      unread = bodyUnread(request);
     } catch (e) {
+      unread = bodyUnread(request);
       const http = findHttpError(e);
       if (http !== undefined) {
         // A body given up for its time (408) is left unread: the connection
@@ -481,21 +495,21 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         response = errorResponse(500, `internal error (request id ${requestId})`);
         error = e instanceof Error ? (e.stack ?? e.message) : String(e);
       }
-      // A chunked body refused before any of it was read (a wrong token's
-      // 401, a 412) is left unread and its connection closed after the
-      // answer (see head_timeout.ts): Deno.serve drained it for as long as
-      // its client sent it, a read per chunk (1-byte ones cost the loop),
-      // and held the connection till then. A body with a Content-Length is
-      // still drained (cheaply, in large reads, for at most the header
-      // timeout): a client that sends all of it before reading the answer
-      // (Python's http.client) then reads the 401, not a reset. One read in
-      // part (a 413 mid-upload) is let go as before, its connection kept.
-      if (request.body !== null && !request.bodyUsed && request.headers.has("transfer-encoding")) {
-        response.headers.set("connection", "close");
-      }
       // The body may still be arriving (413, 403 on upload): do not read it.
       await request.body?.cancel().catch(() => {});
     }
+    // A chunked body answered before any of it was read (a wrong token's
+    // 401, a 412; a GET's or HEAD's, which Deno.serve hands no handler, and
+    // any other route that takes none) is left unread and its connection
+    // closed after the answer (see head_timeout.ts): Deno.serve drained it
+    // for as long as its client sent it, a read per chunk, and held the
+    // connection till then, up to the header timeout (one tokenless
+    // `GET /healthz` sending 1-byte chunks took a third of a CPU core). A body
+    // with a Content-Length is still drained (cheaply, in large reads, for at
+    // most the header timeout): a client that sends all of it before reading
+    // the answer (Python's http.client) then reads the 401, not a reset. One
+    // read in part (a 413 mid-upload) is let go as before, its connection kept.
+    if (unread) response.headers.set("connection", "close");
     response.headers.set("x-request-id", requestId);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
     const template = match?.route ?? "unknown";

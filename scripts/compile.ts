@@ -90,6 +90,7 @@ export function outputFile(outDir: string, target: string): string {
 export const WORKER_MODULES: readonly string[] = [
   "src/store/download_hash_worker.ts",
   "src/mirror/walk_worker.ts",
+  "src/mirror/watch_worker.ts",
 ];
 
 /**

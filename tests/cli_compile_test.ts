@@ -47,6 +47,8 @@ Deno.test("compile: one deno compile command per target with the shared permissi
       "--include",
       "src/mirror/walk_worker.ts",
       "--include",
+      "src/mirror/watch_worker.ts",
+      "--include",
       `${BUILD_DIR}/full/main.js`,
       "--include",
       `${BUILD_DIR}/full/atomic_write.js`,

@@ -35,4 +35,5 @@ registerBundledModules({
     import.meta.url,
   ),
   "src/mirror/walk_worker.ts": new URL("../../src/mirror/walk_worker.ts", import.meta.url),
+  "src/mirror/watch_worker.ts": new URL("../../src/mirror/watch_worker.ts", import.meta.url),
 });

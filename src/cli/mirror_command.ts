@@ -660,14 +660,16 @@ function leftOpenOnStop(
   watcher: Deno.FsWatcher,
   stop: AbortSignal,
   cancel: AbortSignal | undefined,
-): AsyncIterable<Deno.FsEvent> & { close(): void; stuck(): boolean } {
+): AsyncIterable<Deno.FsEvent> & { close(): void; stuck(): boolean; denoWatcher: true } {
   return {
     [Symbol.asyncIterator]: () => watcher[Symbol.asyncIterator](),
     close: () => {
       if (!stop.aborted && !cancel?.aborted) watcher.close();
     },
-    // Stuck at a FIFO: the watch neither closes nor replaces it (either would block).
+    // Stuck at a FIFO: the watch never closes it (that would block), and
+    // watches anew on a thread of its own (it is Deno's).
     stuck: fsWatcherStuck,
+    denoWatcher: true,
   };
 }
 

@@ -51,6 +51,8 @@ import { CallbackError, InvalidInputError, VcError } from "../errors.ts";
 import { CallbackGuard } from "../callback.ts";
 import { directoryId } from "./local_side.ts";
 import { fifoMadeSince, fsWatcherStuck } from "./watcher_stuck.ts";
+import { watchFsOffThread } from "./watcher_thread.ts";
+import { WatchBeat } from "./watch_beat.ts";
 import { Mirror, MIRROR_OPTIONS } from "./mirror.ts";
 import { MirrorInterruptedError, storeTransient } from "./report.ts";
 import { counted } from "../counted.ts";
@@ -95,13 +97,18 @@ export interface WatchOptions extends MirrorOptions {
   /**
    * Where events come from (default `Deno.watchFs`; tests give their own).
    * `stuck`, if given, tells whether the watcher is stuck at a FIFO made in
-   * the tree (then it is never closed or replaced: see `watcher_stuck.ts`);
-   * the default watcher is asked by `fsWatcherStuck`. Either is also taken
-   * as stuck once a pass or batch skips a FIFO made since it started.
+   * the tree (see `watcher_stuck.ts`); the default watcher is asked by
+   * `fsWatcherStuck`. Either is also taken as stuck once a pass or batch
+   * skips a FIFO made since it started. A stuck watcher is never closed (on
+   * the main thread that would block): Deno's (the default, or one whose
+   * `denoWatcher` is true) is replaced by one on a thread of its own
+   * (`watcher_thread.ts`), any other is kept, and the full passes mirror
+   * changes.
    */
   watchFs?: (paths: string[], options: { recursive: boolean }) => AsyncIterable<Deno.FsEvent> & {
     close(): void;
     stuck?(): boolean;
+    denoWatcher?: boolean;
   };
 }
 
@@ -342,7 +349,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const poke = () => sleeping?.abort();
   const onStop = () => poke();
   stop?.addEventListener("abort", onStop);
-  let watcher: { close(): void } | undefined;
+  let watcher: { close(): void; stuck?(): boolean; denoWatcher?: boolean } | undefined;
+  // Watchers are made on a thread of their own once one on the main thread
+  // stalled at a FIFO (see replaceStuck).
+  let offThread = false;
   // When the watcher started (wall clock, as a file's change time), and
   // whether a FIFO made in the tree since was found (see watcherStuck).
   let watchedSince = Date.now();
@@ -484,9 +494,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   let watchRetries = 0;
   const watchFs = options.watchFs ?? Deno.watchFs;
   // Deno's watcher stuck at a FIFO made in the tree (see watcher_stuck.ts):
-  // no event comes any more, and closing it or making another would block
-  // this process for good (no pass, deaf to SIGTERM), so neither is done
-  // while it is; said once. A test's watcher tells by its own `stuck()`.
+  // no event comes any more, and closing it or making another on the main
+  // thread would block this process for good (no pass, deaf to SIGTERM), so
+  // neither is done: a new one is made on a thread of its own (see
+  // replaceStuck). A test's watcher tells by its own `stuck()`.
   //
   // Under vc's own permissions (no --allow-all) `fsWatcherStuck` cannot
   // look, so a pass or batch that skipped a FIFO made since the watcher
@@ -496,14 +507,75 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // `stuck` (not Deno's, or not known to be).
   const watcherStuck = (): boolean => {
     if (watcher === undefined) return false;
-    const own = (watcher as { stuck?: () => boolean }).stuck;
+    const own = watcher.stuck;
     if (own === undefined && options.watchFs !== undefined) return false;
-    return fifoSinceWatch || (own !== undefined ? own.call(watcher) : fsWatcherStuck());
+    if (fifoSinceWatch || (beatOn && isDenos() && beat!.deaf())) return true;
+    return own !== undefined ? own.call(watcher) : fsWatcherStuck();
   };
+  // Deno's watcher stuck (see watcherStuck) is replaced by one on a thread
+  // of its own: a stalled thread stays so for good once its FIFO is
+  // removed, so kept, the watch got no event again for as long as it ran
+  // (each change waited for the next full pass, 10 min by default). The
+  // stalled one is left as it is (on the main thread, closing it could
+  // block), one on a thread of its own is closed; a full pass mirrors what
+  // it missed. Said once; false (and said as before) when it is not Deno's
+  // or no thread could be started, or after MAX_STUCK_REPLACEMENTS (each
+  // leaves a stalled thread behind: a FIFO made in the tree over and over).
+  let replacements = 0;
+  let replaceFailed = false;
+  const replaceStuck = (): boolean => {
+    const old = watcher;
+    const denos = options.watchFs === undefined || old?.denoWatcher === true;
+    if (!denos || replaceFailed || replacements >= MAX_STUCK_REPLACEMENTS) {
+      sayStuck();
+      return false;
+    }
+    const wasOffThread = offThread;
+    const since = watchedSince;
+    offThread = true;
+    try {
+      // What the system refuses (the watch limit) ends the new one's
+      // events with that error: a watcher that failed (see its pump).
+      startWatching();
+    } catch {
+      // No worker could be started: the stuck one is kept.
+      offThread = wasOffThread;
+      watchedSince = since;
+      replaceFailed = true;
+      sayStuck();
+      return false;
+    }
+    replacements++;
+    if (wasOffThread) {
+      try {
+        old?.close();
+      } catch {
+        // Closed already.
+      }
+    }
+    rescanAt = elapsed();
+    poke();
+    if (!stuckSaid) {
+      stuckSaid = true;
+      callbacks.call(
+        "onError",
+        options.onError,
+        new VcError(
+          `the file watcher of ${roots.join(", ")} stopped at a FIFO made in the tree (Deno's ` +
+            `watcher opens each file it reports, and a FIFO's open waits for a writer): a new ` +
+            `watcher watches, on a thread of its own, and a full pass mirrors what the stopped ` +
+            `one missed`,
+        ),
+      );
+    }
+    return true;
+  };
+  // Said once each: a stuck watcher kept, and one replaced (replaceStuck).
+  let keptSaid = false;
   let stuckSaid = false;
   const sayStuck = () => {
-    if (stuckSaid) return;
-    stuckSaid = true;
+    if (keptSaid) return;
+    keptSaid = stuckSaid = true;
     callbacks.call(
       "onError",
       options.onError,
@@ -519,13 +591,37 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // The directory each root named when its watcher started (see rootSwapped).
   let watchedIds: (string | undefined)[] = [];
   let rootCheckAt = 0;
+  // Deno's watcher stalled with its FIFO removed since, or under vc's own
+  // permissions (no /proc), is told by a heartbeat it also watches (see
+  // watch_beat.ts): its directory is watched beside the roots while it is
+  // there (a cleaner of /tmp may remove it; then there is no heartbeat).
+  let beat: WatchBeat | undefined;
+  let beatOn = false;
+  const isDenos = () => offThread || options.watchFs === undefined || watcher?.denoWatcher === true;
+  const makeWatcher = () => {
+    beatOn = beat !== undefined && isDir(beat.dir);
+    const paths = beatOn ? [...roots, beat!.dir] : roots;
+    if (!offThread) return watchFs(paths, { recursive: true });
+    const made = watchFsOffThread(paths, { recursive: true });
+    if (made === undefined) throw new Error("no watcher thread could be started");
+    return made;
+  };
   const startWatching = () => {
     watchedSince = Date.now();
-    const current = watcher = watchFs(roots, { recursive: true });
+    const current = watcher = makeWatcher();
+    beat?.reset();
     fifoSinceWatch = false;
     watchedIds = roots.map(directoryId);
     pump = (async () => {
       for await (const event of current) {
+        // A stalled watcher replaced (see replaceStuck), whose FIFO a writer
+        // opened since: its events are the new one's too.
+        if (watcher !== current) continue;
+        beat?.heard();
+        // The heartbeat's own (not a rescan naming no path).
+        const beats = beat !== undefined && event.paths.length > 0 &&
+          event.paths.every((path) => beat!.owns(path));
+        if (beats) continue;
         if (event.flag === "rescan") {
           // Deno names the watched root in it: no change of the root's, and
           // queued as one it made an events batch compare the whole tree
@@ -537,6 +633,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         }
         if (event.kind === "access") continue;
         for (const path of event.paths) {
+          if (beat?.owns(path)) continue;
           if (event.kind === "remove" && roots.includes(path)) rootGone = true;
           // A directory's own "modify" (its entries changed) says nothing
           // its files' events do not; creation or renaming means a scan.
@@ -557,7 +654,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         poke();
       }
     })().catch((error) => {
-      if (stop?.aborted) return;
+      if (stop?.aborted || watcher !== current) return;
       // Deno's watcher ends for good at an event whose path is not valid
       // UTF-8 (a file named in Latin-1 made in the tree: "path contains
       // invalid UTF-8 characters"), and every later read throws the same:
@@ -623,7 +720,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   const rewatchAfterFailure = async () => {
     watcherFailed = false;
     if (rootGone) return;
-    if (watcherStuck()) return sayStuck();
+    if (watcherStuck()) return void replaceStuck();
     try {
       watcher?.close();
     } catch {
@@ -653,7 +750,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   // for the next full pass, and the watch never saw the root go.
   const rootSwapped = async () => {
     rootCheckAt = elapsed() + Math.max(debounce, ROOT_POLL_MS);
-    if (!stuckSaid && watcherStuck()) sayStuck();
+    if (watcherStuck() && replaceStuck()) return;
+    if (beatOn && isDenos()) beat!.tick();
     for (const [i, root] of roots.entries()) {
       if (directoryId(root) === watchedIds[i]) continue;
       if (await look(root) === "dir") await rewatchIfBack();
@@ -665,7 +763,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     for (const root of roots) if (await look(root) !== "dir") return;
     rootGone = false;
     goneSaid = false;
-    if (watcherStuck()) {
+    if (watcherStuck() && !replaceStuck()) {
       // Neither closed nor replaced (either would block): the directory
       // there now is taken as watched, its tree looked at below, and the
       // full passes mirror its changes.
@@ -685,7 +783,10 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   };
 
   try {
-    if (m.direction === "upload") await tryWatching();
+    if (m.direction === "upload") {
+      beat = await WatchBeat.open();
+      await tryWatching();
+    }
     // Stopped while the mirror opened: no pass to count (one started now
     // would stop at once, and be counted as made).
     if (!stop?.aborted) await pass("initial");
@@ -768,12 +869,14 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   } finally {
     stop?.removeEventListener("abort", onStop);
     try {
-      // A stuck one is left as it is: closing it would block (see watcherStuck).
-      if (!watcherStuck()) watcher?.close();
+      // A stuck one is left as it is: closing it would block (see
+      // watcherStuck), but not one on a thread of its own.
+      if (offThread || !watcherStuck()) watcher?.close();
     } catch {
       // Closed already.
     }
     await ended(pump);
+    await beat?.close();
     await m.close();
   }
   // A callback that failed, whatever the watch made of the stop that followed.
@@ -935,6 +1038,13 @@ const OUTAGE_PROBE_MS = 30_000;
 /** Paths coming due within this of one another (ms, at most the debounce) make one batch. */
 const BATCH_GAP_MS = 100;
 
+/**
+ * Most watchers a watch makes anew after one stalled at a FIFO (see
+ * `replaceStuck`): each stalled one stays, a thread, for as long as the
+ * process runs.
+ */
+const MAX_STUCK_REPLACEMENTS = 16;
+
 /** How often a removed source root is looked for, and a watched one's identity (ms). */
 const ROOT_POLL_MS = 500;
 
@@ -960,6 +1070,15 @@ function watchRefused(roots: readonly string[], error: unknown): VcError {
       `then${limit}`,
     { cause: error },
   );
+}
+
+/** Whether `path` is a directory now. */
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 /** What a path looks like now, for the stability check. */

@@ -25,7 +25,9 @@
 /**
  * True when a thread of Deno's file watcher in this process is blocked
  * opening a FIFO (Linux under `--allow-all`; false elsewhere, and when
- * `/proc` cannot be read).
+ * `/proc` cannot be read). Threads in `ignore` (ids from
+ * {@linkcode stuckWatcherThreads}: those of a watcher replaced already) are
+ * not counted.
  *
  * @example
  * ```ts
@@ -34,20 +36,41 @@
  * assert.equal(fsWatcherStuck(), false); // no watcher in this process
  * ```
  */
-export function fsWatcherStuck(): boolean {
-  if (Deno.build.os !== "linux") return false;
+export function fsWatcherStuck(ignore: ReadonlySet<string> = new Set()): boolean {
+  for (const tid of stuckWatcherThreads()) if (!ignore.has(tid)) return true;
+  return false;
+}
+
+/**
+ * The ids of this process's watcher threads blocked opening a FIFO (see
+ * {@linkcode fsWatcherStuck}): a stalled thread stays so for good once its
+ * FIFO is removed, so a watcher started after it tells its own stall by the
+ * ids not in the set taken at its start.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stuckWatcherThreads } from "./watcher_stuck.ts";
+ * assert.equal(stuckWatcherThreads().size, 0); // no watcher in this process
+ * ```
+ */
+export function stuckWatcherThreads(): Set<string> {
+  const stuck = new Set<string>();
+  if (Deno.build.os !== "linux") return stuck;
   let tasks: Iterable<Deno.DirEntry>;
   try {
     tasks = Deno.readDirSync("/proc/self/task");
   } catch {
-    return false;
+    return stuck;
   }
   try {
     for (const task of tasks) {
       const dir = `/proc/self/task/${task.name}`;
       try {
         if (!Deno.readTextFileSync(`${dir}/comm`).startsWith("notify-rs")) continue;
-        if (Deno.readTextFileSync(`${dir}/wchan`).trim() === "wait_for_partner") return true;
+        if (Deno.readTextFileSync(`${dir}/wchan`).trim() === "wait_for_partner") {
+          stuck.add(task.name);
+        }
       } catch {
         // The thread ended meanwhile, or its files cannot be read.
       }
@@ -55,7 +78,7 @@ export function fsWatcherStuck(): boolean {
   } catch {
     // The listing failed part way.
   }
-  return false;
+  return stuck;
 }
 
 /**

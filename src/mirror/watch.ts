@@ -553,8 +553,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         // Closed already.
       }
     }
-    rescanAt = elapsed();
-    poke();
+    // The full pass for what the stalled one missed comes by the new one's
+    // first event (a rescan, once it watches: see watcher_thread.ts), so
+    // that what changes while it starts is not missed too.
     if (!stuckSaid) {
       stuckSaid = true;
       callbacks.call(
@@ -763,12 +764,12 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     for (const root of roots) if (await look(root) !== "dir") return;
     rootGone = false;
     goneSaid = false;
-    if (watcherStuck() && !replaceStuck()) {
-      // Neither closed nor replaced (either would block): the directory
-      // there now is taken as watched, its tree looked at below, and the
-      // full passes mirror its changes.
-      sayStuck();
-      watchedIds = roots.map(directoryId);
+    if (watcherStuck()) {
+      // Replaced by one on a thread of its own, watching the directory
+      // there now; or, where it cannot be, neither closed nor replaced
+      // (either would block): the directory there now is taken as watched,
+      // its tree looked at below, and the full passes mirror its changes.
+      if (!replaceStuck()) watchedIds = roots.map(directoryId);
     } else {
       try {
         watcher?.close();

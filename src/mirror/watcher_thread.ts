@@ -37,8 +37,10 @@ export interface OffThreadWatcher extends AsyncIterable<Deno.FsEvent> {
 
 /**
  * Watches `paths` from a worker; undefined where no worker can be started
- * (its module may not be read, or the runtime has no workers). What the
- * system refuses (the watch limit, a path gone) ends the iteration with
+ * (its module may not be read, or the runtime has no workers). Its first
+ * event, once the worker's watcher has started, is a `rescan` (what changed
+ * before then went unseen, as when the system's queue overflowed). What
+ * the system refuses (the watch limit, a path gone) ends the iteration with
  * that error, as a failed `Deno.watchFs` would.
  *
  * @example
@@ -106,7 +108,12 @@ export function watchFsOffThread(
             await new Promise<void>((r) => wake = r);
             continue;
           }
-          if (m.type === "started") continue;
+          // What changed before the worker's watcher started went unseen:
+          // said as the system says a dropped queue, for a full pass.
+          if (m.type === "started") {
+            yield { kind: "other", paths: [], flag: "rescan" };
+            continue;
+          }
           if (m.type === "end") return;
           if (m.type === "event") {
             yield { kind: m.kind, paths: m.paths, ...(m.flag ? { flag: m.flag } : {}) };

@@ -13,6 +13,7 @@ import { S3Store } from "../src/store/s3.ts";
 import { endpointIdentity } from "../src/mirror/state_identity.ts";
 import { join } from "node:path";
 import { childEnv, vcCommand } from "./cli_process.ts";
+import { startAuthProxy } from "./auth_proxy.ts";
 import { assert, assertEquals } from "./assert.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -78,46 +79,9 @@ for (const [region, commercial, fipsForms] of REGIONS) {
   });
 }
 
-/** A proxy on 127.0.0.1 that logs each request line and answers 407, so nothing goes further. */
-function startLoggingProxy(log: string[]) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const serve = async (conn: Deno.Conn) => {
-    try {
-      const buf = new Uint8Array(16 * 1024);
-      let text = "";
-      for (let i = 0; i < 64 && !text.includes("\r\n\r\n"); i++) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        text += new TextDecoder().decode(buf.subarray(0, n));
-      }
-      log.push(text.split("\r\n")[0]!);
-      await conn.write(
-        new TextEncoder().encode(
-          "HTTP/1.1 407 Proxy Authentication Required\r\n" +
-            'Proxy-Authenticate: Basic realm="t"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n',
-        ),
-      );
-    } catch {
-      // the client went away
-    } finally {
-      conn.close();
-    }
-  };
-  const accepting = (async () => {
-    for await (const conn of listener) serve(conn);
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      await accepting;
-    },
-  };
-}
-
 Deno.test("aws partition: an ISO region's request is sent to its partition's host (the CONNECT a proxy sees)", async () => {
   const log: string[] = [];
-  await using proxy = startLoggingProxy(log);
+  await using proxy = startAuthProxy(log);
   const dir = await Deno.makeTempDir({ prefix: "vc_aws_partition_host_" });
   try {
     await Deno.mkdir(join(dir, "home"));

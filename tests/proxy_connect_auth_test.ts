@@ -7,6 +7,7 @@
 // the line never said what to fix.
 import { join } from "node:path";
 import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
+import { startAuthProxy } from "./auth_proxy.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { s3NetworkError } from "../src/store/s3_errors.ts";
 import { AccessDeniedError } from "../src/errors.ts";
@@ -20,43 +21,6 @@ function closedPort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
-}
-
-/** A proxy on 127.0.0.1 that answers every request (CONNECT or not) 407; `log` gets each request line. */
-function startAuthProxy(log: string[]) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const serve = async (conn: Deno.Conn) => {
-    try {
-      const buf = new Uint8Array(16 * 1024);
-      let text = "";
-      for (let i = 0; i < 64 && !text.includes("\r\n\r\n"); i++) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        text += new TextDecoder().decode(buf.subarray(0, n));
-      }
-      log.push(text.split("\r\n")[0]!);
-      await conn.write(
-        new TextEncoder().encode(
-          "HTTP/1.1 407 Proxy Authentication Required\r\n" +
-            'Proxy-Authenticate: Basic realm="corp"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n',
-        ),
-      );
-    } catch {
-      // the client went away
-    } finally {
-      conn.close();
-    }
-  };
-  const accepting = (async () => {
-    for await (const conn of listener) serve(conn);
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      await accepting;
-    },
-  };
 }
 
 Deno.test("a CONNECT answered 407 is the proxy's refusal: not retried, names the proxy and the fix", async () => {

@@ -9,11 +9,12 @@
  * value other than `warn` or `fail` is refused naming the variable, and
  * `vc config` shows the setting and where it came from.
  */
-import { ManualClock, startFakeS3 } from "../src/testing/mod.ts";
+import { ManualClock } from "../src/testing/mod.ts";
 import { InvalidInputError, OfflineError } from "../mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "./assert.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
-import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { KEPT_URI, withStoreGone } from "./store_gone_run.ts";
 
 Deno.test("AssetCache: VC_ON_UNREACHABLE=fail refuses a stale copy the store cannot confirm", async () => {
   await withS3Cache(async (s3, make) => {
@@ -47,35 +48,25 @@ Deno.test("AssetCache: a VC_ON_UNREACHABLE other than warn or fail is refused na
 
 Deno.test("vc cache get with VC_ON_UNREACHABLE=fail: exit 1 instead of a stale copy; vc config shows it", async () => {
   await using ws = await CliWorkspace.create();
-  const s3 = await startFakeS3({ buckets: ["data"] });
-  try {
-    await s3.putObject("data", "k.txt", "kept");
-    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1" };
-    await withProcessEnv(env, async () => {
-      const fresh = await ws.run(["cache", "get", "s3://data/k.txt"], env);
-      assertEquals(fresh.code, 0, fresh.stderr);
-      await s3.stop(); // same endpoint, nobody listening any more
-      const strictEnv = { ...env, VC_ON_UNREACHABLE: "fail" };
-      const strict = await ws.run(["cache", "get", "s3://data/k.txt", "--timeout", "0"], strictEnv);
-      assertEquals(strict.code, 1, strict.stdout);
-      assertEquals(strict.stdout, "");
-      assertStringIncludes(strict.stderr, "cannot reach the store to revalidate s3://data/k.txt");
-      // Unset: served with a warning, as before.
-      const lenient = await ws.run(["cache", "get", "s3://data/k.txt", "--timeout", "0"], env);
-      assertEquals(lenient.code, 0, lenient.stderr);
-      assertStringIncludes(lenient.stderr, "cannot reach the store");
-      const row = await ws.run(["config", "onUnreachable", "--json"], strictEnv);
-      assertEquals(row.code, 0, row.stderr);
-      const doc = row.json<{ value: unknown; source: string }>();
-      assertEquals([doc.value, doc.source], ["fail", "env VC_ON_UNREACHABLE"]);
-      const bad = await ws.run(["cache", "get", "s3://data/k.txt"], {
-        ...env,
-        VC_ON_UNREACHABLE: "strict",
-      });
-      assertEquals(bad.code, 1, bad.stderr);
-      assertStringIncludes(bad.stderr, "VC_ON_UNREACHABLE");
+  await withStoreGone(ws, async (env) => {
+    const strictEnv = { ...env, VC_ON_UNREACHABLE: "fail" };
+    const strict = await ws.run(["cache", "get", KEPT_URI, "--timeout", "0"], strictEnv);
+    assertEquals(strict.code, 1, strict.stdout);
+    assertEquals(strict.stdout, "");
+    assertStringIncludes(strict.stderr, "cannot reach the store to revalidate s3://data/k.txt");
+    // Unset: served with a warning, as before.
+    const lenient = await ws.run(["cache", "get", KEPT_URI, "--timeout", "0"], env);
+    assertEquals(lenient.code, 0, lenient.stderr);
+    assertStringIncludes(lenient.stderr, "cannot reach the store");
+    const row = await ws.run(["config", "onUnreachable", "--json"], strictEnv);
+    assertEquals(row.code, 0, row.stderr);
+    const doc = row.json<{ value: unknown; source: string }>();
+    assertEquals([doc.value, doc.source], ["fail", "env VC_ON_UNREACHABLE"]);
+    const bad = await ws.run(["cache", "get", KEPT_URI], {
+      ...env,
+      VC_ON_UNREACHABLE: "strict",
     });
-  } finally {
-    await s3.stop().catch(() => {});
-  }
+    assertEquals(bad.code, 1, bad.stderr);
+    assertStringIncludes(bad.stderr, "VC_ON_UNREACHABLE");
+  });
 });

@@ -9,10 +9,11 @@
  * not ask the store again), and `vc cache get --json` adds
  * `"stale": true, "staleReason", "validatedAt"` (absent for a fresh copy).
  */
-import { ManualClock, startFakeS3 } from "../src/testing/mod.ts";
+import { ManualClock } from "../src/testing/mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { answeringS3, cacheOverEndpoint } from "./versioned_helpers.ts";
-import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { KEPT_URI, withKeptObject } from "./store_gone_run.ts";
 import { staleOnceStoreGone } from "./stale_json_run.ts";
 import type { StaleCopy } from "../src/cache/asset_cache.ts";
 
@@ -69,15 +70,8 @@ Deno.test("cache(): onStale says when a copy is served because the store did not
 
 Deno.test("vc cache get --json: a copy served with the store unreachable says stale, why and since when", async () => {
   await using ws = await CliWorkspace.create();
-  const s3 = await startFakeS3({ buckets: ["data"] });
-  try {
-    await s3.putObject("data", "k.txt", "kept");
-    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1" };
-    await withProcessEnv(env, async () => {
-      const doc = await staleOnceStoreGone(ws, s3, ["cache", "get", "s3://data/k.txt"], env);
-      assertEquals(doc.uri, "s3://data/k.txt");
-    });
-  } finally {
-    await s3.stop().catch(() => {});
-  }
+  await withKeptObject(async (s3, env) => {
+    const doc = await staleOnceStoreGone(ws, s3, ["cache", "get", KEPT_URI], env);
+    assertEquals(doc.uri, "s3://data/k.txt");
+  });
 });

@@ -1,6 +1,7 @@
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { KEPT_URI, withStoreGone } from "./store_gone_run.ts";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
@@ -184,32 +185,25 @@ Deno.test("cli cache: s3:// objects through the fake S3 server", async () => {
 
 Deno.test("cli cache: unreachable store fails with one line, or serves the cached copy with a warning", async () => {
   await using ws = await CliWorkspace.create();
-  const s3 = await startFakeS3({ buckets: ["data"] });
-  try {
-    await s3.putObject("data", "k.txt", "kept");
-    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1" };
-    await withProcessEnv(env, async () => {
-      assertEquals((await ws.run(["cache", "get", "s3://data/k.txt"], env)).code, 0);
-      await s3.stop(); // same endpoint, nobody listening any more
-      // Cached: served, with a warning naming the URI.
-      const stale = await ws.run(["cache", "get", "s3://data/k.txt", "--timeout", "0"], env);
-      assertEquals(stale.code, 0, stale.stderr);
-      assertEquals(await Deno.readTextFile(stale.stdout.trim()), "kept");
-      assertStringIncludes(stale.stderr, "vc: warning: cannot reach the store");
-      assertStringIncludes(stale.stderr, "s3://data/k.txt");
-      assertEquals(
-        (await ws.run(["cache", "get", "s3://data/k.txt", "-q", "--timeout", "0"], env)).stderr,
-        "",
-      );
-      // Not cached: one line naming the URI, quickly.
-      const started = performance.now();
-      assertFailure(
-        await ws.run(["cache", "get", "s3://data/other.txt"], env),
-        1,
-        "s3://data/other.txt",
-      );
-      assert(performance.now() - started < 30_000, "fails fast");
-    });
+  await withStoreGone(ws, async (env) => {
+    // Cached: served, with a warning naming the URI.
+    const stale = await ws.run(["cache", "get", KEPT_URI, "--timeout", "0"], env);
+    assertEquals(stale.code, 0, stale.stderr);
+    assertEquals(await Deno.readTextFile(stale.stdout.trim()), "kept");
+    assertStringIncludes(stale.stderr, "vc: warning: cannot reach the store");
+    assertStringIncludes(stale.stderr, KEPT_URI);
+    assertEquals(
+      (await ws.run(["cache", "get", KEPT_URI, "-q", "--timeout", "0"], env)).stderr,
+      "",
+    );
+    // Not cached: one line naming the URI, quickly.
+    const started = performance.now();
+    assertFailure(
+      await ws.run(["cache", "get", "s3://data/other.txt"], env),
+      1,
+      "s3://data/other.txt",
+    );
+    assert(performance.now() - started < 30_000, "fails fast");
     // An endpoint on a port nobody ever listened on.
     const port = closedPort();
     const down = {
@@ -218,11 +212,9 @@ Deno.test("cli cache: unreachable store fails with one line, or serves the cache
       AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
     };
     await withProcessEnv(down, async () => {
-      assertFailure(await ws.run(["cache", "get", "s3://data/k.txt"], down), 1, "s3://data/k.txt");
+      assertFailure(await ws.run(["cache", "get", KEPT_URI], down), 1, KEPT_URI);
     });
-  } finally {
-    await s3.stop().catch(() => {});
-  }
+  });
 });
 
 Deno.test("cli cache: prune and verify refuse a directory that is not a cache; an empty --cache-dir is refused", async () => {

@@ -20,8 +20,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { MirrorState } from "../src/mirror/state.ts";
 import { parseDurationSeconds } from "../src/config.ts";
 import { validatedAgo } from "../src/cache/entry_resolve.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
-import { withProcessEnv } from "./cli_harness.ts";
+import { KEPT_URI, withStoreGone } from "./store_gone_run.ts";
 import { COMMAND_WORDS, restoreToCatalog } from "../src/command_words.ts";
 
 // A `vc` subcommand named in a message: what a library error must not hold.
@@ -318,24 +317,15 @@ Deno.test("an invalidated copy served stale: the AssetCache's invalidate() for t
 
 Deno.test("vc cache get of an invalidated copy, the store gone: its warning says vc cache invalidate", async () => {
   await using ws = await CliWorkspace.create();
-  const s3 = await startFakeS3({ buckets: ["data"] });
-  try {
-    await s3.putObject("data", "k.txt", "kept");
-    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1" };
-    await withProcessEnv(env, async () => {
-      const fresh = await ws.run(["cache", "get", "s3://data/k.txt"], env);
-      assertEquals(fresh.code, 0, fresh.stderr);
-      const invalidated = await ws.run(["cache", "invalidate", "s3://data/k.txt"], env);
-      assertEquals(invalidated.code, 0, invalidated.stderr);
-      await s3.stop(); // same endpoint, nobody listening any more
-      const stale = await ws.run(["cache", "get", "s3://data/k.txt"], env);
-      assertEquals(stale.code, 0, stale.stderr);
-      assertStringIncludes(stale.stderr, "invalidated (vc cache invalidate)");
-      assert(!stale.stderr.includes("AssetCache"), stale.stderr);
-    });
-  } finally {
-    await s3.stop().catch(() => {});
-  }
+  await withStoreGone(ws, async (env) => {
+    const stale = await ws.run(["cache", "get", KEPT_URI], env);
+    assertEquals(stale.code, 0, stale.stderr);
+    assertStringIncludes(stale.stderr, "invalidated (vc cache invalidate)");
+    assert(!stale.stderr.includes("AssetCache"), stale.stderr);
+  }, async (env) => {
+    const invalidated = await ws.run(["cache", "invalidate", KEPT_URI], env);
+    assertEquals(invalidated.code, 0, invalidated.stderr);
+  });
 });
 
 /**

@@ -9,21 +9,8 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";
+import { canMount, run, tmpfsScratch } from "./mounts.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
-
-function run(cmd: string, ...args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-// Mounting needs root (and a kernel that lets this container mount tmpfs).
-const probe = Deno.makeTempDirSync({ prefix: "vc-prefill-unwritable-probe-" });
-const canMount = run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe);
-if (canMount) run("umount", probe);
-Deno.removeSync(probe);
 
 Deno.test({
   name: "prefill: a cache dir that cannot be written is found by one item, not asked per item " +
@@ -33,41 +20,36 @@ Deno.test({
     await withS3Cache(async (s3, make) => {
       const uris = Array.from({ length: 100 }, (_, i) => `s3://b/k${i}.txt`);
       for (let i = 0; i < 100; i++) await s3.putObject("b", `k${i}.txt`, `v${i}`);
-      const mnt = await Deno.makeTempDir({ prefix: "vc-prefill-unwritable-" });
-      assert(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt), "mount");
-      try {
-        const cacheDir = `${mnt}/cache`;
-        // One item cached while it could be written.
-        const warm = make({ cacheDir });
-        await warm.cache("s3://b/k99.txt");
-        await warm.close();
-        assert(run("mount", "-o", "remount,ro", mnt), "remount ro");
-        s3.resetStats();
-        const summary = await prefill({ cache: make({ cacheDir }), uris, concurrency: 4 });
-        assertEquals(summary.alreadyCached, 1);
-        assertEquals(summary.failed.length, 99);
-        assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["AccessDeniedError"]);
-        // The items in flight when the first failed, at most: not one per item.
-        assert(s3.stats.GetObject <= 4 + 1, JSON.stringify(s3.stats));
-        const tried = summary.failed.filter((f) => !f.error.startsWith("not tried: "));
-        assert(tried.length <= 4, `${tried.length} tried`);
-        // One of them says why (those in flight with it refer to it).
-        const long = tried.filter((f) =>
-          f.error.includes(`cannot write to the cache dir ${cacheDir}`)
-        );
-        assertEquals(long.length, 1, tried.map((f) => f.error).join("\n"));
-        // The others name the cache dir and the item whose failure says why.
-        const named = new Set(long.map((f) => f.item));
-        for (const f of summary.failed.filter((f) => !named.has(f.item))) {
-          const why = new RegExp(
-            `^(?:not tried: )?the cache dir ${cacheDir} cannot be written ` +
-              `\\(the failure of (s3://b/k\\d+\\.txt) says why\\)$`,
-          ).exec(f.error);
-          assert(why !== null && named.has(why[1]!), f.error);
-        }
-      } finally {
-        run("umount", mnt);
-        await Deno.remove(mnt, { recursive: true });
+      await using scratch = await tmpfsScratch("vc-prefill-unwritable-", { options: "size=4m" });
+      const mnt = scratch.mnt;
+      const cacheDir = `${mnt}/cache`;
+      // One item cached while it could be written.
+      const warm = make({ cacheDir });
+      await warm.cache("s3://b/k99.txt");
+      await warm.close();
+      assert(await run("mount", "-o", "remount,ro", mnt), "remount ro");
+      s3.resetStats();
+      const summary = await prefill({ cache: make({ cacheDir }), uris, concurrency: 4 });
+      assertEquals(summary.alreadyCached, 1);
+      assertEquals(summary.failed.length, 99);
+      assertEquals([...new Set(summary.failed.map((f) => f.errorName))], ["AccessDeniedError"]);
+      // The items in flight when the first failed, at most: not one per item.
+      assert(s3.stats.GetObject <= 4 + 1, JSON.stringify(s3.stats));
+      const tried = summary.failed.filter((f) => !f.error.startsWith("not tried: "));
+      assert(tried.length <= 4, `${tried.length} tried`);
+      // One of them says why (those in flight with it refer to it).
+      const long = tried.filter((f) =>
+        f.error.includes(`cannot write to the cache dir ${cacheDir}`)
+      );
+      assertEquals(long.length, 1, tried.map((f) => f.error).join("\n"));
+      // The others name the cache dir and the item whose failure says why.
+      const named = new Set(long.map((f) => f.item));
+      for (const f of summary.failed.filter((f) => !named.has(f.item))) {
+        const why = new RegExp(
+          `^(?:not tried: )?the cache dir ${cacheDir} cannot be written ` +
+            `\\(the failure of (s3://b/k\\d+\\.txt) says why\\)$`,
+        ).exec(f.error);
+        assert(why !== null && named.has(why[1]!), f.error);
       }
     }, { maxAttempts: 1 });
   },

@@ -377,6 +377,49 @@ export function watchWithTestEvents(
   };
 }
 
+/**
+ * Advances `watch`'s clock by `ms` and waits (bounded, see {@linkcode until})
+ * until the watch has gone idle again after it.
+ */
+export async function advanceToIdle(
+  watch: Pick<TestWatch, "clock" | "counts">,
+  ms: number,
+  what = "the watch to idle",
+): Promise<void> {
+  const before = watch.counts.idle;
+  await watch.clock.advance(ms);
+  await until(what, () => watch.counts.idle > before);
+}
+
+/**
+ * {@linkcode advanceToIdle} by `ms` until `store` holds `key`, at most
+ * `steps` times: a bounded wait for what the watch mirrors without an event.
+ * The caller asserts the store's contents after.
+ */
+export async function advanceUntilStored(
+  watch: Pick<TestWatch, "clock" | "counts">,
+  store: ObjectStore,
+  key: string,
+  { ms, steps }: { ms: number; steps: number },
+): Promise<void> {
+  for (let i = 0; i < steps && (await storeContents(store))[key] === undefined; i++) {
+    await advanceToIdle(watch, ms);
+  }
+}
+
+/**
+ * Two releases in `dir`, `v1` holding `a.txt` ("a") and `v2` holding `b.txt`
+ * ("b"), and a link `current` naming `v1`, as deploys lay them out; returns
+ * the link's path (switch it with `Deno.remove` and `Deno.symlink("v2", …)`).
+ */
+export async function linkedReleases(dir: string): Promise<string> {
+  await writeTree(join(dir, "v1"), { "a.txt": "a" });
+  await writeTree(join(dir, "v2"), { "b.txt": "b" });
+  const current = join(dir, "current");
+  await Deno.symlink("v1", current);
+  return current;
+}
+
 /** A running {@linkcode watchedTree}: the watch, and the tree and store it mirrors. */
 export interface WatchedTree extends TestWatch {
   /** The fake S3 store mirrored into. */

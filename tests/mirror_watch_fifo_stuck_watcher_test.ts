@@ -15,24 +15,22 @@
  * process, so the watcher is a test one that says it is stuck by its own
  * `stuck()` and counts what would block.
  */
-import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import {
+  advanceToIdle,
+  advanceUntilStored,
   fakeBackend,
+  linkedReleases,
   storeContents,
   tempDir,
   until,
   watchWithTestEvents,
-  writeTree,
 } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: a watcher stuck at a FIFO is said once, never closed or replaced, and a swapped root is still mirrored", async () => {
   await using b = await fakeBackend();
   await using w = await tempDir();
-  await writeTree(join(w.dir, "v1"), { "a.txt": "a" });
-  await writeTree(join(w.dir, "v2"), { "b.txt": "b" });
-  const current = join(w.dir, "current");
-  await Deno.symlink("v1", current);
+  const current = await linkedReleases(w.dir);
   let stuck = false;
   let release = () => {};
   const released = new Promise<void>((r) => release = r);
@@ -56,25 +54,19 @@ Deno.test("mirror --watch: a watcher stuck at a FIFO is said once, never closed 
         };
       },
     });
-    const { clock, counts, errors } = watch;
+    const { counts, errors } = watch;
     await until("the first pass", () => counts.idle > 0);
     assertEquals(errors, []);
     // A FIFO made in the tree: the watcher is stuck from now on.
     stuck = true;
-    const idle = counts.idle;
-    await clock.advance(1_000);
-    await until("the watch to idle", () => counts.idle > idle);
+    await advanceToIdle(watch, 1_000);
     assertEquals(errors.length, 1, errors.join("\n"));
     assertStringIncludes(errors[0]!, "stopped at a FIFO made in the tree");
     assertStringIncludes(errors[0]!, "full passes only");
     // The root switched to another directory: it would be watched anew.
     await Deno.remove(current);
     await Deno.symlink("v2", current);
-    for (let i = 0; i < 10 && (await storeContents(b.store))["b.txt"] === undefined; i++) {
-      const before = counts.idle;
-      await clock.advance(1_000);
-      await until("the watch to idle", () => counts.idle > before);
-    }
+    await advanceUntilStored(watch, b.store, "b.txt", { ms: 1_000, steps: 10 });
     assertEquals(await storeContents(b.store), { "b.txt": "b" });
     assertEquals(watchers, 1);
     assertEquals(errors.length, 1, errors.join("\n"));

@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import {
+  advanceToIdle,
   fakeBackend,
   storeContents,
   tempDir,
@@ -55,9 +56,7 @@ Deno.test("mirror --watch: a watcher the system refuses (watch limit) at the sta
   // Written while nothing watches: the full pass made once a watcher starts finds it.
   await writeTree(src, { "b.txt": "b" });
   for (let i = 0; i < 20 && refused.calls() < 4; i++) {
-    const idle = t.counts.idle;
-    await t.clock.advance(60_000);
-    await until("idle again", () => t.counts.idle > idle);
+    await advanceToIdle(t, 60_000, "idle again");
   }
   assertEquals(refused.calls(), 4, "a watcher was tried again until one started");
   await until(
@@ -69,9 +68,7 @@ Deno.test("mirror --watch: a watcher the system refuses (watch limit) at the sta
   await writeTree(src, { "c.txt": "c" });
   refused.events.send({ kind: "create", paths: [join(src, "c.txt")] });
   await until("the event seen", () => t.counts.seen > 0);
-  const idle = t.counts.idle;
-  await t.clock.advance(1_000);
-  await until("idle after the batch", () => t.counts.idle > idle);
+  await advanceToIdle(t, 1_000, "idle after the batch");
   assertEquals((await storeContents(b.store))["c.txt"], "c");
 });
 
@@ -108,9 +105,7 @@ Deno.test("mirror --watch: a watcher that ends at the watch limit and cannot res
     "the pass for what it missed",
     async () => (await storeContents(b.store))["new/b.txt"] === "b",
   );
-  const idle = t.counts.idle;
-  await t.clock.advance(1_000);
-  await until("idle again", () => t.counts.idle > idle);
+  await advanceToIdle(t, 1_000, "idle again");
   assertEquals(calls, 3, "a watcher was tried again after 1 s");
 });
 

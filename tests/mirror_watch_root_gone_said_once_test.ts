@@ -7,7 +7,13 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-import { storeContents, until, watchedTree } from "./mirror_helpers.ts";
+import {
+  advanceToIdle,
+  advanceUntilStored,
+  storeContents,
+  until,
+  watchedTree,
+} from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: a source root moved away is said once, not a batch that fails and is retried", async () => {
   await using watch = await watchedTree({ "a.txt": "a" });
@@ -22,11 +28,7 @@ Deno.test("mirror --watch: a source root moved away is said once, not a batch th
     () => (errors.length > 0 || batches.length > 1) && counts.idle > idleBefore,
   );
   // Retried, the batch would come due again 1 s, 3 s, 7 s later.
-  for (const ms of [1_000, 2_000, 4_000]) {
-    const before = counts.idle;
-    await clock.advance(ms);
-    await until("the watch to idle", () => counts.idle > before);
-  }
+  for (const ms of [1_000, 2_000, 4_000]) await advanceToIdle(watch, ms);
   assertEquals(batches.map((x) => x.kind), ["initial"]);
   assertEquals(errors.length, 1, errors.join("\n"));
   assertStringIncludes(errors[0]!, `${src} is gone`);
@@ -34,10 +36,6 @@ Deno.test("mirror --watch: a source root moved away is said once, not a batch th
   await Deno.rename(join(watch.dir, "away"), src);
   await Deno.writeTextFile(join(src, "b.txt"), "b");
   // Looked for now and then, then its tree after a quiet period: bounded.
-  for (let i = 0; i < 30 && (await storeContents(watch.store))["b.txt"] === undefined; i++) {
-    const before = counts.idle;
-    await clock.advance(2_000);
-    await until("the watch to idle", () => counts.idle > before);
-  }
+  await advanceUntilStored(watch, watch.store, "b.txt", { ms: 2_000, steps: 30 });
   assertEquals(await storeContents(watch.store), { "a.txt": "a", "b.txt": "b" });
 });

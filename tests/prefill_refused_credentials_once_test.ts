@@ -9,6 +9,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
+import { errorXml } from "./s3_proxy.ts";
 
 for (const code of ["InvalidAccessKeyId", "ExpiredToken"]) {
   Deno.test(`vc prefill: credentials S3 refuses (${code}) are asked about once`, async () => {
@@ -19,8 +20,7 @@ for (const code of ["InvalidAccessKeyId", "ExpiredToken"]) {
       () => {
         requests++;
         return new Response(
-          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>` +
-            `<Message>refused</Message></Error>`,
+          errorXml(code, "refused"),
           {
             status: code === "ExpiredToken" ? 400 : 403,
             headers: { "content-type": "application/xml" },

@@ -10,12 +10,8 @@
  */
 import { AccessDeniedError } from "../src/errors.ts";
 import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
+import { errorXml } from "./s3_proxy.ts";
 import { answeringS3, cacheOverEndpoint, testS3Store, withTempDir } from "./versioned_helpers.ts";
-
-function errorXml(code: string, message: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
-    `<Message>${message}</Message><RequestId>R1</RequestId></Error>`;
-}
 
 /** A bucket whose every key is refused with `code` (HEAD: a bare 403, as S3 sends it). */
 async function withRefusingServer(

@@ -1465,16 +1465,13 @@ function resumed<T>(first: T, rest: AsyncIterator<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
-type Resolved = {
-  uri: string;
-  parsed?: ParsedUri;
-  slashedUri?: string;
-  storeRoot?: string;
-  immutable: boolean;
-  integrity?: DownloadIntegrity;
-  /** A URI given as such (not a versioned path): it names the object, not a version to check. */
-  plainUri?: boolean;
-};
+/** What an item resolves to: the fields of its {@linkcode Target} that say what to read. */
+type Resolved =
+  & Pick<Target, "uri" | "parsed" | "slashedUri" | "storeRoot" | "immutable" | "integrity">
+  & {
+    /** A URI given as such (not a versioned path): it names the object, not a version to check. */
+    plainUri?: boolean;
+  };
 
 /**
  * Resolves every manifest entry and extra item to a URI, in input order and

@@ -35,7 +35,7 @@ import { isVersion } from "./version.ts";
 import { consoleWarning, firstNamed } from "./helpers.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
 import { fetchedBytes } from "../cache/cache_options.ts";
-import { FrozenError, VersionedCache, type VersionedEntryStep } from "./versioned_cache.ts";
+import { FrozenError, VersionedCache, type VersionedSyncOptions } from "./versioned_cache.ts";
 
 /** What `vc lock` did with one manifest entry. */
 export interface LockFillResult {
@@ -94,15 +94,7 @@ export interface LockOpsOptions {
    * `fillLock` reads an entry's copy to hash it (`step`: how far, for the
    * entry `current`; seconds a GB, also for a copy already cached).
    */
-  onProgress?: (
-    progress: {
-      done: number;
-      total: number;
-      bytes?: number;
-      current?: string;
-      step?: VersionedEntryStep;
-    },
-  ) => void;
+  onProgress?: VersionedSyncOptions["onProgress"];
   /**
    * Called once when `fillLock`, its downloads done, waits to write the lock
    * file because another process holds the manifest's lock (a `vc add`

@@ -15,6 +15,7 @@ import { watchMirror, type WatchOptions, type WatchReport } from "../src/mirror/
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assertEquals } from "./assert.ts";
+import { randomBytes } from "./fixtures/fault_store.ts";
 import type { FakeS3 } from "../src/testing/mod.ts";
 
 /** The S3 endpoint of the compatibility run (moto), if any. */
@@ -198,6 +199,25 @@ export async function openDeleteMirror(
     throw e;
   }
   return { mirror: opened, store, src };
+}
+
+/**
+ * A `src` directory in `dir` holding `big.bin` (`size` random bytes from
+ * `seed`), and the `vc mirror` arguments that mirror it into the file bucket
+ * `dir/bucket` with `--delete`, its state in `dir/s.db`.
+ */
+export async function bigFileMirror(
+  dir: string,
+  size: number,
+  seed: number,
+): Promise<{ src: string; args: string[] }> {
+  const src = join(dir, "src");
+  await Deno.mkdir(src);
+  await Deno.writeFile(join(src, "big.bin"), randomBytes(size, seed));
+  return {
+    src,
+    args: ["mirror", src, `file://${dir}/bucket`, "--delete", "--state", join(dir, "s.db")],
+  };
 }
 
 /** Writes files (relative path → content), creating directories. */

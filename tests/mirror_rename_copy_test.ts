@@ -18,7 +18,14 @@ import { randomBytes } from "./fixtures/fault_store.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
-import { fakeBackend, fsBackend, RACY_MS, settle, tempDir } from "./mirror_helpers.ts";
+import {
+  bigFileMirror,
+  fakeBackend,
+  fsBackend,
+  RACY_MS,
+  settle,
+  tempDir,
+} from "./mirror_helpers.ts";
 
 const SIZE = 2 * 1024 * 1024;
 
@@ -124,17 +131,7 @@ Deno.test("mirror --watch local → S3: a rename's batch copies the object, then
 
 Deno.test("vc mirror: the summary says how many uploads were copies in the store", async () => {
   await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await Deno.mkdir(src);
-  await Deno.writeFile(join(src, "big.bin"), randomBytes(SIZE, 23));
-  const args = [
-    "mirror",
-    src,
-    `file://${w.dir}/bucket`,
-    "--delete",
-    "--state",
-    join(w.dir, "s.db"),
-  ];
+  const { src, args } = await bigFileMirror(w.dir, SIZE, 23);
   const run = async () => {
     const io = memoryIo({ env: { HOME: w.dir }, cwd: w.dir });
     assertEquals(await runCli(args, io), 0, io.stderr());

@@ -12,6 +12,7 @@ import { runCli } from "../src/cli/main.ts";
 import { randomBytes } from "./fixtures/fault_store.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import {
+  bigFileMirror,
   fsBackend,
   RACY_MS,
   settle,
@@ -47,17 +48,7 @@ Deno.test("watchMirror: the totals count the files copied in the store apart", a
 
 Deno.test("vc mirror --watch: the closing line says how many were copied in the store", async () => {
   await using w = await tempDir();
-  const src = join(w.dir, "src");
-  await Deno.mkdir(src);
-  await Deno.writeFile(join(src, "big.bin"), randomBytes(SIZE, 33));
-  const args = [
-    "mirror",
-    src,
-    `file://${w.dir}/bucket`,
-    "--delete",
-    "--state",
-    join(w.dir, "s.db"),
-  ];
+  const { src, args } = await bigFileMirror(w.dir, SIZE, 33);
   const once = memoryIo({ env: { HOME: w.dir }, cwd: w.dir });
   assertEquals(await runCli(args, once), 0, once.stderr());
   const stop = new AbortController();

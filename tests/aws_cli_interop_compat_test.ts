@@ -29,6 +29,8 @@ import { join } from "node:path";
 import { md5Hex } from "../src/hash.ts";
 import { addToken } from "../src/server/auth.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { awsCliInstalled } from "./aws_cli.ts";
+import { randomBytes } from "./fixtures/fault_store.ts";
 import { childEnv, ok, type Run, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { servedUrl } from "./serve_process.ts";
 
@@ -37,39 +39,12 @@ const MiB = 1024 * 1024;
 /** The longest one aws CLI run of these tests may take before it is killed. */
 const AWS_LIMIT_MS = 120_000;
 
-async function awsInstalled(): Promise<boolean> {
-  try {
-    const run = await new Deno.Command("aws", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .output();
-    return run.code === 0;
-  } catch {
-    return false;
-  }
-}
-
-const ignore = endpoint === undefined || !(await awsInstalled());
+const ignore = endpoint === undefined || !(await awsCliInstalled());
 const why = endpoint === undefined
   ? "VC_TEST_S3_ENDPOINT unset"
   : ignore
   ? "aws CLI not installed"
   : endpoint;
-
-/** Deterministic, incompressible-enough bytes: a test's file, the same on every run. */
-function bytesOf(size: number, seed: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function sameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
   assertEquals(actual.length, expected.length, `${what}: size`);
@@ -147,8 +122,8 @@ Deno.test({
   async fn() {
     await withWorkspace(async ({ dir, bucket, vc, aws }) => {
       const files = [
-        { name: NFC_NAME, data: bytesOf(20 * MiB + 3, 1), chunkMb: 8 },
-        { name: NFD_NAME, data: bytesOf(18 * MiB + 5, 2), chunkMb: 7 },
+        { name: NFC_NAME, data: randomBytes(20 * MiB + 3, 1), chunkMb: 8 },
+        { name: NFD_NAME, data: randomBytes(18 * MiB + 5, 2), chunkMb: 7 },
       ];
       for (const f of files) {
         await Deno.writeFile(join(dir, "upload.bin"), f.data);
@@ -210,8 +185,8 @@ Deno.test({
       const env = { VC_BUCKET: `s3://${bucket}/assets` };
       const path = `/data/${NFC_NAME}`;
       // Above vc's 16 MiB multipart threshold: vc uploads it in parts.
-      const v1 = bytesOf(17 * MiB + 1, 3);
-      const v2 = bytesOf(17 * MiB + 1, 4);
+      const v1 = randomBytes(17 * MiB + 1, 3);
+      const v2 = randomBytes(17 * MiB + 1, 4);
       await Deno.writeFile(join(dir, "w.bin"), v1);
       ok(await vc(["add", path, "w.bin"], env), "vc add");
       await Deno.writeFile(join(dir, "w.bin"), v2);
@@ -267,7 +242,7 @@ Deno.test({
         const id = ok(await vc(["cache-client", "id", '{"run": 407}'], client), "cache-client id")
           .stdout.trim();
         // Above the service's part size, so the store gets a multipart upload.
-        const data = bytesOf(21 * MiB + 7, 5);
+        const data = randomBytes(21 * MiB + 7, 5);
         await Deno.writeFile(join(dir, "result.bin"), data);
         ok(
           await vc(["cache-client", "put", id, "result.bin", "--filename", NFD_NAME], client),
@@ -331,7 +306,7 @@ Deno.test({
       const text = new TextEncoder().encode(
         Array.from({ length: 200_000 }, (_, i) => `${i},${(i * 7919) % 104729}\n`).join(""),
       );
-      const gz = await gzipped(new Uint8Array([...text, ...bytesOf(2 * MiB, 6)]));
+      const gz = await gzipped(new Uint8Array([...text, ...randomBytes(2 * MiB, 6)]));
       const small = new TextEncoder().encode("checked by S3\n");
       const objects: Record<string, Uint8Array> = {
         [`sum/${NFC_NAME}.sha256`]: small,
@@ -401,10 +376,10 @@ Deno.test({
       await Deno.mkdir(join(src, "sub dir"), { recursive: true });
       const files: Record<string, [Uint8Array, string]> = {
         "table.csv": [new TextEncoder().encode("a,b\n1,2\n"), "text/csv"],
-        "sub dir/temp.nc": [bytesOf(1000, 7), "application/x-netcdf"],
-        "sub dir/grid.h5": [bytesOf(1000, 8), "application/x-hdf5"],
+        "sub dir/temp.nc": [randomBytes(1000, 7), "application/x-netcdf"],
+        "sub dir/grid.h5": [randomBytes(1000, 8), "application/x-hdf5"],
         [`zones ${NFD_NAME}.geojson`]: [new TextEncoder().encode("{}"), "application/geo+json"],
-        "part.parquet": [bytesOf(17 * MiB + 9, 9), "application/vnd.apache.parquet"],
+        "part.parquet": [randomBytes(17 * MiB + 9, 9), "application/vnd.apache.parquet"],
         "empty": [new Uint8Array(), "application/octet-stream"],
       };
       for (const [name, [data]] of Object.entries(files)) {
@@ -530,7 +505,7 @@ Deno.test({
   ignore,
   async fn() {
     await withWorkspace(async ({ dir, bucket, vc, aws }) => {
-      const data = bytesOf(17 * MiB + 9, 5);
+      const data = randomBytes(17 * MiB + 9, 5);
       await Deno.writeFile(join(dir, "upload.bin"), data);
       const uri = `s3://${bucket}/in/${NFC_NAME}`;
       ok(await aws(["s3", "cp", "--only-show-errors", "upload.bin", uri]), "aws s3 cp");

@@ -17,6 +17,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
 import { AccessDeniedError } from "../src/errors.ts";
+import { awsCliInstalled } from "./aws_cli.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
 
@@ -181,24 +182,10 @@ Deno.test("vc's store signs a round trip over hostile keys as S3 checks it (its 
   assert(s3.stats.ListObjectsV2 > 2 * HOSTILE_KEYS.length + 2, "listings of several pages");
 });
 
-async function awsInstalled(): Promise<boolean> {
-  try {
-    const run = await new Deno.Command("aws", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .output();
-    return run.code === 0;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test({
   name:
     "fake S3: the verifier agrees with the aws CLI's signatures for hostile keys, listings and presigned URLs",
-  ignore: !(await awsInstalled()), // the independent signer checked against is the aws CLI
+  ignore: !(await awsCliInstalled()), // the independent signer checked against is the aws CLI
   fn: async () => {
     await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1024 });
     const dir = await Deno.makeTempDir({ prefix: "vc-fake-s3-sigv4-" });

@@ -26,6 +26,7 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { InvalidInputError } from "../src/errors.ts";
+import { randomBytes } from "./fixtures/fault_store.ts";
 import { md5Hex, multipartEtag } from "../src/hash.ts";
 import { crc32Base64 } from "../src/store/crc32.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
@@ -75,18 +76,6 @@ async function sdkFailure(promise: Promise<unknown>): Promise<SdkFailure> {
   throw new Error("expected the request to fail");
 }
 
-function random(size: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 function byteOrder(keys: readonly string[]): string[] {
   return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
@@ -124,7 +113,7 @@ async function rawRequest(port: number, head: string, body?: Uint8Array): Promis
 
 Deno.test("put, get and head keep bytes, ETag, metadata and content type (SDK)", async () => {
   await withS3(async (s3, client) => {
-    const body = random(100_000, 1);
+    const body = randomBytes(100_000, 1);
     const put = await client.send(
       new PutObjectCommand({
         Bucket: "b",
@@ -532,7 +521,7 @@ Deno.test("multipart upload: parts, ETag md5-of-md5s, ListParts, partNumber read
     // must come out whole and in order.
     for (const options of [{}, { dir }]) {
       await withS3(async (_s3, client) => {
-        const parts = [random(5 * MiB, 1), random(5 * MiB, 2), random(1234, 3)];
+        const parts = [randomBytes(5 * MiB, 1), randomBytes(5 * MiB, 2), randomBytes(1234, 3)];
         const created = await client.send(
           new CreateMultipartUploadCommand({
             Bucket: "b",
@@ -641,8 +630,8 @@ Deno.test("multipart errors: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSu
       );
 
     const id = await start();
-    const e1 = await upload(id, 1, random(5 * MiB, 4));
-    const e2 = await upload(id, 2, random(10, 5));
+    const e1 = await upload(id, 1, randomBytes(5 * MiB, 4));
+    const e2 = await upload(id, 2, randomBytes(10, 5));
     assert.equal(
       (await sdkFailure(complete(id, [{ ETag: '"0123"', PartNumber: 1 }]))).name,
       "InvalidPart",
@@ -658,8 +647,8 @@ Deno.test("multipart errors: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSu
     );
     // A small part that is not the last one.
     const small = await start();
-    const s1 = await upload(small, 1, random(10, 6));
-    const s2 = await upload(small, 2, random(10, 7));
+    const s1 = await upload(small, 1, randomBytes(10, 6));
+    const s2 = await upload(small, 2, randomBytes(10, 7));
     assert.equal(
       (await sdkFailure(
         complete(small, [{ ETag: s1, PartNumber: 1 }, { ETag: s2, PartNumber: 2 }]),
@@ -672,12 +661,12 @@ Deno.test("multipart errors: InvalidPart, InvalidPartOrder, EntityTooSmall, NoSu
     assert.equal(s3.headObject("b", key)?.size, 5 * MiB + 10);
     // Create-once completion.
     const again = await start();
-    const a1 = await upload(again, 1, random(3, 8));
+    const a1 = await upload(again, 1, randomBytes(3, 8));
     const refused = await sdkFailure(complete(again, [{ ETag: a1, PartNumber: 1 }], "*"));
     assert.deepEqual(refused, { name: "PreconditionFailed", status: 412 });
     assert.equal(s3.headObject("b", key)?.size, 5 * MiB + 10);
     await client.send(new AbortMultipartUploadCommand({ Bucket: "b", Key: key, UploadId: again }));
-    const gone = await sdkFailure(upload(again, 2, random(3, 9)));
+    const gone = await sdkFailure(upload(again, 2, randomBytes(3, 9)));
     assert.deepEqual(gone, { name: "NoSuchUpload", status: 404 });
     const abortUnknown = await sdkFailure(
       client.send(new AbortMultipartUploadCommand({ Bucket: "b", Key: key, UploadId: "nope" })),
@@ -870,7 +859,7 @@ Deno.test("error bodies are S3 XML naming the code, key and request id", async (
 
 Deno.test("aws-chunked bodies (signed and unsigned-with-trailer) are decoded", async () => {
   await using s3 = await startFakeS3({ buckets: ["b"] });
-  const payload = random(200_000, 11);
+  const payload = randomBytes(200_000, 11);
   // The fake checks a trailing checksum as S3 does (BadDigest when it differs).
   const crc = await crc32Base64(payload);
   const frame = (signed: boolean): Uint8Array<ArrayBuffer> => {
@@ -924,7 +913,7 @@ Deno.test("SDK stream uploads with flexible checksums (aws-chunked) store the ri
     responseChecksumValidation: "WHEN_SUPPORTED",
   });
   try {
-    const body = random(300_000, 12);
+    const body = randomBytes(300_000, 12);
     await client.send(
       new PutObjectCommand({
         Bucket: "b",
@@ -1007,7 +996,7 @@ Deno.test("stats count requests per operation; resetStats zeroes them", async ()
 Deno.test("on-disk backend streams to files, keeps metadata and survives a restart", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const body = random(3 * MiB + 17, 21);
+    const body = randomBytes(3 * MiB + 17, 21);
     {
       await using s3 = await startFakeS3({ dir, buckets: ["b"], minPartSize: 1 });
       const client = makeClient(s3.url);
@@ -1094,7 +1083,7 @@ Deno.test("large objects stream through both backends intact", async () => {
   try {
     for (const options of [{}, { dir }]) {
       await using s3 = await startFakeS3({ buckets: ["b"], ...options });
-      const body = random(20 * MiB + 3, 31);
+      const body = randomBytes(20 * MiB + 3, 31);
       const put = await fetch(`${s3.url}/b/large`, { method: "PUT", body });
       await put.body?.cancel();
       assert.equal(put.headers.get("etag"), `"${md5Hex(body)}"`);
@@ -1143,7 +1132,7 @@ Deno.test("streamed uploads without Content-Length (chunked) store the right byt
   // path on both backends. Content is a random 1 MiB block with a different
   // first byte per MiB, so it is cheap to make and a misplaced block changes
   // the ETag.
-  const block = random(MiB, 41);
+  const block = randomBytes(MiB, 41);
   const blocks = 64;
   const expected = createHash("md5");
   for (let i = 0; i < blocks; i++) {

@@ -14,21 +14,14 @@ import { problemWithCopy } from "../src/cache/record_check.ts";
 import { md5Hex, multipartEtag, sha256Hex } from "../src/hash.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { randomBytes } from "./fixtures/fault_store.ts";
 import { tempDir } from "./versioned_helpers.ts";
 
 const MiB = 1024 * 1024;
 
 /** Pseudo-random bytes (no two parts alike, so a part out of place would show). */
 function content(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = 2463534242;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 255;
-  }
-  return bytes;
+  return randomBytes(size, 2463534242);
 }
 
 /** The progress told, and how many reads of the file it shows (one per 0). */

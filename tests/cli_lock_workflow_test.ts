@@ -9,10 +9,11 @@
  * updates keep manifest and lock file consistent.
  */
 import { join } from "node:path";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { sha256Hex } from "../src/hash.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { freshBucket } from "./s3_test_client.ts";
 import { ok, type Run, withWorkspace } from "./cli_process.ts";
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
@@ -137,14 +138,7 @@ Deno.test({
   }): a replaced object behind a locked entry is refused by every reader`,
   ignore: endpoint === undefined,
   async fn() {
-    const bucket = `vc-lock-${crypto.randomUUID().slice(0, 8)}`;
-    const c = client(endpoint!);
-    try {
-      await c.send(new CreateBucketCommand({ Bucket: bucket }));
-    } finally {
-      c.destroy();
-    }
-    await lockWorkflow(endpoint!, bucket);
+    await lockWorkflow(endpoint!, await freshBucket(endpoint!, "vc-lock"));
   },
 });
 

@@ -6,9 +6,9 @@
  * real thing end to end, not only at the store level.
  */
 import { join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { freshBucket } from "./s3_test_client.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
@@ -91,18 +91,6 @@ Deno.test({
   }): every versioned subcommand`,
   ignore: endpoint === undefined,
   async fn() {
-    const bucket = `vc-cli-${crypto.randomUUID().slice(0, 8)}`;
-    const client = new S3Client({
-      endpoint: endpoint!,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    });
-    try {
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    } finally {
-      client.destroy();
-    }
-    await workflow(endpoint!, bucket);
+    await workflow(endpoint!, await freshBucket(endpoint!, "vc-cli"));
   },
 });

@@ -7,14 +7,10 @@
  * (`deno task test:compat` points it at moto_server).
  */
 import { join } from "node:path";
-import {
-  CreateBucketCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { freshBucket } from "./s3_test_client.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
 
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -125,13 +121,6 @@ Deno.test({
   }): versions another tool wrote under / keys`,
   ignore: endpoint === undefined,
   async fn() {
-    const bucket = `vc-slash-${crypto.randomUUID().slice(0, 8)}`;
-    const s3 = client(endpoint!);
-    try {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    } finally {
-      s3.destroy();
-    }
-    await workflow(endpoint!, bucket);
+    await workflow(endpoint!, await freshBucket(endpoint!, "vc-slash"));
   },
 });

@@ -3,27 +3,14 @@
  * `deno task test:compat`), on SQLite and, where installed, PostgreSQL.
  * Runs only when VC_TEST_S3_ENDPOINT is set.
  */
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { havePostgres } from "./pg_server.ts";
 import { runRepoSuite } from "./repo_suite.ts";
+import { freshBucket } from "./s3_test_client.ts";
 
 const endpoint = Deno.env.get("VC_TEST_S3_ENDPOINT");
 
 async function withBucket(fn: (bucket: string) => Promise<void>): Promise<void> {
-  const bucket = `vc-repo-${crypto.randomUUID().slice(0, 12)}`;
-  const client = new S3Client({
-    endpoint: endpoint!,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  } finally {
-    client.destroy();
-  }
-  // The bucket is left to the throwaway endpoint (compat.sh stops moto afterwards).
-  await fn(bucket);
+  await fn(await freshBucket(endpoint!, "vc-repo"));
 }
 
 Deno.test({

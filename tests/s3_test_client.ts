@@ -4,7 +4,7 @@
  * does not do itself: making and removing the test's bucket, writing keys as
  * another tool would.
  */
-import { S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 
 /** Runs `fn` with a path-style client of `endpoint` (test credentials), destroyed after. */
 export async function withS3Client<T>(
@@ -22,4 +22,15 @@ export async function withS3Client<T>(
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * Makes a bucket on `endpoint` named `prefix` and a random suffix, and
+ * returns its name. It is left to the throwaway endpoint (the compatibility
+ * run stops moto afterwards).
+ */
+export async function freshBucket(endpoint: string, prefix: string): Promise<string> {
+  const bucket = `${prefix}-${crypto.randomUUID().slice(0, 12)}`;
+  await withS3Client(endpoint, (c) => c.send(new CreateBucketCommand({ Bucket: bucket })));
+  return bucket;
 }

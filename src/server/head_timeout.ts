@@ -12,11 +12,12 @@
  * flight: from its start, and from the end of each answer, it has
  * `headerTimeoutMs` to bring a complete request head, or it is closed,
  * unanswered; a connection whose answer says `Connection: close` is closed
- * soon after that answer is sent; and when more than `maxIdleConnections` hold no request, the
- * one idle longest is closed, so a flood of them cannot take every file
- * descriptor while good clients, whose heads come at once, are served. A
- * request in flight (a slow upload or download) is never cut
- * by this bound: its body has bounds of its own.
+ * soon after that answer is sent, a request pipelined behind it neither
+ * handed to the handler nor answered (RFC 9112 §9.6); and when more than
+ * `maxIdleConnections` hold no request, the one idle longest is closed, so
+ * a flood of them cannot take every file descriptor while good clients,
+ * whose heads come at once, are served. A request in flight (a slow upload
+ * or download) is never cut by this bound: its body has bounds of its own.
  *
  * Where Deno does not offer that server (another runtime version), this
  * returns undefined and `Deno.serve` is used, without the bound.
@@ -148,12 +149,17 @@ export function serveWithHeadTimeout(
   if (serveConnection === undefined) return undefined;
   const listener = Deno.listen({ hostname: options.hostname, port: options.port });
   const addr = listener.addr;
-  const servers = new Set<Deno.HttpServer<Deno.NetAddr>>();
+  // Each connection's server, with its signal: one aborted (closed) is not
+  // shut down again, only waited for.
+  const servers = new Map<Deno.HttpServer<Deno.NetAddr>, AbortSignal>();
   let closing = false;
   let referenced = true;
   // The connections with no request in flight, the one idle longest first
   // (a Set keeps its insertion order).
   const idle = new Set<{ end: () => void }>();
+  // The connections holding a request left unanswered after a closing
+  // answer, till their linger ends: a graceful shutdown would wait for it.
+  const dropped = new Set<{ end: () => void }>();
   // Per-connection server failures since one was last served.
   let failures = 0;
   const report = (error: unknown, remote: Deno.NetAddr | undefined): void => {
@@ -172,6 +178,10 @@ export function serveWithHeadTimeout(
     };
     const entry = { end };
     let inFlight = 0;
+    // Set once an answer on this connection says `Connection: close`: no
+    // request after it is served (RFC 9112 §9.6), whichever its client
+    // pipelined behind it; the connection ends with the linger.
+    let closeSent = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // A timer that fires late (the event loop was busy: a head that came in
     // time may not have been handed over yet) waits once more before the
@@ -194,7 +204,10 @@ export function serveWithHeadTimeout(
         longest.end();
       }
     };
-    close.signal.addEventListener("abort", () => idle.delete(entry), { once: true });
+    close.signal.addEventListener("abort", () => {
+      idle.delete(entry);
+      dropped.delete(entry);
+    }, { once: true });
     arm();
     const remote = conn.remoteAddr as Deno.NetAddr;
     let server: Deno.HttpServer<Deno.NetAddr>;
@@ -203,6 +216,15 @@ export function serveWithHeadTimeout(
         conn,
         close.signal,
         async (request, info) => {
+          // A request that came after a closing answer (read during the
+          // linger: the close is this wrapper's, so Deno parses on) is not
+          // handed to the handler, and left unanswered, not even an error,
+          // until the linger's timer closes the connection. Before, it was
+          // served, and its keep-alive answer cancelled the close.
+          if (closeSent) {
+            dropped.add(entry);
+            return new Promise<Response>(() => {});
+          }
           clearTimeout(timer);
           timer = undefined;
           idle.delete(entry);
@@ -224,6 +246,7 @@ export function serveWithHeadTimeout(
           // Deno.serve kept it open, draining the body, for as long as the
           // client went on sending it, or never sent the rest.
           closeAfter = /(^|,)\s*close\s*(,|$)/i.test(response.headers.get("connection") ?? "");
+          if (closeAfter) closeSent = true;
           return response;
         },
         options.onError,
@@ -252,7 +275,7 @@ export function serveWithHeadTimeout(
     }
     failures = 0;
     if (!referenced) server.unref();
-    servers.add(server);
+    servers.set(server, close.signal);
     // A request Deno's parser refused past its head (a chunk size not in
     // hex): no handler ran, nothing was answered, and the operator is told
     // (the error names what broke, never the body's bytes). A client that
@@ -263,6 +286,7 @@ export function serveWithHeadTimeout(
       clearTimeout(timer);
       ended = true;
       idle.delete(entry);
+      dropped.delete(entry);
       servers.delete(server);
     });
   };
@@ -298,7 +322,7 @@ export function serveWithHeadTimeout(
     }
   })();
   const finished = accepting.then(async () => {
-    await Promise.all([...servers].map((s) => s.finished.catch(() => {})));
+    await Promise.all([...servers.keys()].map((s) => s.finished.catch(() => {})));
   });
   // Deno.serve's finished never rejects unhandled: neither does this.
   finished.catch(() => {});
@@ -309,21 +333,29 @@ export function serveWithHeadTimeout(
     ref() {
       referenced = true;
       listener.ref();
-      for (const server of servers) server.ref();
+      for (const server of servers.keys()) server.ref();
     },
     unref() {
       referenced = false;
       listener.unref();
-      for (const server of servers) server.unref();
+      for (const server of servers.keys()) server.unref();
     },
     async shutdown() {
       if (!closing) {
+        // Their answers were sent; what is left is never answered.
+        for (const entry of [...dropped]) entry.end();
         closing = true;
         try {
           listener.close();
         } catch { /* closed after a failure */ }
       }
-      await Promise.all([...servers].map((s) => s.shutdown().catch(() => {})));
+      // A graceful shutdown of a connection already closed would wait for
+      // the request it left unanswered: forever.
+      await Promise.all(
+        [...servers].map(([s, aborted]) =>
+          (aborted.aborted ? s.finished : s.shutdown()).catch(() => {})
+        ),
+      );
       await finished.catch(() => {});
     },
     [Symbol.asyncDispose]() {

@@ -867,15 +867,40 @@ export const release: Command = {
   name: "repo release",
   positionals: ["ID"],
   required: 1,
-  usage: "ID --holder H [--repo URI]",
-  description: "Gives up a held claim.",
-  options: { ...REPO_OPTIONS, holder: CLAIM_OPTIONS.holder! },
-  examples: ["vc repo release 42 --holder worker-1"],
+  usage: "ID --holder H [--untag T,U] [--tag T,U] [--repo URI]",
+  description:
+    "Gives up a held claim. With --untag/--tag, marks the work done in the same step, only\nwhile this holder still holds the claim (one lost meanwhile: refused, no tag changed).",
+  options: {
+    ...REPO_OPTIONS,
+    holder: CLAIM_OPTIONS.holder!,
+    untag: { type: "string", valueName: "T,U", description: "remove these tags (todo)" },
+    tag: { type: "string", valueName: "T,U", description: "add these tags (done)" },
+  },
+  examples: [
+    "vc repo release 42 --holder worker-1",
+    "vc repo release 42 --holder worker-1 --untag todo --tag done",
+  ],
   async run(ctx) {
     const id = idArg(ctx);
     const holder = holderFlag(ctx, "repo release");
-    const record = await withRepo(ctx, "repo release", (repo) => repo.release(id, holder));
-    await ctx.out.status(record, `released ${record.id}`);
+    const list = (name: string) => {
+      const text = ctx.flags.string(name);
+      return text === undefined ? [] : tagsArg(text, `--${name}`);
+    };
+    const options = { untag: list("untag"), tag: list("tag") };
+    const record = await withRepo(
+      ctx,
+      "repo release",
+      (repo) => repo.release(id, holder, options),
+    );
+    const changed = [
+      ...options.untag.length > 0 ? [`untagged ${options.untag.join(",")}`] : [],
+      ...options.tag.length > 0 ? [`tagged ${options.tag.join(",")}`] : [],
+    ];
+    await ctx.out.status(
+      record,
+      `released ${record.id}${changed.length > 0 ? ` (${changed.join(", ")})` : ""}`,
+    );
   },
 };
 

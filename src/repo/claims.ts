@@ -14,7 +14,7 @@ import { InvalidInputError } from "../errors.ts";
 import { printable, quoted } from "../printable.ts";
 import { newNameProblem } from "../file_names.ts";
 import { requireString } from "../options_check.ts";
-import type { Catalog, SqlValue } from "./catalog.ts";
+import type { Catalog, SqlValue, Tx } from "./catalog.ts";
 import { entryIds, farthestPage } from "./record_pages.ts";
 import {
   attachTags,
@@ -39,6 +39,14 @@ export interface ClaimOptions {
   ttlMs: number;
   /** Who claims (default: host, process id and a random suffix). */
   holder?: string;
+}
+
+/** What `Repository.release` also does while the claim is still held (a worker's "done"). */
+export interface ReleaseOptions {
+  /** Tags to remove from the record (`todo`). */
+  untag?: readonly string[];
+  /** Tags to add to the record (`done`). */
+  tag?: readonly string[];
 }
 
 /** A held claim. */
@@ -155,11 +163,25 @@ export function renewClaim(
   ]).then((record) => ({ record, holder, until: record.claimUntil! }));
 }
 
-/** Gives up `holder`'s claim on record `id`. */
+/**
+ * What a release does in its own transaction, once it found `holder` still
+ * holding the claim, before the claim is given up: the worker's "done" (its
+ * tags), which a claim that ended meanwhile (another worker took the record)
+ * must not get. A refused release runs none of it.
+ */
+export interface ReleaseStep {
+  /** Runs in the release's transaction, the record's row locked. */
+  run(tx: Tx, id: number): Promise<void>;
+  /** Said in a refusal: what was not done (`its tags were not changed`). */
+  notDone: string;
+}
+
+/** Gives up `holder`'s claim on record `id` (running `step` first, in the same transaction). */
 export async function releaseClaim(
   ctx: ClaimContext,
   id: number,
   holder: string,
+  step?: ReleaseStep,
 ): Promise<RepoRecord> {
   return await holderUpdate(
     ctx,
@@ -167,6 +189,7 @@ export async function releaseClaim(
     holder,
     "release",
     () => ["claimed_by = NULL, claim_until = NULL", []],
+    step,
   );
 }
 
@@ -176,6 +199,7 @@ function holderUpdate(
   holder: string,
   verb: string,
   set: (now: number) => [string, number[]],
+  step?: ReleaseStep,
 ): Promise<RepoRecord> {
   const rid = parseRecordId(id);
   checkHolder(holder);
@@ -221,9 +245,11 @@ function holderUpdate(
             : rows[0]!.state !== "published"
             // Expiring by hand and purging end claims (gc leaves claimed records alone).
             ? ` (nobody does: the record is ${String(rows[0]!.state)}, which ended the claim)`
-            : " (nobody does)"),
+            : " (nobody does)") +
+          (step === undefined ? "" : `; ${step.notDone}`),
       );
     }
+    await step?.run(tx, rid);
     const [clause, params] = set(now);
     const updated = await tx.query(
       `UPDATE records SET ${clause} WHERE id = $1 AND claimed_by = $2 RETURNING ${RECORD_COLUMNS_BARE}`,

@@ -26,6 +26,7 @@ export type {
   FindQuery,
   InitOptions,
   ListOptions,
+  ReleaseOptions,
   RepositoryOptions,
   RestoreOptions,
   TagTarget,

@@ -122,10 +122,11 @@ import {
   claimNext,
   type ClaimOptions,
   releaseClaim,
+  type ReleaseOptions,
   renewClaim,
 } from "./claims.ts";
 
-export type { Claim, ClaimOptions } from "./claims.ts";
+export type { Claim, ClaimOptions, ReleaseOptions } from "./claims.ts";
 
 export type { InitOptions, RepositoryOptions, RestoreOptions } from "./setup.ts";
 
@@ -173,6 +174,7 @@ const CLAIM_OPTIONS: OptionNames<ClaimOptions> = {
   ttlMs: true,
   holder: true,
 };
+const RELEASE_OPTIONS: OptionNames<ReleaseOptions> = { untag: true, tag: true };
 const GC_OPTIONS: OptionNames<GcOptions> = {
   dryRun: true,
   graceMs: true,
@@ -1264,17 +1266,7 @@ export class Repository implements AsyncDisposable {
           [id],
         );
         if (exists.length === 0) throw new UnknownRecordError(`no record with id ${id}`);
-        if (op === "add") await this.#refuseTagLookalikes(tx, checked, true);
-        for (const tag of checked) {
-          const rows = await tx.query(
-            op === "add"
-              ? "INSERT INTO record_tags (record_id, tag, tag_key) VALUES ($1, $2, $3) " +
-                "ON CONFLICT DO NOTHING RETURNING tag"
-              : "DELETE FROM record_tags WHERE record_id = $1 AND tag = $2 RETURNING tag",
-            op === "add" ? [id, tag, spellingKey(tag)] : [id, tag],
-          );
-          if (rows.length > 0 && !changed.includes(tag)) changed.push(tag);
-        }
+        changed.push(...await this.#tagRecordIn(tx, id, checked, op));
       } else {
         const path = normalizeLogicalPath(target.path);
         if (op === "add") {
@@ -1304,6 +1296,31 @@ export class Repository implements AsyncDisposable {
         }
       }
     });
+    return changed;
+  }
+
+  /**
+   * Adds (`op` "add") or removes the `checked` tags of record `id`, whose row
+   * `tx` has locked, returning those it changed.
+   */
+  async #tagRecordIn(
+    tx: Tx,
+    id: number,
+    checked: readonly string[],
+    op: "add" | "remove",
+  ): Promise<string[]> {
+    const changed: string[] = [];
+    if (op === "add") await this.#refuseTagLookalikes(tx, checked, true);
+    for (const tag of checked) {
+      const rows = await tx.query(
+        op === "add"
+          ? "INSERT INTO record_tags (record_id, tag, tag_key) VALUES ($1, $2, $3) " +
+            "ON CONFLICT DO NOTHING RETURNING tag"
+          : "DELETE FROM record_tags WHERE record_id = $1 AND tag = $2 RETURNING tag",
+        op === "add" ? [id, tag, spellingKey(tag)] : [id, tag],
+      );
+      if (rows.length > 0 && !changed.includes(tag)) changed.push(tag);
+    }
     return changed;
   }
 
@@ -1364,7 +1381,13 @@ export class Repository implements AsyncDisposable {
   }
 
   /**
-   * Gives up `holder`'s claim on record `id`.
+   * Gives up `holder`'s claim on record `id`. With `untag`/`tag`, a worker's
+   * "done": in the same transaction, and only while `holder` still holds the
+   * claim, the record's `untag` tags are removed and its `tag` tags added; a
+   * claim that ended meanwhile (its ttl passed and another worker took the
+   * record, or it was expired) is `ClaimLostError` with no tag changed, so the
+   * other worker's record is not marked done by this one. A claim whose ttl
+   * passed while nobody took the record is still this holder's to finish.
    *
    * @example
    * ```ts
@@ -1373,17 +1396,41 @@ export class Repository implements AsyncDisposable {
    * const dir = await Deno.makeTempDir();
    * try {
    *   await using repo = await Repository.init(`file://${dir}`);
-   *   const r = await repo.publish((await repo.add("/a.txt", new TextEncoder().encode("a"))).id);
+   *   const todo = await repo.add("/a.txt", new TextEncoder().encode("a"), { tags: ["todo"] });
+   *   const r = await repo.publish(todo.id);
    *   await repo.claim({ ttlMs: 60_000, holder: "worker-1" });
    *   assert.equal((await repo.release(r.id, "worker-1")).claimedBy, null);
    *   assert.equal((await repo.claim({ ttlMs: 60_000, holder: "worker-2" }))?.record.id, r.id);
+   *   // Done, only while still held: worker-1 no longer holds it.
+   *   await assert.rejects(repo.release(r.id, "worker-1", { tag: ["done"] }), /not changed/);
+   *   const done = await repo.release(r.id, "worker-2", { untag: ["todo"], tag: ["done"] });
+   *   assert.deepEqual(done.tags, ["done"]);
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
    * }
    * ```
    */
-  async release(id: number, holder: string): Promise<RepoRecord> {
-    return await releaseClaim(this.#claimContext(), id, holder);
+  async release(id: number, holder: string, options?: ReleaseOptions): Promise<RepoRecord> {
+    checkOptions("Repository.release()", options, RELEASE_OPTIONS);
+    const untag = [
+      ...new Set(checkTags(options?.untag ?? [], "Repository.release(): untag")),
+    ];
+    const tag = [...new Set(checkTags(options?.tag ?? [], "Repository.release(): tag"))];
+    if (tag.length > 0) {
+      tag.forEach(checkNewTag);
+      await this.#needUpgradedSchema();
+    }
+    // The release's own clock: a lapse is judged on the catalog's time.
+    await this.#onCatalogTime();
+    const step = untag.length === 0 && tag.length === 0 ? undefined : {
+      run: async (tx: Tx, rid: number) => {
+        // A tag both removed and added ends up added, as untag then tag would.
+        await this.#tagRecordIn(tx, rid, untag, "remove");
+        if (tag.length > 0) await this.#tagRecordIn(tx, rid, tag, "add");
+      },
+      notDone: "its tags were not changed",
+    };
+    return await releaseClaim(this.#claimContext(), id, holder, step);
   }
 
   /**

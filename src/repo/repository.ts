@@ -1738,11 +1738,15 @@ export class Repository implements AsyncDisposable {
       uri = dest;
     } else {
       signal?.throwIfAborted();
-      const stamp = `${BACKUP_PREFIX}catalog-${createdAt.replace(/[:.]/g, "-")}`;
       // Create-only: two backups in one millisecond (two machines, a
-      // script) get the next free name, never each other's.
+      // script) get the next free name, never each other's: that of the next
+      // millisecond, so names keep sorting in the order they were taken (a
+      // `-2` suffix sorted before the name it followed: `ls | tail -1` and
+      // `aws s3 ls` showed the older snapshot last).
+      const taken = Date.parse(createdAt);
       for (let n = 1;; n++) {
-        const key = `${stamp}${n === 1 ? "" : `-${n}`}.jsonl.gz`;
+        const stamp = new Date(taken + n - 1).toISOString().replace(/[:.]/g, "-");
+        const key = `${BACKUP_PREFIX}catalog-${stamp}.jsonl.gz`;
         try {
           await this.store.put(key, { path }, {
             contentType: "application/gzip",

@@ -2,7 +2,10 @@
  * A PostgreSQL catalog's time in a long-running process: the offset to the
  * server's clock, measured when the repository opened, is measured again once
  * this machine's wall clock is set (an NTP step after boot), so a worker whose
- * clock was stepped forward cannot take another machine's live claim.
+ * clock was stepped forward cannot take another machine's live claim; and
+ * again every 10 minutes, as a machine without NTP drifts away from the
+ * server's time with no step to notice (50 ppm is 4.3 s a day): a worker
+ * running for days judged claims by a clock seconds off the server's.
  */
 import { assert, assertEquals } from "./assert.ts";
 import { pgCases } from "./pg_server.ts";
@@ -30,6 +33,29 @@ pgCases("repo on PostgreSQL: clock steps", [[
         const off = clock.now() - Date.now();
         assert(Math.abs(off) < 2_000, `after a ${set} ms step the clock reads ${off} ms off`);
       }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+], [
+  "a catalog clock measures its offset again as time passes (a drifting clock, no step)",
+  async (url) => {
+    const dir = await Deno.makeTempDir({ prefix: "vc_repo_clock_drift_" });
+    try {
+      await using repo = await Repository.init(`file://${dir}/store`, { catalog: url });
+      // A day on this machine's clocks (wall and monotonic alike: no step),
+      // and the 4.32 s a clock 50 ppm fast gains over it on the server's.
+      let ran = 0;
+      const base = {
+        now: () => Date.now() + ran,
+        sleep: systemClock.sleep,
+        monotonic: () => performance.now() + ran,
+      };
+      const clock = await catalogClock(repo.catalog, base);
+      ran = 86_400_000 + 4_320;
+      await clock.resync();
+      const off = clock.now() - Date.now();
+      assert(Math.abs(off) < 2_000, `after a day's drift the clock reads ${off} ms off`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -14,8 +14,8 @@ export interface CatalogClock extends Clock {
    * it was measured (an NTP step, `date -s`, a resume from sleep): the old
    * offset would then be that far off, and a long-running process whose
    * clock was stepped forward would take claims that are still live (or,
-   * stepped back, hand out claims that have already lapsed). No query
-   * otherwise.
+   * stepped back, hand out claims that have already lapsed); and once it is
+   * 10 minutes old (a clock drifting without NTP). No query otherwise.
    */
   resync(): Promise<void>;
 }
@@ -27,6 +27,15 @@ export interface CatalogClock extends Clock {
  * apart.
  */
 const STEP_MS = 1_000;
+
+/**
+ * How long an offset is used before it is measured again even with no step:
+ * a machine without NTP drifts from the server's time unnoticed (both its
+ * clocks run on one oscillator; 50 ppm is 4.3 s a day), so a worker running
+ * for days judged claims seconds off. One query per 10 minutes keeps the
+ * drift under a few tens of ms.
+ */
+const REMEASURE_MS = 600_000;
 
 /**
  * This machine's clock (`base`) shifted to a PostgreSQL catalog server's
@@ -43,6 +52,8 @@ export async function catalogClock(
   // The wall clock's lead on the monotonic one when measured: it changes
   // only when the wall clock is stepped.
   let lead = 0;
+  // The monotonic time of the last measure.
+  let measuredAt = 0;
   const measure = async () => {
     const before = base.now();
     const beforeMonotonic = monotonic();
@@ -53,6 +64,7 @@ export async function catalogClock(
     const after = base.now();
     offset = Math.round(Number(rows[0]!.ms) - (before + after) / 2); // times are whole ms
     lead = before - beforeMonotonic;
+    measuredAt = beforeMonotonic;
   };
   await measure();
   return {
@@ -60,7 +72,10 @@ export async function catalogClock(
     sleep: (ms, signal) => base.sleep(ms, signal),
     ...(base.monotonic === undefined ? {} : { monotonic: () => base.monotonic!() }),
     resync: async () => {
-      if (Math.abs(base.now() - monotonic() - lead) > STEP_MS) await measure();
+      const at = monotonic();
+      if (Math.abs(base.now() - at - lead) > STEP_MS || at - measuredAt > REMEASURE_MS) {
+        await measure();
+      }
     },
   };
 }

@@ -785,7 +785,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
 
   try {
     if (m.direction === "upload") {
-      beat = await WatchBeat.open();
+      beat = await WatchBeat.open(roots);
       await tryWatching();
     }
     // Stopped while the mirror opened: no pass to count (one started now

@@ -785,7 +785,11 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
 
   try {
     if (m.direction === "upload") {
-      beat = await WatchBeat.open(roots);
+      // Linux only: the stall is inotify's (its thread opens what it
+      // reports); FSEvents and ReadDirectoryChangesW open no file, and there
+      // a beat answered late (an event source slow under load) would only
+      // replace a working watcher, leaving a thread behind each time.
+      if (Deno.build.os === "linux") beat = await WatchBeat.open(roots);
       await tryWatching();
     }
     // Stopped while the mirror opened: no pass to count (one started now

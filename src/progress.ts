@@ -151,6 +151,9 @@ export class ProgressBar {
   #cancelLog: (() => void) | undefined;
   readonly #idleDraw: number | undefined;
   #cancelIdle: (() => void) | undefined;
+  // What the operation waits for now (see wait), and since when; cleared
+  // by its next report.
+  #waiting: { text: string; since: number } | undefined;
 
   /** Creates the bar; nothing is drawn until the first update. */
   constructor(options: ProgressBarOptions = {}) {
@@ -204,7 +207,7 @@ export class ProgressBar {
     if (interval === undefined || this.#finished) return;
     this.#cancelLog?.();
     this.#cancelLog = deadline(interval, () => {
-      if (this.#finished || this.#isComplete()) return;
+      if (this.#finished || (this.#waiting === undefined && this.#isComplete())) return;
       this.#lastLog = this.#now();
       this.#write(`${this.line()}\n`);
       this.#armLog();
@@ -235,6 +238,8 @@ export class ProgressBar {
   // The state changed: the rate's samples, then a line when one is due.
   #updated(): void {
     if (this.#finished) return;
+    // It moves again: the wait is over.
+    this.#waiting = undefined;
     const t = this.#now();
     if (this.#state.bytes !== undefined) {
       const n = this.#samples.length;
@@ -347,6 +352,36 @@ export class ProgressBar {
   };
 
   /**
+   * Says that the operation waits (behind another process's lock, for a
+   * server starting up): the line shows `text` (`waiting for …`) and the
+   * time waited instead of the figures of the step before the wait, which
+   * stood still (`100%  0 B/s  checking the snapshot` through a minute
+   * behind another restore), drawn at once, and on the periodic log line off
+   * a terminal. The next report (any update) ends the wait.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ProgressBar } from "./progress.ts";
+   * let t = 0;
+   * const bar = new ProgressBar({ label: "restore", enabled: false, now: () => t });
+   * bar.onStep({ current: "checking", bytes: 10, totalBytes: 10 });
+   * bar.wait("waiting for another restore");
+   * t = 5000;
+   * assert.equal(bar.line(), "restore  waiting for another restore  waited 0:05");
+   * bar.onStep({ current: "writing", done: 1, total: 2 });
+   * assert(bar.line().includes("1/2") && !bar.line().includes("waiting"));
+   * ```
+   */
+  wait(text: string): void {
+    if (this.#finished) return;
+    this.#waiting = { text, since: this.#now() };
+    if (this.enabled) this.#draw(this.#now());
+    // Off a terminal, the log timer says it (the caller printed the notice).
+    else this.#armLog();
+  }
+
+  /**
    * Prints a message above the bar (a warning, a finished item) without
    * garbling it: erase the bar, print, redraw.
    *
@@ -391,6 +426,7 @@ export class ProgressBar {
    */
   line(): string {
     const columns = this.#width();
+    if (this.#waiting !== undefined) return this.#waitLine(columns, this.#waiting);
     const s = this.#state;
     const currentText = this.#current();
     const parts: string[] = [];
@@ -518,6 +554,34 @@ export class ProgressBar {
     const current = step || (itemText && itemRoom(room) ? keepItemEnd(itemText, room - sep) : "");
     const text = [label, stats, current].filter((x) => x !== "").join("  ");
     return displayWidth(text) <= max ? text : keepStartColumns(text, max - 1) + "…";
+  }
+
+  // The line of a wait (see wait): the label, what it waits for, the time
+  // waited. What it waits for keeps its start (`waiting for another restore
+  // that is…`: the path at its end is in the notice above) and 30 columns
+  // where it can; the label a third of the line, or what those 30 leave
+  // (cut from the left, as beside figures); the time whatever leaves the
+  // words 24.
+  #waitLine(columns: number, waiting: { text: string; since: number }): string {
+    const max = columns - 1;
+    if (max < 1) return "";
+    const sep = 2;
+    const labelText = printable(this.#label);
+    const want = displayWidth(labelText);
+    const allow = Math.min(want, Math.max(Math.floor(max / 3), max - 30 - sep));
+    const label = labelText && allow >= Math.min(8, want) ? keepEnd(labelText, allow) : "";
+    let room = max - (label ? displayWidth(label) + sep : 0);
+    const seconds = (this.#now() - waiting.since) / 1000;
+    const time = seconds >= 1 ? `waited ${formatDuration(seconds)}` : "";
+    const timeText = time && room - displayWidth(time) - sep >= 24 ? time : "";
+    room -= timeText ? displayWidth(timeText) + sep : 0;
+    const text = printable(waiting.text);
+    const what = displayWidth(text) <= room
+      ? text
+      : room > 1
+      ? keepStartColumns(text, room - 1) + "…"
+      : "";
+    return [label, what, timeText].filter((x) => x !== "").join("  ");
   }
 
   /**

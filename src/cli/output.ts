@@ -232,12 +232,46 @@ export class Output {
     if (this.mode === "human") this.#stderr(`${messageLine(text)}\n`);
   }
 
-  /** A warning on stderr, unless quiet. */
+  /**
+   * A warning on stderr, unless quiet. One that says a wait (`waiting for
+   * process 7 to finish downloading …`, `catalog … is busy: waiting for …`:
+   * the library's wait notices) is also shown on the bar, as
+   * {@linkcode waiting} does.
+   */
   warn(text: string): void {
-    if (this.mode === "quiet") return;
     // Library warnings may already carry the program prefix.
-    const message = messageLine(text.replace(/^vc: (warning: )?/, ""));
-    this.#stderr(`${this.paint("vc: warning:", "33")} ${message}\n`);
+    const bare = text.replace(/^vc: (warning: )?/, "");
+    this.#warn(bare, WAIT_NOTICE.test(bare));
+  }
+
+  #warn(text: string, wait: boolean): void {
+    if (this.mode === "quiet") return;
+    this.#stderr(`${this.paint("vc: warning:", "33")} ${messageLine(text)}\n`);
+    if (wait) this.#bar?.wait(waitStep(text));
+  }
+
+  /**
+   * A wait said as it begins (behind another process's lock, for a server
+   * starting up): a {@linkcode warn}ing, and the progress bar in hand, if
+   * any, shows what is waited for and the time waited until the operation
+   * moves again (see `ProgressBar.wait`), not the figures of the step
+   * before, which stood still.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Output } from "./output.ts";
+   * import { memoryIo } from "./io.ts";
+   * const io = memoryIo();
+   * const out = new Output(io);
+   * const bar = out.progress("restore");
+   * out.waiting("waiting for another restore (it holds /r.sqlite.rebuild-lock)");
+   * assert(io.stderr().startsWith("vc: warning: waiting for another restore"));
+   * assert.equal(bar.line(), "restore  waiting for another restore");
+   * ```
+   */
+  waiting(text: string): void {
+    this.#warn(text.replace(/^vc: (warning: )?/, ""), true);
   }
 
   /**
@@ -341,6 +375,41 @@ export class Output {
       this.#stdoutGone = true;
     }
   }
+}
+
+// The start of the library's notices of a wait that has begun.
+const WAIT_NOTICE = /^(waiting for |catalog \S+ is busy: waiting for )/;
+
+/**
+ * What a wait notice waits for, short enough for a progress line: its
+ * clause from `waiting` to the first aside (`(…`) or `;`, without the
+ * program prefix; `on it` after a catalog said busy names the catalog. A
+ * notice without `waiting` (`PostgreSQL at h is starting up; trying again
+ * in 2 s`) is its first clause after `waiting: `.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { waitStep } from "./output.ts";
+ * assert.equal(
+ *   waitStep("vc: waiting for process 7 to finish downloading s3://b/k (lock /c/.k); giving up after 60s"),
+ *   "waiting for process 7 to finish downloading s3://b/k",
+ * );
+ * assert.equal(
+ *   waitStep("catalog sqlite:/r.db is busy: waiting for a lock another process holds on it (a gc)"),
+ *   "waiting for a lock another process holds on the catalog",
+ * );
+ * assert.equal(waitStep("PostgreSQL at h:5432 is starting up; trying again in 2 s"), "waiting: PostgreSQL at h:5432 is starting up");
+ * ```
+ */
+export function waitStep(text: string): string {
+  const line = text.replace(/^vc: (warning: )?/, "");
+  const at = line.search(/\bwaiting\b/);
+  const clause = (at >= 0 ? line.slice(at) : line).split(/ \(|; /)[0]!.trim();
+  if (at < 0) return `waiting: ${clause}`;
+  return /\bcatalog\b/.test(line.slice(0, at))
+    ? clause.replace(/ on it$/, " on the catalog")
+    : clause;
 }
 
 /**

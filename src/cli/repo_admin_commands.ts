@@ -63,7 +63,7 @@ export const init: Command = {
     using bar = ctx.out.progress(`init ${uri}`);
     await using repo = await Repository.init(uri, {
       env: (n) => ctx.io.env(n),
-      onConnectWait: (line) => ctx.out.warn(line),
+      onConnectWait: (line) => ctx.out.waiting(line),
       ...(catalog ? { catalog } : {}),
       ...(openStore ? { openStore } : {}),
       // Ctrl-C stops it at once (a store or catalog that never answers).
@@ -263,7 +263,7 @@ export const restore: Command = {
     using bar = ctx.out.progress("restore");
     const counts = await Repository.restore(repoUri(ctx, "repo restore"), snapshot, {
       env: (n) => ctx.io.env(n),
-      onConnectWait: (line) => ctx.out.warn(line),
+      onConnectWait: (line) => ctx.out.waiting(line),
       ...(openStore ? { openStore } : {}),
       ...(catalog ? { catalog } : {}),
       ...(postgresUrl ? { postgresUrl } : {}),

@@ -85,9 +85,10 @@ export function openOptions(
   const openStore = cliOpenStore(ctx);
   return {
     env: (n) => ctx.io.env(n),
-    // A PostgreSQL server refusing connections for now: a warning, as
-    // --quiet and --json expect (the library's default writes to stderr).
-    onConnectWait: (line) => ctx.out.warn(line),
+    // A PostgreSQL server refusing connections for now, a catalog locked by
+    // another process: a warning, as --quiet and --json expect (the
+    // library's default writes to stderr), and the bar says what it waits for.
+    onConnectWait: (line) => ctx.out.waiting(line),
     ...(url ? { postgresUrl: url } : {}),
     ...(openStore ? { openStore } : {}),
     // Ctrl-C stops the opening too (a store or catalog that never answers).

@@ -366,7 +366,8 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
   // follows this line is always taken as the second.)
   stop.addEventListener(
     "abort",
-    () => out.info("stopping: letting the transfers in flight finish (Ctrl-C again aborts them)"),
+    () =>
+      out.stopping("stopping: letting the transfers in flight finish (Ctrl-C again aborts them)"),
     { once: true },
   );
   // The failures said (path → error) and the held-back deletes line, so a retry does not repeat them.

@@ -233,6 +233,28 @@ export class Output {
   }
 
   /**
+   * A note that the command is stopping (a first Ctrl-C or SIGTERM, what it
+   * still waits for), human mode only, as {@linkcode info}: on a terminal
+   * from the line's start, over the `^C` the terminal echoed, which the line
+   * (and the shell's prompt after the command's last one) followed.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Output } from "./output.ts";
+   * import { memoryIo } from "./io.ts";
+   * const io = memoryIo({ stderrIsTerminal: true, env: { TERM: "xterm" } });
+   * new Output(io).stopping("stopping: letting the requests in flight finish");
+   * assert.equal(io.stderr(), "\r\x1b[Kstopping: letting the requests in flight finish\n");
+   * ```
+   */
+  stopping(text: string): void {
+    if (this.mode !== "human") return;
+    const erase = this.#io.stderrIsTerminal && this.#io.env("TERM") !== "dumb";
+    this.#stderr(`${erase ? "\r\x1b[K" : ""}${messageLine(text)}\n`);
+  }
+
+  /**
    * A warning on stderr, unless quiet. One that says a wait (`waiting for
    * process 7 to finish downloading …`, `catalog … is busy: waiting for …`:
    * the library's wait notices) is also shown on the bar, as

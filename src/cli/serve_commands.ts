@@ -475,6 +475,20 @@ export const serve: Command = {
         log: logs.line,
       });
       await ctx.out.data({ url: service.url, store: store.url }, `listening on ${service.url}`);
+      // A first Ctrl-C or SIGTERM: the requests in flight finish first (an
+      // upload to a slow store, seconds): said on a terminal, as the last
+      // line is once it stopped, rather than a `^C` with the shell's prompt
+      // after it. Off a terminal stderr stays the request log, a JSON line
+      // each, for what reads it.
+      const stopping = () =>
+        ctx.out.stopping(
+          "stopping: letting the requests in flight finish, new ones get 503 " +
+            "(Ctrl-C again aborts the uploads)",
+        );
+      if (ctx.io.stderrIsTerminal) {
+        if (signal?.aborted) stopping();
+        else signal?.addEventListener("abort", stopping, { once: true });
+      }
       await (drainOver === undefined ? service.finished : Promise.race([
         service.finished,
         // As a second signal's: aborts not done 5 s after the cut end the wait.
@@ -494,6 +508,8 @@ export const serve: Command = {
       logs.flush();
       await store.close();
     }
+    // The last line, after the request log's last lines (on a terminal, see above).
+    if (ctx.io.stderrIsTerminal) ctx.out.info("serve stopped");
   },
 };
 

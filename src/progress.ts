@@ -532,7 +532,9 @@ export class ProgressBar {
     const want = displayWidth(labelText);
     const share = currentText && !step ? Math.max(Math.floor(room / 2), want + sep) : room;
     const labelRoom = Math.min(share, room) - sep;
-    let label = labelText && labelRoom >= Math.min(8, want) ? keepEnd(labelText, labelRoom) : "";
+    let label = labelText && labelRoom >= Math.min(8, want)
+      ? keepLabelEnds(labelText, labelRoom)
+      : "";
     // An item's step (`/big.bin: checking 45%`) comes before the label too
     // where the label would leave it no room: after a download, the rate and
     // ETA left an 80-column line none, and it sat unchanged through a long
@@ -569,7 +571,7 @@ export class ProgressBar {
     const labelText = printable(this.#label);
     const want = displayWidth(labelText);
     const allow = Math.min(want, Math.max(Math.floor(max / 3), max - 30 - sep));
-    const label = labelText && allow >= Math.min(8, want) ? keepEnd(labelText, allow) : "";
+    const label = labelText && allow >= Math.min(8, want) ? keepLabelEnds(labelText, allow) : "";
     let room = max - (label ? displayWidth(label) + sep : 0);
     const seconds = (this.#now() - waiting.since) / 1000;
     const time = seconds >= 1 ? `waited ${formatDuration(seconds)}` : "";
@@ -752,6 +754,19 @@ export function formatDuration(seconds: number): string {
 function keepEnd(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   return width <= 1 ? "…" : "…" + keepEndColumns(text, width - 1);
+}
+
+// A label cut to `width` keeps its first word, the verb (`download`,
+// `upload`, `open`), and the end of the rest, its file's name, where that
+// leaves the rest 12 columns: cut from the left alone, `download
+// s3://bucket/datasets/train.tar` lost its verb, and on a wider terminal
+// read `…ad s3://…`, then `…load s3://…`, as the figures' width moved.
+function keepLabelEnds(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  const space = text.indexOf(" ");
+  const verb = space > 0 ? text.slice(0, space + 1) : "";
+  const rest = width - displayWidth(verb);
+  return verb && rest >= 13 ? verb + keepEnd(text.slice(space + 1), rest) : keepEnd(text, width);
 }
 
 // A step's name cut to `width` keeps its first word, the verb, with the end

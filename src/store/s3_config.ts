@@ -661,6 +661,38 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
+/**
+ * Why `url`, on AWS's own S3 hosts, is no endpoint, with the endpoint and
+ * URI to give instead; undefined for any other URL (another server's path,
+ * a gateway's, is its own). AWS's hosts serve no path prefix: one there is a
+ * bucket pasted into the endpoint (`s3://b/k` would be read and written as
+ * `b/b/k`). A bucket's own host (`b.s3.REGION…`, a bucket's "Object URL"
+ * pasted in) would name the bucket twice in every request; an access
+ * point's host is reached by its alias where the bucket goes.
+ */
+function awsEndpointProblem(url: URL): string | undefined {
+  const host = awsS3Host(url.hostname);
+  if (host === undefined) return undefined;
+  const path = url.pathname.replace(/^\/+|\/+$/g, "");
+  if (host.bucket === "" && path === "") return undefined;
+  // The service's own host: no bucket label, and S3's API for a website's
+  // or an access point's (`s3-website-REGION` -> `s3-REGION`).
+  const service = url.hostname.toLowerCase().slice(host.bucket === "" ? 0 : host.bucket.length + 1)
+    .replace(/^s3-(?:accesspoint|object-lambda|website)(?=[.-])/, "s3");
+  const origin = `${url.protocol}//${service}${url.port === "" ? "" : `:${url.port}`}`;
+  const key = `${path === "" ? "" : `${path}/`}KEY`;
+  if (host.accessPoint) {
+    return `that is an S3 access point's host, no endpoint: set ${origin} (or no endpoint) and ` +
+      `give the access point's alias in place of the bucket, s3://ALIAS/${key}`;
+  }
+  if (host.bucket !== "") {
+    return `that is bucket ${host.bucket}'s own host, no endpoint (every request would name ` +
+      `the bucket twice): set ${origin} and name the bucket in the URI, s3://${host.bucket}/${key}`;
+  }
+  return `an AWS S3 endpoint has no path (every key would be read and written under ` +
+    `"${path}/"): set ${origin} and name the bucket in the URI, s3://${key}`;
+}
+
 function normalizeEndpoint(value: string, source: string): string {
   let url: URL;
   try {
@@ -685,15 +717,9 @@ function normalizeEndpoint(value: string, source: string): string {
       }: an endpoint has no query, fragment or user info`,
     );
   }
-  // AWS's own hosts serve no path prefix: one there is a bucket pasted into
-  // the endpoint, and `s3://b/k` would be read and written as `b/b/k`.
-  const path = url.pathname.replace(/^\/+|\/+$/g, "");
-  if (path !== "" && awsS3Host(url.hostname) !== undefined) {
-    throw new InvalidInputError(
-      `${source} is ${JSON.stringify(redactUrl(value))}: an AWS S3 endpoint has no path ` +
-        `(every key would be read and written under "${path}/"): set ${url.origin} and name ` +
-        `the bucket in the URI, s3://${path}/KEY`,
-    );
+  const problem = awsEndpointProblem(url);
+  if (problem !== undefined) {
+    throw new InvalidInputError(`${source} is ${JSON.stringify(redactUrl(value))}: ${problem}`);
   }
   return url.href.replace(/\/+$/, "");
 }

@@ -291,16 +291,17 @@ function withRegion(meant: MeantStore, region: string | undefined, fips = false)
   return settings.length === 0 ? meant : { ...meant, settings: settings.join(" ") };
 }
 
+// AWS's web consoles: commercial, China's and GovCloud's.
+const AWS_CONSOLE_HOST =
+  /^(?:[a-z0-9-]+\.)*console\.(?:aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)\.?$/i;
+
 // The bucket, key and region of an S3 console link to an object or a folder
 // (`https://s3.console.aws.amazon.com/s3/object/B?region=R&prefix=K`,
 // `…/s3/buckets/B?prefix=K`, GovCloud's and China's consoles too).
 function consoleObject(
   url: URL,
 ): { bucket: string; key: string; region: string | undefined } | undefined {
-  if (
-    !/^(?:[a-z0-9-]+\.)*console\.(?:aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)$/i
-      .test(url.hostname)
-  ) return undefined;
+  if (!AWS_CONSOLE_HOST.test(url.hostname)) return undefined;
   const m = /^\/s3\/(?:object|buckets)\/([^/]+)\/?$/.exec(url.pathname);
   if (m === null) return undefined;
   let bucket = m[1]!;
@@ -369,7 +370,8 @@ function accessPointHint(uri: string): string | undefined {
 // The end of a refusal of a URL no AWS host serves: Google Cloud Storage's
 // (`gs://b/x`, `https://storage.googleapis.com/b/x`) with the URI meant,
 // another http(s) server's with the form an S3-compatible server's object is
-// given in; "" for anything else. `gsBucket` reads a gs:// URI's bucket.
+// given in (an AWS S3 host's or console's naming no bucket, the s3:// form
+// alone); "" for anything else. `gsBucket` reads a gs:// URI's bucket.
 function otherServerHint(uri: string, gsBucket: (url: URL) => string | undefined): string {
   let url: URL;
   try {
@@ -390,6 +392,11 @@ function otherServerHint(uri: string, gsBucket: (url: URL) => string | undefined
       `AWS_ENDPOINT_URL=https://storage.googleapis.com and HMAC keys`;
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return "";
+  // AWS's own host, or its console, naming no bucket: the endpoint's form
+  // below would have AWS_ENDPOINT_URL set to it.
+  if (awsS3Host(url.hostname) !== undefined || AWS_CONSOLE_HOST.test(url.hostname)) {
+    return "; an S3 object is given as s3://BUCKET/KEY";
+  }
   return `; an object of an S3-compatible server is given as s3://BUCKET/KEY, with the server's ` +
     `URL (scheme, host and port, no bucket) in AWS_ENDPOINT_URL`;
 }

@@ -118,7 +118,8 @@ const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
  * ```
  */
 export function awsS3Host(hostname: string): AwsS3Host | undefined {
-  const host = hostname.toLowerCase();
+  // A fully qualified name's root dot (`b.s3.amazonaws.com.`) names the same host.
+  const host = hostname.toLowerCase().replace(/\.$/, "");
   // The longest suffix first: `amazonaws.com.cn` before `amazonaws.com`.
   const suffix = [COMMERCIAL.dnsSuffix, ...PARTITIONS.map((p) => p.dnsSuffix)]
     .filter((s) => host.endsWith(`.${s}`))

@@ -28,6 +28,7 @@ export const BENCHES: readonly { name: string; about: string }[] = [
     name: "object_checksum",
     about: "S3 checksums (CRC64NVME, CRC32C, CRC32, SHA-1, SHA-256) of a file vs md5File",
   },
+  { name: "uri_local_path", about: "parseUri of a local path vs of an s3:// URI" },
   {
     name: "abort_listeners",
     about: "abort listening with 1 and 1000 callers on one signal: onAbort vs addEventListener",

@@ -74,11 +74,12 @@ export function awsPartition(region: string): AwsPartition {
  * ```
  */
 export function isCommercialS3Host(hostname: string): boolean {
-  if (!/^s3([.-][a-z0-9-]+)*\.amazonaws\.com$/.test(hostname)) return false;
-  return hostname.split(/[.]/).every((label) =>
-    // `s3-us-gov-west-1` (the legacy dash form) names its region after `s3-`.
-    awsPartition(label.replace(/^s3-(?:fips-)?/, "")).id === "aws"
-  );
+  // Read as every AWS S3 host is (awsS3Host): a service host, no bucket's,
+  // of the commercial suffix, naming no region or a commercial one.
+  const host = awsS3Host(hostname);
+  return host !== undefined && host.bucket === "" &&
+    /\.amazonaws\.com\.?$/i.test(hostname) &&
+    (host.region === undefined || awsPartition(host.region).id === "aws");
 }
 
 /** What an AWS S3 host ({@linkcode awsS3Host}) names. */

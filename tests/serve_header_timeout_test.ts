@@ -178,3 +178,26 @@ Deno.test("serve: past maxIdleConnections the connection idle longest is closed,
     }
   }
 });
+
+Deno.test("serve: a header timeout longer than a timer holds (30 days) keeps connections open", async () => {
+  // `vc serve --header-timeout 30d`: past 2^31-1 ms (~24.8 days) a timer
+  // fires at once, so every connection was closed 1 ms after it opened or
+  // was answered (with Node's TimeoutOverflowWarning on stderr).
+  await using t = await startService({ headerTimeoutMs: 30 * 86_400_000 });
+  const { hostname, port } = new URL(t.url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    const buf = new Uint8Array(16 * 1024);
+    for (let i = 0; i < 2; i++) {
+      // A pause longer than the 1 ms the overflowed timer waited.
+      await new Promise((r) => setTimeout(r, 50));
+      await conn.write(enc.encode("GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n"));
+      const n = await conn.read(buf);
+      assert(n !== null, `request ${i + 1}: the connection was closed`);
+      const text = dec.decode(buf.subarray(0, n));
+      assert(text.startsWith("HTTP/1.1 200"), text);
+    }
+  } finally {
+    conn.close();
+  }
+});

@@ -39,7 +39,7 @@ import {
 import { localPathSetting } from "./local_path.ts";
 import { cliStoreOptions, storeLocationArg } from "./store_options.ts";
 import { parseDuration, parseSize } from "./units.ts";
-import { sleep } from "../store/retry.ts";
+import { MAX_TIMER_MS, sleep } from "../store/retry.ts";
 
 /** How long a drain cut short by --drain-timeout has to abort its uploads (as after a second signal). */
 const ABANDON_GRACE_MS = 5_000;
@@ -386,7 +386,7 @@ export const serve: Command = {
               `uploads still arriving are aborted (answered 503) and downloads cut`,
           );
           drainOver.abort(new DOMException("interrupted", "AbortError"));
-        }, Math.min(drainMs, 2 ** 31 - 1)); // setTimeout fires at once past that
+        }, Math.min(drainMs, MAX_TIMER_MS)); // setTimeout fires at once past that
       }, { once: true });
     }
     try {

@@ -7,7 +7,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
-import { isStoreUnavailable } from "../store/retry.ts";
+import { isStoreUnavailable, MAX_TIMER_MS } from "../store/retry.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { findCause, hasCause } from "../causes.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -855,5 +855,5 @@ export const DEFAULT_UPLOAD_MIN_RATE = 16 * 1024;
  */
 export function downloadBound(length: number, idleMs: number, minRate: number): number | undefined {
   if (!(idleMs > 0 && idleMs < Infinity && minRate > 0 && minRate < Infinity)) return undefined;
-  return Math.min(2 ** 31 - 1, Math.ceil(idleMs + length / minRate * 1000));
+  return Math.min(MAX_TIMER_MS, Math.ceil(idleMs + length / minRate * 1000));
 }

@@ -34,6 +34,7 @@
  * @module
  */
 import { malformedHttp } from "./http_error.ts";
+import { MAX_TIMER_MS } from "../store/retry.ts";
 
 /** Default for `headerTimeoutMs`: as Node's `headersTimeout` and nginx's `client_header_timeout`. */
 export const DEFAULT_HEADER_TIMEOUT_MS = 60_000;
@@ -186,12 +187,16 @@ export function serveWithHeadTimeout(
     // A timer that fires late (the event loop was busy: a head that came in
     // time may not have been handed over yet) waits once more before the
     // close: a good client's request is not cut for the service's stall.
-    const wait = (ms: number, once: boolean) => {
-      const due = performance.now() + ms;
+    // A bound past a timer's longest delay (`--header-timeout 30d`) is
+    // waited for in steps: one timer for it fired at once, and closed every
+    // connection 1 ms after it opened or was answered.
+    const wait = (ms: number, once: boolean, due = performance.now() + ms) => {
+      const step = Math.min(ms, MAX_TIMER_MS);
       const armed = setTimeout(() => {
-        if (once && performance.now() - due > LATE_MS) wait(Math.min(ms, LINGER_MS), false);
+        if (step < ms) wait(ms - step, once, due);
+        else if (once && performance.now() - due > LATE_MS) wait(Math.min(ms, LINGER_MS), false);
         else end();
-      }, ms);
+      }, step);
       Deno.unrefTimer(armed);
       timer = armed;
     };

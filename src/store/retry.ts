@@ -318,8 +318,19 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   }).then(() => (ms > step ? sleep(ms - step, signal) : undefined));
 }
 
-/** The longest delay a timer takes (2^31-1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The longest delay a timer takes (2^31-1 ms, ~24.8 days): `setTimeout`
+ * fires a longer one at once (with Node's TimeoutOverflowWarning), so a
+ * timer for a user's duration waits in steps of at most this.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_TIMER_MS } from "./retry.ts";
+ * assert.equal(MAX_TIMER_MS, 2_147_483_647);
+ * ```
+ */
+export const MAX_TIMER_MS: number = 2 ** 31 - 1;
 
 /**
  * HTTP statuses worth retrying: 408 Request Timeout, 429 Too Many Requests,

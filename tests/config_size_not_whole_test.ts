@@ -17,7 +17,7 @@ Deno.test("parseSizeText: exact in decimal, and says whether the size is whole",
   assertEquals(parseSizeText("4.35KB"), { bytes: 4350, whole: true });
   assertEquals(parseSizeText("1.5 GiB"), { bytes: 1.5 * 2 ** 30, whole: true });
   assertEquals(parseSizeText("lots"), undefined);
-  // The other size flags still round down.
+  // The library's reading rounds down; every size flag refuses (cli_size_flag_whole_bytes_test.ts).
   assertEquals(sizeBytes("1.5"), 1);
 });
 

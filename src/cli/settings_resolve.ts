@@ -27,7 +27,6 @@ import type { CommandContext } from "./command.ts";
 import { environmentValue, flagValue, UsageError } from "./errors.ts";
 import { localPathSetting } from "./local_path.ts";
 import { parseSize } from "./units.ts";
-import { parseSizeText } from "../size.ts";
 
 const FLAG_OF: Record<string, string> = {
   cacheDir: "cache-dir",
@@ -214,14 +213,8 @@ export function cliSettings(
     if (text === undefined) continue;
     options[name] = flagValue(
       `--${flag}`,
-      () => {
-        const bytes = parseSize(text, `--${flag}`);
-        // "1.5" would be 1 byte, rounded down: refused, as from a variable.
-        if (parseSizeText(text)?.whole !== true) {
-          throw new UsageError(`--${flag} must be a whole number of bytes, got "${text}"`);
-        }
-        return checkSizeSetting(bytes, name, `--${flag}`, true, text);
-      },
+      // parseSize refuses "1.5" (1 byte, rounded down), as from a variable.
+      () => checkSizeSetting(parseSize(text, `--${flag}`), name, `--${flag}`, true, text),
     );
   }
   // A malformed --bucket is the command line's fault (exit 2, naming the

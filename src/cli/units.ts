@@ -5,13 +5,14 @@
  * @module
  */
 import { capitalMNote, durationMs } from "../duration.ts";
-import { sizeBytes, sizeTooLarge } from "../size.ts";
+import { parseSizeText, sizeTooLarge } from "../size.ts";
 import { UsageError } from "./errors.ts";
 
 /**
  * Parses a size such as `10GB`, `1.5 GiB`, `500M` or `1024` (bytes) into
  * bytes. Decimal units (kB, MB, GB, TB, PB) are powers of 1000, binary ones (KiB,
- * MiB, GiB, TiB, PiB) of 1024. `flag` names the flag in the error message.
+ * MiB, GiB, TiB, PiB) of 1024. A size that is not whole bytes (`0.5`, `1.0001KB`)
+ * is refused, not rounded down. `flag` names the flag in the error message.
  *
  * @example
  * ```ts
@@ -20,21 +21,32 @@ import { UsageError } from "./errors.ts";
  * assert(parseSize("10GB") === 10_000_000_000);
  * assert(parseSize("1.5 GiB") === 1.5 * 2 ** 30);
  * assert(parseSize("0") === 0);
+ * assert.throws(() => parseSize("0.5", "--max-size"), /--max-size must be a whole number of bytes/);
  * ```
  */
 export function parseSize(text: string, flag = "size"): number {
-  const bytes = sizeBytes(text);
-  if (bytes === undefined && sizeTooLarge(text)) {
+  const size = parseSizeText(text);
+  if (size === undefined && sizeTooLarge(text)) {
     throw new UsageError(`${flag}: size "${text}" is too large`, {
       hint: "the largest size is 2^53 - 1 bytes (just under 8 PiB, e.g. 8000TB)",
     });
   }
-  if (bytes === undefined) {
+  if (size === undefined) {
     throw new UsageError(`${flag}: invalid size "${text}"`, {
       hint: "use a number with an optional unit: 500MB, 10GB, 2GiB, 1TB",
     });
   }
-  return bytes;
+  // Rounded down, `cache prune --max-size 0.5` (0.5 GB, its unit left out)
+  // was 0 bytes and pruned the whole cache.
+  if (!size.whole) {
+    const bare = /^\s*\d+\.\d+\s*$/.test(text);
+    throw new UsageError(`${flag} must be a whole number of bytes, got "${text}"`, {
+      hint: bare
+        ? `a bare number is bytes: give a unit, e.g. ${text.trim()}GB or ${text.trim()}GiB`
+        : "a fraction of a unit must come to whole bytes: 1.5KB, 0.5GiB",
+    });
+  }
+  return size.bytes;
 }
 
 /**

@@ -21,14 +21,16 @@ Deno.test("repo init: sqlite:~/… and sqlite://NAME/… are refused, creating n
   await withWorkspace(async (dir, vc) => {
     const env = { VC_REPO: `file://${join(dir, "repo")}` };
     const tilde = await vc(["repo", "init", "--catalog", "sqlite:~/c.sqlite"], env);
-    assertEquals(tilde.code, 1, tilde.stderr);
+    // Refused as the flag's value, before anything is made (exit 2).
+    assertEquals(tilde.code, 2, tilde.stderr);
+    assertStringIncludes(tilde.stderr, "--catalog");
     assertStringIncludes(tilde.stderr, "a leading ~ is not expanded here");
     assertEquals(await exists(join(dir, "~")), false);
 
     // A "host" that makes the path land in this workspace, not at the root.
     const hosted = `sqlite:/${dir}/hosted/c.sqlite`;
     const host = await vc(["repo", "init", "--catalog", hosted], env);
-    assertEquals(host.code, 1, host.stderr);
+    assertEquals(host.code, 2, host.stderr);
     assertStringIncludes(host.stderr, "a SQLite catalog has no host");
     assertEquals(await exists(join(dir, "hosted")), false);
     assertEquals(await exists(join(dir, "repo", ".vc-repo.json")), false);

@@ -7,7 +7,13 @@
 import { signalOption } from "../abort_hub.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, flagValue, isAbort } from "./errors.ts";
-import { openRepo, REPO_OPTIONS, repoUri } from "./repo_commands.ts";
+import {
+  catalogSetting,
+  catalogVariable,
+  openRepo,
+  REPO_OPTIONS,
+  repoUri,
+} from "./repo_commands.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
 import { objectUriArg } from "./local_path.ts";
 import { isUriNotPath } from "../path.ts";
@@ -55,7 +61,7 @@ export const init: Command = {
       : storeLocationArg(ctx.args[0], "URI");
     // VC_REPO_CATALOG names the catalog for init as for every later command:
     // read by those only, it would make init's default catalog one they refuse.
-    const catalog = ctx.flags.string("catalog") || ctx.io.env("VC_REPO_CATALOG") || undefined;
+    const catalog = catalogSetting(ctx);
     const { Repository } = await import("../repo/repository.ts");
     const { catalogText } = await import("../repo/marker.ts");
     const openStore = cliOpenStore(ctx);
@@ -248,14 +254,14 @@ export const restore: Command = {
     "vc repo restore s3://bucket/repo/backups/catalog-2026-11-30T07-00-00-000Z.jsonl.gz \\\n  --catalog postgres://vc@db.internal/vc",
   ],
   async run(ctx) {
-    const catalog = ctx.flags.string("catalog");
+    const catalog = ctx.flags.string("catalog") === undefined ? undefined : catalogSetting(ctx);
     // The repository's catalog as this machine names it (VC_REPO_CATALOG),
     // as for every other command: the one restored into, or, with a
     // --catalog that moves the repository, the one moved from, whose records
     // added since the snapshot are then counted. Else a PostgreSQL one got
     // no PGPASSWORD, named only by the store's marker. (The same catalog as
     // --catalog is no other one.)
-    const named = ctx.io.env("VC_REPO_CATALOG") || undefined;
+    const named = catalogVariable(ctx);
     const postgresUrl = named === catalog ? undefined : named;
     const { Repository } = await import("../repo/repository.ts");
     const snapshot = objectArgument(ctx, ctx.args[0]!, "SNAPSHOT");

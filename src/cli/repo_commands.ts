@@ -19,6 +19,7 @@ import {
 } from "../repo/records.ts";
 import { checkHolder, checkNewHolder, MAX_TTL_MS } from "../repo/claims.ts";
 import { checkState, type Repository, type RepositoryOptions } from "../repo/repository.ts";
+import { parseCatalogRef } from "../repo/marker.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { countFlag, flagValue, UsageError } from "./errors.ts";
 import { refuseShellConvertedPath } from "./msys_path.ts";
@@ -81,7 +82,7 @@ export function openOptions(
 } {
   // The catalog named on this machine (a PostgreSQL one then gets
   // PGPASSWORD), and which a marker naming another is refused for.
-  const url = ctx.flags.string("catalog") || ctx.io.env("VC_REPO_CATALOG") || undefined;
+  const url = catalogSetting(ctx);
   const openStore = cliOpenStore(ctx);
   return {
     env: (n) => ctx.io.env(n),
@@ -94,6 +95,66 @@ export function openOptions(
     // Ctrl-C stops the opening too (a store or catalog that never answers).
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
   };
+}
+
+/**
+ * The catalog named on this machine: `--catalog`, else `VC_REPO_CATALOG`
+ * (empty: unset), else `undefined`, checked as `sqlite:PATH` or
+ * `postgres://…` before anything is opened or made. A flag that is empty or
+ * no catalog is a usage error naming it (exit 2): `--catalog ""` was taken
+ * for no flag, and `vc repo init` made the default catalog instead of the
+ * one meant; `--catalog foo` failed in the library naming no flag (exit 1).
+ * The variable's is a failure naming the variable.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { catalogSetting } from "./repo_commands.ts";
+ * import { Flags } from "./args.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo({ env: { VC_REPO_CATALOG: "sqlite:/srv/c.sqlite" } });
+ * assert.equal(catalogSetting({ flags: new Flags({}), io }), "sqlite:/srv/c.sqlite");
+ * assert.throws(() => catalogSetting({ flags: new Flags({ catalog: "" }), io }), /--catalog is empty/);
+ * assert.throws(() => catalogSetting({ flags: new Flags({ catalog: "foo" }), io }), /--catalog: catalog "foo"/);
+ * ```
+ */
+export function catalogSetting(ctx: Pick<CommandContext, "flags" | "io">): string | undefined {
+  const flag = ctx.flags.string("catalog");
+  if (flag === undefined) return catalogVariable(ctx);
+  if (flag.trim() === "") {
+    throw new UsageError("--catalog is empty", {
+      hint: "give sqlite:PATH or postgres://user@host:port/database, or leave the flag out",
+    });
+  }
+  flagValue("--catalog", () => parseCatalogRef(flag, "", ctx.io.cwd));
+  return flag;
+}
+
+/**
+ * `VC_REPO_CATALOG` (empty: unset) checked as {@linkcode catalogSetting}
+ * checks it: one that is no catalog is an `InvalidInputError` naming it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { catalogVariable } from "./repo_commands.ts";
+ * import { memoryIo } from "./io.ts";
+ * assert.equal(catalogVariable({ io: memoryIo({ env: { VC_REPO_CATALOG: "" } }) }), undefined);
+ * assert.throws(() => catalogVariable({ io: memoryIo({ env: { VC_REPO_CATALOG: "foo" } }) }), /VC_REPO_CATALOG: catalog "foo"/);
+ * ```
+ */
+export function catalogVariable(ctx: Pick<CommandContext, "io">): string | undefined {
+  const value = ctx.io.env("VC_REPO_CATALOG");
+  if (value === undefined || value === "") return undefined;
+  try {
+    parseCatalogRef(value, "", ctx.io.cwd);
+  } catch (e) {
+    if (e instanceof InvalidInputError) {
+      throw new InvalidInputError(`VC_REPO_CATALOG: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
+  return value;
 }
 
 /**

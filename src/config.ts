@@ -35,7 +35,7 @@ import {
 } from "./path.ts";
 import { capitalMNote, durationMs } from "./duration.ts";
 import { readSmallFileSync } from "./regular_file.ts";
-import { parseSizeText } from "./size.ts";
+import { LARGEST_SIZE, parseSizeText, sizeTooLarge } from "./size.ts";
 import { ConfigFileError, InvalidInputError, resolvedOrReported } from "./errors.ts";
 import { envNotUtf8 } from "./env_option.ts";
 import {
@@ -1603,6 +1603,10 @@ function parseSizeSetting(
   what: string,
 ): number {
   const size = parseSizeText(value);
+  // A number of bytes past 2^53 is a size, too large: not "no size".
+  if (size === undefined && sizeTooLarge(value)) {
+    throw new InvalidInputError(`${what} ${JSON.stringify(value)} is too large: ${LARGEST_SIZE}`);
+  }
   if (size === undefined) {
     throw new InvalidInputError(
       `${what} must be a number of bytes or a size such as 64MiB, 100MB, 1GiB, got ${

@@ -76,6 +76,20 @@ export function parseSizeText(text: string): { bytes: number; whole: boolean } |
 }
 
 /**
+ * What the largest size is, for the errors that refuse a larger one (the
+ * flags' and the settings').
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LARGEST_SIZE } from "./size.ts";
+ * assert.match(LARGEST_SIZE, /2\^53 - 1 bytes/);
+ * ```
+ */
+export const LARGEST_SIZE: string =
+  "the largest size is 2^53 - 1 bytes (just under 8 PiB, e.g. 8000TB)";
+
+/**
  * Whether `text` is written as a size but is past 2^53 bytes (8 PiB), which
  * {@linkcode parseSizeText} refuses: so an error can say "too large" rather
  * than "not a size".

@@ -49,3 +49,20 @@ Deno.test("vc: a size flag, variable or file key that is not whole bytes is refu
   const ok = await config(["--range-size", "1.5MiB"]);
   assertEquals(ok.code, 0, ok.stderr);
 });
+
+Deno.test("resolveSettings: a size variable past 2^53 bytes is said to be too large, not to be no size", () => {
+  // "must be a number of bytes or a size such as 64MiB" for a number of
+  // bytes sent the user looking for a typo; the flags said "too large".
+  for (const value of ["99999999999999999999", "100PB"]) {
+    assertThrows(
+      () =>
+        resolveSettings({
+          configPath: false,
+          cwd: "/w",
+          env: { HOME: "/h", VC_RANGE_SIZE: value },
+        }),
+      InvalidInputError,
+      `VC_RANGE_SIZE "${value}" is too large`,
+    );
+  }
+});

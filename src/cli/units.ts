@@ -5,7 +5,7 @@
  * @module
  */
 import { capitalMNote, durationMs } from "../duration.ts";
-import { parseSizeText, sizeTooLarge } from "../size.ts";
+import { LARGEST_SIZE, parseSizeText, sizeTooLarge } from "../size.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -28,7 +28,7 @@ export function parseSize(text: string, flag = "size"): number {
   const size = parseSizeText(text);
   if (size === undefined && sizeTooLarge(text)) {
     throw new UsageError(`${flag}: size "${text}" is too large`, {
-      hint: "the largest size is 2^53 - 1 bytes (just under 8 PiB, e.g. 8000TB)",
+      hint: LARGEST_SIZE,
     });
   }
   if (size === undefined) {

@@ -33,3 +33,22 @@ Deno.test("serve: a bad --sweep-interval is a usage error before the store is lo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serve: a bad flag is named before a missing or unreadable token file", async () => {
+  // The token file was read before the other flags: a user who fixed it
+  // (a missing file, a bad JSON) then met the --port typo, one at a time.
+  const dir = await Deno.makeTempDir({ prefix: "vc_serve_flags_" });
+  try {
+    const bad = join(dir, "bad.json");
+    await Deno.writeTextFile(bad, "{");
+    for (const tokenFile of [join(dir, "missing.json"), bad]) {
+      const io = memoryIo({ cwd: dir, env: { HOME: join(dir, "home") } });
+      const args = ["serve", "--store", `file://${dir}`, "--token-file", tokenFile];
+      const code = await runCli([...args, "--port", "80x"], io);
+      assertEquals(code, 2, io.stdout() + io.stderr());
+      assertStringIncludes(io.stderr(), `--port must be a whole number from 0 to 65535, got "80x"`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -274,20 +274,6 @@ export const serve: Command = {
         authUrl: authUrl!,
         ...(ttl === undefined ? {} : { ttlMs: parseDuration(ttl, "--auth-cache-ttl") }),
       }));
-    if (file !== undefined) {
-      try {
-        await Deno.stat(file);
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-        throw new UsageError(`token file ${file} does not exist`, {
-          hint: `create it with: vc serve add-token NAME --token-file ${file}`,
-        });
-      }
-      // A token file that does not parse would fail every request (500): say so now.
-      await tokens!.check();
-      const loose = await tokenFileModeWarning(file);
-      if (loose !== undefined) ctx.out.warn(loose);
-    }
     // Digits only: Number() reads "" and " " as 0 (a random port, silently),
     // and "0x1F90" or "1e3" as ports nobody typed.
     const port = countFlag(ctx.flags.string("port") ?? "8080", "--port", "serve", 65535, 0);
@@ -352,6 +338,22 @@ export const serve: Command = {
     // each part several times). Parts grow with --max-upload-bytes so the
     // largest allowed upload fits S3's 10,000 parts.
     const partSize = Math.max(5 * MiB, Math.ceil((maxUpload ?? 10 * 1024 * MiB) / 10_000));
+    // After every flag: a missing or unreadable token file hid a bad --port,
+    // met only once the file was fixed.
+    if (file !== undefined) {
+      try {
+        await Deno.stat(file);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+        throw new UsageError(`token file ${file} does not exist`, {
+          hint: `create it with: vc serve add-token NAME --token-file ${file}`,
+        });
+      }
+      // A token file that does not parse would fail every request (500): say so now.
+      await tokens!.check();
+      const loose = await tokenFileModeWarning(file);
+      if (loose !== undefined) ctx.out.warn(loose);
+    }
     // Before it listens, as a missing bucket (the probe below) stops it.
     await requireStoreDirectory(storeLocation, { offerNew: true });
     const store = await openStore(storeLocation, {

@@ -65,6 +65,7 @@ export const VALUE_FLAGS: ReadonlySet<string> = new Set([
   "repo",
   "catalog",
   "tag",
+  "untag",
   "date-tag",
   "to",
   "state",

@@ -138,7 +138,7 @@ Deno.test("vc repo restore --force behind another restore's rebuild: the bar say
   }
 });
 
-Deno.test("output: the cache's wait notice, said as a warning, shows on the bar; other warnings do not", () => {
+Deno.test("output: the cache's wait notice, a warning of kind 'wait', shows on the bar; other warnings do not", () => {
   const io = memoryIo({ stderrIsTerminal: true, env: { TERM: "xterm", NO_COLOR: "1" } });
   const out = new Output(io);
   const bar = out.progress("download s3://b/big.bin");
@@ -147,6 +147,7 @@ Deno.test("output: the cache's wait notice, said as a warning, shows on the bar;
   out.warn(
     "vc: waiting for process 7 to finish downloading s3://b/big.bin (lock /c/.big.bin.vc-tmp-0-shared); " +
       "giving up after 60s (VC_LOCK_WAIT)",
+    "wait",
   );
   const err = io.stderr();
   const drawn = err.slice(err.lastIndexOf("\r\x1b[K") + 4);

@@ -206,7 +206,10 @@ Deno.test({
     });
     holder.lockSync(true);
     const warnings: string[] = [];
-    const sync = ws.vc.syncSettled(out, { onWarning: (w) => warnings.push(w.message) });
+    const kinds: (string | undefined)[] = [];
+    const sync = ws.vc.syncSettled(out, {
+      onWarning: (w) => (warnings.push(w.message), kinds.push(w.kind)),
+    });
     const until = Date.now() + 5000;
     while (warnings.length === 0 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 10));
@@ -215,6 +218,8 @@ Deno.test({
     assertEquals((await sync).copied.map((c) => c.path), ["/t.csv"]);
     assertEquals(warnings.length, 1, warnings.join("\n"));
     assertStringIncludes(warnings[0]!, `waiting for another \`sync()\` into ${out} to finish`);
+    // Told as a wait (the CLI's bar shows it), not by its words.
+    assertEquals(kinds, ["wait"]);
   },
 });
 

@@ -295,7 +295,8 @@ export class AssetCache implements AsyncDisposable {
       // a CallbackError (the library's rule for callbacks), at every place
       // that warns.
       warn: options.onWarning !== undefined
-        ? (m) => callCallback("onWarning", options.onWarning, { message: m })
+        ? (m, kind?: "wait") =>
+          callCallback("onWarning", options.onWarning, kind ? { message: m, kind } : { message: m })
         : options.warn === undefined
         ? (m) => console.warn(m)
         : (m) => callCallback("warn", options.warn, m),

@@ -57,9 +57,12 @@ export interface AssetCacheOptions {
   /**
    * `warn` in the shape every other call of the library takes its warnings
    * (`VersionedCache.sync`'s `onWarning`, `ListOptions.onWarning`): told
-   * `{ message }`. Give `warn` or `onWarning`, not both.
+   * `{ message }`. Give `warn` or `onWarning`, not both. A warning that the
+   * call waits behind another process (another download of the same entry
+   * holds its lock) is told `kind: "wait"` too, as it begins: a progress
+   * display shows the wait until the call reports progress again.
    */
-  onWarning?: ((warning: { message: string }) => void) | undefined;
+  onWarning?: ((warning: { message: string; kind?: "wait" }) => void) | undefined;
   /**
    * Tuning of large downloads; `parallelThreshold` and `partSize` (the size
    * of one ranged GET) left unset come from `VC_PARALLEL_THRESHOLD` /

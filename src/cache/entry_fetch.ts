@@ -65,8 +65,8 @@ export interface EntryFetcherOptions {
    * false for a caller's opener, whose stores stay open for the caller.
    */
   ownsStores?: boolean;
-  /** Receives warnings. */
-  warn: (message: string) => void;
+  /** Receives warnings; `kind` `"wait"` for one saying the call waits behind another process. */
+  warn: (message: string, kind?: "wait") => void;
   /** How long to wait for another process's lock on an entry (ms). */
   lockWaitMs: number;
   /** Downloads at once. */
@@ -582,6 +582,7 @@ export class EntryFetcher {
           `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${
             sharedTempPathFor(loc.dataPath)
           }); giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
+          "wait",
         ),
     }).catch((e) => {
       if (ctx.signal.aborted) throw e;

@@ -128,6 +128,7 @@ export async function removeEntryFiles(
             options.warn!(
               `vc: waiting for ${holder} to finish downloading ${dataPath} before removing it; ` +
                 `giving up after ${wait / 1000}s (VC_LOCK_WAIT)`,
+              "wait",
             ),
         }),
       });
@@ -231,9 +232,9 @@ export interface RemoveEntryOptions {
   /**
    * Told when another process's download holds the entry (after a second of
    * waiting), and when the wait ran out: its download may cache the entry
-   * again once it finishes. Default: say nothing.
+   * again once it finishes (the first told `kind` `"wait"`). Default: say nothing.
    */
-  warn?: (message: string) => void;
+  warn?: (message: string, kind?: "wait") => void;
 }
 
 const DEFAULT_REMOVE_LOCK_WAIT_MS = 10_000;

@@ -90,11 +90,11 @@ function kindsNotShown(kinds: readonly string[]): string {
  */
 export function cappedWarnings(
   out: Pick<Output, "warn">,
-): { warn: (message: string) => void; finish: () => void } {
+): { warn: (message: string, kind?: "wait") => void; finish: () => void } {
   let seen = 0;
   return {
-    warn: (message) => {
-      if (++seen <= MAX_FAILURES_SHOWN) out.warn(message);
+    warn: (message, kind) => {
+      if (++seen <= MAX_FAILURES_SHOWN) out.warn(message, kind);
     },
     finish: () => {
       const more = seen - MAX_FAILURES_SHOWN;

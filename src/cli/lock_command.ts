@@ -120,7 +120,7 @@ export const lock: Command = {
     try {
       results = await fillLockSettled(s.vc, {
         onProgress: bar.onItems,
-        onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
+        onWarning: (w) => ctx.out.warn(withFlagNames(w.message), w.kind),
         ...signal,
       });
     } catch (error) {

@@ -255,15 +255,14 @@ export class Output {
   }
 
   /**
-   * A warning on stderr, unless quiet. One that says a wait (`waiting for
-   * process 7 to finish downloading …`, `catalog … is busy: waiting for …`:
-   * the library's wait notices) is also shown on the bar, as
-   * {@linkcode waiting} does.
+   * A warning on stderr, unless quiet. One of `kind` `"wait"` (the
+   * library's `onWarning` tells it so: `waiting for process 7 to finish
+   * downloading …`) is also shown on the bar, as {@linkcode waiting} does;
+   * the kind decides, not the words.
    */
-  warn(text: string): void {
+  warn(text: string, kind?: "wait"): void {
     // Library warnings may already carry the program prefix.
-    const bare = text.replace(/^vc: (warning: )?/, "");
-    this.#warn(bare, WAIT_NOTICE.test(bare));
+    this.#warn(text.replace(/^vc: (warning: )?/, ""), kind === "wait");
   }
 
   #warn(text: string, wait: boolean): void {
@@ -398,9 +397,6 @@ export class Output {
     }
   }
 }
-
-// The start of the library's notices of a wait that has begun.
-const WAIT_NOTICE = /^(waiting for |catalog \S+ is busy: waiting for )/;
 
 /**
  * What a wait notice waits for, short enough for a progress line: its

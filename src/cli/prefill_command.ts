@@ -246,7 +246,7 @@ export const prefill: Command = {
     // As many downloads at once as items in flight (the cache's own cap is 16).
     const cache = openAssetCache(ctx, own[0]?.settings ?? settings.settings, {
       maxDownloads: concurrency ?? DEFAULT_PREFILL_CONCURRENCY,
-      warn: (message) => warnings.warn(withFlagNames(message)),
+      onWarning: (w) => warnings.warn(withFlagNames(w.message), w.kind),
     });
     // Loaded only for a manifest: a list of plain URIs needs the asset cache alone.
     const versioned = manifests.length === 0

@@ -57,7 +57,7 @@ export { cliStoreOptions } from "./store_options.ts";
 export function openAssetCache(
   ctx: Pick<CommandContext, "io" | "flags" | "out">,
   settings: Settings = cliSettings(ctx),
-  tuning: Pick<AssetCacheOptions, "maxDownloads" | "warn"> = {},
+  tuning: Pick<AssetCacheOptions, "maxDownloads" | "onWarning"> = {},
 ): AssetCache {
   return new AssetCache({
     ...tuning,
@@ -79,7 +79,9 @@ export function openAssetCache(
     revalidateTimeout: parseRevalidateTimeout(ctx.io.env("VC_REVALIDATE_TIMEOUT")),
     onUnreachable: parseOnUnreachable(ctx.io.env("VC_ON_UNREACHABLE")),
     // The cache's warnings name its options and calls: said as flags and commands.
-    warn: tuning.warn ?? ((message: string) => ctx.out.warn(withFlagNames(message))),
+    // (A wait behind another process's download is told as such: the bar shows it.)
+    onWarning: tuning.onWarning ??
+      ((w) => ctx.out.warn(withFlagNames(w.message), w.kind)),
     store: cliStoreOptions(ctx),
   });
 }

@@ -118,7 +118,7 @@ export const add: Command = {
       onHashProgress: hashProgress(bar),
       onCheckProgress: checkProgress(bar),
       onListProgress: listingProgress(bar),
-      onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
+      onWarning: (w) => ctx.out.warn(withFlagNames(w.message), w.kind),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
@@ -192,7 +192,7 @@ export const update: Command = {
       onCheckProgress: checkProgress(bar),
       onListProgress: listingProgress(bar),
       force: ctx.flags.boolean("force"),
-      onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
+      onWarning: (w) => ctx.out.warn(withFlagNames(w.message), w.kind),
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     });
     bar.done();
@@ -672,7 +672,7 @@ export const sync: Command = {
       report = await s.vc.syncSettled(dest, {
         onProgress: bar.onItems,
         force: ctx.flags.boolean("force"),
-        onWarning: (w) => ctx.out.warn(withFlagNames(w.message)),
+        onWarning: (w) => ctx.out.warn(withFlagNames(w.message), w.kind),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
     } catch (error) {

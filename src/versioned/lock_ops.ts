@@ -100,9 +100,10 @@ export interface LockOpsOptions {
    * file because another process holds the manifest's lock (a `vc add`
    * stopped with Ctrl-Z, a script's `flock`): the wait lasts as long as the
    * other holds it. `checkLock` writes nothing and never calls it. Default:
-   * `console.warn`.
+   * `console.warn`. That wait's warning is told `kind: "wait"` too (a
+   * progress display shows the wait).
    */
-  onWarning?: (warning: { message: string }) => void;
+  onWarning?: (warning: { message: string; kind?: "wait" }) => void;
   /** Aborts the work (also that wait). */
   signal?: AbortSignal;
 }
@@ -322,6 +323,7 @@ async function fillGuarded(vc: VersionedCache, options: LockOpsOptions): Promise
         // stopped, and a silent wait after the downloads looks hung.
         onWait: (lock) =>
           (options.onWarning ?? consoleWarning)({
+            kind: "wait",
             message: `waiting for ${lockHolder(lock)}, which holds ${lock}, the lock of manifest ` +
               `${vc.manifest}, to write lock file ${lockFile}; Ctrl-C stops the wait (nothing ` +
               `is written), and ${LOCK.library} run again finds the downloads in the cache`,

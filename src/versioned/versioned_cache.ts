@@ -240,9 +240,10 @@ export interface VersionedAddOptions {
    * upload of the path's versions, left open a day or more ago by a publish
    * stopped midway (`kill -9`), that this one aborted (or could not); and
    * once, after the upload, when the pin waits for the manifest's lock that
-   * another process holds. Default: `console.warn`.
+   * another process holds, that one told `kind: "wait"` too (a progress
+   * display shows the wait). Default: `console.warn`.
    */
-  onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
+  onWarning?: ((warning: { key: string; message: string; kind?: "wait" }) => void) | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.update}. */
@@ -267,7 +268,7 @@ export interface VersionedUpdateOptions {
   /** Publish even when the file is identical to the latest version (refused otherwise). */
   force?: boolean | undefined;
   /** As {@linkcode VersionedAddOptions.onWarning}. */
-  onWarning?: ((warning: { key: string; message: string }) => void) | undefined;
+  onWarning?: ((warning: { key: string; message: string; kind?: "wait" }) => void) | undefined;
 }
 
 /** Options for {@linkcode VersionedCache.path}. */
@@ -314,8 +315,11 @@ export interface VersionedSyncOptions {
    * `PreconditionFailedError` naming it, and the file is left as it is).
    */
   force?: boolean | undefined;
-  /** Told of a wait for another sync into the same DEST (default: `console.warn`). */
-  onWarning?: ((warning: { message: string }) => void) | undefined;
+  /**
+   * Told of a wait for another sync into the same DEST, with `kind: "wait"`
+   * (default: `console.warn`).
+   */
+  onWarning?: ((warning: { message: string; kind?: "wait" }) => void) | undefined;
 }
 
 /**
@@ -2156,7 +2160,8 @@ export class VersionedCache {
             options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
           }
         }),
-      (message) => (options.onWarning ?? consoleWarning)({ message }),
+      // The wait for another sync into DEST, then a DEST without locks.
+      (message) => (options.onWarning ?? consoleWarning)({ message, kind: "wait" }),
       (message) => (options.onWarning ?? consoleWarning)({ message }),
     );
     const copied: VersionedSyncReport["copied"] = [];
@@ -3006,6 +3011,7 @@ export class VersionedCache {
         onWait: (lock) =>
           (options.onWarning ?? consoleWarning)({
             key: versionedKey(path, version),
+            kind: "wait",
             message: `waiting for ${lockHolder(lock)}, which holds ${lock}, the lock of ` +
               `manifest ${this.manifest}, to pin ${path} ${version} there; ${path} ${version} ` +
               "is published: Ctrl-C stops the wait, and the same command run again pins it",

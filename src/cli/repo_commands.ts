@@ -17,7 +17,7 @@ import {
   type RepoRecord,
   type TagTarget,
 } from "../repo/records.ts";
-import { checkHolder, checkNewHolder, MAX_TTL_MS } from "../repo/claims.ts";
+import { checkHolder, checkNewHolder, liveClaims, MAX_TTL_MS } from "../repo/claims.ts";
 import { checkState, type Repository, type RepositoryOptions } from "../repo/repository.ts";
 import { parseCatalogRef } from "../repo/marker.ts";
 import type { Command, CommandContext } from "./command.ts";
@@ -226,49 +226,35 @@ async function heldSpellingNote(
     `Unicode than ${escapedUnicode(given)} (${spellingDifference(given, held)}): use its spelling`;
 }
 
-/** The most matching records {@linkcode heldClaimsNote} reads. */
-const HELD_CLAIMS_READ = 1000;
-
 /**
  * When a claim found nothing free: the matching published records live
  * claims hold (a worker killed while it held them holds them until their
- * ttl), the earliest to lapse and how to free one sooner; `undefined` when
- * none is held (an empty queue). Reads at most {@linkcode HELD_CLAIMS_READ}.
+ * ttl), the first to lapse and how to free one sooner; `undefined` when
+ * none is held (an empty queue). Reads at most 1,000 of them (see
+ * {@linkcode liveClaims}).
  */
 async function heldClaimsNote(
   repo: Repository,
   tag: string | undefined,
   path: string | undefined,
 ): Promise<string | undefined> {
-  const now = repo.clock.now();
-  let read = 0;
-  let held = 0;
-  let first: RepoRecord | undefined;
-  const pages = repo.listPages({
-    state: "published",
+  const { count, more, first } = await liveClaims(repo.catalog, repo.clock.now(), {
     ...(tag !== undefined ? { tag } : {}),
     ...(path !== undefined ? { path } : {}),
   });
-  for await (const page of pages) {
-    for (const record of page) {
-      read++;
-      if (record.claimUntil === null || Date.parse(record.claimUntil) <= now) continue;
-      held++;
-      if (first === undefined || record.claimUntil < first.claimUntil!) first = record;
-    }
-    if (read >= HELD_CLAIMS_READ) break;
-  }
   if (first === undefined) return undefined;
   const what = [
     tag !== undefined ? `with tag ${tag}` : "",
     path !== undefined ? `of ${path}` : "",
   ].filter((s) => s !== "").join(" ");
   const which = `record ${first.id}, held by ${first.claimedBy}`;
-  return `${read >= HELD_CLAIMS_READ ? "at least " : ""}${held} published ` +
-    `record${held === 1 ? "" : "s"}${what === "" ? "" : ` ${what}`} ${
-      held === 1
+  return `${more ? "more than " : ""}${count} published ` +
+    `record${count === 1 && !more ? "" : "s"}${what === "" ? "" : ` ${what}`} ${
+      count === 1 && !more
         ? `is held by a live claim until ${first.claimUntil} (${which})`
-        : `are held by live claims: the first lapses at ${first.claimUntil} (${which})`
+        : `are held by live claims: the first${
+          more ? ` of the oldest ${count}` : ""
+        } lapses at ${first.claimUntil} (${which})`
     }; a holder that died frees its records then, or sooner with ` +
     "vc repo release ID --holder H (vc repo get ID names the holder)";
 }

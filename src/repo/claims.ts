@@ -14,7 +14,7 @@ import { InvalidInputError } from "../errors.ts";
 import { printable, quoted } from "../printable.ts";
 import { newNameProblem } from "../file_names.ts";
 import { requireString } from "../options_check.ts";
-import type { Catalog, SqlValue, Tx } from "./catalog.ts";
+import type { Catalog, Row, SqlValue, Tx } from "./catalog.ts";
 import { entryIds, farthestPage } from "./record_pages.ts";
 import {
   attachTags,
@@ -91,11 +91,32 @@ export function claimNext(ctx: ClaimContext, options: ClaimOptions): Promise<Cla
     if (options.path !== undefined) {
       where.and(`r.path = ${where.param(normalizeLogicalPath(options.path))}`);
     }
-    const next = async (where: Where) =>
-      (await tx.query(
-        `SELECT r.id FROM records r${where} ORDER BY r.id LIMIT 1${ctx.catalog.dialect.forUpdateSkipLocked}`,
-        where.params,
-      ))[0]?.id;
+    // PostgreSQL rechecks a row it locks after it changed against the row's
+    // new values, but the tag (another table) against the statement's
+    // snapshot: a lapsed claim released with `--untag todo` just before the
+    // lock passed as still tagged todo, and was handed out marked done. A
+    // new statement sees that release: such a row is passed over.
+    const recheck = options.tag !== undefined && ctx.catalog.dialect.name === "postgres";
+    const passedOver: number[] = [];
+    const next = async (where: Where): Promise<SqlValue | undefined> => {
+      for (;;) {
+        const page = where.copy();
+        if (passedOver.length > 0) {
+          page.and(`r.id NOT IN (${passedOver.map((id) => page.param(id)).join(", ")})`);
+        }
+        const id = (await tx.query(
+          `SELECT r.id FROM records r${page} ORDER BY r.id LIMIT 1${ctx.catalog.dialect.forUpdateSkipLocked}`,
+          page.params,
+        ))[0]?.id;
+        if (id === undefined || !recheck) return id;
+        const still = where.copy();
+        still.and(`r.id = ${still.param(id)}`);
+        if ((await tx.query(`SELECT r.id FROM records r${still}`, still.params)).length > 0) {
+          return id;
+        }
+        passedOver.push(Number(id));
+      }
+    };
     let found: SqlValue | undefined;
     if (options.tag === undefined) {
       found = await next(where);
@@ -256,6 +277,64 @@ function holderUpdate(
       [rid, holder, ...params],
     );
     return (await attachTags(tx, updated.map(rowToRecord)))[0]!;
+  });
+}
+
+/** The most live claims {@linkcode liveClaims} counts. */
+export const LIVE_CLAIMS_COUNTED = 1_000;
+
+/** What {@linkcode liveClaims} found. */
+export interface LiveClaims {
+  /** Matching published records held by a live claim, up to {@linkcode LIVE_CLAIMS_COUNTED}. */
+  count: number;
+  /** Whether there are more than `count` (`first` is then the first of the `count` oldest). */
+  more: boolean;
+  /** Of the records counted, the one whose claim lapses first. */
+  first?: { id: number; claimedBy: string; claimUntil: string };
+}
+
+/**
+ * The published records matching `tag`/`path` that live claims hold at
+ * `now` (a worker killed while it held them holds them until their ttl):
+ * the oldest {@linkcode LIVE_CLAIMS_COUNTED}, counted, and the first of them
+ * to lapse. One statement, in id order, returning at most 1,001 short rows
+ * whatever the queue's size (a listing's pages read 5,000 records with
+ * their tags).
+ */
+export function liveClaims(
+  catalog: Catalog,
+  now: number,
+  filter: { tag?: string; path?: string },
+): Promise<LiveClaims> {
+  const where = new Where();
+  where.and("r.state = 'published'");
+  where.and(`r.claim_until > ${where.param(now)}`);
+  if (filter.path !== undefined) {
+    where.and(`r.path = ${where.param(normalizeLogicalPath(filter.path))}`);
+  }
+  if (filter.tag !== undefined) where.and(where.hasTag(checkTag(filter.tag)));
+  return catalog.transaction("read", async (tx) => {
+    const rows = await tx.query(
+      `SELECT r.id, r.claimed_by, r.claim_until FROM records r${where} ORDER BY r.id ` +
+        `LIMIT ${LIVE_CLAIMS_COUNTED + 1}`,
+      where.params,
+    );
+    const counted = rows.slice(0, LIVE_CLAIMS_COUNTED);
+    let first: Row | undefined;
+    for (const row of counted) {
+      if (first === undefined || Number(row.claim_until) < Number(first.claim_until)) first = row;
+    }
+    return {
+      count: counted.length,
+      more: rows.length > LIVE_CLAIMS_COUNTED,
+      ...(first === undefined ? {} : {
+        first: {
+          id: Number(first.id),
+          claimedBy: String(first.claimed_by),
+          claimUntil: new Date(Number(first.claim_until)).toISOString(),
+        },
+      }),
+    };
   });
 }
 

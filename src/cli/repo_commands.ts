@@ -984,19 +984,37 @@ export const release: Command = {
       return text === undefined ? [] : tagsArg(text, `--${name}`);
     };
     const options = { untag: list("untag"), tag: list("tag") };
-    const record = await withRepo(
-      ctx,
-      "repo release",
-      (repo) => repo.release(id, holder, options),
-    );
+    const marking = options.untag.length > 0 || options.tag.length > 0;
+    const [before, record] = await withRepo(ctx, "repo release", async (repo) => {
+      // Its tags before, to say what the release changed: a mistyped
+      // --untag (or a tag its path carries) must not read as removed, as the
+      // record stays in the queue.
+      const before = marking ? await repo.get(id) : undefined;
+      return [before, await repo.release(id, holder, options)] as const;
+    });
+    const had = before?.tags ?? [];
+    const untagged = options.untag.filter((t) => had.includes(t) && !record.tags.includes(t));
+    const tagged = options.tag.filter((t) => !had.includes(t));
     const changed = [
-      ...options.untag.length > 0 ? [`untagged ${options.untag.join(",")}`] : [],
-      ...options.tag.length > 0 ? [`tagged ${options.tag.join(",")}`] : [],
+      ...untagged.length > 0 ? [`untagged ${untagged.join(",")}`] : [],
+      ...tagged.length > 0 ? [`tagged ${tagged.join(",")}`] : [],
     ];
     await ctx.out.status(
       record,
       `released ${record.id}${changed.length > 0 ? ` (${changed.join(", ")})` : ""}`,
     );
+    // Said apart, as `vc repo untag` does.
+    const notTagged = options.untag.filter((t) => !had.includes(t));
+    const onPath = options.untag.filter((t) => had.includes(t) && record.tags.includes(t));
+    const already = options.tag.filter((t) => had.includes(t));
+    if (notTagged.length > 0) ctx.out.warn(`not tagged ${record.id}: ${notTagged.join(",")}`);
+    if (already.length > 0) ctx.out.warn(`already tagged ${record.id}: ${already.join(",")}`);
+    if (onPath.length > 0) {
+      ctx.out.warn(
+        `${onPath.join(",")} ${onPath.length === 1 ? "is" : "are"} on its path: ` +
+          `vc repo untag ${record.path} ${onPath.join(",")}`,
+      );
+    }
   },
 };
 

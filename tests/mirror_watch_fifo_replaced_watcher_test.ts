@@ -18,11 +18,7 @@
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { mirrorWatchLog } from "./cli_process.ts";
-
-function mkfifo(path: string): void {
-  const made = new Deno.Command("mkfifo", { args: [path] }).outputSync();
-  if (!made.success) throw new Error(`mkfifo ${path} failed`);
-}
+import { mkfifo } from "./fifo.ts";
 
 Deno.test({
   name:

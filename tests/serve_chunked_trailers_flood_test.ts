@@ -7,10 +7,10 @@
  * connection closed, for an upload and for a `cache_id` JSON body alike.
  */
 import { assertEquals } from "./assert.ts";
+import { readInBackground } from "./conn_reader.ts";
 import { newCacheId, startService } from "./server_helpers.ts";
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 /**
  * Sends `head` and `body` as one chunk and the last chunk, then trailer
@@ -28,20 +28,10 @@ async function flood(url: string, head: string, body: string): Promise<string> {
     await conn.write(
       enc.encode(`${head}${first.length.toString(16)}\r\n${body}\r\n0\r\n`),
     );
-    let text = "";
-    let closed = false;
-    const reading = (async () => {
-      const buf = new Uint8Array(16 * 1024);
-      while (true) {
-        const n = await conn.read(buf).catch(() => null);
-        if (n === null) break;
-        text += dec.decode(buf.subarray(0, n));
-      }
-      closed = true;
-    })();
+    const answer = readInBackground(conn);
     const lines = enc.encode(`x-t: ${"a".repeat(1017)}\r\n`.repeat(16));
     let rounds = 0;
-    for (; rounds < 2000 && !closed && text === ""; rounds++) {
+    for (; rounds < 2000 && !answer.closed() && answer.text() === ""; rounds++) {
       const failed = await (async () => {
         for (let at = 0; at < lines.length;) at += await conn.write(lines.subarray(at));
       })().then(() => false, () => true);
@@ -51,14 +41,17 @@ async function flood(url: string, head: string, body: string): Promise<string> {
     if (rounds === 2000) throw new Error("no answer after 32 MiB of trailers");
     let timer: ReturnType<typeof setTimeout> | undefined;
     const bound = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`connection still open: ${text}`)), 10_000);
+      timer = setTimeout(
+        () => reject(new Error(`connection still open: ${answer.text()}`)),
+        10_000,
+      );
     });
     try {
-      await Promise.race([reading, bound]);
+      await Promise.race([answer.ended, bound]);
     } finally {
       clearTimeout(timer);
     }
-    return text;
+    return answer.text();
   } finally {
     conn.close();
   }

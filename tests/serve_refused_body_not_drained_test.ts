@@ -9,6 +9,7 @@
  * so a client that sends all of it before reading gets its 401, not a reset.
  */
 import { assertEquals } from "./assert.ts";
+import { readInBackground } from "./conn_reader.ts";
 import { startService } from "./server_helpers.ts";
 
 const enc = new TextEncoder();
@@ -24,24 +25,16 @@ async function trickle(url: string, head: string): Promise<string> {
   const conn = await Deno.connect({ hostname, port: Number(port) });
   try {
     await conn.write(enc.encode(head));
-    let text = "";
-    let closed = false;
-    const reading = (async () => {
-      const buf = new Uint8Array(16 * 1024);
-      while (true) {
-        const n = await conn.read(buf).catch(() => null);
-        if (n === null) break;
-        text += dec.decode(buf.subarray(0, n));
-      }
-      closed = true;
-    })();
-    for (let i = 0; i < 200 && !closed; i++) {
+    const answer = readInBackground(conn);
+    for (let i = 0; i < 200 && !answer.closed(); i++) {
       if (await conn.write(enc.encode("1\r\nx\r\n")).then(() => false, () => true)) break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    if (!closed) throw new Error(`connection still open after 200 chunks: ${text}`);
-    await reading;
-    return text;
+    if (!answer.closed()) {
+      throw new Error(`connection still open after 200 chunks: ${answer.text()}`);
+    }
+    await answer.ended;
+    return answer.text();
   } finally {
     conn.close();
   }

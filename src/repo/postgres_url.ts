@@ -13,6 +13,7 @@ import { userInfo } from "node:os";
 import { CatalogUnavailableError } from "./catalog.ts";
 import { AccessDeniedError } from "../errors.ts";
 import { closest } from "../suggest.ts";
+import { MAX_TIMER_MS } from "../store/retry.ts";
 
 /** What vc connects with, from a PostgreSQL URL and the environment. */
 export interface PgConnectSettings {
@@ -399,8 +400,11 @@ export function parsePostgresUrl(
       fail(`${timeout.named} is not a whole number of seconds`);
     }
     // libpq: zero or less waits forever, and less than 2 s is taken as 2 s.
+    // Past a timer's longest delay (~24.8 days: `connect_timeout=99999999`)
+    // the driver's timer fired at once and failed every connection: held to
+    // it, which waits as good as forever.
     const n = Number(timeoutText);
-    connectTimeoutS = n <= 0 ? 0 : Math.max(2, n);
+    connectTimeoutS = n <= 0 ? 0 : Math.min(Math.max(2, n), Math.floor(MAX_TIMER_MS / 1000));
   }
 
   let keepAlive: number | null | undefined;

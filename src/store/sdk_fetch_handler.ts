@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { MAX_TIMER_MS } from "./retry.ts";
 
 /** The parts of the SDK's `HttpRequest` this handler reads. */
 export interface SdkHttpRequest {
@@ -93,7 +94,9 @@ export class SdkFetchHandler {
     const timeoutMs = options.requestTimeout ?? this.#timeoutMs;
     const signals: AbortSignal[] = [];
     if (options.abortSignal) signals.push(options.abortSignal as AbortSignal);
-    if (timeoutMs > 0) signals.push(AbortSignal.timeout(timeoutMs));
+    // Held to a timer's longest delay: `AbortSignal.timeout` fires a longer
+    // one (`--request-timeout 30d`) at once, and aborted every request.
+    if (timeoutMs > 0) signals.push(AbortSignal.timeout(Math.min(timeoutMs, MAX_TIMER_MS)));
     const body = request.method === "GET" || request.method === "HEAD"
       ? null
       : (request.body ?? null) as BodyInit | null;

@@ -50,10 +50,12 @@ export function sizeBytes(text: string): number | undefined {
 
 /**
  * A size such as `1.5KB` read exactly: its bytes rounded down, and whether
- * it was a whole number of bytes (`1.5` or `1.0001KB` is not), computed in
- * decimal so `4.35KB` is 4350 whole bytes, not 4349.99…; `undefined` when
- * `text` is not a size. The size settings refuse a size that is not whole
- * rather than round it.
+ * it is whole, computed in decimal so `4.35KB` is 4350 whole bytes, not
+ * 4349.99…; `undefined` when `text` is not a size. Only a size written in
+ * bytes (a bare number, or `B`) can fail to be whole (`1.5`, `0.5`: most
+ * likely a unit left out, which the flags and settings refuse); a fraction
+ * of a larger unit is whole once rounded down (`1.2GiB` is 1288490188
+ * bytes, its 0.8 byte dropped, as sizes people type are read everywhere).
  *
  * @example
  * ```ts
@@ -61,6 +63,7 @@ export function sizeBytes(text: string): number | undefined {
  * import { parseSizeText } from "./size.ts";
  * assert.deepEqual(parseSizeText("1.5KB"), { bytes: 1500, whole: true });
  * assert.deepEqual(parseSizeText("1.5"), { bytes: 1, whole: false });
+ * assert.deepEqual(parseSizeText("1.2GiB"), { bytes: 1288490188, whole: true });
  * assert.equal(parseSizeText("8 parsecs"), undefined);
  * assert.equal(parseSizeText("99999999999999999999"), undefined); // past 2^53
  * ```
@@ -72,7 +75,7 @@ export function parseSizeText(text: string): { bytes: number; whole: boolean } |
   // Past 2^53 bytes (8 PiB) a number no longer holds every byte count, and
   // far past it the digits read as Infinity: no size anyone means.
   if (!Number.isSafeInteger(bytes)) return undefined;
-  return { bytes, whole: exact.scaled % exact.denominator === 0n };
+  return { bytes, whole: exact.factor > 1 || exact.scaled % exact.denominator === 0n };
 }
 
 /**
@@ -109,7 +112,9 @@ export function sizeTooLarge(text: string): boolean {
 }
 
 // `text` as a size, in BigInt bytes times `denominator` (its decimal fraction).
-function exactSize(text: string): { scaled: bigint; denominator: bigint } | undefined {
+function exactSize(
+  text: string,
+): { scaled: bigint; denominator: bigint; factor: number } | undefined {
   const m = /^\s*(\d+)(?:\.(\d+))?\s*([A-Za-z]*)\s*$/.exec(text);
   const factor = m ? SIZE_UNITS[m[3]!.toLowerCase()] : undefined;
   if (!m || factor === undefined) return undefined;
@@ -117,5 +122,6 @@ function exactSize(text: string): { scaled: bigint; denominator: bigint } | unde
   return {
     scaled: BigInt(m[1]! + fraction) * BigInt(factor),
     denominator: 10n ** BigInt(fraction.length),
+    factor,
   };
 }

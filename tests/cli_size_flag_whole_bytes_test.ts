@@ -13,7 +13,7 @@ import { parseSize } from "../src/cli/units.ts";
 import { UsageError } from "../src/cli/errors.ts";
 
 Deno.test("parseSize: a size that is not whole bytes is refused, naming the flag and the value", () => {
-  for (const text of ["0.5", "1.5", "1.0001KB"]) {
+  for (const text of ["0.5", "1.5", "100.5B"]) {
     const e = assertThrows(() => parseSize(text, "--max-size"), UsageError);
     assert(e.message.includes("--max-size") && e.message.includes(`"${text}"`), e.message);
     assert(e.message.includes("whole number of bytes"), e.message);
@@ -23,6 +23,9 @@ Deno.test("parseSize: a size that is not whole bytes is refused, naming the flag
   assert(bare.hint?.includes("0.5GB"), bare.hint);
   // Fractions of a unit that make whole bytes stay sizes.
   assertEquals(parseSize("0.5GB", "--max-size"), 500_000_000);
+  // A fraction of a unit above the byte is rounded down to whole bytes.
+  assertEquals(parseSize("1.2GiB", "--max-size"), 1288490188);
+  assertEquals(parseSize("1.0001KB", "--max-size"), 1000);
   assertEquals(parseSize("1.5 GiB", "--max-size"), 1.5 * 2 ** 30);
   assertEquals(parseSize("4.35KB", "--max-size"), 4350);
 });

@@ -1,6 +1,6 @@
 /**
  * A size setting given as text that is not a whole number of bytes
- * (`--parallel-threshold 1.5`, `VC_RANGE_SIZE=100000.5`, `"1.0001KB"` in a
+ * (`--parallel-threshold 1.5`, `VC_RANGE_SIZE=100000.5`, `"100000.5B"` in a
  * config file) was rounded down without a word (1.5 became 1 byte), while
  * the number 1.5 in the config file is refused: the README says a size that
  * is not whole is refused naming the flag, variable or file key.
@@ -13,7 +13,11 @@ import { parseSizeText, sizeBytes } from "../src/size.ts";
 
 Deno.test("parseSizeText: exact in decimal, and says whether the size is whole", () => {
   assertEquals(parseSizeText("1.5"), { bytes: 1, whole: false });
-  assertEquals(parseSizeText("1.0001KB"), { bytes: 1000, whole: false });
+  assertEquals(parseSizeText("100000.5B"), { bytes: 100000, whole: false });
+  // A fraction of a larger unit is rounded down to whole bytes, as people
+  // write sizes (`1.2GiB`); only a fraction of a byte is refused.
+  assertEquals(parseSizeText("1.0001KB"), { bytes: 1000, whole: true });
+  assertEquals(parseSizeText("1.2GiB"), { bytes: 1288490188, whole: true });
   assertEquals(parseSizeText("4.35KB"), { bytes: 4350, whole: true });
   assertEquals(parseSizeText("1.5 GiB"), { bytes: 1.5 * 2 ** 30, whole: true });
   assertEquals(parseSizeText("lots"), undefined);
@@ -44,10 +48,12 @@ Deno.test("vc: a size flag, variable or file key that is not whole bytes is refu
   assertFailure(await config(["--parallel-threshold", "1.5"]), 2, "--parallel-threshold", "whole");
   assertFailure(await config(["--range-size=100000.5"]), 2, "--range-size", "100000.5");
   assertFailure(await config([], { VC_RANGE_SIZE: "100000.5" }), 1, "VC_RANGE_SIZE", "whole");
-  const file = await ws.write("home/bad.json", '{ "parallelThreshold": "1.0001KB" }');
+  const file = await ws.write("home/bad.json", '{ "parallelThreshold": "100000.5B" }');
   assertFailure(await config([], { VC_CONFIG: file }), 1, file, '"parallelThreshold"', "whole");
   const ok = await config(["--range-size", "1.5MiB"]);
   assertEquals(ok.code, 0, ok.stderr);
+  const rounded = await config(["--range-size", "1.2MiB"]);
+  assertEquals(rounded.code, 0, rounded.stderr);
 });
 
 Deno.test("resolveSettings: a size variable past 2^53 bytes is said to be too large, not to be no size", () => {

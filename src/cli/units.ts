@@ -11,8 +11,10 @@ import { UsageError } from "./errors.ts";
 /**
  * Parses a size such as `10GB`, `1.5 GiB`, `500M` or `1024` (bytes) into
  * bytes. Decimal units (kB, MB, GB, TB, PB) are powers of 1000, binary ones (KiB,
- * MiB, GiB, TiB, PiB) of 1024. A size that is not whole bytes (`0.5`, `1.0001KB`)
- * is refused, not rounded down. `flag` names the flag in the error message.
+ * MiB, GiB, TiB, PiB) of 1024. A fraction of a byte (`0.5`, `1.5B`: most
+ * likely a unit left out) is refused, not rounded down; a fraction of a
+ * larger unit is rounded down to whole bytes (`1.2GiB`). `flag` names the
+ * flag in the error message.
  *
  * @example
  * ```ts
@@ -22,6 +24,7 @@ import { UsageError } from "./errors.ts";
  * assert(parseSize("1.5 GiB") === 1.5 * 2 ** 30);
  * assert(parseSize("0") === 0);
  * assert.throws(() => parseSize("0.5", "--max-size"), /--max-size must be a whole number of bytes/);
+ * assert(parseSize("1.2GiB") === 1288490188);
  * ```
  */
 export function parseSize(text: string, flag = "size"): number {
@@ -43,7 +46,7 @@ export function parseSize(text: string, flag = "size"): number {
     throw new UsageError(`${flag} must be a whole number of bytes, got "${text}"`, {
       hint: bare
         ? `a bare number is bytes: give a unit, e.g. ${text.trim()}GB or ${text.trim()}GiB`
-        : "a fraction of a unit must come to whole bytes: 1.5KB, 0.5GiB",
+        : "a fraction of a byte is no size: give whole bytes or a larger unit, e.g. 1.5KB",
     });
   }
   return size.bytes;

@@ -261,13 +261,8 @@ function meantStore(uri: string): MeantStore | undefined {
   if (m !== null) return s3(m[1]!, m[2]!);
   m = /^file:(\/?)(?!\/)(.+)$/i.exec(uri);
   if (m !== null) return { uri: m[1] === "/" ? `file:///${m[2]}` : m[2]! };
-  if (!/^https?:\/\//i.test(uri)) return undefined;
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return undefined;
-  }
+  const url = httpUrl(uri);
+  if (url === undefined) return undefined;
   const link = consoleObject(url);
   if (link !== undefined) {
     const meant = s3(link.bucket, link.key);
@@ -279,6 +274,16 @@ function meantStore(uri: string): MeantStore | undefined {
   // path's first segment.
   const meant = meantS3Uri(url, host.bucket);
   return meant === undefined ? undefined : withRegion({ uri: meant }, host.region, host.fips);
+}
+
+// `uri` as a URL when it is an `http:` or `https:` one that parses.
+function httpUrl(uri: string): URL | undefined {
+  if (!/^https?:\/\//i.test(uri)) return undefined;
+  try {
+    return new URL(uri);
+  } catch {
+    return undefined;
+  }
 }
 
 // A URI meant, with the settings it reaches that bucket only with: the region
@@ -347,13 +352,8 @@ function accessPointHint(uri: string): string | undefined {
     }
     [account, name, key] = [arn[2]!, arn[3]!, arn[4] ?? ""];
   } else {
-    if (!/^https?:\/\//i.test(uri)) return undefined;
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      return undefined;
-    }
+    const url = httpUrl(uri);
+    if (url === undefined) return undefined;
     const host = awsS3Host(url.hostname);
     if (host?.accessPoint !== true) return undefined;
     const owner = /^(.+)-(\d{12})$/.exec(host.bucket);

@@ -81,6 +81,12 @@ const PASTED: [string, string[]][] = [
     "access point",
     "s3://ALIAS/key",
   ]],
+  // Plain `http:`, and a scheme in capitals, are the same URLs.
+  ["HTTP://bucket.s3.cn-north-1.amazonaws.com.cn/k", ["s3://bucket/k", "AWS_REGION=cn-north-1"]],
+  ["http://my-ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com/key", [
+    "access point",
+    "s3://ALIAS/key",
+  ]],
 ];
 
 Deno.test("parseUri: each pasted S3 form is refused naming it and the form to use", () => {

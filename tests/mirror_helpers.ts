@@ -322,6 +322,58 @@ export function testWatcher(): {
   };
 }
 
+/** A {@linkcode stuckTestWatchers}: its `watchFs`, and what it saw. */
+export interface StuckTestWatchers {
+  /** Options for {@linkcode watchWithTestEvents} that make the watcher. */
+  watchFs: NonNullable<WatchOptions["watchFs"]>;
+  /** Set to make every watcher say it is stuck at a FIFO from then on. */
+  stuck: boolean;
+  /** How many watchers were made. */
+  readonly watchers: number;
+  /** Calls that would block the process: a close or a new watcher while stuck. */
+  readonly blocking: string[];
+  /** Ends the watchers' iteration (call once the watch is stopped). */
+  release(): void;
+}
+
+/**
+ * Test watchers that say they are stuck at a FIFO by their own `stuck()`
+ * once `stuck` is set (a real FIFO would leave a thread of Deno's blocked in
+ * the test process), yield no event, and count what would block. With
+ * `denoWatcher`, they pass for Deno's own (which the watch replaces on a
+ * thread of its own).
+ */
+export function stuckTestWatchers({ denoWatcher = false } = {}): StuckTestWatchers {
+  let release = () => {};
+  const released = new Promise<void>((r) => release = r);
+  let watchers = 0;
+  const blocking: string[] = [];
+  const state: StuckTestWatchers = {
+    stuck: false,
+    get watchers() {
+      return watchers;
+    },
+    blocking,
+    release: () => release(),
+    watchFs: () => {
+      if (state.stuck) blocking.push("a new watcher");
+      watchers++;
+      return {
+        close() {
+          if (state.stuck) blocking.push("close");
+        },
+        stuck: () => state.stuck,
+        ...(denoWatcher ? { denoWatcher: true } : {}),
+        // deno-lint-ignore require-yield -- a watcher stuck at a FIFO yields no event
+        async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
+          await released;
+        },
+      };
+    },
+  };
+  return state;
+}
+
 /**
  * Polls `cond` until it holds, at most `tries` times `everyMs` apart (a
  * bounded wait), and throws naming `what` when it never does.

@@ -22,6 +22,7 @@ import {
   fakeBackend,
   linkedReleases,
   storeContents,
+  stuckTestWatchers,
   tempDir,
   until,
   watchWithTestEvents,
@@ -31,34 +32,14 @@ Deno.test("mirror --watch: a watcher stuck at a FIFO is said once, never closed 
   await using b = await fakeBackend();
   await using w = await tempDir();
   const current = await linkedReleases(w.dir);
-  let stuck = false;
-  let release = () => {};
-  const released = new Promise<void>((r) => release = r);
-  let watchers = 0;
-  /** Calls that would block the process: a close or a new watcher while stuck. */
-  const blocking: string[] = [];
+  const fifo = stuckTestWatchers();
   try {
-    await using watch = watchWithTestEvents(current, b.store, w.dir, {
-      watchFs: () => {
-        if (stuck) blocking.push("a new watcher");
-        watchers++;
-        return {
-          close() {
-            if (stuck) blocking.push("close");
-          },
-          stuck: () => stuck,
-          // deno-lint-ignore require-yield -- a watcher stuck at a FIFO yields no event
-          async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
-            await released;
-          },
-        };
-      },
-    });
+    await using watch = watchWithTestEvents(current, b.store, w.dir, { watchFs: fifo.watchFs });
     const { counts, errors } = watch;
     await until("the first pass", () => counts.idle > 0);
     assertEquals(errors, []);
     // A FIFO made in the tree: the watcher is stuck from now on.
-    stuck = true;
+    fifo.stuck = true;
     await advanceToIdle(watch, 1_000);
     assertEquals(errors.length, 1, errors.join("\n"));
     assertStringIncludes(errors[0]!, "stopped at a FIFO made in the tree");
@@ -68,11 +49,11 @@ Deno.test("mirror --watch: a watcher stuck at a FIFO is said once, never closed 
     await Deno.symlink("v2", current);
     await advanceUntilStored(watch, b.store, "b.txt", { ms: 1_000, steps: 10 });
     assertEquals(await storeContents(b.store), { "b.txt": "b" });
-    assertEquals(watchers, 1);
+    assertEquals(fifo.watchers, 1);
     assertEquals(errors.length, 1, errors.join("\n"));
   } finally {
-    release();
+    fifo.release();
   }
   // Stopped (the watch disposed above) without closing the stuck watcher either.
-  assertEquals(blocking, []);
+  assertEquals(fifo.blocking, []);
 });

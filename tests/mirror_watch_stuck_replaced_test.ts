@@ -9,55 +9,31 @@
 import { join } from "node:path";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import {
+  advanceToIdle,
+  advanceUntilStored,
   fakeBackend,
+  linkedReleases,
   storeContents,
+  stuckTestWatchers,
   tempDir,
   until,
   watchWithTestEvents,
-  writeTree,
 } from "./mirror_helpers.ts";
 
 Deno.test("mirror --watch: a stuck Deno watcher is replaced by one on its own thread, whose events are mirrored", async () => {
   await using b = await fakeBackend();
   await using w = await tempDir();
-  await writeTree(join(w.dir, "v1"), { "a.txt": "a" });
-  await writeTree(join(w.dir, "v2"), { "b.txt": "b" });
-  const current = join(w.dir, "current");
-  await Deno.symlink("v1", current);
-  let stuck = false;
-  let release = () => {};
-  const released = new Promise<void>((r) => release = r);
-  let watchers = 0;
-  const blocking: string[] = [];
+  const current = await linkedReleases(w.dir);
+  const fifo = stuckTestWatchers({ denoWatcher: true });
   try {
-    await using watch = watchWithTestEvents(current, b.store, w.dir, {
-      watchFs: () => {
-        if (stuck) blocking.push("a new watcher");
-        watchers++;
-        return {
-          close() {
-            if (stuck) blocking.push("close");
-          },
-          stuck: () => stuck,
-          denoWatcher: true,
-          // deno-lint-ignore require-yield -- a watcher stuck at a FIFO yields no event
-          async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
-            await released;
-          },
-        };
-      },
-    });
-    const { clock, counts, errors } = watch;
+    await using watch = watchWithTestEvents(current, b.store, w.dir, { watchFs: fifo.watchFs });
+    const { counts, errors } = watch;
     await until("the first pass", () => counts.idle > 0);
     // Stuck, and the root swapped at once: the stall is found first.
-    stuck = true;
+    fifo.stuck = true;
     await Deno.remove(current);
     await Deno.symlink("v2", current);
-    for (let i = 0; i < 10 && errors.length === 0; i++) {
-      const idle = counts.idle;
-      await clock.advance(1_000);
-      await until("the watch to idle", () => counts.idle > idle);
-    }
+    for (let i = 0; i < 10 && errors.length === 0; i++) await advanceToIdle(watch, 1_000);
     assertEquals(errors.length, 1, errors.join("\n"));
     assertStringIncludes(errors[0]!, "a new watcher watches, on a thread of its own");
     // Once the new watcher watches, it asks for a full pass (a rescan).
@@ -66,16 +42,12 @@ Deno.test("mirror --watch: a stuck Deno watcher is replaced by one on its own th
     const seen = counts.seen;
     await Deno.writeTextFile(join(w.dir, "v2", "c.txt"), "c");
     await until("its event", () => counts.seen > seen);
-    for (let i = 0; i < 10 && (await storeContents(b.store))["c.txt"] === undefined; i++) {
-      const idle = counts.idle;
-      await clock.advance(1_000);
-      await until("the watch to idle", () => counts.idle > idle);
-    }
+    await advanceUntilStored(watch, b.store, "c.txt", { ms: 1_000, steps: 10 });
     assertEquals(await storeContents(b.store), { "b.txt": "b", "c.txt": "c" });
-    assertEquals(watchers, 1);
+    assertEquals(fifo.watchers, 1);
     assertEquals(errors.length, 1, errors.join("\n"));
   } finally {
-    release();
+    fifo.release();
   }
-  assertEquals(blocking, []);
+  assertEquals(fifo.blocking, []);
 });

@@ -56,7 +56,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fillLock waiting for the manifest's lock calls onWarning once",
+  name: "fillLock waiting for the manifest's lock calls onWarning once, of kind 'wait'",
   async fn() {
     const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_lock_wait_lib_" }));
     try {
@@ -68,17 +68,19 @@ Deno.test({
         bucket: join(dir, "bucket"),
         cache: new AssetCache({ cacheDir: join(dir, "cache"), configPath: false }),
       });
-      const warnings: string[] = [];
+      const told: { message: string; kind?: string }[] = [];
       let filling;
       {
         using _holder = holdLock(join(dir, ".m.json.lock"));
-        filling = fillLock(vc, { onWarning: (w) => warnings.push(w.message) });
-        await until(() => warnings.length > 0);
+        filling = fillLock(vc, { onWarning: (w) => told.push(w) });
+        await until(() => told.length > 0);
       }
       const [result] = await filling;
       assertEquals(result?.status, "added");
-      assertEquals(warnings.length, 1, warnings.join("\n"));
-      assertStringIncludes(warnings[0]!, `which holds ${join(dir, ".m.json.lock")}`);
+      assertEquals(told.length, 1, told.map((w) => w.message).join("\n"));
+      assertStringIncludes(told[0]!.message, `which holds ${join(dir, ".m.json.lock")}`);
+      // A wait, by its kind (the CLI's bar reads it: wait_warning_kind_test.ts).
+      assertEquals(told[0]!.kind, "wait");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

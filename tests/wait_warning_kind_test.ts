@@ -5,18 +5,16 @@
  * others by their wording alone (`waiting for …` at the start): a notice
  * worded otherwise would not have shown on the progress bar, and a warning
  * of another kind that happened to begin so would have. They now carry
- * `kind: "wait"` (`onWarning`), which the CLI's bar reads.
+ * `kind: "wait"` (`onWarning`), which the CLI's bar reads (`fillLock`'s:
+ * versioned_lock_wait_said_test.ts).
  */
 import { join } from "node:path";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
-import { VersionedCache } from "../src/versioned/versioned_cache.ts";
-import { fillLock } from "../src/versioned/lock_ops.ts";
 import { Flags } from "../src/cli/args.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { Output } from "../src/cli/output.ts";
 import { openAssetCache } from "../src/cli/settings.ts";
-import { holdLock } from "./versioned_helpers.ts";
 import { until } from "./mirror_helpers.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 
@@ -66,32 +64,6 @@ Deno.test("AssetCache behind another download of the entry: onWarning is told ki
       again.release();
     }
     assertEquals(removal[0]?.kind, "wait", removal.map((w) => w.message).join("\n"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("fillLock behind the manifest's lock: onWarning is told kind 'wait'", async () => {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_wait_kind_manifest_" }));
-  try {
-    await Deno.mkdir(join(dir, "bucket"));
-    await Deno.writeTextFile(join(dir, "bucket", "a.1.0.0.csv"), "a");
-    await Deno.writeTextFile(join(dir, "m.json"), '{"/a.csv": "1.0.0"}');
-    await using vc = new VersionedCache({
-      manifest: join(dir, "m.json"),
-      bucket: join(dir, "bucket"),
-      cache: new AssetCache({ cacheDir: join(dir, "cache"), configPath: false }),
-    });
-    const told: Told[] = [];
-    let filling;
-    {
-      using _holder = holdLock(join(dir, ".m.json.lock"));
-      filling = fillLock(vc, { onWarning: (w) => told.push(w) });
-      await until("the wait notice", () => told.length > 0, { tries: 1500 });
-    }
-    await filling;
-    assertEquals(told.length, 1, told.map((w) => w.message).join("\n"));
-    assertEquals(told[0]!.kind, "wait");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

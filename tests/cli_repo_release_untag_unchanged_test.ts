@@ -22,42 +22,26 @@ Deno.test("vc repo release --untag names a tag it did not remove apart", async (
       .stdout.trim();
     ok(await vc(["repo", "publish", id], env), "publish");
     ok(await vc(["repo", "tag", "/a.csv", "urgent"], env), "path tag");
-    const claim = (tag: string) =>
-      vc(["repo", "claim", "--tag", tag, "--ttl", "1h", "--json"], env).then((r) =>
-        JSON.parse(ok(r, "claim").stdout)
+    // Claimed by its `todo` tag, then released with `--untag UNTAG --tag done`.
+    const release = async (untag: string, what: string) => {
+      const { holder } = JSON.parse(
+        ok(await vc(["repo", "claim", "--tag", "todo", "--ttl", "1h", "--json"], env), "claim")
+          .stdout,
       );
+      return ok(
+        await vc(
+          ["repo", "release", id, "--holder", holder, "--untag", untag, "--tag", "done"],
+          env,
+        ),
+        what,
+      );
+    };
 
-    const typo = ok(
-      await vc([
-        "repo",
-        "release",
-        id,
-        "--holder",
-        (await claim("todo")).holder,
-        "--untag",
-        "tod0",
-        "--tag",
-        "done",
-      ], env),
-      "release with a typo",
-    );
+    const typo = await release("tod0", "release with a typo");
     assertEquals(typo.stdout.trim(), `released ${id} (tagged done)`);
     assertStringIncludes(typo.stderr, `not tagged ${id}: tod0`);
 
-    const again = ok(
-      await vc([
-        "repo",
-        "release",
-        id,
-        "--holder",
-        (await claim("todo")).holder,
-        "--untag",
-        "todo,urgent",
-        "--tag",
-        "done",
-      ], env),
-      "release of a path's tag",
-    );
+    const again = await release("todo,urgent", "release of a path's tag");
     assertEquals(again.stdout.trim(), `released ${id} (untagged todo)`);
     assertStringIncludes(again.stderr, `already tagged ${id}: done`);
     assertStringIncludes(again.stderr, "urgent is on its path: vc repo untag /a.csv urgent");

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { resolveS3Settings } from "../src/store/s3_config.ts";
-import { childEnv, vcCommand } from "./cli_process.ts";
+import { runVc } from "./cli_process.ts";
 
 const fromEnv = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -62,24 +62,16 @@ Deno.test("resolveS3Settings: a profile's use_fips_endpoint in China names its f
 });
 
 Deno.test("vc cache get: FIPS in China is refused as a setting, no unreachable host", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc-china-fips-" });
-  try {
-    await Deno.mkdir(join(dir, "home"));
-    const env = childEnv(dir, {
-      AWS_REGION: "cn-north-1",
-      AWS_USE_FIPS_ENDPOINT: "true",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_MAX_ATTEMPTS: "1",
-      // Nothing is to be sent; were it, it would be refused here, not go out.
-      HTTPS_PROXY: "http://127.0.0.1:1",
-    });
-    const out = await vcCommand(dir, env, ["cache", "get", "s3://bucket/key"]).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 1, stderr); // as a malformed AWS_REGION is
-    assertStringIncludes(stderr, "AWS_USE_FIPS_ENDPOINT");
-    assert(!stderr.includes("s3-fips.cn-north-1"), stderr);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const { code, stderr } = await runVc(["cache", "get", "s3://bucket/key"], {
+    AWS_REGION: "cn-north-1",
+    AWS_USE_FIPS_ENDPOINT: "true",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_MAX_ATTEMPTS: "1",
+    // Nothing is to be sent; were it, it would be refused here, not go out.
+    HTTPS_PROXY: "http://127.0.0.1:1",
+  });
+  assertEquals(code, 1, stderr); // as a malformed AWS_REGION is
+  assertStringIncludes(stderr, "AWS_USE_FIPS_ENDPOINT");
+  assert(!stderr.includes("s3-fips.cn-north-1"), stderr);
 });

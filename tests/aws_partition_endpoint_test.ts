@@ -11,8 +11,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { awsEndpoint } from "../src/store/s3_config.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { endpointIdentity } from "../src/mirror/state_identity.ts";
-import { join } from "node:path";
-import { childEnv, vcCommand } from "./cli_process.ts";
+import { runVc } from "./cli_process.ts";
 import { startAuthProxy } from "./auth_proxy.ts";
 import { assert, assertEquals } from "./assert.ts";
 
@@ -82,22 +81,15 @@ for (const [region, commercial, fipsForms] of REGIONS) {
 Deno.test("aws partition: an ISO region's request is sent to its partition's host (the CONNECT a proxy sees)", async () => {
   const log: string[] = [];
   await using proxy = startAuthProxy(log);
-  const dir = await Deno.makeTempDir({ prefix: "vc_aws_partition_host_" });
-  try {
-    await Deno.mkdir(join(dir, "home"));
-    const env = childEnv(dir, {
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-iso-east-1",
-      HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
-    });
-    const out = await vcCommand(dir, env, ["cache", "get", "s3://bucket/k.txt"]).output();
-    assertEquals(out.code, 1, new TextDecoder().decode(out.stderr));
-    assert(log.length > 0, "no request reached the proxy");
-    for (const line of log) {
-      assertEquals(line, "CONNECT bucket.s3.us-iso-east-1.c2s.ic.gov:443 HTTP/1.1");
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  const { code, stderr } = await runVc(["cache", "get", "s3://bucket/k.txt"], {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-iso-east-1",
+    HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
+  });
+  assertEquals(code, 1, stderr);
+  assert(log.length > 0, "no request reached the proxy");
+  for (const line of log) {
+    assertEquals(line, "CONNECT bucket.s3.us-iso-east-1.c2s.ic.gov:443 HTTP/1.1");
   }
 });

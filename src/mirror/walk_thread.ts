@@ -22,6 +22,7 @@ import {
   type WalkLocalOptions,
 } from "./local_side.ts";
 import type { KeyFilter } from "./keys.ts";
+import { workerInbox } from "./worker_inbox.ts";
 
 /** A request to the walk worker. */
 export type WalkRequest =
@@ -105,20 +106,11 @@ export async function* walkLocalBatchesOffThread(
     yield* walkLocalBatches(root, options, missingOk);
     return;
   }
-  const queue: (WalkMessage | { type: "broken"; message: string })[] = [];
-  let wake: (() => void) | undefined;
-  const push = (m: WalkMessage | { type: "broken"; message: string }) => {
-    queue.push(m);
-    wake?.();
-    wake = undefined;
-  };
-  worker.addEventListener("message", (e: MessageEvent<WalkMessage>) => push(e.data));
-  worker.addEventListener("error", (e: ErrorEvent) => {
-    e.preventDefault(); // a broken helper must not take the process down
-    push({ type: "broken", message: e.message });
-  });
-  worker.addEventListener("messageerror", () => push({ type: "broken", message: "bad message" }));
-  const stopListening = onAbort(options.signal, () => push({ type: "broken", message: "aborted" }));
+  const inbox = workerInbox<WalkMessage>(worker);
+  const stopListening = onAbort(
+    options.signal,
+    () => inbox.push({ type: "broken", message: "aborted" }),
+  );
   let received = 0;
   let started = false;
   try {
@@ -137,11 +129,7 @@ export async function* walkLocalBatchesOffThread(
     };
     worker.postMessage(request);
     for (;;) {
-      const m = queue.shift();
-      if (m === undefined) {
-        await new Promise<void>((r) => wake = r);
-        continue;
-      }
+      const m = await inbox.next();
       options.signal?.throwIfAborted();
       if (m.type === "batch") {
         started = true;

@@ -11,6 +11,7 @@
  */
 import { bundledWorkerUrl, mayLoadWorker } from "../bundled_modules.ts";
 import { stuckWatcherThreads } from "./watcher_stuck.ts";
+import { workerInbox } from "./worker_inbox.ts";
 
 /** A request to the watch worker. */
 export interface WatchRequest {
@@ -76,26 +77,14 @@ export function watchFsOffThread(
   }
   // Threads stalled before this watcher started are not its own.
   const before = stuckWatcherThreads();
-  const queue: (WatchMessage | { type: "broken"; message: string })[] = [];
-  let wake: (() => void) | undefined;
+  const inbox = workerInbox<WatchMessage>(worker);
   let closed = false;
-  const push = (m: WatchMessage | { type: "broken"; message: string }) => {
-    queue.push(m);
-    wake?.();
-    wake = undefined;
-  };
-  worker.addEventListener("message", (e: MessageEvent<WatchMessage>) => push(e.data));
-  worker.addEventListener("error", (e: ErrorEvent) => {
-    e.preventDefault(); // a broken helper must not take the process down
-    push({ type: "broken", message: e.message });
-  });
-  worker.addEventListener("messageerror", () => push({ type: "broken", message: "bad message" }));
   worker.postMessage({ paths, recursive: options.recursive } satisfies WatchRequest);
   const close = () => {
     if (closed) return;
     closed = true;
     worker.terminate();
-    push({ type: "end" });
+    inbox.push({ type: "end" });
   };
   return {
     close,
@@ -103,11 +92,7 @@ export function watchFsOffThread(
     async *[Symbol.asyncIterator](): AsyncGenerator<Deno.FsEvent> {
       try {
         for (;;) {
-          const m = queue.shift();
-          if (m === undefined) {
-            await new Promise<void>((r) => wake = r);
-            continue;
-          }
+          const m = await inbox.next();
           // What changed before the worker's watcher started went unseen:
           // said as the system says a dropped queue, for a full pass.
           if (m.type === "started") {

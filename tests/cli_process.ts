@@ -352,5 +352,23 @@ export async function mirrorWatchLog(
   return stderr();
 }
 
+/**
+ * A temp workspace (its real path, named by `prefix`) holding an empty
+ * `data` directory to watch with {@linkcode mirrorWatchLog}, given to `fn`;
+ * removed after.
+ */
+export async function withWatchDataDir(
+  prefix: string,
+  fn: (dir: string, data: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix }));
+  try {
+    await Deno.mkdir(join(dir, "data"));
+    await fn(dir, join(dir, "data"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** How long {@linkcode mirrorWatchLog} waits for the watch to end after SIGTERM before SIGKILL. */
 const STOP_LIMIT_MS = 30_000;

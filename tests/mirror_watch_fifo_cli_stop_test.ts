@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { mirrorWatchLog } from "./cli_process.ts";
+import { mirrorWatchLog, withWatchDataDir } from "./cli_process.ts";
 import { mkfifo } from "./fifo.ts";
 
 Deno.test({
@@ -22,10 +22,7 @@ Deno.test({
     "vc mirror --watch: a FIFO made in the tree is said once, and SIGTERM after a root swap ends the watch",
   ignore: Deno.build.os !== "linux", // Deno's inotify watcher is the one a FIFO stalls
   async fn() {
-    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_watch_fifo_" }));
-    const data = join(dir, "data");
-    try {
-      await Deno.mkdir(data);
+    await withWatchDataDir("vc_mirror_watch_fifo_", async (dir, data) => {
       await Deno.writeTextFile(join(data, "a.txt"), "a");
       const text = await mirrorWatchLog(
         dir,
@@ -44,9 +41,7 @@ Deno.test({
       assertEquals(text.split("stopped at a FIFO").length - 1, 1, text);
       // The new directory's file still reached the store, by the passes.
       assertEquals(await Deno.readTextFile(join(dir, "bucket", "b.txt")), "b");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -54,10 +49,7 @@ Deno.test({
   name: "vc mirror --watch: a FIFO there before the start is not taken as stopping the watcher",
   ignore: Deno.build.os !== "linux", // as above
   async fn() {
-    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_mirror_watch_fifo_" }));
-    const data = join(dir, "data");
-    try {
-      await Deno.mkdir(data);
+    await withWatchDataDir("vc_mirror_watch_fifo_", async (dir, data) => {
       mkfifo(join(data, "pipe"));
       // Its change time (whole seconds) well before the watcher starts.
       await new Promise((r) => setTimeout(r, 2_100));
@@ -73,8 +65,6 @@ Deno.test({
       // Its events still come: the watcher works, and nothing says it stopped.
       assertMatch(text, /^events: .*1 uploaded/m);
       assertEquals(text.includes("stopped at a FIFO"), false, text);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -17,7 +17,7 @@
  */
 import { join } from "node:path";
 import { assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { mirrorWatchLog } from "./cli_process.ts";
+import { mirrorWatchLog, withWatchDataDir } from "./cli_process.ts";
 import { mkfifo } from "./fifo.ts";
 
 Deno.test({
@@ -25,19 +25,14 @@ Deno.test({
     "vc mirror --watch: after a FIFO stalls the watcher, a new one watches and events mirror again",
   ignore: Deno.build.os !== "linux", // Deno's inotify watcher is the one a FIFO stalls
   async fn() {
-    const dir = await Deno.realPath(
-      await Deno.makeTempDir({ prefix: "vc_mirror_watch_fifo_replaced_" }),
-    );
-    const data = join(dir, "data");
-    const copied = (name: string) => {
-      try {
-        return Deno.statSync(join(dir, "bucket", name)).isFile;
-      } catch {
-        return false;
-      }
-    };
-    try {
-      await Deno.mkdir(data);
+    await withWatchDataDir("vc_mirror_watch_fifo_replaced_", async (dir, data) => {
+      const copied = (name: string) => {
+        try {
+          return Deno.statSync(join(dir, "bucket", name)).isFile;
+        } catch {
+          return false;
+        }
+      };
       await Deno.writeTextFile(join(data, "a.txt"), "a");
       const text = await mirrorWatchLog(
         dir,
@@ -66,9 +61,7 @@ Deno.test({
       assertEquals(text.split("stopped at a FIFO").length - 1, 1, text);
       assertMatch(text, /^events: .*1 uploaded/m);
       assertEquals(await Deno.readTextFile(join(dir, "bucket", "b0.txt")), "b0.txt");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -76,12 +69,7 @@ Deno.test({
   name: "vc mirror --watch: a FIFO made and removed between passes is told by the heartbeat",
   ignore: Deno.build.os !== "linux", // as above
   async fn() {
-    const dir = await Deno.realPath(
-      await Deno.makeTempDir({ prefix: "vc_mirror_watch_fifo_replaced_" }),
-    );
-    const data = join(dir, "data");
-    try {
-      await Deno.mkdir(data);
+    await withWatchDataDir("vc_mirror_watch_fifo_replaced_", async (dir, data) => {
       await Deno.writeTextFile(join(data, "a.txt"), "a");
       const text = await mirrorWatchLog(
         dir,
@@ -101,8 +89,6 @@ Deno.test({
       assertStringIncludes(text, "a new watcher watches");
       assertMatch(text, /^events: .*1 uploaded/m);
       assertEquals(await Deno.readTextFile(join(dir, "bucket", "b.txt")), "b");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

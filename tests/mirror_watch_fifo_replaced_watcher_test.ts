@@ -82,6 +82,11 @@ Deno.test({
           await new Promise((r) => setTimeout(r, 500));
           await Deno.remove(join(data, "pipe"));
           await run.until(() => run.stderr().includes("a new watcher watches"), 300);
+          // The new watcher's full pass (the only one for an hour) first: a
+          // file written before it ends would come by that pass, not by an
+          // event.
+          const said = () => run.stderr().indexOf("a new watcher watches");
+          await run.until(() => /^reconcile: /m.test(run.stderr().slice(said())), 300);
           await Deno.writeTextFile(join(data, "b.txt"), "b");
           await run.until(() => /^events: .*1 uploaded/m.test(run.stderr()), 100);
         },

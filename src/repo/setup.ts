@@ -1064,8 +1064,16 @@ async function restoreGuarded(
       // a retried job) shared the one `.rebuilding` file, each removing the
       // other's, and one could move the other's half-built catalog, empty,
       // into the damaged one's place and report success.
-      const built = `${ref.path}.rebuilding`;
-      return await withFileLock(`${ref.path}.rebuild-lock`, async () => {
+      // At the file a symbolic link leads to (a catalog moved to another
+      // disk, linked from its old path): the rebuild renamed its build over
+      // the link, which became a file on the link's disk while the damaged
+      // catalog stayed where processes naming its real path found it; and
+      // the lock, keyed by the spelling, let a restore naming the link and
+      // one naming the file rebuild the one catalog at once.
+      const at = await realish(ref.path);
+      const built = `${at}.rebuilding`;
+      const lock = `${at}.rebuild-lock`;
+      return await withFileLock(lock, async () => {
         // Rebuilt by another restore while this one waited: restored into
         // as any forced restore is, not set aside as damaged.
         const healthy = await restoreInto().catch((error) => {
@@ -1076,7 +1084,7 @@ async function restoreGuarded(
         await removeCatalogFiles(built); // one a killed restore left is replaced
         try {
           const done = await restoreInto({ ...ref, path: built });
-          await replaceDamaged(ref.path, built);
+          await replaceDamaged(at, built);
           return done;
         } catch (again) {
           await removeCatalogFiles(built);
@@ -1087,7 +1095,7 @@ async function restoreGuarded(
         onWait: () =>
           (options.onConnectWait ?? ((line) => console.error(`vc: ${line}`)))(
             `waiting for another restore that is rebuilding the SQLite catalog ${ref.path} ` +
-              `(it holds ${ref.path}.rebuild-lock)`,
+              `(it holds ${lock})`,
           ),
       });
     });

@@ -241,7 +241,10 @@ async function suite(catalog: string | undefined) {
     assertEquals(await runCli(["repo", "ls"], stopping), 130);
     assertEquals(stopped.stdout().trimEnd().split("\n").length, RECORDS_PER_PAGE + 1);
     assertEquals(await cli(["repo", "find", "--any", "nothing", "--json"]), "[]\n");
-    assertEquals(await cli(["repo", "ls", "--tag", "nothing"]), "ID  STATE  SIZE  PATH  TAGS\n");
+    assertEquals(
+      await cli(["repo", "ls", "--tag", "nothing"]),
+      "ID  STATE  SIZE  PATH  TAGS  CLAIM\n",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -315,6 +315,24 @@ function claimLines(r: Pick<RepoRecord, "claimedBy" | "claimUntil">): string[] {
   return r.claimedBy === null ? [] : [`claimed by ${r.claimedBy} until ${r.claimUntil}`];
 }
 
+// `vc repo ls` and `vc repo find` end with who holds each record and until
+// when: a lead listing the work in progress saw no claim but in `--json`,
+// nor one a dead worker left. `(lapsed)` once its until is not after `now`
+// (the repository's clock, as claims are judged), which frees the record.
+const LISTING_HEADER = [...RECORD_HEADER, "CLAIM"];
+
+function listingRow(now: number): (r: RepoRecord) => string[] {
+  return (r) => {
+    const lapsed = r.claimUntil !== null && Date.parse(r.claimUntil) <= now;
+    return [
+      ...recordRow(r),
+      r.claimedBy === null
+        ? ""
+        : `${r.claimedBy} until ${r.claimUntil}${lapsed ? " (lapsed)" : ""}`,
+    ];
+  };
+}
+
 function recordRow(r: Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags">): string[] {
   // A path recorded with whitespace at an end (restored from a snapshot, or
   // recorded before new names were checked) in JSON quotes: `/a.csv ` beside
@@ -710,8 +728,8 @@ export const ls: Command = {
           ...(tag ? { tag } : {}),
           ...(limit !== undefined ? { limit } : {}),
         }),
-        RECORD_HEADER,
-        recordRow,
+        LISTING_HEADER,
+        listingRow(repo.clock.now()),
       );
       await warnHeldSpellings(ctx, repo, [...(path ? [{ path }] : []), ...(tag ? [{ tag }] : [])]);
     });
@@ -867,8 +885,8 @@ export const find: Command = {
           published: f.boolean("published"),
           ...(limit !== undefined ? { limit } : {}),
         }),
-        RECORD_HEADER,
-        recordRow,
+        LISTING_HEADER,
+        listingRow(repo.clock.now()),
       );
       await warnHeldSpellings(ctx, repo, [...any, ...all, ...exclude].map((tag) => ({ tag })));
     });

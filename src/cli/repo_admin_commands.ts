@@ -20,6 +20,7 @@ import { isUriNotPath } from "../path.ts";
 import { parseUri } from "../uri.ts";
 import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
+import { formatBytes } from "../progress.ts";
 import { cappedList } from "./failure_lines.ts";
 import { checkLines } from "./check_lines.ts";
 import type { GcSoFar } from "../repo/gc.ts";
@@ -160,7 +161,19 @@ export const gc: Command = {
       `${did("purge", "purged")} ${report.purgedExpired.length} expired${
         ids(report.purgedExpired)
       }`,
-      `${did("delete", "deleted")} ${counted(report.deletedObjects.length, "content object")}`,
+      `${did("delete", "deleted")} ${counted(report.deletedObjects.length, "content object")}${
+        report.deletedObjects.length === 0 ? "" : ` (${formatBytes(report.freedBytes)})`
+      }`,
+      // Content a restore of an older snapshot left unreferenced is only
+      // deleted once past the grace period: said, or gc seemed not to see it.
+      ...(report.keptRecentObjects === 0 ? [] : [
+        `kept ${counted(report.keptRecentObjects, "unreferenced content object")} (${
+          formatBytes(report.keptRecentBytes)
+        }) younger than the grace period (${
+          grace ?? "7d"
+        }): an add in flight, or added since a restored snapshot was taken; a gc once it is ` +
+        "older deletes it (vc repo check lists it)",
+      ]),
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
       ...(report.removedTemps.length === 0 ? [] : [
         `removed ${counted(report.removedTemps.length, "temp file")} of killed writers: ${

@@ -117,6 +117,16 @@ export interface GcReport {
   purgedExpired: number[];
   /** Keys of unreferenced content objects deleted. */
   deletedObjects: string[];
+  /** Bytes of the {@linkcode GcReport.deletedObjects} (a dry run: that it would delete). */
+  freedBytes: number;
+  /**
+   * Content objects no record references, kept as younger than the grace
+   * period: an `add` in flight, or content added since a restored snapshot
+   * was taken (a gc once they are older deletes them).
+   */
+  keptRecentObjects: number;
+  /** Bytes of the {@linkcode GcReport.keptRecentObjects}. */
+  keptRecentBytes: number;
   /**
    * Objects that could not be deleted (a key the store cannot address, such
    * as `content/../x` planted by another tool), each with why; the rest of
@@ -223,6 +233,9 @@ async function collect(
     purgedUnpublished: [],
     purgedExpired: [],
     deletedObjects: [],
+    freedBytes: 0,
+    keptRecentObjects: 0,
+    keptRecentBytes: 0,
     skippedObjects: [],
     removedTemps: [],
     abortedUploads: [],
@@ -281,6 +294,8 @@ async function collect(
   signal?.throwIfAborted();
   phase("deleting unreferenced content", "finding unreferenced content to delete");
   let orphans: string[] = [];
+  // Bytes of each content object gc deletes: a purged record's size, an orphan's listed one.
+  const sizes = new Map(purged.sizes);
   const listing = repo.store.list(repo.marker.contentPrefix, {
     etags: false,
     onSwept: (path) => report.removedTemps.push(path),
@@ -301,7 +316,13 @@ async function collect(
         });
         continue;
       }
-      if (now - info.lastModified.getTime() > grace) orphans.push(info.key);
+      if (now - info.lastModified.getTime() > grace) {
+        orphans.push(info.key);
+        sizes.set(info.key, info.size);
+      } else {
+        report.keptRecentObjects++;
+        report.keptRecentBytes += info.size;
+      }
     }
   }
   if (!dryRun) {
@@ -316,6 +337,7 @@ async function collect(
   }
   const notDeleted = new Set(skipped.map((s) => s.key));
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
+  report.freedBytes = report.deletedObjects.reduce((sum, key) => sum + (sizes.get(key) ?? 0), 0);
 
   signal?.throwIfAborted();
   await abortStaleContentUploads(repo, now - grace, dryRun, report, phase, signal, count);
@@ -387,6 +409,8 @@ interface Purged {
   expired: number[];
   /** Content keys of the purged records, unpublished ones first. */
   keys: string[];
+  /** Each of those keys' size, as recorded. */
+  sizes: Map<string, number>;
   skipped: { key: string; problem: string }[];
 }
 
@@ -403,7 +427,7 @@ async function findPurgeable(
   count("finding records", 0);
   const rows = await repo.catalog.transaction("read", (tx) =>
     tx.query(
-      `SELECT r.id, r.content_key, r.state FROM records r WHERE ${PURGEABLE} ORDER BY r.id`,
+      `SELECT r.id, r.content_key, r.state, r.size FROM records r WHERE ${PURGEABLE} ORDER BY r.id`,
       [createdBefore, expiredBefore],
     ));
   const purged = splitPurged(rows);
@@ -445,7 +469,7 @@ async function purgeInBatches(
       signal?.throwIfAborted();
       const rows = await catalog.transaction("write", async (tx) => {
         const rows = await tx.query(
-          `SELECT r.id, r.content_key, r.state FROM records r
+          `SELECT r.id, r.content_key, r.state, r.size FROM records r
            WHERE r.state = '${kind.state}' AND r.${kind.time} < $1
            LIMIT ${PURGE_BATCH}${catalog.dialect.forUpdate}`,
           [kind.before],
@@ -528,6 +552,7 @@ function splitPurged(rows: Row[]): Omit<Purged, "skipped"> {
     unpublished: idsOf(unpublished),
     expired: idsOf(expired),
     keys: [...unpublished, ...expired].map(keyOf),
+    sizes: new Map(rows.map((r) => [keyOf(r), Number(r.size)])),
   };
 }
 

@@ -19,7 +19,7 @@ import {
 } from "../errors.ts";
 import { quoted } from "../printable.ts";
 import { describeValue } from "../options_check.ts";
-import { basename, fromFileUrl, joinOn, pathBelow } from "../path.ts";
+import { basename, fromFileUrl, joinOn, pathBelow, resolve } from "../path.ts";
 import { realish } from "../real_path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
@@ -1319,7 +1319,7 @@ export function checkRuntimeUrl(
   // What differs ("": the kind or the path); undefined for the same catalog.
   let difference: string | undefined = "";
   if (ref.kind === "sqlite") {
-    if (named?.kind === "sqlite" && named.path === ref.path) difference = undefined;
+    if (named?.kind === "sqlite" && sameFile(named.path, ref.path)) difference = undefined;
   } else if (/^postgres(ql)?:\/\//i.test(url)) {
     // Read as libpq reads each (with this machine's environment), so that
     // two spellings of one catalog match (a default port written out).
@@ -1335,6 +1335,21 @@ export function checkRuntimeUrl(
         "did not move there, someone who may write to the store changed its marker: vc " +
         "connected to neither",
     );
+  }
+}
+
+/**
+ * Whether two SQLite catalog paths name one file: as written, with `.`, `..`
+ * and doubled slashes resolved (`init --catalog sqlite:./c.sqlite` records
+ * `/dir/./c.sqlite`, and `--catalog sqlite:c.sqlite` was refused as another
+ * catalog), or where their symbolic links lead, when both exist.
+ */
+function sameFile(a: string, b: string): boolean {
+  if (a === b || resolve(a) === resolve(b)) return true;
+  try {
+    return Deno.realPathSync(a) === Deno.realPathSync(b);
+  } catch {
+    return false; // one is missing (or unreadable): told apart by their spellings
   }
 }
 

@@ -3,6 +3,7 @@
  * profile: what a round of issue 11 reads first, in one command.
  *
  *     deno run --allow-read scripts/bench/cpuprofile_self.ts DIR [--inclusive] [--top N] [--grep TEXT]
+ *       [--by-file] [--against DIR2]
  *
  * `DIR` holds the `.cpuprofile` files of several runs of one shape (for
  * example `deno run --cpu-prof --cpu-prof-dir=DIR --cpu-prof-interval=100
@@ -13,7 +14,12 @@
  * interval: on a loaded machine a process taken off the CPU makes one gap of
  * tens of ms, which was charged to whatever function it stopped in.
  * `--inclusive` charges each function with every sample under it (once per
- * sample, recursion included).
+ * sample, recursion included). `--by-file` sums the self time of each
+ * source file (module) instead: the layer view. `--against DIR2` puts the
+ * profiles of a second shape beside the first (for example the guarded floor,
+ * `raw_fetch.ts guarded`, against `vc prefill --list`): each row then shows
+ * both and the difference, largest difference first, so what the first shape
+ * spends beyond the second reads in one command.
  *
  * @module
  */
@@ -121,6 +127,28 @@ export function summarize(
   return { profiles: profiles.length, total: total / n, kinds: per(kinds), rows: per(rows) };
 }
 
+/**
+ * The self-time rows of {@linkcode summarize} summed by source file: a
+ * function's row `name file:line` counts for `file`; a row with no file
+ * (idle, GC, an op) stays as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { byFile } from "./cpuprofile_self.ts";
+ * const rows = new Map([["a src/x.ts:1", 1], ["b src/x.ts:9", 2], ["(garbage collector)", 4]]);
+ * assert.deepEqual(byFile(rows), new Map([["src/x.ts", 3], ["(garbage collector)", 4]]));
+ * ```
+ */
+export function byFile(rows: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, ms] of rows) {
+    const file = /^.* (\S+):\d+$/.exec(key)?.[1] ?? key;
+    out.set(file, (out.get(file) ?? 0) + ms);
+  }
+  return out;
+}
+
 function median(xs: number[]): number {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
@@ -135,23 +163,45 @@ if (import.meta.main) {
   };
   const top = Number(flag("--top") ?? 40);
   const grep = flag("--grep");
+  const against = flag("--against");
   const inclusive = args.includes("--inclusive");
+  const files = args.includes("--by-file");
   const dir = args.find((a) => !a.startsWith("--"));
   if (dir === undefined) {
-    throw new Error("usage: cpuprofile_self.ts DIR [--inclusive] [--top N] [--grep TEXT]");
+    throw new Error(
+      "usage: cpuprofile_self.ts DIR [--inclusive] [--top N] [--grep TEXT] [--by-file] [--against DIR2]",
+    );
   }
-  const profiles: CpuProfile[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    if (!e.name.endsWith(".cpuprofile")) continue;
-    profiles.push(JSON.parse(await Deno.readTextFile(`${dir}/${e.name}`)) as CpuProfile);
-  }
+  const read = async (d: string): Promise<CpuProfile[]> => {
+    const profiles: CpuProfile[] = [];
+    for await (const e of Deno.readDir(d)) {
+      if (!e.name.endsWith(".cpuprofile")) continue;
+      profiles.push(JSON.parse(await Deno.readTextFile(`${d}/${e.name}`)) as CpuProfile);
+    }
+    return profiles;
+  };
   const root = new URL("../../", import.meta.url).href;
-  const s = summarize(profiles, root, inclusive);
   const fmt = (ms: number) => ms.toFixed(2).padStart(8);
-  console.log(
+  const head = (s: ProfileSummary) =>
     `${s.profiles} profiles, ${s.total.toFixed(1)} ms each: ` +
-      [...s.kinds].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", "),
-  );
-  const rows = [...s.rows].filter(([k]) => grep === undefined || k.includes(grep));
-  for (const [k, v] of rows.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(fmt(v), k);
+    [...s.kinds].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
+  const rowsOf = (s: ProfileSummary) => files ? byFile(s.rows) : s.rows;
+  const s = summarize(await read(dir), root, inclusive);
+  console.log(head(s));
+  const shown = (k: string) => grep === undefined || k.includes(grep);
+  if (against === undefined) {
+    const rows = [...rowsOf(s)].filter(([k]) => shown(k));
+    for (const [k, v] of rows.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(fmt(v), k);
+  } else {
+    const b = summarize(await read(against), root, inclusive);
+    console.log(`against ${head(b)}`);
+    const x = rowsOf(s);
+    const y = rowsOf(b);
+    const keys = [...new Set([...x.keys(), ...y.keys()])].filter(shown);
+    const diff = (k: string) => (x.get(k) ?? 0) - (y.get(k) ?? 0);
+    console.log(`${"first".padStart(8)} ${"second".padStart(8)} ${"diff".padStart(8)}`);
+    for (const k of keys.sort((p, q) => diff(q) - diff(p)).slice(0, top)) {
+      console.log(`${fmt(x.get(k) ?? 0)} ${fmt(y.get(k) ?? 0)} ${fmt(diff(k))} ${k}`);
+    }
+  }
 }

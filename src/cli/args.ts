@@ -59,6 +59,21 @@ export class Flags {
   }
 
   /**
+   * True when the flag was given, with a value or as a switch.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Flags } from "./args.ts";
+   * assert(new Flags({ to: "f" }).given("to") && !new Flags({}).given("to"));
+   * ```
+   */
+  given(name: string): boolean {
+    const v = this.#values[name];
+    return v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+  }
+
+  /**
    * All values of a repeatable string flag, in order.
    *
    * @example
@@ -186,8 +201,78 @@ export function parseCommandArgs(args: readonly string[], spec: ArgsSpec): Parse
   }
   const flags = new Flags(parsed.values);
   const positionals = parsed.positionals;
-  if (!flags.boolean("help")) checkPositionals(positionals, spec);
+  if (!flags.boolean("help")) {
+    refuseUnused(parsed.tokens, all, spec.command);
+    checkPositionals(positionals, spec);
+  }
   return { flags, positionals };
+}
+
+// The flags given that do nothing without one of their `onlyWith` flags,
+// which none of was given: refused together, as a usage error naming them
+// all (`--cache-dir and --range-size only apply with --to or --local`), so a
+// flag is never taken and ignored (the record printed, the cache dir unused).
+function refuseUnused(
+  tokens: readonly OptionToken[],
+  all: OptionSpecs,
+  command: string,
+): void {
+  const given = new Set(tokens.map((t) => t.name));
+  const unused = [...given].filter((name) => {
+    const need = all[name]?.onlyWith;
+    return need !== undefined && !need.some((other) => given.has(other));
+  });
+  if (unused.length === 0) return;
+  // Grouped by what they need, so each group's sentence is true of it.
+  const byNeed = new Map<string, string[]>();
+  for (const name of unused) {
+    const need = all[name]!.onlyWith!.map((n) => `--${n}`).join(" or ");
+    byNeed.set(need, [...(byNeed.get(need) ?? []), name]);
+  }
+  const sentences = [...byNeed].map(([need, names]) => onlyApplySentence(names, `with ${need}`));
+  throw new UsageError(sentences.join("; "), { command });
+}
+
+// `--a and --b only apply CONDITION` (`--a only applies …` for one).
+function onlyApplySentence(names: readonly string[], condition: string): string {
+  const flags = names.map((n) => `--${n}`);
+  const list = flags.length === 1
+    ? flags[0]!
+    : `${flags.slice(0, -1).join(", ")} and ${flags[flags.length - 1]}`;
+  return `${list} only appl${flags.length === 1 ? "ies" : "y"} ${condition}`;
+}
+
+/**
+ * For a command whose flags `names` do something only in a mode chosen by
+ * more than flags (its arguments: `vc mirror`'s download tuning applies
+ * only when the SOURCEs are store URIs): a usage error naming those of them
+ * given and `condition`, when `applies` is false; nothing otherwise. The
+ * flags only beside another flag are declared instead
+ * ({@linkcode OptionSpec.onlyWith}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Flags, refuseFlagsUnless } from "./args.ts";
+ * const flags = new Flags({ "range-size": "8MiB" });
+ * assert.throws(
+ *   () => refuseFlagsUnless(flags, ["range-size", "parallel-threshold"], false, "when SOURCE is a store URI", "mirror"),
+ *   /--range-size only applies when SOURCE is a store URI/,
+ * );
+ * refuseFlagsUnless(flags, ["range-size"], true, "when SOURCE is a store URI", "mirror");
+ * ```
+ */
+export function refuseFlagsUnless(
+  flags: Flags,
+  names: readonly string[],
+  applies: boolean,
+  condition: string,
+  command: string,
+): void {
+  if (applies) return;
+  const given = names.filter((name) => flags.given(name));
+  if (given.length === 0) return;
+  throw new UsageError(onlyApplySentence(given, condition), { command });
 }
 
 // The switches that turn a setting on, each with the variable that turns it

@@ -44,6 +44,8 @@ import { parseDuration } from "./units.ts";
 import { counted } from "../counted.ts";
 import { downloadTuning } from "../config.ts";
 import { DOWNLOAD_OPTIONS } from "./settings_resolve.ts";
+import { onlyWith } from "./options.ts";
+import { refuseFlagsUnless } from "./args.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import { withStep } from "./upload_progress.ts";
 import { emptySourceWarning } from "./mirror_empty_source.ts";
@@ -144,16 +146,18 @@ export const mirror: Command = {
       description: "cache directory holding the default state file (env VC_CACHE_DIR)",
     },
     watch: { type: "boolean", description: "keep mirroring changes until interrupted" },
-    debounce: {
-      type: "string",
-      valueName: "DURATION",
-      description: "with --watch: quiet time before changes are applied (default 1s)",
-    },
-    "reconcile-interval": {
-      type: "string",
-      valueName: "DURATION",
-      description: "with --watch: time between full passes (default 10m)",
-    },
+    ...onlyWith({
+      debounce: {
+        type: "string",
+        valueName: "DURATION",
+        description: "with --watch: quiet time before changes are applied (default 1s)",
+      },
+      "reconcile-interval": {
+        type: "string",
+        valueName: "DURATION",
+        description: "with --watch: time between full passes (default 10m)",
+      },
+    }, ["watch"]),
     "abort-uploads-after": {
       type: "string",
       valueName: "DURATION",
@@ -270,6 +274,16 @@ export const mirror: Command = {
     // before running anything (~50 files here). The release bundle
     // registers its own loader (src/bundled_modules.ts).
     const downloads = isStoreUri(sources[0]!);
+    // Taken and ignored, each said nothing: an upload tunes no download, and
+    // the cache dir only holds the default state file.
+    refuseFlagsUnless(
+      flags,
+      Object.keys(DOWNLOAD_OPTIONS),
+      downloads,
+      "when the SOURCEs are store URIs (a download)",
+      "mirror",
+    );
+    refuseFlagsUnless(flags, ["cache-dir"], state === undefined, "without --state", "mirror");
     if (state === undefined || downloads) {
       const { cliSettings } = await importBundled<typeof import("./settings.ts")>(
         "src/cli/settings.ts",
@@ -284,11 +298,6 @@ export const mirror: Command = {
         return await watch(ctx, options);
       } finally {
         await closeOpened();
-      }
-    }
-    for (const flag of ["debounce", "reconcile-interval"]) {
-      if (flags.string(flag) !== undefined) {
-        throw new UsageError(`--${flag} only applies with --watch`, { command: "mirror" });
       }
     }
     let report: MirrorReport;

@@ -18,6 +18,12 @@ export interface OptionSpec {
   valueName?: string;
   /** One line of help. */
   description: string;
+  /**
+   * The flags (long names) without any of which this one does nothing
+   * (`repo get`'s `--cache-dir`: only `--to` and `--local` download): given
+   * without them, it is refused as a usage error naming them, not ignored.
+   */
+  onlyWith?: readonly string[];
 }
 
 /** Flags by long name (without the leading `--`). */
@@ -51,3 +57,29 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
       "read public S3 buckets without credentials: requests go unsigned, writes are refused (VC_S3_ANONYMOUS=1)",
   },
 };
+
+/**
+ * `options`, each doing something only beside one of `flags`
+ * ({@linkcode OptionSpec.onlyWith}): given without them, refused. Help says
+ * so (`with --watch: …`) where a description does not already.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { onlyWith } from "./options.ts";
+ * const options = onlyWith({ debounce: { type: "string", description: "wait" } }, ["watch"]);
+ * assert.deepEqual(options.debounce?.onlyWith, ["watch"]);
+ * assert.equal(options.debounce?.description, "with --watch: wait");
+ * ```
+ */
+export function onlyWith(options: OptionSpecs, flags: readonly string[]): OptionSpecs {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, spec]) => {
+      const need = flags.map((f) => `--${f}`).join(" or ");
+      const description = spec.description.startsWith(`with ${need}`)
+        ? spec.description
+        : `with ${need}: ${spec.description}`;
+      return [name, { ...spec, description, onlyWith: flags }];
+    }),
+  );
+}

@@ -25,7 +25,7 @@ import { countFlag, flagValue, UsageError } from "./errors.ts";
 import { refuseShellConvertedPath } from "./msys_path.ts";
 import { localPathSetting, uploadFileArg } from "./local_path.ts";
 import { refuseSwappedPathAndFile } from "./swapped_arguments.ts";
-import type { OptionSpecs } from "./options.ts";
+import { onlyWith, type OptionSpecs } from "./options.ts";
 import { table } from "./output.ts";
 import { CACHE_OPTIONS, DOWNLOAD_OPTIONS, openAssetCache } from "./settings.ts";
 import { cliOpenStore, storeLocationArg } from "./store_options.ts";
@@ -580,9 +580,9 @@ export const get: Command = {
     local: { type: "boolean", description: "print the local (cached) path of the content" },
     // The download goes through the asset cache, whose directory VC_CACHE_DIR
     // named while --cache-dir was an unknown flag here. Not --offline: opening
-    // the repository reads its marker from the store all the same.
-    "cache-dir": CACHE_OPTIONS["cache-dir"]!,
-    ...DOWNLOAD_OPTIONS,
+    // the repository reads its marker from the store all the same. Without
+    // --to or --local nothing is downloaded: refused then, not ignored.
+    ...onlyWith({ "cache-dir": CACHE_OPTIONS["cache-dir"]!, ...DOWNLOAD_OPTIONS }, ["to", "local"]),
   },
   examples: [
     "vc repo get 42 --json",
@@ -685,7 +685,8 @@ export const get: Command = {
       await copyLocalOut(ctx, path, target, `copy record ${id}`);
       await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
     } else {
-      await ctx.out.data({ id, path }, path);
+      // A cache dir holding a newline would print as another path: refused, exact in --json.
+      await ctx.out.path({ id, path }, path, `the local path of record ${id}`);
     }
   },
 };

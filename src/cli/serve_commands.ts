@@ -27,6 +27,7 @@ import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Command, CommandContext } from "./command.ts";
+import { onlyWith } from "./options.ts";
 import {
   countFlag,
   environmentValue,
@@ -147,11 +148,14 @@ export const serve: Command = {
       valueName: "URL",
       description: "KBase auth service to check tokens with (instead of --token-file)",
     },
-    "auth-cache-ttl": {
-      type: "string",
-      valueName: "DURATION",
-      description: "how long KBase token lookups are reused (default 5m)",
-    },
+    // Only KBase lookups are cached: with a token file the value would go unread, unchecked.
+    ...onlyWith({
+      "auth-cache-ttl": {
+        type: "string",
+        valueName: "DURATION",
+        description: "how long KBase token lookups are reused (default 5m)",
+      },
+    }, ["auth-url"]),
     port: { type: "string", valueName: "N", description: "port to listen on (default 8080)" },
     host: {
       type: "string",
@@ -258,10 +262,6 @@ export const serve: Command = {
       });
     }
     const ttl = ctx.flags.string("auth-cache-ttl");
-    // Only KBase lookups are cached: with a token file the value would go unread, unchecked.
-    if (ttl !== undefined && authUrl === undefined) {
-      throw new UsageError("--auth-cache-ttl only applies with --auth-url");
-    }
     // One write per batch of log lines (at most 50 ms late), flushed on shutdown.
     const logs = new LogBuffer((text) => ctx.io.writeStderr(text));
     const tokens = file === undefined ? undefined : new TokenFileAuth({

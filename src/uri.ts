@@ -248,11 +248,15 @@ export function meantStoreUri(uri: string): string | undefined {
 interface MeantStore {
   uri: string;
   settings?: string;
+  /** The URL named one version of the object (`?versionId=`), which the URI does not. */
+  versionDropped?: boolean;
 }
 
+// `s3://bucket/key`, or undefined for a name no bucket has.
+const s3 = (bucket: string, key: string): MeantStore | undefined =>
+  BUCKET_NAME.test(bucket) ? { uri: `s3://${bucket}${key === "" ? "" : `/${key}`}` } : undefined;
+
 function meantStore(uri: string): MeantStore | undefined {
-  const s3 = (bucket: string, key: string) =>
-    BUCKET_NAME.test(bucket) ? { uri: `s3://${bucket}${key === "" ? "" : `/${key}`}` } : undefined;
   // `s3:/b/x`, `s3:b/x`, `s3//b/x` (a local `s3` directory is `./s3//b/x`),
   // Hadoop's `s3a://b/x` and `s3n://b/x`.
   let m = /^s3(?::\/?|\/\/|[an]:\/\/)([^/]+)\/?(.*)$/i.exec(uri);
@@ -263,6 +267,15 @@ function meantStore(uri: string): MeantStore | undefined {
   if (m !== null) return { uri: m[1] === "/" ? `file:///${m[2]}` : m[2]! };
   const url = httpUrl(uri);
   if (url === undefined) return undefined;
+  const meant = meantForUrl(url);
+  // vc reads an object's current version only: the URI meant names no
+  // version, and the hint says so rather than dropping it in silence.
+  return meant !== undefined && url.searchParams.has("versionId")
+    ? { ...meant, versionDropped: true }
+    : meant;
+}
+
+function meantForUrl(url: URL): MeantStore | undefined {
   const link = consoleObject(url);
   if (link !== undefined) {
     const meant = s3(link.bucket, link.key);
@@ -436,7 +449,12 @@ export function mistypedUriHint(uri: string): string {
     }?`
     : `; did you mean ${meant.uri}${
       meant.settings === undefined ? "" : ` (with ${meant.settings})`
-    }?`;
+    }?${
+      meant.versionDropped
+        ? " It reads the current version: vc reads no S3 object version by id, so ?versionId= " +
+          "is not honoured"
+        : ""
+    }`;
 }
 
 /**

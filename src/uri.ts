@@ -224,7 +224,8 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
  * AWS partition (virtual-hosted `https://b.s3.amazonaws.com/x`, path-style
  * `https://s3.us-east-1.amazonaws.com/b/x`, `https://b.s3.us-iso-east-1.c2s.ic.gov/x`:
  * `awsS3Host`), an S3 console link (`…/s3/object/b?prefix=x`) or ARN
- * (`arn:aws:s3:::b/x`), each `s3://b/x`; `file:rel/x` is the plain path
+ * (`arn:aws:s3:::b/x`), each `s3://b/x`, and an access point's alias typed
+ * without `s3://` (`NAME-…-s3alias/x`), `s3://NAME-…-s3alias/x`; `file:rel/x` is the plain path
  * `rel/x`. The one place every command and `openStore` learn the hint from.
  *
  * @example
@@ -248,9 +249,13 @@ export function meantStoreUri(uri: string): string | undefined {
 interface MeantStore {
   uri: string;
   settings?: string;
-  /** The URL named one version of the object (`?versionId=`), which the URI does not. */
-  versionDropped?: boolean;
+  /** A sentence the hint ends with: what the URI does not keep, or the way to a local path. */
+  note?: string;
 }
+
+// An S3 access point's alias as AWS gives it out, `NAME-…-s3alias` (a
+// suffix no bucket name may end in), alone or before a key.
+const ACCESS_POINT_ALIAS = /^([a-z0-9][a-z0-9-]{1,61}-s3alias)(?:\/(.*))?$/;
 
 // `s3://bucket/key`, or undefined for a name no bucket has.
 const s3 = (bucket: string, key: string): MeantStore | undefined =>
@@ -265,13 +270,25 @@ function meantStore(uri: string): MeantStore | undefined {
   if (m !== null) return s3(m[1]!, m[2]!);
   m = /^file:(\/?)(?!\/)(.+)$/i.exec(uri);
   if (m !== null) return { uri: m[1] === "/" ? `file:///${m[2]}` : m[2]! };
+  m = ACCESS_POINT_ALIAS.exec(uri);
+  if (m !== null) {
+    return {
+      ...s3(m[1]!, m[2] ?? "")!,
+      note: `An S3 access point's alias goes where a bucket does; a local path of that name is ` +
+        `written ./${uri}`,
+    };
+  }
   const url = httpUrl(uri);
   if (url === undefined) return undefined;
   const meant = meantForUrl(url);
   // vc reads an object's current version only: the URI meant names no
   // version, and the hint says so rather than dropping it in silence.
   return meant !== undefined && url.searchParams.has("versionId")
-    ? { ...meant, versionDropped: true }
+    ? {
+      ...meant,
+      note: "It reads the current version: vc reads no S3 object version by id, so ?versionId= " +
+        "is not honoured",
+    }
     : meant;
 }
 
@@ -449,12 +466,7 @@ export function mistypedUriHint(uri: string): string {
     }?`
     : `; did you mean ${meant.uri}${
       meant.settings === undefined ? "" : ` (with ${meant.settings})`
-    }?${
-      meant.versionDropped
-        ? " It reads the current version: vc reads no S3 object version by id, so ?versionId= " +
-          "is not honoured"
-        : ""
-    }`;
+    }?${meant.note === undefined ? "" : ` ${meant.note}`}`;
 }
 
 /**

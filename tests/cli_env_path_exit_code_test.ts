@@ -27,5 +27,5 @@ Deno.test("env path settings: a bad VC_MANIFEST or VC_LOCK fails (exit 1), a bad
   const json = await ws.run(["ls", "--json"], { VC_LOCK: "s3://other/l.json" });
   assertEquals(JSON.parse(json.stdout).error.exitCode, 1);
   assertEquals((await ws.run(["ls", "--manifest", " "])).code, 2);
-  assertEquals((await ws.run(["ls", "--lock", "s3://other/l.json"])).code, 2);
+  assertEquals((await ws.run(["path", "/a.csv", "--lock", "s3://other/l.json"])).code, 2);
 });

@@ -19,7 +19,7 @@ Deno.test("cli local path args: a URI as FILE, DEST, --manifest, --lock or --cac
     [["add", "/new.csv", "s3://other/new.csv"], "FILE"],
     [["update", "/bar.csv", "s3://other/bar.csv", "--patch"], "FILE"],
     [["ls", "--manifest", "s3://other/m.json"], "--manifest"],
-    [["ls", "--lock", "s3://other/m.lock.json"], "--lock"],
+    [["path", "/bar.csv", "--lock", "s3://other/m.lock.json"], "--lock"], // vc ls reads no lock
     [["path", "/bar.csv", "--cache-dir", "s3://other/cache"], "--cache-dir"],
   ];
   for (const [args, what] of cases) {

@@ -15,7 +15,7 @@ Deno.test("~ with HOME unset: the error names the variable or flag the path came
       [["ls"], { VC_MANIFEST: "~/m.json" }, "VC_MANIFEST", 1],
       [["ls"], { VC_LOCK: "~/l.json" }, "VC_LOCK", 1],
       [["ls", "--manifest", "~/m.json"], {}, "--manifest", 2],
-      [["ls", "--lock", "~/l.json"], {}, "--lock", 2],
+      [["path", "/a.csv", "--lock", "~/l.json"], {}, "--lock", 2], // vc ls reads no lock
     ] as const
   ) {
     const r = await ws.run([...args], { ...noHome, ...env });

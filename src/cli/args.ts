@@ -218,6 +218,22 @@ function refuseUnused(
   command: string,
 ): void {
   const given = new Set(tokens.map((t) => t.name));
+  // Never used by this command: refused for its reason, grouped as below.
+  const never = new Map<string, string[]>();
+  for (const name of given) {
+    const reason = all[name]?.unused;
+    if (reason !== undefined) never.set(reason, [...(never.get(reason) ?? []), name]);
+  }
+  if (never.size > 0) {
+    throw new UsageError(
+      [...never].map(([reason, names]) =>
+        `${flagList(names)} ${
+          names.length === 1 ? "does" : "do"
+        } nothing for vc ${command}: ${reason}`
+      ).join("; "),
+      { command },
+    );
+  }
   const unused = [...given].filter((name) => {
     const need = all[name]?.onlyWith;
     return need !== undefined && !need.some((other) => given.has(other));
@@ -235,11 +251,15 @@ function refuseUnused(
 
 // `--a and --b only apply CONDITION` (`--a only applies …` for one).
 function onlyApplySentence(names: readonly string[], condition: string): string {
+  return `${flagList(names)} only appl${names.length === 1 ? "ies" : "y"} ${condition}`;
+}
+
+// `--a`, `--a and --b`, `--a, --b and --c`.
+function flagList(names: readonly string[]): string {
   const flags = names.map((n) => `--${n}`);
-  const list = flags.length === 1
+  return flags.length === 1
     ? flags[0]!
     : `${flags.slice(0, -1).join(", ")} and ${flags[flags.length - 1]}`;
-  return `${list} only appl${flags.length === 1 ? "ies" : "y"} ${condition}`;
 }
 
 /**

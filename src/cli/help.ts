@@ -308,7 +308,8 @@ function commandUsage(command: Command): string {
 }
 
 function flagDocs(options: OptionSpecs): FlagDoc[] {
-  return Object.entries(options).map(([name, o]) => ({
+  // A flag the command takes only to refuse it (`unused`) is not offered.
+  return Object.entries(options).filter(([, o]) => o.unused === undefined).map(([name, o]) => ({
     name: `--${name}`,
     ...(o.short ? { short: `-${o.short}` } : {}),
     ...(o.type === "string" ? { value: o.valueName ?? "VALUE" } : {}),

@@ -24,6 +24,12 @@ export interface OptionSpec {
    * without them, it is refused as a usage error naming them, not ignored.
    */
   onlyWith?: readonly string[];
+  /**
+   * Why this command does nothing with the flag, which it takes only as one
+   * of a shared set (`vc ls`'s `--cache-dir`: it reads the manifest alone):
+   * given, it is refused as a usage error saying so; help does not list it.
+   */
+  unused?: string;
 }
 
 /** Flags by long name (without the leading `--`). */
@@ -81,5 +87,23 @@ export function onlyWith(options: OptionSpecs, flags: readonly string[]): Option
         : `with ${need}: ${spec.description}`;
       return [name, { ...spec, description, onlyWith: flags }];
     }),
+  );
+}
+
+/**
+ * `options` marked unused by a command, for `reason`
+ * ({@linkcode OptionSpec.unused}): given, refused; help leaves them out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unusedBy } from "./options.ts";
+ * const options = unusedBy({ lock: { type: "string", description: "lock file" } }, "no download");
+ * assert.equal(options.lock?.unused, "no download");
+ * ```
+ */
+export function unusedBy(options: OptionSpecs, reason: string): OptionSpecs {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, spec]) => [name, { ...spec, unused: reason }]),
   );
 }

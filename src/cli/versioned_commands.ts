@@ -46,6 +46,7 @@ import { refuseSpecialDest } from "./special_dest.ts";
 import { table } from "./output.ts";
 import { runSummaryLine } from "./run_summary.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
+import { unusedBy } from "./options.ts";
 import { openVersioned } from "./versioned_session.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { copyLocalOut, writeLocalOut } from "./write_out.ts";
@@ -60,6 +61,18 @@ import { checkProgress, hashProgress, listingProgress, uploadProgress } from "./
 
 const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
+
+// The flags of every manifest command that a listing reads none of: it
+// downloads no version, so neither the cache nor the lock file is read.
+const { "cache-dir": cacheDirOption, lock: lockOption, frozen: frozenOption, ...LISTING_READS } =
+  VERSIONED_OPTIONS;
+const LISTING_OPTIONS = {
+  ...LISTING_READS,
+  ...unusedBy(
+    { lock: lockOption!, frozen: frozenOption!, "cache-dir": cacheDirOption! },
+    "it lists versions and downloads none, so it reads neither the lock file nor the cache",
+  ),
+};
 
 /**
  * `vc add PATH FILE [--version V]`.
@@ -428,7 +441,7 @@ export const versions: Command = {
   required: 1,
   usage: "PATH",
   description: `Lists every version of PATH in the bucket, oldest first. ${PATH_HELP}`,
-  options: VERSIONED_OPTIONS,
+  options: LISTING_OPTIONS,
   examples: ["vc versions /foo/bar.csv", "vc versions /foo/bar.csv --json | jq -r '.versions[-1]'"],
   async run(ctx) {
     const p = checkedPath(ctx.args[0]!);
@@ -497,7 +510,7 @@ export const ls: Command = {
   usage: "",
   description:
     "Lists the manifest's paths with their pinned versions (or overrides, marked as such; in\n--json their rows add `override`, the location vc reads).",
-  options: VERSIONED_OPTIONS,
+  options: LISTING_OPTIONS,
   examples: ["vc ls", "vc ls --manifest other/versioned_assets.json --json"],
   async run(ctx) {
     // Reads only the manifest, so it works without a bucket configured.
@@ -553,7 +566,7 @@ export const lsRemote: Command = {
   usage: "",
   description:
     "Lists every versioned path found in the bucket with its versions: the 10 newest, and how\nmany older ones `vc versions PATH` lists (--json: all of them).",
-  options: VERSIONED_OPTIONS,
+  options: LISTING_OPTIONS,
   examples: ["vc ls-remote --bucket s3://my-assets"],
   async run(ctx) {
     await using s = openVersioned(ctx, "ls-remote");
@@ -609,7 +622,14 @@ export const pathRemote: Command = {
   usage: "PATH [VERSION]",
   description:
     `Prints where PATH at the manifest's version (or VERSION) is stored, without\ndownloading it. ${PATH_HELP}`,
-  options: VERSIONED_OPTIONS,
+  // It prints a URI: the lock is read (--frozen refuses an unlocked version), the cache is not.
+  options: {
+    ...VERSIONED_OPTIONS,
+    ...unusedBy(
+      { "cache-dir": cacheDirOption! },
+      "it prints where a version is stored and downloads nothing",
+    ),
+  },
   examples: ["vc path-remote /foo/bar.csv", 'aws s3 cp "$(vc path-remote /foo/bar.csv)" .'],
   async run(ctx) {
     const [p, version] = checkedArgs(ctx);

@@ -81,6 +81,33 @@ function connectionGone(error: unknown): boolean {
       .includes(code);
 }
 
+/** Whether `headers`' `Connection` holds the `close` option (RFC 9110 §7.6.1: a list). */
+function saysClose(headers: Headers): boolean {
+  return /(^|,)\s*close\s*(,|$)/i.test(headers.get("connection") ?? "");
+}
+
+/**
+ * Drops the `Connection: close` of an answer to a request that asked for the
+ * close itself (`Connection: close`, as Python's `urllib.request` sends on
+ * every request): Deno's HTTP server adds its own to that answer, so the
+ * service's made the header come twice. The connection closes all the same.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dropEchoedClose } from "./head_timeout.ts";
+ * const answer = new Response("busy", { status: 503, headers: { connection: "close" } });
+ * dropEchoedClose(new Request("http://x/", { headers: { connection: "close" } }), answer);
+ * assert(answer.headers.get("connection") === null);
+ * ```
+ */
+export function dropEchoedClose(request: Request, response: Response): void {
+  if (!saysClose(request.headers) || !saysClose(response.headers)) return;
+  try {
+    response.headers.delete("connection");
+  } catch { /* an answer whose headers are immutable keeps them, twice or not */ }
+}
+
 /** Deno's per-connection server, when this runtime has it. */
 function connectionServer(): ServeConnection | undefined {
   if (broken) return undefined;
@@ -250,8 +277,9 @@ export function serveWithHeadTimeout(
           // 408, a queued upload's 503) closes its connection once sent:
           // Deno.serve kept it open, draining the body, for as long as the
           // client went on sending it, or never sent the rest.
-          closeAfter = /(^|,)\s*close\s*(,|$)/i.test(response.headers.get("connection") ?? "");
+          closeAfter = saysClose(response.headers);
           if (closeAfter) closeSent = true;
+          dropEchoedClose(request, response);
           return response;
         },
         options.onError,

@@ -31,6 +31,7 @@ import { relayFailure } from "./relay_idle.ts";
 import {
   DEFAULT_HEADER_TIMEOUT_MS,
   DEFAULT_MAX_IDLE_CONNECTIONS,
+  dropEchoedClose,
   serveWithHeadTimeout,
 } from "./head_timeout.ts";
 import { runSweeps } from "./sweep.ts";
@@ -257,7 +258,13 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
         },
         handle,
       )
-      : undefined) ?? Deno.serve({ hostname, port: on, onListen, onError }, handle);
+      : undefined) ??
+      Deno.serve({ hostname, port: on, onListen, onError }, async (request, info) => {
+        const response = await handle(request, info);
+        // Deno adds its own close to the answer of a request that asked for it.
+        dropEchoedClose(request, response);
+        return response;
+      });
   const handle = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
     // Draining: Deno's own shutdown cuts request bodies still arriving, so
     // in-flight requests finish first and new ones are turned away: the

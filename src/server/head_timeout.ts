@@ -278,7 +278,15 @@ export function serveWithHeadTimeout(
           // Deno.serve kept it open, draining the body, for as long as the
           // client went on sending it, or never sent the rest.
           closeAfter = saysClose(response.headers);
-          if (closeAfter) closeSent = true;
+          // Over HTTP/2 (a client that opened with its preface: `curl
+          // --http2-prior-knowledge`, a proxy's h2c) the close is its
+          // stream's alone: the requests on the connection's other streams
+          // are answered. Before, every one after it was left unanswered, for
+          // good. Told by the missing Host: HTTP/2 carries `:authority`
+          // instead, and an HTTP/1.1 client sends Host (RFC 9112 §3.2). With
+          // nothing else in flight, the connection is still closed after the
+          // linger, unless a request comes meanwhile.
+          if (closeAfter && request.headers.has("host")) closeSent = true;
           dropEchoedClose(request, response);
           return response;
         },

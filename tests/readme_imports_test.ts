@@ -119,3 +119,33 @@ Deno.test("README: the dependency list names every module vc imports, and deno.j
   // The control: the scan saw the lazily loaded SDK and a built-in module.
   assertEquals(used.has("npm:@aws-sdk/client-s3") && used.has("node:crypto"), true);
 });
+
+Deno.test("deno.lock pins only npm packages the checkout imports, which a fresh machine downloads", async () => {
+  // Deno downloads every package the lock pins on a fresh machine's first
+  // run (the README's "Download" lines), and `deno task install` caches them
+  // for the installed vc: the lock kept an `npm:@types/semver` nothing
+  // imported, downloaded by every fresh checkout and install.
+  const lock = JSON.parse(await Deno.readTextFile(`${ROOT}deno.lock`)) as {
+    specifiers: Record<string, string>;
+  };
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`)) as {
+    imports: Record<string, string>;
+  };
+  const imported = new Set(Object.values(config.imports));
+  const files = [
+    "mod.ts",
+    "cli.ts",
+    ...await tsFiles("src"),
+    ...await tsFiles("scripts"),
+    ...await tsFiles("tests"),
+  ];
+  for (const file of files) {
+    for (const spec of importsOf(await Deno.readTextFile(`${ROOT}${file}`))) {
+      if (spec.startsWith("npm:")) imported.add(spec);
+    }
+  }
+  const pinned = Object.keys(lock.specifiers).filter((s) => s.startsWith("npm:"));
+  assertEquals(pinned.filter((s) => !imported.has(s)).sort(), [], "pinned but never imported");
+  // The control: the lock pins the AWS SDK, which deno.json imports.
+  assertEquals(pinned.includes(config.imports["@aws-sdk/client-s3"]!), true);
+});

@@ -52,3 +52,40 @@ export async function staticGraph(root: string): Promise<string[]> {
   const graph = await moduleGraph(root);
   return [...staticallyReachable(graph, graph.roots)];
 }
+
+// `import ... from "x"` / `export ... from "x"` at the start of a line, not `import type`.
+const STATIC = /^(?:import|export)\s+(?!type\b)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm;
+// `import("x")` with a literal: `deno run` reads (and resolves npm packages
+// of) these at start-up too, before any of them runs. Not `typeof import("x")`.
+const DYNAMIC = /(?<!typeof )\bimport\(\s*["']([^"']+)["']\s*\)/g;
+
+/**
+ * The modules `entries` (paths relative to the project) reach, read from
+ * their source: static imports, and with `dynamic` the literal `import("…")`s
+ * too, which `deno run` reads (resolving their npm packages) when the module
+ * holding them loads. Type-only imports and computed specifiers are not
+ * followed, as Deno does not follow them at run time (`deno info` does).
+ * Non-`file:` specifiers are kept as written (`npm:…`, `node:…`, or a bare
+ * name of the import map).
+ */
+export function sourceImportGraph(entries: string[], dynamic = false): Set<string> {
+  const root = new URL("../", import.meta.url);
+  const seen = new Set<string>();
+  const todo = entries.map((e) => new URL(e, root).href);
+  // Bounded: each module is read once.
+  while (todo.length > 0) {
+    const url = todo.pop()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    if (!url.startsWith("file:")) continue;
+    // Without comments: JSDoc examples import node:assert.
+    const text = Deno.readTextFileSync(new URL(url)).replace(/\/\*[\s\S]*?\*\//g, "");
+    const found = [...text.matchAll(STATIC), ...(dynamic ? text.matchAll(DYNAMIC) : [])];
+    for (const m of found) {
+      const spec = m[1]!;
+      if (spec.endsWith(".json")) continue;
+      todo.push(spec.startsWith(".") ? new URL(spec, url).href : spec);
+    }
+  }
+  return seen;
+}

@@ -2,33 +2,9 @@
 // 5 ms per `node:` module) nor parse the store code: walk the static imports
 // from cli.ts through the `path` command's module and check what they reach.
 import { assertEquals } from "./assert.ts";
+import { sourceImportGraph as staticGraph } from "./module_graph.ts";
 
 const ROOT = new URL("../", import.meta.url);
-// `import ... from "x"` / `export ... from "x"` at the start of a line, not `import type`.
-const STATIC = /^(?:import|export)\s+(?!type\b)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm;
-// `import("x")` with a literal: `deno run` reads (and resolves npm packages
-// of) these at start-up too, before any of them runs. Not `typeof import("x")`.
-const DYNAMIC = /(?<!typeof )\bimport\(\s*["']([^"']+)["']\s*\)/g;
-
-function staticGraph(entries: string[], dynamic = false): Set<string> {
-  const seen = new Set<string>();
-  const todo = entries.map((e) => new URL(e, ROOT).href);
-  while (todo.length > 0) {
-    const url = todo.pop()!;
-    if (seen.has(url)) continue;
-    seen.add(url);
-    if (!url.startsWith("file:")) continue;
-    // Without comments: JSDoc examples import node:assert.
-    const text = Deno.readTextFileSync(new URL(url)).replace(/\/\*[\s\S]*?\*\//g, "");
-    const found = [...text.matchAll(STATIC), ...(dynamic ? text.matchAll(DYNAMIC) : [])];
-    for (const m of found) {
-      const spec = m[1]!;
-      if (spec.endsWith(".json")) continue;
-      todo.push(spec.startsWith(".") ? new URL(spec, url).href : spec);
-    }
-  }
-  return seen;
-}
 
 Deno.test("warm vc path: no node: module and no store module among the static imports", () => {
   const graph = staticGraph(["cli.ts", "src/cli/main.ts", "src/cli/versioned_commands.ts"]);

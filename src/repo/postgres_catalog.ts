@@ -38,6 +38,8 @@ import { failedSocket, negotiatePgTls, type PgTlsSetup } from "./postgres_tls_so
 import { watchStartup } from "./postgres_startup.ts";
 import { watchFatal } from "./postgres_fatal.ts";
 import { lockHoldersNote } from "./postgres_lock_holders.ts";
+import { importBundled } from "../bundled_modules.ts";
+import type * as Driver from "./postgres_driver.ts";
 import {
   DEFAULT_CONNECT_TIMEOUT_S,
   DEFAULT_SOCKET_DIRS,
@@ -328,6 +330,36 @@ interface PgSql {
   end(options?: { timeout?: number }): Promise<void>;
 }
 
+// Computed, so `deno run` does not resolve the driver's npm package for
+// every `vc repo` command (see postgres_driver.ts); `typeof Driver` keeps
+// it type-checked.
+const DRIVER_MODULE: string = "./postgres_driver.ts";
+
+/**
+ * The driver's module, which Deno loads by its computed specifier only with
+ * read access to it (a checkout, a vendored copy) or import access to its
+ * host (JSR): a script whose `--allow-read` covers its data alone is told
+ * which flag to add, not given a bare `TypeError`.
+ */
+async function loadDriver(): Promise<typeof Driver> {
+  try {
+    return await importBundled<typeof Driver>(
+      "src/repo/postgres_driver.ts",
+      () => import(DRIVER_MODULE),
+    );
+  } catch (error) {
+    const denied = error instanceof Error &&
+      /^Requires (read|import|net) access to "([^"]*)"/.exec(error.message);
+    if (!denied) throw error;
+    throw new AccessDeniedError(
+      `a PostgreSQL catalog loads the driver's module, which this run may not load ` +
+        `(${error.message}): allow it with --allow-${denied[1]}=${denied[2]}` +
+        (denied[1] === "read" ? " (vc's own files)" : ""),
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Opens the PostgreSQL catalog at `url` and checks that it answers.
  * Throws {@linkcode CatalogUnavailableError} naming the (redacted) URL when it
@@ -382,7 +414,7 @@ export async function openPostgresCatalog(
   // Nor its sslmode or sslrootcert (checkMarkerSettings, above).
   const tls = await postgresTls(settings.params, host, env);
   // Loaded here, not at the top: SQLite users never load the driver.
-  const { default: postgres } = await import("postgres");
+  const { default: postgres } = await loadDriver();
   const pool = new PoolSockets(
     options.idleCloseMs ?? IDLE_CLOSE_MS,
     settings.connectTimeoutS,

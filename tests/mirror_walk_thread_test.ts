@@ -10,6 +10,7 @@ import { mirror } from "../src/mirror/mirror.ts";
 import { walkLocalBatchesOffThread } from "../src/mirror/walk_thread.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { readBounded, withinDeadline } from "./bounded_iteration.ts";
 import { RACY_MS, tempDir, writeTree } from "./mirror_helpers.ts";
 
 type Options = Parameters<typeof walkLocalBatches>[1];
@@ -20,16 +21,22 @@ async function both(
   missingOk = false,
 ): Promise<{ here: unknown; there: unknown }> {
   const run = async (walk: typeof walkLocalBatches) => {
-    const entries: LocalEntry[][] = [];
+    let entries: LocalEntry[][] = [];
     const errors: string[] = [];
     let failure: string | undefined;
+    // A lost batch or end fails the test within a minute (the deadline's
+    // abort also ends the worker) rather than hanging it.
+    const controller = new AbortController();
     try {
       const it = walk(
         root,
-        { ...options, onError: (p, e) => errors.push(`${p}: ${e}`) },
+        { ...options, onError: (p, e) => errors.push(`${p}: ${e}`), signal: controller.signal },
         missingOk,
       );
-      for await (const b of it) entries.push(b);
+      entries = await readBounded(it, `the walk of ${root.dir} (${walk.name})`, {
+        most: 10_000,
+        onDeadline: (e) => controller.abort(e),
+      });
     } catch (error) {
       failure = `${(error as Error).constructor.name}: ${(error as Error).message}`;
     }
@@ -120,10 +127,14 @@ Deno.test("walk thread: an abort stops the walk with the signal's reason", async
         false,
         10,
       );
-      for await (const _ of walk) {
-        batches++;
-        controller.abort(reason);
-      }
+      // An abort that is not heard fails at the deadline, not by hanging.
+      await readBounded(walk, "the aborted walk", {
+        most: 1_000,
+        onItem: () => {
+          batches++;
+          controller.abort(reason);
+        },
+      });
     },
     Error,
     "stop walking",
@@ -145,13 +156,10 @@ Deno.test("walk thread: a consumer that stops early ends the worker (a small rea
     false,
     1,
   );
-  let taken = 0;
-  for await (const b of walk) {
-    taken++;
-    assertEquals(b[0]!.key, "a.txt");
-    break;
-  }
-  assertEquals(taken, 1, "the consumer stopped after a batch, not on an empty walk");
+  // Stops after the first batch (as a `for await` that breaks), within a deadline.
+  const taken = await readBounded(walk, "the first batch of the walk", { stopAfter: 1 });
+  assertEquals(taken.length, 1, "the consumer stopped after a batch, not on an empty walk");
+  assertEquals(taken[0]![0]!.key, "a.txt");
   // The test's sanitizers fail it if the worker were left running.
 });
 
@@ -162,14 +170,16 @@ Deno.test("mirror: a run walking on a worker thread and one walking here give th
   const reports = [];
   for (const walkThread of [true, false]) {
     const store = new MemoryStore();
-    const r = await mirror({
-      sources: [src],
-      target: store,
-      statePath: join(w.dir, `s-${walkThread}.db`),
-      racyWindowMs: RACY_MS,
-      symlinks: "follow",
-      walkThread,
-    });
+    const r = await withinDeadline(`a mirror run (walkThread: ${walkThread})`, (signal) =>
+      mirror({
+        sources: [src],
+        target: store,
+        statePath: join(w.dir, `s-${walkThread}.db`),
+        racyWindowMs: RACY_MS,
+        symlinks: "follow",
+        walkThread,
+        signal,
+      }));
     const keys: string[] = [];
     for await (const o of store.list("")) keys.push(o.key);
     reports.push({ ...r, seconds: 0, target: "", keys }); // two stores, two names
@@ -198,8 +208,13 @@ Deno.test("mirror store → local: the same result walking the target on a worke
       racyWindowMs: RACY_MS,
       walkThread,
     };
-    const first = await mirror(opts);
-    const again = await mirror(opts);
+    const run = (what: string) =>
+      withinDeadline(
+        `the ${what} mirror run (walkThread: ${walkThread})`,
+        (signal) => mirror({ ...opts, signal }),
+      );
+    const first = await run("first");
+    const again = await run("second");
     // `hashed` depends on the clock (a file written within the last second
     // is hashed again), not on the walk: left out of the comparison.
     results.push(
@@ -219,14 +234,16 @@ Deno.test("walk thread: a loop of links is the same refusal (untilChanged) as wa
   await Deno.symlink("l1", join(src, "l2"));
   const failures = [];
   for (const walkThread of [true, false]) {
-    const r = await mirror({
-      sources: [src],
-      target: new MemoryStore(),
-      statePath: join(w.dir, `loop-${walkThread}.db`),
-      racyWindowMs: RACY_MS,
-      symlinks: "follow",
-      walkThread,
-    });
+    const r = await withinDeadline(`a mirror run (walkThread: ${walkThread})`, (signal) =>
+      mirror({
+        sources: [src],
+        target: new MemoryStore(),
+        statePath: join(w.dir, `loop-${walkThread}.db`),
+        racyWindowMs: RACY_MS,
+        symlinks: "follow",
+        walkThread,
+        signal,
+      }));
     failures.push(r.failed);
   }
   assertEquals(failures[0], failures[1]);

@@ -19,6 +19,7 @@ import { CacheClient, CacheServiceError } from "../src/server/mod.ts";
 import { OfflineError } from "../src/errors.ts";
 import { rawServer } from "./raw_server.ts";
 import { anyTokenService } from "./server_helpers.ts";
+import { closedPort } from "./closed_port.ts";
 
 const encoder = new TextEncoder();
 const ID = "a".repeat(128);
@@ -175,9 +176,7 @@ Deno.test("CacheClient: a service that always fails is given up, naming the URL 
 });
 
 Deno.test("CacheClient: a refused first connection fails at once; bad retry options are refused", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   const client = new CacheClient({ url: `http://127.0.0.1:${port}`, token: "t" });
   const started = performance.now();
   const error = await assertRejects(() => client.getBytes(ID), OfflineError);

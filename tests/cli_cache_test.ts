@@ -11,15 +11,9 @@ import {
   UNPRIVILEGED_UNAVAILABLE,
 } from "./unprivileged.ts";
 import { exists } from "./path_exists.ts";
+import { closedPort } from "./closed_port.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
-
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 Deno.test("cli cache: get, ls, invalidate, rm, prune, verify, dir on a file:// store", async () => {
   await using ws = await CliWorkspace.create();

@@ -15,6 +15,7 @@ import { ERROR_KINDS } from "../src/errors.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { withProcessEnv } from "./cli_harness.ts";
 import { asNobody, canRunAsNobody } from "./as_nobody.ts";
+import { closedPort } from "./closed_port.ts";
 
 interface ErrorDoc {
   error: { name: string; kind: string; message: string; exitCode: number };
@@ -83,9 +84,7 @@ Deno.test("--json command-level error: kind is a stable kind for usage, interrup
     await Deno.writeTextFile(join(bucket, "t.1.0.0.csv"), "evil\n");
     await expect(vc(["path", "/t.csv"]), 1, "IntegrityError", "IntegrityError");
     // Store unreachable: nothing listens on the port.
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
+    const port = closedPort();
     await withProcessEnv({
       AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
       AWS_ACCESS_KEY_ID: "test",

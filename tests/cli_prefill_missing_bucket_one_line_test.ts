@@ -9,6 +9,7 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { testAwsEnv } from "./cli_process.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { closedPort } from "./closed_port.ts";
 
 /**
  * Runs `vc prefill --list list.txt` of `uris` in a workspace of its own,
@@ -31,14 +32,6 @@ async function prefillFailures(
     l.startsWith("vc: prefill failed: ")
   );
   return { failures, stderr: run.stderr };
-}
-
-/** A port of 127.0.0.1 that nothing listens on: taken, then given back. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 for (const items of [1, 3, 200]) {

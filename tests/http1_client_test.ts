@@ -11,6 +11,7 @@ import { OfflineError, PreconditionFailedError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { storeContract } from "../src/testing/store_contract.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { closedPort } from "./closed_port.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -398,10 +399,7 @@ Deno.test("S3Store http1: a pooled connection the server dropped is replaced", a
 });
 
 Deno.test("S3Store http1: a refused connection is an OfflineError naming the endpoint", async () => {
-  // A port nobody listens on: bind one, then close it.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   const client = new Http1Client();
   try {
     const e = await assertRejects(

@@ -12,16 +12,9 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { s3NetworkError } from "../src/store/s3_errors.ts";
 import { AccessDeniedError } from "../src/errors.ts";
 import { isTransientError } from "../src/store/retry.ts";
+import { closedPort } from "./closed_port.ts";
 
 const PASSWORD = "wrong-proxy-pass-42";
-
-/** A port on 127.0.0.1 nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 Deno.test("a CONNECT answered 407 is the proxy's refusal: not retried, names the proxy and the fix", async () => {
   const log: string[] = [];

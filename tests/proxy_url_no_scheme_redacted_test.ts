@@ -9,16 +9,9 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
 import { redactUrl } from "../src/redact.ts";
 import { redactCatalogText } from "../src/repo/marker.ts";
+import { closedPort } from "./closed_port.ts";
 
 const SECRET = "proxy-secret-pass-0123";
-
-/** A 127.0.0.1 port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 Deno.test("redactUrl: user:password@host with no scheme has its password starred", () => {
   assertEquals(redactUrl(`pu:${SECRET}@127.0.0.1:3128`), "pu:***@127.0.0.1:3128");

@@ -20,19 +20,12 @@ import { Repository } from "../src/repo/repository.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
+import { closedPort } from "./closed_port.ts";
 
 const env = () => undefined;
 
-/** A port of 127.0.0.1 nothing listens on now: connecting to it is refused. */
-function refusedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 Deno.test("a PostgreSQL catalog refusing the connection is an OfflineError kind", async () => {
-  const url = `postgres://vc@127.0.0.1:${refusedPort()}/vc`;
+  const url = `postgres://vc@127.0.0.1:${closedPort()}/vc`;
   const refused = await openPostgresCatalog(url, { env, connectRetryMs: 0 }).then(
     () => undefined,
     (e) => e,
@@ -44,7 +37,7 @@ Deno.test("a PostgreSQL catalog refusing the connection is an OfflineError kind"
 Deno.test("vc repo --json: a catalog that cannot be reached is kind OfflineError, exit 1", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_catalog_unreachable_" });
   try {
-    const url = `postgres://vc@127.0.0.1:${refusedPort()}/vc`;
+    const url = `postgres://vc@127.0.0.1:${closedPort()}/vc`;
     const uri = pathToFileURL(join(dir, "repo")).href;
     const io = memoryIo({ cwd: dir, env: { HOME: dir } });
     const code = await runCli(["repo", "init", uri, "--catalog", url, "--json"], io);

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { firstAsProcess, ok, withWorkspace } from "./cli_process.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
+import { closedPort } from "./closed_port.ts";
 
 async function workflow(catalog: string | undefined) {
   await withWorkspace(async (dir, process, inProcess) => {
@@ -184,9 +185,7 @@ Deno.test({
 
 Deno.test("vc repo (process): an unreachable catalog and an s3 repository without one fail clearly", async () => {
   await withWorkspace(async (dir, vc) => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close(); // nothing listens there now
+    const port = closedPort();
     const down = await vc([
       "repo",
       "init",

@@ -27,6 +27,7 @@ import {
   ListMultipartUploadsCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { closedPort } from "./closed_port.ts";
 
 const CREDENTIALS = { accessKeyId: "AKIDVCTEST", secretAccessKey: "vc-test-secret" };
 const enc = new TextEncoder();
@@ -374,9 +375,7 @@ Deno.test("s3 store: 4xx are not retried and map to our errors", async () => {
 });
 
 Deno.test("s3 store: connection refused is OfflineError naming the endpoint", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = closedPort();
   const store = rawStore(`http://127.0.0.1:${port}`);
   try {
     const e = await assertRejects(() => store.get("k"), OfflineError);

@@ -10,14 +10,7 @@ import { join } from "node:path";
 import { OfflineError } from "../src/errors.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { assertRejects, assertStringIncludes } from "./assert.ts";
-
-/** A loopback port nothing listens on (taken, then let go). */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+import { closedPort } from "./closed_port.ts";
 
 function storeWith(env: Record<string, string>): S3Store {
   return new S3Store({

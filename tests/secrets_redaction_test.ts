@@ -18,19 +18,12 @@ import { InvalidInputError, OfflineError } from "../src/errors.ts";
 import { redactPostgresUrl } from "../src/repo/postgres_catalog.ts";
 import { parseCatalogRef } from "../src/repo/marker.ts";
 import { checkRuntimeUrl } from "../src/repo/setup.ts";
+import { closedPort } from "./closed_port.ts";
 
 const SECRET = "swordfish-secret-pass";
 
 function assertNoSecret(text: string, what: string): void {
   assert(!text.includes(SECRET), `${what} shows the secret:\n${text}`);
-}
-
-/** A 127.0.0.1 port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 Deno.test("redactUrl: user stays, password, query values and fragment become ***", () => {

@@ -10,6 +10,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "./asser
 import { ok, withWorkspace } from "./cli_process.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { servedUrl } from "./serve_process.ts";
+import { closedPort } from "./closed_port.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -241,10 +242,7 @@ Deno.test("serve cli: a store that refuses the credentials or has no such bucket
       { status: 403, headers: { "content-type": "application/xml" } },
     ));
   await using s3 = await startFakeS3({ buckets: ["there"] });
-  // A port nothing listens on.
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const closedPort = closed.addr.port;
-  closed.close();
+  const refused = closedPort();
   try {
     await withWorkspace(async (dir, vc) => {
       ok(await vc(["serve", "add-token", "alice", "--token-file", "t.json"]), "add-token");
@@ -274,8 +272,8 @@ Deno.test("serve cli: a store that refuses the credentials or has no such bucket
         undefined,
         {
           ...s3.env,
-          AWS_ENDPOINT_URL: `http://127.0.0.1:${closedPort}`,
-          AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${closedPort}`,
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${refused}`,
+          AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${refused}`,
           VC_RETRIES: "1",
         },
       );

@@ -7,24 +7,15 @@
 import { assertRejects } from "./assert.ts";
 import { CatalogUnavailableError } from "../src/repo/catalog.ts";
 import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
+import { silentServer } from "./raw_server.ts";
 
 Deno.test("repo: a PostgreSQL server that never answers is named with its address", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn); // accepted, never answered
-  })();
-  try {
-    await assertRejects(
-      () => openPostgresCatalog(`postgres://vc@127.0.0.1:${port}/vc`, { env: () => undefined }),
-      CatalogUnavailableError,
-      `cannot reach PostgreSQL catalog postgres://vc@127.0.0.1:${port}/vc: ` +
-        `no answer from the server within 10 s (CONNECT_TIMEOUT 127.0.0.1:${port})`,
-    );
-  } finally {
-    listener.close();
-    for (const conn of held) conn.close();
-    await accepting.catch(() => {});
-  }
+  await using server = silentServer(); // accepts, never answers
+  const { port } = server;
+  await assertRejects(
+    () => openPostgresCatalog(`postgres://vc@127.0.0.1:${port}/vc`, { env: () => undefined }),
+    CatalogUnavailableError,
+    `cannot reach PostgreSQL catalog postgres://vc@127.0.0.1:${port}/vc: ` +
+      `no answer from the server within 10 s (CONNECT_TIMEOUT 127.0.0.1:${port})`,
+  );
 });

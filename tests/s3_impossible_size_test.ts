@@ -6,33 +6,25 @@
 import { IntegrityError } from "../src/errors.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { assertRejects, assertStringIncludes } from "./assert.ts";
+import { rawServer } from "./raw_server.ts";
 
 const enc = new TextEncoder();
 
 Deno.test("s3 store: a Content-Length past 2^53 is refused by head and get", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  const serving = (async () => {
-    for await (const conn of listener) {
-      conns.push(conn);
-      (async () => {
-        const buf = new Uint8Array(16 * 1024);
-        // One request per connection is enough here; answer, then close.
-        if ((await conn.read(buf)) === null) return;
-        const head = new TextDecoder().decode(buf).startsWith("HEAD");
-        await conn.write(enc.encode(
-          'HTTP/1.1 200 OK\r\nETag: "5d41402abc4b2a76b9719d911017c592"\r\n' +
-            `Content-Length: 99999999999999999999\r\nConnection: close\r\n\r\n${
-              head ? "" : "hello"
-            }`,
-        )).catch(() => {});
-        conn.close();
-      })().catch(() => {});
-    }
-  })();
+  // One request per connection is enough here; answer, then close.
+  await using server = rawServer(async (conn) => {
+    const buf = new Uint8Array(16 * 1024);
+    if ((await conn.read(buf)) === null) return;
+    const head = new TextDecoder().decode(buf).startsWith("HEAD");
+    await conn.write(enc.encode(
+      'HTTP/1.1 200 OK\r\nETag: "5d41402abc4b2a76b9719d911017c592"\r\n' +
+        `Content-Length: 99999999999999999999\r\nConnection: close\r\n\r\n${head ? "" : "hello"}`,
+    )).catch(() => {});
+    conn.close();
+  });
   const store = new S3Store({
     bucket: "b",
-    endpoint: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    endpoint: server.url,
     region: "us-east-1",
     forcePathStyle: true,
     credentials: { accessKeyId: "a", secretAccessKey: "s" },
@@ -45,12 +37,5 @@ Deno.test("s3 store: a Content-Length past 2^53 is refused by head and get", asy
     assertStringIncludes(get.message, "which no object has");
   } finally {
     await store.close();
-    listener.close();
-    await serving.catch(() => {});
-    for (const conn of conns) {
-      try {
-        conn.close();
-      } catch { /* closed already */ }
-    }
   }
 });

@@ -14,6 +14,7 @@ import { listenToStoreRetries, type StoreRetry } from "../src/store/retry_notice
 import { markGaveUp } from "../src/store/retry.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { type CliResult, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { silentServer } from "./raw_server.ts";
 
 const retryLines = (stderr: string) =>
   stderr.split("\n").filter((l) => /trying again|resuming at byte/.test(l));
@@ -51,40 +52,30 @@ Deno.test("vc cache get: a 503 SlowDown retried is said on stderr, not in --json
 });
 
 Deno.test("vc cache get: a store that accepts and never answers says each timed-out attempt before giving up", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn);
-  })();
-  try {
-    await using ws = await CliWorkspace.create();
-    const env = {
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${listener.addr.port}`,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_REGION: "us-east-1",
-      AWS_MAX_ATTEMPTS: "2",
-      VC_REQUEST_TIMEOUT: "1",
-    };
-    let got!: CliResult;
-    await withProcessEnv(env, async () => {
-      got = await ws.run(["cache", "get", "s3://b/k"], env);
-    });
-    assertEquals(got.code, 1, got.stderr);
-    const lines = retryLines(got.stderr);
-    assertEquals(lines.length, 1, got.stderr);
-    assertStringIncludes(
-      lines[0]!,
-      `GET s3://b/k: timed out after 1 s waiting for a response from ${env.AWS_ENDPOINT_URL}; trying again (2/2) in `,
-    );
-    // The hint to change the timeout is the final error's, not every line's.
-    assert(!lines[0]!.includes("VC_REQUEST_TIMEOUT"), lines[0]);
-    assertStringIncludes(got.stderr, "(gave up after 2 attempts");
-  } finally {
-    listener.close();
-    for (const conn of held) conn.close();
-    await accepting.catch(() => {});
-  }
+  await using server = silentServer();
+  await using ws = await CliWorkspace.create();
+  const env = {
+    AWS_ENDPOINT_URL: server.url,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    AWS_MAX_ATTEMPTS: "2",
+    VC_REQUEST_TIMEOUT: "1",
+  };
+  let got!: CliResult;
+  await withProcessEnv(env, async () => {
+    got = await ws.run(["cache", "get", "s3://b/k"], env);
+  });
+  assertEquals(got.code, 1, got.stderr);
+  const lines = retryLines(got.stderr);
+  assertEquals(lines.length, 1, got.stderr);
+  assertStringIncludes(
+    lines[0]!,
+    `GET s3://b/k: timed out after 1 s waiting for a response from ${env.AWS_ENDPOINT_URL}; trying again (2/2) in `,
+  );
+  // The hint to change the timeout is the final error's, not every line's.
+  assert(!lines[0]!.includes("VC_REQUEST_TIMEOUT"), lines[0]);
+  assertStringIncludes(got.stderr, "(gave up after 2 attempts");
 });
 
 Deno.test("vc prefill: many objects failing at once get a line per interval, not a line per object", async () => {

@@ -9,23 +9,15 @@
  * stops it, and so does a store failing on 100 records in a row (down: each
  * remaining record would cost its retries), saying how far it got.
  */
-import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
-import { openStore } from "../src/store/open.ts";
-import { testS3Options } from "./versioned_helpers.ts";
-import { Repository } from "../src/repo/mod.ts";
+import { repoOnFakeS3 } from "./repo_on_fake_s3.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
 Deno.test("repo check: a store failing on one key leaves that record unchecked, not the check ended", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_repo_check_fails_" });
-  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await using setup = await repoOnFakeS3("vc_repo_check_fails_");
+  const { s3, repo } = setup;
   try {
-    await using repo = await Repository.init("s3://b/repo", {
-      catalog: `sqlite:${join(dir, "c.sqlite")}`,
-      openStore: (u: string) => openStore(u, testS3Options(s3, { maxAttempts: 1 })),
-    });
     const a = await repo.add("/a.txt", text("a"));
     const b = await repo.add("/b.txt", text("b"));
     const c = await repo.add("/c.txt", text("c"));
@@ -67,18 +59,13 @@ Deno.test("repo check: a store failing on one key leaves that record unchecked, 
     await assertRejects(() => repo.check({ signal: stop.signal }), Error, "stopped");
   } finally {
     s3.setFaults({});
-    await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("repo check: a store failing on 100 records in a row ends the check, saying so", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_repo_check_down_" });
-  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await using setup = await repoOnFakeS3("vc_repo_check_down_");
+  const { s3, repo } = setup;
   try {
-    await using repo = await Repository.init("s3://b/repo", {
-      catalog: `sqlite:${join(dir, "c.sqlite")}`,
-      openStore: (u: string) => openStore(u, testS3Options(s3, { maxAttempts: 1 })),
-    });
     for (let i = 0; i < 150; i++) await repo.add(`/f${i}.txt`, text(String(i)));
     s3.setFaults({ errorRate: 1, match: (t) => t.op === "HeadObject" });
     s3.resetStats();
@@ -95,6 +82,5 @@ Deno.test("repo check: a store failing on 100 records in a row ends the check, s
     assertEquals(heads >= 100 && heads < 150, true, `${heads} HEADs`);
   } finally {
     s3.setFaults({});
-    await Deno.remove(dir, { recursive: true });
   }
 });

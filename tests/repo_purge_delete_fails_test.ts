@@ -7,40 +7,28 @@
  * finish. The error now says both and names the purge to run again, which
  * deletes the content once the store takes it.
  */
-import { join } from "node:path";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { StoreError } from "../src/errors.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
-import { openStore } from "../src/store/open.ts";
-import { testS3Options } from "./versioned_helpers.ts";
-import { Repository } from "../src/repo/mod.ts";
+import { repoOnFakeS3 } from "./repo_on_fake_s3.ts";
 
 Deno.test("repo purge: a content delete the store refuses is said, and purge again finishes it", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc_repo_purge_delete_fails_" });
-  await using s3 = await startFakeS3({ buckets: ["b"] });
-  try {
-    await using repo = await Repository.init("s3://b/repo", {
-      catalog: `sqlite:${join(dir, "c.sqlite")}`,
-      openStore: (u: string) => openStore(u, testS3Options(s3, { maxAttempts: 1 })),
-    });
-    const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
-    s3.setFaults({
-      errorRate: 1,
-      match: (t) => t.op === "DeleteObjects" || t.op === "DeleteObject",
-    });
-    const e = await assertRejects(() => repo.purge(r.id), StoreError);
-    s3.setFaults({});
-    assertStringIncludes(e.message, "DELETE");
-    assertStringIncludes(e.message, `record ${r.id} is purged, but its content ${r.contentKey}`);
-    assertStringIncludes(e.message, `the Repository's \`purge(${r.id})\``);
-    assertEquals((await repo.get(r.id)).state, "purged");
-    // Just deleted: listed as recent (younger than the grace period).
-    assertEquals((await repo.check()).recentOrphans.map((o) => o.key), [r.contentKey]);
+  await using setup = await repoOnFakeS3("vc_repo_purge_delete_fails_");
+  const { s3, repo } = setup;
+  const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
+  s3.setFaults({
+    errorRate: 1,
+    match: (t) => t.op === "DeleteObjects" || t.op === "DeleteObject",
+  });
+  const e = await assertRejects(() => repo.purge(r.id), StoreError);
+  s3.setFaults({});
+  assertStringIncludes(e.message, "DELETE");
+  assertStringIncludes(e.message, `record ${r.id} is purged, but its content ${r.contentKey}`);
+  assertStringIncludes(e.message, `the Repository's \`purge(${r.id})\``);
+  assertEquals((await repo.get(r.id)).state, "purged");
+  // Just deleted: listed as recent (younger than the grace period).
+  assertEquals((await repo.check()).recentOrphans.map((o) => o.key), [r.contentKey]);
 
-    assertEquals((await repo.purge(r.id)).state, "purged");
-    assertEquals(s3.listKeys("b", "repo/content/"), []);
-    assertEquals((await repo.check()).ok, true);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  assertEquals((await repo.purge(r.id)).state, "purged");
+  assertEquals(s3.listKeys("b", "repo/content/"), []);
+  assertEquals((await repo.check()).ok, true);
 });

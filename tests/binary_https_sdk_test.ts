@@ -12,9 +12,9 @@ import { DENO_DIR } from "./cli_process.ts";
 import { s3NetworkError } from "../src/store/s3_errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { httpsFront, TLS_FIXTURES } from "./https_test_server.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
-const TLS = new URL("./fixtures/tls/", import.meta.url);
 
 interface Run {
   code: number;
@@ -39,25 +39,8 @@ async function withHttpsS3(
   // The proxy sends requests on to the fake's own host:port, not the one
   // signed for (fetch sets Host), so signatures cannot be checked there.
   await using s3 = await startFakeS3({ credentials: false, buckets: ["b"] });
-  const read = (name: string) => Deno.readTextFileSync(new URL(name, TLS));
   // An https front for the fake S3 (its certificate is for 127.0.0.1).
-  await using proxy = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: read("cert.pem"),
-    key: read("key.pem"),
-    onListen() {},
-  }, (req) => {
-    const url = new URL(req.url);
-    const headers = new Headers(req.headers);
-    headers.set("host", new URL(s3.url).host);
-    return fetch(`${s3.url}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers,
-      body: req.body,
-      redirect: "manual",
-    });
-  });
+  await using proxy = httpsFront(s3.url);
   const dir = await Deno.makeTempDir({ prefix: "vc_https_sdk_" });
   try {
     await Deno.mkdir(join(dir, "src"));
@@ -104,9 +87,9 @@ async function withHttpsS3(
   }
 }
 
-const CA = fileURLToPath(new URL("ca.pem", TLS));
+const CA = fileURLToPath(new URL("ca.pem", TLS_FIXTURES));
 // Any bundle without the test CA (its leaf certificate is no CA).
-const OTHER_BUNDLE = fileURLToPath(new URL("cert.pem", TLS));
+const OTHER_BUNDLE = fileURLToPath(new URL("cert.pem", TLS_FIXTURES));
 // The module cache this process uses (HOME is the workspace's: Deno's
 // default cache there would be empty, and CI has no network to fill it).
 const BASE: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "", DENO_DIR };
@@ -215,7 +198,7 @@ Deno.test("a CA bundle that is missing or not PEM: the error names the file and 
     assertStringIncludes(stderr, "cannot read the CA bundle /nonexistent/ca.pem (AWS_CA_BUNDLE)");
     assert(!/^\s+at /m.test(stderr), stderr);
   });
-  const key = fileURLToPath(new URL("key.pem", TLS));
+  const key = fileURLToPath(new URL("key.pem", TLS_FIXTURES));
   await withHttpsS3(BASE, async (vc) => {
     const stderr = await getFails(vc);
     assertStringIncludes(stderr, `the CA bundle ${key} (ca_bundle of AWS profile "t"`);
@@ -225,7 +208,7 @@ Deno.test("a CA bundle that is missing or not PEM: the error names the file and 
 
 Deno.test("a CA bundle without the issuing CA: the error names the bundle, not 'set AWS_CA_BUNDLE'", async () => {
   // A PEM certificate, but not the CA that issued the endpoint's.
-  const wrong = fileURLToPath(new URL("cert.pem", TLS));
+  const wrong = fileURLToPath(new URL("cert.pem", TLS_FIXTURES));
   await withHttpsS3({ ...BASE, AWS_CA_BUNDLE: wrong }, async (vc) => {
     assertStringIncludes(
       await getFails(vc),

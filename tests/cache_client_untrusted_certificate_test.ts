@@ -8,18 +8,10 @@
  */
 import { assertRejects, assertStringIncludes } from "./assert.ts";
 import { CacheClient } from "../src/server/mod.ts";
-
-const TLS = new URL("./fixtures/tls/", import.meta.url);
+import { serveHttps } from "./https_test_server.ts";
 
 Deno.test("a cache service whose certificate is not trusted is named so, with how to trust it", async () => {
-  const read = (name: string) => Deno.readTextFileSync(new URL(name, TLS));
-  await using server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: read("cert.pem"),
-    key: read("key.pem"),
-    onListen() {},
-  }, () => Response.json({ error: "never reached" }, { status: 500 }));
+  await using server = serveHttps(() => Response.json({ error: "never reached" }, { status: 500 }));
   const url = `https://127.0.0.1:${server.addr.port}`;
   const client = new CacheClient({ url, token: "t", maxAttempts: 1 });
   const error = await assertRejects(() => client.id({ kind: 1 }));

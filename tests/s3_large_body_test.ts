@@ -15,6 +15,7 @@ import {
   uploadMultipart,
 } from "../src/store/multipart_upload.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { serveHttps, TLS_FIXTURES } from "./https_test_server.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const MiB = 1024 * 1024;
@@ -168,17 +169,9 @@ Deno.test("filePartSource: a file upload reuses part buffers too, and sends the 
 });
 
 Deno.test("S3Store: large PUTs to https trusted only through DENO_CERT go through fetch", async () => {
-  const fixtures = new URL("./fixtures/tls/", import.meta.url);
-  const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
   const md5 = md5Hex(new Uint8Array(2 << 20));
   let received = 0;
-  await using server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: read("cert.pem"),
-    key: read("key.pem"),
-    onListen() {},
-  }, async (req) => {
+  await using server = serveHttps(async (req) => {
     received += (await req.arrayBuffer()).byteLength;
     return new Response(null, { headers: { etag: `"${md5}"` } });
   });
@@ -189,7 +182,7 @@ Deno.test("S3Store: large PUTs to https trusted only through DENO_CERT go throug
       new URL("./fixtures/tls_put_child.ts", import.meta.url).pathname,
       `https://127.0.0.1:${server.addr.port}`,
     ],
-    env: { DENO_CERT: new URL("ca.pem", fixtures).pathname, NO_COLOR: "1" },
+    env: { DENO_CERT: new URL("ca.pem", TLS_FIXTURES).pathname, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -14,16 +14,8 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { childEnv, type Run, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { s3HttpError, s3NetworkError } from "../src/store/s3_errors.ts";
-
-const TLS = new URL("./fixtures/tls/", import.meta.url);
-
-/** A port on 127.0.0.1 nothing listens on (connections to it are refused). */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+import { closedPort } from "./closed_port.ts";
+import { httpsFront, TLS_FIXTURES } from "./https_test_server.ts";
 
 /** Copies `from` into `to` until either side ends. */
 async function pipe(from: Deno.Conn, to: Deno.Conn): Promise<void> {
@@ -160,30 +152,15 @@ Deno.test("HTTPS_PROXY: an https store's SDK requests go through the proxy's CON
   // The proxy sends requests on to the fake's own host:port, not the one
   // signed for (fetch sets Host), so signatures cannot be checked there.
   await using s3 = await startFakeS3({ buckets: ["b"], credentials: false });
-  const read = (name: string) => Deno.readTextFileSync(new URL(name, TLS));
   // An https front for the fake S3 (its certificate is for 127.0.0.1).
-  await using front = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: read("cert.pem"),
-    key: read("key.pem"),
-    onListen() {},
-  }, (req) => {
-    const url = new URL(req.url);
-    return fetch(`${s3.url}${url.pathname}${url.search}`, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-      redirect: "manual",
-    });
-  });
+  await using front = httpsFront(s3.url);
   const log: string[] = [];
   const proxy = startConnectProxy(front.addr.port, log);
   try {
     await withWorkspace(async (dir) => {
       const env = childEnv(dir, {
         ...testAwsEnv(`https://127.0.0.1:${closedPort()}`),
-        AWS_CA_BUNDLE: fileURLToPath(new URL("ca.pem", TLS)),
+        AWS_CA_BUNDLE: fileURLToPath(new URL("ca.pem", TLS_FIXTURES)),
         HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
       });
       const up = await run(dir, env, ["mirror", "src", "s3://b/m"]);

@@ -24,6 +24,7 @@ import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
 import { versionedKey } from "../src/versioned/naming.ts";
 import { checkLock, fillLock } from "../src/versioned/lock_ops.ts";
+import { tempCache } from "./temp_cache.ts";
 
 const MiB = 1024 * 1024;
 
@@ -206,30 +207,22 @@ for (const algorithm of ["CRC64NVME", "CRC32"] as const) {
       metadata: {},
       checksum: { ...checksum, type: "FULL_OBJECT" as const },
     }]]);
-    const dir = await Deno.makeTempDir({ prefix: "vc-recheck-checksum-" });
-    try {
-      await using cache = new AssetCache({
-        cacheDir: join(dir, "cache"),
-        configPath: false,
-        env: {},
-        warn: () => {},
-        openStore: () => Promise.resolve(new MemoryStore({ objects })),
-      });
-      const path = await cache.cache("s3://b/k.bin");
-      const record = readEntryRecord(recordPathsOf(cache.dir, path))!.meta;
-      assertEquals(record.checksum, `${algorithm}:${checksum.value}`);
-      assertEquals(record.md5, undefined);
-      const verified = await cache.verify();
-      assertEquals([verified.ok, verified.corrupt.map((c) => c.problem)], [1, []]);
-      await cache.copyVerified(path, join(dir, "out.bin"));
-      assertEquals(await Deno.readFile(join(dir, "out.bin")), data);
-      await corruptInPlace(path);
-      const bad = await cache.verify();
-      assertEquals(bad.corrupt.map((c) => c.path), [path]);
-      assertStringIncludes(bad.corrupt[0]!.problem ?? "", algorithm);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using temp = await tempCache("vc-recheck-checksum-", {
+      openStore: () => Promise.resolve(new MemoryStore({ objects })),
+    });
+    const { cache, dir } = temp;
+    const path = await cache.cache("s3://b/k.bin");
+    const record = readEntryRecord(recordPathsOf(cache.dir, path))!.meta;
+    assertEquals(record.checksum, `${algorithm}:${checksum.value}`);
+    assertEquals(record.md5, undefined);
+    const verified = await cache.verify();
+    assertEquals([verified.ok, verified.corrupt.map((c) => c.problem)], [1, []]);
+    await cache.copyVerified(path, join(dir, "out.bin"));
+    assertEquals(await Deno.readFile(join(dir, "out.bin")), data);
+    await corruptInPlace(path);
+    const bad = await cache.verify();
+    assertEquals(bad.corrupt.map((c) => c.path), [path]);
+    assertStringIncludes(bad.corrupt[0]!.problem ?? "", algorithm);
   });
 }
 

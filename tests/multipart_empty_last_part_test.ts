@@ -9,10 +9,9 @@
 import { testS3Options } from "./versioned_helpers.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { multipartPut } from "./fake_multipart_put.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { md5Hex } from "../src/hash.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { join } from "node:path";
+import { tempCache } from "./temp_cache.ts";
 
 const MiB = 1024 * 1024;
 
@@ -21,21 +20,13 @@ Deno.test("a multipart object with an empty last part is cached and verified", a
   const body = new Uint8Array(5 * MiB).fill(3);
   const etag = await multipartPut(s3, "b", "empty-last.bin", [body, new Uint8Array(0)]);
   assert(etag.endsWith("-2"), etag);
-  const dir = await Deno.makeTempDir({ prefix: "vc-empty-last-part-" });
-  try {
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      warn: () => {},
-      store: testS3Options(s3),
-    });
-    const path = await cache.cache("s3://b/empty-last.bin");
-    assertEquals(md5Hex(await Deno.readFile(path)), md5Hex(body));
-    // The recorded sizes check the copy again, with no request.
-    const checked = await cache.verify();
-    assertEquals([checked.ok, checked.corrupt.length], [1, 0]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using temp = await tempCache("vc-empty-last-part-", {
+    store: testS3Options(s3),
+  });
+  const { cache } = temp;
+  const path = await cache.cache("s3://b/empty-last.bin");
+  assertEquals(md5Hex(await Deno.readFile(path)), md5Hex(body));
+  // The recorded sizes check the copy again, with no request.
+  const checked = await cache.verify();
+  assertEquals([checked.ok, checked.corrupt.length], [1, 0]);
 });

@@ -9,11 +9,10 @@
 import { testS3Options } from "./versioned_helpers.ts";
 import { assert, assertRejects } from "./assert.ts";
 import { multipartPut } from "./fake_multipart_put.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { join } from "node:path";
 import { startForwardingProxy } from "./forwarding_proxy.ts";
+import { tempCache } from "./temp_cache.ts";
 
 const MiB = 1024 * 1024;
 
@@ -33,24 +32,16 @@ Deno.test("a multipart ETag whose part sizes the store will not tell is reported
   const etag = await multipartPut(s3, "b", "uneven.bin", parts);
   assert(etag.endsWith("-3"), etag);
   await using proxy = partNumberIgnoringProxy(s3.url);
-  const dir = await Deno.makeTempDir({ prefix: "vc-untold-parts-" });
-  try {
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      warn: () => {},
-      store: testS3Options({ url: `http://127.0.0.1:${proxy.addr.port}` }),
-    });
-    const e = await assertRejects(() => cache.cache("s3://b/uneven.bin"), IntegrityError);
-    const message = (e as Error).message;
-    assert(message.includes("cannot verify its content"), message);
-    assert(message.includes(etag), message);
-    assert(message.includes("ignores HEAD ?partNumber=N"), message);
-    assert(!message.includes("does not match"), message);
-    assert(!message.includes("is damaged"), message);
-    assert(message.includes("nothing was cached"), message);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using temp = await tempCache("vc-untold-parts-", {
+    store: testS3Options({ url: `http://127.0.0.1:${proxy.addr.port}` }),
+  });
+  const { cache } = temp;
+  const e = await assertRejects(() => cache.cache("s3://b/uneven.bin"), IntegrityError);
+  const message = (e as Error).message;
+  assert(message.includes("cannot verify its content"), message);
+  assert(message.includes(etag), message);
+  assert(message.includes("ignores HEAD ?partNumber=N"), message);
+  assert(!message.includes("does not match"), message);
+  assert(!message.includes("is damaged"), message);
+  assert(message.includes("nothing was cached"), message);
 });

@@ -9,10 +9,9 @@
  */
 import { assertEquals, assertRejects } from "./assert.ts";
 import { errorXml, startS3Proxy } from "./s3_proxy.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
 import { AccessDeniedError, StoreError } from "../src/errors.ts";
 import { testS3Options } from "./versioned_helpers.ts";
-import { join } from "node:path";
+import { tempCache } from "./temp_cache.ts";
 
 const HELLO = new TextEncoder().encode("hello");
 
@@ -57,19 +56,11 @@ Deno.test("s3 get: a 501 NotImplemented naming x-amz-checksum-mode is answered w
 Deno.test("s3: cache() reads a store that does not implement x-amz-checksum-mode", async () => {
   const { proxied } = await refusingChecksumMode();
   await using _ = proxied;
-  const dir = await Deno.makeTempDir({ prefix: "vc-checksum-mode-501-" });
-  try {
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      warn: () => {},
-      store: testS3Options({ url: proxied.endpoint }),
-    });
-    assertEquals(await Deno.readFile(await cache.cache("s3://b/a.txt")), HELLO);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using temp = await tempCache("vc-checksum-mode-501-", {
+    store: testS3Options({ url: proxied.endpoint }),
+  });
+  const { cache } = temp;
+  assertEquals(await Deno.readFile(await cache.cache("s3://b/a.txt")), HELLO);
 });
 
 Deno.test("s3 get: a 501 that also comes without x-amz-checksum-mode stays the error", async () => {

@@ -10,11 +10,11 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
 import { testS3Options } from "./versioned_helpers.ts";
-import { AssetCache } from "../src/cache/asset_cache.ts";
+import type { AssetCache } from "../src/cache/asset_cache.ts";
 import { IntegrityError } from "../src/errors.ts";
 import { checksumHasher } from "../src/object_checksum.ts";
 import { md5Hex } from "../src/hash.ts";
-import { join } from "node:path";
+import { tempCache } from "./temp_cache.ts";
 
 // What GCS's XML API answers for a composite object: an ETag of its own.
 const COMPOSITE_ETAG = '"-CKicn8yBq+kCEAE="';
@@ -74,20 +74,12 @@ async function withCache(
   run: (cache: AssetCache) => Promise<void>,
   download?: { parallelThreshold: number; partSize: number },
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "vc-gcs-hash-" });
-  try {
-    await using cache = new AssetCache({
-      cacheDir: join(dir, "cache"),
-      configPath: false,
-      env: {},
-      warn: () => {},
-      store: testS3Options({ url: endpoint }, { maxAttempts: 1 }),
-      ...(download === undefined ? {} : { download }),
-    });
-    await run(cache);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using temp = await tempCache("vc-gcs-hash-", {
+    store: testS3Options({ url: endpoint }, { maxAttempts: 1 }),
+    ...(download === undefined ? {} : { download }),
+  });
+  const { cache } = temp;
+  await run(cache);
 }
 
 Deno.test("GCS composite object: its x-goog-hash CRC32C is the object's checksum", async () => {

@@ -59,6 +59,20 @@ export async function asNobody(
 }
 
 /**
+ * What runs a command as `nobody` for {@linkcode mirrorWatchLog}'s `runAs`:
+ * `setpriv` and its flags before the command, and a Deno dir (and HOME) of
+ * its own made in `scratch`.
+ */
+export async function nobodyPrefix(
+  scratch: string,
+): Promise<{ prefix: string[]; env: Record<string, string> }> {
+  const denoDir = `${scratch}/deno-dir-nobody`;
+  await Deno.mkdir(denoDir, { recursive: true });
+  await Deno.chown(denoDir, 65534, 65534);
+  return { prefix: ["setpriv", ...NOBODY], env: { DENO_DIR: denoDir, HOME: denoDir } };
+}
+
+/**
  * `dir/a.csv` ("a\n") cached by this process (root) in `dir/cache`, the
  * shared cache dir the tests then let `nobody` use: the cache dir, the
  * file's URI and its cached copy's path.

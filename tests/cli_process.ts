@@ -301,7 +301,8 @@ export interface MirrorWatchRun {
  * mirror's own: its source, its target and any flags) as a process in
  * `dir`, HOME and the vc cache there, `env` added to this process's
  * environment; waits (bounded) for its `initial:` line, runs `drive` (the
- * changes and faults a test makes), then stops it with SIGTERM. Returns
+ * changes and faults a test makes), then stops it with SIGTERM (`runAs`:
+ * run as another user, see `nobodyPrefix` in as_nobody.ts). Returns
  * all it wrote to stderr; throws when it still ran 30 s after SIGTERM
  * (then killed with SIGKILL). Not on Windows (no SIGTERM there).
  */
@@ -310,12 +311,15 @@ export async function mirrorWatchLog(
   args: readonly string[],
   drive: (run: MirrorWatchRun) => Promise<void>,
   env: Record<string, string> = {},
+  runAs?: { prefix: string[]; env: Record<string, string> },
 ): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSION_FLAGS, CLI, "mirror", ...args]
-      .concat(["--watch", "--debounce", "100ms", "--state", "s.db"]),
+  const run = ["run", ...PERMISSION_FLAGS, CLI, "mirror", ...args]
+    .concat(["--watch", "--debounce", "100ms", "--state", "s.db"]);
+  const [cmd, ...rest] = [...runAs?.prefix ?? [], Deno.execPath(), ...run];
+  const child = new Deno.Command(cmd!, {
+    args: rest,
     cwd: dir,
-    env: { ...env, HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1" },
+    env: { ...env, HOME: dir, VC_CACHE_DIR: join(dir, "cache"), NO_COLOR: "1", ...runAs?.env },
     stdout: "null",
     stderr: "piped",
   }).spawn();

@@ -636,10 +636,15 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
         for (const path of event.paths) {
           if (beat?.owns(path)) continue;
           if (event.kind === "remove" && roots.includes(path)) rootGone = true;
-          // A directory's own "modify" (its entries changed) says nothing
-          // its files' events do not; creation or renaming means a scan.
-          const scan = event.kind !== "modify" || (pending.get(path)?.scan ?? false);
           const seen = await look(path);
+          // A directory's own "modify" (its entries changed) says nothing
+          // its files' events do not; creation or renaming means a scan. So
+          // does one this user may no longer list (`chmod 700` by its
+          // owner): the watcher tells nothing of what changes in it then
+          // (only the directory's own "modify"), so its walk says so, and
+          // is tried again until it is readable, mirroring what changed.
+          const scan = event.kind !== "modify" || (pending.get(path)?.scan ?? false) ||
+            (seen === "dir" && await listDenied(path));
           // The quiet period starts when the file was looked at, not when
           // the event arrived: a write between the two must not count as
           // already quiet. Changed again within a debounce of its last
@@ -1094,6 +1099,22 @@ async function look(path: string): Promise<string> {
     return `${info.size}:${info.mtime?.getTime() ?? 0}`;
   } catch {
     return "missing";
+  }
+}
+
+/**
+ * Whether the directory at `path` is one this user may not list now: opened
+ * for reading, as a listing opens it (two system calls; its entries are not
+ * read, which for a directory of 100,000 files at every event would cost).
+ * Not asked on Windows, where a directory cannot be opened as a file.
+ */
+async function listDenied(path: string): Promise<boolean> {
+  if (Deno.build.os === "windows") return false;
+  try {
+    (await Deno.open(path)).close();
+    return false;
+  } catch (error) {
+    return error instanceof Deno.errors.PermissionDenied;
   }
 }
 

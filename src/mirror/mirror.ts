@@ -1890,6 +1890,16 @@ export class Mirror {
           run.blocked.push(() => this.#upload(run, pair));
           return;
         }
+        // Without --delete the old key stays in its way: say what mends it.
+        if (error instanceof KeyConflictError && !this.#options.delete) {
+          const path = local?.path ?? `${store.url}/${pair.key}`;
+          const entry = failure(pair.key, path, error);
+          entry.error += "; --delete removes what is in its way first (the object of a file " +
+            "that became a directory, or those below a directory that became a file), or leave " +
+            "this file out with --exclude";
+          run.report.failed.push(entry);
+          return;
+        }
         // In a watch, a file that changed or vanished while it was read (a
         // `git checkout` under the pass) is one being written: its events
         // (or, not seen yet, the deferred list) bring it to the queue, which

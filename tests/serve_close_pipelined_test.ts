@@ -168,3 +168,15 @@ Deno.test("serve: a shutdown during the linger does not wait for the request lef
     conn.close();
   }
 });
+
+Deno.test("serve: a Host-less HTTP/1.1 request pipelined after a closing answer is not answered", async () => {
+  // HTTP/2 requests carry no Host, but neither does a client that omits it
+  // over HTTP/1.1: a closing answer alone on its connection still ends it.
+  await using t = await startService({ headerTimeoutMs: 600_000 });
+  const hostless = (request: string) => request.replace("host: x\r\n", "");
+  const text = await exchange(
+    t.url,
+    hostless(upload) + "1\r\nx\r\n0\r\n\r\n" + hostless(healthz) + hostless(healthz),
+  );
+  assertEquals(statusLines(text), ["HTTP/1.1 401"], text);
+});

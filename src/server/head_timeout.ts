@@ -210,6 +210,12 @@ export function serveWithHeadTimeout(
     // request after it is served (RFC 9112 §9.6), whichever its client
     // pipelined behind it; the connection ends with the linger.
     let closeSent = false;
+    // Set once a request came while another was in flight, neither with a
+    // Host: only HTTP/2 multiplexes (HTTP/1.x answers one request at a time),
+    // and it carries `:authority` instead. Deno tells a handler no protocol
+    // version, and a missing Host alone is no sign of it: an HTTP/1.1 client
+    // that omits Host had its requests pipelined behind a closing answer served.
+    let multiplexed = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     // A timer that fires late (the event loop was busy: a head that came in
     // time may not have been handed over yet) waits once more before the
@@ -260,6 +266,7 @@ export function serveWithHeadTimeout(
           clearTimeout(timer);
           timer = undefined;
           idle.delete(entry);
+          if (inFlight > 0 && !request.headers.has("host")) multiplexed = true;
           inFlight++;
           let closeAfter = false;
           info.completed.catch(() => {}).finally(() => {
@@ -282,11 +289,9 @@ export function serveWithHeadTimeout(
           // --http2-prior-knowledge`, a proxy's h2c) the close is its
           // stream's alone: the requests on the connection's other streams
           // are answered. Before, every one after it was left unanswered, for
-          // good. Told by the missing Host: HTTP/2 carries `:authority`
-          // instead, and an HTTP/1.1 client sends Host (RFC 9112 §3.2). With
-          // nothing else in flight, the connection is still closed after the
-          // linger, unless a request comes meanwhile.
-          if (closeAfter && request.headers.has("host")) closeSent = true;
+          // good. Told by its streams in flight at once (`multiplexed`). A
+          // connection that never had two is closed as HTTP/1.1's is.
+          if (closeAfter && !multiplexed) closeSent = true;
           dropEchoedClose(request, response);
           return response;
         },

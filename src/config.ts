@@ -760,7 +760,9 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
   if (value.includes("\0")) throw fail("it contains a NUL character");
   // `s3:/b`, `s3//b`, an S3 ARN or HTTPS URL: refused with the URI meant, as
   // every location parser refuses them (a `s3//b` is no local directory).
-  const hint = mistypedUriHint(value);
+  // A bare bucket name is one here, though a location would hint at it (an
+  // access point's alias, `NAME-…-s3alias`, which S3 takes for a bucket's).
+  const hint = BUCKET_NAME.test(value) ? "" : mistypedUriHint(value);
   if (hint !== "") {
     throw fail(`expected s3://NAME[/prefix], file:///dir, a bare bucket name or a path${hint}`);
   }

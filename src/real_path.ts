@@ -26,17 +26,52 @@ import { join, pathBelow, resolve } from "./path.ts";
  * ```
  */
 export async function realish(path: string): Promise<string> {
+  for (const [at, rest] of existingPrefixes(path)) {
+    try {
+      return join(await Deno.realPath(at), ...rest);
+    } catch { /* not there: its parent */ }
+  }
+  return resolve(path);
+}
+
+/**
+ * {@linkcode realish}, synchronously (for a check that is not async).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { realishSync } from "./real_path.ts";
+ * const dir = Deno.realPathSync(Deno.makeTempDirSync());
+ * try {
+ *   Deno.symlinkSync(dir, `${dir}-link`);
+ *   assert.equal(realishSync(`${dir}-link/not/yet.gz`), `${dir}/not/yet.gz`);
+ * } finally {
+ *   Deno.removeSync(`${dir}-link`);
+ *   Deno.removeSync(dir);
+ * }
+ * ```
+ */
+export function realishSync(path: string): string {
+  for (const [at, rest] of existingPrefixes(path)) {
+    try {
+      return join(Deno.realPathSync(at), ...rest);
+    } catch { /* not there: its parent */ }
+  }
+  return resolve(path);
+}
+
+// `path` resolved, then each parent up to the root, each with the names
+// below it that it leaves off (in order): where `realish` looks for the part
+// of a path that exists.
+function* existingPrefixes(path: string): Generator<[string, string[]]> {
   const rest: string[] = [];
   let at = resolve(path);
   for (;;) {
-    try {
-      return join(await Deno.realPath(at), ...rest.reverse());
-    } catch {
-      const parent = resolve(at, "..");
-      if (parent === at) return resolve(path);
-      rest.push(at.slice(parent.length).replace(/^[\\/]+/, ""));
-      at = parent;
-    }
+    yield [at, [...rest].reverse()];
+    const parent = resolve(at, "..");
+    if (parent === at) return;
+    rest.push(at.slice(parent.length).replace(/^[\\/]+/, ""));
+    at = parent;
   }
 }
 

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
-import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { checkRuntimeUrl } from "../src/repo/setup.ts";
+import { InvalidInputError } from "../src/errors.ts";
 
 Deno.test("repo: --catalog sqlite:PATH in another spelling of the marker's catalog opens it", async () => {
   const dir = await Deno.realPath(
@@ -44,6 +46,27 @@ Deno.test("repo: --catalog sqlite:PATH in another spelling of the marker's catal
     const other = await cli("repo", "ls", "--catalog", `sqlite:${dir}/other.sqlite`);
     assertEquals(other.code, 1, other.stderr);
     assertStringIncludes(other.stderr, "is not the repository's catalog");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("repo: --catalog sqlite:PATH through a linked directory matches before the file exists", async () => {
+  // A restore rebuilding a lost catalog: no file yet, so only its directory
+  // can say where the path leads (`/srv/vc` a link to `/data/vc`).
+  const dir = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "vc_repo_sqlite_catalog_spellings_" }),
+  );
+  try {
+    await Deno.mkdir(join(dir, "data"));
+    await Deno.symlink(join(dir, "data"), join(dir, "linked"));
+    const ref = { kind: "sqlite" as const, path: join(dir, "data", "cat.sqlite"), host: "h" };
+    checkRuntimeUrl(ref, `sqlite:${join(dir, "linked", "cat.sqlite")}`);
+    assertThrows(
+      () => checkRuntimeUrl(ref, `sqlite:${join(dir, "linked", "other.sqlite")}`),
+      InvalidInputError,
+      "is not the repository's catalog",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,7 +20,7 @@ import {
 import { quoted } from "../printable.ts";
 import { describeValue } from "../options_check.ts";
 import { basename, fromFileUrl, joinOn, pathBelow, resolve } from "../path.ts";
-import { realish } from "../real_path.ts";
+import { realish, realishSync } from "../real_path.ts";
 import { openStore, type StoreOptions } from "../store/open.ts";
 import type { ObjectStore } from "../store/types.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
@@ -1342,15 +1342,11 @@ export function checkRuntimeUrl(
  * Whether two SQLite catalog paths name one file: as written, with `.`, `..`
  * and doubled slashes resolved (`init --catalog sqlite:./c.sqlite` records
  * `/dir/./c.sqlite`, and `--catalog sqlite:c.sqlite` was refused as another
- * catalog), or where their symbolic links lead, when both exist.
+ * catalog), or where their symbolic links lead, as far as they exist (a
+ * restore rebuilding a lost catalog through a linked directory).
  */
 function sameFile(a: string, b: string): boolean {
-  if (a === b || resolve(a) === resolve(b)) return true;
-  try {
-    return Deno.realPathSync(a) === Deno.realPathSync(b);
-  } catch {
-    return false; // one is missing (or unreadable): told apart by their spellings
-  }
+  return a === b || resolve(a) === resolve(b) || realishSync(a) === realishSync(b);
 }
 
 /**

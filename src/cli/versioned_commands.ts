@@ -63,14 +63,15 @@ const PATH_HELP =
   "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
 
 // The flags of every manifest command that a listing reads none of: it
-// downloads no version, so neither the cache nor the lock file is read.
-const { "cache-dir": cacheDirOption, lock: lockOption, frozen: frozenOption, ...LISTING_READS } =
-  VERSIONED_OPTIONS;
+// downloads no version, so the lock file is not read. `--cache-dir` is kept:
+// every manifest command resolves the cache dir, whose default needs HOME
+// ("HOME is not set … or pass --cache-dir").
+const { lock: lockOption, frozen: frozenOption, ...LISTING_READS } = VERSIONED_OPTIONS;
 const LISTING_OPTIONS = {
   ...LISTING_READS,
   ...unusedBy(
-    { lock: lockOption!, frozen: frozenOption!, "cache-dir": cacheDirOption! },
-    "it lists versions and downloads none, so it reads neither the lock file nor the cache",
+    { lock: lockOption!, frozen: frozenOption! },
+    "it lists versions and downloads none, so it reads no lock file",
   ),
 };
 
@@ -622,14 +623,8 @@ export const pathRemote: Command = {
   usage: "PATH [VERSION]",
   description:
     `Prints where PATH at the manifest's version (or VERSION) is stored, without\ndownloading it. ${PATH_HELP}`,
-  // It prints a URI: the lock is read (--frozen refuses an unlocked version), the cache is not.
-  options: {
-    ...VERSIONED_OPTIONS,
-    ...unusedBy(
-      { "cache-dir": cacheDirOption! },
-      "it prints where a version is stored and downloads nothing",
-    ),
-  },
+  // It prints a URI: the lock is read (--frozen refuses an unlocked version).
+  options: VERSIONED_OPTIONS,
   examples: ["vc path-remote /foo/bar.csv", 'aws s3 cp "$(vc path-remote /foo/bar.csv)" .'],
   async run(ctx) {
     const [p, version] = checkedArgs(ctx);

@@ -26,6 +26,7 @@ registerBundledModules({
   "src/cli/config_command.ts": () => import("../../src/cli/config_command.ts"),
   "src/cli/prefill_command.ts": () => import("../../src/cli/prefill_command.ts"),
   "src/cli/mirror_command.ts": () => import("../../src/cli/mirror_command.ts"),
+  "src/cli/merge_driver_command.ts": () => import("../../src/cli/merge_driver_command.ts"),
   // Imported by computed specifiers elsewhere in src/ (the S3 store, the PostgreSQL catalog, vc mirror)
   "src/store/s3_sdk.ts": () => import("../../src/store/s3_sdk.ts"),
   "src/repo/postgres_driver.ts": () => import("../../src/repo/postgres_driver.ts"),

@@ -48,6 +48,7 @@ export const COMMAND_MODULES: readonly string[] = [
   "./config_command.ts",
   "./prefill_command.ts",
   "./mirror_command.ts",
+  "./merge_driver_command.ts",
 ];
 
 // `specifier` is one of COMMAND_MODULES; T is its type, checked by `deno check`.
@@ -146,6 +147,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "show each effective setting and where it came from",
     load: async () =>
       (await load<typeof import("./config_command.ts")>("./config_command.ts")).config,
+  },
+  {
+    name: "merge-driver",
+    group: VERSIONED,
+    summary: "git merge driver: merge the manifest or lock file entry by entry",
+    load: async () =>
+      (await load<typeof import("./merge_driver_command.ts")>("./merge_driver_command.ts"))
+        .mergeDriver,
   },
   {
     name: "prefill",

@@ -1,0 +1,47 @@
+/**
+ * `vc merge-driver BASE OURS THEIRS`: git's merge driver for the manifest
+ * and the lock file (`.gitattributes`: `versioned_assets*.json merge=vc`;
+ * `git config merge.vc.driver "vc merge-driver %O %A %B"`), merging them
+ * entry by entry ({@linkcode mergeVersionedFile}) instead of line by line.
+ *
+ * @module
+ */
+import type { Command } from "./command.ts";
+import { EXIT_FAILURE } from "./errors.ts";
+import { mergeVersionedFile } from "../versioned/merge.ts";
+
+/**
+ * `vc merge-driver`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeDriver } from "./merge_driver_command.ts";
+ * assert(mergeDriver.name === "merge-driver" && mergeDriver.required === 3);
+ * ```
+ */
+export const mergeDriver: Command = {
+  name: "merge-driver",
+  positionals: ["BASE", "OURS", "THEIRS"],
+  required: 3,
+  usage: "BASE OURS THEIRS",
+  description:
+    'A git merge driver for the manifest and the lock file: merges them entry by entry and\nwrites the result to OURS. Entries added on both sides are kept; a path both sides moved\nto other versions keeps the higher; what it cannot decide (an override, a path removed on\none side, a lock entry of other content) is left between conflict markers (exit 1).\nSet it up once per clone: git config merge.vc.driver "vc merge-driver %O %A %B",\nand in .gitattributes: versioned_assets*.json merge=vc',
+  options: {},
+  examples: [
+    'git config merge.vc.driver "vc merge-driver %O %A %B"',
+    "echo 'versioned_assets*.json merge=vc' >> .gitattributes",
+  ],
+  async run(ctx) {
+    const [base, ours, theirs] = ctx.args as [string, string, string];
+    const read = (f: string) => Deno.readTextFile(f);
+    const m = mergeVersionedFile(await read(base), await read(ours), await read(theirs), ours);
+    await Deno.writeTextFile(ours, m.text);
+    const lines = [
+      ...m.notes.map((n) => `vc merge-driver: ${n}`),
+      ...m.conflicts.map((c) => `vc merge-driver: conflict: ${c}`),
+    ];
+    await ctx.out.data({ kind: m.kind, conflicts: m.conflicts, notes: m.notes }, lines);
+    return m.conflicts.length > 0 ? EXIT_FAILURE : 0;
+  },
+};

@@ -1,0 +1,244 @@
+/**
+ * A three-way merge of a manifest or a lock file, entry by entry, for a git
+ * merge driver (`vc merge-driver`): two teammates who each `vc add` or
+ * `vc update` a path on their own branch touch neighbouring lines (a sorted
+ * file, and JSON's comma on the line before a new last entry), which git's
+ * line merge calls a conflict every time. Here each entry is merged on its
+ * own: one side's change is taken, both sides' new entries are kept, and a
+ * path both sides moved to other versions keeps the higher (both are
+ * published). What cannot be decided (an override on one side, a path one
+ * side removed and the other moved, a lock entry whose size or SHA-256
+ * differs) is left between conflict markers, which every vc command refuses
+ * to read until they are resolved.
+ *
+ * @module
+ */
+import { InvalidInputError } from "../errors.ts";
+import { compareUtf8 } from "../utf8.ts";
+import { parseManifest } from "./manifest.ts";
+import { detectManifestStyle, editManifestText, renderManifest } from "./manifest_format.ts";
+import { formatLockFile, type LockEntries, type LockEntry, parseLockFile } from "./lock_file.ts";
+import { compareVersions, isVersion } from "./version.ts";
+
+/** What {@linkcode mergeVersionedFile} made of the three sides. */
+export interface VersionedMergeResult {
+  /** `"manifest"` or `"lock"`: what the files were read as. */
+  kind: "manifest" | "lock";
+  /** The merged text (with conflict markers around each entry in `conflicts`). */
+  text: string;
+  /** One line per entry left between conflict markers. */
+  conflicts: string[];
+  /** One line per entry both sides changed that was decided (the higher version kept). */
+  notes: string[];
+}
+
+const BOM = "\ufeff";
+
+// A lock file's values are objects, a manifest's strings: read from the
+// first side that has an entry (an empty side says nothing).
+function isLockText(texts: readonly string[]): boolean {
+  for (const text of texts) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text.startsWith(BOM) ? text.slice(BOM.length) : text);
+    } catch {
+      continue;
+    }
+    if (typeof data !== "object" || data === null || Array.isArray(data)) continue;
+    const first = Object.values(data)[0];
+    if (first !== undefined) return typeof first === "object" && first !== null;
+  }
+  return false;
+}
+
+// git gives an empty file for the base of two sides with no common ancestor
+// (both branches created the file).
+function orEmpty(text: string): string {
+  return text.trim() === "" || text.trim() === BOM ? "{}" : text;
+}
+
+type Decision<T> =
+  | { kind: "take"; value: T | undefined }
+  | { kind: "conflict"; ours: T | undefined; theirs: T | undefined };
+
+// The three-way rule for one entry; `same` compares two present values.
+function decide<T>(
+  base: T | undefined,
+  ours: T | undefined,
+  theirs: T | undefined,
+  same: (a: T, b: T) => boolean,
+): Decision<T> {
+  const eq = (a: T | undefined, b: T | undefined) =>
+    a === undefined || b === undefined ? a === b : same(a, b);
+  if (eq(ours, theirs)) return { kind: "take", value: ours };
+  if (eq(base, ours)) return { kind: "take", value: theirs };
+  if (eq(base, theirs)) return { kind: "take", value: ours };
+  return { kind: "conflict", ours, theirs };
+}
+
+// The line of `key` in `text` (split on line breaks), by its normalized key.
+function entryLineIndex(lines: readonly string[], key: string): number {
+  return lines.findIndex((line) => {
+    const m = /^\s*("(?:[^"\\]|\\.)*")\s*:/.exec(line);
+    if (m === null) return false;
+    const k = JSON.parse(m[1] as string) as string;
+    return k === key || `/${k}` === key;
+  });
+}
+
+// Replaces the line of each conflicting key with both sides' lines between
+// markers; `line(key, side)` renders a side's line, "" when it has none.
+function markConflicts(
+  text: string,
+  keys: readonly string[],
+  line: (key: string, side: "ours" | "theirs", shown: string) => string | undefined,
+): string {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const lines = text.split(/\r?\n/);
+  for (const key of keys) {
+    const i = entryLineIndex(lines, key);
+    if (i < 0) continue;
+    const shown = lines[i] as string;
+    const side = (s: "ours" | "theirs") => {
+      const l = line(key, s, shown);
+      return l === undefined ? [] : [l];
+    };
+    lines.splice(
+      i,
+      1,
+      "<<<<<<< ours",
+      ...side("ours"),
+      "=======",
+      ...side("theirs"),
+      ">>>>>>> theirs",
+    );
+  }
+  return lines.join(eol);
+}
+
+// `shown`'s line with its value replaced by `value`'s JSON (same indent, key and comma).
+function withValue(shown: string, value: string): string {
+  const m = /^(\s*"(?:[^"\\]|\\.)*"\s*:\s*)(.*?)(\s*,?\s*)$/.exec(shown);
+  return m === null ? shown : `${m[1]}${value}${m[3]}`;
+}
+
+function mergeManifests(base: string, ours: string, theirs: string, file: string) {
+  const b = parseManifest(orEmpty(base), `${file} (base)`);
+  const o = parseManifest(orEmpty(ours), `${file} (ours)`);
+  const t = parseManifest(orEmpty(theirs), `${file} (theirs)`);
+  const merged: Record<string, string> = {};
+  const conflicts: string[] = [];
+  const notes: string[] = [];
+  const conflicting = new Map<string, { ours?: string; theirs?: string }>();
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(o), ...Object.keys(t)])].sort(
+    compareUtf8,
+  );
+  for (const key of keys) {
+    const d = decide(b[key], o[key], t[key], (x, y) => x === y);
+    if (d.kind === "take") {
+      if (d.value !== undefined) merged[key] = d.value;
+      continue;
+    }
+    if (
+      d.ours !== undefined && d.theirs !== undefined && isVersion(d.ours) && isVersion(d.theirs)
+    ) {
+      const higher = compareVersions(d.ours, d.theirs) >= 0 ? d.ours : d.theirs;
+      merged[key] = higher;
+      notes.push(
+        `${key}: both sides moved it (${d.ours} here, ${d.theirs} there): kept ${higher}, the higher`,
+      );
+      continue;
+    }
+    merged[key] = (d.ours ?? d.theirs) as string;
+    conflicting.set(key, {
+      ...(d.ours === undefined ? {} : { ours: d.ours }),
+      ...(d.theirs === undefined ? {} : { theirs: d.theirs }),
+    });
+    const say = (v: string | undefined) => v === undefined ? "removed" : JSON.stringify(v);
+    conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there`);
+  }
+  const oursText = orEmpty(ours);
+  const mark = oursText.startsWith(BOM) ? BOM : "";
+  let text = Object.keys(o).length === 0
+    ? mark + renderManifest(merged, detectManifestStyle(oursText.slice(mark.length)))
+    : editManifestText(oursText, o, merged);
+  text = markConflicts(text, [...conflicting.keys()], (key, side, shown) => {
+    const value = conflicting.get(key)?.[side];
+    return value === undefined ? undefined : withValue(shown, JSON.stringify(value));
+  });
+  return { text, conflicts, notes };
+}
+
+function sameLockEntry(a: LockEntry, b: LockEntry): boolean {
+  return a.size === b.size && a.sha256 === b.sha256;
+}
+
+function mergeLockFiles(base: string, ours: string, theirs: string, file: string) {
+  const b = parseLockFile(orEmpty(base).replace(/^\ufeff/, ""), `${file} (base)`);
+  const o = parseLockFile(orEmpty(ours).replace(/^\ufeff/, ""), `${file} (ours)`);
+  const t = parseLockFile(orEmpty(theirs).replace(/^\ufeff/, ""), `${file} (theirs)`);
+  const merged: LockEntries = {};
+  const conflicts: string[] = [];
+  const conflicting = new Map<string, { ours?: LockEntry; theirs?: LockEntry }>();
+  for (const key of new Set([...Object.keys(b), ...Object.keys(o), ...Object.keys(t)])) {
+    const d = decide(b[key], o[key], t[key], sameLockEntry);
+    if (d.kind === "take") {
+      if (d.value !== undefined) merged[key] = d.value;
+      continue;
+    }
+    merged[key] = (d.ours ?? d.theirs) as LockEntry;
+    conflicting.set(key, {
+      ...(d.ours === undefined ? {} : { ours: d.ours }),
+      ...(d.theirs === undefined ? {} : { theirs: d.theirs }),
+    });
+    const say = (e: LockEntry | undefined) =>
+      e === undefined ? "removed" : `${e.size} bytes, SHA-256 ${e.sha256}`;
+    conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there`);
+  }
+  const mark = ours.startsWith(BOM) ? BOM : "";
+  let text = mark + formatLockFile(merged, ours.includes("\r\n") ? "\r\n" : "\n");
+  text = markConflicts(text, [...conflicting.keys()], (key, side, shown) => {
+    const entry = conflicting.get(key)?.[side];
+    if (entry === undefined) return undefined;
+    const line = formatLockFile({ [key]: entry }).split("\n")[1] as string;
+    return shown.trimEnd().endsWith(",") ? `${line},` : line;
+  });
+  return { text, conflicts, notes: [] };
+}
+
+/**
+ * Merges `ours` and `theirs`, both changed from `base` (`""` when the two
+ * sides have no common ancestor), entry by entry: a manifest (path →
+ * version) or a lock file (`path@version` → size and SHA-256), told apart by
+ * their values. The text keeps `ours`' style, so only the lines of entries
+ * that changed differ from it. Throws `InvalidInputError` (naming `file` and
+ * the side) when a side is no manifest or lock file vc reads.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeVersionedFile } from "./merge.ts";
+ * const base = '{\n    "/a.csv": "1.0.0"\n}\n';
+ * const ours = '{\n    "/a.csv": "1.0.0",\n    "/c.csv": "1.0.0"\n}\n';
+ * const theirs = '{\n    "/a.csv": "1.1.0",\n    "/b.csv": "1.0.0"\n}\n';
+ * const m = mergeVersionedFile(base, ours, theirs, "versioned_assets.json");
+ * assert.equal(m.text, '{\n    "/a.csv": "1.1.0",\n    "/b.csv": "1.0.0",\n    "/c.csv": "1.0.0"\n}\n');
+ * assert.deepEqual(m.conflicts, []);
+ * ```
+ */
+export function mergeVersionedFile(
+  base: string,
+  ours: string,
+  theirs: string,
+  file: string,
+): VersionedMergeResult {
+  for (const [side, text] of [["base", base], ["ours", ours], ["theirs", theirs]] as const) {
+    if (typeof text !== "string") {
+      throw new InvalidInputError(`mergeVersionedFile(): the ${side} text must be a string`);
+    }
+  }
+  if (isLockText([ours, theirs, base])) {
+    return { kind: "lock", ...mergeLockFiles(base, ours, theirs, file) };
+  }
+  return { kind: "manifest", ...mergeManifests(base, ours, theirs, file) };
+}

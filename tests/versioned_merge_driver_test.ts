@@ -1,0 +1,174 @@
+/**
+ * Two teammates each `vc add` (or `vc update`) a path on their own branch of
+ * one manifest. The manifest is sorted, one entry a line, and JSON puts a
+ * comma on the line before a new last entry, so git's line merge called
+ * nearly every such pair a conflict, in the manifest and in the lock file,
+ * to be resolved by hand. `vc merge-driver`, set up as git's merge driver
+ * for both files, merges them entry by entry: both sides' entries are kept,
+ * a path both sides moved keeps the higher version, and only what cannot
+ * be decided is left between conflict markers (exit 1).
+ */
+import { fileURLToPath } from "node:url";
+import { mergeVersionedFile } from "../src/versioned/merge.ts";
+import { parseLockFile } from "../src/versioned/lock_file.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const SHA_A = "a".repeat(64);
+const SHA_B = "b".repeat(64);
+
+async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
+  const r = await new Deno.Command("git", {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: {
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.invalid",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.invalid",
+    },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+}
+
+async function added(ws: CliWorkspace, path: string, text: string, ...more: string[]) {
+  const file = await ws.write(`src${path}`, text);
+  const r = await ws.vc(...more, path, file);
+  assertEquals(r.code, 0, r.stderr);
+}
+
+Deno.test("git merge of two branches that each added a path: the driver merges manifest and lock file", async () => {
+  await using ws = await CliWorkspace.create();
+  const ok = async (...args: string[]) => {
+    const r = await git(ws.dir, ...args);
+    assertEquals(r.code, 0, `git ${args.join(" ")}: ${r.out}`);
+  };
+  await ok("init", "-q", "-b", "main", ".");
+  await ok(
+    "config",
+    "merge.vc.driver",
+    `"${Deno.execPath()}" run -A --no-prompt "${CLI}" merge-driver %O %A %B`,
+  );
+  await ws.write(".gitattributes", "versioned_assets*.json merge=vc\n");
+  await added(ws, "/a.csv", "a\n", "add");
+  await ok("add", ".gitattributes", "versioned_assets.json", "versioned_assets.lock.json");
+  await ok("commit", "-qm", "base");
+  await ok("checkout", "-qb", "alice");
+  await added(ws, "/b.csv", "b\n", "add");
+  await added(ws, "/a.csv", "a2\n", "update", "--minor");
+  await ok("commit", "-qam", "alice");
+  await ok("checkout", "-q", "main");
+  await added(ws, "/c.csv", "c\n", "add");
+  await ok("commit", "-qam", "bob");
+  await ok("merge", "-q", "--no-edit", "alice");
+
+  assertEquals(
+    await ws.read("versioned_assets.json"),
+    '{\n    "/a.csv": "1.1.0",\n    "/b.csv": "1.0.0",\n    "/c.csv": "1.0.0"\n}\n',
+  );
+  const lock = parseLockFile(await ws.read("versioned_assets.lock.json"), "lock");
+  assertEquals(Object.keys(lock).sort(), [
+    "/a.csv@1.0.0",
+    "/a.csv@1.1.0",
+    "/b.csv@1.0.0",
+    "/c.csv@1.0.0",
+  ]);
+  const check = await ws.vc("lock", "--check");
+  assertEquals(check.code, 0, check.stderr);
+});
+
+Deno.test("merge-driver: a path both sides moved keeps the higher version, and says so", async () => {
+  await using ws = await CliWorkspace.create();
+  const base = await ws.write("base", '{\n    "/a.csv": "1.0.0"\n}\n');
+  const ours = await ws.write("ours", '{\n    "/a.csv": "1.0.1"\n}\n');
+  const theirs = await ws.write("theirs", '{\n    "/a.csv": "1.1.0"\n}\n');
+  const r = await ws.run(["merge-driver", base, ours, theirs]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(await ws.read("ours"), '{\n    "/a.csv": "1.1.0"\n}\n');
+  assertStringIncludes(
+    r.stdout,
+    "/a.csv: both sides moved it (1.0.1 here, 1.1.0 there): kept 1.1.0",
+  );
+});
+
+Deno.test("merge-driver: an override against a version is left between markers that vc refuses to read", async () => {
+  await using ws = await CliWorkspace.create();
+  const base = await ws.write("base", '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "1.0.0"\n}\n');
+  const ours = await ws.write("ours", '{\n    "/a.csv": "./a.csv",\n    "/b.csv": "1.0.0"\n}\n');
+  const theirs = await ws.write(
+    "theirs",
+    '{\n    "/a.csv": "1.2.0",\n    "/b.csv": "1.0.0",\n    "/c.csv": "1.0.0"\n}\n',
+  );
+  const r = await ws.run(["merge-driver", base, ours, theirs]);
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stdout, 'conflict: /a.csv: "./a.csv" here, "1.2.0" there');
+  assertEquals(
+    await ws.read("ours"),
+    '{\n<<<<<<< ours\n    "/a.csv": "./a.csv",\n=======\n    "/a.csv": "1.2.0",\n>>>>>>> theirs\n' +
+      '    "/b.csv": "1.0.0",\n    "/c.csv": "1.0.0"\n}\n',
+  );
+  await Deno.copyFile(ws.path("ours"), ws.path("versioned_assets.json"));
+  const ls = await ws.vc("ls");
+  assertEquals(ls.code, 1);
+  assertStringIncludes(ls.stderr, "an unresolved merge conflict");
+});
+
+Deno.test("merge-driver: a lock entry of other content on each side is a conflict; CRLF and BOM kept", () => {
+  const line = (k: string, sha: string) => `  "${k}": {"size": 1, "sha256": "${sha}"}`;
+  const file = (...lines: string[]) => `\ufeff{\r\n${lines.join(",\r\n")}\r\n}\r\n`;
+  const base = file(line("/a.csv@1.0.0", SHA_A));
+  const ours = file(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_A));
+  const theirs = file(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_B));
+  const m = mergeVersionedFile(base, ours, theirs, "l.json");
+  assertEquals(m.kind, "lock");
+  assertEquals(m.conflicts.length, 1);
+  assertStringIncludes(m.conflicts[0]!, "/b.csv@1.0.0");
+  assertEquals(
+    m.text,
+    `\ufeff{\r\n${line("/a.csv@1.0.0", SHA_A)},\r\n<<<<<<< ours\r\n${
+      line("/b.csv@1.0.0", SHA_A)
+    }\r\n=======\r\n${line("/b.csv@1.0.0", SHA_B)}\r\n>>>>>>> theirs\r\n}\r\n`,
+  );
+  // Entries added on both sides, no conflict: kept in the file's style.
+  const clean = mergeVersionedFile(
+    base,
+    ours,
+    file(line("/a.csv@1.0.0", SHA_A), line("/c.csv@1.0.0", SHA_B)),
+    "l.json",
+  );
+  assertEquals(clean.conflicts, []);
+  assertEquals(
+    clean.text,
+    file(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_A), line("/c.csv@1.0.0", SHA_B)),
+  );
+});
+
+Deno.test("merge-driver: a manifest both branches created (empty base) merges; a baiji-pod style file keeps its style", () => {
+  const m = mergeVersionedFile(
+    "",
+    '{\n  "a.csv": "1.0.0"\n}',
+    '{\n  "b.csv": "2.0.0"\n}',
+    "m.json",
+  );
+  assertEquals(m.kind, "manifest");
+  assertEquals(m.text, '{\n  "a.csv": "1.0.0",\n  "/b.csv": "2.0.0"\n}');
+  assert(m.conflicts.length === 0 && m.notes.length === 0);
+  // A path one side removed and the other moved cannot be decided.
+  const removed = mergeVersionedFile(
+    '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "1.0.0"\n}\n',
+    '{\n    "/b.csv": "1.0.0"\n}\n',
+    '{\n    "/a.csv": "1.1.0",\n    "/b.csv": "1.0.0"\n}\n',
+    "m.json",
+  );
+  assertEquals(removed.conflicts, ['/a.csv: removed here, "1.1.0" there']);
+  assertStringIncludes(
+    removed.text,
+    '<<<<<<< ours\n=======\n    "/a.csv": "1.1.0",\n>>>>>>> theirs',
+  );
+});

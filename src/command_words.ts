@@ -38,6 +38,13 @@ export const LOCK_CHECK: CommandWords = {
   library: "`checkLock()`",
   command: "`vc lock --check`",
 };
+/**
+ * The way out of the next merge conflict in a manifest or lock file: a git
+ * setting, said the same way by the library and by `vc`.
+ */
+export const MERGE_DRIVER_HINT =
+  "to have git merge both files entry by entry, set up `vc merge-driver` as its merge driver, " +
+  "as the README's Merging branches says";
 /** Publish a new version of a path. */
 export const UPDATE: CommandWords = { library: "`update()`", command: "`vc update`" };
 /** Publish a new path. */

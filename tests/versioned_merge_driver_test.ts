@@ -117,6 +117,8 @@ Deno.test("merge-driver: an override against a version is left between markers t
   const ls = await ws.vc("ls");
   assertEquals(ls.code, 1);
   assertStringIncludes(ls.stderr, "an unresolved merge conflict");
+  // A conflict git's line merge left names the driver that avoids the next one.
+  assertStringIncludes(ls.stderr, "set up `vc merge-driver` as its merge driver");
 });
 
 Deno.test("merge-driver: a lock entry of other content on each side is a conflict; CRLF and BOM kept", () => {

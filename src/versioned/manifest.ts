@@ -27,6 +27,7 @@ import {
   ADD_FILE,
   cacheUri,
   LOCK_CHECK,
+  MERGE_DRIVER_HINT,
   PREFILL_LIST,
   VERSIONS,
   versionsOf,
@@ -292,7 +293,7 @@ async function exists(path: string): Promise<boolean> {
 // Both sides of a conflict name versions that were published (uploads are
 // create-only), so either is safe to pin; the later one is the usual choice.
 const MANIFEST_CONFLICT_HINT = "keep one version of each path, usually the higher, then run " +
-  LOCK_CHECK.library;
+  LOCK_CHECK.library + "; " + MERGE_DRIVER_HINT;
 
 /**
  * Parses and validates manifest text; `file` is only used in error messages.

@@ -174,3 +174,21 @@ Deno.test("merge-driver: a manifest both branches created (empty base) merges; a
     '<<<<<<< ours\n=======\n    "/a.csv": "1.1.0",\n>>>>>>> theirs',
   );
 });
+
+Deno.test("merge-driver: a side vc cannot read is left whole between markers, not dropped", async () => {
+  await using ws = await CliWorkspace.create();
+  const base = await ws.write("base", '{\n    "/a.csv": "1.0.0"\n}\n');
+  const ours = await ws.write("ours", '{\n    "/a.csv": "1.0.1",\n}\n');
+  const theirs = await ws.write("theirs", '{\n    "/a.csv": "1.1.0"\n}\n');
+  const r = await ws.run(["merge-driver", base, ours, theirs]);
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(
+    r.stderr,
+    "cannot merge entry by entry, both sides left whole between conflict markers",
+  );
+  assertStringIncludes(r.stderr, "a comma after the last entry");
+  assertEquals(
+    await ws.read("ours"),
+    '<<<<<<< ours\n{\n    "/a.csv": "1.0.1",\n}\n=======\n{\n    "/a.csv": "1.1.0"\n}\n>>>>>>> theirs\n',
+  );
+});

@@ -8,6 +8,7 @@
  */
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
+import { InvalidInputError } from "../errors.ts";
 import { mergeVersionedFile } from "../versioned/merge.ts";
 
 /**
@@ -35,7 +36,27 @@ export const mergeDriver: Command = {
   async run(ctx) {
     const [base, ours, theirs] = ctx.args as [string, string, string];
     const read = (f: string) => Deno.readTextFile(f);
-    const m = mergeVersionedFile(await read(base), await read(ours), await read(theirs), ours);
+    let m;
+    try {
+      m = mergeVersionedFile(await read(base), await read(ours), await read(theirs), ours);
+    } catch (e) {
+      if (!(e instanceof InvalidInputError)) throw e;
+      // A side vc cannot read (edited by hand): exit 1 alone would leave OURS
+      // as it was, no markers, so the other side's change could be committed
+      // away unseen. Both sides whole go between markers instead (vc runs no
+      // git: it has no --allow-run), which every vc command refuses to read.
+      ctx.out.warn(
+        `vc merge-driver: cannot merge entry by entry, both sides left whole between conflict markers: ${e.message}`,
+      );
+      const [o, t] = [await read(ours), await read(theirs)];
+      const eol = o.includes("\r\n") ? "\r\n" : "\n";
+      const ending = (text: string) => text.endsWith("\n") || text === "" ? text : text + eol;
+      await Deno.writeTextFile(
+        ours,
+        `<<<<<<< ours${eol}${ending(o)}=======${eol}${ending(t)}>>>>>>> theirs${eol}`,
+      );
+      return EXIT_FAILURE;
+    }
     await Deno.writeTextFile(ours, m.text);
     const lines = [
       ...m.notes.map((n) => `vc merge-driver: ${n}`),

@@ -950,6 +950,9 @@ export class VersionedCache {
         ...(options.onStale ? { onStale: options.onStale } : {}),
       });
     } catch (error) {
+      if (error instanceof OfflineError && asset.version !== undefined) {
+        throw await this.#offlineMiss(asset, asset.version, error);
+      }
       if (!(error instanceof NotFoundError)) throw error;
       // A remote override that is not there is named as the manifest's entry,
       // as a local one is: the URI alone does not say which entry to fix.
@@ -960,6 +963,24 @@ export class VersionedCache {
       }
       throw await this.#missingVersion(asset, asset.version, error);
     }
+  }
+
+  // An offline miss of a version, said with its entry, the manifest's pin
+  // (read again: `asset` may be of a version given) and the versions cached.
+  async #offlineMiss(
+    asset: VersionedAsset,
+    version: string,
+    error: OfflineError,
+  ): Promise<OfflineError> {
+    const { cachedVersions, offlineMiss } = await import("./offline_pin.ts");
+    const pinned = await this.resolve(asset.path).then((a) => a.version, () => undefined);
+    return offlineMiss(error, {
+      path: asset.path,
+      version,
+      pinned,
+      manifest: this.manifest,
+      cached: cachedVersions(this.#cache, asset.uri, asset.path, version),
+    });
   }
 
   /**

@@ -5,8 +5,8 @@
  * nearly every such pair a conflict, in the manifest and in the lock file,
  * to be resolved by hand. `vc merge-driver`, set up as git's merge driver
  * for both files, merges them entry by entry: both sides' entries are kept,
- * a path both sides moved keeps the higher version, and only what cannot
- * be decided is left between conflict markers (exit 1).
+ * and only what cannot be decided (a path both sides moved) is left between
+ * conflict markers around that entry (exit 1).
  */
 import { fileURLToPath } from "node:url";
 import { mergeVersionedFile } from "../src/versioned/merge.ts";
@@ -83,17 +83,22 @@ Deno.test("git merge of two branches that each added a path: the driver merges m
   assertEquals(check.code, 0, check.stderr);
 });
 
-Deno.test("merge-driver: a path both sides moved keeps the higher version, and says so", async () => {
+Deno.test("merge-driver: a path both sides moved to other versions is a conflict naming the higher", async () => {
   await using ws = await CliWorkspace.create();
-  const base = await ws.write("base", '{\n    "/a.csv": "1.0.0"\n}\n');
-  const ours = await ws.write("ours", '{\n    "/a.csv": "1.0.1"\n}\n');
-  const theirs = await ws.write("theirs", '{\n    "/a.csv": "1.1.0"\n}\n');
+  const base = await ws.write("base", '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "1.0.0"\n}\n');
+  const ours = await ws.write("ours", '{\n    "/a.csv": "1.0.1",\n    "/b.csv": "1.0.0"\n}\n');
+  const theirs = await ws.write("theirs", '{\n    "/a.csv": "1.0.2",\n    "/b.csv": "1.1.0"\n}\n');
   const r = await ws.run(["merge-driver", base, ours, theirs]);
-  assertEquals(r.code, 0, r.stderr);
-  assertEquals(await ws.read("ours"), '{\n    "/a.csv": "1.1.0"\n}\n');
+  assertEquals(r.code, 1, r.stderr);
+  // Two edits, both published: neither is dropped unseen.
   assertStringIncludes(
     r.stdout,
-    "/a.csv: both sides moved it (1.0.1 here, 1.1.0 there): kept 1.1.0",
+    'conflict: /a.csv: "1.0.1" here, "1.0.2" there (both published: keep the one whose content is wanted, usually the higher, 1.0.2',
+  );
+  assertEquals(
+    await ws.read("ours"),
+    '{\n<<<<<<< ours\n    "/a.csv": "1.0.1",\n=======\n    "/a.csv": "1.0.2",\n>>>>>>> theirs\n' +
+      '    "/b.csv": "1.1.0"\n}\n',
   );
 });
 
@@ -160,7 +165,7 @@ Deno.test("merge-driver: a manifest both branches created (empty base) merges; a
   );
   assertEquals(m.kind, "manifest");
   assertEquals(m.text, '{\n  "a.csv": "1.0.0",\n  "/b.csv": "2.0.0"\n}');
-  assert(m.conflicts.length === 0 && m.notes.length === 0);
+  assertEquals(m.conflicts, []);
   // A path one side removed and the other moved cannot be decided.
   const removed = mergeVersionedFile(
     '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "1.0.0"\n}\n',

@@ -27,7 +27,7 @@ export const mergeDriver: Command = {
   required: 3,
   usage: "BASE OURS THEIRS",
   description:
-    'A git merge driver for the manifest and the lock file: merges them entry by entry and\nwrites the result to OURS. Entries added on both sides are kept; a path both sides moved\nto other versions keeps the higher; what it cannot decide (an override, a path removed on\none side, a lock entry of other content) is left between conflict markers (exit 1).\nSet it up once per clone: git config merge.vc.driver "vc merge-driver %O %A %B",\nand in .gitattributes: versioned_assets*.json merge=vc',
+    'A git merge driver for the manifest and the lock file: merges them entry by entry and\nwrites the result to OURS. Entries added on both sides are kept, the change of one side taken;\nwhat it cannot decide (a path both sides moved, an override, a path removed on one side,\na lock entry of other content) is left between conflict markers around it (exit 1).\nSet it up once per clone: git config merge.vc.driver "vc merge-driver %O %A %B",\nand in .gitattributes: versioned_assets*.json merge=vc',
   options: {},
   examples: [
     'git config merge.vc.driver "vc merge-driver %O %A %B"',
@@ -58,11 +58,8 @@ export const mergeDriver: Command = {
       return EXIT_FAILURE;
     }
     await Deno.writeTextFile(ours, m.text);
-    const lines = [
-      ...m.notes.map((n) => `vc merge-driver: ${n}`),
-      ...m.conflicts.map((c) => `vc merge-driver: conflict: ${c}`),
-    ];
-    await ctx.out.data({ kind: m.kind, conflicts: m.conflicts, notes: m.notes }, lines);
+    const lines = m.conflicts.map((c) => `vc merge-driver: conflict: ${c}`);
+    await ctx.out.data({ kind: m.kind, conflicts: m.conflicts }, lines);
     return m.conflicts.length > 0 ? EXIT_FAILURE : 0;
   },
 };

@@ -4,12 +4,12 @@
  * `vc update` a path on their own branch touch neighbouring lines (a sorted
  * file, and JSON's comma on the line before a new last entry), which git's
  * line merge calls a conflict every time. Here each entry is merged on its
- * own: one side's change is taken, both sides' new entries are kept, and a
- * path both sides moved to other versions keeps the higher (both are
- * published). What cannot be decided (an override on one side, a path one
- * side removed and the other moved, a lock entry whose size or SHA-256
- * differs) is left between conflict markers, which every vc command refuses
- * to read until they are resolved.
+ * own: one side's change is taken and both sides' new entries are kept.
+ * What cannot be decided (a path both sides moved to other versions, both
+ * published, of two edits; an override; a path one side removed and the
+ * other moved; a lock entry whose size or SHA-256 differs) is left between
+ * conflict markers around that entry, which every vc command refuses to
+ * read until they are resolved.
  *
  * @module
  */
@@ -28,8 +28,6 @@ export interface VersionedMergeResult {
   text: string;
   /** One line per entry left between conflict markers. */
   conflicts: string[];
-  /** One line per entry both sides changed that was decided (the higher version kept). */
-  notes: string[];
 }
 
 const BOM = "\ufeff";
@@ -128,7 +126,6 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
   const t = parseManifest(orEmpty(theirs), `${file} (theirs)`);
   const merged: Record<string, string> = {};
   const conflicts: string[] = [];
-  const notes: string[] = [];
   const conflicting = new Map<string, { ours?: string; theirs?: string }>();
   const keys = [...new Set([...Object.keys(b), ...Object.keys(o), ...Object.keys(t)])].sort(
     compareUtf8,
@@ -139,23 +136,21 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
       if (d.value !== undefined) merged[key] = d.value;
       continue;
     }
-    if (
-      d.ours !== undefined && d.theirs !== undefined && isVersion(d.ours) && isVersion(d.theirs)
-    ) {
-      const higher = compareVersions(d.ours, d.theirs) >= 0 ? d.ours : d.theirs;
-      merged[key] = higher;
-      notes.push(
-        `${key}: both sides moved it (${d.ours} here, ${d.theirs} there): kept ${higher}, the higher`,
-      );
-      continue;
-    }
     merged[key] = (d.ours ?? d.theirs) as string;
     conflicting.set(key, {
       ...(d.ours === undefined ? {} : { ours: d.ours }),
       ...(d.theirs === undefined ? {} : { theirs: d.theirs }),
     });
     const say = (v: string | undefined) => v === undefined ? "removed" : JSON.stringify(v);
-    conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there`);
+    // Two versions both published, of two edits: taking either silently would
+    // drop the other's content from the branch, as a line merge never does.
+    const both = d.ours !== undefined && d.theirs !== undefined && isVersion(d.ours) &&
+        isVersion(d.theirs)
+      ? ` (both published: keep the one whose content is wanted, usually the higher, ${
+        compareVersions(d.ours, d.theirs) >= 0 ? d.ours : d.theirs
+      }, or publish one that combines both)`
+      : "";
+    conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there${both}`);
   }
   const oursText = orEmpty(ours);
   const mark = oursText.startsWith(BOM) ? BOM : "";
@@ -166,7 +161,7 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
     const value = conflicting.get(key)?.[side];
     return value === undefined ? undefined : withValue(shown, JSON.stringify(value));
   });
-  return { text, conflicts, notes };
+  return { text, conflicts };
 }
 
 function sameLockEntry(a: LockEntry, b: LockEntry): boolean {
@@ -203,7 +198,7 @@ function mergeLockFiles(base: string, ours: string, theirs: string, file: string
     const line = formatLockFile({ [key]: entry }).split("\n")[1] as string;
     return shown.trimEnd().endsWith(",") ? `${line},` : line;
   });
-  return { text, conflicts, notes: [] };
+  return { text, conflicts };
 }
 
 /**

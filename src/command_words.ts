@@ -39,12 +39,31 @@ export const LOCK_CHECK: CommandWords = {
   command: "`vc lock --check`",
 };
 /**
- * The way out of the next merge conflict in a manifest or lock file: a git
- * setting, said the same way by the library and by `vc`.
+ * The first line of a conflict `vc merge-driver` leaves (`<<<<<<< ours`
+ * and what follows it), so an error about a file holding one does not
+ * advise setting the driver up.
  */
-export const MERGE_DRIVER_HINT =
-  "to have git merge both files entry by entry, set up `vc merge-driver` as its merge driver, " +
-  "as the README's Merging branches says";
+export const MERGE_DRIVER_MARKER = "<<<<<<< ours (vc merge-driver)";
+
+/**
+ * The way out of the next merge conflict in a manifest or lock file: a git
+ * setting, said the same way by the library and by `vc`; `""` for a
+ * conflict the driver itself left (`text` holds its marker).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeDriverHint, MERGE_DRIVER_MARKER } from "./command_words.ts";
+ * assert.match(mergeDriverHint("<<<<<<< HEAD\n"), /set up `vc merge-driver`/);
+ * assert.equal(mergeDriverHint(`${MERGE_DRIVER_MARKER}\n`), "");
+ * ```
+ */
+export function mergeDriverHint(text: string): string {
+  return text.includes(MERGE_DRIVER_MARKER)
+    ? ""
+    : "; to have git merge both files entry by entry, set up `vc merge-driver` as its merge " +
+      "driver, as the README's Merging branches says";
+}
 /** Publish a new version of a path. */
 export const UPDATE: CommandWords = { library: "`update()`", command: "`vc update`" };
 /** Publish a new path. */

@@ -97,7 +97,7 @@ Deno.test("merge-driver: a path both sides moved to other versions is a conflict
   );
   assertEquals(
     await ws.read("ours"),
-    '{\n<<<<<<< ours\n    "/a.csv": "1.0.1",\n=======\n    "/a.csv": "1.0.2",\n>>>>>>> theirs\n' +
+    '{\n<<<<<<< ours (vc merge-driver)\n    "/a.csv": "1.0.1",\n=======\n    "/a.csv": "1.0.2",\n>>>>>>> theirs\n' +
       '    "/b.csv": "1.1.0"\n}\n',
   );
 });
@@ -115,15 +115,22 @@ Deno.test("merge-driver: an override against a version is left between markers t
   assertStringIncludes(r.stdout, 'conflict: /a.csv: "./a.csv" here, "1.2.0" there');
   assertEquals(
     await ws.read("ours"),
-    '{\n<<<<<<< ours\n    "/a.csv": "./a.csv",\n=======\n    "/a.csv": "1.2.0",\n>>>>>>> theirs\n' +
+    '{\n<<<<<<< ours (vc merge-driver)\n    "/a.csv": "./a.csv",\n=======\n    "/a.csv": "1.2.0",\n>>>>>>> theirs\n' +
       '    "/b.csv": "1.0.0",\n    "/c.csv": "1.0.0"\n}\n',
   );
   await Deno.copyFile(ws.path("ours"), ws.path("versioned_assets.json"));
   const ls = await ws.vc("ls");
   assertEquals(ls.code, 1);
   assertStringIncludes(ls.stderr, "an unresolved merge conflict");
-  // A conflict git's line merge left names the driver that avoids the next one.
-  assertStringIncludes(ls.stderr, "set up `vc merge-driver` as its merge driver");
+  // The driver's own conflict does not advise setting the driver up...
+  assertEquals(ls.stderr.includes("set up `vc merge-driver`"), false, ls.stderr);
+  // ...one git's line merge left names the driver that avoids the next one.
+  await ws.write(
+    "versioned_assets.json",
+    '{\n<<<<<<< HEAD\n    "/a.csv": "1.0.1"\n=======\n    "/a.csv": "1.0.2"\n>>>>>>> b\n}\n',
+  );
+  const git = await ws.vc("ls");
+  assertStringIncludes(git.stderr, "set up `vc merge-driver` as its merge driver");
 });
 
 Deno.test("merge-driver: a lock entry of other content on each side is a conflict; CRLF and BOM kept", () => {
@@ -138,7 +145,7 @@ Deno.test("merge-driver: a lock entry of other content on each side is a conflic
   assertStringIncludes(m.conflicts[0]!, "/b.csv@1.0.0");
   assertEquals(
     m.text,
-    `\ufeff{\r\n${line("/a.csv@1.0.0", SHA_A)},\r\n<<<<<<< ours\r\n${
+    `\ufeff{\r\n${line("/a.csv@1.0.0", SHA_A)},\r\n<<<<<<< ours (vc merge-driver)\r\n${
       line("/b.csv@1.0.0", SHA_A)
     }\r\n=======\r\n${line("/b.csv@1.0.0", SHA_B)}\r\n>>>>>>> theirs\r\n}\r\n`,
   );
@@ -176,7 +183,7 @@ Deno.test("merge-driver: a manifest both branches created (empty base) merges; a
   assertEquals(removed.conflicts, ['/a.csv: removed here, "1.1.0" there']);
   assertStringIncludes(
     removed.text,
-    '<<<<<<< ours\n=======\n    "/a.csv": "1.1.0",\n>>>>>>> theirs',
+    '<<<<<<< ours (vc merge-driver)\n=======\n    "/a.csv": "1.1.0",\n>>>>>>> theirs',
   );
 });
 
@@ -194,6 +201,6 @@ Deno.test("merge-driver: a side vc cannot read is left whole between markers, no
   assertStringIncludes(r.stderr, "a comma after the last entry");
   assertEquals(
     await ws.read("ours"),
-    '<<<<<<< ours\n{\n    "/a.csv": "1.0.1",\n}\n=======\n{\n    "/a.csv": "1.1.0"\n}\n>>>>>>> theirs\n',
+    '<<<<<<< ours (vc merge-driver)\n{\n    "/a.csv": "1.0.1",\n}\n=======\n{\n    "/a.csv": "1.1.0"\n}\n>>>>>>> theirs\n',
   );
 });

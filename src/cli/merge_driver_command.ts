@@ -9,6 +9,7 @@
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
 import { InvalidInputError } from "../errors.ts";
+import { MERGE_DRIVER_MARKER } from "../command_words.ts";
 import { mergeVersionedFile } from "../versioned/merge.ts";
 
 /**
@@ -53,7 +54,7 @@ export const mergeDriver: Command = {
       const ending = (text: string) => text.endsWith("\n") || text === "" ? text : text + eol;
       await Deno.writeTextFile(
         ours,
-        `<<<<<<< ours${eol}${ending(o)}=======${eol}${ending(t)}>>>>>>> theirs${eol}`,
+        `${MERGE_DRIVER_MARKER}${eol}${ending(o)}=======${eol}${ending(t)}>>>>>>> theirs${eol}`,
       );
       return EXIT_FAILURE;
     }

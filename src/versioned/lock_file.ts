@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { LOCK_CHECK, MERGE_DRIVER_HINT } from "../command_words.ts";
+import { LOCK_CHECK, mergeDriverHint } from "../command_words.ts";
 import { readTextCapped } from "../read_capped.ts";
 import { basename, dirname, join } from "../path.ts";
 import { AtomicFile, writeFileAtomic } from "../atomic_write.ts";
@@ -362,7 +362,7 @@ async function readLockText(
 // are create-only): the entries of both sides hold together.
 const LOCK_CONFLICT_HINT =
   "keep the entries of both sides, a comma after each but the last, then run " +
-  LOCK_CHECK.library + "; " + MERGE_DRIVER_HINT;
+  LOCK_CHECK.library;
 
 // What is wrong with a lock entry's value, said of the field at fault (a
 // hand edit's `"size": "6"` is not found by reading the shape alone).
@@ -401,7 +401,12 @@ export function parseLockFile(text: string, file: string): LockEntries {
     data = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      jsonSyntaxMessage(`lock file ${file}`, text, cause, LOCK_CONFLICT_HINT),
+      jsonSyntaxMessage(
+        `lock file ${file}`,
+        text,
+        cause,
+        LOCK_CONFLICT_HINT + mergeDriverHint(text),
+      ),
       { cause },
     );
   }

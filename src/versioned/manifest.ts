@@ -27,7 +27,7 @@ import {
   ADD_FILE,
   cacheUri,
   LOCK_CHECK,
-  MERGE_DRIVER_HINT,
+  mergeDriverHint,
   PREFILL_LIST,
   VERSIONS,
   versionsOf,
@@ -293,7 +293,7 @@ async function exists(path: string): Promise<boolean> {
 // Both sides of a conflict name versions that were published (uploads are
 // create-only), so either is safe to pin; the later one is the usual choice.
 const MANIFEST_CONFLICT_HINT = "keep one version of each path, usually the higher, then run " +
-  LOCK_CHECK.library + "; " + MERGE_DRIVER_HINT;
+  LOCK_CHECK.library;
 
 /**
  * Parses and validates manifest text; `file` is only used in error messages.
@@ -320,7 +320,12 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
     data = JSON.parse(text);
   } catch (cause) {
     throw new InvalidInputError(
-      jsonSyntaxMessage(`manifest ${file}`, text, cause, MANIFEST_CONFLICT_HINT) +
+      jsonSyntaxMessage(
+        `manifest ${file}`,
+        text,
+        cause,
+        MANIFEST_CONFLICT_HINT + mergeDriverHint(text),
+      ) +
         (readsAsList(text)
           ? `; it reads as a prefill list (one URI or versioned path a line): ${PREFILL_LIST.library}`
           : ""),
@@ -999,7 +1004,9 @@ function checkDuplicates(text: string, file: string): void {
     ? `, at lines ${twice.firstLine} and ${twice.line}, both ${first}; delete one`
     : ` (line ${twice.firstLine}: ${first ?? "another value"}; line ${twice.line}: ${
       second ?? "another value"
-    }): JSON would keep the last, so vc refuses to guess; ${MANIFEST_CONFLICT_HINT}`;
+    }): JSON would keep the last, so vc refuses to guess; ${MANIFEST_CONFLICT_HINT}${
+      mergeDriverHint("")
+    }`;
   throw new InvalidInputError(
     `manifest ${file}:${twice.line}:${twice.column}: entry ${
       JSON.stringify(twice.key)

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { MERGE_DRIVER_MARKER } from "../command_words.ts";
 import { InvalidInputError } from "../errors.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { parseManifest } from "./manifest.ts";
@@ -104,7 +105,7 @@ function markConflicts(
     lines.splice(
       i,
       1,
-      "<<<<<<< ours",
+      MERGE_DRIVER_MARKER,
       ...side("ours"),
       "=======",
       ...side("theirs"),

@@ -52,8 +52,10 @@ export const WINDOWS_DEVICE_NAME: RegExp =
  * by default), such a name opens the file whose short name it is:
  * `longer~1.csv` beside `longername.csv` is that file, so a key of this
  * form would be written over another's file. The cache escapes its `~`
- * there (`src/cache/layout.ts`); a mirror, `vc sync` and a directory store
- * refuse it ({@linkcode windowsNameProblem}).
+ * on Windows and in any cache dir whose names fold (a vfat stick, an NTFS
+ * or SMB mount make short names on Linux too: `src/cache/layout.ts`); a
+ * mirror, `vc sync` and a directory store on Windows refuse it
+ * ({@linkcode windowsNameProblem}).
  *
  * @example
  * ```ts

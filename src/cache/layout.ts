@@ -204,7 +204,8 @@ export function isEncodedName(name: string): boolean {
  * (C1 controls, bidirectional overrides, invisible format characters, line
  * separators: as UTF-8 bytes), trailing dots and spaces, the first
  * character of Windows-reserved names, and on Windows (`fsPlatform.windowsNames`)
- * the `~` of a name of 8.3 short-name form (`progra~1`) are percent-encoded; `.`/`..` become
+ * or wherever names fold (`folded`: a vfat or NTFS mount makes short names
+ * on Linux too) the `~` of a name of 8.3 short-name form (`progra~1`) are percent-encoded; `.`/`..` become
  * `%2E`/`%2E%2E`; an empty segment becomes `%_`; segments longer than
  * {@linkcode MAX_SEGMENT_BYTES} are truncated and suffixed with `%~<hash>`,
  * keeping the extension. Since a literal `%` is always escaped, distinct
@@ -248,8 +249,12 @@ export function encodeSegment(
     out = out.slice(0, trailing.index) + [...trailing[0]].map(escapeChar).join("");
   }
   if (WINDOWS_DEVICE_NAME.test(out) || looksLikeTemp(out)) out = escapeChar(out[0]!) + out.slice(1);
-  // On Windows a name of 8.3 short-name form may open another file (PLAIN holds no `~`).
-  if (fsPlatform.windowsNames && WINDOWS_SHORT_NAME.test(out)) out = out.replace("~", "%7E");
+  // A name of 8.3 short-name form may open another file (PLAIN holds no `~`):
+  // on Windows, and where names fold off it too (a vfat stick, an NTFS or
+  // SMB mount on Linux make and resolve short names as Windows does).
+  if ((fsPlatform.windowsNames || folded) && WINDOWS_SHORT_NAME.test(out)) {
+    out = out.replace("~", "%7E");
+  }
   if (encoder.encode(out).length > MAX_SEGMENT_BYTES) out = truncateSegment(out, segment);
   return out;
 }

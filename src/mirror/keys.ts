@@ -17,7 +17,7 @@ import { pathBelow, resolve, sep } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
 import { isTempName } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
-import { localPathProblem } from "../file_names.ts";
+import { foldName, localPathProblem } from "../file_names.ts";
 import { checkDotSegments, parseStoreRoot } from "../uri.ts";
 
 /**
@@ -168,7 +168,12 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * cannot hold as a name: `<>:"|?*` (`a.csv:x` would write an alternate data
  * stream of `a.csv`), a device name (`con`, `nul.txt`), or a trailing dot or
  * space; `vc sync` refuses such manifest paths by the same check
- * (`src/file_names.ts`).
+ * (`src/file_names.ts`). A name of the form of vc's temp files
+ * (`.<name>.vc-tmp-<pid>-<random>`) is refused too, and where names fold
+ * (`folds`: the target's file system, by default `fsPlatform.caseInsensitive`)
+ * in any letter case or Unicode form, since there
+ * `.big.bin.VC-TMP-0-SHARED` is the shared temp file a download of
+ * `big.bin` writes into and renames away.
  *
  * @example
  * ```ts
@@ -180,11 +185,14 @@ export function stripPrefix(key: string, prefix: string): string | undefined {
  * assert(unsafeLocalKey("d/.a.vc-tmp-1-abcdefgh") !== undefined);
  * assert(unsafeLocalKey(`d/${"x".repeat(256)}`) !== undefined);
  * assert(unsafeLocalKey("d/a.csv:x", "windows") !== undefined);
+ * assert(unsafeLocalKey("d/.a.VC-TMP-0-SHARED", "linux", true) !== undefined);
+ * assert.equal(unsafeLocalKey("d/.a.VC-TMP-0-SHARED", "linux", false), undefined);
  * ```
  */
 export function unsafeLocalKey(
   key: string,
   os?: typeof Deno.build.os,
+  folds: boolean = fsPlatform.caseInsensitive,
 ): string | undefined {
   const windows = os === undefined ? fsPlatform.windowsNames : os === "windows";
   if (key === "") return "empty key";
@@ -202,7 +210,11 @@ export function unsafeLocalKey(
   // vc's own temp names: such a file would be skipped by the next walk and
   // downloaded again on every run (and swept as a dead writer's leftover).
   const name = key.slice(key.lastIndexOf("/") + 1);
-  if (name.includes(".vc-tmp-") && isTempName(name)) {
+  // Only ASCII letters fold into `.vc-tmp-` itself, so a name without it in
+  // any case is no temp name in any spelling (and costs no fold).
+  if (
+    /\.vc-tmp-/i.test(name) && (isTempName(name) || (folds && isTempName(foldName(name))))
+  ) {
     return "key's name has the form of vc's temp files (.<name>.vc-tmp-<pid>-<random>)";
   }
   return undefined;

@@ -2096,7 +2096,7 @@ export class Mirror {
         // `s3://b/p`) holding data: named by its URI, with its slash.
         const unsafe = remote.storeKey === ""
           ? "key names a directory (the one mirrored)"
-          : unsafeLocalKey(remote.key);
+          : unsafeLocalKey(remote.key, undefined, namesFoldIn(root));
         if (unsafe !== undefined) {
           run.report.failed.push(
             failure(

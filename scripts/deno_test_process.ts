@@ -33,32 +33,158 @@ export function parsedOrSaid<T>(name: string, parse: () => T): T | undefined {
 export interface DenoRun {
   /** Whether the process exited with 0. */
   ok: boolean;
-  /** Its stdout, then its stderr. */
+  /** Its stdout, then its stderr (what it wrote before it was killed, for one that timed out). */
   output: Uint8Array;
+  /** Whether it ran past its time limit and was killed, with its process group. */
+  timedOut?: boolean;
 }
 
-/** Runs `deno ARGS...` to its end, output piped. */
+/** The environment variable that sets {@linkcode batchLimitMs}, in seconds. */
+export const BATCH_TIMEOUT_ENV = "VC_TEST_BATCH_TIMEOUT";
+
+/**
+ * How long one `deno test` process of a runner may run before it is killed:
+ * `VC_TEST_BATCH_TIMEOUT` seconds (a decimal number > 0), else 900. The
+ * slowest batch, the eight largest test files (`batch 1`), took 170 s on the
+ * 2-core VM at a load of 9.5, and a loaded CI run took half again as long
+ * as a quiet one: 900 s leaves room for both, and stays well under CI's
+ * 90 minutes. Without a bound, a test waiting forever (a lost worker
+ * message, a child that never exits) held CI until its own limit with no
+ * word of which test hung.
+ */
+export function batchLimitMs(): number {
+  const text = Deno.env.get(BATCH_TIMEOUT_ENV);
+  if (text === undefined || text === "") return 900_000;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`${BATCH_TIMEOUT_ENV} takes a number of seconds > 0, got ${text}`);
+  }
+  return seconds * 1000;
+}
+
+/** Process groups of the runs under way, for {@linkcode forwardSignal}. */
+const liveGroups = new Set<number>();
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const forwarders = new Map<Deno.Signal, () => void>();
+
+/**
+ * A run with a time limit is a process group of its own (to kill its
+ * children with it), so Ctrl-C at the terminal no longer reaches it: the
+ * runner passes the signal on to every group under way, then exits as the
+ * signal would have ended it.
+ */
+function forwardSignal(signal: Deno.Signal): () => void {
+  return () => {
+    for (const group of liveGroups) killGroup(group, signal);
+    Deno.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+  };
+}
+
+function track(group: number): void {
+  if (liveGroups.size === 0 && Deno.build.os !== "windows") {
+    for (const signal of SIGNALS) {
+      const forward = forwardSignal(signal);
+      forwarders.set(signal, forward);
+      Deno.addSignalListener(signal, forward);
+    }
+  }
+  liveGroups.add(group);
+}
+
+function untrack(group: number): void {
+  liveGroups.delete(group);
+  if (liveGroups.size > 0) return;
+  for (const [signal, forward] of forwarders) Deno.removeSignalListener(signal, forward);
+  forwarders.clear();
+}
+
+function killGroup(group: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(Deno.build.os === "windows" ? group : -group, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Everything `stream` yields, into `chunks` as it comes (kept when reading is given up). */
+async function drain(stream: ReadableStream<Uint8Array>, chunks: Uint8Array[]): Promise<void> {
+  for await (const chunk of stream) chunks.push(chunk);
+}
+
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Runs `deno ARGS...` to its end, output piped. With `limitMs`, the process
+ * runs as a process group of its own, and one still running after
+ * `limitMs` is killed with its whole group (`SIGKILL`: a `vc serve`, a
+ * moto_server, a `deno` child a test started go with it); the run is then
+ * `timedOut`, with the output written until then.
+ */
 export async function runDeno(
   args: readonly string[],
   env: Record<string, string> = {},
+  limitMs?: number,
 ): Promise<DenoRun> {
-  const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: [...args],
     env,
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  // Deno writes results and failures to stdout; stderr holds what tests wrote there.
-  const output = new Uint8Array(stdout.length + stderr.length);
-  output.set(stdout);
-  output.set(stderr, stdout.length);
-  return { ok: success, output };
+    ...(limitMs !== undefined && Deno.build.os !== "windows" ? { detached: true } : {}),
+  }).spawn();
+  const stdout: Uint8Array[] = [];
+  const stderr: Uint8Array[] = [];
+  const reading = Promise.all([drain(child.stdout, stdout), drain(child.stderr, stderr)]);
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (limitMs !== undefined) {
+    track(child.pid);
+    timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, "SIGKILL");
+    }, limitMs);
+  }
+  try {
+    const status = await child.status;
+    if (timedOut) {
+      // A process that left the group (setsid) may still hold the pipes:
+      // what was read is kept, and the rest is not waited for long.
+      let wait: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([reading, new Promise((r) => wait = setTimeout(r, 2000))]);
+      clearTimeout(wait);
+    } else {
+      await reading;
+    }
+    // Deno writes results and failures to stdout; stderr holds what tests wrote there.
+    return {
+      ok: status.success && !timedOut,
+      output: joined([...stdout, ...stderr]),
+      ...(timedOut ? { timedOut } : {}),
+    };
+  } finally {
+    clearTimeout(timer);
+    if (limitMs !== undefined) untrack(child.pid);
+  }
 }
 
 /** A run whose process had a `TMPDIR` of its own, and what it left there. */
 export interface DenoRunInTmpDir extends DenoRun {
   /** Top-level entries left in its TMPDIR (a directory with a trailing `/`); empty when clean. */
   leaked: string[];
+  /**
+   * For a run that timed out: the processes that had left its process group
+   * (a PostgreSQL server that `pg_ctl start` detached, say) and were killed
+   * after it, each as `PID command line`.
+   */
+  killed: string[];
 }
 
 /**
@@ -67,16 +193,20 @@ export interface DenoRunInTmpDir extends DenoRun {
  * themselves (a temp dir removed in `finally` or by `await using`), so an
  * entry left is a leak. The TMPDIR is removed afterwards. Mode 1777, as
  * `/tmp`: some tests run processes as `nobody` or `postgres`, which must reach
- * the directories made there.
+ * the directories made there. A run killed at `limitMs` also has the
+ * processes that left its group killed: those whose environment still has
+ * its `TMPDIR` (see {@linkcode killProcessesWithEnv}).
  */
 export async function runDenoInTmpDir(
   args: readonly string[],
   env: Record<string, string>,
   parent: string,
+  limitMs?: number,
 ): Promise<DenoRunInTmpDir> {
   const tmp = await Deno.makeTempDir({ dir: parent, prefix: "tmp_" });
   await Deno.chmod(tmp, 0o1777);
-  const run = await runDeno(args, { ...env, TMPDIR: tmp });
+  const run = await runDeno(args, { ...env, TMPDIR: tmp }, limitMs);
+  const killed = run.timedOut ? await killProcessesWithEnv(`TMPDIR=${tmp}`) : [];
   const leaked: string[] = [];
   for await (const e of Deno.readDir(tmp)) leaked.push(e.isDirectory ? `${e.name}/` : e.name);
   try {
@@ -85,7 +215,103 @@ export async function runDenoInTmpDir(
     // A mount left on a leaked directory, say: named, and the run goes on.
     leaked.push(`(could not remove ${tmp}: ${e instanceof Error ? e.message : e})`);
   }
-  return { ...run, leaked: leaked.sort() };
+  return { ...run, leaked: leaked.sort(), killed };
+}
+
+/**
+ * Kills (`SIGKILL`) every process whose environment holds `entry`
+ * (`TMPDIR=/tmp/…`) and returns them as `PID command line`. Linux only
+ * (`/proc`); elsewhere none is found. A process that called `setsid` (as
+ * `pg_ctl start` does for the PostgreSQL server of `tests/pg_server.ts`)
+ * is out of its runner's process group but keeps the environment it was
+ * started with; the server's own backends and a `postgres` user's processes
+ * inherit it too. One not readable (another user's, when not root) is
+ * skipped.
+ */
+export async function killProcessesWithEnv(entry: string): Promise<string[]> {
+  const found: string[] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir("/proc"));
+  } catch {
+    return found;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+    try {
+      const environ = await Deno.readTextFile(`/proc/${e.name}/environ`);
+      if (!environ.split("\0").includes(entry)) continue;
+      const cmdline = (await Deno.readTextFile(`/proc/${e.name}/cmdline`)).split("\0").join(" ");
+      Deno.kill(Number(e.name), "SIGKILL");
+      found.push(`${e.name} ${cmdline.trim()}`);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/**
+ * The test Deno reported as started and had not finished when its output
+ * ends (`NAME ...` with no result after it), as `test > step` for a step;
+ * undefined when every test started had finished. What a test printed
+ * (between `------- output -------` and `----- output end -----`) is skipped.
+ */
+export function lastStartedTest(output: Uint8Array): string | undefined {
+  const open: string[] = [];
+  let inOutput = false;
+  for (const line of plainText(output).split("\n")) {
+    if (line === "------- output -------") inOutput = true;
+    else if (line === "----- output end -----") inOutput = false;
+    if (inOutput) continue;
+    if (/^running \d+ tests? from /.test(line)) open.length = 0;
+    const m = /^((?: {2})*)(\S.*?) \.\.\.(?: (.*))?$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 2;
+    open.length = depth;
+    if (m[3] === undefined) open.push(m[2]!);
+  }
+  return open.length ? open.join(" > ") : undefined;
+}
+
+/**
+ * A summary line as Deno's (`FAILED | 3 passed | 1 failed | 0 ignored (NOTE)`)
+ * for a run killed at its time limit, which `.ci/run` adds up with Deno's:
+ * the test that hung is one failed, and the tests that finished before it
+ * are counted from their `NAME ... ok` lines (Deno's own summary never
+ * came; when it did, only the failure is counted).
+ */
+export function timedOutSummary(output: Uint8Array, note: string): string {
+  const summarized = Object.values(testCounts(output)).some((count) => count > 0);
+  const finished = summarized
+    ? []
+    : [...plainText(output).matchAll(/^\S.*? \.\.\. (ok|ignored)\b/gm)].map((m) => m[1]);
+  const count = (result: string) => finished.filter((r) => r === result).length;
+  return `FAILED | ${count("ok")} passed | 1 failed | ${count("ignored")} ignored (${note})\n`;
+}
+
+/**
+ * The lines that report a run killed at its time limit (see
+ * {@linkcode batchLimitMs}) of `who` ("batch 3"): the test that was running,
+ * the files it may be in, and the processes killed that had left the group.
+ */
+export function timeoutReport(
+  who: string,
+  limitMs: number,
+  running: string | undefined,
+  files: readonly string[],
+  killed: readonly string[],
+): string {
+  const test = running === undefined
+    ? "no test had started (a module's top level waits?)"
+    : `the test running was "${running}"`;
+  return `TIMEOUT: ${who} ran past ${limitMs / 1000} s (${BATCH_TIMEOUT_ENV}) and was killed ` +
+    `with its process group; ${test}, in${files.length === 1 ? "" : " one of"}:\n  ` +
+    `${files.join("\n  ")}\n` +
+    (killed.length
+      ? `killed too, having left the group (a detached server such as PostgreSQL):\n  ` +
+        `${killed.join("\n  ")}\n`
+      : "");
 }
 
 /**

@@ -22,7 +22,10 @@
  * file there fails the run, as in `scripts/test_shards.ts`. Tests are named as Deno names them, `file#start-end` (lines
  * of the fences), so a failure is found in the source. The exit code is 1
  * when an example failed (they are listed at the end) or when fewer ran
- * than were found (a share that died).
+ * than were found (a share that died). A share still running after
+ * `VC_TEST_BATCH_TIMEOUT` seconds (default 900) is killed with its
+ * processes, as a batch of `scripts/test_shards.ts` is, naming the example
+ * that was running.
  *
  * @module
  */
@@ -32,15 +35,19 @@ import { counted } from "../src/counted.ts";
 import { docExamples } from "./doc_examples.ts";
 import { docTestModule } from "./doc_test_module.ts";
 import {
+  batchLimitMs,
   exitOutsideTest,
   failures,
   jobsValue,
+  lastStartedTest,
   leakReport,
   parsedOrSaid,
   plainText,
   runDeno,
   runDenoInTmpDir,
   testCounts,
+  timedOutSummary,
+  timeoutReport,
 } from "./deno_test_process.ts";
 
 /**
@@ -51,6 +58,8 @@ const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 interface Plan {
   jobs: number;
+  /** How long a share may run before it is killed (`VC_TEST_BATCH_TIMEOUT`). */
+  limitMs: number;
   check: boolean;
   paths: string[];
 }
@@ -58,6 +67,7 @@ interface Plan {
 function parseArgs(args: readonly string[]): Plan {
   const plan: Plan = {
     jobs: Math.max(1, navigator.hardwareConcurrency || 1),
+    limitMs: batchLimitMs(),
     check: true,
     paths: [],
   };
@@ -149,9 +159,19 @@ async function main(): Promise<number> {
     let ran = 0;
     await Promise.all(aggregates.map(async (aggregate) => {
       const args = ["test", "--no-check", "--allow-all", "--no-prompt", "--config", CONFIG];
-      const run = await runDenoInTmpDir([...args, aggregate], {}, dir);
+      const run = await runDenoInTmpDir([...args, aggregate], {}, dir, plan.limitMs);
       console.log(named(run.output, modules, dir));
-      if (run.leaked.length > 0) {
+      if (run.timedOut) {
+        // Test names are the examples' (`src/x.ts#12-30`): the one running is named.
+        const running = lastStartedTest(run.output);
+        const share = basename(aggregate);
+        const examples = [`the examples of ${share}`];
+        console.log(
+          timeoutReport(`the share ${share}`, plan.limitMs, running, examples, run.killed) +
+            timedOutSummary(run.output, `${share} killed after ${plan.limitMs / 1000} s`),
+        );
+        failed.push(`${running ?? basename(aggregate)} (killed after ${plan.limitMs / 1000} s)`);
+      } else if (run.leaked.length > 0) {
         console.log(
           leakReport("the share", run.leaked, [`the examples of ${basename(aggregate)}`]),
         );
@@ -163,7 +183,7 @@ async function main(): Promise<number> {
       failed.push(...examples);
       // Deno names no example for an error thrown outside a test (a timer's,
       // say): the share is named, so the list of failures is never empty.
-      if (!run.ok && examples.length === 0) {
+      if (!run.ok && !run.timedOut && examples.length === 0) {
         const why = counts.failed === 0 ? "died before its report" : "failed outside any example";
         failed.push(`${basename(aggregate)} (${why}; see its output)`);
       }

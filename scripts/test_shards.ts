@@ -48,6 +48,16 @@
  * then ends the worker, so the tests of the batch's other files did not run,
  * and reports `ok` (see `exitOutsideTest`).
  *
+ * A batch still running after `VC_TEST_BATCH_TIMEOUT` seconds (default 900;
+ * see `batchLimitMs`) is killed with its process group (each batch is one:
+ * the children its tests started go with it), and so are the processes that
+ * left the group but still have the batch's `TMPDIR` in their environment (a
+ * PostgreSQL server `pg_ctl` detached). It fails, reported with the test
+ * Deno had started and not finished and the file whose text names it, and a
+ * `FAILED | … | 1 failed` summary line for `.ci/run`; the other batches run
+ * on. A Ctrl-C (SIGINT, SIGTERM, SIGHUP) of the runner is passed on to the
+ * batches under way. Each batch's heading gives how long it took.
+ *
  * @module
  */
 import { resolve } from "node:path";
@@ -55,13 +65,17 @@ import { pathToFileURL } from "node:url";
 import { counted } from "../src/counted.ts";
 import { makeScratchDir } from "../src/scratch_dir.ts";
 import {
+  batchLimitMs,
   exitOutsideTest,
   failures,
   jobsValue,
+  lastStartedTest,
   leakReport,
   parsedOrSaid,
   runDenoInTmpDir,
   testCounts,
+  timedOutSummary,
+  timeoutReport,
 } from "./deno_test_process.ts";
 
 /** How many files one `deno test` process takes at a time. */
@@ -69,13 +83,21 @@ const BATCH_FILES = 8;
 
 interface Plan {
   jobs: number;
+  /** How long a batch may run before it is killed (`VC_TEST_BATCH_TIMEOUT`). */
+  limitMs: number;
   check: boolean;
   denoFlags: string[];
   paths: string[];
 }
 
 function parseArgs(args: readonly string[]): Plan {
-  const plan: Plan = { jobs: defaultJobs(), check: true, denoFlags: [], paths: [] };
+  const plan: Plan = {
+    jobs: defaultJobs(),
+    limitMs: batchLimitMs(),
+    check: true,
+    denoFlags: [],
+    paths: [],
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--jobs") {
@@ -143,6 +165,8 @@ interface BatchResult {
   leaked: string[];
   /** Whether a module called `Deno.exit` outside any test, ending the batch's worker. */
   exited: boolean;
+  /** For a batch killed at `Plan.limitMs`: the files that may hold the test that hung. */
+  blamed?: string[];
 }
 
 /**
@@ -167,17 +191,27 @@ async function runBatch(
   runDir: string,
 ): Promise<BatchResult> {
   const args = ["test", "--allow-all", "--no-prompt", "--no-check", ...plan.denoFlags];
+  const started = performance.now();
   const run = await runDenoInTmpDir(
     [...args, await batchModule(files, runDir, n)],
     { VC_TEST_RUN_DIR: runDir },
     runDir,
+    plan.limitMs,
   );
-  const { leaked } = run;
+  const timedOut = run.timedOut === true;
+  // A killed test did not clean up: what it left is not news.
+  const leaked = timedOut ? [] : run.leaked;
   const exited = exitOutsideTest(run.output) !== undefined;
-  // Deno names the batch module, not the files: a heading names them.
-  const heading = new TextEncoder().encode(`batch ${n}: ${files.join(" ")}\n`);
+  // Deno names the batch module, not the files: a heading names them, and
+  // how long the batch took (what a time limit is measured against).
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  const heading = new TextEncoder().encode(`batch ${n}: ${files.join(" ")} (${seconds} s)\n`);
+  const timeout = timedOut
+    ? timedOutReport(run.output, files, n, plan.limitMs, run.killed)
+    : undefined;
   const report = new TextEncoder().encode(
-    (leaked.length ? leakReport("the batch", leaked, files) : "") +
+    (timeout?.text ?? "") +
+      (leaked.length ? leakReport("the batch", leaked, files) : "") +
       (exited
         ? `EXIT: a file of the batch called Deno.exit outside any test, which ends ` +
           `the worker the batch's files share: their tests did not all run. One of:\n  ` +
@@ -188,7 +222,40 @@ async function runBatch(
   output.set(heading);
   output.set(run.output, heading.length);
   output.set(report, heading.length + run.output.length);
-  return { files, ok: run.ok && leaked.length === 0 && !exited, output, leaked, exited };
+  return {
+    files,
+    ok: run.ok && leaked.length === 0 && !exited,
+    output,
+    leaked,
+    exited,
+    ...(timeout ? { blamed: timeout.blamed } : {}),
+  };
+}
+
+/**
+ * The report of a batch killed at the time limit, and the files it blames:
+ * the one whose text holds the name of the test that was running, when one
+ * does, else all of the batch's. The report ends with a summary line (see
+ * `timedOutSummary`), so that `.ci/run` counts the test that hung as failed.
+ */
+function timedOutReport(
+  output: Uint8Array,
+  files: string[],
+  n: number,
+  limitMs: number,
+  killed: readonly string[],
+): { text: string; blamed: string[] } {
+  const running = lastStartedTest(output);
+  const top = running?.split(" > ")[0];
+  const holding = top === undefined
+    ? []
+    : files.filter((f) => Deno.readTextFileSync(f).includes(JSON.stringify(top).slice(1, -1)));
+  const blamed = holding.length > 0 ? holding : files;
+  return {
+    text: timeoutReport(`batch ${n}`, limitMs, running, blamed, killed) +
+      timedOutSummary(output, `batch ${n} killed after ${limitMs / 1000} s`),
+    blamed,
+  };
 }
 
 /**
@@ -200,6 +267,7 @@ function failedFiles(result: BatchResult): string[] {
   // Deno names them relative to the working directory.
   const named = new Set(failures(result.output).map((f) => resolve(f.at)));
   const ours = result.files.filter((f) => named.has(resolve(f)));
+  if (result.blamed) return [...new Set([...ours, ...result.blamed])];
   return ours.length > 0 && result.leaked.length === 0 && !result.exited ? ours : result.files;
 }
 

@@ -30,7 +30,7 @@ import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
 import { partialResume } from "./partial_download.ts";
 import { isFileOfItsOwn } from "./entry_records.ts";
-import { type EntryIndex, type EntryRec, sameVersion, toMeta } from "./entry_index.ts";
+import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
 import type { EntryLocation } from "./layout.ts";
 import { keepJournalsOpen } from "./record_journal.ts";
 import type { FlightContext, FlightProgress } from "./single_flight.ts";
@@ -401,7 +401,8 @@ export class EntryFetcher {
         if (done !== undefined) oldEtag = done.etag;
         if (
           done !== undefined && done.gone !== true &&
-          (expected === undefined || sameVersion(expected, done)) &&
+          (expected === undefined || sameVersion(expected, done) ||
+            sameContent(expected, done)) &&
           holdsPinnedContent(done, integrity)
         ) {
           if (old !== undefined && old !== done) old.valid = false;

@@ -519,7 +519,10 @@ export function toMeta(
 }
 
 /**
- * Whether two descriptions name the same version of an object (size and ETag).
+ * Whether two descriptions name the same version of an object (size and
+ * ETag). No ETag names no version: an answer without one (a proxy that
+ * strips it, an object verified by its `vc-md5`) is never the same version
+ * as a record without one; {@linkcode sameContent} decides then.
  *
  * @example
  * ```ts
@@ -527,13 +530,15 @@ export function toMeta(
  * import { sameVersion } from "./entry_index.ts";
  * assert(sameVersion({ etag: '"e"', size: 1 }, { etag: "e", size: 1 }));
  * assert(!sameVersion({ etag: "e", size: 1 }, { etag: "e", size: 2 }));
+ * assert(!sameVersion({ etag: "", size: 1 }, { etag: "", size: 1 }));
  * ```
  */
 export function sameVersion(
   a: { etag: string; size: number },
   b: { etag: string; size: number },
 ): boolean {
-  return a.size === b.size && normalizeEtag(a.etag) === normalizeEtag(b.etag);
+  const etag = normalizeEtag(a.etag);
+  return a.size === b.size && etag !== "" && etag === normalizeEtag(b.etag);
 }
 
 /**

@@ -297,7 +297,11 @@ export class EntryIndex {
     // The store was unreachable a moment ago: served (warned once) until then.
     if (rec.retryAt !== undefined && this.elapsed() < rec.retryAt) return true;
     if (!validationHolds(rec, now)) return false; // ask even if immutable
-    return rec.immutable || immutable || now - rec.validatedAt < this.ttlMs;
+    if (rec.immutable || immutable) return true;
+    // A TTL of 0 asks on every call, also for a validation dated a little
+    // ahead (a clock stepped back, a machine ahead sharing the dir), whose
+    // age is below 0.
+    return this.ttlMs > 0 && now - rec.validatedAt < this.ttlMs;
   }
 
   /**

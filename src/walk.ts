@@ -61,8 +61,9 @@ export interface WalkOptions {
   /**
    * Called for an entry that is passed over for what it is, not an error: a
    * symbolic link not followed (`"symlink"`), a FIFO, socket or device (or,
-   * with `"follow"`, a link to one: `"special"`; a followed link to a
-   * directory above it, a loop: `"loop"`), unless `include` leaves
+   * with `"follow"`, a link to one: `"special"`; a directory above it
+   * again, a loop: `"loop"`, through a followed link or a bind mount of
+   * it, told by device and inode), unless `include` leaves
    * it out. `key` is relative to the root. Its caller says what was passed
    * over, so a mirror's target that is not the whole tree says why.
    */
@@ -95,8 +96,6 @@ interface Child {
   full: string;
   isDirectory: boolean;
   info: Deno.FileInfo;
-  /** Reached through a followed symbolic link. */
-  link?: boolean;
 }
 
 /**
@@ -247,9 +246,10 @@ export async function* walkFileBatches(
       if (child.isDirectory) {
         const id = identity(child.info, full);
         if (path.includes(id)) {
-          // A link to a directory above it: a loop, never followed, and
-          // said (a bind mount of one is not a link: passed over unsaid).
-          if (child.link === true) options.onSkip?.(key, full, "loop");
+          // A directory above it again, through a followed link or a bind
+          // mount of it (`mount --bind tree tree/sub/loop`): a loop, never
+          // walked, and said, so a target short of it says why.
+          options.onSkip?.(key, full, "loop");
           continue;
         }
         if (avoided.has(id)) {
@@ -298,9 +298,7 @@ export async function* walkFileBatches(
             return undefined;
           }
         }
-        const linked = child(entry.name, full, info);
-        if (linked !== undefined) linked.link = true;
-        return linked;
+        return child(entry.name, full, info);
       }
       if (!entry.isFile && !entry.isDirectory) return skip("special"); // sockets, fifos, devices
       return child(entry.name, full, Deno.lstatSync(full));

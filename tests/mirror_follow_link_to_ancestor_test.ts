@@ -53,7 +53,7 @@ Deno.test({
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(
       run.stdout,
-      "1 symlink skipped (it leads to a directory above it: a loop, never followed)",
+      "1 loop skipped (a symlink or bind mount to a directory above it, never followed: d/up)",
     );
   },
 });

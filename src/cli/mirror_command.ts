@@ -725,7 +725,8 @@ function skippedCounts(r: MirrorReport): string[] {
   const count = (kind: string) => r.skipped?.filter((s) => s.kind === kind).length ?? 0;
   const links = count("symlink");
   const special = count("special");
-  const loops = count("loop");
+  // A loop (a link or bind mount back up) leaves a subtree out: named.
+  const loops = (r.skipped ?? []).filter((s) => s.kind === "loop").map((s) => s.key);
   // vc's own files (a file:// store's sidecars, locks) are counted; a name
   // a user chose with the reserved `.vc~` is named: its file is not mirrored.
   const reserved = (r.skipped ?? []).filter((s) =>
@@ -741,11 +742,13 @@ function skippedCounts(r: MirrorReport): string[] {
     ...(special > 0
       ? [`${special} special ${special === 1 ? "file" : "files"} skipped (FIFO, socket, device)`]
       : []),
-    ...(loops > 0
+    ...(loops.length > 0
       ? [
-        `${loops} ${loops === 1 ? "symlink" : "symlinks"} skipped (${
-          loops === 1 ? "it leads to a directory above it" : "they lead to a directory above them"
-        }: a loop, never followed)`,
+        `${loops.length} ${loops.length === 1 ? "loop" : "loops"} skipped (${
+          loops.length === 1
+            ? "a symlink or bind mount to a directory above it"
+            : "symlinks or bind mounts to a directory above them"
+        }, never followed: ${firstKeys(loops)})`,
       ]
       : []),
     ...(internal > 0
@@ -758,11 +761,17 @@ function skippedCounts(r: MirrorReport): string[] {
     ...(reserved.length > 0
       ? [
         `${reserved.length} skipped as named with vc's reserved prefix .vc~ (rename to mirror: ${
-          reserved.slice(0, 3).map(printable).join(" ")
-        }${reserved.length > 3 ? ` and ${reserved.length - 3} more` : ""})`,
+          firstKeys(reserved)
+        })`,
       ]
       : []),
   ];
+}
+
+/** The first three of `keys`, printable, and how many more (`a b c and 2 more`). */
+function firstKeys(keys: readonly string[]): string {
+  const more = keys.length > 3 ? ` and ${keys.length - 3} more` : "";
+  return `${keys.slice(0, 3).map(printable).join(" ")}${more}`;
 }
 
 /**

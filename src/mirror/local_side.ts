@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { basename, join } from "../path.ts";
+import { basename, join, pathBelow, sep } from "../path.ts";
 import { isResumeStateName, isSharedTempName, isTempName } from "../atomic_write.ts";
 import { isStaleResumeState, keptForResume, PARTIAL_KEEP_MS } from "../cache/partial_download.ts";
 import { isAbandonedTemp } from "../abandoned_temp.ts";
 import { type SkipKind, statThroughLink, walkFileBatches } from "../walk.ts";
 import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
-import { fsPlatform } from "../fs_platform.ts";
+import { fileIdentity, fsPlatform } from "../fs_platform.ts";
 import { namesFoldIn } from "../name_probe.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
@@ -124,6 +124,67 @@ export function directoryId(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `path` (at or below `root`) with each directory on it that is a directory
+ * above it again, by device and inode (a bind mount of it: `mount --bind
+ * tree tree/sub/loop`), taken as that directory: the path a walk gives the
+ * same file. A watcher reports the events of a directory under the last
+ * path it found it at, for such a tree's root `tree/sub/loop`: a file made
+ * as `tree/c.txt` came as `tree/sub/loop/c.txt`, a key the walk never gives.
+ * Symbolic links are left as they are (a watcher does not follow them).
+ * `ids` keeps the directories looked at, for the paths of one batch.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withoutLoops } from "./local_side.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/sub`);
+ *   assert.equal(withoutLoops(dir, `${dir}/sub/a.txt`), `${dir}/sub/a.txt`);
+ *   assert.equal(withoutLoops(dir, `${dir}/gone/a.txt`), `${dir}/gone/a.txt`);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function withoutLoops(
+  root: string,
+  path: string,
+  ids: Map<string, string | undefined> = new Map(),
+): string {
+  const below = pathBelow(path, root);
+  if (below === undefined || below === "") return path;
+  const id = (dir: string): string | undefined => {
+    if (!ids.has(dir)) {
+      let found: string | undefined;
+      try {
+        const info = Deno.lstatSync(dir);
+        if (info.isDirectory) found = fileIdentity(info);
+      } catch {
+        // Not there (a delete's path): nothing below it to take for another.
+      }
+      ids.set(dir, found);
+    }
+    return ids.get(dir);
+  };
+  const top = id(root);
+  if (top === undefined) return path;
+  const on: { path: string; id: string }[] = [{ path: root, id: top }];
+  const parts = below.split(sep);
+  for (const [i, part] of parts.entries()) {
+    const next = join(on.at(-1)!.path, part);
+    const nextId = id(next);
+    // Not a directory (a file, a link, nothing, or one with no trusted
+    // inode): the rest of the path is below it as given.
+    if (nextId === undefined) return join(next, ...parts.slice(i + 1));
+    const again = on.findIndex((d) => d.id === nextId);
+    if (again >= 0) on.length = again + 1;
+    else on.push({ path: next, id: nextId });
+  }
+  return on.at(-1)!.path;
 }
 
 /**

@@ -55,6 +55,7 @@ import {
   skippedAs,
   statLocal,
   walkLocalBatches,
+  withoutLoops,
 } from "./local_side.ts";
 import {
   type Keyed,
@@ -895,9 +896,22 @@ export class Mirror {
     // timeout), the transfers in flight finish, and nothing is deleted.
     const stopped = () => run.stop?.aborted === true && this.#options.signal?.aborted !== true;
     const keys: [string, string][] = [];
-    for (const path of paths) {
+    // A path through a bind mount of a directory above it (as a watcher
+    // names a file of the tree's root there): the path the walk gives it,
+    // told to `onFailed` as given.
+    const ids = new Map<string, string | undefined>();
+    const given = new Map<string, string>();
+    for (const named of paths) {
+      const abs = resolve(named);
+      const root = this.localRoots.find((r) => pathBelow(abs, r.dir) !== undefined);
+      const path = root === undefined ? named : withoutLoops(root.dir, abs, ids);
+      if (path !== named && path !== abs) given.set(path, named);
       const key = this.keyOf(path);
       if (key !== undefined) keys.push([path, key]);
+    }
+    if (given.size > 0 && options.onFailed !== undefined) {
+      const onFailed = options.onFailed;
+      options = { ...options, onFailed: (path) => onFailed(given.get(path) ?? path) };
     }
     // A directory's pass covers every path below it: a burst of new files
     // brings their directory and each file in one batch, and each file

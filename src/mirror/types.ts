@@ -191,7 +191,8 @@ export interface MirrorSkip {
   path: string;
   /**
    * `symlink`: a symbolic link not followed; `special`: a FIFO, socket or
-   * device; `loop`: a followed link to a directory above it (`x/up -> ..`),
+   * device; `loop`: a directory above it again, through a followed link
+   * (`x/up -> ..`) or a bind mount of it (`mount --bind tree tree/x/up`),
    * which would repeat the tree for ever; `internal`: one of the directory
    * store's own files (`.vc~…`: its sidecars and locks, where the source
    * was once a `file://` store).

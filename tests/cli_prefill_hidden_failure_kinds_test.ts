@@ -24,7 +24,7 @@ Deno.test("cli prefill: the count of failures not shown names the kinds not show
     lines.at(-2),
     "vc: ... and 5 more failures, 3 of them InvalidInputError (--json lists them all)",
   );
-  assertEquals(lines.at(-1), "vc: 25 of 25 items failed");
+  assertEquals(lines.at(-1), "vc: 25 of 25 items failed (22 NotFoundError, 3 InvalidInputError)");
 });
 
 Deno.test("failure lines: kinds not shown are named, most frequent first", () => {

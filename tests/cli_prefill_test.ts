@@ -128,7 +128,7 @@ Deno.test("cli prefill: a cause shared by many items prints 20 failures and a co
   const lines = r.stderr.trimEnd().split("\n");
   assertEquals(lines.filter((l) => l.startsWith("vc: prefill failed: ")).length, 20);
   assertEquals(lines.at(-2), "vc: ... and 5 more failures (--json lists them all)");
-  assertEquals(lines.at(-1), "vc: 25 of 25 items failed");
+  assertEquals(lines.at(-1), "vc: 25 of 25 items failed (25 NotFoundError)");
   const json = await ws.run(["prefill", "--list", "list.txt", "--json"]);
   assertEquals(json.json<Summary>().failed.length, 25);
 });

@@ -67,6 +67,31 @@ function kindsNotShown(kinds: readonly string[]): string {
 }
 
 /**
+ * `30 NotFoundError, 5 InvalidInputError`: how many failures there are of
+ * each kind (`errorName`), most frequent first (ties by name); `""` for
+ * none. The count line of a run with more failures than
+ * {@linkcode MAX_FAILURES_SHOWN} ends with it: the first ones shown held one
+ * of each kind, and whether the hundreds not shown were missing objects, a
+ * refusal or a store's 5xx only `--json` told.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failureKindCounts } from "./failure_lines.ts";
+ * assert.equal(
+ *   failureKindCounts(["NotFoundError", "AccessDeniedError", "NotFoundError"]),
+ *   "2 NotFoundError, 1 AccessDeniedError",
+ * );
+ * ```
+ */
+export function failureKindCounts(kinds: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const kind of kinds) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([kind, n]) => `${n} ${kind}`).join(", ");
+}
+
+/**
  * Warnings of a command over many items, as {@linkcode writeFailureLines}
  * prints failures: the first {@linkcode MAX_FAILURES_SHOWN} as they come,
  * then (at `finish`) how many more there were. A warm cache whose store is

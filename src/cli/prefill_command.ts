@@ -48,7 +48,12 @@ import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { counted } from "../counted.ts";
 import { signalOption } from "../abort_hub.ts";
 import { localPathSetting } from "./local_path.ts";
-import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
+import {
+  cappedWarnings,
+  failureKindCounts,
+  MAX_FAILURES_SHOWN,
+  writeFailureLines,
+} from "./failure_lines.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
 import type { VersionedCache } from "../versioned/versioned_cache.ts";
 
@@ -298,9 +303,11 @@ export const prefill: Command = {
       warnings.finish();
     }
     // The failed items' lines on stderr (their kinds name those past the first ones shown).
+    // Returns whether some were not shown, only counted.
     const writeFailures = () => {
       const lines = failureLines(summary.failed);
       writeFailureLines(io, lines.map((l) => l.line), lines.map((l) => l.kind));
+      return lines.length > MAX_FAILURES_SHOWN;
     };
     if (interrupted !== undefined) {
       writeFailures();
@@ -319,9 +326,13 @@ export const prefill: Command = {
       await out.status(summary, summaryLines(summary));
     } finally {
       if (summary.failed.length > 0) {
-        writeFailures();
+        // Some not shown: how many failed of each kind (missing objects, a
+        // refusal and a store's 5xx each ask something else of the reader).
+        const kinds = writeFailures()
+          ? ` (${failureKindCounts(summary.failed.map((f) => f.errorName))})`
+          : "";
         io.writeStderr(
-          `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed\n`,
+          `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed${kinds}\n`,
         );
       }
     }

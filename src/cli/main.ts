@@ -360,7 +360,8 @@ async function dispatch(
     run.output = out;
     // Once for every command, however it opens its stores: their retries
     // are said, and what a listing skipped, as the command's own warnings.
-    const stopRetryLines = listenToStoreRetries(retryLines((line) => out.warn(line)));
+    const onRetry = retryLines((line) => out.warn(line));
+    const stopRetryLines = listenToStoreRetries(onRetry);
     const stopListWarnings = listenToListWarnings((warning) => out.warn(warning.message));
     // A bucket in another region than configured, once per bucket.
     const stopRegionLines = listenToBucketRegions((notice) => out.warn(bucketRegionLine(notice)));
@@ -370,6 +371,8 @@ async function dispatch(
       return (await command.run({ io, flags, args: positionals, out })) ?? EXIT_OK;
     } finally {
       stopRetryLines();
+      // The retries of a run shorter than the lines' interval, not shown.
+      onRetry.finish();
       stopListWarnings();
       stopRegionLines();
     }

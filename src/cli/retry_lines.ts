@@ -31,19 +31,37 @@ export const RETRY_LINE_INTERVAL_MS = 10_000;
  * onRetry({ ...retry, attempt: 2 });
  * now = 60_000;
  * onRetry({ ...retry, attempt: 3 });
+ * onRetry({ ...retry, attempt: 1 });
+ * onRetry.finish(); // the command's end: the retry not shown is counted
  * assert.deepEqual(lines, [
  *   "GET s3://b/k: 503 SlowDown; trying again (2/5) in 1.2 s",
  *   "GET s3://b/k: 503 SlowDown; trying again (4/5) in 1.2 s (1 more retry since the last such line)",
+ *   "... and 1 more retry not shown (4 in all)",
  * ]);
  * ```
+ *
+ * Its `finish()`, called once the command is done, says the retries not
+ * shown since the last line, and how many there were in all: a run that
+ * ended within the interval (a prefill of 2,000 objects from a store
+ * failing 5% of its GETs retried 113 in 6 s) said one `trying again` as if
+ * one request had failed once.
  */
 export function retryLines(
   warn: (line: string) => void,
   now: () => number = Date.now,
-): (retry: StoreRetry) => void {
+): ((retry: StoreRetry) => void) & { finish(): void } {
   let lastAt: number | undefined;
   let unsaid = 0;
-  return (retry) => {
+  let total = 0;
+  const finish = () => {
+    if (unsaid > 0) {
+      warn(
+        `... and ${unsaid} more ${unsaid === 1 ? "retry" : "retries"} not shown (${total} in all)`,
+      );
+    }
+    unsaid = 0;
+  };
+  return Object.assign((retry: StoreRetry) => {
     const at = now();
     // A store's pause is said each time (once per pause, however many wait).
     if (retry.pausedStore !== undefined) {
@@ -54,6 +72,7 @@ export function retryLines(
       );
       return;
     }
+    total++;
     if (lastAt !== undefined && at - lastAt < RETRY_LINE_INTERVAL_MS) {
       unsaid++;
       return;
@@ -71,5 +90,5 @@ export function retryLines(
       : `${(retry.delayMs / 1000).toFixed(1)} s`;
     // "… reduce your request rate.; trying again" reads as a typo.
     warn(`${retry.reason.replace(/\.$/, "")}; ${next} in ${wait}${since}`);
-  };
+  }, { finish });
 }

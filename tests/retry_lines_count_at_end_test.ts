@@ -6,10 +6,12 @@
  * `trying again`, as if one request had failed once. The count of the
  * retries not shown is now said when the command ends.
  */
+import { join } from "node:path";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { retryLines } from "../src/cli/retry_lines.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { type CliResult, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
 
 const retry = {
   reason: "GET s3://b/k: 500 InternalError",
@@ -61,4 +63,47 @@ Deno.test("vc prefill: retries past the first line are counted at the end of a s
   const lines = got.stderr.trimEnd().split("\n");
   assertEquals(lines.filter((l) => l.includes("trying again")).length, 1, got.stderr);
   assert(lines.includes("vc: warning: ... and 11 more retries not shown (12 in all)"), got.stderr);
+});
+
+Deno.test({
+  name: "vc prefill SIGTERM: the retries not shown are counted before the interruption's last line",
+  ignore: Deno.build.os === "windows", // no signals to send there
+  fn: async () => {
+    await using s3 = await startFakeS3({ buckets: ["b"] });
+    await s3.putObject("b", "flaky.bin", "flaky");
+    for (let i = 0; i < 2; i++) await s3.putObject("b", `slow/${i}.bin`, `slow ${i}`);
+    // flaky.bin's first 3 GETs fail (3 retries, 1 shown); the slow objects'
+    // answers are held back until the run is stopped.
+    s3.failNext(3, "internal", (t) => t.op === "GetObject" && t.key === "flaky.bin");
+    const slowAsked = new Set<string>();
+    s3.faults = {
+      latencyMs: 60_000,
+      match: (t) => (t.key ?? "").startsWith("slow/") && slowAsked.add(t.key!) !== undefined,
+    };
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-retry-count-int-" }));
+    try {
+      await Deno.mkdir(join(dir, "home"));
+      const list = join(dir, "list.txt");
+      await Deno.writeTextFile(list, "s3://b/flaky.bin\ns3://b/slow/0.bin\ns3://b/slow/1.bin\n");
+      const env = childEnv(dir, testAwsEnv(s3.url));
+      const child = vcCommand(dir, env, ["prefill", "--list", list, "--concurrency", "3"]).spawn();
+      for (let i = 0; i < 1200 && (slowAsked.size < 2 || s3.stats.faults < 3); i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      assertEquals([slowAsked.size, s3.stats.faults], [2, 3], "flaky retried, slow asked for");
+      // flaky.bin's fourth GET, which succeeds.
+      for (let i = 0; i < 400 && (s3.stats.GetObject ?? 0) < 6; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      child.kill("SIGTERM");
+      const out = await child.output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, 130, stderr);
+      const lines = stderr.trimEnd().split("\n");
+      assert(lines.at(-1)!.startsWith("vc: prefill interrupted after "), stderr);
+      assert(lines.includes("vc: warning: ... and 2 more retries not shown (3 in all)"), stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

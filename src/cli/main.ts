@@ -362,6 +362,8 @@ async function dispatch(
     // are said, and what a listing skipped, as the command's own warnings.
     const onRetry = retryLines((line) => out.warn(line));
     const stopRetryLines = listenToStoreRetries(onRetry);
+    // Counted before a last line of the command's (an interruption's).
+    out.beforeFailure(() => onRetry.finish());
     const stopListWarnings = listenToListWarnings((warning) => out.warn(warning.message));
     // A bucket in another region than configured, once per bucket.
     const stopRegionLines = listenToBucketRegions((notice) => out.warn(bucketRegionLine(notice)));

@@ -73,6 +73,7 @@ export class Output {
   /** The reader of stdout went away (`vc verify | head -1`): nothing more is written there. */
   #stdoutGone = false;
   #jsonDocumentBegun = false;
+  readonly #beforeFailure: (() => void)[] = [];
 
   /** Creates a printer over `io`. */
   constructor(io: CliIo, options: OutputOptions = {}) {
@@ -302,7 +303,29 @@ export class Output {
    * and says nothing leaves a script's log with no reason.
    */
   failure(text: string): void {
+    for (const hook of this.#beforeFailure) hook();
     this.#stderr(`vc: ${messageLine(text.replace(/^vc: /, ""))}\n`);
+  }
+
+  /**
+   * Runs `hook` before each {@linkcode failure} line is printed: what it
+   * says (the retries not yet counted) comes before that line, which a
+   * command stopped part-way prints as its last.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { memoryIo } from "./io.ts";
+   * import { Output } from "./output.ts";
+   * const io = memoryIo();
+   * const out = new Output(io);
+   * out.beforeFailure(() => out.warn("3 retries"));
+   * out.failure("interrupted");
+   * assert.equal(io.stderr(), "vc: warning: 3 retries\nvc: interrupted\n");
+   * ```
+   */
+  beforeFailure(hook: () => void): void {
+    this.#beforeFailure.push(hook);
   }
 
   /**

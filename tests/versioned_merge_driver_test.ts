@@ -11,7 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { mergeVersionedFile } from "../src/versioned/merge.ts";
 import { parseLockFile } from "../src/versioned/lock_file.ts";
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));

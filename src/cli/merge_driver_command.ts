@@ -31,6 +31,7 @@ export const mergeDriver: Command = {
     'A git merge driver for the manifest and the lock file: merges them entry by entry and\nwrites the result to OURS. Entries added on both sides are kept, the change of one side taken;\nwhat it cannot decide (a path both sides moved, an override, a path removed on one side,\na lock entry of other content) is left between conflict markers around it (exit 1).\nSet it up once per clone: git config merge.vc.driver "vc merge-driver %O %A %B",\nand in .gitattributes: versioned_assets*.json merge=vc',
   options: {},
   examples: [
+    "vc merge-driver base.json versioned_assets.json theirs.json",
     'git config merge.vc.driver "vc merge-driver %O %A %B"',
     "echo 'versioned_assets*.json merge=vc' >> .gitattributes",
   ],

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { concatBytes } from "../src/bytes.ts";
 
 /** The value of a runner's `--jobs`: processes at once, a whole number ≥ 1. */
 export function jobsValue(text: string | undefined): number {
@@ -62,25 +63,34 @@ export function batchLimitMs(): number {
   return seconds * 1000;
 }
 
-/** Process groups of the runs under way, for {@linkcode forwardSignal}. */
-const liveGroups = new Set<number>();
+/**
+ * Process groups of the runs under way, for {@linkcode forwardSignal}, each
+ * with the `TMPDIR=…` entry of its environment when it has a TMPDIR of its own.
+ */
+const liveGroups = new Map<number, string | undefined>();
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 const forwarders = new Map<Deno.Signal, () => void>();
 
 /**
  * A run with a time limit is a process group of its own (to kill its
  * children with it), so Ctrl-C at the terminal no longer reaches it: the
- * runner passes the signal on to every group under way, then exits as the
- * signal would have ended it.
+ * runner passes the signal on to every group under way, kills the
+ * processes that left a group but keep its TMPDIR (a detached PostgreSQL
+ * server, which no signal to the group reaches, as at a time limit), then
+ * exits as the signal would have ended it.
  */
 function forwardSignal(signal: Deno.Signal): () => void {
+  // Synchronous to its exit: a batch the signal ended must not let the
+  // runner's main go on to report it and exit before the scan is done.
   return () => {
-    for (const group of liveGroups) killGroup(group, signal);
+    const runs = [...liveGroups];
+    for (const [group] of runs) killGroup(group, signal);
+    for (const [, tmpDir] of runs) if (tmpDir !== undefined) killProcessesWithEnv(tmpDir);
     Deno.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
   };
 }
 
-function track(group: number): void {
+function track(group: number, tmpDir: string | undefined): void {
   if (liveGroups.size === 0 && Deno.build.os !== "windows") {
     for (const signal of SIGNALS) {
       const forward = forwardSignal(signal);
@@ -88,7 +98,7 @@ function track(group: number): void {
       Deno.addSignalListener(signal, forward);
     }
   }
-  liveGroups.add(group);
+  liveGroups.set(group, tmpDir);
 }
 
 function untrack(group: number): void {
@@ -109,16 +119,6 @@ function killGroup(group: number, signal: Deno.Signal): void {
 /** Everything `stream` yields, into `chunks` as it comes (kept when reading is given up). */
 async function drain(stream: ReadableStream<Uint8Array>, chunks: Uint8Array[]): Promise<void> {
   for await (const chunk of stream) chunks.push(chunk);
-}
-
-function joined(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /**
@@ -146,7 +146,7 @@ export async function runDeno(
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (limitMs !== undefined) {
-    track(child.pid);
+    track(child.pid, env.TMPDIR === undefined ? undefined : `TMPDIR=${env.TMPDIR}`);
     timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid, "SIGKILL");
@@ -166,7 +166,7 @@ export async function runDeno(
     // Deno writes results and failures to stdout; stderr holds what tests wrote there.
     return {
       ok: status.success && !timedOut,
-      output: joined([...stdout, ...stderr]),
+      output: concatBytes([...stdout, ...stderr]),
       ...(timedOut ? { timedOut } : {}),
     };
   } finally {
@@ -206,7 +206,7 @@ export async function runDenoInTmpDir(
   const tmp = await Deno.makeTempDir({ dir: parent, prefix: "tmp_" });
   await Deno.chmod(tmp, 0o1777);
   const run = await runDeno(args, { ...env, TMPDIR: tmp }, limitMs);
-  const killed = run.timedOut ? await killProcessesWithEnv(`TMPDIR=${tmp}`) : [];
+  const killed = run.timedOut ? killProcessesWithEnv(`TMPDIR=${tmp}`) : [];
   const leaked: string[] = [];
   for await (const e of Deno.readDir(tmp)) leaked.push(e.isDirectory ? `${e.name}/` : e.name);
   try {
@@ -226,22 +226,23 @@ export async function runDenoInTmpDir(
  * is out of its runner's process group but keeps the environment it was
  * started with; the server's own backends and a `postgres` user's processes
  * inherit it too. One not readable (another user's, when not root) is
- * skipped.
+ * skipped. Synchronous, for the runner's signal handler (a Ctrl-C), which
+ * exits when it returns.
  */
-export async function killProcessesWithEnv(entry: string): Promise<string[]> {
+export function killProcessesWithEnv(entry: string): string[] {
   const found: string[] = [];
   let entries: Deno.DirEntry[];
   try {
-    entries = await Array.fromAsync(Deno.readDir("/proc"));
+    entries = [...Deno.readDirSync("/proc")];
   } catch {
     return found;
   }
   for (const e of entries) {
     if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
     try {
-      const environ = await Deno.readTextFile(`/proc/${e.name}/environ`);
+      const environ = Deno.readTextFileSync(`/proc/${e.name}/environ`);
       if (!environ.split("\0").includes(entry)) continue;
-      const cmdline = (await Deno.readTextFile(`/proc/${e.name}/cmdline`)).split("\0").join(" ");
+      const cmdline = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").join(" ");
       Deno.kill(Number(e.name), "SIGKILL");
       found.push(`${e.name} ${cmdline.trim()}`);
     } catch {

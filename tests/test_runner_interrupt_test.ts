@@ -1,0 +1,87 @@
+/**
+ * A Ctrl-C (SIGINT) of `scripts/test_shards.ts` is passed on to the batches
+ * under way, which run as process groups of their own. A process a test
+ * started that left the group (the PostgreSQL server `pg_ctl start`
+ * detaches) never gets it: the runner kills those too, found by the batch's
+ * TMPDIR in their environment, as it does for a batch past
+ * VC_TEST_BATCH_TIMEOUT, so an interrupted run leaves no server running.
+ * The fixture is written to a temp dir, so the suite never picks it up.
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals } from "./assert.ts";
+
+const SHARDS = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
+
+/** Whether process `pid` still runs (a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
+  } catch {
+    return false;
+  }
+}
+
+/** A test that starts two children (one in its group, one detached as `pg_ctl` does) and waits. */
+const WAITING_FILE = `
+Deno.test("waits with a detached child", async () => {
+  const forever = ["eval", "setInterval(() => {}, 1000)"];
+  const inGroup = new Deno.Command(Deno.execPath(), { args: forever }).spawn();
+  const detached = new Deno.Command(Deno.execPath(), { args: forever, detached: true }).spawn();
+  Deno.writeTextFileSync(Deno.env.get("WAIT_PIDS") + ".part", inGroup.pid + " " + detached.pid);
+  Deno.renameSync(Deno.env.get("WAIT_PIDS") + ".part", Deno.env.get("WAIT_PIDS")!);
+  await new Promise(() => {});
+});
+`;
+
+Deno.test({
+  name:
+    "test runner: SIGINT of the runner also ends the processes a batch started that left its group",
+  ignore: Deno.build.os !== "linux", // children's liveness is read from /proc
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc_runner_interrupt_" });
+    const pidsFile = join(dir, "children");
+    let children: number[] = [];
+    try {
+      await Deno.mkdir(join(dir, "tests"));
+      await Deno.writeTextFile(join(dir, "tests", "wait_test.ts"), WAITING_FILE);
+      const runner = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", SHARDS, "--no-check", join(dir, "tests")],
+        env: { NO_COLOR: "1", WAIT_PIDS: pidsFile, VC_TEST_BATCH_TIMEOUT: "300" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      try {
+        // Bounded: 600 looks, 100 ms apart, for the test to have started its children.
+        for (let i = 0; i < 600 && children.length === 0; i++) {
+          try {
+            children = (await Deno.readTextFile(pidsFile)).split(" ").map(Number);
+          } catch {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        assertEquals(children.length, 2, "the fixture's test never started its children");
+        runner.kill("SIGINT");
+      } finally {
+        const { code } = await runner.output();
+        assertEquals(code, 130);
+      }
+      // A SIGKILL takes effect as the process is next scheduled: bounded, 50 looks 100 ms apart.
+      for (let i = 0; i < 50 && children.some(alive); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [inGroup, detached] = children;
+      assert(!alive(inGroup!), `child ${inGroup} of the interrupted batch still runs`);
+      assert(!alive(detached!), `detached child ${detached} of the interrupted batch still runs`);
+    } finally {
+      for (const pid of children) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch {
+          // Gone, as it should be.
+        }
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

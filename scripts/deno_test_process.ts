@@ -220,7 +220,7 @@ export async function runDenoInTmpDir(
 
 /**
  * Kills (`SIGKILL`) every process whose environment holds `entry`
- * (`TMPDIR=/tmp/…`) and returns them as `PID command line`. Linux only
+ * (`TMPDIR=/tmp/…`), or that variable set to a directory below it, and returns them as `PID command line`. Linux only
  * (`/proc`); elsewhere none is found. A process that called `setsid` (as
  * `pg_ctl start` does for the PostgreSQL server of `tests/pg_server.ts`)
  * is out of its runner's process group but keeps the environment it was
@@ -241,7 +241,11 @@ export function killProcessesWithEnv(entry: string): string[] {
     if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
     try {
       const environ = Deno.readTextFileSync(`/proc/${e.name}/environ`);
-      if (!environ.split("\0").includes(entry)) continue;
+      // Its own TMPDIR, or one below it: the batches of a runner a test of
+      // the batch ran (their TMPDIRs are made in the batch's), whose groups
+      // no signal to the batch's group reaches. A like-named one
+      // (`${entry}x`, another session's) is not.
+      if (!environ.split("\0").some((v) => v === entry || v.startsWith(`${entry}/`))) continue;
       const cmdline = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").join(" ");
       Deno.kill(Number(e.name), "SIGKILL");
       found.push(`${e.name} ${cmdline.trim()}`);

@@ -85,3 +85,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "test runner: the processes of a batch are found by its TMPDIR or one below it (a nested runner's batch), never by a like-named one",
+  ignore: Deno.build.os !== "linux", // processes are found in /proc
+  async fn() {
+    const { killProcessesWithEnv } = await import("../scripts/deno_test_process.ts");
+    const dir = await Deno.makeTempDir({ prefix: "vc_runner_env_scan_" });
+    const forever = ["eval", "setInterval(() => {}, 1000)"];
+    const start = (tmp: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: forever,
+        env: { TMPDIR: tmp },
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+    const own = start(dir);
+    // A runner run by a test of the batch makes its own batches' TMPDIRs below the batch's.
+    const nested = start(`${dir}/vc_test_run_1/tmp_2`);
+    // Another session's batch whose directory's name begins as this one's does.
+    const other = start(`${dir}x`);
+    try {
+      const killed = killProcessesWithEnv(`TMPDIR=${dir}`).map((line) =>
+        Number(line.split(" ")[0])
+      );
+      assertEquals(killed.sort((a, b) => a - b), [own.pid, nested.pid].sort((a, b) => a - b));
+      assertEquals((await own.status).signal, "SIGKILL");
+      assertEquals((await nested.status).signal, "SIGKILL");
+      assert(alive(other.pid), "a process with a like-named TMPDIR was killed");
+    } finally {
+      for (const child of [own, nested, other]) {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Gone, as it should be.
+        }
+        await child.status;
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

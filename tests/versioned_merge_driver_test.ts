@@ -204,3 +204,104 @@ Deno.test("merge-driver: a side vc cannot read is left whole between markers, no
     '<<<<<<< ours (vc merge-driver)\n{\n    "/a.csv": "1.0.1",\n}\n=======\n{\n    "/a.csv": "1.1.0"\n}\n>>>>>>> theirs\n',
   );
 });
+
+Deno.test("merge-driver: a side that is not UTF-8 is not rewritten with U+FFFD: both sides go whole between markers, byte for byte", async () => {
+  await using ws = await CliWorkspace.create();
+  const base = await ws.write("base", '{\n    "/a.csv": "1.0.0"\n}\n');
+  // A Latin-1 editor's "/été.csv": read leniently, each é became U+FFFD and
+  // the path was lost for good once written back (exit 0, nothing seen).
+  const latin1 = new Uint8Array([
+    ...new TextEncoder().encode('{\n    "/a.csv": "1.0.0",\n    "/'),
+    0xe9,
+    0x74,
+    0xe9,
+    ...new TextEncoder().encode('.csv": "1.0.0"\n}\n'),
+  ]);
+  await Deno.writeFile(ws.path("ours"), latin1);
+  const theirs = await ws.write("theirs", '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "1.0.0"\n}\n');
+  const r = await ws.run(["merge-driver", base, ws.path("ours"), theirs]);
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, "not valid UTF-8");
+  const enc = new TextEncoder();
+  assertEquals(
+    await Deno.readFile(ws.path("ours")),
+    new Uint8Array([
+      ...enc.encode("<<<<<<< ours (vc merge-driver)\n"),
+      ...latin1,
+      ...enc.encode("=======\n"),
+      ...enc.encode('{\n    "/a.csv": "1.0.0",\n    "/b.csv": "1.0.0"\n}\n'),
+      ...enc.encode(">>>>>>> theirs\n"),
+    ]),
+  );
+});
+
+Deno.test("merge-driver: a lock entry field one side added (a newer vc's) is kept, not dropped for the other side's", () => {
+  const entry = (more = "") => `{"size": 1, "sha256": "${SHA_A}"${more}}`;
+  const file = (...lines: string[]) => `{\n${lines.join(",\n")}\n}\n`;
+  const base = file(`  "/a.csv@1.0.0": ${entry()}`);
+  const theirs = file(`  "/a.csv@1.0.0": ${entry(', "etag": "x"')}`);
+  const ours = file(`  "/a.csv@1.0.0": ${entry()}`, `  "/b.csv@1.0.0": ${entry()}`);
+  const m = mergeVersionedFile(base, ours, theirs, "l.json");
+  assertEquals(m.conflicts, []);
+  assertEquals(parseLockFile(m.text, "l.json")["/a.csv@1.0.0"], {
+    size: 1,
+    sha256: SHA_A,
+    etag: "x",
+  } as never);
+  // Both sides set the field to other values: a conflict, as for the hash.
+  const other = file(`  "/a.csv@1.0.0": ${entry(', "etag": "y"')}`);
+  const both = mergeVersionedFile(base, other, theirs, "l.json");
+  assertEquals(both.conflicts.length, 1, both.text);
+  assertStringIncludes(both.conflicts[0]!, '"etag"');
+});
+
+Deno.test("merge-driver: a criss-cross merge's virtual base, holding the driver's own markers, still merges entry by entry", () => {
+  // Two merge bases: git merges them first with the same driver and uses the
+  // result, conflict markers and all, as the base of the real merge.
+  const file = (a: string, m: string, z: string) =>
+    `{\n    "/a.csv": "${a}",\n    "/m.csv": "${m}",\n    "/z.csv": "${z}"\n}\n`;
+  const virtual = mergeVersionedFile(
+    file("1.0.0", "1.0.0", "1.0.0"),
+    file("1.0.0", "1.2.0", "1.0.0"),
+    file("1.0.0", "1.1.0", "1.0.0"),
+    "m.json",
+  );
+  assertEquals(virtual.conflicts.length, 1);
+  const m = mergeVersionedFile(
+    virtual.text,
+    file("1.0.0", "1.2.0", "1.3.0"),
+    file("1.3.0", "1.2.0", "1.0.0"),
+    "m.json",
+  );
+  assertEquals(m.conflicts, []);
+  assertEquals(m.text, file("1.3.0", "1.2.0", "1.3.0"));
+  // An entry the virtual base left undecided, moved apart again: a conflict.
+  const apart = mergeVersionedFile(
+    virtual.text,
+    file("1.0.0", "1.2.0", "1.0.0"),
+    file("1.0.0", "1.1.0", "1.0.0"),
+    "m.json",
+  );
+  assertEquals(apart.conflicts.length, 1);
+  // The same for a lock file.
+  const line = (k: string, sha: string) => `  "${k}": {"size": 1, "sha256": "${sha}"}`;
+  const lock = (...lines: string[]) => `{\n${lines.join(",\n")}\n}\n`;
+  const vlock = mergeVersionedFile(
+    lock(line("/a.csv@1.0.0", SHA_A)),
+    lock(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_A)),
+    lock(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_B)),
+    "l.json",
+  );
+  assertEquals(vlock.conflicts.length, 1);
+  const l = mergeVersionedFile(
+    vlock.text,
+    lock(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_B), line("/c.csv@1.0.0", SHA_A)),
+    lock(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_B)),
+    "l.json",
+  );
+  assertEquals(l.conflicts, []);
+  assertEquals(
+    l.text,
+    lock(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_B), line("/c.csv@1.0.0", SHA_A)),
+  );
+});

@@ -11,6 +11,16 @@ import { EXIT_FAILURE } from "./errors.ts";
 import { InvalidInputError } from "../errors.ts";
 import { MERGE_DRIVER_MARKER } from "../command_words.ts";
 import { mergeVersionedFile } from "../versioned/merge.ts";
+import { decodeUtf8 } from "../utf8.ts";
+import { concatBytes } from "../bytes.ts";
+
+// Whether `bytes` hold a CRLF line break.
+function hasCrLf(bytes: Uint8Array): boolean {
+  for (let i = 1; i < bytes.length; i++) {
+    if (bytes[i] === 0x0a && bytes[i - 1] === 0x0d) return true;
+  }
+  return false;
+}
 
 /**
  * `vc merge-driver`.
@@ -37,26 +47,37 @@ export const mergeDriver: Command = {
   ],
   async run(ctx) {
     const [base, ours, theirs] = ctx.args as [string, string, string];
-    const read = (f: string) => Deno.readTextFile(f);
+    // Bytes first: a side that is not UTF-8 (a Latin-1 editor's) decoded
+    // leniently would have its paths turned into U+FFFD and written back so.
+    const [b, o, t] = await Promise.all([base, ours, theirs].map((f) => Deno.readFile(f)));
+    const text = (bytes: Uint8Array, side: string) => decodeUtf8(bytes, `${ours} (${side})`, true);
     let m;
     try {
-      m = mergeVersionedFile(await read(base), await read(ours), await read(theirs), ours);
+      m = mergeVersionedFile(text(b!, "base"), text(o!, "ours"), text(t!, "theirs"), ours);
     } catch (e) {
       if (!(e instanceof InvalidInputError)) throw e;
       // A side vc cannot read (edited by hand): exit 1 alone would leave OURS
       // as it was, no markers, so the other side's change could be committed
-      // away unseen. Both sides whole go between markers instead (vc runs no
-      // git: it has no --allow-run), which every vc command refuses to read.
+      // away unseen. Both sides whole, byte for byte, go between markers
+      // instead (vc runs no git: it has no --allow-run), which every vc
+      // command refuses to read.
       ctx.out.warn(
         `vc merge-driver: cannot merge entry by entry, both sides left whole between conflict markers: ${e.message}`,
       );
-      const [o, t] = [await read(ours), await read(theirs)];
-      const eol = o.includes("\r\n") ? "\r\n" : "\n";
-      const ending = (text: string) => text.endsWith("\n") || text === "" ? text : text + eol;
-      await Deno.writeTextFile(
-        ours,
-        `${MERGE_DRIVER_MARKER}${eol}${ending(o)}=======${eol}${ending(t)}>>>>>>> theirs${eol}`,
-      );
+      const eol = hasCrLf(o!) ? "\r\n" : "\n";
+      const enc = (s: string) => new TextEncoder().encode(s);
+      const ending = (bytes: Uint8Array) =>
+        bytes.length === 0 || bytes[bytes.length - 1] === 0x0a ? [] : [enc(eol)];
+      const parts = [
+        enc(`${MERGE_DRIVER_MARKER}${eol}`),
+        o!,
+        ...ending(o!),
+        enc(`=======${eol}`),
+        t!,
+        ...ending(t!),
+        enc(`>>>>>>> theirs${eol}`),
+      ];
+      await Deno.writeFile(ours, concatBytes(parts));
       return EXIT_FAILURE;
     }
     await Deno.writeTextFile(ours, m.text);

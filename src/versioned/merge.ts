@@ -61,58 +61,103 @@ type Decision<T> =
   | { kind: "conflict"; ours: T | undefined; theirs: T | undefined };
 
 // The three-way rule for one entry; `same` compares two present values.
+// `baseKnown` false: the base left this entry undecided (a criss-cross
+// merge's virtual base, see undecidedInBase), so only sides that agree merge.
 function decide<T>(
   base: T | undefined,
   ours: T | undefined,
   theirs: T | undefined,
   same: (a: T, b: T) => boolean,
+  baseKnown = true,
 ): Decision<T> {
   const eq = (a: T | undefined, b: T | undefined) =>
     a === undefined || b === undefined ? a === b : same(a, b);
   if (eq(ours, theirs)) return { kind: "take", value: ours };
-  if (eq(base, ours)) return { kind: "take", value: theirs };
-  if (eq(base, theirs)) return { kind: "take", value: ours };
+  if (baseKnown && eq(base, ours)) return { kind: "take", value: theirs };
+  if (baseKnown && eq(base, theirs)) return { kind: "take", value: ours };
   return { kind: "conflict", ours, theirs };
 }
 
-// The line of `key` in `text` (split on line breaks), by its normalized key.
-function entryLineIndex(lines: readonly string[], key: string): number {
-  return lines.findIndex((line) => {
-    const m = /^\s*("(?:[^"\\]|\\.)*")\s*:/.exec(line);
-    if (m === null) return false;
-    const k = JSON.parse(m[1] as string) as string;
-    return k === key || `/${k}` === key;
-  });
+const ENTRY_LINE = /^\s*("(?:[^"\\]|\\.)*")\s*:/;
+
+/**
+ * A base that holds this driver's own conflict markers: with two merge bases
+ * (a criss-cross merge), git first merges them with the same driver and takes
+ * the result, markers and all, as the base of the real merge. Each block is
+ * read as one side's entry line (the other side's value is just as much the
+ * base's), and its key is returned as undecided, so that the real merge
+ * neither fails on the markers nor takes a side against a base it does not have.
+ * `keyOf(line)`: the normalized key of an entry line, `undefined` when it is none.
+ */
+function undecidedInBase(
+  base: string,
+  keyOf: (line: string) => string | undefined,
+): { text: string; undecided: Set<string> } {
+  const undecided = new Set<string>();
+  if (!base.includes(MERGE_DRIVER_MARKER)) return { text: base, undecided };
+  const lines = base.split(/(?<=\n)/);
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if ((lines[i] as string).trimEnd() !== MERGE_DRIVER_MARKER) {
+      out.push(lines[i] as string);
+      continue;
+    }
+    // Searched from the marker on: linear in the base, however many blocks.
+    const next = (from: number, marker: string) => {
+      for (let j = from; j < lines.length; j++) if (lines[j]!.trimEnd() === marker) return j;
+      return -1;
+    };
+    const sep = next(i + 1, "=======");
+    const end = sep < 0 ? -1 : next(sep + 1, ">>>>>>> theirs");
+    if (sep < 0 || end < 0) return { text: base, undecided: new Set() };
+    const ours = lines.slice(i + 1, sep);
+    const theirs = lines.slice(sep + 1, end);
+    const kept = ours.length > 0 ? ours : theirs;
+    // Not one entry a side (both files whole, when one could not be read):
+    // left as it is, for the parse to refuse.
+    const key = kept.length === 1 ? keyOf(kept[0] as string) : undefined;
+    if (key === undefined) return { text: base, undecided: new Set() };
+    undecided.add(key);
+    out.push(...kept);
+    i = end;
+  }
+  return { text: out.join(""), undecided };
 }
 
 // Replaces the line of each conflicting key with both sides' lines between
-// markers; `line(key, side)` renders a side's line, "" when it has none.
+// markers; `line(key, side)` renders a side's line, "" when it has none. One
+// pass over the lines: a merge where every entry conflicts (both branches
+// moved all paths) stays linear in the file's size.
 function markConflicts(
   text: string,
   keys: readonly string[],
   line: (key: string, side: "ours" | "theirs", shown: string) => string | undefined,
 ): string {
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const lines = text.split(/\r?\n/);
-  for (const key of keys) {
-    const i = entryLineIndex(lines, key);
-    if (i < 0) continue;
-    const shown = lines[i] as string;
+  const pending = new Set(keys);
+  const out: string[] = [];
+  for (const shown of text.split(/\r?\n/)) {
+    const m = pending.size === 0 ? null : ENTRY_LINE.exec(shown);
+    const k = m === null ? undefined : JSON.parse(m[1] as string) as string;
+    const key = k === undefined
+      ? undefined
+      : pending.has(k)
+      ? k
+      : pending.has(`/${k}`)
+      ? `/${k}`
+      : undefined;
+    if (key === undefined) {
+      out.push(shown);
+      continue;
+    }
+    pending.delete(key);
     const side = (s: "ours" | "theirs") => {
       const l = line(key, s, shown);
       return l === undefined ? [] : [l];
     };
-    lines.splice(
-      i,
-      1,
-      MERGE_DRIVER_MARKER,
-      ...side("ours"),
-      "=======",
-      ...side("theirs"),
-      ">>>>>>> theirs",
-    );
+    out.push(MERGE_DRIVER_MARKER, ...side("ours"), "=======", ...side("theirs"), ">>>>>>> theirs");
   }
-  return lines.join(eol);
+  return out.join(eol);
 }
 
 // `shown`'s line with its value replaced by `value`'s JSON (same indent, key and comma).
@@ -122,7 +167,14 @@ function withValue(shown: string, value: string): string {
 }
 
 function mergeManifests(base: string, ours: string, theirs: string, file: string) {
-  const b = parseManifest(orEmpty(base), `${file} (base)`);
+  const read = undecidedInBase(base, (line) => {
+    try {
+      return Object.keys(parseManifest(`{${line.trim().replace(/,$/, "")}}`, file))[0];
+    } catch {
+      return undefined;
+    }
+  });
+  const b = parseManifest(orEmpty(read.text), `${file} (base)`);
   const o = parseManifest(orEmpty(ours), `${file} (ours)`);
   const t = parseManifest(orEmpty(theirs), `${file} (theirs)`);
   const merged: Record<string, string> = {};
@@ -132,7 +184,7 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
     compareUtf8,
   );
   for (const key of keys) {
-    const d = decide(b[key], o[key], t[key], (x, y) => x === y);
+    const d = decide(b[key], o[key], t[key], (x, y) => x === y, !read.undecided.has(key));
     if (d.kind === "take") {
       if (d.value !== undefined) merged[key] = d.value;
       continue;
@@ -165,19 +217,40 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
   return { text, conflicts };
 }
 
+// All fields, not only size and hash: a field one side added (a newer vc's)
+// is a change of that side, not to be dropped for the other's entry.
+function lockEntryJson(e: LockEntry): string {
+  const fields = e as unknown as Record<string, unknown>;
+  return JSON.stringify(Object.keys(fields).sort().map((k) => [k, fields[k]]));
+}
+
 function sameLockEntry(a: LockEntry, b: LockEntry): boolean {
-  return a.size === b.size && a.sha256 === b.sha256;
+  return lockEntryJson(a) === lockEntryJson(b);
+}
+
+// A lock entry as the conflict line names it, with the fields vc does not know.
+function describeLockEntry(e: LockEntry): string {
+  const more = Object.entries(e).filter(([k]) => k !== "size" && k !== "sha256")
+    .map(([k, v]) => `, ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join("");
+  return `${e.size} bytes, SHA-256 ${e.sha256}${more}`;
 }
 
 function mergeLockFiles(base: string, ours: string, theirs: string, file: string) {
-  const b = parseLockFile(orEmpty(base).replace(/^\ufeff/, ""), `${file} (base)`);
+  const read = undecidedInBase(base, (line) => {
+    try {
+      return Object.keys(parseLockFile(`{${line.trim().replace(/,$/, "")}}`, file))[0];
+    } catch {
+      return undefined;
+    }
+  });
+  const b = parseLockFile(orEmpty(read.text).replace(/^\ufeff/, ""), `${file} (base)`);
   const o = parseLockFile(orEmpty(ours).replace(/^\ufeff/, ""), `${file} (ours)`);
   const t = parseLockFile(orEmpty(theirs).replace(/^\ufeff/, ""), `${file} (theirs)`);
   const merged: LockEntries = {};
   const conflicts: string[] = [];
   const conflicting = new Map<string, { ours?: LockEntry; theirs?: LockEntry }>();
   for (const key of new Set([...Object.keys(b), ...Object.keys(o), ...Object.keys(t)])) {
-    const d = decide(b[key], o[key], t[key], sameLockEntry);
+    const d = decide(b[key], o[key], t[key], sameLockEntry, !read.undecided.has(key));
     if (d.kind === "take") {
       if (d.value !== undefined) merged[key] = d.value;
       continue;
@@ -187,8 +260,7 @@ function mergeLockFiles(base: string, ours: string, theirs: string, file: string
       ...(d.ours === undefined ? {} : { ours: d.ours }),
       ...(d.theirs === undefined ? {} : { theirs: d.theirs }),
     });
-    const say = (e: LockEntry | undefined) =>
-      e === undefined ? "removed" : `${e.size} bytes, SHA-256 ${e.sha256}`;
+    const say = (e: LockEntry | undefined) => e === undefined ? "removed" : describeLockEntry(e);
     conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there`);
   }
   const mark = ours.startsWith(BOM) ? BOM : "";

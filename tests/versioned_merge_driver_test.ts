@@ -305,3 +305,27 @@ Deno.test("merge-driver: a criss-cross merge's virtual base, holding the driver'
     lock(line("/a.csv@1.0.0", SHA_A), line("/b.csv@1.0.0", SHA_B), line("/c.csv@1.0.0", SHA_A)),
   );
 });
+
+Deno.test("merge-driver: an empty side (a file truncated by mistake, which vc refuses) does not remove the other side's entries", async () => {
+  await using ws = await CliWorkspace.create();
+  const text = '{\n    "/a.csv": "1.0.0",\n    "/b.csv": "1.0.0"\n}\n';
+  const base = await ws.write("base", text);
+  const ours = await ws.write("ours", text.replace('"/a.csv": "1.0.0"', '"/a.csv": "1.1.0"'));
+  const theirs = await ws.write("theirs", "");
+  const r = await ws.run(["merge-driver", base, ours, theirs]);
+  assertEquals(r.code, 1, r.stderr);
+  // Read as no entries, it removed /b.csv, which ours kept as it was.
+  assertStringIncludes(r.stderr, "the file is empty");
+  assertEquals(
+    await ws.read("ours"),
+    `<<<<<<< ours (vc merge-driver)\n${
+      text.replace('"/a.csv": "1.0.0"', '"/a.csv": "1.1.0"')
+    }=======\n>>>>>>> theirs\n`,
+  );
+  // An empty base (both branches created the file) still merges.
+  assertEquals(
+    mergeVersionedFile("", '{\n    "/a.csv": "1.0.0"\n}\n', '{\n    "/b.csv": "1.0.0"\n}\n', "m")
+      .conflicts,
+    [],
+  );
+});

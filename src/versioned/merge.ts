@@ -51,7 +51,8 @@ function isLockText(texts: readonly string[]): boolean {
 }
 
 // git gives an empty file for the base of two sides with no common ancestor
-// (both branches created the file).
+// (both branches created the file). Only the base: an empty side is a file
+// vc refuses, not one of no entries (which would remove the other side's).
 function orEmpty(text: string): string {
   return text.trim() === "" || text.trim() === BOM ? "{}" : text;
 }
@@ -175,8 +176,8 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
     }
   });
   const b = parseManifest(orEmpty(read.text), `${file} (base)`);
-  const o = parseManifest(orEmpty(ours), `${file} (ours)`);
-  const t = parseManifest(orEmpty(theirs), `${file} (theirs)`);
+  const o = parseManifest(ours, `${file} (ours)`);
+  const t = parseManifest(theirs, `${file} (theirs)`);
   const merged: Record<string, string> = {};
   const conflicts: string[] = [];
   const conflicting = new Map<string, { ours?: string; theirs?: string }>();
@@ -205,11 +206,10 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
       : "";
     conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there${both}`);
   }
-  const oursText = orEmpty(ours);
-  const mark = oursText.startsWith(BOM) ? BOM : "";
+  const mark = ours.startsWith(BOM) ? BOM : "";
   let text = Object.keys(o).length === 0
-    ? mark + renderManifest(merged, detectManifestStyle(oursText.slice(mark.length)))
-    : editManifestText(oursText, o, merged);
+    ? mark + renderManifest(merged, detectManifestStyle(ours.slice(mark.length)))
+    : editManifestText(ours, o, merged);
   text = markConflicts(text, [...conflicting.keys()], (key, side, shown) => {
     const value = conflicting.get(key)?.[side];
     return value === undefined ? undefined : withValue(shown, JSON.stringify(value));
@@ -244,8 +244,8 @@ function mergeLockFiles(base: string, ours: string, theirs: string, file: string
     }
   });
   const b = parseLockFile(orEmpty(read.text).replace(/^\ufeff/, ""), `${file} (base)`);
-  const o = parseLockFile(orEmpty(ours).replace(/^\ufeff/, ""), `${file} (ours)`);
-  const t = parseLockFile(orEmpty(theirs).replace(/^\ufeff/, ""), `${file} (theirs)`);
+  const o = parseLockFile(ours.replace(/^\ufeff/, ""), `${file} (ours)`);
+  const t = parseLockFile(theirs.replace(/^\ufeff/, ""), `${file} (theirs)`);
   const merged: LockEntries = {};
   const conflicts: string[] = [];
   const conflicting = new Map<string, { ours?: LockEntry; theirs?: LockEntry }>();

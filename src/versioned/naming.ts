@@ -539,3 +539,49 @@ export function isVersionOf(key: string, path: string): boolean {
   requireString("isVersionOf(): the path", path);
   return parseVersionedKey(key)?.path === normalizeVersionedPath(path);
 }
+
+/**
+ * The path and version whose key `key` starts with when `key` goes on past it
+ * and is no version itself: a backup, an editor's or a download's leftover
+ * (`d/x.1.5.0.csv.bak`, `.tmp`, `.part`, `.swp`, `x.1.0.0 copy`) or a
+ * compressed copy (`x.1.0.0.tar.gz`, a copy of `/x.tar`'s 1.0.0: `/x.tar.gz`'s
+ * key is `x.tar.1.0.0.gz`); else `undefined`. What follows the version's key
+ * starts with a character other than a letter or digit, within the file name.
+ * Such a key is never a version of the path (baiji-pod's listing kept only
+ * keys ending in the path's extension), but listings name it, so a renamed
+ * version is not passed over in silence. A key that is a version of some
+ * path exactly (`x.1.6.0.csv~` is `/x.csv~` at 1.6.0), or that another tool
+ * spells as one ({@linkcode foreignVersionedKey}, {@linkcode oversizedVersionPath}),
+ * is not a leftover. A leading `/` on the key is ignored.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { leftoverVersionedKey } from "./naming.ts";
+ * assert.deepEqual(leftoverVersionedKey("d/x.1.5.0.csv.bak"), { path: "/d/x.csv", version: "1.5.0" });
+ * assert.equal(leftoverVersionedKey("d/x.1.5.0.csv"), undefined); // a version
+ * assert.equal(leftoverVersionedKey("d/x.1.6.0.csv~"), undefined); // /d/x.csv~ at 1.6.0
+ * assert.equal(leftoverVersionedKey("d/.DS_Store"), undefined);
+ * ```
+ */
+export function leftoverVersionedKey(key: string): VersionedKey | undefined {
+  requireString("leftoverVersionedKey(): the key", key);
+  const rel = key.startsWith("/") ? key.slice(1) : key;
+  const name = rel.lastIndexOf("/") + 1;
+  // No `.N.N.N` in the name, no version's key in it (most keys of a bucket
+  // `ls-remote` reads): said without parsing.
+  if (!/\.\d+\.\d+\.\d/.test(rel.slice(name))) return undefined;
+  if (parseVersionedKey(rel) !== undefined) return undefined;
+  // The longest version's key first (`x.1.0.0.csv.bak.old` is 1.0.0's `.bak.old`).
+  for (let end = rel.length - 1; end > name; end--) {
+    if (/[\p{L}\p{N}]/u.test(rel[end]!)) continue;
+    const found = parseVersionedKey(rel.slice(0, end));
+    if (found === undefined) continue;
+    // Another tool's spelling (`x.1.1.0+ci.7.csv`, whose `x.1.1.0` reads as
+    // `/x` at 1.1.0) has its own warning.
+    const foreign = foreignVersionedKey(rel) !== undefined ||
+      oversizedVersionPath(rel) !== undefined;
+    return foreign ? undefined : found;
+  }
+  return undefined;
+}

@@ -29,6 +29,7 @@ import { joinUri } from "../uri.ts";
 import {
   type ForeignVersion,
   foreignVersionOf,
+  leftoverVersionedKey,
   oversizedVersionPath,
   parseVersionedKey,
   versionedKey,
@@ -274,6 +275,11 @@ export async function listVersionKeys(
      * version, listed).
      */
     onForeign?: (found: ForeignVersion & { key: string }) => void;
+    /**
+     * Called for each key that starts with the key of a version of `path` and
+     * goes on (`x.1.5.0.csv.bak`, see `leftoverVersionedKey`): no version.
+     */
+    onLeftover?: (key: string) => void;
     /** Called for each key listed under either prefix, a version or not (for progress). */
     onListed?: () => void;
   } = {},
@@ -346,6 +352,32 @@ export function oversizedKeyMessage(key: string, path: string): string {
   return `${key} in the bucket is a version of ${path} with a part larger than ` +
     `${Number.MAX_SAFE_INTEGER}, which vc cannot order against the others (an update would ` +
     "publish below it): rename or remove that key";
+}
+
+/** How many leftover keys {@linkcode leftoverKeysMessage} names. */
+const LEFTOVERS_NAMED = 3;
+
+/**
+ * One line for `keys` (at least one), each starting with the key of a version
+ * and going on (`x.1.5.0.csv.bak`, see `leftoverVersionedKey` in naming.ts),
+ * which a listing of `path` (or of the whole bucket, without one) passed
+ * over: their count and the first three.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { leftoverKeysMessage } from "./slash_keys.ts";
+ * const keys = ["x.1.5.0.csv.bak", "x.1.6.0.csv.tmp", "x.1.7.0.csv.part", "x.1.8.0.csv.swp"];
+ * assert.match(leftoverKeysMessage(keys, "/x.csv"), /^skipped 4 keys .*x\.1\.7\.0\.csv\.part and 1 more/);
+ * ```
+ */
+export function leftoverKeysMessage(keys: readonly string[], path?: string): string {
+  const named = keys.slice(0, LEFTOVERS_NAMED).join(", ");
+  const more = keys.length > LEFTOVERS_NAMED ? ` and ${keys.length - LEFTOVERS_NAMED} more` : "";
+  const of = path === undefined ? "a version" : `a version of ${path}`;
+  const [noun, start, go] = keys.length === 1 ? ["key", "starts", "goes"] : ["keys", "start", "go"];
+  return `skipped ${keys.length} ${noun} that ${start} with the key of ${of} and ${go} on ` +
+    `(${named}${more}): not versions (a backup or partial copy?), never listed or pinned`;
 }
 
 /**
@@ -619,9 +651,16 @@ async function versionsUnder(
     if (parsed?.path === path) found.set(parsed.version, info);
     else if (parsed === undefined && oversizedVersionPath(info.key) === path) {
       options.onOversized({ key: info.key, message: oversizedKeyMessage(info.key, path) });
-    } else if (parsed === undefined && options.onForeign !== undefined) {
-      const foreign = foreignVersionOf(info.key, path);
-      if (foreign !== undefined) options.onForeign({ ...foreign, key: info.key });
+    } else if (parsed === undefined) {
+      const foreign = options.onForeign === undefined
+        ? undefined
+        : foreignVersionOf(info.key, path);
+      if (foreign !== undefined) options.onForeign?.({ ...foreign, key: info.key });
+      else if (
+        options.onLeftover !== undefined && leftoverVersionedKey(info.key)?.path === path
+      ) {
+        options.onLeftover(info.key);
+      }
     }
   }
   return found;

@@ -73,6 +73,7 @@ import {
   checkNewVersionedPath,
   type ForeignVersion,
   foreignVersionedKey,
+  leftoverVersionedKey,
   normalizeVersionedPath,
   oversizedVersionPath,
   parseVersionedKey,
@@ -85,6 +86,7 @@ import {
   foreignAboveMessage,
   foreignKeyMessage,
   headVersion,
+  leftoverKeysMessage,
   listVersionKeys,
   onlyForeignVersionsClause,
   otherSpellingOfVersion,
@@ -404,6 +406,20 @@ function listedCounter(
   let listed = 0;
   onProgress({ listed });
   return () => onProgress({ listed: ++listed });
+}
+
+/**
+ * One warning for the keys a listing passed over as leftovers of a version
+ * (`x.1.5.0.csv.bak`, see `leftoverVersionedKey`), of `path` or (without one)
+ * of any path; none for none.
+ */
+function warnLeftovers(
+  keys: readonly string[],
+  path: string | undefined,
+  onWarning: VersionedListOptions["onWarning"],
+): void {
+  if (keys.length === 0) return;
+  (onWarning ?? consoleWarning)({ key: keys[0]!, message: leftoverKeysMessage(keys, path) });
 }
 
 /** Warns when a key vc does not list orders above the version being published. */
@@ -1539,6 +1555,7 @@ export class VersionedCache {
     const p = normalizeVersionedPath(path);
     const store = await this.#listedBucket();
     const onListed = listedCounter(options.onProgress);
+    const leftovers: string[] = [];
     const keys = await listVersionKeys(store, p, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onListed === undefined ? {} : { onListed }),
@@ -1548,7 +1565,9 @@ export class VersionedCache {
           key: found.key,
           message: foreignKeyMessage(found.key, p, found),
         }),
+      onLeftover: (key) => leftovers.push(key),
     });
+    warnLeftovers(leftovers, p, options.onWarning);
     return sortVersions(keys.keys());
   }
 
@@ -1767,6 +1786,7 @@ export class VersionedCache {
     });
     // The whole bucket: minutes of silence for one of millions of keys.
     const onListed = listedCounter(options.onProgress);
+    const leftovers: string[] = [];
     for await (const info of listing) {
       onListed?.();
       const parsed = parseVersionedKey(info.key);
@@ -1782,7 +1802,7 @@ export class VersionedCache {
           const foreign = foreignVersionedKey(info.key);
           if (foreign !== undefined) {
             warn({ key: info.key, message: foreignKeyMessage(info.key, foreign.path, foreign) });
-          }
+          } else if (leftoverVersionedKey(info.key) !== undefined) leftovers.push(info.key);
         }
         continue;
       }
@@ -1790,6 +1810,7 @@ export class VersionedCache {
       if (versions) versions.add(parsed.version);
       else byPath.set(parsed.path, new Set([parsed.version]));
     }
+    warnLeftovers(leftovers, undefined, options.onWarning);
     return [...byPath.keys()].sort(compareUtf8).map((path) => ({
       path,
       versions: sortVersions(byPath.get(path) ?? []),

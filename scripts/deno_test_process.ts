@@ -41,11 +41,11 @@ export interface DenoRun {
 }
 
 /** The environment variable that sets {@linkcode batchLimitMs}, in seconds. */
-export const BATCH_TIMEOUT_ENV = "VC_TEST_BATCH_TIMEOUT";
+export const BATCH_TIMEOUT_ENV = "TEST_BATCH_TIMEOUT";
 
 /**
  * How long one `deno test` process of a runner may run before it is killed:
- * `VC_TEST_BATCH_TIMEOUT` seconds (a decimal number > 0), else 900. The
+ * `TEST_BATCH_TIMEOUT` seconds (a decimal number > 0), else 900. The
  * slowest batch, the eight largest test files (`batch 1`), took 170 s on the
  * 2-core VM at a load of 9.5, and a loaded CI run took half again as long
  * as a quiet one: 900 s leaves room for both, and stays well under CI's
@@ -91,11 +91,13 @@ function forwardSignal(signal: Deno.Signal): () => void {
 }
 
 function track(group: number, tmpDir: string | undefined): void {
-  if (liveGroups.size === 0 && Deno.build.os !== "windows") {
+  if (liveGroups.size === 0) {
     for (const signal of SIGNALS) {
       const forward = forwardSignal(signal);
+      // Windows takes no SIGTERM or SIGHUP listener, and runs no process groups.
+      if (Deno.build.os !== "windows") Deno.addSignalListener(signal, forward);
+      else continue;
       forwarders.set(signal, forward);
-      Deno.addSignalListener(signal, forward);
     }
   }
   liveGroups.set(group, tmpDir);

@@ -23,7 +23,7 @@
  * of the fences), so a failure is found in the source. The exit code is 1
  * when an example failed (they are listed at the end) or when fewer ran
  * than were found (a share that died). A share still running after
- * `VC_TEST_BATCH_TIMEOUT` seconds (default 900) is killed with its
+ * `TEST_BATCH_TIMEOUT` seconds (default 900) is killed with its
  * processes, as a batch of `scripts/test_shards.ts` is, naming the example
  * that was running.
  *
@@ -58,7 +58,7 @@ const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 interface Plan {
   jobs: number;
-  /** How long a share may run before it is killed (`VC_TEST_BATCH_TIMEOUT`). */
+  /** How long a share may run before it is killed (`TEST_BATCH_TIMEOUT`). */
   limitMs: number;
   check: boolean;
   paths: string[];

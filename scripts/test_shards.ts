@@ -48,7 +48,7 @@
  * then ends the worker, so the tests of the batch's other files did not run,
  * and reports `ok` (see `exitOutsideTest`).
  *
- * A batch still running after `VC_TEST_BATCH_TIMEOUT` seconds (default 900;
+ * A batch still running after `TEST_BATCH_TIMEOUT` seconds (default 900;
  * see `batchLimitMs`) is killed with its process group (each batch is one:
  * the children its tests started go with it), and so are the processes that
  * left the group but still have the batch's `TMPDIR` in their environment (a
@@ -83,7 +83,7 @@ const BATCH_FILES = 8;
 
 interface Plan {
   jobs: number;
-  /** How long a batch may run before it is killed (`VC_TEST_BATCH_TIMEOUT`). */
+  /** How long a batch may run before it is killed (`TEST_BATCH_TIMEOUT`). */
   limitMs: number;
   check: boolean;
   denoFlags: string[];

@@ -1,6 +1,6 @@
 /**
  * The test runners (`scripts/test_shards.ts`, `scripts/doc_tests.ts`) bound
- * each `deno test` process by `VC_TEST_BATCH_TIMEOUT`: a test that waits
+ * each `deno test` process by `TEST_BATCH_TIMEOUT`: a test that waits
  * forever is killed with its processes, named, and the run goes on and
  * fails, instead of holding CI until its own limit with no word of which
  * test hung. The fixtures are written to a temp dir, so the suite never
@@ -64,7 +64,7 @@ Deno.test("waits for a message that never comes", async () => {
 
 Deno.test({
   name:
-    "test runner: a batch past VC_TEST_BATCH_TIMEOUT is killed with its children, the hung test named; the other batch passes and the run fails",
+    "test runner: a batch past TEST_BATCH_TIMEOUT is killed with its children, the hung test named; the other batch passes and the run fails",
   ignore: Deno.build.os !== "linux", // children's liveness is read from /proc
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "vc_runner_timeout_" });
@@ -79,7 +79,7 @@ Deno.test({
         await Deno.writeTextFile(join(tests, `p${i}_test.ts`), `Deno.test("p${i}", () => {});\n`);
       }
       const { code, out } = await runner([SHARDS, "--jobs", "2", "--no-check", tests], {
-        VC_TEST_BATCH_TIMEOUT: LIMIT_SECONDS,
+        TEST_BATCH_TIMEOUT: LIMIT_SECONDS,
         HANG_PIDS_DIR: pids,
       });
       assertEquals(code, 1, out);
@@ -107,7 +107,7 @@ Deno.test({
   },
 });
 
-Deno.test("test runner: a hung doc example is killed at VC_TEST_BATCH_TIMEOUT and named", async () => {
+Deno.test("test runner: a hung doc example is killed at TEST_BATCH_TIMEOUT and named", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_doc_runner_timeout_" });
   try {
     const source = [
@@ -126,7 +126,7 @@ Deno.test("test runner: a hung doc example is killed at VC_TEST_BATCH_TIMEOUT an
     const name = `lib.ts#${example!.start}-${example!.end}`;
     const { code, out } = await runner(
       [DOC_TESTS, "--no-check", "--jobs", "1", "lib.ts"],
-      { VC_TEST_BATCH_TIMEOUT: LIMIT_SECONDS },
+      { TEST_BATCH_TIMEOUT: LIMIT_SECONDS },
       dir,
     );
     assertEquals(code, 1, out);
@@ -139,11 +139,11 @@ Deno.test("test runner: a hung doc example is killed at VC_TEST_BATCH_TIMEOUT an
   }
 });
 
-Deno.test("test runner: a VC_TEST_BATCH_TIMEOUT that is no number of seconds is refused in one line", async () => {
-  const { code, out } = await runner([SHARDS, "no/such/dir"], { VC_TEST_BATCH_TIMEOUT: "10m" });
+Deno.test("test runner: a TEST_BATCH_TIMEOUT that is no number of seconds is refused in one line", async () => {
+  const { code, out } = await runner([SHARDS, "no/such/dir"], { TEST_BATCH_TIMEOUT: "10m" });
   assertEquals(code, 2, out);
   assertEquals(
     out,
-    "test_shards: VC_TEST_BATCH_TIMEOUT takes a number of seconds > 0, got 10m\n",
+    "test_shards: TEST_BATCH_TIMEOUT takes a number of seconds > 0, got 10m\n",
   );
 });

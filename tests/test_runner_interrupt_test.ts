@@ -4,7 +4,7 @@
  * started that left the group (the PostgreSQL server `pg_ctl start`
  * detaches) never gets it: the runner kills those too, found by the batch's
  * TMPDIR in their environment, as it does for a batch past
- * VC_TEST_BATCH_TIMEOUT, so an interrupted run leaves no server running.
+ * TEST_BATCH_TIMEOUT, so an interrupted run leaves no server running.
  * The fixture is written to a temp dir, so the suite never picks it up.
  */
 import { join } from "node:path";
@@ -47,7 +47,7 @@ Deno.test({
       await Deno.writeTextFile(join(dir, "tests", "wait_test.ts"), WAITING_FILE);
       const runner = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", SHARDS, "--no-check", join(dir, "tests")],
-        env: { NO_COLOR: "1", WAIT_PIDS: pidsFile, VC_TEST_BATCH_TIMEOUT: "300" },
+        env: { NO_COLOR: "1", WAIT_PIDS: pidsFile, TEST_BATCH_TIMEOUT: "300" },
         stdout: "piped",
         stderr: "piped",
       }).spawn();

@@ -44,9 +44,11 @@ Deno.test("cache-client put: a connection cut during the upload is not 'cannot r
     assertStringIncludes(stderr, "nothing was stored");
     assertStringIncludes(stderr, "gave up after 5 attempts");
     assertEquals(connections, 5, "retried like a reset");
-    // Besides the (rate-limited) line that says it is tried again: one line, no stack.
-    const [retried, ...others] = stderr.trim().split("\n");
+    // Besides the (rate-limited) line that says it is tried again and the
+    // count of the retries it held back: one line, no stack.
+    const [retried, notShown, ...others] = stderr.trim().split("\n");
     assertStringIncludes(retried!, "; trying again (2/5) in ");
+    assertStringIncludes(notShown!, "... and 3 more retries not shown (4 in all)");
     assertEquals(others.length, 1, `one line, no stack: ${stderr}`);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -12,6 +12,7 @@ import { retryLines } from "../src/cli/retry_lines.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { type CliResult, CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { childEnv, testAwsEnv, vcCommand } from "./cli_process.ts";
+import { retryLineAccount } from "./retry_line_account.ts";
 
 const retry = {
   reason: "GET s3://b/k: 500 InternalError",
@@ -56,13 +57,18 @@ Deno.test("vc prefill: retries past the first line are counted at the end of a s
   // The first 12 GETs fail: 12 retries, each of which succeeds.
   fake.failNext(12, "internal", (t) => t.op === "GetObject");
   let got!: CliResult;
+  const startedAt = Date.now();
   await withProcessEnv(fake.env, async () => {
     got = await ws.run(["prefill", "--list", list], fake.env);
   });
   assertEquals(got.code, 0, got.stderr);
-  const lines = got.stderr.trimEnd().split("\n");
-  assertEquals(lines.filter((l) => l.includes("trying again")).length, 1, got.stderr);
-  assert(lines.includes("vc: warning: ... and 11 more retries not shown (12 in all)"), got.stderr);
+  // All 12 said, the last ones held back in the count line: one retry line
+  // on any machine where the run takes under 10 s, more on a slower one.
+  const said = retryLineAccount(got.stderr, startedAt);
+  assertEquals(said.retries, 12, got.stderr);
+  if (said.shown.length === 1) {
+    assertEquals(said.notShown, "vc: warning: ... and 11 more retries not shown (12 in all)");
+  }
 });
 
 Deno.test({
@@ -101,7 +107,12 @@ Deno.test({
       assertEquals(out.code, 130, stderr);
       const lines = stderr.trimEnd().split("\n");
       assert(lines.at(-1)!.startsWith("vc: prefill interrupted after "), stderr);
-      assert(lines.includes("vc: warning: ... and 2 more retries not shown (3 in all)"), stderr);
+      // flaky.bin's 3 retries, all said, the count line (if the last was
+      // held back: the 3 came within 10 s on any but a crawling machine)
+      // before the last line.
+      const said = retryLineAccount(stderr);
+      assertEquals(said.retries, 3, stderr);
+      if (said.notShown !== undefined) assert(lines.indexOf(said.notShown) < lines.length - 1);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

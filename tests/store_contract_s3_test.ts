@@ -4,6 +4,9 @@
  * MinIO, ...) when `VC_TEST_S3_ENDPOINT` is set. Against a real endpoint each
  * store gets a fresh bucket (deleted afterwards) unless `VC_TEST_S3_BUCKET`
  * names an existing one to share (tests isolate themselves by key prefix).
+ * `VC_TEST_S3_CONDITIONAL_PUT_RACY` set says the endpoint checks a
+ * conditional put and then writes without a lock (moto), so two racing
+ * creators may both win (`atomicConditionalPut: false`).
  */
 import { CreateBucketCommand, DeleteBucketCommand } from "@aws-sdk/client-s3";
 import { withS3Client } from "./s3_test_client.ts";
@@ -84,7 +87,7 @@ if (endpoint !== undefined) {
         }
       },
     };
-  });
+  }, { atomicConditionalPut: env("VC_TEST_S3_CONDITIONAL_PUT_RACY") === undefined });
 }
 
 function env(name: string): string | undefined {

@@ -47,7 +47,9 @@ Deno.test({
       await Deno.writeTextFile(join(dir, "tests", "wait_test.ts"), WAITING_FILE);
       const runner = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", SHARDS, "--no-check", join(dir, "tests")],
-        env: { NO_COLOR: "1", WAIT_PIDS: pidsFile, TEST_BATCH_TIMEOUT: "300" },
+        // Its run directory in `dir`: the interrupted runner leaves it for its
+        // next run to remove, and this test removes `dir`.
+        env: { NO_COLOR: "1", WAIT_PIDS: pidsFile, TEST_BATCH_TIMEOUT: "300", TMPDIR: dir },
         stdout: "piped",
         stderr: "piped",
       }).spawn();

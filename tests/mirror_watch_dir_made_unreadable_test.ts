@@ -17,15 +17,7 @@ import { pathToFileURL } from "node:url";
 import { assert, assertStringIncludes } from "./assert.ts";
 import { canRunAsNobody, nobodyPrefix } from "./as_nobody.ts";
 import { mirrorWatchLog, withWatchDataDir } from "./cli_process.ts";
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { existsSync as exists } from "./path_exists.ts";
 
 Deno.test({
   name: "mirror --watch: a directory made unreadable is named, and what changed in it is " +

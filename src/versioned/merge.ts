@@ -18,7 +18,7 @@ import { InvalidInputError } from "../errors.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { parseManifest } from "./manifest.ts";
 import { detectManifestStyle, editManifestText, renderManifest } from "./manifest_format.ts";
-import { formatLockFile, type LockEntries, type LockEntry, parseLockFile } from "./lock_file.ts";
+import { formatLockFile, type LockEntry, parseLockFile } from "./lock_file.ts";
 import { compareVersions, isVersion } from "./version.ts";
 
 /** What {@linkcode mergeVersionedFile} made of the three sides. */
@@ -77,6 +77,53 @@ function decide<T>(
   if (baseKnown && eq(base, ours)) return { kind: "take", value: theirs };
   if (baseKnown && eq(base, theirs)) return { kind: "take", value: ours };
   return { kind: "conflict", ours, theirs };
+}
+
+/**
+ * The entry-by-entry core both files share: each key `decide`d (a key left
+ * undecided in a criss-cross base has no base to decide by), a conflict kept
+ * at ours' value (theirs' where ours removed it) for the markers to show both,
+ * and named by `conflictLine`.
+ */
+function mergeEntries<T>(
+  keys: Iterable<string>,
+  [base, ours, theirs]: [Record<string, T>, Record<string, T>, Record<string, T>],
+  same: (a: T, b: T) => boolean,
+  undecided: ReadonlySet<string>,
+  conflictLine: (key: string, ours: T | undefined, theirs: T | undefined) => string,
+): {
+  merged: Record<string, T>;
+  conflicting: Map<string, { ours?: T; theirs?: T }>;
+  conflicts: string[];
+} {
+  const merged: Record<string, T> = {};
+  const conflicting = new Map<string, { ours?: T; theirs?: T }>();
+  const conflicts: string[] = [];
+  for (const key of keys) {
+    const d = decide(base[key], ours[key], theirs[key], same, !undecided.has(key));
+    if (d.kind === "take") {
+      if (d.value !== undefined) merged[key] = d.value;
+      continue;
+    }
+    merged[key] = (d.ours ?? d.theirs) as T;
+    conflicting.set(key, {
+      ...(d.ours === undefined ? {} : { ours: d.ours }),
+      ...(d.theirs === undefined ? {} : { theirs: d.theirs }),
+    });
+    conflicts.push(conflictLine(key, d.ours, d.theirs));
+  }
+  return { merged, conflicting, conflicts };
+}
+
+/** The key of one entry line, read by the file's own parser; `undefined` for a line that is none. */
+function entryKeyOf(parse: (text: string) => object): (line: string) => string | undefined {
+  return (line) => {
+    try {
+      return Object.keys(parse(`{${line.trim().replace(/,$/, "")}}`))[0];
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 const ENTRY_LINE = /^\s*("(?:[^"\\]|\\.)*")\s*:/;
@@ -168,44 +215,31 @@ function withValue(shown: string, value: string): string {
 }
 
 function mergeManifests(base: string, ours: string, theirs: string, file: string) {
-  const read = undecidedInBase(base, (line) => {
-    try {
-      return Object.keys(parseManifest(`{${line.trim().replace(/,$/, "")}}`, file))[0];
-    } catch {
-      return undefined;
-    }
-  });
+  const read = undecidedInBase(base, entryKeyOf((text) => parseManifest(text, file)));
   const b = parseManifest(orEmpty(read.text), `${file} (base)`);
   const o = parseManifest(ours, `${file} (ours)`);
   const t = parseManifest(theirs, `${file} (theirs)`);
-  const merged: Record<string, string> = {};
-  const conflicts: string[] = [];
-  const conflicting = new Map<string, { ours?: string; theirs?: string }>();
   const keys = [...new Set([...Object.keys(b), ...Object.keys(o), ...Object.keys(t)])].sort(
     compareUtf8,
   );
-  for (const key of keys) {
-    const d = decide(b[key], o[key], t[key], (x, y) => x === y, !read.undecided.has(key));
-    if (d.kind === "take") {
-      if (d.value !== undefined) merged[key] = d.value;
-      continue;
-    }
-    merged[key] = (d.ours ?? d.theirs) as string;
-    conflicting.set(key, {
-      ...(d.ours === undefined ? {} : { ours: d.ours }),
-      ...(d.theirs === undefined ? {} : { theirs: d.theirs }),
-    });
-    const say = (v: string | undefined) => v === undefined ? "removed" : JSON.stringify(v);
-    // Two versions both published, of two edits: taking either silently would
-    // drop the other's content from the branch, as a line merge never does.
-    const both = d.ours !== undefined && d.theirs !== undefined && isVersion(d.ours) &&
-        isVersion(d.theirs)
-      ? ` (both published: keep the one whose content is wanted, usually the higher, ${
-        compareVersions(d.ours, d.theirs) >= 0 ? d.ours : d.theirs
-      }, or publish one that combines both)`
-      : "";
-    conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there${both}`);
-  }
+  const { merged, conflicting, conflicts } = mergeEntries(
+    keys,
+    [b, o, t],
+    (x, y) => x === y,
+    read.undecided,
+    (key, ours, theirs) => {
+      const say = (v: string | undefined) => v === undefined ? "removed" : JSON.stringify(v);
+      // Two versions both published, of two edits: taking either silently would
+      // drop the other's content from the branch, as a line merge never does.
+      const both = ours !== undefined && theirs !== undefined && isVersion(ours) &&
+          isVersion(theirs)
+        ? ` (both published: keep the one whose content is wanted, usually the higher, ${
+          compareVersions(ours, theirs) >= 0 ? ours : theirs
+        }, or publish one that combines both)`
+        : "";
+      return `${key}: ${say(ours)} here, ${say(theirs)} there${both}`;
+    },
+  );
   const mark = ours.startsWith(BOM) ? BOM : "";
   let text = Object.keys(o).length === 0
     ? mark + renderManifest(merged, detectManifestStyle(ours.slice(mark.length)))
@@ -236,33 +270,20 @@ function describeLockEntry(e: LockEntry): string {
 }
 
 function mergeLockFiles(base: string, ours: string, theirs: string, file: string) {
-  const read = undecidedInBase(base, (line) => {
-    try {
-      return Object.keys(parseLockFile(`{${line.trim().replace(/,$/, "")}}`, file))[0];
-    } catch {
-      return undefined;
-    }
-  });
+  const read = undecidedInBase(base, entryKeyOf((text) => parseLockFile(text, file)));
   const b = parseLockFile(orEmpty(read.text).replace(/^\ufeff/, ""), `${file} (base)`);
   const o = parseLockFile(ours.replace(/^\ufeff/, ""), `${file} (ours)`);
   const t = parseLockFile(theirs.replace(/^\ufeff/, ""), `${file} (theirs)`);
-  const merged: LockEntries = {};
-  const conflicts: string[] = [];
-  const conflicting = new Map<string, { ours?: LockEntry; theirs?: LockEntry }>();
-  for (const key of new Set([...Object.keys(b), ...Object.keys(o), ...Object.keys(t)])) {
-    const d = decide(b[key], o[key], t[key], sameLockEntry, !read.undecided.has(key));
-    if (d.kind === "take") {
-      if (d.value !== undefined) merged[key] = d.value;
-      continue;
-    }
-    merged[key] = (d.ours ?? d.theirs) as LockEntry;
-    conflicting.set(key, {
-      ...(d.ours === undefined ? {} : { ours: d.ours }),
-      ...(d.theirs === undefined ? {} : { theirs: d.theirs }),
-    });
-    const say = (e: LockEntry | undefined) => e === undefined ? "removed" : describeLockEntry(e);
-    conflicts.push(`${key}: ${say(d.ours)} here, ${say(d.theirs)} there`);
-  }
+  const { merged, conflicting, conflicts } = mergeEntries(
+    new Set([...Object.keys(b), ...Object.keys(o), ...Object.keys(t)]),
+    [b, o, t],
+    sameLockEntry,
+    read.undecided,
+    (key, ours, theirs) => {
+      const say = (e: LockEntry | undefined) => e === undefined ? "removed" : describeLockEntry(e);
+      return `${key}: ${say(ours)} here, ${say(theirs)} there`;
+    },
+  );
   const mark = ours.startsWith(BOM) ? BOM : "";
   let text = mark + formatLockFile(merged, ours.includes("\r\n") ? "\r\n" : "\n");
   text = markConflicts(text, [...conflicting.keys()], (key, side, shown) => {

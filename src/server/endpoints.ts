@@ -12,6 +12,7 @@ import { reprDigest } from "./repr_digest.ts";
 import { lastModified, modifiedSince, notModifiedSince } from "./last_modified.ts";
 import type { AuthProvider, Identity } from "./auth.ts";
 import { cacheId, isCacheId } from "./cache_id.ts";
+import { misplacedToken } from "./misplaced_token.ts";
 import type { GetOptions, GetResult } from "../store/types.ts";
 import { contended, type Entries, type EntryMeta } from "./entries.ts";
 import {
@@ -113,11 +114,22 @@ export interface EndpointContext {
   onLookup(hit: boolean): void;
 }
 
-/** The `Authorization` header; 400 without one (checked before the body is looked at). */
+/**
+ * The `Authorization` header; 400 without one (checked before the body is
+ * looked at), naming where a token came instead, if anywhere.
+ */
 function authorizationHeader(req: Request): string {
   const header = req.headers.get("authorization")?.trim();
   if (header === undefined || header === "") {
-    throw new HttpError(400, "missing Authorization header");
+    // A token sent elsewhere (`?token=`, `X-Auth-Token`, a KBase session
+    // cookie) is named, by where it came, never by its value.
+    const where = misplacedToken(req);
+    throw new HttpError(
+      400,
+      where === undefined
+        ? "missing Authorization header"
+        : `missing Authorization header (a token came in ${where}: send it as the Authorization header, -H "Authorization: TOKEN")`,
+    );
   }
   return header;
 }

@@ -398,6 +398,11 @@ export const MULTIPART_UPLOAD_HINT =
   'POST it as multipart/form-data, the file in the field "file" (curl -F file=@PATH, ' +
   'requests files={"file": f})';
 
+/** How the API takes a `cache_id` request, for a client that sent it another way (GET, PUT). */
+export const CACHE_ID_HINT =
+  "POST the JSON object that identifies the cache, with Content-Type: application/json " +
+  `(curl -d '{"tool": "x"}' -H 'Content-Type: application/json', requests json={...})`;
+
 /** `POST /v1/cache/<id>`: stores the multipart field `file`. */
 export async function postFile(req: Request, id: string, ctx: EndpointContext): Promise<Response> {
   authorizationHeader(req);

@@ -18,6 +18,7 @@ import { Limiter } from "../pool.ts";
 import { deadline } from "../deadline.ts";
 import { IdentitySlots } from "./identity_slots.ts";
 import {
+  CACHE_ID_HINT,
   deleteFile,
   type EndpointContext,
   getFile,
@@ -641,10 +642,14 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     }
     if (!match.methods.includes(request.method)) {
       // A PUT of a file (`curl -T`, as build caches and object stores take
-      // one) is told the form this API takes it in.
+      // one) is told the form this API takes it in; a `cache_id` asked for
+      // with GET (an early `kbase_cache_client` sent its JSON as a GET's
+      // body) or PUT is told to POST it.
       const hint =
         match.id !== undefined && (request.method === "PUT" || request.method === "PATCH")
           ? `: to upload a file, ${MULTIPART_UPLOAD_HINT}`
+          : match.route === "/v1/cache_id"
+          ? `: to get a cache ID, ${CACHE_ID_HINT}`
           : "";
       throw new HttpError(
         405,

@@ -19,7 +19,7 @@ import { CliWorkspace } from "./cli_harness.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { MirrorState } from "../src/mirror/state.ts";
 import { parseDurationSeconds } from "../src/config.ts";
-import { validatedAgo } from "../src/cache/entry_resolve.ts";
+import { validatedAgo } from "../src/cache/validated_ago.ts";
 import { KEPT_URI, withStoreGone } from "./store_gone_run.ts";
 import { COMMAND_WORDS, restoreToCatalog } from "../src/command_words.ts";
 

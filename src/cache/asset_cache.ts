@@ -419,10 +419,11 @@ export class AssetCache implements AsyncDisposable {
         sinceCheck >= 0 && sinceCheck < RECHECK_INTERVAL_MS &&
         index.isFresh(rec, now, options?.immutable === true)
       ) {
-        if (rec.staleReason !== undefined) {
-          // Served in the minute after the store did not answer: still unconfirmed.
+        if (options?.onStale !== undefined && (rec.staleReason !== undefined || index.offline)) {
+          // Served in the minute after the store did not answer, or offline:
+          // still unconfirmed.
           try {
-            reportStale(rec, options);
+            reportStale(index, rec, now, options);
           } catch (e) {
             return Promise.reject(e);
           }
@@ -1183,7 +1184,7 @@ export class AssetCache implements AsyncDisposable {
         if (rec !== undefined && rec.gone !== true && index.isFresh(rec, now, immutable)) {
           if (index.touchDue(rec, now)) await index.touch(rec, now);
           this.#keep(uri, rec, options);
-          reportStale(rec, options);
+          reportStale(index, rec, now, options);
           return rec.path;
         }
         // A record whose file changed in place is not a miss: the resolver checks its bytes.
@@ -1234,7 +1235,7 @@ export class AssetCache implements AsyncDisposable {
         flightOptions,
       );
       this.#keep(uri, rec, options);
-      reportStale(rec, options);
+      reportStale(index, rec, index.clock.now(), options);
       return rec.path;
     } catch (e) {
       throw cacheDirPermissionError(e, `cache ${uri}`, this.dir) ?? e;
@@ -1284,13 +1285,24 @@ export class AssetCache implements AsyncDisposable {
 }
 
 // Tells the caller's `onStale` of a copy served without the store's
-// confirmation (see `EntryRec.staleReason`); nothing for a confirmed one.
-function reportStale(rec: EntryRec, options: CacheGetOptions | undefined): void {
-  if (rec.staleReason === undefined || options?.onStale === undefined) return;
-  callCallback("onStale", options.onStale, {
-    reason: rec.staleReason,
-    validatedAt: new Date(rec.validatedAt),
-  });
+// confirmation (see `EntryRec.staleReason`), or served by offline mode when
+// it was due for the store's (see `EntryIndex.offlineStaleReason`); nothing
+// for a confirmed one.
+function reportStale(
+  index: EntryIndex,
+  rec: EntryRec,
+  now: number,
+  options: CacheGetOptions | undefined,
+): void {
+  if (options?.onStale === undefined) return;
+  const validatedAt = new Date(rec.validatedAt);
+  if (rec.staleReason !== undefined) {
+    callCallback("onStale", options.onStale, { reason: rec.staleReason, validatedAt });
+    return;
+  }
+  const offline = index.offlineStaleReason(rec, now, options.immutable === true);
+  if (offline === undefined) return;
+  callCallback("onStale", options.onStale, { reason: offline, validatedAt, offline: true });
 }
 
 // Synchronous stats: several times cheaper than async ones in Deno, and

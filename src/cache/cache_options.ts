@@ -168,9 +168,12 @@ export interface CacheGetOptions {
    * store did not answer, or answered with nothing to check the copy against
    * (the copy served with a warning, `onUnreachable: "warn"`). Called on each
    * such call, also those of the minute after that serve the copy without
-   * asking the store again; never for a copy within its TTL, one just
-   * revalidated or downloaded, nor in offline mode (which asks nothing). What
-   * it throws rejects the call as a `CallbackError`.
+   * asking the store again; and, in offline mode (which asks nothing), on
+   * each call that serves a copy the store would have been asked about
+   * online (past its TTL, invalidated, validated in the future by this
+   * clock), with `offline: true`. Never for a copy within its TTL, an
+   * immutable one, one just revalidated or downloaded. What it throws
+   * rejects the call as a `CallbackError`.
    */
   onStale?: ((stale: StaleCopy) => void) | undefined;
 }
@@ -196,6 +199,12 @@ export interface StaleCopy {
    * `vc cache invalidate`) and not confirmed since.
    */
   validatedAt: Date;
+  /**
+   * `true` when offline mode served the copy without asking the store (the
+   * store may well have answered): no warning was printed for it, as one is
+   * for a store that did not answer; absent otherwise.
+   */
+  offline?: true;
 }
 
 /** Options of `AssetCache.ls`. */

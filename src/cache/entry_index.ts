@@ -296,12 +296,27 @@ export class EntryIndex {
     if (this.offline) return true; // never ask: whatever is cached is served
     // The store was unreachable a moment ago: served (warned once) until then.
     if (rec.retryAt !== undefined && this.elapsed() < rec.retryAt) return true;
-    if (!validationHolds(rec, now)) return false; // ask even if immutable
-    if (rec.immutable || immutable) return true;
+    return !this.#due(rec, now, immutable);
+  }
+
+  /**
+   * In offline mode, why `rec` served at `now` is stale: it is due for the
+   * store's confirmation (see `#due`), which offline mode does not ask for;
+   * undefined online, or for a copy that is not due.
+   */
+  offlineStaleReason(rec: EntryRec, now: number, immutable: boolean): string | undefined {
+    if (!this.offline || !this.#due(rec, now, immutable)) return undefined;
+    return `offline mode is on (${this.offlineSwitch.on})`;
+  }
+
+  // Whether the store is to be asked about `rec` at `now` before it is served.
+  #due(rec: EntryRec, now: number, immutable: boolean): boolean {
+    if (!validationHolds(rec, now)) return true; // ask even if immutable
+    if (rec.immutable || immutable) return false;
     // A TTL of 0 asks on every call, also for a validation dated a little
     // ahead (a clock stepped back, a machine ahead sharing the dir), whose
     // age is below 0.
-    return this.ttlMs > 0 && now - rec.validatedAt < this.ttlMs;
+    return !(this.ttlMs > 0 && now - rec.validatedAt < this.ttlMs);
   }
 
   /**

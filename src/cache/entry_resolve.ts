@@ -34,7 +34,8 @@ import type { EntryMeta } from "./entry_meta.ts";
 import type { EntryLocation } from "./layout.ts";
 import type { FlightContext } from "./single_flight.ts";
 import { holdsPinnedContent } from "./pinned_content.ts";
-import { CACHE_INVALIDATE, CACHE_PRUNE_OR_RM } from "../command_words.ts";
+import { CACHE_PRUNE_OR_RM } from "../command_words.ts";
+import { validatedAgo } from "./validated_ago.ts";
 
 // After a failed revalidation, how long the cached copy is served before trying again.
 const UNREACHABLE_RETRY_MS = 60_000;
@@ -809,36 +810,6 @@ function answeredReason(reason: OfflineError, store: string, ms: number): Offlin
   );
   answeredInTime.add(error);
   return error;
-}
-
-/**
- * How stale a copy served unrevalidated is, for its warning: when the store
- * last confirmed it (`validatedAt`, ms) as seen at `now`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { validatedAgo } from "./entry_resolve.ts";
- * const now = Date.UTC(2026, 0, 10);
- * assert.equal(validatedAgo(now - 600_000, now), "validated 10 min ago");
- * assert.equal(validatedAgo(now - 3 * 86_400_000, now), "validated 3 d ago");
- * assert.equal(validatedAgo(0, now), "invalidated (the AssetCache's `invalidate()`)");
- * ```
- */
-export function validatedAgo(validatedAt: number, now: number): string {
-  if (validatedAt === 0) return `invalidated (${CACHE_INVALIDATE.library})`;
-  const age = now - validatedAt;
-  const when = new Date(validatedAt).toISOString().replace(/\.\d+Z$/, "Z");
-  if (age < 0) return `validated at ${when}, in the future by this clock (clock skew?)`;
-  const s = Math.floor(age / 1000);
-  const [n, unit] = s < 120
-    ? [s, "s"]
-    : s < 7200
-    ? [Math.floor(s / 60), "min"]
-    : s < 172_800
-    ? [Math.floor(s / 3600), "h"]
-    : [Math.floor(s / 86_400), "d"];
-  return `validated ${n} ${unit} ago`;
 }
 
 /**

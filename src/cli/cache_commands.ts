@@ -13,10 +13,11 @@ import {
   flagValue,
   isAbort,
   UsageError,
+  withFlagNames,
 } from "./errors.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import type { AssetCache, StaleCopy } from "../cache/asset_cache.ts";
-import { staleFields } from "./stale_fields.ts";
+import { offlineStaleNote, staleFields } from "./stale_fields.ts";
 import { errorKind } from "../errors.ts";
 import { table } from "./output.ts";
 import { downloadProgress } from "./upload_progress.ts";
@@ -93,6 +94,8 @@ export const get: Command = {
       onStale: (s) => stale = s,
     });
     bar.done();
+    const note = offlineStaleNote(uri, stale, Date.now());
+    if (note !== undefined) ctx.out.info(withFlagNames(note));
     await ctx.out.path({ uri, local, ...staleFields(stale) }, local, `the local path of ${uri}`);
   },
 };

@@ -1,11 +1,13 @@
 /**
  * The `--json` fields of a cached copy served without the store's
- * confirmation, one spelling for every command that prints a local copy
- * (`vc cache get`, `vc path`, `vc get`).
+ * confirmation, and the note said on stderr when offline mode served one,
+ * one spelling for every command that prints a local copy (`vc cache get`,
+ * `vc path`, `vc get`).
  *
  * @module
  */
 import type { StaleCopy } from "../cache/cache_options.ts";
+import { validatedAgo } from "../cache/validated_ago.ts";
 
 /** The fields {@linkcode staleFields} adds to a command's JSON document. */
 export interface StaleFields {
@@ -36,4 +38,40 @@ export interface StaleFields {
 export function staleFields(stale: StaleCopy | undefined): StaleFields {
   if (stale === undefined) return {};
   return { stale: true, staleReason: stale.reason, validatedAt: stale.validatedAt.toISOString() };
+}
+
+/**
+ * The one line said on stderr when offline mode served `uri` from a copy
+ * past its TTL (`stale.offline`), naming the URI, how long ago the store
+ * last confirmed it (at `now`, ms) and the setting that turned offline mode
+ * on; undefined for any other copy (a store that did not answer is warned
+ * about by the cache itself).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { offlineStaleNote } from "./stale_fields.ts";
+ * const now = Date.UTC(2026, 0, 10);
+ * const stale = {
+ *   reason: "offline mode is on (--offline)",
+ *   validatedAt: new Date(now - 3 * 86_400_000),
+ *   offline: true as const,
+ * };
+ * assert.equal(
+ *   offlineStaleNote("s3://b/k.csv", stale, now),
+ *   "vc: note: s3://b/k.csv: serving the cached copy, validated 3 d ago, not asked again " +
+ *     "(offline mode is on (--offline)): the store may hold a newer version",
+ * );
+ * assert.equal(offlineStaleNote("s3://b/k.csv", { ...stale, offline: undefined }, now), undefined);
+ * ```
+ */
+export function offlineStaleNote(
+  uri: string,
+  stale: StaleCopy | undefined,
+  now: number,
+): string | undefined {
+  if (stale?.offline !== true) return undefined;
+  return `vc: note: ${uri}: serving the cached copy, ${
+    validatedAgo(stale.validatedAt.getTime(), now)
+  }, not asked again (${stale.reason}): the store may hold a newer version`;
 }

@@ -50,7 +50,7 @@ import { unusedBy } from "./options.ts";
 import { openVersioned } from "./versioned_session.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { copyLocalOut, writeLocalOut } from "./write_out.ts";
-import { staleFields } from "./stale_fields.ts";
+import { offlineStaleNote, staleFields } from "./stale_fields.ts";
 import type { StaleCopy } from "../cache/cache_options.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
 import { localPathArg, uploadFileArg } from "./local_path.ts";
@@ -908,6 +908,10 @@ async function localCopy(
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     onStale: (s) => stale = s,
   });
+  bar.done();
+  // Offline mode served a copy past its TTL: said once, as `vc cache get` says it.
+  const note = offlineStaleNote(asset.uri, stale, Date.now());
+  if (note !== undefined) ctx.out.info(withFlagNames(note));
   return { local, version: asset.version, stale };
 }
 

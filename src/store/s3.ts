@@ -118,6 +118,7 @@ import {
   MAX_COPY_SIZE,
   quoteEtag,
   sliceStream,
+  zeroLengthBelied,
 } from "./s3_request.ts";
 import { sha256Hex, UNSIGNED_PAYLOAD, uriEncode } from "./sigv4.ts";
 
@@ -631,9 +632,13 @@ export class S3Store implements ObjectStore {
     }
     await res.body?.cancel();
     if (res.status === 404) return undefined;
-    if (res.status === 200 && !res.headers.has("content-length")) {
-      // Read as size 0, an answer without its size made a cache or mirror
-      // take the object for empty: its first byte's Content-Range tells.
+    if (
+      res.status === 200 && (!res.headers.has("content-length") || zeroLengthBelied(res.headers))
+    ) {
+      // Read as size 0, an answer without its size (or one whose length is
+      // of its own empty body, its MD5 ETag says: zeroLengthBelied) made a
+      // cache or mirror take the object for empty: its first byte's
+      // Content-Range tells.
       let ranged: S3Reply | undefined;
       try {
         ranged = await this.#getFromStart(lean, full, res, 0, {}, options.signal);

@@ -242,6 +242,33 @@ export function hasOpaqueEtag(headers: { get(name: string): string | null }): bo
 }
 
 /**
+ * Whether a 200 answer's `Content-Length: 0` is belied by its ETag: a plain
+ * MD5 ETag (not opaque: see {@linkcode hasOpaqueEtag}) that is not the MD5
+ * of no bytes names content, so the length is not the object's. An HTTP
+ * framework or proxy before an S3-compatible store may set the length of the
+ * empty body it sends to a HEAD; read as the size, the object looked empty,
+ * and a cache downloaded it again at every revalidation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { zeroLengthBelied } from "./s3_request.ts";
+ * const etag = '"5d41402abc4b2a76b9719d911017c592"'; // "hello"
+ * assert(zeroLengthBelied(new Headers({ "content-length": "0", etag })));
+ * assert(!zeroLengthBelied(new Headers({ "content-length": "5", etag })));
+ * const empty = '"d41d8cd98f00b204e9800998ecf8427e"';
+ * assert(!zeroLengthBelied(new Headers({ "content-length": "0", etag: empty })));
+ * const kms = { "content-length": "0", etag, "x-amz-server-side-encryption": "aws:kms" };
+ * assert(!zeroLengthBelied(new Headers(kms)));
+ * ```
+ */
+export function zeroLengthBelied(headers: { get(name: string): string | null }): boolean {
+  if (headers.get("content-length")?.trim() !== "0") return false;
+  const etag = parseEtag(headers.get("etag") ?? "");
+  return etag.kind === "md5" && etag.md5 !== md5Hex("") && !hasOpaqueEtag(headers);
+}
+
+/**
  * Whether Google Cloud Storage's own MD5 of the content (`x-goog-hash:
  * md5=…`) says an ETag of 32 hex digits is not the MD5: GCS promises an MD5
  * ETag only for some objects (not those encrypted with a Cloud KMS key,

@@ -62,7 +62,8 @@ export function staleFields(stale: StaleCopy | undefined): StaleFields {
  *   "vc: note: s3://b/k.csv: serving the cached copy, validated 3 d ago, not asked again " +
  *     "(offline mode is on (--offline)): the store may hold a newer version",
  * );
- * assert.equal(offlineStaleNote("s3://b/k.csv", { ...stale, offline: undefined }, now), undefined);
+ * const unreachable = { reason: "connection refused", validatedAt: stale.validatedAt };
+ * assert.equal(offlineStaleNote("s3://b/k.csv", unreachable, now), undefined);
  * ```
  */
 export function offlineStaleNote(

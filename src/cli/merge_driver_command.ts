@@ -9,8 +9,8 @@
 import type { Command } from "./command.ts";
 import { EXIT_FAILURE } from "./errors.ts";
 import { InvalidInputError } from "../errors.ts";
-import { MERGE_DRIVER_MARKER } from "../command_words.ts";
-import { mergeVersionedFile } from "../versioned/merge.ts";
+import { conflictMarkers, mergeVersionedFile } from "../versioned/merge.ts";
+import { rebaseInProgress } from "./git_rebase_state.ts";
 import { decodeUtf8 } from "../utf8.ts";
 import { concatBytes } from "../bytes.ts";
 
@@ -51,9 +51,19 @@ export const mergeDriver: Command = {
     // leniently would have its paths turned into U+FFFD and written back so.
     const [b, o, t] = await Promise.all([base, ours, theirs].map((f) => Deno.readFile(f)));
     const text = (bytes: Uint8Array, side: string) => decodeUtf8(bytes, `${ours} (${side})`, true);
+    // git runs the driver from the top of the work tree: in a rebase, ours
+    // is the upstream and theirs the user's commit, which the markers say.
+    const rebase = await rebaseInProgress();
+    const options = rebase === undefined ? {} : { rebase };
     let m;
     try {
-      m = mergeVersionedFile(text(b!, "base"), text(o!, "ours"), text(t!, "theirs"), ours);
+      m = mergeVersionedFile(
+        text(b!, "base"),
+        text(o!, "ours"),
+        text(t!, "theirs"),
+        ours,
+        options,
+      );
     } catch (e) {
       if (!(e instanceof InvalidInputError)) throw e;
       // A side vc cannot read (edited by hand): exit 1 alone would leave OURS
@@ -66,16 +76,17 @@ export const mergeDriver: Command = {
       );
       const eol = hasCrLf(o!) ? "\r\n" : "\n";
       const enc = (s: string) => new TextEncoder().encode(s);
+      const markers = conflictMarkers(rebase);
       const ending = (bytes: Uint8Array) =>
         bytes.length === 0 || bytes[bytes.length - 1] === 0x0a ? [] : [enc(eol)];
       const parts = [
-        enc(`${MERGE_DRIVER_MARKER}${eol}`),
+        enc(`${markers.open}${eol}`),
         o!,
         ...ending(o!),
         enc(`=======${eol}`),
         t!,
         ...ending(t!),
-        enc(`>>>>>>> theirs${eol}`),
+        enc(`${markers.close}${eol}`),
       ];
       await Deno.writeFile(ours, concatBytes(parts));
       return EXIT_FAILURE;

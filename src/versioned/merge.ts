@@ -33,6 +33,62 @@ export interface VersionedMergeResult {
 
 const BOM = "\ufeff";
 
+/** Options of {@linkcode mergeVersionedFile}. */
+export interface VersionedMergeOptions {
+  /**
+   * Set when git runs the merge for `git rebase`, where ours is the upstream
+   * being rebased onto and theirs the user's own commit being replayed (the
+   * other way round from a merge): the markers and conflict lines say so,
+   * naming the commit where it is known (short id, subject).
+   */
+  rebase?: { commit?: string; subject?: string };
+}
+
+/** The first and last line of a conflict the driver leaves (see {@linkcode conflictMarkers}). */
+export interface ConflictMarkers {
+  /** The `<<<<<<<` line, starting with `MERGE_DRIVER_MARKER`. */
+  open: string;
+  /** The `>>>>>>>` line, starting with `>>>>>>> theirs`. */
+  close: string;
+  /** How a conflict line names ours' value, then theirs': `here` / `there` in a merge. */
+  ours: string;
+  /** See `ours`. */
+  theirs: string;
+}
+
+const THEIRS_MARKER = ">>>>>>> theirs";
+
+/**
+ * The marker lines and side names of the driver's conflicts: `ours` / `theirs`
+ * (here / there) in a merge; in a rebase (`rebase` set, see
+ * {@linkcode VersionedMergeOptions}) ours is named as the upstream and theirs
+ * as the user's commit being replayed, as git's own markers name `HEAD` and
+ * that commit. Each line starts as in a merge, so vc reads either as its own.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { conflictMarkers } from "./merge.ts";
+ * assert.equal(conflictMarkers().close, ">>>>>>> theirs");
+ * const r = conflictMarkers({ commit: "b78d1dc", subject: "a.csv 1.2.0" });
+ * assert.equal(r.open, "<<<<<<< ours (vc merge-driver): upstream, being rebased onto");
+ * assert.equal(r.close, ">>>>>>> theirs: your commit b78d1dc being replayed (a.csv 1.2.0)");
+ * ```
+ */
+export function conflictMarkers(rebase?: VersionedMergeOptions["rebase"]): ConflictMarkers {
+  if (rebase === undefined) {
+    return { open: MERGE_DRIVER_MARKER, close: THEIRS_MARKER, ours: "here", theirs: "there" };
+  }
+  const commit = rebase.commit === undefined ? "your commit" : `your commit ${rebase.commit}`;
+  const subject = rebase.subject === undefined ? "" : ` (${rebase.subject})`;
+  return {
+    open: `${MERGE_DRIVER_MARKER}: upstream, being rebased onto`,
+    close: `${THEIRS_MARKER}: ${commit} being replayed${subject}`,
+    ours: "upstream",
+    theirs: `in ${commit} being rebased`,
+  };
+}
+
 // A lock file's values are objects, a manifest's strings: read from the
 // first side that has an entry (an empty side says nothing).
 function isLockText(texts: readonly string[]): boolean {
@@ -146,17 +202,19 @@ function undecidedInBase(
   const lines = base.split(/(?<=\n)/);
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if ((lines[i] as string).trimEnd() !== MERGE_DRIVER_MARKER) {
+    if (!(lines[i] as string).startsWith(MERGE_DRIVER_MARKER)) {
       out.push(lines[i] as string);
       continue;
     }
     // Searched from the marker on: linear in the base, however many blocks.
     const next = (from: number, marker: string) => {
-      for (let j = from; j < lines.length; j++) if (lines[j]!.trimEnd() === marker) return j;
+      for (let j = from; j < lines.length; j++) {
+        if (lines[j]!.trimEnd().startsWith(marker)) return j;
+      }
       return -1;
     };
     const sep = next(i + 1, "=======");
-    const end = sep < 0 ? -1 : next(sep + 1, ">>>>>>> theirs");
+    const end = sep < 0 ? -1 : next(sep + 1, THEIRS_MARKER);
     if (sep < 0 || end < 0) return { text: base, undecided: new Set() };
     const ours = lines.slice(i + 1, sep);
     const theirs = lines.slice(sep + 1, end);
@@ -178,6 +236,7 @@ function undecidedInBase(
 // moved all paths) stays linear in the file's size.
 function markConflicts(
   text: string,
+  markers: ConflictMarkers,
   keys: readonly string[],
   line: (key: string, side: "ours" | "theirs", shown: string) => string | undefined,
 ): string {
@@ -203,7 +262,7 @@ function markConflicts(
       const l = line(key, s, shown);
       return l === undefined ? [] : [l];
     };
-    out.push(MERGE_DRIVER_MARKER, ...side("ours"), "=======", ...side("theirs"), ">>>>>>> theirs");
+    out.push(markers.open, ...side("ours"), "=======", ...side("theirs"), markers.close);
   }
   return out.join(eol);
 }
@@ -214,7 +273,13 @@ function withValue(shown: string, value: string): string {
   return m === null ? shown : `${m[1]}${value}${m[3]}`;
 }
 
-function mergeManifests(base: string, ours: string, theirs: string, file: string) {
+function mergeManifests(
+  base: string,
+  ours: string,
+  theirs: string,
+  file: string,
+  markers: ConflictMarkers,
+) {
   const read = undecidedInBase(base, entryKeyOf((text) => parseManifest(text, file)));
   const b = parseManifest(orEmpty(read.text), `${file} (base)`);
   const o = parseManifest(ours, `${file} (ours)`);
@@ -237,14 +302,14 @@ function mergeManifests(base: string, ours: string, theirs: string, file: string
           compareVersions(ours, theirs) >= 0 ? ours : theirs
         }, or publish one that combines both)`
         : "";
-      return `${key}: ${say(ours)} here, ${say(theirs)} there${both}`;
+      return `${key}: ${say(ours)} ${markers.ours}, ${say(theirs)} ${markers.theirs}${both}`;
     },
   );
   const mark = ours.startsWith(BOM) ? BOM : "";
   let text = Object.keys(o).length === 0
     ? mark + renderManifest(merged, detectManifestStyle(ours.slice(mark.length)))
     : editManifestText(ours, o, merged);
-  text = markConflicts(text, [...conflicting.keys()], (key, side, shown) => {
+  text = markConflicts(text, markers, [...conflicting.keys()], (key, side, shown) => {
     const value = conflicting.get(key)?.[side];
     return value === undefined ? undefined : withValue(shown, JSON.stringify(value));
   });
@@ -269,7 +334,13 @@ function describeLockEntry(e: LockEntry): string {
   return `${e.size} bytes, SHA-256 ${e.sha256}${more}`;
 }
 
-function mergeLockFiles(base: string, ours: string, theirs: string, file: string) {
+function mergeLockFiles(
+  base: string,
+  ours: string,
+  theirs: string,
+  file: string,
+  markers: ConflictMarkers,
+) {
   const read = undecidedInBase(base, entryKeyOf((text) => parseLockFile(text, file)));
   const b = parseLockFile(orEmpty(read.text).replace(/^\ufeff/, ""), `${file} (base)`);
   const o = parseLockFile(ours.replace(/^\ufeff/, ""), `${file} (ours)`);
@@ -281,12 +352,12 @@ function mergeLockFiles(base: string, ours: string, theirs: string, file: string
     read.undecided,
     (key, ours, theirs) => {
       const say = (e: LockEntry | undefined) => e === undefined ? "removed" : describeLockEntry(e);
-      return `${key}: ${say(ours)} here, ${say(theirs)} there`;
+      return `${key}: ${say(ours)} ${markers.ours}, ${say(theirs)} ${markers.theirs}`;
     },
   );
   const mark = ours.startsWith(BOM) ? BOM : "";
   let text = mark + formatLockFile(merged, ours.includes("\r\n") ? "\r\n" : "\n");
-  text = markConflicts(text, [...conflicting.keys()], (key, side, shown) => {
+  text = markConflicts(text, markers, [...conflicting.keys()], (key, side, shown) => {
     const entry = conflicting.get(key)?.[side];
     if (entry === undefined) return undefined;
     const line = formatLockFile({ [key]: entry }).split("\n")[1] as string;
@@ -301,7 +372,9 @@ function mergeLockFiles(base: string, ours: string, theirs: string, file: string
  * version) or a lock file (`path@version` → size and SHA-256), told apart by
  * their values. The text keeps `ours`' style, so only the lines of entries
  * that changed differ from it. Throws `InvalidInputError` (naming `file` and
- * the side) when a side is no manifest or lock file vc reads.
+ * the side) when a side is no manifest or lock file vc reads. In a rebase
+ * (`options.rebase`), the markers and conflict lines name ours as the
+ * upstream and theirs as the commit being replayed ({@linkcode conflictMarkers}).
  *
  * @example
  * ```ts
@@ -320,14 +393,16 @@ export function mergeVersionedFile(
   ours: string,
   theirs: string,
   file: string,
+  options: VersionedMergeOptions = {},
 ): VersionedMergeResult {
   for (const [side, text] of [["base", base], ["ours", ours], ["theirs", theirs]] as const) {
     if (typeof text !== "string") {
       throw new InvalidInputError(`mergeVersionedFile(): the ${side} text must be a string`);
     }
   }
+  const markers = conflictMarkers(options.rebase);
   if (isLockText([ours, theirs, base])) {
-    return { kind: "lock", ...mergeLockFiles(base, ours, theirs, file) };
+    return { kind: "lock", ...mergeLockFiles(base, ours, theirs, file, markers) };
   }
-  return { kind: "manifest", ...mergeManifests(base, ours, theirs, file) };
+  return { kind: "manifest", ...mergeManifests(base, ours, theirs, file, markers) };
 }

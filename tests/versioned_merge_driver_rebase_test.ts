@@ -1,0 +1,137 @@
+/**
+ * During `git rebase`, git's "ours" (%A) is the upstream being rebased onto
+ * and "theirs" (%B) is the user's own commit being replayed: the other way
+ * round from `git merge`. A driver that labels the sides "ours" / "here" and
+ * "theirs" / "there" alone then tells a user resolving a rebase that the
+ * upstream's version is theirs own. `vc merge-driver` reads whether the work
+ * tree git runs it in is mid-rebase and says which side is which, in its
+ * conflict markers and in its conflict lines, as git's own markers name
+ * `HEAD` and the replayed commit.
+ */
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { rebaseInProgress } from "../src/cli/git_rebase_state.ts";
+import { parseManifest } from "../src/versioned/manifest.ts";
+import { mergeVersionedFile } from "../src/versioned/merge.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
+  const r = await new Deno.Command("git", {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: {
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.invalid",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.invalid",
+    },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+}
+
+const manifest = (version: string) => `{\n    "/a.csv": "${version}"\n}\n`;
+
+/** A repo whose `mine` branch moved /a.csv to 1.2.0 and whose main moved it to 1.1.0. */
+async function divergedRepo(ws: CliWorkspace): Promise<(...args: string[]) => Promise<string>> {
+  const ok = async (...args: string[]) => {
+    const r = await git(ws.dir, ...args);
+    assertEquals(r.code, 0, `git ${args.join(" ")}: ${r.out}`);
+    return r.out;
+  };
+  await ok("init", "-q", "-b", "main", ".");
+  await ok(
+    "config",
+    "merge.vc.driver",
+    `"${Deno.execPath()}" run -A --no-prompt "${CLI}" merge-driver %O %A %B`,
+  );
+  await ws.write(".gitattributes", "versioned_assets*.json merge=vc\n");
+  await ws.write("versioned_assets.json", manifest("1.0.0"));
+  await ok("add", ".gitattributes", "versioned_assets.json");
+  await ok("commit", "-qm", "base");
+  await ok("checkout", "-qb", "mine");
+  await ws.write("versioned_assets.json", manifest("1.2.0"));
+  await ok("commit", "-qam", "my change: a.csv 1.2.0");
+  await ok("checkout", "-q", "main");
+  await ws.write("versioned_assets.json", manifest("1.1.0"));
+  await ok("commit", "-qam", "upstream: a.csv 1.1.0");
+  await ok("checkout", "-q", "mine");
+  return ok;
+}
+
+for (const backend of ["--merge", "--apply"]) {
+  Deno.test(`git rebase ${backend}: the markers say ours is the upstream and theirs the replayed commit`, async () => {
+    await using ws = await CliWorkspace.create();
+    const ok = await divergedRepo(ws);
+    const mine = (await ok("rev-parse", "--short", "mine")).trim();
+    const r = await git(ws.dir, "rebase", backend, "main");
+    assertEquals(r.code !== 0, true, r.out);
+    const text = await ws.read("versioned_assets.json");
+    const lines = text.split("\n");
+    const open = lines.find((l) => l.startsWith("<<<<<<<"))!;
+    const close = lines.find((l) => l.startsWith(">>>>>>>"))!;
+    assertStringIncludes(open, "ours (vc merge-driver)");
+    assertStringIncludes(open, "upstream");
+    assertStringIncludes(close, "theirs");
+    assertStringIncludes(close, `your commit ${mine}`);
+    assertStringIncludes(close, "my change: a.csv 1.2.0");
+    // Upstream's version under the ours marker, the replayed commit's under theirs.
+    assert(
+      text.indexOf('"1.1.0"') < text.indexOf("=======") &&
+        text.indexOf('"1.2.0"') > text.indexOf("======="),
+      text,
+    );
+    assertStringIncludes(r.out, `"1.1.0" upstream`);
+    assertStringIncludes(r.out, `"1.2.0" in your commit ${mine}`);
+    // The file stays one vc refuses as holding the driver's conflict (no advice to set it up).
+    const parsed = await ws.vc("ls");
+    assertEquals(parsed.code, 1);
+    assertEquals(parsed.stderr.includes("set up `vc merge-driver`"), false, parsed.stderr);
+  });
+}
+
+Deno.test("git merge: the markers and lines keep ours here and theirs there", async () => {
+  await using ws = await CliWorkspace.create();
+  await divergedRepo(ws);
+  const r = await git(ws.dir, "merge", "main");
+  assertEquals(r.code !== 0, true, r.out);
+  const text = await ws.read("versioned_assets.json");
+  assertStringIncludes(text, "<<<<<<< ours (vc merge-driver)\n");
+  assertStringIncludes(text, ">>>>>>> theirs\n");
+  assertStringIncludes(r.out, `"1.2.0" here, "1.1.0" there`);
+});
+
+Deno.test("rebaseInProgress: undefined outside a repository and outside a rebase", async () => {
+  await using ws = await CliWorkspace.create();
+  assertEquals(await rebaseInProgress(ws.dir), undefined);
+  await divergedRepo(ws);
+  assertEquals(await rebaseInProgress(ws.dir), undefined);
+  // A linked work tree's .git is a file naming its git dir.
+  await git(ws.dir, "worktree", "add", "-q", join(ws.dir, "wt"), "main");
+  const r = await git(join(ws.dir, "wt"), "rebase", "mine");
+  assertEquals(r.code !== 0, true, r.out);
+  const state = await rebaseInProgress(join(ws.dir, "wt"));
+  assertEquals(state?.subject, "upstream: a.csv 1.1.0");
+});
+
+Deno.test("mergeVersionedFile in a rebase: a base holding its rebase markers still reads as the driver's", () => {
+  const sides = { commit: "b78d1dc", subject: "my change" };
+  const first = mergeVersionedFile(
+    manifest("1.0.0"),
+    manifest("1.1.0"),
+    manifest("1.2.0"),
+    "m.json",
+    { rebase: sides },
+  );
+  assertEquals(first.conflicts.length, 1);
+  // As a criss-cross merge's virtual base: read, its entry undecided.
+  const again = mergeVersionedFile(first.text, manifest("1.3.0"), manifest("1.3.0"), "m.json");
+  assertEquals(parseManifest(again.text, "m.json"), { "/a.csv": "1.3.0" });
+});

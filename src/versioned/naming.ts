@@ -567,21 +567,53 @@ export function isVersionOf(key: string, path: string): boolean {
 export function leftoverVersionedKey(key: string): VersionedKey | undefined {
   requireString("leftoverVersionedKey(): the key", key);
   const rel = key.startsWith("/") ? key.slice(1) : key;
+  if (!hasVersionShape(rel) || parseVersionedKey(rel) !== undefined) return undefined;
+  const found = startedVersionKey(rel);
+  if (found === undefined) return undefined;
+  // Another tool's spelling (`x.1.1.0+ci.7.csv`, whose `x.1.1.0` reads as
+  // `/x` at 1.1.0) has its own warning.
+  const foreign = foreignVersionedKey(rel) !== undefined || oversizedVersionPath(rel) !== undefined;
+  return foreign ? undefined : found;
+}
+
+// No `.N.N.N` in the file name, no version's key in it (most keys of a
+// bucket `ls-remote` reads): said without parsing.
+function hasVersionShape(rel: string): boolean {
+  return /\.\d+\.\d+\.\d/.test(rel.slice(rel.lastIndexOf("/") + 1));
+}
+
+/**
+ * The path and version whose key `key` starts with and goes on past, within
+ * the file name, with a character other than a letter or digit (the longest
+ * such version's key: `x.1.0.0.csv.bak.old` is 1.0.0's `.bak.old`), whatever
+ * `key` itself is: a leftover ({@linkcode leftoverVersionedKey}), or exactly
+ * a version of another path (`x.1.6.0.csv~`, `/x.csv~` at 1.6.0: an editor's
+ * backup of 1.6.0 of `/x.csv` uploaded by mistake, to vc as to baiji-pod a
+ * version of `/x.csv~`, still worth naming where `/x.csv` is listed or its
+ * 1.6.0 is missing). Of a key that is a version, a `.` after the shorter
+ * key is that version's own extension (`x.1.0.0.csv` is `/x.csv` at 1.0.0,
+ * not a copy of `/x`'s), not counted. `undefined` for none. A leading `/`
+ * on the key is ignored.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startedVersionKey } from "./naming.ts";
+ * assert.deepEqual(startedVersionKey("d/x.1.6.0.csv~"), { path: "/d/x.csv", version: "1.6.0" });
+ * assert.deepEqual(startedVersionKey("d/x.1.5.0.csv.bak"), { path: "/d/x.csv", version: "1.5.0" });
+ * assert.equal(startedVersionKey("d/x.1.5.0.csv"), undefined);
+ * ```
+ */
+export function startedVersionKey(key: string): VersionedKey | undefined {
+  requireString("startedVersionKey(): the key", key);
+  const rel = key.startsWith("/") ? key.slice(1) : key;
+  if (!hasVersionShape(rel)) return undefined;
   const name = rel.lastIndexOf("/") + 1;
-  // No `.N.N.N` in the name, no version's key in it (most keys of a bucket
-  // `ls-remote` reads): said without parsing.
-  if (!/\.\d+\.\d+\.\d/.test(rel.slice(name))) return undefined;
-  if (parseVersionedKey(rel) !== undefined) return undefined;
-  // The longest version's key first (`x.1.0.0.csv.bak.old` is 1.0.0's `.bak.old`).
+  const isVersionKey = parseVersionedKey(rel) !== undefined;
   for (let end = rel.length - 1; end > name; end--) {
-    if (/[\p{L}\p{N}]/u.test(rel[end]!)) continue;
+    if (/[\p{L}\p{N}]/u.test(rel[end]!) || (isVersionKey && rel[end] === ".")) continue;
     const found = parseVersionedKey(rel.slice(0, end));
-    if (found === undefined) continue;
-    // Another tool's spelling (`x.1.1.0+ci.7.csv`, whose `x.1.1.0` reads as
-    // `/x` at 1.1.0) has its own warning.
-    const foreign = foreignVersionedKey(rel) !== undefined ||
-      oversizedVersionPath(rel) !== undefined;
-    return foreign ? undefined : found;
+    if (found !== undefined) return found;
   }
   return undefined;
 }

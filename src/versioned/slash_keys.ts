@@ -32,6 +32,8 @@ import {
   leftoverVersionedKey,
   oversizedVersionPath,
   parseVersionedKey,
+  startedVersionKey,
+  type VersionedKey,
   versionedKey,
   versionPrefix,
 } from "./naming.ts";
@@ -280,6 +282,13 @@ export async function listVersionKeys(
      * goes on (`x.1.5.0.csv.bak`, see `leftoverVersionedKey`): no version.
      */
     onLeftover?: (key: string) => void;
+    /**
+     * Called for each key that is exactly a version of another path yet
+     * starts with the key of a version of `path` and goes on (`x.1.6.0.csv~`,
+     * `/x.csv~` at 1.6.0, see `startedVersionKey`): an editor's backup
+     * uploaded by mistake, to vc as to baiji-pod a version of that other path.
+     */
+    onOtherPathsVersion?: (key: string, as: VersionedKey) => void;
     /** Called for each key listed under either prefix, a version or not (for progress). */
     onListed?: () => void;
   } = {},
@@ -378,6 +387,76 @@ export function leftoverKeysMessage(keys: readonly string[], path?: string): str
   const [noun, start, go] = keys.length === 1 ? ["key", "starts", "goes"] : ["keys", "start", "go"];
   return `skipped ${keys.length} ${noun} that ${start} with the key of ${of} and ${go} on ` +
     `(${named}${more}): not versions (a backup or partial copy?), never listed or pinned`;
+}
+
+/**
+ * One line for `keys` (at least one), each exactly a version of another path
+ * that starts with the key of a version of `path` and goes on (`x.1.6.0.csv~`
+ * of `/x.csv`, see `startedVersionKey` in naming.ts), which a listing of
+ * `path` passed over: their count, the first three and what each is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { otherPathsKeysMessage } from "./slash_keys.ts";
+ * const found = [{ key: "x.1.6.0.csv~", path: "/x.csv~", version: "1.6.0" }];
+ * assert.match(otherPathsKeysMessage(found, "/x.csv"), /^x\.1\.6\.0\.csv~ \(\/x\.csv~ at 1\.6\.0\) starts with/);
+ * ```
+ */
+export function otherPathsKeysMessage(
+  found: ReadonlyArray<VersionedKey & { key: string }>,
+  path: string,
+): string {
+  const named = found.slice(0, LEFTOVERS_NAMED).map((f) => `${f.key} (${f.path} at ${f.version})`)
+    .join(", ");
+  const more = found.length > LEFTOVERS_NAMED ? ` and ${found.length - LEFTOVERS_NAMED} more` : "";
+  const [start, go, it, a] = found.length === 1
+    ? ["starts", "goes", "it is", "a version"]
+    : ["start", "go", "they are", "versions"];
+  return `${named}${more} ${start} with the key of a version of ${path} and ${go} on: ${it} ` +
+    `${a} of another path, as baiji-pod reads ${it === "it is" ? "it" : "them"}, not of ${path} ` +
+    "(an editor's backup uploaded by mistake?)";
+}
+
+/**
+ * The keys among `keys` that start with the key of `version` of `path` and
+ * go on (`x.1.5.0.csv.bak`, `x.1.6.0.csv~`: see `startedVersionKey` in
+ * naming.ts), as a clause for the error that `version` does not exist, or
+ * `undefined`: a version renamed away, or uploaded under a backup's name,
+ * whose bytes are likely still there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renamedVersionHint } from "./slash_keys.ts";
+ * const hint = renamedVersionHint("/x.csv", "1.6.0", ["x.1.6.0.csv~", "x.1.5.0.csv.bak"]);
+ * assert.match(hint ?? "", /holds x\.1\.6\.0\.csv~ \(\/x\.csv~ at 1\.6\.0\).*copy it to x\.1\.6\.0\.csv/);
+ * assert.equal(renamedVersionHint("/x.csv", "1.7.0", ["x.1.6.0.csv~"]), undefined);
+ * ```
+ */
+export function renamedVersionHint(
+  path: string,
+  version: string,
+  keys: readonly string[],
+): string | undefined {
+  const found = keys.filter((k) => {
+    const started = startedVersionKey(k);
+    return started?.path === path && started.version === version;
+  });
+  if (found.length === 0) return undefined;
+  const say = (k: string) => {
+    const as = parseVersionedKey(k);
+    return as === undefined ? k : `${k} (${as.path} at ${as.version})`;
+  };
+  const named = found.slice(0, MAX_NAMED_SPELLINGS).map(say).join(", ");
+  const more = found.length > MAX_NAMED_SPELLINGS
+    ? ` and ${found.length - MAX_NAMED_SPELLINGS} more`
+    : "";
+  const [them, start] = found.length === 1 ? ["it", "starts"] : ["that one", "start"];
+  return `the bucket holds ${named}${more}, which ${start} with its key and ` +
+    `${found.length === 1 ? "goes" : "go"} on (renamed away, or a backup?): if ${
+      found.length === 1 ? "it holds" : "one holds"
+    } ${version} of ${path}, copy ${them} to ${versionedKey(path, version)}`;
 }
 
 /**
@@ -649,7 +728,11 @@ async function versionsUnder(
     options.onListed?.();
     const parsed = parseVersionedKey(info.key);
     if (parsed?.path === path) found.set(parsed.version, info);
-    else if (parsed === undefined && oversizedVersionPath(info.key) === path) {
+    else if (parsed !== undefined) {
+      if (options.onOtherPathsVersion !== undefined && startedVersionKey(info.key)?.path === path) {
+        options.onOtherPathsVersion(info.key, parsed);
+      }
+    } else if (parsed === undefined && oversizedVersionPath(info.key) === path) {
       options.onOversized({ key: info.key, message: oversizedKeyMessage(info.key, path) });
     } else if (parsed === undefined) {
       const foreign = options.onForeign === undefined

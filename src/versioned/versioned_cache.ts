@@ -89,8 +89,10 @@ import {
   leftoverKeysMessage,
   listVersionKeys,
   onlyForeignVersionsClause,
+  otherPathsKeysMessage,
   otherSpellingOfVersion,
   oversizedKeyMessage,
+  renamedVersionHint,
   slashedUri,
 } from "./slash_keys.ts";
 import {
@@ -1149,8 +1151,14 @@ export class VersionedCache {
       // Warnings of odd keys belong to `vc versions`, not to this error,
       // unless one of them is the version asked for.
       const odd: string[] = [];
-      const available = await this.versions(path, { onWarning: (w) => odd.push(w.key) });
-      const spelled = otherSpellingOfVersion(path, version, odd);
+      const started: string[] = [];
+      const available = await this.#listVersions(
+        path,
+        { onWarning: (w) => odd.push(w.key) },
+        started,
+      );
+      const spelled = otherSpellingOfVersion(path, version, odd) ??
+        renamedVersionHint(path, version, started);
       const also = spelled === undefined ? "" : `; ${spelled}`;
       const latest = available.at(-1);
       if (latest !== undefined) {
@@ -1549,13 +1557,23 @@ export class VersionedCache {
     ));
   }
 
-  async #listVersions(path: string, options: VersionedListOptions): Promise<string[]> {
+  /**
+   * `versions()`; `started`, when given, also gets each key that starts with
+   * the key of a version of `path` and goes on (a leftover, or another path's
+   * version such as `x.1.6.0.csv~`), for the error of a missing version.
+   */
+  async #listVersions(
+    path: string,
+    options: VersionedListOptions,
+    started?: string[],
+  ): Promise<string[]> {
     // Stopped already: its reason, not what a look at the bucket would find.
     options.signal?.throwIfAborted();
     const p = normalizeVersionedPath(path);
     const store = await this.#listedBucket();
     const onListed = listedCounter(options.onProgress);
     const leftovers: string[] = [];
+    const others: Array<VersionedKey & { key: string }> = [];
     const keys = await listVersionKeys(store, p, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onListed === undefined ? {} : { onListed }),
@@ -1566,8 +1584,16 @@ export class VersionedCache {
           message: foreignKeyMessage(found.key, p, found),
         }),
       onLeftover: (key) => leftovers.push(key),
+      onOtherPathsVersion: (key, as) => others.push({ ...as, key }),
     });
     warnLeftovers(leftovers, p, options.onWarning);
+    if (others.length > 0) {
+      (options.onWarning ?? consoleWarning)({
+        key: others[0]!.key,
+        message: otherPathsKeysMessage(others, p),
+      });
+    }
+    started?.push(...leftovers, ...others.map((o) => o.key));
     return sortVersions(keys.keys());
   }
 

@@ -1,8 +1,10 @@
 /**
- * `vc merge-driver BASE OURS THEIRS`: git's merge driver for the manifest
- * and the lock file (`.gitattributes`: `versioned_assets*.json merge=vc`;
- * `git config merge.vc.driver "vc merge-driver %O %A %B"`), merging them
+ * `vc merge-driver BASE OURS THEIRS [PATH]`: git's merge driver for the
+ * manifest and the lock file (`.gitattributes`: `versioned_assets*.json merge=vc`;
+ * `git config merge.vc.driver "vc merge-driver %O %A %B %P"`), merging them
  * entry by entry ({@linkcode mergeVersionedFile}) instead of line by line.
+ * PATH (git's `%P`) is the file being merged, named in what the driver says:
+ * the three others are git's temporary files (`.merge_file_XXXXXX`).
  *
  * @module
  */
@@ -34,23 +36,25 @@ function hasCrLf(bytes: Uint8Array): boolean {
  */
 export const mergeDriver: Command = {
   name: "merge-driver",
-  positionals: ["BASE", "OURS", "THEIRS"],
+  positionals: ["BASE", "OURS", "THEIRS", "PATH"],
   required: 3,
-  usage: "BASE OURS THEIRS",
+  usage: "BASE OURS THEIRS [PATH]",
   description:
-    'A git merge driver for the manifest and the lock file: merges them entry by entry and\nwrites the result to OURS. Entries added on both sides are kept, the change of one side taken;\nwhat it cannot decide (a path both sides moved, an override, a path removed on one side,\na lock entry of other content) is left between conflict markers around it (exit 1).\nSet it up once per clone: git config merge.vc.driver "vc merge-driver %O %A %B",\nand in .gitattributes: versioned_assets*.json merge=vc',
+    'A git merge driver for the manifest and the lock file: merges them entry by entry and\nwrites the result to OURS. Entries added on both sides are kept, the change of one side taken;\nwhat it cannot decide (a path both sides moved, an override, a path removed on one side,\na lock entry of other content) is left between conflict markers around it (exit 1).\nPATH (%P) names the file being merged in what it says. Set it up once per clone:\ngit config merge.vc.driver "vc merge-driver %O %A %B %P",\nand in .gitattributes: versioned_assets*.json merge=vc',
   options: {},
   examples: [
     "vc merge-driver base.json versioned_assets.json theirs.json",
-    'git config merge.vc.driver "vc merge-driver %O %A %B"',
+    'git config merge.vc.driver "vc merge-driver %O %A %B %P"',
     "echo 'versioned_assets*.json merge=vc' >> .gitattributes",
   ],
   async run(ctx) {
-    const [base, ours, theirs] = ctx.args as [string, string, string];
+    const [base, ours, theirs, path] = ctx.args as [string, string, string, string?];
+    // The file git merges, where git gave it (%P): OURS is a temporary file.
+    const name = path ?? ours;
     // Bytes first: a side that is not UTF-8 (a Latin-1 editor's) decoded
     // leniently would have its paths turned into U+FFFD and written back so.
     const [b, o, t] = await Promise.all([base, ours, theirs].map((f) => Deno.readFile(f)));
-    const text = (bytes: Uint8Array, side: string) => decodeUtf8(bytes, `${ours} (${side})`, true);
+    const text = (bytes: Uint8Array, side: string) => decodeUtf8(bytes, `${name} (${side})`, true);
     // git runs the driver from the top of the work tree: in a rebase, ours
     // is the upstream and theirs the user's commit, which the markers say.
     const rebase = await rebaseInProgress();
@@ -61,7 +65,7 @@ export const mergeDriver: Command = {
         text(b!, "base"),
         text(o!, "ours"),
         text(t!, "theirs"),
-        ours,
+        name,
         options,
       );
     } catch (e) {
@@ -92,7 +96,8 @@ export const mergeDriver: Command = {
       return EXIT_FAILURE;
     }
     await Deno.writeTextFile(ours, m.text);
-    const lines = m.conflicts.map((c) => `vc merge-driver: conflict: ${c}`);
+    const of = path === undefined ? "" : ` ${path}:`;
+    const lines = m.conflicts.map((c) => `vc merge-driver:${of} conflict: ${c}`);
     await ctx.out.data({ kind: m.kind, conflicts: m.conflicts }, lines);
     return m.conflicts.length > 0 ? EXIT_FAILURE : 0;
   },

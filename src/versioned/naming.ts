@@ -568,7 +568,7 @@ export function leftoverVersionedKey(key: string): VersionedKey | undefined {
   requireString("leftoverVersionedKey(): the key", key);
   const rel = key.startsWith("/") ? key.slice(1) : key;
   if (!hasVersionShape(rel) || parseVersionedKey(rel) !== undefined) return undefined;
-  const found = startedVersionKey(rel);
+  const found = startedKey(rel, false);
   if (found === undefined) return undefined;
   // Another tool's spelling (`x.1.1.0+ci.7.csv`, whose `x.1.1.0` reads as
   // `/x` at 1.1.0) has its own warning.
@@ -608,8 +608,12 @@ export function startedVersionKey(key: string): VersionedKey | undefined {
   requireString("startedVersionKey(): the key", key);
   const rel = key.startsWith("/") ? key.slice(1) : key;
   if (!hasVersionShape(rel)) return undefined;
+  return startedKey(rel, parseVersionedKey(rel) !== undefined);
+}
+
+// `startedVersionKey` of `rel` (no leading `/`), told whether it is a version's key itself.
+function startedKey(rel: string, isVersionKey: boolean): VersionedKey | undefined {
   const name = rel.lastIndexOf("/") + 1;
-  const isVersionKey = parseVersionedKey(rel) !== undefined;
   for (let end = rel.length - 1; end > name; end--) {
     if (/[\p{L}\p{N}]/u.test(rel[end]!) || (isVersionKey && rel[end] === ".")) continue;
     const found = parseVersionedKey(rel.slice(0, end));

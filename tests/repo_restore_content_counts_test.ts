@@ -53,7 +53,7 @@ Deno.test("restore over a damaged catalog counts the content its records do not 
     assertStringIncludes(
       text.stderr,
       "1 content object in the store is referenced by no restored record (added since the " +
-        "snapshot was taken): gc deletes such content once older than its grace period",
+        "snapshot was taken): gc keeps it until vc repo gc --release-restored",
     );
     const json = JSON.parse(
       ok(await vc(["repo", "restore", snapshot, "--force", "--json"], env), "restore --json")
@@ -62,7 +62,7 @@ Deno.test("restore over a damaged catalog counts the content its records do not 
     assertEquals([json.missingContent, json.unreferencedContent], [1, 1]);
 
     // All in agreement: nothing said.
-    ok(await vc(["repo", "gc", "--grace", "0s"], env), "gc");
+    ok(await vc(["repo", "gc", "--grace", "0s", "--release-restored"], env), "gc");
     const own = ok(await vc(["repo", "backup"], env), "backup").stdout.trim();
     const quiet = ok(await vc(["repo", "restore", own, "--force"], env), "restore own");
     assertEquals(quiet.stderr.includes("warning"), false, quiet.stderr);

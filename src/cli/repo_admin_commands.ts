@@ -90,9 +90,9 @@ export const gc: Command = {
   name: "repo gc",
   positionals: [],
   required: 0,
-  usage: "[--dry-run] [--grace 7d] [--retention 30d] [--repo URI]",
+  usage: "[--dry-run] [--grace 7d] [--retention 30d] [--release-restored] [--repo URI]",
   description:
-    "Expires published records superseded by a newer published version (not while a live\nclaim holds one), purges unpublished records older than --grace and expired ones older\nthan --retention, and deletes content no record references once it is older than --grace. On S3 it also\naborts multipart uploads of content and of backups (an add or a backup killed\nmid-upload) started before --grace.",
+    "Expires published records superseded by a newer published version (not while a live\nclaim holds one), purges unpublished records older than --grace and expired ones older\nthan --retention, and deletes content no record references once it is older than --grace. On S3 it also\naborts multipart uploads of content and of backups (an add or a backup killed\nmid-upload) started before --grace. Content a restore of an older snapshot found\nunreferenced (the only copy of what it dropped) is kept until --release-restored.",
   options: {
     ...REPO_OPTIONS,
     "dry-run": { type: "boolean", description: "report what would be removed, change nothing" },
@@ -101,6 +101,10 @@ export const gc: Command = {
       type: "string",
       valueName: "D",
       description: "retention of expired (default 30d)",
+    },
+    "release-restored": {
+      type: "boolean",
+      description: "also collect the content a restore of an older snapshot found unreferenced",
     },
   },
   examples: ["vc repo gc --dry-run", "vc repo gc --grace 2d --retention 90d"],
@@ -128,6 +132,7 @@ export const gc: Command = {
       dryRun,
       ...(graceMs !== undefined ? { graceMs } : {}),
       ...(retention !== undefined ? { retentionMs: parseDuration(retention, "--retention") } : {}),
+      ...(ctx.flags.boolean("release-restored") ? { releaseRestored: true } : {}),
       // The phase is said once, as an info line; the bar counts its records
       // and objects (it only repeated the phase, cut to `…nothing is changed)`
       // on a narrow terminal).
@@ -173,6 +178,14 @@ export const gc: Command = {
           grace ?? "7d"
         }): an add in flight, or added since a restored snapshot was taken; a gc once it is ` +
         "older deletes it (vc repo check lists it)",
+      ]),
+      // The only copy of what a restore dropped: kept, and said each time.
+      ...(report.keptRestored.length === 0 ? [] : [
+        `kept ${counted(report.keptRestored.length, "content object")} (${
+          formatBytes(report.keptRestoredBytes)
+        }) that no record names since a restore of an older snapshot (added after it was ` +
+        "taken): vc repo check lists them; copy out or add again what you need, then " +
+        "vc repo gc --release-restored collects the rest",
       ]),
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
       ...(report.removedTemps.length === 0 ? [] : [
@@ -305,14 +318,13 @@ export const restore: Command = {
       // Not refused (a dead server, a damaged file, or --force; a live server
       // refusing the login is refused before: setup.ts): a repository must be
       // able to leave a dead server. But records added there since the
-      // snapshot stay there unseen, their content for gc once older than its
-      // grace period.
+      // snapshot stay there unseen, their content kept by gc until released.
       const from = movedFrom ?? "(unknown)";
       ctx.out.warn(
         `the catalog the repository moved from, ${from}, was not checked for records added ` +
           `since ${snapshot} was taken (${leftBehindUnchecked}): any it holds were left ` +
-          "behind there, in no catalog the repository reads, gc deletes their content once " +
-          "older than its grace period, and their ids may be handed out again here; nor was " +
+          "behind there, in no catalog the repository reads, gc keeps their content until " +
+          "vc repo gc --release-restored, and their ids may be handed out again here; nor was " +
           "the move noted there, so a process that still has it open (a long-running worker) " +
           "goes on writing there: stop those; if that " +
           "catalog can still be reached, those are its records with an id above the " +
@@ -349,9 +361,9 @@ export const restore: Command = {
       ctx.out.warn(
         `${counted(unreferencedContent, "content object")} in the store ${
           unreferencedContent === 1 ? "is" : "are"
-        } referenced by no restored record (added since the snapshot was taken): gc deletes ` +
-          "such content once older than its grace period (7 days by default); vc repo check " +
-          "lists it: copy out or add again what you need first",
+        } referenced by no restored record (added since the snapshot was taken): gc keeps it ` +
+          "until vc repo gc --release-restored; vc repo check lists it: copy out or add again " +
+          "what you need first",
       );
     }
     await ctx.out.status(

@@ -6,7 +6,8 @@
  * 2. purge unpublished records older than the grace period (abandoned adds);
  * 3. purge expired records whose expiry is older than the retention period;
  * 4. delete content objects no live record references, once they are older
- *    than the grace period: an `add` uploads before it records, so a younger
+ *    than the grace period (but for those a restore of an older snapshot
+ *    found unreferenced, kept until released): an `add` uploads before it records, so a younger
  *    unreferenced object may be one in flight and is left alone (the
  *    listing of a `file://` store also removes the temp files of writers
  *    killed mid-upload, which no lock holds any more);
@@ -44,6 +45,13 @@ export interface GcOptions {
   graceMs?: number;
   /** Age of an expiry before the record is purged (default 30 days). */
   retentionMs?: number;
+  /**
+   * Collect the content a restore of an older snapshot found unreferenced
+   * (see {@linkcode GcReport.keptRestored}) as any other, past the grace
+   * period: once what matters of it was copied out or added again. A dry
+   * run keeps the mark.
+   */
+  releaseRestored?: boolean;
   /** Progress messages (one per phase). */
   onPhase?: (phase: string) => void;
   /**
@@ -127,6 +135,16 @@ export interface GcReport {
   keptRecentObjects: number;
   /** Bytes of the {@linkcode GcReport.keptRecentObjects}. */
   keptRecentBytes: number;
+  /**
+   * Keys of content objects no record references that were in the store
+   * when a restore of an older snapshot found them unreferenced (added since
+   * the snapshot was taken: the only copy of what the restore dropped),
+   * kept whatever their age until a gc with
+   * {@linkcode GcOptions.releaseRestored}.
+   */
+  keptRestored: string[];
+  /** Bytes of the {@linkcode GcReport.keptRestored}. */
+  keptRestoredBytes: number;
   /**
    * Objects that could not be deleted (a key the store cannot address, such
    * as `content/../x` planted by another tool), each with why; the rest of
@@ -236,6 +254,8 @@ async function collect(
     freedBytes: 0,
     keptRecentObjects: 0,
     keptRecentBytes: 0,
+    keptRestored: [],
+    keptRestoredBytes: 0,
     skippedObjects: [],
     removedTemps: [],
     abortedUploads: [],
@@ -302,6 +322,7 @@ async function collect(
     ...(signal === undefined ? {} : { signal }),
   });
   const catalogFiles = await catalogKeysInContent(repo);
+  const restored = await restoredMark(repo, options.releaseRestored === true, dryRun);
   let listed = 0;
   count("listing objects", 0);
   for await (const { objects, live } of liveBatches(repo.catalog, listing)) {
@@ -316,7 +337,10 @@ async function collect(
         });
         continue;
       }
-      if (now - info.lastModified.getTime() > grace) {
+      if (restored !== undefined && info.lastModified.getTime() <= restored) {
+        report.keptRestored.push(info.key);
+        report.keptRestoredBytes += info.size;
+      } else if (now - info.lastModified.getTime() > grace) {
         orphans.push(info.key);
         sizes.set(info.key, info.size);
       } else {
@@ -699,6 +723,33 @@ export async function liveKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>
 export async function contentGcMark(tx: Tx): Promise<number | undefined> {
   const rows = await tx.query("SELECT value FROM vc_meta WHERE key = 'content_gc'");
   return rows[0] === undefined ? undefined : Number(rows[0].value);
+}
+
+/** The `vc_meta` key of the content a restore found unreferenced (see {@linkcode restoredMark}). */
+export const RESTORED_MARK_KEY = "restored_unknown";
+
+/**
+ * The store's time (ms) up to which unreferenced content is kept, as a
+ * restore of an older snapshot found it (`markRestoredUnknown`), or
+ * undefined. With `release`, the mark is removed (but by a dry run) and
+ * undefined returned: gc then collects that content past its grace.
+ */
+async function restoredMark(
+  repo: Repository,
+  release: boolean,
+  dryRun: boolean,
+): Promise<number | undefined> {
+  if (release) {
+    if (!dryRun) {
+      await repo.catalog.transaction("write", (tx) =>
+        tx.query("DELETE FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]));
+    }
+    return undefined;
+  }
+  const rows = await repo.catalog.transaction("read", (tx) =>
+    tx.query("SELECT value FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]));
+  const value = rows[0] === undefined ? NaN : Number(rows[0].value);
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /**

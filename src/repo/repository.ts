@@ -179,6 +179,7 @@ const GC_OPTIONS: OptionNames<GcOptions> = {
   dryRun: true,
   graceMs: true,
   retentionMs: true,
+  releaseRestored: true,
   onPhase: true,
   onProgress: true,
   signal: true,

@@ -2,16 +2,17 @@
  * After a restore, the catalog's records against the store's content. A
  * snapshot is older than the store: records purged since it was taken name
  * content that is gone, and records added since are not in it, so their
- * content is referenced by no record, and the next gc deletes it once it is
- * older than the grace period (a rebuilt damaged catalog cannot even count
- * them as dropped). Said in numbers, so an operator copies out or re-adds
- * what matters before a gc; `vc repo check` lists both.
+ * content is referenced by no record (a rebuilt damaged catalog cannot even
+ * count them as dropped). Said in numbers, and the unreferenced content is
+ * marked in the catalog (`restored_unknown`), so gc keeps it until released
+ * (`releaseRestored`): an operator copies out or re-adds what matters first;
+ * `vc repo check` lists both.
  *
  * @module
  */
 import type { ObjectStore } from "../store/types.ts";
 import type { Catalog } from "./catalog.ts";
-import { liveBatches, liveRecordCount } from "./gc.ts";
+import { GC_MARK_SLACK_MS, liveBatches, liveRecordCount, RESTORED_MARK_KEY } from "./gc.ts";
 
 /** What the store holds that a restored catalog does not agree with. */
 export interface ContentReconciliation {
@@ -31,7 +32,12 @@ export async function reconcileContent(
   catalog: Catalog,
   store: ObjectStore,
   prefix: string,
-  options: { signal?: AbortSignal; onListed?: (objects: number) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onListed?: (objects: number) => void;
+    /** Each unreferenced object's store time (ms), for {@linkcode markRestoredUnknown}. */
+    onUnreferenced?: (lastModified: number) => void;
+  } = {},
 ): Promise<ContentReconciliation> {
   // Counted, then each batch of the listing looked up (never every key held
   // at once): the restore has just written the catalog, and nothing of vc
@@ -47,9 +53,40 @@ export async function reconcileContent(
   for await (const batch of liveBatches(catalog, listing)) {
     for (const info of batch.objects) {
       if (batch.live.has(info.key)) listedLive++;
-      else unreferencedContent++;
+      else {
+        unreferencedContent++;
+        options.onUnreferenced?.(info.lastModified.getTime());
+      }
       options.onListed?.(++listed);
     }
   }
   return { missingContent: Math.max(0, live - listedLive), unreferencedContent };
+}
+
+/**
+ * Marks in `catalog` the content a restore found unreferenced, for gc to
+ * keep (see `restoredMark` in gc.ts): everything in the store up to the
+ * store's time of the newest such object (`unreferencedUntil`). A
+ * store that could not be listed marks everything up to now (and a clock
+ * slack): what the restore could not look at is kept too. A restore that
+ * found every object referenced clears the mark (the latest snapshot
+ * restored after an older one).
+ */
+export async function markRestoredUnknown(
+  catalog: Catalog,
+  found: Partial<ContentReconciliation>,
+  unreferencedUntil: number | undefined,
+  now: number,
+): Promise<void> {
+  const until = found.contentUnchecked !== undefined
+    ? now + GC_MARK_SLACK_MS
+    : unreferencedUntil;
+  await catalog.transaction("write", (tx) =>
+    until === undefined
+      ? tx.query("DELETE FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY])
+      : tx.query(
+        "INSERT INTO vc_meta (key, value) VALUES ($1, $2) " +
+          "ON CONFLICT (key) DO UPDATE SET value = $2",
+        [RESTORED_MARK_KEY, String(until)],
+      ));
 }

@@ -61,7 +61,11 @@ import {
 } from "./marker.ts";
 import { refuseInsideRepository } from "./nesting.ts";
 import { spoolSnapshot } from "./snapshot_spool.ts";
-import { type ContentReconciliation, reconcileContent } from "./restore_reconcile.ts";
+import {
+  type ContentReconciliation,
+  markRestoredUnknown,
+  reconcileContent,
+} from "./restore_reconcile.ts";
 import { storeFileAt } from "./own_files.ts";
 import { type EnvOption, envOption } from "../env_option.ts";
 import { openCatalog, type OpenCatalogOptions } from "./open_catalog.ts";
@@ -1223,19 +1227,33 @@ async function contentAfterRestore(
   marker: RepoMarker | undefined,
   options: RestoreOptions,
 ): Promise<Partial<ContentReconciliation>> {
+  let catalog: Catalog | undefined;
+  let found: Partial<ContentReconciliation>;
+  // The store's time of the newest unreferenced object: gc keeps what is
+  // unreferenced and no newer.
+  let until: number | undefined;
   try {
-    const catalog = await createCatalog(ref, options);
-    try {
-      return await reconcileContent(catalog, store, marker?.contentPrefix ?? CONTENT_PREFIX, {
-        ...signalOption(options.signal),
-        onListed: (done) => options.onProgress?.({ current: "listing the store's content", done }),
-      });
-    } finally {
-      await catalog.close();
-    }
+    catalog = await createCatalog(ref, options);
+    found = await reconcileContent(catalog, store, marker?.contentPrefix ?? CONTENT_PREFIX, {
+      ...signalOption(options.signal),
+      onListed: (done) => options.onProgress?.({ current: "listing the store's content", done }),
+      onUnreferenced: (time) => until = Math.max(until ?? time, time),
+    });
   } catch (error) {
-    return { contentUnchecked: error instanceof Error ? error.message : String(error) };
+    found = { contentUnchecked: error instanceof Error ? error.message : String(error) };
   }
+  try {
+    // gc keeps what the restored catalog does not know until released: the
+    // content added since the snapshot is the only copy of what it dropped.
+    if (catalog !== undefined) await markRestoredUnknown(catalog, found, until, Date.now());
+  } catch (error) {
+    found.contentUnchecked ??= `the catalog could not mark it for gc to keep: ${
+      error instanceof Error ? error.message : String(error)
+    }`;
+  } finally {
+    await catalog?.close();
+  }
+  return found;
 }
 
 /** Makes the catalog `ref` hand out only ids after `lastId`. */

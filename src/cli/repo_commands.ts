@@ -252,9 +252,7 @@ async function heldClaimsNote(
     `record${count === 1 && !more ? "" : "s"}${what === "" ? "" : ` ${what}`} ${
       count === 1 && !more
         ? `is held by a live claim until ${first.claimUntil} (${which})`
-        : `are held by live claims: the first${
-          more ? ` of the oldest ${count}` : ""
-        } lapses at ${first.claimUntil} (${which})`
+        : `are held by live claims: the first lapses at ${first.claimUntil} (${which})`
     }; a holder that died frees its records then, or sooner with ` +
     "vc repo release ID --holder H (vc repo get ID names the holder)";
 }

@@ -287,19 +287,19 @@ export const LIVE_CLAIMS_COUNTED = 1_000;
 export interface LiveClaims {
   /** Matching published records held by a live claim, up to {@linkcode LIVE_CLAIMS_COUNTED}. */
   count: number;
-  /** Whether there are more than `count` (`first` is then the first of the `count` oldest). */
+  /** Whether there are more than `count` (`first` is still the first of all of them to lapse). */
   more: boolean;
-  /** Of the records counted, the one whose claim lapses first. */
+  /** Of all the matching records held, the one whose claim lapses first. */
   first?: { id: number; claimedBy: string; claimUntil: string };
 }
 
 /**
  * The published records matching `tag`/`path` that live claims hold at
  * `now` (a worker killed while it held them holds them until their ttl):
- * the oldest {@linkcode LIVE_CLAIMS_COUNTED}, counted, and the first of them
- * to lapse. One statement, in id order, returning at most 1,001 short rows
- * whatever the queue's size (a listing's pages read 5,000 records with
- * their tags).
+ * the oldest {@linkcode LIVE_CLAIMS_COUNTED}, counted, and the first of all
+ * of them to lapse. One statement, in id order, returning at most 1,001
+ * short rows whatever the queue's size (a listing's pages read 5,000
+ * records with their tags), and past that bound one more returning one row.
  */
 export function liveClaims(
   catalog: Catalog,
@@ -323,6 +323,16 @@ export function liveClaims(
     let first: Row | undefined;
     for (const row of counted) {
       if (first === undefined || Number(row.claim_until) < Number(first.claim_until)) first = row;
+    }
+    // Past the bound, the first to lapse of all of them (one more row): a
+    // worker waiting for the queue wants when the next record frees, not
+    // when the first of the oldest 1,000 does.
+    if (rows.length > LIVE_CLAIMS_COUNTED) {
+      first = (await tx.query(
+        `SELECT r.id, r.claimed_by, r.claim_until FROM records r${where} ` +
+          "ORDER BY r.claim_until, r.id LIMIT 1",
+        where.params,
+      ))[0] ?? first;
     }
     return {
       count: counted.length,

@@ -741,13 +741,17 @@ async function restoredMark(
 ): Promise<number | undefined> {
   if (release) {
     if (!dryRun) {
-      await repo.catalog.transaction("write", (tx) =>
-        tx.query("DELETE FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]));
+      await repo.catalog.transaction(
+        "write",
+        (tx) => tx.query("DELETE FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]),
+      );
     }
     return undefined;
   }
-  const rows = await repo.catalog.transaction("read", (tx) =>
-    tx.query("SELECT value FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]));
+  const rows = await repo.catalog.transaction(
+    "read",
+    (tx) => tx.query("SELECT value FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]),
+  );
   const value = rows[0] === undefined ? NaN : Number(rows[0].value);
   return Number.isFinite(value) ? value : undefined;
 }

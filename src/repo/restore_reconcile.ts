@@ -78,15 +78,16 @@ export async function markRestoredUnknown(
   unreferencedUntil: number | undefined,
   now: number,
 ): Promise<void> {
-  const until = found.contentUnchecked !== undefined
-    ? now + GC_MARK_SLACK_MS
-    : unreferencedUntil;
-  await catalog.transaction("write", (tx) =>
-    until === undefined
-      ? tx.query("DELETE FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY])
-      : tx.query(
-        "INSERT INTO vc_meta (key, value) VALUES ($1, $2) " +
-          "ON CONFLICT (key) DO UPDATE SET value = $2",
-        [RESTORED_MARK_KEY, String(until)],
-      ));
+  const until = found.contentUnchecked !== undefined ? now + GC_MARK_SLACK_MS : unreferencedUntil;
+  await catalog.transaction(
+    "write",
+    (tx) =>
+      until === undefined
+        ? tx.query("DELETE FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY])
+        : tx.query(
+          "INSERT INTO vc_meta (key, value) VALUES ($1, $2) " +
+            "ON CONFLICT (key) DO UPDATE SET value = $2",
+          [RESTORED_MARK_KEY, String(until)],
+        ),
+  );
 }

@@ -4,7 +4,8 @@
  * taken referenced by no record: its only copy. gc deleted it once it was
  * older than the grace period, so the first routine gc a week after the
  * restore lost the data the operator had restored the backup to keep; the
- * restore only warned. Now a restore that finds such content marks it in the
+ * restore only warned (and `vc repo check` said gc deletes it). Now a
+ * restore that finds such content marks it in the
  * catalog, and gc keeps every unreferenced object that was in the store
  * then, whatever its age, and says so (`keptRestored`, `keptRestoredBytes`),
  * until `vc repo gc --release-restored` (`releaseRestored` in the library),
@@ -69,6 +70,16 @@ Deno.test("gc keeps content a restored older snapshot does not know until --rele
     assertStringIncludes(text, "--release-restored");
     const json = JSON.parse(await cli("repo", "gc", "--json"));
     assertEquals(json.keptRestored, [laterKey]);
+    // check lists it apart, saying gc keeps it (it said gc deletes it).
+    const checked = JSON.parse(await cli("repo", "check", "--json"));
+    assertEquals(checked.keptRestored.map((o: { key: string }) => o.key), [laterKey]);
+    assertEquals([checked.orphans, checked.recentOrphans], [[], []]);
+    assertStringIncludes(
+      await cli("repo", "check"),
+      "1 object no record references since a restore of an older snapshot (added after it was " +
+        "taken), kept by gc: copy out or vc repo add again what you need, then vc repo gc " +
+        "--release-restored collects the rest: " + laterKey,
+    );
     // A dry run of the release changes nothing.
     const dry = JSON.parse(await cli("repo", "gc", "--release-restored", "--dry-run", "--json"));
     assertEquals(dry.deletedObjects, [laterKey]);

@@ -75,6 +75,13 @@ export function checkLines(report: CheckReport, grace: string, repoFlag?: string
         cappedList(report.recentOrphans.map((o) => o.key))
       }`,
     ]),
+    ...((report.keptRestored ?? []).length === 0 ? [] : [
+      `${
+        counted(report.keptRestored!.length, "object")
+      } no record references since a restore of an older snapshot (added after it was taken), ` +
+      `kept by gc: copy out or vc repo add again what you need, then vc repo gc${repo} ` +
+      `--release-restored collects the rest: ${cappedList(report.keptRestored!.map((o) => o.key))}`,
+    ]),
     ...report.removedTemps.map((t) => `removed ${t} (temp file of a killed writer)`),
     ...report.pendingUploads.map((u) =>
       `pending upload ${u.key} (${u.uploadId}, started ${u.initiated.toISOString()}): an add ` +

@@ -26,7 +26,14 @@ import { Md5, statedMd5 } from "../hash.ts";
 import { forEachLimit } from "../pool.ts";
 import { checkPositiveInteger } from "../options_check.ts";
 import type { ObjectInfo, PendingUpload } from "../store/types.ts";
-import { DEFAULT_GRACE_MS, liveBatches, liveKeysAmong, liveRecordCount, period } from "./gc.ts";
+import {
+  DEFAULT_GRACE_MS,
+  liveBatches,
+  liveKeysAmong,
+  liveRecordCount,
+  period,
+  restoredMarkIn,
+} from "./gc.ts";
 import { RECORDS_PER_PAGE } from "./record_pages.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
 import type { Row } from "./catalog.ts";
@@ -102,6 +109,14 @@ export interface CheckReport {
    * nothing records them.
    */
   recentOrphans: Orphan[];
+  /**
+   * Content objects with no record that a restore of an older snapshot
+   * found so (added after the snapshot was taken: the only copy of what it
+   * dropped), of any age: gc keeps them until `releaseRestored`. Not in
+   * {@linkcode CheckReport.orphans} or {@linkcode CheckReport.recentOrphans},
+   * and they do not make the check fail. Absent when there are none.
+   */
+  keptRestored?: Orphan[];
   /** Records whose content the store failed to answer for (not checked). */
   unchecked: CheckUnchecked[];
   /** Why the store's content could not be listed (orphans not looked for), if so. */
@@ -276,7 +291,10 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
   // not yet recorded (seconds a GB), which gc would not delete either. A
   // grace of 0 counts every one, also one the store dates after our clock.
   const recent = (o: Orphan) => grace > 0 && now - Date.parse(o.lastModified) < grace;
-  const stillOrphans = orphans.filter((o) => !liveNow.has(o.key));
+  const mark = await repo.catalog.transaction("read", restoredMarkIn);
+  const restored = (o: Orphan) => mark !== undefined && Date.parse(o.lastModified) <= mark;
+  const keptRestored = orphans.filter((o) => !liveNow.has(o.key) && restored(o));
+  const stillOrphans = orphans.filter((o) => !liveNow.has(o.key) && !restored(o));
   const oldOrphans = stillOrphans.filter((o) => !recent(o));
   const pendingUploads: PendingUpload[] = [];
   let uploadsUnchecked: string | undefined;
@@ -301,6 +319,7 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
     problems,
     orphans: oldOrphans,
     recentOrphans: stillOrphans.filter(recent),
+    ...(keptRestored.length === 0 ? {} : { keptRestored }),
     // Pushed as the store answered: in id order, as the problems are.
     unchecked: unchecked.sort((a, b) => a.id - b.id),
     ...(contentUnchecked === undefined ? {} : { contentUnchecked }),

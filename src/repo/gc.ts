@@ -748,10 +748,12 @@ async function restoredMark(
     }
     return undefined;
   }
-  const rows = await repo.catalog.transaction(
-    "read",
-    (tx) => tx.query("SELECT value FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]),
-  );
+  return await repo.catalog.transaction("read", restoredMarkIn);
+}
+
+/** The restore's mark (see {@linkcode restoredMark}) as `tx` reads it, or undefined. */
+export async function restoredMarkIn(tx: Tx): Promise<number | undefined> {
+  const rows = await tx.query("SELECT value FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY]);
   const value = rows[0] === undefined ? NaN : Number(rows[0].value);
   return Number.isFinite(value) ? value : undefined;
 }

@@ -36,7 +36,13 @@ import { ASSET_CACHE_OPTIONS, type CacheGetOptions, fetchedBytes } from "../cach
 import { cacheHoldOf, cacheItemOf } from "../cache/item_hook.ts";
 import { HubController, onAbort } from "../abort_hub.ts";
 import { cacheVersioned, orSlashed } from "../versioned/slash_keys.ts";
-import { isNoCredentials, sameCredentialsFailure } from "../store/no_credentials.ts";
+import {
+  type CredentialsRefusal,
+  credentialsRefusal,
+  isNoCredentials,
+  sameCredentialsFailure,
+  sameRefusalFailure,
+} from "../store/no_credentials.ts";
 import { unwritableCacheDir } from "../cache/unwritable_cache_dir.ts";
 import { isThrottled } from "../store/throttled.ts";
 import { retryReason, storeRetried } from "../store/retry_notice.ts";
@@ -469,7 +475,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // again, each failing at length).
       if (unasked) return;
       throttle.answered(root);
-      breaker.answered(root);
+      if (downloaded) breaker.delivered(root);
+      else breaker.answered(root);
     } catch (thrown) {
       // Stopped by the abort: not done (the summary says it was not tried).
       if (signal?.aborted) {
@@ -640,6 +647,16 @@ export class PrefillInterruptedError extends VcError {
 const STORE_DOWN_AFTER = 16;
 
 /**
+ * Refusals of a store's credentials alike (the same status and code, such as
+ * 403 `SignatureDoesNotMatch` of a wrong secret key) in a row, before any of
+ * its items was downloaded, after which its other items are not tried: a
+ * prefill of 1000 items asked 1000 times, failing each at length. One refusal
+ * may be of its key only (a bucket policy on a prefix), so one is not enough,
+ * and a store that delivered an item in the run is never taken so.
+ */
+const REFUSED_AFTER = 8;
+
+/**
  * Seconds a store must also have said nothing (no byte, no answer, not even a
  * 404) before those failures take it for down: a server restarting, or a
  * load balancer's blip, fails the items in flight while it lasts (each after
@@ -667,8 +684,10 @@ interface StoreState {
   first: unknown;
   /** Taken for down: its other items are not tried. */
   open: boolean;
-  /** The item whose failure said the store has no usable credentials. */
+  /** The item whose failure said the store has no usable credentials, or refused them. */
   firstItem?: string;
+  /** What the store refused, when its failures are refusals of the credentials. */
+  refusal?: CredentialsRefusal;
 }
 
 /**
@@ -699,6 +718,8 @@ class StoreBreaker {
   // is an answer such as a 404); the run's start for one not heard yet.
   readonly #heard = new Map<string, number>();
   readonly #started = performance.now();
+  // The stores an item was downloaded from: their credentials work.
+  readonly #delivered = new Set<string>();
   // Per store, the items in flight that have received no bytes yet.
   readonly #waiting = new Map<string, Set<ItemStop>>();
   readonly #signal: AbortSignal | undefined;
@@ -763,11 +784,19 @@ class StoreBreaker {
     // By item, not by error: a store that failed to open (keys that cannot
     // sign) rejects every item in flight with the one same error.
     if (state?.firstItem === undefined || state.firstItem === item) return undefined;
+    if (state.refusal !== undefined) {
+      return credentialsRefusal(error)?.code === state.refusal.code
+        ? this.#down(root, state)
+        : undefined;
+    }
     return isNoCredentials(error) ? this.#down(root, state) : undefined;
   }
 
   #down(root: string, state: StoreState, what?: string): Error {
     const first = state.first as Error | undefined;
+    if (state.refusal !== undefined) {
+      return sameRefusalFailure(root, state.firstItem!, state.first, state.refusal, what);
+    }
     if (state.firstItem !== undefined) {
       return sameCredentialsFailure(root, state.firstItem, state.first, what);
     }
@@ -808,6 +837,18 @@ class StoreBreaker {
     this.heard(root);
   }
 
+  /**
+   * An item of `root` was downloaded: its credentials work, and refusals
+   * alike not yet taken for the store's were of their keys (a copy served
+   * from the cache says nothing of them).
+   */
+  delivered(root: string): void {
+    this.#delivered.add(root);
+    const state = this.#stores.get(root);
+    if (state?.refusal !== undefined && !state.open) this.#stores.delete(root);
+    this.answered(root);
+  }
+
   /** The store `root` answered (bytes of an item came). */
   heard(root: string): void {
     this.#heard.set(root, performance.now());
@@ -828,6 +869,22 @@ class StoreBreaker {
     // Missing credentials are the same for every item of the store: one
     // failure is enough, and trying the others would only say it again.
     const credentials = isNoCredentials(error);
+    // A refusal of the credentials (a wrong secret key): those of the first
+    // items alike, none downloaded, are the store's (see REFUSED_AFTER).
+    const refusal = credentials ? undefined : credentialsRefusal(error);
+    if (refusal !== undefined && !this.#delivered.has(root)) {
+      const same = state?.refusal?.code === refusal.code &&
+        state.refusal.credentials === refusal.credentials;
+      const refused: StoreState = same
+        ? state
+        : { streak: 0, first: error, open: false, firstItem: item, refusal };
+      refused.streak++;
+      refused.open = refused.streak >= REFUSED_AFTER;
+      this.#stores.set(root, refused);
+      this.heard(root);
+      if (refused.open) this.#stopWaiting(root, refused);
+      return;
+    }
     if (!credentials && !isStoreUnavailable(error)) {
       // An answer (a 404, a refusal): the store is there.
       this.#stores.delete(root);
@@ -835,17 +892,22 @@ class StoreBreaker {
     }
     const next: StoreState = credentials
       ? { streak: 0, first: error, open: false, firstItem: item }
-      : state ?? { streak: 0, first: error, open: false };
+      : (state?.refusal === undefined ? state : undefined) ??
+        { streak: 0, first: error, open: false };
     next.streak++;
     // Failures in a row and silence for a while: a store that answered a
     // moment ago (its items failing while it restarts) is asked again.
     const quiet = performance.now() - (this.#heard.get(root) ?? this.#started);
     next.open = credentials || (next.streak >= this.#after && quiet >= this.#quietMs);
     this.#stores.set(root, next);
-    if (!next.open) return;
+    if (next.open) this.#stopWaiting(root, next);
+  }
+
+  /** Stops the items of `root` in flight that have received nothing yet. */
+  #stopWaiting(root: string, state: StoreState): void {
     const waiting = this.#waiting.get(root) ?? [];
     this.#waiting.delete(root);
-    for (const c of waiting) c.abort(this.#down(root, next, "stopped waiting"));
+    for (const c of waiting) c.abort(this.#down(root, state, "stopped waiting"));
   }
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { AccessDeniedError } from "../errors.ts";
-import { hasCause } from "../causes.ts";
+import { causes, hasCause } from "../causes.ts";
 
 // The errors made by `noCredentialsError`: a mark, not a class, so the kind a
 // script sees (`AccessDeniedError`) and the exported classes stay as they are.
@@ -100,4 +100,84 @@ export class NoCredentialsOnce {
       throw error;
     }
   }
+}
+
+/** A store's refusal of a request's credentials: its code and where they came from. */
+export interface CredentialsRefusal {
+  /** The status and S3 error code, `403 SignatureDoesNotMatch`. */
+  code: string;
+  /** Where the credentials came from, with the access key (`AWS_ACCESS_KEY_ID/… (access key AKIA…)`). */
+  credentials: string;
+}
+
+// The errors made by `refusedCredentialsError`, with what they refused.
+const refusals = new WeakMap<Error, CredentialsRefusal>();
+
+/**
+ * An `AccessDeniedError` of a request the store refused (401/403): a wrong
+ * secret key (`SignatureDoesNotMatch`), a policy that denies it. Unlike
+ * {@linkcode noCredentialsError}, one such refusal may be of one key only (a
+ * bucket policy on a prefix, a key signed otherwise than a server checks it):
+ * a run over many items takes the store's credentials for refused only when
+ * its first items all are (see `prefill`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { credentialsRefusal, refusedCredentialsError } from "./no_credentials.ts";
+ * const refusal = { code: "403 SignatureDoesNotMatch", credentials: "options" };
+ * const e = refusedCredentialsError("GET s3://b/k: access denied", refusal);
+ * assert.deepEqual(credentialsRefusal(new Error("wrapped", { cause: e })), refusal);
+ * assert(credentialsRefusal(new Error("GET s3://b/k: access denied")) === undefined);
+ * ```
+ */
+export function refusedCredentialsError(
+  message: string,
+  refusal: CredentialsRefusal,
+  options?: ErrorOptions,
+): AccessDeniedError {
+  const error = new AccessDeniedError(message, options);
+  refusals.set(error, refusal);
+  return error;
+}
+
+/** The refusal of `error` or one of its causes, if one is a {@linkcode refusedCredentialsError}. */
+export function credentialsRefusal(error: unknown): CredentialsRefusal | undefined {
+  for (const e of causes(error)) {
+    const refusal = e instanceof Error ? refusals.get(e) : undefined;
+    if (refusal !== undefined) return refusal;
+  }
+  return undefined;
+}
+
+/**
+ * The failure of an item of `root` refused as `firstItem` was (the same code,
+ * the same credentials), short, so a report of many items says the long
+ * error once; `what` is `not tried` for an item not asked for.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameRefusalFailure } from "./no_credentials.ts";
+ * const refusal = { code: "403 SignatureDoesNotMatch", credentials: "options" };
+ * const e = sameRefusalFailure("s3://b", "s3://b/a", new Error("…"), refusal, "not tried");
+ * assert.equal(
+ *   e.message,
+ *   "not tried: s3://b refused the credentials from options (403 SignatureDoesNotMatch) " +
+ *     "(the failure of s3://b/a says why)",
+ * );
+ * ```
+ */
+export function sameRefusalFailure(
+  root: string,
+  firstItem: string,
+  first: unknown,
+  refusal: CredentialsRefusal,
+  what?: string,
+): AccessDeniedError {
+  return new AccessDeniedError(
+    `${what === undefined ? "" : `${what}: `}${root} refused the credentials from ` +
+      `${refusal.credentials} (${refusal.code}) (the failure of ${firstItem} says why)`,
+    { cause: first },
+  );
 }

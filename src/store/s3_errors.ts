@@ -25,7 +25,7 @@ import { proxyFor } from "./http1_client.ts";
 import { awsS3Host } from "./aws_partition.ts";
 import { isProxyAuthRefusal, proxyRefusalText } from "./proxy_refusal.ts";
 import { redactSecrets, redactUrl } from "../redact.ts";
-import { noCredentialsError } from "./no_credentials.ts";
+import { noCredentialsError, refusedCredentialsError } from "./no_credentials.ts";
 import type { S3ErrorDetails } from "./s3_xml.ts";
 
 /** What a failed request was doing, for error messages. */
@@ -356,9 +356,19 @@ function httpError(
     // for every request of the store, as missing ones are: a run over many
     // items says it once and tries no more (`SignatureDoesNotMatch` is not
     // one: a key of its own may be signed otherwise than a server checks).
+    // Any other refusal may be of this key only (a bucket policy on a
+    // prefix): marked with what was refused, so a run whose first items of
+    // the store are all refused alike (a wrong secret key) stops asking.
     return code !== undefined && STORE_WIDE_REFUSAL_CODES.has(code)
       ? noCredentialsError(message, options)
-      : new AccessDeniedError(message, options);
+      : refusedCredentialsError(
+        message,
+        {
+          code: `${status}${code === undefined ? "" : ` ${code}`}`,
+          credentials: `${ctx.credentialSource}${key}`,
+        },
+        options,
+      );
   }
   const bucketRegion = regionAnswered(status, details);
   if (bucketRegion !== undefined && bucketRegion !== ctx.region) {

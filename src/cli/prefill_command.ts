@@ -398,9 +398,12 @@ function sameAsAnother(f: PrefillFailure): string | undefined {
 /** A failure's cause when it is its bucket's absence (`its bucket s3://b does not exist at …`). */
 function missingBucket(f: PrefillFailure): string | undefined {
   if (f.errorName !== "NotFoundError") return undefined;
-  const own = `cannot download ${f.item}: `;
-  if (!f.error.startsWith(own)) return undefined;
-  const cause = f.error.slice(own.length);
+  // Or one of its other items, not asked for once its bucket was found missing.
+  const own = new RegExp(
+    `^(?:not tried: |stopped waiting: |cannot download ${RegExp.escape(f.item)}: )`,
+  ).exec(f.error);
+  if (own === null) return undefined;
+  const cause = f.error.slice(own[0].length);
   return /^its bucket s3:\/\/\S+ does not exist/.test(cause) ? cause : undefined;
 }
 

@@ -17,8 +17,10 @@ import {
   NotFoundError,
   OfflineError,
   StoreError,
+  StoreNotFoundError,
   VcError,
 } from "../errors.ts";
+import { findCause } from "../causes.ts";
 import {
   checkPositiveInteger,
   checkRequiredOptions,
@@ -688,6 +690,8 @@ interface StoreState {
   firstItem?: string;
   /** What the store refused, when its failures are refusals of the credentials. */
   refusal?: CredentialsRefusal;
+  /** Why the store's other items are not tried when it does not exist (a bucket's NoSuchBucket). */
+  missing?: string;
 }
 
 /**
@@ -794,6 +798,9 @@ class StoreBreaker {
 
   #down(root: string, state: StoreState, what?: string): Error {
     const first = state.first as Error | undefined;
+    if (state.missing !== undefined) {
+      return new StoreNotFoundError(`${what}: ${state.missing}`, { cause: state.first });
+    }
     if (state.refusal !== undefined) {
       return sameRefusalFailure(root, state.firstItem!, state.first, state.refusal, what);
     }
@@ -868,6 +875,26 @@ class StoreBreaker {
     if (outOfOpenFiles(error)) return;
     // Missing credentials are the same for every item of the store: one
     // failure is enough, and trying the others would only say it again.
+    // A bucket that does not exist is so for every item of it: one answer
+    // is enough (a list of 1000 items of a misspelt bucket sent 1000 GETs).
+    // Not a `file://` store's missing directory: its items share no root.
+    const missing = root.startsWith("s3://")
+      ? findCause(error, (e): e is StoreNotFoundError => e instanceof StoreNotFoundError)
+      : undefined;
+    if (missing !== undefined) {
+      // Said as the item's own failure says it, without its item.
+      const why = /its bucket s3:\/\/.*$/s.exec(missing.message)?.[0] ?? missing.message;
+      const gone: StoreState = {
+        streak: 1,
+        first: error,
+        open: true,
+        firstItem: item,
+        missing: why,
+      };
+      this.#stores.set(root, gone);
+      this.heard(root);
+      return this.#stopWaiting(root, gone);
+    }
     const credentials = isNoCredentials(error);
     // A refusal of the credentials (a wrong secret key): those of the first
     // items alike, none downloaded, are the store's (see REFUSED_AFTER).

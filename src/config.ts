@@ -38,6 +38,7 @@ import { readSmallFileSync } from "./regular_file.ts";
 import { LARGEST_SIZE, parseSizeText, sizeTooLarge } from "./size.ts";
 import { ConfigFileError, InvalidInputError, resolvedOrReported } from "./errors.ts";
 import { envNotUtf8 } from "./env_option.ts";
+import { envGranted } from "./permission_granted.ts";
 import {
   checkFunction,
   checkOptions,
@@ -1439,7 +1440,7 @@ function homeNotSet(
   if (env === readDenoEnv && !envGranted(home)) {
     return new InvalidInputError(
       `cannot determine the default ${what}: ${home} cannot be read without env permission ` +
-        `(run with --allow-env, or pass the ${
+        `(run with --allow-env=${home}, or pass the ${
           what === "config directory" ? "configPath" : "cacheDir"
         } option)`,
     );
@@ -1447,10 +1448,6 @@ function homeNotSet(
   return new InvalidInputError(
     `cannot determine the default ${what}: ${home} is not set (set ${instead})`,
   );
-}
-
-function envGranted(name: string): boolean {
-  return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted";
 }
 
 /**
@@ -1778,8 +1775,9 @@ function envReader(env: SettingsOptions["env"]): EnvReader {
 }
 
 /**
- * Reads `Deno.env`, treating a denied permission as "unset" so a program run
- * without `--allow-env` still gets the defaults.
+ * Reads `Deno.env`, treating a variable that `--allow-env` does not cover as
+ * "unset" (without prompting for it) so a program run without `--allow-env`
+ * still gets the defaults.
  *
  * @example
  * ```ts
@@ -1789,6 +1787,7 @@ function envReader(env: SettingsOptions["env"]): EnvReader {
  * ```
  */
 export function readDenoEnv(name: string): string | undefined {
+  if (!envGranted(name)) return undefined;
   try {
     return Deno.env.get(name);
   } catch (e) {

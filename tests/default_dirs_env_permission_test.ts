@@ -38,6 +38,8 @@ Deno.test("default dirs: without env permission the error says HOME cannot be re
   );
   assertStringIncludes(lines[0]!, "cannot be read without env permission");
   assertStringIncludes(lines[0]!, "the cacheDir option");
+  // The flag that lets it be read, and no more.
+  assertStringIncludes(lines[0]!, "run with --allow-env=HOME,");
   assertStringIncludes(lines[1]!, "cannot be read without env permission");
   assertStringIncludes(lines[1]!, "the configPath option");
 });

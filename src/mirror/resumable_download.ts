@@ -20,6 +20,7 @@ import { AtomicFile, sharedTempPathFor } from "../atomic_write.ts";
 import { acquireEntryLock } from "../cache/entry_lock.ts";
 import { partialResume } from "../cache/partial_download.ts";
 import { DEFAULT_PARALLEL_THRESHOLD, type TempDownloadOptions } from "../store/download.ts";
+import { sysGranted } from "../permission_granted.ts";
 
 /** A held destination lock and the download options that use it. */
 export interface ResumableTemp extends Disposable {
@@ -96,7 +97,8 @@ export async function resumableTemp(
 /** This process's user id, or null where there is none or it may not be read (no `--allow-sys`). */
 function ownUid(): number | null {
   try {
-    return Deno.build.os === "windows" ? null : Deno.uid();
+    // Asked first: a library user's narrower permissions get no prompt here.
+    return Deno.build.os === "windows" || !sysGranted("uid") ? null : Deno.uid();
   } catch {
     return null;
   }

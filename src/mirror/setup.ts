@@ -42,6 +42,7 @@ import {
 } from "./state.ts";
 import type { MirrorOptions } from "./types.ts";
 import { warnOnStderr } from "../warning_line.ts";
+import { readGranted } from "../permission_granted.ts";
 
 /** What an open mirror works with. */
 export interface MirrorParts {
@@ -395,18 +396,23 @@ async function refuseOverlap(
 async function holdsByIdentity(a: string, b: string): Promise<boolean> {
   const [aIds, bIds] = await Promise.all([existingAncestorIds(a), existingAncestorIds(b)]);
   const idOf = async (path: string) => {
-    const info = await Deno.stat(path).catch(() => undefined);
+    const info = readGranted(path) ? await Deno.stat(path).catch(() => undefined) : undefined;
     return info === undefined ? undefined : fileIdentity(info);
   };
   const [aId, bId] = await Promise.all([idOf(a), idOf(b)]);
   return (aId !== undefined && bIds.has(aId)) || (bId !== undefined && aIds.has(bId));
 }
 
-/** Device and inode of `path` (if it exists) and of each existing directory above it. */
+/**
+ * Device and inode of `path` (if it exists) and of each existing directory
+ * above it that this run may read: one `--allow-read` leaves out is not
+ * looked at (a script given its own directories was prompted for their
+ * parents on a terminal).
+ */
 async function existingAncestorIds(path: string): Promise<Set<string>> {
   const ids = new Set<string>();
   for (let at = resolve(path);; at = resolve(at, "..")) {
-    const info = await Deno.stat(at).catch(() => undefined);
+    const info = readGranted(at) ? await Deno.stat(at).catch(() => undefined) : undefined;
     const id = info === undefined ? undefined : fileIdentity(info);
     if (id !== undefined) ids.add(id);
     if (resolve(at, "..") === at) return ids;

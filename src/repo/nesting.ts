@@ -12,6 +12,7 @@ import type { ObjectStore } from "../store/types.ts";
 import { readSmallObjectText } from "../store/small_object.ts";
 import { MARKER_KEY } from "./marker.ts";
 import { fromFileUrl, joinOn, win32Root } from "../path.ts";
+import { readGranted } from "../permission_granted.ts";
 
 // Deeper than any real layout; bounds the walk up.
 const MAX_DEPTH = 64;
@@ -45,8 +46,12 @@ export async function refuseInsideRepository(
   const url = new URL(storeUrl);
   if (url.protocol === "file:") {
     for (const { dir, rest } of enclosingDirs(storeUrl)) {
-      const text = await Deno.readTextFile(joinOn(Deno.build.os, dir, MARKER_KEY))
-        .catch(() => undefined);
+      // One this run may not read is not looked at: a script given its own
+      // directories was asked on a terminal about every one above them.
+      const marker = joinOn(Deno.build.os, dir, MARKER_KEY);
+      const text = readGranted(marker)
+        ? await Deno.readTextFile(marker).catch(() => undefined)
+        : undefined;
       check(text, dir, rest, storeUrl);
     }
     return;

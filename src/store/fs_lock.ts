@@ -32,6 +32,7 @@ import { tempPathFor } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { fileKind } from "../regular_file.ts";
 import { sleep } from "./retry.ts";
+import { readGranted, sysGranted } from "../permission_granted.ts";
 
 /** A held lock; release it exactly once (or use `await using`). */
 export interface FileLock extends AsyncDisposable {
@@ -389,7 +390,8 @@ let cachedHost: string | undefined;
 function hostname(): string {
   if (cachedHost === undefined) {
     try {
-      cachedHost = Deno.hostname();
+      // Asked first: a library user's narrower permissions get no prompt here.
+      cachedHost = sysGranted("hostname") ? Deno.hostname() : "";
     } catch {
       // No --allow-sys: dead-holder detection is then disabled (age rule only).
       cachedHost = "";
@@ -402,7 +404,8 @@ let cachedPidNamespace: string | undefined | null = null;
 function pidNamespace(): string | undefined {
   if (cachedPidNamespace === null) {
     try {
-      cachedPidNamespace = Deno.readLinkSync("/proc/self/ns/pid");
+      const link = "/proc/self/ns/pid";
+      cachedPidNamespace = readGranted(link) ? Deno.readLinkSync(link) : undefined;
     } catch {
       cachedPidNamespace = undefined; // no procfs, or no permission to read it
     }

@@ -22,6 +22,7 @@
  */
 import { onAbort } from "../abort_hub.ts";
 import type { RequestUrl } from "./request_url.ts";
+import { envGranted } from "../permission_granted.ts";
 
 /** One request. */
 export interface Http1Request {
@@ -432,7 +433,7 @@ export class Http1Client {
 export function proxyConfigured(): boolean {
   for (const name of ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"]) {
     try {
-      if (Deno.env.get(name) || Deno.env.get(name.toLowerCase())) return true;
+      if (proxyVariable(name) || proxyVariable(name.toLowerCase())) return true;
     } catch {
       return true; // cannot tell: stay on fetch
     }
@@ -499,6 +500,16 @@ export function proxyApplies(url: string | URL): boolean {
   }
 }
 
+// A proxy variable, never prompted for: one that `--allow-env` does not cover
+// throws (the caller cannot tell, and leaves the request to `fetch`), as
+// under `--no-prompt`; a script run on a terminal was asked for `ALL_PROXY`.
+function proxyVariable(name: string): string | undefined {
+  if (!envGranted(name)) {
+    throw new Deno.errors.NotCapable(`Requires env access to "${name}"`);
+  }
+  return Deno.env.get(name);
+}
+
 /** {@linkcode proxyFor}'s choice; throws when a variable cannot be read or the URL is malformed. */
 function selectProxy(endpoint: string | URL): ProxyInUse | undefined {
   const url = new URL(endpoint);
@@ -506,19 +517,19 @@ function selectProxy(endpoint: string | URL): ProxyInUse | undefined {
   const https = url.protocol === "https:";
   // A blank proxy variable falls through to the lower-case one, as in Deno;
   // a blank NO_PROXY does not (Deno reads `no_proxy` only when it is unset).
-  const get = (name: string) => Deno.env.get(name) || Deno.env.get(name.toLowerCase());
-  const lower = (name: string) => Deno.env.get(name) ? name : name.toLowerCase();
+  const get = (name: string) => proxyVariable(name) || proxyVariable(name.toLowerCase());
+  const lower = (name: string) => proxyVariable(name) ? name : name.toLowerCase();
   const scheme = https ? "HTTPS_PROXY" : "HTTP_PROXY";
   // ALL_PROXY first: Deno's fetch takes it over the scheme's variable when
   // both are set (a CONNECT and a plain GET alike went to ALL_PROXY's proxy).
   const variable = get("ALL_PROXY") ? lower("ALL_PROXY") : get(scheme) ? lower(scheme) : undefined;
   if (variable === undefined) return undefined;
-  const noProxy = Deno.env.get("NO_PROXY") ?? Deno.env.get("no_proxy") ?? "";
+  const noProxy = proxyVariable("NO_PROXY") ?? proxyVariable("no_proxy") ?? "";
   for (const raw of noProxy.split(",")) {
     const entry = raw.trim();
     if (entry !== "" && noProxyMatches(entry, host)) return undefined;
   }
-  return { url: Deno.env.get(variable)!, variable };
+  return { url: proxyVariable(variable)!, variable };
 }
 
 /**

@@ -56,6 +56,7 @@ import {
   bucketBaseUrl,
   credentialErrorText,
   credentialHint,
+  denoEnv,
   describeCredentialSource,
   type EnvReader,
   missingProfileProblem,
@@ -2612,7 +2613,7 @@ export class S3Store implements ObjectStore {
   #env(name: string): string | undefined {
     let v: string | undefined;
     try {
-      v = (this.#options.env ?? Deno.env.get.bind(Deno.env))(name);
+      v = (this.#options.env ?? denoEnv)(name);
     } catch {
       v = undefined; // no env permission: the SDK's chain decides
     }

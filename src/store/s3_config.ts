@@ -11,6 +11,7 @@ import { durationMs } from "../duration.ts";
 import { InvalidInputError, resolvedOrReported } from "../errors.ts";
 import { redactUrl } from "../redact.ts";
 import { envNotUtf8 } from "../env_option.ts";
+import { envGranted } from "../permission_granted.ts";
 import { awsPartition, awsS3Host } from "./aws_partition.ts";
 import {
   environmentCredentialsHint,
@@ -48,6 +49,7 @@ export type { EnvReader };
  * ```
  */
 export const denoEnv: EnvReader = (name: string): string | undefined => {
+  if (!envGranted(name)) return undefined;
   try {
     return Deno.env.get(name);
   } catch (e) {

@@ -9,7 +9,8 @@
  * @module
  */
 import { UNLOCKED_TEMP_GRACE_MS, whileUnlocked } from "./abandoned_temp.ts";
-import { VcError } from "./errors.ts";
+import { AccessDeniedError, VcError } from "./errors.ts";
+import { envGranted, readGranted } from "./permission_granted.ts";
 import { isNoSpaceError } from "./no_space.ts";
 import { fsPlatform } from "./fs_platform.ts";
 
@@ -112,7 +113,8 @@ function tempDirVariable(os: typeof Deno.build.os): string {
 // directory nor TMPDIR ("No such file or directory (os error 2): tmpdir"
 // for a TMPDIR that does not exist), which a backup or a restore now needs.
 function tempDirError(error: unknown): unknown {
-  if (!(error instanceof Error) || error instanceof Deno.errors.NotCapable) return error;
+  if (error instanceof Deno.errors.NotCapable) return tempDirNotAllowed(error);
+  if (!(error instanceof Error)) return error;
   const where = tempDirName();
   if (isNoSpaceError(error)) return scratchSpaceError(error, "a temp directory", where);
   return new VcError(
@@ -123,13 +125,37 @@ function tempDirError(error: unknown): unknown {
   );
 }
 
+// A temp directory this run may not make: Deno's denial named the directory
+// `<TMP>` and the flag without it ("run again with the --allow-write flag").
+function tempDirNotAllowed(error: Deno.errors.NotCapable): AccessDeniedError {
+  const variable = tempDirVariable(Deno.build.os);
+  const dir = envGranted(variable) ? Deno.env.get(variable) || defaultTempDir() : undefined;
+  const flags = dir === undefined
+    ? `--allow-read=DIR --allow-write=DIR for the temp directory (${variable}${
+      defaultTempDir() === undefined ? "" : `, else ${defaultTempDir()}`
+    })`
+    : `--allow-read=${dir} --allow-write=${dir}`;
+  return new AccessDeniedError(
+    `cannot make a temp directory in ${tempDirName()}: this run may not write there ` +
+      `(${error.message}); run with ${flags}, or set ${variable} to a directory it may write`,
+    { cause: error },
+  );
+}
+
+// Where Deno makes temp directories when the variable is unset (Windows has
+// no fixed one).
+function defaultTempDir(): string | undefined {
+  return Deno.build.os === "windows" ? undefined : "/tmp";
+}
+
 // The variable naming the directory Deno makes temp directories in, with its
 // value where this process may read it (vc's own permissions do not
 // include it: Deno reads it without asking).
 function tempDirName(): string {
   const name = tempDirVariable(Deno.build.os);
   try {
-    const value = Deno.env.get(name);
+    // Asked first: a library user's narrower permissions get no prompt here.
+    const value = envGranted(name) ? Deno.env.get(name) : undefined;
     if (value) return `${name} (${value})`;
   } catch {
     // Not permitted to read it.
@@ -150,6 +176,9 @@ function removeAbandonedScratchDirs(own: string, prefix: string): void {
   if (fsPlatform.mandatoryLocks) return;
   const parent = own.slice(0, Math.max(own.lastIndexOf("/"), own.lastIndexOf("\\")));
   let names: string[];
+  // Asked first: a run that may not read the temp directory itself (only
+  // its own scratch directory) was prompted for it on a terminal.
+  if (!readGranted(parent || "/")) return;
   try {
     names = [...Deno.readDirSync(parent || "/")]
       .filter((e) => e.isDirectory && e.name.startsWith(prefix))

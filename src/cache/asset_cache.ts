@@ -45,6 +45,7 @@ import {
 } from "../errors.ts";
 import { awaitCallback, CallbackGuard, callCallback, withCallbackGuard } from "../callback.ts";
 import { shortened } from "../printable.ts";
+import { warnLineOnStderr } from "../warning_line.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import {
   checkClockOption,
@@ -298,7 +299,7 @@ export class AssetCache implements AsyncDisposable {
         ? (m, kind?: "wait") =>
           callCallback("onWarning", options.onWarning, kind ? { message: m, kind } : { message: m })
         : options.warn === undefined
-        ? (m) => console.warn(m)
+        ? warnLineOnStderr
         : (m) => callCallback("warn", options.warn, m),
       ownsStores: options.openStore === undefined,
       // A caller's opener is given the root alone: `openStore` itself passed

@@ -52,7 +52,7 @@ export interface AssetCacheOptions {
    * written beside the user's file); a custom opener decides for itself.
    */
   openStore?: ((rootUri: string) => Promise<ObjectStore>) | undefined;
-  /** Receives warnings (default `console.warn`). */
+  /** Receives warnings (default: a line on stderr, its control characters escaped). */
   warn?: ((message: string) => void) | undefined;
   /**
    * `warn` in the shape every other call of the library takes its warnings

@@ -13,7 +13,7 @@ import { escapedUnicode } from "../src/unicode_spelling.ts";
  * escapes and line breaks, trailing dot and space, a 300-byte name, a path
  * of about 5000 bytes (100-byte names, so no one name is too long),
  * percent escapes, a right-to-left override, NFC/NFD twins, an empty and a
- * `.` segment, and one plain name.
+ * `.` segment, their lookalike and other-spelling forms, and one plain name.
  */
 export const HOSTILE_NAMES: readonly string[] = [
   "..",
@@ -43,6 +43,27 @@ export const HOSTILE_NAMES: readonly string[] = [
   "cafe\u0301.csv",
   "a//b",
   ".",
+  // The other shapes of the same attacks: separators and dots that only
+  // look like them (fullwidth, division slash), escapes a second decoding
+  // would turn into `../`, Windows names in their other spellings (a space
+  // before the dot, a superscript digit, an alternate data stream, an 8.3
+  // short name), a key past S3's 1024 bytes, a lone surrogate (no UTF-8
+  // form), an OSC title sequence, a C1 line break, a zero-width space, and
+  // whitespace at the end that is not ASCII.
+  "\uff0e\uff0e/x",
+  "\uff0e\uff0e\uff0fx",
+  "a\u2215..\u2215b",
+  "%252e%252e%252fetc",
+  "CON .txt",
+  "COM\u00b9",
+  "a.txt:x",
+  "PROGRA~1",
+  `${"s".repeat(200)}/`.repeat(6) + "z",
+  "a\ud800b",
+  "\x1b]0;title\x07x",
+  "a\u0085b",
+  "a\u200bb",
+  "nbsp\u00a0",
   "ok.csv",
 ];
 

@@ -241,6 +241,14 @@ class FakeS3Server implements FakeS3 {
       serverSideEncryption?: string;
     } = {},
   ): Promise<{ etag: string }> {
+    // No request could name it, and stored, it failed every listing of the
+    // bucket (its URL encoding throws): refused, as every ObjectStore does.
+    if (typeof key === "string" && !key.isWellFormed()) {
+      throw new InvalidInputError(
+        `putObject(): key ${JSON.stringify(key)} is not valid Unicode (a lone UTF-16 ` +
+          "surrogate): no S3 key holds one, keys are UTF-8",
+      );
+    }
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const backend = this.#ctx.backend;
     if (!backend.hasBucket(bucket)) await this.createBucket(bucket);

@@ -377,7 +377,10 @@ export interface FakeS3 extends AsyncDisposable {
    * HTTP, faults and stats. Returns its ETag (hex MD5, no quotes; not the
    * MD5 with `serverSideEncryption: "aws:kms"`, as on S3). `checksum` keeps
    * the content's full-object checksum in that algorithm, returned to a GET
-   * or HEAD with `x-amz-checksum-mode: ENABLED`.
+   * or HEAD with `x-amz-checksum-mode: ENABLED`. A key holding a lone
+   * UTF-16 surrogate, which no S3 key can hold (keys are UTF-8), throws
+   * `InvalidInputError`. Other odd keys are kept as another tool may have
+   * written them (`..` segments, `//`, over 1024 bytes).
    *
    * @example
    * ```ts

@@ -76,15 +76,18 @@ function versionedCache(
   });
 }
 
-/** Rewrites `file` (other bytes, other size) the first time the upload reports progress. */
+/**
+ * Rewrites `file` (other bytes, other size) the first time the upload reports
+ * bytes sent (not its 0 at the start, before any byte is read).
+ */
 function editOnce(
   file: string,
   content: string,
-): { onProgress: () => void; edited: () => boolean } {
+): { onProgress: (p: { bytes: number }) => void; edited: () => boolean } {
   let edited = false;
   return {
-    onProgress: () => {
-      if (edited) return;
+    onProgress: ({ bytes }) => {
+      if (edited || bytes === 0) return;
       edited = true;
       Deno.writeTextFileSync(file, content);
     },
@@ -263,8 +266,8 @@ Deno.test("own upload deleted on fake S3: a multipart upload's version goes too"
   await assertRejects(
     () =>
       vc.add("/big.bin", file, {
-        onProgress: () => {
-          if (edited) return;
+        onProgress: ({ bytes }) => {
+          if (edited || bytes === 0) return;
           edited = true;
           // Same size, new content: only the stat identity (mtime/ctime) shows it.
           Deno.writeFileSync(file, new Uint8Array(20_000).fill(2));

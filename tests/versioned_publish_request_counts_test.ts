@@ -135,8 +135,11 @@ for (const kind of ["unversioned", "versioned", "suspended"] as const) {
     await assertRejects(
       () =>
         vc.add("/a.csv", file, {
-          // The file changes once it went up (an editor saving it).
-          onProgress: () => Deno.writeTextFileSync(file, "one, edited\n"),
+          // The file changes once it went up (an editor saving it); not at
+          // the upload's 0 bytes, reported before it starts.
+          onProgress: ({ bytes }) => {
+            if (bytes > 0) Deno.writeTextFileSync(file, "one, edited\n");
+          },
         }),
       SourceChangedError,
       "the upload was deleted",

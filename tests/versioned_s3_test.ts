@@ -192,8 +192,9 @@ Deno.test("a file edited while its multipart upload runs is refused and nothing 
   const e = await assertRejects(
     () =>
       vc.add("/big.bin", file, {
-        onProgress: () => {
-          if (edited) return;
+        // After the first part (not at the upload's 0, before it starts).
+        onProgress: ({ bytes }) => {
+          if (edited || bytes === 0) return;
           edited = true;
           // Same size, new content: only the stat identity (mtime/ctime) shows it.
           Deno.writeFileSync(file, new Uint8Array(40_000).fill(2));

@@ -20,7 +20,10 @@ export interface AddOptions {
   tags?: readonly string[];
   /** Also tag with the date tags of this granularity for the add time. */
   dateTag?: DateTagKind;
-  /** Upload progress. */
+  /**
+   * Upload progress: 0 as the upload starts, then the bytes stored so far
+   * (a multipart upload's as its parts are stored).
+   */
   onProgress?: (bytes: number) => void;
   /**
    * Progress of the hashing of the file before its upload (seconds a GB,

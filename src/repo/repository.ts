@@ -515,6 +515,9 @@ export class Repository implements AsyncDisposable {
     // every `vc repo add` slower as the repository grows.
     const name = crypto.randomUUID();
     const contentKey = `${this.marker.contentPrefix}${name.slice(0, 2)}/${name}${ext}`;
+    // 0 as the upload starts, as `vc add` reports it (see publishVersion):
+    // a store reports its bytes as parts are stored.
+    options.onProgress?.(0);
     const put = await this.store.put(
       contentKey,
       typeof source === "string" ? { path: source } : source,

@@ -222,6 +222,11 @@ export async function publishVersion(
   const callbacks = new CallbackGuard();
   const signal = onProgress === undefined ? request.signal : callbacks.with(request.signal);
   try {
+    // 0 as the upload starts: a store reports its bytes as parts are stored
+    // (a multipart upload's first after a whole part, tens of seconds on a
+    // slow uplink), and until then a progress display still showed the
+    // hashing at 100%, as if stuck after it.
+    if (onProgress) callbacks.call("onProgress", onProgress, { bytes: 0, total: size });
     ({ etag, versionId } = await store.put(key, { path: file }, {
       ifNoneMatch: "*",
       md5,

@@ -216,7 +216,10 @@ const VERSIONED_CACHE_OPTIONS: OptionNames<VersionedCacheOptions> = {
 export interface VersionedAddOptions {
   /** The first version to publish. Default `1.0.0`. */
   version?: string | undefined;
-  /** Upload progress. */
+  /**
+   * Upload progress: `bytes` 0 as the upload starts, then the bytes stored
+   * so far (a multipart upload's as its parts are stored).
+   */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /**
    * Progress of the hashing of the file before its upload (seconds a GB,
@@ -252,7 +255,10 @@ export interface VersionedAddOptions {
 
 /** Options for {@linkcode VersionedCache.update}. */
 export interface VersionedUpdateOptions {
-  /** Upload progress. */
+  /**
+   * Upload progress: `bytes` 0 as the upload starts, then the bytes stored
+   * so far (a multipart upload's as its parts are stored).
+   */
   onProgress?: ((progress: { bytes: number; total: number }) => void) | undefined;
   /**
    * Progress of the hashing of the file before its upload (seconds a GB,

@@ -505,10 +505,16 @@ export class ProgressBar {
       ? displayWidth(printable(this.#label)) +
         (this.#isStep && currentText ? displayWidth(printable(currentText)) + 2 : 0)
       : 0;
+    // And an item's step that fits beside the figures but not with the
+    // label too: the label went (`[------]  0%  0/1  /big.bin: checking
+    // 13%`, a line that did not say which command drew it) where without
+    // the drawing all of it fit.
+    const labelBeside = this.#label ? displayWidth(printable(this.#label)) + 2 : 0;
     const free = () => max - displayWidth(parts.join("  ")) - 2;
     if (
       graphic !== undefined && parts.includes(graphic) &&
-      ((hasItemStep(stepItem) && displayWidth(stepItem) > free()) || labelWords > free())
+      ((hasItemStep(stepItem) && displayWidth(stepItem) + labelBeside > free()) ||
+        labelWords > free())
     ) parts.splice(parts.indexOf(graphic), 1);
     const stats = parts.join("  ");
     // The numbers matter most, then the label (which command printed the

@@ -101,3 +101,48 @@ Deno.test("vc prefill: keys a bucket policy refuses stop none of the others", as
     await server.finished;
   }
 });
+
+Deno.test("vc prefill: a bucket policy refusing the list's first keys stops none of the later ones", async () => {
+  // A policy denies `private/` (403 AccessDenied), listed first: the items
+  // after it are allowed. Were the first refusals taken for the store's,
+  // every run would stop at them again, the later items never fetched.
+  let requests = 0;
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    (req) => {
+      requests++;
+      if (!new URL(req.url).pathname.includes("/private/")) {
+        return new Response("ok", { headers: { etag: `"${OK_MD5}"` } });
+      }
+      return new Response(errorXml("AccessDenied", "Access Denied"), {
+        status: 403,
+        headers: { "content-type": "application/xml" },
+      });
+    },
+  );
+  try {
+    await withWorkspace(async (dir, vc) => {
+      const list = `${dir}/list.txt`;
+      await Deno.writeTextFile(
+        list,
+        [
+          ...Array.from({ length: 12 }, (_, i) => `s3://bkt/private/k${i}.txt`),
+          ...Array.from({ length: 20 }, (_, i) => `s3://bkt/public/k${i}.txt`),
+        ].join("\n"),
+      );
+      const run = await vc(["prefill", "--list", list, "--json", "--concurrency", "1"], {
+        ...testAwsEnv(`http://127.0.0.1:${server.addr.port}`),
+        AWS_MAX_ATTEMPTS: "1",
+      });
+      assertEquals(run.code, 1, run.stderr);
+      const report = JSON.parse(run.stdout);
+      const failed: Failure[] = report.failed;
+      assertEquals(failed.filter((f) => f.error.startsWith("not tried: ")), []);
+      assertEquals([report.fetched, failed.length, requests], [20, 12, 32]);
+    });
+  } finally {
+    ac.abort();
+    await server.finished;
+  }
+});

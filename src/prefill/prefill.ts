@@ -653,8 +653,10 @@ const STORE_DOWN_AFTER = 16;
  * 403 `SignatureDoesNotMatch` of a wrong secret key) in a row, before any of
  * its items was downloaded, after which its other items are not tried: a
  * prefill of 1000 items asked 1000 times, failing each at length. One refusal
- * may be of its key only (a bucket policy on a prefix), so one is not enough,
- * and a store that delivered an item in the run is never taken so.
+ * may be of its key only (a key signed otherwise than a server checks it), so
+ * one is not enough, and a store that delivered an item in the run is never
+ * taken so. A refusal by policy (`AccessDenied`) never counts: a policy on a
+ * prefix listed first would stop every run at the same first items.
  */
 const REFUSED_AFTER = 8;
 

@@ -114,12 +114,13 @@ export interface CredentialsRefusal {
 const refusals = new WeakMap<Error, CredentialsRefusal>();
 
 /**
- * An `AccessDeniedError` of a request the store refused (401/403): a wrong
- * secret key (`SignatureDoesNotMatch`), a policy that denies it. Unlike
+ * An `AccessDeniedError` of a request whose signature the store refused (403
+ * `SignatureDoesNotMatch`: a wrong secret key). Unlike
  * {@linkcode noCredentialsError}, one such refusal may be of one key only (a
- * bucket policy on a prefix, a key signed otherwise than a server checks it):
- * a run over many items takes the store's credentials for refused only when
- * its first items all are (see `prefill`).
+ * key signed otherwise than a server checks it): a run over many items takes
+ * the store's credentials for refused only when its first items all are (see
+ * `prefill`). A refusal by policy (`AccessDenied`) is never one: a policy
+ * may deny the run's first keys (a prefix) and allow the rest.
  *
  * @example
  * ```ts

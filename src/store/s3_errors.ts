@@ -356,17 +356,19 @@ function httpError(
     // for every request of the store, as missing ones are: a run over many
     // items says it once and tries no more (`SignatureDoesNotMatch` is not
     // one: a key of its own may be signed otherwise than a server checks).
-    // Any other refusal may be of this key only (a bucket policy on a
-    // prefix): marked with what was refused, so a run whose first items of
-    // the store are all refused alike (a wrong secret key) stops asking.
-    return code !== undefined && STORE_WIDE_REFUSAL_CODES.has(code)
-      ? noCredentialsError(message, options)
+    // A signature refused (a wrong secret key) is marked with what was
+    // refused, so a run whose first items of the store are all refused alike
+    // stops asking. A refusal by policy (`AccessDenied`, a 403 with no code)
+    // is not: it may be of the run's first keys only (a policy on a prefix,
+    // missing keys without s3:ListBucket), and every run would stop at them.
+    if (code !== undefined && STORE_WIDE_REFUSAL_CODES.has(code)) {
+      return noCredentialsError(message, options);
+    }
+    return code === undefined || !REFUSED_CREDENTIAL_CODES.has(code)
+      ? new AccessDeniedError(message, options)
       : refusedCredentialsError(
         message,
-        {
-          code: `${status}${code === undefined ? "" : ` ${code}`}`,
-          credentials: `${ctx.credentialSource}${key}`,
-        },
+        { code: `${status} ${code}`, credentials: `${ctx.credentialSource}${key}` },
         options,
       );
   }

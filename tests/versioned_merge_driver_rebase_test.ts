@@ -135,3 +135,24 @@ Deno.test("mergeVersionedFile in a rebase: a base holding its rebase markers sti
   const again = mergeVersionedFile(first.text, manifest("1.3.0"), manifest("1.3.0"), "m.json");
   assertEquals(parseManifest(again.text, "m.json"), { "/a.csv": "1.3.0" });
 });
+
+for (const backend of ["--merge", "--apply"]) {
+  Deno.test(`git rebase ${backend} --autostash: the stash applied at its end is labelled as a merge`, async () => {
+    // At the rebase's end git applies the autostash (the user's uncommitted
+    // edit) while the rebase's state files are still there, the last commit
+    // replayed in them: ours is the rebased branch and theirs the user's
+    // uncommitted edit, not the upstream and a commit being replayed.
+    await using ws = await CliWorkspace.create();
+    const ok = await divergedRepo(ws);
+    await ok("reset", "-q", "--hard", "main~1");
+    await ws.write("other.txt", "x\n");
+    await ok("add", "other.txt");
+    await ok("commit", "-qm", "my change: other.txt");
+    await ws.write("versioned_assets.json", manifest("1.2.0"));
+    const r = await git(ws.dir, "rebase", backend, "--autostash", "main");
+    const text = await ws.read("versioned_assets.json");
+    assertStringIncludes(text, "<<<<<<< ours (vc merge-driver)\n", r.out);
+    assertStringIncludes(text, ">>>>>>> theirs\n", r.out);
+    assertEquals(text.includes("upstream") || text.includes("your commit"), false, text);
+  });
+}

@@ -71,7 +71,9 @@ function replayed(id: string | undefined, subject: string | undefined): Replayed
  * The commit being replayed when the work tree at `dir` (default: the
  * working directory) is mid-rebase, `{}` when a rebase is under way but its
  * state does not name one, `undefined` when no rebase is (a merge, a
- * cherry-pick, no repository, an unreadable state).
+ * cherry-pick, no repository, an unreadable state) or when its commits were
+ * all replayed (the autostash applied at its end: ours is the rebased
+ * branch, theirs the user's uncommitted edit, as in a merge).
  *
  * @example
  * ```ts
@@ -103,12 +105,24 @@ export async function rebaseInProgress(dir = "."): Promise<ReplayedCommit | unde
     const m = /^\s*\S+\s+(?:-[A-Za-z]\s+)?([0-9a-f]{7,64})\s*(?:#\s*)?(.*)$/.exec(
       done?.at(-1) ?? "",
     );
-    return m === null ? {} : replayed(m[1], m[2]);
+    if (m === null) return {};
+    // Already rewritten (`rewritten-list`: "old new" lines): that step is
+    // over, and git merges something else, as the autostash it applies at
+    // the rebase's end, whose ours is the rebased branch as in a merge.
+    const rewritten = await readSmall(join(merging, "rewritten-list"));
+    if (rewritten?.split("\n").some((l) => l.startsWith(m[1]!))) return undefined;
+    return replayed(m[1], m[2]);
   }
   // The apply backend (`git rebase --apply`); without `rebasing` it is `git am`,
   // whose ours is the branch as in a merge.
   const applying = join(gitDir, "rebase-apply");
   if ((await readSmall(join(applying, "rebasing"))) === undefined) return undefined;
+  // Past its last patch (`next` > `last`): every commit was replayed, and
+  // git merges something else, as the autostash it applies at the end.
+  const [next, last] = await Promise.all(
+    ["next", "last"].map(async (f) => Number((await readSmall(join(applying, f)))?.trim())),
+  );
+  if (next! > last!) return undefined;
   const id = (await readSmall(join(applying, "original-commit")))?.trim();
   const subject = (await readSmall(join(applying, "final-commit")))?.split("\n")[0];
   return replayed(id, subject);

@@ -54,14 +54,17 @@ Deno.test("vc prefill: a wrong secret key stops the store's items after its firs
   });
 });
 
-Deno.test("vc prefill: keys a bucket policy refuses stop none of the others", async () => {
+/**
+ * Runs `vc prefill --json --concurrency 1` of `uris` against a store that
+ * answers 403 `AccessDenied` (a bucket policy) for the keys `refused` names
+ * and "ok" for the others: its report and how many requests it sent.
+ */
+async function prefillUnderPolicy(
+  uris: string[],
+  refused: (path: string) => boolean,
+): Promise<{ report: { fetched: number; failed: Failure[] }; requests: number }> {
   let requests = 0;
   const ac = new AbortController();
-  // Every other key refused (403 AccessDenied), the first 12 of them in a row.
-  const refused = (key: string) => {
-    const n = Number(/\/k(\d+)\./.exec(key)?.[1]);
-    return n < 12 || n % 2 === 0;
-  };
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
     (req) => {
@@ -76,73 +79,51 @@ Deno.test("vc prefill: keys a bucket policy refuses stop none of the others", as
     },
   );
   try {
+    let report: { fetched: number; failed: Failure[] } | undefined;
     await withWorkspace(async (dir, vc) => {
       const list = `${dir}/list.txt`;
-      await Deno.writeTextFile(
-        list,
-        // An allowed key first: the credentials work.
-        ["s3://bkt/allowed.txt", ...Array.from({ length: 60 }, (_, i) => `s3://bkt/k${i}.txt`)]
-          .join("\n"),
-      );
+      await Deno.writeTextFile(list, uris.join("\n"));
       const run = await vc(["prefill", "--list", list, "--json", "--concurrency", "1"], {
         ...testAwsEnv(`http://127.0.0.1:${server.addr.port}`),
         AWS_MAX_ATTEMPTS: "1",
       });
       assertEquals(run.code, 1, run.stderr);
-      const report = JSON.parse(run.stdout);
-      const failed: Failure[] = report.failed;
-      assertEquals(report.fetched, 1 + 24);
-      assertEquals(failed.length, 36);
-      assertEquals(failed.filter((f) => f.error.startsWith("not tried: ")), []);
-      assertEquals(requests, 61);
+      report = JSON.parse(run.stdout);
     });
+    return { report: report!, requests };
   } finally {
     ac.abort();
     await server.finished;
   }
+}
+
+Deno.test("vc prefill: keys a bucket policy refuses stop none of the others", async () => {
+  // Every other key refused (403 AccessDenied), the first 12 of them in a row;
+  // an allowed key first: the credentials work.
+  const { report, requests } = await prefillUnderPolicy(
+    ["s3://bkt/allowed.txt", ...Array.from({ length: 60 }, (_, i) => `s3://bkt/k${i}.txt`)],
+    (key) => {
+      const n = Number(/\/k(\d+)\./.exec(key)?.[1]);
+      return n < 12 || n % 2 === 0;
+    },
+  );
+  assertEquals(report.fetched, 1 + 24);
+  assertEquals(report.failed.length, 36);
+  assertEquals(report.failed.filter((f) => f.error.startsWith("not tried: ")), []);
+  assertEquals(requests, 61);
 });
 
 Deno.test("vc prefill: a bucket policy refusing the list's first keys stops none of the later ones", async () => {
   // A policy denies `private/` (403 AccessDenied), listed first: the items
   // after it are allowed. Were the first refusals taken for the store's,
   // every run would stop at them again, the later items never fetched.
-  let requests = 0;
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
-    (req) => {
-      requests++;
-      if (!new URL(req.url).pathname.includes("/private/")) {
-        return new Response("ok", { headers: { etag: `"${OK_MD5}"` } });
-      }
-      return new Response(errorXml("AccessDenied", "Access Denied"), {
-        status: 403,
-        headers: { "content-type": "application/xml" },
-      });
-    },
+  const { report, requests } = await prefillUnderPolicy(
+    [
+      ...Array.from({ length: 12 }, (_, i) => `s3://bkt/private/k${i}.txt`),
+      ...Array.from({ length: 20 }, (_, i) => `s3://bkt/public/k${i}.txt`),
+    ],
+    (key) => key.includes("/private/"),
   );
-  try {
-    await withWorkspace(async (dir, vc) => {
-      const list = `${dir}/list.txt`;
-      await Deno.writeTextFile(
-        list,
-        [
-          ...Array.from({ length: 12 }, (_, i) => `s3://bkt/private/k${i}.txt`),
-          ...Array.from({ length: 20 }, (_, i) => `s3://bkt/public/k${i}.txt`),
-        ].join("\n"),
-      );
-      const run = await vc(["prefill", "--list", list, "--json", "--concurrency", "1"], {
-        ...testAwsEnv(`http://127.0.0.1:${server.addr.port}`),
-        AWS_MAX_ATTEMPTS: "1",
-      });
-      assertEquals(run.code, 1, run.stderr);
-      const report = JSON.parse(run.stdout);
-      const failed: Failure[] = report.failed;
-      assertEquals(failed.filter((f) => f.error.startsWith("not tried: ")), []);
-      assertEquals([report.fetched, failed.length, requests], [20, 12, 32]);
-    });
-  } finally {
-    ac.abort();
-    await server.finished;
-  }
+  assertEquals(report.failed.filter((f) => f.error.startsWith("not tried: ")), []);
+  assertEquals([report.fetched, report.failed.length, requests], [20, 12, 32]);
 });

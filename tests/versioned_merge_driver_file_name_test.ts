@@ -10,27 +10,9 @@
 import { fileURLToPath } from "node:url";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { git } from "./git_run.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
-
-async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const r = await new Deno.Command("git", {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: {
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.invalid",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.invalid",
-    },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
-}
 
 /** Merges a branch whose manifest is `mine` into main, whose manifest moved /a.csv to 1.1.0. */
 async function merged(ws: CliWorkspace, mine: string): Promise<string> {

@@ -13,29 +13,11 @@ import { mergeVersionedFile } from "../src/versioned/merge.ts";
 import { parseLockFile } from "../src/versioned/lock_file.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { git } from "./git_run.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
-
-async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const r = await new Deno.Command("git", {
-    args,
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: {
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.invalid",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.invalid",
-    },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
-}
 
 async function added(ws: CliWorkspace, path: string, text: string, ...more: string[]) {
   const file = await ws.write(`src${path}`, text);

@@ -61,3 +61,19 @@ Deno.test("s3 head: Content-Length 0 with the MD5 ETag of other content is no si
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("s3 head: an empty object whose ETag is no MD5 of it, on a store that ignores Range on it, is empty", async () => {
+  // A store whose ETags are not MD5s (of no bytes neither) and that answers a
+  // ranged GET of an empty object 200 with its whole (empty) body, as a
+  // server may ignore Range: the HEAD's 0 stands, not a "tells no size" error.
+  const etag = '"0123456789abcdef0123456789abcdef"';
+  await using s3 = await startS3Proxy((req, forward) => {
+    const empty = new URL(req.url).pathname.endsWith("/empty.txt");
+    if (!empty || (req.method !== "GET" && req.method !== "HEAD")) return forward();
+    const headers = { etag, "content-length": "0", "content-type": "text/plain" };
+    return new Response(null, { status: 200, headers });
+  });
+  await s3.direct.put("empty.txt", new Uint8Array());
+  const info = await s3.store.head("empty.txt");
+  assertEquals([info?.size, info?.etag], [0, etag.slice(1, -1)]);
+});

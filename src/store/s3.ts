@@ -688,7 +688,7 @@ export class S3Store implements ObjectStore {
    * without it, HTTP/1.0): the answer to a ranged GET of the same version
    * from byte 0 (to `end`, or to the last byte), whose Content-Range total
    * tells the size; `undefined` when the object is empty (416: it has no
-   * byte 0). `first`'s body is cancelled. Throws `IntegrityError` when that
+   * byte 0, or a 200 of its whole empty body). `first`'s body is cancelled. Throws `IntegrityError` when that
    * answer does not tell the size either.
    */
   async #getFromStart(
@@ -716,6 +716,12 @@ export class S3Store implements ObjectStore {
     });
     const contentRange = res.headers.get("content-range");
     if (res.status === 416 && /^(?:bytes \*\/0)?$/.test(contentRange?.trim() ?? "")) {
+      return undefined;
+    }
+    // The whole object, empty: a server may ignore Range (RFC 9110), and one
+    // does for an empty object, which has no byte 0 to send.
+    if (res.status === 200 && res.headers.get("content-length")?.trim() === "0") {
+      await res.body?.cancel().catch(() => {});
       return undefined;
     }
     if (res.status === 206 && answersRange({ start: 0, end }, contentRange)) return res;

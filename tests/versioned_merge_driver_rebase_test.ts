@@ -138,3 +138,25 @@ for (const backend of ["--merge", "--apply"]) {
     assertEquals(text.includes("upstream") || text.includes("your commit"), false, text);
   });
 }
+
+Deno.test("git rebase stopped at an edit: a stash popped there is labelled as a merge", async () => {
+  // Stopped at `edit`, the commit is replayed already: a merge the user runs
+  // there (`git stash pop` of an edit of the manifest) has ours the rebased
+  // HEAD and theirs the stash, not the upstream and a commit being replayed.
+  await using ws = await CliWorkspace.create();
+  const ok = await divergedRepo(ws);
+  await ok("reset", "-q", "--hard", "main~1");
+  await ws.write("other.txt", "x\n");
+  await ok("add", "other.txt");
+  await ok("commit", "-qm", "my change: other.txt");
+  await ws.write("versioned_assets.json", manifest("1.2.0"));
+  await ok("stash", "-q");
+  await ok("config", "sequence.editor", "sed -i 1s/^pick/edit/");
+  const r = await git(ws.dir, "rebase", "-i", "main");
+  assertEquals(r.code, 0, r.out);
+  const pop = await git(ws.dir, "stash", "pop");
+  assertEquals(pop.code !== 0, true, pop.out);
+  const text = await ws.read("versioned_assets.json");
+  assertStringIncludes(text, "<<<<<<< ours (vc merge-driver)\n", pop.out);
+  assertStringIncludes(text, ">>>>>>> theirs\n", pop.out);
+});

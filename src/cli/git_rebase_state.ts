@@ -71,9 +71,10 @@ function replayed(id: string | undefined, subject: string | undefined): Replayed
  * The commit being replayed when the work tree at `dir` (default: the
  * working directory) is mid-rebase, `{}` when a rebase is under way but its
  * state does not name one, `undefined` when no rebase is (a merge, a
- * cherry-pick, no repository, an unreadable state) or when its commits were
- * all replayed (the autostash applied at its end: ours is the rebased
- * branch, theirs the user's uncommitted edit, as in a merge).
+ * cherry-pick, no repository, an unreadable state) or when no commit is
+ * being replayed: all were (the autostash applied at its end), or it stopped
+ * after one (`edit`, where the user may `git stash pop`): ours is then the
+ * rebased branch and theirs the user's edit, as in a merge.
  *
  * @example
  * ```ts
@@ -106,6 +107,9 @@ export async function rebaseInProgress(dir = "."): Promise<ReplayedCommit | unde
       done?.at(-1) ?? "",
     );
     if (m === null) return {};
+    // Stopped after its commit (`amend`: an `edit`): a merge the user runs
+    // there (`git stash pop`) has ours the rebased HEAD, as in a merge.
+    if ((await readSmall(join(merging, "amend"))) !== undefined) return undefined;
     // Already rewritten (`rewritten-list`: "old new" lines): that step is
     // over, and git merges something else, as the autostash it applies at
     // the rebase's end, whose ours is the rebased branch as in a merge.

@@ -77,7 +77,7 @@ Deno.test("gc keeps content a restored older snapshot does not know until --rele
     assertStringIncludes(
       await cli("repo", "check"),
       "1 object no record references since a restore of an older snapshot (added after it was " +
-        "taken), kept by gc: copy out or vc repo add again what you need, then vc repo gc " +
+        "taken), kept by gc: record what you need with vc repo adopt KEY PATH, then vc repo gc " +
         "--release-restored collects the rest: " + laterKey,
     );
     // A dry run of the release changes nothing.

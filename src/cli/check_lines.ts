@@ -50,8 +50,8 @@ export function checkLines(report: CheckReport, grace: string, repoFlag?: string
     ),
     ...report.orphans.map((o) =>
       `orphan ${o.key} (${o.size} bytes, ${o.lastModified}): no record references it; ` +
-      `vc repo gc${repo} deletes it once older than its --grace (vc repo add the file again first if ` +
-      "it is needed)"
+      `vc repo gc${repo} deletes it once older than its --grace (if it is needed, record it first: ` +
+      `vc repo adopt ${shellWord(o.key)} PATH${repo})`
     ),
     ...unchecked.slice(0, MAX_FAILURES_SHOWN),
     ...(more > 0
@@ -79,7 +79,7 @@ export function checkLines(report: CheckReport, grace: string, repoFlag?: string
       `${
         counted(report.keptRestored!.length, "object")
       } no record references since a restore of an older snapshot (added after it was taken), ` +
-      `kept by gc: copy out or vc repo add again what you need, then vc repo gc${repo} ` +
+      `kept by gc: record what you need with vc repo adopt KEY PATH${repo}, then vc repo gc${repo} ` +
       `--release-restored collects the rest: ${cappedList(report.keptRestored!.map((o) => o.key))}`,
     ]),
     ...report.removedTemps.map((t) => `removed ${t} (temp file of a killed writer)`),

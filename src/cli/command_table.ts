@@ -225,6 +225,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await repo()).add,
   },
   {
+    name: "repo adopt",
+    group: REPO,
+    summary: "record content already in the store that no record names (an orphan)",
+    load: async () => (await repo()).adopt,
+  },
+  {
     name: "repo publish",
     group: REPO,
     summary: "publish a record (revives an expired one)",

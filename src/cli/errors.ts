@@ -408,6 +408,8 @@ const OPTION_FLAGS: readonly (readonly [string, string])[] = [
   ["the patch option", "--patch"],
   ["the version option", "--version"],
   ["the force option", "--force"],
+  ["the hash option", "--hash"],
+  ["the graceMs option", "--grace"],
   ["the frozen option", "--frozen"],
   ["the lock option", "--lock"],
   ["the any option", "--any"],

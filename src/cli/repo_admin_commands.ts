@@ -184,7 +184,7 @@ export const gc: Command = {
         `kept ${counted(report.keptRestored.length, "content object")} (${
           formatBytes(report.keptRestoredBytes)
         }) that no record names since a restore of an older snapshot (added after it was ` +
-        "taken): vc repo check lists them; copy out or add again what you need, then " +
+        "taken): vc repo check lists them; record what you need with vc repo adopt KEY PATH, then " +
         "vc repo gc --release-restored collects the rest",
       ]),
       ...report.skippedObjects.map((s) => `skipped ${s.key}: ${s.problem}`),
@@ -362,8 +362,8 @@ export const restore: Command = {
         `${counted(unreferencedContent, "content object")} in the store ${
           unreferencedContent === 1 ? "is" : "are"
         } referenced by no restored record (added since the snapshot was taken): gc keeps it ` +
-          "until vc repo gc --release-restored; vc repo check lists it: copy out or add again " +
-          "what you need first",
+          "until vc repo gc --release-restored; vc repo check lists it: record what you need " +
+          "first with vc repo adopt KEY PATH",
       );
     }
     await ctx.out.status(

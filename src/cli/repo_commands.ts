@@ -515,6 +515,63 @@ export const add: Command = {
   },
 };
 
+/** `vc repo adopt KEY PATH`: records content already in the store. */
+export const adopt: Command = {
+  name: "repo adopt",
+  positionals: ["KEY", "PATH"],
+  required: 2,
+  usage: "KEY PATH [--tag T,U] [--hash] [--grace 7d] [--repo URI]",
+  description:
+    "Records the content object KEY, already in the repository's store and named by no record\n" +
+    "(an orphan vc repo check lists), as a new, unpublished version of the logical PATH, without\n" +
+    "downloading or uploading it again; prints the new record's id. Its size and MD5 are the\n" +
+    "store's (a plain-MD5 ETag or the vc-md5 metadata every add stores); an object the store\n" +
+    "states no MD5 of (multipart or SSE-KMS, written by another tool) needs --hash. Refused: a\n" +
+    "key outside the repository's content, one a record already names, and an object younger\n" +
+    "than --grace (an add in flight, maybe; content gc keeps since a restore is taken whatever\n" +
+    "its age). Publish it within gc's --grace, which purges unpublished records older than that.",
+  options: {
+    ...REPO_OPTIONS,
+    tag: { type: "string", valueName: "T,U", description: "tags, comma-separated" },
+    hash: {
+      type: "boolean",
+      description: "download and hash an object the store states no MD5 of (shows progress)",
+    },
+    grace: {
+      type: "string",
+      valueName: "D",
+      description:
+        "refuse an object younger than this: an add in flight (default 7d, gc's; 0: any)",
+    },
+  },
+  examples: [
+    "vc repo adopt content/3f/3f2a9c1e-0d4b-4f1a-9a57-1c2b3d4e5f60.csv /raw/2026-11-30.csv",
+    "vc repo check --json | jq -r '.orphans[].key'",
+    "vc repo adopt content/7a/7a0b.bin /models/big.bin --hash --tag restored",
+  ],
+  async run(ctx) {
+    const [key, path] = ctx.args as [string, string];
+    pathArg(path, "PATH");
+    const tagText = ctx.flags.string("tag");
+    const tags = tagText !== undefined ? tagsArg(tagText, "--tag") : undefined;
+    const hash = ctx.flags.boolean("hash");
+    const grace = ctx.flags.string("grace");
+    const graceMs = grace === undefined ? undefined : parseDuration(grace, "--grace");
+    const record = await withRepo(ctx, "repo adopt", async (repo) => {
+      using bar = ctx.out.progress(`adopt ${key}`);
+      const r = await repo.adopt(key, path, {
+        ...(tags ? { tags } : {}),
+        ...(hash ? { hash, onHashProgress: hashProgress(bar) } : {}),
+        ...(graceMs === undefined ? {} : { graceMs }),
+        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      });
+      bar.done();
+      return r;
+    });
+    await ctx.out.data(record, String(record.id));
+  },
+};
+
 /** `vc repo publish ID`. */
 export const publish: Command = transition(
   "publish",

@@ -16,6 +16,7 @@ import { InvalidInputError } from "../errors.ts";
 import type { SqlValue } from "./catalog.ts";
 import { checkTag, normalizeLogicalPath, type RecordState } from "./records.ts";
 import { STATES } from "./schema.ts";
+import { contentKeyProblem } from "./content_key.ts";
 import { REPO_BACKUP, REPO_RESTORE } from "../command_words.ts";
 
 /** Columns of `records` in snapshot order. */
@@ -70,11 +71,6 @@ const LINE_KINDS: readonly string[] = ["record", "recordTag", "pathTag", "end"];
 
 // A record line is a few hundred bytes; a line this long is not one.
 const MAX_LINE_CHARS = 64 * 1024;
-
-// What the repository writes after its prefix: a UUID and a short extension,
-// in a directory named by the UUID's first two hex digits (earlier versions
-// wrote the name alone).
-const CONTENT_NAME = /^(?:[0-9a-f]{2}\/)?[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
  * Parses and checks a snapshot's text (JSON Lines: a header, then records and
@@ -609,16 +605,17 @@ function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[
   if (typeof state !== "string" || !(STATES as readonly string[]).includes(state)) {
     throw field("state", `is not one of ${STATES.join(", ")}`);
   }
-  const key = r.content_key;
-  if (typeof key !== "string" || !key.startsWith(contentPrefix)) {
+  const key = typeof r.content_key === "string" ? r.content_key : undefined;
+  const keyProblem = key === undefined ? "outside" : contentKeyProblem(key, contentPrefix);
+  if (key === undefined || keyProblem === "outside") {
     throw bad(
-      `content_key ${JSON.stringify(key ?? null)} is not under ${contentPrefix} ` +
+      `content_key ${JSON.stringify(r.content_key ?? null)} is not under ${contentPrefix} ` +
         "(a repository's content is named there; restoring it could make purge and gc delete other objects)",
     );
   }
   // Under the prefix but not a name vc gives its content (a folder that is
   // not two hex digits, a deeper path, `..`): said as such, not as outside.
-  if (!CONTENT_NAME.test(key.slice(contentPrefix.length)) || key.includes("..")) {
+  if (keyProblem === "shape") {
     throw bad(
       `content_key ${JSON.stringify(key)} is not shaped like a content key vc writes ` +
         `(${contentPrefix}<name> or ${contentPrefix}<two hex digits>/<name>); restoring it ` +

@@ -588,7 +588,7 @@ function splitPurged(rows: Row[]): Omit<Purged, "skipped"> {
  * made before they saw through symbolic links, or named in a marker edited
  * by hand, may be there.
  */
-async function catalogKeysInContent(repo: Repository): Promise<Set<string>> {
+export async function catalogKeysInContent(repo: Repository): Promise<Set<string>> {
   const ref = repo.marker.catalog;
   if (ref.kind !== "sqlite" || !repo.store.url.startsWith("file:")) return new Set();
   const [root, file] = await Promise.all([realish(fromFileUrl(repo.store.url)), realish(ref.path)]);

@@ -21,6 +21,7 @@
 export { Repository } from "./repository.ts";
 export type {
   AddOptions,
+  AdoptOptions,
   Claim,
   ClaimOptions,
   FindQuery,

@@ -205,8 +205,10 @@ export class ClaimLostError extends VcError {}
 
 /**
  * An `add` whose uploaded content a concurrent `gc` deleted before the
- * record was committed (the add took longer than gc's grace period):
- * nothing was recorded, and running the add again stores it anew.
+ * record was committed (the add took longer than gc's grace period), or a
+ * concurrent `adopt` recorded as its own (told to take content of any
+ * age): nothing was recorded, and running the add again stores it anew.
+ * Also an `adopt` whose object a `gc` deleted before it was recorded.
  *
  * @example
  * ```ts

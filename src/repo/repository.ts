@@ -105,13 +105,18 @@ import {
 } from "./backup.ts";
 import { check, type CheckOptions, type CheckReport, headDifference, UNSTATED } from "./check.ts";
 import { recordPages } from "./record_pages.ts";
+import { adoptableKey, adoptedContent, type AdoptOptions } from "./adopt.ts";
 import {
+  catalogKeysInContent,
   contentGcMark,
+  DEFAULT_GRACE_MS,
   deleteIfUnreferenced,
   gc,
   GC_MARK_SLACK_MS,
   type GcOptions,
   type GcReport,
+  period,
+  restoredMarkIn,
 } from "./gc.ts";
 import { envOption } from "../env_option.ts";
 import { confirmBackupStored, objectLocation, writeObjectUri } from "./object_uri.ts";
@@ -131,6 +136,8 @@ export type { Claim, ClaimOptions, ReleaseOptions } from "./claims.ts";
 export type { InitOptions, RepositoryOptions, RestoreOptions } from "./setup.ts";
 
 export type { AddOptions, FindQuery, ListOptions, TagTarget } from "./records.ts";
+
+export type { AdoptOptions } from "./adopt.ts";
 
 export { type CatalogClock, catalogClock } from "./catalog_clock.ts";
 
@@ -158,6 +165,13 @@ const ADD_OPTIONS: OptionNames<AddOptions> = {
   onProgress: true,
   onHashProgress: true,
   onCheckProgress: true,
+  signal: true,
+};
+const ADOPT_OPTIONS: OptionNames<AdoptOptions> = {
+  tags: true,
+  hash: true,
+  graceMs: true,
+  onHashProgress: true,
   signal: true,
 };
 const LIST_OPTIONS: OptionNames<ListOptions> = { state: true, path: true, tag: true, limit: true };
@@ -617,10 +631,23 @@ export class Repository implements AsyncDisposable {
       const dated = dateTag === undefined ? [] : dateTags(dateTag, now);
       const rows = await tx.query(
         `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at, path_key)
-         VALUES ($1, 'unpublished', $2, $3, $4, $5, $6, $7) RETURNING id`,
+         VALUES ($1, 'unpublished', $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (content_key) DO NOTHING RETURNING id`,
         [path, contentKey, size, md5, this.host, now, spellingKey(path)],
       );
-      const id = Number(rows[0]!.id);
+      if (rows[0] === undefined) {
+        // An `adopt` (told to take content of any age) recorded the upload
+        // first: the content is that record's now, so it stays.
+        const [held] = await tx.query("SELECT id FROM records WHERE content_key = $1", [
+          contentKey,
+        ]);
+        throw new ContentCollectedError(
+          `the content of ${path} (${contentKey}) was adopted by record ${held?.id} while this ` +
+            "add was recording it (an adopt with a grace period of 0); nothing was recorded " +
+            `for ${path}, and the content stays with record ${held?.id}: run the add again`,
+        );
+      }
+      const id = Number(rows[0].id);
       for (const tag of new Set([...tags, ...dated])) {
         await tx.query(
           "INSERT INTO record_tags (record_id, tag, tag_key) VALUES ($1, $2, $3) " +
@@ -654,6 +681,136 @@ export class Repository implements AsyncDisposable {
       }
       throw error;
     });
+  }
+
+  /**
+   * Records content already in the store that no record names (an orphan
+   * `check` reports, or content gc keeps since a restore) as a new,
+   * unpublished version of `logicalPath`, without downloading or uploading
+   * it again. Its size and MD5 are the store's: a plain-MD5 ETag or the MD5
+   * in its metadata (`vc-md5`, which every add stores); one the store states
+   * no MD5 of (a multipart or SSE-KMS ETag, written by another tool) is
+   * refused unless `hash` is set, which downloads and hashes it.
+   *
+   * Refused, with nothing recorded: a key outside the repository's content
+   * prefix or not shaped like a content key (the marker, a backup, `..`),
+   * the repository's own SQLite catalog, a key a record already names (in
+   * any state, purged too: its purge deletes the content), an object gone
+   * or replaced meanwhile, and one younger than `graceMs` (gc's 7 days by
+   * default: most likely an add in flight, whose own record would then
+   * fail; content gc keeps since a restore is taken whatever its age). The record is made under the shared content
+   * lock, after looking again that the object is there: a gc deleting
+   * unreferenced content (under the exclusive lock) either deleted it first,
+   * and the adoption fails (`ContentCollectedError`), or finds it recorded
+   * and keeps it. Publish it within gc's grace period: gc purges unpublished
+   * records older than that.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Repository } from "./repository.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await using repo = await Repository.init(`file://${dir}`);
+   *   const key = `${repo.marker.contentPrefix}0f/0f1e.csv`;
+   *   await repo.store.put(key, new TextEncoder().encode("a,b\n"));
+   *   // Just written: taken with a grace of 0 (by default, younger than 7 days is refused).
+   *   const r = await repo.adopt(key, "/data/a.csv", { tags: ["raw"], graceMs: 0 });
+   *   assert.equal(r.contentKey, key);
+   *   assert.equal(r.size, 4);
+   *   assert.equal(r.state, "unpublished");
+   *   await assert.rejects(repo.adopt(key, "/data/b.csv", { graceMs: 0 }), /already names it/);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async adopt(key: string, logicalPath: string, options: AdoptOptions = {}): Promise<RepoRecord> {
+    checkOptions("Repository.adopt()", options, ADOPT_OPTIONS);
+    return await withCallbackGuard(
+      options,
+      ["onHashProgress"],
+      (guarded) => this.#adopt(key, logicalPath, guarded),
+    );
+  }
+
+  async #adopt(key: string, logicalPath: string, options: AdoptOptions): Promise<RepoRecord> {
+    const path = checkNewLogicalPath(logicalPath);
+    const tags = checkTags(options.tags ?? [], "Repository.adopt(): tags");
+    tags.forEach(checkNewTag);
+    adoptableKey(key, this.marker.contentPrefix, await catalogKeysInContent(this));
+    if (/[\u0080-\uffff]/.test(path)) {
+      await this.catalog.transaction("read", (tx) => this.#refuseLookalike(tx, path));
+    }
+    if (tags.some((tag) => /[\u0080-\uffff]/.test(tag))) {
+      await this.catalog.transaction("read", (tx) => this.#refuseTagLookalikes(tx, tags));
+    }
+    await this.#needUpgradedSchema();
+    await this.#refuseReadOnly(options.signal);
+    // Before a download to hash it: a key already named is refused at once.
+    await this.catalog.transaction("read", (tx) => refuseNamed(tx, key));
+    const grace = period(options.graceMs ?? DEFAULT_GRACE_MS, "adopt grace");
+    const { info, md5 } = await adoptedContent(this.store, key, options, async (info) => {
+      // An add uploads, then records: content younger than gc's grace may be
+      // one in flight, whose record of the same key would then fail. What a
+      // restore found unreferenced (kept by gc whatever its age) is not.
+      const age = this.clock.now() - info.lastModified.getTime();
+      if (grace === 0 || age >= grace) return;
+      const restored = await this.catalog.transaction("read", restoredMarkIn);
+      if (restored !== undefined && info.lastModified.getTime() <= restored) return;
+      throw new InvalidInputError(
+        `cannot adopt ${key}: it was written at ${info.lastModified.toISOString()}, within the ` +
+          `grace period (${hours(grace)}, gc's): most likely an add in flight, which has ` +
+          "uploaded it and not yet recorded it; adopt it once it is older, or with the graceMs " +
+          "option 0 if nothing is adding it",
+      );
+    });
+    options.signal?.throwIfAborted();
+    return await this.catalog.transaction("write", async (tx) => {
+      await this.#refuseLookalike(tx, path, true);
+      await this.#refuseTagLookalikes(tx, tags, true);
+      // As an add records its content: under the shared content lock, which
+      // gc takes exclusive to look again that content is unreferenced and
+      // delete it. The object is looked at again under it, always: it is old
+      // (an orphan past gc's grace is just what gc deletes), and a gc that
+      // set its mark before the HEAD above may have deleted it since, in a
+      // batch minutes later. Found here, it stays until this commits, and
+      // the record then keeps it from every gc.
+      for (const statement of this.catalog.dialect.contentLock.shared) await tx.query(statement);
+      await refuseNamed(tx, key);
+      const now = await this.store.head(key);
+      if (now === undefined) {
+        throw new ContentCollectedError(
+          `cannot adopt ${key}: it was deleted (by a gc, or by hand) while it was being ` +
+            "adopted; nothing was recorded",
+        );
+      }
+      if (now.size !== info.size || now.etag !== info.etag) {
+        throw new InvalidInputError(
+          `cannot adopt ${key}: it was replaced while it was being adopted (${info.size} bytes, ` +
+            `ETag ${info.etag} at first; now ${now.size} bytes, ETag ${now.etag}); nothing was ` +
+            "recorded: run again",
+        );
+      }
+      const rows = await tx.query(
+        `INSERT INTO records (path, state, content_key, size, md5, origin_host, created_at, path_key)
+         VALUES ($1, 'unpublished', $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (content_key) DO NOTHING RETURNING id`,
+        [path, key, info.size, md5, this.host, this.clock.now(), spellingKey(path)],
+      );
+      // Another adoption of the key committed since the look above
+      // (PostgreSQL: the content lock is shared, and the insert waited for it).
+      if (rows[0] === undefined) await refuseNamed(tx, key);
+      const id = Number(rows[0]!.id);
+      for (const tag of new Set(tags)) {
+        await tx.query(
+          "INSERT INTO record_tags (record_id, tag, tag_key) VALUES ($1, $2, $3) " +
+            "ON CONFLICT DO NOTHING",
+          [id, tag, spellingKey(tag)],
+        );
+      }
+      return await this.#get(tx, id);
+    }, { signal: options.signal });
   }
 
   /**
@@ -1913,6 +2070,28 @@ async function heldLookalike(
   ))[0]!;
   const held = Object.values(row).filter((n) => n !== null).map(String);
   return unicodeLookalike(name, held);
+}
+
+/** `ms` in hours, as a grace period is said (`168 hours`, `0.5 hours`). */
+function hours(ms: number): string {
+  return `${Number((ms / 3_600_000).toFixed(2))} hours`;
+}
+
+/**
+ * Refuses to adopt `key` when a record names it, in any state: a purged
+ * one's content is being deleted by its purge (or was), and content keys
+ * are unique in the catalog.
+ */
+async function refuseNamed(tx: Tx, key: string): Promise<void> {
+  const rows = await tx.query("SELECT id, state FROM records WHERE content_key = $1", [key]);
+  if (rows[0] === undefined) return;
+  const { id, state } = rows[0];
+  throw new InvalidInputError(
+    `cannot adopt ${key}: record ${id} (${state}) already names it` +
+      (state === "purged"
+        ? ", and its purge deletes that content (a record is never made again of purged content)"
+        : ""),
+  );
 }
 
 /**

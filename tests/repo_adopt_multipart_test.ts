@@ -1,0 +1,58 @@
+/**
+ * `Repository.adopt` of an object uploaded in parts by another tool (no
+ * `vc-md5`; on S3 its ETag is the parts' MD5, no content MD5): refused
+ * without `hash`, as its MD5 is known only by reading it; with `hash` it is
+ * downloaded and hashed (progress to its size), and the record carries the
+ * content's MD5, which `publish` and `check` then verify by reading it.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { startFakeS3 } from "../src/testing/mod.ts";
+import { openStore } from "../src/store/open.ts";
+import { testS3Options } from "./versioned_helpers.ts";
+import { Repository } from "../src/repo/mod.ts";
+import { InvalidInputError } from "../src/errors.ts";
+import { md5Hex, statedMd5 } from "../src/hash.ts";
+
+Deno.test("repo adopt hashes a multipart object the store states no MD5 of only with hash", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_adopt_multipart_" });
+  await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
+  const store = testS3Options(s3, {
+    maxAttempts: 1,
+    multipartThreshold: 64 * 1024,
+    partSize: 64 * 1024,
+  });
+  try {
+    await using repo = await Repository.init("s3://b/repo", {
+      catalog: `sqlite:${join(dir, "c.sqlite")}`,
+      openStore: (u: string) => openStore(u, store),
+    });
+    const bytes = new Uint8Array(4 * 64 * 1024).fill(7);
+    const file = join(dir, "a.bin");
+    await Deno.writeFile(file, bytes);
+    const key = "content/7a/7a0b-multipart.bin";
+    await repo.store.put(key, { path: file });
+    const info = await repo.store.head(key);
+    assert(info !== undefined && info.etag.includes("-"), `a multipart ETag: ${info?.etag}`);
+    assertEquals(statedMd5(info), undefined);
+
+    await assertRejects(
+      () => repo.adopt(key, "/big.bin", { graceMs: 0 }),
+      InvalidInputError,
+      "the store states no MD5 of it",
+    );
+    assertEquals(await repo.list(), []);
+    const seen: number[] = [];
+    const record = await repo.adopt(key, "/big.bin", {
+      graceMs: 0,
+      hash: true,
+      onHashProgress: (p) => seen.push(p.bytes),
+    });
+    assertEquals([record.md5, record.size], [md5Hex(bytes), bytes.length]);
+    assertEquals([seen[0], seen.at(-1)], [0, bytes.length]);
+    await repo.publish(record.id);
+    assertEquals((await repo.check()).ok, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -777,6 +777,18 @@ export class S3Fetch {
         this.#refreshCredentials = true;
         throw markRetryable(error);
       }
+      // A HEAD's 403 has no body to say `InvalidAccessKeyId`: a key rotated
+      // in the shared file (the old one deleted) looked like a key without
+      // s3:GetObject, and a `mirror --watch` whose first request after the
+      // rotation was a HEAD stopped asking HEAD for good. The source is asked
+      // again; the HEAD is sent again only when it gives other credentials.
+      if (
+        req.method === "HEAD" && reply.status === 403 && details.code === undefined &&
+        !forcedRefresh && this.#options.fixedCredentials !== true && credentials !== undefined
+      ) {
+        forcedRefresh = true;
+        if (await this.#credentialsChanged(credentials, ctx())) throw markRetryable(error);
+      }
       // A throttling server (503/429 SlowDown) may say when to come back.
       const wait = answerRetryAfterMs(reply.headers);
       if (wait !== undefined && wait > MAX_RETRY_AFTER_MS) {
@@ -811,6 +823,23 @@ export class S3Fetch {
         storeRetried({ reason: retryReason(error), error, attempt, maxAttempts, delayMs });
       },
     });
+  }
+
+  /** Whether the credentials' source, asked again, gives other ones than `used` (then signed with). */
+  async #credentialsChanged(used: AwsCredentials, ctx: S3RequestContext): Promise<boolean> {
+    // (Another request may have asked already: its answer is taken.)
+    if (this.#credentials === used) {
+      this.#credentials = undefined;
+      this.#refreshCredentials = true;
+    }
+    let fresh: AwsCredentials;
+    try {
+      fresh = await this.#currentCredentials(ctx);
+    } catch {
+      return false; // none now: the refusal says more, the next request why
+    }
+    return fresh.accessKeyId !== used.accessKeyId ||
+      fresh.secretAccessKey !== used.secretAccessKey || fresh.sessionToken !== used.sessionToken;
   }
 
   /** The cached credentials while they are good for a while yet, else undefined. */

@@ -488,12 +488,13 @@ export class CacheClient {
     // Time spent waiting for the network and bytes since the body last
     // moved (MIN_PROGRESS_BYTES, as the store's downloads): a server that
     // trickles a byte a second re-armed the timeout with each byte, and
-    // held a download for days.
+    // held a download for days. (Monotonic: a step of the system clock is
+    // no silence.)
     let waitedBefore = 0;
     let windowBytes = 0;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const started = Date.now();
+        const started = performance.now();
         const before = waitedBefore;
         // The abort does not always end a body read that waits: the reader
         // is cancelled too, and its read then ends as if the body had.
@@ -502,7 +503,7 @@ export class CacheClient {
           : deadline(Math.max(1, timeoutMs - before), () => {
             // Mostly this read's silence: a stall; else a trickle.
             silent(
-              Date.now() - started >= before
+              performance.now() - started >= before
                 ? `sent nothing more of ${answer}`
                 : `sent ${answer} too slowly (under ${MIN_PROGRESS_BYTES / 1024} KiB)`,
             )();
@@ -521,7 +522,7 @@ export class CacheClient {
             if (windowBytes >= MIN_PROGRESS_BYTES) {
               windowBytes = 0;
               waitedBefore = 0;
-            } else waitedBefore += Date.now() - started;
+            } else waitedBefore += performance.now() - started;
             controller.enqueue(value);
           }
         } catch (error) {

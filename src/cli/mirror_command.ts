@@ -509,7 +509,15 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
       counted(totals.batches, "batch", "batches")
     }, ${totals.transferred} transferred${
       totals.copied ? ` (${totals.copied} copied in the store, renamed files)` : ""
-    }, ${totals.deleted} deleted, ${totals.failed} failed`,
+    }, ${totals.deleted} deleted, ${totals.failed} failed${
+      totals.unmirrored
+        ? `; ${
+          counted(totals.unmirrored, "path", "paths")
+        } changed and not mirrored yet (the next run mirrors ${
+          totals.unmirrored === 1 ? "it" : "them"
+        })`
+        : ""
+    }`,
   );
   // With --json, stderr's closing line is not printed: the log on stdout
   // ends with the same totals, so a supervisor reading it knows the watch

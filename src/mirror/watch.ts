@@ -186,6 +186,12 @@ export interface WatchReport {
   deleted: number;
   /** Failures seen (each also reported through its batch's report). */
   failed: number;
+  /**
+   * Paths whose changes the watch had seen but not mirrored when it stopped
+   * (their debounce not over, or waiting to be tried again): the next run's
+   * full pass mirrors them. Absent when none.
+   */
+  unmirrored?: number;
 }
 
 interface Pending {
@@ -888,6 +894,8 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     await ended(pump);
     await beat?.close();
     await m.close();
+    // Seen, not mirrored: said when it stops rather than dropped unsaid.
+    if (pending.size > 0) totals.unmirrored = pending.size;
   }
   // A callback that failed, whatever the watch made of the stop that followed.
   callbacks.throwIfFailed();

@@ -1440,7 +1440,7 @@ function homeNotSet(
   if (env === readDenoEnv && !envGranted(home)) {
     return new InvalidInputError(
       `cannot determine the default ${what}: ${home} cannot be read without env permission ` +
-        `(run with --allow-env=${home}, or pass the ${
+        `(run with --allow-env=${placingVariables(what, os).join(",")}, or pass the ${
           what === "config directory" ? "configPath" : "cacheDir"
         } option)`,
     );
@@ -1448,6 +1448,19 @@ function homeNotSet(
   return new InvalidInputError(
     `cannot determine the default ${what}: ${home} is not set (set ${instead})`,
   );
+}
+
+// The variables that place the default `what` on `os`, as the vc CLI reads
+// them: vc takes one it may not read for unset, without a word, so
+// `--allow-env=HOME` alone put the cache under ~/.cache/vc where
+// XDG_CACHE_HOME (and the config file it read, where XDG_CONFIG_HOME or
+// VC_CONFIG) placed the CLI's elsewhere.
+function placingVariables(what: string, os: typeof Deno.build.os): string[] {
+  const config = ["VC_CONFIG", configDirVariable(os)];
+  const names = what === "config directory"
+    ? config
+    : ["VC_CACHE_DIR", ...config, cacheDirVariable(os)];
+  return [...names, homeVariable(os)].filter((n): n is string => n !== undefined);
 }
 
 /**

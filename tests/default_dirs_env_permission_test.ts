@@ -38,8 +38,10 @@ Deno.test("default dirs: without env permission the error says HOME cannot be re
   );
   assertStringIncludes(lines[0]!, "cannot be read without env permission");
   assertStringIncludes(lines[0]!, "the cacheDir option");
-  // The flag that lets it be read, and no more.
-  assertStringIncludes(lines[0]!, "run with --allow-env=HOME,");
+  // The flag that lets it be read, with the variables that place the
+  // directory beside HOME (default_cache_dir_env_advice_test.ts).
+  assertStringIncludes(lines[0]!, "run with --allow-env=VC_CACHE_DIR,");
+  assertStringIncludes(lines[0]!, "HOME, or pass the cacheDir option");
   assertStringIncludes(lines[1]!, "cannot be read without env permission");
   assertStringIncludes(lines[1]!, "the configPath option");
 });

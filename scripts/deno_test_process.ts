@@ -38,7 +38,20 @@ export interface DenoRun {
   output: Uint8Array;
   /** Whether it ran past its time limit and was killed, with its process group. */
   timedOut?: boolean;
+  /**
+   * For a run with a time limit that ended by itself: the processes it
+   * started and left running, killed after it (see
+   * {@linkcode killLeftProcesses}), each as `PID command line`.
+   */
+  left: string[];
 }
+
+/**
+ * The environment variable through which `scripts/test_shards.ts` gives its
+ * PID to its batches, whose `scripts/batch_parent_guard.ts` ends them when
+ * the runner is gone.
+ */
+export const RUNNER_PID_ENV = "VC_TEST_RUNNER_PID";
 
 /** The environment variable that sets {@linkcode batchLimitMs}, in seconds. */
 export const BATCH_TIMEOUT_ENV = "TEST_BATCH_TIMEOUT";
@@ -156,12 +169,25 @@ export async function runDeno(
   }
   try {
     const status = await child.status;
-    if (timedOut) {
+    clearTimeout(timer);
+    // Found before the pipes are waited for: one left running may hold them.
+    const left = limitMs !== undefined && !timedOut
+      ? await killLeftProcesses(child.pid, env.TMPDIR)
+      : [];
+    if (limitMs !== undefined) {
       // A process that left the group (setsid) may still hold the pipes:
       // what was read is kept, and the rest is not waited for long.
       let wait: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([reading, new Promise((r) => wait = setTimeout(r, 2000))]);
+      const held = await Promise.race([
+        reading.then(() => false),
+        new Promise<boolean>((r) => wait = setTimeout(() => r(true), 2000)),
+      ]);
       clearTimeout(wait);
+      if (held && !timedOut) {
+        left.push(
+          "(one not found, out of the group and without the TMPDIR, holds its output open)",
+        );
+      }
     } else {
       await reading;
     }
@@ -170,6 +196,7 @@ export async function runDeno(
       ok: status.success && !timedOut,
       output: concatBytes([...stdout, ...stderr]),
       ...(timedOut ? { timedOut } : {}),
+      left,
     };
   } finally {
     clearTimeout(timer);
@@ -232,7 +259,64 @@ export async function runDenoInTmpDir(
  * exits when it returns.
  */
 export function killProcessesWithEnv(entry: string): string[] {
-  const found: string[] = [];
+  return [...processesOf(undefined, entry)].filter(([pid]) => kill(pid))
+    .map(([pid, cmdline]) => `${pid} ${cmdline}`);
+}
+
+/** How long processes a run left get to end on their own before they are killed: 20 looks, 100 ms apart. */
+const LEFT_LOOKS = 20;
+
+/**
+ * The processes a run (process group `group`, `tmpDir` its TMPDIR) left
+ * running when it ended by itself: those still in its group, and those
+ * that left it but have `TMPDIR=tmpDir` (or a directory below it) in their
+ * environment, as {@linkcode killProcessesWithEnv} finds them. A test
+ * stops what it starts (a server, a watcher, a PostgreSQL by `pg_ctl stop`),
+ * so one still running is a leak, which would hold its ports and CPU
+ * while later batches run. The ones found get two seconds to end on their
+ * own (a process a test signalled and did not wait for), then are killed
+ * (`SIGKILL`) and returned as `PID command line`. Linux only (`/proc`);
+ * elsewhere none is found. A zombie is not counted: it holds nothing, and
+ * its parent (reported) reaps it or dies. The run's own PID, now free, is
+ * never taken for one of its processes.
+ */
+export async function killLeftProcesses(
+  group: number,
+  tmpDir: string | undefined,
+): Promise<string[]> {
+  if (Deno.build.os !== "linux") return [];
+  const entry = tmpDir === undefined ? undefined : `TMPDIR=${tmpDir}`;
+  let found = processesOf(group, entry);
+  for (let i = 0; i < LEFT_LOOKS && found.size > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    found = processesOf(group, entry);
+  }
+  const killed = new Map<number, string>();
+  // Bounded: a process forking as it is killed is found by the next look.
+  for (let i = 0; i < 3 && found.size > 0; i++) {
+    for (const [pid, cmdline] of found) if (kill(pid)) killed.set(pid, cmdline);
+    found = processesOf(group, entry);
+  }
+  return [...killed].map(([pid, cmdline]) => `${pid} ${cmdline}`);
+}
+
+/** Whether `pid` was sent `SIGKILL` (false when it is gone, or not ours to kill). */
+function kill(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGKILL");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The live processes (not zombies) in process group `group` (never its
+ * leader, which has ended), or whose environment holds `entry` or that
+ * variable set to a directory below it, with their command lines. Linux only.
+ */
+function processesOf(group: number | undefined, entry: string | undefined): Map<number, string> {
+  const found = new Map<number, string>();
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync("/proc")];
@@ -240,22 +324,45 @@ export function killProcessesWithEnv(entry: string): string[] {
     return found;
   }
   for (const e of entries) {
-    if (!/^\d+$/.test(e.name) || Number(e.name) === Deno.pid) continue;
+    const pid = Number(e.name);
+    if (!/^\d+$/.test(e.name) || pid === Deno.pid || pid === group) continue;
     try {
-      const environ = Deno.readTextFileSync(`/proc/${e.name}/environ`);
-      // Its own TMPDIR, or one below it: the batches of a runner a test of
-      // the batch ran (their TMPDIRs are made in the batch's), whose groups
-      // no signal to the batch's group reaches. A like-named one
-      // (`${entry}x`, another session's) is not.
-      if (!environ.split("\0").some((v) => v === entry || v.startsWith(`${entry}/`))) continue;
-      const cmdline = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").join(" ");
-      Deno.kill(Number(e.name), "SIGKILL");
-      found.push(`${e.name} ${cmdline.trim()}`);
+      // `PID (COMMAND) STATE PPID PGRP …`, the command possibly holding spaces and parentheses.
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state === "Z") continue;
+      if (group === undefined || Number(pgrp) !== group) {
+        if (entry === undefined) continue;
+        const environ = Deno.readTextFileSync(`/proc/${pid}/environ`);
+        // Its own TMPDIR, or one below it: the batches of a runner a test of
+        // the batch ran (their TMPDIRs are made in the batch's), whose groups
+        // no signal to the batch's group reaches. A like-named one
+        // (`${entry}x`, another session's) is not.
+        if (!environ.split("\0").some((v) => v === entry || v.startsWith(`${entry}/`))) continue;
+      }
+      const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").join(" ");
+      found.set(pid, cmdline.trim());
     } catch {
       // Gone, or not ours to read.
     }
   }
   return found;
+}
+
+/**
+ * The lines that report processes a run left running (see
+ * {@linkcode killLeftProcesses}), by `who` ("the batch"), naming them and
+ * the files that may have started them.
+ */
+export function leftProcessesReport(
+  who: string,
+  left: readonly string[],
+  files: readonly string[],
+): string {
+  const processes = left.length === 1 ? "1 process" : `${left.length} processes`;
+  return `LEAK: ${who} left ${processes} running, killed now ` +
+    `(a test stops what it starts, in finally or by await using):\n  ` +
+    `${left.join("\n  ")}\nby one of:\n  ${files.join("\n  ")}\n`;
 }
 
 /**

@@ -41,6 +41,7 @@ import {
   jobsValue,
   lastStartedTest,
   leakReport,
+  leftProcessesReport,
   parsedOrSaid,
   plainText,
   runDeno,
@@ -176,6 +177,12 @@ async function main(): Promise<number> {
           leakReport("the share", run.leaked, [`the examples of ${basename(aggregate)}`]),
         );
         failed.push(`${basename(aggregate)} (left files in its TMPDIR)`);
+      }
+      if (run.left.length > 0) {
+        console.log(
+          leftProcessesReport("the share", run.left, [`the examples of ${basename(aggregate)}`]),
+        );
+        failed.push(`${basename(aggregate)} (left processes running)`);
       }
       const counts = testCounts(run.output);
       ran += counts.passed + counts.failed;

@@ -58,6 +58,14 @@
  * on. A Ctrl-C (SIGINT, SIGTERM, SIGHUP) of the runner is passed on to the
  * batches under way. Each batch's heading gives how long it took.
  *
+ * A batch that ended by itself and left processes running (in its process
+ * group, or out of it with its `TMPDIR`: a server, a watcher, a PostgreSQL a
+ * test did not stop) fails too: they are named in a `LEAK:` line with the
+ * batch's files, and killed (see `killLeftProcesses`), so that they hold no
+ * port or CPU while later batches run. A batch whose runner was killed
+ * outright (`SIGKILL`) ends itself, with its processes
+ * (`scripts/batch_parent_guard.ts`, the first import of its module).
+ *
  * @module
  */
 import { resolve } from "node:path";
@@ -71,12 +79,17 @@ import {
   jobsValue,
   lastStartedTest,
   leakReport,
+  leftProcessesReport,
   parsedOrSaid,
   runDenoInTmpDir,
+  RUNNER_PID_ENV,
   testCounts,
   timedOutSummary,
   timeoutReport,
 } from "./deno_test_process.ts";
+
+/** The module a batch imports first: it ends the batch when this runner is gone. */
+const GUARD = new URL("./batch_parent_guard.ts", import.meta.url).href;
 
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
@@ -161,7 +174,10 @@ interface BatchResult {
   files: string[];
   ok: boolean;
   output: Uint8Array;
-  /** What the batch left in its TMPDIR: top-level names, a directory with a trailing `/`. */
+  /**
+   * What the batch left in its TMPDIR (top-level names, a directory with a
+   * trailing `/`) and the processes it left running (`PID command line`).
+   */
   leaked: string[];
   /** Whether a module called `Deno.exit` outside any test, ending the batch's worker. */
   exited: boolean;
@@ -179,7 +195,9 @@ interface BatchResult {
  */
 async function batchModule(files: readonly string[], runDir: string, n: number): Promise<string> {
   const path = `${runDir}/batch_${n}_test.ts`;
-  const imports = files.map((f) => `import ${JSON.stringify(pathToFileURL(resolve(f)).href)};\n`);
+  // First, the guard that ends the batch when the runner is gone.
+  const imports = [GUARD, ...files.map((f) => pathToFileURL(resolve(f)).href)]
+    .map((url) => `import ${JSON.stringify(url)};\n`);
   await Deno.writeTextFile(path, imports.join(""));
   return path;
 }
@@ -194,13 +212,14 @@ async function runBatch(
   const started = performance.now();
   const run = await runDenoInTmpDir(
     [...args, await batchModule(files, runDir, n)],
-    { VC_TEST_RUN_DIR: runDir },
+    { VC_TEST_RUN_DIR: runDir, [RUNNER_PID_ENV]: String(Deno.pid) },
     runDir,
     plan.limitMs,
   );
   const timedOut = run.timedOut === true;
   // A killed test did not clean up: what it left is not news.
   const leaked = timedOut ? [] : run.leaked;
+  const left = run.left;
   const exited = exitOutsideTest(run.output) !== undefined;
   // Deno names the batch module, not the files: a heading names them, and
   // how long the batch took (what a time limit is measured against).
@@ -211,6 +230,7 @@ async function runBatch(
     : undefined;
   const report = new TextEncoder().encode(
     (timeout?.text ?? "") +
+      (left.length ? leftProcessesReport("the batch", left, files) : "") +
       (leaked.length ? leakReport("the batch", leaked, files) : "") +
       (exited
         ? `EXIT: a file of the batch called Deno.exit outside any test, which ends ` +
@@ -224,9 +244,9 @@ async function runBatch(
   output.set(report, heading.length + run.output.length);
   return {
     files,
-    ok: run.ok && leaked.length === 0 && !exited,
+    ok: run.ok && leaked.length === 0 && left.length === 0 && !exited,
     output,
-    leaked,
+    leaked: [...leaked, ...left],
     exited,
     ...(timeout ? { blamed: timeout.blamed } : {}),
   };

@@ -90,6 +90,62 @@ Deno.test({
 
 Deno.test({
   name:
+    "test runner: a batch whose runner was SIGKILLed ends itself, with the processes it started",
+  ignore: Deno.build.os !== "linux", // processes are read from /proc
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc_runner_orphaned_batch_" });
+    const pidsFile = join(dir, "children");
+    let pids: number[] = [];
+    try {
+      await Deno.mkdir(join(dir, "tests"));
+      // The batch's own PID too: the batch is what must end.
+      await Deno.writeTextFile(
+        join(dir, "tests", "wait_test.ts"),
+        WAITING_FILE.replace("inGroup.pid + ", 'Deno.pid + " " + inGroup.pid + '),
+      );
+      const runner = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", SHARDS, "--no-check", join(dir, "tests")],
+        env: { NO_COLOR: "1", WAIT_PIDS: pidsFile, TEST_BATCH_TIMEOUT: "300", TMPDIR: dir },
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        // Bounded: 600 looks, 100 ms apart, for the test to have started its children.
+        for (let i = 0; i < 600 && pids.length === 0; i++) {
+          try {
+            pids = (await Deno.readTextFile(pidsFile)).split(" ").map(Number);
+          } catch {
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        assertEquals(pids.length, 3, "the fixture's test never started its children");
+      } finally {
+        runner.kill("SIGKILL");
+        await runner.status;
+      }
+      // The batch looks for its runner once a second: bounded, 100 looks 100 ms apart.
+      for (let i = 0; i < 100 && pids.some(alive); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [batch, inGroup, detached] = pids;
+      assert(!alive(batch!), `batch ${batch} of the killed runner still runs`);
+      assert(!alive(inGroup!), `child ${inGroup} of the orphaned batch still runs`);
+      assert(!alive(detached!), `detached child ${detached} of the orphaned batch still runs`);
+    } finally {
+      for (const pid of pids) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch {
+          // Gone, as it should be.
+        }
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
     "test runner: the processes of a batch are found by its TMPDIR or one below it (a nested runner's batch), never by a like-named one",
   ignore: Deno.build.os !== "linux", // processes are found in /proc
   async fn() {

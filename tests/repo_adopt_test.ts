@@ -264,6 +264,12 @@ async function refusesYoungContent(adopter: Repository) {
     InvalidInputError,
     "within the grace period (168 hours, gc's): most likely an add in flight",
   );
+  // One given is said as given, not as gc's.
+  await assertRejects(
+    () => adopter.adopt(KEY, "/a.csv", { graceMs: 3_600_000 }),
+    InvalidInputError,
+    "within the grace period (1 hour): most likely an add in flight",
+  );
   assertEquals(await adopter.list(), []);
 }
 
@@ -292,6 +298,31 @@ async function addInFlightAdopted(adopter: Repository, _collector: Repository, h
   );
   assert(await adopter.store.head(key) !== undefined, "the adopted content is kept");
   assertEquals((await adopter.check({ graceMs: 0 })).ok, true);
+  assertEquals((await adopter.list()).map((r) => r.id), [adopted.id]);
+}
+
+/**
+ * An add stopped (Ctrl-C) once its upload was up, which an adopt told to
+ * take content of any age recorded meanwhile: the add deletes the upload
+ * nothing of its own records, and deleted the adopting record's content
+ * with it (a record whose get and check then failed: missing).
+ */
+async function stoppedAddLeavesAdoptedContent(adopter: Repository, _c: Repository, hook: Hook) {
+  const stop = new AbortController();
+  let adopted: { id: number; contentKey: string } | undefined;
+  hook.afterPut = async (key) => {
+    hook.afterPut = undefined;
+    adopted = await adopter.adopt(key, "/adopted.csv", ANY_AGE);
+    stop.abort(new Error("stopped"));
+  };
+  await assertRejects(
+    () => adopter.add("/added.csv", bytes, { signal: stop.signal }),
+    Error,
+    "stopped",
+  );
+  assert(adopted !== undefined);
+  assert(await adopter.store.head(adopted.contentKey) !== undefined, "the adopted content is kept");
+  assertEquals((await adopter.check({ graceMs: 0 })).problems, []);
   assertEquals((await adopter.list()).map((r) => r.id), [adopted.id]);
 }
 
@@ -337,6 +368,7 @@ const CASES: [string, Scenario][] = [
   ["gc deleting the orphan first makes the adoption record nothing", gcDeletesBeforeAdoptRecords],
   ["refuses an object younger than the grace period", refusesYoungContent],
   ["an add whose upload was adopted meanwhile fails and leaves it", addInFlightAdopted],
+  ["an add stopped after its upload was adopted leaves it", stoppedAddLeavesAdoptedContent],
   ["content gc keeps since a restore, adopted, is no longer kept as restored", adoptsRestoreKept],
 ];
 

@@ -673,7 +673,9 @@ export class Repository implements AsyncDisposable {
         (options.signal?.aborted && error === options.signal.reason) ||
         (error instanceof CatalogUnavailableError && error.nothingCommitted)
       ) {
-        const left = await this.#discardUpload(contentKey);
+        // The catalog is asked first only when it answered (a refusal):
+        // busy, down or read-only, it would be waited for again.
+        const left = await this.#discardUpload(contentKey, error instanceof InvalidInputError);
         // An upload the store kept is named, as nothing else will name it.
         if (error instanceof VcError && !left.startsWith(UPLOAD_DELETED)) {
           error.message += `; ${left}`;
@@ -760,7 +762,9 @@ export class Repository implements AsyncDisposable {
       if (restored !== undefined && info.lastModified.getTime() <= restored) return;
       throw new InvalidInputError(
         `cannot adopt ${key}: it was written at ${info.lastModified.toISOString()}, within the ` +
-          `grace period (${hours(grace)}, gc's): most likely an add in flight, which has ` +
+          `grace period (${hours(grace)}${
+            options.graceMs === undefined ? ", gc's" : ""
+          }): most likely an add in flight, which has ` +
           "uploaded it and not yet recorded it; adopt it once it is older, or with the graceMs " +
           "option 0 if nothing is adding it",
       );
@@ -818,12 +822,30 @@ export class Repository implements AsyncDisposable {
    * what became of it, for the add's error: a store that refuses the delete
    * too (down, no `s3:DeleteObject`) keeps it, recorded by nothing, so its
    * key is named (`gc` deletes it once older than its grace period).
+   *
+   * Unless a record names it by then (`asked`, the catalog answering): an
+   * `adopt` told to take content of any age may have recorded the upload
+   * meanwhile, and its record keeps it. Looked at under the content lock
+   * taken exclusive, as an adopt records under it shared (PostgreSQL lets
+   * two holders of the shared lock in at once).
    */
-  async #discardUpload(contentKey: string): Promise<string> {
+  async #discardUpload(contentKey: string, asked = true): Promise<string> {
+    let storeFailed = false;
     try {
-      await this.store.delete([contentKey]);
+      const remove = async (keys: string[]) => {
+        await this.store.delete(keys).catch((error) => {
+          storeFailed = true;
+          throw error;
+        });
+      };
+      if (!asked) await remove([contentKey]);
+      else if ((await deleteIfUnreferenced(this, [contentKey], remove, "exclusive")).length === 0) {
+        return `the upload was kept: a record adopted ${contentKey} meanwhile (vc repo adopt)`;
+      }
       return UPLOAD_DELETED;
     } catch (error) {
+      // The catalog failed to answer: deleted unasked, as before it was asked.
+      if (!storeFailed) return await this.#discardUpload(contentKey, false);
       return `the upload could not be deleted: ${contentKey} is left in ${this.store.url}, ` +
         `recorded by nothing (${(error as Error).message}); ${REPO_CHECK.library} lists it and ` +
         `${REPO_GC.library} deletes it once older than its grace period, or remove it`;
@@ -2072,9 +2094,10 @@ async function heldLookalike(
   return unicodeLookalike(name, held);
 }
 
-/** `ms` in hours, as a grace period is said (`168 hours`, `0.5 hours`). */
+/** `ms` in hours, as a grace period is said (`168 hours`, `1 hour`, `0.5 hours`). */
 function hours(ms: number): string {
-  return `${Number((ms / 3_600_000).toFixed(2))} hours`;
+  const n = Number((ms / 3_600_000).toFixed(2));
+  return `${n} ${n === 1 ? "hour" : "hours"}`;
 }
 
 /**

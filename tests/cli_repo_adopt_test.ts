@@ -110,4 +110,6 @@ Deno.test("vc repo adopt --help starts with its examples and names --hash and --
   const help = io.stdout();
   assertStringIncludes(help, "Examples:\n  vc repo adopt ");
   for (const flag of ["--hash", "--grace", "--tag", "--repo"]) assertStringIncludes(help, flag);
+  // Its listing names what a restore left (kept by gc until --release-restored) too.
+  assertStringIncludes(help, "jq -r '.orphans[].key, (.keptRestored // [])[].key'");
 });

@@ -546,7 +546,7 @@ export const adopt: Command = {
   },
   examples: [
     "vc repo adopt content/3f/3f2a9c1e-0d4b-4f1a-9a57-1c2b3d4e5f60.csv /raw/2026-11-30.csv",
-    "vc repo check --json | jq -r '.orphans[].key'",
+    "vc repo check --json | jq -r '.orphans[].key, (.keptRestored // [])[].key'",
     "vc repo adopt content/7a/7a0b.bin /models/big.bin --hash --tag restored",
   ],
   async run(ctx) {

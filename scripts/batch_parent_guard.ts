@@ -4,7 +4,7 @@
  * `SIGKILL` (an out-of-memory kill, a CI step's hard stop) passes nothing
  * on, and its batches, process groups of their own, would run on as
  * orphans, with the servers their tests started. Once a second, the batch
- * compares its parent's PID with `VC_TEST_RUNNER_PID` (a process whose
+ * compares its parent's PID with `TEST_RUNNER_PID` (a process whose
  * parent ends is handed to another); when they differ, it kills the
  * processes that keep its TMPDIR (those that left its group, as the runner
  * does at a time limit), then its process group, itself included. Not on

@@ -51,7 +51,7 @@ export interface DenoRun {
  * PID to its batches, whose `scripts/batch_parent_guard.ts` ends them when
  * the runner is gone.
  */
-export const RUNNER_PID_ENV = "VC_TEST_RUNNER_PID";
+export const RUNNER_PID_ENV = "TEST_RUNNER_PID";
 
 /** The environment variable that sets {@linkcode batchLimitMs}, in seconds. */
 export const BATCH_TIMEOUT_ENV = "TEST_BATCH_TIMEOUT";

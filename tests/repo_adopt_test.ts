@@ -9,74 +9,19 @@
  * either deletes the object first (the adoption fails) or finds it recorded
  * and keeps it, paused through the store seam (no timing).
  */
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { pgCases } from "./pg_server.ts";
-import { ManualClock } from "../src/testing/manual_clock.ts";
-import { ContentCollectedError, Repository } from "../src/repo/mod.ts";
+import { type Hook, pauseAfterPut, withPausableRepos } from "./pausable_repos.ts";
+import { ContentCollectedError, type Repository } from "../src/repo/mod.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { md5Hex } from "../src/hash.ts";
 import { RESTORED_MARK_KEY } from "../src/repo/gc.ts";
-import { openStore } from "../src/store/open.ts";
-import type { ObjectInfo, ObjectStore } from "../src/store/types.ts";
-import { overriding } from "./overriding.ts";
-
-type Hook = {
-  /** Run after a content put lands, with its key. */
-  afterPut?: ((key: string) => Promise<void>) | undefined;
-  /** Run after each HEAD of a content key, with its answer. */
-  afterHead?: ((key: string) => Promise<void>) | undefined;
-  /** Run after a listing's end. */
-  afterList?: (() => Promise<void>) | undefined;
-  /** Rewrites what HEAD and GET say of an object (a multipart ETag, no metadata). */
-  info?: ((info: ObjectInfo) => ObjectInfo) | undefined;
-};
-
-/** The store at `uri`, with `hook` run after a HEAD and a listing's end. */
-async function pausable(uri: string, hook: Hook): Promise<ObjectStore> {
-  const store = await openStore(uri);
-  return overriding(store, {
-    put: async (...args: Parameters<ObjectStore["put"]>) => {
-      const result = await store.put(...args);
-      if (args[0].startsWith("content/")) await hook.afterPut?.(args[0]);
-      return result;
-    },
-    head: async (...args: Parameters<ObjectStore["head"]>) => {
-      const info = await store.head(...args);
-      if (args[0].startsWith("content/")) await hook.afterHead?.(args[0]);
-      return info && hook.info ? hook.info(info) : info;
-    },
-    get: async (...args: Parameters<ObjectStore["get"]>) => {
-      const got = await store.get(...args);
-      return hook.info ? { ...got, info: hook.info(got.info) } : got;
-    },
-    list: async function* (...args: Parameters<ObjectStore["list"]>) {
-      yield* store.list(...args);
-      await hook.afterList?.();
-    },
-  });
-}
 
 type Scenario = (adopter: Repository, collector: Repository, hook: Hook) => Promise<void>;
 
-async function withRepos(catalog: string | undefined, fn: Scenario) {
-  const dir = await Deno.makeTempDir({ prefix: "vc_repo_adopt_" });
-  const uri = pathToFileURL(join(dir, "store")).href;
-  const hook: Hook = {};
-  try {
-    await (await Repository.init(uri, catalog ? { catalog } : {})).close();
-    await using adopter = await Repository.open(uri, { openStore: (u) => pausable(u, hook) });
-    // The collector's clock runs an hour ahead: a new object is past its grace.
-    await using collector = await Repository.open(uri, {
-      clock: new ManualClock(Date.now() + 3_600_000),
-      openStore: (u) => pausable(u, hook),
-    });
-    await fn(adopter, collector, hook);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+/** The adopter, the collector (an hour ahead: a new object is past its grace) and their hook. */
+const withRepos = (catalog: string | undefined, fn: Scenario) =>
+  withPausableRepos("vc_repo_adopt_", catalog, fn);
 
 const bytes = new TextEncoder().encode("a,b\n1,2\n");
 // The objects these tests put are new: adopted whatever their age (see refusesYoungContent).
@@ -279,13 +224,7 @@ async function refusesYoungContent(adopter: Repository) {
  * adopted record (it must not delete what a record names).
  */
 async function addInFlightAdopted(adopter: Repository, _collector: Repository, hook: Hook) {
-  const uploaded = Promise.withResolvers<string>();
-  const resume = Promise.withResolvers<void>();
-  hook.afterPut = (key) => {
-    hook.afterPut = undefined;
-    uploaded.resolve(key);
-    return resume.promise;
-  };
+  const { uploaded, resume } = pauseAfterPut(hook);
   const adding = adder(adopter);
   adding.catch(() => {});
   const key = await uploaded.promise;

@@ -9,77 +9,19 @@
  * slow or stalled add, a short grace) was recorded pointing at deleted
  * content. Both steps are paused through the store seam (no timing).
  */
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { pgCases } from "./pg_server.ts";
-import { ManualClock } from "../src/testing/manual_clock.ts";
-import { Repository } from "../src/repo/mod.ts";
+import { type Hook, pauseAfterPut, withPausableRepos } from "./pausable_repos.ts";
+import type { Repository } from "../src/repo/mod.ts";
 import { ContentCollectedError } from "../src/repo/records.ts";
-import { openStore } from "../src/store/open.ts";
-import type { ObjectStore } from "../src/store/types.ts";
-import { overriding } from "./overriding.ts";
 
-type Hook = {
-  afterPut?: ((key: string) => Promise<void>) | undefined;
-  afterList?: (() => Promise<void>) | undefined;
-  afterDelete?: (() => Promise<void>) | undefined;
-};
-
-/** The store at `uri`, with `hook` run after a content put, a listing's end and a delete. */
-async function pausable(uri: string, hook: Hook): Promise<ObjectStore> {
-  const store = await openStore(uri);
-  return overriding(store, {
-    put: async (...args: Parameters<ObjectStore["put"]>) => {
-      const result = await store.put(...args);
-      if (args[0].startsWith("content/")) await hook.afterPut?.(args[0]);
-      return result;
-    },
-    delete: async (...args: Parameters<ObjectStore["delete"]>) => {
-      await store.delete(...args);
-      await hook.afterDelete?.();
-    },
-    list: async function* (...args: Parameters<ObjectStore["list"]>) {
-      yield* store.list(...args);
-      await hook.afterList?.();
-    },
-  });
-}
-
-async function withRepos(
+/** The adder, the collector (an hour ahead: the new upload is past its grace) and their hook. */
+const withRepos = (
   catalog: string | undefined,
   fn: (adder: Repository, collector: Repository, hook: Hook) => Promise<void>,
-) {
-  const dir = await Deno.makeTempDir({ prefix: "vc_gc_add_" });
-  const uri = pathToFileURL(join(dir, "store")).href;
-  const hook: Hook = {};
-  try {
-    await (await Repository.init(uri, catalog ? { catalog } : {})).close();
-    await using adder = await Repository.open(uri, { openStore: (u) => pausable(u, hook) });
-    // The collector's clock runs an hour ahead: the new upload is past its grace.
-    await using collector = await Repository.open(uri, {
-      clock: new ManualClock(Date.now() + 3_600_000),
-      openStore: (u) => pausable(u, hook),
-    });
-    await fn(adder, collector, hook);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+) => withPausableRepos("vc_gc_add_", catalog, fn);
 
 const bytes = new TextEncoder().encode("payload");
-
-/** Holds the next put after it landed: `uploaded` gives its key, `resume` lets it go on. */
-function pauseAfterPut(hook: Hook) {
-  const uploaded = Promise.withResolvers<string>();
-  const resume = Promise.withResolvers<void>();
-  hook.afterPut = (key) => {
-    hook.afterPut = undefined;
-    uploaded.resolve(key);
-    return resume.promise;
-  };
-  return { uploaded, resume };
-}
 
 /** gc runs its whole course while the add's upload is done but not recorded. */
 async function gcDuringUnrecordedAdd(adder: Repository, collector: Repository, hook: Hook) {

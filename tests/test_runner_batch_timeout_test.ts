@@ -9,9 +9,9 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileExamples } from "../scripts/doc_examples.ts";
+import { alive, SHARDS } from "./runner_processes.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 
-const SHARDS = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
 const DOC_TESTS = fileURLToPath(new URL("../scripts/doc_tests.ts", import.meta.url));
 
 /**
@@ -35,15 +35,6 @@ async function runner(
     signal: AbortSignal.timeout(180_000),
   }).output();
   return { code, out: new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr) };
-}
-
-/** Whether process `pid` still runs (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
 }
 
 /** A test that starts two children (one in its group, one detached as `pg_ctl` does) and hangs. */

@@ -8,19 +8,8 @@
  * The fixture is written to a temp dir, so the suite never picks it up.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { alive, killAll, SHARDS } from "./runner_processes.ts";
 import { assert, assertEquals } from "./assert.ts";
-
-const SHARDS = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
-
-/** Whether process `pid` still runs (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
-}
 
 /** A test that starts two children (one in its group, one detached as `pg_ctl` does) and waits. */
 const WAITING_FILE = `
@@ -76,13 +65,7 @@ Deno.test({
       assert(!alive(inGroup!), `child ${inGroup} of the interrupted batch still runs`);
       assert(!alive(detached!), `detached child ${detached} of the interrupted batch still runs`);
     } finally {
-      for (const pid of children) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch {
-          // Gone, as it should be.
-        }
-      }
+      killAll(children);
       await Deno.remove(dir, { recursive: true });
     }
   },
@@ -132,13 +115,7 @@ Deno.test({
       assert(!alive(inGroup!), `child ${inGroup} of the orphaned batch still runs`);
       assert(!alive(detached!), `detached child ${detached} of the orphaned batch still runs`);
     } finally {
-      for (const pid of pids) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch {
-          // Gone, as it should be.
-        }
-      }
+      killAll(pids);
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -10,19 +10,8 @@
  * temp dir, so the suite never picks them up.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { alive, killAll, SHARDS } from "./runner_processes.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-
-const SHARDS = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
-
-/** Whether process `pid` still runs (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A test that forgets three processes: a `sleep` a shell put in the
@@ -114,13 +103,7 @@ Deno.test({
       assert(!alive(sleeper!), `the leaked sleep ${sleeper} still runs`);
       assert(!alive(detached!), `the leaked detached process ${detached} still runs`);
     } finally {
-      for (const pid of pids) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch {
-          // Gone, as it should be.
-        }
-      }
+      killAll(pids);
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -10,24 +10,15 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
-import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { restoredOlderSnapshot } from "./repo_snapshot.ts";
 
 Deno.test("vc repo adopt records the orphans vc repo check --json lists, by their keys", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_cli_repo_adopt_" });
   try {
     const uri = pathToFileURL(join(dir, "repo")).href;
-    const bytes = (s: string) => new TextEncoder().encode(s);
-    let laterKey: string;
-    {
-      // A restore of an older snapshot: what was added since is kept by gc, named by no record.
-      await using repo = await Repository.init(uri);
-      await repo.publish((await repo.add("/a.csv", bytes("aaa"))).id);
-      const { uri: snapshot } = await repo.backup();
-      laterKey = (await repo.publish((await repo.add("/b.csv", bytes("bbbbb"))).id)).contentKey;
-      await repo.close();
-      await Repository.restore(uri, snapshot, { force: true });
-    }
+    // A restore of an older snapshot: what was added since is kept by gc, named by no record.
+    const { laterKey } = await restoredOlderSnapshot(uri);
     // And an object put behind vc's back since (an orphan once past the grace: --grace 0).
     const stray = "content/ff/ffffffff-stray.csv";
     await Deno.mkdir(join(dir, "repo", "content", "ff"), { recursive: true });

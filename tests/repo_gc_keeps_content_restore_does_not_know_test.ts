@@ -19,6 +19,7 @@ import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { restoredOlderSnapshot } from "./repo_snapshot.ts";
 
 const DAY = 86_400_000;
 
@@ -26,17 +27,8 @@ Deno.test("gc keeps content a restored older snapshot does not know until --rele
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_gc_restored_unknown_" });
   try {
     const uri = pathToFileURL(join(dir, "repo")).href;
-    const bytes = (s: string) => new TextEncoder().encode(s);
-    let laterKey: string;
-    {
-      await using repo = await Repository.init(uri);
-      await repo.publish((await repo.add("/a.csv", bytes("aaa"))).id);
-      const { uri: snapshot } = await repo.backup();
-      laterKey = (await repo.publish((await repo.add("/b.csv", bytes("bbbbb"))).id)).contentKey;
-      await repo.close();
-      const restored = await Repository.restore(uri, snapshot, { force: true });
-      assertEquals(restored.unreferencedContent, 1);
-    }
+    const { laterKey, restored } = await restoredOlderSnapshot(uri);
+    assertEquals(restored.unreferencedContent, 1);
     const cli = async (...args: string[]) => {
       const io = memoryIo({ cwd: dir, env: { VC_REPO: uri, NO_COLOR: "1" } });
       assertEquals(await runCli(args, io), 0, io.stderr());

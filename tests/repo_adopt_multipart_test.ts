@@ -8,25 +8,16 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { openStore } from "../src/store/open.ts";
-import { testS3Options } from "./versioned_helpers.ts";
-import { Repository } from "../src/repo/mod.ts";
+import { partedRepo } from "./repo_multipart_edit.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { md5Hex, statedMd5 } from "../src/hash.ts";
 
 Deno.test("repo adopt hashes a multipart object the store states no MD5 of only with hash", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_adopt_multipart_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
-  const store = testS3Options(s3, {
-    maxAttempts: 1,
-    multipartThreshold: 64 * 1024,
-    partSize: 64 * 1024,
-  });
   try {
-    await using repo = await Repository.init("s3://b/repo", {
-      catalog: `sqlite:${join(dir, "c.sqlite")}`,
-      openStore: (u: string) => openStore(u, store),
-    });
+    // Anything past 64 KiB goes up in 64 KiB parts.
+    await using repo = await partedRepo(s3, dir);
     const bytes = new Uint8Array(4 * 64 * 1024).fill(7);
     const file = join(dir, "a.bin");
     await Deno.writeFile(file, bytes);

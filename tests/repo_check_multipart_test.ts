@@ -9,24 +9,15 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { openStore } from "../src/store/open.ts";
-import { testS3Options } from "./versioned_helpers.ts";
-import { Repository } from "../src/repo/mod.ts";
+import { partedRepo } from "./repo_multipart_edit.ts";
 import { statedMd5 } from "../src/hash.ts";
 
 Deno.test("repo check hashes content whose multipart ETag states no MD5", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_check_mp_" });
   await using s3 = await startFakeS3({ buckets: ["b"], minPartSize: 1 });
-  const store = testS3Options(s3, {
-    maxAttempts: 1,
-    multipartThreshold: 64 * 1024,
-    partSize: 64 * 1024,
-  });
   try {
-    await using repo = await Repository.init("s3://b/repo", {
-      catalog: `sqlite:${join(dir, "c.sqlite")}`,
-      openStore: (u: string) => openStore(u, store),
-    });
+    // Anything past 64 KiB goes up in 64 KiB parts.
+    await using repo = await partedRepo(s3, dir);
     const size = 4 * 64 * 1024;
     const original = join(dir, "a.bin");
     const other = join(dir, "b.bin");

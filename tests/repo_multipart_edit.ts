@@ -1,11 +1,12 @@
 /**
  * Shared setup of the `repo add` tests of a file changed while its multipart
  * upload runs: a repository whose uploads go in 64 KiB parts, one at a time,
- * a four-part file, and the edit made once the upload has started.
+ * a four-part file, and the edit made once the upload has started; and the
+ * repository uploading in parts other multipart tests start from.
  */
 import { join } from "node:path";
 import { Repository } from "../src/repo/mod.ts";
-import { openStore } from "../src/store/open.ts";
+import { openStore, type StoreOptions } from "../src/store/open.ts";
 import { testS3Options } from "./versioned_helpers.ts";
 
 /** The part size (and multipart threshold) of {@linkcode multipartRepo}. */
@@ -20,19 +21,32 @@ export async function multipartRepo(
   s3: { url: string },
   dir: string,
 ): Promise<{ repo: Repository; file: string }> {
+  const file = join(dir, "a.bin");
+  await Deno.writeFile(file, new Uint8Array(4 * PART).fill(1));
+  const repo = await partedRepo(s3, dir, { concurrency: 1 });
+  return { repo, file };
+}
+
+/**
+ * A new repository at `s3://b/repo` of the fake S3 `s3` (SQLite catalog in
+ * `dir`), uploading anything past {@linkcode PART} in parts of that size,
+ * with no retries (and `extra`'s S3 options).
+ */
+export function partedRepo(
+  s3: { url: string },
+  dir: string,
+  extra: Partial<NonNullable<StoreOptions["s3"]>> = {},
+): Promise<Repository> {
   const store = testS3Options(s3, {
     maxAttempts: 1,
     multipartThreshold: PART,
     partSize: PART,
-    concurrency: 1,
+    ...extra,
   });
-  const file = join(dir, "a.bin");
-  await Deno.writeFile(file, new Uint8Array(4 * PART).fill(1));
-  const repo = await Repository.init("s3://b/repo", {
+  return Repository.init("s3://b/repo", {
     catalog: `sqlite:${join(dir, "c.sqlite")}`,
     openStore: (u: string) => openStore(u, store),
   });
-  return { repo, file };
 }
 
 /**

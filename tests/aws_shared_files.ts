@@ -44,3 +44,31 @@ export function envLookup(
   const all: Record<string, string> = { ...env, AWS_PROFILE: profile };
   return (name) => all[name];
 }
+
+/** A `[default]` credentials file's text: `key`, secret `secret`, and `token` if given. */
+export function credentialsText(key: string, token?: string): string {
+  return `[default]\naws_access_key_id = ${key}\naws_secret_access_key = secret\n` +
+    (token === undefined ? "" : `aws_session_token = ${token}\n`);
+}
+
+/**
+ * The environment in which the only credentials are those in the shared
+ * credentials file `file`: no config file (`dir/no_config`), no profile, no
+ * keys in the environment, no instance metadata.
+ */
+export function onlyCredentialsFileEnv(dir: string, file: string): Record<string, string> {
+  return {
+    AWS_CONFIG_FILE: join(dir, "no_config"),
+    AWS_SHARED_CREDENTIALS_FILE: file,
+    AWS_PROFILE: "",
+    AWS_ACCESS_KEY_ID: "",
+    AWS_SECRET_ACCESS_KEY: "",
+    AWS_SESSION_TOKEN: "",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+/** The access key id a request was signed with (its Authorization header's `Credential=`). */
+export function signedKey(req: Request): string | undefined {
+  return /Credential=([^/]+)\//.exec(req.headers.get("authorization") ?? "")?.[1];
+}

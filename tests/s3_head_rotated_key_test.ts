@@ -13,19 +13,11 @@ import { join } from "node:path";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
 import { withProcessEnv } from "./cli_harness.ts";
+import { credentialsText, onlyCredentialsFileEnv, signedKey } from "./aws_shared_files.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { AccessDeniedError } from "../src/errors.ts";
 
 const data = new TextEncoder().encode("payload");
-
-function credentialsText(key: string): string {
-  return `[default]\naws_access_key_id = ${key}\naws_secret_access_key = secret\n`;
-}
-
-// The access key id a request was signed with (its Authorization header's Credential=).
-function signedKey(req: Request): string | undefined {
-  return /Credential=([^/]+)\//.exec(req.headers.get("authorization") ?? "")?.[1];
-}
 
 async function withRotatingFile(
   body: (file: string, refuse: (keys: string[]) => void, heads: () => number) => Promise<void>,
@@ -44,13 +36,7 @@ async function withRotatingFile(
     const file = join(dir, "credentials");
     await Deno.writeTextFile(file, credentialsText("key1"));
     await withProcessEnv({
-      AWS_CONFIG_FILE: join(dir, "no_config"),
-      AWS_SHARED_CREDENTIALS_FILE: file,
-      AWS_PROFILE: "",
-      AWS_ACCESS_KEY_ID: "",
-      AWS_SECRET_ACCESS_KEY: "",
-      AWS_SESSION_TOKEN: "",
-      AWS_EC2_METADATA_DISABLED: "true",
+      ...onlyCredentialsFileEnv(dir, file),
       AWS_ENDPOINT_URL: p.endpoint,
     }, () => body(file, (keys) => refused = keys, () => heads));
   } finally {

@@ -14,19 +14,10 @@ import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
 import { errorXml, startS3Proxy } from "./s3_proxy.ts";
 import { withProcessEnv } from "./cli_harness.ts";
+import { credentialsText, onlyCredentialsFileEnv, signedKey } from "./aws_shared_files.ts";
 import { S3Store } from "../src/store/s3.ts";
 
 const data = new TextEncoder().encode("payload");
-
-function credentialsText(key: string, token: string): string {
-  return `[default]\naws_access_key_id = ${key}\naws_secret_access_key = secret\n` +
-    `aws_session_token = ${token}\n`;
-}
-
-// The access key id a request was signed with (its Authorization header's Credential=).
-function signedKey(req: Request): string | undefined {
-  return /Credential=([^/]+)\//.exec(req.headers.get("authorization") ?? "")?.[1];
-}
 
 for (
   const [name, refused] of [
@@ -61,15 +52,7 @@ for (
     try {
       const file = join(dir, "credentials");
       await Deno.writeTextFile(file, credentialsText("key1", "tok1"));
-      await withProcessEnv({
-        AWS_CONFIG_FILE: join(dir, "no_config"),
-        AWS_SHARED_CREDENTIALS_FILE: file,
-        AWS_PROFILE: "",
-        AWS_ACCESS_KEY_ID: "",
-        AWS_SECRET_ACCESS_KEY: "",
-        AWS_SESSION_TOKEN: "",
-        AWS_EC2_METADATA_DISABLED: "true",
-      }, async () => {
+      await withProcessEnv(onlyCredentialsFileEnv(dir, file), async () => {
         await using store = new S3Store({ bucket: "b", endpoint: p.endpoint, region: "us-east-1" });
         const read = async () => await new Response((await store.get("a.txt")).body).text();
         assertEquals(await read(), "payload");

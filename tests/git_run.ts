@@ -5,6 +5,10 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
+import { assertEquals } from "./assert.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
 /** Runs `git ARGS` in `cwd`: its exit code and its stdout and stderr together. */
 export async function git(cwd: string, ...args: string[]): Promise<{ code: number; out: string }> {
@@ -24,4 +28,31 @@ export async function git(cwd: string, ...args: string[]): Promise<{ code: numbe
   }).output();
   const dec = new TextDecoder();
   return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+}
+
+/** `git ARGS` in `cwd` that must succeed (asserted, naming the command): its output. */
+export function gitOk(cwd: string): (...args: string[]) => Promise<string> {
+  return async (...args: string[]) => {
+    const r = await git(cwd, ...args);
+    assertEquals(r.code, 0, `git ${args.join(" ")}: ${r.out}`);
+    return r.out;
+  };
+}
+
+/**
+ * A new git repository in `cwd` (branch `main`) whose merge driver `vc`
+ * runs this checkout's `vc merge-driver PARAMS`; the {@linkcode gitOk} of it.
+ */
+export async function repoWithMergeDriver(
+  cwd: string,
+  params = "%O %A %B",
+): Promise<(...args: string[]) => Promise<string>> {
+  const ok = gitOk(cwd);
+  await ok("init", "-q", "-b", "main", ".");
+  await ok(
+    "config",
+    "merge.vc.driver",
+    `"${Deno.execPath()}" run -A --no-prompt "${CLI}" merge-driver ${params}`,
+  );
+  return ok;
 }

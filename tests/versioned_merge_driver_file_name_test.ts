@@ -7,25 +7,13 @@
  * in conflict, the user could not tell which file a conflict line was of.
  * Set up without `%P` it works as before.
  */
-import { fileURLToPath } from "node:url";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { git } from "./git_run.ts";
-
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+import { git, repoWithMergeDriver } from "./git_run.ts";
 
 /** Merges a branch whose manifest is `mine` into main, whose manifest moved /a.csv to 1.1.0. */
 async function merged(ws: CliWorkspace, mine: string): Promise<string> {
-  const ok = async (...args: string[]) => {
-    const r = await git(ws.dir, ...args);
-    assertEquals(r.code, 0, `git ${args.join(" ")}: ${r.out}`);
-  };
-  await ok("init", "-q", "-b", "main", ".");
-  await ok(
-    "config",
-    "merge.vc.driver",
-    `"${Deno.execPath()}" run -A --no-prompt "${CLI}" merge-driver %O %A %B %P`,
-  );
+  const ok = await repoWithMergeDriver(ws.dir, "%O %A %B %P");
   await ws.write(".gitattributes", "*.json merge=vc\n");
   await ws.write("data assets.json", '{\n    "/a.csv": "1.0.0"\n}\n');
   await ok("add", ".");

@@ -8,32 +8,19 @@
  * conflict markers and in its conflict lines, as git's own markers name
  * `HEAD` and the replayed commit.
  */
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { git } from "./git_run.ts";
+import { git, repoWithMergeDriver } from "./git_run.ts";
 import { rebaseInProgress } from "../src/cli/git_rebase_state.ts";
 import { parseManifest } from "../src/versioned/manifest.ts";
 import { mergeVersionedFile } from "../src/versioned/merge.ts";
-
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
 const manifest = (version: string) => `{\n    "/a.csv": "${version}"\n}\n`;
 
 /** A repo whose `mine` branch moved /a.csv to 1.2.0 and whose main moved it to 1.1.0. */
 async function divergedRepo(ws: CliWorkspace): Promise<(...args: string[]) => Promise<string>> {
-  const ok = async (...args: string[]) => {
-    const r = await git(ws.dir, ...args);
-    assertEquals(r.code, 0, `git ${args.join(" ")}: ${r.out}`);
-    return r.out;
-  };
-  await ok("init", "-q", "-b", "main", ".");
-  await ok(
-    "config",
-    "merge.vc.driver",
-    `"${Deno.execPath()}" run -A --no-prompt "${CLI}" merge-driver %O %A %B`,
-  );
+  const ok = await repoWithMergeDriver(ws.dir);
   await ws.write(".gitattributes", "versioned_assets*.json merge=vc\n");
   await ws.write("versioned_assets.json", manifest("1.0.0"));
   await ok("add", ".gitattributes", "versioned_assets.json");

@@ -8,14 +8,12 @@
  * and only what cannot be decided (a path both sides moved) is left between
  * conflict markers around that entry (exit 1).
  */
-import { fileURLToPath } from "node:url";
 import { mergeVersionedFile } from "../src/versioned/merge.ts";
 import { parseLockFile } from "../src/versioned/lock_file.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
-import { git } from "./git_run.ts";
+import { repoWithMergeDriver } from "./git_run.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
 
@@ -27,16 +25,7 @@ async function added(ws: CliWorkspace, path: string, text: string, ...more: stri
 
 Deno.test("git merge of two branches that each added a path: the driver merges manifest and lock file", async () => {
   await using ws = await CliWorkspace.create();
-  const ok = async (...args: string[]) => {
-    const r = await git(ws.dir, ...args);
-    assertEquals(r.code, 0, `git ${args.join(" ")}: ${r.out}`);
-  };
-  await ok("init", "-q", "-b", "main", ".");
-  await ok(
-    "config",
-    "merge.vc.driver",
-    `"${Deno.execPath()}" run -A --no-prompt "${CLI}" merge-driver %O %A %B`,
-  );
+  const ok = await repoWithMergeDriver(ws.dir);
   await ws.write(".gitattributes", "versioned_assets*.json merge=vc\n");
   await added(ws, "/a.csv", "a\n", "add");
   await ok("add", ".gitattributes", "versioned_assets.json", "versioned_assets.lock.json");

@@ -15,9 +15,8 @@ import { ManualClock } from "../src/testing/mod.ts";
 import type { StaleCopy } from "../src/cache/asset_cache.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
-import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
-import { startFakeS3 } from "../src/testing/mod.ts";
-import { KEPT_URI, withStoreGone } from "./store_gone_run.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+import { KEPT_URI, withOverrideObject, withStoreGone } from "./store_gone_run.ts";
 
 const URI = "s3://b/k.txt";
 
@@ -106,24 +105,16 @@ Deno.test("vc cache get --offline: one note naming the URI and its age when past
 
 Deno.test("vc path --offline of an s3:// override past its TTL: the same note, stale in --json", async () => {
   await using ws = await CliWorkspace.create();
-  const s3 = await startFakeS3({ buckets: ["data"] });
-  try {
-    await s3.putObject("data", "dev/x.csv", "dev copy\n");
-    await ws.write("versioned_assets.json", '{"/x.csv": "s3://data/dev/x.csv"}\n');
-    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1", VC_BUCKET: ws.bucket };
-    await withProcessEnv(env, async () => {
-      const fresh = await ws.run(["path", "/x.csv"], env);
-      assertEquals(fresh.code, 0, fresh.stderr);
-      await s3.stop();
-      const due = await ws.run(["path", "/x.csv", "--offline", "--timeout", "0"], env);
-      assertEquals(due.code, 0, due.stderr);
-      assertEquals(due.stdout, fresh.stdout);
-      assertEquals(due.stderr.trimEnd().split("\n").length, 1, due.stderr);
-      assertStringIncludes(due.stderr, "s3://data/dev/x.csv: serving the cached copy, validated");
-      const json = await ws.run(["path", "/x.csv", "--offline", "--timeout", "0", "--json"], env);
-      assertEquals(json.json<Record<string, unknown>>().stale, true, json.stdout);
-    });
-  } finally {
-    await s3.stop().catch(() => {});
-  }
+  await withOverrideObject(ws, async (s3, env) => {
+    const fresh = await ws.run(["path", "/x.csv"], env);
+    assertEquals(fresh.code, 0, fresh.stderr);
+    await s3.stop();
+    const due = await ws.run(["path", "/x.csv", "--offline", "--timeout", "0"], env);
+    assertEquals(due.code, 0, due.stderr);
+    assertEquals(due.stdout, fresh.stdout);
+    assertEquals(due.stderr.trimEnd().split("\n").length, 1, due.stderr);
+    assertStringIncludes(due.stderr, "s3://data/dev/x.csv: serving the cached copy, validated");
+    const json = await ws.run(["path", "/x.csv", "--offline", "--timeout", "0", "--json"], env);
+    assertEquals(json.json<Record<string, unknown>>().stale, true, json.stdout);
+  });
 });

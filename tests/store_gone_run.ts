@@ -49,3 +49,24 @@ export function withStoreGone(
     await whenGone(env);
   });
 }
+
+/**
+ * Starts a fake S3 holding `s3://data/dev/x.csv` ("dev copy\n"), writes
+ * `ws`'s manifest with `/x.csv` overridden to it, and runs `fn` with the
+ * store and the env (one attempt per request, `VC_BUCKET` the workspace's),
+ * that env also set in this process; stops the store after.
+ */
+export async function withOverrideObject(
+  ws: CliWorkspace,
+  fn: (s3: FakeS3, env: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const s3 = await startFakeS3({ buckets: ["data"] });
+  try {
+    await s3.putObject("data", "dev/x.csv", "dev copy\n");
+    await ws.write("versioned_assets.json", '{"/x.csv": "s3://data/dev/x.csv"}\n');
+    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1", VC_BUCKET: ws.bucket };
+    await withProcessEnv(env, () => fn(s3, env));
+  } finally {
+    await s3.stop().catch(() => {});
+  }
+}

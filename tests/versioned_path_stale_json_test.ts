@@ -7,29 +7,21 @@
  * the store just confirmed from one a week old. Both now build those fields
  * with one helper, and `vc get PATH DEST --json` says it too.
  */
-import { startFakeS3 } from "../src/testing/mod.ts";
 import { assertEquals } from "./assert.ts";
-import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { CliWorkspace } from "./cli_harness.ts";
 import { staleOnceStoreGone } from "./stale_json_run.ts";
+import { withOverrideObject } from "./store_gone_run.ts";
 
 Deno.test("vc path --json and vc get --json of a copy served with the store unreachable say stale", async () => {
   await using ws = await CliWorkspace.create();
-  const s3 = await startFakeS3({ buckets: ["data"] });
-  try {
-    await s3.putObject("data", "dev/x.csv", "dev copy\n");
-    await ws.write("versioned_assets.json", '{"/x.csv": "s3://data/dev/x.csv"}\n');
-    const env = { ...s3.env, AWS_MAX_ATTEMPTS: "1", VC_BUCKET: ws.bucket };
-    await withProcessEnv(env, async () => {
-      const doc = await staleOnceStoreGone(ws, s3, ["path", "/x.csv"], env);
-      assertEquals(doc.path, "/x.csv");
-      const got = await ws.run(["get", "/x.csv", "out.csv", "--timeout", "0", "--json"], env);
-      assertEquals(got.code, 0, got.stderr);
-      const gotDoc = got.json<Record<string, unknown>>();
-      assertEquals(gotDoc.dest, ws.path("out.csv"));
-      assertEquals(gotDoc.stale, true, got.stdout);
-      assertEquals(await ws.read("out.csv"), "dev copy\n");
-    });
-  } finally {
-    await s3.stop().catch(() => {});
-  }
+  await withOverrideObject(ws, async (s3, env) => {
+    const doc = await staleOnceStoreGone(ws, s3, ["path", "/x.csv"], env);
+    assertEquals(doc.path, "/x.csv");
+    const got = await ws.run(["get", "/x.csv", "out.csv", "--timeout", "0", "--json"], env);
+    assertEquals(got.code, 0, got.stderr);
+    const gotDoc = got.json<Record<string, unknown>>();
+    assertEquals(gotDoc.dest, ws.path("out.csv"));
+    assertEquals(gotDoc.stale, true, got.stdout);
+    assertEquals(await ws.read("out.csv"), "dev copy\n");
+  });
 });

@@ -105,6 +105,23 @@ Deno.test("mergeVersionedFile in a rebase: a base holding its rebase markers sti
   assertEquals(parseManifest(again.text, "m.json"), { "/a.csv": "1.3.0" });
 });
 
+/**
+ * {@linkcode divergedRepo} with `mine` moved back to main's parent and given
+ * a commit of another file, and /a.csv 1.2.0 in the manifest left
+ * uncommitted (the user's edit).
+ */
+async function uncommittedManifestEdit(
+  ws: CliWorkspace,
+): Promise<(...args: string[]) => Promise<string>> {
+  const ok = await divergedRepo(ws);
+  await ok("reset", "-q", "--hard", "main~1");
+  await ws.write("other.txt", "x\n");
+  await ok("add", "other.txt");
+  await ok("commit", "-qm", "my change: other.txt");
+  await ws.write("versioned_assets.json", manifest("1.2.0"));
+  return ok;
+}
+
 for (const backend of ["--merge", "--apply"]) {
   Deno.test(`git rebase ${backend} --autostash: the stash applied at its end is labelled as a merge`, async () => {
     // At the rebase's end git applies the autostash (the user's uncommitted
@@ -112,12 +129,7 @@ for (const backend of ["--merge", "--apply"]) {
     // replayed in them: ours is the rebased branch and theirs the user's
     // uncommitted edit, not the upstream and a commit being replayed.
     await using ws = await CliWorkspace.create();
-    const ok = await divergedRepo(ws);
-    await ok("reset", "-q", "--hard", "main~1");
-    await ws.write("other.txt", "x\n");
-    await ok("add", "other.txt");
-    await ok("commit", "-qm", "my change: other.txt");
-    await ws.write("versioned_assets.json", manifest("1.2.0"));
+    const ok = await uncommittedManifestEdit(ws);
     const r = await git(ws.dir, "rebase", backend, "--autostash", "main");
     const text = await ws.read("versioned_assets.json");
     assertStringIncludes(text, "<<<<<<< ours (vc merge-driver)\n", r.out);
@@ -131,12 +143,7 @@ Deno.test("git rebase stopped at an edit: a stash popped there is labelled as a 
   // there (`git stash pop` of an edit of the manifest) has ours the rebased
   // HEAD and theirs the stash, not the upstream and a commit being replayed.
   await using ws = await CliWorkspace.create();
-  const ok = await divergedRepo(ws);
-  await ok("reset", "-q", "--hard", "main~1");
-  await ws.write("other.txt", "x\n");
-  await ok("add", "other.txt");
-  await ok("commit", "-qm", "my change: other.txt");
-  await ws.write("versioned_assets.json", manifest("1.2.0"));
+  const ok = await uncommittedManifestEdit(ws);
   await ok("stash", "-q");
   await ok("config", "sequence.editor", "sed -i 1s/^pick/edit/");
   const r = await git(ws.dir, "rebase", "-i", "main");

@@ -129,7 +129,7 @@ for (const backend of ["--merge", "--apply"]) {
     // replayed in them: ours is the rebased branch and theirs the user's
     // uncommitted edit, not the upstream and a commit being replayed.
     await using ws = await CliWorkspace.create();
-    const ok = await uncommittedManifestEdit(ws);
+    await uncommittedManifestEdit(ws);
     const r = await git(ws.dir, "rebase", backend, "--autostash", "main");
     const text = await ws.read("versioned_assets.json");
     assertStringIncludes(text, "<<<<<<< ours (vc merge-driver)\n", r.out);

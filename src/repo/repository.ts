@@ -477,14 +477,8 @@ export class Repository implements AsyncDisposable {
     // Checked now: the date tags are made once the content is up.
     const dateTag = options.dateTag === undefined ? undefined : parseDateTagKind(options.dateTag);
     // Before any upload too, so a refused path usually leaves nothing
-    // behind. A path all in ASCII costs no query here: its twins (`K` and
-    // the Kelvin sign) are rare, and the recording below refuses them.
-    if (/[\u0080-\uffff]/.test(path)) {
-      await this.catalog.transaction("read", (tx) => this.#refuseLookalike(tx, path));
-    }
-    if (tags.some((tag) => /[\u0080-\uffff]/.test(tag))) {
-      await this.catalog.transaction("read", (tx) => this.#refuseTagLookalikes(tx, tags));
-    }
+    // behind.
+    await this.#refuseNewNameLookalikes(path, tags);
     // Before the upload: its rows need the columns of the current schema.
     await this.#needUpgradedSchema();
     // And a catalog this user may write (see #refuseReadOnly).
@@ -736,17 +730,26 @@ export class Repository implements AsyncDisposable {
     );
   }
 
-  async #adopt(key: string, logicalPath: string, options: AdoptOptions): Promise<RepoRecord> {
-    const path = checkNewLogicalPath(logicalPath);
-    const tags = checkTags(options.tags ?? [], "Repository.adopt(): tags");
-    tags.forEach(checkNewTag);
-    adoptableKey(key, this.marker.contentPrefix, await catalogKeysInContent(this));
+  /**
+   * Refuses a new record's path or tags that only look like ones the catalog
+   * has (add and adopt alike). A name all in ASCII costs no query here: its
+   * twins (`K` and the Kelvin sign) are rare, and the recording refuses them.
+   */
+  async #refuseNewNameLookalikes(path: string, tags: readonly string[]): Promise<void> {
     if (/[\u0080-\uffff]/.test(path)) {
       await this.catalog.transaction("read", (tx) => this.#refuseLookalike(tx, path));
     }
     if (tags.some((tag) => /[\u0080-\uffff]/.test(tag))) {
       await this.catalog.transaction("read", (tx) => this.#refuseTagLookalikes(tx, tags));
     }
+  }
+
+  async #adopt(key: string, logicalPath: string, options: AdoptOptions): Promise<RepoRecord> {
+    const path = checkNewLogicalPath(logicalPath);
+    const tags = checkTags(options.tags ?? [], "Repository.adopt(): tags");
+    tags.forEach(checkNewTag);
+    adoptableKey(key, this.marker.contentPrefix, await catalogKeysInContent(this));
+    await this.#refuseNewNameLookalikes(path, tags);
     await this.#needUpgradedSchema();
     await this.#refuseReadOnly(options.signal);
     // Before a download to hash it: a key already named is refused at once.

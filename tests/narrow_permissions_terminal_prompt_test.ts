@@ -10,6 +10,7 @@
 import { assert, assertEquals } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { shellWord } from "../src/shell_word.ts";
+import { commandAvailable } from "./command_available.ts";
 
 const MOD = new URL("../mod.ts", import.meta.url).href;
 const MIRROR = new URL("../src/mirror/mod.ts", import.meta.url).href;
@@ -17,14 +18,7 @@ const REPO = new URL("../src/repo/mod.ts", import.meta.url).href;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 // `script` (util-linux) runs a command on a pseudo-terminal, where Deno prompts.
-const hasScript = (() => {
-  try {
-    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
+const hasScript = commandAvailable("script");
 const ignored = hasScript ? "" : " (ignored: no `script` command on this machine)";
 
 /**

@@ -20,6 +20,7 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { silentServer } from "./raw_server.ts";
 import { withProcessEnv } from "./cli_harness.ts";
 import { childEnv, testAwsEnv } from "./cli_process.ts";
+import { commandAvailable } from "./command_available.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -215,14 +216,7 @@ for (
 }
 
 // `script` (util-linux) runs a command on a pseudo-terminal and copies what it draws to stdout.
-const hasScript = (() => {
-  try {
-    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
+const hasScript = commandAvailable("script");
 
 Deno.test({
   name:

@@ -142,10 +142,13 @@ function tempDirNotAllowed(error: Deno.errors.NotCapable): AccessDeniedError {
   );
 }
 
-// Where Deno makes temp directories when the variable is unset (Windows has
-// no fixed one).
+// Where Deno makes temp directories when the variable is unset: /tmp on
+// Linux and the BSDs. None is named on Windows (no fixed one) nor on macOS,
+// where newer Rust (Deno's std::env::temp_dir) asks the system for the
+// user's own temp directory under /var/folders: naming /tmp could send the
+// user to a directory that is not the one denied.
 function defaultTempDir(): string | undefined {
-  return Deno.build.os === "windows" ? undefined : "/tmp";
+  return Deno.build.os === "windows" || Deno.build.os === "darwin" ? undefined : "/tmp";
 }
 
 // The variable naming the directory Deno makes temp directories in, with its

@@ -4,17 +4,9 @@
  *
  * @module
  */
+import { commandAvailable } from "./command_available.ts";
 
 /** Whether `aws --version` runs and exits 0 on this machine. */
-export async function awsCliInstalled(): Promise<boolean> {
-  try {
-    const run = await new Deno.Command("aws", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return run.code === 0;
-  } catch {
-    return false;
-  }
+export function awsCliInstalled(): Promise<boolean> {
+  return Promise.resolve(commandAvailable("aws"));
 }

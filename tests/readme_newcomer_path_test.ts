@@ -15,6 +15,7 @@ import { cacheId } from "../src/server/cache_id.ts";
 import { parsePyJson } from "../src/server/python_json.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { childEnv } from "./cli_process.ts";
+import { commandAvailable } from "./command_available.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const README = await Deno.readTextFile(join(ROOT, "README.md"));
@@ -82,17 +83,7 @@ function block(marker: string): string[] {
   return found[0]!.split("\n").filter((l) => l.trim() !== "");
 }
 
-async function have(cmd: string): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-const shell = await have("bash") && await have("curl");
+const shell = commandAvailable("bash") && commandAvailable("curl");
 
 Deno.test({
   name:

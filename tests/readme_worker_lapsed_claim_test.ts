@@ -16,17 +16,11 @@ import { pathToFileURL } from "node:url";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { childEnv, DENO_DIR, withWorkspace } from "./cli_process.ts";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { commandAvailable } from "./command_available.ts";
 
 const ROOT = new URL("..", import.meta.url);
 
-const haveBashAndJq = ["bash", "jq"].every((tool) => {
-  try {
-    return new Deno.Command(tool, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-});
+const haveBashAndJq = ["bash", "jq"].every(commandAvailable);
 
 /** The worker's lines of the README's Many machines block: from its claim to its release. */
 async function readmeWorker(): Promise<string> {

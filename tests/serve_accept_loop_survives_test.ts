@@ -10,19 +10,11 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { startService } from "./server_helpers.ts";
-
-function installed(command: string): boolean {
-  try {
-    new Deno.Command(command, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { commandAvailable } from "./command_available.ts";
 
 Deno.test({
   name: "serve: connections reset before they are accepted do not stop accepting",
-  ignore: !installed("python3"), // python3 is not installed (it sends the resets)
+  ignore: !commandAvailable("python3"), // python3 is not installed (it sends the resets)
   async fn() {
     await using t = await startService();
     const { port } = new URL(t.url);

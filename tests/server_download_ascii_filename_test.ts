@@ -11,15 +11,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { newCacheId, startService, type TestService, upload } from "./server_helpers.ts";
-
-function installed(command: string): boolean {
-  try {
-    return new Deno.Command(command, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
+import { commandAvailable } from "./command_available.ts";
 
 const CASES: [string, string][] = [
   ["naïve résumé.txt", "naive resume.txt"],
@@ -55,7 +47,7 @@ Deno.test("fetch: a download's ASCII filename transliterates the name; filename*
 
 Deno.test({
   name: "curl -OJ saves a non-ASCII name spelled in ASCII letters",
-  ignore: !installed("curl"), // curl is not installed
+  ignore: !commandAvailable("curl"), // curl is not installed
   async fn() {
     await using t = await startService();
     const dir = await Deno.makeTempDir({ prefix: "vc_curl_oj_" });
@@ -80,7 +72,7 @@ Deno.test({
 
 Deno.test({
   name: "Python's email.message get_filename() reads a non-ASCII name spelled in ASCII letters",
-  ignore: !installed("python3"), // python3 is not installed
+  ignore: !commandAvailable("python3"), // python3 is not installed
   async fn() {
     await using t = await startService();
     const url = await storedAs(t, "Straße.csv");

@@ -16,6 +16,7 @@
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { keys, newCacheId, startService, type TestService, upload } from "./server_helpers.ts";
+import { commandAvailable } from "./command_available.ts";
 
 const enc = new TextEncoder();
 const BOUNDARY = "vcEarlyCheck";
@@ -23,15 +24,6 @@ const HEAD = enc.encode(
   `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="late.bin"\r\n` +
     `Content-Type: application/octet-stream\r\n\r\n`,
 );
-
-function curlInstalled(): boolean {
-  try {
-    return new Deno.Command("curl", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 /** A service (body idle timeout 3 s: a body held back is a 408 there) with one stored file. */
 async function serviceWithFile(
@@ -111,7 +103,7 @@ async function refusedEarly(options: { maxBytesPerIdentity?: number }): Promise<
 
 Deno.test({
   name: "curl: -H 'If-None-Match: *' -F file=@/dev/stdin gets 412 while its input is still open",
-  ignore: !curlInstalled() || Deno.build.os === "windows", // curl not installed; no /dev/stdin
+  ignore: !commandAvailable("curl") || Deno.build.os === "windows", // curl not installed; no /dev/stdin
   async fn() {
     const { t, id } = await serviceWithFile();
     await using _ = t;

@@ -5,12 +5,15 @@
  * upstream being rebased onto and "theirs" (`%B`) the user's own commit, the
  * other way round from a merge; git of 2.39 gives a merge driver no labels
  * (`%X`/`%Y` came later), so the driver reads the rebase's own state files.
- * Read only (vc runs no git: it has no `--allow-run`).
+ * Read only (vc runs no git: it has no `--allow-run`). The repository is
+ * `GIT_DIR` where git sets it (with `--allow-env=GIT_DIR`, which `vc` is
+ * installed with), else the `.git` of the work tree.
  *
  * @module
  */
 import { join, resolve } from "node:path";
 import { printable } from "../printable.ts";
+import { envGranted } from "../permission_granted.ts";
 
 /** The commit a rebase is replaying, as far as its state files tell. */
 export interface ReplayedCommit {
@@ -18,6 +21,13 @@ export interface ReplayedCommit {
   commit?: string;
   /** Its subject line, control characters escaped; absent when unknown. */
   subject?: string;
+  /**
+   * Set when the step redoes a merge (`git rebase --rebase-merges`: `merge
+   * -C <commit> <label>`): the label(s) of the branch it brings in, which is
+   * theirs; ours is then the user's branch as rebased so far, and `commit`
+   * the merge commit being redone.
+   */
+  merged?: string;
 }
 
 // What the driver reads is a few short files: past this, not read on.
@@ -48,8 +58,12 @@ async function isDir(path: string): Promise<boolean> {
   }
 }
 
-// `dir/.git`: the git dir itself, or a file naming it (a linked work tree, a submodule).
+// `GIT_DIR` (git passes it on, absolute, when the user set it or gave
+// `--git-dir`: the work tree has no `.git` then); else `dir/.git`: the git
+// dir itself, or a file naming it (a linked work tree, a submodule).
 async function gitDirOf(dir: string): Promise<string | undefined> {
+  const named = envGranted("GIT_DIR") ? Deno.env.get("GIT_DIR") : undefined;
+  if (named !== undefined && named !== "") return resolve(dir, named);
   const dotGit = join(dir, ".git");
   if (await isDir(dotGit)) return dotGit;
   const text = await readSmall(dotGit);
@@ -57,13 +71,24 @@ async function gitDirOf(dir: string): Promise<string | undefined> {
   return m === null ? undefined : resolve(dir, m[1]!);
 }
 
-function replayed(id: string | undefined, subject: string | undefined): ReplayedCommit {
+// A step of the todo list that replays a commit (`p`, `pick`, ...): ours is
+// what was rebased before it, theirs that commit.
+const REPLAYS = /^(?:p|pick|r|reword|e|edit|s|squash|f|fixup)$/;
+// `merge [-C <commit> | -c <commit>] <label>... [# <subject>]`.
+const MERGE_STEP = /^\s*(?:m|merge)\s+(?:-[Cc]\s+([0-9a-f]{7,64})\s+)?([^#]*?)\s*(?:#\s*(.*))?$/;
+
+function replayed(
+  id: string | undefined,
+  subject: string | undefined,
+  merged?: string,
+): ReplayedCommit {
   const out: ReplayedCommit = {};
   if (id !== undefined && /^[0-9a-f]{7,64}$/.test(id)) out.commit = id.slice(0, 7);
   const s = subject?.trim();
   if (s !== undefined && s !== "") {
     out.subject = printable(s.length > 72 ? `${s.slice(0, 71)}…` : s);
   }
+  if (merged !== undefined) out.merged = printable(merged.split(/\s+/).join(", "));
   return out;
 }
 
@@ -73,8 +98,9 @@ function replayed(id: string | undefined, subject: string | undefined): Replayed
  * state does not name one, `undefined` when no rebase is (a merge, a
  * cherry-pick, no repository, an unreadable state) or when no commit is
  * being replayed: all were (the autostash applied at its end), or it stopped
- * after one (`edit`, where the user may `git stash pop`): ours is then the
- * rebased branch and theirs the user's edit, as in a merge.
+ * after one (`edit`, `break`, where the user may `git stash pop`): ours is
+ * then the rebased branch and theirs the user's edit, as in a merge. A merge
+ * step of `--rebase-merges` is one with `merged` set (see {@linkcode ReplayedCommit}).
  *
  * @example
  * ```ts
@@ -103,9 +129,15 @@ export async function rebaseInProgress(dir = "."): Promise<ReplayedCommit | unde
     const done = (await readSmall(join(merging, "done")))?.split("\n").filter((l) =>
       l.trim() !== ""
     );
-    const m = /^\s*\S+\s+(?:-[A-Za-z]\s+)?([0-9a-f]{7,64})\s*(?:#\s*)?(.*)$/.exec(
-      done?.at(-1) ?? "",
-    );
+    const last = done?.at(-1) ?? "";
+    const step = /^\s*(\S*)/.exec(last)![1]!;
+    const merge = MERGE_STEP.exec(last);
+    // A `break`, `exec`, `label`, `reset`, ...: no commit is being merged, and
+    // a merge the user runs there (`git stash pop`) is one as any other.
+    if (step !== "" && merge === null && !REPLAYS.test(step)) return undefined;
+    const m = merge !== null
+      ? [last, merge[1], merge[3]]
+      : /^\s*\S+\s+(?:-[A-Za-z]\s+)?([0-9a-f]{7,64})\s*(?:#\s*)?(.*)$/.exec(last);
     if (m === null) return {};
     // Stopped after its commit (`amend`: an `edit`): a merge the user runs
     // there (`git stash pop`) has ours the rebased HEAD, as in a merge.
@@ -114,8 +146,10 @@ export async function rebaseInProgress(dir = "."): Promise<ReplayedCommit | unde
     // over, and git merges something else, as the autostash it applies at
     // the rebase's end, whose ours is the rebased branch as in a merge.
     const rewritten = await readSmall(join(merging, "rewritten-list"));
-    if (rewritten?.split("\n").some((l) => l.startsWith(m[1]!))) return undefined;
-    return replayed(m[1], m[2]);
+    if (m[1] !== undefined && rewritten?.split("\n").some((l) => l.startsWith(m[1]!))) {
+      return undefined;
+    }
+    return replayed(m[1], m[2], merge === null ? undefined : merge[2]);
   }
   // The apply backend (`git rebase --apply`); without `rebasing` it is `git am`,
   // whose ours is the branch as in a merge.

@@ -39,9 +39,12 @@ export interface VersionedMergeOptions {
    * Set when git runs the merge for `git rebase`, where ours is the upstream
    * being rebased onto and theirs the user's own commit being replayed (the
    * other way round from a merge): the markers and conflict lines say so,
-   * naming the commit where it is known (short id, subject).
+   * naming the commit where it is known (short id, subject). With `merged`
+   * (the label(s) of the branch a `git rebase --rebase-merges` step merges
+   * again) ours is the user's branch as rebased so far and theirs that
+   * branch, `commit` the merge commit being redone.
    */
-  rebase?: { commit?: string; subject?: string };
+  rebase?: { commit?: string; subject?: string; merged?: string };
 }
 
 /** The first and last line of a conflict the driver leaves (see {@linkcode conflictMarkers}). */
@@ -63,7 +66,9 @@ const THEIRS_MARKER = ">>>>>>> theirs";
  * (here / there) in a merge; in a rebase (`rebase` set, see
  * {@linkcode VersionedMergeOptions}) ours is named as the upstream and theirs
  * as the user's commit being replayed, as git's own markers name `HEAD` and
- * that commit. Each line starts as in a merge, so vc reads either as its own.
+ * that commit; in a merge a rebase redoes (`rebase.merged`), ours is named
+ * as the user's rebased branch and theirs as the branch merged in. Each line
+ * starts as in a merge, so vc reads either as its own.
  *
  * @example
  * ```ts
@@ -73,14 +78,26 @@ const THEIRS_MARKER = ">>>>>>> theirs";
  * const r = conflictMarkers({ commit: "b78d1dc", subject: "a.csv 1.2.0" });
  * assert.equal(r.open, "<<<<<<< ours (vc merge-driver): upstream, being rebased onto");
  * assert.equal(r.close, ">>>>>>> theirs: your commit b78d1dc being replayed (a.csv 1.2.0)");
+ * const m = conflictMarkers({ commit: "30969ec", subject: "merge side", merged: "side" });
+ * assert.equal(m.open, "<<<<<<< ours (vc merge-driver): your branch, rebased so far");
+ * assert.equal(m.close, ">>>>>>> theirs: side, merged again by your merge 30969ec (merge side)");
  * ```
  */
 export function conflictMarkers(rebase?: VersionedMergeOptions["rebase"]): ConflictMarkers {
   if (rebase === undefined) {
     return { open: MERGE_DRIVER_MARKER, close: THEIRS_MARKER, ours: "here", theirs: "there" };
   }
-  const commit = rebase.commit === undefined ? "your commit" : `your commit ${rebase.commit}`;
   const subject = rebase.subject === undefined ? "" : ` (${rebase.subject})`;
+  if (rebase.merged !== undefined) {
+    const merge = rebase.commit === undefined ? "your merge" : `your merge ${rebase.commit}`;
+    return {
+      open: `${MERGE_DRIVER_MARKER}: your branch, rebased so far`,
+      close: `${THEIRS_MARKER}: ${rebase.merged}, merged again by ${merge}${subject}`,
+      ours: "in your rebased branch",
+      theirs: `in ${rebase.merged}, being merged again`,
+    };
+  }
+  const commit = rebase.commit === undefined ? "your commit" : `your commit ${rebase.commit}`;
   return {
     open: `${MERGE_DRIVER_MARKER}: upstream, being rebased onto`,
     close: `${THEIRS_MARKER}: ${commit} being replayed${subject}`,

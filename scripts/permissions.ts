@@ -70,6 +70,9 @@
  * - `DENO_CERT`: trusted by every S3 request beside `AWS_CA_BUNDLE` (`fetch`
  *   reads it itself, `node:https` does not; `caBundleSettings` in
  *   `src/store/ca_bundle.ts`).
+ * - `GIT_DIR`: the repository git names to `vc merge-driver` when the work
+ *   tree has no `.git` (`git --git-dir=…`), where it reads whether a rebase
+ *   is under way (`src/cli/git_rebase_state.ts`).
  *
  * @example
  * ```ts
@@ -104,6 +107,7 @@ export const ENV_VARS: readonly string[] = [
   "NODE_USE_SYSTEM_CA",
   "NODE_EXTRA_CA_CERTS",
   "DENO_CERT",
+  "GIT_DIR",
   // PostgreSQL catalogs: PGPASSWORD, PGPASSFILE, PGUSER, ... (libpq's variables).
   "PG*",
 ];

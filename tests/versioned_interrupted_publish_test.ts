@@ -143,3 +143,55 @@ Deno.test("update never pins a latest version whose lock entry names other conte
   assertEquals(await bucketKeys(join(ws.bucket)), ["t.1.0.0.csv", "t.1.0.1.csv", "t.1.0.2.csv"]);
   assertEquals((await readJson(lockFile))["/t.csv@1.0.1"], { size: 3, sha256: "0".repeat(64) });
 });
+
+Deno.test("update --version stopped after its upload: running it again pins that version", async () => {
+  // The same command again must converge as `--patch` does: it was refused
+  // as "must be greater than the latest version 2.0.0", naming the patch
+  // option as publishing 2.0.1, where that option adopts 2.0.0.
+  const { ws, crash } = await crashingWorkspace();
+  await using _ = ws;
+  const file = await writeFile(ws.dir, "t.csv", "v1\n");
+  await ws.vc.add("/t.csv", file);
+  await Deno.writeTextFile(file, "v2\n");
+  crash.armed = true;
+  await assertRejects(
+    () => ws.vc.update("/t.csv", file, { version: "2.0.0" }),
+    Error,
+    "process died",
+  );
+  assertEquals(await readJson(ws.manifest), { "/t.csv": "1.0.0" });
+
+  const puts = crash.puts;
+  const r = await ws.vc.update("/t.csv", file, { version: "2.0.0" });
+  assertEquals(r, { path: "/t.csv", from: "2.0.0", to: "2.0.0", pinned: "1.0.0", adopted: true });
+  assertEquals(crash.puts, puts, "nothing uploaded again");
+  assertEquals(await readJson(ws.manifest), { "/t.csv": "2.0.0" });
+  // Converged: the manifest pins it, so the same file is refused as identical.
+  await assertRejects(
+    () => ws.vc.update("/t.csv", file, { version: "2.0.0" }),
+    InvalidInputError,
+    "identical",
+  );
+  // Another file at that version is still refused: versions are never replaced.
+  await Deno.writeTextFile(file, "v3\n");
+  await assertRejects(
+    () => ws.vc.update("/t.csv", file, { version: "2.0.0" }),
+    InvalidInputError,
+    "must be greater than the latest version 2.0.0",
+  );
+  assertEquals(await bucketKeys(ws.bucket), ["t.1.0.0.csv", "t.2.0.0.csv"]);
+});
+
+Deno.test("update --version of a pre-release the manifest pins, same file: refused as identical", async () => {
+  const { ws } = await crashingWorkspace();
+  await using _ = ws;
+  const file = await writeFile(ws.dir, "t.csv", "v1\n");
+  await ws.vc.add("/t.csv", file);
+  await Deno.writeTextFile(file, "rc\n");
+  await ws.vc.update("/t.csv", file, { version: "2.0.0-rc.1" });
+  await assertRejects(
+    () => ws.vc.update("/t.csv", file, { version: "2.0.0-rc.1" }),
+    InvalidInputError,
+    "identical",
+  );
+});

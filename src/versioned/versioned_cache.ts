@@ -1461,12 +1461,28 @@ export class VersionedCache {
         }`,
       );
     }
-    let to = this.#nextVersionOf(nextVersion, p, from, bump);
-    checkManifestRoom(read, this.manifest, p, to);
-    await this.#warnDanglingManifest(read, p, to, options);
-    if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
+    // `--version` of the bucket's latest: the same command again after an
+    // update stopped between its upload and the manifest write. It
+    // converges as a bump does (the latest holding this file is pinned, the
+    // same file pinned already is identical); anything else is refused below.
+    const again = bump.version === from && !options.force;
+    let to = again ? from : this.#nextVersionOf(nextVersion, p, from, bump);
+    if (!again) {
+      checkManifestRoom(read, this.manifest, p, to);
+      await this.#warnDanglingManifest(read, p, to, options);
+      if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
+    }
     const { snapshot, digest } = await this.#readyToPublish(file, options);
     const pinned = entries[p];
+    if (again) {
+      if (pinned === from || !(await this.#holdsFile(p, from, file, digest))) {
+        if (pinned === from) await this.#refuseIdentical(p, from, file, digest);
+        this.#nextVersionOf(nextVersion, p, from, bump);
+      }
+      checkManifestRoom(read, this.manifest, p, from);
+      await this.#warnDanglingManifest(read, p, from, options);
+      if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, from);
+    }
     if (!options.force) {
       // The bucket's latest already holds this file but the manifest pins
       // something else: an update (or add) that stopped between its upload
@@ -1474,7 +1490,7 @@ export class VersionedCache {
       // published the same file. Pin it; publishing it again would only add
       // a duplicate version.
       if (pinned !== from) {
-        if (await this.#holdsFile(p, from, file, digest)) {
+        if (again || await this.#holdsFile(p, from, file, digest)) {
           await this.#pin(p, from, digest, read, options);
           return pinned === undefined
             ? { path: p, from, to: from, adopted: true }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { withLongInputsCut } from "./printable.ts";
+import { printable, withLongInputsCut } from "./printable.ts";
 import { causes } from "./causes.ts";
 
 /**
@@ -20,18 +20,39 @@ import { causes } from "./causes.ts";
  * } catch (e) {
  *   assert(e instanceof VcError);
  * }
+ * // A key from outside is printed inert; the exact text stays at hand.
+ * const e = new VcError("no object s3://b/a\x1b[2J.csv");
+ * assert.equal(e.message, "no object s3://b/a\\x1b[2J.csv");
+ * assert.equal(e.rawMessage, "no object s3://b/a\x1b[2J.csv");
  * ```
  */
 export class VcError extends Error {
   /**
-   * Creates the error; `options.cause` keeps the underlying error. An input
-   * the message quotes that is longer than any path or key (over 4096
+   * The message with the names it quotes (a key, a path, a store's error
+   * text) as they are, control characters and all: for code that needs the
+   * exact text, and for JSON (which escapes them itself, as the cache
+   * service's error answers do). `message` (and so `stack`) is what to
+   * print.
+   */
+  declare readonly rawMessage: string;
+  /**
+   * Creates the error; `options.cause` keeps the underlying error. The
+   * message names keys, URIs and paths from outside (a bucket's listing, a
+   * manifest, a server's answer): its control characters are shown escaped
+   * ({@linkcode printable}: `\x1b`, `\n`, `\u202e`), as on every line the
+   * command line prints, so a script's `console.error(e.message)`, or an
+   * uncaught error, cannot act on the terminal; `rawMessage` keeps them. An
+   * input the message quotes that is longer than any path or key (over 4096
    * characters: a 9,000-character URI) is shown by its ends and its length,
    * as the command line prints it, so a library caller's message and log
    * stay short.
    */
   constructor(message: string, options?: ErrorOptions) {
-    super(withLongInputsCut(message), options);
+    const raw = withLongInputsCut(message);
+    super(printable(raw), options);
+    // Not enumerable: `console.error(e)` lists an error's own properties,
+    // and this one is not to be printed.
+    Object.defineProperty(this, "rawMessage", { value: raw, configurable: true });
     this.name = new.target.name;
   }
 }

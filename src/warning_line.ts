@@ -50,5 +50,62 @@ export function warnOnStderr(message: string): void {
  * ```
  */
 export function warnLineOnStderr(line: string): void {
-  console.warn(line.split("\n").map(printable).join("\n"));
+  console.warn(inertLines(line));
+}
+
+/**
+ * A line (or lines) for stderr that is not a warning, as given, its
+ * control characters escaped as a warning line's are: the service's own
+ * lines (`vc serve: the log callback threw …`), whose text is what a
+ * caller's callback threw.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lineOnStderr } from "./warning_line.ts";
+ *
+ * const error = console.error;
+ * const lines: unknown[] = [];
+ * console.error = (line) => lines.push(line);
+ * try {
+ *   lineOnStderr("vc serve: the onExpired callback threw: no a\u202egnp.exe");
+ * } finally {
+ *   console.error = error;
+ * }
+ * assert.deepEqual(lines, ["vc serve: the onExpired callback threw: no a\\u202egnp.exe"]);
+ * ```
+ */
+export function lineOnStderr(line: string): void {
+  console.error(inertLines(line));
+}
+
+// Each line of `text` made printable: the line breaks vc put there stay.
+function inertLines(text: string): string {
+  return text.split("\n").map(printable).join("\n");
+}
+
+/**
+ * A line vc says on its own behalf by default, `vc: ` and `line`, on
+ * stderr with its control characters escaped: a catalog's "waiting for …"
+ * line, which names a catalog's path or a session's query from outside.
+ * The default of every `onConnectWait` / `onLockWait`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sayOnStderr } from "./warning_line.ts";
+ *
+ * const error = console.error;
+ * const lines: unknown[] = [];
+ * console.error = (line) => lines.push(line);
+ * try {
+ *   sayOnStderr("waiting for the SQLite catalog /srv/a\x1b]0;x\x07.db");
+ * } finally {
+ *   console.error = error;
+ * }
+ * assert.deepEqual(lines, ["vc: waiting for the SQLite catalog /srv/a\\x1b]0;x\\x07.db"]);
+ * ```
+ */
+export function sayOnStderr(line: string): void {
+  lineOnStderr(`vc: ${line}`);
 }

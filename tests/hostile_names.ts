@@ -48,7 +48,8 @@ export const HOSTILE_NAMES: readonly string[] = [
   // would turn into `../`, Windows names in their other spellings (a space
   // before the dot, a superscript digit, an alternate data stream, an 8.3
   // short name), a key past S3's 1024 bytes, a lone surrogate (no UTF-8
-  // form), an OSC title sequence, a C1 line break, a zero-width space, and
+  // form), an OSC title sequence, a C1 line break, a zero-width space, the
+  // Unicode line separator, and
   // whitespace at the end that is not ASCII.
   "\uff0e\uff0e/x",
   "\uff0e\uff0e\uff0fx",
@@ -63,6 +64,7 @@ export const HOSTILE_NAMES: readonly string[] = [
   "\x1b]0;title\x07x",
   "a\u0085b",
   "a\u200bb",
+  "a\u2028b.csv",
   "nbsp\u00a0",
   "ok.csv",
 ];
@@ -70,10 +72,11 @@ export const HOSTILE_NAMES: readonly string[] = [
 /**
  * What a terminal would act on or show as something else: C0 controls but
  * the newline that ends a line, DEL, C1 controls (U+009B starts an escape
- * sequence on some terminals) and the bidirectional controls.
+ * sequence on some terminals), the bidirectional controls, and the line and
+ * paragraph separators (U+2028, U+2029: some terminals break the line there).
  */
 // deno-lint-ignore no-control-regex -- matching control characters is the point
-const RAW = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const RAW = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 
 /** The first raw control character of `text` (see `RAW`) as `U+XXXX at i`, or undefined. */
 export function rawControl(text: string): string | undefined {

@@ -50,6 +50,7 @@ import {
   type RequireAuth,
 } from "./postgres_url.ts";
 import { MOVE_TO_POSTGRES } from "../command_words.ts";
+import { sayOnStderr } from "../warning_line.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -481,7 +482,7 @@ export async function openPostgresCatalog(
     },
     connection: settings.connection,
   }) as unknown as PgSql;
-  const onWait = options.onConnectWait ?? ((line: string) => console.error(`vc: ${line}`));
+  const onWait = options.onConnectWait ?? sayOnStderr;
   const catalog = new PostgresCatalog(
     sql,
     redactPostgresUrl(url),

@@ -82,6 +82,7 @@ import {
   upgradeSchema,
 } from "./schema.ts";
 import { REPO_BACKUP, REPO_INIT, REPO_RESTORE, restoreToCatalog } from "../command_words.ts";
+import { sayOnStderr } from "../warning_line.ts";
 
 /** Options shared by `Repository.init` and `Repository.open`. */
 export interface RepositoryOptions {
@@ -1097,7 +1098,7 @@ async function restoreGuarded(
       }, {
         ...signalOption(signal),
         onWait: () =>
-          (options.onConnectWait ?? ((line) => console.error(`vc: ${line}`)))(
+          (options.onConnectWait ?? sayOnStderr)(
             `waiting for another restore that is rebuilding the SQLite catalog ${ref.path} ` +
               `(it holds ${lock})`,
           ),

@@ -35,6 +35,7 @@ import {
   type TxOptions,
 } from "./catalog.ts";
 import { RESTORE_FORCED, RESTORE_SNAPSHOT } from "../command_words.ts";
+import { sayOnStderr } from "../warning_line.ts";
 
 /** SQLite's side of the {@linkcode Dialect}. */
 export const SQLITE_DIALECT: Dialect = {
@@ -703,11 +704,6 @@ class SqliteCatalog implements Catalog {
     }
     return Promise.resolve();
   }
-}
-
-/** Where a wait is said by default, as a PostgreSQL catalog's is. */
-function sayOnStderr(line: string): void {
-  console.error(`vc: ${line}`);
 }
 
 /**

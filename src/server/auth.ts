@@ -12,6 +12,7 @@
  * @module
  */
 import { reportingCallback, thrownText } from "../callback.ts";
+import { lineOnStderr } from "../warning_line.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { withFileLock } from "../file_lock.ts";
@@ -459,7 +460,7 @@ export class TokenFileAuth implements AuthProvider {
       ? ((e) => stderrLog(formatEventLine("token-file", { error: e.message })))
       : reportingCallback("onReloadError", options.onReloadError, (e) => {
         try {
-          console.error(
+          lineOnStderr(
             `vc serve: the onReloadError callback threw: ${thrownText(e)}; the last good ` +
               `tokens of ${options.path} stay in use`,
           );

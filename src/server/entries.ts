@@ -24,6 +24,7 @@
  * @module
  */
 import { reportingCallback, thrownText, withCallbackGuard } from "../callback.ts";
+import { lineOnStderr } from "../warning_line.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
 import { mapLimit } from "../pool.ts";
 import { type Clock, systemClock } from "../clock.ts";
@@ -384,7 +385,7 @@ export class Entries {
       ? () => {}
       : reportingCallback("onExpired", options.onExpired, (e) => {
         try {
-          console.error(`vc serve: the onExpired callback threw: ${thrownText(e)}`);
+          lineOnStderr(`vc serve: the onExpired callback threw: ${thrownText(e)}`);
         } catch {
           // stderr itself is gone: nowhere left to tell.
         }

@@ -449,10 +449,10 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         // Deno.serve waits to drain the rest of a body that may never come.
         response = errorResponse(
           http.status,
-          http.message,
+          http.rawMessage, // JSON: the exact value, escaped by JSON itself
           http.status === 408 ? { connection: "close", ...http.headers } : http.headers,
         );
-        error = http.detail === undefined ? http.message : `${http.message}: ${http.detail}`;
+        error = http.detail === undefined ? http.rawMessage : `${http.rawMessage}: ${http.detail}`;
       } else if (storeRefused(e)) {
         // A read-only directory, one the service's user may not write, a
         // bucket policy denying the put: the operator's to fix, as a full

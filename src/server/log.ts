@@ -9,6 +9,7 @@
  * @module
  */
 import { reportingCallback, thrownText } from "../callback.ts";
+import { lineOnStderr } from "../warning_line.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { inertJson } from "../printable.ts";
 
@@ -137,7 +138,7 @@ export function guardedLog(log: (line: string) => void): (line: string) => void 
     if (told) return;
     told = true;
     try {
-      console.error(
+      lineOnStderr(
         `vc serve: the log callback threw, so log lines are lost while it does: ${
           thrownText(error)
         }`,

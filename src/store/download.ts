@@ -58,6 +58,7 @@ import { checkPathArgument } from "../options_check.ts";
 import { requireStore } from "./store_check.ts";
 import { checkDownloadOptions } from "../download_options_check.ts";
 import { joinUri } from "../uri.ts";
+import { printable } from "../printable.ts";
 import {
   checksContent,
   type Computed,
@@ -784,7 +785,10 @@ async function getWithRetries(
     // A store that ignores If-Match must not hand a retry another version.
     if (ifMatch !== undefined && normalizeEtag(r.info.etag) !== ifMatch) {
       await r.body.cancel().catch(() => {});
-      throw new VersionChanged(uri, new Error(`ETag ${r.info.etag}, expected ${ifMatch}`));
+      throw new VersionChanged(
+        uri,
+        new Error(`ETag ${printable(r.info.etag)}, expected ${ifMatch}`),
+      );
     }
     return r;
   }
@@ -1300,7 +1304,7 @@ async function rangedGet(
     await r.body.cancel().catch(() => {});
     throw new VersionChanged(
       ctx.uri,
-      new Error(`ETag ${r.info.etag} (${r.info.size} bytes), expected ${ctx.etag}`),
+      new Error(`ETag ${printable(r.info.etag)} (${r.info.size} bytes), expected ${ctx.etag}`),
     );
   }
   if (ctx.resumed && !checkedAsNoted(r.info, ctx.info)) {

@@ -23,6 +23,7 @@
 import { onAbort } from "../abort_hub.ts";
 import type { RequestUrl } from "./request_url.ts";
 import { envGranted } from "../permission_granted.ts";
+import { inertJson } from "../printable.ts";
 
 /** One request. */
 export interface Http1Request {
@@ -664,7 +665,7 @@ async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
     conn.start = end;
     const lines = text.split("\r\n");
     const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
-    if (statusLine === null) throw new Error(`malformed status line ${JSON.stringify(lines[0])}`);
+    if (statusLine === null) throw new Error(`malformed status line ${inertJson(lines[0])}`);
     const status = Number(statusLine[2]);
     if (status >= 100 && status < 200 && status !== 101) continue; // interim (100 Continue)
     const headers: [string, string][] = [];
@@ -674,19 +675,19 @@ async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const colon = line.indexOf(":");
-      if (colon <= 0) throw new Error(`malformed header line ${JSON.stringify(line)}`);
+      if (colon <= 0) throw new Error(`malformed header line ${inertJson(line)}`);
       const name = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim();
       headers.push([name, value]);
       if (name === "content-length") {
         const n = Number(value);
         if (!/^\d+$/.test(value) || (length !== undefined && length !== n)) {
-          throw new Error(`malformed content-length ${JSON.stringify(value)}`);
+          throw new Error(`malformed content-length ${inertJson(value)}`);
         }
         length = n;
       } else if (name === "transfer-encoding") {
         chunked = /(^|,)\s*chunked\s*$/i.test(value);
-        if (!chunked) throw new Error(`unsupported transfer-encoding ${JSON.stringify(value)}`);
+        if (!chunked) throw new Error(`unsupported transfer-encoding ${inertJson(value)}`);
       } else if (name === "connection") connection += `,${value.toLowerCase()}`;
     }
     const http10 = statusLine[1] === "0";

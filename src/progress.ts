@@ -91,6 +91,47 @@ const MAX_SAMPLES = 64;
 // the last few small files, 87 MB/s and 87 B/s from one redraw to the next).
 const SAMPLE_SPACING_MS = RATE_WINDOW_MS / MAX_SAMPLES;
 
+/** A count of bytes at a time, for a rate. */
+interface Sample {
+  t: number;
+  bytes: number;
+}
+
+// Adds the bytes at `t` to `samples`, kept to the rate's window.
+function addSample(samples: Sample[], t: number, bytes: number): void {
+  const n = samples.length;
+  const beforeLast = samples[n - 2];
+  const last = samples[n - 1];
+  if (beforeLast !== undefined && last !== undefined && t - beforeLast.t < SAMPLE_SPACING_MS) {
+    // The last sample moved in place: no object per update.
+    last.t = t;
+    last.bytes = bytes;
+  } else samples.push({ t, bytes });
+  // Bounded: keep the window short and the array small.
+  while (
+    samples.length > MAX_SAMPLES || (samples.length > 2 && t - samples[0]!.t > RATE_WINDOW_MS)
+  ) samples.shift();
+}
+
+// Bytes per second over the recent window of `samples` (counted from
+// `start`); undefined until measurable.
+function rateOf(samples: Sample[], start: number, now: number): number | undefined {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  if (first === undefined || last === undefined) return undefined;
+  // Nothing for a whole window (a stalled download): a CI log line, written
+  // on a timer, kept saying the rate measured before it, ETA and all.
+  if (now - last.t > RATE_WINDOW_MS) return 0;
+  let dt = last.t - first.t;
+  let dBytes = last.bytes - first.bytes;
+  if (dt < 250) {
+    // Too short a window for a stable number: fall back to the whole step.
+    dt = last.t - start;
+    dBytes = last.bytes;
+  }
+  return dt >= 250 && dBytes >= 0 ? (dBytes * 1000) / dt : undefined;
+}
+
 /**
  * A single-line progress display.
  *
@@ -145,7 +186,13 @@ export class ProgressBar {
   #lastDraw = -Infinity;
   #drawn = false;
   #finished = false;
-  readonly #samples: { t: number; bytes: number }[] = [];
+  readonly #samples: Sample[] = [];
+  // The bytes of the item's step (onItems), with the step's start and what
+  // it is (item and step name): with one item left, that step is what the
+  // run still waits on, and its rate and ETA the bar's (see #lastItemStep).
+  readonly #itemSamples: Sample[] = [];
+  #itemStart = 0;
+  #itemKey: string | undefined;
   readonly #logInterval: number | undefined;
   #lastLog: number;
   #cancelLog: (() => void) | undefined;
@@ -241,21 +288,7 @@ export class ProgressBar {
     // It moves again: the wait is over.
     this.#waiting = undefined;
     const t = this.#now();
-    if (this.#state.bytes !== undefined) {
-      const n = this.#samples.length;
-      const beforeLast = this.#samples[n - 2];
-      const last = this.#samples[n - 1];
-      if (beforeLast !== undefined && last !== undefined && t - beforeLast.t < SAMPLE_SPACING_MS) {
-        // The last sample moved in place: no object per update.
-        last.t = t;
-        last.bytes = this.#state.bytes;
-      } else this.#samples.push({ t, bytes: this.#state.bytes });
-      // Bounded: keep the window short and the array small.
-      while (
-        this.#samples.length > MAX_SAMPLES ||
-        (this.#samples.length > 2 && t - this.#samples[0]!.t > RATE_WINDOW_MS)
-      ) this.#samples.shift();
-    }
+    if (this.#state.bytes !== undefined) addSample(this.#samples, t, this.#state.bytes);
     if (!this.enabled) {
       // A log line at most every interval; none at the end (the command's summary says it).
       if (
@@ -344,6 +377,9 @@ export class ProgressBar {
       // `withStep`'s text: the item (or nothing) and its step.
       s.current = progress.current ?? "";
       this.#itemStep = step;
+      // Timed only for the last item (see #lastItemStep): a cold prefill
+      // reports a thousand steps a second, each not named until a line is.
+      if (s.total !== undefined && s.total - s.done === 1) this.#timeItemStep(s.current, step);
     } else if (progress.current !== undefined) {
       s.current = progress.current;
       this.#itemStep = undefined;
@@ -456,7 +492,8 @@ export class ProgressBar {
           : formatBytes(s.bytes),
       );
     }
-    const rate = this.#rate();
+    const lastStep = this.#lastItemStep();
+    const rate = lastStep !== undefined ? lastStep.rate : this.#rate();
     const rows = rate === undefined ? this.#stepItemRate() : undefined;
     const rateText = rate !== undefined
       ? `${formatBytes(rate)}/s`
@@ -464,7 +501,7 @@ export class ProgressBar {
       ? `${Math.round(rows)}/s`
       : undefined;
     if (rateText !== undefined) parts.push(rateText);
-    const eta = this.#eta(rate);
+    const eta = lastStep !== undefined ? lastStep.eta : this.#eta(rate);
     const etaText = eta !== undefined && !this.#isComplete()
       ? `ETA ${formatDuration(eta)}`
       : undefined;
@@ -638,20 +675,40 @@ export class ProgressBar {
 
   /** Bytes per second over the recent window; undefined until measurable. */
   #rate(): number | undefined {
-    const first = this.#samples[0];
-    const last = this.#samples[this.#samples.length - 1];
-    if (first === undefined || last === undefined) return undefined;
-    // Nothing for a whole window (a stalled download): a CI log line, written
-    // on a timer, kept saying the rate measured before it, ETA and all.
-    if (this.#now() - last.t > RATE_WINDOW_MS) return 0;
-    let dt = last.t - first.t;
-    let dBytes = last.bytes - first.bytes;
-    if (dt < 250) {
-      // Too short a window for a stable number: fall back to the whole run.
-      dt = last.t - this.#stepStart;
-      dBytes = last.bytes;
+    return rateOf(this.#samples, this.#stepStart, this.#now());
+  }
+
+  // The step's bytes now, as a sample of its rate; a new step (or item)
+  // starts its samples over.
+  #timeItemStep(current: string, step: ItemStep): void {
+    const t = this.#now();
+    const key = `${current}\0${step.name}`;
+    if (key !== this.#itemKey) {
+      this.#itemKey = key;
+      this.#itemSamples.length = 0;
+      this.#itemStart = t;
     }
-    return dt >= 250 && dBytes >= 0 ? (dBytes * 1000) / dt : undefined;
+    addSample(this.#itemSamples, t, step.bytes);
+  }
+
+  // With one item left and no byte total (`vc sync` or `vc prefill` of one
+  // large entry, or the last of several), the rate and ETA of that item's
+  // step: the run waits on nothing else. The items' ETA needs one done, and
+  // the run's bytes (what it downloaded) stand still through the copy that
+  // follows a download (`0 B/s` for the minute a large copy took).
+  #lastItemStep(): { rate: number; eta: number | undefined } | undefined {
+    const s = this.#state;
+    const step = this.#itemStep;
+    if (step === undefined || step.total <= 0 || s.totalBytes !== undefined) return undefined;
+    if (s.total === undefined || s.done === undefined || s.total - s.done !== 1) return undefined;
+    // Its samples, not those of a step timed before it.
+    if (this.#itemKey !== `${s.current ?? ""}\0${step.name}`) return undefined;
+    const rate = rateOf(this.#itemSamples, this.#itemStart, this.#now());
+    if (rate === undefined) return undefined;
+    return {
+      rate,
+      eta: rate > 0 ? Math.max(0, (step.total - step.bytes) / rate) : undefined,
+    };
   }
 
   // Items a second of a step that counts items, not bytes, towards a known

@@ -1,0 +1,113 @@
+/**
+ * `vc sync` (and `vc prefill`) of one large entry counts entries, not bytes:
+ * the bar read `sync  0%  0/1  1.0 MB  927.0 kB/s  /big/one.bin:
+ * downloading 0%` for the whole download, with no ETA (the items' ETA needs
+ * one item done), and then, through a copy that took longer than the
+ * download, `1.6 GB  0 B/s  /big/one.bin: copying 45%`: the sync's bytes
+ * count what it downloaded, which the copy does not move. With one item
+ * left, its step is all that remains of the run: the rate and ETA are the
+ * step's.
+ */
+import { ProgressBar } from "../src/progress.ts";
+import { assert, assertStringIncludes } from "./assert.ts";
+
+function etaSeconds(line: string): number | undefined {
+  const m = /ETA (?:(\d+):)?(\d+):(\d+)/.exec(line);
+  if (m === null) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+const SIZE = 1_000_000_000;
+
+Deno.test("progress: the last item's download gives the bar its rate and ETA", () => {
+  let t = 0;
+  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
+  bar.onItems({ done: 0, total: 1, bytes: 0 });
+  // 100 MB/s for 4 s: 400 MB of 1 GB, 6 s left.
+  for (let s = 1; s <= 4; s++) {
+    t = s * 1000;
+    const bytes = s * 100_000_000;
+    bar.onItems({
+      done: 0,
+      total: 1,
+      bytes,
+      current: "/big.bin",
+      step: { name: "downloading", bytes, total: SIZE },
+    });
+  }
+  const line = bar.line();
+  assertStringIncludes(line, "/big.bin: downloading 40%");
+  assertStringIncludes(line, "100.0 MB/s");
+  assert(etaSeconds(line) === 6, line);
+});
+
+Deno.test("progress: the last item's copy has its own rate and ETA, not the download's 0 B/s", () => {
+  let t = 0;
+  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
+  bar.onItems({ done: 0, total: 1, bytes: 0 });
+  t = 1000;
+  bar.onItems({
+    done: 0,
+    total: 1,
+    bytes: SIZE,
+    current: "/big.bin",
+    step: { name: "downloading", bytes: SIZE, total: SIZE },
+  });
+  // Then copied at 50 MB/s, the sync's bytes (what it downloaded) standing still.
+  const start = 2000;
+  for (let s = 0; s <= 8; s++) {
+    t = start + s * 1000;
+    bar.onItems({
+      done: 0,
+      total: 1,
+      bytes: SIZE,
+      current: "/big.bin",
+      step: { name: "copying", bytes: s * 50_000_000, total: SIZE },
+    });
+  }
+  const line = bar.line();
+  assertStringIncludes(line, "/big.bin: copying 40%");
+  assert(!line.includes(" 0 B/s"), line);
+  assertStringIncludes(line, "50.0 MB/s");
+  // 600 MB left at 50 MB/s.
+  assert(etaSeconds(line) === 12, line);
+});
+
+Deno.test("progress: with items still to come, an item's step gives no ETA of its own", () => {
+  let t = 0;
+  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
+  bar.onItems({ done: 0, total: 3, bytes: 0 });
+  for (let s = 1; s <= 4; s++) {
+    t = s * 1000;
+    const bytes = s * 100_000_000;
+    bar.onItems({
+      done: 0,
+      total: 3,
+      bytes,
+      current: "/big.bin",
+      step: { name: "downloading", bytes, total: SIZE },
+    });
+  }
+  // The step's ETA would be of one entry of three: none until an item is done.
+  assert(etaSeconds(bar.line()) === undefined, bar.line());
+});
+
+Deno.test("progress: a stalled last step shows 0 B/s and no ETA", () => {
+  let t = 0;
+  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
+  bar.onItems({ done: 0, total: 1, bytes: 0 });
+  for (let s = 1; s <= 2; s++) {
+    t = s * 1000;
+    bar.onItems({
+      done: 0,
+      total: 1,
+      bytes: s * 1_000_000,
+      current: "/big.bin",
+      step: { name: "downloading", bytes: s * 1_000_000, total: SIZE },
+    });
+  }
+  t = 60_000;
+  const line = bar.line();
+  assertStringIncludes(line, " 0 B/s");
+  assert(etaSeconds(line) === undefined, line);
+});

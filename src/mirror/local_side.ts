@@ -505,6 +505,39 @@ export async function statLocal(
 }
 
 /**
+ * Whether `entry`'s file, read as `read` bytes though listed with another
+ * size, still has the stat it was listed with (size, mtime, ctime, inode):
+ * a file the system makes up as it is read (Linux's /proc, stat'ed with 0
+ * bytes, and /sys, with 4096), whose stat never tells its content's size,
+ * rather than one written to since it was listed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pseudoFileSize, statLocal } from "./local_side.ts";
+ * const p = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(p, "abc");
+ *   const entry = (await statLocal(p, "k", "skip"))!;
+ *   assert.equal(await pseudoFileSize(entry, 3, "skip"), false);
+ *   assert.equal(await pseudoFileSize(entry, 0, "skip"), true);
+ * } finally {
+ *   await Deno.remove(p);
+ * }
+ * ```
+ */
+export async function pseudoFileSize(
+  entry: LocalEntry,
+  read: number,
+  symlinks: "skip" | "follow",
+): Promise<boolean> {
+  if (read === entry.size) return false;
+  const now = await statLocal(entry.path, entry.key, symlinks);
+  return now !== undefined && now.size === entry.size && now.mtimeMs === entry.mtimeMs &&
+    now.ctimeMs === entry.ctimeMs && (now.ino ?? 0) === (entry.ino ?? 0);
+}
+
+/**
  * What a full pass's walk would skip `path` as (and count in the report's
  * `skipped`): `"symlink"` for a link not followed, `"special"` for a FIFO,
  * socket or device (or, followed, a link to one); `undefined` for a file, a

@@ -45,12 +45,14 @@ import {
 } from "./compare.ts";
 import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
+import { formatBytes } from "../progress.ts";
 import { foundProblem, storedProblem } from "../upload_check.ts";
 import {
   directoryId,
   fileOfKey,
   type LocalEntry,
   type LocalRoot,
+  pseudoFileSize,
   rootMoved,
   skippedAs,
   statLocal,
@@ -1800,6 +1802,16 @@ export class Mirror {
           );
         }
         if (hash.bytes !== undefined && hash.bytes.length !== local.size) {
+          // Its stat as it was, though it read another size: a file made up
+          // as it is read (/proc, /sys), whose stat says no size of its
+          // content. Every run would fail it as changed, promising the next.
+          if (await pseudoFileSize(local, hash.bytes.length, o.symlinks ?? "skip")) {
+            throw new InvalidInputError(
+              `${local.path}: its size is given as ${formatBytes(local.size)}, yet it reads ` +
+                `${formatBytes(hash.bytes.length)}: a file the system makes up as it is read ` +
+                `(in /proc or /sys), whose size is not its content's; not uploaded`,
+            );
+          }
           // Written to since the walk listed it (a log being appended): the
           // store would refuse the bytes for the walk's size, in its own words
           // about body sizes. Say what happened; nothing was sent.

@@ -71,15 +71,20 @@ Deno.test({
 });
 
 Deno.test({
-  name: "vc mirror DIR TARGET: the summary counts the links and special files it skipped",
+  name: "vc mirror DIR TARGET: the summary counts and names the links and special files it skipped",
   ignore: Deno.build.os === "windows",
   async fn() {
     await using ws = await CliWorkspace.create();
     await tree(ws.path("src"));
     const run = await ws.run(["mirror", "src", ws.bucket, "--exclude", "^skip", "--dry-run"]);
     assertEquals(run.code, 0, run.stderr);
-    assertStringIncludes(run.stdout, "2 symlinks skipped (--follow-symlinks follows them)");
-    assertStringIncludes(run.stdout, "1 special file skipped (FIFO, socket, device)");
+    // Named, the first three of each kind: a user missing a file in the
+    // target is told which were passed over, not only how many.
+    assertStringIncludes(
+      run.stdout,
+      "2 symlinks skipped (--follow-symlinks follows them: link-to-dir link-to-file)",
+    );
+    assertStringIncludes(run.stdout, "1 special file skipped (FIFO, socket, device: dir/pipe)");
     const json = await ws.run([
       "mirror",
       "src",

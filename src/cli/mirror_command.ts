@@ -727,14 +727,19 @@ function summary(r: MirrorReport, retry: { again?: number; retryInMs?: number } 
 
 /**
  * The source entries no object is made for, by kind: a target short of the
- * tree says why (`2 symlinks skipped (--follow-symlinks follows them)`).
+ * tree says why, naming the first three
+ * (`2 symlinks skipped (--follow-symlinks follows them: a b)`).
  */
 function skippedCounts(r: MirrorReport): string[] {
   const count = (kind: string) => r.skipped?.filter((s) => s.kind === kind).length ?? 0;
-  const links = count("symlink");
-  const special = count("special");
+  // Named too, the first three of each kind: a file missing from the target
+  // is found in the line, not only in --json.
+  const keysOf = (kind: string) =>
+    (r.skipped ?? []).filter((s) => s.kind === kind).map((s) => s.key);
+  const links = keysOf("symlink");
+  const special = keysOf("special");
   // A loop (a link or bind mount back up) leaves a subtree out: named.
-  const loops = (r.skipped ?? []).filter((s) => s.kind === "loop").map((s) => s.key);
+  const loops = keysOf("loop");
   // vc's own files (a file:// store's sidecars, locks) are counted; a name
   // a user chose with the reserved `.vc~` is named: its file is not mirrored.
   const reserved = (r.skipped ?? []).filter((s) =>
@@ -742,13 +747,17 @@ function skippedCounts(r: MirrorReport): string[] {
   ).map((s) => s.key);
   const internal = count("internal") - reserved.length;
   return [
-    ...(links > 0
+    ...(links.length > 0
       ? [
-        `${links} ${links === 1 ? "symlink" : "symlinks"} skipped (--follow-symlinks follows them)`,
+        `${links.length} ${links.length === 1 ? "symlink" : "symlinks"} skipped ` +
+        `(--follow-symlinks follows them: ${firstKeys(links)})`,
       ]
       : []),
-    ...(special > 0
-      ? [`${special} special ${special === 1 ? "file" : "files"} skipped (FIFO, socket, device)`]
+    ...(special.length > 0
+      ? [
+        `${special.length} special ${special.length === 1 ? "file" : "files"} skipped ` +
+        `(FIFO, socket, device: ${firstKeys(special)})`,
+      ]
       : []),
     ...(loops.length > 0
       ? [

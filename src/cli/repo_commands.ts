@@ -535,7 +535,9 @@ export const adopt: Command = {
     tag: { type: "string", valueName: "T,U", description: "tags, comma-separated" },
     hash: {
       type: "boolean",
-      description: "download and hash an object the store states no MD5 of (shows progress)",
+      description:
+        "download and hash an object whose ETag is not its MD5, refusing one whose vc-md5 " +
+        "metadata lies (shows progress)",
     },
     grace: {
       type: "string",

@@ -3,12 +3,13 @@
  * that its key is one of the repository's content keys (never the marker, a
  * backup, the repository's own SQLite catalog or a writer's temp file), and
  * what the store says of its size and MD5 (a plain-MD5 ETag, else the MD5
- * its uploader kept in its metadata, else its bytes hashed when asked to).
+ * its uploader kept in its metadata, or its bytes hashed when asked to,
+ * checked against that metadata).
  *
  * @module
  */
 import { InvalidInputError, NotFoundError } from "../errors.ts";
-import { Md5, statedMd5 } from "../hash.ts";
+import { Md5, parseEtag, statedMd5 } from "../hash.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { contentKeyProblem } from "./content_key.ts";
 
@@ -17,9 +18,11 @@ export interface AdoptOptions {
   /** Tags of the new record. */
   tags?: readonly string[];
   /**
-   * Download the object and hash it when the store states no MD5 of it (a
-   * multipart or SSE-KMS ETag, and no `vc-md5` metadata): refused without
-   * this, as such an object's MD5 is known only by reading it whole.
+   * Download the object and hash it unless its ETag is its plain MD5 (a
+   * multipart or SSE-KMS ETag): refused without this when no `vc-md5`
+   * metadata states its MD5, as its MD5 is then known only by reading it
+   * whole. Metadata that states one is checked against the bytes (an
+   * uploader's word, not the store's), and refused when they differ.
    */
   hash?: boolean;
   /**
@@ -106,7 +109,9 @@ export async function adoptedContent(
   // Before any download to hash it.
   await refuse(info);
   const stated = statedMd5(info);
-  if (stated !== undefined) return { info, md5: stated };
+  if (stated !== undefined && (options.hash !== true || storeHashed(info))) {
+    return { info, md5: stated };
+  }
   if (options.hash !== true) {
     throw new InvalidInputError(
       `cannot adopt ${key}: the store states no MD5 of it (ETag ${JSON.stringify(info.etag)}, ` +
@@ -132,5 +137,20 @@ export async function adoptedContent(
         `${info.etag} at first; ${bytes} bytes read, ETag ${got.info.etag}): run again`,
     );
   }
-  return { info, md5: hash.hex() };
+  const md5 = hash.hex();
+  // The uploader's metadata, asked to be checked: it is not the bytes'.
+  if (stated !== undefined && stated !== md5) {
+    throw new InvalidInputError(
+      `cannot adopt ${key}: its metadata states MD5 ${stated}, but its ${bytes} bytes hash to ` +
+        `${md5} (the metadata was edited, or copied from another object, or the bytes were ` +
+        "changed behind it); nothing was recorded: put the object again with its true MD5, or " +
+        "delete it",
+    );
+  }
+  return { info, md5 };
+}
+
+/** Whether the store itself states `info`'s MD5: its ETag is its plain MD5. */
+function storeHashed(info: ObjectInfo): boolean {
+  return parseEtag(info.etag).kind === "md5" && info.opaqueEtag !== true;
 }

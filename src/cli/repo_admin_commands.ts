@@ -160,6 +160,13 @@ export const gc: Command = {
           ids(report.keptClaimed)
         }`,
       ]),
+      ...(report.keptLocked.length === 0 ? [] : [
+        `kept ${counted(report.keptLocked.length, "record")} due to be expired or purged: ` +
+        "another session held it locked (a process stopped mid-write, its session idle in " +
+        `transaction in pg_stat_activity), or it became due meanwhile; a later gc takes it${
+          ids(report.keptLocked)
+        }`,
+      ]),
       `${did("purge", "purged")} ${report.purgedUnpublished.length} abandoned unpublished${
         ids(report.purgedUnpublished)
       }`,

@@ -80,6 +80,13 @@ export interface Dialect {
    * `FOR KEY SHARE`.
    */
   readonly forUpdateSkipLocked: string;
+  /**
+   * Appended to gc's SELECT of the records it expires or purges (`FOR UPDATE
+   * SKIP LOCKED` / nothing): a row another session holds in any mode (a
+   * worker stopped mid-write, its transaction left open) is left for a later
+   * gc rather than waited for until the whole gc fails as busy.
+   */
+  readonly forUpdateSkipHeld: string;
   /** Statements that make the id generator continue after explicitly inserted ids (restore). */
   readonly resetIdSequence: readonly string[];
   /**

@@ -20,7 +20,9 @@
  *
  * Purging marks a batch of records purged in one transaction and deletes
  * their content after its commit; a crash in between leaves unreferenced
- * objects that step 4 of a later run removes.
+ * objects that step 4 of a later run removes. Steps 1 to 3 skip rows
+ * another session holds locked (PostgreSQL: a worker frozen mid-write),
+ * reported as `keptLocked` for a later run, rather than wait on them.
  *
  * @module
  */
@@ -119,6 +121,13 @@ export interface GcReport {
    * holds them (a later gc expires them once the claim is released or lapses).
    */
   keptClaimed: number[];
+  /**
+   * Ids of records the expire or purge step left as they were, though due:
+   * another session held them locked (on PostgreSQL, a worker stopped
+   * mid-write, whose transaction stays open until it resumes or its session
+   * is ended), or they became due while gc ran. A later gc takes them.
+   */
+  keptLocked: number[];
   /** Ids of unpublished records older than the grace period that were purged. */
   purgedUnpublished: number[];
   /** Ids of expired records past retention that were purged. */
@@ -248,6 +257,7 @@ async function collect(
     dryRun,
     expired: [],
     keptClaimed: [],
+    keptLocked: [],
     purgedUnpublished: [],
     purgedExpired: [],
     deletedObjects: [],
@@ -308,6 +318,11 @@ async function collect(
     : await purgeInBatches(repo, now - grace, now - retention, now, signal, count, tally);
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
+  // Only a catalog whose steps skip held rows leaves any (SQLite's writer
+  // lock excludes every other writer): one more read of the records there.
+  if (!dryRun && repo.catalog.dialect.forUpdateSkipHeld !== "") {
+    report.keptLocked = await leftDue(repo, now, now - grace, now - retention, report.keptClaimed);
+  }
   const skipped = report.skippedObjects;
   skipped.push(...purged.skipped);
 
@@ -401,7 +416,7 @@ async function expireSuperseded(
         `SELECT r.id, r.claim_until FROM records r
          WHERE r.state = 'published' AND r.id > $1 AND r.id < (
            SELECT MAX(n.id) FROM records n WHERE n.path = r.path AND n.state = 'published'
-         ) ORDER BY r.id LIMIT ${EXPIRE_BATCH}${dryRun ? "" : catalog.dialect.forUpdate}`,
+         ) ORDER BY r.id LIMIT ${EXPIRE_BATCH}${dryRun ? "" : catalog.dialect.forUpdateSkipHeld}`,
         [after],
       );
       if (!dryRun) {
@@ -422,6 +437,32 @@ async function expireSuperseded(
     after = Number(rows[rows.length - 1]!.id);
   }
   return { ids, claimed };
+}
+
+/**
+ * The records still due to be expired or purged once those steps are done
+ * (but for `claimed`, which live claims keep published): rows another
+ * session held locked, which the steps skip rather than wait for (a worker
+ * frozen mid-write would otherwise stop every gc), or records that became
+ * due meanwhile. In id order.
+ */
+async function leftDue(
+  repo: Repository,
+  now: number,
+  createdBefore: number,
+  expiredBefore: number,
+  claimed: number[],
+): Promise<number[]> {
+  const rows = await repo.catalog.transaction("read", (tx) =>
+    tx.query(
+      `SELECT r.id FROM records r WHERE ${PURGEABLE} OR (r.state = 'published' AND
+         (r.claim_until IS NULL OR r.claim_until <= $3) AND r.id < (
+           SELECT MAX(n.id) FROM records n WHERE n.path = r.path AND n.state = 'published'
+         )) ORDER BY r.id`,
+      [createdBefore, expiredBefore, now],
+    ));
+  const held = new Set(claimed);
+  return idsOf(rows).filter((id) => !held.has(id));
 }
 
 /** Records this many per transaction of gc's expire step. */
@@ -495,7 +536,7 @@ async function purgeInBatches(
         const rows = await tx.query(
           `SELECT r.id, r.content_key, r.state, r.size FROM records r
            WHERE r.state = '${kind.state}' AND r.${kind.time} < $1
-           LIMIT ${PURGE_BATCH}${catalog.dialect.forUpdate}`,
+           LIMIT ${PURGE_BATCH}${catalog.dialect.forUpdateSkipHeld}`,
           [kind.before],
         );
         await updateIds(

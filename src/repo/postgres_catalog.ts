@@ -72,6 +72,7 @@ export const POSTGRES_DIALECT: Dialect = {
   forUpdate: " FOR UPDATE",
   forKeyShare: " FOR KEY SHARE",
   forUpdateSkipLocked: " FOR NO KEY UPDATE SKIP LOCKED",
+  forUpdateSkipHeld: " FOR UPDATE SKIP LOCKED",
   // Past the restored ids, and never back below an id already handed out
   // (like SQLite's AUTOINCREMENT): a forced restore of an older snapshot must
   // not give a record lost by it a new file under the same id.

@@ -44,6 +44,7 @@ export const SQLITE_DIALECT: Dialect = {
   forUpdate: "",
   forKeyShare: "",
   forUpdateSkipLocked: "",
+  forUpdateSkipHeld: "",
   // AUTOINCREMENT keeps the largest id in sqlite_sequence, which an explicit
   // insert already advances.
   resetIdSequence: [],

@@ -32,6 +32,7 @@ import {
   liveKeysAmong,
   liveRecordCount,
   period,
+  purgedAmongRestored,
   restoredMarkIn,
 } from "./gc.ts";
 import { RECORDS_PER_PAGE } from "./record_pages.ts";
@@ -292,7 +293,15 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
   // grace of 0 counts every one, also one the store dates after our clock.
   const recent = (o: Orphan) => grace > 0 && now - Date.parse(o.lastModified) < grace;
   const mark = await repo.catalog.transaction("read", restoredMarkIn);
-  const restored = (o: Orphan) => mark !== undefined && Date.parse(o.lastModified) <= mark;
+  // Content a purge left (a purged record names it) is no restore's.
+  const purgedContent = await purgedAmongRestored(
+    repo,
+    orphans.map((o) => ({ key: o.key, lastModified: new Date(o.lastModified) })),
+    liveNow,
+    mark,
+  );
+  const restored = (o: Orphan) =>
+    mark !== undefined && Date.parse(o.lastModified) <= mark && !purgedContent.has(o.key);
   const keptRestored = orphans.filter((o) => !liveNow.has(o.key) && restored(o));
   const stillOrphans = orphans.filter((o) => !liveNow.has(o.key) && !restored(o));
   const oldOrphans = stillOrphans.filter((o) => !recent(o));

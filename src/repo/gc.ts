@@ -341,6 +341,9 @@ async function collect(
   let listed = 0;
   count("listing objects", 0);
   for await (const { objects, live } of liveBatches(repo.catalog, listing)) {
+    // Of those the restore's mark would keep, the content a purge left: an
+    // orphan as any other (one query a batch only when there are some).
+    const purgedContent = await purgedAmongRestored(repo, objects, live, restored);
     for (const info of objects) {
       count("listing objects", ++listed);
       if (live.has(info.key)) continue;
@@ -352,7 +355,10 @@ async function collect(
         });
         continue;
       }
-      if (restored !== undefined && info.lastModified.getTime() <= restored) {
+      if (
+        restored !== undefined && info.lastModified.getTime() <= restored &&
+        !purgedContent.has(info.key)
+      ) {
         report.keptRestored.push(info.key);
         report.keptRestoredBytes += info.size;
       } else if (now - info.lastModified.getTime() > grace) {
@@ -740,19 +746,34 @@ export async function liveRecordCount(catalog: Catalog): Promise<number> {
  * Those of `keys` that a record that is not purged references now, read in
  * `tx`: content a purge has not freed, or an add recorded since a listing.
  */
-export async function liveKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
-  const live = new Set<string>();
+export function liveKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
+  return keysAmong(tx, keys, "state <> 'purged'");
+}
+
+/**
+ * Those of `keys` that a purged record names, read in `tx`: content whose
+ * purge did not delete it (a gc killed between its commit and its delete, a
+ * delete the store refused). Never content a restore dropped the record of
+ * (see `restoredMarkIn`): an adopt of a key any record names is refused.
+ */
+export function purgedKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
+  return keysAmong(tx, keys, "state = 'purged'");
+}
+
+/** Those of `keys` that a record in `state` (an SQL condition) names. */
+async function keysAmong(tx: Tx, keys: string[], state: string): Promise<Set<string>> {
+  const found = new Set<string>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const part = keys.slice(i, i + CHUNK);
     const rows = await tx.query(
-      `SELECT content_key FROM records WHERE state <> 'purged' AND content_key IN (${
+      `SELECT content_key FROM records WHERE ${state} AND content_key IN (${
         placeholders(part.length, 0)
       })`,
       part,
     );
-    for (const row of rows) live.add(keyOf(row));
+    for (const row of rows) found.add(keyOf(row));
   }
-  return live;
+  return found;
 }
 
 /**
@@ -790,6 +811,24 @@ async function restoredMark(
     return undefined;
   }
   return await repo.catalog.transaction("read", restoredMarkIn);
+}
+
+/**
+ * Those of `objects` that no live record names (`live`: those some does),
+ * that the restore's `mark` would keep, and that a purged record names:
+ * what its purge left in the store, not content the restore does not know.
+ */
+export async function purgedAmongRestored(
+  repo: Repository,
+  objects: readonly { key: string; lastModified: Date }[],
+  live: Set<string>,
+  mark: number | undefined,
+): Promise<Set<string>> {
+  if (mark === undefined) return new Set();
+  const keys = objects.filter((o) => !live.has(o.key) && o.lastModified.getTime() <= mark)
+    .map((o) => o.key);
+  if (keys.length === 0) return new Set();
+  return await repo.catalog.transaction("read", (tx) => purgedKeysAmong(tx, keys));
 }
 
 /** The restore's mark (see {@linkcode restoredMark}) as `tx` reads it, or undefined. */

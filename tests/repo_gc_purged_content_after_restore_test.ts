@@ -48,3 +48,36 @@ Deno.test("content of a record purged after a restore is an orphan gc deletes, n
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a restore does not count nor keep the content a purged record of its snapshot names", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_repo_restore_purged_content_" });
+  try {
+    const uri = pathToFileURL(join(dir, "repo")).href;
+    const bytes = (s: string) => new TextEncoder().encode(s);
+    let left: string;
+    let snapshot: string;
+    {
+      await using repo = await Repository.init(uri);
+      await repo.publish((await repo.add("/a.csv", bytes("aaa"))).id);
+      const b = await repo.add("/b.csv", bytes("bbbbb"));
+      left = b.contentKey;
+      // Purged, its delete never done (a gc killed between the two).
+      await repo.catalog.transaction(
+        "write",
+        (tx) =>
+          tx.query("UPDATE records SET state = 'purged', purged_at = $1 WHERE id = $2", [
+            Date.now(),
+            b.id,
+          ]),
+      );
+      snapshot = (await repo.backup()).uri;
+    }
+    const restored = await Repository.restore(uri, snapshot, { force: true });
+    assertEquals(restored.unreferencedContent, 0);
+    await using repo = await Repository.open(uri);
+    const report = await repo.gc({ graceMs: 0 });
+    assertEquals([report.deletedObjects, report.keptRestored], [[left], []]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,13 +12,22 @@
  */
 import type { ObjectStore } from "../store/types.ts";
 import type { Catalog } from "./catalog.ts";
-import { GC_MARK_SLACK_MS, liveBatches, liveRecordCount, RESTORED_MARK_KEY } from "./gc.ts";
+import {
+  GC_MARK_SLACK_MS,
+  liveBatches,
+  liveRecordCount,
+  purgedKeysAmong,
+  RESTORED_MARK_KEY,
+} from "./gc.ts";
 
 /** What the store holds that a restored catalog does not agree with. */
 export interface ContentReconciliation {
   /** Restored records (not purged) whose content the store does not hold. */
   missingContent: number;
-  /** Content objects no restored record references: gc deletes them after its grace period. */
+  /**
+   * Content objects no restored record references (but for those a purged
+   * record names, which its purge left: orphans gc deletes past its grace).
+   */
   unreferencedContent: number;
   /** Why the two counts are missing: the store could not be listed (or the restore was stopped). */
   contentUnchecked?: string;
@@ -51,9 +60,15 @@ export async function reconcileContent(
     ...(options.signal ? { signal: options.signal } : {}),
   });
   for await (const batch of liveBatches(catalog, listing)) {
+    // What a purge left (a gc killed before its delete) is no content the
+    // snapshot does not know: not counted, nor kept by the mark.
+    const unnamed = batch.objects.filter((info) => !batch.live.has(info.key)).map((i) => i.key);
+    const purged = unnamed.length === 0
+      ? new Set<string>()
+      : await catalog.transaction("read", (tx) => purgedKeysAmong(tx, unnamed));
     for (const info of batch.objects) {
       if (batch.live.has(info.key)) listedLive++;
-      else {
+      else if (!purged.has(info.key)) {
         unreferencedContent++;
         options.onUnreferenced?.(info.lastModified.getTime());
       }

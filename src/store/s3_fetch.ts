@@ -37,6 +37,7 @@ import {
   unaskedPreconditionFailed,
 } from "./s3_errors.ts";
 import { parseS3ErrorXml, type S3ErrorDetails } from "./s3_xml.ts";
+import { md5Vouches } from "./s3_request.ts";
 import { retryReason, storeRetried } from "./retry_notice.ts";
 import { concatBytes } from "../bytes.ts";
 import { MIN_PROGRESS_BYTES } from "../deadline.ts";
@@ -675,6 +676,22 @@ export class S3Fetch {
           });
         }
       }
+      // A GET answered 200 with an S3 <Error> in place of the object (a
+      // gateway whose backend failed, a broken S3-compatible server): with
+      // an ETag that names no MD5 (SSE-KMS, an opaque one) only the size
+      // would check it, the document's own, and it was cached as the file.
+      // It is the error it says, retried as one; an object whose content is
+      // such a document is told by its MD5 (ETag or vc-md5) vouching for it.
+      if (req.method === "GET" && reply.status === 200 && reply.bytes !== undefined) {
+        const details = reply.bytes.length <= MAX_ERROR_BODY ? errorIn200(reply.bytes) : undefined;
+        if (details !== undefined && !md5Vouches(reply.headers, reply.bytes)) {
+          throw s3HttpError(503, details, {
+            ...ctx(),
+            accessKeyId: credentials?.accessKeyId,
+            secrets: credentialSecrets(credentials),
+          });
+        }
+      }
       // Larger bodies get an idle-read guard (one read whole is in memory
       // already). A rawBody one stays fetch's own: piped to a file, Deno then
       // copies socket to file without JavaScript.
@@ -993,6 +1010,12 @@ interface RequestTimer {
 
 /** What an S3 `<Error>` document in a 200's body says, or undefined when the body is none. */
 function errorIn200(bytes: Uint8Array): S3ErrorDetails | undefined {
+  // Most bodies are told apart by their first bytes, undecoded (a small
+  // object's GET comes here too): an <Error> starts with `<` (after white
+  // space or a BOM).
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && i < 64 && bytes[i]! <= 0x20) i++;
+  if (bytes[i] !== 0x3c) return undefined;
   const text = new TextDecoder().decode(bytes);
   if (!/^\s*(?:<\?xml[^>]*\?>\s*)?<Error[\s>]/.test(text)) return undefined;
   const details = parseS3ErrorXml(text);

@@ -6,7 +6,7 @@
  * @module
  */
 import { IntegrityError, InvalidInputError, PreconditionFailedError } from "../errors.ts";
-import { md5Hex, normalizeEtag, parseEtag } from "../hash.ts";
+import { md5Hex, normalizeEtag, parseEtag, RCLONE_MD5_KEY, statedMd5 } from "../hash.ts";
 import { googHashMd5 } from "../object_checksum.ts";
 import type { PutOptions } from "./types.ts";
 import { checkDotSegments } from "../uri.ts";
@@ -266,6 +266,39 @@ export function zeroLengthBelied(headers: { get(name: string): string | null }):
   if (headers.get("content-length")?.trim() !== "0") return false;
   const etag = parseEtag(headers.get("etag") ?? "");
   return etag.kind === "md5" && etag.md5 !== md5Hex("") && !hasOpaqueEtag(headers);
+}
+
+/**
+ * Whether a GET answer states the MD5 of `bytes`: its plain ETag (not
+ * opaque: see {@linkcode hasOpaqueEtag}), else the `vc-md5` (or rclone's
+ * `md5chksum`) metadata vc writes. Tells an object whose content happens to
+ * be an S3 `<Error>` document from such a document sent in its place.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { md5Vouches } from "./s3_request.ts";
+ * const hello = new TextEncoder().encode("hello");
+ * assert(md5Vouches(new Headers({ etag: '"5d41402abc4b2a76b9719d911017c592"' }), hello));
+ * assert(md5Vouches(new Headers({ etag: '"v1"', "x-amz-meta-vc-md5": "5d41402abc4b2a76b9719d911017c592" }), hello));
+ * assert(!md5Vouches(new Headers({ etag: '"v1"' }), hello));
+ * ```
+ */
+export function md5Vouches(
+  headers: { get(name: string): string | null },
+  bytes: Uint8Array,
+): boolean {
+  const metadata: Record<string, string> = {};
+  for (const name of ["vc-md5", RCLONE_MD5_KEY]) {
+    const value = headers.get(`x-amz-meta-${name}`);
+    if (value !== null) metadata[name] = value.trim();
+  }
+  const md5 = statedMd5({
+    etag: headers.get("etag") ?? "",
+    opaqueEtag: hasOpaqueEtag(headers),
+    metadata,
+  });
+  return md5 !== undefined && md5 === md5Hex(bytes);
 }
 
 /**

@@ -399,10 +399,12 @@ export function explainCacheError(
   // A multipart ETag whose part sizes the store will not tell: trying again
   // brings the same unverifiable bytes, and they need not be damaged.
   // (So is an object Google Cloud Storage serves decompressed: the store
-  // says so, and how to have it served as stored.)
+  // says so, and how to have it served as stored; and any answer that
+  // tells no size, chunked and ignoring Range: the same every time.)
   if (
     e instanceof IntegrityError &&
     (/cannot verify its content/.test(e.message) ||
+      / tells no size for it: /.test(e.message) ||
       /x-goog-stored-content-encoding/.test(e.message))
   ) {
     return new IntegrityError(`${e.message}; nothing was cached`, { cause: e });

@@ -413,6 +413,21 @@ export function explainCacheError(
     const from = loc.bucket === "" ? "" : ` from ${endpointName(endpoint)}`;
     return new IntegrityError(`${e.message}${from}; nothing was cached`, { cause: e });
   }
+  // The same wrong bytes twice: the store holds them, and a retry fetches
+  // them again. Not "try again": the object does not match its own ETag,
+  // damaged or from a store whose ETags are no MD5 of the content.
+  if (
+    e instanceof IntegrityError && / the same content came \d+ times: /.test(e.message) &&
+    !/ is pinned;/.test(e.message)
+  ) {
+    return new IntegrityError(
+      `${e.message}; nothing was cached: the object in the store does not match its own ETag ` +
+        `(or checksum), so a retry fetches the same bytes: it is damaged, or the store's ETags ` +
+        `are no MD5 of the content (as some S3-compatible stores' are, with encryption or ` +
+        `compression)`,
+      { cause: e },
+    );
+  }
   if (e instanceof IntegrityError && !/ is pinned;/.test(e.message)) {
     return new IntegrityError(
       `${e.message}; nothing was cached. Try again; if it persists, the object in the store ` +

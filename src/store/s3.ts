@@ -2981,7 +2981,9 @@ export class S3Store implements ObjectStore {
           etag = value;
           break;
         case "last-modified":
-          lastModified = value;
+          // Empty (a gateway writing the header for a time it does not
+          // know): says what none says, not a date to refuse.
+          if (value.trim() !== "") lastModified = value;
           break;
         case "content-type":
           contentType = value;

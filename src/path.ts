@@ -504,6 +504,41 @@ export function pathBelow(
   return p.startsWith(`${d}/`) ? path.slice(d.length + 1) : undefined;
 }
 
+/**
+ * `dir` and each directory above it that is below `root` (never `root`
+ * itself), deepest first, each spelled as `dir` spells it: the directories
+ * a delete may have left empty. Compared as {@linkcode pathBelow} compares
+ * (same `options`): on Windows `\` and `/` both separate, so a walk's path
+ * that joins `/` to a root spelled with `\` (`C:\data/sub`) is below it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parentsBelow } from "./path.ts";
+ * assert.deepEqual(parentsBelow("/r/a/b", "/r", { os: "linux" }), ["/r/a/b", "/r/a"]);
+ * assert.deepEqual(parentsBelow("C:\\r/a", "c:\\r", { os: "windows", caseInsensitive: true }), [
+ *   "C:\\r/a",
+ * ]);
+ * ```
+ */
+export function parentsBelow(
+  dir: string,
+  root: string,
+  options: { os?: typeof Deno.build.os; caseInsensitive?: boolean } = {},
+): string[] {
+  const windows = (options.os ?? Deno.build.os) === "windows";
+  const trailing = windows ? /[\\/]+$/ : /\/+$/;
+  const out: string[] = [];
+  for (let d = dir.replace(trailing, ""); d !== "";) {
+    const below = pathBelow(d, root, options);
+    if (below === undefined || below === "") break;
+    out.push(d);
+    const cut = windows ? Math.max(d.lastIndexOf("/"), d.lastIndexOf("\\")) : d.lastIndexOf("/");
+    d = cut <= 0 ? "" : d.slice(0, cut).replace(trailing, "");
+  }
+  return out;
+}
+
 function sameLengthUpper(c: string): string {
   const upper = c.toUpperCase();
   return upper.length === c.length ? upper : c;

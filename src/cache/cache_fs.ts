@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, join, sep } from "../path.ts";
+import { join, parentsBelow, resolve, sep } from "../path.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { LOCKS_DIR, META_DIR } from "./layout.ts";
 import { isPermissionError } from "./cache_errors.ts";
@@ -95,9 +95,12 @@ export async function removeIfExists(
  * ```
  */
 export async function removeEmptyParents(cacheDir: string, dir: string): Promise<void> {
-  const stop = join(cacheDir, "x").slice(0, -1); // cacheDir with a trailing separator
-  for (let d = dir; d.startsWith(stop) && d.length > stop.length;) {
-    const name = d.slice(d.lastIndexOf(sep) + 1);
+  // Resolved, and compared as paths, not as strings: a mirror's walk joins
+  // `/` to a root Windows spells with `\` (`C:\data/sub`), which a prefix of
+  // `C:\data\` never matched, so no directory its deletes emptied was
+  // removed there.
+  for (const d of parentsBelow(resolve(dir), resolve(cacheDir))) {
+    const name = d.slice(Math.max(d.lastIndexOf("/"), d.lastIndexOf(sep)) + 1);
     if (name === META_DIR || name === LOCKS_DIR) return;
     try {
       // Only a directory: `Deno.remove` takes a file too, and a cached file
@@ -108,7 +111,6 @@ export async function removeEmptyParents(cacheDir: string, dir: string): Promise
     } catch {
       return;
     }
-    d = dirname(d);
   }
 }
 

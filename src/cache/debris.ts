@@ -44,7 +44,7 @@ import {
   recordPathsOf,
   s3Namespace,
 } from "./layout.ts";
-import { journalFileFor, lookupRecord } from "./record_journal.ts";
+import { journalFileFor, type JournalLookup, lookupRecord } from "./record_journal.ts";
 
 /** Temp files (`.<name>.vc-tmp-<random>`), empty records and old lock files older than this are debris (ms). */
 export const STALE_DEBRIS_MS = 60 * 60 * 1000;
@@ -142,8 +142,10 @@ export async function findOrphans(
       out.push(path);
       continue;
     }
+    let found: JournalLookup;
     try {
-      if (lookupRecord(record.journalPath, record.recordName).kind === "record") continue;
+      found = lookupRecord(record.journalPath, record.recordName);
+      if (found.kind === "record") continue;
     } catch {
       // Its shard is a link.
       links?.add(journalFileFor(record.journalPath, record.recordName));
@@ -154,7 +156,14 @@ export async function findOrphans(
     // Records this process may not read (another user's journal, or its
     // directory, in a cache dir users share) are no sign that there are none:
     // their data is that user's cached copies, not debris.
-    if (mayNotRead(journalFileFor(record.journalPath, record.recordName))) continue;
+    const journal = journalFileFor(record.journalPath, record.recordName);
+    if (mayNotRead(journal)) continue;
+    // Nor is a journal there that could not be read: on Windows, one another
+    // process holds locked for longer than the read waits (an append, a
+    // compaction), whose records may well name this file.
+    if (found.kind === "none" && found.unread && (await lstatOrUndefined(journal))?.isFile) {
+      continue;
+    }
     const stat = await lstatOrUndefined(path);
     // Dated far ahead (a restored cache, a clock set back): untouched as far as can be told.
     if (

@@ -8,6 +8,8 @@
  * @module
  */
 import { isReplaced, JOURNAL_MAX_BYTES, parseLines, readAllSync } from "./journal_file.ts";
+import { fsPlatform } from "../fs_platform.ts";
+import { isSharingViolation } from "../replace_file.ts";
 
 /** Journals this process remembers before it forgets them all (bounded memory). */
 export const MEMO_LIMIT: number = 4096;
@@ -348,14 +350,34 @@ function withJournal<T>(
     return undefined;
   }
   try {
-    const st = file.statSync();
-    if (!st.isFile || st.size > JOURNAL_MAX_BYTES) return undefined;
-    return read(file, st);
-  } catch {
-    return undefined;
+    for (let attempt = 0;; attempt++) {
+      try {
+        if (attempt > 0) file.seekSync(0, Deno.SeekMode.Start);
+        const st = file.statSync();
+        if (!st.isFile || st.size > JOURNAL_MAX_BYTES) return undefined;
+        return read(file, st);
+      } catch (error) {
+        // Where locks are mandatory (Windows) an appender's exclusive lock
+        // denies this read for the moment of its write (os error 33): taken
+        // for no journal, a lookup missed (a download again) and a sweep
+        // took the directory's data for orphans. Waited for, briefly.
+        const wait = fsPlatform.mandatoryLocks && isSharingViolation(error)
+          ? LOCKED_READ_DELAYS_MS[attempt]
+          : undefined;
+        if (wait === undefined) return undefined;
+        sleepSync(wait);
+      }
+    }
   } finally {
     file.close();
   }
+}
+
+/** Waits (ms) between reads of a journal another process holds locked: ~0.3 s in all. */
+const LOCKED_READ_DELAYS_MS = [5, 10, 20, 40, 80, 150];
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**

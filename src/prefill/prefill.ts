@@ -45,7 +45,7 @@ import {
   sameCredentialsFailure,
   sameRefusalFailure,
 } from "../store/no_credentials.ts";
-import { unwritableCacheDir } from "../cache/unwritable_cache_dir.ts";
+import { type UnusableCacheDir, unusableCacheDir } from "../cache/unwritable_cache_dir.ts";
 import { isThrottled } from "../store/throttled.ts";
 import { retryReason, storeRetried } from "../store/retry_notice.ts";
 
@@ -313,9 +313,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     storeDownWait * 1000,
     signal,
   );
-  // A cache dir that cannot be written fails every item that must be
-  // downloaded: after the first, the others are not downloaded to fail alike.
-  const unwritable = new UnwritableCacheDir();
+  // A cache dir that cannot be written (or entered) fails every item that must
+  // be downloaded: after the first, the others are not downloaded to fail alike.
+  const unwritable = new UnwritableCacheDir(options.cache.dir);
   // A store that asks to slow down pauses as a whole (see StoreThrottle).
   const throttle = new StoreThrottle(throttleWait * 1000);
   // The items in flight, oldest first, with their download's last step. One
@@ -1422,23 +1422,28 @@ function scheduled(
 
 /**
  * Per store, the first item that could not be cached because the cache dir
- * cannot be written (a read-only mount, a CI cache restored read-only): the
- * store's other items are then not downloaded (each would fail alike, after
- * its GET), only served if cached. Per store, as the copies of each store
- * have a directory of their own.
+ * cannot be written (a read-only mount, a CI cache restored read-only) or
+ * entered (restored as another user, who made it private): the store's
+ * other items are then not downloaded (each would fail alike, after its
+ * GET), only served if cached. Per store, as the copies of each store have
+ * a directory of their own.
  */
 class UnwritableCacheDir {
-  readonly #first = new Map<string, { item: string; cacheDir: string; error: unknown }>();
+  readonly #first = new Map<string, UnusableCacheDir & { item: string; error: unknown }>();
+  readonly #cacheDir: string;
+
+  constructor(cacheDir: string) {
+    this.#cacheDir = cacheDir;
+  }
 
   /** An item of `root` failed with `error`. */
   failed(root: string, error: unknown, item: string): void {
-    const cacheDir = unwritableCacheDir(error);
-    if (cacheDir !== undefined && !this.#first.has(root)) {
-      this.#first.set(root, { item, cacheDir, error });
-    }
+    if (this.#first.has(root)) return;
+    const unusable = unusableCacheDir(error, this.#cacheDir);
+    if (unusable !== undefined) this.#first.set(root, { ...unusable, item, error });
   }
 
-  /** The error of an item of `root` not tried, when the cache dir was found unwritable. */
+  /** The error of an item of `root` not tried, when the cache dir was found unusable. */
   notTried(root: string): Error | undefined {
     const first = this.#first.get(root);
     return first === undefined ? undefined : this.#reference(first, "not tried: ");
@@ -1446,20 +1451,22 @@ class UnwritableCacheDir {
 
   /**
    * For an item of `root` in flight with the first that found the cache dir
-   * unwritable, and failing on it alike, a short reference to that failure
+   * unusable, and failing on it alike, a short reference to that failure
    * (each of them said it at length, 16 lines at the default concurrency);
    * else `undefined`.
    */
   sameAsFirst(root: string, error: unknown, item: string): Error | undefined {
     const first = this.#first.get(root);
     if (first === undefined || first.item === item) return undefined;
-    return unwritableCacheDir(error) === first.cacheDir ? this.#reference(first, "") : undefined;
+    return unusableCacheDir(error, this.#cacheDir)?.cacheDir === first.cacheDir
+      ? this.#reference(first, "")
+      : undefined;
   }
 
-  #reference(first: { item: string; cacheDir: string; error: unknown }, what: string): Error {
+  #reference(first: UnusableCacheDir & { item: string; error: unknown }, what: string): Error {
     return new AccessDeniedError(
-      `${what}the cache dir ${first.cacheDir} cannot be written (the failure of ` +
-        `${first.item} says why)`,
+      `${what}the cache dir ${first.cacheDir} ${first.how} (the failure of ${first.item} ` +
+        `says why)`,
       { cause: first.error },
     );
   }

@@ -488,8 +488,22 @@ function checkEntries(
 ): ManifestEntries {
   const entries: ManifestEntries = {};
   const seenAs = new Map<string, string>();
+  // Read whole (refused pins collected): every bad entry, not only the
+  // first, so a manifest with a few is fixed in one run, not one a run.
+  const bad: { key: string; error: InvalidInputError }[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined) continue;
+    try {
+      checkEntry(key, value);
+    } catch (error) {
+      if (refused === undefined || !(error instanceof InvalidInputError)) throw error;
+      bad.push({ key, error });
+    }
+  }
+  if (bad.length > 0) throw badEntriesError(bad);
+  return entries;
+
+  function checkEntry(key: string, value: unknown): void {
     const checked = known !== undefined && Object.hasOwn(known, key) && known[key] === value;
     const path = checked ? key : entryPath(file, key);
     if (typeof value !== "string") {
@@ -521,7 +535,23 @@ function checkEntries(
     seenAs.set(path, key);
     entries[path] = value;
   }
-  return entries;
+}
+
+/**
+ * The error of a manifest's bad entries: the first one's, with the keys of
+ * the others (five, then a count), as a list's first bad line names the
+ * line numbers of the others.
+ */
+function badEntriesError(bad: readonly { key: string; error: InvalidInputError }[]): Error {
+  const [first, ...more] = bad as [(typeof bad)[number], ...typeof bad];
+  if (more.length === 0) return first.error;
+  const named = more.slice(0, 5).map((b) => JSON.stringify(b.key)).join(", ");
+  return new InvalidInputError(
+    `${first.error.message}; other bad entries: ${named}${
+      more.length > 5 ? ` and ${more.length - 5} more` : ""
+    }`,
+    { cause: first.error },
+  );
 }
 
 /**

@@ -55,6 +55,7 @@ import {
   writeFailureLines,
 } from "./failure_lines.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
+import { recordsMissingWarning } from "../cache/records_missing.ts";
 import type { VersionedCache } from "../versioned/versioned_cache.ts";
 
 /**
@@ -253,6 +254,10 @@ export const prefill: Command = {
       maxDownloads: concurrency ?? DEFAULT_PREFILL_CONCURRENCY,
       onWarning: (w) => warnings.warn(withFlagNames(w.message), w.kind),
     });
+    // A CI cache kept without its hidden files: every copy is downloaded
+    // again, which a run must not do in silence.
+    const noRecords = recordsMissingWarning(cache.dir);
+    if (noRecords !== undefined) out.warn(noRecords);
     // Loaded only for a manifest: a list of plain URIs needs the asset cache alone.
     const versioned = manifests.length === 0
       ? []

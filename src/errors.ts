@@ -27,14 +27,35 @@ import { causes } from "./causes.ts";
  * ```
  */
 export class VcError extends Error {
+  // The message as given (its long inputs cut), and as `message` first showed it.
+  readonly #raw: string;
+  readonly #shown: string;
   /**
    * The message with the names it quotes (a key, a path, a store's error
    * text) as they are, control characters and all: for code that needs the
    * exact text, and for JSON (which escapes them itself, as the cache
    * service's error answers do). `message` (and so `stack`) is what to
-   * print.
+   * print. Text added to `message` after the error was made (`e.message +=
+   * "; nothing was recorded"`) is part of it too, and a message that quotes
+   * its `cause`'s (`${e.message}; nothing was cached`) has that cause's
+   * exact text here, not its escapes.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { IntegrityError } from "./errors.ts";
+   * const inner = new IntegrityError("s3://b/a\u202e.csv: checksum mismatch");
+   * const e = new IntegrityError(`${inner.message}; nothing was cached`, { cause: inner });
+   * e.message += " (2 attempts)";
+   * assert.equal(e.message, "s3://b/a\\u202e.csv: checksum mismatch; nothing was cached (2 attempts)");
+   * assert.equal(e.rawMessage, "s3://b/a\u202e.csv: checksum mismatch; nothing was cached (2 attempts)");
+   * ```
    */
-  declare readonly rawMessage: string;
+  get rawMessage(): string {
+    const now = this.message;
+    if (now === this.#shown) return this.#raw;
+    return replacedOnce(now, this.#shown, this.#raw) ?? now;
+  }
   /**
    * Creates the error; `options.cause` keeps the underlying error. The
    * message names keys, URIs and paths from outside (a bucket's listing, a
@@ -48,13 +69,26 @@ export class VcError extends Error {
    * stay short.
    */
   constructor(message: string, options?: ErrorOptions) {
-    const raw = withLongInputsCut(message);
-    super(printable(raw), options);
-    // Not enumerable: `console.error(e)` lists an error's own properties,
-    // and this one is not to be printed.
-    Object.defineProperty(this, "rawMessage", { value: raw, configurable: true });
+    let raw = withLongInputsCut(message);
+    // A message that quotes its cause's (a wrapper adding where or what was
+    // left undone): the cause's exact text in place of its escapes.
+    const cause = options?.cause;
+    if (cause instanceof VcError && cause.message !== cause.rawMessage) {
+      raw = replacedOnce(raw, cause.message, cause.rawMessage) ?? raw;
+    }
+    const shown = printable(raw);
+    super(shown, options);
+    // Private, so not among what `console.error(e)` lists: not to be printed.
+    this.#raw = raw;
+    this.#shown = shown;
     this.name = new.target.name;
   }
+}
+
+// `text` with the first `part` in it replaced by `by`; undefined when `text` has no `part`.
+function replacedOnce(text: string, part: string, by: string): string | undefined {
+  const at = text.indexOf(part);
+  return at < 0 ? undefined : text.slice(0, at) + by + text.slice(at + part.length);
 }
 
 /**

@@ -678,12 +678,15 @@ export class ProgressBar {
     return rateOf(this.#samples, this.#stepStart, this.#now());
   }
 
-  // The step's bytes now, as a sample of its rate; a new step (or item)
-  // starts its samples over.
+  // The step's bytes now, as a sample of its rate; a new step (or item), or
+  // one that starts over (a download of an object found replaced midway, a
+  // retry that cannot resume), starts its samples over: its bytes going back
+  // gave no rate, and so no ETA, for the rate's whole window.
   #timeItemStep(current: string, step: ItemStep): void {
     const t = this.#now();
     const key = `${current}\0${step.name}`;
-    if (key !== this.#itemKey) {
+    const last = this.#itemSamples.at(-1);
+    if (key !== this.#itemKey || (last !== undefined && step.bytes < last.bytes)) {
       this.#itemKey = key;
       this.#itemSamples.length = 0;
       this.#itemStart = t;

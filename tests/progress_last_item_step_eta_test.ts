@@ -111,3 +111,31 @@ Deno.test("progress: a stalled last step shows 0 B/s and no ETA", () => {
   assertStringIncludes(line, " 0 B/s");
   assert(etaSeconds(line) === undefined, line);
 });
+
+Deno.test("progress: a last step that starts over (a download restarted) keeps its ETA", () => {
+  let t = 0;
+  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
+  bar.onItems({ done: 0, total: 1, bytes: 0 });
+  const step = (bytes: number) =>
+    bar.onItems({
+      done: 0,
+      total: 1,
+      bytes,
+      current: "/big.bin",
+      step: { name: "downloading", bytes, total: SIZE },
+    });
+  // 800 MB at 100 MB/s, then the object is found replaced: the download starts over.
+  for (let s = 1; s <= 8; s++) {
+    t = s * 1000;
+    step(s * 100_000_000);
+  }
+  for (let i = 1; i <= 4; i++) {
+    t = 8000 + i * 500;
+    step(i * 50_000_000);
+  }
+  // 200 MB of 1 GB again, at 100 MB/s: 8 s left, not the 800 MB of before.
+  const line = bar.line();
+  assertStringIncludes(line, "/big.bin: downloading 20%");
+  assertStringIncludes(line, "100.0 MB/s");
+  assert(etaSeconds(line) === 8, line);
+});

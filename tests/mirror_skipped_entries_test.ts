@@ -131,3 +131,23 @@ Deno.test({
     assertEquals((await run([], ["^moved"])).skipped, undefined);
   },
 });
+
+Deno.test({
+  name: "vc mirror DIR TARGET: a skipped name with a space is quoted in the summary, one name",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await using ws = await CliWorkspace.create();
+    const src = ws.path("src");
+    await writeTree(src, { "a.txt": "a" });
+    // `My Docs old.lnk` read as three links, none of which exists.
+    await Deno.symlink(join(src, "a.txt"), join(src, "My Docs"));
+    await Deno.symlink(join(src, "a.txt"), join(src, "old.lnk"));
+    await Deno.symlink(join(src, "a.txt"), join(src, "trailing "));
+    const run = await ws.run(["mirror", "src", ws.bucket, "--dry-run"]);
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(
+      run.stdout,
+      '3 symlinks skipped (--follow-symlinks follows them: "My Docs" old.lnk "trailing ")',
+    );
+  },
+});

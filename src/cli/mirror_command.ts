@@ -37,7 +37,7 @@ import {
   UsageError,
   withFlagNames,
 } from "./errors.ts";
-import { printable, visibleEnds } from "../printable.ts";
+import { inertJson, printable, visibleEnds } from "../printable.ts";
 import { isStoreOwnName } from "../store/fs_layout.ts";
 import { cliOpenStore } from "./store_options.ts";
 import { parseDuration } from "./units.ts";
@@ -785,10 +785,15 @@ function skippedCounts(r: MirrorReport): string[] {
   ];
 }
 
-/** The first three of `keys`, printable, and how many more (`a b c and 2 more`). */
+/**
+ * The first three of `keys`, printable, and how many more (`a b c and 2
+ * more`); a key with whitespace in it JSON-quoted (`"My Docs" a.lnk`), as
+ * the spaces between them would make it two names, and a trailing space none.
+ */
 function firstKeys(keys: readonly string[]): string {
   const more = keys.length > 3 ? ` and ${keys.length - 3} more` : "";
-  return `${keys.slice(0, 3).map(printable).join(" ")}${more}`;
+  const shown = (key: string) => /\s/u.test(key) ? inertJson(key) : printable(key);
+  return `${keys.slice(0, 3).map(shown).join(" ")}${more}`;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   VcError,
 } from "../errors.ts";
 import { basename } from "../path.ts";
+import { printable } from "../printable.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { isSharingViolation } from "../replace_file.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
@@ -71,6 +72,9 @@ export function failure(key: string | undefined, path: string, error: unknown): 
   // first line must not end inside them, or the cause is cut off.
   const names = key === undefined ? [path] : [key, path];
   let text = withoutSubject(typeof error === "string" ? error : message(error, names), path);
+  // A VcError's message shows the path escaped (`a\x1bb`), as it prints.
+  const shown = printable(path);
+  if (shown !== path) text = withoutSubject(text, shown);
   if (error instanceof Deno.errors.NotFound) {
     text = `vanished: ${text}; the next run mirrors what is there then`;
   } else if (/another program has it open|it is read-only/.test(text)) {

@@ -521,8 +521,10 @@ function rawErrorMessage(error: unknown, command: string | undefined): string {
   // each newline as `\n`, or the name and the reason after it were cut off.
   // Only a bug's message is cut to its first line.
   const expected = isExpected(error);
-  let first = (expected ? error.message : (error.message.split("\n")[0] ?? "")).trim() ||
-    error.name;
+  // A VcError's message is escaped already: its exact text, cut and escaped
+  // once below, so a cut counts the characters given, not their escapes.
+  const text = error instanceof VcError ? error.rawMessage : error.message;
+  let first = (expected ? text : (text.split("\n")[0] ?? "")).trim() || error.name;
   // Deno's advice ("run again with the --allow-all flag") cannot be followed
   // with the vc binary: its permissions are fixed when it is built. Also
   // where a message of vc's wraps Deno's (a settings file under /dev/shm).

@@ -118,3 +118,33 @@ Deno.test("cache: an object whose content is an <Error> document, vouched for by
     }
   }
 });
+
+// A genuine object whose content is an <Error> document (a saved S3 answer, a
+// test fixture), under an ETag that names no MD5 (SSE-KMS, an opaque one) and
+// without vc-md5: every GET of it was refused as the error it holds, retried,
+// and never could be had at all. Its RequestId is that of the request it was
+// saved from, never the one this answer's x-amz-request-id names (S3, MinIO
+// and Ceph give both the same id in an error they send).
+Deno.test("cache: a stored <Error> document naming another request than the answer's is the object", async () => {
+  for (
+    const headers of [
+      { etag: '"a1b2c3-opaque"', "x-amz-request-id": "TX0000000000LIVE" },
+      {
+        etag: `"${md5Hex("kms")}"`,
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-request-id": "TX0000000000LIVE",
+      },
+    ]
+  ) {
+    let gets = 0;
+    await using server = answeringS3(() => (gets++, answer(ERROR_DOC, headers)));
+    const dir = await Deno.makeTempDir({ prefix: "vc-error-doc-in-200-" });
+    try {
+      await using cache = cacheOverEndpoint(dir, server.url);
+      assertEquals(await Deno.readTextFile(await cache.cache(URI)), ERROR_DOC);
+      assertEquals(gets <= 2, true, `${gets} requests: no retry of the object`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});

@@ -107,3 +107,52 @@ Deno.test("journal locked throughout a sweep (Windows logic): its directory's da
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// A journal that stays locked (an appender frozen mid-write, a long
+// compaction) cost every lookup of it the whole wait again: a sweep of a
+// directory of many files waited ~0.3 s for each (an hour for 10,000). The
+// wait is paid once while the journal is unchanged; one changed (the holder
+// wrote, or replaced it) is waited for again.
+Deno.test("journal locked throughout (Windows logic): the wait is paid once while it is unchanged", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "journal-read-locked-" });
+  try {
+    const { paths } = await cacheWithOneEntry(dir);
+    for (const name of ["y.csv", "z.csv", "w.csv", "v.csv"]) {
+      await Deno.writeTextFile(`${dir}/s3/b/${name}`, name);
+    }
+    const metaDir = paths.journalPath.slice(0, paths.journalPath.lastIndexOf("/"));
+    await withFsPlatform({ mandatoryLocks: true }, async () => {
+      const one = await withLockedReads(metaDir, Infinity, () => {
+        lookupRecord(paths.journalPath, paths.recordName);
+      });
+      const { result, refused } = await withLockedReads(
+        metaDir,
+        Infinity,
+        () => findOrphans(dir, Date.now() + 3600_000),
+      );
+      assertEquals(result, []);
+      // Each lookup of a file (two a file) reads once, not a whole wait's worth.
+      assertEquals(
+        refused <= 2 * 5,
+        true,
+        `${refused} reads refused; a whole wait is ${one.refused}`,
+      );
+      // The holder wrote: its lock is waited for again, and the record found.
+      appendRecord(paths.journalPath, "other", {
+        uri: "s3://b/y.csv",
+        etag: "e",
+        size: 5,
+        validatedAt: 0,
+      });
+      const again = await withLockedReads(
+        metaDir,
+        2,
+        () => lookupRecord(paths.journalPath, paths.recordName).kind,
+      );
+      assertEquals(again.result, "record");
+    });
+  } finally {
+    forgetJournals();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -226,6 +226,7 @@ export function knownWhole(
  */
 export function forgetJournals(): void {
   memos.clear();
+  stillLocked.clear();
 }
 
 /**
@@ -351,26 +352,50 @@ function withJournal<T>(
   }
   try {
     for (let attempt = 0;; attempt++) {
+      let seen: string | undefined;
       try {
         if (attempt > 0) file.seekSync(0, Deno.SeekMode.Start);
         const st = file.statSync();
+        seen = lockedSignature(st);
         if (!st.isFile || st.size > JOURNAL_MAX_BYTES) return undefined;
-        return read(file, st);
+        const out = read(file, st);
+        stillLocked.delete(journalPath);
+        return out;
       } catch (error) {
         // Where locks are mandatory (Windows) an appender's exclusive lock
         // denies this read for the moment of its write (os error 33): taken
         // for no journal, a lookup missed (a download again) and a sweep
-        // took the directory's data for orphans. Waited for, briefly.
-        const wait = fsPlatform.mandatoryLocks && isSharingViolation(error)
-          ? LOCKED_READ_DELAYS_MS[attempt]
-          : undefined;
-        if (wait === undefined) return undefined;
+        // took the directory's data for orphans. Waited for, briefly; but
+        // once only while the journal stays as it was when the whole wait
+        // ran out (its holder stopped mid-write): else a sweep of its
+        // directory waited again for each file.
+        if (!fsPlatform.mandatoryLocks || !isSharingViolation(error)) return undefined;
+        if (seen !== undefined && stillLocked.get(journalPath) === seen) return undefined;
+        const wait = LOCKED_READ_DELAYS_MS[attempt];
+        if (wait === undefined) {
+          if (seen !== undefined) {
+            if (stillLocked.size >= MEMO_LIMIT) stillLocked.clear();
+            stillLocked.set(journalPath, seen);
+          }
+          return undefined;
+        }
         sleepSync(wait);
       }
     }
   } finally {
     file.close();
   }
+}
+
+/**
+ * Journals whose reads stayed locked through the whole wait, with what they
+ * were then ({@linkcode lockedSignature}): not waited for again until changed.
+ */
+const stillLocked = new Map<string, string>();
+
+/** A journal as far as its stat tells: a write or a replacement changes it. */
+function lockedSignature(st: Deno.FileInfo): string {
+  return `${st.dev}:${st.ino}:${st.birthtime?.getTime()}:${st.size}:${st.mtime?.getTime()}`;
 }
 
 /** Waits (ms) between reads of a journal another process holds locked: ~0.3 s in all. */

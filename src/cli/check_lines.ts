@@ -49,9 +49,13 @@ export function checkLines(report: CheckReport, grace: string, repoFlag?: string
       `record ${p.id} (${p.key}): ${p.problem}: ${p.detail}; ${repair(p, repo)}`
     ),
     ...report.orphans.map((o) =>
-      `orphan ${o.key} (${o.size} bytes, ${o.lastModified}): no record references it; ` +
-      `vc repo gc${repo} deletes it once older than its --grace (if it is needed, record it first: ` +
-      `vc repo adopt ${shellWord(o.key)} PATH${repo})`
+      o.purgedRecord !== undefined
+        ? `orphan ${o.key} (${o.size} bytes, ${o.lastModified}): content of purged record ` +
+          `${o.purgedRecord}, which its purge left (a gc stopped before its delete, or a delete ` +
+          `the store refused); vc repo gc${repo} deletes it once older than its --grace`
+        : `orphan ${o.key} (${o.size} bytes, ${o.lastModified}): no record references it; ` +
+          `vc repo gc${repo} deletes it once older than its --grace (if it is needed, record it ` +
+          `first: vc repo adopt ${shellWord(o.key)} PATH${repo})`
     ),
     ...unchecked.slice(0, MAX_FAILURES_SHOWN),
     ...(more > 0

@@ -33,6 +33,7 @@ import {
   liveRecordCount,
   period,
   purgedAmongRestored,
+  purgedRecordsNaming,
   restoredMarkIn,
 } from "./gc.ts";
 import { RECORDS_PER_PAGE } from "./record_pages.ts";
@@ -61,6 +62,12 @@ export interface Orphan {
   size: number;
   /** When it was written (ISO time); GC deletes it once older than the grace period. */
   lastModified: string;
+  /**
+   * The purged record that names it, when one does: content its purge left
+   * (a gc killed before its delete, a delete the store refused), which an
+   * adopt refuses; gc deletes it.
+   */
+  purgedRecord?: number;
 }
 
 /** A record whose content the store did not let the check look at. */
@@ -304,6 +311,15 @@ async function checkGuarded(repo: Repository, options: CheckOptions): Promise<Ch
     mark !== undefined && Date.parse(o.lastModified) <= mark && !purgedContent.has(o.key);
   const keptRestored = orphans.filter((o) => !liveNow.has(o.key) && restored(o));
   const stillOrphans = orphans.filter((o) => !liveNow.has(o.key) && !restored(o));
+  // Which purge left each (a purged record names it): not one to adopt.
+  const purgedBy = stillOrphans.length === 0
+    ? new Map<string, number>()
+    : await repo.catalog.transaction("read", (tx) =>
+      purgedRecordsNaming(tx, stillOrphans.map((o) => o.key)));
+  for (const o of stillOrphans) {
+    const id = purgedBy.get(o.key);
+    if (id !== undefined) o.purgedRecord = id;
+  }
   const oldOrphans = stillOrphans.filter((o) => !recent(o));
   const pendingUploads: PendingUpload[] = [];
   let uploadsUnchecked: string | undefined;

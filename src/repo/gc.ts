@@ -746,8 +746,8 @@ export async function liveRecordCount(catalog: Catalog): Promise<number> {
  * Those of `keys` that a record that is not purged references now, read in
  * `tx`: content a purge has not freed, or an add recorded since a listing.
  */
-export function liveKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
-  return keysAmong(tx, keys, "state <> 'purged'");
+export async function liveKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
+  return new Set((await recordsNaming(tx, keys, "state <> 'purged'")).keys());
 }
 
 /**
@@ -756,22 +756,35 @@ export function liveKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
  * delete the store refused). Never content a restore dropped the record of
  * (see `restoredMarkIn`): an adopt of a key any record names is refused.
  */
-export function purgedKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
-  return keysAmong(tx, keys, "state = 'purged'");
+export async function purgedKeysAmong(tx: Tx, keys: string[]): Promise<Set<string>> {
+  return new Set((await purgedRecordsNaming(tx, keys)).keys());
 }
 
-/** Those of `keys` that a record in `state` (an SQL condition) names. */
-async function keysAmong(tx: Tx, keys: string[], state: string): Promise<Set<string>> {
-  const found = new Set<string>();
+/**
+ * The purged record naming each of `keys` that one names (see
+ * {@linkcode purgedKeysAmong}), by key: `vc repo check` says which purge
+ * left the content, and not to adopt it (an adopt of it is refused).
+ */
+export function purgedRecordsNaming(tx: Tx, keys: string[]): Promise<Map<string, number>> {
+  return recordsNaming(tx, keys, "state = 'purged'");
+}
+
+/** The record in `state` (an SQL condition) naming each of `keys` that one names, by key. */
+async function recordsNaming(
+  tx: Tx,
+  keys: string[],
+  state: string,
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const part = keys.slice(i, i + CHUNK);
     const rows = await tx.query(
-      `SELECT content_key FROM records WHERE ${state} AND content_key IN (${
+      `SELECT id, content_key FROM records WHERE ${state} AND content_key IN (${
         placeholders(part.length, 0)
       })`,
       part,
     );
-    for (const row of rows) found.add(keyOf(row));
+    for (const row of rows) found.set(keyOf(row), Number(row.id));
   }
   return found;
 }

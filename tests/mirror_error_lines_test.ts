@@ -11,6 +11,7 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { mirror } from "../src/mirror/mirror.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { StoreError } from "../src/errors.ts";
+import { printable } from "../src/printable.ts";
 import type { PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { tempDir, writeTree } from "./mirror_helpers.ts";
 
@@ -220,7 +221,8 @@ Deno.test("mirror: a failure of a file whose name holds a newline keeps its caus
     assertEquals(r.failed, [{
       key: name,
       path: join(src, name),
-      error: `PUT s3://b/${name} failed: 500 InternalError; the next run tries it again`,
+      // Its message as every error message shows an outside name: escaped.
+      error: `PUT s3://b/${printable(name)} failed: 500 InternalError; the next run tries it again`,
       errorName: "StoreError",
     }]);
   } finally {

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { S3Store } from "../src/store/s3.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { StoreNotFoundError } from "../src/errors.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -39,4 +41,30 @@ Deno.test("S3Store: a missing bucket with upper case or _ in its name gets the l
   });
   const e = await plain.get("k.txt").then(() => undefined, (e: Error) => e);
   assert.ok(e && !e.message.includes("lower case"), e?.message);
+});
+
+Deno.test("AssetCache: cache() of an upper-case bucket keeps the lower-case hint", async () => {
+  // `vc cache get s3://Assets/k` said only "check the bucket name and the
+  // endpoint": the cache's rewording dropped the store's hint.
+  await using s3 = await startFakeS3({ buckets: ["my-assets"] });
+  const cacheDir = await Deno.makeTempDir({ prefix: "vc_bucket_case_hint_" });
+  try {
+    await using assets = new AssetCache({
+      cacheDir,
+      configPath: false,
+      env: { ...s3.env, AWS_MAX_ATTEMPTS: "1" },
+    });
+    const e = await assets.cache("s3://My_Assets/k.txt").then(() => undefined, (e: Error) => e);
+    assert.ok(e instanceof StoreNotFoundError, String(e));
+    assert.match(
+      e.message,
+      /^cannot download s3:\/\/My_Assets\/k\.txt: its bucket s3:\/\/My_Assets/,
+    );
+    assert.ok(e.message.includes("check the bucket name and the endpoint"), e.message);
+    assert.ok(e.message.endsWith("did you mean s3://my-assets?"), e.message);
+    const plain = await assets.cache("s3://nobucket/k.txt").then(() => undefined, (e: Error) => e);
+    assert.ok(plain && !plain.message.includes("lower case"), plain?.message);
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
 });

@@ -28,6 +28,7 @@ import { isFileTooLargeError } from "../file_size_limit.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
+import { bucketNameHint } from "../store/bucket_name_hint.ts";
 import { durationMs } from "../duration.ts";
 import { unwritableCacheDirError } from "./unwritable_cache_dir.ts";
 import { CACHE_PRUNE, removeCopy } from "../command_words.ts";
@@ -373,10 +374,12 @@ export function explainCacheError(
       : NotFoundError;
     // The whole bucket missing (a typo in its name, another endpoint) is not
     // the same advice as one missing key.
-    if (/^bucket s3:\/\/\S+ does not exist/.test(e.message)) {
+    const bucket = /^bucket s3:\/\/(\S+) does not exist/.exec(e.message)?.[1];
+    if (bucket !== undefined) {
+      // The store's own hint (`s3://My_Assets`: names are lower case) is kept.
       return new Class(
         `cannot download ${loc.uri}: its ${e.message.split(" (")[0]} (check the bucket name ` +
-          `and the endpoint)`,
+          `and the endpoint)${bucketNameHint(bucket)}`,
         { cause: e },
       );
     }

@@ -6,6 +6,7 @@
  * @module
  */
 import { REQUEST_TIMEOUT_HINT } from "./retry_notice.ts";
+import { bucketNameHint } from "./bucket_name_hint.ts";
 import { findCause, hasCause } from "../causes.ts";
 import {
   AccessDeniedError,
@@ -934,13 +935,4 @@ function isTimeoutError(error: unknown): boolean {
     error,
     (e) => e.name === "TimeoutError" || (e as { code?: unknown }).code === "ETIMEDOUT",
   );
-}
-
-// `s3://MyBucket`: S3 bucket names are lower case (since 2018 everywhere;
-// no underscores either), so a bucket that "does not exist" under such a
-// name is most likely the lower-case one mistyped.
-function bucketNameHint(bucket: string): string {
-  if (!/[A-Z_]/.test(bucket)) return "";
-  const likely = bucket.toLowerCase().replaceAll("_", "-");
-  return `; S3 bucket names are lower case, without "_": did you mean s3://${likely}?`;
 }

@@ -312,6 +312,12 @@ async function dispatch(
         command: found.words[0]!,
       });
     }
+    // `vc --bukcet my-assets ls`: a misspelt value flag is not known to take
+    // a value, so its value was taken for the command; the flag is the typo.
+    if (found.flagsBefore.length > 0) {
+      const flag = await unknownFlagWithoutCommand(found.flagsBefore);
+      if (flag !== undefined) throw flag;
+    }
     throw unknownCommand(name);
   }
   // The parser is loaded with the command, not at start-up: its `node:util`
@@ -509,7 +515,9 @@ export function commandName(args: readonly string[]): string {
  * arguments. Flags may come before the command, so values of value-taking
  * flags are skipped rather than taken for the command.
  */
-function findCommand(args: readonly string[]): { words: string[]; rest: string[] } {
+function findCommand(
+  args: readonly string[],
+): { words: string[]; rest: string[]; flagsBefore: string[] } {
   const positional: number[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -538,6 +546,7 @@ function findCommand(args: readonly string[]): { words: string[]; rest: string[]
   return {
     words: [...chosen].map((i) => args[i]!),
     rest: args.filter((_, i) => !chosen.has(i)),
+    flagsBefore: args.slice(0, positional[0] ?? 0),
   };
 }
 

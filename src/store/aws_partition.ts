@@ -102,6 +102,23 @@ export interface AwsS3Host {
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 
 /**
+ * Whether `region` has the shape of an AWS region's name (`eu-west-1`,
+ * `us-gov-west-1`, `us-iso-east-1`), as the partitions write them: not
+ * GCP's `us-east1`, nor `US-EAST-1` or `us-east`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAwsRegionName } from "./aws_partition.ts";
+ * assert(isAwsRegionName("eu-west-1") && isAwsRegionName("eusc-de-east-1"));
+ * assert(!isAwsRegionName("us-east1") && !isAwsRegionName("us-east"));
+ * ```
+ */
+export function isAwsRegionName(region: string): boolean {
+  return REGION.test(region);
+}
+
+/**
  * What AWS S3 host `hostname` names, in any partition (its DNS suffix from
  * the one partition table): the bucket of a virtual-hosted name and the
  * region, in every form S3 answers to (`s3.REGION`, `s3-REGION`,

@@ -7,6 +7,7 @@
  */
 import { REQUEST_TIMEOUT_HINT } from "./retry_notice.ts";
 import { bucketNameHint } from "./bucket_name_hint.ts";
+import { regionNameHint } from "./region_name_hint.ts";
 import { findCause, hasCause } from "../causes.ts";
 import {
   AccessDeniedError,
@@ -712,7 +713,7 @@ export function s3NetworkError(error: unknown, ctx: S3RequestContext): VcError {
     return new OfflineError(
       `${ctx.operation} ${ctx.uri}: cannot reach ${ctx.endpoint}${fromSetting(ctx)}${
         throughProxy(ctx.endpoint)
-      }: ${message}${virtualHostHint(message, ctx)}`,
+      }: ${message}${virtualHostHint(message, ctx)}${unknownRegionHint(message, ctx)}`,
       { cause: error },
     );
   }
@@ -781,6 +782,17 @@ function connectionCutHint(error: unknown, message: string): string {
 /** ` (from SETTING)` when the context names where its endpoint was configured. */
 function fromSetting(ctx: S3RequestContext): string {
   return ctx.endpointSource === undefined ? "" : ` (from ${ctx.endpointSource})`;
+}
+
+/**
+ * A hint when a request to AWS itself (no endpoint configured) found no
+ * host because its region is no AWS region (`us-east1`): the region's
+ * typo, not the network, is named. Any region goes to another server.
+ */
+function unknownRegionHint(message: string, ctx: S3RequestContext): string {
+  if (ctx.endpointSource !== undefined) return "";
+  if (!/lookup|name or service|nodename|dns|resolve|no such host/i.test(message)) return "";
+  return regionNameHint(ctx.region);
 }
 
 /**

@@ -94,7 +94,22 @@ const GUARD = new URL("./batch_parent_guard.ts", import.meta.url).href;
 /** How many files one `deno test` process takes at a time. */
 const BATCH_FILES = 8;
 
+/** What `--help` prints: how `deno task test` is called (see this module's doc). */
+const USAGE = `Usage: deno task test [--jobs N] [--no-check] [DENO TEST FLAGS] [PATH...]
+
+Runs the test files under PATH (default tests/), files or directories, in
+several \`deno test\` processes at once. Paths are taken from the checkout's
+directory: deno task test tests/cli_main_test.ts runs one file.
+
+  --jobs N       processes at once (default: twice the cores, at most 4)
+  --no-check     skip the type check before the batches
+  --filter TEXT  run only the tests whose names match (as deno test's)
+  Other flags (--fail-fast, ...) go to every deno test.
+`;
+
 interface Plan {
+  /** `--help`: print {@linkcode USAGE}, run nothing. */
+  help?: boolean;
   jobs: number;
   /** How long a batch may run before it is killed (`TEST_BATCH_TIMEOUT`). */
   limitMs: number;
@@ -113,7 +128,10 @@ function parseArgs(args: readonly string[]): Plan {
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "--jobs") {
+    if (arg === "--help" || arg === "-h") {
+      // Passed on, it ran every batch with `deno test --help`: the whole suite.
+      plan.help = true;
+    } else if (arg === "--jobs") {
       plan.jobs = jobsValue(args[++i]);
     } else if (arg === "--no-check") {
       // The batches run with --no-check anyway; this skips the check before them.
@@ -144,9 +162,21 @@ function isTestFile(name: string): boolean {
   return /(^|[._])test\.(ts|tsx|mts|js|mjs)$/.test(name);
 }
 
+/** A PATH given that is neither a file nor a directory: a usage error. */
+class MissingPathError extends Error {}
+
 /** The files under `path` (or `path` itself), with their sizes. */
 async function collect(path: string, out: Map<string, number>): Promise<void> {
-  const info = await Deno.stat(path);
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    // A mistyped path was an uncaught NotFound and its stack.
+    throw new MissingPathError(
+      `${path} does not exist (paths are taken from ${Deno.cwd()}: e.g. tests/cli_main_test.ts)`,
+    );
+  }
   if (info.isFile) {
     out.set(path, info.size);
     return;
@@ -305,8 +335,18 @@ async function typeCheck(files: readonly string[]): Promise<boolean> {
 async function main(): Promise<number> {
   const plan = parsedOrSaid("test_shards", () => parseArgs(Deno.args));
   if (plan === undefined) return 2;
+  if (plan.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const files = new Map<string, number>();
-  for (const path of plan.paths) await collect(path, files);
+  try {
+    for (const path of plan.paths) await collect(path, files);
+  } catch (error) {
+    if (!(error instanceof MissingPathError)) throw error;
+    console.error(`test_shards: ${error.message}`);
+    return 2;
+  }
   if (files.size === 0) {
     console.error(`no test files in ${plan.paths.join(" ")}`);
     return 1;

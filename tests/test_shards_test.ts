@@ -271,3 +271,39 @@ Deno.test("test shards: a run in which no test ran (a --filter matching none) fa
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("test shards: --help prints the usage and runs nothing", async () => {
+  // `deno task test --help` passed --help on to every `deno test` batch and
+  // so ran the whole suite, minutes, for a newcomer asking how to run one file.
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_help_" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "boom_test.ts"),
+      `Deno.test("boom", () => { throw new Error("boom ran"); });\n`,
+    );
+    for (const flag of ["--help", "-h"]) {
+      const { code, out, stdout } = await shards(dir, {}, [flag]);
+      assertEquals(code, 0, out);
+      assertStringIncludes(stdout, "Usage: deno task test [--jobs N]");
+      assert(!out.includes("boom"), out);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("test shards: a path that does not exist is one line naming it, exit 2, nothing run", async () => {
+  // `deno task test tests/x_tset.ts` ended in an uncaught NotFound and its stack.
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_missing_" });
+  try {
+    await Deno.writeTextFile(join(dir, "a_test.ts"), `Deno.test("alpha", () => {});\n`);
+    const missing = join(dir, "a_tset.ts");
+    const { code, out, stdout } = await shards(missing);
+    assertEquals(code, 2, out);
+    assertEquals(stdout, "");
+    assertStringIncludes(out, `test_shards: ${missing} does not exist`);
+    assert(!out.includes("Uncaught") && !out.includes("    at "), out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -29,6 +29,7 @@ import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
 import { bucketNameHint } from "../store/bucket_name_hint.ts";
+import { endpointPathHintIn } from "../store/endpoint_path_hint.ts";
 import { durationMs } from "../duration.ts";
 import { unwritableCacheDirError } from "./unwritable_cache_dir.ts";
 import { CACHE_PRUNE, removeCopy } from "../command_words.ts";
@@ -392,7 +393,7 @@ export function explainCacheError(
       `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
         notAFile(loc.uri) + versionQuery(loc.uri) + percentEscapes(loc.uri) +
         notAPrefix(loc.uri, loc.dataPath) +
-        inlineComment(loc.uri),
+        inlineComment(loc.uri) + endpointPathHintIn(e.message),
       { cause: e },
     );
   }

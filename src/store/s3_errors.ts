@@ -8,6 +8,7 @@
 import { REQUEST_TIMEOUT_HINT } from "./retry_notice.ts";
 import { bucketNameHint } from "./bucket_name_hint.ts";
 import { regionNameHint } from "./region_name_hint.ts";
+import { endpointPathHint } from "./endpoint_path_hint.ts";
 import { findCause, hasCause } from "../causes.ts";
 import {
   AccessDeniedError,
@@ -268,7 +269,12 @@ function httpError(
         options,
       );
     }
-    return new NotFoundError(`${ctx.uri} does not exist (${ctx.operation}: ${what})`, options);
+    return new NotFoundError(
+      `${ctx.uri} does not exist (${ctx.operation}: ${what})${
+        endpointPathHint(ctx.endpoint, ctx.bucket)
+      }`,
+      options,
+    );
   }
   if (status === 304) {
     return new NotModifiedError(`${ctx.uri} is not modified (${ctx.operation}: ${what})`, options);

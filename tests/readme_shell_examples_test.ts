@@ -32,6 +32,7 @@ const NOT_COMMANDS = new Set([
   "vc repo chek",
   "vc repo verify",
   "vc repo list",
+  "vc version",
 ]);
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

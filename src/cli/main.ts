@@ -657,7 +657,9 @@ function commandHint(name: string, group: string | undefined): { hint?: string }
   // Group words too: `vc cach get` is a typo of `cache`, not of `path`.
   const groups = COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!);
   const guess = closest(name, [...new Set([...COMMANDS.map((c) => c.name), ...groups, "help"])]);
-  return guess === undefined ? {} : { hint: `did you mean "${guess}"?` };
+  // `vc version`, as `git version` prints git's: vc's own is a flag.
+  const own = name === "version" ? " (vc's own version: vc --version)" : "";
+  return guess === undefined ? {} : { hint: `did you mean "${guess}"?${own}` };
 }
 
 async function writeText(io: CliIo, text: string): Promise<void> {

@@ -19,21 +19,29 @@ function etaSeconds(line: string): number | undefined {
 
 const SIZE = 1_000_000_000;
 
-Deno.test("progress: the last item's download gives the bar its rate and ETA", () => {
-  let t = 0;
-  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
-  bar.onItems({ done: 0, total: 1, bytes: 0 });
-  // 100 MB/s for 4 s: 400 MB of 1 GB, 6 s left.
-  for (let s = 1; s <= 4; s++) {
-    t = s * 1000;
-    const bytes = s * 100_000_000;
+/** A sync's bar at time 0 (the test moves `clock.t`) with `total` items to do. */
+function syncBar(total: number) {
+  const clock = { t: 0 };
+  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => clock.t, columns: 200 });
+  bar.onItems({ done: 0, total, bytes: 0 });
+  /** Reports /big.bin's step at `stepBytes` (the sync's bytes: `bytes`, else the same). */
+  const step = (name: string, stepBytes: number, bytes = stepBytes) =>
     bar.onItems({
       done: 0,
-      total: 1,
+      total,
       bytes,
       current: "/big.bin",
-      step: { name: "downloading", bytes, total: SIZE },
+      step: { name, bytes: stepBytes, total: SIZE },
     });
+  return { clock, bar, step };
+}
+
+Deno.test("progress: the last item's download gives the bar its rate and ETA", () => {
+  const { clock, bar, step } = syncBar(1);
+  // 100 MB/s for 4 s: 400 MB of 1 GB, 6 s left.
+  for (let s = 1; s <= 4; s++) {
+    clock.t = s * 1000;
+    step("downloading", s * 100_000_000);
   }
   const line = bar.line();
   assertStringIncludes(line, "/big.bin: downloading 40%");
@@ -42,28 +50,14 @@ Deno.test("progress: the last item's download gives the bar its rate and ETA", (
 });
 
 Deno.test("progress: the last item's copy has its own rate and ETA, not the download's 0 B/s", () => {
-  let t = 0;
-  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
-  bar.onItems({ done: 0, total: 1, bytes: 0 });
-  t = 1000;
-  bar.onItems({
-    done: 0,
-    total: 1,
-    bytes: SIZE,
-    current: "/big.bin",
-    step: { name: "downloading", bytes: SIZE, total: SIZE },
-  });
+  const { clock, bar, step } = syncBar(1);
+  clock.t = 1000;
+  step("downloading", SIZE);
   // Then copied at 50 MB/s, the sync's bytes (what it downloaded) standing still.
   const start = 2000;
   for (let s = 0; s <= 8; s++) {
-    t = start + s * 1000;
-    bar.onItems({
-      done: 0,
-      total: 1,
-      bytes: SIZE,
-      current: "/big.bin",
-      step: { name: "copying", bytes: s * 50_000_000, total: SIZE },
-    });
+    clock.t = start + s * 1000;
+    step("copying", s * 50_000_000, SIZE);
   }
   const line = bar.line();
   assertStringIncludes(line, "/big.bin: copying 40%");
@@ -74,64 +68,37 @@ Deno.test("progress: the last item's copy has its own rate and ETA, not the down
 });
 
 Deno.test("progress: with items still to come, an item's step gives no ETA of its own", () => {
-  let t = 0;
-  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
-  bar.onItems({ done: 0, total: 3, bytes: 0 });
+  const { clock, bar, step } = syncBar(3);
   for (let s = 1; s <= 4; s++) {
-    t = s * 1000;
-    const bytes = s * 100_000_000;
-    bar.onItems({
-      done: 0,
-      total: 3,
-      bytes,
-      current: "/big.bin",
-      step: { name: "downloading", bytes, total: SIZE },
-    });
+    clock.t = s * 1000;
+    step("downloading", s * 100_000_000);
   }
   // The step's ETA would be of one entry of three: none until an item is done.
   assert(etaSeconds(bar.line()) === undefined, bar.line());
 });
 
 Deno.test("progress: a stalled last step shows 0 B/s and no ETA", () => {
-  let t = 0;
-  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
-  bar.onItems({ done: 0, total: 1, bytes: 0 });
+  const { clock, bar, step } = syncBar(1);
   for (let s = 1; s <= 2; s++) {
-    t = s * 1000;
-    bar.onItems({
-      done: 0,
-      total: 1,
-      bytes: s * 1_000_000,
-      current: "/big.bin",
-      step: { name: "downloading", bytes: s * 1_000_000, total: SIZE },
-    });
+    clock.t = s * 1000;
+    step("downloading", s * 1_000_000);
   }
-  t = 60_000;
+  clock.t = 60_000;
   const line = bar.line();
   assertStringIncludes(line, " 0 B/s");
   assert(etaSeconds(line) === undefined, line);
 });
 
 Deno.test("progress: a last step that starts over (a download restarted) keeps its ETA", () => {
-  let t = 0;
-  const bar = new ProgressBar({ label: "sync", enabled: false, now: () => t, columns: 200 });
-  bar.onItems({ done: 0, total: 1, bytes: 0 });
-  const step = (bytes: number) =>
-    bar.onItems({
-      done: 0,
-      total: 1,
-      bytes,
-      current: "/big.bin",
-      step: { name: "downloading", bytes, total: SIZE },
-    });
+  const { clock, bar, step } = syncBar(1);
   // 800 MB at 100 MB/s, then the object is found replaced: the download starts over.
   for (let s = 1; s <= 8; s++) {
-    t = s * 1000;
-    step(s * 100_000_000);
+    clock.t = s * 1000;
+    step("downloading", s * 100_000_000);
   }
   for (let i = 1; i <= 4; i++) {
-    t = 8000 + i * 500;
-    step(i * 50_000_000);
+    clock.t = 8000 + i * 500;
+    step("downloading", i * 50_000_000);
   }
   // 200 MB of 1 GB again, at 100 MB/s: 8 s left, not the 800 MB of before.
   const line = bar.line();

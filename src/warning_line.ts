@@ -86,8 +86,9 @@ function inertLines(text: string): string {
 
 /**
  * A line vc says on its own behalf by default, `vc: ` and `line`, on
- * stderr with its control characters escaped: a catalog's "waiting for …"
- * line, which names a catalog's path or a session's query from outside.
+ * stderr as one line, its control characters (line breaks too) escaped: a
+ * catalog's "waiting for …" line, which names a catalog's path or a
+ * session's query from outside.
  * The default of every `onConnectWait` / `onLockWait`.
  *
  * @example
@@ -107,5 +108,7 @@ function inertLines(text: string): string {
  * ```
  */
 export function sayOnStderr(line: string): void {
-  lineOnStderr(`vc: ${line}`);
+  // One line whatever it quotes: a line break in a catalog's path or a
+  // session's query must not start a line of its own that looks like vc's.
+  console.error(printable(`vc: ${line}`));
 }

@@ -151,6 +151,18 @@ Deno.test("library default stderr lines show outside names escaped", () => {
   assertEquals(said.map(rawControl).filter((r) => r !== undefined), []);
 });
 
+Deno.test("a catalog's waiting line stays one line when the name it quotes holds a line break", () => {
+  const said: string[] = [];
+  const { error } = console;
+  console.error = (...args: unknown[]) => said.push(args.map(String).join(" "));
+  try {
+    sayOnStderr("waiting for the SQLite catalog /srv/a\nvc: all clear\r\n.db");
+  } finally {
+    console.error = error;
+  }
+  assertEquals(said, ["vc: waiting for the SQLite catalog /srv/a\\nvc: all clear\\r\\n.db"]);
+});
+
 Deno.test("library code writes to stderr only through the one escaping helper", async () => {
   // Where a line reaches stderr other than through src/warning_line.ts, and why it is inert.
   const allowed: Record<string, string> = {

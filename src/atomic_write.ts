@@ -1135,9 +1135,17 @@ async function copyChunks(
   }
 }
 
+// The largest slice one write hands the OS. Reads stay large (few calls);
+// writes do not: on ext4 an async 4 MiB `write` took ~11 ms where four of
+// 1 MiB took ~1 ms in all, so a 1 GiB copy took 7–9 s against 1.1–1.4 s
+// (`Deno.copyFile`: 0.5–0.8 s; scripts/bench/NOTES.md).
+const WRITE_SLICE = 1024 * 1024;
+
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   for (let written = 0; written < chunk.length;) {
-    written += await file.write(chunk.subarray(written));
+    written += await file.write(
+      chunk.subarray(written, Math.min(chunk.length, written + WRITE_SLICE)),
+    );
   }
 }
 

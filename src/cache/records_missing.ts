@@ -7,14 +7,17 @@
  *
  * @module
  */
-import { META_DIR } from "./layout.ts";
+import { FILE_NAMESPACE, META_DIR } from "./layout.ts";
+import { join } from "../path.ts";
 
 // Entries looked at for a copy, at most: the check is one per run, bounded.
 const MAX_ENTRIES_LOOKED_AT = 200;
 
 /**
- * The warning for `cacheDir` when it holds a copy (a regular file below a
- * directory of its own, not a dot name) and no `.meta` directory; else
+ * The warning for `cacheDir` when it holds a copy (a regular file, not a dot
+ * name, below one of vc's data namespaces `s3`, `s3@<endpoint>` or `file`:
+ * `vc mirror`'s state in `mirror/`, or another tool's files in a cache dir
+ * shared with it, are no copies) and no `.meta` directory; else
  * `undefined` (also when the cache dir cannot be read: its own errors say
  * that). Looks at a bounded number of entries.
  *
@@ -37,7 +40,7 @@ const MAX_ENTRIES_LOOKED_AT = 200;
  */
 export function recordsMissingWarning(cacheDir: string): string | undefined {
   const top = cacheDir.replace(/[\\/]+$/, "");
-  const meta = `${top}/${META_DIR}`;
+  const meta = join(top, META_DIR);
   try {
     Deno.lstatSync(meta);
     return undefined;
@@ -51,18 +54,26 @@ export function recordsMissingWarning(cacheDir: string): string | undefined {
     `include-hidden-files: true)`;
 }
 
-// Whether a regular file is found below `top`'s directories, looking at a bounded number of entries.
+// Whether a top-level name is one of vc's data namespaces (layout.ts).
+function isDataNamespace(name: string): boolean {
+  return name === "s3" || name.startsWith("s3@") || name === FILE_NAMESPACE;
+}
+
+// Whether a regular file is found below `top`'s data namespaces, looking at a bounded number of entries.
 function holdsCopy(top: string): boolean {
-  const dirs: string[] = [top];
+  const dirs: string[] = [];
   let looked = 0;
   try {
+    for (const entry of Deno.readDirSync(top)) {
+      if (entry.isDirectory && isDataNamespace(entry.name)) dirs.push(join(top, entry.name));
+    }
     while (dirs.length > 0) {
       const dir = dirs.pop()!;
       for (const entry of Deno.readDirSync(dir)) {
         if (++looked > MAX_ENTRIES_LOOKED_AT) return false;
         if (entry.name.startsWith(".")) continue;
-        if (entry.isFile && dir !== top) return true;
-        if (entry.isDirectory) dirs.push(`${dir}/${entry.name}`);
+        if (entry.isFile) return true;
+        if (entry.isDirectory) dirs.push(join(dir, entry.name));
       }
     }
   } catch {

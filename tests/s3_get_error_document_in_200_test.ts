@@ -148,3 +148,31 @@ Deno.test("cache: a stored <Error> document naming another request than the answ
     }
   }
 });
+
+// A proxy in front of the store that adds its own x-amz-request-id beside the
+// store's forwards the store's error with both: the header reads
+// "STORE-ID, PROXY-ID", not the document's id alone, yet the document is this
+// answer's error (its id is the store's), never content to cache.
+Deno.test("cache: a 200 <Error> whose id is one of the answer's request ids is refused, nothing cached", async () => {
+  await using server = answeringS3(() => {
+    const headers = new Headers({
+      etag: '"a1b2c3-opaque"',
+      "last-modified": new Date(0).toUTCString(),
+      "content-type": "application/xml",
+    });
+    headers.append("x-amz-request-id", "4442587FB7D0A2F9");
+    headers.append("x-amz-request-id", "PROXY0000000001");
+    return new Response(ERROR_DOC, { headers });
+  });
+  const dir = await Deno.makeTempDir({ prefix: "vc-error-doc-in-200-" });
+  try {
+    await using cache = cacheOverEndpoint(dir, server.url, {
+      store: testS3Options({ url: server.url }, { maxAttempts: 2 }),
+    });
+    const error = await assertRejects(() => cache.cache(URI));
+    assertStringIncludes(error.message, "200 OK with an <Error> in the body: InternalError");
+    assertEquals(dataFiles(dir), [], "no file cached");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

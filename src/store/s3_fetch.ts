@@ -1033,15 +1033,17 @@ function errorIn200(bytes: Uint8Array): S3ErrorDetails | undefined {
  * Whether an `<Error>` document names a request other than the one `headers`
  * answer (its RequestId and the `x-amz-request-id` both stated, and not the
  * same): content saved from an earlier answer, not the error of this one.
+ * A proxy that adds its own id beside the store's sends both (`STORE, PROXY`
+ * as the header reads then): the document naming either is this answer's.
  */
 function namesAnotherRequest(
   details: S3ErrorDetails,
   headers: { get(name: string): string | null },
 ): boolean {
-  const answered = headers.get("x-amz-request-id")?.trim();
+  const answered = (headers.get("x-amz-request-id") ?? "").split(",").map((id) => id.trim())
+    .filter((id) => id !== "");
   const named = details.requestId?.trim();
-  return answered !== undefined && answered !== "" && named !== undefined && named !== "" &&
-    named !== answered;
+  return answered.length > 0 && named !== undefined && named !== "" && !answered.includes(named);
 }
 
 // An error document is a few hundred bytes; only its start is read, so a

@@ -104,7 +104,7 @@ directory: deno task test tests/cli_main_test.ts runs one file.
   --jobs N       processes at once (default: twice the cores, at most 4)
   --no-check     skip the type check before the batches
   --filter TEXT  run only the tests whose names match (as deno test's)
-  Other flags (--fail-fast, ...) go to every deno test.
+  Other flags (--fail-fast, --reporter dot, ...) go to every deno test.
 `;
 
 interface Plan {
@@ -117,6 +117,34 @@ interface Plan {
   denoFlags: string[];
   paths: string[];
 }
+
+/**
+ * `deno test`'s flags that take a value given apart (`--reporter dot`, as its
+ * `--help` writes `--reporter <VALUE>`); the others take theirs after `=`.
+ */
+const DENO_TEST_VALUE_FLAGS: ReadonlySet<string> = new Set([
+  "--filter",
+  "--coverage-threshold",
+  "--reporter",
+  "--junit-path",
+  "--retry",
+  "--repeats",
+  "--shard",
+  "--related",
+  "--ext",
+  "--import-map",
+  "--node-modules-linker",
+  "-c",
+  "--config",
+  "--cert",
+  "--min-dep-age",
+  "--inspect-publish-uid",
+  "--location",
+  "--seed",
+  "--preload",
+  "--require",
+  "--conditions",
+]);
 
 function parseArgs(args: readonly string[]): Plan {
   const plan: Plan = {
@@ -136,7 +164,8 @@ function parseArgs(args: readonly string[]): Plan {
     } else if (arg === "--no-check") {
       // The batches run with --no-check anyway; this skips the check before them.
       plan.check = false;
-    } else if (arg === "--filter") {
+    } else if (DENO_TEST_VALUE_FLAGS.has(arg)) {
+      // `--reporter dot`: its value goes with it, not taken for a PATH.
       plan.denoFlags.push(arg, args[++i] ?? "");
     } else if (arg.startsWith("-")) {
       plan.denoFlags.push(arg);

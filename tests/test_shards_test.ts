@@ -307,3 +307,19 @@ Deno.test("test shards: a path that does not exist is one line naming it, exit 2
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("test shards: a deno test flag's value given apart (--reporter dot, --seed 7) is no path", async () => {
+  // The usage says other flags go to every deno test; `--reporter dot` had
+  // its value taken for a PATH: "dot does not exist", nothing run.
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_flag_value_" });
+  try {
+    await Deno.writeTextFile(join(dir, "a_test.ts"), `Deno.test("alpha", () => {});\n`);
+    for (const flags of [["--reporter", "dot"], ["--seed", "7"]]) {
+      const { code, out } = await shards(dir, {}, ["--no-check", ...flags]);
+      assertEquals(code, 0, out);
+      assert(!out.includes("does not exist"), out);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -5,10 +5,9 @@
  * downloaded and hashed (progress to its size), and the record carries the
  * content's MD5, which `publish` and `check` then verify by reading it.
  */
-import { join } from "node:path";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assertEquals, assertRejects } from "./assert.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { partedRepo } from "./repo_multipart_edit.ts";
+import { partedRepo, putInParts } from "./repo_multipart_edit.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { md5Hex, statedMd5 } from "../src/hash.ts";
 
@@ -18,13 +17,8 @@ Deno.test("repo adopt hashes a multipart object the store states no MD5 of only 
   try {
     // Anything past 64 KiB goes up in 64 KiB parts.
     await using repo = await partedRepo(s3, dir);
-    const bytes = new Uint8Array(4 * 64 * 1024).fill(7);
-    const file = join(dir, "a.bin");
-    await Deno.writeFile(file, bytes);
     const key = "content/7a/7a0b-multipart.bin";
-    await repo.store.put(key, { path: file });
-    const info = await repo.store.head(key);
-    assert(info !== undefined && info.etag.includes("-"), `a multipart ETag: ${info?.etag}`);
+    const { bytes, info } = await putInParts(repo, dir, key);
     assertEquals(statedMd5(info), undefined);
 
     await assertRejects(

@@ -2,12 +2,15 @@
  * Shared setup of the `repo add` tests of a file changed while its multipart
  * upload runs: a repository whose uploads go in 64 KiB parts, one at a time,
  * a four-part file, and the edit made once the upload has started; and the
- * repository uploading in parts other multipart tests start from.
+ * repository uploading in parts other multipart tests start from, and an
+ * object put in parts as another tool would (the adopt tests).
  */
 import { join } from "node:path";
 import { Repository } from "../src/repo/mod.ts";
 import { openStore, type StoreOptions } from "../src/store/open.ts";
+import type { ObjectInfo } from "../src/store/types.ts";
 import { testS3Options } from "./versioned_helpers.ts";
+import { assert } from "./assert.ts";
 
 /** The part size (and multipart threshold) of {@linkcode multipartRepo}. */
 export const PART = 64 * 1024;
@@ -47,6 +50,27 @@ export function partedRepo(
     catalog: `sqlite:${join(dir, "c.sqlite")}`,
     openStore: (u: string) => openStore(u, store),
   });
+}
+
+/**
+ * `dir/a.bin`, four parts of 7s, put at `key` of `repo`'s store (made by
+ * {@linkcode partedRepo}, so in parts) with `metadata`, as another tool
+ * would: the bytes, the file, and the object's head, whose ETag is checked
+ * to be a multipart one (the parts' MD5, not the content's).
+ */
+export async function putInParts(
+  repo: Repository,
+  dir: string,
+  key: string,
+  metadata?: Record<string, string>,
+): Promise<{ bytes: Uint8Array; file: string; info: ObjectInfo }> {
+  const bytes = new Uint8Array(4 * PART).fill(7);
+  const file = join(dir, "a.bin");
+  await Deno.writeFile(file, bytes);
+  await repo.store.put(key, { path: file }, metadata === undefined ? {} : { metadata });
+  const info = await repo.store.head(key);
+  assert(info !== undefined && info.etag.includes("-"), `a multipart ETag: ${info?.etag}`);
+  return { bytes, file, info };
 }
 
 /**

@@ -365,6 +365,9 @@ export function leftProcessesReport(
     `${left.join("\n  ")}\nby one of:\n  ${files.join("\n  ")}\n`;
 }
 
+/** Deno's word on a test still running, each minute it doubles (`'NAME' has been running for over (1m0s)`). */
+const STILL_RUNNING = /'.*' has been running for over \(.*?\)$/;
+
 /**
  * The test Deno reported as started and had not finished when its output
  * ends (`NAME ...` with no result after it), as `test > step` for a step;
@@ -379,7 +382,10 @@ export function lastStartedTest(output: Uint8Array): string | undefined {
     else if (line === "----- output end -----") inOutput = false;
     if (inOutput) continue;
     if (/^running \d+ tests? from /.test(line)) open.length = 0;
-    const m = /^((?: {2})*)(\S.*?) \.\.\.(?: (.*))?$/.exec(line);
+    // Deno's word on a test still running after a minute follows its
+    // `NAME ...` on the same line (and has lines of its own after): taken
+    // for a result, it left a CI log's hang with no test named.
+    const m = /^((?: {2})*)(\S.*?) \.\.\.(?: (.*))?$/.exec(line.replace(STILL_RUNNING, ""));
     if (!m) continue;
     const depth = m[1]!.length / 2;
     open.length = depth;

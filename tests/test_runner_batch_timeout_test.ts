@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileExamples } from "../scripts/doc_examples.ts";
+import { lastStartedTest } from "../scripts/deno_test_process.ts";
 import { alive, SHARDS } from "./runner_processes.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 
@@ -137,4 +138,23 @@ Deno.test("test runner: a TEST_BATCH_TIMEOUT that is no number of seconds is ref
     out,
     "test_shards: TEST_BATCH_TIMEOUT takes a number of seconds > 0, got 10m\n",
   );
+});
+
+Deno.test("test runner: a test past a minute is named as the one running, Deno's still-running word after its name", () => {
+  // As a CI log had it: the word on the same line as the test's name, then
+  // lines of its own; the batch's timeout report said no test had started.
+  const name = "prefill: a store that keeps asking to slow down fails its items in the end";
+  const output = [
+    "running 3 tests from ./tests/prefill_store_throttling_test.ts",
+    "prefill: a store that asks to slow down for a while pauses, and its items are fetched ... ok (769ms)",
+    `${name} ...'${name}' has been running for over (1m0s)`,
+    `'${name}' has been running for over (2m0s)`,
+    `'${name}' has been running for over (4m0s)`,
+    "",
+  ].join("\n");
+  assertEquals(lastStartedTest(new TextEncoder().encode(output)), name);
+  // The same with Deno's colours, and once the test ends the word is no result.
+  const coloured = output.replaceAll("has been running", "\x1b[33mhas been running\x1b[0m") +
+    `${name} ... \x1b[32mok\x1b[0m (61s)\n`;
+  assertEquals(lastStartedTest(new TextEncoder().encode(coloured)), undefined);
 });

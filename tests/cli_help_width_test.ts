@@ -30,6 +30,6 @@ Deno.test("vc get --help: a long description line wraps into its paragraph", asy
   assertStringIncludes(
     flat,
     "The copy appears atomically. PATH is the asset's name in the manifest, e.g. /foo/bar.csv; " +
-      "VERSION is MAJOR.MINOR.PATCH.",
+      "VERSION is MAJOR.MINOR.PATCH or a pre-release of one, e.g. 2.0.0-rc.1.",
   );
 });

@@ -26,7 +26,7 @@ Deno.test("ls-remote shows the newest versions of a path with many, --json all",
     );
     const json = JSON.parse(ok(await vc(["ls-remote", "--json"]), "--json").stdout);
     assertEquals(json[1], { path: "/many.csv", versions: versions });
-    // `vc versions` still lists them all, oldest first.
+    // `vc versions` still lists them all, lowest first.
     const all = ok(await vc(["versions", "/many.csv"]), "versions").stdout;
     assertStringIncludes(all, "0.0.0\n0.1.0\n");
     assertEquals(all.trimEnd().split("\n").length, 200);

@@ -59,8 +59,12 @@ import { manifestPathsShown } from "./manifest_twins.ts";
 import { cappedWarnings, writeFailureLines } from "./failure_lines.ts";
 import { checkProgress, hashProgress, listingProgress, uploadProgress } from "./upload_progress.ts";
 
-const PATH_HELP =
-  "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH.";
+// The argument words of a page's usage line, each explained only where it is
+// one (`vc versions` takes no VERSION; `add` and `update` call theirs V).
+const PATH_HELP = "PATH is the asset's name in the manifest, e.g. /foo/bar.csv.";
+const PATH_VERSION_HELP =
+  "PATH is the asset's name in the manifest, e.g. /foo/bar.csv; VERSION is MAJOR.MINOR.PATCH " +
+  "or a pre-release of one, e.g. 2.0.0-rc.1.";
 
 // The flags of every manifest command that a listing reads none of: it
 // downloads no version, so the lock file is not read. `--cache-dir` is kept:
@@ -93,7 +97,11 @@ export const add: Command = {
   description:
     `Uploads FILE as the first version of PATH (create-only: an existing object is never\noverwritten) and pins it in the manifest, which is created if missing.\n${PATH_HELP}`,
   options: {
-    version: { type: "string", valueName: "V", description: "first version (default 1.0.0)" },
+    version: {
+      type: "string",
+      valueName: "V",
+      description: "first version (default 1.0.0; a pre-release too: 2.0.0-rc.1)",
+    },
     ...VERSIONED_OPTIONS,
   },
   examples: [
@@ -278,7 +286,7 @@ export const path: Command = {
   required: 1,
   usage: "PATH [VERSION]",
   description:
-    `Prints the local path of PATH at the manifest's version (or VERSION), downloading it\ninto the cache first when needed. ${PATH_HELP}`,
+    `Prints the local path of PATH at the manifest's version (or VERSION), downloading it\ninto the cache first when needed. ${PATH_VERSION_HELP}`,
   options: VERSIONED_OPTIONS,
   examples: [
     "vc path /foo/bar.csv",
@@ -312,7 +320,7 @@ export const cat: Command = {
   positionals: ["PATH", "VERSION"],
   required: 1,
   usage: "PATH [VERSION]",
-  description: `Writes the content of PATH (via the cache) to stdout. ${PATH_HELP}`,
+  description: `Writes the content of PATH (via the cache) to stdout. ${PATH_VERSION_HELP}`,
   options: VERSIONED_OPTIONS,
   examples: ["vc cat /foo/bar.csv | head", "vc cat /foo/bar.csv 1.0.0 > old.csv"],
   async run(ctx) {
@@ -345,7 +353,7 @@ export const get: Command = {
   required: 2,
   usage: "PATH [VERSION] DEST",
   description:
-    `Copies PATH (via the cache) to DEST; when DEST is a directory the file keeps its name;\nDEST - writes it to stdout (as \`vc cat\`). The copy appears atomically. ${PATH_HELP}`,
+    `Copies PATH (via the cache) to DEST; when DEST is a directory the file keeps its name;\nDEST - writes it to stdout (as \`vc cat\`). The copy appears atomically. ${PATH_VERSION_HELP}`,
   options: VERSIONED_OPTIONS,
   examples: [
     "vc get /foo/bar.csv ./data/",
@@ -441,7 +449,8 @@ export const versions: Command = {
   positionals: ["PATH"],
   required: 1,
   usage: "PATH",
-  description: `Lists every version of PATH in the bucket, oldest first. ${PATH_HELP}`,
+  description:
+    `Lists every version of PATH in the bucket, lowest first, in semver order (a pre-release below its release: 2.0.0-rc.1 < 2.0.0), not the order they were published in. ${PATH_HELP}`,
   options: LISTING_OPTIONS,
   examples: ["vc versions /foo/bar.csv", "vc versions /foo/bar.csv --json | jq -r '.versions[-1]'"],
   async run(ctx) {
@@ -622,7 +631,7 @@ export const pathRemote: Command = {
   required: 1,
   usage: "PATH [VERSION]",
   description:
-    `Prints where PATH at the manifest's version (or VERSION) is stored, without\ndownloading it. ${PATH_HELP}`,
+    `Prints where PATH at the manifest's version (or VERSION) is stored, without\ndownloading it. ${PATH_VERSION_HELP}`,
   // It prints a URI: the lock is read (--frozen refuses an unlocked version).
   options: VERSIONED_OPTIONS,
   examples: ["vc path-remote /foo/bar.csv", 'aws s3 cp "$(vc path-remote /foo/bar.csv)" .'],

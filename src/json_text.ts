@@ -503,7 +503,9 @@ function jsonScan(
  * two such keys without a word, so a file could show a reader one value and
  * mean another. With `under`, only the top-level key `under` given twice and
  * keys twice inside its value count (a `deno.json`'s `"vc"` block: the rest
- * of that file is Deno's).
+ * of that file is Deno's). With `keyOf`, two keys count as one when it
+ * maps them to the same name (a manifest's `a.csv` and `/a.csv`); the one
+ * returned is the second as written.
  *
  * @example
  * ```ts
@@ -514,13 +516,16 @@ function jsonScan(
  * // Only what is under "vc":
  * assert.equal(duplicateKey('{"t": {"x": 1, "x": 2}, "vc": {"x": 1}}', { under: "vc" }), undefined);
  * assert.deepEqual(duplicateKey('{"vc": {"x": 1, "x": 2}}', { under: "vc" }), { key: "x", offset: 16, firstOffset: 8 });
+ * // Two spellings of one name:
+ * assert.deepEqual(duplicateKey('{"/a": 1, "a": 2}', { keyOf: (k) => k.replace(/^\//, "") }), { key: "a", offset: 10, firstOffset: 1 });
  * ```
  */
 export function duplicateKey(
   text: string,
-  options: { under?: string } = {},
+  options: { under?: string; keyOf?: (key: string) => string } = {},
 ): { key: string; offset: number; firstOffset: number } | undefined {
   const under = options.under;
+  const keyOf = options.keyOf ?? ((key: string) => key);
   // One entry per open object (its keys, each with the offset where it first
   // appears, and the last one, whose value may open next) or array (no keys);
   // `counts`: whether its keys are checked.
@@ -546,9 +551,9 @@ export function duplicateKey(
       if (top?.keys !== undefined && text[next] === ":") {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
         const counts = top.counts || (open.length === 1 && key === under);
-        const first = top.keys.get(key);
+        const first = top.keys.get(keyOf(key));
         if (counts && first !== undefined) return { key, offset: i, firstOffset: first };
-        top.keys.set(key, i);
+        top.keys.set(keyOf(key), i);
         top.last = key;
       }
       i = end;
@@ -574,7 +579,7 @@ export function duplicateKey(
  */
 export function duplicateKeyAt(
   text: string,
-  options: { under?: string } = {},
+  options: { under?: string; keyOf?: (key: string) => string } = {},
 ):
   | {
     key: string;

@@ -41,3 +41,22 @@ Deno.test("vc ls names both lines of a path pinned twice, as a union merge leave
   assertStringIncludes(r.stderr, 'line 3: "2.0.0"');
   assertEquals(await ws.read("versioned_assets.json"), text);
 });
+
+Deno.test("one path under two spellings (`a.csv` beside `/a.csv`) names both lines", () => {
+  // A merge of a branch where the path was added by hand (a key without its
+  // leading `/`) with one where vc added it leaves both keys; the refusal
+  // named the keys only, not where they are nor what each pins.
+  const text = '{\n    "/a.csv": "1.0.1",\n    "/b.csv": "1.0.0",\n    "a.csv": "1.1.0"\n}\n';
+  const e = assertThrows(() => parseManifest(text, "m.json"), InvalidInputError);
+  assertStringIncludes(
+    e.message,
+    'manifest m.json:4:5: entries "/a.csv" and "a.csv" both name /a.csv',
+  );
+  assertStringIncludes(e.message, 'line 2: "1.0.1"');
+  assertStringIncludes(e.message, 'line 4: "1.1.0"');
+  assertStringIncludes(e.message, "keep one version of each path, usually the higher");
+  const same = '{\r\n  "a.csv": "1.0.0",\r\n  "/a.csv": "1.0.0"\r\n}\r\n';
+  const s = assertThrows(() => parseManifest(same, "m.json"), InvalidInputError);
+  assertStringIncludes(s.message, 'entries "a.csv" and "/a.csv" both name /a.csv');
+  assertStringIncludes(s.message, 'at lines 2 and 3, both "1.0.0"; delete one');
+});

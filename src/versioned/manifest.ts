@@ -340,8 +340,9 @@ export function parseManifest(withMark: string, file: string): ManifestEntries {
     );
   }
   const refused: RefusedPin[] = [];
-  const entries = checkEntries(data as Record<string, unknown>, file, undefined, refused);
-  checkDuplicates(text, file);
+  const entries = checkEntries(data as Record<string, unknown>, file, undefined, refused, text);
+  const twice = duplicateEntryError(text, file);
+  if (twice !== undefined) throw twice;
   if (refused.length > 0) {
     for (const { path } of refused) delete entries[path];
     throw new SuffixedPinError(file, refused, entries);
@@ -479,12 +480,14 @@ function readsAsList(text: string): boolean {
  * path). An entry of `known` (entries checked before: normalized keys) with
  * the same value is taken as it is, so a rewrite checks only what it changed.
  * A key whose value is `undefined` is absent, as `JSON.stringify` would have it.
+ * With the manifest's `text`, two keys naming one path are named by their lines.
  */
 function checkEntries(
   data: Readonly<Record<string, unknown>>,
   file: string,
   known?: Readonly<ManifestEntries>,
   refused?: RefusedPin[],
+  text?: string,
 ): ManifestEntries {
   const entries: ManifestEntries = {};
   const seenAs = new Map<string, string>();
@@ -526,11 +529,12 @@ function checkEntries(
     }
     const previous = seenAs.get(path);
     if (previous !== undefined) {
-      throw new InvalidInputError(
-        `manifest ${file}: entries ${JSON.stringify(previous)} and ${
-          JSON.stringify(key)
-        } both name ${path}`,
-      );
+      throw (text === undefined ? undefined : duplicateEntryError(text, file)) ??
+        new InvalidInputError(
+          `manifest ${file}: entries ${JSON.stringify(previous)} and ${
+            JSON.stringify(key)
+          } both name ${path}`,
+        );
     }
     seenAs.set(path, key);
     entries[path] = value;
@@ -1024,24 +1028,48 @@ function notVersionSpelling(value: string): string | undefined {
 // JSON.parse keeps the last of two identical keys silently: a manifest could
 // show a reviewer one version and pin another. Both lines and both values are
 // named (a `merge=union` merge keeps both sides' lines, markers or not), so
-// the reader need not hunt a long file for the other one.
-function checkDuplicates(text: string, file: string): void {
-  const twice = duplicateKeyAt(text);
-  if (twice === undefined) return;
+// the reader need not hunt a long file for the other one; so are two
+// spellings of one path (baiji-pod's `a.csv` merged beside vc's `/a.csv`).
+function duplicateEntryError(text: string, file: string): InvalidInputError | undefined {
+  const twice = duplicateKeyAt(text, { keyOf: pathOfKey });
+  if (twice === undefined) return undefined;
+  const firstKey = keyLiteralAt(text, twice.firstOffset);
+  const spelled = firstKey !== twice.key;
   const first = valueAfterKey(text, twice.firstOffset);
   const second = valueAfterKey(text, twice.offset);
   const where = first !== undefined && first === second
     ? `, at lines ${twice.firstLine} and ${twice.line}, both ${first}; delete one`
     : ` (line ${twice.firstLine}: ${first ?? "another value"}; line ${twice.line}: ${
       second ?? "another value"
-    }): JSON would keep the last, so vc refuses to guess; ${MANIFEST_CONFLICT_HINT}${
-      mergeDriverHint("")
-    }`;
-  throw new InvalidInputError(
-    `manifest ${file}:${twice.line}:${twice.column}: entry ${
-      JSON.stringify(twice.key)
-    } appears more than once${where}`,
+    }): ${
+      spelled ? "" : "JSON would keep the last, so "
+    }vc refuses to guess; ${MANIFEST_CONFLICT_HINT}${mergeDriverHint("")}`;
+  return new InvalidInputError(
+    `manifest ${file}:${twice.line}:${twice.column}: ${
+      spelled
+        ? `entries ${JSON.stringify(firstKey)} and ${JSON.stringify(twice.key)} both name ${
+          pathOfKey(twice.key)
+        }`
+        : `entry ${JSON.stringify(twice.key)} appears more than once`
+    }${where}`,
   );
+}
+
+// The path a manifest key names (`a.csv` and `/a.csv` name one), or the key
+// itself when it names none (checkEntries says why).
+function pathOfKey(key: string): string {
+  try {
+    return normalizeVersionedPath(key);
+  } catch {
+    return key;
+  }
+}
+
+// The string of the key literal that starts at `offset`.
+function keyLiteralAt(text: string, offset: number): string {
+  const literal = /"(?:[^"\\]|\\.)*"/y;
+  literal.lastIndex = offset;
+  return JSON.parse(literal.exec(text)![0]) as string;
 }
 
 // The value of the member whose key starts at `offset`, quoted (an override

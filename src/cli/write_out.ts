@@ -98,15 +98,19 @@ export async function writeLocalOut(
 ): Promise<void> {
   using file = await Deno.open(local);
   const total = (await file.stat()).size;
-  await writeOut(ctx, fileChunks(file), { label, total, progress: copyProgress });
+  await writeOut(ctx, fileChunks(file, total), { label, total, progress: copyProgress });
 }
 
-// The file's bytes, 256 KiB a read; bounded by its size: read() returns null at the end.
-async function* fileChunks(file: Deno.FsFile): AsyncGenerator<Uint8Array> {
+// The file's first `size` bytes (its size when opened), 256 KiB a read. Not
+// read to its end: an end that moves would never be reached when stdout is
+// the file itself (`vc cat /x.csv >> "$(vc path /x.csv)"`, each chunk written
+// read again), and bytes another process appends are no version's.
+async function* fileChunks(file: Deno.FsFile, size: number): AsyncGenerator<Uint8Array> {
   const buffer = new Uint8Array(256 * 1024);
-  for (;;) {
-    const n = await file.read(buffer);
+  for (let left = size; left > 0;) {
+    const n = await file.read(buffer.subarray(0, Math.min(left, buffer.length)));
     if (n === null) return;
+    left -= n;
     yield buffer.slice(0, n);
   }
 }

@@ -567,9 +567,10 @@ export class EntryFetcher {
     mode: number | undefined,
   ): Promise<EntryLock | undefined> {
     const lockWaitMs = this.#options.lockWaitMs;
+    const lockWait = ctx.lockWait;
     // Its promise with a handler, not an async call around it: one promise
     // per download less.
-    return acquireEntryLock(loc.dataPath, {
+    const locking = acquireEntryLock(loc.dataPath, {
       signal: ctx.signal,
       clock: this.#index.clock,
       timeout: lockWaitMs,
@@ -578,6 +579,7 @@ export class EntryFetcher {
       // private before the temp file's parents are.
       beforeParents: this.#ensureDirOnce,
       ...(mode === undefined ? {} : { mode }),
+      ...(lockWait === undefined ? {} : { onBlocked: () => lockWait(true) }),
       onWait: (holder) =>
         this.#options.warn(
           `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${
@@ -585,8 +587,16 @@ export class EntryFetcher {
           }); giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
           "wait",
         ),
-    }).catch((e) => {
+    });
+    // Waiting no more once it has the lock (or goes on without it, below);
+    // one stopped by the signal was still waiting, for the caller to say.
+    const held = lockWait === undefined ? locking : locking.then((lock) => {
+      lockWait(false);
+      return lock;
+    });
+    return held.catch((e) => {
       if (ctx.signal.aborted) throw e;
+      lockWait?.(false);
       // Locking is an optimisation (impossible in a read-only dir, on a
       // filesystem without flock, or held too long by a stopped process): go
       // on without it, with a unique temp file. Correctness rests on the

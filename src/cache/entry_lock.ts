@@ -84,6 +84,8 @@ export interface EntryLockOptions {
   onWait?: (holder: string) => void;
   /** When to call `onWait` (ms of waiting; default 1000). */
   noticeAfter?: number;
+  /** Called at once when the lock is found held and a wait for it begins. */
+  onBlocked?: () => void;
   /** Mode of a temp file this lock creates (default: the umask's). */
   mode?: number;
   /**
@@ -428,6 +430,7 @@ function lockWaiter(
     return got;
   };
   const wait = async (file: Deno.FsFile, path: string): Promise<true> => {
+    options.onBlocked?.();
     do {
       const elapsed = tick() - started;
       // An ENOLCK being waited out is no other process's hold.

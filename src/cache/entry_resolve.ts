@@ -17,6 +17,7 @@ import {
   OfflineError,
 } from "../errors.ts";
 import { normalizeEtag, parseEtag } from "../hash.ts";
+import { sharedTempPathFor } from "../atomic_write.ts";
 import { deadline } from "../deadline.ts";
 import { failureBeforeAbort } from "../store/retry.ts";
 import { retryReason } from "../store/retry_notice.ts";
@@ -26,7 +27,7 @@ import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { unverifiableReason } from "../verify.ts";
 import { endpointName, goneError, isRefusedAnswer } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
-import { acquireEntryLock } from "./entry_lock.ts";
+import { acquireEntryLock, lockHolder } from "./entry_lock.ts";
 import { copyHoldsStatedMd5 } from "./copy_md5.ts";
 import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
 import { isFileOfItsOwn, isOwnDataFile } from "./entry_records.ts";
@@ -549,17 +550,34 @@ export class EntryResolver {
     integrity: DownloadIntegrity | undefined,
   ): Promise<EntryRec> {
     const limit = this.#deadline(loc, rec, ctx.signal);
+    // Whether it waits for another process's download of the entry (its lock).
+    let waiting = false;
     const bounded: FlightContext = {
       signal: limit.signal,
       progress: (p) => {
         limit.cancel();
         ctx.progress(p);
       },
+      lockWait: (w) => {
+        waiting = w;
+      },
     };
     try {
       return await this.#fetcher.fetch(loc, head, bounded, integrity);
     } catch (caught) {
-      const e = !ctx.signal.aborted && limit.expired() ? limit.reason() : caught;
+      const expired = !ctx.signal.aborted && limit.expired();
+      // The store answered; another process was still downloading the new
+      // version when the wait ran out: said as such, not "no answer from" the
+      // store, which sent users checking the network and the endpoint.
+      if (expired && waiting) {
+        return this.#unreachable(
+          loc,
+          rec,
+          limit.waitedFor(lockHolder(sharedTempPathFor(loc.dataPath))),
+          "did not wait longer for the new version of",
+        );
+      }
+      const e = expired ? limit.reason() : caught;
       // Deleted since the store's answer that it is there (a lifecycle rule,
       // a delete and put that lost its put): the GET's 404 is the store's
       // last word, recorded as a HEAD's confirmed 404 is, not a cold miss's
@@ -660,6 +678,15 @@ export class EntryResolver {
         { cause: error },
       );
     }
+    // Replaced while the store was asked: another process's refresh put a
+    // newer verified copy in place (while this one's download of a still
+    // newer version failed, or waited for that process's lock past the
+    // revalidation wait). That copy is served as this one would have been.
+    if (!stillCached(rec)) {
+      this.#index.forget(rec.path);
+      const current = this.#index.load(loc);
+      if (current !== undefined && current.gone !== true) rec = current;
+    }
     // Removed while the store was asked (a prune, an rm): nothing to serve.
     if (!stillCached(rec)) {
       this.#index.forget(rec.path);
@@ -742,6 +769,8 @@ export interface RevalidationDeadline {
   expired: () => boolean;
   /** Why the deadline aborted the requests. */
   reason: () => OfflineError;
+  /** Why, when it stopped a wait for `holder`'s download of the entry (e.g. "process 123"). */
+  waitedFor: (holder: string) => OfflineError;
   /** Ends the deadline (once the store answered, or when done). */
   cancel: () => void;
 }
@@ -776,13 +805,22 @@ export function revalidationDeadline(
         ms / 1000
       } s (the revalidation wait: VC_REVALIDATE_TIMEOUT, the revalidateTimeout option)`,
     );
-  if (ms <= 0) return { signal: outer, expired: () => false, reason, cancel: () => {} };
+  const waitedFor = (holder: string) =>
+    new OfflineError(
+      `${holder} was still downloading it after ${
+        ms / 1000
+      } s (the revalidation wait: VC_REVALIDATE_TIMEOUT, the revalidateTimeout option)`,
+    );
+  if (ms <= 0) {
+    return { signal: outer, expired: () => false, reason, waitedFor, cancel: () => {} };
+  }
   const timer = new AbortController();
   const cancel = deadline(ms, () => timer.abort(reason()));
   return {
     signal: AbortSignal.any([outer, timer.signal]),
     expired: () => timer.signal.aborted,
     reason: () => answeredReason(timer.signal.reason as OfflineError, store, ms),
+    waitedFor,
     cancel,
   };
 }

@@ -30,6 +30,11 @@ export interface FlightContext {
   signal: AbortSignal;
   /** Reports progress to all joined callers. */
   progress: (p: FlightProgress) => void;
+  /**
+   * Told `true` when the work starts waiting for another process's lock on
+   * its entry (that process downloads it), `false` once it has the lock.
+   */
+  lockWait?: (waiting: boolean) => void;
 }
 
 /** Per-caller options of {@linkcode SingleFlight.run}. */

@@ -1,0 +1,74 @@
+/**
+ * A revalidation that finds the new version being downloaded by another
+ * process waits for its lock at most the revalidation wait
+ * (`revalidateTimeout`), then serves the cached copy. Its warning said the
+ * store gave "no answer within 5 s", which sent users checking the network
+ * and the endpoint while the store had answered at once: it names the
+ * download it waited for instead.
+ */
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
+import { MemoryStore } from "../src/store/memory.ts";
+import type { GetOptions, GetResult } from "../src/store/types.ts";
+import { WrappingStore } from "./versioned_helpers.ts";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+/** Holds every GET until `release` is called; `started` resolves at the first. */
+class HeldStore extends WrappingStore {
+  readonly #hold = Promise.withResolvers<void>();
+  readonly #started = Promise.withResolvers<void>();
+  readonly started = this.#started.promise;
+  release = () => this.#hold.resolve();
+  override async get(key: string, options?: GetOptions): Promise<GetResult> {
+    this.#started.resolve();
+    await this.#hold.promise;
+    return await this.inner.get(key, options);
+  }
+}
+
+Deno.test("a revalidation that waits out another download's lock names that download, not the store", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-revalidate-lock-wait-" });
+  const inner = new MemoryStore();
+  await inner.put("k.bin", enc("version one\n"));
+  const held = new HeldStore(inner);
+  const warnings: string[] = [];
+  const options = { cacheDir: `${dir}/cache`, configPath: false as const, env: {}, timeout: 0 };
+  await using other = new AssetCache({
+    ...options,
+    revalidateTimeout: 0,
+    openStore: () => Promise.resolve(held),
+    warn: () => {},
+  });
+  await using cache = new AssetCache({
+    ...options,
+    revalidateTimeout: 0.3,
+    openStore: () => Promise.resolve(inner),
+    warn: (m: string) => warnings.push(m),
+  });
+  try {
+    const path = await cache.cache("s3://b/k.bin");
+    await inner.put("k.bin", enc("version two\n"));
+    // The other one holds the entry's lock, its GET of version two under way.
+    const downloading = other.cache("s3://b/k.bin");
+    await held.started;
+    try {
+      assertEquals(await cache.cache("s3://b/k.bin"), path);
+      assertEquals(await Deno.readTextFile(path), "version one\n");
+    } finally {
+      held.release();
+    }
+    assertEquals(await downloading, path);
+    assertEquals(await Deno.readTextFile(path), "version two\n");
+    const served = warnings.filter((m) => m.includes("serving the cached copy"));
+    assertEquals(served.length, 1, warnings.join("\n"));
+    const warning = served[0] ?? "";
+    assertStringIncludes(warning, "another download in this process was still downloading it");
+    assertStringIncludes(warning, "after 0.3 s");
+    assertStringIncludes(warning, "VC_REVALIDATE_TIMEOUT");
+    assertEquals(warning.includes("no answer"), false, warning);
+    assertEquals(warning.includes("cannot download"), false, warning);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -15,6 +15,7 @@ import { renameOverSync } from "../replace_file.ts";
 import { Limiter } from "../pool.ts";
 import { normalizeEtag } from "../hash.ts";
 import { isNoLocks, tellNoLocks } from "../file_lock.ts";
+import { isNoSpaceError } from "../no_space.ts";
 import {
   type DownloadIntegrity,
   downloadWithTemp,
@@ -467,14 +468,20 @@ export class EntryFetcher {
         // 0) when it downloads into the same directory. Once more, into a
         // temp file of this process's own (the factory's next one).
         if (lock?.temp.takenAway !== true || ctx.signal.aborted) {
-          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+          throw withNote(
+            this.#failedDownload(e, loc),
+            this.#keptNote(e, loc, oldEtag) + await spellingNote(e, loc, store, key),
+          );
         }
         try {
           // Removed with the whole cache dir, perhaps (`rm -rf`): made again private.
           this.#ensureDir();
           info = await downloadWithTemp(store, key, loc.dataPath, options);
         } catch (e) {
-          throw withNote(this.#failedDownload(e, loc), await spellingNote(e, loc, store, key));
+          throw withNote(
+            this.#failedDownload(e, loc),
+            this.#keptNote(e, loc, oldEtag) + await spellingNote(e, loc, store, key),
+          );
         }
       }
       const now = index.clock.now();
@@ -639,6 +646,18 @@ export class EntryFetcher {
       this.#swept.set(dataDir, new Set([...seen, basename(loc.dataPath)]));
     }
     return this.explain(e, loc);
+  }
+
+  /**
+   * For a refresh whose new version found no room on the disk: that the
+   * copy cached before (ETag `oldEtag`) is still in place, and how to go on
+   * with it; "" otherwise. The error says only to free space, and a user
+   * whose script stopped on it took the copy it used for lost.
+   */
+  #keptNote(e: unknown, loc: EntryLocation, oldEtag: string | undefined): string {
+    if (oldEtag === undefined || !isNoSpaceError(e)) return "";
+    if (!isFileOfItsOwn(statusOrUndefinedSync(loc.dataPath))) return "";
+    return `; the copy cached before (ETag ${oldEtag}) is kept and offline mode serves it (${this.#index.offlineSwitch.how})`;
   }
 
   /** `e` explained for `loc` (see `explainCacheError`). */

@@ -4,7 +4,8 @@
  * (`revalidateTimeout`), then serves the cached copy. Its warning said the
  * store gave "no answer within 5 s", which sent users checking the network
  * and the endpoint while the store had answered at once: it names the
- * download it waited for instead.
+ * download it waited for instead. The notice of the wait said it gave up
+ * after 60 s (VC_LOCK_WAIT), 55 s after the copy was served: it says when.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -68,6 +69,58 @@ Deno.test("a revalidation that waits out another download's lock names that down
     assertStringIncludes(warning, "VC_REVALIDATE_TIMEOUT");
     assertEquals(warning.includes("no answer"), false, warning);
     assertEquals(warning.includes("cannot download"), false, warning);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the notice of a revalidation waiting for another download's lock says when it stops waiting", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc-revalidate-lock-wait-" });
+  const inner = new MemoryStore();
+  await inner.put("k.bin", enc("version one\n"));
+  const held = new HeldStore(inner);
+  const warnings: string[] = [];
+  const options = { cacheDir: `${dir}/cache`, configPath: false as const, env: {}, timeout: 0 };
+  await using other = new AssetCache({
+    ...options,
+    revalidateTimeout: 0,
+    openStore: () => Promise.resolve(held),
+    warn: () => {},
+  });
+  await using cache = new AssetCache({
+    ...options,
+    // Far longer than the wait before the notice, shorter than the lock's own
+    // (VC_LOCK_WAIT, 60 s): the other one's download is let go once the
+    // notice is out, so the wait ends with it.
+    revalidateTimeout: 30,
+    openStore: () => Promise.resolve(inner),
+    warn: (m: string) => {
+      warnings.push(m);
+      if (m.includes("waiting for")) held.release();
+    },
+  });
+  try {
+    const path = await cache.cache("s3://b/k.bin");
+    await inner.put("k.bin", enc("version two\n"));
+    const downloading = other.cache("s3://b/k.bin");
+    await held.started;
+    try {
+      assertEquals(await cache.cache("s3://b/k.bin"), path);
+    } finally {
+      held.release();
+    }
+    assertEquals(await downloading, path);
+    assertEquals(await Deno.readTextFile(path), "version two\n");
+    const notice = warnings.find((m) => m.includes("waiting for")) ?? "";
+    assertStringIncludes(
+      notice,
+      "another download in this process to finish downloading s3://b/k.bin",
+    );
+    assertStringIncludes(
+      notice,
+      "serving the cached copy if it takes past the revalidation wait of 30 s",
+    );
+    assertEquals(notice.includes("VC_LOCK_WAIT"), false, notice);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -575,6 +575,7 @@ export class EntryFetcher {
   ): Promise<EntryLock | undefined> {
     const lockWaitMs = this.#options.lockWaitMs;
     const lockWait = ctx.lockWait;
+    const end = ctx.lockWaitEnd;
     // Its promise with a handler, not an async call around it: one promise
     // per download less.
     const locking = acquireEntryLock(loc.dataPath, {
@@ -591,7 +592,11 @@ export class EntryFetcher {
         this.#options.warn(
           `vc: waiting for ${holder} to finish downloading ${loc.uri} (lock ${
             sharedTempPathFor(loc.dataPath)
-          }); giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`,
+          }); ${
+            end !== undefined && end.ms < lockWaitMs
+              ? end.then
+              : `giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`
+          }`,
           "wait",
         ),
     });

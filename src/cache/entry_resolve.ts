@@ -562,6 +562,14 @@ export class EntryResolver {
         waiting = w;
       },
     };
+    if (limit.ms > 0) {
+      bounded.lockWaitEnd = {
+        ms: limit.ms,
+        then: `serving the cached copy if it takes past the revalidation wait of ${
+          limit.ms / 1000
+        } s (VC_REVALIDATE_TIMEOUT, the revalidateTimeout option)`,
+      };
+    }
     try {
       return await this.#fetcher.fetch(loc, head, bounded, integrity);
     } catch (caught) {
@@ -767,6 +775,8 @@ export interface RevalidationDeadline {
   signal: AbortSignal;
   /** Whether the deadline has passed. */
   expired: () => boolean;
+  /** The wait (ms; 0: none). */
+  ms: number;
   /** Why the deadline aborted the requests. */
   reason: () => OfflineError;
   /** Why, when it stopped a wait for `holder`'s download of the entry (e.g. "process 123"). */
@@ -812,12 +822,13 @@ export function revalidationDeadline(
       } s (the revalidation wait: VC_REVALIDATE_TIMEOUT, the revalidateTimeout option)`,
     );
   if (ms <= 0) {
-    return { signal: outer, expired: () => false, reason, waitedFor, cancel: () => {} };
+    return { signal: outer, ms: 0, expired: () => false, reason, waitedFor, cancel: () => {} };
   }
   const timer = new AbortController();
   const cancel = deadline(ms, () => timer.abort(reason()));
   return {
     signal: AbortSignal.any([outer, timer.signal]),
+    ms,
     expired: () => timer.signal.aborted,
     reason: () => answeredReason(timer.signal.reason as OfflineError, store, ms),
     waitedFor,

@@ -35,6 +35,12 @@ export interface FlightContext {
    * its entry (that process downloads it), `false` once it has the lock.
    */
   lockWait?: (waiting: boolean) => void;
+  /**
+   * A wait for another process's lock that ends sooner than the lock's own
+   * limit (`VC_LOCK_WAIT`): after `ms`, and what happens then, for the
+   * notice of the wait (a revalidation serves the cached copy).
+   */
+  lockWaitEnd?: { ms: number; then: string };
 }
 
 /** Per-caller options of {@linkcode SingleFlight.run}. */

@@ -26,9 +26,11 @@ function checkLimit(limit: number): void {
  * Calls `fn` for every item of `items` (an array, iterable or async iterable,
  * consumed lazily so memory stays bounded), at most `limit` at a time.
  *
- * On the first rejection no new item starts; the items in flight are awaited,
- * then the first error is thrown. Jobs that must not stop the run (prefill's
- * per-item failures) catch inside `fn`.
+ * On the first rejection (or the abort) no new item starts; the items in
+ * flight are awaited, then the first error is thrown. A wait for an async
+ * source's next item is not awaited: the iterator is let go (`return`) once
+ * that item comes. Jobs that must not stop the run (prefill's per-item
+ * failures) catch inside `fn`.
  *
  * @example
  * ```ts
@@ -53,12 +55,26 @@ export async function forEachLimit<T>(
   options: PoolOptions = {},
 ): Promise<void> {
   checkLimit(limit);
-  const iterator = Symbol.asyncIterator in items
+  const asyncSource = Symbol.asyncIterator in items;
+  const iterator = asyncSource
     ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
     : (items as Iterable<T>)[Symbol.iterator]();
   let index = 0;
   let failed = false;
   let firstError: unknown;
+  // Settles when the run stops (an item failed, the abort): a worker may be
+  // waiting for an async source's next item then (a stream gone quiet), and
+  // is not waited for. It had looked at `failed` before it began to wait,
+  // and a failed part of a multipart upload from a quiet stream (or an
+  // abort) left the pool waiting for the stream.
+  const stopped = Promise.withResolvers<void>();
+  const fail = (error: unknown): void => {
+    if (failed) return;
+    [failed, firstError] = [true, error];
+    stopped.resolve();
+  };
+  // The abort stops the run at once: an item that comes after it never starts.
+  const stopListening = onAbort(options.signal, () => fail(options.signal!.reason));
   // One shared iterator: each worker takes the next item when it is free.
   // `next()` calls are serialized so an async iterator is never re-entered.
   let pulling: Promise<unknown> = Promise.resolve();
@@ -67,39 +83,72 @@ export async function forEachLimit<T>(
     pulling = result.catch(() => {});
     return result;
   };
+  // Workers waiting for the source's next item: the iterator is let go only after them.
+  let pulls = 0;
+  // Workers started and not ended, and items in `fn` (awaited after a stop).
+  let workers = 0;
+  let started = 0;
+  let running = 0;
+  const ended = Promise.withResolvers<void>();
+  let ranOut: (() => void) | undefined;
   const worker = async (): Promise<void> => {
-    while (!failed) {
-      if (options.signal?.aborted) {
-        if (!failed) [failed, firstError] = [true, options.signal.reason];
-        return;
+    try {
+      while (!failed) {
+        if (options.signal?.aborted) return fail(options.signal.reason);
+        let step: IteratorResult<T>;
+        pulls++;
+        try {
+          step = await next();
+        } catch (error) {
+          return fail(error);
+        } finally {
+          pulls--;
+        }
+        if (step.done || failed) return;
+        const i = index++;
+        // Another worker once this one has an item: never more workers than
+        // items (plus one to find the end), so a large limit over a few items
+        // (`prefill({ concurrency: 1e9 })`) costs what they do, where `limit`
+        // workers made up front ran out of memory.
+        if (started < limit) start();
+        running++;
+        try {
+          await fn(step.value, i);
+        } catch (error) {
+          fail(error);
+        } finally {
+          if (--running === 0) ranOut?.();
+        }
       }
-      let step: IteratorResult<T>;
-      try {
-        step = await next();
-      } catch (error) {
-        if (!failed) [failed, firstError] = [true, error];
-        return;
-      }
-      if (step.done || failed) return;
-      const i = index++;
-      // Another worker once this one has an item: never more workers than
-      // items (plus one to find the end), so a large limit over a few items
-      // (`prefill({ concurrency: 1e9 })`) costs what they do, where `limit`
-      // workers made up front ran out of memory.
-      if (workers.length < limit) workers.push(worker());
-      try {
-        await fn(step.value, i);
-      } catch (error) {
-        if (!failed) [failed, firstError] = [true, error];
-      }
+    } finally {
+      if (--workers === 0) ended.resolve();
     }
   };
-  const workers: Promise<void>[] = [];
-  workers.push(worker());
-  // A worker never rejects (it records the error); the list grows as they start.
-  for (let w = 0; w < workers.length; w++) await workers[w];
+  const start = () => {
+    started++;
+    workers++;
+    // A worker never rejects (it records the error).
+    void worker();
+  };
+  start();
+  try {
+    await Promise.race([ended.promise, stopped.promise]);
+    // Stopped: the items in flight finish; a wait for the source is let be.
+    if (running > 0) {
+      const idle = Promise.withResolvers<void>();
+      ranOut = idle.resolve;
+      await idle.promise;
+    }
+  } finally {
+    stopListening();
+  }
   if (failed) {
-    await (iterator.return?.() as Promise<unknown> | undefined)?.catch?.(() => {});
+    const close = () => (iterator.return?.() as Promise<unknown> | undefined)?.catch?.(() => {});
+    // A pull still waiting on an async source (a quiet one): the iterator is
+    // let go once it settles (an async generator's return waits for it), not
+    // waited for here. A sync source's pull settles at once.
+    if (pulls > 0 && asyncSource) void pulling.then(close);
+    else await pulling.then(close);
     throw firstError;
   }
 }

@@ -8,6 +8,7 @@
  * @module
  */
 import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { basename, dirname } from "node:path";
 import { tempPathFor } from "../atomic_write.ts";
 import { toFileUrl } from "../path.ts";
@@ -505,6 +506,10 @@ class SqliteCatalog implements Catalog {
     options: TxOptions = {},
   ): Promise<T> {
     if (!this.#db.isOpen) throw closedCatalog(this.location);
+    // Begun inside a body of this connection's (awaited there, or by a
+    // Repository method called there): its turn comes after that
+    // transaction, which waits for it. It hung the process, with no word.
+    if (inBodyOf(this)) throw nestedOnConnection(this.location);
     const sayWaiting = waitSayer(this.#path, this.#onLockWait);
     try {
       const once = () =>
@@ -619,11 +624,19 @@ class SqliteCatalog implements Catalog {
       // Asked once the transaction holds its lock, and again before a
       // write commits.
       this.#refuseReplaced();
-      const result = await fn(
-        preface === undefined
-          ? tx
-          : { ...tx, preface: Object.values((await tx.query(preface))[0] ?? {})[0] ?? null },
-      );
+      // The body runs marked as this connection's (see inBodyOf), until it settles.
+      const frame: BodyFrame = { catalog: this, open: true, outer: bodies.getStore() };
+      let result: T;
+      try {
+        result = await bodies.run(frame, async () =>
+          await fn(
+            preface === undefined
+              ? tx
+              : { ...tx, preface: Object.values((await tx.query(preface))[0] ?? {})[0] ?? null },
+          ));
+      } finally {
+        frame.open = false;
+      }
       if (mode === "write") this.#refuseReplaced();
       db.exec("COMMIT");
       return result;
@@ -705,6 +718,37 @@ class SqliteCatalog implements Catalog {
     }
     return Promise.resolve();
   }
+}
+
+/**
+ * A transaction body running in this async context (the innermost, then
+ * those it runs in): its catalog, and whether it is still running (a timer
+ * set in a body runs in its context after it ended).
+ */
+interface BodyFrame {
+  readonly catalog: SqliteCatalog;
+  open: boolean;
+  readonly outer: BodyFrame | undefined;
+}
+
+const bodies = new AsyncLocalStorage<BodyFrame>();
+
+/** Whether this async context is inside a running transaction body of `catalog`'s connection. */
+function inBodyOf(catalog: SqliteCatalog): boolean {
+  for (let frame = bodies.getStore(); frame !== undefined; frame = frame.outer) {
+    if (frame.open && frame.catalog === catalog) return true;
+  }
+  return false;
+}
+
+/** What a transaction begun inside a body of its own connection is refused with. */
+function nestedOnConnection(location: string): CatalogBusyError {
+  return new CatalogBusyError(
+    `catalog ${location}: a transaction was begun inside a transaction body on the same ` +
+      "connection, whose transactions run one at a time: it would wait for that transaction, " +
+      "which waits for it, for ever; run its statements through that transaction's own " +
+      "connection (its `tx`) instead",
+  );
 }
 
 /**

@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { untilAborted } from "./abort_hub.ts";
 import { dirname } from "./path.ts";
 import { callCallback } from "./callback.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -42,8 +43,9 @@ export interface FileLockOptions {
   /** Longest wait between attempts while another process holds the lock (ms). Default 50. */
   maxPollInterval?: number;
   /**
-   * Stops waiting while another process holds the lock (rejects with the
-   * signal's reason); a free lock is taken even once it has aborted.
+   * Stops waiting while another process holds the lock, or another call of
+   * this process (rejects with the signal's reason); a free lock is taken
+   * even once it has aborted.
    */
   signal?: AbortSignal;
   /** Times the waits between attempts (default: the system clock). */
@@ -115,9 +117,19 @@ export function withFileLock<T>(
       file.close();
     }
   };
-  const previous = queues.get(lockPath) ?? Promise.resolve();
-  const next = previous.then(run, run);
-  const settled = next.then(() => {}, () => {});
+  const previous = queues.get(lockPath);
+  // Queued behind a holder of this process: the signal stops this wait too
+  // (it was heard only once the holder was done, and then only while
+  // another process held the lock: the call ran after its abort). A free
+  // lock is taken even once it has aborted, as below.
+  const signal = options.signal;
+  const next =
+    (previous === undefined || signal === undefined
+      ? previous ?? Promise.resolve()
+      : untilAborted(previous, signal)).then(run);
+  // The next caller's turn comes after this one's, and after the holder's
+  // before it even when this one gave up waiting.
+  const settled = (previous ?? Promise.resolve()).then(() => next).then(() => {}, () => {});
   queues.set(lockPath, settled);
   settled.then(() => {
     if (queues.get(lockPath) === settled) queues.delete(lockPath);

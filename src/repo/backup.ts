@@ -376,6 +376,12 @@ export interface RestoreCatalogOptions extends SnapshotOptions {
    * largest id the catalog a move comes from handed out.
    */
   idsAfter?: number;
+  /**
+   * Runs in the restore's transaction once its rows are written, so what it
+   * writes commits with them (the mark of the content gc keeps, see
+   * `restore_reconcile.ts`).
+   */
+  inTransaction?: (tx: Tx) => Promise<void>;
 }
 
 /**
@@ -566,6 +572,7 @@ export async function restoreCatalog(
         await tx.query(statement, [options.idsAfter]);
       }
     }
+    await options.inTransaction?.(tx);
     // The last moment it can still be rolled back: a stop said meanwhile (an
     // async onProgress's rejection, seen only now) leaves the catalog as it was.
     options.signal?.throwIfAborted();

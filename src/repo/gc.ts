@@ -338,6 +338,8 @@ async function collect(
   });
   const catalogFiles = await catalogKeysInContent(repo);
   const restored = await restoredMark(repo, options.releaseRestored === true, dryRun);
+  // Each orphan's store time, for a restore's mark that gc finds only as it deletes.
+  const times = new Map<string, number>();
   let listed = 0;
   count("listing objects", 0);
   for await (const { objects, live } of liveBatches(repo.catalog, listing)) {
@@ -364,6 +366,7 @@ async function collect(
       } else if (now - info.lastModified.getTime() > grace) {
         orphans.push(info.key);
         sizes.set(info.key, info.size);
+        times.set(info.key, info.lastModified.getTime());
       } else {
         report.keptRecentObjects++;
         report.keptRecentBytes += info.size;
@@ -371,14 +374,22 @@ async function collect(
     }
   }
   if (!dryRun) {
+    // A set: a transaction run again reports its keys again.
+    const keptLate = new Set<string>();
     orphans = await deleteOrphans(
       repo,
       orphans,
+      times,
+      (keys) => keys.forEach((key) => keptLate.add(key)),
       skipped,
       signal,
       tally,
       deleting(count, orphans.length),
     );
+    for (const key of keptLate) {
+      report.keptRestored.push(key);
+      report.keptRestoredBytes += sizes.get(key) ?? 0;
+    }
   }
   const notDeleted = new Set(skipped.map((s) => s.key));
   report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
@@ -594,18 +605,25 @@ async function purgeInBatches(
  * takes it exclusive) either committed first, and its record keeps the
  * content, or waits, and finds the content gone and keeps the record purged.
  * gc's orphan step takes the lock `exclusive` instead (see `deleteOrphans`).
+ * `spare`, read in the same transaction, keeps those of the unreferenced keys
+ * it returns (a restore's mark committed since gc read it).
  */
 export async function deleteIfUnreferenced(
   repo: Repository,
   keys: string[],
   remove: (doomed: string[]) => Promise<void>,
   lock: "shared" | "exclusive" = "shared",
+  spare?: (tx: Tx, unreferenced: string[]) => Promise<Set<string>>,
 ): Promise<string[]> {
   const { catalog } = repo;
   return await catalog.transaction("write", async (tx) => {
     for (const statement of catalog.dialect.contentLock[lock]) await tx.query(statement);
     const live = await liveKeysAmong(tx, keys);
-    const doomed = keys.filter((key) => !live.has(key));
+    const unreferenced = keys.filter((key) => !live.has(key));
+    const spared = spare === undefined || unreferenced.length === 0
+      ? new Set<string>()
+      : await spare(tx, unreferenced);
+    const doomed = unreferenced.filter((key) => !spared.has(key));
     // Inside the transaction, so the lock holds until the content is gone
     // (a retried transaction deletes again: deleting is idempotent).
     if (doomed.length > 0) await remove(doomed);
@@ -874,6 +892,8 @@ export const GC_MARK_SLACK_MS = 10 * 60_000;
 async function deleteOrphans(
   repo: Repository,
   candidates: string[],
+  times: ReadonlyMap<string, number>,
+  onKept: (keys: string[]) => void,
   skipped: { key: string; problem: string }[],
   signal: AbortSignal | undefined,
   tally: Tally,
@@ -898,7 +918,33 @@ async function deleteOrphans(
     signal,
     tally,
     onDeleted,
+    (tx, unreferenced) => restoredSince(tx, unreferenced, times, onKept),
   );
+}
+
+/**
+ * Those of `unreferenced` that a restore's mark, read again in `tx` under
+ * the content lock, keeps (see {@linkcode restoredMark}): a forced restore
+ * of an older snapshot that committed while gc listed the store (after gc
+ * read the mark) dropped the records naming them, and they are the only
+ * copy of what it dropped. `times` gives each key's store time; `onKept`
+ * is told of those kept.
+ */
+async function restoredSince(
+  tx: Tx,
+  unreferenced: string[],
+  times: ReadonlyMap<string, number>,
+  onKept: (keys: string[]) => void,
+): Promise<Set<string>> {
+  const mark = await restoredMarkIn(tx);
+  if (mark === undefined) return new Set();
+  const marked = unreferenced.filter((key) => (times.get(key) ?? Infinity) <= mark);
+  if (marked.length === 0) return new Set();
+  // Content a purged record names is what its purge left: collected as before.
+  const purged = await purgedKeysAmong(tx, marked);
+  const kept = marked.filter((key) => !purged.has(key));
+  onKept(kept);
+  return new Set(kept);
 }
 
 /** Content keys gc checks and deletes per write transaction (S3's DeleteObjects limit). */
@@ -919,6 +965,7 @@ async function deleteUnreferencedInBatches(
   signal: AbortSignal | undefined,
   tally: Tally,
   onDeleted: (done: number) => void,
+  spare?: (tx: Tx, unreferenced: string[]) => Promise<Set<string>>,
 ): Promise<string[]> {
   const deleted: string[] = [];
   for (let i = 0; i < keys.length; i += DELETE_BATCH) {
@@ -927,10 +974,16 @@ async function deleteUnreferencedInBatches(
     // Reset per call: a retried transaction deletes (and refuses) again.
     let refused: { key: string; problem: string }[] = [];
     deleted.push(
-      ...await deleteIfUnreferenced(repo, batch, async (doomed) => {
-        refused = [];
-        await deleteKeys(repo, doomed, refused, signal, tally);
-      }, lock),
+      ...await deleteIfUnreferenced(
+        repo,
+        batch,
+        async (doomed) => {
+          refused = [];
+          await deleteKeys(repo, doomed, refused, signal, tally);
+        },
+        lock,
+        spare,
+      ),
     );
     skipped.push(...refused);
     onDeleted(Math.min(i + DELETE_BATCH, keys.length));

@@ -11,7 +11,7 @@
  * @module
  */
 import type { ObjectStore } from "../store/types.ts";
-import type { Catalog } from "./catalog.ts";
+import type { Catalog, Tx } from "./catalog.ts";
 import {
   GC_MARK_SLACK_MS,
   liveBatches,
@@ -99,10 +99,27 @@ export async function markRestoredUnknown(
     (tx) =>
       until === undefined
         ? tx.query("DELETE FROM vc_meta WHERE key = $1", [RESTORED_MARK_KEY])
-        : tx.query(
-          "INSERT INTO vc_meta (key, value) VALUES ($1, $2) " +
-            "ON CONFLICT (key) DO UPDATE SET value = $2",
-          [RESTORED_MARK_KEY, String(until)],
-        ),
+        : markInTransaction(tx, until),
+  );
+}
+
+/**
+ * Marks, in the restore's own transaction, everything in the store up to
+ * `now` (and a clock slack) for gc to keep, as a store that could not be
+ * listed is: the catalog commits without the records added since the
+ * snapshot, and the store is listed only after that commit (minutes for a
+ * large bucket), so a gc meanwhile, or after a restore killed then, would
+ * find their content unreferenced and no mark. {@linkcode markRestoredUnknown}
+ * narrows the mark once the listing is done.
+ */
+export async function markAllRestoredUnknown(tx: Tx, now: number): Promise<void> {
+  await markInTransaction(tx, now + GC_MARK_SLACK_MS);
+}
+
+async function markInTransaction(tx: Tx, until: number): Promise<unknown> {
+  return await tx.query(
+    "INSERT INTO vc_meta (key, value) VALUES ($1, $2) " +
+      "ON CONFLICT (key) DO UPDATE SET value = $2",
+    [RESTORED_MARK_KEY, String(until)],
   );
 }

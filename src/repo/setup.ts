@@ -63,6 +63,7 @@ import { refuseInsideRepository } from "./nesting.ts";
 import { spoolSnapshot } from "./snapshot_spool.ts";
 import {
   type ContentReconciliation,
+  markAllRestoredUnknown,
   markRestoredUnknown,
   reconcileContent,
 } from "./restore_reconcile.ts";
@@ -1012,6 +1013,9 @@ async function restoreGuarded(
           store,
           contentPrefix: marker?.contentPrefix ?? "content/",
           ...(idsAfter === undefined ? {} : { idsAfter }),
+          // gc keeps the content the restore drops from the commit on, not
+          // only once the store is listed after it (see contentAfterRestore).
+          inTransaction: (tx) => markAllRestoredUnknown(tx, Date.now()),
           ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
           ...signalOption(signal),
         });

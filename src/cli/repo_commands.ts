@@ -432,24 +432,42 @@ function transition(
     examples: [`vc repo ${name} 42 --repo file:///srv/repo`],
     async run(ctx) {
       const id = idArg(ctx); // a malformed id is refused before the repository is opened
-      const [record, current, already] = await withRepo(ctx, `repo ${name}`, async (repo) => {
-        // A rerun of publish or expire changes nothing (the first time
-        // stays), which `1 published /a.csv` again read as an action. Not
-        // said of purge, whose rerun deletes content a failed DELETE left.
-        const before = name === "purge" ? undefined : (await repo.get(id)).state;
-        const record = await repo[name](id);
-        return [
-          record,
-          name === "publish" ? await repo.current(record.path) : undefined,
-          before === record.state,
-        ] as const;
-      });
+      const [record, current, already, ended] = await withRepo(
+        ctx,
+        `repo ${name}`,
+        async (repo) => {
+          // A rerun of publish or expire changes nothing (the first time
+          // stays), which `1 published /a.csv` again read as an action. Not
+          // said of purge, whose rerun deletes content a failed DELETE left.
+          const before = name === "purge" ? undefined : await repo.get(id);
+          const record = await repo[name](id);
+          return [
+            record,
+            name === "publish" ? await repo.current(record.path) : undefined,
+            before?.state === record.state,
+            // An expire ends a live claim: its holder (a worker at it) learns
+            // only at its next renew or release, and the operator not at all.
+            name === "expire" && before?.state === "published" && before.claimedBy !== null &&
+              before.claimUntil !== null && Date.parse(before.claimUntil) > repo.clock.now()
+              ? { holder: before.claimedBy, until: before.claimUntil }
+              : undefined,
+          ] as const;
+        },
+      );
       await ctx.out.status(
         record,
         `${record.id} ${record.state} ${record.path}${
           already ? " (already: nothing changed)" : ""
         }`,
       );
+      if (ended !== undefined) {
+        ctx.out.warn(
+          `record ${record.id} was held by a live claim of ${ended.holder} until ${ended.until}, ` +
+            "which this expire ended: that holder's renew and release now fail (ClaimLostError), " +
+            `and the record is no longer claimable (\`vc repo publish ${record.id}\` makes it ` +
+            "claimable again)",
+        );
+      }
       // A rollback by reviving an older version does nothing while a newer
       // one is published: "newest" is the highest id, for current and gc.
       if (current !== undefined && current.id !== record.id) {

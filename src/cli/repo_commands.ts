@@ -12,6 +12,7 @@ import { InvalidInputError } from "../errors.ts";
 import { parseDateTagKind } from "../repo/date_tags.ts";
 import {
   checkTag,
+  checkTagToSet,
   normalizeLogicalPath,
   parseRecordId,
   type RepoRecord,
@@ -341,7 +342,9 @@ function recordRow(r: Pick<RepoRecord, "id" | "state" | "size" | "path" | "tags"
 // A malformed tag or logical path on the command line is a usage error
 // (exit 2), as a malformed ID or versioned PATH is; the repository would
 // refuse it too, but as a failure (exit 1), and only once it is open.
-function tagsArg(text: string, what: string): string[] {
+// `check`: checkTagToSet for tags being set; a lookup or untag takes any tag
+// a catalog may hold.
+function tagsArg(text: string, what: string, check = checkTag): string[] {
   const items = text.split(",").map((t) => t.trim());
   // Each tag once, in the order given.
   const tags = [...new Set(items.filter((t) => t !== ""))];
@@ -362,7 +365,7 @@ function tagsArg(text: string, what: string): string[] {
       hint: `give each tag once between commas: ${tags.join(",")}`,
     });
   }
-  return flagValue(what, () => tags.map(checkTag));
+  return flagValue(what, () => tags.map((tag) => check(tag)));
 }
 
 // An empty --tag or --path (a variable left empty) is refused, not read as
@@ -507,7 +510,7 @@ export const add: Command = {
     await refuseSwappedPathAndFile("repo add", ctx.io.cwd, path, file);
     pathArg(path, "PATH");
     const tagText = ctx.flags.string("tag");
-    const tags = tagText !== undefined ? tagsArg(tagText, "--tag") : undefined;
+    const tags = tagText !== undefined ? tagsArg(tagText, "--tag", checkTagToSet) : undefined;
     const dateText = ctx.flags.string("date-tag");
     const dateTag = dateText !== undefined
       ? flagValue("--date-tag", () => parseDateTagKind(dateText))
@@ -573,7 +576,7 @@ export const adopt: Command = {
     const [key, path] = ctx.args as [string, string];
     pathArg(path, "PATH");
     const tagText = ctx.flags.string("tag");
-    const tags = tagText !== undefined ? tagsArg(tagText, "--tag") : undefined;
+    const tags = tagText !== undefined ? tagsArg(tagText, "--tag", checkTagToSet) : undefined;
     const hash = ctx.flags.boolean("hash");
     const grace = ctx.flags.string("grace");
     const graceMs = grace === undefined ? undefined : parseDuration(grace, "--grace");
@@ -841,7 +844,7 @@ function tagCommand(name: "tag" | "untag"): Command {
       const where: TagTarget = /^\d+$/.test(target)
         ? { id: flagValue("TARGET", () => parseRecordId(target)) }
         : { path: pathArg(target, "TARGET") };
-      const tags = tagsArg(tagText, "TAGS");
+      const tags = tagsArg(tagText, "TAGS", name === "tag" ? checkTagToSet : checkTag);
       let inherited: { path: string; tags: string[] } | undefined;
       // A path no record has yet: legal (its versions get the tags when
       // added), but as likely a typo of one that has records: said.
@@ -1075,7 +1078,9 @@ export const release: Command = {
     const holder = holderFlag(ctx, "repo release");
     const list = (name: string) => {
       const text = ctx.flags.string(name);
-      return text === undefined ? [] : tagsArg(text, `--${name}`);
+      return text === undefined
+        ? []
+        : tagsArg(text, `--${name}`, name === "tag" ? checkTagToSet : checkTag);
     };
     const options = { untag: list("untag"), tag: list("tag") };
     const marking = options.untag.length > 0 || options.tag.length > 0;

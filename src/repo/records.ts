@@ -426,18 +426,24 @@ export class Where {
   }
 }
 
-const TAG = /^[^\s,\p{Cc}]{1,200}$/u;
+// NUL: no PostgreSQL text holds it, so no catalog does.
+const TAG = /^[^\s,\0]{1,200}$/u;
 
 /**
- * Checks a tag: 1–200 characters, no whitespace, commas or control characters,
- * valid Unicode (no lone surrogate, which a catalog would store as U+FFFD:
- * two different tags would become one).
+ * Checks a tag a catalog may hold, to look up, remove or restore: 1–200
+ * characters, no whitespace, commas or NUL, valid Unicode (no lone
+ * surrogate, which a catalog would store as U+FFFD: two different tags
+ * would become one). Other control characters are refused only in a tag
+ * being set ({@linkcode checkTagToSet}): the first versions set them, and
+ * a catalog holding one must still be found, untagged and backed up in a
+ * snapshot that restores.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { checkTag } from "./records.ts";
  * assert.equal(checkTag("day:2026-11-30"), "day:2026-11-30");
+ * assert.equal(checkTag("raw\u0001"), "raw\u0001");
  * assert.throws(() => checkTag("two words"), /tag "two words"/);
  * ```
  */
@@ -445,19 +451,38 @@ export function checkTag(tag: string): string {
   // A JavaScript caller's number or array would pass the pattern (it is
   // tested as a string) and fail later with a TypeError naming nothing.
   requireString("a tag", tag);
-  if (!TAG.test(tag) || !tag.isWellFormed()) {
-    throw new InvalidInputError(
-      `tag ${
-        quoted(tag)
-      } is invalid: use 1-200 characters without spaces, commas or control characters ` +
-        "(and no lone UTF-16 surrogate: not valid Unicode)",
-    );
-  }
+  if (!TAG.test(tag) || !tag.isWellFormed()) throw invalidTag(tag);
   return tag;
 }
 
 /**
- * Checks a tag about to be set ({@linkcode checkTag}, and no character a
+ * Checks a tag about to be set, as the command line reads it:
+ * {@linkcode checkTag}, and no control character (a tab or `\x01` was
+ * stored and shown invisibly).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTagToSet } from "./records.ts";
+ * assert.equal(checkTagToSet("done"), "done");
+ * assert.throws(() => checkTagToSet("raw\u0001"), /control characters/);
+ * ```
+ */
+export function checkTagToSet(tag: string): string {
+  checkTag(tag);
+  if (/\p{Cc}/u.test(tag)) throw invalidTag(tag);
+  return tag;
+}
+
+function invalidTag(tag: string): InvalidInputError {
+  return new InvalidInputError(
+    `tag ${quoted(tag)} is invalid: use 1-200 characters without spaces, commas or control ` +
+      "characters (and no lone UTF-16 surrogate: not valid Unicode)",
+  );
+}
+
+/**
+ * Checks a tag about to be set ({@linkcode checkTagToSet}, and no character a
  * terminal draws as nothing): `raw` followed by a zero-width space (pasted
  * from a chat or a web page) is shown as `raw` by every listing, yet `find`
  * and `claim --tag raw` would never take it for `raw`. Only tags being set
@@ -472,7 +497,7 @@ export function checkTag(tag: string): string {
  * ```
  */
 export function checkNewTag(tag: string): string {
-  checkTag(tag);
+  checkTagToSet(tag);
   const problem = newNameProblem(tag);
   if (problem !== undefined) {
     throw new InvalidInputError(

@@ -10,7 +10,7 @@
  */
 import { assertEquals } from "./assert.ts";
 import { readInBackground } from "./conn_reader.ts";
-import { startService } from "./server_helpers.ts";
+import { newCacheId, startService } from "./server_helpers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -121,6 +121,32 @@ for (
   Deno.test(`serve: a ${status} to ${method} ${path} with a chunked body trickling in closes its connection`, async () => {
     await using t = await startService({ headerTimeoutMs: 600_000 });
     const head = `${method} ${path} HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n`;
+    const text = await trickle(t.url, head);
+    assertEquals(Number(text.split(" ")[1]), status, text);
+    assertEquals(/\r\nconnection: close\r\n/i.test(text), true, text);
+  });
+}
+
+// A chunked upload refused after part of its body was read (its file past
+// the limit, a second file part) closes its connection too: Deno.serve read
+// the rest a chunk at a time for as long as its client sent it (up to the
+// header timeout, then again on a new connection), and one client with a
+// token sending 1-byte chunks after its 413 held the event loop, every other
+// client's requests taking seconds.
+for (
+  const [status, file] of [
+    [413, "x".repeat(5000)],
+    [400, `x\r\n--b\r\ncontent-disposition: form-data; name="file"; filename="two"\r\n\r\ny`],
+  ] as const
+) {
+  Deno.test(`serve: a ${status} to a chunked upload read in part closes its connection as the rest trickles in`, async () => {
+    await using t = await startService({ maxUploadBytes: 1000, headerTimeoutMs: 600_000 });
+    const { doc } = await newCacheId(t.url, t.tokens.alice, { refusedMidBody: status });
+    const first =
+      `--b\r\ncontent-disposition: form-data; name="file"; filename="one"\r\n\r\n${file}`;
+    const head = `POST /v1/cache/${doc.cache_id} HTTP/1.1\r\nhost: x\r\n` +
+      `authorization: ${t.tokens.alice}\r\ncontent-type: multipart/form-data; boundary=b\r\n` +
+      `transfer-encoding: chunked\r\n\r\n${first.length.toString(16)}\r\n${first}\r\n`;
     const text = await trickle(t.url, head);
     assertEquals(Number(text.split(" ")[1]), status, text);
     assertEquals(/\r\nconnection: close\r\n/i.test(text), true, text);

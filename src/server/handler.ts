@@ -226,7 +226,12 @@ export interface CacheHandler {
  * one left unread by its answer.
  */
 function bodyUnread(request: Request): boolean {
-  return request.headers.has("transfer-encoding") && (request.body === null || !request.bodyUsed);
+  return chunked(request) && (request.body === null || !request.bodyUsed);
+}
+
+/** Whether `request` came with a chunked body (read or not). */
+function chunked(request: Request): boolean {
+  return request.headers.has("transfer-encoding");
 }
 
 /**
@@ -441,7 +446,14 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       response = await route(request, path, match, ctx);
       unread = bodyUnread(request);
     } catch (e) {
-      unread = bodyUnread(request);
+      // A refused chunked body read in part (a 413 for a file past the
+      // limit, a 400 for a second file part) is not drained either: Deno.serve
+      // read its rest a chunk at a time for as long as its client sent it,
+      // and one client with a token sending 1-byte chunks after its 413 held
+      // the event loop (every other client's upload took seconds). A body
+      // with a Content-Length is still let go in large reads, its connection
+      // kept (a `requests` session reusing it goes on).
+      unread = chunked(request);
       const http = findHttpError(e);
       if (http !== undefined) {
         // A body given up for its time (408) is left unread: the connection
@@ -509,7 +521,8 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
     // with a Content-Length is still drained (cheaply, in large reads, for at
     // most the header timeout): a client that sends all of it before reading
     // the answer (Python's http.client) then reads the 401, not a reset. One
-    // read in part (a 413 mid-upload) is let go as before, its connection kept.
+    // read in part (a 413 mid-upload) is let go as before, its connection
+    // kept, unless it is chunked (above).
     if (unread) response.headers.set("connection", "close");
     response.headers.set("x-request-id", requestId);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);

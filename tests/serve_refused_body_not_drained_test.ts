@@ -152,3 +152,52 @@ for (
     assertEquals(/\r\nconnection: close\r\n/i.test(text), true, text);
   });
 }
+
+// An upload whose body goes on after its closing delimiter (an epilogue that
+// never ends, in 1-byte chunks) is stored and answered, its connection then
+// closed: Deno.serve read the rest a chunk at a time for as long as it came.
+Deno.test("serve: a 200 to a chunked upload whose epilogue trickles in closes its connection", async () => {
+  await using t = await startService({ headerTimeoutMs: 600_000 });
+  const { doc } = await newCacheId(t.url, t.tokens.alice, { endlessEpilogue: true });
+  const first = `--b\r\ncontent-disposition: form-data; name="file"; filename="one"\r\n\r\n` +
+    "stored\r\n--b--\r\n";
+  const head = `POST /v1/cache/${doc.cache_id} HTTP/1.1\r\nhost: x\r\n` +
+    `authorization: ${t.tokens.alice}\r\ncontent-type: multipart/form-data; boundary=b\r\n` +
+    `transfer-encoding: chunked\r\n\r\n${first.length.toString(16)}\r\n${first}\r\n`;
+  const text = await trickle(t.url, head);
+  assertEquals(Number(text.split(" ")[1]), 200, text);
+  assertEquals(/\r\nconnection: close\r\n/i.test(text), true, text);
+  const res = await fetch(`${t.url}/v1/cache/${doc.cache_id}`, {
+    headers: { authorization: t.tokens.alice },
+  });
+  assertEquals(await res.text(), "stored");
+});
+
+// A chunked upload that ends with its closing delimiter keeps its connection:
+// the next request on it is answered.
+Deno.test("serve: a chunked upload that ends keeps its connection", async () => {
+  await using t = await startService({ headerTimeoutMs: 600_000 });
+  const { doc } = await newCacheId(t.url, t.tokens.alice, { endsWithDelimiter: true });
+  const body = `--b\r\ncontent-disposition: form-data; name="file"; filename="one"\r\n\r\n` +
+    "stored\r\n--b--\r\n";
+  const { hostname, port } = new URL(t.url);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    await conn.write(enc.encode(
+      `POST /v1/cache/${doc.cache_id} HTTP/1.1\r\nhost: x\r\n` +
+        `authorization: ${t.tokens.alice}\r\ncontent-type: multipart/form-data; boundary=b\r\n` +
+        `transfer-encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n` +
+        "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n",
+    ));
+    let text = "";
+    const buf = new Uint8Array(16 * 1024);
+    for (let i = 0; i < 100 && (text.match(/HTTP\/1\.1 /g)?.length ?? 0) < 2; i++) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += dec.decode(buf.subarray(0, n));
+    }
+    assertEquals(text.match(/HTTP\/1\.1 \d+/g), ["HTTP/1.1 200", "HTTP/1.1 200"], text);
+  } finally {
+    conn.close();
+  }
+});

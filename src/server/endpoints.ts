@@ -103,6 +103,12 @@ export interface EndpointContext {
    * body is handed to Deno.serve as it is (an S3 store with no bound at all).
    */
   relayIdleMs?: number;
+  /**
+   * Set when an upload was answered with its request body not read to its
+   * end (what followed its closing delimiter went on past a moment's reads):
+   * its connection is closed after the answer, not left to Deno.serve to drain.
+   */
+  bodyLeftUnread?: boolean;
   /** Why a streamed file stopped mid-body (the store went silent), for the log line. */
   streamError?: string;
   /**
@@ -479,6 +485,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
         ...(ctx.cancel === undefined ? {} : { signal: ctx.cancel }),
         onWarning: (message) => ctx.warning = message,
       });
+      if (!await part.ended()) ctx.bodyLeftUnread = true;
     });
   } catch (e) {
     // Abandoned by the server, not refused: the client may send it again

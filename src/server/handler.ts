@@ -444,7 +444,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       }
       if (path instanceof HttpError) throw path;
       response = await route(request, path, match, ctx);
-      unread = bodyUnread(request);
+      // An upload's body that went on past its closing delimiter (an endless
+      // epilogue) is left unread too (see multipart.ts).
+      unread = bodyUnread(request) || ctx.bodyLeftUnread === true;
     } catch (e) {
       // A refused chunked body read in part (a 413 for a file past the
       // limit, a 400 for a second file part) is not drained either: Deno.serve

@@ -37,6 +37,13 @@ export interface FilePart {
    * pass, in the buffers they are read into: no copy, no second pass).
    */
   md5(): string;
+  /**
+   * Once `body` ended: whether the request body was read to its end (what
+   * follows the closing delimiter is read on for at most
+   * {@linkcode EPILOGUE_WAIT_MS} and {@linkcode EPILOGUE_READS} reads, the
+   * rest left unread: its connection is then for its answer to close).
+   */
+  ended(): Promise<boolean>;
 }
 
 /** Options for {@linkcode readFilePart}. */
@@ -98,6 +105,20 @@ const MAX_READ = 256 * 1024;
  * many such clients as slots every other upload waited forever.
  */
 export const MIN_BYTES_PER_IDLE = 1024;
+
+/**
+ * Longest wait for the end of a body after its closing delimiter (a client
+ * sends it with the delimiter: a chunked body's last chunk, the end of its
+ * Content-Length); a body not ended by then is left unread.
+ */
+export const EPILOGUE_WAIT_MS = 1000;
+
+/**
+ * Most reads of what follows the closing delimiter before a body is left
+ * unread: a client sending an endless epilogue in 1-byte chunks after its
+ * file had Deno.serve read it a chunk at a time for as long as it came.
+ */
+export const EPILOGUE_READS = 64;
 
 /**
  * Reads a multipart body up to the start of the file field and returns it.
@@ -239,6 +260,7 @@ export async function readFilePart(
         body: file.body,
         bytes: file.bytes,
         md5: file.md5,
+        ended: file.ended,
       };
     }
   } catch (e) {
@@ -857,9 +879,15 @@ class Scanner {
     delim: Uint8Array,
     max: number,
     after: () => Promise<void>,
-  ): { body: ReadableStream<Uint8Array>; bytes: () => number; md5: () => string } {
+  ): {
+    body: ReadableStream<Uint8Array>;
+    bytes: () => number;
+    md5: () => string;
+    ended: () => Promise<boolean>;
+  } {
     let total = 0;
     let done = false;
+    let ended: Promise<boolean> | undefined;
     let returned: Uint8Array | undefined;
     const byteSource = this.#reader instanceof ReadableStreamBYOBReader;
     const hash = new Md5();
@@ -891,8 +919,10 @@ class Scanner {
           // took over, if one did.
           if (returned !== undefined) request?.respondWithNewView(returned);
           else request?.respond(0);
-          // The epilogue carries nothing we need.
-          await this.cancel(undefined);
+          // The epilogue carries nothing we need: read on to the body's
+          // end for a moment (its connection is kept only if it ends).
+          ended = this.#finish();
+          await ended;
           return;
         }
         if (request !== null && request.view !== null && request.view.byteLength >= MIN_READ) {
@@ -945,7 +975,45 @@ class Scanner {
       ? new ReadableStream({ type: "bytes", pull, cancel })
       : new ReadableStream<Uint8Array>({ pull, cancel }, { highWaterMark: 0 });
     let digest: string | undefined;
-    return { body, bytes: () => total, md5: () => digest ??= hash.hex() };
+    return {
+      body,
+      bytes: () => total,
+      md5: () => digest ??= hash.hex(),
+      ended: () => ended ?? Promise.resolve(false),
+    };
+  }
+
+  /**
+   * After the closing delimiter: reads what follows (dropped) until the
+   * body ends, for at most {@linkcode EPILOGUE_READS} reads and
+   * {@linkcode EPILOGUE_WAIT_MS}, then cancels what is left. True when the
+   * body ended.
+   */
+  async #finish(): Promise<boolean> {
+    const until = performance.now() + EPILOGUE_WAIT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      for (let i = 0; i < EPILOGUE_READS && !this.#eof; i++) {
+        const left = until - performance.now();
+        if (left <= 0) break;
+        this.#buf = new Uint8Array(0);
+        const late = new Promise<"late">((resolve) => {
+          timer = setTimeout(() => resolve("late"), left);
+        });
+        const read = this.#fill(1);
+        read.catch(() => {});
+        if (await Promise.race([read, late]) === "late") break;
+        clearTimeout(timer);
+      }
+    } catch {
+      // A read that failed (the client left, a tiny-reads refusal): not ended.
+    } finally {
+      clearTimeout(timer);
+    }
+    // Told before the cancel, which ends a read still waiting.
+    const ended = this.#eof;
+    await this.cancel(undefined);
+    return ended;
   }
 
   /**

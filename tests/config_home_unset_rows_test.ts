@@ -34,6 +34,19 @@ Deno.test("vc config with HOME unset: every resolvable row, the cache dir and co
   assertStringIncludes(line("configFile"), "HOME is not set (set VC_CONFIG or XDG_CONFIG_HOME)");
 });
 
+// The cacheDir row said "or pass the cacheDir option", the library's words,
+// beside the stderr line's "or pass --cache-dir": `vc config` names the flag.
+Deno.test("vc config with HOME unset: the cacheDir row names --cache-dir, as stderr does, not the library's option", async () => {
+  await using ws = await CliWorkspace.create();
+  for (const args of [["config"], ["config", "--json"]]) {
+    const r = await ws.run(args, NO_HOME);
+    assertEquals(r.code, 1, r.stderr);
+    assertStringIncludes(r.stderr, "or pass --cache-dir");
+    assertStringIncludes(r.stdout, "or pass --cache-dir");
+    assertEquals(r.stdout.includes("cacheDir option"), false, r.stdout);
+  }
+});
+
 Deno.test("vc config --json with HOME unset: one document with the rows and an error per failed row", async () => {
   await using ws = await CliWorkspace.create();
   const r = await ws.run(["config", "--json"], NO_HOME);

@@ -37,6 +37,20 @@ Deno.test("vc config NAME of an unset setting prints nothing and exits 1", async
   assertEquals([r.code, r.stdout, r.stderr], [1, "", ""]);
 });
 
+// The table shows no immutable buckets as "(none)", as it does no bucket;
+// `vc config immutableBuckets` printed an empty line and exited 0, so a
+// script's `vc config immutableBuckets || …` never saw that none applies.
+Deno.test("vc config immutableBuckets with none (default or VC_IMMUTABLE_BUCKETS=,,) prints nothing and exits 1", async () => {
+  await using ws = await CliWorkspace.create();
+  for (const env of [{}, { VC_IMMUTABLE_BUCKETS: ",," }]) {
+    const r = await ws.run(["config", "immutableBuckets"], env);
+    assertEquals([r.code, r.stdout, r.stderr], [1, "", ""], JSON.stringify(env));
+    const json = await ws.run(["config", "immutableBuckets", "--json"], env);
+    assertEquals(json.code, 1, json.stderr);
+    assertEquals((json.json() as { value: unknown }).value, []);
+  }
+});
+
 Deno.test("vc config NAME that is no setting guesses the one meant", async () => {
   await using ws = await CliWorkspace.create();
   const r = await ws.run(["config", "cachedir"]);

@@ -16,7 +16,7 @@ import { cliStoreOptions } from "./store_options.ts";
 import { table } from "./output.ts";
 import { type ConfigFileError, InvalidInputError } from "../errors.ts";
 import { defaultConfigFile, platformDirSource } from "../config.ts";
-import { concurrencySetting, EXIT_FAILURE, formatError } from "./errors.ts";
+import { concurrencySetting, EXIT_FAILURE, formatError, withFlagNames } from "./errors.ts";
 import { DEFAULT_PREFILL_CONCURRENCY } from "../prefill/prefill.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
@@ -153,9 +153,11 @@ export const config: Command = {
       configFileRow(ctx, s.configPath, broken.config, fileRow),
     ].map((row) => {
       const error = settingErrors.get(row.name);
-      return error === undefined
-        ? row
-        : { name: row.name, value: null, source: `error: ${error.message}`, error: error.message };
+      if (error === undefined) return row;
+      // The library's words for its options (`or pass the cacheDir option`)
+      // as the flags, as the same error on stderr says them.
+      const message = withFlagNames(error.message);
+      return { name: row.name, value: null, source: `error: ${message}`, error: message };
     });
     const wanted = ctx.args[0];
     if (wanted !== undefined) {
@@ -205,14 +207,17 @@ async function oneRow(
       hint: guess !== undefined ? `did you mean ${guess}?` : `the settings: ${names.join(", ")}`,
     });
   }
-  const text = row.value === null
+  // No value, or a list with no item (no immutable buckets, which the table
+  // shows as "(none)" too): unset, nothing printed, exit 1.
+  const unset = row.value === null || (Array.isArray(row.value) && row.value.length === 0);
+  const text = unset
     ? []
     : [Array.isArray(row.value) ? row.value.join(",") : plainValue(row, rows)];
   await ctx.out.data(row, text);
   for (const line of misspelledVariableWarnings((name) => ctx.io.env(name))) ctx.out.warn(line);
   const errors = failures.filter((e) => e !== undefined);
   for (const error of errors) ctx.io.writeStderr(formatError(error));
-  return errors.length > 0 || row.value === null ? EXIT_FAILURE : undefined;
+  return errors.length > 0 || unset ? EXIT_FAILURE : undefined;
 }
 
 /**

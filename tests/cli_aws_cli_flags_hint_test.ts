@@ -33,6 +33,24 @@ Deno.test("vc config --profile NAME names AWS_PROFILE", async () => {
   assertStringIncludes(r.stderr, "AWS_PROFILE=NAME vc config");
 });
 
+// `--endpoint-url http://…` (its value apart, as the aws CLI's examples
+// write it) was answered `AWS_ENDPOINT_URL=NAME vc …`: a placeholder of
+// what each variable holds.
+const PLACEHOLDERS: [flag: string, shown: string][] = [
+  ["--region", "AWS_REGION=REGION vc cache get"],
+  ["--endpoint-url", "AWS_ENDPOINT_URL=URL vc cache get"],
+  ["--endpoint", "AWS_ENDPOINT_URL=URL vc cache get"],
+  ["--ca-bundle", "AWS_CA_BUNDLE=FILE vc cache get"],
+];
+for (const [flag, shown] of PLACEHOLDERS) {
+  Deno.test(`vc cache get ${flag} VALUE shows ${shown.split(" ")[0]}`, async () => {
+    await using ws = await CliWorkspace.create();
+    const r = await ws.run(["cache", "get", "s3://b/k", flag, "x"]);
+    assertEquals(r.code, 2, r.stderr);
+    assertStringIncludes(r.stderr, shown);
+  });
+}
+
 // `aws s3 sync --exclude '*' --include '*.csv'` (rclone's --include too): the
 // guess by spelling was --exclude, which leaves out the very keys the user
 // meant to keep. vc's word for the keys to keep is --filter.

@@ -487,9 +487,10 @@ function unknownOptionHint(
   // `aws s3 cp --profile lab`: vc reads the store's settings from the AWS
   // variables (and the profile they name) alone, as the aws CLI does without
   // these flags.
-  const awsVariable = Object.hasOwn(AWS_CLI_FLAGS, name) ? AWS_CLI_FLAGS[name] : undefined;
-  if (awsVariable !== undefined && command !== undefined) {
-    const value = token.value === undefined ? "NAME" : shellWord(token.value);
+  const awsFlag = Object.hasOwn(AWS_CLI_FLAGS, name) ? AWS_CLI_FLAGS[name] : undefined;
+  if (awsFlag !== undefined && command !== undefined) {
+    const [awsVariable, holds] = awsFlag;
+    const value = token.value === undefined ? holds : shellWord(token.value);
     return `set ${awsVariable} instead (what aws reads without ${name}): ` +
       `${awsVariable}=${value} vc ${command} …`;
   }
@@ -511,13 +512,15 @@ function argumentNamed(token: OptionToken, positionals: readonly string[]): stri
   });
 }
 
-// The aws CLI's flags for the store, each with the variable vc reads instead.
-const AWS_CLI_FLAGS: Readonly<Record<string, string>> = {
-  "--profile": "AWS_PROFILE",
-  "--region": "AWS_REGION",
-  "--endpoint-url": "AWS_ENDPOINT_URL",
-  "--endpoint": "AWS_ENDPOINT_URL",
-  "--ca-bundle": "AWS_CA_BUNDLE",
+// The aws CLI's flags for the store, each with the variable vc reads instead
+// and what that variable holds (the hint's placeholder when the flag's value
+// is not given after `=`: `--endpoint-url http://…` is two arguments).
+const AWS_CLI_FLAGS: Readonly<Record<string, readonly [variable: string, holds: string]>> = {
+  "--profile": ["AWS_PROFILE", "NAME"],
+  "--region": ["AWS_REGION", "REGION"],
+  "--endpoint-url": ["AWS_ENDPOINT_URL", "URL"],
+  "--endpoint": ["AWS_ENDPOINT_URL", "URL"],
+  "--ca-bundle": ["AWS_CA_BUNDLE", "FILE"],
 };
 
 // aws s3 sync's (and cp's) switches with no vc flag of their name, and what

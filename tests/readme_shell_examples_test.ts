@@ -237,6 +237,54 @@ Deno.test("README: the mirror section's --exclude leaves out the records of a di
   assertEquals(s3.listKeys("my-bucket", "data/"), ["data/foo/bar.csv"]);
 });
 
+/** A block's lines with each `\` continuation joined to the line it continues, as a shell reads them. */
+function joinContinued(lines: string[]): string[] {
+  const out: string[] = [];
+  let open = "";
+  for (const line of lines) {
+    const text = open === "" ? line : `${open} ${line.trim()}`;
+    if (/\s\\$/.test(text)) open = text.replace(/\s*\\$/, "");
+    else {
+      out.push(text);
+      open = "";
+    }
+  }
+  assertEquals(open, "", "a block's last line continues nothing");
+  return out;
+}
+
+Deno.test("README: the mirror section's OS and editor junk patterns run as written and leave the junk out, deleting none", async () => {
+  const lines = joinContinued(block("vc mirror ./photos s3://my-bucket/photos --delete"));
+  assertEquals(lines.length, 1, lines.join("\n"));
+  await using s3 = await startFakeS3({ buckets: ["my-bucket"] });
+  // Junk already in the store stays, under --delete too, as the section says.
+  await s3.putObject("my-bucket", "photos/.DS_Store", "old junk");
+  await using ws = await CliWorkspace.create();
+  const kept = ["a.jpg", "sub/b.jpg", "notes~x.txt", "Thumbs.db.jpg"];
+  const junk = [
+    ".DS_Store",
+    "sub/.DS_Store",
+    "sub/._a.jpg",
+    "Thumbs.db",
+    "sub/thumbs.DB",
+    "Desktop.ini",
+    ".a.txt.swp",
+    "b.txt~",
+    "~$report.docx",
+    "film.crdownload",
+    "sub/c.part",
+    "d.partial",
+  ];
+  for (const file of [...kept, ...junk]) await ws.write(`photos/${file}`, file);
+  await withProcessEnv(s3.env, async () => {
+    await runBlock(ws, lines, s3.env);
+  });
+  assertEquals(
+    s3.listKeys("my-bucket", "photos/").sort(),
+    [".DS_Store", ...kept].map((f) => `photos/${f}`).sort(),
+  );
+});
+
 Deno.test("README: the cache service's add-token and cache-client examples run as written", async () => {
   await using ws = await CliWorkspace.create();
   await Deno.mkdir(ws.path("etc/vc"), { recursive: true });

@@ -17,6 +17,8 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 import { serveCache, TokenFileAuth } from "../src/server/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
+import { commandAvailable } from "./command_available.ts";
+import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
 
 /**
  * What the README quotes as not a vc command: a wrong order it says is
@@ -283,6 +285,51 @@ Deno.test("README: the mirror section's OS and editor junk patterns run as writt
     s3.listKeys("my-bucket", "photos/").sort(),
     [".DS_Store", ...kept].map((f) => `photos/${f}`).sort(),
   );
+});
+
+// The block pipes the aws CLI's listing into `vc prefill --list -`: run by
+// bash as written (pipefail, so a failed listing fails it), `vc` being
+// cli.ts with the binary's permissions.
+Deno.test({
+  name:
+    "README: the prefill section's aws s3api listing piped to vc prefill --list - runs as written" +
+    (commandAvailable("aws") && commandAvailable("bash")
+      ? ""
+      : " (ignored: needs the aws CLI and bash)"),
+  ignore: !commandAvailable("aws") || !commandAvailable("bash"),
+  fn: async () => {
+    const lines = joinContinued(block("vc prefill --list -"));
+    assertEquals(lines.length, 1, lines.join("\n"));
+    await using s3 = await startFakeS3({ buckets: ["my-bucket"] });
+    // A key with a space: the reason the README lists with s3api, not `aws s3 ls`.
+    for (const key of ["models/a b.bin", "models/c.bin", "other/d.bin"]) {
+      await s3.putObject("my-bucket", key, key);
+    }
+    await using ws = await CliWorkspace.create();
+    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+    const vc = `vc() { "${Deno.execPath()}" run ${
+      PERMISSION_FLAGS.map((f) => `'${f}'`).join(" ")
+    } "${cli}" "$@"; }`;
+    const run = async (script: string) =>
+      await new Deno.Command("bash", {
+        args: ["-o", "pipefail", "-c", `${vc}\n${script}`],
+        cwd: ws.dir,
+        env: { ...ws.env, ...s3.env, AWS_EC2_METADATA_DISABLED: "true", NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const out = await run(lines[0]!);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    assert(
+      /^prefill: 2 items: 2 fetched/m.test(stderr + new TextDecoder().decode(out.stdout)),
+      stderr,
+    );
+    // An empty prefix fails the run (exit 1), as the text after the block says.
+    const empty = await run(lines[0]!.replace("--prefix models/", "--prefix none/"));
+    assertEquals(out.code === 0 && empty.code, 1, new TextDecoder().decode(empty.stderr));
+    assert(new TextDecoder().decode(empty.stderr).includes("<stdin> lists no items"));
+  },
 });
 
 Deno.test("README: the cache service's add-token and cache-client examples run as written", async () => {

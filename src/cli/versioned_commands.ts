@@ -489,6 +489,9 @@ export const versions: Command = {
       // A typo of a manifest path: named, as `vc cat`, `vc path` and
       // `vc update` name it. The manifest is optional here (the listing
       // needs none), so one missing or unreadable just names none.
+      // Versions in another letter case or another tool's naming (a bucket
+      // being migrated to vc) near it: named, with vc's key for each.
+      if (twin === "") twin = await s.vc.noVersionsHint(p, { signal: ctx.io.signal });
       if (twin === "") {
         twin = "; `vc ls-remote` lists every versioned path";
         const known: string[] = await s.vc.ls().then((rows) => rows.map((r) => r.path), () => []);

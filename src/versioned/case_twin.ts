@@ -1,17 +1,27 @@
 /**
- * The asset whose path differs from a missing one only in letter case, for
- * the error that says the version is missing. S3 keys (and Linux file
- * names) tell case apart: a bucket filled with `aws s3 cp Table.csv
- * s3://b/data/Table.1.0.0.csv` has no versions of the manifest's
- * `/data/table.csv`, and "no versions of it" left the user to spot why.
+ * Versions of a path without any that its directory holds under another
+ * name, for the messages that say it has none: found by one bounded listing
+ * of the path's directory, on that failure only.
+ *
+ * - The asset whose path differs only in letter case. S3 keys (and Linux
+ *   file names) tell case apart: a bucket filled with `aws s3 cp Table.csv
+ *   s3://b/data/Table.1.0.0.csv` has no versions of the manifest's
+ *   `/data/table.csv`, and "no versions of it" left the user to spot why.
+ * - Keys in another tool's naming, a bucket being migrated to vc:
+ *   `data/table-1.0.0.csv`, `data/table_v1.1.0.csv`, `data/table.csv.1.2.0`,
+ *   `data/v1.3.0/table.csv` (any letter case), each named with the key vc
+ *   would read that version from.
  *
  * @module
  */
 import { foldName } from "../file_names.ts";
+import { fromFileUrl } from "../path.ts";
+import { shellWord } from "../shell_word.ts";
+import { joinUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../utf8.ts";
-import { parseVersionedKey, type VersionedKey } from "./naming.ts";
-import { sortVersions } from "./version.ts";
+import { foreignVersionOf, parseVersionedKey, versionedKey } from "./naming.ts";
+import { compareVersions, isVersion, sortVersions } from "./version.ts";
 
 /**
  * Keys of the path's directory read at most: one LIST request, on a failure
@@ -53,24 +63,125 @@ export async function caseTwinVersions(
      * one `sync` or `verify`, which would otherwise list a directory again
      * for each missing entry in it.
      */
-    dirs?: Map<string, Promise<readonly VersionedKey[]>>;
+    dirs?: Map<string, Promise<readonly string[]>>;
   } = {},
 ): Promise<{ path: string; versions: string[] } | undefined> {
-  const dir = path.slice(1, path.lastIndexOf("/") + 1);
-  let read = options.dirs?.get(dir);
-  if (read === undefined) {
-    read = versionedKeysOf(store, dir, options.signal);
-    if (options.dirs !== undefined) {
-      const dirs = options.dirs;
-      dirs.set(dir, read);
-      read.catch(() => {
-        if (dirs.get(dir) === read) dirs.delete(dir);
-      });
+  return caseTwinAmong(path, await dirKeys(store, path, options));
+}
+
+/**
+ * A key of the path's directory that looks like a version of a path in
+ * another tool's naming (see {@linkcode namedOtherwise}).
+ */
+export interface OtherNaming {
+  /** The key as the bucket holds it (`d/table-1.0.0.csv`). */
+  key: string;
+  /** The version it looks like (`1.0.0`). */
+  version: string;
+  /**
+   * The key vc reads that version of the path from (`d/table.1.0.0.csv`): a
+   * copy of `key` there is a version vc lists.
+   */
+  vcKey: string;
+}
+
+/**
+ * Why normalized `path` (leading `/`) has no versions, as its directory
+ * shows among its first {@linkcode CASE_TWIN_LIST_LIMIT} keys (one LIST,
+ * shared through `options.dirs` as in {@linkcode caseTwinVersions}): its
+ * `caseTwin` (as {@linkcode caseTwinVersions} finds it), and the keys that
+ * look like its versions in another tool's naming (`others`, highest version
+ * first): the version after a `-`, `_` or `.` before the extension
+ * (`t-1.0.0.csv`, `t_v1.1.0.csv`) or after the whole name (`t.csv.1.2.0`), or
+ * a folder named as the version (`v1.3.0/t.csv`), in any letter case. Keys vc
+ * reads or already warns of (`t.v1.0.0.csv`, `t.1.0.0+ci.1.csv`) are not among
+ * them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { namedOtherwise } from "./case_twin.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * for (const key of ["u/table-1.0.0.csv", "u/v1.1.0/Table.csv", "u/tables-2.0.0.csv"]) {
+ *   await store.put(key, new Uint8Array());
+ * }
+ * const found = await namedOtherwise(store, "/u/table.csv");
+ * assert.equal(found.caseTwin, undefined);
+ * assert.deepEqual(found.others.map((o) => [o.key, o.vcKey]), [
+ *   ["u/v1.1.0/Table.csv", "u/table.1.1.0.csv"],
+ *   ["u/table-1.0.0.csv", "u/table.1.0.0.csv"],
+ * ]);
+ * ```
+ */
+export async function namedOtherwise(
+  store: ObjectStore,
+  path: string,
+  options: Parameters<typeof caseTwinVersions>[2] = {},
+): Promise<{ caseTwin: { path: string; versions: string[] } | undefined; others: OtherNaming[] }> {
+  const keys = await dirKeys(store, path, options);
+  const others: OtherNaming[] = [];
+  for (const key of keys) {
+    const version = otherNamingVersion(key, path);
+    if (version === undefined) continue;
+    let vcKey: string;
+    try {
+      vcKey = versionedKey(path, version);
+    } catch {
+      continue; // a pre-release whose key would read as another path's
     }
+    others.push({ key, version, vcKey });
   }
+  others.sort((a, b) => compareVersions(b.version, a.version) || compareUtf8(a.key, b.key));
+  return { caseTwin: caseTwinAmong(path, keys), others };
+}
+
+// A version written after `-`, `_` or `.`, with or without a `v`.
+const SEPARATED_VERSION = /^[-_.]v?(.+)$/;
+
+// The version `key` looks like of normalized `path` in another tool's naming.
+function otherNamingVersion(key: string, path: string): string | undefined {
+  // vc's own naming (a case twin's key, or the path's own) or a spelling
+  // `versions` already warns of.
+  if (parseVersionedKey(key) !== undefined || foreignVersionOf(key, path) !== undefined) {
+    return undefined;
+  }
+  const dir = path.slice(1, path.lastIndexOf("/") + 1);
+  if (!key.startsWith(dir)) return undefined;
+  const rest = key.slice(dir.length);
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const same = (a: string, b: string) => foldName(a) === foldName(b);
+  const slash = rest.indexOf("/");
+  if (slash !== -1) {
+    // A folder named as the version, the file in it: `v1.3.0/table.csv`.
+    const folder = rest.slice(0, slash).replace(/^v/, "");
+    const inner = rest.slice(slash + 1);
+    return isVersion(folder) && same(inner, name) ? folder : undefined;
+  }
+  const dot = name.lastIndexOf(".");
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+  const shapes: Array<[string, string]> = [[stem, ext]];
+  if (ext !== "") shapes.push([name, ""]);
+  for (const [head, tail] of shapes) {
+    if (rest.length <= head.length + tail.length) continue;
+    if (!same(rest.slice(0, head.length), head)) continue;
+    if (!same(rest.slice(rest.length - tail.length), tail)) continue;
+    const m = SEPARATED_VERSION.exec(rest.slice(head.length, rest.length - tail.length));
+    if (m !== null && isVersion(m[1]!)) return m[1]!;
+  }
+  return undefined;
+}
+
+// The case twin of `path` among the keys of its directory.
+function caseTwinAmong(
+  path: string,
+  keys: readonly string[],
+): { path: string; versions: string[] } | undefined {
   const folded = foldName(path);
   const twins = new Map<string, string[]>();
-  for (const parsed of await read) {
+  for (const key of keys) {
+    const parsed = parseVersionedKey(key);
+    if (parsed === undefined) continue;
     if (parsed.path === path || foldName(parsed.path) !== folded) continue;
     const versions = twins.get(parsed.path) ?? [];
     versions.push(parsed.version);
@@ -82,13 +193,35 @@ export async function caseTwinVersions(
     : { path: first, versions: sortVersions(twins.get(first)!) };
 }
 
-// The versioned keys among the first CASE_TWIN_LIST_LIMIT keys under `dir`.
-async function versionedKeysOf(
+// The first CASE_TWIN_LIST_LIMIT keys of `path`'s directory, read once per
+// directory in `options.dirs`.
+function dirKeys(
+  store: ObjectStore,
+  path: string,
+  options: Parameters<typeof caseTwinVersions>[2],
+): Promise<readonly string[]> {
+  const dir = path.slice(1, path.lastIndexOf("/") + 1);
+  let read = options?.dirs?.get(dir);
+  if (read === undefined) {
+    read = keysOf(store, dir, options?.signal);
+    if (options?.dirs !== undefined) {
+      const dirs = options.dirs;
+      dirs.set(dir, read);
+      read.catch(() => {
+        if (dirs.get(dir) === read) dirs.delete(dir);
+      });
+    }
+  }
+  return read;
+}
+
+// The first CASE_TWIN_LIST_LIMIT keys under `dir`.
+async function keysOf(
   store: ObjectStore,
   dir: string,
   signal: AbortSignal | undefined,
-): Promise<VersionedKey[]> {
-  const found: VersionedKey[] = [];
+): Promise<string[]> {
+  const found: string[] = [];
   let listed = 0;
   for await (
     const info of store.list(dir, {
@@ -98,11 +231,59 @@ async function versionedKeysOf(
       ...(signal === undefined ? {} : { signal }),
     })
   ) {
-    const parsed = parseVersionedKey(info.key);
-    if (parsed !== undefined) found.push(parsed);
+    found.push(info.key);
     // Stopped at the last key read, not at the one past it: that one would
     // ask for a second page of a directory of more keys (a second LIST).
     if (++listed >= CASE_TWIN_LIST_LIMIT) break;
   }
   return found;
+}
+
+/** Keys named by {@linkcode otherNamingClause}; the rest are counted. */
+const MAX_NAMED = 5;
+
+/**
+ * What the bucket holds of `path` in another tool's naming, to follow "BUCKET
+ * " or "but it " when `others` (from {@linkcode namedOtherwise}) is not
+ * empty: "holds N keys that look like versions of it …", the keys, the version each looks
+ * like and vc's key for it, and the copy that adopts one (of `version` when
+ * one is, else the highest: `aws s3 cp` in an `s3://` bucket, `cp` in a
+ * directory); `""` when it is empty.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { otherNamingClause } from "./case_twin.ts";
+ * const others = [{ key: "d/t-1.0.0.csv", version: "1.0.0", vcKey: "d/t.1.0.0.csv" }];
+ * assert.match(
+ *   otherNamingClause("/d/t.csv", "s3://b", others),
+ *   /d\/t-1\.0\.0\.csv \(1\.0\.0; vc's key d\/t\.1\.0\.0\.csv\).*aws s3 cp s3:\/\/b\/d\/t-1\.0\.0\.csv s3:\/\/b\/d\/t\.1\.0\.0\.csv/,
+ * );
+ * assert.equal(otherNamingClause("/d/t.csv", "s3://b", []), "");
+ * ```
+ */
+export function otherNamingClause(
+  path: string,
+  bucket: string,
+  others: readonly OtherNaming[],
+  version?: string,
+): string {
+  const first = others.find((o) => o.version === version) ?? others[0];
+  if (first === undefined) return "";
+  const named = others.slice(0, MAX_NAMED)
+    .map((o) => `${o.key} (${o.version}; vc's key ${o.vcKey})`).join(", ");
+  const more = others.length > MAX_NAMED ? ` and ${others.length - MAX_NAMED} more` : "";
+  const at = (key: string) => {
+    const uri = joinUri(bucket, key);
+    return shellWord(/^file:/i.test(uri) ? fromFileUrl(uri) : uri);
+  };
+  const copy = /^s3:/i.test(bucket)
+    ? `aws s3 cp ${at(first.key)} ${at(first.vcKey)}`
+    : /^file:/i.test(bucket)
+    ? `cp ${at(first.key)} ${at(first.vcKey)}`
+    : `copy ${first.key} to ${first.vcKey}`;
+  return `holds ${others.length} ${
+    others.length === 1 ? "key that looks" : "keys that look"
+  } like versions of it in another tool's naming, which vc does not read: ${named}${more}; ` +
+    `to adopt one, copy it to vc's key (${copy}), then ${path} has that version`;
 }

@@ -677,7 +677,7 @@ export class VersionedCache {
   // The directories the letter-case hint of a missing version read, shared
   // by the entries of the calls running (a `sync` of many missing entries
   // lists a directory once, not once per entry); dropped once none runs.
-  #caseTwinDirs = new Map<string, Promise<readonly VersionedKey[]>>();
+  #caseTwinDirs = new Map<string, Promise<readonly string[]>>();
   #calls = new CallsInProgress(() => this.#caseTwinDirs.clear());
   static {
     // One of another kind (prefill takes any with a `resolveEach`) holds nothing.
@@ -1174,9 +1174,14 @@ export class VersionedCache {
         const gone = pinned === version || compareVersions(version, latest) < 0
           ? await this.#noncurrentHint(path, version, uri)
           : "";
+        // Kept under another tool's name (a bucket migrated to vc one
+        // version at a time): the copy that adopts it.
+        const adopt = spelled === undefined
+          ? await this.#versionNamedOtherwise(path, await this.#listedBucket(), version)
+          : "";
         return `; available: ${availableVersions(available, version)}${also}${
           versionInOtherCase(available, version)
-        }${gone}`;
+        }${adopt}${gone}`;
       }
       if (spelled !== undefined) return `; ${this.bucket} has no versions of it${also}`;
       // Typed in another Unicode spelling (another OS's keyboard or file
@@ -1191,15 +1196,11 @@ export class VersionedCache {
           availableVersions(twin.versions)
         }: use that spelling`;
       }
-      // In another letter case (a bucket filled from a file named `Table.csv`):
-      // S3 keys tell case apart. One more LIST, on this failure only.
-      const { caseTwinVersions } = await import("./case_twin.ts");
-      const cased = await caseTwinVersions(
-        store,
-        path,
-        this.#calls.busy ? { dirs: this.#caseTwinDirs } : {},
-      );
-      if (cased === undefined) {
+      // In another letter case (a bucket filled from a file named `Table.csv`),
+      // or in another tool's naming (`table-1.0.0.csv`, a bucket being
+      // migrated to vc). One more LIST, on this failure only.
+      const otherwise = await this.#namedOtherwise(path, store, undefined, version);
+      if (otherwise === "") {
         // Pinned, yet no version left: another bucket, or every version
         // deleted (`aws s3 rm --recursive`, a lifecycle rule expiring them),
         // which S3 versioning keeps as noncurrent versions.
@@ -1213,13 +1214,94 @@ export class VersionedCache {
           Object.hasOwn(entries, path) ? "" : didYouMean(path, known)
         }`;
       }
-      return `; ${this.bucket} has no versions of it, but ${cased.path}, which differs from it ` +
-        `only in letter case (bucket keys tell case apart), has ${
-          availableVersions(cased.versions)
-        }: use that spelling`;
+      return `; ${this.bucket} has no versions of it${otherwise}`;
     } catch (error) {
       return error instanceof NotFoundError ? `; ${error.message}` : "";
     }
+  }
+
+  /**
+   * Why normalized `p` has no versions, when one listing of its directory
+   * in `store` tells: a clause for "has no versions in BUCKET" naming its
+   * letter-case twin, or the keys that look like its versions in another
+   * tool's naming and vc's key for each (the copy named is of `version`
+   * when one is); `""` when it finds neither.
+   */
+  async #namedOtherwise(
+    p: string,
+    store: ObjectStore,
+    signal?: AbortSignal,
+    version?: string,
+  ): Promise<string> {
+    const { namedOtherwise, otherNamingClause } = await import("./case_twin.ts");
+    const found = await namedOtherwise(store, p, {
+      ...(this.#calls.busy ? { dirs: this.#caseTwinDirs } : {}),
+      ...signalOption(signal),
+    });
+    if (found.caseTwin !== undefined) {
+      return `, but ${found.caseTwin.path}, which differs from it only in letter case ` +
+        `(bucket keys tell case apart), has ${
+          availableVersions(found.caseTwin.versions)
+        }: use that spelling`;
+    }
+    const others = otherNamingClause(p, this.bucket, found.others, version);
+    return others === "" ? "" : `, but it ${others}`;
+  }
+
+  /**
+   * For `version` of normalized `p` missing while `p` has others: the keys
+   * of its directory in `store` that look like that version in another
+   * tool's naming (a bucket migrated one version at a time), as a clause
+   * ("; BUCKET also holds …"), or `""`. One more LIST, on this failure only.
+   */
+  async #versionNamedOtherwise(p: string, store: ObjectStore, version: string): Promise<string> {
+    const { namedOtherwise, otherNamingClause } = await import("./case_twin.ts");
+    const found = await namedOtherwise(
+      store,
+      p,
+      this.#calls.busy ? { dirs: this.#caseTwinDirs } : {},
+    );
+    const same = found.others.filter((o) => o.version === version);
+    return same.length === 0
+      ? ""
+      : `; ${this.bucket} also ${otherNamingClause(p, this.bucket, same, version)}`;
+  }
+
+  /**
+   * For a message that says `path` has no versions (as
+   * {@linkcode VersionedCache.versions} finds none): the clause to add to
+   * "PATH has no versions in BUCKET" that says where its versions may be
+   * instead, read from one listing of at most 1000 keys of its directory:
+   * a path differing from it only in letter case, or keys that look like
+   * its versions in another tool's naming (`data/table-1.0.0.csv`,
+   * `data/table_v1.1.0.csv`, `data/table.csv.1.2.0`, `data/v1.3.0/table.csv`),
+   * each with the key vc reads that version from, and the copy that adopts
+   * one. `""` when there is none.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/b/d`, { recursive: true });
+   *   await Deno.writeTextFile(`${dir}/b/d/t-1.0.0.csv`, "x");
+   *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/b` });
+   *   assert.match(await vc.noVersionsHint("/d/t.csv"), /d\/t-1\.0\.0\.csv \(1\.0\.0; vc's key d\/t\.1\.0\.0\.csv\)/);
+   *   assert.equal(await vc.noVersionsHint("/d/other.csv"), "");
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async noVersionsHint(
+    path: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<string> {
+    const p = normalizeVersionedPath(path);
+    return await this.#calls.track(
+      (async () => this.#namedOtherwise(p, await this.#listedBucket(), options.signal))(),
+    );
   }
 
   /**
@@ -1314,6 +1396,19 @@ export class VersionedCache {
           `${this.#twinFound(p, twin)}; use that spelling (pin one of its versions, or ` +
             `${UPDATE.library} it) rather than start a second asset under a lookalike name`,
         );
+      }
+      // Its versions in another letter case or another tool's naming (a
+      // bucket being migrated to vc): said before the upload, which starts
+      // a new asset beside them. Keys `foreign` holds are warned of below.
+      const otherwise = foreign.length === 0
+        ? await this.#namedOtherwise(p, store, options.signal)
+        : "";
+      if (otherwise !== "") {
+        (options.onWarning ?? consoleWarning)({
+          key: versionedKey(p, version),
+          message: `${p} has no versions in ${this.bucket}${otherwise}; ${version} is ` +
+            `published as its first version`,
+        });
       }
     }
     // An `add` of this file that stopped between its upload and the manifest
@@ -1450,8 +1545,9 @@ export class VersionedCache {
       if (twin !== undefined) {
         throw new NotFoundError(`${this.#twinFound(p, twin)}; use that spelling`);
       }
-      const spelled = onlyForeignVersionsClause(p, foreign);
-      if (spelled !== undefined) {
+      const spelled = onlyForeignVersionsClause(p, foreign) ??
+        await this.#namedOtherwise(p, bucket, options.signal);
+      if (spelled !== "") {
         throw new NotFoundError(`${p} has no versions in ${this.bucket}${spelled}`);
       }
       const paths = Object.keys(entries);

@@ -42,7 +42,7 @@ Deno.test({
   name: "fs lock: a holder in another PID namespace keeps its lock on a shared host name",
   ignore: here === undefined || Deno.build.os !== "linux",
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "vc-lock-pidns-" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_lock_pidns_" });
     try {
       const path = join(dir, ".vc~lock~key");
       await writeDeadHolder(path, "pid:[1]"); // not ours (namespace inodes are far larger)

@@ -54,7 +54,7 @@ for (const [at, how, toDest] of BACKUP) {
       toDest ? "(dest)" : "()"
     }: an onProgress that ${how} at "${at}" rejects with a CallbackError, nothing written`,
     async () => {
-      const dir = await Deno.makeTempDir({ prefix: "vc-backup-cb-" });
+      const dir = await Deno.makeTempDir({ prefix: "vc_backup_cb_" });
       try {
         await using repo = await Repository.init(`file://${dir}/repo`);
         await repo.add("/a.bin", new Uint8Array(16));
@@ -92,7 +92,7 @@ for (const [at, how] of RESTORE) {
   Deno.test(
     `Repository.restore: an onProgress that ${how} at "${at}" rejects with a CallbackError`,
     async () => {
-      const dir = await Deno.makeTempDir({ prefix: "vc-restore-cb-" });
+      const dir = await Deno.makeTempDir({ prefix: "vc_restore_cb_" });
       try {
         const uri = `file://${dir}/repo`;
         const snapshot = `file://${dir}/snap.jsonl.gz`;

@@ -40,7 +40,7 @@ Deno.test({
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer({ password: PASSWORD });
-    const dir = await Deno.makeTempDir({ prefix: "vc-restore-catalog-env-" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_restore_catalog_env_" });
     try {
       const uri = `file://${dir}/repo`;
       const env = namedHere(dir, uri, pg.url);
@@ -97,7 +97,7 @@ Deno.test({
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer({ password: PASSWORD });
-    const dir = await Deno.makeTempDir({ prefix: "vc-restore-catalog-env-move-" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_restore_catalog_env_move_" });
     try {
       const uri = `file://${dir}/repo`;
       const env = namedHere(dir, uri, pg.url);

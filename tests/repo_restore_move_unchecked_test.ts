@@ -99,7 +99,7 @@ Deno.test({
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer({ password: PASSWORD });
-    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-login-refused-pg-" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_restore_move_login_refused_pg_" });
     try {
       const { env, named, snapshot, into } = await pgRepoWithRecordSinceBackup(dir, pg.url);
       // Only PGPASSWORD: the catalog moved from is named by the marker alone
@@ -138,7 +138,7 @@ Deno.test({
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer({ password: PASSWORD });
-    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-wrong-password-pg-" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_restore_move_wrong_password_pg_" });
     try {
       const { named, snapshot, into } = await pgRepoWithRecordSinceBackup(dir, pg.url);
       const wrong = { ...named, PGPASSWORD: "not-the-password" };
@@ -160,7 +160,7 @@ Deno.test({
   ignore: !havePostgres,
   async fn() {
     await using pg = await startPgServer({ password: PASSWORD });
-    const dir = await Deno.makeTempDir({ prefix: "vc-restore-move-server-down-pg-" });
+    const dir = await Deno.makeTempDir({ prefix: "vc_restore_move_server_down_pg_" });
     try {
       const { named, snapshot, into } = await pgRepoWithRecordSinceBackup(dir, pg.url);
       await pg.stop();

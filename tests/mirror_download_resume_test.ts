@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";
 import type { MirrorOptions } from "../src/mirror/types.ts";
 import { md5Hex } from "../src/hash.ts";
-import { type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
+import { type FaultTarget, type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
 import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { testS3Store } from "./versioned_helpers.ts";
 import { assert, assertEquals } from "./assert.ts";
@@ -45,10 +45,21 @@ async function setUp() {
     gets,
     target,
     opts,
-    /** Every GET fails from the `n`-th on (the store stops answering). */
-    failGetsFrom(n: number) {
-      let seen = 0;
-      s3.failNext(1000, "internal", (t) => t.op === "GetObject" && ++seen >= n);
+    /**
+     * The options of a run the store stops answering once ranges `0…n-1`
+     * (the first `n` MiB) are in: every GET of a later range fails, held
+     * back until they are. Failed as they came (the 5th GET), a loaded
+     * machine still writing range 0 when it failed kept no prefix, and
+     * the next run rightly started over from byte 0.
+     */
+    cutOffAfter(n: number): MirrorOptions {
+      const later = (t: FaultTarget) =>
+        t.op === "GetObject" &&
+        Number(/^bytes=(\d+)-/.exec(t.headers.range ?? "")?.[1] ?? 0) >= n * MiB;
+      const arrived = Promise.withResolvers<void>();
+      s3.setFaults({ hold: arrived.promise, match: later });
+      s3.failNext(1000, "internal", later);
+      return { ...opts, onProgress: (p) => void (p.bytes >= n * MiB && arrived.resolve()) };
     },
     async [Symbol.asyncDispose]() {
       await store.close();
@@ -97,8 +108,7 @@ Deno.test("mirror store → local: a large download cut off is resumed by the ne
   const data = randomBytes(SIZE, 11);
   await t.s3.putObject("b", "d/big.bin", data);
   // Ranges 0–3 arrive; then the store stops answering.
-  t.failGetsFrom(5);
-  const first = await mirror(t.opts);
+  const first = await mirror(t.cutOffAfter(4));
   assertEquals(first.failed.map((f) => f.key), ["big.bin"]);
   await assertNextRunResumes(t, data);
 });
@@ -127,8 +137,7 @@ Deno.test("mirror store → local: an interrupted large download is resumed by t
 Deno.test("mirror store → local: a partial of an object replaced since is not used", async () => {
   await using t = await setUp();
   await t.s3.putObject("b", "d/big.bin", randomBytes(SIZE, 13));
-  t.failGetsFrom(5);
-  assertEquals((await mirror(t.opts)).failed.length, 1);
+  assertEquals((await mirror(t.cutOffAfter(4))).failed.length, 1);
   t.s3.clearFaults();
   const replaced = randomBytes(SIZE, 14); // same size, other bytes, other ETag
   await t.s3.putObject("b", "d/big.bin", replaced);
@@ -147,8 +156,7 @@ Deno.test("mirror store → local: a resumed download counts only the bytes it f
   await using t = await setUp();
   const data = randomBytes(SIZE, 15);
   await t.s3.putObject("b", "d/big.bin", data);
-  t.failGetsFrom(5);
-  assertEquals((await mirror(t.opts)).failed.length, 1);
+  assertEquals((await mirror(t.cutOffAfter(4))).failed.length, 1);
   t.s3.clearFaults();
   await age(t.target);
   t.gets.length = 0;

@@ -412,7 +412,11 @@ class FakeS3Server implements FakeS3 {
     let fault: FaultKind | undefined;
     let response: Response;
     if (this.#faults.active) {
-      const target: FaultTarget = { op: route.op, method: req.method };
+      const target: FaultTarget = {
+        op: route.op,
+        method: req.method,
+        headers: Object.fromEntries(req.headers),
+      };
       if (route.bucket !== undefined) target.bucket = route.bucket;
       if (route.key !== undefined) target.key = route.key;
       const before = this.#faults.before(target);

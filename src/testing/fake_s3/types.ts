@@ -79,6 +79,11 @@ export interface FaultTarget {
   bucket?: string;
   /** The addressed key (decoded), if any. */
   key?: string;
+  /**
+   * The request's headers (lower-case names), as the request log has them:
+   * `range` tells a download's later ranges from its first GET.
+   */
+  headers: Record<string, string>;
 }
 
 /**

@@ -328,6 +328,9 @@ export function serveCache(options: ServeCacheOptions): Promise<RunningCacheServ
       }
       for (let delay = 100;; delay = Math.min(delay * 2, RELISTEN_MAX_DELAY_MS)) {
         if (!await sleep(delay, stopBackground.signal).then(() => true, () => false)) return;
+        // A shutdown between the sleep's end and here: a listener made now
+        // would never be shut down, and the shutdown would wait for it.
+        if (stopBackground.signal.aborted) return;
         try {
           server = listen(bound, () => {});
           break;

@@ -10,7 +10,9 @@
  * version is never given other bytes), the uploads a killed publish left
  * open (1 ListMultipartUploads: aborted, not billed on), the create-only
  * PUT and the HEAD that sees it stored (a gateway may answer 200 and keep
- * nothing). Of a file uploaded in parts: a HEAD just before the completion
+ * nothing). A path's first publish (`add`) lists its directory once more
+ * (1 ListObjectsV2): keys there in another tool's naming of it are warned
+ * of before a 1.0.0 goes up beside them. Of a file uploaded in parts: a HEAD just before the completion
  * and one under the manifest's lock (a store whose create-only completion
  * is not atomic, moto), beside the HEAD after it.
  *
@@ -85,8 +87,11 @@ const PUBLISH = {
   HeadObject: 1,
 };
 
+/** A path's first publish: its directory listed for keys in another naming. */
+const ADD = { ...PUBLISH, ListObjectsV2: 3 };
+
 const MULTIPART = {
-  ListObjectsV2: 2,
+  ListObjectsV2: 3,
   ListObjectVersions: 2,
   ListMultipartUploads: 1,
   CreateMultipartUpload: 1,
@@ -96,12 +101,12 @@ const MULTIPART = {
 };
 
 const TAKEN_BACK: Record<Kind, Record<string, number>> = {
-  versioned: { ...PUBLISH, DeleteObject: 1 },
+  versioned: { ...ADD, DeleteObject: 1 },
   // The listing's "null" version, its delete looked after; the fake, as a
   // store other than S3 may, keeps an unversioned bucket's object through
   // it, so the plain delete follows.
-  unversioned: { ...PUBLISH, ListObjectVersions: 3, HeadObject: 1, DeleteObject: 2 },
-  suspended: { ...PUBLISH, ListObjectVersions: 3, HeadObject: 1, DeleteObject: 1 },
+  unversioned: { ...ADD, ListObjectVersions: 3, HeadObject: 1, DeleteObject: 2 },
+  suspended: { ...ADD, ListObjectVersions: 3, HeadObject: 1, DeleteObject: 1 },
 };
 
 for (const kind of ["unversioned", "versioned", "suspended"] as const) {
@@ -113,7 +118,7 @@ for (const kind of ["unversioned", "versioned", "suspended"] as const) {
     await Deno.writeTextFile(file, "one\n");
     s3.resetStats();
     assertEquals(await vc.add("/a.csv", file), "1.0.0");
-    assertEquals(counts(s3), PUBLISH);
+    assertEquals(counts(s3), ADD);
     await Deno.writeTextFile(file, "two\n");
     s3.resetStats();
     assertEquals((await vc.update("/a.csv", file, { patch: true })).to, "1.0.1");

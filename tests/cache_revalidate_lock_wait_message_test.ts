@@ -28,100 +28,106 @@ class HeldStore extends WrappingStore {
   }
 }
 
-Deno.test("a revalidation that waits out another download's lock names that download, not the store", async () => {
+/**
+ * Two caches on one cache dir, `k.bin` cached as "version one" by `cache`,
+ * then "version two" in the store: `other` downloads through `held` (each
+ * GET held until released), `cache` revalidates after `revalidateTimeout`
+ * seconds, its warnings in `warnings` (each also handed to `onWarn`). The
+ * caches are closed before their dir is removed.
+ */
+async function lockWaitScene(revalidateTimeout: number, onWarn: (m: string) => void = () => {}) {
   const dir = await Deno.makeTempDir({ prefix: "vc-revalidate-lock-wait-" });
   const inner = new MemoryStore();
   await inner.put("k.bin", enc("version one\n"));
   const held = new HeldStore(inner);
   const warnings: string[] = [];
   const options = { cacheDir: `${dir}/cache`, configPath: false as const, env: {}, timeout: 0 };
-  await using other = new AssetCache({
+  const other = new AssetCache({
     ...options,
     revalidateTimeout: 0,
     openStore: () => Promise.resolve(held),
     warn: () => {},
   });
-  await using cache = new AssetCache({
+  const cache = new AssetCache({
     ...options,
-    revalidateTimeout: 0.3,
-    openStore: () => Promise.resolve(inner),
-    warn: (m: string) => warnings.push(m),
-  });
-  try {
-    const path = await cache.cache("s3://b/k.bin");
-    await inner.put("k.bin", enc("version two\n"));
-    // The other one holds the entry's lock, its GET of version two under way.
-    const downloading = other.cache("s3://b/k.bin");
-    await held.started;
-    try {
-      assertEquals(await cache.cache("s3://b/k.bin"), path);
-      assertEquals(await Deno.readTextFile(path), "version one\n");
-    } finally {
-      held.release();
-    }
-    assertEquals(await downloading, path);
-    assertEquals(await Deno.readTextFile(path), "version two\n");
-    const served = warnings.filter((m) => m.includes("serving the cached copy"));
-    assertEquals(served.length, 1, warnings.join("\n"));
-    const warning = served[0] ?? "";
-    assertStringIncludes(warning, "another download in this process was still downloading it");
-    assertStringIncludes(warning, "after 0.3 s");
-    assertStringIncludes(warning, "VC_REVALIDATE_TIMEOUT");
-    assertEquals(warning.includes("no answer"), false, warning);
-    assertEquals(warning.includes("cannot download"), false, warning);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("the notice of a revalidation waiting for another download's lock says when it stops waiting", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "vc-revalidate-lock-wait-" });
-  const inner = new MemoryStore();
-  await inner.put("k.bin", enc("version one\n"));
-  const held = new HeldStore(inner);
-  const warnings: string[] = [];
-  const options = { cacheDir: `${dir}/cache`, configPath: false as const, env: {}, timeout: 0 };
-  await using other = new AssetCache({
-    ...options,
-    revalidateTimeout: 0,
-    openStore: () => Promise.resolve(held),
-    warn: () => {},
-  });
-  await using cache = new AssetCache({
-    ...options,
-    // Far longer than the wait before the notice, shorter than the lock's own
-    // (VC_LOCK_WAIT, 60 s): the other one's download is let go once the
-    // notice is out, so the wait ends with it.
-    revalidateTimeout: 30,
+    revalidateTimeout,
     openStore: () => Promise.resolve(inner),
     warn: (m: string) => {
       warnings.push(m);
-      if (m.includes("waiting for")) held.release();
+      onWarn(m);
     },
   });
-  try {
-    const path = await cache.cache("s3://b/k.bin");
-    await inner.put("k.bin", enc("version two\n"));
-    const downloading = other.cache("s3://b/k.bin");
-    await held.started;
-    try {
-      assertEquals(await cache.cache("s3://b/k.bin"), path);
-    } finally {
+  const path = await cache.cache("s3://b/k.bin");
+  await inner.put("k.bin", enc("version two\n"));
+  return {
+    held,
+    other,
+    cache,
+    warnings,
+    path,
+    async [Symbol.asyncDispose]() {
       held.release();
-    }
-    assertEquals(await downloading, path);
-    assertEquals(await Deno.readTextFile(path), "version two\n");
-    const notice = warnings.find((m) => m.includes("waiting for")) ?? "";
-    assertStringIncludes(
-      notice,
-      "another download in this process to finish downloading s3://b/k.bin",
-    );
-    assertStringIncludes(
-      notice,
-      "serving the cached copy if it takes past the revalidation wait of 30 s",
-    );
-    assertEquals(notice.includes("VC_LOCK_WAIT"), false, notice);
+      try {
+        await other.close();
+        await cache.close();
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  };
+}
+
+Deno.test("a revalidation that waits out another download's lock names that download, not the store", async () => {
+  await using scene = await lockWaitScene(0.3);
+  const { held, other, cache, warnings, path } = scene;
+  // The other one holds the entry's lock, its GET of version two under way.
+  const downloading = other.cache("s3://b/k.bin");
+  await held.started;
+  try {
+    assertEquals(await cache.cache("s3://b/k.bin"), path);
+    assertEquals(await Deno.readTextFile(path), "version one\n");
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    held.release();
   }
+  assertEquals(await downloading, path);
+  assertEquals(await Deno.readTextFile(path), "version two\n");
+  const served = warnings.filter((m) => m.includes("serving the cached copy"));
+  assertEquals(served.length, 1, warnings.join("\n"));
+  const warning = served[0] ?? "";
+  assertStringIncludes(warning, "another download in this process was still downloading it");
+  assertStringIncludes(warning, "after 0.3 s");
+  assertStringIncludes(warning, "VC_REVALIDATE_TIMEOUT");
+  assertEquals(warning.includes("no answer"), false, warning);
+  assertEquals(warning.includes("cannot download"), false, warning);
+});
+
+Deno.test("the notice of a revalidation waiting for another download's lock says when it stops waiting", async () => {
+  // Far longer than the wait before the notice, shorter than the lock's own
+  // (VC_LOCK_WAIT, 60 s): the other one's download is let go once the
+  // notice is out, so the wait ends with it.
+  let release = () => {};
+  await using scene = await lockWaitScene(30, (m) => {
+    if (m.includes("waiting for")) release();
+  });
+  const { held, other, cache, warnings, path } = scene;
+  release = held.release;
+  const downloading = other.cache("s3://b/k.bin");
+  await held.started;
+  try {
+    assertEquals(await cache.cache("s3://b/k.bin"), path);
+  } finally {
+    held.release();
+  }
+  assertEquals(await downloading, path);
+  assertEquals(await Deno.readTextFile(path), "version two\n");
+  const notice = warnings.find((m) => m.includes("waiting for")) ?? "";
+  assertStringIncludes(
+    notice,
+    "another download in this process to finish downloading s3://b/k.bin",
+  );
+  assertStringIncludes(
+    notice,
+    "serving the cached copy if it takes past the revalidation wait of 30 s",
+  );
+  assertEquals(notice.includes("VC_LOCK_WAIT"), false, notice);
 });

@@ -157,7 +157,7 @@ export interface ResponseShape {
  * import { FaultController } from "./faults.ts";
  * const faults = new FaultController();
  * faults.failNext(1, "slowdown");
- * const t = { op: "PutObject" as const, method: "PUT" };
+ * const t = { op: "PutObject" as const, method: "PUT", headers: {} };
  * assert(faults.before(t).fault === "slowdown");
  * assert(faults.before(t).fault === undefined);
  * ```

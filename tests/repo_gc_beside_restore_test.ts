@@ -24,6 +24,20 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 
 type Gate = { listing: PromiseWithResolvers<void>; resume: Promise<void> | undefined };
 
+/**
+ * A gate for {@link gatedStore}: `listing` settles once a listing of
+ * `content/` waits at it, `release` lets that listing go on.
+ */
+function closedGate(): { gate: Gate; listing: Promise<void>; release: () => void } {
+  const listing = Promise.withResolvers<void>();
+  const resume = Promise.withResolvers<void>();
+  return {
+    gate: { listing, resume: resume.promise },
+    listing: listing.promise,
+    release: () => resume.resolve(),
+  };
+}
+
 /** A store whose listings of `content/` first wait for `gate`, when set. */
 async function gatedStore(
   uri: string,
@@ -76,9 +90,7 @@ onSqliteAndPostgres({
     "vc_repo_gc_beside_restore_",
     catalog,
     async (uri, snapshot, key, dir) => {
-      const listing = Promise.withResolvers<void>();
-      const resume = Promise.withResolvers<void>();
-      const gate: Gate = { listing, resume: resume.promise };
+      const { gate, listing, release } = closedGate();
       // The restore commits its catalog, then stops in its listing of the
       // store's content (a large bucket: minutes; or killed there).
       const restoring = Repository.restore(uri, snapshot, {
@@ -86,12 +98,12 @@ onSqliteAndPostgres({
         openStore: (u) => gatedStore(u, gate),
       });
       try {
-        await listing.promise;
+        await listing;
         await using collector = await Repository.open(uri);
         const report = await collector.gc({ graceMs: 0 });
         assertEquals([report.deletedObjects, report.keptRestored], [[], [key]]);
       } finally {
-        resume.resolve();
+        release();
       }
       const restored = await restoring;
       assertEquals([restored.dropped, restored.unreferencedContent], [1, 1]);
@@ -112,19 +124,17 @@ onSqliteAndPostgres({
     "vc_repo_gc_beside_restore_",
     catalog,
     async (uri, snapshot, key, dir) => {
-      const listing = Promise.withResolvers<void>();
-      const resume = Promise.withResolvers<void>();
-      const gate: Gate = { listing, resume: resume.promise };
+      const { gate, listing, release } = closedGate();
       await using collector = await Repository.open(uri, { openStore: (u) => gatedStore(u, gate) });
       // gc has read the catalog's mark (none) and stops in its listing of
       // the store, where the content is still referenced.
       const collecting = collector.gc({ graceMs: 0 });
       let restored;
       try {
-        await listing.promise;
+        await listing;
         restored = await Repository.restore(uri, snapshot, { force: true });
       } finally {
-        resume.resolve();
+        release();
       }
       assertEquals(restored.dropped, 1);
       const report = await collecting;

@@ -75,6 +75,7 @@ import { followRegionRedirect } from "./region_redirect.ts";
 import {
   isBareHeadRefusal,
   isWebPageType,
+  notS3XmlMessage,
   renewableCredentialCode,
   s3HttpError,
   s3NetworkError,
@@ -2447,9 +2448,9 @@ export class S3Store implements ObjectStore {
       // hidden field {error}.$response"): said as the lean path says it.
       const bodyText = (error as { $responseBodyText?: unknown }).$responseBodyText;
       if (typeof bodyText === "string" || error.message.includes("Deserialization error:")) {
-        details.message = `the answer is not S3's XML: ${
-          typeof bodyText === "string" ? JSON.stringify(bodyText.slice(0, 200)) : "(unreadable)"
-        }`;
+        details.message = typeof bodyText === "string"
+          ? notS3XmlMessage(bodyText)
+          : "the answer is not S3's XML: (unreadable)";
       } else if (code !== "Unknown" || error.message !== "UnknownError") {
         details.code = code;
         details.message = error.message;

@@ -575,6 +575,24 @@ export function isForeignErrorBody(type: string | null, body: string): boolean {
 }
 
 /**
+ * What an error answer whose body is no S3 XML said, for its error message:
+ * the start of that body (a proxy's HTML 502 page, a plain-text 500), so
+ * the error tells what answered, not the status alone. Used for vc's own
+ * requests and the AWS SDK's alike.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notS3XmlMessage } from "./s3_errors.ts";
+ * assert.equal(notS3XmlMessage("Bad Gateway"), `the answer is not S3's XML: "Bad Gateway"`);
+ * assert(notS3XmlMessage("x".repeat(300)).endsWith(`: "${"x".repeat(200)}"`)); // its first 200
+ * ```
+ */
+export function notS3XmlMessage(body: string): string {
+  return `the answer is not S3's XML: ${JSON.stringify(body.slice(0, 200))}`;
+}
+
+/**
  * The error for an error status that came with a web page (`webPage`),
  * another body that is not S3's XML, or none where S3 sends one (`"none"`:
  * a GET's 404 or 403): not the store's answer (a 404 that says nothing of the object, a 403

@@ -28,6 +28,7 @@ import {
   isForeignErrorBody,
   isWebPage,
   notAnS3Answer,
+  notS3XmlMessage,
   renewableCredentialCode,
   s3HttpError,
   s3NetworkError,
@@ -741,8 +742,18 @@ export class S3Fetch {
       // and the store (a proxy whose backend is down says 404 for every key).
       // (By its body: moto answers a HEAD's 404 as text/html, with no body.)
       const type = reply.headers.get("content-type");
-      if (reply.status < 500 && details.code === undefined && isForeignErrorBody(type, text)) {
-        throw notAnS3Answer(reply.status, type ?? "no content type", ctx(), isWebPage(type, text));
+      if (details.code === undefined && isForeignErrorBody(type, text)) {
+        if (reply.status < 500) {
+          throw notAnS3Answer(
+            reply.status,
+            type ?? "no content type",
+            ctx(),
+            isWebPage(type, text),
+          );
+        }
+        // A 5xx stays one (retried: the store behind a proxy may be back
+        // soon), said with the start of what came, not the status alone.
+        details.message = notS3XmlMessage(text);
       }
       // S3 answers a GET's 404 or 403 with its XML (NoSuchKey, AccessDenied);
       // only a HEAD's has no body. An empty one is a proxy or interceptor's

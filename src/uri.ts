@@ -351,7 +351,9 @@ function consoleObject(
 // or the path's first segment for "" (path-style); undefined for no bucket.
 function meantS3Uri(url: URL, hostBucket: string): string | undefined {
   // An S3 key is written raw in an s3:// URI; a bad escape stays as written.
-  let path = url.pathname.replace(/^\//, "");
+  // S3 reads a `+` in a URL's path as a space (the console's "Object URL"
+  // writes a key's spaces so; a literal `+` is `%2B`): the key it serves.
+  let path = url.pathname.replace(/^\//, "").replaceAll("+", " ");
   try {
     path = decodeURIComponent(path);
   } catch { /* kept encoded */ }

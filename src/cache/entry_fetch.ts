@@ -700,7 +700,8 @@ function keepCopy(dataPath: string): string | undefined {
  * bare "does not exist" read as wrong when the key was typed precomposed
  * and the object uploaded from a macOS file name, decomposed, or the other
  * way round. At most two HEADs, on a miss of a key with non-ASCII letters
- * only; a failing one just leaves the hint out.
+ * only; a failing one just leaves the hint out. Likewise the key with a
+ * space for each `+` (one more HEAD, for an `s3://` key with a `+`).
  */
 async function spellingNote(
   e: unknown,
@@ -714,16 +715,27 @@ async function spellingNote(
   const { escapedUnicode, otherSpellings, spellingDifference } = await import(
     "../unicode_spelling.ts"
   );
+  // A `file://` URI spells the key percent-encoded: then the key alone.
+  const named = (other: string) =>
+    loc.uri.endsWith(key)
+      ? escapedUnicode(loc.uri.slice(0, loc.uri.length - key.length) + other)
+      : `the key ${escapedUnicode(other)}`;
   for (const other of otherSpellings(key)) {
     const found = await store.head(other).catch(() => undefined);
     if (found === undefined) continue;
-    // A `file://` URI spells the key percent-encoded: then the key alone.
-    const named = loc.uri.endsWith(key)
-      ? escapedUnicode(loc.uri.slice(0, loc.uri.length - key.length) + other)
-      : `the key ${escapedUnicode(other)}`;
-    return `; the store has ${named}, which looks the same (Unicode ${
+    return `; the store has ${named(other)}, which looks the same (Unicode ${
       spellingDifference(key, other)
     }): use that spelling`;
+  }
+  // An S3 object URL (the console's "Object URL") and an S3 event's key
+  // write a space as `+`: a URI built from either names a key with `+`s.
+  // One more HEAD, on a miss of an `s3://` key with a `+` only.
+  if (loc.uri.startsWith("s3:") && key.includes("+")) {
+    const spaced = key.replaceAll("+", " ");
+    if ((await store.head(spaced).catch(() => undefined)) !== undefined) {
+      return `; the store has ${named(spaced)}: a + stands for a space in an S3 object URL ` +
+        "and in an S3 event's key: use that key";
+    }
   }
   return "";
 }

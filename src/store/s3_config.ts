@@ -1174,6 +1174,20 @@ export function describeCredentialSource(explicit: boolean, env: EnvReader = den
         : "");
   }
   if (profile) return `AWS profile "${profile.name}" (${profile.variable})`;
-  return "the default AWS credential chain (environment, ~/.aws files, SSO, container or " +
-    "instance metadata)";
+  return `the default AWS credential chain (environment, ${sharedFilesRead(env)}, SSO, ` +
+    "container or instance metadata)";
+}
+
+// The shared files the default chain reads: "~/.aws files", or those the
+// variables name instead (where it read, not where a user would look).
+function sharedFilesRead(env: EnvReader): string {
+  const files = ([
+    ["AWS_SHARED_CREDENTIALS_FILE", "credentials"],
+    ["AWS_CONFIG_FILE", "config"],
+  ] as const).map(([variable, name]) =>
+    nonEmpty(env(variable)) === undefined
+      ? `~/.aws/${name}`
+      : `${sharedFilePath(env, variable, name) ?? env(variable)} (${variable})`
+  );
+  return files.every((f) => f.startsWith("~/.aws/")) ? "~/.aws files" : files.join(", ");
 }

@@ -1018,8 +1018,8 @@ export function credentialHint(env: EnvReader = denoEnv): string {
     ] as const)
       .filter(([variable]) => nonEmpty(env(variable)) !== undefined)
       .map(([variable, name]) => [variable, sharedFilePath(env, variable, name)] as const)
-      .filter(([, file]) => file !== undefined && !exists(file))
-      .map(([variable, file]) => `${file} (${variable}) does not exist`);
+      .map(([variable, file]) => file === undefined ? undefined : fileProblem(file, variable))
+      .filter((problem) => problem !== undefined);
     return absent.length === 0 ? "" : ` (${absent.join(", ")})`;
   }
   return ` (${missing})`;
@@ -1046,9 +1046,7 @@ export function missingProfileProblem(env: EnvReader = denoEnv): string | undefi
   if (missing === undefined) return undefined;
   // A file that is not there is said so (a typo in AWS_CONFIG_FILE), not searched.
   const where = (file: string, header: string, variable: string) =>
-    exists(file)
-      ? `no [${header}] in ${file}`
-      : `${file}${env(variable) ? ` (${variable})` : ""} does not exist`;
+    fileProblem(file, env(variable) ? variable : undefined) ?? `no [${header}] in ${file}`;
   const files = [
     missing.config === undefined
       ? undefined
@@ -1061,14 +1059,19 @@ export function missingProfileProblem(env: EnvReader = denoEnv): string | undefi
     `${files.length === 0 ? "no home directory to find ~/.aws in" : files.join(", ")}`;
 }
 
-function exists(file: string): boolean {
+// "FILE (VARIABLE) does not exist" or "… is a directory, not a file" (the
+// `.aws` directory named in place of a file in it); undefined for a file, or
+// one that cannot be looked at (only a file known to be missing is said to be).
+function fileProblem(file: string, variable: string | undefined): string | undefined {
+  let problem: string;
   try {
-    Deno.statSync(file);
-    return true;
+    if (!Deno.statSync(file).isDirectory) return undefined;
+    problem = "is a directory, not a file";
   } catch (e) {
-    // Only a file known to be missing is said to be.
-    return !(e instanceof Deno.errors.NotFound);
+    if (!(e instanceof Deno.errors.NotFound)) return undefined;
+    problem = "does not exist";
   }
+  return `${file}${variable === undefined ? "" : ` (${variable})`} ${problem}`;
 }
 
 function runGranted(): boolean {

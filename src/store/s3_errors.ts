@@ -26,6 +26,7 @@ import {
 import { isUnreachableError } from "./retry.ts";
 import { proxyFor } from "./http1_client.ts";
 import { awsS3Host } from "./aws_partition.ts";
+import { awsEndpoint } from "./s3_config.ts";
 import { isProxyAuthRefusal, proxyRefusalText } from "./proxy_refusal.ts";
 import { redactSecrets, redactUrl } from "../redact.ts";
 import { noCredentialsError, refusedCredentialsError } from "./no_credentials.ts";
@@ -383,7 +384,9 @@ function httpError(
   const bucketRegion = regionAnswered(status, details);
   if (bucketRegion !== undefined && bucketRegion !== ctx.region) {
     return new StoreError(
-      `${ctx.operation} ${ctx.uri}: bucket ${ctx.bucket} is in region ${bucketRegion}, not ${ctx.region}: set AWS_REGION=${bucketRegion} or the region option (${what})`,
+      `${ctx.operation} ${ctx.uri}: bucket ${ctx.bucket} is in region ${bucketRegion}, not ${ctx.region}: ${
+        regionAdvice(bucketRegion, ctx)
+      } (${what})`,
       { ...options, status },
     );
   }
@@ -433,6 +436,29 @@ function httpError(
 }
 
 const bareHeadErrors = new WeakSet<Error>();
+
+/**
+ * What to set for a bucket in `region`: the region, and where the endpoint
+ * set is another region's AWS S3 host (`https://s3.amazonaws.com`,
+ * `https://s3.us-east-1.amazonaws.com`), that region's host in its place:
+ * S3 sends a request to another region's host off, however it is signed.
+ */
+function regionAdvice(region: string, ctx: S3RequestContext): string {
+  const setRegion = `AWS_REGION=${region}`;
+  let host: ReturnType<typeof awsS3Host>;
+  try {
+    host = ctx.endpointSource === undefined ? undefined : awsS3Host(new URL(ctx.endpoint).hostname);
+  } catch {
+    host = undefined;
+  }
+  if (host === undefined || host.bucket !== "" || host.accessPoint || host.region === region) {
+    return `set ${setRegion} or the region option`;
+  }
+  return `the endpoint ${ctx.endpoint} is S3's host for ${host.region ?? "us-east-1"}: point ` +
+    `it at the bucket's region (AWS_ENDPOINT_URL=${
+      awsEndpoint({ useFipsEndpoint: host.fips === true }, region)
+    }, in place of ${ctx.endpointSource}; or set no endpoint) and set ${setRegion}`;
+}
 
 /**
  * The region of an AWS S3 host a redirect names (a URL or a bare host:

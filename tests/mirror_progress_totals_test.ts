@@ -5,7 +5,8 @@
  * its last transfers are in flight), the progress carries what is known:
  * `total`, every item the run handles, and `totalBytes`, the bytes of the
  * transfers (at most: a file found unchanged by its hash, or copied in the
- * store, takes its bytes out again). Before that, neither is given.
+ * store, takes its bytes out again). Before that, neither is given (but see
+ * mirror_upload_total_early_test.ts: a count of the source tree).
  */
 import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";

@@ -88,6 +88,7 @@ import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import { UploadRecord } from "./upload_record.ts";
 import { confirmationPlan, LIST_PAGE, listingScopes } from "./lookup_plan.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
+import { countLocalFiles, type LocalCount } from "./census.ts";
 import type { MirrorOptions, MirrorReport, MirrorSkip } from "./types.ts";
 
 /**
@@ -123,6 +124,16 @@ const DELETE_BATCH = 1000;
  * costs no more than the HEAD and the copy.
  */
 const COPY_MIN_BYTES = 1024 * 1024;
+
+/**
+ * Files to send (or their bytes) a full pass passes on before it counts the
+ * source tree for its progress's totals (see `Mirror.#counted`): a pass with
+ * a few files to send ends its walk soon after them, and a large tree with a
+ * few changed files (a walk of a million files is ~6 s of stats) does not
+ * pay for a second walk.
+ */
+const CENSUS_AFTER_FILES = 64;
+const CENSUS_AFTER_BYTES = 64 * 1024 * 1024;
 
 type SourceRemote = RemoteEntry & { origin: number };
 
@@ -178,6 +189,14 @@ interface Run {
    * walk and listing were read to their end, which makes the totals known.
    */
   open?: { items: Map<object, number>; bytes: number; ended: boolean };
+  /**
+   * A local → store full pass with files to send: the source tree's files
+   * and bytes as counted beside the pass (`countLocalFiles`), once counted,
+   * and the local files the pass has compared so far. Until the walk ends,
+   * the totals are the count's, the files not compared yet taken as to be
+   * sent (see `Mirror.#totals`).
+   */
+  census?: { counted?: LocalCount; seen: LocalCount };
   settleMs: number;
   /**
    * With `delete`: the files (`fileId`, to their paths) of 1 MiB and more
@@ -718,7 +737,20 @@ export class Mirror {
           true,
           scope,
         );
-        await this.#each(run, this.#counted(run, pairs, scope), (p) => this.#upload(run, p));
+        // The tree is counted once the pass has files to send, so the
+        // progress has totals long before the walk ends (a no-op pass,
+        // only stats, does not pay for a second walk).
+        const census = (signal: AbortSignal) =>
+          countLocalFiles(this.localRoots, {
+            filter: this.#filter,
+            symlinks: walkOptions.symlinks,
+            skipInternalNames: true,
+          }, signal);
+        await this.#each(
+          run,
+          this.#counted(run, pairs, scope, census),
+          (p) => this.#upload(run, p),
+        );
       } else {
         const listing = (first: boolean) =>
           mergeSourceBatches(
@@ -1302,6 +1334,8 @@ export class Mirror {
     run: Run,
     pairs: AsyncIterable<P>,
     scope: string,
+    /** Counts the source tree (`countLocalFiles`), once there are files to send. */
+    census?: (signal: AbortSignal) => Promise<LocalCount | undefined>,
   ): AsyncGenerator<P> {
     if (scope !== "" || this.#options.onProgress === undefined) {
       yield* pairs;
@@ -1309,14 +1343,50 @@ export class Mirror {
     }
     const open: NonNullable<Run["open"]> = { items: new Map(), bytes: 0, ended: false };
     run.open = open;
-    for await (const pair of pairs) {
-      const size = pair.source?.size ?? 0;
-      open.items.set(pair, size);
-      open.bytes += size;
-      yield pair;
+    if (census !== undefined) run.census = { seen: { files: 0, bytes: 0 } };
+    let counting: Promise<void> | undefined;
+    const countDone = new AbortController();
+    let toSend = 0;
+    let bytesToSend = 0;
+    try {
+      for await (const pair of pairs) {
+        const size = pair.source?.size ?? 0;
+        open.items.set(pair, size);
+        open.bytes += size;
+        if (pair.source !== undefined) {
+          // Out of the count's files not compared yet, as it joins the open items.
+          toSend++;
+          bytesToSend += size;
+          if (run.census !== undefined) {
+            run.census.seen.files++;
+            run.census.seen.bytes += size;
+          }
+        }
+        if (
+          census !== undefined && counting === undefined &&
+          (toSend >= CENSUS_AFTER_FILES || bytesToSend >= CENSUS_AFTER_BYTES)
+        ) {
+          counting = census(AbortSignal.any([run.signal, countDone.signal])).then((counted) => {
+            if (counted === undefined || open.ended || run.census === undefined) return;
+            run.census.counted = counted;
+            this.#tellTotals(run);
+          });
+        }
+        yield pair;
+      }
+      open.ended = true;
+    } finally {
+      // The walk's end gives the exact totals (and a pass that stops early
+      // needs none): a count still under way stops.
+      countDone.abort();
+      await counting;
     }
-    open.ended = true;
     // Said at once: the transfers in flight may take long to report.
+    this.#tellTotals(run);
+  }
+
+  /** A progress event with the totals as known now. */
+  #tellTotals(run: Run): void {
     run.callbacks.call("onProgress", this.#options.onProgress, {
       done: run.done,
       bytes: run.report.bytes + run.moving,
@@ -1336,8 +1406,19 @@ export class Mirror {
   /** The progress's totals, once known. */
   #totals(run: Run): { total?: number; totalBytes?: number } {
     const open = run.open;
-    if (open === undefined || !open.ended) return {};
-    return { total: run.done + open.items.size, totalBytes: run.report.bytes + open.bytes };
+    if (open === undefined) return {};
+    if (open.ended) {
+      return { total: run.done + open.items.size, totalBytes: run.report.bytes + open.bytes };
+    }
+    // Before the walk's end, the tree's count: what the pass has not
+    // compared yet is taken as to be sent.
+    const counted = run.census?.counted;
+    if (counted === undefined) return {};
+    const seen = run.census!.seen;
+    return {
+      total: run.done + open.items.size + Math.max(0, counted.files - seen.files),
+      totalBytes: run.report.bytes + open.bytes + Math.max(0, counted.bytes - seen.bytes),
+    };
   }
 
   /**
@@ -1384,6 +1465,11 @@ export class Mirror {
           (localIsSource || r.lastModifiedMs === undefined || l.mtimeMs === r.lastModifiedMs)
         ) {
           run.report.unchanged++;
+          const seen = run.census?.seen;
+          if (seen !== undefined) {
+            seen.files++;
+            seen.bytes += l.size;
+          }
           this.#progress(run, pair.key);
           continue;
         }

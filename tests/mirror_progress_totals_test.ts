@@ -6,7 +6,7 @@
  * `total`, every item the run handles, and `totalBytes`, the bytes of the
  * transfers (at most: a file found unchanged by its hash, or copied in the
  * store, takes its bytes out again). Before that, neither is given (but see
- * mirror_upload_total_early_test.ts: a count of the source tree).
+ * mirror_progress_total_early_test.ts: a count of the source tree).
  */
 import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";

@@ -88,7 +88,7 @@ import { listRemoteBatches, type RemoteEntry } from "./store_side.ts";
 import { UploadRecord } from "./upload_record.ts";
 import { confirmationPlan, LIST_PAGE, listingScopes } from "./lookup_plan.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
-import { countLocalFiles, type LocalCount } from "./census.ts";
+import { countListed, countLocalFiles, type TreeCount } from "./census.ts";
 import type { MirrorOptions, MirrorReport, MirrorSkip } from "./types.ts";
 
 /**
@@ -126,11 +126,11 @@ const DELETE_BATCH = 1000;
 const COPY_MIN_BYTES = 1024 * 1024;
 
 /**
- * Files to send (or their bytes) a full pass passes on before it counts the
- * source tree for its progress's totals (see `Mirror.#counted`): a pass with
- * a few files to send ends its walk soon after them, and a large tree with a
- * few changed files (a walk of a million files is ~6 s of stats) does not
- * pay for a second walk.
+ * Files to send (or their bytes) a full pass passes on before it counts its
+ * sources for its progress's totals (see `Mirror.#counted`): a pass with a
+ * few files to send ends its walk soon after them, and a large tree with a
+ * few changed files (a walk of a million files is ~6 s of stats, a listing
+ * of as many objects 1000 requests) does not pay for a second one.
  */
 const CENSUS_AFTER_FILES = 64;
 const CENSUS_AFTER_BYTES = 64 * 1024 * 1024;
@@ -190,13 +190,13 @@ interface Run {
    */
   open?: { items: Map<object, number>; bytes: number; ended: boolean };
   /**
-   * A local → store full pass with files to send: the source tree's files
-   * and bytes as counted beside the pass (`countLocalFiles`), once counted,
-   * and the local files the pass has compared so far. Until the walk ends,
-   * the totals are the count's, the files not compared yet taken as to be
-   * sent (see `Mirror.#totals`).
+   * A full pass with many files to send: the sources' files and bytes as
+   * counted beside the pass (`countLocalFiles`, `countListed`), once
+   * counted, and the source files the pass has compared so far. Until the
+   * walk and listing end, the totals are the count's, the files not
+   * compared yet taken as to be sent (see `Mirror.#totals`).
    */
-  census?: { counted?: LocalCount; seen: LocalCount };
+  census?: { counted?: TreeCount; seen: TreeCount };
   settleMs: number;
   /**
    * With `delete`: the files (`fileId`, to their paths) of 1 MiB and more
@@ -807,7 +807,15 @@ export class Mirror {
           false,
           scope,
         );
-        await this.#each(run, this.#counted(run, pairs, scope), (p) => this.#download(run, p));
+        // As for uploads: the sources are counted, by one more listing,
+        // once the pass has many objects to fetch.
+        const census = (signal: AbortSignal) =>
+          countListed(this.#stores, this.#storePrefix, this.#filter, signal);
+        await this.#each(
+          run,
+          this.#counted(run, pairs, scope, census),
+          (p) => this.#download(run, p),
+        );
       }
     } catch (error) {
       this.#state.flush();
@@ -1335,7 +1343,7 @@ export class Mirror {
     pairs: AsyncIterable<P>,
     scope: string,
     /** Counts the source tree (`countLocalFiles`), once there are files to send. */
-    census?: (signal: AbortSignal) => Promise<LocalCount | undefined>,
+    census?: (signal: AbortSignal) => Promise<TreeCount | undefined>,
   ): AsyncGenerator<P> {
     if (scope !== "" || this.#options.onProgress === undefined) {
       yield* pairs;

@@ -126,10 +126,10 @@ export interface MirrorProgress {
    * transfers for a run of few or large files; at the latest while its last
    * transfers are in flight: both stream in as the run compares), what
    * `done` comes to at the end, as far as known then. Before that, in a
-   * local → store pass with many files to send (64, or 64 MiB), an estimate
-   * from a count of the source tree made beside the transfers (the files not
-   * compared yet taken as to be sent), once counted. Absent before, and in a
-   * watch's batches.
+   * pass with many files to send (64, or 64 MiB), an estimate from a count
+   * of its sources made beside the transfers (a walk, or a listing; the
+   * files not compared yet taken as to be sent), once counted. Absent
+   * before, and in a watch's batches.
    */
   total?: number;
   /**

@@ -4,13 +4,14 @@
  * compares as its walk streams in, and the walk runs only a bounded way
  * ahead of the uploads (12,000 small files to moto: 27 s of `mirror  10201
  * 178.2 kB  8.2 kB/s`, the bar only in the last second). A rerun after a
- * `kill -9` mid-upload was the same for the files still to go. Now a pass
- * that has many files to send counts the source tree (names and sizes,
- * nothing read) beside its work, and the progress carries that estimate as its
- * totals (files not compared yet taken as to be sent) until the walk and
- * listing end and give the exact ones.
+ * `kill -9` mid-upload was the same for the files still to go, and so was a
+ * first download. Now a pass that has many files to send counts its sources
+ * beside its work (a walk of names and sizes, nothing read; from a store,
+ * one more listing), and the progress carries that estimate as its totals
+ * (files not compared yet taken as to be sent) until the walk and listing
+ * end and give the exact ones.
  *
- * The store holds every upload until a progress with a total has come; a
+ * The store holds every transfer until a progress with a total has come; a
  * safety release after a while keeps a failing test bounded (it is no
  * timing assertion: the assertion is that the total came before any file
  * was done).
@@ -19,12 +20,12 @@ import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";
 import type { MirrorProgress } from "../src/mirror/types.ts";
 import { MemoryStore } from "../src/store/memory.ts";
-import type { PutBody, PutOptions, PutResult } from "../src/store/types.ts";
+import type { GetOptions, GetResult, PutBody, PutOptions, PutResult } from "../src/store/types.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { RACY_MS, tempDir, writeTree } from "./mirror_helpers.ts";
 import { WrappingStore } from "./versioned_helpers.ts";
 
-/** Holds each PUT until `release()` (or the safety release). */
+/** Holds each PUT and GET until `release()` (or the safety release). */
 class GatedStore extends WrappingStore {
   #release!: () => void;
   readonly #released = new Promise<void>((r) => this.#release = r);
@@ -35,6 +36,10 @@ class GatedStore extends WrappingStore {
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
     await this.#released;
     return await this.inner.put(key, body, options);
+  }
+  override async get(key: string, options?: GetOptions): Promise<GetResult> {
+    await this.#released;
+    return await this.inner.get(key, options);
   }
   override close(): Promise<void> {
     clearTimeout(this.#safety);
@@ -96,6 +101,41 @@ Deno.test("mirror local → store: a pass with files to send gives totals before
       treeBytes(FILES),
       treeBytes(FILES),
     ]);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("mirror store → local: a pass with files to fetch gives totals before its first is done", async () => {
+  await using w = await tempDir();
+  const inner = new MemoryStore();
+  for (const [key, text] of Object.entries(tree("b"))) {
+    await inner.put(`p/${key}`, new TextEncoder().encode(text));
+  }
+  const store = new GatedStore(inner);
+  try {
+    const seen: MirrorProgress[] = [];
+    const r = await mirror({
+      sources: [store],
+      sourcePrefix: "p",
+      target: join(w.dir, "down"),
+      statePath: join(w.dir, "s.db"),
+      concurrency: 80,
+      onProgress: (p: MirrorProgress) => {
+        seen.push({ ...p });
+        if (p.total !== undefined) store.release();
+      },
+    });
+    assertEquals([r.transferred, r.bytes], [FILES, treeBytes(FILES)]);
+    const first = seen.find((p) => p.total !== undefined);
+    assert(first !== undefined, JSON.stringify(seen.slice(0, 3)));
+    assertEquals(
+      [first.done, first.total, first.totalBytes],
+      [0, FILES, treeBytes(FILES)],
+      JSON.stringify(seen.slice(0, 3)),
+    );
+    const last = seen.at(-1)!;
+    assertEquals([last.done, last.total, last.totalBytes], [FILES, FILES, treeBytes(FILES)]);
   } finally {
     await store.close();
   }

@@ -240,7 +240,7 @@ export class FsStore implements ObjectStore {
       "head",
       key,
       options,
-      (path) => this.#files.infoAt(key, path, true),
+      (path) => this.#files.infoAt(key, path, true, options.signal),
     );
   }
 
@@ -336,6 +336,7 @@ export class FsStore implements ObjectStore {
         file,
         ...(whole === undefined ? {} : { content: whole }),
         withMeta: true,
+        signal: options.signal,
         ...(range !== undefined && options.ifMatch !== undefined
           ? { rangeIfMatch: options.ifMatch }
           : {}),

@@ -78,6 +78,8 @@ export interface DescribeOptions {
    * moments ago to a matching MD5 answers it without a new hash.
    */
   rangeIfMatch?: string;
+  /** Stops a hashing of the file between its reads (with its reason). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -117,13 +119,21 @@ export class FileDescriber {
     this.#onHashProgress = options.onHashProgress;
   }
 
-  /** Info of the regular file at `path`; `undefined` when missing, a link or a directory. */
-  async infoAt(key: string, path: string, withMeta: boolean): Promise<ObjectInfo | undefined> {
+  /**
+   * Info of the regular file at `path`; `undefined` when missing, a link or
+   * a directory. `signal` stops a hashing of it.
+   */
+  async infoAt(
+    key: string,
+    path: string,
+    withMeta: boolean,
+    signal?: AbortSignal,
+  ): Promise<ObjectInfo | undefined> {
     const st = await lstatOrUndefined(path);
     // Directories, links and special files are not objects.
     if (st === undefined || !st.isFile) return undefined;
     try {
-      return await this.describe(key, path, st, { withMeta });
+      return await this.describe(key, path, st, { withMeta, signal });
     } catch (e) {
       if (isMissing(e)) return undefined; // deleted meanwhile
       throw e;
@@ -211,7 +221,7 @@ export class FileDescriber {
       noteContentMd5(content, md5);
       told?.(content.length);
     } else if (file !== undefined) {
-      md5 = await md5OfOpenFile(file, fp.size, progress(fp.size));
+      md5 = await md5OfOpenFile(file, fp.size, progress(fp.size), options.signal);
     } else {
       using f = await Deno.open(path, { read: true });
       statAt = Date.now();
@@ -226,7 +236,7 @@ export class FileDescriber {
         }
       }
       fp = fingerprint(st);
-      md5 = await md5OfOpenFile(f, st.size, progress(st.size));
+      md5 = await md5OfOpenFile(f, st.size, progress(st.size), options.signal);
     }
     // The state hashed: `fp` again, or the handle's own when there was none.
     const hashed = stateId(path, fp);

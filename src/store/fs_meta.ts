@@ -280,7 +280,8 @@ const HASH_CHUNK = 4 * 1024 * 1024;
  * hash is of exactly the file being served, even if the path was replaced
  * meanwhile). Leaves the file position at the end. `size`: the file's size
  * as last seen, when known (a small file is hashed without `node:crypto`).
- * `onProgress` is told the bytes hashed so far: 0 first, then after each read.
+ * `onProgress` is told the bytes hashed so far: 0 first, then after each read;
+ * `signal` stops it between reads (with its reason).
  *
  * @example
  * ```ts
@@ -297,7 +298,9 @@ export async function md5OfOpenFile(
   file: Deno.FsFile,
   size = Infinity,
   onProgress?: (bytes: number) => void,
+  signal?: AbortSignal,
 ): Promise<string> {
+  signal?.throwIfAborted();
   await file.seek(0, Deno.SeekMode.Start);
   const md5 = new Md5(size);
   const buf = readBuffer(size, HASH_CHUNK);
@@ -306,6 +309,7 @@ export async function md5OfOpenFile(
   for (;;) {
     const n = await file.read(buf);
     if (n === null) break;
+    signal?.throwIfAborted();
     md5.update(buf.subarray(0, n));
     done += n;
     onProgress?.(done);

@@ -269,9 +269,13 @@ export class EntryFetcher {
     // were let go each time every running download finished at once (their
     // records go in one append) and opened again for the next ones.
     if (this.#fetching++ === 0) this.#closeJournals = keepJournalsOpen();
-    return this.#downloads.run(() => this.#fetchNow(loc, expected, ctx, integrity)).finally(() => {
-      if (--this.#fetching === 0) this.#closeJournals?.();
-    });
+    // Aborted while it waits for a slot (every caller gave up), it leaves
+    // the queue at once: kept there, a new call of the same key waited for
+    // it to reach a slot before it could queue (behind the calls made since).
+    return this.#downloads.run(() => this.#fetchNow(loc, expected, ctx, integrity), ctx.signal)
+      .finally(() => {
+        if (--this.#fetching === 0) this.#closeJournals?.();
+      });
   }
 
   /**

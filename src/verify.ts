@@ -380,9 +380,9 @@ export class Verifier {
     const uri = this.#options.uri;
     const where = this.#where();
     if (plan.kind === "md5" || (plan.kind === "opaque" && plan.md5 !== undefined)) {
-      let actual = computed.md5 ?? await md5File(path, this.#readOptions());
+      let actual = computed.md5 ?? await md5File(path, { signal, ...this.#readOptions() });
       if (actual !== plan.md5 && computed.readBack === true) {
-        actual = await md5File(path, this.#readOptions());
+        actual = await md5File(path, { signal, ...this.#readOptions() });
       }
       if (actual !== plan.md5) throw this.#md5Mismatch(actual);
       return { md5: actual };
@@ -434,7 +434,7 @@ export class Verifier {
       tried.push(got);
     }
     if (plan.md5 !== undefined) {
-      const actual = await md5File(path, this.#readOptions());
+      const actual = await md5File(path, { signal, ...this.#readOptions() });
       if (actual === plan.md5) return { md5: actual };
       throw new IntegrityError(
         `${uri}: content matches neither its ETag ${etag} nor its vc-md5 ${plan.md5} (got ${actual}) ${where}`,

@@ -171,7 +171,7 @@ export class EntryResolver {
       // Changed in place (edited, touched, copied without its times): its
       // bytes decide, before anything is downloaded.
       const changed = index.takeChanged(loc);
-      if (changed !== undefined) rec = await this.#recheck(loc, changed);
+      if (changed !== undefined) rec = await this.#recheck(loc, changed, ctx.signal);
     }
     if (
       rec === undefined && index.offline && (statusOrUndefinedSync(loc.dataPath)?.nlink ?? 1) > 1
@@ -220,7 +220,11 @@ export class EntryResolver {
    * with the store unreachable, or in a read-only cache. Otherwise, offline,
    * an `IntegrityError` names it; online, undefined (downloaded again).
    */
-  async #recheck(loc: EntryLocation, meta: EntryMeta): Promise<EntryRec | undefined> {
+  async #recheck(
+    loc: EntryLocation,
+    meta: EntryMeta,
+    signal: AbortSignal,
+  ): Promise<EntryRec | undefined> {
     const index = this.#index;
     const path = loc.dataPath;
     const before = statusOrUndefinedSync(path);
@@ -241,7 +245,11 @@ export class EntryResolver {
       unknown = true;
     } else {
       const { problemWithCopy } = await import("./record_check.ts");
-      problem = await problemWithCopy(path, meta).catch((e) => `cannot read it: ${e}`);
+      // Stopped by the caller's abort (seconds a GB): no finding, the copy stays.
+      problem = await problemWithCopy(path, meta, { signal }).catch((e) => {
+        if (signal.aborted) throw e;
+        return `cannot read it: ${e}`;
+      });
     }
     const after = statusOrUndefinedSync(path);
     const mtime = after?.mtime?.getTime();
@@ -287,7 +295,9 @@ export class EntryResolver {
   ): Promise<EntryRec> {
     if (integrity === undefined || holdsPinnedContent(rec, integrity)) return rec;
     const { sha256File } = await import("../hash.ts");
-    const sha256 = rec.size === integrity.size ? await sha256File(rec.path) : undefined;
+    const sha256 = rec.size === integrity.size
+      ? await sha256File(rec.path, { signal: ctx.signal })
+      : undefined;
     if (sha256 === integrity.sha256) {
       rec.sha256 = sha256;
       try {

@@ -1,10 +1,11 @@
 /**
  * A large file with no sidecar in a `file://` store is hashed for its ETag
- * before a byte is served (seconds a GB). A `get` or `head` aborted during
- * that hashing stops it at the next read: before, the whole file was read
- * first, and `vc prefill` / `vc cache get` of such a file, stopped by
- * Ctrl-C, waited for the hash to end before exiting (a second Ctrl-C cut
- * it short, losing the report).
+ * before a byte is served (seconds a GB), and by a listing. A `get`, `head`
+ * or `list` aborted during that hashing stops it at the next read: before,
+ * the whole file was read first (and the listing went on), and
+ * `vc prefill` / `vc cache get` of such a file, stopped by Ctrl-C, waited
+ * for the hash to end before exiting (a second Ctrl-C cut it short, losing
+ * the report).
  */
 import { join, toFileUrl } from "../src/path.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
@@ -55,6 +56,22 @@ for (const op of ["get", "head"] as const) {
     assert(Math.max(...seen) < SIZE, `hashed on to the end: ${JSON.stringify(seen)}`);
   });
 }
+
+Deno.test("FsStore list aborted while it hashes a file for its ETag stops hashing, and fails", async () => {
+  await using dir = await tempDir();
+  await dropFile(join(dir.path, "big.bin"));
+  const stop = new AbortController();
+  const { store, seen } = abortingStore(dir.path, stop);
+  await using _ = store;
+  const listed: string[] = [];
+  const e = await assertRejects(async () => {
+    for await (const info of store.list("", { signal: stop.signal })) listed.push(info.key);
+  });
+  // Not a file skipped with a warning: the listing stops with the abort.
+  assertEquals(e.message, "stopped by the user");
+  assertEquals(listed, []);
+  assert(Math.max(...seen) < SIZE, `hashed on to the end: ${JSON.stringify(seen)}`);
+});
 
 Deno.test("cache() of a file:// object aborted while it is hashed: close() does not wait for the whole hash", async () => {
   await using dir = await tempDir();

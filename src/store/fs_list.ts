@@ -170,8 +170,11 @@ export async function* listDirectory(
           withMeta: false,
           sidecarExists: sidecars.has(sidecarName(basename(path))),
           hash: opts.etags,
+          signal,
         });
       } catch (e) {
+        // Stopped by the abort (a hash of a large file): no file skipped.
+        if (signal?.aborted) throw e;
         if (isMissing(e)) return undefined;
         // One unreadable file must not fail the whole listing.
         opts.warn(warning(opts.url, key, "skipped", e));

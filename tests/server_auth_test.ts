@@ -269,3 +269,18 @@ Deno.test("token file: an Authorization header sent twice is named in the 401, n
   const wrong = await newCacheId(t.url, "not-a-token", { a: "b" });
   assertEquals([wrong.status, wrong.doc.error], [401, "invalid token"]);
 });
+
+Deno.test("token file: Basic credentials joined before the token (a URL's user:password@) are named in the 401", async () => {
+  await using t = await startService();
+  const alice = t.tokens.alice;
+  // What fetch sends for http://u:p@host/… with the token in Authorization.
+  const joined = await rawRequest(
+    t.url,
+    `POST /v1/cache_id HTTP/1.1\r\nhost: x\r\nauthorization: Basic dTpw, ${alice}\r\n` +
+      `content-type: application/json\r\ncontent-length: 10\r\nconnection: close\r\n\r\n{"a": "b"}`,
+  );
+  assert(joined.startsWith("HTTP/1.1 401"), joined);
+  assertStringIncludes(joined, `the first with the \\"Basic\\" scheme`);
+  assertStringIncludes(joined, "user:password@");
+  assert(!joined.includes(alice), joined);
+});

@@ -304,6 +304,19 @@ export class CacheClient {
         } is not a base URL: a service URL has no query or fragment`,
       );
     }
+    // fetch sends a URL's user:password as Basic credentials in the
+    // Authorization header beside the token, joined into one value
+    // (`Basic …, <token>`): every request was refused 401 as a header "sent
+    // twice", which the user never sent.
+    if (parsed.username !== "" || parsed.password !== "") {
+      throw new InvalidInputError(
+        `cache service URL ${
+          JSON.stringify(redactUrl(options.url))
+        } carries credentials (user:password@): they would be sent in the Authorization ` +
+          "header beside the token, which the service then refuses; give the URL without them " +
+          "and the token alone",
+      );
+    }
     // Trimmed, as URL parsing and an AWS_ENDPOINT_URL take it: routes are
     // appended to the text, and `http://h:8080 /v1/cache/…` failed every
     // request as "cannot reach the cache service … Invalid URL".

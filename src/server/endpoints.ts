@@ -153,8 +153,14 @@ async function authenticate(req: Request, ctx: EndpointContext): Promise<Identit
     // Django-style clients `Token <token>`): said, rather than only
     // "invalid token" (the scheme is named, never the credentials).
     const scheme = OTHER_SCHEME.exec(header)?.[1];
+    // A URL's user:password@ makes fetch send Basic credentials beside the
+    // token, joined with it into one value: said so, not "sent twice".
     const hint = header.includes(", ")
-      ? `the Authorization header holds ", ": was it sent twice? send one`
+      ? scheme === undefined
+        ? `the Authorization header holds ", ": was it sent twice? send one`
+        : `the Authorization header holds two credentials, the first with the ${
+          JSON.stringify(scheme)
+        } scheme (as a service URL with user:password@ adds them): send the token alone`
       : scheme === undefined
       ? undefined
       : `sent with the ${

@@ -227,3 +227,36 @@ Deno.test("download integrity: a large file whose data object was replaced by on
   await s.client.put(s.large, LARGE, { filename: "large.bin" });
   assertEquals(await s.client.getBytes(s.large), LARGE);
 });
+
+Deno.test("download integrity: a large file damaged once on the way is fetched again by download and getBytes", async () => {
+  await using s = await setUp();
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice, retryBaseDelayMs: 1 });
+  const data = (target: FaultTarget) =>
+    target.op === "GetObject" && /(^|\/)data\//.test(target.key ?? "");
+  // One byte flipped in one answer: noise on the way, which the next answer lacks.
+  s.fake.failNext(1, "corrupt", data);
+  const out = `${s.t.dir}/large.out`;
+  assert(await client.download(s.large, out));
+  assertEquals(await Deno.readFile(out), LARGE);
+  s.fake.failNext(1, "corrupt", data);
+  assertEquals(await client.getBytes(s.large), LARGE);
+});
+
+Deno.test("download integrity: the same damaged bytes twice are the store's: download stops, saying so", async () => {
+  await using s = await setUp();
+  const client = new CacheClient({ url: s.t.url, token: s.t.tokens.alice, retryBaseDelayMs: 1 });
+  const store = serviceS3Store(s.fake.url, "svc");
+  const [data] = (await Array.fromAsync(store.list(`data/${s.large}/`))).map((o) => o.key);
+  assert(data !== undefined);
+  // Rewritten behind the service's back at the same size: every answer alike.
+  await store.put(data, pattern(LARGE.length).reverse());
+  const downloads = () => s.t.logs.filter((l) => JSON.parse(l).method === "GET").length;
+  const before = downloads();
+  const out = `${s.t.dir}/large.out`;
+  const err = await assertRejects(() => client.download(s.large, out), IntegrityError);
+  assert(err.message.includes("the same bytes came 2 times"), err.message);
+  assert(err.message.includes("gave up after 2 attempts"), err.message);
+  assertEquals(downloads() - before, 2);
+  await assertRejects(() => Deno.stat(out), Deno.errors.NotFound);
+  await assertRejects(() => client.getBytes(s.large), IntegrityError);
+});

@@ -350,16 +350,22 @@ export class CacheClient {
    * Runs `attempt` (one request, its answer read) up to `maxAttempts` times
    * while it fails transiently (see {@linkcode CacheClientOptions.maxAttempts}),
    * waiting a `Retry-After` (capped) or a jittered backoff in between.
-   * `repeatable` false (a stream's upload) makes one attempt. The last error
-   * says how many attempts were made at `url`.
+   * `repeatable` false (a stream's upload) makes one attempt. `refetchDamaged`
+   * (see {@linkcode #retryingWhole}) also retries a body whose MD5 failed its
+   * check, until the same wrong bytes come twice. The last error says how
+   * many attempts were made at `url`.
    */
   async #retrying<T>(
     url: string,
     signal: AbortSignal | undefined,
     attempt: () => Promise<T>,
     repeatable = true,
+    refetchDamaged = false,
   ): Promise<T> {
     let attempts = 0;
+    // The MD5 of the last damaged body, and the error that brought it again.
+    let damagedMd5: string | undefined;
+    let damagedAgain: unknown;
     try {
       return await retry(() => {
         attempts++;
@@ -369,8 +375,16 @@ export class CacheClient {
         baseDelayMs: this.#retryBaseDelayMs,
         maxDelayMs: this.#maxRetryDelayMs,
         signal,
-        // A refusal after an earlier attempt reached the service is a restart.
-        shouldRetry: (error, n) => isTransientError(error) || (n > 1 && isUnreachableError(error)),
+        shouldRetry: (error, n) => {
+          const md5 = receivedMd5.get(error as object);
+          if (md5 !== undefined) {
+            if (md5 === damagedMd5) damagedAgain = error;
+            damagedMd5 = md5;
+            return refetchDamaged && damagedAgain === undefined;
+          }
+          // A refusal after an earlier attempt reached the service is a restart.
+          return isTransientError(error) || (n > 1 && isUnreachableError(error));
+        },
         delayFor: (error, n) =>
           retryAfter.get(error as object) ??
             (isUnreachableError(error) ? restartWaitMs(n - 1, this.#maxRetryDelayMs) : undefined),
@@ -389,11 +403,26 @@ export class CacheClient {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {
         // retry() says it gave up already, without where: said once, with the URL.
         const over = GAVE_UP.exec(error.message)?.[1] ?? "";
-        error.message = error.message.replace(GAVE_UP, "") +
+        const same = error === damagedAgain
+          ? "; the same bytes came 2 times: it is what the service's store holds, not damage " +
+            "on the way"
+          : "";
+        error.message = error.message.replace(GAVE_UP, "") + same +
           ` (gave up after ${attempts} attempts${over} at ${redactUrl(url)})`;
       }
       throw error;
     }
+  }
+
+  /**
+   * {@linkcode #retrying} of a whole download (`download`, `getBytes`), whose
+   * bytes reach no one before they are checked: a body whose MD5 failed its
+   * check is fetched again too, as one that broke off is. Noise on the way
+   * differs between answers; the same wrong bytes twice are the store's
+   * copy, and it stops there.
+   */
+  #retryingWhole<T>(url: string, signal: AbortSignal | undefined, attempt: () => Promise<T>) {
+    return this.#retrying(url, signal, attempt, true, true);
   }
 
   /**
@@ -990,8 +1019,9 @@ export class CacheClient {
   async getBytes(id: string, options: RequestOptions = {}): Promise<Uint8Array | undefined> {
     checkCacheIdArgument("CacheClient.getBytes()", id);
     checkOptions("CacheClient.getBytes()", options, REQUEST_OPTIONS);
-    // The whole exchange is an attempt: a body that broke off is fetched again.
-    return await this.#retrying(this.#cacheUrl(id), options.signal, async () => {
+    // The whole exchange is an attempt: a body that broke off, or whose bytes
+    // failed their MD5, is fetched again.
+    return await this.#retryingWhole(this.#cacheUrl(id), options.signal, async () => {
       const res = await this.#getOnce(id, options);
       return res === undefined ? undefined : new Uint8Array(await res.arrayBuffer());
     });
@@ -1042,9 +1072,10 @@ export class CacheClient {
     // would replace the link by a file and leave the target as it was.
     const target = await linkTarget(path, "the download's destination");
     return await withCallbackGuard(options, ["onProgress"], ({ onProgress, signal: stop }) =>
-      // The whole exchange is an attempt: a body that broke off leaves no
-      // file (the atomic write is dropped) and is fetched again.
-      this.#retrying(this.#cacheUrl(id), stop, async () => {
+      // The whole exchange is an attempt: a body that broke off, or whose
+      // bytes failed their MD5, leaves no file (the atomic write is dropped)
+      // and is fetched again.
+      this.#retryingWhole(this.#cacheUrl(id), stop, async () => {
         const res = await this.#getOnce(id, signalOption(stop));
         if (res === undefined || res.body === null) return false;
         const length = Number(res.headers.get("content-length") ?? "NaN");
@@ -1275,6 +1306,9 @@ const GAVE_UP = / \(gave up after \d+ attempts( over [^)]+)?\)$/;
 /** The wait a failed answer's `Retry-After` asked for, in ms. */
 const retryAfter = new WeakMap<object, number>();
 
+/** The MD5 of the body a `checkedMd5` error found damaged (see `#retrying`). */
+const receivedMd5 = new WeakMap<object, string>();
+
 /** The most read of an answer that should be the API's JSON (its answers are a few hundred bytes). */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -1359,11 +1393,13 @@ function checkedMd5(
     flush() {
       const got = hash.hex();
       if (got !== md5) {
-        throw new IntegrityError(
+        const error = new IntegrityError(
           `download of cache ${id}: the bytes received from the cache service at ${service} ` +
             `have MD5 ${got}, ` +
             `not ${md5} of the file uploaded (damaged by the store or on the way); try again`,
         );
+        receivedMd5.set(error, got);
+        throw error;
       }
     },
   });

@@ -7,7 +7,8 @@
  */
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { CacheClient, CacheServiceError } from "../server/client.ts";
-import { mediaType } from "../server/upload_fields.ts";
+import { HttpError } from "../server/http_error.ts";
+import { mediaType, storedFilename } from "../server/upload_fields.ts";
 import { requestTimeoutFromEnv } from "../store/s3_config.ts";
 import { cliStoreOptions } from "./store_options.ts";
 import { misspelledVariables } from "./env_spelling.ts";
@@ -180,6 +181,18 @@ export const put: Command = {
         hint: "give the name to store, e.g. --filename result.tsv, or leave it out for FILE's own",
       });
     }
+    // The name the service keeps, as it reads it (the base name of a path):
+    // one it refuses (`placeholder`, `..`) is said now, before standard input
+    // is read to its end, and the one it keeps is said after.
+    let stored: string | undefined;
+    if (filename !== undefined) {
+      try {
+        stored = storedFilename(filename);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        throw new UsageError(`--filename: ${e.message}`);
+      }
+    }
     // A pipe given as FILE (`/dev/stdin`, `<(make-report)`, a mkfifo) is
     // read as `-` is: it was refused as "not a regular file".
     const pipe = file === "-" ? undefined : await pipeAt(resolvePath(ctx, file, "FILE"));
@@ -223,12 +236,12 @@ export const put: Command = {
     });
     bar.done();
     // Says the name the service stores when it is not FILE's own.
-    const as = filename === undefined ? "" : ` as ${filename}`;
+    const as = stored === undefined ? "" : ` as ${stored}`;
     const what = fromStdin
       ? `${pipe === undefined ? "standard input" : file} (${spool!.size} bytes)`
       : file;
     await ctx.out.status(
-      { cacheId, uploaded: file, ...(filename === undefined ? {} : { filename }) },
+      { cacheId, uploaded: file, ...(stored === undefined ? {} : { filename: stored }) },
       `uploaded ${what}${as}`,
     );
   },

@@ -1574,6 +1574,46 @@ export class S3Store implements ObjectStore {
   }
 
   /**
+   * When the pending upload last took a part (its newest part's
+   * LastModified, by ListParts on the lean path); `undefined` when it holds
+   * none yet, or is gone.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { S3Store } from "./s3.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"], minPartSize: 1 });
+   * await using store = new S3Store({
+   *   bucket: "assets",
+   *   endpoint: s3.url,
+   *   region: "us-east-1",
+   *   credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   * });
+   * await fetch(`${s3.url}/assets/big.bin?uploads`, { method: "POST" }).then((r) => r.body?.cancel());
+   * const [upload] = await Array.fromAsync(store.pendingUploads(""));
+   * assert(await store.lastPartAt(upload!) === undefined); // no part yet
+   * await fetch(`${s3.url}/assets/big.bin?partNumber=1&uploadId=${upload!.uploadId}`, {
+   *   method: "PUT",
+   *   body: "x",
+   * }).then((r) => r.body?.cancel());
+   * assert((await store.lastPartAt(upload!))! >= upload!.initiated);
+   * ```
+   */
+  async lastPartAt(
+    upload: PendingUpload,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Date | undefined> {
+    const { lean } = await this.#lean(true);
+    const { lastPartTime } = await import("./s3_uploads_list.ts");
+    return await lastPartTime(lean, {
+      key: this.#fullKey(upload.key),
+      uploadId: upload.uploadId,
+      signal: options.signal,
+    });
+  }
+
+  /**
    * Aborts a pending multipart upload; one already gone (`NoSuchUpload`) is not an error.
    *
    * @example

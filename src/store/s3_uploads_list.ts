@@ -9,7 +9,7 @@
  */
 import { StoreError } from "../errors.ts";
 import { decodeXmlEntities } from "../xml_entities.ts";
-import type { S3Fetch } from "./s3_fetch.ts";
+import { readBody, type S3Fetch } from "./s3_fetch.ts";
 import {
   elementText,
   fetchListDocument,
@@ -191,5 +191,96 @@ export async function* listUploads(
     seen.add(marker);
     keyMarker = nextKey;
     uploadIdMarker = nextId;
+  }
+}
+
+/**
+ * When the parts of a ListParts page were last added to, and where the next
+ * page starts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseListParts } from "./s3_uploads_list.ts";
+ * const page = parseListParts(
+ *   "<ListPartsResult><IsTruncated>false</IsTruncated>" +
+ *     "<Part><PartNumber>1</PartNumber><LastModified>2026-01-02T00:00:00.000Z</LastModified></Part>" +
+ *     "<Part><PartNumber>2</PartNumber><LastModified>2026-01-03T00:00:00.000Z</LastModified></Part>" +
+ *     "</ListPartsResult>",
+ * );
+ * assert.equal(page.newest?.toISOString(), "2026-01-03T00:00:00.000Z");
+ * assert.equal(page.truncated, false);
+ * const moto = parseListParts("<ListPartsResponse><IsTruncated>false</IsTruncated></ListPartsResponse>");
+ * assert.equal(moto.newest, undefined);
+ * ```
+ */
+export function parseListParts(
+  xml: string,
+): { newest: Date | undefined; truncated: boolean; nextPartNumberMarker: string | undefined } {
+  // moto names its root ListPartsResponse.
+  const { root, end } = listingDocument(
+    xml,
+    xml.includes("<ListPartsResponse") ? "ListPartsResponse" : "ListPartsResult",
+  );
+  let newest: number | undefined;
+  let at = root;
+  for (;;) {
+    const open = xml.indexOf("<Part>", at);
+    if (open === -1 || open > end) break;
+    const close = xml.indexOf("</Part>", open);
+    if (close === -1) throw new StoreError("the parts listing has an unterminated <Part>");
+    const modified = elementText(xml, "LastModified", open, close);
+    const ms = modified === undefined ? NaN : Date.parse(modified);
+    if (!Number.isNaN(ms)) newest = Math.max(newest ?? ms, ms);
+    at = close + 7;
+  }
+  const next = headerText(xml, "NextPartNumberMarker", root, end);
+  return {
+    newest: newest === undefined ? undefined : new Date(newest),
+    truncated: listTruncated(headerText(xml, "IsTruncated", root, end)),
+    nextPartNumberMarker: next === undefined || next === "" ? undefined : next,
+  };
+}
+
+/**
+ * ListParts of the upload `uploadId` of `key` (full key), page after page:
+ * when its newest part was added; `undefined` when it holds no part dated,
+ * or is gone (NoSuchUpload: completed or aborted meanwhile).
+ */
+export async function lastPartTime(
+  lean: S3Fetch,
+  request: { key: string; uploadId: string; signal?: AbortSignal | undefined },
+): Promise<Date | undefined> {
+  let newest: Date | undefined;
+  let marker: string | undefined;
+  const seen = new Set<string>();
+  for (;;) {
+    const query: Record<string, string> = { uploadId: request.uploadId };
+    if (marker !== undefined) query["part-number-marker"] = marker;
+    const res = await lean.request({
+      method: "GET",
+      key: request.key,
+      query,
+      operation: "ListParts",
+      signal: request.signal,
+      passStatuses: [404],
+    });
+    const text = new TextDecoder().decode(await readBody(res, request.key));
+    if (res.status === 404) return newest;
+    const page = parseListParts(text);
+    if (page.newest !== undefined && (newest === undefined || page.newest > newest)) {
+      newest = page.newest;
+    }
+    if (!page.truncated) return newest;
+    // A truncated page with no new place to go on from would be asked for again without end.
+    const next = page.nextPartNumberMarker;
+    if (next === undefined || seen.has(next)) {
+      throw new StoreError(
+        `ListParts of ${request.key}: the server says the parts listing is truncated but ` +
+          "gives no new place to continue from: the listing would never end",
+      );
+    }
+    seen.add(next);
+    marker = next;
   }
 }

@@ -35,6 +35,8 @@ export interface StaleUploads {
    * since aborting one in flight would fail its writer.
    */
   undated: PendingUpload[];
+  /** Uploads started before the cutoff that took a part since (live writers'), kept. */
+  live: PendingUpload[];
   /** Uploads the store refused to abort, with why. */
   skipped: Array<PendingUpload & { problem: string }>;
   /** Why the uploads could not be listed (no grant, no such listing), when they could not. */
@@ -46,7 +48,8 @@ export interface StaleUploads {
 /**
  * Aborts the multipart uploads under `prefix` started before `before` (ms
  * since the epoch), keeping those dated before `notBefore` (see
- * {@linkcode StaleUploads.undated}). A store without such uploads gives an
+ * {@linkcode StaleUploads.undated}) and those that took a part since
+ * `before` (see {@linkcode StaleUploads.live}). A store without such uploads gives an
  * empty result; a listing or an abort the store refuses is reported, not
  * thrown (each is a grant of its own on S3).
  *
@@ -71,7 +74,7 @@ export async function abortStaleUploads(
     only?: (key: string) => boolean;
   },
 ): Promise<StaleUploads> {
-  const result: StaleUploads = { aborted: [], undated: [], skipped: [] };
+  const result: StaleUploads = { aborted: [], undated: [], live: [], skipped: [] };
   if (store.pendingUploads === undefined || store.abortUpload === undefined) return result;
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const stale: PendingUpload[] = [];
@@ -92,6 +95,17 @@ export async function abortStaleUploads(
     return result;
   }
   for (const upload of stale) {
+    // Started before the cutoff yet taking parts since: a live writer's (a
+    // large file over a slow link; `vc serve` lets an upload run for days),
+    // kept. Parts that cannot be listed leave the start to go by, as before.
+    const last = await store.lastPartAt?.(upload, signal).catch((error) => {
+      if (error instanceof VcError) return undefined;
+      throw error;
+    });
+    if (last !== undefined && last.getTime() >= options.before) {
+      result.live.push(upload);
+      continue;
+    }
     if (options.dryRun !== true) {
       try {
         await store.abortUpload(upload, signal);

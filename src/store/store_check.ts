@@ -21,6 +21,7 @@ const OPTIONAL = [
   "partSize",
   "pendingUploads",
   "abortUpload",
+  "lastPartAt",
   "keyVersions",
   "deleteVersion",
 ] as const;

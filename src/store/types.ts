@@ -572,6 +572,32 @@ export interface ObjectStore {
    */
   abortUpload?(upload: PendingUpload, options?: { signal?: AbortSignal }): Promise<void>;
   /**
+   * Optional: when a pending upload last took a part (`S3Store`: its newest
+   * part's LastModified, by ListParts); `undefined` when it holds none yet,
+   * or is gone. An upload started long ago that still takes parts is a live
+   * writer's (a large file over a slow link), which aborting would fail.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { startFakeS3 } from "../testing/mod.ts";
+   * import { openStore } from "./open.ts";
+   * await using s3 = await startFakeS3({ buckets: ["assets"] });
+   * await using store = await openStore("s3://assets", {
+   *   s3: {
+   *     endpoint: s3.url,
+   *     region: "us-east-1",
+   *     credentials: { accessKeyId: "test", secretAccessKey: "test" },
+   *   },
+   * });
+   * await fetch(`${s3.url}/assets/big.bin?uploads`, { method: "POST" }).then((r) => r.body?.cancel());
+   * for await (const upload of store.pendingUploads?.("") ?? []) {
+   *   assert(await store.lastPartAt?.(upload) === undefined); // no part yet
+   * }
+   * ```
+   */
+  lastPartAt?(upload: PendingUpload, options?: { signal?: AbortSignal }): Promise<Date | undefined>;
+  /**
    * Optional: the store's own idea of the current time (ms since the epoch),
    * `undefined` when it does not tell. `S3Store` reads the `Date` header of
    * a HEAD (never an object's LastModified: moto dates uploads in 2010);

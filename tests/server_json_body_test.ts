@@ -120,3 +120,34 @@ Deno.test("serve: a missing or cut-off cache_id body is named as such, not as a 
     assertEquals(doc.error, `malformed JSON body: ${message}`, text);
   }
 });
+
+Deno.test("serve: a 413 by Content-Length names the length as sent, not rounded to a float", async () => {
+  await using t = await startService({ maxJsonBytes: 64 });
+  const { hostname, port } = new URL(t.url);
+  const id = "a".repeat(128);
+  for (
+    const [path, type, words] of [
+      ["/v1/cache_id", "application/json", "(Content-Length: 18446744073709551615)"],
+      [
+        `/v1/cache/${id}`,
+        "multipart/form-data; boundary=b",
+        "upload of 18446744073709551615 bytes",
+      ],
+    ]
+  ) {
+    const conn = await Deno.connect({ hostname, port: Number(port) });
+    try {
+      await conn.write(enc.encode(
+        `POST ${path} HTTP/1.1\r\nhost: x\r\nauthorization: ${t.tokens.alice}\r\n` +
+          `content-type: ${type}\r\ncontent-length: 18446744073709551615\r\n\r\n{`,
+      ));
+      const buf = new Uint8Array(4096);
+      const n = await conn.read(buf);
+      const answer = new TextDecoder().decode(buf.subarray(0, n ?? 0));
+      assertStringIncludes(answer, "HTTP/1.1 413");
+      assertStringIncludes(answer, words!);
+    } finally {
+      conn.close();
+    }
+  }
+});

@@ -296,9 +296,11 @@ async function readJson(req: Request, ctx: EndpointContext, owner: string): Prom
   const header = req.headers.get("content-length");
   const length = header === null ? NaN : Number(header);
   if (length > ctx.maxJsonBytes) {
+    // The header as sent: a number past 2^53 prints rounded
+    // (18446744073709551615 as 18446744073709552000).
     throw new HttpError(
       413,
-      `JSON body exceeds ${ctx.maxJsonBytes} bytes (Content-Length: ${length})`,
+      `JSON body exceeds ${ctx.maxJsonBytes} bytes (Content-Length: ${shortened(header!)})`,
     );
   }
   return await readText(bodyOf(req), ctx.maxJsonBytes, ctx, owner);
@@ -430,12 +432,13 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
   checkUncoded(req);
   const identity = await authenticate(req, ctx);
   checkId(id);
-  const length = Number(req.headers.get("content-length") ?? "NaN");
+  const declared = req.headers.get("content-length");
+  const length = Number(declared ?? "NaN");
   // Framing and other fields get 1 MiB on top of the file.
   if (length > ctx.maxUploadBytes + (1 << 20)) {
     throw new HttpError(
       413,
-      `upload of ${length} bytes exceeds the limit of ${ctx.maxUploadBytes}`,
+      `upload of ${shortened(declared!)} bytes exceeds the limit of ${ctx.maxUploadBytes}`,
     );
   }
   const check = preconditions(req, id);

@@ -9,20 +9,28 @@
 import { codePointLabel, hiddenCharacter } from "./printable.ts";
 
 /**
- * The 1-based line and column of `offset` in `text`.
+ * The 1-based line and column of `offset` in `text`, where a line ends in
+ * LF, CRLF or a lone CR (a classic Mac OS editor's), as an editor counts them.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { lineColumn } from "./json_text.ts";
  * assert.deepEqual(lineColumn('{\n  "a": 1\n}', 4), { line: 2, column: 3 });
+ * assert.deepEqual(lineColumn('{\r  "a": 1\r}', 4), { line: 2, column: 3 });
  * ```
  */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n") };
+  const line = before.split(LINE_BREAK).length;
+  return {
+    line,
+    column: offset - Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")),
+  };
 }
+
+/** A line break: CRLF, a lone CR or LF. */
+export const LINE_BREAK = /\r\n?|\n/;
 
 /**
  * The line and column of the syntax error `JSON.parse(text)` failed with
@@ -367,7 +375,7 @@ function commentAt(text: string): number | undefined {
  */
 function mergeConflictMarkers(text: string): { marker: string; line: number }[] {
   const found: { marker: string; line: number }[] = [];
-  text.split("\n").forEach((line, i) => {
+  text.split(LINE_BREAK).forEach((line, i) => {
     const m = /^(<{7}|\|{7}|>{7})(?:[ \t].*)?\r?$|^(={7})\r?$/.exec(line);
     if (m) found.push({ marker: (m[1] ?? m[2])!, line: i + 1 });
   });

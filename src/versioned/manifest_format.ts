@@ -23,7 +23,7 @@ export interface ManifestStyle {
   escapeNonAscii: boolean;
   /** End the file with a line break (vc) or not (baiji-pod). */
   finalNewline: boolean;
-  /** Line break: `\n`, or `\r\n` for a file written that way. */
+  /** Line break: `\n`, or `\r\n` or `\r` for a file written that way. */
   eol: string;
 }
 
@@ -52,9 +52,9 @@ export const VC_STYLE: Readonly<ManifestStyle> = Object.freeze({
 export function detectManifestStyle(withMark: string): ManifestStyle {
   const text = withoutByteOrderMark(withMark);
   // The first entry's indentation, past blank lines and trailing spaces after `{`.
-  const indent = /^\{[ \t]*\r?\n(?:[ \t]*\r?\n)*( {1,8}|\t)"/.exec(text)?.[1] ??
+  const indent = /^\{[ \t]*(?:\r\n?|\n)(?:[ \t]*(?:\r\n?|\n))*( {1,8}|\t)"/.exec(text)?.[1] ??
     VC_STYLE.indent;
-  const finalNewline = text === "" || /\n$/.test(text);
+  const finalNewline = text === "" || /[\r\n]$/.test(text);
   const escaped =
     /\\u(?:00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|[1-9a-fA-F][0-9a-fA-F]{3})/
       .test(text);
@@ -62,9 +62,14 @@ export function detectManifestStyle(withMark: string): ManifestStyle {
   const escapeNonAscii = escaped || (!raw && !finalNewline);
   // The file's usual line break: a file with a stray line of the other kind
   // (one pasted in) keeps its own.
-  const crlf = text.match(/\r\n/g)?.length ?? 0;
-  const lf = text.match(/\n/g)?.length ?? 0;
-  const eol = crlf > lf - crlf ? "\r\n" : "\n";
+  // A lone CR is a classic Mac OS editor's.
+  const counts = { "\n": 0, "\r\n": 0, "\r": 0 };
+  for (const [eol] of text.matchAll(/\r\n?|\n/g)) counts[eol as keyof typeof counts]++;
+  const eol = counts["\r"] > Math.max(counts["\n"], counts["\r\n"])
+    ? "\r"
+    : counts["\r\n"] > counts["\n"]
+    ? "\r\n"
+    : "\n";
   return { indent, escapeNonAscii, finalNewline, eol };
 }
 
@@ -166,7 +171,7 @@ function editEntryLines(
   const fallback = () => renderManifest(after, style);
   // Each line with the break that ends it ("" for the last): a file with
   // mixed line breaks keeps them, line by line.
-  const pieces = text.split(/(\r?\n)/);
+  const pieces = text.split(/(\r\n?|\n)/);
   const lines: string[] = [];
   const breaks: string[] = [];
   for (let i = 0; i < pieces.length; i += 2) {

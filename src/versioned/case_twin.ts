@@ -10,7 +10,9 @@
  * - Keys in another tool's naming, a bucket being migrated to vc:
  *   `data/table-1.0.0.csv`, `data/table_v1.1.0.csv`, `data/table.csv.1.2.0`,
  *   `data/v1.3.0/table.csv` (any letter case), each named with the key vc
- *   would read that version from.
+ *   would read that version from; when the directory holds none, a version
+ *   folder higher up (`v1.4.0/data/table.csv`, a release tree at the root),
+ *   found by reading each directory above it the same way.
  *
  * @module
  */
@@ -66,7 +68,10 @@ export async function caseTwinVersions(
     dirs?: Map<string, Promise<readonly string[]>>;
   } = {},
 ): Promise<{ path: string; versions: string[] } | undefined> {
-  return caseTwinAmong(path, await dirKeys(store, path, options));
+  return caseTwinAmong(
+    path,
+    await dirKeys(store, path.slice(1, path.lastIndexOf("/") + 1), options),
+  );
 }
 
 /**
@@ -95,7 +100,9 @@ export interface OtherNaming {
  * (`t-1.0.0.csv`, `t_v1.1.0.csv`) or after the whole name (`t.csv.1.2.0`), or
  * a folder named as the version (`v1.3.0/t.csv`), in any letter case. Keys vc
  * reads or already warns of (`t.v1.0.0.csv`, `t.1.0.0+ci.1.csv`) are not among
- * them.
+ * them. When the directory shows neither, each directory above it (at most
+ * {@linkcode MAX_ABOVE}, the nearest and the root) is read the same way (one
+ * LIST each) for a version folder higher up: `v1.2.0/d/t.csv` of `/d/t.csv`.
  *
  * @example
  * ```ts
@@ -119,7 +126,45 @@ export async function namedOtherwise(
   path: string,
   options: Parameters<typeof caseTwinVersions>[2] = {},
 ): Promise<{ caseTwin: { path: string; versions: string[] } | undefined; others: OtherNaming[] }> {
-  const keys = await dirKeys(store, path, options);
+  const dir = path.slice(1, path.lastIndexOf("/") + 1);
+  const keys = await dirKeys(store, dir, options);
+  const caseTwin = caseTwinAmong(path, keys);
+  let others = otherNamings(path, keys);
+  if (caseTwin === undefined && others.length === 0) {
+    // A release tree higher up (`v1.2.0/d/t.csv`): the directories above,
+    // one at a time, until one shows some.
+    for (const above of dirsAbove(dir)) {
+      others = otherNamings(path, await dirKeys(store, above, options));
+      if (others.length > 0) break;
+    }
+  }
+  return { caseTwin, others };
+}
+
+/**
+ * Directories above a path's directory read for a version folder higher up:
+ * the nearest ones, and the root.
+ */
+export const MAX_ABOVE = 4;
+
+// The directories above `dir` ("a/b/c/"): "a/b/", "a/", ... and "", at most
+// MAX_ABOVE (the nearest, then the root).
+function dirsAbove(dir: string): string[] {
+  const above: string[] = [];
+  for (
+    let end = dir.lastIndexOf("/", dir.length - 2);
+    end !== -1;
+    end = dir.lastIndexOf("/", end - 1)
+  ) {
+    above.push(dir.slice(0, end + 1));
+  }
+  if (dir !== "") above.push("");
+  return above.length <= MAX_ABOVE ? above : [...above.slice(0, MAX_ABOVE - 1), ""];
+}
+
+// The keys among `keys` that look like versions of `path` in another
+// naming, highest version first.
+function otherNamings(path: string, keys: readonly string[]): OtherNaming[] {
   const others: OtherNaming[] = [];
   for (const key of keys) {
     const version = otherNamingVersion(key, path);
@@ -132,8 +177,7 @@ export async function namedOtherwise(
     }
     others.push({ key, version, vcKey });
   }
-  others.sort((a, b) => compareVersions(b.version, a.version) || compareUtf8(a.key, b.key));
-  return { caseTwin: caseTwinAmong(path, keys), others };
+  return others.sort((a, b) => compareVersions(b.version, a.version) || compareUtf8(a.key, b.key));
 }
 
 // A version written after `-`, `_` or `.`, with or without a `v`.
@@ -147,17 +191,27 @@ function otherNamingVersion(key: string, path: string): string | undefined {
     return undefined;
   }
   const dir = path.slice(1, path.lastIndexOf("/") + 1);
-  if (!key.startsWith(dir)) return undefined;
-  const rest = key.slice(dir.length);
   const name = path.slice(path.lastIndexOf("/") + 1);
   const same = (a: string, b: string) => foldName(a) === foldName(b);
-  const slash = rest.indexOf("/");
-  if (slash !== -1) {
-    // A folder named as the version, the file in it: `v1.3.0/table.csv`.
-    const folder = rest.slice(0, slash).replace(/^v/, "");
-    const inner = rest.slice(slash + 1);
-    return isVersion(folder) && same(inner, name) ? folder : undefined;
+  // A folder named as the version, the file in it (`d/v1.3.0/table.csv`),
+  // or higher up (`v1.3.0/d/table.csv`): the key is the path's directories
+  // with one more, that folder.
+  const keyDirs = key.split("/");
+  const keyName = keyDirs.pop()!;
+  const pathDirs = dir === "" ? [] : dir.slice(0, -1).split("/");
+  if (keyDirs.length === pathDirs.length + 1) {
+    if (!same(keyName, name)) return undefined;
+    for (let i = 0; i < keyDirs.length; i++) {
+      const folder = keyDirs[i]!.replace(/^v/, "");
+      if (!isVersion(folder)) continue;
+      const rest = keyDirs.filter((_, j) => j !== i);
+      if (rest.every((d, j) => d === pathDirs[j])) return folder;
+    }
+    return undefined;
   }
+  if (!key.startsWith(dir)) return undefined;
+  const rest = key.slice(dir.length);
+  if (rest.includes("/")) return undefined;
   const dot = name.lastIndexOf(".");
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
   const shapes: Array<[string, string]> = [[stem, ext]];
@@ -193,14 +247,13 @@ function caseTwinAmong(
     : { path: first, versions: sortVersions(twins.get(first)!) };
 }
 
-// The first CASE_TWIN_LIST_LIMIT keys of `path`'s directory, read once per
-// directory in `options.dirs`.
+// The first CASE_TWIN_LIST_LIMIT keys of directory `dir` ("d/", "" for the
+// root), read once per directory in `options.dirs`.
 function dirKeys(
   store: ObjectStore,
-  path: string,
+  dir: string,
   options: Parameters<typeof caseTwinVersions>[2],
 ): Promise<readonly string[]> {
-  const dir = path.slice(1, path.lastIndexOf("/") + 1);
   let read = options?.dirs?.get(dir);
   if (read === undefined) {
     read = keysOf(store, dir, options?.signal);

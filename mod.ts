@@ -89,6 +89,7 @@ export { SyncInterruptedError } from "./src/versioned/sync_interrupted.ts";
 export type { SyncInterruptedReport } from "./src/versioned/sync_interrupted.ts";
 export type {
   VersionedAddOptions,
+  VersionedAdoptOptions,
   VersionedAsset,
   VersionedCacheOptions,
   VersionedEntryStep,
@@ -102,6 +103,8 @@ export type {
   VersionedVerifyResult,
 } from "./src/versioned/versioned_cache.ts";
 export type { Bump } from "./src/versioned/version_bump.ts";
+export type { AdoptedVersion } from "./src/versioned/adopt.ts";
+export type { OtherNaming } from "./src/versioned/case_twin.ts";
 export { prefill, PrefillInterruptedError } from "./src/prefill/prefill.ts";
 export type {
   PrefillFailure,

@@ -75,6 +75,11 @@ export const ADD_FILE: CommandWords = {
 };
 /** List a path's versions. */
 export const VERSIONS: CommandWords = { library: "`versions()`", command: "`vc versions`" };
+/** List, without copying, the keys in another naming of every manifest path. */
+export const ADOPT_DRY_RUN: CommandWords = {
+  library: "`adopt(undefined, { dryRun: true })`",
+  command: "`vc adopt --dry-run`",
+};
 /** List what the bucket holds. */
 export const LS_REMOTE: CommandWords = { library: "`lsRemote()`", command: "`vc ls-remote`" };
 /** Download the items a list file names. */
@@ -188,6 +193,7 @@ export const COMMAND_WORDS: readonly CommandWords[] = [
   ADD,
   PREFILL_LIST,
   VERSIONS,
+  ADOPT_DRY_RUN,
   LS_REMOTE,
   PREFILL,
   CACHE_PRUNE,
@@ -234,6 +240,11 @@ export function versionsOf(path: string): string {
   return `\`versions(${JSON.stringify(path)})\``;
 }
 
+/** Copy every key in another naming of `path` to vc's key for its version. */
+export function adoptPath(path: string): string {
+  return `\`adopt([${JSON.stringify(path)}])\``;
+}
+
 /** Download `uri` into the cache, as is (no manifest). */
 export function cacheUri(uri: string): string {
   return `the AssetCache's \`cache(${JSON.stringify(uri)})\``;
@@ -270,6 +281,7 @@ const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
   ],
   [new RegExp(`\`path\\((${JSON_STRING})\\)\``, "g"), (p) => `\`vc path ${shellWord(p)}\``],
   [new RegExp(`\`versions\\((${JSON_STRING})\\)\``, "g"), (p) => `\`vc versions ${shellWord(p)}\``],
+  [new RegExp(`\`adopt\\(\\[(${JSON_STRING})\\]\\)\``, "g"), (p) => `\`vc adopt ${shellWord(p)}\``],
   [
     new RegExp(`the AssetCache's \`cache\\((${JSON_STRING})\\)\``, "g"),
     (uri) => `\`vc cache get ${shellWord(uri)}\``,
@@ -290,7 +302,7 @@ const WITH_INPUT: readonly (readonly [RegExp, (input: string) => string])[] = [
 
 /**
  * `message` with the steps that name an input (`removeCopy`, `updatePath`,
- * `cachePath`, `versionsOf`, `cacheUri`, `purgeRecord`, `addVersion`,
+ * `cachePath`, `versionsOf`, `adoptPath`, `cacheUri`, `purgeRecord`, `addVersion`,
  * `restoreToCatalog`) said as the `vc` command that does each; the
  * steps without one are in `COMMAND_WORDS`, which `withFlagNames` rewrites
  * as it does every option.

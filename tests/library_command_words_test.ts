@@ -126,7 +126,7 @@ Deno.test("each call the library advises is one the library has", async () => {
     "Repository.open": Repository.open,
     mirror: (await import("../src/mirror/mod.ts")).mirror,
   };
-  for (const m of ["update", "add", "versions", "lsRemote", "path", "sync"]) {
+  for (const m of ["update", "add", "versions", "lsRemote", "path", "sync", "adopt"]) {
     has[m] = (Versioned.prototype as unknown as Record<string, unknown>)[m];
   }
   for (const m of ["prune", "verify", "delete", "cache", "invalidate"]) {
@@ -141,6 +141,7 @@ Deno.test("each call the library advises is one the library has", async () => {
     words.updatePath("p"),
     words.cachePath("p"),
     words.versionsOf("p"),
+    words.adoptPath("p"),
     words.cacheUri("u"),
     words.addVersion("1.0.0"),
     words.purgeRecord(1),

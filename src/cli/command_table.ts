@@ -118,6 +118,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await versioned()).lsRemote,
   },
   {
+    name: "adopt",
+    group: VERSIONED,
+    summary: "copy keys another tool named as versions to vc's keys",
+    load: async () => (await versioned()).adopt,
+  },
+  {
     name: "path-remote",
     group: VERSIONED,
     summary: "print the store URI of a path's pinned (or given) version",

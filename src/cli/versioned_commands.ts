@@ -491,7 +491,9 @@ export const versions: Command = {
       // needs none), so one missing or unreadable just names none.
       // Versions in another letter case or another tool's naming (a bucket
       // being migrated to vc) near it: named, with vc's key for each.
-      if (twin === "") twin = await s.vc.noVersionsHint(p, { signal: ctx.io.signal });
+      if (twin === "") {
+        twin = withFlagNames(await s.vc.noVersionsHint(p, { signal: ctx.io.signal }));
+      }
       if (twin === "") {
         twin = "; `vc ls-remote` lists every versioned path";
         const known: string[] = await s.vc.ls().then((rows) => rows.map((r) => r.path), () => []);
@@ -600,6 +602,75 @@ export const lsRemote: Command = {
       rows,
       table(rows.map((r) => [shown(r.path), newestVersions(r.path, r.versions)])),
     );
+  },
+};
+
+/**
+ * `vc adopt [PATH...]`: keys another tool named as versions copied to vc's keys.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { adopt } from "./versioned_commands.ts";
+ * assert(adopt.required === 0 && adopt.variadic === true);
+ * ```
+ */
+export const adopt: Command = {
+  name: "adopt",
+  positionals: ["PATH"],
+  required: 0,
+  variadic: true,
+  usage: "[PATH...] [--dry-run]",
+  description:
+    "Copies, in the bucket, each key another tool named as a version of PATH (without PATH:\nof every path the manifest pins a version of) to the key vc reads that version from:\nd/t-1.0.0.csv, d/t_v1.1.0.csv, d/t.csv.1.2.0, d/v1.3.0/t.csv or v1.4.0/d/t.csv (a release\nfolder anywhere above it) to d/t.1.0.0.csv, and so on. It reads the bucket's whole listing once.\nA key vc reads is never replaced: a version whose key holds other bytes, or that several\nkeys hold with different bytes, is a conflict left for you to settle (exit 1).\nThe manifest is not changed. " +
+    PATH_HELP,
+  options: {
+    "dry-run": { type: "boolean", description: "list the copies it would make, make none" },
+    ...LISTING_OPTIONS,
+  },
+  examples: ["vc adopt --dry-run", "vc adopt", "vc adopt /foo/bar.csv /foo/baz.csv"],
+  async run(ctx) {
+    const paths = ctx.args.map((a) => checkedPath(a));
+    const dryRun = ctx.flags.boolean("dry-run");
+    await using s = openVersioned(ctx, "adopt");
+    const rows = await (async () => {
+      using _bar = ctx.out.progress(dryRun ? "adopt (dry run)" : "adopt");
+      return await s.vc.adopt(paths.length === 0 ? undefined : paths, {
+        dryRun,
+        signal: ctx.io.signal,
+      });
+    })();
+    const found = rows.flatMap((r) => r.versions.map((v) => ({ path: r.path, ...v })));
+    const conflicts = found.filter((v) => v.status === "conflict");
+    const word = {
+      copied: "adopted",
+      planned: "would adopt",
+      present: "already adopted",
+      conflict: "conflict",
+    } as const;
+    const copied = found.filter((v) => v.status === "copied" || v.status === "planned").length;
+    await ctx.out.data(
+      rows,
+      table(found.map((v) => {
+        const copy = printable(`${v.key} -> ${v.vcKey}`);
+        return [word[v.status], printable(v.path), v.version, copy];
+      })),
+    );
+    // A version several keys hold is one conflict, named once.
+    const said = new Set(conflicts.map((c) => `${c.path} ${c.version}: ${c.problem}`));
+    for (const line of said) ctx.io.writeStderr(`vc: conflict: ${printable(line)}\n`);
+    ctx.out.info(
+      found.length === 0
+        ? `vc: ${s.vc.bucket} holds no keys in another naming of ${
+          counted(rows.length, "path", "paths")
+        }`
+        : `vc: ${dryRun ? "would adopt" : "adopted"} ${counted(copied, "version", "versions")} of ${
+          counted(rows.length, "path", "paths")
+        }${said.size === 0 ? "" : `; ${counted(said.size, "conflict", "conflicts")}`}${
+          dryRun && copied > 0 ? "; run it without --dry-run to copy them" : ""
+        }`,
+    );
+    return conflicts.length === 0 ? 0 : EXIT_FAILURE;
   },
 };
 

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { ADOPT_DRY_RUN, adoptPath } from "../command_words.ts";
 import { foldName } from "../file_names.ts";
 import { fromFileUrl } from "../path.ts";
 import { shellWord } from "../shell_word.ts";
@@ -142,6 +143,35 @@ export async function namedOtherwise(
 }
 
 /**
+ * Every key of `store` that looks like a version of normalized `path` in
+ * another tool's naming, as {@linkcode namedOtherwise} tells them (highest
+ * version first), found in the store's whole listing rather than its first
+ * keys: for adopting them all ({@linkcode adoptOtherNamings} in `adopt.ts`).
+ * `options.dirs` shares that listing between calls (a map of its own: the
+ * one {@linkcode namedOtherwise} shares holds partial listings).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { allOtherNamings } from "./case_twin.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * for (const key of ["u/t-1.0.0.csv", "v1.1.0/u/t.csv", "u/t.1.2.0.csv"]) {
+ *   await store.put(key, new Uint8Array());
+ * }
+ * const found = await allOtherNamings(store, "/u/t.csv");
+ * assert.deepEqual(found.map((o) => o.key), ["v1.1.0/u/t.csv", "u/t-1.0.0.csv"]);
+ * ```
+ */
+export async function allOtherNamings(
+  store: ObjectStore,
+  path: string,
+  options: Parameters<typeof caseTwinVersions>[2] = {},
+): Promise<OtherNaming[]> {
+  return otherNamings(path, await dirKeys(store, "", options, Infinity));
+}
+
+/**
  * Directories above a path's directory read for a version folder higher up:
  * the nearest ones, and the root.
  */
@@ -253,10 +283,11 @@ function dirKeys(
   store: ObjectStore,
   dir: string,
   options: Parameters<typeof caseTwinVersions>[2],
+  limit = CASE_TWIN_LIST_LIMIT,
 ): Promise<readonly string[]> {
   let read = options?.dirs?.get(dir);
   if (read === undefined) {
-    read = keysOf(store, dir, options?.signal);
+    read = keysOf(store, dir, options?.signal, limit);
     if (options?.dirs !== undefined) {
       const dirs = options.dirs;
       dirs.set(dir, read);
@@ -268,11 +299,12 @@ function dirKeys(
   return read;
 }
 
-// The first CASE_TWIN_LIST_LIMIT keys under `dir`.
+// The first `limit` keys under `dir`.
 async function keysOf(
   store: ObjectStore,
   dir: string,
   signal: AbortSignal | undefined,
+  limit: number,
 ): Promise<string[]> {
   const found: string[] = [];
   let listed = 0;
@@ -287,7 +319,7 @@ async function keysOf(
     found.push(info.key);
     // Stopped at the last key read, not at the one past it: that one would
     // ask for a second page of a directory of more keys (a second LIST).
-    if (++listed >= CASE_TWIN_LIST_LIMIT) break;
+    if (++listed >= limit) break;
   }
   return found;
 }
@@ -299,9 +331,9 @@ const MAX_NAMED = 5;
  * What the bucket holds of `path` in another tool's naming, to follow "BUCKET
  * " or "but it " when `others` (from {@linkcode namedOtherwise}) is not
  * empty: "holds N keys that look like versions of it …", the keys, the version each looks
- * like and vc's key for it, and the copy that adopts one (of `version` when
+ * like and vc's key for it, the copy that adopts one (of `version` when
  * one is, else the highest: `aws s3 cp` in an `s3://` bucket, `cp` in a
- * directory); `""` when it is empty.
+ * directory) and the `vc adopt` that copies them all; `""` when it is empty.
  *
  * @example
  * ```ts
@@ -338,5 +370,7 @@ export function otherNamingClause(
   return `holds ${others.length} ${
     others.length === 1 ? "key that looks" : "keys that look"
   } like versions of it in another tool's naming, which vc does not read: ${named}${more}; ` +
-    `to adopt one, copy it to vc's key (${copy}), then ${path} has that version`;
+    `to adopt one, copy it to vc's key (${copy}), then ${path} has that version; ` +
+    `${adoptPath(path)} copies them all (${ADOPT_DRY_RUN.library} lists those of every path of ` +
+    `the manifest)`;
 }

@@ -38,6 +38,7 @@ export { SyncInterruptedError } from "./sync_interrupted.ts";
 export type { SyncInterruptedReport } from "./sync_interrupted.ts";
 export type {
   VersionedAddOptions,
+  VersionedAdoptOptions,
   VersionedAsset,
   VersionedCacheOptions,
   VersionedEntryStep,
@@ -82,6 +83,8 @@ export { headVersion, listVersionKeys, slashedKey, slashedUri } from "./slash_ke
 export { assertVersion, compareVersions, FIRST_VERSION, isVersion } from "./version.ts";
 export { nextVersion } from "./version_bump.ts";
 export type { Bump } from "./version_bump.ts";
+export type { AdoptedVersion } from "./adopt.ts";
+export type { OtherNaming } from "./case_twin.ts";
 export {
   defaultLockFile,
   formatLockFile,

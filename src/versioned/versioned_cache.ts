@@ -105,6 +105,7 @@ import {
   spellingHint,
 } from "./version.ts";
 import type { Bump } from "./version_bump.ts";
+import type { AdoptedVersion } from "./adopt.ts";
 import {
   digestSource,
   snapshotSource,
@@ -386,6 +387,16 @@ const LIST_OPTIONS: OptionNames<VersionedListOptions> = {
   onWarning: true,
   onProgress: true,
 };
+
+/** Options for {@linkcode VersionedCache.adopt}. */
+export interface VersionedAdoptOptions {
+  /** Find and check the keys, copy none: each version it would copy is `planned`. */
+  dryRun?: boolean | undefined;
+  /** Stops the listing and the copies. */
+  signal?: AbortSignal | undefined;
+}
+
+const ADOPT_OPTIONS: OptionNames<VersionedAdoptOptions> = { dryRun: true, signal: true };
 
 /** Options for {@linkcode VersionedCache.versions} and {@linkcode VersionedCache.lsRemote}. */
 export interface VersionedListOptions {
@@ -1302,6 +1313,61 @@ export class VersionedCache {
     return await this.#calls.track(
       (async () => this.#namedOtherwise(p, await this.#listedBucket(), options.signal))(),
     );
+  }
+
+  /**
+   * Copies, in the bucket, the keys another tool named as versions of each
+   * of `paths` (every path the manifest pins a version of, when none given)
+   * to the key vc reads that version from: `d/t-1.0.0.csv`,
+   * `d/t_v1.1.0.csv`, `d/t.csv.1.2.0`, `d/v1.3.0/t.csv` or `v1.4.0/d/t.csv`
+   * (a release folder anywhere above it) to `d/t.1.0.0.csv` and so on. Never
+   * over a key already there; a version held twice with different bytes is
+   * left for you to choose (`conflict`). Reads the bucket's whole listing
+   * once for all the paths. The manifest is not changed: a pin of an adopted
+   * version reads from then on. See `adoptOtherNamings` in `adopt.ts`.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { VersionedCache } from "./versioned_cache.ts";
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   await Deno.mkdir(`${dir}/b/v1.2.0/d`, { recursive: true });
+   *   await Deno.writeTextFile(`${dir}/b/v1.2.0/d/t.csv`, "x");
+   *   await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/b` });
+   *   const [done] = await vc.adopt(["/d/t.csv"]);
+   *   assert.deepEqual(done?.versions.map((v) => [v.vcKey, v.status]), [["d/t.1.2.0.csv", "copied"]]);
+   *   assert.deepEqual(await vc.versions("/d/t.csv"), ["1.2.0"]);
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
+   * ```
+   */
+  async adopt(
+    paths?: readonly string[],
+    options: VersionedAdoptOptions = {},
+  ): Promise<Array<{ path: string; versions: AdoptedVersion[] }>> {
+    checkOptions("VersionedCache.adopt()", options, ADOPT_OPTIONS);
+    return await this.#calls.track((async () => {
+      const wanted = paths === undefined
+        ? Object.entries(await this.#entries()).filter(([, v]) => isVersion(v)).map(([p]) => p)
+        : paths.map(normalizeVersionedPath);
+      const { adoptOtherNamings } = await import("./adopt.ts");
+      const store = await this.#listedBucket();
+      const dirs = new Map<string, Promise<readonly string[]>>();
+      const out: Array<{ path: string; versions: AdoptedVersion[] }> = [];
+      for (const path of [...new Set(wanted)].sort(compareUtf8)) {
+        out.push({
+          path,
+          versions: await adoptOtherNamings(store, path, {
+            dirs,
+            ...(options.dryRun ? { dryRun: true } : {}),
+            ...signalOption(options.signal),
+          }),
+        });
+      }
+      return out;
+    })());
   }
 
   /**

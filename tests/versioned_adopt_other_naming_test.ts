@@ -13,7 +13,7 @@ import { adoptOtherNamings } from "../src/versioned/adopt.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { ok, withWorkspace } from "./cli_process.ts";
-import { writeFile } from "./versioned_helpers.ts";
+import { workspace, writeFile } from "./versioned_helpers.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -129,4 +129,21 @@ Deno.test("vc adopt copies the manifest's versions kept in another naming; vc sy
     );
     assertStringIncludes(bad.stdout, "already adopted");
   });
+});
+
+Deno.test("adopt reads the bucket once for every path, reporting each key listed", async () => {
+  await using ws = await workspace();
+  for (const key of ["a/t-1.0.0.csv", "b/u_v1.0.0.csv", "notes.txt"]) {
+    await writeFile(ws.bucket, key, "x\n");
+  }
+  const seen: number[] = [];
+  const done = await ws.vc.adopt(["/b/u.csv", "/a/t.csv"], {
+    dryRun: true,
+    onProgress: (p) => seen.push(p.listed),
+  });
+  assertEquals(done.map((d) => [d.path, d.versions.map((v) => v.status)]), [
+    ["/a/t.csv", ["planned"]],
+    ["/b/u.csv", ["planned"]],
+  ]);
+  assertEquals(seen, [0, 1, 2, 3]);
 });

@@ -634,10 +634,12 @@ export const adopt: Command = {
     const dryRun = ctx.flags.boolean("dry-run");
     await using s = openVersioned(ctx, "adopt");
     const rows = await (async () => {
-      using _bar = ctx.out.progress(dryRun ? "adopt (dry run)" : "adopt");
+      // The bucket's whole listing: minutes of silence for one of millions of keys.
+      using bar = ctx.out.progress(dryRun ? "adopt (dry run)" : "adopt");
       return await s.vc.adopt(paths.length === 0 ? undefined : paths, {
         dryRun,
         signal: ctx.io.signal,
+        onProgress: listingProgress(bar),
       });
     })();
     const found = rows.flatMap((r) => r.versions.map((v) => ({ path: r.path, ...v })));

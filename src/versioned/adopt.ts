@@ -36,6 +36,8 @@ export interface AdoptOptions {
   dirs?: Map<string, Promise<readonly string[]>>;
   /** Stops the listing and the reads (a copy once started is finished). */
   signal?: AbortSignal;
+  /** Called for each bucket key the listing reads (minutes of them in a big bucket). */
+  onListed?: () => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function adoptOtherNamings(
   const found = await allOtherNamings(store, path, {
     ...(options.dirs === undefined ? {} : { dirs: options.dirs }),
     ...(signal === undefined ? {} : { signal }),
+    ...(options.onListed === undefined ? {} : { onListed: options.onListed }),
   });
   const byVersion = new Map<string, OtherNaming[]>();
   const lowestFirst = found.toSorted((a, b) =>

@@ -67,6 +67,8 @@ export async function caseTwinVersions(
      * for each missing entry in it.
      */
     dirs?: Map<string, Promise<readonly string[]>>;
+    /** Called for each key a listing reads (the progress of a long one). */
+    onListed?: () => void;
   } = {},
 ): Promise<{ path: string; versions: string[] } | undefined> {
   return caseTwinAmong(
@@ -287,7 +289,7 @@ function dirKeys(
 ): Promise<readonly string[]> {
   let read = options?.dirs?.get(dir);
   if (read === undefined) {
-    read = keysOf(store, dir, options?.signal, limit);
+    read = keysOf(store, dir, options?.signal, limit, options?.onListed);
     if (options?.dirs !== undefined) {
       const dirs = options.dirs;
       dirs.set(dir, read);
@@ -305,6 +307,7 @@ async function keysOf(
   dir: string,
   signal: AbortSignal | undefined,
   limit: number,
+  onListed: (() => void) | undefined,
 ): Promise<string[]> {
   const found: string[] = [];
   let listed = 0;
@@ -317,6 +320,7 @@ async function keysOf(
     })
   ) {
     found.push(info.key);
+    onListed?.();
     // Stopped at the last key read, not at the one past it: that one would
     // ask for a second page of a directory of more keys (a second LIST).
     if (++listed >= limit) break;

@@ -394,9 +394,19 @@ export interface VersionedAdoptOptions {
   dryRun?: boolean | undefined;
   /** Stops the listing and the copies. */
   signal?: AbortSignal | undefined;
+  /**
+   * Called at the start (`listed: 0`) and for each bucket key listed, as
+   * {@linkcode VersionedListOptions.onProgress} is: the bucket's whole listing
+   * is read, minutes for one of millions of keys.
+   */
+  onProgress?: ((progress: { listed: number }) => void) | undefined;
 }
 
-const ADOPT_OPTIONS: OptionNames<VersionedAdoptOptions> = { dryRun: true, signal: true };
+const ADOPT_OPTIONS: OptionNames<VersionedAdoptOptions> = {
+  dryRun: true,
+  signal: true,
+  onProgress: true,
+};
 
 /** Options for {@linkcode VersionedCache.versions} and {@linkcode VersionedCache.lsRemote}. */
 export interface VersionedListOptions {
@@ -1355,12 +1365,14 @@ export class VersionedCache {
       const { adoptOtherNamings } = await import("./adopt.ts");
       const store = await this.#listedBucket();
       const dirs = new Map<string, Promise<readonly string[]>>();
+      const onListed = listedCounter(options.onProgress);
       const out: Array<{ path: string; versions: AdoptedVersion[] }> = [];
       for (const path of [...new Set(wanted)].sort(compareUtf8)) {
         out.push({
           path,
           versions: await adoptOtherNamings(store, path, {
             dirs,
+            ...(onListed === undefined ? {} : { onListed }),
             ...(options.dryRun ? { dryRun: true } : {}),
             ...signalOption(options.signal),
           }),

@@ -661,16 +661,17 @@ export const adopt: Command = {
     // A version several keys hold is one conflict, named once.
     const said = new Set(conflicts.map((c) => `${c.path} ${c.version}: ${c.problem}`));
     for (const line of said) ctx.io.writeStderr(`vc: conflict: ${printable(line)}\n`);
+    const present = found.filter((v) => v.status === "present").length;
+    const ofPaths = counted(rows.length, "path", "paths");
     ctx.out.info(
-      found.length === 0
-        ? `vc: ${s.vc.bucket} holds no keys in another naming of ${
-          counted(rows.length, "path", "paths")
-        }`
-        : `vc: ${dryRun ? "would adopt" : "adopted"} ${counted(copied, "version", "versions")} of ${
-          counted(rows.length, "path", "paths")
-        }${said.size === 0 ? "" : `; ${counted(said.size, "conflict", "conflicts")}`}${
-          dryRun && copied > 0 ? "; run it without --dry-run to copy them" : ""
-        }`,
+      rows.length === 0
+        ? `vc: manifest ${s.vc.manifest} pins no version (name the paths to adopt: vc adopt PATH...)`
+        : found.length === 0
+        ? `vc: ${s.vc.bucket} holds no keys in another naming of ${ofPaths}`
+        : `vc: ${dryRun ? "would adopt" : "adopted"} ${counted(copied, "version", "versions")} ` +
+          `of ${ofPaths}${present === 0 ? "" : ` (${present} adopted before)`}${
+            said.size === 0 ? "" : `; ${counted(said.size, "conflict", "conflicts")}`
+          }${dryRun && copied > 0 ? "; run it without --dry-run to copy them" : ""}`,
     );
     return conflicts.length === 0 ? 0 : EXIT_FAILURE;
   },

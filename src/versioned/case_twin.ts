@@ -170,7 +170,14 @@ export async function allOtherNamings(
   path: string,
   options: Parameters<typeof caseTwinVersions>[2] = {},
 ): Promise<OtherNaming[]> {
-  return otherNamings(path, await dirKeys(store, "", options, Infinity));
+  return otherNamings(path, await dirKeys(store, "", options, Infinity, mayBeOtherNaming));
+}
+
+// Whether `key` may look like a version of some path in another naming: it
+// holds three dot-separated numbers and is not a key vc reads. The whole
+// listing of a big bucket keeps only these.
+function mayBeOtherNaming(key: string): boolean {
+  return /[0-9]\.[0-9]+\.[0-9]/.test(key) && parseVersionedKey(key) === undefined;
 }
 
 /**
@@ -279,17 +286,19 @@ function caseTwinAmong(
     : { path: first, versions: sortVersions(twins.get(first)!) };
 }
 
-// The first CASE_TWIN_LIST_LIMIT keys of directory `dir` ("d/", "" for the
-// root), read once per directory in `options.dirs`.
+// The first CASE_TWIN_LIST_LIMIT (or `limit`) keys of directory `dir` ("d/",
+// "" for the root), those `keep` keeps, read once per directory in
+// `options.dirs`.
 function dirKeys(
   store: ObjectStore,
   dir: string,
   options: Parameters<typeof caseTwinVersions>[2],
   limit = CASE_TWIN_LIST_LIMIT,
+  keep?: (key: string) => boolean,
 ): Promise<readonly string[]> {
   let read = options?.dirs?.get(dir);
   if (read === undefined) {
-    read = keysOf(store, dir, options?.signal, limit, options?.onListed);
+    read = keysOf(store, dir, options?.signal, limit, options?.onListed, keep);
     if (options?.dirs !== undefined) {
       const dirs = options.dirs;
       dirs.set(dir, read);
@@ -301,13 +310,14 @@ function dirKeys(
   return read;
 }
 
-// The first `limit` keys under `dir`.
+// Those of the first `limit` keys under `dir` that `keep` keeps (all without it).
 async function keysOf(
   store: ObjectStore,
   dir: string,
   signal: AbortSignal | undefined,
   limit: number,
   onListed: (() => void) | undefined,
+  keep: ((key: string) => boolean) | undefined,
 ): Promise<string[]> {
   const found: string[] = [];
   let listed = 0;
@@ -319,7 +329,7 @@ async function keysOf(
       ...(signal === undefined ? {} : { signal }),
     })
   ) {
-    found.push(info.key);
+    if (keep === undefined || keep(info.key)) found.push(info.key);
     onListed?.();
     // Stopped at the last key read, not at the one past it: that one would
     // ask for a second page of a directory of more keys (a second LIST).

@@ -65,3 +65,21 @@ Deno.test("vc path of a path whose versions are in release folders at the root n
   assertStringIncludes(near.message, "sub/dir/t-0.9.0.csv (0.9.0;");
   assert(!near.message.includes("v1.0.0/sub/dir/t.csv"), near.message);
 });
+
+Deno.test("a version written with a capital V (V1.3.0) is found as one with a v", async () => {
+  // "in any letter case": a release folder `V1.3.0/` or a name `t-V1.0.0.csv`
+  // went unnamed, where `v1.3.0/` and `t-v1.0.0.csv` were.
+  await using store = new MemoryStore();
+  for (const key of ["d/V1.3.0/t.csv", "d/t-V1.0.0.csv", "d/T_V1.1.0.CSV", "V2.0.0/d/t.csv"]) {
+    await store.put(key, new Uint8Array());
+  }
+  assertEquals((await namedOtherwise(store, "/d/t.csv")).others.map((o) => [o.key, o.vcKey]), [
+    ["d/V1.3.0/t.csv", "d/t.1.3.0.csv"],
+    ["d/T_V1.1.0.CSV", "d/t.1.1.0.csv"],
+    ["d/t-V1.0.0.csv", "d/t.1.0.0.csv"],
+  ]);
+  await store.delete(["d/V1.3.0/t.csv", "d/t-V1.0.0.csv", "d/T_V1.1.0.CSV"]);
+  assertEquals((await namedOtherwise(store, "/d/t.csv")).others.map((o) => o.key), [
+    "V2.0.0/d/t.csv",
+  ]);
+});

@@ -219,8 +219,8 @@ function otherNamings(path: string, keys: readonly string[]): OtherNaming[] {
   return others.sort((a, b) => compareVersions(b.version, a.version) || compareUtf8(a.key, b.key));
 }
 
-// A version written after `-`, `_` or `.`, with or without a `v`.
-const SEPARATED_VERSION = /^[-_.]v?(.+)$/;
+// A version written after `-`, `_` or `.`, with or without a `v` (or `V`).
+const SEPARATED_VERSION = /^[-_.][vV]?(.+)$/;
 
 // The version `key` looks like of normalized `path` in another tool's naming.
 function otherNamingVersion(key: string, path: string): string | undefined {
@@ -241,7 +241,7 @@ function otherNamingVersion(key: string, path: string): string | undefined {
   if (keyDirs.length === pathDirs.length + 1) {
     if (!same(keyName, name)) return undefined;
     for (let i = 0; i < keyDirs.length; i++) {
-      const folder = keyDirs[i]!.replace(/^v/, "");
+      const folder = keyDirs[i]!.replace(/^[vV]/, "");
       if (!isVersion(folder)) continue;
       const rest = keyDirs.filter((_, j) => j !== i);
       if (rest.every((d, j) => d === pathDirs[j])) return folder;

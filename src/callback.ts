@@ -20,6 +20,47 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
+ * How a callback whose promise vc does not wait for is called: as it is,
+ * unless a layer that marks async contexts said otherwise through
+ * {@linkcode callCallbacksOutside}.
+ */
+let detached: <T>(call: () => T) => T = (call) => call();
+
+/**
+ * Has each callback that vc calls without waiting for it
+ * ({@linkcode callCallback}, {@linkcode CallbackGuard}, {@linkcode reportingCallback};
+ * not {@linkcode awaitCallback}) called through `exit`, which leaves an async
+ * context of the caller's layer: what the callback starts belongs to none of
+ * that layer's work. The SQLite catalog runs callbacks outside its
+ * transaction bodies, which refuse a transaction of their own connection
+ * begun in them (the body would wait for it, and it for the body): a
+ * `repo.list()` from a gc's `onProgress` waits for its turn instead. Set
+ * once per layer, when its module loads; each wraps those set before it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { callCallback, callCallbacksOutside } from "./callback.ts";
+ * let outside = false;
+ * const inside = { now: true };
+ * callCallbacksOutside((call) => {
+ *   inside.now = false;
+ *   try {
+ *     return call();
+ *   } finally {
+ *     inside.now = true;
+ *   }
+ * });
+ * callCallback("onStep", () => outside = !inside.now);
+ * assert(outside);
+ * ```
+ */
+export function callCallbacksOutside(exit: <T>(call: () => T) => T): void {
+  const before = detached;
+  detached = (call) => exit(() => before(call));
+}
+
+/**
  * Calls the caller's callback `fn` (the option `name`) with `args`; what it
  * throws becomes a {@linkcode CallbackError}, which the per-item error
  * handling passes on rather than counting it against the item. A promise it
@@ -48,7 +89,7 @@ export function callCallback<A extends unknown[]>(
   if (fn === undefined) return;
   let result: unknown;
   try {
-    result = fn(...args);
+    result = detached(() => fn(...args));
   } catch (error) {
     throw callbackError(name, error);
   }
@@ -160,7 +201,7 @@ export class CallbackGuard {
     if (fn === undefined) return;
     let result: unknown;
     try {
-      result = fn(...args);
+      result = detached(() => fn(...args));
     } catch (error) {
       throw this.#fail(name, error);
     }
@@ -286,7 +327,7 @@ export function reportingCallback<A extends unknown[]>(
   return (...args) => {
     let result: unknown;
     try {
-      result = fn(...args);
+      result = detached(() => fn(...args));
     } catch (error) {
       report(callbackError(name, error));
       return;

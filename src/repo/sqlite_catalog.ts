@@ -37,6 +37,7 @@ import {
 } from "./catalog.ts";
 import { RESTORE_FORCED, RESTORE_SNAPSHOT } from "../command_words.ts";
 import { sayOnStderr } from "../warning_line.ts";
+import { callCallbacksOutside } from "../callback.ts";
 
 /** SQLite's side of the {@linkcode Dialect}. */
 export const SQLITE_DIALECT: Dialect = {
@@ -732,6 +733,11 @@ interface BodyFrame {
 }
 
 const bodies = new AsyncLocalStorage<BodyFrame>();
+
+// A caller's callback vc does not wait for (a gc's or backup's onProgress,
+// called inside its transaction) runs outside the body: a `repo.list()` it
+// starts takes its turn after the transaction, and is no nested one.
+callCallbacksOutside((call) => bodies.exit(call));
 
 /** Whether this async context is inside a running transaction body of `catalog`'s connection. */
 function inBodyOf(catalog: SqliteCatalog): boolean {

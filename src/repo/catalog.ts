@@ -233,7 +233,10 @@ export interface Catalog {
    * database; so is, on PostgreSQL, a connection lost before the COMMIT was
    * sent (never one lost at the COMMIT). Gives up with {@linkcode CatalogBusyError}, or, once
    * `options.signal` aborts, with its reason instead of another attempt
-   * (nothing of the transaction was then committed).
+   * (nothing of the transaction was then committed). A transaction of the
+   * same catalog begun inside `fn` (or a `Repository` method of it called
+   * there) is refused with {@linkcode CatalogBusyError}: it would wait for
+   * `fn`, which waits for it; run its statements through `tx`.
    *
    * @example
    * ```ts

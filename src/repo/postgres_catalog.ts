@@ -51,6 +51,7 @@ import {
 } from "./postgres_url.ts";
 import { MOVE_TO_POSTGRES } from "../command_words.ts";
 import { sayOnStderr } from "../warning_line.ts";
+import { refuseInsideBody, runAsBody } from "./tx_bodies.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -604,6 +605,16 @@ class PostgresCatalog implements Catalog {
 
   transaction<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
     if (this.#closed) return Promise.reject(closedCatalog(this.location));
+    // Begun inside a body of this catalog's (awaited there, or by a
+    // Repository method called there): it waits for a connection the pool
+    // may not have (each body holds one), or for a row the body locked. It
+    // hung the process (as many bodies at once as the pool's connections),
+    // or was reported busy after a minute, as held by another session.
+    try {
+      refuseInsideBody(this, this.location, IN_BODY);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Both levels named, never the server's default: a database set to
     // `default_transaction_isolation = 'repeatable read'` gave a write its
     // snapshot at its first statement, before it waited for a lock (a
@@ -857,8 +868,10 @@ class PostgresCatalog implements Catalog {
         );
         let result: T;
         try {
-          result = await fn(
-            preface === undefined ? tx : { ...tx, preface: first?.preface ?? null },
+          // Marked as this catalog's (see refuseInsideBody).
+          result = await runAsBody(
+            this,
+            () => fn(preface === undefined ? tx : { ...tx, preface: first?.preface ?? null }),
           );
         } catch (error) {
           if (over) return await never();
@@ -936,6 +949,10 @@ function lostWriteOutcome(nothingCommitted: boolean): string {
 
 /** How recent a server's FATAL error must be to name why a connection closed. */
 const FATAL_SEEN_MS = 10_000;
+
+/** Why a transaction begun inside a body of this catalog waits for that body. */
+const IN_BODY = "which holds one of the pool's connections (all of them, when as many bodies " +
+  "do so at once) and the rows it locked";
 
 /** Marks a driver error that ended its transaction before COMMIT was sent. */
 const BEFORE_COMMIT = Symbol("vc.beforeCommit");

@@ -8,7 +8,6 @@
  * @module
  */
 import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
-import { AsyncLocalStorage } from "node:async_hooks";
 import { basename, dirname } from "node:path";
 import { tempPathFor } from "../atomic_write.ts";
 import { toFileUrl } from "../path.ts";
@@ -37,7 +36,7 @@ import {
 } from "./catalog.ts";
 import { RESTORE_FORCED, RESTORE_SNAPSHOT } from "../command_words.ts";
 import { sayOnStderr } from "../warning_line.ts";
-import { callCallbacksOutside } from "../callback.ts";
+import { refuseInsideBody, runAsBody } from "./tx_bodies.ts";
 
 /** SQLite's side of the {@linkcode Dialect}. */
 export const SQLITE_DIALECT: Dialect = {
@@ -510,7 +509,7 @@ class SqliteCatalog implements Catalog {
     // Begun inside a body of this connection's (awaited there, or by a
     // Repository method called there): its turn comes after that
     // transaction, which waits for it. It hung the process, with no word.
-    if (inBodyOf(this)) throw nestedOnConnection(this.location);
+    refuseInsideBody(this, this.location, SAME_CONNECTION);
     const sayWaiting = waitSayer(this.#path, this.#onLockWait);
     try {
       const once = () =>
@@ -625,19 +624,13 @@ class SqliteCatalog implements Catalog {
       // Asked once the transaction holds its lock, and again before a
       // write commits.
       this.#refuseReplaced();
-      // The body runs marked as this connection's (see inBodyOf), until it settles.
-      const frame: BodyFrame = { catalog: this, open: true, outer: bodies.getStore() };
-      let result: T;
-      try {
-        result = await bodies.run(frame, async () =>
-          await fn(
-            preface === undefined
-              ? tx
-              : { ...tx, preface: Object.values((await tx.query(preface))[0] ?? {})[0] ?? null },
-          ));
-      } finally {
-        frame.open = false;
-      }
+      // The body runs marked as this connection's (see refuseInsideBody).
+      const result = await runAsBody(this, async () =>
+        await fn(
+          preface === undefined
+            ? tx
+            : { ...tx, preface: Object.values((await tx.query(preface))[0] ?? {})[0] ?? null },
+        ));
       if (mode === "write") this.#refuseReplaced();
       db.exec("COMMIT");
       return result;
@@ -721,41 +714,8 @@ class SqliteCatalog implements Catalog {
   }
 }
 
-/**
- * A transaction body running in this async context (the innermost, then
- * those it runs in): its catalog, and whether it is still running (a timer
- * set in a body runs in its context after it ended).
- */
-interface BodyFrame {
-  readonly catalog: SqliteCatalog;
-  open: boolean;
-  readonly outer: BodyFrame | undefined;
-}
-
-const bodies = new AsyncLocalStorage<BodyFrame>();
-
-// A caller's callback vc does not wait for (a gc's or backup's onProgress,
-// called inside its transaction) runs outside the body: a `repo.list()` it
-// starts takes its turn after the transaction, and is no nested one.
-callCallbacksOutside((call) => bodies.exit(call));
-
-/** Whether this async context is inside a running transaction body of `catalog`'s connection. */
-function inBodyOf(catalog: SqliteCatalog): boolean {
-  for (let frame = bodies.getStore(); frame !== undefined; frame = frame.outer) {
-    if (frame.open && frame.catalog === catalog) return true;
-  }
-  return false;
-}
-
-/** What a transaction begun inside a body of its own connection is refused with. */
-function nestedOnConnection(location: string): CatalogBusyError {
-  return new CatalogBusyError(
-    `catalog ${location}: a transaction was begun inside a transaction body on the same ` +
-      "connection, whose transactions run one at a time: it would wait for that transaction, " +
-      "which waits for it, for ever; run its statements through that transaction's own " +
-      "connection (its `tx`) instead",
-  );
-}
+/** Why a transaction begun inside a body of this catalog waits for that body. */
+const SAME_CONNECTION = "whose transactions run one at a time on its one connection";
 
 /**
  * Told each busy failure of one transaction (or open) as it is retried:

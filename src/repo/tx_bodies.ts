@@ -1,0 +1,96 @@
+/**
+ * Which catalog's transaction bodies this async context runs in: a
+ * transaction begun inside a body of the same catalog waits for what that
+ * body holds (a SQLite connection's one turn, a PostgreSQL pool's
+ * connections or the rows it locked) while the body waits for it. Such a
+ * call is refused at once (see {@linkcode refuseInsideBody}), on either
+ * catalog alike.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { callCallbacksOutside } from "../callback.ts";
+import { CatalogBusyError } from "./catalog.ts";
+
+/**
+ * A transaction body running in this async context (the innermost, then
+ * those it runs in): its catalog, and whether it is still running (a timer
+ * set in a body runs in its context after it ended).
+ */
+interface BodyFrame {
+  readonly catalog: object;
+  open: boolean;
+  readonly outer: BodyFrame | undefined;
+}
+
+const bodies = new AsyncLocalStorage<BodyFrame>();
+
+// A caller's callback vc does not wait for (a gc's or backup's onProgress,
+// called inside its transaction) runs outside the body: a `repo.list()` it
+// starts takes its turn after the transaction, and is no nested one.
+callCallbacksOutside((call) => bodies.exit(call));
+
+/**
+ * Runs the transaction body `fn` marked as `catalog`'s until it settles.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inBodyOf, runAsBody } from "./tx_bodies.ts";
+ * const catalog = {};
+ * assert.equal(await runAsBody(catalog, () => Promise.resolve(inBodyOf(catalog))), true);
+ * assert.equal(inBodyOf(catalog), false);
+ * ```
+ */
+export async function runAsBody<T>(catalog: object, fn: () => Promise<T>): Promise<T> {
+  const frame: BodyFrame = { catalog, open: true, outer: bodies.getStore() };
+  try {
+    return await bodies.run(frame, fn);
+  } finally {
+    frame.open = false;
+  }
+}
+
+/**
+ * Whether this async context is inside a running transaction body of `catalog`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inBodyOf, runAsBody } from "./tx_bodies.ts";
+ * const [one, two] = [{}, {}];
+ * assert.equal(await runAsBody(one, () => Promise.resolve(inBodyOf(two))), false);
+ * ```
+ */
+export function inBodyOf(catalog: object): boolean {
+  for (let frame = bodies.getStore(); frame !== undefined; frame = frame.outer) {
+    if (frame.open && frame.catalog === catalog) return true;
+  }
+  return false;
+}
+
+/**
+ * Throws a {@linkcode CatalogBusyError} when this async context is inside
+ * a running transaction body of `catalog` (at `location`), saying `why` the
+ * new transaction would wait for that body, which waits for it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseInsideBody, runAsBody } from "./tx_bodies.ts";
+ * const catalog = {};
+ * refuseInsideBody(catalog, "sqlite:/c", "its turn comes after that transaction");
+ * await assert.rejects(
+ *   runAsBody(catalog, async () => refuseInsideBody(catalog, "sqlite:/c", "its turn comes after it")),
+ *   /its `tx`/,
+ * );
+ * ```
+ */
+export function refuseInsideBody(catalog: object, location: string, why: string): void {
+  if (!inBodyOf(catalog)) return;
+  throw new CatalogBusyError(
+    `catalog ${location}: a transaction was begun inside a transaction body of the same ` +
+      `catalog, ${why}: it would wait for that transaction, which waits for it, for ever; ` +
+      "run its statements through that transaction's own connection (its `tx`) instead",
+  );
+}

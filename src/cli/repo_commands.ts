@@ -442,8 +442,13 @@ function transition(
           // A rerun of publish or expire changes nothing (the first time
           // stays), which `1 published /a.csv` again read as an action. Not
           // said of purge, whose rerun deletes content a failed DELETE left.
-          const before = name === "purge" ? undefined : await repo.get(id);
-          const record = await repo[name](id);
+          // Read in the change's own transaction: a claim released or taken
+          // by another process just before is seen as the change found it.
+          let before: RepoRecord | undefined;
+          const record = await repo[name](
+            id,
+            name === "purge" ? {} : { onBefore: (found) => before = found },
+          );
           return [
             record,
             name === "publish" ? await repo.current(record.path) : undefined,

@@ -31,6 +31,7 @@ export type {
   RepositoryOptions,
   RestoreOptions,
   TagTarget,
+  TransitionOptions,
 } from "./repository.ts";
 export {
   ClaimLostError,

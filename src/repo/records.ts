@@ -43,6 +43,19 @@ export interface AddOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `Repository.publish`, `Repository.expire` and `Repository.purge`. */
+export interface TransitionOptions {
+  /**
+   * Told the record as it was just before this call changed it, read in the
+   * transaction that changed it (after any other writer of the record, so a
+   * claim released or taken meanwhile is seen as it was), once that
+   * transaction committed: whether the call found it in that state already,
+   * or ended a live claim of a worker's. What it throws is a
+   * `CallbackError`; the change was made.
+   */
+  onBefore?: (record: RepoRecord) => void;
+}
+
 /** Filters of `Repository.list`. */
 export interface ListOptions {
   /** Only records in this state. */

@@ -12,7 +12,7 @@
  * @module
  */
 import { purgeRecord, REPO_CHECK, REPO_GC, REPO_LS } from "../command_words.ts";
-import { withCallbackGuard } from "../callback.ts";
+import { callCallback, withCallbackGuard } from "../callback.ts";
 import { newNameProblem } from "../file_names.ts";
 import { basename, extname } from "node:path";
 import { untilAborted } from "../abort_hub.ts";
@@ -85,6 +85,7 @@ import {
   type RepoRecord,
   rowToRecord,
   type TagTarget,
+  type TransitionOptions,
   UnknownRecordError,
   Where,
 } from "./records.ts";
@@ -135,7 +136,13 @@ export type { Claim, ClaimOptions, ReleaseOptions } from "./claims.ts";
 
 export type { InitOptions, RepositoryOptions, RestoreOptions } from "./setup.ts";
 
-export type { AddOptions, FindQuery, ListOptions, TagTarget } from "./records.ts";
+export type {
+  AddOptions,
+  FindQuery,
+  ListOptions,
+  TagTarget,
+  TransitionOptions,
+} from "./records.ts";
 
 export type { AdoptOptions } from "./adopt.ts";
 
@@ -174,6 +181,7 @@ const ADOPT_OPTIONS: OptionNames<AdoptOptions> = {
   onHashProgress: true,
   signal: true,
 };
+const TRANSITION_OPTIONS: OptionNames<TransitionOptions> = { onBefore: true };
 const LIST_OPTIONS: OptionNames<ListOptions> = { state: true, path: true, tag: true, limit: true };
 const FIND_QUERY: OptionNames<FindQuery> = {
   any: true,
@@ -979,12 +987,19 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  async publish(id: number): Promise<RepoRecord> {
+  async publish(id: number, options: TransitionOptions = {}): Promise<RepoRecord> {
+    checkOptions("Repository.publish()", options, TRANSITION_OPTIONS);
     await this.#verifyBeforePublish(await this.get(id));
-    return await this.#transition(id, "publish", ["unpublished", "published", "expired"], (now) => [
-      "state = 'published', published_at = COALESCE(published_at, $2), expired_at = NULL",
-      [now],
-    ]);
+    return await this.#transition(
+      id,
+      "publish",
+      ["unpublished", "published", "expired"],
+      (now) => [
+        "state = 'published', published_at = COALESCE(published_at, $2), expired_at = NULL",
+        [now],
+      ],
+      options,
+    );
   }
 
   /**
@@ -1019,7 +1034,9 @@ export class Repository implements AsyncDisposable {
   }
 
   /**
-   * Expires record `id` (published or not).
+   * Expires record `id` (published or not), ending any claim on it;
+   * `options.onBefore` is told the record as the expire found it (whether a
+   * live claim was ended).
    *
    * @example
    * ```ts
@@ -1030,18 +1047,28 @@ export class Repository implements AsyncDisposable {
    *   await using repo = await Repository.init(`file://${dir}`);
    *   const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
    *   await repo.publish(r.id);
-   *   assert.equal((await repo.expire(r.id)).state, "expired");
+   *   let before: string | undefined;
+   *   const expired = await repo.expire(r.id, { onBefore: (found) => before = found.state });
+   *   assert.equal(expired.state, "expired");
+   *   assert.equal(before, "published"); // as the expire's transaction found it
    *   assert.equal(await repo.current("/a.txt"), undefined);
    * } finally {
    *   await Deno.remove(dir, { recursive: true });
    * }
    * ```
    */
-  expire(id: number): Promise<RepoRecord> {
-    return this.#transition(id, "expire", ["unpublished", "published", "expired"], (now) => [
-      "state = 'expired', expired_at = COALESCE(expired_at, $2), claimed_by = NULL, claim_until = NULL",
-      [now],
-    ]);
+  async expire(id: number, options: TransitionOptions = {}): Promise<RepoRecord> {
+    checkOptions("Repository.expire()", options, TRANSITION_OPTIONS);
+    return await this.#transition(
+      id,
+      "expire",
+      ["unpublished", "published", "expired"],
+      (now) => [
+        "state = 'expired', expired_at = COALESCE(expired_at, $2), claimed_by = NULL, claim_until = NULL",
+        [now],
+      ],
+      options,
+    );
   }
 
   /**
@@ -1065,7 +1092,8 @@ export class Repository implements AsyncDisposable {
    * }
    * ```
    */
-  async purge(id: number): Promise<RepoRecord> {
+  async purge(id: number, options: TransitionOptions = {}): Promise<RepoRecord> {
+    checkOptions("Repository.purge()", options, TRANSITION_OPTIONS);
     const record = await this.#transition(
       id,
       "purge",
@@ -1074,6 +1102,7 @@ export class Repository implements AsyncDisposable {
         "state = 'purged', purged_at = COALESCE(purged_at, $2), claimed_by = NULL, claim_until = NULL",
         [now],
       ],
+      options,
     );
     if (!record.contentKey.startsWith(this.marker.contentPrefix)) {
       // Only a catalog edited by hand (or restored by an old vc) holds such a
@@ -1106,10 +1135,17 @@ export class Repository implements AsyncDisposable {
     verb: string,
     allowed: readonly RecordState[],
     set: (now: number) => [string, (string | number)[]],
+    options: TransitionOptions,
   ): Promise<RepoRecord> {
     const rid = parseRecordId(id);
     await this.#onCatalogTime();
-    return await this.catalog.transaction("write", async (tx) => {
+    let before: RepoRecord | undefined;
+    const record = await this.catalog.transaction("write", async (tx) => {
+      // Asked for: the row as this transaction finds it, locked (after any
+      // other writer of it), not as a read before it found it.
+      if (options.onBefore !== undefined) {
+        before = await this.#get(tx, rid, this.catalog.dialect.forUpdate);
+      }
       // The state check is part of the UPDATE, so it holds at the moment of
       // writing (PostgreSQL re-checks it after waiting for a row lock).
       const [clause, params] = set(this.clock.now());
@@ -1127,6 +1163,8 @@ export class Repository implements AsyncDisposable {
           (verb === "purge" ? " (expire it first)" : ""),
       );
     });
+    callCallback("onBefore", options.onBefore, before!);
+    return record;
   }
 
   /**
@@ -1155,8 +1193,12 @@ export class Repository implements AsyncDisposable {
     return await this.catalog.transaction("read", (tx) => this.#get(tx, rid));
   }
 
-  async #get(tx: Tx, id: number): Promise<RepoRecord> {
-    const rows = await tx.query(`SELECT ${RECORD_COLUMNS} FROM records r WHERE r.id = $1`, [id]);
+  // `lock`: the dialect's row lock (forUpdate) to take on it, or none.
+  async #get(tx: Tx, id: number, lock = ""): Promise<RepoRecord> {
+    const rows = await tx.query(
+      `SELECT ${RECORD_COLUMNS} FROM records r WHERE r.id = $1${lock}`,
+      [id],
+    );
     if (rows.length === 0) throw new UnknownRecordError(`no record with id ${id}`);
     return (await attachTags(tx, [rowToRecord(rows[0]!)]))[0]!;
   }

@@ -51,7 +51,7 @@ import {
 } from "./postgres_url.ts";
 import { MOVE_TO_POSTGRES } from "../command_words.ts";
 import { sayOnStderr } from "../warning_line.ts";
-import { refuseInsideBody, runAsBody } from "./tx_bodies.ts";
+import { enclosingBodies, refuseInsideBody, runAsBody } from "./tx_bodies.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -643,6 +643,9 @@ class PostgresCatalog implements Catalog {
           location: this.location,
           ...(this.#attempts === undefined ? {} : { attempts: this.#attempts }),
           signal: options.signal,
+          // Begun inside a transaction of this process on the same database
+          // (through another Repository of it), which likely holds the lock.
+          whyBusy: () => this.#enclosingSessions().length > 0 ? OWN_TRANSACTION_BUSY : undefined,
         },
       );
     return this.#againWhileLost(once, options.signal).catch(async (error) => {
@@ -718,11 +721,33 @@ class PostgresCatalog implements Catalog {
     });
   }
 
+  /**
+   * The sessions (backend pids) of the running transaction bodies of this
+   * process on the same database, through another catalog (another
+   * `Repository` of it), that this async context runs inside: a lock one of
+   * them holds is waited for while it waits for this.
+   */
+  #enclosingSessions(): number[] {
+    return enclosingBodies().filter(({ catalog, session }) =>
+      catalog !== this && catalog instanceof PostgresCatalog &&
+      catalog.location === this.location && typeof session === "number"
+    ).map(({ session }) => session as number);
+  }
+
+  // The sessions that may hold a lock waited for (see lockHoldersNote), this
+  // process's own said to be.
+  #lockHoldersNote(): Promise<string | undefined> {
+    const own = new Set(this.#enclosingSessions());
+    return lockHoldersNote(
+      (text) => this.#pool.hold(() => this.#sql.unsafe(text)),
+      (pid) => own.has(pid),
+    ).catch(() => undefined);
+  }
+
   // Tells onConnectWait that a transaction waits for another session's lock,
   // naming the sessions that may hold it (see lockHoldersNote).
   async #sayWaiting(signal: AbortSignal | undefined): Promise<void> {
-    const note = await lockHoldersNote((text) => this.#pool.hold(() => this.#sql.unsafe(text)))
-      .catch(() => undefined);
+    const note = await this.#lockHoldersNote();
     await waitSaying(
       this.#lostRetry.onWait,
       `catalog ${this.location} is busy: waiting for a lock another session holds` +
@@ -735,8 +760,7 @@ class PostgresCatalog implements Catalog {
   // `busy` with the sessions that may hold its lock named (see
   // lockHoldersNote); as it was when the server does not say.
   async #withLockHolders(busy: CatalogBusyError): Promise<CatalogBusyError> {
-    const note = await lockHoldersNote((text) => this.#pool.hold(() => this.#sql.unsafe(text)))
-      .catch(() => undefined);
+    const note = await this.#lockHoldersNote();
     return note === undefined
       ? busy
       : new CatalogBusyError(`${busy.message}; ${note}`, { cause: busy.cause });
@@ -863,15 +887,17 @@ class PostgresCatalog implements Catalog {
             "(SELECT (EXTRACT(EPOCH FROM current_setting('statement_timeout')::interval) " +
             "* 1000)::bigint AS ms) s)::text || 'ms', true) END AS lock_timeout" +
             (write ? `, pg_advisory_xact_lock_shared(${REPLACE_LOCK_KEY}) AS replace_lock` : "") +
-            (preface === undefined ? "" : `, (${preface}) AS preface`),
+            (preface === undefined ? "" : `, (${preface}) AS preface`) +
+            ", pg_backend_pid() AS backend_pid",
           [Math.round(this.#lockTimeoutMs)],
         );
         let result: T;
         try {
-          // Marked as this catalog's (see refuseInsideBody).
+          // Marked as this catalog's (see refuseInsideBody), with its session.
           result = await runAsBody(
             this,
             () => fn(preface === undefined ? tx : { ...tx, preface: first?.preface ?? null }),
+            Number(first?.backend_pid),
           );
         } catch (error) {
           if (over) return await never();
@@ -949,6 +975,15 @@ function lostWriteOutcome(nothingCommitted: boolean): string {
 
 /** How recent a server's FATAL error must be to name why a connection closed. */
 const FATAL_SEEN_MS = 10_000;
+
+/**
+ * What a transaction busy behind a lock, begun inside a transaction of this
+ * process on the same database through another catalog, is told.
+ */
+const OWN_TRANSACTION_BUSY = "it was begun inside a transaction of this process on the same " +
+  "database (through another Repository of the catalog), which likely holds the lock it waits " +
+  "for while it waits for this one, for ever; run its statements through that transaction's " +
+  "own connection (its `tx`) instead";
 
 /** Why a transaction begun inside a body of this catalog waits for that body. */
 const IN_BODY = "which holds one of the pool's connections (all of them, when as many bodies " +

@@ -25,6 +25,8 @@ const SHOWN = 3;
  * transaction, transaction open 312 s)`), or undefined when there is none or the server
  * does not say (`pg_stat_activity` hides other roles' sessions' details
  * from a role without `pg_read_all_stats`: the pid alone is still named).
+ * Those `isOwn` tells are this process's are said to be, and never named to
+ * be ended.
  *
  * @example
  * ```ts
@@ -36,10 +38,14 @@ const SHOWN = 3;
  * assert.match(note!, /pid 42 \(vc@10\.0\.0\.7, idle in transaction, transaction open 312 s\)/);
  * assert.match(note!, /pg_terminate_backend\(42\)/);
  * assert.equal(await lockHoldersNote(async () => []), undefined);
+ * // A session of this process's own is said to be, and not to be ended.
+ * const own = await lockHoldersNote(async () => [{ pid: 7, secs: 1 }], (pid) => pid === 7);
+ * assert.match(own!, /pid 7 \(a transaction of this process, transaction open 1 s\)$/);
  * ```
  */
 export async function lockHoldersNote(
   query: (text: string) => Promise<Row[]>,
+  isOwn: (pid: number) => boolean = () => false,
 ): Promise<string | undefined> {
   const rows = await query(
     "SELECT pid, usename, host(client_addr) AS addr, application_name, state, " +
@@ -57,6 +63,7 @@ export async function lockHoldersNote(
   if (rows.length === 0) return undefined;
   const sessions = rows.map((r) => {
     const who = [
+      isOwn(Number(r.pid)) ? "a transaction of this process" : "",
       r.usename ? `${String(r.usename)}@${r.addr ? String(r.addr) : "local socket"}` : "",
       r.application_name ? `application ${String(r.application_name)}` : "",
       r.state ? String(r.state) : "",
@@ -64,10 +71,12 @@ export async function lockHoldersNote(
     ].filter((x) => x !== "");
     return `pid ${Number(r.pid)} (${who.join(", ")})`;
   });
-  const oldest = Number(rows[0]!.pid);
+  // Never this process's own: ending it ends the transaction waited in.
+  const other = rows.find((r) => !isOwn(Number(r.pid)));
   return `the longest-open transactions holding locks on it, one of which likely holds the one ` +
-    `waited for: ${
-      sessions.join("; ")
-    }; one whose machine is gone (frozen, cut off) keeps it until the ` +
-    `server notices: SELECT pg_terminate_backend(${oldest}) ends it`;
+    `waited for: ${sessions.join("; ")}` +
+    (other === undefined
+      ? ""
+      : "; one whose machine is gone (frozen, cut off) keeps it until the server notices: " +
+        `SELECT pg_terminate_backend(${Number(other.pid)}) ends it`);
 }

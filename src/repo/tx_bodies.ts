@@ -19,6 +19,8 @@ import { CatalogBusyError } from "./catalog.ts";
  */
 interface BodyFrame {
   readonly catalog: object;
+  /** What the catalog tells of the body's session (a PostgreSQL backend's pid). */
+  readonly session: unknown;
   open: boolean;
   readonly outer: BodyFrame | undefined;
 }
@@ -31,7 +33,8 @@ const bodies = new AsyncLocalStorage<BodyFrame>();
 callCallbacksOutside((call) => bodies.exit(call));
 
 /**
- * Runs the transaction body `fn` marked as `catalog`'s until it settles.
+ * Runs the transaction body `fn` marked as `catalog`'s until it settles;
+ * `session` is what {@linkcode enclosingBodies} tells of it.
  *
  * @example
  * ```ts
@@ -42,8 +45,12 @@ callCallbacksOutside((call) => bodies.exit(call));
  * assert.equal(inBodyOf(catalog), false);
  * ```
  */
-export async function runAsBody<T>(catalog: object, fn: () => Promise<T>): Promise<T> {
-  const frame: BodyFrame = { catalog, open: true, outer: bodies.getStore() };
+export async function runAsBody<T>(
+  catalog: object,
+  fn: () => Promise<T>,
+  session?: unknown,
+): Promise<T> {
+  const frame: BodyFrame = { catalog, session, open: true, outer: bodies.getStore() };
   try {
     return await bodies.run(frame, fn);
   } finally {
@@ -67,6 +74,28 @@ export function inBodyOf(catalog: object): boolean {
     if (frame.open && frame.catalog === catalog) return true;
   }
   return false;
+}
+
+/**
+ * The running transaction bodies this async context is inside, innermost
+ * first: each one's catalog and session (see {@linkcode runAsBody}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { enclosingBodies, runAsBody } from "./tx_bodies.ts";
+ * const [one, two] = [{}, {}];
+ * const seen = await runAsBody(one, () => runAsBody(two, async () => enclosingBodies()), 7);
+ * assert.deepEqual(seen, [{ catalog: two, session: undefined }, { catalog: one, session: 7 }]);
+ * assert.deepEqual(enclosingBodies(), []);
+ * ```
+ */
+export function enclosingBodies(): { catalog: object; session: unknown }[] {
+  const found: { catalog: object; session: unknown }[] = [];
+  for (let frame = bodies.getStore(); frame !== undefined; frame = frame.outer) {
+    if (frame.open) found.push({ catalog: frame.catalog, session: frame.session });
+  }
+  return found;
 }
 
 /**

@@ -140,3 +140,42 @@ Deno.test("mirror store → local: a pass with files to fetch gives totals befor
     await store.close();
   }
 });
+
+Deno.test("mirror store → local: the count's listing of a directory store says nothing the pass says", async () => {
+  // The pass's listing reports a file no key can name as the run's own
+  // skip; the count's listing, given no onWarning, told it again through
+  // the process-wide listing warnings (the CLI printed it a second time).
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(join(src, "p"), tree("c"));
+  await Deno.writeTextFile(join(src, "p", "bad\\name.txt"), "x");
+  const { FsStore } = await import("../src/store/fs.ts");
+  const { listenToListWarnings } = await import("../src/store/list_warning_notice.ts");
+  const heard: string[] = [];
+  const stop = listenToListWarnings((warning) => heard.push(warning.message));
+  const store = new GatedStore(new FsStore(src));
+  try {
+    let counted = false;
+    const r = await mirror({
+      sources: [store],
+      sourcePrefix: "p",
+      target: join(w.dir, "down"),
+      statePath: join(w.dir, "s.db"),
+      concurrency: 80,
+      onProgress: (p: MirrorProgress) => {
+        if (p.total === undefined) return;
+        // Before any file was done: the count's estimate, its listing read whole.
+        if (p.done === 0) counted = true;
+        store.release();
+      },
+    });
+    assertEquals(r.transferred, FILES);
+    // Said once, by the pass.
+    assert(JSON.stringify(r).includes("bad\\\\name.txt"), JSON.stringify(r));
+    assert(counted, "no total before the first file was done");
+    assertEquals(heard, []);
+  } finally {
+    stop();
+    await store.close();
+  }
+});

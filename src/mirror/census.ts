@@ -102,6 +102,9 @@ export async function countListed(
         etags: false,
         directoryObjects: true,
         prefixObject: true,
+        // The pass's own listing reports what is skipped: heard here too,
+        // it went to the process-wide listing warnings, a second time.
+        onWarning: () => {},
       });
       for await (const batch of list) {
         count.files += batch.length;

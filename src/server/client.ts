@@ -403,11 +403,14 @@ export class CacheClient {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {
         // retry() says it gave up already, without where: said once, with the URL.
         const over = GAVE_UP.exec(error.message)?.[1] ?? "";
-        const same = error === damagedAgain
-          ? "; the same bytes came 2 times: it is what the service's store holds, not damage " +
-            "on the way"
-          : "";
-        error.message = error.message.replace(GAVE_UP, "") + same +
+        let message = error.message.replace(GAVE_UP, "");
+        if (error === damagedAgain) {
+          // Not "try again": a third answer would bring the same bytes.
+          if (message.endsWith(TRY_AGAIN)) message = message.slice(0, -TRY_AGAIN.length);
+          message += "; the same bytes came 2 times: it is what the service's store holds, not " +
+            "damage on the way";
+        }
+        error.message = message +
           ` (gave up after ${attempts} attempts${over} at ${redactUrl(url)})`;
       }
       throw error;
@@ -1306,6 +1309,9 @@ const GAVE_UP = / \(gave up after \d+ attempts( over [^)]+)?\)$/;
 /** The wait a failed answer's `Retry-After` asked for, in ms. */
 const retryAfter = new WeakMap<object, number>();
 
+/** How a `checkedMd5` error ends: dropped when the same bytes came again (see `#retrying`). */
+const TRY_AGAIN = "; try again";
+
 /** The MD5 of the body a `checkedMd5` error found damaged (see `#retrying`). */
 const receivedMd5 = new WeakMap<object, string>();
 
@@ -1396,7 +1402,7 @@ function checkedMd5(
         const error = new IntegrityError(
           `download of cache ${id}: the bytes received from the cache service at ${service} ` +
             `have MD5 ${got}, ` +
-            `not ${md5} of the file uploaded (damaged by the store or on the way); try again`,
+            `not ${md5} of the file uploaded (damaged by the store or on the way)${TRY_AGAIN}`,
         );
         receivedMd5.set(error, got);
         throw error;

@@ -11,7 +11,7 @@
 import { S3Store } from "../src/store/s3.ts";
 import { abortStaleUploads } from "../src/store/stale_uploads.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
 
 /** Waits until the clock has passed `ms` (the store dates with the same clock, in ms). */
 async function after(ms: number): Promise<number> {
@@ -49,4 +49,36 @@ Deno.test("stale uploads: an upload that took a part after the cutoff is kept, a
   const result = await abortStaleUploads(store, "", { before: cutoff, notBefore: 0 });
   assertEquals(result.aborted.map((u) => u.key), ["dead.bin"]);
   assertEquals((await Array.fromAsync(store.pendingUploads(""))).map((u) => u.key), ["live.bin"]);
+  // Gone (NoSuchUpload): no part time, not an error.
+  assertEquals(await store.lastPartAt(started.find((u) => u.key === "dead.bin")!), undefined);
+});
+
+Deno.test("stale uploads: a parts listing past any listing page's size is refused, not read whole", async () => {
+  // A ListParts page is read as every listing page is: bounded (an endpoint
+  // sending without end took all memory), and said as that listing's.
+  const { S3Fetch } = await import("../src/store/s3_fetch.ts");
+  const { lastPartTime } = await import("../src/store/s3_uploads_list.ts");
+  const padding = " ".repeat(33 * 1024 * 1024);
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () =>
+      new Response(
+        `<ListPartsResult><IsTruncated>false</IsTruncated>${padding}</ListPartsResult>`,
+        { headers: { "content-type": "application/xml" } },
+      ),
+  );
+  const lean = new S3Fetch({
+    bucket: "b",
+    baseUrl: `http://127.0.0.1:${server.addr.port}/b`,
+    region: "us-east-1",
+    credentials: () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "s" }),
+    credentialSource: "example",
+  });
+  try {
+    const error = await assertRejects(() => lastPartTime(lean, { key: "big.bin", uploadId: "u1" }));
+    assert(error.message.includes("larger than 32 MiB"), error.message);
+    assert(error.message.includes("ListParts s3://b/big.bin"), error.message);
+  } finally {
+    lean.close();
+  }
 });

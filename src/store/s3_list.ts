@@ -353,8 +353,8 @@ export function headerText(
  * }
  * ```
  */
-export function listing(lean: S3Fetch, prefix: string): string {
-  return `LIST ${lean.uri(prefix)} at ${lean.context("LIST", prefix).endpoint}`;
+export function listing(lean: S3Fetch, prefix: string, operation = "LIST"): string {
+  return `${operation} ${lean.uri(prefix)} at ${lean.context(operation, prefix).endpoint}`;
 }
 
 // A page of 1000 keys of 1024 bytes, each URL-encoded (3 bytes a byte) with
@@ -388,7 +388,12 @@ function refused(message: string): StoreError {
  * {@linkcode MIN_LIST_BYTES_PER_S}: a `StoreError` (not retried: the server
  * misbehaves) naming the listing.
  */
-async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promise<Uint8Array> {
+async function readListBody(
+  res: Response,
+  lean: S3Fetch,
+  prefix: string,
+  operation: string,
+): Promise<Uint8Array> {
   if (res.body === null) return new Uint8Array();
   const timeoutMs = lean.timeoutMs;
   const started = Date.now();
@@ -409,7 +414,7 @@ async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promi
       const left = budgetMs() - (Date.now() - started);
       if (left > 0) return watch(left);
       fail(refused(
-        `${listing(lean, prefix)}: the listing page took over ${
+        `${listing(lean, prefix, operation)}: the listing page took over ${
           Math.round(budgetMs() / 1000)
         } s to arrive: the endpoint is stalled or dripping bytes`,
       ));
@@ -424,7 +429,7 @@ async function readListBody(res: Response, lean: S3Fetch, prefix: string): Promi
       received += value.length;
       if (received > MAX_LIST_PAGE_BYTES) {
         fail(refused(
-          `${listing(lean, prefix)}: the listing page is larger than ${
+          `${listing(lean, prefix, operation)}: the listing page is larger than ${
             MAX_LIST_PAGE_BYTES / 1024 / 1024
           } MiB; no page of 1000 keys is: the endpoint is not answering as S3 does`,
         ));
@@ -461,8 +466,8 @@ function listingText(bytes: Uint8Array): string {
 }
 
 /**
- * One listing document (a page of ListObjectsV2, ListMultipartUploads, ...)
- * over `lean`: requested, read within {@linkcode readListBody}'s bounds and
+ * One listing document (a page of ListObjectsV2, ListMultipartUploads, or a
+ * key's ListParts) over `lean`: requested, read within {@linkcode readListBody}'s bounds and
  * parsed by `parse`. Requests are retried inside `lean`; a body that broke
  * off mid-read or does not parse (often a document cut short by a proxy) is
  * asked for again, up to `maxAttempts` (default 5). Errors name the listing.
@@ -474,28 +479,34 @@ export async function fetchListDocument<T>(
     query: Record<string, string>;
     /** Full key prefix listed, to name the listing in errors. */
     prefix: string;
+    /** A listing of one key's (ListParts): its full key, also `prefix`. Default: the bucket's. */
+    key?: string | undefined;
+    /** The operation, as errors name it (default `LIST`). */
+    operation?: string | undefined;
     signal?: AbortSignal | undefined;
     maxAttempts?: number | undefined;
   },
   parse: (text: string) => T,
 ): Promise<T> {
+  const operation = request.operation ?? "LIST";
+  const name = () => listing(lean, request.prefix, operation);
   return await retry(async () => {
     const res = await lean.request({
       method: "GET",
-      key: "",
+      key: request.key ?? "",
       subject: request.prefix,
       query: request.query,
-      operation: "LIST",
+      operation,
       signal: request.signal,
     });
     let bytes: Uint8Array;
     try {
-      bytes = await readListBody(res, lean, request.prefix);
+      bytes = await readListBody(res, lean, request.prefix, operation);
     } catch (cause) {
       if (refusedBodies.has(cause as object)) throw cause;
       if (request.signal?.aborted) throw request.signal.reason;
       const error = new StoreError(
-        `${listing(lean, request.prefix)}: reading the listing failed: ${(cause as Error).message}`,
+        `${name()}: reading the listing failed: ${(cause as Error).message}`,
         { cause },
       );
       brokenBodies.add(error);
@@ -510,15 +521,15 @@ export async function fetchListDocument<T>(
       const coding = res.headers.get("content-encoding")?.trim();
       if (coding && coding.toLowerCase() !== "identity") {
         throw refused(
-          `${listing(lean, request.prefix)}: the listing came with Content-Encoding: ${
+          `${name()}: the listing came with Content-Encoding: ${
             JSON.stringify(coding.slice(0, 40)).slice(1, -1)
           }, though vc asked for none, and is not a listing as it stands: something between ` +
             `vc and ${
-              lean.context("LIST", "").endpoint
+              lean.context(operation, "").endpoint
             } (a proxy) may have coded it; let it pass answers unchanged`,
         );
       }
-      const message = `${listing(lean, request.prefix)}: ${(cause as Error).message}`;
+      const message = `${name()}: ${(cause as Error).message}`;
       if (refusedBodies.has(cause as object)) throw refused(message);
       const error = new StoreError(message, { cause });
       brokenBodies.add(error);

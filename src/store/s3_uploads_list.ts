@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { StoreError } from "../errors.ts";
+import { NotFoundError, StoreError } from "../errors.ts";
 import { decodeXmlEntities } from "../xml_entities.ts";
-import { readBody, type S3Fetch } from "./s3_fetch.ts";
+import type { S3Fetch } from "./s3_fetch.ts";
 import {
   elementText,
   fetchListDocument,
@@ -257,17 +257,21 @@ export async function lastPartTime(
   for (;;) {
     const query: Record<string, string> = { uploadId: request.uploadId };
     if (marker !== undefined) query["part-number-marker"] = marker;
-    const res = await lean.request({
-      method: "GET",
-      key: request.key,
-      query,
-      operation: "ListParts",
-      signal: request.signal,
-      passStatuses: [404],
-    });
-    const text = new TextDecoder().decode(await readBody(res, request.key));
-    if (res.status === 404) return newest;
-    const page = parseListParts(text);
+    // Read as every listing page is: bounded, retried when cut short.
+    let page: ReturnType<typeof parseListParts>;
+    try {
+      page = await fetchListDocument(lean, {
+        query,
+        prefix: request.key,
+        key: request.key,
+        operation: "ListParts",
+        signal: request.signal,
+      }, parseListParts);
+    } catch (error) {
+      // Gone (NoSuchUpload): completed or aborted meanwhile.
+      if (error instanceof NotFoundError) return newest;
+      throw error;
+    }
     if (page.newest !== undefined && (newest === undefined || page.newest > newest)) {
       newest = page.newest;
     }

@@ -122,6 +122,14 @@ function rateOf(samples: Sample[], start: number, now: number): number | undefin
   // Nothing for a whole window (a stalled download): a CI log line, written
   // on a timer, kept saying the rate measured before it, ETA and all.
   if (now - last.t > RATE_WINDOW_MS) return 0;
+  // The bytes stood still while reports kept coming, longer than they moved
+  // in the window: the run works on what they do not count (mirror hashing
+  // a large file before its upload). The rate of the bytes before gave its
+  // ETA: `285 B/300.0 MB  375 B/s  ETA 221:56:48` for a run ending 4 s later.
+  let still = samples.length - 1;
+  while (still > 0 && samples[still - 1]!.bytes === last.bytes) still--;
+  const since = samples[still]!.t;
+  if (last.t - since > since - first.t) return undefined;
   let dt = last.t - first.t;
   let dBytes = last.bytes - first.bytes;
   if (dt < 250) {

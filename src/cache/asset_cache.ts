@@ -73,6 +73,7 @@ import {
   parseRevalidateTimeout,
   readOnlyError,
 } from "./cache_errors.ts";
+import type { StoreOptions } from "../store/open.ts";
 import type {
   AssetCacheOptions,
   CacheGetOptions,
@@ -140,6 +141,44 @@ const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
 interface Remote {
   fetcher: EntryFetcher;
   resolver: EntryResolver;
+}
+
+/**
+ * How an {@linkcode AssetCache} opens the store of a root URI: for a
+ * `VersionedCache` given the cache and no store options of its own, which
+ * lists and publishes through the stores the cache reads (see
+ * {@linkcode cacheStoreSource}).
+ */
+export interface CacheStoreSource {
+  /** The options its stores are opened with (the S3 store's environment included). */
+  readonly options: StoreOptions;
+  /** The caller's `openStore`, when the cache was given one: its stores stay the caller's. */
+  readonly open: ((rootUri: string) => Promise<ObjectStore>) | undefined;
+}
+
+const storeSources = new WeakMap<object, CacheStoreSource>();
+
+/**
+ * The store settings `cache` was made with, or undefined for an object that
+ * is no `AssetCache` made by this module.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AssetCache, cacheStoreSource } from "./asset_cache.ts";
+ * // Made without touching the disk: nothing is written until a call.
+ * await using assets = new AssetCache({
+ *   cacheDir: "/tmp/vc-example",
+ *   configPath: false,
+ *   env: { AWS_ENDPOINT_URL: "http://127.0.0.1:9000" },
+ * });
+ * assert.equal(typeof cacheStoreSource(assets)?.options.s3?.env, "function");
+ * assert.equal(cacheStoreSource(assets)?.open, undefined);
+ * assert.equal(cacheStoreSource({}), undefined);
+ * ```
+ */
+export function cacheStoreSource(cache: object): CacheStoreSource | undefined {
+  return storeSources.get(cache);
 }
 
 /**
@@ -287,8 +326,13 @@ export class AssetCache implements AsyncDisposable {
       immutableBuckets: settings.immutableBuckets,
     });
     this.offlineSwitch = this.#index.offlineSwitch;
-    const storeOptions = options.store ?? {};
+    // The store reads the environment the endpoint above was resolved with,
+    // so entries are fetched from the endpoint they are filed under.
+    const storeOptions: StoreOptions = env === undefined && !storeEnvGiven
+      ? options.store ?? {}
+      : { ...options.store, s3: { ...options.store?.s3, env: storeEnv } };
     const callerOpen = checkedOpener("AssetCache", options.openStore);
+    storeSources.set(this, { options: storeOptions, open: callerOpen });
     this.#remoteOptions = {
       // The option, else VC_ON_UNREACHABLE (checked above, at construction).
       onUnreachable,
@@ -310,13 +354,7 @@ export class AssetCache implements AsyncDisposable {
           // A `file://` root is the directory of a file the user named, not a
           // store vc manages: reading it must leave no sidecar beside it.
           const { forUserFiles, openStore } = await import("../store/open.ts");
-          // The store reads the environment the endpoint above was resolved
-          // with, so entries are fetched from the endpoint they are filed under.
-          const opened = forUserFiles(
-            env === undefined && !storeEnvGiven
-              ? storeOptions
-              : { ...storeOptions, s3: { ...storeOptions.s3, env: storeEnv } },
-          );
+          const opened = forUserFiles(storeOptions);
           // A file right under / (`file:///data.csv`, common in containers) is
           // read from a store rooted at /, which `openStore` refuses as a
           // location (a mirror or prune there would take the whole disk).

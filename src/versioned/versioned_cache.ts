@@ -14,7 +14,7 @@ import { findCause } from "../causes.ts";
 import { signalOption } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { dirname, fromFileUrl, join, pathBelow, relative, resolve, sep } from "../path.ts";
-import { AssetCache } from "../cache/asset_cache.ts";
+import { AssetCache, cacheStoreSource } from "../cache/asset_cache.ts";
 import { ASSET_CACHE_OPTIONS, fetchedBytes } from "../cache/cache_options.ts";
 import type { StaleCopy } from "../cache/cache_options.ts";
 import { lockHolder } from "../cache/entry_lock.ts";
@@ -171,12 +171,17 @@ export interface VersionedCacheOptions {
    * `console.warn` lines: give one with `onWarning` to take them.
    */
   cache?: AssetCache | undefined;
-  /** Store options for the default asset cache and for publishing. */
+  /**
+   * Store options for the default asset cache and for listing and
+   * publishing. Default: with a `cache` given (and no `openStore`), the
+   * store settings of that cache (its `store`, `env` or `openStore`).
+   */
   store?: StoreOptions | undefined;
   /**
-   * Opens the store for a root URI (tests, custom backends). Default:
-   * `openStore`. The stores it returns stay the caller's: `close()` does not
-   * close them.
+   * Opens the store for a root URI (tests, custom backends). Default: with a
+   * `cache` given (and no `store`), that cache's own `openStore` if it has
+   * one, else `openStore`. The stores it returns stay the caller's: `close()`
+   * does not close them.
    */
   openStore?: ((rootUri: string) => Promise<ObjectStore>) | undefined;
   /**
@@ -751,9 +756,17 @@ export class VersionedCache {
       );
     }
     this.bucket = normalizeBucket(options.bucket, "bucket");
-    const store = options.store;
-    this.#ownsStores = options.openStore === undefined;
-    this.#open = checkedOpener("VersionedCache", options.openStore) ??
+    // Given a cache and no store options of its own, it lists and publishes
+    // through the stores that cache reads: a cache made for a test's fake S3
+    // (`env: s3.env`) read from it while `add()` went to the shell's endpoint.
+    const cacheSource = options.store === undefined && options.openStore === undefined &&
+        options.cache !== undefined
+      ? cacheStoreSource(options.cache)
+      : undefined;
+    const store = options.store ?? cacheSource?.options;
+    const opener = checkedOpener("VersionedCache", options.openStore) ?? cacheSource?.open;
+    this.#ownsStores = opener === undefined;
+    this.#open = opener ??
       (async (root) => (await import("../store/open.ts")).openStore(root, store));
     this.#readManifest = options.readManifest ?? ((file) => readManifest(file));
     // `lock: 5` was a bare TypeError from resolve(), `frozen: "false"` truthy.

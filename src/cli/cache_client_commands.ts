@@ -373,6 +373,11 @@ export const get: Command = {
         label: `download ${cacheId.slice(0, 12)}…`,
         total: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
         progress: (bar) => bar.onBytes,
+        content: {
+          what: `the file of cache ${cacheId.slice(0, 12)}…`,
+          toFile: `vc cache-client get ${cacheId} FILE`,
+          command: "cache-client get",
+        },
       });
       return;
     }

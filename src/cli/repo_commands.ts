@@ -722,7 +722,11 @@ export const get: Command = {
       );
     }
     if (toStdout) {
-      await writeLocalOut(ctx, path, `copy record ${id}`);
+      await writeLocalOut(ctx, path, `copy record ${id}`, {
+        what: `record ${id} (${record.path})`,
+        toFile: `vc repo get ${id} --to FILE`,
+        command: "repo get",
+      });
     } else if (to !== undefined) {
       let dest = to;
       // Like cp: into an existing directory, under the record's file name; as

@@ -49,7 +49,7 @@ import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { unusedBy } from "./options.ts";
 import { openVersioned } from "./versioned_session.ts";
 import { compareUtf8 } from "../utf8.ts";
-import { copyLocalOut, writeLocalOut } from "./write_out.ts";
+import { copyLocalOut, type RawContent, writeLocalOut } from "./write_out.ts";
 import { offlineStaleNote, staleFields } from "./stale_fields.ts";
 import type { StaleCopy } from "../cache/cache_options.ts";
 import { escapedUnicode, otherSpellings, spellingDifference } from "../unicode_spelling.ts";
@@ -328,9 +328,19 @@ export const cat: Command = {
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
     const { local } = await localCopy(ctx, s.vc, p, version);
-    await writeLocalOut(ctx, local, `cat ${normalized(p)}`);
+    await writeLocalOut(ctx, local, `cat ${normalized(p)}`, rawContent("cat", p, version));
   },
 };
+
+// `vc cat` / `vc get PATH -` content, refused on a terminal when binary.
+function rawContent(command: string, p: string, version: string | undefined): RawContent {
+  const path = normalized(p);
+  return {
+    what: path,
+    toFile: `vc get ${shellWord(path)}${version === undefined ? "" : ` ${version}`} FILE`,
+    command,
+  };
+}
 
 // What `--json` users of `vc cat` / `vc get PATH -` want instead.
 const RAW_JSON_INSTEAD =
@@ -386,7 +396,7 @@ export const get: Command = {
       ctx.out.rawContent("get", RAW_JSON_INSTEAD);
       await using s = openVersioned(ctx, "get");
       const { local } = await localCopy(ctx, s.vc, p, version);
-      await writeLocalOut(ctx, local, `copy ${normalized(p)}`);
+      await writeLocalOut(ctx, local, `copy ${normalized(p)}`, rawContent("get", p, version));
       return;
     }
     // Checked before the download, which a URI here would only waste.

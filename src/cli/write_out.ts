@@ -10,7 +10,22 @@ import { copyFileAtomic } from "../atomic_write.ts";
 import { copyOutError } from "../cache/cache_errors.ts";
 import type { ProgressBar } from "../progress.ts";
 import type { CommandContext } from "./command.ts";
+import { UsageError } from "./errors.ts";
 import { copyProgress } from "./upload_progress.ts";
+
+/**
+ * What content on stdout is, to refuse it on a terminal when it is binary:
+ * `what` names it (`/logo.png`), `toFile` is the command line that writes it
+ * to a file instead, and `command` the command whose help to point at.
+ */
+export interface RawContent {
+  what: string;
+  toFile: string;
+  command: string;
+}
+
+// git's test for binary content: a NUL byte in the first 8000 bytes.
+const BINARY_SNIFF_BYTES = 8000;
 
 /** How a bar draws the bytes written so far (`copying`, a download's bytes). */
 export type OutProgress = (
@@ -26,7 +41,11 @@ export type OutProgress = (
  * download minutes, with nothing on screen), except when stdout is the
  * terminal: there the content shows it moving, and a bar would cut into it.
  * `total` (when known) is where the bar ends; a source longer than said
- * moves it along rather than past 100%.
+ * moves it along rather than past 100%. Binary content (a NUL byte in its
+ * first chunk's first 8000 bytes) is not written to a terminal: a
+ * `UsageError` naming `content` says to redirect it or write it to a file
+ * (a screen of garbage, whose escape sequences left the terminal in another
+ * mode).
  *
  * @example
  * ```ts
@@ -44,9 +63,15 @@ export type OutProgress = (
 export async function writeOut(
   ctx: CommandContext,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: { label: string; total?: number | undefined; progress: OutProgress },
+  options: {
+    label: string;
+    total?: number | undefined;
+    progress: OutProgress;
+    content?: RawContent | undefined;
+  },
 ): Promise<void> {
   const signal = ctx.io.signal;
+  let sniff = ctx.io.stdoutIsTerminal === true ? options.content : undefined;
   using bar = ctx.io.stdoutIsTerminal ? undefined : ctx.out.progress(options.label);
   const onProgress = bar && options.progress(bar);
   const total = options.total;
@@ -61,6 +86,18 @@ export async function writeOut(
   // Bounded by the source: it ends, or fails, or the signal stops it.
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
+    if (sniff !== undefined && chunk.length > 0) {
+      if (chunk.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
+        throw new UsageError(
+          `${sniff.what} is binary: not written to the terminal, which its bytes would garble`,
+          {
+            hint: `redirect it (\`> FILE\`, \`| tool\`), or write a file: ${sniff.toFile}`,
+            command: sniff.command,
+          },
+        );
+      }
+      sniff = undefined;
+    }
     try {
       await untilAborted(ctx.out.write(chunk), signal);
     } catch (error) {
@@ -75,7 +112,7 @@ export async function writeOut(
 /**
  * The content of the local file `local` on stdout (`vc cat`, `vc get PATH -`,
  * `vc repo get ID --to -`), drawn as `copying` with `label`: {@linkcode writeOut}
- * of its bytes.
+ * of its bytes (`content`: what it is, refused on a terminal when binary).
  *
  * @example
  * ```ts
@@ -95,10 +132,11 @@ export async function writeLocalOut(
   ctx: CommandContext,
   local: string,
   label: string,
+  content?: RawContent,
 ): Promise<void> {
   using file = await Deno.open(local);
   const total = (await file.stat()).size;
-  await writeOut(ctx, fileChunks(file, total), { label, total, progress: copyProgress });
+  await writeOut(ctx, fileChunks(file, total), { label, total, progress: copyProgress, content });
 }
 
 // The file's first `size` bytes (its size when opened), 256 KiB a read. Not

@@ -60,6 +60,7 @@ import { envOption } from "../env_option.ts";
 import { checkDownloadOptions, DOWNLOAD_TUNING_OPTIONS } from "../download_options_check.ts";
 import { type ParsedUri, parseUri } from "../uri.ts";
 import { registerCacheItem } from "./item_hook.ts";
+import { registerStoreSource } from "./store_source.ts";
 import { openToEveryUser } from "./cache_dir.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
@@ -141,44 +142,6 @@ const CACHE_GET_OPTIONS: OptionNames<CacheGetOptions> = {
 interface Remote {
   fetcher: EntryFetcher;
   resolver: EntryResolver;
-}
-
-/**
- * How an {@linkcode AssetCache} opens the store of a root URI: for a
- * `VersionedCache` given the cache and no store options of its own, which
- * lists and publishes through the stores the cache reads (see
- * {@linkcode cacheStoreSource}).
- */
-export interface CacheStoreSource {
-  /** The options its stores are opened with (the S3 store's environment included). */
-  readonly options: StoreOptions;
-  /** The caller's `openStore`, when the cache was given one: its stores stay the caller's. */
-  readonly open: ((rootUri: string) => Promise<ObjectStore>) | undefined;
-}
-
-const storeSources = new WeakMap<object, CacheStoreSource>();
-
-/**
- * The store settings `cache` was made with, or undefined for an object that
- * is no `AssetCache` made by this module.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { AssetCache, cacheStoreSource } from "./asset_cache.ts";
- * // Made without touching the disk: nothing is written until a call.
- * await using assets = new AssetCache({
- *   cacheDir: "/tmp/vc-example",
- *   configPath: false,
- *   env: { AWS_ENDPOINT_URL: "http://127.0.0.1:9000" },
- * });
- * assert.equal(typeof cacheStoreSource(assets)?.options.s3?.env, "function");
- * assert.equal(cacheStoreSource(assets)?.open, undefined);
- * assert.equal(cacheStoreSource({}), undefined);
- * ```
- */
-export function cacheStoreSource(cache: object): CacheStoreSource | undefined {
-  return storeSources.get(cache);
 }
 
 /**
@@ -332,7 +295,7 @@ export class AssetCache implements AsyncDisposable {
       ? options.store ?? {}
       : { ...options.store, s3: { ...options.store?.s3, env: storeEnv } };
     const callerOpen = checkedOpener("AssetCache", options.openStore);
-    storeSources.set(this, { options: storeOptions, open: callerOpen });
+    registerStoreSource(this, { options: storeOptions, open: callerOpen });
     this.#remoteOptions = {
       // The option, else VC_ON_UNREACHABLE (checked above, at construction).
       onUnreachable,

@@ -20,6 +20,7 @@ import { fromFileUrl, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
 import { makeScratchDir, scratchSpaceError } from "../scratch_dir.ts";
 import type { AssetCache } from "../cache/asset_cache.ts";
+import { cacheStoreSource } from "../cache/store_source.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { contentTypeFor } from "../content_type.ts";
 import {
@@ -2102,8 +2103,31 @@ function withCheckedOpener<O extends RepositoryOptions>(what: string, options: O
       `${what}: the option cache must be an AssetCache, got ${describeValue(cache)}`,
     );
   }
-  const openStore = checkedOpener(what, options.openStore);
+  const openStore = checkedOpener(what, options.openStore) ?? cacheOpener(options.cache);
   return openStore === undefined ? options : { ...options, openStore };
+}
+
+// Given a cache and no `openStore`, the stores are opened with that cache's
+// store settings: a cache made for a test's fake S3 (`env: s3.env`) was used
+// for downloads while the content store went to the shell's endpoint. Not
+// through a caller's opener of the cache: its stores stay the caller's, and
+// the repository closes its own.
+function cacheOpener(
+  cache: AssetCache | undefined,
+): RepositoryOptions["openStore"] {
+  const source = cache === undefined ? undefined : cacheStoreSource(cache);
+  if (source === undefined || source.open !== undefined) return undefined;
+  const base = source.options;
+  return (uri, use) =>
+    openStore(
+      uri,
+      use === undefined ? base : {
+        ...base,
+        ...use,
+        file: { ...base.file, ...use.file },
+        s3: { ...base.s3, ...use.s3 },
+      },
+    );
 }
 
 /**

@@ -98,7 +98,9 @@ export interface RepositoryOptions {
    * `mirror`'s, the stores it returns become the repository's: `close()` (or
    * an `init` / `open` that fails) closes the content store, and a backup
    * file's store is closed once it is read or written. Return a new store
-   * per call, not one shared with a cache.
+   * per call, not one shared with a cache. Default with a `cache` given (made
+   * without an `openStore` of its own): `openStore` with that cache's store
+   * settings (its `store` and `env`).
    */
   openStore?: (uri: string, options?: StoreOptions) => Promise<ObjectStore>;
   /**

@@ -354,15 +354,18 @@ export class SyncRecords {
    * Throws a `PreconditionFailedError` naming `dest` when replacing it with
    * `source` would lose what it holds: it changed since vc wrote it for
    * `path`, or vc never wrote it, and its bytes are not `source`'s; unless
-   * `force`. A missing `dest` is fine, and a directory is left to the copy,
-   * which refuses it. A file is replaced too when `earlierCopy` (given its
-   * size) says it holds another version of `path`: a copy baiji-pod's `sync`
-   * left (at an older pin, or over vc's copy), not the user's work.
+   * `force`. `source` is the file to be copied, or the size and SHA-256 the
+   * lock file pins for it (known before it is downloaded: an edit is then
+   * refused without fetching what would replace it). A missing `dest` is
+   * fine, and a directory is left to the copy, which refuses it. A file is
+   * replaced too when `earlierCopy` (given its size) says it holds another
+   * version of `path`: a copy baiji-pod's `sync` left (at an older pin, or
+   * over vc's copy), not the user's work.
    */
   async check(
     path: string,
     dest: string,
-    source: string,
+    source: string | { size: number; sha256: string },
     force: boolean,
     signal?: AbortSignal,
     earlierCopy?: (size: number) => Promise<boolean>,
@@ -383,7 +386,7 @@ export class SyncRecords {
     ) {
       return;
     }
-    if (info.isFile && await sameBytes(dest, info.size, source, signal)) return;
+    if (info.isFile && await holdsBytesOf(dest, info.size, source, signal)) return;
     if (info.isFile && await earlierCopy?.(info.size)) return;
     const what = info.isSymlink
       ? "is a symbolic link"
@@ -633,6 +636,23 @@ async function stillWritten(
   }
   if (record.sha256 === undefined) return false;
   return await sha256File(dest, signal ? { signal } : {}) === record.sha256;
+}
+
+/**
+ * True when the file `dest` (of `size` bytes) holds exactly the bytes of
+ * `source`: a file's, or those of a size and SHA-256 (hashing `dest` only
+ * when the sizes agree).
+ */
+async function holdsBytesOf(
+  dest: string,
+  size: number,
+  source: string | { size: number; sha256: string },
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (typeof source === "string") return await sameBytes(dest, size, source, signal);
+  if (source.size !== size) return false;
+  const sha256 = await sha256File(dest, signal ? { signal } : {});
+  return sha256 === source.sha256.toLowerCase();
 }
 
 /**

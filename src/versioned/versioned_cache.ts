@@ -2325,13 +2325,36 @@ export class VersionedCache {
             // CI with an empty cache and a kept DEST, fetched every file to
             // find it there already).
             const asset = resolved(path);
-            if (!force && isVersion(version)) {
-              const pinned = asset.integrity;
-              if (
-                pinned !== undefined && await records.unchanged(path, dest, pinned, options.signal)
-              ) {
-                return { path, dest, unchanged: true as const };
+            const pinned = isVersion(version) ? asset.integrity : undefined;
+            if (
+              !force && pinned !== undefined &&
+              await records.unchanged(path, dest, pinned, options.signal)
+            ) {
+              return { path, dest, unchanged: true as const };
+            }
+            // A file that holds another version of the path (baiji-pod's
+            // sync at an older pin, or over vc's copy) is no edit of the user's.
+            const earlierCopy = isVersion(version)
+              ? async (size: number) => {
+                const { versionHeldBy } = await import("./earlier_copy.ts");
+                try {
+                  const store = await this.#listedBucket();
+                  return await versionHeldBy(store, path, version, dest, size, options.signal) !==
+                    undefined;
+                } catch (e) {
+                  // Not asked (offline, refused): the file stays the user's.
+                  if (options.signal?.aborted) throw e;
+                  return false;
+                }
               }
+              : undefined;
+            // The lock file pins the bytes to be written: a file in DEST
+            // that is the user's is refused before they are downloaded (a
+            // locally edited model cost its whole download on every sync,
+            // then failed), and one that is not is not looked at again.
+            const checkedBefore = !force && pinned !== undefined;
+            if (checkedBefore) {
+              await records.check(path, dest, pinned, force, options.signal, earlierCopy);
             }
             const download = () =>
               this.#pathOf(asset, {
@@ -2383,23 +2406,9 @@ export class VersionedCache {
             if (!force && await records.unchanged(path, dest, source, options.signal)) {
               return { path, dest, unchanged: true as const };
             }
-            // A file that holds another version of the path (baiji-pod's
-            // sync at an older pin, or over vc's copy) is no edit of the user's.
-            const earlierCopy = isVersion(version)
-              ? async (size: number) => {
-                const { versionHeldBy } = await import("./earlier_copy.ts");
-                try {
-                  const store = await this.#listedBucket();
-                  return await versionHeldBy(store, path, version, dest, size, options.signal) !==
-                    undefined;
-                } catch (e) {
-                  // Not asked (offline, refused): the file stays the user's.
-                  if (options.signal?.aborted) throw e;
-                  return false;
-                }
-              }
-              : undefined;
-            await records.check(path, dest, local, force, options.signal, earlierCopy);
+            if (!checkedBefore) {
+              await records.check(path, dest, local, force, options.signal, earlierCopy);
+            }
             // A corrupt cached copy is never copied out; a stop cuts its copy
             // (seconds a GB), leaving DEST's file as it was. The copy is
             // checked, and hashed for the records, in the read that copies

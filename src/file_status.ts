@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { dirname } from "./path.ts";
 
 /**
  * True for the errors that mean `path` is not there: `NotFound`, and
@@ -101,4 +102,37 @@ async function unlessMissing(look: Promise<Deno.FileInfo>): Promise<Deno.FileInf
     if (isMissing(e)) return undefined;
     throw e;
   }
+}
+
+/**
+ * The nearest existing path above `path` (links followed), when it is not a
+ * directory: the file that makes creating `path` fail with "Not a
+ * directory" (ENOTDIR), which the system's error never names. `undefined`
+ * when the nearest existing one is a directory, or cannot be looked at.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileAbove } from "./file_status.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/f`, "in the way");
+ *   assert.equal(fileAbove(`${dir}/f/a/b.csv`), `${dir}/f`);
+ *   assert.equal(fileAbove(`${dir}/d/b.csv`), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function fileAbove(path: string): string | undefined {
+  for (let at = dirname(path); at !== dirname(at); at = dirname(at)) {
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = statusOrUndefinedSync(at, { follow: true });
+    } catch {
+      return undefined; // not known to be the one in the way
+    }
+    if (info !== undefined) return info.isDirectory ? undefined : at;
+  }
+  return undefined;
 }

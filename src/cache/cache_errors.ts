@@ -25,6 +25,7 @@ import { isNoSpaceError } from "../no_space.ts";
 import { isReadOnlyFs } from "../read_only_fs.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
+import { fileAbove } from "../file_status.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
@@ -497,9 +498,7 @@ export function explainCacheError(
     if (path !== undefined && path.replaceAll("\\", "/").startsWith(meta.replaceAll("\\", "/"))) {
       // "Not a directory" names the path opened below the culprit: name the
       // file in the way, the one to remove.
-      const culprit = e instanceof Deno.errors.NotADirectory
-        ? fileAbove(path, cacheDir) ?? path
-        : path;
+      const culprit = e instanceof Deno.errors.NotADirectory ? fileAbove(path) ?? path : path;
       return new VcError(
         `cannot cache ${where}: ${culprit} in the cache's records has the wrong type (a file where a ` +
           `directory belongs, or the reverse; damaged, or planted by a restored cache): ` +
@@ -514,25 +513,6 @@ export function explainCacheError(
     );
   }
   return e;
-}
-
-/**
- * The highest path between `cacheDir` (excluded) and `path` that exists and
- * is not a directory: what makes opening `path` fail with "Not a directory".
- */
-function fileAbove(path: string, cacheDir: string): string | undefined {
-  const top = cacheDir.replace(/[\\/]+$/, "");
-  const parts = path.slice(top.length + 1).split(/[\\/]/);
-  let at = top;
-  for (const part of parts) {
-    at = `${at}/${part}`;
-    try {
-      if (!Deno.lstatSync(at).isDirectory) return at;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -553,7 +533,11 @@ export function copyOutError(e: unknown, dest: string): unknown {
   if (e instanceof Deno.errors.IsADirectory) {
     why = "a directory is there (remove it, or copy somewhere else)";
   } else if (e instanceof Deno.errors.NotADirectory) {
-    why = "a file is where one of its directories belongs (remove it, or copy somewhere else)";
+    // The system's error names no file, and a deep DEST has many directories.
+    const file = fileAbove(dest);
+    why = `a file is where one of its directories belongs${
+      file === undefined ? "" : `: ${file}`
+    } (remove it, or copy somewhere else)`;
   } else if (isPermissionError(e)) {
     why = "permission denied, or a read-only file system";
   } else if ((e as { code?: unknown } | undefined)?.code === "ENOSPC") {

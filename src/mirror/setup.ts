@@ -5,11 +5,12 @@
  * @module
  */
 import { nearSiblingDirectory } from "../suggest.ts";
-import { dirname, isInside, join, pathBelow, resolve } from "../path.ts";
+import { isInside, join, pathBelow, resolve } from "../path.ts";
 import { ensureCacheDir } from "../cache/cache_dir.ts";
 import { linkOnPath } from "../cache/layout.ts";
 import { defaultCacheDir } from "../config.ts";
 import { realish } from "../real_path.ts";
+import { fileAbove } from "../file_status.ts";
 import { stateIdentities } from "./state_identity.ts";
 import {
   AccessDeniedError,
@@ -445,9 +446,9 @@ function unreadableSource(
  * it cannot be, and every key would fail with a line of its own.
  */
 async function refuseTargetBelowFile(at: string): Promise<void> {
-  const info = await Deno.stat(at).catch(async (e) => {
+  const info = await Deno.stat(at).catch((e) => {
     if (!(e instanceof Deno.errors.NotADirectory)) return undefined;
-    const file = await fileAbove(at);
+    const file = fileAbove(at);
     throw new InvalidInputError(
       `mirror target ${at} cannot be made: ${file ?? "a path above it"} is a file, ` +
         `not a directory`,
@@ -506,13 +507,4 @@ async function localSourceBase(dir: string, sourcePrefix: string | undefined): P
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
-}
-
-/** The nearest existing path above `path` that is not a directory, if any. */
-async function fileAbove(path: string): Promise<string | undefined> {
-  for (let at = dirname(path); at !== dirname(at); at = dirname(at)) {
-    const info = await Deno.stat(at).catch(() => undefined);
-    if (info !== undefined) return info.isDirectory ? undefined : at;
-  }
-  return undefined;
 }

@@ -44,6 +44,7 @@ import { systemClock } from "../clock.ts";
 import { forwardAbort } from "../abort_hub.ts";
 import { AtomicFile } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
+import { fileAbove } from "../file_status.ts";
 import {
   IntegrityError,
   InvalidInputError,
@@ -291,9 +292,10 @@ async function checkDestination(dest: string, signal: AbortSignal | undefined): 
     isDirectory = (await Deno.lstat(dest)).isDirectory;
   } catch (e) {
     if (!(e instanceof Deno.errors.NotADirectory)) return;
+    const file = fileAbove(dest);
     throw new InvalidInputError(
       `downloadToFile(): cannot write the destination ${dest}: a file is where one of its ` +
-        `directories belongs`,
+        `directories belongs${file === undefined ? "" : `: ${file}`}`,
       { cause: e },
     );
   }

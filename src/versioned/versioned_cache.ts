@@ -33,6 +33,7 @@ import {
 } from "../errors.ts";
 import { LINK_LOOP, notRegularFileKind, regularFile } from "../regular_file.ts";
 import { realBelow, realish } from "../real_path.ts";
+import { fileAbove } from "../file_status.ts";
 import { environmentLocalPath, normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { checkReport } from "../upload_check.ts";
@@ -3626,7 +3627,10 @@ async function destDirProblem(dir: string): Promise<string | undefined> {
     return info.isDirectory ? undefined : "it is a file, not a directory";
   } catch (error) {
     if (error instanceof Deno.errors.NotADirectory) {
-      return "a file is where one of its directories belongs";
+      const file = fileAbove(dir);
+      return `a file is where one of its directories belongs${
+        file === undefined ? "" : `: ${file}`
+      }`;
     }
     if (error instanceof Deno.errors.FilesystemLoop) {
       return `symbolic links on its path loop (${LINK_LOOP})`;

@@ -707,7 +707,7 @@ export class ProgressBar {
   // step: the run waits on nothing else. The items' ETA needs one done, and
   // the run's bytes (what it downloaded) stand still through the copy that
   // follows a download (`0 B/s` for the minute a large copy took).
-  #lastItemStep(): { rate: number; eta: number | undefined } | undefined {
+  #lastItemStep(): { rate: number | undefined; eta: number | undefined } | undefined {
     const s = this.#state;
     const step = this.#itemStep;
     if (step === undefined || step.total <= 0 || s.totalBytes !== undefined) return undefined;
@@ -715,7 +715,9 @@ export class ProgressBar {
     // Its samples, not those of a step timed before it.
     if (this.#itemKey !== `${s.current ?? ""}\0${step.name}`) return undefined;
     const rate = rateOf(this.#itemSamples, this.#itemStart, this.#now());
-    if (rate === undefined) return undefined;
+    // Not measured yet: no ETA, not the items' (the quick small ones
+    // before a large last one made it `ETA 0:00` as that one began).
+    if (rate === undefined) return { rate: this.#rate(), eta: undefined };
     return {
       rate,
       eta: rate > 0 ? Math.max(0, (step.total - step.bytes) / rate) : undefined,

@@ -44,8 +44,10 @@ const REPORTS: Report[][] = [
     { done: 1, total: 4, failed: 1 },
   ],
   [{ done: 2, total: 4, step: { name: "downloading", bytes: 0, total: 0 } }],
+  // Not the last item: that one's step gives the bar its rate and ETA,
+  // which a joined text cannot (progress_last_item_step_eta_test.ts).
   [{
-    done: 3,
+    done: 2,
     total: 4,
     bytes: 9_000_000,
     current: "s3://a-bucket-with-a-long-name/and/a/very/long/key/under/many/prefixes/big-file.bin",

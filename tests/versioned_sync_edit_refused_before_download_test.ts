@@ -5,7 +5,9 @@
  * When the lock file pins the entry's size and SHA-256, the file in DEST is
  * judged against them first: an edit is refused before anything is fetched;
  * a file that holds the pinned bytes (or one vc wrote, unchanged since) is
- * still replaced as before.
+ * still replaced as before. An entry whose place no copy can take (a
+ * directory there, a file where one of its directories belongs) fails
+ * before its download too, forced or not.
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
@@ -65,4 +67,35 @@ Deno.test("vc sync still replaces its own unchanged copy, and adopts one holding
   assert(r.copied.length + r.unchanged.length === 2);
   assertEquals(await Deno.readTextFile(join(out, "a.bin")), "a two\n");
   assertEquals(await Deno.readTextFile(join(out, "b.bin")), "b two\n");
+});
+
+Deno.test("vc sync fails an entry whose place in DEST no copy can take without downloading it", async () => {
+  const { ws, gets } = await counted();
+  await using _ = ws;
+  await ws.vc.add("/a.bin", await writeFile(ws.dir, "a1.bin", "a one\n"));
+  await ws.vc.add("/d/b.bin", await writeFile(ws.dir, "b1.bin", "b one\n"));
+  const out = join(ws.dir, "out");
+  // A directory where /a.bin goes, a file where /d/b.bin needs a directory.
+  await Deno.mkdir(join(out, "a.bin"), { recursive: true });
+  await Deno.writeTextFile(join(out, "d"), "a file of mine\n");
+  await ws.cache.prune({ maxBytes: 0 });
+  gets.clear();
+
+  for (const force of [false, true]) {
+    const r = await ws.vc.syncSettled(out, { force });
+    assertEquals(r.failed.map((f) => f.path), ["/a.bin", "/d/b.bin"]);
+    assert(
+      String(r.failed[0]!.error).includes(
+        `cannot write ${join(out, "a.bin")}: a directory is there`,
+      ),
+      String(r.failed[0]!.error),
+    );
+    assert(
+      String(r.failed[1]!.error).includes(
+        `a file is where one of its directories belongs: ${join(out, "d")}`,
+      ),
+      String(r.failed[1]!.error),
+    );
+    assertEquals([...gets.keys()], [], "nothing fetched for entries that cannot be written");
+  }
 });

@@ -531,13 +531,9 @@ export function copyOutError(e: unknown, dest: string): unknown {
   const message = (e as Error | undefined)?.message ?? String(e);
   let why: string | undefined;
   if (e instanceof Deno.errors.IsADirectory) {
-    why = "a directory is there (remove it, or copy somewhere else)";
+    return copyOutBlocked(dest, "directory", e);
   } else if (e instanceof Deno.errors.NotADirectory) {
-    // The system's error names no file, and a deep DEST has many directories.
-    const file = fileAbove(dest);
-    why = `a file is where one of its directories belongs${
-      file === undefined ? "" : `: ${file}`
-    } (remove it, or copy somewhere else)`;
+    return copyOutBlocked(dest, "file above", e);
   } else if (isPermissionError(e)) {
     why = "permission denied, or a read-only file system";
   } else if ((e as { code?: unknown } | undefined)?.code === "ENOSPC") {
@@ -550,6 +546,39 @@ export function copyOutError(e: unknown, dest: string): unknown {
   }
   if (why === undefined) return e;
   return new VcError(`cannot write ${dest}: ${why} (${message})`, { cause: e });
+}
+
+/**
+ * The error of a copy out to `dest` that cannot be written: a directory is
+ * at its name (`"directory"`), or a file where one of its directories
+ * belongs (`"file above"`, named: the system's error names none, and a deep
+ * DEST has many directories). `cause`, the system's error, when the write
+ * found it; none when it was seen before (`vc sync` looks before it
+ * downloads).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { copyOutBlocked } from "./cache_errors.ts";
+ * const e = copyOutBlocked("/o/t.csv", "directory");
+ * assert.equal(e.message, "cannot write /o/t.csv: a directory is there (remove it, or copy somewhere else)");
+ * ```
+ */
+export function copyOutBlocked(
+  dest: string,
+  what: "directory" | "file above",
+  cause?: unknown,
+): VcError {
+  let why = "a directory is there";
+  if (what === "file above") {
+    const file = fileAbove(dest);
+    why = `a file is where one of its directories belongs${file === undefined ? "" : `: ${file}`}`;
+  }
+  const told = cause === undefined
+    ? ""
+    : ` (${(cause as Error | undefined)?.message ?? String(cause)})`;
+  const text = `cannot write ${dest}: ${why} (remove it, or copy somewhere else)${told}`;
+  return cause === undefined ? new VcError(text) : new VcError(text, { cause });
 }
 
 /**

@@ -733,8 +733,10 @@ export function linkOnPath(
 /**
  * {@linkcode linkOnPath}, and the `lstat` of `path` itself from the same
  * walk (`stat`; absent when it is missing, or could not be read: `exists`
- * then tells which). Maintenance lists every entry this way: one `lstat` of
- * each data file, not a second one after the walk.
+ * then tells which), and the first component on its way that is neither a
+ * directory nor a link (`file`: `path` itself when it is a file, else the
+ * file where one of its directories belongs). Maintenance lists every entry
+ * this way: one `lstat` of each data file, not a second one after the walk.
  *
  * @example
  * ```ts
@@ -745,6 +747,7 @@ export function linkOnPath(
  *   await Deno.writeTextFile(`${dir}/x`, "12");
  *   assert.equal(inspectOnPath(dir, `${dir}/x`).stat?.size, 2);
  *   assert.equal(inspectOnPath(dir, `${dir}/none`).exists, false);
+ *   assert.equal(inspectOnPath(dir, `${dir}/x/y`).file, `${dir}/x`);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
@@ -754,7 +757,7 @@ export function inspectOnPath(
   cacheDir: string,
   path: string,
   known?: Set<string>,
-): { link: string | undefined; exists: boolean; stat?: Deno.FileInfo } {
+): { link: string | undefined; exists: boolean; file?: string; stat?: Deno.FileInfo } {
   return inspectPath(cacheDir, path, known);
 }
 

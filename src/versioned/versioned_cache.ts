@@ -2242,6 +2242,7 @@ export class VersionedCache {
     const ownAt = await ownFilesAt(ownFiles(this));
     const overrideAt = await ownFilesAt(overrides.map(({ file, of }) => [file, of]));
     const { inspectOnPath } = await import("../cache/layout.ts");
+    const { copyOutBlocked } = await import("../cache/cache_errors.ts");
     let done = 0;
     let bytes = 0;
     // Drawn at once, and moving while a large entry downloads, not only when one ends.
@@ -2276,7 +2277,7 @@ export class VersionedCache {
             // also where DEST is a symbolic link to it.
             // The walk of DEST's directories (no link on the way) is the
             // check below too.
-            const { link } = inspectOnPath(root, dest);
+            const { link, stat: destStat, file: fileOnWay } = inspectOnPath(root, dest);
             const inBucket = bucketDir === undefined
               ? false
               : link === undefined
@@ -2319,6 +2320,15 @@ export class VersionedCache {
               );
             };
             throughLink(link);
+            // No copy can take its place (a directory there, or a file where
+            // one of its directories belongs; never replaced, even forced):
+            // said before the download, which it cost before.
+            if (link === undefined && destStat?.isDirectory) {
+              throw copyOutBlocked(dest, "directory");
+            }
+            if (link === undefined && fileOnWay !== undefined && fileOnWay !== dest) {
+              throw copyOutBlocked(dest, "file above");
+            }
             options.signal?.throwIfAborted();
             // The lock file pins the entry's SHA-256: a file still as the
             // last sync recorded it, of those bytes, is left as it is before

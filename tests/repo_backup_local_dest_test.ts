@@ -11,6 +11,7 @@ import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { objectLocation } from "../src/repo/object_uri.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { repoOnFakeS3 } from "./repo_on_fake_s3.ts";
 
 Deno.test("repo backup and restore at local paths with #, ?, % and spaces", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_repo_backup_dest_" });
@@ -75,4 +76,24 @@ Deno.test("repo backup to a local directory (DIR/, or DIR that exists) is refuse
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("repo backup to an S3 prefix that holds objects is refused as a directory, writing nothing", async () => {
+  await using t = await repoOnFakeS3("vc_repo_backup_dest_s3_");
+  await t.repo.add("/a.csv", new TextEncoder().encode("a\n"));
+  await t.repo.backup("s3://b/kept/first.jsonl.gz");
+  const before = t.s3.listKeys("b");
+  // Each holds objects under it: a backup there was written as an object
+  // beside them (`kept` next to `kept/…`), where a local directory is refused.
+  for (const dest of ["s3://b/kept", "s3://b/repo", "s3://b/repo/content"]) {
+    const e = await assertRejects(() => t.repo.backup(dest), InvalidInputError);
+    assertStringIncludes(e.message, `${dest} names a directory, not a file`);
+  }
+  assertEquals(t.s3.listKeys("b"), before);
+  // A name that holds nothing under it is a file, as before.
+  assertEquals((await t.repo.backup("s3://b/kep")).uri, "s3://b/kep");
+  // A listing refused (a credential that may write backups but not list)
+  // writes as before.
+  t.s3.failNext(1, "internal", (r) => r.op === "ListObjectsV2");
+  assertEquals((await t.repo.backup("s3://b/unlisted")).uri, "s3://b/unlisted");
 });

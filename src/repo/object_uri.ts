@@ -6,7 +6,7 @@
  * @module
  */
 import { basename, dirname, resolve } from "node:path";
-import { untilAborted } from "../abort_hub.ts";
+import { signalOption, untilAborted } from "../abort_hub.ts";
 import {
   IntegrityError,
   InvalidInputError,
@@ -102,8 +102,7 @@ export async function openObjectUri(
     if (!(error instanceof NotFoundError)) throw error;
     // A directory (a local one; an S3 prefix holding objects) given for the
     // file in it: said so, not "not found" of a name the user sees right there.
-    const directory = error instanceof IsDirectoryError ||
-      !(await store.list(`${key}/`, { etags: false })[Symbol.asyncIterator]().next()).done;
+    const directory = error instanceof IsDirectoryError || await holdsObjectsUnder(store, key);
     if (!directory) throw error;
     throw new InvalidInputError(
       `${uri} is a directory, not a file: give the snapshot file in it (${BACKUP_URI.library}, ` +
@@ -177,16 +176,23 @@ export async function writeObjectUri(
     const isDir = parsed.path.endsWith("/") ||
       (Deno.build.os === "windows" && parsed.path.endsWith("\\")) ||
       (await Deno.stat(parsed.path).catch(() => undefined))?.isDirectory === true;
-    if (isDir) {
-      throw new InvalidInputError(
-        `${uri} names a directory, not a file: give the backup's file name in it ` +
-          "(e.g. DIR/catalog.jsonl.gz), or omit it for backups/ in the repository",
-      );
-    }
+    if (isDir) throw directoryDest(uri);
   }
   // A local backup is the user's file: nothing of vc's is left beside it.
   const store = await open(root, forUserFiles());
   try {
+    // An S3 prefix that holds objects is the directory of a file store: the
+    // backup was written as an object beside them (`kept` next to `kept/…`),
+    // which no copy of the bucket to a disk can hold (a file and a directory
+    // of one name). A credential that may write but not list (a backup
+    // bucket's policy) writes as before.
+    if (
+      parsed.scheme === "s3" &&
+      await holdsObjectsUnder(store, key, signal).catch((error) => {
+        if (signal?.aborted) throw error;
+        return false;
+      })
+    ) throw directoryDest(uri);
     await store.put(key, bytes, {
       contentType: "application/gzip",
       ifNoneMatch: "*",
@@ -203,6 +209,27 @@ export async function writeObjectUri(
   } finally {
     await store.close();
   }
+}
+
+// The refusal of a backup destination that is a directory (a local one, or
+// an S3 prefix holding objects).
+function directoryDest(uri: string): InvalidInputError {
+  return new InvalidInputError(
+    `${uri} names a directory, not a file: give the backup's file name in it ` +
+      "(e.g. DIR/catalog.jsonl.gz), or omit it for backups/ in the repository",
+  );
+}
+
+// Whether `store` holds an object under `key/`: `key` is a directory of it.
+async function holdsObjectsUnder(
+  store: ObjectStore,
+  key: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  for await (const _ of store.list(`${key}/`, { etags: false, ...signalOption(signal) })) {
+    return true;
+  }
+  return false;
 }
 
 /** The size of `bytes` where it is known before it is read. */

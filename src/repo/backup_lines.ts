@@ -319,13 +319,16 @@ export async function scanSnapshotStream(
         scanFailed = true;
         if (inputError !== undefined) throw inputError.cause;
         // Lines already read: the file is a backup whose gzip stream breaks
-        // off (a copy cut short, a damaged disk).
+        // off (a copy cut short, a damaged disk), or is followed by other
+        // bytes (a second file appended), which fail the stream as early:
+        // the lines of its last chunks are lost with it, the last line too.
+        const gzipBreaks = `${source} is cut short or damaged, or has other data after its end: ` +
+          "its gzip stream";
         throw new InvalidInputError(
           lineNo > 0 || pending !== ""
-            ? `${source} is cut short or damaged: its gzip stream breaks off after line ${lineNo}`
+            ? `${gzipBreaks} breaks off after line ${lineNo}`
             : gzipMagic
-            ? `${source} is cut short or damaged, or has other data after its end: its gzip ` +
-              "stream gives no line"
+            ? `${gzipBreaks} gives no line`
             : notGzip(source, head),
           { cause },
         );

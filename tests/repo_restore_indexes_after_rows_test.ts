@@ -111,6 +111,24 @@ Deno.test("repo restore (SQLite): the indexes are made once, after the rows, as 
   });
 });
 
+Deno.test("repo restore (SQLite): making the indexes after the rows is a step of its own", async () => {
+  // Seconds for a large catalog, and the bar sat at "writing the catalog"
+  // 100% meanwhile, as if stuck.
+  await withCatalog(async (_dir, catalog) => {
+    const log: string[] = [];
+    await restoreCatalog(logged(catalog, log), await snapshot(1_500), {
+      onProgress: (p) => log.push(`progress: ${p.current}`),
+    });
+    const lastInsert = log.findLastIndex((sql) => sql.startsWith("INSERT INTO "));
+    const firstMade = log.findIndex((sql, i) => i > lastInsert && sql.startsWith("CREATE "));
+    const step = log.indexOf("progress: making the catalog's indexes");
+    assert(
+      lastInsert < step && step < firstMade,
+      log.filter((s) => !s.startsWith("INSERT")).join("\n"),
+    );
+  });
+});
+
 Deno.test("repo restore (SQLite): a reader meanwhile sees the old catalog and its indexes; a stop leaves them all", async () => {
   await withCatalog(async (dir, catalog) => {
     await restoreCatalog(catalog, await snapshot(3));

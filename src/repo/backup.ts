@@ -557,7 +557,10 @@ export async function restoreCatalog(
       );
     });
     // A duplicate content key (which the snapshot's check already refuses)
-    // fails here, as the unique index is made again: rolled back.
+    // fails here, as the unique index is made again: rolled back. Seconds
+    // for a large catalog: a step of its own, not "writing the catalog" at
+    // 100%, as if stuck.
+    if (indexes.length > 0) options.onProgress?.({ current: "making the catalog's indexes" });
     for (const sql of indexes) await tx.query(sql);
     const keptPurged = purged.length > 0
       ? await keepPurged(tx, options.store!, purged, {

@@ -48,12 +48,13 @@ Deno.test("restore over a damaged catalog counts the content its records do not 
     assertStringIncludes(
       text.stderr,
       "1 restored record names content the store does not hold (purged since the snapshot was " +
-        "taken, or not copied to this store): vc repo check lists them",
+        "taken, or not copied to this store): vc repo check lists it",
     );
     assertStringIncludes(
       text.stderr,
       "1 content object in the store is referenced by no restored record (added since the " +
-        "snapshot was taken): gc keeps it until vc repo gc --release-restored",
+        "snapshot was taken): gc keeps it until vc repo gc --release-restored; vc repo check " +
+        "lists it",
     );
     const json = JSON.parse(
       ok(await vc(["repo", "restore", snapshot, "--force", "--json"], env), "restore --json")

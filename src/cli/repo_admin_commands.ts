@@ -361,15 +361,16 @@ export const restore: Command = {
           missingContent === 1 ? "names" : "name"
         } content the store does not hold ` +
           "(purged since the snapshot was taken, or not copied to this store): " +
-          "vc repo check lists them",
+          `vc repo check lists ${missingContent === 1 ? "it" : "them"}`,
       );
     }
     if (unreferencedContent > 0) {
+      const it = unreferencedContent === 1 ? "it" : "them";
       ctx.out.warn(
         `${counted(unreferencedContent, "content object")} in the store ${
           unreferencedContent === 1 ? "is" : "are"
-        } referenced by no restored record (added since the snapshot was taken): gc keeps it ` +
-          "until vc repo gc --release-restored; vc repo check lists it: record what you need " +
+        } referenced by no restored record (added since the snapshot was taken): gc keeps ${it} ` +
+          `until vc repo gc --release-restored; vc repo check lists ${it}: record what you need ` +
           "first with vc repo adopt KEY PATH",
       );
     }

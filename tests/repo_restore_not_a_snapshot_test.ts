@@ -100,3 +100,50 @@ Deno.test("repo restore: Repository.restore of an empty file rejects, naming it"
     `${uri} is empty (0 bytes)`,
   );
 });
+
+/**
+ * A snapshot in a tarball (`tar czf` of `backups/`), in a zip, or gzipped
+ * twice (`gzip` run on the `.gz`) was refused as `line 1 is not JSON:
+ * Unexpected token 'b', "backups/\x00\x00"...` (or as no gzip at all), which
+ * names neither what the file is nor what to do. Each is named, with the way
+ * to the snapshot in it.
+ */
+Deno.test("repo restore: a tarball, a zip and a snapshot gzipped twice are named for what they are", async () => {
+  const gzip = async (bytes: Uint8Array<ArrayBuffer>) =>
+    new Uint8Array(
+      await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip")))
+        .arrayBuffer(),
+    );
+  const text = new TextEncoder();
+  const snapshot = await gzip(text.encode('{"format":"vc-repo-backup","version":1}\n'));
+  // A ustar header (name, then "ustar" at byte 257), the snapshot after it.
+  const header = new Uint8Array(512);
+  header.set(text.encode("backups/catalog-1.jsonl.gz"));
+  header.set(text.encode("ustar\u000000"), 257);
+  const tarball = await gzip(new Uint8Array([...header, ...snapshot]));
+  const zip = new Uint8Array([...text.encode("PK\u0003\u0004"), ...new Uint8Array(60)]);
+  // A snapshot whose header has "ustar" where a tar header has it is one.
+  const at257 = '{"format":"vc-repo-backup","version":1,"repository":"s3://b/';
+  const custard = `${at257}${"x".repeat(257 - at257.length - 1)}custard"}`;
+  assertEquals(custard.slice(257, 262), "ustar");
+  const rows = await parseSnapshotStream(
+    new Blob([await gzip(text.encode(`${custard}\n`))]).stream(),
+    "b.gz",
+    "content/",
+  );
+  assertEquals(rows.repository, `s3://b/${"x".repeat(257 - at257.length - 1)}custard`);
+  for (
+    const [bytes, said] of [
+      [tarball, "b.gz is a tar archive, not a vc-repo backup: extract"],
+      [new Uint8Array([...header, ...snapshot]), "b.gz is a tar archive, not a vc-repo backup"],
+      [zip, "b.gz is a zip archive, not a vc-repo backup: extract"],
+      [await gzip(snapshot), "b.gz is gzip-compressed twice"],
+    ] as const
+  ) {
+    await assertRejects(
+      () => parseSnapshotStream(new Blob([bytes]).stream(), "b.gz", "content/"),
+      InvalidInputError,
+      said,
+    );
+  }
+});

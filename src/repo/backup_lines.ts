@@ -360,8 +360,9 @@ export async function scanSnapshotStream(
 // stream's end: past them the line's problem is said alone.
 const DAMAGE_CHECK_CHARS = 256 * 1024 * 1024;
 
-// Bytes of a file that is no gzip stream read to say what it is instead.
-const HEAD_BYTES = 256;
+// Bytes of a file that is no gzip stream read to say what it is instead (a
+// tar archive's magic is at byte 257).
+const HEAD_BYTES = 512;
 
 /**
  * Why `source`, whose first bytes are `head` (undefined: none), is no
@@ -379,11 +380,35 @@ function notGzip(source: string, head: Uint8Array | undefined): string {
       `${REPO_RESTORE.library} takes a snapshot that ${REPO_BACKUP.library} wrote ` +
       "(gzip-compressed JSON Lines)";
   }
+  if (text.startsWith("PK\u0003\u0004")) return archive(source, "zip", "unzip FILE");
   if (/^\s*\{\s*"format"\s*:\s*"vc-repo-backup"/.test(text)) {
     return `${source} is not a gzip-compressed vc-repo backup: it holds one gunzipped (to read ` +
       "it?); compress it again (gzip -k FILE) and restore FILE.gz";
   }
+  if (text.slice(257, 262) === "ustar") return archive(source, "tar", "tar xf FILE");
   return `${source} is not a gzip-compressed vc-repo backup`;
+}
+
+/**
+ * Why `source`, a gzip stream whose first line is `line`, is no snapshot,
+ * when that line shows what it is instead: a tar archive (`tar czf` of
+ * backups; its header's magic at byte 257), or a snapshot gzipped again
+ * (gzip's magic, `1f 8b`, the second byte no UTF-8). Undefined otherwise.
+ */
+function gunzippedKind(source: string, line: string): string | undefined {
+  if (line.slice(257, 262) === "ustar") return archive(source, "tar", "tar xzf FILE");
+  if (line.startsWith("\u001f\ufffd")) {
+    return `${source} is gzip-compressed twice (gzip run on a backup), not a vc-repo backup as ` +
+      `${REPO_BACKUP.library} writes it: decompress it once (gunzip FILE, if it ends in .gz) ` +
+      "and restore the file that gives";
+  }
+  return undefined;
+}
+
+// An archive that may hold a snapshot, and the command that extracts it.
+function archive(source: string, kind: string, extract: string): string {
+  return `${source} is a ${kind} archive, not a vc-repo backup: extract the snapshot from it ` +
+    `(${extract}) and restore that file`;
 }
 
 // A summary's names from the header, where it has them.
@@ -430,13 +455,21 @@ class SnapshotParser {
     // vc writes no blank line: one is an altered file (and a few MB of
     // gzip holding GBs of them would otherwise be read to the end).
     if (line === "") throw bad("is empty, which no vc-repo backup has (was the file altered?)");
+    // A first line that is no JSON may show what the file is instead: said
+    // so (a header that is JSON is never taken for one).
+    const otherFile = () => {
+      const other = this.#sawHeader ? undefined : gunzippedKind(source, line);
+      if (other !== undefined) throw new InvalidInputError(other);
+    };
     if (line.length > MAX_LINE_CHARS) {
+      otherFile();
       throw bad(`is over ${MAX_LINE_CHARS} characters long, more than a record or tag can be`);
     }
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (cause) {
+      otherFile();
       throw new InvalidInputError(`${at} is not JSON: ${(cause as Error).message}`, { cause });
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {

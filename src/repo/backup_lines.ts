@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { counted } from "../counted.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { SqlValue } from "./catalog.ts";
@@ -567,9 +568,7 @@ class SnapshotParser {
 
   // A tag line repeated (what a gzip bomb of one line is) is refused at once.
   #once(row: SqlValue[], bad: Bad): void {
-    // Joined by NUL, which neither a checked path nor a tag holds (no
-    // control characters): one string per pair, without a JSON text of it.
-    const key = `${typeof row[0] === "number" ? "r" : "p"}${row[0]}\u0000${row[1]}`;
+    const key = repeatKey(row);
     if (this.#tags.has(key)) throw bad(`${JSON.stringify(row)} appears more than once`);
     this.#tags.add(key);
   }
@@ -606,6 +605,32 @@ class SnapshotParser {
 }
 
 type Bad = (why: string) => InvalidInputError;
+
+// Keys up to this long are kept as they are; longer ones as their digest.
+const MAX_KEPT_KEY = 64;
+
+/**
+ * What a snapshot's check keeps of a tag line's `[record id or path, tag]`
+ * to find it repeated: the pair itself when short (most are), else its
+ * SHA-256, so a snapshot of tags on long paths (1,024 characters each) is
+ * checked in bounded memory, not in GBs of the paths held whole.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { repeatKey } from "./backup_lines.ts";
+ * assert.equal(repeatKey(["/a.csv", "t"]), "p/a.csv\u0000t");
+ * assert.equal(repeatKey([`/${"a".repeat(1000)}`, "t"]).length, 45);
+ * ```
+ */
+export function repeatKey(row: SqlValue[]): string {
+  // Joined by NUL, which neither a checked path nor a tag holds (no control
+  // characters): one string per pair, without a JSON text of it.
+  const key = `${typeof row[0] === "number" ? "r" : "p"}${row[0]}\u0000${row[1]}`;
+  if (key.length <= MAX_KEPT_KEY) return key;
+  // "h" and a digest: never a pair's own text, which starts with "r" or "p".
+  return `h${createHash("sha256").update(key).digest("base64")}`;
+}
 
 function checkRecord(value: unknown, bad: Bad, contentPrefix: string): SqlValue[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -122,21 +122,27 @@ export async function runProcess(): Promise<void> {
   const loaded: { cli?: Awaited<ReturnType<typeof loadFullCli>> } = {};
   // Leave nothing half-done behind: partial downloads and the entry locks
   // this process holds (both are temp files).
-  const exitNow = (): never => {
+  // Ended without the command's own end, which would have said what it did:
+  // the last line says which command was ended at once, and why, also off a
+  // terminal (a CI log otherwise ended on its last progress line, or on
+  // nothing). A progress bar still drawn is erased first, so that line does
+  // not follow the bar's, nor the shell's prompt. A command that was
+  // aborting its work in flight (its grace over, or a third signal) says it
+  // did not see that through.
+  const exitNow = (why: "grace" | "signal"): never => {
     discardOpenTempFiles();
-    // Ended without the command's own end: a progress bar still drawn would
-    // stay on screen, the shell's prompt after it. A command that was
-    // aborting its work in flight (its grace over, or a third signal) says
-    // it did not see that through, rather than end on the bar's last line.
-    const erased = loaded.cli?.eraseDrawnBars() ?? false;
-    if (cancel.signal.aborted || erased) {
-      denoIo().writeStderr(
-        cancel.signal.aborted
-          ? `vc: ${command} interrupted: ended at once, before the work in flight was all aborted ` +
-            "(an upload cut there may stay open in the store as an incomplete multipart upload)\n"
-          : `vc: ${command === "" ? "" : `${command} `}interrupted\n`,
-      );
-    }
+    loaded.cli?.eraseDrawnBars();
+    const name = command === "" ? "" : `${command} `;
+    denoIo().writeStderr(
+      cancel.signal.aborted
+        ? `vc: ${name}interrupted: ended at once, before the work in flight was all aborted ` +
+          "(an upload cut there may stay open in the store as an incomplete multipart upload)\n"
+        : `vc: ${name}interrupted: ended at once, ${
+          why === "grace"
+            ? `still busy ${INTERRUPT_GRACE_MS / 1000} s after the signal`
+            : "by a second signal"
+        } (its temp files removed; run it again to finish)\n`,
+    );
     Deno.exit(130);
   };
   // Until the command line is loaded (a signal during start-up), a first guess;
@@ -147,14 +153,14 @@ export async function runProcess(): Promise<void> {
   // that aborts its work in flight then is given the time to do so (a
   // multipart upload left open would stay in the store, billed); any other
   // ends at once, as does any on a further signal.
-  const cutShort = (): void => {
+  const cutShort = (why: "grace" | "signal"): void => {
     clearTimeout(graceTimer);
-    if (!ABANDONS_IN_FLIGHT.has(command) || cancel.signal.aborted) exitNow();
+    if (!ABANDONS_IN_FLIGHT.has(command) || cancel.signal.aborted) exitNow(why);
     cancel.abort(new DOMException("interrupted", "AbortError"));
-    setTimeout(exitNow, ABANDON_GRACE_MS);
+    setTimeout(() => exitNow("grace"), ABANDON_GRACE_MS);
   };
   const onStop = (signal: "SIGINT" | "SIGTERM"): void => {
-    if (interrupt.signal.aborted) return cutShort();
+    if (interrupt.signal.aborted) return cutShort("signal");
     interrupt.abort(new DOMException("interrupted", "AbortError"));
     // Ctrl-C always ends the process: operations unwind on the abort, and
     // whatever has not unwound within the grace period (a stalled transfer
@@ -164,7 +170,7 @@ export async function runProcess(): Promise<void> {
     // `vc mirror --watch` its transfers), where the service manager's own
     // timeout and SIGKILL are the limit.
     if (signal === "SIGINT" || !drainsOnSigterm(command, Deno.args)) {
-      graceTimer = setTimeout(cutShort, INTERRUPT_GRACE_MS);
+      graceTimer = setTimeout(() => cutShort("grace"), INTERRUPT_GRACE_MS);
     }
   };
   try {

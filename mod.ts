@@ -108,6 +108,7 @@ export type { OtherNaming } from "./src/versioned/case_twin.ts";
 export { prefill, PrefillInterruptedError } from "./src/prefill/prefill.ts";
 export type {
   PrefillFailure,
+  PrefillKeptPartial,
   PrefillOptions,
   PrefillProgress,
   PrefillSummary,

@@ -193,11 +193,22 @@ export class EntryResolver {
       return await this.#pinned(loc, rec, ctx, integrity);
     }
     if (index.offline) {
+      // A large download an earlier run left unfinished is said, with the
+      // way to finish it: "not cached" alone read as if nothing were kept.
+      const { keptPartial } = await import("./partial_download.ts");
+      const kept = keptPartial(loc.dataPath);
+      const { off } = index.offlineSwitch;
+      const partial = kept === undefined ? undefined : await import("../progress.ts").then((
+        { formatBytes },
+      ) =>
+        `a partial download of it is kept there (${formatBytes(kept.bytes)} of ` +
+        `${formatBytes(kept.size)}): ${off} to finish it`
+      );
       throw new OfflineError(
         `${loc.uri} is not cached (it would be at ${loc.dataPath}${
           notACopy(statusOrUndefinedSync(loc.dataPath))
-        }) and offline mode is on (${index.offlineSwitch.on}; ${index.offlineSwitch.off} to ` +
-          `download it)`,
+        }) and offline mode is on (${index.offlineSwitch.on}` +
+          (partial === undefined ? `; ${off} to download it)` : `); ${partial}`),
       );
     }
     const got = await this.#fetcher.fetch(loc, undefined, ctx, integrity);

@@ -37,6 +37,7 @@ import {
   resumeStateOfSharedPath,
   resumeStatePathFor,
   sharedPathOfResumeState,
+  sharedTempPathFor,
 } from "../atomic_write.ts";
 import { isFutureTime, UNLOCKED_TEMP_GRACE_MS } from "../abandoned_temp.ts";
 import { statusOrUndefinedSync } from "../file_status.ts";
@@ -61,6 +62,61 @@ export function keptForResume(path: string, now: number, keepMs: number): boolea
   // Committed (a second name: killed before its note was removed): not a
   // partial, and the copy it replaced may have to go back (restoreKeptBeside).
   return (statusOrUndefinedSync(path)?.nlink ?? 1) <= 1;
+}
+
+/**
+ * The partial download kept for the next download of data path `dataPath`
+ * (see {@linkcode keptForResume}): the bytes its note says are complete from
+ * the start, and the object's size; `undefined` when none is kept (no note,
+ * one a day old, or one that does not describe the partial there). For what
+ * an interrupted or offline run says it left; never throws.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { acquireEntryLock } from "./entry_lock.ts";
+ * import { keptPartial, partialResume } from "./partial_download.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   assert.equal(keptPartial(`${dir}/a`), undefined);
+ *   const info = { key: "a", size: 10, etag: "e", lastModified: new Date(0) };
+ *   {
+ *     using lock = await acquireEntryLock(`${dir}/a`, { keepPartial: true });
+ *     const resume = partialResume(lock.temp, `${dir}/a`, 0, "s3://b/a", "");
+ *     await lock.temp.file.write(new Uint8Array(4));
+ *     assert(resume.save(info, 4));
+ *     lock.temp.keepsPartial = true; // the download's failure leaves it
+ *   }
+ *   assert.deepEqual(keptPartial(`${dir}/a`), { bytes: 4, size: 10 });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function keptPartial(
+  dataPath: string,
+  now: number = Date.now(),
+): { bytes: number; size: number } | undefined {
+  const partial = sharedTempPathFor(dataPath);
+  try {
+    if (!keptForResume(partial, now, PARTIAL_KEEP_MS)) return undefined;
+    // A plain file of one name only, as readNote reads it (a FIFO would block).
+    const path = resumeStateOfSharedPath(partial);
+    const own = Deno.lstatSync(path);
+    if (!own.isFile || (own.nlink ?? 1) > 1) return undefined;
+    const note: Partial<Note> = JSON.parse(Deno.readTextFileSync(path));
+    const stat = Deno.lstatSync(partial);
+    const size = note.info?.size;
+    if (
+      typeof note !== "object" || note === null || note.format !== FORMAT ||
+      note.dev !== stat.dev || note.ino !== (stat.ino ?? -1) ||
+      !Number.isSafeInteger(note.done) || !Number.isSafeInteger(size) ||
+      note.done! <= 0 || note.done! >= size! || note.done! > stat.size
+    ) return undefined;
+    return { bytes: note.done!, size: size! };
+  } catch {
+    return undefined; // none, or not one to tell of
+  }
 }
 
 /**

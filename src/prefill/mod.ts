@@ -27,7 +27,13 @@
  * @module
  */
 export { DEFAULT_PREFILL_CONCURRENCY, prefill, PrefillInterruptedError } from "./prefill.ts";
-export type { PrefillFailure, PrefillOptions, PrefillProgress, PrefillSummary } from "./prefill.ts";
+export type {
+  PrefillFailure,
+  PrefillKeptPartial,
+  PrefillOptions,
+  PrefillProgress,
+  PrefillSummary,
+} from "./prefill.ts";
 export { listEntries, parsePrefillItem, readListEntries, readListFile } from "./list_file.ts";
 export type {
   PrefillItem,

@@ -183,6 +183,23 @@ export interface PrefillSummary {
   bytes: number;
   /** Wall-clock duration. */
   seconds: number;
+  /**
+   * Of a prefill stopped by its signal ({@linkcode PrefillInterruptedError}):
+   * the large downloads it stopped in flight whose partial is kept for the
+   * next run to resume (see the README's "An interrupted large download
+   * resumes"), in input order. Absent when there is none.
+   */
+  keptPartials?: PrefillKeptPartial[];
+}
+
+/** A download an interrupted prefill stopped, its partial kept for the next run to resume. */
+export interface PrefillKeptPartial {
+  /** The item as listed (a URI, or a manifest's `path@version`). */
+  item: string;
+  /** The bytes kept, complete from the start of the object. */
+  bytes: number;
+  /** The object's size. */
+  size: number;
 }
 
 /** The default number of downloads in flight. */
@@ -265,6 +282,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
   const signal = callbacks.with(options.signal);
 
   const failed: Array<PrefillFailure & { order: number }> = [];
+  // The downloads an abort stopped whose partial is kept (see keptPartials).
+  const kept: Array<PrefillKeptPartial & { order: number }> = [];
   // Items are read, resolved and fetched one by one: a run over a hundred
   // thousand items keeps per item only what telling duplicates needs, and
   // its failures (see `eachTarget`).
@@ -459,9 +478,15 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       if (downloaded) breaker.delivered(root);
       else breaker.answered(root);
     } catch (thrown) {
-      // Stopped by the abort: not done (the summary says it was not tried).
+      // Stopped by the abort: not done (the summary says it was not tried,
+      // and what of it is kept for the next run to resume).
       if (signal?.aborted) {
         stoppedInFlight = true;
+        const { keptPartial } = await import("../cache/partial_download.ts");
+        const partial = keptPartial(options.cache.localPath(target.uri));
+        if (partial !== undefined) {
+          kept.push({ item: target.label, ...partial, order: target.order });
+        }
         throw signal.reason;
       }
       // Stopped by the breaker: the reason is the store's, not the abort.
@@ -528,6 +553,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
     bytes,
     // Whole milliseconds, as a mirror says them (no float noise in --json).
     seconds: Math.round(performance.now() - started) / 1000,
+    ...kept.length === 0
+      ? {}
+      : { keptPartials: kept.sort((a, b) => a.order - b.order).map(({ order: _o, ...k }) => k) },
   });
   // The hints of one run's missing versions share their directories'
   // listings (30 missing entries of one directory list it once, as a
@@ -612,12 +640,31 @@ export class PrefillInterruptedError extends VcError {
         `${summary.alreadyCached} already cached, ${summary.failed.length} failed; ` +
         // The bytes and time, as a finished run's summary says them: a CI
         // job cancelled at its timeout is sized by them.
-        `${formatBytes(summary.bytes)} in ${summary.seconds.toFixed(1)}s; the rest was ` +
-        "not tried: run it again to finish (what is cached stays)",
+        `${formatBytes(summary.bytes)} in ${summary.seconds.toFixed(1)}s; ` +
+        keptPartialsSaid(summary.keptPartials ?? []) +
+        "the rest was not tried: run it again to finish (what is cached stays)",
       { cause },
     );
     this.summary = summary;
   }
+}
+
+/** How many kept partials an interrupted prefill's line names (the rest counted). */
+const KEPT_PARTIALS_NAMED = 3;
+
+/**
+ * The part of an interrupted prefill's line that says which downloads in
+ * flight kept their partial for the next run (empty when none did): without
+ * it, "the rest was not tried" read as if their bytes were lost.
+ */
+function keptPartialsSaid(kept: readonly PrefillKeptPartial[]): string {
+  if (kept.length === 0) return "";
+  const named = kept.slice(0, KEPT_PARTIALS_NAMED).map((k) =>
+    `${k.item} stopped at ${formatBytes(k.bytes)} of ${formatBytes(k.size)}`
+  );
+  const more = kept.length - named.length;
+  return `${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}, kept for the next run to ` +
+    "resume; ";
 }
 
 /**

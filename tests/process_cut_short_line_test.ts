@@ -4,7 +4,8 @@
  * all unless a progress bar was on screen: a CI log (stderr no terminal)
  * then ended on the command's last progress line, or on nothing, with no
  * word of an interrupt. The process now always says which command it ended,
- * and why at once.
+ * and why at once; with `--json`, stdout holds the error document (it was
+ * empty), as for any interrupted command.
  *
  * The command held past its abort: `vc prefill --list FIFO` with no writer,
  * whose open of the named pipe waits in the kernel (no abort reaches it).
@@ -28,14 +29,18 @@ async function waitsOnFifoOpen(pid: number): Promise<boolean> {
  * SIGINT (`again`: and more, until it exits, since signals sent at once may
  * reach it as one), and returns its exit code and stderr.
  */
-async function stuckPrefill(again: boolean): Promise<{ code: number; stderr: string }> {
+async function stuckPrefill(
+  again: boolean,
+  flags: readonly string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc_cut_short_" }));
   try {
     await Deno.mkdir(join(dir, "home"));
     const fifo = join(dir, "list.fifo");
     const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
     assert(made.success, "mkfifo");
-    const child = vcCommand(dir, childEnv(dir), ["prefill", "--list", fifo], 60_000).spawn();
+    const child = vcCommand(dir, childEnv(dir), ["prefill", ...flags, "--list", fifo], 60_000)
+      .spawn();
     const stderr = new Response(child.stderr).text();
     const stdout = new Response(child.stdout).text();
     let waiting = false;
@@ -55,8 +60,8 @@ async function stuckPrefill(again: boolean): Promise<{ code: number; stderr: str
         // Exited meanwhile.
       }
     }
-    const [{ code }, err] = await Promise.all([status, stderr, stdout]);
-    return { code, stderr: err };
+    const [{ code }, err, out] = await Promise.all([status, stderr, stdout]);
+    return { code, stdout: out, stderr: err };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -84,5 +89,18 @@ Deno.test({
     const { code, stderr } = await stuckPrefill(true);
     assertEquals(code, 130, stderr);
     assertMatch(lastLine(stderr), /^vc: prefill interrupted: ended at once, by a second signal \(/);
+  },
+});
+
+Deno.test({
+  name: "a command with --json ended at once prints the error document of an interrupt",
+  // Reads /proc to see the pipe's open waiting (Linux only).
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const { code, stdout, stderr } = await stuckPrefill(true, ["--json"]);
+    assertEquals(code, 130, stderr);
+    const doc = JSON.parse(stdout);
+    assertEquals([doc.error.kind, doc.error.exitCode], ["VcError", 130]);
+    assertMatch(doc.error.message, /^prefill interrupted: ended at once, by a second signal \(/);
   },
 });

@@ -13,6 +13,7 @@ import {
   commandErrorKind,
   errorHint,
   errorMessage,
+  EXIT_INTERRUPTED,
   EXIT_OK,
   EXIT_USAGE,
   exitCodeFor,
@@ -33,6 +34,7 @@ import { bucketRegionLine } from "./region_lines.ts";
 import { retryLines } from "./retry_lines.ts";
 import { warnOfArgumentSecrets } from "./argument_secrets.ts";
 import { inertJson } from "../printable.ts";
+import { VcError } from "../errors.ts";
 
 // The `vc` process (process.ts) runs the command line with this module's own
 // `denoIo`, not one of its own making: in the release build the lean `vc
@@ -175,6 +177,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const verbose = verboseRequested(args);
   const json = flags.includes("--json");
   const run: Run = {};
+  const named = commandName(args);
+  const command = COMMANDS.some((c) => c.name === named) ? named : "";
+  running = { io, json, run, command };
   try {
     refuseReplacementCharacter(args);
     return await dispatch(args, io, json, run);
@@ -183,32 +188,77 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return EXIT_OK; // the reader went away (`vc cat x | head`): nothing left to do
     }
     const code = exitCodeFor(error);
-    const named = commandName(args);
-    const command = COMMANDS.some((c) => c.name === named) ? named : "";
     io.writeStderr(formatError(error, { verbose, command }));
-    // Stdout holds one JSON document: none of its own after the command
-    // began one (a listing cut short closed its array).
-    if (json && run.output?.jsonDocumentBegun !== true) {
-      const name = error instanceof Error ? error.name : "Error";
-      const kind = commandErrorKind(error);
-      const hint = errorHint(error);
-      const doc = {
-        error: {
-          name,
-          kind,
-          message: errorMessage(error, command),
-          exitCode: code,
-          ...(hint === undefined ? {} : { hint }),
-        },
-      };
-      try {
-        await writeJson(io, doc);
-      } catch {
-        // stdout is gone; stderr already has the message.
-      }
-    }
+    await writeErrorDocument({ io, json, run, command }, error, code);
     return code;
   }
+}
+
+/** The command {@linkcode runCli} runs (the last one started), for {@linkcode writeCutShortDocument}. */
+let running: RunningCommand | undefined;
+
+/** What the error document of a command's failure needs. */
+interface RunningCommand {
+  io: CliIo;
+  json: boolean;
+  run: Run;
+  /** The command's name, `""` for none known. */
+  command: string;
+}
+
+/**
+ * With `--json`, the error document of `error` (exit `code`) on stdout,
+ * unless the command began a JSON document of its own (stdout holds one: a
+ * listing cut short closed its array). A stdout gone is let be: stderr has
+ * the message.
+ */
+async function writeErrorDocument(
+  { io, json, run, command }: RunningCommand,
+  error: unknown,
+  code: number,
+): Promise<void> {
+  if (!json || run.output?.jsonDocumentBegun === true) return;
+  const name = error instanceof Error ? error.name : "Error";
+  const kind = commandErrorKind(error);
+  const hint = errorHint(error);
+  const doc = {
+    error: {
+      name,
+      kind,
+      message: errorMessage(error, command),
+      exitCode: code,
+      ...(hint === undefined ? {} : { hint }),
+    },
+  };
+  try {
+    await writeJson(io, doc);
+  } catch {
+    // stdout is gone; stderr already has the message.
+  }
+}
+
+/**
+ * For the process that ends the running command at once (still busy when
+ * the grace period of a Ctrl-C is over, or a second signal: see
+ * `process.ts`), which says so on stderr itself: with `--json`, the error
+ * document of that interrupt (`message`, exit 130) on stdout, as an
+ * interrupted command's own end prints it, so stdout is not left empty.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runCli, writeCutShortDocument } from "./main.ts";
+ * import { memoryIo } from "./io.ts";
+ * const io = memoryIo();
+ * await runCli(["--version"], io);
+ * const before = io.stdout();
+ * await writeCutShortDocument("prefill interrupted: ended at once");
+ * assert.equal(io.stdout(), before); // no --json: stderr alone says it
+ * ```
+ */
+export async function writeCutShortDocument(message: string): Promise<void> {
+  if (running === undefined) return;
+  await writeErrorDocument(running, new VcError(message), EXIT_INTERRUPTED);
 }
 
 /**

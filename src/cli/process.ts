@@ -32,6 +32,8 @@ function drainsOnSigterm(command: string, args: readonly string[]): boolean {
 const ABANDONS_IN_FLIGHT: ReadonlySet<string> = new Set(["mirror", "serve"]);
 /** How long such a command has to abort its work in flight before the process ends anyway (ms). */
 const ABANDON_GRACE_MS = 5_000;
+/** How long a command ended at once has to print its `--json` error document (ms). */
+const DOCUMENT_GRACE_MS = 1_000;
 
 /**
  * The signals that stop vc on `os` (default this platform), each with the
@@ -129,21 +131,29 @@ export async function runProcess(): Promise<void> {
   // not follow the bar's, nor the shell's prompt. A command that was
   // aborting its work in flight (its grace over, or a third signal) says it
   // did not see that through.
-  const exitNow = (why: "grace" | "signal"): never => {
+  // With --json, stdout gets that interrupt's error document (as a command
+  // that ends on its own prints it), given at most a second: a stdout
+  // nobody reads must not hold the exit. A further signal meanwhile ends at once.
+  let ending = false;
+  const exitNow = (why: "grace" | "signal"): void => {
+    if (ending) Deno.exit(130);
+    ending = true;
     discardOpenTempFiles();
     loaded.cli?.eraseDrawnBars();
     const name = command === "" ? "" : `${command} `;
-    denoIo().writeStderr(
-      cancel.signal.aborted
-        ? `vc: ${name}interrupted: ended at once, before the work in flight was all aborted ` +
-          "(an upload cut there may stay open in the store as an incomplete multipart upload)\n"
-        : `vc: ${name}interrupted: ended at once, ${
-          why === "grace"
-            ? `still busy ${INTERRUPT_GRACE_MS / 1000} s after the signal`
-            : "by a second signal"
-        } (its temp files removed; run it again to finish)\n`,
-    );
-    Deno.exit(130);
+    const message = cancel.signal.aborted
+      ? `${name}interrupted: ended at once, before the work in flight was all aborted ` +
+        "(an upload cut there may stay open in the store as an incomplete multipart upload)"
+      : `${name}interrupted: ended at once, ${
+        why === "grace"
+          ? `still busy ${INTERRUPT_GRACE_MS / 1000} s after the signal`
+          : "by a second signal"
+      } (its temp files removed; run it again to finish)`;
+    denoIo().writeStderr(`vc: ${message}\n`);
+    const documented = loaded.cli?.writeCutShortDocument(message).catch(() => {});
+    if (documented === undefined) Deno.exit(130);
+    void Promise.race([documented, new Promise((r) => setTimeout(r, DOCUMENT_GRACE_MS))])
+      .then(() => Deno.exit(130));
   };
   // Until the command line is loaded (a signal during start-up), a first guess;
   // then the command as dispatch finds it (`serve expire` is not `serve`).
@@ -155,7 +165,7 @@ export async function runProcess(): Promise<void> {
   // ends at once, as does any on a further signal.
   const cutShort = (why: "grace" | "signal"): void => {
     clearTimeout(graceTimer);
-    if (!ABANDONS_IN_FLIGHT.has(command) || cancel.signal.aborted) exitNow(why);
+    if (!ABANDONS_IN_FLIGHT.has(command) || cancel.signal.aborted) return exitNow(why);
     cancel.abort(new DOMException("interrupted", "AbortError"));
     setTimeout(() => exitNow("grace"), ABANDON_GRACE_MS);
   };

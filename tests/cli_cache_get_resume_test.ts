@@ -1,6 +1,7 @@
 /**
  * `vc cache get` of a large object killed mid-download (`kill -9`, or
  * Ctrl-C) leaves its partial, and the next run downloads only the rest.
+ * Ctrl-C says so (it said only `vc: cache get interrupted`).
  */
 import { assert, assertEquals } from "./assert.ts";
 import { type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
@@ -60,13 +61,18 @@ for (const signal of ["SIGKILL", "SIGINT"] as const) {
         assert(await kept() > 0, "a resume state appeared");
         child.kill(signal);
         const out = await child.output();
-        assertEquals(
-          out.code,
-          signal === "SIGINT" ? 130 : 137,
-          new TextDecoder().decode(out.stderr),
-        );
+        const said = new TextDecoder().decode(out.stderr);
+        assertEquals(out.code, signal === "SIGINT" ? 130 : 137, said);
         const done: number = await kept();
         assert(done >= MiB, `kept ${done} bytes`);
+        // Ctrl-C says what it kept, and how to go on.
+        if (signal === "SIGINT") {
+          assertEquals(
+            said.trimEnd().split("\n").at(-1),
+            `vc: cache get interrupted: s3://b/big.bin stopped at ${(done / 1e6).toFixed(1)} MB ` +
+              "of 16.8 MB, kept for the next run to resume: run it again to finish",
+          );
+        }
         s3.clearFaults();
         gets.length = 0;
         const second = await vcCommand(dir, env, ["cache", "get", "s3://b/big.bin"]).output();

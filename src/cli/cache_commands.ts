@@ -19,6 +19,7 @@ import { writeFailureLines } from "./failure_lines.ts";
 import type { AssetCache, StaleCopy } from "../cache/asset_cache.ts";
 import { offlineStaleNote, staleFields } from "./stale_fields.ts";
 import { errorKind } from "../errors.ts";
+import { keptPartialSaid } from "./kept_partial.ts";
 import { table } from "./output.ts";
 import { downloadProgress } from "./upload_progress.ts";
 import { CACHE_OPTIONS, cliSettings, manifestMissing, openAssetCache } from "./settings.ts";
@@ -92,6 +93,8 @@ export const get: Command = {
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       ...downloadProgress(bar),
       onStale: (s) => stale = s,
+    }).catch(async (error) => {
+      throw await keptPartialSaid(error, ctx.io.signal, get.name, uri, cache.value.localPath(uri));
     });
     bar.done();
     const note = offlineStaleNote(uri, stale, Date.now());

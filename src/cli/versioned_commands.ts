@@ -22,12 +22,7 @@ import {
 } from "../versioned/naming.ts";
 import { assertVersion, isVersion } from "../versioned/version.ts";
 import { SyncInterruptedError } from "../versioned/sync_interrupted.ts";
-import type {
-  VersionedAsset,
-  VersionedListOptions,
-  VersionedPathOptions,
-  VersionedSyncReport,
-} from "../versioned/versioned_cache.ts";
+import type { VersionedListOptions, VersionedSyncReport } from "../versioned/versioned_cache.ts";
 import type { Command, CommandContext } from "./command.ts";
 import {
   errorMessage,
@@ -47,7 +42,8 @@ import { table } from "./output.ts";
 import { runSummaryLine } from "./run_summary.ts";
 import { VERSIONED_OPTIONS, versionedSettings } from "./settings.ts";
 import { unusedBy } from "./options.ts";
-import { openVersioned } from "./versioned_session.ts";
+import { openVersioned, type VersionedSession } from "./versioned_session.ts";
+import { keptPartialSaid } from "./kept_partial.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { copyLocalOut, type RawContent, writeLocalOut } from "./write_out.ts";
 import { offlineStaleNote, staleFields } from "./stale_fields.ts";
@@ -296,7 +292,7 @@ export const path: Command = {
   async run(ctx) {
     const [p, version] = checkedArgs(ctx, (uri) => `vc cache get ${uri}`);
     await using s = openVersioned(ctx, "path");
-    const { local, version: read, stale } = await localCopy(ctx, s.vc, p, version);
+    const { local, version: read, stale } = await localCopy(ctx, s, "path", p, version);
     await ctx.out.path(
       { path: normalized(p), ...(read ? { version: read } : {}), local, ...staleFields(stale) },
       local,
@@ -327,7 +323,7 @@ export const cat: Command = {
     const [p, version] = checkedArgs(ctx, (uri) => `cat "$(vc cache get ${uri})"`);
     ctx.out.rawContent("cat", RAW_JSON_INSTEAD);
     await using s = openVersioned(ctx, "cat");
-    const { local } = await localCopy(ctx, s.vc, p, version);
+    const { local } = await localCopy(ctx, s, "cat", p, version);
     await writeLocalOut(ctx, local, `cat ${normalized(p)}`, rawContent("cat", p, version));
   },
 };
@@ -395,7 +391,7 @@ export const get: Command = {
     if (destArg === "-") {
       ctx.out.rawContent("get", RAW_JSON_INSTEAD);
       await using s = openVersioned(ctx, "get");
-      const { local } = await localCopy(ctx, s.vc, p, version);
+      const { local } = await localCopy(ctx, s, "get", p, version);
       await writeLocalOut(ctx, local, `copy ${normalized(p)}`, rawContent("get", p, version));
       return;
     }
@@ -435,7 +431,7 @@ export const get: Command = {
     if (own !== undefined) {
       throw new UsageError(`DEST ${dest} is ${own}: copy ${normalized(p)} somewhere else`);
     }
-    const { local, version: read, stale } = await localCopy(ctx, s.vc, p, version);
+    const { local, version: read, stale } = await localCopy(ctx, s, "get", p, version);
     await copyLocalOut(ctx, local, target, `copy ${normalized(p)}`);
     await ctx.out.status(
       { path: normalized(p), ...(read ? { version: read } : {}), dest, ...staleFields(stale) },
@@ -988,10 +984,8 @@ export const verify: Command = {
 // version name other bytes than the copy's.
 async function localCopy(
   ctx: CommandContext,
-  vc: {
-    resolve(p: string, v?: string): Promise<VersionedAsset>;
-    pathOf(asset: VersionedAsset, o?: VersionedPathOptions): Promise<string>;
-  },
+  { vc, cache }: Pick<VersionedSession, "vc" | "cache">,
+  command: string,
   p: string,
   version: string | undefined,
 ): Promise<{ local: string; version: string | undefined; stale: StaleCopy | undefined }> {
@@ -1003,6 +997,15 @@ async function localCopy(
     onProgress: bar.onBytes,
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
     onStale: (s) => stale = s,
+  }).catch(async (error) => {
+    // Interrupted with a partial kept: said, as `vc cache get` says it.
+    throw await keptPartialSaid(
+      error,
+      ctx.io.signal,
+      command,
+      asset.uri,
+      cache.localPath(asset.uri),
+    );
   });
   bar.done();
   // Offline mode served a copy past its TTL: said once, as `vc cache get` says it.

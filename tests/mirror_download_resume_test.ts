@@ -14,7 +14,8 @@ import { md5Hex } from "../src/hash.ts";
 import { type FaultTarget, type RequestLogEntry, startFakeS3 } from "../src/testing/mod.ts";
 import { randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { testS3Store } from "./versioned_helpers.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { MirrorInterruptedError } from "../src/mirror/report.ts";
 import { tempDir } from "./mirror_helpers.ts";
 
 const MiB = 1024 * 1024;
@@ -132,6 +133,31 @@ Deno.test("mirror store → local: an interrupted large download is resumed by t
   }).catch(() => {});
   assert(stop.signal.aborted);
   await assertNextRunResumes(t, data);
+});
+
+Deno.test("mirror store → local: an interrupt says which download kept its partial, and how much", async () => {
+  await using t = await setUp();
+  await t.s3.putObject("b", "d/big.bin", randomBytes(SIZE, 13));
+  // As above: the rest of the download is held back when the Ctrl-C lands.
+  let seen = 0;
+  t.s3.setFaults({ latencyMs: 2000, match: (r) => r.op === "GetObject" && ++seen >= 2 });
+  const stop = new AbortController();
+  const error = await mirror({
+    ...t.opts,
+    signal: stop.signal,
+    onProgress: (p) => void (p.bytes >= MiB && stop.abort()),
+  }).then(() => undefined, (e) => e);
+  assert(error instanceof MirrorInterruptedError, String(error));
+  const kept = error.report.keptPartials ?? [];
+  assertEquals(kept.map((k) => [k.key, k.size]), [["big.bin", SIZE]]);
+  const bytes = kept[0]!.bytes;
+  assert(bytes >= MiB && bytes < SIZE, `kept ${bytes}`);
+  assertStringIncludes(
+    error.message,
+    `; big.bin stopped at ${
+      (bytes / 1e6).toFixed(1)
+    } MB of 8.4 MB, kept for the next run to resume)`,
+  );
 });
 
 Deno.test("mirror store → local: a partial of an object replaced since is not used", async () => {

@@ -89,7 +89,7 @@ import { UploadRecord } from "./upload_record.ts";
 import { confirmationPlan, LIST_PAGE, listingScopes } from "./lookup_plan.ts";
 import { spareCore, walkLocalBatchesOffThread } from "./walk_thread.ts";
 import { countListed, countLocalFiles, type TreeCount } from "./census.ts";
-import type { MirrorOptions, MirrorReport, MirrorSkip } from "./types.ts";
+import type { MirrorKeptPartial, MirrorOptions, MirrorReport, MirrorSkip } from "./types.ts";
 
 /**
  * Files a walk may run ahead of the merge: as many as the listing
@@ -219,6 +219,8 @@ interface Run {
   signal: AbortSignal;
   /** Keys whose transfers the signal aborted (not done: the next run makes them). */
   cutShort?: string[];
+  /** Of those, the downloads whose partial is kept for the next run to resume. */
+  keptPartials?: MirrorKeptPartial[];
   /** Target directories this run found to be real directories (not links): looked at once. */
   checkedDirs: Set<string>;
   /**
@@ -623,6 +625,9 @@ export class Mirror {
     const report = this.#finish(run);
     report.interrupted = true;
     report.cutShort = [...(run.cutShort ?? [])].sort(compareUtf8);
+    if (run.keptPartials !== undefined) {
+      report.keptPartials = run.keptPartials.sort((a, b) => compareUtf8(a.key, b.key));
+    }
     return new MirrorInterruptedError(report, error);
   }
 
@@ -2348,6 +2353,16 @@ export class Mirror {
                 );
               }
             },
+          }).catch(async (error) => {
+            // Interrupted with its partial kept: said in the interrupted line.
+            if (held !== undefined && run.signal.aborted) {
+              const { keptPartial } = await import("../cache/partial_download.ts");
+              const partial = keptPartial(dest);
+              if (partial !== undefined) {
+                (run.keptPartials ??= []).push({ key: remote.key, ...partial });
+              }
+            }
+            throw error;
           });
           // Let go before the look: the temp name's removal changes the file's ctime.
           held?.[Symbol.dispose]();

@@ -34,6 +34,7 @@ export { MirrorInterruptedError } from "./report.ts";
 export type {
   MirrorAction,
   MirrorFailure,
+  MirrorKeptPartial,
   MirrorOptions,
   MirrorProgress,
   MirrorReport,

@@ -271,6 +271,13 @@ export interface MirrorReport {
    */
   cutShort?: string[];
   /**
+   * Only in the report of a run stopped by its `signal`: the large downloads
+   * of `cutShort` whose partial is kept for the next run to resume (see the
+   * README's "An interrupted large download resumes"), by key. Absent when
+   * there is none.
+   */
+  keptPartials?: MirrorKeptPartial[];
+  /**
    * Open multipart uploads under the target that the pass aborted (in a dry
    * run, would abort): writers killed mid-upload left them. Only when any.
    */
@@ -305,4 +312,14 @@ export interface MirrorReport {
    * every delete, was left for the next run.
    */
   interrupted?: boolean;
+}
+
+/** A download an interrupted mirror stopped, its partial kept for the next run to resume. */
+export interface MirrorKeptPartial {
+  /** The object's key under the source prefix. */
+  key: string;
+  /** The bytes kept, complete from the start of the object. */
+  bytes: number;
+  /** The object's size. */
+  size: number;
 }

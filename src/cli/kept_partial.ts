@@ -9,7 +9,7 @@
  * @module
  */
 import { VcError } from "../errors.ts";
-import { formatBytes } from "../progress.ts";
+import { keptPartialsSaid } from "../kept_partial_words.ts";
 import { interruptedMessage, isAbort } from "./errors.ts";
 
 /**
@@ -46,8 +46,8 @@ export async function keptPartialSaid(
   const kept = keptPartial(localPath);
   if (kept === undefined) return error;
   return new VcError(
-    `${interruptedMessage(command)}: ${uri} stopped at ${formatBytes(kept.bytes)} of ` +
-      `${formatBytes(kept.size)}, kept for the next run to resume: run it again to finish`,
+    `${interruptedMessage(command)}: ${keptPartialsSaid([{ name: uri, ...kept }])}: run it ` +
+      "again to finish",
     { cause: error },
   );
 }

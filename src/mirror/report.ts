@@ -26,7 +26,8 @@ import { isFileTooLargeError } from "../file_size_limit.ts";
 import { isNoSpaceError } from "../no_space.ts";
 import { isReadOnlyFs } from "../read_only_fs.ts";
 import { formatBytes } from "../progress.ts";
-import type { MirrorFailure, MirrorKeptPartial, MirrorReport } from "./types.ts";
+import type { MirrorFailure, MirrorReport } from "./types.ts";
+import { keptPartialsSaid } from "../kept_partial_words.ts";
 
 /** What a mirror's failure to write a local file on a read-only mount says to do. */
 export const READ_ONLY_MOUNT =
@@ -327,25 +328,13 @@ export class MirrorInterruptedError extends VcError {
 /** How many names of the transfers cut short the interrupted line shows. */
 const CUT_NAMED = 3;
 
-/**
- * The downloads cut short whose partial is kept, for the interrupted line
- * (empty when none): `; big.bin stopped at 1.2 GB of 4.0 GB, kept for the
- * next run to resume`, the first {@linkcode CUT_NAMED}, then how many more.
- */
-function keptSaid(kept: readonly MirrorKeptPartial[]): string {
-  if (kept.length === 0) return "";
-  const named = kept.slice(0, CUT_NAMED).map((k) =>
-    `${JSON.stringify(k.key).slice(1, -1)} stopped at ${formatBytes(k.bytes)} of ` +
-    formatBytes(k.size)
-  );
-  const more = kept.length - named.length;
-  return `; ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}, kept for the next run ` +
-    "to resume";
-}
-
 function interruptedLine(r: MirrorReport): string {
   const verb = r.direction === "upload" ? "uploaded" : "downloaded";
   const cut = r.cutShort ?? [];
+  // Named as the keys cut short are (their JSON string's inside).
+  const kept = keptPartialsSaid(
+    (r.keptPartials ?? []).map((k) => ({ ...k, name: JSON.stringify(k.key).slice(1, -1) })),
+  );
   const named = cut.slice(0, CUT_NAMED).map((k) => JSON.stringify(k).slice(1, -1));
   if (cut.length > named.length) named.push(`and ${cut.length - named.length} more`);
   return [
@@ -356,7 +345,7 @@ function interruptedLine(r: MirrorReport): string {
     ...(cut.length > 0
       ? [
         `${cut.length} cut short (${named.join(", ")}; no half-written file is left under its name${
-          keptSaid(r.keptPartials ?? [])
+          kept === "" ? "" : `; ${kept}`
         })`,
       ]
       : []),

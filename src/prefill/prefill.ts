@@ -30,6 +30,7 @@ import {
 } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
 import { formatBytes } from "../progress.ts";
+import { keptPartialsSaid } from "../kept_partial_words.ts";
 import { formatUri, parseUri } from "../uri.ts";
 import type { VersionedAsset, VersionedCache } from "../versioned/versioned_cache.ts";
 import { listItem, parseItem, type PrefillListEntry } from "./list_file.ts";
@@ -615,6 +616,16 @@ async function usedThroughoutRun(
 }
 
 /**
+ * The part of an interrupted prefill's line that says which downloads in
+ * flight kept their partial for the next run (empty when none did): without
+ * it, "the rest was not tried" read as if their bytes were lost.
+ */
+function keptPartialsThen(kept: readonly PrefillKeptPartial[]): string {
+  const said = keptPartialsSaid(kept.map((k) => ({ ...k, name: k.item })));
+  return said === "" ? "" : `${said}; `;
+}
+
+/**
  * A prefill stopped by its `signal`: `cause` is the signal's reason,
  * `summary` what was done before (the items finished, the failures so far;
  * `total` the items known then).
@@ -641,30 +652,12 @@ export class PrefillInterruptedError extends VcError {
         // The bytes and time, as a finished run's summary says them: a CI
         // job cancelled at its timeout is sized by them.
         `${formatBytes(summary.bytes)} in ${summary.seconds.toFixed(1)}s; ` +
-        keptPartialsSaid(summary.keptPartials ?? []) +
+        keptPartialsThen(summary.keptPartials ?? []) +
         "the rest was not tried: run it again to finish (what is cached stays)",
       { cause },
     );
     this.summary = summary;
   }
-}
-
-/** How many kept partials an interrupted prefill's line names (the rest counted). */
-const KEPT_PARTIALS_NAMED = 3;
-
-/**
- * The part of an interrupted prefill's line that says which downloads in
- * flight kept their partial for the next run (empty when none did): without
- * it, "the rest was not tried" read as if their bytes were lost.
- */
-function keptPartialsSaid(kept: readonly PrefillKeptPartial[]): string {
-  if (kept.length === 0) return "";
-  const named = kept.slice(0, KEPT_PARTIALS_NAMED).map((k) =>
-    `${k.item} stopped at ${formatBytes(k.bytes)} of ${formatBytes(k.size)}`
-  );
-  const more = kept.length - named.length;
-  return `${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}, kept for the next run to ` +
-    "resume; ";
 }
 
 /**

@@ -4,6 +4,7 @@
  * @module
  */
 import { VcError } from "../errors.ts";
+import { keptPartialsSaid } from "../kept_partial_words.ts";
 
 /** What a sync had done when it was stopped: the same shape as its report. */
 export interface SyncInterruptedReport {
@@ -29,6 +30,11 @@ export interface SyncInterruptedReport {
   bytes?: number;
   /** How long the sync ran before the stop, in seconds. */
   seconds?: number;
+  /**
+   * The large downloads the stop cut whose partial is kept in the cache for
+   * the next run to resume, by manifest path. Absent when there is none.
+   */
+  keptPartials?: Array<{ path: string; bytes: number; size: number }>;
 }
 
 /**
@@ -54,11 +60,17 @@ export class SyncInterruptedError extends VcError {
   constructor(report: SyncInterruptedReport, cause: unknown) {
     const { copied, failed, total } = report;
     const unchanged = report.unchanged?.length ?? 0;
+    const kept = keptPartialsSaid(
+      (report.keptPartials ?? []).map((k) => ({ ...k, name: k.path })),
+    );
     super(
       `sync interrupted after ${copied.length + unchanged + failed.length} of ${total} manifest ` +
         `${total === 1 ? "entry" : "entries"}: ${copied.length} copied to ${report.dest}, ` +
         `${unchanged > 0 ? `${unchanged} unchanged, ` : ""}` +
-        `${failed.length} failed; the rest was not copied: run it again to finish`,
+        `${failed.length} failed; ` +
+        // A download cut with its partial kept: said, not taken for lost.
+        (kept === "" ? "" : `${kept}; `) +
+        "the rest was not copied: run it again to finish",
       { cause },
     );
     this.report = report;

@@ -2154,6 +2154,8 @@ export class VersionedCache {
     const started = performance.now();
     // The bytes of the files this sync wrote to DEST (the report's `bytes`).
     let bytesWritten = 0;
+    // The downloads a stop cut whose partial is kept (see SyncInterruptedReport).
+    const keptPartials: Array<{ path: string; bytes: number; size: number }> = [];
     const root = resolve(destDir);
     // The manifest and the lock file, read once: every entry is copied as
     // they were when the sync began (stating both an entry was most of a
@@ -2395,9 +2397,19 @@ export class VersionedCache {
                   : {}),
               });
             // No usable credentials fail every entry alike: said once (the others refer to it).
-            const local = isVersion(version)
-              ? await noCredentials.run(this.bucket, path, download)
-              : await download();
+            const local = await (isVersion(version)
+              ? noCredentials.run(this.bucket, path, download)
+              : download()).catch(async (e) => {
+                // Stopped with its partial kept in the cache: said in the interrupted line.
+                if (options.signal?.aborted) {
+                  const { keptPartial } = await import("../cache/partial_download.ts");
+                  const partial = keptPartial(this.#cache.localPath(asset.uri));
+                  if (partial !== undefined) {
+                    keptPartials.push({ path, ...partial });
+                  }
+                }
+                throw e;
+              });
             options.signal?.throwIfAborted();
             const onProgress = options.onProgress;
             const report =
@@ -2487,7 +2499,13 @@ export class VersionedCache {
       bytes: bytesWritten,
       seconds,
     };
-    if (signal?.aborted) throw new SyncInterruptedError(report, signal.reason);
+    if (signal?.aborted) {
+      const kept = keptPartials.sort((a, b) => compareUtf8(a.path, b.path));
+      throw new SyncInterruptedError(
+        kept.length === 0 ? report : { ...report, keptPartials: kept },
+        signal.reason,
+      );
+    }
     return report;
   }
 

@@ -42,7 +42,7 @@ export type OutProgress = (
  * terminal: there the content shows it moving, and a bar would cut into it.
  * `total` (when known) is where the bar ends; a source longer than said
  * moves it along rather than past 100%. Binary content (a NUL byte in its
- * first chunk's first 8000 bytes) is not written to a terminal: a
+ * first 8000 bytes) is not written to a terminal: a
  * `UsageError` naming `content` says to redirect it or write it to a file
  * (a screen of garbage, whose escape sequences left the terminal in another
  * mode).
@@ -83,21 +83,7 @@ export async function writeOut(
     });
   signal?.throwIfAborted();
   report();
-  // Bounded by the source: it ends, or fails, or the signal stops it.
-  for await (const chunk of chunks) {
-    signal?.throwIfAborted();
-    if (sniff !== undefined && chunk.length > 0) {
-      if (chunk.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
-        throw new UsageError(
-          `${sniff.what} is binary: not written to the terminal, which its bytes would garble`,
-          {
-            hint: `redirect it (\`> FILE\`, \`| tool\`), or write a file: ${sniff.toFile}`,
-            command: sniff.command,
-          },
-        );
-      }
-      sniff = undefined;
-    }
+  const write = async (chunk: Uint8Array): Promise<void> => {
     try {
       await untilAborted(ctx.out.write(chunk), signal);
     } catch (error) {
@@ -106,6 +92,46 @@ export async function writeOut(
     }
     written += chunk.length;
     report();
+  };
+  // On a terminal, the first chunks are held until their 8000 bytes are
+  // looked at (a stream's first chunk may be a few bytes): binary content
+  // is refused before any of it is written.
+  const held: Uint8Array[] = [];
+  let heldBytes = 0;
+  // Bounded by the source: it ends, or fails, or the signal stops it.
+  for await (const chunk of chunks) {
+    signal?.throwIfAborted();
+    if (sniff === undefined) {
+      await write(chunk);
+      continue;
+    }
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes < BINARY_SNIFF_BYTES) continue;
+    refuseBinary(held, sniff);
+    sniff = undefined;
+    for (const c of held.splice(0)) await write(c);
+  }
+  if (sniff !== undefined) refuseBinary(held, sniff);
+  for (const c of held) await write(c);
+}
+
+// A NUL byte in the first 8000 bytes of `head` (the content's first chunks):
+// a UsageError naming `content`.
+function refuseBinary(head: readonly Uint8Array[], content: RawContent): void {
+  let left = BINARY_SNIFF_BYTES;
+  for (const chunk of head) {
+    if (left <= 0) return;
+    if (chunk.subarray(0, left).includes(0)) {
+      throw new UsageError(
+        `${content.what} is binary: not written to the terminal, which its bytes would garble`,
+        {
+          hint: `redirect it (\`> FILE\`, \`| tool\`), or write a file: ${content.toFile}`,
+          command: content.command,
+        },
+      );
+    }
+    left -= chunk.length;
   }
 }
 

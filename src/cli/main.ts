@@ -24,7 +24,7 @@ import {
 // Help pages load when one is written (not at every command's start).
 import type { CommandSummary } from "./help.ts";
 import { COMMANDS } from "./command_table.ts";
-import type { CliIo } from "./io.ts";
+import { type CliIo, denoIo } from "./io.ts";
 import { Output, type OutputMode } from "./output.ts";
 import { closest } from "../suggest.ts";
 import { listenToStoreRetries } from "../store/retry_notice.ts";
@@ -179,31 +179,60 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const run: Run = {};
   const named = commandName(args);
   const command = COMMANDS.some((c) => c.name === named) ? named : "";
-  running = { io, json, run, command };
+  const state: RunningCommand = running = { io, json, run, command };
   try {
     refuseReplacementCharacter(args);
-    return await dispatch(args, io, json, run);
+    return await dispatch(args, quietOnceCutShort(io, state), json, run);
   } catch (error) {
     if (error instanceof Deno.errors.BrokenPipe) {
       return EXIT_OK; // the reader went away (`vc cat x | head`): nothing left to do
     }
     const code = exitCodeFor(error);
+    // Ended at once meanwhile: the process said how (see sayCutShort).
+    if (state.cutShort === true) return code;
     io.writeStderr(formatError(error, { verbose, command }));
-    await writeErrorDocument({ io, json, run, command }, error, code);
+    state.ownEnd = writeErrorDocument(state, error, code);
+    await state.ownEnd;
     return code;
   }
 }
 
-/** The command {@linkcode runCli} runs (the last one started), for {@linkcode writeCutShortDocument}. */
+/**
+ * `io` for the command `state` runs, whose writes go nowhere once the
+ * process ended it at once (see {@linkcode sayCutShort}): that line stays the
+ * last, its `--json` document stdout's only one, whatever the command still
+ * does in the second the document is given (a report, a progress line).
+ */
+function quietOnceCutShort(io: CliIo, state: RunningCommand): CliIo {
+  const sync = io.writeStdoutSync;
+  return {
+    ...io,
+    writeStdout: (data) => state.cutShort === true ? Promise.resolve() : io.writeStdout(data),
+    writeStderr: (text) => {
+      if (state.cutShort !== true) io.writeStderr(text);
+    },
+    ...(sync === undefined ? {} : {
+      writeStdoutSync: (data: Uint8Array) => {
+        if (state.cutShort !== true) sync.call(io, data);
+      },
+    }),
+  };
+}
+
+/** The command {@linkcode runCli} runs (the last one started), for {@linkcode sayCutShort}. */
 let running: RunningCommand | undefined;
 
-/** What the error document of a command's failure needs. */
+/** What the error document of a command's failure needs, and who said how it ended. */
 interface RunningCommand {
   io: CliIo;
   json: boolean;
   run: Run;
   /** The command's name, `""` for none known. */
   command: string;
+  /** Its own end said its failure: stderr has the line, this writes its document. */
+  ownEnd?: Promise<void>;
+  /** The process ended it at once and said so: its own end says nothing more. */
+  cutShort?: boolean;
 }
 
 /**
@@ -240,25 +269,34 @@ async function writeErrorDocument(
 /**
  * For the process that ends the running command at once (still busy when
  * the grace period of a Ctrl-C is over, or a second signal: see
- * `process.ts`), which says so on stderr itself: with `--json`, the error
- * document of that interrupt (`message`, exit 130) on stdout, as an
- * interrupted command's own end prints it, so stdout is not left empty.
+ * `process.ts`): says so once, as the last line (`vc: ` and `message` on
+ * stderr) and, with `--json`, in the error document of that interrupt
+ * (exit 130) on stdout, as an interrupted command's own end prints it.
+ * Should the command reach its own end after it, that end says nothing
+ * more (no second line after this one, no second document); a command
+ * whose own end already said its failure is left to finish its document,
+ * which the promise returned then waits for.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { runCli, writeCutShortDocument } from "./main.ts";
+ * import { runCli, sayCutShort } from "./main.ts";
  * import { memoryIo } from "./io.ts";
  * const io = memoryIo();
  * await runCli(["--version"], io);
  * const before = io.stdout();
- * await writeCutShortDocument("prefill interrupted: ended at once");
+ * await sayCutShort("prefill interrupted: ended at once");
  * assert.equal(io.stdout(), before); // no --json: stderr alone says it
+ * assert.equal(io.stderr(), "vc: prefill interrupted: ended at once\n");
  * ```
  */
-export async function writeCutShortDocument(message: string): Promise<void> {
-  if (running === undefined) return;
-  await writeErrorDocument(running, new VcError(message), EXIT_INTERRUPTED);
+export async function sayCutShort(message: string): Promise<void> {
+  const said = running;
+  if (said?.ownEnd !== undefined) return await said.ownEnd;
+  (said?.io ?? denoIo()).writeStderr(`vc: ${message}\n`);
+  if (said === undefined) return;
+  said.cutShort = true;
+  await writeErrorDocument(said, new VcError(message), EXIT_INTERRUPTED);
 }
 
 /**

@@ -133,7 +133,9 @@ export async function runProcess(): Promise<void> {
   // did not see that through.
   // With --json, stdout gets that interrupt's error document (as a command
   // that ends on its own prints it), given at most a second: a stdout
-  // nobody reads must not hold the exit. A further signal meanwhile ends at once.
+  // nobody reads must not hold the exit. A further signal meanwhile ends at
+  // once. The command's own end, should it come in that second, says
+  // nothing more (see `sayCutShort` in main.ts), nor exits with its code.
   let ending = false;
   const exitNow = (why: "grace" | "signal"): void => {
     if (ending) Deno.exit(130);
@@ -149,10 +151,12 @@ export async function runProcess(): Promise<void> {
           ? `still busy ${INTERRUPT_GRACE_MS / 1000} s after the signal`
           : "by a second signal"
       } (its temp files removed; run it again to finish)`;
-    denoIo().writeStderr(`vc: ${message}\n`);
-    const documented = loaded.cli?.writeCutShortDocument(message).catch(() => {});
-    if (documented === undefined) Deno.exit(130);
-    void Promise.race([documented, new Promise((r) => setTimeout(r, DOCUMENT_GRACE_MS))])
+    const said = loaded.cli?.sayCutShort(message).catch(() => {});
+    if (said === undefined) {
+      denoIo().writeStderr(`vc: ${message}\n`);
+      Deno.exit(130);
+    }
+    void Promise.race([said, new Promise((r) => setTimeout(r, DOCUMENT_GRACE_MS))])
       .then(() => Deno.exit(130));
   };
   // Until the command line is loaded (a signal during start-up), a first guess;
@@ -200,6 +204,8 @@ export async function runProcess(): Promise<void> {
   const cli = loaded.cli = await loadFullCli();
   command = cli.commandName(Deno.args);
   const code = await cli.runCli(Deno.args, cli.denoIo(interrupt.signal, cancel.signal));
+  // Ended at once meanwhile: exitNow's exit (130) follows its document.
+  if (ending) return;
   if (interrupt.signal.aborted) discardOpenTempFiles();
   Deno.exit(code);
 }

@@ -19,7 +19,7 @@ Deno.test("a command ended at once says nothing more when its own end comes afte
   const io = memoryIo();
   // Its failure is said once the dispatch's rejection is awaited: after the cut.
   const ran = runCli(["nope", "--json"], io);
-  await sayCutShort(CUT);
+  assertEquals(await sayCutShort(CUT), true);
   await ran;
   const doc = JSON.parse(io.stdout());
   assertEquals([doc.error.message, doc.error.exitCode], [CUT, 130]);
@@ -46,7 +46,8 @@ Deno.test("a command whose own end said its failure is not said ended at once af
   const stderrBefore = mem.stderr();
   const cut = sayCutShort(CUT);
   release();
-  await Promise.all([ran, cut]);
+  const [, saidIt] = await Promise.all([ran, cut]);
+  assertEquals(saidIt, false, "the command's own end said it");
   assertEquals(mem.stderr(), stderrBefore);
   const doc = JSON.parse(mem.stdout());
   assertMatch(doc.error.message, /unknown command/);

@@ -275,7 +275,8 @@ async function writeErrorDocument(
  * Should the command reach its own end after it, that end says nothing
  * more (no second line after this one, no second document); a command
  * whose own end already said its failure is left to finish its document,
- * which the promise returned then waits for.
+ * which the promise returned then waits for. Resolves to whether it said
+ * the end (false: the command's own end did).
  *
  * @example
  * ```ts
@@ -290,13 +291,17 @@ async function writeErrorDocument(
  * assert.equal(io.stderr(), "vc: prefill interrupted: ended at once\n");
  * ```
  */
-export async function sayCutShort(message: string): Promise<void> {
+export async function sayCutShort(message: string): Promise<boolean> {
   const said = running;
-  if (said?.ownEnd !== undefined) return await said.ownEnd;
+  if (said?.ownEnd !== undefined) {
+    await said.ownEnd;
+    return false;
+  }
   (said?.io ?? denoIo()).writeStderr(`vc: ${message}\n`);
-  if (said === undefined) return;
+  if (said === undefined) return true;
   said.cutShort = true;
   await writeErrorDocument(said, new VcError(message), EXIT_INTERRUPTED);
+  return true;
 }
 
 /**

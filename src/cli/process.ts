@@ -135,8 +135,10 @@ export async function runProcess(): Promise<void> {
   // that ends on its own prints it), given at most a second: a stdout
   // nobody reads must not hold the exit. A further signal meanwhile ends at
   // once. The command's own end, should it come in that second, says
-  // nothing more (see `sayCutShort` in main.ts), nor exits with its code.
+  // nothing more (see `sayCutShort` in main.ts), nor exits with its code;
+  // one whose own end had said its failure exits with its own.
   let ending = false;
+  let cutSaid: Promise<boolean> | undefined;
   const exitNow = (why: "grace" | "signal"): void => {
     if (ending) Deno.exit(130);
     ending = true;
@@ -151,13 +153,14 @@ export async function runProcess(): Promise<void> {
           ? `still busy ${INTERRUPT_GRACE_MS / 1000} s after the signal`
           : "by a second signal"
       } (its temp files removed; run it again to finish)`;
-    const said = loaded.cli?.sayCutShort(message).catch(() => {});
+    const said = cutSaid = loaded.cli?.sayCutShort(message).catch(() => true);
     if (said === undefined) {
       denoIo().writeStderr(`vc: ${message}\n`);
       Deno.exit(130);
     }
+    // The command's own end said it (false): it exits with its code, just after.
     void Promise.race([said, new Promise((r) => setTimeout(r, DOCUMENT_GRACE_MS))])
-      .then(() => Deno.exit(130));
+      .then((cut) => cut === false ? undefined : Deno.exit(130));
   };
   // Until the command line is loaded (a signal during start-up), a first guess;
   // then the command as dispatch finds it (`serve expire` is not `serve`).
@@ -204,8 +207,8 @@ export async function runProcess(): Promise<void> {
   const cli = loaded.cli = await loadFullCli();
   command = cli.commandName(Deno.args);
   const code = await cli.runCli(Deno.args, cli.denoIo(interrupt.signal, cancel.signal));
-  // Ended at once meanwhile: exitNow's exit (130) follows its document.
-  if (ending) return;
+  // Ended at once meanwhile, and said so: exitNow's exit (130) follows its document.
+  if (cutSaid !== undefined && await cutSaid) return;
   if (interrupt.signal.aborted) discardOpenTempFiles();
   Deno.exit(code);
 }

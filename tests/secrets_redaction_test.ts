@@ -14,7 +14,7 @@ import { redactUrl } from "../src/redact.ts";
 import { resolveS3Settings } from "../src/store/s3_config.ts";
 import { s3Namespace } from "../src/cache/layout.ts";
 import { CacheClient } from "../src/server/client.ts";
-import { InvalidInputError, OfflineError } from "../src/errors.ts";
+import { InvalidInputError } from "../src/errors.ts";
 import { redactPostgresUrl } from "../src/repo/postgres_catalog.ts";
 import { parseCatalogRef } from "../src/repo/marker.ts";
 import { checkRuntimeUrl } from "../src/repo/setup.ts";

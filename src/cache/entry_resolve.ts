@@ -31,6 +31,7 @@ import { acquireEntryLock, lockHolder } from "./entry_lock.ts";
 import { copyHoldsStatedMd5 } from "./copy_md5.ts";
 import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
 import { isFileOfItsOwn, isOwnDataFile } from "./entry_records.ts";
+import { journalFileFor, lookupRecord } from "./record_journal.ts";
 import type { EntryMeta } from "./entry_meta.ts";
 import type { EntryLocation } from "./layout.ts";
 import type { FlightContext } from "./single_flight.ts";
@@ -206,7 +207,7 @@ export class EntryResolver {
       );
       throw new OfflineError(
         `${loc.uri} is not cached (it would be at ${loc.dataPath}${
-          notACopy(statusOrUndefinedSync(loc.dataPath))
+          notACopy(statusOrUndefinedSync(loc.dataPath), loc)
         }) and offline mode is on (${index.offlineSwitch.on}` +
           (partial === undefined ? `; ${off} to download it)` : `); ${partial}`),
       );
@@ -892,12 +893,24 @@ function stillCached(rec: EntryRec): boolean {
 }
 
 /** What is at an entry's data path instead of a copy, for a message ("" when nothing is). */
-function notACopy(stat: Deno.FileInfo | undefined): string {
+function notACopy(stat: Deno.FileInfo | undefined, loc: EntryLocation): string {
   if (stat === undefined) return "";
   if (stat.isDirectory) return ", where a directory is";
   if (stat.isSymlink) return ", where a symbolic link is";
   if (!stat.isFile) return ", where something other than a file is";
   if ((stat.nlink ?? 1) > 1) return ", where a file with another name (a hard link) is";
+  // A record line that is there and does not parse (bit rot, a hand edit, a
+  // line of another vc version) is no missing record: "no record" sent users
+  // looking for one that was there.
+  const found = lookupRecord(loc.journalPath, loc.recordName);
+  if (found.kind === "record" && found.meta === undefined) {
+    return `, where a copy is whose record in ${
+      journalFileFor(loc.journalPath, loc.recordName)
+    } cannot be read (damaged, or written by another version of vc), so its bytes cannot be checked`;
+  }
+  if (found.kind === "record" && found.meta !== undefined && found.meta.uri !== loc.uri) {
+    return `, where a copy is whose record names another URI, ${found.meta.uri}`;
+  }
   return ", where a file with no record for it is";
 }
 

@@ -15,6 +15,7 @@ import {
   InvalidInputError,
   NotFoundError,
   OfflineError,
+  PreconditionFailedError,
 } from "../errors.ts";
 import { normalizeEtag, parseEtag } from "../hash.ts";
 import { sharedTempPathFor } from "../atomic_write.ts";
@@ -631,7 +632,12 @@ export class EntryResolver {
       // page, 200 and no ETag): not the store's answer, as it would be for
       // the HEAD, so the good copy is served, never failed for it.
       const refusedGet = head !== undefined && isRefusedAnswer(e);
-      if (ctx.signal.aborted || !(refusedGet || await isUnreachable(e))) throw e;
+      // The new version kept changing while it was downloaded (rewritten
+      // again after the download started over once): no version to take
+      // yet, and the good copy is served as for any new version that cannot
+      // be downloaded, never failed for it; the next revalidation asks again.
+      const changing = head !== undefined && e instanceof PreconditionFailedError;
+      if (ctx.signal.aborted || !(refusedGet || changing || await isUnreachable(e))) throw e;
       // The store answered the HEAD with a new version: it was reached (a
       // proxy cutting bodies short, a reset on every GET), and "cannot
       // reach" sent users checking the network and the endpoint.

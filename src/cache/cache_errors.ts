@@ -142,20 +142,31 @@ export function endpointName(endpoint: string | undefined): string {
 
 /**
  * The error for an object the store said is deleted: it points to
- * `vc cache rm`, not to library calls.
+ * `vc cache rm`, not to library calls. `storeGone`: the store's answer that
+ * the whole store is (S3's `NoSuchBucket`), said after the object's URI.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { goneError } from "./cache_errors.ts";
+ * import { StoreNotFoundError } from "../errors.ts";
  * const e = goneError({ uri: "s3://b/k", dataPath: "/c/s3/b/k" });
  * assert(e.message.includes(`delete("s3://b/k")`));
+ * const bucket = new StoreNotFoundError("bucket s3://b does not exist at http://minio:9000");
+ * assert(goneError({ uri: "s3://b/k", dataPath: "/c/s3/b/k" }, bucket).message.includes("bucket s3://b"));
  * ```
  */
-export function goneError(loc: Pick<EntryLocation, "uri" | "dataPath">): NotFoundError {
+export function goneError(
+  loc: Pick<EntryLocation, "uri" | "dataPath">,
+  storeGone?: StoreNotFoundError,
+): NotFoundError {
   return new NotFoundError(
-    `${loc.uri} no longer exists in the store; the cached copy at ${loc.dataPath} is kept ` +
-      `but not served (remove it with ${removeCopy(loc.uri)})`,
+    `${loc.uri} no longer exists in the store${
+      storeGone === undefined ? "" : `: ${storeGone.message}`
+    }; the cached copy at ${loc.dataPath} is kept but not served (remove it with ${
+      removeCopy(loc.uri)
+    })`,
+    storeGone === undefined ? undefined : { cause: storeGone },
   );
 }
 

@@ -16,6 +16,7 @@ import {
   NotFoundError,
   OfflineError,
   PreconditionFailedError,
+  StoreNotFoundError,
 } from "../errors.ts";
 import { normalizeEtag, parseEtag } from "../hash.ts";
 import { sharedTempPathFor } from "../atomic_write.ts";
@@ -353,6 +354,8 @@ export class EntryResolver {
     let notAsked: string | undefined;
     // An answer the store refused for its form (see below).
     let refused: IntegrityError | undefined;
+    // Why the GET after a HEAD's 404 found nothing, when the whole store is gone.
+    const missing: { store?: StoreNotFoundError } = {};
     const limit = this.#deadline(loc, rec, ctx.signal);
     const signal = limit.signal;
     try {
@@ -388,7 +391,7 @@ export class EntryResolver {
           refused = e;
         }
         if (head === undefined && refused === undefined) {
-          found = await existsAfterAll(store, key, signal);
+          found = await existsAfterAll(store, key, signal, missing);
         }
       }
     } catch (caught) {
@@ -428,7 +431,7 @@ export class EntryResolver {
         return await this.#fetchOrServe(loc, rec, undefined, ctx, integrity);
       }
     }
-    if (head === undefined) throw this.#gone(loc, rec, now);
+    if (head === undefined) throw this.#gone(loc, rec, now, missing.store);
     const unverifiable = uncheckableAnswer(loc.uri, head, this.#options.endpoint);
     if (unverifiable !== undefined) {
       // Not an S3 answer (a proxy, a captive portal): never replace the good
@@ -614,7 +617,12 @@ export class EntryResolver {
       // last word, recorded as a HEAD's confirmed 404 is, not a cold miss's
       // "it would be cached at" a path that holds a copy.
       if (e instanceof NotFoundError && !ctx.signal.aborted) {
-        throw this.#gone(loc, rec, this.#index.clock.now());
+        throw this.#gone(
+          loc,
+          rec,
+          this.#index.clock.now(),
+          e instanceof StoreNotFoundError ? e : undefined,
+        );
       }
       // Refused between the HEAD and the GET (credentials expired or
       // revoked, a policy changed): said as a refused HEAD is, with what
@@ -657,7 +665,12 @@ export class EntryResolver {
    * recorded as gone first, so the next process does not serve it as fresh
    * either (unless the copy went meanwhile: no record for data that is not).
    */
-  #gone(loc: EntryLocation, rec: EntryRec, now: number): NotFoundError {
+  #gone(
+    loc: EntryLocation,
+    rec: EntryRec,
+    now: number,
+    storeGone?: StoreNotFoundError,
+  ): NotFoundError {
     this.#index.forget(rec.path);
     if (rec.gone !== true && stillCached(rec)) {
       try {
@@ -666,7 +679,7 @@ export class EntryResolver {
         // A read-only cache: this process still refuses it.
       }
     }
-    return goneError(loc);
+    return goneError(loc, storeGone);
   }
 
   /**
@@ -923,7 +936,8 @@ function notACopy(stat: Deno.FileInfo | undefined, loc: EntryLocation): string {
 /**
  * After a HEAD said 404: the object's description when a ranged GET of its
  * first byte finds it after all, `undefined` when that confirms it is gone
- * (S3's own NoSuchKey), `"empty"` for an object with no first byte (416).
+ * (S3's own NoSuchKey; `missing.store` set when the store said the whole
+ * store is: S3's NoSuchBucket), `"empty"` for an object with no first byte (416).
  * Any other answer throws: a web page in place of S3's XML is a
  * `StoreError` without a status, so the caller takes the store for
  * unreachable and serves the cached copy.
@@ -944,13 +958,17 @@ export async function existsAfterAll(
   store: ObjectStore,
   key: string,
   signal: AbortSignal,
+  missing?: { store?: StoreNotFoundError },
 ): Promise<ObjectInfo | "empty" | undefined> {
   try {
     const { info, body, bytes } = await store.get(key, { range: { start: 0, end: 0 }, signal });
     if (bytes === undefined) await body.cancel();
     return info;
   } catch (e) {
-    if (e instanceof NotFoundError) return undefined;
+    if (e instanceof NotFoundError) {
+      if (e instanceof StoreNotFoundError && missing !== undefined) missing.store = e;
+      return undefined;
+    }
     if (e instanceof InvalidInputError && /not satisfiable/.test(e.message)) return "empty";
     throw e;
   }

@@ -353,7 +353,8 @@ export const prefill: Command = {
  * cause once, the first few items and how many more (`--json` lists all).
  */
 function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: string }[] {
-  const causeOf = (f: PrefillFailure) => missingBucket(f) ?? unreachable(f) ?? sameAsAnother(f);
+  const causeOf = (f: PrefillFailure) =>
+    missingBucket(f) ?? unreachable(f) ?? sameAsAnother(f) ?? noSpaceLeft(f);
   return groupByCause(failed, causeOf).map(({ cause, items }) => {
     if (cause === undefined || items.length === 1) {
       return { line: `vc: prefill failed: ${failureLine(items[0]!)}`, kind: items[0]!.errorName };
@@ -398,6 +399,19 @@ function unreachable(f: PrefillFailure): string | undefined {
  */
 function sameAsAnother(f: PrefillFailure): string | undefined {
   return /^(?:not tried: )?(.+ \(the failure of .+ says why\))$/s.exec(f.error)?.[1];
+}
+
+/**
+ * A failure's cause when the cache dir's disk is full (`no space left on the
+ * device of the cache dir /c; nothing partial was kept. Free space …`),
+ * without the item it was caching: every item after it fails alike, 20
+ * lines of the same words hid the other failures behind their count.
+ */
+function noSpaceLeft(f: PrefillFailure): string | undefined {
+  const m =
+    /^(no space left on the device of the cache dir .+?) while caching .+?(; nothing partial was kept\. .+)$/s
+      .exec(f.error);
+  return m === null ? undefined : `${m[1]}${m[2]}`;
 }
 
 /** A failure's cause when it is its bucket's absence (`its bucket s3://b does not exist at …`). */

@@ -470,12 +470,14 @@ export function withFlagNames(message: string): string {
     // The library's own words stand apart (after a space or a parenthesis):
     // the same words inside a name the message quotes or a path it names
     // (`/data/the cacheDir option/c`) are the user's, left as they are.
-    const inputs = userInputSpans(out);
-    out = out.replace(
-      OPTION_WORDS.get(option)!,
-      (words, at: number) =>
-        inputs.some(([from, to]) => from < at && at + words.length < to) ? words : flag,
-    );
+    // Looked for only in a message naming the option: a prefill's thousands
+    // of failures name none, and ~40 scans each took seconds.
+    const before = out;
+    let inputs: [number, number][] | undefined;
+    out = out.replace(OPTION_WORDS.get(option)!, (words, at: number) => {
+      inputs ??= userInputSpans(before);
+      return inputs.some(([from, to]) => from < at && at + words.length < to) ? words : flag;
+    });
   }
   return commandWords(out);
 }

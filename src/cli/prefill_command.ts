@@ -20,6 +20,7 @@ import {
   STDIN_NAME,
 } from "../prefill/list_file.ts";
 import { runSummaryLine } from "./run_summary.ts";
+import { OUT_OF_FILES } from "../prefill/setting_words.ts";
 import type { Command } from "./command.ts";
 import {
   concurrencySetting,
@@ -354,7 +355,7 @@ export const prefill: Command = {
  */
 function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: string }[] {
   const causeOf = (f: PrefillFailure) =>
-    missingBucket(f) ?? unreachable(f) ?? sameAsAnother(f) ?? noSpaceLeft(f);
+    missingBucket(f) ?? unreachable(f) ?? sameAsAnother(f) ?? noSpaceLeft(f) ?? outOfFiles(f);
   return groupByCause(failed, causeOf).map(({ cause, items }) => {
     if (cause === undefined || items.length === 1) {
       return { line: `vc: prefill failed: ${failureLine(items[0]!)}`, kind: items[0]!.errorName };
@@ -412,6 +413,14 @@ function noSpaceLeft(f: PrefillFailure): string | undefined {
     /^(no space left on the device of the cache dir .+?) while caching .+?(; nothing partial was kept\. .+)$/s
       .exec(f.error);
   return m === null ? undefined : `${m[1]}${m[2]}`;
+}
+
+/**
+ * A failure's cause when vc ran out of open files (`--concurrency` above the
+ * open-files limit): the advice it ends with, said once for all such items.
+ */
+function outOfFiles(f: PrefillFailure): string | undefined {
+  return f.error.endsWith(OUT_OF_FILES.flag) ? OUT_OF_FILES.flag.trim().slice(1, -1) : undefined;
 }
 
 /** A failure's cause when it is its bucket's absence (`its bucket s3://b does not exist at …`). */

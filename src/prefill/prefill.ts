@@ -1442,12 +1442,13 @@ function missingVersion(
 /** The error's message and its kind (`NotFoundError`, `IntegrityError`, ...: `errorKind`). */
 function failure(error: unknown): { error: string; errorName: ErrorKind } {
   const message = error instanceof Error ? error.message : String(error);
-  return {
-    // Too high a concurrency for the open-files limit (macOS's default soft
-    // limit is 256) fails items with a bare OS error: say what to change.
-    error: outOfOpenFiles(error) ? `${message}${OUT_OF_FILES.option}` : message,
-    errorName: errorKind(error),
-  };
+  // Too high a concurrency for the open-files limit (macOS's default soft
+  // limit is 256) fails items with a bare OS error: say what to change. It
+  // is vc's own limit, whatever call met it: no store's error (`StoreError`).
+  if (outOfOpenFiles(error)) {
+    return { error: `${message}${OUT_OF_FILES.option}`, errorName: "VcError" };
+  }
+  return { error: message, errorName: errorKind(error) };
 }
 
 /** Whether `error` or a cause says the process or system ran out of file descriptors. */

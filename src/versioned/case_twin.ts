@@ -170,7 +170,71 @@ export async function allOtherNamings(
   path: string,
   options: Parameters<typeof caseTwinVersions>[2] = {},
 ): Promise<OtherNaming[]> {
-  return otherNamings(path, await dirKeys(store, "", options, Infinity, mayBeOtherNaming));
+  const keys = await dirKeys(store, "", options, Infinity, mayBeOtherNaming);
+  let index = listingIndexes.get(keys);
+  if (index === undefined) listingIndexes.set(keys, index = indexByPath(keys));
+  // Only the keys that can be a version of this path: going through the
+  // whole listing for each path of a big manifest took minutes.
+  const dir = path.slice(1, path.lastIndexOf("/") + 1);
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  const heads = dot > 0 ? [name.slice(0, dot), name] : [name];
+  const candidates = new Set([
+    ...index.anyPath,
+    ...index.byPath.get(`/${dir}${foldName(name)}`) ?? [],
+    ...heads.flatMap((head) => index.byPath.get(`-${dir}${foldName(head)}`) ?? []),
+  ]);
+  return otherNamings(path, [...candidates]);
+}
+
+// A whole listing's keys by the path they can be a version of, built once
+// per listing (see indexByPath).
+const listingIndexes = new WeakMap<readonly string[], ListingIndex>();
+
+interface ListingIndex {
+  /**
+   * `/` + a path's directory and folded name: the keys in a version folder
+   * of it; `-` + a directory and the folded text before a version: the keys
+   * of a version after a separator in it.
+   */
+  byPath: Map<string, string[]>;
+  /** Keys of more version-like parts than indexed: looked at for every path. */
+  anyPath: string[];
+}
+
+// Version-like parts of one key indexed; one of more (a hostile key) is
+// looked at for every path instead.
+const MAX_INDEXED_PARTS = 8;
+
+// The keys of `keys` by what otherNamingVersion matches them with: a
+// version folder's key (`v1.2.0/d/t.csv`) under its path without the
+// folder (`/d/t.csv`, the name folded), one of a version after a
+// separator (`d/t-1.0.0.csv`) under its directory and the folded text
+// before each such separator (`-d/t`).
+function indexByPath(keys: readonly string[]): ListingIndex {
+  const byPath = new Map<string, string[]>();
+  const anyPath: string[] = [];
+  const add = (at: string, key: string) => {
+    const list = byPath.get(at);
+    if (list === undefined) byPath.set(at, [key]);
+    else if (list.at(-1) !== key) list.push(key);
+  };
+  for (const key of keys) {
+    const dirs = key.split("/");
+    const name = dirs.pop()!;
+    const dir = dirs.map((d) => `${d}/`).join("");
+    const at: string[] = [];
+    dirs.forEach((d, i) => {
+      if (!isVersion(d.replace(/^[vV]/, ""))) return;
+      at.push(`/${dirs.filter((_, j) => j !== i).map((d) => `${d}/`).join("")}${foldName(name)}`);
+    });
+    for (const m of name.matchAll(/(?=[-_.][vV]?\d+\.\d+\.\d)/g)) {
+      at.push(`-${dir}${foldName(name.slice(0, m.index))}`);
+    }
+    if (at.length > MAX_INDEXED_PARTS) anyPath.push(key);
+    else for (const a of at) add(a, key);
+  }
+  return { byPath, anyPath };
 }
 
 // Whether `key` may look like a version of some path in another naming: it

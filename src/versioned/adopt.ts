@@ -7,7 +7,8 @@
  * @module
  */
 import { PreconditionFailedError } from "../errors.ts";
-import { digestFor } from "../hash.ts";
+import { sameVersion } from "../cache/entry_index.ts";
+import { digestFor, normalizeEtag } from "../hash.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { allOtherNamings, type OtherNaming } from "./case_twin.ts";
@@ -129,7 +130,11 @@ export async function adoptOtherNamings(
     try {
       await store.copy(o.key, o.vcKey, {
         ifNoneMatch: "*",
-        source: { etag: info.etag, size: info.size },
+        // The version the HEAD found; none to name without an ETag (a
+        // gateway that strips it).
+        ...(normalizeEtag(info.etag) === ""
+          ? {}
+          : { source: { etag: info.etag, size: info.size } }),
       });
       out.push({ ...o, status: "copied" });
     } catch (error) {
@@ -141,14 +146,15 @@ export async function adoptOtherNamings(
   return out;
 }
 
-// Whether the objects hold the same bytes: their ETags alike, or (a copy of
-// a multipart upload has another ETag) their sizes alike and their SHA-256.
+// Whether the objects hold the same bytes: their sizes and ETags alike, or
+// (a copy of a multipart upload has another ETag; a gateway may strip it)
+// their sizes alike and their SHA-256.
 async function allSame(
   store: ObjectStore,
   all: readonly ObjectInfo[],
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
-  if (all.every((i) => i.etag === all[0]!.etag)) return true;
+  if (all.every((i) => sameVersion(i, all[0]!))) return true;
   if (all.some((i) => i.size !== all[0]!.size)) return false;
   const hashes = new Set<string>();
   for (const info of all) {

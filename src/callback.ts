@@ -24,7 +24,17 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * unless a layer that marks async contexts said otherwise through
  * {@linkcode callCallbacksOutside}.
  */
-let detached: <T>(call: () => T) => T = (call) => call();
+let detached: (<T>(call: () => T) => T) | undefined;
+
+// `fn(...args)` through `exit`; a function of its own so that the callers'
+// direct calls (most) allocate no closure over their arguments.
+function callDetached<A extends unknown[]>(
+  exit: <T>(call: () => T) => T,
+  fn: (...args: A) => unknown,
+  args: A,
+): unknown {
+  return exit(() => fn(...args));
+}
 
 /**
  * Has each callback that vc calls without waiting for it
@@ -57,7 +67,7 @@ let detached: <T>(call: () => T) => T = (call) => call();
  */
 export function callCallbacksOutside(exit: <T>(call: () => T) => T): void {
   const before = detached;
-  detached = (call) => exit(() => before(call));
+  detached = before === undefined ? exit : (call) => exit(() => before(call));
 }
 
 /**
@@ -89,7 +99,7 @@ export function callCallback<A extends unknown[]>(
   if (fn === undefined) return;
   let result: unknown;
   try {
-    result = detached(() => fn(...args));
+    result = detached === undefined ? fn(...args) : callDetached(detached, fn, args);
   } catch (error) {
     throw callbackError(name, error);
   }
@@ -201,7 +211,7 @@ export class CallbackGuard {
     if (fn === undefined) return;
     let result: unknown;
     try {
-      result = detached(() => fn(...args));
+      result = detached === undefined ? fn(...args) : callDetached(detached, fn, args);
     } catch (error) {
       throw this.#fail(name, error);
     }
@@ -327,7 +337,7 @@ export function reportingCallback<A extends unknown[]>(
   return (...args) => {
     let result: unknown;
     try {
-      result = detached(() => fn(...args));
+      result = detached === undefined ? fn(...args) : callDetached(detached, fn, args);
     } catch (error) {
       report(callbackError(name, error));
       return;

@@ -30,7 +30,8 @@ const bodies = new AsyncLocalStorage<BodyFrame>();
 // A caller's callback vc does not wait for (a gc's or backup's onProgress,
 // called inside its transaction) runs outside the body: a `repo.list()` it
 // starts takes its turn after the transaction, and is no nested one.
-callCallbacksOutside((call) => bodies.exit(call));
+// Outside every body (most calls), as it is: no context to leave.
+callCallbacksOutside((call) => bodies.getStore() === undefined ? call() : bodies.exit(call));
 
 /**
  * Runs the transaction body `fn` marked as `catalog`'s until it settles;

@@ -138,9 +138,18 @@ export async function adoptOtherNamings(
       });
       out.push({ ...o, status: "copied" });
     } catch (error) {
-      // Another writer's copy (or publish) got there first.
+      // Another writer's copy (or publish) got there first, or the source
+      // was replaced since its HEAD (its ETag no longer the one found).
       if (!(error instanceof PreconditionFailedError)) throw error;
-      out.push(await settled(await head(o.vcKey)));
+      const there = await head(o.vcKey);
+      out.push(
+        there !== undefined ? await settled(there) : {
+          ...o,
+          status: "conflict",
+          problem: `${o.key} changed while it was adopted (another writer replaced it); ` +
+            "left as it is: run it again to adopt it as it is now",
+        },
+      );
     }
   }
   return out;

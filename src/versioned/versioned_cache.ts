@@ -1381,9 +1381,14 @@ export class VersionedCache {
       const store = await this.#listedBucket();
       const dirs = new Map<string, Promise<readonly string[]>>();
       const onListed = listedCounter(options.onProgress);
-      const out: Array<{ path: string; versions: AdoptedVersion[] }> = [];
-      for (const path of [...new Set(wanted)].sort(compareUtf8)) {
-        out.push({
+      // Several paths at once (each version is a few requests): one at a
+      // time, a manifest of thousands of paths took hours. They share the
+      // one listing the first call reads.
+      const { mapLimit } = await import("../pool.ts");
+      return await mapLimit(
+        [...new Set(wanted)].sort(compareUtf8),
+        PARALLEL,
+        async (path) => ({
           path,
           versions: await adoptOtherNamings(store, path, {
             dirs,
@@ -1391,9 +1396,9 @@ export class VersionedCache {
             ...(options.dryRun ? { dryRun: true } : {}),
             ...signalOption(options.signal),
           }),
-        });
-      }
-      return out;
+        }),
+        signalOption(options.signal),
+      );
     })());
   }
 

@@ -131,19 +131,23 @@ Deno.test("vc adopt copies the manifest's versions kept in another naming; vc sy
   });
 });
 
-Deno.test("adopt reads the bucket once for every path, reporting each key listed", async () => {
+Deno.test("adopt reads the bucket once for every path, reporting each key listed and each path adopted", async () => {
   await using ws = await workspace();
   for (const key of ["a/t-1.0.0.csv", "b/u_v1.0.0.csv", "notes.txt"]) {
     await writeFile(ws.bucket, key, "x\n");
   }
   const seen: number[] = [];
+  const adopted: string[] = [];
   const done = await ws.vc.adopt(["/b/u.csv", "/a/t.csv"], {
     dryRun: true,
-    onProgress: (p) => seen.push(p.listed),
+    onProgress: (p) =>
+      p.adopted === undefined ? seen.push(p.listed) : adopted.push(`${p.adopted}/${p.paths}`),
   });
   assertEquals(done.map((d) => [d.path, d.versions.map((v) => v.status)]), [
     ["/a/t.csv", ["planned"]],
     ["/b/u.csv", ["planned"]],
   ]);
   assertEquals(seen, [0, 1, 2, 3]);
+  // Then the paths adopted, of all of them: minutes of requests for thousands.
+  assertEquals(adopted, ["1/2", "2/2"]);
 });

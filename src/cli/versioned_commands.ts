@@ -642,10 +642,15 @@ export const adopt: Command = {
     const rows = await (async () => {
       // The bucket's whole listing: minutes of silence for one of millions of keys.
       using bar = ctx.out.progress(dryRun ? "adopt (dry run)" : "adopt");
+      const listing = listingProgress(bar);
       return await s.vc.adopt(paths.length === 0 ? undefined : paths, {
         dryRun,
         signal: ctx.io.signal,
-        onProgress: listingProgress(bar),
+        onProgress: (p) => {
+          // The listing, then the paths adopted of all.
+          if (p.adopted === undefined) listing(p);
+          else bar.onStep({ current: "adopting", done: p.adopted, total: p.paths ?? 0 });
+        },
       });
     })();
     const found = rows.flatMap((r) => r.versions.map((v) => ({ path: r.path, ...v })));

@@ -404,9 +404,13 @@ export interface VersionedAdoptOptions {
   /**
    * Called at the start (`listed: 0`) and for each bucket key listed, as
    * {@linkcode VersionedListOptions.onProgress} is: the bucket's whole listing
-   * is read, minutes for one of millions of keys.
+   * is read, minutes for one of millions of keys. Then, once a path's
+   * versions are adopted, with how many paths are (`adopted`) of how many
+   * (`paths`): a few requests a version, minutes for thousands of paths.
    */
-  onProgress?: ((progress: { listed: number }) => void) | undefined;
+  onProgress?:
+    | ((progress: { listed: number; adopted?: number; paths?: number }) => void)
+    | undefined;
 }
 
 const ADOPT_OPTIONS: OptionNames<VersionedAdoptOptions> = {
@@ -1385,18 +1389,22 @@ export class VersionedCache {
       // time, a manifest of thousands of paths took hours. They share the
       // one listing the first call reads.
       const { mapLimit } = await import("../pool.ts");
+      const all = [...new Set(wanted)].sort(compareUtf8);
+      let listed = 0;
+      let adopted = 0;
       return await mapLimit(
-        [...new Set(wanted)].sort(compareUtf8),
+        all,
         PARALLEL,
-        async (path) => ({
-          path,
-          versions: await adoptOtherNamings(store, path, {
+        async (path) => {
+          const versions = await adoptOtherNamings(store, path, {
             dirs,
-            ...(onListed === undefined ? {} : { onListed }),
+            ...(onListed === undefined ? {} : { onListed: () => (listed++, onListed()) }),
             ...(options.dryRun ? { dryRun: true } : {}),
             ...signalOption(options.signal),
-          }),
-        }),
+          });
+          options.onProgress?.({ listed, adopted: ++adopted, paths: all.length });
+          return { path, versions };
+        },
         signalOption(options.signal),
       );
     })());

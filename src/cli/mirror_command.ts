@@ -496,7 +496,12 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     endBar();
     if (!(error instanceof WatchInterruptedError)) throw error;
     // Ended with transfers aborted: what it really did, as the last line (and the log's).
-    await out.jsonLine({ kind: "interrupted", ...error.totals, cutShort: error.cutShort })
+    await out.jsonLine({
+      kind: "interrupted",
+      ...error.totals,
+      cutShort: error.cutShort,
+      ...(error.keptPartials.length > 0 ? { keptPartials: error.keptPartials } : {}),
+    })
       .catch(() => {});
     out.failure(error.message);
     return EXIT_INTERRUPTED;
@@ -640,6 +645,10 @@ function uploadLines(report: MirrorReport): string[] {
     ...(report.keptUploads ?? []).map((u) =>
       `kept open upload  ${shownKey(u.key)}  ${since(u)}: ${u.problem}; abort it with ` +
       `aws s3api abort-multipart-upload, or let the bucket's AbortIncompleteMultipartUpload rule`
+    ),
+    ...(report.liveUploads ?? []).map((u) =>
+      `kept open upload  ${shownKey(u.key)}  ${since(u)}: it took a part since, a writer is ` +
+      "still sending it"
     ),
     ...(report.uploadsUnchecked === undefined ? [] : [
       `open uploads under the target not checked: ${report.uploadsUnchecked} ` +

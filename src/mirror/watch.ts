@@ -59,7 +59,8 @@ import { counted } from "../counted.ts";
 import { sep } from "../path.ts";
 import { formatBytes } from "../progress.ts";
 import { checkRequiredOptions, describeValue, type OptionNames } from "../options_check.ts";
-import type { MirrorOptions, MirrorReport } from "./types.ts";
+import { keptPartialsSaid } from "../kept_partial_words.ts";
+import type { MirrorKeptPartial, MirrorOptions, MirrorReport } from "./types.ts";
 
 /** Options for {@linkcode watchMirror}. */
 export interface WatchOptions extends MirrorOptions {
@@ -143,13 +144,26 @@ export class WatchInterruptedError extends VcError {
   readonly totals: WatchReport;
   /** Keys of the transfers it aborted. */
   readonly cutShort: string[];
+  /** Of those, the large downloads whose partial is kept for the next run to resume. */
+  readonly keptPartials: MirrorKeptPartial[];
   /** The error of a watch ended by its `cancel` signal, `cause` the abort. */
-  constructor(totals: WatchReport, cutShort: string[], cause: unknown) {
+  constructor(
+    totals: WatchReport,
+    cutShort: string[],
+    cause: unknown,
+    keptPartials: MirrorKeptPartial[] = [],
+  ) {
+    // Named as the keys cut short are (their JSON string's inside), as `vc mirror` does.
+    const kept = keptPartialsSaid(
+      keptPartials.map((k) => ({ ...k, name: JSON.stringify(k.key).slice(1, -1) })),
+    );
     const cut = cutShort.length === 0
       ? ""
       : `, ${cutShort.length} cut short (${
         cutShort.slice(0, 3).map((k) => JSON.stringify(k).slice(1, -1)).join(", ")
-      }${cutShort.length > 3 ? `, and ${cutShort.length - 3} more` : ""})`;
+      }${cutShort.length > 3 ? `, and ${cutShort.length - 3} more` : ""}${
+        kept === "" ? "" : `; ${kept}`
+      })`;
     super(
       `mirror interrupted: ${counted(totals.passes, "pass", "passes")}, ${
         counted(totals.batches, "batch", "batches")
@@ -163,6 +177,7 @@ export class WatchInterruptedError extends VcError {
     this.name = "WatchInterruptedError";
     this.totals = { ...totals };
     this.cutShort = cutShort;
+    this.keptPartials = keptPartials;
   }
 }
 
@@ -908,6 +923,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
   function cutShort(error: unknown, kind: "pass" | "batch" = "pass"): unknown {
     if (error instanceof WatchInterruptedError) return error;
     const keys: string[] = [];
+    let kept: MirrorKeptPartial[] = [];
     if (error instanceof MirrorInterruptedError) {
       const r = error.report;
       if (kind === "pass") totals.passes++;
@@ -918,8 +934,9 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
       totals.deleted += r.deleted;
       totals.failed += r.failed.length;
       keys.push(...(r.cutShort ?? []));
+      kept = r.keptPartials ?? [];
     }
-    return new WatchInterruptedError(totals, keys, error);
+    return new WatchInterruptedError(totals, keys, error, kept);
   }
 
   async function batch(due: [string, Pending][]): Promise<void> {

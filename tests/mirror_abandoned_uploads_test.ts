@@ -99,6 +99,34 @@ Deno.test("mirror: an open upload the store dates before any vc (moto's 2010) is
   }
 });
 
+Deno.test("mirror: an old upload under the target still taking parts is kept and reported as live", async () => {
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await writeTree(src, { "a.txt": "a" });
+  const aborted: string[] = [];
+  const upload: PendingUpload = {
+    key: "big.bin",
+    uploadId: "1",
+    initiated: new Date(Date.now() - 2 * DAY),
+  };
+  const store = await withUploads(
+    async function* () {
+      yield upload;
+    },
+    (u) => Promise.resolve(void aborted.push(u.key)),
+    () => Promise.resolve(new Date(Date.now() - 60_000)), // a part a minute ago
+  )(`file://${join(w.dir, "bucket")}`);
+  try {
+    const report = await mirror({ sources: [src], target: store, statePath: join(w.dir, "s.db") });
+    assertEquals(aborted, []);
+    assertEquals(report.abortedUploads, undefined);
+    assertEquals(report.keptUploads, undefined);
+    assertEquals(report.liveUploads?.map((u) => u.key), ["big.bin"]);
+  } finally {
+    await store.close();
+  }
+});
+
 Deno.test("vc mirror: names the open uploads it aborts (--abort-uploads-after), a dry run the ones it would", async () => {
   await using fake = await startFakeS3({ buckets: ["bkt"], minPartSize: 1024 });
   await using ws = await CliWorkspace.create();

@@ -84,3 +84,27 @@ Deno.test("repo gc: an upload the store refuses to abort is reported; the others
     assertStringIncludes(report.skippedUploads[0]?.problem ?? "", "Access Denied");
   });
 });
+
+Deno.test("repo gc: an old upload that took a part since the grace period is kept and reported as live", async () => {
+  const old = new Date(Date.now() + 1);
+  const uploads = [
+    { key: "content/live", uploadId: "1", initiated: old },
+    { key: "content/dead", uploadId: "2", initiated: old },
+  ];
+  const aborted: string[] = [];
+  const listing = async function* (prefix: string): AsyncIterable<PendingUpload> {
+    await Promise.resolve();
+    yield* uploads.filter((u) => u.key.startsWith(prefix));
+  };
+  const abort = (u: PendingUpload) => (aborted.push(u.key), Promise.resolve());
+  // The live writer's newest part is from the future: after any cutoff.
+  const lastPart = (u: PendingUpload) =>
+    Promise.resolve(u.key === "content/live" ? new Date(Date.now() + 86_400_000) : undefined);
+  await withRepo(withUploads(() => listing("content/"), abort, lastPart), async (repo) => {
+    await new Promise((r) => setTimeout(r, 5)); // the uploads' start is now in the past
+    const report = await repo.gc({ graceMs: 0 });
+    assertEquals(aborted, ["content/dead"]);
+    assertEquals(report.abortedUploads.map((u) => u.key), ["content/dead"]);
+    assertEquals(report.liveUploads.map((u) => u.key), ["content/live"]);
+  });
+});

@@ -1,6 +1,6 @@
 /**
- * A store opened from a URI, with the pending multipart uploads (and their
- * abort) a test gives it, as an S3 store would list them: for repository
+ * A store opened from a URI, with the pending multipart uploads (their
+ * abort, and when each last took a part) a test gives it, as an S3 store would list them: for repository
  * tests of `check` and `gc` that need uploads on a `file://` store.
  */
 import { openStore } from "../src/store/open.ts";
@@ -10,6 +10,7 @@ import type { ObjectStore, PendingUpload } from "../src/store/types.ts";
 export function withUploads(
   uploads: () => AsyncIterable<PendingUpload>,
   abort: (upload: PendingUpload) => Promise<void> = () => Promise.resolve(),
+  lastPartAt?: (upload: PendingUpload) => Promise<Date | undefined>,
 ): (uri: string) => Promise<ObjectStore> {
   return async (uri: string): Promise<ObjectStore> => {
     const store = await openStore(uri);
@@ -25,6 +26,7 @@ export function withUploads(
       // By prefix, as S3 lists them (gc and check ask per prefix).
       pendingUploads: (prefix: string) => underPrefix(uploads(), prefix),
       abortUpload: abort,
+      ...(lastPartAt === undefined ? {} : { lastPartAt }),
     };
   };
 }

@@ -213,6 +213,13 @@ export const gc: Command = {
           cappedList(report.undatedUploads.map((u) => `${u.key} (${u.uploadId})`))
         }`,
       ]),
+      ...(report.liveUploads.length === 0 ? [] : [
+        `kept ${
+          counted(report.liveUploads.length, "pending upload")
+        } started before the grace period that took a part since (a writer still sending it): ${
+          cappedList(report.liveUploads.map((u) => `${u.key} (${u.uploadId})`))
+        }`,
+      ]),
       ...report.skippedUploads.map((u) => `could not abort ${u.key} (${u.uploadId}): ${u.problem}`),
       ...(report.uploadsUnchecked === undefined
         ? []

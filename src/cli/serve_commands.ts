@@ -644,6 +644,9 @@ export const expire: Command = {
           }`,
           // A line each: every line printed is made inert on its own.
           ...(result.abandoned ?? []).map((name) => `removed ${name}, left by an abandoned upload`),
+          ...(result.uploadsLive ?? []).map((name) =>
+            `kept ${name}, a day old but still taking parts (a client sending it)`
+          ),
           ...(result.unreadable === undefined ? [] : [
             `${result.unreadable.length} left in place, not an entry's metadata:`,
             ...result.unreadable.map((line) => `  ${line}`),

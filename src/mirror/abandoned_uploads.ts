@@ -19,7 +19,7 @@ export const ABORT_UPLOADS_AFTER_MS: number = STALE_UPLOAD_AGE_MS;
  * Aborts (in a dry run, lists) the open uploads under `storePrefix` of the
  * keys `filter` accepts (an excluded key is not the mirror's) started at
  * least `afterMs` before `now`, and puts what it did into `report`
- * (`abortedUploads`, `keptUploads`, `uploadsUnchecked`; left out when
+ * (`abortedUploads`, `keptUploads`, `liveUploads`, `uploadsUnchecked`; left out when
  * there is nothing to say). A store without such uploads adds nothing.
  *
  * @example
@@ -66,6 +66,7 @@ export async function abortAbandonedUploads(
     ...found.skipped.map((u) => ({ ...named(u), problem: u.problem })),
   ];
   if (kept.length > 0) report.keptUploads = kept;
+  if (found.live.length > 0) report.liveUploads = found.live.map(named);
   if (found.unchecked !== undefined) {
     // A denial has a cure to name; another failure (an endpoint answering as
     // S3 does not) is said as it is.

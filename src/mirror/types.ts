@@ -287,6 +287,11 @@ export interface MirrorReport {
    * store gives no start time, or refused the abort). Only when any.
    */
   keptUploads?: MirrorUpload[];
+  /**
+   * Open uploads old enough to abort that took a part since: a writer still
+   * sending them (another machine, a slow link), kept. Only when any.
+   */
+  liveUploads?: MirrorUpload[];
   /** Why the open uploads could not be listed (no grant: then the grant to give; a store without the listing), when so. */
   uploadsUnchecked?: string;
   /**

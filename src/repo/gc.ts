@@ -173,6 +173,12 @@ export interface GcReport {
    * before the repository was created: not aborted (their age is unknown).
    */
   undatedUploads: PendingUpload[];
+  /**
+   * Multipart uploads of content started before the grace period that took
+   * a part since: a writer still sending them (a large file over a slow
+   * link), not aborted.
+   */
+  liveUploads: PendingUpload[];
   /** Uploads gc meant to abort but the store refused to (e.g. no permission to abort), each with why. */
   skippedUploads: (PendingUpload & { problem: string })[];
   /**
@@ -270,6 +276,7 @@ async function collect(
     removedTemps: [],
     abortedUploads: [],
     undatedUploads: [],
+    liveUploads: [],
     skippedUploads: [],
   };
   const now = repo.clock.now();
@@ -701,6 +708,7 @@ async function abortStaleContentUploads(
       dryRun,
     });
     report.undatedUploads.push(...found.undated);
+    report.liveUploads.push(...found.live);
     report.abortedUploads.push(...found.aborted);
     report.skippedUploads.push(...found.skipped);
     count(step, report.abortedUploads.length);

@@ -261,6 +261,12 @@ export interface SweepResult {
    * none was removed.
    */
   abandoned?: string[];
+  /**
+   * S3 multipart uploads a day old that took a part since, kept: a client
+   * still sending (a slow link), each named by key and upload id; absent
+   * when none.
+   */
+  uploadsLive?: string[];
   /** Why such uploads could not be listed (no grant, no such listing), when they could not. */
   uploadsUnchecked?: string;
   /** Identities whose usage was recounted (with `recountUsage`). */
@@ -1096,6 +1102,9 @@ export class Entries {
     abandoned.push(...stale.aborted.map((u) => `${u.key} (upload ${u.uploadId})`));
     result.uploadsAborted = abandoned.length;
     if (abandoned.length > 0) result.abandoned = abandoned;
+    if (stale.live.length > 0) {
+      result.uploadsLive = stale.live.map((u) => `${u.key} (upload ${u.uploadId})`);
+    }
     if (stale.unchecked !== undefined) result.uploadsUnchecked = stale.unchecked;
     if (options.recountUsage) result.identities = await recount(this.#store, usage, signal);
     return result;

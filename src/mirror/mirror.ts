@@ -2441,7 +2441,10 @@ export class Mirror {
         // The version the HEAD found, and only it: the store needs no HEAD
         // of its own, and one replaced since fails the copy (S3's
         // x-amz-copy-source-if-match) instead of copying what is there now.
-        made = await store.copy(from, to, { source: { etag: info.etag, size: info.size } });
+        made = await store.copy(from, to, {
+          source: { etag: info.etag, size: info.size },
+          signal,
+        });
       } catch (error) {
         // Gone or replaced since the HEAD (another run's --delete, another
         // tool's write), refused: uploaded.

@@ -617,6 +617,9 @@ export class FsStore implements ObjectStore {
   async copy(from: string, to: string, options: CopyOptions = {}): Promise<PutResult> {
     keySegments(to, this.url);
     checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
+    const signal = options.signal;
+    const on = signal === undefined ? {} : { signal };
+    signal?.throwIfAborted();
     // Only the version the caller found (`source`): one replaced since is
     // not copied. The body read is that of the file checked (one handle).
     const changed = (info: ObjectInfo) => {
@@ -627,7 +630,7 @@ export class FsStore implements ObjectStore {
     };
     if (from === to) {
       // Onto itself: the object as it is, as in every store (nothing rewritten).
-      const info = await this.head(from);
+      const info = await this.head(from, on);
       if (info === undefined) throw new NotFoundError(`${from} not found in ${this.url}`);
       changed(info);
       if (options.ifNoneMatch === "*") {
@@ -635,14 +638,14 @@ export class FsStore implements ObjectStore {
       }
       return { etag: info.etag };
     }
-    const { info, body } = await this.get(from);
+    const { info, body } = await this.get(from, on);
     try {
       changed(info);
     } catch (error) {
       await body.cancel();
       throw error;
     }
-    const putOptions: PutOptions = { md5: info.etag, size: info.size };
+    const putOptions: PutOptions = { md5: info.etag, size: info.size, ...on };
     if (info.metadata !== undefined) putOptions.metadata = info.metadata;
     if (info.contentType !== undefined) putOptions.contentType = info.contentType;
     if (options.ifNoneMatch !== undefined) putOptions.ifNoneMatch = options.ifNoneMatch;

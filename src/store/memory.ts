@@ -403,6 +403,7 @@ export class MemoryStore implements ObjectStore, AsyncDisposable {
       this.#check(from, undefined);
       this.#check(to, undefined);
       checkWriteOptions(`copy to ${to} in ${this.url}`, "copy", options);
+      options.signal?.throwIfAborted();
       const o = this.objects.get(from);
       if (o === undefined) throw new NotFoundError(`${from} does not exist in ${this.url}`);
       const known = options.source;

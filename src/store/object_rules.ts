@@ -298,7 +298,7 @@ const WRITE_OPTIONS: Readonly<Record<"put" | "delete" | "copy", Readonly<Record<
     beforeCommit: true,
   } satisfies OptionNames<PutOptions>,
   delete: { ifMatch: true, signal: true } satisfies OptionNames<DeleteOptions>,
-  copy: { ifNoneMatch: true, source: true } satisfies OptionNames<CopyOptions>,
+  copy: { ifNoneMatch: true, source: true, signal: true } satisfies OptionNames<CopyOptions>,
 };
 
 /**

@@ -1997,10 +1997,13 @@ export class S3Store implements ObjectStore {
     const dst = this.#fullKey(to);
     checkWriteOptions(`COPY to ${this.#uri(dst)}`, "copy", options);
     this.#refuseUnsignedWrite("COPY", dst);
+    const signal = options.signal;
+    const on = signal === undefined ? {} : { signal };
+    signal?.throwIfAborted();
     const { client } = await this.#init();
     const what = `COPY ${this.#uri(src)} to ${this.#uri(dst)}`;
     const taken = async () => {
-      if (options.ifNoneMatch === "*" && await this.head(to) !== undefined) {
+      if (options.ifNoneMatch === "*" && await this.head(to, on) !== undefined) {
         throw new PreconditionFailedError(
           `${what}: precondition failed, the key already exists (If-None-Match: *)`,
         );
@@ -2017,7 +2020,7 @@ export class S3Store implements ObjectStore {
         ? known
         : await (async () => {
           await taken();
-          const found = await this.head(from);
+          const found = await this.head(from, on);
           if (found === undefined) {
             const bucket = await this.#missingBucket(from);
             throw new NotFoundError(
@@ -2068,6 +2071,7 @@ export class S3Store implements ObjectStore {
             o,
           ),
         context,
+        signal,
       ).catch(async (error: unknown) => {
         // A create-only copy whose first attempt landed but whose answer was
         // lost fails the SDK's retry with 412: that is its own copy when the
@@ -2076,7 +2080,9 @@ export class S3Store implements ObjectStore {
         if (options.ifNoneMatch !== "*" || !(error instanceof PreconditionFailedError)) {
           throw error;
         }
-        const now = sdkAttempts(error) > 1 ? await this.head(to).catch(() => undefined) : undefined;
+        const now = sdkAttempts(error) > 1
+          ? await this.head(to, on).catch(() => undefined)
+          : undefined;
         if (now === undefined || now.size !== source.size) throw error;
         const md5 = statedMd5(source);
         if (md5 === undefined || statedMd5(now) !== md5) throw error;
@@ -2142,6 +2148,7 @@ export class S3Store implements ObjectStore {
         concurrency: this.#concurrency,
         uri: this.#uri(dst),
         endpoint: this.#settings.endpoint,
+        ...on,
       },
     );
     return { etag: normalizeEtag(etag) };

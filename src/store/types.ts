@@ -243,6 +243,13 @@ export interface CopyOptions {
    * one request (it still reads the metadata of one it copies in parts).
    */
   source?: { etag: string; size: number };
+  /**
+   * Aborts the copy: it rejects with the signal's reason. An S3 copy in one
+   * request (CopyObject, minutes for a large object) is cut off, which the
+   * server may still finish (the key then holds the whole source, never
+   * part of it); one in parts aborts its upload, leaving nothing.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options for {@linkcode ObjectStore.delete}. */

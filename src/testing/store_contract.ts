@@ -562,6 +562,16 @@ c("an aborted put stores nothing", async (s, p) => {
   assertEquals(await s.head(`${p}aborted`), undefined);
 });
 
+c("an aborted copy rejects with the signal's reason and copies nothing", async (s, p) => {
+  await s.put(`${p}src`, bytes("x"));
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  controller.abort(reason);
+  const copy = s.copy(`${p}src`, `${p}copied`, { signal: controller.signal });
+  assert((await copy.then(() => undefined, (e) => e)) === reason, "rejected with the reason");
+  assertEquals(await s.head(`${p}copied`), undefined);
+});
+
 c("a cancelled body releases its resources", async (s, p) => {
   await s.put(`${p}big`, randomBytes(2 * 1024 * 1024));
   const { body } = await s.get(`${p}big`);

@@ -35,7 +35,7 @@ export interface AdoptOptions {
    * call reads it, the others reuse it.
    */
   dirs?: Map<string, Promise<readonly string[]>>;
-  /** Stops the listing and the reads (a copy once started is finished). */
+  /** Stops the listing, the reads and the copies in flight. */
   signal?: AbortSignal;
   /** Called for each bucket key the listing reads (minutes of them in a big bucket). */
   onListed?: () => void;
@@ -130,6 +130,7 @@ export async function adoptOtherNamings(
     try {
       await store.copy(o.key, o.vcKey, {
         ifNoneMatch: "*",
+        ...(signal === undefined ? {} : { signal }),
         // The version the HEAD found; none to name without an ETag (a
         // gateway that strips it).
         ...(normalizeEtag(info.etag) === ""

@@ -16,6 +16,7 @@ import { Limiter } from "../pool.ts";
 import { normalizeEtag } from "../hash.ts";
 import { isNoLocks, tellNoLocks } from "../file_lock.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { untilAborted } from "../abort_hub.ts";
 import {
   type DownloadIntegrity,
   downloadWithTemp,
@@ -137,6 +138,12 @@ export class EntryFetcher {
    * directories the sweep found in it (see {@linkcode NO_NAMES}).
    */
   #swept = new Map<string, ReadonlySet<string>>();
+  /**
+   * The downloads in progress in this process, by data path: a key and a
+   * key below it (`s3://b/a`, `s3://b/a/b`) fetched at once wait for each
+   * other (see #afterClashingFetches).
+   */
+  #inFlight = new Map<string, { uri: string; done: Promise<void> }>();
 
   /** No I/O. */
   constructor(index: EntryIndex, options: EntryFetcherOptions) {
@@ -290,19 +297,63 @@ export class EntryFetcher {
     store: ObjectStore,
     key: string,
     signal: AbortSignal,
+    sameTime: string | undefined,
   ): Promise<unknown> {
     const info = await store.head(key, { signal }).catch((e) => {
       throw this.explain(e, loc);
     });
-    return this.explain(
-      info === undefined ? new NotFoundError(`${loc.uri} does not exist`) : clash,
-      loc,
+    if (info === undefined) {
+      return this.explain(new NotFoundError(`${loc.uri} does not exist`), loc);
+    }
+    return withNote(
+      this.explain(clash, loc),
+      sameTime === undefined ? "" : `; ${sameTime} was cached at the same time`,
     );
   }
 
   /**
+   * Waits for the downloads in progress whose data path is the directory of
+   * `loc`'s, or in its directory (S3 allows `a` beside `a/b`; a file system
+   * does not): the copy each puts in place is then found by the checks a
+   * later call makes, and this one refused before its GET, not after it by
+   * its rename. One that fails puts nothing in the way: this one goes on.
+   * It waits in its download slot: the ones it waits for hold theirs.
+   * Then this download is in progress (taken, with no await, once no other
+   * is): `release` ends it. `sameTime`: of those it waited for, the URI of
+   * the last (for the message).
+   */
+  async #afterClashingFetches(
+    loc: EntryLocation,
+    signal: AbortSignal,
+  ): Promise<{ sameTime: string | undefined; release: () => void }> {
+    const path = loc.dataPath;
+    const below = (inner: string, outer: string) =>
+      inner.startsWith(outer) && (inner[outer.length] === "/" || inner[outer.length] === "\\");
+    let waited: string | undefined;
+    // Bounded: each turn waits for a download that had started.
+    for (let turn = 0; turn < 1_000; turn++) {
+      let other: { uri: string; done: Promise<void> } | undefined;
+      for (const [p, flight] of this.#inFlight) {
+        if (below(p, path) || below(path, p)) other = flight;
+      }
+      if (other === undefined) break;
+      waited = other.uri;
+      await untilAborted(other.done, signal);
+    }
+    const done = Promise.withResolvers<void>();
+    const flight = { uri: loc.uri, done: done.promise };
+    this.#inFlight.set(path, flight);
+    const release = () => {
+      if (this.#inFlight.get(path) === flight) this.#inFlight.delete(path);
+      done.resolve();
+    };
+    return { sameTime: waited, release };
+  }
+
+  /**
    * Downloads the object (a new version when `expected` is set) under the
-   * entry lock, in a slot of {@linkcode EntryFetcher.fetch}'s limiter.
+   * entry lock, in a slot of {@linkcode EntryFetcher.fetch}'s limiter, once
+   * no download of a clashing key is in progress in this process.
    */
   async #fetchNow(
     loc: EntryLocation,
@@ -312,6 +363,25 @@ export class EntryFetcher {
   ): Promise<EntryRec> {
     // Aborted while waiting for a slot: nothing started, nothing to undo.
     ctx.signal.throwIfAborted();
+    const { sameTime, release } = await this.#afterClashingFetches(loc, ctx.signal);
+    try {
+      return await this.#fetchClaimed(loc, expected, ctx, integrity, sameTime);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * {@linkcode EntryFetcher.#fetchNow}'s download, once the downloads of
+   * clashing keys it waited for (the last one's URI `sameTime`) are done.
+   */
+  async #fetchClaimed(
+    loc: EntryLocation,
+    expected: ObjectInfo | undefined,
+    ctx: FlightContext,
+    integrity: DownloadIntegrity | undefined,
+    sameTime: string | undefined,
+  ): Promise<EntryRec> {
     const index = this.#index;
     const layout = index.layout;
     // The store once it is open: taken with no await.
@@ -340,7 +410,9 @@ export class EntryFetcher {
     } catch (e) {
       throw this.explain(e, loc);
     }
-    if (clash !== undefined) throw await this.#clashOrMiss(clash, loc, store, key, ctx.signal);
+    if (clash !== undefined) {
+      throw await this.#clashOrMiss(clash, loc, store, key, ctx.signal, sameTime);
+    }
     // What an interrupted run left where this one works (once per directory).
     const dataDir = dirname(loc.dataPath);
     let subdirectories = this.#swept.get(dataDir);
@@ -360,8 +432,10 @@ export class EntryFetcher {
     // seen there is confirmed: the keys below may have been removed since
     // (`delete`, `vc cache rm`), and a long-running process would otherwise
     // refuse this key until restarted.
+    // After a download of a key below (sameTime), since the sweep perhaps: looked at.
     if (
-      subdirectories.has(basename(loc.dataPath)) && statusOrUndefinedSync(loc.dataPath)?.isDirectory
+      (sameTime !== undefined || subdirectories.has(basename(loc.dataPath))) &&
+      statusOrUndefinedSync(loc.dataPath)?.isDirectory
     ) {
       throw await this.#clashOrMiss(
         new Deno.errors.IsADirectory(
@@ -371,6 +445,7 @@ export class EntryFetcher {
         store,
         key,
         ctx.signal,
+        sameTime,
       );
     }
     const mode = loc.bucket !== ""

@@ -806,7 +806,7 @@ export class CacheClient {
         stream = (await Deno.open(body.path, { read: true })).readable;
       }
       if (options.onProgress !== undefined) stream = counting(stream, total, options.onProgress);
-      payload = ReadableStream.from(framed(head, stream, tail));
+      payload = ReadableStream.from(framed(head, stream, tail, options.signal));
     }
     const res = await this.#fetch(
       url,
@@ -1415,9 +1415,16 @@ async function* framed(
   head: Uint8Array,
   body: ReadableStream<Uint8Array>,
   tail: Uint8Array,
+  signal: AbortSignal | undefined,
 ): AsyncGenerator<Uint8Array> {
   yield head;
   yield* body;
+  // An onProgress whose promise rejects stops the upload once it has (a
+  // microtask after the last chunk's call): the tail completes the form the
+  // service stores, so it waits a turn of the event loop and that stop (a
+  // 10-byte upload was stored now and then, its callback's failure too late).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  signal?.throwIfAborted();
   yield tail;
 }
 

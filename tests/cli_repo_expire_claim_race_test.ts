@@ -69,10 +69,27 @@ async function claimedRecord(url: string, dir: string): Promise<{ uri: string; i
   return { uri, id };
 }
 
-async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` with {@link claimedRecord}'s repository in a temp dir and a
+ * second connection to its catalog (`other`), then closes and removes them.
+ */
+async function withClaimedRecord(
+  url: string,
+  fn: (
+    uri: string,
+    id: number,
+    other: Awaited<ReturnType<typeof openPostgresCatalog>>,
+  ) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "vc_expire_claim_race_" });
   try {
-    await run(dir);
+    const { uri, id } = await claimedRecord(url, dir);
+    const other = await openPostgresCatalog(url, { env: noEnv });
+    try {
+      await fn(uri, id, other);
+    } finally {
+      await other.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -82,73 +99,55 @@ pgCases("vc repo expire beside a claim released or taken meanwhile", [
   [
     "a claim released before the expire's write is not said to be ended by it",
     (url) =>
-      inTempDir(async (dir) => {
-        const { uri, id } = await claimedRecord(url, dir);
-        const other = await openPostgresCatalog(url, { env: noEnv });
-        try {
-          const out = await cliBehind(uri, other, (tx) =>
-            tx.query(
-              "UPDATE records SET claimed_by = NULL, claim_until = NULL WHERE id = $1",
-              [id],
-            ), ["repo", "expire", String(id)]);
-          assertEquals(out.code, 0, out.stderr);
-          assertEquals(out.stdout, `${id} expired /raw/a.csv\n`);
-          assertEquals(out.stderr, "");
-        } finally {
-          await other.close();
-        }
+      withClaimedRecord(url, async (uri, id, other) => {
+        const out = await cliBehind(uri, other, (tx) =>
+          tx.query(
+            "UPDATE records SET claimed_by = NULL, claim_until = NULL WHERE id = $1",
+            [id],
+          ), ["repo", "expire", String(id)]);
+        assertEquals(out.code, 0, out.stderr);
+        assertEquals(out.stdout, `${id} expired /raw/a.csv\n`);
+        assertEquals(out.stderr, "");
       }),
   ],
   [
     "a claim taken before the expire's write is said to be ended by it",
     (url) =>
-      inTempDir(async (dir) => {
-        const { uri, id } = await claimedRecord(url, dir);
-        const other = await openPostgresCatalog(url, { env: noEnv });
-        try {
-          // Released first (committed), then taken by worker-2 while the expire runs.
-          await other.transaction("write", (tx) =>
-            tx.query(
-              "UPDATE records SET claimed_by = NULL, claim_until = NULL WHERE id = $1",
-              [id],
-            ));
-          const until = Date.now() + HOUR;
-          const out = await cliBehind(uri, other, (tx) =>
-            tx.query(
-              "UPDATE records SET claimed_by = 'worker-2', claim_until = $2 WHERE id = $1",
-              [id, until],
-            ), ["repo", "expire", String(id)]);
-          assertEquals(out.code, 0, out.stderr);
-          assertStringIncludes(
-            out.stderr,
-            `record ${id} was held by a live claim of worker-2 until ${
-              new Date(until).toISOString()
-            }, which this expire ended`,
-          );
-        } finally {
-          await other.close();
-        }
+      withClaimedRecord(url, async (uri, id, other) => {
+        // Released first (committed), then taken by worker-2 while the expire runs.
+        await other.transaction("write", (tx) =>
+          tx.query(
+            "UPDATE records SET claimed_by = NULL, claim_until = NULL WHERE id = $1",
+            [id],
+          ));
+        const until = Date.now() + HOUR;
+        const out = await cliBehind(uri, other, (tx) =>
+          tx.query(
+            "UPDATE records SET claimed_by = 'worker-2', claim_until = $2 WHERE id = $1",
+            [id, until],
+          ), ["repo", "expire", String(id)]);
+        assertEquals(out.code, 0, out.stderr);
+        assertStringIncludes(
+          out.stderr,
+          `record ${id} was held by a live claim of worker-2 until ${
+            new Date(until).toISOString()
+          }, which this expire ended`,
+        );
       }),
   ],
   [
     "an expire that finds the record expired meanwhile says it changed nothing",
     (url) =>
-      inTempDir(async (dir) => {
-        const { uri, id } = await claimedRecord(url, dir);
-        const other = await openPostgresCatalog(url, { env: noEnv });
-        try {
-          const out = await cliBehind(uri, other, (tx) =>
-            tx.query(
-              "UPDATE records SET state = 'expired', expired_at = $2, claimed_by = NULL, " +
-                "claim_until = NULL WHERE id = $1",
-              [id, Date.now()],
-            ), ["repo", "expire", String(id)]);
-          assertEquals(out.code, 0, out.stderr);
-          assertEquals(out.stdout, `${id} expired /raw/a.csv (already: nothing changed)\n`);
-          assertEquals(out.stderr, "");
-        } finally {
-          await other.close();
-        }
+      withClaimedRecord(url, async (uri, id, other) => {
+        const out = await cliBehind(uri, other, (tx) =>
+          tx.query(
+            "UPDATE records SET state = 'expired', expired_at = $2, claimed_by = NULL, " +
+              "claim_until = NULL WHERE id = $1",
+            [id, Date.now()],
+          ), ["repo", "expire", String(id)]);
+        assertEquals(out.code, 0, out.stderr);
+        assertEquals(out.stdout, `${id} expired /raw/a.csv (already: nothing changed)\n`);
+        assertEquals(out.stderr, "");
       }),
   ],
 ]);

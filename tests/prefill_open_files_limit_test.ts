@@ -17,6 +17,43 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 
 const CLI = join(import.meta.dirname!, "..", "cli.ts");
 
+/**
+ * `vc prefill --list LIST --concurrency 400 ...extra` run in `dir` with at
+ * most 128 open files (the limit is lowered in a shell, which then becomes
+ * the CLI): its exit code, stdout and stderr.
+ */
+async function prefillWithFewFiles(
+  dir: string,
+  list: string,
+  env: Record<string, string>,
+  extra: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      'ulimit -n 128 && exec "$@"',
+      "sh",
+      Deno.execPath(),
+      "run",
+      "-A",
+      CLI,
+      "prefill",
+      "--list",
+      list,
+      "--concurrency",
+      "400",
+      ...extra,
+    ],
+    cwd: dir,
+    clearEnv: true,
+    env: childEnv(dir, env),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
 Deno.test({
   name:
     "prefill: out of open files names the fix, is vc's error, and never takes the store for down",
@@ -33,30 +70,8 @@ Deno.test({
       }
       const list = join(dir, "list.txt");
       await Deno.writeTextFile(list, uris.join("\n") + "\n");
-      // The limit is lowered in a shell, then the shell becomes the CLI.
-      const { code, stdout } = await new Deno.Command("sh", {
-        args: [
-          "-c",
-          'ulimit -n 128 && exec "$@"',
-          "sh",
-          Deno.execPath(),
-          "run",
-          "-A",
-          CLI,
-          "prefill",
-          "--list",
-          list,
-          "--concurrency",
-          "400",
-          "--json",
-        ],
-        cwd: dir,
-        clearEnv: true,
-        env: childEnv(dir, testAwsEnv(s3.url)),
-        stdout: "piped",
-        stderr: "null",
-      }).output();
-      const summary = JSON.parse(new TextDecoder().decode(stdout)) as {
+      const { code, stdout } = await prefillWithFewFiles(dir, list, testAwsEnv(s3.url), ["--json"]);
+      const summary = JSON.parse(stdout) as {
         fetched: number;
         failed: { error: string; errorName: string }[];
       };
@@ -94,28 +109,7 @@ Deno.test({
       uris.push(pathToFileURL(join(dir, "absent.txt")).href);
       const list = join(dir, "list.txt");
       await Deno.writeTextFile(list, uris.join("\n") + "\n");
-      const { code, stderr } = await new Deno.Command("sh", {
-        args: [
-          "-c",
-          'ulimit -n 128 && exec "$@"',
-          "sh",
-          Deno.execPath(),
-          "run",
-          "-A",
-          CLI,
-          "prefill",
-          "--list",
-          list,
-          "--concurrency",
-          "400",
-        ],
-        cwd: dir,
-        clearEnv: true,
-        env: childEnv(dir, {}),
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      const err = new TextDecoder().decode(stderr);
+      const { code, stderr: err } = await prefillWithFewFiles(dir, list, {});
       assertEquals(code, 1, err);
       const failures = err.split("\n").filter((l) => l.startsWith("vc: prefill failed: "));
       const outOfFiles = failures.filter((l) => l.includes("ran out of open files"));

@@ -17,7 +17,7 @@ import {
   StoreNotFoundError,
   VcError,
 } from "../errors.ts";
-import type { EntryLocation } from "./layout.ts";
+import { type EntryLocation, fileInTheWay, keysBelowIn } from "./layout.ts";
 import { fromFileUrl } from "../path.ts";
 import { LINK_LOOP, notRegularFileKind } from "../regular_file.ts";
 import { quoted, shortened } from "../printable.ts";
@@ -25,7 +25,7 @@ import { isNoSpaceError } from "../no_space.ts";
 import { isReadOnlyFs } from "../read_only_fs.ts";
 import { isNameTooLong, tooLongReason } from "../name_too_long.ts";
 import { isFileTooLargeError } from "../file_size_limit.ts";
-import { fileAbove } from "../file_status.ts";
+import { fileAbove, statusOrUndefinedSync } from "../file_status.ts";
 import { beforeInlineComment, INLINE_COMMENT_HINT } from "../inline_comment.ts";
 import { closedDirOn } from "./closed_dir.ts";
 import { parseRequestTimeout } from "../store/s3_config.ts";
@@ -519,11 +519,34 @@ export function explainCacheError(
     }
     return new InvalidInputError(
       `cannot cache ${where}: the path is taken by a directory or a file of another key ` +
-        `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ${message}`,
+        `(S3 allows keys "a" and "a/b" in one bucket; a filesystem does not): ` +
+        clashNamed(e, message, loc.dataPath),
       { cause: e },
     );
   }
   return e;
+}
+
+/**
+ * A clash the system found (`message`: a rename onto a directory, an open
+ * below a file, when another process cached the other key between this
+ * one's checks and its write) in the words vc's own checks use, naming what
+ * is in the way rather than a temp file; vc's own words, or a clash not
+ * found again, as they are.
+ */
+function clashNamed(e: unknown, message: string, dataPath: string): string {
+  if (!/\(os error \d+\)/.test(message)) return message;
+  if (e instanceof Deno.errors.IsADirectory) {
+    let dir = false;
+    try {
+      dir = statusOrUndefinedSync(dataPath)?.isDirectory === true;
+    } catch {
+      // not known to be in the way
+    }
+    return dir ? keysBelowIn(dataPath) : message;
+  }
+  const file = e instanceof Deno.errors.NotADirectory ? fileAbove(dataPath) : undefined;
+  return file === undefined ? message : fileInTheWay(file, dataPath);
 }
 
 /**

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { statusOrUndefinedSync } from "../file_status.ts";
+import { fileAbove, statusOrUndefinedSync } from "../file_status.ts";
 import { basename, dirname, fromFileUrl as fileURLToPath, toFileUrl } from "../path.ts";
 import { AtomicFile, removeQuietly, sharedTempPathFor, tempPathFor } from "../atomic_write.ts";
 import { renameOverSync } from "../replace_file.ts";
@@ -33,7 +33,7 @@ import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
 import { partialResume } from "./partial_download.ts";
 import { isFileOfItsOwn } from "./entry_records.ts";
 import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
-import type { EntryLocation } from "./layout.ts";
+import { type EntryLocation, keysBelowIn } from "./layout.ts";
 import { keepJournalsOpen } from "./record_journal.ts";
 import type { FlightContext, FlightProgress } from "./single_flight.ts";
 import { holdsPinnedContent } from "./pinned_content.ts";
@@ -438,9 +438,7 @@ export class EntryFetcher {
       statusOrUndefinedSync(loc.dataPath)?.isDirectory
     ) {
       throw await this.#clashOrMiss(
-        new Deno.errors.IsADirectory(
-          `${loc.dataPath} is a directory, of the copies of keys below this one's name`,
-        ),
+        new Deno.errors.IsADirectory(keysBelowIn(loc.dataPath)),
         loc,
         store,
         key,
@@ -453,7 +451,15 @@ export class EntryFetcher {
       : at.mode !== undefined
       ? restrictiveModeOf(at.mode)
       : restrictiveMode(loc.uri);
-    const lock = await this.#lock(loc, ctx, mode);
+    let lock: EntryLock | undefined;
+    try {
+      lock = await this.#lock(loc, ctx, mode);
+    } catch (e) {
+      // A file where a directory of the path belongs, put there by another
+      // process since the checks above: refused before the GET, as they do.
+      if (!(e instanceof Deno.errors.NotADirectory)) throw e;
+      throw await this.#clashOrMiss(e, loc, store, key, ctx.signal, sameTime);
+    }
     if (lock === undefined) {
       // Perhaps for the cache dir itself (removed, or a file now): named,
       // or made again private, before a temp file of its own is made.
@@ -686,7 +692,7 @@ export class EntryFetcher {
       return lock;
     });
     return held.catch((e) => {
-      if (ctx.signal.aborted) throw e;
+      if (ctx.signal.aborted || this.#fileInCacheAbove(e, loc)) throw e;
       lockWait?.(false);
       // Locking is an optimisation (impossible in a read-only dir, on a
       // filesystem without flock, or held too long by a stopped process): go
@@ -700,6 +706,17 @@ export class EntryFetcher {
       }
       return undefined;
     });
+  }
+
+  /**
+   * Whether `e` is a "Not a directory" from a file in the cache where a
+   * directory of `loc`'s path belongs: another key's copy (S3 allows `a/b`
+   * beside `a`), not the cache dir itself, which a caller names otherwise.
+   */
+  #fileInCacheAbove(e: unknown, loc: EntryLocation): boolean {
+    if (!(e instanceof Deno.errors.NotADirectory)) return false;
+    const file = fileAbove(loc.dataPath);
+    return file !== undefined && this.#index.layout.contains(file);
   }
 
   /**

@@ -597,9 +597,7 @@ export class CacheLayout {
     // A file where a directory of the path belongs: another key's copy (S3
     // allows `a/b` beside `a`). Found by the walk's own `lstat`s, before any
     // download, which would otherwise fail only once it opens its temp file.
-    if (file !== undefined) {
-      throw new Deno.errors.NotADirectory(`${file} is a file, so ${path} cannot be made`);
-    }
+    if (file !== undefined) throw new Deno.errors.NotADirectory(fileInTheWay(file, path));
   }
 
   /**
@@ -653,6 +651,37 @@ export class CacheLayout {
       relPath: `file/${path.replace(/^\/+/, "").split("/").map((s) => this.#encode(s)).join("/")}`,
     };
   }
+}
+
+/**
+ * What is in the way of a key's copy at `dataPath` when a directory is
+ * there: the copies of keys below its name (S3 allows `a` beside `a/b`; a
+ * file system does not).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keysBelowIn } from "./layout.ts";
+ * assert.equal(keysBelowIn("/c/s3/b/a"), "/c/s3/b/a is a directory, of the copies of keys below this one's name");
+ * ```
+ */
+export function keysBelowIn(dataPath: string): string {
+  return `${dataPath} is a directory, of the copies of keys below this one's name`;
+}
+
+/**
+ * What is in the way of a key's copy at `dataPath` when `file`, above it,
+ * is a file: another key's copy (S3 allows `a/b` beside `a`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileInTheWay } from "./layout.ts";
+ * assert.equal(fileInTheWay("/c/s3/b/a", "/c/s3/b/a/b"), "/c/s3/b/a is a file, so /c/s3/b/a/b cannot be made");
+ * ```
+ */
+export function fileInTheWay(file: string, dataPath: string): string {
+  return `${file} is a file, so ${dataPath} cannot be made`;
 }
 
 /**

@@ -26,6 +26,7 @@ import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { IsDirectoryError, NotFoundError, StoreNotFoundError } from "../errors.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
+import { unwritableCacheDir } from "./unwritable_cache_dir.ts";
 import { ensureCacheDir, restrictiveMode, restrictiveModeOf } from "./cache_dir.ts";
 import { removeEmptyParents } from "./cache_fs.ts";
 import { sweepDirectory } from "./debris.ts";
@@ -553,9 +554,10 @@ export class EntryFetcher {
         // 0) when it downloads into the same directory. Once more, into a
         // temp file of this process's own (the factory's next one).
         if (lock?.temp.takenAway !== true || ctx.signal.aborted) {
+          const failed = this.#failedDownload(e, loc);
           throw withNote(
-            this.#failedDownload(e, loc),
-            this.#keptNote(e, loc, oldEtag) + await spellingNote(e, loc, store, key),
+            failed,
+            this.#keptNote(e, failed, loc, oldEtag) + await spellingNote(e, loc, store, key),
           );
         }
         try {
@@ -563,9 +565,10 @@ export class EntryFetcher {
           this.#ensureDir();
           info = await downloadWithTemp(store, key, loc.dataPath, options);
         } catch (e) {
+          const failed = this.#failedDownload(e, loc);
           throw withNote(
-            this.#failedDownload(e, loc),
-            this.#keptNote(e, loc, oldEtag) + await spellingNote(e, loc, store, key),
+            failed,
+            this.#keptNote(e, failed, loc, oldEtag) + await spellingNote(e, loc, store, key),
           );
         }
       }
@@ -750,13 +753,21 @@ export class EntryFetcher {
   }
 
   /**
-   * For a refresh whose new version found no room on the disk: that the
-   * copy cached before (ETag `oldEtag`) is still in place, and how to go on
-   * with it; "" otherwise. The error says only to free space, and a user
-   * whose script stopped on it took the copy it used for lost.
+   * For a refresh whose new version found no room on the disk, or a cache
+   * dir it may not write (`explained`, `e` as told: a read-only mount, a CI
+   * cache restored read-only): that the copy cached before (ETag `oldEtag`)
+   * is still in place, and how to go on with it; "" otherwise. The error
+   * says only to free space or to move the cache dir, and a user whose
+   * script stopped on it took the copy it used for lost.
    */
-  #keptNote(e: unknown, loc: EntryLocation, oldEtag: string | undefined): string {
-    if (oldEtag === undefined || !isNoSpaceError(e)) return "";
+  #keptNote(
+    e: unknown,
+    explained: unknown,
+    loc: EntryLocation,
+    oldEtag: string | undefined,
+  ): string {
+    if (oldEtag === undefined) return "";
+    if (!isNoSpaceError(e) && unwritableCacheDir(explained) === undefined) return "";
     if (!isFileOfItsOwn(statusOrUndefinedSync(loc.dataPath))) return "";
     return `; the copy cached before (ETag ${oldEtag}) is kept and offline mode serves it (${this.#index.offlineSwitch.how})`;
   }

@@ -1935,8 +1935,15 @@ export class Mirror {
         }
         this.#act(run, "upload", local.key, local.size);
         if (!o.dryRun) {
-          // A file renamed or moved: its old key's object, copied in the store.
-          const copy = await this.#copyKnown(run, store, local, hash.md5);
+          // A file renamed or moved: its old key's object, copied in the store
+          // (a transfer too: cut short by an abort once the copy is asked for).
+          const copy = await this.#copyKnown(
+            run,
+            store,
+            local,
+            hash.md5,
+            () => mover = move(local.key, "uploading", local.size),
+          );
           if (copy !== undefined) {
             // Its old key, kept by a pass that left this file for later (see
             // `Run.deferredFiles`), goes now if it still has no file.
@@ -2415,13 +2422,15 @@ export class Mirror {
    * upload's object is (its ETag, or the `vc-md5` it carries over). Small
    * files, for which a PUT costs no more than the HEAD and the copy, are
    * uploaded. `undefined` when no copy was made (the file is uploaded; one
-   * made but found wrong is overwritten by that upload).
+   * made but found wrong is overwritten by that upload). `copying` is called
+   * as the copy is asked of the store.
    */
   async #copyKnown(
     run: Run,
     store: ObjectStore,
     local: LocalEntry,
     md5: string,
+    copying: () => void,
   ): Promise<{ etag: string; from: RemoteEntry } | undefined> {
     if (local.size < COPY_MIN_BYTES) return undefined;
     const to = this.#storePrefix + local.key;
@@ -2441,6 +2450,7 @@ export class Mirror {
         // The version the HEAD found, and only it: the store needs no HEAD
         // of its own, and one replaced since fails the copy (S3's
         // x-amz-copy-source-if-match) instead of copying what is there now.
+        copying();
         made = await store.copy(from, to, {
           source: { etag: info.etag, size: info.size },
           signal,

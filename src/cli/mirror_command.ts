@@ -681,18 +681,54 @@ function abortUploadsOption(
  * made in the tree blocks its thread until a writer comes; closing it then
  * blocked this process's main thread for good (measured: a SIGTERM'd
  * `vc mirror --watch` never printed its closing line). A watcher replaced
- * while the watch goes on (after it failed) is closed as usual.
+ * while the watch goes on (after it failed) is closed as usual. Its events
+ * end at the stop: the watch waits for them to end, and an idle watch,
+ * stopped with nothing in flight, waited a whole second after its
+ * "stopping" line for an event that never came.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { leftOpenOnStop } from "./mirror_command.ts";
+ * const dir = await Deno.makeTempDir();
+ * const watcher = Deno.watchFs([dir]);
+ * const stop = new AbortController();
+ * const events = leftOpenOnStop(watcher, stop.signal, undefined)[Symbol.asyncIterator]();
+ * const next = events.next();
+ * stop.abort();
+ * assert.equal((await next).done, true);
+ * watcher.close();
+ * await Deno.remove(dir);
+ * ```
  */
-function leftOpenOnStop(
+export function leftOpenOnStop(
   watcher: Deno.FsWatcher,
   stop: AbortSignal,
   cancel: AbortSignal | undefined,
 ): AsyncIterable<Deno.FsEvent> & { close(): void; stuck(): boolean; denoWatcher: true } {
+  const stopped = () => stop.aborted || cancel?.aborted === true;
+  const close = () => {
+    if (!stopped()) watcher.close();
+  };
+  const end: IteratorReturnResult<undefined> = { done: true, value: undefined };
   return {
-    [Symbol.asyncIterator]: () => watcher[Symbol.asyncIterator](),
-    close: () => {
-      if (!stop.aborted && !cancel?.aborted) watcher.close();
+    [Symbol.asyncIterator]: () => {
+      const events = watcher[Symbol.asyncIterator]();
+      const ended = new Promise<IteratorReturnResult<undefined>>((resolve) => {
+        for (const signal of [stop, cancel]) {
+          signal?.addEventListener("abort", () => resolve(end), { once: true });
+        }
+      });
+      return {
+        next: () => stopped() ? Promise.resolve(end) : Promise.race([events.next(), ended]),
+        // Left early (the watch's loop threw): closed, unless stopped.
+        return: () => {
+          close();
+          return Promise.resolve(end);
+        },
+      };
     },
+    close,
     // Stuck at a FIFO: the watch never closes it (that would block), and
     // watches anew on a thread of its own (it is Deno's).
     stuck: fsWatcherStuck,

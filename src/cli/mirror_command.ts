@@ -845,16 +845,15 @@ function firstKeys(keys: readonly string[]): string {
  * A one-shot mirror stopped by Ctrl-C or SIGTERM: what it really did, as
  * its last line (also with --quiet and off a terminal) and, with --json, as
  * the report on stdout (`interrupted: true`, the aborted transfers as
- * `cutShort`); exit 130.
+ * `cutShort`); exit 130. The keys it deleted are named on stdout, as a
+ * finished run names them: the record a log of stdout keeps.
  */
 async function interrupted(ctx: CommandContext, error: MirrorInterruptedError): Promise<number> {
   const { io, out } = ctx;
   const report = error.report;
-  for (const line of [...deletedLines(report), ...uploadLines(report)]) out.info(line);
+  // stdout gone: stderr says it below.
+  await out.status(report, [...deletedLines(report), ...uploadLines(report)]).catch(() => {});
   writeFailures(io, report.failed, report.direction);
-  if (out.mode === "json") {
-    await out.status(report, []).catch(() => {}); // stdout gone: stderr says it below
-  }
   out.failure(error.message);
   return EXIT_INTERRUPTED;
 }

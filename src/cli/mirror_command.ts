@@ -459,7 +459,8 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
           for (const line of uploadLines(headRefusedSaid ? rest : report)) out.info(line);
           if (headRefused !== undefined) headRefusedSaid = true;
           const again = report.failed.length - fresh.length;
-          out.info(`${kind}: ${
+          // Cut short by the stop: not read as a pass that found the tree equal.
+          out.info(`${kind}${report.stopped ? " (stopped)" : ""}: ${
             summary(report, {
               ...(again > 0 ? { again } : {}),
               ...(info?.retryInMs !== undefined ? { retryInMs: info.retryInMs } : {}),

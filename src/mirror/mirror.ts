@@ -560,7 +560,7 @@ export class Mirror {
       // finished are reported (a watch's closing line counts them), and
       // nothing is deleted (the pass did not see everything).
       if (!run.stop?.aborted || this.#options.signal?.aborted) throw this.#interrupted(run, error);
-      return this.#finish(run);
+      return this.#stopped(run);
     }
     // Made by this pass: the directory the next ones write into.
     this.#targetId ??= this.direction === "download"
@@ -629,6 +629,13 @@ export class Mirror {
       report.keptPartials = run.keptPartials.sort((a, b) => compareUtf8(a.key, b.key));
     }
     return new MirrorInterruptedError(report, error);
+  }
+
+  /** The report of a watch's pass or batch its stop cut short (see `MirrorReport.stopped`). */
+  #stopped(run: Run): MirrorReport {
+    const report = this.#finish(run);
+    report.stopped = true;
+    return report;
   }
 
   /** The deletes the run queued (unless held back), the uploads they were in the way of, its report. */
@@ -973,7 +980,7 @@ export class Mirror {
     // into existing directories took 1,000 round trips of each).
     const files: [string, string, LocalEntry | undefined][] = [];
     for (const [path, key] of keys) {
-      if (stopped()) return this.#finish(run);
+      if (stopped()) return this.#stopped(run);
       if (covered.some((scope) => key.startsWith(scope))) continue;
       const before = run.report.failed.length;
       const mark = this.#state.deleteMark();
@@ -989,7 +996,7 @@ export class Mirror {
       } catch (error) {
         // Aborted: what it did and the keys cut short, as for a pass.
         if (this.#options.signal?.aborted) throw this.#interrupted(run, error);
-        if (stopped()) return this.#finish(run);
+        if (stopped()) return this.#stopped(run);
         // (A store that cannot be reached, a listing that failed.)
         run.incomplete ??= `${path} could not be mirrored`;
         run.report.failed.push(failure(key, path, error));
@@ -1018,7 +1025,7 @@ export class Mirror {
         if (run.report.failed.some((f) => f.key === key)) options.onFailed?.(path);
       }, signal ? { signal } : {});
     } catch (error) {
-      if (stopped()) return this.#finish(run);
+      if (stopped()) return this.#stopped(run);
       throw this.#interrupted(run, error);
     }
     const before = run.report.failed.length;

@@ -317,6 +317,13 @@ export interface MirrorReport {
    * every delete, was left for the next run.
    */
   interrupted?: boolean;
+  /**
+   * Only in the report of a `watchMirror()` pass or batch that the watch's
+   * stop (its `signal`, letting the transfers in flight finish) cut short:
+   * true. The counts are what it did before; it deleted nothing, and what it
+   * had not come to is left for the next run.
+   */
+  stopped?: boolean;
 }
 
 /** A download an interrupted mirror stopped, its partial kept for the next run to resume. */

@@ -114,9 +114,10 @@ export interface ArgsSpec {
   subcommands?: readonly string[];
   /**
    * What to give instead of arguments beyond `positionals` (`vc prefill FILE`,
-   * as baiji-pod's `baiji-prefill FILE` took its list: `--list FILE`).
+   * as baiji-pod's `baiji-prefill FILE` took its list: `--list FILE`), told
+   * those (`extra`) and all the arguments given (`all`).
    */
-  extraHint?: (extra: readonly string[]) => string;
+  extraHint?: (extra: readonly string[], all: readonly string[]) => string;
   /**
    * The way out for a flag the command lacks but a user is likely to type
    * (`vc repo find --tag T`: tags are found with `--any` / `--all`), when
@@ -360,7 +361,7 @@ function checkPositionals(positionals: readonly string[], spec: ArgsSpec): void 
       ? `did you mean "${spec.command} ${guess}"?`
       : spec.commaListLast
       ? commaListHint(spec.positionals, positionals)
-      : spec.extraHint?.(extra);
+      : spec.extraHint?.(extra, positionals);
     throw new UsageError(
       `${spec.command}: unexpected argument${extra.length > 1 ? "s" : ""} ${list}`,
       { command: spec.command, ...(hint === undefined ? {} : { hint }) },

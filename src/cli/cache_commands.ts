@@ -27,6 +27,7 @@ import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs, spelledApart } from "../unicode_spelling.ts";
 import { parseUri } from "../uri.ts";
+import { pipedLines } from "../shell_word.ts";
 import { visibleEnds } from "../printable.ts";
 import { fileKind } from "../regular_file.ts";
 import { fsPlatform } from "../fs_platform.ts";
@@ -67,6 +68,11 @@ export const get: Command = {
   positionals: ["URI"],
   required: 1,
   usage: "URI [--immutable]",
+  // `vc cache get A B`, as `vc cache rm` takes several: prefill caches many.
+  extraHint: (_extra, all) =>
+    `cache get takes one URI: run it once for each, or cache them all with ${
+      pipedLines(all, "vc prefill --list -")
+    }`,
   description:
     `Downloads URI into the cache when it is missing, or revalidates it by ETag when the\ncopy is older than the timeout, and prints the local path. With the store unreachable,\na cached copy is served with a warning (--json: \"stale\": true, \"staleReason\", \"validatedAt\").\n${URI_HELP}`,
   options: {

@@ -32,7 +32,9 @@ import {
   withoutAllowAllAdvice,
 } from "./errors.ts";
 import { printable } from "../printable.ts";
-import { shellWord } from "../shell_word.ts";
+import { pipedLines, shellWord } from "../shell_word.ts";
+import { isUriNotPath } from "../path.ts";
+import { isVersion } from "../versioned/version.ts";
 import {
   manifestMissing,
   noBucket,
@@ -74,9 +76,7 @@ export const prefill: Command = {
   positionals: [],
   required: 0,
   usage: "[--manifest M]... [--list FILE]... [--concurrency N]",
-  // `baiji-prefill FILE` took its list as an argument.
-  extraHint: (extra) =>
-    `give a list file with --list: ${extra.map((f) => `--list ${shellWord(f)}`).join(" ")}`,
+  extraHint: argumentsHint,
   description: [
     "Downloads every entry of the manifests and every item of the list files into the",
     "cache, so later runs (tests, jobs) find them locally. Items already cached are not",
@@ -345,6 +345,45 @@ export const prefill: Command = {
     return summary.failed.length === 0 ? EXIT_OK : EXIT_FAILURE;
   },
 };
+
+/**
+ * The command line for words given to `vc prefill` as arguments, which
+ * takes none: `baiji-prefill FILE` took its list so. A manifest (`*.json`)
+ * goes in `--manifest`, a list file in `--list`, and items (URIs,
+ * `/path@VERSION`) in a list on standard input: `--list` of a URI is refused
+ * (no local path) and of a manifest too (no list), so naming it there led to
+ * a second error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prefill } from "./prefill_command.ts";
+ * assert.equal(
+ *   prefill.extraHint?.(["m.json", "s3://b/k"], ["m.json", "s3://b/k"]),
+ *   "items go in a list, one a line: printf '%s\\n' s3://b/k | vc prefill --list - --manifest m.json",
+ * );
+ * ```
+ */
+function argumentsHint(extra: readonly string[]): string {
+  const isItem = (word: string) =>
+    isUriNotPath(word) || (word.startsWith("/") && isVersion(/@([^@/]*)$/.exec(word)?.[1] ?? ""));
+  const items = extra.filter(isItem);
+  const manifests = extra.filter((word) => !isItem(word) && /\.jsonc?$/i.test(word));
+  const flags = extra.filter((word) => !isItem(word)).map((file) =>
+    `${manifests.includes(file) ? "--manifest" : "--list"} ${shellWord(file)}`
+  );
+  if (items.length > 0) {
+    const versioned = items.some((item) => !isUriNotPath(item)) && manifests.length === 0;
+    return `items go in a list, one a line: ${
+      pipedLines(items, ["vc prefill --list -", ...flags].join(" "))
+    }${versioned ? " (a versioned path needs --manifest M too)" : ""}`;
+  }
+  const what = [
+    ...(manifests.length > 0 ? ["a manifest with --manifest"] : []),
+    ...(manifests.length < extra.length ? ["a list file with --list"] : []),
+  ];
+  return `give ${what.join(" and ")}: ${flags.join(" ")}`;
+}
 
 /**
  * The failed items' lines, one an item, but one for the items of a bucket

@@ -495,6 +495,15 @@ function unknownOptionHint(
     return `set ${awsVariable} instead (what aws reads without ${name}): ` +
       `${awsVariable}=${value} vc ${command} …`;
   }
+  // kubectl's and the aws CLI's `-o json` / `--output json`: vc's output is
+  // text, or JSON with --json; `-o` guessed --offline, leaving `json` an
+  // unexpected argument.
+  const format = (token.value ?? token.next)?.toLowerCase();
+  if (OUTPUT_FLAGS.has(name) && format !== undefined && OUTPUT_FORMATS.has(format)) {
+    return "did you mean --json? (vc prints text, or one JSON document with --json)";
+  }
+  const tool = Object.hasOwn(TOOL_SWITCHES, name) ? TOOL_SWITCHES[name] : undefined;
+  if (tool !== undefined) return tool;
   const guess = name.startsWith("--")
     ? longGuess(name.slice(2), all)
     : shortGuess(name.slice(1), all);
@@ -549,6 +558,22 @@ const AWS_S3_SWITCHES: Readonly<Record<string, { command?: string; hint: string 
   },
 };
 
+// Other tools' switches for an output format, and the formats they are given.
+const OUTPUT_FLAGS: ReadonlySet<string> = new Set([
+  "-o",
+  "--output",
+  "--format",
+  "--output-format",
+]);
+const OUTPUT_FORMATS: ReadonlySet<string> = new Set(["json", "jsonl", "ndjson", "yaml", "text"]);
+
+// Other tools' switches for what a global flag of vc does (curl's --silent,
+// the aws CLI's --debug).
+const TOOL_SWITCHES: Readonly<Record<string, string>> = {
+  "--silent": "did you mean --quiet? (-q: only errors and what must be said)",
+  "--debug": "did you mean --verbose? (-v: stack traces and causes of errors)",
+};
+
 // Other tools' names for how many at once (lowercased), for the commands
 // that take --concurrency.
 const PARALLELISM_FLAGS: ReadonlySet<string> = new Set([
@@ -577,10 +602,16 @@ function longGuess(name: string, all: OptionSpecs): string | undefined {
 // (`-i` is not a typo of `-q`). The same letter in the other case is (`-Q`),
 // and so is the long flag the letter starts, when only one does (`-i` →
 // `--immutable`).
+//
+// `-n` is rsync's, git clean's and make's dry run; and the letter a negated
+// flag starts (`--no-sign-request`) is no short form of it.
 function shortGuess(letter: string, all: OptionSpecs): string | undefined {
   const cased = Object.values(all).find((o) => o.short?.toLowerCase() === letter.toLowerCase());
   if (cased?.short !== undefined) return `-${cased.short}`;
-  const long = Object.keys(all).filter((name) => name.startsWith(letter));
+  if (letter === "n" && Object.hasOwn(all, "dry-run")) return "--dry-run";
+  const long = Object.keys(all).filter((name) =>
+    name.startsWith(letter) && !name.startsWith("no-")
+  );
   return long.length === 1 ? `--${long[0]}` : undefined;
 }
 
@@ -591,6 +622,8 @@ interface OptionToken {
   rawName: string;
   /** The whole argument the flag was read from (`-out.csv` for `-o`). */
   arg: string;
+  /** The argument after that one, if any (`json` of an unknown `-o json`). */
+  next: string | undefined;
   value: string | undefined;
   inlineValue: boolean | undefined;
 }
@@ -617,8 +650,9 @@ function tokenize(
   const positionals: string[] = [];
   const tokens: OptionToken[] = [];
   let arg = "";
+  let next: string | undefined;
   const add = (name: string, rawName: string, value: string | undefined, inline?: boolean) => {
-    tokens.push({ kind: "option", name, rawName, arg, value, inlineValue: inline });
+    tokens.push({ kind: "option", name, rawName, arg, next, value, inlineValue: inline });
     const v: string | boolean = value ?? true;
     if (specs[name]?.multiple) {
       const list = values[name];
@@ -630,6 +664,7 @@ function tokenize(
   };
   for (let i = 0; i < args.length; i++) {
     arg = args[i]!;
+    next = args[i + 1];
     if (arg === "--") {
       positionals.push(...args.slice(i + 1));
       break;

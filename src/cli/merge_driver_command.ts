@@ -15,6 +15,8 @@ import { conflictMarkers, mergeVersionedFile } from "../versioned/merge.ts";
 import { rebaseInProgress } from "./git_rebase_state.ts";
 import { decodeUtf8 } from "../utf8.ts";
 import { concatBytes } from "../bytes.ts";
+import { printable } from "../printable.ts";
+import { writeFailureLines } from "./failure_lines.ts";
 
 // Whether `bytes` hold a CRLF line break.
 function hasCrLf(bytes: Uint8Array): boolean {
@@ -75,9 +77,6 @@ export const mergeDriver: Command = {
       // away unseen. Both sides whole, byte for byte, go between markers
       // instead (vc runs no git: it has no --allow-run), which every vc
       // command refuses to read.
-      ctx.out.warn(
-        `vc merge-driver: cannot merge entry by entry, both sides left whole between conflict markers: ${e.message}`,
-      );
       const eol = hasCrLf(o!) ? "\r\n" : "\n";
       const enc = (s: string) => new TextEncoder().encode(s);
       const markers = conflictMarkers(rebase);
@@ -93,12 +92,21 @@ export const mergeDriver: Command = {
         enc(`${markers.close}${eol}`),
       ];
       await Deno.writeFile(ours, concatBytes(parts));
-      return EXIT_FAILURE;
+      // The reason it exits 1, as an error: said with --quiet too (a
+      // warning was dropped there, so it exited 1 saying nothing), and with
+      // --json as the error document (stdout was empty).
+      throw new InvalidInputError(
+        `merge-driver: cannot merge entry by entry, both sides left whole between conflict markers: ${e.message}`,
+        { cause: e },
+      );
     }
     await Deno.writeTextFile(ours, m.text);
     const of = path === undefined ? "" : ` ${path}:`;
     const lines = m.conflicts.map((c) => `vc merge-driver:${of} conflict: ${c}`);
     await ctx.out.data({ kind: m.kind, conflicts: m.conflicts }, lines);
+    // With --json the conflicts are in the document; stderr names them too,
+    // for the merge's log, as the commands that list failures do.
+    if (ctx.out.mode === "json") writeFailureLines(ctx.io, lines.map(printable));
     return m.conflicts.length > 0 ? EXIT_FAILURE : 0;
   },
 };

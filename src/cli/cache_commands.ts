@@ -621,7 +621,10 @@ export const verify: Command = {
     }
     bar.done();
     const corrupt = r.corrupt;
-    await ctx.out.data(
+    // A copy it could not read was not verified: no all-clear for it.
+    const failed = corrupt.length > 0 || r.unreadable !== undefined ||
+      r.journalDirs !== undefined || r.recordDirFiles !== undefined;
+    await ctx.out.report(
       r,
       [
         `${r.ok} ok, ${corrupt.length} corrupt` +
@@ -656,12 +659,9 @@ export const verify: Command = {
           `\`vc cache rm\` the corrupt ones there)`,
         ]),
       ],
+      failed,
     );
-    // A copy it could not read was not verified: no all-clear for it.
-    return corrupt.length === 0 && r.unreadable === undefined && r.journalDirs === undefined &&
-        r.recordDirFiles === undefined
-      ? 0
-      : EXIT_FAILURE;
+    return failed ? EXIT_FAILURE : 0;
   },
 };
 

@@ -15,8 +15,6 @@ import { conflictMarkers, mergeVersionedFile } from "../versioned/merge.ts";
 import { rebaseInProgress } from "./git_rebase_state.ts";
 import { decodeUtf8 } from "../utf8.ts";
 import { concatBytes } from "../bytes.ts";
-import { printable } from "../printable.ts";
-import { writeFailureLines } from "./failure_lines.ts";
 
 // Whether `bytes` hold a CRLF line break.
 function hasCrLf(bytes: Uint8Array): boolean {
@@ -103,10 +101,7 @@ export const mergeDriver: Command = {
     await Deno.writeTextFile(ours, m.text);
     const of = path === undefined ? "" : ` ${path}:`;
     const lines = m.conflicts.map((c) => `vc merge-driver:${of} conflict: ${c}`);
-    await ctx.out.data({ kind: m.kind, conflicts: m.conflicts }, lines);
-    // With --json the conflicts are in the document; stderr names them too,
-    // for the merge's log, as the commands that list failures do.
-    if (ctx.out.mode === "json") writeFailureLines(ctx.io, lines.map(printable));
+    await ctx.out.report({ kind: m.kind, conflicts: m.conflicts }, lines, m.conflicts.length > 0);
     return m.conflicts.length > 0 ? EXIT_FAILURE : 0;
   },
 };

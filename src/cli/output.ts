@@ -12,6 +12,7 @@ import { displayWidth, padEndColumns } from "../display_width.ts";
 import { inertJson, printable, withLongInputsCut } from "../printable.ts";
 import { UsageError } from "./errors.ts";
 import { InvalidInputError } from "../errors.ts";
+import { writeFailureLines } from "./failure_lines.ts";
 
 /** How often a long operation prints a plain progress line when stderr is not a terminal. */
 const LOG_INTERVAL_MS = 30_000;
@@ -101,6 +102,29 @@ export class Output {
   async data(json: unknown, text: string | readonly string[]): Promise<void> {
     if (this.mode === "json") return this.#json(json);
     await this.#lines(text);
+  }
+
+  /**
+   * Prints a report of what a command found wrong (`vc cache verify`,
+   * `vc repo check`, `vc merge-driver`) as {@linkcode data} does; when it
+   * `failed` (the command exits 1), in JSON mode its text lines go to stderr
+   * too (the first 20, then a count), so the log of a CI step that keeps
+   * `--json > report.json` says why, as `vc prefill --json` does.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Output } from "./output.ts";
+   * import { memoryIo } from "./io.ts";
+   * const io = memoryIo();
+   * await new Output(io, { mode: "json" }).report({ bad: 1 }, ["1 bad: /x"], true);
+   * assert.deepEqual(JSON.parse(io.stdout()), { bad: 1 });
+   * assert.equal(io.stderr(), "1 bad: /x\n");
+   * ```
+   */
+  async report(json: unknown, text: readonly string[], failed: boolean): Promise<void> {
+    await this.data(json, text);
+    if (failed && this.mode === "json") writeFailureLines(this.#io, text.map(messageLine));
   }
 
   /**

@@ -435,7 +435,7 @@ export const check: Command = {
     const lines = checkLines(report, grace ?? "7d", ctx.flags.string("repo"));
     // All well is a confirmation (--quiet drops it); what is wrong is the result.
     if (report.ok) await ctx.out.status(report, lines);
-    else await ctx.out.data(report, lines);
+    else await ctx.out.report(report, lines, true);
     return report.ok ? 0 : EXIT_FAILURE;
   },
 };

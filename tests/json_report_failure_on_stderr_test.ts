@@ -1,0 +1,51 @@
+/**
+ * With `--json` (`vc … --json > report.json`, as a CI step keeps a report)
+ * `vc prefill`, `vc sync` and `vc verify` exiting 1 also say why on stderr,
+ * so the job's log names it. `vc cache verify` of a corrupt copy and
+ * `vc repo check` of a missing content object exited 1 with nothing on
+ * stderr: the log showed a failed step and no reason. They say it now, the
+ * lines their text report gives; stdout stays the one JSON document.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { CliWorkspace } from "./cli_harness.ts";
+
+Deno.test("cache verify --json: a corrupt copy is named on stderr too", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/a.txt", "original\n");
+  const a = `${ws.bucket}/a.txt`;
+  const got = await ws.run(["cache", "get", a]);
+  assertEquals(got.code, 0, got.stderr);
+  const local = got.stdout.trim();
+  await Deno.chmod(local, 0o644);
+  await Deno.writeTextFile(local, "garbage\n\n"); // the same size, other bytes
+  const r = await ws.run(["cache", "verify", "--json"]);
+  assertEquals(r.code, 1, r.stdout + r.stderr);
+  assertEquals(r.json<{ corrupt: unknown[] }>().corrupt.length, 1);
+  assertStringIncludes(r.stderr, `corrupt (removed): ${a}`);
+});
+
+Deno.test("repo check --json: a problem is named on stderr too", async () => {
+  await using ws = await CliWorkspace.create();
+  const repo = pathToFileURL(join(ws.dir, "repo")).href;
+  assertEquals((await ws.run(["repo", "init", repo])).code, 0);
+  await ws.write("f.txt", "f");
+  assertEquals((await ws.run(["repo", "add", "/f.txt", "f.txt", "--repo", repo])).code, 0);
+  for await (const e of Deno.readDir(join(ws.dir, "repo", "content"))) {
+    await Deno.remove(join(ws.dir, "repo", "content", e.name), { recursive: true });
+  }
+  const r = await ws.run(["repo", "check", "--repo", repo, "--json"]);
+  assertEquals(r.code, 1, r.stdout + r.stderr);
+  assertEquals(r.json<{ ok: boolean }>().ok, false);
+  assertStringIncludes(r.stderr, "record 1");
+  assertStringIncludes(r.stderr, "1 problem");
+});
+
+Deno.test("--json with all well: stderr stays empty", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("bucket/a.txt", "original\n");
+  assertEquals((await ws.run(["cache", "get", `${ws.bucket}/a.txt`])).code, 0);
+  const r = await ws.run(["cache", "verify", "--json"]);
+  assertEquals([r.code, r.stderr], [0, ""]);
+});

@@ -59,3 +59,13 @@ Deno.test("--json carries the hint for several URIs to vc cache get", async () =
   assert(doc.error.exitCode === 2, r.stdout);
   assertStringIncludes(doc.error.hint, "| vc prefill --list -");
 });
+
+Deno.test("vc cache prune with a size or a duration as its argument names --max-size or --older-than", async () => {
+  const size = await vc("cache", "prune", "10GB");
+  assertFailure(size, 2, 'cache prune: unexpected argument "10GB"');
+  assertStringIncludes(size.stderr, "vc cache prune --max-size 10GB");
+  const age = await vc("cache", "prune", "30d", "--dry-run");
+  assertStringIncludes(age.stderr, "vc cache prune --older-than 30d");
+  const both = await vc("cache", "prune", "30d", "5GiB");
+  assertStringIncludes(both.stderr, "vc cache prune --older-than 30d --max-size 5GiB");
+});

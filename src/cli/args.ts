@@ -117,7 +117,7 @@ export interface ArgsSpec {
    * as baiji-pod's `baiji-prefill FILE` took its list: `--list FILE`), told
    * those (`extra`) and all the arguments given (`all`).
    */
-  extraHint?: (extra: readonly string[], all: readonly string[]) => string;
+  extraHint?: (extra: readonly string[], all: readonly string[]) => string | undefined;
   /**
    * The way out for a flag the command lacks but a user is likely to type
    * (`vc repo find --tag T`: tags are found with `--any` / `--all`), when

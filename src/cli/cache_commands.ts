@@ -27,7 +27,7 @@ import { parseDuration, parseSize } from "./units.ts";
 import { counted } from "../counted.ts";
 import { decodedUri, lookalikePairs, spelledApart } from "../unicode_spelling.ts";
 import { parseUri } from "../uri.ts";
-import { pipedLines } from "../shell_word.ts";
+import { pipedLines, shellWord } from "../shell_word.ts";
 import { visibleEnds } from "../printable.ts";
 import { fileKind } from "../regular_file.ts";
 import { fsPlatform } from "../fs_platform.ts";
@@ -427,6 +427,27 @@ export const prune: Command = {
   positionals: [],
   required: 0,
   usage: "[--max-size SIZE] [--older-than DURATION] [--dry-run]",
+  // `vc cache prune 10GB`, `vc cache prune 30d`: the flag each goes with.
+  extraHint: (extra) => {
+    const reads = (parse: (word: string) => unknown, word: string) => {
+      try {
+        parse(word);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const flags = extra.map((word) =>
+      reads(parseDuration, word)
+        ? `--older-than ${shellWord(word)}`
+        : reads(parseSize, word)
+        ? `--max-size ${shellWord(word)}`
+        : undefined
+    );
+    return flags.includes(undefined)
+      ? undefined
+      : `did you mean \`vc cache prune ${flags.join(" ")}\`?`;
+  },
   description: [
     "Deletes cached files not used for longer than --older-than, then the least recently",
     "used ones until the cache is at most --max-size. Give at least one of the two.",

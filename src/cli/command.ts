@@ -33,7 +33,7 @@ export interface Command {
   /** The last positional is one comma-separated list (`vc repo tag ID a,b`), not one word each. */
   commaListLast?: boolean;
   /** What to give instead of arguments beyond `positionals` (see `ArgsSpec.extraHint`). */
-  extraHint?: (extra: readonly string[], all: readonly string[]) => string;
+  extraHint?: (extra: readonly string[], all: readonly string[]) => string | undefined;
   /** The way out for a flag it lacks (see `ArgsSpec.unknownFlagHint`). */
   unknownFlagHint?: (name: string) => string | undefined;
   /** Usage line after `vc <name> `, e.g. `"PATH FILE [--version V]"`. */

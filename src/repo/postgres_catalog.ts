@@ -51,7 +51,7 @@ import {
 } from "./postgres_url.ts";
 import { MOVE_TO_POSTGRES } from "../command_words.ts";
 import { sayOnStderr } from "../warning_line.ts";
-import { enclosingBodies, refuseInsideBody, runAsBody } from "./tx_bodies.ts";
+import { enclosingBodies, refuseEndedTx, refuseInsideBody, runAsBody } from "./tx_bodies.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
 const CONTENT_LOCK_KEY = "7623890212345678901";
@@ -840,12 +840,15 @@ class PostgresCatalog implements Catalog {
       let committing = false;
       // Set once the driver gave up this transaction (its connection closed).
       let over = false;
+      // Set once the body settled: a `tx` kept past it is refused (see refuseEndedTx).
+      let ended = false;
       const closed = Promise.withResolvers<void>();
       const running = this.#sql.begin(begin, async (sql) => {
         started = true;
         const tx: Tx = {
           query: async (text, params = []) => {
             if (over) return await never();
+            refuseEndedTx(ended, this.location);
             try {
               return [...await sql.unsafe(text, [...params])];
             } catch (error) {
@@ -902,6 +905,8 @@ class PostgresCatalog implements Catalog {
         } catch (error) {
           if (over) return await never();
           throw error;
+        } finally {
+          ended = true;
         }
         if (over) return await never();
         committing = true;

@@ -36,7 +36,7 @@ import {
 } from "./catalog.ts";
 import { RESTORE_FORCED, RESTORE_SNAPSHOT } from "../command_words.ts";
 import { sayOnStderr } from "../warning_line.ts";
-import { refuseInsideBody, runAsBody } from "./tx_bodies.ts";
+import { refuseEndedTx, refuseInsideBody, runAsBody } from "./tx_bodies.ts";
 
 /** SQLite's side of the {@linkcode Dialect}. */
 export const SQLITE_DIALECT: Dialect = {
@@ -603,8 +603,12 @@ class SqliteCatalog implements Catalog {
     // A statement run many times in one transaction (a restore's INSERT of
     // each row) is prepared once.
     const prepared = new Map<string, ReturnType<DatabaseSyncType["prepare"]>>();
+    // A `tx` kept past the body would run in whatever transaction the
+    // connection has then (see refuseEndedTx).
+    let ended = false;
     const tx: Tx = {
       query: (sql: string, params: readonly SqlValue[] = []) => {
+        refuseEndedTx(ended, this.location);
         let statement = prepared.get(sql);
         if (statement === undefined) {
           if (prepared.size >= PREPARED_PER_TRANSACTION) prepared.clear();
@@ -638,6 +642,7 @@ class SqliteCatalog implements Catalog {
       if (db.isTransaction) db.exec("ROLLBACK");
       throw error;
     } finally {
+      ended = true;
       if (mode === "write") {
         this.#lastWriteEnd = performance.now();
         this.#lastWriteHeld = this.#lastWriteEnd - held;

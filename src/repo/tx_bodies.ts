@@ -124,3 +124,28 @@ export function refuseInsideBody(catalog: object, location: string, why: string)
       "run its statements through that transaction's own connection (its `tx`) instead",
   );
 }
+
+/**
+ * Throws when a statement is run through the `tx` of a transaction of the
+ * catalog at `location` that `ended`: a `tx` kept past its body (in a
+ * variable, a timer's closure) would run it outside that transaction, on a
+ * connection another transaction may hold by then (SQLite's one connection,
+ * or a PostgreSQL connection given back to the pool), so it is refused, and
+ * nothing is run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseEndedTx } from "./tx_bodies.ts";
+ * refuseEndedTx(false, "sqlite:/c");
+ * assert.throws(() => refuseEndedTx(true, "sqlite:/c"), /after its transaction ended/);
+ * ```
+ */
+export function refuseEndedTx(ended: boolean, location: string): void {
+  if (!ended) return;
+  throw new Error(
+    `catalog ${location}: a statement was run through a transaction's \`tx\` after its ` +
+      "transaction ended (committed or rolled back), so it was not run: run a transaction's " +
+      "statements only while its body runs, and await each before the body returns",
+  );
+}

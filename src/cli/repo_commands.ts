@@ -1091,16 +1091,21 @@ export const release: Command = {
         ? []
         : tagsArg(text, `--${name}`, name === "tag" ? checkTagToSet : checkTag);
     };
-    const options = { untag: list("untag"), tag: list("tag") };
-    const marking = options.untag.length > 0 || options.tag.length > 0;
-    const [before, record] = await withRepo(ctx, "repo release", async (repo) => {
-      // Its tags before, to say what the release changed: a mistyped
-      // --untag (or a tag its path carries) must not read as removed, as the
-      // record stays in the queue.
-      const before = marking ? await repo.get(id) : undefined;
-      return [before, await repo.release(id, holder, options)] as const;
-    });
-    const had = before?.tags ?? [];
+    // Its tags before, to say what the release changed: a mistyped --untag
+    // (or a tag its path carries) must not read as removed, as the record
+    // stays in the queue. Read in the release's transaction: a change
+    // another process made just before is not taken for the release's.
+    let had: readonly string[] = [];
+    const options = {
+      untag: list("untag"),
+      tag: list("tag"),
+      onBefore: (found: RepoRecord) => had = found.tags,
+    };
+    const record = await withRepo(
+      ctx,
+      "repo release",
+      (repo) => repo.release(id, holder, options),
+    );
     const untagged = options.untag.filter((t) => had.includes(t) && !record.tags.includes(t));
     const tagged = options.tag.filter((t) => !had.includes(t));
     const changed = [

@@ -47,6 +47,15 @@ export interface ReleaseOptions {
   untag?: readonly string[];
   /** Tags to add to the record (`done`). */
   tag?: readonly string[];
+  /**
+   * Told the record as it was just before this release changed it (its
+   * claim and tags), read in the release's transaction with the row held
+   * (after any other writer of it, so tags another process changed a moment
+   * before are seen as it left them), once that transaction committed: what
+   * `untag` and `tag` changed, against the record returned. What it throws
+   * is a `CallbackError`; the release was made.
+   */
+  onBefore?: (record: RepoRecord) => void;
 }
 
 /** A held claim. */
@@ -193,7 +202,7 @@ export function renewClaim(
 export interface ReleaseStep {
   /** Runs in the release's transaction, the record's row locked. */
   run(tx: Tx, id: number): Promise<void>;
-  /** Said in a refusal: what was not done (`its tags were not changed`). */
+  /** Said in a refusal: what was not done (`its tags were not changed`), if anything. */
   notDone: string;
 }
 
@@ -267,7 +276,7 @@ function holderUpdate(
             // Expiring by hand and purging end claims (gc leaves claimed records alone).
             ? ` (nobody does: the record is ${String(rows[0]!.state)}, which ended the claim)`
             : " (nobody does)") +
-          (step === undefined ? "" : `; ${step.notDone}`),
+          (step === undefined || step.notDone === "" ? "" : `; ${step.notDone}`),
       );
     }
     await step?.run(tx, rid);

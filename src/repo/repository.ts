@@ -32,6 +32,7 @@ import {
 } from "../errors.ts";
 import {
   checkClockOption,
+  checkFunction,
   checkOptions,
   checkRequiredOptions,
   describeValue,
@@ -197,7 +198,7 @@ const CLAIM_OPTIONS: OptionNames<ClaimOptions> = {
   ttlMs: true,
   holder: true,
 };
-const RELEASE_OPTIONS: OptionNames<ReleaseOptions> = { untag: true, tag: true };
+const RELEASE_OPTIONS: OptionNames<ReleaseOptions> = { untag: true, tag: true, onBefore: true };
 const GC_OPTIONS: OptionNames<GcOptions> = {
   dryRun: true,
   graceMs: true,
@@ -1645,21 +1646,30 @@ export class Repository implements AsyncDisposable {
       ...new Set(checkTags(options?.untag ?? [], "Repository.release(): untag")),
     ];
     const tag = [...new Set(checkTags(options?.tag ?? [], "Repository.release(): tag"))];
+    const onBefore = options?.onBefore;
+    if (onBefore !== undefined) checkFunction("Repository.release() onBefore", onBefore);
     if (tag.length > 0) {
       tag.forEach(checkNewTag);
       await this.#needUpgradedSchema();
     }
     // The release's own clock: a lapse is judged on the catalog's time.
     await this.#onCatalogTime();
-    const step = untag.length === 0 && tag.length === 0 ? undefined : {
+    let before: RepoRecord | undefined;
+    const marking = untag.length > 0 || tag.length > 0;
+    const step = !marking && onBefore === undefined ? undefined : {
       run: async (tx: Tx, rid: number) => {
+        // Asked for: the row as this transaction holds it, not as a read
+        // before it found it (another process's tag change in between).
+        if (onBefore !== undefined) before = await this.#get(tx, rid);
         // A tag both removed and added ends up added, as untag then tag would.
         await this.#tagRecordIn(tx, rid, untag, "remove");
         if (tag.length > 0) await this.#tagRecordIn(tx, rid, tag, "add");
       },
-      notDone: "its tags were not changed",
+      notDone: marking ? "its tags were not changed" : "",
     };
-    return await releaseClaim(this.#claimContext(), id, holder, step);
+    const record = await releaseClaim(this.#claimContext(), id, holder, step);
+    callCallback("onBefore", onBefore, before!);
+    return record;
   }
 
   /**

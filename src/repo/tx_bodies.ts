@@ -121,7 +121,8 @@ export function refuseInsideBody(catalog: object, location: string, why: string)
   throw new CatalogBusyError(
     `catalog ${location}: a transaction was begun inside a transaction body of the same ` +
       `catalog, ${why}: it would wait for that transaction, which waits for it, for ever; ` +
-      "run its statements through that transaction's own connection (its `tx`) instead",
+      "run its statements through that transaction's own connection (its `tx`) instead " +
+      "(a call started in the body to be awaited after it: start it after the body)",
   );
 }
 

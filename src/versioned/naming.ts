@@ -64,8 +64,10 @@ export function normalizeVersionedPath(path: string): string {
     );
   }
   // C0, DEL and C1 (U+0085 is a line break to many readers), as a repo's
-  // logical path (`normalizeLogicalPath`): one path, one rule.
-  if (/\p{Cc}/u.test(path)) throw bad("it contains a control character");
+  // logical path (`normalizeLogicalPath`): one path, one rule. Spelled as
+  // ranges (Unicode's Cc, fixed for good), not `\p{Cc}`: a Unicode property
+  // class costs ~0.2 ms of CPU to build in a fresh process (a warm `vc path`).
+  if (/[\x00-\x1f\x7f-\x9f]/.test(path)) throw bad("it contains a control character");
   // A lone surrogate (a JSON `\ud800` escape) names no file and no key.
   if (!path.isWellFormed()) throw bad("it contains a lone UTF-16 surrogate (not valid Unicode)");
   if (path.includes("\\")) throw bad("it contains a backslash; use / between directories");

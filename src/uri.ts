@@ -454,9 +454,14 @@ function otherServerHint(uri: string, gsBucket: (url: URL) => string | undefined
  *   "; did you mean s3://b/x (with AWS_REGION=cn-north-1)?",
  * );
  * assert.equal(mistypedUriHint("data/x"), "");
+ * assert.equal(mistypedUriHint("s3://b/x"), "");
  * ```
  */
 export function mistypedUriHint(uri: string): string {
+  // An s3:// URI is no mistyped one (none of the forms below starts so): told
+  // without the patterns below, whose first use costs a warm `vc path` (its
+  // bucket is checked here) ~0.3 ms of CPU.
+  if (/^s3:\/\//i.test(uri)) return "";
   if (/^gs:\/\//i.test(uri)) return otherServerHint(uri, (url) => url.hostname);
   const accessPoint = accessPointHint(uri);
   if (accessPoint !== undefined) return accessPoint;

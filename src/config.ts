@@ -502,7 +502,9 @@ function lookUpProjectConfig(
     // command, is no more for a stranger to plant than settings are.
     const passOver = uid === null ? noneOf : plantedIn(dir, uid, untrusted);
     const vcJson = join(dir, "vc.json");
-    const own = passOver(vcJson) ? undefined : inFile(vcJson, () => readIfExists(vcJson));
+    const own = passOver(vcJson) !== "read"
+      ? undefined
+      : inFile(vcJson, () => readIfExists(vcJson));
     if (own !== undefined) {
       const loaded: LoadedConfig = {
         path: vcJson,
@@ -544,6 +546,13 @@ function ownUid(): number | null {
 }
 
 /**
+ * What the settings walk does with a settings file's path: reads it, or
+ * passes over it, as planted by another user or as not there (a failed look
+ * told so already: the read would look again).
+ */
+type PassOver = (path: string) => "read" | "planted" | "missing";
+
+/**
  * Which settings files in `dir` another local user may have put there (each
  * one found is added to `untrusted`): where `dir` is writable by every user
  * (`/tmp`), a file whose name (a link, if it is one) or target belongs to
@@ -551,7 +560,7 @@ function ownUid(): number | null {
  * in it; another user's file in one only its owners may write to is a
  * shared checkout, and is read.
  */
-function plantedIn(dir: string, uid: number, untrusted: string[]): (path: string) => boolean {
+function plantedIn(dir: string, uid: number, untrusted: string[]): PassOver {
   try {
     if (((Deno.statSync(dir).mode ?? 0) & 0o002) === 0) return noneOf;
   } catch {
@@ -559,18 +568,26 @@ function plantedIn(dir: string, uid: number, untrusted: string[]): (path: string
   }
   const trusted = (owner: number | null) => owner === null || owner === uid || owner === 0;
   return (path) => {
+    let name: Deno.FileInfo;
+    try {
+      name = Deno.lstatSync(path);
+    } catch (error) {
+      // Not even a link: missing, as the read's own look would find.
+      return error instanceof Deno.errors.NotFound ? "missing" : "read";
+    }
     let planted: boolean;
     try {
-      planted = !trusted(Deno.lstatSync(path).uid) || !trusted(Deno.statSync(path).uid);
+      planted = !trusted(name.uid) || !trusted(Deno.statSync(path).uid);
     } catch {
-      return false; // missing (or a link to nothing): the read says which
+      return "read"; // a link to nothing: the read says so
     }
-    if (planted) untrusted.push(path);
-    return planted;
+    if (!planted) return "read";
+    untrusted.push(path);
+    return "planted";
   };
 }
 
-const noneOf = (_path: string): boolean => false;
+const noneOf: PassOver = () => "read";
 
 /**
  * The `"vc"` block of the Deno config file in `dir` (deno.json, else
@@ -581,7 +598,7 @@ const noneOf = (_path: string): boolean => false;
  */
 function denoBlock(
   dir: string,
-  { strict, passOver = noneOf }: { strict: boolean; passOver?: (path: string) => boolean },
+  { strict, passOver = noneOf }: { strict: boolean; passOver?: PassOver },
 ): { path: string; block: unknown } | undefined {
   if (!strict) {
     try {
@@ -591,7 +608,7 @@ function denoBlock(
       throw error;
     }
   }
-  const read = (p: string) => passOver(p) ? undefined : inFile(p, () => readIfExists(p));
+  const read = (p: string) => passOver(p) !== "read" ? undefined : inFile(p, () => readIfExists(p));
   let path = join(dir, "deno.json");
   let text = read(path);
   if (text === undefined) {

@@ -98,7 +98,9 @@ const INITIAL = Int32Array.of(
   0x5be0cd19,
 );
 const W = new Int32Array(64);
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+// Built on first use: a warm `vc path` loads this module (for the cache
+// layout's long names) and hashes nothing.
+let hex: string[] | undefined;
 const encoder = new TextEncoder();
 // Messages are assembled and padded here (hashing is synchronous: one user at a time).
 let scratch = new Uint8Array(1024);
@@ -258,8 +260,9 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
  * ```
  */
 export function toHex(bytes: Uint8Array): string {
+  hex ??= Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
   let s = "";
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!]!;
+  for (let i = 0; i < bytes.length; i++) s += hex[bytes[i]!]!;
   return s;
 }
 

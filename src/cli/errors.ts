@@ -470,7 +470,7 @@ const optionWordsOf = (): Map<string, RegExp> =>
  */
 export function withFlagNames(message: string): string {
   let out = message;
-  const words = optionWordsOf();
+  const patterns = optionWordsOf();
   for (const [option, flag] of OPTION_FLAGS) {
     // The library's own words stand apart (after a space or a parenthesis):
     // the same words inside a name the message quotes or a path it names
@@ -479,7 +479,7 @@ export function withFlagNames(message: string): string {
     // of failures name none, and ~40 scans each took seconds.
     const before = out;
     let inputs: [number, number][] | undefined;
-    out = out.replace(words.get(option)!, (words, at: number) => {
+    out = out.replace(patterns.get(option)!, (words, at: number) => {
       inputs ??= userInputSpans(before);
       return inputs.some(([from, to]) => from < at && at + words.length < to) ? words : flag;
     });

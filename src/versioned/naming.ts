@@ -67,6 +67,7 @@ export function normalizeVersionedPath(path: string): string {
   // logical path (`normalizeLogicalPath`): one path, one rule. Spelled as
   // ranges (Unicode's Cc, fixed for good), not `\p{Cc}`: a Unicode property
   // class costs ~0.2 ms of CPU to build in a fresh process (a warm `vc path`).
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   if (/[\x00-\x1f\x7f-\x9f]/.test(path)) throw bad("it contains a control character");
   // A lone surrogate (a JSON `\ud800` escape) names no file and no key.
   if (!path.isWellFormed()) throw bad("it contains a lone UTF-16 surrogate (not valid Unicode)");

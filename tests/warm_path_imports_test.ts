@@ -60,3 +60,36 @@ Deno.test("warm vc path: no top-level await in the lean entry's modules", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// A regular expression with a Unicode property class (`\p{Cc}`) costs a
+// fresh process ~0.2–0.5 ms of CPU to build (V8 builds its character sets
+// when the object is made, not when the source is parsed): one made at a
+// module's top level is paid by every warm `vc path`, which needs none.
+const PROPERTY_CLASS_AT_TOP_LEVEL =
+  /^(?:export )?(?:const|let|var) [A-Za-z_$][\w$]*(?::[^=\n]+)? =\s*(?:\/|new RegExp\()[^\n]*\\p\{/gm;
+
+function propertyClassesAtTopLevel(text: string): string[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, "");
+  return [...code.matchAll(PROPERTY_CLASS_AT_TOP_LEVEL)].map((m) => m[0].split("=")[0]!.trim());
+}
+
+Deno.test("warm vc path: no Unicode property class built at the top level of the lean entry's modules", () => {
+  const graph = staticGraph(["scripts/release/vc.ts"]);
+  const found = [...graph]
+    .filter((u) => u.startsWith(ROOT.href))
+    .flatMap((u) =>
+      propertyClassesAtTopLevel(Deno.readTextFileSync(new URL(u))).map((name) =>
+        `${u.slice(ROOT.href.length)}: ${name}`
+      )
+    );
+  assertEquals(found, []);
+  // The controls: the walk reaches the hot path, and both spellings are found.
+  assertEquals(graph.has(new URL("src/printable.ts", ROOT).href), true);
+  assertEquals(
+    propertyClassesAtTopLevel(
+      'const A =\n  /[\\p{Cc}]/u;\nexport const B: RegExp = new RegExp("\\\\p{L}", "u");\n' +
+        "const lazy = () => /\\p{Cc}/u;\n",
+    ),
+    ["const A", "export const B: RegExp"],
+  );
+});

@@ -1,0 +1,111 @@
+/**
+ * Warm `vc path` of the release entry (the lean entry bundled as `deno task
+ * compile` does, run with the release flags, as `cli_path.ts` runs it) from
+ * two or more source trees (git worktrees of the commits or prototypes to
+ * compare), in interleaved rounds (order reversed every other round): each
+ * round R runs of each (default 10), one after the other, each under `perf
+ * stat -e task-clock`. Printed per tree: the median and the 10th percentile
+ * of all its runs' CPU time (the low percentile moves least with the load
+ * of other processes) and the median of each round's ratio (of medians) to
+ * the first tree; the floor (`deno run` of an empty file) is timed the same
+ * way. The cache is warmed once, by the first tree's entry; every run must
+ * print the same path. Needs `perf`.
+ *
+ *     git worktree add --detach /tmp/vc-before COMMIT
+ *     deno run -A scripts/bench/warm_path_ab.ts ROUNDS /tmp/vc-before . [--repeat R]
+ *
+ * @module
+ */
+import { FakeServer, KiB, putObjects, releaseArgs, tempDir, timed, vcEnv } from "./lib.ts";
+import { buildRelease, releaseFiles } from "../compile.ts";
+import { resolve } from "../../src/path.ts";
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const span = (xs: readonly number[]): string =>
+  `${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}`;
+
+const args = [...Deno.args];
+const repeatAt = args.indexOf("--repeat");
+const repeat = repeatAt < 0 ? 10 : Number(args.splice(repeatAt, 2)[1]);
+const [roundsArg, ...treeArgs] = args;
+const rounds = Number(roundsArg);
+if (!(rounds > 0) || !(repeat > 0) || treeArgs.length < 2) {
+  throw new Error("usage: warm_path_ab.ts ROUNDS TREE_A TREE_B [TREE...] [--repeat R]");
+}
+const trees = treeArgs.map((t) => resolve(t));
+
+await using tmp = await tempDir("warm-path-ab");
+await using server = await FakeServer.start({ buckets: ["assets"] });
+await putObjects(server.url, "assets", ["some/asset.1.0.0.bin"], 4 * KiB);
+const project = `${tmp.path}/project`;
+await Deno.mkdir(project);
+await Deno.writeTextFile(
+  `${project}/versioned_assets.json`,
+  JSON.stringify({ "/some/asset.bin": "1.0.0" }, null, 4) + "\n",
+);
+const env = vcEnv(server, tmp.path, {
+  VC_BUCKET: "s3://assets",
+  VC_CACHE_DIR: `${tmp.path}/cache`,
+});
+const emptyFile = `${tmp.path}/empty.ts`;
+await Deno.writeTextFile(emptyFile, "");
+
+const programs = [{ label: "floor (deno run empty.ts)", args: ["run", "--no-prompt", emptyFile] }];
+for (const [j, tree] of trees.entries()) {
+  const dir = `${tmp.path}/build-${j}`;
+  await buildRelease(dir, { cwd: tree });
+  const args = releaseArgs(releaseFiles(dir).entry, "path", "/some/asset.bin");
+  // releaseArgs names this tree's deno.json: each entry gets its own tree's.
+  args[args.indexOf("--config") + 1] = `${tree}/deno.json`;
+  programs.push({ label: tree, args });
+}
+
+let expected: string | undefined;
+const run = async (p: { label: string; args: string[] }) => {
+  const out = await timed(
+    "perf",
+    ["stat", "-x,", "-e", "task-clock", Deno.execPath(), ...p.args],
+    { env, cwd: project },
+  );
+  if (p.label !== programs[0]!.label) {
+    const printed = out.stdout.trim().split("\n")[0];
+    expected ??= printed;
+    if (printed !== expected) throw new Error(`${p.label} printed ${out.stdout}`);
+  }
+  const line = out.stderr.trim().split("\n").find((l) => l.includes(",task-clock,"));
+  const cpu = Number(line?.split(",")[0]);
+  if (!Number.isFinite(cpu)) throw new Error(`no CPU time: ${out.stderr.slice(-500)}`);
+  return cpu;
+};
+const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+
+// Untimed: the cache warmed, Deno's code caches filled for each program.
+for (const p of programs) await run(p);
+const all = programs.map(() => [] as number[]);
+const perRound = programs.map(() => [] as number[]);
+for (let i = 0; i < rounds; i++) {
+  const order = programs.map((_, j) => j);
+  if (i % 2 === 1) order.reverse();
+  for (const j of order) {
+    const runs: number[] = [];
+    for (let k = 0; k < repeat; k++) runs.push(await run(programs[j]!));
+    all[j]!.push(...runs);
+    perRound[j]!.push(median(runs));
+  }
+  console.log(
+    `round ${i}: ${perRound.map((c) => c.at(-1)!.toFixed(2)).join(" / ")} ms CPU (load ${load()})`,
+  );
+}
+const low = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 10)]!;
+programs.forEach((p, j) => {
+  const ratio = (to: number) => perRound[j]!.map((c, i) => c / perRound[to]![i]!);
+  console.log(
+    `${p.label}: CPU median ${median(all[j]!).toFixed(2)} ms, p10 ${low(all[j]!).toFixed(2)} ms` +
+      (j === 0 ? "" : `; to the floor ${median(ratio(0)).toFixed(3)} (${span(ratio(0))})`) +
+      (j < 2 ? "" : `; to the first tree ${median(ratio(1)).toFixed(3)} (${span(ratio(1))})`),
+  );
+});

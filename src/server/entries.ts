@@ -38,6 +38,8 @@ import {
 } from "../errors.ts";
 import { Md5 } from "../hash.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { hasCause } from "../causes.ts";
+import { isStoreUnavailable } from "../store/retry.ts";
 import type { GetOptions, GetResult, ObjectStore, PutOptions, PutResult } from "../store/types.ts";
 import { requireStore } from "../store/store_check.ts";
 import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../options_check.ts";
@@ -1276,8 +1278,13 @@ export class Entries {
    * Reads the store's time for {@linkcode Entries.#now} when it was never
    * read or the reading is over an hour old (one small request an hour: the
    * monotonic clock carries a reading forward across steps of the wall
-   * clock). A store that does not answer leaves this clock to date what
-   * the request writes; the write itself fails or not on its own.
+   * clock). A store that tells no time, or refuses the reading, leaves
+   * this clock to date what the request writes; the write itself fails or
+   * not on its own. One that cannot be reached or fails on its side (after
+   * the reading's retries) fails the request with that at once: its own
+   * store requests would make a second round of retries against it (before,
+   * a store gone silent held each request for two rounds of timeouts, ten
+   * minutes at the defaults, before its 503).
    */
   async #readStoreTimeForDating(): Promise<void> {
     const seen = this.#storeTimeSeen;
@@ -1285,7 +1292,9 @@ export class Entries {
     if (seen !== undefined && mono - seen.mono <= CLOCK_MARGIN_MS && mono >= seen.mono) return;
     // A burst of requests at start-up (or at the hour) waits on one reading,
     // not one store request each.
-    this.#storeTimeReading ??= this.#readStoreTime().then(() => {}, () => {}).finally(() => {
+    this.#storeTimeReading ??= this.#readStoreTime().then(() => {}, (e) => {
+      if (hasCause(e, isStoreUnavailable)) throw e;
+    }).finally(() => {
       this.#storeTimeReading = undefined;
     });
     await this.#storeTimeReading;

@@ -52,7 +52,17 @@ export interface NodeSendInit {
    * of a server that was reached, not of one that could not be.
    */
   onConnect?: (() => void) | undefined;
+  /**
+   * Called as the connection takes the body (in slices of at most 1 MiB,
+   * each waited for when its buffers are full), with the bytes taken so
+   * far, the whole length last: a body whose count stops moving is one the
+   * server stopped reading.
+   */
+  onBodyBytes?: ((sent: number) => void) | undefined;
 }
+
+/** The largest slice of a body in memory written at once when its progress is watched. */
+const SEND_SLICE = 1024 * 1024;
 
 /**
  * Keep-alive connections for large-body requests, one pool per scheme.
@@ -136,13 +146,36 @@ export class NodeBodySender {
         });
       }
       const body = init.body;
-      if (body instanceof Uint8Array) {
+      const onBodyBytes = init.onBodyBytes;
+      if (body instanceof Uint8Array && onBodyBytes === undefined) {
         req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
         return;
       }
-      const write = (chunk: Uint8Array) =>
-        req.write(chunk) ? Promise.resolve() : new Promise<void>((ok) => req.once("drain", ok));
-      body.pipe(write).then(() => req.end(), (error) => {
+      let sent = 0;
+      const write = async (chunk: Uint8Array) => {
+        if (!req.write(chunk)) {
+          await new Promise<void>((ok, fail) => {
+            // A connection destroyed while full (an abort) drains never.
+            const failed = () => fail(new Error("the connection closed while sending"));
+            req.once("close", failed);
+            req.once("drain", () => {
+              req.off("close", failed);
+              ok();
+            });
+          });
+        }
+        sent += chunk.length;
+        onBodyBytes?.(sent);
+      };
+      const pipe = body instanceof Uint8Array
+        ? async (put: (chunk: Uint8Array) => Promise<void>) => {
+          const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+          for (let at = 0; at < bytes.length; at += SEND_SLICE) {
+            await put(bytes.subarray(at, at + SEND_SLICE));
+          }
+        }
+        : (put: (chunk: Uint8Array) => Promise<void>) => body.pipe(put);
+      pipe(write).then(() => req.end(), (error) => {
         req.destroy(error);
         reject(error);
       });

@@ -956,7 +956,8 @@ function tlsHint(error: unknown, endpoint: string, caBundle: string | undefined)
 
 /**
  * The error for a request that got no response, or no body bytes, within the
- * request timeout: an `OfflineError` (the endpoint is as good as
+ * request timeout, or (`send`) whose server took no more of its body for
+ * that long, `sent` saying how much it took: an `OfflineError` (the endpoint is as good as
  * unreachable, so the asset cache's offline fallback applies) whose message
  * names the endpoint and says "timed out" (which retry classification treats
  * as transient).
@@ -977,7 +978,8 @@ function tlsHint(error: unknown, endpoint: string, caBundle: string | undefined)
 export function s3TimeoutError(
   ctx: S3RequestContext,
   timeoutMs: number,
-  phase: "response" | "body" = "response",
+  phase: "response" | "body" | "send" = "response",
+  sent?: { sent: number; length: number },
 ): OfflineError {
   const what = phase === "body" ? "more of the response body" : "a response";
   // A wait that includes the time to send a body (the timeout plus its size
@@ -987,6 +989,15 @@ export function s3TimeoutError(
   const seconds = timeoutMs < 1000
     ? Math.round(timeoutMs) / 1000
     : Math.round(timeoutMs / 100) / 10;
+  if (phase === "send") {
+    // The server stopped reading the body: a frozen process, dropped packets.
+    return new OfflineError(
+      `${ctx.operation} ${ctx.uri}: timed out after ${seconds} s: ${ctx.endpoint} took no more of ` +
+        `the request's body (${sent?.sent ?? 0} of ${
+          sent?.length ?? 0
+        } bytes sent)${REQUEST_TIMEOUT_HINT}`,
+    );
+  }
   return new OfflineError(
     `${ctx.operation} ${ctx.uri}: timed out after ${seconds} s waiting for ${what} from ${ctx.endpoint}${REQUEST_TIMEOUT_HINT}`,
   );

@@ -542,6 +542,33 @@ export class S3Fetch {
         cancelTimer?.();
         cancelTimer = timer.deadline(timeoutMs, () => attempt.abort());
       };
+      // A body sent through node:http tells what its connection took: an
+      // attempt whose body moves no MIN_PROGRESS_BYTES for the timeout (a
+      // store that stopped reading: a frozen process, dropped packets) is
+      // given up then, not after its size at MIN_SEND_BYTES_PER_S (a 16 MiB
+      // part: 316 s at the default 60 s, five times over).
+      const bodyLength = req.body?.length ?? 0;
+      let sendStalled = false;
+      let sentBytes = 0;
+      let sendArmedAt = 0;
+      let cancelStall: (() => void) | undefined;
+      const armStall = () => {
+        cancelStall?.();
+        cancelStall = timer.deadline(timeoutMs, () => {
+          sendStalled = true;
+          attempt!.abort();
+        });
+      };
+      const bodySent = attempt === undefined ? undefined : (bytes: number) => {
+        sentBytes = bytes;
+        if (bytes >= bodyLength) {
+          cancelStall?.();
+          cancelStall = undefined;
+        } else if (bytes - sendArmedAt >= MIN_PROGRESS_BYTES) {
+          sendArmedAt = bytes;
+          armStall();
+        }
+      };
       let reply: Reply;
       try {
         let res: Response | undefined;
@@ -571,11 +598,13 @@ export class S3Fetch {
         } else {
           if (sender !== undefined) {
             try {
+              if (bodySent !== undefined) armStall();
               res = await sender.send(new URL(url), {
                 method: req.method,
                 headers,
                 body: req.body!,
                 signal,
+                onBodyBytes: bodySent,
               });
             } catch (error) {
               // node:https does not see Deno's --cert, DENO_CERT or
@@ -638,7 +667,11 @@ export class S3Fetch {
         if (req.signal?.aborted) throw req.signal.reason;
         if (attempt?.signal.aborted) {
           throw markRetryable(
-            bodyStarted ? s3TimeoutError(ctx(), timeoutMs, "body") : s3TimeoutError(ctx(), waitMs),
+            sendStalled
+              ? s3TimeoutError(ctx(), timeoutMs, "send", { sent: sentBytes, length: bodyLength })
+              : bodyStarted
+              ? s3TimeoutError(ctx(), timeoutMs, "body")
+              : s3TimeoutError(ctx(), waitMs),
           );
         }
         if (received) {
@@ -659,6 +692,7 @@ export class S3Fetch {
         });
       } finally {
         cancelTimer?.();
+        cancelStall?.();
         if (!keepForward) stopForwarding?.();
       }
       // A PUT or DELETE answered 200 with an S3 <Error> in the body (a proxy,

@@ -168,7 +168,20 @@ export async function readFilePart(
     // The virtual CRLF in front lets the first delimiter match like the
     // others; it is looked for after an LF, which both line endings have.
     scanner.unshift(CRLF);
-    await scanner.skipUntil(encoder.encode(`\n--${boundary}`));
+    try {
+      await scanner.skipUntil(encoder.encode(`\n--${boundary}`));
+    } catch (e) {
+      // No body at all (a client that forgot it; an HTTP/1.0 one sending its
+      // file until it closes, which HTTP reads as no body) is said so, not
+      // as a fault in its multipart encoding.
+      if (!(e instanceof HttpError) || e.status !== 400 || scanner.gotBytes) throw e;
+      throw new HttpError(
+        400,
+        "the upload has no body: POST the file as multipart/form-data in the field `file` " +
+          "(curl -F file=@PATH), with a Content-Length or chunked (an HTTP/1.0 request's body " +
+          "without a Content-Length is not read)",
+      );
+    }
     // The first file sent in another field (`File`, `upload`): most likely
     // the one meant, so the error names that field.
     let misnamed: { name: string; filename: string } | undefined;
@@ -610,6 +623,8 @@ class Scanner {
   readonly #minRate: number;
   #totalWaited = 0;
   #total = 0;
+  /** Whether any read brought a byte (a body that had none is told so). */
+  gotBytes = false;
   /** Refuses a body that comes in tiny reads (see tiny_reads.ts), when given. */
   readonly #tiny: TinyReadsGuard | undefined;
 
@@ -674,6 +689,7 @@ class Scanner {
       if (e instanceof HttpError) throw e;
       throw bodyReadFailed(e, "upload was cut off");
     }
+    if (!result.done && result.value.length > 0) this.gotBytes = true;
     if (!result.done && this.#tiny !== undefined) {
       try {
         this.#tiny.count(result.value.length);

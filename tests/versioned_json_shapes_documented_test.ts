@@ -60,6 +60,7 @@ const SYNC_KEYS = {
   failed: true,
   bytes: true,
   seconds: true,
+  dryRun: true,
 } satisfies Record<keyof VersionedSyncReport, true>;
 
 const keysOf = (value: unknown): string[] =>
@@ -110,4 +111,8 @@ Deno.test("README names every key the versioned commands print with --json", asy
   const resynced = await run("sync", "out");
   assertEquals((resynced.unchanged as unknown[]).length > 0, true);
   await assertDocumented("sync", keysOf(resynced));
+  await ws.write("c.csv", "c\n");
+  await run("add", "/c.csv", "c.csv");
+  const dry = await run("sync", "out", "--dry-run");
+  await assertDocumented("sync", [...keysOf(dry), ...keysOf(dry.copied)]);
 });

@@ -750,13 +750,17 @@ export const sync: Command = {
   name: "sync",
   positionals: ["DEST"],
   required: 0,
-  usage: "[DEST]",
+  usage: "[DEST] [--force] [--dry-run]",
   description:
-    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied`, `unchanged` and `failed`, each failure with its error's message and name); exit 1 if any.\nOther files in DEST (of entries since removed or renamed) are left as they are.\nA file changed in DEST since a sync wrote it (or that none wrote) is not replaced:\nthat entry fails, naming it, unless --force. DEST/.vc-sync.json records what was written:\na file still as recorded, of the bytes pinned now, is left unchanged (not read or copied).",
+    "Downloads every manifest entry into the cache and copies it to DEST/<path>\n(default DEST: the current directory). Every entry is attempted; failures are listed\n(--json: `copied`, `unchanged` and `failed`, each failure with its error's message and name); exit 1 if any.\nOther files in DEST (of entries since removed or renamed) are left as they are.\nA file changed in DEST since a sync wrote it (or that none wrote) is not replaced:\nthat entry fails, naming it, unless --force. DEST/.vc-sync.json records what was written:\na file still as recorded, of the bytes pinned now, is left unchanged (not read or copied).\n--dry-run lists what a sync would copy (and download), leave and fail; it changes nothing.",
   options: {
     force: {
       type: "boolean",
       description: "replace files in DEST changed since a sync wrote them, or that none wrote",
+    },
+    "dry-run": {
+      type: "boolean",
+      description: "list what would be copied or downloaded; change nothing in DEST or the cache",
     },
     ...VERSIONED_OPTIONS,
   },
@@ -764,6 +768,7 @@ export const sync: Command = {
     "vc sync ./assets",
     "vc sync /srv/models --manifest deploy/versioned_assets.json",
     "vc sync ./assets --force   # also replace files edited in ./assets",
+    "vc sync ./assets --dry-run # what would be copied, changing nothing",
   ],
   async run(ctx) {
     // "-" is stdout for `vc get`; a tree of files cannot go there, and a
@@ -777,13 +782,15 @@ export const sync: Command = {
     await using s = openVersioned(ctx, "sync");
     await refuseInsideCache(dest, s.cache.dir);
     await refuseInsideBucket(dest, s.vc.bucket);
-    using bar = ctx.out.progress("sync");
+    const dryRun = ctx.flags.boolean("dry-run");
+    using bar = ctx.out.progress(dryRun ? "sync (dry run)" : "sync");
     let report: VersionedSyncReport;
     let interrupted: SyncInterruptedError | undefined;
     try {
       report = await s.vc.syncSettled(dest, {
         onProgress: bar.onItems,
         force: ctx.flags.boolean("force"),
+        ...(dryRun ? { dryRun } : {}),
         onWarning: (w) => ctx.out.warn(withFlagNames(w.message), w.kind),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
@@ -825,10 +832,17 @@ export const sync: Command = {
           // As a prefill's and a mirror's report say them.
           bytes: report.bytes,
           seconds: report.seconds,
+          ...(dryRun ? { dryRun: true } : {}),
           ...(interrupted ? { interrupted: true } : {}),
         },
         report.total === 0 ? "manifest is empty" : [
-          ...(copied.length === 0 ? [] : table(copied.map((c) => [shown(c.path), c.dest]))),
+          ...(copied.length === 0 ? [] : table(
+            copied.map((c) =>
+              dryRun
+                ? [`would copy ${shown(c.path)}`, c.dest + (c.download ? " (download)" : "")]
+                : [shown(c.path), c.dest]
+            ),
+          )),
           ...(unchanged.length === 0 ? [] : [
             `${unchanged.length} unchanged in ${printable(report.dest)} (they hold the pinned ` +
             `bytes already: not copied again; --force copies them anyway)`,
@@ -837,12 +851,16 @@ export const sync: Command = {
           // last line (stderr) says how far it got instead.
           ...(interrupted ? [] : [
             runSummaryLine(
-              "sync",
+              dryRun ? "sync (dry run, nothing changed)" : "sync",
               counted(report.total, "manifest entry", "manifest entries"),
               [
-                `${copied.length} copied`,
+                dryRun
+                  ? `${copied.length} would be copied (${
+                    copied.filter((c) => c.download).length
+                  } downloaded first)`
+                  : `${copied.length} copied`,
                 `${unchanged.length} unchanged`,
-                `${failures.length} failed`,
+                `${failures.length} ${dryRun ? "would fail" : "failed"}`,
               ],
               report.bytes,
               report.seconds,
@@ -854,13 +872,17 @@ export const sync: Command = {
       if (failures.length > 0) {
         writeFailureLines(
           ctx.io,
-          failures.map((f) => `vc: sync failed: ${printable(shown(f.path))}: ${f.error}`),
+          failures.map((f) =>
+            `vc: sync ${dryRun ? "would fail" : "failed"}: ${printable(shown(f.path))}: ${f.error}`
+          ),
         );
         if (!interrupted) {
           ctx.io.writeStderr(
             `vc: ${failures.length} of ${
               counted(report.total, "manifest entry", "manifest entries")
-            } failed; ${copied.length} copied to ${printable(report.dest)}${
+            } ${dryRun ? "would fail" : "failed"}; ${copied.length} ${
+              dryRun ? "would be copied" : "copied"
+            } to ${printable(report.dest)}${
               unchanged.length > 0 ? `, ${unchanged.length} unchanged` : ""
             }\n`,
           );

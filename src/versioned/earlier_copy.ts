@@ -8,7 +8,7 @@
  * @module
  */
 import { checkFile, checksContent } from "../verify.ts";
-import type { ObjectStore } from "../store/types.ts";
+import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { md5File, statedMd5 } from "../hash.ts";
 import { listVersionObjects } from "./slash_keys.ts";
 import { sortVersions } from "./version.ts";
@@ -53,30 +53,62 @@ export async function versionHeldBy(
   const options = signal === undefined ? {} : { signal };
   const listed = await listVersionObjects(store, path, { ...options, onOversized: () => {} });
   // The file's MD5, read once for all the candidates that state one.
-  let md5: Promise<string> | undefined;
+  let memo: Promise<string> | undefined;
+  const md5 = () => memo ??= md5File(file, signal === undefined ? {} : { signal });
   for (const version of sortVersions(listed.keys()).reverse()) {
     const object = listed.get(version)!;
     // The listing tells the size: a version of another is passed over unasked.
     if (version === pinned || object.size !== size) continue;
     const info = await store.head(object.key, options);
     if (info === undefined || info.size !== size) continue;
-    // What the check is given: a store's own checksum is not among it, so
-    // an object only that tells (its ETag opaque) is passed over, never
-    // taken as matching for want of a hash to compare.
-    const expected = {
-      size: info.size,
-      etag: info.etag,
-      ...(info.metadata !== undefined ? { metadata: info.metadata } : {}),
-      ...(info.opaqueEtag === true ? { opaqueEtag: true } : {}),
-    };
-    if (!checksContent({ key: "", lastModified: new Date(0), ...expected })) continue;
-    const stated = statedMd5(expected);
-    if (stated !== undefined) {
-      md5 ??= md5File(file, signal === undefined ? {} : { signal });
-      if (await md5 === stated) return version;
-    } else if (await checkFile(file, expected, options) === undefined) {
-      return version; // a multipart ETag without its MD5: checked part by part
-    }
+    if (await fileHoldsObject(file, info, signal, md5)) return version;
   }
   return undefined;
+}
+
+/**
+ * True when `file` holds the bytes of the object `info` describes (a HEAD's
+ * answer): its size, and the MD5 its ETag or `vc-md5` states, else its
+ * multipart ETag checked part by part. An object only a store's own
+ * checksum tells (its ETag opaque) is never taken as matching, for want of
+ * a hash to compare. `md5`: the file's MD5, read once for several objects.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileHoldsObject } from "./earlier_copy.ts";
+ * import { MemoryStore } from "../store/memory.ts";
+ * await using store = new MemoryStore();
+ * await store.put("k", new TextEncoder().encode("abc"));
+ * const info = (await store.head("k"))!;
+ * const file = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeTextFile(file, "abc");
+ *   assert.equal(await fileHoldsObject(file, info), true);
+ *   await Deno.writeTextFile(file, "abd");
+ *   assert.equal(await fileHoldsObject(file, info), false);
+ * } finally {
+ *   await Deno.remove(file);
+ * }
+ * ```
+ */
+export async function fileHoldsObject(
+  file: string,
+  info: ObjectInfo,
+  signal?: AbortSignal,
+  md5?: () => Promise<string>,
+): Promise<boolean> {
+  if ((await Deno.stat(file)).size !== info.size) return false;
+  const expected = {
+    size: info.size,
+    etag: info.etag,
+    ...(info.metadata !== undefined ? { metadata: info.metadata } : {}),
+    ...(info.opaqueEtag === true ? { opaqueEtag: true } : {}),
+  };
+  if (!checksContent({ key: "", lastModified: new Date(0), ...expected })) return false;
+  const options = signal === undefined ? {} : { signal };
+  const stated = statedMd5(expected);
+  if (stated !== undefined) return await (md5?.() ?? md5File(file, options)) === stated;
+  // A multipart ETag without its MD5: checked part by part.
+  return await checkFile(file, expected, options) === undefined;
 }

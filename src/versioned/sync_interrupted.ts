@@ -35,6 +35,8 @@ export interface SyncInterruptedReport {
    * the next run to resume, by manifest path. Absent when there is none.
    */
   keptPartials?: Array<{ path: string; bytes: number; size: number }>;
+  /** Set when a dry run was stopped: `copied` lists what it would copy; nothing was changed. */
+  dryRun?: true;
 }
 
 /**
@@ -63,6 +65,17 @@ export class SyncInterruptedError extends VcError {
     const kept = keptPartialsSaid(
       (report.keptPartials ?? []).map((k) => ({ ...k, name: k.path })),
     );
+    const decided = copied.length + unchanged + failed.length;
+    const entries = `${total === 1 ? "entry" : "entries"}`;
+    if (report.dryRun === true) {
+      super(
+        `sync (dry run) interrupted after ${decided} of ${total} manifest ${entries}: ` +
+          `nothing was changed; run it again for the whole list`,
+        { cause },
+      );
+      this.report = report;
+      return;
+    }
     super(
       `sync interrupted after ${copied.length + unchanged + failed.length} of ${total} manifest ` +
         `${total === 1 ? "entry" : "entries"}: ${copied.length} copied to ${report.dest}, ` +

@@ -98,6 +98,16 @@ export type Pinned = Pick<Source, "size"> & Partial<Omit<Source, "size">>;
 export type Source = Pick<EntryMeta, "uri" | "etag" | "size" | "md5" | "sha256">;
 
 /**
+ * What {@linkcode SyncRecords.check} compares DEST's file with: the file to
+ * be copied, the size and SHA-256 the lock file pins, or a test of whether
+ * `file` (of `size` bytes) holds the bytes to be written.
+ */
+export type BytesToWrite =
+  | string
+  | { size: number; sha256: string }
+  | ((file: string, size: number) => Promise<boolean>);
+
+/**
  * The problem with a manifest path that would be one of the record's own
  * files at the root of DEST, or `undefined`.
  *
@@ -204,6 +214,49 @@ export function withSyncRecords<T>(
 }
 
 /**
+ * Runs `fn` with the records of `root` as a sync would read them (its
+ * journal replayed), changing nothing: no lock is taken, no file created or
+ * removed in `root` (which may not exist), and the records are never saved
+ * (a dry run). A journal that is no file of its own is refused as by
+ * {@linkcode withSyncRecords}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { peekSyncRecords } from "./sync_records.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await peekSyncRecords(`${dir}/none`, async (records) => {
+ *     assert.equal(await records.unchanged("/a.txt", `${dir}/none/a.txt`, { size: 1 }), false);
+ *   });
+ *   assert.deepEqual([...Deno.readDirSync(dir)], []);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function peekSyncRecords<T>(
+  root: string,
+  fn: (records: SyncRecords) => Promise<T>,
+): Promise<T> {
+  const lockPath = join(root, LOCK_NAME);
+  let journal: Deno.FsFile | undefined;
+  try {
+    refuseForeignJournal(lockPath, Deno.lstatSync(lockPath));
+    journal = await Deno.open(lockPath, { read: true });
+  } catch (e) {
+    const absent = e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory ||
+      isNameTooLong(e);
+    if (!absent) throw e;
+  }
+  try {
+    return await fn(await SyncRecords.read(root, journal, { readOnly: true }));
+  } finally {
+    journal?.close();
+  }
+}
+
+/**
  * Throws unless `info` (an `lstat` of DEST's journal) is a file of vc's own:
  * the journal is truncated and appended to, so a symbolic link planted at
  * its name (a checkout, an unpacked archive) would have a file outside DEST
@@ -244,6 +297,8 @@ export class SyncRecords {
   readonly #path: string;
   readonly #files: Record<string, Written>;
   readonly #journal: Deno.FsFile | undefined;
+  /** Read for a dry run: nothing is ever written (journal, records, temps). */
+  readonly #readOnly: boolean;
   #changed = false;
   /**
    * Paths whose file {@linkcode unchanged} hashed (its record racy) and found
@@ -258,10 +313,12 @@ export class SyncRecords {
     files: Record<string, Written>,
     journal: Deno.FsFile | undefined,
     changed: boolean,
+    readOnly: boolean,
   ) {
     this.#path = path;
     this.#files = files;
     this.#journal = journal;
+    this.#readOnly = readOnly;
     this.#changed = changed;
   }
 
@@ -271,9 +328,14 @@ export class SyncRecords {
    * a device) is refused before it is opened: a FIFO no one writes to would
    * block the sync for good (holding DEST's lock), `/dev/zero` be read until
    * memory ran out; a directory failed the save only after every file was
-   * copied.
+   * copied. `readOnly` (a dry run): nothing is ever written or removed.
    */
-  static async read(root: string, journal?: Deno.FsFile): Promise<SyncRecords> {
+  static async read(
+    root: string,
+    journal?: Deno.FsFile,
+    options: { readOnly?: boolean } = {},
+  ): Promise<SyncRecords> {
+    const readOnly = options.readOnly === true;
     const path = join(root, SYNC_RECORD_NAME);
     const kind = notRegularFileKind(path);
     if (kind !== undefined) {
@@ -284,7 +346,7 @@ export class SyncRecords {
     }
     // Under DEST's lock, no other sync saves: a temp file of the record
     // file is a killed save's (removed where its writer is gone for sure).
-    removeAbandonedTempsOf(path);
+    if (!readOnly) removeAbandonedTempsOf(path);
     let files: Record<string, Written> = Object.create(null);
     try {
       const parsed = JSON.parse(await Deno.readTextFile(path))?.files;
@@ -347,7 +409,7 @@ export class SyncRecords {
         replayed = true;
       }
     }
-    return new SyncRecords(path, files, journal, replayed);
+    return new SyncRecords(path, files, journal, replayed, readOnly);
   }
 
   /**
@@ -356,7 +418,8 @@ export class SyncRecords {
    * `path`, or vc never wrote it, and its bytes are not `source`'s; unless
    * `force`. `source` is the file to be copied, or the size and SHA-256 the
    * lock file pins for it (known before it is downloaded: an edit is then
-   * refused without fetching what would replace it). A missing `dest` is
+   * refused without fetching what would replace it), or (a dry run, with
+   * nothing downloaded) a test of whether a file of a size holds its bytes. A missing `dest` is
    * fine, and a directory is left to the copy, which refuses it. A file is
    * replaced too when `earlierCopy` (given its size) says it holds another
    * version of `path`: a copy baiji-pod's `sync` left (at an older pin, or
@@ -365,7 +428,7 @@ export class SyncRecords {
   async check(
     path: string,
     dest: string,
-    source: string | { size: number; sha256: string },
+    source: BytesToWrite,
     force: boolean,
     signal?: AbortSignal,
     earlierCopy?: (size: number) => Promise<boolean>,
@@ -492,7 +555,7 @@ export class SyncRecords {
   }
 
   #journalLine(entry: Record<string, unknown>): void {
-    if (this.#journal === undefined) return;
+    if (this.#journal === undefined || this.#readOnly) return;
     // Synchronous: whole lines, never interleaved with another entry's.
     const line = new TextEncoder().encode(JSON.stringify(entry) + "\n");
     try {
@@ -512,7 +575,7 @@ export class SyncRecords {
 
   /** Writes the records back, when a file was written. */
   async save(): Promise<void> {
-    if (!this.#changed) return;
+    if (!this.#changed || this.#readOnly) return;
     const sorted = Object.fromEntries(
       Object.entries(this.#files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     );
@@ -646,10 +709,11 @@ async function stillWritten(
 async function holdsBytesOf(
   dest: string,
   size: number,
-  source: string | { size: number; sha256: string },
+  source: BytesToWrite,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
   if (typeof source === "string") return await sameBytes(dest, size, source, signal);
+  if (typeof source === "function") return await source(dest, size);
   if (source.size !== size) return false;
   const sha256 = await sha256File(dest, signal ? { signal } : {});
   return sha256 === source.sha256.toLowerCase();

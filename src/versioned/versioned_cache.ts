@@ -33,12 +33,12 @@ import {
 } from "../errors.ts";
 import { LINK_LOOP, notRegularFileKind, regularFile } from "../regular_file.ts";
 import { realBelow, realish } from "../real_path.ts";
-import { fileAbove } from "../file_status.ts";
+import { fileAbove, statusOrUndefinedSync } from "../file_status.ts";
 import { environmentLocalPath, normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
 import { md5File, normalizeEtag, parseEtag, statedMd5 } from "../hash.ts";
 import { checkReport } from "../upload_check.ts";
 import type { StoreOptions } from "../store/open.ts";
-import type { ObjectStore } from "../store/types.ts";
+import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { checkedOpener } from "../store/store_check.ts";
 import { NoCredentialsOnce } from "../store/no_credentials.ts";
 import { joinUri, parseUri, toStoreUri } from "../uri.ts";
@@ -338,6 +338,16 @@ export interface VersionedSyncOptions {
    * (default: `console.warn`).
    */
   onWarning?: ((warning: { message: string; kind?: "wait" }) => void) | undefined;
+  /**
+   * Decide every entry as a sync would, and change nothing: no file in DEST
+   * (nor DEST itself, nor its `.vc-sync.json` records or lock), nothing
+   * downloaded into the cache, nothing in the bucket. The report lists what
+   * a sync would copy (`copied`, each with `download: true` when not cached
+   * yet), leave `unchanged` or fail, and `bytes` it would write to DEST. A
+   * version not cached is asked of the bucket (a HEAD); a file in DEST is
+   * compared with it by its ETag or `vc-md5` (or the lock file's SHA-256).
+   */
+  dryRun?: boolean | undefined;
 }
 
 /**
@@ -387,6 +397,7 @@ const SYNC_OPTIONS: OptionNames<VersionedSyncOptions> = {
   signal: true,
   force: true,
   onWarning: true,
+  dryRun: true,
 };
 const SIGNAL_OPTION: OptionNames<{ signal?: AbortSignal }> = { signal: true };
 const LIST_OPTIONS: OptionNames<VersionedListOptions> = {
@@ -494,8 +505,11 @@ export interface VersionedSyncReport {
   dest: string;
   /** Manifest entries attempted. */
   total: number;
-  /** Entries copied, and where to. */
-  copied: Array<{ path: string; dest: string }>;
+  /**
+   * Entries copied, and where to (a dry run: those it would copy, `download`
+   * when the copy is not cached yet).
+   */
+  copied: Array<{ path: string; dest: string; download?: true }>;
   /**
    * Entries not copied because DEST's file already held them: still as the
    * last sync wrote it (size, modification and change time as recorded in
@@ -512,6 +526,8 @@ export interface VersionedSyncReport {
   bytes: number;
   /** How long the sync took, in seconds (whole milliseconds, as a prefill's and a mirror's). */
   seconds: number;
+  /** Set by a dry run (the `dryRun` option): nothing was changed. */
+  dryRun?: true;
 }
 
 /** What {@linkcode VersionedCache.update} published. */
@@ -2231,7 +2247,11 @@ export class VersionedCache {
     // another entry's bytes while both were reported copied. Whether names
     // fold is asked of DEST's own file system (a case-insensitive mount on
     // Linux, a case-sensitive volume on macOS), not assumed from the OS.
-    const clashes = pathClashes(entries.map(({ path }) => path), namesFoldIn(root));
+    const dryRun = options.dryRun === true;
+    const clashes = pathClashes(
+      entries.map(({ path }) => path),
+      namesFoldIn(root, { write: !dryRun }),
+    );
     // A local override (a file being tried out, maybe kept in DEST) is the
     // user's work: another entry's copy must not replace it, nor would the
     // entry that reads it then copy what it holds. Its own entry may copy
@@ -2264,10 +2284,16 @@ export class VersionedCache {
     options.onProgress?.({ done, total: entries.length, bytes });
     // What earlier syncs wrote into DEST: a file changed since, or one no
     // sync wrote, is the user's, and is not replaced without `force`.
-    const { recordFileClash, withSyncRecords } = await import("./sync_records.ts");
+    const { peekSyncRecords, recordFileClash, withSyncRecords } = await import(
+      "./sync_records.ts"
+    );
     const force = options.force === true;
     const noCredentials = new NoCredentialsOnce();
-    const results = await withSyncRecords(
+    // A dry run reads DEST's records as a sync would, without its lock.
+    const withRecords: typeof withSyncRecords = dryRun
+      ? (root, _signal, fn) => peekSyncRecords(root, fn)
+      : withSyncRecords;
+    const results = await withRecords(
       root,
       options.signal,
       (records) =>
@@ -2382,6 +2408,37 @@ export class VersionedCache {
             if (checkedBefore) {
               await records.check(path, dest, pinned, force, options.signal, earlierCopy);
             }
+            if (dryRun) {
+              // What the copy would come from, nothing downloaded: a cached
+              // copy (or local override) is judged as a sync judges it; an
+              // object not cached, by what the store says of it.
+              const found = await (isVersion(version)
+                ? noCredentials.run(this.bucket, path, () => this.#dryRunSource(asset, options))
+                : this.#dryRunSource(asset, options));
+              if ("local" in found) {
+                const source = this.#cache.copyRecord(found.local);
+                if (!force && await records.unchanged(path, dest, source, options.signal)) {
+                  return { path, dest, unchanged: true as const };
+                }
+                if (!checkedBefore) {
+                  await records.check(path, dest, found.local, force, options.signal, earlierCopy);
+                }
+                bytesWritten += source?.size ?? (await Deno.stat(found.local)).size;
+                return { path, dest, unchanged: false as const };
+              }
+              const { uri, info } = found;
+              const remote = { uri, etag: info.etag, size: info.size };
+              if (!force && await records.unchanged(path, dest, remote, options.signal)) {
+                return { path, dest, unchanged: true as const };
+              }
+              if (!checkedBefore) {
+                const { fileHoldsObject } = await import("./earlier_copy.ts");
+                const holds = (file: string) => fileHoldsObject(file, info, options.signal);
+                await records.check(path, dest, holds, force, options.signal, earlierCopy);
+              }
+              bytesWritten += info.size;
+              return { path, dest, unchanged: false as const, download: true as const };
+            }
             const download = () =>
               this.#pathOf(asset, {
                 ...(options.signal ? { signal: options.signal } : {}),
@@ -2493,7 +2550,9 @@ export class VersionedCache {
     const signal = options.signal;
     results.forEach((r, i) => {
       if (r.ok) {
-        (r.value.unchanged ? unchanged : copied).push({ path: r.value.path, dest: r.value.dest });
+        const { path, dest } = r.value;
+        if (r.value.unchanged) unchanged.push({ path, dest });
+        else copied.push({ path, dest, ...("download" in r.value ? { download: true } : {}) });
       } // Interrupted: an entry the stop cut is not one that "failed".
       else if (!signal?.aborted || !stoppedBy(r.error, signal)) {
         failed.push({ path: entries[i]!.path, error: r.error });
@@ -2511,6 +2570,7 @@ export class VersionedCache {
       failed,
       bytes: bytesWritten,
       seconds,
+      ...(dryRun ? { dryRun: true as const } : {}),
     };
     if (signal?.aborted) {
       const kept = keptPartials.sort((a, b) => compareUtf8(a.path, b.path));
@@ -2520,6 +2580,59 @@ export class VersionedCache {
       );
     }
     return report;
+  }
+
+  /**
+   * Where a dry run of `sync` finds the bytes of `asset` without downloading
+   * them: a local override, or the cached copy of a version (the canonical
+   * key's, else the `/` key's), as `local`; else the object in its store
+   * (one HEAD, two when the canonical key is missing), as `uri` and `info`.
+   * Fails as a sync's download would: a version the bucket lacks, an
+   * override that is not there, offline with nothing cached.
+   */
+  async #dryRunSource(
+    asset: VersionedAsset,
+    options: { signal?: AbortSignal | undefined },
+  ): Promise<{ local: string } | { uri: string; info: ObjectInfo }> {
+    const withSignal = options.signal === undefined ? {} : { signal: options.signal };
+    const where = parseUri(asset.uri);
+    if (where.scheme === "local") {
+      await regularFile(asset.uri, `override of ${asset.path} in ${this.manifest}`);
+      return { local: where.path };
+    }
+    for (const uri of [asset.uri, asset.slashedUri]) {
+      if (uri === undefined) continue;
+      const local = this.#cache.localPath(uri);
+      if (
+        this.#cache.copyRecord(local) !== undefined &&
+        statusOrUndefinedSync(local, { follow: true })?.isFile === true
+      ) return { local };
+    }
+    try {
+      if (asset.version === undefined) {
+        const { root, key } = splitLocation(asset.uri);
+        const info = await (await this.#store(root)).head(key, withSignal);
+        if (info !== undefined) return { uri: asset.uri, info };
+        throw new NotFoundError(
+          `override of ${asset.path} in ${this.manifest}: ${asset.uri} does not exist`,
+        );
+      }
+      const store = await this.#store(this.bucket);
+      const found = await headVersion(store, asset.path, asset.version, withSignal);
+      if (found !== undefined) {
+        return { uri: joinUri(this.bucket, found.key), info: found.info };
+      }
+    } catch (error) {
+      if (error instanceof OfflineError && asset.version !== undefined) {
+        throw await this.#offlineMiss(asset, asset.version, error);
+      }
+      throw error;
+    }
+    throw await this.#missingVersion(
+      asset,
+      asset.version,
+      new NotFoundError(`${asset.uri} does not exist`),
+    );
   }
 
   /**

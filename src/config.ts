@@ -57,6 +57,8 @@ import { notUtf8, utf8OrUndefined } from "./utf8.ts";
 import {
   BUCKET_NAME,
   checkDotSegments,
+  fileUriBackslashProblem,
+  fileUriDriveProblem,
   mistypedUriHint,
   parseUri,
   strayWhitespace,
@@ -823,6 +825,10 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
             "file URI, or give the plain path",
         );
       }
+      // Read as "/" (a backslash) or as `/C:` at the root (a drive) off
+      // Windows: another directory than the one written, as parseUri refuses.
+      const problem = fileUriBackslashProblem(value) ?? fileUriDriveProblem(value);
+      if (problem !== undefined) throw new InvalidInputError(`${what}: ${problem}`);
       let path: string;
       try {
         path = fileURLToPath(value);

@@ -292,7 +292,9 @@ export function relative(from: string, to: string): string {
 
 /**
  * The `file://` URL of `path` (made absolute first), percent-encoded like
- * `node:url`'s `pathToFileURL`.
+ * `node:url`'s `pathToFileURL`; off Windows also the colon of a first
+ * directory named like a drive (`/C:/x` is `file:///C%3A/x`), whose URL would
+ * otherwise be a Windows drive's.
  *
  * @example
  * ```ts
@@ -300,6 +302,7 @@ export function relative(from: string, to: string): string {
  * import { toFileUrl } from "./path.ts";
  * if (Deno.build.os !== "windows") {
  *   assert(toFileUrl("/srv/a b/#1.txt").href === "file:///srv/a%20b/%231.txt");
+ *   assert(toFileUrl("/C:/x").href === "file:///C%3A/x"); // no Windows drive's URL
  * }
  * ```
  */
@@ -308,7 +311,13 @@ export function toFileUrl(path: string): URL {
   let abs = resolve(path);
   // resolve() drops a trailing slash; node keeps it.
   if (path.endsWith("/") && abs !== "/") abs += "/";
-  const encoded = abs.replace(/[%\\\n\r\t#?]/g, (c) => FILE_URL_ESCAPES[c]!);
+  let encoded = abs.replace(/[%\\\n\r\t#?]/g, (c) => FILE_URL_ESCAPES[c]!);
+  // A first directory named like a drive (`/C:`, `/C|`) has its colon escaped: the
+  // URL `file:///C:/x` is Windows' `C:\x`, which vc refuses off Windows
+  // (`fileUriDriveProblem` in uri.ts), and the path's own URL must read back.
+  if (/^\/[A-Za-z][:|](?=\/|$)/.test(encoded)) {
+    encoded = `${encoded.slice(0, 2)}${encoded[2] === ":" ? "%3A" : "%7C"}${encoded.slice(3)}`;
+  }
   // Set as the pathname, not parsed from a whole URL string: parsing one
   // drops trailing spaces and control characters, so the file `a ` got the
   // URL of `a` and the cache read `a` in its place. Node sets it so too.

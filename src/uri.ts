@@ -183,6 +183,8 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
     }
     const backslash = fileUriBackslashProblem(uri);
     if (backslash !== undefined) throw new InvalidInputError(backslash);
+    const drive = fileUriDriveProblem(uri);
+    if (drive !== undefined) throw new InvalidInputError(drive);
     let path: string;
     try {
       path = fileURLToPath(exactFileUrl(uri));
@@ -502,6 +504,47 @@ export function fileUriBackslashProblem(
   return `invalid file URI ${JSON.stringify(redactUrl(uri))}: a URI reads a backslash as "/" ` +
     `(it would be ${redactUrl(uri.replaceAll("\\", "/"))}); write "/" between directories, ` +
     `or a backslash of a file name as %5C`;
+}
+
+/**
+ * Why `uri` (a `file://` URI) is refused for naming a Windows drive on `os`
+ * (default this platform), or undefined. `file:///C:/backup` is Windows'
+ * `C:\backup`; on Linux and macOS it is the directory `/C:/backup` at the
+ * root of the file system, which a mirror or a bucket setting would make
+ * and write into (a URI written on Windows, read elsewhere). A directory
+ * really named `C:` there has its colon escaped (`file:///C%3A/…`, the URL
+ * `toFileUrl` gives its path), which names no drive.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileUriDriveProblem } from "./uri.ts";
+ * assert.match(fileUriDriveProblem("file:///C:/backup", "linux") ?? "", /Windows drive C:/);
+ * assert.equal(fileUriDriveProblem("file:///C:/backup", "windows"), undefined);
+ * assert.equal(fileUriDriveProblem("file:///C%3A/backup", "linux"), undefined);
+ * ```
+ */
+export function fileUriDriveProblem(
+  uri: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
+  if (os === "windows") return undefined;
+  let pathname: string;
+  try {
+    const url = new URL(uri);
+    if (url.protocol !== "file:" || url.hostname !== "") return undefined;
+    pathname = url.pathname;
+  } catch {
+    return undefined; // the caller's parse says what is wrong
+  }
+  const drive = /^\/([A-Za-z])[:|](?=\/|$)/.exec(pathname);
+  if (drive === null) return undefined;
+  const letter = drive[1]!;
+  const rest = pathname.slice(drive[0].length);
+  return `file URI ${JSON.stringify(redactUrl(uri))} names the Windows drive ` +
+    `${letter.toUpperCase()}:, but this system is ${os}: it would be /${letter}:${rest}, a ` +
+    `directory "${letter}:" at the root of the file system; give a file:// URI of this system ` +
+    `(or file:///${letter}%3A${rest} for a directory of that name)`;
 }
 
 /**

@@ -8,6 +8,7 @@
 // Simulated on Linux by giving the argument as MSYS rewrites it.
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { assertFailure, CliWorkspace } from "./cli_harness.ts";
+import { refuseShellConvertedPath } from "../src/cli/msys_path.ts";
 
 const CONVERTED = "C:/Program Files/Git/foo/bar.csv";
 
@@ -22,6 +23,17 @@ Deno.test("vc add: a PATH Git Bash turned into a Windows path is refused; nothin
   const ok = await ws.vc("add", "foo/bar.csv", "bar.csv");
   assertEquals(ok.code, 0, ok.stderr);
   assertStringIncludes(await ws.read("versioned_assets.json"), '"/foo/bar.csv"');
+});
+
+Deno.test("a converted path of an unknown shell root is told apart from the advice that follows", () => {
+  let message = "";
+  try {
+    refuseShellConvertedPath("D:\\tools\\x.csv", "PATH");
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  // It read "… not a path such as /foo/bar.csv Git Bash and other MSYS …".
+  assertStringIncludes(message, "not a path such as /foo/bar.csv; Git Bash and other MSYS");
 });
 
 Deno.test("vc path / versions: a drive-letter PATH is refused as a usage error, not a miss", async () => {

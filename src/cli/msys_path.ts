@@ -56,7 +56,7 @@ export function refuseShellConvertedPath(
     } names the same path) or `;
   throw new UsageError(
     `${what} ${JSON.stringify(value)} is a Windows path, not a path such as /foo/bar.csv` +
-      `${meant === undefined ? "" : `: did you mean ${JSON.stringify(meant)}?`} Git Bash and ` +
+      `${meant === undefined ? ";" : `: did you mean ${JSON.stringify(meant)}?`} Git Bash and ` +
       "other MSYS or Cygwin shells turn an argument starting with / into a Windows path; there, " +
       `${without}set MSYS_NO_PATHCONV=1 for the command`,
   );

@@ -62,6 +62,7 @@ import {
   mistypedUriHint,
   parseUri,
   strayWhitespace,
+  windowsPathProblem,
 } from "./uri.ts";
 import { redactUrl } from "./redact.ts";
 import { expandHome, homeDirectory, homeVariable } from "./home_dir.ts";
@@ -1558,6 +1559,8 @@ function localSetting(
       `${what} must be a local path, got the URI ${JSON.stringify(path)}`,
     );
   }
+  const windowsPath = windowsPathProblem(path, os);
+  if (windowsPath !== undefined) throw new InvalidInputError(`${what} ${windowsPath}`);
   return expandHome(path, env, what, { os });
 }
 

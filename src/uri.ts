@@ -130,13 +130,8 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
     }
     // `C:\data` off Windows is a file of that name in the working
     // directory, not the drive meant: a pasted Windows path.
-    if (Deno.build.os !== "windows" && /^[A-Za-z]:\\/.test(uri)) {
-      throw new InvalidInputError(
-        `location ${JSON.stringify(uri)} is a Windows path, but this system is ` +
-          `${Deno.build.os}: it would name a file "${uri}" in the working directory; give a ` +
-          `path of this system (or ./${uri} for a file of that name)`,
-      );
-    }
+    const windowsPath = windowsPathProblem(uri);
+    if (windowsPath !== undefined) throw new InvalidInputError(`location ${windowsPath}`);
     return { scheme: "local", path: uri };
   }
   if (scheme === "s3") {
@@ -504,6 +499,35 @@ export function fileUriBackslashProblem(
   return `invalid file URI ${JSON.stringify(redactUrl(uri))}: a URI reads a backslash as "/" ` +
     `(it would be ${redactUrl(uri.replaceAll("\\", "/"))}); write "/" between directories, ` +
     `or a backslash of a file name as %5C`;
+}
+
+/**
+ * Why `path` is refused as a local path on `os` (default this platform), or
+ * undefined: a Windows path with a drive (`C:\\data`) off Windows is a
+ * relative path there, a file of that name, not the drive meant (a path
+ * pasted from Windows, an environment file or CI script written there).
+ * `./C:\\data` names such a file. The one check of
+ * locations ({@linkcode parseUri}) and of settings that name a local file
+ * or directory (`VC_CACHE_DIR`, `--manifest`, `DEST`, ...). The text
+ * starts with the quoted path, for the caller to put its name before.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { windowsPathProblem } from "./uri.ts";
+ * assert.match(windowsPathProblem("C:\\vc", "linux") ?? "", /^"C:\\\\vc" is a Windows path/);
+ * assert.equal(windowsPathProblem("C:\\vc", "windows"), undefined);
+ * assert.equal(windowsPathProblem("./C:\\vc", "linux"), undefined);
+ * ```
+ */
+export function windowsPathProblem(
+  path: string,
+  os: typeof Deno.build.os = Deno.build.os,
+): string | undefined {
+  if (os === "windows" || !/^[A-Za-z]:\\/.test(path)) return undefined;
+  return `${JSON.stringify(path)} is a Windows path, but this system is ${os}: here it is a ` +
+    `relative path, a file named "${path}", not drive ${path[0]!.toUpperCase()}:; give a path ` +
+    `of this system (or ./${path} for a file of that name)`;
 }
 
 /**

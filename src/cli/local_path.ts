@@ -15,6 +15,7 @@ import { expandHome } from "../home_dir.ts";
 import { isUriNotPath, resolve } from "../path.ts";
 import { UsageError } from "./errors.ts";
 import { nulInPathMessage } from "../options_check.ts";
+import { windowsPathProblem } from "../uri.ts";
 
 /**
  * `value` resolved against `cwd`; throws `UsageError` naming `what` and the
@@ -50,6 +51,8 @@ export function localPathArg(cwd: string, value: string, what: string): string {
       { hint: "vc reads and writes local files here; copy to or from the store with another tool" },
     );
   }
+  const windowsPath = windowsPathProblem(value);
+  if (windowsPath !== undefined) throw new UsageError(`${what} ${windowsPath}`);
   return resolve(cwd, value);
 }
 

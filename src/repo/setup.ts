@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { renameOver } from "../replace_file.ts";
 import { signalOption, untilAborted } from "../abort_hub.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { type Clock, systemClock } from "../clock.ts";
@@ -352,7 +353,12 @@ async function removeCatalogFiles(path: string): Promise<void> {
   }
 }
 
-/** Renames a SQLite catalog with its WAL files (those that exist). */
+/**
+ * Renames a SQLite catalog with its WAL files (those that exist). Over a
+ * catalog another program holds open on Windows (SQLite opens it without
+ * delete sharing) the rename is retried for about a second, then fails
+ * naming it (`renameOver`).
+ */
 async function moveCatalog(from: string, to: string): Promise<void> {
   // The WAL files first: the main file's rename is the step that makes the
   // catalog appear at `to`, whole.
@@ -361,7 +367,7 @@ async function moveCatalog(from: string, to: string): Promise<void> {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }
-  await Deno.rename(from, to);
+  await renameOver(from, to);
 }
 
 /** Sets one `vc_meta` value. */

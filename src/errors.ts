@@ -518,3 +518,36 @@ export function deniedWithin(e: unknown, dir: string): "read" | "write" | undefi
     top.startsWith(path) && /^[\\/]/.test(top.slice(path.length));
   return related ? denied[1] as "read" | "write" : undefined;
 }
+
+/**
+ * Deno's refusal (`NotCapable`) of access to `path` (a file or directory of
+ * the user's: a manifest, a file to publish, a DEST) or to a path in it,
+ * below it or above it, as an `AccessDeniedError` saying `what` failed,
+ * naming `path` and the flags to run with; undefined for any other error.
+ * Deno's own words named the flag without a path, and often a file of
+ * vc's (a lock or temp file beside it) that allowing would not help.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AccessDeniedError, notAllowedError } from "./errors.ts";
+ * const e = new Deno.errors.NotCapable('Requires write access to "/d/.a.vc-tmp-1", run again with the --allow-write flag');
+ * const denied = notAllowedError(e, "cannot write /d/a", "/d");
+ * assert(denied instanceof AccessDeniedError);
+ * assert(denied.message.endsWith("run with --allow-read=/d --allow-write=/d"));
+ * assert.equal(notAllowedError(e, "cannot write /e/a", "/e"), undefined);
+ * ```
+ */
+export function notAllowedError(
+  e: unknown,
+  what: string,
+  path: string,
+): AccessDeniedError | undefined {
+  const access = deniedWithin(e, path);
+  if (access === undefined) return undefined;
+  return new AccessDeniedError(
+    `${what}: this script may not ${access} ${path} (${(e as Error).message}); run with ` +
+      `--allow-read=${path}${access === "write" ? ` --allow-write=${path}` : ""}`,
+    { cause: e },
+  );
+}

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { InvalidInputError, NotFoundError, VcError } from "./errors.ts";
+import { InvalidInputError, notAllowedError, NotFoundError, VcError } from "./errors.ts";
 import { decodeUtf8 } from "./utf8.ts";
 import { untilAborted } from "./abort_hub.ts";
 
@@ -81,8 +81,10 @@ export async function readTextCapped(
         if (options.allowMissing) return undefined;
         throw new NotFoundError(`${name} does not exist`, { cause });
       }
-      // Named: Deno's message may not say which file (a loop of links).
-      throw new VcError(`cannot read ${name}: ${(cause as Error).message}`, { cause });
+      // Named: Deno's message may not say which file (a loop of links), nor
+      // which path a script's --allow-read should add.
+      throw notAllowedError(cause, `cannot read ${name}`, path) ??
+        new VcError(`cannot read ${name}: ${(cause as Error).message}`, { cause });
     }
     let stat: Deno.FileInfo | undefined;
     try {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AccessDeniedError, InvalidInputError, NotFoundError } from "./errors.ts";
+import { AccessDeniedError, InvalidInputError, notAllowedError, NotFoundError } from "./errors.ts";
 import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
 import { shortened } from "./printable.ts";
 
@@ -49,6 +49,9 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
     if (cause instanceof Deno.errors.PermissionDenied) {
       throw new AccessDeniedError(`${what}: ${path} cannot be read (permission denied)`, { cause });
     }
+    // A script's --allow-read that leaves it out: Deno named the flag, not the path.
+    const notAllowed = notAllowedError(cause, what, path);
+    if (notAllowed !== undefined) throw notAllowed;
     if (isNameTooLong(cause)) {
       throw new InvalidInputError(`${what}: ${shortened(path)} ${tooLongReason(path)}`, { cause });
     }

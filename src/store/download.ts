@@ -48,6 +48,7 @@ import { fileAbove } from "../file_status.ts";
 import {
   IntegrityError,
   InvalidInputError,
+  notAllowedError,
   OfflineError,
   PreconditionFailedError,
   StoreError,
@@ -59,6 +60,7 @@ import { checkPathArgument } from "../options_check.ts";
 import { requireStore } from "./store_check.ts";
 import { checkDownloadOptions } from "../download_options_check.ts";
 import { joinUri } from "../uri.ts";
+import { dirname } from "../path.ts";
 import { printable } from "../printable.ts";
 import {
   checksContent,
@@ -276,7 +278,11 @@ export function downloadToFile(
   }
   return checkDestination(dest, options.signal).then(() =>
     downloadWithTemp(store, key, dest, options)
-  );
+  ).catch((e) => {
+    // A script's --allow-write that leaves the destination out: Deno named
+    // the temp file beside it, and the flag without a path.
+    throw notAllowedError(e, `downloadToFile(): cannot write ${dest}`, dirname(dest)) ?? e;
+  });
 }
 
 /**

@@ -43,7 +43,7 @@
  */
 import { join } from "../path.ts";
 import { concatBytes } from "../bytes.ts";
-import { PreconditionFailedError, VcError } from "../errors.ts";
+import { notAllowedError, PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { removeAbandonedTempsOf } from "../abandoned_temp.ts";
@@ -167,7 +167,7 @@ export function withSyncRecords<T>(
     refuseForeignJournal(lockPath, Deno.lstatSync(lockPath));
   } catch (e) {
     // Missing, or a name too long: the lock's open says so, naming it.
-    if (!(e instanceof Deno.errors.NotFound) && !isNameTooLong(e)) throw e;
+    if (!(e instanceof Deno.errors.NotFound) && !isNameTooLong(e)) throw notAllowed(e, root) ?? e;
   }
   return withFileLock(lockPath, async (lockFile) => {
     // A link swapped in between the look and the open is refused by the
@@ -192,6 +192,10 @@ export function withSyncRecords<T>(
       }
       : {}),
   }).catch((e) => {
+    // A script's --allow-read / --allow-write that leave DEST out: Deno
+    // named the lock file, and the flag without a path.
+    const denied = notAllowed(e, root);
+    if (denied !== undefined) throw denied;
     // A bare "Is a directory (os error 21)" named no file vc sync owns.
     if (e instanceof Deno.errors.IsADirectory || e instanceof Deno.errors.PermissionDenied) {
       throw new VcError(
@@ -211,6 +215,11 @@ export function withSyncRecords<T>(
     }
     throw e;
   });
+}
+
+// Deno's refusal of DEST (or of a file in it), named as DEST.
+function notAllowed(e: unknown, root: string): VcError | undefined {
+  return notAllowedError(e, `${SYNC.library} cannot keep its records in ${root}`, root);
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   type ErrorKind,
   errorKind,
   InvalidInputError,
+  notAllowedError,
   NotFoundError,
   OfflineError,
   PreconditionFailedError,
@@ -3314,8 +3315,11 @@ export class VersionedCache {
       info = Deno.statSync(this.manifest);
     } catch (error) {
       this.#parsed = undefined;
-      // The reader turns a missing file into the error users should see.
-      if (error instanceof Deno.errors.NotFound) return await this.#readEntries();
+      // The reader turns a missing file, or one the script may not read,
+      // into the error users should see.
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable) {
+        return await this.#readEntries();
+      }
       throw error;
     }
     const mtime = info.mtime?.getTime();
@@ -3357,10 +3361,16 @@ export class VersionedCache {
     try {
       await Deno.mkdir(dirname(this.manifest), { recursive: true });
     } catch (cause) {
-      throw new VcError(
-        `cannot create the directory of manifest ${this.manifest}: ${(cause as Error).message}`,
-        { cause },
-      );
+      // A script's --allow-write that leaves it out (the directory may well exist).
+      throw notAllowedError(
+        cause,
+        `cannot write manifest ${this.manifest}`,
+        dirname(this.manifest),
+      ) ??
+        new VcError(
+          `cannot create the directory of manifest ${this.manifest}: ${(cause as Error).message}`,
+          { cause },
+        );
     }
     // The pin's writes, tried before the upload rather than failing after it.
     await checkLockFileWritable(this.manifest, this.lockFile);

@@ -15,6 +15,7 @@ import { stateIdentities } from "./state_identity.ts";
 import {
   AccessDeniedError,
   InvalidInputError,
+  notAllowedError,
   NotFoundError,
   StoreNotFoundError,
   type VcError,
@@ -212,13 +213,15 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
           const near = error instanceof Deno.errors.NotFound
             ? await nearSiblingDirectory(r.dir)
             : undefined;
-          throw unreadableSource(
-            `mirror source ${r.dir} cannot be read: ${message(error)}${
-              near === undefined ? "" : `; did you mean ${near}?`
-            }`,
-            error,
-            NotFoundError,
-          );
+          // A script's --allow-read that leaves it out: the flag to add, with the path.
+          throw notAllowedError(error, `mirror source ${r.dir} cannot be read`, r.dir) ??
+            unreadableSource(
+              `mirror source ${r.dir} cannot be read: ${message(error)}${
+                near === undefined ? "" : `; did you mean ${near}?`
+              }`,
+              error,
+              NotFoundError,
+            );
         });
         if (!info.isDirectory) {
           throw new InvalidInputError(`mirror source ${r.dir} is not a directory`);
@@ -310,7 +313,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
         try {
           ensureCacheDir(cacheDir);
         } catch (cause) {
-          throw stateNotWritableError(statePath, cause);
+          throw stateNotWritableError(statePath, cause, cacheDir);
         }
       }
     }

@@ -19,7 +19,7 @@ import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { isPermissionError } from "../cache/cache_errors.ts";
-import { InvalidInputError, VcError } from "../errors.ts";
+import { InvalidInputError, notAllowedError, VcError } from "../errors.ts";
 import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { sqliteOutOfRoom } from "../no_space.ts";
@@ -782,6 +782,9 @@ function isNotWritable(reason: string): boolean {
  * naming the state file when it says the place is not writable (a read-only
  * disk, another user's directory); other errors are returned unchanged. The
  * system's words alone name only the lock, or a directory, and no way out.
+ * A script's permission refusal within `dir` (default: the state file's
+ * directory; the cache dir it is made in) is an `AccessDeniedError` naming
+ * `dir` and the flags to add.
  *
  * @example
  * ```ts
@@ -791,11 +794,22 @@ function isNotWritable(reason: string): boolean {
  * assert.match((stateNotWritableError("/s", denied) as Error).message, /^mirror state file \/s/);
  * const gone = new Deno.errors.NotFound("gone");
  * assert.equal(stateNotWritableError("/s", gone), gone);
+ * const notAllowed = new Deno.errors.NotCapable('Requires write access to "/c", run again with the --allow-write flag');
+ * assert.match((stateNotWritableError("/c/mirror/s", notAllowed, "/c") as Error).message, /run with --allow-read=\/c --allow-write=\/c$/);
  * ```
  */
-export function stateNotWritableError(path: string, cause: unknown): unknown {
+export function stateNotWritableError(
+  path: string,
+  cause: unknown,
+  dir: string = dirname(path),
+): unknown {
   // vc's own errors (a cache dir that is a file) are clear already.
-  if (cause instanceof VcError || !isPermissionError(cause)) return cause;
+  if (cause instanceof VcError) return cause;
+  // A script's --allow-read / --allow-write that leave `dir` out: no removal
+  // of the file would help, the flag would.
+  const denied = notAllowedError(cause, `mirror state file ${path} cannot be made or locked`, dir);
+  if (denied !== undefined) return denied;
+  if (!isPermissionError(cause)) return cause;
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new InvalidInputError(
     `mirror state file ${path} cannot be made or locked (${reason}); ${

@@ -47,6 +47,7 @@ Deno.test("mirror reports an upload and a download of a large file as its step, 
   await using s3 = await startFakeS3({ buckets: ["assets"], minPartSize: 1 });
   await using store = new S3Store({
     bucket: "assets",
+    prefix: "up", // the store of the mirror's s3://assets/up
     endpoint: s3.url,
     region: "us-east-1",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },

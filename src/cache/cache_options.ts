@@ -49,7 +49,9 @@ export interface AssetCacheOptions {
    * Opens stores instead of `openStore` (tests, custom backends). The stores
    * it returns stay the caller's: `close()` does not close them. The default
    * opens a `file://` source's directory with `forUserFiles` (no sidecar
-   * written beside the user's file); a custom opener decides for itself.
+   * written beside the user's file); a custom opener decides for itself. An
+   * S3 store it returns of another bucket or prefix than the root it was
+   * given is refused (`InvalidInputError`), not read as that root's.
    */
   openStore?: ((rootUri: string) => Promise<ObjectStore>) | undefined;
   /** Receives warnings (default: a line on stderr, its control characters escaped). */

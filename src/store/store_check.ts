@@ -104,9 +104,20 @@ export function checkedOpener<A extends unknown[]>(
       `${what}: the option openStore must be a function, got ${describeValue(open)}`,
     );
   }
-  return async (uri: string, ...rest: A) =>
-    requireStore(
-      `${what}: the store the option openStore returned for ${uri}`,
-      await open(uri, ...rest),
-    );
+  return async (uri: string, ...rest: A) => {
+    const said = `${what}: the store the option openStore returned for ${uri}`;
+    const store = requireStore(said, await open(uri, ...rest));
+    // An S3 store of another bucket or prefix (an opener that returns one
+    // store whatever it is asked): its object would be filed under `uri`'s
+    // name, other bytes served as it. A stand-in of another kind (a memory
+    // or directory store for an `s3://` root) is the caller's choice.
+    const root = (u: string) => u.replace(/^s3:\/\//i, "s3://").replace(/\/+$/, "");
+    if (/^s3:\/\//i.test(store.url) && /^s3:\/\//i.test(uri) && root(store.url) !== root(uri)) {
+      throw new InvalidInputError(
+        `${said} is ${store.url}, another bucket or prefix: return the store of the root ` +
+          "it is given (open it, or refuse the roots you have no store for)",
+      );
+    }
+    return store;
+  };
 }

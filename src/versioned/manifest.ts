@@ -46,6 +46,7 @@ import {
   checkPathArgument,
   describeValue,
   isPlainObject,
+  type OptionNames,
   requireString,
 } from "../options_check.ts";
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
@@ -74,6 +75,11 @@ export interface ReadManifestOptions {
   allowMissing?: boolean;
 }
 
+// Checked where taken: a misspelt `allowMissing` read a missing file as an
+// error, a misspelt `indent` wrote 4 spaces, without a word.
+const READ_OPTIONS: OptionNames<ReadManifestOptions> = { allowMissing: true };
+const FORMAT_OPTIONS: OptionNames<FormatManifestOptions> = { indent: true };
+
 /**
  * Reads and validates a manifest file.
  *
@@ -101,6 +107,7 @@ export async function readManifest(
   options: ReadManifestOptions = {},
 ): Promise<ManifestEntries> {
   checkPathArgument("readManifest(): the manifest", file);
+  checkOptions("readManifest()", options, READ_OPTIONS);
   // A fresh object that no one else holds: the caller may change it.
   return (await readManifestSnapshot(file, options)).entries as ManifestEntries;
 }
@@ -144,6 +151,7 @@ export async function readManifestSnapshot(
   options: ReadManifestOptions = {},
 ): Promise<ManifestSnapshot> {
   checkPathArgument("readManifestSnapshot(): the manifest", file);
+  checkOptions("readManifestSnapshot()", options, READ_OPTIONS);
   const text = await readManifestText(file);
   if (text === undefined) {
     if (options.allowMissing) return { text, entries: {} };
@@ -600,6 +608,7 @@ export function formatManifest(
   entries: Readonly<ManifestEntries>,
   options: FormatManifestOptions = {},
 ): string {
+  checkOptions("formatManifest()", options, FORMAT_OPTIONS);
   // A Map, an array, a URL or a number has no entries Object.entries sees:
   // written, it would replace the manifest with an empty one.
   if (!isPlainObject(entries)) {
@@ -644,6 +653,7 @@ export async function writeManifest(
   options: FormatManifestOptions = {},
 ): Promise<void> {
   checkPathArgument("writeManifest(): the manifest", file);
+  checkOptions("writeManifest()", options, FORMAT_OPTIONS);
   const text = formatManifest(entries, options);
   await writeManifestText(await manifestTarget(file), text);
 }

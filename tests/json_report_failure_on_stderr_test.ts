@@ -49,3 +49,28 @@ Deno.test("--json with all well: stderr stays empty", async () => {
   const r = await ws.run(["cache", "verify", "--json"]);
   assertEquals([r.code, r.stderr], [0, ""]);
 });
+
+Deno.test("serve expire: an entry the store refused is said with --json (stderr) and --quiet", async () => {
+  await using ws = await CliWorkspace.create();
+  // An expired entry whose data the store refuses to delete: its data key
+  // holds a control character, which a directory store refuses.
+  await Deno.mkdir(join(ws.dir, "store", "meta"), { recursive: true });
+  await Deno.writeTextFile(
+    join(ws.dir, "store", "meta", `${"1".repeat(128)}.json`),
+    JSON.stringify({
+      owner: "token-file:alice",
+      filename: "placeholder",
+      expiresAt: Date.now() - 1000,
+      size: 7,
+      dataKey: "data/a\u0000b",
+    }),
+  );
+  const store = pathToFileURL(join(ws.dir, "store")).href;
+  const json = await ws.run(["serve", "expire", "--store", store, "--json"]);
+  assertEquals(json.code, 1, json.stdout + json.stderr);
+  assertEquals(json.json<{ failed: string[] }>().failed.length, 1);
+  assertStringIncludes(json.stderr, "1 expired not removed");
+  const quiet = await ws.run(["serve", "expire", "--store", store, "--quiet"]);
+  assertEquals(quiet.code, 1, quiet.stdout + quiet.stderr);
+  assertStringIncludes(quiet.stdout + quiet.stderr, "1 expired not removed");
+});

@@ -106,7 +106,7 @@ export class Output {
 
   /**
    * Prints a report of what a command found wrong (`vc cache verify`,
-   * `vc repo check`, `vc merge-driver`) as {@linkcode data} does; when it
+   * `vc repo check`, `vc serve expire`, `vc merge-driver`) as {@linkcode data} does; when it
    * `failed` (the command exits 1), in JSON mode its text lines go to stderr
    * too (the first 20, then a count), so the log of a CI step that keeps
    * `--json > report.json` says why, as `vc prefill --json` does.

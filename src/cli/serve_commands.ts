@@ -625,38 +625,39 @@ export const expire: Command = {
         return await expireInterrupted(ctx, soFar);
       }
       bar.done();
-      // What it removed: a confirmation, which --quiet drops.
-      await ctx.out.status(
-        result,
-        [
-          `removed ${result.removed} expired of ${counted(result.scanned, "entry", "entries")} (${
-            formatBytes(result.freedBytes)
-          }), ${counted(result.orphansRemoved, "orphaned data object")}, ${
-            counted(result.uploadsAborted, "abandoned upload")
-          }${
-            result.uploadsUnchecked === undefined
-              ? ""
-              : ` (uploads not checked: ${result.uploadsUnchecked})`
-          }${
-            result.identities === undefined
-              ? ""
-              : `; usage recounted for ${counted(result.identities, "identity", "identities")}`
-          }`,
-          // A line each: every line printed is made inert on its own.
-          ...(result.abandoned ?? []).map((name) => `removed ${name}, left by an abandoned upload`),
-          ...(result.uploadsLive ?? []).map((name) =>
-            `kept ${name}, a day old but still taking parts (a client sending it)`
-          ),
-          ...(result.unreadable === undefined ? [] : [
-            `${result.unreadable.length} left in place, not an entry's metadata:`,
-            ...result.unreadable.map((line) => `  ${line}`),
-          ]),
-          ...(result.failed === undefined ? [] : [
-            `${result.failed.length} expired not removed (the store refused; the next run tries again):`,
-            ...result.failed.map((line) => `  ${line}`),
-          ]),
-        ],
-      );
+      // What it removed: a confirmation, which --quiet drops; entries the
+      // store refused are the result (exit 1), said with --quiet, and on
+      // stderr too with --json (a cron job's log names them).
+      const lines = [
+        `removed ${result.removed} expired of ${counted(result.scanned, "entry", "entries")} (${
+          formatBytes(result.freedBytes)
+        }), ${counted(result.orphansRemoved, "orphaned data object")}, ${
+          counted(result.uploadsAborted, "abandoned upload")
+        }${
+          result.uploadsUnchecked === undefined
+            ? ""
+            : ` (uploads not checked: ${result.uploadsUnchecked})`
+        }${
+          result.identities === undefined
+            ? ""
+            : `; usage recounted for ${counted(result.identities, "identity", "identities")}`
+        }`,
+        // A line each: every line printed is made inert on its own.
+        ...(result.abandoned ?? []).map((name) => `removed ${name}, left by an abandoned upload`),
+        ...(result.uploadsLive ?? []).map((name) =>
+          `kept ${name}, a day old but still taking parts (a client sending it)`
+        ),
+        ...(result.unreadable === undefined ? [] : [
+          `${result.unreadable.length} left in place, not an entry's metadata:`,
+          ...result.unreadable.map((line) => `  ${line}`),
+        ]),
+        ...(result.failed === undefined ? [] : [
+          `${result.failed.length} expired not removed (the store refused; the next run tries again):`,
+          ...result.failed.map((line) => `  ${line}`),
+        ]),
+      ];
+      if (result.failed === undefined) await ctx.out.status(result, lines);
+      else await ctx.out.report(result, lines, true);
       // A cron job learns that something is stuck.
       return result.failed === undefined ? 0 : EXIT_FAILURE;
     } finally {

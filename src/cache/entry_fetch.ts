@@ -16,6 +16,7 @@ import { Limiter } from "../pool.ts";
 import { normalizeEtag } from "../hash.ts";
 import { isNoLocks, tellNoLocks } from "../file_lock.ts";
 import { isNoSpaceError } from "../no_space.ts";
+import { isFileTooLargeError } from "../file_size_limit.ts";
 import { untilAborted } from "../abort_hub.ts";
 import {
   type DownloadIntegrity,
@@ -753,9 +754,10 @@ export class EntryFetcher {
   }
 
   /**
-   * For a refresh whose new version found no room on the disk, or a cache
-   * dir it may not write (`explained`, `e` as told: a read-only mount, a CI
-   * cache restored read-only): that the copy cached before (ETag `oldEtag`)
+   * For a refresh whose new version found no room on the disk, passed the
+   * file-size limit (`ulimit -f`), or found a cache dir it may not write
+   * (`explained`, `e` as told: a read-only mount, a CI cache restored
+   * read-only): that the copy cached before (ETag `oldEtag`)
    * is still in place, and how to go on with it; "" otherwise. The error
    * says only to free space or to move the cache dir, and a user whose
    * script stopped on it took the copy it used for lost.
@@ -767,7 +769,9 @@ export class EntryFetcher {
     oldEtag: string | undefined,
   ): string {
     if (oldEtag === undefined) return "";
-    if (!isNoSpaceError(e) && unwritableCacheDir(explained) === undefined) return "";
+    const refused = isNoSpaceError(e) || isFileTooLargeError(e) ||
+      unwritableCacheDir(explained) !== undefined;
+    if (!refused) return "";
     if (!isFileOfItsOwn(statusOrUndefinedSync(loc.dataPath))) return "";
     return `; the copy cached before (ETag ${oldEtag}) is kept and offline mode serves it (${this.#index.offlineSwitch.how})`;
   }

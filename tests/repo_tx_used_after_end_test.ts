@@ -9,9 +9,10 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Repository, type Tx } from "../src/repo/mod.ts";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
-import { onSqliteAndPostgres } from "./pg_server.ts";
+import { CatalogUnavailableError, Repository, type Tx } from "../src/repo/mod.ts";
+import { openPostgresCatalog } from "../src/repo/postgres_catalog.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { havePostgres, onSqliteAndPostgres, startPgServer } from "./pg_server.ts";
 
 const KEY = "left_by_a_stale_tx";
 
@@ -52,4 +53,35 @@ onSqliteAndPostgres({
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "repo catalog: a tx kept past a transaction that lost its connection is refused, not left waiting for ever (needs PostgreSQL initdb, else ignored)",
+  ignore: !havePostgres,
+  async fn() {
+    await using pg = await startPgServer();
+    const catalog = await openPostgresCatalog(pg.url, { env: () => undefined });
+    try {
+      let kept: Tx | undefined;
+      // Each attempt's connection ends under it: the transaction fails lost.
+      await assertRejects(
+        () =>
+          catalog.transaction("read", async (tx) => {
+            kept = tx;
+            await tx.query("SELECT pg_terminate_backend(pg_backend_pid())");
+          }),
+        CatalogUnavailableError,
+      );
+      // Bounded only so a regression fails rather than hangs.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome = await Promise.race([
+        kept!.query("SELECT 1").then(() => "ran", (e: Error) => e.message),
+        new Promise<string>((r) => timer = setTimeout(() => r("still waiting"), 30_000)),
+      ]).finally(() => clearTimeout(timer));
+      assertStringIncludes(outcome, "after its transaction ended");
+    } finally {
+      await catalog.close();
+    }
+  },
 });

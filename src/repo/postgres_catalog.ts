@@ -842,13 +842,21 @@ class PostgresCatalog implements Catalog {
       let over = false;
       // Set once the body settled: a `tx` kept past it is refused (see refuseEndedTx).
       let ended = false;
+      // The body's session (its backend's pid), once its first statement ran.
+      let session: number | undefined;
+      // Whether this async context is this attempt's body (not another's, nor none).
+      const inThisBody = () =>
+        enclosingBodies().some((b) => b.catalog === this && b.session === session);
       const closed = Promise.withResolvers<void>();
       const running = this.#sql.begin(begin, async (sql) => {
         started = true;
         const tx: Tx = {
           query: async (text, params = []) => {
+            // Given up (its connection lost): the body's own statements wait
+            // for ever, so it goes no further; a `tx` kept past it is refused
+            // as after any end (it waited for ever too, where it was used).
+            refuseEndedTx(ended || (over && !inThisBody()), this.location);
             if (over) return await never();
-            refuseEndedTx(ended, this.location);
             try {
               return [...await sql.unsafe(text, [...params])];
             } catch (error) {
@@ -895,12 +903,13 @@ class PostgresCatalog implements Catalog {
           [Math.round(this.#lockTimeoutMs)],
         );
         let result: T;
+        session = Number(first?.backend_pid);
         try {
           // Marked as this catalog's (see refuseInsideBody), with its session.
           result = await runAsBody(
             this,
             () => fn(preface === undefined ? tx : { ...tx, preface: first?.preface ?? null }),
-            Number(first?.backend_pid),
+            session,
           );
         } catch (error) {
           if (over) return await never();

@@ -15,6 +15,7 @@ import { encodeLine } from "../src/cache/journal_file.ts";
 import { openStore } from "../src/store/open.ts";
 import type { ObjectStore } from "../src/store/types.ts";
 import { withTempDir } from "./versioned_helpers.ts";
+import { writtenLongAgo } from "./finished_file.ts";
 
 function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   return withTempDir(fn, "vc-cold-");
@@ -92,6 +93,7 @@ Deno.test("cache(): a cold miss finds the copy another cache completed after its
   await withDir(async (dir) => {
     await Deno.mkdir(`${dir}/src`);
     await Deno.writeTextFile(`${dir}/src/x.csv`, "a,b\n");
+    await writtenLongAgo(`${dir}/src/x.csv`); // a finished file
     const uri = `file://${dir}/src/x.csv`;
     let gets = 0;
     const counting = async (root: string): Promise<ObjectStore> => {

@@ -7,6 +7,7 @@ import { decodeMeta, writeMeta } from "../src/cache/entry_meta.ts";
 import { recordPathsOf } from "../src/cache/layout.ts";
 import { readJournal } from "../src/cache/record_journal.ts";
 import { withTempDir } from "./versioned_helpers.ts";
+import { writtenLongAgo } from "./finished_file.ts";
 
 function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   return withTempDir(fn, "vc-records-");
@@ -15,6 +16,7 @@ function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 /** DIR/a.txt ("aaaa") cached once by a cache in DIR/cache, closed again. */
 async function aCachedOnce(dir: string): Promise<{ uri: string; cacheDir: string; path: string }> {
   await Deno.writeTextFile(join(dir, "a.txt"), "aaaa");
+  await writtenLongAgo(join(dir, "a.txt")); // a finished file
   const uri = pathToFileURL(join(dir, "a.txt")).href;
   const cacheDir = join(dir, "cache");
   await using cache = new AssetCache({ cacheDir, configPath: false, env: {} });

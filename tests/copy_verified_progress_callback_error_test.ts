@@ -14,6 +14,7 @@ import { recordPathsOf } from "../src/cache/layout.ts";
 import { CallbackError } from "../src/errors.ts";
 import { md5File, multipartEtag } from "../src/hash.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { writtenLongAgo } from "./finished_file.ts";
 
 const MiB = 1024 * 1024;
 
@@ -38,6 +39,7 @@ const PART = Math.ceil(SIZE / 3);
  */
 async function setUp(root: string, cache: AssetCache): Promise<string> {
   await Deno.writeFile(`${root}/big.bin`, new Uint8Array(SIZE).fill(5));
+  await writtenLongAgo(`${root}/big.bin`); // a finished file
   const path = await cache.cache(`file://${root}/big.bin`);
   const parts = [];
   for (let start = 0; start < SIZE; start += PART) {

@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { ok, withWorkspace } from "./cli_process.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { CLI, run, warm, workspace } from "./hot_path_helpers.ts";
+import { writtenLongAgo } from "./finished_file.ts";
 
 /** Each data file of the cache (not its records) by name, with its last use (access time, ms). */
 async function lastUses(dir: string): Promise<Map<string, number>> {
@@ -34,7 +35,10 @@ Deno.test("a warm prefill run again seconds after another does not mark the copi
     const src = join(dir, "src");
     await Deno.mkdir(src);
     const names = ["a.bin", "b.bin", "c.bin"];
-    for (const name of names) await Deno.writeTextFile(join(src, name), `${name}\n`);
+    for (const name of names) {
+      await Deno.writeTextFile(join(src, name), `${name}\n`);
+      await writtenLongAgo(join(src, name)); // finished files: no revalidation within the TTL
+    }
     const list = names.map((n) => pathToFileURL(join(src, n)).href).join("\n") + "\n";
     await Deno.writeTextFile(join(dir, "list.txt"), list);
     ok(await vc(["prefill", "--list", "list.txt"]), "cold prefill");

@@ -24,6 +24,7 @@ import {
   type TempDownloadOptions,
 } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import { mayBeBeingWritten } from "../store/fs_validator.ts";
 import { IsDirectoryError, NotFoundError, StoreNotFoundError } from "../errors.ts";
 import type { AssetCacheOptions } from "./cache_options.ts";
 import { explainCacheError } from "./cache_errors.ts";
@@ -589,6 +590,8 @@ export class EntryFetcher {
         md5: info.md5,
         sha256: info.sha256,
         validatedAt: asked,
+        // May be half a file: asked about again at the next use.
+        unsettled: mayBeBeingWrittenAt(loc.storeRoot, info) || undefined,
         touchedAt: now,
         checkedAt: now,
         immutable: index.isImmutable(loc),
@@ -849,6 +852,29 @@ async function spellingNote(
     }
   }
   return "";
+}
+
+/**
+ * Whether the store's answer `info` about an object of the store at
+ * `storeRoot` may be of a file still being written: a `file://` source
+ * changed within the racy window (another program, or another machine on a
+ * shared folder, may be copying it in). A copy of that state is not trusted
+ * for the TTL: the next use asks the store again (`EntryMeta.unsettled`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mayBeBeingWrittenAt } from "./entry_fetch.ts";
+ * const info = { lastModified: new Date() };
+ * assert(mayBeBeingWrittenAt("file:///srv/share", info));
+ * assert(!mayBeBeingWrittenAt("s3://bucket", info));
+ * ```
+ */
+export function mayBeBeingWrittenAt(
+  storeRoot: string,
+  info: { validator?: string | undefined; lastModified: Date },
+): boolean {
+  return storeRoot.startsWith("file:") && mayBeBeingWritten(info);
 }
 
 /** `e` with `note` added to its message (when it is an Error). */

@@ -106,6 +106,8 @@ export interface EntryRec {
    * answers.
    */
   warnedAt?: number | undefined;
+  /** The source may have been still being written (see `EntryMeta.unsettled`). */
+  unsettled?: true | undefined;
   /** When last use was last recorded (ms). */
   touchedAt: number;
   /** When the data file's existence was last checked (ms). */
@@ -296,6 +298,9 @@ export class EntryIndex {
     if (this.offline) return true; // never ask: whatever is cached is served
     // The store was unreachable a moment ago: served (warned once) until then.
     if (rec.retryAt !== undefined && this.elapsed() < rec.retryAt) return true;
+    // Copied from a file that may still have been written: asked again
+    // (offline, served as it is, unwarned: it is no older than the TTL).
+    if (rec.unsettled === true && !rec.immutable && !immutable) return false;
     return !this.#due(rec, now, immutable);
   }
 
@@ -485,6 +490,7 @@ export class EntryIndex {
       mtime: meta.mtime,
       opaqueEtag: meta.opaqueEtag,
       validator: meta.validator,
+      unsettled: meta.unsettled,
       checksum: meta.checksum,
     };
     if (meta.gone === true) rec.gone = true;
@@ -518,6 +524,7 @@ export function toMeta(
     | "mtime"
     | "opaqueEtag"
     | "validator"
+    | "unsettled"
     | "checksum"
   >,
 ): EntryMeta {
@@ -533,6 +540,7 @@ export function toMeta(
   if (rec.mtime !== undefined) meta.mtime = rec.mtime;
   if (rec.opaqueEtag === true) meta.opaqueEtag = true;
   if (rec.validator !== undefined) meta.validator = rec.validator;
+  if (rec.unsettled === true) meta.unsettled = true;
   if (rec.checksum !== undefined) meta.checksum = rec.checksum;
   return meta;
 }

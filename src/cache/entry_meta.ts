@@ -66,6 +66,14 @@ export interface EntryMeta {
    * store is asked as usual).
    */
   validator?: string;
+  /**
+   * The copy was taken from a `file://` source changed within the racy
+   * window, which may have been still being written (a file another machine
+   * copies into a shared folder looks like a finished one): it is not
+   * trusted for the TTL, the next use asks the store again (an immutable
+   * entry excepted). Absent for any other copy.
+   */
+  unsettled?: true;
 }
 
 /** A record read back from disk, with its last-use time. */
@@ -88,6 +96,7 @@ interface MetaJson {
   opaqueEtag?: true;
   validator?: string;
   checksum?: string;
+  unsettled?: true;
 }
 
 const decoder = new TextDecoder();
@@ -191,6 +200,7 @@ export function decodeMeta(text: string): EntryMeta | undefined {
   if (r.opaqueEtag === true) meta.opaqueEtag = true;
   if (r.validator !== undefined) meta.validator = r.validator;
   if (r.checksum !== undefined) meta.checksum = r.checksum;
+  if (r.unsettled === true) meta.unsettled = true;
   return meta;
 }
 
@@ -209,6 +219,7 @@ function optionalFieldsValid(r: Partial<MetaJson>): boolean {
     (r.gone === undefined || r.gone === true) &&
     (r.mtime === undefined || Number.isSafeInteger(r.mtime)) &&
     (r.opaqueEtag === undefined || r.opaqueEtag === true) &&
+    (r.unsettled === undefined || r.unsettled === true) &&
     (r.checksum === undefined ||
       (typeof r.checksum === "string" && RECORDED_CHECKSUM.test(r.checksum))) &&
     (r.validator === undefined ||
@@ -291,6 +302,7 @@ export function metaJson(meta: EntryMeta): string {
   if (meta.opaqueEtag === true) json.opaqueEtag = true;
   if (meta.validator !== undefined) json.validator = meta.validator;
   if (meta.checksum !== undefined) json.checksum = meta.checksum;
+  if (meta.unsettled === true) json.unsettled = true;
   return JSON.stringify(json);
 }
 

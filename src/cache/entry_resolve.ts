@@ -28,7 +28,7 @@ import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { unverifiableReason } from "../verify.ts";
 import { endpointName, goneError, isRefusedAnswer } from "./cache_errors.ts";
-import { type EntryFetcher, isUnreachable } from "./entry_fetch.ts";
+import { type EntryFetcher, isUnreachable, mayBeBeingWrittenAt } from "./entry_fetch.ts";
 import { acquireEntryLock, lockHolder } from "./entry_lock.ts";
 import { copyHoldsStatedMd5 } from "./copy_md5.ts";
 import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
@@ -446,7 +446,7 @@ export class EntryResolver {
     if (sameVersion(head, rec)) {
       // The state this answer is of, for the next revalidation (or none).
       rec.validator = head.validator;
-      return (await this.#confirmed(rec, now)) ??
+      return (await this.#confirmed(this.#settled(loc, rec, head), now)) ??
         await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
     // A copy checked by its parts has no MD5 recorded: read from the disk
@@ -463,10 +463,16 @@ export class EntryResolver {
       rec.opaqueEtag = head.opaqueEtag === true ? true : undefined;
       rec.partSizes = undefined;
       rec.validator = head.validator;
-      return (await this.#confirmed(rec, now)) ??
+      return (await this.#confirmed(this.#settled(loc, rec, head), now)) ??
         await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
     return await this.#fetchOrServe(loc, rec, head, ctx, integrity);
+  }
+
+  /** `rec`, marked unsettled when `head` is of a file that may still be written. */
+  #settled(loc: EntryLocation, rec: EntryRec, head: ObjectInfo): EntryRec {
+    rec.unsettled = mayBeBeingWrittenAt(loc.storeRoot, head) || undefined;
+    return rec;
   }
 
   /**

@@ -87,3 +87,29 @@ export function settledValidator(st: Deno.FileInfo, statAt: number): string | un
   if (mtime === undefined || ctime === undefined || st.ino === null) return undefined;
   return isRacy({ mtimeMs: mtime, ctimeMs: ctime }, statAt) ? undefined : validatorOf(st);
 }
+
+/**
+ * Whether `info`, an answer of a store with validators (`FsStore`: a `head`,
+ * `get` or download of a `file://` object), may be of a file still being
+ * written: the store gave no validator for it, and it was modified within
+ * {@linkcode SETTLE_MS} of `now` (ms since the epoch). A file another program
+ * (or machine) is copying into the directory looks like a finished one; a copy
+ * of such a state is not to be vouched for until a TTL, only until the store
+ * is asked again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mayBeBeingWritten } from "./fs_validator.ts";
+ * const lastModified = new Date(10_000);
+ * assert(mayBeBeingWritten({ lastModified }, 10_500));
+ * assert(!mayBeBeingWritten({ lastModified }, 60_000));
+ * assert(!mayBeBeingWritten({ lastModified, validator: "fs1:1:2:3:4:5" }, 10_500));
+ * ```
+ */
+export function mayBeBeingWritten(
+  info: { validator?: string | undefined; lastModified: Date },
+  now: number = Date.now(),
+): boolean {
+  return info.validator === undefined && now - info.lastModified.getTime() < SETTLE_MS;
+}

@@ -2299,7 +2299,11 @@ export class VersionedCache {
       options.signal,
       (records) =>
         mapSettled(entries, PARALLEL, async ({ path, version }) => {
+          // Stopped (Ctrl-C): the entries not started are neither done nor
+          // failed, and are not counted (the bar raced to its total).
+          options.signal?.throwIfAborted();
           let mine = 0;
+          let stopped = false;
           try {
             const dest = join(root, ...path.slice(1).split("/"));
             const clash = clashes.get(path) ?? recordFileClash(path);
@@ -2536,9 +2540,15 @@ export class VersionedCache {
             });
             bytesWritten += size;
             return { path, dest, unchanged: false as const };
+          } catch (error) {
+            stopped = options.signal?.aborted === true && stoppedBy(error, options.signal);
+            throw error;
           } finally {
-            // Failed entries count too: the progress reaches its total.
-            options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
+            // Failed entries count too: the progress reaches its total
+            // (one the stop cut is not done).
+            if (!stopped) {
+              options.onProgress?.({ done: ++done, total: entries.length, bytes, current: path });
+            }
           }
         }),
       // The wait for another sync into DEST, then a DEST without locks.

@@ -15,7 +15,7 @@ import {
   UsageError,
   withFlagNames,
 } from "./errors.ts";
-import { writeFailureLines } from "./failure_lines.ts";
+import { cappedLines, writeFailureLines } from "./failure_lines.ts";
 import type { AssetCache, StaleCopy } from "../cache/asset_cache.ts";
 import { offlineStaleNote, staleFields } from "./stale_fields.ts";
 import { errorKind } from "../errors.ts";
@@ -662,14 +662,25 @@ export const verify: Command = {
         ...(corrupt.some((c) => c.notRemoved === undefined)
           ? ["the next use of a removed entry downloads it again"]
           : []),
-        ...[...(r.ownedJournals ?? []), ...(r.ownedData ?? [])].map((p) =>
-          `repaired ${p}: it had another hard link; it is now the cache's own file (the other name is untouched)`
+        // A line each, up to a cap: a cache copied without its times
+        // (`cp -r`, a restored CI cache) retimes every entry.
+        ...cappedLines(
+          [...(r.ownedJournals ?? []), ...(r.ownedData ?? [])].map((p) =>
+            `repaired ${p}: it had another hard link; it is now the cache's own file (the other name is untouched)`
+          ),
+          "repaired",
         ),
-        ...(r.retimed ?? []).map((p) =>
-          `${p}: intact, with a new modification time; its record took it (no more checks on use)`
+        ...cappedLines(
+          (r.retimed ?? []).map((p) =>
+            `${p}: intact, with a new modification time; its record took it (no more checks on use)`
+          ),
+          "intact with a new modification time",
         ),
         ...(r.unreadable ?? []).map((u) => `not checked (unreadable): ${u.uri}: ${u.problem}`),
-        ...(r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
+        ...cappedLines(
+          (r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
+          "removed (data without a readable record)",
+        ),
         ...(r.links ?? []).map(linkNotFollowed),
         ...(r.journalDirs ?? []).map(journalIsDirectory),
         ...(r.recordDirFiles ?? []).map(fileWhereRecordsBelong),

@@ -149,3 +149,29 @@ export function cappedList(items: readonly string[]): string {
   const more = items.length - MAX_FAILURES_SHOWN;
   return more > 0 ? `${shown} ... and ${more} more (--json lists them all)` : shown;
 }
+
+/**
+ * The first {@linkcode MAX_FAILURES_SHOWN} of `lines` (one item each, of a
+ * report), then `... and N more WHAT (--json lists them all)`: a report
+ * line per item of thousands (`vc cache verify` of a cache copied without
+ * its times retimes every entry) buried the rest of the report.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cappedLines } from "./failure_lines.ts";
+ * assert.deepEqual(cappedLines(["a", "b"], "repaired"), ["a", "b"]);
+ * const many = cappedLines(Array.from({ length: 25 }, (_, i) => `${i}`), "repaired");
+ * assert.equal(many.length, 21);
+ * assert.equal(many.at(-1), "... and 5 more repaired (--json lists them all)");
+ * ```
+ */
+export function cappedLines(lines: readonly string[], what: string): string[] {
+  const more = lines.length - MAX_FAILURES_SHOWN;
+  return more > 0
+    ? [
+      ...lines.slice(0, MAX_FAILURES_SHOWN),
+      `... and ${more} more ${what} (--json lists them all)`,
+    ]
+    : [...lines];
+}

@@ -789,10 +789,11 @@ export class AssetCache implements AsyncDisposable {
   }
 
   /**
-   * Lists cached entries, sorted by URI. With `checkRemote`, each entry is
-   * compared with the store (`outdated`: true when the store has another
-   * version or none, and then `remoteDeleted` too when it has none; absent
-   * when the store could not be asked).
+   * Lists cached entries, sorted by URI (UTF-8 byte order, as S3 lists
+   * keys). With `checkRemote`, each entry is compared with the store
+   * (`outdated`: true when the store has another version or none, and
+   * then `remoteDeleted` too when it has none; absent when the store could
+   * not be asked).
    *
    * @example
    * ```ts

@@ -55,6 +55,7 @@ import {
 import { compactJournals, dropDeadRecords, removeEntryFiles } from "./entry_removal.ts";
 import { keepLastUse, lastUseBeforeRead } from "./last_use_keep.ts";
 import { PARTIAL_KEEP_MS } from "./partial_download.ts";
+import { compareUtf8 } from "../utf8.ts";
 
 export { findOrphans, ORPHAN_GRACE_MS, STALE_DEBRIS_MS, sweepDebris } from "./debris.ts";
 export { removeEntryFiles, type RemoveEntryOptions } from "./entry_removal.ts";
@@ -136,7 +137,7 @@ export interface StoredEntry extends CacheEntry {
 
 /**
  * Lists the entries of the cache in `cacheDir` (those with both a metadata
- * record and a data file), sorted by URI.
+ * record and a data file), sorted by URI (UTF-8 byte order, as S3 lists keys).
  *
  * @example
  * ```ts
@@ -337,7 +338,9 @@ async function scanEntries(
     const meta = readMeta(metaPath);
     await add(record, meta, meta?.lastUsed);
   }
-  out.sort((a, b) => a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+  // S3 key order (UTF-8 bytes), as every listing of vc: UTF-16 order put
+  // an emoji before U+E000 and up.
+  out.sort((a, b) => compareUtf8(a.uri, b.uri));
   return { entries: out, dead };
 }
 

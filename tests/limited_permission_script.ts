@@ -20,13 +20,24 @@ export interface LimitedScript {
   shown?: string;
   /** Whether the script may read the checkout (vc's own files); default true. */
   readCheckout?: boolean;
+  /** Names imported from other modules of the checkout, by path (`"src/store/mod.ts"`). */
+  importsFrom?: Record<string, string[]>;
+  /**
+   * Whether the script's directory is granted (`--allow-read=DIR`,
+   * `--allow-write=DIR`); default true. When false only the script file
+   * itself (and the checkout) may be read, and `flags` grant the rest.
+   */
+  grantDir?: boolean;
+  /** Whether the script starts with only `env` as its environment; default false. */
+  clearEnv?: boolean;
 }
 
 /**
  * Writes `script` into `dir` and runs it with `--no-prompt`, the project's
- * config, `--allow-read=DIR,CHECKOUT` (CHECKOUT unless `readCheckout` is false),
- * `--allow-write=DIR` and `flags`; asserts
- * it exits 0 and returns its standard output's lines.
+ * config, `--allow-read=DIR,CHECKOUT` (CHECKOUT unless `readCheckout` is false;
+ * the script file, not DIR, unless `grantDir`), `--allow-write=DIR` (unless
+ * `grantDir` is false) and `flags`; asserts it exits 0 and returns its
+ * standard output's lines.
  */
 export async function runLimitedScript(
   dir: string,
@@ -35,10 +46,14 @@ export async function runLimitedScript(
   env: Record<string, string>,
 ): Promise<string[]> {
   const shown = script.shown ?? `e.constructor.name + ": " + e.message`;
+  const grantDir = script.grantDir !== false;
+  const others = Object.entries(script.importsFrom ?? {}).map(([path, names]) =>
+    `import { ${names.join(", ")} } from ${JSON.stringify(new URL(path, ROOT).href)};\n`
+  ).join("");
   await Deno.writeTextFile(
     `${dir}/script.ts`,
     `import { ${script.imports.join(", ")} } from ${JSON.stringify(MOD)};
-const show = async (p) => {
+${others}const show = async (p) => {
   try { await p; console.log("ok"); } catch (e) { console.log(${shown}); }
 };
 ${script.body}`,
@@ -50,11 +65,14 @@ ${script.body}`,
       "--config",
       new URL("deno.json", ROOT).pathname,
       ...flags,
-      `--allow-read=${dir}${script.readCheckout === false ? "" : `,${ROOT.pathname}`}`,
-      `--allow-write=${dir}`,
+      `--allow-read=${grantDir ? dir : `${dir}/script.ts`}${
+        script.readCheckout === false ? "" : `,${ROOT.pathname}`
+      }`,
+      ...(grantDir ? [`--allow-write=${dir}`] : []),
       `${dir}/script.ts`,
     ],
     env,
+    clearEnv: script.clearEnv === true,
     stdout: "piped",
     stderr: "piped",
   }).output();

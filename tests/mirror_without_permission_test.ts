@@ -6,8 +6,7 @@
  * state file (which would only cost the next run a hash of every file).
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
-
-const MIRROR = new URL("../src/mirror/mod.ts", import.meta.url).href;
+import { runLimitedScript } from "./limited_permission_script.ts";
 
 Deno.test("mirror() names the source or cache dir the script may not read or write, and the flag to add", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-mirror-permission-" }));
@@ -19,40 +18,22 @@ Deno.test("mirror() names the source or cache dir the script may not read or wri
     ];
     await Deno.mkdir(src);
     await Deno.writeTextFile(`${src}/a.txt`, "a");
-    await Deno.writeTextFile(
-      `${dir}/script.ts`,
-      `import { mirror } from ${JSON.stringify(MIRROR)};
-try {
-  await mirror({ sources: [${JSON.stringify(src)}], target: ${
+    const script = {
+      imports: [],
+      importsFrom: { "src/mirror/mod.ts": ["mirror"] },
+      body: `await show(mirror({ sources: [${JSON.stringify(src)}], target: ${
         JSON.stringify(`file://${target}`)
-      }, cacheDir: ${JSON.stringify(cache)} });
-  console.log("ok");
-} catch (e) { console.log(e.constructor.name + ": " + e.message); }`,
-    );
-    const run = async (flags: string[]) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--no-prompt",
-          "--config",
-          new URL("../deno.json", import.meta.url).pathname,
-          ...flags,
-          `${dir}/script.ts`,
-        ],
-        env: { NO_COLOR: "1" },
-        clearEnv: true,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-      return new TextDecoder().decode(out.stdout).trim();
+      }, cacheDir: ${JSON.stringify(cache)} }));`,
+      grantDir: false,
+      clearEnv: true,
     };
-    const checkout = new URL("..", import.meta.url).pathname;
-    const source = await run([`--allow-read=${dir}/script.ts,${checkout}`]);
+    const run = async (flags: string[]) =>
+      (await runLimitedScript(dir, script, flags, { NO_COLOR: "1" })).join("\n");
+    const source = await run([]);
     assertStringIncludes(source, `AccessDeniedError: mirror source ${src} cannot be read`);
     assertStringIncludes(source, `run with --allow-read=${src}`);
     const state = await run([
-      `--allow-read=${dir},${checkout}`,
+      `--allow-read=${dir}`,
       `--allow-write=${target}`,
     ]);
     assertStringIncludes(state, `AccessDeniedError: mirror state file ${cache}/`);
@@ -60,7 +41,7 @@ try {
     assertStringIncludes(state, `run with --allow-read=${cache} --allow-write=${cache}`);
     // Not the advice for a damaged state file.
     assertEquals(state.includes("remove it"), false, state);
-    assertEquals(await run([`--allow-read=${dir},${checkout}`, `--allow-write=${dir}`]), "ok");
+    assertEquals(await run([`--allow-read=${dir}`, `--allow-write=${dir}`]), "ok");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

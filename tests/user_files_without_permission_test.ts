@@ -8,38 +8,22 @@
  * exists.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { runLimitedScript } from "./limited_permission_script.ts";
 
-const MOD = new URL("../mod.ts", import.meta.url).href;
-const STORE = new URL("../src/store/mod.ts", import.meta.url).href;
-
-/** Runs `body` (with `show(promise)` printing ok or the error) under `flags`; its lines. */
-async function run(dir: string, body: string, flags: string[]): Promise<string[]> {
-  await Deno.writeTextFile(
-    `${dir}/script.ts`,
-    `import { AssetCache, VersionedCache } from ${JSON.stringify(MOD)};
-import { downloadToFile, FsStore } from ${JSON.stringify(STORE)};
-const show = async (p) => {
-  try { await p; console.log("ok"); } catch (e) { console.log(e.constructor.name + ": " + e.message); }
-};
-${body}`,
+/** Runs `body` (with `show(promise)` printing ok or the error) under `flags` only; its lines. */
+function run(dir: string, body: string, flags: string[]): Promise<string[]> {
+  return runLimitedScript(
+    dir,
+    {
+      imports: ["AssetCache", "VersionedCache"],
+      importsFrom: { "src/store/mod.ts": ["downloadToFile", "FsStore"] },
+      body,
+      grantDir: false,
+      clearEnv: true,
+    },
+    flags,
+    { NO_COLOR: "1" },
   );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--config",
-      new URL("../deno.json", import.meta.url).pathname,
-      `--allow-read=${dir}/script.ts,${new URL("..", import.meta.url).pathname}`,
-      ...flags,
-      `${dir}/script.ts`,
-    ],
-    env: { NO_COLOR: "1" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout).trim().split("\n");
 }
 
 Deno.test("a manifest, file, directory or destination the script may not read or write is named with the flag to add", async () => {

@@ -28,10 +28,8 @@ import {
   FakeServer,
   fmtNum,
   fmtStats,
-  KiB,
   median,
   parseBenchArgs,
-  putObjects,
   releaseArgs,
   Report,
   ROOT,
@@ -40,7 +38,7 @@ import {
   timed,
   VC_FLAGS,
   vcArgs,
-  vcEnv,
+  warmAssetProject,
 } from "./lib.ts";
 import { startupGraph, type StartupVariant } from "./cli_path_graph.ts";
 import { BUILD_DIR, buildRelease, releaseFiles } from "../compile.ts";
@@ -54,15 +52,7 @@ export async function run(args: { quick: boolean; breakdown?: boolean }): Promis
   const runs = args.quick ? 10 : 20;
   await using tmp = await tempDir("path");
   await using server = await FakeServer.start({ buckets: ["assets"] });
-  await putObjects(server.url, "assets", ["some/asset.1.0.0.bin"], 4 * KiB);
-  const project = `${tmp.path}/project`;
-  await Deno.mkdir(project);
-  await Deno.writeTextFile(
-    `${project}/versioned_assets.json`,
-    JSON.stringify({ "/some/asset.bin": "1.0.0" }, null, 4) + "\n",
-  );
-  const cacheDir = `${tmp.path}/cache`;
-  const env = vcEnv(server, tmp.path, { VC_BUCKET: "s3://assets", VC_CACHE_DIR: cacheDir });
+  const { project, cacheDir, env } = await warmAssetProject(server, tmp.path);
   const pathArgs = vcArgs("path", "/some/asset.bin");
   const vc = () => timed(Deno.execPath(), pathArgs, { env, cwd: project });
   const floorArgs = ["run", "--no-prompt", `${ROOT}scripts/bench/empty.ts`];

@@ -18,16 +18,18 @@
  *
  * @module
  */
-import { FakeServer, KiB, putObjects, tempDir, timed, VC_FLAGS, vcEnv } from "./lib.ts";
+import {
+  FakeServer,
+  KiB,
+  median,
+  putObjects,
+  span,
+  tempDir,
+  timed,
+  VC_FLAGS,
+  vcEnv,
+} from "./lib.ts";
 import { resolve } from "../../src/path.ts";
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const span = (xs: readonly number[]): string =>
-  `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
 const args = [...Deno.args];
 const countAt = args.indexOf("--count");

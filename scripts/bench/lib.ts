@@ -155,6 +155,11 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The lowest and highest of a non-empty list, as `low–high` with `digits` decimals. */
+export function span(xs: readonly number[], digits = 2): string {
+  return `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+}
+
 /** Megabytes (10^6) per second. */
 export function mbps(bytes: number, ms: number): number {
   return bytes / 1e6 / (ms / 1000);
@@ -574,6 +579,31 @@ export function vcEnv(
     XDG_CONFIG_HOME: configHome,
     NO_COLOR: "1",
     ...extra,
+  };
+}
+
+/**
+ * The warm `vc path` benchmarks' project: `/some/asset.bin` at 1.0.0 in a
+ * 4 KiB object of the server's `assets` bucket (created by the caller), a
+ * `DIR/project` directory holding its `versioned_assets.json`, and the
+ * environment that points vc at the bucket with `DIR/cache` as the cache.
+ */
+export async function warmAssetProject(
+  server: FakeServer,
+  dir: string,
+): Promise<{ project: string; cacheDir: string; env: Record<string, string> }> {
+  await putObjects(server.url, "assets", ["some/asset.1.0.0.bin"], 4 * KiB);
+  const project = `${dir}/project`;
+  await Deno.mkdir(project);
+  await Deno.writeTextFile(
+    `${project}/versioned_assets.json`,
+    JSON.stringify({ "/some/asset.bin": "1.0.0" }, null, 4) + "\n",
+  );
+  const cacheDir = `${dir}/cache`;
+  return {
+    project,
+    cacheDir,
+    env: vcEnv(server, dir, { VC_BUCKET: "s3://assets", VC_CACHE_DIR: cacheDir }),
   };
 }
 

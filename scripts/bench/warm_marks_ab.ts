@@ -13,17 +13,20 @@
  *
  * @module
  */
-import { FakeServer, KiB, putObjects, tempDir, timed, VC_FLAGS, vcEnv } from "./lib.ts";
+import {
+  FakeServer,
+  KiB,
+  median,
+  putObjects,
+  span,
+  tempDir,
+  timed,
+  VC_FLAGS,
+  warmAssetProject,
+} from "./lib.ts";
 import { resolve } from "../../src/path.ts";
 
 const COUNT = 1000;
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
-const span = (xs: readonly number[]): string =>
-  `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
 const [roundsArg, ...treeArgs] = Deno.args;
 const rounds = Number(roundsArg);
@@ -36,22 +39,12 @@ await using server = await FakeServer.start({ buckets: ["versioned", "plain", "a
 const names = Array.from({ length: COUNT }, (_, i) => `f${String(i).padStart(4, "0")}`);
 await putObjects(server.url, "versioned", names.map((n) => `bench/${n}.1.0.0.bin`), 4 * KiB);
 await putObjects(server.url, "plain", names.map((n) => `data/${n}.bin`), 4 * KiB);
-await putObjects(server.url, "assets", ["some/asset.1.0.0.bin"], 4 * KiB);
-const project = `${tmp.path}/project`;
-await Deno.mkdir(project);
+const { project, env } = await warmAssetProject(server, tmp.path);
 const manifest = `${project}/bench_manifest.json`;
 const entries = Object.fromEntries(names.map((n) => [`/bench/${n}.bin`, "1.0.0"]));
 await Deno.writeTextFile(manifest, JSON.stringify(entries, null, 4) + "\n");
 const list = `${project}/plain.txt`;
 await Deno.writeTextFile(list, names.map((n) => `s3://plain/data/${n}.bin`).join("\n") + "\n");
-await Deno.writeTextFile(
-  `${project}/versioned_assets.json`,
-  JSON.stringify({ "/some/asset.bin": "1.0.0" }, null, 4) + "\n",
-);
-const env = vcEnv(server, tmp.path, {
-  VC_BUCKET: "s3://assets",
-  VC_CACHE_DIR: `${tmp.path}/cache`,
-});
 const shapes: Record<string, string[]> = {
   "prefill --manifest": ["prefill", "--manifest", manifest, "--bucket", "s3://versioned"],
   "prefill --list": ["prefill", "--list", list],

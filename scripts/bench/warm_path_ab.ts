@@ -16,17 +16,19 @@
  *
  * @module
  */
-import { FakeServer, KiB, putObjects, releaseArgs, tempDir, timed, vcEnv } from "./lib.ts";
+import {
+  FakeServer,
+  median,
+  releaseArgs,
+  span as spanOf,
+  tempDir,
+  timed,
+  warmAssetProject,
+} from "./lib.ts";
 import { buildRelease, releaseFiles } from "../compile.ts";
 import { resolve } from "../../src/path.ts";
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const span = (xs: readonly number[]): string =>
-  `${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)}`;
+const span = (xs: readonly number[]): string => spanOf(xs, 3);
 
 const args = [...Deno.args];
 const repeatAt = args.indexOf("--repeat");
@@ -40,17 +42,7 @@ const trees = treeArgs.map((t) => resolve(t));
 
 await using tmp = await tempDir("warm-path-ab");
 await using server = await FakeServer.start({ buckets: ["assets"] });
-await putObjects(server.url, "assets", ["some/asset.1.0.0.bin"], 4 * KiB);
-const project = `${tmp.path}/project`;
-await Deno.mkdir(project);
-await Deno.writeTextFile(
-  `${project}/versioned_assets.json`,
-  JSON.stringify({ "/some/asset.bin": "1.0.0" }, null, 4) + "\n",
-);
-const env = vcEnv(server, tmp.path, {
-  VC_BUCKET: "s3://assets",
-  VC_CACHE_DIR: `${tmp.path}/cache`,
-});
+const { project, env } = await warmAssetProject(server, tmp.path);
 const emptyFile = `${tmp.path}/empty.ts`;
 await Deno.writeTextFile(emptyFile, "");
 

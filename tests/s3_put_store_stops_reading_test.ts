@@ -12,30 +12,11 @@
 import { S3Store } from "../src/store/s3.ts";
 import { OfflineError } from "../src/errors.ts";
 import { assertRejects } from "./assert.ts";
-
-/** A server that accepts connections and never reads from them. */
-function deafServer() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  const loop = (async () => {
-    for await (const conn of listener) conns.push(conn);
-  })().catch(() => {});
-  return {
-    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed already */ }
-      }
-      await loop;
-    },
-  };
-}
+import { silentServer } from "./raw_server.ts";
 
 Deno.test("s3: a large PUT whose store stops reading its body is given up after the request timeout, not its size at 64 KiB/s", async () => {
-  await using server = deafServer();
+  // Accepts and never reads: the body stalls once the socket buffers are full.
+  await using server = silentServer();
   await using store = new S3Store({
     bucket: "b",
     endpoint: server.url,

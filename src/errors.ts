@@ -530,15 +530,15 @@ export function deniedWithin(e: unknown, dir: string): "read" | "write" | undefi
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { AccessDeniedError, notAllowedError } from "./errors.ts";
+ * import { AccessDeniedError, asAccessDenied } from "./errors.ts";
  * const e = new Deno.errors.NotCapable('Requires write access to "/d/.a.vc-tmp-1", run again with the --allow-write flag');
- * const denied = notAllowedError(e, "cannot write /d/a", "/d");
+ * const denied = asAccessDenied(e, "cannot write /d/a", "/d");
  * assert(denied instanceof AccessDeniedError);
  * assert(denied.message.endsWith("run with --allow-read=/d --allow-write=/d"));
- * assert.equal(notAllowedError(e, "cannot write /e/a", "/e"), undefined);
+ * assert.equal(asAccessDenied(e, "cannot write /e/a", "/e"), undefined);
  * ```
  */
-export function notAllowedError(
+export function asAccessDenied(
   e: unknown,
   what: string,
   path: string,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { InvalidInputError, notAllowedError, NotFoundError, VcError } from "./errors.ts";
+import { asAccessDenied, InvalidInputError, NotFoundError, VcError } from "./errors.ts";
 import { decodeUtf8 } from "./utf8.ts";
 import { untilAborted } from "./abort_hub.ts";
 
@@ -83,7 +83,7 @@ export async function readTextCapped(
       }
       // Named: Deno's message may not say which file (a loop of links), nor
       // which path a script's --allow-read should add.
-      throw notAllowedError(cause, `cannot read ${name}`, path) ??
+      throw asAccessDenied(cause, `cannot read ${name}`, path) ??
         new VcError(`cannot read ${name}: ${(cause as Error).message}`, { cause });
     }
     let stat: Deno.FileInfo | undefined;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AccessDeniedError, InvalidInputError, notAllowedError, NotFoundError } from "./errors.ts";
+import { AccessDeniedError, asAccessDenied, InvalidInputError, NotFoundError } from "./errors.ts";
 import { isNameTooLong, tooLongReason } from "./name_too_long.ts";
 import { shortened } from "./printable.ts";
 
@@ -50,7 +50,7 @@ export async function regularFile(path: string, what: string): Promise<Deno.File
       throw new AccessDeniedError(`${what}: ${path} cannot be read (permission denied)`, { cause });
     }
     // A script's --allow-read that leaves it out: Deno named the flag, not the path.
-    const notAllowed = notAllowedError(cause, what, path);
+    const notAllowed = asAccessDenied(cause, what, path);
     if (notAllowed !== undefined) throw notAllowed;
     if (isNameTooLong(cause)) {
       throw new InvalidInputError(`${what}: ${shortened(path)} ${tooLongReason(path)}`, { cause });

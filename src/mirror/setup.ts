@@ -14,8 +14,8 @@ import { fileAbove } from "../file_status.ts";
 import { stateIdentities } from "./state_identity.ts";
 import {
   AccessDeniedError,
+  asAccessDenied,
   InvalidInputError,
-  notAllowedError,
   NotFoundError,
   StoreNotFoundError,
   type VcError,
@@ -214,7 +214,7 @@ export async function openParts(options: MirrorOptions): Promise<MirrorParts> {
             ? await nearSiblingDirectory(r.dir)
             : undefined;
           // A script's --allow-read that leaves it out: the flag to add, with the path.
-          throw notAllowedError(error, `mirror source ${r.dir} cannot be read`, r.dir) ??
+          throw asAccessDenied(error, `mirror source ${r.dir} cannot be read`, r.dir) ??
             unreadableSource(
               `mirror source ${r.dir} cannot be read: ${message(error)}${
                 near === undefined ? "" : `; did you mean ${near}?`

@@ -19,7 +19,7 @@ import { sha256Hex } from "../hash.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { assertNoLinks, MIRROR_STATE_DIR } from "../cache/layout.ts";
 import { isPermissionError } from "../cache/cache_errors.ts";
-import { InvalidInputError, notAllowedError, VcError } from "../errors.ts";
+import { asAccessDenied, InvalidInputError, VcError } from "../errors.ts";
 import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { sqliteOutOfRoom } from "../no_space.ts";
@@ -807,7 +807,7 @@ export function stateNotWritableError(
   if (cause instanceof VcError) return cause;
   // A script's --allow-read / --allow-write that leave `dir` out: no removal
   // of the file would help, the flag would.
-  const denied = notAllowedError(cause, `mirror state file ${path} cannot be made or locked`, dir);
+  const denied = asAccessDenied(cause, `mirror state file ${path} cannot be made or locked`, dir);
   if (denied !== undefined) return denied;
   if (!isPermissionError(cause)) return cause;
   const reason = cause instanceof Error ? cause.message : String(cause);

@@ -46,9 +46,9 @@ import { AtomicFile } from "../atomic_write.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { fileAbove } from "../file_status.ts";
 import {
+  asAccessDenied,
   IntegrityError,
   InvalidInputError,
-  notAllowedError,
   OfflineError,
   PreconditionFailedError,
   StoreError,
@@ -281,7 +281,7 @@ export function downloadToFile(
   ).catch((e) => {
     // A script's --allow-write that leaves the destination out: Deno named
     // the temp file beside it, and the flag without a path.
-    throw notAllowedError(e, `downloadToFile(): cannot write ${dest}`, dirname(dest)) ?? e;
+    throw asAccessDenied(e, `downloadToFile(): cannot write ${dest}`, dirname(dest)) ?? e;
   });
 }
 

@@ -43,7 +43,7 @@
  */
 import { join } from "../path.ts";
 import { concatBytes } from "../bytes.ts";
-import { notAllowedError, PreconditionFailedError, VcError } from "../errors.ts";
+import { asAccessDenied, PreconditionFailedError, VcError } from "../errors.ts";
 import { withFileLock } from "../file_lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { removeAbandonedTempsOf } from "../abandoned_temp.ts";
@@ -219,7 +219,7 @@ export function withSyncRecords<T>(
 
 // Deno's refusal of DEST (or of a file in it), named as DEST.
 function notAllowed(e: unknown, root: string): VcError | undefined {
-  return notAllowedError(e, `${SYNC.library} cannot keep its records in ${root}`, root);
+  return asAccessDenied(e, `${SYNC.library} cannot keep its records in ${root}`, root);
 }
 
 /**

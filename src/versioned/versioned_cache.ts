@@ -22,11 +22,11 @@ import { lockHolder } from "../cache/entry_lock.ts";
 import { foldName, localPathProblem } from "../file_names.ts";
 import {
   AccessDeniedError,
+  asAccessDenied,
   CallbackError,
   type ErrorKind,
   errorKind,
   InvalidInputError,
-  notAllowedError,
   NotFoundError,
   OfflineError,
   PreconditionFailedError,
@@ -3372,7 +3372,7 @@ export class VersionedCache {
       await Deno.mkdir(dirname(this.manifest), { recursive: true });
     } catch (cause) {
       // A script's --allow-write that leaves it out (the directory may well exist).
-      throw notAllowedError(
+      throw asAccessDenied(
         cause,
         `cannot write manifest ${this.manifest}`,
         dirname(this.manifest),

@@ -7,6 +7,7 @@
  */
 import { printable, withLongInputsCut } from "./printable.ts";
 import { causes } from "./causes.ts";
+import { resolve } from "./path.ts";
 
 /**
  * Base class of every error vc raises on purpose.
@@ -506,17 +507,31 @@ export class CallbackError extends VcError {
  * const e = new Deno.errors.NotCapable('Requires write access to "/srv/c/.a.vc-tmp-1", run again with the --allow-write flag');
  * assert.equal(deniedWithin(e, "/srv/c/"), "write");
  * assert.equal(deniedWithin(e, "/srv/other"), undefined);
+ * const relative = new Deno.errors.NotCapable('Requires write access to ".a.vc-tmp-1", run again with the --allow-write flag');
+ * assert.equal(deniedWithin(relative, "."), "write");
  * ```
  */
 export function deniedWithin(e: unknown, dir: string): "read" | "write" | undefined {
   if (!(e instanceof Deno.errors.NotCapable)) return undefined;
   const denied = /Requires (read|write) access to "([^"]*)"/.exec(e.message);
   if (denied === null || /--allow-all\b/.test(e.message)) return undefined;
-  const top = dir.replace(/[\\/]+$/, "");
-  const path = denied[2]!;
+  // Deno names the path as vc gave it, maybe relative (a temp file beside
+  // the destination `a.txt` is `.a.txt.vc-tmp-…`, in the directory "."):
+  // both compared resolved.
+  const top = absolute(dir).replace(/[\\/]+$/, "");
+  const path = absolute(denied[2]!);
   const related = path === top || path.startsWith(top) && /^[\\/]/.test(path.slice(top.length)) ||
     top.startsWith(path) && /^[\\/]/.test(top.slice(path.length));
   return related ? denied[1] as "read" | "write" : undefined;
+}
+
+// `path` resolved against the working directory, or as it is when that is gone.
+function absolute(path: string): string {
+  try {
+    return resolve(path);
+  } catch {
+    return path;
+  }
 }
 
 /**

@@ -30,6 +30,8 @@ export interface LimitedScript {
   grantDir?: boolean;
   /** Whether the script starts with only `env` as its environment; default false. */
   clearEnv?: boolean;
+  /** The working directory the script runs in; default this process's. */
+  cwd?: string;
 }
 
 /**
@@ -73,6 +75,7 @@ ${script.body}`,
     ],
     env,
     clearEnv: script.clearEnv === true,
+    ...(script.cwd === undefined ? {} : { cwd: script.cwd }),
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -10,8 +10,8 @@
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { runLimitedScript } from "./limited_permission_script.ts";
 
-/** Runs `body` (with `show(promise)` printing ok or the error) under `flags` only; its lines. */
-function run(dir: string, body: string, flags: string[]): Promise<string[]> {
+/** Runs `body` (with `show(promise)` printing ok or the error) under `flags` only (in `cwd`); its lines. */
+function run(dir: string, body: string, flags: string[], cwd?: string): Promise<string[]> {
   return runLimitedScript(
     dir,
     {
@@ -20,6 +20,7 @@ function run(dir: string, body: string, flags: string[]): Promise<string[]> {
       body,
       grantDir: false,
       clearEnv: true,
+      ...(cwd === undefined ? {} : { cwd }),
     },
     flags,
     { NO_COLOR: "1" },
@@ -76,6 +77,31 @@ await show(downloadToFile(new FsStore(${JSON.stringify(bucket)}), "a.1.0.0.txt",
     assertStringIncludes(download!, `run with --allow-read=${dest} --allow-write=${dest}`);
     // None of it written.
     assertEquals(await Deno.readTextFile(`${data}/m.json`), '{"/a.txt": "1.0.0"}\n');
+    assertEquals([...Deno.readDirSync(dest)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a download to a relative path in the working directory the script may not write is named with the flag to add", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-user-files-permission-" }));
+  try {
+    const [bucket, dest] = [`${dir}/bucket`, `${dir}/dest`];
+    for (const d of [bucket, dest]) await Deno.mkdir(d);
+    await Deno.writeTextFile(`${bucket}/a.txt`, "a");
+    // Deno names the temp file as vc gave it, relative (".a.txt.vc-tmp-…"),
+    // not below the directory "." the destination is in.
+    const [download] = await run(
+      dir,
+      `await show(downloadToFile(new FsStore(${JSON.stringify(bucket)}), "a.txt", "a.txt"));`,
+      [`--allow-read=${bucket}`],
+      dest,
+    );
+    assertStringIncludes(
+      download!,
+      "AccessDeniedError: downloadToFile(): cannot write a.txt: this script may not write . (",
+    );
+    assertStringIncludes(download!, "run with --allow-read=. --allow-write=.");
     assertEquals([...Deno.readDirSync(dest)], []);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -79,7 +79,7 @@ export const BUCKET_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * or a known scheme without `//` (`s3:/x`, which would otherwise be
  * taken for a local path), or a location plainly meant for a store
  * (`s3//b/x`, an S3 ARN or HTTPS URL), or off Windows a Windows path
- * (`C:\data`); the message says the URI meant where that is plain
+ * (`C:\data`, `C:/data`); the message says the URI meant where that is plain
  * ({@linkcode mistypedUriHint}). Keys are kept verbatim (`..` included): stores
  * and the cache layout decide what they accept.
  *
@@ -90,7 +90,9 @@ export const BUCKET_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  * const u = parseUri("s3://my-assets/foo/bar.csv");
  * assert(u.scheme === "s3" && u.bucket === "my-assets" && u.key === "foo/bar.csv");
  * assert(parseUri("data/x.csv").scheme === "local");
- * assert(parseUri("C://data/x.csv").scheme === "local"); // a Windows drive
+ * // A Windows drive's path: a local one on Windows, refused elsewhere.
+ * if (Deno.build.os === "windows") assert(parseUri("C://data/x.csv").scheme === "local");
+ * else assert.throws(() => parseUri("C://data/x.csv"), /is a Windows path/);
  * assert.throws(() => parseUri("s3:/b/x"), /s3:\/\//);
  * ```
  */
@@ -503,9 +505,10 @@ export function fileUriBackslashProblem(
 
 /**
  * Why `path` is refused as a local path on `os` (default this platform), or
- * undefined: a Windows path with a drive (`C:\\data`) off Windows is a
- * relative path there, a file of that name, not the drive meant (a path
- * pasted from Windows, an environment file or CI script written there).
+ * undefined: a Windows path with a drive (`C:\\data`, or `C:/data` as a
+ * JSON settings file spells it) off Windows is a relative path there, a
+ * file of that name, not the drive meant (a path pasted from Windows, an
+ * environment file or CI script written there).
  * `./C:\\data` names such a file. The one check of
  * locations ({@linkcode parseUri}) and of settings that name a local file
  * or directory (`VC_CACHE_DIR`, `--manifest`, `DEST`, ...). The text
@@ -517,6 +520,7 @@ export function fileUriBackslashProblem(
  * import { windowsPathProblem } from "./uri.ts";
  * assert.match(windowsPathProblem("C:\\vc", "linux") ?? "", /^"C:\\\\vc" is a Windows path/);
  * assert.equal(windowsPathProblem("C:\\vc", "windows"), undefined);
+ * assert.match(windowsPathProblem("C:/vc", "linux") ?? "", /is a Windows path/);
  * assert.equal(windowsPathProblem("./C:\\vc", "linux"), undefined);
  * ```
  */
@@ -524,7 +528,7 @@ export function windowsPathProblem(
   path: string,
   os: typeof Deno.build.os = Deno.build.os,
 ): string | undefined {
-  if (os === "windows" || !/^[A-Za-z]:\\/.test(path)) return undefined;
+  if (os === "windows" || !/^[A-Za-z]:[\\/]/.test(path)) return undefined;
   return `${JSON.stringify(path)} is a Windows path, but this system is ${os}: here it is a ` +
     `relative path, a file named "${path}", not drive ${path[0]!.toUpperCase()}:; give a path ` +
     `of this system (or ./${path} for a file of that name)`;

@@ -23,7 +23,12 @@ Deno.test("windowsPathProblem: a drive path is refused off Windows only", () => 
     const why = windowsPathProblem("C:\\vc", os) ?? "";
     assertStringIncludes(why, '"C:\\\\vc" is a Windows path, but this system is ' + os);
     assertStringIncludes(why, "./C:\\vc");
-    for (const path of ["./C:\\vc", "vc", "/srv/C:\\x", "C:vc", "C://vc"]) {
+    // With forward slashes as well (a JSON settings file's "C:/vc", which
+    // spares the backslash's escape): a directory C: in the working directory.
+    for (const path of ["C:/vc", "C://vc", "d:/"]) {
+      assertStringIncludes(windowsPathProblem(path, os) ?? "", "is a Windows path", path);
+    }
+    for (const path of ["./C:\\vc", "vc", "/srv/C:\\x", "C:vc", "./C:/vc", "C:", "ab:/x"]) {
       assertEquals(windowsPathProblem(path, os), undefined, path);
     }
   }
@@ -54,6 +59,13 @@ Deno.test({
       InvalidInputError,
     ).message,
     'VC_CACHE_DIR "C:\\\\vc" is a Windows path',
+  );
+  assertStringIncludes(
+    assertThrows(
+      () => resolveSettings({ cwd: "/work", configPath: false, env: { VC_CACHE_DIR: "C:/vc" } }),
+      InvalidInputError,
+    ).message,
+    'VC_CACHE_DIR "C:/vc" is a Windows path',
   );
   // The explicit local spelling is a file of that name.
   assertEquals(localPathArg("/work", "./C:\\out", "DEST"), "/work/C:\\out");

@@ -466,7 +466,14 @@ export function mistypedUriHint(uri: string): string {
   if (accessPoint !== undefined) return accessPoint;
   const meant = meantStore(uri);
   if (meant === undefined) return otherServerHint(uri, () => undefined);
-  return /^file:[^/]/i.test(uri)
+  const path = /^file:[^/]/i.test(uri);
+  // The form meant names a Windows drive off Windows (`file:/C:/x`): refused
+  // in turn once given, so why, not a "did you mean" into that refusal.
+  const refused = path ? windowsPathProblem(meant.uri) : fileUriDriveProblem(meant.uri);
+  if (refused !== undefined) {
+    return `${path ? " (a file URI holds an absolute path, file:///abs/dir)" : ""}; ${refused}`;
+  }
+  return path
     ? ` (a file URI holds an absolute path, file:///abs/dir); did you mean the path ${
       JSON.stringify(meant.uri)
     }?`

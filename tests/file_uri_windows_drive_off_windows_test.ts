@@ -83,3 +83,29 @@ Deno.test({
   assertStringIncludes(error.message, "%5C");
   assertEquals(normalizeBucket("file:///d/a%5Cb", "VC_BUCKET", "/work"), "file:///d/a%5Cb");
 });
+
+Deno.test({
+  name: "a mistyped file URI of a Windows drive is not answered with a form refused in turn",
+  ignore: ON_WINDOWS,
+}, () => {
+  // `file:/C:/x` was told "did you mean file:///C:/x?", and `file:C:/x` "did
+  // you mean the path "C:/x"?": each refused as a Windows drive's once given.
+  for (
+    const [uri, why] of [["file:/C:/x", "names the Windows drive C:"], [
+      "file:C:/x",
+      '"C:/x" is a Windows path',
+    ], ["file:C:\\x", '"C:\\\\x" is a Windows path']]
+  ) {
+    for (
+      const message of [
+        assertThrows(() => parseUri(uri!), InvalidInputError).message,
+        assertThrows(() => normalizeBucket(uri!, "--bucket", "/work"), InvalidInputError).message,
+      ]
+    ) {
+      assertStringIncludes(message, why!);
+      assertEquals(message.includes("did you mean"), false, message);
+    }
+  }
+  // A mistyped URI of this system's path is still answered with the one meant.
+  assertThrows(() => parseUri("file:/srv/x"), InvalidInputError, "did you mean file:///srv/x?");
+});

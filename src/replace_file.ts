@@ -47,12 +47,30 @@ export function isSharingViolation(error: unknown): boolean {
     /\(os error (32|33)\)/.test(String((error as Error | undefined)?.message));
 }
 
-function heldOpenError(to: string, error: unknown): Error {
+function heldOpenError(from: string, to: string, error: unknown): Error {
+  // Nothing at `to` to replace: the file held is the one renamed (a damaged
+  // catalog's WAL file moved aside), named so.
+  if (!exists(to)) {
+    return new Deno.errors.PermissionDenied(
+      `cannot move ${from} to ${to}: another program has it open (Windows refuses to rename ` +
+        `an open file); close it and try again`,
+      { cause: error },
+    );
+  }
   return new Deno.errors.PermissionDenied(
     `cannot replace ${to}: another program has it open (Windows refuses to replace an open ` +
       `file); close it and try again`,
     { cause: error },
   );
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // The destination's read-only attribute, as Deno reports it on Windows: a
@@ -271,7 +289,7 @@ function renameAttempt(from: string, to: string, attempt: number): number | unde
     // wait changes that. (None there: the source may be the one held, a
     // scanner reading the new file: waited for.)
     if (error instanceof Deno.errors.PermissionDenied && !mayWrite(to) && isFile(to)) throw error;
-    if (attempt >= RETRY_DELAYS_MS.length) throw heldOpenError(to, error);
+    if (attempt >= RETRY_DELAYS_MS.length) throw heldOpenError(from, to, error);
     return RETRY_DELAYS_MS[attempt]!;
   }
 }

@@ -18,32 +18,50 @@ import { withFsPlatform } from "../src/fs_platform.ts";
 
 const CATALOG = ".vc~repo.sqlite";
 
-/** Runs `fn` with renames onto the catalog refused like Windows for their first `failures` tries. */
-async function withCatalogHeldOpen<T>(failures: number, fn: () => Promise<T>): Promise<T> {
-  const { rename, renameSync } = Deno;
+/**
+ * Runs `fn` with renames onto the catalog refused like Windows for their
+ * first `failures` tries. With `wal`, the holder's WAL files are there as
+ * the damaged catalog is set aside (its open handles keep them from
+ * SQLite's cleanup), and renames of them are refused so too.
+ */
+async function withCatalogHeldOpen<T>(
+  failures: number,
+  fn: () => Promise<T>,
+  wal = false,
+): Promise<T> {
+  const { rename, renameSync, link } = Deno;
   let refused = 0;
-  const refuse = (to: string | URL) => {
-    if (String(to).endsWith(`/${CATALOG}`) && refused++ < failures) {
+  const refuse = (from: string | URL, to: string | URL) => {
+    const held = String(to).endsWith(`/${CATALOG}`) ||
+      wal && /\/\.vc~repo\.sqlite-(wal|shm)$/.test(String(from));
+    if (held && refused++ < failures) {
       throw new Deno.errors.PermissionDenied("Access is denied. (os error 5)");
     }
   };
   Deno.renameSync = (from, to) => {
-    refuse(to);
+    refuse(from, to);
     renameSync(from, to);
   };
   Deno.rename = (from, to) => {
     try {
-      refuse(to);
+      refuse(from, to);
     } catch (error) {
       return Promise.reject(error);
     }
     return rename(from, to);
+  };
+  Deno.link = async (from, to) => {
+    if (wal && from.endsWith(`/${CATALOG}`)) {
+      for (const suffix of ["-wal", "-shm"]) await Deno.writeTextFile(`${from}${suffix}`, suffix);
+    }
+    return await link(from, to);
   };
   try {
     return await withFsPlatform({ mandatoryLocks: true }, fn);
   } finally {
     Deno.rename = rename;
     Deno.renameSync = renameSync;
+    Deno.link = link;
   }
 }
 
@@ -87,6 +105,22 @@ Deno.test("Windows strategy (logic): a damaged catalog held open for good names 
     assertStringIncludes(error.message, catalogPath);
     assertStringIncludes(error.message, "another program has it open");
     assertEquals(await Deno.readFile(catalogPath), damaged, "the damaged catalog stays");
+    // Closed, the same restore goes through.
+    assertEquals((await Repository.restore(uri, snapshot, { force: true })).records, 1);
+  });
+});
+
+Deno.test("Windows strategy (logic): a damaged catalog whose WAL files are held open for good names them", async () => {
+  await withDamagedCatalog(async ({ uri, catalogPath, snapshot }) => {
+    const error = await withCatalogHeldOpen(
+      1000,
+      () => assertRejects(() => Repository.restore(uri, snapshot, { force: true })),
+      true,
+    );
+    // Was a bare "Access is denied. (os error 5)", at once: not retried, naming no file.
+    assertStringIncludes(error.message, `cannot move ${catalogPath}-wal to `);
+    assertStringIncludes(error.message, "another program has it open");
+    assertEquals(await Deno.readTextFile(`${catalogPath}-wal`), "-wal", "its WAL file stays");
     // Closed, the same restore goes through.
     assertEquals((await Repository.restore(uri, snapshot, { force: true })).records, 1);
   });

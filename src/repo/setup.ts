@@ -335,8 +335,10 @@ const CONTENT_PREFIX = "content/";
 async function replaceDamaged(path: string, built: string): Promise<string> {
   const aside = `${path}.damaged-${Date.now()}`;
   await Deno.link(path, aside);
+  // Retried as the catalog's own replace (`moveCatalog`): the program that
+  // holds it open on Windows holds its WAL files too.
   for (const suffix of ["-wal", "-shm"]) {
-    await Deno.rename(`${path}${suffix}`, `${aside}${suffix}`).catch((error) => {
+    await renameOver(`${path}${suffix}`, `${aside}${suffix}`).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }

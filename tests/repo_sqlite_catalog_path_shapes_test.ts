@@ -54,3 +54,32 @@ Deno.test("repo catalog: which sqlite: paths parseCatalogRef refuses", () => {
   assertEquals(path("sqlite:///var/c.sqlite"), "/var/c.sqlite");
   assertEquals(path("sqlite://server/share/c.sqlite", "windows"), "//server/share/c.sqlite");
 });
+
+Deno.test("--catalog sqlite: with a Windows drive path is refused off Windows, not made in the working directory", () => {
+  // Off Windows `sqlite:C:\vc\c.sqlite` was the file "C:\vc\c.sqlite" in the
+  // working directory, and `sqlite:///C:/vc/c.sqlite` (the URL form written on
+  // Windows) a directory C: at the root.
+  for (const os of ["linux", "darwin"] as const) {
+    for (
+      const text of ["sqlite:C:\\vc\\c.sqlite", "sqlite:C:/vc/c.sqlite", "sqlite:///C:/vc/c.sqlite"]
+    ) {
+      const error = assertThrows(() => parseCatalogRef(text, "h1", "/work", os), InvalidInputError);
+      assertStringIncludes(error.message, `catalog "${text}"`);
+      assertStringIncludes(error.message, "is a Windows path");
+    }
+    // Spelled as this system's paths, a directory named C: is one.
+    assertEquals(parseCatalogRef("sqlite:/C:/vc/c.sqlite", "h1", "/work", os), {
+      kind: "sqlite",
+      path: "/C:/vc/c.sqlite",
+      host: "h1",
+    });
+    assertEquals(
+      parseCatalogRef("sqlite:./C:/c.sqlite", "h1", "/work", os),
+      { kind: "sqlite", path: "/work/./C:/c.sqlite", host: "h1" },
+    );
+  }
+  assertEquals(
+    parseCatalogRef("sqlite:///C:/vc/c.sqlite", "h1", "C:\\w", "windows"),
+    { kind: "sqlite", path: "C:/vc/c.sqlite", host: "h1" },
+  );
+});

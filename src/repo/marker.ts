@@ -22,6 +22,7 @@ import { readSmallObjectText } from "../store/small_object.ts";
 import { storedProblem } from "../upload_check.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { win32Join, win32Root } from "../path.ts";
+import { windowsPathProblem } from "../uri.ts";
 import { jsonErrorPosition } from "../json_text.ts";
 
 /** The marker's key in the store. */
@@ -143,6 +144,13 @@ export function parseCatalogRef(
           "sqlite:); give the path from / (sqlite:$HOME/…)",
       );
     }
+    // Off Windows a Windows drive's path (`sqlite:C:\\vc\\c.sqlite`, or the URL
+    // form written there, `sqlite:///C:/vc/c.sqlite`) was a file of that name
+    // in the working directory, or a directory `C:` at the root.
+    const drive = os === "windows"
+      ? undefined
+      : windowsPathProblem(given.startsWith("///") ? path.slice(1) : path, os);
+    if (drive !== undefined) throw new InvalidInputError(`catalog "${text}": ${drive}`);
     if (os === "windows") {
       // `sqlite:///C:/x.sqlite` names `C:/x.sqlite`, as a `file:` URL would.
       if (/^\/[A-Za-z]:[\\/]/.test(path)) path = path.slice(1);

@@ -26,6 +26,7 @@ import { retryReason } from "../store/retry_notice.ts";
 import { dirname } from "../path.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import { SETTLE_MS } from "../store/fs_validator.ts";
 import { unverifiableReason } from "../verify.ts";
 import { endpointName, goneError, isRefusedAnswer } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable, mayBeBeingWrittenAt } from "./entry_fetch.ts";
@@ -446,7 +447,7 @@ export class EntryResolver {
     if (sameVersion(head, rec)) {
       // The state this answer is of, for the next revalidation (or none).
       rec.validator = head.validator;
-      return (await this.#confirmed(this.#settled(loc, rec, head), now)) ??
+      return (await this.#confirmedBy(loc, rec, head, now)) ??
         await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
     // A copy checked by its parts has no MD5 recorded: read from the disk
@@ -463,16 +464,32 @@ export class EntryResolver {
       rec.opaqueEtag = head.opaqueEtag === true ? true : undefined;
       rec.partSizes = undefined;
       rec.validator = head.validator;
-      return (await this.#confirmed(this.#settled(loc, rec, head), now)) ??
+      return (await this.#confirmedBy(loc, rec, head, now)) ??
         await this.#fetcher.fetch(loc, head, ctx, integrity);
     }
     return await this.#fetchOrServe(loc, rec, head, ctx, integrity);
   }
 
-  /** `rec`, marked unsettled when `head` is of a file that may still be written. */
-  #settled(loc: EntryLocation, rec: EntryRec, head: ObjectInfo): EntryRec {
-    rec.unsettled = mayBeBeingWrittenAt(loc.storeRoot, head) || undefined;
-    return rec;
+  /**
+   * {@linkcode #confirmed} of `rec` by the store's answer `head` at `now`
+   * (the bytes it holds), marked unsettled when `head` is of a file that may
+   * still be written. The same bytes as at the first look
+   * {@linkcode SETTLE_MS} or more before settle it whatever the file's date:
+   * one dated ahead (a share whose clock is ahead) reads as "changed moments
+   * ago" until that date, and would be asked about, and hashed whole, at
+   * every use. Still unsettled, it keeps the time of that first look.
+   */
+  async #confirmedBy(
+    loc: EntryLocation,
+    rec: EntryRec,
+    head: ObjectInfo,
+    now: number,
+  ): Promise<EntryRec | undefined> {
+    const first = rec.validatedAt;
+    const looked = first !== 0 && first <= now;
+    const quiet = looked && now - first >= SETTLE_MS;
+    rec.unsettled = (!quiet && mayBeBeingWrittenAt(loc.storeRoot, head)) || undefined;
+    return await this.#confirmed(rec, rec.unsettled && looked ? first : now);
   }
 
   /**

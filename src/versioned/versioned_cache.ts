@@ -2541,7 +2541,7 @@ export class VersionedCache {
             bytesWritten += size;
             return { path, dest, unchanged: false as const };
           } catch (error) {
-            stopped = options.signal?.aborted === true && stoppedBy(error, options.signal);
+            stopped = stoppedBy(error, options.signal);
             throw error;
           } finally {
             // Failed entries count too: the progress reaches its total
@@ -2565,7 +2565,7 @@ export class VersionedCache {
         if (r.value.unchanged) unchanged.push({ path, dest });
         else copied.push({ path, dest, ...("download" in r.value ? { download: true } : {}) });
       } // Interrupted: an entry the stop cut is not one that "failed".
-      else if (!signal?.aborted || !stoppedBy(r.error, signal)) {
+      else if (!stoppedBy(r.error, signal)) {
         failed.push({ path: entries[i]!.path, error: r.error });
       }
     });
@@ -2689,6 +2689,10 @@ export class VersionedCache {
       isVersion(version) ? locks?.[lockKey(path, version)] : undefined;
     const noCredentials = new NoCredentialsOnce();
     const results = await mapSettled(entries, PARALLEL, async ({ path, version }) => {
+      // Stopped (Ctrl-C): the entries not started are not checked, nor counted
+      // (the bar raced to its total), as in `syncSettled`.
+      signal?.throwIfAborted();
+      let stopped = false;
       const onProgress = options.onProgress;
       const onRead = onProgress &&
         ((p: { bytes: number; total: number }) =>
@@ -2716,9 +2720,13 @@ export class VersionedCache {
         return isVersion(version)
           ? await noCredentials.run(this.bucket, path, check)
           : await check();
+      } catch (error) {
+        stopped = stoppedBy(error, signal);
+        throw error;
       } finally {
-        // A failed check counts too: the progress reaches its total.
-        options.onProgress?.({ done: ++done, total: entries.length, current: path });
+        // A failed check counts too: the progress reaches its total (one the
+        // stop cut is not checked).
+        if (!stopped) options.onProgress?.({ done: ++done, total: entries.length, current: path });
       }
     });
     // An abort is not a problem of each entry it stopped.
@@ -3842,12 +3850,13 @@ function dropHint(uri: string): string {
  */
 export class FrozenError extends InvalidInputError {}
 
-// The signal's own reason, an AbortError, or an error that wraps either.
-function stoppedBy(error: unknown, signal: AbortSignal): boolean {
-  return findCause(
-    error,
-    (e) => e === signal.reason || (e instanceof DOMException && e.name === "AbortError"),
-  ) !== undefined;
+// Whether `signal` was aborted and `error` is its own reason, an AbortError,
+// or an error that wraps either: an entry the stop cut (not failed, not done).
+function stoppedBy(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && findCause(
+        error,
+        (e) => e === signal.reason || (e instanceof DOMException && e.name === "AbortError"),
+      ) !== undefined;
 }
 
 function alreadyPublished(

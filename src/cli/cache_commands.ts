@@ -650,14 +650,19 @@ export const verify: Command = {
       [
         `${r.ok} ok, ${corrupt.length} corrupt` +
         (r.unreadable === undefined ? "" : `, ${r.unreadable.length} not checked (unreadable)`),
-        ...corrupt.map((c) =>
-          `corrupt (${c.notRemoved === undefined ? "removed" : "not removed"}): ${c.uri}: ${
-            c.problem ?? "does not match"
-          }` +
-          // Its own reason (a file another program holds open), not the cache dir's said below.
-          (c.notRemoved === undefined || c.notRemoved === r.notWritable
-            ? ""
-            : `; not removed: ${c.notRemoved}`)
+        // A line each, up to a cap: copies that went bad together (a disk
+        // that failed) are thousands.
+        ...cappedLines(
+          corrupt.map((c) =>
+            `corrupt (${c.notRemoved === undefined ? "removed" : "not removed"}): ${c.uri}: ${
+              c.problem ?? "does not match"
+            }` +
+            // Its own reason (a file another program holds open), not the cache dir's said below.
+            (c.notRemoved === undefined || c.notRemoved === r.notWritable
+              ? ""
+              : `; not removed: ${c.notRemoved}`)
+          ),
+          "corrupt",
         ),
         ...(corrupt.some((c) => c.notRemoved === undefined)
           ? ["the next use of a removed entry downloads it again"]
@@ -676,7 +681,11 @@ export const verify: Command = {
           ),
           "intact with a new modification time",
         ),
-        ...(r.unreadable ?? []).map((u) => `not checked (unreadable): ${u.uri}: ${u.problem}`),
+        // Every copy of another user's, in a shared cache dir.
+        ...cappedLines(
+          (r.unreadable ?? []).map((u) => `not checked (unreadable): ${u.uri}: ${u.problem}`),
+          "not checked (unreadable)",
+        ),
         ...cappedLines(
           (r.orphans ?? []).map((p) => `removed ${p}: data without a readable record`),
           "removed (data without a readable record)",

@@ -396,8 +396,8 @@ export async function recordTreeDamage(cacheDir: string): Promise<RecordTreeDama
     }
   };
   await walk(metaRoot);
-  found.journalDirs.sort();
-  found.recordDirFiles.sort();
+  found.journalDirs.sort(compareUtf8);
+  found.recordDirFiles.sort(compareUtf8);
   return found;
 }
 
@@ -957,6 +957,8 @@ export async function verifyEntries(
   }, signal ? { signal } : {});
   const removed = corrupt.filter((c) => c.notRemoved === undefined);
   await write(() => compactJournals(cacheDir, removed), undefined);
+  // In `ls` order, not the order the parallel checks ended in.
+  corrupt.sort((a, b) => compareUtf8(a.uri, b.uri));
   const result: VerifyResult = { ok, corrupt };
   if (notWritable !== undefined) result.notWritable = notWritable;
   if (orphans.length > 0) result.orphans = orphans;
@@ -965,11 +967,11 @@ export async function verifyEntries(
   if (journalDirs.length > 0) result.journalDirs = journalDirs;
   if (recordDirFiles.length > 0) result.recordDirFiles = recordDirFiles;
   if (ownedJournals.length > 0) result.ownedJournals = ownedJournals;
-  if (ownedData.length > 0) result.ownedData = ownedData.sort();
+  if (ownedData.length > 0) result.ownedData = ownedData.sort(compareUtf8);
   if (deadRecords > 0) result.deadRecords = deadRecords;
-  if (retimed.length > 0) result.retimed = retimed.sort();
+  if (retimed.length > 0) result.retimed = retimed.sort(compareUtf8);
   if (unreadable.length > 0) {
-    result.unreadable = unreadable.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    result.unreadable = unreadable.sort((a, b) => compareUtf8(a.path, b.path));
   }
   return result;
 }

@@ -69,13 +69,22 @@ export function redactUrl(text: string): string {
 const MIN_SECRET_LENGTH = 8;
 
 /**
+ * A SigV4 signature (`Signature=…` of an Authorization header,
+ * `X-Amz-Signature=…` of a presigned URL): 64 hex digits.
+ */
+const SIGNATURE = /\b((?:X-Amz-)?Signature=)[0-9a-f]{64}(?![0-9a-f])/gi;
+
+/**
  * `text` that came from elsewhere (a server's error message, an answer's
  * body, a cause's message) with each of `secrets` shown as `***`: a server
  * or a proxy that echoes a request back ("Invalid token …", the signed
  * headers with `x-amz-security-token`) put the secret into the error, so
  * into terminals, `--json` output and CI logs. A secret under 8 characters,
- * and an undefined one, is not looked for. Call it before cutting the text:
- * an echo straddling the cut would keep its first half.
+ * and an undefined one, is not looked for. A request's SigV4 signature
+ * (`Signature=` of an echoed Authorization header, `X-Amz-Signature=` of a
+ * presigned URL) is starred too: with the date beside it, whoever reads the
+ * log could send that request again until it expires. Call it before
+ * cutting the text: an echo straddling the cut would keep its first half.
  *
  * @example
  * ```ts
@@ -86,13 +95,17 @@ const MIN_SECRET_LENGTH = 8;
  *   "bad x-amz-security-token: ***",
  * );
  * assert.equal(redactSecrets("a short pw", ["pw"]), "a short pw");
+ * assert.equal(
+ *   redactSecrets(`SignedHeaders=host, Signature=${"ab".repeat(32)}`, []),
+ *   "SignedHeaders=host, Signature=***",
+ * );
  * ```
  */
 export function redactSecrets(
   text: string,
   secrets: Iterable<string | undefined>,
 ): string {
-  let out = text;
+  let out = text.replace(SIGNATURE, "$1***");
   for (const secret of secrets) {
     if (secret !== undefined && secret.length >= MIN_SECRET_LENGTH) {
       out = out.replaceAll(secret, "***");

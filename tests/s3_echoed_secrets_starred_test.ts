@@ -46,6 +46,9 @@ function assertNoSecret(text: string, what: string): void {
   for (const secret of [SECRET_KEY, SESSION_TOKEN]) {
     assert(!text.includes(secret.slice(0, 12)), `${what} shows ${secret}:\n${text}`);
   }
+  // The echoed Authorization header's signature: with the date beside it,
+  // anyone reading the log could send that request again for 15 minutes.
+  assert(!/Signature=[0-9a-f]{64}/i.test(text), `${what} shows the request's signature:\n${text}`);
 }
 
 /**
@@ -166,6 +169,7 @@ Deno.test("vc cache get / mirror against a server echoing the request: no secret
         const r = await vc([...args, ...extra], env);
         assertEquals(r.code, 1, r.stderr);
         assertStringIncludes(r.stderr, "x-amz-security-token: ***");
+        assertStringIncludes(r.stderr, "Signature=***");
         assertNoSecret(r.stdout + r.stderr, `vc ${[...args, ...extra].join(" ")}`);
       }
     }

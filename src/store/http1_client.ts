@@ -23,7 +23,7 @@
 import { onAbort } from "../abort_hub.ts";
 import type { RequestUrl } from "./request_url.ts";
 import { envGranted } from "../permission_granted.ts";
-import { inertJson } from "../printable.ts";
+import { codePointLabel, inertJson } from "../printable.ts";
 
 /** One request. */
 export interface Http1Request {
@@ -627,6 +627,12 @@ interface ParsedHead {
 }
 
 const MAX_HEAD = 256 * 1024;
+/**
+ * A control character but a tab, which no header value holds (RFC 9110,
+ * 5.5, has a recipient reject the message): NUL, a bare CR or LF, ESC.
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const HEADER_CONTROL = /[\0-\x08\x0a-\x1f\x7f]/;
 const CLOSED_BEFORE_RESPONSE = "connection closed before the response (unexpected eof)";
 // Bodies with at least this much left are read without the connection's buffer.
 const DIRECT_READ = 64 * 1024;
@@ -678,6 +684,16 @@ async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
       if (colon <= 0) throw new Error(`malformed header line ${inertJson(line)}`);
       const name = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim();
+      const control = HEADER_CONTROL.exec(value);
+      if (control !== null) {
+        // As fetch refuses it: a bare CR can hide another header in a value
+        // (`etag: "…"\rcontent-length: 5`) that a reader on the way takes as one.
+        throw new Error(
+          `header ${inertJson(name)} holds the control character ${
+            codePointLabel(control[0].charCodeAt(0))
+          }, which no HTTP answer holds`,
+        );
+      }
       headers.push([name, value]);
       if (name === "content-length") {
         const n = Number(value);

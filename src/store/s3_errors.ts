@@ -396,15 +396,22 @@ function httpError(
     const target = details.location ?? details.endpoint;
     // Only S3's own redirect documents name an endpoint to use: a bare
     // Location may be a proxy's or a captive portal's login page.
-    const endpoint = target === undefined ||
-        (code !== "PermanentRedirect" && code !== "TemporaryRedirect")
+    // One that sends the object's own request elsewhere (`http:` to
+    // `https:`, a base path added) names the endpoint it moved to, or is a loop.
+    const endpoint = target === undefined
       ? undefined
-      : redirectEndpoint(target, ctx);
+      : code === "PermanentRedirect" || code === "TemporaryRedirect"
+      ? redirectEndpoint(target, ctx)
+      : sameObjectEndpoint(target, ctx);
+    const loop = endpoint !== undefined && sameEndpoint(endpoint, ctx.endpoint);
     return new StoreError(
       `${ctx.operation} ${ctx.uri} failed: ${ctx.endpoint} redirected (${what}) to ${
         // A presigned URL there is a secret: its query values are hidden.
         target === undefined ? "an unnamed location (no Location header)" : redactUrl(target)}: ${
-        endpoint === undefined
+        loop
+          ? "its own address, a redirect loop (a proxy or load balancer on the way sending the " +
+            "request back?)"
+          : endpoint === undefined
           ? "point the endpoint (AWS_ENDPOINT_URL) or region (AWS_REGION) there"
           : `point the endpoint there (AWS_ENDPOINT_URL=${endpoint}${
             ctx.endpointSource === undefined ? "" : `, in place of ${ctx.endpointSource}`
@@ -519,6 +526,46 @@ function redirectEndpoint(target: string, ctx: S3RequestContext): string | undef
     ? host.slice(bucketLabel.length)
     : host;
   return `${scheme}//${bare.includes(":") ? `[${bare}]` : bare}${url.port ? `:${url.port}` : ""}`;
+}
+
+/**
+ * The endpoint a bare redirect of an object's request moved it to: the
+ * Location is the same object path-style (`/<bucket>/<key>`, after any base
+ * path) or virtual-hosted (`<bucket>.host/<key>`), with no query (a
+ * presigned URL is another request). Undefined for any other Location.
+ */
+function sameObjectEndpoint(target: string, ctx: S3RequestContext): string | undefined {
+  const prefix = `s3://${ctx.bucket}/`;
+  if (!HAS_SCHEME.test(target) || !ctx.uri.startsWith(prefix)) return undefined;
+  const key = ctx.uri.slice(prefix.length);
+  const url = targetUrl(target);
+  if (url === undefined || url.hostname === "" || url.search !== "" || key === "") {
+    return undefined;
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return undefined;
+  }
+  const pathStyle = `/${ctx.bucket}/${key}`;
+  if (path.endsWith(pathStyle)) {
+    return `${url.protocol}//${url.host}${path.slice(0, -pathStyle.length)}`;
+  }
+  return path === `/${key}` && url.hostname.toLowerCase().startsWith(`${ctx.bucket.toLowerCase()}.`)
+    ? redirectEndpoint(target, ctx)
+    : undefined;
+}
+
+/** Whether two endpoint URLs are one (case of scheme and host, default port, trailing slash aside). */
+function sameEndpoint(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    const url = targetUrl(u);
+    return url === undefined
+      ? u
+      : `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+  };
+  return norm(a) === norm(b);
 }
 
 /**

@@ -17,6 +17,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { rootCertificates } from "node:tls";
 import { Buffer } from "node:buffer";
+import { MIN_PROGRESS_BYTES } from "../deadline.ts";
 
 /**
  * A body of known length written in chunks (a file), for bodies too large
@@ -53,16 +54,21 @@ export interface NodeSendInit {
    */
   onConnect?: (() => void) | undefined;
   /**
-   * Called as the connection takes the body (in slices of at most 1 MiB,
-   * each waited for when its buffers are full), with the bytes taken so
-   * far, the whole length last: a body whose count stops moving is one the
-   * server stopped reading.
+   * Called as the connection takes the body (in slices of at most
+   * `MIN_PROGRESS_BYTES`, each waited for when its buffers are full), with
+   * the bytes taken so far, the whole length last: a body whose count stops
+   * moving is one the server stopped reading.
    */
   onBodyBytes?: ((sent: number) => void) | undefined;
 }
 
-/** The largest slice of a body in memory written at once when its progress is watched. */
-const SEND_SLICE = 1024 * 1024;
+/**
+ * The largest slice of a body written at once when its progress is watched:
+ * the progress a stall deadline waits for (1 MiB slices took longer than a
+ * short request timeout to leave on a link that kept taking bytes, and the
+ * send was given up as stalled).
+ */
+const SEND_SLICE = MIN_PROGRESS_BYTES;
 
 /**
  * Keep-alive connections for large-body requests, one pool per scheme.
@@ -152,11 +158,14 @@ export class NodeBodySender {
         return;
       }
       let sent = 0;
-      const write = async (chunk: Uint8Array) => {
-        if (!req.write(chunk)) {
+      const closed = () => new Error("the connection closed while sending");
+      const writeSlice = async (slice: Uint8Array) => {
+        // Closed between slices (its close event gone already): no drain comes.
+        if (req.destroyed) throw closed();
+        if (!req.write(slice)) {
           await new Promise<void>((ok, fail) => {
             // A connection destroyed while full (an abort) drains never.
-            const failed = () => fail(new Error("the connection closed while sending"));
+            const failed = () => fail(closed());
             req.once("close", failed);
             req.once("drain", () => {
               req.off("close", failed);
@@ -164,16 +173,19 @@ export class NodeBodySender {
             });
           });
         }
-        sent += chunk.length;
+        sent += slice.length;
         onBodyBytes?.(sent);
       };
-      const pipe = body instanceof Uint8Array
-        ? async (put: (chunk: Uint8Array) => Promise<void>) => {
-          const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-          for (let at = 0; at < bytes.length; at += SEND_SLICE) {
-            await put(bytes.subarray(at, at + SEND_SLICE));
-          }
+      // Any chunk (a whole body in memory, a stream's) goes in slices, each
+      // told as the connection takes it.
+      const write = async (chunk: Uint8Array) => {
+        const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        for (let at = 0; at < bytes.length; at += SEND_SLICE) {
+          await writeSlice(bytes.subarray(at, at + SEND_SLICE));
         }
+      };
+      const pipe = body instanceof Uint8Array
+        ? (put: (chunk: Uint8Array) => Promise<void>) => put(body)
         : (put: (chunk: Uint8Array) => Promise<void>) => body.pipe(put);
       pipe(write).then(() => req.end(), (error) => {
         req.destroy(error);

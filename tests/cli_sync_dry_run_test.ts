@@ -50,3 +50,16 @@ Deno.test("vc sync --dry-run lists the copies and failures a sync would make, an
   assert(real.json<SyncJson>().dryRun === undefined);
   assertEquals(real.json<SyncJson>().failed.map((f) => f.path), ["/a.csv"]);
 });
+
+Deno.test("vc sync --dry-run to a DEST that cannot be a directory says the sync would copy nothing", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("a.csv", "a\n");
+  assertEquals((await ws.vc("add", "/a.csv", "a.csv")).code, 0);
+  await ws.write("afile", "x\n");
+  const dry = await ws.vc("sync", "afile", "--dry-run");
+  assertEquals(dry.code, 1);
+  assertStringIncludes(
+    dry.stderr,
+    `sync to ${ws.path("afile")} would copy nothing: it is a file, not a directory`,
+  );
+});

@@ -2201,6 +2201,9 @@ export class VersionedCache {
     const locks = await this.#lockEntries();
     const resolved = (path: string) =>
       this.#locked(this.#asset(path, manifestEntries[path] as string), locks);
+    const dryRun = options.dryRun === true;
+    // A dry run that cannot start says what the sync would do: copy nothing.
+    const copiedNothing = `sync to ${root} ${dryRun ? "would copy" : "copied"} nothing`;
     // A path this platform cannot hold as a file (on Windows `/a:b.csv`, an
     // alternate data stream of `a`; `/con/x.csv`; `/data./x.csv`) would be
     // written as another file, or not at all: all are named before anything
@@ -2214,14 +2217,14 @@ export class VersionedCache {
     });
     if (unwritable.length > 0) {
       throw new InvalidInputError(
-        `sync to ${root} copied nothing: ${firstNamed(unwritable, "; ")}`,
+        `${copiedNothing}: ${firstNamed(unwritable, "; ")}`,
       );
     }
     // DEST that cannot be a directory would fail every entry alike, each
     // after its download: said once, before anything is downloaded.
     const notADirectory = await destDirProblem(root);
     if (notADirectory !== undefined) {
-      throw new InvalidInputError(`sync to ${root} copied nothing: ${notADirectory}`);
+      throw new InvalidInputError(`${copiedNothing}: ${notADirectory}`);
     }
     // Frozen mode refuses unlocked entries: find them all before copying any,
     // so CI gets one complete answer and no half-synced directory.
@@ -2236,7 +2239,7 @@ export class VersionedCache {
       });
       if (errors.length > 0) {
         throw new FrozenError(
-          `sync to ${root} copied nothing: ${firstNamed(errors.map((e) => e.message), "; ")}`,
+          `${copiedNothing}: ${firstNamed(errors.map((e) => e.message), "; ")}`,
           { cause: errors[0] },
         );
       }
@@ -2248,7 +2251,6 @@ export class VersionedCache {
     // another entry's bytes while both were reported copied. Whether names
     // fold is asked of DEST's own file system (a case-insensitive mount on
     // Linux, a case-sensitive volume on macOS), not assumed from the OS.
-    const dryRun = options.dryRun === true;
     const clashes = pathClashes(
       entries.map(({ path }) => path),
       namesFoldIn(root, { write: !dryRun }),

@@ -191,3 +191,83 @@ Deno.test("S3Store: large PUTs to https trusted only through DENO_CERT go throug
   assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)), [md5, md5]);
   assertEquals(received, 2 * (2 << 20));
 });
+
+Deno.test("S3Store: a large PUT that falls back to fetch is not given up by the node:http send's stall deadline", async () => {
+  // The node:http attempt fails (its connection dropped) and the same
+  // attempt goes on through fetch: the send stall deadline armed for
+  // node:http (the request timeout) was left running and aborted the fetch
+  // upload as "took no more of the request's body", though the store
+  // answered within the attempt's time (the timeout plus the body at 64 KiB/s).
+  const md5 = md5Hex(new Uint8Array(2 << 20));
+  const read = (name: string) => Deno.readTextFileSync(new URL(name, TLS_FIXTURES));
+  const listener = Deno.listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: read("cert.pem"),
+    key: read("key.pem"),
+  });
+  const conns: Deno.Conn[] = [];
+  const serve = async (conn: Deno.TlsConn, first: boolean) => {
+    await conn.handshake();
+    if (first) return conn.close(); // the node:http connection: dropped
+    const buf = new Uint8Array(64 * 1024);
+    const bytes: number[] = [];
+    let text = "";
+    let length = -1;
+    let got = 0;
+    for (let reads = 0; reads < 100_000 && (length < 0 || got < length); reads++) {
+      const n = await conn.read(buf);
+      if (n === null) return;
+      if (length < 0) {
+        bytes.push(...buf.subarray(0, n));
+        text = new TextDecoder("latin1").decode(new Uint8Array(bytes));
+        const end = text.indexOf("\r\n\r\n");
+        if (end < 0) continue;
+        length = Number(/content-length: *(\d+)/i.exec(text)?.[1] ?? 0);
+        got = bytes.length - end - 4;
+      } else got += n;
+    }
+    // Longer than the request timeout, well within the attempt's whole time.
+    await new Promise((ok) => setTimeout(ok, 1500));
+    await conn.write(
+      new TextEncoder().encode(
+        `HTTP/1.1 200 OK\r\nETag: "${md5}"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    conn.close();
+  };
+  const loop = (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      serve(conn, conns.length === 1).catch(() => {});
+    }
+  })().catch(() => {});
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("./fixtures/tls_put_child.ts", import.meta.url).pathname,
+        `https://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+        "1000",
+        "1",
+        "1",
+      ],
+      env: { DENO_CERT: new URL("ca.pem", TLS_FIXTURES).pathname, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    assertEquals(JSON.parse(new TextDecoder().decode(out.stdout)), [md5]);
+    assertEquals(conns.length, 2, "one node:http connection, one of fetch");
+  } finally {
+    listener.close();
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed already */ }
+    }
+    await loop;
+  }
+});

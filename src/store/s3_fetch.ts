@@ -612,6 +612,10 @@ export class S3Fetch {
               // sends through fetch from now on (more copies, same bytes).
               if (parsed.protocol !== "https:" || signal?.aborted) throw error;
               this.#useBodySender = false;
+              // fetch tells no progress of a body: its send has the attempt's
+              // whole time, not node:http's stall deadline.
+              cancelStall?.();
+              cancelStall = undefined;
             }
           }
           res ??= await fetch(url, {

@@ -14,13 +14,19 @@ import { startFakeS3 } from "../src/testing/mod.ts";
 
 const DENIED = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
 
-/** Runs `vc mirror data s3://bkt/pre --delete` through a proxy refusing what `refused` says. */
-async function refusedRun(refused: (req: Request) => boolean) {
+/**
+ * Runs `vc mirror data s3://bkt/pre --delete` through a proxy refusing what
+ * `refused` says, with files `names` (f0.txt to f5.txt) in `data`.
+ */
+async function refusedRun(
+  refused: (req: Request) => boolean,
+  names: readonly string[] = [0, 1, 2, 3, 4, 5].map((i) => `f${i}.txt`),
+) {
   // The proxy sends requests on to the fake's own host:port, not the one
   // signed for (fetch sets Host), so signatures cannot be checked there.
   await using fake = await startFakeS3({ credentials: false, buckets: ["bkt"] });
   await using ws = await CliWorkspace.create();
-  for (let i = 0; i < 6; i++) await ws.write(`data/f${i}.txt`, `file ${i}`);
+  for (const name of names) await ws.write(`data/${name}`, `file ${name}`);
   for (let i = 0; i < 5; i++) await fake.putObject("bkt", `pre/old${i}.txt`, "old");
   const proxy = startForwardingProxy(fake.url, (req) => {
     const url = new URL(req.url);
@@ -68,4 +74,15 @@ Deno.test("vc mirror --delete, upload-only key: the refused deletes said in one 
   assertEquals(lines.filter((l) => l.includes("access denied")).length, 1, run.stderr);
   assertStringIncludes(run.stderr, "5 paths (");
   assertEquals(keys.length, 11);
+});
+
+Deno.test("vc mirror, listing-only key: the refused uploads' line names the first paths in key order by UTF-8 bytes", async () => {
+  // UTF-16 code units put the emoji (a surrogate pair, D83D) first; S3 and
+  // `vc mirror`'s listings put U+FF21 (EF BC A1 in UTF-8) first.
+  const names = ["a\u{1F600}.txt", "a\uFF21.txt"];
+  const { run } = await refusedRun((req) => req.method === "PUT" || req.method === "POST", names);
+  assertEquals(run.code, 1, run.stderr);
+  const line = run.stderr.split("\n").find((l) => l.includes("2 paths (")) ?? "";
+  assertEquals(line.indexOf(names[1]!) < line.indexOf(names[0]!), true, run.stderr);
+  assertEquals(line.includes(names[0]!), true, run.stderr);
 });

@@ -49,6 +49,7 @@ import { refuseFlagsUnless } from "./args.ts";
 import { writeFailureLines } from "./failure_lines.ts";
 import { withStep } from "./upload_progress.ts";
 import { emptySourceWarning } from "./mirror_empty_source.ts";
+import { compareUtf8 } from "../utf8.ts";
 
 /** Loaded only for the default state file (see its use). */
 const SETTINGS_MODULE = "./settings.ts";
@@ -916,9 +917,10 @@ function failureLines(
       : shown(f);
   return groupByCause(failed, causeOf).map(({ cause, items }) => {
     if (cause === undefined || items.length === 1) return line(items[0]!);
-    // The first few by name, not by which transfer failed first: the same
-    // cause reads the same at each run (or watch batch).
-    const named = fewNamed(items.map((f) => f.path).sort(), shownKey);
+    // The first few by name (in key order by UTF-8 bytes, as the listings),
+    // not by which transfer failed first: the same cause reads the same at
+    // each run (or watch batch).
+    const named = fewNamed(items.map((f) => f.path).sort(compareUtf8), shownKey);
     return `vc: mirror: ${items.length} paths (${named}): ${
       printable(cause).replace(/; the next run tries it again$/, "; the next run tries them again")
     }`;

@@ -83,3 +83,17 @@ Deno.test("--catalog sqlite: with a Windows drive path is refused off Windows, n
     { kind: "sqlite", path: "C:/vc/c.sqlite", host: "h1" },
   );
 });
+
+Deno.test("--catalog sqlite:///C:/… off Windows says it names a directory C: at the root, and how to name that one", () => {
+  const text = "sqlite:///C:/vc/c.sqlite";
+  const error = assertThrows(
+    () => parseCatalogRef(text, "h1", "/work", "linux"),
+    InvalidInputError,
+  );
+  assertStringIncludes(error.message, "is a Windows path");
+  assertStringIncludes(error.message, '/C:/vc/c.sqlite, a directory "C:" at the root');
+  // The way to name that directory, not a relative path the form never meant.
+  assertStringIncludes(error.message, "sqlite:/C:/vc/c.sqlite for");
+  assertEquals(error.message.includes("relative path"), false, error.message);
+  assertEquals(error.message.includes("./C:"), false, error.message);
+});

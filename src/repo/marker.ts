@@ -147,10 +147,22 @@ export function parseCatalogRef(
     // Off Windows a Windows drive's path (`sqlite:C:\\vc\\c.sqlite`, or the URL
     // form written there, `sqlite:///C:/vc/c.sqlite`) was a file of that name
     // in the working directory, or a directory `C:` at the root.
-    const drive = os === "windows"
-      ? undefined
-      : windowsPathProblem(given.startsWith("///") ? path.slice(1) : path, os);
-    if (drive !== undefined) throw new InvalidInputError(`catalog "${text}": ${drive}`);
+    const urlForm = given.startsWith("///");
+    const drivePath = urlForm ? path.slice(1) : path;
+    const drive = os === "windows" ? undefined : windowsPathProblem(drivePath, os);
+    if (drive !== undefined) {
+      // The URL form is an absolute path here, not the relative one said of `C:\vc`.
+      throw new InvalidInputError(
+        `catalog "${text}": ${
+          urlForm
+            ? `${JSON.stringify(drivePath)} is a Windows path, but this system is ${os}: ` +
+              `here it is ${path}, a directory "${drivePath.slice(0, 2)}" at the root, not drive ` +
+              `${drivePath[0]!.toUpperCase()}:; give a path of this system (or sqlite:${path} ` +
+              "for a directory of that name)"
+            : drive
+        }`,
+      );
+    }
     if (os === "windows") {
       // `sqlite:///C:/x.sqlite` names `C:/x.sqlite`, as a `file:` URL would.
       if (/^\/[A-Za-z]:[\\/]/.test(path)) path = path.slice(1);

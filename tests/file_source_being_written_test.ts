@@ -87,3 +87,34 @@ Deno.test("a file:// source dated in the future (a share's clock ahead) is asked
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a file:// source dated in the future, rewritten at the same size and date between two looks, is not settled on the old bytes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_future_rewrite_" });
+  try {
+    const src = join(await Deno.realPath(dir), "src");
+    await Deno.mkdir(src);
+    const path = join(src, "ahead.bin");
+    const uri = pathToFileURL(path).href;
+    const ahead = new Date(Date.now() + 3600_000);
+    await Deno.writeTextFile(path, "a".repeat(1000));
+    await Deno.utime(path, ahead, ahead);
+    const clock = new ManualClock();
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false, clock });
+    assertEquals(await Deno.readTextFile(await cache.cache(uri)), "a".repeat(1000));
+    // Rewritten within the racy window: same size, its date put back.
+    await clock.advance(500);
+    await Deno.writeTextFile(path, "b".repeat(1000));
+    await Deno.utime(path, ahead, ahead);
+    // A look 2 s after the first finds other bytes: those are served, not
+    // the first ones settled.
+    await clock.advance(SETTLE_MS);
+    assertEquals(await Deno.readTextFile(await cache.cache(uri)), "b".repeat(1000));
+    // And trusted only once two looks 2 s apart found them.
+    await Deno.writeTextFile(path, "c".repeat(1000));
+    await Deno.utime(path, ahead, ahead);
+    await clock.advance(500);
+    assertEquals(await Deno.readTextFile(await cache.cache(uri)), "c".repeat(1000));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join, pathBelow, resolve } from "./path.ts";
+import { basename, dirname, join, pathBelow, resolve } from "./path.ts";
 
 /**
  * `path` with its links resolved, as far as it exists (the rest appended);
@@ -100,4 +100,43 @@ export async function realBelow(path: string, dir: string): Promise<boolean> {
   if (pathBelow(resolve(path), resolve(dir)) !== undefined) return true;
   const [realPath, realDir] = await Promise.all([realish(path), realish(dir)]);
   return pathBelow(realPath, realDir) !== undefined;
+}
+
+/**
+ * Whether a file written to `path` by a rename lands in `dir` or below it,
+ * as written or where the links on its way lead. The rename replaces a link
+ * at `path` itself (never writes through it), so only `path`'s directory is
+ * resolved: one `realpath` where {@linkcode realBelow} makes two, the first
+ * failing (a thrown error) for a file not written yet. `realDir` is `dir`'s
+ * {@linkcode realish}, for a caller that checks many paths against one
+ * directory (a sync's thousands of copies out of the cache).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { realish, renameLandsBelow } from "./real_path.ts";
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.mkdir(`${dir}/cache`);
+ *   await Deno.writeTextFile(`${dir}/cache/x.csv`, "cached");
+ *   await Deno.symlink(`${dir}/cache`, `${dir}/out`);
+ *   const realCache = realish(`${dir}/cache`);
+ *   assert(await renameLandsBelow(`${dir}/out/y.csv`, `${dir}/cache`, realCache));
+ *   // A link to a cached file is replaced by the rename, the cached file untouched.
+ *   await Deno.symlink(`${dir}/cache/x.csv`, `${dir}/x.csv`);
+ *   assert(!(await renameLandsBelow(`${dir}/x.csv`, `${dir}/cache`, realCache)));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function renameLandsBelow(
+  path: string,
+  dir: string,
+  realDir: Promise<string> = realish(dir),
+): Promise<boolean> {
+  const target = resolve(path);
+  if (pathBelow(target, resolve(dir)) !== undefined) return true;
+  const [realParent, real] = await Promise.all([realish(dirname(target)), realDir]);
+  return pathBelow(join(realParent, basename(target)), real) !== undefined;
 }

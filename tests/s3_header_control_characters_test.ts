@@ -8,7 +8,7 @@
  * recipient reject such a message: vc refuses the answer, naming the
  * object and the endpoint, and caches nothing.
  */
-import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { S3Store } from "../src/store/s3.ts";
 import { StoreError } from "../src/errors.ts";
 import { withWorkspace } from "./cli_process.ts";
@@ -21,9 +21,19 @@ const HEADS: Record<string, string> = {
   cr: `etag: "${MD5}"\rcontent-length: 5`,
   esc: `etag: "${MD5}\x1b[31m"`,
   meta: `etag: "${MD5}"\r\nx-amz-meta-vc-md5: ${MD5}\0`,
+  // At the value's end or start, where trimming its spaces took it away.
+  trailing: `etag: "${MD5}"\r`,
+  leading: `etag:\x0b"${MD5}"`,
+  name: `et\0ag: "${MD5}"`,
 };
 
-/** A raw TCP server answering each request with the head `HEADS[key]` for its key. */
+/** Heads that are fine: a tab inside a value, obs-text (UTF-8 bytes, 0x80 and up). */
+const GOOD: Record<string, string> = {
+  tab: `etag: "${MD5}"\r\nx-amz-meta-note: a\tb`,
+  obs: `etag: "${MD5}"\r\nx-amz-meta-note: caf\u00e9 \u00a0`,
+};
+
+/** A raw TCP server answering each request with the head `HEADS[key]` (or `GOOD[key]`) for its key. */
 function rawServer() {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conns = new Set<Deno.Conn>();
@@ -45,7 +55,9 @@ function rawServer() {
               text = text.slice(end);
               const key = path!.split("/").at(-1)!;
               const head =
-                `HTTP/1.1 200 OK\r\n${HEADS[key]}\r\ncontent-length: ${BODY.length}\r\n` +
+                `HTTP/1.1 200 OK\r\n${
+                  HEADS[key] ?? GOOD[key]
+                }\r\ncontent-length: ${BODY.length}\r\n` +
                 `x-amz-request-id: r1\r\n\r\n`;
               const bytes = enc.encode(head + (method === "HEAD" ? "" : BODY));
               for (let o = 0; o < bytes.length;) o += await conn.write(bytes.subarray(o));
@@ -104,6 +116,27 @@ Deno.test("S3Store: an answer with a control character in a header value is refu
         assert(!["\0", "\r", "\x1b"].some((c) => error.message.includes(c)), label);
       }
     }
+  }
+});
+
+Deno.test("S3Store: a tab and obs-text in a header value are taken as they came", async () => {
+  await using server = rawServer();
+  for (const http1 of [false, true]) {
+    await using store = new S3Store({
+      bucket: "b",
+      endpoint: `http://127.0.0.1:${server.port}`,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+      http1,
+    });
+    const tab = await store.head("tab");
+    assertEquals(tab?.metadata?.note, "a\tb", `http1 ${http1}`);
+    // Both clients read a head's bytes as Latin-1; NBSP at the end is no space around the value.
+    const obs = await store.head("obs");
+    const utf8 = new TextEncoder().encode("caf\u00e9 \u00a0");
+    assertEquals(obs?.metadata?.note, String.fromCharCode(...utf8), `http1 ${http1}`);
   }
 });
 

@@ -628,11 +628,13 @@ interface ParsedHead {
 
 const MAX_HEAD = 256 * 1024;
 /**
- * A control character but a tab, which no header value holds (RFC 9110,
+ * A control character but a tab, which no header line holds (RFC 9110,
  * 5.5, has a recipient reject the message): NUL, a bare CR or LF, ESC.
  */
 // deno-lint-ignore no-control-regex -- matching control characters is the point
 const HEADER_CONTROL = /[\0-\x08\x0a-\x1f\x7f]/;
+/** The spaces and tabs around a header value. */
+const OWS_ENDS = /^[ \t]+|[ \t]+$/g;
 const CLOSED_BEFORE_RESPONSE = "connection closed before the response (unexpected eof)";
 // Bodies with at least this much left are read without the connection's buffer.
 const DIRECT_READ = 64 * 1024;
@@ -682,9 +684,12 @@ async function readHead(conn: Connection, method: string): Promise<ParsedHead> {
       const line = lines[i]!;
       const colon = line.indexOf(":");
       if (colon <= 0) throw new Error(`malformed header line ${inertJson(line)}`);
+      // The whole line: trimming would take a control character at either
+      // end of the value (a bare CR before the line's CRLF) away unseen.
+      const control = HEADER_CONTROL.exec(line);
       const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const control = HEADER_CONTROL.exec(value);
+      // Only spaces and tabs surround a value (RFC 9110, 5.5): not obs-text's NBSP.
+      const value = line.slice(colon + 1).replace(OWS_ENDS, "");
       if (control !== null) {
         // As fetch refuses it: a bare CR can hide another header in a value
         // (`etag: "…"\rcontent-length: 5`) that a reader on the way takes as one.

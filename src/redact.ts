@@ -70,9 +70,13 @@ const MIN_SECRET_LENGTH = 8;
 
 /**
  * A SigV4 signature (`Signature=…` of an Authorization header,
- * `X-Amz-Signature=…` of a presigned URL): 64 hex digits.
+ * `X-Amz-Signature=…` of a presigned URL): 64 hex digits, also after `%3D`
+ * (a presigned URL inside another's query, `%253D` twice encoded), as a JSON
+ * member (`"Signature": "…"`, its quotes escaped where a body is quoted) and
+ * in S3's `<SignatureProvided>`.
  */
-const SIGNATURE = /\b((?:X-Amz-)?Signature=)[0-9a-f]{64}(?![0-9a-f])/gi;
+const SIGNATURE =
+  /\b((?:X-Amz-)?Signature(?:Provided>|\\?"\s*:\s*\\?"|\s*=\s*|%(?:25)?3D))[0-9a-f]{64}(?![0-9a-f])/gi;
 
 /**
  * `text` that came from elsewhere (a server's error message, an answer's

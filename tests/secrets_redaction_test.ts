@@ -10,11 +10,12 @@ import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { withWorkspace } from "./cli_process.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
-import { redactUrl } from "../src/redact.ts";
+import { redactSecrets, redactUrl } from "../src/redact.ts";
 import { resolveS3Settings } from "../src/store/s3_config.ts";
 import { s3Namespace } from "../src/cache/layout.ts";
 import { CacheClient } from "../src/server/client.ts";
 import { InvalidInputError } from "../src/errors.ts";
+import { notS3XmlMessage } from "../src/store/s3_errors.ts";
 import { redactPostgresUrl } from "../src/repo/postgres_catalog.ts";
 import { parseCatalogRef } from "../src/repo/marker.ts";
 import { checkRuntimeUrl } from "../src/repo/setup.ts";
@@ -41,6 +42,46 @@ Deno.test("redactUrl: user stays, password, query values and fragment become ***
   // Nothing secret: as given.
   assertEquals(redactUrl("http://127.0.0.1:9000"), "http://127.0.0.1:9000");
   assertEquals(redactUrl("http://alice@h:1"), "http://alice@h:1");
+});
+
+Deno.test("redactSecrets: a SigV4 signature is starred in each form an echo carries it, nothing else", () => {
+  const sig = "0123456789abcdef".repeat(4);
+  const starred: [string, string][] = [
+    [`SignedHeaders=host, Signature=${sig}`, "SignedHeaders=host, Signature=***"],
+    [`k?X-Amz-Date=1&amp;X-Amz-Signature=${sig}&v=1`, "k?X-Amz-Date=1&amp;X-Amz-Signature=***&v=1"],
+    [`x-amz-signature=${sig.toUpperCase()}`, "x-amz-signature=***"],
+    // A presigned URL inside another's query (a login page's return address), once or twice encoded.
+    [
+      `next=https%3A%2F%2Fh%2Fk%3FX-Amz-Signature%3D${sig}%26a%3D1`,
+      "next=https%3A%2F%2Fh%2Fk%3FX-Amz-Signature%3D***%26a%3D1",
+    ],
+    [`X-Amz-Signature%253d${sig}`, "X-Amz-Signature%253d***"],
+    // JSON, as a proxy answers and as vc quotes a body that is not S3's XML.
+    [`{"X-Amz-Signature": "${sig}"}`, `{"X-Amz-Signature": "***"}`],
+    [JSON.stringify(`{"Signature":"${sig}"}`), JSON.stringify(`{"Signature":"***"}`)],
+    // S3's SignatureDoesNotMatch document.
+    [`<SignatureProvided>${sig}</SignatureProvided>`, "<SignatureProvided>***</SignatureProvided>"],
+  ];
+  for (const [text, want] of starred) assertEquals(redactSecrets(text, []), want);
+  for (
+    const text of [
+      "the Signature we calculated does not match",
+      "key reports/Signature=2024.csv",
+      `mySignature=${sig}`,
+      `Signature=${sig}0`,
+      `Signature=${sig.slice(1)}`,
+    ]
+  ) assertEquals(redactSecrets(text, []), text);
+});
+
+Deno.test("a body that is not S3's XML, cut in its echoed signature, shows none of that signature", () => {
+  const sig = "0123456789abcdef".repeat(4);
+  // The cut at the body's first 200 characters falls 4 digits before the
+  // signature's end: the 60 shown would leave 65536 guesses to resend it.
+  const body = `${"x".repeat(200 - " Signature=".length - 60)} Signature=${sig}; more`;
+  const message = notS3XmlMessage(body);
+  assert(!message.includes(sig.slice(0, 16)), message);
+  assertStringIncludes(message, "Signature=***");
 });
 
 Deno.test("S3 endpoint with a password or a signed query: refused, secret not shown", () => {

@@ -662,7 +662,9 @@ export function isForeignErrorBody(type: string | null, body: string): boolean {
  * ```
  */
 export function notS3XmlMessage(body: string): string {
-  return `the answer is not S3's XML: ${JSON.stringify(body.slice(0, 200))}`;
+  // An echoed signature is starred before the cut: cut first, the digits
+  // before the cut would stay (a few missing ones are guessed).
+  return `the answer is not S3's XML: ${JSON.stringify(redactSecrets(body, []).slice(0, 200))}`;
 }
 
 /**

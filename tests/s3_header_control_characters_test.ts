@@ -12,6 +12,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import { S3Store } from "../src/store/s3.ts";
 import { StoreError } from "../src/errors.ts";
 import { withWorkspace } from "./cli_process.ts";
+import { type RawServer, rawServer } from "./raw_server.ts";
 
 const BODY = "hello world\n";
 const MD5 = "6f5902ac237024bdd0c176cb93063dc4";
@@ -34,72 +35,53 @@ const GOOD: Record<string, string> = {
 };
 
 /** A raw TCP server answering each request with the head `HEADS[key]` (or `GOOD[key]`) for its key. */
-function rawServer() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns = new Set<Deno.Conn>();
+function headServer(): RawServer {
   const enc = new TextEncoder();
-  const loop = (async () => {
-    for await (const conn of listener) {
-      conns.add(conn);
-      (async () => {
-        const buf = new Uint8Array(64 * 1024);
-        let text = "";
-        try {
-          for (;;) {
-            const n = await conn.read(buf);
-            if (n === null) return;
-            text += new TextDecoder().decode(buf.subarray(0, n));
-            while (text.includes("\r\n\r\n")) {
-              const end = text.indexOf("\r\n\r\n") + 4;
-              const [method, path] = text.split(" ");
-              text = text.slice(end);
-              const key = path!.split("/").at(-1)!;
-              const head =
-                `HTTP/1.1 200 OK\r\n${
-                  HEADS[key] ?? GOOD[key]
-                }\r\ncontent-length: ${BODY.length}\r\n` +
-                `x-amz-request-id: r1\r\n\r\n`;
-              const bytes = enc.encode(head + (method === "HEAD" ? "" : BODY));
-              for (let o = 0; o < bytes.length;) o += await conn.write(bytes.subarray(o));
-            }
-          }
-        } catch {
-          // closed by the test
-        } finally {
-          conns.delete(conn);
-          try {
-            conn.close();
-          } catch { /* closed */ }
+  return rawServer(async (conn) => {
+    const buf = new Uint8Array(64 * 1024);
+    let text = "";
+    try {
+      for (;;) {
+        const n = await conn.read(buf);
+        if (n === null) return;
+        text += new TextDecoder().decode(buf.subarray(0, n));
+        while (text.includes("\r\n\r\n")) {
+          const end = text.indexOf("\r\n\r\n") + 4;
+          const [method, path] = text.split(" ");
+          text = text.slice(end);
+          const key = path!.split("/").at(-1)!;
+          const head =
+            `HTTP/1.1 200 OK\r\n${HEADS[key] ?? GOOD[key]}\r\ncontent-length: ${BODY.length}\r\n` +
+            `x-amz-request-id: r1\r\n\r\n`;
+          const bytes = enc.encode(head + (method === "HEAD" ? "" : BODY));
+          for (let o = 0; o < bytes.length;) o += await conn.write(bytes.subarray(o));
         }
-      })();
-    }
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      for (const c of conns) {
-        try {
-          c.close();
-        } catch { /* closed */ }
       }
-      await loop;
-    },
-  };
+    } finally {
+      try {
+        conn.close();
+      } catch { /* closed by the server's dispose */ }
+    }
+  });
+}
+
+/** A store of bucket `b` at `server`, through the own HTTP/1.1 client or fetch, one attempt. */
+function storeAt(server: RawServer, http1: boolean): S3Store {
+  return new S3Store({
+    bucket: "b",
+    endpoint: server.url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+    http1,
+  });
 }
 
 Deno.test("S3Store: an answer with a control character in a header value is refused, naming the object and endpoint", async () => {
-  await using server = rawServer();
+  await using server = headServer();
   for (const http1 of [false, true]) {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint: `http://127.0.0.1:${server.port}`,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-      http1,
-    });
+    await using store = storeAt(server, http1);
     for (const key of Object.keys(HEADS)) {
       for (
         const [what, call] of [["get", () => store.get(key)], [
@@ -120,17 +102,9 @@ Deno.test("S3Store: an answer with a control character in a header value is refu
 });
 
 Deno.test("S3Store: a tab and obs-text in a header value are taken as they came", async () => {
-  await using server = rawServer();
+  await using server = headServer();
   for (const http1 of [false, true]) {
-    await using store = new S3Store({
-      bucket: "b",
-      endpoint: `http://127.0.0.1:${server.port}`,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-      http1,
-    });
+    await using store = storeAt(server, http1);
     const tab = await store.head("tab");
     assertEquals(tab?.metadata?.note, "a\tb", `http1 ${http1}`);
     // Both clients read a head's bytes as Latin-1; NBSP at the end is no space around the value.
@@ -141,7 +115,7 @@ Deno.test("S3Store: a tab and obs-text in a header value are taken as they came"
 });
 
 Deno.test("vc cache get: an ETag with a NUL or a bare CR caches nothing", async () => {
-  await using server = rawServer();
+  await using server = headServer();
   await withWorkspace(async (dir, vc) => {
     const env = {
       AWS_ENDPOINT_URL: `http://127.0.0.1:${server.port}`,

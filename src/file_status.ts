@@ -66,6 +66,30 @@ export function statusOrUndefinedSync(
 }
 
 /**
+ * Whether `lstat` of `path` succeeds, any failure read as "no": only for a
+ * choice where a wrong "no" costs nothing (the words of an error already
+ * being raised, a migration that an unreadable file skips), not for one
+ * that removes or keeps a file, where {@linkcode statusOrUndefinedSync}
+ * throws what says nothing of it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { seenSync } from "./file_status.ts";
+ * assert.equal(seenSync("/nonexistent/vc-example"), false);
+ * assert.equal(seenSync("/"), true);
+ * ```
+ */
+export function seenSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * `Deno.lstat`, or `undefined` when the path is missing (see
  * {@linkcode isMissing}); other errors are thrown.
  *

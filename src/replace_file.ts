@@ -17,6 +17,7 @@
  * @module
  */
 import { fsPlatform } from "./fs_platform.ts";
+import { seenSync } from "./file_status.ts";
 
 /** Waits between attempts (ms): about a second in all, as the README promises. */
 const RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320, 400];
@@ -50,7 +51,7 @@ export function isSharingViolation(error: unknown): boolean {
 function heldOpenError(from: string, to: string, error: unknown): Error {
   // Nothing at `to` to replace: the file held is the one renamed (a damaged
   // catalog's WAL file moved aside), named so.
-  if (!exists(to)) {
+  if (!seenSync(to)) {
     return new Deno.errors.PermissionDenied(
       `cannot move ${from} to ${to}: another program has it open (Windows refuses to rename ` +
         `an open file); close it and try again`,
@@ -62,15 +63,6 @@ function heldOpenError(from: string, to: string, error: unknown): Error {
       `file); close it and try again`,
     { cause: error },
   );
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // The destination's read-only attribute, as Deno reports it on Windows: a

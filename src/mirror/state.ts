@@ -23,6 +23,7 @@ import { asAccessDenied, InvalidInputError, VcError } from "../errors.ts";
 import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { sqliteOutOfRoom } from "../no_space.ts";
+import { seenSync } from "../file_status.ts";
 import { warnOnStderr } from "../warning_line.ts";
 import { MIRROR } from "../command_words.ts";
 
@@ -643,10 +644,10 @@ export class MirrorState {
  * file first, so one file moves whole. A damaged one is left where it is.
  */
 function takeOverFormer(former: string, path: string, warn: (message: string) => void): void {
-  if (exists(path) || !exists(former) || notRegularFileKind(former) !== undefined) return;
+  if (seenSync(path) || !seenSync(former) || notRegularFileKind(former) !== undefined) return;
   const lock = lockStateFile(former, warn);
   try {
-    if (exists(path) || !exists(former)) return;
+    if (seenSync(path) || !seenSync(former)) return;
     try {
       const db = new DatabaseSync(former);
       try {
@@ -659,19 +660,10 @@ function takeOverFormer(former: string, path: string, warn: (message: string) =>
     }
     Deno.renameSync(former, path);
     for (const suffix of ["-wal", "-shm"]) {
-      if (exists(`${former}${suffix}`)) Deno.renameSync(`${former}${suffix}`, `${path}${suffix}`);
+      if (seenSync(`${former}${suffix}`)) Deno.renameSync(`${former}${suffix}`, `${path}${suffix}`);
     }
   } finally {
     lock.close();
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

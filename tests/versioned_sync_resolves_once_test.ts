@@ -7,7 +7,9 @@
  * resolving, and the cache dir once per cache: one resolution a file. A DEST
  * whose directory leads into the cache is still refused
  * (`versioned_dest_link_into_bucket_test.ts`), and a link to a cached file
- * at an entry's place is replaced, the cached file untouched.
+ * at an entry's place is replaced, the cached file untouched. The cache dir
+ * is resolved again when it is found to be another directory (moved, a link
+ * to it in its place): a DEST where it now leads is refused.
  */
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
@@ -73,4 +75,20 @@ Deno.test("a link to a cached file at an entry's place is replaced by the copy, 
   assertEquals((await Deno.lstat(join(out, "a.txt"))).isFile, true);
   assertEquals(await Deno.readTextFile(join(out, "a.txt")), "pinned\n");
   assertEquals(await Deno.readTextFile(cached), "pinned\n");
+});
+
+Deno.test("a cache dir replaced by a link after a sync still refuses a DEST inside where it leads", async () => {
+  await using ws = await workspace();
+  const src = join(ws.dir, "a.txt");
+  await Deno.writeTextFile(src, "pinned\n");
+  await ws.vc.add("/a.txt", src);
+  // The cache dir resolved by this sync's copies.
+  await ws.vc.syncSettled(join(ws.dir, "out"));
+  const cache = join(ws.dir, "cache");
+  const moved = join(ws.dir, "moved");
+  await Deno.rename(cache, moved);
+  await Deno.symlink(moved, cache);
+  const report = await ws.vc.syncSettled(join(moved, "x"));
+  assertEquals(report.copied, []);
+  assertEquals(report.failed.map((f) => (f.error as Error).name), ["InvalidInputError"]);
 });

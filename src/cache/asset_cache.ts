@@ -201,8 +201,9 @@ export class AssetCache implements AsyncDisposable {
   #dirLooked = false;
   #remoteLoaded: Remote | undefined;
   // Where the cache dir leads (links resolved), resolved by the first
-  // copyVerified(): what a copy out must not land in.
-  #realDir: Promise<string> | undefined;
+  // copyVerified() and again when the cache dir is another directory (a
+  // link put in its place): what a copy out must not land in.
+  #realDir: { id: string; real: Promise<string> } | undefined;
 
   /** Resolves settings (options > environment > config file > defaults); no I/O beyond reading the config file. */
   constructor(options: AssetCacheOptions = {}) {
@@ -709,6 +710,21 @@ export class AssetCache implements AsyncDisposable {
     );
   }
 
+  // The cache dir's real path for copyVerified(), resolved again only when
+  // the cache dir's path names another file, or leads to another directory,
+  // than when it was resolved (moved and a link to it put in its place, a
+  // link retargeted): two stats a copy, not a realpath. (A link put in place
+  // of one of its parents goes unseen.)
+  async #realCacheDir(): Promise<string> {
+    const { realish } = await import("../real_path.ts");
+    const [named, led] = await Promise.all(
+      [Deno.lstat(this.dir), Deno.stat(this.dir)].map((p) => p.catch(() => undefined)),
+    );
+    const id = [named, led].map((i) => i === undefined ? "" : `${i.dev}:${i.ino}`).join("/");
+    if (this.#realDir?.id !== id) this.#realDir = { id, real: realish(this.dir) };
+    return await this.#realDir.real;
+  }
+
   async #copyVerified(local: string, dest: string, options: CopyVerifiedOptions): Promise<void> {
     const { onCheckProgress, onProgress, onWritten, signal } = options;
     // A copy there replaces a cached copy in place (`cache()` serves it as the
@@ -716,11 +732,12 @@ export class AssetCache implements AsyncDisposable {
     // also through a symbolic link on `dest`'s way.
     // The copy's rename replaces a link at `dest`, never writes through it:
     // `dest`'s directory is what is resolved, against the cache dir resolved
-    // once (a sync copies thousands of files out; resolving both for each
-    // was ~7% of its time).
-    const { realish, renameLandsBelow } = await import("../real_path.ts");
-    this.#realDir ??= realish(this.dir);
-    if (this.#layout.contains(dest) || (await renameLandsBelow(dest, this.dir, this.#realDir))) {
+    // once, again only when it changes (a sync copies thousands of files
+    // out; resolving both for each was ~7% of its time).
+    const { renameLandsBelow } = await import("../real_path.ts");
+    if (
+      this.#layout.contains(dest) || (await renameLandsBelow(dest, this.dir, this.#realCacheDir()))
+    ) {
       throw new InvalidInputError(
         `cannot copy ${local} to ${dest}: ${dest} is inside the cache dir ${this.dir} ` +
           `(copy to a directory of your own; cache() gives a cached copy's path to read)`,

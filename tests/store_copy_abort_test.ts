@@ -46,36 +46,44 @@ function s3Store(s3: FakeS3Server, extra: Record<string, number> = {}): S3Store 
 
 class Stop extends Error {}
 
+/**
+ * Starts `call` with a signal, aborts it once the server holds its first
+ * `op` request, and asserts it rejects with the abort's reason; the held
+ * requests are released after.
+ */
+async function abortWhileHeld(
+  s3: FakeS3Server,
+  op: S3Operation,
+  call: (signal: AbortSignal) => Promise<unknown>,
+): Promise<void> {
+  const held = holdAll(s3, op);
+  try {
+    const stop = new AbortController();
+    const running = call(stop.signal);
+    await held.arrived;
+    stop.abort(new Stop("user stopped"));
+    await assertRejects(() => running, Stop, "user stopped");
+  } finally {
+    held.release();
+  }
+}
+
 Deno.test("S3Store.copy aborted while the server holds the CopyObject rejects with the abort's reason", async () => {
   await using s3 = await startFakeS3({ buckets: ["b"] });
   await using store = s3Store(s3);
   await store.put("src.bin", text("weights"));
-  const held = holdAll(s3, "CopyObject");
-  try {
-    const stop = new AbortController();
-    const copy = store.copy("src.bin", "dst.bin", { signal: stop.signal });
-    await held.arrived;
-    stop.abort(new Stop("user stopped"));
-    await assertRejects(() => copy, Stop, "user stopped");
-  } finally {
-    held.release();
-  }
+  await abortWhileHeld(s3, "CopyObject", (signal) => store.copy("src.bin", "dst.bin", { signal }));
 });
 
 Deno.test("S3Store.copy in parts aborted while a part copy is held rejects and leaves no upload", async () => {
   await using s3 = await startFakeS3({ buckets: ["b"] });
   await using store = s3Store(s3, { multipartCopyThreshold: 4, copyPartSize: 4 });
   await store.put("src.bin", text("0123456789"));
-  const held = holdAll(s3, "UploadPartCopy");
-  try {
-    const stop = new AbortController();
-    const copy = store.copy("src.bin", "dst.bin", { signal: stop.signal });
-    await held.arrived;
-    stop.abort(new Stop("user stopped"));
-    await assertRejects(() => copy, Stop, "user stopped");
-  } finally {
-    held.release();
-  }
+  await abortWhileHeld(
+    s3,
+    "UploadPartCopy",
+    (signal) => store.copy("src.bin", "dst.bin", { signal }),
+  );
   const left = [];
   for await (const upload of store.pendingUploads("")) left.push(upload.key);
   assertEquals(left, []);
@@ -86,16 +94,11 @@ Deno.test("adopt aborted while the server holds its copy rejects with the abort'
   await using s3 = await startFakeS3({ buckets: ["b"] });
   await using store = s3Store(s3);
   await store.put("d/t-1.0.0.csv", text("a"));
-  const held = holdAll(s3, "CopyObject");
-  try {
-    const stop = new AbortController();
-    const adopt = adoptOtherNamings(store, "/d/t.csv", { signal: stop.signal });
-    await held.arrived;
-    stop.abort(new Stop("user stopped"));
-    await assertRejects(() => adopt, Stop, "user stopped");
-  } finally {
-    held.release();
-  }
+  await abortWhileHeld(
+    s3,
+    "CopyObject",
+    (signal) => adoptOtherNamings(store, "/d/t.csv", { signal }),
+  );
   // The copy is one request: whatever the server made of it is whole.
   const there = await store.head("d/t.1.0.0.csv");
   if (there !== undefined) assertEquals(there.size, 1);

@@ -108,6 +108,25 @@ export class CliWorkspace implements AsyncDisposable {
     return this.run([...args, "--bucket", this.bucket]);
   }
 
+  /**
+   * A repository at `DIR/repo` holding record 1 (`/f.txt`) whose content was
+   * removed behind its back (what `vc repo check` reports); its URL.
+   */
+  async repoWithContentGone(): Promise<string> {
+    const repo = pathToFileURL(join(this.dir, "repo")).href;
+    await this.write("f.txt", "f");
+    for (
+      const args of [["repo", "init", repo], ["repo", "add", "/f.txt", "f.txt", "--repo", repo]]
+    ) {
+      const r = await this.run(args);
+      if (r.code !== 0) throw new Error(`vc ${args.join(" ")}: ${r.stderr}`);
+    }
+    for await (const e of Deno.readDir(join(this.dir, "repo", "content"))) {
+      await Deno.remove(join(this.dir, "repo", "content", e.name), { recursive: true });
+    }
+    return repo;
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await Deno.remove(this.dir, { recursive: true });
   }

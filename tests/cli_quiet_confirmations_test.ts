@@ -42,14 +42,7 @@ Deno.test("--quiet: what fails is still said (a prefill item, a repo check probl
   const prefill = await ws.run(["prefill", "--list", "list.txt", "--quiet"]);
   assertEquals(prefill.code, 1);
   assertStringIncludes(prefill.stderr, "missing.txt");
-  const repo = pathToFileURL(join(ws.dir, "repo")).href;
-  assertEquals((await ws.run(["repo", "init", repo])).code, 0);
-  await ws.write("f.txt", "f");
-  assertEquals((await ws.run(["repo", "add", "/f.txt", "f.txt", "--repo", repo])).code, 0);
-  // Its content removed behind the repository's back.
-  for await (const e of Deno.readDir(join(ws.dir, "repo", "content"))) {
-    await Deno.remove(join(ws.dir, "repo", "content", e.name), { recursive: true });
-  }
+  const repo = await ws.repoWithContentGone();
   const check = await ws.run(["repo", "check", "--repo", repo, "--quiet"]);
   assertEquals(check.code, 1);
   assertStringIncludes(check.stdout, "record 1");

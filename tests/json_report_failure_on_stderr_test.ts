@@ -28,13 +28,7 @@ Deno.test("cache verify --json: a corrupt copy is named on stderr too", async ()
 
 Deno.test("repo check --json: a problem is named on stderr too", async () => {
   await using ws = await CliWorkspace.create();
-  const repo = pathToFileURL(join(ws.dir, "repo")).href;
-  assertEquals((await ws.run(["repo", "init", repo])).code, 0);
-  await ws.write("f.txt", "f");
-  assertEquals((await ws.run(["repo", "add", "/f.txt", "f.txt", "--repo", repo])).code, 0);
-  for await (const e of Deno.readDir(join(ws.dir, "repo", "content"))) {
-    await Deno.remove(join(ws.dir, "repo", "content", e.name), { recursive: true });
-  }
+  const repo = await ws.repoWithContentGone();
   const r = await ws.run(["repo", "check", "--repo", repo, "--json"]);
   assertEquals(r.code, 1, r.stdout + r.stderr);
   assertEquals(r.json<{ ok: boolean }>().ok, false);

@@ -648,14 +648,17 @@ function nextPatch(version: string): string {
  * there (`d/x.2017/…`, a tree another tool keeps beside the file) given by
  * its first key only: no key inside a folder is a version, and such a tree
  * may hold millions of keys, a LIST each thousand. The listing starts again
- * past the folder (`startAfter`). A folder named as a version's key
- * (`d/x.3.0.0.csv/…`, see `foreignVersionOf`) is given whole, for its warning.
+ * past the folder (`startAfter`). A folder named as the key of a version the
+ * bucket does not hold (`d/x.3.0.0.csv/…`, see `foreignVersionOf`) is given
+ * whole, for its warning; one beside a version it holds (`held(folder)`:
+ * that key, listed before its folder, is a version) is a folder like any other.
  */
 async function* keysBesideFolders(
   store: ObjectStore,
   prefix: string,
   path: string,
   options: ListOptions,
+  held: (folder: string) => boolean,
 ): AsyncGenerator<ObjectInfo> {
   let after: string | undefined;
   // A store that gives keys at or before `startAfter` again (one that
@@ -680,7 +683,8 @@ async function* keysBesideFolders(
       const slash = info.key.indexOf("/", prefix.length);
       // A key in the prefix's own directory, or a folder's marker (`d/x.y/`).
       if (slash === -1 || slash === info.key.length - 1) continue;
-      if (foreignVersionOf(info.key, path)?.folder !== undefined) continue;
+      const folder = foreignVersionOf(info.key, path)?.folder;
+      if (folder !== undefined && !held(folder)) continue;
       const past = pastFolder(info.key.slice(0, slash + 1));
       if (compareUtf8(past, info.key) <= 0) continue; // a folder name of 1,024 bytes
       after = past;
@@ -724,7 +728,14 @@ async function versionsUnder(
   // Keys only: a directory store need not hash files to list them.
   const listOptions: ListOptions = { etags: false };
   if (options.signal !== undefined) listOptions.signal = options.signal;
-  for await (const info of keysBesideFolders(store, prefix, path, listOptions)) {
+  // A folder named as a version's key (`d/x.1.0.0.csv/…`) beside that
+  // version's object, which sorts before it: no version, nothing to copy.
+  const held = (folder: string) => {
+    const parsed = parseVersionedKey(folder);
+    const key = parsed?.path === path ? found.get(parsed.version)?.key : undefined;
+    return key === folder || key === slashedKey(folder);
+  };
+  for await (const info of keysBesideFolders(store, prefix, path, listOptions, held)) {
     options.onListed?.();
     const parsed = parseVersionedKey(info.key);
     if (parsed?.path === path) found.set(parsed.version, info);
@@ -738,6 +749,7 @@ async function versionsUnder(
       const foreign = options.onForeign === undefined
         ? undefined
         : foreignVersionOf(info.key, path);
+      if (foreign?.folder !== undefined && held(foreign.folder)) continue;
       if (foreign !== undefined) options.onForeign?.({ ...foreign, key: info.key });
       else if (
         options.onLeftover !== undefined && leftoverVersionedKey(info.key)?.path === path

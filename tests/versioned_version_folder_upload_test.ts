@@ -56,3 +56,23 @@ Deno.test("a folder's own marker and a key below another path's version are not 
     folder: "foo/bar.2.0.0-rc.1.csv",
   });
 });
+
+Deno.test("vc versions names a folder of many keys in one warning, not one a key", async () => {
+  await using ws = await withFolderVersion();
+  for (let i = 0; i < 25; i++) {
+    await ws.write(`bucket/foo/bar.3.0.0.csv/part${String(i).padStart(2, "0")}.csv`, "p\n");
+  }
+  await ws.write("bucket/foo/bar.v4.0.0.csv", "four\n");
+  const r = await ws.vc("versions", "/foo/bar.csv");
+  assertEquals(r.code, 0, r.stderr);
+  const lines = r.stderr.trim().split("\n");
+  assertEquals(lines.length, 2, r.stderr);
+  const folder = lines.find((l) => l.includes("inside a folder")) ?? "";
+  assertStringIncludes(
+    folder,
+    "foo/bar.3.0.0.csv/bar.csv and 25 more keys in the bucket are inside a folder named " +
+      "foo/bar.3.0.0.csv",
+  );
+  assertStringIncludes(folder, "copy the one that holds 3.0.0 to foo/bar.3.0.0.csv");
+  assert(lines.some((l) => l.includes("foo/bar.v4.0.0.csv")), r.stderr);
+});

@@ -461,7 +461,9 @@ export function renamedVersionHint(
 
 /**
  * What to say of `key`, shaped as `foreign`, a version of `path` that semver
- * orders and vc neither lists nor publishes.
+ * orders and vc neither lists nor publishes; for a key in a folder named as a
+ * version's key, `more` is how many other keys that folder holds (said in the
+ * same warning: one a folder, not one a key).
  *
  * @example
  * ```ts
@@ -471,14 +473,29 @@ export function renamedVersionHint(
  * assert.match(foreignKeyMessage("x.2.0.0+ci.7.csv", "/x.csv", found), /build metadata/);
  * const inFolder = { version: "3.0.0", base: "3.0.0", prerelease: false, folder: "x.3.0.0.csv" };
  * assert.match(foreignKeyMessage("x.3.0.0.csv/x.csv", "/x.csv", inFolder), /copy it to x\.3\.0\.0\.csv/);
+ * assert.match(
+ *   foreignKeyMessage("x.3.0.0.csv/a.csv", "/x.csv", inFolder, 2),
+ *   /^x\.3\.0\.0\.csv\/a\.csv and 2 more keys in the bucket are inside .*copy the one that holds 3\.0\.0 to/,
+ * );
  * ```
  */
-export function foreignKeyMessage(key: string, path: string, foreign: ForeignVersion): string {
+export function foreignKeyMessage(
+  key: string,
+  path: string,
+  foreign: ForeignVersion,
+  more = 0,
+): string {
   if (foreign.folder !== undefined) {
-    return `${key} in the bucket is inside a folder named ${foreign.folder}, the key of version ` +
-      `${foreign.version} of ${path} (an upload to a location ending in /), which vc does not ` +
-      `list or read (baiji-pod's listing did): copy it to ${foreign.folder} to make it that ` +
-      "version; `add` and `update` warn when they publish a version at or below it";
+    const [keys, are, copy] = more === 0 ? [key, "is", "it"] : [
+      `${key} and ${more} more ${more === 1 ? "key" : "keys"}`,
+      "are",
+      "the one that holds " +
+      foreign.version,
+    ];
+    return `${keys} in the bucket ${are} inside a folder named ${foreign.folder}, the key of ` +
+      `version ${foreign.version} of ${path} (an upload to a location ending in /), which vc ` +
+      `does not list or read (baiji-pod's listing did): copy ${copy} to ${foreign.folder} to ` +
+      "make it that version; `add` and `update` warn when they publish a version at or below it";
   }
   return `${key} in the bucket is shaped as version ${foreign.version} of ${path}, which vc ` +
     "does not list or read (versions are MAJOR.MINOR.PATCH or a pre-release of one, without a " +

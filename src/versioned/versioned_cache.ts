@@ -1815,18 +1815,31 @@ export class VersionedCache {
     const onListed = listedCounter(options.onProgress);
     const leftovers: string[] = [];
     const others: Array<VersionedKey & { key: string }> = [];
+    // The keys of a folder named as a version's key, by folder: one warning
+    // each (a tree unpacked there may hold thousands).
+    const folders = new Map<string, { first: ForeignVersion & { key: string }; more: number }>();
+    const warn = options.onWarning ?? consoleWarning;
     const keys = await listVersionKeys(store, p, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onListed === undefined ? {} : { onListed }),
-      onOversized: options.onWarning ?? consoleWarning,
-      onForeign: (found) =>
-        (options.onWarning ?? consoleWarning)({
-          key: found.key,
-          message: foreignKeyMessage(found.key, p, found),
-        }),
+      onOversized: warn,
+      onForeign: (found) => {
+        if (found.folder === undefined) {
+          warn({ key: found.key, message: foreignKeyMessage(found.key, p, found) });
+          return;
+        }
+        // Under the `/` name prefix too: `/d/x.3.0.0.csv/…` is another folder.
+        const folder = found.key.startsWith("/") ? `/${found.folder}` : found.folder;
+        const seen = folders.get(folder);
+        if (seen === undefined) folders.set(folder, { first: found, more: 0 });
+        else seen.more++;
+      },
       onLeftover: (key) => leftovers.push(key),
       onOtherPathsVersion: (key, as) => others.push({ ...as, key }),
     });
+    for (const { first, more } of folders.values()) {
+      warn({ key: first.key, message: foreignKeyMessage(first.key, p, first, more) });
+    }
     warnLeftovers(leftovers, p, options.onWarning);
     if (others.length > 0) {
       (options.onWarning ?? consoleWarning)({

@@ -1647,8 +1647,17 @@ export class VersionedCache {
       // than the one it was published to. `vc add` would refuse the pinned
       // path (it is in the manifest), so it is no way out.
       if (pinnedVersion !== undefined && isVersion(pinnedVersion)) {
+        const pins =
+          `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}`;
+        // Unless the bucket holds it under a name vc does not read (a bucket
+        // migrated from another tool): the key and the copy that makes it
+        // vc's, as `vc path` of the pin names them.
+        const spelled = otherSpellingOfVersion(p, pinnedVersion, foreign.map((f) => f.key));
+        if (spelled !== undefined) throw new NotFoundError(`${pins}; ${spelled}`);
+        const otherwise = await this.#namedOtherwise(p, bucket, options.signal, pinnedVersion);
+        if (otherwise !== "") throw new NotFoundError(`${pins}${otherwise}`);
         throw new NotFoundError(
-          `${p} has no versions in ${this.bucket}, yet ${this.manifest} pins ${pinnedVersion}: ` +
+          `${pins}: ` +
             `is this the bucket the manifest was published to? (check the bucket option; ` +
             `${LS_REMOTE.library} lists what the bucket holds)` +
             await this.#noncurrentHint(p, pinnedVersion, await this.uri(p, pinnedVersion)),

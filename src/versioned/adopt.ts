@@ -12,6 +12,7 @@ import { digestFor, normalizeEtag } from "../hash.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { allOtherNamings, type OtherNaming } from "./case_twin.ts";
+import { foreignVersionOf } from "./naming.ts";
 import { compareVersions } from "./version.ts";
 
 /** One version of a path found in another naming, and what became of it. */
@@ -85,6 +86,13 @@ export async function adoptOtherNamings(
   const head = async (key: string) => await store.head(key, signal === undefined ? {} : { signal });
   const out: AdoptedVersion[] = [];
   for (const group of byVersion.values()) {
+    // Keys in a folder named as the key of a version the bucket holds
+    // (`d/t.1.0.0.csv/…` beside `d/t.1.0.0.csv`, a version unpacked beside
+    // itself, thousands of keys maybe): a folder like any other, no HEAD each.
+    if (
+      group.every((o) => foreignVersionOf(o.key, path)?.folder !== undefined) &&
+      await head(group[0]!.vcKey) !== undefined
+    ) continue;
     const infos = (await Promise.all(group.map((o) => head(o.key))))
       .flatMap((info, i) => info === undefined ? [] : [{ ...group[i]!, info }]);
     const first = infos[0];

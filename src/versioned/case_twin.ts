@@ -23,7 +23,7 @@ import { shellWord } from "../shell_word.ts";
 import { joinUri } from "../uri.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../utf8.ts";
-import { foreignVersionOf, parseVersionedKey, versionedKey } from "./naming.ts";
+import { foreignVersionOf, parseVersionedKey, plainSpelling, versionedKey } from "./naming.ts";
 import { compareVersions, isVersion, sortVersions } from "./version.ts";
 
 /**
@@ -179,12 +179,39 @@ export async function allOtherNamings(
   const name = path.slice(path.lastIndexOf("/") + 1);
   const dot = name.lastIndexOf(".");
   const heads = dot > 0 ? [name.slice(0, dot), name] : [name];
-  const candidates = new Set([
-    ...index.anyPath,
-    ...index.byPath.get(`/${dir}${foldName(name)}`) ?? [],
-    ...heads.flatMap((head) => index.byPath.get(`-${dir}${foldName(head)}`) ?? []),
-  ]);
-  return otherNamings(path, [...candidates]);
+  const candidates = [
+    ...new Set([
+      ...index.anyPath,
+      ...index.byPath.get(`/${dir}${foldName(name)}`) ?? [],
+      ...heads.flatMap((head) => index.byPath.get(`-${dir}${foldName(head)}`) ?? []),
+    ]),
+  ];
+  return [...otherNamings(path, candidates), ...otherSpellings(path, candidates)].sort(
+    highestFirst,
+  );
+}
+
+// The keys among `keys` that spell a version of `path` in a way vc does
+// not read (`d/t.v1.4.0.csv`, `d/t.2.1.0+ci.3.csv`, `d/t.3.0.0.csv/t.csv`:
+// see `foreignVersionOf`), each with the version and key vc reads instead,
+// as `vc path` of that version names them: for `vc adopt` to copy.
+function otherSpellings(path: string, keys: readonly string[]): OtherNaming[] {
+  const spelled: OtherNaming[] = [];
+  for (const key of keys) {
+    const foreign = foreignVersionOf(key, path);
+    if (foreign === undefined) continue;
+    const version = plainSpelling(foreign);
+    try {
+      spelled.push({ key, version, vcKey: versionedKey(path, version) });
+    } catch {
+      continue; // a pre-release whose key would read as another path's
+    }
+  }
+  return spelled;
+}
+
+function highestFirst(a: OtherNaming, b: OtherNaming): number {
+  return compareVersions(b.version, a.version) || compareUtf8(a.key, b.key);
 }
 
 // A whole listing's keys by the path they can be a version of, built once
@@ -231,6 +258,14 @@ function indexByPath(keys: readonly string[]): ListingIndex {
     for (const m of name.matchAll(/(?=[-_.][vV]?\d+\.\d+\.\d)/g)) {
       at.push(`-${dir}${foldName(name.slice(0, m.index))}`);
     }
+    // Inside a folder named as a version's key (`d/t.3.0.0.csv/t.csv`, an
+    // upload to a location ending in `/`): under the text before its version.
+    dirs.forEach((d, i) => {
+      const above = dirs.slice(0, i).map((d) => `${d}/`).join("");
+      for (const m of d.matchAll(/(?=\.[vV]?\d+\.\d+\.\d)/g)) {
+        at.push(`-${above}${foldName(d.slice(0, m.index))}`);
+      }
+    });
     if (at.length > MAX_INDEXED_PARTS) anyPath.push(key);
     else for (const a of at) add(a, key);
   }
@@ -280,7 +315,7 @@ function otherNamings(path: string, keys: readonly string[]): OtherNaming[] {
     }
     others.push({ key, version, vcKey });
   }
-  return others.sort((a, b) => compareVersions(b.version, a.version) || compareUtf8(a.key, b.key));
+  return others.sort(highestFirst);
 }
 
 // A version written after `-`, `_` or `.`, with or without a `v` (or `V`).

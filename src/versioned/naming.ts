@@ -398,6 +398,28 @@ export function foreignVersionOf(key: string, path: string): ForeignVersion | un
 }
 
 /**
+ * The version vc reads that `foreign` (see {@linkcode foreignVersionOf})
+ * spells otherwise: without its `v` or build metadata, and without leading
+ * zeros in its parts and numeric pre-release identifiers; the key vc reads it
+ * from is `versionedKey(path, plainSpelling(foreign))`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foreignVersionOf, plainSpelling } from "./naming.ts";
+ * const foreign = foreignVersionOf("d/x.v2.0.0-rc.02+ci.7.csv", "/d/x.csv");
+ * assert.equal(plainSpelling(foreign!), "2.0.0-rc.2");
+ * assert.equal(plainSpelling(foreignVersionOf("d/x.3.0.0.csv/x.csv", "/d/x.csv")!), "3.0.0");
+ * ```
+ */
+export function plainSpelling(foreign: ForeignVersion): string {
+  const pre = /^v?[^-+]*(?:-([^+]*))?/.exec(foreign.version)?.[1];
+  if (pre === undefined) return foreign.base;
+  const ids = pre.split(".").map((id) => /^\d+$/.test(id) ? id.replace(/^0+(?=\d)/, "") : id);
+  return `${foreign.base}-${ids.join(".")}`;
+}
+
+/**
  * The bucket key another tool gives `path` at `spelled`, a semver version
  * with build metadata vc does not publish (`2.0.0+ci.7`), as
  * {@linkcode versionedKey} places a version; `undefined` for anything else

@@ -32,6 +32,7 @@ import {
   leftoverVersionedKey,
   oversizedVersionPath,
   parseVersionedKey,
+  plainSpelling,
   startedVersionKey,
   type VersionedKey,
   versionedKey,
@@ -643,16 +644,6 @@ export function otherSpellingOfVersion(
     : "";
   return `the bucket holds it as ${found.length} keys, spellings vc does not read that may ` +
     `hold different bytes (${named}${more}): copy the one that holds ${version} to ${canonical}`;
-}
-
-// The version vc reads that `foreign` spells otherwise: without its `v` or
-// build metadata, and without leading zeros in its parts and numeric
-// pre-release identifiers (`v2.0.0-rc.02+ci.7` is `2.0.0-rc.2`).
-function plainSpelling(foreign: ForeignVersion): string {
-  const pre = /^v?[^-+]*(?:-([^+]*))?/.exec(foreign.version)?.[1];
-  if (pre === undefined) return foreign.base;
-  const ids = pre.split(".").map((id) => /^\d+$/.test(id) ? id.replace(/^0+(?=\d)/, "") : id);
-  return `${foreign.base}-${ids.join(".")}`;
 }
 
 function nextPatch(version: string): string {

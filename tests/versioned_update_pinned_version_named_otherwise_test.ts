@@ -25,6 +25,7 @@ Deno.test("vc update of a pin the bucket holds in a spelling vc does not read na
   assertEquals(r.code, 1, r.stderr);
   assertStringIncludes(r.stderr, "pins 1.4.0");
   assertStringIncludes(r.stderr, "copy that object to foo/bar.1.4.0.csv");
+  assertStringIncludes(r.stderr, "`vc adopt /foo/bar.csv` copies every such key");
   assert(!r.stderr.includes("is this the bucket"), r.stderr);
 });
 

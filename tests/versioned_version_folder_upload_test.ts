@@ -76,3 +76,12 @@ Deno.test("vc versions names a folder of many keys in one warning, not one a key
   assertStringIncludes(folder, "copy the one that holds 3.0.0 to foo/bar.3.0.0.csv");
   assert(lines.some((l) => l.includes("foo/bar.v4.0.0.csv")), r.stderr);
 });
+
+Deno.test("vc path of a version in a folder of several keys names them all, for the user to pick", async () => {
+  await using ws = await withFolderVersion();
+  await ws.write("bucket/foo/bar.3.0.0.csv/other.csv", "other\n");
+  const r = await ws.vc("path", "/foo/bar.csv", "3.0.0");
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, "holds it as 2 keys");
+  assertStringIncludes(r.stderr, "foo/bar.3.0.0.csv/bar.csv, foo/bar.3.0.0.csv/other.csv");
+});

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { addVersion } from "../command_words.ts";
+import { addVersion, adoptPath } from "../command_words.ts";
 import type { AssetCache, CacheGetOptions } from "../cache/asset_cache.ts";
 import { InvalidInputError, NotFoundError, OfflineError } from "../errors.ts";
 import { compareUtf8 } from "../utf8.ts";
@@ -636,14 +636,17 @@ export function otherSpellingOfVersion(
       inFolder
         ? "inside a folder of that name (an upload to a location ending in /), which"
         : "a spelling"
-    } vc does not read: copy that object to ${canonical}`;
+    } vc does not read: copy that object to ${canonical} (${
+      adoptPath(path)
+    } copies every such key)`;
   }
   const named = found.slice(0, MAX_NAMED_SPELLINGS).join(", ");
   const more = found.length > MAX_NAMED_SPELLINGS
     ? ` and ${found.length - MAX_NAMED_SPELLINGS} more`
     : "";
   return `the bucket holds it as ${found.length} keys, spellings vc does not read that may ` +
-    `hold different bytes (${named}${more}): copy the one that holds ${version} to ${canonical}`;
+    `hold different bytes (${named}${more}): copy the one that holds ${version} to ${canonical}` +
+    ` (${adoptPath(path)} copies them when they hold the same bytes)`;
 }
 
 function nextPatch(version: string): string {

@@ -1215,11 +1215,7 @@ export class VersionedCache {
       // unless one of them is the version asked for.
       const odd: string[] = [];
       const started: string[] = [];
-      const available = await this.#listVersions(
-        path,
-        { onWarning: (w) => odd.push(w.key) },
-        started,
-      );
+      const available = await this.#listVersions(path, { onWarning: () => {} }, started, odd);
       const spelled = otherSpellingOfVersion(path, version, odd) ??
         renamedVersionHint(path, version, started);
       const also = spelled === undefined ? "" : `; ${spelled}`;
@@ -1810,12 +1806,15 @@ export class VersionedCache {
   /**
    * `versions()`; `started`, when given, also gets each key that starts with
    * the key of a version of `path` and goes on (a leftover, or another path's
-   * version such as `x.1.6.0.csv~`), for the error of a missing version.
+   * version such as `x.1.6.0.csv~`), and `odd` each key shaped as a version
+   * vc does not read (every key of a folder its warning names by the first),
+   * for the error of a missing version.
    */
   async #listVersions(
     path: string,
     options: VersionedListOptions,
     started?: string[],
+    odd?: string[],
   ): Promise<string[]> {
     // Stopped already: its reason, not what a look at the bucket would find.
     options.signal?.throwIfAborted();
@@ -1833,6 +1832,7 @@ export class VersionedCache {
       ...(onListed === undefined ? {} : { onListed }),
       onOversized: warn,
       onForeign: (found) => {
+        odd?.push(found.key);
         if (found.folder === undefined) {
           warn({ key: found.key, message: foreignKeyMessage(found.key, p, found) });
           return;

@@ -700,6 +700,10 @@ export const get: Command = {
     }
     await using cache = openAssetCache(ctx);
     await using repo = await openRepo(ctx, "repo get", { cache });
+    // The file written, checked before the download, as `vc get PATH DEST`
+    // checks it: a DEST refused only after it (the repository's marker, a
+    // pipe) had the user wait for a GB's download, then say no.
+    const copy = to === undefined ? undefined : await copyTarget(repo, id, toArg!, to);
     let path: string;
     {
       using bar = ctx.out.progress(`download record ${id}`);
@@ -727,56 +731,74 @@ export const get: Command = {
         toFile: `vc repo get ${id} --to FILE`,
         command: "repo get",
       });
-    } else if (to !== undefined) {
-      let dest = to;
-      // Like cp: into an existing directory, under the record's file name; as
-      // for `vc get`, "out/" names a directory even before it exists.
-      const info = await Deno.stat(dest).catch(() => undefined);
-      if (info?.isDirectory || /[\\/]$/.test(toArg ?? "")) {
-        // The record's name is its logical path's last segment, which is no
-        // file name on Windows when it is `CON`, `aux.txt`, `a.` or `a:b`
-        // (a device, another file, a stream): refused there, as `vc sync`
-        // and `vc mirror` refuse such a name, instead of writing elsewhere.
-        const logical = record.path;
-        // Its last `/` segment, not the platform's basename: on Windows that
-        // also splits at `\`, and `/x/a\b.csv` would be written as `b.csv`.
-        const name = logical.slice(logical.lastIndexOf("/") + 1);
-        const { localPathProblem } = await import("../file_names.ts");
-        // A catalog edited by hand may hold `/raw/..`: its last segment
-        // would name DIR's parent, or DIR itself, not a file in it.
-        const why = name === "" || name === "." || name === ".."
-          ? `its last segment ${JSON.stringify(name)} is no file name`
-          : localPathProblem(name);
-        if (why !== undefined) {
-          throw new InvalidInputError(
-            `cannot write record ${id} (${logical}) into ${dest}: ${why}; give --to FILE`,
-          );
-        }
-        dest = join(dest, name);
-      }
-      // A FILE that is a symbolic link is written through, as `curl -o` and
-      // `vc cache-client get` do: the copy's rename would replace the link
-      // and leave its target, which others read, as it was.
-      const { linkTarget } = await import("../link_target.ts");
-      const target = await linkTarget(dest, "--to");
-      // Over the marker, the catalog or a content object, the copy would
-      // destroy the repository or change another record's content.
-      const { repositoryFileAt } = await import("../repo/own_files.ts");
-      const own = await repositoryFileAt(repo.store.url, repo.marker, target);
-      if (own !== undefined) {
-        throw new UsageError(`--to ${dest} is ${own}`, {
-          command: "repo get",
-          hint: "copy to a file of your own; --local prints the cached copy's path to read",
-        });
-      }
-      await copyLocalOut(ctx, path, target, `copy record ${id}`);
-      await ctx.out.status({ id, path: dest }, `wrote record ${id} to ${dest}`);
+    } else if (copy !== undefined) {
+      await copyLocalOut(ctx, path, copy.target, `copy record ${id}`);
+      await ctx.out.status({ id, path: copy.dest }, `wrote record ${id} to ${copy.dest}`);
     } else {
       // A cache dir holding a newline would print as another path: refused, exact in --json.
       await ctx.out.path({ id, path }, path, `the local path of record ${id}`);
     }
   },
 };
+
+/**
+ * Where `vc repo get ID --to` writes (`dest`, and `target`, the file a
+ * symbolic link there leads to), refused as a usage error when that is none
+ * a copy may replace: a pipe or device, one of the repository's own files,
+ * or, into a directory, a record whose name is no file name there.
+ */
+async function copyTarget(
+  repo: Repository,
+  id: number,
+  toArg: string,
+  to: string,
+): Promise<{ dest: string; target: string }> {
+  let dest = to;
+  // Like cp: into an existing directory, under the record's file name; as
+  // for `vc get`, "out/" names a directory even before it exists.
+  const info = await Deno.stat(dest).catch(() => undefined);
+  if (info?.isDirectory || /[\\/]$/.test(toArg)) {
+    // The record's name is its logical path's last segment, which is no
+    // file name on Windows when it is `CON`, `aux.txt`, `a.` or `a:b`
+    // (a device, another file, a stream): refused there, as `vc sync`
+    // and `vc mirror` refuse such a name, instead of writing elsewhere.
+    const logical = (await repo.get(id)).path;
+    // Its last `/` segment, not the platform's basename: on Windows that
+    // also splits at `\`, and `/x/a\b.csv` would be written as `b.csv`.
+    const name = logical.slice(logical.lastIndexOf("/") + 1);
+    const { localPathProblem } = await import("../file_names.ts");
+    // A catalog edited by hand may hold `/raw/..`: its last segment
+    // would name DIR's parent, or DIR itself, not a file in it.
+    const why = name === "" || name === "." || name === ".."
+      ? `its last segment ${JSON.stringify(name)} is no file name`
+      : localPathProblem(name);
+    if (why !== undefined) {
+      throw new InvalidInputError(
+        `cannot write record ${id} (${logical}) into ${dest}: ${why}; give --to FILE`,
+      );
+    }
+    dest = join(dest, name);
+  }
+  // `/dev/stdout` into a pipe names no file a copy can replace.
+  const { refuseSpecialDest } = await import("./special_dest.ts");
+  await refuseSpecialDest(dest, `vc repo get ${id} --to -`, "--to");
+  // A FILE that is a symbolic link is written through, as `curl -o` and
+  // `vc cache-client get` do: the copy's rename would replace the link
+  // and leave its target, which others read, as it was.
+  const { linkTarget } = await import("../link_target.ts");
+  const target = await linkTarget(dest, "--to");
+  // Over the marker, the catalog or a content object, the copy would
+  // destroy the repository or change another record's content.
+  const { repositoryFileAt } = await import("../repo/own_files.ts");
+  const own = await repositoryFileAt(repo.store.url, repo.marker, target);
+  if (own !== undefined) {
+    throw new UsageError(`--to ${dest} is ${own}`, {
+      command: "repo get",
+      hint: "copy to a file of your own; --local prints the cached copy's path to read",
+    });
+  }
+  return { dest, target };
+}
 
 /** `vc repo ls [--state S] [--path P] [--tag T] [--limit N]`. */
 export const ls: Command = {

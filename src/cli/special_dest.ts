@@ -13,7 +13,8 @@ import { shellWord } from "../shell_word.ts";
  * socket or device (`/dev/stdout` into a pipe is a link to a `pipe:[…]`
  * that names no file, and the copy failed opening a temp file beside it),
  * or a path in /dev or /proc the vc binary may not look at. `dash` is the
- * command that writes the content to standard output (`vc get PATH -`).
+ * command that writes the content to standard output (`vc get PATH -`);
+ * `what` names the argument in the message (`--to` of `vc repo get`).
  *
  * @example
  * ```ts
@@ -25,8 +26,12 @@ import { shellWord } from "../shell_word.ts";
  * );
  * ```
  */
-export async function refuseSpecialDest(dest: string, dash: string): Promise<void> {
-  let what: string | undefined;
+export async function refuseSpecialDest(
+  dest: string,
+  dash: string,
+  what = "DEST",
+): Promise<void> {
+  let problem: string | undefined;
   try {
     const info = await Deno.stat(dest); // through links, as the kernel does
     // Followed, it is never a link: anything but a file or directory is special.
@@ -34,18 +39,18 @@ export async function refuseSpecialDest(dest: string, dash: string): Promise<voi
     if (kind !== undefined) {
       // Only for the message: a plain file or directory needs no second look.
       const link = (await Deno.lstat(dest).catch(() => undefined))?.isSymlink === true;
-      what = `is not a regular file but ${link ? "a link to " : ""}${kind}`;
+      problem = `is not a regular file but ${link ? "a link to " : ""}${kind}`;
     }
   } catch (error) {
     const where = /^\/(dev|proc)\//.exec(dest)?.[1];
     if (error instanceof Deno.errors.NotCapable && where !== undefined) {
-      what = `is in /${where}, where vc writes no file`;
+      problem = `is in /${where}, where vc writes no file`;
     }
   }
-  if (what === undefined) return;
+  if (problem === undefined) return;
   const stdout = /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/.test(dest);
   throw new InvalidInputError(
-    `DEST ${dest} ${what}: \`${dash}\` writes the content to standard output${
+    `${what} ${dest} ${problem}: \`${dash}\` writes the content to standard output${
       stdout ? "" : ` (\`${dash} > ${shellWord(dest)}\` into a pipe or device)`
     }`,
   );

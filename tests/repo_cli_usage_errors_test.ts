@@ -69,3 +69,20 @@ Deno.test("vc repo: a malformed ID or --holder is a usage error before the repos
     assertFailure(r, 2, part);
   }
 });
+
+Deno.test("vc repo gc, check, adopt: a malformed duration is a usage error before the repository is read", async () => {
+  // --retention was read once the repository was open: a catalog server
+  // down had it wait out the connect retries, then say that, not the typo.
+  for (
+    const [args, flag] of [
+      [["gc", "--retention", "5y"], "--retention"],
+      [["gc", "--dry-run", "--retention", "30"], "--retention"],
+      [["gc", "--grace", "5y"], "--grace"],
+      [["check", "--grace", "5y"], "--grace"],
+      [["adopt", "content/a.csv", "/a.csv", "--grace", "5y"], "--grace"],
+    ] as const
+  ) {
+    const r = await vc("repo", ...args);
+    assertFailure(r, 2, `${flag}: invalid duration`);
+  }
+});

@@ -113,6 +113,11 @@ export const gc: Command = {
     const retention = ctx.flags.string("retention");
     const dryRun = ctx.flags.boolean("dry-run");
     const graceMs = grace === undefined ? undefined : parseDuration(grace, "--grace");
+    // Both read before the repository is opened: a typo is said at once, not
+    // after a catalog server that is down was waited for.
+    const retentionMs = retention === undefined
+      ? undefined
+      : parseDuration(retention, "--retention");
     if (graceMs !== undefined && graceMs < SHORT_GRACE_MS) {
       // Allowed (a test, a repository nobody else writes to), but said.
       ctx.out.warn(
@@ -131,7 +136,7 @@ export const gc: Command = {
     const report = await repo.gc({
       dryRun,
       ...(graceMs !== undefined ? { graceMs } : {}),
-      ...(retention !== undefined ? { retentionMs: parseDuration(retention, "--retention") } : {}),
+      ...(retentionMs !== undefined ? { retentionMs } : {}),
       ...(ctx.flags.boolean("release-restored") ? { releaseRestored: true } : {}),
       // The phase is said once, as an info line; the bar counts its records
       // and objects (it only repeated the phase, cut to `…nothing is changed)`

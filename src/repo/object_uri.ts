@@ -167,10 +167,75 @@ export async function writeObjectUri(
   signal?: AbortSignal,
   onProgress?: (bytesSent: number) => void,
 ): Promise<void> {
+  const { key } = split(uri);
+  await withDestStore(uri, open, signal, async (store) => {
+    try {
+      await store.put(key, bytes, {
+        contentType: "application/gzip",
+        ifNoneMatch: "*",
+        ...(signal === undefined ? {} : { signal }),
+        ...(onProgress === undefined ? {} : { onProgress }),
+      });
+      await confirmBackupStored(store, key, uri, await bodySize(bytes), signal);
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      throw takenDest(uri, error);
+    }
+  });
+}
+
+/**
+ * Refuses, before a backup's snapshot is taken (minutes on a catalog of
+ * millions), a destination {@linkcode writeObjectUri} would refuse after
+ * it: a directory (a local one, or an S3 prefix holding objects) or an
+ * object already there (a HEAD the store refuses leaves that to the
+ * create-only write, which also refuses one written meanwhile).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openStore } from "../store/open.ts";
+ * import { refuseTakenDest } from "./object_uri.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/b.gz`, "mine");
+ *   await refuseTakenDest(`${dir}/new.gz`, openStore);
+ *   await assert.rejects(refuseTakenDest(`${dir}/b.gz`, openStore), /already exists/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function refuseTakenDest(
+  uri: string,
+  open: Opener,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { key } = split(uri);
+  await withDestStore(uri, open, signal, async (store) => {
+    const there = await store.head(key, signalOption(signal)).catch((error) => {
+      if (signal?.aborted) throw error;
+      return undefined;
+    });
+    if (there !== undefined) throw takenDest(uri);
+  });
+}
+
+// Runs `fn` on the store of a backup destination `uri` once it is known to
+// name no directory: a local `DIR/` (or a directory that exists) names no
+// file (resolved, the slash was dropped, and the backup became a file named
+// DIR, or a key conflict in DIR's parent), nor does an S3 prefix that holds
+// objects, the directory of a file store (the backup was written as an
+// object beside them, `kept` next to `kept/…`, which no copy of the bucket
+// to a disk can hold). A credential that may write but not list (a backup
+// bucket's policy) writes as before.
+async function withDestStore(
+  uri: string,
+  open: Opener,
+  signal: AbortSignal | undefined,
+  fn: (store: ObjectStore) => Promise<void>,
+): Promise<void> {
   const { root, key } = split(uri);
-  // A local `DIR/` (or a directory that exists) names no file: resolved, the
-  // slash is dropped, and the backup became a file named DIR (or a key
-  // conflict in DIR's parent), as the S3 form `s3://b/dir/` is refused.
   const parsed = parseUri(uri);
   if (parsed.scheme !== "s3") {
     const isDir = parsed.path.endsWith("/") ||
@@ -181,11 +246,6 @@ export async function writeObjectUri(
   // A local backup is the user's file: nothing of vc's is left beside it.
   const store = await open(root, forUserFiles());
   try {
-    // An S3 prefix that holds objects is the directory of a file store: the
-    // backup was written as an object beside them (`kept` next to `kept/…`),
-    // which no copy of the bucket to a disk can hold (a file and a directory
-    // of one name). A credential that may write but not list (a backup
-    // bucket's policy) writes as before.
     if (
       parsed.scheme === "s3" &&
       await holdsObjectsUnder(store, key, signal).catch((error) => {
@@ -193,22 +253,18 @@ export async function writeObjectUri(
         return false;
       })
     ) throw directoryDest(uri);
-    await store.put(key, bytes, {
-      contentType: "application/gzip",
-      ifNoneMatch: "*",
-      ...(signal === undefined ? {} : { signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
-    });
-    await confirmBackupStored(store, key, uri, await bodySize(bytes), signal);
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    throw new InvalidInputError(
-      `${uri} already exists; a backup never replaces an object, give a new name`,
-      { cause: error },
-    );
+    await fn(store);
   } finally {
     await store.close();
   }
+}
+
+// The refusal of a backup destination that holds an object already.
+function takenDest(uri: string, cause?: unknown): InvalidInputError {
+  return new InvalidInputError(
+    `${uri} already exists; a backup never replaces an object, give a new name`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 // The refusal of a backup destination that is a directory (a local one, or

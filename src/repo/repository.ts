@@ -122,7 +122,12 @@ import {
   restoredMarkIn,
 } from "./gc.ts";
 import { envOption } from "../env_option.ts";
-import { confirmBackupStored, objectLocation, writeObjectUri } from "./object_uri.ts";
+import {
+  confirmBackupStored,
+  objectLocation,
+  refuseTakenDest,
+  writeObjectUri,
+} from "./object_uri.ts";
 import { knownSchemaVersion, readVersion, SCHEMA_VERSION } from "./schema.ts";
 import {
   type Claim,
@@ -1943,8 +1948,13 @@ export class Repository implements AsyncDisposable {
     options: { signal?: AbortSignal | undefined; onProgress?: SnapshotProgressCallback },
   ): Promise<{ uri: string; counts: SnapshotCounts; bytes: number }> {
     const { signal, onProgress } = options;
-    // Before the snapshot, which can take a while on a large catalog.
-    if (dest !== undefined) await this.#refuseUnderContent(dest);
+    // Before the snapshot, which can take a while on a large catalog: a DEST
+    // taken (a cron job's dated name run twice) or a directory was refused
+    // only at the upload, once the whole catalog was read.
+    if (dest !== undefined) {
+      await this.#refuseUnderContent(dest);
+      await refuseTakenDest(dest, this.#openStore, signal);
+    }
     const createdAt = new Date(this.clock.now()).toISOString();
     // Written to a temp file, then uploaded from it: a catalog of any size
     // is never held in memory whole (one that is killed leaves it for the

@@ -28,7 +28,13 @@ import {
   type TxMode,
   type TxOptions,
 } from "./catalog.ts";
-import { AccessDeniedError, CallbackError, InvalidInputError, OfflineError } from "../errors.ts";
+import {
+  AccessDeniedError,
+  CallbackError,
+  InvalidInputError,
+  NotFoundError,
+  OfflineError,
+} from "../errors.ts";
 import { withCallbackGuard } from "../callback.ts";
 import { describeValue } from "../options_check.ts";
 import { isUnreachableError, sleep } from "../store/retry.ts";
@@ -560,9 +566,15 @@ export async function openPostgresCatalog(
         (refusedConnect ? Math.min(retryMs, REFUSED_RETRY_MS) : retryMs) / 1000
       } s)`
       : "";
+    // A fresh server has no database of that name yet: vc makes the tables,
+    // not the database (the first thing met on a new server).
+    const makeIt = code === INVALID_CATALOG_NAME
+      ? ` (vc makes its tables, not the database: make it first, as a role that may, with ` +
+        `CREATE DATABASE "${settings.database.replaceAll('"', '""')}" ENCODING 'UTF8')`
+      : "";
     throw new CatalogUnavailableError(
       `cannot reach PostgreSQL catalog ${catalog.location}${required}: ` +
-        driverMessage(error, settings.connectTimeoutS) + noPassword + waited,
+        driverMessage(error, settings.connectTimeoutS) + makeIt + noPassword + waited,
       { cause: kindCause(error) },
     );
   }
@@ -1272,11 +1284,15 @@ function kindCause(error: unknown): unknown {
   const message = error instanceof Error ? error.message : String(error);
   if (isRefusedLogin(error)) return new AccessDeniedError(message, { cause: error });
   const code = pgErrorCode(error);
+  if (code === INVALID_CATALOG_NAME) return new NotFoundError(message, { cause: error });
   const unreached = isUnreachableError(error) ||
     (isConnectionError(error) && code !== "CONNECTION_NOT_POSTGRES" &&
       code !== "CONNECTION_AUTH_REFUSED");
   return unreached ? new OfflineError(message, { cause: error }) : error;
 }
+
+/** SQLSTATE of a connection to a database that does not exist: invalid_catalog_name. */
+const INVALID_CATALOG_NAME = "3D000";
 
 /** SQLSTATEs of a login the server refused: invalid_password, invalid_authorization_specification. */
 const LOGIN_REFUSED = new Set(["28P01", "28000"]);

@@ -29,12 +29,12 @@ import {
   isPlainObject,
   type OptionNames,
 } from "../options_check.ts";
-import { Md5 } from "../hash.ts";
+import { Md5, md5Hex } from "../hash.ts";
 import { checkableMd5, uncoded } from "./repr_digest.ts";
 import { resumedBody } from "./resumed_body.ts";
 import { restartWaitMs } from "./restart_wait.ts";
 import { failureKind } from "./failure_kind.ts";
-import { mediaType } from "./upload_fields.ts";
+import { DAMAGED_ON_THE_WAY, mediaType } from "./upload_fields.ts";
 import { proxyApplies } from "../store/http1_client.ts";
 import { isUntrustedCertificate } from "../store/s3_errors.ts";
 import { isProxyAuthRefusal, proxyRefusalText } from "../store/proxy_refusal.ts";
@@ -114,6 +114,9 @@ export interface CacheClientOptions {
    */
   maxDownloadBytes?: number;
 }
+
+/** The MD5 of no bytes: a value of the upload's `file_md5` field, for its length. */
+const EMPTY_MD5 = "d41d8cd98f00b204e9800998ecf8427e";
 
 /** An upload's send time on top of the timeout, at a rate any working link beats. */
 const MIN_SEND_BYTES_PER_S = 64 * 1024;
@@ -382,6 +385,8 @@ export class CacheClient {
             damagedMd5 = md5;
             return refetchDamaged && damagedAgain === undefined;
           }
+          // Damaged on the way, an upload is sent again: the next copy is whole.
+          if (damagedUpload.has(error as object)) return true;
           // A refusal after an earlier attempt reached the service is a restart.
           return isTransientError(error) || (n > 1 && isUnreachableError(error));
         },
@@ -728,7 +733,14 @@ export class CacheClient {
         options.contentType ?? "application/octet-stream"
       }\r\n\r\n`,
     );
-    const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+    // After the file, the MD5 of the bytes sent (taken as they go): the
+    // service refuses a file that arrived as other bytes (vc serve; other
+    // services ignore the field), which it stored and then served as good.
+    const tail = (md5: string) =>
+      encoder.encode(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="file_md5"\r\n\r\n` +
+          `${md5}\r\n--${boundary}--\r\n`,
+      );
     const url = `${this.#url}/v1/cache/${encodeURIComponent(id)}`;
     const headers = {
       authorization: this.#token,
@@ -769,7 +781,7 @@ export class CacheClient {
       url: string;
       headers: Record<string, string>;
       head: Uint8Array<ArrayBuffer>;
-      tail: Uint8Array<ArrayBuffer>;
+      tail: (md5: string) => Uint8Array<ArrayBuffer>;
       fileInfo: Deno.FileInfo | undefined;
     },
   ): Promise<void> {
@@ -787,12 +799,12 @@ export class CacheClient {
         options.signal,
         fileInfo?.size ?? 0,
       );
-      await this.#json(res, `upload of cache ${id}`);
+      await this.#uploadAnswer(res, id);
       return;
     }
     let payload: BodyInit;
     if (body instanceof Uint8Array && options.onProgress === undefined) {
-      payload = new Blob([head, body as Uint8Array<ArrayBuffer>, tail]);
+      payload = new Blob([head, body as Uint8Array<ArrayBuffer>, tail(md5Hex(body))]);
     } else {
       let stream: ReadableStream<Uint8Array>;
       let total: number | undefined;
@@ -819,7 +831,23 @@ export class CacheClient {
       `upload of cache ${id}`,
       body instanceof Uint8Array ? body.length : fileInfo?.size ?? Infinity,
     );
-    await this.#json(res, `upload of cache ${id}`);
+    await this.#uploadAnswer(res, id);
+  }
+
+  /**
+   * An upload's answer read; a refusal of the file as damaged on the way
+   * (its `file_md5` differs) is marked to be sent again (see `#retrying`).
+   */
+  async #uploadAnswer(res: Response, id: string): Promise<void> {
+    try {
+      await this.#json(res, `upload of cache ${id}`);
+    } catch (error) {
+      if (
+        error instanceof CacheServiceError && error.status === 400 &&
+        error.message.includes(`(400): ${DAMAGED_ON_THE_WAY}`)
+      ) damagedUpload.add(error);
+      throw error;
+    }
   }
 
   /**
@@ -1312,6 +1340,9 @@ const retryAfter = new WeakMap<object, number>();
 /** How a `checkedMd5` error ends: dropped when the same bytes came again (see `#retrying`). */
 const TRY_AGAIN = "; try again";
 
+/** Upload errors of a file the service received damaged (see `#uploadAnswer`). */
+const damagedUpload = new WeakSet<object>();
+
 /** The MD5 of the body a `checkedMd5` error found damaged (see `#retrying`). */
 const receivedMd5 = new WeakMap<object, string>();
 
@@ -1414,18 +1445,22 @@ function checkedMd5(
 async function* framed(
   head: Uint8Array,
   body: ReadableStream<Uint8Array>,
-  tail: Uint8Array,
+  tail: (md5: string) => Uint8Array,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Uint8Array> {
   yield head;
-  yield* body;
+  const hash = new Md5();
+  for await (const chunk of body) {
+    hash.update(chunk);
+    yield chunk;
+  }
   // An onProgress whose promise rejects stops the upload once it has (a
   // microtask after the last chunk's call): the tail completes the form the
   // service stores, so it waits a turn of the event loop and that stop (a
   // 10-byte upload was stored now and then, its callback's failure too late).
   await new Promise((resolve) => setTimeout(resolve, 0));
   signal?.throwIfAborted();
-  yield tail;
+  yield tail(hash.hex());
 }
 
 /**
@@ -1605,7 +1640,7 @@ async function keptOutputError(
 }
 
 /**
- * POSTs `head`, the file at `path` and `tail` with a Content-Length (through
+ * POSTs `head`, the file at `path` and `tail` (given the MD5 of the bytes sent) with a Content-Length (through
  * `node:http`: Deno's fetch sends any stream chunked). A file that changes
  * size while it is read fails the request, so the service keeps what it had.
  */
@@ -1614,7 +1649,7 @@ async function sendFile(
   headers: Record<string, string>,
   head: Uint8Array,
   path: string,
-  tail: Uint8Array,
+  tail: (md5: string) => Uint8Array,
   options: PutFileOptions,
   names: { what: string; service: string },
 ): Promise<Response> {
@@ -1626,6 +1661,7 @@ async function sendFile(
   let answered: number | undefined;
   let connected = false;
   let sent = 0;
+  const hash = new Md5(total);
   try {
     return await sender.send(new URL(url), {
       method: "POST",
@@ -1634,7 +1670,8 @@ async function sendFile(
       onResponse: (status) => answered = status,
       onConnect: () => connected = true,
       body: {
-        length: head.length + total + tail.length,
+        // The tail's length does not depend on the MD5 (32 hex digits).
+        length: head.length + total + tail(EMPTY_MD5).length,
         async pipe(write) {
           await write(head);
           const buffer = new Uint8Array(1024 * 1024);
@@ -1647,13 +1684,15 @@ async function sendFile(
             }
             sent += n;
             // Copied: the buffer is read into again while this chunk may still be queued.
-            await write(buffer.slice(0, n));
+            const chunk = buffer.slice(0, n);
+            hash.update(chunk);
+            await write(chunk);
             options.onProgress?.({ bytes: sent, total });
           }
           if (await file.read(new Uint8Array(1)) !== null) {
             throw new VcError(`file to upload ${path} grew while it was sent; nothing was stored`);
           }
-          await write(tail);
+          await write(tail(hash.hex()));
         },
       },
     });

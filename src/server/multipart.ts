@@ -20,7 +20,7 @@ import { withinIdle } from "./body_idle.ts";
 import { TinyReadsGuard } from "./tiny_reads.ts";
 import { bodyReadFailed, HttpError } from "./http_error.ts";
 import { inertJson, shortened } from "../printable.ts";
-import { quoted, storedContentType, storedFilename } from "./upload_fields.ts";
+import { DAMAGED_ON_THE_WAY, quoted, storedContentType, storedFilename } from "./upload_fields.ts";
 
 /** The `file` field of an upload. */
 export interface FilePart {
@@ -188,6 +188,11 @@ export async function readFilePart(
     // The field came as text: refused, once the rest of the body says
     // whether the file came in another field (named, then) or not at all.
     let asText = false;
+    // A `<field>_md5` part (CacheClient sends one after the file) is the MD5
+    // the client took of what it sent: bytes damaged on the way were stored,
+    // and every download then checked out against the MD5 taken here.
+    const md5Field = `${field}_md5`;
+    let sentMd5: string | undefined;
     for (;;) {
       const headers = await nextPart(scanner);
       if (headers === undefined) {
@@ -196,6 +201,10 @@ export async function readFilePart(
       // The line ending is known once the first delimiter line was read (see Scanner.line).
       const delimiter = concatBytes([scanner.eol(), encoder.encode(`--${boundary}`)]);
       const disposition = parseDisposition(headers.get("content-disposition") ?? "");
+      if (disposition.name === md5Field) {
+        sentMd5 = await readMd5(scanner, delimiter, md5Field);
+        continue;
+      }
       if (disposition.name !== field) {
         const other = disposition.filename === undefined || disposition.filename === ""
           ? undefined
@@ -259,11 +268,18 @@ export async function readFilePart(
       const rest = async (): Promise<void> => {
         for (;;) {
           const more = await nextPart(scanner);
-          if (more === undefined) return;
-          if (parseDisposition(more.get("content-disposition") ?? "").name === field) {
-            throw moreThanOne(field);
-          }
-          await scanner.skipUntil(delimiter);
+          if (more === undefined) break;
+          const name = parseDisposition(more.get("content-disposition") ?? "").name;
+          if (name === field) throw moreThanOne(field);
+          if (name === md5Field) sentMd5 = await readMd5(scanner, delimiter, md5Field);
+          else await scanner.skipUntil(delimiter);
+        }
+        if (sentMd5 !== undefined && sentMd5 !== file.md5()) {
+          throw new HttpError(
+            400,
+            `${DAMAGED_ON_THE_WAY}: the bytes received have MD5 ${file.md5()}, not ${sentMd5} ` +
+              `of the file the client sent (field "${md5Field}"); nothing was stored, send it again`,
+          );
         }
       };
       const file = scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity, rest);
@@ -280,6 +296,20 @@ export async function readFilePart(
     await scanner.cancel(e);
     throw e;
   }
+}
+
+/**
+ * The value of the MD5 field `name` (up to `delimiter`), lowercase; 400
+ * when it is no hex MD5.
+ */
+async function readMd5(scanner: Scanner, delimiter: Uint8Array, name: string): Promise<string> {
+  const sent = decoder.decode(await scanner.readUntil(delimiter));
+  const md5 = sent.trim().toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(md5)) return md5;
+  throw new HttpError(
+    400,
+    `multipart field "${name}" is ${quoted(sent)}, not the hex MD5 of the file; nothing was stored`,
+  );
 }
 
 /** The 400 for a body with more than one file field. */
@@ -864,6 +894,24 @@ class Scanner {
       // as headers spread over many lines (it was a 400 "line too long").
       if (this.#overhead + this.#buf.length > this.#maxOverhead) throw this.#overLimit();
       if (!await this.#fill()) return undefined;
+    }
+  }
+
+  /**
+   * The bytes up to `delim` (a small field's value, counted against the
+   * overhead limit), consuming the delimiter; 400 when the body ends first.
+   */
+  async readUntil(delim: Uint8Array): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      const i = indexOfBytes(this.#buf, delim, 0);
+      if (i >= 0) {
+        parts.push(this.#take(i).slice());
+        this.#take(delim.length);
+        return concatBytes(parts);
+      }
+      parts.push(this.#take(Math.max(0, this.#buf.length - delim.length + 1)).slice());
+      if (!await this.#fill()) throw malformed("missing boundary delimiter");
     }
   }
 

@@ -25,6 +25,12 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u20
  */
 const MAX_FILENAME = 1024;
 
+/**
+ * How the service's 400 for a file whose MD5 is not the one its client sent
+ * (the `file_md5` field) starts: `CacheClient` sends such an upload again.
+ */
+export const DAMAGED_ON_THE_WAY = "the file was damaged on the way";
+
 /** A short, escaped rendition of client input for an error message. */
 export function quoted(value: string): string {
   // JSON escapes C0 controls only: the rest of CONTROL, and the invisible

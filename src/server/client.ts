@@ -579,14 +579,18 @@ export class CacheClient {
           end();
           // A body cut off (reset, closed before its Content-Length) is named
           // as the request it answers, not left as fetch's bare TypeError.
-          controller.error(
-            silence ?? (signal?.aborted ? signal.reason : new OfflineError(
-              `${what}: the answer of the cache service at ${service} broke off: ${
-                causeChain(error)
-              }`,
-              { cause: error },
-            )),
+          if (silence === undefined && signal?.aborted) {
+            controller.error(signal.reason);
+            return;
+          }
+          const cut = silence ?? new OfflineError(
+            `${what}: the answer of the cache service at ${service} broke off: ${
+              causeChain(error)
+            }`,
+            { cause: error },
           );
+          cutAnswers.add(cut);
+          controller.error(cut);
         }
       },
       cancel(reason) {
@@ -1279,23 +1283,39 @@ export class CacheClient {
     if (res.body === null) return "";
     const chunks: Uint8Array[] = [];
     let size = 0;
-    for await (const chunk of res.body) {
-      size += chunk.length;
-      if (size > MAX_ANSWER_BYTES) {
-        // Leaving the loop cancels the body. An error's start is enough to name it.
-        if (!res.ok) break;
-        throw new CacheServiceError(
-          `${what}: the cache service at ${
-            redactUrl(this.#url)
-          } failed (${res.status}): it answered more than ${
-            MAX_ANSWER_BYTES / 1024 / 1024
-          } MiB where the cache API sends a short JSON document: is the url option a KBase file cache service?`,
-          res.status,
-        );
+    const text = async () =>
+      new TextDecoder().decode(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).bytes());
+    try {
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) {
+          // Leaving the loop cancels the body. An error's start is enough to name it.
+          if (!res.ok) break;
+          throw new CacheServiceError(
+            `${what}: the cache service at ${
+              redactUrl(this.#url)
+            } failed (${res.status}): it answered more than ${
+              MAX_ANSWER_BYTES / 1024 / 1024
+            } MiB where the cache API sends a short JSON document: is the url option a KBase file cache service?`,
+            res.status,
+          );
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    } catch (error) {
+      // A refusal whose body broke off (or went silent) is that refusal: its
+      // status said it. As a cut answer it was retried, an upload sent whole
+      // again each time, to end as "broke off" (a 503's cut body still is).
+      if (res.ok || !cutAnswers.has(error as object)) throw error;
+      const failed = this.#failed(res, await text(), what);
+      // A silence has no cause: the rest did not come within the request timeout.
+      const cause = (error as Error).cause;
+      failed.message += cause === undefined
+        ? " (the rest of its answer did not come within the request timeout)"
+        : ` (its answer broke off: ${causeChain(cause)})`;
+      throw failed;
     }
-    return new TextDecoder().decode(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).bytes());
+    return await text();
   }
 
   /** The error of an answer that is not a success: the API's error text, else what the server sent. */
@@ -1339,6 +1359,9 @@ const retryAfter = new WeakMap<object, number>();
 
 /** How a `checkedMd5` error ends: dropped when the same bytes came again (see `#retrying`). */
 const TRY_AGAIN = "; try again";
+
+/** Errors of an answer's body that broke off or went silent (see `#reach`), not aborts. */
+const cutAnswers = new WeakSet<object>();
 
 /** Upload errors of a file the service received damaged (see `#uploadAnswer`). */
 const damagedUpload = new WeakSet<object>();
@@ -1711,6 +1734,16 @@ async function sendFile(
           `${sent} of ${total} bytes of ${path} were sent, before any answer` +
           `${sent < total ? "; nothing was stored" : ""}: ${causeChain(error)}`,
         { cause: error },
+      );
+    }
+    // A refusal's body that broke off is that refusal (see #answerText).
+    if (answered < 200 || answered >= 300) {
+      const kind = failureKind(answered);
+      throw new CacheServiceError(
+        `${names.what}: the cache service at ${names.service} failed (${answered}) ` +
+          `(its answer broke off after its status: ${causeChain(error)})`,
+        answered,
+        kind === undefined ? undefined : { cause: kind },
       );
     }
     throw new OfflineError(

@@ -75,3 +75,31 @@ Deno.test("cache-client put BADID -: refused before standard input is read", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cache-client id: an answer whose cache_id is no cache ID fails, naming it", async () => {
+  // Another server's "ID" (or a hostile one's, with terminal escapes) was
+  // printed with exit 0, for `put`, `get` and `rm` to refuse as no cache ID.
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen() {} },
+    () =>
+      Response.json({
+        status: "ok",
+        cache_id: "job-17\u001b[2J",
+        metadata: { filename: "placeholder", token_id: "t", expiration: "1" },
+      }),
+  );
+  try {
+    const io = memoryIo({
+      env: { VC_CACHE_URL: `http://127.0.0.1:${server.addr.port}`, VC_CACHE_TOKEN: "t" },
+    });
+    const code = await runCli(["cache-client", "id", '{"a": 1}'], io);
+    assertEquals(code, 1, io.stderr());
+    assertEquals(io.stdout(), "");
+    assertStringIncludes(io.stderr(), 'the cache ID "job-17\\u001b[2J"');
+    assertStringIncludes(io.stderr(), "not 128 lowercase hex digits");
+  } finally {
+    ac.abort();
+    await server.finished;
+  }
+});

@@ -16,6 +16,7 @@ import type { Command, CommandContext } from "./command.ts";
 import { flagValue, UsageError } from "./errors.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { quoted } from "../printable.ts";
+import { redactUrl } from "../redact.ts";
 import { shellWord } from "../shell_word.ts";
 import { localPathArg } from "./local_path.ts";
 import { refuseSpecialDest } from "./special_dest.ts";
@@ -37,8 +38,13 @@ const CLIENT_OPTIONS: OptionSpecs = {
   },
 };
 
+/** The service URL given (`--url`, else `VC_CACHE_URL`). */
+function serviceUrl(ctx: CommandContext): string | undefined {
+  return ctx.flags.string("url") ?? ctx.io.env("VC_CACHE_URL");
+}
+
 function client(ctx: CommandContext, extra: { maxDownloadBytes?: number } = {}): CacheClient {
-  const url = ctx.flags.string("url") ?? ctx.io.env("VC_CACHE_URL");
+  const url = serviceUrl(ctx);
   const token = ctx.flags.string("token") ?? ctx.io.env("VC_CACHE_TOKEN");
   // A variable set under another name (VC_CACHE_TOKEN_FILE, as `vc serve`
   // reads VC_SERVE_TOKEN_FILE; VC_URL) is the likeliest reason: named.
@@ -106,6 +112,16 @@ export const id: Command = {
   async run(ctx) {
     checkParamsJson(ctx.args[0]!);
     const result = await client(ctx).id(ctx.args[0]!, signalOption(ctx.io.signal));
+    // Another server's ID (or a hostile one's, with terminal escapes) was
+    // printed with exit 0, for put, get and rm to refuse as no cache ID.
+    if (!CACHE_ID.test(result.cacheId)) {
+      throw new CacheServiceError(
+        `cache_id: the cache service at ${redactUrl(serviceUrl(ctx)!.trim())} answered the ` +
+          `cache ID ${quoted(result.cacheId)}, not 128 lowercase hex digits as a KBase file ` +
+          "cache service's (put, get and rm take no other): is --url (VC_CACHE_URL) one?",
+        200,
+      );
+    }
     await ctx.out.data(result, result.cacheId);
   },
 };
@@ -288,12 +304,14 @@ function idGone(e: CacheServiceError): CacheServiceError {
   );
 }
 
+/** A cache ID: as the service's isCacheId (src/server/cache_id.ts), without its node:crypto. */
+const CACHE_ID = /^[0-9a-f]{128}$/;
+
 // A malformed ID is a usage error, named, before anything is read or sent:
 // the service would answer "Cache ID not found", which `get` took for a
 // cache with no file, and `put ID -` only after reading all of stdin.
 function checkCacheId(id: string): void {
-  // As the service's isCacheId (src/server/cache_id.ts), without its node:crypto.
-  if (/^[0-9a-f]{128}$/.test(id)) return;
+  if (CACHE_ID.test(id)) return;
   throw new UsageError(`ID ${quoted(id)} is not a cache ID`, {
     hint: "a cache ID is 128 lowercase hex digits, as `vc cache-client id` prints it",
   });

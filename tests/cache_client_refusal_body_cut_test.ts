@@ -6,7 +6,8 @@
  * each time), to end the same way: the status had said the request was
  * refused. Now it is the service's refusal (`CacheServiceError` with its
  * status and what of its text came), retried only when its status is one
- * to retry (a 503's cut body still is).
+ * to retry (a 503's cut body still is), and a 404's, whose body tells a
+ * miss from a wrong URL, is fetched again.
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { CacheClient, CacheServiceError } from "../src/server/client.ts";
@@ -63,6 +64,27 @@ Deno.test("CacheClient.put: a 413 whose body broke off is the refusal, the uploa
   } finally {
     await Deno.remove(path);
   }
+});
+
+Deno.test("CacheClient.get: a 404 whose body broke off is fetched again (its body tells a miss)", async () => {
+  let answers = 0;
+  const miss = JSON.stringify({ status: "error", error: "Cache ID not found" });
+  await using server = rawServer(async (conn) => {
+    try {
+      await readHead(conn);
+      // The first answer is cut, the second whole.
+      const length = answers++ === 0 ? miss.length + 100 : miss.length;
+      await conn.write(enc.encode(
+        `HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n` +
+          `content-length: ${length}\r\nconnection: close\r\n\r\n${miss}`,
+      ));
+    } finally {
+      conn.close();
+    }
+  });
+  const client = new CacheClient({ url: server.url, token: "t0ken-of-alice", retryBaseDelayMs: 1 });
+  assertEquals(await client.getBytes(ID), undefined);
+  assertEquals(server.accepted(), 2);
 });
 
 Deno.test("CacheClient: a 503 whose body broke off is still retried", async () => {

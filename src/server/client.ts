@@ -1305,8 +1305,9 @@ export class CacheClient {
     } catch (error) {
       // A refusal whose body broke off (or went silent) is that refusal: its
       // status said it. As a cut answer it was retried, an upload sent whole
-      // again each time, to end as "broke off" (a 503's cut body still is).
-      if (res.ok || !cutAnswers.has(error as object)) throw error;
+      // again each time, to end as "broke off" (a 503's cut body still is,
+      // and a 404's: its body tells a miss from a wrong URL).
+      if (res.ok || res.status === 404 || !cutAnswers.has(error as object)) throw error;
       const failed = this.#failed(res, await text(), what);
       // A silence has no cause: the rest did not come within the request timeout.
       const cause = (error as Error).cause;
@@ -1736,8 +1737,9 @@ async function sendFile(
         { cause: error },
       );
     }
-    // A refusal's body that broke off is that refusal (see #answerText).
-    if (answered < 200 || answered >= 300) {
+    // A refusal's body that broke off is that refusal (see #answerText); a
+    // 404's body would tell a gone ID from a wrong URL: sent again.
+    if ((answered < 200 || answered >= 300) && answered !== 404) {
       const kind = failureKind(answered);
       throw new CacheServiceError(
         `${names.what}: the cache service at ${names.service} failed (${answered}) ` +

@@ -118,3 +118,28 @@ Deno.test({
     }
   },
 });
+
+Deno.test("vc prefill: with items failed, the retries not shown are counted before the last line", async () => {
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  await using ws = await CliWorkspace.create();
+  const uris: string[] = ["s3://b/missing"];
+  for (let i = 0; i < 6; i++) {
+    await fake.putObject("b", `k${i}`, `v${i}`);
+    uris.push(`s3://b/k${i}`);
+  }
+  const list = await ws.write("assets.txt", uris.join("\n") + "\n");
+  // 6 retries, each of which succeeds; one item is missing.
+  fake.failNext(6, "internal", (t) => t.op === "GetObject" && t.key !== "missing");
+  let got: CliResult | undefined;
+  const startedAt = Date.now();
+  await withProcessEnv(fake.env, async () => {
+    got = await ws.run(["prefill", "--list", list], fake.env);
+  });
+  assertEquals(got!.code, 1, got!.stderr);
+  const said = retryLineAccount(got!.stderr, startedAt);
+  assertEquals(said.retries, 6, got!.stderr);
+  // The count of each kind that failed stays the run's last line (the one a
+  // CI log's tail shows), as an interrupted run's does.
+  const lines = got!.stderr.trimEnd().split("\n");
+  assertEquals(lines.at(-1), "vc: 1 of 7 items failed", got!.stderr);
+});

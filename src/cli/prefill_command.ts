@@ -337,9 +337,8 @@ export const prefill: Command = {
         const kinds = writeFailures()
           ? ` (${failureKindCounts(summary.failed.map((f) => f.errorName))})`
           : "";
-        io.writeStderr(
-          `vc: ${summary.failed.length} of ${counted(summary.total, "item")} failed${kinds}\n`,
-        );
+        // Its last line: the retries not shown are counted before it.
+        out.failure(`${summary.failed.length} of ${counted(summary.total, "item")} failed${kinds}`);
       }
     }
     return summary.failed.length === 0 ? EXIT_OK : EXIT_FAILURE;

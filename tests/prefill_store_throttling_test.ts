@@ -74,3 +74,27 @@ Deno.test("vc's log says a store's pause each time, right after a retry line too
     "its downloads pause for 2.0 s, then go on",
   ]);
 });
+
+Deno.test("prefill: an item failed after its store's pauses says how many times it was tried", async () => {
+  await withS3Cache(async (s3, make) => {
+    await s3.putObject("b", "k.txt", "v");
+    s3.faults = { errorRate: 1, errorKind: "slowdown", match: (t) => t.op === "GetObject" };
+    const summary = await prefill({
+      cache: make(),
+      uris: ["s3://b/k.txt"],
+      concurrency: 1,
+      throttleWait: 0.01,
+    });
+    assertEquals(summary.failed.length, 1);
+    // 8 tries of 2 attempts each: its error said only the last try's 2, as
+    // if the store had been asked twice.
+    assertEquals(s3.stats.GetObject, 16);
+    const error = summary.failed[0]!.error;
+    assertStringIncludes(error, "(gave up after 2 attempts)");
+    assertStringIncludes(
+      error,
+      "; tried 8 times, s3://b's downloads paused in between as it asked to slow down",
+    );
+    assertEquals(summary.failed[0]!.errorName, "StoreError");
+  }, { maxAttempts: 2 });
+});

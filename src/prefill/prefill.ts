@@ -48,6 +48,7 @@ import {
 import { type UnusableCacheDir, unusableCacheDir } from "../cache/unwritable_cache_dir.ts";
 import { isThrottled } from "../store/throttled.ts";
 import { retryReason, storeRetried } from "../store/retry_notice.ts";
+import { elapsedSaid } from "../store/retry.ts";
 import {
   PARKED_MAX,
   ParkedItems,
@@ -419,6 +420,7 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       // through its `cache()`.
       get.signal = stopped.signal;
       const round = target.round ?? 1;
+      const triedAt = performance.now();
       let fetching: Promise<string>;
       if (direct === undefined) fetching = cacheVersioned(options.cache, target, get);
       else {
@@ -444,9 +446,18 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
       } catch (error) {
         // The store asked to slow down, past the item's own retries: its
         // downloads pause as a whole, and this one is tried again after.
-        if (
-          round >= THROTTLE_ROUNDS || stopped.stopped || signal?.aborted || !isThrottled(error)
-        ) throw error;
+        if (stopped.stopped || signal?.aborted || !isThrottled(error)) throw error;
+        if (round >= THROTTLE_ROUNDS) {
+          // Its message gives the last try's attempts: it was tried as often
+          // again after each pause of its store.
+          if (error instanceof Error) {
+            const since = target.throttledSince ?? triedAt;
+            error.message += `; tried ${round} times${elapsedSaid(performance.now() - since)}, ` +
+              `${root}'s downloads paused in between as it asked to slow down`;
+          }
+          throw error;
+        }
+        target.throttledSince ??= triedAt;
         breaker.heard(root);
         bytes -= seen;
         seen = 0;

@@ -36,6 +36,8 @@ export interface Target {
   version?: { vc: VersionedCache; path: string; version: string };
   /** Its try while its store asks to slow down (1 for the first; see `StoreThrottle`). */
   round?: number;
+  /** When its first try began (`performance.now()`), once its store asked it to slow down. */
+  throttledSince?: number;
   /** The store whose download slots it holds while it runs (see `StoreSlots`). */
   slot?: string;
 }
@@ -265,6 +267,7 @@ export class ParkedItems implements Disposable {
     if (t.storeRoot !== undefined) out.r = t.storeRoot;
     if (t.integrity !== undefined) out.i = t.integrity;
     if (t.round !== undefined) out.k = t.round;
+    if (t.throttledSince !== undefined) out.t = t.throttledSince;
     if (t.version !== undefined) {
       out.v = [this.#versioned.indexOf(t.version.vc), t.version.path, t.version.version];
     }
@@ -280,6 +283,7 @@ export class ParkedItems implements Disposable {
     if (o.r !== undefined) t.storeRoot = o.r;
     if (o.i !== undefined) t.integrity = o.i;
     if (o.k !== undefined) t.round = o.k;
+    if (o.t !== undefined) t.throttledSince = o.t;
     const vc = o.v === undefined ? undefined : this.#versioned[o.v[0]];
     if (vc !== undefined) t.version = { vc, path: o.v![1], version: o.v![2] };
     return t;
@@ -348,6 +352,7 @@ interface SpilledTarget {
   r?: string;
   i?: DownloadIntegrity;
   k?: number;
+  t?: number;
   v?: [number, string, string];
 }
 

@@ -170,9 +170,7 @@ const exhausted = new WeakSet<object>();
 export function markGaveUp(error: unknown, attempts: number, elapsedMs?: number): void {
   if (typeof error !== "object" || error === null) return;
   if (error instanceof Error && !exhausted.has(error)) {
-    const over = elapsedMs !== undefined && elapsedMs >= SAY_ELAPSED_FROM_MS
-      ? ` over ${elapsedText(elapsedMs)}`
-      : "";
+    const over = elapsedMs === undefined ? "" : elapsedSaid(elapsedMs);
     error.message += ` (gave up after ${attempts} attempts${over})`;
   }
   exhausted.add(error);
@@ -180,6 +178,23 @@ export function markGaveUp(error: unknown, attempts: number, elapsedMs?: number)
 
 /** Attempts that took less than this (10 s) are not timed in their error: no one waited long. */
 const SAY_ELAPSED_FROM_MS = 10_000;
+
+/**
+ * How long attempts took, as their error says it (` over 5 min 2 s`), or
+ * nothing under 10 s, which no one waited for.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { elapsedSaid } from "./retry.ts";
+ * assert.equal(elapsedSaid(302_400), " over 5 min 2 s");
+ * assert.equal(elapsedSaid(12_345), " over 12.3 s");
+ * assert.equal(elapsedSaid(9_000), "");
+ * ```
+ */
+export function elapsedSaid(elapsedMs: number): string {
+  return elapsedMs >= SAY_ELAPSED_FROM_MS ? ` over ${elapsedText(elapsedMs)}` : "";
+}
 
 // `12.3 s`, `5 min 2 s`.
 function elapsedText(ms: number): string {

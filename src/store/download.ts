@@ -75,6 +75,7 @@ import {
   fullJitterDelay,
   isStoreUnavailable,
   isTransientError,
+  markGaveUp,
   retriedInFull,
   sleep,
 } from "./retry.ts";
@@ -780,13 +781,15 @@ async function getWithRetries(
   ifMatch: string | undefined,
 ): Promise<GetResult> {
   const options = ifMatch === undefined ? { signal } : { signal, ifMatch };
+  const since = performance.now();
   for (let attempt = 1;; attempt++) {
     let r: GetResult;
     try {
       r = await store.get(key, options);
     } catch (e) {
       if (e instanceof PreconditionFailedError) throw new VersionChanged(uri, e);
-      if (attempt >= attempts || signal.aborted || !retryable(e)) throw e;
+      if (signal.aborted || !retryable(e)) throw e;
+      if (attempt >= attempts) throw gaveUp(e, attempt, since);
       await sleep(retryWait(e, attempt, attempts), signal);
       continue;
     }
@@ -800,6 +803,17 @@ async function getWithRetries(
     }
     return r;
   }
+}
+
+/**
+ * `e`, the failure of the last of `tries` GETs (since `since`, a
+ * `performance.now()`), said as a store's retries say theirs,
+ * `(gave up after 3 attempts over 1 min 30 s)`: a body that stalled on each
+ * said one timeout, as if it had been asked for once.
+ */
+function gaveUp(e: unknown, tries: number, since: number): unknown {
+  if (tries > 1) markGaveUp(e, tries, performance.now() - since);
+  return e;
 }
 
 function retryable(e: unknown): boolean {
@@ -1125,6 +1139,8 @@ async function pipeRange(
 ): Promise<void> {
   let pos = start;
   let failures = 0;
+  let tries = 0;
+  const since = performance.now();
   let first = initial;
   while (pos < end) {
     if (!ctx.pipe) {
@@ -1134,6 +1150,7 @@ async function pipeRange(
       return;
     }
     const before = pos;
+    tries++;
     try {
       // A whole-object body from the first GET: more bytes than [start, end) is an error below.
       const body = first ?? await rangedGet(ctx, pos, end, true);
@@ -1211,7 +1228,7 @@ async function pipeRange(
       if (ctx.signal.aborted) throw ctx.signal.reason;
       if (!retryable(e)) throw e;
       failures = failuresAfter(failures, pos - before, end - before);
-      if (failures >= ctx.attempts) throw e;
+      if (failures >= ctx.attempts) throw gaveUp(e, tries, since);
       await sleep(retryWait(e, failures, ctx.attempts, pos), ctx.signal);
     }
   }
@@ -1249,8 +1266,11 @@ async function fetchRange(
   const cursor = { pos: start };
   let body = initial;
   let failures = 0;
+  let tries = 0;
+  const since = performance.now();
   while (true) {
     const before = cursor.pos;
+    tries++;
     try {
       let wholeObject = exact && cursor.pos === 0 && body !== undefined;
       if (body === undefined) {
@@ -1282,7 +1302,7 @@ async function fetchRange(
         if (e instanceof Truncated) {
           throw new IntegrityError(`${e.message} after ${failures} attempts`, { cause: e });
         }
-        throw e;
+        throw gaveUp(e, tries, since);
       }
       await sleep(retryWait(e, failures, ctx.attempts, cursor.pos), ctx.signal);
     }

@@ -498,6 +498,9 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         const partial = keptPartial(options.cache.localPath(target.uri));
         if (partial !== undefined) {
           kept.push({ item: target.label, ...partial, order: target.order });
+        } else {
+          // Its temp file is gone, as a failed download's: its bytes are not counted.
+          bytes -= seen;
         }
         throw signal.reason;
       }

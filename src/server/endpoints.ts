@@ -31,6 +31,7 @@ import { idleBoundedBody } from "./relay_idle.ts";
 import { shortened } from "../printable.ts";
 import type { Limiter } from "../pool.ts";
 import { deadline } from "../deadline.ts";
+import { fileArrival } from "./request_budget.ts";
 import { JsonSyntaxError, parsePyJson } from "./python_json.ts";
 
 /**
@@ -483,6 +484,7 @@ export async function postFile(req: Request, id: string, ctx: EndpointContext): 
         idleTimeoutMs: ctx.bodyIdleMs,
         minRate: ctx.uploadMinRate,
         refuseTinyReads: true,
+        onFileEnd: fileArrival(),
       });
       await ctx.entries.upload(id, identity.tokenId, {
         filename: part.filename,

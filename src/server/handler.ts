@@ -50,6 +50,7 @@ import { SECURITY_HEADERS } from "./mime.ts";
 import { inertJson, shortened } from "../printable.ts";
 import { ENDPOINTS, matchRoute, normalizeBasePath } from "./routes.ts";
 import { Readiness } from "./readiness.ts";
+import { budgetedStore, withStoreBudget } from "./request_budget.ts";
 
 /**
  * Uploads streamed at once by default: ~14 MiB of parts each under
@@ -128,6 +129,16 @@ export interface CacheServiceOptions {
    * `MinRate`). `bodyIdleTimeoutMs` 0 or this 0: no bound.
    */
   uploadMinRate?: number;
+  /**
+   * Longest the store calls of one request may take together, counted from
+   * its first (default: the store's request timeout, `S3Store`'s
+   * `requestTimeoutMs`; none for a store without one; 0: no bound). Past it
+   * the request is answered 503 (`Retry-After: 5`): against a store that
+   * never answers, each call's own timeout, retried, held a request for 5
+   * times the request timeout. A file's bytes are not counted (see
+   * `request_budget.ts`).
+   */
+  storeTimeoutMs?: number;
   /** Time source for expiry (default: the system clock). */
   clock?: Clock;
   /** How long an unused placeholder lives (default 7 days). */
@@ -169,6 +180,7 @@ export const CACHE_SERVICE_OPTIONS: OptionNames<CacheServiceOptions> = {
   uploadQueueTimeoutMs: true,
   downloadQueueTimeoutMs: true,
   uploadMinRate: true,
+  storeTimeoutMs: true,
   clock: true,
   placeholderTtlMs: true,
   fileTtlMs: true,
@@ -188,6 +200,7 @@ const NUMERIC_OPTIONS = [
   "uploadQueueTimeoutMs",
   "downloadQueueTimeoutMs",
   "uploadMinRate",
+  "storeTimeoutMs",
   "placeholderTtlMs",
   "fileTtlMs",
 ] as const satisfies ReadonlyArray<keyof CacheServiceOptions>;
@@ -280,7 +293,9 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
   if (options.log !== undefined) checkFunction("createHandler: the option log", options.log);
   const log = guardedLog(options.log ?? stderrLog);
   const basePath = normalizeBasePath(options.basePath);
-  const entries = new Entries(options.store, {
+  // Each request's store calls share one deadline (see request_budget.ts).
+  const storeTimeoutMs = options.storeTimeoutMs ?? options.store.idleTimeoutMs ?? 0;
+  const entries = new Entries(budgetedStore(options.store), {
     clock,
     ...(options.placeholderTtlMs === undefined
       ? {}
@@ -443,7 +458,10 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
         throw shuttingDown();
       }
       if (path instanceof HttpError) throw path;
-      response = await route(request, path, match, ctx);
+      response = await withStoreBudget(
+        storeTimeoutMs,
+        () => route(request, path, match, ctx),
+      );
       // An upload's body that went on past its closing delimiter (an endless
       // epilogue) is left unread too (see multipart.ts).
       unread = bodyUnread(request) || ctx.bodyLeftUnread === true;

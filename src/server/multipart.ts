@@ -80,6 +80,11 @@ export interface MultipartOptions {
    * false; see tiny_reads.ts): each costs Deno.serve's event loop a read.
    */
   refuseTinyReads?: boolean;
+  /**
+   * Called once the file and the rest of the form have arrived, before the
+   * file's stream ends (what waits on the store from then on is the store's).
+   */
+  onFileEnd?: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -282,7 +287,10 @@ export async function readFilePart(
           );
         }
       };
-      const file = scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity, rest);
+      const file = scanner.streamUntil(delimiter, options.maxFileBytes ?? Infinity, async () => {
+        await rest();
+        options.onFileEnd?.();
+      });
       return {
         filename,
         ...(contentType === undefined ? {} : { contentType }),

@@ -109,8 +109,10 @@ Deno.test("serve: a download whose body takes longer than the store's request ti
   await using memory = new MemoryStore();
   let slow = false;
   const size = 100 * 1024; // streamed (over 64 KiB), not read whole by the service
+  // The relay's idle bound (the store's idleTimeoutMs) stays far above the pauses
+  // between reads, so only the request's budget (200 ms) is shorter than the body.
   const store = overriding<ObjectStore>(memory, {
-    idleTimeoutMs: 200,
+    idleTimeoutMs: 5_000,
     get: async (key: string, o?: GetOptions): Promise<GetResult> => {
       const result = await memory.get(key, o);
       if (!slow || !key.startsWith("data/")) return result;
@@ -129,7 +131,7 @@ Deno.test("serve: a download whose body takes longer than the store's request ti
       return { ...result, body };
     },
   });
-  await using t = await startService({ store, bodyIdleTimeoutMs: 60_000 });
+  await using t = await startService({ store, bodyIdleTimeoutMs: 60_000, storeTimeoutMs: 200 });
   const { doc } = await newCacheId(t.url, t.tokens.alice, { k: 1 });
   const id = doc.cache_id as string;
   assertEquals((await upload(t.url, t.tokens.alice, id, new Uint8Array(size))).status, 200);

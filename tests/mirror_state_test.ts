@@ -150,3 +150,31 @@ Deno.test("state file: a directory or a FIFO is refused naming what it is, and n
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("state file: the row of a large file is committed before the batch fills, so a run killed later need not hash it again", async () => {
+  await using w = await tempDir();
+  const path = join(w.dir, "state.sqlite");
+  const stateUrl = new URL("../src/mirror/state.ts", import.meta.url).href;
+  // A run that recorded one large upload (and a small file's row after it),
+  // then died without closing the state (Deno.exit runs no finalizer, as kill -9).
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { MirrorState } from ${JSON.stringify(stateUrl)};
+       const state = new MirrorState(${JSON.stringify(path)});
+       const row = (size) => ({ size, mtimeMs: 1, ctimeMs: 1, ino: 1, md5: "0".repeat(32), etag: "e" });
+       state.set("big.bin", row(2 ** 30));
+       state.set("small.txt", row(10));
+       Deno.exit(0);`,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertEquals(child.code, 0, new TextDecoder().decode(child.stderr));
+  const state = new MirrorState(path);
+  try {
+    assertEquals(state.get("big.bin")?.size, 2 ** 30);
+  } finally {
+    state.close();
+  }
+});

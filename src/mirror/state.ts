@@ -7,7 +7,9 @@
  * ETag equals the recorded one, which matters for multipart ETags).
  *
  * SQLite through Deno's built-in `node:sqlite`, in WAL mode: writes are
- * batched into transactions, so a crash mid-run loses at most the last batch,
+ * batched into transactions, so a crash mid-run loses at most the last batch
+ * (at most 500 rows, and rows for at most 64 MiB of files: a large file's row
+ * is committed once written, so a run killed later need not hash it again),
  * and the file stays compact for a million entries. The file lives outside
  * the mirrored tree (default: under the user cache directory).
  *
@@ -54,6 +56,13 @@ export interface StateRow {
 
 /** Rows written per transaction (a crash loses at most this many). */
 const BATCH = 500;
+
+/**
+ * Bytes of files the rows of one transaction may stand for: past them it is
+ * committed, so a crash costs hashing at most this much again, not 500 large
+ * files' worth (a first upload of big files killed hours in).
+ */
+const BATCH_BYTES = 64 * 1024 * 1024;
 
 /** Rows a {@linkcode StateCursor} reads per query (its memory bound). */
 const PAGE = 1024;
@@ -132,6 +141,8 @@ export class MirrorState {
   /** Values of the mirror's own (see {@linkcode MirrorState.getMeta}); undefined without the table. */
   readonly #meta: { get: StatementSync; put: StatementSync } | undefined;
   #pending = 0;
+  /** The sizes of the files the open transaction's rows stand for. */
+  #pendingBytes = 0;
   #closed = false;
   readonly #lock: Deno.FsFile | undefined;
 
@@ -511,17 +522,19 @@ export class MirrorState {
 
   /** Records `row` for `key` (committed with the current batch). */
   set(key: string, row: StateRow): void {
-    this.#write(() =>
-      this.#put.run(
-        key,
-        row.size,
-        row.mtimeMs,
-        row.ctimeMs,
-        row.ino,
-        row.md5,
-        row.etag,
-        row.validator ?? "",
-      )
+    this.#write(
+      () =>
+        this.#put.run(
+          key,
+          row.size,
+          row.mtimeMs,
+          row.ctimeMs,
+          row.ino,
+          row.md5,
+          row.etag,
+          row.validator ?? "",
+        ),
+      row.size,
     );
   }
 
@@ -568,6 +581,7 @@ export class MirrorState {
       }
     }
     this.#pending = 0;
+    this.#pendingBytes = 0;
   }
 
   /** Commits and closes. Safe to call twice. */
@@ -582,11 +596,12 @@ export class MirrorState {
     }
   }
 
-  // Writes go in batches of BATCH in one transaction. A write or commit that
+  // Writes go in batches of BATCH in one transaction (fewer when their rows
+  // stand for BATCH_BYTES of files, `bytes` each). A write or commit that
   // fails (the file locked by something else past the busy timeout) rolls
   // the batch back: the next write starts a fresh one instead of failing on
   // a transaction left open. The rows lost only cost work (hashes known).
-  #write(run: () => void): void {
+  #write(run: () => void, bytes = 0): void {
     try {
       if (!this.#db.isTransaction) this.#db.exec("BEGIN");
       run();
@@ -594,7 +609,8 @@ export class MirrorState {
       this.#abandonBatch();
       throw this.#writeFailed(error);
     }
-    if (++this.#pending >= BATCH) this.flush();
+    this.#pendingBytes += bytes;
+    if (++this.#pending >= BATCH || this.#pendingBytes >= BATCH_BYTES) this.flush();
   }
 
   // A page damaged past what the open could see ("database disk image is
@@ -627,6 +643,7 @@ export class MirrorState {
 
   #abandonBatch(): void {
     this.#pending = 0;
+    this.#pendingBytes = 0;
     if (!this.#db.isTransaction) return;
     try {
       this.#db.exec("ROLLBACK");

@@ -587,6 +587,33 @@ Deno.test("vc mirror --delete: a real run names each key it deleted (text and --
   assertStringIncludes(watched.stderr, "deleted  keep.txt\n");
 });
 
+Deno.test("vc mirror --watch store → local: a key no file can have is said once, not again at every full pass", async () => {
+  await using ws = await CliWorkspace.create();
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  await fake.putObject("b", "p/a//b.txt", "empty segment");
+  await fake.putObject("b", "p/ok.txt", "ok");
+  const passes = (s: string) => s.split("\n").filter((l) => /^(initial|reconcile): /.test(l));
+  let result = { code: -1, stderr: "" };
+  await withProcessEnv(fake.env, async () => {
+    result = await watchUntil(
+      ws,
+      ["mirror", "s3://b/p", "out", "--watch", "--reconcile-interval", "1s", "--state", "s.db"],
+      (stderr) => passes(stderr).length >= 3,
+      fake.env,
+    );
+  });
+  assertEquals(result.code, 0, result.stderr);
+  assert(passes(result.stderr).length >= 3, result.stderr);
+  const said = result.stderr.split("\n").filter((l) => l.includes("a//b.txt"));
+  assertEquals(said, [
+    "vc: mirror: s3://b/p/a//b.txt: not written: key has an empty path segment; rename the " +
+    "object in the store, or leave it out with --exclude",
+  ], result.stderr);
+  // Each pass still counts it.
+  assertStringIncludes(passes(result.stderr)[2]!, "1 failed");
+  assertEquals(await ws.read("out/ok.txt"), "ok");
+});
+
 Deno.test("vc mirror --watch store → local: an archived (Glacier) object is said once, not again at every full pass", async () => {
   let requestId = 0;
   const lastModified = "Fri, 04 Dec 2026 10:00:00 GMT";

@@ -2237,11 +2237,15 @@ export class Mirror {
           ? "key names a directory (the one mirrored)"
           : unsafeLocalKey(remote.key, undefined, namesFoldIn(root));
         if (unsafe !== undefined) {
+          // Refused for what the key is: the same at every pass until the
+          // object is renamed (a watch says it once; see failure()).
           run.report.failed.push(
             failure(
               remote.key,
               joinUri(store.url, remote.storeKey),
-              `not written: ${unsafe}; rename the object in the store, or leave it out with --exclude`,
+              new InvalidInputError(
+                `not written: ${unsafe}; rename the object in the store, or leave it out with --exclude`,
+              ),
             ),
           );
           return;

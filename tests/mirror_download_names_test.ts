@@ -3,6 +3,7 @@
  * reported before anything is fetched, so a run does not download them again
  * and again only to fail.
  */
+import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { fakeBackend, prefixToLocal, tempDir } from "./mirror_helpers.ts";
@@ -28,4 +29,27 @@ Deno.test("mirror (fake S3 → local): a name over 255 bytes is reported without
   const again = await mirror(opts);
   assertEquals([again.transferred, again.unchanged, again.failed.length], [0, 2, 2]);
   assertEquals(b.fake!.stats.GetObject, 0);
+});
+
+Deno.test("mirror (fake S3 → local) --delete keeps the file a key no file can have stands for (a//b.txt's a/b.txt, as aws s3 sync wrote it)", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  // Keys other tools write, which vc's stores refuse to.
+  await b.fake!.putObject("mirror", "p/a//b.txt", "empty segment");
+  await b.fake!.putObject("mirror", "p/e/./f", "dot segment");
+  await b.fake!.putObject("mirror", "p/c/", "data in a folder marker");
+  await b.store.put("p/ok.txt", enc.encode("ok"));
+  // The files `aws s3 sync` makes of these keys, and one with no object at all.
+  const out = join(w.dir, "out");
+  for (const path of ["a/b.txt", "e/f", "c", "gone.txt"]) {
+    await Deno.mkdir(join(out, path, ".."), { recursive: true });
+    await Deno.writeTextFile(join(out, path), "x");
+  }
+  const r = await mirror(prefixToLocal(b.store, w.dir, { delete: true }));
+  assertEquals(r.failed.map((f) => f.key).sort(), ["a//b.txt", "c/", "e/./f"]);
+  assertEquals(r.deletedKeys, ["gone.txt"]);
+  assertEquals([r.deleted, r.extra], [1, 3]);
+  for (const path of ["a/b.txt", "e/f", "c"]) {
+    assertEquals(await Deno.readTextFile(join(out, path)), "x", path);
+  }
 });

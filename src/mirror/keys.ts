@@ -220,6 +220,34 @@ export function unsafeLocalKey(
   return undefined;
 }
 
+/**
+ * The file a key no file can have stands for where other tools write one for
+ * it all the same (`aws s3 sync` downloads `a//b.txt` to `a/b.txt`, `e/./f`
+ * to `e/f`, the data of `c/` to `c`): the key without its empty and `.`
+ * segments. Undefined for a key without such segments, one with a `..`
+ * segment (that file would be another key's place), or one that leaves no
+ * name a file can have. A store → local `--delete` keeps that file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { standInFileKey } from "./keys.ts";
+ * assert.equal(standInFileKey("a//b.txt"), "a/b.txt");
+ * assert.equal(standInFileKey("e/./f"), "e/f");
+ * assert.equal(standInFileKey("c/"), "c");
+ * assert.equal(standInFileKey("x/../y"), undefined);
+ * assert.equal(standInFileKey("a/b.txt"), undefined);
+ * ```
+ */
+export function standInFileKey(key: string): string | undefined {
+  const parts = key.split("/");
+  if (parts.includes("..")) return undefined;
+  const kept = parts.filter((part) => part !== "" && part !== ".");
+  if (kept.length === 0 || kept.length === parts.length) return undefined;
+  const name = kept.join("/");
+  return unsafeLocalKey(name) === undefined ? name : undefined;
+}
+
 /** Include and exclude patterns, matched against the relative key. */
 export interface KeyFilter {
   /** Keys must match at least one of these (when any are given). */

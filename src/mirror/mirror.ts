@@ -43,7 +43,13 @@ import {
   record,
   sameContent,
 } from "./compare.ts";
-import { compileFilter, type KeyFilter, matchesFilter, unsafeLocalKey } from "./keys.ts";
+import {
+  compileFilter,
+  type KeyFilter,
+  matchesFilter,
+  standInFileKey,
+  unsafeLocalKey,
+} from "./keys.ts";
 import { contentTypeFor } from "../content_type.ts";
 import { formatBytes } from "../progress.ts";
 import { foundProblem, storedProblem } from "../upload_check.ts";
@@ -174,6 +180,11 @@ interface Run {
    * U+FFFD): their objects (and those below them) are kept, not deleted.
    */
   notUtf8?: string[];
+  /**
+   * Store → local: the files that keys no file can have stand for
+   * ({@linkcode standInFileKey}: `a/b.txt` of `a//b.txt`), kept, not deleted.
+   */
+  standIns?: Set<string>;
   /** Deletes queued in the state's TEMP table (store keys or local paths). */
   deletes: number;
   /**
@@ -2237,6 +2248,9 @@ export class Mirror {
           ? "key names a directory (the one mirrored)"
           : unsafeLocalKey(remote.key, undefined, namesFoldIn(root));
         if (unsafe !== undefined) {
+          // The file other tools wrote for it (`a/b.txt` of `a//b.txt`) stays.
+          const standIn = remote.storeKey === "" ? undefined : standInFileKey(remote.key);
+          if (standIn !== undefined) (run.standIns ??= new Set()).add(standIn);
           // Refused for what the key is: the same at every pass until the
           // object is renamed (a watch says it once; see failure()).
           run.report.failed.push(
@@ -2750,6 +2764,12 @@ export class Mirror {
     const notUtf8 = run.notUtf8;
     if (notUtf8 !== undefined && run.deletes > 0) {
       const kept = this.#spare((key) => notUtf8.some((k) => key === k || key.startsWith(`${k}/`)));
+      run.deletes -= kept;
+      run.report.extra += kept;
+    }
+    const standIns = run.standIns;
+    if (standIns !== undefined && run.deletes > 0) {
+      const kept = this.#spare((key) => standIns.has(key));
       run.deletes -= kept;
       run.report.extra += kept;
     }

@@ -135,3 +135,50 @@ Deno.test("serve: a file_md5 field that is no MD5, or not the file's, is refused
   assertStringIncludes(why.error, "the file was damaged on the way");
   assertEquals(new TextDecoder().decode(await client.getBytes(cacheId)), "hello");
 });
+
+Deno.test("serve: a file_md5 field sent twice, or longer than an MD5, is refused naming it, nothing stored", async () => {
+  await using t = await startService();
+  const client = new CacheClient({ url: t.url, token: t.tokens.alice });
+  const { cacheId } = await client.id({ damaged: 3 });
+  const GOOD = "5d41402abc4b2a76b9719d911017c592";
+  const post = async (fields: [string, string | Blob][]) => {
+    const form = new FormData();
+    for (const [name, value] of fields) {
+      if (value instanceof Blob) form.append(name, value, "a.txt");
+      else form.append(name, value);
+    }
+    const res = await fetch(`${t.url}/v1/cache/${cacheId}`, {
+      method: "POST",
+      headers: { authorization: t.tokens.alice },
+      body: form,
+    });
+    return { status: res.status, doc: await res.json() };
+  };
+  const hello = new Blob(["hello"]);
+  // Which one would the client mean? The last one won: a wrong MD5 after a
+  // right one was "damaged on the way", a right one after a wrong one stored.
+  for (
+    const fields of [
+      [["file_md5", "0".repeat(32)], ["file", hello], ["file_md5", GOOD]],
+      [["file_md5", GOOD], ["file_md5", GOOD], ["file", hello]],
+      [["file", hello], ["file_md5", GOOD], ["file_md5", "0".repeat(32)]],
+    ] as [string, string | Blob][][]
+  ) {
+    const { status, doc } = await post(fields);
+    assertEquals(status, 400, JSON.stringify(doc));
+    assertStringIncludes(doc.error, 'more than one multipart field "file_md5"');
+  }
+  // 5 MB where 32 hex digits belong: said as that field, not as the form's
+  // 1 MiB of other fields.
+  for (
+    const huge of [[["file_md5", "f".repeat(5_000_000)], ["file", hello]], [["file", hello], [
+      "file_md5",
+      "f".repeat(5_000_000),
+    ]]] as [string, string | Blob][][]
+  ) {
+    const { status, doc } = await post(huge);
+    assertEquals(status, 400, JSON.stringify(doc));
+    assertStringIncludes(doc.error, 'multipart field "file_md5" is longer than');
+  }
+  assertEquals(await client.getBytes(cacheId), undefined);
+});

@@ -207,7 +207,7 @@ export async function readFilePart(
       const delimiter = concatBytes([scanner.eol(), encoder.encode(`--${boundary}`)]);
       const disposition = parseDisposition(headers.get("content-disposition") ?? "");
       if (disposition.name === md5Field) {
-        sentMd5 = await readMd5(scanner, delimiter, md5Field);
+        sentMd5 = await readMd5(scanner, delimiter, md5Field, sentMd5);
         continue;
       }
       if (disposition.name !== field) {
@@ -276,7 +276,7 @@ export async function readFilePart(
           if (more === undefined) break;
           const name = parseDisposition(more.get("content-disposition") ?? "").name;
           if (name === field) throw moreThanOne(field);
-          if (name === md5Field) sentMd5 = await readMd5(scanner, delimiter, md5Field);
+          if (name === md5Field) sentMd5 = await readMd5(scanner, delimiter, md5Field, sentMd5);
           else await scanner.skipUntil(delimiter);
         }
         if (sentMd5 !== undefined && sentMd5 !== file.md5()) {
@@ -308,10 +308,28 @@ export async function readFilePart(
 
 /**
  * The value of the MD5 field `name` (up to `delimiter`), lowercase; 400
- * when it is no hex MD5.
+ * when it is no hex MD5, or when one came `before` (which would the client
+ * mean? The last one won: a right MD5 after a wrong one stored the file).
  */
-async function readMd5(scanner: Scanner, delimiter: Uint8Array, name: string): Promise<string> {
-  const sent = decoder.decode(await scanner.readUntil(delimiter));
+async function readMd5(
+  scanner: Scanner,
+  delimiter: Uint8Array,
+  name: string,
+  before: string | undefined,
+): Promise<string> {
+  if (before !== undefined) {
+    throw new HttpError(400, `more than one multipart field "${name}"; send one`);
+  }
+  // An MD5 with room for spaces around it: more is said as this field, not
+  // as the 413 of the form's other fields (1 MiB of them, held to read it).
+  const sent = decoder.decode(
+    await scanner.readUntil(delimiter, MAX_MD5_FIELD, () =>
+      new HttpError(
+        400,
+        `multipart field "${name}" is longer than ${MAX_MD5_FIELD} bytes, not the hex MD5 of ` +
+          "the file; nothing was stored",
+      )),
+  );
   const md5 = sent.trim().toLowerCase();
   if (/^[0-9a-f]{32}$/.test(md5)) return md5;
   throw new HttpError(
@@ -319,6 +337,9 @@ async function readMd5(scanner: Scanner, delimiter: Uint8Array, name: string): P
     `multipart field "${name}" is ${quoted(sent)}, not the hex MD5 of the file; nothing was stored`,
   );
 }
+
+/** The longest `<field>_md5` value read: 32 hex digits, with room for spaces around them. */
+const MAX_MD5_FIELD = 256;
 
 /** The 400 for a body with more than one file field. */
 function moreThanOne(field: string): HttpError {
@@ -907,18 +928,24 @@ class Scanner {
 
   /**
    * The bytes up to `delim` (a small field's value, counted against the
-   * overhead limit), consuming the delimiter; 400 when the body ends first.
+   * overhead limit), consuming the delimiter; 400 when the body ends first,
+   * `tooLong()` when more than `max` bytes come before it.
    */
-  async readUntil(delim: Uint8Array): Promise<Uint8Array> {
+  async readUntil(delim: Uint8Array, max: number, tooLong: () => Error): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];
+    let size = 0;
     for (;;) {
       const i = indexOfBytes(this.#buf, delim, 0);
       if (i >= 0) {
+        if (size + i > max) throw tooLong();
         parts.push(this.#take(i).slice());
         this.#take(delim.length);
         return concatBytes(parts);
       }
-      parts.push(this.#take(Math.max(0, this.#buf.length - delim.length + 1)).slice());
+      const part = this.#take(Math.max(0, this.#buf.length - delim.length + 1)).slice();
+      size += part.length;
+      if (size > max) throw tooLong();
+      parts.push(part);
       if (!await this.#fill()) throw malformed("missing boundary delimiter");
     }
   }

@@ -56,3 +56,31 @@ Deno.test("repo backup to an S3 object that exists, or a prefix holding objects,
   t.s3.failNext(1, "internal", (r) => r.op === "HeadObject");
   assertEquals((await t.repo.backup("s3://b/unread")).uri, "s3://b/unread");
 });
+
+Deno.test({
+  name:
+    "repo backup to a local DEST under a file, or a FIFO, is refused before the catalog is read",
+  ignore: Deno.build.os === "windows", // mkfifo
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "vc_repo_backup_unwritable_" });
+    try {
+      await using repo = await Repository.init(pathToFileURL(join(dir, "store")).href);
+      await repo.add("/a.csv", new TextEncoder().encode("a\n"));
+      const file = join(dir, "afile");
+      await Deno.writeTextFile(file, "mine\n");
+      const fifo = join(dir, "fifo");
+      await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      // Both were refused only at the write, once the whole catalog was read.
+      await refusedUnread(
+        repo,
+        join(file, "sub", "b.jsonl.gz"),
+        `a file is where one of its directories belongs: ${file}`,
+      );
+      await refusedUnread(repo, fifo, `${fifo} is not a regular file but a FIFO`);
+      assertEquals(await Deno.readTextFile(file), "mine\n");
+      assertEquals(Deno.lstatSync(fifo).isFifo, true);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

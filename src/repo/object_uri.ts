@@ -19,6 +19,8 @@ import { type DownloadedObject, downloadToFile } from "../store/download.ts";
 import { forUserFiles, type StoreOptions } from "../store/open.ts";
 import { storedProblem } from "../upload_check.ts";
 import { parseUri, toStoreUri } from "../uri.ts";
+import { fileAbove } from "../file_status.ts";
+import { fileKind } from "../regular_file.ts";
 import { BACKUP_URI } from "../command_words.ts";
 
 /** Opens a store; `options` say what the use needs (an opener may ignore them). */
@@ -238,10 +240,29 @@ async function withDestStore(
   const { root, key } = split(uri);
   const parsed = parseUri(uri);
   if (parsed.scheme !== "s3") {
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = await Deno.stat(parsed.path);
+    } catch (error) {
+      // Under a file (`out.gz/b.gz`): the store's root could not be made,
+      // which the write found once the whole snapshot was taken.
+      const file = error instanceof Deno.errors.NotADirectory ? fileAbove(parsed.path) : undefined;
+      if (file !== undefined) {
+        throw new InvalidInputError(
+          `${uri}: a file is where one of its directories belongs: ${file}; give a DEST in a directory`,
+        );
+      }
+    }
     const isDir = parsed.path.endsWith("/") ||
-      (Deno.build.os === "windows" && parsed.path.endsWith("\\")) ||
-      (await Deno.stat(parsed.path).catch(() => undefined))?.isDirectory === true;
+      (Deno.build.os === "windows" && parsed.path.endsWith("\\")) || info?.isDirectory === true;
     if (isDir) throw directoryDest(uri);
+    // A FIFO, socket or device is no file a backup is written as (nor
+    // replaces): refused by the create-only write, after the snapshot.
+    if (info !== undefined && !info.isFile) {
+      throw new InvalidInputError(
+        `${uri} is not a regular file but ${fileKind(info)}; a backup is written as a new file`,
+      );
+    }
   }
   // A local backup is the user's file: nothing of vc's is left beside it.
   const store = await open(root, forUserFiles());

@@ -2546,8 +2546,11 @@ export class VersionedCache {
               onWritten: (written) => {
                 // Looked at again before the rename: a directory swapped for
                 // a link since the look above (while the entry downloaded)
-                // would have the copy renamed into place outside DEST.
-                throughLink(inspectOnPath(root, dest).link);
+                // would have the copy renamed into place outside DEST. Its
+                // directories only: the rename replaces a link at `dest`
+                // itself, and a look at a file not there yet costs a
+                // thrown error, for each file of a first sync.
+                throughLink(inspectOnPath(root, dirname(dest)).link);
                 sha256 = written.sha256;
                 size = written.bytes;
                 records.renaming(path, written, source);

@@ -207,6 +207,28 @@ Deno.test("AtomicFile: commit replaces, discard and discardOpenTempFiles clean u
   assertEquals(await Deno.readTextFile(dest), "v2");
 });
 
+Deno.test("discardOpenTempFiles: a temp file still being created off the main thread is removed too", async () => {
+  await using t = await tempDir();
+  for (
+    const create of [
+      () => AtomicFile.createAsync(join(t.dir, "out.txt")),
+      () => AtomicFile.openSharedAsync(join(t.dir, "out.txt")),
+    ]
+  ) {
+    const creating = create();
+    // Spun without yielding: the open makes the file on an I/O thread, and
+    // its handle cannot reach this thread meanwhile (as a Ctrl-C's handler
+    // runs between the two).
+    let made: string[] = [];
+    for (let i = 0; i < 1_000_000 && made.length === 0; i++) made = names(t.dir);
+    assertEquals(made.length, 1, "the temp file was made");
+    assertEquals(discardOpenTempFiles(), 1);
+    assertEquals(names(t.dir), []);
+    (await creating).discard(); // the handle that arrived late
+    assertEquals(names(t.dir), []);
+  }
+});
+
 Deno.test("writeFileAtomic / copyFileAtomic: a FIFO at the destination is refused, not replaced", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -310,7 +310,7 @@ export async function acquireEntryLock(
     options.signal?.throwIfAborted();
     let temp: AtomicFile;
     try {
-      temp = AtomicFile.openShared(dataPath, tempOptions);
+      temp = await AtomicFile.openSharedAsync(dataPath, tempOptions);
     } catch (e) {
       // Another user's download made it (a shared cache dir, a umask of
       // 022): its lock is still the entry's. Wait for it, or take a dead

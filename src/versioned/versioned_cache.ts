@@ -2230,9 +2230,14 @@ export class VersionedCache {
     // alternate data stream of `a`; `/con/x.csv`; `/data./x.csv`) would be
     // written as another file, or not at all: all are named before anything
     // is copied, by the check a store → local mirror applies to its keys.
+    // So is a file named as vc's temp files (`/.a.csv.vc-tmp-99999-abcdefgh`):
+    // a copy of `a.csv` into DEST, this sync's or a later one's, removes it
+    // as a dead writer's.
     const { localPathProblem, pathClashes } = await import("../file_names.ts");
+    const { tempNameProblem } = await import("../mirror/keys.ts");
     const unwritable = entries.flatMap(({ path }) => {
-      const why = localPathProblem(path.slice(1));
+      const why = localPathProblem(path.slice(1)) ??
+        tempNameProblem(path.slice(path.lastIndexOf("/") + 1));
       return why === undefined
         ? []
         : [`manifest path ${JSON.stringify(path)} cannot be a file here: its ${why}`];

@@ -13,6 +13,7 @@ import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { allOtherNamings, type OtherNaming } from "./case_twin.ts";
 import { foreignVersionOf } from "./naming.ts";
+import { headVersion } from "./slash_keys.ts";
 import { compareVersions } from "./version.ts";
 
 /** One version of a path found in another naming, and what became of it. */
@@ -84,6 +85,11 @@ export async function adoptOtherNamings(
   );
   for (const o of lowestFirst) byVersion.set(o.version, [...byVersion.get(o.version) ?? [], o]);
   const head = async (key: string) => await store.head(key, signal === undefined ? {} : { signal });
+  // The key vc reads the version from: its own, else its `/` key
+  // (`/d/t.1.0.0.csv`, as baiji-pod wrote it), which a copy to its own key
+  // would shadow, changing the bytes of a version the bucket holds.
+  const held = async (version: string) =>
+    await headVersion(store, path, version, signal === undefined ? {} : { signal });
   const out: AdoptedVersion[] = [];
   for (const group of byVersion.values()) {
     // Keys in a folder named as the key of a version the bucket holds
@@ -91,7 +97,7 @@ export async function adoptOtherNamings(
     // itself, thousands of keys maybe): a folder like any other, no HEAD each.
     if (
       group.every((o) => foreignVersionOf(o.key, path)?.folder !== undefined) &&
-      await head(group[0]!.vcKey) !== undefined
+      await held(group[0]!.version) !== undefined
     ) continue;
     const infos = (await Promise.all(group.map((o) => head(o.key))))
       .flatMap((info, i) => info === undefined ? [] : [{ ...group[i]!, info }]);
@@ -100,21 +106,19 @@ export async function adoptOtherNamings(
     const keys = infos.map((o) => o.key).join(", ");
     // Already there (adopted before, or copied by hand): the key among them
     // that holds its bytes, else a conflict.
-    const settled = async (there: ObjectInfo | undefined): Promise<AdoptedVersion> => {
+    const settled = async (there: ObjectInfo): Promise<AdoptedVersion> => {
       for (const { info, ...o } of infos) {
-        if (there !== undefined && await allSame(store, [there, info], signal)) {
-          return { ...o, status: "present" };
-        }
+        if (await allSame(store, [there, info], signal)) return { ...o, status: "present" };
       }
       const { info: _, ...o } = first;
       return {
         ...o,
         status: "conflict",
-        problem: `${o.vcKey} already holds other bytes than ${keys}, which vc reads as ` +
+        problem: `${there.key} already holds other bytes than ${keys}, which vc reads as ` +
           `${o.version}; left as it is`,
       };
     };
-    const there = await head(first.vcKey);
+    const there = (await held(first.version))?.info;
     if (there !== undefined) {
       out.push(await settled(there));
       continue;

@@ -83,3 +83,18 @@ Deno.test("vc versions and update say nothing of a folder beside a version the b
   assertEquals(r.to, "2.5.1");
   assert(!warnings.some((w) => w.includes("d/x.1.0.0.csv/")), warnings.join("\n"));
 });
+
+Deno.test("versions: a folder named as a version's key beside that version under its other key is no foreign version", async () => {
+  await using memory = new MemoryStore();
+  await memory.put("/d/x.1.0.0.csv", ONE); // 1.0.0, read from its `/` key
+  await memory.put("d/x.1.0.0.csv/part0.csv", ONE);
+  await memory.put("d/x.2.0.0.csv", ONE); // 2.0.0, read from its own key
+  await memory.put("/d/x.2.0.0.csv/part0.csv", ONE);
+  await memory.put("d/x.3.0.0.csv/x.csv", ONE); // a missing version's folder: still named
+  const foreign: string[] = [];
+  const found = await listVersionKeys(memory, "/d/x.csv", {
+    onForeign: (f) => foreign.push(f.key),
+  });
+  assertEquals([...found.keys()].sort(), ["1.0.0", "2.0.0"]);
+  assertEquals(foreign, ["d/x.3.0.0.csv/x.csv"]);
+});

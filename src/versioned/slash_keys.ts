@@ -275,7 +275,9 @@ export async function listVersionKeys(
      * Called for each key shaped as a version of `path` that vc does not read:
      * build metadata, a `v` prefix or a leading zero (`x.2.0.0+ci.7.csv`,
      * `x.v2.0.0.csv`, `x.02.0.0.csv`; a pre-release, `x.2.0.0-rc.1.csv`, is a
-     * version, listed).
+     * version, listed); or inside a folder named as the key of a version the
+     * bucket does not hold under either key (`x.3.0.0.csv/x.csv`), those once
+     * both listings are done.
      */
     onForeign?: (found: ForeignVersion & { key: string }) => void;
     /**
@@ -329,10 +331,20 @@ export async function listVersionObjects(
   // are done: thrown from the `/` listing, its InvalidInputError would read as
   // a store that cannot hold `/` keys, and an update would publish below it.
   let oversized: string | undefined;
+  // A key in a folder named as a version's key is told once both listings
+  // are done: beside a version the other listing holds (`d/x.1.0.0.csv/…`
+  // beside `/d/x.1.0.0.csv`) it is a folder like any other, not a version to
+  // copy over the one vc reads.
+  const inFolders: Array<ForeignVersion & { key: string }> = [];
+  const onForeign = options.onForeign;
   const listing = {
     ...options,
     onOversized: options.onOversized ??
       ((warning: { key: string; message: string }) => void (oversized ??= warning.message)),
+    ...(onForeign === undefined ? {} : {
+      onForeign: (found: ForeignVersion & { key: string }) =>
+        found.folder === undefined ? onForeign(found) : void inFolders.push(found),
+    }),
   };
   const [canonical, slashed] = await Promise.all([
     versionsUnder(store, prefix, path, listing),
@@ -344,6 +356,7 @@ export async function listVersionObjects(
   ]);
   if (oversized !== undefined) throw new InvalidInputError(oversized);
   for (const [version, key] of slashed) if (!canonical.has(version)) canonical.set(version, key);
+  for (const found of inFolders) if (!canonical.has(found.version)) onForeign?.(found);
   return canonical;
 }
 

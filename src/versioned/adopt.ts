@@ -10,11 +10,16 @@ import { PreconditionFailedError } from "../errors.ts";
 import { sameVersion } from "../cache/entry_index.ts";
 import { digestFor, normalizeEtag } from "../hash.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
+import { mapLimit } from "../pool.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { allOtherNamings, type OtherNaming } from "./case_twin.ts";
+import { firstNamed } from "./helpers.ts";
 import { foreignVersionOf } from "./naming.ts";
 import { headVersion } from "./slash_keys.ts";
 import { compareVersions } from "./version.ts";
+
+/** HEADs of one version's keys in flight at once. */
+const HEADS_AT_ONCE = 8;
 
 /** One version of a path found in another naming, and what became of it. */
 export interface AdoptedVersion extends OtherNaming {
@@ -99,11 +104,12 @@ export async function adoptOtherNamings(
       group.every((o) => foreignVersionOf(o.key, path)?.folder !== undefined) &&
       await held(group[0]!.version) !== undefined
     ) continue;
-    const infos = (await Promise.all(group.map((o) => head(o.key))))
+    // A few at a time: a folder named as a version's key may hold thousands.
+    const infos = (await mapLimit(group, HEADS_AT_ONCE, (o) => head(o.key)))
       .flatMap((info, i) => info === undefined ? [] : [{ ...group[i]!, info }]);
     const first = infos[0];
     if (first === undefined) continue; // deleted since the listing
-    const keys = infos.map((o) => o.key).join(", ");
+    const keys = firstNamed(infos.map((o) => o.key));
     // Already there (adopted before, or copied by hand): the key among them
     // that holds its bytes, else a conflict.
     const settled = async (there: ObjectInfo): Promise<AdoptedVersion> => {

@@ -247,7 +247,9 @@ function indexByPath(keys: readonly string[]): ListingIndex {
     else if (list.at(-1) !== key) list.push(key);
   };
   for (const key of keys) {
-    const dirs = key.split("/");
+    // A leading `/` (`/d/t.v1.4.0.csv`, as baiji-pod wrote keys) filed as the
+    // key without it, as `foreignVersionOf` reads it.
+    const dirs = (key.startsWith("/") ? key.slice(1) : key).split("/");
     const name = dirs.pop()!;
     const dir = dirs.map((d) => `${d}/`).join("");
     const at: string[] = [];

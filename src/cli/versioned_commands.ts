@@ -628,7 +628,7 @@ export const adopt: Command = {
   variadic: true,
   usage: "[PATH...] [--dry-run]",
   description:
-    "Copies, in the bucket, each key another tool named as a version of PATH (without PATH:\nof every path the manifest pins a version of) to the key vc reads that version from:\nd/t-1.0.0.csv, d/t_v1.1.0.csv, d/t.csv.1.2.0, d/v1.3.0/t.csv or v1.4.0/d/t.csv (a release\nfolder anywhere above it) to d/t.1.0.0.csv, and so on. It reads the bucket's whole listing once.\nA key vc reads is never replaced: a version whose key holds other bytes, or that several\nkeys hold with different bytes, is a conflict left for you to settle (exit 1).\nThe manifest is not changed. " +
+    "Copies, in the bucket, each key another tool named as a version of PATH (without PATH:\nof every path the manifest pins a version of) to the key vc reads that version from:\nd/t-1.0.0.csv, d/t_v1.1.0.csv, d/t.csv.1.2.0, d/v1.3.0/t.csv or v1.4.0/d/t.csv (a release\nfolder anywhere above it) to d/t.1.0.0.csv, and so on; also each key in a spelling vc does\nnot read (d/t.v1.4.0.csv, d/t.2.1.0+ci.3.csv, d/t.3.0.0.csv/t.csv). It reads the bucket's\nwhole listing once. A key vc reads is never replaced: a version whose key holds other\nbytes, or that several keys hold with different bytes, is a conflict left for you to\nsettle (exit 1). The manifest is not changed. " +
     PATH_HELP,
   options: {
     "dry-run": { type: "boolean", description: "list the copies it would make, make none" },

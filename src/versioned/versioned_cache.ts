@@ -1362,7 +1362,9 @@ export class VersionedCache {
    * of `paths` (every path the manifest pins a version of, when none given)
    * to the key vc reads that version from: `d/t-1.0.0.csv`,
    * `d/t_v1.1.0.csv`, `d/t.csv.1.2.0`, `d/v1.3.0/t.csv` or `v1.4.0/d/t.csv`
-   * (a release folder anywhere above it) to `d/t.1.0.0.csv` and so on. Never
+   * (a release folder anywhere above it) to `d/t.1.0.0.csv` and so on, and
+   * the keys in a spelling vc does not read (`d/t.v1.4.0.csv`,
+   * `d/t.3.0.0.csv/t.csv`) to the key of the version they spell. Never
    * over a key already there; a version held twice with different bytes is
    * left for you to choose (`conflict`). Reads the bucket's whole listing
    * once for all the paths. The manifest is not changed: a pin of an adopted

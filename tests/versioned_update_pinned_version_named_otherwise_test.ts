@@ -51,3 +51,14 @@ Deno.test("vc update of a pin the bucket holds under no name still asks whether 
   assertEquals(r.code, 1, r.stderr);
   assertStringIncludes(r.stderr, "is this the bucket the manifest was published to?");
 });
+
+Deno.test("vc update of a pin beside other versions in a spelling vc does not read names them and vc adopt", async () => {
+  const { ws, r } = await updateBeside("foo/bar.v1.5.0.csv");
+  await using _ = ws;
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, "pins 1.4.0");
+  assertStringIncludes(r.stderr, "spellings vc does not read (foo/bar.v1.5.0.csv)");
+  assertStringIncludes(r.stderr, "`vc adopt /foo/bar.csv` copies every such key");
+  assert(!r.stderr.includes("is this the bucket"), r.stderr);
+  assert(!r.stderr.includes("vc add"), r.stderr); // refuses a pinned path
+});

@@ -562,7 +562,8 @@ export function foreignAboveMessage(
  * versions", or `undefined` when there are none: "publish its first version
  * with `vc add`" alone led to a 1.0.0 below them. Names up to 20 of them,
  * the copy that lets vc read the latest release among them, and the
- * `--version` of an `add` that passes them all.
+ * `--version` of an `add` that passes them all; of a `pinned` path (which
+ * `add` refuses), `vc adopt` instead.
  *
  * @example
  * ```ts
@@ -578,6 +579,7 @@ export function foreignAboveMessage(
 export function onlyForeignVersionsClause(
   path: string,
   foreign: ReadonlyArray<ForeignVersion & { key: string }>,
+  pinned = false,
 ): string | undefined {
   if (foreign.length === 0) return undefined;
   let release: (ForeignVersion & { key: string }) | undefined;
@@ -597,12 +599,19 @@ export function onlyForeignVersionsClause(
     ? ""
     : `copy ${release.key} to ${
       versionedKey(path, release.base)
-    } (the latest release among them) to update past it, or `;
+    } (the latest release among them) to update past it`;
   const past = highest.prerelease ? highest.base : nextPatch(highest.base);
+  // A pinned path: `add` refuses it, adopting them is the way on.
+  const then = pinned
+    ? `${copy === "" ? "" : `${copy}; `}${
+      adoptPath(path)
+    } copies every such key to vc's key for its version`
+    : `${copy === "" ? "" : `${copy}, or `}publish a first version above them with ${
+      addVersion(past)
+    }`;
   return ` that vc reads; the bucket holds ${foreign.length} ${
     foreign.length === 1 ? "key" : "keys"
-  } shaped as versions of it in spellings vc does not read (${keys}${more}): ${copy}` +
-    `publish a first version above them with ${addVersion(past)}`;
+  } shaped as versions of it in spellings vc does not read (${keys}${more}): ${then}`;
 }
 
 /** Keys spelling one version otherwise named by `otherSpellingOfVersion`. */

@@ -1652,6 +1652,13 @@ export class VersionedCache {
         // vc's, as `vc path` of the pin names them.
         const spelled = otherSpellingOfVersion(p, pinnedVersion, foreign.map((f) => f.key));
         if (spelled !== undefined) throw new NotFoundError(`${pins}; ${spelled}`);
+        // Other versions of it in such spellings: the same bucket, not yet adopted.
+        const others = onlyForeignVersionsClause(p, foreign, true);
+        if (others !== undefined) {
+          throw new NotFoundError(
+            `${p} has no versions in ${this.bucket}${others} (${this.manifest} pins ${pinnedVersion})`,
+          );
+        }
         const otherwise = await this.#namedOtherwise(p, bucket, options.signal, pinnedVersion);
         if (otherwise !== "") throw new NotFoundError(`${pins}${otherwise}`);
         throw new NotFoundError(

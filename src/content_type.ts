@@ -91,3 +91,20 @@ export function contentTypeFor(filename: string): string {
   if (dot < 0) return "application/octet-stream";
   return TYPES[filename.slice(dot + 1).toLowerCase()] ?? "application/octet-stream";
 }
+
+/**
+ * Whether the content type `type` is a web page's (`text/html`,
+ * `application/xhtml+xml`, with any parameters): what a captive portal or a
+ * proxy labels its own page with.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isWebPageType } from "./content_type.ts";
+ * assert(isWebPageType("text/html; charset=utf-8") && isWebPageType(" application/xhtml+xml"));
+ * assert(!isWebPageType("application/xml") && !isWebPageType(null));
+ * ```
+ */
+export function isWebPageType(type: string | null): boolean {
+  return type !== null && /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(type);
+}

@@ -28,6 +28,7 @@ import type { DownloadIntegrity } from "../store/download.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
 import { SETTLE_MS } from "../store/fs_validator.ts";
 import { unverifiableReason } from "../verify.ts";
+import { isWebPageType } from "../content_type.ts";
 import { endpointName, goneError, isRefusedAnswer } from "./cache_errors.ts";
 import { type EntryFetcher, isUnreachable, mayBeBeingWrittenAt } from "./entry_fetch.ts";
 import { acquireEntryLock, lockHolder } from "./entry_lock.ts";
@@ -808,8 +809,8 @@ export class EntryResolver {
 /**
  * Why the store's HEAD answer `head` for `uri` cannot be compared with a
  * cached copy (no ETag, a weak one that is no MD5, and nothing else to
- * verify by: a proxy or an S3-compatible server that drops them), naming
- * the endpoint; undefined when it can. A revalidation then keeps the copy,
+ * verify by: a proxy or an S3-compatible server that drops them; a web
+ * page, a captive portal's), naming the endpoint; undefined when it can. A revalidation then keeps the copy,
  * and `ls --check-remote` says REMOTE unknown, not outdated.
  *
  * @example
@@ -818,6 +819,7 @@ export class EntryResolver {
  * import { uncheckableAnswer } from "./entry_resolve.ts";
  * const info = { key: "k", size: 1, etag: "", lastModified: new Date(0) };
  * assert.match(uncheckableAnswer("s3://b/k", info, undefined)!, /no ETag/);
+ * assert.match(uncheckableAnswer("s3://b/k", { ...info, contentType: "text/html" }, undefined)!, /captive portal/);
  * assert.equal(uncheckableAnswer("s3://b/k", { ...info, etag: "0cc175b9c0f1b6a831c399e269772661" }, undefined), undefined);
  * ```
  */
@@ -828,9 +830,16 @@ export function uncheckableAnswer(
 ): string | undefined {
   const reason = unverifiableReason(head);
   if (reason === undefined) return undefined;
+  // A web page with nothing to check it by: a captive portal's or a proxy's
+  // own page (its 302, 403 or 404 pages are named so too), not a store's.
+  const suspect = isWebPageType(head.contentType ?? null)
+    ? `the answer is a web page (${
+      head.contentType!.trim().slice(0, 60)
+    }): a captive portal or a proxy answering for S3?`
+    : "a proxy or S3-compatible server that drops ETags?";
   return `the store's answer to HEAD ${uri} cannot be checked: ${reason} (${
     endpointName(endpoint)
-  }; a proxy or S3-compatible server that drops ETags?)`;
+  }; ${suspect})`;
 }
 
 /** What {@linkcode revalidationDeadline} returns. */

@@ -6,6 +6,8 @@
  * @module
  */
 import { REQUEST_TIMEOUT_HINT } from "./retry_notice.ts";
+import { isWebPageType } from "../content_type.ts";
+export { isWebPageType };
 import { bucketNameHint } from "./bucket_name_hint.ts";
 import { regionNameHint } from "./region_name_hint.ts";
 import { endpointPathHint } from "./endpoint_path_hint.ts";
@@ -586,23 +588,6 @@ function sameEndpoint(a: string, b: string): boolean {
  */
 export function isBareHeadRefusal(error: unknown): boolean {
   return error instanceof Error && bareHeadErrors.has(error);
-}
-
-/**
- * Whether the content type `type` is a web page's (`text/html`,
- * `application/xhtml+xml`, with any parameters): what a captive portal or a
- * proxy labels its own page with.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isWebPageType } from "./s3_errors.ts";
- * assert(isWebPageType("text/html; charset=utf-8") && isWebPageType(" application/xhtml+xml"));
- * assert(!isWebPageType("application/xml") && !isWebPageType(null));
- * ```
- */
-export function isWebPageType(type: string | null): boolean {
-  return type !== null && /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(type);
 }
 
 /**

@@ -42,6 +42,7 @@ import type { FlightContext } from "./single_flight.ts";
 import { holdsPinnedContent } from "./pinned_content.ts";
 import { CACHE_PRUNE_OR_RM } from "../command_words.ts";
 import { validatedAgo } from "./validated_ago.ts";
+import { clearUnanswered, noteUnanswered, unansweredNote } from "./silent_store.ts";
 
 // After a failed revalidation, how long the cached copy is served before trying again.
 const UNREACHABLE_RETRY_MS = 60_000;
@@ -364,10 +365,16 @@ export class EntryResolver {
       const { store, key, source } = await this.#fetcher.storeFor(loc);
       // Not for an invalidated entry (`invalidate` asks for a full check),
       // nor for one recorded as deleted (only the store's answer serves it).
-      const down = rec.validatedAt === 0 || rec.gone === true ? undefined : this.#down.get(store);
+      const mayWait = rec.validatedAt !== 0 && rec.gone !== true;
+      const down = mayWait ? this.#down.get(store) : undefined;
       if (down !== undefined && index.elapsed() < down.until) {
         notAsked = down.why;
-      } else {
+      } else if (mayWait && this.#options.onUnreachable === "warn") {
+        // Another process found the store silent a moment ago: its minute
+        // holds here too (not for a caller that would rather fail: it asks).
+        notAsked = unansweredNote(index.layout, loc, index.clock.now(), this.#retryWait());
+      }
+      if (notAsked === undefined) {
         asked = store;
         // A HEAD's answer has no body to tell S3's 404, 403 or redirect from
         // a captive portal's or a proxy's page: before a good copy is recorded
@@ -409,6 +416,10 @@ export class EntryResolver {
           answered ? "answered" : "did not answer"
         } for ${loc.uri} just before: ${(e as Error).message}`;
         this.#down.set(asked, { until: index.elapsed() + this.#retryWait(), why });
+        // Said to other processes too: each would wait for it as long.
+        if (!answered && this.#retryWait() > 0) {
+          noteUnanswered(index.layout, loc, index.clock.now(), (e as Error).message);
+        }
       }
       return this.#unreachable(loc, rec, e, answered ? "cannot revalidate" : undefined);
     } finally {
@@ -416,6 +427,7 @@ export class EntryResolver {
     }
     if (notAsked !== undefined) return this.#unreachable(loc, rec, new OfflineError(notAsked));
     this.#down.delete(asked!);
+    clearUnanswered(index.layout, loc); // it answered: no process is to wait for it now
     if (refused !== undefined) {
       const error = new OfflineError(
         `the store's answer to HEAD ${loc.uri} was refused (${

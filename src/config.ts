@@ -1603,6 +1603,16 @@ function checkImmutableBuckets(items: string[], what: string): string[] {
         }: give a bucket name, an s3:// or file:// URI or an absolute path, or leave it out`,
       );
     }
+    // A glob (`s3://b/models/*`) would be taken for a literal prefix: matched by nothing meant.
+    if (/[*?]/.test(item)) {
+      const prefix = /^(.*\/)\*+$/.exec(item)?.[1];
+      throw new InvalidInputError(
+        `${what}: ${JSON.stringify(item)} is a pattern; it takes bucket names, URIs and paths, ` +
+          `each covering what lies below it, not patterns${
+            prefix === undefined ? "" : ` (${prefix} covers every object below it)`
+          }`,
+      );
+    }
     if (item.includes("://")) {
       // Parsed now, so a bad one is refused naming the setting that holds
       // it (and a password in it is never shown, here or by `vc config`).

@@ -82,12 +82,13 @@ export const lock: Command = {
         r.status === "mismatch" || r.status === "missing" || r.status === "failed" || refused(r)
       );
       if (bad.length === 0) return 0;
-      ctx.io.writeStderr(
-        `vc: ${bad.length} of ${counted(results.length, "manifest entry", "manifest entries")} ${
+      // Its last line: the retries not shown are counted before it.
+      ctx.out.failure(
+        `${bad.length} of ${counted(results.length, "manifest entry", "manifest entries")} ${
           bad.some(refused) ? (bad.length === 1 ? "is not locked or " : "are not locked or ") : ""
         }${bad.length === 1 ? "differs" : "differ"} from ${
           printable(s.vc.lockFile ?? "the lock file")
-        }${bad.some((r) => r.status === "failed") ? " or could not be checked" : ""}\n`,
+        }${bad.some((r) => r.status === "failed") ? " or could not be checked" : ""}`,
       );
       // `vc lock`, the obvious next try, keeps the entries it has: say the ways out.
       if (bad.some((r) => r.status === "mismatch" || r.status === "missing")) {
@@ -191,12 +192,11 @@ export const lock: Command = {
             `vc: lock failed: ${printable(`${shown(r.path)}@${r.version}`)}: ${r.error}`
           ),
         );
-        ctx.io.writeStderr(
-          `vc: ${failed.length} of ${
+        // Its last line: the retries not shown are counted before it.
+        ctx.out.failure(
+          `${failed.length} of ${
             counted(results.length, "manifest entry", "manifest entries")
-          } could not be locked; ${added} added to ${
-            printable(s.vc.lockFile ?? "the lock file")
-          }\n`,
+          } could not be locked; ${added} added to ${printable(s.vc.lockFile ?? "the lock file")}`,
         );
       }
     }

@@ -871,7 +871,8 @@ function finish(ctx: CommandContext, report: MirrorReport): number {
   const rest = report.transferred + report.deleted + report.unchanged > 0
     ? "the rest was mirrored"
     : "nothing was mirrored";
-  io.writeStderr(`vc: mirror: ${report.failed.length} failed; ${rest}\n`);
+  // Its last line: the retries not shown are counted before it.
+  out.failure(`mirror: ${report.failed.length} failed; ${rest}`);
   return EXIT_FAILURE;
 }
 

@@ -877,14 +877,13 @@ export const sync: Command = {
           ),
         );
         if (!interrupted) {
-          ctx.io.writeStderr(
-            `vc: ${failures.length} of ${
-              counted(report.total, "manifest entry", "manifest entries")
-            } ${dryRun ? "would fail" : "failed"}; ${copied.length} ${
-              dryRun ? "would be copied" : "copied"
-            } to ${printable(report.dest)}${
-              unchanged.length > 0 ? `, ${unchanged.length} unchanged` : ""
-            }\n`,
+          // Its last line: the retries not shown are counted before it.
+          ctx.out.failure(
+            `${failures.length} of ${counted(report.total, "manifest entry", "manifest entries")} ${
+              dryRun ? "would fail" : "failed"
+            }; ${copied.length} ${dryRun ? "would be copied" : "copied"} to ${
+              printable(report.dest)
+            }${unchanged.length > 0 ? `, ${unchanged.length} unchanged` : ""}`,
           );
         }
       }
@@ -993,10 +992,11 @@ export const verify: Command = {
         );
       }
       if (bad.length > 0) {
-        ctx.io.writeStderr(
-          `vc: ${bad.length} of ${
+        // Its last line: the retries not shown are counted before it.
+        ctx.out.failure(
+          `${bad.length} of ${
             counted(results.length, "manifest entry", "manifest entries")
-          } failed verification\n`,
+          } failed verification`,
         );
       }
     }

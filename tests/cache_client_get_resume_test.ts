@@ -9,7 +9,7 @@
  * cutting proxy on 127.0.0.1.
  */
 import { join } from "node:path";
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { CacheClient, type CacheClientOptions } from "../src/server/mod.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
@@ -207,6 +207,30 @@ Deno.test("cache-client get: maxAttempts 1 (no retries) resumes nothing", async 
   const client = new CacheClient({ url: proxy.url, token: service.tokens.alice, maxAttempts: 1 });
   await assertRejects(() => client.download(id, join(service.dir, "out.bin")));
   assertEquals(proxy.requests.length, 1);
+});
+
+Deno.test("cache-client get: a body cut on each of its resumes fails saying how many requests it made", async () => {
+  await using service = await startService();
+  const id = await cachedFile(service.url, service.tokens.alice, content(SIZE, 9));
+  // The first answer is cut after CUT bytes, each resume before its first byte.
+  await using proxy = cuttingProxy(service.url, { cutAfter: (n) => n === 1 ? CUT : 0 });
+  const client = clientThrough(proxy, service, { maxAttempts: 3 });
+  // As a stream (`vc cache-client get ID` to stdout): read after get() returned.
+  const res = await client.get(id);
+  const error = await res!.bytes().then(() => undefined, (e: unknown) => e);
+  assert(error instanceof Error, String(error));
+  // The last cut alone was said, as if the file had been asked for once.
+  assertEquals(proxy.requests.length, 3);
+  assertStringIncludes(error.message, "broke off");
+  assertStringIncludes(error.message, "(gave up after 3 attempts)");
+  // To a file, started over 3 times: said once, of those, with where.
+  const whole = await client.download(id, join(service.dir, "out.bin")).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert(whole instanceof Error, String(whole));
+  assertEquals(whole.message.match(/gave up/g)?.length, 1, whole.message);
+  assertStringIncludes(whole.message, "(gave up after 3 attempts at http://");
 });
 
 Deno.test("cache-client get: a server that ignores Range starts over, not appending the whole file", async () => {

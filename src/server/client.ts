@@ -45,6 +45,7 @@ import { retryReason, storeRetried } from "../store/retry_notice.ts";
 import { regularFile } from "../regular_file.ts";
 import {
   answerRetryAfterMs,
+  elapsedSaid,
   isRetryableStatus,
   isTransientError,
   isUnreachableError,
@@ -366,6 +367,7 @@ export class CacheClient {
     refetchDamaged = false,
   ): Promise<T> {
     let attempts = 0;
+    const started = performance.now();
     // The MD5 of the last damaged body, and the error that brought it again.
     let damagedMd5: string | undefined;
     let damagedAgain: unknown;
@@ -406,8 +408,10 @@ export class CacheClient {
       });
     } catch (error) {
       if (attempts > 1 && error instanceof VcError && !signal?.aborted) {
-        // retry() says it gave up already, without where: said once, with the URL.
-        const over = GAVE_UP.exec(error.message)?.[1] ?? "";
+        // retry() says it gave up already, without where (or a body cut on
+        // each of its resumes, the time of its last attempt only): said once,
+        // with the URL and the time of them all.
+        const over = elapsedSaid(performance.now() - started);
         let message = error.message.replace(GAVE_UP, "");
         if (error === damagedAgain) {
           // Not "try again": a third answer would bring the same bytes.
@@ -1353,7 +1357,7 @@ export class CacheClient {
 }
 
 /** The suffix retry() adds to an error it gave up on (see markGaveUp). */
-const GAVE_UP = / \(gave up after \d+ attempts( over [^)]+)?\)$/;
+const GAVE_UP = / \(gave up after \d+ attempts(?: over [^)]+)?\)$/;
 
 /** The wait a failed answer's `Retry-After` asked for, in ms. */
 const retryAfter = new WeakMap<object, number>();

@@ -14,6 +14,7 @@ import {
   fullJitterDelay,
   isTransientError,
   isUnreachableError,
+  markGaveUp,
   sleep,
 } from "../store/retry.ts";
 import { restartWaitMs } from "./restart_wait.ts";
@@ -85,6 +86,9 @@ export function resumedBody(
   // Where the current answer started, and the cuts in a row without progress.
   let start = 0;
   let failures = 0;
+  // The requests made for the body (its first answer and each resume), and since when.
+  let requests = 1;
+  const since = performance.now();
   // Cancelled by its reader (`vc cache-client get ID | head`): the pending
   // read then ends as if the body were short, and is no cut to resume.
   let cancelled = false;
@@ -98,7 +102,12 @@ export function resumedBody(
     // What failed last: the cut, then a resume that failed.
     let failed = cut;
     while (true) {
-      if (failures >= options.maxAttempts) throw cut;
+      if (failures >= options.maxAttempts) {
+        // Said as a store's retries say theirs, `(gave up after 3 attempts)`:
+        // the last cut alone read as if the file had been asked for once.
+        if (requests > 1) markGaveUp(cut, requests, performance.now() - since);
+        throw cut;
+      }
       const backoff = fullJitterDelay(failures, options.baseDelayMs, options.maxDelayMs);
       const delayMs = refusals === 0
         ? backoff
@@ -114,6 +123,7 @@ export function resumedBody(
       });
       await sleep(delayMs, signal);
       if (cancelled) throw cut;
+      requests++;
       try {
         const rest = await options.resume(offset);
         if (rest === undefined) throw cut;

@@ -151,3 +151,25 @@ Deno.test("an error after attempts that took long says how long, as well as how 
   markGaveUp(soon, 5, 1_500);
   assertEquals(soon.message, "GET s3://b/k failed: 500 (gave up after 5 attempts)");
 });
+
+Deno.test("s3 store: an SDK request (a batch delete) failed after attempts that took long says how long", async () => {
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  await using store = new S3Store({
+    bucket: "b",
+    endpoint: fake.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 2,
+  });
+  for (const key of ["a", "b"]) await store.put(key, new TextEncoder().encode(key));
+  // Each attempt answers a 500 after 5.5 s: 2 of them take 11 s at least.
+  fake.faults = {
+    errorRate: 1,
+    errorKind: "internal",
+    latencyMs: 5_500,
+    match: (t) => t.op === "DeleteObjects",
+  };
+  const error = await store.delete(["a", "b"]).then(() => undefined, (e: unknown) => e);
+  assert(error instanceof Error, String(error));
+  assertStringIncludes(error.message, "(gave up after 2 attempts over 1");
+});

@@ -2389,6 +2389,8 @@ export class S3Store implements ObjectStore {
     const attempt = async (): Promise<Out> => {
       const signedFor = learnedBucketRegion(this.#regionKey);
       for (;;) {
+        // The SDK's attempts and its waits between them: their time, said as vc's own.
+        const started = performance.now();
         try {
           return await call(signal ? { abortSignal: signal } : {});
         } catch (error) {
@@ -2409,7 +2411,7 @@ export class S3Store implements ObjectStore {
             ?.attempts;
           const max = this.#settings.maxAttempts;
           if (typeof attempts === "number" && attempts > 1 && attempts >= max) {
-            markGaveUp(mapped, attempts);
+            markGaveUp(mapped, attempts, performance.now() - started);
           }
           throw mapped;
         }

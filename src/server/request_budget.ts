@@ -23,16 +23,28 @@ import { deadline } from "../deadline.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { HttpError } from "./http_error.ts";
 
+/** A stretch of a request's store calls under one deadline. */
+class Phase {
+  readonly controller = new AbortController();
+  /** Its calls under way, the oldest first (named for the log line). */
+  readonly calls = new Set<{ name: string }>();
+}
+
+/** A store call made under a budget: its signal, and what to call once it ended. */
+interface BudgetedCall {
+  signal: AbortSignal;
+  done: () => void;
+}
+
 /** The budget of the request this async context serves. */
 class Budget {
   readonly #ms: number;
-  #controller: AbortController | undefined;
+  /** The calls' stretch under way (before the file, or after it). */
+  #phase: Phase | undefined;
+  /** The store's write of the client's file: timed from its arrival (see {@linkcode fileArrival}). */
+  #file: Phase | undefined;
   readonly #cancels: (() => void)[] = [];
-  /** Aborted `ms` after the request's file arrived (see {@linkcode fileArrival}). */
-  #file: AbortController | undefined;
   #ended = false;
-  /** The store call made last, for the log line of a request whose budget ran out. */
-  calling = "";
   /** The error a request whose budget ran out fails with, once it did. */
   expired: HttpError | undefined;
 
@@ -40,52 +52,82 @@ class Budget {
     this.#ms = ms;
   }
 
-  /** The deadline's signal, started now if not yet started. */
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      this.#start(this.#controller);
+  /**
+   * A store call `name` starts: its signal, the stretch's deadline started
+   * now if not yet started. None once the request ended: work it left
+   * behind is not bounded, also when its budget had run out.
+   */
+  call(name: string): BudgetedCall | undefined {
+    if (this.#ended) return undefined;
+    let phase = this.#phase;
+    if (phase === undefined) {
+      phase = this.#phase = new Phase();
+      this.#start(phase);
     }
-    return this.#controller.signal;
+    return this.#under(phase, name);
   }
 
-  /** The signal of the store's write of the client's file: aborted `ms` after it arrived. */
-  get fileSignal(): AbortSignal {
-    return (this.#file ??= new AbortController()).signal;
+  /**
+   * The store's write of the client's file starts: aborted `ms` after the
+   * file arrived. The calls before it are done with: their deadline,
+   * passing while the file arrives, aborts what is left of them (a check
+   * made alongside) and says nothing of the request (the file's arrival is
+   * not the budget's to count), and a call made after it starts one anew.
+   */
+  fileCall(name: string): BudgetedCall | undefined {
+    if (this.#ended) return undefined;
+    this.#phase = undefined;
+    return this.#under(this.#file ??= new Phase(), name);
+  }
+
+  #under(phase: Phase, name: string): BudgetedCall {
+    const { signal } = phase.controller;
+    if (signal.aborted) {
+      // A call made once its stretch's time is up: the request's is, too.
+      this.expired ??= this.#error(name);
+      return { signal: AbortSignal.abort(this.expired), done: () => {} };
+    }
+    const call = { name };
+    phase.calls.add(call);
+    return { signal, done: () => phase.calls.delete(call) };
   }
 
   /** The client's file has arrived whole: its write to the store has `ms` left. */
   fileArrived(): void {
-    this.#start(this.#file ??= new AbortController());
+    this.#start(this.#file ??= new Phase());
   }
 
-  #start(controller: AbortController): void {
+  #start(phase: Phase): void {
     // A call made after the request ended (work it left behind) is not bounded.
     if (this.#ended) return;
     this.#cancels.push(deadline(this.#ms, () => {
-      // A deadline of a phase that ended (the calls before an upload's
-      // file) aborts what is left of it, and says nothing of the request.
-      if (controller !== this.#controller && controller !== this.#file) {
-        return controller.abort(this.#error());
+      const [waited] = phase.calls;
+      const error = this.#error(waited?.name);
+      // The request ran out of time when a call of its current stretch
+      // was cut; one of a stretch that ended was cut alone (see fileCall).
+      if (waited !== undefined && (phase === this.#phase || phase === this.#file)) {
+        this.expired ??= error;
       }
-      this.expired ??= this.#error();
-      controller.abort(this.expired);
+      phase.controller.abort(error);
     }));
   }
 
-  #error(): HttpError {
+  #error(call: string | undefined): HttpError {
     return new HttpError(
       503,
       `the store did not answer within ${
         this.#ms / 1000
       } s (the request's time for the store, --request-timeout); try again later`,
-      { headers: { "retry-after": "5" }, detail: `its last store call: ${this.calling}` },
+      {
+        headers: { "retry-after": "5" },
+        ...(call === undefined ? {} : { detail: `the store call under way: ${call}` }),
+      },
     );
   }
 
   /** The next store call starts a deadline of its own (calls under way keep theirs). */
   restart(): void {
-    this.#controller = undefined;
+    this.#phase = undefined;
     this.#file = undefined;
   }
 
@@ -212,33 +254,48 @@ export function budgetedStore(store: ObjectStore): ObjectStore {
       return (...args: unknown[]) => {
         const budget = budgets.getStore();
         if (budget === undefined) return value.apply(target, args);
-        budget.calling = `${String(name)} ${
+        const what = `${String(name)} ${
           at === 0 ? target.url : `${target.url}/${String(args[0]).slice(0, 300)}`
         }`;
         const options = (args[at] ?? {}) as { signal?: AbortSignal };
-        if (name === "put" && !(args[1] instanceof Uint8Array)) {
-          // A client's file: bounded by its own guards while it arrives,
-          // then by the budget (see fileArrival); what follows (recording
-          // it) gets a budget of its own.
-          args[at] = { ...options, signal: joined(budget.fileSignal, options.signal) };
-          const put = value.apply(target, args) as Promise<unknown>;
-          return put.finally(() => budget.restart());
+        // A client's file (a put of a stream): bounded by its own guards
+        // while it arrives, then by the budget (see fileArrival); what
+        // follows (recording it) gets a budget of its own.
+        const file = name === "put" && !(args[1] instanceof Uint8Array);
+        const call = file ? budget.fileCall(what) : budget.call(what);
+        if (call === undefined) return value.apply(target, args);
+        let { signal } = call;
+        let stop = call.done;
+        if (name === "get") {
+          // Only until the store answers: the body may take as long as its
+          // reader (a download's client) takes, under its own bounds.
+          const answered = new AbortController();
+          const budgetSignal = signal;
+          const onExpired = () => answered.abort(budgetSignal.reason);
+          if (budgetSignal.aborted) onExpired();
+          else budgetSignal.addEventListener("abort", onExpired, { once: true });
+          signal = answered.signal;
+          stop = () => {
+            budgetSignal.removeEventListener("abort", onExpired);
+            call.done();
+          };
         }
-        if (name !== "get") {
-          args[at] = { ...options, signal: joined(budget.signal, options.signal) };
-          return value.apply(target, args);
+        args[at] = { ...options, signal: joined(signal, options.signal) };
+        const ended = () => {
+          stop();
+          if (file) budget.restart();
+        };
+        let result: unknown;
+        try {
+          result = value.apply(target, args);
+        } catch (e) {
+          ended();
+          throw e;
         }
-        // Only until the store answers: the body may take as long as its
-        // reader (a download's client) takes, under its own bounds.
-        const answered = new AbortController();
-        const onExpired = () => answered.abort(budget.signal.reason);
-        const signal = budget.signal;
-        if (signal.aborted) onExpired();
-        else signal.addEventListener("abort", onExpired, { once: true });
-        args[at] = { ...options, signal: joined(answered.signal, options.signal) };
-        return (value.apply(target, args) as Promise<unknown>).finally(() =>
-          signal.removeEventListener("abort", onExpired)
-        );
+        // A listing's pages are read as its caller goes: not a call under way.
+        if (!(result instanceof Promise)) ended();
+        else result = result.finally(ended);
+        return result;
       };
     },
   });

@@ -16,6 +16,8 @@ import { budgetedStore, withStoreBudget } from "../src/server/request_budget.ts"
 import { HttpError } from "../src/server/http_error.ts";
 import type { GetOptions, GetResult, ObjectStore } from "../src/store/types.ts";
 import { AccessDeniedError } from "../src/errors.ts";
+import { USAGE_PREFIX, UsageCounter } from "../src/server/quota.ts";
+import { until } from "./mirror_helpers.ts";
 
 /** A 503 of a request whose store did not answer in time. */
 async function assertBudget503(res: Response, seconds: number, what: string): Promise<void> {
@@ -383,4 +385,37 @@ Deno.test("serve: the log line of an upload whose check of its entry did not ans
   } finally {
     thawed();
   }
+});
+
+Deno.test("serve: a usage write several requests wait on is cut for each at its own budget, not at the one of the request that opened it", async () => {
+  await using memory = new MemoryStore();
+  // Usage writes held until released (or aborted).
+  const held: (() => void)[] = [];
+  const store = budgetedStore(overriding<ObjectStore>(memory, {
+    put: (key, body, o) => {
+      if (!key.startsWith(USAGE_PREFIX)) return memory.put(key, body, o);
+      return new Promise((resolve, reject) => {
+        o?.signal?.addEventListener("abort", () => reject(o.signal!.reason), { once: true });
+        held.push(() => void memory.put(key, body, o).then(resolve, reject));
+      });
+    },
+  }));
+  const counter = new UsageCounter(store, 1e9);
+  const owner = "token-file:alice";
+  // Another request's write under way, held: the next changes wait for it.
+  const first = withStoreBudget(60_000, () => counter.add(owner, 1));
+  await until("the first usage write", () => held.length === 1);
+  // A request with little time opens the next write; one with time joins it.
+  const short = withStoreBudget(50, () => counter.add(owner, 2));
+  const long = withStoreBudget(60_000, () => counter.add(owner, 3));
+  const shortAnswer = short.then(() => undefined, (e) => e);
+  held.shift()!();
+  await first;
+  const cut = await within(10_000, shortAnswer);
+  assert(cut instanceof HttpError && cut.status === 503, String(cut));
+  // The write goes on for the request with time left, and lands.
+  await until("the second usage write", () => held.length === 1);
+  held.shift()!();
+  await within(10_000, long);
+  assertEquals(await counter.bytes(owner), 6);
 });

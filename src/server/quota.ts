@@ -14,6 +14,7 @@ import { sha256Hex } from "../hash.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { readSmallObjectText } from "../store/small_object.ts";
 import { HttpError } from "./http_error.ts";
+import { budgetedWait, sharedStoreWork } from "./request_budget.ts";
 
 const MAX_ATTEMPTS = 50;
 
@@ -157,10 +158,13 @@ export class UsageCounter {
       batch = opened;
       this.#open.set(owner, opened);
       const before = this.#writing.get(owner) ?? Promise.resolve();
-      const written = before.then(() => {
-        this.#open.delete(owner); // changes from now on wait for the next write
-        return this.#apply(owner, opened.delta);
-      });
+      // The write is all the waiting requests', not under one's time budget.
+      const written = sharedStoreWork(() =>
+        before.then(() => {
+          this.#open.delete(owner); // changes from now on wait for the next write
+          return this.#apply(owner, opened.delta);
+        })
+      );
       written.then(opened.resolve, opened.reject);
       const settled = written.catch(() => {});
       this.#writing.set(owner, settled);
@@ -169,7 +173,7 @@ export class UsageCounter {
       });
     }
     batch.delta += delta;
-    await batch.promise;
+    await budgetedWait(batch.promise, `the write of the usage of ${displayName(owner)}`);
   }
 
   async #apply(owner: string, delta: number): Promise<void> {

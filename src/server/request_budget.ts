@@ -22,6 +22,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { deadline } from "../deadline.ts";
 import type { ObjectStore } from "../store/types.ts";
 import { HttpError } from "./http_error.ts";
+import { untilAborted } from "../abort_hub.ts";
 
 /** A stretch of a request's store calls under one deadline. */
 class Phase {
@@ -138,7 +139,7 @@ class Budget {
   }
 }
 
-const budgets = new AsyncLocalStorage<Budget>();
+const budgets = new AsyncLocalStorage<Budget | undefined>();
 
 /**
  * Runs `fn` (one request's work) with its store calls through
@@ -210,6 +211,57 @@ export async function withStoreBudget<T>(ms: number, fn: () => Promise<T>): Prom
 export function fileArrival(): () => void {
   const budget = budgets.getStore();
   return budget === undefined ? () => {} : () => budget.fileArrived();
+}
+
+/**
+ * Runs `fn`, store work that several requests wait on (one write of the
+ * usage changes of all of them), outside the budget of the request that
+ * started it: each waits under its own with {@linkcode budgetedWait}. Run
+ * under the first one's, the work was cut when that one's time ran out, and
+ * every other waiting request failed with it, its own time left.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sharedStoreWork } from "./request_budget.ts";
+ * assert.equal(await sharedStoreWork(() => Promise.resolve(1)), 1);
+ * ```
+ */
+export function sharedStoreWork<T>(fn: () => T): T {
+  // Not AsyncLocalStorage.exit: Deno's leaves the store set in the
+  // promise reactions that `fn` registers.
+  return budgets.run(undefined, fn);
+}
+
+/**
+ * `work` (see {@linkcode sharedStoreWork}) awaited as a store call `name`
+ * of the request this async context serves: cut when its budget runs out
+ * (the work goes on for the others). Outside a budget, `work` itself.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { budgetedWait, withStoreBudget } from "./request_budget.ts";
+ * const never = new Promise<never>(() => {});
+ * const alive = setInterval(() => {}, 1000); // a request keeps a server alive
+ * try {
+ *   await assert.rejects(
+ *     withStoreBudget(50, () => budgetedWait(never, "a shared write")),
+ *     { status: 503 },
+ *   );
+ * } finally {
+ *   clearInterval(alive);
+ * }
+ * ```
+ */
+export async function budgetedWait<T>(work: Promise<T>, name: string): Promise<T> {
+  const call = budgets.getStore()?.call(name);
+  if (call === undefined) return await work;
+  try {
+    return await untilAborted(work, call.signal);
+  } finally {
+    call.done();
+  }
 }
 
 /** Where each store method takes its options. */

@@ -27,6 +27,8 @@ async function assertBudget503(res: Response, seconds: number, what: string): Pr
   const doc = await res.json();
   assertEquals(doc.status, "error", what);
   assertStringIncludes(doc.error, `the store did not answer within ${seconds} s`, what);
+  // As the service's other answers for a store outage: the log line names the call.
+  assertStringIncludes(doc.error, `(request id ${res.headers.get("x-request-id")})`, what);
 }
 
 Deno.test("serve: a cache ID against an S3 store that never answers gets its 503 after one request timeout, not a round of retries", async () => {

@@ -461,6 +461,7 @@ export function createHandler(options: CacheServiceOptions): CacheHandler {
       response = await withStoreBudget(
         storeTimeoutMs,
         () => route(request, path, match, ctx),
+        { requestId },
       );
       // An upload's body that went on past its closing delimiter (an endless
       // epilogue) is left unread too (see multipart.ts).

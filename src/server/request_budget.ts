@@ -40,6 +40,7 @@ interface BudgetedCall {
 /** The budget of the request this async context serves. */
 class Budget {
   readonly #ms: number;
+  readonly #requestId: string | undefined;
   /** The calls' stretch under way (before the file, or after it). */
   #phase: Phase | undefined;
   /** The store's write of the client's file: timed from its arrival (see {@linkcode fileArrival}). */
@@ -49,8 +50,9 @@ class Budget {
   /** The error a request whose budget ran out fails with, once it did. */
   expired: HttpError | undefined;
 
-  constructor(ms: number) {
+  constructor(ms: number, requestId: string | undefined) {
     this.#ms = ms;
+    this.#requestId = requestId;
   }
 
   /**
@@ -118,7 +120,9 @@ class Budget {
       503,
       `the store did not answer within ${
         this.#ms / 1000
-      } s (the request's time for the store, --request-timeout); try again later`,
+      } s (the request's time for the store, --request-timeout); try again later${
+        this.#requestId === undefined ? "" : ` (request id ${this.#requestId})`
+      }`,
       {
         headers: { "retry-after": "5" },
         ...(call === undefined ? {} : { detail: `the store call under way: ${call}` }),
@@ -145,7 +149,9 @@ const budgets = new AsyncLocalStorage<Budget | undefined>();
  * Runs `fn` (one request's work) with its store calls through
  * {@linkcode budgetedStore} bounded by `ms` together (`0` or not finite: no
  * bound). When the bound passes, `fn` fails with `HttpError` 503
- * (`Retry-After: 5`) whatever error the aborted store call threw.
+ * (`Retry-After: 5`, its message naming `options.requestId`, as the
+ * service's answers for a store outage do) whatever error the aborted
+ * store call threw.
  *
  * @example
  * ```ts
@@ -171,9 +177,13 @@ const budgets = new AsyncLocalStorage<Budget | undefined>();
  * }
  * ```
  */
-export async function withStoreBudget<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+export async function withStoreBudget<T>(
+  ms: number,
+  fn: () => Promise<T>,
+  options: { requestId?: string } = {},
+): Promise<T> {
   if (!(ms > 0 && ms < Infinity)) return await fn();
-  const budget = new Budget(ms);
+  const budget = new Budget(ms, options.requestId);
   try {
     return await budgets.run(budget, fn);
   } catch (e) {

@@ -370,7 +370,7 @@ export class EntryResolver {
       if (down !== undefined && index.elapsed() < down.until) {
         notAsked = down.why;
       } else if (mayWait && this.#options.onUnreachable === "warn") {
-        // Another process found the store silent a moment ago: its minute
+        // Another process found this bucket silent a moment ago: its minute
         // holds here too (not for a caller that would rather fail: it asks).
         notAsked = unansweredNote(index.layout, loc, index.clock.now(), this.#retryWait());
       }

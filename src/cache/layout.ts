@@ -13,8 +13,8 @@
  *   the entry's name when the directory grows large (see `record_journal.ts`);
  *   earlier versions kept one file per entry, `.meta/<relative path>%.json`,
  *   which is still read. Beside them, per endpoint: `.meta/<ns>/%endpoint`
- *   (its URL's path) and `.meta/<ns>/%unanswered` (a revalidation it did not
- *   answer, for a minute: see `silent_store.ts`).
+ *   (its URL's path); per bucket: `.meta/<ns>/<bucket>/%unanswered` (a
+ *   revalidation it did not answer, for a minute: see `silent_store.ts`).
  * - the entry's cross-process lock is its download's shared temp file
  *   (`.<name>.vc-tmp-0-shared` beside the data, see `entry_lock.ts`), so a
  *   cold object costs one file creation and there is no lock tree.

@@ -1,7 +1,9 @@
 /**
- * A note in the cache dir that an S3 endpoint did not answer a
- * revalidation: `.meta/<namespace>/%unanswered`, a name no encoded key
- * has. The minute after an unanswered revalidation, in which the store's
+ * A note in the cache dir that an S3 bucket did not answer a
+ * revalidation: `.meta/<namespace>/<bucket>/%unanswered`, a name no
+ * encoded key has. The bucket's, not the endpoint's, as this process's
+ * minute is (on AWS every bucket of every region shares the `s3`
+ * namespace, each bucket its own host). The minute after an unanswered revalidation, in which the store's
  * other stale copies are served without asking (see `entry_resolve.ts`),
  * was the process's own: a script calling `vc cache get` once per asset
  * against a store that accepts connections and never answers paid the
@@ -27,15 +29,16 @@ interface Note {
   why: string;
 }
 
-/** The note's path for `loc`'s endpoint; undefined for a `file://` entry. */
+/** The note's path for `loc`'s bucket; undefined for a `file://` entry. */
 function notePath(layout: CacheLayout, loc: EntryLocation): string | undefined {
   if (loc.bucket === "") return undefined;
-  const ns = loc.relPath.slice(0, loc.relPath.indexOf("/"));
-  return ns === "" ? undefined : join(layout.dir, META_DIR, ns, UNANSWERED_FILE);
+  // `<ns>/<encoded bucket>/<encoded key>`: the directory of the bucket's records.
+  const [ns, bucket] = loc.relPath.split("/", 2);
+  return !ns || !bucket ? undefined : join(layout.dir, META_DIR, ns, bucket, UNANSWERED_FILE);
 }
 
 /**
- * Notes that the endpoint of `loc` did not answer its revalidation at
+ * Notes that the bucket of `loc` did not answer its revalidation at
  * `now`, for `why` (the error's message).
  *
  * @example
@@ -50,7 +53,7 @@ function notePath(layout: CacheLayout, loc: EntryLocation): string | undefined {
  *   const parsed = parseUri("s3://b/k");
  *   assert(parsed.scheme === "s3");
  *   const loc = layout.locate(parsed);
- *   await Deno.mkdir(`${dir}/.meta/s3@127.0.0.1_9`, { recursive: true });
+ *   await Deno.mkdir(`${dir}/.meta/s3@127.0.0.1_9/b`, { recursive: true });
  *   noteUnanswered(layout, loc, 1_000, "no answer in 5 s");
  *   assert.match(unansweredNote(layout, loc, 31_000, 60_000)!, /s3:\/\/b\/k 30 s ago: no answer in 5 s/);
  *   assert.equal(unansweredNote(layout, loc, 61_000, 60_000), undefined); // the minute is over
@@ -78,7 +81,7 @@ export function noteUnanswered(
 }
 
 /**
- * Why the endpoint of `loc` is not to be asked at `now`: a note written
+ * Why the bucket of `loc` is not to be asked at `now`: a note written
  * less than `waitMs` before (by this machine's clock; one dated ahead, a
  * clock stepped back, is not taken), naming the URI, when and which
  * process; undefined when there is none to go by.
@@ -110,7 +113,7 @@ export function unansweredNote(
   return `not asked: it did not answer for ${uri} ${Math.round(age / 1000)} s ago${by}: ${why}`;
 }
 
-/** Removes the note of `loc`'s endpoint, once it answered again. */
+/** Removes the note of `loc`'s bucket, once it answered again. */
 export function clearUnanswered(layout: CacheLayout, loc: EntryLocation): void {
   const path = notePath(layout, loc);
   if (path === undefined) return;

@@ -361,6 +361,7 @@ export class EntryResolver {
     const missing: { store?: StoreNotFoundError } = {};
     const limit = this.#deadline(loc, rec, ctx.signal);
     const signal = limit.signal;
+    const started = index.elapsed();
     try {
       const { store, key, source } = await this.#fetcher.storeFor(loc);
       // Not for an invalidated entry (`invalidate` asks for a full check),
@@ -370,9 +371,17 @@ export class EntryResolver {
       if (down !== undefined && index.elapsed() < down.until) {
         notAsked = down.why;
       } else if (mayWait && this.#options.onUnreachable === "warn") {
-        // Another process found this bucket silent a moment ago: its minute
-        // holds here too (not for a caller that would rather fail: it asks).
-        notAsked = unansweredNote(index.layout, loc, index.clock.now(), this.#retryWait());
+        // Another process found this bucket silent a moment ago, waiting as
+        // long as this one would: its minute holds here too (not for a
+        // caller that would rather fail: it asks).
+        const patience = this.#options.revalidateTimeoutMs || Infinity;
+        notAsked = unansweredNote(
+          index.layout,
+          loc,
+          index.clock.now(),
+          this.#retryWait(),
+          patience,
+        );
       }
       if (notAsked === undefined) {
         asked = store;
@@ -418,7 +427,8 @@ export class EntryResolver {
         this.#down.set(asked, { until: index.elapsed() + this.#retryWait(), why });
         // Said to other processes too: each would wait for it as long.
         if (!answered && this.#retryWait() > 0) {
-          noteUnanswered(index.layout, loc, index.clock.now(), (e as Error).message);
+          const waited = index.elapsed() - started;
+          noteUnanswered(index.layout, loc, index.clock.now(), (e as Error).message, waited);
         }
       }
       return this.#unreachable(loc, rec, e, answered ? "cannot revalidate" : undefined);

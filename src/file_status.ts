@@ -160,3 +160,36 @@ export function fileAbove(path: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why `path` could not be made or read when the system's `error` was that of
+ * a file in the way (a mkdir's "File exists" on it, an open's "Not a
+ * directory" through it): `a file is where one of its directories belongs:
+ * F`, naming the file the system's message never names; `undefined` for any
+ * other error, or when no file above is found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileInTheWay } from "./file_status.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/f`, "in the way");
+ *   const error = await Deno.mkdir(`${dir}/f/a`, { recursive: true }).catch((e) => e);
+ *   assert.equal(
+ *     fileInTheWay(`${dir}/f/a/b.sqlite`, error),
+ *     `a file is where one of its directories belongs: ${dir}/f`,
+ *   );
+ *   assert.equal(fileInTheWay(`${dir}/f/a/b.sqlite`, new Deno.errors.PermissionDenied()), undefined);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function fileInTheWay(path: string, error: unknown): string | undefined {
+  if (!(error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory)) {
+    return undefined;
+  }
+  const file = fileAbove(path);
+  return file === undefined ? undefined : `a file is where one of its directories belongs: ${file}`;
+}

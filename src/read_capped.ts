@@ -9,6 +9,7 @@
  */
 import { asAccessDenied, InvalidInputError, NotFoundError, VcError } from "./errors.ts";
 import { decodeUtf8 } from "./utf8.ts";
+import { fileInTheWay } from "./file_status.ts";
 import { untilAborted } from "./abort_hub.ts";
 
 /** Options of {@linkcode readTextCapped}. */
@@ -84,7 +85,12 @@ export async function readTextCapped(
       // Named: Deno's message may not say which file (a loop of links), nor
       // which path a script's --allow-read should add.
       throw asAccessDenied(cause, `cannot read ${name}`, path) ??
-        new VcError(`cannot read ${name}: ${(cause as Error).message}`, { cause });
+        new VcError(
+          `cannot read ${name}: ${fileInTheWay(path, cause) ?? (cause as Error).message}`,
+          {
+            cause,
+          },
+        );
     }
     let stat: Deno.FileInfo | undefined;
     try {

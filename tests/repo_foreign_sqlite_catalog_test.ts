@@ -59,7 +59,7 @@ Deno.test("vc repo init with a SQLite catalog path under a regular file: the cat
   ]);
   assertEquals(r.code, 1, r.stderr);
   assertStringIncludes(r.stderr, `cannot create SQLite catalog ${catalog}`);
-  assertStringIncludes(r.stderr, `cannot make its directory ${ws.path("x")}`);
+  assertStringIncludes(r.stderr, `a file is where one of its directories belongs: ${ws.path("x")}`);
   // Nothing was written in place of the file.
   assertEquals(await Deno.readTextFile(ws.path("x")), "not a directory\n");
 });

@@ -25,7 +25,7 @@ import { asAccessDenied, InvalidInputError, VcError } from "../errors.ts";
 import { type LockRefusals, openLockFile, tellNoLocks, tryLockOrNoLocks } from "../file_lock.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { sqliteOutOfRoom } from "../no_space.ts";
-import { seenSync } from "../file_status.ts";
+import { fileInTheWay, seenSync } from "../file_status.ts";
 import { warnOnStderr } from "../warning_line.ts";
 import { MIRROR } from "../command_words.ts";
 
@@ -814,6 +814,13 @@ export function stateNotWritableError(
 ): unknown {
   // vc's own errors (a cache dir that is a file) are clear already.
   if (cause instanceof VcError) return cause;
+  // `--state afile/s.sqlite`: the mkdir's "File exists" named no file.
+  const inTheWay = fileInTheWay(path, cause);
+  if (inTheWay !== undefined) {
+    return new InvalidInputError(`mirror state file ${path} cannot be made: ${inTheWay}`, {
+      cause,
+    });
+  }
   // A script's --allow-read / --allow-write that leave `dir` out: no removal
   // of the file would help, the flag would.
   const denied = asAccessDenied(cause, `mirror state file ${path} cannot be made or locked`, dir);

@@ -14,6 +14,7 @@ import { toFileUrl } from "../path.ts";
 import { Limiter } from "../pool.ts";
 import { sleep } from "../store/retry.ts";
 import { fileKind } from "../regular_file.ts";
+import { fileInTheWay } from "../file_status.ts";
 import { shellWord } from "../shell_word.ts";
 import { fileSizeLimitReached } from "../file_size_limit.ts";
 import { probeBeside, sqliteOutOfRoom } from "../no_space.ts";
@@ -193,9 +194,10 @@ export async function openSqliteCatalog(
       // A file where a directory of the path should be, or no permission:
       // the catalog's error, naming it, not the OS's mkdir message.
       throw new CatalogUnavailableError(
-        `cannot create SQLite catalog ${path}: cannot make its directory ${dirname(path)} (${
-          message(error)
-        })`,
+        `cannot create SQLite catalog ${path}: ${
+          fileInTheWay(path, error) ??
+            `cannot make its directory ${dirname(path)} (${message(error)})`
+        }`,
         { cause: error },
       );
     }

@@ -3375,8 +3375,11 @@ export class VersionedCache {
     } catch (error) {
       this.#parsed = undefined;
       // The reader turns a missing file, or one the script may not read,
-      // into the error users should see.
-      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotCapable) {
+      // (or one under a file, naming it) into the error users should see.
+      if (
+        error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory ||
+        error instanceof Deno.errors.NotCapable
+      ) {
         return await this.#readEntries();
       }
       throw error;

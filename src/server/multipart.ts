@@ -189,7 +189,7 @@ export async function readFilePart(
     }
     // The first file sent in another field (`File`, `upload`): most likely
     // the one meant, so the error names that field.
-    let misnamed: { name: string; filename: string } | undefined;
+    let misnamed: Misnamed | undefined;
     // The field came as text: refused, once the rest of the body says
     // whether the file came in another field (named, then) or not at all.
     let asText = false;
@@ -213,7 +213,7 @@ export async function readFilePart(
       if (disposition.name !== field) {
         const other = disposition.filename === undefined || disposition.filename === ""
           ? undefined
-          : { name: disposition.name ?? "", filename: disposition.filename };
+          : { name: disposition.name, filename: disposition.filename };
         misnamed ??= other;
         if (asText && other !== undefined) throw cameAsText(field, other);
         try {
@@ -225,7 +225,7 @@ export async function readFilePart(
           if (other !== undefined && e instanceof HttpError && e.status === 413) {
             throw new HttpError(
               413,
-              `multipart field ${quoted(other.name)} (file ${
+              `${partSaid(other.name)} (file ${
                 quoted(other.filename)
               }) passes the ${maxOverhead} bytes allowed for fields other than "${field}": send the file in the field "${field}"`,
             );
@@ -355,17 +355,32 @@ function moreThanOne(field: string): HttpError {
  */
 function cameAsText(
   field: string,
-  misnamed: { name: string; filename: string } | undefined,
+  misnamed: Misnamed | undefined,
 ): HttpError {
   const fix = misnamed === undefined
     ? `send the file itself (curl -F ${field}=@PATH, requests files={"${field}": f})`
-    : `the file ${quoted(misnamed.filename)} came in the field ${
-      quoted(misnamed.name)
+    : `the file ${quoted(misnamed.filename)} came in ${
+      partSaid(misnamed.name, "the field")
     }; send it in the field "${field}"`;
   return new HttpError(
     400,
     `multipart field "${field}" came as text, not as a file (its part has no filename): ${fix}`,
   );
+}
+
+/** A file that came in another part than the file field's: its field name (none: no `name`), its filename. */
+interface Misnamed {
+  name: string | undefined;
+  filename: string;
+}
+
+/**
+ * The part of field `name` as a message says it (`multipart field "File"`,
+ * or `the field "File"` with `what`), or `a part with no name` for a part
+ * whose Content-Disposition has none: not `the field ""`, which no client sent.
+ */
+function partSaid(name: string | undefined, what = "multipart field"): string {
+  return name === undefined ? "a part with no name" : `${what} ${quoted(name)}`;
 }
 
 /**
@@ -374,12 +389,12 @@ function cameAsText(
  */
 function noFileField(
   field: string,
-  misnamed: { name: string; filename: string } | undefined,
+  misnamed: Misnamed | undefined,
 ): HttpError {
   const why = misnamed === undefined
     ? ""
-    : `: the file ${quoted(misnamed.filename)} came in the field ${
-      quoted(misnamed.name)
+    : `: the file ${quoted(misnamed.filename)} came in ${
+      partSaid(misnamed.name, "the field")
     }; send it in the field "${field}"`;
   return new HttpError(400, `multipart body has no "${field}" field${why}`);
 }

@@ -25,7 +25,8 @@ import { readStoreClockNotice } from "../server/store_clock.ts";
 import { formatEventLine, LogBuffer } from "../server/log.ts";
 import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
-import { NotFoundError } from "../errors.ts";
+import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { fileInTheWay } from "../file_status.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { onlyWith } from "./options.ts";
 import {
@@ -87,7 +88,18 @@ async function requireStoreDirectory(
 ): Promise<void> {
   const parsed = parseUri(uri);
   if (parsed.scheme !== "file") return;
-  if (await Deno.stat(parsed.path).catch(() => undefined) !== undefined) return;
+  let error: unknown;
+  try {
+    await Deno.stat(parsed.path);
+    return;
+  } catch (e) {
+    error = e;
+  }
+  // Under a file (`afile/st`): no mkdir -p of it would start a store there.
+  const inTheWay = fileInTheWay(parsed.path, error);
+  if (inTheWay !== undefined) {
+    throw new InvalidInputError(`store ${uri}: ${inTheWay}; check --store`);
+  }
   throw new NotFoundError(
     `store ${uri} does not exist (no directory ${parsed.path}); check --store` +
       (offerNew ? `, or create the directory (mkdir -p ${parsed.path}) to start a new store` : ""),

@@ -82,7 +82,8 @@ export const lock: Command = {
         r.status === "mismatch" || r.status === "missing" || r.status === "failed" || refused(r)
       );
       if (bad.length === 0) return 0;
-      // Its last line: the retries not shown are counted before it.
+      // The retries not shown are counted before it; its last line but for
+      // the ways out of a mismatch below.
       ctx.out.failure(
         `${bad.length} of ${counted(results.length, "manifest entry", "manifest entries")} ${
           bad.some(refused) ? (bad.length === 1 ? "is not locked or " : "are not locked or ") : ""

@@ -412,6 +412,23 @@ async function nextPart(scanner: Scanner): Promise<Map<string, string> | undefin
   return await partHeaders(scanner);
 }
 
+/**
+ * The 400 for a body that ended (as its Content-Length or last chunk said:
+ * a connection lost is another error) inside the file part: a hand-made form
+ * with no delimiter after its file, told only "cut off", was sent again as
+ * it was. `delim` is the file's delimiter (the line break and `--BOUNDARY`).
+ */
+function fileNotEnded(delim: Uint8Array): HttpError {
+  // Its line break shown: a bare LF before `--BOUNDARY` in a CRLF body is no delimiter.
+  const said = decoder.decode(delim);
+  return new HttpError(
+    400,
+    `upload was cut off before the end of the file: the body ended with no ${
+      JSON.stringify(said)
+    } after it (a form ends with ${JSON.stringify(`${said}--`)})`,
+  );
+}
+
 function malformed(what: string): HttpError {
   return new HttpError(400, `malformed multipart body: ${what}`);
 }
@@ -1064,9 +1081,7 @@ class Scanner {
           emit(bytes, controller);
           return;
         }
-        if (!await this.#fill(this.#buf.length + BLOCK)) {
-          throw new HttpError(400, "upload was cut off before the end of the file");
-        }
+        if (!await this.#fill(this.#buf.length + BLOCK)) throw fileNotEnded(delim);
       }
     };
     // A pull that fails (413 past the limit, 400 cut off) errors this
@@ -1186,7 +1201,7 @@ class Scanner {
       // buffered here (else the buffer would have filled the view).
       if (this.#eof) {
         keep(0, filled);
-        throw new HttpError(400, "upload was cut off before the end of the file");
+        throw fileNotEnded(delim);
       }
       const reader = this.#reader as ReadableStreamBYOBReader;
       const result = await this.#read(

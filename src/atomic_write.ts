@@ -53,8 +53,10 @@ const openTempFiles = new Set<AtomicFile>();
  * {@linkcode AtomicFile.openSharedAsync} are creating: made by the open
  * before the handle reaches this thread, so a Ctrl-C meanwhile removes them
  * too (a shared one only as a sweep would: empty, and locked by nobody).
+ * `discarded` is set by {@linkcode discardOpenTempFiles}: a file the open
+ * makes only after it is removed when its handle arrives.
  */
-const creatingTempFiles = new Set<{ path: string; shared: boolean }>();
+const creatingTempFiles = new Set<{ path: string; shared: boolean; discarded: boolean }>();
 
 // A backslash separates only on Windows: elsewhere it is a character of a
 // file name (a record's `/a\b.csv` is the file `a\b.csv`), which split
@@ -490,19 +492,19 @@ export class AtomicFile {
   static async openSharedAsync(dest: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
     const path = sharedTempPathFor(dest);
     const mode = options.mode === undefined ? {} : { mode: options.mode };
-    const creating = { path, shared: true };
-    creatingTempFiles.add(creating);
     let file: Deno.FsFile;
     try {
       // Exclusive creation never follows a link planted at the path.
-      file = await Deno.open(path, { read: true, write: true, createNew: true, ...mode });
+      file = await createOffThread(
+        path,
+        true,
+        () => Deno.open(path, { read: true, write: true, createNew: true, ...mode }),
+      );
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotFound) {
         return AtomicFile.openShared(dest, options);
       }
       throw error;
-    } finally {
-      creatingTempFiles.delete(creating);
     }
     const temp = new AtomicFile(dest, path, file, options.durable ?? true, true);
     if (options.mode !== undefined) {
@@ -619,18 +621,16 @@ export class AtomicFile {
   static async createAsync(dest: string, options: AtomicFileOptions = {}): Promise<AtomicFile> {
     const path = tempPathFor(dest);
     const mode = options.mode === undefined ? {} : { mode: options.mode };
-    const creating = { path, shared: false };
-    creatingTempFiles.add(creating);
-    let file: Deno.FsFile;
-    try {
-      file = await openMakingParentsAsync(
-        () => Deno.open(path, { write: true, createNew: true, ...mode }),
-        dest,
-        options.beforeParents,
-      );
-    } finally {
-      creatingTempFiles.delete(creating);
-    }
+    const file = await createOffThread(
+      path,
+      false,
+      () =>
+        openMakingParentsAsync(
+          () => Deno.open(path, { write: true, createNew: true, ...mode }),
+          dest,
+          options.beforeParents,
+        ),
+    );
     const temp = new AtomicFile(dest, path, file, options.durable ?? true);
     if (options.mode !== undefined) {
       // The umask may have narrowed the mode given to open; not supported
@@ -1299,11 +1299,48 @@ export function discardOpenTempFiles(): number {
   for (const temp of open) temp.discard();
   // Created by an open whose handle has not reached this thread yet.
   let created = 0;
-  for (const { path, shared } of creatingTempFiles) {
-    if (shared ? removeSharedIfFree(path) : removedIfThere(path)) created++;
+  for (const creating of creatingTempFiles) {
+    creating.discarded = true;
+    if (removeCreated(creating)) created++;
   }
   creatingTempFiles.clear();
   return open.length + created;
+}
+
+/**
+ * Opens (creates) the temp file at `path` with `open`, which runs off this
+ * thread, listed meanwhile for {@linkcode discardOpenTempFiles}. One that
+ * ran meanwhile (a Ctrl-C cut short, whose exit waits for its last line)
+ * may have found no file yet, which the open made after it: removed, and
+ * the create fails as interrupted, when its handle arrives (as when the
+ * open failed, a shared one's caller would otherwise create it again).
+ */
+async function createOffThread(
+  path: string,
+  shared: boolean,
+  open: () => Promise<Deno.FsFile>,
+): Promise<Deno.FsFile> {
+  const creating = { path, shared, discarded: false };
+  creatingTempFiles.add(creating);
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await open();
+  } catch (error) {
+    if (!creating.discarded) throw error;
+  } finally {
+    creatingTempFiles.delete(creating);
+  }
+  if (creating.discarded || file === undefined) {
+    file?.close();
+    removeCreated(creating);
+    throw new DOMException("interrupted", "AbortError");
+  }
+  return file;
+}
+
+/** Removes the temp file a create made, when there ({@linkcode createOffThread}); true when removed. */
+function removeCreated({ path, shared }: { path: string; shared: boolean }): boolean {
+  return shared ? removeSharedIfFree(path) : removedIfThere(path);
 }
 
 /** Removes `path`; false when it was not there (not made yet, or at all). */

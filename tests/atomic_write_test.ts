@@ -224,8 +224,32 @@ Deno.test("discardOpenTempFiles: a temp file still being created off the main th
     assertEquals(made.length, 1, "the temp file was made");
     assertEquals(discardOpenTempFiles(), 1);
     assertEquals(names(t.dir), []);
-    (await creating).discard(); // the handle that arrived late
+    // The handle that arrived late: its file gone, the create fails as interrupted.
+    await assertRejects(() => creating, DOMException, "interrupted");
     assertEquals(names(t.dir), []);
+  }
+});
+
+Deno.test("discardOpenTempFiles: a temp file whose async create makes it only after the discard is removed when its handle arrives", async () => {
+  await using t = await tempDir();
+  for (
+    const [i, create] of [
+      (dest: string) => AtomicFile.createAsync(dest),
+      (dest: string) => AtomicFile.openSharedAsync(dest),
+    ].entries()
+  ) {
+    // Its directory missing: the first open fails, and the file is made
+    // by the open after the mkdir, which the discard (a Ctrl-C cut short,
+    // whose exit waits for its last line to be said) cannot have seen.
+    const dir = join(t.dir, `sub${i}`);
+    const creating = create(join(dir, "out.txt"));
+    discardOpenTempFiles();
+    const error = await creating.then(() => undefined, (e) => e);
+    // The shared file's create gives up before it makes the directory.
+    const left = await Deno.lstat(dir).then(() => names(dir), () => []);
+    assertEquals(left, [], "no temp file is left");
+    assert(error instanceof DOMException && error.name === "AbortError", String(error));
+    assertEquals(discardOpenTempFiles(), 0, "none left to discard either");
   }
 });
 

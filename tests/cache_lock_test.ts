@@ -3,7 +3,7 @@ import { acquireEntryLock } from "../src/cache/entry_lock.ts";
 import { SingleFlight } from "../src/cache/single_flight.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { withTempDir } from "./versioned_helpers.ts";
-import { pollUntilSettled } from "./poll_until_settled.ts";
+import { pollUntilSettled, untilWaiting } from "./poll_until_settled.ts";
 
 function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   return withTempDir(fn, "vc-lock-");
@@ -56,7 +56,8 @@ Deno.test("entry lock: exclusive on the shared temp file; a waiter knows it wait
       got = true;
       return l;
     });
-    // Its first attempt failed synchronously: it is now waiting to poll again.
+    // Its first attempt found the lock held: it is now waiting to poll again.
+    await untilWaiting(clock);
     assertEquals(clock.pending, 1);
     assert(!(await pollUntilSettled(clock, second, 10)), "second acquired while held");
     assert(!got);
@@ -86,6 +87,7 @@ Deno.test({
       const holder = await holderProcess(TEMP(dir), "partial");
       const clock = new ManualClock();
       const waiting = acquireEntryLock(data, { clock });
+      await untilWaiting(clock);
       assertEquals(clock.pending, 1, "waiting while the child holds the lock");
       await holder.kill();
       // The dead process's lock is gone: the very next poll takes it.
@@ -108,6 +110,7 @@ Deno.test("entry lock: waiting stops on abort, and the holder is unaffected", as
     const controller = new AbortController();
     const clock = new ManualClock();
     const waiting = acquireEntryLock(data, { signal: controller.signal, clock });
+    await untilWaiting(clock);
     assertEquals(clock.pending, 1);
     controller.abort(new Error("gave up"));
     await assertRejects(() => waiting, Error, "gave up");
@@ -123,6 +126,7 @@ Deno.test("entry lock: a failed holder's temp file is removed; a waiter takes a 
     const first = await acquireEntryLock(data);
     await first.temp.file.write(enc.encode("half"));
     const second = acquireEntryLock(data, { clock });
+    await untilWaiting(clock);
     assertEquals(clock.pending, 1, "second is waiting");
     first.release(); // not committed: removed before unlocking
     assert(await pollUntilSettled(clock, second, 3));
@@ -131,6 +135,7 @@ Deno.test("entry lock: a failed holder's temp file is removed; a waiter takes a 
     assert(lock.temp.isAtPath(), "the waiter holds the file now at the path");
     // So a third caller waits for it.
     const third = acquireEntryLock(data, { clock });
+    await untilWaiting(clock);
     assertEquals(clock.pending, 1, "third is waiting");
     assert(
       !(await pollUntilSettled(clock, third, 10)),
@@ -195,6 +200,7 @@ Deno.test({
       const holder = await holderProcess(TEMP(dir), "whole", data);
       const clock = new ManualClock();
       const waiting = acquireEntryLock(data, { clock });
+      await untilWaiting(clock);
       assertEquals(clock.pending, 1, "a committed file with two names is waited for, not refused");
       await holder.kill();
       assert(await pollUntilSettled(clock, waiting, 3), "not taken after the holder died");

@@ -1295,8 +1295,17 @@ async function lockAndSweepBeside(temp: AtomicFile, dest: string): Promise<void>
  * ```
  */
 export function discardOpenTempFiles(): number {
-  const open = [...openTempFiles];
-  for (const temp of open) temp.discard();
+  let discarded = 0;
+  for (const temp of [...openTempFiles]) {
+    // A waiter's handle of another process's shared temp file (a download
+    // running there, which this one waits for): closed, its file left.
+    if (temp.shared && lockedElsewhere(temp)) {
+      temp.close();
+      continue;
+    }
+    temp.discard();
+    discarded++;
+  }
   // Created by an open whose handle has not reached this thread yet.
   let created = 0;
   for (const creating of creatingTempFiles) {
@@ -1304,7 +1313,23 @@ export function discardOpenTempFiles(): number {
     if (removeCreated(creating)) created++;
   }
   creatingTempFiles.clear();
-  return open.length + created;
+  return discarded + created;
+}
+
+/**
+ * True when another handle (another process's download) holds the lock of
+ * the shared temp file `temp` has open: this handle cannot take it. Where
+ * locks are enforced on I/O (Windows) a taken lock is not told from this
+ * handle's own, nor where there are none: false.
+ */
+function lockedElsewhere(temp: AtomicFile): boolean {
+  if (fsPlatform.mandatoryLocks) return false;
+  try {
+    // The handle's own lock is taken again (the same open file's flock).
+    return !temp.file.tryLockSync(true);
+  } catch {
+    return false; // closed already, or no locks here
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { acquireEntryLock } from "../src/cache/entry_lock.ts";
+import { discardOpenTempFiles } from "../src/atomic_write.ts";
 import { SingleFlight } from "../src/cache/single_flight.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { withTempDir } from "./versioned_helpers.ts";
@@ -356,4 +357,38 @@ Deno.test("record journal: a kept handle notices a compaction and appends at the
     assertEquals([...readJournal(j).keys()].sort(), ["a", "b"]);
     assertEquals((await Deno.readTextFile(j)).trim().split("\n").length, 2);
   });
+});
+
+Deno.test({
+  name:
+    "entry lock: a Ctrl-C's discard of the temp files leaves another process's download, which a waiter of this one waits for",
+  // No SIGKILL there; and the lock of a file is enforced on its I/O (the
+  // shared temp file is only the lock), so a waiter's discard is not told
+  // from a holder's.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      const data = `${dir}/data/a.csv`;
+      await Deno.mkdir(`${dir}/data`);
+      const holder = await holderProcess(TEMP(dir), "half of it");
+      try {
+        const clock = new ManualClock();
+        const stop = new AbortController();
+        const waiting = acquireEntryLock(data, { clock, signal: stop.signal });
+        await untilWaiting(clock);
+        // A Ctrl-C cut short (a second one, or a command still busy after
+        // the grace): the waiter's handle is no temp file of this process.
+        discardOpenTempFiles();
+        assertEquals(
+          await Deno.readTextFile(TEMP(dir)),
+          "half of it",
+          "the live holder's download is left in place",
+        );
+        stop.abort(new Error("stopped"));
+        await assertRejects(() => waiting, Error, "stopped");
+      } finally {
+        await holder.kill();
+      }
+    });
+  },
 });

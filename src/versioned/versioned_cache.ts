@@ -2241,12 +2241,16 @@ export class VersionedCache {
     // is copied, by the check a store → local mirror applies to its keys.
     // So is a file named as vc's temp files (`/.a.csv.vc-tmp-99999-abcdefgh`):
     // a copy of `a.csv` into DEST, this sync's or a later one's, removes it
-    // as a dead writer's.
+    // as a dead writer's. Whether names fold (`.A.CSV.VC-TMP-…` is such a
+    // name then) is asked of DEST's own file system (a case-insensitive
+    // mount on Linux, a case-sensitive volume on macOS), not assumed from
+    // the OS, as a mirror asks its target's.
     const { localPathProblem, pathClashes } = await import("../file_names.ts");
     const { tempNameProblem } = await import("../mirror/keys.ts");
+    const folds = namesFoldIn(root, { write: !dryRun });
     const unwritable = entries.flatMap(({ path }) => {
       const why = localPathProblem(path.slice(1)) ??
-        tempNameProblem(path.slice(path.lastIndexOf("/") + 1));
+        tempNameProblem(path.slice(path.lastIndexOf("/") + 1), folds);
       return why === undefined
         ? []
         : [`manifest path ${JSON.stringify(path)} cannot be a file here: its ${why}`];
@@ -2285,12 +2289,8 @@ export class VersionedCache {
     // apart) fail on their own, before any download: written, the outcome
     // would depend on which copy finished first, or one file would hold
     // another entry's bytes while both were reported copied. Whether names
-    // fold is asked of DEST's own file system (a case-insensitive mount on
-    // Linux, a case-sensitive volume on macOS), not assumed from the OS.
-    const clashes = pathClashes(
-      entries.map(({ path }) => path),
-      namesFoldIn(root, { write: !dryRun }),
-    );
+    // fold is asked of DEST's own file system (`folds`, above).
+    const clashes = pathClashes(entries.map(({ path }) => path), folds);
     // A local override (a file being tried out, maybe kept in DEST) is the
     // user's work: another entry's copy must not replace it, nor would the
     // entry that reads it then copy what it holds. Its own entry may copy

@@ -8,6 +8,8 @@
  * (only whole-line comments are ignored: "# comments are ignored" read as if
  * `s3://b/k # note` were `s3://b/k`), CRLF lines and a byte order mark, that
  * an item is one object and never a prefix, and the range of --concurrency.
+ * With --list and --manifest both, the manifest's entries are fetched too,
+ * and a pre-release after `@` is a version, as the README says.
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
@@ -33,6 +35,8 @@ Deno.test("cli prefill --help: says what the README's Prefill section tells a CI
       "never a prefix",
       "1 to 1024",
       "bytes",
+      "its entries are fetched as well",
+      "2.0.0-rc.1",
     ]
   ) assertStringIncludes(help, phrase);
 });

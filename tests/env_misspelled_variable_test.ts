@@ -32,6 +32,12 @@ const CASES: [set: string, meant: string][] = [
   ["VC_MAX_ATTEMPTS", "AWS_MAX_ATTEMPTS"],
   // Another tool's name for vc prefill's and vc mirror's VC_CONCURRENCY.
   ["VC_JOBS", "VC_CONCURRENCY"],
+  // One slip of the finger: a letter left out, doubled, or two swapped.
+  ["VC_OFLINE", "VC_OFFLINE"],
+  ["VC_FROZE", "VC_FROZEN"],
+  ["VC_CONCURENCY", "VC_CONCURRENCY"],
+  ["VC_CACHE_DIRR", "VC_CACHE_DIR"],
+  ["VC_MANIFSET", "VC_MANIFEST"],
 ];
 
 for (const [set, meant] of CASES) {
@@ -66,6 +72,17 @@ Deno.test("misspelledVariables: no known name is taken for another's misspelling
   const env = Object.fromEntries(VC_VARIABLES.map((n) => [n, "1"]));
   assertEquals(misspelledVariables((n) => env[n]), []);
   assertEquals(misspelledVariables(() => undefined), []);
+});
+
+Deno.test("misspelledVariables asks only for VC_* names, which the binary's --allow-env=VC_* covers", () => {
+  const asked: string[] = [];
+  misspelledVariables((n) => {
+    asked.push(n);
+    return undefined;
+  });
+  const outside = asked.filter((n) => !n.startsWith("VC_") && !n.startsWith("AWS_"));
+  assertEquals(outside, []);
+  assertEquals(asked.filter((n) => /^VC_(_|.*_$|.*__)/.test(n)), []);
 });
 
 Deno.test("VC_VARIABLES is every VC_* variable the README names (but the misspellings it shows)", async () => {

@@ -4,8 +4,9 @@
  * default. The environment cannot be listed under the binary's
  * `--allow-env=VC_*,…` (`Deno.env.toObject()` needs access to every
  * variable), so the likely misspellings of each known name are asked for by
- * name: an underscore dropped, a plural `S` added or dropped, and the names a
- * flag, a settings key or another tool suggests.
+ * name: an underscore dropped, a plural `S` added or dropped, a letter left
+ * out, doubled or swapped, and the names a flag, a settings key or another
+ * tool suggests.
  *
  * @module
  */
@@ -132,10 +133,28 @@ const AWS_OTHER_NAMES: Readonly<Record<string, { meant: string; covered: readonl
   AWS_SHARED_CONFIG_FILE: { meant: "AWS_CONFIG_FILE", covered: [] },
 };
 
-/** The misspellings of `name` a typo makes: an underscore dropped, an `S` added or dropped. */
+/**
+ * The misspellings of `name` a typo makes: an underscore dropped, an `S`
+ * added or dropped, and one slip within a word: a letter left out
+ * (`VC_OFLINE`), doubled (`VC_CACHE_DIRR`) or swapped with the next one
+ * (`VC_MANIFSET`). Each keeps the `VC_` prefix and the underscores, so every
+ * name asked for stays under the binary's `--allow-env=VC_*`.
+ */
 function typos(name: string): string[] {
-  const parts = name.slice("VC_".length).split("_");
+  const rest = name.slice("VC_".length);
+  const parts = rest.split("_");
   const out: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "_") continue;
+    const before = rest.slice(0, i);
+    const after = rest.slice(i + 1);
+    const dropped = before + after;
+    if (!/^_|_$|__/.test(dropped)) out.push(`VC_${dropped}`);
+    out.push(`VC_${before}${rest[i]}${rest[i]}${after}`);
+    if (i + 1 < rest.length && rest[i + 1] !== "_" && rest[i + 1] !== rest[i]) {
+      out.push(`VC_${before}${rest[i + 1]}${rest[i]}${rest.slice(i + 2)}`);
+    }
+  }
   for (let i = 1; i < parts.length; i++) {
     out.push(
       `VC_${

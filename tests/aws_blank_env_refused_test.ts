@@ -18,6 +18,7 @@ import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { parseBooleanEnv, resolveS3Settings } from "../src/store/s3_config.ts";
+import { caBundleSetting } from "../src/store/ca_bundle.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
 const BLANKS = [" ", "\t"];
@@ -107,4 +108,23 @@ Deno.test("vc config with AWS_PROFILE blank: the endpoint row names the error, e
   const errors = rows.filter((x) => x.error !== undefined);
   assertEquals(errors.length > 0, true, r.stdout);
   for (const row of errors) assertStringIncludes(row.error!, "AWS_PROFILE");
+});
+
+Deno.test("a blank AWS_CA_BUNDLE is refused naming it, not passed over for the profile's bundle or none", () => {
+  // The aws CLI fails on it (no CA bundle at " "); taken for unset, an https
+  // request to a private-CA endpoint failed with "set AWS_CA_BUNDLE", which was set.
+  const profile = () => ({ profile: "default", file: "/p/config", caBundle: "/p/ca.pem" });
+  for (const blank of BLANKS) {
+    const e = assertThrows(
+      () => caBundleSetting((n) => ({ HOME, AWS_CA_BUNDLE: blank })[n], profile),
+      InvalidInputError,
+    );
+    assertStringIncludes(e.message, "AWS_CA_BUNDLE");
+    assertStringIncludes(e.message, JSON.stringify(blank));
+  }
+  // Empty: unset, as for the SDK; the profile's bundle applies.
+  assertEquals(
+    caBundleSetting((n) => ({ HOME, AWS_CA_BUNDLE: "" })[n], profile)?.file,
+    "/p/ca.pem",
+  );
 });

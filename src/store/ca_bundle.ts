@@ -9,7 +9,7 @@
  */
 import { InvalidInputError } from "../errors.ts";
 import { readSmallFileSync } from "../regular_file.ts";
-import { activeProfileS3, type AwsProfileS3 } from "./aws_profile.ts";
+import { activeProfileS3, type AwsProfileS3, refuseBlankAwsEnv } from "./aws_profile.ts";
 import type { EnvReader } from "./s3_config.ts";
 
 // A bundle of every public root is ~250 KiB; more than this is not a CA bundle.
@@ -24,8 +24,9 @@ export interface CaBundleSetting {
 }
 
 /**
- * `AWS_CA_BUNDLE` (blank counts as unset), else the active profile's
- * `ca_bundle`, else `undefined`: the aws CLI's order.
+ * `AWS_CA_BUNDLE` (empty counts as unset; blank is an
+ * `InvalidInputError` naming it), else the active profile's `ca_bundle`,
+ * else `undefined`: the aws CLI's order.
  *
  * @example
  * ```ts
@@ -42,6 +43,9 @@ export function caBundleSetting(
   env: EnvReader,
   profile: () => AwsProfileS3 | undefined = () => activeProfileS3(env),
 ): CaBundleSetting | undefined {
+  // Blank is refused, as the aws CLI fails on it (no bundle at " "): taken
+  // for unset, a private CA's endpoint failed saying to set it, set already.
+  refuseBlankAwsEnv(env, ["AWS_CA_BUNDLE"]);
   const given = env("AWS_CA_BUNDLE")?.trim();
   if (given) return { file: expandHome(given, env), source: "AWS_CA_BUNDLE" };
   const p = profile();

@@ -46,3 +46,23 @@ Deno.test("vc mirror reads VC_CONCURRENCY too", async () => {
   assertEquals(r.code, 1, r.stderr);
   assertStringIncludes(r.stderr, 'VC_CONCURRENCY must be a whole number from 1 to 1024, got "8k"');
 });
+
+Deno.test("VC_CONCURRENCY with a line break or spaces at an end is read as the number, as every number variable is", async () => {
+  // A YAML block (`VC_CONCURRENCY: |`) or a CRLF .env file leaves "8\n" or
+  // "8\r": VC_LOCK_WAIT, VC_CACHE_TIMEOUT and AWS_MAX_ATTEMPTS took it, and
+  // VC_CONCURRENCY alone failed the run.
+  await using ws = await CliWorkspace.create();
+  for (const value of ["8\n", "8\r", " 8 "]) {
+    const r = await ws.run(["config", "concurrency"], { VC_CONCURRENCY: value });
+    assertEquals([r.code, r.stdout.trim(), r.stderr], [0, "8", ""], JSON.stringify(value));
+  }
+  // Blank is still malformed, quoted as given.
+  const blank = await ws.run(["config", "concurrency"], { VC_CONCURRENCY: " " });
+  assertEquals(blank.code, 1, blank.stderr);
+  assertStringIncludes(
+    blank.stderr,
+    'VC_CONCURRENCY must be a whole number from 1 to 1024, got " "',
+  );
+  const bad = await ws.run(["config", "concurrency"], { VC_CONCURRENCY: " 8k\n" });
+  assertStringIncludes(bad.stderr, 'got " 8k\\n"');
+});

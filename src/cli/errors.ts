@@ -177,8 +177,18 @@ export function concurrencySetting(
   }
   const text = env("VC_CONCURRENCY");
   if (text === undefined || text === "") return { value: undefined, source: "default" };
+  // Spaces or a line break at an end (a YAML block, a CRLF .env file) are
+  // dropped, as for every number variable (VC_LOCK_WAIT, AWS_MAX_ATTEMPTS);
+  // a value still malformed is quoted as given.
+  const read = (value: string) => countFlag(value, "VC_CONCURRENCY", command);
   return {
-    value: environmentValue(() => countFlag(text, "VC_CONCURRENCY", command)),
+    value: environmentValue(() => {
+      try {
+        return read(text.trim());
+      } catch {
+        return read(text);
+      }
+    }),
     source: "env VC_CONCURRENCY",
   };
 }

@@ -1085,8 +1085,30 @@ const STORE_KEY_ALIASES: Readonly<Record<string, string>> = {
   transfers: "concurrency",
 };
 
+// The variable's words for `timeout` (VC_CACHE_TIMEOUT) and a cache's
+// usual name for it, by the key lowercased without `_` and `-`.
+const KEY_ALIASES: Readonly<Record<string, string>> = {
+  cachetimeout: "timeout",
+  ttl: "timeout",
+  cachettl: "timeout",
+};
+
+/**
+ * The setting a key names when written as its variable (`VC_CACHE_DIR`,
+ * copied from a CI file's `env:`), its flag (`request-timeout`) or in
+ * another case (`cache_dir`): a file key or a `vc config` row no file
+ * holds; `undefined` for any other key.
+ */
+function settingNamed(key: string): string | undefined {
+  const normal = key.replace(/^vc[-_]/i, "").toLowerCase().replace(/[-_]/g, "");
+  if (Object.hasOwn(KEY_ALIASES, normal)) return KEY_ALIASES[normal];
+  return [...CONFIG_KEYS, ...Object.keys(NO_FILE_KEY)].find((k) => k.toLowerCase() === normal);
+}
+
 /** Where a setting no settings file holds is set, by its name or another tool's for it. */
 function noFileKeyWhere(key: string): string | undefined {
+  const named = settingNamed(key);
+  if (named !== undefined && Object.hasOwn(NO_FILE_KEY, named)) return NO_FILE_KEY[named];
   if (Object.hasOwn(NO_FILE_KEY, key)) return NO_FILE_KEY[key];
   const normal = key.toLowerCase().replace(/[-_]/g, "");
   const row = Object.hasOwn(STORE_KEY_ALIASES, normal) ? STORE_KEY_ALIASES[normal] : undefined;
@@ -1171,8 +1193,9 @@ function configFromValue(
     if (key.startsWith("$")) continue;
     // A setting of one machine in a project file: "unknown" would be wrong.
     // Own keys only: "constructor" or "toString" are Object.prototype's.
-    const elsewhere = Object.hasOwn(USER_ONLY, key) ? USER_ONLY[key] : undefined;
-    if (!keys.has(key) && elsewhere !== undefined) {
+    const setting = settingNamed(key) ?? key;
+    const elsewhere = Object.hasOwn(USER_ONLY, setting) ? USER_ONLY[setting] : undefined;
+    if (!keys.has(setting) && elsewhere !== undefined) {
       throw new InvalidInputError(
         `config file ${file}: ${
           JSON.stringify(key)
@@ -1193,7 +1216,7 @@ function configFromValue(
       );
     }
     if (!keys.has(key)) {
-      const guess = closest(key, [...keys]);
+      const guess = keys.has(setting) ? setting : closest(key, [...keys]);
       throw new InvalidInputError(
         `config file ${file}: unknown key ${JSON.stringify(key)}${
           guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`

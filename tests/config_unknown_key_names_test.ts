@@ -61,3 +61,45 @@ Deno.test("settings files: a setting with no file key says where it is set", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("settings files: a key written as its variable, its flag or the variable's words names the key meant", async () => {
+  // `"VC_CACHE_DIR"` (copied from a CI file's env:), `"cacheTimeout"` (after
+  // VC_CACHE_TIMEOUT) and `"ttl"` were unknown keys with no guess, and
+  // `"request-timeout"` (the flag) or `"VC_LOCK_WAIT"` did not say where
+  // that setting is set.
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "c.json");
+    for (
+      const [key, says] of [
+        ["VC_CACHE_DIR", 'unknown key "VC_CACHE_DIR"; did you mean "cacheDir"?'],
+        ["VC_BUCKET", 'unknown key "VC_BUCKET"; did you mean "bucket"?'],
+        ["VC_CACHE_TIMEOUT", 'unknown key "VC_CACHE_TIMEOUT"; did you mean "timeout"?'],
+        ["cacheTimeout", 'unknown key "cacheTimeout"; did you mean "timeout"?'],
+        ["ttl", 'unknown key "ttl"; did you mean "timeout"?'],
+        ["VC_RANGE_SIZE", 'unknown key "VC_RANGE_SIZE"; did you mean "rangeSize"?'],
+        [
+          "request-timeout",
+          '"request-timeout" is not a settings file key: set it with VC_REQUEST_TIMEOUT',
+        ],
+        ["VC_LOCK_WAIT", '"VC_LOCK_WAIT" is not a settings file key: set it with VC_LOCK_WAIT'],
+      ]
+    ) {
+      await Deno.writeTextFile(file, JSON.stringify({ [key!]: "1" }));
+      assertThrows(
+        () => resolveSettings({ configPath: file, cwd: dir, env: { HOME: dir } }),
+        ConfigFileError,
+        says,
+      );
+    }
+    // In a project file, a user-only setting under its variable's name says so.
+    await Deno.writeTextFile(join(dir, "vc.json"), JSON.stringify({ VC_OFFLINE: true }));
+    assertThrows(
+      () => resolveSettings({ configPath: false, projectDir: dir, cwd: dir, env: { HOME: dir } }),
+      ConfigFileError,
+      '"VC_OFFLINE" is not a project setting',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

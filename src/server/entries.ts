@@ -46,6 +46,7 @@ import { checkNonNegativeNumber, checkOptions, type OptionNames } from "../optio
 import { readSmallObjectText } from "../store/small_object.ts";
 import { sameUserOtherAuthUrl } from "./auth.ts";
 import { cacheIdNotFound, HttpError } from "./http_error.ts";
+import { PLACEHOLDER } from "./upload_fields.ts";
 import { displayName, USAGE_PREFIX, UsageCounter } from "./quota.ts";
 import { CLOCK_MARGIN_MS } from "../clock_margin.ts";
 import { spanText } from "./store_clock.ts";
@@ -57,8 +58,6 @@ const ORPHAN_CLAIMS_AT_ONCE = 8;
 const SERVICE_DATA_KEY =
   /^data\/[0-9a-f]{128}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The filename of an entry that has no file yet. */
-export const PLACEHOLDER = "placeholder";
 const DAY = 86_400_000;
 
 /** What the metadata object of an entry holds. */

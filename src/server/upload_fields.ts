@@ -7,9 +7,14 @@
  * @module
  */
 import { HttpError } from "./http_error.ts";
-import { PLACEHOLDER } from "./entries.ts";
 import { newNameProblem } from "../file_names.ts";
 import { inertJson } from "../printable.ts";
+
+/**
+ * The filename of an entry that has no file yet. Here, not in entries.ts, so
+ * the client's commands check a filename without loading the service.
+ */
+export const PLACEHOLDER = "placeholder";
 
 /**
  * C0 controls, DEL and C1 controls, and the bidirectional overrides and

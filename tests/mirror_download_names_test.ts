@@ -53,3 +53,21 @@ Deno.test("mirror (fake S3 → local) --delete keeps the file a key no file can 
     assertEquals(await Deno.readTextFile(join(out, path)), "x", path);
   }
 });
+
+Deno.test("mirror (fake S3 → local) --delete removes a stand-in file a real key needs as its directory (c of c/ and c/d)", async () => {
+  await using b = await fakeBackend();
+  await using w = await tempDir();
+  await b.fake!.putObject("mirror", "p/c/", "data in a folder marker");
+  await b.store.put("p/c/d", enc.encode("real"));
+  await b.fake!.putObject("mirror", "p/a//b.txt", "empty segment");
+  await b.store.put("p/a/b.txt/x", enc.encode("real too"));
+  const out = join(w.dir, "out");
+  await Deno.mkdir(join(out, "a"), { recursive: true });
+  await Deno.writeTextFile(join(out, "c"), "x");
+  await Deno.writeTextFile(join(out, "a", "b.txt"), "x");
+  const r = await mirror(prefixToLocal(b.store, w.dir, { delete: true }));
+  assertEquals(r.failed.map((f) => f.key).sort(), ["a//b.txt", "c/"]);
+  assertEquals([...r.deletedKeys ?? []].sort(), ["a/b.txt", "c"]);
+  assertEquals(await Deno.readTextFile(join(out, "c", "d")), "real");
+  assertEquals(await Deno.readTextFile(join(out, "a", "b.txt", "x")), "real too");
+});

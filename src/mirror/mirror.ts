@@ -182,9 +182,16 @@ interface Run {
   notUtf8?: string[];
   /**
    * Store → local: the files that keys no file can have stand for
-   * ({@linkcode standInFileKey}: `a/b.txt` of `a//b.txt`), kept, not deleted.
+   * ({@linkcode standInFileKey}: `a/b.txt` of `a//b.txt`), kept, not deleted,
+   * unless a download waits for it to go (`Run.waitedFor`).
    */
   standIns?: Set<string>;
+  /**
+   * Store → local: the target-only files in the way of a key's directory
+   * (`c` for `c/d`) whose download waits for the deletes (`Run.blocked`): a
+   * real key's file wins over a stand-in's (`c` of `c/`).
+   */
+  waitedFor?: Set<string>;
   /** Deletes queued in the state's TEMP table (store keys or local paths). */
   deletes: number;
   /**
@@ -2604,7 +2611,9 @@ export class Mirror {
       // The file of a key that gave way, in another case (`a` for `A`): kept.
       if (run.foldedPlan?.losers.has(foldName(above))) return false;
       // Never through a link: the download reports what is in its way.
-      return linkBelow(root, path, run.checkedDirs) === undefined;
+      if (linkBelow(root, path, run.checkedDirs) !== undefined) return false;
+      (run.waitedFor ??= new Set()).add(above);
+      return true;
     }
     return false;
   }
@@ -2769,7 +2778,7 @@ export class Mirror {
     }
     const standIns = run.standIns;
     if (standIns !== undefined && run.deletes > 0) {
-      const kept = this.#spare((key) => standIns.has(key));
+      const kept = this.#spare((key) => standIns.has(key) && !run.waitedFor?.has(key));
       run.deletes -= kept;
       run.report.extra += kept;
     }

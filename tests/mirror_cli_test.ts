@@ -614,6 +614,42 @@ Deno.test("vc mirror --watch store → local: a key no file can have is said onc
   assertEquals(await ws.read("out/ok.txt"), "ok");
 });
 
+Deno.test("vc mirror --watch store → local: a key no file can have is said again once its object came back after a pass without it", async () => {
+  await using ws = await CliWorkspace.create();
+  await using fake = await startFakeS3({ buckets: ["b"] });
+  await fake.putObject("b", "p/a//b.txt", "empty segment");
+  await fake.putObject("b", "p/ok.txt", "ok");
+  const said = (s: string) => s.split("\n").filter((l) => l.includes("a//b.txt: not written"));
+  const passes = (s: string) => s.split("\n").filter((l) => /^(initial|reconcile): /.test(l));
+  // Said, then the object goes; once a pass no longer fails it, it comes back.
+  let phase: "said" | "gone" | "back" = "said";
+  let change: Promise<unknown> = Promise.resolve();
+  let result = { code: -1, stderr: "" };
+  await withProcessEnv(fake.env, async () => {
+    result = await watchUntil(
+      ws,
+      ["mirror", "s3://b/p", "out", "--watch", "--reconcile-interval", "1s", "--state", "s.db"],
+      (stderr) => {
+        if (phase === "said" && said(stderr).length === 1 && passes(stderr).length >= 1) {
+          phase = "gone";
+          change = fetch(`${fake.url}/b/p/a//b.txt`, { method: "DELETE" }).then((r) =>
+            r.body?.cancel()
+          );
+        } else if (phase === "gone" && passes(stderr).some((l) => !l.includes("failed"))) {
+          phase = "back";
+          change = change.then(() => fake.putObject("b", "p/a//b.txt", "again"));
+        }
+        return phase === "back" && said(stderr).length >= 2;
+      },
+      fake.env,
+    );
+  });
+  await change;
+  assertEquals(result.code, 0, result.stderr);
+  assertEquals(phase, "back", result.stderr);
+  assertEquals(said(result.stderr).length, 2, result.stderr);
+});
+
 Deno.test("vc mirror --watch store → local: an archived (Glacier) object is said once, not again at every full pass", async () => {
   let requestId = 0;
   const lastModified = "Fri, 04 Dec 2026 10:00:00 GMT";

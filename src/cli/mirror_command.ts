@@ -437,6 +437,12 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
           (kind !== "events" || said.get(f.path) !== sameCause(f.error)) &&
           (retry || !f.untilChanged || lasting.get(f.path) !== sameCause(f.error))
         );
+        // A full pass that no longer fails one (its file or object gone,
+        // renamed or mended) forgets it: back, it is said again.
+        if (kind !== "events" && !report.stopped) {
+          const failing = new Set(report.failed.map((f) => f.path));
+          for (const path of lasting.keys()) if (!failing.has(path)) lasting.delete(path);
+        }
         for (const f of report.failed) {
           said.set(f.path, sameCause(f.error));
           if (f.untilChanged) lasting.set(f.path, sameCause(f.error));

@@ -16,6 +16,7 @@ import { pathToFileURL } from "node:url";
 import { assertEquals } from "./assert.ts";
 import { onSqliteAndPostgres } from "./pg_server.ts";
 import { Repository } from "../src/repo/mod.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 import type { Catalog } from "../src/repo/catalog.ts";
 import { ManualClock } from "../src/testing/mod.ts";
 
@@ -83,7 +84,9 @@ async function scenario(catalog: string | undefined, purgeBy: "purge" | "gc") {
     assertEquals(ran(), true, "the restore ran between the purge's commit and its delete");
     assertEquals((restored as { records: number }).records, 1);
 
-    await using again = await Repository.open(uri, { host: "h" });
+    // Its download goes to the test's own cache, not the user's ~/.cache/vc.
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    await using again = await Repository.open(uri, { host: "h", cache });
     const after = await again.get(r.id);
     const check = await again.check({ graceMs: 0 });
     // The restore came first: the record is as the snapshot has it, with its content.

@@ -10,6 +10,7 @@
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { childEnv } from "./cli_process.ts";
 import { misspelledVariables, VC_VARIABLES } from "../src/cli/env_spelling.ts";
 
 const CASES: [set: string, meant: string][] = [
@@ -92,4 +93,41 @@ Deno.test("VC_VARIABLES is every VC_* variable the README names (but the misspel
     misspelledVariables((n) => named.has(n) ? "1" : undefined).map((t) => t.name),
   );
   assertEquals([...VC_VARIABLES].sort(), [...named].filter((n) => !typos.has(n)).sort());
+});
+
+Deno.test("under an --allow-env list naming each vc variable, the misspelling check asks for no name left out", async () => {
+  // A project's task listing vc's variables one by one (not VC_*): `vc config`
+  // and a versioned command with no bucket warned "cannot read VC_TIMEOUT:
+  // … taken as unset", a variable nobody set, asked for only as a misspelling.
+  await using ws = await CliWorkspace.create();
+  await ws.write("versioned_assets.json", JSON.stringify({ "/a.txt": "1.0.0" }));
+  const allow = [
+    ...VC_VARIABLES,
+    "AWS_*",
+    "HOME",
+    "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
+    "NO_COLOR",
+    "CI",
+    "TERM",
+  ];
+  for (const args of [["config"], ["path", "/a.txt"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        `--allow-env=${allow.join(",")}`,
+        "--no-prompt",
+        new URL("../cli.ts", import.meta.url).pathname,
+        ...args,
+      ],
+      cwd: ws.dir,
+      env: childEnv(ws.dir),
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(stderr.includes("no env permission"), false, `${args.join(" ")}: ${stderr}`);
+  }
 });

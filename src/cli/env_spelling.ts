@@ -192,7 +192,9 @@ function misspellings(): ReadonlyMap<string, string> {
  * each with the one it likely stands for (also when that one is set too: the
  * value given under the wrong name is still ignored), and another tool's
  * name for an AWS variable vc reads (`AWS_S3_ENDPOINT`) when neither that
- * variable nor another setting the same thing is set.
+ * variable nor another setting the same thing is set. Only the names this
+ * process may read are asked for: an `--allow-env` list naming vc's
+ * variables one by one leaves their misspellings out, not to be warned of.
  *
  * @example
  * ```ts
@@ -205,13 +207,20 @@ function misspellings(): ReadonlyMap<string, string> {
 export function misspelledVariables(
   env: (name: string) => string | undefined,
 ): { name: string; meant: string }[] {
+  // Only the names this process may read: under a narrower `--allow-env` (a
+  // project's task naming vc's variables one by one), asking for one left out
+  // warned of a missing permission for a variable nobody set.
+  const read = (name: string) =>
+    Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
+      ? env(name)
+      : undefined;
   const found: { name: string; meant: string }[] = [];
   for (const [name, meant] of misspellings()) {
-    if (env(name) !== undefined) found.push({ name, meant });
+    if (read(name) !== undefined) found.push({ name, meant });
   }
   for (const [name, { meant, covered }] of Object.entries(AWS_OTHER_NAMES)) {
-    if (env(name) === undefined) continue;
-    if ([meant, ...covered].some((own) => (env(own) ?? "") !== "")) continue;
+    if (read(name) === undefined) continue;
+    if ([meant, ...covered].some((own) => (read(own) ?? "") !== "")) continue;
     found.push({ name, meant });
   }
   return found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

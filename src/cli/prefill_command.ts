@@ -143,14 +143,7 @@ export const prefill: Command = {
     // A mistyped variable in a CI job's env (`VC_CACHEDIR`, `VC_LOCK_FILE`)
     // is ignored: the cache goes elsewhere, the lock meant is not read. The
     // command CI runs says so, as `vc config` does.
-    // Only those this process may read: under a narrower `--allow-env` (a
-    // project's own task), asking for one left out would warn of a missing
-    // permission for a variable nobody set.
-    const readable = (name: string) =>
-      Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
-        ? io.env(name)
-        : undefined;
-    for (const line of misspelledVariableWarnings(readable)) out.warn(line);
+    for (const line of misspelledVariableWarnings((name) => io.env(name))) out.warn(line);
     const concurrency =
       concurrencySetting(flags.string("concurrency"), (name) => io.env(name), "prefill").value;
     const settings = versionedSettings(ctx);

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 import { RecordStateError } from "../src/repo/records.ts";
 import { assertRejects } from "./assert.ts";
 
@@ -14,7 +15,9 @@ Deno.test("repo: a download beside a purge of its record says it was purged", as
   const dir = await Deno.makeTempDir({ prefix: "vc_download_purge_" });
   try {
     const uri = pathToFileURL(join(dir, "repo")).href;
-    await using repo = await Repository.init(uri);
+    // Its download goes to the test's own cache, not the user's ~/.cache/vc.
+    await using cache = new AssetCache({ cacheDir: join(dir, "cache"), configPath: false });
+    await using repo = await Repository.init(uri, { cache });
     await using other = await Repository.open(uri);
     const r = await repo.add("/a.txt", new TextEncoder().encode("a"));
     const get = repo.get.bind(repo);

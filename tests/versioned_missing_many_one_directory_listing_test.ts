@@ -9,13 +9,22 @@
 import { join } from "node:path";
 import { NotFoundError } from "../src/errors.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { MISSING_ENTRIES, missingEntriesBucket } from "./missing_entries_bucket.ts";
 
 Deno.test("sync, verify: many missing entries of one directory list it once per call", async () => {
   await using fixture = await missingEntriesBucket("vc_missing_many_one_directory_");
   const { proxied, lists } = fixture;
+  // Its own cache, not the user's ~/.cache/vc.
+  await using cache = new AssetCache({
+    cacheDir: join(fixture.dir, "cache"),
+    configPath: false,
+    env: {},
+    store: fixture.store,
+  });
   await using vc = new VersionedCache({
+    cache,
     manifest: fixture.manifest,
     bucket: "s3://b/team",
     store: fixture.store,

@@ -9,6 +9,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./ass
 import { NotFoundError } from "../src/errors.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 import { tempDir, testS3Options } from "./versioned_helpers.ts";
 
 Deno.test("a missing version's error counts 1,200 versions and names the latest", async () => {
@@ -19,7 +20,15 @@ Deno.test("a missing version's error counts 1,200 versions and names the latest"
   }
   await s3.putObject("many", "a.1.0.0+ci.1.csv", "a key another tool wrote");
   await using dir = await tempDir("vc_missing_version_");
+  // Its own cache, not the user's ~/.cache/vc.
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
   await using vc = new VersionedCache({
+    cache,
     manifest: join(dir.path, "versioned_assets.json"),
     bucket: "s3://many",
     store: testS3Options(s3),
@@ -46,7 +55,15 @@ Deno.test("a missing version's error lists every one of a few versions", async (
   await s3.createBucket("few");
   for (const v of ["1.0.0", "1.0.1", "2.0.0"]) await s3.putObject("few", `a.${v}.csv`, v);
   await using dir = await tempDir("vc_missing_version_");
+  // Its own cache, not the user's ~/.cache/vc.
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
   await using vc = new VersionedCache({
+    cache,
     manifest: join(dir.path, "versioned_assets.json"),
     bucket: "s3://few",
     store: testS3Options(s3),

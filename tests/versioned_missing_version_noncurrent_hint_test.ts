@@ -14,6 +14,7 @@ import { assert, assertRejects, assertStringIncludes } from "./assert.ts";
 import { NotFoundError } from "../src/errors.ts";
 import { type FakeS3, startFakeS3 } from "../src/testing/mod.ts";
 import { VersionedCache } from "../src/versioned/versioned_cache.ts";
+import { AssetCache } from "../src/cache/asset_cache.ts";
 import { tempDir, testS3Options } from "./versioned_helpers.ts";
 
 const KEPT_NOTHING = "s3://assets keeps no earlier version of it";
@@ -36,7 +37,15 @@ async function withPinnedMissing(
   await using dir = await tempDir("vc_missing_s3_");
   const manifest = join(dir.path, "versioned_assets.json");
   await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "2.0.1"\n}\n');
+  // Its own cache, not the user's ~/.cache/vc.
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
   await using vc = new VersionedCache({
+    cache,
     manifest,
     bucket: "s3://assets",
     store: testS3Options(s3),
@@ -84,7 +93,13 @@ Deno.test("a missing version in a directory bucket gets no S3 versioning hint", 
   await Deno.mkdir(join(dir.path, "bucket"));
   await Deno.writeTextFile(join(dir.path, "bucket", "a.1.0.0.csv"), "x");
   await Deno.writeTextFile(manifest, '{\n    "/a.csv": "1.0.1"\n}\n');
-  await using vc = new VersionedCache({ manifest, bucket: join(dir.path, "bucket") });
+  // Its own cache, not the user's ~/.cache/vc.
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+  });
+  await using vc = new VersionedCache({ manifest, bucket: join(dir.path, "bucket"), cache });
   const e = await assertRejects(() => vc.path("/a.csv"), NotFoundError);
   assertStringIncludes(e.message, "available: 1.0.0");
   assert(!e.message.includes("noncurrent version"), e.message);
@@ -102,7 +117,15 @@ Deno.test("a pinned path with no version left in an s3:// bucket names where S3 
   await Deno.writeTextFile(manifest, '{\n    "/data/my a.csv": "1.2.0"\n}\n');
   const file = join(dir.path, "new.csv");
   await Deno.writeTextFile(file, "n");
+  // Its own cache, not the user's ~/.cache/vc.
+  await using cache = new AssetCache({
+    cacheDir: join(dir.path, "cache"),
+    configPath: false,
+    env: {},
+    store: testS3Options(s3),
+  });
   await using vc = new VersionedCache({
+    cache,
     manifest,
     bucket: "s3://assets",
     store: testS3Options(s3),

@@ -4,10 +4,22 @@ import { encodeLine } from "../src/cache/journal_file.ts";
 import { forgetRecords } from "../src/cache/entry_records.ts";
 import { withTempDir } from "./versioned_helpers.ts";
 
-/** Replaces `path` with a new file of `bytes`, as another process's compaction does. */
-function replace(path: string, bytes: Uint8Array): void {
-  Deno.writeFileSync(`${path}.new`, bytes);
-  Deno.renameSync(`${path}.new`, path);
+/**
+ * Replaces `path` with a new file of `bytes`, as another process's
+ * compaction does, born after `born`. The kernel stamps a new file with its
+ * coarse clock (a tick of up to 4 ms), which can lag `Date.now()`: the file
+ * is written again until its own creation time is later (bounded).
+ */
+function replaceBornAfter(path: string, bytes: Uint8Array, born: Date): void {
+  for (let tries = 0; tries < 10_000; tries++) {
+    Deno.writeFileSync(`${path}.new`, bytes);
+    if (Deno.statSync(`${path}.new`).birthtime!.getTime() > born.getTime()) {
+      Deno.renameSync(`${path}.new`, path);
+      return;
+    }
+    Deno.removeSync(`${path}.new`);
+  }
+  throw new Error(`no file here was born after ${born.toISOString()}`);
 }
 
 /**
@@ -68,10 +80,7 @@ Deno.test({
           ...encodeLine("b.bin", meta("s3://b/b.bin", 2)),
           ...encodeLine("c.bin", meta("s3://b/c.bin?and-a-longer-uri", 3)),
         ]);
-        while (Date.now() <= before.birthtime!.getTime()) {
-          // The replacement is born at a later millisecond than the first.
-        }
-        replace(journal, compacted);
+        replaceBornAfter(journal, compacted, before.birthtime!);
         const after = Deno.statSync(journal);
         assert(after.ino !== null && after.ino !== before.ino);
         withInodeShownAs(after.ino, before.ino!, () => {

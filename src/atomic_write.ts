@@ -39,6 +39,7 @@ import { renameOver, renameOverSync } from "./replace_file.ts";
 import { fnv1a32 } from "./fnv.ts";
 import { InvalidInputError } from "./errors.ts";
 import { fsPlatform } from "./fs_platform.ts";
+import { foldName } from "./file_names.ts";
 
 const TEMP_MARK = ".vc-tmp-";
 // Exactly what vc writes (an 8-character random part, or "shared"): a
@@ -256,6 +257,36 @@ export function isSharedTempName(name: string): boolean {
  */
 export function isTempName(name: string): boolean {
   return TEMP_NAME.test(name);
+}
+
+/**
+ * Why a file named `name` cannot be written where vc writes (a mirror's
+ * target, `vc sync`'s DEST): it has the form of vc's temp files, also in
+ * another letter case where names fold (`folds`), so the next copy of the
+ * file it would be the temp file of removes it as a dead writer's, and a
+ * walk skips it. `undefined` for any other name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tempNameProblem } from "./atomic_write.ts";
+ * assert.match(tempNameProblem(".a.csv.vc-tmp-1-abcdefgh", false) ?? "", /vc's temp files/);
+ * assert.equal(tempNameProblem(".a.csv.VC-TMP-0-SHARED", false), undefined);
+ * assert.equal(tempNameProblem("a.csv", true), undefined);
+ * ```
+ */
+export function tempNameProblem(
+  name: string,
+  folds: boolean = fsPlatform.caseInsensitive,
+): string | undefined {
+  // Only ASCII letters fold into `.vc-tmp-` itself, so a name without it in
+  // any case is no temp name in any spelling (and costs no fold).
+  if (
+    /\.vc-tmp-/i.test(name) && (isTempName(name) || (folds && isTempName(foldName(name))))
+  ) {
+    return "name has the form of vc's temp files (.<name>.vc-tmp-<pid>-<random>)";
+  }
+  return undefined;
 }
 
 /**

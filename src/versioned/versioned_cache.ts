@@ -2246,7 +2246,7 @@ export class VersionedCache {
     // mount on Linux, a case-sensitive volume on macOS), not assumed from
     // the OS, as a mirror asks its target's.
     const { localPathProblem, pathClashes } = await import("../file_names.ts");
-    const { tempNameProblem } = await import("../mirror/keys.ts");
+    const { tempNameProblem } = await import("../atomic_write.ts");
     const folds = namesFoldIn(root, { write: !dryRun });
     const unwritable = entries.flatMap(({ path }) => {
       const why = localPathProblem(path.slice(1)) ??

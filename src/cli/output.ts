@@ -480,6 +480,9 @@ export function waitStep(text: string): string {
 /**
  * Aligns rows into columns separated by two spaces (the last column is not padded),
  * by the columns each cell takes on a terminal (a CJK path two a character).
+ * A cell wider than 100 columns (a 1,000-character key) is left out of its
+ * column's width: its row runs on past the column, and the other rows are
+ * not each padded to a screenful of blanks.
  *
  * @example
  * ```ts
@@ -492,6 +495,9 @@ export function table(cells: readonly (readonly string[])[]): string[] {
   return new TableColumns().lines(cells);
 }
 
+// The widest cell (in terminal columns) that a table column is padded to fit.
+const TABLE_ALIGNED_WIDTH = 100;
+
 // Column widths kept from one batch of rows to the next, so the rows of a
 // table printed in pages line up with those before them.
 class TableColumns {
@@ -502,7 +508,10 @@ class TableColumns {
     const rows = cells.map((row) => row.map(printable));
     const widths = this.#widths;
     for (const row of rows) {
-      row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
+      row.forEach((cell, i) => {
+        const width = displayWidth(cell);
+        if (width <= TABLE_ALIGNED_WIDTH) widths[i] = Math.max(widths[i] ?? 0, width);
+      });
     }
     return rows.map((row) =>
       row.map((cell, i) => (i === row.length - 1 ? cell : padEndColumns(cell, widths[i] ?? 0)))

@@ -601,6 +601,50 @@ export function leftoverVersionedKey(key: string): VersionedKey | undefined {
   return foreign ? undefined : found;
 }
 
+/**
+ * The version `key`'s file name is a key of, and the rule of versioned paths
+ * `key` breaks, when no path names `key` although its file name is a
+ * version's (its control characters read as plain ones): a script's doubled
+ * slash (`data//x.1.0.0.csv`), a `.` or `..` segment, a control character.
+ * S3 keeps such a key; no listing of versions can hold it, and
+ * `lsRemote` names it, so a bucket holding `data//x.1.0.0.csv` does not look
+ * as if `/data/x.csv` never had a 1.0.0. Else `undefined` (a version, or a
+ * key that is none in any spelling). A leading `/` on the key is ignored.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unreadableVersionedKey } from "./naming.ts";
+ * assert.deepEqual(unreadableVersionedKey("data//x.1.0.0.csv"), {
+ *   version: "1.0.0",
+ *   problem: "it contains an empty segment (//)",
+ * });
+ * assert.equal(unreadableVersionedKey("data/x.1.0.0.csv"), undefined);
+ * assert.equal(unreadableVersionedKey("photo.2024.01.05.jpg"), undefined);
+ * ```
+ */
+export function unreadableVersionedKey(
+  key: string,
+): { version: string; problem: string } | undefined {
+  requireString("unreadableVersionedKey(): the key", key);
+  const rel = key.startsWith("/") ? key.slice(1) : key;
+  if (!hasVersionShape(rel) || parseVersionedKey(rel) !== undefined) return undefined;
+  // deno-lint-ignore no-control-regex -- the control characters normalizeVersionedPath refuses
+  const name = rel.slice(rel.lastIndexOf("/") + 1).replace(/[\x00-\x1f\x7f-\x9f]/g, "_");
+  const found = parseVersionedKey(name);
+  if (found === undefined) return undefined;
+  const path = `/${rel}`;
+  try {
+    normalizeVersionedPath(path);
+  } catch (e) {
+    const said = `invalid versioned path ${JSON.stringify(path)}: `;
+    if (e instanceof InvalidInputError && e.message.startsWith(said)) {
+      return { version: found.version, problem: e.message.slice(said.length) };
+    }
+  }
+  return undefined;
+}
+
 // No `.N.N.N` in the file name, no version's key in it (most keys of a
 // bucket `ls-remote` reads): said without parsing.
 function hasVersionShape(rel: string): boolean {

@@ -404,6 +404,33 @@ export function leftoverKeysMessage(keys: readonly string[], path?: string): str
 }
 
 /**
+ * One line for `found` (at least one): keys whose file name is a version's
+ * under a path vc cannot read (`data//x.1.0.0.csv`, see
+ * `unreadableVersionedKey` in naming.ts), which a listing of the whole bucket
+ * passed over: their count, and the first three with each one's version and
+ * the rule it breaks.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unreadableKeysMessage } from "./slash_keys.ts";
+ * const found = [{ key: "d//x.1.0.0.csv", version: "1.0.0", problem: "it contains an empty segment (//)" }];
+ * assert.match(unreadableKeysMessage(found), /^skipped 1 key .*d\/\/x\.1\.0\.0\.csv \(1\.0\.0: it contains/);
+ * ```
+ */
+export function unreadableKeysMessage(
+  found: ReadonlyArray<{ key: string; version: string; problem: string }>,
+): string {
+  const named = found.slice(0, LEFTOVERS_NAMED).map((f) => `${f.key} (${f.version}: ${f.problem})`)
+    .join(", ");
+  const more = found.length > LEFTOVERS_NAMED ? ` and ${found.length - LEFTOVERS_NAMED} more` : "";
+  const [noun, has, it] = found.length === 1 ? ["key", "has", "it"] : ["keys", "have", "each"];
+  return `skipped ${found.length} ${noun} that ${has} a version's file name under no path vc ` +
+    `reads (${named}${more}): never listed or pinned; copy ${it} to a key without that ` +
+    "segment or character to list it as a version";
+}
+
+/**
  * One line for `keys` (at least one), each exactly a version of another path
  * that starts with the key of a version of `path` and goes on (`x.1.6.0.csv~`
  * of `/x.csv`, see `startedVersionKey` in naming.ts), which a listing of

@@ -81,6 +81,7 @@ import {
   oversizedVersionPath,
   parseVersionedKey,
   publishedKey,
+  unreadableVersionedKey,
   type VersionedKey,
   versionedKey,
 } from "./naming.ts";
@@ -97,6 +98,7 @@ import {
   oversizedKeyMessage,
   renamedVersionHint,
   slashedUri,
+  unreadableKeysMessage,
 } from "./slash_keys.ts";
 import {
   assertVersion,
@@ -2085,6 +2087,7 @@ export class VersionedCache {
     // The whole bucket: minutes of silence for one of millions of keys.
     const onListed = listedCounter(options.onProgress);
     const leftovers: string[] = [];
+    const unreadable: Array<{ key: string; version: string; problem: string }> = [];
     for await (const info of listing) {
       onListed?.();
       const parsed = parseVersionedKey(info.key);
@@ -2101,6 +2104,12 @@ export class VersionedCache {
           if (foreign !== undefined) {
             warn({ key: info.key, message: foreignKeyMessage(info.key, foreign.path, foreign) });
           } else if (leftoverVersionedKey(info.key) !== undefined) leftovers.push(info.key);
+          else {
+            // A version's file name under a path no manifest can pin (a
+            // script's `data//x.1.0.0.csv`): named, not left out in silence.
+            const found = unreadableVersionedKey(info.key);
+            if (found !== undefined) unreadable.push({ key: info.key, ...found });
+          }
         }
         continue;
       }
@@ -2109,6 +2118,9 @@ export class VersionedCache {
       else byPath.set(parsed.path, new Set([parsed.version]));
     }
     warnLeftovers(leftovers, undefined, options.onWarning);
+    if (unreadable.length > 0) {
+      warn({ key: unreadable[0]!.key, message: unreadableKeysMessage(unreadable) });
+    }
     return [...byPath.keys()].sort(compareUtf8).map((path) => ({
       path,
       versions: sortVersions(byPath.get(path) ?? []),

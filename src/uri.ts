@@ -189,8 +189,12 @@ export function parseUri(uri: string, options: ParseUriOptions = {}): ParsedUri 
       // The parser's message quotes the URI: a password in it is not shown,
       // nor is the parser's error kept as the cause (--verbose prints it).
       const shown = redactUrl(uri);
+      // The parser's "URI malformed" names neither the escape nor the fix.
+      const escape = cause instanceof URIError
+        ? escapeProblem(shown, options.plainPathAdvice !== false)
+        : undefined;
       throw new InvalidInputError(
-        `invalid file URI ${shown}: ${(cause as Error).message.replaceAll(uri, shown)}${
+        `invalid file URI ${shown}: ${escape ?? (cause as Error).message.replaceAll(uri, shown)}${
           fileHostHint(uri)
         }`,
         shown === uri ? { cause } : {},
@@ -654,6 +658,25 @@ function fileHostHint(uri: string): string {
   const rest = uri.replace(/^file:\/\//i, "");
   return ` ("${host}" is read as a host name; a file:// URI holds an absolute path, three ` +
     `slashes: file:///${rest} is /${rest})`;
+}
+
+// Why the %-escapes of a file URI do not decode: a `%` that starts none
+// (`100%.csv`, a file name's percent sign), or escapes that make no UTF-8
+// text (`%ED%A0%80`, an encoded UTF-16 surrogate; `%FF`); else undefined.
+function escapeProblem(uri: string, plainPathAdvice: boolean): string | undefined {
+  const bare = /%(?![0-9A-Fa-f]{2})/.exec(uri);
+  if (bare !== null) {
+    return `${JSON.stringify(uri.slice(bare.index, bare.index + 3))} starts no %-escape ` +
+      `(write "%" as %25 in a file URI${plainPathAdvice ? ", or give the plain path" : ""})`;
+  }
+  for (const run of uri.match(/(?:%[0-9A-Fa-f]{2})+/g) ?? []) {
+    try {
+      decodeURIComponent(run);
+    } catch {
+      return `${run} decodes to no UTF-8 text, so it names no file`;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Command } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, isAbort, withFlagNames } from "./errors.ts";
 import { lockKey } from "../versioned/lock_file.ts";
 import { notRegularFileKind } from "../regular_file.ts";
-import { writeFailureLines } from "./failure_lines.ts";
+import { cappedList, writeFailureLines } from "./failure_lines.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
 import { table } from "./output.ts";
 import { VERSIONED_OPTIONS } from "./settings.ts";
@@ -75,6 +75,24 @@ export const lock: Command = {
           ) => [r.status, shown(r.path), r.version, r.problem ?? ("error" in r ? r.error : "")]),
         ),
       );
+      // A pin without its lock entry (a merge resolved by taking one side's
+      // lock file) is checked by nothing: said, not left to one line among
+      // thousands of `ok`s; frozen mode refuses it below instead.
+      const unlocked = results.filter((r) => r.status === "unlocked");
+      if (unlocked.length > 0 && !s.vc.frozen) {
+        const many = unlocked.length > 1;
+        ctx.out.warn(
+          `${unlocked.length} of ${counted(results.length, "manifest entry", "manifest entries")} ${
+            many ? "are" : "is"
+          } not locked in ${printable(s.vc.lockFile ?? "the lock file")}, so nothing checks ${
+            many ? "their" : "its"
+          } content: ${
+            cappedList(unlocked.map((r) => printable(`${shown(r.path)}@${r.version}`)))
+          }; \`vc lock\` locks ${many ? "them" : "it"} as the bucket holds ${
+            many ? "them" : "it"
+          } now (if a merge dropped the lock file's entry, take it back from the other side instead)`,
+        );
+      }
       // Frozen mode refuses unlocked entries and overrides, so here they fail too.
       const refused = (r: { status: string }) =>
         s.vc.frozen && (r.status === "unlocked" || r.status === "override");

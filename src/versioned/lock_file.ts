@@ -10,7 +10,8 @@
  * }
  * ```
  *
- * Written sorted (code point order), one line per entry, atomically, and
+ * Written sorted (code point order), one line per entry (or in the layout a
+ * formatter gave the file, {@linkcode lockFileLayout}), atomically, and
  * only under the manifest's cross-process lock, so manifest and lock file
  * change together, and under the lock file's own ({@linkcode withLockFileWrite}:
  * one lock file may serve several manifests, `--lock`, `VC_LOCK`). The manifest itself stays byte-compatible with baiji-pod;
@@ -289,8 +290,9 @@ export async function checkLockFileWritable(
 const PIN_ROOM_BYTES = 4096;
 
 // A lock file line but its key, at its longest: the largest size, a CRLF.
+// Expanded by a formatter, an entry takes four lines and their indents: counted generously.
 const LOCK_LINE_BYTES =
-  `  : {"size": ${Number.MAX_SAFE_INTEGER}, "sha256": "${"0".repeat(64)}"},\r\n`.length;
+  `  : {"size": ${Number.MAX_SAFE_INTEGER}, "sha256": "${"0".repeat(64)}"},\r\n`.length + 64;
 
 /** The bytes the lock file lines of `keys` take at most. */
 function lockLinesBytes(keys: readonly string[]): number {
@@ -344,7 +346,7 @@ export async function readLockFile(file: string): Promise<LockEntries | undefine
  */
 async function readLockText(
   file: string,
-): Promise<{ entries: LockEntries; eol: string; mark: string } | undefined> {
+): Promise<{ entries: LockEntries; layout: LockFileLayout; mark: string } | undefined> {
   const read = await readTextCapped(file, {
     maxBytes: MAX_LOCK_FILE_BYTES,
     what: "lock file",
@@ -355,7 +357,50 @@ async function readLockText(
   if (read === undefined) return undefined;
   const mark = read.startsWith("\ufeff") ? "\ufeff" : "";
   const text = read.slice(mark.length);
-  return { entries: parseLockFile(text, file), eol: /\r\n/.test(text) ? "\r\n" : "\n", mark };
+  return { entries: parseLockFile(text, file), layout: lockFileLayout(text), mark };
+}
+
+/**
+ * How a lock file lays out its entries, kept when vc rewrites it: its line
+ * break, the indent of an entry, and whether each entry's fields are on
+ * lines of their own (`expanded`, as `deno fmt` and prettier write them).
+ */
+export interface LockFileLayout {
+  /** `"\n"`, or `"\r\n"` in a file checked out with CRLF line breaks. */
+  eol: string;
+  /** An entry's indent (its fields, expanded, are indented twice as far). */
+  indent: string;
+  /** Each field on a line of its own, rather than one line an entry. */
+  expanded: boolean;
+}
+
+// An entry's first line: its indent, and whether its value's `{` ends the line.
+const LOCK_ENTRY_LINE = /^([ \t]+)"(?:[^"\\\r\n]|\\.)*"[ \t]*:[ \t]*(\{[ \t]*\r?$)?/m;
+
+/**
+ * The layout of lock file `text` (vc's own, one line an entry indented by
+ * two spaces, for a file with no entry to go by), so that a rewrite keeps
+ * what a formatter made of it (`deno fmt`, prettier) rather than changing
+ * every line back, which a formatter's check would then fail.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockFileLayout } from "./lock_file.ts";
+ * const sha = "0".repeat(64);
+ * assert.deepEqual(lockFileLayout(`{\n  "/a@1.0.0": {"size": 1, "sha256": "${sha}"}\n}\n`),
+ *   { eol: "\n", indent: "  ", expanded: false });
+ * assert.deepEqual(lockFileLayout(`{\r\n    "/a@1.0.0": {\r\n        "size": 1,\r\n`),
+ *   { eol: "\r\n", indent: "    ", expanded: true });
+ * ```
+ */
+export function lockFileLayout(text: string): LockFileLayout {
+  const m = LOCK_ENTRY_LINE.exec(text);
+  return {
+    eol: /\r\n/.test(text) ? "\r\n" : "\n",
+    indent: m?.[1] ?? "  ",
+    expanded: m?.[2] !== undefined,
+  };
 }
 
 // Each entry pins one path@version, and a version is published once (uploads
@@ -498,8 +543,33 @@ export function formatLockFile(entries: Readonly<LockEntries>, eol = "\n"): stri
   return formatLockText(entries, eol, "formatLockFile()");
 }
 
+/**
+ * The lock file's text as {@linkcode formatLockFile} writes it, laid out as
+ * `layout` says (a file's own, from {@linkcode lockFileLayout}): a rewrite
+ * of a file a formatter expanded stays expanded.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatLockFileAs } from "./lock_file.ts";
+ * const sha = "a".repeat(64);
+ * assert.equal(
+ *   formatLockFileAs({ "/a@1.0.0": { size: 1, sha256: sha } }, { eol: "\n", indent: "  ", expanded: true }),
+ *   `{\n  "/a@1.0.0": {\n    "size": 1,\n    "sha256": "${sha}"\n  }\n}\n`,
+ * );
+ * ```
+ */
+export function formatLockFileAs(entries: Readonly<LockEntries>, layout: LockFileLayout): string {
+  return formatLockText(entries, layout.eol, "formatLockFileAs()", layout);
+}
+
 // The lock file's text; `what` names the file (or the call) in errors.
-function formatLockText(entries: Readonly<LockEntries>, eol: string, what: string): string {
+function formatLockText(
+  entries: Readonly<LockEntries>,
+  eol: string,
+  what: string,
+  layout: Omit<LockFileLayout, "eol"> = { indent: "  ", expanded: false },
+): string {
   // A Map or an array has no keys Object.keys sees: written, it would empty
   // the lock file; an entry without its size or hash was written as text no
   // reader takes (`"sha256": undefined`).
@@ -527,15 +597,30 @@ function formatLockText(entries: Readonly<LockEntries>, eol: string, what: strin
   }
   const keys = Object.keys(entries).sort(compareUtf8);
   if (keys.length === 0) return `{}${eol}`;
+  const { indent, expanded } = layout;
   const lines = keys.map((k) => {
     const e = entries[k] as LockEntry;
     // Other fields (kept from the file as read) follow, in their order.
-    const more = Object.entries(e)
-      .filter(([f, v]) => f !== "size" && f !== "sha256" && JSON.stringify(v) !== undefined)
-      .map(([f, v]) => `, ${JSON.stringify(f)}: ${JSON.stringify(v)}`).join("");
-    return `  ${JSON.stringify(k)}: {"size": ${e.size}, "sha256": ${
-      JSON.stringify(e.sha256)
-    }${more}}`;
+    const fields: Array<[string, unknown]> = [
+      ["size", e.size],
+      ["sha256", e.sha256],
+      ...Object.entries(e).filter(([f, v]) =>
+        f !== "size" && f !== "sha256" && JSON.stringify(v) !== undefined
+      ),
+    ];
+    if (!expanded) {
+      return `${indent}${JSON.stringify(k)}: {${
+        fields.map(([f, v]) => `${JSON.stringify(f)}: ${JSON.stringify(v)}`).join(", ")
+      }}`;
+    }
+    // As JSON.stringify's indent (and so a formatter) lays it out.
+    const inner = `${indent}${indent}`;
+    const body = fields.map(([f, v]) =>
+      `${inner}${JSON.stringify(f)}: ${
+        (JSON.stringify(v, null, indent) as string).replaceAll("\n", `${eol}${inner}`)
+      }`
+    );
+    return `${indent}${JSON.stringify(k)}: {${eol}${body.join(`,${eol}`)}${eol}${indent}}`;
   });
   return `{${eol}${lines.join(`,${eol}`)}${eol}}${eol}`;
 }
@@ -614,11 +699,15 @@ export async function updateLockFile(
   checkFunction("updateLockFile(): change", change);
   const read = await readLockText(file);
   const before = read?.entries;
-  const eol = read?.eol ?? "\n";
+  // The file's own line breaks and layout (CRLF, a formatter's), so that a
+  // change is the lines of its entries in the diff, not every line.
+  const layout = read?.layout ?? lockFileLayout("");
   const entries: LockEntries = { ...(before ?? {}) };
   await change(entries);
-  const body = formatLockText(entries, eol, `lock file ${file}`);
-  if (before === undefined || body !== formatLockText(before, eol, `lock file ${file}`)) {
+  const body = formatLockText(entries, layout.eol, `lock file ${file}`, layout);
+  if (
+    before === undefined || body !== formatLockText(before, layout.eol, `lock file ${file}`, layout)
+  ) {
     // Validate what we write through the reader.
     parseLockFile(body, file);
     const text = `${read?.mark ?? ""}${body}`;

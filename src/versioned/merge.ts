@@ -18,7 +18,7 @@ import { InvalidInputError } from "../errors.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { parseManifest } from "./manifest.ts";
 import { detectManifestStyle, editManifestText, renderManifest } from "./manifest_format.ts";
-import { formatLockFile, type LockEntry, parseLockFile } from "./lock_file.ts";
+import { formatLockFileAs, type LockEntry, lockFileLayout, parseLockFile } from "./lock_file.ts";
 import { compareVersions, isVersion } from "./version.ts";
 
 /** What {@linkcode mergeVersionedFile} made of the three sides. */
@@ -247,8 +247,28 @@ function undecidedInBase(
   return { text: out.join(""), undecided };
 }
 
-// Replaces the line of each conflicting key with both sides' lines between
-// markers; `line(key, side)` renders a side's line, "" when it has none. One
+// How far `line` moves the nesting of JSON's objects and arrays (brackets
+// inside strings do not count).
+function nestingChange(line: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+  }
+  return depth;
+}
+
+// Replaces the line(s) of each conflicting key with both sides' lines between
+// markers; `line(key, side, shown)` renders a side's entry (its lines joined
+// by "\n"), undefined when it has none; `shown` is the entry's last line as
+// the text has it (its comma). An entry a formatter spread over several
+// lines (a lock file's size and hash each on its own) is replaced whole. One
 // pass over the lines: a merge where every entry conflicts (both branches
 // moved all paths) stays linear in the file's size.
 function markConflicts(
@@ -260,7 +280,9 @@ function markConflicts(
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   const pending = new Set(keys);
   const out: string[] = [];
-  for (const shown of text.split(/\r?\n/)) {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let shown = lines[i] as string;
     const m = pending.size === 0 ? null : ENTRY_LINE.exec(shown);
     const k = m === null ? undefined : JSON.parse(m[1] as string) as string;
     const key = k === undefined
@@ -275,9 +297,14 @@ function markConflicts(
       continue;
     }
     pending.delete(key);
+    // The rest of an entry whose value goes on past its first line.
+    for (let depth = nestingChange(shown); depth > 0 && i + 1 < lines.length;) {
+      shown = lines[++i] as string;
+      depth += nestingChange(shown);
+    }
     const side = (s: "ours" | "theirs") => {
       const l = line(key, s, shown);
-      return l === undefined ? [] : [l];
+      return l === undefined ? [] : l.split("\n");
     };
     out.push(markers.open, ...side("ours"), "=======", ...side("theirs"), markers.close);
   }
@@ -373,12 +400,16 @@ function mergeLockFiles(
     },
   );
   const mark = ours.startsWith(BOM) ? BOM : "";
-  let text = mark + formatLockFile(merged, ours.includes("\r\n") ? "\r\n" : "\n");
+  // Ours' line breaks and layout (one a formatter expanded stays so).
+  const layout = lockFileLayout(ours);
+  let text = mark + formatLockFileAs(merged, layout);
   text = markConflicts(text, markers, [...conflicting.keys()], (key, side, shown) => {
     const entry = conflicting.get(key)?.[side];
     if (entry === undefined) return undefined;
-    const line = formatLockFile({ [key]: entry }).split("\n")[1] as string;
-    return shown.trimEnd().endsWith(",") ? `${line},` : line;
+    // The entry's lines, between the file's `{` and `}` lines.
+    const lines = formatLockFileAs({ [key]: entry }, { ...layout, eol: "\n" }).split("\n")
+      .slice(1, -2).join("\n");
+    return shown.trimEnd().endsWith(",") ? `${lines},` : lines;
   });
   return { text, conflicts };
 }

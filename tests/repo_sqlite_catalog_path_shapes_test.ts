@@ -97,3 +97,32 @@ Deno.test("--catalog sqlite:///C:/… off Windows says it names a directory C: a
   assertEquals(error.message.includes("relative path"), false, error.message);
   assertEquals(error.message.includes("./C:"), false, error.message);
 });
+
+Deno.test("repo init: a catalog with a line break or a space at an end is refused naming the one meant, creating nothing", async () => {
+  // A YAML block (`VC_REPO_CATALOG: |`) or a CRLF file leaves "…\n": `init`
+  // made the file "c.sqlite\n" beside the one meant and recorded it in the
+  // marker, and VC_REPO_CATALOG=" sqlite:…" was "not sqlite:PATH".
+  await withWorkspace(async (dir, vc) => {
+    const env = { VC_REPO: `file://${join(dir, "repo")}` };
+    const meant = `sqlite:${dir}/c.sqlite`;
+    const flag = await vc(["repo", "init", "--catalog", `${meant}\n`], env);
+    assertEquals(flag.code, 2, flag.stderr);
+    assertStringIncludes(flag.stderr, "--catalog");
+    assertStringIncludes(flag.stderr, `ends with whitespace`);
+    assertStringIncludes(flag.stderr, `did you mean ${JSON.stringify(meant)}?`);
+    const variable = await vc(["repo", "init"], { ...env, VC_REPO_CATALOG: ` ${meant}` });
+    assertEquals(variable.code, 1, variable.stderr);
+    assertStringIncludes(variable.stderr, "VC_REPO_CATALOG");
+    assertStringIncludes(variable.stderr, `starts with whitespace`);
+    // (Listed, not looked up: Windows refuses a name with a line break.)
+    const made: string[] = [];
+    for await (const entry of Deno.readDir(dir)) made.push(entry.name);
+    assertEquals(made.filter((name) => name.includes("c.sqlite")), []);
+    assertEquals(await exists(join(dir, "repo", ".vc-repo.json")), false);
+  });
+  for (const text of ["postgres://vc:s3cr3t@db/vc\r\n", "sqlite:/srv/c.sqlite "]) {
+    const e = assertThrows(() => parseCatalogRef(text, "h", "/srv"), InvalidInputError);
+    assertStringIncludes(e.message, "ends with whitespace");
+    assertEquals(e.message.includes("s3cr3t"), false, e.message);
+  }
+});

@@ -22,7 +22,7 @@ import { readSmallObjectText } from "../store/small_object.ts";
 import { storedProblem } from "../upload_check.ts";
 import { redactPostgresUrl } from "./postgres_catalog.ts";
 import { win32Join, win32Root } from "../path.ts";
-import { windowsPathProblem } from "../uri.ts";
+import { strayWhitespace, windowsPathProblem } from "../uri.ts";
 import { jsonErrorPosition } from "../json_text.ts";
 
 /** The marker's key in the store. */
@@ -95,7 +95,8 @@ export class WrongHostError extends VcError {}
 
 /**
  * Parses a `--catalog` value: `sqlite:PATH` or `postgres://…` / `postgresql://…`.
- * The password is dropped from what is returned (it is never recorded).
+ * The password is dropped from what is returned (it is never recorded). A
+ * space or line break at an end is refused, naming the catalog meant.
  *
  * @example
  * ```ts
@@ -106,6 +107,7 @@ export class WrongHostError extends VcError {}
  * assert.throws(() => parseCatalogRef("mysql://x", "h1"), /sqlite:PATH or postgres:/);
  * assert.throws(() => parseCatalogRef("sqlite:~/c.sqlite", "h1", "/srv"), /~ is not expanded/);
  * assert.throws(() => parseCatalogRef("sqlite://data/c.sqlite", "h1", "/srv"), /has no host/);
+ * assert.throws(() => parseCatalogRef("sqlite:/srv/c.sqlite\n", "h1"), /did you mean "sqlite:\/srv\/c.sqlite"/);
  * ```
  */
 export function parseCatalogRef(
@@ -114,6 +116,15 @@ export function parseCatalogRef(
   cwd?: string,
   os: typeof Deno.build.os = Deno.build.os,
 ): CatalogRef {
+  // A line break a YAML block or a CRLF file left (`VC_REPO_CATALOG: |`):
+  // `init` made the file `c.sqlite\n` and recorded it; a leading space read
+  // as no catalog at all. Said without the password, whitespace as given.
+  const trimmed = text.trim();
+  if (trimmed !== "" && trimmed !== text) {
+    const at = text.indexOf(trimmed);
+    const shown = text.slice(0, at) + redactCatalogText(trimmed) + text.slice(at + trimmed.length);
+    throw new InvalidInputError(`catalog ${JSON.stringify(shown)} ${strayWhitespace(shown, true)}`);
+  }
   if (text.startsWith("sqlite:")) {
     const given = text.slice("sqlite:".length);
     let path = given.replace(/^\/\/(?=\/)/, "");

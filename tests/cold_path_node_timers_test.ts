@@ -12,7 +12,8 @@
  * log (`--log-level=debug`: one line per module evaluated, from its V8 code
  * cache) names every `node:` / `ext:deno_node/` module loaded. Run as
  * processes with the release permissions, on stderr that is not a terminal
- * (so the progress bar's 30 s log line is armed).
+ * (so the progress bar's 30 s log line is armed). The same log shows a
+ * command evaluates none of another area's modules it has no use for.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -42,6 +43,8 @@ interface Case {
   /** Runs before, with the normal CLI (which may load anything). */
   setup?: (dir: string, vc: (args: string[]) => Promise<void>) => Promise<void>;
   check?: (dir: string, stdout: string, stats: Record<string, number>) => void | Promise<void>;
+  /** The project's modules (by path from the root) the command never evaluates. */
+  never?: RegExp;
 }
 
 const LOCAL_MODEL = "m".repeat(5000);
@@ -69,9 +72,13 @@ const CASES: Case[] = [
       assertEquals(await Deno.readTextFile(out.trim()), LOCAL_MODEL, "the file's content"),
   },
   {
-    name: "vc sync of a locked entry (its copy checked against the pinned SHA-256)",
+    name:
+      "vc sync of a locked entry (its copy checked against the pinned SHA-256, no mirror module)",
     setup: async (_dir, vc) => await vc(["add", "/models/m.bin", "model.bin"]),
     args: () => ["sync", "out"],
+    // Its DEST's names are checked with atomic_write.ts's tempNameProblem,
+    // not the mirror's key checks (a versioned → mirror import).
+    never: /^src\/mirror\//,
     check: async (dir) =>
       assertEquals(await Deno.readTextFile(join(dir, "out/models/m.bin")), LOCAL_MODEL),
   },
@@ -94,6 +101,15 @@ const CASES: Case[] = [
     check: async (dir) => assertEquals(await Deno.readTextFile(join(dir, "target/x.txt")), "x"),
   },
 ];
+
+const ROOT = new URL("../", import.meta.url).href;
+
+/** The project's modules Deno's debug log says were evaluated, by path from the root. */
+function projectModulesLoaded(stderr: string): string[] {
+  return [...stderr.matchAll(/ES module: ([^\s,]+)/g)]
+    .filter((m) => m[1]!.startsWith(ROOT))
+    .map((m) => m[1]!.slice(ROOT.length));
+}
 
 /** Modules of the Node layer that Deno's debug log says were loaded. */
 function nodeModulesLoaded(stderr: string): string[] {
@@ -153,6 +169,11 @@ for (const c of CASES) {
         run.stderr.split("\n").filter((l) => !l.startsWith("DEBUG")).join("\n"),
       );
       assertNoNodeLayer(run.stderr, c.allowed);
+      if (c.never !== undefined) {
+        const loaded = projectModulesLoaded(run.stderr);
+        assert(loaded.includes("src/cli/main.ts"), "Deno's module log lists the project's modules");
+        assertEquals(loaded.filter((m) => c.never!.test(m)), []);
+      }
       await c.check?.(dir, run.stdout, s3.stats as Record<string, number>);
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -1231,10 +1231,7 @@ function configFromValue(
     if (typeof r.cacheDir !== "string" || r.cacheDir.trim() === "") {
       throw bad("cacheDir", "a path, not empty or blank", r.cacheDir);
     }
-    config.cacheDir = resolve(
-      base,
-      localSetting(r.cacheDir, env, `config file ${file}: "cacheDir"`),
-    );
+    config.cacheDir = resolve(base, filePathSetting(r.cacheDir, env, file, "cacheDir"));
   }
   if (r.timeout !== undefined) {
     if (typeof r.timeout === "string") {
@@ -1274,10 +1271,7 @@ function configFromValue(
     if (typeof r.manifest !== "string" || r.manifest.trim() === "") {
       throw bad("manifest", "a path, not empty or blank", r.manifest);
     }
-    config.manifest = resolve(
-      base,
-      localSetting(r.manifest, env, `config file ${file}: "manifest"`),
-    );
+    config.manifest = resolve(base, filePathSetting(r.manifest, env, file, "manifest"));
   }
   for (const key of ["parallelThreshold", "rangeSize"] as const) {
     const v = r[key];
@@ -1568,6 +1562,16 @@ export function environmentLocalPath(
   const stray = environmentPathProblem(value, name);
   if (stray !== undefined) throw new InvalidInputError(stray);
   return localSetting(value, env, name, os);
+}
+
+// A settings file's path (`cacheDir`, `manifest`): refused, as the variable
+// is, with a space or a line break at an end, which made a directory
+// `cache\n` beside the one meant (its `bucket` refused the same slip).
+function filePathSetting(path: string, env: EnvReader, file: string, key: string): string {
+  const what = `config file ${file}: ${JSON.stringify(key)}`;
+  const stray = environmentPathProblem(path, what);
+  if (stray !== undefined) throw new InvalidInputError(stray);
+  return localSetting(path, env, what);
 }
 
 function localSetting(

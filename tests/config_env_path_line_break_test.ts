@@ -7,8 +7,11 @@
  * `VC_BUCKET` already refused the same slip. Each is now refused naming the
  * variable and what was meant, and nothing is made.
  */
-import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { join } from "node:path";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
+import { resolveSettings } from "../src/config.ts";
+import { ConfigFileError } from "../src/errors.ts";
 
 type Row = { name: string; value: unknown; source: string; error?: string };
 
@@ -45,4 +48,29 @@ Deno.test("a flag's path and a variable without a line break are taken as they a
   const r = await ws.run(["config", "--json"], { VC_MANIFEST: ws.path("m.json") });
   assertEquals(r.code, 0, r.stderr);
   assertEquals(r.json<Row[]>().find((x) => x.name === "manifest")?.value, ws.path("m.json"));
+});
+
+Deno.test("a settings file's cacheDir or manifest with a space or a line break at an end is refused naming the file and key", async () => {
+  // Its "bucket" refused the same slip, and VC_CACHE_DIR too: "cacheDir":
+  // "/ci/cache\n" made the directory `cache\n` (a cold cache at every run).
+  await using ws = await CliWorkspace.create();
+  const file = join(ws.dir, "c.json");
+  for (const key of ["cacheDir", "manifest"]) {
+    for (const end of ["\n", " ", "\r\n"]) {
+      const meant = ws.path(`${key}.d`);
+      await Deno.writeTextFile(file, JSON.stringify({ [key]: `${meant}${end}` }));
+      assertThrows(
+        () => resolveSettings({ configPath: file, cwd: ws.dir, env: { HOME: ws.dir } }),
+        ConfigFileError,
+        `config file ${file}: "${key}" ${JSON.stringify(`${meant}${end}`)} ends with whitespace`,
+      );
+    }
+  }
+  await Deno.writeTextFile(file, JSON.stringify({ cacheDir: ws.path("cache\n") }));
+  const r = await ws.run(["cache", "ls"], { VC_CONFIG: file });
+  assertEquals(r.code, 1, r.stderr);
+  assertStringIncludes(r.stderr, `did you mean ${JSON.stringify(ws.path("cache"))}?`);
+  const made: string[] = [];
+  for await (const entry of Deno.readDir(ws.dir)) made.push(entry.name);
+  assert(!made.some((name) => /\n/.test(name)), made.join(", "));
 });

@@ -65,3 +65,20 @@ Deno.test("vc cache-client: a blank token fails before any request, naming --tok
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("vc cache-client: a VC_CACHE_URL that is no service URL is refused naming the variable, as --url names the flag", async () => {
+  // "cache service URL \" \" is not an http:// or https:// URL" named no
+  // variable, where a bad VC_CACHE_TOKEN, VC_REPO or VC_SERVE_STORE names its own.
+  const dir = await Deno.makeTempDir();
+  try {
+    const id = "a".repeat(128);
+    for (const url of [" ", "127.0.0.1:8080", "ftp://h/", "http://u:pw@127.0.0.1:9/"]) {
+      const io = memoryIo({ cwd: dir, env: { HOME: dir, VC_CACHE_URL: url, VC_CACHE_TOKEN: "t" } });
+      assertEquals(await runCli(["cache-client", "rm", id], io), 1, io.stderr());
+      assertStringIncludes(io.stderr(), "vc: VC_CACHE_URL: cache service URL ");
+      assert(!io.stderr().includes("pw"), io.stderr());
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -74,11 +74,16 @@ function client(ctx: CommandContext, extra: { maxDownloadBytes?: number } = {}):
     requestTimeoutFromEnv((name) => ctx.io.env(name));
   const make = () => new CacheClient({ url, token, timeoutMs, ...extra });
   try {
-    // A malformed --url is a usage error naming the flag; from VC_CACHE_URL it names the value.
+    // A malformed --url is a usage error naming the flag; from VC_CACHE_URL
+    // a failure naming the variable, as VC_CACHE_TOKEN's is.
     return ctx.flags.string("url") === undefined ? make() : flagValue("--url", make);
   } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    if (!e.message.includes("the option token")) {
+      if (!(e instanceof InvalidInputError) || ctx.flags.string("url") !== undefined) throw e;
+      throw new InvalidInputError(`VC_CACHE_URL: ${e.message}`, { cause: e });
+    }
     // A token that cannot be a header value was blamed on --url.
-    if (!(e instanceof Error) || !e.message.includes("the option token")) throw e;
     const message = e.message.slice(e.message.indexOf("CacheClient:"));
     if (ctx.flags.string("token") !== undefined) throw new UsageError(`--token: ${message}`);
     throw new InvalidInputError(`VC_CACHE_TOKEN: ${message}`);

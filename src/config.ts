@@ -1200,9 +1200,11 @@ function configFromValue(
         `config file ${file}: ${
           JSON.stringify(key)
         } is not a project setting (${elsewhere.why}): ` +
-          `set it in the user config file or ${elsewhere.instead}; a project file holds ${
-            [...keys].join(", ")
-          }`,
+          // Under its variable's name (`VC_RANGE_SIZE`), the user file's key is named:
+          // that name there is refused as unknown.
+          `set it in the user config file${
+            setting === key ? "" : ` as ${JSON.stringify(setting)}`
+          } or ${elsewhere.instead}; a project file holds ${[...keys].join(", ")}`,
       );
     }
     // A setting vc has, but not in a settings file: where it is set instead.

@@ -103,3 +103,26 @@ Deno.test("settings files: a key written as its variable, its flag or the variab
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("settings files: a user-only setting in a project file under another name names the user file's key", async () => {
+  // "set it in the user config file" of `"VC_RANGE_SIZE"` led to that key
+  // there, itself refused as unknown: the key the user file takes is named.
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [key, says] of [
+        ["VC_RANGE_SIZE", 'set it in the user config file as "rangeSize" or VC_RANGE_SIZE;'],
+        ["offline", "set it in the user config file or VC_OFFLINE;"],
+      ]
+    ) {
+      await Deno.writeTextFile(join(dir, "vc.json"), JSON.stringify({ [key!]: "1" }));
+      assertThrows(
+        () => resolveSettings({ configPath: false, projectDir: dir, cwd: dir, env: { HOME: dir } }),
+        ConfigFileError,
+        says,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -354,6 +354,12 @@ export interface SnapshotOptions {
   repository?: string;
   /** Called as the snapshot is checked (bytes read) and restored (rows written). */
   onProgress?: SnapshotProgressCallback;
+  /**
+   * Called once the snapshot's header is read and taken, before its rows:
+   * what it rejects with refuses the snapshot then, as it is (a restore
+   * refuses a catalog it may not take there, not after all of it is read).
+   */
+  afterHeader?: () => Promise<void>;
 }
 
 /** Options of {@linkcode restoreCatalog}. */
@@ -437,7 +443,10 @@ export async function readSnapshot(
     source,
     contentPrefix,
     () => {},
-    (header) => refuseForeignSnapshot(header, source, options),
+    (header) => {
+      refuseForeignSnapshot(header, source, options);
+      return options.afterHeader?.();
+    },
   );
   return {
     ...summary,

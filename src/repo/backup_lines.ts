@@ -210,7 +210,9 @@ export async function scanSnapshotStream(
   source: string,
   contentPrefix: string,
   onRows: (rows: SnapshotRows) => void | Promise<void>,
-  onHeader?: (header: Pick<SnapshotSummary, "repositoryId" | "repository">) => void,
+  onHeader?: (
+    header: Pick<SnapshotSummary, "repositoryId" | "repository">,
+  ) => void | Promise<void>,
 ): Promise<SnapshotSummary> {
   const parser = new SnapshotParser(source, contentPrefix);
   // Told once, as soon as the header is read: a snapshot of another
@@ -218,12 +220,25 @@ export async function scanSnapshotStream(
   let headerTold = onHeader === undefined;
   // Whether the header was read and taken (by `onHeader`).
   let accepted = false;
-  const tellHeader = () => {
+  // What `onHeader` refused the snapshot (or the restore) with: thrown as
+  // it is, never read on for damage further on (up to 256 MB of text).
+  let headerRefusal: { cause: unknown } | undefined;
+  const refused = (cause: unknown): never => {
+    headerRefusal = { cause };
+    throw cause;
+  };
+  const tellHeader = (): void | Promise<void> => {
+    let told: void | Promise<void> = undefined;
     if (!headerTold && parser.sawHeader) {
       headerTold = true;
-      onHeader!(parser.header);
+      try {
+        told = onHeader!(parser.header);
+      } catch (cause) {
+        refused(cause);
+      }
     }
     accepted ||= parser.sawHeader;
+    return told instanceof Promise ? told.catch(refused) : undefined;
   };
   // Whether the file starts as gzip does: one that does, yet gives no line
   // (damaged in its first block, or a whole snapshot followed by other
@@ -286,6 +301,7 @@ export async function scanSnapshotStream(
   try {
     return await scanLines();
   } catch (caught) {
+    if (headerRefusal !== undefined) throw headerRefusal.cause;
     let error = caught;
     // A line refused in a gzip stream whose checksum fails further on: its
     // bytes changed after vc wrote them (a flipped bit on a disk, a bad
@@ -341,7 +357,8 @@ export async function scanSnapshotStream(
       while ((newline = pending.indexOf("\n", start)) !== -1) {
         parser.line(pending.slice(start, newline), ++lineNo);
         start = newline + 1;
-        tellHeader();
+        const told = tellHeader();
+        if (told !== undefined) await told;
       }
       pending = pending.slice(start);
       // A line still open past the cap is refused without reading the rest.
@@ -350,7 +367,7 @@ export async function scanSnapshotStream(
     }
     // The text after the last newline: nothing, in a whole backup.
     if (pending !== "") parser.line(pending, ++lineNo);
-    tellHeader();
+    await tellHeader();
     const summary = parser.finish();
     await onRows(parser.takeRows());
     return summary;

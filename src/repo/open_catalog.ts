@@ -14,6 +14,11 @@ export interface OpenCatalogOptions {
   create?: boolean;
   /** With `create`: told when this call made the SQLite file (not another process). */
   onCreated?: () => void;
+  /**
+   * SQLite: refuse another program's database, as `create` does, creating
+   * nothing (a restore's look at its catalog before it reads the snapshot).
+   */
+  refuseForeign?: boolean;
   /** A PostgreSQL URL given at run time, which may carry the password the marker never records. */
   postgresUrl?: string;
   /**
@@ -68,6 +73,7 @@ export async function openCatalog(
         ...(options.create
           ? { create: true, ...(options.onCreated ? { onCreated: options.onCreated } : {}) }
           : {}),
+        ...(options.refuseForeign ? { refuseForeign: true } : {}),
         ...(options.onConnectWait ? { onLockWait: options.onConnectWait } : {}),
       },
     );

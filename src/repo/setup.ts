@@ -896,6 +896,9 @@ async function restoreGuarded(
       ...(marker?.repository !== undefined
         ? { repositoryId: marker.repository, repository: uri }
         : {}),
+      // A catalog it may not take, refused once the header is read (whose
+      // snapshot it is is said first), not after the rest of it.
+      afterHeader: () => refuseCatalogBeforeSnapshot(ref, marker, store.url, uri, options),
     };
     let rows: CheckedSnapshot;
     try {
@@ -1063,12 +1066,7 @@ async function restoreGuarded(
         error instanceof CatalogDamagedError && ref.kind === "sqlite" &&
         (marker === undefined || catalogText(marker.catalog) !== catalogText(ref))
       ) {
-        throw notACatalog(
-          ref.path,
-          error,
-          "it is not the catalog the repository's marker names either, so not one to rebuild: " +
-            "nothing was restored; give the catalog option the path of a new file",
-        );
+        throw notToRebuild(ref.path, error);
       }
       if (!(options.force && ref.kind === "sqlite" && error instanceof CatalogDamagedError)) {
         if (madeFile && ref.kind === "sqlite") await removeCatalogFiles(ref.path);
@@ -1203,6 +1201,67 @@ function notACatalog(
     `SQLite file ${path} is not a vc catalog (${why}); ${what} (this one was left as it was)`,
     { cause: damaged },
   );
+}
+
+/**
+ * The error for a file that is no database named as the catalog to restore
+ * into where the marker names another one (a move, a new store): a
+ * mistyped catalog option naming a file of the user's, or the snapshot
+ * itself, was never this repository's catalog, so not one to set aside and
+ * rebuild as a damaged catalog is.
+ */
+function notToRebuild(path: string, damaged: CatalogDamagedError): CatalogUnavailableError {
+  return notACatalog(
+    path,
+    damaged,
+    "it is not the catalog the repository's marker names either, so not one to rebuild: " +
+      "nothing was restored; give the catalog option the path of a new file",
+  );
+}
+
+/**
+ * What a restore refuses of the SQLite catalog it was given, when that file
+ * exists, found before the snapshot is read (all of it: minutes for a large
+ * one): another repository's catalog, another program's database, a file
+ * that is no database and not the one the marker names (and that one,
+ * damaged, without the force option). The file is opened as it is: nothing
+ * is created, switched or upgraded. A catalog missing, or one this look
+ * cannot open (busy, say), is left to the restore, which checks it all again.
+ */
+async function refuseCatalogBeforeSnapshot(
+  ref: CatalogRef,
+  marker: RepoMarker | undefined,
+  storeUrl: string,
+  uri: string,
+  options: RestoreOptions,
+): Promise<void> {
+  if (ref.kind !== "sqlite") return;
+  const there = await Deno.stat(ref.path).then((info) => info.isFile, () => false);
+  if (!there) return;
+  let meta: Map<string, string> | undefined;
+  try {
+    const catalog = await openCatalog(ref, { ...catalogOptions(options), refuseForeign: true });
+    try {
+      meta = await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect));
+    } finally {
+      await catalog.close();
+    }
+  } catch (error) {
+    if (!(error instanceof CatalogDamagedError)) {
+      // Said as the restore would say it (another program's database, a
+      // directory in its place); anything else is the restore's to find.
+      if (error instanceof CatalogUnavailableError) throw error;
+      return;
+    }
+    if (marker === undefined || catalogText(marker.catalog) !== catalogText(ref)) {
+      throw notToRebuild(ref.path, error);
+    }
+    if (!options.force) throw error;
+    return; // the repository's own, damaged: the forced restore rebuilds it
+  }
+  checkSameRepository(meta?.get("repository"), marker, uri, ref);
+  refuseAdoptedCatalog(meta, marker, storeUrl, ref, uri);
+  await refuseCopiedStore(meta, marker, uri, storeUrl, options, ref);
 }
 
 /**

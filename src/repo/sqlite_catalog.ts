@@ -119,6 +119,12 @@ export interface SqliteCatalogOptions {
    */
   onCreated?: () => void;
   /**
+   * Refuse another program's database at `path`, as `create` does, without
+   * creating a missing file or switching one to WAL mode (a restore's look
+   * at the catalog it was given, before it reads the snapshot).
+   */
+  refuseForeign?: boolean;
+  /**
    * Writes of this connection wait only for SQLite's lock, as another
    * process's do, not for this process's other connections to the file
    * first (default false; for tests that stand in for another process).
@@ -219,7 +225,9 @@ export async function openSqliteCatalog(
       // Nor does init or restore make a catalog in one (`--catalog
       // sqlite:app.db`, a mistyped path): its program's tables would get
       // vc's beside them, and its file WAL mode, which it may not read.
-      if (!vc && options.create && info !== undefined) refuseForeignDatabase(opened, path);
+      if (!vc && (options.create || options.refuseForeign) && info !== undefined) {
+        refuseForeignDatabase(opened, path);
+      }
       if (options.create || vc) opened.exec("PRAGMA journal_mode = WAL");
       opened.exec("PRAGMA synchronous = NORMAL");
       opened.exec("PRAGMA foreign_keys = ON");

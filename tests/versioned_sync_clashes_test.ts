@@ -25,7 +25,14 @@ async function added(ws: CliWorkspace, entries: Record<string, string>): Promise
 
 Deno.test("vc sync: a manifest path that another needs as its directory fails, the same one every run", async () => {
   await using ws = await CliWorkspace.create();
-  await added(ws, { "/x": "x\n", "/x/y.csv": "y\n", "/x/z.csv": "z\n", "/w.csv": "w\n" });
+  await added(ws, { "/x0": "x\n", "/x/y.csv": "y\n", "/x/z.csv": "z\n", "/w.csv": "w\n" });
+  // `vc add` refuses `/x` beside `/x/y.csv`; a hand-edited manifest may hold both.
+  await Deno.copyFile(ws.path("bucket/x0.1.0.0"), ws.path("bucket/x.1.0.0"));
+  const { "/x0": _, ...manifest } = JSON.parse(await ws.read("versioned_assets.json"));
+  await Deno.writeTextFile(
+    ws.path("versioned_assets.json"),
+    JSON.stringify({ ...manifest, "/x": "1.0.0" }),
+  );
   for (let run = 0; run < 3; run++) {
     await Deno.remove(ws.path("out"), { recursive: true }).catch(() => {});
     const r = await ws.vc("sync", "out", "--json");

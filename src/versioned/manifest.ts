@@ -29,6 +29,7 @@ import {
   LOCK_CHECK,
   mergeDriverHint,
   PREFILL_LIST,
+  SYNC,
   VERSIONS,
   versionsOf,
 } from "../command_words.ts";
@@ -52,7 +53,7 @@ import {
 import { editManifestText, renderManifest, VC_STYLE } from "./manifest_format.ts";
 import { joinUri, mistypedUriHint, parseUri } from "../uri.ts";
 import { redactUrl } from "../redact.ts";
-import { normalizeVersionedPath, suffixedVersionKey } from "./naming.ts";
+import { checkedVersionedKey, normalizeVersionedPath, suffixedVersionKey } from "./naming.ts";
 import { assertVersion, isVersion } from "./version.ts";
 
 /** Manifest entries: normalized path (leading `/`) → version or override, as written. */
@@ -931,6 +932,68 @@ export function checkManifestRoom(
       `${MAX_MANIFEST_BYTES} (16 MiB) vc reads; nothing was published (split it: several ` +
       "manifests may share a bucket)",
   );
+}
+
+/**
+ * Refuses `path` (normalized) at `version`, before anything is published,
+ * where it and another entry of `entries` would be a file and a folder of
+ * one name: a path below another (`/a` beside `/a/b`), which
+ * {@linkcode SYNC} cannot write under one folder (checked for a path new to
+ * the manifest: one already there clashes as it did), or a key below
+ * another pinned version's key (`net.1.0.0/notes.1.0.0.txt`, of
+ * `/net.1.0.0/notes.txt`, beside `net.1.0.0`, of `/net` at 1.0.0): an S3
+ * bucket holds both, but a cache keeps each key as a file at its path, so
+ * one of the two could never be cached, on any machine. `file` is the
+ * manifest, named in the error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseFileFolderClash } from "./manifest.ts";
+ * refuseFileFolderClash({ "/a/b": "1.0.0" }, "m.json", "/ab", "1.0.0");
+ * assert.throws(() => refuseFileFolderClash({ "/a/b": "1.0.0" }, "m.json", "/a", "1.0.0"), /below \/a/);
+ * assert.throws(
+ *   () => refuseFileFolderClash({ "/net": "1.0.0" }, "m.json", "/net.1.0.0/x.txt", "1.0.0"),
+ *   /key net\.1\.0\.0/,
+ * );
+ * ```
+ */
+export function refuseFileFolderClash(
+  entries: Readonly<ManifestEntries>,
+  file: string,
+  path: string,
+  version: string,
+): void {
+  const below = (a: string, b: string) => b.startsWith(`${a}/`);
+  const isNew = !Object.hasOwn(entries, path);
+  const key = checkedVersionedKey(path, version);
+  for (const [other, value] of Object.entries(entries)) {
+    if (other === path) continue;
+    if (isNew && (below(path, other) || below(other, path))) {
+      const [outer, inner] = below(path, other) ? [path, other] : [other, path];
+      throw new InvalidInputError(
+        `cannot add ${path} beside ${other}, which ${file} has: ${inner} is below ${outer}, ` +
+          `so ${SYNC.library} could not write ${outer} as a file and a folder at once; ` +
+          "nothing was published (give one of the two another name)",
+      );
+    }
+    if (!isVersion(value)) continue;
+    let otherKey: string;
+    try {
+      otherKey = checkedVersionedKey(other, value);
+    } catch {
+      continue; // a pin no key is made of: the commands that read it say so
+    }
+    if (!below(key, otherKey) && !below(otherKey, key)) continue;
+    const [outer, inner] = below(key, otherKey) ? [key, otherKey] : [otherKey, key];
+    throw new InvalidInputError(
+      `cannot publish ${path} ${version}: its key ${key} and the key ${otherKey} of ${other} ` +
+        `${value}, which ${file} pins, would be a file and a folder of one name (${inner} ` +
+        `lies below ${outer}): a bucket holds both, but a cache keeps each key as a file at ` +
+        "its path, so one of the two could never be cached, on any machine; nothing was " +
+        `published (${isNew ? `give ${path} another name` : "publish another version of it"})`,
+    );
+  }
 }
 
 function utf8Length(text: string): number {

@@ -55,6 +55,7 @@ import {
   missingManifestMessage,
   readManifest,
   readManifestSnapshot,
+  refuseFileFolderClash,
   rewriteManifest,
   withPinBucket,
 } from "./manifest.ts";
@@ -1495,6 +1496,7 @@ export class VersionedCache {
       throw alreadyInManifest(p, existing, this.manifest);
     }
     refuseLookalike(p, current, this.manifest);
+    refuseFileFolderClash(current, this.manifest, p, version);
     warnCaseTwin(p, version, current, this.manifest, options.onWarning);
     checkManifestRoom(read, this.manifest, p, version);
     if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, version);
@@ -1704,6 +1706,7 @@ export class VersionedCache {
     let to = again ? from : this.#nextVersionOf(nextVersion, p, from, bump);
     if (!again) {
       checkManifestRoom(read, this.manifest, p, to);
+      refuseFileFolderClash(entries, this.manifest, p, to);
       await this.#warnDanglingManifest(read, p, to, options);
       if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
     }
@@ -1715,6 +1718,7 @@ export class VersionedCache {
         this.#nextVersionOf(nextVersion, p, from, bump);
       }
       checkManifestRoom(read, this.manifest, p, from);
+      refuseFileFolderClash(entries, this.manifest, p, from);
       await this.#warnDanglingManifest(read, p, from, options);
       if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, from);
     }
@@ -1767,6 +1771,7 @@ export class VersionedCache {
     if (free !== to) {
       to = free;
       checkManifestRoom(read, this.manifest, p, to);
+      refuseFileFolderClash(entries, this.manifest, p, to);
       if (this.lockFile !== undefined) await checkLockFileRoom(this.lockFile, p, to);
       await this.#refuseReused(p, to, pinned, from, digest, retryHint, options.signal);
     }

@@ -315,3 +315,26 @@ for (const link of ["symlink", "hard link"] as const) {
     }
   });
 }
+
+Deno.test("a large download cut off for good says how much it kept for the next run", async () => {
+  await using t = await setUp();
+  await t.s3.putObject("b", "d/big.bin", randomBytes(SIZE, 6));
+  // The first GET (range 0) and ranges 1–3 arrive; then the store stops answering.
+  t.failGetsFrom(5);
+  const e = await assertRejects(() => t.make().cache(URI));
+  // The error said only "try again": the bytes in (minutes of a large object) read as lost.
+  assert(
+    e.message.endsWith("; it stopped at 4.2 MB of 8.4 MB, kept for the next run to resume"),
+    e.message,
+  );
+});
+
+Deno.test("a large download that keeps nothing says nothing of a partial", async () => {
+  await using t = await setUp();
+  await t.s3.putObject("b", "d/big.bin", randomBytes(SIZE, 7));
+  // The first GET fails: nothing was kept.
+  t.failGetsFrom(1);
+  const e = await assertRejects(() => t.make().cache(URI));
+  assert(!e.message.includes("kept for the next run"), e.message);
+  assertEquals(await tempFiles(t.dir), []);
+});

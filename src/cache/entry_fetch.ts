@@ -33,7 +33,7 @@ import { ensureCacheDir, restrictiveMode, restrictiveModeOf } from "./cache_dir.
 import { removeEmptyParents } from "./cache_fs.ts";
 import { sweepDirectory } from "./debris.ts";
 import { acquireEntryLock, type EntryLock } from "./entry_lock.ts";
-import { partialResume } from "./partial_download.ts";
+import { keptPartial, partialResume } from "./partial_download.ts";
 import { isFileOfItsOwn } from "./entry_records.ts";
 import { type EntryIndex, type EntryRec, sameContent, sameVersion, toMeta } from "./entry_index.ts";
 import { type EntryLocation, keysBelowIn } from "./layout.ts";
@@ -559,7 +559,8 @@ export class EntryFetcher {
           const failed = this.#failedDownload(e, loc);
           throw withNote(
             failed,
-            this.#keptNote(e, failed, loc, oldEtag) + await spellingNote(e, loc, store, key),
+            this.#keptNote(e, failed, loc, oldEtag) + await spellingNote(e, loc, store, key) +
+              await partialNote(loc, lock, ctx.signal),
           );
         }
         try {
@@ -878,6 +879,26 @@ export function mayBeBeingWrittenAt(
 }
 
 /** `e` with `note` added to its message (when it is an Error). */
+/**
+ * For a download that failed with its partial kept for the next run (the
+ * store unreachable, or the connection cut after every retry; see
+ * partial_download.ts): how far it got, in the words of an interrupt's;
+ * "" otherwise, and for an interrupt, whose caller says it. The error said
+ * only "try again", and the bytes fetched (minutes of a large object) read
+ * as lost.
+ */
+async function partialNote(
+  loc: EntryLocation,
+  lock: EntryLock | undefined,
+  signal: AbortSignal,
+): Promise<string> {
+  if (lock?.temp.keepsPartial !== true || signal.aborted) return "";
+  const kept = keptPartial(loc.dataPath);
+  if (kept === undefined) return "";
+  const { keptPartialsSaid } = await import("../kept_partial_words.ts");
+  return `; ${keptPartialsSaid([{ name: "it", ...kept }])}`;
+}
+
 function withNote(e: unknown, note: string): unknown {
   if (note !== "" && e instanceof Error) e.message += note;
   return e;

@@ -146,7 +146,7 @@ Deno.test("output: the cache's wait notice, a warning of kind 'wait', shows on t
   assert(!bar.line().includes("warning"), bar.line());
   out.warn(
     "vc: waiting for process 7 to finish downloading s3://b/big.bin (lock /c/.big.bin.vc-tmp-0-shared); " +
-      "giving up after 60s (VC_LOCK_WAIT)",
+      "giving up once it writes nothing for 60s (VC_LOCK_WAIT)",
     "wait",
   );
   const err = io.stderr();

@@ -89,7 +89,9 @@ export interface AssetCacheOptions {
   clock?: Clock | undefined;
   /**
    * Seconds to wait for another process's lock on an entry before
-   * downloading to an own temp file anyway (default `VC_LOCK_WAIT`, else 60).
+   * downloading to an own temp file anyway (default `VC_LOCK_WAIT`, else 60),
+   * counted from the holder's last write: a download that is arriving is
+   * waited for however long it takes.
    */
   lockWait?: number | undefined;
   /**

@@ -675,6 +675,9 @@ export class EntryFetcher {
       signal: ctx.signal,
       clock: this.#index.clock,
       timeout: lockWaitMs,
+      // A large download on a slow link takes minutes: waited for while it
+      // writes, not fetched a second time beside it once lockWaitMs pass.
+      whileWritten: true,
       keepPartial: true,
       // Removed with the whole cache dir, perhaps (`rm -rf`): made again
       // private before the temp file's parents are.
@@ -688,7 +691,7 @@ export class EntryFetcher {
           }); ${
             end !== undefined && end.ms < lockWaitMs
               ? end.then
-              : `giving up after ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`
+              : `giving up once it writes nothing for ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`
           }`,
           "wait",
         ),

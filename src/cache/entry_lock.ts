@@ -80,6 +80,14 @@ export interface EntryLockOptions {
   clock?: Clock;
   /** Gives up after waiting this long (ms) with a {@linkcode LockTimeoutError}. Default: no limit. */
   timeout?: number;
+  /**
+   * Counts {@linkcode EntryLockOptions.timeout} from the holder's last write
+   * into the locked file (its size or its blocks changed), not from the
+   * start: a holder whose download is arriving (a large object on a slow
+   * link) is waited for as long as it writes, one that writes nothing for
+   * that long is given up on.
+   */
+  whileWritten?: boolean;
   /** Called once when the wait passes `noticeAfter` ms, with who holds the lock (e.g. "process 123"). */
   onWait?: (holder: string) => void;
   /** When to call `onWait` (ms of waiting; default 1000). */
@@ -429,10 +437,19 @@ function lockWaiter(
     if (got instanceof Error) throw got;
     return got;
   };
+  // With whileWritten: when the holder's file last changed, and how it looked then.
+  let writtenAt = started;
+  let written: string | undefined;
   const wait = async (file: Deno.FsFile, path: string): Promise<true> => {
     options.onBlocked?.();
     do {
-      const elapsed = tick() - started;
+      const now = tick();
+      const elapsed = now - started;
+      if (options.whileWritten === true) {
+        const seen = writtenState(file);
+        if (written !== undefined && seen !== written) writtenAt = now;
+        written = seen;
+      }
       // An ENOLCK being waited out is no other process's hold.
       const refused = refusals.enolck;
       if (
@@ -442,11 +459,16 @@ function lockWaiter(
         noticed = true;
         options.onWait(lockHolder(path));
       }
-      if (options.timeout !== undefined && elapsed >= options.timeout) {
+      if (options.timeout !== undefined && now - writtenAt >= options.timeout) {
         // Out of time while the file system refuses: that is what stops it.
         if (refused !== undefined) throw refused.error;
+        const limit = `${options.timeout / 1000}s`;
         throw new LockTimeoutError(
-          `${lockHolder(path)} has held the lock ${path} for more than ${options.timeout / 1000}s`,
+          options.whileWritten === true
+            ? `${lockHolder(path)} has held the lock ${path} for ${
+              Math.round(elapsed / 1000)
+            }s and written nothing to it for ${limit}`
+            : `${lockHolder(path)} has held the lock ${path} for more than ${limit}`,
         );
       }
       await clock.sleep(delay * (0.5 + Math.random()), options.signal);
@@ -456,6 +478,20 @@ function lockWaiter(
   };
   // Taken at the first try (the usual case): false at once, with no promise.
   return (file, path) => attempt(file) ? false : wait(file, path);
+}
+
+/**
+ * How the locked file `file` looks to a waiter (its size and blocks, which a
+ * write into a hole of a download in ranges changes): a change is the
+ * holder writing. "" when it cannot be looked at.
+ */
+function writtenState(file: Deno.FsFile): string {
+  try {
+    const stat = file.statSync();
+    return `${stat.size}:${stat.blocks ?? ""}`;
+  } catch {
+    return "";
+  }
 }
 
 /**

@@ -201,6 +201,8 @@ Deno.test("cli prefill --list: each failure line and --json entry names the list
       assert(lines[i]!.startsWith(`vc: prefill failed: ${start}`), `${start}\n${text.stderr}`);
     });
     assertEquals(lines.at(-1), "vc: 6 of 8 items failed");
+    // An error that names its URI first (a download's) is not preceded by it again.
+    assert(lines.every((l) => !/: (s3:\/\/\S+): \1: /.test(l)), text.stderr);
 
     const json = await ws.run([...args, "--bucket", ws.bucket, "--json"], env);
     assertEquals(json.code, 1, json.stderr);

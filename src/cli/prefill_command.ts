@@ -474,7 +474,9 @@ function failureLine(f: PrefillFailure): string {
   const where = f.file === undefined
     ? ""
     : `${f.line === undefined ? f.file : listLine(f.file, f.line)}: `;
-  return printable(`${where}${f.item}: ${f.error}`);
+  // A download's error names its URI first: not said twice.
+  const named = f.error.startsWith(`${f.item}: `) ? f.error : `${f.item}: ${f.error}`;
+  return printable(`${where}${named}`);
 }
 
 function summaryLines(s: PrefillSummary): string[] {

@@ -19,7 +19,13 @@
 const HUB: unique symbol = Symbol("vc.abortHub");
 // Marks the signal of a HubController: its controller runs the callbacks.
 const DRIVEN: unique symbol = Symbol("vc.abortHubDriven");
-type WithHub = AbortSignal & { [HUB]?: Set<() => void> | undefined; [DRIVEN]?: true };
+// The one event listener behind the callbacks, removed with the last of them.
+const LISTENER: unique symbol = Symbol("vc.abortHubListener");
+type WithHub = AbortSignal & {
+  [HUB]?: Set<() => void> | undefined;
+  [LISTENER]?: (() => void) | undefined;
+  [DRIVEN]?: true;
+};
 
 /**
  * Calls `callback` once when `signal` aborts (never when it has aborted
@@ -46,22 +52,43 @@ export function onAbort(signal: AbortSignal | undefined, callback: () => void): 
   const hubbed = signal as WithHub;
   let callbacks = hubbed[HUB];
   if (callbacks === undefined) {
-    const set = new Set<() => void>();
-    callbacks = set;
-    hubbed[HUB] = set;
+    callbacks = new Set<() => void>();
+    hubbed[HUB] = callbacks;
     // A HubController's abort() runs them itself: no listener at all. (An
     // aborted one's are never run, as a listener added after the abort.)
-    if (hubbed[DRIVEN] !== true) {
-      // No `{ once: true }`: a signal aborts once anyway, and the options
-      // dictionary Deno converts on every call would buy nothing.
-      signal.addEventListener("abort", () => runCallbacks(hubbed, set));
-    }
+    if (hubbed[DRIVEN] !== true) listen(hubbed, callbacks);
   }
   // One entry per registration: the same function registered twice runs twice.
   const entry = () => callback();
   const set = callbacks;
   set.add(entry);
-  return () => void set.delete(entry);
+  return () => {
+    if (!set.delete(entry) || set.size > 0 || hubbed[HUB] !== set) return;
+    // The last one stopped: the listener goes too. Deno keeps a signal made
+    // by `AbortSignal.any` alive while one of its sources can still abort
+    // and it has a listener, so a listener left on the signal of each of
+    // `vc serve`'s uploads (each follows the service's shutdown signal)
+    // kept every upload's signal, and what its callbacks held (the parts'
+    // buffers), until the service stopped.
+    hubbed[HUB] = undefined;
+    const listener = hubbed[LISTENER];
+    if (listener === undefined) return;
+    hubbed[LISTENER] = undefined;
+    signal.removeEventListener("abort", listener);
+  };
+}
+
+/**
+ * Adds the listener that runs `set` when `signal` aborts. Made here, not in
+ * {@linkcode onAbort}: a closure there would share its scope with the first
+ * callback's entry, and hold that callback for as long as the listener.
+ */
+function listen(signal: WithHub, set: Set<() => void>): void {
+  // No `{ once: true }`: a signal aborts once anyway, and the options
+  // dictionary Deno converts on every call would buy nothing.
+  const listener = () => runCallbacks(signal, set);
+  signal[LISTENER] = listener;
+  signal.addEventListener("abort", listener);
 }
 
 /**
@@ -94,6 +121,7 @@ const NOTHING = (): void => {};
 /** Runs (once) the callbacks of an aborted signal that are still registered. */
 function runCallbacks(hubbed: WithHub, set: Set<() => void>): void {
   hubbed[HUB] = undefined;
+  hubbed[LISTENER] = undefined;
   for (const f of [...set]) {
     // Stopped by a callback that ran before it: not called (as with listeners).
     if (!set.delete(f)) continue;

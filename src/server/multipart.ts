@@ -179,7 +179,17 @@ export async function readFilePart(
       // No body at all (a client that forgot it; an HTTP/1.0 one sending its
       // file until it closes, which HTTP reads as no body) is said so, not
       // as a fault in its multipart encoding.
-      if (!(e instanceof HttpError) || e.status !== 400 || scanner.gotBytes) throw e;
+      if (!(e instanceof HttpError) || e.status !== 400) throw e;
+      if (scanner.gotBytes) {
+        if (e.rawMessage !== malformed(MISSING_DELIMITER).rawMessage) throw e;
+        // Bytes came, never a delimiter line: a body written with another
+        // boundary (a Content-Type set by hand) or not multipart at all.
+        throw malformed(
+          `no ${inertJson(`--${boundary}`)} line in it, the delimiter of the boundary its ` +
+            "Content-Type names: the body was written with another boundary than its " +
+            "Content-Type (one set by hand?), or is not multipart/form-data",
+        );
+      }
       throw new HttpError(
         400,
         "the upload has no body: POST the file as multipart/form-data in the field `file` " +
@@ -428,6 +438,9 @@ function fileNotEnded(delim: Uint8Array): HttpError {
     } after it (a form ends with ${JSON.stringify(`${said}--`)})`,
   );
 }
+
+/** What {@linkcode Scanner} says of a body that ends before a delimiter it looks for. */
+const MISSING_DELIMITER = "missing boundary delimiter";
 
 function malformed(what: string): HttpError {
   return new HttpError(400, `malformed multipart body: ${what}`);
@@ -978,7 +991,7 @@ class Scanner {
       size += part.length;
       if (size > max) throw tooLong();
       parts.push(part);
-      if (!await this.#fill()) throw malformed("missing boundary delimiter");
+      if (!await this.#fill()) throw malformed(MISSING_DELIMITER);
     }
   }
 
@@ -991,7 +1004,7 @@ class Scanner {
         return;
       }
       this.#take(Math.max(0, this.#buf.length - delim.length + 1));
-      if (!await this.#fill()) throw malformed("missing boundary delimiter");
+      if (!await this.#fill()) throw malformed(MISSING_DELIMITER);
     }
   }
 

@@ -455,7 +455,9 @@ export function isFileOfItsOwn(stat: Deno.FileInfo | undefined): stat is Deno.Fi
  */
 export async function markUsed(dataPath: string, time: number = Date.now()): Promise<void> {
   try {
-    const stat = await Deno.lstat(dataPath);
+    // Synchronous: a look answered from memory, where an async one cost
+    // ~15 µs more CPU (each entry of a warm sync or prefill of many).
+    const stat = Deno.lstatSync(dataPath);
     // Never through a link (a planted one would point outside the cache dir).
     // Nor on a file with another name (a hard link): that may be outside.
     if (!isFileOfItsOwn(stat) || stat.mtime === null) return;

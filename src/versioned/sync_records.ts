@@ -445,7 +445,9 @@ export class SyncRecords {
     if (force) return;
     let info: Deno.FileInfo;
     try {
-      info = await Deno.lstat(dest);
+      // Synchronous, as the looks of a sync at DEST's directories are: an
+      // async one cost ~15 µs more CPU, each file of a sync.
+      info = Deno.lstatSync(dest);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return;
       throw e;
@@ -515,8 +517,14 @@ export class SyncRecords {
     } else if (!sameObject(record.source, pinned)) {
       return false;
     }
-    const info = await Deno.lstat(dest).catch(() => undefined);
-    if (info === undefined || !info.isFile || info.size !== record.size) return false;
+    let info: Deno.FileInfo | undefined;
+    try {
+      // Synchronous, as check's look (a re-sync of an unchanged DEST is one per file).
+      info = Deno.lstatSync(dest);
+    } catch {
+      return false;
+    }
+    if (!info.isFile || info.size !== record.size) return false;
     const ctimeMs = info.ctime?.getTime();
     // A record without a change time (an older vc's) is not enough to skip:
     // a same-size edit with its mtime set back would go unseen.
@@ -558,7 +566,7 @@ export class SyncRecords {
     // copied with its times, or edited.
     const { sha256: given, source, ...read } = options;
     const sha256 = given ?? await sha256File(dest, read);
-    this.#files[path] = writtenOf(await Deno.lstat(dest), sha256, source);
+    this.#files[path] = writtenOf(Deno.lstatSync(dest), sha256, source);
     this.#changed = true;
     this.#journalLine({ path, ...this.#files[path] });
   }

@@ -7,6 +7,7 @@
  */
 import { dirname, fromFileUrl as fileURLToPath } from "../path.ts";
 import { InvalidInputError } from "../errors.ts";
+import { shellWord } from "../shell_word.ts";
 
 /**
  * Creates `dir` (0700, parents too) unless it exists; throws
@@ -92,7 +93,9 @@ export function openToEveryUser(dir: string): string | undefined {
   if (mode === null || (mode & 0o002) === 0) return undefined;
   return `the cache dir ${dir} may be written by every user (mode ${
     (mode & 0o7777).toString(8).padStart(4, "0")
-  }): any of them can replace a cached copy after vc verified it; run chmod o-w ${dir} ` +
+  }): any of them can replace a cached copy after vc verified it; run chmod o-w ${
+    shellWord(dir)
+  } ` +
     "(a cache several users share is made group-writable, not world-writable)";
 }
 

@@ -917,14 +917,14 @@ function tagCommand(name: "tag" | "untag"): Command {
       if (inherited !== undefined) {
         parts.push(
           `${inherited.tags.join(",")} ${inherited.tags.length === 1 ? "is" : "are"} on its ` +
-            `path: vc repo untag ${inherited.path} ${inherited.tags.join(",")}`,
+            `path: vc repo untag ${shellWord(inherited.path)} ${inherited.tags.join(",")}`,
         );
       }
       if (noRecords) {
         parts.push(
           `no record has path ${target} yet${
             name === "tag" ? ": the tags apply to its versions once added" : ""
-          } (check the path: vc repo ls --path ${target})`,
+          } (check the path: vc repo ls --path ${shellWord(target)})`,
         );
       }
       parts.push(...twins);
@@ -1147,7 +1147,7 @@ export const release: Command = {
     if (onPath.length > 0) {
       ctx.out.warn(
         `${onPath.join(",")} ${onPath.length === 1 ? "is" : "are"} on its path: ` +
-          `vc repo untag ${record.path} ${onPath.join(",")}`,
+          `vc repo untag ${shellWord(record.path)} ${onPath.join(",")}`,
       );
     }
   },

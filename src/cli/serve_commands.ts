@@ -27,6 +27,7 @@ import { openStore } from "../store/open.ts";
 import { parseUri } from "../uri.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { fileInTheWay } from "../file_status.ts";
+import { shellWord } from "../shell_word.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { onlyWith } from "./options.ts";
 import {
@@ -102,7 +103,9 @@ async function requireStoreDirectory(
   }
   throw new NotFoundError(
     `store ${uri} does not exist (no directory ${parsed.path}); check --store` +
-      (offerNew ? `, or create the directory (mkdir -p ${parsed.path}) to start a new store` : ""),
+      (offerNew
+        ? `, or create the directory (mkdir -p ${shellWord(parsed.path)}) to start a new store`
+        : ""),
   );
 }
 
@@ -358,7 +361,7 @@ export const serve: Command = {
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
         throw new UsageError(`token file ${file} does not exist`, {
-          hint: `create it with: vc serve add-token NAME --token-file ${file}`,
+          hint: `create it with: vc serve add-token NAME --token-file ${shellWord(file)}`,
         });
       }
       // A token file that does not parse would fail every request (500): say so now.

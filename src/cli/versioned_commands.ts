@@ -126,7 +126,9 @@ export const add: Command = {
       ctx.out.warn(
         `starting a new manifest ${s.vc.manifest}${
           typed === undefined ? "" : ` (${typed.name} is relative to the current directory)`
-        }; the nearest one above it is ${above} (pass --manifest ${above} to add to that one)`,
+        }; the nearest one above it is ${above} (pass --manifest ${
+          shellWord(above)
+        } to add to that one)`,
       );
     }
     using bar = ctx.out.progress(`upload ${path}`);
@@ -489,7 +491,7 @@ export const versions: Command = {
         });
         if (found.includes(key.version)) {
           twin = `; it names the bucket key of version ${key.version} of ${key.path}: ` +
-            `\`vc versions ${key.path}\` lists that path's versions`;
+            `\`vc versions ${shellWord(key.path)}\` lists that path's versions`;
         }
       }
       // A typo of a manifest path: named, as `vc cat`, `vc path` and

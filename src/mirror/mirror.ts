@@ -35,6 +35,7 @@ import { failedDeletes } from "../store/delete_failures.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { readDirEntries } from "../read_dir.ts";
 import { joinUri } from "../uri.ts";
+import { shellWord } from "../shell_word.ts";
 import {
   DEFAULT_RACY_WINDOW_MS,
   hashLocal,
@@ -2829,7 +2830,7 @@ export class Mirror {
         } no objects at all (a mistyped prefix?), so --delete would remove all ${
           counted(run.deletes, "local entry", "local entries")
         } of ${target}; check the source URI, or if the target is really to be emptied, ` +
-        `remove it (rm -r ${target})`;
+        `remove it (rm -r ${shellWord(target)})`;
     }
     const max = this.#options.maxDelete;
     if (max !== undefined && run.deletes > max) {

@@ -57,6 +57,7 @@ import {
 } from "./postgres_url.ts";
 import { MOVE_TO_POSTGRES } from "../command_words.ts";
 import { sayOnStderr } from "../warning_line.ts";
+import { shellWord } from "../shell_word.ts";
 import { enclosingBodies, refuseEndedTx, refuseInsideBody, runAsBody } from "./tx_bodies.ts";
 
 // "vc-repo content" as a fixed advisory lock key (any 64-bit number would do).
@@ -1401,7 +1402,7 @@ export async function pgpassIgnored(
   if (os !== "windows" && info.mode !== null && (info.mode & 0o077) !== 0) {
     return `${file} is open to its group or others (mode ${
       (info.mode & 0o777).toString(8).padStart(4, "0")
-    }); libpq and vc ignore it: chmod 0600 ${file}`;
+    }); libpq and vc ignore it: chmod 0600 ${shellWord(file)}`;
   }
   return undefined;
 }

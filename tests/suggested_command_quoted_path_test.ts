@@ -1,0 +1,67 @@
+/**
+ * A message that suggests a command naming a local path quotes the path as
+ * a shell reads it back ({@linkcode shellWord}). Pasted as printed, the
+ * mirror's `rm -r /srv/my data` removed `/srv/my` and `./data`, not the
+ * target; `chmod o-w /tmp/shared cache` and `mkdir -p /srv/vc store` acted
+ * on two other paths.
+ */
+import { join } from "node:path";
+import { mirror } from "../src/mirror/mirror.ts";
+import { FsStore } from "../src/store/fs.ts";
+import { openToEveryUser } from "../src/cache/cache_dir.ts";
+import { pgpassIgnored } from "../src/repo/postgres_catalog.ts";
+import { memoryIo } from "../src/cli/io.ts";
+import { runCli } from "../src/cli/main.ts";
+import { addToken } from "../src/server/mod.ts";
+import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { tempDir, writeTree } from "./mirror_helpers.ts";
+
+Deno.test("mirror --delete from an empty source names rm -r of the target quoted", async () => {
+  await using w = await tempDir();
+  const local = join(w.dir, "my data");
+  await writeTree(local, { "a.txt": "a" });
+  await Deno.mkdir(join(w.dir, "store"));
+  const r = await mirror({
+    sources: [new FsStore(join(w.dir, "store"))],
+    target: local,
+    statePath: join(w.dir, "s.db"),
+    delete: true,
+  });
+  assertEquals(r.deleted, 0);
+  assertStringIncludes(r.deletesSkipped ?? "", `(rm -r '${local}')`);
+});
+
+Deno.test({
+  name: "a cache dir and a .pgpass open to others name a chmod of the quoted path",
+  ignore: Deno.build.os === "windows", // access there is an ACL's, not a mode's
+  async fn() {
+    await using w = await tempDir();
+    const cacheDir = join(w.dir, "shared cache");
+    await Deno.mkdir(cacheDir);
+    await Deno.chmod(cacheDir, 0o777);
+    assertStringIncludes(openToEveryUser(cacheDir) ?? "", `run chmod o-w '${cacheDir}' `);
+    const pgpass = join(w.dir, "my pgpass");
+    await Deno.writeTextFile(pgpass, "db:5432:vc:vc:secret\n");
+    await Deno.chmod(pgpass, 0o644);
+    assertStringIncludes(await pgpassIgnored(pgpass, "linux") ?? "", `chmod 0600 '${pgpass}'`);
+  },
+});
+
+Deno.test("serve: a missing file:// store directory names mkdir -p of it quoted", async () => {
+  await using w = await tempDir();
+  const stop = new AbortController();
+  const tokenFile = join(w.dir, "tokens.json");
+  await addToken(tokenFile, "alice");
+  const missing = join(w.dir, "vc store");
+  const io = memoryIo({ cwd: w.dir, env: { HOME: join(w.dir, "home") }, signal: stop.signal });
+  const args = ["serve", "--store", `file://${missing.replaceAll(" ", "%20")}`];
+  // Bounded: a serve that starts is stopped.
+  const running = runCli(
+    [...args, "--token-file", tokenFile, "--port", "0", "--sweep-interval", "0"],
+    io,
+  );
+  const timer = setTimeout(() => stop.abort(), 20_000);
+  const code = await running.finally(() => clearTimeout(timer));
+  assertEquals(code, 1, io.stdout() + io.stderr());
+  assertStringIncludes(io.stderr(), `(mkdir -p '${missing}')`);
+});

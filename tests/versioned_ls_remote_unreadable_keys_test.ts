@@ -21,6 +21,11 @@ Deno.test("unreadableVersionedKey: a version's file name under a path vc cannot 
   assertEquals(of("data/./x.5.0.0.csv"), "5.0.0: it contains a . segment");
   assertEquals(of("data/x\t.4.0.0.csv"), "4.0.0: it contains a control character");
   assertEquals(of("d\x1b[2J/x.2.0.0-rc.1.csv"), "2.0.0-rc.1: it contains a control character");
+  // A Windows script's key (`os.path.join`): its directories joined by backslashes.
+  const backslash = "2.0.0: it contains a backslash; use / between directories";
+  assertEquals(of("data\\x.2.0.0.csv"), backslash);
+  assertEquals(of("win\\data\\x.2.0.0.csv"), backslash);
+  assertEquals(of("data/sub\\x.2.0.0.csv"), backslash);
   // Versions, and keys that are no version's in any spelling.
   for (
     const key of ["data/x.1.0.0.csv", "/data/x.1.0.0.csv", "photo.2024.01.05.jpg", "d//notes.txt"]
@@ -57,4 +62,18 @@ Deno.test("lsRemote names the version-shaped keys it cannot list in one warning"
   assertStringIncludes(message, "esc/t\x1b]0;T\x07.1.0.0.csv");
   // The first in key order (S3's, UTF-8 bytes: `.` before `/`).
   assert(warnings[0]!.key === "data/../x.3.0.0.csv", JSON.stringify(warnings[0]));
+});
+
+Deno.test("lsRemote names a version's key whose directories a backslash joins", async () => {
+  await using s3 = await startFakeS3({ buckets: ["vb"] });
+  await using dir = await tempDir("vc_ls_remote_backslash_");
+  for (const key of ["data/x.1.0.0.csv", "data\\x.2.0.0.csv"]) {
+    await s3.putObject("vb", key, new TextEncoder().encode("x"));
+  }
+  await using pinned = await pinnedOnS3(s3, "vb", dir.path, {});
+  const warnings: Array<{ key?: string; message: string }> = [];
+  const rows = await pinned.vc.lsRemote({ onWarning: (w) => warnings.push(w) });
+  assertEquals(rows, [{ path: "/data/x.csv", versions: ["1.0.0"] }]);
+  assertEquals(warnings.length, 1, JSON.stringify(warnings));
+  assertStringIncludes(warnings[0]!.message, "data\\x.2.0.0.csv (2.0.0: it contains a backslash");
 });

@@ -605,8 +605,9 @@ export function leftoverVersionedKey(key: string): VersionedKey | undefined {
  * The version `key`'s file name is a key of, and the rule of versioned paths
  * `key` breaks, when no path names `key` although its file name is a
  * version's (its control characters read as plain ones): a script's doubled
- * slash (`data//x.1.0.0.csv`), a `.` or `..` segment, a control character.
- * S3 keeps such a key; no listing of versions can hold it, and
+ * slash (`data//x.1.0.0.csv`), a `.` or `..` segment, a control character, a
+ * backslash between directories (`data\\x.1.0.0.csv`). S3 keeps such a key;
+ * no listing of versions can hold it, and
  * `lsRemote` names it, so a bucket holding `data//x.1.0.0.csv` does not look
  * as if `/data/x.csv` never had a 1.0.0. Else `undefined` (a version, or a
  * key that is none in any spelling). A leading `/` on the key is ignored.
@@ -629,8 +630,11 @@ export function unreadableVersionedKey(
   requireString("unreadableVersionedKey(): the key", key);
   const rel = key.startsWith("/") ? key.slice(1) : key;
   if (!hasVersionShape(rel) || parseVersionedKey(rel) !== undefined) return undefined;
+  // The file name after the last `/`, or `\` (a Windows script's
+  // `os.path.join`, `data\x.1.0.0.csv`).
+  const start = Math.max(rel.lastIndexOf("/"), rel.lastIndexOf("\\")) + 1;
   // deno-lint-ignore no-control-regex -- the control characters normalizeVersionedPath refuses
-  const name = rel.slice(rel.lastIndexOf("/") + 1).replace(/[\x00-\x1f\x7f-\x9f]/g, "_");
+  const name = rel.slice(start).replace(/[\x00-\x1f\x7f-\x9f]/g, "_");
   const found = parseVersionedKey(name);
   if (found === undefined) return undefined;
   const path = `/${rel}`;

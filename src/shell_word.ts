@@ -2,7 +2,8 @@ import { printable } from "./printable.ts";
 
 /**
  * A word as a shell reads it back, for commands a message suggests: as is
- * when it holds only plain path characters, else single-quoted; one holding
+ * when it holds only plain path characters (and starts with neither `~` nor
+ * `=`, which a shell expands), else single-quoted; one holding
  * a character {@linkcode printable} escapes (a key another tool wrote with an
  * ESC, a newline, a bidirectional override) as a `$'…'` word of bash, zsh
  * and ksh, with that character as an escape: inert on a terminal, and read
@@ -16,11 +17,14 @@ import { printable } from "./printable.ts";
  * import { shellWord } from "./shell_word.ts";
  * assert.equal(shellWord("data/x.csv"), "data/x.csv");
  * assert.equal(shellWord("it's here"), `'it'\\''s here'`);
+ * assert.equal(shellWord("~/x.csv"), "'~/x.csv'");
  * assert.equal(shellWord("a\x1b[2J'\u202e.csv"), "$'a\\x1b[2J\\'\\u202e.csv'");
  * ```
  */
 export function shellWord(word: string): string {
-  if (/^[\w@%+=:,./~-]+$/.test(word)) return word;
+  // Bare but for a leading `~` (bash expands `~/x`, `~backup/x` to a home
+  // directory) or `=` (zsh expands `=ls` to the command's path).
+  if (/^[\w@%+:,./-][\w@%+=:,./~-]*$/.test(word)) return word;
   if (printable(word) === word) return `'${word.replaceAll("'", `'\\''`)}'`;
   let escaped = "";
   for (const c of word) {

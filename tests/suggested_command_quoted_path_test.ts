@@ -3,7 +3,9 @@
  * a shell reads it back ({@linkcode shellWord}). Pasted as printed, the
  * mirror's `rm -r /srv/my data` removed `/srv/my` and `./data`, not the
  * target; `chmod o-w /tmp/shared cache` and `mkdir -p /srv/vc store` acted
- * on two other paths.
+ * on two other paths. A word starting with `~` is quoted too: bash expands
+ * `~/x.csv` to a file in the home directory, and `~backup/x.csv` to one in
+ * the home of the user `backup`.
  */
 import { join } from "node:path";
 import { mirror } from "../src/mirror/mirror.ts";
@@ -13,7 +15,8 @@ import { pgpassIgnored } from "../src/repo/postgres_catalog.ts";
 import { memoryIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/main.ts";
 import { addToken } from "../src/server/mod.ts";
-import { assertEquals, assertStringIncludes } from "./assert.ts";
+import { shellWord } from "../src/shell_word.ts";
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { tempDir, writeTree } from "./mirror_helpers.ts";
 
 Deno.test("mirror --delete from an empty source names rm -r of the target quoted", async () => {
@@ -64,4 +67,27 @@ Deno.test("serve: a missing file:// store directory names mkdir -p of it quoted"
   const code = await running.finally(() => clearTimeout(timer));
   assertEquals(code, 1, io.stdout() + io.stderr());
   assertStringIncludes(io.stderr(), `(mkdir -p '${missing}')`);
+});
+
+const noBash = Deno.build.os === "windows" ||
+  !(await new Deno.Command("bash", { args: ["-c", "true"], stdout: "null", stderr: "null" })
+    .output().then((o) => o.success, () => false));
+
+Deno.test({
+  name: "shellWord of a word starting with ~ reads back as itself, not a home directory",
+  ignore: noBash, // no bash to read the words back
+  async fn() {
+    for (const word of ["~/x.csv", "~root/x.csv", "~", "a~/x.csv", "data/~x.csv"]) {
+      const got = await new Deno.Command("bash", {
+        args: ["-c", `printf %s ${shellWord(word)}`],
+        env: { HOME: "/nonexistent-home", LC_ALL: "C.UTF-8" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert(got.success, new TextDecoder().decode(got.stderr));
+      assertEquals(new TextDecoder().decode(got.stdout), word, shellWord(word));
+    }
+    // Plain path words stay bare.
+    assertEquals(shellWord("data/~x.csv"), "data/~x.csv");
+  },
 });

@@ -838,7 +838,12 @@ export async function addToken(
       // file away; anyone else writes it as their own, as before. The temp
       // file is locked while written, and those a `kill -9` left beside the
       // file (which no sweep saw: they stayed for good) are removed.
-      await writeFileAtomic(target, JSON.stringify(doc, null, 2) + "\n", {
+      // The file's own indent and line breaks (four spaces, a Windows
+      // editor's CRLF): the token added is one more line in its diff.
+      const indent = /^\{[ \t]*\r?\n([ \t]+)"/.exec(text ?? "")?.[1] ?? "  ";
+      const eol = text?.includes("\r\n") ? "\r\n" : "\n";
+      const body = JSON.stringify(doc, null, indent).replaceAll("\n", eol) + eol;
+      await writeFileAtomic(target, body, {
         sweepAbandoned: true,
         mode: before?.mode == null ? 0o600 : before.mode & 0o7777,
       });

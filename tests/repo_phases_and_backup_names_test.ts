@@ -20,7 +20,8 @@ Deno.test("repo gc --dry-run names its phases by what it looks for, not as done"
     }
     const real: string[] = [];
     await repo.gc({ onPhase: (p) => real.push(p) });
-    assertEquals(real.slice(0, 3), [
+    assertEquals(real.slice(0, 4), [
+      "listing content",
       "expiring superseded versions",
       "purging abandoned and retired records",
       "deleting unreferenced content",

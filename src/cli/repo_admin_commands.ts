@@ -181,6 +181,18 @@ export const gc: Command = {
       `${did("delete", "deleted")} ${counted(report.deletedObjects.length, "content object")}${
         report.deletedObjects.length === 0 ? "" : ` (${formatBytes(report.freedBytes)})`
       }`,
+      // Content the store did not hold (a restore into a store without it):
+      // no delete to count, said apart.
+      ...(report.absentObjects.length === 0 ? [] : [
+        `${counted(report.absentObjects.length, "content object")} of the ${
+          dryRun ? "records to purge" : "purged records"
+        } ${
+          [
+            dryRun ? "is" : "was",
+            dryRun ? "are" : "were",
+          ][report.absentObjects.length === 1 ? 0 : 1]
+        } not in the store: nothing to delete (${cappedList(report.absentObjects)})`,
+      ]),
       // Content a restore of an older snapshot left unreferenced is only
       // deleted once past the grace period: said, or gc seemed not to see it.
       ...(report.keptRecentObjects === 0 ? [] : [

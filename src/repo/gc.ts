@@ -20,7 +20,10 @@
  *
  * Purging marks a batch of records purged in one transaction and deletes
  * their content after its commit; a crash in between leaves unreferenced
- * objects that step 4 of a later run removes. Steps 1 to 3 skip rows
+ * objects that step 4 of a later run removes. The content prefix is listed
+ * before step 1 (step 4 goes by that listing): content of a purged record
+ * it did not find was not there (a restore into a store without it), and
+ * is reported as absent, not as deleted, though its delete is still sent. Steps 1 to 3 skip rows
  * another session holds locked (PostgreSQL: a worker frozen mid-write),
  * reported as `keptLocked` for a later run, rather than wait on them.
  *
@@ -107,6 +110,11 @@ interface Tally {
   purged: number;
   /** Keys the store deleted (a retried transaction deletes a key again). */
   deleted: Set<string>;
+  /**
+   * Whether gc's listing found `key`: one it did not, a delete does not
+   * count (the store says nothing of a key it did not hold).
+   */
+  listed: (key: string) => boolean;
   recount: () => void;
 }
 
@@ -134,6 +142,13 @@ export interface GcReport {
   purgedExpired: number[];
   /** Keys of unreferenced content objects deleted. */
   deletedObjects: string[];
+  /**
+   * Keys of the purged records' content that the store did not hold when
+   * gc listed it (a restore into a store without it, content another tool
+   * deleted): nothing was there to delete, so it is not in
+   * {@linkcode GcReport.deletedObjects} nor in the freed bytes.
+   */
+  absentObjects: string[];
   /** Bytes of the {@linkcode GcReport.deletedObjects} (a dry run: that it would delete). */
   freedBytes: number;
   /**
@@ -222,7 +237,13 @@ export async function gc(repo: Repository, options: GcOptions = {}): Promise<GcR
   let step: string | undefined;
   // What it changed, counted as each commit or delete completes: said
   // with a failure too, as an interrupted gc says it.
-  const tally: Tally = { expired: 0, purged: 0, deleted: new Set(), recount: () => {} };
+  const tally: Tally = {
+    expired: 0,
+    purged: 0,
+    deleted: new Set(),
+    listed: () => true,
+    recount: () => {},
+  };
   try {
     // An onPhase or onProgress that throws (or whose promise rejects) stops
     // the gc as its signal would, and is what it rejects with: a
@@ -267,6 +288,7 @@ async function collect(
     purgedUnpublished: [],
     purgedExpired: [],
     deletedObjects: [],
+    absentObjects: [],
     freedBytes: 0,
     keptRecentObjects: 0,
     keptRecentBytes: 0,
@@ -301,6 +323,75 @@ async function collect(
     };
     tally.recount();
   };
+  // The content prefix is listed first: the content of the records the
+  // purge step takes that it finds is what that step deletes, the rest was
+  // not there to delete (a restore into a store without it), said apart.
+  phase("listing content", "finding the content the store holds");
+  const skipped = report.skippedObjects;
+  let orphans: string[] = [];
+  const sizes = new Map<string, number>();
+  const listing = repo.store.list(repo.marker.contentPrefix, {
+    etags: false,
+    onSwept: (path) => report.removedTemps.push(path),
+    ...(signal === undefined ? {} : { signal }),
+  });
+  const catalogFiles = await catalogKeysInContent(repo);
+  const restored = await restoredMark(repo, options.releaseRestored === true, dryRun);
+  // Each orphan's store time, for a restore's mark that gc finds only as it deletes.
+  const times = new Map<string, number>();
+  // Listed content of records due to be purged (all that the purge step
+  // takes but for a record a restore brings back meanwhile).
+  const held = new Set<string>();
+  // One index read: a catalog with no record due (most gc runs) costs the
+  // listing no query more.
+  const anyDue = (await repo.catalog.transaction(
+    "read",
+    (tx) =>
+      tx.query(`SELECT r.id FROM records r WHERE ${PURGEABLE} LIMIT 1`, [
+        now - grace,
+        now - retention,
+      ]),
+  )).length > 0;
+  let listed = 0;
+  count("listing objects", 0);
+  for await (const { objects, live } of liveBatches(repo.catalog, listing)) {
+    // Of those the restore's mark would keep, the content a purge left: an
+    // orphan as any other (one query a batch only when there are some).
+    const purgedContent = await purgedAmongRestored(repo, objects, live, restored);
+    if (anyDue) {
+      for (const key of await purgeableAmong(repo, live, now - grace, now - retention)) {
+        held.add(key);
+      }
+    }
+    for (const info of objects) {
+      count("listing objects", ++listed);
+      if (live.has(info.key)) continue;
+      if (catalogFiles.has(info.key)) {
+        skipped.push({
+          key: info.key,
+          problem: "the repository's own SQLite catalog, never deleted: move it out of " +
+            `${repo.marker.contentPrefix} (${MOVE_TO_SQLITE.library})`,
+        });
+        continue;
+      }
+      if (
+        restored !== undefined && info.lastModified.getTime() <= restored &&
+        !purgedContent.has(info.key)
+      ) {
+        report.keptRestored.push(info.key);
+        report.keptRestoredBytes += info.size;
+      } else if (now - info.lastModified.getTime() > grace) {
+        orphans.push(info.key);
+        sizes.set(info.key, info.size);
+        times.set(info.key, info.lastModified.getTime());
+      } else {
+        report.keptRecentObjects++;
+        report.keptRecentBytes += info.size;
+      }
+    }
+  }
+  tally.listed = (key) => held.has(key) || times.has(key);
+
   phase("expiring superseded versions", "finding superseded versions to expire");
   const recordStep = (doing: string) => dryRun ? "finding records" : doing;
   count(recordStep("expiring records"), 0);
@@ -330,56 +421,12 @@ async function collect(
   if (!dryRun && repo.catalog.dialect.forUpdateSkipHeld !== "") {
     report.keptLocked = await leftDue(repo, now, now - grace, now - retention, report.keptClaimed);
   }
-  const skipped = report.skippedObjects;
   skipped.push(...purged.skipped);
 
   signal?.throwIfAborted();
   phase("deleting unreferenced content", "finding unreferenced content to delete");
-  let orphans: string[] = [];
   // Bytes of each content object gc deletes: a purged record's size, an orphan's listed one.
-  const sizes = new Map(purged.sizes);
-  const listing = repo.store.list(repo.marker.contentPrefix, {
-    etags: false,
-    onSwept: (path) => report.removedTemps.push(path),
-    ...(signal === undefined ? {} : { signal }),
-  });
-  const catalogFiles = await catalogKeysInContent(repo);
-  const restored = await restoredMark(repo, options.releaseRestored === true, dryRun);
-  // Each orphan's store time, for a restore's mark that gc finds only as it deletes.
-  const times = new Map<string, number>();
-  let listed = 0;
-  count("listing objects", 0);
-  for await (const { objects, live } of liveBatches(repo.catalog, listing)) {
-    // Of those the restore's mark would keep, the content a purge left: an
-    // orphan as any other (one query a batch only when there are some).
-    const purgedContent = await purgedAmongRestored(repo, objects, live, restored);
-    for (const info of objects) {
-      count("listing objects", ++listed);
-      if (live.has(info.key)) continue;
-      if (catalogFiles.has(info.key)) {
-        skipped.push({
-          key: info.key,
-          problem: "the repository's own SQLite catalog, never deleted: move it out of " +
-            `${repo.marker.contentPrefix} (${MOVE_TO_SQLITE.library})`,
-        });
-        continue;
-      }
-      if (
-        restored !== undefined && info.lastModified.getTime() <= restored &&
-        !purgedContent.has(info.key)
-      ) {
-        report.keptRestored.push(info.key);
-        report.keptRestoredBytes += info.size;
-      } else if (now - info.lastModified.getTime() > grace) {
-        orphans.push(info.key);
-        sizes.set(info.key, info.size);
-        times.set(info.key, info.lastModified.getTime());
-      } else {
-        report.keptRecentObjects++;
-        report.keptRecentBytes += info.size;
-      }
-    }
-  }
+  for (const [key, size] of purged.sizes) sizes.set(key, size);
   if (!dryRun) {
     // A set: a transaction run again reports its keys again.
     const keptLate = new Set<string>();
@@ -399,7 +446,11 @@ async function collect(
     }
   }
   const notDeleted = new Set(skipped.map((s) => s.key));
-  report.deletedObjects = [...purged.keys, ...orphans].filter((k) => !notDeleted.has(k));
+  const prefix = repo.marker.contentPrefix;
+  // A key outside the prefix is never listed: it is among the skipped.
+  report.absentObjects = purged.keys.filter((k) => k.startsWith(prefix) && !held.has(k));
+  report.deletedObjects = [...purged.keys.filter((k) => held.has(k)), ...orphans]
+    .filter((k) => !notDeleted.has(k));
   report.freedBytes = report.deletedObjects.reduce((sum, key) => sum + (sizes.get(key) ?? 0), 0);
 
   signal?.throwIfAborted();
@@ -759,6 +810,35 @@ export async function* liveBatches(
   if (objects.length > 0) yield await take();
 }
 
+/**
+ * Those of `live` (listed content keys that records not purged name) that a
+ * record due to be purged names: created unpublished before `createdBefore`,
+ * or expired before `expiredBefore` (one read a batch of the listing).
+ */
+async function purgeableAmong(
+  repo: Repository,
+  live: Set<string>,
+  createdBefore: number,
+  expiredBefore: number,
+): Promise<string[]> {
+  if (live.size === 0) return [];
+  const keys = [...live];
+  return await repo.catalog.transaction("read", async (tx) => {
+    const found: string[] = [];
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const part = keys.slice(i, i + CHUNK);
+      const rows = await tx.query(
+        `SELECT r.content_key FROM records r WHERE (${PURGEABLE}) AND r.content_key IN (${
+          placeholders(part.length, 2)
+        })`,
+        [createdBefore, expiredBefore, ...part],
+      );
+      found.push(...rows.map(keyOf));
+    }
+    return found;
+  });
+}
+
 /** How many records are not purged: the content objects that must stay. */
 export async function liveRecordCount(catalog: Catalog): Promise<number> {
   const rows = await catalog.transaction(
@@ -1057,7 +1137,7 @@ async function deleteKeys(
 
 /** Counts `keys`, which the store deleted, in `tally`, and says so. */
 function gone(tally: Tally, keys: string[]): void {
-  for (const key of keys) tally.deleted.add(key);
+  for (const key of keys) if (tally.listed(key)) tally.deleted.add(key);
   tally.recount();
 }
 

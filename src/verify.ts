@@ -30,6 +30,7 @@
  * @module
  */
 import { IntegrityError } from "./errors.ts";
+import { LOCK, LOCK_CHECK } from "./command_words.ts";
 import { concatBytes } from "./bytes.ts";
 import {
   candidatePartSizes,
@@ -78,6 +79,8 @@ export interface VerifierOptions {
   pinOnly?: boolean;
   /** What pinned the SHA-256 (e.g. a lock file entry), for messages. */
   pinnedBy?: string;
+  /** The lock file entry that pinned the SHA-256, if one did (see `DownloadIntegrity.lockedIn`). */
+  lockedIn?: { file: string; entry: string };
   /**
    * The SHA-256 is the one recorded for a file when its content was
    * verified (a cached copy's record), not one pinned for the object: a
@@ -294,10 +297,26 @@ export class Verifier {
               this.#where(),
           );
         }
-        throw new IntegrityError(
-          `${head}; the object in the store was replaced or corrupted, nothing was cached ` +
-            this.#where(),
-        );
+        // The bytes are what the store holds (they match its own MD5, or
+        // its ETag above): a lock entry edited by hand or taken from another
+        // branch is likelier than a replaced object, and the user's to fix.
+        const lockedIn = this.#options.lockedIn;
+        const intact = md5 !== undefined || !this.plan.pinOnly;
+        if (lockedIn === undefined) {
+          throw new IntegrityError(
+            `${head}; the object in the store was replaced or corrupted, nothing was cached ` +
+              this.#where(),
+          );
+        }
+        const cause = intact
+          ? `they match the store's own MD5, so the store holds what it was given: ${
+            lockEntryWrong(lockedIn, "unless the object was replaced after it was locked")
+          }`
+          : lockEntryWrong(lockedIn, "or the object in the store was replaced or corrupted");
+        const error = new IntegrityError(`${head}; nothing was cached ${this.#where()}: ${cause}`);
+        // What the store holds: another download would fetch the same bytes.
+        if (intact) storeHolds.add(error);
+        throw error;
       }
       out.sha256 = actual;
     }
@@ -1018,4 +1037,33 @@ export async function fileHasMultipartEtag(
   const problem = await checkFile(file, { size: info.size, etag: info.etag }, options)
     .catch((e) => `cannot check it: ${e}`);
   return problem === undefined;
+}
+
+/**
+ * Mismatches whose bytes are what the store holds (they match its own MD5):
+ * a download does not try them again.
+ */
+export const storeHolds: WeakSet<Error> = new WeakSet();
+
+/**
+ * What a pinned download that does not match its lock entry says of the
+ * entry: `lockedIn` named as wrong (edited by hand, taken from another
+ * branch), with `otherwise` (the store's part in it), and the ways out.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockEntryWrong } from "./verify.ts";
+ * const said = lockEntryWrong({ file: "a.lock.json", entry: "/a.csv@1.0.0" }, "or not");
+ * assert.match(said, /^the lock entry "\/a\.csv@1\.0\.0" in a\.lock\.json is wrong/);
+ * ```
+ */
+export function lockEntryWrong(
+  lockedIn: { file: string; entry: string },
+  otherwise: string,
+): string {
+  return `the lock entry ${JSON.stringify(lockedIn.entry)} in ${lockedIn.file} is wrong ` +
+    `(edited by hand, or taken from another branch) ${otherwise}: ${LOCK_CHECK.library} lists ` +
+    "each entry the store does not hold as locked; take the lock file back from version " +
+    `control, or delete the entry and run ${LOCK.library} to lock what the store holds now`;
 }

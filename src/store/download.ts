@@ -65,7 +65,9 @@ import { printable } from "../printable.ts";
 import {
   checksContent,
   type Computed,
+  lockEntryWrong,
   type PartSizeSource,
+  storeHolds,
   type StreamHasher,
   type Verified,
   Verifier,
@@ -218,6 +220,13 @@ export interface DownloadIntegrity {
   sha256: string;
   /** What pinned it, for error messages (e.g. `/a.csv@1.0.0 in versioned_assets.lock.json`). */
   label?: string;
+  /**
+   * The lock file entry that pinned it, when one did: a mismatch whose
+   * bytes are what the store holds (they match its own MD5) names the entry
+   * as the likely culprit (edited by hand, taken from another branch), not
+   * only the store's object.
+   */
+  lockedIn?: { file: string; entry: string };
 }
 
 /** What was downloaded: the object's info, plus its MD5 when the verification established it. */
@@ -402,7 +411,8 @@ export async function downloadWithTemp(
         const same = e.digest !== undefined && e.digest === lastDigest;
         lastDigest = e.digest;
         sameRun = same ? sameRun + 1 : 1;
-        if (++corrupt >= attempts || same) {
+        // Bytes that match the store's own MD5 are what it holds: fetched again, the same.
+        if (++corrupt >= attempts || same || storeHolds.has(e.error)) {
           const coding = e.info.contentEncoding;
           throw new IntegrityError(
             coding !== undefined
@@ -412,7 +422,7 @@ export async function downloadWithTemp(
                 `answer came with Content-Encoding: ${coding}: its bytes differ from what the ` +
                 `store describes (its ETag and size), and something between vc and the store (a ` +
                 `proxy) may have coded or changed them; let it pass answers unchanged`
-              : attempts === 1
+              : attempts === 1 || storeHolds.has(e.error)
               ? e.error.message
               : same
               ? `${e.error.message}; the same content came ${sameRun} times: it is what the ` +
@@ -597,7 +607,13 @@ async function downloadOnce(
       if (pinned !== undefined && pinned.size !== info.size) {
         throw new IntegrityError(
           `${pinned.label ?? uri}: ${uri} has size ${info.size}, but size ${pinned.size} is ` +
-            `pinned; the object in the store was replaced or corrupted, nothing was cached`,
+            `pinned; ${
+              pinned.lockedIn === undefined
+                ? "the object in the store was replaced or corrupted, nothing was cached"
+                : `nothing was cached: ${
+                  lockEntryWrong(pinned.lockedIn, "or the object in the store was replaced")
+                }`
+            }`,
         );
       }
       temp = options.temp?.() ??
@@ -883,6 +899,7 @@ function verifierOptions(
     // The stronger check replaces the MD5 (see the module documentation).
     out.pinOnly = true;
     if (options.integrity.label !== undefined) out.pinnedBy = options.integrity.label;
+    if (options.integrity.lockedIn !== undefined) out.lockedIn = options.integrity.lockedIn;
   }
   if (options.knownPartSizes !== undefined) out.knownPartSizes = options.knownPartSizes;
   const partSize = partSizeSource(store, key);

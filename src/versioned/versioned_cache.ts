@@ -3724,7 +3724,10 @@ export class VersionedCache {
       }
       return asset;
     }
-    return { ...asset, integrity: { ...entry, label: `${key} (locked in ${this.lockFile})` } };
+    const label = `${key} (locked in ${this.lockFile})`;
+    if (this.lockFile === undefined) return { ...asset, integrity: { ...entry, label } };
+    const lockedIn = { file: this.lockFile, entry: key };
+    return { ...asset, integrity: { ...entry, label, lockedIn } };
   }
 
   // What a manifest value (already validated by parsing) means for `path`.

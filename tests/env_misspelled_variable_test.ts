@@ -154,3 +154,31 @@ Deno.test("misspelledVariables asks the permission of VC_* once when every VC_* 
   assertEquals(asked.filter((name) => name.startsWith("VC_") && name !== "VC_*"), [], asked.join());
   assertEquals(asked.length <= 20, true, `${asked.length} names asked`);
 });
+
+Deno.test("under --allow-env with a --deny-env of one misspelt VC_ name, the check neither reads it nor warns of its permission", async () => {
+  // VC_* granted as a whole hides a --deny-env of one name below it: read
+  // anyway, it warned "cannot read VC_BUKET: … no env permission … run with
+  // --allow-env", a variable vc does not read, under --allow-env itself.
+  await using ws = await CliWorkspace.create();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--deny-env=VC_BUKET",
+      "--no-prompt",
+      new URL("../cli.ts", import.meta.url).pathname,
+      "config",
+    ],
+    cwd: ws.dir,
+    env: { ...childEnv(ws.dir), VC_BUKET: "b", VC_CACHEDIR: "/c" },
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, stderr);
+  assertEquals(stderr.includes("no env permission"), false, stderr);
+  assertEquals(stderr.includes("VC_BUKET"), false, stderr);
+  assertStringIncludes(stderr, "VC_CACHEDIR is set, but vc reads no such variable");
+});

@@ -11,6 +11,7 @@ import { checkLock, fillLockSettled } from "../versioned/lock_ops.ts";
 import type { Command } from "./command.ts";
 import { errorMessage, EXIT_FAILURE, EXIT_INTERRUPTED, isAbort, withFlagNames } from "./errors.ts";
 import { lockKey } from "../versioned/lock_file.ts";
+import { fileFolderClashes } from "../versioned/manifest.ts";
 import { notRegularFileKind } from "../regular_file.ts";
 import { cappedList, writeFailureLines } from "./failure_lines.ts";
 import { manifestPathsShown } from "./manifest_twins.ts";
@@ -92,6 +93,12 @@ export const lock: Command = {
             many ? "them" : "it"
           } now (if a merge dropped the lock file's entry, take it back from the other side instead)`,
         );
+      }
+      // A pair that would be a file and a folder of one name (a hand edit, a
+      // merge) is no content mismatch, but each entry of it passed: said.
+      const pins = Object.fromEntries(results.map((r) => [r.path, r.version]));
+      for (const clash of fileFolderClashes(pins)) {
+        ctx.out.warn(withFlagNames(`${printable(shown(clash.path))}: ${printable(clash.problem)}`));
       }
       // Frozen mode refuses unlocked entries and overrides, so here they fail too.
       const refused = (r: { status: string }) =>

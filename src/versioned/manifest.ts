@@ -996,6 +996,92 @@ export function refuseFileFolderClash(
   }
 }
 
+/** An entry that would be a file where another needs a folder, named with that one. */
+export interface FileFolderClash {
+  /** The entry that gives way: {@linkcode SYNC} fails it, or it cannot be cached. */
+  path: string;
+  /** The entry it clashes with. */
+  other: string;
+  /** Why, naming both, and the way out. */
+  problem: string;
+}
+
+/**
+ * The entries of `entries` that would be a file and a folder of one name
+ * beside another, as {@linkcode refuseFileFolderClash} refuses them on the
+ * way in, for a manifest that holds such a pair already (edited by hand,
+ * merged): a path below another (`/a` beside `/a/b`), which
+ * {@linkcode SYNC} cannot write under one folder (the outer one is named),
+ * and a pinned version's key below another's (`net.1.0.0/notes.1.0.0.txt`
+ * beside `net.1.0.0`), one of which can never be cached (both are named,
+ * each with the other: which one fails is the one cached last).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileFolderClashes } from "./manifest.ts";
+ * assert.deepEqual(fileFolderClashes({ "/a": "1.0.0", "/ab": "1.0.0" }), []);
+ * const [clash] = fileFolderClashes({ "/a": "1.0.0", "/a/b.csv": "1.0.0" });
+ * assert.equal(clash?.path, "/a");
+ * assert.equal(clash?.other, "/a/b.csv");
+ * assert.equal(fileFolderClashes({ "/net": "1.0.0", "/net.1.0.0/x.txt": "1.0.0" }).length, 2);
+ * ```
+ */
+export function fileFolderClashes(entries: Readonly<ManifestEntries>): FileFolderClash[] {
+  const found: FileFolderClash[] = [];
+  for (const [outer, inner] of namesBelow(Object.keys(entries).map((p) => [p, p]))) {
+    found.push({
+      path: outer,
+      other: inner,
+      problem: `${inner} lies below ${outer} (both in the manifest), so ${SYNC.library} cannot ` +
+        `write ${outer} as a file and a folder at once (give one of the two another name)`,
+    });
+  }
+  const keyed: [string, string][] = [];
+  for (const [path, value] of Object.entries(entries)) {
+    if (!isVersion(value)) continue;
+    try {
+      keyed.push([checkedVersionedKey(path, value), path]);
+    } catch {
+      // a pin no key is made of: the commands that read it say so
+    }
+  }
+  const pathOf = new Map(keyed);
+  for (const [outerKey, innerKey] of namesBelow(keyed.map(([key]) => [key, key]))) {
+    const pair = [[outerKey, innerKey], [innerKey, outerKey]] as const;
+    for (const [key, otherKey] of pair) {
+      const path = pathOf.get(key)!, other = pathOf.get(otherKey)!;
+      found.push({
+        path,
+        other,
+        problem: `its key ${key} and the key ${otherKey} of ${other} ${entries[other]} would be ` +
+          `a file and a folder of one name (${innerKey} lies below ${outerKey}): a cache keeps ` +
+          "each key as a file at its path, so one of the two can never be cached, on any " +
+          "machine (pin another version of one of them)",
+      });
+    }
+  }
+  return found;
+}
+
+// Each [outer, inner] of `named` ([name, label] pairs, `/`-separated names)
+// where the name of `inner` lies below the name of `outer`, with the first
+// such inner one (in the order given): the outer labels, each once.
+function namesBelow(named: readonly (readonly [string, string])[]): [string, string][] {
+  const dirs = new Map<string, string>();
+  for (const [name, label] of named) {
+    // From 1: a leading `/` (a manifest path) makes no directory of its own.
+    for (let at = name.indexOf("/", 1); at !== -1; at = name.indexOf("/", at + 1)) {
+      const dir = name.slice(0, at);
+      if (!dirs.has(dir)) dirs.set(dir, label);
+    }
+  }
+  return named.flatMap(([name, label]) => {
+    const inner = dirs.get(name);
+    return inner === undefined ? [] : [[label, inner] as [string, string]];
+  });
+}
+
 function utf8Length(text: string): number {
   return new TextEncoder().encode(text).length;
 }

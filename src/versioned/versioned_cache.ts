@@ -48,6 +48,7 @@ import {
   classifyValue,
   danglingManifestLink,
   entriesBesideRefusedPins,
+  fileFolderClashes,
   manifestAbove,
   type ManifestEntries,
   manifestLockPath,
@@ -2789,8 +2790,21 @@ export class VersionedCache {
     });
     // An abort is not a problem of each entry it stopped.
     signal?.throwIfAborted();
+    // A pair the manifest holds that would be a file and a folder of one
+    // name (edited by hand, merged; `add` refuses one): each entry found ok
+    // passed, and `sync` failed one later, or it could never be cached.
+    const clashOf = new Map<string, string>();
+    const pins = Object.fromEntries(entries.map(({ path, version }) => [path, version]));
+    for (const { path, problem } of fileFolderClashes(pins)) {
+      if (!clashOf.has(path)) clashOf.set(path, problem);
+    }
     return results.map((r, i) => {
-      if (r.ok) return r.value;
+      if (r.ok) {
+        const clash = clashOf.get(r.value.path);
+        return clash === undefined || !r.value.ok
+          ? r.value
+          : { ...r.value, ok: false, problem: clash };
+      }
       const entry = entries[i] as { path: string; version: string };
       const locked = lockOf(entry.path, entry.version) !== undefined;
       // A cached copy another program holds open unshared (Windows): not

@@ -1519,8 +1519,9 @@ function placingVariables(what: string, os: typeof Deno.build.os): string[] {
  * (`VC_CACHE_DIR: |`) or a file with Windows line ends leaves, a pasted
  * space. Taken as it was, `VC_CACHE_DIR` named a new directory `cache\n`
  * (a cold cache on every CI run), `VC_LOCK` a lock file of that name, and
- * `VC_MANIFEST` / `VC_CONFIG` a file that was not there. A flag's or a
- * settings file's path was typed as meant and is not checked.
+ * `VC_MANIFEST` / `VC_CONFIG` a file that was not there. A settings file's
+ * `cacheDir` and `manifest` are checked so too; a flag's path only for a
+ * line break at an end (a space there may be typed as meant).
  *
  * @example
  * ```ts

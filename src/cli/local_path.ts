@@ -19,7 +19,8 @@ import { windowsPathProblem } from "../uri.ts";
 
 /**
  * `value` resolved against `cwd`; throws `UsageError` naming `what` and the
- * value when it is a URI (`s3://b/x`, `file:///x`) rather than a path.
+ * value when it is a URI (`s3://b/x`, `file:///x`) rather than a path, or
+ * has a line break at an end (a space there may be meant, a line break not).
  *
  * @example
  * ```ts
@@ -29,6 +30,7 @@ import { windowsPathProblem } from "../uri.ts";
  * assert.throws(() => localPathArg("/work", "s3://b/x.csv", "FILE"), /FILE .*s3:\/\/b\/x\.csv/);
  * assert.throws(() => localPathArg("/work", "-", "--lock"), /--lock -: vc reads no standard input/);
  * assert.equal(localPathArg("/work", "./-", "--lock"), "/work/-");
+ * assert.throws(() => localPathArg("/work", "c\r", "--cache-dir"), /did you mean "c"/);
  * ```
  */
 export function localPathArg(cwd: string, value: string, what: string): string {
@@ -45,6 +47,12 @@ export function localPathArg(cwd: string, value: string, what: string): string {
     );
   }
   if (value.includes("\0")) throw new UsageError(nulInPathMessage(what, value));
+  // A line break at an end is never typed (a space may be): `--cache-dir
+  // "$DIR"` with DIR read from a CRLF file, a YAML block's `\n`, made a
+  // directory `cache\r` beside the one meant, as VC_CACHE_DIR did.
+  if (/^[\r\n]|[\r\n]$/.test(value)) {
+    throw new UsageError(environmentPathProblem(value, what) ?? `${what} ends with a line break`);
+  }
   if (isUriNotPath(value)) {
     throw new UsageError(
       `${what} must be a local path, got the URI ${JSON.stringify(value)}`,

@@ -572,9 +572,12 @@ async function catalogHere(store: ObjectStore, marker: RepoMarker): Promise<Repo
 }
 
 /** What a catalog records of its repository (`vc_meta`), if it can be read. */
-async function catalogMeta(ref: CatalogRef): Promise<Map<string, string> | undefined> {
+async function catalogMeta(
+  ref: CatalogRef,
+  options: OpenCatalogOptions = {},
+): Promise<Map<string, string> | undefined> {
   try {
-    const catalog = await openCatalog(ref, {});
+    const catalog = await openCatalog(ref, options);
     try {
       return await catalog.transaction("read", (tx) => readMeta(tx, catalog.dialect));
     } finally {
@@ -1220,9 +1223,10 @@ function notToRebuild(path: string, damaged: CatalogDamagedError): CatalogUnavai
 }
 
 /**
- * What a restore refuses of the SQLite catalog it was given, when that file
- * exists, found before the snapshot is read (all of it: minutes for a large
- * one): another repository's catalog, another program's database, a file
+ * What a restore refuses of the catalog it was given, found before the
+ * snapshot is read (all of it: minutes for a large one): another
+ * repository's catalog (SQLite or PostgreSQL), and of a SQLite file that
+ * exists, another program's database, a file
  * that is no database and not the one the marker names (and that one,
  * damaged, without the force option). The file is opened as it is: nothing
  * is created, switched or upgraded. A catalog missing, or one this look
@@ -1235,7 +1239,31 @@ async function refuseCatalogBeforeSnapshot(
   uri: string,
   options: RestoreOptions,
 ): Promise<void> {
-  if (ref.kind !== "sqlite") return;
+  let meta: Map<string, string> | undefined;
+  if (ref.kind === "sqlite") {
+    const read = await sqliteMetaBeforeSnapshot(ref, marker, options);
+    if (read === undefined) return;
+    meta = read.meta;
+  } else {
+    // PostgreSQL: its meta read as it is (nothing created; a server that
+    // refuses now is not waited for twice); a database with no vc tables
+    // yet, or one this look cannot read, is left to the restore.
+    meta = await catalogMeta(ref, { ...catalogOptions(options), connectRetryMs: 0 });
+    if (meta === undefined) return;
+  }
+  checkSameRepository(meta?.get("repository"), marker, uri, ref);
+  refuseAdoptedCatalog(meta, marker, storeUrl, ref, uri);
+  await refuseCopiedStore(meta, marker, uri, storeUrl, options, ref);
+}
+
+// The SQLite half of refuseCatalogBeforeSnapshot: the meta of the file
+// (undefined when the file is none or is left to the restore to look at);
+// what it refuses before the meta is read is thrown.
+async function sqliteMetaBeforeSnapshot(
+  ref: CatalogRef & { kind: "sqlite" },
+  marker: RepoMarker | undefined,
+  options: RestoreOptions,
+): Promise<{ meta: Map<string, string> | undefined } | undefined> {
   const there = await Deno.stat(ref.path).then((info) => info.isFile, () => false);
   if (!there) return;
   let meta: Map<string, string> | undefined;
@@ -1259,9 +1287,7 @@ async function refuseCatalogBeforeSnapshot(
     if (!options.force) throw error;
     return; // the repository's own, damaged: the forced restore rebuilds it
   }
-  checkSameRepository(meta?.get("repository"), marker, uri, ref);
-  refuseAdoptedCatalog(meta, marker, storeUrl, ref, uri);
-  await refuseCopiedStore(meta, marker, uri, storeUrl, options, ref);
+  return { meta };
 }
 
 /**

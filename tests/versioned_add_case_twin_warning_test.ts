@@ -40,3 +40,31 @@ Deno.test("add of a path differing from a manifest entry only in letter case war
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("add of a path that only letter case tells from a folder of a manifest entry warns first", async () => {
+  // `/Data` beside `/data/x.csv` (or `/data/x.csv` beside `/Data`): on Linux
+  // a file and a folder of two names, published without a word; on macOS and
+  // Windows one name, so `vc sync` there fails one of them on every checkout.
+  const dir = await Deno.makeTempDir({ prefix: "vc-add-case-folder-" });
+  try {
+    await Deno.writeTextFile(`${dir}/t.csv`, "x\n");
+    for (const [had, added] of [["/data/x.csv", "/Data"], ["/Data", "/data/x.csv"]] as const) {
+      await Deno.writeTextFile(`${dir}/m.json`, JSON.stringify({ [had]: "./t.csv" }));
+      await using vc = new VersionedCache({ manifest: `${dir}/m.json`, bucket: `${dir}/bucket` });
+      const warnings: Array<{ key: string; message: string }> = [];
+      assertEquals(
+        await vc.add(added, `${dir}/t.csv`, { onWarning: (w) => warnings.push(w) }),
+        "1.0.0",
+      );
+      assertEquals(warnings.length, 1, JSON.stringify(warnings));
+      assertStringIncludes(warnings[0]!.message, `${added} and ${had}, which ${dir}/m.json has`);
+      assertStringIncludes(
+        warnings[0]!.message,
+        "/data/x.csv lies below /Data but for letter case",
+      );
+      assertStringIncludes(warnings[0]!.message, "on macOS and Windows");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

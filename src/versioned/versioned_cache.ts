@@ -4017,8 +4017,26 @@ function warnCaseTwin(
 ) {
   const folded = foldName(path);
   const twin = Object.keys(entries).find((k) => k !== path && foldName(k) === folded);
-  if (twin === undefined) return;
   const key = versionedKey(path, version);
+  if (twin === undefined) {
+    // `/Data` beside `/data/x.csv`: a file and a folder of two names on
+    // Linux, of one where case is not told apart (one of the two spelled
+    // alike, `/a` beside `/a/b`, is refused before this).
+    const below = (a: string, b: string) => b.startsWith(`${a}/`);
+    const other = Object.keys(entries).find((k) =>
+      below(folded, foldName(k)) || below(foldName(k), folded)
+    );
+    if (other === undefined) return;
+    const [outer, inner] = below(folded, foldName(other)) ? [path, other] : [other, path];
+    (onWarning ?? consoleWarning)({
+      key,
+      message: `${path} and ${other}, which ${manifest} has, would be a file and a folder of ` +
+        `one name where letter case is not told apart (${inner} lies below ${outer} but for ` +
+        `letter case); it is published as an asset of its own (${key}), but on macOS and ` +
+        `Windows, whose file names ignore case, ${SYNC.library} cannot write both`,
+    });
+    return;
+  }
   (onWarning ?? consoleWarning)({
     key,
     message: `${path} differs from ${twin}, which ${manifest} has, only in letter case; it is ` +

@@ -30,6 +30,32 @@ Deno.test("entry lock: a waiter waits past its timeout while the holder writes, 
   }, "vc-lock-while-written-");
 });
 
+Deno.test("entry lock: a holder writing over bytes its file has keeps the waiter waiting", async () => {
+  // A resumed download fetches again the ranges past its kept prefix into
+  // the file, over bytes an earlier run wrote: neither its size nor its
+  // blocks change (nor do blocks on Windows, which has none), only its time.
+  await withTempDir(async (dir) => {
+    const data = `${dir}/data/big.bin`;
+    using holder = await acquireEntryLock(data);
+    const file = holder.temp.file;
+    file.writeSync(new Uint8Array(256 * 1024).fill(1));
+    const clock = new ManualClock();
+    const waiting = acquireEntryLock(data, { clock, timeout: 1_000, whileWritten: true });
+    for (let i = 0; i < 5; i++) {
+      // Written again until its time moves on (a file system's times are coarse).
+      const before = file.statSync().mtime?.getTime();
+      for (let t = 0; t < 500 && file.statSync().mtime?.getTime() === before; t++) {
+        await new Promise((r) => setTimeout(r, 2));
+        file.seekSync(64 * 1024, Deno.SeekMode.Start);
+        file.writeSync(new Uint8Array(64 * 1024).fill(i + 2));
+      }
+      assert(!(await pollUntilSettled(clock, waiting, 5)), `the waiter gave up at ${i}`);
+    }
+    assert(await pollUntilSettled(clock, waiting, 30), "the waiter must give up");
+    await assertRejects(() => waiting, LockTimeoutError);
+  }, "vc-lock-while-written-");
+});
+
 Deno.test("entry lock: without whileWritten, a holder's writes do not stretch the wait", async () => {
   await withTempDir(async (dir) => {
     const data = `${dir}/data/big.bin`;

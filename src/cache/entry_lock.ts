@@ -82,7 +82,7 @@ export interface EntryLockOptions {
   timeout?: number;
   /**
    * Counts {@linkcode EntryLockOptions.timeout} from the holder's last write
-   * into the locked file (its size or its blocks changed), not from the
+   * into the locked file (its size, blocks or modification time changed), not from the
    * start: a holder whose download is arriving (a large object on a slow
    * link) is waited for as long as it writes, one that writes nothing for
    * that long is given up on.
@@ -481,14 +481,18 @@ function lockWaiter(
 }
 
 /**
- * How the locked file `file` looks to a waiter (its size and blocks, which a
- * write into a hole of a download in ranges changes): a change is the
- * holder writing. "" when it cannot be looked at.
+ * How the locked file `file` looks to a waiter (its size, its blocks, which
+ * a write into a hole of a download in ranges changes, and its modification
+ * time, which any write changes: a resumed download fetching again the
+ * ranges past its kept prefix writes over bytes the file has, and Windows
+ * tells no blocks): a change is the holder writing. Only compared with the
+ * last look, never with this clock: a file server's clock may differ. ""
+ * when it cannot be looked at.
  */
 function writtenState(file: Deno.FsFile): string {
   try {
     const stat = file.statSync();
-    return `${stat.size}:${stat.blocks ?? ""}`;
+    return `${stat.size}:${stat.blocks ?? ""}:${stat.mtime?.getTime() ?? ""}`;
   } catch {
     return "";
   }

@@ -881,7 +881,6 @@ export function mayBeBeingWrittenAt(
   return storeRoot.startsWith("file:") && mayBeBeingWritten(info);
 }
 
-/** `e` with `note` added to its message (when it is an Error). */
 /**
  * For a download that failed with its partial kept for the next run (the
  * store unreachable, or the connection cut after every retry; see
@@ -902,6 +901,7 @@ async function partialNote(
   return `; ${keptPartialsSaid([{ name: "it", ...kept }])}`;
 }
 
+/** `e` with `note` added to its message (when it is an Error). */
 function withNote(e: unknown, note: string): unknown {
   if (note !== "" && e instanceof Error) e.message += note;
   return e;

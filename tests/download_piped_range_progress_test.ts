@@ -5,7 +5,7 @@
 // range still arriving are now told as they land in the file.
 import { md5Hex } from "../src/hash.ts";
 import { type DownloadProgress, downloadToFile } from "../src/store/download.ts";
-import { assert, assertEquals } from "./assert.ts";
+import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { within } from "./raw_server.ts";
 import { testS3Store } from "./versioned_helpers.ts";
 
@@ -14,10 +14,12 @@ const SIZE = 3 * RANGE;
 const DATA = Uint8Array.from({ length: SIZE }, (_, i) => (i * 7 + (i >> 11)) & 0xff);
 const ETAG = `"${md5Hex(DATA)}"`;
 
-Deno.test("download: the bytes of a ranged GET still arriving are told as progress before the range ends", async () => {
-  // Ranged bodies send half their bytes, then wait for this.
-  const release = Promise.withResolvers<void>();
-  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+/**
+ * A store over `DATA` whose ranged bodies send half their bytes, then wait
+ * for `release`.
+ */
+function heldRangesServer(release: Promise<void>): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
     if (req.method !== "GET") return new Response(null, { status: 405 });
     const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.get("range") ?? "");
     if (range === null) {
@@ -29,7 +31,7 @@ Deno.test("download: the bytes of a ranged GET still arriving are told as progre
     const body = new ReadableStream<Uint8Array>({
       async start(controller) {
         controller.enqueue(DATA.slice(start, half));
-        await release.promise;
+        await release;
         controller.enqueue(DATA.slice(half, end));
         controller.close();
       },
@@ -43,6 +45,12 @@ Deno.test("download: the bytes of a ranged GET still arriving are told as progre
       },
     });
   });
+}
+
+Deno.test("download: the bytes of a ranged GET still arriving are told as progress before the range ends", async () => {
+  // Ranged bodies send half their bytes, then wait for this.
+  const release = Promise.withResolvers<void>();
+  await using server = heldRangesServer(release.promise);
   await using store = testS3Store({ url: `http://127.0.0.1:${server.addr.port}` }, "b", {
     maxAttempts: 1,
   });
@@ -77,6 +85,32 @@ Deno.test("download: the bytes of a ranged GET still arriving are told as progre
       assert(reports[i]!.bytes >= reports[i - 1]!.bytes, JSON.stringify(reports));
       assert(reports[i]!.bytes <= SIZE);
     }
+  } finally {
+    release.resolve();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("download: a progress listener that throws while a piped range arrives fails the download, not the process", async () => {
+  const release = Promise.withResolvers<void>();
+  await using server = heldRangesServer(release.promise);
+  await using store = testS3Store({ url: `http://127.0.0.1:${server.addr.port}` }, "b", {
+    maxAttempts: 1,
+  });
+  const dir = await Deno.makeTempDir({ prefix: "vc-piped-progress-" });
+  try {
+    const download = downloadToFile(store, "k.bin", `${dir}/k.bin`, {
+      parallelThreshold: RANGE,
+      partSize: RANGE,
+      concurrency: 3,
+      // Past range 0: told only while the held ranges arrive (by the timer).
+      onProgress: (p) => {
+        if (p.bytes > RANGE) throw new Error("the listener failed");
+      },
+    });
+    // Thrown in the timer, it was uncaught: the process (here, the test run) died.
+    const e = await within(30_000, assertRejects(() => download));
+    assertEquals((e as Error).message, "the listener failed");
   } finally {
     release.resolve();
     await Deno.remove(dir, { recursive: true });

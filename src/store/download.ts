@@ -1213,7 +1213,15 @@ async function pipeRange(
               clearInterval(watchdog);
               return;
             }
-            tell(at);
+            try {
+              tell(at);
+            } catch (error) {
+              // The caller's listener threw: thrown here, it killed the
+              // process; it fails this download, as it does from a pump.
+              clearInterval(watchdog);
+              stalled.abort(error);
+              return;
+            }
             if (idleMs <= 0) return;
             if (at !== seen) {
               seen = at;
@@ -1236,7 +1244,9 @@ async function pipeRange(
           await body.pipeTo(writable, {
             preventClose: true,
             preventAbort: true,
-            signal: idleMs > 0 ? AbortSignal.any([ctx.signal, stalled.signal]) : ctx.signal,
+            signal: watchdog === undefined
+              ? ctx.signal
+              : AbortSignal.any([ctx.signal, stalled.signal]),
           });
         } catch (error) {
           pipeFailed = { error };

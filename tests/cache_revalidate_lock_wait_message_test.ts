@@ -131,3 +131,29 @@ Deno.test("the notice of a revalidation waiting for another download's lock says
   );
   assertEquals(notice.includes("VC_LOCK_WAIT"), false, notice);
 });
+
+Deno.test("the notice of a revalidation waiting past VC_LOCK_WAIT for another download's lock says both ends of its wait", async () => {
+  // The lock's wait (VC_LOCK_WAIT, 60 s) counts from the holder's last
+  // write: a download that writes goes on past it, and the revalidation
+  // wait (90 s) is what stops this one then.
+  let release = () => {};
+  await using scene = await lockWaitScene(90, (m) => {
+    if (m.includes("waiting for")) release();
+  });
+  const { held, other, cache, warnings, path } = scene;
+  release = held.release;
+  const downloading = other.cache("s3://b/k.bin");
+  await held.started;
+  try {
+    assertEquals(await cache.cache("s3://b/k.bin"), path);
+  } finally {
+    held.release();
+  }
+  assertEquals(await downloading, path);
+  const notice = warnings.find((m) => m.includes("waiting for")) ?? "";
+  assertStringIncludes(notice, "giving up once it writes nothing for 60s (VC_LOCK_WAIT)");
+  assertStringIncludes(
+    notice,
+    "serving the cached copy if it takes past the revalidation wait of 90 s",
+  );
+});

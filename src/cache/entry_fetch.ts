@@ -691,7 +691,11 @@ export class EntryFetcher {
           }); ${
             end !== undefined && end.ms < lockWaitMs
               ? end.then
-              : `giving up once it writes nothing for ${lockWaitMs / 1000}s (VC_LOCK_WAIT)`
+              // A holder that writes is waited for past VC_LOCK_WAIT: the
+              // caller's end, if any, may come first.
+              : `giving up once it writes nothing for ${lockWaitMs / 1000}s (VC_LOCK_WAIT)${
+                end === undefined ? "" : `, ${end.then}`
+              }`
           }`,
           "wait",
         ),

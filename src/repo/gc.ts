@@ -3,7 +3,8 @@
  * 1. expire published records superseded by a newer published version of
  *    the same path, except those a live claim holds (they wait for a later
  *    run, once the claim is released or lapses);
- * 2. purge unpublished records older than the grace period (abandoned adds);
+ * 2. purge unpublished records older than the grace period (abandoned adds;
+ *    one recorded once gc began, an add in flight, is a later run's);
  * 3. purge expired records whose expiry is older than the retention period;
  * 4. delete content objects no live record references, once they are older
  *    than the grace period (but for those a restore of an older snapshot
@@ -327,6 +328,14 @@ async function collect(
   // purge step takes that it finds is what that step deletes, the rest was
   // not there to delete (a restore into a store without it), said apart.
   phase("listing content", "finding the content the store holds");
+  // A record recorded once gc began (an add in flight, whose upload the
+  // listing may find) is a later run's to judge, whatever the clocks say: a
+  // machine whose clock runs ahead took it for an abandoned add.
+  const due: Due = {
+    createdBefore: now - grace,
+    expiredBefore: now - retention,
+    lastId: await lastRecordId(repo.catalog),
+  };
   const skipped = report.skippedObjects;
   let orphans: string[] = [];
   const sizes = new Map<string, number>();
@@ -346,11 +355,7 @@ async function collect(
   // listing no query more.
   const anyDue = (await repo.catalog.transaction(
     "read",
-    (tx) =>
-      tx.query(`SELECT r.id FROM records r WHERE ${PURGEABLE} LIMIT 1`, [
-        now - grace,
-        now - retention,
-      ]),
+    (tx) => tx.query(`SELECT r.id FROM records r WHERE ${PURGEABLE} LIMIT 1`, dueParams(due)),
   )).length > 0;
   let listed = 0;
   count("listing objects", 0);
@@ -359,7 +364,7 @@ async function collect(
     // orphan as any other (one query a batch only when there are some).
     const purgedContent = await purgedAmongRestored(repo, objects, live, restored);
     if (anyDue) {
-      for (const key of await purgeableAmong(repo, live, now - grace, now - retention)) {
+      for (const key of await purgeableAmong(repo, live, due)) {
         held.add(key);
       }
     }
@@ -390,6 +395,7 @@ async function collect(
       }
     }
   }
+  // Found by the listing: content of a record due then, or an orphan.
   tally.listed = (key) => held.has(key) || times.has(key);
 
   phase("expiring superseded versions", "finding superseded versions to expire");
@@ -412,14 +418,14 @@ async function collect(
   signal?.throwIfAborted();
   phase("purging abandoned and retired records", "finding abandoned and retired records to purge");
   const purged = dryRun
-    ? await findPurgeable(repo, now - grace, now - retention, count)
-    : await purgeInBatches(repo, now - grace, now - retention, now, signal, count, tally);
+    ? await findPurgeable(repo, due, count)
+    : await purgeInBatches(repo, due, now, signal, count, tally);
   report.purgedUnpublished = purged.unpublished;
   report.purgedExpired = purged.expired;
   // Only a catalog whose steps skip held rows leaves any (SQLite's writer
   // lock excludes every other writer): one more read of the records there.
   if (!dryRun && repo.catalog.dialect.forUpdateSkipHeld !== "") {
-    report.keptLocked = await leftDue(repo, now, now - grace, now - retention, report.keptClaimed);
+    report.keptLocked = await leftDue(repo, now, due, report.keptClaimed);
   }
   skipped.push(...purged.skipped);
 
@@ -448,8 +454,9 @@ async function collect(
   const notDeleted = new Set(skipped.map((s) => s.key));
   const prefix = repo.marker.contentPrefix;
   // A key outside the prefix is never listed: it is among the skipped.
-  report.absentObjects = purged.keys.filter((k) => k.startsWith(prefix) && !held.has(k));
-  report.deletedObjects = [...purged.keys.filter((k) => held.has(k)), ...orphans]
+  report.absentObjects = purged.keys.filter((k) => k.startsWith(prefix) && !tally.listed(k));
+  // A set: content the purge took that the listing found as an orphan too.
+  report.deletedObjects = [...new Set([...purged.keys.filter((k) => tally.listed(k)), ...orphans])]
     .filter((k) => !notDeleted.has(k));
   report.freedBytes = report.deletedObjects.reduce((sum, key) => sum + (sizes.get(key) ?? 0), 0);
 
@@ -524,17 +531,16 @@ async function expireSuperseded(
 async function leftDue(
   repo: Repository,
   now: number,
-  createdBefore: number,
-  expiredBefore: number,
+  due: Due,
   claimed: number[],
 ): Promise<number[]> {
   const rows = await repo.catalog.transaction("read", (tx) =>
     tx.query(
       `SELECT r.id FROM records r WHERE ${PURGEABLE} OR (r.state = 'published' AND
-         (r.claim_until IS NULL OR r.claim_until <= $3) AND r.id < (
+         (r.claim_until IS NULL OR r.claim_until <= $4) AND r.id < (
            SELECT MAX(n.id) FROM records n WHERE n.path = r.path AND n.state = 'published'
          )) ORDER BY r.id`,
-      [createdBefore, expiredBefore, now],
+      [...dueParams(due), now],
     ));
   const held = new Set(claimed);
   return idsOf(rows).filter((id) => !held.has(id));
@@ -554,21 +560,49 @@ interface Purged {
   skipped: { key: string; problem: string }[];
 }
 
-const PURGEABLE = `(r.state = 'unpublished' AND r.created_at < $1) OR
-  (r.state = 'expired' AND r.expired_at < $2)`;
+/** Which records gc's purge step takes (see {@linkcode PURGEABLE}). */
+interface Due {
+  /** Unpublished ones created before this time (ms). */
+  createdBefore: number;
+  /** Expired ones whose expiry is before this time (ms). */
+  expiredBefore: number;
+  /** Of those, the ones recorded before gc began: an id at most this. */
+  lastId: number;
+}
+
+/** The parameters `$1` to `$3` of {@linkcode PURGEABLE}. */
+function dueParams(due: Due): number[] {
+  return [due.createdBefore, due.expiredBefore, due.lastId];
+}
+
+/** The highest record id (0 with none): the last record recorded before gc began. */
+async function lastRecordId(catalog: Catalog): Promise<number> {
+  const rows = await catalog.transaction(
+    "read",
+    (tx) => tx.query("SELECT MAX(id) AS last FROM records"),
+  );
+  return Number(rows[0]?.last ?? 0);
+}
+
+/**
+ * A record due to be purged (see {@linkcode Due}): unpublished since before
+ * `$1`, or expired since before `$2`, and recorded before gc began (its id
+ * at most `$3`).
+ */
+const PURGEABLE = `((r.state = 'unpublished' AND r.created_at < $1) OR
+  (r.state = 'expired' AND r.expired_at < $2)) AND r.id <= $3`;
 
 /** The dry run's purge step: the records a purge would take, read in one snapshot. */
 async function findPurgeable(
   repo: Repository,
-  createdBefore: number,
-  expiredBefore: number,
+  due: Due,
   count: (step: string, done: number, total?: number) => void,
 ): Promise<Purged> {
   count("finding records", 0);
   const rows = await repo.catalog.transaction("read", (tx) =>
     tx.query(
       `SELECT r.id, r.content_key, r.state, r.size FROM records r WHERE ${PURGEABLE} ORDER BY r.id`,
-      [createdBefore, expiredBefore],
+      dueParams(due),
     ));
   const purged = splitPurged(rows);
   count("finding records", rows.length, rows.length);
@@ -586,8 +620,7 @@ async function findPurgeable(
  */
 async function purgeInBatches(
   repo: Repository,
-  createdBefore: number,
-  expiredBefore: number,
+  due: Due,
   now: number,
   signal: AbortSignal | undefined,
   count: (step: string, done: number, total?: number) => void,
@@ -601,8 +634,8 @@ async function purgeInBatches(
   const skipped: { key: string; problem: string }[] = [];
   count("purging records", 0);
   const kinds = [
-    { state: "unpublished", time: "created_at", before: createdBefore },
-    { state: "expired", time: "expired_at", before: expiredBefore },
+    { state: "unpublished", time: "created_at", before: due.createdBefore },
+    { state: "expired", time: "expired_at", before: due.expiredBefore },
   ];
   for (const kind of kinds) {
     for (;;) {
@@ -610,9 +643,9 @@ async function purgeInBatches(
       const rows = await catalog.transaction("write", async (tx) => {
         const rows = await tx.query(
           `SELECT r.id, r.content_key, r.state, r.size FROM records r
-           WHERE r.state = '${kind.state}' AND r.${kind.time} < $1
+           WHERE r.state = '${kind.state}' AND r.${kind.time} < $1 AND r.id <= $2
            LIMIT ${PURGE_BATCH}${catalog.dialect.forUpdateSkipHeld}`,
-          [kind.before],
+          [kind.before, due.lastId],
         );
         await updateIds(
           tx,
@@ -812,14 +845,13 @@ export async function* liveBatches(
 
 /**
  * Those of `live` (listed content keys that records not purged name) that a
- * record due to be purged names: created unpublished before `createdBefore`,
- * or expired before `expiredBefore` (one read a batch of the listing).
+ * record due to be purged names (see {@linkcode Due}; one read a batch of
+ * the listing).
  */
 async function purgeableAmong(
   repo: Repository,
   live: Set<string>,
-  createdBefore: number,
-  expiredBefore: number,
+  due: Due,
 ): Promise<string[]> {
   if (live.size === 0) return [];
   const keys = [...live];
@@ -829,9 +861,9 @@ async function purgeableAmong(
       const part = keys.slice(i, i + CHUNK);
       const rows = await tx.query(
         `SELECT r.content_key FROM records r WHERE (${PURGEABLE}) AND r.content_key IN (${
-          placeholders(part.length, 2)
+          placeholders(part.length, 3)
         })`,
-        [createdBefore, expiredBefore, ...part],
+        [...dueParams(due), ...part],
       );
       found.push(...rows.map(keyOf));
     }

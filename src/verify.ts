@@ -30,7 +30,7 @@
  * @module
  */
 import { IntegrityError } from "./errors.ts";
-import { LOCK, LOCK_CHECK } from "./command_words.ts";
+import { LOCK, LOCK_CHECK, UPDATE } from "./command_words.ts";
 import { concatBytes } from "./bytes.ts";
 import {
   candidatePartSizes,
@@ -308,11 +308,18 @@ export class Verifier {
               this.#where(),
           );
         }
+        const lastModified = this.#info.lastModified;
         const cause = intact
-          ? `they match the store's own MD5, so the store holds what it was given: ${
-            lockEntryWrong(lockedIn, "unless the object was replaced after it was locked")
-          }`
-          : lockEntryWrong(lockedIn, "or the object in the store was replaced or corrupted");
+          ? `they match the store's own MD5, so the store holds what it was given: ${await lockMismatch(
+            lockedIn,
+            lastModified,
+            "unless the object was replaced after it was locked",
+          )}`
+          : await lockMismatch(
+            lockedIn,
+            lastModified,
+            "or the object in the store was replaced or corrupted",
+          );
         const error = new IntegrityError(`${head}; nothing was cached ${this.#where()}: ${cause}`);
         // What the store holds: another download would fetch the same bytes.
         if (intact) storeHolds.add(error);
@@ -1044,6 +1051,48 @@ export async function fileHasMultipartEtag(
  * a download does not try them again.
  */
 export const storeHolds: WeakSet<Error> = new WeakSet();
+
+/**
+ * What a pinned download that does not match its lock entry (`lockedIn`)
+ * says of it. A store object changed (`lastModified`) in a second after the
+ * lock file was last written (its mtime: `vc lock`, an edit, a checkout)
+ * was replaced after it was locked: the entry is not blamed. Otherwise
+ * {@linkcode lockEntryWrong} with `otherwise`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockMismatch } from "./verify.ts";
+ * const file = await Deno.makeTempFile();
+ * try {
+ *   await Deno.utime(file, 0, new Date("2024-01-01T00:00:00Z"));
+ *   const entry = { file, entry: "/a.csv@1.0.0" };
+ *   const later = await lockMismatch(entry, new Date("2024-06-01T00:00:00Z"), "or not");
+ *   assert.match(later, /it was replaced after "\/a\.csv@1\.0\.0" was locked/);
+ *   const before = await lockMismatch(entry, new Date("2023-06-01T00:00:00Z"), "or not");
+ *   assert.match(before, /is wrong/);
+ * } finally {
+ *   await Deno.remove(file);
+ * }
+ * ```
+ */
+export async function lockMismatch(
+  lockedIn: { file: string; entry: string },
+  lastModified: Date,
+  otherwise: string,
+): Promise<string> {
+  const written = await Deno.stat(lockedIn.file).then((info) => info.mtime, () => null);
+  // In whole seconds: S3 gives no finer time, a file system may keep none.
+  const second = (date: Date) => Math.floor(date.getTime() / 1000);
+  if (written === null || !(second(lastModified) > second(written))) {
+    return lockEntryWrong(lockedIn, otherwise);
+  }
+  return `the object in the store changed (${lastModified.toISOString()}) after ` +
+    `${lockedIn.file} was last written (${written.toISOString()}): it was replaced after ` +
+    `${JSON.stringify(lockedIn.entry)} was locked, and the entry is likely right; put the ` +
+    `locked content back in the store (where a copy is cached, it is the one to keep), or ` +
+    `publish the right content as a new version (${UPDATE.library}) and pin that`;
+}
 
 /**
  * What a pinned download that does not match its lock entry says of the

@@ -7,7 +7,9 @@
  * holds what it was given: the lock entry is named as the likely culprit,
  * with `vc lock --check` and `vc lock` as the way out. A size that differs
  * from the entry's names the entry too (the store's object is not read then).
- * Bytes that match the store's MD5 are not downloaded again either.
+ * Bytes that match the store's MD5 are not downloaded again either. An object
+ * the store says changed after the lock file was last written is named as
+ * replaced instead.
  */
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
@@ -64,3 +66,25 @@ Deno.test("a lock entry with a wrong SHA-256 on S3: the lock entry is named as t
     blamesLockEntry(run.stderr, ws.path(LOCK));
   });
 });
+
+/**
+ * The store's object replaced after the lock file was last written (the
+ * entry right): its bytes match the store's own MD5 too, yet the lock entry
+ * was named as wrong ("edited by hand, or taken from another branch").
+ */
+for (const [name, content] of [["SHA-256", "world\n"], ["size", "worlds\n"]] as const) {
+  Deno.test(`an object replaced (${name}) after its lock was written is named as replaced, not the entry`, async () => {
+    await using ws = await CliWorkspace.create();
+    const env = { VC_BUCKET: ws.bucket };
+    await lockedThenEdited(ws, (text) => text, env);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await Deno.utime(ws.path(LOCK), hourAgo, hourAgo);
+    await Deno.writeTextFile(`${ws.bucketDir}/a.1.0.0.csv`, content);
+    const run = await ws.run(["path", "/a.csv"], env);
+    assertEquals(run.code, 1, run.stderr);
+    assertStringIncludes(run.stderr, `after ${ws.path(LOCK)} was last written`);
+    assertStringIncludes(run.stderr, `it was replaced after "/a.csv@1.0.0" was locked`);
+    assert(!run.stderr.includes("is wrong"), run.stderr);
+    assert(!run.stderr.includes("trying again"), run.stderr);
+  });
+}

@@ -65,7 +65,7 @@ import { printable } from "../printable.ts";
 import {
   checksContent,
   type Computed,
-  lockEntryWrong,
+  lockMismatch,
   type PartSizeSource,
   storeHolds,
   type StreamHasher,
@@ -610,9 +610,11 @@ async function downloadOnce(
             `pinned; ${
               pinned.lockedIn === undefined
                 ? "the object in the store was replaced or corrupted, nothing was cached"
-                : `nothing was cached: ${
-                  lockEntryWrong(pinned.lockedIn, "or the object in the store was replaced")
-                }`
+                : `nothing was cached: ${await lockMismatch(
+                  pinned.lockedIn,
+                  info.lastModified,
+                  "or the object in the store was replaced",
+                )}`
             }`,
         );
       }

@@ -13,6 +13,8 @@
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { refusedPinnedDownload } from "./pinned_download.ts";
+import { downloadToFile } from "../src/store/download.ts";
+import { sha256Hex } from "../src/hash.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { testS3Store } from "./versioned_helpers.ts";
 
@@ -67,3 +69,27 @@ for (const shape of SHAPES) {
     });
   });
 }
+
+/**
+ * A locked download (its lock entry named) whose first answer had a byte
+ * flipped on the way: it matches neither the pin nor the store's own MD5,
+ * so it is tried again, and the second, intact answer is kept. Only bytes
+ * that match the store's MD5 (what it holds) are not tried again.
+ */
+Deno.test("locked download damaged on the way once: tried again and kept", async () => {
+  await inDir(async (dir) => {
+    const store = new FaultStore();
+    const data = randomBytes(100_000, 14);
+    store.set("k", data, { etag: "md5" });
+    store.fail("corrupt", 1);
+    const integrity = {
+      size: data.length,
+      sha256: sha256Hex(data),
+      label: "/k@1.0.0",
+      lockedIn: { file: `${dir}/assets.lock.json`, entry: "/k@1.0.0" },
+    };
+    await downloadToFile(store, "k", `${dir}/out`, { integrity, attempts: 3 });
+    assertEquals(store.counts.get, 2);
+    assertEquals(sha256Hex(await Deno.readFile(`${dir}/out`)), integrity.sha256);
+  });
+});

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { assertEquals } from "./assert.ts";
 import { storeContents, until, watchedTree, writeTree } from "./mirror_helpers.ts";
+import { watchStoppedLine } from "../src/cli/mirror_command.ts";
 
 Deno.test("mirror --watch: stopped with changes still waiting, the totals count them", async () => {
   const stop = new AbortController();
@@ -30,4 +31,26 @@ Deno.test("mirror --watch: stopped with nothing waiting, no unmirrored count", a
   stop.abort();
   const totals = await t.watching;
   assertEquals(totals.unmirrored, undefined);
+});
+
+Deno.test("vc mirror --watch: the closing line says the pass the stop cut short left files", () => {
+  const totals = { passes: 1, batches: 0, transferred: 3, bytes: 3, deleted: 0, failed: 0 };
+  // Before: "mirror stopped: 1 pass, 0 batches, 3 transferred, 0 deleted, 0 failed",
+  // read as a tree all mirrored.
+  assertEquals(
+    watchStoppedLine({ ...totals, stoppedIn: "initial" }),
+    "mirror stopped: 1 pass, 0 batches, 3 transferred, 0 deleted, 0 failed; the initial pass " +
+      "it stopped did not come to every file (the next run mirrors the rest)",
+  );
+  assertEquals(
+    watchStoppedLine({ ...totals, unmirrored: 613, stoppedIn: "reconcile" }),
+    "mirror stopped: 1 pass, 0 batches, 3 transferred, 0 deleted, 0 failed; 613 paths changed " +
+      "and not mirrored yet, and the reconcile pass it stopped did not come to every file " +
+      "(the next run mirrors the rest)",
+  );
+  assertEquals(
+    watchStoppedLine({ ...totals, unmirrored: 1 }),
+    "mirror stopped: 1 pass, 0 batches, 3 transferred, 0 deleted, 0 failed; 1 path changed " +
+      "and not mirrored yet (the next run mirrors it)",
+  );
 });

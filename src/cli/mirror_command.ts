@@ -515,23 +515,7 @@ async function watch(ctx: CommandContext, options: MirrorOptions): Promise<numbe
     return EXIT_INTERRUPTED;
   }
   endBar();
-  // totals.failed also counts the passes and paths that failed whole (a
-  // store that could not be reached), which onError reported as they came.
-  out.info(
-    `mirror stopped: ${counted(totals.passes, "pass", "passes")}, ${
-      counted(totals.batches, "batch", "batches")
-    }, ${totals.transferred} transferred${
-      totals.copied ? ` (${totals.copied} copied in the store, renamed files)` : ""
-    }, ${totals.deleted} deleted, ${totals.failed} failed${
-      totals.unmirrored
-        ? `; ${
-          counted(totals.unmirrored, "path", "paths")
-        } changed and not mirrored yet (the next run mirrors ${
-          totals.unmirrored === 1 ? "it" : "them"
-        })`
-        : ""
-    }`,
-  );
+  out.info(watchStoppedLine(totals));
   // With --json, stderr's closing line is not printed: the log on stdout
   // ends with the same totals, so a supervisor reading it knows the watch
   // stopped (rather than died) and what it failed in all.
@@ -600,6 +584,34 @@ function deletedToo(warning: string, report: MirrorReport): string {
   );
 }
 
+/**
+ * The closing line of a `vc mirror --watch` stopped by its signal, from its
+ * totals: what it did, and what it leaves to the next run (changes seen and
+ * not mirrored yet, and a pass or batch the stop cut short, which did not
+ * come to every file).
+ */
+export function watchStoppedLine(totals: WatchReport): string {
+  // totals.failed also counts the passes and paths that failed whole (a
+  // store that could not be reached), which onError reported as they came.
+  const left = [
+    totals.unmirrored
+      ? `${counted(totals.unmirrored, "path", "paths")} changed and not mirrored yet`
+      : "",
+    totals.stoppedIn
+      ? `the ${
+        totals.stoppedIn === "events" ? "batch" : `${totals.stoppedIn} pass`
+      } it stopped did not come to every file`
+      : "",
+  ].filter((s) => s !== "");
+  const rest = totals.stoppedIn ? "the rest" : totals.unmirrored === 1 ? "it" : "them";
+  return `mirror stopped: ${counted(totals.passes, "pass", "passes")}, ${
+    counted(totals.batches, "batch", "batches")
+  }, ${totals.transferred} transferred${
+    totals.copied ? ` (${totals.copied} copied in the store, renamed files)` : ""
+  }, ${totals.deleted} deleted, ${totals.failed} failed${
+    left.length > 0 ? `; ${left.join(", and ")} (the next run mirrors ${rest})` : ""
+  }`;
+}
 /**
  * A mirror's progress as the bar's: its totals (a percentage and an ETA)
  * once the walk and listing ended, the running counts until then.

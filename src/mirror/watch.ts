@@ -207,6 +207,13 @@ export interface WatchReport {
    * full pass mirrors them. Absent when none.
    */
   unmirrored?: number;
+  /**
+   * The kind of the pass or batch the stop cut short (its report's
+   * `stopped`), which did not come to every file and deleted nothing: the
+   * next run's full pass mirrors the rest. Absent when the stop came
+   * between them.
+   */
+  stoppedIn?: "initial" | "events" | "reconcile";
 }
 
 interface Pending {
@@ -390,6 +397,7 @@ export async function watchMirror(options: WatchOptions): Promise<WatchReport> {
     if (report.copied) totals.copied = (totals.copied ?? 0) + report.copied;
     totals.deleted += report.deleted;
     totals.failed += report.failed.length;
+    if (report.stopped) totals.stoppedIn = kind;
     for (const path of report.deferred) {
       if (!pending.has(path)) pending.set(path, { seen: "", since: elapsed(), scan: false });
     }

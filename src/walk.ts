@@ -15,6 +15,7 @@ import { fileIdentity } from "./fs_platform.ts";
 import { pathBelow } from "./path.ts";
 import { readDirEntries } from "./read_dir.ts";
 import { compareUtf8 } from "./utf8.ts";
+import { nextTurn } from "./next_turn.ts";
 
 // Defined in utf8.ts, which loads no directory walk: a module that only
 // sorts keys (a manifest, a lock file, a listing) imports it from there.
@@ -398,17 +399,6 @@ const DIRENT_OVERHEAD = 24;
 
 /** Entries read between two turns of the event loop (about 1 ms of stats). */
 const TURN_EVERY = 256;
-
-/**
- * Waits for one turn of the event loop in which pending network I/O is
- * polled: an async stat of `path` (the directory being walked), whose answer
- * comes from another thread. (A message through a MessageChannel resolves
- * without the runtime polling its connections, and a `setTimeout(0)` waits
- * for the timer tick, ~1-2 ms.) ~30 µs.
- */
-function nextTurn(path: string): Promise<void> {
-  return Deno.lstat(path).then(() => {}, () => {});
-}
 
 function child(name: string, full: string, info: Deno.FileInfo): Child | undefined {
   if (info.isDirectory) return { name, sortKey: `${name}/`, full, isDirectory: true, info };

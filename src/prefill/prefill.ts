@@ -29,6 +29,7 @@ import {
   type OptionNames,
 } from "../options_check.ts";
 import { forEachLimit } from "../pool.ts";
+import { nextTurn } from "../next_turn.ts";
 import { formatBytes } from "../progress.ts";
 import { keptPartialsSaid } from "../kept_partial_words.ts";
 import { formatUri, parseUri } from "../uri.ts";
@@ -592,6 +593,8 @@ export async function prefill(options: PrefillOptions): Promise<PrefillSummary> 
         slots,
         running,
         signal,
+        // The turn the items in flight get while the list is read on.
+        () => nextTurn(options.cache.dir),
       ),
       concurrency,
       run,

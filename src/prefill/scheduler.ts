@@ -386,6 +386,9 @@ export function slotOf(target: Target): string | undefined {
   return target.parsed.scheme === "s3" ? `s3://${target.parsed.bucket}` : undefined;
 }
 
+/** Items set aside between two turns of the event loop (`scheduled`'s `turn`). */
+const TURN_EVERY = 64;
+
 /**
  * The items to run, in the download slots: those of `source`, and the items
  * held aside in `parked` once their store's pause is over or it may take a
@@ -393,7 +396,9 @@ export function slotOf(target: Target): string | undefined {
  * temp dir for the items past its bound), or
  * `source` is done and items are in flight or held, it waits for a pause to
  * end, an item to end or be put aside, or a store to answer; it ends when
- * nothing is left (or on the abort).
+ * nothing is left (or on the abort). `turn`, awaited after every
+ * {@linkcode TURN_EVERY} items set aside, gives the event loop a turn (the
+ * items in flight move while the source is read on).
  */
 export function scheduled(
   source: AsyncIterable<Target> | undefined,
@@ -401,6 +406,7 @@ export function scheduled(
   slots: SlotKeeper,
   running: ReadonlyMap<Target, unknown>,
   signal: AbortSignal | undefined,
+  turn?: () => Promise<void>,
 ): AsyncIterable<Target> {
   const items = source?.[Symbol.asyncIterator]();
   let sourceDone = items === undefined;
@@ -418,6 +424,12 @@ export function scheduled(
   };
   // The source's next item, while it is awaited (a list read from a pipe).
   let reading: Promise<IteratorResult<Target>> | undefined;
+  // Items set aside since the event loop last had a turn. Reading on through
+  // a list already in memory is a chain of microtasks, which gave the items
+  // in flight no turn: a list of 20,000 URIs of one store was read, checked
+  // and set aside whole (spilled to temp files past the bound) before its
+  // first request went out (scripts/bench/NOTES.md, 2026-12-07 21:00).
+  let setAside = 0;
   const next = async (): Promise<IteratorResult<Target>> => {
     while (signal?.aborted !== true) {
       // The wait for a pause is measured before the items are looked at: a
@@ -442,6 +454,7 @@ export function scheduled(
           if (root === undefined || mayStart(root)) return start(step.value, root);
           // Its store holds its share and has not answered: set aside.
           parked.add(root, step.value);
+          if (turn !== undefined && ++setAside % TURN_EVERY === 0) await turn();
           continue;
         }
         sourceDone = true;

@@ -334,7 +334,7 @@ async function collect(
   const due: Due = {
     createdBefore: now - grace,
     expiredBefore: now - retention,
-    lastId: await lastRecordId(repo.catalog),
+    lastId: await lastRecordId(repo.catalog, dryRun),
   };
   const skipped = report.skippedObjects;
   let orphans: string[] = [];
@@ -575,11 +575,28 @@ function dueParams(due: Due): number[] {
   return [due.createdBefore, due.expiredBefore, due.lastId];
 }
 
-/** The highest record id (0 with none): the last record recorded before gc began. */
-async function lastRecordId(catalog: Catalog): Promise<number> {
-  const rows = await catalog.transaction(
-    "read",
-    (tx) => tx.query("SELECT MAX(id) AS last FROM records"),
+/**
+ * The highest record id (0 with none): the last record recorded before gc
+ * began. Read under the content lock taken exclusive, which an add (and an
+ * adopt) holds shared from before its insert until it commits: PostgreSQL
+ * hands out ids as inserts run, not as they commit, so an add that took id
+ * 10 may commit after one that took 11 (SQLite's single writer orders ids
+ * as commits). Read without the lock, 11 was the cutoff, add 10 committed
+ * once gc had listed the store, and gc purged it as abandoned (its creation
+ * past the grace by gc's clock) and deleted its content. Under the lock,
+ * every recording that took its id commits first (and the read, a statement
+ * of a read-committed transaction, sees it); one that begins after takes a
+ * higher id. A dry run, which changes nothing (and may run where the catalog
+ * takes no write transaction), reads without it.
+ */
+async function lastRecordId(catalog: Catalog, dryRun: boolean): Promise<number> {
+  const read = (tx: Tx) => tx.query("SELECT MAX(id) AS last FROM records");
+  const rows = dryRun ? await catalog.transaction("read", read) : await catalog.transaction(
+    "write",
+    async (tx) => {
+      for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
+      return await read(tx);
+    },
   );
   return Number(rows[0]?.last ?? 0);
 }

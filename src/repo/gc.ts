@@ -38,7 +38,7 @@ import { fromFileUrl, pathBelow, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
 import type { ObjectInfo, PendingUpload } from "../store/types.ts";
 import { abortStaleUploads } from "../store/stale_uploads.ts";
-import type { Catalog, Row, Tx } from "./catalog.ts";
+import { type Catalog, CatalogBusyError, type Row, type Tx } from "./catalog.ts";
 import { BACKUP_PREFIX } from "./marker.ts";
 import { placeholders } from "./records.ts";
 import type { Repository } from "./repository.ts";
@@ -331,10 +331,11 @@ async function collect(
   // A record recorded once gc began (an add in flight, whose upload the
   // listing may find) is a later run's to judge, whatever the clocks say: a
   // machine whose clock runs ahead took it for an abandoned add.
+  const cutoff = await lastRecordId(repo.catalog, dryRun);
   const due: Due = {
     createdBefore: now - grace,
     expiredBefore: now - retention,
-    lastId: await lastRecordId(repo.catalog, dryRun),
+    lastId: cutoff.lastId,
   };
   const skipped = report.skippedObjects;
   let orphans: string[] = [];
@@ -424,8 +425,15 @@ async function collect(
   report.purgedExpired = purged.expired;
   // Only a catalog whose steps skip held rows leaves any (SQLite's writer
   // lock excludes every other writer): one more read of the records there.
-  if (!dryRun && repo.catalog.dialect.forUpdateSkipHeld !== "") {
-    report.keptLocked = await leftDue(repo, now, due, report.keptClaimed);
+  if (!dryRun && (repo.catalog.dialect.forUpdateSkipHeld !== "" || cutoff.unlocked !== undefined)) {
+    // Without a cutoff (see lastRecordId), the records due by the last one
+    // recorded are said kept, as those another session holds are.
+    report.keptLocked = await leftDue(
+      repo,
+      now,
+      { ...due, lastId: cutoff.unlocked ?? due.lastId },
+      report.keptClaimed,
+    );
   }
   skipped.push(...purged.skipped);
 
@@ -588,17 +596,35 @@ function dueParams(due: Due): number[] {
  * of a read-committed transaction, sees it); one that begins after takes a
  * higher id. A dry run, which changes nothing (and may run where the catalog
  * takes no write transaction), reads without it.
+ *
+ * A lock waited for until the catalog is busy (an add frozen while it
+ * records, its session idle in transaction) gives no cutoff: 0, so this run
+ * purges nothing (a record below the highest id may yet commit), and
+ * `unlocked`, that highest id read without the lock, to say the records due
+ * by it kept. gc goes on with its expire step rather than fail before it
+ * (on PostgreSQL, where that lock is apart from the rows the step takes).
  */
-async function lastRecordId(catalog: Catalog, dryRun: boolean): Promise<number> {
-  const read = (tx: Tx) => tx.query("SELECT MAX(id) AS last FROM records");
-  const rows = dryRun ? await catalog.transaction("read", read) : await catalog.transaction(
-    "write",
-    async (tx) => {
-      for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
-      return await read(tx);
-    },
-  );
-  return Number(rows[0]?.last ?? 0);
+async function lastRecordId(
+  catalog: Catalog,
+  dryRun: boolean,
+): Promise<{ lastId: number; unlocked?: number }> {
+  const read = async (tx: Tx) =>
+    Number((await tx.query("SELECT MAX(id) AS last FROM records"))[0]?.last ?? 0);
+  if (dryRun) return { lastId: await catalog.transaction("read", read) };
+  try {
+    return {
+      lastId: await catalog.transaction("write", async (tx) => {
+        for (const statement of catalog.dialect.contentLock.exclusive) await tx.query(statement);
+        return await read(tx);
+      }),
+    };
+  } catch (error) {
+    // SQLite's content lock is its writer lock, which the expire step
+    // needs too: waited out there, it is waited out for all of gc.
+    const lockApart = catalog.dialect.contentLock.exclusive.length > 0;
+    if (!(error instanceof CatalogBusyError) || !lockApart) throw error;
+    return { lastId: 0, unlocked: await catalog.transaction("read", read) };
+  }
 }
 
 /**

@@ -7,7 +7,9 @@
  * spilled to temp files before its first request went out. Now the reading
  * gives the event loop a turn every few dozen items set aside: the first
  * request goes out before the list is read to its end (how far the reading
- * gets first depends on the machine: tens to thousands of items).
+ * gets first depends on the machine: tens to thousands of items; 66 to 388
+ * of 20,000 with 16 busy loops beside it on 2 cores). The turns' cadence
+ * itself is counted, not raced, in prefill_scheduler_turns_test.ts.
  */
 import { assert, assertRejects } from "./assert.ts";
 import { prefill } from "../src/prefill/prefill.ts";

@@ -33,6 +33,7 @@ import { awsCliInstalled } from "./aws_cli.ts";
 import { randomBytes } from "./fixtures/fault_store.ts";
 import { childEnv, ok, type Run, testAwsEnv, vcCommand } from "./cli_process.ts";
 import { servedUrl } from "./serve_process.ts";
+import { gzip as gzipped } from "./gzip.ts";
 
 const endpoint = Deno.env.get("VC_TEST_S3_ENDPOINT");
 const MiB = 1024 * 1024;
@@ -281,12 +282,6 @@ Deno.test({
 });
 
 /** `bytes` gzipped, as `gzip` writes them. */
-async function gzipped(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([new Uint8Array(bytes)]).stream().pipeThrough(
-    new CompressionStream("gzip"),
-  );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
 
 Deno.test({
   name:

@@ -21,6 +21,7 @@ import { MirrorState } from "../src/mirror/state.ts";
 import { readSnapshot } from "../src/repo/backup.ts";
 import { closest, editDistance } from "../src/suggest.ts";
 import { didYouMean } from "../src/versioned/helpers.ts";
+import { gzip } from "./gzip.ts";
 
 /** mulberry32: a small deterministic PRNG. */
 function prng(seed: number): () => number {
@@ -254,11 +255,6 @@ const SNAPSHOT_TEXT = [
   JSON.stringify({ recordTag: [7, "t"] }),
   "",
 ].join("\n");
-
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
 
 const KINDS: Kind[] = [
   {

@@ -24,6 +24,7 @@ import { HOSTILE_NAMES, label, namesInput, rawControl } from "./hostile_names.ts
 import { newCacheId, startService, upload } from "./server_helpers.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { isInside } from "../src/path.ts";
+import { gzip } from "./gzip.ts";
 
 const WHITESPACE_ENDS = /^\s|\s$/u;
 
@@ -191,11 +192,6 @@ Deno.test("hostile names: vc add PATH, then vc sync of a manifest naming each", 
     [],
   );
 });
-
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
 
 Deno.test("hostile names: repository paths and tags, and a snapshot's paths given to restore", async () => {
   await using ws = await CliWorkspace.create();

@@ -14,6 +14,7 @@ import { assertEquals, assertRejects } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { Repository } from "../src/repo/mod.ts";
 import { onSqliteAndPostgres } from "./pg_server.ts";
+import { gzip } from "./gzip.ts";
 
 const NFC = "/caf\u00e9.txt";
 const NFD = "/cafe\u0301.txt";
@@ -35,11 +36,6 @@ function record(id: number, path: string): string {
       published_at: 2,
     },
   });
-}
-
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 onSqliteAndPostgres({

@@ -10,19 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-
-async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return await new Response(
-    new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
-  ).text();
-}
-
-async function gzip(text: string): Promise<Uint8Array> {
-  return new Uint8Array(
-    await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip")))
-      .arrayBuffer(),
-  );
-}
+import { gunzip, gzip } from "./gzip.ts";
 
 Deno.test("repo restore: a catalog it may not take is refused before the snapshot is read", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_catalog_first_" });

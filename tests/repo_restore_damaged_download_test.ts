@@ -19,15 +19,9 @@ import { S3Store } from "../src/store/s3.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
 import { SNAPSHOT_HEADER, snapshotRecord } from "./snapshot_lines.ts";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
+import { gzip } from "./gzip.ts";
 
 const KEY = "snap.jsonl.gz";
-
-async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(
-    await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip")))
-      .arrayBuffer(),
-  );
-}
 
 /** A snapshot of `n` records, large enough that its header is read before a byte at 60% of it. */
 function snapshotText(n: number): string {

@@ -8,19 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assertRejects, assertStringIncludes } from "./assert.ts";
-
-async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return await new Response(
-    new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
-  ).text();
-}
-
-async function gzip(text: string): Promise<Uint8Array> {
-  return new Uint8Array(
-    await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip")))
-      .arrayBuffer(),
-  );
-}
+import { gunzip, gzip } from "./gzip.ts";
 
 Deno.test("repo restore: another repository's snapshot is refused at its header", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_foreign_header_" });

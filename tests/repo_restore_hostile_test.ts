@@ -13,6 +13,7 @@ import { Repository } from "../src/repo/mod.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { MemoryStore } from "../src/store/memory.ts";
 import { openStore } from "../src/store/open.ts";
+import { gunzip, gzip } from "./gzip.ts";
 
 const HEADER = JSON.stringify({ format: "vc-repo-backup", version: 1, createdAt: "x" });
 const MD5 = "6137cde4893c59f76f005a8123d8e8e6";
@@ -32,11 +33,6 @@ function record(fields: Record<string, unknown> = {}): string {
       ...fields,
     },
   });
-}
-
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 async function withRepo(fn: (dir: string, uri: string, repo: Repository) => Promise<void>) {
@@ -243,13 +239,6 @@ Deno.test("repo backup never overwrites: the marker, content, an earlier backup 
     assertEquals(await Deno.readFile(elsewhere), first);
   });
 });
-
-async function gunzip(bytes: Uint8Array): Promise<string> {
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(
-    new DecompressionStream("gzip"),
-  );
-  return await new Response(stream).text();
-}
 
 Deno.test("repo restore refuses a backup cut short, at a line's end or inside the gzip stream", async () => {
   await withRepo(async (dir, uri, repo) => {

@@ -11,19 +11,7 @@ import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
-
-async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return await new Response(
-    new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
-  ).text();
-}
-
-async function gzip(text: string): Promise<Uint8Array> {
-  return new Uint8Array(
-    await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip")))
-      .arrayBuffer(),
-  );
-}
+import { gunzip, gzip } from "./gzip.ts";
 
 Deno.test({
   name:

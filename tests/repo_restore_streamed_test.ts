@@ -15,6 +15,7 @@ import { scanSnapshotStream } from "../src/repo/backup_lines.ts";
 import { SNAPSHOT_HEADER, snapshotRecord } from "./snapshot_lines.ts";
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { withProcessEnv } from "./cli_harness.ts";
+import { gzip } from "./gzip.ts";
 
 const MiB = 1024 * 1024;
 
@@ -180,12 +181,6 @@ Deno.test("repo restore: a snapshot of many records is written in batches, all o
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
-  return await new Response(
-    new Blob([text]).stream().pipeThrough(new CompressionStream("gzip")),
-  ).bytes();
-}
 
 Deno.test("repo restore: a snapshot's rows are handed on in batches, never all held", async () => {
   const n = 20_000;

@@ -9,14 +9,9 @@
  */
 import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { keys, newCacheId, startService, upload } from "./server_helpers.ts";
+import { gzip } from "./gzip.ts";
 
 const enc = new TextEncoder();
-
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
 
 Deno.test("serve: a cache_id body with a Content-Encoding is 415, identity is read", async () => {
   await using t = await startService();

@@ -303,10 +303,15 @@ export class Verifier {
         const lockedIn = this.#options.lockedIn;
         const intact = md5 !== undefined || !this.plan.pinOnly;
         if (lockedIn === undefined) {
-          throw new IntegrityError(
-            `${head}; the object in the store was replaced or corrupted, nothing was cached ` +
-              this.#where(),
+          const error = new IntegrityError(
+            `${head}; the object in the store was replaced or corrupted${
+              intact ? " (the bytes match the store's own MD5: it is what the store holds)" : ""
+            }, nothing was cached ` + this.#where(),
           );
+          // Another download would fetch the same bytes (`vc lock --check`,
+          // which names no lock entry: it is the way out).
+          if (intact) storeHolds.add(error);
+          throw error;
         }
         const lastModified = this.#info.lastModified;
         const cause = intact

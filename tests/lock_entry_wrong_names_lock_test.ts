@@ -88,3 +88,21 @@ for (const [name, content] of [["SHA-256", "world\n"], ["size", "worlds\n"]] as 
     assert(!run.stderr.includes("trying again"), run.stderr);
   });
 }
+
+Deno.test("vc lock --check of an entry whose bytes match the store's MD5 downloads it once", async () => {
+  // The check's own download names no lock entry (it is the way out), but
+  // another try would fetch the same bytes all the same: it was fetched
+  // again, the whole object each time.
+  await using s3 = await startFakeS3({ buckets: ["b"] });
+  await using ws = await CliWorkspace.create();
+  const env = { ...s3.env, VC_BUCKET: "s3://b" };
+  await withProcessEnv(s3.env, async () => {
+    await lockedThenEdited(ws, wrongHash, env);
+    const before = s3.stats.GetObject;
+    const run = await ws.run(["lock", "--check"], env);
+    assertEquals(run.code, 1, run.stderr);
+    assertStringIncludes(run.stdout, "mismatch");
+    assert(!run.stderr.includes("trying again"), run.stderr);
+    assertEquals(s3.stats.GetObject - before, 1, run.stderr);
+  });
+});

@@ -10,27 +10,18 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
-import { gunzip, gzip } from "./gzip.ts";
+import { repoWithDamagedSnapshot } from "./damaged_snapshot.ts";
 
 Deno.test("repo restore: a catalog it may not take is refused before the snapshot is read", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_catalog_first_" });
   try {
-    const x = pathToFileURL(join(dir, "x")).href;
+    // Its rows after the header damaged: what is said is the catalog's refusal.
+    const { uri: x, snapshot } = await repoWithDamagedSnapshot(dir);
     const y = pathToFileURL(join(dir, "y")).href;
-    const snapshot = join(dir, "x.jsonl.gz");
-    {
-      await using repo = await Repository.init(x);
-      await repo.add("/a.txt", new TextEncoder().encode("a"));
-      await repo.backup(pathToFileURL(snapshot).href);
-    }
     {
       await using other = await Repository.init(y);
       await other.add("/b.txt", new TextEncoder().encode("b"));
     }
-    // Its rows after the header damaged: what is said is the catalog's refusal.
-    const lines = (await gunzip(await Deno.readFile(snapshot))).split("\n");
-    lines[1] = "{not json";
-    await Deno.writeFile(snapshot, await gzip(lines.join("\n")));
     const foreignDb = join(dir, "app.db");
     const db = new DatabaseSync(foreignDb);
     db.exec("CREATE TABLE t (x)");

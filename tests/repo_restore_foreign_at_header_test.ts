@@ -8,24 +8,15 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assertRejects, assertStringIncludes } from "./assert.ts";
-import { gunzip, gzip } from "./gzip.ts";
+import { repoWithDamagedSnapshot } from "./damaged_snapshot.ts";
 
 Deno.test("repo restore: another repository's snapshot is refused at its header", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vc_restore_foreign_header_" });
   try {
-    const x = pathToFileURL(join(dir, "x")).href;
-    const y = pathToFileURL(join(dir, "y")).href;
-    const local = join(dir, "x.jsonl.gz");
-    {
-      await using repo = await Repository.init(x);
-      await repo.add("/a.txt", new TextEncoder().encode("a"));
-      await repo.backup(pathToFileURL(local).href);
-    }
-    await (await Repository.init(y)).close();
     // Its rows after the header damaged: whose it is is what is said.
-    const lines = (await gunzip(await Deno.readFile(local))).split("\n");
-    lines[1] = "{not json";
-    await Deno.writeFile(local, await gzip(lines.join("\n")));
+    const { snapshot: local } = await repoWithDamagedSnapshot(dir);
+    const y = pathToFileURL(join(dir, "y")).href;
+    await (await Repository.init(y)).close();
     for (const force of [false, true]) {
       const refused = await assertRejects(() => Repository.restore(y, local, { force }));
       assertStringIncludes(refused.message, "backup of another repository");

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { Repository } from "../src/repo/mod.ts";
 import { assertEquals, assertRejects, assertStringIncludes } from "./assert.ts";
 import { havePostgres, startPgServer } from "./pg_server.ts";
-import { gunzip, gzip } from "./gzip.ts";
+import { repoWithDamagedSnapshot } from "./damaged_snapshot.ts";
 
 Deno.test({
   name:
@@ -21,23 +21,14 @@ Deno.test({
     await using pg = await startPgServer();
     const dir = await Deno.makeTempDir({ prefix: "vc_restore_pg_catalog_first_" });
     try {
-      const x = pathToFileURL(join(dir, "x")).href;
+      // Its rows after the header damaged: what is said is the catalog's refusal.
+      const { uri: x, snapshot } = await repoWithDamagedSnapshot(dir);
       const y = pathToFileURL(join(dir, "y")).href;
-      const snapshot = join(dir, "x.jsonl.gz");
-      {
-        await using repo = await Repository.init(x);
-        await repo.add("/a.txt", new TextEncoder().encode("a"));
-        await repo.backup(pathToFileURL(snapshot).href);
-      }
       const catalog = await pg.createDatabase("y");
       {
         await using other = await Repository.init(y, { catalog });
         await other.add("/b.txt", new TextEncoder().encode("b"));
       }
-      // Its rows after the header damaged: what is said is the catalog's refusal.
-      const lines = (await gunzip(await Deno.readFile(snapshot))).split("\n");
-      lines[1] = "{not json";
-      await Deno.writeFile(snapshot, await gzip(lines.join("\n")));
       for (const force of [false, true]) {
         const refused = await assertRejects(() =>
           Repository.restore(x, snapshot, { catalog, force })

@@ -14,7 +14,7 @@ import { assertEquals, assertStringIncludes } from "./assert.ts";
 import { FaultStore, randomBytes, tempFiles } from "./fixtures/fault_store.ts";
 import { refusedPinnedDownload } from "./pinned_download.ts";
 import { downloadToFile } from "../src/store/download.ts";
-import { sha256Hex } from "../src/hash.ts";
+import { md5Hex, sha256Hex } from "../src/hash.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { testS3Store } from "./versioned_helpers.ts";
 
@@ -93,3 +93,43 @@ Deno.test("locked download damaged on the way once: tried again and kept", async
     assertEquals(sha256Hex(await Deno.readFile(`${dir}/out`)), integrity.sha256);
   });
 });
+
+/**
+ * The same for an object whose store states no MD5 of its content (a
+ * multipart ETag without `vc-md5`; an SSE-KMS ETag, which is no MD5): its
+ * damaged bytes cannot be told from what the store holds, so they are not
+ * taken for it (said to match the store's MD5, and not tried again).
+ */
+for (
+  const [name, kms, etag] of [
+    ["a multipart ETag", false, { partSize: 40_000 }],
+    ["an SSE-KMS ETag", true, { explicit: md5Hex("not the content") }],
+  ] as const
+) {
+  Deno.test(`locked download of ${name} without vc-md5, damaged on the way once: tried again and kept`, async () => {
+    await inDir(async (dir) => {
+      const store = new FaultStore();
+      if (kms) {
+        // What the S3 store says of such an object (x-amz-server-side-encryption: aws:kms).
+        const get = store.get.bind(store);
+        store.get = async (key, options) => {
+          const got = await get(key, options);
+          got.info.opaqueEtag = true;
+          return got;
+        };
+      }
+      const data = randomBytes(100_000, 15);
+      store.set("k", data, { etag });
+      store.fail("corrupt", 1);
+      const integrity = {
+        size: data.length,
+        sha256: sha256Hex(data),
+        label: "/k@1.0.0",
+        lockedIn: { file: `${dir}/assets.lock.json`, entry: "/k@1.0.0" },
+      };
+      await downloadToFile(store, "k", `${dir}/out`, { integrity, attempts: 3 });
+      assertEquals(store.counts.get, 2);
+      assertEquals(sha256Hex(await Deno.readFile(`${dir}/out`)), integrity.sha256);
+    });
+  });
+}

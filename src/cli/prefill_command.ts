@@ -215,7 +215,7 @@ export const prefill: Command = {
     if (unbucketed !== undefined) {
       throw noBucket(
         "prefill",
-        undefined,
+        unbucketed.manifest,
         own.length > 1
           ? {
             manifest: unbucketed.manifest,

@@ -94,11 +94,21 @@ export function openAssetCache(
  * import assert from "node:assert/strict";
  * import { noBucket } from "./settings.ts";
  * assert(noBucket("add").hint?.includes("VC_BUCKET"));
+ * // A manifest there pins versions a new directory does not hold: its bucket is asked for.
+ * const manifest = Deno.makeTempFileSync({ suffix: ".json" });
+ * try {
+ *   assert(noBucket("path", manifest).hint?.includes("were added to"));
+ *   assert(!noBucket("path", manifest).hint?.includes("./assets"));
+ *   // A directory given as the manifest is none: the plain-directory example stays.
+ *   assert(noBucket("path", Deno.cwd()).hint?.includes("./assets"));
+ * } finally {
+ *   Deno.removeSync(manifest);
+ * }
  * ```
  */
 export function noBucket(
   command: string,
-  missingManifest?: string,
+  manifest?: string,
   forManifest?: { manifest: string; projectPath?: string },
   env?: (name: string) => string | undefined,
 ): UsageError {
@@ -119,14 +129,21 @@ export function noBucket(
     hint: (typo === undefined
       ? "pass --bucket or set VC_BUCKET"
       : `${typo} is set, but vc reads no such variable: rename it VC_BUCKET, or pass --bucket`) +
-      // vc picks no store by itself; a newcomer's first one is a plain
-      // directory, given as a command that works as copied (README intro).
-      ": a plain directory is a store, no cloud account needed (e.g. --bucket ./assets, or " +
-      "VC_BUCKET=./assets; made by the first write), or --bucket s3://name[/prefix]" +
-      (missingManifest === undefined
-        ? ""
-        : `; the manifest ${missingManifest} does not exist either: run vc in the project's ` +
-          `directory (its settings may name the bucket) or pass --manifest`),
+      (manifest !== undefined && manifestIsFile(manifest)
+        // A manifest there (a cloned project whose bucket only CI's env
+        // sets) pins versions a new directory does not hold: the plain
+        // directory below made the next run fail on every entry.
+        ? `: the bucket the versions of the manifest ${manifest} were added to (a new ` +
+          `directory holds none of them); a project names it once for everyone as ` +
+          `{"bucket": "s3://…"} in a vc.json beside it`
+        // vc picks no store by itself; a newcomer's first one is a plain
+        // directory, given as a command that works as copied (README intro).
+        : ": a plain directory is a store, no cloud account needed (e.g. --bucket ./assets, or " +
+          "VC_BUCKET=./assets; made by the first write), or --bucket s3://name[/prefix]" +
+          (manifest === undefined
+            ? ""
+            : `; the manifest ${manifest} does not exist either: run vc in the project's ` +
+              `directory (its settings may name the bucket) or pass --manifest`)),
     command,
   });
 }
@@ -150,6 +167,16 @@ export function manifestMissing(manifest: string): boolean {
     return false;
   } catch (e) {
     return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
+  }
+}
+
+// Whether `manifest` is a file (through links): one whose versions a bucket
+// holds. A directory given as --manifest is no manifest.
+function manifestIsFile(manifest: string): boolean {
+  try {
+    return Deno.statSync(manifest).isFile;
+  } catch {
+    return false;
   }
 }
 

@@ -10,7 +10,7 @@ import type { AssetCache } from "../cache/asset_cache.ts";
 import { VersionedCache } from "../versioned/versioned_cache.ts";
 import { defaultLockFile } from "../versioned/lock_file.ts";
 import type { CommandContext } from "./command.ts";
-import { manifestMissing, noBucket, openAssetCache, requireNamedLockFile } from "./settings.ts";
+import { noBucket, openAssetCache, requireNamedLockFile } from "./settings.ts";
 import { versionedSettings } from "./settings_resolve.ts";
 import { cliStoreOptions } from "./store_options.ts";
 
@@ -54,11 +54,12 @@ export function openVersioned(
 ): VersionedSession {
   const v = versionedSettings(ctx);
   if (v.bucket === undefined) {
-    // No bucket and no manifest either: likeliest a run outside the project
-    // (or a mistyped --manifest), which the error then says.
+    // The hint depends on the manifest: none there is likeliest a run
+    // outside the project (or a mistyped --manifest); one there pins versions
+    // of a bucket the run must name.
     throw noBucket(
       command,
-      manifestMissing(v.manifest) ? v.manifest : undefined,
+      v.manifest,
       undefined,
       (name) => ctx.io.env(name),
     );

@@ -9,6 +9,7 @@
  * project names it once for everyone (`"bucket"` in a `vc.json` beside it).
  * Without a manifest (a first `vc add`), the plain-directory example stays.
  */
+import { join } from "node:path";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { CliWorkspace } from "./cli_harness.ts";
 
@@ -37,10 +38,17 @@ Deno.test("no bucket configured, a manifest there: a misspelled VC_BUCKET is sti
   assertStringIncludes(refused.stderr, "versioned_assets.json were added to");
 });
 
-Deno.test("no bucket configured, a directory given as the manifest: no manifest's bucket is asked for", async () => {
-  await using ws = await CliWorkspace.create();
-  const refused = await ws.run(["prefill", "--manifest", "."]);
-  assertEquals(refused.code, 2, refused.stderr);
-  assertStringIncludes(refused.stderr, "prefill: no bucket configured");
-  assert(!refused.stderr.includes("were added to"), refused.stderr);
-});
+for (const command of ["prefill", "path"]) {
+  Deno.test(`no bucket configured, a directory given as the manifest: vc ${command} names the file in it`, async () => {
+    await using ws = await CliWorkspace.create();
+    const args = command === "path" ? ["path", "/x.csv"] : [command];
+    const refused = await ws.run([...args, "--manifest", "."]);
+    assertEquals(refused.code, 2, refused.stderr);
+    assertStringIncludes(refused.stderr, `${command}: no bucket configured`);
+    assertStringIncludes(refused.stderr, `the manifest ${ws.dir} is a directory, not a file`);
+    assertStringIncludes(refused.stderr, `--manifest ${join(ws.dir, "versioned_assets.json")}`);
+    // It exists: neither a manifest's bucket nor "does not exist" is said of it.
+    assert(!refused.stderr.includes("were added to"), refused.stderr);
+    assert(!refused.stderr.includes("does not exist"), refused.stderr);
+  });
+}

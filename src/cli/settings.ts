@@ -19,7 +19,8 @@ import type { CommandContext } from "./command.ts";
 import { misspelledVariables } from "./env_spelling.ts";
 import { UsageError, withFlagNames } from "./errors.ts";
 import { NotFoundError } from "../errors.ts";
-import { cliSettings } from "./settings_resolve.ts";
+import { cliSettings, DEFAULT_MANIFEST } from "./settings_resolve.ts";
+import { join } from "../path.ts";
 import { cliStoreOptions } from "./store_options.ts";
 
 // Resolution of the settings flags lives in settings_resolve.ts (no cache or
@@ -142,8 +143,15 @@ export function noBucket(
           "VC_BUCKET=./assets; made by the first write), or --bucket s3://name[/prefix]" +
           (manifest === undefined
             ? ""
-            : `; the manifest ${manifest} does not exist either: run vc in the project's ` +
-              `directory (its settings may name the bucket) or pass --manifest`)),
+            : manifestMissing(manifest)
+            ? `; the manifest ${manifest} does not exist either: run vc in the project's ` +
+              `directory (its settings may name the bucket) or pass --manifest`
+            // A directory given as --manifest (`--manifest .`): its project
+            // file, inside it, was never looked at.
+            : isDirectory(manifest)
+            ? `; the manifest ${manifest} is a directory, not a file: name the manifest in it ` +
+              `(--manifest ${join(manifest, DEFAULT_MANIFEST)})`
+            : "")),
     command,
   });
 }
@@ -175,6 +183,14 @@ export function manifestMissing(manifest: string): boolean {
 function manifestIsFile(manifest: string): boolean {
   try {
     return Deno.statSync(manifest).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
   } catch {
     return false;
   }

@@ -33,7 +33,7 @@ Deno.test("withFlagNames: a quoted key or command holding an option's words is l
   const key = JSON.stringify("my the bucket option key");
   assertEquals(
     withFlagNames(`no object ${key} in b (check the bucket option)`),
-    `no object ${key} in b (check --bucket or VC_BUCKET)`,
+    `no object ${key} in b (check --bucket, VC_BUCKET or a project file's "bucket" (vc config shows which))`,
   );
   assertEquals(
     withFlagNames(

@@ -254,7 +254,7 @@ Deno.test("Repository.find(): a query without tags or with too many names the an
 Deno.test("withFlagNames: each new option's words become the flag, not inside a path", () => {
   assertEquals(
     withFlagNames("(no directory /b); check the bucket option"),
-    "(no directory /b); check --bucket or VC_BUCKET",
+    `(no directory /b); check --bucket, VC_BUCKET or a project file's "bucket" (vc config shows which)`,
   );
   assertEquals(withFlagNames("instead (the major option)"), "instead (--major)");
   assertEquals(withFlagNames("or pass the manifest option /m.json"), "or pass --manifest /m.json");
@@ -284,7 +284,7 @@ Deno.test("vc (process): the same failures name the flags, not the library's opt
     assertEquals((await vc(["add", "/f.txt", "f.txt"])).code, 0);
     checks.push([
       ["path", "/f.txt", "--bucket", typo],
-      `(no directory ${typo}); check --bucket or VC_BUCKET`,
+      `(no directory ${typo}); check --bucket, VC_BUCKET or a project file's "bucket" (vc config shows which)`,
     ]);
     // The largest patch part: --minor still bumps.
     assertEquals((await vc(["add", "/g.txt", "g.txt", "--version", `1.0.${MAX}`])).code, 0);

@@ -412,7 +412,9 @@ const OPTION_FLAGS: readonly (readonly [string, string])[] = [
   ["the cacheDir option", "--cache-dir"],
   ["the sourcePrefix option", "--source-prefix"],
   ["the statePath option", "--state"],
-  ["the bucket option", "--bucket or VC_BUCKET"],
+  // A team's bucket is often a project file's (vc.json, deno.json's "vc"
+  // block), which a newcomer told of the flag and variable alone never set.
+  ["the bucket option", `--bucket, VC_BUCKET or a project file's "bucket" (vc config shows which)`],
   ["the manifest option", "--manifest"],
   ["the major option", "--major"],
   ["the patch option", "--patch"],
@@ -474,7 +476,10 @@ const optionWordsOf = (): Map<string, RegExp> =>
  *   withFlagNames("set the cacheDir option / VC_CACHE_DIR to a larger disk"),
  *   "set --cache-dir / VC_CACHE_DIR to a larger disk",
  * );
- * assert.equal(withFlagNames("(check the bucket option)"), "(check --bucket or VC_BUCKET)");
+ * assert.equal(
+ *   withFlagNames("(check the bucket option)"),
+ *   `(check --bucket, VC_BUCKET or a project file's "bucket" (vc config shows which))`,
+ * );
  * assert.equal(withFlagNames("s3://b/the bucket option/k"), "s3://b/the bucket option/k");
  * ```
  */

@@ -23,7 +23,20 @@ for (const denoName of ["deno.json", "deno.jsonc"]) {
     );
     const warning = (stderr: string) =>
       stderr.split("\n").filter((l) => l.startsWith("vc: warning:") && l.includes('"vc" block'));
-    for (const args of [["ls"], ["path", "/a"], ["cache", "dir"]]) {
+    // The cache commands too, which check the cache dir before opening the
+    // cache: once, not once per look at the settings.
+    for (
+      const args of [
+        ["ls"],
+        ["path", "/a"],
+        ["cache", "dir"],
+        ["cache", "ls"],
+        ["cache", "verify"],
+        ["cache", "prune", "--older-than", "1d"],
+        ["cache", "rm", "s3://b/a.csv"],
+        ["cache", "invalidate", "s3://b/a.csv"],
+      ]
+    ) {
       const r = await ws.run(args);
       const lines = warning(r.stderr);
       assertEquals(lines.length, 1, `${args.join(" ")}: ${r.stderr}`);

@@ -19,6 +19,7 @@ import { cappedLines, writeFailureLines } from "./failure_lines.ts";
 import type { AssetCache, StaleCopy } from "../cache/asset_cache.ts";
 import { offlineStaleNote, staleFields } from "./stale_fields.ts";
 import { errorKind } from "../errors.ts";
+import type { Settings } from "../config.ts";
 import { keptPartialSaid } from "./kept_partial.ts";
 import { table } from "./output.ts";
 import { downloadProgress } from "./upload_progress.ts";
@@ -136,8 +137,9 @@ export const ls: Command = {
   examples: ["vc cache ls", "vc cache ls --check-remote --json"],
   async run(ctx) {
     const checkRemote = ctx.flags.boolean("check-remote");
-    const missing = missingCacheDirNote(ctx);
-    await using cache = disposable(openAssetCache(ctx));
+    const settings = cliSettings(ctx);
+    const missing = missingCacheDirNote(ctx, settings);
+    await using cache = disposable(openAssetCache(ctx, settings));
     // Listing a cache of a hundred thousand entries takes a minute, and
     // --check-remote one HEAD for each: neither is silent.
     using bar = ctx.out.progress("cache ls");
@@ -325,8 +327,9 @@ async function forEachUri(
   ) => Promise<{ done: boolean; text: string }>,
 ): Promise<number> {
   const uris = ctx.args.map(uriArg);
-  missingCacheDirNote(ctx);
-  await using cache = disposable(openAssetCache(ctx));
+  const settings = cliSettings(ctx);
+  missingCacheDirNote(ctx, settings);
+  await using cache = disposable(openAssetCache(ctx, settings));
   // `"uri"` is the argument as given, which scripts match results to; a
   // path's result adds the URI of the entry it names (`null`: none), which
   // it said nothing of.
@@ -489,8 +492,9 @@ export const prune: Command = {
     if (olderThan !== undefined) {
       options.olderThan = parseDuration(olderThan, "--older-than") / 1000; // the cache counts seconds
     }
-    missingCacheDirNote(ctx);
-    await using cache = disposable(openAssetCache(ctx));
+    const settings = cliSettings(ctx);
+    missingCacheDirNote(ctx, settings);
+    await using cache = disposable(openAssetCache(ctx, settings));
     using bar = ctx.out.progress(dryRun ? "prune (dry run)" : "prune");
     // What it removed so far: said when Ctrl-C stops it (the rejection has no result).
     const soFar = { removedCount: 0, freedBytes: 0 };
@@ -604,8 +608,9 @@ export const verify: Command = {
   options: CACHE_OPTIONS,
   examples: ["vc cache verify", "vc cache verify --json"],
   async run(ctx) {
-    missingCacheDirNote(ctx);
-    await using cache = disposable(openAssetCache(ctx));
+    const settings = cliSettings(ctx);
+    missingCacheDirNote(ctx, settings);
+    await using cache = disposable(openAssetCache(ctx, settings));
     using bar = ctx.out.progress("verify");
     // How far it got: said when Ctrl-C stops it (the rejection has no result).
     const soFar = { done: 0, total: 0, corrupt: 0, removed: 0 };
@@ -792,10 +797,13 @@ async function cachedElsewhere(
  * as a lock file that does not exist is named. A mistyped `VC_CACHE_DIR`
  * otherwise looked like an empty cache: `verify` said `0 ok, 0 corrupt`.
  * Not an error (exit codes stay): a fresh machine has no cache dir yet.
- * Returns whether it was missing.
+ * Returns whether it was missing. Takes the settings the command opens its
+ * cache with: resolved twice, a project file's warning was said twice.
  */
-function missingCacheDirNote(ctx: CommandContext): boolean {
-  const { cacheDir, sources } = cliSettings(ctx);
+function missingCacheDirNote(
+  ctx: CommandContext,
+  { cacheDir, sources }: Pick<Settings, "cacheDir" | "sources">,
+): boolean {
   if (!manifestMissing(cacheDir)) return false;
   ctx.out.info(
     `vc: the cache dir ${cacheDir} (${sources.cacheDir}) does not exist: nothing is cached there`,

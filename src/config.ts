@@ -451,8 +451,9 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
  * In one directory a `vc.json` wins over the `"vc"` block of the `deno.json`
  * beside it, which is then named in `ignored`. A file that cannot be read,
  * is not valid JSON (a `deno.json` included: whether it has a `"vc"` block
- * cannot be told, and the walk does not go past it to a parent's settings)
- * or holds an invalid setting throws `ConfigFileError` naming it.
+ * cannot be told, and the walk does not go past it to a parent's settings),
+ * holds an invalid setting, or holds vc's settings under a misspelt key
+ * (`"VC"`, `"vcs"`) throws `ConfigFileError` naming it.
  *
  * A `vc.json` or `deno.json` that another local user may have planted is
  * passed over (the walk goes on above it): one in a directory every user may
@@ -633,10 +634,21 @@ function denoBlock(
       { cause },
     );
   }
-  const block = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>).vc
+  const top = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? parsed as Record<string, unknown>
     : undefined;
-  if (block === undefined) return undefined;
+  const block = top?.vc;
+  if (block === undefined) {
+    // `"VC"`, `"vc "`, `"vcs"`: read as no block, the walk went on to a
+    // parent's settings (another bucket) without a word.
+    const misspelt = top === undefined ? undefined : misspeltVcBlock(top);
+    if (misspelt === undefined) return undefined;
+    throw new ConfigFileError(
+      `config file ${path}: ${JSON.stringify(misspelt)} holds vc settings, but vc reads only ` +
+        `the "vc" block (lowercase): rename it "vc"`,
+      path,
+    );
+  }
   // JSON.parse keeps the last of a key given twice, as a vc.json may not.
   const twice = duplicateKeyAt(json, { under: "vc" });
   if (twice !== undefined) {
@@ -650,6 +662,34 @@ function denoBlock(
   }
   return { path, block };
 }
+
+/**
+ * A key of a Deno config file one edit from `"vc"` (case aside: `"VC"`,
+ * `"vc "`, `"vcs"`) whose value is an object of vc's settings alone (by
+ * their keys, or their variables' names), one of them vc's own (a bucket, a
+ * cache dir): a block of vc settings under the wrong name. A key near it
+ * that holds anything else is another tool's.
+ */
+function misspeltVcBlock(top: Record<string, unknown>): string | undefined {
+  return Object.keys(top).find((key) => {
+    if (key === "vc" || closest(key.trim(), ["vc"]) !== "vc") return false;
+    const value = top[key];
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+    const keys = Object.keys(value).filter((k) => !k.startsWith("$"));
+    const names = keys.map(settingNamed);
+    // One of vc's own settings at least: `{"timeout": 5}` alone may be anyone's.
+    return names.every((name) => name !== undefined) &&
+      names.some((name) => VC_OWN_KEYS.has(name!));
+  });
+}
+
+// The settings no other tool's block would hold under a name near "vc".
+const VC_OWN_KEYS: ReadonlySet<string> = new Set([
+  "bucket",
+  "cacheDir",
+  "immutableBuckets",
+  "manifest",
+]);
 
 /** Runs `fn`; an `InvalidInputError` it throws becomes a `ConfigFileError` naming `path`. */
 function inFile<T>(path: string, fn: () => T): T {

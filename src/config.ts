@@ -139,7 +139,10 @@ export interface SettingsOptions {
    * manifest's directory) and goes up. Not given: no project file is read.
    */
   projectDir?: string;
-  /** Base of relative paths in the environment (`VC_BUCKET=./assets`). Default: `Deno.cwd()`. */
+  /**
+   * Base of relative paths: the environment's (`VC_BUCKET=./assets`) and the
+   * options' (`cacheDir`, `bucket`, `projectDir`). Default: `Deno.cwd()`.
+   */
   cwd?: string;
   /** Environment to read instead of `Deno.env` (tests, embedding). */
   env?: EnvReader | Record<string, string | undefined>;
@@ -282,7 +285,8 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   const untrusted: string[] = [];
   const project = options.projectDir === undefined
     ? undefined
-    : tolerant("project", () => lookUpProjectConfig(options.projectDir!, env, untrusted));
+    : tolerant("project", () =>
+      lookUpProjectConfig(resolve(cwd, options.projectDir!), env, untrusted));
   const sources = {} as Record<SettingName, string>;
   // option > environment > project file > user config file > default.
   const pick = <T>(
@@ -321,7 +325,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
       "cacheDir",
       options.cacheDir === undefined
         ? undefined
-        : resolve(localSetting(options.cacheDir, env, "the option cacheDir")),
+        : resolve(cwd, localSetting(options.cacheDir, env, "the option cacheDir")),
       "VC_CACHE_DIR",
       (v) => {
         // Blank would be a directory named " " in the cwd, as --cache-dir " " is refused.

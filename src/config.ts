@@ -78,7 +78,10 @@ export interface ConfigFile {
   cacheDir?: string;
   /** Seconds before a cached asset is revalidated (0 = always); the file may say `"1d"`, `"30m"`. */
   timeout?: number;
-  /** Buckets (or store root URIs) whose objects never change, so they are never revalidated. */
+  /**
+   * Buckets (or store root URIs) whose objects never change, so they are
+   * never revalidated; a `./dir` or `../dir` is relative to the config file.
+   */
   immutableBuckets?: string[];
   /** Never touch the network. */
   offline?: boolean;
@@ -908,7 +911,7 @@ export function normalizeBucket(given: string, what: string, cwd?: string): stri
   // directory, and taken as a directory `vc add` would publish into a new
   // local one (it makes a missing directory bucket): a relative directory is
   // written `./dir`, as in the README's table.
-  if (!/^\.\.?(?:$|[\\/])/.test(value) && !isAbsolute(value)) {
+  if (!RELATIVE_DIR.test(value) && !isAbsolute(value)) {
     const [first = ""] = value.split("/");
     const s3 = BUCKET_NAME.test(first) && !value.includes("\\")
       ? `s3://${value} for S3 bucket ${JSON.stringify(first)} with a prefix, or `
@@ -1300,7 +1303,17 @@ function configFromValue(
     if (!Array.isArray(v) || !v.every((b): b is string => typeof b === "string" && b !== "")) {
       throw bad("immutableBuckets", "an array of non-empty strings", v);
     }
-    config.immutableBuckets = checkImmutableBuckets(v, `config file ${file}: "immutableBuckets"`);
+    const what = `config file ${file}: "immutableBuckets"`;
+    // A directory written `./assets` (as a directory `bucket` is) is
+    // relative to the file: a team's vc.json cannot hold an absolute path.
+    config.immutableBuckets = checkImmutableBuckets(
+      v.map((item) =>
+        RELATIVE_DIR.test(item)
+          ? resolve(base, filePathSetting(item, env, file, "immutableBuckets"))
+          : item
+      ),
+      what,
+    );
   }
   if (r.offline !== undefined) {
     if (typeof r.offline !== "boolean") throw bad("offline", "true or false", r.offline);
@@ -1329,6 +1342,10 @@ function configFromValue(
   }
   return config;
 }
+
+// A path written as relative on purpose (`./dir`, `../dir`, `.`), as a
+// directory bucket is: `dir/x` could as well be a bucket with a prefix.
+const RELATIVE_DIR = /^\.\.?(?:$|[\\/])/;
 
 /** Where to look for the platform (and environment) when computing default directories. */
 export interface PlatformOptions {

@@ -4,6 +4,7 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { resolveSettings } from "../src/config.ts";
+import { toFileUrl } from "../src/path.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
 
@@ -57,11 +58,13 @@ Deno.test("immutableBuckets: an entry that would match nothing is refused, namin
   const dir = await Deno.makeTempDir({ prefix: "vc-config-immutable-entries-" });
   try {
     const file = `${dir}/config.json`;
-    await Deno.writeTextFile(file, JSON.stringify({ immutableBuckets: ["./assets"] }));
+    // `./` names a directory relative to the file (below); without it, a
+    // bucket with a prefix or a directory is anyone's guess.
+    await Deno.writeTextFile(file, JSON.stringify({ immutableBuckets: ["assets/rel"] }));
     assertThrows(
       () => resolveSettings({ cacheDir: "/tmp/vc-example", configPath: file, env: {} }),
       InvalidInputError,
-      `config file ${file}: "immutableBuckets": "./assets"`,
+      `config file ${file}: "immutableBuckets": "assets/rel"`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -83,4 +86,35 @@ Deno.test("immutableBuckets: a bucket and a prefix of one are never revalidated"
     await c.cache("s3://b/other/k.txt");
     assertEquals(s3.stats.HeadObject, 1);
   });
+});
+
+Deno.test("immutableBuckets: a ./ or ../ directory in a settings file is relative to the file, as its bucket is", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-config-immutable-rel-" }));
+  try {
+    await Deno.mkdir(`${dir}/repo/app`, { recursive: true });
+    // A team's vc.json: the directory bucket beside it, never revalidated.
+    await Deno.writeTextFile(
+      `${dir}/repo/vc.json`,
+      JSON.stringify({ bucket: "./assets", immutableBuckets: ["./assets", "../shared"] }),
+    );
+    const s = resolveSettings({
+      cacheDir: "/tmp/vc-example",
+      configPath: false,
+      projectDir: `${dir}/repo/app`,
+      cwd: `${dir}/repo/app`,
+      env: {},
+    });
+    assertEquals(s.bucket, toFileUrl(`${dir}/repo/assets`).href);
+    assertEquals(s.immutableBuckets, [`${dir}/repo/assets`, `${dir}/shared`]);
+    // The user config file's too, relative to it (not to the current directory).
+    const file = `${dir}/config.json`;
+    await Deno.writeTextFile(file, JSON.stringify({ immutableBuckets: ["./assets"] }));
+    assertEquals(
+      resolveSettings({ cacheDir: "/tmp/vc-example", configPath: file, cwd: "/", env: {} })
+        .immutableBuckets,
+      [`${dir}/assets`],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -143,8 +143,9 @@ export interface SettingsOptions {
    */
   projectDir?: string;
   /**
-   * Base of relative paths: the environment's (`VC_BUCKET=./assets`) and the
-   * options' (`cacheDir`, `bucket`, `projectDir`). Default: `Deno.cwd()`.
+   * Base of relative paths: the environment's (`VC_BUCKET=./assets`,
+   * `VC_CONFIG`) and the options' (`cacheDir`, `bucket`, `projectDir`,
+   * `configPath`). Default: `Deno.cwd()`.
    */
   cwd?: string;
   /** Environment to read instead of `Deno.env` (tests, embedding). */
@@ -284,7 +285,7 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
     ? options.configFile.loaded
     : tolerant("config", () =>
       // Without configPath it reads VC_CONFIG itself, so its errors name the variable.
-      loadConfigFile(namedConfigPath, { env, required: configPath !== undefined }));
+      loadConfigFile(namedConfigPath, { env, required: configPath !== undefined, cwd }));
   const untrusted: string[] = [];
   const project = options.projectDir === undefined
     ? undefined
@@ -970,6 +971,8 @@ export interface LoadConfigOptions {
   env?: EnvReader | Record<string, string | undefined>;
   /** Throw `NotFoundError`-style `InvalidInputError` when the file does not exist (default: only when `path` is given). */
   required?: boolean;
+  /** Base of a relative `path` or `VC_CONFIG`. Default: `Deno.cwd()`. */
+  cwd?: string;
 }
 
 /** A parsed, validated config file and where it was found. */
@@ -1037,6 +1040,7 @@ export function loadConfigFile(
     );
   }
   const file = resolve(
+    options.cwd ?? Deno.cwd(),
     explicit === undefined
       ? configFileIn(dir!)
       : expandHome(explicit, env, fromEnv ? "VC_CONFIG" : undefined),

@@ -229,7 +229,7 @@ export function cliSettings(
   const manifest = manifestFlag ?? nonEmpty(io.env("VC_MANIFEST"));
   if (manifest === undefined) {
     // Read once: resolveSettings takes the file as read here.
-    const user = userConfig(env);
+    const user = userConfig(env, io.cwd);
     if (user !== "unreadable") options.configFile = { loaded: user };
     const named = user === "unreadable" ? undefined : user?.config.manifest;
     options.projectDir = dirname(named ?? join(io.cwd, DEFAULT_MANIFEST));
@@ -422,9 +422,9 @@ export function versionedSettings(
 
 // The user config file, if any; a bad one is reported by resolveSettings,
 // which then reads it again.
-function userConfig(env: EnvReader): LoadedConfig | undefined | "unreadable" {
+function userConfig(env: EnvReader, cwd: string): LoadedConfig | undefined | "unreadable" {
   try {
-    return loadConfigFile(undefined, { env });
+    return loadConfigFile(undefined, { env, cwd });
   } catch {
     return "unreadable";
   }

@@ -108,6 +108,28 @@ export function dropEchoedClose(request: Request, response: Response): void {
   } catch { /* an answer whose headers are immutable keeps them, twice or not */ }
 }
 
+/**
+ * Aborts `close`, the signal of one connection's server, when that
+ * connection may have closed already: its client left, and Deno closed the
+ * connection before its `finished` settled (there is no telling before).
+ * Deno's abort listener then throws `BadResource` from the event dispatch,
+ * where no caller can catch it: reported as uncaught, it ended the process
+ * (`vc serve` died when many clients left mid-download at once, past
+ * `maxIdleConnections`). That error, and only while this abort runs, is let
+ * go: the connection it names is closed already.
+ */
+function abortOpen(close: AbortController): void {
+  const closedAlready = (event: ErrorEvent) => {
+    if (event.error instanceof Deno.errors.BadResource) event.preventDefault();
+  };
+  globalThis.addEventListener("error", closedAlready);
+  try {
+    close.abort();
+  } finally {
+    globalThis.removeEventListener("error", closedAlready);
+  }
+}
+
 /** Deno's per-connection server, when this runtime has it. */
 function connectionServer(): ServeConnection | undefined {
   if (broken) return undefined;
@@ -202,7 +224,7 @@ export function serveWithHeadTimeout(
     // already: Deno throws, uncaught, for the abort of a closed server.
     const end = () => {
       if (ended || closing || close.signal.aborted) return;
-      close.abort();
+      abortOpen(close);
     };
     const entry = { end };
     let inFlight = 0;
@@ -270,7 +292,9 @@ export function serveWithHeadTimeout(
           inFlight++;
           let closeAfter = false;
           info.completed.catch(() => {}).finally(() => {
-            if (--inFlight > 0 || close.signal.aborted) return;
+            // A connection already finished (its client left) is idle no
+            // more: counted, it would make a live one be closed for room.
+            if (--inFlight > 0 || ended || close.signal.aborted) return;
             if (!closeAfter) return arm();
             // Not at once: a close with the client's bytes still unread makes
             // the kernel send a reset, which can lose the answer before its

@@ -9,7 +9,7 @@
  */
 import { fromFileUrl, pathBelow, sep } from "../path.ts";
 import { realish } from "../real_path.ts";
-import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
+import { isReservedName } from "../store/fs_layout.ts";
 import { BACKUP_PREFIX, MARKER_KEY, type RepoMarker } from "./marker.ts";
 
 /**
@@ -81,7 +81,7 @@ export async function storeFileAt(
     if (key.startsWith(prefix)) return `under the repository's ${prefix} in ${root}`;
   }
   // The directory store's own files (sidecars, locks) beside its objects.
-  if (key.split("/").some((segment) => segment.startsWith(INTERNAL_PREFIX))) {
+  if (key.split("/").some(isReservedName)) {
     return `a file of the repository's store ${root}`;
   }
   return undefined;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { isTempName } from "../atomic_write.ts";
+import { tempNameProblem } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
 import { fsPlatform } from "../fs_platform.ts";
 import { windowsNameProblem } from "../file_names.ts";
@@ -39,7 +39,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  * 1024 UTF-8 bytes, not well-formed Unicode, a leading `/`, a backslash, a
  * control character, an empty / `.` / `..` segment, a segment starting with
  * the reserved `.vc~` or shaped like a temp file name
- * (`.<name>.vc-tmp-<pid>-<random>`), or a segment longer than
+ * (`.<name>.vc-tmp-<pid>-<random>`), in any letter case (where names fold,
+ * `.VC~META~x.csv.json` is the sidecar of `x.csv`), or a segment longer than
  * {@linkcode MAX_SEGMENT_BYTES}. On Windows (`fsPlatform.windowsNames`) also
  * a segment that is no file name there (`windowsNameProblem`): written, key
  * `a.csv:x` would be an alternate data stream of `a.csv`, `nul` the null
@@ -131,11 +132,15 @@ function keyProblem(key: string): string | undefined {
 function segmentProblem(segment: string): string | undefined {
   if (segment === "") return "empty path segment (leading, trailing or doubled '/')";
   if (segment === "." || segment === "..") return `'${segment}' segments are not allowed`;
-  if (segment.startsWith(INTERNAL_PREFIX)) {
-    return `segments starting with '${INTERNAL_PREFIX}' are reserved for vc's internal files`;
+  if (isReservedName(segment)) {
+    return `segments starting with '${INTERNAL_PREFIX}' (in any letter case) are reserved for ` +
+      "vc's internal files";
   }
-  if (isTempName(segment)) {
-    return "names of the form '.<name>.vc-tmp-<pid>-<random>' are reserved for vc's temp files";
+  // In any letter case too (`tempNameProblem` folded): where names fold,
+  // `.A.CSV.VC-TMP-0-SHARED` is a temp file of `a.csv`.
+  if (tempNameProblem(segment, true) !== undefined) {
+    return "names of the form '.<name>.vc-tmp-<pid>-<random>' (in any letter case) are reserved " +
+      "for vc's temp files";
   }
   if (encoder.encode(segment).length > MAX_SEGMENT_BYTES) {
     return `path segment longer than ${MAX_SEGMENT_BYTES} UTF-8 bytes`;
@@ -145,6 +150,25 @@ function segmentProblem(segment: string): string | undefined {
     if (why !== undefined) return `path segment ${JSON.stringify(segment)} ${why}`;
   }
   return undefined;
+}
+
+/**
+ * Whether `segment` starts with {@linkcode INTERNAL_PREFIX} in any letter
+ * case: vc's own files are named in lower case, and where file names ignore
+ * case (macOS, Windows, an SMB share) `.VC~META~x.csv.json` is the sidecar
+ * of `x.csv`. Refused as a key's segment on every platform, so a store keeps
+ * its meaning when its directory moves to one that folds names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isReservedName } from "./fs_layout.ts";
+ * assert(isReservedName(".vc~meta~x.csv.json") && isReservedName(".VC~Lock~x.csv"));
+ * assert(!isReservedName(".vcs~x") && !isReservedName("x.vc~"));
+ * ```
+ */
+export function isReservedName(segment: string): boolean {
+  return segment.slice(0, INTERNAL_PREFIX.length).toLowerCase() === INTERNAL_PREFIX;
 }
 
 /**

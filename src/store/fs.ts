@@ -38,7 +38,15 @@ import type {
   PutOptions,
   PutResult,
 } from "./types.ts";
-import { isValidSegment, keySegments, lockName, sidecarBase, sidecarName } from "./fs_layout.ts";
+import {
+  isSpellingTwin,
+  isValidSegment,
+  keySegments,
+  lockName,
+  sidecarBase,
+  sidecarName,
+} from "./fs_layout.ts";
+import { namesFoldIn } from "../name_probe.ts";
 import { acquireLock, type FileLock, removeStaleLock } from "./fs_lock.ts";
 import {
   fingerprint,
@@ -755,13 +763,17 @@ export class FsStore implements ObjectStore {
     if (root === undefined) return undefined;
     if (segs.length === 0) return root;
     const expected = join(root, ...segs);
+    let real: string | undefined;
     try {
-      const real = await Deno.realPath(expected);
-      if (real === expected && (!create || (await Deno.stat(real)).isDirectory)) return real;
-      if (!create) return undefined;
+      real = await Deno.realPath(expected);
     } catch (e) {
       if (!isMissing(e)) throw e;
       if (!create) return undefined;
+    }
+    if (real !== undefined) {
+      if (real === expected && (!create || (await Deno.stat(real)).isDirectory)) return real;
+      if (!create) return undefined;
+      this.#refuseDirTwin(key, root, segs, real);
     }
     // A directory on the way may be removed meanwhile, left empty by a
     // delete or a failed put of another writer (see #prune): made again.
@@ -772,6 +784,47 @@ export class FsStore implements ObjectStore {
         if (!isMissing(e) || attempt >= MAKE_DIRS_ATTEMPTS) throw e;
       }
     }
+  }
+
+  /**
+   * Throws `KeyConflictError` when `real`, the real path of the directory
+   * the segments `segs` name below `root`, spells one of them in another
+   * letter case (`Data/` for `data/`, where names fold): that directory
+   * holds other keys, and writing into it would file this one under theirs.
+   */
+  #refuseDirTwin(key: string, root: string, segs: readonly string[], real: string): void {
+    if (!real.startsWith(root + sep)) return;
+    const found = real.slice(root.length + 1).split(sep);
+    if (found.length !== segs.length) return; // a link on the way: refused where it is made
+    const at = segs.findIndex((seg, i) => seg !== found[i]);
+    if (at === -1 || !isSpellingTwin(segs[at]!, found[at]!)) return;
+    throw new KeyConflictError(
+      `cannot store ${key} in ${this.url}: ${segs.slice(0, at + 1).join("/")}/ is the directory ` +
+        `${found.slice(0, at + 1).join("/")}/ of other keys here, whose file system does not ` +
+        "tell letter case apart, and a directory store cannot hold both spellings",
+    );
+  }
+
+  /**
+   * The name the file at `target` has on disk when it is another spelling
+   * of its key's name ({@linkcode isSpellingTwin}: `Data.csv` for
+   * `data.csv`, where the store's file system folds names), else
+   * `undefined`. One `realPath`, asked only where names fold.
+   */
+  async #twinAt(target: string): Promise<string | undefined> {
+    const root = this.#realRoot;
+    // Probed by a temp file where the store writes its own files; else
+    // (a user's directory, `sidecars: "read-only"`) by the names it holds.
+    const write = this.#sidecars === "write";
+    if (root === undefined || !namesFoldIn(root, { write })) return undefined;
+    let real: string;
+    try {
+      real = await Deno.realPath(target);
+    } catch {
+      return undefined; // missing (or unreadable: the write says so itself)
+    }
+    const found = basename(real);
+    return isSpellingTwin(basename(target), found) ? found : undefined;
   }
 
   async #makeDirs(
@@ -872,6 +925,18 @@ export class FsStore implements ObjectStore {
   }
 
   async #checkPreconditions(key: string, target: string, options: PutOptions): Promise<void> {
+    // `data.csv` where `Data.csv` is (names fold): the rename would replace
+    // that key's object, which `head("Data.csv")` then serves as its own.
+    const twin = await this.#twinAt(target);
+    if (twin !== undefined) {
+      throw new KeyConflictError(
+        `cannot store ${key} in ${this.url}: ${
+          key.slice(0, key.lastIndexOf("/") + 1)
+        }${twin} is an object there, the same file on a ` +
+          "file system that does not tell letter case apart, and a directory store cannot hold " +
+          "both spellings",
+      );
+    }
     if (options.ifNoneMatch === "*") {
       const st = await lstatOrUndefined(target);
       if (st?.isDirectory) throw this.#conflict(key, `${key}/`);
@@ -1040,6 +1105,9 @@ export class FsStore implements ObjectStore {
     if (dir === undefined) return;
     const target = join(dir, name);
     const scPath = join(dir, sidecarName(name));
+    // Another key's file (`Data.csv` for `data.csv`, where names fold):
+    // this key has no object, and deleting it deletes nothing, as on S3.
+    if (await this.#twinAt(target) !== undefined) return;
     // Nothing there: no lock needed (and none possible on a read-only root).
     if (
       (await lstatOrUndefined(target))?.isFile !== true &&

@@ -13,7 +13,7 @@
 import { tempNameProblem } from "../atomic_write.ts";
 import { InvalidInputError } from "../errors.ts";
 import { fsPlatform } from "../fs_platform.ts";
-import { windowsNameProblem } from "../file_names.ts";
+import { foldName, windowsNameProblem } from "../file_names.ts";
 import { quoted } from "../printable.ts";
 import { MAX_KEY_BYTES } from "./object_rules.ts";
 import { checkDotSegments } from "../uri.ts";
@@ -169,6 +169,31 @@ function segmentProblem(segment: string): string | undefined {
  */
 export function isReservedName(segment: string): boolean {
   return segment.slice(0, INTERNAL_PREFIX.length).toLowerCase() === INTERNAL_PREFIX;
+}
+
+/**
+ * Whether `found`, the name a file system gives the file or directory it
+ * opened for `name` (its real path's component), is another key's spelling
+ * of it: the two differ only in letter case (`Data.csv` for `data.csv`),
+ * which only a file system that folds names (macOS, Windows, an SMB share)
+ * opens as one. Writing `name` there would replace, or delete, the other
+ * key's object. Names that differ only in Unicode form are not told apart:
+ * HFS+ stores every name decomposed, so that is how it spells a key's own
+ * file (`vc add` refuses such lookalike paths instead).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSpellingTwin } from "./fs_layout.ts";
+ * assert(isSpellingTwin("data.csv", "Data.csv"));
+ * assert(!isSpellingTwin("data.csv", "data.csv"));
+ * assert(!isSpellingTwin("caf\u00e9", "cafe\u0301")); // HFS+'s own spelling
+ * assert(!isSpellingTwin("data.csv", "other.csv")); // a link's target: no twin
+ * ```
+ */
+export function isSpellingTwin(name: string, found: string): boolean {
+  return found !== name && found.normalize("NFC") !== name.normalize("NFC") &&
+    foldName(found) === foldName(name);
 }
 
 /**

@@ -1559,7 +1559,7 @@ export class VersionedCache {
     // Said once nothing refuses the upload, before it starts: a refused add
     // (another spelling, a version already published) makes no version.
     warnForeignAbove(p, version, foreign, options.onWarning);
-    warnWindowsName(p, version, options.onWarning);
+    await warnUnsyncableName(p, version, options.onWarning);
     warnBaijiPodReading(p, version, options.onWarning);
     const uploaded = await this.#publish(p, version, snapshot, digest, { ...options, retryHint });
     // Someone may have pinned the path meanwhile in this same manifest; ours
@@ -4049,22 +4049,37 @@ function warnCaseTwin(
 // A path no Windows checkout can hold as a file (`/con/x.csv`, `/d/a:b.csv`,
 // `/dir./x.csv`) is a real file on Linux and macOS, so not refused; but
 // `vc sync` on Windows refuses the manifest over it, and a version is
-// never removed: said before the upload, naming the segment and why.
-function warnWindowsName(
+// never removed: said before the upload, naming the segment and why. So is
+// a path `vc sync` refuses on Linux and macOS too: a segment longer than
+// their 255-byte file names (`é` is 2 bytes, one UTF-16 unit on Windows),
+// or a name of the form of vc's temp files, refused everywhere (in any
+// letter case where DEST folds names). `vc path` reads them all (the cache
+// encodes such names).
+async function warnUnsyncableName(
   path: string,
   version: string,
   onWarning: VersionedAddOptions["onWarning"],
 ) {
-  const why = localPathProblem(path.slice(1), true);
+  const rel = path.slice(1);
+  const { tempNameProblem } = await import("../atomic_write.ts");
+  const temp = tempNameProblem(rel.slice(rel.lastIndexOf("/") + 1), true);
+  const long = localPathProblem(rel, false);
+  const windows = localPathProblem(rel, true);
+  const [where, why] = temp !== undefined
+    ? ["on any system", `its ${temp}`]
+    : long !== undefined
+    ? [windows === undefined ? "on Linux or macOS" : "on Linux, macOS or Windows", long]
+    : ["on Windows", windows];
   if (why === undefined) return;
   const key = versionedKey(path, version);
   (onWarning ?? consoleWarning)({
     key,
-    message: `${path} cannot be a file on Windows (${why}); it is published (${key}), and ` +
+    message: `${path} cannot be a file ${where} (${why}); it is published (${key}), and ` +
       `${RESOLVE_PATH.library} reads it there too (the cache encodes such names), but ${SYNC.library} ` +
-      "on Windows " +
-      "refuses a manifest that pins it: if Windows checkouts sync, publish it under another " +
-      "name instead",
+      `${where} ` +
+      `refuses a manifest that pins it: if ${
+        temp === undefined ? `checkouts ${where} sync` : "any checkout syncs"
+      }, publish it under another name instead`,
   });
 }
 

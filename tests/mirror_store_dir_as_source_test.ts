@@ -106,3 +106,24 @@ Deno.test("vc mirror DIR: a user's own .vc~ file (never a store's) is named as s
   assertStringIncludes(io.stdout(), ".vc~notes.txt");
   assertStringIncludes(io.stdout(), "rename to mirror");
 });
+
+Deno.test("vc mirror DIR: a user's .VC~ file, the reserved prefix in other letter case, is named as skipped too", async () => {
+  // Where names fold, `.VC~META~x.json` is a store's sidecar: a file:// store
+  // takes no key of that prefix in any case, so the walk leaves it out as it
+  // leaves out `.vc~`, rather than failing its upload at every run.
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await Deno.mkdir(join(src, ".Vc~drafts"), { recursive: true });
+  await Deno.writeTextFile(join(src, ".VC~Notes.txt"), "mine");
+  await Deno.writeTextFile(join(src, ".Vc~drafts", "x.txt"), "mine");
+  await Deno.writeTextFile(join(src, "a.txt"), "a");
+  const io = memoryIo({ cwd: w.dir, env: { VC_CACHE_DIR: join(w.dir, "cache") } });
+  const code = await runCli(["mirror", "src", `file://${w.dir}/out`, "--state", "s.db"], io);
+  assertEquals(code, 0, io.stderr());
+  assertStringIncludes(io.stdout(), "2 skipped as named with vc's reserved prefix .vc~");
+  assertStringIncludes(io.stdout(), ".VC~Notes.txt");
+  assertEquals([...Deno.readDirSync(join(w.dir, "out"))].map((e) => e.name).sort(), [
+    ".vc~meta~a.txt.json",
+    "a.txt",
+  ]);
+});

@@ -14,7 +14,7 @@ import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 import { fileIdentity, fsPlatform } from "../fs_platform.ts";
 import { namesFoldIn } from "../name_probe.ts";
 import { readDirEntries } from "../read_dir.ts";
-import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
+import { isReservedName } from "../store/fs_layout.ts";
 
 /**
  * Why a source entry is passed over: the walk's kinds, or `internal`, a
@@ -289,8 +289,8 @@ export interface WalkLocalOptions {
    */
   onSkip?: (key: string, path: string, kind: LocalSkipKind) => void;
   /**
-   * Leave out the directory store's own files (names starting with `.vc~`,
-   * which no `file://` store takes as a key), each said to `onSkip` as
+   * Leave out the directory store's own files (names starting with `.vc~`
+   * in any letter case, which no `file://` store takes as a key), each said to `onSkip` as
    * `internal`: in a source (local → store) they are vc's, not the user's.
    */
   skipInternalNames?: boolean;
@@ -427,7 +427,7 @@ export async function* walkLocalBatches(
     }),
     ...(options.signal ? { signal: options.signal } : {}),
     include: (key, isDirectory) => {
-      if (options.skipInternalNames && basename(key).startsWith(INTERNAL_PREFIX)) {
+      if (options.skipInternalNames && isReservedName(basename(key))) {
         // Said (once per run, in the summary's count) unless the filters
         // leave it out anyway, as a link not followed is.
         const inFilter = isDirectory

@@ -30,7 +30,7 @@ import { forEachLimit } from "../pool.ts";
 import { namesFoldIn } from "../name_probe.ts";
 import { foldName } from "../file_names.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
-import { INTERNAL_PREFIX } from "../store/fs_layout.ts";
+import { isReservedName } from "../store/fs_layout.ts";
 import { failedDeletes } from "../store/delete_failures.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { readDirEntries } from "../read_dir.ts";
@@ -1078,7 +1078,7 @@ export class Mirror {
   ): Promise<string | undefined> {
     // A directory store's own file in a source (a sidecar written there):
     // left out, as the walk leaves it out.
-    if (this.direction === "upload" && key.split("/").some((s) => s.startsWith(INTERNAL_PREFIX))) {
+    if (this.direction === "upload" && key.split("/").some(isReservedName)) {
       return undefined;
     }
     const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(

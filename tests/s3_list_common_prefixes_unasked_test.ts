@@ -55,6 +55,7 @@ Deno.test("mirror store → local: a listing grouped under CommonPrefixes delete
         sources: ["s3://b"],
         target: dest,
         delete: true,
+        cacheDir: join(w.dir, "cache"),
         openStore: () => Promise.resolve(proxied.store),
       }),
     VcError,

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { concatBytes } from "../src/bytes.ts";
 
 /** The value of a runner's `--jobs`: processes at once, a whole number ≥ 1. */
@@ -147,10 +148,11 @@ export async function runDeno(
   args: readonly string[],
   env: Record<string, string> = {},
   limitMs?: number,
+  unset: readonly string[] = [],
 ): Promise<DenoRun> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [...args],
-    env,
+    ...(unset.length > 0 ? { env: inheritedWithout(unset, env), clearEnv: true } : { env }),
     stdout: "piped",
     stderr: "piped",
     ...(limitMs !== undefined && Deno.build.os !== "windows" ? { detached: true } : {}),
@@ -204,9 +206,87 @@ export async function runDeno(
   }
 }
 
-/** A run whose process had a `TMPDIR` of its own, and what it left there. */
+/** This process's environment without the variables `unset`, `env` over it. */
+function inheritedWithout(
+  unset: readonly string[],
+  env: Record<string, string>,
+): Record<string, string> {
+  const all = Deno.env.toObject();
+  for (const name of unset) delete all[name];
+  return { ...all, ...env };
+}
+
+/**
+ * The name of the HOME a run of {@linkcode runDenoInTmpDir} gets in its TMPDIR.
+ */
+const RUN_HOME = "home";
+
+/**
+ * The variables naming the user's cache and config dirs (vc's default
+ * cache and config dirs are there, see `defaultCacheDir` in
+ * `src/config.ts`), which a run of {@linkcode runDenoInTmpDir} does not
+ * inherit: with them gone, those dirs are under its HOME.
+ */
+const USER_DIR_VARS: readonly string[] = [
+  "XDG_CACHE_HOME",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_STATE_HOME",
+  "LOCALAPPDATA",
+  "APPDATA",
+];
+
+let denoDirOnce: Promise<string> | undefined;
+
+/**
+ * Deno's cache dir as this process finds it (`DENO_DIR`, else from
+ * `deno info`): given to a run whose HOME is elsewhere, which then finds
+ * the modules and npm packages already fetched.
+ */
+function denoDir(): Promise<string> {
+  return denoDirOnce ??= (async () => {
+    const set = Deno.env.get("DENO_DIR");
+    if (set !== undefined && set !== "") return set;
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
+  })();
+}
+
+/**
+ * What is under `dir`, as paths below it with `/` (a directory left empty
+ * with a trailing `/`): the files and empty directories, at most `limit`
+ * (a last line says how many more).
+ */
+async function leavesUnder(dir: string, prefix: string, limit = 20): Promise<string[]> {
+  const found: string[] = [];
+  let more = 0;
+  const walk = async (at: string, rel: string): Promise<void> => {
+    let empty = true;
+    for await (const e of Deno.readDir(at)) {
+      empty = false;
+      if (e.isDirectory) await walk(join(at, e.name), `${rel}${e.name}/`);
+      else if (found.length < limit) found.push(`${rel}${e.name}`);
+      else more++;
+    }
+    if (empty && rel !== prefix) {
+      if (found.length < limit) found.push(rel);
+      else more++;
+    }
+  };
+  await walk(dir, prefix);
+  return more > 0 ? [...found, `(${more} more under ${prefix})`] : found;
+}
+
+/** A run whose process had a `TMPDIR` and a HOME of its own, and what it left there. */
 export interface DenoRunInTmpDir extends DenoRun {
-  /** Top-level entries left in its TMPDIR (a directory with a trailing `/`); empty when clean. */
+  /**
+   * Top-level entries left in its TMPDIR (a directory with a trailing `/`),
+   * and what was written in its HOME (`home/.cache/vc/...`); empty when clean.
+   */
   leaked: string[];
   /**
    * For a run that timed out: the processes that had left its process group
@@ -225,6 +305,14 @@ export interface DenoRunInTmpDir extends DenoRun {
  * the directories made there. A run killed at `limitMs` also has the
  * processes that left its group killed: those whose environment still has
  * its `TMPDIR` (see {@linkcode killProcessesWithEnv}).
+ *
+ * Its HOME (and `USERPROFILE`) is {@linkcode RUN_HOME} in that TMPDIR, and
+ * the variables naming the user's cache and config dirs (`XDG_CACHE_HOME`,
+ * `LOCALAPPDATA`, ...) are not passed on: a test that reaches vc's default
+ * cache or config dir (a `mirror()` given no `cacheDir`, whose state file
+ * would be left in `~/.cache/vc/mirror/`) writes there, not in the user's,
+ * and what it wrote is a leak, named by its path (`home/.cache/vc/...`).
+ * `DENO_DIR` stays the runner's (see {@linkcode denoDir}).
  */
 export async function runDenoInTmpDir(
   args: readonly string[],
@@ -234,10 +322,21 @@ export async function runDenoInTmpDir(
 ): Promise<DenoRunInTmpDir> {
   const tmp = await Deno.makeTempDir({ dir: parent, prefix: "tmp_" });
   await Deno.chmod(tmp, 0o1777);
-  const run = await runDeno(args, { ...env, TMPDIR: tmp }, limitMs);
+  const home = join(tmp, RUN_HOME);
+  await Deno.mkdir(home);
+  const run = await runDeno(
+    args,
+    { DENO_DIR: await denoDir(), ...env, TMPDIR: tmp, HOME: home, USERPROFILE: home },
+    limitMs,
+    USER_DIR_VARS,
+  );
   const killed = run.timedOut ? killProcessesWithEnv(`TMPDIR=${tmp}`) : [];
   const leaked: string[] = [];
-  for await (const e of Deno.readDir(tmp)) leaked.push(e.isDirectory ? `${e.name}/` : e.name);
+  for await (const e of Deno.readDir(tmp)) {
+    if (e.name === RUN_HOME && e.isDirectory) {
+      leaked.push(...await leavesUnder(home, `${RUN_HOME}/`));
+    } else leaked.push(e.isDirectory ? `${e.name}/` : e.name);
+  }
   try {
     await Deno.remove(tmp, { recursive: true });
   } catch (e) {
@@ -445,7 +544,8 @@ export function leakReport(
 ): string {
   const entries = leaked.length === 1 ? "1 entry" : `${leaked.length} entries`;
   return `LEAK: ${who} left ${entries} in its TMPDIR ` +
-    `(a test removes what it makes, in finally or by await using):\n  ` +
+    `(a test removes what it makes, in finally or by await using, and gives vc ` +
+    `a cache dir of its own: ${RUN_HOME}/ is its HOME):\n  ` +
     `${leaked.join("\n  ")}\nby one of:\n  ${files.join("\n  ")}\n`;
 }
 

@@ -18,8 +18,8 @@
  * The generated modules are type-checked first, in one `deno check`; a type
  * error fails the run naming the example. Then the shares run in
  * `deno test --no-check` processes at once, each one's output printed whole
- * when it ends, each with a `TMPDIR` of its own: an example that leaves a
- * file there fails the run, as in `scripts/test_shards.ts`. Tests are named as Deno names them, `file#start-end` (lines
+ * when it ends, each with a `TMPDIR` and a HOME of its own: an example that
+ * leaves a file there fails the run, as in `scripts/test_shards.ts`. Tests are named as Deno names them, `file#start-end` (lines
  * of the fences), so a failure is found in the source. The exit code is 1
  * when an example failed (they are listed at the end) or when fewer ran
  * than were found (a share that died). A share still running after
@@ -176,7 +176,7 @@ async function main(): Promise<number> {
         console.log(
           leakReport("the share", run.leaked, [`the examples of ${basename(aggregate)}`]),
         );
-        failed.push(`${basename(aggregate)} (left files in its TMPDIR)`);
+        failed.push(`${basename(aggregate)} (left files in its TMPDIR or HOME)`);
       }
       if (run.left.length > 0) {
         console.log(

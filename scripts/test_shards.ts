@@ -33,7 +33,12 @@
  * themselves (a temp dir removed in `finally` or by `await using`), so the
  * entries left are named with the batch's files and the batch fails. A test
  * that writes to a fixed path under `/tmp`, or a child started with
- * `clearEnv`, still runs; only the leak check does not see it.
+ * `clearEnv`, still runs; only the leak check does not see it. The batch's
+ * HOME is `home/` in that TMPDIR, and the user's `XDG_CACHE_HOME`,
+ * `XDG_CONFIG_HOME`, `LOCALAPPDATA` and `APPDATA` are not passed on: a test
+ * that reaches vc's default cache or config dir (a `mirror()` given no
+ * `cacheDir`) writes there, not in the user's `~/.cache/vc`, and what it
+ * wrote is a leak too, named `home/.cache/vc/...` (see `runDenoInTmpDir`).
  *
  * Files are handed out in small batches to whichever process is free, the
  * largest files first (a rough stand-in for the slowest). A batch's process

@@ -7,6 +7,7 @@
 // through. Checked here against fetch itself, in a child process that sees
 // only the variables given.
 import { assertEquals } from "./assert.ts";
+import { DENO_DIR } from "./cli_process.ts";
 
 const CHILD = `
 import { proxyFor } from ${
@@ -39,7 +40,7 @@ Deno.test("proxyFor names the proxy fetch uses when ALL_PROXY and HTTP_PROXY are
   await using all = serve("ALL_PROXY");
   await using http = serve("HTTP_PROXY");
   const home = Deno.env.get("HOME") ?? "/";
-  const base = { PATH: Deno.env.get("PATH") ?? "", HOME: home, NO_COLOR: "1" };
+  const base = { PATH: Deno.env.get("PATH") ?? "", HOME: home, DENO_DIR, NO_COLOR: "1" };
   const target = "http://store.vc-test.invalid:9000/b/k";
   for (const [allVar, httpVar] of [["ALL_PROXY", "HTTP_PROXY"], ["all_proxy", "http_proxy"]]) {
     const got = await choice({

@@ -6,8 +6,10 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
+import { DENO_DIR } from "./cli_process.ts";
 
 const SCRIPT = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
+const MIRROR = new URL("../src/mirror/mirror.ts", import.meta.url).href;
 
 async function shards(
   dir: string,
@@ -174,6 +176,61 @@ Deno.test("test shards: each batch has a TMPDIR of its own (mode 1777); what a b
 
     await Deno.remove(join(dir, "leaky_test.ts"));
     const clean = await shards(dir);
+    assertEquals(clean.code, 0, clean.out);
+    assert(!clean.out.includes("LEAK"), clean.out);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("test shards: a batch's HOME is its own, the user's XDG cache dir unset; a mirror run with no cache dir leaves nothing in the user's and fails its batch, named", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vc_shards_home_" });
+  try {
+    const tests = join(dir, "tests");
+    await Deno.mkdir(tests);
+    // The user running the suite, with a cache dir of their own.
+    const user = join(dir, "user");
+    await Deno.mkdir(join(user, "xdg-cache"), { recursive: true });
+    await Deno.writeTextFile(
+      join(tests, "home_test.ts"),
+      `Deno.test("home", () => {
+        console.log("home: " + Deno.env.get("HOME") + " xdg: " + Deno.env.get("XDG_CACHE_HOME"));
+      });\n`,
+    );
+    // A test's mirror given no cacheDir: its state file goes to vc's default cache dir.
+    await Deno.writeTextFile(
+      join(tests, "default_cache_test.ts"),
+      `import { mirror } from ${JSON.stringify(MIRROR)};
+      Deno.test("mirror with the default cache dir", async () => {
+        const src = await Deno.makeTempDir();
+        const dst = await Deno.makeTempDir();
+        try {
+          await Deno.writeTextFile(src + "/f.txt", "f");
+          await mirror({ sources: [src], target: "file://" + dst });
+        } finally {
+          await Deno.remove(src, { recursive: true });
+          await Deno.remove(dst, { recursive: true });
+        }
+      });\n`,
+    );
+    const run = await shards(tests, {
+      DENO_DIR,
+      HOME: user,
+      XDG_CACHE_HOME: join(user, "xdg-cache"),
+    });
+    assertEquals(run.code, 1, run.out);
+    const [, home, xdg] = /^home: (\S+) xdg: (\S+)$/m.exec(run.out) ?? [];
+    assert(home !== undefined && home !== user && home.endsWith("/home"), run.out);
+    assertEquals(xdg, "undefined", run.out);
+    const leak = run.stdout.slice(run.stdout.indexOf("LEAK: the batch left"));
+    assert(/^ {2}home\/\.cache\/vc\/mirror\/[0-9a-f]{32}\.sqlite$/m.test(leak), leak);
+    assertStringIncludes(leak, "default_cache_test.ts");
+    const userFiles = [...Deno.readDirSync(user)].map((e) => e.name);
+    assertEquals(userFiles, ["xdg-cache"], "nothing new in the user's HOME");
+    assertEquals([...Deno.readDirSync(join(user, "xdg-cache"))], [], "nor in their cache dir");
+
+    await Deno.remove(join(tests, "default_cache_test.ts"));
+    const clean = await shards(tests, { DENO_DIR, HOME: user });
     assertEquals(clean.code, 0, clean.out);
     assert(!clean.out.includes("LEAK"), clean.out);
   } finally {

@@ -104,7 +104,10 @@ export interface SettingsOptions {
   cacheDir?: string;
   /** Seconds before revalidation (0 = always revalidate). */
   timeout?: number;
-  /** Buckets (or store root URIs) that are never revalidated. */
+  /**
+   * Buckets (or store root URIs) that are never revalidated; a `./dir` or
+   * `../dir` is relative to `cwd`, as a directory `bucket` is.
+   */
   immutableBuckets?: string[];
   /** Never touch the network. */
   offline?: boolean;
@@ -144,8 +147,9 @@ export interface SettingsOptions {
   projectDir?: string;
   /**
    * Base of relative paths: the environment's (`VC_BUCKET=./assets`,
-   * `VC_CONFIG`) and the options' (`cacheDir`, `bucket`, `projectDir`,
-   * `configPath`). Default: `Deno.cwd()`.
+   * `VC_IMMUTABLE_BUCKETS`, `VC_CONFIG`) and the options' (`cacheDir`,
+   * `bucket`, `immutableBuckets`, `projectDir`, `configPath`). Default:
+   * `Deno.cwd()`.
    */
   cwd?: string;
   /** Environment to read instead of `Deno.env` (tests, embedding). */
@@ -368,7 +372,11 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
   const immutableOption = options.immutableBuckets === undefined
     ? undefined
     : checkImmutableBuckets(
-      listOption(options.immutableBuckets, "the option immutableBuckets"),
+      relativeDirsFrom(
+        cwd,
+        listOption(options.immutableBuckets, "the option immutableBuckets"),
+        (item) => localSetting(item, env, "the option immutableBuckets"),
+      ),
       "the option immutableBuckets",
     );
   const immutableBuckets = tolerantSetting("immutableBuckets", () =>
@@ -378,7 +386,12 @@ export function resolveSettings(options: SettingsOptions = {}): Settings {
       "VC_IMMUTABLE_BUCKETS",
       (v) =>
         checkImmutableBuckets(
-          v.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+          // `./assets`, as VC_BUCKET=./assets names it: from the cwd.
+          relativeDirsFrom(
+            cwd,
+            v.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+            (item) => localSetting(item, env, "VC_IMMUTABLE_BUCKETS"),
+          ),
           "VC_IMMUTABLE_BUCKETS",
         ),
       () => [] as string[],
@@ -1307,16 +1320,15 @@ function configFromValue(
     if (!Array.isArray(v) || !v.every((b): b is string => typeof b === "string" && b !== "")) {
       throw bad("immutableBuckets", "an array of non-empty strings", v);
     }
-    const what = `config file ${file}: "immutableBuckets"`;
     // A directory written `./assets` (as a directory `bucket` is) is
     // relative to the file: a team's vc.json cannot hold an absolute path.
     config.immutableBuckets = checkImmutableBuckets(
-      v.map((item) =>
-        RELATIVE_DIR.test(item)
-          ? resolve(base, filePathSetting(item, env, file, "immutableBuckets"))
-          : item
+      relativeDirsFrom(
+        base,
+        v,
+        (item) => filePathSetting(item, env, file, "immutableBuckets"),
       ),
-      what,
+      `config file ${file}: "immutableBuckets"`,
     );
   }
   if (r.offline !== undefined) {
@@ -1350,6 +1362,19 @@ function configFromValue(
 // A path written as relative on purpose (`./dir`, `../dir`, `.`), as a
 // directory bucket is: `dir/x` could as well be a bucket with a prefix.
 const RELATIVE_DIR = /^\.\.?(?:$|[\\/])/;
+
+// The `./dir` and `../dir` items of an immutableBuckets list as the paths
+// they name from `base` (each checked as a local path by `check`), as a
+// directory bucket written so is; any other item as it is.
+function relativeDirsFrom(
+  base: string,
+  items: readonly string[],
+  check: (item: string) => string,
+): string[] {
+  return items.map((item) =>
+    typeof item === "string" && RELATIVE_DIR.test(item) ? resolve(base, check(item)) : item
+  );
+}
 
 /** Where to look for the platform (and environment) when computing default directories. */
 export interface PlatformOptions {

@@ -1,12 +1,14 @@
 // immutableBuckets entries that could match no cache entry (`b/prefix` for
-// s3://b/prefix, `./assets`, a name with spaces) are refused, naming where
-// they came from, instead of silently leaving every entry revalidated.
+// s3://b/prefix, `assets/rel`, a name with spaces) are refused, naming where
+// they came from, instead of silently leaving every entry revalidated; a
+// `./dir` is a directory, as a directory bucket is written.
 import { assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { resolveSettings } from "../src/config.ts";
-import { toFileUrl } from "../src/path.ts";
+import { join, toFileUrl } from "../src/path.ts";
 import { ManualClock } from "../src/testing/manual_clock.ts";
 import { withS3Cache } from "./cache_s3_helpers.ts";
+import { CliWorkspace } from "./cli_harness.ts";
 
 Deno.test("immutableBuckets: bucket names, s3:// and file:// URIs and absolute paths are taken", () => {
   const items = ["b", "s3://b", "s3://b/", "S3://b/rel", "file:///srv/assets", "/srv/assets"];
@@ -31,7 +33,7 @@ Deno.test("immutableBuckets: bucket names, s3:// and file:// URIs and absolute p
 });
 
 Deno.test("immutableBuckets: an entry that would match nothing is refused, naming its source", async () => {
-  for (const item of ["b/rel", "./assets", " b ", "my bucket"]) {
+  for (const item of ["b/rel", "assets/rel", " b ", "my bucket"]) {
     const e = assertThrows(
       () =>
         resolveSettings({
@@ -117,4 +119,45 @@ Deno.test("immutableBuckets: a ./ or ../ directory in a settings file is relativ
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("immutableBuckets: a ./ or ../ directory in VC_IMMUTABLE_BUCKETS or the option is relative to the cwd, as VC_BUCKET's is", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "vc-config-immutable-env-" }));
+  try {
+    const cwd = `${dir}/repo`;
+    const base = { cacheDir: "/tmp/vc-example", configPath: false as const, cwd };
+    // The bucket a CI job names as VC_BUCKET=./assets, listed the same way.
+    const fromEnv = resolveSettings({
+      ...base,
+      env: { VC_BUCKET: "./assets", VC_IMMUTABLE_BUCKETS: "./assets, ../shared, s3://b" },
+    });
+    assertEquals(fromEnv.bucket, toFileUrl(`${cwd}/assets`).href);
+    assertEquals(fromEnv.immutableBuckets, [`${cwd}/assets`, `${dir}/shared`, "s3://b"]);
+    assertEquals(fromEnv.sources.immutableBuckets, "env VC_IMMUTABLE_BUCKETS");
+    assertEquals(
+      resolveSettings({ ...base, env: {}, immutableBuckets: ["./assets"] }).immutableBuckets,
+      [`${cwd}/assets`],
+    );
+    // Without ./ it is still anyone's guess (a bucket with a prefix?): refused.
+    assertThrows(
+      () => resolveSettings({ ...base, env: { VC_IMMUTABLE_BUCKETS: "assets/rel" } }),
+      InvalidInputError,
+      'VC_IMMUTABLE_BUCKETS: "assets/rel"',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("vc config: a ./dir in VC_IMMUTABLE_BUCKETS shows as the directory it names, from the command's cwd", async () => {
+  await using ws = await CliWorkspace.create();
+  const r = await ws.run(["config", "--json", "immutableBuckets"], {
+    VC_IMMUTABLE_BUCKETS: "./assets",
+  });
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(r.json<{ name: string; value: unknown; source: string }>(), {
+    name: "immutableBuckets",
+    value: [join(ws.dir, "assets")],
+    source: "env VC_IMMUTABLE_BUCKETS",
+  });
 });

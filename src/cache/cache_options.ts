@@ -23,7 +23,7 @@ export interface AssetCacheOptions {
   /**
    * Bucket names, or URIs of a store's root, a prefix or one object
    * (`file:///srv/assets`, `s3://b/releases`, `s3://b/w.bin`), whose objects
-   * are never revalidated.
+   * are never revalidated; a `./dir` is relative to the current directory.
    */
   immutableBuckets?: string[] | undefined;
   /** Never touch the network: serve what is cached, else throw `OfflineError`. */

@@ -52,3 +52,27 @@ for (const command of ["prefill", "path"]) {
     assert(!refused.stderr.includes("does not exist"), refused.stderr);
   });
 }
+
+for (const args of [["prefill"], ["path", "/x.csv"]]) {
+  Deno.test(`no bucket configured, a manifest there and a project file without "bucket": vc ${args[0]}'s hint names that file`, async () => {
+    await using ws = await CliWorkspace.create();
+    // The team's settings, one directory up: a vc.json beside the manifest
+    // would win over them all (timeout included) without a word.
+    await ws.write("deno.json", JSON.stringify({ tasks: {}, vc: { timeout: "1h" } }));
+    await ws.write("app/versioned_assets.json", '{\n  "/x.csv": "1.0.0"\n}\n');
+    const refused = await ws.run([
+      ...args,
+      "--manifest",
+      join(ws.dir, "app/versioned_assets.json"),
+    ]);
+    assertEquals(refused.code, 2, refused.stderr);
+    assertStringIncludes(refused.stderr, "versioned_assets.json were added to");
+    assertStringIncludes(
+      refused.stderr,
+      `its project file ${
+        join(ws.dir, "deno.json")
+      } names none: add "bucket": "s3://…" to its "vc" block`,
+    );
+    assert(!refused.stderr.includes("in a vc.json beside it"), refused.stderr);
+  });
+}

@@ -225,6 +225,7 @@ export const prefill: Command = {
           }
           : undefined,
         (name) => io.env(name),
+        unbucketed.settings.projectPath,
       );
     }
     manifests = own.map((v) => v.manifest);

@@ -89,6 +89,8 @@ export function openAssetCache(
 
 /**
  * The usage error for a versioned command run without any bucket setting.
+ * `projectPath`: the project file found (one without a `"bucket"`), which
+ * the hint then names rather than a new `vc.json` that would win over it.
  *
  * @example
  * ```ts
@@ -100,6 +102,9 @@ export function openAssetCache(
  * try {
  *   assert(noBucket("path", manifest).hint?.includes("were added to"));
  *   assert(!noBucket("path", manifest).hint?.includes("./assets"));
+ *   // The team's project file, which names none: the bucket goes there.
+ *   const hint = noBucket("path", manifest, undefined, undefined, "/r/deno.json").hint;
+ *   assert(hint?.includes('/r/deno.json names none: add "bucket": "s3://…" to its "vc" block'));
  *   // A directory given as the manifest is none: the plain-directory example stays.
  *   assert(noBucket("path", Deno.cwd()).hint?.includes("./assets"));
  * } finally {
@@ -112,6 +117,7 @@ export function noBucket(
   manifest?: string,
   forManifest?: { manifest: string; projectPath?: string },
   env?: (name: string) => string | undefined,
+  projectPath: string | undefined = forManifest?.projectPath,
 ): UsageError {
   // A VC_BUCKETS (or another misspelling) set is the likeliest reason.
   const typo = env === undefined
@@ -135,8 +141,14 @@ export function noBucket(
         // sets) pins versions a new directory does not hold: the plain
         // directory below made the next run fail on every entry.
         ? `: the bucket the versions of the manifest ${manifest} were added to (a new ` +
-          `directory holds none of them); a project names it once for everyone as ` +
-          `{"bucket": "s3://…"} in a vc.json beside it`
+          `directory holds none of them); ` +
+          (projectPath === undefined
+            ? `a project names it once for everyone as {"bucket": "s3://…"} in a vc.json beside it`
+            // A vc.json made beside the manifest would win over this file,
+            // and drop the team's other settings in it without a word.
+            : `its project file ${projectPath} names none: add "bucket": "s3://…" to ${
+              /(?:^|[\\/])deno\.jsonc?$/.test(projectPath) ? 'its "vc" block' : "it"
+            }`)
         // vc picks no store by itself; a newcomer's first one is a plain
         // directory, given as a command that works as copied (README intro).
         : ": a plain directory is a store, no cloud account needed (e.g. --bucket ./assets, or " +

@@ -62,6 +62,7 @@ export function openVersioned(
       v.manifest,
       undefined,
       (name) => ctx.io.env(name),
+      v.settings.projectPath,
     );
   }
   if (LOCK_READERS.has(command)) requireNamedLockFile(v);

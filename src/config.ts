@@ -666,7 +666,9 @@ function denoBlock(
     if (misspelt === undefined) return undefined;
     throw new ConfigFileError(
       `config file ${path}: ${JSON.stringify(misspelt)} holds vc settings, but vc reads only ` +
-        `the "vc" block (lowercase): rename it "vc"`,
+        `the "vc" block${
+          misspelt !== misspelt.toLowerCase() ? " (lowercase)" : ""
+        }: rename it "vc"`,
       path,
     );
   }
@@ -704,12 +706,13 @@ function misspeltVcBlock(top: Record<string, unknown>): string | undefined {
   });
 }
 
-// The settings no other tool's block would hold under a name near "vc".
+// The settings no other tool's block would hold under a name near "vc"
+// (a "manifest", like a "timeout", is many tools' word; nor is it a
+// project file's setting).
 const VC_OWN_KEYS: ReadonlySet<string> = new Set([
   "bucket",
   "cacheDir",
   "immutableBuckets",
-  "manifest",
 ]);
 
 /** Runs `fn`; an `InvalidInputError` it throws becomes a `ConfigFileError` naming `path`. */

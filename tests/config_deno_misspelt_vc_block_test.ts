@@ -38,6 +38,8 @@ Deno.test("findProjectConfig: a deno.json block of vc settings under a misspelt 
       assert(error.message.includes(`${dir}/app/deno.json`), error.message);
       assert(error.message.includes(JSON.stringify(key)), error.message);
       assert(error.message.includes('rename it "vc"'), error.message);
+      // "(lowercase)" only where the case is what differs.
+      assertEquals(error.message.includes("lowercase"), key !== key.toLowerCase(), error.message);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -55,6 +57,9 @@ Deno.test("findProjectConfig: a key near \"vc\" holding another tool's settings 
         { vs: { timeout: 5 } },
         { VC: "1.2.3" },
         { v: [1] },
+        // A manifest or a profile is many tools' word: not vc's alone.
+        { cv: { manifest: "resume.json", profile: "me" } },
+        { c: { manifest: "app.webmanifest" } },
       ]
     ) {
       await Deno.writeTextFile(`${dir}/app/deno.json`, JSON.stringify(block));

@@ -32,7 +32,7 @@ import {
   PreconditionFailedError,
   VcError,
 } from "../errors.ts";
-import { LINK_LOOP, notRegularFileKind, regularFile } from "../regular_file.ts";
+import { fileKind, LINK_LOOP, notRegularFileKind, regularFile } from "../regular_file.ts";
 import { realBelow, realish } from "../real_path.ts";
 import { fileAbove, statusOrUndefinedSync } from "../file_status.ts";
 import { environmentLocalPath, normalizeBucket, parseBoolean, readDenoEnv } from "../config.ts";
@@ -1214,6 +1214,12 @@ export class VersionedCache {
    * (`uri`, its key).
    */
   async #whyMissing(path: string, version: string, uri: string): Promise<string> {
+    return `${await nonObjectAtKey(uri, versionedKey(path, version))}${await this
+      .#whyMissingFromList(path, version, uri)}`;
+  }
+
+  /** {@linkcode VersionedCache.#whyMissing} as the listing tells it. */
+  async #whyMissingFromList(path: string, version: string, uri: string): Promise<string> {
     try {
       // Warnings of odd keys belong to `vc versions`, not to this error,
       // unless one of them is the version asked for.
@@ -3875,6 +3881,26 @@ function versionInOtherCase(versions: readonly string[], missing: string): strin
     ? ""
     : `; ${twin} differs from it only in letter case (pre-release identifiers tell case ` +
       "apart): use that spelling";
+}
+
+/**
+ * For a version missing from a directory bucket (`key`, at `uri`, its
+ * `file://` URI): what sits at its key when that is no object of the store, as a
+ * clause naming it: a symbolic link (and where it leads), which the store
+ * never reads through, or a FIFO, socket or device. `""` for anything else
+ * (nothing there; a file, which is the version; a directory, whose keys
+ * the listing names; a key in an `s3://` bucket).
+ */
+async function nonObjectAtKey(uri: string, key: string): Promise<string> {
+  if (!/^file:\/\//i.test(uri)) return "";
+  const at = fromFileUrl(uri);
+  const info = await Deno.lstat(at).catch(() => undefined);
+  if (info === undefined || info.isFile || info.isDirectory) return "";
+  const target = info.isSymlink ? await Deno.readLink(at).catch(() => undefined) : undefined;
+  return `; ${key} is ${fileKind(info)}${
+    target === undefined ? "" : ` (to ${target})`
+  }, which a directory bucket does not read as a version (only a regular file is one; vc ` +
+    `never reads through links there): put the file itself there`;
 }
 
 /**

@@ -66,3 +66,25 @@ Deno.test("fake S3: a version another tool deleted comes back as vc's error says
   await store.deleteVersion("t.1.0.0.csv", id!);
   assertEquals(await Deno.readTextFile(await pinned.vc.path("/t.csv")), "one\n");
 });
+
+// The latest version deleted (a mistaken `aws s3 rm`) is above every version
+// left, and no longer pinned (the manifest reverted): the lock file, which
+// records it as published, still makes its error say where its bytes are.
+Deno.test("fake S3: a deleted latest version the lock file records names its delete marker", async () => {
+  await using s3 = await startFakeS3({ versionedBuckets: ["vb"] });
+  await using dir = await tempDir("fake_s3_versioning_old_bytes_");
+  const file = join(dir.path, "t.csv");
+  await Deno.writeTextFile(file, "one\n");
+  await using pinned = await pinnedOnS3(s3, "vb", dir.path, {});
+  await pinned.vc.add("/t.csv", file);
+  await Deno.writeTextFile(file, "two\n");
+  await pinned.vc.update("/t.csv", file, { patch: true });
+  await Deno.writeTextFile(pinned.manifest, '{\n    "/t.csv": "1.0.0"\n}\n');
+  await using store = testS3Store(s3, "vb");
+  await store.delete(["t.1.0.1.csv"]);
+  const e = await pinned.vc.path("/t.csv", "1.0.1").then(() => undefined, (e: Error) => e.message);
+  const id = e?.match(/--version-id (\S+)` deletes the delete marker/)?.[1];
+  assertEquals(typeof id, "string", e);
+  await store.deleteVersion("t.1.0.1.csv", id!);
+  assertEquals(await Deno.readTextFile(await pinned.vc.path("/t.csv", "1.0.1")), "two\n");
+});

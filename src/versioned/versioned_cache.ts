@@ -1230,11 +1230,16 @@ export class VersionedCache {
         renamedVersionHint(path, version, started);
       const also = spelled === undefined ? "" : `; ${spelled}`;
       const latest = available.at(-1);
+      // The lock file has an entry for it: it was published.
+      const locked = async () =>
+        (await this.#lockEntries().catch(() => undefined))?.[`${path}@${version}`] !== undefined;
       if (latest !== undefined) {
-        // Pinned by the manifest, or below the latest, in a bucket with
-        // other versions of it (not a wrong bucket): it likely existed once.
+        // Pinned by the manifest, locked (published: the latest, deleted,
+        // is above every version left), or below the latest, in a bucket
+        // with other versions of it (not a wrong bucket): it likely existed once.
         const pinned = (await this.#entries().catch(() => ({} as ManifestEntries)))[path];
-        const gone = pinned === version || compareVersions(version, latest) < 0
+        const gone = pinned === version || compareVersions(version, latest) < 0 ||
+            await locked()
           ? await this.#noncurrentHint(path, version, uri)
           : "";
         // Kept under another tool's name (a bucket migrated to vc one
@@ -1268,7 +1273,7 @@ export class VersionedCache {
         // deleted (`aws s3 rm --recursive`, a lifecycle rule expiring them),
         // which S3 versioning keeps as noncurrent versions.
         const entries = await this.#entries().catch(() => ({} as ManifestEntries));
-        const pinned = entries[path] === version;
+        const pinned = entries[path] === version || await locked();
         // Not the manifest's either: a typo of one of its paths, named as
         // without a version (the manifest is optional here: none, no guess).
         const known = Object.keys(entries);

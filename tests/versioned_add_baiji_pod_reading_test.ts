@@ -28,6 +28,24 @@ Deno.test("vc add of a path whose name ends in a number before its extension war
   }
 });
 
+// `/d/archive.1.0.0.tar.gz` at 1.0.0 is `d/archive.1.0.0.tar.1.0.0.gz`, 1.0.0
+// to baiji-pod by chance: its next version, `d/archive.1.0.0.tar.1.0.1.gz`, is
+// 1.0.0 to it too (and its `update --patch` would write over vc's 1.0.1).
+Deno.test("vc add of a path whose name holds the version it publishes warns of baiji-pod", async () => {
+  await using ws = await CliWorkspace.create();
+  await ws.write("f.csv", "x\n");
+  const r = await ws.vc("add", "/d/archive.1.0.0.tar.gz", "f.csv");
+  assertEquals(r.code, 0, r.stderr);
+  assertStringIncludes(
+    r.stderr,
+    "baiji-pod reads d/archive.1.0.0.tar.1.0.1.gz (the key of its next version, 1.0.1) as " +
+      "version 1.0.0, not 1.0.1",
+  );
+  const v = await ws.vc("add", "/d/model.2.0.0.bin", "f.csv", "--version", "2.0.0");
+  assertEquals(v.code, 0, v.stderr);
+  assertStringIncludes(v.stderr, "d/model.2.0.0.2.0.1.bin (the key of its next version, 2.0.1)");
+});
+
 Deno.test("baijiPodVersionOf reads a key as baiji-pod's listing does", () => {
   assertEquals(baijiPodVersionOf("foo/bar.1.2.5.csv"), "1.2.5");
   assertEquals(baijiPodVersionOf("d/data.2.1.0.0.csv"), "2.1.0");

@@ -4118,20 +4118,32 @@ async function warnUnsyncableName(
 // number before the extension, `/d/data.2.csv`: `d/data.2.1.0.0.csv` is 2.1.0
 // to it): said before the first upload, while the name can still change.
 // A pre-release is read as its release by baiji-pod (documented): no word.
+// A name holding the version published (`/d/a.1.0.0.tar.gz` at 1.0.0) reads
+// right by chance, and every later version as that number: the next patch's
+// key is read too.
 function warnBaijiPodReading(
   path: string,
   version: string,
   onWarning: VersionedAddOptions["onWarning"],
 ) {
   const key = versionedKey(path, version);
+  const release = version.replace(/-.*$/s, "");
   const read = baijiPodVersionOf(key);
-  if (read === version.replace(/-.*$/s, "")) return;
+  let what = `${key} as ${read === undefined ? "no version" : `version ${read}`}, not ${version}`;
+  if (read === release) {
+    const [major, minor, patch] = release.split(".");
+    const next = `${major}.${minor}.${Number(patch) + 1}`;
+    const nextKey = isVersion(next) ? versionedKey(path, next) : undefined;
+    const nextRead = nextKey === undefined ? next : baijiPodVersionOf(nextKey);
+    if (nextRead === next) return;
+    what = `${nextKey} (the key of its next version, ${next}) as ${
+      nextRead === undefined ? "no version" : `version ${nextRead}`
+    }, not ${next}`;
+  }
   (onWarning ?? consoleWarning)({
     key,
     message:
-      `baiji-pod reads ${key} as ${
-        read === undefined ? "no version" : `version ${read}`
-      }, not ${version} (it takes the first N.N.N in a key); vc reads it right, but where ` +
+      `baiji-pod reads ${what} (it takes the first N.N.N in a key); vc reads it right, but where ` +
       "baiji-pod still lists or updates this bucket it will show and bump the wrong version " +
       `of ${path}: if it does, publish under a name with no number between dots ` +
       "(data-2.csv, not data.2.csv)",

@@ -273,12 +273,29 @@ export async function openSqliteCatalog(
     // A directory this user may not create files in: SQLite cannot make the
     // WAL files it needs there, even to read (and says only that it cannot
     // open the file, or that it is read-only, as of the file's own mode).
-    if ((isCantOpen(error) || isReadOnly(error)) && !canCreateBeside(path)) {
+    const beside = isCantOpen(error) || isReadOnly(error) ? probeBeside(path, 0) : undefined;
+    const walFiles = `SQLite keeps the catalog's WAL files (${basename(path)}-wal, ${
+      basename(path)
+    }-shm) even to read it`;
+    if (isPermissionError(beside)) {
       throw new CatalogUnavailableError(
         `${text}; this user may not create files in its directory ${dirname(path)}, where ` +
-          `SQLite keeps the catalog's WAL files (${basename(path)}-wal, ${
-            basename(path)
-          }-shm) even to read it: let this user write that directory (or run as its owner)`,
+          `${walFiles}: let this user write that directory (or run as its owner)`,
+        { cause: error },
+      );
+    }
+    // Nor one where no file can be made for another reason (`/proc`, which
+    // answers "No such file or directory" even to root; a read-only file
+    // system for a new catalog): SQLite said only that it could not open it.
+    if (
+      beside !== undefined && isCantOpen(error) && !isDamaged(error) &&
+      !sqliteOutOfRoom(sqliteErrorText(error), path) && isDirectory(dirname(path))
+    ) {
+      throw new CatalogUnavailableError(
+        `${text}; no file can be created in its directory ${dirname(path)} (${
+          // The system's words without the probe's temp name it ends with.
+          message(beside).replace(/: \w+ '[^']*'$/, "")
+        }), where ${walFiles}: keep the catalog in a directory of a writable file system`,
         { cause: error },
       );
     }
@@ -793,11 +810,19 @@ function isIoError(error: unknown): boolean {
  * catalog's WAL files (an empty temp file, removed again). Only asked after
  * SQLite failed, to say why.
  */
-function canCreateBeside(path: string): boolean {
-  const error = probeBeside(path, 0);
-  return !(error instanceof Deno.errors.PermissionDenied ||
+// A file creation refused for its permissions (a directory this user may not write).
+function isPermissionError(error: unknown): boolean {
+  return error instanceof Deno.errors.PermissionDenied ||
     (error as { code?: unknown })?.code === "EPERM" ||
-    (error as { code?: unknown })?.code === "EACCES");
+    (error as { code?: unknown })?.code === "EACCES";
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 /** What a catalog on a full disk is told. */

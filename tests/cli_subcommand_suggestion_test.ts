@@ -62,3 +62,21 @@ Deno.test("main: a group's command named otherwise is suggested (verify: check, 
     assertStringIncludes(r.stderr, `did you mean "${meant}"?`);
   }
 });
+
+Deno.test("main: vc repo info ID (describe, inspect, search, unclaim) names the command meant", async () => {
+  // `vc repo info 5` said only `unknown command "repo info"`, though
+  // `vc repo get 5` prints the record; the other words are others' too.
+  for (
+    const [args, meant] of [
+      [["repo", "info", "5"], "repo get"],
+      [["repo", "describe", "5"], "repo get"],
+      [["repo", "inspect", "5"], "repo get"],
+      [["repo", "search", "--any", "raw"], "repo find"],
+      [["repo", "unclaim", "5"], "repo release"],
+    ] as const
+  ) {
+    const r = await vc(...args);
+    assertFailure(r, 2, `unknown command "${args[0]} ${args[1]}"`);
+    assertStringIncludes(r.stderr, `did you mean "${meant}"?`);
+  }
+});

@@ -714,6 +714,11 @@ const SUBCOMMAND_SYNONYMS: Record<string, Record<string, string>> = {
     fsck: "check",
     list: "ls",
     show: "get",
+    info: "get",
+    describe: "get",
+    inspect: "get",
+    search: "find",
+    unclaim: "release",
     ...Object.fromEntries(["rm", "remove", "delete", "del"].map((word) => [
       word,
       "a record is not removed at once: vc repo expire ID retires it, then vc repo purge ID " +
@@ -738,14 +743,17 @@ function commandHint(name: string, group: string | undefined): { hint?: string }
     // The subcommand word against the group's: compared as the whole line
     // (`repo rm` and `repo ls`, two edits in seven letters), a two-letter
     // word passed for a typo of any other (`vc repo rm 5`: "repo ls"?).
+    // A word named otherwise first: `unclaim` is a typo of `claim` by its
+    // letters, and the opposite of what was meant (`release`).
     const word = name.slice(group.length + 1);
-    const subcommand = closest(word, subcommands(group));
-    if (subcommand !== undefined) return { hint: `did you mean "${group} ${subcommand}"?` };
     const meant = Object.hasOwn(SUBCOMMAND_SYNONYMS[group] ?? {}, word.toLowerCase())
       ? SUBCOMMAND_SYNONYMS[group]![word.toLowerCase()]!
       : undefined;
-    if (meant === undefined) return {};
-    return { hint: /\s/.test(meant) ? meant : `did you mean "${group} ${meant}"?` };
+    if (meant !== undefined) {
+      return { hint: /\s/.test(meant) ? meant : `did you mean "${group} ${meant}"?` };
+    }
+    const subcommand = closest(word, subcommands(group));
+    return subcommand === undefined ? {} : { hint: `did you mean "${group} ${subcommand}"?` };
   }
   // Group words too: `vc cach get` is a typo of `cache`, not of `path`.
   const groups = COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!);

@@ -59,6 +59,11 @@ Deno.test({
           assertStringIncludes(error.message, path);
           assertStringIncludes(error.message, `directory ${catalogDir}`);
           assertStringIncludes(error.message, "even to read");
+          // chattr needs root, and root, who may write every directory, was
+          // told to "let this user write that directory (or run as its
+          // owner)": no permission it could give would do.
+          assertStringIncludes(error.message, "not even root may create files in its directory");
+          assertStringIncludes(error.message, "chattr +i");
         }
         // Nothing was made beside it, and the catalog is as it was.
         assertEquals([...Deno.readDirSync(catalogDir)].map((e) => e.name), ["c.sqlite"]);

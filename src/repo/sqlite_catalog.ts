@@ -18,6 +18,7 @@ import { fileInTheWay } from "../file_status.ts";
 import { shellWord } from "../shell_word.ts";
 import { fileSizeLimitReached } from "../file_size_limit.ts";
 import { probeBeside, sqliteOutOfRoom } from "../no_space.ts";
+import { sysGranted } from "../permission_granted.ts";
 import {
   type Catalog,
   CatalogBusyError,
@@ -278,9 +279,15 @@ export async function openSqliteCatalog(
       basename(path)
     }-shm) even to read it`;
     if (isPermissionError(beside)) {
+      // Root, who may write every directory, is refused by the directory
+      // itself, which no permission it could give changes.
       throw new CatalogUnavailableError(
-        `${text}; this user may not create files in its directory ${dirname(path)}, where ` +
-          `${walFiles}: let this user write that directory (or run as its owner)`,
+        asRoot()
+          ? `${text}; not even root may create files in its directory ${dirname(path)} (an ` +
+            `immutable directory, chattr +i, or a file system such as /sys), where ${walFiles}: ` +
+            "keep the catalog in a directory of a writable file system"
+          : `${text}; this user may not create files in its directory ${dirname(path)}, where ` +
+            `${walFiles}: let this user write that directory (or run as its owner)`,
         { cause: error },
       );
     }
@@ -291,11 +298,11 @@ export async function openSqliteCatalog(
       beside !== undefined && isCantOpen(error) && !isDamaged(error) &&
       !sqliteOutOfRoom(sqliteErrorText(error), path) && isDirectory(dirname(path))
     ) {
+      // The system's words without the probe's temp name they end with.
+      const reason = message(beside).replace(/: \w+ '[^']*'$/, "");
       throw new CatalogUnavailableError(
-        `${text}; no file can be created in its directory ${dirname(path)} (${
-          // The system's words without the probe's temp name it ends with.
-          message(beside).replace(/: \w+ '[^']*'$/, "")
-        }), where ${walFiles}: keep the catalog in a directory of a writable file system`,
+        `${text}; no file can be created in its directory ${dirname(path)} (${reason}), where ` +
+          `${walFiles}: keep the catalog in a directory of a writable file system`,
         { cause: error },
       );
     }
@@ -815,6 +822,11 @@ function isPermissionError(error: unknown): boolean {
   return error instanceof Deno.errors.PermissionDenied ||
     (error as { code?: unknown })?.code === "EPERM" ||
     (error as { code?: unknown })?.code === "EACCES";
+}
+
+/** Whether this process runs as root; false where that may not be read (no `--allow-sys`). */
+function asRoot(): boolean {
+  return Deno.build.os !== "windows" && sysGranted("uid") && Deno.uid() === 0;
 }
 
 function isDirectory(path: string): boolean {

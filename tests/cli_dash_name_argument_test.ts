@@ -35,3 +35,19 @@ Deno.test("cli: a lone unknown short flag still gets its guess", async () => {
   assertStringIncludes(r.stderr, 'unknown flag -o for "get"');
   assertStringIncludes(r.stderr, "did you mean --offline?");
 });
+
+Deno.test("cli: a lone unknown short flag no flag is guessed for names '--' as the way out", async () => {
+  // `vc repo tag 7 -- -y` makes a tag named "-y" (and `vc repo find --any -y`
+  // finds it), but `vc repo untag 7 -y` said only `unknown flag -y`.
+  for (
+    const [args, arg] of [
+      [["repo", "untag", "7", "-y"], "-y"],
+      [["repo", "tag", "7", "-x"], "-x"],
+    ] as const
+  ) {
+    const r = await vc(...args);
+    assertEquals(r.code, 2, args.join(" "));
+    assertStringIncludes(r.stderr, `unknown flag ${arg} for "${args[0]} ${args[1]}"`);
+    assertStringIncludes(r.stderr, `put it after "--": vc ${args[0]} ${args[1]} … -- ${arg}`);
+  }
+});

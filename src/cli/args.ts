@@ -438,10 +438,9 @@ function unknownOptionHint(
   // `vc get /a.csv -out.csv`: a file name that starts with "-" reads as the
   // short flags -o -u -t …; naming only "-o" (and guessing --offline) hid
   // that the name was the problem, so the argument is named with the way out.
-  if (inGroup && command !== undefined && positionals.length > 0) {
-    return `if ${JSON.stringify(token.arg)} is a name, put it after "--": ` +
-      `vc ${command} … -- ${token.arg}`;
-  }
+  const dashName = (): string =>
+    `if ${JSON.stringify(token.arg)} is a name, put it after "--": vc ${command} … -- ${token.arg}`;
+  if (inGroup && command !== undefined && positionals.length > 0) return dashName();
   // `vc ls -V` (guessed as -v, which is --verbose) and `vc cat PATH
   // --version 1.0.0`: vc's own version is asked before any command, and a
   // command that reads one version takes it as an argument. A typo of it
@@ -508,7 +507,11 @@ function unknownOptionHint(
     ? longGuess(name.slice(2), all)
     : shortGuess(name.slice(1), all);
   if (guess !== undefined) return `did you mean ${guess}?`;
-  return name.startsWith("--") ? ownHint?.(token.name) : undefined;
+  if (name.startsWith("--")) return ownHint?.(token.name);
+  // `vc repo untag 7 -y`: a tag (a name) "-y", which no flag is like.
+  return command !== undefined && positionals.length > 0 && token.arg === name
+    ? dashName()
+    : undefined;
 }
 
 // The positional argument a long flag is named after (`--dest` → DEST,

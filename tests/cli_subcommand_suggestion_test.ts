@@ -80,3 +80,22 @@ Deno.test("main: vc repo info ID (describe, inspect, search, unclaim) names the 
     assertStringIncludes(r.stderr, `did you mean "${meant}"?`);
   }
 });
+
+Deno.test("main: an un-word of a repo command names its opposite, never the command it undoes", async () => {
+  // Guessed by their letters, `unpublish` was told `did you mean "repo
+  // publish"?`, `unexpire` "repo expire", and `retire` (README's word for
+  // an expire) "repo restore", which replaces the catalog.
+  for (
+    const [args, meant] of [
+      [["repo", "unpublish", "5"], "repo expire"],
+      [["repo", "retire", "5"], "repo expire"],
+      [["repo", "unexpire", "5"], "repo publish"],
+      [["repo", "lock", "--ttl", "5m"], "repo claim"],
+      [["repo", "unlock", "5"], "repo release"],
+    ] as const
+  ) {
+    const r = await vc(...args);
+    assertFailure(r, 2, `unknown command "${args[0]} ${args[1]}"`);
+    assertStringIncludes(r.stderr, `did you mean "${meant}"?`);
+  }
+});

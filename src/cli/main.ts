@@ -719,6 +719,12 @@ const SUBCOMMAND_SYNONYMS: Record<string, Record<string, string>> = {
     inspect: "get",
     search: "find",
     unclaim: "release",
+    // Words for undoing a command, whose letters are closest to it.
+    unpublish: "expire",
+    retire: "expire",
+    unexpire: "publish",
+    lock: "claim",
+    unlock: "release",
     ...Object.fromEntries(["rm", "remove", "delete", "del"].map((word) => [
       word,
       "a record is not removed at once: vc repo expire ID retires it, then vc repo purge ID " +

@@ -22,6 +22,7 @@ import { normalizeEtag, parseEtag } from "../hash.ts";
 import { sharedTempPathFor } from "../atomic_write.ts";
 import { deadline } from "../deadline.ts";
 import { failureBeforeAbort } from "../store/retry.ts";
+import { hasCause } from "../causes.ts";
 import { retryReason } from "../store/retry_notice.ts";
 import { dirname } from "../path.ts";
 import type { DownloadIntegrity } from "../store/download.ts";
@@ -419,7 +420,7 @@ export class EntryResolver {
       if (ctx.signal.aborted) throw e;
       if (e instanceof AccessDeniedError) throw this.#refused(loc, rec, e);
       if (!(await isUnreachable(e))) throw e;
-      const answered = answeredInTime.has(e as object);
+      const answered = storeAnswered(e);
       if (asked !== undefined) {
         const why = `not asked: it ${
           answered ? "answered" : "did not answer"
@@ -697,7 +698,7 @@ export class EntryResolver {
       // reach" sent users checking the network and the endpoint.
       const failed = head !== undefined
         ? "cannot download the new version the store has of"
-        : answeredInTime.has(e as object)
+        : storeAnswered(e)
         ? "cannot revalidate"
         : undefined;
       return this.#unreachable(loc, rec, e, failed);
@@ -933,6 +934,17 @@ export function revalidationDeadline(
 
 // Deadline errors of a store that answered (see answeredReason): not "cannot reach".
 const answeredInTime = new WeakSet<object>();
+
+/**
+ * Whether the store answered the failed call, in time (see answeredReason) or
+ * with an HTTP status on each attempt (a 500 InternalError, a gateway's 502):
+ * said as `cannot revalidate` and what it answered, never as a store that
+ * could not be reached, nor noted for other processes as one that is silent.
+ */
+function storeAnswered(e: unknown): boolean {
+  return answeredInTime.has(e as object) ||
+    hasCause(e, (c) => typeof (c as { status?: unknown }).status === "number");
+}
 
 /**
  * The deadline's `reason`, or, when it stopped a retry's wait, an error

@@ -516,6 +516,43 @@ function restoreKeptCopy(
 }
 
 /**
+ * Removes, under its lock, the lock file's name of a dead download that
+ * committed its copy and wrote that copy's record (`kill -9` just before it
+ * removed the name): the data path's second name, which leaves the recorded
+ * copy a miss. At once, without the grace {@linkcode sweepDirectory} gives a
+ * younger temp file (a writer between its create and its lock, which a file
+ * committed to the data path never is), so an offline lookup right after
+ * the kill serves the copy. Nothing is removed unless the data path's file
+ * is the lock's own and the entry's record describes it (size and
+ * modification time): a commit whose record was never written stays a miss.
+ * True when removed.
+ */
+export function removeRecordedCommit(
+  dataPath: string,
+  journalPath: string,
+  recordName: string,
+): boolean {
+  const lockPath = sharedTempPathFor(dataPath);
+  try {
+    return whileUnlocked(lockPath, false, (lock) => {
+      const own = lock.statSync();
+      const there = Deno.lstatSync(dataPath);
+      if (own.ino === null || own.ino !== there.ino || own.dev !== there.dev) return false;
+      const found = lookupRecord(journalPath, recordName);
+      if (found.kind !== "record" || found.meta === undefined) return false;
+      const { size, mtime } = found.meta;
+      if (size !== there.size || mtime === undefined || mtime !== there.mtime?.getTime()) {
+        return false;
+      }
+      Deno.removeSync(lockPath);
+      return true;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
  * {@linkcode restoreKeptCopy} for the dead writers' temp files beside shared
  * temp file `sharedPath`; true when one was put back.
  */

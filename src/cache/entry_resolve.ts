@@ -186,8 +186,13 @@ export class EntryResolver {
       // A refresh killed right before its commit leaves the recorded copy
       // with a second, temp name (keepCopy in entry_fetch.ts), which a
       // download's sweep removes: offline, nothing downloads, so sweep here.
-      const { sweepDirectory } = await import("./debris.ts");
-      if (sweepDirectory(dirname(loc.dataPath), dirname(loc.metaPath)) > 0) rec = index.load(loc);
+      // So does one killed after it recorded its copy, before it removed
+      // its lock file's second name: removed at once (see removeRecordedCommit).
+      const { removeRecordedCommit, sweepDirectory } = await import("./debris.ts");
+      const swept = sweepDirectory(dirname(loc.dataPath), dirname(loc.metaPath)) > 0;
+      if (removeRecordedCommit(loc.dataPath, loc.journalPath, loc.recordName) || swept) {
+        rec = index.load(loc);
+      }
     }
     if (rec !== undefined) {
       if (rec.gone === true && index.offline) throw goneError(loc);

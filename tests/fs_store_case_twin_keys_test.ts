@@ -8,7 +8,7 @@
 import { assert, assertEquals, assertRejects } from "./assert.ts";
 import { FsStore } from "../src/store/fs.ts";
 import { isSpellingTwin } from "../src/store/fs_layout.ts";
-import { KeyConflictError } from "../src/errors.ts";
+import { InvalidInputError, KeyConflictError } from "../src/errors.ts";
 import { namesFoldIn, withNameProbe } from "../src/name_probe.ts";
 
 Deno.test("isSpellingTwin tells another key's spelling from a key's own file", () => {
@@ -93,6 +93,31 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "vc-case-twin-" });
     try {
       await caseTwinsRefused(new FsStore(dir));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "FsStore where names do not fold: a link to another spelling's directory is refused as a link",
+  // Needs both spellings side by side, and links (Windows: a privilege).
+  ignore: folds || Deno.build.os === "windows",
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "vc-case-twin-link-" });
+    try {
+      await Deno.mkdir(`${dir}/Data`);
+      await Deno.symlink("Data", `${dir}/data`);
+      const store = new FsStore(dir);
+      // No folding here: `data` is a link, and said as one.
+      await assertRejects(
+        () => store.put("data/x.csv", new TextEncoder().encode("x")),
+        InvalidInputError,
+        "is a symbolic link",
+      );
+      await store.put("Data/x.csv", new TextEncoder().encode("x"));
+      assertEquals(await Array.fromAsync(store.list(""), (o) => o.key), ["Data/x.csv"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -793,7 +793,9 @@ export class FsStore implements ObjectStore {
    * holds other keys, and writing into it would file this one under theirs.
    */
   #refuseDirTwin(key: string, root: string, segs: readonly string[], real: string): void {
-    if (!real.startsWith(root + sep)) return;
+    // Where names do not fold, `data` resolving to `Data/` is a link (a
+    // case-sensitive file system holds both): refused as one where it is made.
+    if (!this.#namesFold() || !real.startsWith(root + sep)) return;
     const found = real.slice(root.length + 1).split(sep);
     if (found.length !== segs.length) return; // a link on the way: refused where it is made
     const at = segs.findIndex((seg, i) => seg !== found[i]);
@@ -812,11 +814,7 @@ export class FsStore implements ObjectStore {
    * `undefined`. One `realPath`, asked only where names fold.
    */
   async #twinAt(target: string): Promise<string | undefined> {
-    const root = this.#realRoot;
-    // Probed by a temp file where the store writes its own files; else
-    // (a user's directory, `sidecars: "read-only"`) by the names it holds.
-    const write = this.#sidecars === "write";
-    if (root === undefined || !namesFoldIn(root, { write })) return undefined;
+    if (!this.#namesFold()) return undefined;
     let real: string;
     try {
       real = await Deno.realPath(target);
@@ -825,6 +823,18 @@ export class FsStore implements ObjectStore {
     }
     const found = basename(real);
     return isSpellingTwin(basename(target), found) ? found : undefined;
+  }
+
+  /**
+   * Whether names that differ only in letter case name one file in the
+   * store's root (`namesFoldIn`: probed once per directory and process).
+   */
+  #namesFold(): boolean {
+    const root = this.#realRoot;
+    // Probed by a temp file where the store writes its own files; else
+    // (a user's directory, `sidecars: "read-only"`) by the names it holds.
+    const write = this.#sidecars === "write";
+    return root !== undefined && namesFoldIn(root, { write });
   }
 
   async #makeDirs(

@@ -127,3 +127,31 @@ Deno.test("vc mirror DIR: a user's .VC~ file, the reserved prefix in other lette
     "a.txt",
   ]);
 });
+
+Deno.test("mirror DIR to a store that takes any key uploads a .VC~ file: only .vc~ names are vc's own", async () => {
+  // vc names its own files in lower case; `.VC~Notes.txt` is the user's, and
+  // only a file:// target (which takes no such key, see above) leaves it out.
+  await using w = await tempDir();
+  const src = join(w.dir, "src");
+  await usedAsStore(src);
+  await Deno.mkdir(join(src, ".Vc~drafts"), { recursive: true });
+  await Deno.writeTextFile(join(src, ".VC~Notes.txt"), "mine");
+  await Deno.writeTextFile(join(src, ".Vc~drafts", "x.txt"), "mine");
+  for (const walkThread of [false, true]) {
+    const target = new MemoryStore();
+    const r = await mirror({
+      sources: [src],
+      target,
+      statePath: join(w.dir, `any-case-${walkThread}.db`),
+      racyWindowMs: RACY_MS,
+      walkThread,
+    });
+    assertEquals(r.failed, []);
+    assertEquals(r.skipped?.map((s) => [s.key, s.kind]), [
+      [".vc~meta~a.txt.json", "internal"],
+      ["d/.vc~meta~b.txt.json", "internal"],
+    ]);
+    const keys = await Array.fromAsync(target.list(""), (o) => o.key);
+    assertEquals(keys, [".VC~Notes.txt", ".Vc~drafts/x.txt", "a.txt", "d/b.txt"]);
+  }
+});

@@ -14,7 +14,27 @@ import { excludesDirectory, type KeyFilter, matchesFilter } from "./keys.ts";
 import { fileIdentity, fsPlatform } from "../fs_platform.ts";
 import { namesFoldIn } from "../name_probe.ts";
 import { readDirEntries } from "../read_dir.ts";
-import { isReservedName } from "../store/fs_layout.ts";
+import { INTERNAL_PREFIX, isReservedName } from "../store/fs_layout.ts";
+
+/**
+ * Whether a source's file or directory `name` is one a local → store mirror
+ * leaves out (`WalkLocalOptions.skipInternalNames`): `true`, a directory
+ * store's own file (vc names them `.vc~…`, in lower case); `"any-case"`,
+ * also `.VC~…`, which a `file://` target takes as no key (where names fold
+ * it is that store's own file) though any other store does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isInternalName } from "./local_side.ts";
+ * assert(isInternalName(".vc~meta~a.txt.json", true));
+ * assert(!isInternalName(".VC~Notes.txt", true));
+ * assert(isInternalName(".VC~Notes.txt", "any-case"));
+ * ```
+ */
+export function isInternalName(name: string, how: true | "any-case"): boolean {
+  return how === "any-case" ? isReservedName(name) : name.startsWith(INTERNAL_PREFIX);
+}
 
 /**
  * Why a source entry is passed over: the walk's kinds, or `internal`, a
@@ -289,11 +309,13 @@ export interface WalkLocalOptions {
    */
   onSkip?: (key: string, path: string, kind: LocalSkipKind) => void;
   /**
-   * Leave out the directory store's own files (names starting with `.vc~`
-   * in any letter case, which no `file://` store takes as a key), each said to `onSkip` as
+   * Leave out the directory store's own files (names starting with `.vc~`,
+   * which no `file://` store takes as a key), each said to `onSkip` as
    * `internal`: in a source (local → store) they are vc's, not the user's.
+   * `"any-case"`: in any letter case too, for a `file://` target, which
+   * takes no such key either (see {@linkcode isInternalName}).
    */
-  skipInternalNames?: boolean;
+  skipInternalNames?: boolean | "any-case";
   /** Only keys under this relative prefix (`""`: all). */
   scope?: string;
   /** Stops the walk. */
@@ -427,7 +449,9 @@ export async function* walkLocalBatches(
     }),
     ...(options.signal ? { signal: options.signal } : {}),
     include: (key, isDirectory) => {
-      if (options.skipInternalNames && isReservedName(basename(key))) {
+      if (
+        options.skipInternalNames && isInternalName(basename(key), options.skipInternalNames)
+      ) {
         // Said (once per run, in the summary's count) unless the filters
         // leave it out anyway, as a link not followed is.
         const inFilter = isDirectory

@@ -30,7 +30,6 @@ import { forEachLimit } from "../pool.ts";
 import { namesFoldIn } from "../name_probe.ts";
 import { foldName } from "../file_names.ts";
 import type { ObjectInfo, ObjectStore } from "../store/types.ts";
-import { isReservedName } from "../store/fs_layout.ts";
 import { failedDeletes } from "../store/delete_failures.ts";
 import { compareUtf8 } from "../utf8.ts";
 import { readDirEntries } from "../read_dir.ts";
@@ -57,6 +56,7 @@ import { foundProblem, storedProblem } from "../upload_check.ts";
 import {
   directoryId,
   fileOfKey,
+  isInternalName,
   type LocalEntry,
   type LocalRoot,
   pseudoFileSize,
@@ -714,7 +714,7 @@ export class Mirror {
       // The directory store's own files in a source (one once served as a
       // `file://` store): vc's sidecars and locks, no data of the user's,
       // and no key a `file://` target takes (a failure at every run).
-      ...(this.direction === "upload" ? { skipInternalNames: true } : {}),
+      ...(this.direction === "upload" ? { skipInternalNames: this.#internalNames() } : {}),
       ...(this.direction === "download" && !o.dryRun ? { sweepDeadTemps: true } : {}),
     };
     // A full pass over a tree of 2000 to 50,000 files (as far as the state
@@ -775,7 +775,7 @@ export class Mirror {
           countLocalFiles(this.localRoots, {
             filter: this.#filter,
             symlinks: walkOptions.symlinks,
-            skipInternalNames: true,
+            skipInternalNames: this.#internalNames(),
           }, signal);
         await this.#each(
           run,
@@ -1070,6 +1070,15 @@ export class Mirror {
    * (or the delete of its own object, made once `later` has run, so no
    * other path's held-back deletes take it along) go to `later`.
    */
+  /**
+   * Which source names an upload leaves out as a directory store's own
+   * (`isInternalName`): `.vc~…`, and `.VC~…` too for a `file://` target,
+   * which takes no such key (an S3 bucket takes it: the user's file).
+   */
+  #internalNames(): true | "any-case" {
+    return this.#stores[0]?.url.startsWith("file:") ? "any-case" : true;
+  }
+
   async #syncOne(
     run: Run,
     path: string,
@@ -1078,7 +1087,8 @@ export class Mirror {
   ): Promise<string | undefined> {
     // A directory store's own file in a source (a sidecar written there):
     // left out, as the walk leaves it out.
-    if (this.direction === "upload" && key.split("/").some(isReservedName)) {
+    const internal = this.#internalNames();
+    if (this.direction === "upload" && key.split("/").some((s) => isInternalName(s, internal))) {
       return undefined;
     }
     const local = await statLocal(path, key, this.#options.symlinks ?? "skip").catch(

@@ -34,7 +34,7 @@ export type WalkRequest =
     scope: string;
     missingOk: boolean;
     skipTempNames: boolean;
-    skipInternalNames: boolean;
+    skipInternalNames: boolean | "any-case";
     sweepDeadTemps: boolean;
     /** Whether to send the entries passed over (`WalkLocalOptions.onSkip`). */
     skips: boolean;

@@ -34,6 +34,7 @@ const NOT_COMMANDS = new Set([
   "vc repo chek",
   "vc repo verify",
   "vc repo list",
+  "vc repo info ID",
   "vc version",
 ]);
 

@@ -44,3 +44,40 @@ Deno.test("offline: a file committed without its record (killed before the recor
     assertEquals(await Deno.readTextFile(path), "new!");
   });
 });
+
+Deno.test("offline: a dead download's lock name taken meanwhile by a new download's lock file is not removed", async () => {
+  await withS3Cache(async (s3, make) => {
+    await s3.putObject("b", "k.csv", "a,b\n1,2\n");
+    const path = await make().cache("s3://b/k.csv");
+    const lock = sharedTempPathFor(path);
+    await Deno.link(path, lock);
+    // Between this lookup's open of the dead name and its lock, another
+    // lookup removed that name and a new download created and locked its own
+    // lock file there: that file's name is the new download's, not debris.
+    let live: Deno.FsFile | undefined;
+    const open = Deno.openSync;
+    Deno.openSync = (file: string | URL, options?: Deno.OpenOptions) => {
+      const opened = open(file, options);
+      if (live === undefined && String(file) === lock) {
+        Deno.removeSync(lock);
+        live = open(lock, { read: true, write: true, createNew: true });
+        live.lockSync(true);
+      }
+      return opened;
+    };
+    try {
+      await make({ offline: true }).cache("s3://b/k.csv").catch(() => undefined);
+    } finally {
+      Deno.openSync = open;
+    }
+    try {
+      assert(live !== undefined, "the lookup never opened the lock file");
+      const there = await Deno.lstat(lock).catch(() => undefined);
+      assert(there !== undefined, "the new download's lock file was removed");
+      assertEquals(there.ino, live.statSync().ino);
+      assertEquals(await Deno.readTextFile(path), "a,b\n1,2\n");
+    } finally {
+      live?.close();
+    }
+  });
+});

@@ -492,11 +492,10 @@ function restoreKeptCopy(
   if (kept === undefined || data === undefined || !kept.isFile || !data.isFile) return false;
   if (kept.nlink !== 1 || (data.nlink ?? 0) < 2 || kept.ino === data.ino) return false;
   try {
-    return whileUnlocked(sharedTempPathFor(dataPath), false, (lock) => {
+    const lockPath = sharedTempPathFor(dataPath);
+    return whileUnlocked(lockPath, false, (lock) => {
       // The data path is the dead download's committed, unrecorded file.
-      const own = lock.statSync();
-      const there = Deno.lstatSync(dataPath);
-      if (own.ino === null || own.ino !== there.ino || own.dev !== there.dev) return false;
+      if (stillNamedBy(lock, lockPath, dataPath) === undefined) return false;
       const found = lookupRecord(join(metaDir, JOURNAL_NAME), name);
       if (found.kind !== "record" || found.meta === undefined) return false;
       const meta = found.meta;
@@ -507,12 +506,32 @@ function restoreKeptCopy(
       ) return false;
       renameOverSync(tempPath, dataPath);
       // The lock's file is a dead download's partial file now: gone with it.
-      Deno.removeSync(sharedTempPathFor(dataPath));
+      Deno.removeSync(lockPath);
       return true;
     });
   } catch {
     return false;
   }
+}
+
+/**
+ * The status of the locked file `lock` when both `lockPath` (the name it was
+ * opened by) and `dataPath` still name it, else undefined. The lock name is
+ * checked too: between its open and its lock, another process may have
+ * removed a dead download's name and a new download created and locked its
+ * own file there, which is no debris (as in {@linkcode removeSharedIfUnlocked}).
+ */
+function stillNamedBy(
+  lock: Deno.FsFile,
+  lockPath: string,
+  dataPath: string,
+): Deno.FileInfo | undefined {
+  const own = lock.statSync();
+  if (own.ino === null) return undefined;
+  const same = (info: Deno.FileInfo) => info.isFile && info.ino === own.ino && info.dev === own.dev;
+  if (!same(Deno.lstatSync(lockPath))) return undefined;
+  const there = Deno.lstatSync(dataPath);
+  return same(there) ? there : undefined;
 }
 
 /**
@@ -535,9 +554,8 @@ export function removeRecordedCommit(
   const lockPath = sharedTempPathFor(dataPath);
   try {
     return whileUnlocked(lockPath, false, (lock) => {
-      const own = lock.statSync();
-      const there = Deno.lstatSync(dataPath);
-      if (own.ino === null || own.ino !== there.ino || own.dev !== there.dev) return false;
+      const there = stillNamedBy(lock, lockPath, dataPath);
+      if (there === undefined) return false;
       const found = lookupRecord(journalPath, recordName);
       if (found.kind !== "record" || found.meta === undefined) return false;
       const { size, mtime } = found.meta;

@@ -614,7 +614,9 @@ export function watchStoppedLine(totals: WatchReport): string {
 }
 /**
  * A mirror's progress as the bar's: its totals (a percentage and an ETA)
- * once the walk and listing ended, the running counts until then.
+ * once the walk and listing ended, the running counts until then. Until a
+ * byte moves, with files compared (a pass finding them unchanged), the bar
+ * is of the files: of the bytes it stood at 0% through a no-op pass.
  *
  * @example
  * ```ts
@@ -625,15 +627,21 @@ export function watchStoppedLine(totals: WatchReport): string {
  *   progressSnapshot({ done: 1, bytes: 5, total: 4, totalBytes: 20, current: "a" }),
  *   { done: 1, bytes: 5, total: 4, totalBytes: 20, current: "a" },
  * );
+ * assert.deepEqual(
+ *   progressSnapshot({ done: 3, bytes: 0, total: 4, totalBytes: 20 }),
+ *   { done: 3, bytes: 0, total: 4 },
+ * );
  * ```
  */
 export function progressSnapshot(p: MirrorProgress): ProgressSnapshot {
   const { done, bytes, current, total, totalBytes } = withStep(p);
+  // Files compared and no byte sent: the bytes' share would say 0%.
+  const byFiles = total !== undefined && bytes === 0 && done > 0;
   return {
     done,
     bytes,
     ...(total === undefined ? {} : { total }),
-    ...(totalBytes === undefined ? {} : { totalBytes }),
+    ...(totalBytes === undefined || byFiles ? {} : { totalBytes }),
     ...(current ? { current } : {}),
   };
 }

@@ -74,7 +74,13 @@ Deno.test("mirror reports an upload and a download of a large file as its step, 
       assertEquals(up.transferred, 1);
       const uploading = stepsOf(seen, "uploading");
       assert(uploading.length > 0, `no uploading step: ${JSON.stringify(seen)}`);
-      assert(seen.every((s) => s.key === "big.bin"), JSON.stringify(seen));
+      // The file's steps, then the run's confirming of its one upload.
+      const fileSteps = seen.filter((s) => s.step.name !== "confirming");
+      assert(fileSteps.every((s) => s.key === "big.bin"), JSON.stringify(seen));
+      assertEquals(seen.at(-1), {
+        key: "1 upload",
+        step: { name: "confirming", bytes: 1, total: 1 },
+      });
       assert(
         uploading.every((s) => s.total === SIZE && s.bytes <= SIZE),
         JSON.stringify(uploading),

@@ -2158,6 +2158,20 @@ export class Mirror {
     // plan's groups, the listing's set of keys found) was ~1.2 KB of RSS
     // per upload of a first run past 50,000.
     const plan = confirmationPlan(uploaded.keys(), run.listed, listPageOf(store));
+    // Told as a step: a first run's listing of 20,000 uploads took seconds
+    // with the bar at 100% and no word of what it waited for.
+    const total = uploaded.size;
+    let confirmed = 0;
+    const tell = () => {
+      run.callbacks.call("onProgress", this.#options.onProgress, {
+        done: run.done,
+        bytes: run.report.bytes + run.moving,
+        ...this.#totals(run),
+        current: counted(total, "upload"),
+        step: { name: "confirming", bytes: confirmed, total },
+      });
+    };
+    tell();
     try {
       await forEachLimit([...plan.lists.keys()], concurrency, async (scope) => {
         const listing = listRemoteBatches(store, this.#storePrefix, this.#filter, {
@@ -2175,8 +2189,10 @@ export class Mirror {
             // as one the listing did not show.
             if (put !== undefined && foundProblem(entry, put) === undefined) {
               uploaded.found(entry.key);
+              confirmed++;
             }
           }
+          tell();
         }
       }, { signal });
       // What no listing found: a HEAD each (a key the plan gave to a
@@ -2184,7 +2200,11 @@ export class Mirror {
       await forEachLimit(
         uploaded.unfound(),
         concurrency,
-        (key) => head(key, plan.scopeOf(key) !== undefined),
+        async (key) => {
+          await head(key, plan.scopeOf(key) !== undefined);
+          confirmed++;
+          tell();
+        },
         { signal },
       );
     } catch (error) {

@@ -145,9 +145,16 @@ export interface MirrorProgress {
    * while its local file is read to hash it (a large file, new or changed
    * since the last run: seconds a GB), `uploading` or `downloading` while it
    * is sent or fetched (bytes of this file, `total` its size), so one large
-   * transfer shows how far it is when the run has no total.
+   * transfer shows how far it is when the run has no total; `confirming`
+   * once a local → store run's uploads are done, while the store is listed
+   * (or asked) for them, `current` then naming how many (`3 uploads`), and
+   * `bytes` and `total` counting uploads, not bytes.
    */
-  step?: { name: "hashing" | "uploading" | "downloading"; bytes: number; total: number };
+  step?: {
+    name: "hashing" | "uploading" | "downloading" | "confirming";
+    bytes: number;
+    total: number;
+  };
 }
 
 /** One change made (or planned) on the target. */

@@ -7,6 +7,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "./assert.ts";
 import { DENO_DIR } from "./cli_process.ts";
+import {
+  makeSharedTempDir,
+  runDenoUnprivileged,
+  UNPRIVILEGED_UNAVAILABLE,
+} from "./unprivileged.ts";
 
 const SCRIPT = fileURLToPath(new URL("../scripts/test_shards.ts", import.meta.url));
 const MIRROR = new URL("../src/mirror/mirror.ts", import.meta.url).href;
@@ -379,4 +384,44 @@ Deno.test("test shards: a deno test flag's value given apart (--reporter dot, --
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    "test shards: a directory a test left unreadable in its batch's HOME is named as a leak; the runner goes on",
+  // Root reads any directory: the runner runs as nobody (see tests/unprivileged.ts).
+  ignore: UNPRIVILEGED_UNAVAILABLE !== undefined,
+  fn: async () => {
+    const dir = await makeSharedTempDir("vc_shards_unreadable_home_");
+    try {
+      const tests = join(dir, "tests");
+      const tmp = join(dir, "tmp");
+      await Deno.mkdir(tests);
+      await Deno.mkdir(tmp);
+      await Deno.chmod(tmp, 0o1777);
+      await Deno.writeTextFile(
+        join(tests, "closed_test.ts"),
+        `Deno.test("closed", async () => {
+          const d = Deno.env.get("HOME") + "/.cache/closed";
+          await Deno.mkdir(d + "/inner", { recursive: true });
+          await Deno.chmod(d, 0o000);
+        });\n`,
+      );
+      await Deno.chmod(tests, 0o755);
+      await Deno.chmod(join(tests, "closed_test.ts"), 0o644);
+      const run = await runDenoUnprivileged(
+        ["run", "-A", SCRIPT, "--no-check", "--jobs", "1", tests],
+        { cwd: dir, env: { TMPDIR: tmp } },
+      );
+      const out = run.stdout + run.stderr;
+      assertEquals(run.code, 1, out);
+      assert(!out.includes("Uncaught"), out);
+      const leak = run.stdout.slice(run.stdout.indexOf("LEAK: the batch left"));
+      assert(/^ {2}home\/\.cache\/closed\/ \(not readable: /m.test(leak), leak);
+      assertStringIncludes(leak, "closed_test.ts");
+    } finally {
+      await new Deno.Command("chmod", { args: ["-R", "u+rwx", dir] }).output();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

@@ -241,9 +241,18 @@ let denoDirOnce: Promise<string> | undefined;
 /**
  * Deno's cache dir as this process finds it (`DENO_DIR`, else from
  * `deno info`): given to a run whose HOME is elsewhere, which then finds
- * the modules and npm packages already fetched.
+ * the modules and npm packages already fetched (the test runners' batches,
+ * and the `deno` processes tests start with a temp HOME).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAbsolute } from "node:path";
+ * import { denoDir } from "./deno_test_process.ts";
+ * assert(isAbsolute(await denoDir())); // where `deno info` says the cache is
+ * ```
  */
-function denoDir(): Promise<string> {
+export function denoDir(): Promise<string> {
   return denoDirOnce ??= (async () => {
     const set = Deno.env.get("DENO_DIR");
     if (set !== undefined && set !== "") return set;

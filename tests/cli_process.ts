@@ -7,19 +7,13 @@
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PERMISSION_FLAGS } from "../scripts/permissions.ts";
+import { denoDir } from "../scripts/deno_test_process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CLI = join(ROOT, "cli.ts");
 
 /** Deno's cache dir, so a child finds npm packages although HOME is a temp dir. */
-export const DENO_DIR: string = await (async () => {
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return (JSON.parse(new TextDecoder().decode(stdout)) as { denoDir: string }).denoDir;
-})();
+export const DENO_DIR: string = await denoDir();
 
 /**
  * The environment of a child `deno` process a test starts in `dir`: Deno's

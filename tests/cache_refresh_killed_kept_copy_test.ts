@@ -9,10 +9,11 @@
  * not throw it away and report the entry corrupt: a cached copy lost for
  * nothing, refused offline.
  */
-import { assertEquals } from "./assert.ts";
+import { assert, assertEquals } from "./assert.ts";
 import { AssetCache, type AssetCacheOptions } from "../src/cache/asset_cache.ts";
 import { md5Hex } from "../src/hash.ts";
 import { renameOverSync } from "../src/replace_file.ts";
+import { statusOrUndefinedSync } from "../src/file_status.ts";
 import { FaultStore, randomBytes } from "./fixtures/fault_store.ts";
 import { join } from "node:path";
 
@@ -158,4 +159,49 @@ Deno.test("cache: a copy a refresh killed before its commit kept is revalidated 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("cache: verify leaves a new download's lock file created where the killed refresh's lock name was", async () => {
+  await withKilledRefresh(async (open, dataPath) => {
+    const lockPath = join(dataPath, "..", ".x.bin.vc-tmp-0-shared");
+    // Between the sweep's open of the dead name and its lock, another sweep
+    // removed that name and a new download created and locked its own lock
+    // file there: that file is the new download's, not the dead one's.
+    let live: Deno.FsFile | undefined;
+    // Whether the new download's lock file still had its name when the
+    // verify went on to wait for the entry's lock (the download then ends).
+    let kept: boolean | undefined;
+    const liveNamed = () => statusOrUndefinedSync(lockPath)?.ino === live!.statSync().ino;
+    const { openSync, open: openAsync } = Deno;
+    Deno.openSync = (file: string | URL, options?: Deno.OpenOptions) => {
+      const opened = openSync(file, options);
+      if (live === undefined && String(file) === lockPath) {
+        Deno.removeSync(lockPath);
+        live = openSync(lockPath, { read: true, write: true, createNew: true });
+        live.lockSync(true);
+      }
+      return opened;
+    };
+    Deno.open = (file: string | URL, options?: Deno.OpenOptions) => {
+      if (live !== undefined && kept === undefined && String(file) === lockPath) {
+        kept = liveNamed();
+        live.unlockSync();
+      }
+      return openAsync(file, options);
+    };
+    try {
+      await using cache = open();
+      await cache.verify();
+    } finally {
+      Deno.openSync = openSync;
+      Deno.open = openAsync;
+    }
+    try {
+      assert(live !== undefined, "the sweep never opened the dead download's lock name");
+      kept ??= liveNamed();
+      assert(kept, "the new download's lock file was removed");
+    } finally {
+      live?.close();
+    }
+  });
 });

@@ -26,7 +26,14 @@ Deno.test("mirror progress: once bytes move the bar is of the bytes", () => {
   assert(line.includes(" 50%") && line.includes("26.9 kB/53.8 kB"), line);
 });
 
-Deno.test("mirror progress: a first pass before its first file is done shows what it will send", () => {
-  const line = lineOf({ done: 0, bytes: 0, total: 20000, totalBytes: 268_900 });
-  assert(line.includes("0 B/268.9 kB"), line);
+Deno.test("mirror progress: a bar told the totals before its first file still shows the share of files compared", () => {
+  // The bar keeps what it was last told: a byte total given before the first
+  // file was compared kept the line at 0% through a pass that sent nothing.
+  const bar = new ProgressBar({ enabled: false, columns: 120 });
+  bar.update(progressSnapshot({ done: 0, bytes: 0, total: 20000, totalBytes: 53_800 }));
+  assert(bar.line().includes("  0%  0/20000"), bar.line());
+  bar.update(progressSnapshot({ done: 16001, bytes: 0, total: 20000, totalBytes: 53_800 }));
+  assert(bar.line().includes(" 80%  16001/20000"), bar.line());
+  bar.update(progressSnapshot({ done: 16002, bytes: 26_900, total: 20000, totalBytes: 53_800 }));
+  assert(bar.line().includes(" 50%") && bar.line().includes("26.9 kB/53.8 kB"), bar.line());
 });

@@ -615,8 +615,8 @@ export function watchStoppedLine(totals: WatchReport): string {
 /**
  * A mirror's progress as the bar's: its totals (a percentage and an ETA)
  * once the walk and listing ended, the running counts until then. Until a
- * byte moves, with files compared (a pass finding them unchanged), the bar
- * is of the files: of the bytes it stood at 0% through a no-op pass.
+ * byte moves (a pass finding its files unchanged), the bar is of the files,
+ * with no byte total: of the bytes it stood at 0% through a no-op pass.
  *
  * @example
  * ```ts
@@ -635,8 +635,10 @@ export function watchStoppedLine(totals: WatchReport): string {
  */
 export function progressSnapshot(p: MirrorProgress): ProgressSnapshot {
   const { done, bytes, current, total, totalBytes } = withStep(p);
-  // Files compared and no byte sent: the bytes' share would say 0%.
-  const byFiles = total !== undefined && bytes === 0 && done > 0;
+  // No byte sent: the bytes' share would say 0% however many files were
+  // compared. Not given before the first file either: the bar keeps the
+  // last total it was given, and it would stand at 0% from then on.
+  const byFiles = total !== undefined && bytes === 0;
   return {
     done,
     bytes,

@@ -138,7 +138,10 @@ export interface MirrorProgress {
    * its hash, or copied in the store, takes its size out again when done).
    */
   totalBytes?: number;
-  /** The key handled last. */
+  /**
+   * The key handled last; while the step is `confirming` (see `step`), no
+   * key but how many uploads are confirmed (`3 uploads`).
+   */
   current?: string;
   /**
    * What is being done to `current` and how far, while it lasts: `hashing`

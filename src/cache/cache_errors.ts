@@ -396,13 +396,9 @@ export function explainCacheError(
         { cause: e },
       );
     }
-    // S3 keys may end in spaces, so the key is kept as given; but printed, a
-    // pasted trailing space or newline is invisible, so point at it.
-    const space = /\s$/.test(loc.uri)
-      ? `; note: its key ends in whitespace (${JSON.stringify(loc.uri)})`
-      : "";
     return new Class(
-      `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})${space}` +
+      `${loc.uri} does not exist in the store (it would be cached at ${loc.dataPath})` +
+        endsInWhitespace(loc.uri) +
         notAFile(loc.uri) + versionQuery(loc.uri) + percentEscapes(loc.uri) +
         notAPrefix(loc.uri, loc.dataPath) +
         inlineComment(loc.uri) + endpointPathHintIn(e.message),
@@ -647,6 +643,25 @@ function percentEscapes(uri: string): string {
   }
   return "; note: the key is taken as written, its `%` escapes included (S3 keys may hold `%`): " +
     `the URI of the key they spell is ${quoted(decoded)}`;
+}
+
+// S3 keys may end in spaces, so the key is kept as given; but printed, a
+// pasted trailing space or newline is invisible, so point at it. A `file://`
+// URI prints its spaces escaped (`a.csv%20%20`), a name that reads as another
+// one: its path is quoted instead.
+function endsInWhitespace(uri: string): string {
+  if (!uri.startsWith("file:")) {
+    return /\s$/.test(uri) ? `; note: its key ends in whitespace (${JSON.stringify(uri)})` : "";
+  }
+  let path: string;
+  try {
+    path = fromFileUrl(uri);
+  } catch {
+    return "";
+  }
+  return /\s$/.test(path)
+    ? `; note: its file name ends in whitespace (${JSON.stringify(path)})`
+    : "";
 }
 
 // A list line `s3://b/k  # raw data`: its comment was read as part of the key.

@@ -10,6 +10,7 @@ import { CliWorkspace, withProcessEnv } from "./cli_harness.ts";
 import { testAwsEnv } from "./cli_process.ts";
 import { startFakeS3 } from "../src/testing/mod.ts";
 import { closedPort } from "./closed_port.ts";
+import { silentServer } from "./raw_server.ts";
 
 /**
  * Runs `vc prefill --list list.txt` of `uris` in a workspace of its own,
@@ -88,4 +89,24 @@ Deno.test("cli prefill: the one line of a store reached through a proxy names th
     `cannot reach http://s3.example.test:9000 (from AWS_ENDPOINT_URL) through the proxy ` +
       `http://127.0.0.1:${port} (from HTTP_PROXY)`,
   );
+});
+
+Deno.test("cli prefill: the items of a store that never answers are one line", async () => {
+  // Accepts connections and never answers (a hung server, a dropped route):
+  // every item times out alike, and 20 lines of the same words hid the other
+  // failures behind "... and N more".
+  await using server = silentServer();
+  const uris = Array.from({ length: 30 }, (_, i) => `s3://b/d/f${i}.txt`);
+  const { failures, stderr } = await prefillFailures(uris, {
+    ...testAwsEnv(server.url),
+    AWS_MAX_ATTEMPTS: "1",
+    VC_REQUEST_TIMEOUT: "0.2",
+  });
+  assertEquals(failures.length, 1, stderr);
+  assertStringIncludes(
+    failures[0]!,
+    "30 items (s3://b/d/f0.txt, s3://b/d/f1.txt, s3://b/d/f2.txt, and 27 more): timed out after",
+  );
+  assertStringIncludes(failures[0]!, `waiting for a response from ${server.url}`);
+  assertStringIncludes(failures[0]!, "VC_REQUEST_TIMEOUT");
 });

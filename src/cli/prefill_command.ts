@@ -381,13 +381,15 @@ function argumentsHint(extra: readonly string[]): string {
 /**
  * The failed items' lines, one an item, but one for the items of a bucket
  * that does not exist (a typo in its name, another endpoint), and one for
- * those of a store that could not be reached (down, a wrong port): a list of
+ * those of a store that could not be reached (down, a wrong port) or never
+ * answered (a hung server, each item timing out alike): a list of
  * thousands of its items said the same words for each. That line names the
  * cause once, the first few items and how many more (`--json` lists all).
  */
 function failureLines(failed: readonly PrefillFailure[]): { line: string; kind: string }[] {
   const causeOf = (f: PrefillFailure) =>
-    missingBucket(f) ?? unreachable(f) ?? sameAsAnother(f) ?? noSpaceLeft(f) ?? outOfFiles(f);
+    missingBucket(f) ?? unreachable(f) ?? unanswered(f) ?? sameAsAnother(f) ?? noSpaceLeft(f) ??
+      outOfFiles(f);
   return groupByCause(failed, causeOf).map(({ cause, items }) => {
     if (cause === undefined || items.length === 1) {
       return { line: `vc: prefill failed: ${failureLine(items[0]!)}`, kind: items[0]!.errorName };
@@ -420,6 +422,18 @@ function unreachable(f: PrefillFailure): string | undefined {
   // The last part names no item (`Connection refused (os error 111)`), or is left out.
   const why = last === "" || last.includes(f.item) || last.includes("://") ? "" : `: ${last}`;
   return `${reach[0]}${why}`;
+}
+
+/**
+ * A failure's cause when the store took connections but never answered (a
+ * hung server, a dropped route: `timed out after 60 s waiting for a response
+ * from http://host:9000 (request timeout: …)`), without the item's own URL
+ * or how long its attempts took: every item fails so while it hangs.
+ */
+function unanswered(f: PrefillFailure): string | undefined {
+  if (f.errorName !== "OfflineError") return undefined;
+  return /timed out after [\d.]+ s waiting for (?:a response|more of the response body) from \S+(?: \(request timeout: [^)]*\))?/
+    .exec(f.error)?.[0];
 }
 
 /**

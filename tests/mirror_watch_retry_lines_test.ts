@@ -39,6 +39,11 @@ async function watchLog(
   try {
     await Deno.mkdir(join(dir, "data"));
     await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
+    // A minute old: the initial pass uploads it, never leaves it for later as
+    // still being written (a watch started within its 100 ms debounce of the
+    // write did, and its upload then counted among the events' uploads).
+    const minuteAgo = new Date(Date.now() - 60_000);
+    await Deno.utime(join(dir, "data", "a.txt"), minuteAgo, minuteAgo);
     return await mirrorWatchLog(dir, ["data", "s3://b/w", ...extraArgs], async (run) => {
       assertStringIncludes(run.stderr(), "initial:");
       await drive({ dir, fake, stderr: run.stderr, until: run.until });

@@ -764,14 +764,19 @@ export class FsStore implements ObjectStore {
     if (segs.length === 0) return root;
     const expected = join(root, ...segs);
     let real: string | undefined;
+    let ready = false;
     try {
       real = await Deno.realPath(expected);
+      // In the try: a directory removed between the two looks (pruned by
+      // another writer's failed put) is made again below, not a failed put.
+      ready = real === expected && (!create || (await Deno.stat(real)).isDirectory);
     } catch (e) {
       if (!isMissing(e)) throw e;
       if (!create) return undefined;
+      real = undefined;
     }
     if (real !== undefined) {
-      if (real === expected && (!create || (await Deno.stat(real)).isDirectory)) return real;
+      if (ready) return real;
       if (!create) return undefined;
       this.#refuseDirTwin(key, root, segs, real);
     }

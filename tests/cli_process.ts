@@ -290,6 +290,9 @@ export interface MirrorWatchRun {
   until(ok: () => boolean, tenths?: number): Promise<void>;
 }
 
+/** The debounce {@linkcode mirrorWatchLog} gives its watch. */
+const WATCH_DEBOUNCE_MS = 100;
+
 /**
  * Runs `vc mirror ARGS --watch --debounce 100ms --state s.db` (`args` the
  * mirror's own: its source, its target and any flags) as a process in
@@ -308,8 +311,13 @@ export async function mirrorWatchLog(
   runAs?: { prefix: string[]; env: Record<string, string> },
 ): Promise<string> {
   const run = ["run", ...PERMISSION_FLAGS, CLI, "mirror", ...args]
-    .concat(["--watch", "--debounce", "100ms", "--state", "s.db"]);
+    .concat(["--watch", "--debounce", `${WATCH_DEBOUNCE_MS}ms`, "--state", "s.db"]);
   const [cmd, ...rest] = [...runAs?.prefix ?? [], Deno.execPath(), ...run];
+  // Files the test wrote before the watch are older than its debounce when
+  // the initial pass looks: else a watch that starts fast leaves one for
+  // later as still being written, and its upload comes as the events' (the
+  // "1 uploaded" a test waits for, before the file it meant).
+  await new Promise((r) => setTimeout(r, WATCH_DEBOUNCE_MS + 50));
   const child = new Deno.Command(cmd!, {
     args: rest,
     cwd: dir,

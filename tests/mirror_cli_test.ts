@@ -147,9 +147,13 @@ Deno.test("vc mirror (process): to s3:// on the fake server, then a no-op", asyn
 /**
  * `vc mirror data file://DIR/bucket --watch ...extra` as a process with the
  * release flags, in DIR, with the `collect` stream gathered as it comes (the
- * other one read to its end).
+ * other one read to its end); started 150 ms after the call.
  */
-function spawnMirrorWatch(dir: string, extra: string[], collect: "stdout" | "stderr") {
+async function spawnMirrorWatch(dir: string, extra: string[], collect: "stdout" | "stderr") {
+  // Past the tests' 100 ms debounce after their last write: else a watch that
+  // starts fast leaves a file for later as still being written (as
+  // mirrorWatchLog waits, in cli_process.ts).
+  await new Promise((r) => setTimeout(r, 150));
   const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -198,7 +202,11 @@ Deno.test({
     try {
       await Deno.mkdir(join(dir, "data"));
       await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-      const watch = spawnMirrorWatch(dir, ["--debounce", "100ms", "--state", "s.db"], "stderr");
+      const watch = await spawnMirrorWatch(
+        dir,
+        ["--debounce", "100ms", "--state", "s.db"],
+        "stderr",
+      );
       // Bounded wait for the first pass (the process needs to start and type-check).
       await watch.waitFor("initial:", 600);
       assertStringIncludes(watch.text(), "initial:");
@@ -227,7 +235,7 @@ Deno.test({
     try {
       await Deno.mkdir(join(dir, "data"));
       await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-      const watch = spawnMirrorWatch(
+      const watch = await spawnMirrorWatch(
         dir,
         ["--json", "--debounce", "100ms", "--state", "s.db"],
         "stdout",
@@ -275,7 +283,7 @@ Deno.test({
     try {
       await Deno.mkdir(join(dir, "data"));
       await Deno.writeTextFile(join(dir, "data", "a.txt"), "a");
-      const watch = spawnMirrorWatch(dir, [], "stderr");
+      const watch = await spawnMirrorWatch(dir, [], "stderr");
       child = watch.child;
       await watch.waitFor("initial:", 600);
       assertStringIncludes(watch.text(), "initial:");

@@ -9,6 +9,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 
 const INTERNAL = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>' +
   "<Message>We encountered an internal error. Please try again.</Message></Error>";
@@ -33,15 +34,7 @@ Deno.test("revalidation answered 500 on every attempt: the warning says the stor
       timeout: 0,
       revalidateTimeout: 0,
       warn: (m) => warnings.push(m),
-      store: {
-        s3: {
-          endpoint: proxy.endpoint,
-          region: "us-east-1",
-          forcePathStyle: true,
-          credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          maxAttempts: 2,
-        },
-      },
+      store: testS3Options({ url: proxy.endpoint }),
     });
     const path = await cache.cache("s3://b/k.csv");
     failing = true;

@@ -8,6 +8,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { AssetCache } from "../src/cache/asset_cache.ts";
 import { startS3Proxy } from "./s3_proxy.ts";
+import { testS3Options } from "./versioned_helpers.ts";
 
 const SLOW_DOWN = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>' +
   "<Message>Please reduce your request rate.</Message></Error>";
@@ -35,15 +36,7 @@ Deno.test("revalidation throttled past its wait: the warning names the store's 5
       timeout: 0,
       revalidateTimeout: 0.5,
       warn: (m) => warnings.push(m),
-      store: {
-        s3: {
-          endpoint: proxy.endpoint,
-          region: "us-east-1",
-          forcePathStyle: true,
-          credentials: { accessKeyId: "test", secretAccessKey: "test" },
-          maxAttempts: 5,
-        },
-      },
+      store: testS3Options({ url: proxy.endpoint }, { maxAttempts: 5 }),
     });
     const path = await cache.cache("s3://b/k.csv");
     throttled = true;
